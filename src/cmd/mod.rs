@@ -1,0 +1,1 @@
+//! The command tree: one file per command.

@@ -1,0 +1,1 @@
+//! The one place where errors become kubectl's messages and exit codes.

@@ -1,0 +1,2 @@
+//! Output printers: server-side Tables through kubectl's tabwriter, json, yaml, name, jsonpath,
+//! custom-columns, go-template, and ages.
