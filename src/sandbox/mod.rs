@@ -1,3 +1,16 @@
 //! The simulated cluster: an HTTPS Kubernetes API server with a store, controllers and
 //! server-side printers, run in-process.
+
+pub mod controllers;
+pub mod defaults;
+pub mod discovery;
+pub mod handlers;
+pub mod openapi;
+pub mod resources;
+pub mod schema;
+pub mod selectors;
+pub mod server;
+pub mod status;
 pub mod store;
+pub mod tables;
+pub mod validation;

@@ -1,0 +1,1 @@
+//! Discovery documents: legacy (/api, /apis, group versions) and aggregated v2.

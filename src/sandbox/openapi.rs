@@ -1,0 +1,1 @@
+//! OpenAPI v3 documents for the served group versions, built from `schema`.

@@ -1,0 +1,1 @@
+//! The table of served resources: names, kinds, short names, verbs, categories, scope.

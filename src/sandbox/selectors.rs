@@ -1,0 +1,1 @@
+//! Label and field selectors: parsing with the API server's errors, and matching.

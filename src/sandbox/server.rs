@@ -1,0 +1,1 @@
+//! The HTTPS server: certificates, authentication, start/stop, the kubeconfig it writes.

@@ -1,0 +1,1 @@
+//! Kubernetes `Status` bodies for errors, worded as kube-apiserver words them.

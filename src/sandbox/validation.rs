@@ -1,0 +1,1 @@
+//! Validation of the common errors with the API server's messages, and unknown-field checks.
