@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod client;
 pub mod cmd;
+pub mod context;
 pub mod describe;
 pub mod discovery;
 pub mod error;
