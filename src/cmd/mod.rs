@@ -1,1 +1,2 @@
 //! The command tree: one file per command.
+pub mod completion;
