@@ -289,7 +289,16 @@ fn admit_service_account(spec: &mut Value) {
             })
         })
     });
-    if already {
+    // A token volume from an earlier pass (apply_defaults also runs on update).
+    let has_volume = spec["volumes"].as_array().is_some_and(|vs| {
+        vs.iter().any(|v| {
+            v["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("kube-api-access-"))
+                && v.get("projected").is_some()
+        })
+    });
+    if already || has_volume {
         return;
     }
     let name = format!("kube-api-access-{}", random_suffix(5));
@@ -689,8 +698,147 @@ fn default_endpoints(obj: &mut Value) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Arbitrary JSON shaped like API objects (keys drawn from real field names), to check
+    /// that nothing panics on malformed input.
+    pub(crate) fn arb_object() -> impl Strategy<Value = Value> {
+        let keys = prop::sample::select(vec![
+            "metadata",
+            "name",
+            "namespace",
+            "labels",
+            "annotations",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "spec",
+            "status",
+            "template",
+            "containers",
+            "initContainers",
+            "ports",
+            "volumes",
+            "hostPath",
+            "secret",
+            "projected",
+            "sources",
+            "type",
+            "updateStrategy",
+            "rollingUpdate",
+            "strategy",
+            "hostNetwork",
+            "image",
+            "conditions",
+            "containerStatuses",
+            "initContainerStatuses",
+            "state",
+            "waiting",
+            "terminated",
+            "running",
+            "reason",
+            "selector",
+            "matchLabels",
+            "matchExpressions",
+            "replicas",
+            "nodeInfo",
+            "addresses",
+            "capacity",
+            "subsets",
+            "tolerations",
+            "resources",
+            "limits",
+            "livenessProbe",
+            "httpGet",
+            "lifecycle",
+            "env",
+            "valueFrom",
+            "fieldRef",
+            "involvedObject",
+            "source",
+            "series",
+            "ownerReferences",
+            "restartPolicy",
+            "readinessGates",
+            "lastState",
+            "finishedAt",
+            "ready",
+            "phase",
+            "clusterIPs",
+            "externalIPs",
+            "loadBalancer",
+            "ingress",
+            "data",
+            "jobTemplate",
+            "completions",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            prop::sample::select(vec![
+                "",
+                "Always",
+                "Running",
+                "True",
+                "2026-11-27T19:55:28Z",
+                "x:1",
+                "RollingUpdate",
+                "LoadBalancer"
+            ])
+            .prop_map(Value::from),
+            "[ -~]{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(keys.clone(), inner, 0..6).prop_map(|m| Value::Object(
+                    m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                )),
+            ]
+        })
+    }
+
+    /// Every resource with defaults (and one without).
+    pub(crate) const RESOURCES: &[(&str, &str)] = &[
+        ("", "pods"),
+        ("", "podtemplates"),
+        ("", "replicationcontrollers"),
+        ("", "services"),
+        ("", "namespaces"),
+        ("", "secrets"),
+        ("", "events"),
+        ("", "nodes"),
+        ("", "endpoints"),
+        ("", "persistentvolumeclaims"),
+        ("", "persistentvolumes"),
+        ("", "configmaps"),
+        ("", "serviceaccounts"),
+        ("apps", "daemonsets"),
+        ("apps", "deployments"),
+        ("apps", "replicasets"),
+        ("apps", "statefulsets"),
+        ("apps", "controllerrevisions"),
+        ("batch", "jobs"),
+        ("batch", "cronjobs"),
+        ("events.k8s.io", "events"),
+        ("coordination.k8s.io", "leases"),
+        ("example.com", "widgets"),
+    ];
+
+    proptest! {
+        #[test]
+        fn never_panics_and_is_idempotent(obj in arb_object(), idx in 0..RESOURCES.len()) {
+            let (g, r) = RESOURCES[idx];
+            let gr = GroupResource::new(g, r);
+            let mut once = obj.clone();
+            apply_defaults(&gr, &mut once);
+            let mut twice = once.clone();
+            apply_defaults(&gr, &mut twice);
+            prop_assert_eq!(twice, once);
+        }
+    }
 
     fn fixture(name: &str) -> String {
         let p = format!(

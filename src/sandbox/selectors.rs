@@ -953,7 +953,28 @@ fn field_value(gr: &GroupResource, obj: &Value, field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    proptest! {
+        #[test]
+        fn label_parse_never_panics_and_round_trips(s in "[ a-z0-9=!(),<>./_-]{0,24}|\\PC{0,12}") {
+            if let Ok(sel) = LabelSelector::parse(&s) {
+                // The canonical form parses back to the same selector.
+                let again = LabelSelector::parse(&sel.to_string());
+                prop_assert_eq!(again, Ok(sel));
+            }
+        }
+
+        #[test]
+        fn field_parse_never_panics(s in "[ a-z.=!,\\\\]{0,24}|\\PC{0,12}") {
+            for gr in [GroupResource::new("", "pods"), GroupResource::new("apps", "daemonsets")] {
+                if let Ok(f) = FieldSelector::parse(&gr, &s) {
+                    let _ = f.matches(&json!({"metadata": {"name": "x"}}));
+                }
+            }
+        }
+    }
 
     fn err(s: &str) -> String {
         LabelSelector::parse(s).unwrap_err()

@@ -1433,6 +1433,23 @@ fn print_job(job: &Value, now: DateTime<Utc>) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sandbox::defaults::tests::{arb_object, RESOURCES};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn printing_never_panics(objs in prop::collection::vec(arb_object(), 0..3), idx in 0..RESOURCES.len()) {
+            let (g, r) = RESOURCES[idx];
+            let now = at("2026-11-27T20:00:00Z");
+            for include in [IncludeObject::None, IncludeObject::Metadata, IncludeObject::Object] {
+                let t = table_for_at(&gr(g, r), &objs, include, now);
+                let ncols = t["columnDefinitions"].as_array().unwrap().len();
+                for row in t["rows"].as_array().into_iter().flatten() {
+                    prop_assert_eq!(row["cells"].as_array().unwrap().len(), ncols);
+                }
+            }
+        }
+    }
 
     fn fixture(name: &str) -> Value {
         let p = format!(
@@ -1692,6 +1709,18 @@ mod tests {
             .remove("deprecated.daemonset.template.generation");
         assert_eq!(meta["rows"][0]["object"]["metadata"], want_meta);
         assert_eq!(meta["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+        // An annotation the internal object does not keep disappears with its map.
+        let mut only = ds.clone();
+        only["metadata"]["annotations"] = json!({"deprecated.daemonset.template.generation": "1"});
+        let t = table_for_at(
+            &gr("apps", "daemonsets"),
+            &[only],
+            IncludeObject::Metadata,
+            now,
+        );
+        assert!(t["rows"][0]["object"]["metadata"]
+            .get("annotations")
+            .is_none());
         let mut stripped = meta.clone();
         strip_headers(&mut stripped);
         assert_eq!(stripped["columnDefinitions"], Value::Null);
