@@ -14,21 +14,32 @@ use super::store::GroupResource;
 /// A label selector operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operator {
+    /// `key=value`
     Equals,
+    /// `key==value`
     DoubleEquals,
+    /// `key!=value` (also true when the label is absent)
     NotEquals,
+    /// `key in (a,b)`
     In,
+    /// `key notin (a,b)` (also true when the label is absent)
     NotIn,
+    /// `key`
     Exists,
+    /// `!key`
     DoesNotExist,
+    /// `key>n` (integers)
     GreaterThan,
+    /// `key<n` (integers)
     LessThan,
 }
 
 /// One `key <op> values` term of a label selector.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Requirement {
+    /// The label key.
     pub key: String,
+    /// How the label's value is compared with `values`.
     pub op: Operator,
     /// Sorted when parsed from a string; as given when built from a metav1.LabelSelector.
     pub values: Vec<String>,
@@ -702,8 +713,11 @@ fn aggregate(errs: Vec<String>) -> String {
 /// One `field=value` or `field!=value` term.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldTerm {
+    /// The field label, after the kind's conversion (e.g. `spec.host` became `spec.nodeName`).
     pub field: String,
+    /// The unescaped value.
     pub value: String,
+    /// True for `!=`.
     pub negated: bool,
 }
 
@@ -711,6 +725,7 @@ pub struct FieldTerm {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldSelector {
     gr: GroupResource,
+    /// The terms, sorted as the server sorts them.
     pub terms: Vec<FieldTerm>,
 }
 
@@ -922,17 +937,22 @@ fn field_value(gr: &GroupResource, obj: &Value, field: &str) -> String {
             .and_then(Value::as_bool)
             .unwrap_or(false)
             .to_string(),
-        "status.replicas" | "status.successful" => {
-            let p = format!("/{}", field.replace('.', "/"));
-            obj.pointer(&p)
-                .and_then(Value::as_i64)
-                .unwrap_or(0)
-                .to_string()
-        }
+        "status.replicas" => obj
+            .pointer("/status/replicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            .to_string(),
+        // A job's label is named after the old field; the count lives in status.succeeded.
+        "status.successful" => obj
+            .pointer("/status/succeeded")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            .to_string(),
         "source" => {
             let s = str_at(obj, "/source/component");
             if s.is_empty() {
-                str_at(obj, "/reportingController").to_string()
+                // core/v1 spells ReportingController `reportingComponent`.
+                str_at(obj, "/reportingComponent").to_string()
             } else {
                 s.to_string()
             }
@@ -1207,6 +1227,16 @@ mod tests {
             FieldSelector::parse(&gr("apps", "replicasets"), "status.replicas=3")
                 .unwrap()
                 .matches(&rs)
+        );
+        let new_style = json!({"metadata": {"name": "e2"}, "reportingComponent": "kubelet"});
+        assert!(FieldSelector::parse(&evs, "source=kubelet")
+            .unwrap()
+            .matches(&new_style));
+        let job = json!({"metadata": {"name": "j"}, "status": {"succeeded": 2}});
+        assert!(
+            FieldSelector::parse(&gr("batch", "jobs"), "status.successful=2")
+                .unwrap()
+                .matches(&job)
         );
         let secret = json!({"metadata": {"name": "s"}, "type": "Opaque"});
         assert!(FieldSelector::parse(&gr("", "secrets"), "type=Opaque")

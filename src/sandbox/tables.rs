@@ -15,8 +15,11 @@ use super::store::GroupResource;
 /// What each row's `object` holds (`?includeObject=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IncludeObject {
+    /// No object: `"object": null`.
     None,
+    /// A PartialObjectMetadata with the object's metadata (the server's default).
     Metadata,
+    /// The whole object.
     Object,
 }
 
