@@ -872,6 +872,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn updated_manifest_defaults_like_the_real_update() {
+        let mut ds: Value =
+            serde_yaml_ng::from_str(&fixture("node-exporter-daemonset-v2.yaml")).unwrap();
+        apply_defaults(&gr("apps", "daemonsets"), &mut ds);
+        let real: Value = serde_json::from_str(&fixture("12-get-ds-json.stdout")).unwrap();
+        let mut want = real["spec"].clone();
+        // The real object was patched from v1, whose `:latest` image had made the policy
+        // Always; patches keep it, while defaulting v2 alone picks IfNotPresent for a tag.
+        assert_eq!(
+            ds["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"],
+            "IfNotPresent"
+        );
+        want["template"]["spec"]["containers"][0]["imagePullPolicy"] = json!("IfNotPresent");
+        assert_eq!(ds["spec"], want);
+    }
+
+    #[test]
     fn pod_from_the_real_template_matches_the_real_pod() {
         let real_pods: Value = serde_json::from_str(&fixture("pods-list.json")).unwrap();
         let real = &real_pods["items"][0];
