@@ -1192,6 +1192,37 @@ mod tests {
     }
 
     #[test]
+    fn selectors_kubectl_describe_sends() {
+        let pods = gr("", "pods");
+        let f = FieldSelector::parse(
+            &pods,
+            "spec.nodeName=n1,status.phase!=Succeeded,status.phase!=Failed",
+        )
+        .unwrap();
+        let pod = |phase: &str| json!({"spec": {"nodeName": "n1"}, "status": {"phase": phase}});
+        assert!(f.matches(&pod("Running")));
+        assert!(!f.matches(&pod("Succeeded")));
+        assert!(!f.matches(&pod("Failed")));
+        let ev = json!({"metadata": {"name": "e", "namespace": "default"}, "involvedObject": {
+            "kind": "DaemonSet", "name": "node-exporter", "namespace": "default", "uid": "u-1"}});
+        let f = FieldSelector::parse(
+            &gr("", "events"),
+            "involvedObject.name=node-exporter,involvedObject.namespace=default,involvedObject.kind=DaemonSet,involvedObject.uid=u-1",
+        )
+        .unwrap();
+        assert!(f.matches(&ev));
+        let mut other = ev.clone();
+        other["involvedObject"]["uid"] = json!("u-2");
+        assert!(!f.matches(&other));
+        // Watching one object by name (kubectl delete --wait, get -w NAME).
+        let by_name =
+            FieldSelector::parse(&gr("apps", "daemonsets"), "metadata.name=node-exporter");
+        assert!(by_name
+            .unwrap()
+            .matches(&json!({"metadata": {"name": "node-exporter"}})));
+    }
+
+    #[test]
     fn field_selector_matching() {
         let pods = gr("", "pods");
         let pod = json!({
