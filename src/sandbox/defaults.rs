@@ -55,6 +55,83 @@ pub fn apply_defaults(gr: &GroupResource, obj: &mut Value) {
     }
 }
 
+/// Whether the registry tracks spec changes of `gr` in `metadata.generation`.
+fn tracks_generation(gr: &GroupResource) -> bool {
+    let g = gr.group.as_str();
+    match (g, gr.resource.as_str()) {
+        ("", "pods" | "replicationcontrollers") => true,
+        ("apps", "deployments" | "daemonsets" | "replicasets" | "statefulsets") => true,
+        ("batch", "jobs" | "cronjobs") => true,
+        ("networking.k8s.io", "ingresses" | "networkpolicies") => true,
+        ("policy", "poddisruptionbudgets") => true,
+        ("autoscaling", "horizontalpodautoscalers") => true,
+        // Custom resources always carry a generation.
+        _ => g.contains('.') && !g.ends_with(".k8s.io"),
+    }
+}
+
+const DS_TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+/// What the registry sets on create besides defaults: `metadata.generation` 1 for kinds that
+/// track spec changes, and a DaemonSet's template generation annotation ("1"). Call after
+/// `apply_defaults`.
+pub fn prepare_for_create(gr: &GroupResource, obj: &mut Value) {
+    if !obj.is_object() {
+        return;
+    }
+    let track = tracks_generation(gr);
+    let ds = gr.group == "apps" && gr.resource == "daemonsets";
+    let meta = child(obj, "metadata");
+    if track {
+        put(meta, "generation", json!(1));
+    }
+    if ds {
+        let ann = child(meta, "annotations");
+        put(ann, DS_TEMPLATE_GENERATION, json!("1"));
+    }
+}
+
+/// What the registry changes on an update of `old` into `new` (both defaulted): the generation
+/// is carried over and bumped when the spec changed (for Deployments also when annotations
+/// did), and a DaemonSet's template generation is carried over and bumped when its pod
+/// template changed.
+pub fn prepare_for_update(gr: &GroupResource, old: &Value, new: &mut Value) {
+    if !new.is_object() {
+        return;
+    }
+    let deployment = gr.group == "apps" && gr.resource == "deployments";
+    let ds = gr.group == "apps" && gr.resource == "daemonsets";
+    if tracks_generation(gr) {
+        let old_gen = old
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let mut changed = old.get("spec") != new.get("spec");
+        if deployment {
+            changed |= old.pointer("/metadata/annotations") != new.pointer("/metadata/annotations");
+        }
+        put(
+            child(new, "metadata"),
+            "generation",
+            json!(old_gen + i64::from(changed)),
+        );
+    }
+    if ds {
+        let old_tg = old
+            .pointer(&format!("/metadata/annotations/{DS_TEMPLATE_GENERATION}"))
+            .and_then(Value::as_str)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        let bumped = old.pointer("/spec/template") != new.pointer("/spec/template");
+        let ann = child(child(new, "metadata"), "annotations");
+        put(
+            ann,
+            DS_TEMPLATE_GENERATION,
+            json!((old_tg + i64::from(bumped)).to_string()),
+        );
+    }
+}
+
 // ---- small JSON helpers ----
 
 /// Sets `key` when absent or null.
@@ -836,7 +913,10 @@ pub(crate) mod tests {
             apply_defaults(&gr, &mut once);
             let mut twice = once.clone();
             apply_defaults(&gr, &mut twice);
-            prop_assert_eq!(twice, once);
+            prop_assert_eq!(&twice, &once);
+            prepare_for_create(&gr, &mut twice);
+            let mut updated = obj.clone();
+            prepare_for_update(&gr, &twice, &mut updated);
         }
     }
 
@@ -1085,6 +1165,56 @@ pub(crate) mod tests {
         let mut weird = json!({"spec": "oops"});
         apply_defaults(&gr("apps", "daemonsets"), &mut weird);
         assert_eq!(weird["spec"], "oops");
+    }
+
+    #[test]
+    fn generation_on_create_and_update() {
+        let dsr = gr("apps", "daemonsets");
+        let mut ds: Value =
+            serde_yaml_ng::from_str(&fixture("node-exporter-daemonset.yaml")).unwrap();
+        apply_defaults(&dsr, &mut ds);
+        prepare_for_create(&dsr, &mut ds);
+        let real: Value = serde_json::from_str(&fixture("daemonset.json")).unwrap();
+        assert_eq!(ds["metadata"]["generation"], real["metadata"]["generation"]);
+        assert_eq!(
+            ds["metadata"]["annotations"][DS_TEMPLATE_GENERATION],
+            real["metadata"]["annotations"][DS_TEMPLATE_GENERATION]
+        );
+        // Applying the second manifest changes the template: both generations move to 2.
+        let mut v2: Value =
+            serde_yaml_ng::from_str(&fixture("node-exporter-daemonset-v2.yaml")).unwrap();
+        apply_defaults(&dsr, &mut v2);
+        prepare_for_update(&dsr, &ds, &mut v2);
+        let after: Value = serde_json::from_str(&fixture("12-get-ds-json.stdout")).unwrap();
+        assert_eq!(
+            v2["metadata"]["generation"],
+            after["metadata"]["generation"]
+        );
+        assert_eq!(
+            v2["metadata"]["annotations"][DS_TEMPLATE_GENERATION],
+            after["metadata"]["annotations"][DS_TEMPLATE_GENERATION]
+        );
+        // A metadata-only change moves neither.
+        let mut relabeled = v2.clone();
+        relabeled["metadata"]["labels"] = json!({"x": "y"});
+        prepare_for_update(&dsr, &v2, &mut relabeled);
+        assert_eq!(relabeled["metadata"]["generation"], 2);
+        assert_eq!(
+            relabeled["metadata"]["annotations"][DS_TEMPLATE_GENERATION],
+            "2"
+        );
+        // Kinds without a tracked spec get no generation.
+        let mut cm = json!({"metadata": {"name": "c"}});
+        prepare_for_create(&gr("", "configmaps"), &mut cm);
+        assert!(cm["metadata"].get("generation").is_none());
+        let mut cr = json!({"metadata": {"name": "w"}, "spec": {"size": 1}});
+        prepare_for_create(&gr("example.com", "widgets"), &mut cr);
+        assert_eq!(cr["metadata"]["generation"], 1);
+        let mut dep = json!({"metadata": {"generation": 3, "annotations": {"a": "1"}}, "spec": {}});
+        let old_dep = dep.clone();
+        dep["metadata"]["annotations"]["a"] = json!("2");
+        prepare_for_update(&gr("apps", "deployments"), &old_dep, &mut dep);
+        assert_eq!(dep["metadata"]["generation"], 4);
     }
 
     #[test]
