@@ -767,6 +767,21 @@ fn supported_fields(gr: &GroupResource) -> Option<&'static [&'static str]> {
             &["metadata.name", "metadata.namespace", "status.replicas"]
         }
         ("", "events") => EVENT,
+        ("events.k8s.io", "events") => &[
+            "reason",
+            "regarding.kind",
+            "regarding.namespace",
+            "regarding.name",
+            "regarding.uid",
+            "regarding.apiVersion",
+            "regarding.resourceVersion",
+            "regarding.fieldPath",
+            "reportingController",
+            "source",
+            "type",
+            "metadata.namespace",
+            "metadata.name",
+        ],
         ("", "namespaces") => &["status.phase", "metadata.name"],
         ("", "secrets") => &["type", "metadata.namespace", "metadata.name"],
         ("", "services") => &[
@@ -886,6 +901,14 @@ impl FieldSelector {
                     if gr.group.is_empty() && gr.resource == "pods" && t.field == "spec.host" {
                         t.field = "spec.nodeName".to_string();
                     }
+                    // events.k8s.io labels map onto the core Event's selectable fields.
+                    if gr.group == "events.k8s.io" {
+                        if let Some(rest) = t.field.strip_prefix("regarding.") {
+                            t.field = format!("involvedObject.{rest}");
+                        } else if t.field == "reportingController" {
+                            t.field = "reportingComponent".to_string();
+                        }
+                    }
                 }
                 None => {
                     if t.field != "metadata.name" && t.field != "metadata.namespace" {
@@ -923,6 +946,34 @@ fn str_at<'a>(obj: &'a Value, ptr: &str) -> &'a str {
 /// The value of a selectable field as the registry's GetAttrs computes it ("" when unset).
 fn field_value(gr: &GroupResource, obj: &Value, field: &str) -> String {
     let pod = gr.group.is_empty() && gr.resource == "pods";
+    if gr.resource == "events" {
+        // Accept either wire form (core/v1 or events.k8s.io/v1) of an Event.
+        let first = |ptrs: &[&str]| {
+            ptrs.iter()
+                .map(|p| str_at(obj, p))
+                .find(|v| !v.is_empty())
+                .unwrap_or("")
+                .to_string()
+        };
+        if let Some(rest) = field.strip_prefix("involvedObject.") {
+            return first(&[
+                &format!("/involvedObject/{rest}"),
+                &format!("/regarding/{rest}"),
+            ]);
+        }
+        match field {
+            "reportingComponent" => return first(&["/reportingComponent", "/reportingController"]),
+            "source" => {
+                return first(&[
+                    "/source/component",
+                    "/deprecatedSource/component",
+                    "/reportingComponent",
+                    "/reportingController",
+                ])
+            }
+            _ => {}
+        }
+    }
     match field {
         "metadata.name" => str_at(obj, "/metadata/name").to_string(),
         "metadata.namespace" => str_at(obj, "/metadata/namespace").to_string(),
@@ -1258,6 +1309,19 @@ mod tests {
             FieldSelector::parse(&gr("apps", "replicasets"), "status.replicas=3")
                 .unwrap()
                 .matches(&rs)
+        );
+        let ek = gr("events.k8s.io", "events");
+        let f =
+            FieldSelector::parse(&ek, "regarding.kind=DaemonSet,reportingController=c").unwrap();
+        assert_eq!(f.terms[0].field, "involvedObject.kind");
+        assert_eq!(f.terms[1].field, "reportingComponent");
+        let new_api = json!({"metadata": {"name": "e"}, "regarding": {"kind": "DaemonSet"},
+            "reportingController": "c"});
+        assert!(f.matches(&new_api));
+        assert!(!f.matches(&ev));
+        assert_eq!(
+            FieldSelector::parse(&ek, "involvedObject.kind=Pod").unwrap_err(),
+            "field label not supported: involvedObject.kind"
         );
         let new_style = json!({"metadata": {"name": "e2"}, "reportingComponent": "kubelet"});
         assert!(FieldSelector::parse(&evs, "source=kubelet")
