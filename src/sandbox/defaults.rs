@@ -7,9 +7,11 @@
 //! fields Go always serializes (non-`omitempty` ints and structs). Every rule only fills what is
 //! missing, so applying it again (on update) changes nothing.
 //!
+//! `prepare_for_create` / `prepare_for_update` add the registry strategies' bookkeeping:
+//! `metadata.generation` and a DaemonSet's `deprecated.daemonset.template.generation`.
+//!
 //! Not done here: a Service's `clusterIP`/`clusterIPs` and node ports (allocation belongs to the
-//! HTTP layer, which owns the allocator state), `metadata.generation` and DaemonSet's
-//! `deprecated.daemonset.template.generation` annotation (registry strategy, kind-independent).
+//! HTTP layer, which owns the allocator state).
 
 use serde_json::{json, Map, Value};
 
@@ -113,7 +115,7 @@ pub fn prepare_for_update(gr: &GroupResource, old: &Value, new: &mut Value) {
         put(
             child(new, "metadata"),
             "generation",
-            json!(old_gen + i64::from(changed)),
+            json!(old_gen.saturating_add(i64::from(changed))),
         );
     }
     if ds {
@@ -127,7 +129,7 @@ pub fn prepare_for_update(gr: &GroupResource, old: &Value, new: &mut Value) {
         put(
             ann,
             DS_TEMPLATE_GENERATION,
-            json!((old_tg + i64::from(bumped)).to_string()),
+            json!(old_tg.saturating_add(i64::from(bumped)).to_string()),
         );
     }
 }
