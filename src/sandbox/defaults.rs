@@ -894,6 +894,13 @@ pub(crate) mod tests {
             "data",
             "jobTemplate",
             "completions",
+            "restartCount",
+            "count",
+            "generation",
+            "revision",
+            "signal",
+            "exitCode",
+            "succeeded",
         ]);
         let leaf = prop_oneof![
             Just(Value::Null),
