@@ -81,7 +81,7 @@ impl DiscoveryData {
         }
         let members: Vec<ApiResource> = self
             .preferred_resources()
-            .filter(|r| r.categories.iter().any(|c| *c == lower))
+            .filter(|r| r.categories.contains(&lower))
             .cloned()
             .collect();
         if !members.is_empty() {
