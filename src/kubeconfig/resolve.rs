@@ -39,6 +39,14 @@ pub struct ConfigOverrides {
     pub impersonate: Option<String>,
     /// `--as-group`.
     pub impersonate_groups: Vec<String>,
+    /// `--as-uid`.
+    pub impersonate_uid: Option<String>,
+    /// `--username`.
+    pub username: Option<String>,
+    /// `--password`.
+    pub password: Option<String>,
+    /// `--disable-compression`.
+    pub disable_compression: bool,
     /// `--request-timeout` (`None` or zero: no timeout).
     pub request_timeout: Option<Duration>,
 }
@@ -312,6 +320,18 @@ impl LoadedConfig {
         }
         if !ov.impersonate_groups.is_empty() {
             user.impersonate_groups = Some(ov.impersonate_groups.clone());
+        }
+        if let Some(u) = &ov.impersonate_uid {
+            user.impersonate_uid = Some(u.clone());
+        }
+        if let Some(u) = &ov.username {
+            user.username = Some(u.clone());
+        }
+        if let Some(p) = &ov.password {
+            user.password = Some(p.clone());
+        }
+        if ov.disable_compression {
+            cluster.disable_compression = Some(true);
         }
 
         // Server: the cluster's, or the default when no cluster is selected.
