@@ -1,2 +1,4 @@
 //! The command tree: one file per command.
+
 pub mod completion;
+pub mod flags;
