@@ -5,8 +5,10 @@
 
 pub mod age;
 pub mod gofmt;
+pub mod json;
 pub mod table;
 pub mod tabwriter;
+pub mod yaml;
 
 /// Errors of the printers; `Display` is kubectl's message (without `error: `).
 #[derive(Debug, thiserror::Error)]
