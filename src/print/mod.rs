@@ -6,6 +6,7 @@
 pub mod age;
 pub mod gofmt;
 pub mod json;
+pub mod name;
 pub mod table;
 pub mod tabwriter;
 pub mod yaml;
