@@ -92,6 +92,8 @@ pub struct Served {
     pub subresources: &'static [&'static str],
     /// Whether DELETE on the collection is allowed (namespaces do not allow it).
     pub delete_collection: bool,
+    /// Whether DELETE answers with the deleted object rather than a Status.
+    pub delete_returns_object: bool,
 }
 
 const fn served(
@@ -109,6 +111,15 @@ const fn served(
         namespaced,
         subresources,
         delete_collection: true,
+        delete_returns_object: false,
+    }
+}
+
+/// A resource whose DELETE returns the deleted object.
+const fn returns_deleted(s: Served) -> Served {
+    Served {
+        delete_returns_object: true,
+        ..s
     }
 }
 
@@ -125,12 +136,13 @@ pub const SERVED: &[Served] = &[
         namespaced: false,
         subresources: &["status"],
         delete_collection: false,
+        delete_returns_object: false,
     },
     served("", "nodes", "Node", false, &["status"]),
-    served("", "pods", "Pod", true, &["status"]),
+    returns_deleted(served("", "pods", "Pod", true, &["status"])),
     served("", "secrets", "Secret", true, &[]),
-    served("", "serviceaccounts", "ServiceAccount", true, &[]),
-    served("", "services", "Service", true, &["status"]),
+    returns_deleted(served("", "serviceaccounts", "ServiceAccount", true, &[])),
+    returns_deleted(served("", "services", "Service", true, &["status"])),
     served(
         "apps",
         "controllerrevisions",
