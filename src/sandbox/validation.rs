@@ -99,14 +99,19 @@ fn not_found(field: &str, value: &Value) -> Cause {
     )
 }
 
-fn not_supported(field: &str, value: &Value, supported: &[&str]) -> Cause {
+/// NotSupported for a value already rendered (structs, in Go's field order).
+fn not_supported_raw(field: &str, rendered: &str, supported: &[&str]) -> Cause {
     let list: Vec<String> = supported.iter().map(|s| go_quote(s)).collect();
     let detail = format!("supported values: {}", list.join(", "));
     cause(
         "FieldValueNotSupported",
         field,
-        format!("Unsupported value: {}: {detail}", render(value)),
+        format!("Unsupported value: {rendered}: {detail}"),
     )
+}
+
+fn not_supported(field: &str, value: &Value, supported: &[&str]) -> Cause {
+    not_supported_raw(field, &render(value), supported)
 }
 
 /// Go's `%q` for the strings that occur here: JSON's escaping, which agrees for printable text.
@@ -955,16 +960,63 @@ fn validate_template_for_replicaset(
             &["Always"],
         ));
     }
-    if let Some(ads) = t["spec"]
+    if t["spec"]
         .get("activeDeadlineSeconds")
-        .filter(|v| !v.is_null())
+        .is_some_and(|v| !v.is_null())
     {
-        out.push(invalid(
+        out.push(forbidden(
             "spec.template.spec.activeDeadlineSeconds",
-            ads,
             &format!("activeDeadlineSeconds in {kind} is not Supported"),
         ));
     }
+}
+
+const PERCENT_MSG: &str =
+    "a valid percent string must be a numeric string followed by an ending '%'";
+
+/// The value of an int-or-percent (`3` or `"25%"`); None for anything else.
+fn int_or_percent(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.strip_suffix('%').and_then(|n| n.parse().ok()),
+        _ => None,
+    }
+}
+
+fn positive_int_or_percent(v: &Value, field: &str, out: &mut Vec<Cause>) {
+    match v {
+        Value::String(s) => {
+            let digits = s.strip_suffix('%').filter(|d| !d.is_empty());
+            if !digits.is_some_and(|d| d.bytes().all(|c| c.is_ascii_digit())) {
+                let msg = regex_error(PERCENT_MSG, "[0-9]+%", &["1%", "93%"]);
+                out.push(invalid(field, v, &msg));
+            }
+        }
+        Value::Number(_) => nonnegative(v, field, out),
+        _ => {}
+    }
+}
+
+fn not_more_than_100_percent(v: &Value, field: &str, out: &mut Vec<Cause>) {
+    if v.is_string() && int_or_percent(v).is_some_and(|p| p > 100) {
+        out.push(invalid(field, v, "must not be greater than 100%"));
+    }
+}
+
+/// An update strategy as Go marshals the struct: `type` first, then `rollingUpdate`.
+fn strategy_json(s: &Value) -> String {
+    let mut parts = vec![format!("\"type\":{}", go_json(&json!(str_of(&s["type"]))))];
+    let ru = &s["rollingUpdate"];
+    if ru.is_object() {
+        let mut f = vec![];
+        for k in ["maxUnavailable", "maxSurge"] {
+            if let Some(v) = ru.get(k).filter(|v| !v.is_null()) {
+                f.push(format!("\"{k}\":{}", go_json(v)));
+            }
+        }
+        parts.push(format!("\"rollingUpdate\":{{{}}}", f.join(",")));
+    }
+    format!("{{{}}}", parts.join(","))
 }
 
 fn validate_replica_selector(spec: &Value, kind_word: &str, out: &mut Vec<Cause>) -> bool {
@@ -1009,20 +1061,26 @@ fn validate_deployment(obj: &Value, out: &mut Vec<Cause>) {
             }
         }
         "RollingUpdate" => {
+            let path = "spec.strategy.rollingUpdate";
             let ru = &strategy["rollingUpdate"];
-            let zero = |v: &Value| v.as_i64() == Some(0) || v.as_str() == Some("0%");
-            if zero(&ru["maxUnavailable"]) && zero(&ru["maxSurge"]) {
+            // Absent values are the defaults (25%), as defaulting leaves them.
+            let unavailable = ru.get("maxUnavailable").unwrap_or(&Value::Null);
+            let surge = ru.get("maxSurge").unwrap_or(&Value::Null);
+            let mu = format!("{path}.maxUnavailable");
+            positive_int_or_percent(unavailable, &mu, out);
+            positive_int_or_percent(surge, &format!("{path}.maxSurge"), out);
+            if int_or_percent(unavailable) == Some(0) && int_or_percent(surge) == Some(0) {
                 out.push(invalid(
-                    "spec.strategy.rollingUpdate.maxUnavailable",
-                    &ru["maxUnavailable"],
+                    &mu,
+                    unavailable,
                     "may not be 0 when `maxSurge` is 0",
                 ));
             }
+            not_more_than_100_percent(unavailable, &mu, out);
         }
-        "" => out.push(required("spec.strategy.type", "")),
-        other => out.push(not_supported(
-            "spec.strategy.type",
-            &json!(other),
+        _ => out.push(not_supported_raw(
+            "spec.strategy",
+            &strategy_json(strategy),
             &["Recreate", "RollingUpdate"],
         )),
     }
@@ -1086,14 +1144,37 @@ fn validate_daemonset(obj: &Value, out: &mut Vec<Cause>) {
         ));
     }
     nonnegative(&spec["minReadySeconds"], "spec.minReadySeconds", out);
+    nonnegative(&spec["templateGeneration"], "spec.templateGeneration", out);
     let us = &spec["updateStrategy"];
     match us["type"].as_str().unwrap_or("RollingUpdate") {
-        "RollingUpdate" | "OnDelete" => {}
-        "" => out.push(required("spec.updateStrategy.type", "")),
-        other => out.push(not_supported(
-            "spec.updateStrategy.type",
-            &json!(other),
-            &["OnDelete", "RollingUpdate"],
+        "OnDelete" => {}
+        "RollingUpdate" => {
+            let path = "spec.updateStrategy.rollingUpdate";
+            let ru = &us["rollingUpdate"];
+            // Absent values are the defaults (maxUnavailable 1, maxSurge 0).
+            let unavailable = ru.get("maxUnavailable").cloned().unwrap_or(json!(1));
+            let surge = ru.get("maxSurge").cloned().unwrap_or(json!(0));
+            let (mu, ms) = (format!("{path}.maxUnavailable"), format!("{path}.maxSurge"));
+            positive_int_or_percent(&unavailable, &mu, out);
+            positive_int_or_percent(&surge, &ms, out);
+            not_more_than_100_percent(&unavailable, &mu, out);
+            not_more_than_100_percent(&surge, &ms, out);
+            let has_unavailable = int_or_percent(&unavailable).unwrap_or(0) != 0;
+            let has_surge = int_or_percent(&surge).unwrap_or(0) != 0;
+            if has_unavailable && has_surge {
+                out.push(invalid(
+                    &ms,
+                    &surge,
+                    "may not be set when maxUnavailable is non-zero",
+                ));
+            } else if !has_unavailable && !has_surge {
+                out.push(required(&mu, "cannot be 0 when maxSurge is 0"));
+            }
+        }
+        _ => out.push(not_supported_raw(
+            "spec.updateStrategy",
+            &strategy_json(us),
+            &["RollingUpdate", "OnDelete"],
         )),
     }
     nonnegative(
@@ -1159,31 +1240,158 @@ fn name_rule(gr: &GroupResource) -> NameRule {
     }
 }
 
-/// Validates an object of `gr` on create (`old` None) or update, after defaulting. Returns the
-/// causes in the server's order; empty when valid.
+/// Checks that the server repeats on update for every kind (`ValidateObjectMetaUpdate`):
+/// immutable identity fields, then labels, annotations and finalizers again.
+fn validate_meta_update(new: &Value, old: &Value, out: &mut Vec<Cause>) {
+    validate_object_meta_update(new, old, out);
+    validate_labels(&new["labels"], "metadata.labels", out);
+    validate_annotations(&new["annotations"], "metadata.annotations", out);
+}
+
+/// `IsConfigMapKey`: keys of ConfigMap and Secret data.
+pub fn config_map_key(key: &str) -> Vec<String> {
+    let mut errs = vec![];
+    if key.len() > 253 {
+        errs.push("must be no more than 253 characters".to_string());
+    }
+    let ok = !key.is_empty()
+        && key
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'));
+    if !ok {
+        errs.push(regex_error(
+            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+            "[-._a-zA-Z0-9]+",
+            &["key.name", "KEY_NAME", "key-name"],
+        ));
+    }
+    match key {
+        "." => errs.push("must not be '.'".into()),
+        ".." => errs.push("must not be '..'".into()),
+        k if k.starts_with("..") => errs.push("must not start with '..'".into()),
+        _ => {}
+    }
+    errs
+}
+
+fn validate_data_keys(obj: &Value, fields: &[&str], out: &mut Vec<Cause>) {
+    for f in fields {
+        for k in obj[*f].as_object().into_iter().flat_map(|m| m.keys()) {
+            for m in config_map_key(k) {
+                out.push(invalid(&format!("{f}[{k}]"), &json!(k), &m));
+            }
+        }
+    }
+}
+
+fn validate_config_map(obj: &Value, out: &mut Vec<Cause>) {
+    validate_data_keys(obj, &["data", "binaryData"], out);
+    let bin = obj["binaryData"].as_object();
+    for k in obj["data"].as_object().into_iter().flat_map(|m| m.keys()) {
+        if bin.is_some_and(|b| b.contains_key(k)) {
+            out.push(invalid(
+                &format!("data[{k}]"),
+                &json!(k),
+                "duplicate of key present in binaryData",
+            ));
+        }
+    }
+}
+
+fn validate_secret(obj: &Value, out: &mut Vec<Cause>) {
+    validate_data_keys(obj, &["data", "stringData"], out);
+    let has = |k: &str| obj["data"].get(k).is_some() || obj["stringData"].get(k).is_some();
+    let need: &[&str] = match str_of(&obj["type"]) {
+        "kubernetes.io/tls" => &["tls.crt", "tls.key"],
+        "kubernetes.io/dockerconfigjson" => &[".dockerconfigjson"],
+        "kubernetes.io/dockercfg" => &[".dockercfg"],
+        _ => &[],
+    };
+    for k in need.iter().filter(|k| !has(k)) {
+        out.push(required(&format!("data[{k}]"), ""));
+    }
+}
+
+/// ConfigMap and Secret contents cannot change once `immutable` was set.
+fn validate_immutable_data(new: &Value, old: &Value, fields: &[&str], out: &mut Vec<Cause>) {
+    if old["immutable"] != json!(true) {
+        return;
+    }
+    const MSG: &str = "field is immutable when `immutable` is set";
+    if new["immutable"] != json!(true) {
+        out.push(forbidden("immutable", MSG));
+    }
+    for f in fields {
+        if new[*f] != old[*f] {
+            out.push(forbidden(f, MSG));
+        }
+    }
+}
+
+fn immutable_selector(new: &Value, old: &Value, out: &mut Vec<Cause>) {
+    let (n, o) = (&new["spec"]["selector"], &old["spec"]["selector"]);
+    if n != o {
+        out.push(invalid_selector("spec.selector", n, "field is immutable"));
+    }
+}
+
+/// Validates an object of `gr` on create (`old` None) or update, after defaulting, as the
+/// kind's registry strategy does. Returns the causes in the server's order (on update of
+/// DaemonSets and ReplicaSets the server validates the spec twice, so its causes repeat;
+/// [`invalid_status`] prints each message once). Empty when valid.
 pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cause> {
     let mut out = vec![];
     let namespaced = schema::served_resource(gr).is_none_or(|s| s.namespaced);
-    validate_object_meta(&obj["metadata"], namespaced, name_rule(gr), &mut out);
-    if let Some(old) = old {
-        validate_object_meta_update(&obj["metadata"], &old["metadata"], &mut out);
-    }
-    match (gr.group.as_str(), gr.resource.as_str()) {
-        ("", "pods") => validate_pod_spec(&obj["spec"], "spec", &mut out),
-        ("", "services") => validate_service(obj, &mut out),
-        ("apps", "daemonsets") => validate_daemonset(obj, &mut out),
-        ("apps", "deployments") => validate_deployment(obj, &mut out),
-        ("apps", "replicasets") => validate_replicaset(obj, &mut out),
+    let meta = &obj["metadata"];
+    let create_meta =
+        |out: &mut Vec<Cause>| validate_object_meta(meta, namespaced, name_rule(gr), out);
+    let kind_checks = |out: &mut Vec<Cause>| match (gr.group.as_str(), gr.resource.as_str()) {
+        ("", "pods") => validate_pod_spec(&obj["spec"], "spec", out),
+        ("", "services") => validate_service(obj, out),
+        ("", "configmaps") => validate_config_map(obj, out),
+        ("", "secrets") => validate_secret(obj, out),
+        ("apps", "daemonsets") => validate_daemonset(obj, out),
+        ("apps", "deployments") => validate_deployment(obj, out),
+        ("apps", "replicasets") => validate_replicaset(obj, out),
         _ => {}
-    }
-    if let Some(old) = old {
-        if gr.group == "apps"
-            && ["daemonsets", "deployments", "replicasets"].contains(&gr.resource.as_str())
-        {
-            let (n, o) = (&obj["spec"]["selector"], &old["spec"]["selector"]);
-            if n != o {
-                out.push(invalid_selector("spec.selector", n, "field is immutable"));
+    };
+    let Some(old) = old else {
+        create_meta(&mut out);
+        kind_checks(&mut out);
+        return out;
+    };
+    let old_meta = &old["metadata"];
+    match (gr.group.as_str(), gr.resource.as_str()) {
+        ("apps", "daemonsets") | ("apps", "replicasets") => {
+            create_meta(&mut out);
+            kind_checks(&mut out);
+            validate_meta_update(meta, old_meta, &mut out);
+            kind_checks(&mut out);
+            immutable_selector(obj, old, &mut out);
+        }
+        ("apps", "deployments") => {
+            validate_meta_update(meta, old_meta, &mut out);
+            kind_checks(&mut out);
+            immutable_selector(obj, old, &mut out);
+        }
+        ("", "configmaps") => {
+            validate_meta_update(meta, old_meta, &mut out);
+            validate_immutable_data(obj, old, &["data", "binaryData"], &mut out);
+            create_meta(&mut out);
+            kind_checks(&mut out);
+        }
+        ("", "secrets") => {
+            validate_meta_update(meta, old_meta, &mut out);
+            if obj["type"] != old["type"] && !obj["type"].is_null() {
+                out.push(invalid("type", &obj["type"], "field is immutable"));
             }
+            validate_immutable_data(obj, old, &["data"], &mut out);
+            create_meta(&mut out);
+            kind_checks(&mut out);
+        }
+        _ => {
+            validate_meta_update(meta, old_meta, &mut out);
+            kind_checks(&mut out);
         }
     }
     out
@@ -1639,6 +1847,53 @@ mod tests {
     }
 
     #[test]
+    fn update_strategies() {
+        let mut d = daemonset(
+            "d",
+            json!({"matchLabels": {"a": "b"}}),
+            json!({"a": "b"}),
+            good_containers(),
+        );
+        d["spec"]["updateStrategy"] = json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "150%"}});
+        assert_eq!(
+            messages(&validate(&ds(), &d, None)),
+            ["spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: \"150%\": must not be greater than 100%"]
+        );
+        d["spec"]["updateStrategy"] =
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}});
+        assert_eq!(
+            messages(&validate(&ds(), &d, None)),
+            ["spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0"]
+        );
+        d["spec"]["updateStrategy"] = json!({"type": "Sometimes"});
+        assert_eq!(
+            messages(&validate(&ds(), &d, None)),
+            ["spec.updateStrategy: Unsupported value: {\"type\":\"Sometimes\"}: supported values: \"RollingUpdate\", \"OnDelete\""]
+        );
+        let dep = GroupResource::new("apps", "deployments");
+        let mut d = daemonset(
+            "d",
+            json!({"matchLabels": {"a": "b"}}),
+            json!({"a": "b"}),
+            good_containers(),
+        );
+        d["spec"]["strategy"] = json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "x%", "maxSurge": 0}});
+        assert_eq!(
+            messages(&validate(&dep, &d, None)),
+            ["spec.strategy.rollingUpdate.maxUnavailable: Invalid value: \"x%\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"]
+        );
+        d["spec"]["strategy"] = json!({"type": "Recreate", "rollingUpdate": {}});
+        d["spec"]["template"]["spec"]["activeDeadlineSeconds"] = json!(5);
+        assert_eq!(
+            messages(&validate(&dep, &d, None)),
+            [
+                "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported",
+                "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'",
+            ]
+        );
+    }
+
+    #[test]
     fn selector_is_immutable_on_update() {
         let old = daemonset(
             "d",
@@ -1654,6 +1909,57 @@ mod tests {
             ["spec.selector: Invalid value: {\"matchLabels\":{\"app\":\"b\"},\"matchExpressions\":[{\"key\":\"k\",\"operator\":\"Exists\"}]}: field is immutable"]
         );
         assert!(validate(&ds(), &old, Some(&old)).is_empty());
+        // The server validates a DaemonSet's spec twice on update: causes repeat, the message
+        // does not.
+        let mut bad = old.clone();
+        bad["spec"]["template"]["spec"]["containers"] = json!([]);
+        let c = validate(&ds(), &bad, Some(&old));
+        assert_eq!(
+            messages(&c),
+            ["spec.template.spec.containers: Required value"; 2]
+        );
+        let s = invalid_status("DaemonSet", "apps", "d", &c);
+        assert_eq!(
+            s["message"],
+            "DaemonSet.apps \"d\" is invalid: spec.template.spec.containers: Required value"
+        );
+        let dep = GroupResource::new("apps", "deployments");
+        assert_eq!(validate(&dep, &bad, Some(&old)).len(), 1);
+    }
+
+    #[test]
+    fn config_maps_and_secrets() {
+        let cm = GroupResource::new("", "configmaps");
+        let obj = json!({"metadata": {"name": "c"}, "data": {"ok.key": "", "bad key": "", "..x": ""}, "binaryData": {"ok.key": ""}});
+        assert_eq!(
+            messages(&validate(&cm, &obj, None)),
+            [
+                "data[..x]: Invalid value: \"..x\": must not start with '..'",
+                "data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+                "data[ok.key]: Invalid value: \"ok.key\": duplicate of key present in binaryData",
+            ]
+        );
+        let old = json!({"metadata": {"name": "c"}, "immutable": true, "data": {"a": "1"}});
+        let new = json!({"metadata": {"name": "c"}, "data": {"a": "2"}});
+        assert_eq!(
+            messages(&validate(&cm, &new, Some(&old))),
+            [
+                "immutable: Forbidden: field is immutable when `immutable` is set",
+                "data: Forbidden: field is immutable when `immutable` is set",
+            ]
+        );
+        let sec = GroupResource::new("", "secrets");
+        let tls = json!({"metadata": {"name": "t"}, "type": "kubernetes.io/tls", "data": {"tls.crt": "eA=="}});
+        assert_eq!(
+            messages(&validate(&sec, &tls, None)),
+            ["data[tls.key]: Required value"]
+        );
+        let mut changed = tls.clone();
+        changed["type"] = json!("Opaque");
+        assert_eq!(
+            messages(&validate(&sec, &changed, Some(&tls))),
+            ["type: Invalid value: \"Opaque\": field is immutable"]
+        );
     }
 
     #[test]
