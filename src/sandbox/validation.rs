@@ -1145,7 +1145,6 @@ fn validate_daemonset(obj: &Value, out: &mut Vec<Cause>) {
         ));
     }
     nonnegative(&spec["minReadySeconds"], "spec.minReadySeconds", out);
-    nonnegative(&spec["templateGeneration"], "spec.templateGeneration", out);
     let us = &spec["updateStrategy"];
     match us["type"].as_str().unwrap_or("RollingUpdate") {
         "OnDelete" => {}
@@ -1188,15 +1187,12 @@ fn validate_daemonset(obj: &Value, out: &mut Vec<Cause>) {
 fn validate_service(obj: &Value, out: &mut Vec<Cause>) {
     let spec = &obj["spec"];
     let ty = spec["type"].as_str().unwrap_or("ClusterIP");
-    let types = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
-    if !types.contains(&ty) {
-        out.push(not_supported("spec.type", &json!(ty), &types));
-    }
     let ports = spec["ports"]
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default();
-    if ports.is_empty() && ty != "ExternalName" && spec["clusterIP"].as_str() != Some("None") {
+    let headless = spec["clusterIP"].as_str() == Some("None");
+    if ports.is_empty() && ty != "ExternalName" && !headless {
         out.push(required("spec.ports", ""));
     }
     let mut names = HashSet::new();
@@ -1213,24 +1209,27 @@ fn validate_service(obj: &Value, out: &mut Vec<Cause>) {
                 out.push(duplicate(&format!("{idx}.name"), &json!(name)));
             }
         }
-        port_num(&p["port"], &format!("{idx}.port"), out);
-        if p["port"].as_i64().unwrap_or(0) == 0 {
-            out.push(invalid(
-                &format!("{idx}.port"),
-                &json!(0),
-                "must be between 1 and 65535, inclusive",
-            ));
-        }
+        // An absent port decodes as 0, which is out of range too.
+        port_num(
+            &json!(p["port"].as_i64().unwrap_or(0)),
+            &format!("{idx}.port"),
+            out,
+        );
         let proto = p["protocol"].as_str().unwrap_or("TCP");
-        if !["SCTP", "TCP", "UDP"].contains(&proto) {
+        let protocols = ["SCTP", "TCP", "UDP"];
+        if !protocols.contains(&proto) {
             out.push(not_supported(
                 &format!("{idx}.protocol"),
                 &json!(proto),
-                &["SCTP", "TCP", "UDP"],
+                &protocols,
             ));
         }
     }
     validate_labels(&spec["selector"], "spec.selector", out);
+    let types = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
+    if !types.contains(&ty) {
+        out.push(not_supported("spec.type", &json!(ty), &types));
+    }
 }
 
 fn name_rule(gr: &GroupResource) -> NameRule {
@@ -2002,6 +2001,31 @@ mod tests {
                 "spec.template.spec.containers[0].name: Invalid value: \"Bad\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
                 "spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"nope\"",
             ]
+        );
+    }
+
+    #[test]
+    fn services() {
+        let svc = GroupResource::new("", "services");
+        let obj = json!({"metadata": {"name": "web"}, "spec": {"type": "Bogus", "ports": [
+            {"name": "http", "port": 0}, {"name": "http", "port": 80, "protocol": "HTTP"}, {"port": 81},
+        ]}});
+        assert_eq!(
+            messages(&validate(&svc, &obj, None)),
+            [
+                "spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive",
+                "spec.ports[1].name: Duplicate value: \"http\"",
+                "spec.ports[1].protocol: Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\"",
+                "spec.ports[2].name: Required value",
+                "spec.type: Unsupported value: \"Bogus\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"",
+            ]
+        );
+        let headless = json!({"metadata": {"name": "h"}, "spec": {"clusterIP": "None"}});
+        assert!(validate(&svc, &headless, None).is_empty());
+        let none = json!({"metadata": {"name": "h"}, "spec": {}});
+        assert_eq!(
+            messages(&validate(&svc, &none, None)),
+            ["spec.ports: Required value"]
         );
     }
 
