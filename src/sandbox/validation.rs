@@ -392,7 +392,10 @@ fn name_errors(rule: NameRule, value: &str) -> Vec<String> {
 /// A `generateName` is checked as a prefix: a trailing dash stands for the random suffix.
 fn mask_trailing_dash(name: &str) -> String {
     match name.strip_suffix('-') {
-        Some(rest) if name.len() > 1 => format!("{}a", &rest[..rest.len().saturating_sub(1)]),
+        // Go replaces the last two bytes; a non-ASCII name is invalid either way.
+        Some(rest) if name.len() > 1 && rest.is_char_boundary(rest.len() - 1) => {
+            format!("{}a", &rest[..rest.len() - 1])
+        }
         _ => name.to_string(),
     }
 }
@@ -1945,6 +1948,8 @@ mod tests {
             ["must be no more than 253 characters"]
         );
         assert_eq!(mask_trailing_dash("web-"), "wea");
+        assert_eq!(mask_trailing_dash("a-"), "a");
+        assert_eq!(mask_trailing_dash("é-"), "é-");
     }
 
     #[test]
@@ -2372,5 +2377,62 @@ mod tests {
             &json!({"matchExpressions": [{"key": "a", "operator": "DoesNotExist"}]}),
             &json!({"a": "1"})
         ));
+    }
+
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let names = prop::sample::select(vec![
+            "metadata",
+            "spec",
+            "name",
+            "labels",
+            "template",
+            "containers",
+            "selector",
+            "matchLabels",
+            "matchExpressions",
+            "ports",
+            "volumes",
+            "hostPath",
+            "strategy",
+            "rollingUpdate",
+            "maxSurge",
+            "data",
+            "type",
+            "image",
+            "é-",
+            "x",
+        ]);
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            "[a-zA-Z0-9 ._%/é-]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(names.clone(), inner, 0..5).prop_map(|m| {
+                    Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever the input, validation answers with causes, never a panic.
+        #[test]
+        fn never_panics(obj in any_json(), old in any_json()) {
+            for s in schema::SERVED {
+                let gr = GroupResource::new(s.group, s.resource);
+                let _ = validate(&gr, &obj, None);
+                let _ = validate(&gr, &obj, Some(&old));
+                let _ = unknown_fields(&gr, &obj);
+                let raw = obj.to_string();
+                let _ = strict_errors_in_body(&gr, raw.as_bytes());
+            }
+            let _ = duplicate_fields(obj.to_string().as_bytes());
+            let _ = go_format(&obj);
+        }
     }
 }
