@@ -844,6 +844,151 @@ fn validate_containers(
         if !names.insert(name.to_string()) {
             out.push(duplicate(&format!("{idx}.name"), &json!(name)));
         }
+        // Lifecycle and probes belong to regular (and restartable init) containers.
+        if require || c["restartPolicy"].as_str() == Some("Always") {
+            validate_lifecycle(&c["lifecycle"], &format!("{idx}.lifecycle"), out);
+            for (probe, must_be_one) in [
+                ("livenessProbe", true),
+                ("readinessProbe", false),
+                ("startupProbe", true),
+            ] {
+                validate_probe(&c[probe], &format!("{idx}.{probe}"), must_be_one, out);
+            }
+        }
+    }
+}
+
+/// `validateHandler`: exactly one action; probes may also use gRPC, hooks may sleep.
+fn validate_handler(h: &Value, path: &str, kinds: &[&str], out: &mut Vec<Cause>) {
+    let mut found = 0;
+    for k in kinds {
+        let Some(action) = h.get(*k).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let p = format!("{path}.{k}");
+        if found > 0 {
+            out.push(forbidden(&p, "may not specify more than 1 handler type"));
+            continue;
+        }
+        found += 1;
+        match *k {
+            "exec" => {
+                if action["command"].as_array().is_none_or(|c| c.is_empty()) {
+                    out.push(required(&format!("{p}.command"), ""));
+                }
+            }
+            "httpGet" | "tcpSocket" => {
+                validate_port_num_or_name(&action["port"], &format!("{p}.port"), out);
+                if *k == "httpGet" {
+                    let scheme = action["scheme"].as_str().unwrap_or("HTTP");
+                    if !["HTTP", "HTTPS"].contains(&scheme) {
+                        let sp = format!("{p}.scheme");
+                        out.push(not_supported(&sp, &json!(scheme), &["HTTP", "HTTPS"]));
+                    }
+                }
+            }
+            "grpc" => port_num(&action["port"], &format!("{p}.port"), out),
+            "sleep" => {
+                if let Some(n) = action["seconds"].as_i64().filter(|n| *n < 0) {
+                    let msg = "must be greater than or equal to 0";
+                    out.push(invalid(&format!("{p}.seconds"), &json!(n), msg));
+                }
+            }
+            _ => {}
+        }
+    }
+    if found == 0 {
+        out.push(required(path, "must specify a handler type"));
+    }
+}
+
+/// `ValidatePortNumOrName`: a port number, or a valid port name.
+fn validate_port_num_or_name(v: &Value, path: &str, out: &mut Vec<Cause>) {
+    match v {
+        Value::Number(_) => port_num(v, path, out),
+        Value::String(s) => {
+            for m in port_name_errors(s) {
+                out.push(invalid(path, v, m));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn validate_lifecycle(l: &Value, path: &str, out: &mut Vec<Cause>) {
+    for hook in ["postStart", "preStop"] {
+        let h = &l[hook];
+        if !h.is_null() {
+            let kinds = ["exec", "httpGet", "tcpSocket", "sleep"];
+            validate_handler(h, &format!("{path}.{hook}"), &kinds, out);
+        }
+    }
+}
+
+fn validate_probe(p: &Value, path: &str, success_must_be_one: bool, out: &mut Vec<Cause>) {
+    if !p.is_object() {
+        return;
+    }
+    validate_handler(p, path, &["exec", "httpGet", "tcpSocket", "grpc"], out);
+    for f in [
+        "initialDelaySeconds",
+        "timeoutSeconds",
+        "periodSeconds",
+        "successThreshold",
+        "failureThreshold",
+    ] {
+        nonnegative(&p[f], &format!("{path}.{f}"), out);
+    }
+    if success_must_be_one {
+        if let Some(n) = p["successThreshold"].as_i64().filter(|n| *n != 1) {
+            out.push(invalid(
+                &format!("{path}.successThreshold"),
+                &json!(n),
+                "must be 1",
+            ));
+        }
+    }
+}
+
+fn validate_tolerations(list: &Value, path: &str, out: &mut Vec<Cause>) {
+    for (i, t) in list.as_array().into_iter().flatten().enumerate() {
+        let idx = format!("{path}[{i}]");
+        let key = str_of(&t["key"]);
+        if !key.is_empty() {
+            for m in qualified_name(key) {
+                out.push(invalid(&format!("{idx}.key"), &json!(key), &m));
+            }
+        }
+        let op = str_of(&t["operator"]);
+        if key.is_empty() && op != "Exists" {
+            out.push(invalid(
+                &format!("{idx}.operator"),
+                &json!(op),
+                "operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+            ));
+        }
+        let effect = str_of(&t["effect"]);
+        if !t["tolerationSeconds"].is_null() && effect != "NoExecute" {
+            out.push(invalid(
+                &format!("{idx}.effect"),
+                &json!(effect),
+                "effect must be 'NoExecute' when `tolerationSeconds` is set",
+            ));
+        }
+        if matches!(op, "" | "Equal") {
+            let value = str_of(&t["value"]);
+            for m in label_value(value) {
+                out.push(invalid(&format!("{idx}.operator"), &json!(value), &m));
+            }
+        }
+        let effects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+        if !effect.is_empty() && !effects.contains(&effect) {
+            out.push(not_supported(
+                &format!("{idx}.effect"),
+                &json!(effect),
+                &effects,
+            ));
+        }
     }
 }
 
@@ -917,6 +1062,7 @@ fn validate_pod_spec(spec: &Value, path: &str, out: &mut Vec<Cause>) {
             }
         }
     }
+    validate_tolerations(&spec["tolerations"], &format!("{path}.tolerations"), out);
 }
 
 fn validate_pod_template(t: &Value, path: &str, out: &mut Vec<Cause>) {
@@ -2005,6 +2151,29 @@ mod tests {
                 "spec.template.spec.volumes[1].hostPath: Forbidden: may not specify more than 1 volume type",
                 "spec.template.spec.containers[0].name: Invalid value: \"Bad\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
                 "spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"nope\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn probes_and_tolerations() {
+        let pods = GroupResource::new("", "pods");
+        let pod = json!({"metadata": {"name": "p"}, "spec": {
+            "containers": [{"name": "c", "image": "i",
+                "livenessProbe": {"periodSeconds": -1, "successThreshold": 2},
+                "readinessProbe": {"exec": {"command": ["x"]}, "httpGet": {"port": "Bad_Port"}},
+                "lifecycle": {"preStop": {"sleep": {"seconds": 5}}}}],
+            "tolerations": [{"operator": "Equal", "value": "v", "effect": "NoSchedule", "tolerationSeconds": 5}],
+        }});
+        assert_eq!(
+            messages(&validate(&pods, &pod, None)),
+            [
+                "spec.containers[0].livenessProbe: Required value: must specify a handler type",
+                "spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0",
+                "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1",
+                "spec.containers[0].readinessProbe.httpGet: Forbidden: may not specify more than 1 handler type",
+                "spec.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists when `key` is empty, which means \"match all values and all keys\"",
+                "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set",
             ]
         );
     }
