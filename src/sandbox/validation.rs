@@ -872,10 +872,8 @@ fn validate_handler(h: &Value, path: &str, kinds: &[&str], out: &mut Vec<Cause>)
         }
         found += 1;
         match *k {
-            "exec" => {
-                if action["command"].as_array().is_none_or(|c| c.is_empty()) {
-                    out.push(required(&format!("{p}.command"), ""));
-                }
+            "exec" if action["command"].as_array().is_none_or(|c| c.is_empty()) => {
+                out.push(required(&format!("{p}.command"), ""));
             }
             "httpGet" | "tcpSocket" => {
                 validate_port_num_or_name(&action["port"], &format!("{p}.port"), out);
