@@ -1847,11 +1847,19 @@ mod tests {
     #[test]
     fn patch_metadata_agrees_with_the_merge_key_table() {
         let table = fixture("patch-merge-keys-1.36.tsv");
+        let served = reference_closure();
+        let free_form = free_form_volume_sources();
         let mut checked = 0;
         for line in table.lines().skip(1) {
             let c: Vec<&str> = line.split('\t').collect();
             let (schema, field) = (c[0], c[1]);
-            let Some(s) = get(schema) else { continue };
+            let Some(s) = get(schema) else {
+                // Rows of the served kinds' trees may be missing only for the volume sources
+                // kept free-form.
+                let ok = !served.contains(schema) || free_form.contains(schema);
+                assert!(ok, "{schema}.{field} not covered");
+                continue;
+            };
             let f = s
                 .field(field)
                 .unwrap_or_else(|| panic!("{schema}.{field} missing"));
@@ -1884,6 +1892,38 @@ mod tests {
             );
             assert!(get(s).and_then(|x| x.field(f)).is_some());
         }
+    }
+
+    /// The schemas the real documents reach from the kinds we serve.
+    fn reference_closure() -> BTreeSet<String> {
+        let reference = reference_schemas();
+        let mut stack: Vec<String> = SERVED.iter().map(kind_schema_name).collect();
+        let mut seen = BTreeSet::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some((_, v)) = reference.get(&n) {
+                let text = v.to_string();
+                for part in text.split("#/components/schemas/").skip(1) {
+                    stack.push(part.split('"').next().unwrap_or_default().to_string());
+                }
+            }
+        }
+        seen
+    }
+
+    /// The reference schemas of the Volume fields we keep free-form.
+    fn free_form_volume_sources() -> BTreeSet<String> {
+        let reference = reference_schemas();
+        let vol = &reference["io.k8s.api.core.v1.Volume"].1["properties"];
+        let ours = get("io.k8s.api.core.v1.Volume").unwrap();
+        ours.fields
+            .iter()
+            .filter(|f| f.ty == Ty::Any)
+            .filter_map(|f| vol[&f.name]["allOf"][0]["$ref"].as_str())
+            .map(|r| r.trim_start_matches("#/components/schemas/").to_string())
+            .collect()
     }
 
     #[test]
