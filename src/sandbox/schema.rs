@@ -243,6 +243,67 @@ pub fn ref_of(ty: &Ty) -> Option<&str> {
     }
 }
 
+/// A point in a schema, for walking a JSON value alongside its type (strict decoding,
+/// strategic merge patches): descend with [`Node::child`] for object keys and
+/// [`Node::item`] for list elements.
+#[derive(Clone, Copy, Debug)]
+pub enum Node {
+    /// An object with declared fields.
+    Object(&'static Schema),
+    /// A map with values of this type (labels, data, resource lists).
+    Map(&'static Ty),
+    /// A list of this type.
+    Array(&'static Ty),
+    /// Scalars and types without fields (Time, Quantity, IntOrString, free-form objects).
+    Leaf,
+}
+
+impl Node {
+    /// The node of a type.
+    pub fn of(ty: &'static Ty) -> Node {
+        match ty {
+            Ty::Ref(r) => match get(r) {
+                Some(s) if s.raw.is_none() => Node::Object(s),
+                _ => Node::Leaf,
+            },
+            Ty::Array(t) => Node::Array(t),
+            Ty::Map(t) => Node::Map(t),
+            _ => Node::Leaf,
+        }
+    }
+
+    /// The root node of a served resource's objects.
+    pub fn root(gr: &GroupResource) -> Option<Node> {
+        schema_for(gr).map(Node::Object)
+    }
+
+    /// The declared field `key` of an object node (with its patch metadata).
+    pub fn field(&self, key: &str) -> Option<&'static Field> {
+        match self {
+            Node::Object(s) => s.field(key),
+            _ => None,
+        }
+    }
+
+    /// The node under `key`: a field's type, a map's value type; None when `key` is not
+    /// declared (or this node has no keys).
+    pub fn child(&self, key: &str) -> Option<Node> {
+        match self {
+            Node::Object(s) => s.field(key).map(|f| Node::of(&f.ty)),
+            Node::Map(t) => Some(Node::of(t)),
+            Node::Array(_) | Node::Leaf => None,
+        }
+    }
+
+    /// The node of a list's elements.
+    pub fn item(&self) -> Option<Node> {
+        match self {
+            Node::Array(t) => Some(Node::of(t)),
+            _ => None,
+        }
+    }
+}
+
 const META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.";
 
 fn expand(short: &str) -> String {
@@ -1924,6 +1985,36 @@ mod tests {
             .filter_map(|f| vol[&f.name]["allOf"][0]["$ref"].as_str())
             .map(|r| r.trim_start_matches("#/components/schemas/").to_string())
             .collect()
+    }
+
+    #[test]
+    fn nodes_walk_the_tree() {
+        let root = Node::root(&GroupResource::new("apps", "deployments")).unwrap();
+        let containers = root
+            .child("spec")
+            .and_then(|n| n.child("template"))
+            .and_then(|n| n.child("spec"))
+            .unwrap();
+        let f = containers.field("containers").unwrap();
+        assert_eq!(
+            (f.patch_strategy.as_deref(), f.merge_key.as_deref()),
+            (Some("merge"), Some("name"))
+        );
+        let c = Node::of(&f.ty).item().unwrap();
+        assert!(matches!(c, Node::Object(s) if s.name == "io.k8s.api.core.v1.Container"));
+        assert!(c.child("imagePullPolicyy").is_none());
+        let labels = root
+            .child("metadata")
+            .and_then(|m| m.child("labels"))
+            .unwrap();
+        assert!(matches!(labels.child("anything"), Some(Node::Leaf)));
+        assert!(labels.item().is_none());
+        let time = root
+            .child("metadata")
+            .and_then(|m| m.child("creationTimestamp"))
+            .unwrap();
+        assert!(matches!(time, Node::Leaf));
+        assert!(Node::root(&GroupResource::new("x", "y")).is_none());
     }
 
     #[test]

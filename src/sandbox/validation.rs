@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{json, Value};
 
-use super::schema::{self, Ty};
+use super::schema::{self, Node};
 use super::store::GroupResource;
 
 /// One field error, as a `StatusCause`: reason (`FieldValueInvalid`, ...), field path
@@ -1611,8 +1611,8 @@ pub fn invalid_status(kind: &str, group: &str, name: &str, causes: &[Cause]) -> 
 /// free-form maps (labels, annotations, data) are never unknown. Empty for unserved resources.
 pub fn unknown_fields(gr: &GroupResource, obj: &Value) -> Vec<String> {
     let mut out = vec![];
-    if let Some(s) = schema::schema_for(gr) {
-        walk_schema(&s.name, obj, "", &mut out);
+    if let Some(root) = Node::root(gr) {
+        walk_unknown(root, obj, "", &mut out);
     }
     out
 }
@@ -1620,36 +1620,27 @@ pub fn unknown_fields(gr: &GroupResource, obj: &Value) -> Vec<String> {
 /// Unknown fields of `obj` against a schema by name (for kinds reached other ways, e.g. Scale).
 pub fn unknown_fields_of(schema_name: &str, obj: &Value) -> Vec<String> {
     let mut out = vec![];
-    walk_schema(schema_name, obj, "", &mut out);
+    if let Some(s) = schema::get(schema_name).filter(|s| s.raw.is_none()) {
+        walk_unknown(Node::Object(s), obj, "", &mut out);
+    }
     out
 }
 
-fn walk_schema(name: &str, v: &Value, path: &str, out: &mut Vec<String>) {
-    let Some(s) = schema::get(name) else { return };
-    if s.raw.is_some() {
-        return;
-    }
-    let Some(map) = v.as_object() else { return };
-    for (k, child) in map {
-        let p = format!("{path}.{k}");
-        match s.field(k) {
-            Some(f) => walk_ty(&f.ty, child, &p, out),
-            None => out.push(p),
-        }
-    }
-}
-
-fn walk_ty(ty: &Ty, v: &Value, path: &str, out: &mut Vec<String>) {
-    match ty {
-        Ty::Ref(r) => walk_schema(r, v, path, out),
-        Ty::Array(t) => {
-            for (i, x) in v.as_array().into_iter().flatten().enumerate() {
-                walk_ty(t, x, &format!("{path}[{i}]"), out);
+fn walk_unknown(node: Node, v: &Value, path: &str, out: &mut Vec<String>) {
+    match (node, v) {
+        (Node::Object(_) | Node::Map(_), Value::Object(map)) => {
+            for (k, child) in map {
+                let p = format!("{path}.{k}");
+                match node.child(k) {
+                    Some(n) => walk_unknown(n, child, &p, out),
+                    None => out.push(p),
+                }
             }
         }
-        Ty::Map(t) => {
-            for (k, x) in v.as_object().into_iter().flatten() {
-                walk_ty(t, x, &format!("{path}.{k}"), out);
+        (Node::Array(_), Value::Array(items)) => {
+            let item = node.item().unwrap_or(Node::Leaf);
+            for (i, x) in items.iter().enumerate() {
+                walk_unknown(item, x, &format!("{path}[{i}]"), out);
             }
         }
         _ => {}
@@ -1747,7 +1738,7 @@ pub fn strict_errors_in_body(gr: &GroupResource, raw: &[u8]) -> Vec<String> {
     let errs = std::cell::RefCell::new(vec![]);
     let mut de = serde_json::Deserializer::from_slice(raw);
     let walker = StrictWalker {
-        shape: Shape::Obj(s),
+        shape: Node::Object(s),
         path: String::new(),
         errs: &errs,
     };
@@ -1757,36 +1748,14 @@ pub fn strict_errors_in_body(gr: &GroupResource, raw: &[u8]) -> Vec<String> {
     errs.into_inner()
 }
 
-/// What the decoder expects at a point of the body.
-#[derive(Clone, Copy)]
-enum Shape {
-    Obj(&'static schema::Schema),
-    Map(&'static Ty),
-    Arr(&'static Ty),
-    /// Scalars and types that decode themselves (Time, Quantity, RawExtension, free-form).
-    Leaf,
-}
-
-fn shape_of(ty: &'static Ty) -> Shape {
-    match ty {
-        Ty::Ref(r) => match schema::get(r) {
-            Some(s) if s.raw.is_none() => Shape::Obj(s),
-            _ => Shape::Leaf,
-        },
-        Ty::Array(t) => Shape::Arr(t),
-        Ty::Map(t) => Shape::Map(t),
-        _ => Shape::Leaf,
-    }
-}
-
 struct StrictWalker<'a> {
-    shape: Shape,
+    shape: Node,
     path: String,
     errs: &'a std::cell::RefCell<Vec<String>>,
 }
 
 impl StrictWalker<'_> {
-    fn child(&self, shape: Shape, key: &str) -> StrictWalker<'_> {
+    fn child(&self, shape: Node, key: &str) -> StrictWalker<'_> {
         let path = if self.path.is_empty() {
             key.to_string()
         } else {
@@ -1844,7 +1813,7 @@ impl<'de> serde::de::Visitor<'de> for StrictWalker<'_> {
         Ok(())
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let Shape::Arr(t) = self.shape else {
+        let Node::Array(t) = self.shape else {
             while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
             return Ok(());
         };
@@ -1852,7 +1821,7 @@ impl<'de> serde::de::Visitor<'de> for StrictWalker<'_> {
         loop {
             let path = format!("{}[{i}]", self.path);
             let w = StrictWalker {
-                shape: shape_of(t),
+                shape: Node::of(t),
                 path,
                 errs: self.errs,
             };
@@ -1866,15 +1835,15 @@ impl<'de> serde::de::Visitor<'de> for StrictWalker<'_> {
         let mut seen = HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
             let shape = match self.shape {
-                Shape::Obj(s) => match s.field(&key) {
-                    Some(f) => Some(shape_of(&f.ty)),
+                Node::Object(s) => match s.field(&key) {
+                    Some(f) => Some(Node::of(&f.ty)),
                     None => {
                         self.record("unknown field", &key);
                         None
                     }
                 },
-                Shape::Map(t) => Some(shape_of(t)),
-                Shape::Arr(_) | Shape::Leaf => None,
+                Node::Map(t) => Some(Node::of(t)),
+                Node::Array(_) | Node::Leaf => None,
             };
             match shape {
                 Some(shape) => {
