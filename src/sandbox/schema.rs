@@ -23,16 +23,21 @@ use super::store::GroupResource;
 /// A field's type.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
+    /// `type: string`.
     Str,
     /// base64 text (`format: byte`).
     Bytes,
+    /// `format: int32`.
     Int32,
+    /// `format: int64`.
     Int64,
+    /// `type: boolean`.
     Bool,
     /// A free-form object: every key below it is accepted.
     Any,
     /// Another schema, by full name.
     Ref(String),
+    /// A list of this type.
     Array(Box<Ty>),
     /// A map from strings to values of this type.
     Map(Box<Ty>),
@@ -41,14 +46,22 @@ pub enum Ty {
 /// One property of an object schema.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
+    /// The JSON name.
     pub name: String,
     pub ty: Ty,
+    /// OpenAPI `default` (what kube-openapi declares, not what defaulting does).
     pub default: Option<Value>,
+    /// Allowed values (of the items, for a list).
     pub enum_values: Vec<String>,
+    /// `x-kubernetes-patch-strategy`: "merge", "retainKeys" or "merge,retainKeys".
     pub patch_strategy: Option<String>,
+    /// `x-kubernetes-patch-merge-key`: the key that identifies list items in a merge.
     pub merge_key: Option<String>,
+    /// `x-kubernetes-list-type`: "atomic", "set" or "map".
     pub list_type: Option<String>,
+    /// `x-kubernetes-list-map-keys`.
     pub list_map_keys: Vec<String>,
+    /// `x-kubernetes-map-type` ("atomic": replaced whole by merges).
     pub map_type: Option<String>,
 }
 
@@ -57,17 +70,24 @@ pub struct Field {
 pub struct Gvk {
     /// `*` means "core plus the group of the document the schema appears in".
     pub group: String,
+    /// The API version ("v1").
     pub version: String,
+    /// The kind ("DaemonSet").
     pub kind: String,
 }
 
 /// A named schema: an object with fields, or one of the few scalar-like types (`raw`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Schema {
+    /// The full OpenAPI name (`io.k8s.api.apps.v1.DaemonSet`).
     pub name: String,
+    /// The properties, in name order.
     pub fields: Vec<Field>,
+    /// Names of the required properties.
     pub required: Vec<String>,
+    /// `x-kubernetes-group-version-kind`, for the top-level kinds.
     pub gvk: Vec<Gvk>,
+    /// `x-kubernetes-map-type` of the whole object.
     pub map_type: Option<String>,
     /// The whole OpenAPI schema of a type that has no properties (Time, Quantity, ...).
     pub raw: Option<Value>,
@@ -83,10 +103,15 @@ impl Schema {
 /// A served resource: what the OpenAPI paths and the validators need to know about it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Served {
+    /// API group, "" for core.
     pub group: &'static str,
+    /// API version ("v1").
     pub version: &'static str,
+    /// Plural resource name ("daemonsets").
     pub resource: &'static str,
+    /// Kind ("DaemonSet").
     pub kind: &'static str,
+    /// Whether objects live in namespaces.
     pub namespaced: bool,
     /// Served subresources: "status" and/or "scale".
     pub subresources: &'static [&'static str],

@@ -25,8 +25,11 @@ use super::store::GroupResource;
 /// (`spec.template.spec.containers[0].image`) and message without the field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cause {
+    /// `FieldValueInvalid`, `FieldValueRequired`, `FieldValueNotSupported`, ...
     pub reason: String,
+    /// The field path, as the server writes it (`spec.template.spec.containers[0].name`).
     pub field: String,
+    /// The error without the field (`Required value`, `Invalid value: "x": ...`).
     pub message: String,
 }
 
@@ -1904,7 +1907,9 @@ pub fn decode_error_message(kind: &str, version: &str, errors: &[String]) -> Str
     )
 }
 
-/// The 422 Status of a patch whose result fails strict decoding. The server names the field
+/// The 422 Status of a patch whose result fails strict decoding (the server echoes the patch:
+/// for Secrets, pass a text with the data values masked, as this project never puts secrets
+/// in error messages). The server names the field
 /// `patch` and shows as the value the patch map in Go's `%+v` form (strategic merge patch, see
 /// [`go_format`]) or the patched object's JSON (merge and JSON patch); no kind and no name.
 pub fn patch_strict_invalid_status(value_text: &str, errors: &[String]) -> Value {
