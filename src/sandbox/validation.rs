@@ -2011,12 +2011,65 @@ mod tests {
                 "{file}"
             );
             assert_eq!(unknown_fields(&ds(), &obj), Vec::<String>::new(), "{file}");
+            let raw = obj.to_string();
+            assert!(
+                strict_errors_in_body(&ds(), raw.as_bytes()).is_empty(),
+                "{file}"
+            );
         }
         let pod = rich_pod();
         assert_eq!(
             messages(&validate(&GroupResource::new("", "pods"), &pod, None)),
             Vec::<String>::new()
         );
+    }
+
+    /// Objects as the real server stores and returns them (every defaulted and status field)
+    /// have no unknown field: the schemas cover what the server writes.
+    #[test]
+    fn real_server_objects_have_no_unknown_fields() {
+        let cases = [
+            ("daemonset.json", "apps", "daemonsets", false),
+            ("daemonsets-list.json", "apps", "daemonsets", true),
+            ("pods-list.json", "", "pods", true),
+            ("nodes-list.json", "", "nodes", true),
+            (
+                "controllerrevisions.json",
+                "apps",
+                "controllerrevisions",
+                true,
+            ),
+            ("events-for-daemonset.json", "", "events", true),
+        ];
+        let mut objects = 0;
+        for (file, group, resource, list) in cases {
+            let doc: Value = serde_json::from_str(&fixture(file)).unwrap();
+            let gr = GroupResource::new(group, resource);
+            let items = if list {
+                doc["items"].as_array().unwrap().clone()
+            } else {
+                vec![doc.clone()]
+            };
+            for item in items {
+                assert_eq!(unknown_fields(&gr, &item), Vec::<String>::new(), "{file}");
+                let raw = item.to_string();
+                assert!(
+                    strict_errors_in_body(&gr, raw.as_bytes()).is_empty(),
+                    "{file}"
+                );
+                objects += 1;
+            }
+            // The list kinds are declared too.
+            let list_schema = format!("{}List", schema::schema_for(&gr).unwrap().name);
+            if list {
+                assert_eq!(
+                    unknown_fields_of(&list_schema, &doc),
+                    Vec::<String>::new(),
+                    "{file}"
+                );
+            }
+        }
+        assert!(objects >= 8, "{objects}");
     }
 
     #[test]
@@ -2398,6 +2451,11 @@ mod tests {
     fn unknown_fields_finds_typos_only() {
         let pods = GroupResource::new("", "pods");
         assert_eq!(unknown_fields(&pods, &rich_pod()), Vec::<String>::new());
+        let raw = rich_pod().to_string();
+        assert_eq!(
+            strict_errors_in_body(&pods, raw.as_bytes()),
+            Vec::<String>::new()
+        );
         let mut obj: Value =
             serde_yaml_ng::from_str(&fixture("node-exporter-daemonset.yaml")).unwrap();
         obj["spec"]["foo"] = json!(1);
