@@ -823,6 +823,206 @@ fn validate_container(c: &Value, path: &str, volumes: &HashSet<String>, out: &mu
             ));
         }
     }
+    validate_resources(&c["resources"], &format!("{path}.resources"), out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resource quantities, for the requests/limits checks (apimachinery's resource.Quantity).
+
+/// How a quantity was written, which decides how it prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum QuantityFormat {
+    /// `Ki`, `Mi`, ... suffixes.
+    BinarySI,
+    /// `m`, `k`, `M`, ... suffixes, or none.
+    DecimalSI,
+    /// `e3`, `E-2`.
+    DecimalExponent,
+}
+
+/// A quantity as an exact count of nano-units (values below 1n round up, as on the server).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Quantity {
+    nanos: i128,
+    format: QuantityFormat,
+}
+
+fn pow_i128(base: i128, exp: u32) -> Option<i128> {
+    base.checked_pow(exp)
+}
+
+/// Parses `1.5Gi`, `500m`, `2`, `1e3`; None for what the server would refuse to decode.
+fn parse_quantity(v: &Value) -> Option<Quantity> {
+    let text = match v {
+        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let (negative, rest) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text.as_str()),
+    };
+    let split = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (number, suffix) = rest.split_at(split);
+    let (int_part, frac_part) = number.split_once('.').unwrap_or((number, ""));
+    if int_part.is_empty() && frac_part.is_empty() || int_part.len() + frac_part.len() > 30 {
+        return None;
+    }
+    let digits: i128 = format!("{int_part}{frac_part}").parse().ok()?;
+    let scale = frac_part.len() as i32;
+    // value = digits * 10^-scale * multiplier
+    let (format, binary_pow, dec_exp): (QuantityFormat, u32, i32) = match suffix {
+        "Ki" => (QuantityFormat::BinarySI, 1, 0),
+        "Mi" => (QuantityFormat::BinarySI, 2, 0),
+        "Gi" => (QuantityFormat::BinarySI, 3, 0),
+        "Ti" => (QuantityFormat::BinarySI, 4, 0),
+        "Pi" => (QuantityFormat::BinarySI, 5, 0),
+        "Ei" => (QuantityFormat::BinarySI, 6, 0),
+        "n" => (QuantityFormat::DecimalSI, 0, -9),
+        "u" => (QuantityFormat::DecimalSI, 0, -6),
+        "m" => (QuantityFormat::DecimalSI, 0, -3),
+        "" => (QuantityFormat::DecimalSI, 0, 0),
+        "k" => (QuantityFormat::DecimalSI, 0, 3),
+        "M" => (QuantityFormat::DecimalSI, 0, 6),
+        "G" => (QuantityFormat::DecimalSI, 0, 9),
+        "T" => (QuantityFormat::DecimalSI, 0, 12),
+        "P" => (QuantityFormat::DecimalSI, 0, 15),
+        "E" => (QuantityFormat::DecimalSI, 0, 18),
+        s if s.starts_with(['e', 'E']) => {
+            let e: i32 = s[1..].parse().ok().filter(|e: &i32| e.abs() <= 30)?;
+            (QuantityFormat::DecimalExponent, 0, e)
+        }
+        _ => return None,
+    };
+    let value = digits.checked_mul(pow_i128(1024, binary_pow)?)?;
+    let exp10 = dec_exp + 9 - scale;
+    let nanos = if exp10 >= 0 {
+        value.checked_mul(pow_i128(10, exp10 as u32)?)?
+    } else {
+        let d = pow_i128(10, (-exp10) as u32)?;
+        // Rounds up, away from zero, like the server's parser.
+        (value + d - 1) / d
+    };
+    Some(Quantity {
+        nanos: if negative { -nanos } else { nanos },
+        format,
+    })
+}
+
+/// The canonical text of a quantity, as `Quantity.String()` prints it (`1024Mi` → `1Gi`,
+/// `0.5` → `500m`, `2000m` → `2`).
+fn quantity_string(q: Quantity) -> String {
+    if q.nanos == 0 {
+        return "0".into();
+    }
+    const NANO: i128 = 1_000_000_000;
+    let mut format = q.format;
+    if format == QuantityFormat::BinarySI && (q.nanos.abs() < 1024 * NANO || q.nanos % NANO != 0) {
+        format = QuantityFormat::DecimalSI;
+    }
+    if format == QuantityFormat::BinarySI {
+        let mut amount = q.nanos / NANO;
+        let mut pow = 0;
+        while amount % 1024 == 0 && pow < 6 {
+            amount /= 1024;
+            pow += 1;
+        }
+        let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][pow];
+        return format!("{amount}{suffix}");
+    }
+    let (mut amount, mut exp) = (q.nanos, -9i32);
+    while amount % 10 == 0 {
+        amount /= 10;
+        exp += 1;
+    }
+    // Down to a multiple of three, so that an SI suffix fits.
+    let r = exp.rem_euclid(3);
+    amount *= 10i128.pow(r as u32);
+    exp -= r;
+    let suffix = match (format, exp) {
+        (QuantityFormat::DecimalSI, -9) => "n".to_string(),
+        (QuantityFormat::DecimalSI, -6) => "u".to_string(),
+        (QuantityFormat::DecimalSI, -3) => "m".to_string(),
+        (_, 0) => String::new(),
+        (QuantityFormat::DecimalSI, 3) => "k".to_string(),
+        (QuantityFormat::DecimalSI, 6) => "M".to_string(),
+        (QuantityFormat::DecimalSI, 9) => "G".to_string(),
+        (QuantityFormat::DecimalSI, 12) => "T".to_string(),
+        (QuantityFormat::DecimalSI, 15) => "P".to_string(),
+        (QuantityFormat::DecimalSI, 18) => "E".to_string(),
+        (_, e) => format!("e{e}"),
+    };
+    format!("{amount}{suffix}")
+}
+
+/// Resources whose requests may be below their limits (not hugepages, not extended ones).
+fn overcommit_allowed(name: &str) -> bool {
+    let native = !name.contains('/') || name.contains("kubernetes.io/");
+    native && !name.starts_with("hugepages-")
+}
+
+fn validate_resource_name(name: &str, path: &str, out: &mut Vec<Cause>) {
+    for m in qualified_name(name) {
+        out.push(invalid(path, &json!(name), &m));
+    }
+    if !name.contains('/') {
+        let standard = ["cpu", "memory", "ephemeral-storage"].contains(&name)
+            || name.starts_with("hugepages-");
+        if !standard {
+            out.push(invalid(
+                path,
+                &json!(name),
+                "must be a standard resource for containers",
+            ));
+        }
+    }
+}
+
+/// `ValidateContainerResourceRequirements`: names, non-negative amounts, requests within limits.
+fn validate_resources(res: &Value, path: &str, out: &mut Vec<Cause>) {
+    let limits = res["limits"].as_object();
+    for (kind, list) in [
+        ("limits", limits),
+        ("requests", res["requests"].as_object()),
+    ] {
+        for (name, v) in list.into_iter().flatten() {
+            let key_path = format!("{path}.{kind}[{name}]");
+            validate_resource_name(name, &key_path, out);
+            let Some(q) = parse_quantity(v) else { continue };
+            if q.nanos < 0 {
+                let text = json!(quantity_string(q));
+                out.push(invalid(
+                    &key_path,
+                    &text,
+                    "must be greater than or equal to 0",
+                ));
+            }
+            if kind != "requests" {
+                continue;
+            }
+            let req_path = format!("{path}.requests");
+            match limits.and_then(|l| l.get(name)).and_then(parse_quantity) {
+                Some(limit) => {
+                    let (req, lim) = (quantity_string(q), quantity_string(limit));
+                    if q.nanos != limit.nanos && !overcommit_allowed(name) {
+                        let msg = format!("must be equal to {name} limit of {lim}");
+                        out.push(invalid(&req_path, &json!(req), &msg));
+                    } else if q.nanos > limit.nanos {
+                        let msg = format!("must be less than or equal to {name} limit of {lim}");
+                        out.push(invalid(&req_path, &json!(req), &msg));
+                    }
+                }
+                None if !overcommit_allowed(name) => out.push(required(
+                    &format!("{path}.limits"),
+                    "Limit must be set for non overcommitable resources",
+                )),
+                None => {}
+            }
+        }
+    }
 }
 
 fn validate_containers(
@@ -2176,6 +2376,54 @@ mod tests {
                 "spec.template.spec.volumes[1].hostPath: Forbidden: may not specify more than 1 volume type",
                 "spec.template.spec.containers[0].name: Invalid value: \"Bad\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
                 "spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"nope\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn quantities_print_canonically() {
+        let q = |s: &str| quantity_string(parse_quantity(&json!(s)).unwrap());
+        for (input, want) in [
+            ("2", "2"),
+            ("2000m", "2"),
+            ("0.5", "500m"),
+            ("1500", "1500"),
+            ("1000", "1k"),
+            ("1024Mi", "1Gi"),
+            ("1536Mi", "1536Mi"),
+            ("512", "512"),
+            ("0.5Gi", "512Mi"),
+            ("100Ki", "100Ki"),
+            ("1e3", "1e3"),
+            ("1.5e3", "1500"),
+            ("-1", "-1"),
+            ("0", "0"),
+            ("0.1m", "100u"),
+        ] {
+            assert_eq!(q(input), want, "{input}");
+        }
+        assert_eq!(quantity_string(parse_quantity(&json!(64)).unwrap()), "64");
+        for bad in ["", "abc", "1Qi", "1..2", "-", "1e99"] {
+            assert!(parse_quantity(&json!(bad)).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn resource_requirements() {
+        let pods = GroupResource::new("", "pods");
+        let pod = json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i",
+        "resources": {
+            "limits": {"cpu": "1", "memory": "1Gi", "example.com/gpu": "1", "cpuu": "1"},
+            "requests": {"cpu": "2000m", "memory": "-1", "example.com/gpu": "2", "hugepages-2Mi": "2Mi"},
+        }}]}});
+        assert_eq!(
+            messages(&validate(&pods, &pod, None)),
+            [
+                "spec.containers[0].resources.limits[cpuu]: Invalid value: \"cpuu\": must be a standard resource for containers",
+                "spec.containers[0].resources.requests: Invalid value: \"2\": must be less than or equal to cpu limit of 1",
+                "spec.containers[0].resources.requests: Invalid value: \"2\": must be equal to example.com/gpu limit of 1",
+                "spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources",
+                "spec.containers[0].resources.requests[memory]: Invalid value: \"-1\": must be greater than or equal to 0",
             ]
         );
     }
