@@ -2849,12 +2849,21 @@ mod tests {
             "image",
             "é-",
             "x",
+            "resources",
+            "limits",
+            "requests",
+            "cpu",
+            "livenessProbe",
+            "httpGet",
+            "port",
+            "tolerations",
+            "generateName",
         ]);
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(|n| json!(n)),
-            "[a-zA-Z0-9 ._%/é-]{0,12}".prop_map(Value::String),
+            "[a-zA-Z0-9 ._%/é+-]{0,12}".prop_map(Value::String),
         ];
         leaf.prop_recursive(5, 64, 6, move |inner| {
             prop_oneof![
@@ -2867,6 +2876,16 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A quantity's canonical text reads back as the same amount.
+        #[test]
+        fn canonical_quantities_round_trip(s in "[+-]?[0-9]{0,6}(\\.[0-9]{0,4})?(Ki|Mi|Gi|m|k|M|u|n|e[0-9]|E-[0-9])?") {
+            if let Some(q) = parse_quantity(&json!(s)) {
+                let text = quantity_string(q);
+                let back = parse_quantity(&json!(text)).unwrap();
+                proptest::prop_assert_eq!(back.nanos, q.nanos, "{} -> {}", s, text);
+            }
+        }
+
         /// Whatever the input, validation answers with causes, never a panic.
         #[test]
         fn never_panics(obj in any_json(), old in any_json()) {
