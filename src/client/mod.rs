@@ -264,15 +264,6 @@ fn build_http(
         add("kubectl-command", c)?;
         add("kubectl-session", &options.session)?;
     }
-    if let Some(u) = &config.impersonate {
-        add("impersonate-user", u)?;
-    }
-    if let Some(u) = &config.impersonate_uid {
-        add("impersonate-uid", u)?;
-    }
-    for g in &config.impersonate_groups {
-        add("impersonate-group", g)?;
-    }
     let mut b = reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .user_agent(user_agent())
@@ -509,6 +500,16 @@ impl Client {
         if let Some(a) = &auth {
             headers.push(("Authorization".into(), a.clone()));
         }
+        // Sent per request: reqwest's default headers keep only one value per name.
+        if let Some(u) = &cfg.impersonate {
+            headers.push(("Impersonate-User".into(), u.clone()));
+        }
+        if let Some(u) = &cfg.impersonate_uid {
+            headers.push(("Impersonate-Uid".into(), u.clone()));
+        }
+        for g in &cfg.impersonate_groups {
+            headers.push(("Impersonate-Group".into(), g.clone()));
+        }
         if logger.enabled(8) {
             let body = req.body.as_deref().unwrap_or(b"");
             logger.log(
@@ -526,12 +527,6 @@ impl Client {
             if let Some(c) = &self.inner.options.command {
                 shown.push(("Kubectl-Command".into(), c.clone()));
                 shown.push(("Kubectl-Session".into(), self.inner.options.session.clone()));
-            }
-            if let Some(u) = &cfg.impersonate {
-                shown.push(("Impersonate-User".into(), u.clone()));
-            }
-            for g in &cfg.impersonate_groups {
-                shown.push(("Impersonate-Group".into(), g.clone()));
             }
             logger.log(
                 7,
@@ -666,6 +661,9 @@ pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
             }
         }
         let text = cur.to_string();
+        if let Some(t) = tls_error_from_text(&text) {
+            return ClientError::Unreachable(t);
+        }
         if text.contains("dns error") || text.contains("failed to lookup address") {
             let host = url_host(server);
             let name = host
@@ -679,6 +677,27 @@ pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
         src = cur.source();
     }
     ClientError::Unreachable(last)
+}
+
+/// rustls errors reach us as text when a layer boxes them; map their Display forms.
+fn tls_error_from_text(text: &str) -> Option<String> {
+    let rest = text.split("invalid peer certificate: ").nth(1)?;
+    let e = if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
+        rustls::CertificateError::UnknownIssuer
+    } else if rest.starts_with("certificate not valid for name")
+        || rest.starts_with("NotValidForName")
+    {
+        rustls::CertificateError::NotValidForName
+    } else if rest.contains("expired") || rest.starts_with("Expired") {
+        rustls::CertificateError::Expired
+    } else if rest.contains("not valid yet") || rest.starts_with("NotValidYet") {
+        rustls::CertificateError::NotValidYet
+    } else {
+        return Some(format!("tls: failed to verify certificate: x509: {rest}"));
+    };
+    Some(tls::describe_tls_error(&rustls::Error::InvalidCertificate(
+        e,
+    )))
 }
 
 /// The error for a non-2xx response body: the Status it carries, else client-go's generic one.
@@ -747,6 +766,16 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.status().unwrap().code, 410);
         assert!(parse_watch_line(b"garbage").is_err());
+    }
+
+    #[test]
+    fn tls_texts() {
+        assert_eq!(
+            tls_error_from_text("error sending request: invalid peer certificate: UnknownIssuer")
+                .unwrap(),
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+        );
+        assert_eq!(tls_error_from_text("connection reset"), None);
     }
 
     #[test]
