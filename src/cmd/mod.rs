@@ -6,6 +6,7 @@
 
 pub mod api_resources;
 pub mod api_versions;
+pub mod completion;
 pub mod config;
 pub mod flags;
 pub mod options;
