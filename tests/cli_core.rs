@@ -33,6 +33,8 @@ struct Seen {
 #[derive(Clone, Default)]
 struct ServerState {
     seen: Arc<Mutex<Vec<Seen>>>,
+    /// Add a `Warning` header to every answer.
+    warn: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Clone, Copy)]
@@ -114,6 +116,17 @@ async fn handler(
             r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#.into(),
         );
     }
+    let mut resp = route(req).await;
+    if st.warn.load(std::sync::atomic::Ordering::SeqCst) {
+        resp.headers_mut().append(
+            "Warning",
+            r#"299 - "v1 Thing is deprecated""#.parse().unwrap(),
+        );
+    }
+    resp
+}
+
+async fn route(req: Request) -> Response {
     let agg = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
     match req.uri().path() {
         "/api" => json_response(
@@ -774,4 +787,29 @@ fn binary_error_texts_and_exit_codes() {
     let (out, _, code) = binary(&["options"], d.path(), &[]);
     assert_eq!(code, 0);
     assert!(out.contains(&format!("--cache-dir='{}/.kube/cache'", d.path().display())));
+}
+
+#[tokio::test]
+async fn server_warnings_once_and_warnings_as_errors() {
+    let s = start_server().await;
+    s.state
+        .warn
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (out, err, code) = run(e.env(&kc), &["api-versions"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(err, "Warning: v1 Thing is deprecated\n");
+    let (out, err, code) = run(e.env(&kc), &["version", "--warnings-as-errors"]).await;
+    assert!(out.contains("Server Version"));
+    assert_eq!(
+        (err.as_str(), code),
+        (
+            "Warning: v1 Thing is deprecated\nerror: 1 warning received\n",
+            1
+        )
+    );
 }

@@ -201,6 +201,11 @@ pub struct GlobalArgs {
     )]
     pub username: Option<String>,
 
+    /// Treat warnings received from the server as errors and exit with a non-zero exit code
+    #[arg(verbatim_doc_comment, long = "warnings-as-errors", global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
+    pub warnings_as_errors: bool,
+
     /// number for the log level verbosity
     #[arg(
         verbatim_doc_comment,

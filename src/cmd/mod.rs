@@ -69,8 +69,20 @@ impl Command {
     }
 }
 
-/// Runs the parsed command.
+/// Runs the parsed command (and applies `--warnings-as-errors`).
 pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
+    dispatch(cmd, ctx).await?;
+    if ctx.global.warnings_as_errors {
+        match ctx.warning_count() {
+            0 => {}
+            1 => return Err(CliError::msg("1 warning received")),
+            n => return Err(CliError::msg(format!("{n} warnings received"))),
+        }
+    }
+    Ok(())
+}
+
+async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     match cmd {
         Command::ApiResources(a) => a.run(ctx).await,
         Command::ApiVersions(a) => a.run(ctx).await,

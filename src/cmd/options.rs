@@ -74,9 +74,7 @@ mod tests {
         ));
         assert!(s.contains("    --request-timeout='0':\n"));
         assert!(s.contains("    -s, --server='':\n"));
-        assert!(
-            s.ends_with("    -v, --v=0:\n\tnumber for the log level verbosity\n\n"),
-            "{s}"
-        );
+        assert!(s.contains("    -v, --v=0:\n\tnumber for the log level verbosity\n\n"));
+        assert!(s.ends_with("    --warnings-as-errors=false:\n\tTreat warnings received from the server as errors and exit with a non-zero exit code\n\n"), "{s}");
     }
 }
