@@ -572,6 +572,32 @@ async fn discovery_cache_ttl_and_refresh_on_miss() {
         c.discovery().unwrap().resolve(name).await.unwrap();
     }
     assert_eq!(s.seen().len(), 0);
+    let args: Vec<String> = ["ds/a", "po/b"].iter().map(|s| s.to_string()).collect();
+    let r = c
+        .discovery()
+        .unwrap()
+        .resolve_args(&args, "kubectl-rs")
+        .await
+        .unwrap();
+    assert_eq!(
+        (r[0].resource.resource.as_str(), r[0].names.clone()),
+        ("daemonsets", vec!["a".to_string()])
+    );
+    assert_eq!(
+        r[1].resource.path(Some("ns"), Some("b")),
+        "/api/v1/namespaces/ns/pods/b"
+    );
+    let args: Vec<String> = ["all"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(
+        c.discovery()
+            .unwrap()
+            .resolve_args(&args, "kubectl-rs")
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+    assert_eq!(s.seen().len(), 0);
     // Unknown name: one refetch, then kubectl's error.
     let err = c.discovery().unwrap().resolve("foo").await.unwrap_err();
     assert_eq!(
