@@ -200,12 +200,34 @@ impl Context {
         }
     }
 
+    /// The `-v` logger (writes to stderr).
+    pub fn logger(&self) -> Logger {
+        if self.global.v > 0 {
+            Logger::new(self.global.v, self.err.clone())
+        } else {
+            Logger::off()
+        }
+    }
+
+    /// Distinct server warnings received so far (0 before any request).
+    pub fn warning_count(&self) -> usize {
+        self.client.get().map(Client::warning_count).unwrap_or(0)
+    }
+
     /// The merged kubeconfig (loaded once).
     pub fn kubeconfig(&self) -> Result<&LoadedConfig, CliError> {
         if let Some(l) = self.loaded.get() {
             return Ok(l);
         }
         let l = self.loader().load()?;
+        let log = self.logger();
+        for f in &l.files {
+            log.log(
+                6,
+                "loader.go:402",
+                &format!("Config loaded from file:  {}", f.display()),
+            );
+        }
         Ok(self.loaded.get_or_init(|| l))
     }
 
@@ -241,11 +263,8 @@ impl Context {
         let opts = ClientOptions {
             command: Some(self.command_name.clone()),
             session: self.session.clone(),
-            logger: if self.global.v > 0 {
-                Logger::new(self.global.v, self.err.clone())
-            } else {
-                Logger::off()
-            },
+            logger: self.logger(),
+            warnings: Some(self.err.clone()),
             terminal: Terminal {
                 stdin_is_terminal: self.stdin_is_terminal,
             },

@@ -143,7 +143,7 @@ impl ClientError {
 }
 
 /// Per-run settings of the client besides the `RestConfig`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientOptions {
     /// `Kubectl-Command` header value, e.g. `kubectl get` (None: not sent).
     pub command: Option<String>,
@@ -153,6 +153,18 @@ pub struct ClientOptions {
     pub logger: Logger,
     /// Whether stdin is a terminal (exec plugins' interactive mode).
     pub terminal: exec::Terminal,
+    /// Where server warnings (`Warning:` headers) are printed, deduplicated (None: dropped).
+    pub warnings: Option<LogSink>,
+}
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("command", &self.command)
+            .field("logger", &self.logger)
+            .field("warnings", &self.warnings.is_some())
+            .finish()
+    }
 }
 
 impl Default for ClientOptions {
@@ -162,6 +174,7 @@ impl Default for ClientOptions {
             session: new_session_id(),
             logger: Logger::off(),
             terminal: exec::Terminal::default(),
+            warnings: None,
         }
     }
 }
@@ -233,6 +246,7 @@ struct Inner {
     options: ClientOptions,
     http: std::sync::Mutex<reqwest::Client>,
     exec_cred: tokio::sync::Mutex<Option<exec::ExecCredential>>,
+    warnings_seen: std::sync::Mutex<Vec<String>>,
 }
 
 /// The API client of one command run. Cheap to clone; all clones share one connection pool.
@@ -263,15 +277,6 @@ fn build_http(
     if let Some(c) = &options.command {
         add("kubectl-command", c)?;
         add("kubectl-session", &options.session)?;
-    }
-    if let Some(u) = &config.impersonate {
-        add("impersonate-user", u)?;
-    }
-    if let Some(u) = &config.impersonate_uid {
-        add("impersonate-uid", u)?;
-    }
-    for g in &config.impersonate_groups {
-        add("impersonate-group", g)?;
     }
     let mut b = reqwest::Client::builder()
         .use_preconfigured_tls(tls)
@@ -308,6 +313,7 @@ impl Client {
                 options,
                 http: std::sync::Mutex::new(http),
                 exec_cred: tokio::sync::Mutex::new(None),
+                warnings_seen: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }
@@ -509,6 +515,16 @@ impl Client {
         if let Some(a) = &auth {
             headers.push(("Authorization".into(), a.clone()));
         }
+        // Sent per request: reqwest's default headers keep only one value per name.
+        if let Some(u) = &cfg.impersonate {
+            headers.push(("Impersonate-User".into(), u.clone()));
+        }
+        if let Some(u) = &cfg.impersonate_uid {
+            headers.push(("Impersonate-Uid".into(), u.clone()));
+        }
+        for g in &cfg.impersonate_groups {
+            headers.push(("Impersonate-Group".into(), g.clone()));
+        }
         if logger.enabled(8) {
             let body = req.body.as_deref().unwrap_or(b"");
             logger.log(
@@ -526,12 +542,6 @@ impl Client {
             if let Some(c) = &self.inner.options.command {
                 shown.push(("Kubectl-Command".into(), c.clone()));
                 shown.push(("Kubectl-Session".into(), self.inner.options.session.clone()));
-            }
-            if let Some(u) = &cfg.impersonate {
-                shown.push(("Impersonate-User".into(), u.clone()));
-            }
-            for g in &cfg.impersonate_groups {
-                shown.push(("Impersonate-Group".into(), g.clone()));
             }
             logger.log(
                 7,
@@ -556,6 +566,7 @@ impl Client {
         let ms = start.elapsed().as_millis();
         match result {
             Ok(resp) => {
+                self.handle_warnings(resp.headers());
                 let st = resp.status();
                 let status = format!("{} {}", st.as_u16(), st.canonical_reason().unwrap_or(""));
                 let status = status.trim_end().to_string();
@@ -609,6 +620,38 @@ impl Client {
                 Err(self.transport_error(e))
             }
         }
+    }
+
+    /// Prints each distinct server warning once (client-go's deduplicating warning writer).
+    fn handle_warnings(&self, headers: &reqwest::header::HeaderMap) {
+        for v in headers.get_all(reqwest::header::WARNING) {
+            let Some(text) = v.to_str().ok().and_then(parse_warning) else {
+                continue;
+            };
+            let mut seen = match self.inner.warnings_seen.lock() {
+                Ok(s) => s,
+                Err(p) => p.into_inner(),
+            };
+            if seen.contains(&text) {
+                continue;
+            }
+            seen.push(text.clone());
+            if let Some(w) = &self.inner.options.warnings {
+                if let Ok(mut w) = w.lock() {
+                    let _ = w.write_all(format!("Warning: {text}\n").as_bytes());
+                    let _ = w.flush();
+                }
+            }
+        }
+    }
+
+    /// How many distinct server warnings this run received (`--warnings-as-errors`).
+    pub fn warning_count(&self) -> usize {
+        self.inner
+            .warnings_seen
+            .lock()
+            .map(|s| s.len())
+            .unwrap_or(0)
     }
 
     fn log_body(&self, body: &[u8]) {
@@ -666,6 +709,9 @@ pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
             }
         }
         let text = cur.to_string();
+        if let Some(t) = tls_error_from_text(&text) {
+            return ClientError::Unreachable(t);
+        }
         if text.contains("dns error") || text.contains("failed to lookup address") {
             let host = url_host(server);
             let name = host
@@ -679,6 +725,45 @@ pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
         src = cur.source();
     }
     ClientError::Unreachable(last)
+}
+
+/// rustls errors reach us as text when a layer boxes them; map their Display forms.
+fn tls_error_from_text(text: &str) -> Option<String> {
+    let rest = text.split("invalid peer certificate: ").nth(1)?;
+    let e = if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
+        rustls::CertificateError::UnknownIssuer
+    } else if rest.starts_with("certificate not valid for name")
+        || rest.starts_with("NotValidForName")
+    {
+        rustls::CertificateError::NotValidForName
+    } else if rest.contains("expired") || rest.starts_with("Expired") {
+        rustls::CertificateError::Expired
+    } else if rest.contains("not valid yet") || rest.starts_with("NotValidYet") {
+        rustls::CertificateError::NotValidYet
+    } else {
+        return Some(format!("tls: failed to verify certificate: x509: {rest}"));
+    };
+    Some(tls::describe_tls_error(&rustls::Error::InvalidCertificate(
+        e,
+    )))
+}
+
+/// The text of an RFC 7234 `Warning: 299 - "text"` header (other codes are ignored, as in
+/// client-go).
+pub fn parse_warning(h: &str) -> Option<String> {
+    let rest = h.trim().strip_prefix("299 ")?;
+    let (_agent, rest) = rest.split_once(' ')?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push(chars.next()?),
+            '"' => return Some(out),
+            c => out.push(c),
+        }
+    }
+    None
 }
 
 /// The error for a non-2xx response body: the Status it carries, else client-go's generic one.
@@ -747,6 +832,31 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.status().unwrap().code, 410);
         assert!(parse_watch_line(b"garbage").is_err());
+    }
+
+    #[test]
+    fn warning_headers() {
+        assert_eq!(
+            parse_warning(r#"299 - "apps/v1beta1 Deployment is deprecated""#).as_deref(),
+            Some("apps/v1beta1 Deployment is deprecated")
+        );
+        assert_eq!(
+            parse_warning(r#"299 - "a \"quoted\" word" "Wed, 21 Oct 2015 07:28:00 GMT""#)
+                .as_deref(),
+            Some(r#"a "quoted" word"#)
+        );
+        assert_eq!(parse_warning(r#"199 - "misc""#), None);
+        assert_eq!(parse_warning("garbage"), None);
+    }
+
+    #[test]
+    fn tls_texts() {
+        assert_eq!(
+            tls_error_from_text("error sending request: invalid peer certificate: UnknownIssuer")
+                .unwrap(),
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+        );
+        assert_eq!(tls_error_from_text("connection reset"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::time::Duration;
 pub struct GlobalArgs {
     /// Username to impersonate for the operation. User could be a regular user or a service account in a namespace.
     #[arg(
+        verbatim_doc_comment,
         long = "as",
         global = true,
         value_name = "string",
@@ -19,6 +20,7 @@ pub struct GlobalArgs {
 
     /// Group to impersonate for the operation, this flag can be repeated to specify multiple groups.
     #[arg(
+        verbatim_doc_comment,
         long = "as-group",
         global = true,
         value_name = "stringArray",
@@ -28,6 +30,7 @@ pub struct GlobalArgs {
 
     /// UID to impersonate for the operation.
     #[arg(
+        verbatim_doc_comment,
         long = "as-uid",
         global = true,
         value_name = "string",
@@ -37,6 +40,7 @@ pub struct GlobalArgs {
 
     /// Default cache directory
     #[arg(
+        verbatim_doc_comment,
         long = "cache-dir",
         global = true,
         value_name = "string",
@@ -46,6 +50,7 @@ pub struct GlobalArgs {
 
     /// Path to a cert file for the certificate authority
     #[arg(
+        verbatim_doc_comment,
         long = "certificate-authority",
         global = true,
         value_name = "string",
@@ -55,6 +60,7 @@ pub struct GlobalArgs {
 
     /// Path to a client certificate file for TLS
     #[arg(
+        verbatim_doc_comment,
         long = "client-certificate",
         global = true,
         value_name = "string",
@@ -64,6 +70,7 @@ pub struct GlobalArgs {
 
     /// Path to a client key file for TLS
     #[arg(
+        verbatim_doc_comment,
         long = "client-key",
         global = true,
         value_name = "string",
@@ -73,6 +80,7 @@ pub struct GlobalArgs {
 
     /// The name of the kubeconfig cluster to use
     #[arg(
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -82,6 +90,7 @@ pub struct GlobalArgs {
 
     /// The name of the kubeconfig context to use
     #[arg(
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -90,17 +99,18 @@ pub struct GlobalArgs {
     pub context: Option<String>,
 
     /// If true, opt-out of response compression for all requests to the server
-    #[arg(long = "disable-compression", global = true, num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "disable-compression", global = true, num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
     pub disable_compression: bool,
 
     /// If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure
-    #[arg(long = "insecure-skip-tls-verify", global = true, num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "insecure-skip-tls-verify", global = true, num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
     pub insecure_skip_tls_verify: bool,
 
     /// Path to the kubeconfig file to use for CLI requests.
     #[arg(
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -110,6 +120,7 @@ pub struct GlobalArgs {
 
     /// If present, the namespace scope for this CLI request
     #[arg(
+        verbatim_doc_comment,
         short = 'n',
         long,
         global = true,
@@ -120,6 +131,7 @@ pub struct GlobalArgs {
 
     /// Password for basic authentication to the API server
     #[arg(
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -129,6 +141,7 @@ pub struct GlobalArgs {
 
     /// The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.
     #[arg(
+        verbatim_doc_comment,
         long = "request-timeout",
         global = true,
         value_name = "string",
@@ -139,6 +152,7 @@ pub struct GlobalArgs {
 
     /// The address and port of the Kubernetes API server
     #[arg(
+        verbatim_doc_comment,
         short = 's',
         long,
         global = true,
@@ -149,6 +163,7 @@ pub struct GlobalArgs {
 
     /// Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used
     #[arg(
+        verbatim_doc_comment,
         long = "tls-server-name",
         global = true,
         value_name = "string",
@@ -158,6 +173,7 @@ pub struct GlobalArgs {
 
     /// Bearer token for authentication to the API server
     #[arg(
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -167,6 +183,7 @@ pub struct GlobalArgs {
 
     /// The name of the kubeconfig user to use
     #[arg(
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -176,6 +193,7 @@ pub struct GlobalArgs {
 
     /// Username for basic authentication to the API server
     #[arg(
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -183,8 +201,14 @@ pub struct GlobalArgs {
     )]
     pub username: Option<String>,
 
+    /// Treat warnings received from the server as errors and exit with a non-zero exit code
+    #[arg(verbatim_doc_comment, long = "warnings-as-errors", global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
+    pub warnings_as_errors: bool,
+
     /// number for the log level verbosity
     #[arg(
+        verbatim_doc_comment,
         short = 'v',
         long = "v",
         global = true,

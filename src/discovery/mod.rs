@@ -56,6 +56,15 @@ pub fn cache_dir_for(root: &Path, server: &str) -> PathBuf {
     root.join("kubectl-rs").join("discovery").join(safe)
 }
 
+/// One resolved resource type and the object names given for it (empty: all objects).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedType {
+    /// The resource (preferred version unless the user named one).
+    pub resource: ApiResource,
+    /// Object names.
+    pub names: Vec<String>,
+}
+
 #[derive(Default)]
 struct State {
     data: Option<Arc<DiscoveryData>>,
@@ -128,6 +137,25 @@ impl Discovery {
             Err(ResolveError::UnknownType(_)) => Ok(self.refresh().await?.resolve(arg)?),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Resolves command arguments (`TYPE[,TYPE…] [NAME…]` or `TYPE/NAME…`) to resources with
+    /// their names, in argument order. `cmd` names the program in kubectl's usage errors.
+    pub async fn resolve_args(
+        &self,
+        args: &[String],
+        cmd: &str,
+    ) -> Result<Vec<ResolvedType>, DiscoveryError> {
+        let mut out = Vec::new();
+        for t in parse_type_args(args, cmd)? {
+            for resource in self.resolve(&t.type_name).await? {
+                out.push(ResolvedType {
+                    resource,
+                    names: t.names.clone(),
+                });
+            }
+        }
+        Ok(out)
     }
 
     fn read_cache(&self) -> Option<DiscoveryData> {

@@ -49,6 +49,20 @@ impl ApiResource {
         }
     }
 
+    /// The request path for this resource: `namespace` is used only when the resource is
+    /// namespaced (None lists across all namespaces); `name` selects one object.
+    pub fn path(&self, namespace: Option<&str>, name: Option<&str>) -> String {
+        crate::client::ResourcePath {
+            group: &self.group,
+            version: &self.version,
+            resource: &self.resource,
+            namespace: if self.namespaced { namespace } else { None },
+            name,
+            subresource: None,
+        }
+        .path()
+    }
+
     /// True when the resource supports `verb`.
     pub fn supports(&self, verb: &str) -> bool {
         self.verbs.iter().any(|v| v == verb)
@@ -346,5 +360,12 @@ mod tests {
         assert_eq!(pods.api_version(), "v1");
         assert_eq!(ds.api_version(), "apps/v1");
         assert_eq!(ds.group_resource(), "daemonsets.apps");
+        assert_eq!(
+            ds.path(Some("default"), Some("x")),
+            "/apis/apps/v1/namespaces/default/daemonsets/x"
+        );
+        assert_eq!(ds.path(None, None), "/apis/apps/v1/daemonsets");
+        let nodes = core.iter().find(|r| r.resource == "nodes").unwrap();
+        assert_eq!(nodes.path(Some("default"), Some("n1")), "/api/v1/nodes/n1");
     }
 }
