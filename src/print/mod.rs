@@ -6,6 +6,7 @@
 pub mod age;
 pub mod gofmt;
 pub mod json;
+pub mod jsonpath;
 pub mod name;
 pub mod table;
 pub mod tabwriter;
@@ -20,6 +21,18 @@ pub enum PrintError {
     /// The object to print does not have the expected shape.
     #[error("{0}")]
     InvalidObject(String),
+    /// A template (jsonpath, go-template, custom-columns) failed to parse or execute; the text
+    /// is kubectl's whole message, which may end with newlines (print it without adding one).
+    #[error("{0}")]
+    Template(String),
+    /// `-o` named no known printer.
+    #[error("unable to match a printer suitable for the output format {}, allowed formats are: {}", crate::print::gofmt::go_quote(.format), .allowed.join(","))]
+    UnknownFormat {
+        /// The format as given.
+        format: String,
+        /// Allowed formats, sorted.
+        allowed: Vec<String>,
+    },
 }
 
 #[cfg(test)]
