@@ -4,6 +4,7 @@
 //! Error messages are kubectl's text without the `error: ` prefix (the caller adds it).
 
 pub mod age;
+pub mod custom_columns;
 pub mod gofmt;
 pub mod json;
 pub mod jsonpath;
