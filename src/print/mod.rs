@@ -15,6 +15,10 @@ pub mod table;
 pub mod tabwriter;
 pub mod yaml;
 
+use std::io::Write;
+
+use serde_json::Value;
+
 /// Errors of the printers; `Display` is kubectl's message (without `error: `).
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {
@@ -245,6 +249,181 @@ impl OutputFormat {
     }
 }
 
+/// What `get` prints with a non-table format (`get.go` `printGeneric`): the single object
+/// when one was named (`single_item_implied`), else a `List` of all items (see
+/// [`json::list_wrapper`]); a single object that is itself a list is re-wrapped keeping its
+/// `resourceVersion`.
+pub fn generic_object(items: Vec<Value>, single_item_implied: bool) -> Value {
+    if !single_item_implied || items.len() != 1 {
+        return json::list_wrapper(items);
+    }
+    let obj = items.into_iter().next().unwrap_or(Value::Null);
+    match obj.get("items") {
+        Some(Value::Array(list_items)) => {
+            let rv = obj
+                .get("metadata")
+                .and_then(|m| m.get("resourceVersion"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let mut list = json::list_wrapper(list_items.clone());
+            list["metadata"]["resourceVersion"] = Value::String(rv);
+            list
+        }
+        _ => obj,
+    }
+}
+
+/// Options of the non-table printers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenericOptions {
+    /// `--allow-missing-template-keys` (kubectl's default: true).
+    pub allow_missing_keys: bool,
+    /// `--no-headers` (custom-columns).
+    pub no_headers: bool,
+    /// `--show-managed-fields` (json/yaml keep `metadata.managedFields`).
+    pub show_managed_fields: bool,
+}
+
+impl Default for GenericOptions {
+    fn default() -> Self {
+        GenericOptions {
+            allow_missing_keys: true,
+            no_headers: false,
+            show_managed_fields: false,
+        }
+    }
+}
+
+/// A ready printer for every format except the table (`-o` json, yaml, name, jsonpath*,
+/// go-template*, custom-columns*).
+#[derive(Debug)]
+pub enum GenericPrinter {
+    /// `-o json`.
+    Json {
+        /// Keep `metadata.managedFields`.
+        show_managed_fields: bool,
+    },
+    /// `-o yaml`.
+    Yaml {
+        /// The YAML printer (separates objects with `---`).
+        printer: yaml::YamlPrinter,
+        /// Keep `metadata.managedFields`.
+        show_managed_fields: bool,
+    },
+    /// `-o name`.
+    Name,
+    /// `-o jsonpath…`.
+    JsonPath(jsonpath::JsonPathPrinter),
+    /// `-o go-template…`.
+    GoTemplate(go_template::GoTemplatePrinter),
+    /// `-o custom-columns…`.
+    CustomColumns(custom_columns::CustomColumnsPrinter),
+}
+
+impl GenericPrinter {
+    /// Builds the printer for `format`. `read_file` reads template files for the `*-file`
+    /// formats and returns Go-style error text (`open f: no such file or directory`).
+    /// `Table` and `Kyaml` are not generic printers and give an error.
+    pub fn new(
+        format: &OutputFormat,
+        opts: &GenericOptions,
+        read_file: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<Self, PrintError> {
+        let read_template = |path: &str| {
+            read_file(path)
+                .map_err(|e| PrintError::Template(format!("error reading --template {path}, {e}")))
+        };
+        Ok(match format {
+            OutputFormat::Json => GenericPrinter::Json {
+                show_managed_fields: opts.show_managed_fields,
+            },
+            OutputFormat::Yaml => GenericPrinter::Yaml {
+                printer: yaml::YamlPrinter::new(),
+                show_managed_fields: opts.show_managed_fields,
+            },
+            OutputFormat::Name => GenericPrinter::Name,
+            OutputFormat::JsonPath { template, as_json } => GenericPrinter::JsonPath(
+                jsonpath::JsonPathPrinter::new(template, opts.allow_missing_keys, *as_json)?,
+            ),
+            OutputFormat::JsonPathFile { path } => {
+                GenericPrinter::JsonPath(jsonpath::JsonPathPrinter::new(
+                    &read_template(path)?,
+                    opts.allow_missing_keys,
+                    false,
+                )?)
+            }
+            OutputFormat::GoTemplate { template } => GenericPrinter::GoTemplate(
+                go_template::GoTemplatePrinter::new(template, opts.allow_missing_keys)?,
+            ),
+            OutputFormat::GoTemplateFile { path } => {
+                GenericPrinter::GoTemplate(go_template::GoTemplatePrinter::new(
+                    &read_template(path)?,
+                    opts.allow_missing_keys,
+                )?)
+            }
+            OutputFormat::CustomColumns { spec } => {
+                GenericPrinter::CustomColumns(custom_columns::CustomColumnsPrinter::new(
+                    custom_columns::parse_spec(spec)?,
+                    opts.no_headers,
+                )?)
+            }
+            OutputFormat::CustomColumnsFile { path } => {
+                let text = read_file(path).map_err(|e| {
+                    PrintError::Template(format!("error reading template {path}, {e}\n"))
+                })?;
+                // kubectl ignores --no-headers for column files.
+                GenericPrinter::CustomColumns(custom_columns::CustomColumnsPrinter::new(
+                    custom_columns::parse_template_file(&text)?,
+                    false,
+                )?)
+            }
+            OutputFormat::Table { .. } | OutputFormat::Kyaml => {
+                return Err(PrintError::InvalidObject(format!(
+                    "{format:?} is not printed by GenericPrinter"
+                )))
+            }
+        })
+    }
+
+    /// Prints one object (use [`generic_object`] to build what `get` prints).
+    pub fn print(&mut self, obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
+        match self {
+            GenericPrinter::Json {
+                show_managed_fields,
+            } => {
+                let mut obj = obj.clone();
+                if !*show_managed_fields {
+                    json::strip_managed_fields(&mut obj);
+                }
+                json::print_json(&obj, w)
+            }
+            GenericPrinter::Yaml {
+                printer,
+                show_managed_fields,
+            } => {
+                let mut obj = obj.clone();
+                if !*show_managed_fields {
+                    json::strip_managed_fields(&mut obj);
+                }
+                printer.print(&obj, w)
+            }
+            GenericPrinter::Name => name::print_name(obj, "", true, w),
+            GenericPrinter::JsonPath(p) => p.print(obj, w),
+            GenericPrinter::GoTemplate(p) => p.print(obj, w),
+            GenericPrinter::CustomColumns(p) => p.print(obj),
+        }
+    }
+
+    /// Flushes buffered output (custom-columns aligns all rows first).
+    pub fn finish(&mut self, w: &mut dyn Write) -> Result<(), PrintError> {
+        if let GenericPrinter::CustomColumns(p) = self {
+            p.finish(w)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testutil {
     //! Reading reference fixtures copied from /work/shared/reference.
@@ -345,6 +524,69 @@ mod tests {
         );
         assert!(p("").unwrap().is_human_readable());
         assert!(!p("json").unwrap().is_human_readable());
+    }
+
+    fn print_all(format: &str, objs: Vec<Value>, single: bool) -> Result<String, PrintError> {
+        let files = |p: &str| -> Result<String, String> {
+            match p {
+                "cols" => Ok("NAME\n.metadata.name\n".to_string()),
+                "tpl" => Ok("{{.metadata.name}};".to_string()),
+                _ => Err(format!("open {p}: no such file or directory")),
+            }
+        };
+        let mut printer = GenericPrinter::new(&p(format)?, &GenericOptions::default(), &files)?;
+        let mut out = Vec::new();
+        printer.print(&generic_object(objs, single), &mut out)?;
+        printer.finish(&mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn generic_printing() {
+        let pod = |n: &str| serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": n, "managedFields": [{"manager": "x"}]}});
+        assert_eq!(
+            print_all("name", vec![pod("a"), pod("b")], false).unwrap(),
+            "pod/a\npod/b\n"
+        );
+        assert_eq!(
+            print_all("yaml", vec![pod("a")], true).unwrap(),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n"
+        );
+        assert!(print_all("json", vec![], false)
+            .unwrap()
+            .contains("\"items\": [],"));
+        assert_eq!(
+            print_all(
+                "jsonpath={.items[*].metadata.name}",
+                vec![pod("a"), pod("b")],
+                false
+            )
+            .unwrap(),
+            "a b"
+        );
+        assert_eq!(
+            print_all("jsonpath={.metadata.name}", vec![pod("a")], true).unwrap(),
+            "a"
+        );
+        assert_eq!(
+            print_all("go-template-file=tpl", vec![pod("a")], true).unwrap(),
+            "a;"
+        );
+        assert_eq!(
+            print_all("custom-columns-file=cols", vec![pod("a")], false).unwrap(),
+            "NAME\na\n"
+        );
+        assert_eq!(
+            print_all("jsonpath-file=nope", vec![pod("a")], true)
+                .unwrap_err()
+                .to_string(),
+            "error reading --template nope, open nope: no such file or directory"
+        );
+        let list = serde_json::json!({"kind": "PodList", "metadata": {"resourceVersion": "7"}, "items": [pod("a")]});
+        assert_eq!(
+            generic_object(vec![list], true)["metadata"]["resourceVersion"],
+            "7"
+        );
     }
 
     #[test]
