@@ -9,6 +9,7 @@ pub mod go_template;
 pub mod gofmt;
 pub mod json;
 pub mod jsonpath;
+pub mod kyaml;
 pub mod name;
 pub mod sort;
 pub mod table;
@@ -311,6 +312,11 @@ pub enum GenericPrinter {
         /// Keep `metadata.managedFields`.
         show_managed_fields: bool,
     },
+    /// `-o kyaml`.
+    Kyaml {
+        /// Keep `metadata.managedFields`.
+        show_managed_fields: bool,
+    },
     /// `-o name`.
     Name,
     /// `-o jsonpath…`.
@@ -324,7 +330,7 @@ pub enum GenericPrinter {
 impl GenericPrinter {
     /// Builds the printer for `format`. `read_file` reads template files for the `*-file`
     /// formats and returns Go-style error text (`open f: no such file or directory`).
-    /// `Table` and `Kyaml` are not generic printers and give an error.
+    /// `Table` is not a generic printer and gives an error.
     pub fn new(
         format: &OutputFormat,
         opts: &GenericOptions,
@@ -340,6 +346,9 @@ impl GenericPrinter {
             },
             OutputFormat::Yaml => GenericPrinter::Yaml {
                 printer: yaml::YamlPrinter::new(),
+                show_managed_fields: opts.show_managed_fields,
+            },
+            OutputFormat::Kyaml => GenericPrinter::Kyaml {
                 show_managed_fields: opts.show_managed_fields,
             },
             OutputFormat::Name => GenericPrinter::Name,
@@ -378,7 +387,7 @@ impl GenericPrinter {
                     false,
                 )?)
             }
-            OutputFormat::Table { .. } | OutputFormat::Kyaml => {
+            OutputFormat::Table { .. } => {
                 return Err(PrintError::InvalidObject(format!(
                     "{format:?} is not printed by GenericPrinter"
                 )))
@@ -407,6 +416,15 @@ impl GenericPrinter {
                     json::strip_managed_fields(&mut obj);
                 }
                 printer.print(&obj, w)
+            }
+            GenericPrinter::Kyaml {
+                show_managed_fields,
+            } => {
+                let mut obj = obj.clone();
+                if !*show_managed_fields {
+                    json::strip_managed_fields(&mut obj);
+                }
+                kyaml::print_kyaml(&obj, w)
             }
             GenericPrinter::Name => name::print_name(obj, "", true, w),
             GenericPrinter::JsonPath(p) => p.print(obj, w),
