@@ -165,6 +165,59 @@ pub fn json_number(n: &Number) -> String {
     format_float_json(n.as_f64().unwrap_or(0.0))
 }
 
+/// Go `strconv.Quote` (`%q`): double-quoted with Go escapes, printable Unicode kept.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() => {
+                if (c as u32) <= 0xFFFF {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                } else {
+                    out.push_str(&format!("\\U{:08x}", c as u32));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Go `fmt.Sprintf("%#v", v)` of a value decoded from JSON into `interface{}` (kubectl dumps
+/// the object this way in jsonpath and template execution errors).
+pub fn sharp_v(v: &Value) -> String {
+    match v {
+        Value::Null => "interface {}(nil)".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => sprint_number(n),
+        Value::String(s) => go_quote(s),
+        Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(sharp_v).collect();
+            format!("[]interface {{}}{{{}}}", inner.join(", "))
+        }
+        Value::Object(m) => {
+            let inner: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_quote(k), sharp_v(v)))
+                .collect();
+            format!("map[string]interface {{}}{{{}}}", inner.join(", "))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +229,16 @@ mod tests {
         assert_eq!(sprint(&v), "map[a:map[k:true] b:[1 x <nil>] f:1.5]");
         assert_eq!(sprint(&json!([])), "[]");
         assert_eq!(sprint(&json!({})), "map[]");
+    }
+
+    #[test]
+    fn sharp_v_dump() {
+        let v = json!({"a": [1, "x\"y", null], "b": {}, "c": 2.5, "d": true});
+        assert_eq!(
+            sharp_v(&v),
+            r#"map[string]interface {}{"a":[]interface {}{1, "x\"y", interface {}(nil)}, "b":map[string]interface {}{}, "c":2.5, "d":true}"#
+        );
+        assert_eq!(go_quote("a\tb\u{1}é"), r#""a\tb\x01é""#);
     }
 
     #[test]

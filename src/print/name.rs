@@ -38,7 +38,11 @@ pub fn object_name(obj: &Value) -> Result<String, PrintError> {
             "missing kind for resource with name {name}"
         )));
     }
-    Ok(format!("{}/{}", lower_group_kind(api_group(api_version), kind), name))
+    Ok(format!(
+        "{}/{}",
+        lower_group_kind(api_group(api_version), kind),
+        name
+    ))
 }
 
 /// Prints `obj` (each item if it is a list) as `-o name` does; `operation` is appended
@@ -81,7 +85,10 @@ mod tests {
     fn reference_get_ds_name() {
         let ds: Value = serde_json::from_str(&fixture("reference/12-get-ds-json.stdout")).unwrap();
         let list = crate::print::json::list_wrapper(vec![ds]);
-        assert_eq!(name_of(&list, "", true), fixture("reference/13-get-ds-name.stdout"));
+        assert_eq!(
+            name_of(&list, "", true),
+            fixture("reference/13-get-ds-name.stdout")
+        );
     }
 
     #[test]

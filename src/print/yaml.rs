@@ -787,7 +787,7 @@ fn is_exponent(t: &str) -> bool {
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-fn is_yaml_style_float(s: &str) -> bool {
+pub(crate) fn is_yaml_style_float(s: &str) -> bool {
     let t = s.strip_prefix(['+', '-']).unwrap_or(s);
     let int_digits = t.chars().take_while(char::is_ascii_digit).count();
     let mut rest = &t[int_digits..];
@@ -809,7 +809,7 @@ fn is_yaml_style_float(s: &str) -> bool {
 
 /// Go `strconv.ParseInt(s, 0, 64)` (signed) or `ParseUint(s, 0, 64)` success, without
 /// underscores.
-fn go_parse_int_base0(s: &str, signed: bool) -> bool {
+pub(crate) fn go_parse_int_base0(s: &str, signed: bool) -> bool {
     let (neg, body) = if signed {
         match s.as_bytes().first() {
             Some(b'-') => (true, &s[1..]),
@@ -886,7 +886,7 @@ fn is_base60_float(s: &str) -> bool {
 
 /// go-yaml's timestamp resolution: Go `time.Parse` with `2006-1-2T15:4:5.999999999Z07:00`,
 /// the same with `t`, `2006-1-2 15:4:5.999999999`, or `2006-1-2`.
-fn parse_timestamp(s: &str) -> bool {
+pub(crate) fn parse_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
     let year_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
     if year_digits != 4 || b.get(4) != Some(&b'-') {
