@@ -89,6 +89,9 @@ pub enum StoreError {
     Invalid(String),
 }
 
+/// What `Store::watch_from` hands back: the kept past changes and a receiver for new ones.
+pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
+
 type Objects = BTreeMap<(String, String), Value>;
 
 struct Inner {
@@ -426,7 +429,7 @@ impl Store {
     pub fn watch_from(
         &self,
         since: u64,
-    ) -> Result<(Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>), StoreError> {
+    ) -> Result<WatchStart, StoreError> {
         let inner = self.lock();
         let rx = self.tx.subscribe();
         if since == 0 || since >= inner.rv {
