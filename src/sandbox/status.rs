@@ -49,7 +49,7 @@ pub struct ApiError {
     pub reason: &'static str,
     pub message: String,
     /// `None` leaves `details` out; `Some(default)` gives `"details": {}`.
-    pub details: Option<StatusDetails>,
+    pub details: Option<Box<StatusDetails>>,
 }
 
 #[derive(Serialize)]
@@ -90,7 +90,7 @@ impl ApiError {
     /// `pods "x" not found`.
     pub fn not_found(gr: &GroupResource, name: &str) -> Self {
         ApiError {
-            details: Some(details_for(gr, name)),
+            details: Some(Box::new(details_for(gr, name))),
             ..Self::new(404, "NotFound", format!("{gr} \"{name}\" not found"))
         }
     }
@@ -98,7 +98,7 @@ impl ApiError {
     /// The answer for a path no resource is served at.
     pub fn unknown_resource() -> Self {
         ApiError {
-            details: Some(StatusDetails::default()),
+            details: Some(Box::default()),
             ..Self::new(
                 404,
                 "NotFound",
@@ -109,7 +109,7 @@ impl ApiError {
 
     pub fn already_exists(gr: &GroupResource, name: &str) -> Self {
         ApiError {
-            details: Some(details_for(gr, name)),
+            details: Some(Box::new(details_for(gr, name))),
             ..Self::new(
                 409,
                 "AlreadyExists",
@@ -121,7 +121,7 @@ impl ApiError {
     /// `Operation cannot be fulfilled on pods "x": <why>`.
     pub fn conflict(gr: &GroupResource, name: &str, why: &str) -> Self {
         ApiError {
-            details: Some(details_for(gr, name)),
+            details: Some(Box::new(details_for(gr, name))),
             ..Self::new(
                 409,
                 "Conflict",
@@ -163,13 +163,13 @@ impl ApiError {
             format!("[{}]", parts.join(", "))
         };
         ApiError {
-            details: Some(StatusDetails {
+            details: Some(Box::new(StatusDetails {
                 name: name.to_string(),
                 group: group.to_string(),
                 kind: kind.to_string(),
                 causes,
                 ..Default::default()
-            }),
+            })),
             ..Self::new(
                 422,
                 "Invalid",
@@ -189,11 +189,11 @@ impl ApiError {
     /// A verb the resource doesn't support (`deletecollection` on namespaces, ...).
     pub fn method_not_supported(gr: &GroupResource, verb: &str) -> Self {
         ApiError {
-            details: Some(StatusDetails {
+            details: Some(Box::new(StatusDetails {
                 group: gr.group.clone(),
                 kind: gr.resource.clone(),
                 ..Default::default()
-            }),
+            })),
             ..Self::new(
                 405,
                 "MethodNotAllowed",
@@ -205,7 +205,7 @@ impl ApiError {
     /// An HTTP method no handler answers.
     pub fn method_not_allowed() -> Self {
         ApiError {
-            details: Some(StatusDetails::default()),
+            details: Some(Box::default()),
             ..Self::new(
                 405,
                 "MethodNotAllowed",
@@ -250,21 +250,21 @@ impl ApiError {
 
     pub fn internal(message: impl Into<String>) -> Self {
         ApiError {
-            details: Some(StatusDetails {
+            details: Some(Box::new(StatusDetails {
                 causes: vec![StatusCause {
                     reason: String::new(),
                     message: message.into(),
                     field: String::new(),
                 }],
                 ..Default::default()
-            }),
+            })),
             ..Self::new(500, "InternalError", "Internal error occurred")
         }
         .with_internal_message()
     }
 
     fn with_internal_message(mut self) -> Self {
-        if let Some(c) = self.details.as_ref().and_then(|d| d.causes.first()) {
+        if let Some(c) = self.details.as_deref().and_then(|d| d.causes.first()) {
             self.message = format!("Internal error occurred: {}", c.message);
         }
         self
@@ -276,7 +276,7 @@ impl ApiError {
             "Failure",
             &self.message,
             self.reason,
-            self.details.as_ref(),
+            self.details.as_deref(),
             self.code,
         )
     }
@@ -316,6 +316,11 @@ pub fn success_json(gr: &GroupResource, name: &str, uid: &str) -> String {
         ..details_for(gr, name)
     };
     status_json("Success", "", "", Some(&d), 200)
+}
+
+/// A bare `Status` with `status: Success` and a code (what a pod binding answers).
+pub fn success_plain(code: u16) -> String {
+    status_json("Success", "", "", None, code)
 }
 
 /// A JSON response with kube-apiserver's headers.
