@@ -159,13 +159,18 @@ fn set_rv(obj: &mut Value, rv: u64) {
     obj["metadata"]["resourceVersion"] = json!(rv.to_string());
 }
 
-fn is_terminating_without_finalizers(obj: &Value) -> bool {
+/// Terminating, no finalizers left and no grace period still running (a gracefully deleted
+/// pod stays until its kubelet sets the grace period to 0 or removes it). Namespaces also
+/// wait for their `spec.finalizers` (the namespace controller empties them).
+fn is_terminating_without_finalizers(gr: &GroupResource, obj: &Value) -> bool {
     let m = &obj["metadata"];
+    let empty = |v: &Value| v.as_array().map(|f| f.is_empty()).unwrap_or(true);
     !m["deletionTimestamp"].is_null()
-        && m["finalizers"]
-            .as_array()
-            .map(|f| f.is_empty())
-            .unwrap_or(true)
+        && empty(&m["finalizers"])
+        && m["deletionGracePeriodSeconds"].as_i64().unwrap_or(0) == 0
+        && (!gr.group.is_empty()
+            || gr.resource != "namespaces"
+            || empty(&obj["spec"]["finalizers"]))
 }
 
 impl Store {
@@ -329,7 +334,7 @@ impl Store {
         inner.rv += 1;
         let rv = inner.rv;
         set_rv(&mut obj, rv);
-        let kind = if is_terminating_without_finalizers(&obj) {
+        let kind = if is_terminating_without_finalizers(gr, &obj) {
             inner.objects.get_mut(gr).map(|o| o.remove(&key));
             EventType::Deleted
         } else {
@@ -523,6 +528,26 @@ mod tests {
         let mut next = o.clone();
         next["metadata"]["finalizers"] = json!([]);
         s.update(&pods(), next, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_none());
+    }
+
+    #[test]
+    fn graceful_deletion_waits_for_zero_grace() {
+        let s = Store::new();
+        let o = s
+            .create(
+                &pods(),
+                json!({"metadata": {"namespace": "a", "name": "p"}}),
+            )
+            .unwrap();
+        let mut next = o.clone();
+        next["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        next["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+        let kept = s.update(&pods(), next, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_some());
+        let mut done = kept.clone();
+        done["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+        s.update(&pods(), done, None).unwrap();
         assert!(s.get(&pods(), "a", "p").is_none());
     }
 
