@@ -26,7 +26,10 @@ pub struct GroupResource {
 
 impl GroupResource {
     pub fn new(group: &str, resource: &str) -> Self {
-        GroupResource { group: group.to_string(), resource: resource.to_string() }
+        GroupResource {
+            group: group.to_string(),
+            resource: resource.to_string(),
+        }
     }
 }
 
@@ -112,7 +115,9 @@ const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 /// A random suffix for `generateName`, as the API server makes it (5 characters).
 pub fn random_suffix(len: usize) -> String {
     let mut rng = rand::thread_rng();
-    (0..len).map(|_| SUFFIX_ALPHABET[rng.gen_range(0..SUFFIX_ALPHABET.len())] as char).collect()
+    (0..len)
+        .map(|_| SUFFIX_ALPHABET[rng.gen_range(0..SUFFIX_ALPHABET.len())] as char)
+        .collect()
 }
 
 /// A random version-4 UUID in its canonical text form.
@@ -154,14 +159,21 @@ fn set_rv(obj: &mut Value, rv: u64) {
 fn is_terminating_without_finalizers(obj: &Value) -> bool {
     let m = &obj["metadata"];
     !m["deletionTimestamp"].is_null()
-        && m["finalizers"].as_array().map(|f| f.is_empty()).unwrap_or(true)
+        && m["finalizers"]
+            .as_array()
+            .map(|f| f.is_empty())
+            .unwrap_or(true)
 }
 
 impl Store {
     pub fn new() -> Self {
         let (tx, _) = broadcast::channel(65_536);
         Store {
-            inner: Mutex::new(Inner { rv: 1, objects: HashMap::new(), history: VecDeque::new() }),
+            inner: Mutex::new(Inner {
+                rv: 1,
+                objects: HashMap::new(),
+                history: VecDeque::new(),
+            }),
             tx,
         }
     }
@@ -192,14 +204,19 @@ impl Store {
         if !obj["metadata"].is_object() {
             obj["metadata"] = json!({});
         }
-        let ns = obj["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
+        let ns = obj["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let objects = inner.objects.entry(gr.clone()).or_default();
         let name = match obj["metadata"]["name"].as_str() {
             Some(n) if !n.is_empty() => n.to_string(),
             _ => {
                 let prefix = obj["metadata"]["generateName"].as_str().unwrap_or_default();
                 if prefix.is_empty() {
-                    return Err(StoreError::Invalid("name or generateName is required".into()));
+                    return Err(StoreError::Invalid(
+                        "name or generateName is required".into(),
+                    ));
                 }
                 // Retry on the (unlikely) collision, as the registry does.
                 let mut tries = 0;
@@ -221,13 +238,21 @@ impl Store {
         if meta["uid"].as_str().unwrap_or_default().is_empty() {
             meta["uid"] = json!(new_uid());
         }
-        if meta["creationTimestamp"].as_str().unwrap_or_default().is_empty() {
+        if meta["creationTimestamp"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty()
+        {
             meta["creationTimestamp"] = json!(now_rfc3339());
         }
         inner.rv += 1;
         let rv = inner.rv;
         set_rv(&mut obj, rv);
-        inner.objects.entry(gr.clone()).or_default().insert(key, obj.clone());
+        inner
+            .objects
+            .entry(gr.clone())
+            .or_default()
+            .insert(key, obj.clone());
         self.emit(
             &mut inner,
             WatchEvent {
@@ -244,7 +269,11 @@ impl Store {
 
     pub fn get(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Value> {
         let inner = self.lock();
-        inner.objects.get(gr)?.get(&(ns.to_string(), name.to_string())).cloned()
+        inner
+            .objects
+            .get(gr)?
+            .get(&(ns.to_string(), name.to_string()))
+            .cloned()
     }
 
     /// All objects of a type, in one namespace or (with `None`) all, sorted by namespace and
@@ -271,13 +300,67 @@ impl Store {
     pub fn update(
         &self,
         gr: &GroupResource,
+        obj: Value,
+        expected_rv: Option<&str>,
+    ) -> Result<Value, StoreError> {
+        self.write(gr, obj, expected_rv, true)
+    }
+
+    /// Like `update`, but a terminating object without finalizers stays: for writes during a
+    /// deletion grace period (a pod being stopped by its kubelet, a namespace being emptied),
+    /// which the registry keeps until the grace ends.
+    pub fn update_keep(
+        &self,
+        gr: &GroupResource,
+        obj: Value,
+        expected_rv: Option<&str>,
+    ) -> Result<Value, StoreError> {
+        self.write(gr, obj, expected_rv, false)
+    }
+
+    /// Like `modify_retry`, writing with `update_keep`.
+    pub fn modify_keep<F>(
+        &self,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        mut f: F,
+    ) -> Result<Value, StoreError>
+    where
+        F: FnMut(&mut Value) -> Result<bool, StoreError>,
+    {
+        loop {
+            let current = self.get(gr, ns, name).ok_or(StoreError::NotFound)?;
+            let rv = current["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let mut next = current.clone();
+            if !f(&mut next)? {
+                return Ok(current);
+            }
+            match self.update_keep(gr, next, Some(&rv)) {
+                Err(StoreError::Conflict) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    fn write(
+        &self,
+        gr: &GroupResource,
         mut obj: Value,
         expected_rv: Option<&str>,
+        remove_when_done: bool,
     ) -> Result<Value, StoreError> {
         let mut inner = self.lock();
         let (ns, name) = ns_name(&obj);
         let key = (ns.clone(), name.clone());
-        let old = inner.objects.get(gr).and_then(|o| o.get(&key)).ok_or(StoreError::NotFound)?;
+        let old = inner
+            .objects
+            .get(gr)
+            .and_then(|o| o.get(&key))
+            .ok_or(StoreError::NotFound)?;
         if let Some(exp) = expected_rv.filter(|s| !s.is_empty()) {
             if old["metadata"]["resourceVersion"].as_str() != Some(exp) {
                 return Err(StoreError::Conflict);
@@ -293,16 +376,27 @@ impl Store {
         inner.rv += 1;
         let rv = inner.rv;
         set_rv(&mut obj, rv);
-        let kind = if is_terminating_without_finalizers(&obj) {
+        let kind = if remove_when_done && is_terminating_without_finalizers(&obj) {
             inner.objects.get_mut(gr).map(|o| o.remove(&key));
             EventType::Deleted
         } else {
-            inner.objects.entry(gr.clone()).or_default().insert(key, obj.clone());
+            inner
+                .objects
+                .entry(gr.clone())
+                .or_default()
+                .insert(key, obj.clone());
             EventType::Modified
         };
         self.emit(
             &mut inner,
-            WatchEvent { kind, gr: gr.clone(), namespace: ns, name, rv, object: obj.clone() },
+            WatchEvent {
+                kind,
+                gr: gr.clone(),
+                namespace: ns,
+                name,
+                rv,
+                object: obj.clone(),
+            },
         );
         Ok(obj)
     }
@@ -320,7 +414,10 @@ impl Store {
         F: FnOnce(&mut Value) -> Result<bool, StoreError>,
     {
         let current = self.get(gr, ns, name).ok_or(StoreError::NotFound)?;
-        let rv = current["metadata"]["resourceVersion"].as_str().unwrap_or_default().to_string();
+        let rv = current["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let mut next = current.clone();
         if !f(&mut next)? {
             return Ok(current);
@@ -376,6 +473,7 @@ impl Store {
     /// Subscribes to every change after `since` (a resourceVersion). Returns the kept changes
     /// newer than `since` and a receiver for later ones; no change is missed or repeated.
     /// `since == 0` means "from now".
+    #[allow(clippy::type_complexity)]
     pub fn watch_from(
         &self,
         since: u64,
@@ -389,8 +487,27 @@ impl Store {
         if since + 1 < oldest && inner.history.len() == HISTORY {
             return Err(StoreError::Gone);
         }
-        let past = inner.history.iter().filter(|e| e.rv > since).cloned().collect();
+        let past = inner
+            .history
+            .iter()
+            .filter(|e| e.rv > since)
+            .cloned()
+            .collect();
         Ok((past, rx))
+    }
+
+    /// Every resource type that currently has at least one object (for controllers that sweep
+    /// all kinds, like the namespace controller and the garbage collector).
+    pub fn resources(&self) -> Vec<GroupResource> {
+        let inner = self.lock();
+        let mut out: Vec<GroupResource> = inner
+            .objects
+            .iter()
+            .filter(|(_, o)| !o.is_empty())
+            .map(|(gr, _)| gr.clone())
+            .collect();
+        out.sort();
+        out
     }
 
     /// A receiver of all changes from now on (for controllers).
@@ -411,7 +528,10 @@ mod tests {
     fn create_fills_identity_and_generate_name() {
         let s = Store::new();
         let o = s
-            .create(&pods(), json!({"metadata": {"namespace": "default", "generateName": "web-"}}))
+            .create(
+                &pods(),
+                json!({"metadata": {"namespace": "default", "generateName": "web-"}}),
+            )
             .unwrap();
         let name = o["metadata"]["name"].as_str().unwrap();
         assert!(name.starts_with("web-") && name.len() == 9, "{name}");
@@ -425,20 +545,29 @@ mod tests {
     #[test]
     fn update_checks_resource_version_and_keeps_identity() {
         let s = Store::new();
-        let o = s.create(&pods(), json!({"metadata": {"namespace": "a", "name": "p"}})).unwrap();
+        let o = s
+            .create(
+                &pods(),
+                json!({"metadata": {"namespace": "a", "name": "p"}}),
+            )
+            .unwrap();
         let mut changed = o.clone();
         changed["metadata"]["uid"] = json!("forged");
         changed["spec"] = json!({"x": 1});
         let u = s.update(&pods(), changed.clone(), Some("2")).unwrap();
         assert_eq!(u["metadata"]["uid"], o["metadata"]["uid"]);
-        assert_eq!(s.update(&pods(), changed, Some("2")), Err(StoreError::Conflict));
+        assert_eq!(
+            s.update(&pods(), changed, Some("2")),
+            Err(StoreError::Conflict)
+        );
     }
 
     #[test]
     fn list_is_scoped_and_sorted() {
         let s = Store::new();
         for (ns, n) in [("b", "z"), ("a", "y"), ("b", "a"), ("ab", "q")] {
-            s.create(&pods(), json!({"metadata": {"namespace": ns, "name": n}})).unwrap();
+            s.create(&pods(), json!({"metadata": {"namespace": ns, "name": n}}))
+                .unwrap();
         }
         let (b, _) = s.list(&pods(), Some("b"));
         let names: Vec<_> = b.iter().map(|o| ns_name(o).1).collect();
@@ -463,11 +592,54 @@ mod tests {
     }
 
     #[test]
+    fn resources_lists_non_empty_types() {
+        let s = Store::new();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p"}}),
+        )
+        .unwrap();
+        let cm = GroupResource::new("", "configmaps");
+        s.create(&cm, json!({"metadata": {"namespace": "a", "name": "c"}}))
+            .unwrap();
+        s.remove(&cm, "a", "c").unwrap();
+        assert_eq!(s.resources(), vec![pods()]);
+    }
+
+    #[test]
+    fn update_keep_leaves_terminating_objects() {
+        let s = Store::new();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p"}}),
+        )
+        .unwrap();
+        let kept = s
+            .modify_keep(&pods(), "a", "p", |o| {
+                o["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+                Ok(true)
+            })
+            .unwrap();
+        assert!(kept["metadata"]["deletionTimestamp"].is_string());
+        assert!(s.get(&pods(), "a", "p").is_some());
+        s.update(&pods(), kept, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_none());
+    }
+
+    #[test]
     fn watch_replays_history_then_streams() {
         let s = Store::new();
-        s.create(&pods(), json!({"metadata": {"namespace": "a", "name": "p1"}})).unwrap();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p1"}}),
+        )
+        .unwrap();
         let rv = s.current_rv();
-        s.create(&pods(), json!({"metadata": {"namespace": "a", "name": "p2"}})).unwrap();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p2"}}),
+        )
+        .unwrap();
         let (past, mut rx) = s.watch_from(rv).unwrap();
         assert_eq!(past.len(), 1);
         assert_eq!(past[0].name, "p2");
