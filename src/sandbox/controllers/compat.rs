@@ -94,7 +94,7 @@ fn default_pod_spec(spec: &mut Value) {
     set_default(spec, "securityContext", json!({}));
     let host_network = spec["hostNetwork"].as_bool() == Some(true);
     for list in ["initContainers", "containers"] {
-        for c in spec[list].as_array_mut().into_iter().flatten() {
+        for c in super::array_mut(spec, list).into_iter().flatten() {
             set_default(c, "terminationMessagePath", json!("/dev/termination-log"));
             set_default(c, "terminationMessagePolicy", json!("File"));
             let image = c["image"].as_str().unwrap_or_default();
@@ -115,7 +115,7 @@ fn default_pod_spec(spec: &mut Value) {
                     set_default(req, &k, v);
                 }
             }
-            for p in c["ports"].as_array_mut().into_iter().flatten() {
+            for p in super::array_mut(c, "ports").into_iter().flatten() {
                 set_default(p, "protocol", json!("TCP"));
                 if host_network {
                     let cp = p["containerPort"].clone();
@@ -124,7 +124,7 @@ fn default_pod_spec(spec: &mut Value) {
             }
         }
     }
-    for v in spec["volumes"].as_array_mut().into_iter().flatten() {
+    for v in super::array_mut(spec, "volumes").into_iter().flatten() {
         if v["hostPath"].is_object() {
             set_default(&mut v["hostPath"], "type", json!(""));
         }

@@ -15,7 +15,9 @@ use tokio::sync::broadcast;
 use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
 mod compat;
+pub mod daemonset;
 pub mod events;
+pub mod gc;
 pub mod kubelet;
 pub mod namespaces;
 pub mod nodes;
@@ -62,7 +64,7 @@ impl Default for ControllerOptions {
 /// controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..4).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..6).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     let mut subs = subs.into_iter();
@@ -72,6 +74,8 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(nodes::run(store.clone(), opts.clone(), next())),
         tokio::spawn(scheduler::run(store.clone(), opts.clone(), next())),
         tokio::spawn(kubelet::run(store.clone(), opts.clone(), next())),
+        tokio::spawn(daemonset::run(store.clone(), next())),
+        tokio::spawn(gc::run(store.clone(), next())),
     ]
 }
 
@@ -89,19 +93,9 @@ pub(crate) fn gr_namespaces() -> GroupResource {
 pub(crate) fn gr_events() -> GroupResource {
     GroupResource::new("", "events")
 }
-#[allow(dead_code)] // TEMP until the workload controllers land
 pub(crate) fn gr_daemonsets() -> GroupResource {
     GroupResource::new("apps", "daemonsets")
 }
-#[allow(dead_code)] // TEMP until the workload controllers land
-pub(crate) fn gr_deployments() -> GroupResource {
-    GroupResource::new("apps", "deployments")
-}
-#[allow(dead_code)] // TEMP until the workload controllers land
-pub(crate) fn gr_replicasets() -> GroupResource {
-    GroupResource::new("apps", "replicasets")
-}
-#[allow(dead_code)] // TEMP until the workload controllers land
 pub(crate) fn gr_controllerrevisions() -> GroupResource {
     GroupResource::new("apps", "controllerrevisions")
 }
@@ -157,12 +151,17 @@ pub(crate) fn ns_of(obj: &Value) -> &str {
     obj["metadata"]["namespace"].as_str().unwrap_or_default()
 }
 
+/// The array at `obj[key]` for in-place edits, without inserting the key when absent (IndexMut
+/// on a missing key would add a `null`).
+pub(crate) fn array_mut<'a>(obj: &'a mut Value, key: &str) -> Option<&'a mut Vec<Value>> {
+    obj.get_mut(key).and_then(Value::as_array_mut)
+}
+
 pub(crate) fn is_terminating(obj: &Value) -> bool {
     obj["metadata"]["deletionTimestamp"].is_string()
 }
 
 /// The ownerReference with `controller: true`, if any.
-#[allow(dead_code)] // TEMP until the workload controllers land
 pub(crate) fn controller_ref(obj: &Value) -> Option<&Value> {
     obj["metadata"]["ownerReferences"]
         .as_array()?
@@ -170,16 +169,7 @@ pub(crate) fn controller_ref(obj: &Value) -> Option<&Value> {
         .find(|r| r["controller"].as_bool() == Some(true))
 }
 
-/// The uid of the controlling owner ("" when none).
-#[allow(dead_code)] // TEMP until the workload controllers land
-pub(crate) fn controller_uid(obj: &Value) -> &str {
-    controller_ref(obj)
-        .and_then(|r| r["uid"].as_str())
-        .unwrap_or_default()
-}
-
 /// An ownerReference to `owner` as controllers write it.
-#[allow(dead_code)] // TEMP until the workload controllers land
 pub(crate) fn owner_reference(owner: &Value, api_version: &str, kind: &str) -> Value {
     json!({
         "apiVersion": api_version,
@@ -199,7 +189,6 @@ pub(crate) fn now_micro() -> String {
 }
 
 /// Parses an RFC 3339 timestamp.
-#[allow(dead_code)] // TEMP until the workload controllers land
 pub(crate) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
@@ -271,7 +260,6 @@ pub(crate) fn ignore_not_found(r: Result<(), StoreError>) -> Result<(), StoreErr
 
 /// kube's `rand.SafeEncodeString` of the decimal FNV-32a hash of the object's JSON: the
 /// shape of `pod-template-hash` and `controller-revision-hash` values.
-#[allow(dead_code)] // TEMP until the workload controllers land
 pub(crate) fn template_hash(template: &Value, collision_count: i64) -> String {
     let mut h: u32 = 0x811c_9dc5;
     let mut feed = |bytes: &[u8]| {
@@ -331,13 +319,10 @@ pub(crate) mod testutil {
             match (a, b) {
                 (Value::Object(x), Value::Object(y)) => {
                     for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
-                        let n = Value::Null;
-                        walk(
-                            format!("{p}.{k}"),
-                            x.get(k).unwrap_or(&n),
-                            y.get(k).unwrap_or(&n),
-                            out,
-                        );
+                        match (x.get(k), y.get(k)) {
+                            (Some(u), Some(v)) => walk(format!("{p}.{k}"), u, v, out),
+                            (u, v) => out.push(format!("{p}.{k}: {u:?} != {v:?}")),
+                        }
                     }
                 }
                 (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
@@ -365,6 +350,9 @@ pub(crate) mod testutil {
 }
 
 #[cfg(test)]
+mod cluster_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -374,7 +362,12 @@ mod tests {
         let b = json!({"a": 1, "b": [1, 3], "c": {"d": "y"}, "e": null, "f": 0});
         assert_eq!(
             testutil::diff(&a, &b),
-            vec![".b[1]: 2 != 3", ".c.d: \"x\" != \"y\"", ".f: null != 0"]
+            vec![
+                ".b[1]: 2 != 3",
+                ".c.d: \"x\" != \"y\"",
+                ".e: None != Some(Null)",
+                ".f: None != Some(Number(0))"
+            ]
         );
     }
 

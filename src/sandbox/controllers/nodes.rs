@@ -308,7 +308,10 @@ fn heartbeat(store: &Store, nodes: &BTreeMap<String, Value>) {
     let now = now_rfc3339();
     for name in nodes.keys() {
         let _ = store.modify(&gr_nodes(), "", name, |n| {
-            let Some(conds) = n["status"]["conditions"].as_array_mut() else {
+            let Some(conds) = n
+                .get_mut("status")
+                .and_then(|s| super::array_mut(s, "conditions"))
+            else {
                 return Ok(false);
             };
             for c in conds {

@@ -51,7 +51,7 @@ pub fn add_service_account_volume(pod: &mut Value) {
         v.push(volume);
     }
     for list in ["initContainers", "containers"] {
-        for c in spec[list].as_array_mut().into_iter().flatten() {
+        for c in super::array_mut(spec, list).into_iter().flatten() {
             if !c["volumeMounts"].is_array() {
                 c["volumeMounts"] = json!([]);
             }
