@@ -410,7 +410,8 @@ async fn list_paging_and_selectors() {
             json!({"app": if i % 2 == 0 { "even" } else { "odd" }, "i": i.to_string()});
         assert_eq!(api.post(CMS, &c).await.0, 201);
     }
-    let (_, all) = api.get(CMS).await;
+    // `i` selects these (the namespace also holds kube-root-ca.crt).
+    let (_, all) = api.get(&format!("{CMS}?labelSelector=i")).await;
     assert_eq!(all["kind"], "ConfigMapList");
     assert!(
         all["items"][0].get("kind").is_none(),
@@ -421,7 +422,9 @@ async fn list_paging_and_selectors() {
     let mut cont = String::new();
     let mut pages = 0;
     loop {
-        let (s, page) = api.get(&format!("{CMS}?limit=3&continue={cont}")).await;
+        let (s, page) = api
+            .get(&format!("{CMS}?labelSelector=i&limit=3&continue={cont}"))
+            .await;
         assert_eq!(s, 200, "{page}");
         pages += 1;
         names.extend(
@@ -451,14 +454,14 @@ async fn list_paging_and_selectors() {
         .get(&format!("{CMS}?fieldSelector=metadata.name%3Dc3"))
         .await;
     assert_eq!(f["items"][0]["metadata"]["name"], "c3");
-    let (_, across) = api.get("/api/v1/configmaps").await;
+    let (_, across) = api.get("/api/v1/configmaps?labelSelector=i").await;
     assert_eq!(across["items"].as_array().unwrap().len(), 7);
     let (s, _) = api.get(&format!("{CMS}?continue=garbage")).await;
     assert_eq!(s, 400);
     // Tables and partial metadata.
     let resp = api
         .c
-        .get(api.url(CMS))
+        .get(api.url(&format!("{CMS}?labelSelector=i")))
         .header("accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json")
         .send()
         .await
@@ -725,7 +728,10 @@ async fn dry_run_stores_nothing() {
 async fn deletion_propagation_and_graceful_pods() {
     let api = sandbox().await;
     let deps = "/apis/apps/v1/namespaces/default/deployments";
-    api.post(deps, &deployment("fg")).await;
+    // A finalizer of our own keeps the object around whatever the garbage collector does.
+    let mut fg = deployment("fg");
+    fg["metadata"]["finalizers"] = json!(["example.com/keep"]);
+    api.post(deps, &fg).await;
     let (s, d) = api
         .delete(
             &format!("{deps}/fg"),
@@ -733,7 +739,10 @@ async fn deletion_propagation_and_graceful_pods() {
         )
         .await;
     assert_eq!(s, 200);
-    assert_eq!(d["metadata"]["finalizers"], json!(["foregroundDeletion"]));
+    assert_eq!(
+        d["metadata"]["finalizers"],
+        json!(["example.com/keep", "foregroundDeletion"])
+    );
     assert!(d["metadata"]["deletionTimestamp"].is_string());
     // Removing the finalizer completes the deletion.
     let (s, _) = api
@@ -773,35 +782,46 @@ async fn deletion_propagation_and_graceful_pods() {
     let pod = |name: &str, node: Option<&str>| {
         let mut p = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
             "spec": {"containers": [{"name": "c", "image": "nginx"}], "terminationGracePeriodSeconds": 20}});
-        if let Some(n) = node {
-            p["spec"]["nodeName"] = json!(n);
+        match node {
+            Some(n) => p["spec"]["nodeName"] = json!(n),
+            // Keeps the sandbox's scheduler away from it.
+            None => p["spec"]["schedulerName"] = json!("manual"),
         }
         p
     };
-    api.post(pods, &pod("bound", Some("node-1"))).await;
+    api.post(pods, &pod("bound", Some("sandbox-worker"))).await;
     api.post(pods, &pod("free", None)).await;
     let (s, p) = api.delete(&format!("{pods}/bound"), None).await;
     assert_eq!((s, &p["kind"]), (StatusCode::OK, &json!("Pod")));
     assert_eq!(p["metadata"]["deletionGracePeriodSeconds"], 20);
-    assert_eq!(api.get(&format!("{pods}/bound")).await.0, 200);
+    // The simulated kubelet removes it once its (shortened) grace period is over.
+    let mut status = 200;
+    for _ in 0..50 {
+        status = api.get(&format!("{pods}/bound")).await.0.as_u16();
+        if status == 404 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 404);
     let (_, p) = api.delete(&format!("{pods}/free"), None).await;
     assert_eq!(p["kind"], "Pod");
     assert_eq!(api.get(&format!("{pods}/free")).await.0, 404);
     // Binding sets the node.
     api.post(pods, &pod("tobind", None)).await;
     let (s, b) = api
-        .post(&format!("{pods}/tobind/binding"), &json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "tobind"}, "target": {"kind": "Node", "name": "node-2"}}))
+        .post(&format!("{pods}/tobind/binding"), &json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "tobind"}, "target": {"kind": "Node", "name": "sandbox-worker2"}}))
         .await;
     assert_eq!((s, &b["status"]), (StatusCode::CREATED, &json!("Success")));
     assert_eq!(
         api.get(&format!("{pods}/tobind")).await.1["spec"]["nodeName"],
-        "node-2"
+        "sandbox-worker2"
     );
 
     // Namespaces go Terminating; creating in them is forbidden.
     api.post(
         "/api/v1/namespaces",
-        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gone"}}),
+        &json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gone", "finalizers": ["example.com/keep"]}}),
     )
     .await;
     let (s, ns) = api.delete("/api/v1/namespaces/gone", None).await;
@@ -821,7 +841,12 @@ async fn deletion_propagation_and_graceful_pods() {
         .delete(&format!("{CMS}?labelSelector=app%3Dx"), None)
         .await;
     assert_eq!(s, 200);
-    assert!(api.get(CMS).await.1["items"].as_array().unwrap().is_empty());
+    assert!(
+        api.get(&format!("{CMS}?labelSelector=app%3Dx")).await.1["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     api.h.shutdown().await;
 }
 

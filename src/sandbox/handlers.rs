@@ -16,11 +16,12 @@ use axum::Router;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::discovery;
-use super::patch;
 use super::resources::{self, ResourceInfo};
+use super::selectors::{FieldSelector, LabelSelector};
 use super::status::{self, json_response, ApiError, StatusCause, StatusDetails, MAX_REQUEST_BODY};
 use super::store::{now_rfc3339, ns_name, GroupResource, Store, StoreError};
+use super::tables::{self, IncludeObject};
+use super::{defaults, discovery, openapi, validation};
 
 /// Who made a request, from a verified client certificate (CN = user, O = groups).
 #[derive(Clone, Debug, PartialEq)]
@@ -249,10 +250,19 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
     serve_resource(st, ctx, target, body).await
 }
 
-/// `/openapi/v3` and its documents are owned by the schema module; until it serves them,
-/// the server answers like one without OpenAPI v3 (kubectl then falls back).
-fn openapi(_rest: &[&str]) -> ApiResult {
-    Err(ApiError::unknown_resource())
+/// `/openapi/v3` (the index) and `/openapi/v3/<api/v1|apis/g/v>` (documents).
+fn openapi(rest: &[&str]) -> ApiResult {
+    if rest.is_empty() {
+        return Ok(ok_json(200, &openapi::root()));
+    }
+    let doc = openapi::document_json(&rest.join("/")).ok_or_else(ApiError::unknown_resource)?;
+    let mut r = json_response(200, doc.to_string());
+    // Documents are addressed by hash, so clients may cache them for good.
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, immutable"),
+    );
+    Ok(r)
 }
 
 /// A request for a resource: which type, where, which object, which subresource.
@@ -488,7 +498,7 @@ fn get(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     Ok(match output {
         Output::Table(v) => {
             let include = include_object(ctx)?;
-            let mut table = tables::table(t.info, std::slice::from_ref(&obj), include);
+            let mut table = tables::table_for(&t.info.gr(), std::slice::from_ref(&obj), include);
             table["apiVersion"] = json!(format!("meta.k8s.io/{v}"));
             table["metadata"]["resourceVersion"] = obj["metadata"]["resourceVersion"].clone();
             ok_json(200, &table)
@@ -498,29 +508,32 @@ fn get(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     })
 }
 
-fn include_object(ctx: &RequestCtx) -> Result<tables::Include, ApiError> {
-    match ctx.q("includeObject") {
-        None | Some("") | Some("Metadata") => Ok(tables::Include::Metadata),
-        Some("None") => Ok(tables::Include::None),
-        Some("Object") => Ok(tables::Include::Object),
-        Some(other) => Err(ApiError::bad_request(format!(
-            "includeObject: Unsupported value: \"{other}\": supported values: \"Metadata\", \"None\", \"Object\""
-        ))),
-    }
+fn include_object(ctx: &RequestCtx) -> Result<IncludeObject, ApiError> {
+    let v = ctx.q("includeObject").unwrap_or_default();
+    IncludeObject::parse(v)
+        .ok_or_else(|| ApiError::bad_request(format!("unrecognized includeObject value: \"{v}\"")))
 }
 
 /// Label and field selectors of a list or watch.
 struct Filter {
-    labels: selectors::LabelSelector,
-    fields: selectors::FieldSelector,
+    labels: LabelSelector,
+    fields: FieldSelector,
 }
 
 impl Filter {
-    fn from_ctx(ctx: &RequestCtx) -> Result<Self, ApiError> {
-        let labels = selectors::LabelSelector::parse(ctx.q("labelSelector").unwrap_or_default())
+    /// `name` adds `metadata.name=<name>` (a watch on one object's URL).
+    fn from_ctx(ctx: &RequestCtx, t: &Target, name: Option<&str>) -> Result<Self, ApiError> {
+        let labels = LabelSelector::parse(ctx.q("labelSelector").unwrap_or_default())
             .map_err(ApiError::bad_request)?;
-        let fields = selectors::FieldSelector::parse(ctx.q("fieldSelector").unwrap_or_default())
-            .map_err(ApiError::bad_request)?;
+        let mut fs = ctx.q("fieldSelector").unwrap_or_default().to_string();
+        if let Some(n) = name {
+            if !fs.is_empty() {
+                fs.push(',');
+            }
+            fs.push_str(&format!("metadata.name={n}"));
+        }
+        let fields =
+            FieldSelector::parse(&t.info.storage_gr(), &fs).map_err(ApiError::bad_request)?;
         Ok(Filter { labels, fields })
     }
 
@@ -553,7 +566,7 @@ fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
 
 fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     let output = negotiate(ctx.header(header::ACCEPT))?;
-    let filter = Filter::from_ctx(ctx)?;
+    let filter = Filter::from_ctx(ctx, t, None)?;
     let limit = match ctx.q("limit") {
         None | Some("") => 0,
         Some(l) => l.parse::<i64>().map_err(|_| {
@@ -589,7 +602,7 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     Ok(match output {
         Output::Table(v) => {
             let include = include_object(ctx)?;
-            let mut table = tables::table(t.info, &items, include);
+            let mut table = tables::table_for(&t.info.gr(), &items, include);
             table["apiVersion"] = json!(format!("meta.k8s.io/{v}"));
             table["metadata"] = meta;
             ok_json(200, &table)
@@ -630,11 +643,8 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
 
 fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     let output = negotiate(ctx.header(header::ACCEPT))?;
-    let mut filter = Filter::from_ctx(ctx)?;
-    if let Some(name) = &t.name {
-        // `GET .../pods/x?watch=1` is the old form of a name field selector.
-        filter.fields.require_name(name);
-    }
+    // `GET .../pods/x?watch=1` is the old form of a name field selector.
+    let filter = Filter::from_ctx(ctx, t, t.name.as_deref())?;
     let include = include_object(ctx)?;
     let timeout = ctx
         .q("timeoutSeconds")
@@ -668,11 +678,16 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         }
     };
     let info = t.info;
-    let encode = move |kind: &str, obj: Value| -> Bytes {
+    // Only the first Table of a watch carries the column definitions.
+    let mut first_table = true;
+    let mut encode = move |kind: &str, obj: Value| -> Bytes {
         let obj = typed(info, obj);
         let object = match output {
             Output::Table(v) => {
-                let mut table = tables::table(info, std::slice::from_ref(&obj), include);
+                let mut table = tables::table_for(&info.gr(), std::slice::from_ref(&obj), include);
+                if !std::mem::take(&mut first_table) {
+                    tables::strip_headers(&mut table);
+                }
                 table["apiVersion"] = json!(format!("meta.k8s.io/{v}"));
                 table["metadata"] = json!({"resourceVersion": obj["metadata"]["resourceVersion"]});
                 table
@@ -930,39 +945,68 @@ fn namespace_exists(
     Ok(())
 }
 
-/// Defaulting, validation and unknown-field handling shared by every write.
-fn admit(
+/// Unknown and duplicate fields, by `fieldValidation`: errors when Strict, warnings when Warn
+/// (the server's default), nothing when Ignore. Works on the served form of the object.
+fn check_fields(
     ctx: &RequestCtx,
     info: &ResourceInfo,
-    obj: &mut Value,
-    old: Option<&Value>,
+    obj: &Value,
+    raw_json: Option<&[u8]>,
 ) -> Result<Vec<String>, ApiError> {
-    let gr = info.storage_gr();
-    let mut warnings = Vec::new();
-    let unknown = validation::unknown_fields(&gr, obj);
-    if !unknown.is_empty() {
-        match ctx.q("fieldValidation").unwrap_or("Warn") {
-            "Strict" => {
-                let list: Vec<String> =
-                    unknown.iter().map(|f| format!("unknown field \"{}\"", f.trim_start_matches('.'))).collect();
-                return Err(ApiError::bad_request(format!("strict decoding error: {}", list.join(", "))));
-            }
-            "Ignore" => {}
-            "Warn" => warnings.extend(unknown.iter().map(|f| format!("unknown field \"{}\"", f.trim_start_matches('.')))),
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "fieldValidation: Unsupported value: \"{other}\": supported values: \"Ignore\", \"Strict\", \"Warn\""
-                )))
-            }
+    let mode = match ctx.q("fieldValidation") {
+        None | Some("") => "Warn",
+        Some(m @ ("Strict" | "Warn" | "Ignore")) => m,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "fieldValidation: Unsupported value: \"{other}\": supported values: \"Ignore\", \"Strict\", \"Warn\""
+            )))
         }
+    };
+    if mode == "Ignore" {
+        return Ok(Vec::new());
     }
-    validation::default(&gr, obj);
+    let mut problems: Vec<String> = validation::unknown_fields(&info.gr(), obj)
+        .iter()
+        .map(|f| format!("unknown field \"{}\"", f.trim_start_matches('.')))
+        .collect();
+    if let Some(raw) = raw_json {
+        problems.extend(
+            validation::duplicate_fields(raw)
+                .iter()
+                .map(|f| format!("duplicate field \"{}\"", f.trim_start_matches('.'))),
+        );
+    }
+    if problems.is_empty() || mode == "Warn" {
+        return Ok(problems);
+    }
+    Err(ApiError::bad_request(format!(
+        "strict decoding error: {}",
+        problems.join(", ")
+    )))
+}
+
+/// Defaulting, the registry's create/update preparation and validation, on the storage form.
+fn admit(info: &ResourceInfo, obj: &mut Value, old: Option<&Value>) -> Result<(), ApiError> {
+    let gr = info.storage_gr();
+    defaults::apply_defaults(&gr, obj);
+    match old {
+        None => defaults::prepare_for_create(&gr, obj),
+        Some(o) => defaults::prepare_for_update(&gr, o, obj),
+    }
     let causes = validation::validate(&gr, obj, old);
-    if !causes.is_empty() {
-        let name = obj["metadata"]["name"].as_str().unwrap_or_default();
-        return Err(ApiError::invalid(info.kind, info.group, name, causes));
+    if causes.is_empty() {
+        return Ok(());
     }
-    Ok(warnings)
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+    let causes = causes
+        .into_iter()
+        .map(|c| StatusCause {
+            reason: c.reason,
+            message: c.message,
+            field: c.field,
+        })
+        .collect();
+    Err(ApiError::invalid(info.kind, info.group, name, causes))
 }
 
 fn with_warnings(mut r: Response, warnings: &[String]) -> Response {
@@ -1010,45 +1054,55 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     let mut obj = decode_body(ctx, bytes)?;
     check_kind(t.info, &mut obj)?;
     check_namespace(t, &mut obj)?;
+    let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
+    let mut obj = to_storage(t.info, obj);
     prepare_create(t.info, &mut obj)?;
     namespace_exists(st, t, &obj, true)?;
-    let warnings = admit(ctx, t.info, &mut obj, None)?;
+    if t.info.resource == "services" && t.info.group.is_empty() {
+        services::allocate(&st.store, &mut obj)?;
+    }
+    admit(t.info, &mut obj, None)?;
     obj["metadata"]["managedFields"] =
         managed::record_update(None, &obj, &field_manager(ctx), &t.info.api_version());
-    let gr = t.info.storage_gr();
-    let name = obj["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let stored = to_storage(t.info, obj);
-    let created = if dry {
-        let (ns, n) = ns_name(&stored);
-        if !n.is_empty() && st.store.get(&gr, &ns, &n).is_some() {
-            return Err(ApiError::already_exists(&t.info.gr(), &n));
-        }
-        let mut o = stored;
-        if n.is_empty() {
-            let prefix = o["metadata"]["generateName"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            o["metadata"]["name"] = json!(format!("{prefix}{}", super::store::random_suffix(5)));
-        }
-        o["metadata"]["uid"] = json!(super::store::new_uid());
-        o["metadata"]["creationTimestamp"] = json!(now_rfc3339());
-        o
-    } else {
-        st.store
-            .create(&gr, stored)
-            .map_err(|e| store_err(t.info, &name, e))?
-    };
+    let created = store_create(st, t, obj, dry)?;
     Ok(with_warnings(
         render(output, &typed(t.info, created), 201),
         &warnings,
     ))
 }
 
-/// What the registry does to every new object before storing it.
+/// Stores a new object, or for a dry run fills in what the store would.
+fn store_create(st: &ApiState, t: &Target, mut obj: Value, dry: bool) -> Result<Value, ApiError> {
+    let gr = t.info.storage_gr();
+    let (ns, name) = ns_name(&obj);
+    if !dry {
+        return st
+            .store
+            .create(&gr, obj)
+            .map_err(|e| store_err(t.info, &name, e));
+    }
+    if !name.is_empty() && st.store.get(&gr, &ns, &name).is_some() {
+        return Err(ApiError::already_exists(&t.info.gr(), &name));
+    }
+    if name.is_empty() {
+        let prefix = obj["metadata"]["generateName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        obj["metadata"]["name"] = json!(format!("{prefix}{}", super::store::random_suffix(5)));
+    }
+    obj["metadata"]["uid"] = json!(super::store::new_uid());
+    obj["metadata"]["creationTimestamp"] = json!(now_rfc3339());
+    Ok(obj)
+}
+
+/// The raw body when it is JSON (duplicate-field detection needs the bytes).
+fn json_body<'a>(ctx: &RequestCtx, bytes: &'a [u8]) -> Option<&'a [u8]> {
+    matches!(media_type(ctx).as_str(), "application/json" | "").then_some(bytes)
+}
+
+/// What the registry does to every new object before defaulting: identity fields cleared,
+/// status reset for kinds whose status only controllers write.
 fn prepare_create(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> {
     let meta = obj["metadata"]
         .as_object_mut()
@@ -1091,36 +1145,22 @@ fn prepare_create(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> 
         "deletionTimestamp",
         "deletionGracePeriodSeconds",
         "selfLink",
+        "generation",
     ] {
         meta.remove(f);
     }
-    if info.has_generation {
-        meta.insert("generation".into(), json!(1));
-    } else {
-        meta.remove("generation");
-    }
     match info.resource {
-        "namespaces" => {
-            obj["status"] = json!({"phase": "Active"});
-            if !obj["spec"]["finalizers"].is_array() {
-                obj["spec"]["finalizers"] = json!(["kubernetes"]);
-            }
-        }
-        "pods" => {
-            obj["status"] = json!({"phase": "Pending"});
-        }
+        "namespaces" => obj["status"] = json!({"phase": "Active"}),
         // Nodes keep the status they are created with (the kubelet registers that way).
         "nodes" => {}
-        _ if info.has_status() => {
-            obj["status"] = json!({});
-        }
+        _ if info.has_status() => obj["status"] = json!({}),
         _ => {}
     }
     Ok(())
 }
 
 /// Carries over what a write can't change: status for the main resource of kinds with a
-/// status subresource, everything but status for /status; bumps generation on spec change.
+/// status subresource, everything but status for /status, and the server-set metadata.
 fn merge_for_update(info: &ResourceInfo, sub: Option<&str>, old: &Value, mut new: Value) -> Value {
     match sub {
         Some("status") => {
@@ -1131,13 +1171,14 @@ fn merge_for_update(info: &ResourceInfo, sub: Option<&str>, old: &Value, mut new
             }
             return out;
         }
-        _ if info.has_status() => {
-            if old.get("status").is_some() {
-                new["status"] = old["status"].clone();
-            } else if let Some(m) = new.as_object_mut() {
-                m.remove("status");
+        _ if info.has_status() => match old.get("status") {
+            Some(s) => new["status"] = s.clone(),
+            None => {
+                if let Some(m) = new.as_object_mut() {
+                    m.remove("status");
+                }
             }
-        }
+        },
         _ => {}
     }
     for f in [
@@ -1155,10 +1196,6 @@ fn merge_for_update(info: &ResourceInfo, sub: Option<&str>, old: &Value, mut new
                 }
             }
         }
-    }
-    if info.has_generation && old["spec"] != new["spec"] {
-        let g = old["metadata"]["generation"].as_i64().unwrap_or(0);
-        new["metadata"]["generation"] = json!(g + 1);
     }
     new
 }
@@ -1200,7 +1237,7 @@ fn update(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     let name = t.name.clone().unwrap_or_default();
     let mut obj = decode_body(ctx, bytes)?;
     if t.sub.as_deref() == Some("scale") {
-        return update_scale(st, ctx, t, obj, dry, output);
+        return update_scale(st, t, obj, dry, output);
     }
     check_kind(t.info, &mut obj)?;
     check_namespace(t, &mut obj)?;
@@ -1215,27 +1252,33 @@ fn update(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
             "the name of the object ({body_name}) does not match the name on the URL ({name})"
         )));
     }
+    let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
     let ns = t.namespace.clone().unwrap_or_default();
-    let gr = t.info.storage_gr();
     let old = st
         .store
-        .get(&gr, &ns, &name)
+        .get(&t.info.storage_gr(), &ns, &name)
         .ok_or_else(|| ApiError::not_found(&t.info.gr(), &name))?;
-    let old_typed = typed(t.info, old.clone());
-    let mut next = merge_for_update(t.info, t.sub.as_deref(), &old_typed, obj);
-    let warnings = admit(ctx, t.info, &mut next, Some(&old_typed))?;
-    next["metadata"]["managedFields"] = managed::record_update(
-        Some(&old_typed),
-        &next,
-        &field_manager(ctx),
-        &t.info.api_version(),
-    );
-    let next = to_storage(t.info, next);
-    let saved = commit_update(st, t, &old, next, dry)?;
+    let saved = write_update(st, ctx, t, &old, to_storage(t.info, obj), dry)?;
     Ok(with_warnings(
         render(output, &typed(t.info, saved), 200),
         &warnings,
     ))
+}
+
+/// The shared tail of update and patch: carry-overs, admission, field managers, storing.
+fn write_update(
+    st: &ApiState,
+    ctx: &RequestCtx,
+    t: &Target,
+    old: &Value,
+    new: Value,
+    dry: bool,
+) -> Result<Value, ApiError> {
+    let mut next = merge_for_update(t.info, t.sub.as_deref(), old, new);
+    admit(t.info, &mut next, Some(old))?;
+    next["metadata"]["managedFields"] =
+        managed::record_update(Some(old), &next, &field_manager(ctx), &t.info.api_version());
+    commit_update(st, t, old, next, dry)
 }
 
 /// The manager of a write: `fieldManager`, else the User-Agent's product name.
@@ -1266,74 +1309,71 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
     if !PATCH_TYPES.contains(&mt.as_str()) {
         return Err(ApiError::unsupported_media_type(PATCH_TYPES));
     }
-    let name = t.name.clone().unwrap_or_default();
-    let ns = t.namespace.clone().unwrap_or_default();
-    let gr = t.info.storage_gr();
     if mt == "application/apply-patch+yaml" {
         return apply_patch(st, ctx, t, bytes, dry, output);
     }
+    let name = t.name.clone().unwrap_or_default();
+    let ns = t.namespace.clone().unwrap_or_default();
+    let gr = t.info.storage_gr();
     let patch: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("error decoding patch: {}", json_err(&e))))?;
+    if mt != "application/json-patch+json" && !patch.is_object() {
+        return Err(ApiError::bad_request(
+            "error decoding patch: json: cannot unmarshal into Go value of type map[string]interface {}",
+        ));
+    }
     // Retried on conflicts with concurrent writers, like the real patcher.
     for _ in 0..5 {
         let old = st
             .store
             .get(&gr, &ns, &name)
             .ok_or_else(|| ApiError::not_found(&t.info.gr(), &name))?;
-        let old_typed = typed(t.info, old.clone());
-        let base = if t.sub.as_deref() == Some("scale") {
+        let scale = t.sub.as_deref() == Some("scale");
+        let base = if scale {
             scale_of(&old)
         } else {
-            old_typed.clone()
+            typed(t.info, old.clone())
         };
-        let mut patched = base.clone();
-        match mt.as_str() {
-            "application/json-patch+json" => {
-                patch::json_patch(&mut patched, &patch).map_err(|e| ApiError {
+        let patched = match mt.as_str() {
+            "application/json-patch+json" => crate::apply::apply_json_patch(&base, &patch)
+                .map_err(|e| ApiError {
                     code: 422,
                     reason: "Invalid",
-                    message: e,
-                    details: None,
-                })?
-            }
-            "application/merge-patch+json" => {
-                if !patch.is_object() {
-                    return Err(ApiError::bad_request("error decoding patch: json: cannot unmarshal into Go value of type map[string]interface {}"));
-                }
-                patch::merge_patch(&mut patched, &patch)
-            }
+                    message: e.to_string(),
+                    details: Some(Box::default()),
+                })?,
+            "application/merge-patch+json" => crate::apply::apply_merge_patch(&base, &patch),
             _ => {
-                if !patch.is_object() {
-                    return Err(ApiError::bad_request("error decoding patch: json: cannot unmarshal into Go value of type map[string]interface {}"));
-                }
-                strategic::apply(&mut patched, &patch).map_err(ApiError::bad_request)?
+                let (av, kind) = if scale {
+                    ("autoscaling/v1".to_string(), "Scale")
+                } else {
+                    (t.info.api_version(), t.info.kind)
+                };
+                crate::apply::apply_strategic_merge_patch(&av, kind, &base, &patch)
+                    .map_err(|e| ApiError::bad_request(e.to_string()))?
             }
-        }
-        if t.sub.as_deref() == Some("scale") {
-            return update_scale(st, ctx, t, patched, dry, output);
+        };
+        if scale {
+            return update_scale(st, t, patched, dry, output);
         }
         if !patched.is_object() {
             return Err(ApiError::bad_request("the patch result is not an object"));
         }
-        // A patch may not rename or move the object.
+        // A patch may not retype, move or rename the object.
+        let mut patched = patched;
         check_kind(t.info, &mut patched)?;
         check_namespace(t, &mut patched)?;
-        if patched["metadata"]["name"].as_str() != Some(name.as_str()) {
+        let patched_name = patched["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if patched_name != name {
             return Err(ApiError::bad_request(format!(
-                "the name of the object ({}) does not match the name on the URL ({name})",
-                patched["metadata"]["name"].as_str().unwrap_or_default()
+                "the name of the object ({patched_name}) does not match the name on the URL ({name})"
             )));
         }
-        let mut next = merge_for_update(t.info, t.sub.as_deref(), &old_typed, patched);
-        let warnings = admit(ctx, t.info, &mut next, Some(&old_typed))?;
-        next["metadata"]["managedFields"] = managed::record_update(
-            Some(&old_typed),
-            &next,
-            &field_manager(ctx),
-            &t.info.api_version(),
-        );
-        let next = to_storage(t.info, next);
-        match commit_update(st, t, &old, next, dry) {
+        let warnings = check_fields(ctx, t.info, &patched, None)?;
+        match write_update(st, ctx, t, &old, to_storage(t.info, patched), dry) {
             Err(e) if e.reason == "Conflict" && patch_has_no_rv(&patch) => continue,
             Err(e) => return Err(e),
             Ok(saved) => {
@@ -1352,7 +1392,8 @@ fn patch_has_no_rv(patch: &Value) -> bool {
 }
 
 /// Server-side apply: the body is the caller's full intent. Creates the object when absent;
-/// otherwise merges the intent into the live object and records the manager.
+/// otherwise merges the intent into the live object (lists by their merge keys) and records
+/// the manager, refusing to change fields another manager owns unless forced.
 fn apply_patch(
     st: &ApiState,
     ctx: &RequestCtx,
@@ -1367,6 +1408,11 @@ fn apply_patch(
             "PATCH, application/apply-patch+yaml requests must include a fieldManager query parameter",
         ));
     }
+    if t.sub.is_some() {
+        return Err(ApiError::bad_request(
+            "server-side apply is only supported on the main resource",
+        ));
+    }
     let text = std::str::from_utf8(bytes)
         .map_err(|_| ApiError::bad_request("error decoding YAML: invalid UTF-8"))?;
     let mut intent: Value = serde_yaml_ng::from_str(text)
@@ -1379,61 +1425,57 @@ fn apply_patch(
     check_kind(t.info, &mut intent)?;
     check_namespace(t, &mut intent)?;
     let name = t.name.clone().unwrap_or_default();
-    if intent["metadata"]["name"].as_str().unwrap_or_default() != name {
+    let intent_name = intent["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if intent_name != name {
         return Err(ApiError::bad_request(format!(
-            "the name of the object ({}) does not match the name on the URL ({name})",
-            intent["metadata"]["name"].as_str().unwrap_or_default()
+            "the name of the object ({intent_name}) does not match the name on the URL ({name})"
         )));
     }
+    let warnings = check_fields(ctx, t.info, &intent, None)?;
     let ns = t.namespace.clone().unwrap_or_default();
     let gr = t.info.storage_gr();
     let fields = managed::fields_of(&intent);
-    let entry = managed::entry(&manager, "Apply", &t.info.api_version(), fields.clone());
-    match st.store.get(&gr, &ns, &name) {
-        None => {
-            let mut obj = intent;
-            obj["metadata"]["managedFields"] = json!([entry]);
-            prepare_create(t.info, &mut obj)?;
-            namespace_exists(st, t, &obj, true)?;
-            let warnings = admit(ctx, t.info, &mut obj, None)?;
-            let stored = to_storage(t.info, obj);
-            let created = if dry {
-                stored
-            } else {
-                st.store
-                    .create(&gr, stored)
-                    .map_err(|e| store_err(t.info, &name, e))?
-            };
-            Ok(with_warnings(
-                render(output, &typed(t.info, created), 201),
-                &warnings,
-            ))
+    let av = t.info.api_version();
+    let Some(old) = st.store.get(&gr, &ns, &name) else {
+        let mut obj = to_storage(t.info, intent);
+        prepare_create(t.info, &mut obj)?;
+        namespace_exists(st, t, &obj, true)?;
+        if t.info.resource == "services" && t.info.group.is_empty() {
+            services::allocate(&st.store, &mut obj)?;
         }
-        Some(old) => {
-            let old_typed = typed(t.info, old.clone());
-            let force = is_true(ctx.q("force"));
-            let conflicts = managed::conflicts(&old_typed, &intent, &manager);
-            if !conflicts.is_empty() && !force {
-                return Err(managed::conflict_error(t.info, &name, &conflicts));
-            }
-            let mut patched = old_typed.clone();
-            let mut applied = intent.clone();
-            if let Some(m) = applied["metadata"].as_object_mut() {
-                m.remove("resourceVersion");
-            }
-            patch::merge_patch(&mut patched, &applied);
-            let mf = managed::record(&old_typed, &manager, &t.info.api_version(), fields, force);
-            patched["metadata"]["managedFields"] = mf;
-            let mut next = merge_for_update(t.info, t.sub.as_deref(), &old_typed, patched);
-            let warnings = admit(ctx, t.info, &mut next, Some(&old_typed))?;
-            let next = to_storage(t.info, next);
-            let saved = commit_update(st, t, &old, next, dry)?;
-            Ok(with_warnings(
-                render(output, &typed(t.info, saved), 200),
-                &warnings,
-            ))
-        }
+        admit(t.info, &mut obj, None)?;
+        obj["metadata"]["managedFields"] = json!([managed::entry(&manager, "Apply", &av, fields)]);
+        let created = store_create(st, t, obj, dry)?;
+        return Ok(with_warnings(
+            render(output, &typed(t.info, created), 201),
+            &warnings,
+        ));
+    };
+    let old_typed = typed(t.info, old.clone());
+    let force = is_true(ctx.q("force"));
+    let conflicts = managed::conflicts(&old_typed, &intent, &manager);
+    if !conflicts.is_empty() && !force {
+        return Err(managed::conflict_error(t.info, &name, &conflicts));
     }
+    let mut applied = intent;
+    if let Some(m) = applied["metadata"].as_object_mut() {
+        m.remove("resourceVersion");
+    }
+    let mut patched =
+        crate::apply::apply_strategic_merge_patch(&av, t.info.kind, &old_typed, &applied)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    patched["metadata"]["managedFields"] =
+        managed::record(&old_typed, &manager, &av, fields, force);
+    let mut next = merge_for_update(t.info, None, &old, to_storage(t.info, patched));
+    admit(t.info, &mut next, Some(&old))?;
+    let saved = commit_update(st, t, &old, next, dry)?;
+    Ok(with_warnings(
+        render(output, &typed(t.info, saved), 200),
+        &warnings,
+    ))
 }
 
 /// The `autoscaling/v1` Scale view of a deployment or replica set.
@@ -1460,19 +1502,11 @@ fn scale_of(obj: &Value) -> Value {
     })
 }
 
-fn update_scale(
-    st: &ApiState,
-    _ctx: &RequestCtx,
-    t: &Target,
-    scale: Value,
-    dry: bool,
-    output: Output,
-) -> ApiResult {
+fn update_scale(st: &ApiState, t: &Target, scale: Value, dry: bool, output: Output) -> ApiResult {
     let name = t.name.clone().unwrap_or_default();
     let ns = t.namespace.clone().unwrap_or_default();
     let gr = t.info.storage_gr();
-    let replicas = scale["spec"]["replicas"].as_i64();
-    let Some(replicas) = replicas.filter(|r| *r >= 0) else {
+    let Some(replicas) = scale["spec"]["replicas"].as_i64().filter(|r| *r >= 0) else {
         return Err(ApiError::invalid(
             "Scale",
             "autoscaling",
@@ -1493,10 +1527,7 @@ fn update_scale(
         .ok_or_else(|| ApiError::not_found(&t.info.gr(), &name))?;
     let mut next = old.clone();
     next["spec"]["replicas"] = json!(replicas);
-    if old["spec"] != next["spec"] {
-        let g = old["metadata"]["generation"].as_i64().unwrap_or(0);
-        next["metadata"]["generation"] = json!(g + 1);
-    }
+    defaults::prepare_for_update(&gr, &old, &mut next);
     if let Some(rv) = scale["metadata"]["resourceVersion"].as_str() {
         next["metadata"]["resourceVersion"] = json!(rv);
     }
@@ -1791,7 +1822,7 @@ fn bound_and_graceful(pod: &Value, opts: &DeleteOptions) -> bool {
 
 fn delete_collection(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResult {
     let opts = delete_options(ctx, bytes)?;
-    let filter = Filter::from_ctx(ctx)?;
+    let filter = Filter::from_ctx(ctx, t, None)?;
     let (items, rv) = st.store.list(&t.info.storage_gr(), t.namespace.as_deref());
     let mut out = Vec::new();
     for o in items.into_iter().filter(|o| filter.matches(o)) {
@@ -1825,450 +1856,7 @@ fn delete_collection(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) 
 }
 
 // ---------------------------------------------------------------------------------------
-// Interim pieces owned by other modules. `selectors`, `tables` and `validation` stand in for
-// `crate::sandbox::{selectors, tables, validation, defaults}` until those land; the call
-// sites above keep the same shape so switching is a one-line change each.
-
-mod selectors {
-    use serde_json::Value;
-
-    #[derive(Debug, PartialEq)]
-    enum Op {
-        Eq,
-        Ne,
-        In,
-        NotIn,
-        Exists,
-        NotExists,
-    }
-
-    #[derive(Debug)]
-    struct Req {
-        key: String,
-        op: Op,
-        values: Vec<String>,
-    }
-
-    /// A parsed label selector (`a=b,c!=d,e in (f,g),!h`).
-    #[derive(Debug, Default)]
-    pub struct LabelSelector(Vec<Req>);
-
-    /// Splits on commas outside parentheses.
-    fn split_top(s: &str) -> Vec<String> {
-        let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0i32);
-        for c in s.chars() {
-            match c {
-                '(' => depth += 1,
-                ')' => depth -= 1,
-                ',' if depth == 0 => {
-                    out.push(std::mem::take(&mut cur));
-                    continue;
-                }
-                _ => {}
-            }
-            cur.push(c);
-        }
-        out.push(cur);
-        out
-    }
-
-    fn valid_key(k: &str) -> bool {
-        !k.is_empty()
-            && k.len() <= 316
-            && k.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-    }
-
-    impl LabelSelector {
-        pub fn parse(s: &str) -> Result<Self, String> {
-            let mut reqs = Vec::new();
-            if s.trim().is_empty() {
-                return Ok(LabelSelector(reqs));
-            }
-            let bad = |part: &str| {
-                format!(
-                    "unable to parse requirement: found '{}', expected: identifier",
-                    part.trim()
-                )
-            };
-            for part in split_top(s) {
-                let p = part.trim();
-                let req = if let Some(k) = p.strip_prefix('!') {
-                    Req {
-                        key: k.trim().to_string(),
-                        op: Op::NotExists,
-                        values: vec![],
-                    }
-                } else if let Some((k, v)) = p.split_once("!=") {
-                    Req {
-                        key: k.trim().into(),
-                        op: Op::Ne,
-                        values: vec![v.trim().into()],
-                    }
-                } else if let Some((k, v)) = p.split_once("==").or_else(|| p.split_once('=')) {
-                    Req {
-                        key: k.trim().into(),
-                        op: Op::Eq,
-                        values: vec![v.trim().into()],
-                    }
-                } else if let Some((k, rest)) = p
-                    .split_once(" notin ")
-                    .map(|(k, r)| (k, (r, Op::NotIn)))
-                    .or_else(|| p.split_once(" in ").map(|(k, r)| (k, (r, Op::In))))
-                {
-                    let (r, op) = rest;
-                    let inner = r
-                        .trim()
-                        .strip_prefix('(')
-                        .and_then(|x| x.strip_suffix(')'))
-                        .ok_or_else(|| bad(p))?;
-                    let values = inner
-                        .split(',')
-                        .map(|v| v.trim().to_string())
-                        .filter(|v| !v.is_empty())
-                        .collect();
-                    Req {
-                        key: k.trim().into(),
-                        op,
-                        values,
-                    }
-                } else {
-                    Req {
-                        key: p.to_string(),
-                        op: Op::Exists,
-                        values: vec![],
-                    }
-                };
-                if !valid_key(&req.key)
-                    || req.values.iter().any(|v| v.contains(char::is_whitespace))
-                {
-                    return Err(bad(p));
-                }
-                reqs.push(req);
-            }
-            Ok(LabelSelector(reqs))
-        }
-
-        pub fn matches(&self, labels: &Value) -> bool {
-            self.0.iter().all(|r| {
-                let v = labels.get(&r.key).and_then(Value::as_str);
-                match r.op {
-                    Op::Eq | Op::In => v.map(|v| r.values.iter().any(|x| x == v)).unwrap_or(false),
-                    Op::Ne | Op::NotIn => {
-                        v.map(|v| !r.values.iter().any(|x| x == v)).unwrap_or(true)
-                    }
-                    Op::Exists => v.is_some(),
-                    Op::NotExists => v.is_none(),
-                }
-            })
-        }
-    }
-
-    /// A parsed field selector (`metadata.name=x,status.phase!=Running`).
-    #[derive(Debug, Default)]
-    pub struct FieldSelector(Vec<(String, bool, String)>);
-
-    impl FieldSelector {
-        pub fn parse(s: &str) -> Result<Self, String> {
-            let mut out = Vec::new();
-            if s.trim().is_empty() {
-                return Ok(FieldSelector(out));
-            }
-            for part in s.split(',') {
-                let p = part.trim();
-                let (k, eq, v) = if let Some((k, v)) = p.split_once("!=") {
-                    (k, false, v)
-                } else if let Some((k, v)) = p.split_once("==").or_else(|| p.split_once('=')) {
-                    (k, true, v)
-                } else {
-                    return Err(format!("invalid selector: '{s}'; can't understand '{p}'"));
-                };
-                out.push((k.trim().to_string(), eq, v.trim().to_string()));
-            }
-            Ok(FieldSelector(out))
-        }
-
-        /// Adds `metadata.name=<name>` (watch on a single object's URL).
-        pub fn require_name(&mut self, name: &str) {
-            self.0.push(("metadata.name".into(), true, name.into()));
-        }
-
-        pub fn matches(&self, obj: &Value) -> bool {
-            self.0.iter().all(|(path, eq, want)| {
-                let v = path.split('.').try_fold(obj, |o, k| o.get(k));
-                let s = match v {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(Value::Null) | None => String::new(),
-                    Some(other) => other.to_string(),
-                };
-                (s == *want) == *eq
-            })
-        }
-    }
-}
-
-mod tables {
-    use super::ResourceInfo;
-    use serde_json::{json, Value};
-
-    /// What each row's `object` holds.
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    pub enum Include {
-        None,
-        Metadata,
-        Object,
-    }
-
-    /// The generic table the API server builds for types without a printer: name and
-    /// creation time.
-    pub fn table(info: &ResourceInfo, items: &[Value], include: Include) -> Value {
-        let rows: Vec<Value> = items
-            .iter()
-            .map(|o| {
-                let object = match include {
-                    Include::None => Value::Null,
-                    Include::Metadata => json!({
-                        "kind": "PartialObjectMetadata",
-                        "apiVersion": "meta.k8s.io/v1",
-                        "metadata": o["metadata"],
-                    }),
-                    Include::Object => o.clone(),
-                };
-                let mut row = json!({
-                    "cells": [o["metadata"]["name"], o["metadata"]["creationTimestamp"]],
-                });
-                if !object.is_null() {
-                    row["object"] = object;
-                }
-                row
-            })
-            .collect();
-        let _ = info;
-        json!({
-            "kind": "Table",
-            "apiVersion": "meta.k8s.io/v1",
-            "metadata": {},
-            "columnDefinitions": [
-                {"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names", "priority": 0},
-                {"name": "Created At", "type": "date", "format": "", "description": "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata", "priority": 0},
-            ],
-            "rows": rows,
-        })
-    }
-}
-
-mod validation {
-    use super::super::store::GroupResource;
-    use super::StatusCause;
-    use serde_json::Value;
-
-    /// Unknown fields need the schema; none are reported until it is wired in.
-    pub fn unknown_fields(_gr: &GroupResource, _obj: &Value) -> Vec<String> {
-        Vec::new()
-    }
-
-    /// Defaulting needs the per-kind defaulters; nothing is filled until they are wired in.
-    pub fn default(_gr: &GroupResource, _obj: &mut Value) {}
-
-    const SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-    const LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-
-    fn is_label(s: &str) -> bool {
-        !s.is_empty()
-            && s.len() <= 63
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !s.starts_with('-')
-            && !s.ends_with('-')
-    }
-
-    fn is_subdomain(s: &str) -> bool {
-        !s.is_empty() && s.len() <= 253 && s.split('.').all(is_label)
-    }
-
-    /// The object-metadata checks every kind gets: a valid name.
-    pub fn validate(gr: &GroupResource, obj: &Value, _old: Option<&Value>) -> Vec<StatusCause> {
-        let mut out = Vec::new();
-        let name = obj["metadata"]["name"].as_str().unwrap_or_default();
-        if name.is_empty() {
-            return out;
-        }
-        let label_only = gr.group.is_empty() && gr.resource == "namespaces"
-            || gr.group.is_empty() && gr.resource == "services";
-        let (ok, msg) = if label_only {
-            (is_label(name), LABEL_MSG)
-        } else {
-            (is_subdomain(name), SUBDOMAIN_MSG)
-        };
-        if !ok {
-            out.push(StatusCause {
-                reason: "FieldValueInvalid".into(),
-                message: format!("Invalid value: \"{name}\": {msg}"),
-                field: "metadata.name".into(),
-            });
-        }
-        out
-    }
-}
-
-mod strategic {
-    //! A strategic merge patch good enough for kubectl apply: maps merge, known lists merge by
-    //! their key, directives (`$patch`, `$retainKeys`, `$setElementOrder`,
-    //! `$deleteFromPrimitiveList`) are honoured.
-    use serde_json::{Map, Value};
-
-    /// The merge key of a list field, by field name (and, for `ports`, by item shape).
-    fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
-        Some(match field {
-            "containers"
-            | "initContainers"
-            | "ephemeralContainers"
-            | "volumes"
-            | "env"
-            | "imagePullSecrets"
-            | "resourceClaims"
-            | "schedulingGates" => "name",
-            "ports" => {
-                if items.iter().any(|i| i.get("containerPort").is_some()) {
-                    "containerPort"
-                } else {
-                    "port"
-                }
-            }
-            "volumeMounts" => "mountPath",
-            "volumeDevices" => "devicePath",
-            "conditions" => "type",
-            "hostAliases" => "ip",
-            "topologySpreadConstraints" => "topologyKey",
-            "ownerReferences" => "uid",
-            _ => return None,
-        })
-    }
-
-    fn merges_primitives(field: &str) -> bool {
-        field == "finalizers"
-    }
-
-    pub fn apply(target: &mut Value, patch: &Value) -> Result<(), String> {
-        merge_map(target, patch)
-    }
-
-    fn merge_map(target: &mut Value, patch: &Value) -> Result<(), String> {
-        let Value::Object(p) = patch else {
-            *target = patch.clone();
-            return Ok(());
-        };
-        match p.get("$patch").and_then(Value::as_str) {
-            Some("replace") => {
-                let mut m = p.clone();
-                m.remove("$patch");
-                *target = Value::Object(m);
-                return Ok(());
-            }
-            Some("delete") => {
-                *target = Value::Null;
-                return Ok(());
-            }
-            Some(other) => return Err(format!("Unknown patch type: {other}")),
-            None => {}
-        }
-        if !target.is_object() {
-            *target = Value::Object(Map::new());
-        }
-        let Value::Object(t) = target else {
-            return Ok(());
-        };
-        if let Some(keys) = p.get("$retainKeys").and_then(Value::as_array) {
-            let keep: Vec<&str> = keys.iter().filter_map(Value::as_str).collect();
-            t.retain(|k, _| keep.contains(&k.as_str()));
-        }
-        for (k, v) in p {
-            if k.starts_with("$setElementOrder/") || k == "$retainKeys" {
-                continue;
-            }
-            if let Some(field) = k.strip_prefix("$deleteFromPrimitiveList/") {
-                if let (Some(Value::Array(list)), Some(del)) = (t.get_mut(field), v.as_array()) {
-                    list.retain(|x| !del.contains(x));
-                }
-                continue;
-            }
-            if v.is_null() {
-                t.remove(k);
-                continue;
-            }
-            match v {
-                Value::Object(_) => {
-                    let slot = t.entry(k.clone()).or_insert(Value::Null);
-                    merge_map(slot, v)?;
-                    if slot.is_null() {
-                        t.remove(k);
-                    }
-                }
-                Value::Array(items) => {
-                    let current = t
-                        .get(k)
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default();
-                    let merged = merge_list(k, current, items)?;
-                    t.insert(k.clone(), Value::Array(merged));
-                }
-                _ => {
-                    t.insert(k.clone(), v.clone());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn merge_list(
-        field: &str,
-        mut current: Vec<Value>,
-        patch: &[Value],
-    ) -> Result<Vec<Value>, String> {
-        if merges_primitives(field) {
-            for v in patch {
-                if !current.contains(v) {
-                    current.push(v.clone());
-                }
-            }
-            return Ok(current);
-        }
-        if patch
-            .iter()
-            .any(|i| i.get("$patch").and_then(Value::as_str) == Some("replace"))
-        {
-            return Ok(patch
-                .iter()
-                .filter(|i| i.get("$patch").is_none())
-                .cloned()
-                .collect());
-        }
-        let all: Vec<Value> = current.iter().chain(patch).cloned().collect();
-        let Some(key) = merge_key(field, &all).filter(|_| patch.iter().all(Value::is_object))
-        else {
-            return Ok(patch.to_vec());
-        };
-        for item in patch {
-            let id = item.get(key).cloned().unwrap_or(Value::Null);
-            let pos = current.iter().position(|c| c.get(key) == Some(&id));
-            let deleting = item.get("$patch").and_then(Value::as_str) == Some("delete");
-            match (pos, deleting) {
-                (Some(i), true) => {
-                    current.remove(i);
-                }
-                (None, true) => {}
-                (Some(i), false) => merge_map(&mut current[i], item)?,
-                (None, false) => {
-                    let mut fresh = Value::Object(Map::new());
-                    merge_map(&mut fresh, item)?;
-                    current.push(fresh);
-                }
-            }
-        }
-        Ok(current)
-    }
-}
+// Kind-specific pieces
 
 mod events {
     //! events.k8s.io/v1 Events are stored as core/v1 Events; these convert between the two.
@@ -2696,6 +2284,149 @@ mod managed {
                 display(&["f:a".into(), "k:{\"name\":\"c\"}".into()]),
                 ".a[name=\"c\"]"
             );
+        }
+    }
+}
+
+mod services {
+    //! ClusterIP and NodePort allocation for Services (what the service registry's allocators
+    //! do): random free addresses in 10.96.0.0/16 and ports in 30000-32767, checked against
+    //! the Services already stored.
+    use super::{ApiError, StatusCause};
+    use crate::sandbox::store::{GroupResource, Store};
+    use rand::Rng as _;
+    use serde_json::{json, Value};
+
+    fn used(store: &Store) -> (Vec<String>, Vec<i64>) {
+        let (all, _) = store.list(&GroupResource::new("", "services"), None);
+        let ips = all
+            .iter()
+            .filter_map(|s| s["spec"]["clusterIP"].as_str().map(str::to_string))
+            .collect();
+        let ports = all
+            .iter()
+            .flat_map(|s| s["spec"]["ports"].as_array().cloned().unwrap_or_default())
+            .filter_map(|p| p["nodePort"].as_i64())
+            .collect();
+        (ips, ports)
+    }
+
+    fn invalid(name: &str, field: &str, message: String) -> ApiError {
+        ApiError::invalid(
+            "Service",
+            "",
+            name,
+            vec![StatusCause {
+                reason: "FieldValueInvalid".into(),
+                message,
+                field: field.into(),
+            }],
+        )
+    }
+
+    /// Fills `spec.clusterIP`/`clusterIPs` and missing node ports of a new Service.
+    pub fn allocate(store: &Store, svc: &mut Value) -> Result<(), ApiError> {
+        let name = svc["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if !svc["spec"].is_object() {
+            svc["spec"] = json!({});
+        }
+        let ty = svc["spec"]["type"]
+            .as_str()
+            .unwrap_or("ClusterIP")
+            .to_string();
+        if ty == "ExternalName" {
+            return Ok(());
+        }
+        let (ips, ports) = used(store);
+        let mut rng = rand::thread_rng();
+        let requested = svc["spec"]["clusterIP"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let ip = if requested.is_empty() {
+            let mut pick = String::new();
+            for _ in 0..10_000 {
+                let n: u32 = rng.gen_range(2..65_535);
+                pick = format!("10.96.{}.{}", n >> 8, n & 0xff);
+                if !ips.contains(&pick) && n & 0xff != 0 && n != 10 {
+                    break;
+                }
+            }
+            pick
+        } else if requested != "None" && ips.contains(&requested) {
+            return Err(invalid(
+                &name,
+                "spec.clusterIPs",
+                format!(
+                    "Invalid value: []string{{\"{requested}\"}}: failed to allocate IP {requested}: provided IP is already allocated"
+                ),
+            ));
+        } else {
+            requested
+        };
+        svc["spec"]["clusterIP"] = json!(ip);
+        svc["spec"]["clusterIPs"] = json!([ip]);
+        if ip != "None" {
+            if svc["spec"]["ipFamilies"].is_null() {
+                svc["spec"]["ipFamilies"] = json!(["IPv4"]);
+            }
+            if svc["spec"]["ipFamilyPolicy"].is_null() {
+                svc["spec"]["ipFamilyPolicy"] = json!("SingleStack");
+            }
+        }
+        if ty == "NodePort" || ty == "LoadBalancer" {
+            let mut taken = ports;
+            for p in svc["spec"]["ports"].as_array_mut().into_iter().flatten() {
+                match p["nodePort"].as_i64() {
+                    Some(n) if taken.contains(&n) => {
+                        return Err(invalid(
+                            &name,
+                            "spec.ports[0].nodePort",
+                            format!("Invalid value: {n}: provided port is already allocated"),
+                        ))
+                    }
+                    Some(n) => taken.push(n),
+                    None => {
+                        let mut n = rng.gen_range(30_000..=32_767);
+                        while taken.contains(&n) {
+                            n = rng.gen_range(30_000..=32_767);
+                        }
+                        taken.push(n);
+                        p["nodePort"] = json!(n);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn allocates_unique_addresses_and_ports() {
+            let store = Store::new();
+            let gr = GroupResource::new("", "services");
+            let mut a = json!({"metadata": {"name": "a", "namespace": "d"}, "spec": {"type": "NodePort", "ports": [{"port": 80}]}});
+            allocate(&store, &mut a).unwrap();
+            let ip = a["spec"]["clusterIP"].as_str().unwrap().to_string();
+            assert!(ip.starts_with("10.96."));
+            assert_eq!(a["spec"]["clusterIPs"], json!([ip]));
+            let port = a["spec"]["ports"][0]["nodePort"].as_i64().unwrap();
+            assert!((30_000..=32_767).contains(&port));
+            store.create(&gr, a).unwrap();
+            let mut b = json!({"metadata": {"name": "b"}, "spec": {"clusterIP": ip}});
+            assert_eq!(allocate(&store, &mut b).unwrap_err().code, 422);
+            let mut h = json!({"metadata": {"name": "h"}, "spec": {"clusterIP": "None"}});
+            allocate(&store, &mut h).unwrap();
+            assert_eq!(h["spec"]["clusterIPs"], json!(["None"]));
+            let mut e = json!({"metadata": {"name": "e"}, "spec": {"type": "ExternalName"}});
+            allocate(&store, &mut e).unwrap();
+            assert!(e["spec"]["clusterIP"].is_null());
         }
     }
 }

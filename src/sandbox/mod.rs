@@ -6,7 +6,6 @@ pub mod defaults;
 pub mod discovery;
 pub mod handlers;
 pub mod openapi;
-pub mod patch;
 pub mod resources;
 pub mod schema;
 pub mod selectors;

@@ -28,8 +28,9 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt as _;
 
+use super::controllers::{self, ControllerOptions};
 use super::handlers::{self, ApiState, Identity};
-use super::store::{GroupResource, Store};
+use super::store::Store;
 
 /// The name of the cluster, user and context the sandbox adds to kubeconfigs.
 pub const CONTEXT_NAME: &str = "sandbox";
@@ -278,28 +279,6 @@ fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The namespaces every cluster starts with.
-const INITIAL_NAMESPACES: &[&str] = &["default", "kube-node-lease", "kube-public", "kube-system"];
-
-/// Creates the initial namespaces (with the `kubernetes.io/metadata.name` label and
-/// finalizer the real namespace registry adds) when they don't exist yet.
-fn seed_namespaces(store: &Store) {
-    let gr = GroupResource::new("", "namespaces");
-    for ns in INITIAL_NAMESPACES {
-        if store.get(&gr, "", ns).is_none() {
-            let obj = serde_json::json!({
-                "kind": "Namespace",
-                "apiVersion": "v1",
-                "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
-                "spec": {"finalizers": ["kubernetes"]},
-                "status": {"phase": "Active"},
-            });
-            // Already-exists races with a concurrent creator are harmless.
-            let _ = store.create(&gr, obj);
-        }
-    }
-}
-
 /// Starts a sandbox: certificates, store, initial objects, and the HTTPS server on
 /// 127.0.0.1. Returns once the port is bound (requests are served from then on).
 pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
@@ -310,7 +289,17 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
         .with_context(|| format!("binding 127.0.0.1:{}", opts.port))?;
     let port = listener.local_addr()?.port();
     let store = Arc::new(Store::new());
-    seed_namespaces(&store);
+    // Initial namespaces, nodes etc. exist before the first request is served.
+    let background = controllers::spawn(
+        store.clone(),
+        ControllerOptions {
+            name: opts.name.clone(),
+            nodes: opts.nodes,
+            control_plane: opts.control_plane,
+            ca_pem: pki.ca_pem.clone(),
+            ..ControllerOptions::default()
+        },
+    );
     let token = random_token();
     let state = Arc::new(ApiState {
         store: store.clone(),
@@ -329,7 +318,7 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
         store,
         stop,
         server,
-        background: Vec::new(),
+        background,
     })
 }
 
