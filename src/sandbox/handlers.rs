@@ -244,10 +244,24 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
                 .and_then(get_only)
         }
         ["openapi", "v3", rest @ ..] => return get_only(openapi(rest)?),
+        ["openapi", "v2"] => return get_only(openapi_v2()),
         _ => {}
     }
     let target = parse_target(&segs).ok_or_else(ApiError::unknown_resource)?;
     serve_resource(st, ctx, target, body).await
+}
+
+/// `/openapi/v2`: an empty Swagger document. Clients only fall back to v2 for group versions
+/// the v3 index lacks (kubectl's validation of unknown kinds), and an empty document tells
+/// them what is true: the server has no schema for those. client-go asks for protobuf; an
+/// empty protobuf message is the empty document.
+fn openapi_v2() -> Response {
+    let mut r = (StatusCode::OK, Bytes::new()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/com.github.proto-openapi.spec.v2.v1.0+protobuf"),
+    );
+    r
 }
 
 /// `/openapi/v3` (the index) and `/openapi/v3/<api/v1|apis/g/v>` (documents).
