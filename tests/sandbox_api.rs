@@ -179,6 +179,25 @@ async fn version_health_and_discovery() {
 }
 
 #[tokio::test]
+async fn starts_fast() {
+    let t0 = std::time::Instant::now();
+    let api = sandbox().await;
+    let (s, _) = api.get("/api/v1/namespaces/default").await;
+    let took = t0.elapsed();
+    assert_eq!(
+        s, 200,
+        "the initial namespaces exist before the first request"
+    );
+    // The budget is 200 ms for a release build; unoptimized test builds get more room.
+    let budget = if cfg!(debug_assertions) { 2000 } else { 200 };
+    assert!(
+        took.as_millis() < budget,
+        "start to first answer took {took:?}"
+    );
+    api.h.shutdown().await;
+}
+
+#[tokio::test]
 async fn authentication() {
     let api = sandbox().await;
     let anon = builder(&api.h).build().unwrap();
@@ -313,6 +332,29 @@ async fn crud_and_reference_errors() {
     let (s, e) = api.post(CMS, &cm("Bad_Name")).await;
     assert_eq!((s.as_u16(), e["reason"].as_str()), (422, Some("Invalid")));
     assert_eq!(e["details"]["causes"][0]["field"], "metadata.name");
+    // Unknown fields: Strict rejects, Warn (the default) answers with a Warning header.
+    let mut extra = cm("extra");
+    extra["spec"] = json!({"foo": 1});
+    let (s, e) = api
+        .post(&format!("{CMS}?fieldValidation=Strict"), &extra)
+        .await;
+    assert_eq!(
+        (s.as_u16(), e["message"].as_str()),
+        (400, Some("strict decoding error: unknown field \"spec\""))
+    );
+    let resp = api
+        .c
+        .post(api.url(CMS))
+        .header("content-type", "application/json")
+        .body(extra.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    assert_eq!(
+        resp.headers()["warning"],
+        "299 - \"unknown field \\\"spec\\\"\""
+    );
     // YAML bodies.
     let (s, y) = api
         .send(
@@ -890,6 +932,12 @@ async fn bad_requests_get_status_bodies() {
         (s.as_u16(), e["reason"].as_str()),
         (415, Some("UnsupportedMediaType"))
     );
+    // Up to 3 MiB is fine (padding counts).
+    let padded = format!("{}{}", " ".repeat(2_500_000), cm("padded"));
+    let (s, _) = api
+        .send(Method::POST, CMS, "application/json", Some(padded))
+        .await;
+    assert_eq!(s, 201);
     let big = format!(
         "{{\"metadata\":{{\"name\":\"x\"}},\"data\":{{\"k\":\"{}\"}}}}",
         "a".repeat(3 * 1024 * 1024 + 10)

@@ -453,7 +453,8 @@ async fn serve_resource(st: &ApiState, ctx: RequestCtx, t: Target, body: Body) -
         None => t.info.has_verb(verb),
     };
     if !allowed {
-        return Err(ApiError::method_not_supported(&t.info.gr(), verb));
+        // The real server has no route for it: the generic 405.
+        return Err(ApiError::method_not_allowed());
     }
     let needs_body = matches!(verb, "create" | "update" | "patch");
     let bytes = if needs_body || verb == "delete" || verb == "deletecollection" {

@@ -186,22 +186,6 @@ impl ApiError {
         Self::new(401, "Unauthorized", "Unauthorized")
     }
 
-    /// A verb the resource doesn't support (`deletecollection` on namespaces, ...).
-    pub fn method_not_supported(gr: &GroupResource, verb: &str) -> Self {
-        ApiError {
-            details: Some(Box::new(StatusDetails {
-                group: gr.group.clone(),
-                kind: gr.resource.clone(),
-                ..Default::default()
-            })),
-            ..Self::new(
-                405,
-                "MethodNotAllowed",
-                format!("{verb} is not supported on resources of kind \"{gr}\""),
-            )
-        }
-    }
-
     /// An HTTP method no handler answers.
     pub fn method_not_allowed() -> Self {
         ApiError {
