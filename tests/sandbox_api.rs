@@ -736,6 +736,17 @@ async fn patches_and_server_side_apply() {
         )
         .await;
     assert_eq!((s, &o["data"]["a"]), (StatusCode::OK, &json!("two")));
+    // Bob now owns data.a alone: applying without it removes it.
+    let (s, o) = api
+        .patch(
+            &format!("{CMS}/ssa?fieldManager=bob"),
+            "application/apply-patch+yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  labels:\n    owner: bob\n",
+        )
+        .await;
+    assert_eq!(s, 200, "{o}");
+    assert!(o["data"].get("a").is_none(), "{o}");
+    assert_eq!(o["metadata"]["labels"]["owner"], "bob");
     api.h.shutdown().await;
 }
 

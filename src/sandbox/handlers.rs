@@ -1482,6 +1482,8 @@ fn apply_patch(
     let mut patched =
         crate::apply::apply_strategic_merge_patch(&av, t.info.kind, &old_typed, &applied)
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    // Fields this manager applied before, left out now and owned by nobody else, go away.
+    managed::prune(&mut patched, &old_typed, &manager, &fields);
     patched["metadata"]["managedFields"] =
         managed::record(&old_typed, &manager, &av, fields, force);
     let mut next = merge_for_update(t.info, None, &old, to_storage(t.info, patched));
@@ -2189,6 +2191,68 @@ mod managed {
         tree(&kept)
     }
 
+    /// Removes from `obj` the fields `manager` owned through its last apply that `fields`
+    /// (its new apply) no longer sets and no other manager owns.
+    pub fn prune(obj: &mut Value, old: &Value, manager: &str, fields: &Value) {
+        let now = paths_of(fields);
+        let mut mine = Vec::new();
+        let mut others = Vec::new();
+        for e in old["metadata"]["managedFields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if e["manager"] == manager && e["operation"] == "Apply" {
+                mine.extend(paths_of(&e["fieldsV1"]));
+            } else {
+                others.extend(paths_of(&e["fieldsV1"]));
+            }
+        }
+        for p in mine {
+            if now.contains(&p) || others.iter().any(|o| o.starts_with(&p) || p.starts_with(o)) {
+                continue;
+            }
+            remove_path(obj, &p);
+        }
+    }
+
+    fn remove_path(obj: &mut Value, path: &[String]) {
+        let Some((last, parents)) = path.split_last() else {
+            return;
+        };
+        let mut cur = obj;
+        for tok in parents {
+            let next = if let Some(f) = tok.strip_prefix("f:") {
+                cur.get_mut(f)
+            } else if let Some(k) = tok.strip_prefix("k:") {
+                let Ok(Value::Object(want)) = serde_json::from_str::<Value>(k) else {
+                    return;
+                };
+                cur.as_array_mut().and_then(|a| {
+                    a.iter_mut()
+                        .find(|i| want.iter().all(|(wk, wv)| i.get(wk) == Some(wv)))
+                })
+            } else {
+                None
+            };
+            match next {
+                Some(n) => cur = n,
+                None => return,
+            }
+        }
+        if let Some(f) = last.strip_prefix("f:") {
+            if let Some(m) = cur.as_object_mut() {
+                m.remove(f);
+            }
+        } else if let Some(k) = last.strip_prefix("k:") {
+            if let (Ok(Value::Object(want)), Some(a)) =
+                (serde_json::from_str::<Value>(k), cur.as_array_mut())
+            {
+                a.retain(|i| !want.iter().all(|(wk, wv)| i.get(wk) == Some(wv)));
+            }
+        }
+    }
+
     /// managedFields after `manager` applied `fields` (forcing takes the fields from others).
     pub fn record(
         old: &Value,
@@ -2295,6 +2359,19 @@ mod managed {
             assert!(conflicts(&live, &obj, "me").is_empty());
             let forced = record(&live, "me", "apps/v1", fields_of(&intent), true);
             assert_eq!(forced.as_array().unwrap().len(), 1);
+            // Dropping a field from the applied intent removes it when nobody else owns it.
+            let mut applied = json!({"metadata": {"name": "x", "managedFields": [
+                entry("me", "Apply", "v1", fields_of(&json!({"data": {"a": "1", "b": "2"}}))),
+                entry("other", "Update", "v1", fields_of(&json!({"data": {"c": "3"}}))),
+            ]}, "data": {"a": "1", "b": "2", "c": "3"}});
+            let old_obj = applied.clone();
+            prune(
+                &mut applied,
+                &old_obj,
+                "me",
+                &fields_of(&json!({"data": {"a": "1"}})),
+            );
+            assert_eq!(applied["data"], json!({"a": "1", "c": "3"}));
             assert_eq!(
                 display(&["f:a".into(), "k:{\"name\":\"c\"}".into()]),
                 ".a[name=\"c\"]"
