@@ -1,0 +1,89 @@
+//! Tests for YAML → JSON conversion, against outputs of the real kubectl.
+use super::*;
+use serde_json::json;
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn yaml11_resolution_matches_kubectl() {
+    let docs = documents_to_json(&fixture("manifest/yaml11.yaml"));
+    let expected: Value = serde_json::from_str(&fixture("manifest/yaml11.json")).unwrap();
+    assert_eq!(docs.len(), 1);
+    let got = docs[0].clone().unwrap();
+    for (k, v) in expected["data"].as_object().unwrap() {
+        assert_eq!(&got["data"][k], v, "data.{k}");
+    }
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn errors_match_kubectl() {
+    let table = fixture("manifest/errors.tsv");
+    for line in table.lines() {
+        let (file, stderr) = line.split_once('\t').unwrap();
+        let text = fixture(&format!("manifest/errors/{file}"));
+        let prefix = format!("error: error parsing {file}: ");
+        let want = stderr.strip_prefix(&prefix).unwrap();
+        let docs = documents_to_json(&text);
+        let err = docs
+            .iter()
+            .find_map(|d| d.as_ref().err())
+            .unwrap_or_else(|| panic!("{file}: no error in {docs:?}"));
+        assert_eq!(err.to_string(), want, "{file}");
+    }
+}
+
+#[test]
+fn multi_document_streams() {
+    let text = "# leading comment\n---\na: 1\n---\n# only a comment\n---   # trailing comment\nb: 2\n...\n---\n\n";
+    let docs: Vec<Value> = documents_to_json(text)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(docs, vec![json!({"a": 1}), json!({"b": 2})]);
+    // `---` that is not at the start of a line belongs to the document.
+    let docs = documents_to_json("a: |\n  ---\n  x\n");
+    assert_eq!(docs[0].as_ref().unwrap(), &json!({"a": "---\nx\n"}));
+    assert_eq!(
+        split_documents("a\n---\nb\n---\n").unwrap(),
+        vec!["a\n", "b\n"]
+    );
+    assert!(documents_to_json("").is_empty());
+    assert!(documents_to_json("---\nnull\n---\n~\n").is_empty());
+}
+
+#[test]
+fn good_documents_before_a_bad_one_are_kept() {
+    let docs = documents_to_json("a: 1\n---\nb: [\n---\nc: 3\n");
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].as_ref().unwrap(), &json!({"a": 1}));
+    assert!(docs[1].is_err());
+}
+
+#[test]
+fn json_streams() {
+    let docs: Vec<Value> = documents_to_json(" {\"a\": 1}\n{\"b\": [1, 2]}")
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(docs, vec![json!({"a": 1}), json!({"b": [1, 2]})]);
+    let bad = documents_to_json("{\"a\": 1");
+    assert_eq!(bad[0].as_ref().unwrap_err().to_string(), "unexpected EOF");
+}
+
+#[test]
+fn special_floats_are_errors_and_nesting_is_bounded() {
+    let e = yaml_to_json("a: .nan\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "error converting YAML to JSON: json: unsupported value: NaN"
+    );
+    let deep = "[".repeat(20_000);
+    assert!(yaml_to_json(&deep).is_err());
+}
