@@ -9,6 +9,7 @@ pub mod api_versions;
 pub mod completion;
 pub mod config;
 pub mod flags;
+pub mod get;
 pub mod options;
 pub mod version;
 
@@ -38,6 +39,9 @@ pub struct Cli {
 /// The commands, in kubectl's help order ("Other Commands" last).
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
+    /// Display one or many resources
+    #[command(display_order = 100)]
+    Get(get::GetArgs),
     /// Print the supported API resources on the server
     #[command(name = "api-resources", display_order = 900)]
     ApiResources(api_resources::ApiResourcesArgs),
@@ -59,6 +63,7 @@ impl Command {
     /// The `Kubectl-Command` header value (`kubectl api-resources`, `kubectl config view`).
     pub fn header_name(&self) -> String {
         let name = match self {
+            Command::Get(_) => "get",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
             Command::Config(_) => "config",
@@ -84,6 +89,7 @@ pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
 
 async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     match cmd {
+        Command::Get(a) => a.run(ctx).await,
         Command::ApiResources(a) => a.run(ctx).await,
         Command::ApiVersions(a) => a.run(ctx).await,
         Command::Config(a) => a.run(ctx).await,
