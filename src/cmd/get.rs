@@ -271,9 +271,7 @@ fn print_err(e: PrintError) -> CliError {
     match e {
         PrintError::Io(io) => CliError::Io(io),
         // Template messages are complete, possibly multi-line, kubectl texts.
-        PrintError::Template(t) if t.ends_with('\n') => {
-            CliError::Raw(format!("error: {}", t.trim_end()))
-        }
+        PrintError::Template(t) if t.ends_with('\n') => CliError::Raw(format!("error: {t}")),
         other => CliError::msg(other.to_string()),
     }
 }
@@ -319,10 +317,10 @@ impl GetOptions {
                 ));
             }
             if !self.output.is_empty() {
-                return Err(usage("--raw and --output are mutually exclusive"));
+                return Err(CliError::msg("--raw and --output are mutually exclusive"));
             }
             if !self.raw.starts_with('/') {
-                return Err(usage(format!(
+                return Err(CliError::msg(format!(
                     "--raw must be a valid URL path: parse {:?}: invalid URI for request",
                     self.raw
                 )));
@@ -335,7 +333,7 @@ impl GetOptions {
             )));
         }
         if self.output_watch_events && !(self.watch || self.watch_only) {
-            return Err(usage(
+            return Err(CliError::msg(
                 "--output-watch-events option can only be used with --watch or --watch-only",
             ));
         }
@@ -665,6 +663,7 @@ enum WatchPrinter {
     Generic {
         printer: GenericPrinter,
         events: bool,
+        yaml_events: usize,
     },
 }
 
@@ -680,6 +679,7 @@ impl WatchPrinter {
             WatchPrinter::Generic {
                 printer: opts.generic_printer()?,
                 events: opts.output_watch_events,
+                yaml_events: 0,
             }
         })
     }
@@ -702,19 +702,55 @@ impl WatchPrinter {
                     .map_err(print_err)?;
                 printer.finish(&mut **out)?;
             }
-            WatchPrinter::Generic { printer, events } => {
+            WatchPrinter::Generic {
+                printer,
+                events,
+                yaml_events,
+            } => {
                 let items = if is_list(obj) {
                     list_items(obj)
                 } else {
                     vec![obj.clone()]
                 };
                 for item in items {
-                    let item = if *events {
-                        serde_json::json!({"type": event, "object": item})
+                    if !*events {
+                        printer.print(&item, &mut **out).map_err(print_err)?;
+                    } else if let GenericPrinter::Json {
+                        show_managed_fields,
+                    } = printer
+                    {
+                        // cli-runtime's JSON printer marshals watch events compactly, with
+                        // the struct's field order (type, then object).
+                        let mut item = item;
+                        if !*show_managed_fields {
+                            crate::print::json::strip_managed_fields(&mut item);
+                        }
+                        let line = format!(
+                            "{{\"type\":{},\"object\":{}}}\n",
+                            crate::print::json::to_go_json(&Value::String(event.to_string())),
+                            crate::print::json::to_go_json(&item)
+                        );
+                        out.write_all(line.as_bytes())?;
+                    } else if let GenericPrinter::Yaml {
+                        show_managed_fields,
+                        ..
+                    } = printer
+                    {
+                        // The YAML printer takes events too, with its usual separators.
+                        let mut item = item;
+                        if !*show_managed_fields {
+                            crate::print::json::strip_managed_fields(&mut item);
+                        }
+                        if *yaml_events > 0 {
+                            out.write_all(b"---\n")?;
+                        }
+                        *yaml_events += 1;
+                        let ev = serde_json::json!({"type": event, "object": item});
+                        out.write_all(crate::print::yaml::to_yaml_string(&ev).as_bytes())?;
                     } else {
-                        item
-                    };
-                    printer.print(&item, &mut **out).map_err(print_err)?;
+                        let ev = serde_json::json!({"type": event, "object": item});
+                        printer.print(&ev, &mut **out).map_err(print_err)?;
+                    }
                     printer.finish(&mut **out).map_err(print_err)?;
                 }
             }
