@@ -194,11 +194,15 @@ impl GetArgs {
             return Ok(opts);
         }
         opts.namespace = ctx.namespace()?.0;
-        if opts.watch || opts.watch_only {
+        if opts.watch {
             if !opts.sort_by.is_empty() {
                 ctx.eprint(
-                    "warning: --watch or --watch-only requested, --sort-by will be ignored\n",
+                    "warning: --watch requested, --sort-by will be ignored for watch events received\n",
                 );
+            }
+        } else if opts.watch_only {
+            if !opts.sort_by.is_empty() {
+                ctx.eprint("warning: --watch-only requested, --sort-by will be ignored\n");
             }
         } else if opts.args.is_empty() {
             ctx.eprint("You must specify the type of resource to get. Use \"kubectl-rs api-resources\" for a complete list of supported resources.\n\n");
@@ -256,6 +260,8 @@ pub fn object_request(
 struct Info {
     resource: ApiResource,
     object: Value,
+    /// Printing this table would fail (kubectl then prints nothing for it).
+    unprintable: bool,
 }
 
 fn resource_type(r: &ApiResource) -> ResourceType {
@@ -354,6 +360,28 @@ impl GetOptions {
         }
     }
 
+    /// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selectors.
+    fn list_error(&self, r: &ApiResource, e: ClientError) -> ClientError {
+        let ClientError::Api(mut status) = e else {
+            return e;
+        };
+        let bad_request =
+            status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
+        if !(bad_request || status.is_not_found()) {
+            return ClientError::Api(status);
+        }
+        let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
+        status.message = if self.label_selector.is_empty() && self.field_selector.is_empty() {
+            format!("Unable to list {gvr:?}: {}", status.message)
+        } else {
+            format!(
+                "Unable to find {gvr:?} that match label selector {:?}, field selector {:?}: {}",
+                self.label_selector, self.field_selector, status.message
+            )
+        };
+        ClientError::Api(status)
+    }
+
     fn request_namespace<'a>(&'a self, r: &ApiResource) -> Option<&'a str> {
         (r.namespaced && !self.all_namespaces).then_some(self.namespace.as_str())
     }
@@ -416,16 +444,18 @@ impl GetOptions {
             .discovery()?
             .resolve_args(&self.args, "kubectl-rs")
             .await?;
-        let by_name = types.iter().any(|t| !t.names.is_empty());
-        if by_name {
-            if self.all_namespaces {
-                return Err(CliError::msg(
-                    "a resource cannot be retrieved by name across all namespaces",
-                ));
-            }
-            let slash_form = self.args.iter().any(|a| a.contains('/'));
-            if !slash_form && types.len() > 1 {
-                return Err(CliError::msg("you must specify only one resource"));
+        if self.all_namespaces && types.iter().any(|t| !t.names.is_empty()) {
+            return Err(CliError::msg(
+                "a resource cannot be retrieved by name across all namespaces",
+            ));
+        }
+        if self.watch || self.watch_only {
+            // The builder's SingleResourceType.
+            let first = &types[0].resource;
+            if types.iter().any(|t| {
+                (&t.resource.group, &t.resource.resource) != (&first.group, &first.resource)
+            }) {
+                return Err(CliError::msg("you may only specify a single resource type"));
             }
         }
         Ok(types)
@@ -454,7 +484,7 @@ impl GetOptions {
                     let obj = match client.send_json(&req).await {
                         Ok(o) => o,
                         Err(e) => {
-                            errs.push(e);
+                            errs.push(self.list_error(&t.resource, e));
                             break;
                         }
                     };
@@ -466,6 +496,7 @@ impl GetOptions {
                     infos.push(Info {
                         resource: t.resource.clone(),
                         object: obj,
+                        unprintable: false,
                     });
                     if token.is_none() {
                         break;
@@ -479,6 +510,7 @@ impl GetOptions {
                     Ok(obj) => infos.push(Info {
                         resource: t.resource.clone(),
                         object: obj,
+                        unprintable: false,
                     }),
                     Err(e) => errs.push(namespace_missing(client, ns, e).await),
                 }
@@ -491,11 +523,13 @@ impl GetOptions {
         &self,
         ctx: &Context,
         mut infos: Vec<Info>,
-        mut errs: Vec<CliError>,
+        errs: Vec<CliError>,
     ) -> Result<(), CliError> {
         if !self.sort_by.is_empty() {
             sort_infos(&mut infos, &self.sort_by)?;
         }
+        // kubectl ignores the table printer's errors (a sort field missing from the rows
+        // prints nothing at all).
         let mut table = self.table.clone();
         table.with_kind = table.with_kind || multiple_kinds(&infos);
         let mut printer = HumanPrinter::new(table);
@@ -505,9 +539,14 @@ impl GetOptions {
             for info in &infos {
                 all_namespaced = all_namespaced && info.resource.namespaced;
                 // Without server tables the printer falls back to NAME and AGE per item.
+                if info.unprintable {
+                    continue;
+                }
                 let rt = resource_type(&info.resource);
-                if let Err(e) = printer.print(&rt, &info.object, ctx.now, &mut **out) {
-                    errs.push(print_err(e));
+                if let Err(PrintError::Io(e)) =
+                    printer.print(&rt, &info.object, ctx.now, &mut **out)
+                {
+                    return Err(CliError::Io(e));
                 }
             }
             printer.finish(&mut **out)?;
@@ -580,7 +619,10 @@ impl GetOptions {
         let (initial, rv, is_list) = match t.names.as_slice() {
             [] => {
                 let req = list_request(&t.resource, ns, self, self.chunk_size, None);
-                let mut list = client.send_json(&req).await?;
+                let mut list = client
+                    .send_json(&req)
+                    .await
+                    .map_err(|e| self.list_error(&t.resource, e))?;
                 let mut token = list
                     .pointer("/metadata/continue")
                     .and_then(Value::as_str)
@@ -610,10 +652,11 @@ impl GetOptions {
             }
             [name] => {
                 let req = object_request(&t.resource, ns, name, self);
-                let obj = client
-                    .send_json(&req)
-                    .await
-                    .map_err(CliError::from)?;
+                let obj = match client.send_json(&req).await {
+                    Ok(obj) => obj,
+                    Err(e) if e.is_not_found() && self.ignore_not_found => return Ok(()),
+                    Err(e) => return Err(namespace_missing(client, ns, e).await.into()),
+                };
                 (vec![obj], "0".to_string(), false)
             }
             _ => {
@@ -639,8 +682,8 @@ impl GetOptions {
                 .retain(|(k, v)| k != "fieldSelector" || v.starts_with("metadata.name="));
         }
         let mut stream = client.watch(&req).await?;
-        while let Some(ev) = stream.next().await {
-            let ev = ev?;
+        // kubectl ignores how the watch ends (timeout, closed stream, error event).
+        while let Some(Ok(ev)) = stream.next().await {
             if ev.event_type == "BOOKMARK" {
                 continue;
             }
@@ -807,7 +850,7 @@ fn single_item_implied(args: &[String], types: &[ResolvedType]) -> bool {
     if args.iter().any(|a| a.contains('/')) {
         return args.len() == 1 && types.len() == 1;
     }
-    types.len() == 1 && types[0].names.len() == 1
+    types.first().is_some_and(|t| t.names.len() == 1)
 }
 
 /// `multipleGVKsRequested`: the responses are of more than one kind.
@@ -838,7 +881,7 @@ fn sort_infos(infos: &mut [Info], field: &str) -> Result<(), CliError> {
     }
     for info in infos.iter_mut() {
         if tables > 0 {
-            sort::sort_table_rows(&mut info.object, field).map_err(print_err)?;
+            info.unprintable = sort::sort_table_rows(&mut info.object, field).is_err();
         } else if let Some(Value::Array(items)) = info.object.get_mut("items") {
             sort::sort_by(items, field).map_err(print_err)?;
         }
