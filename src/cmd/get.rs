@@ -44,7 +44,7 @@ pub struct GetArgs {
     /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
     #[arg(long = "field-selector", default_value = "")]
     pub field_selector: String,
-    /// If the requested object does not exist the command will return exit code 0.
+    /// If set to true, suppresses NotFound error for object(s) that do not exist and returns exit code 0. Using this flag with commands that query for collections of resources has no effect on the exit code.
     #[arg(long = "ignore-not-found", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub ignore_not_found: bool,
     /// Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...
@@ -147,12 +147,12 @@ impl GetArgs {
         opts.run(ctx).await
     }
 
-    /// kubectl `Complete`: resolves the namespace and the printer choice.
-    pub fn complete(&self, ctx: &Context) -> Result<GetOptions, CliError> {
-        let kyaml = ctx.env.get("KUBECTL_KYAML") != Some("false");
+    /// The options from the flags alone (the namespace is left empty); `kyaml` is false only
+    /// when `KUBECTL_KYAML=false`.
+    pub fn options(&self, kyaml: bool) -> GetOptions {
         let template = (!self.template.is_empty()).then_some(self.template.as_str());
         let format = OutputFormat::parse(&self.output, template, kyaml).map_err(|e| e.to_string());
-        let mut opts = GetOptions {
+        GetOptions {
             raw: self.raw.clone(),
             args: self.args.clone(),
             namespace: String::new(),
@@ -184,7 +184,13 @@ impl GetArgs {
             watch: self.watch,
             watch_only: self.watch_only,
             output_watch_events: self.output_watch_events,
-        };
+        }
+    }
+
+    /// kubectl `Complete`: resolves the namespace and the printer choice.
+    pub fn complete(&self, ctx: &Context) -> Result<GetOptions, CliError> {
+        let kyaml = ctx.env.get("KUBECTL_KYAML") != Some("false");
+        let mut opts = self.options(kyaml);
         if !self.raw.is_empty() {
             if !self.args.is_empty() {
                 return Err(CliError::msg(
@@ -905,4 +911,256 @@ fn go_io_error(path: &str, e: &std::io::Error) -> String {
         _ => e.to_string(),
     };
     format!("open {path}: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::{Cli, Command};
+    use clap::Parser;
+
+    fn args(argv: &[&str]) -> GetArgs {
+        let mut full = vec!["kubectl-rs", "get"];
+        full.extend_from_slice(argv);
+        match Cli::try_parse_from(full).unwrap().command {
+            Command::Get(a) => a,
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    /// `complete` without a kubeconfig: the namespace is fixed here.
+    fn opts(argv: &[&str]) -> GetOptions {
+        GetOptions {
+            namespace: "team".into(),
+            ..args(argv).options(true)
+        }
+    }
+
+    fn ds() -> ApiResource {
+        ApiResource {
+            group: "apps".into(),
+            version: "v1".into(),
+            resource: "daemonsets".into(),
+            kind: "DaemonSet".into(),
+            singular: "daemonset".into(),
+            namespaced: true,
+            verbs: vec!["get".into(), "list".into(), "watch".into()],
+            short_names: vec!["ds".into()],
+            categories: vec!["all".into()],
+            subresources: vec![],
+        }
+    }
+
+    fn url(r: &ApiRequest) -> String {
+        r.url("")
+    }
+
+    #[test]
+    fn flags_parse_like_kubectl() {
+        let a = args(&["ds", "-A", "-L", "a,b", "-L", "c", "--no-headers", "-owide"]);
+        assert!(a.all_namespaces && a.no_headers);
+        assert_eq!(a.label_columns, ["a", "b", "c"]);
+        assert_eq!(a.output, "wide");
+        let a = args(&["ds", "--server-print=false", "--chunk-size", "0", "-w"]);
+        assert!(!a.server_print && a.watch);
+        assert_eq!(a.chunk_size, 0);
+        let a = args(&["ds"]);
+        assert!(a.server_print && a.allow_missing_template_keys);
+        assert_eq!(a.chunk_size, 500);
+        // Flags kubectl has but kubectl-rs does not implement are rejected.
+        for f in [
+            "--bogus",
+            "--recursive",
+            "--kustomize=x",
+            "--subresource=status",
+        ] {
+            assert!(
+                Cli::try_parse_from(["kubectl-rs", "get", "ds", f]).is_err(),
+                "{f}"
+            );
+        }
+    }
+
+    #[test]
+    fn human_requests_ask_for_tables() {
+        let o = opts(&["ds", "-l", "app=x"]);
+        let r = list_request(&ds(), Some("team"), &o, 500, None);
+        assert_eq!(
+            url(&r),
+            "/apis/apps/v1/namespaces/team/daemonsets?labelSelector=app%3Dx&limit=500"
+        );
+        assert_eq!(r.accept_value(), TABLE_ACCEPT);
+        let r = list_request(&ds(), None, &o, 500, Some("tok"));
+        assert_eq!(
+            url(&r),
+            "/apis/apps/v1/daemonsets?continue=tok&labelSelector=app%3Dx&limit=500"
+        );
+        let o = opts(&["ds", "--sort-by=.metadata.name", "--field-selector=a=b"]);
+        let r = list_request(&ds(), Some("team"), &o, 0, None);
+        assert_eq!(
+            url(&r),
+            "/apis/apps/v1/namespaces/team/daemonsets?fieldSelector=a%3Db&includeObject=Object"
+        );
+        let r = object_request(&ds(), Some("team"), "x", &opts(&["ds", "x", "-o", "wide"]));
+        assert_eq!(url(&r), "/apis/apps/v1/namespaces/team/daemonsets/x");
+        assert_eq!(r.accept_value(), TABLE_ACCEPT);
+    }
+
+    #[test]
+    fn other_formats_ask_for_plain_json() {
+        for o in [
+            &["ds", "-o", "json"][..],
+            &["ds", "-o", "name"],
+            &["ds", "-o", "custom-columns=A:.a"],
+            &["ds", "--template={{.a}}"],
+            &["ds", "--server-print=false"],
+        ] {
+            let r = list_request(&ds(), Some("team"), &opts(o), 500, None);
+            assert_ne!(r.accept_value(), TABLE_ACCEPT, "{o:?}");
+            assert!(!url(&r).contains("includeObject"), "{o:?}");
+        }
+        // `-o custom-columns` without a value turns server printing off, as in kubectl.
+        assert!(!opts(&["ds", "-o", "custom-columns"]).server_print);
+    }
+
+    #[test]
+    fn validation_errors() {
+        let e = |argv: &[&str]| {
+            crate::error::render(&opts(argv).validate().unwrap_err())
+                .stderr
+                .trim_end()
+                .to_string()
+        };
+        assert_eq!(
+            e(&["ds", "-o", "yaml", "--show-labels"]),
+            "error: --show-labels option cannot be used with yaml printer"
+        );
+        assert_eq!(
+            e(&["ds", "--output-watch-events"]),
+            "error: --output-watch-events option can only be used with --watch or --watch-only"
+        );
+        assert_eq!(
+            e(&["--raw", "/api", "-l", "a=b"]),
+            "error: --raw may not be specified with other flags that filter the server request or alter the output"
+        );
+        assert_eq!(
+            e(&["--raw", "/api", "-o", "json"]),
+            "error: --raw and --output are mutually exclusive"
+        );
+        assert!(e(&["--raw", "api"]).starts_with("error: --raw must be a valid URL path"));
+        assert!(opts(&["ds", "--show-labels", "-o", "wide"])
+            .validate()
+            .is_ok());
+        assert!(opts(&["ds", "-w", "--output-watch-events"])
+            .validate()
+            .is_ok());
+    }
+
+    fn resolved(names: &[&str]) -> ResolvedType {
+        ResolvedType {
+            resource: ds(),
+            names: names.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn single_item_rules() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(single_item_implied(&a(&["ds", "x"]), &[resolved(&["x"])]));
+        assert!(!single_item_implied(
+            &a(&["ds", "x", "y"]),
+            &[resolved(&["x", "y"])]
+        ));
+        assert!(!single_item_implied(&a(&["ds"]), &[resolved(&[])]));
+        assert!(single_item_implied(&a(&["ds/x"]), &[resolved(&["x"])]));
+        assert!(!single_item_implied(
+            &a(&["ds/x", "ds/y"]),
+            &[resolved(&["x"]), resolved(&["y"])]
+        ));
+    }
+
+    #[test]
+    fn list_items_get_their_kind() {
+        let list = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSetList",
+            "items": [{"metadata": {"name": "a"}}, {"kind": "Other", "apiVersion": "x/v1"}]
+        });
+        let items = list_items(&list);
+        assert_eq!(items[0]["kind"], "DaemonSet");
+        assert_eq!(items[0]["apiVersion"], "apps/v1");
+        assert_eq!(items[1]["kind"], "Other");
+        assert!(is_list(&list) && !is_list(&items[0]));
+    }
+
+    #[test]
+    fn list_errors_name_resource_and_selectors() {
+        let status = |code: u16, reason: &str| {
+            ClientError::Api(Box::new(crate::client::ApiStatus {
+                code,
+                reason: reason.into(),
+                message: "boom".into(),
+                details: Value::Null,
+                raw: Value::Null,
+            }))
+        };
+        let msg = |o: &GetOptions, e| match o.list_error(&ds(), e) {
+            ClientError::Api(s) => s.message,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            msg(&opts(&["ds"]), status(404, "NotFound")),
+            "Unable to list \"apps/v1, Resource=daemonsets\": boom"
+        );
+        assert_eq!(
+            msg(&opts(&["ds", "-l", "a"]), status(400, "BadRequest")),
+            "Unable to find \"apps/v1, Resource=daemonsets\" that match label selector \"a\", field selector \"\": boom"
+        );
+        assert_eq!(msg(&opts(&["ds"]), status(403, "Forbidden")), "boom");
+    }
+
+    #[test]
+    fn watch_event_column_goes_first() {
+        let t = serde_json::json!({
+            "kind": "Table", "apiVersion": "meta.k8s.io/v1",
+            "columnDefinitions": [{"name": "Name", "type": "string", "format": "name", "priority": 0}],
+            "rows": [{"cells": ["a"]}]
+        });
+        let e = with_event_column(&t, "MODIFIED");
+        assert_eq!(e["columnDefinitions"][0]["name"], "Event");
+        assert_eq!(e["rows"][0]["cells"], serde_json::json!(["MODIFIED", "a"]));
+        let plain = serde_json::json!({"kind": "Pod"});
+        assert_eq!(with_event_column(&plain, "ADDED"), plain);
+    }
+
+    #[test]
+    fn kinds_and_sorting() {
+        let info = |r: ApiResource, object: Value| Info {
+            resource: r,
+            object,
+            unprintable: false,
+        };
+        let mut pods = ds();
+        pods.kind = "Pod".into();
+        let a = info(ds(), Value::Null);
+        assert!(!multiple_kinds(&[a.clone(), a.clone()]));
+        assert!(multiple_kinds(&[a.clone(), info(pods, Value::Null)]));
+        let table = serde_json::json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "columnDefinitions": [], "rows": []});
+        let mut mixed = vec![
+            info(ds(), table),
+            info(ds(), serde_json::json!({"items": []})),
+        ];
+        assert!(sort_infos(&mut mixed, "{.metadata.name}").is_err());
+        let mut lists = vec![info(
+            ds(),
+            serde_json::json!({"items": [{"metadata": {"name": "b"}}, {"metadata": {"name": "a"}}]}),
+        )];
+        sort_infos(&mut lists, "{.metadata.name}").unwrap();
+        assert_eq!(lists[0].object["items"][0]["metadata"]["name"], "a");
+    }
+
+    #[test]
+    fn go_style_file_errors() {
+        let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(go_io_error("f", &e), "open f: no such file or directory");
+    }
 }
