@@ -423,3 +423,75 @@ async fn mixed_scopes_selectors_and_sorting() {
     ];
     all_same(&env, cases).await;
 }
+
+/// Starts `args` with both CLIs, applies `manifest` (by the oracle) while they watch, and
+/// compares what they printed once the request timeout ends the watch.
+/// `seen` must appear in kubectl-rs's output (the change was observed).
+async fn watch_during_change(
+    env: &TestEnv,
+    args: &[&str],
+    manifest: &str,
+    seen: &str,
+) -> Option<String> {
+    let file = format!("change-{}.yaml", manifest.len());
+    std::fs::write(env.work.join(&file), manifest).unwrap();
+    let mut full = args.to_vec();
+    full.push("--request-timeout=3s");
+    let change = async {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let out = env.kubectl(&["apply", "-f", &file]).await.unwrap();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    };
+    let (ours, theirs, ()) = tokio::join!(env.ours(&full), env.kubectl(&full), change);
+    assert!(ours.stdout.contains(seen), "{args:?}: {ours:?}");
+    let (ours, theirs) = (as_kubectl(&ours).normalized(), theirs?.normalized());
+    (ours != theirs)
+        .then(|| format!("{args:?}\n--- kubectl:\n{theirs:?}\n--- kubectl-rs:\n{ours:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_sees_live_changes() {
+    let Some(env) = seeded().await else { return };
+    let cm = |v: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: live\ndata:\n  v: \"{v}\"\n")
+    };
+    let mut diffs = Vec::new();
+    diffs.extend(watch_during_change(&env, &["get", "cm", "-w"], &cm("1"), "live").await);
+    diffs.extend(
+        watch_during_change(
+            &env,
+            &["get", "cm", "live", "-w", "-o", "name"],
+            &cm("2"),
+            "configmap/live\nconfigmap/live",
+        )
+        .await,
+    );
+    diffs.extend(
+        watch_during_change(
+            &env,
+            &["get", "cm", "-w", "--output-watch-events", "-o", "wide"],
+            &cm("3"),
+            "MODIFIED",
+        )
+        .await,
+    );
+    diffs.extend(
+        watch_during_change(
+            &env,
+            &["get", "cm", "--watch-only", "-o", "jsonpath={.data.v};"],
+            &cm("4"),
+            "4;",
+        )
+        .await,
+    );
+    diffs.extend(
+        watch_during_change(
+            &env,
+            &["get", "ns", "--watch-only", "--output-watch-events"],
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: watched\n",
+            "ADDED",
+        )
+        .await,
+    );
+    assert!(diffs.is_empty(), "{}", diffs.join("\n\n"));
+}
