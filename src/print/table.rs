@@ -126,6 +126,19 @@ pub struct HumanPrinter {
     last_columns: Option<Vec<Column>>,
     printed_headers: bool,
     last_handler: Option<Handler>,
+    /// Formatted watch event type while printing a watch event.
+    event: Option<String>,
+}
+
+/// cli-runtime `formatEventType`: known watch event types padded to 8 characters.
+pub fn format_event_type(event_type: &str) -> String {
+    match event_type {
+        "ADDED" => "ADDED   ".to_string(),
+        "MODIFIED" => "MODIFIED".to_string(),
+        "DELETED" => "DELETED ".to_string(),
+        "ERROR" => "ERROR   ".to_string(),
+        other => other.to_string(),
+    }
 }
 
 impl HumanPrinter {
@@ -140,6 +153,7 @@ impl HumanPrinter {
             last_columns: None,
             printed_headers: false,
             last_handler: None,
+            event: None,
         }
     }
 
@@ -167,12 +181,31 @@ impl HumanPrinter {
         }
     }
 
+    /// `get --watch --output-watch-events`: like [`HumanPrinter::print`] with an EVENT
+    /// column first (`ADDED   `, `MODIFIED`, `DELETED `, `ERROR   `). Call
+    /// [`HumanPrinter::flush`] after each event, as kubectl does.
+    pub fn print_event(
+        &mut self,
+        rt: &ResourceType,
+        event_type: &str,
+        obj: &Value,
+        now: DateTime<Utc>,
+        w: &mut dyn Write,
+    ) -> Result<(), PrintError> {
+        self.event = Some(format_event_type(event_type));
+        let result = self.print(rt, obj, now, w);
+        self.event = None;
+        result
+    }
+
     /// Flushes the aligned output; call once after the last [`HumanPrinter::print`].
     pub fn finish(&mut self, w: &mut dyn Write) -> io::Result<()> {
         self.flush(w)
     }
 
-    fn flush(&mut self, w: &mut dyn Write) -> io::Result<()> {
+    /// Writes what is buffered; column widths are remembered, so later rows (watch) stay
+    /// aligned with earlier ones as long as they are not wider.
+    pub fn flush(&mut self, w: &mut dyn Write) -> io::Result<()> {
         let text = self.tw.flush_to_string();
         if text.is_empty() {
             return Ok(());
@@ -230,7 +263,13 @@ impl HumanPrinter {
         }
 
         let with_namespace = self.opts.all_namespaces && rt.namespaced;
-        let (columns, cells) = self.decorate(rt, columns, rows, with_namespace)?;
+        let (mut columns, mut cells) = self.decorate(rt, columns, rows, with_namespace)?;
+        if let Some(event) = &self.event {
+            columns.insert(0, string_column("Event"));
+            for row in &mut cells {
+                row.insert(0, Some(Value::String(event.clone())));
+            }
+        }
         let visible = |c: &Column| self.opts.wide || c.priority == 0;
 
         let mut text = String::new();
@@ -386,6 +425,9 @@ impl HumanPrinter {
         let mut text = String::new();
         if include_headers {
             let mut headers: Vec<String> = Vec::new();
+            if self.event.is_some() {
+                headers.push("EVENT".to_string());
+            }
             if with_namespace {
                 headers.push("NAMESPACE".to_string());
             }
@@ -431,6 +473,10 @@ impl HumanPrinter {
                     vec![name.to_string(), translate_timestamp_since(created, now)]
                 }
             };
+            if let Some(event) = &self.event {
+                text.push_str(event);
+                text.push('\t');
+            }
             if with_namespace {
                 if let Some(ns) = meta
                     .and_then(|m| m.get("namespace"))
@@ -862,6 +908,32 @@ mod tests {
                     STATUS    REASON     MESSAGE\n\
                     Failure   NotFound   gone\n";
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn watch_events_keep_widths_and_add_event_column() {
+        let mut p = HumanPrinter::new(TableOptions {
+            all_namespaces: true,
+            ..Default::default()
+        });
+        let mut out = Vec::new();
+        let t = pods_table(["node-exporter-hhrkk", "node-exporter-zbw5h"], "7s");
+        p.print_event(&pods(), "ADDED", &t, now(), &mut out)
+            .unwrap();
+        p.flush(&mut out).unwrap();
+        let mut one = pods_table(["x", "node-exporter-zbw5h"], "9s");
+        one["rows"].as_array_mut().unwrap().truncate(1);
+        one["columnDefinitions"] = json!([]);
+        p.print_event(&pods(), "DELETED", &one, now(), &mut out)
+            .unwrap();
+        p.finish(&mut out).unwrap();
+        let want =
+            "EVENT      NAMESPACE   NAME                  READY   STATUS    RESTARTS   AGE\n\
+                    ADDED      default     node-exporter-hhrkk   1/1     Running   0          7s\n\
+                    ADDED      default     node-exporter-zbw5h   1/1     Running   0          7s\n\
+                    DELETED    default     x                     1/1     Running   0          9s\n";
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        assert_eq!(format_event_type("BOOKMARK"), "BOOKMARK");
     }
 
     #[test]
