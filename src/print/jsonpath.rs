@@ -959,6 +959,45 @@ mod tests {
         }
     }
 
+    /// kubectl.1.33 on a ConfigMap with dotted label keys: `['a.b']` splits at the dot (a
+    /// client-go quirk), escaped dots do not.
+    #[test]
+    fn dotted_keys_like_kubectl() {
+        let d = json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d","labels":{"a.b":"dotted","app.kubernetes.io/name":"x"}},"extra":{"a":{"b":"nested"}}});
+        let run = |t: &str| {
+            let mut out = Vec::new();
+            JsonPathPrinter::new(t, true, false)
+                .unwrap()
+                .print(&d, &mut out)
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(run("{.metadata.labels['a.b']}"), "");
+        assert_eq!(run(r"{.metadata.labels.a\.b}"), "dotted");
+        assert_eq!(run(r"{.metadata.labels.app\.kubernetes\.io/name}"), "x");
+        assert_eq!(run("{.metadata['labels']['a.b']}"), "");
+        assert_eq!(run("{..b}"), "nested");
+        assert_eq!(
+            run("{range .metadata.labels}{@};{end}"),
+            r#"{"a.b":"dotted","app.kubernetes.io/name":"x"};"#
+        );
+        assert_eq!(run("{.metadata.name} {.kind}"), "d ConfigMap");
+        assert_eq!(run("{.extra['a']['b']}"), "nested");
+        assert_eq!(run("{.extra['a.b']}"), "nested");
+        let p = JsonPathPrinter::new("{.metadata.labels[*]}", true, false).unwrap();
+        let e = p.print(&d, &mut Vec::new()).unwrap_err().to_string();
+        assert!(
+            e.contains("Error executing template: map[string]interface {} is not array or slice."),
+            "{e}"
+        );
+        assert_eq!(
+            JsonPathPrinter::new(r#"{.metadata.labels["a.b"]}"#, true, false)
+                .unwrap_err()
+                .to_string(),
+            r#"error parsing jsonpath {.metadata.labels["a.b"]}, invalid array index "a.b""#
+        );
+    }
+
     #[test]
     fn reference_jsonpath_on_daemonset() {
         let ds: Value = serde_json::from_str(&fixture("reference/12-get-ds-json.stdout")).unwrap();
