@@ -13,7 +13,7 @@ use std::io::Write;
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::gofmt::{format_float_g, go_quote, sprint};
+use super::gofmt::{format_float_g, go_int, go_quote, sprint};
 use super::json::to_go_json;
 use super::PrintError;
 
@@ -656,7 +656,7 @@ fn type_name(v: &TVal) -> &'static str {
     match v {
         TVal::Missing | TVal::V(Value::Null) => "untyped nil",
         TVal::V(Value::Bool(_)) => "bool",
-        TVal::V(Value::Number(n)) if n.is_i64() => "int64",
+        TVal::V(Value::Number(n)) if go_int(n).is_some() => "int64",
         TVal::V(Value::Number(_)) => "float64",
         TVal::V(Value::String(_)) => "string",
         TVal::V(Value::Array(_)) => "[]interface {}",
@@ -730,7 +730,8 @@ impl Exec<'_> {
                             .iter()
                             .map(|(k, e)| (Value::String(k.clone()), e.clone()))
                             .collect(),
-                        TVal::V(Value::Number(n)) if n.is_i64() => (0..n.as_i64().unwrap_or(0))
+                        TVal::V(Value::Number(n)) if go_int(n).is_some() => (0..go_int(n)
+                            .unwrap_or(0))
                             .map(|i| (Value::from(i), Value::from(i)))
                             .collect(),
                         other => {
@@ -933,7 +934,7 @@ enum Basic<'a> {
 fn basic(v: &TVal) -> Result<Basic<'_>, String> {
     match v {
         TVal::V(Value::Bool(b)) => Ok(Basic::Bool(*b)),
-        TVal::V(Value::Number(n)) => Ok(match n.as_i64() {
+        TVal::V(Value::Number(n)) => Ok(match go_int(n) {
             Some(i) => Basic::Int(i),
             None => Basic::Float(n.as_f64().unwrap_or(0.0)),
         }),
@@ -983,7 +984,7 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
                         m.get(k).cloned().map(TVal::V).unwrap_or(TVal::Missing)
                     }
                     (TVal::V(Value::Array(a)), TVal::V(Value::Number(n))) => {
-                        let i = n.as_i64().ok_or("cannot index slice/array with nil")?;
+                        let i = go_int(n).ok_or("cannot index slice/array with float64")?;
                         match usize::try_from(i).ok().and_then(|i| a.get(i)) {
                             Some(v) => TVal::V(v.clone()),
                             None => return Err(format!("index out of range: {i}")),
@@ -1176,13 +1177,15 @@ fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
             },
             ('s', TVal::V(Value::Array(_) | Value::Object(_))) => fmt_v(arg),
             ('q', TVal::V(Value::String(s))) => go_quote(s),
-            ('d', TVal::V(Value::Number(n))) if n.is_i64() => n.to_string(),
-            ('x', TVal::V(Value::Number(n))) if n.is_i64() => {
-                format!("{:x}", n.as_i64().unwrap_or(0))
+            ('d', TVal::V(Value::Number(n))) if go_int(n).is_some() => {
+                go_int(n).unwrap_or(0).to_string()
+            }
+            ('x', TVal::V(Value::Number(n))) if go_int(n).is_some() => {
+                format!("{:x}", go_int(n).unwrap_or(0))
             }
             ('x', TVal::V(Value::String(s))) => s.bytes().map(|b| format!("{b:02x}")).collect(),
             ('t', TVal::V(Value::Bool(b))) => b.to_string(),
-            ('f', TVal::V(Value::Number(n))) if !n.is_i64() => {
+            ('f', TVal::V(Value::Number(n))) if go_int(n).is_none() => {
                 format!("{:.*}", prec.unwrap_or(6), n.as_f64().unwrap_or(0.0))
             }
             (_, TVal::V(Value::Number(n))) if verb == 'f' => {

@@ -936,6 +936,33 @@ mod tests {
         assert_eq!(format_event_type("BOOKMARK"), "BOOKMARK");
     }
 
+    /// kubectl.1.33 `get configmaps --show-labels -L i` against a server without Tables.
+    #[test]
+    fn fallback_with_label_columns_like_kubectl() {
+        let cm = |name: &str, labels: Value| json!({"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": name, "labels": labels}});
+        let list = json!({"kind": "ConfigMapList", "apiVersion": "v1", "items": [
+            cm("a-much-longer-name", json!({"i": "2"})), cm("alpha", json!({"i": "0"})),
+            cm("b", json!({"i": "1"})), cm("j", json!({"a": "1<&>", "b": "2"}))
+        ]});
+        let rt = ResourceType {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            resource: "configmaps".into(),
+            namespaced: true,
+        };
+        let opts = TableOptions {
+            show_labels: true,
+            label_columns: vec!["i".into()],
+            ..Default::default()
+        };
+        let want = "NAME                 AGE         I     LABELS\n\
+                    a-much-longer-name   <unknown>   2     i=2\n\
+                    alpha                <unknown>   0     i=0\n\
+                    b                    <unknown>   1     i=1\n\
+                    j                    <unknown>         a=1<&>,b=2\n";
+        assert_eq!(render(opts, &[(rt, list)]), want);
+    }
+
     #[test]
     fn invalid_tables_are_errors() {
         let mut p = HumanPrinter::new(TableOptions::default());
