@@ -54,7 +54,8 @@ pub fn go_int(n: &Number) -> Option<i64> {
     }
     let f = n.as_f64()?;
     // 2^63 is exactly representable; anything at or beyond it is not an int64.
-    if f.fract() == 0.0 && f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0 {
+    if f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f)
+    {
         Some(f as i64)
     } else {
         None
