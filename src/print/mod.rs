@@ -607,6 +607,44 @@ mod tests {
         );
     }
 
+    /// kubectl.1.33 `get configmaps -o …` over the same List (tests/fixtures/README.md).
+    #[test]
+    fn list_outputs_match_kubectl() {
+        let list_json = testutil::fixture("kubectl-1.33/get-list.json");
+        let list: Value = serde_json::from_str(&list_json).unwrap();
+        let cases = [
+            ("json", "get-list.json"),
+            ("yaml", "get-list.yaml"),
+            (
+                r#"go-template={{range .items}}{{.metadata.name}}{{if .x}} num={{.x.num}}{{end}}{{"\n"}}{{end}}"#,
+                "get-list.gotemplate",
+            ),
+            (
+                r#"jsonpath={range .items[*]}{.metadata.name}{"\t"}{.x.num}{"\n"}{end}"#,
+                "get-list.jsonpath",
+            ),
+            (
+                "jsonpath-as-json={.items[*].metadata.name}",
+                "get-list.jsonpath-as-json",
+            ),
+        ];
+        for (format, file) in cases {
+            let mut printer =
+                GenericPrinter::new(&p(format).unwrap(), &GenericOptions::default(), &|_| {
+                    Err(String::new())
+                })
+                .unwrap();
+            let mut out = Vec::new();
+            printer.print(&list, &mut out).unwrap();
+            printer.finish(&mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                testutil::fixture(&format!("kubectl-1.33/{file}")),
+                "{format}"
+            );
+        }
+    }
+
     #[test]
     fn errors_match_kubectl() {
         assert_eq!(
