@@ -305,7 +305,9 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
                 }
                 i = j;
             }
-            c if (c as char).is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+            c if ((c as char).is_ascii_alphabetic() || c == b'_' || c >= 0x80)
+                && word_len(&src[i..]) > 0 =>
+            {
                 let j = i + word_len(&src[i..]);
                 toks.push((pos, Tok::Ident(src[i..j].to_string())));
                 i = j;
@@ -1415,6 +1417,13 @@ mod tests {
         assert!(run("{{html .x}}").unwrap_err().contains("not supported"));
         assert!(run("{{if .x}}").unwrap_err().contains("unexpected EOF"));
         assert!(run("{{end}}").is_err());
+        assert_eq!(
+            run("{{→}}").unwrap_err(),
+            "template: output:1: unexpected '→' in command"
+        );
+        assert!(run("{{.a | }}").is_err());
+        assert!(run("{{(.a}}").is_err());
+        assert!(run("{{\"abc}}").is_err());
     }
 
     #[test]
@@ -1447,5 +1456,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.ends_with(r#"map has no entry for key "nope""#), "{e}");
+    }
+
+    proptest::proptest! {
+        /// Arbitrary templates either parse or fail cleanly, and never panic when run.
+        #[test]
+        fn never_panics(t in "[{}()|.$:= a-z0-9\"`\\-]{0,30}") {
+            if let Ok(tpl) = GoTemplate::parse(&t) {
+                let _ = tpl.execute(&obj());
+            }
+        }
     }
 }

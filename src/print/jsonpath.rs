@@ -1089,4 +1089,14 @@ mod tests {
             "invalid multiple recursive descent"
         );
     }
+
+    proptest::proptest! {
+        /// Arbitrary templates either parse or fail cleanly, and never panic when run.
+        #[test]
+        fn never_panics(t in "[{}\\[\\]().*@$?=!<>,:'\" a-z0-9\\-]{0,30}") {
+            if let Ok(p) = JsonPathPrinter::new(&t, true, false) {
+                let _ = p.print(&obj(), &mut Vec::new());
+            }
+        }
+    }
 }

@@ -1101,4 +1101,21 @@ mod tests {
             vec!["", "_x", "2", "10", "a_b", "a9", "a09", "a10", "aB", "ab", "é"]
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// Whatever go-yaml's rules produce must read back as the same strings (checked with an
+        /// independent YAML parser), in keys, values and list items.
+        #[test]
+        fn strings_round_trip(
+            k in "[ -~\t\n\r\u{e9}\u{65e5}\u{1F600}\u{85}\u{a0}\u{2028}]{0,40}",
+            v in "[ -~\t\n\r\u{e9}\u{65e5}\u{1F600}\u{85}\u{a0}\u{2028}]{0,200}",
+        ) {
+            let doc = json!({"k": {k.clone(): v.clone()}, "l": [v.clone(), [v.clone()]]});
+            let text = to_yaml_string(&doc);
+            let back: Value = serde_yaml_ng::from_str(&text)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}\n{text}")))?;
+            proptest::prop_assert_eq!(back, doc, "{}", text);
+        }
+    }
 }
