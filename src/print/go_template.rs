@@ -13,7 +13,7 @@ use std::io::Write;
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::gofmt::{format_float_g, go_int, go_quote, sprint};
+use super::gofmt::{go_quote, normalize_ints, sprint};
 use super::json::to_go_json;
 use super::PrintError;
 
@@ -66,9 +66,9 @@ enum Arg {
         base: Base,
         chain: Vec<String>,
     },
-    Str(String),
-    Int(i64),
-    Float(f64),
+    Str(String, String),
+    Int(i64, String),
+    Float(f64, String),
     Bool(bool),
     Nil,
     Func(String),
@@ -117,9 +117,9 @@ enum Tok {
     Chain(String),
     Dot,
     Var(String),
-    Str(String),
-    Int(i64),
-    Float(f64),
+    Str(String, String),
+    Int(i64, String),
+    Float(f64, String),
     Ident(String),
     Pipe,
     LParen,
@@ -262,7 +262,7 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
             }
             b'"' | b'`' => {
                 let (s, end) = lex_string(src, i, line)?;
-                toks.push((pos, Tok::Str(s)));
+                toks.push((pos, Tok::Str(s, src[i..end].to_string())));
                 i = end;
             }
             b'.' => {
@@ -296,10 +296,10 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
                         })
                         .unwrap_or(src.len() - i - 1);
                 let text = &src[i..j];
-                if let Ok(v) = text.parse::<i64>() {
-                    toks.push((pos, Tok::Int(v)));
+                if let Some(v) = go_int_literal(text) {
+                    toks.push((pos, Tok::Int(v, text.to_string())));
                 } else if let Ok(v) = text.parse::<f64>() {
-                    toks.push((pos, Tok::Float(v)));
+                    toks.push((pos, Tok::Float(v, text.to_string())));
                 } else {
                     return perr(line, format!("bad number syntax: {text:?}"));
                 }
@@ -318,6 +318,39 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
             }
         }
     }
+}
+
+/// A Go integer literal (`42`, `-3`, `0x10`, `0o17`, `017`, `0b101`, `1_000`).
+fn go_int_literal(text: &str) -> Option<i64> {
+    let (neg, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let body = body.replace('_', "");
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string())
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string())
+    } else {
+        (10, lower)
+    };
+    let v = i64::from_str_radix(&digits, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// Go's `base64.CorruptInputError` text for a decoding failure.
+fn go_base64_error(e: &base64::DecodeError, input: &str) -> String {
+    let offset = match e {
+        base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => *i,
+        _ => input.trim_end_matches('=').len(),
+    };
+    format!("illegal base64 data at input byte {offset}")
 }
 
 fn word_len(s: &str) -> usize {
@@ -435,6 +468,9 @@ impl TreeParser<'_> {
     }
 
     fn control(&mut self, kind: &str, line: usize, toks: Vec<Token>) -> Result<TNode, ParseErr> {
+        if toks.is_empty() {
+            return perr(line, format!("missing value for {kind}"));
+        }
         let pipe = self.pipe(
             line,
             &toks,
@@ -551,9 +587,9 @@ impl TreeParser<'_> {
                     base: Base::Var(v.clone()),
                     chain: Vec::new(),
                 },
-                Tok::Str(s) => Arg::Str(s.clone()),
-                Tok::Int(v) => Arg::Int(*v),
-                Tok::Float(v) => Arg::Float(*v),
+                Tok::Str(s, raw) => Arg::Str(s.clone(), raw.clone()),
+                Tok::Int(v, raw) => Arg::Int(*v, raw.clone()),
+                Tok::Float(v, raw) => Arg::Float(*v, raw.clone()),
                 Tok::Ident(id) => match id.as_str() {
                     "true" => Arg::Bool(true),
                     "false" => Arg::Bool(false),
@@ -658,7 +694,7 @@ fn type_name(v: &TVal) -> &'static str {
     match v {
         TVal::Missing | TVal::V(Value::Null) => "untyped nil",
         TVal::V(Value::Bool(_)) => "bool",
-        TVal::V(Value::Number(n)) if go_int(n).is_some() => "int64",
+        TVal::V(Value::Number(n)) if n.is_i64() => "int64",
         TVal::V(Value::Number(_)) => "float64",
         TVal::V(Value::String(_)) => "string",
         TVal::V(Value::Array(_)) => "[]interface {}",
@@ -732,15 +768,23 @@ impl Exec<'_> {
                             .iter()
                             .map(|(k, e)| (Value::String(k.clone()), e.clone()))
                             .collect(),
-                        TVal::V(Value::Number(n)) if go_int(n).is_some() => (0..go_int(n)
-                            .unwrap_or(0))
+                        TVal::V(Value::Number(n)) if n.is_i64() => (0..n.as_i64().unwrap_or(0))
                             .map(|i| (Value::from(i), Value::from(i)))
                             .collect(),
                         other => {
-                            let pos = pipe.cmds.first().map(|c| c.pos).unwrap_or(0);
+                            // Go reports it at the last node evaluated.
+                            let (pos, at) = match pipe.cmds.last() {
+                                Some(c) => match c.args.last() {
+                                    Some(a @ Arg::Field { pos, .. }) if c.args.len() == 1 => {
+                                        (*pos, arg_string(a))
+                                    }
+                                    _ => (c.pos, cmd_string(c)),
+                                },
+                                None => (0, String::new()),
+                            };
                             return Err(ExecErr(
                                 pos,
-                                "range".into(),
+                                at,
                                 format!("range can't iterate over {}", print_val(other)),
                             ));
                         }
@@ -789,14 +833,25 @@ impl Exec<'_> {
         let text = self.cmd_text(cmd);
         if let Arg::Func(name) = &cmd.args[0] {
             let mut args = Vec::new();
+            // Integer constants are Go `int`s (not int64): only printf's messages show it.
+            let mut int_lits: Vec<bool> = cmd.args[1..]
+                .iter()
+                .map(|a| matches!(a, Arg::Int(..)))
+                .collect();
+            if piped.is_some() {
+                int_lits.push(false);
+            }
             for a in &cmd.args[1..] {
-                args.push(self.arg(a, dot, cmd)?);
+                // nil is a valid argument, only not a command.
+                args.push(match a {
+                    Arg::Nil => TVal::V(Value::Null),
+                    a => self.arg(a, dot, cmd)?,
+                });
             }
             if let Some(p) = piped {
                 args.push(p);
             }
-            return call(name, &args)
-                .map_err(|e| ExecErr(cmd.pos, text, format!("error calling {name}: {e}")));
+            return call(name, &args, &int_lits).map_err(|e| call_error(cmd, name, text, e));
         }
         if cmd.args.len() > 1 || piped.is_some() {
             return Err(ExecErr(
@@ -813,9 +868,9 @@ impl Exec<'_> {
 
     fn arg(&mut self, a: &Arg, dot: &TVal, cmd: &Cmd) -> Result<TVal, ExecErr> {
         Ok(match a {
-            Arg::Str(s) => TVal::V(Value::String(s.clone())),
-            Arg::Int(i) => TVal::V(Value::from(*i)),
-            Arg::Float(f) => TVal::V(Value::from(*f)),
+            Arg::Str(s, _) => TVal::V(Value::String(s.clone())),
+            Arg::Int(i, _) => TVal::V(Value::from(*i)),
+            Arg::Float(f, _) => TVal::V(Value::from(*f)),
             Arg::Bool(b) => TVal::V(Value::Bool(*b)),
             Arg::Nil => {
                 return Err(ExecErr(
@@ -825,13 +880,7 @@ impl Exec<'_> {
                 ))
             }
             Arg::Func(name) => {
-                return call(name, &[]).map_err(|e| {
-                    ExecErr(
-                        cmd.pos,
-                        cmd_string(cmd),
-                        format!("error calling {name}: {e}"),
-                    )
-                })
+                return call(name, &[], &[]).map_err(|e| call_error(cmd, name, cmd_string(cmd), e))
             }
             Arg::Field { pos, base, chain } => {
                 let mut cur = match base {
@@ -887,6 +936,13 @@ impl Exec<'_> {
     }
 }
 
+fn call_error(cmd: &Cmd, name: &str, text: String, e: CallErr) -> ExecErr {
+    match e {
+        CallErr::Args(msg) => ExecErr(cmd.pos, name.to_string(), msg),
+        CallErr::Call(msg) => ExecErr(cmd.pos, text, format!("error calling {name}: {msg}")),
+    }
+}
+
 fn arg_string(a: &Arg) -> String {
     match a {
         Arg::Field { base, chain, .. } => {
@@ -904,9 +960,9 @@ fn arg_string(a: &Arg) -> String {
             }
             s
         }
-        Arg::Str(s) => go_quote(s),
-        Arg::Int(i) => i.to_string(),
-        Arg::Float(f) => format_float_g(*f),
+        Arg::Str(_, raw) => raw.clone(),
+        Arg::Int(_, raw) => raw.clone(),
+        Arg::Float(_, raw) => raw.clone(),
         Arg::Bool(b) => b.to_string(),
         Arg::Nil => "nil".into(),
         Arg::Func(f) => f.clone(),
@@ -936,7 +992,7 @@ enum Basic<'a> {
 fn basic(v: &TVal) -> Result<Basic<'_>, String> {
     match v {
         TVal::V(Value::Bool(b)) => Ok(Basic::Bool(*b)),
-        TVal::V(Value::Number(n)) => Ok(match go_int(n) {
+        TVal::V(Value::Number(n)) => Ok(match n.as_i64() {
             Some(i) => Basic::Int(i),
             None => Basic::Float(n.as_f64().unwrap_or(0.0)),
         }),
@@ -954,13 +1010,32 @@ fn compare(a: &TVal, b: &TVal) -> Result<(bool, bool), String> {
     Ok((x == y, x < y))
 }
 
-fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
-    let want = |n: usize| -> Result<(), String> {
+/// Why a function call failed: Go reports argument-count errors at the function name and
+/// the others as `error calling <f>: …` at the whole command.
+enum CallErr {
+    Args(String),
+    Call(String),
+}
+
+impl From<String> for CallErr {
+    fn from(s: String) -> Self {
+        CallErr::Call(s)
+    }
+}
+
+impl From<&str> for CallErr {
+    fn from(s: &str) -> Self {
+        CallErr::Call(s.to_string())
+    }
+}
+
+fn call(name: &str, args: &[TVal], int_lits: &[bool]) -> Result<TVal, CallErr> {
+    let want = |n: usize| -> Result<(), CallErr> {
         if args.len() != n {
-            return Err(format!(
+            return Err(CallErr::Args(format!(
                 "wrong number of args for {name}: want {n} got {}",
                 args.len()
-            ));
+            )));
         }
         Ok(())
     };
@@ -972,12 +1047,14 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
                 TVal::V(Value::String(s)) => Ok(TVal::V(Value::from(s.len() as i64))),
                 TVal::V(Value::Array(a)) => Ok(TVal::V(Value::from(a.len() as i64))),
                 TVal::V(Value::Object(m)) => Ok(TVal::V(Value::from(m.len() as i64))),
-                other => Err(format!("len of type {}", type_name(other))),
+                other => Err(format!("len of type {}", type_name(other)).into()),
             }
         }
         "index" => {
             if args.is_empty() {
-                return Err("wrong number of args for index: want at least 1 got 0".into());
+                return Err(CallErr::Args(
+                    "wrong number of args for index: want at least 1 got 0".into(),
+                ));
             }
             let mut cur = args[0].clone();
             for idx in &args[1..] {
@@ -986,16 +1063,29 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
                         m.get(k).cloned().map(TVal::V).unwrap_or(TVal::Missing)
                     }
                     (TVal::V(Value::Array(a)), TVal::V(Value::Number(n))) => {
-                        let i = go_int(n).ok_or("cannot index slice/array with float64")?;
+                        let i = n
+                            .as_i64()
+                            .ok_or("cannot index slice/array with type float64")?;
                         match usize::try_from(i).ok().and_then(|i| a.get(i)) {
                             Some(v) => TVal::V(v.clone()),
-                            None => return Err(format!("index out of range: {i}")),
+                            None => return Err(format!("index out of range: {i}").into()),
+                        }
+                    }
+                    (TVal::V(Value::String(st)), TVal::V(Value::Number(n))) => {
+                        let i = n
+                            .as_i64()
+                            .ok_or("cannot index slice/array with type float64")?;
+                        match usize::try_from(i).ok().and_then(|i| st.as_bytes().get(i)) {
+                            Some(b) => TVal::V(Value::from(*b)),
+                            None => return Err(format!("index out of range: {i}").into()),
                         }
                     }
                     (TVal::Missing | TVal::V(Value::Null), _) => {
                         return Err("index of untyped nil".into())
                     }
-                    (c, _) => return Err(format!("can't index item of type {}", type_name(c))),
+                    (c, _) => {
+                        return Err(format!("can't index item of type {}", type_name(c)).into())
+                    }
                 };
             }
             Ok(cur)
@@ -1006,9 +1096,9 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
         }
         "and" | "or" => {
             if args.is_empty() {
-                return Err(format!(
+                return Err(CallErr::Args(format!(
                     "wrong number of args for {name}: want at least 1 got 0"
-                ));
+                )));
             }
             for a in args {
                 if truthy(a) != (name == "and") {
@@ -1021,7 +1111,15 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
             if args.len() < 2 {
                 return Err("missing argument for comparison".into());
             }
+            let is_nil = |v: &TVal| matches!(v, TVal::Missing | TVal::V(Value::Null));
             for other in &args[1..] {
+                // Go 1.18+: nil equals only nil, and is not an error against other kinds.
+                if is_nil(&args[0]) || is_nil(other) {
+                    if is_nil(&args[0]) && is_nil(other) {
+                        return b(true);
+                    }
+                    continue;
+                }
                 if compare(&args[0], other)?.0 {
                     return b(true);
                 }
@@ -1053,11 +1151,14 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
             let Some(TVal::V(Value::String(format))) = args.first() else {
                 return Err("wrong type for value; expected string".into());
             };
-            Ok(TVal::V(Value::String(go_printf(format, &args[1..])?)))
+            let lits = int_lits.get(1..).unwrap_or_default();
+            Ok(TVal::V(Value::String(go_printf(format, &args[1..], lits)?)))
         }
         "exists" => {
             if args.is_empty() {
-                return Err("wrong number of args for exists: want at least 1 got 0".into());
+                return Err(CallErr::Args(
+                    "wrong number of args for exists: want at least 1 got 0".into(),
+                ));
             }
             let mut cur = args[0].clone();
             for idx in &args[1..] {
@@ -1085,16 +1186,17 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
                 return Err(format!(
                     "wrong type for value; expected string; got {}",
                     type_name(&args[0])
-                ));
+                )
+                .into());
             };
             let data = base64::engine::general_purpose::STANDARD
                 .decode(s)
-                .map_err(|e| format!("base64 decode failed: {e}"))?;
+                .map_err(|e| format!("base64 decode failed: {}", go_base64_error(&e, s)))?;
             Ok(TVal::V(Value::String(
                 String::from_utf8_lossy(&data).into_owned(),
             )))
         }
-        other => Err(format!("function {other:?} not defined")),
+        other => Err(format!("function {other:?} not defined").into()),
     }
 }
 
@@ -1120,7 +1222,14 @@ fn go_sprint(args: &[TVal]) -> String {
 
 /// The part of Go's `fmt.Sprintf` templates use: verbs `v s d q f t x %`, `-` flag, width
 /// and precision.
-fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
+fn go_printf(format: &str, args: &[TVal], int_lits: &[bool]) -> Result<String, String> {
+    let tname = |i: usize, a: &TVal| {
+        if int_lits.get(i).copied().unwrap_or(false) {
+            "int"
+        } else {
+            type_name(a)
+        }
+    };
     let mut out = String::new();
     let mut chars = format.chars().peekable();
     let mut next_arg = 0;
@@ -1169,8 +1278,9 @@ fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
             out.push_str(&format!("%!{verb}(MISSING)"));
             continue;
         };
+        let idx = next_arg;
         next_arg += 1;
-        let bad = |a: &TVal| format!("%!{verb}({}={})", type_name(a), fmt_v(a));
+        let bad = |a: &TVal| format!("%!{verb}({}={})", tname(idx, a), fmt_v(a));
         let text = match (verb, arg) {
             ('v', a) => fmt_v(a),
             ('s', TVal::V(Value::String(s))) => match prec {
@@ -1179,21 +1289,23 @@ fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
             },
             ('s', TVal::V(Value::Array(_) | Value::Object(_))) => fmt_v(arg),
             ('q', TVal::V(Value::String(s))) => go_quote(s),
-            ('d', TVal::V(Value::Number(n))) if go_int(n).is_some() => {
-                go_int(n).unwrap_or(0).to_string()
-            }
-            ('x', TVal::V(Value::Number(n))) if go_int(n).is_some() => {
-                format!("{:x}", go_int(n).unwrap_or(0))
+            ('d', TVal::V(Value::Number(n))) if n.is_i64() => n.to_string(),
+            ('x', TVal::V(Value::Number(n))) if n.is_i64() => {
+                format!("{:x}", n.as_i64().unwrap_or(0))
             }
             ('x', TVal::V(Value::String(s))) => s.bytes().map(|b| format!("{b:02x}")).collect(),
+            ('X', TVal::V(Value::Number(n))) if n.is_i64() => {
+                format!("{:X}", n.as_i64().unwrap_or(0))
+            }
+            ('X', TVal::V(Value::String(s))) => s.bytes().map(|b| format!("{b:02X}")).collect(),
             ('t', TVal::V(Value::Bool(b))) => b.to_string(),
-            ('f', TVal::V(Value::Number(n))) if go_int(n).is_none() => {
+            ('f', TVal::V(Value::Number(n))) if !n.is_i64() => {
                 format!("{:.*}", prec.unwrap_or(6), n.as_f64().unwrap_or(0.0))
             }
             (_, TVal::V(Value::Number(n))) if verb == 'f' => {
                 bad(&TVal::V(Value::Number(n.clone())))
             }
-            ('s' | 'q' | 'd' | 'x' | 't' | 'f', a) => bad(a),
+            ('s' | 'q' | 'd' | 'x' | 'X' | 't' | 'f', a) => bad(a),
             (other, _) => {
                 return Err(format!(
                     "printf verb %{other} is not supported by kubectl-rs"
@@ -1218,7 +1330,8 @@ fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
     if next_arg < args.len() {
         let extra: Vec<String> = args[next_arg..]
             .iter()
-            .map(|a| format!("{}={}", type_name(a), fmt_v(a)))
+            .enumerate()
+            .map(|(k, a)| format!("{}={}", tname(next_arg + k, a), fmt_v(a)))
             .collect();
         out.push_str(&format!("%!(EXTRA {})", extra.join(", ")));
     }
@@ -1262,7 +1375,8 @@ impl GoTemplate {
     /// Executes the template on `data`; errors are Go's
     /// (`template: output:1:4: executing "output" at <.a.b>: …`).
     pub fn execute(&self, data: &Value) -> Result<String, String> {
-        let root = TVal::V(data.clone());
+        // kubectl re-decodes the object from JSON first: integral numbers become int64.
+        let root = TVal::V(normalize_ints(data));
         let mut ex = Exec {
             tpl: self,
             vars: vec![("$".to_string(), root.clone())],
@@ -1424,6 +1538,46 @@ mod tests {
         assert!(run("{{.a | }}").is_err());
         assert!(run("{{(.a}}").is_err());
         assert!(run("{{\"abc}}").is_err());
+    }
+
+    /// Every case of `tests/fixtures/kubectl-1.33/go-template-cases.json` (kubectl.1.33 output,
+    /// stderr and exit code per template) except the constructs kubectl-rs rejects on purpose.
+    #[test]
+    fn kubectl_cases() {
+        let obj: Value = serde_json::from_str(&crate::print::testutil::fixture(
+            "kubectl-1.33/template-object.json",
+        ))
+        .unwrap();
+        let cases: Value = serde_json::from_str(&crate::print::testutil::fixture(
+            "kubectl-1.33/go-template-cases.json",
+        ))
+        .unwrap();
+        let unsupported = [r#"{{template "x"}}"#];
+        for case in cases.as_array().unwrap() {
+            let t = case["template"].as_str().unwrap();
+            if unsupported.contains(&t) {
+                let err = GoTemplatePrinter::new(t, true).unwrap_err().to_string();
+                assert!(err.contains("not supported"), "{err}");
+                continue;
+            }
+            let want_out = case["stdout"].as_str().unwrap();
+            let want_err = case["stderr"].as_str().unwrap();
+            let mut out = Vec::new();
+            let result = GoTemplatePrinter::new(t, true).and_then(|p| p.print(&obj, &mut out));
+            let got_out = String::from_utf8(out).unwrap();
+            match result {
+                Ok(()) => {
+                    assert_eq!(case["rc"], 0, "{t}: expected a failure: {want_err}");
+                    assert_eq!(got_out, want_out, "{t}");
+                }
+                Err(e) => {
+                    assert_eq!(format!("error: {e}\n"), want_err, "{t}");
+                    // The debugging text goes to stdout; its object dump uses Go's map order.
+                    let first = |s: &str| s.lines().next().unwrap_or("").to_string();
+                    assert_eq!(first(&got_out), first(want_out), "{t}");
+                }
+            }
+        }
     }
 
     #[test]

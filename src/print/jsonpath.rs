@@ -7,7 +7,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use super::gofmt::{go_int, go_quote, sharp_v, sprint, sprint_number};
+use super::gofmt::{go_quote, normalize_ints, sharp_v, sprint, sprint_number};
 use super::json::{to_go_json, to_go_json_indent};
 use super::PrintError;
 
@@ -483,7 +483,7 @@ fn go_type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "interface {}",
         Value::Bool(_) => "bool",
-        Value::Number(n) if go_int(n).is_some() => "int64",
+        Value::Number(n) if n.is_i64() => "int64",
         Value::Number(_) => "float64",
         Value::String(_) => "string",
         Value::Array(_) => "[]interface {}",
@@ -503,7 +503,7 @@ enum Basic<'a> {
 fn basic(v: &Value) -> Result<Basic<'_>, String> {
     match v {
         Value::Bool(b) => Ok(Basic::Bool(*b)),
-        Value::Number(n) => match go_int(n) {
+        Value::Number(n) => match n.as_i64() {
             Some(i) => Ok(Basic::Int(i)),
             None => Ok(Basic::Float(n.as_f64().unwrap_or(0.0))),
         },
@@ -571,7 +571,8 @@ impl JsonPath {
     /// Every action's results, in template order (text nodes yield their text).
     pub fn find_results(&self, data: &Value) -> Result<Vec<Vec<Value>>, String> {
         let mut st = RangeState::default();
-        Ok(self.find(&mut st, &self.root, data)?.0)
+        let data = normalize_ints(data);
+        Ok(self.find(&mut st, &self.root, &data)?.0)
     }
 
     /// Runs the template on `data` and writes the text.
