@@ -75,6 +75,28 @@ fn json_streams() {
     assert_eq!(docs, vec![json!({"a": 1}), json!({"b": [1, 2]})]);
     let bad = documents_to_json("{\"a\": 1");
     assert_eq!(bad[0].as_ref().unwrap_err().to_string(), "unexpected EOF");
+    // Observed with kubectl 1.33 (`-f -` on these inputs).
+    let yaml = documents_to_json("{\"a\": x}");
+    assert_eq!(yaml[0].as_ref().unwrap(), &json!({"a": "x"}));
+    let bad = documents_to_json("{\"a\": 1,,}");
+    assert_eq!(
+        bad[0].as_ref().unwrap_err().to_string(),
+        "json: offset 9: invalid character ',' looking for beginning of object key string"
+    );
+    let mixed = documents_to_json("{\"a\": 1}\n---\nb: 2\n");
+    assert_eq!(mixed.len(), 2);
+    assert_eq!(mixed[1].as_ref().unwrap(), &json!({"b": 2}));
+    let trailing = documents_to_json("{\"a\": 1}}");
+    assert_eq!(trailing[0].as_ref().unwrap(), &json!({"a": 1}));
+    assert_eq!(
+        trailing[1].as_ref().unwrap_err().to_string(),
+        "json: offset 9: invalid character '}' looking for beginning of value"
+    );
+    let raw = documents(" {\"b\": 1,  \"a\": 2}");
+    assert_eq!(
+        raw[0].as_ref().unwrap().raw.as_deref(),
+        Some("{\"b\": 1,  \"a\": 2}")
+    );
 }
 
 #[test]
