@@ -7,6 +7,8 @@ pub mod lastapplied;
 pub mod merge;
 pub mod patchmeta;
 pub mod strategic;
+#[cfg(test)]
+mod testutil;
 
 pub use error::PatchError;
 pub use jsonpatch::apply_json_patch;
