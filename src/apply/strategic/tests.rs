@@ -185,6 +185,21 @@ fn unknown_kinds_use_json_merge_patch() {
 }
 
 #[test]
+fn builtin_kinds_without_metadata_still_take_directives() {
+    let out = apply_strategic_merge_patch(
+        "networking.k8s.io/v1",
+        "Ingress",
+        &json!({"spec": {"rules": [{"host": "a"}], "tls": {"x": 1}}}),
+        &json!({"spec": {"rules": [{"host": "b"}], "tls": {"$patch": "replace", "y": 2}}}),
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        json!({"spec": {"rules": [{"host": "b"}], "tls": {"y": 2}}})
+    );
+}
+
+#[test]
 fn non_object_documents_are_errors() {
     let err = apply_strategic_merge_patch("v1", "Pod", &json!({}), &json!([1])).unwrap_err();
     assert_eq!(
