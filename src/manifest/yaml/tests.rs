@@ -23,6 +23,18 @@ fn yaml11_resolution_matches_kubectl() {
 }
 
 #[test]
+fn crlf_block_scalars_and_escapes_match_kubectl() {
+    let docs = documents_to_json(&fixture("manifest/edge.yaml"));
+    let expected: Value = serde_json::from_str(&fixture("manifest/edge.json")).unwrap();
+    assert_eq!(docs.len(), 1);
+    let got = docs[0].clone().unwrap();
+    for (k, v) in expected["data"].as_object().unwrap() {
+        assert_eq!(&got["data"][k], v, "data.{k}");
+    }
+    assert_eq!(got, expected);
+}
+
+#[test]
 fn errors_match_kubectl() {
     let table = fixture("manifest/errors.tsv");
     for line in table.lines() {
