@@ -670,7 +670,15 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
         // go-yaml reads to the end and reports the line after the last one.
         line = text.matches('\n').count() + 1;
     }
-    let (msg, scanner) = if info.contains("mapping values are not allowed") {
+    if info.contains("plain scalar, found a tab") {
+        // saphyr marks the scalar's start; go-yaml the tab on the following line.
+        line += 1;
+    }
+    let (msg, scanner) = if info.contains("plain scalar, found a tab") {
+        ("found a tab character that violates indentation", true)
+    } else if info.contains("invalid trailing content after double-quoted") {
+        ("did not find expected key", false)
+    } else if info.contains("mapping values are not allowed") {
         ("mapping values are not allowed in this context", true)
     } else if info.contains("tab") || info.contains("unexpected character") {
         ("found character that cannot start any token", true)
@@ -696,11 +704,15 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
     } else {
         (info, true)
     };
-    // saphyr's lines are 1-based; go-yaml prints parser errors one line lower.
-    let go_line = if scanner {
-        line
+    // saphyr's lines are 1-based. go-yaml omits the line when the problem is on the first
+    // line, and prints parser errors with the 0-based line number.
+    let zero_based = line.saturating_sub(1);
+    let go_line = if zero_based == 0 {
+        0
+    } else if scanner {
+        zero_based + 1
     } else {
-        line.saturating_sub(1)
+        zero_based
     };
     if go_line == 0 {
         YamlError::yaml(msg)

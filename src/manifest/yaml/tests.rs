@@ -37,18 +37,22 @@ fn crlf_block_scalars_and_escapes_match_kubectl() {
 #[test]
 fn errors_match_kubectl() {
     let table = fixture("manifest/errors.tsv");
+    let mut failures = Vec::new();
     for line in table.lines() {
         let (file, stderr) = line.split_once('\t').unwrap();
         let text = fixture(&format!("manifest/errors/{file}"));
         let prefix = format!("error: error parsing {file}: ");
         let want = stderr.strip_prefix(&prefix).unwrap();
         let docs = documents_to_json(&text);
-        let err = docs
-            .iter()
-            .find_map(|d| d.as_ref().err())
-            .unwrap_or_else(|| panic!("{file}: no error in {docs:?}"));
-        assert_eq!(err.to_string(), want, "{file}");
+        let got = match docs.iter().find_map(|d| d.as_ref().err()) {
+            Some(e) => e.to_string(),
+            None => format!("no error in {docs:?}"),
+        };
+        if got != want {
+            failures.push(format!("{file}:\n  want {want}\n  got  {got}"));
+        }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
