@@ -62,7 +62,11 @@ pub enum ManifestError {
         /// `Object 'Kind' is missing in '{…}'`.
         message: String,
     },
-    /// Anything else, already worded (I/O errors, URL failures).
+    /// A URL could not be reached. kubectl prints this text as is, without `error: `
+    /// (`The connection to the server … was refused - …`, `Unable to connect to the server: …`).
+    #[error("{0}")]
+    Connection(String),
+    /// Anything else, already worded (I/O errors, bad URL answers).
     #[error("{0}")]
     Other(String),
 }

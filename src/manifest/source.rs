@@ -303,7 +303,7 @@ pub fn fetch_url(url: &str) -> Result<String, ManifestError> {
 /// The async form of [`fetch_url`].
 pub async fn fetch_url_async(url: &str) -> Result<String, ManifestError> {
     let client = http_client()?;
-    let mut last = String::new();
+    let mut last = ManifestError::Other(format!("unable to read URL {url:?}"));
     for attempt in 0..HTTP_ATTEMPTS {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_secs(1)).await;
@@ -317,21 +317,18 @@ pub async fn fetch_url_async(url: &str) -> Result<String, ManifestError> {
         };
         let status = resp.status();
         if status == reqwest::StatusCode::OK {
-            return resp
-                .text()
-                .await
-                .map_err(|e| ManifestError::Other(describe_http_error(url, &e)));
+            return resp.text().await.map_err(|e| describe_http_error(url, &e));
         }
-        last = format!(
+        last = ManifestError::Other(format!(
             "unable to read URL {url:?}, server reported {}, status code={}",
             go_status(status),
             status.as_u16()
-        );
+        ));
         if !status.is_server_error() {
             break;
         }
     }
-    Err(ManifestError::Other(last))
+    Err(last)
 }
 
 /// Go's `resp.Status`: `404 Not Found`.
@@ -342,24 +339,27 @@ fn go_status(status: reqwest::StatusCode) -> String {
     }
 }
 
-fn describe_http_error(url: &str, e: &reqwest::Error) -> String {
+/// kubectl's wording for transport errors (`StandardErrorMessage` on a `*url.Error`).
+fn describe_http_error(url: &str, e: &reqwest::Error) -> ManifestError {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         text = s.to_string();
         source = s.source();
     }
-    if e.is_connect() && text.contains("refused") {
+    if e.is_connect() && text.to_ascii_lowercase().contains("refused") {
         let host = url::Url::parse(url)
             .ok()
-            .map(|u| {
-                let port = u.port_or_known_default().unwrap_or(80);
-                format!("{}:{port}", u.host_str().unwrap_or(""))
+            .map(|u| match u.port() {
+                Some(p) => format!("{}:{p}", u.host_str().unwrap_or("")),
+                None => u.host_str().unwrap_or("").to_string(),
             })
             .unwrap_or_default();
-        return format!("Get {url:?}: dial tcp {host}: connect: connection refused");
+        return ManifestError::Connection(format!(
+            "The connection to the server {host} was refused - did you specify the right host or port?"
+        ));
     }
-    format!("Get {url:?}: {text}")
+    ManifestError::Connection(format!("Unable to connect to the server: {text}"))
 }
 
 /// A client trusting the system's CA bundle (reqwest is built without bundled roots).
@@ -387,6 +387,27 @@ fn http_client() -> Result<reqwest::Client, ManifestError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refused_connections_use_kubectls_words() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let url = format!("http://127.0.0.1:{port}/x.yaml");
+        let err = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let client = http_client().unwrap();
+                let e = client.get(&url).send().await.unwrap_err();
+                describe_http_error(&url, &e)
+            });
+        assert_eq!(
+            err.to_string(),
+            format!("The connection to the server 127.0.0.1:{port} was refused - did you specify the right host or port?")
+        );
+    }
 
     #[test]
     fn wildcards() {

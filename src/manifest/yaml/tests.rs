@@ -125,3 +125,37 @@ fn special_floats_are_errors_and_nesting_is_bounded() {
     let deep = "[".repeat(20_000);
     assert!(yaml_to_json(&deep).is_err());
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[ -~]{0,8}".prop_map(Value::from),
+            "(yes|no|on|off|y|n|~|null|0755|1_000|0x1F|1e3|2024-01-02|<<)".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map("[a-z<]{1,4}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// JSON text is YAML: quoted strings stay strings whatever they look like, and
+        /// integers, booleans and nulls keep their JSON meaning.
+        #[test]
+        fn json_text_reads_back_unchanged(v in arb_json()) {
+            let text = serde_json::to_string(&v).unwrap();
+            prop_assert_eq!(yaml_to_json(&text).unwrap(), v.clone());
+            let pretty = serde_json::to_string_pretty(&v).unwrap();
+            prop_assert_eq!(yaml_to_json(&pretty).unwrap(), v);
+        }
+    }
+}
