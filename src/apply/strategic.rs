@@ -707,8 +707,9 @@ fn merge_slice_without_special_elements(
             .ok_or_else(|| no_merge_key(pm, merge_key))?;
         match find_by_key(&original, merge_key, value)? {
             Some(i) => {
-                let Value::Object(om) = std::mem::take(&mut original[i]) else {
-                    unreachable!("find_by_key only matches maps")
+                let om = match std::mem::take(&mut original[i]) {
+                    Value::Object(om) => om,
+                    other => return Err(bad_arg_type("map", &other)),
                 };
                 original[i] = Value::Object(merge_map(om, pm.clone(), schema, opts)?);
             }

@@ -125,13 +125,12 @@ fn glob(pattern: &str) -> Vec<String> {
     current
 }
 
+/// Go `filepath.Join` (which cleans the result); an empty base is the current directory.
 fn join(base: &str, name: &str) -> String {
     if base.is_empty() {
-        name.to_string()
-    } else if base.ends_with('/') {
-        format!("{base}{name}")
+        clean_join(".", name)
     } else {
-        format!("{base}/{name}")
+        clean_join(base, name)
     }
 }
 
@@ -416,6 +415,24 @@ mod tests {
         assert!(wildcard_match("a?[0-9].y*", "ab7.yml"));
         assert!(!wildcard_match("[^a]*", "abc"));
         assert!(wildcard_match("\\*", "*"));
+    }
+
+    #[test]
+    fn globs_clean_their_results() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().to_string_lossy().into_owned();
+        std::fs::create_dir_all(format!("{base}/d/e")).unwrap();
+        std::fs::write(format!("{base}/d/e/x.yaml"), "").unwrap();
+        std::fs::write(format!("{base}/d/y.yaml"), "").unwrap();
+        assert_eq!(
+            glob(&format!("{base}/./d/*/*.yaml")),
+            [format!("{base}/d/e/x.yaml")]
+        );
+        assert_eq!(
+            glob(&format!("{base}/d/*.yaml")),
+            [format!("{base}/d/y.yaml")]
+        );
+        assert!(glob(&format!("{base}/d/*.json")).is_empty());
     }
 
     #[test]

@@ -169,7 +169,10 @@ fn json_error_text(e: &serde_json::Error, rest: &str, base: usize) -> (String, S
         .take(e.line().saturating_sub(1))
         .map(str::len)
         .sum();
-    let local = (line_start + e.column()).min(rest.len());
+    let mut local = (line_start + e.column()).min(rest.len());
+    while !rest.is_char_boundary(local) {
+        local -= 1;
+    }
     let bad = rest[..local].chars().next_back().unwrap_or(' ');
     let msg = format!(
         "invalid character {} {}",
