@@ -7,6 +7,8 @@ pub mod lastapplied;
 pub mod merge;
 pub mod patchmeta;
 pub mod plan;
+#[cfg(test)]
+mod plan_oracle_tests;
 pub mod strategic;
 #[cfg(test)]
 mod testutil;
