@@ -22,7 +22,8 @@ fn check(case: &str) {
     assert_eq!(out["metadata"]["name"], manifest["metadata"]["name"]);
     if let Some(spec) = manifest.get("spec") {
         for (k, v) in spec.as_object().unwrap() {
-            if v.is_object() {
+            // Lists keep server-only items, maps server-only keys.
+            if v.is_object() || v.is_array() {
                 continue;
             }
             assert_eq!(&out["spec"][k], v, "{case}: spec.{k}");
@@ -53,4 +54,45 @@ fn reordered_containers() {
 #[test]
 fn live_object_without_annotation() {
     check("noannot");
+}
+
+#[test]
+fn explicit_nulls() {
+    check("nulls");
+}
+
+#[test]
+fn server_only_list_items_and_removed_container() {
+    check("serveronly");
+}
+
+fn create_case(case: &str) {
+    let dir = format!("apply/threeway/{case}");
+    let mut manifest =
+        crate::manifest::yaml::yaml_to_json(&fixture(&format!("{dir}/next.yaml"))).unwrap();
+    manifest["metadata"]["namespace"] = json!("default");
+    let (_, body) = super::plan::create_body(&manifest).unwrap();
+    assert_eq!(body, fixture(&format!("{dir}/create.json")), "{case}");
+}
+
+#[test]
+fn create_bodies() {
+    create_case("nulls");
+    create_case("svc");
+}
+
+#[test]
+fn conflict_message_without_overwrite() {
+    let dir = "apply/threeway/cm";
+    let live: Value = serde_json::from_str(&fixture(&format!("{dir}/live-conflict.json"))).unwrap();
+    let mut manifest =
+        crate::manifest::yaml::yaml_to_json(&fixture(&format!("{dir}/next.yaml"))).unwrap();
+    manifest["metadata"]["namespace"] = json!("default");
+    let err = apply_patch(&manifest, &live, false).unwrap_err();
+    let stderr = fixture(&format!("{dir}/conflict.stderr"));
+    let want = stderr.rsplit_once("for:: ").unwrap().1;
+    // Known difference: the YAML comes from serde_yaml_ng, which single-quotes where go-yaml
+    // double-quotes ('10' vs "10"); everything else is kubectl's text.
+    assert_eq!(err.to_string().replace('\'', "\""), want);
+    assert!(apply_patch(&manifest, &live, true).is_ok());
 }
