@@ -96,3 +96,42 @@ fn conflict_message_without_overwrite() {
     assert_eq!(err.to_string().replace('\'', "\""), want);
     assert!(apply_patch(&manifest, &live, true).is_ok());
 }
+
+/// What the API server makes of kubectl's patch for the `deploy` case.
+#[test]
+fn deploy_patch_applied_like_the_server() {
+    let dir = "apply/threeway/deploy";
+    let live: Value = serde_json::from_str(&fixture(&format!("{dir}/live.json"))).unwrap();
+    let patch: Value = serde_json::from_str(&fixture(&format!("{dir}/patch.json"))).unwrap();
+    let out = apply_strategic_merge_patch("apps/v1", "Deployment", &live, &patch).unwrap();
+    assert_eq!(
+        out["metadata"]["labels"],
+        json!({"added-by": "server", "app": "web"})
+    );
+    assert_eq!(
+        out["metadata"]["finalizers"],
+        json!(["b.example/y", "c.example/z"])
+    );
+    assert_eq!(out["spec"]["strategy"], json!({"type": "Recreate"}));
+    assert_eq!(out["spec"]["replicas"], 3);
+    assert_eq!(out["spec"]["progressDeadlineSeconds"], 600);
+    let pod = &out["spec"]["template"]["spec"];
+    assert_eq!(pod["dnsPolicy"], "ClusterFirst");
+    assert_eq!(
+        pod["tolerations"],
+        json!([{"key": "k2", "operator": "Exists"}])
+    );
+    assert_eq!(
+        pod["containers"],
+        json!([
+            {"name": "side", "image": "busybox", "args": ["sleep", "2000"]},
+            {"name": "app", "image": "nginx:2",
+             "env": [{"name": "B", "value": "3"}, {"name": "C", "value": "4"}],
+             "ports": [{"containerPort": 443}, {"containerPort": 8080}]}
+        ])
+    );
+    assert_eq!(
+        pod["volumes"],
+        json!([{"name": "data", "hostPath": {"path": "/data"}}, {"name": "new", "emptyDir": {}}])
+    );
+}
