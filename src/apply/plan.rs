@@ -74,6 +74,15 @@ pub fn create_body(manifest: &Value) -> Result<(Value, String), PatchError> {
     Ok((obj, body))
 }
 
+/// `Content-Type` of a server-side apply PATCH.
+pub const SERVER_SIDE_APPLY_CONTENT_TYPE: &str = "application/apply-patch+yaml";
+
+/// The body of `kubectl apply --server-side`: the manifest as Go-encoded JSON (JSON is YAML),
+/// with a trailing newline and no last-applied annotation added.
+pub fn server_side_apply_body(manifest: &Value) -> String {
+    to_go_json_line(manifest)
+}
+
 /// The patch for an existing object: three-way between the live object's last-applied
 /// configuration, the manifest (with its own new annotation) and the live object. `None` when
 /// there is nothing to change (kubectl prints `unchanged` and sends nothing). For unknown
