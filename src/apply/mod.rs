@@ -20,8 +20,8 @@ pub use lastapplied::{
 };
 pub use merge::{apply_merge_patch, create_merge_patch, create_three_way_json_merge_patch};
 pub use plan::{
-    apply_patch, create_body, prune_nulls, server_side_apply_body, ApplyPatch, PatchType,
-    SERVER_SIDE_APPLY_CONTENT_TYPE,
+    apply_patch, create_body, missing_annotation_warning, prune_nulls, server_side_apply_body,
+    ApplyPatch, PatchType, SERVER_SIDE_APPLY_CONTENT_TYPE,
 };
 pub use strategic::{
     apply_strategic_merge_patch, create_three_way_merge_patch, create_two_way_merge_patch,
