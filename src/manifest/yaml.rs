@@ -72,6 +72,8 @@ pub fn documents_to_json(text: &str) -> Vec<Result<Value, YamlError>> {
 
 /// [`documents_to_json`] keeping JSON documents' raw text.
 pub fn documents(text: &str) -> Vec<Result<Document, YamlError>> {
+    // A UTF-8 byte order mark is not content (go-yaml skips it too).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('{') {
         json_then_yaml(text)
     } else {
@@ -434,7 +436,17 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<N
     let plain = matches!(style, ScalarStyle::Plain);
     match core {
         Some("str") => return Ok(Node::Value(Value::String(text.to_string()))),
-        Some("binary") => return Ok(Node::Value(Value::String(text.to_string()))),
+        Some("binary") => {
+            // go-yaml decodes !!binary into the bytes' string.
+            use base64::Engine;
+            let compact: String = text.split_whitespace().collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .map_err(|_| YamlError::yaml("!!binary value contains invalid base64 data"))?;
+            return Ok(Node::Value(Value::String(
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )));
+        }
         Some("merge") => return Ok(Node::Merge),
         Some(_) | None => {}
     }

@@ -35,6 +35,17 @@ fn crlf_block_scalars_and_escapes_match_kubectl() {
 }
 
 #[test]
+fn merges_binary_and_numbers_match_kubectl() {
+    let docs = documents_to_json(&fixture("manifest/more.yaml"));
+    let expected: Value = serde_json::from_str(&fixture("manifest/more.json")).unwrap();
+    let got = docs[0].clone().unwrap();
+    for (k, v) in expected["data"].as_object().unwrap() {
+        assert_eq!(&got["data"][k], v, "data.{k}");
+    }
+    assert_eq!(got, expected);
+}
+
+#[test]
 fn errors_match_kubectl() {
     let table = fixture("manifest/errors.tsv");
     let mut failures = Vec::new();
