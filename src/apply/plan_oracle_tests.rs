@@ -156,3 +156,8 @@ fn server_side_apply_body_matches() {
         fixture("apply/threeway/svc/server-side.body")
     );
 }
+
+#[test]
+fn retain_keys_and_emptied_lists() {
+    check("retain");
+}
