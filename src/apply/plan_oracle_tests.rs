@@ -161,3 +161,11 @@ fn server_side_apply_body_matches() {
 fn retain_keys_and_emptied_lists() {
     check("retain");
 }
+
+/// Thirty random Pod manifest pairs (tests/fixtures/apply/threeway/gen.py).
+#[test]
+fn random_pods() {
+    for i in 1..=30 {
+        check(&format!("rand{i}"));
+    }
+}
