@@ -1,5 +1,6 @@
 //! Tests for YAML → JSON conversion, against outputs of the real kubectl.
 use super::*;
+use crate::apply::to_go_json;
 use serde_json::json;
 
 fn fixture(path: &str) -> String {
@@ -169,4 +170,33 @@ mod props {
             prop_assert_eq!(yaml_to_json(&pretty).unwrap(), v);
         }
     }
+}
+/// 150 random documents of tricky scalars in block and flow collections
+/// (tests/fixtures/manifest/gen_random.py), compared as kubectl's JSON bytes.
+#[test]
+fn random_documents_match_kubectl() {
+    let text = fixture("manifest/random1.yaml");
+    let raw = fixture("manifest/random1.json");
+    let want: Vec<Value> = serde_json::Deserializer::from_str(&raw)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect();
+    let docs = documents_to_json(&text);
+    assert_eq!(docs.len(), want.len());
+    let mut bad = Vec::new();
+    for (d, w) in docs.iter().zip(&want) {
+        let name = &w["metadata"]["name"];
+        match d {
+            Ok(v) => {
+                for (k, wv) in w["data"].as_object().unwrap() {
+                    let (got, exp) = (to_go_json(&v["data"][k]), to_go_json(wv));
+                    if got != exp {
+                        bad.push(format!("{name} {k}: got {got} want {exp}"));
+                    }
+                }
+            }
+            Err(e) => bad.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
