@@ -200,3 +200,49 @@ fn random_documents_match_kubectl() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+/// 240 one-line mutations of the reference manifest (bad indentation, tabs, stray colons,
+/// quotes, brackets, dashes): same verdict and same error text as kubectl.
+#[test]
+fn mutated_manifests_fail_like_kubectl() {
+    let base = fixture("reference/node-exporter-daemonset-v2.yaml");
+    let lines: Vec<&str> = base.split('\n').collect();
+    let mut bad = Vec::new();
+    for row in fixture("manifest/mutations.tsv").lines() {
+        let mut cols = row.splitn(3, '\t');
+        let (k, kind, want) = (
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+        );
+        let k: usize = k.parse().unwrap();
+        // OTHER: kubectl parsed it and failed later, decoding the object.
+        let want = if want == "OTHER" { "" } else { want };
+        let mut ls: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let l = &ls[k];
+        ls[k] = match kind {
+            "dedent" => l.strip_prefix(' ').unwrap_or(l).to_string(),
+            "indent" => format!(" {l}"),
+            "tab" => format!("\t{}", l.trim_start_matches(' ')),
+            "colon" => format!("{l}: x"),
+            "quote" => format!("{l} \""),
+            "bracket" => format!("{l} ["),
+            "dash" => format!("- {l}"),
+            "delcolon" => l.replacen(':', "", 1),
+            other => panic!("unknown mutation {other}"),
+        };
+        let text = ls.join("\n");
+        let got = documents_to_json(&text)
+            .iter()
+            .find_map(|d| d.as_ref().err().map(|e| e.to_string()))
+            .unwrap_or_default();
+        if got != want {
+            bad.push(format!("line {k} {kind}:\n  want {want}\n  got  {got}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} mismatches\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
