@@ -24,7 +24,7 @@ impl YamlError {
 
 /// Splits a YAML stream into documents at lines starting with `---` (followed by nothing but
 /// spaces or a comment), as apimachinery's `YAMLReader` does; the separator lines are dropped.
-/// Returns each chunk with the number of lines that precede it.
+/// Line numbers in later errors are relative to each chunk, as in kubectl.
 pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
     let mut docs = Vec::new();
     let mut start = 0;
@@ -671,8 +671,6 @@ fn is_timestamp(s: &str) -> bool {
         && parts[2].len() <= 2
 }
 
-/// Maps saphyr's scanner/parser errors to go-yaml's wording and line numbering. go-yaml reports
-/// scanner errors at the 1-based line of the problem, and parser errors at the 0-based one.
 /// The innermost flow collection (`[` or `{`) still open at byte `end`, skipping quoted text.
 fn innermost_flow_open(text: &str, end: usize) -> Option<char> {
     let mut stack = Vec::new();
@@ -686,13 +684,14 @@ fn innermost_flow_open(text: &str, end: usize) -> Option<char> {
             (None, ']') | (None, '}') => {
                 stack.pop();
             }
-            (None, '\n') => {}
             _ => {}
         }
     }
     stack.pop()
 }
 
+/// Maps saphyr's scanner/parser errors to go-yaml's wording and line numbering. go-yaml reports
+/// scanner errors at the 1-based line of the problem, and parser errors at the 0-based one.
 fn scan_error(e: &ScanError, text: &str) -> YamlError {
     let info = e.info();
     let mut line = e.marker().line();
