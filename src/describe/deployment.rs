@@ -110,8 +110,9 @@ fn rs_list(rss: &[&Value]) -> String {
         .join(", ")
 }
 
-/// The old ReplicaSets that still want pods and the new one (the oldest whose template equals
-/// the Deployment's, ignoring `pod-template-hash`), among those controlled by the Deployment.
+/// All old ReplicaSets (kubectl shows `allOldRSs`, zero-replica ones included) in creation
+/// order and the new one (the oldest whose template equals the Deployment's, ignoring
+/// `pod-template-hash`), among those controlled by the Deployment.
 fn split_replicasets<'a>(d: &Value, all: &'a [Value]) -> (Vec<&'a Value>, Option<&'a Value>) {
     let uid = s(d, "metadata.uid");
     let mut owned: Vec<&Value> = all
@@ -137,7 +138,7 @@ fn split_replicasets<'a>(d: &Value, all: &'a [Value]) -> (Vec<&'a Value>, Option
     let new_uid = new.map(|rs| s(rs, "metadata.uid"));
     let old = owned
         .into_iter()
-        .filter(|rs| Some(s(rs, "metadata.uid")) != new_uid && replicas(rs) != 0)
+        .filter(|rs| Some(s(rs, "metadata.uid")) != new_uid)
         .collect();
     (old, new)
 }

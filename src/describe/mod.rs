@@ -253,7 +253,19 @@ pub fn related_queries(
                 out.push(events(kind, &uid));
             }
         }
-        ("", "Namespace") | ("", "Secret") => {}
+        ("", "Namespace") => {
+            // The sandbox serves neither: a failed list prints kubectl's "none" lines.
+            for (key, resource) in [
+                ("resourcequotas", "resourcequotas"),
+                ("limitranges", "limitranges"),
+            ] {
+                out.push(RelatedQuery {
+                    namespace: Some(name.clone()),
+                    ..query(key, "", resource)
+                });
+            }
+        }
+        ("", "Secret") => {}
         ("", "ConfigMap") | ("", "ServiceAccount") => {
             if show_events {
                 out.push(events(kind, &uid));
@@ -336,5 +348,7 @@ fn pod_status_counts(pods: &[Value], uid: &str) -> (usize, usize, usize, usize) 
     counts
 }
 
+#[cfg(test)]
+mod oracle_tests;
 #[cfg(test)]
 mod tests;

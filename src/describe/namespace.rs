@@ -102,7 +102,8 @@ fn describe_quotas(quotas: &[Value], w: &mut PrefixWriter) {
     }
 }
 
-/// `DescribeLimitRanges` / `describeLimitRangeSpec`.
+/// `DescribeLimitRanges` / `describeLimitRangeSpec`. kubectl walks a Go map of resource
+/// names (random order); the names are sorted here.
 fn describe_limit_ranges(ranges: &[Value], w: &mut PrefixWriter) {
     w.write(
         LEVEL_0,
@@ -133,22 +134,9 @@ fn describe_limit_ranges(ranges: &[Value], w: &mut PrefixWriter) {
             for k in names {
                 let min = get(1, &k).unwrap_or("-".into());
                 let max = get(0, &k).unwrap_or("-".into());
-                let mut def_limit = get(2, &k).unwrap_or("-".into());
-                let mut def_req = get(3, &k).unwrap_or("-".into());
+                let def_limit = get(2, &k).unwrap_or("-".into());
+                let def_req = get(3, &k).unwrap_or("-".into());
                 let ratio = get(4, &k).unwrap_or("-".into());
-                // Containers default a missing request/limit to the limit/max.
-                if ty == "Container" {
-                    if def_req == "-" {
-                        if def_limit != "-" {
-                            def_req = def_limit.clone();
-                        } else if max != "-" {
-                            def_req = max.clone();
-                        }
-                    }
-                    if def_limit == "-" && max != "-" {
-                        def_limit = max.clone();
-                    }
-                }
                 w.write(
                     LEVEL_0,
                     &format!(" {ty}\t{k}\t{min}\t{max}\t{def_req}\t{def_limit}\t{ratio}\n"),

@@ -239,7 +239,7 @@ mod tests {
             .collect();
         let slice = json!({"ports": [{"name": "http", "port": 80}], "endpoints": eps});
         assert_eq!(
-            format_endpoint_slices(&[slice.clone()], "http"),
+            format_endpoint_slices(std::slice::from_ref(&slice), "http"),
             "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 2 more..."
         );
         assert_eq!(format_endpoint_slices(&[slice], "other"), "");

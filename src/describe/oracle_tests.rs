@@ -1,0 +1,151 @@
+//! Comparisons with kubectl output for kinds the v1.36 recordings do not cover
+//! (`tests/fixtures/describe/`, see its README for how the expectations were made).
+
+use serde_json::Value;
+
+use super::text::parse_time;
+use super::*;
+
+fn dir() -> String {
+    format!("{}/tests/fixtures/describe", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn routes() -> Value {
+    let text = std::fs::read_to_string(format!("{}/oracle-routes.json", dir())).expect("routes");
+    serde_json::from_str(&text).expect("routes are JSON")
+}
+
+fn list(routes: &Value, path: &str) -> Vec<Value> {
+    routes[path]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Renders `path`'s object with the lists the fake server answered, as kubectl saw them.
+fn check(group: &str, kind: &str, path: &str, related: &[(&str, &str)], expected: &str) {
+    let routes = routes();
+    let obj = &routes[path];
+    assert!(obj.is_object(), "{path} missing");
+    let now_text = std::fs::read_to_string(format!("{}/oracle-now.txt", dir())).expect("now");
+    let now = parse_time(now_text.trim()).expect("time") + chrono::TimeDelta::seconds(10);
+    let mut rel = Related::new();
+    for (key, list_path) in related {
+        rel.insert(key, list(&routes, list_path));
+    }
+    let got = describe(group, kind, obj, &rel, &DescribeOptions::fixed_utc(now));
+    let want = std::fs::read_to_string(format!("{}/{expected}", dir())).expect("expected");
+    if got != want {
+        panic!("--- got ---\n{got}\n--- want ---\n{want}\n--- end ---");
+    }
+}
+
+const EVENTS: &str = "/api/v1/namespaces/default/events";
+
+#[test]
+fn deployment() {
+    check(
+        "apps",
+        "Deployment",
+        "/apis/apps/v1/namespaces/default/deployments/web",
+        &[
+            ("events", EVENTS),
+            (
+                "replicasets",
+                "/apis/apps/v1/namespaces/default/replicasets",
+            ),
+        ],
+        "deployment-web.stdout",
+    );
+}
+
+#[test]
+fn replicaset() {
+    check(
+        "apps",
+        "ReplicaSet",
+        "/apis/apps/v1/namespaces/default/replicasets/web-5d8f7c",
+        &[
+            ("events", EVENTS),
+            ("pods", "/api/v1/namespaces/default/pods"),
+        ],
+        "replicaset-web-5d8f7c.stdout",
+    );
+}
+
+#[test]
+fn services() {
+    let slices = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices";
+    for name in ["web", "lb"] {
+        check(
+            "",
+            "Service",
+            &format!("/api/v1/namespaces/default/services/{name}"),
+            &[("events", EVENTS), ("endpointslices", slices)],
+            &format!("service-{name}.stdout"),
+        );
+    }
+}
+
+#[test]
+fn namespace_with_quota_and_limit_range() {
+    check(
+        "",
+        "Namespace",
+        "/api/v1/namespaces/team",
+        &[
+            ("resourcequotas", "/api/v1/namespaces/team/resourcequotas"),
+            ("limitranges", "/api/v1/namespaces/team/limitranges"),
+        ],
+        "namespace-team.stdout",
+    );
+}
+
+#[test]
+fn configmap_secret_serviceaccount() {
+    let p = "/api/v1/namespaces/default";
+    let ev = [("events", EVENTS)];
+    check(
+        "",
+        "ConfigMap",
+        &format!("{p}/configmaps/cfg"),
+        &ev,
+        "configmap-cfg.stdout",
+    );
+    check(
+        "",
+        "Secret",
+        &format!("{p}/secrets/db"),
+        &[],
+        "secret-db.stdout",
+    );
+    check(
+        "",
+        "ServiceAccount",
+        &format!("{p}/serviceaccounts/websa"),
+        &ev,
+        "serviceaccount-websa.stdout",
+    );
+}
+
+#[test]
+fn generic_lease() {
+    check(
+        "coordination.k8s.io",
+        "Lease",
+        "/apis/coordination.k8s.io/v1/namespaces/default/leases/lk",
+        &[("events", EVENTS)],
+        "lease-lk.stdout",
+    );
+}
+
+#[test]
+fn pod_with_every_section() {
+    check(
+        "",
+        "Pod",
+        "/api/v1/namespaces/default/pods/full",
+        &[("events", EVENTS)],
+        "pod-full.stdout",
+    );
+}
