@@ -240,7 +240,7 @@ fn max_list(into: &mut ResourceList, from: &ResourceList) {
 
 /// component-helpers' `PodRequests`/`PodLimits`: containers summed, init containers as a
 /// maximum (sidecars accumulate), status resources when asked, pod-level values winning,
-/// overhead added.
+/// overhead added (to limits only where a limit is set).
 fn pod_totals(pod: &Value, field: &str, use_status: bool) -> ResourceList {
     let statuses = arr(pod, "status.containerStatuses");
     let container_list = |c: &Value| -> ResourceList {
@@ -279,7 +279,14 @@ fn pod_totals(pod: &Value, field: &str, use_status: bool) -> ResourceList {
         }
     }
     if let Some(overhead) = get(pod, "spec.overhead") {
-        add_list(&mut total, &parse_list(Some(overhead)));
+        for (k, q) in parse_list(Some(overhead)) {
+            // Overhead raises requests, but only limits that are already set.
+            if field == "requests" {
+                total.entry(k).or_default().add(&q);
+            } else if let Some(v) = total.get_mut(&k) {
+                v.add(&q);
+            }
+        }
     }
     total
 }

@@ -149,3 +149,60 @@ fn pod_with_every_section() {
         "pod-full.stdout",
     );
 }
+
+#[test]
+fn node_with_roles_taints_pods_and_extended_resources() {
+    // Both event queries of a node were answered with the same list, hence the duplicates.
+    check(
+        "",
+        "Node",
+        "/api/v1/nodes/n1",
+        &[
+            ("pods", "/api/v1/pods"),
+            ("events", "/api/v1/events"),
+            ("events-by-name", "/api/v1/events"),
+        ],
+        "node-n1.stdout",
+    );
+}
+
+#[test]
+fn pending_mirror_pod_with_devices_and_odd_volumes() {
+    check(
+        "",
+        "Pod",
+        "/api/v1/namespaces/default/pods/mini",
+        &[("events", EVENTS)],
+        "pod-mini.stdout",
+    );
+}
+
+#[test]
+fn headless_service_with_app_protocol() {
+    let slices = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices";
+    check(
+        "",
+        "Service",
+        "/api/v1/namespaces/default/services/hl",
+        &[("events", EVENTS), ("endpointslices", slices)],
+        "service-hl.stdout",
+    );
+}
+
+#[test]
+fn generic_controllerrevision_and_event() {
+    check(
+        "apps",
+        "ControllerRevision",
+        "/apis/apps/v1/namespaces/default/controllerrevisions/node-exporter-b86844d6",
+        &[("events", EVENTS)],
+        "controllerrevision-node-exporter-b86844d6.stdout",
+    );
+    check(
+        "",
+        "Event",
+        "/api/v1/namespaces/default/events/node-exporter.18ebff02ca9f11cd",
+        &[("events", EVENTS)],
+        "event-node-exporter.18ebff02ca9f11cd.stdout",
+    );
+}
