@@ -18,6 +18,7 @@
 mod configmap;
 mod daemonset;
 mod deployment;
+mod endpoints;
 mod events;
 mod generic;
 mod gosort;
@@ -145,6 +146,7 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("", "ConfigMap")
             | ("", "Secret")
             | ("", "ServiceAccount")
+            | ("", "Endpoints")
             | ("apps", "DaemonSet")
             | ("apps", "Deployment")
             | ("apps", "ReplicaSet")
@@ -266,7 +268,7 @@ pub fn related_queries(
             }
         }
         ("", "Secret") => {}
-        ("", "ConfigMap") | ("", "ServiceAccount") => {
+        ("", "ConfigMap") | ("", "ServiceAccount") | ("", "Endpoints") => {
             if show_events {
                 out.push(events(kind, &uid));
             }
@@ -306,6 +308,7 @@ pub fn describe(
         ("", "ServiceAccount") => {
             serviceaccount::describe_service_account(obj, events("events").as_deref(), opts)
         }
+        ("", "Endpoints") => endpoints::describe_endpoints(obj, events("events").as_deref(), opts),
         ("apps", "DaemonSet") => daemonset::describe_daemonset(
             obj,
             related.items("pods"),

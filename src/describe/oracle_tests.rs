@@ -206,3 +206,14 @@ fn generic_controllerrevision_and_event() {
         "event-node-exporter.18ebff02ca9f11cd.stdout",
     );
 }
+
+#[test]
+fn endpoints() {
+    check(
+        "",
+        "Endpoints",
+        "/api/v1/namespaces/default/endpoints/web",
+        &[("events", EVENTS)],
+        "endpoints-web.stdout",
+    );
+}
