@@ -11,6 +11,21 @@
 //! 3. [`describe`] renders the text; it never fails (bad or missing fields print as kubectl
 //!    prints Go zero values).
 //!
+//! Keys by kind (the queries say exactly what to list):
+//! - Pod: `events` (name/namespace/uid, no kind; a mirror pod's mirror UID).
+//! - Node: `pods` (all namespaces, non-terminated, on the node; an error prints
+//!   `Pods: not authorized`), `events` (uid) and `events-by-name` (uid = node name),
+//!   `lease` (kube-node-lease, by name; an error prints `Failed to get lease: <error>`),
+//!   `resourceslices` (resource.k8s.io; errors ignored).
+//! - DaemonSet, ReplicaSet: `pods` (label selector), `events`.
+//! - Deployment: `events`, `replicasets` (label selector).
+//! - Service: `endpointslices` (discovery.k8s.io, `kubernetes.io/service-name=<name>`), `events`.
+//! - Namespace: `resourcequotas`, `limitranges` (failures print kubectl's "none" lines).
+//! - ConfigMap, ServiceAccount, Endpoints, and every generic kind: `events`. Secret: nothing.
+//!
+//! Events are listed only when `show_events` is set; with it unset [`describe`] prints no
+//! `Events:` section at all (kubectl's `--show-events=false`).
+//!
 //! Describers exist for the kinds kubectl has typed describers for (see [`has_describer`]);
 //! every other kind goes through the generic describer, as in kubectl (Event,
 //! ControllerRevision and Lease included: kubectl has no typed describer for them).
@@ -60,6 +75,35 @@ pub struct RelatedQuery {
     pub label_selector: Option<String>,
     /// `fieldSelector` query parameter.
     pub field_selector: Option<String>,
+}
+
+impl RelatedQuery {
+    /// The request path, e.g. `/apis/apps/v1/namespaces/default/replicasets`.
+    pub fn path(&self) -> String {
+        let base = if self.group.is_empty() {
+            format!("/api/{}", self.version)
+        } else {
+            format!("/apis/{}/{}", self.group, self.version)
+        };
+        match &self.namespace {
+            Some(ns) => format!("{base}/namespaces/{ns}/{}", self.resource),
+            None => format!("{base}/{}", self.resource),
+        }
+    }
+
+    /// The query parameters kubectl sends: the selectors that are set, then `limit=500`
+    /// (kubectl's default `--chunk-size`; follow `continue` tokens for more).
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(l) = &self.label_selector {
+            out.push(("labelSelector", l.clone()));
+        }
+        if let Some(f) = &self.field_selector {
+            out.push(("fieldSelector", f.clone()));
+        }
+        out.push(("limit", "500".to_string()));
+        out
+    }
 }
 
 /// The results of the [`RelatedQuery`]s, by key.

@@ -256,3 +256,51 @@ fn events_off_omits_the_section() {
     assert!(!got.contains("Events"));
     assert!(got.contains("Pods Status:  0 Running / 0 Waiting / 0 Succeeded / 0 Failed\n"));
 }
+
+#[test]
+fn query_paths_and_parameters() {
+    let ds = json_fixture("daemonset.json");
+    let q = related_queries("apps", "DaemonSet", &ds, true);
+    assert_eq!(q[0].path(), "/api/v1/namespaces/default/pods");
+    assert_eq!(
+        q[0].query_pairs(),
+        vec![
+            ("labelSelector", "app=node-exporter".to_string()),
+            ("limit", "500".to_string())
+        ]
+    );
+    let node = items("nodes-list.json").remove(0);
+    let q = related_queries("", "Node", &node, true);
+    assert_eq!(q[0].path(), "/api/v1/pods");
+    assert_eq!(
+        q[0].field_selector.as_deref(),
+        Some("spec.nodeName=kind-multinodes-worker,status.phase!=Succeeded,status.phase!=Failed")
+    );
+    assert_eq!(q[1].path(), "/api/v1/events");
+    assert_eq!(
+        q[3].path(),
+        "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
+    );
+}
+
+#[test]
+fn node_lease_and_pod_errors_print_kubectls_text() {
+    let node = items("nodes-list.json").remove(0);
+    let mut related = Related::new();
+    related.insert_error(
+        "pods",
+        "pods is forbidden: User \"x\" cannot list resource \"pods\"",
+    );
+    related.insert_error(
+        "lease",
+        "leases.coordination.k8s.io \"kind-multinodes-worker\" is forbidden",
+    );
+    let got = run("", "Node", &node, &related, &at("2026-11-27T19:54:35Z"));
+    assert!(got.contains(
+        "Lease:              Failed to get lease: leases.coordination.k8s.io \"kind-multinodes-worker\" is forbidden\n"
+    ));
+    assert!(
+        got.contains("\nPods:                         not authorized\nEvents:"),
+        "{got}"
+    );
+}
