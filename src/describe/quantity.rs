@@ -80,6 +80,11 @@ impl Quantity {
             value = value.checked_mul(10)?;
             scale -= 1;
         }
+        if scale < -40 {
+            // Far below nano precision: rounds up to the smallest unit (or stays zero).
+            value = i128::from(value != 0);
+            scale = 0;
+        }
         while scale < 0 {
             // apimachinery rounds up below its precision.
             let rem = value % 10;
@@ -217,6 +222,8 @@ mod tests {
         assert_eq!(canon("1e3"), "1e3");
         assert!(Quantity::parse("abc").is_none());
         assert!(Quantity::parse("1Qi").is_none());
+        assert!(Quantity::parse("1e99999").is_none());
+        assert_eq!(canon("1e-999999999"), "1e-9");
     }
 
     #[test]

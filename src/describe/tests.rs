@@ -304,3 +304,105 @@ fn node_lease_and_pod_errors_print_kubectls_text() {
         "{got}"
     );
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Arbitrary JSON with the field names describers look at, so that odd types and shapes
+    /// reach the rendering code.
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null)),
+            "[a-zA-Z0-9:./=,\\-\n\t\u{1b}é]{0,12}".prop_map(Value::from),
+            Just(json!("2026-11-27T19:54:28Z")),
+            Just(json!("64Mi")),
+            Just(json!("1e-5")),
+        ];
+        let keys = prop::sample::select(vec![
+            "metadata",
+            "spec",
+            "status",
+            "name",
+            "namespace",
+            "uid",
+            "labels",
+            "annotations",
+            "containers",
+            "initContainers",
+            "ports",
+            "env",
+            "valueFrom",
+            "fieldRef",
+            "resourceFieldRef",
+            "resources",
+            "limits",
+            "requests",
+            "volumes",
+            "hostPath",
+            "projected",
+            "sources",
+            "selector",
+            "matchLabels",
+            "matchExpressions",
+            "template",
+            "conditions",
+            "type",
+            "state",
+            "running",
+            "terminated",
+            "containerStatuses",
+            "tolerations",
+            "taints",
+            "items",
+            "ownerReferences",
+            "controller",
+            "capacity",
+            "allocatable",
+            "cpu",
+            "memory",
+            "httpGet",
+            "port",
+            "livenessProbe",
+            "data",
+            "subsets",
+            "addresses",
+            "ip",
+            "series",
+            "count",
+            "eventTime",
+            "involvedObject",
+        ]);
+        leaf.prop_recursive(4, 64, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(keys.clone(), inner, 0..6).prop_map(|m| {
+                    Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn no_kind_panics_on_odd_objects(obj in arb_json(), pods in arb_json(), events in arb_json()) {
+            let opts = at("2026-11-27T19:54:35Z");
+            for (group, kind) in [("", "Pod"), ("", "Node"), ("", "Service"), ("", "Namespace"),
+                ("", "ConfigMap"), ("", "Secret"), ("", "ServiceAccount"), ("", "Endpoints"),
+                ("apps", "DaemonSet"), ("apps", "Deployment"), ("apps", "ReplicaSet"),
+                ("", "Event"), ("x.io", "Widget")] {
+                let mut related = Related::new();
+                for q in related_queries(group, kind, &obj, true) {
+                    related.insert(q.key, vec![pods.clone(), events.clone()]);
+                }
+                let _ = describe(group, kind, &obj, &related, &opts);
+            }
+        }
+    }
+}
