@@ -224,7 +224,7 @@ pub fn pod_qos(pod: &Value) -> String {
     if guaranteed {
         for (name, req) in &requests {
             match limits.iter().find(|(n, _)| n == name) {
-                Some((_, lim)) if lim == req || lim.to_string() == req.to_string() => {}
+                Some((_, lim)) if lim.value_eq(req) => {}
                 _ => {
                     guaranteed = false;
                     break;
@@ -236,5 +236,32 @@ pub fn pod_qos(pod: &Value) -> String {
         "Guaranteed".to_string()
     } else {
         "Burstable".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(containers: Value) -> Value {
+        json!({"spec": {"containers": containers}})
+    }
+
+    #[test]
+    fn qos_is_computed_when_status_has_none() {
+        assert_eq!(pod_qos(&pod(json!([{"name": "a"}]))), "BestEffort");
+        let g = json!([{"resources": {"limits": {"cpu": "1", "memory": "1Gi"},
+                                      "requests": {"cpu": "1000m", "memory": "1Gi"}}}]);
+        assert_eq!(pod_qos(&pod(g)), "Guaranteed");
+        let b = json!([{"resources": {"requests": {"cpu": "100m"}}}]);
+        assert_eq!(pod_qos(&pod(b)), "Burstable");
+        let zero =
+            json!([{"resources": {"requests": {"cpu": "0"}, "limits": {"nvidia.com/gpu": "1"}}}]);
+        assert_eq!(pod_qos(&pod(zero)), "BestEffort");
+        assert_eq!(
+            pod_qos(&json!({"status": {"qosClass": "Guaranteed"}})),
+            "Guaranteed"
+        );
     }
 }

@@ -127,6 +127,11 @@ impl Quantity {
         ceil_div(self.nanos, NANO / 1000)
     }
 
+    /// Compares values regardless of format (`1` equals `1000m`), as apimachinery's `Cmp`.
+    pub fn value_eq(&self, other: &Quantity) -> bool {
+        self.nanos == other.nanos
+    }
+
     /// True when the quantity is zero.
     pub fn is_zero(&self) -> bool {
         self.nanos == 0
@@ -236,5 +241,8 @@ mod tests {
         let cpu = Quantity::parse("250m").unwrap();
         assert_eq!(cpu.milli_value(), 250);
         assert_eq!(cpu.value(), 1);
+        assert!(Quantity::parse("1")
+            .unwrap()
+            .value_eq(&Quantity::parse("1000m").unwrap()));
     }
 }

@@ -174,7 +174,8 @@ pub fn print_tolerations(w: &mut PrefixWriter, title: &str, tolerations: &[Value
         return;
     }
     let mut sorted: Vec<&Value> = tolerations.iter().collect();
-    sorted.sort_by(|a, b| s(a, "key").cmp(s(b, "key")));
+    // Go's unstable sort.Slice: ties (same key) land where kubectl puts them.
+    super::gosort::sort(&mut sorted, |a, b| s(a, "key") < s(b, "key"));
     for (n, t) in sorted.into_iter().enumerate() {
         if n != 0 {
             w.write(LEVEL_0, "\t");
@@ -209,7 +210,8 @@ pub fn print_taints(w: &mut PrefixWriter, title: &str, taints: &[Value]) {
         return;
     }
     let mut sorted: Vec<&Value> = taints.iter().collect();
-    sorted.sort_by_key(|t| format!("{},{}", s(t, "effect"), s(t, "key")));
+    let sort_key = |t: &Value| format!("{},{}", s(t, "effect"), s(t, "key"));
+    super::gosort::sort(&mut sorted, |a, b| sort_key(a) < sort_key(b));
     for (n, t) in sorted.into_iter().enumerate() {
         if n != 0 {
             w.write(LEVEL_0, "\t");
