@@ -17,11 +17,13 @@
 //!   `Pods: not authorized`), `events` (uid) and `events-by-name` (uid = node name),
 //!   `lease` (kube-node-lease, by name; an error prints `Failed to get lease: <error>`),
 //!   `resourceslices` (resource.k8s.io; errors ignored).
-//! - DaemonSet, ReplicaSet: `pods` (label selector), `events`.
+//! - DaemonSet, ReplicaSet, StatefulSet, ReplicationController: `pods` (label selector),
+//!   `events`.
 //! - Deployment: `events`, `replicasets` (label selector).
 //! - Service: `endpointslices` (discovery.k8s.io, `kubernetes.io/service-name=<name>`), `events`.
 //! - Namespace: `resourcequotas`, `limitranges` (failures print kubectl's "none" lines).
-//! - ConfigMap, ServiceAccount, Endpoints, and every generic kind: `events`. Secret: nothing.
+//! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, and every generic kind: `events`.
+//!   Secret: nothing.
 //!
 //! Events are listed only when `show_events` is set; with it unset [`describe`] prints no
 //! `Events:` section at all (kubectl's `--show-events=false`).
@@ -31,21 +33,25 @@
 //! ControllerRevision and Lease included: kubectl has no typed describer for them).
 
 mod configmap;
+mod cronjob;
 mod daemonset;
 mod deployment;
 mod endpoints;
 mod events;
 mod generic;
 mod gosort;
+mod job;
 mod namespace;
 mod node;
 mod pod;
 mod podspec;
 pub mod quantity;
 mod replicaset;
+mod replicationcontroller;
 mod secret;
 mod service;
 mod serviceaccount;
+mod statefulset;
 mod text;
 mod volumes;
 pub mod writer;
@@ -191,9 +197,13 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("", "Secret")
             | ("", "ServiceAccount")
             | ("", "Endpoints")
+            | ("", "ReplicationController")
             | ("apps", "DaemonSet")
             | ("apps", "Deployment")
             | ("apps", "ReplicaSet")
+            | ("apps", "StatefulSet")
+            | ("batch", "Job")
+            | ("batch", "CronJob")
     )
 }
 
@@ -275,7 +285,20 @@ pub fn related_queries(
                 ..query("resourceslices", "resource.k8s.io", "resourceslices")
             });
         }
-        ("apps", "DaemonSet") | ("apps", "ReplicaSet") => {
+        ("", "ReplicationController") => {
+            let sel: Vec<String> = text::string_map(obj, "spec.selector")
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            out.push(RelatedQuery {
+                label_selector: Some(sel.join(",")),
+                ..query("pods", "", "pods")
+            });
+            if show_events {
+                out.push(events(kind, &uid));
+            }
+        }
+        ("apps", "DaemonSet") | ("apps", "ReplicaSet") | ("apps", "StatefulSet") => {
             out.push(selector_pods());
             if show_events {
                 out.push(events(kind, &uid));
@@ -312,7 +335,11 @@ pub fn related_queries(
             }
         }
         ("", "Secret") => {}
-        ("", "ConfigMap") | ("", "ServiceAccount") | ("", "Endpoints") => {
+        ("", "ConfigMap")
+        | ("", "ServiceAccount")
+        | ("", "Endpoints")
+        | ("batch", "Job")
+        | ("batch", "CronJob") => {
             if show_events {
                 out.push(events(kind, &uid));
             }
@@ -366,6 +393,20 @@ pub fn describe(
             events("events").as_deref(),
             opts,
         ),
+        ("apps", "StatefulSet") => statefulset::describe_statefulset(
+            obj,
+            related.items("pods"),
+            events("events").as_deref(),
+            opts,
+        ),
+        ("", "ReplicationController") => replicationcontroller::describe_replication_controller(
+            obj,
+            related.items("pods"),
+            events("events").as_deref(),
+            opts,
+        ),
+        ("batch", "Job") => job::describe_job(obj, events("events").as_deref(), opts),
+        ("batch", "CronJob") => cronjob::describe_cronjob(obj, events("events").as_deref(), opts),
         ("apps", "Deployment") => deployment::describe_deployment(
             obj,
             related.items("replicasets"),

@@ -217,3 +217,55 @@ fn endpoints() {
         "endpoints-web.stdout",
     );
 }
+
+#[test]
+fn statefulset_with_claim_templates() {
+    check(
+        "apps",
+        "StatefulSet",
+        "/apis/apps/v1/namespaces/default/statefulsets/db",
+        &[
+            ("events", EVENTS),
+            ("pods", "/api/v1/namespaces/default/pods"),
+        ],
+        "statefulset-db.stdout",
+    );
+}
+
+#[test]
+fn indexed_job() {
+    check(
+        "batch",
+        "Job",
+        "/apis/batch/v1/namespaces/default/jobs/pi",
+        &[("events", EVENTS)],
+        "job-pi.stdout",
+    );
+}
+
+#[test]
+fn cronjobs() {
+    for name in ["tick", "bare"] {
+        check(
+            "batch",
+            "CronJob",
+            &format!("/apis/batch/v1/namespaces/default/cronjobs/{name}"),
+            &[("events", EVENTS)],
+            &format!("cronjob-{name}.stdout"),
+        );
+    }
+}
+
+#[test]
+fn replication_controller() {
+    check(
+        "",
+        "ReplicationController",
+        "/api/v1/namespaces/default/replicationcontrollers/old",
+        &[
+            ("events", EVENTS),
+            ("pods", "/api/v1/namespaces/default/pods"),
+        ],
+        "replicationcontroller-old.stdout",
+    );
+}

@@ -396,7 +396,8 @@ mod robustness {
             for (group, kind) in [("", "Pod"), ("", "Node"), ("", "Service"), ("", "Namespace"),
                 ("", "ConfigMap"), ("", "Secret"), ("", "ServiceAccount"), ("", "Endpoints"),
                 ("apps", "DaemonSet"), ("apps", "Deployment"), ("apps", "ReplicaSet"),
-                ("", "Event"), ("x.io", "Widget")] {
+                ("", "Event"), ("x.io", "Widget"), ("apps", "StatefulSet"), ("batch", "Job"),
+                ("batch", "CronJob"), ("", "ReplicationController")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);
