@@ -20,6 +20,7 @@
 //! - DaemonSet, ReplicaSet, StatefulSet, ReplicationController: `pods` (label selector),
 //!   `events`.
 //! - Deployment: `events`, `replicasets` (label selector).
+//! - PersistentVolumeClaim: `pods` (all of the namespace), `events`.
 //! - Service: `endpointslices` (discovery.k8s.io, `kubernetes.io/service-name=<name>`), `events`.
 //! - Namespace: `resourcequotas`, `limitranges` (failures print kubectl's "none" lines).
 //! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, and every generic kind: `events`.
@@ -45,6 +46,7 @@ mod namespace;
 mod node;
 mod pod;
 mod podspec;
+mod pvc;
 pub mod quantity;
 mod replicaset;
 mod replicationcontroller;
@@ -198,6 +200,7 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("", "ServiceAccount")
             | ("", "Endpoints")
             | ("", "ReplicationController")
+            | ("", "PersistentVolumeClaim")
             | ("apps", "DaemonSet")
             | ("apps", "Deployment")
             | ("apps", "ReplicaSet")
@@ -294,6 +297,13 @@ pub fn related_queries(
                 label_selector: Some(sel.join(",")),
                 ..query("pods", "", "pods")
             });
+            if show_events {
+                out.push(events(kind, &uid));
+            }
+        }
+        ("", "PersistentVolumeClaim") => {
+            // kubectl lists every pod of the namespace and keeps those using the claim.
+            out.push(query("pods", "", "pods"));
             if show_events {
                 out.push(events(kind, &uid));
             }
@@ -400,6 +410,12 @@ pub fn describe(
             opts,
         ),
         ("", "ReplicationController") => replicationcontroller::describe_replication_controller(
+            obj,
+            related.items("pods"),
+            events("events").as_deref(),
+            opts,
+        ),
+        ("", "PersistentVolumeClaim") => pvc::describe_pvc(
             obj,
             related.items("pods"),
             events("events").as_deref(),

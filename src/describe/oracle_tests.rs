@@ -269,3 +269,19 @@ fn replication_controller() {
         "replicationcontroller-old.stdout",
     );
 }
+
+#[test]
+fn persistent_volume_claims() {
+    for name in ["data-pvc", "pending"] {
+        check(
+            "",
+            "PersistentVolumeClaim",
+            &format!("/api/v1/namespaces/default/persistentvolumeclaims/{name}"),
+            &[
+                ("events", EVENTS),
+                ("pods", "/api/v1/namespaces/default/pods"),
+            ],
+            &format!("persistentvolumeclaim-{name}.stdout"),
+        );
+    }
+}

@@ -159,7 +159,7 @@ pub fn describe_pod(pod: &Value, events: Option<&[Value]>, opts: &DescribeOption
             );
         }
     }
-    describe_volumes(arr(pod, "spec.volumes"), w, "");
+    describe_volumes(arr(pod, "spec.volumes"), w, "", opts);
     w.write(LEVEL_0, &format!("QoS Class:\t{}\n", pod_qos(pod)));
     print_labels_multiline(w, "Node-Selectors", &string_map(pod, "spec.nodeSelector"));
     print_tolerations(w, "Tolerations", arr(pod, "spec.tolerations"));

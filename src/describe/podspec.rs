@@ -49,7 +49,7 @@ pub fn describe_pod_template(
         "  ",
         opts,
     );
-    describe_volumes(arr(t, "spec.volumes"), w, "  ");
+    describe_volumes(arr(t, "spec.volumes"), w, "  ", opts);
     describe_topology_spread_constraints(arr(t, "spec.topologySpreadConstraints"), w, "  ");
     let pc = s(t, "spec.priorityClassName");
     if !pc.is_empty() {
@@ -564,7 +564,12 @@ pub fn go_quote(text: &str) -> String {
 }
 
 /// `describeVolumes`: `Volumes:` then each volume's type-specific block.
-pub fn describe_volumes(volumes: &[Value], w: &mut PrefixWriter, space: &str) {
+pub fn describe_volumes(
+    volumes: &[Value],
+    w: &mut PrefixWriter,
+    space: &str,
+    opts: &DescribeOptions,
+) {
     if volumes.is_empty() {
         w.write(LEVEL_0, &format!("{space}Volumes:\t<none>\n"));
         return;
@@ -573,6 +578,6 @@ pub fn describe_volumes(volumes: &[Value], w: &mut PrefixWriter, space: &str) {
     let name_indent = if space.is_empty() { "" } else { " " };
     for v in volumes {
         w.write(LEVEL_1, &format!("{name_indent}{}:\n", s(v, "name")));
-        super::volumes::describe_volume_source(v, w);
+        super::volumes::describe_volume_source(v, w, opts);
     }
 }

@@ -397,7 +397,7 @@ mod robustness {
                 ("", "ConfigMap"), ("", "Secret"), ("", "ServiceAccount"), ("", "Endpoints"),
                 ("apps", "DaemonSet"), ("apps", "Deployment"), ("apps", "ReplicaSet"),
                 ("", "Event"), ("x.io", "Widget"), ("apps", "StatefulSet"), ("batch", "Job"),
-                ("batch", "CronJob"), ("", "ReplicationController")] {
+                ("batch", "CronJob"), ("", "ReplicationController"), ("", "PersistentVolumeClaim")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use super::text::{arr, b, get, i, s, string_map, value_string, MAX_ANNOTATION_LEN};
-use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
+use super::writer::{PrefixWriter, LEVEL_1, LEVEL_2, LEVEL_3};
+use super::DescribeOptions;
 
 /// Go's `%v` of a scalar field: strings bare, numbers, booleans (`false` when absent).
 fn bool_field(v: &Value, f: &str) -> String {
@@ -52,7 +53,7 @@ fn block(w: &mut PrefixWriter, type_line: &str, fields: &[(&str, String)]) {
 }
 
 /// Writes the block for one volume (the `switch` of kubectl's `describeVolumes`).
-pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter) {
+pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOptions) {
     let src = |key: &str| get(v, key);
     if let Some(h) = src("hostPath") {
         let ty = get(h, "type").map(value_string).unwrap_or("<none>".into());
@@ -181,7 +182,7 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter) {
              deleted with the pod)\n",
         );
         if let Some(t) = get(e, "volumeClaimTemplate") {
-            w.nested(LEVEL_2, |w| print_claim_template(t, w));
+            w.nested(LEVEL_2, |w| super::pvc::print_pvc(w, t, false, opts));
         }
     } else if let Some(r) = src("rbd") {
         block(
@@ -455,43 +456,6 @@ fn print_csi_attributes(w: &mut PrefixWriter, attrs: &[(String, String)]) {
     }
 }
 
-/// `printPersistentVolumeClaim(..., isFullPVC=false)` for an ephemeral volume's claim template.
-fn print_claim_template(t: &Value, w: &mut PrefixWriter) {
-    // storageutil.GetPersistentVolumeClaimClass: the beta annotation wins over the field.
-    let class = get(t, "metadata.annotations")
-        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
-        .map(value_string)
-        .or_else(|| get(t, "spec.storageClassName").map(value_string))
-        .unwrap_or_default();
-    w.write(LEVEL_0, &format!("StorageClass:\t{class}\n"));
-    w.write(LEVEL_0, &format!("Volume:\t{}\n", s(t, "spec.volumeName")));
-    super::text::print_labels_multiline(w, "Labels", &string_map(t, "metadata.labels"));
-    super::text::print_annotations_multiline(
-        w,
-        "Annotations",
-        &string_map(t, "metadata.annotations"),
-    );
-    // Capacity comes from the (absent) status once bound to a volume: a zero quantity.
-    let capacity = if s(t, "spec.volumeName").is_empty() {
-        ""
-    } else {
-        "0"
-    };
-    w.write(LEVEL_0, &format!("Capacity:\t{capacity}\n"));
-    w.write(LEVEL_0, "Access Modes:\t\n");
-    if let Some(mode) = get(t, "spec.volumeMode") {
-        w.write(LEVEL_0, &format!("VolumeMode:\t{}\n", value_string(mode)));
-    }
-    if let Some(ds) = get(t, "spec.dataSource") {
-        w.write(LEVEL_0, "DataSource:\n");
-        if let Some(g) = get(ds, "apiGroup") {
-            w.write(LEVEL_1, &format!("APIGroup:\t{}\n", value_string(g)));
-        }
-        w.write(LEVEL_1, &format!("Kind:\t{}\n", s(ds, "kind")));
-        w.write(LEVEL_1, &format!("Name:\t{}\n", s(ds, "name")));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,7 +463,8 @@ mod tests {
 
     fn render(v: Value) -> String {
         let mut w = PrefixWriter::new();
-        describe_volume_source(&v, &mut w);
+        let opts = DescribeOptions::fixed_utc(chrono::DateTime::UNIX_EPOCH);
+        describe_volume_source(&v, &mut w, &opts);
         w.finish()
     }
 
