@@ -24,7 +24,7 @@
 //! - Service: `endpointslices` (discovery.k8s.io, `kubernetes.io/service-name=<name>`), `events`.
 //! - Namespace: `resourcequotas`, `limitranges` (failures print kubectl's "none" lines).
 //! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, and every generic kind: `events`.
-//!   Secret: nothing.
+//!   Secret and the RBAC kinds: nothing.
 //!
 //! Events are listed only when `show_events` is set; with it unset [`describe`] prints no
 //! `Events:` section at all (kubectl's `--show-events=false`).
@@ -48,6 +48,7 @@ mod pod;
 mod podspec;
 mod pvc;
 pub mod quantity;
+mod rbac;
 mod replicaset;
 mod replicationcontroller;
 mod secret;
@@ -207,6 +208,10 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("apps", "StatefulSet")
             | ("batch", "Job")
             | ("batch", "CronJob")
+            | ("rbac.authorization.k8s.io", "Role")
+            | ("rbac.authorization.k8s.io", "ClusterRole")
+            | ("rbac.authorization.k8s.io", "RoleBinding")
+            | ("rbac.authorization.k8s.io", "ClusterRoleBinding")
     )
 }
 
@@ -344,7 +349,7 @@ pub fn related_queries(
                 });
             }
         }
-        ("", "Secret") => {}
+        ("", "Secret") | ("rbac.authorization.k8s.io", _) => {}
         ("", "ConfigMap")
         | ("", "ServiceAccount")
         | ("", "Endpoints")
@@ -421,6 +426,10 @@ pub fn describe(
             events("events").as_deref(),
             opts,
         ),
+        ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => rbac::describe_role(obj),
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+            rbac::describe_binding(obj)
+        }
         ("batch", "Job") => job::describe_job(obj, events("events").as_deref(), opts),
         ("batch", "CronJob") => cronjob::describe_cronjob(obj, events("events").as_deref(), opts),
         ("apps", "Deployment") => deployment::describe_deployment(

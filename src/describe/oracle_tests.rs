@@ -285,3 +285,34 @@ fn persistent_volume_claims() {
         );
     }
 }
+
+#[test]
+fn rbac_roles_and_bindings() {
+    let g = "rbac.authorization.k8s.io";
+    let base = "/apis/rbac.authorization.k8s.io/v1";
+    let cases = [
+        (
+            "Role",
+            format!("{base}/namespaces/default/roles/reader"),
+            "role-reader.stdout",
+        ),
+        (
+            "ClusterRole",
+            format!("{base}/clusterroles/viewer"),
+            "clusterrole-viewer.stdout",
+        ),
+        (
+            "RoleBinding",
+            format!("{base}/namespaces/default/rolebindings/rb"),
+            "rolebinding-rb.stdout",
+        ),
+        (
+            "ClusterRoleBinding",
+            format!("{base}/clusterrolebindings/crb"),
+            "clusterrolebinding-crb.stdout",
+        ),
+    ];
+    for (kind, path, expected) in cases {
+        check(g, kind, &path, &[], expected);
+    }
+}

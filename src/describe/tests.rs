@@ -397,7 +397,8 @@ mod robustness {
                 ("", "ConfigMap"), ("", "Secret"), ("", "ServiceAccount"), ("", "Endpoints"),
                 ("apps", "DaemonSet"), ("apps", "Deployment"), ("apps", "ReplicaSet"),
                 ("", "Event"), ("x.io", "Widget"), ("apps", "StatefulSet"), ("batch", "Job"),
-                ("batch", "CronJob"), ("", "ReplicationController"), ("", "PersistentVolumeClaim")] {
+                ("batch", "CronJob"), ("", "ReplicationController"), ("", "PersistentVolumeClaim"),
+                ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "RoleBinding")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);
