@@ -23,7 +23,10 @@
 //! - PersistentVolumeClaim: `pods` (all of the namespace), `events`.
 //! - Service: `endpointslices` (discovery.k8s.io, `kubernetes.io/service-name=<name>`), `events`.
 //! - Namespace: `resourcequotas`, `limitranges` (failures print kubectl's "none" lines).
-//! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, and every generic kind: `events`.
+//! - Ingress: `events`, `services` and `endpointslices` (all of the namespace; a failed list
+//!   shows as `<error: ...>` in each backend, as kubectl shows its per-backend errors).
+//! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, IngressClass, and every generic
+//!   kind: `events`.
 //!   Secret and the RBAC kinds: nothing.
 //!
 //! Events are listed only when `show_events` is set; with it unset [`describe`] prints no
@@ -41,6 +44,7 @@ mod endpoints;
 mod events;
 mod generic;
 mod gosort;
+mod ingress;
 mod job;
 mod namespace;
 mod node;
@@ -208,6 +212,8 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("apps", "StatefulSet")
             | ("batch", "Job")
             | ("batch", "CronJob")
+            | ("networking.k8s.io", "Ingress")
+            | ("networking.k8s.io", "IngressClass")
             | ("rbac.authorization.k8s.io", "Role")
             | ("rbac.authorization.k8s.io", "ClusterRole")
             | ("rbac.authorization.k8s.io", "RoleBinding")
@@ -350,6 +356,19 @@ pub fn related_queries(
             }
         }
         ("", "Secret") | ("rbac.authorization.k8s.io", _) => {}
+        ("networking.k8s.io", "Ingress") => {
+            if show_events {
+                out.push(events(kind, &uid));
+            }
+            // kubectl fetches each backend's Service and EndpointSlices; one list of each
+            // covers every backend.
+            out.push(query("services", "", "services"));
+            out.push(query(
+                "endpointslices",
+                "discovery.k8s.io",
+                "endpointslices",
+            ));
+        }
         ("", "ConfigMap")
         | ("", "ServiceAccount")
         | ("", "Endpoints")
@@ -427,6 +446,10 @@ pub fn describe(
             opts,
         ),
         ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => rbac::describe_role(obj),
+        ("networking.k8s.io", "Ingress") => ingress::describe_ingress(obj, related, opts),
+        ("networking.k8s.io", "IngressClass") => {
+            ingress::describe_ingress_class(obj, events("events").as_deref(), opts)
+        }
         ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
             rbac::describe_binding(obj)
         }

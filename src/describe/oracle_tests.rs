@@ -15,11 +15,19 @@ fn routes() -> Value {
     serde_json::from_str(&text).expect("routes are JSON")
 }
 
+/// The list served at `path`, or (like the server's GETs) every object under `path/`.
 fn list(routes: &Value, path: &str) -> Vec<Value> {
-    routes[path]["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    if let Some(items) = routes[path]["items"].as_array() {
+        return items.clone();
+    }
+    let prefix = format!("{path}/");
+    routes
+        .as_object()
+        .expect("routes object")
+        .iter()
+        .filter(|(k, _)| k.starts_with(&prefix) && !k[prefix.len()..].contains('/'))
+        .map(|(_, v)| v.clone())
+        .collect()
 }
 
 /// Renders `path`'s object with the lists the fake server answered, as kubectl saw them.
@@ -31,7 +39,13 @@ fn check(group: &str, kind: &str, path: &str, related: &[(&str, &str)], expected
     let now = parse_time(now_text.trim()).expect("time") + chrono::TimeDelta::seconds(10);
     let mut rel = Related::new();
     for (key, list_path) in related {
-        rel.insert(key, list(&routes, list_path));
+        let mut items = list(&routes, list_path);
+        if kind == "Service" && *key == "endpointslices" {
+            // The fake server honours the service-name label selector kubectl sends.
+            let name = obj["metadata"]["name"].clone();
+            items.retain(|sl| sl["metadata"]["labels"]["kubernetes.io/service-name"] == name);
+        }
+        rel.insert(key, items);
     }
     let got = describe(group, kind, obj, &rel, &DescribeOptions::fixed_utc(now));
     let want = std::fs::read_to_string(format!("{}/{expected}", dir())).expect("expected");
@@ -315,4 +329,33 @@ fn rbac_roles_and_bindings() {
     for (kind, path, expected) in cases {
         check(g, kind, &path, &[], expected);
     }
+}
+
+#[test]
+fn ingresses_and_ingress_class() {
+    let base = "/apis/networking.k8s.io/v1";
+    let rel = [
+        ("events", EVENTS),
+        ("services", "/api/v1/namespaces/default/services"),
+        (
+            "endpointslices",
+            "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
+        ),
+    ];
+    for name in ["site", "bare"] {
+        check(
+            "networking.k8s.io",
+            "Ingress",
+            &format!("{base}/namespaces/default/ingresses/{name}"),
+            &rel,
+            &format!("ingress-{name}.stdout"),
+        );
+    }
+    check(
+        "networking.k8s.io",
+        "IngressClass",
+        &format!("{base}/ingressclasses/nginx"),
+        &[("events", "/api/v1/events")],
+        "ingressclass-nginx.stdout",
+    );
 }

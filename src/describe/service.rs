@@ -163,7 +163,7 @@ pub fn describe_service(
 
 /// `formatEndpointSlices` for one service port name: ready endpoints as `ip:port`, at most
 /// three, then ` + N more...`; `<none>` without slices.
-fn format_endpoint_slices(slices: &[Value], port_name: &str) -> String {
+pub fn format_endpoint_slices(slices: &[Value], port_name: &str) -> String {
     if slices.is_empty() {
         return "<none>".to_string();
     }

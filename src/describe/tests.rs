@@ -398,7 +398,8 @@ mod robustness {
                 ("apps", "DaemonSet"), ("apps", "Deployment"), ("apps", "ReplicaSet"),
                 ("", "Event"), ("x.io", "Widget"), ("apps", "StatefulSet"), ("batch", "Job"),
                 ("batch", "CronJob"), ("", "ReplicationController"), ("", "PersistentVolumeClaim"),
-                ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "RoleBinding")] {
+                ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "RoleBinding"),
+                ("networking.k8s.io", "Ingress"), ("networking.k8s.io", "IngressClass")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);
