@@ -25,9 +25,9 @@
 //! - Namespace: `resourcequotas`, `limitranges` (failures print kubectl's "none" lines).
 //! - Ingress: `events`, `services` and `endpointslices` (all of the namespace; a failed list
 //!   shows as `<error: ...>` in each backend, as kubectl shows its per-backend errors).
-//! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, IngressClass, and every generic
-//!   kind: `events`.
-//!   Secret and the RBAC kinds: nothing.
+//! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, IngressClass, EndpointSlice,
+//!   PodDisruptionBudget, PriorityClass, StorageClass, and every generic kind: `events`.
+//!   Secret, ResourceQuota, LimitRange and the RBAC kinds: nothing.
 //!
 //! Events are listed only when `show_events` is set; with it unset [`describe`] prints no
 //! `Events:` section at all (kubectl's `--show-events=false`).
@@ -41,6 +41,7 @@ mod cronjob;
 mod daemonset;
 mod deployment;
 mod endpoints;
+mod endpointslice;
 mod events;
 mod generic;
 mod gosort;
@@ -48,17 +49,21 @@ mod ingress;
 mod job;
 mod namespace;
 mod node;
+mod pdb;
 mod pod;
 mod podspec;
+mod priorityclass;
 mod pvc;
 pub mod quantity;
 mod rbac;
 mod replicaset;
 mod replicationcontroller;
+mod resourcequota;
 mod secret;
 mod service;
 mod serviceaccount;
 mod statefulset;
+mod storageclass;
 mod text;
 mod volumes;
 pub mod writer;
@@ -212,6 +217,12 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("apps", "StatefulSet")
             | ("batch", "Job")
             | ("batch", "CronJob")
+            | ("", "ResourceQuota")
+            | ("", "LimitRange")
+            | ("discovery.k8s.io", "EndpointSlice")
+            | ("policy", "PodDisruptionBudget")
+            | ("scheduling.k8s.io", "PriorityClass")
+            | ("storage.k8s.io", "StorageClass")
             | ("networking.k8s.io", "Ingress")
             | ("networking.k8s.io", "IngressClass")
             | ("rbac.authorization.k8s.io", "Role")
@@ -355,7 +366,10 @@ pub fn related_queries(
                 });
             }
         }
-        ("", "Secret") | ("rbac.authorization.k8s.io", _) => {}
+        ("", "Secret")
+        | ("", "ResourceQuota")
+        | ("", "LimitRange")
+        | ("rbac.authorization.k8s.io", _) => {}
         ("networking.k8s.io", "Ingress") => {
             if show_events {
                 out.push(events(kind, &uid));
@@ -447,6 +461,20 @@ pub fn describe(
         ),
         ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => rbac::describe_role(obj),
         ("networking.k8s.io", "Ingress") => ingress::describe_ingress(obj, related, opts),
+        ("", "ResourceQuota") => resourcequota::describe_quota(obj),
+        ("", "LimitRange") => resourcequota::describe_limit_range(obj),
+        ("discovery.k8s.io", "EndpointSlice") => {
+            endpointslice::describe_endpoint_slice(obj, events("events").as_deref(), opts)
+        }
+        ("policy", "PodDisruptionBudget") => {
+            pdb::describe_pdb(obj, events("events").as_deref(), opts)
+        }
+        ("scheduling.k8s.io", "PriorityClass") => {
+            priorityclass::describe_priority_class(obj, events("events").as_deref(), opts)
+        }
+        ("storage.k8s.io", "StorageClass") => {
+            storageclass::describe_storage_class(obj, events("events").as_deref(), opts)
+        }
         ("networking.k8s.io", "IngressClass") => {
             ingress::describe_ingress_class(obj, events("events").as_deref(), opts)
         }

@@ -76,13 +76,7 @@ fn describe_quotas(quotas: &[Value], w: &mut PrefixWriter) {
             scopes.sort();
             w.write(LEVEL_1, &format!("Scopes:\t{}\n", scopes.join(", ")));
             for scope in &scopes {
-                let help = match scope.as_str() {
-                    "Terminating" => "Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.",
-                    "NotTerminating" => "Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.",
-                    "BestEffort" => "Matches all pods that do not have resource requirements set. These pods have a best effort quality of service.",
-                    "NotBestEffort" => "Matches all pods that have at least one resource requirement set. These pods have a burstable or guaranteed quality of service.",
-                    _ => "",
-                };
+                let help = super::resourcequota::scope_help(scope);
                 if !help.is_empty() {
                     w.write(LEVEL_1, &format!("* {help}\n"));
                 }
@@ -97,13 +91,20 @@ fn describe_quotas(quotas: &[Value], w: &mut PrefixWriter) {
                 .find(|(k, _)| *k == res)
                 .map(|(_, v)| v.clone())
                 .unwrap_or("0".into());
-            w.write(LEVEL_1, &format!("{res}\t{u}\t{hard}\n"));
+            let canon = |v: &str| {
+                super::quantity::Quantity::parse(v)
+                    .map(|q| q.to_string())
+                    .unwrap_or(v.to_string())
+            };
+            w.write(
+                LEVEL_1,
+                &format!("{res}\t{}\t{}\n", canon(&u), canon(&hard)),
+            );
         }
     }
 }
 
-/// `DescribeLimitRanges` / `describeLimitRangeSpec`. kubectl walks a Go map of resource
-/// names (random order); the names are sorted here.
+/// `DescribeLimitRanges`.
 fn describe_limit_ranges(ranges: &[Value], w: &mut PrefixWriter) {
     w.write(
         LEVEL_0,
@@ -114,34 +115,6 @@ fn describe_limit_ranges(ranges: &[Value], w: &mut PrefixWriter) {
         " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n",
     );
     for lr in ranges {
-        for item in arr(lr, "spec.limits") {
-            let ty = s(item, "type");
-            let maps: Vec<Vec<(String, String)>> = [
-                "max",
-                "min",
-                "default",
-                "defaultRequest",
-                "maxLimitRequestRatio",
-            ]
-            .iter()
-            .map(|f| string_map(item, f))
-            .collect();
-            let mut names: Vec<String> = maps.iter().flatten().map(|(k, _)| k.clone()).collect();
-            names.sort();
-            names.dedup();
-            let get =
-                |m: usize, k: &str| maps[m].iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-            for k in names {
-                let min = get(1, &k).unwrap_or("-".into());
-                let max = get(0, &k).unwrap_or("-".into());
-                let def_limit = get(2, &k).unwrap_or("-".into());
-                let def_req = get(3, &k).unwrap_or("-".into());
-                let ratio = get(4, &k).unwrap_or("-".into());
-                w.write(
-                    LEVEL_0,
-                    &format!(" {ty}\t{k}\t{min}\t{max}\t{def_req}\t{def_limit}\t{ratio}\n"),
-                );
-            }
-        }
+        super::resourcequota::limit_range_rows(lr, " ", w);
     }
 }

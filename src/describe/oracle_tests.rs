@@ -359,3 +359,87 @@ fn ingresses_and_ingress_class() {
         "ingressclass-nginx.stdout",
     );
 }
+
+#[test]
+fn policy_scheduling_storage_discovery_and_quota_kinds() {
+    let ns_events = [("events", EVENTS)];
+    let cluster_events = [("events", "/api/v1/events")];
+    let cases: [(&str, &str, &str, &[(&str, &str)], &str); 10] = [
+        (
+            "policy",
+            "PodDisruptionBudget",
+            "/apis/policy/v1/namespaces/default/poddisruptionbudgets/pdb",
+            &ns_events,
+            "poddisruptionbudget-pdb.stdout",
+        ),
+        (
+            "policy",
+            "PodDisruptionBudget",
+            "/apis/policy/v1/namespaces/default/poddisruptionbudgets/pdb2",
+            &ns_events,
+            "poddisruptionbudget-pdb2.stdout",
+        ),
+        (
+            "scheduling.k8s.io",
+            "PriorityClass",
+            "/apis/scheduling.k8s.io/v1/priorityclasses/high",
+            &cluster_events,
+            "priorityclass-high.stdout",
+        ),
+        (
+            "storage.k8s.io",
+            "StorageClass",
+            "/apis/storage.k8s.io/v1/storageclasses/fast",
+            &cluster_events,
+            "storageclass-fast.stdout",
+        ),
+        (
+            "storage.k8s.io",
+            "StorageClass",
+            "/apis/storage.k8s.io/v1/storageclasses/plain",
+            &cluster_events,
+            "storageclass-plain.stdout",
+        ),
+        (
+            "discovery.k8s.io",
+            "EndpointSlice",
+            "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/web-x",
+            &ns_events,
+            "endpointslice-web-x.stdout",
+        ),
+        (
+            "discovery.k8s.io",
+            "EndpointSlice",
+            "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/empty",
+            &ns_events,
+            "endpointslice-empty.stdout",
+        ),
+        (
+            "",
+            "ResourceQuota",
+            "/api/v1/namespaces/default/resourcequotas/q",
+            &[],
+            "resourcequota-q.stdout",
+        ),
+        (
+            "",
+            "LimitRange",
+            "/api/v1/namespaces/default/limitranges/lr",
+            &[],
+            "limitrange-lr.stdout",
+        ),
+        (
+            "",
+            "Namespace",
+            "/api/v1/namespaces/team",
+            &[
+                ("resourcequotas", "/api/v1/namespaces/team/resourcequotas"),
+                ("limitranges", "/api/v1/namespaces/team/limitranges"),
+            ],
+            "namespace-team.stdout",
+        ),
+    ];
+    for (group, kind, path, related, expected) in cases {
+        check(group, kind, path, related, expected);
+    }
+}

@@ -100,6 +100,14 @@ impl Quantity {
         })
     }
 
+    /// An integer quantity in the given format (apimachinery's `NewQuantity`).
+    pub fn from_integer(value: i128, format: Format) -> Quantity {
+        Quantity {
+            nanos: value.saturating_mul(NANO),
+            format,
+        }
+    }
+
     /// Adds `other` (apimachinery's `Add`: a zero quantity takes the other's format).
     pub fn add(&mut self, other: &Quantity) {
         if self.nanos == 0 {

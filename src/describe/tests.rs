@@ -399,7 +399,10 @@ mod robustness {
                 ("", "Event"), ("x.io", "Widget"), ("apps", "StatefulSet"), ("batch", "Job"),
                 ("batch", "CronJob"), ("", "ReplicationController"), ("", "PersistentVolumeClaim"),
                 ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "RoleBinding"),
-                ("networking.k8s.io", "Ingress"), ("networking.k8s.io", "IngressClass")] {
+                ("networking.k8s.io", "Ingress"), ("networking.k8s.io", "IngressClass"),
+                ("", "ResourceQuota"), ("", "LimitRange"), ("discovery.k8s.io", "EndpointSlice"),
+                ("policy", "PodDisruptionBudget"), ("scheduling.k8s.io", "PriorityClass"),
+                ("storage.k8s.io", "StorageClass")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);
