@@ -26,7 +26,8 @@
 //! - Ingress: `events`, `services` and `endpointslices` (all of the namespace; a failed list
 //!   shows as `<error: ...>` in each backend, as kubectl shows its per-backend errors).
 //! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, IngressClass, EndpointSlice,
-//!   PodDisruptionBudget, PriorityClass, StorageClass, and every generic kind: `events`.
+//!   PodDisruptionBudget, PriorityClass, StorageClass, HorizontalPodAutoscaler (pass the
+//!   `autoscaling/v2` object, as kubectl fetches it), and every generic kind: `events`.
 //!   Secret, ResourceQuota, LimitRange and the RBAC kinds: nothing.
 //!
 //! Events are listed only when `show_events` is set; with it unset [`describe`] prints no
@@ -45,6 +46,7 @@ mod endpointslice;
 mod events;
 mod generic;
 mod gosort;
+mod hpa;
 mod ingress;
 mod job;
 mod namespace;
@@ -221,6 +223,7 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("", "LimitRange")
             | ("discovery.k8s.io", "EndpointSlice")
             | ("policy", "PodDisruptionBudget")
+            | ("autoscaling", "HorizontalPodAutoscaler")
             | ("scheduling.k8s.io", "PriorityClass")
             | ("storage.k8s.io", "StorageClass")
             | ("networking.k8s.io", "Ingress")
@@ -468,6 +471,9 @@ pub fn describe(
         }
         ("policy", "PodDisruptionBudget") => {
             pdb::describe_pdb(obj, events("events").as_deref(), opts)
+        }
+        ("autoscaling", "HorizontalPodAutoscaler") => {
+            hpa::describe_hpa(obj, events("events").as_deref(), opts)
         }
         ("scheduling.k8s.io", "PriorityClass") => {
             priorityclass::describe_priority_class(obj, events("events").as_deref(), opts)
