@@ -26,7 +26,8 @@
 //! - Ingress: `events`, `services` and `endpointslices` (all of the namespace; a failed list
 //!   shows as `<error: ...>` in each backend, as kubectl shows its per-backend errors).
 //! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, IngressClass, EndpointSlice,
-//!   PodDisruptionBudget, PriorityClass, StorageClass, HorizontalPodAutoscaler (pass the
+//!   PodDisruptionBudget, PriorityClass, StorageClass, PersistentVolume,
+//!   HorizontalPodAutoscaler (pass the
 //!   `autoscaling/v2` object, as kubectl fetches it), and every generic kind: `events`.
 //!   Secret, ResourceQuota, LimitRange and the RBAC kinds: nothing.
 //!
@@ -55,6 +56,7 @@ mod pdb;
 mod pod;
 mod podspec;
 mod priorityclass;
+mod pv;
 mod pvc;
 pub mod quantity;
 mod rbac;
@@ -213,6 +215,7 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("", "Endpoints")
             | ("", "ReplicationController")
             | ("", "PersistentVolumeClaim")
+            | ("", "PersistentVolume")
             | ("apps", "DaemonSet")
             | ("apps", "Deployment")
             | ("apps", "ReplicaSet")
@@ -475,6 +478,7 @@ pub fn describe(
         ("autoscaling", "HorizontalPodAutoscaler") => {
             hpa::describe_hpa(obj, events("events").as_deref(), opts)
         }
+        ("", "PersistentVolume") => pv::describe_pv(obj, events("events").as_deref(), opts),
         ("scheduling.k8s.io", "PriorityClass") => {
             priorityclass::describe_priority_class(obj, events("events").as_deref(), opts)
         }

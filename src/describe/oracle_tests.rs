@@ -456,3 +456,16 @@ fn horizontal_pod_autoscaler_v2() {
         "horizontalpodautoscaler-web.stdout",
     );
 }
+
+#[test]
+fn persistent_volumes() {
+    for name in ["pv-1", "local-1", "rbd-1"] {
+        check(
+            "",
+            "PersistentVolume",
+            &format!("/api/v1/persistentvolumes/{name}"),
+            &[("events", "/api/v1/events")],
+            &format!("persistentvolume-{name}.stdout"),
+        );
+    }
+}

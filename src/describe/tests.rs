@@ -402,7 +402,8 @@ mod robustness {
                 ("networking.k8s.io", "Ingress"), ("networking.k8s.io", "IngressClass"),
                 ("", "ResourceQuota"), ("", "LimitRange"), ("discovery.k8s.io", "EndpointSlice"),
                 ("policy", "PodDisruptionBudget"), ("scheduling.k8s.io", "PriorityClass"),
-                ("storage.k8s.io", "StorageClass"), ("autoscaling", "HorizontalPodAutoscaler")] {
+                ("storage.k8s.io", "StorageClass"), ("autoscaling", "HorizontalPodAutoscaler"),
+                ("", "PersistentVolume")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);

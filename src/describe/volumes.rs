@@ -54,7 +54,23 @@ fn block(w: &mut PrefixWriter, type_line: &str, fields: &[(&str, String)]) {
 
 /// Writes the block for one volume (the `switch` of kubectl's `describeVolumes`).
 pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOptions) {
+    describe_source(v, w, opts, false);
+}
+
+/// Writes the block for a PersistentVolume's source (`describePersistentVolume`'s `switch`):
+/// the persistent variants name secrets with namespaces and add a few fields.
+pub fn describe_pv_source(spec: &Value, w: &mut PrefixWriter, opts: &DescribeOptions) {
+    describe_source(spec, w, opts, true);
+}
+
+fn describe_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOptions, persistent: bool) {
     let src = |key: &str| get(v, key);
+    // Persistent sources reference secrets by name and namespace.
+    let secret_ref = if persistent {
+        "SecretReference"
+    } else {
+        "LocalObjectReference"
+    };
     if let Some(h) = src("hostPath") {
         let ty = get(h, "type").map(value_string).unwrap_or("<none>".into());
         block(
@@ -149,10 +165,7 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
                 ("Portals:", list_field(x, "portals")),
                 ("DiscoveryCHAPAuth:", bool_field(x, "chapAuthDiscovery")),
                 ("SessionCHAPAuth:", bool_field(x, "chapAuthSession")),
-                (
-                    "SecretRef:",
-                    ref_field(x, "secretRef", "LocalObjectReference"),
-                ),
+                ("SecretRef:", ref_field(x, "secretRef", secret_ref)),
                 ("InitiatorName:", initiator),
             ],
         );
@@ -160,11 +173,23 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
         block(
             w,
             "Glusterfs (a Glusterfs mount on the host that shares a pod's lifetime)",
-            &[
-                ("EndpointsName:", s(g, "endpoints").into()),
-                ("Path:", s(g, "path").into()),
-                ("ReadOnly:", bool_field(g, "readOnly")),
-            ],
+            &if persistent {
+                let ns = get(g, "endpointsNamespace")
+                    .map(value_string)
+                    .unwrap_or("<unset>".into());
+                vec![
+                    ("EndpointsName:", s(g, "endpoints").to_string()),
+                    ("EndpointsNamespace:", ns),
+                    ("Path:", s(g, "path").into()),
+                    ("ReadOnly:", bool_field(g, "readOnly")),
+                ]
+            } else {
+                vec![
+                    ("EndpointsName:", s(g, "endpoints").to_string()),
+                    ("Path:", s(g, "path").into()),
+                    ("ReadOnly:", bool_field(g, "readOnly")),
+                ]
+            },
         );
     } else if let Some(c) = src("persistentVolumeClaim") {
         block(
@@ -195,10 +220,7 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
                 ("RBDPool:", s(r, "pool").into()),
                 ("RadosUser:", s(r, "user").into()),
                 ("Keyring:", s(r, "keyring").into()),
-                (
-                    "SecretRef:",
-                    ref_field(r, "secretRef", "LocalObjectReference"),
-                ),
+                ("SecretRef:", ref_field(r, "secretRef", secret_ref)),
                 ("ReadOnly:", bool_field(r, "readOnly")),
             ],
         );
@@ -262,10 +284,7 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
                 ("VolumeID:", s(c, "volumeID").into()),
                 ("FSType:", s(c, "fsType").into()),
                 ("ReadOnly:", bool_field(c, "readOnly")),
-                (
-                    "SecretRef:",
-                    ref_field(c, "secretRef", "LocalObjectReference"),
-                ),
+                ("SecretRef:", ref_field(c, "secretRef", secret_ref)),
             ],
         );
     } else if let Some(p) = src("photonPersistentDisk") {
@@ -287,16 +306,23 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
         block(
             w,
             "ScaleIO (a persistent volume backed by a block device in ScaleIO)",
-            &[
-                ("Gateway:", s(x, "gateway").into()),
-                ("System:", s(x, "system").into()),
-                ("Protection Domain:", s(x, "protectionDomain").into()),
-                ("Storage Pool:", s(x, "storagePool").into()),
-                ("Storage Mode:", s(x, "storageMode").into()),
-                ("VolumeName:", s(x, "volumeName").into()),
-                ("FSType:", s(x, "fsType").into()),
-                ("ReadOnly:", bool_field(x, "readOnly")),
-            ],
+            &{
+                let mut fields = vec![
+                    ("Gateway:", s(x, "gateway").to_string()),
+                    ("System:", s(x, "system").into()),
+                    ("Protection Domain:", s(x, "protectionDomain").into()),
+                    ("Storage Pool:", s(x, "storagePool").into()),
+                    ("Storage Mode:", s(x, "storageMode").into()),
+                    ("VolumeName:", s(x, "volumeName").into()),
+                ];
+                if persistent {
+                    fields.push(("SecretName:", s(x, "secretRef.name").into()));
+                    fields.push(("SecretNamespace:", s(x, "secretRef.namespace").into()));
+                }
+                fields.push(("FSType:", s(x, "fsType").into()));
+                fields.push(("ReadOnly:", bool_field(x, "readOnly")));
+                fields
+            },
         );
     } else if let Some(c) = src("cephfs") {
         block(
@@ -307,10 +333,7 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
                 ("Path:", s(c, "path").into()),
                 ("User:", s(c, "user").into()),
                 ("SecretFile:", s(c, "secretFile").into()),
-                (
-                    "SecretRef:",
-                    ref_field(c, "secretRef", "LocalObjectReference"),
-                ),
+                ("SecretRef:", ref_field(c, "secretRef", secret_ref)),
                 ("ReadOnly:", bool_field(c, "readOnly")),
             ],
         );
@@ -342,11 +365,15 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
         block(
             w,
             "AzureFile (an Azure File Service mount on the host and bind mount to the pod)",
-            &[
-                ("SecretName:", s(a, "secretName").into()),
-                ("ShareName:", s(a, "shareName").into()),
-                ("ReadOnly:", bool_field(a, "readOnly")),
-            ],
+            &{
+                let mut fields = vec![("SecretName:", s(a, "secretName").to_string())];
+                if persistent {
+                    fields.push(("SecretNamespace:", s(a, "secretNamespace").into()));
+                }
+                fields.push(("ShareName:", s(a, "shareName").into()));
+                fields.push(("ReadOnly:", bool_field(a, "readOnly")));
+                fields
+            },
         );
     } else if let Some(f) = src("flexVolume") {
         block(
@@ -356,10 +383,7 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
             &[
                 ("Driver:", s(f, "driver").into()),
                 ("FSType:", s(f, "fsType").into()),
-                (
-                    "SecretRef:",
-                    ref_field(f, "secretRef", "LocalObjectReference"),
-                ),
+                ("SecretRef:", ref_field(f, "secretRef", secret_ref)),
                 ("ReadOnly:", bool_field(f, "readOnly")),
                 ("Options:", map_field(f, "options")),
             ],
@@ -379,11 +403,20 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
         block(
             w,
             "CSI (a Container Storage Interface (CSI) volume source)",
-            &[
-                ("Driver:", s(c, "driver").into()),
-                ("FSType:", s(c, "fsType").into()),
-                ("ReadOnly:", bool_field(c, "readOnly")),
-            ],
+            &if persistent {
+                vec![
+                    ("Driver:", s(c, "driver").to_string()),
+                    ("FSType:", s(c, "fsType").into()),
+                    ("VolumeHandle:", s(c, "volumeHandle").into()),
+                    ("ReadOnly:", bool_field(c, "readOnly")),
+                ]
+            } else {
+                vec![
+                    ("Driver:", s(c, "driver").to_string()),
+                    ("FSType:", s(c, "fsType").into()),
+                    ("ReadOnly:", bool_field(c, "readOnly")),
+                ]
+            },
         );
         print_csi_attributes(w, &string_map(c, "volumeAttributes"));
     } else if let Some(im) = src("image") {
@@ -394,6 +427,12 @@ pub fn describe_volume_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOp
                 ("Reference:", s(im, "reference").into()),
                 ("PullPolicy:", s(im, "pullPolicy").into()),
             ],
+        );
+    } else if let Some(l) = src("local").filter(|_| persistent) {
+        block(
+            w,
+            "LocalVolume (a persistent volume backed by local storage on a node)",
+            &[("Path:", s(l, "path").into())],
         );
     } else {
         w.write(LEVEL_1, "<unknown>\n");
