@@ -182,10 +182,10 @@ impl VersionArgs {
             ctx.out().write_all(text.as_bytes())?;
             return Ok(());
         }
-        let server = match ctx.client() {
-            Ok(c) => server_version(c).await.map_err(CliError::from),
-            Err(e) => Err(e),
-        };
+        // Configuration errors end the command before anything is printed (kubectl builds its
+        // discovery client in Complete); a failed request still shows the client version.
+        let client = ctx.client()?;
+        let server = server_version(client).await.map_err(CliError::from);
         match server {
             Ok(v) => {
                 let text = self.render(Some(&v))?;

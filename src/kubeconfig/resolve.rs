@@ -249,6 +249,11 @@ impl LoadedConfig {
                 }
             }
         };
+        if let Some(u) = ov.user.as_deref().filter(|u| !u.is_empty()) {
+            if m.user(u).is_none() {
+                errs.push(format!("auth info {u:?} does not exist"));
+            }
+        }
         // Nothing configured at all: in-cluster when inside a pod.
         if m.is_empty() && ov.context.is_none() && ov.cluster.is_none() && ov.user.is_none() {
             if let Some(rc) = in_cluster(ov, env)? {
