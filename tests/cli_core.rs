@@ -737,6 +737,32 @@ async fn config_commands_edit_the_right_file() {
     );
     let (out, _, _) = run(env.clone(), &["config", "get-clusters"]).await;
     assert_eq!(out, "NAME\nc\n");
+    let (out, _, _) = run(env.clone(), &["config", "rename-context", "y", "z"]).await;
+    assert_eq!(out, "Context \"y\" renamed to \"z\".\n");
+    assert!(std::fs::read_to_string(&b)
+        .unwrap()
+        .contains("current-context: z"));
+    let (_, err, _) = run(env.clone(), &["config", "rename-context", "nope", "q"]).await;
+    assert_eq!(
+        err,
+        format!(
+            "error: cannot rename the context \"nope\", it's not in {}\n",
+            a.display()
+        )
+    );
+    let (out, _, _) = run(env.clone(), &["config", "delete-user", "u"]).await;
+    assert!(out.starts_with("deleted user u from "), "{out}");
+    let (_, err, code) = run(env.clone(), &["config", "delete-cluster", "nope"]).await;
+    assert_eq!(
+        (err, code),
+        (
+            format!(
+                "error: cannot delete cluster nope, not in {}\n",
+                a.display()
+            ),
+            1
+        )
+    );
     let (out, _, _) = run(env.clone(), &["config", "delete-context", "x"]).await;
     assert_eq!(out, format!("deleted context x from {}\n", a.display()));
     // A broken file: clear error, nothing written.
