@@ -732,9 +732,12 @@ fn tls_error_from_text(text: &str) -> Option<String> {
     let rest = text.split("invalid peer certificate: ").nth(1)?;
     let e = if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
         rustls::CertificateError::UnknownIssuer
-    } else if rest.starts_with("certificate not valid for name")
-        || rest.starts_with("NotValidForName")
-    {
+    } else if let Some((expected, presented)) = tls::parse_name_mismatch(rest) {
+        return Some(format!(
+            "tls: failed to verify certificate: {}",
+            tls::go_hostname_error(&expected, &presented)
+        ));
+    } else if rest.starts_with("NotValidForName") {
         rustls::CertificateError::NotValidForName
     } else if rest.contains("expired") || rest.starts_with("Expired") {
         rustls::CertificateError::Expired
