@@ -28,6 +28,7 @@ struct Seen {
     path_and_query: String,
     headers: HeaderMap,
     client_cert: bool,
+    version: axum::http::Version,
 }
 
 #[derive(Clone, Default)]
@@ -102,6 +103,7 @@ async fn handler(
         path_and_query: pq.clone(),
         headers: req.headers().clone(),
         client_cert: cert.0,
+        version: req.version(),
     });
     let authed = cert.0
         || req
@@ -147,6 +149,15 @@ async fn route(req: Request) -> Response {
         "/slow" => {
             tokio::time::sleep(Duration::from_secs(3)).await;
             json_response(StatusCode::OK, "application/json", "{}".into())
+        }
+        "/api/v1/configmaps" => {
+            let q = req.uri().query().unwrap_or("");
+            let body = if q.contains("continue=page2") {
+                r#"{"kind":"ConfigMapList","metadata":{},"items":[{"metadata":{"name":"b"}}]}"#
+            } else {
+                r#"{"kind":"ConfigMapList","metadata":{"continue":"page2"},"items":[{"metadata":{"name":"a"}}]}"#
+            };
+            json_response(StatusCode::OK, "application/json", body.into())
         }
         "/api/v1/namespaces/default/pods" => {
             let lines = concat!(
@@ -333,6 +344,9 @@ async fn token_auth_headers_and_golden_output() {
         .to_str()
         .unwrap()
         .starts_with("application/json;g=apidiscovery.k8s.io;v=v2"));
+    // HTTP/2 when the server offers it (ALPN), gzip asked for.
+    assert_eq!(seen[0].version, axum::http::Version::HTTP_2);
+    assert_eq!(h["accept-encoding"], "gzip");
     // One session for the whole run.
     assert_eq!(
         seen[0].headers["kubectl-session"],
@@ -651,6 +665,26 @@ async fn watch_stream_and_request_timeout() {
     assert_eq!(
         s.seen()[0].path_and_query,
         "/api/v1/namespaces/default/pods?watch=true"
+    );
+    s.clear();
+    let pages = ctx
+        .client()
+        .unwrap()
+        .list_pages(
+            &kubectl_rs::client::ApiRequest::get("/api/v1/configmaps"),
+            500,
+        )
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[1]["items"][0]["metadata"]["name"], "b");
+    let seen: Vec<String> = s.seen().iter().map(|x| x.path_and_query.clone()).collect();
+    assert_eq!(
+        seen,
+        [
+            "/api/v1/configmaps?limit=500",
+            "/api/v1/configmaps?continue=page2&limit=500"
+        ]
     );
     let g = GlobalArgs {
         request_timeout: "200ms".into(),

@@ -430,6 +430,36 @@ impl Client {
         self.send_json(&ApiRequest::get(path)).await
     }
 
+    /// Sends a list request page by page (`limit`, then each `continue` token, as kubectl's
+    /// chunking does) and returns every page's JSON (List or Table) in order.
+    pub async fn list_pages(
+        &self,
+        req: &ApiRequest,
+        limit: u32,
+    ) -> Result<Vec<Value>, ClientError> {
+        let mut pages = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut r = req.clone();
+            if limit > 0 {
+                r.query.push(("limit".into(), limit.to_string()));
+            }
+            if let Some(t) = token.take() {
+                r.query.push(("continue".into(), t));
+            }
+            let page = self.send_json(&r).await?;
+            token = page
+                .pointer("/metadata/continue")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(String::from);
+            pages.push(page);
+            if token.is_none() {
+                return Ok(pages);
+            }
+        }
+    }
+
     /// Starts a watch (`watch=true` is added) and streams its events. `ERROR` events become
     /// `Err(ClientError::Api)`.
     pub async fn watch(&self, req: &ApiRequest) -> Result<WatchStream, ClientError> {

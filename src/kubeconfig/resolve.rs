@@ -599,7 +599,9 @@ fn in_cluster(
         tls,
         auth,
         impersonate: ov.impersonate.clone(),
+        impersonate_uid: ov.impersonate_uid.clone(),
         impersonate_groups: ov.impersonate_groups.clone(),
+        disable_compression: ov.disable_compression,
         timeout: ov.request_timeout.filter(|d| !d.is_zero()),
         in_cluster: true,
         ..Default::default()
