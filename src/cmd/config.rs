@@ -321,7 +321,7 @@ fn flatten(cfg: &mut Kubeconfig, loaded: &LoadedConfig) -> Result<(), CliError> 
 /// The `config view` text in `output` (`yaml` or `json`).
 pub fn render_config(cfg: &Kubeconfig, output: &str) -> Result<String, CliError> {
     match output {
-        "yaml" | "" => Ok(crate::kubeconfig::edit::to_yaml(cfg)),
+        "yaml" | "" => Ok(crate::print::yaml::to_yaml_string(&cfg.to_value())),
         "json" => {
             let mut c = cfg.clone();
             c.kind.get_or_insert_with(|| "Config".into());

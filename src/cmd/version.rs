@@ -166,7 +166,8 @@ impl VersionArgs {
                 if let Some(v) = server {
                     doc["serverVersion"] = v.clone();
                 }
-                Ok(serde_yaml_ng::to_string(&doc).unwrap_or_default())
+                // kubectl prints the marshalled YAML with Println: one more newline.
+                Ok(crate::print::yaml::to_yaml_string(&doc) + "\n")
             }
             _ => Err(CliError::msg("--output must be 'yaml' or 'json'")),
         }
