@@ -741,7 +741,7 @@ async fn config_commands_edit_the_right_file() {
     assert_eq!(out, "Switched to context \"y\".\n");
     assert!(std::fs::read_to_string(&b)
         .unwrap()
-        .contains("current-context: y"));
+        .contains("current-context: \"y\""));
     let (out, _, _) = run(env.clone(), &["config", "current-context"]).await;
     assert_eq!(out, "y\n");
     let (_, err, code) = run(env.clone(), &["config", "use-context", "nope"]).await;
@@ -897,5 +897,43 @@ async fn server_warnings_once_and_warnings_as_errors() {
             "Warning: v1 Thing is deprecated\nerror: 1 warning received\n",
             1
         )
+    );
+}
+
+#[tokio::test]
+async fn config_edits_write_what_kubectl_writes() {
+    let e = Env0::new();
+    let kc = e.write("kc.yaml", &fixture("kubectl-1.33/config-edit-input.yaml"));
+    let env = Env::from_pairs([("HOME", e.path().to_str().unwrap())]);
+    let k = kc.to_str().unwrap();
+    let steps: [&[&str]; 6] = [
+        &["config", "use-context", "ctx2"],
+        &[
+            "config",
+            "set-context",
+            "ctx3",
+            "--cluster=c9",
+            "--namespace=x",
+        ],
+        &["config", "set-context", "--current", "--namespace=y"],
+        &[
+            "config",
+            "set-cluster",
+            "c9",
+            "--server=https://a:1",
+            "--insecure-skip-tls-verify=true",
+        ],
+        &["config", "set-credentials", "u9", "--token=abc"],
+        &["config", "delete-context", "ctx3"],
+    ];
+    for step in steps {
+        let mut args = vec!["--kubeconfig", k];
+        args.extend_from_slice(step);
+        let (_, err, code) = run(env.clone(), &args).await;
+        assert_eq!((err.as_str(), code), ("", 0), "{step:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&kc).unwrap(),
+        fixture("kubectl-1.33/config-edit-expected.yaml")
     );
 }

@@ -5,7 +5,7 @@
 use crate::cmd::api_resources::tabwrite;
 use crate::context::Context;
 use crate::error::CliError;
-use crate::kubeconfig::edit::update_file;
+use crate::kubeconfig::edit::update_file_with;
 use crate::kubeconfig::load::resolve_path;
 use crate::kubeconfig::model::{ExecConfig, ExecEnvVar, Named, NamedContext, NamedUser};
 use crate::kubeconfig::{Kubeconfig, KubeconfigError, LoadedConfig};
@@ -200,6 +200,18 @@ pub struct SetCredentialsArgs {
     /// Embed client cert/key for the user entry in kubeconfig
     #[arg(long = "embed-certs", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub embed_certs: bool,
+}
+
+/// Writes a kubeconfig change with kubectl's YAML emitter.
+fn update_file<T>(
+    path: &Path,
+    change: impl FnOnce(&mut Kubeconfig) -> Result<T, KubeconfigError>,
+) -> Result<T, KubeconfigError> {
+    update_file_with(
+        path,
+        |c| crate::print::yaml::to_yaml_string(&c.to_value()),
+        change,
+    )
 }
 
 const DATA_OMITTED: &str = "DATA+OMITTED";
