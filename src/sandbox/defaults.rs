@@ -7,9 +7,11 @@
 //! fields Go always serializes (non-`omitempty` ints and structs). Every rule only fills what is
 //! missing, so applying it again (on update) changes nothing.
 //!
+//! `prepare_for_create` / `prepare_for_update` add the registry strategies' bookkeeping:
+//! `metadata.generation` and a DaemonSet's `deprecated.daemonset.template.generation`.
+//!
 //! Not done here: a Service's `clusterIP`/`clusterIPs` and node ports (allocation belongs to the
-//! HTTP layer, which owns the allocator state), `metadata.generation` and DaemonSet's
-//! `deprecated.daemonset.template.generation` annotation (registry strategy, kind-independent).
+//! HTTP layer, which owns the allocator state).
 
 use serde_json::{json, Map, Value};
 
@@ -113,7 +115,7 @@ pub fn prepare_for_update(gr: &GroupResource, old: &Value, new: &mut Value) {
         put(
             child(new, "metadata"),
             "generation",
-            json!(old_gen + i64::from(changed)),
+            json!(old_gen.saturating_add(i64::from(changed))),
         );
     }
     if ds {
@@ -127,7 +129,7 @@ pub fn prepare_for_update(gr: &GroupResource, old: &Value, new: &mut Value) {
         put(
             ann,
             DS_TEMPLATE_GENERATION,
-            json!((old_tg + i64::from(bumped)).to_string()),
+            json!(old_tg.saturating_add(i64::from(bumped)).to_string()),
         );
     }
 }
@@ -449,21 +451,64 @@ fn admit_priority(spec: &mut Value) {
     set(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
 }
 
+/// A resource quantity (`500m`, `1Gi`, `2e3`, `1.5`) as a number, for comparisons only.
+fn quantity(v: &Value) -> Option<f64> {
+    let s = match v {
+        Value::String(s) => s.trim(),
+        Value::Number(n) => return n.as_f64(),
+        _ => return None,
+    };
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
+        .unwrap_or(s.len());
+    let (num, suffix) = s.split_at(split);
+    let base: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        e if e.starts_with(['e', 'E']) => 10f64.powi(e[1..].parse().ok()?),
+        _ => return None,
+    };
+    Some(base * mult)
+}
+
+fn same_quantity(a: &Value, b: &Value) -> bool {
+    match (quantity(a), quantity(b)) {
+        (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(y.abs()),
+        _ => a == b,
+    }
+}
+
 /// The pod's QoS class from its containers' cpu/memory requests and limits (after requests
-/// were defaulted from limits). Quantities are compared as written.
+/// were defaulted from limits), as `qos.GetPodQOS` decides it.
 fn qos_class(spec: &Value) -> &'static str {
     let mut any = false;
     let mut guaranteed = true;
+    let nonzero = |v: &Value| !v.is_null() && quantity(v) != Some(0.0);
     for l in ["initContainers", "containers"] {
         for c in spec[l].as_array().into_iter().flatten() {
             let req = &c["resources"]["requests"];
             let lim = &c["resources"]["limits"];
             for r in ["cpu", "memory"] {
                 let (q, li) = (&req[r], &lim[r]);
-                if !q.is_null() || !li.is_null() {
+                if nonzero(q) || nonzero(li) {
                     any = true;
                 }
-                if li.is_null() || q != li {
+                if !nonzero(li) || !same_quantity(q, li) {
                     guaranteed = false;
                 }
             }
@@ -849,6 +894,13 @@ pub(crate) mod tests {
             "data",
             "jobTemplate",
             "completions",
+            "restartCount",
+            "count",
+            "generation",
+            "revision",
+            "signal",
+            "exitCode",
+            "succeeded",
         ]);
         let leaf = prop_oneof![
             Just(Value::Null),
@@ -1215,6 +1267,35 @@ pub(crate) mod tests {
         dep["metadata"]["annotations"]["a"] = json!("2");
         prepare_for_update(&gr("apps", "deployments"), &old_dep, &mut dep);
         assert_eq!(dep["metadata"]["generation"], 4);
+    }
+
+    #[test]
+    fn qos_compares_quantities() {
+        let pod = |req: Value, lim: Value| {
+            let mut p = json!({"spec": {"containers": [{"name": "a", "image": "x",
+                "resources": {"requests": req, "limits": lim}}]}});
+            apply_defaults(&gr("", "pods"), &mut p);
+            p["status"]["qosClass"].as_str().unwrap().to_string()
+        };
+        assert_eq!(
+            pod(
+                json!({"cpu": "1", "memory": "1Gi"}),
+                json!({"cpu": "1000m", "memory": "1024Mi"})
+            ),
+            "Guaranteed"
+        );
+        assert_eq!(
+            pod(
+                json!({"cpu": "500m", "memory": "1Gi"}),
+                json!({"cpu": "1", "memory": "1Gi"})
+            ),
+            "Burstable"
+        );
+        assert_eq!(pod(json!({"cpu": "0"}), json!({})), "BestEffort");
+        assert_eq!(pod(json!({}), json!({"memory": "64Mi"})), "Burstable");
+        assert_eq!(quantity(&json!("2e3")), Some(2000.0));
+        assert_eq!(quantity(&json!("1.5Ki")), Some(1536.0));
+        assert_eq!(quantity(&json!("abc")), None);
     }
 
     #[test]

@@ -799,11 +799,12 @@ fn print_pod(pod: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let mut initializing = false;
     let init_statuses = arr(pod, "/status/initContainerStatuses");
     for (idx, c) in init_statuses.iter().enumerate() {
-        restarts += c["restartCount"].as_i64().unwrap_or(0);
+        restarts = restarts.saturating_add(c["restartCount"].as_i64().unwrap_or(0));
         later(&mut last_restart, c);
         let sidecar = is_restartable_init(init_spec(c["name"].as_str().unwrap_or_default()));
         if sidecar {
-            sidecar_restarts += c["restartCount"].as_i64().unwrap_or(0);
+            sidecar_restarts =
+                sidecar_restarts.saturating_add(c["restartCount"].as_i64().unwrap_or(0));
             later(&mut last_sidecar_restart, c);
         }
         let term = c.pointer("/state/terminated");
@@ -846,7 +847,7 @@ fn print_pod(pod: &Value, now: DateTime<Utc>) -> Vec<Value> {
         last_restart = last_sidecar_restart;
         let mut has_running = false;
         for c in arr(pod, "/status/containerStatuses").iter().rev() {
-            restarts += c["restartCount"].as_i64().unwrap_or(0);
+            restarts = restarts.saturating_add(c["restartCount"].as_i64().unwrap_or(0));
             later(&mut last_restart, c);
             let waiting = s(c, "/state/waiting/reason");
             let term = c.pointer("/state/terminated");
