@@ -424,3 +424,226 @@ async fn five_hundred_nodes_run_a_daemon_pod_each() {
     .await;
     handles.iter().for_each(|h| h.abort());
 }
+
+fn web_deployment(replicas: i64) -> Value {
+    let mut d = json!({
+        "kind": "Deployment", "apiVersion": "apps/v1",
+        "metadata": {"name": "web", "namespace": "default", "generation": 1},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}});
+    apply_defaults(&deployment::gr_deployments(), &mut d);
+    d
+}
+
+fn web_pods(store: &Store) -> Vec<Value> {
+    store
+        .list(&gr_pods(), Some("default"))
+        .0
+        .into_iter()
+        .filter(|p| p["metadata"]["labels"]["app"] == "web")
+        .collect()
+}
+
+async fn deployment_ready(store: &Store, n: i64, secs: u64) -> Value {
+    eventually(
+        secs,
+        &format!("deployment with {n} available replicas"),
+        || async {
+            let d = store.get(&deployment::gr_deployments(), "default", "web")?;
+            let s = &d["status"];
+            let pods = web_pods(store);
+            let done = s["availableReplicas"] == json!(n)
+                && s["updatedReplicas"] == json!(n)
+                && s["replicas"] == json!(n)
+                && pods.len() as i64 == n
+                && s["conditions"].as_array().is_some_and(|c| {
+                    c.iter().any(|c| {
+                        c["type"] == "Progressing" && c["reason"] == "NewReplicaSetAvailable"
+                    })
+                });
+            done.then_some(d)
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn deployment_rolls_out_scales_and_updates() {
+    let (store, handles) = start(opts());
+    store
+        .create(&deployment::gr_deployments(), web_deployment(3))
+        .unwrap();
+    let d = deployment_ready(&store, 3, 10).await;
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "1"
+    );
+    let conds: Vec<(&str, &str)> = d["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["type"].as_str().unwrap(), c["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        conds,
+        [
+            ("Available", "MinimumReplicasAvailable"),
+            ("Progressing", "NewReplicaSetAvailable")
+        ]
+    );
+    let (rss, _) = store.list(&deployment::gr_replicasets(), Some("default"));
+    assert_eq!(rss.len(), 1);
+    let rs = &rss[0];
+    let hash = rs["metadata"]["labels"]["pod-template-hash"]
+        .as_str()
+        .unwrap();
+    assert_eq!(name_of(rs), format!("web-{hash}"));
+    assert_eq!(
+        rs["spec"]["selector"]["matchLabels"]["pod-template-hash"],
+        hash
+    );
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"],
+        "3"
+    );
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"],
+        "4"
+    );
+    assert_eq!(rs["status"]["readyReplicas"], 3);
+    for p in web_pods(&store) {
+        assert!(name_of(&p).starts_with(&format!("web-{hash}-")));
+        assert_eq!(p["metadata"]["ownerReferences"][0]["kind"], "ReplicaSet");
+        assert_eq!(p["status"]["phase"], "Running");
+    }
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let msg = format!("Scaled up replica set web-{hash} to 3 from 0");
+    assert!(events.iter().any(|e| e["reason"] == "ScalingReplicaSet"
+        && e["message"] == json!(msg)
+        && e["source"]["component"] == "deployment-controller"));
+    let creates = events
+        .iter()
+        .filter(|e| {
+            e["reason"] == "SuccessfulCreate" && e["source"]["component"] == "replicaset-controller"
+        })
+        .count();
+    assert_eq!(creates, 3);
+
+    // Scale down.
+    store
+        .modify(&deployment::gr_deployments(), "default", "web", |d| {
+            d["spec"]["replicas"] = json!(1);
+            d["metadata"]["generation"] = json!(2);
+            Ok(true)
+        })
+        .unwrap();
+    deployment_ready(&store, 1, 10).await;
+
+    // New template: a second ReplicaSet takes over, the first is scaled to zero.
+    store
+        .modify(&deployment::gr_deployments(), "default", "web", |d| {
+            d["spec"]["replicas"] = json!(2);
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+            d["metadata"]["generation"] = json!(3);
+            Ok(true)
+        })
+        .unwrap();
+    let d = deployment_ready(&store, 2, 10).await;
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "2"
+    );
+    assert_eq!(d["status"]["observedGeneration"], 3);
+    let (rss, _) = store.list(&deployment::gr_replicasets(), Some("default"));
+    assert_eq!(rss.len(), 2);
+    let old = rss.iter().find(|r| name_of(r) == name_of(rs)).unwrap();
+    assert_eq!(old["spec"]["replicas"], 0);
+    for p in web_pods(&store) {
+        assert_eq!(p["spec"]["containers"][0]["image"], "nginx:1.28");
+    }
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_replicas_run() {
+    let o = ControllerOptions {
+        nodes: 10,
+        ..opts()
+    };
+    let (store, handles) = start(o);
+    store
+        .create(&deployment::gr_deployments(), web_deployment(1))
+        .unwrap();
+    deployment_ready(&store, 1, 10).await;
+    store
+        .modify(&deployment::gr_deployments(), "default", "web", |d| {
+            d["spec"]["replicas"] = json!(1000);
+            d["metadata"]["generation"] = json!(2);
+            Ok(true)
+        })
+        .unwrap();
+    deployment_ready(&store, 1000, 120).await;
+    let pods = web_pods(&store);
+    assert!(pods.iter().all(|p| p["status"]["phase"] == "Running"));
+    let mut per_node: std::collections::HashMap<&str, usize> = Default::default();
+    for p in &pods {
+        *per_node
+            .entry(p["spec"]["nodeName"].as_str().unwrap())
+            .or_default() += 1;
+    }
+    assert_eq!(per_node.len(), 10);
+    assert!(per_node.values().all(|n| *n == 100), "{per_node:?}");
+    let ips: std::collections::HashSet<&str> = pods
+        .iter()
+        .map(|p| p["status"]["podIP"].as_str().unwrap())
+        .collect();
+    assert_eq!(ips.len(), 1000);
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn unschedulable_pods_stay_pending_with_the_real_message() {
+    let (store, handles) = start(opts());
+    let pod = json!({"metadata": {"name": "picky", "namespace": "default"},
+        "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "c", "image": "nginx"}]}});
+    pods::create_pod(&store, pod).unwrap();
+    let p = eventually(10, "PodScheduled=False", || async {
+        let p = store.get(&gr_pods(), "default", "picky")?;
+        p["status"]["conditions"]
+            .as_array()?
+            .iter()
+            .any(|c| c["type"] == "PodScheduled")
+            .then_some(p)
+    })
+    .await;
+    let msg = "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. \
+               preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.";
+    let cond = &p["status"]["conditions"][0];
+    assert_eq!(cond["status"], "False");
+    assert_eq!(cond["reason"], "Unschedulable");
+    assert_eq!(cond["message"], msg);
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let failed: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["reason"] == "FailedScheduling")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["message"], msg);
+    assert_eq!(failed[0]["type"], "Warning");
+    // A matching node appears: the pod gets bound and runs.
+    store
+        .modify(&gr_nodes(), "", "kind-multinodes-worker", |n| {
+            n["metadata"]["labels"]["disk"] = json!("ssd");
+            Ok(true)
+        })
+        .unwrap();
+    let p = eventually(10, "picky running", || async {
+        store
+            .get(&gr_pods(), "default", "picky")
+            .filter(|p| p["status"]["phase"] == "Running")
+    })
+    .await;
+    assert_eq!(p["spec"]["nodeName"], "kind-multinodes-worker");
+    handles.iter().for_each(|h| h.abort());
+}

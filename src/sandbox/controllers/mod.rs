@@ -16,6 +16,7 @@ use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
 mod compat;
 pub mod daemonset;
+pub mod deployment;
 pub mod events;
 pub mod gc;
 pub mod kubelet;
@@ -64,7 +65,7 @@ impl Default for ControllerOptions {
 /// controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..6).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..7).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     let mut subs = subs.into_iter();
@@ -75,6 +76,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(scheduler::run(store.clone(), opts.clone(), next())),
         tokio::spawn(kubelet::run(store.clone(), opts.clone(), next())),
         tokio::spawn(daemonset::run(store.clone(), next())),
+        tokio::spawn(deployment::run(store.clone(), next())),
         tokio::spawn(gc::run(store.clone(), next())),
     ]
 }
