@@ -4,14 +4,14 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::testutil::{diff, eventually, opts, reference};
+use super::testutil::{diff, eventually, opts, reference, user_create, user_update};
 use super::*;
 use crate::sandbox::store::now_rfc3339;
 
 fn seed_daemonset() -> Value {
-    let mut ds = json!({
+    json!({
         "kind": "DaemonSet", "apiVersion": "apps/v1",
-        "metadata": {"name": "node-exporter", "namespace": "default", "generation": 1},
+        "metadata": {"name": "node-exporter", "namespace": "default"},
         "spec": {"selector": {"matchLabels": {"app": "node-exporter"}},
             "template": {"metadata": {"labels": {"app": "node-exporter"}}, "spec": {
                 "hostNetwork": true,
@@ -20,9 +20,7 @@ fn seed_daemonset() -> Value {
                     "volumeMounts": [{"name": "proc", "mountPath": "/host/proc", "readOnly": true},
                         {"name": "sys", "mountPath": "/host/sys", "readOnly": true}]}],
                 "volumes": [{"name": "proc", "hostPath": {"path": "/proc"}},
-                    {"name": "sys", "hostPath": {"path": "/sys"}}]}}}});
-    apply_defaults(&gr_daemonsets(), &mut ds);
-    ds
+                    {"name": "sys", "hostPath": {"path": "/sys"}}]}}}})
 }
 
 fn ds_pods(store: &Store) -> Vec<Value> {
@@ -116,7 +114,7 @@ async fn spawn_bootstraps_synchronously() {
 #[tokio::test]
 async fn seed_daemonset_runs_like_the_reference() {
     let (store, handles) = start(opts());
-    let ds = store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    let ds = user_create(&store, &gr_daemonsets(), seed_daemonset());
     let pods = running_pods(&store, 2).await;
     let mut on: Vec<&str> = pods
         .iter()
@@ -192,15 +190,13 @@ async fn seed_daemonset_runs_like_the_reference() {
 #[tokio::test]
 async fn nodes_coming_and_going_move_daemon_pods() {
     let (store, handles) = start(opts());
-    store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
     running_pods(&store, 2).await;
-    store
-        .create(
-            &gr_nodes(),
-            json!({"kind": "Node", "apiVersion": "v1",
-            "metadata": {"name": "kind-multinodes-worker3"}}),
-        )
-        .unwrap();
+    user_create(
+        &store,
+        &gr_nodes(),
+        json!({"kind": "Node", "apiVersion": "v1", "metadata": {"name": "kind-multinodes-worker3"}}),
+    );
     let pods = running_pods(&store, 3).await;
     assert!(pods
         .iter()
@@ -220,13 +216,9 @@ async fn nodes_coming_and_going_move_daemon_pods() {
     )
     .await;
     // A label the template selects on takes a node out.
-    store
-        .modify(&gr_daemonsets(), "default", "node-exporter", |d| {
-            d["spec"]["template"]["spec"]["nodeSelector"] = json!({"disk": "ssd"});
-            d["metadata"]["generation"] = json!(2);
-            Ok(true)
-        })
-        .unwrap();
+    user_update(&store, &gr_daemonsets(), "default", "node-exporter", |d| {
+        d["spec"]["template"]["spec"]["nodeSelector"] = json!({"disk": "ssd"});
+    });
     store
         .modify(&gr_nodes(), "", "kind-multinodes-worker2", |n| {
             n["metadata"]["labels"]["disk"] = json!("ssd");
@@ -245,17 +237,13 @@ async fn nodes_coming_and_going_move_daemon_pods() {
 #[tokio::test]
 async fn rolling_update_replaces_pods_one_by_one() {
     let (store, handles) = start(opts());
-    store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
     let old = running_pods(&store, 2).await;
-    store
-        .modify(&gr_daemonsets(), "default", "node-exporter", |d| {
-            let c = &mut d["spec"]["template"]["spec"]["containers"][0];
-            c["image"] = json!("prom/node-exporter:v1.8.2");
-            c["imagePullPolicy"] = json!("IfNotPresent");
-            d["metadata"]["generation"] = json!(2);
-            Ok(true)
-        })
-        .unwrap();
+    user_update(&store, &gr_daemonsets(), "default", "node-exporter", |d| {
+        let c = &mut d["spec"]["template"]["spec"]["containers"][0];
+        c["image"] = json!("prom/node-exporter:v1.8.2");
+        c["imagePullPolicy"] = json!("IfNotPresent");
+    });
     let new = eventually(10, "updated pods", || async {
         let pods = ds_pods(&store);
         let all = store.list(&gr_pods(), Some("default")).0.len();
@@ -302,13 +290,10 @@ async fn delete_ds_with(store: &Store, finalizer: Option<&str>) {
                 .unwrap();
         }
         Some(f) => {
-            store
-                .modify(&gr_daemonsets(), "default", "node-exporter", |d| {
-                    d["metadata"]["finalizers"] = json!([f]);
-                    d["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
-                    Ok(true)
-                })
-                .unwrap();
+            user_update(store, &gr_daemonsets(), "default", "node-exporter", |d| {
+                d["metadata"]["finalizers"] = json!([f]);
+                d["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+            });
         }
     }
 }
@@ -317,7 +302,7 @@ async fn delete_ds_with(store: &Store, finalizer: Option<&str>) {
 async fn deleting_the_daemonset_background_foreground_orphan() {
     for mode in [None, Some("foregroundDeletion"), Some("orphan")] {
         let (store, handles) = start(opts());
-        store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+        user_create(&store, &gr_daemonsets(), seed_daemonset());
         let pods = running_pods(&store, 2).await;
         delete_ds_with(&store, mode).await;
         if mode == Some("foregroundDeletion") {
@@ -368,7 +353,7 @@ async fn namespace_deletion_empties_it() {
         .unwrap();
     let mut ds = seed_daemonset();
     ds["metadata"]["namespace"] = json!("demo");
-    store.create(&gr_daemonsets(), ds).unwrap();
+    user_create(&store, &gr_daemonsets(), ds);
     eventually(10, "pods in demo", || async {
         (store.list(&gr_pods(), Some("demo")).0.len() == 2).then_some(())
     })
@@ -403,7 +388,7 @@ async fn five_hundred_nodes_run_a_daemon_pod_each() {
         ..opts()
     };
     let (store, handles) = start(o);
-    store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
     let pods = eventually(120, "500 running pods", || async {
         let pods = ds_pods(&store);
         (pods.len() == 500 && pods.iter().all(|p| p["status"]["phase"] == "Running"))
@@ -426,14 +411,12 @@ async fn five_hundred_nodes_run_a_daemon_pod_each() {
 }
 
 fn web_deployment(replicas: i64) -> Value {
-    let mut d = json!({
+    json!({
         "kind": "Deployment", "apiVersion": "apps/v1",
-        "metadata": {"name": "web", "namespace": "default", "generation": 1},
+        "metadata": {"name": "web", "namespace": "default"},
         "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
             "template": {"metadata": {"labels": {"app": "web"}},
-                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}});
-    apply_defaults(&deployment::gr_deployments(), &mut d);
-    d
+                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}})
 }
 
 fn web_pods(store: &Store) -> Vec<Value> {
@@ -471,9 +454,7 @@ async fn deployment_ready(store: &Store, n: i64, secs: u64) -> Value {
 #[tokio::test]
 async fn deployment_rolls_out_scales_and_updates() {
     let (store, handles) = start(opts());
-    store
-        .create(&deployment::gr_deployments(), web_deployment(3))
-        .unwrap();
+    user_create(&store, &deployment::gr_deployments(), web_deployment(3));
     let d = deployment_ready(&store, 3, 10).await;
     assert_eq!(
         d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
@@ -531,24 +512,28 @@ async fn deployment_rolls_out_scales_and_updates() {
     assert_eq!(creates, 3);
 
     // Scale down.
-    store
-        .modify(&deployment::gr_deployments(), "default", "web", |d| {
+    user_update(
+        &store,
+        &deployment::gr_deployments(),
+        "default",
+        "web",
+        |d| {
             d["spec"]["replicas"] = json!(1);
-            d["metadata"]["generation"] = json!(2);
-            Ok(true)
-        })
-        .unwrap();
+        },
+    );
     deployment_ready(&store, 1, 10).await;
 
     // New template: a second ReplicaSet takes over, the first is scaled to zero.
-    store
-        .modify(&deployment::gr_deployments(), "default", "web", |d| {
+    user_update(
+        &store,
+        &deployment::gr_deployments(),
+        "default",
+        "web",
+        |d| {
             d["spec"]["replicas"] = json!(2);
             d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
-            d["metadata"]["generation"] = json!(3);
-            Ok(true)
-        })
-        .unwrap();
+        },
+    );
     let d = deployment_ready(&store, 2, 10).await;
     assert_eq!(
         d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
@@ -572,17 +557,17 @@ async fn a_thousand_replicas_run() {
         ..opts()
     };
     let (store, handles) = start(o);
-    store
-        .create(&deployment::gr_deployments(), web_deployment(1))
-        .unwrap();
+    user_create(&store, &deployment::gr_deployments(), web_deployment(1));
     deployment_ready(&store, 1, 10).await;
-    store
-        .modify(&deployment::gr_deployments(), "default", "web", |d| {
+    user_update(
+        &store,
+        &deployment::gr_deployments(),
+        "default",
+        "web",
+        |d| {
             d["spec"]["replicas"] = json!(1000);
-            d["metadata"]["generation"] = json!(2);
-            Ok(true)
-        })
-        .unwrap();
+        },
+    );
     deployment_ready(&store, 1000, 120).await;
     let pods = web_pods(&store);
     assert!(pods.iter().all(|p| p["status"]["phase"] == "Running"));

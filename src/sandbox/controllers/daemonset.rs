@@ -205,9 +205,9 @@ impl Controller {
         }
     }
 
-    /// Ensures the revision for the current template exists and is the newest, bumps the
-    /// template generation when the template changed; returns (hash, generation, ds).
-    fn revision(&mut self, ds: &Value) -> Option<(String, String, Value)> {
+    /// Ensures the revision for the current template exists and is the newest; returns
+    /// (hash, template generation).
+    fn revision(&mut self, ds: &Value) -> Option<(String, String)> {
         let template = &ds["spec"]["template"];
         let collision = ds["status"]["collisionCount"].as_i64().unwrap_or(0);
         let hash = template_hash(template, collision);
@@ -220,32 +220,8 @@ impl Controller {
         let max_rev = newest
             .map(|r| r["revision"].as_i64().unwrap_or(0))
             .unwrap_or(0);
-        let newest_hash = newest.and_then(|r| r["metadata"]["labels"][HASH_LABEL].as_str());
-        let template_changed = newest.is_some() && newest_hash != Some(hash.as_str());
-        // The API server keeps this annotation in step with template changes.
-        let mut ds = ds.clone();
-        let current_gen = ds["metadata"]["annotations"][GENERATION_ANNOTATION]
-            .as_str()
-            .and_then(|s| s.parse::<i64>().ok());
-        let want_gen = match (current_gen, template_changed) {
-            (None, _) => Some(1),
-            (Some(g), true) => Some(g + 1),
-            (Some(_), false) => None,
-        };
-        if let Some(g) = want_gen {
-            let res = self.store.modify_retry(&gr_daemonsets(), &ns, &name, |d| {
-                if uid_of(d) != ds_uid {
-                    return Ok(false);
-                }
-                if !d["metadata"]["annotations"].is_object() {
-                    d["metadata"]["annotations"] = json!({});
-                }
-                d["metadata"]["annotations"][GENERATION_ANNOTATION] = json!(g.to_string());
-                Ok(true)
-            });
-            ds = res.ok()?;
-            self.dss.insert((ns.clone(), name.clone()), ds.clone());
-        }
+        // The registry keeps the template generation annotation (bumped on template changes);
+        // an object stored without it counts as generation 1.
         let generation = ds["metadata"]["annotations"][GENERATION_ANNOTATION]
             .as_str()
             .unwrap_or("1")
@@ -281,7 +257,7 @@ impl Controller {
                         "namespace": ns,
                         "labels": labels,
                         "annotations": ds["metadata"]["annotations"],
-                        "ownerReferences": [owner_reference(&ds, "apps/v1", "DaemonSet")],
+                        "ownerReferences": [owner_reference(ds, "apps/v1", "DaemonSet")],
                     },
                     "data": {"spec": {"template": data_template}},
                     "revision": max_rev + 1,
@@ -291,7 +267,7 @@ impl Controller {
                 }
             }
         }
-        Some((hash, generation, ds))
+        Some((hash, generation))
     }
 
     /// Drops revisions beyond revisionHistoryLimit that no pod uses.
@@ -450,7 +426,7 @@ impl Controller {
         let Ok(selector) = LabelSelector::from_label_selector_json(&ds["spec"]["selector"]) else {
             return;
         };
-        let Some((hash, generation, ds)) = self.revision(&ds) else {
+        let Some((hash, generation)) = self.revision(&ds) else {
             return;
         };
         let min_ready = ds["spec"]["minReadySeconds"].as_i64().unwrap_or(0);

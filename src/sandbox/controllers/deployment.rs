@@ -550,9 +550,16 @@ impl Controllers {
         let template = template_without_hash(&d["spec"]["template"]);
         let collision = d["status"]["collisionCount"].as_i64().unwrap_or(0);
         let hash = template_hash(&template, collision);
+        // Same template (ignoring the hash label); the hash label catches a template the
+        // ReplicaSet's own defaulting changed.
         let new_pos = owned
             .iter()
-            .position(|rs| template_without_hash(&rs["spec"]["template"]) == template);
+            .position(|rs| template_without_hash(&rs["spec"]["template"]) == template)
+            .or_else(|| {
+                owned
+                    .iter()
+                    .position(|rs| rs["metadata"]["labels"][HASH_LABEL] == json!(hash))
+            });
         let max_old_rev = owned
             .iter()
             .enumerate()

@@ -442,7 +442,8 @@ fn running_status(pod: &Value, host_ip: &str, pod_ip: &str, now: &str) -> Value 
         "podIPs": [{"ip": pod_ip}],
         "startTime": pod["status"]["startTime"].as_str().unwrap_or(now),
         "containerStatuses": containers,
-        "qosClass": qos_class(pod),
+        // Fixed at creation by the registry; computed only for pods stored without it.
+        "qosClass": pod["status"]["qosClass"].as_str().unwrap_or_else(|| qos_class(pod)),
     });
     if !inits.is_empty() {
         status["initContainerStatuses"] = json!(inits);

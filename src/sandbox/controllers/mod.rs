@@ -14,7 +14,6 @@ use tokio::sync::broadcast;
 
 use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
-mod compat;
 pub mod daemonset;
 pub mod deployment;
 pub mod events;
@@ -25,7 +24,8 @@ pub mod nodes;
 pub mod pods;
 pub mod scheduler;
 
-pub use compat::{apply_defaults, LabelSelector};
+pub(crate) use crate::sandbox::defaults::{apply_defaults, prepare_for_create};
+pub(crate) use crate::sandbox::selectors::LabelSelector;
 
 /// The Kubernetes version the sandbox reports (`/version` gitVersion, node kubeletVersion).
 pub const SERVER_VERSION: &str = "v1.36.2";
@@ -312,6 +312,32 @@ pub(crate) mod testutil {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// Creates an object as a POST would (defaults and create strategy).
+    pub fn user_create(store: &Store, gr: &GroupResource, mut obj: Value) -> Value {
+        apply_defaults(gr, &mut obj);
+        prepare_for_create(gr, &mut obj);
+        store.create(gr, obj).expect("create")
+    }
+
+    /// Changes an object as a PUT would (defaults and update strategy: generations).
+    pub fn user_update(
+        store: &Store,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        f: impl Fn(&mut Value),
+    ) -> Value {
+        store
+            .modify_retry(gr, ns, name, |o| {
+                let old = o.clone();
+                f(o);
+                apply_defaults(gr, o);
+                crate::sandbox::defaults::prepare_for_update(gr, &old, o);
+                Ok(true)
+            })
+            .expect("update")
     }
 
     /// Paths where two JSON values differ (for readable assertion failures).
