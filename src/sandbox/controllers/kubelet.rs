@@ -196,9 +196,28 @@ impl Kubelet {
             return;
         }
         if self.started.insert(uid.clone()) {
+            if !self.delay.is_zero() && pod["status"]["containerStatuses"].is_null() {
+                self.accept(&key, &uid, &node);
+            }
             let when = Instant::now() + self.delay;
             self.at(when, Action::Start(key, uid));
         }
+    }
+
+    /// What a kubelet reports as soon as it takes a pod: Pending, containers being created.
+    fn accept(&mut self, key: &Key, uid: &str, node: &str) {
+        let Some(host_ip) = self.nodes.get(node).and_then(|n| n.ip) else {
+            return;
+        };
+        let now = now_rfc3339();
+        let _ = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
+            if uid_of(p) != uid || is_terminating(p) || !p["status"]["containerStatuses"].is_null()
+            {
+                return Ok(false);
+            }
+            p["status"] = pending_status(p, &host_ip.to_string(), &now);
+            Ok(true)
+        });
     }
 
     fn learn_ip(&mut self, pod: &Value, node: &str, uid: &str) {
@@ -398,6 +417,131 @@ fn container_status(c: &Value, running: bool, now: &str) -> Value {
         s.as_object_mut().map(|o| o.remove("volumeMounts"));
     }
     s
+}
+
+fn waiting_status(c: &Value, reason: &str) -> Value {
+    let mut s = json!({
+        "name": c["name"],
+        "state": {"waiting": {"reason": reason}},
+        "lastState": {},
+        "ready": false,
+        "restartCount": 0,
+        "image": c["image"],
+        "imageID": "",
+        "started": false,
+        "volumeMounts": status_mounts(c),
+    });
+    if c["resources"].as_object().is_some_and(|r| !r.is_empty()) {
+        s["resources"] = c["resources"].clone();
+    }
+    if s["volumeMounts"].as_array().is_some_and(|m| m.is_empty()) {
+        s.as_object_mut().map(|o| o.remove("volumeMounts"));
+    }
+    s
+}
+
+fn names(pod: &Value, list: &str) -> String {
+    let n: Vec<&str> = pod["spec"][list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    n.join(" ")
+}
+
+/// The status a kubelet reports between taking a pod and its containers running.
+fn pending_status(pod: &Value, host_ip: &str, now: &str) -> Value {
+    let gen = pod["metadata"]["generation"].as_i64();
+    let cond = |t: &str, ok: bool, reason: Option<(&str, String)>| {
+        let mut c = json!({"type": t, "status": if ok { "True" } else { "False" },
+            "lastProbeTime": null, "lastTransitionTime": now});
+        if let Some((r, m)) = reason {
+            c["reason"] = json!(r);
+            c["message"] = json!(m);
+        }
+        if let Some(g) = gen {
+            c["observedGeneration"] = json!(g);
+        }
+        c
+    };
+    let has_init = pod["spec"]["initContainers"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty());
+    let not_ready = format!(
+        "containers with unready status: [{}]",
+        names(pod, "containers")
+    );
+    let initialized = if has_init {
+        let msg = format!(
+            "containers with incomplete status: [{}]",
+            names(pod, "initContainers")
+        );
+        cond(
+            "Initialized",
+            false,
+            Some(("ContainersNotInitialized", msg)),
+        )
+    } else {
+        cond("Initialized", true, None)
+    };
+    let scheduled = pod["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled").cloned())
+        .unwrap_or_else(|| {
+            json!({"type": "PodScheduled", "status": "True",
+            "lastProbeTime": null, "lastTransitionTime": now})
+        });
+    let waiting = if has_init {
+        "PodInitializing"
+    } else {
+        "ContainerCreating"
+    };
+    let mut containers: Vec<Value> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| waiting_status(c, if has_init { "PodInitializing" } else { waiting }))
+        .collect();
+    containers.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    let mut status = json!({
+        "phase": "Pending",
+        "conditions": [
+            cond("PodReadyToStartContainers", false, None),
+            initialized,
+            cond("Ready", false, Some(("ContainersNotReady", not_ready.clone()))),
+            cond("ContainersReady", false, Some(("ContainersNotReady", not_ready))),
+            scheduled,
+        ],
+        "hostIP": host_ip,
+        "hostIPs": [{"ip": host_ip}],
+        "startTime": now,
+        "containerStatuses": containers,
+        "qosClass": pod["status"]["qosClass"].as_str().unwrap_or_else(|| qos_class(pod)),
+    });
+    if has_init {
+        let inits: Vec<Value> = pod["spec"]["initContainers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, c)| {
+                waiting_status(
+                    c,
+                    if i == 0 {
+                        "ContainerCreating"
+                    } else {
+                        "PodInitializing"
+                    },
+                )
+            })
+            .collect();
+        status["initContainerStatuses"] = json!(inits);
+    }
+    if let Some(g) = gen {
+        status["observedGeneration"] = json!(g);
+    }
+    status
 }
 
 /// The status a kubelet reports once the pod's containers run.
@@ -628,6 +772,41 @@ mod tests {
         assert!(evs
             .iter()
             .any(|e| e["reason"] == "Killing" && e["message"] == "Stopping container c"));
+        h.abort();
+    }
+
+    #[tokio::test]
+    async fn accepted_pod_is_container_creating_until_the_delay_passes() {
+        let store = Arc::new(Store::new());
+        let o = ControllerOptions {
+            kubelet_delay: Duration::from_secs(3600),
+            ..opts()
+        };
+        nodes::bootstrap(&store, &o);
+        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
+        tokio::task::yield_now().await;
+        let pod = json!({"metadata": {"name": "slow", "namespace": "default"},
+            "spec": {"nodeName": "kind-multinodes-worker", "containers": [{"name": "b", "image": "x"},
+                {"name": "a", "image": "y"}]}});
+        create_pod(&store, pod).unwrap();
+        let p = eventually(5, "pending status", || async {
+            store
+                .get(&gr_pods(), "default", "slow")
+                .filter(|p| p["status"]["hostIP"].is_string())
+        })
+        .await;
+        let st = &p["status"];
+        assert_eq!(st["phase"], "Pending");
+        assert_eq!(st["containerStatuses"][0]["name"], "a");
+        assert_eq!(
+            st["containerStatuses"][0]["state"]["waiting"]["reason"],
+            "ContainerCreating"
+        );
+        assert_eq!(
+            st["conditions"][2]["message"],
+            "containers with unready status: [b a]"
+        );
+        assert_eq!(st["conditions"][0]["status"], "False");
         h.abort();
     }
 
