@@ -632,3 +632,39 @@ async fn unschedulable_pods_stay_pending_with_the_real_message() {
     assert_eq!(p["spec"]["nodeName"], "kind-multinodes-worker");
     handles.iter().for_each(|h| h.abort());
 }
+
+#[tokio::test]
+async fn min_ready_seconds_delays_availability_then_settles_idle() {
+    let (store, handles) = start(opts());
+    let mut d = web_deployment(2);
+    d["spec"]["minReadySeconds"] = json!(1);
+    user_create(&store, &deployment::gr_deployments(), d);
+    let mut ds = seed_daemonset();
+    ds["spec"]["minReadySeconds"] = json!(1);
+    user_create(&store, &gr_daemonsets(), ds);
+    let early = eventually(10, "pods ready", || async {
+        let rs = store.list(&deployment::gr_replicasets(), Some("default")).0;
+        rs.first()
+            .filter(|r| r["status"]["readyReplicas"] == 2)
+            .cloned()
+    })
+    .await;
+    assert!(
+        early["status"].get("availableReplicas").is_none(),
+        "{early}"
+    );
+    deployment_ready(&store, 2, 10).await;
+    ds_status(
+        &store,
+        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
+            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
+            "numberAvailable": 2}),
+    )
+    .await;
+    // Nothing is written once everything has settled (timers are 10 s and more apart).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let rv = store.current_rv();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(store.current_rv(), rv);
+    handles.iter().for_each(|h| h.abort());
+}

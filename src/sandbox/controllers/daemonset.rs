@@ -14,8 +14,7 @@ use super::pods::create_pod;
 use super::scheduler::{matches_node_selector_and_affinity, untolerated_taint};
 use super::{
     controller_ref, delete_object, gr_controllerrevisions, gr_daemonsets, gr_nodes, gr_pods,
-    is_terminating, name_of, next_batch, ns_of, owner_reference, template_hash, uid_of, Batch,
-    LabelSelector,
+    is_terminating, name_of, ns_of, owner_reference, template_hash, uid_of, Batch, LabelSelector,
 };
 use crate::sandbox::store::{EventType as Change, Store, WatchEvent};
 
@@ -82,21 +81,9 @@ fn is_ready(pod: &Value) -> bool {
     })
 }
 
-/// Ready for at least `min_ready` seconds.
+/// Ready for at least `min_ready` seconds (not yet: see `pod_availability`).
 fn is_available(pod: &Value, min_ready: i64) -> bool {
-    let Some(ready) = pod["status"]["conditions"].as_array().and_then(|c| {
-        c.iter()
-            .find(|c| c["type"] == "Ready" && c["status"] == "True")
-    }) else {
-        return false;
-    };
-    if min_ready <= 0 {
-        return true;
-    }
-    let since = ready["lastTransitionTime"]
-        .as_str()
-        .and_then(super::parse_time);
-    since.is_some_and(|t| (chrono::Utc::now() - t).num_seconds() >= min_ready)
+    super::pod_availability(pod, min_ready).unwrap_or(false)
 }
 
 /// An int-or-percent of `total` (percentages rounded up, as for DaemonSets).
@@ -129,6 +116,8 @@ struct Controller {
     pods_by_owner: HashMap<String, HashSet<Key>>,
     /// DaemonSet uid → its ControllerRevisions.
     revisions: HashMap<String, BTreeMap<String, Value>>,
+    /// DaemonSets to sync again once a pod turns available (minReadySeconds).
+    requeue: Vec<(Key, std::time::Duration)>,
 }
 
 fn relevant_node_change(old: Option<&Value>, new: &Value) -> bool {
@@ -646,8 +635,10 @@ impl Controller {
                 .unwrap_or(&pods[0]);
             if is_ready(first) {
                 ready += 1;
-                if is_available(first, min_ready) {
-                    available += 1;
+                match super::pod_availability(first, min_ready) {
+                    Ok(true) => available += 1,
+                    Ok(false) => {}
+                    Err(wait) => self.requeue.push((key.clone(), wait)),
                 }
             }
             if pods.iter().any(&is_updated) {
@@ -704,14 +695,22 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         pods: HashMap::new(),
         pods_by_owner: HashMap::new(),
         revisions: HashMap::new(),
+        requeue: Vec::new(),
     };
     c.relist();
+    let mut later = super::Requeue::new();
     let mut dirty: BTreeSet<Key> = c.dss.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {
             c.sync(&key);
         }
-        match next_batch(&mut rx).await {
+        for (key, wait) in std::mem::take(&mut c.requeue) {
+            later.add(key, wait);
+        }
+        let (batch, due) = later.next(&mut rx).await;
+        dirty.extend(due);
+        let Some(batch) = batch else { continue };
+        match batch {
             Batch::Closed => return,
             Batch::Resync => {
                 c.relist();

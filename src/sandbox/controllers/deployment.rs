@@ -15,8 +15,8 @@ use super::daemonset::scaled;
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
 use super::{
-    apply_defaults, controller_ref, delete_object, gr_pods, is_terminating, name_of, next_batch,
-    ns_of, owner_reference, parse_time, template_hash, uid_of, Batch, LabelSelector,
+    apply_defaults, controller_ref, delete_object, gr_pods, is_terminating, name_of, ns_of,
+    owner_reference, template_hash, uid_of, Batch, LabelSelector,
 };
 use crate::sandbox::store::{now_rfc3339, EventType as Change, GroupResource, Store, WatchEvent};
 
@@ -77,21 +77,6 @@ fn pod_ready(pod: &Value) -> bool {
     })
 }
 
-fn pod_available(pod: &Value, min_ready: i64) -> bool {
-    if !pod_ready(pod) {
-        return false;
-    }
-    if min_ready <= 0 {
-        return true;
-    }
-    let since = pod["status"]["conditions"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["type"] == "Ready"))
-        .and_then(|c| c["lastTransitionTime"].as_str())
-        .and_then(parse_time);
-    since.is_some_and(|t| (chrono::Utc::now() - t).num_seconds() >= min_ready)
-}
-
 /// The template without the pod-template-hash label (what the hash is computed over).
 fn template_without_hash(template: &Value) -> Value {
     let mut t = template.clone();
@@ -140,6 +125,8 @@ struct Controllers {
     /// Owner uid → owned ReplicaSets / pods.
     rs_by_owner: HashMap<String, HashSet<Key>>,
     pods_by_owner: HashMap<String, HashSet<Key>>,
+    /// ReplicaSets to sync again once a pod turns available (minReadySeconds).
+    requeue: Vec<(Key, std::time::Duration)>,
 }
 
 fn index(map: &mut HashMap<String, HashSet<Key>>, owner: &str, key: &Key, present: bool) {
@@ -315,10 +302,14 @@ impl Controllers {
             })
             .count();
         let ready = active.iter().filter(|p| pod_ready(p)).count();
-        let available = active
-            .iter()
-            .filter(|p| pod_available(p, min_ready))
-            .count();
+        let mut available = 0;
+        for p in &active {
+            match super::pod_availability(p, min_ready) {
+                Ok(true) => available += 1,
+                Ok(false) => {}
+                Err(wait) => self.requeue.push((key.clone(), wait)),
+            }
+        }
         let mut status = json!({"replicas": active.len()});
         for (f, n) in [
             ("fullyLabeledReplicas", fully),
@@ -879,8 +870,10 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         uid_to_rs: HashMap::new(),
         rs_by_owner: HashMap::new(),
         pods_by_owner: HashMap::new(),
+        requeue: Vec::new(),
     };
     c.relist();
+    let mut later = super::Requeue::new();
     let mut dirty_d: BTreeSet<Key> = c.deployments.keys().cloned().collect();
     let mut dirty_rs: BTreeSet<Key> = c.replicasets.keys().cloned().collect();
     loop {
@@ -897,7 +890,13 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         for key in std::mem::take(&mut dirty_rs) {
             c.sync_rs(&key);
         }
-        match next_batch(&mut rx).await {
+        for (key, wait) in std::mem::take(&mut c.requeue) {
+            later.add(key, wait);
+        }
+        let (batch, due) = later.next(&mut rx).await;
+        dirty_rs.extend(due);
+        let Some(batch) = batch else { continue };
+        match batch {
             Batch::Closed => return,
             Batch::Resync => {
                 c.relist();

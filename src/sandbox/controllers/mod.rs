@@ -197,6 +197,80 @@ pub(crate) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         .map(|t| t.with_timezone(&chrono::Utc))
 }
 
+/// Whether a pod counts as available (Ready for `min_ready` seconds); `Err(wait)` when it is
+/// Ready but becomes available only after `wait`.
+pub(crate) fn pod_availability(pod: &Value, min_ready: i64) -> Result<bool, Duration> {
+    let Some(ready) = pod["status"]["conditions"].as_array().and_then(|c| {
+        c.iter()
+            .find(|c| c["type"] == "Ready" && c["status"] == "True")
+    }) else {
+        return Ok(false);
+    };
+    if min_ready <= 0 {
+        return Ok(true);
+    }
+    let Some(since) = ready["lastTransitionTime"].as_str().and_then(parse_time) else {
+        return Ok(false);
+    };
+    let at = since + chrono::Duration::seconds(min_ready);
+    match (at - chrono::Utc::now()).to_std() {
+        Ok(wait) if !wait.is_zero() => Err(wait),
+        _ => Ok(true),
+    }
+}
+
+/// Keys to sync again at a later time (minReadySeconds), earliest first.
+pub(crate) struct Requeue<K: Ord> {
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(tokio::time::Instant, K)>>,
+}
+
+impl<K: Ord + Clone> Requeue<K> {
+    pub(crate) fn new() -> Self {
+        Requeue {
+            heap: std::collections::BinaryHeap::new(),
+        }
+    }
+
+    /// Syncs `key` again after `wait` (plus a little, so the time has surely passed).
+    pub(crate) fn add(&mut self, key: K, wait: Duration) {
+        let at = tokio::time::Instant::now() + wait + Duration::from_millis(20);
+        self.heap.push(std::cmp::Reverse((at, key)));
+    }
+
+    /// Waits for the next batch of changes or the next due key, whichever comes first.
+    pub(crate) async fn next(
+        &mut self,
+        rx: &mut broadcast::Receiver<Arc<WatchEvent>>,
+    ) -> (Option<Batch>, Vec<K>) {
+        let due = |heap: &mut std::collections::BinaryHeap<
+            std::cmp::Reverse<(tokio::time::Instant, K)>,
+        >| {
+            let now = tokio::time::Instant::now();
+            let mut out = Vec::new();
+            while heap
+                .peek()
+                .is_some_and(|std::cmp::Reverse((at, _))| *at <= now)
+            {
+                if let Some(std::cmp::Reverse((_, k))) = heap.pop() {
+                    out.push(k);
+                }
+            }
+            out
+        };
+        let ready = due(&mut self.heap);
+        if !ready.is_empty() {
+            return (None, ready);
+        }
+        match self.heap.peek().map(|std::cmp::Reverse((at, _))| *at) {
+            None => (Some(next_batch(rx).await), Vec::new()),
+            Some(at) => tokio::select! {
+                b = next_batch(rx) => (Some(b), Vec::new()),
+                _ = tokio::time::sleep_until(at) => (None, due(&mut self.heap)),
+            },
+        }
+    }
+}
+
 /// Deletes an object the way the registry does for a controller's DELETE (background
 /// propagation): a pod bound to a node is marked terminating with its grace period (the kubelet
 /// removes it), an object with finalizers is marked terminating, anything else is removed.
