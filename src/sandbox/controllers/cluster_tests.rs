@@ -668,3 +668,59 @@ async fn min_ready_seconds_delays_availability_then_settles_idle() {
     assert_eq!(store.current_rv(), rv);
     handles.iter().for_each(|h| h.abort());
 }
+
+#[tokio::test]
+async fn no_execute_taint_evicts_pods_that_do_not_tolerate_it() {
+    let (store, handles) = start(opts());
+    user_create(&store, &deployment::gr_deployments(), web_deployment(4));
+    deployment_ready(&store, 4, 10).await;
+    let on_worker = |store: &Store| {
+        web_pods(store)
+            .iter()
+            .filter(|p| p["spec"]["nodeName"] == "kind-multinodes-worker")
+            .count()
+    };
+    assert_eq!(on_worker(&store), 2, "spread by least pods");
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    running_pods_at_least(&store, 2).await;
+    user_update(&store, &gr_nodes(), "", "kind-multinodes-worker", |n| {
+        n["spec"]["taints"] = json!([{"key": "maintenance", "effect": "NoExecute"}]);
+    });
+    eventually(10, "web pods moved off the tainted node", || async {
+        let pods = web_pods(&store);
+        let moved = pods.len() == 4
+            && on_worker(&store) == 0
+            && pods.iter().all(|p| p["status"]["phase"] == "Running");
+        moved.then_some(())
+    })
+    .await;
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let evictions = events
+        .iter()
+        .filter(|e| e["reason"] == "TaintManagerEviction")
+        .filter(|e| e["source"]["component"] == "taint-eviction-controller")
+        .filter(|e| {
+            e["involvedObject"]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("web-")
+        })
+        .count();
+    assert_eq!(evictions, 2);
+    // The daemon pod goes too (the DaemonSet controller or the eviction, whichever is first).
+    eventually(10, "daemon pod gone from the tainted node", || async {
+        let pods = ds_pods(&store);
+        let gone = pods.len() == 1 && pods[0]["spec"]["nodeName"] == "kind-multinodes-worker2";
+        gone.then_some(())
+    })
+    .await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+async fn running_pods_at_least(store: &Store, n: usize) {
+    eventually(10, "daemon pods running", || async {
+        let pods = ds_pods(store);
+        (pods.len() >= n && pods.iter().all(|p| p["status"]["phase"] == "Running")).then_some(())
+    })
+    .await;
+}

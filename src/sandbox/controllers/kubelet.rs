@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 use super::events::{EventType, Recorder};
 use super::pods::{image_id, image_size, normalize_image, qos_class};
+use super::scheduler::tolerates;
 use super::ControllerOptions;
 use super::{gr_nodes, gr_pods, is_terminating, name_of, next_batch, ns_of, uid_of, Batch};
 use crate::sandbox::store::{now_rfc3339, EventType as Change, Store, WatchEvent};
@@ -29,6 +30,7 @@ type Key = (String, String);
 enum Action {
     Start(Key, String),
     Remove(Key, String),
+    Evict(Key, String),
 }
 
 struct NodeNet {
@@ -37,6 +39,8 @@ struct NodeNet {
     cidr: Option<Ipv4Addr>,
     /// Host offsets in the CIDR handed out to pods.
     used: BTreeSet<u32>,
+    /// The node's NoExecute taints (pods not tolerating them are evicted).
+    no_execute: Vec<Value>,
 }
 
 fn node_net(node: &Value) -> NodeNet {
@@ -54,6 +58,13 @@ fn node_net(node: &Value) -> NodeNet {
         ip,
         cidr,
         used: BTreeSet::new(),
+        no_execute: node["spec"]["taints"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| t["effect"] == "NoExecute")
+            .cloned()
+            .collect(),
     }
 }
 
@@ -107,6 +118,7 @@ struct Kubelet {
     timers: BinaryHeap<Reverse<(Instant, u64, Action)>>,
     seq: u64,
     recorders: HashMap<String, Arc<Recorder>>,
+    evictions: Arc<Recorder>,
 }
 
 impl Kubelet {
@@ -186,6 +198,13 @@ impl Kubelet {
                 self.kill(pod, &node, key, uid);
             }
             return;
+        }
+        let tainted = self
+            .nodes
+            .get(&node)
+            .is_some_and(|n| !n.no_execute.is_empty());
+        if tainted && !self.started.contains(&uid) {
+            self.check_taints(pod, false);
         }
         let phase = pod["status"]["phase"].as_str().unwrap_or_default();
         if matches!(phase, "Running" | "Succeeded" | "Failed") {
@@ -381,7 +400,67 @@ impl Kubelet {
         match action {
             Action::Start(key, uid) => self.start(&key, &uid),
             Action::Remove(key, uid) => self.remove(&key, &uid),
+            Action::Evict(key, uid) => {
+                if let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) {
+                    if uid_of(&pod) == uid {
+                        self.check_taints(&pod, true);
+                    }
+                }
+            }
         }
+    }
+
+    /// The taint eviction controller: a pod on a node with a NoExecute taint it does not
+    /// tolerate is deleted, at once or after its smallest matching `tolerationSeconds`.
+    fn check_taints(&mut self, pod: &Value, timer_fired: bool) {
+        if is_terminating(pod) {
+            return;
+        }
+        let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
+        let Some(taints) = self.nodes.get(node).map(|n| n.no_execute.clone()) else {
+            return;
+        };
+        let tolerations = pod["spec"]["tolerations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let mut wait: Option<u64> = None;
+        for taint in &taints {
+            let matching: Vec<&Value> =
+                tolerations.iter().filter(|t| tolerates(t, taint)).collect();
+            if matching.is_empty() {
+                wait = Some(0);
+                break;
+            }
+            // A toleration without tolerationSeconds tolerates forever.
+            if let Some(secs) = matching
+                .iter()
+                .map(|t| t["tolerationSeconds"].as_i64())
+                .collect::<Option<Vec<i64>>>()
+                .and_then(|v| v.into_iter().min())
+            {
+                let secs = secs.max(0) as u64;
+                wait = Some(wait.map_or(secs, |w| w.min(secs)));
+            }
+        }
+        let Some(wait) = wait else { return };
+        let key = (ns_of(pod).to_string(), name_of(pod).to_string());
+        let uid = uid_of(pod).to_string();
+        if wait > 0 && !timer_fired {
+            let when = Instant::now() + Duration::from_secs(wait);
+            self.at(when, Action::Evict(key, uid));
+            return;
+        }
+        let msg = format!("Marking for deletion Pod {}/{}", key.0, key.1);
+        let rec = self.evictions.clone();
+        rec.event(
+            &gr_pods(),
+            pod,
+            EventType::Normal,
+            "TaintManagerEviction",
+            &msg,
+        );
+        let _ = super::delete_object(&self.store, &gr_pods(), &key.0, &key.1);
     }
 }
 
@@ -605,7 +684,6 @@ pub async fn run(
     mut rx: broadcast::Receiver<Arc<WatchEvent>>,
 ) {
     let mut k = Kubelet {
-        store,
         delay: opts.kubelet_delay,
         nodes: HashMap::new(),
         on_node: HashMap::new(),
@@ -615,6 +693,12 @@ pub async fn run(
         pulled: HashSet::new(),
         timers: BinaryHeap::new(),
         seq: 0,
+        evictions: Arc::new(Recorder::new(
+            store.clone(),
+            "taint-eviction-controller",
+            "",
+        )),
+        store,
         recorders: HashMap::new(),
     };
     k.relist();
@@ -653,10 +737,28 @@ pub async fn run(
                             }
                         } else {
                             let fresh = node_net(&ev.object);
-                            let net = k.nodes.entry(ev.name.clone()).or_insert(fresh);
-                            let refreshed = node_net(&ev.object);
-                            net.ip = refreshed.ip;
-                            net.cidr = refreshed.cidr;
+                            let net = k
+                                .nodes
+                                .entry(ev.name.clone())
+                                .or_insert(node_net(&ev.object));
+                            let taints_changed = net.no_execute != fresh.no_execute;
+                            net.ip = fresh.ip;
+                            net.cidr = fresh.cidr;
+                            net.no_execute = fresh.no_execute;
+                            if taints_changed {
+                                let keys: Vec<Key> = k
+                                    .on_node
+                                    .get(&ev.name)
+                                    .into_iter()
+                                    .flatten()
+                                    .cloned()
+                                    .collect();
+                                for (ns, name) in keys {
+                                    if let Some(p) = k.store.get(&gr_pods(), &ns, &name) {
+                                        k.check_taints(&p, false);
+                                    }
+                                }
+                            }
                         }
                     } else if ev.gr == gr_pods() {
                         if ev.kind == Change::Deleted {
