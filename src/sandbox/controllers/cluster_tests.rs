@@ -724,3 +724,24 @@ async fn running_pods_at_least(store: &Store, n: usize) {
     })
     .await;
 }
+
+#[tokio::test]
+async fn controllers_recover_when_their_subscription_overflows() {
+    let (store, handles) = start(opts());
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    user_create(&store, &deployment::gr_deployments(), web_deployment(2));
+    // More changes than the watch channel holds, before any controller runs: each one
+    // lags and must relist.
+    let cm = crate::sandbox::store::GroupResource::new("", "configmaps");
+    for i in 0..70_000 {
+        store
+            .create(
+                &cm,
+                json!({"metadata": {"name": format!("c{i}"), "namespace": "kube-public"}}),
+            )
+            .unwrap();
+    }
+    running_pods_at_least(&store, 2).await;
+    deployment_ready(&store, 2, 20).await;
+    handles.iter().for_each(|h| h.abort());
+}
