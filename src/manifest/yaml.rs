@@ -50,14 +50,36 @@ pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
     Ok(docs)
 }
 
+/// One converted document. `raw` is the document's own text when it was read as JSON
+/// (kubectl quotes that text in "unable to decode" messages); YAML documents have none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The document as JSON.
+    pub value: Value,
+    /// The original JSON text, for JSON documents.
+    pub raw: Option<String>,
+}
+
 /// Converts every document of a YAML (or JSON) stream. Documents that are empty or `null`
 /// are skipped. Like kubectl, conversion stops at the first bad document: the documents
 /// before it are returned, then the error.
 pub fn documents_to_json(text: &str) -> Vec<Result<Value, YamlError>> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') {
-        return json_stream(trimmed);
+    documents(text)
+        .into_iter()
+        .map(|d| d.map(|d| d.value))
+        .collect()
+}
+
+/// [`documents_to_json`] keeping JSON documents' raw text.
+pub fn documents(text: &str) -> Vec<Result<Document, YamlError>> {
+    if text.trim_start().starts_with('{') {
+        json_then_yaml(text)
+    } else {
+        yaml_stream(text)
     }
+}
+
+fn yaml_stream(text: &str) -> Vec<Result<Document, YamlError>> {
     let chunks = match split_documents(text) {
         Ok(c) => c,
         Err(e) => return vec![Err(e)],
@@ -66,7 +88,7 @@ pub fn documents_to_json(text: &str) -> Vec<Result<Value, YamlError>> {
     for chunk in chunks {
         match yaml_to_json(chunk) {
             Ok(Value::Null) => {}
-            Ok(v) => out.push(Ok(v)),
+            Ok(value) => out.push(Ok(Document { value, raw: None })),
             Err(e) => {
                 out.push(Err(e));
                 break;
@@ -76,39 +98,89 @@ pub fn documents_to_json(text: &str) -> Vec<Result<Value, YamlError>> {
     out
 }
 
-/// A stream of JSON values (`{...} {...}`), as apimachinery's JSON path of
-/// `YAMLOrJSONDecoder` reads it.
-fn json_stream(text: &str) -> Vec<Result<Value, YamlError>> {
+/// apimachinery's `YAMLOrJSONDecoder` on a stream that starts with `{`: JSON values one after
+/// another; if one fails while at most one value was read, the rest (from that value on) is
+/// tried as YAML, and only if that fails too is the JSON error reported.
+fn json_then_yaml(text: &str) -> Vec<Result<Document, YamlError>> {
     let mut out = Vec::new();
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut pos = 0;
+    let mut count = 0;
     loop {
+        let rest = &text[pos..];
+        let skipped = rest.len() - rest.trim_start().len();
+        if skipped == rest.len() {
+            return out;
+        }
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
         match stream.next() {
-            None => break,
-            Some(Ok(Value::Null)) => {}
-            Some(Ok(v)) => out.push(Ok(v)),
+            None => return out,
+            Some(Ok(value)) => {
+                let end = stream.byte_offset();
+                let raw = rest[skipped..end].to_string();
+                pos += end;
+                count += 1;
+                if !value.is_null() {
+                    out.push(Ok(Document {
+                        value,
+                        raw: Some(raw),
+                    }));
+                }
+            }
             Some(Err(e)) => {
-                let offset = stream.byte_offset();
-                out.push(Err(YamlError(json_error_text(&e, text, offset))));
-                break;
+                let (plain, wrapped) = json_error_text(&e, rest, pos);
+                if count > 1 {
+                    out.push(Err(YamlError(plain)));
+                    return out;
+                }
+                // Eat whitespace up to and including the first newline, then try YAML.
+                let mut yaml_start = pos;
+                for (i, c) in rest.char_indices() {
+                    if !c.is_whitespace() {
+                        yaml_start = pos + i;
+                        break;
+                    }
+                    if c == '\n' {
+                        yaml_start = pos + i + 1;
+                        break;
+                    }
+                }
+                let docs = yaml_stream(&text[yaml_start..]);
+                match docs.first() {
+                    Some(Ok(_)) => out.extend(docs),
+                    _ => out.push(Err(YamlError(wrapped))),
+                }
+                return out;
             }
         }
     }
-    out
 }
 
-/// Go's encoding/json wording for the common syntax errors, with apimachinery's offset prefix.
-fn json_error_text(e: &serde_json::Error, text: &str, offset: usize) -> String {
+/// Go's encoding/json text for an error in `rest` (which starts at byte `base` of the stream):
+/// the bare message, and the message with apimachinery's `json: offset N:` prefix (syntax
+/// errors only; Go's offset counts the bad byte).
+fn json_error_text(e: &serde_json::Error, rest: &str, base: usize) -> (String, String) {
     use serde_json::error::Category;
-    let found = text[offset.min(text.len())..].trim_start().chars().next();
-    let msg = match (e.classify(), found) {
-        (Category::Eof, _) | (_, None) => "unexpected EOF".to_string(),
-        (_, Some(c)) => format!("invalid character {} {}", go_quote_char(c), json_context(e)),
-    };
     if matches!(e.classify(), Category::Eof) {
-        msg
-    } else {
-        format!("json: offset {}: {msg}", offset + 1)
+        let m = "unexpected EOF".to_string();
+        return (m.clone(), m);
     }
+    let line_start: usize = rest
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut local = (line_start + e.column()).min(rest.len());
+    while !rest.is_char_boundary(local) {
+        local -= 1;
+    }
+    let bad = rest[..local].chars().next_back().unwrap_or(' ');
+    let msg = format!(
+        "invalid character {} {}",
+        go_quote_char(bad),
+        json_context(e)
+    );
+    let wrapped = format!("json: offset {}: {msg}", base + local);
+    (msg, wrapped)
 }
 
 fn json_context(e: &serde_json::Error) -> &'static str {
@@ -601,7 +673,15 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
         // go-yaml reads to the end and reports the line after the last one.
         line = text.matches('\n').count() + 1;
     }
-    let (msg, scanner) = if info.contains("mapping values are not allowed") {
+    if info.contains("plain scalar, found a tab") {
+        // saphyr marks the scalar's start; go-yaml the tab on the following line.
+        line += 1;
+    }
+    let (msg, scanner) = if info.contains("plain scalar, found a tab") {
+        ("found a tab character that violates indentation", true)
+    } else if info.contains("invalid trailing content after double-quoted") {
+        ("did not find expected key", false)
+    } else if info.contains("mapping values are not allowed") {
         ("mapping values are not allowed in this context", true)
     } else if info.contains("tab") || info.contains("unexpected character") {
         ("found character that cannot start any token", true)
@@ -627,11 +707,15 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
     } else {
         (info, true)
     };
-    // saphyr's lines are 1-based; go-yaml prints parser errors one line lower.
-    let go_line = if scanner {
-        line
+    // saphyr's lines are 1-based. go-yaml omits the line when the problem is on the first
+    // line, and prints parser errors with the 0-based line number.
+    let zero_based = line.saturating_sub(1);
+    let go_line = if zero_based == 0 {
+        0
+    } else if scanner {
+        zero_based + 1
     } else {
-        line.saturating_sub(1)
+        zero_based
     };
     if go_line == 0 {
         YamlError::yaml(msg)
