@@ -386,12 +386,15 @@ async fn generation_and_status_subresource() {
         .patch(
             &format!("{deps}/web"),
             "application/merge-patch+json",
-            r#"{"metadata":{"labels":{"a":"b"}},"status":{"replicas":3}}"#,
+            r#"{"metadata":{"labels":{"a":"b"}},"status":{"collisionCount":42}}"#,
         )
         .await;
     assert_eq!(
-        (p["metadata"]["generation"].as_i64(), &p["status"]),
-        (Some(1), &json!({}))
+        (
+            p["metadata"]["generation"].as_i64(),
+            &p["status"]["collisionCount"]
+        ),
+        (Some(1), &Value::Null)
     );
     let (_, p) = api
         .patch(
@@ -406,16 +409,16 @@ async fn generation_and_status_subresource() {
         .patch(
             &format!("{deps}/web/status"),
             "application/merge-patch+json",
-            r#"{"spec":{"replicas":9},"status":{"replicas":2}}"#,
+            r#"{"spec":{"replicas":9},"status":{"collisionCount":7}}"#,
         )
         .await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(
         (
             p["spec"]["replicas"].as_i64(),
-            p["status"]["replicas"].as_i64()
+            p["status"]["collisionCount"].as_i64()
         ),
-        (Some(2), Some(2))
+        (Some(2), Some(7))
     );
     // Scale.
     let (s, sc) = api.get(&format!("{deps}/web/scale")).await;
