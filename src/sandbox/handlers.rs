@@ -76,9 +76,12 @@ async fn handle(State(st): State<Shared>, req: Request<Body>) -> Response {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    match dispatch(&st, ctx, body).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    // A bug in a handler must not cost the client its connection: answer 500 instead.
+    let guarded = std::panic::AssertUnwindSafe(dispatch(&st, ctx, body));
+    match futures_util::FutureExt::catch_unwind(guarded).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => e.into_response(),
+        Err(_) => ApiError::internal("the request handler failed unexpectedly").into_response(),
     }
 }
 

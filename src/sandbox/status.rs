@@ -387,6 +387,28 @@ mod tests {
     }
 
     #[test]
+    fn other_errors() {
+        let e = ApiError::internal("boom");
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (500, "Internal error occurred: boom")
+        );
+        assert_eq!(e.to_value()["details"]["causes"][0]["message"], "boom");
+        assert_eq!(
+            ApiError::too_large().message,
+            "Request entity too large: limit is 3145728"
+        );
+        let m = ApiError::unsupported_media_type(&["a", "b"]).message;
+        assert!(m.ends_with("accepted media types include: a, b"), "{m}");
+        assert_eq!(
+            ApiError::method_not_allowed().to_value()["details"],
+            serde_json::json!({})
+        );
+        assert_eq!(ApiError::gone("old").reason, "Expired");
+        assert!(success_plain(201).contains(r#""status":"Success","code":201"#));
+    }
+
+    #[test]
     fn unauthorized_is_exact() {
         assert_eq!(
             ApiError::unauthorized().to_json(),
