@@ -963,6 +963,63 @@ mod tests {
         assert_eq!(render(opts, &[(rt, list)]), want);
     }
 
+    /// kubectl.1.33 `get configmaps <flags>` against a server answering with
+    /// `kubectl-1.33/table-edge.json` (numbers, floats, bools, nulls, maps, line breaks, tabs,
+    /// unicode, a wide column, labels, namespaces).
+    #[test]
+    fn edge_table_like_kubectl() {
+        let table = json_fixture("kubectl-1.33/table-edge.json");
+        let rt = ResourceType {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            resource: "configmaps".into(),
+            namespaced: true,
+        };
+        let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases = [
+            TableOptions::default(),
+            TableOptions {
+                wide: true,
+                ..Default::default()
+            },
+            TableOptions {
+                show_labels: true,
+                ..Default::default()
+            },
+            TableOptions {
+                label_columns: labels(&["app", "tier"]),
+                ..Default::default()
+            },
+            TableOptions {
+                all_namespaces: true,
+                ..Default::default()
+            },
+            TableOptions {
+                no_headers: true,
+                ..Default::default()
+            },
+            TableOptions {
+                with_kind: true,
+                ..Default::default()
+            },
+            TableOptions {
+                all_namespaces: true,
+                wide: true,
+                show_labels: true,
+                label_columns: labels(&["app"]),
+                ..Default::default()
+            },
+        ];
+        for (i, opts) in cases.into_iter().enumerate() {
+            let got = render(opts, &[(rt.clone(), table.clone())]);
+            assert_eq!(
+                got,
+                fixture(&format!("kubectl-1.33/table-edge-{i}.stdout")),
+                "case {i}"
+            );
+        }
+    }
+
     #[test]
     fn invalid_tables_are_errors() {
         let mut p = HumanPrinter::new(TableOptions::default());
