@@ -1020,6 +1020,41 @@ mod tests {
         }
     }
 
+    /// kubectl.1.33 `get configmaps,pods`, `--no-headers`, and `get pods,configmaps -o wide`
+    /// (the fake server served `table-edge.json` and the reference `pods-table.json`).
+    #[test]
+    fn several_types_like_kubectl() {
+        let cms = json_fixture("kubectl-1.33/table-edge.json");
+        let pods_t = json_fixture("reference/pods-table.json");
+        let cm = ResourceType {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            resource: "configmaps".into(),
+            namespaced: true,
+        };
+        let with_kind = TableOptions {
+            with_kind: true,
+            ..Default::default()
+        };
+        let got = render(
+            with_kind.clone(),
+            &[(cm.clone(), cms.clone()), (pods(), pods_t.clone())],
+        );
+        assert_eq!(got, fixture("kubectl-1.33/multi-0.stdout"));
+        let opts = TableOptions {
+            no_headers: true,
+            ..with_kind.clone()
+        };
+        let got = render(opts, &[(cm.clone(), cms.clone()), (pods(), pods_t.clone())]);
+        assert_eq!(got, fixture("kubectl-1.33/multi-1.stdout"));
+        let opts = TableOptions {
+            wide: true,
+            ..with_kind
+        };
+        let got = render(opts, &[(pods(), pods_t), (cm, cms)]);
+        assert_eq!(got, fixture("kubectl-1.33/multi-2.stdout"));
+    }
+
     #[test]
     fn invalid_tables_are_errors() {
         let mut p = HumanPrinter::new(TableOptions::default());
