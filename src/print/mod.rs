@@ -1,7 +1,14 @@
-//! Output printers: server-side Tables through kubectl's tabwriter, json, yaml, name, jsonpath,
-//! custom-columns, go-template, and ages.
+//! Output printers: server-side Tables through kubectl's tabwriter, json, yaml, kyaml, name,
+//! jsonpath, custom-columns, go-template, `--sort-by`, and ages.
 //!
-//! Error messages are kubectl's text without the `error: ` prefix (the caller adds it).
+//! How `get` uses it: parse `-o` once with [`OutputFormat::parse`]. For a table
+//! ([`OutputFormat::is_human_readable`]) feed every response, in order, to one
+//! [`table::HumanPrinter`] with its [`table::ResourceType`], then `finish`; if nothing was
+//! written print [`table::no_resources_message`] on stderr. Otherwise build a
+//! [`GenericPrinter`], print [`generic_object`]`(items, single_item_implied)` once, then `finish`.
+//!
+//! Error messages are kubectl's text without the `error: ` prefix (the caller adds it, and a
+//! final newline only when the message lacks one, as kubectl does).
 
 pub mod age;
 pub mod custom_columns;
