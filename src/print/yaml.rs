@@ -47,6 +47,16 @@ impl YamlPrinter {
         YamlPrinter::default()
     }
 
+    /// Prints any value (a watch event) without the kind check, with the `---` separator.
+    pub fn print_value(&mut self, v: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
+        self.count += 1;
+        if self.count > 1 {
+            w.write_all(b"---\n")?;
+        }
+        w.write_all(to_yaml_string(v).as_bytes())?;
+        Ok(())
+    }
+
     /// Prints one object (or a List wrapper).
     pub fn print(&mut self, obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
         self.count += 1;
