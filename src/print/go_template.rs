@@ -1614,7 +1614,7 @@ mod tests {
     proptest::proptest! {
         /// Arbitrary templates either parse or fail cleanly, and never panic when run.
         #[test]
-        fn never_panics(t in "[{}()|.$:= a-z0-9\"`\\-]{0,30}") {
+        fn never_panics(t in "[{}()|.$:= a-z0-9\"`\\-é→😀\\\\\n/*]{0,30}") {
             if let Ok(tpl) = GoTemplate::parse(&t) {
                 let _ = tpl.execute(&obj());
             }
