@@ -1220,8 +1220,8 @@ fn go_sprint(args: &[TVal]) -> String {
     out
 }
 
-/// The part of Go's `fmt.Sprintf` templates use: verbs `v s d q f t x %`, `-` flag, width
-/// and precision.
+/// The part of Go's `fmt.Sprintf` templates use: verbs `v s d q f t x X T %`, `-` and `0`
+/// flags, width and precision.
 fn go_printf(format: &str, args: &[TVal], int_lits: &[bool]) -> Result<String, String> {
     let tname = |i: usize, a: &TVal| {
         if int_lits.get(i).copied().unwrap_or(false) {
@@ -1283,6 +1283,8 @@ fn go_printf(format: &str, args: &[TVal], int_lits: &[bool]) -> Result<String, S
         let bad = |a: &TVal| format!("%!{verb}({}={})", tname(idx, a), fmt_v(a));
         let text = match (verb, arg) {
             ('v', a) => fmt_v(a),
+            ('T', TVal::Missing | TVal::V(Value::Null)) => "<nil>".to_string(),
+            ('T', a) => tname(idx, a).to_string(),
             ('s', TVal::V(Value::String(s))) => match prec {
                 Some(p) => s.chars().take(p).collect(),
                 None => s.clone(),
@@ -1484,6 +1486,7 @@ mod tests {
             ("{{(index .x.arr 0).type}}", "Ready"),
             (r#"{{printf "%-5s|%3d" "ab" 7}}"#, "ab   |  7"),
             ("{{len .x.arr}} {{len .x.s}} {{len .x.m}}", "3 3 0"),
+            (r#"{{printf "%T %T %T %T" .x.num .x.s 1 .x.n}}"#, "int64 string int <nil>"),
             ("{{range .items}}{{.metadata.name}} {{end}}", ""),
         ];
         for (t, want) in cases {
