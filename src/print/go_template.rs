@@ -1,9 +1,10 @@
 //! kubectl's `-o go-template=…` (cli-runtime `GoTemplatePrinter`): the subset of Go
 //! `text/template` used with kubectl — text, `{{pipeline}}` with fields, variables, literals and
-//! `|`, `if`/`else if`/`else`, `range` (with `$i, $e :=`), `with`, `$x := …`, comments, trim
-//! markers, and the functions `index len printf print println not and or eq ne lt le gt ge
-//! exists base64decode`. Anything else (`define`, `template`, `block`, `break`, `html`, …) is
-//! rejected at parse time with an error naming it, never printed wrongly.
+//! `|`, `if`/`else if`/`else`, `range` (with `$i, $e :=`, `break`, `continue`), `with`,
+//! `$x := …`, comments, trim markers, and the functions `index len printf print println not
+//! and or eq ne lt le gt ge exists base64decode`. Anything else (`define`, `template`, `block`,
+//! `html`, `js`, `slice`, …) is rejected at parse time with an error naming it, never printed
+//! wrongly.
 //!
 //! Data is the object as apimachinery decodes JSON (integers int64, other numbers float64);
 //! missing keys print `<no value>` (`--allow-missing-template-keys=true`) or fail.
@@ -28,6 +29,8 @@ pub struct GoTemplate {
 #[derive(Debug, Clone)]
 enum TNode {
     Text(String),
+    Break,
+    Continue,
     Action(Pipe),
     If {
         pipe: Pipe,
@@ -107,7 +110,7 @@ const FUNCS: &[&str] = &[
     "base64decode",
 ];
 const UNSUPPORTED: &[&str] = &[
-    "define", "template", "block", "break", "continue", "html", "js", "urlquery", "slice", "call",
+    "define", "template", "block", "html", "js", "urlquery", "slice", "call",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -412,6 +415,16 @@ struct TreeParser<'a> {
     items: Vec<Item>,
     idx: usize,
     src: &'a str,
+    /// How many `range` bodies enclose the current position (`break`/`continue` need one).
+    range_depth: usize,
+}
+
+/// What a `{{break}}` or `{{continue}}` asks of the enclosing range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Normal,
+    Break,
+    Continue,
 }
 
 enum Stop {
@@ -449,6 +462,19 @@ impl TreeParser<'_> {
                                 }),
                             ));
                         }
+                        Some(Tok::Ident(k)) if k == "break" || k == "continue" => {
+                            if self.range_depth == 0 {
+                                return perr(line, format!("{{{{{k}}}}} outside {{{{range}}}}"));
+                            }
+                            if toks.len() > 1 {
+                                return perr(line, format!("unexpected token in {{{{{k}}}}}"));
+                            }
+                            nodes.push(if k == "break" {
+                                TNode::Break
+                            } else {
+                                TNode::Continue
+                            });
+                        }
                         Some(Tok::Ident(k)) if k == "if" || k == "range" || k == "with" => {
                             nodes.push(self.control(&k, line, toks[1..].to_vec())?);
                         }
@@ -476,7 +502,14 @@ impl TreeParser<'_> {
             &toks,
             kind == "range" || kind == "with" || kind == "if",
         )?;
-        let (body, stop) = self.list()?;
+        if kind == "range" {
+            self.range_depth += 1;
+        }
+        let body = self.list();
+        if kind == "range" {
+            self.range_depth -= 1;
+        }
+        let (body, stop) = body?;
         let otherwise = match stop {
             Stop::End => Vec::new(),
             Stop::Eof => return perr(line_of(self.src, self.src.len()), "unexpected EOF"),
@@ -707,10 +740,12 @@ impl Exec<'_> {
         cmd_string(cmd)
     }
 
-    fn walk(&mut self, nodes: &[TNode], dot: &TVal) -> Result<(), ExecErr> {
+    fn walk(&mut self, nodes: &[TNode], dot: &TVal) -> Result<Flow, ExecErr> {
         for n in nodes {
             match n {
                 TNode::Text(t) => self.out.push_str(t),
+                TNode::Break => return Ok(Flow::Break),
+                TNode::Continue => return Ok(Flow::Continue),
                 TNode::Action(pipe) => {
                     let v = self.pipe(pipe, dot)?;
                     if pipe.decl.is_empty() {
@@ -724,12 +759,15 @@ impl Exec<'_> {
                 } => {
                     let mark = self.vars.len();
                     let v = self.pipe(pipe, dot)?;
-                    if truthy(&v) {
-                        self.walk(then, dot)?;
+                    let flow = if truthy(&v) {
+                        self.walk(then, dot)?
                     } else {
-                        self.walk(otherwise, dot)?;
-                    }
+                        self.walk(otherwise, dot)?
+                    };
                     self.vars.truncate(mark);
+                    if flow != Flow::Normal {
+                        return Ok(flow);
+                    }
                 }
                 TNode::With {
                     pipe,
@@ -738,12 +776,15 @@ impl Exec<'_> {
                 } => {
                     let mark = self.vars.len();
                     let v = self.pipe(pipe, dot)?;
-                    if truthy(&v) {
-                        self.walk(body, &v)?;
+                    let flow = if truthy(&v) {
+                        self.walk(body, &v)?
                     } else {
-                        self.walk(otherwise, dot)?;
-                    }
+                        self.walk(otherwise, dot)?
+                    };
                     self.vars.truncate(mark);
+                    if flow != Flow::Normal {
+                        return Ok(flow);
+                    }
                 }
                 TNode::Range {
                     pipe,
@@ -790,7 +831,11 @@ impl Exec<'_> {
                         }
                     };
                     if pairs.is_empty() {
-                        self.walk(otherwise, dot)?;
+                        let flow = self.walk(otherwise, dot)?;
+                        if flow != Flow::Normal {
+                            self.vars.truncate(mark);
+                            return Ok(flow);
+                        }
                     }
                     for (k, e) in pairs {
                         let inner = self.vars.len();
@@ -802,14 +847,17 @@ impl Exec<'_> {
                             }
                             _ => {}
                         }
-                        self.walk(body, &TVal::V(e))?;
+                        let flow = self.walk(body, &TVal::V(e))?;
                         self.vars.truncate(inner);
+                        if flow == Flow::Break {
+                            break;
+                        }
                     }
                     self.vars.truncate(mark);
                 }
             }
         }
-        Ok(())
+        Ok(Flow::Normal)
     }
 
     fn pipe(&mut self, pipe: &Pipe, dot: &TVal) -> Result<TVal, ExecErr> {
@@ -1344,7 +1392,12 @@ impl GoTemplate {
     /// Parses a template; errors are Go's (`template: output:1: unclosed action`).
     pub fn parse(src: &str) -> Result<GoTemplate, String> {
         let items = lex(src).map_err(|e| e.0)?;
-        let mut p = TreeParser { items, idx: 0, src };
+        let mut p = TreeParser {
+            items,
+            idx: 0,
+            src,
+            range_depth: 0,
+        };
         let (nodes, stop) = p.list().map_err(|e| e.0)?;
         match stop {
             Stop::Eof => {}
@@ -1385,7 +1438,7 @@ impl GoTemplate {
             out: String::new(),
         };
         match ex.walk(&self.nodes, &root) {
-            Ok(()) => Ok(ex.out),
+            Ok(_) => Ok(ex.out),
             Err(ExecErr(pos, at, msg)) => {
                 let line = line_of(&self.src, pos);
                 let last_nl = self.src[..pos].rfind('\n').map(|i| i as i64).unwrap_or(-1);
@@ -1487,6 +1540,9 @@ mod tests {
             (r#"{{printf "%-5s|%3d" "ab" 7}}"#, "ab   |  7"),
             ("{{len .x.arr}} {{len .x.s}} {{len .x.m}}", "3 3 0"),
             (r#"{{printf "%T %T %T %T" .x.num .x.s 1 .x.n}}"#, "int64 string int <nil>"),
+            (r#"{{range .x.arr}}{{if eq .type "Other"}}{{break}}{{end}}{{.type}};{{end}}"#, "Ready;"),
+            (r#"{{range .x.arr}}{{if eq .type "Other"}}{{continue}}{{end}}{{.type}};{{end}}"#, "Ready;Third;"),
+            ("{{range .x.arr}}{{with .type}}{{break}}{{end}}x{{end}}", ""),
             ("{{range .items}}{{.metadata.name}} {{end}}", ""),
         ];
         for (t, want) in cases {
@@ -1527,6 +1583,10 @@ mod tests {
         assert_eq!(
             run("{{foo .x}}").unwrap_err(),
             r#"template: output:1: function "foo" not defined"#
+        );
+        assert_eq!(
+            run("{{break}}").unwrap_err(),
+            "template: output:1: {{break}} outside {{range}}"
         );
         assert!(run(r#"{{define "x"}}{{end}}"#)
             .unwrap_err()
