@@ -1,7 +1,7 @@
 //! kubectl's `-o go-template=…` (cli-runtime `GoTemplatePrinter`): the subset of Go
 //! `text/template` used with kubectl — text, `{{pipeline}}` with fields, variables, literals and
 //! `|`, `if`/`else if`/`else`, `range` (with `$i, $e :=`, `break`, `continue`), `with`,
-//! `$x := …`, comments, trim markers, and the functions `index len printf print println not
+//! `$x := …` and `$x = …`, comments, trim markers, and the functions `index len printf print println not
 //! and or eq ne lt le gt ge exists base64decode`. Anything else (`define`, `template`, `block`,
 //! `html`, `js`, `slice`, …) is rejected at parse time with an error naming it, never printed
 //! wrongly.
@@ -52,6 +52,8 @@ enum TNode {
 #[derive(Debug, Clone)]
 struct Pipe {
     decl: Vec<String>,
+    /// `$x = …` assigns existing variables instead of declaring new ones.
+    assign: bool,
     cmds: Vec<Cmd>,
 }
 
@@ -128,6 +130,7 @@ enum Tok {
     LParen,
     RParen,
     Declare,
+    Assign,
     Comma,
 }
 
@@ -258,10 +261,8 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
                 i += 2;
             }
             b'=' => {
-                return perr(
-                    line,
-                    "variable assignment with = is not supported by kubectl-rs",
-                )
+                toks.push((pos, Tok::Assign));
+                i += 1;
             }
             b'"' | b'`' => {
                 let (s, end) = lex_string(src, i, line)?;
@@ -563,7 +564,12 @@ impl TreeParser<'_> {
     fn pipe(&self, line: usize, toks: &[Token], allow_decl: bool) -> Result<Pipe, ParseErr> {
         let mut decl = Vec::new();
         let mut rest = toks;
-        if let Some(d) = toks.iter().position(|t| t.1 == Tok::Declare) {
+        let mut assign = false;
+        if let Some(d) = toks
+            .iter()
+            .position(|t| t.1 == Tok::Declare || t.1 == Tok::Assign)
+        {
+            assign = toks[d].1 == Tok::Assign;
             if !allow_decl {
                 return perr(line, "unexpected declaration");
             }
@@ -594,7 +600,7 @@ impl TreeParser<'_> {
                 _ => return perr(line, "unexpected token in operand"),
             }
         }
-        Ok(Pipe { decl, cmds })
+        Ok(Pipe { decl, assign, cmds })
     }
 
     /// One command from `toks[i..]` up to `|`, `)` or the end.
@@ -648,7 +654,7 @@ impl TreeParser<'_> {
                         chain: Vec::new(),
                     }
                 }
-                Tok::Declare | Tok::Comma | Tok::Chain(_) => {
+                Tok::Declare | Tok::Assign | Tok::Comma | Tok::Chain(_) => {
                     return perr(line, "unexpected token in operand")
                 }
             };
@@ -795,6 +801,7 @@ impl Exec<'_> {
                     let decl = pipe.decl.clone();
                     let bare = Pipe {
                         decl: Vec::new(),
+                        assign: false,
                         cmds: pipe.cmds.clone(),
                     };
                     let v = self.pipe(&bare, dot)?;
@@ -872,7 +879,21 @@ impl Exec<'_> {
         }
         let v = prev.unwrap_or(TVal::Missing);
         for name in &pipe.decl {
-            self.vars.push((name.clone(), v.clone()));
+            if pipe.assign {
+                match self.vars.iter_mut().rev().find(|x| &x.0 == name) {
+                    Some(slot) => slot.1 = v.clone(),
+                    None => {
+                        let pos = pipe.cmds.first().map(|c| c.pos).unwrap_or(0);
+                        return Err(ExecErr(
+                            pos,
+                            name.clone(),
+                            format!("undefined variable: {name}"),
+                        ));
+                    }
+                }
+            } else {
+                self.vars.push((name.clone(), v.clone()));
+            }
         }
         Ok(v)
     }
@@ -1543,6 +1564,7 @@ mod tests {
             (r#"{{range .x.arr}}{{if eq .type "Other"}}{{break}}{{end}}{{.type}};{{end}}"#, "Ready;"),
             (r#"{{range .x.arr}}{{if eq .type "Other"}}{{continue}}{{end}}{{.type}};{{end}}"#, "Ready;Third;"),
             ("{{range .x.arr}}{{with .type}}{{break}}{{end}}x{{end}}", ""),
+            ("{{$n := 0}}{{range .x.arr}}{{$n = .p}}{{end}}{{$n}}", "3"),
             ("{{range .items}}{{.metadata.name}} {{end}}", ""),
         ];
         for (t, want) in cases {
