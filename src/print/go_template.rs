@@ -1,10 +1,10 @@
 //! kubectl's `-o go-template=…` (cli-runtime `GoTemplatePrinter`): the subset of Go
 //! `text/template` used with kubectl — text, `{{pipeline}}` with fields, variables, literals and
 //! `|`, `if`/`else if`/`else`, `range` (with `$i, $e :=`, `break`, `continue`), `with`,
-//! `$x := …` and `$x = …`, comments, trim markers, and the functions `index len printf print println not
-//! and or eq ne lt le gt ge exists base64decode`. Anything else (`define`, `template`, `block`,
-//! `html`, `js`, `slice`, …) is rejected at parse time with an error naming it, never printed
-//! wrongly.
+//! `$x := …` and `$x = …`, comments, trim markers, and the functions `index len printf print
+//! println not and or eq ne lt le gt ge exists base64decode`. Anything else (`define`,
+//! `template`, `block`, `html`, `js`, `slice`, …) is rejected at parse time with an error
+//! naming it, never printed wrongly.
 //!
 //! Data is the object as apimachinery decodes JSON (integers int64, other numbers float64);
 //! missing keys print `<no value>` (`--allow-missing-template-keys=true`) or fail.
