@@ -999,6 +999,39 @@ mod tests {
         );
     }
 
+    /// Every case of `tests/fixtures/kubectl-1.33/jsonpath-cases.json` (kubectl.1.33 stdout,
+    /// stderr and exit code per template), error texts included byte for byte.
+    #[test]
+    fn kubectl_cases() {
+        let obj: Value =
+            serde_json::from_str(&fixture("kubectl-1.33/template-object.json")).unwrap();
+        let cases: Value =
+            serde_json::from_str(&fixture("kubectl-1.33/jsonpath-cases.json")).unwrap();
+        for case in cases.as_array().unwrap() {
+            let t = case["template"].as_str().unwrap();
+            let mut out = Vec::new();
+            let result = JsonPathPrinter::new(t, true, false).and_then(|p| p.print(&obj, &mut out));
+            match result {
+                Ok(()) => {
+                    assert_eq!(case["rc"], 0, "{t}: expected {}", case["stderr"]);
+                    assert_eq!(
+                        String::from_utf8(out).unwrap(),
+                        case["stdout"].as_str().unwrap(),
+                        "{t}"
+                    );
+                }
+                Err(e) => {
+                    // kubectl adds `error: ` and, when missing, a final newline.
+                    let mut got = format!("error: {e}");
+                    if !got.ends_with('\n') {
+                        got.push('\n');
+                    }
+                    assert_eq!(got, case["stderr"].as_str().unwrap(), "{t}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn reference_jsonpath_on_daemonset() {
         let ds: Value = serde_json::from_str(&fixture("reference/12-get-ds-json.stdout")).unwrap();
@@ -1094,7 +1127,7 @@ mod tests {
     proptest::proptest! {
         /// Arbitrary templates either parse or fail cleanly, and never panic when run.
         #[test]
-        fn never_panics(t in "[{}\\[\\]().*@$?=!<>,:'\" a-z0-9\\-]{0,30}") {
+        fn never_panics(t in "[{}\\[\\]().*@$?=!<>,:'\" a-z0-9\\-é→😀\\\\\n]{0,30}") {
             if let Ok(p) = JsonPathPrinter::new(&t, true, false) {
                 let _ = p.print(&obj(), &mut Vec::new());
             }
