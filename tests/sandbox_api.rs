@@ -1163,6 +1163,35 @@ async fn real_kubectl_against_the_sandbox() {
     let (rc, _, err) = run(s(&["get", "configmap", "from-kubectl"])).await;
     assert_eq!(rc, Some(1));
     assert!(err.contains("(NotFound)"), "{err}");
+    // Typed clients send protobuf bodies.
+    let (rc, out, err) = run(s(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx",
+        "--replicas=2",
+    ]))
+    .await;
+    assert_eq!(
+        (rc, out.trim()),
+        (Some(0), "deployment.apps/web created"),
+        "{err}"
+    );
+    let (rc, out, err) = run(s(&[
+        "get",
+        "deployment",
+        "web",
+        "-o",
+        "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}",
+    ]))
+    .await;
+    assert_eq!((rc, out.as_str()), (Some(0), "2 nginx"), "{err}");
+    let (rc, out, err) = run(s(&["create", "namespace", "team-a"])).await;
+    assert_eq!(
+        (rc, out.trim()),
+        (Some(0), "namespace/team-a created"),
+        "{err}"
+    );
     api.h.shutdown().await;
 }
 

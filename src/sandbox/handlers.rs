@@ -21,7 +21,7 @@ use super::selectors::{FieldSelector, LabelSelector};
 use super::status::{self, json_response, ApiError, StatusCause, StatusDetails, MAX_REQUEST_BODY};
 use super::store::{now_rfc3339, ns_name, EventType, GroupResource, Store, StoreError};
 use super::tables::{self, IncludeObject};
-use super::{defaults, discovery, openapi, validation};
+use super::{defaults, discovery, openapi, protobuf, validation};
 
 /// Who made a request, from a verified client certificate (CN = user, O = groups).
 #[derive(Clone, Debug, PartialEq)]
@@ -863,6 +863,10 @@ fn decode_body(ctx: &RequestCtx, bytes: &[u8]) -> Result<Value, ApiError> {
                 ApiError::bad_request(format!("error converting YAML to JSON: yaml: {e}"))
             })?
         }
+        // kubectl's typed clients (create deployment, run, ...) send protobuf.
+        "application/vnd.kubernetes.protobuf" => {
+            protobuf::decode(bytes).map_err(ApiError::bad_request)?
+        }
         _ => return Err(ApiError::unsupported_media_type(BODY_TYPES)),
     };
     if !v.is_object() {
@@ -1637,6 +1641,8 @@ struct DeleteOptions {
 fn delete_options(ctx: &RequestCtx, bytes: &[u8]) -> Result<DeleteOptions, ApiError> {
     let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         json!({})
+    } else if media_type(ctx) == "application/vnd.kubernetes.protobuf" {
+        protobuf::decode(bytes).map_err(ApiError::bad_request)?
     } else {
         serde_json::from_slice(bytes).map_err(|e| {
             ApiError::bad_request(format!(
