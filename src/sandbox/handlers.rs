@@ -1938,6 +1938,7 @@ mod events {
         Value::Object(out)
     }
 
+    /// A stored core/v1 Event as events.k8s.io/v1 serves it.
     pub fn core_to_events(obj: &Value) -> Value {
         let mut v = convert(obj, true);
         v["kind"] = "Event".into();
@@ -1945,6 +1946,7 @@ mod events {
         v
     }
 
+    /// An events.k8s.io/v1 Event in its stored core/v1 form.
     pub fn events_to_core(obj: &Value) -> Value {
         let mut v = convert(obj, false);
         v["kind"] = "Event".into();
@@ -2135,6 +2137,7 @@ mod managed {
         path: String,
     }
 
+    /// Fields `intent` sets to other values than the live object where another manager owns them.
     pub fn conflicts(old: &Value, intent: &Value, manager: &str) -> Vec<Conflict> {
         let mine = leaves_of(intent);
         let mut out = Vec::new();
