@@ -33,10 +33,14 @@ fn ds_pods(store: &Store) -> Vec<Value> {
 }
 
 async fn running_pods(store: &Store, n: usize) -> Vec<Value> {
+    running_pods_of(store, n, n).await
+}
+
+async fn running_pods_of(store: &Store, n: usize, total: usize) -> Vec<Value> {
     eventually(10, &format!("{n} running daemon pods"), || async {
         let pods = ds_pods(store);
         let all = store.list(&gr_pods(), Some("default")).0.len();
-        (pods.len() == n && all == n && pods.iter().all(|p| p["status"]["phase"] == "Running"))
+        (pods.len() == n && all == total && pods.iter().all(|p| p["status"]["phase"] == "Running"))
             .then_some(pods)
     })
     .await
@@ -743,5 +747,73 @@ async fn controllers_recover_when_their_subscription_overflows() {
     }
     running_pods_at_least(&store, 2).await;
     deployment_ready(&store, 2, 20).await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn recreated_owners_adopt_what_an_orphaning_delete_left() {
+    let (store, handles) = start(opts());
+    user_create(&store, &deployment::gr_deployments(), web_deployment(2));
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    deployment_ready(&store, 2, 10).await;
+    let daemon_pods = running_pods_of(&store, 2, 4).await;
+    let names = |pods: &[Value]| {
+        let mut n: Vec<String> = pods.iter().map(|p| name_of(p).to_string()).collect();
+        n.sort();
+        n
+    };
+    let before = names(&store.list(&gr_pods(), Some("default")).0);
+    assert_eq!(daemon_pods.len(), 2);
+    for (gr, name) in [
+        (deployment::gr_deployments(), "web"),
+        (gr_daemonsets(), "node-exporter"),
+    ] {
+        user_update(&store, &gr, "default", name, |o| {
+            o["metadata"]["finalizers"] = json!(["orphan"]);
+            o["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+        });
+    }
+    eventually(10, "owners gone", || async {
+        let gone = store
+            .get(&deployment::gr_deployments(), "default", "web")
+            .is_none()
+            && store
+                .get(&gr_daemonsets(), "default", "node-exporter")
+                .is_none();
+        gone.then_some(())
+    })
+    .await;
+    let ds = user_create(&store, &gr_daemonsets(), seed_daemonset());
+    let d = user_create(&store, &deployment::gr_deployments(), web_deployment(2));
+    deployment_ready(&store, 2, 10).await;
+    ds_status(
+        &store,
+        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
+            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
+            "numberAvailable": 2}),
+    )
+    .await;
+    // The very same pods, now owned again.
+    let pods = store.list(&gr_pods(), Some("default")).0;
+    assert_eq!(names(&pods), before);
+    let (rss, _) = store.list(&deployment::gr_replicasets(), Some("default"));
+    assert_eq!(rss.len(), 1);
+    assert_eq!(
+        rss[0]["metadata"]["ownerReferences"][0]["uid"],
+        d["metadata"]["uid"]
+    );
+    let (revs, _) = store.list(&gr_controllerrevisions(), Some("default"));
+    assert_eq!(revs.len(), 1);
+    assert_eq!(
+        revs[0]["metadata"]["ownerReferences"][0]["uid"],
+        ds["metadata"]["uid"]
+    );
+    for p in &pods {
+        let owner = &p["metadata"]["ownerReferences"][0];
+        assert_eq!(owner["controller"], true, "{p}");
+        if owner["kind"] == "DaemonSet" {
+            assert_eq!(owner["uid"], ds["metadata"]["uid"]);
+        }
+    }
     handles.iter().for_each(|h| h.abort());
 }
