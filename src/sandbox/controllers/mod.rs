@@ -16,6 +16,7 @@ use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
 pub mod daemonset;
 pub mod deployment;
+pub mod endpoints;
 pub mod events;
 pub mod gc;
 pub mod kubelet;
@@ -61,13 +62,15 @@ impl Default for ControllerOptions {
 }
 
 /// Creates the cluster's initial objects (namespaces with their `default` ServiceAccount and
-/// `kube-root-ca.crt` ConfigMap, nodes and their leases) synchronously, then starts every
+/// `kube-root-ca.crt` ConfigMap, nodes and their leases, the `kubernetes` Service)
+/// synchronously, then starts every
 /// controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..7).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..8).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
+    endpoints::bootstrap(&store, nodes::APISERVER_IP);
     let mut subs = subs.into_iter();
     let mut next = || subs.next().expect("one receiver per controller");
     vec![
@@ -78,6 +81,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(daemonset::run(store.clone(), next())),
         tokio::spawn(deployment::run(store.clone(), next())),
         tokio::spawn(gc::run(store.clone(), next())),
+        tokio::spawn(endpoints::run(store.clone(), next())),
     ]
 }
 
