@@ -91,6 +91,9 @@ pub enum StoreError {
 
 type Objects = BTreeMap<(String, String), Value>;
 
+/// The kept changes after a resourceVersion, and a receiver for the ones that follow.
+pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
+
 struct Inner {
     rv: u64,
     objects: HashMap<GroupResource, Objects>,
@@ -473,11 +476,7 @@ impl Store {
     /// Subscribes to every change after `since` (a resourceVersion). Returns the kept changes
     /// newer than `since` and a receiver for later ones; no change is missed or repeated.
     /// `since == 0` means "from now".
-    #[allow(clippy::type_complexity)]
-    pub fn watch_from(
-        &self,
-        since: u64,
-    ) -> Result<(Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>), StoreError> {
+    pub fn watch_from(&self, since: u64) -> Result<WatchStart, StoreError> {
         let inner = self.lock();
         let rx = self.tx.subscribe();
         if since == 0 || since >= inner.rv {
