@@ -1,1 +1,3 @@
 //! The command tree: one file per command.
+pub mod completion;
+pub mod generate;

@@ -1,0 +1,531 @@
+//! `kubectl-rs completion SHELL` and the hidden `__complete` command behind it.
+//!
+//! The scripts speak cobra's completion protocol, as kubectl's do: the shell runs
+//! `kubectl-rs __complete <words…> <partial word>`, which prints one candidate a line
+//! (optionally `\t` and a description) and a last line `:<directive>`. Candidates come from the
+//! clap definitions (subcommands, flags, their value lists) and, for resource types, names,
+//! namespaces and contexts, from the live cluster and kubeconfig through a [`Provider`].
+
+use clap::{Arg, Command};
+
+/// The shells `completion` writes scripts for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+impl Shell {
+    pub const ALL: [Shell; 4] = [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Powershell];
+
+    /// The file name `completions/` keeps this shell's script under.
+    pub fn file_name(self, bin: &str) -> String {
+        match self {
+            Shell::Bash => format!("{bin}.bash"),
+            Shell::Zsh => format!("_{bin}"),
+            Shell::Fish => format!("{bin}.fish"),
+            Shell::Powershell => format!("{bin}.ps1"),
+        }
+    }
+}
+
+/// Output shell completion code for the specified shell (bash, zsh, fish, or powershell).
+///
+/// The shell code must be evaluated to provide interactive completion of kubectl-rs
+/// commands. This can be done by sourcing it from the .bash_profile.
+///
+/// Completion of resource names, namespaces and contexts asks the cluster (metadata only,
+/// with the discovery cache), honouring -n, --context and --kubeconfig typed on the line.
+///
+/// Examples:
+///   # Bash (needs the bash-completion package for the best results)
+///   source <(kubectl-rs completion bash)
+///   kubectl-rs completion bash > /etc/bash_completion.d/kubectl-rs
+///
+///   # Zsh: write to a directory in $fpath, or
+///   source <(kubectl-rs completion zsh)
+///
+///   # Fish
+///   kubectl-rs completion fish > ~/.config/fish/completions/kubectl-rs.fish
+///
+///   # PowerShell
+///   kubectl-rs completion powershell | Out-String | Invoke-Expression
+///
+///   # With `alias kubectl=kubectl-rs`, bash also needs:
+///   complete -o default -F __kubectl_rs_complete kubectl
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct CompletionArgs {
+    /// The shell to write completion code for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The completion script for `shell`, calling back into the binary named `bin`.
+pub fn script(shell: Shell, bin: &str) -> String {
+    let template = match shell {
+        Shell::Bash => include_str!("completion/bash.sh"),
+        Shell::Zsh => include_str!("completion/zsh.zsh"),
+        Shell::Fish => include_str!("completion/fish.fish"),
+        Shell::Powershell => include_str!("completion/powershell.ps1"),
+    };
+    let func: String = bin
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    template.replace("@BIN@", bin).replace("@FN@", &func)
+}
+
+/// cobra's ShellCompDirective bits.
+pub mod directive {
+    pub const ERROR: u32 = 1;
+    pub const NO_SPACE: u32 = 2;
+    pub const NO_FILE_COMP: u32 = 4;
+    pub const FILTER_FILE_EXT: u32 = 8;
+    pub const FILTER_DIRS: u32 = 16;
+    pub const KEEP_ORDER: u32 = 32;
+}
+
+/// What a completion request answers: candidates with optional descriptions, and a directive.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Completion {
+    pub candidates: Vec<(String, Option<String>)>,
+    pub directive: u32,
+}
+
+impl Completion {
+    fn plain(values: impl IntoIterator<Item = String>, prefix: &str) -> Self {
+        Completion {
+            candidates: values
+                .into_iter()
+                .filter(|v| v.starts_with(prefix))
+                .map(|v| (v, None))
+                .collect(),
+            directive: directive::NO_FILE_COMP,
+        }
+    }
+
+    /// The protocol's text: candidates, then `:<directive>`.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for (c, d) in &self.candidates {
+            out.push_str(c);
+            if let Some(d) = d.as_deref().filter(|d| !d.is_empty()) {
+                out.push('\t');
+                out.push_str(d.lines().next().unwrap_or_default());
+            }
+            out.push('\n');
+        }
+        out.push_str(&format!(":{}\n", self.directive));
+        out
+    }
+}
+
+/// Values typed on the command line so far that change where dynamic candidates come from
+/// (`--kubeconfig`, `--context`, `-n`, …), keyed by the clap argument id.
+pub type LineFlags = Vec<(String, String)>;
+
+/// The dynamic data completion needs. Implementations swallow errors: a failed lookup
+/// completes nothing rather than printing to the user's terminal.
+pub trait Provider {
+    /// Resource types as `kubectl api-resources -o name` lists them.
+    fn resource_types(&self) -> Vec<String>;
+    /// Names of objects of `resource` in the line's namespace (or all for cluster scope).
+    fn resource_names(&self, resource: &str) -> Vec<String>;
+    fn namespaces(&self) -> Vec<String>;
+    fn contexts(&self) -> Vec<String>;
+    fn clusters(&self) -> Vec<String>;
+    fn users(&self) -> Vec<String>;
+}
+
+/// Commands whose positional arguments are `TYPE [NAME…]` or `TYPE/NAME…`.
+const RESOURCE_COMMANDS: &[&str] = &["get", "describe", "delete", "edit", "label", "annotate"];
+
+fn long_names(arg: &Arg) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    if let Some(l) = arg.get_long() {
+        v.push(format!("--{l}"));
+    }
+    if let Some(aliases) = arg.get_visible_aliases() {
+        v.extend(aliases.into_iter().map(|a| format!("--{a}")));
+    }
+    v
+}
+
+fn takes_value(arg: &Arg) -> bool {
+    arg.get_action().takes_values()
+}
+
+/// Finds the argument a flag word (`-n`, `--namespace`, `--namespace=x`) refers to.
+fn find_flag<'a>(cmd: &'a Command, word: &str) -> Option<&'a Arg> {
+    let name = word.split('=').next().unwrap_or(word);
+    if let Some(long) = name.strip_prefix("--") {
+        cmd.get_arguments().find(|a| {
+            a.get_long() == Some(long) || a.get_all_aliases().is_some_and(|al| al.contains(&long))
+        })
+    } else if let Some(short) = name.strip_prefix('-') {
+        let c = short.chars().next()?;
+        cmd.get_arguments().find(|a| a.get_short() == Some(c))
+    } else {
+        None
+    }
+}
+
+/// Completes a command line. `words` are the arguments after the program name, the last one
+/// being the (possibly empty) word under the cursor. `provider` is built from the flags
+/// already typed.
+pub fn complete<F>(root: &Command, words: &[String], provider: F) -> Completion
+where
+    F: FnOnce(&LineFlags) -> Box<dyn Provider>,
+{
+    let (to_complete, before) = match words.split_last() {
+        Some((last, rest)) => (last.as_str(), rest),
+        None => ("", &[][..]),
+    };
+    let mut cmd = root;
+    let mut path: Vec<&str> = Vec::new();
+    let mut positionals: Vec<&str> = Vec::new();
+    let mut flags: LineFlags = Vec::new();
+    let mut pending: Option<&Arg> = None;
+    let mut after_dashdash = false;
+    for w in before {
+        if let Some(arg) = pending.take() {
+            flags.push((arg.get_id().to_string(), w.clone()));
+            continue;
+        }
+        if !after_dashdash && w == "--" {
+            after_dashdash = true;
+            continue;
+        }
+        if !after_dashdash && w.starts_with('-') && w.len() > 1 {
+            if let Some(arg) = find_flag(cmd, w) {
+                if takes_value(arg) {
+                    match w.split_once('=') {
+                        Some((_, v)) => flags.push((arg.get_id().to_string(), v.to_string())),
+                        // `-nfoo` carries its value too.
+                        None if !w.starts_with("--") && w.len() > 2 => {
+                            flags.push((arg.get_id().to_string(), w[2..].to_string()))
+                        }
+                        None => pending = Some(arg),
+                    }
+                }
+            }
+            continue;
+        }
+        if positionals.is_empty() {
+            if let Some(sub) = cmd.find_subcommand(w) {
+                cmd = sub;
+                path.push(sub.get_name());
+                continue;
+            }
+        }
+        positionals.push(w);
+    }
+
+    // The value of a flag typed as a separate word.
+    if let Some(arg) = pending {
+        return complete_flag_value(arg, to_complete, "", &flags, provider);
+    }
+    if to_complete.starts_with('-') && !after_dashdash {
+        if let Some((name, value)) = to_complete.split_once('=') {
+            if let Some(arg) = find_flag(cmd, name).filter(|a| takes_value(a)) {
+                return complete_flag_value(arg, value, &format!("{name}="), &flags, provider);
+            }
+            return Completion {
+                candidates: vec![],
+                directive: directive::NO_FILE_COMP,
+            };
+        }
+        let mut candidates = Vec::new();
+        for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            for n in long_names(a) {
+                if n.starts_with(to_complete) {
+                    candidates.push((n, a.get_help().map(|h| h.to_string())));
+                }
+            }
+            if let Some(s) = a.get_short() {
+                let n = format!("-{s}");
+                if to_complete == "-" || n == to_complete {
+                    candidates.push((n, a.get_help().map(|h| h.to_string())));
+                }
+            }
+        }
+        return Completion {
+            candidates,
+            directive: directive::NO_FILE_COMP,
+        };
+    }
+
+    // Subcommands.
+    if cmd.has_subcommands() && positionals.is_empty() {
+        let candidates = cmd
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name().starts_with(to_complete))
+            .map(|s| {
+                (
+                    s.get_name().to_string(),
+                    s.get_about().map(|a| a.to_string()),
+                )
+            })
+            .collect();
+        return Completion {
+            candidates,
+            directive: directive::NO_FILE_COMP,
+        };
+    }
+
+    let name = cmd.get_name();
+    if RESOURCE_COMMANDS.contains(&name) && path.len() == 1 {
+        let p = provider(&flags);
+        if let Some((ty, partial)) = to_complete.split_once('/') {
+            let names = p
+                .resource_names(ty)
+                .into_iter()
+                .map(|n| format!("{ty}/{n}"));
+            return Completion::plain(names, &format!("{ty}/{partial}"));
+        }
+        return match positionals.first() {
+            None => Completion::plain(p.resource_types(), to_complete),
+            Some(ty) if !ty.contains('/') && !ty.contains(',') => {
+                let typed: Vec<&str> = positionals[1..].to_vec();
+                let names = p
+                    .resource_names(ty)
+                    .into_iter()
+                    .filter(|n| !typed.contains(&n.as_str()));
+                Completion::plain(names, to_complete)
+            }
+            Some(_) => Completion {
+                candidates: vec![],
+                directive: directive::NO_FILE_COMP,
+            },
+        };
+    }
+    if path.len() == 2 && path[0] == "config" {
+        let sub = path[1];
+        if positionals.is_empty()
+            && [
+                "use-context",
+                "delete-context",
+                "set-context",
+                "rename-context",
+            ]
+            .contains(&sub)
+        {
+            return Completion::plain(provider(&flags).contexts(), to_complete);
+        }
+    }
+    // Fixed value lists on positionals (e.g. `completion bash|zsh|…`).
+    let idx = positionals.len();
+    if let Some(arg) = cmd.get_positionals().nth(idx) {
+        let values: Vec<String> = arg
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        if !values.is_empty() {
+            return Completion::plain(values, to_complete);
+        }
+    }
+    Completion {
+        candidates: vec![],
+        directive: directive::NO_FILE_COMP,
+    }
+}
+
+/// Candidates for a flag's value; `prefix` is prepended to each (`--output=` when typed in
+/// the `--flag=value` form).
+fn complete_flag_value<F>(
+    arg: &Arg,
+    partial: &str,
+    prefix: &str,
+    flags: &LineFlags,
+    provider: F,
+) -> Completion
+where
+    F: FnOnce(&LineFlags) -> Box<dyn Provider>,
+{
+    let id = arg.get_id().as_str();
+    let with_prefix = |c: Completion| Completion {
+        candidates: c
+            .candidates
+            .into_iter()
+            .map(|(v, d)| (format!("{prefix}{v}"), d))
+            .collect(),
+        directive: c.directive,
+    };
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .map(|v| v.get_name().to_string())
+        .collect();
+    if !values.is_empty() {
+        return with_prefix(Completion::plain(values, partial));
+    }
+    match id {
+        "namespace" => with_prefix(Completion::plain(provider(flags).namespaces(), partial)),
+        "context" => with_prefix(Completion::plain(provider(flags).contexts(), partial)),
+        "cluster" => with_prefix(Completion::plain(provider(flags).clusters(), partial)),
+        "user" => with_prefix(Completion::plain(provider(flags).users(), partial)),
+        "output" => with_prefix(Completion::plain(
+            crate::cmd::completion::OUTPUT_FORMATS
+                .iter()
+                .map(|s| s.to_string()),
+            partial,
+        )),
+        "filename" => Completion {
+            candidates: ["json", "yaml", "yml"]
+                .iter()
+                .map(|e| (e.to_string(), None))
+                .collect(),
+            directive: directive::FILTER_FILE_EXT,
+        },
+        "kubeconfig"
+        | "certificate_authority"
+        | "client_certificate"
+        | "client_key"
+        | "cache_dir" => Completion {
+            candidates: vec![],
+            directive: 0,
+        },
+        _ => Completion {
+            candidates: vec![],
+            directive: directive::NO_FILE_COMP,
+        },
+    }
+}
+
+/// `-o` values kubectl offers for `get`.
+pub const OUTPUT_FORMATS: &[&str] = &[
+    "json",
+    "yaml",
+    "name",
+    "go-template",
+    "go-template-file",
+    "template",
+    "templatefile",
+    "jsonpath",
+    "jsonpath-as-json",
+    "jsonpath-file",
+    "custom-columns",
+    "custom-columns-file",
+    "wide",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{ArgAction, Command};
+
+    struct Fake;
+    impl Provider for Fake {
+        fn resource_types(&self) -> Vec<String> {
+            vec!["daemonsets.apps".into(), "pods".into(), "nodes".into()]
+        }
+        fn resource_names(&self, resource: &str) -> Vec<String> {
+            match resource {
+                "daemonset" | "ds" | "daemonsets.apps" => vec!["node-exporter".into()],
+                "pods" | "po" => vec!["web-1".into(), "web-2".into()],
+                _ => vec![],
+            }
+        }
+        fn namespaces(&self) -> Vec<String> {
+            vec!["default".into(), "kube-public".into(), "kube-system".into()]
+        }
+        fn contexts(&self) -> Vec<String> {
+            vec!["sandbox".into()]
+        }
+        fn clusters(&self) -> Vec<String> {
+            vec![]
+        }
+        fn users(&self) -> Vec<String> {
+            vec![]
+        }
+    }
+
+    fn cli() -> Command {
+        let mut c = Command::new("kubectl-rs")
+            .arg(
+                Arg::new("namespace")
+                    .short('n')
+                    .long("namespace")
+                    .global(true),
+            )
+            .arg(Arg::new("context").long("context").global(true))
+            .subcommand(
+                Command::new("get")
+                    .about("Display one or many resources")
+                    .arg(
+                        Arg::new("output")
+                            .short('o')
+                            .long("output")
+                            .action(ArgAction::Set),
+                    )
+                    .arg(Arg::new("args").num_args(0..)),
+            )
+            .subcommand(Command::new("describe").arg(Arg::new("args").num_args(0..)))
+            .subcommand(
+                Command::new("completion").arg(Arg::new("shell").value_parser([
+                    "bash",
+                    "zsh",
+                    "fish",
+                    "powershell",
+                ])),
+            );
+        c.build();
+        c
+    }
+
+    fn run(line: &[&str]) -> Completion {
+        let words: Vec<String> = line.iter().map(|s| s.to_string()).collect();
+        complete(&cli(), &words, |_| Box::new(Fake))
+    }
+
+    fn names(c: &Completion) -> Vec<&str> {
+        c.candidates.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    #[test]
+    fn completes_subcommands_with_descriptions() {
+        let c = run(&["g"]);
+        assert_eq!(names(&c), ["get"]);
+        assert!(c
+            .render()
+            .starts_with("get\tDisplay one or many resources\n:4"));
+    }
+
+    #[test]
+    fn completes_resource_names_after_type() {
+        assert_eq!(names(&run(&["get", "daemonset", ""])), ["node-exporter"]);
+        assert_eq!(names(&run(&["describe", "ds/"])), ["ds/node-exporter"]);
+        assert_eq!(names(&run(&["get", "po", "web-1", ""])), ["web-2"]);
+        assert_eq!(names(&run(&["get", "p"])), ["pods"]);
+    }
+
+    #[test]
+    fn completes_flag_values() {
+        assert_eq!(
+            names(&run(&["get", "po", "-n", "kube-"])),
+            ["kube-public", "kube-system"]
+        );
+        assert_eq!(names(&run(&["get", "-o", "ya"])), ["yaml"]);
+        assert_eq!(
+            names(&run(&["get", "--output=js"])),
+            [
+                "--output=json",
+                "--output=jsonpath",
+                "--output=jsonpath-as-json",
+                "--output=jsonpath-file"
+            ]
+        );
+        assert_eq!(names(&run(&["completion", "f"])), ["fish"]);
+        assert_eq!(names(&run(&["--context", ""])), ["sandbox"]);
+    }
+
+    #[test]
+    fn completes_flags() {
+        let c = run(&["get", "--out"]);
+        assert_eq!(names(&c), ["--output"]);
+    }
+}
