@@ -192,7 +192,6 @@ async fn starts_fast() {
         .get("/api/v1/namespaces/default/services/kubernetes")
         .await;
     assert_eq!(svc["spec"]["clusterIP"], "10.96.0.1");
-    assert_eq!(svc["spec"]["ports"][0]["targetPort"], api.h.port());
     // The budget is 200 ms for a release build; unoptimized test builds get more room.
     let budget = if cfg!(debug_assertions) { 2000 } else { 200 };
     assert!(

@@ -29,9 +29,8 @@ use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt as _;
 
 use super::controllers::{self, ControllerOptions};
-use super::defaults;
 use super::handlers::{self, ApiState, Identity};
-use super::store::{GroupResource, Store};
+use super::store::Store;
 
 /// The name of the cluster, user and context the sandbox adds to kubeconfigs.
 pub const CONTEXT_NAME: &str = "sandbox";
@@ -283,41 +282,6 @@ fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The `default/kubernetes` Service and its Endpoints, which kube-apiserver maintains for
-/// in-cluster clients: 10.96.0.1:443 in front of the API server's own port.
-fn bootstrap_kubernetes_service(store: &Store, port: u16) {
-    let svc_gr = GroupResource::new("", "services");
-    let mut svc = serde_json::json!({
-        "kind": "Service",
-        "apiVersion": "v1",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-            "labels": {"component": "apiserver", "provider": "kubernetes"}},
-        "spec": {
-            "ports": [{"name": "https", "protocol": "TCP", "port": 443, "targetPort": port}],
-            "clusterIP": "10.96.0.1",
-            "clusterIPs": ["10.96.0.1"],
-            "type": "ClusterIP",
-            "sessionAffinity": "None",
-            "ipFamilies": ["IPv4"],
-            "ipFamilyPolicy": "SingleStack",
-            "internalTrafficPolicy": "Cluster",
-        },
-        "status": {"loadBalancer": {}},
-    });
-    defaults::apply_defaults(&svc_gr, &mut svc);
-    let ep = serde_json::json!({
-        "kind": "Endpoints",
-        "apiVersion": "v1",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-            "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
-        "subsets": [{"addresses": [{"ip": "127.0.0.1"}],
-            "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}],
-    });
-    // Already-exists only happens if a controller made them first; theirs stand.
-    let _ = store.create(&svc_gr, svc);
-    let _ = store.create(&GroupResource::new("", "endpoints"), ep);
-}
-
 /// Starts a sandbox: certificates, store, initial objects, and the HTTPS server on
 /// 127.0.0.1. Returns once the port is bound (requests are served from then on).
 pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
@@ -339,7 +303,6 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
             ..ControllerOptions::default()
         },
     );
-    bootstrap_kubernetes_service(&store, port);
     let token = random_token();
     let state = Arc::new(ApiState {
         store: store.clone(),
