@@ -188,6 +188,10 @@ async fn starts_fast() {
         s, 200,
         "the initial namespaces exist before the first request"
     );
+    let (_, svc) = api
+        .get("/api/v1/namespaces/default/services/kubernetes")
+        .await;
+    assert_eq!(svc["spec"]["clusterIP"], "10.96.0.1");
     // The budget is 200 ms for a release build; unoptimized test builds get more room.
     let budget = if cfg!(debug_assertions) { 2000 } else { 200 };
     assert!(
@@ -1163,6 +1167,35 @@ async fn real_kubectl_against_the_sandbox() {
     let (rc, _, err) = run(s(&["get", "configmap", "from-kubectl"])).await;
     assert_eq!(rc, Some(1));
     assert!(err.contains("(NotFound)"), "{err}");
+    // Typed clients send protobuf bodies.
+    let (rc, out, err) = run(s(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx",
+        "--replicas=2",
+    ]))
+    .await;
+    assert_eq!(
+        (rc, out.trim()),
+        (Some(0), "deployment.apps/web created"),
+        "{err}"
+    );
+    let (rc, out, err) = run(s(&[
+        "get",
+        "deployment",
+        "web",
+        "-o",
+        "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}",
+    ]))
+    .await;
+    assert_eq!((rc, out.as_str()), (Some(0), "2 nginx"), "{err}");
+    let (rc, out, err) = run(s(&["create", "namespace", "team-a"])).await;
+    assert_eq!(
+        (rc, out.trim()),
+        (Some(0), "namespace/team-a created"),
+        "{err}"
+    );
     api.h.shutdown().await;
 }
 
