@@ -231,11 +231,7 @@ impl Context {
         Ok(self.loaded.get_or_init(|| l))
     }
 
-    /// The resolved connection settings (kubeconfig + flags).
-    pub fn rest_config(&self) -> Result<&RestConfig, CliError> {
-        if let Some(r) = self.rest.get() {
-            return Ok(r);
-        }
+    fn resolve(&self) -> Result<RestConfig, CliError> {
         let ov = self.global.overrides().map_err(CliError::Message)?;
         let env = InClusterEnv {
             service_host: self.env.get("KUBERNETES_SERVICE_HOST").map(String::from),
@@ -244,13 +240,47 @@ impl Context {
             service_account_dir: self.service_account_dir.clone(),
             kubernetes_master: self.env.get("KUBERNETES_MASTER").map(String::from),
         };
-        let r = self.kubeconfig()?.resolve(&ov, &env)?;
+        Ok(self.kubeconfig()?.resolve(&ov, &env)?)
+    }
+
+    /// The resolved connection settings (kubeconfig + flags). As kubectl's REST config path,
+    /// a `--context`, `--cluster` or `--user` naming nothing fails first with
+    /// `context "x" does not exist` (and the like).
+    pub fn rest_config(&self) -> Result<&RestConfig, CliError> {
+        if let Some(r) = self.rest.get() {
+            return Ok(r);
+        }
+        let merged = &self.kubeconfig()?.merged;
+        let named = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());
+        if let Some(c) = named(&self.global.context) {
+            if merged.context(&c).is_none() {
+                return Err(CliError::msg(format!("context {c:?} does not exist")));
+            }
+        }
+        if let Some(c) = named(&self.global.cluster) {
+            if merged.cluster(&c).is_none() {
+                return Err(CliError::msg(format!("cluster {c:?} does not exist")));
+            }
+        }
+        if let Some(u) = named(&self.global.user) {
+            if merged.user(&u).is_none() {
+                return Err(CliError::msg(format!("auth info {u:?} does not exist")));
+            }
+        }
+        let r = self.resolve()?;
         Ok(self.rest.get_or_init(|| r))
     }
 
-    /// The namespace to use and whether `-n` was given.
+    /// The namespace to use and whether `-n` was given. Like kubectl's namespace lookup, this
+    /// reports kubeconfig problems as `Error in configuration: …`.
     pub fn namespace(&self) -> Result<(String, bool), CliError> {
-        let r = self.rest_config()?;
+        let r = match self.rest.get() {
+            Some(r) => r,
+            None => {
+                let r = self.resolve()?;
+                self.rest.get_or_init(|| r)
+            }
+        };
         Ok((r.namespace.clone(), r.namespace_overridden))
     }
 
@@ -326,6 +356,50 @@ mod tests {
             ctx.discovery().unwrap().cache_file().unwrap(),
             std::path::Path::new("/cachedir/kubectl-rs/discovery/h_1/discovery.json")
         );
+    }
+
+    #[test]
+    fn missing_named_entries() {
+        let d = tempfile::tempdir().unwrap();
+        let kc = d.path().join("kc");
+        std::fs::write(&kc, "clusters:\n- name: c\n  cluster: {server: 'https://h:1'}\ncontexts:\n- name: x\n  context: {cluster: c}\ncurrent-context: x\n").unwrap();
+        let env = Env::from_pairs([("KUBECONFIG", kc.to_str().unwrap())]);
+        let text = |g: GlobalArgs, ns: bool| {
+            let (io, _, _) = Io::buffered();
+            let ctx = Context::new(g, env.clone(), io, "kubectl x");
+            let e = if ns {
+                ctx.namespace().unwrap_err()
+            } else {
+                ctx.rest_config().map(|_| ()).unwrap_err()
+            };
+            crate::error::render(&e).stderr
+        };
+        let ctx_nope = || GlobalArgs {
+            context: Some("nope".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            text(ctx_nope(), false),
+            "error: context \"nope\" does not exist\n"
+        );
+        assert_eq!(
+            text(ctx_nope(), true),
+            "Error in configuration: context was not found for specified context: nope\n"
+        );
+        let g = GlobalArgs {
+            cluster: Some("nope".into()),
+            ..Default::default()
+        };
+        assert_eq!(text(g, false), "error: cluster \"nope\" does not exist\n");
+        let g = GlobalArgs {
+            user: Some("nope".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            text(g.clone(), false),
+            "error: auth info \"nope\" does not exist\n"
+        );
+        assert_eq!(text(g, true), "error: auth info \"nope\" does not exist\n");
     }
 
     #[test]

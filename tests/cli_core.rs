@@ -28,6 +28,7 @@ struct Seen {
     path_and_query: String,
     headers: HeaderMap,
     client_cert: bool,
+    version: axum::http::Version,
 }
 
 #[derive(Clone, Default)]
@@ -102,6 +103,7 @@ async fn handler(
         path_and_query: pq.clone(),
         headers: req.headers().clone(),
         client_cert: cert.0,
+        version: req.version(),
     });
     let authed = cert.0
         || req
@@ -147,6 +149,15 @@ async fn route(req: Request) -> Response {
         "/slow" => {
             tokio::time::sleep(Duration::from_secs(3)).await;
             json_response(StatusCode::OK, "application/json", "{}".into())
+        }
+        "/api/v1/configmaps" => {
+            let q = req.uri().query().unwrap_or("");
+            let body = if q.contains("continue=page2") {
+                r#"{"kind":"ConfigMapList","metadata":{},"items":[{"metadata":{"name":"b"}}]}"#
+            } else {
+                r#"{"kind":"ConfigMapList","metadata":{"continue":"page2"},"items":[{"metadata":{"name":"a"}}]}"#
+            };
+            json_response(StatusCode::OK, "application/json", body.into())
         }
         "/api/v1/namespaces/default/pods" => {
             let lines = concat!(
@@ -333,6 +344,9 @@ async fn token_auth_headers_and_golden_output() {
         .to_str()
         .unwrap()
         .starts_with("application/json;g=apidiscovery.k8s.io;v=v2"));
+    // HTTP/2 when the server offers it (ALPN), gzip asked for.
+    assert_eq!(seen[0].version, axum::http::Version::HTTP_2);
+    assert_eq!(h["accept-encoding"], "gzip");
     // One session for the whole run.
     assert_eq!(
         seen[0].headers["kubectl-session"],
@@ -417,7 +431,7 @@ async fn wrong_ca_missing_files_and_insecure() {
     assert_eq!(
         err,
         format!(
-            "Error in configuration: unable to read certificate-authority {} for test due to open {}: no such file or directory\n",
+            "error: unable to read certificate-authority {} for test due to open {}: no such file or directory\n",
             missing.display(),
             missing.display()
         )
@@ -441,7 +455,7 @@ async fn tls_server_name() {
     assert_eq!((err.as_str(), code), ("", 0));
     let (_, err, code) = run(e.env(&kc), &["version", "--tls-server-name=wrong.example"]).await;
     assert_eq!(code, 1);
-    assert!(err.contains("Unable to connect to the server: tls: failed to verify certificate: x509: certificate is not valid"), "{err}");
+    assert_eq!(err, "Unable to connect to the server: tls: failed to verify certificate: x509: certificate is valid for localhost, not wrong.example\n");
 }
 
 #[tokio::test]
@@ -652,6 +666,26 @@ async fn watch_stream_and_request_timeout() {
         s.seen()[0].path_and_query,
         "/api/v1/namespaces/default/pods?watch=true"
     );
+    s.clear();
+    let pages = ctx
+        .client()
+        .unwrap()
+        .list_pages(
+            &kubectl_rs::client::ApiRequest::get("/api/v1/configmaps"),
+            500,
+        )
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 2);
+    assert_eq!(pages[1]["items"][0]["metadata"]["name"], "b");
+    let seen: Vec<String> = s.seen().iter().map(|x| x.path_and_query.clone()).collect();
+    assert_eq!(
+        seen,
+        [
+            "/api/v1/configmaps?limit=500",
+            "/api/v1/configmaps?continue=page2&limit=500"
+        ]
+    );
     let g = GlobalArgs {
         request_timeout: "200ms".into(),
         ..Default::default()
@@ -707,7 +741,7 @@ async fn config_commands_edit_the_right_file() {
     assert_eq!(out, "Switched to context \"y\".\n");
     assert!(std::fs::read_to_string(&b)
         .unwrap()
-        .contains("current-context: y"));
+        .contains("current-context: \"y\""));
     let (out, _, _) = run(env.clone(), &["config", "current-context"]).await;
     assert_eq!(out, "y\n");
     let (_, err, code) = run(env.clone(), &["config", "use-context", "nope"]).await;
@@ -737,6 +771,32 @@ async fn config_commands_edit_the_right_file() {
     );
     let (out, _, _) = run(env.clone(), &["config", "get-clusters"]).await;
     assert_eq!(out, "NAME\nc\n");
+    let (out, _, _) = run(env.clone(), &["config", "rename-context", "y", "z"]).await;
+    assert_eq!(out, "Context \"y\" renamed to \"z\".\n");
+    assert!(std::fs::read_to_string(&b)
+        .unwrap()
+        .contains("current-context: z"));
+    let (_, err, _) = run(env.clone(), &["config", "rename-context", "nope", "q"]).await;
+    assert_eq!(
+        err,
+        format!(
+            "error: cannot rename the context \"nope\", it's not in {}\n",
+            a.display()
+        )
+    );
+    let (out, _, _) = run(env.clone(), &["config", "delete-user", "u"]).await;
+    assert!(out.starts_with("deleted user u from "), "{out}");
+    let (_, err, code) = run(env.clone(), &["config", "delete-cluster", "nope"]).await;
+    assert_eq!(
+        (err, code),
+        (
+            format!(
+                "error: cannot delete cluster nope, not in {}\n",
+                a.display()
+            ),
+            1
+        )
+    );
     let (out, _, _) = run(env.clone(), &["config", "delete-context", "x"]).await;
     assert_eq!(out, format!("deleted context x from {}\n", a.display()));
     // A broken file: clear error, nothing written.
@@ -837,5 +897,43 @@ async fn server_warnings_once_and_warnings_as_errors() {
             "Warning: v1 Thing is deprecated\nerror: 1 warning received\n",
             1
         )
+    );
+}
+
+#[tokio::test]
+async fn config_edits_write_what_kubectl_writes() {
+    let e = Env0::new();
+    let kc = e.write("kc.yaml", &fixture("kubectl-1.33/config-edit-input.yaml"));
+    let env = Env::from_pairs([("HOME", e.path().to_str().unwrap())]);
+    let k = kc.to_str().unwrap();
+    let steps: [&[&str]; 6] = [
+        &["config", "use-context", "ctx2"],
+        &[
+            "config",
+            "set-context",
+            "ctx3",
+            "--cluster=c9",
+            "--namespace=x",
+        ],
+        &["config", "set-context", "--current", "--namespace=y"],
+        &[
+            "config",
+            "set-cluster",
+            "c9",
+            "--server=https://a:1",
+            "--insecure-skip-tls-verify=true",
+        ],
+        &["config", "set-credentials", "u9", "--token=abc"],
+        &["config", "delete-context", "ctx3"],
+    ];
+    for step in steps {
+        let mut args = vec!["--kubeconfig", k];
+        args.extend_from_slice(step);
+        let (_, err, code) = run(env.clone(), &args).await;
+        assert_eq!((err.as_str(), code), ("", 0), "{step:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&kc).unwrap(),
+        fixture("kubectl-1.33/config-edit-expected.yaml")
     );
 }

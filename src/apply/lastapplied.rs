@@ -208,6 +208,38 @@ mod tests {
         );
     }
 
+    /// End to end: the seed manifest (YAML, comments and all) read like kubectl, with the
+    /// namespace the builder adds, gives the exact POST body kubectl sent.
+    #[test]
+    fn seed_manifest_gives_recorded_create_body() {
+        use crate::apply::testutil::{fixture, recorded_body};
+        let yaml = fixture("reference/node-exporter-daemonset.yaml");
+        let mut obj = crate::manifest::yaml::yaml_to_json(&yaml).unwrap();
+        obj["metadata"]["namespace"] = json!("default");
+        set_last_applied(&mut obj).unwrap();
+        let live = reference("daemonset.json");
+        assert_eq!(
+            obj["metadata"]["annotations"][LAST_APPLIED_ANNOTATION],
+            live["metadata"]["annotations"][LAST_APPLIED_ANNOTATION]
+        );
+        // The create body is json.Encoder output too: it ends with a newline.
+        let body = to_go_json_line(&obj);
+        let (visible, total) = recorded_body(
+            "01-apply-create-cold-cache.log",
+            "helper.go:246] \"Request Body\"",
+        );
+        assert!(body.starts_with(&visible), "{body}");
+        assert_eq!(body.len(), total);
+        // The -v2 manifest reads exactly as kubectl read it.
+        let v2 = crate::manifest::yaml::yaml_to_json(&fixture(
+            "reference/node-exporter-daemonset-v2.yaml",
+        ))
+        .unwrap();
+        let oracle: Value =
+            serde_json::from_str(&fixture("apply/node-exporter-daemonset-v2.json")).unwrap();
+        assert_eq!(v2, oracle);
+    }
+
     #[test]
     fn creates_metadata_and_rejects_bad_annotations() {
         let mut o = json!({"kind": "ConfigMap"});

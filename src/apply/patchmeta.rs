@@ -153,9 +153,45 @@ impl Schema {
     }
 }
 
-/// Whether a kind has compiled-in metadata (so it takes strategic merge patches).
+/// API groups served by kube-apiserver itself (v1.36). Their kinds accept strategic merge
+/// patches even when this table has no field metadata for them (lists are then replaced).
+const BUILTIN_GROUPS: &[&str] = &[
+    "",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "apiregistration.k8s.io",
+    "apps",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "autoscaling",
+    "batch",
+    "certificates.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "flowcontrol.apiserver.k8s.io",
+    "internal.apiserver.k8s.io",
+    "networking.k8s.io",
+    "node.k8s.io",
+    "policy",
+    "rbac.authorization.k8s.io",
+    "resource.k8s.io",
+    "scheduling.k8s.io",
+    "storage.k8s.io",
+    "storagemigration.k8s.io",
+];
+
+/// Whether a kind takes strategic merge patches: it has compiled-in metadata or belongs to a
+/// built-in API group. Everything else (custom resources) takes JSON merge patches.
 pub fn is_builtin_kind(api_version: &str, kind: &str) -> bool {
-    Schema::for_kind(api_version, kind).is_known()
+    if Schema::for_kind(api_version, kind).is_known() {
+        return true;
+    }
+    let group = match api_version.split_once('/') {
+        Some((g, _)) => g,
+        None => "",
+    };
+    !api_version.is_empty() && !kind.is_empty() && BUILTIN_GROUPS.contains(&group)
 }
 
 /// Patch metadata of the field at `path` inside an object of the given kind, e.g.
@@ -214,6 +250,8 @@ mod tests {
     fn unknown_kinds_and_fields() {
         assert!(!is_builtin_kind("example.com/v1", "Widget"));
         assert!(is_builtin_kind("batch/v1", "Job"));
+        assert!(is_builtin_kind("networking.k8s.io/v1", "Ingress"));
+        assert!(!is_builtin_kind("", "Pod"));
         assert_eq!(lookup("example.com/v1", "Widget", &["spec"]), None);
         assert_eq!(lookup("v1", "Pod", &["spec", "nosuchfield"]), None);
         let tol = lookup("v1", "Pod", &["spec", "tolerations"]).unwrap();

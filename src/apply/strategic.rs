@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::error::{go_fmt, PatchError};
 use super::merge::{self, json_equal};
-use super::patchmeta::Schema;
+use super::patchmeta::{is_builtin_kind, Schema};
 
 const DIRECTIVE: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
@@ -21,18 +21,24 @@ type Obj = Map<String, Value>;
 type PResult<T> = Result<T, PatchError>;
 
 /// Applies a strategic merge patch to `original` (the object's kind picks the patch metadata).
-/// Unknown kinds are patched as RFC 7386 JSON merge patches.
+/// Kinds outside the built-in API groups (custom resources) are patched as RFC 7386 JSON merge
+/// patches.
 pub fn apply_strategic_merge_patch(
     api_version: &str,
     kind: &str,
     original: &Value,
     patch: &Value,
 ) -> PResult<Value> {
+    if !is_builtin_kind(api_version, kind) {
+        as_document(patch)?;
+        as_document(original)?;
+        return Ok(merge::apply_merge_patch(original, patch));
+    }
     apply_strategic_merge_patch_with_schema(Schema::for_kind(api_version, kind), original, patch)
 }
 
-/// [`apply_strategic_merge_patch`] with an explicit schema position (`Schema::Unknown` → JSON
-/// merge patch).
+/// [`apply_strategic_merge_patch`] from an explicit schema position (`Schema::Unknown`: no
+/// field metadata, so maps merge and lists are replaced).
 pub fn apply_strategic_merge_patch_with_schema(
     schema: Schema,
     original: &Value,
@@ -40,9 +46,6 @@ pub fn apply_strategic_merge_patch_with_schema(
 ) -> PResult<Value> {
     let patch_map = as_document(patch)?;
     let original_map = as_document(original)?;
-    if !schema.is_known() {
-        return Ok(merge::apply_merge_patch(original, patch));
-    }
     let opts = MergeOptions {
         merge_parallel_list: true,
         ignore_unmatched_nulls: true,
@@ -54,7 +57,7 @@ pub fn apply_strategic_merge_patch_with_schema(
 /// `modified` (new manifest with its last-applied annotation), plus deletions from `original`
 /// (the previous last-applied configuration) to `modified`. With `overwrite == false`, fails
 /// with [`PatchError::Conflict`] when the patch collides with changes made from `original` to
-/// `current`. Unknown kinds get a three-way JSON merge patch (with kubectl's preconditions).
+/// `current`. Custom resources get a three-way JSON merge patch (with kubectl's preconditions).
 pub fn create_three_way_merge_patch(
     api_version: &str,
     kind: &str,
@@ -64,7 +67,7 @@ pub fn create_three_way_merge_patch(
     overwrite: bool,
 ) -> PResult<Value> {
     let schema = Schema::for_kind(api_version, kind);
-    if !schema.is_known() {
+    if !is_builtin_kind(api_version, kind) {
         return merge::create_three_way_json_merge_patch(original, modified, current);
     }
     let original = match original {
@@ -106,7 +109,7 @@ pub fn create_two_way_merge_patch(
     modified: &Value,
 ) -> PResult<Value> {
     let schema = Schema::for_kind(api_version, kind);
-    if !schema.is_known() {
+    if !is_builtin_kind(api_version, kind) {
         return Ok(merge::create_merge_patch(original, modified));
     }
     let opts = DiffOptions {
@@ -704,8 +707,9 @@ fn merge_slice_without_special_elements(
             .ok_or_else(|| no_merge_key(pm, merge_key))?;
         match find_by_key(&original, merge_key, value)? {
             Some(i) => {
-                let Value::Object(om) = std::mem::take(&mut original[i]) else {
-                    unreachable!("find_by_key only matches maps")
+                let om = match std::mem::take(&mut original[i]) {
+                    Value::Object(om) => om,
+                    other => return Err(bad_arg_type("map", &other)),
                 };
                 original[i] = Value::Object(merge_map(om, pm.clone(), schema, opts)?);
             }

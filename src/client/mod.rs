@@ -430,6 +430,36 @@ impl Client {
         self.send_json(&ApiRequest::get(path)).await
     }
 
+    /// Sends a list request page by page (`limit`, then each `continue` token, as kubectl's
+    /// chunking does) and returns every page's JSON (List or Table) in order.
+    pub async fn list_pages(
+        &self,
+        req: &ApiRequest,
+        limit: u32,
+    ) -> Result<Vec<Value>, ClientError> {
+        let mut pages = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut r = req.clone();
+            if limit > 0 {
+                r.query.push(("limit".into(), limit.to_string()));
+            }
+            if let Some(t) = token.take() {
+                r.query.push(("continue".into(), t));
+            }
+            let page = self.send_json(&r).await?;
+            token = page
+                .pointer("/metadata/continue")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(String::from);
+            pages.push(page);
+            if token.is_none() {
+                return Ok(pages);
+            }
+        }
+    }
+
     /// Starts a watch (`watch=true` is added) and streams its events. `ERROR` events become
     /// `Err(ClientError::Api)`.
     pub async fn watch(&self, req: &ApiRequest) -> Result<WatchStream, ClientError> {
@@ -732,9 +762,12 @@ fn tls_error_from_text(text: &str) -> Option<String> {
     let rest = text.split("invalid peer certificate: ").nth(1)?;
     let e = if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
         rustls::CertificateError::UnknownIssuer
-    } else if rest.starts_with("certificate not valid for name")
-        || rest.starts_with("NotValidForName")
-    {
+    } else if let Some((expected, presented)) = tls::parse_name_mismatch(rest) {
+        return Some(format!(
+            "tls: failed to verify certificate: {}",
+            tls::go_hostname_error(&expected, &presented)
+        ));
+    } else if rest.starts_with("NotValidForName") {
         rustls::CertificateError::NotValidForName
     } else if rest.contains("expired") || rest.starts_with("Expired") {
         rustls::CertificateError::Expired

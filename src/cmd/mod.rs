@@ -8,7 +8,9 @@ pub mod api_resources;
 pub mod api_versions;
 pub mod completion;
 pub mod config;
+pub mod describe;
 pub mod flags;
+pub mod generate;
 pub mod get;
 pub mod options;
 pub mod version;
@@ -42,6 +44,9 @@ pub enum Command {
     /// Display one or many resources
     #[command(display_order = 100)]
     Get(get::GetArgs),
+    /// Show details of a specific resource or group of resources
+    #[command(display_order = 300)]
+    Describe(describe::DescribeArgs),
     /// Print the supported API resources on the server
     #[command(name = "api-resources", display_order = 900)]
     ApiResources(api_resources::ApiResourcesArgs),
@@ -64,6 +69,7 @@ impl Command {
     pub fn header_name(&self) -> String {
         let name = match self {
             Command::Get(_) => "get",
+            Command::Describe(_) => "describe",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
             Command::Config(_) => "config",
@@ -90,6 +96,7 @@ pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
 async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     match cmd {
         Command::Get(a) => a.run(ctx).await,
+        Command::Describe(a) => a.run(ctx).await,
         Command::ApiResources(a) => a.run(ctx).await,
         Command::ApiVersions(a) => a.run(ctx).await,
         Command::Config(a) => a.run(ctx).await,

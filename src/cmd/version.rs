@@ -166,7 +166,8 @@ impl VersionArgs {
                 if let Some(v) = server {
                     doc["serverVersion"] = v.clone();
                 }
-                Ok(serde_yaml_ng::to_string(&doc).unwrap_or_default())
+                // kubectl prints the marshalled YAML with Println: one more newline.
+                Ok(crate::print::yaml::to_yaml_string(&doc) + "\n")
             }
             _ => Err(CliError::msg("--output must be 'yaml' or 'json'")),
         }
@@ -182,10 +183,10 @@ impl VersionArgs {
             ctx.out().write_all(text.as_bytes())?;
             return Ok(());
         }
-        let server = match ctx.client() {
-            Ok(c) => server_version(c).await.map_err(CliError::from),
-            Err(e) => Err(e),
-        };
+        // Configuration errors end the command before anything is printed (kubectl builds its
+        // discovery client in Complete); a failed request still shows the client version.
+        let client = ctx.client()?;
+        let server = server_version(client).await.map_err(CliError::from);
         match server {
             Ok(v) => {
                 let text = self.render(Some(&v))?;

@@ -42,7 +42,7 @@ pub struct Kubeconfig {
     pub current_context: String,
     /// Top-level extensions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extensions: Option<Value>,
+    pub extensions: Option<Vec<NamedExtension>>,
     /// Other top-level keys.
     #[serde(flatten)]
     pub extra: Extra,
@@ -54,6 +54,16 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// One `{name, extension}` entry of an `extensions` list (kept opaque, in Go's field order).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NamedExtension {
+    /// The extension's name.
+    pub name: String,
+    /// Its content.
+    #[serde(default)]
+    pub extension: Value,
 }
 
 /// A `{name, cluster}` list entry.
@@ -113,7 +123,7 @@ pub struct Cluster {
     pub disable_compression: Option<bool>,
     /// Extensions (opaque).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extensions: Option<Value>,
+    pub extensions: Option<Vec<NamedExtension>>,
     /// Other keys.
     #[serde(flatten)]
     pub extra: Extra,
@@ -164,7 +174,7 @@ pub struct AuthInfo {
     pub exec: Option<ExecConfig>,
     /// Extensions (opaque).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extensions: Option<Value>,
+    pub extensions: Option<Vec<NamedExtension>>,
     /// Other keys.
     #[serde(flatten)]
     pub extra: Extra,
@@ -184,7 +194,7 @@ pub struct ContextEntry {
     pub namespace: Option<String>,
     /// Extensions (opaque).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extensions: Option<Value>,
+    pub extensions: Option<Vec<NamedExtension>>,
     /// Other keys.
     #[serde(flatten)]
     pub extra: Extra,

@@ -24,7 +24,7 @@ impl YamlError {
 
 /// Splits a YAML stream into documents at lines starting with `---` (followed by nothing but
 /// spaces or a comment), as apimachinery's `YAMLReader` does; the separator lines are dropped.
-/// Returns each chunk with the number of lines that precede it.
+/// Line numbers in later errors are relative to each chunk, as in kubectl.
 pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
     let mut docs = Vec::new();
     let mut start = 0;
@@ -50,14 +50,38 @@ pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
     Ok(docs)
 }
 
+/// One converted document. `raw` is the document's own text when it was read as JSON
+/// (kubectl quotes that text in "unable to decode" messages); YAML documents have none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The document as JSON.
+    pub value: Value,
+    /// The original JSON text, for JSON documents.
+    pub raw: Option<String>,
+}
+
 /// Converts every document of a YAML (or JSON) stream. Documents that are empty or `null`
 /// are skipped. Like kubectl, conversion stops at the first bad document: the documents
 /// before it are returned, then the error.
 pub fn documents_to_json(text: &str) -> Vec<Result<Value, YamlError>> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') {
-        return json_stream(trimmed);
+    documents(text)
+        .into_iter()
+        .map(|d| d.map(|d| d.value))
+        .collect()
+}
+
+/// [`documents_to_json`] keeping JSON documents' raw text.
+pub fn documents(text: &str) -> Vec<Result<Document, YamlError>> {
+    // A UTF-8 byte order mark is not content (go-yaml skips it too).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim_start().starts_with('{') {
+        json_then_yaml(text)
+    } else {
+        yaml_stream(text)
     }
+}
+
+fn yaml_stream(text: &str) -> Vec<Result<Document, YamlError>> {
     let chunks = match split_documents(text) {
         Ok(c) => c,
         Err(e) => return vec![Err(e)],
@@ -66,7 +90,7 @@ pub fn documents_to_json(text: &str) -> Vec<Result<Value, YamlError>> {
     for chunk in chunks {
         match yaml_to_json(chunk) {
             Ok(Value::Null) => {}
-            Ok(v) => out.push(Ok(v)),
+            Ok(value) => out.push(Ok(Document { value, raw: None })),
             Err(e) => {
                 out.push(Err(e));
                 break;
@@ -76,39 +100,89 @@ pub fn documents_to_json(text: &str) -> Vec<Result<Value, YamlError>> {
     out
 }
 
-/// A stream of JSON values (`{...} {...}`), as apimachinery's JSON path of
-/// `YAMLOrJSONDecoder` reads it.
-fn json_stream(text: &str) -> Vec<Result<Value, YamlError>> {
+/// apimachinery's `YAMLOrJSONDecoder` on a stream that starts with `{`: JSON values one after
+/// another; if one fails while at most one value was read, the rest (from that value on) is
+/// tried as YAML, and only if that fails too is the JSON error reported.
+fn json_then_yaml(text: &str) -> Vec<Result<Document, YamlError>> {
     let mut out = Vec::new();
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut pos = 0;
+    let mut count = 0;
     loop {
+        let rest = &text[pos..];
+        let skipped = rest.len() - rest.trim_start().len();
+        if skipped == rest.len() {
+            return out;
+        }
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
         match stream.next() {
-            None => break,
-            Some(Ok(Value::Null)) => {}
-            Some(Ok(v)) => out.push(Ok(v)),
+            None => return out,
+            Some(Ok(value)) => {
+                let end = stream.byte_offset();
+                let raw = rest[skipped..end].to_string();
+                pos += end;
+                count += 1;
+                if !value.is_null() {
+                    out.push(Ok(Document {
+                        value,
+                        raw: Some(raw),
+                    }));
+                }
+            }
             Some(Err(e)) => {
-                let offset = stream.byte_offset();
-                out.push(Err(YamlError(json_error_text(&e, text, offset))));
-                break;
+                let (plain, wrapped) = json_error_text(&e, rest, pos);
+                if count > 1 {
+                    out.push(Err(YamlError(plain)));
+                    return out;
+                }
+                // Eat whitespace up to and including the first newline, then try YAML.
+                let mut yaml_start = pos;
+                for (i, c) in rest.char_indices() {
+                    if !c.is_whitespace() {
+                        yaml_start = pos + i;
+                        break;
+                    }
+                    if c == '\n' {
+                        yaml_start = pos + i + 1;
+                        break;
+                    }
+                }
+                let docs = yaml_stream(&text[yaml_start..]);
+                match docs.first() {
+                    Some(Ok(_)) => out.extend(docs),
+                    _ => out.push(Err(YamlError(wrapped))),
+                }
+                return out;
             }
         }
     }
-    out
 }
 
-/// Go's encoding/json wording for the common syntax errors, with apimachinery's offset prefix.
-fn json_error_text(e: &serde_json::Error, text: &str, offset: usize) -> String {
+/// Go's encoding/json text for an error in `rest` (which starts at byte `base` of the stream):
+/// the bare message, and the message with apimachinery's `json: offset N:` prefix (syntax
+/// errors only; Go's offset counts the bad byte).
+fn json_error_text(e: &serde_json::Error, rest: &str, base: usize) -> (String, String) {
     use serde_json::error::Category;
-    let found = text[offset.min(text.len())..].trim_start().chars().next();
-    let msg = match (e.classify(), found) {
-        (Category::Eof, _) | (_, None) => "unexpected EOF".to_string(),
-        (_, Some(c)) => format!("invalid character {} {}", go_quote_char(c), json_context(e)),
-    };
     if matches!(e.classify(), Category::Eof) {
-        msg
-    } else {
-        format!("json: offset {}: {msg}", offset + 1)
+        let m = "unexpected EOF".to_string();
+        return (m.clone(), m);
     }
+    let line_start: usize = rest
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut local = (line_start + e.column()).min(rest.len());
+    while !rest.is_char_boundary(local) {
+        local -= 1;
+    }
+    let bad = rest[..local].chars().next_back().unwrap_or(' ');
+    let msg = format!(
+        "invalid character {} {}",
+        go_quote_char(bad),
+        json_context(e)
+    );
+    let wrapped = format!("json: offset {}: {msg}", base + local);
+    (msg, wrapped)
 }
 
 fn json_context(e: &serde_json::Error) -> &'static str {
@@ -183,11 +257,20 @@ impl<'a> Builder<'a> {
                     if matches!(ev, Event::DocumentEnd) {
                         return Ok(Value::Null);
                     }
-                    // Only the first document counts (go-yaml's Unmarshal stops there).
-                    return match self.node(ev, span)? {
-                        Node::Value(v) => Ok(v),
-                        Node::Merge => Ok(Value::String("<<".into())),
+                    // Only the first document counts (go-yaml's Unmarshal stops there), but
+                    // errors before its end still count.
+                    let root = match self.node(ev, span)? {
+                        Node::Value(v) => v,
+                        Node::Merge => Value::String("<<".into()),
                     };
+                    loop {
+                        match self.next()? {
+                            None | Some((Event::DocumentEnd, _)) | Some((Event::StreamEnd, _)) => {
+                                return Ok(root)
+                            }
+                            Some(_) => {}
+                        }
+                    }
                 }
                 Some((_, span)) => {
                     return Err(YamlError::yaml(format!(
@@ -362,7 +445,17 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<N
     let plain = matches!(style, ScalarStyle::Plain);
     match core {
         Some("str") => return Ok(Node::Value(Value::String(text.to_string()))),
-        Some("binary") => return Ok(Node::Value(Value::String(text.to_string()))),
+        Some("binary") => {
+            // go-yaml decodes !!binary into the bytes' string.
+            use base64::Engine;
+            let compact: String = text.split_whitespace().collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .map_err(|_| YamlError::yaml("!!binary value contains invalid base64 data"))?;
+            return Ok(Node::Value(Value::String(
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )));
+        }
         Some("merge") => return Ok(Node::Merge),
         Some(_) | None => {}
     }
@@ -578,17 +671,78 @@ fn is_timestamp(s: &str) -> bool {
         && parts[2].len() <= 2
 }
 
+/// The innermost flow collection (`[` or `{`) still open at byte `end`, skipping quoted text.
+fn innermost_flow_open(text: &str, end: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    for c in text[..end.min(text.len())].chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"') | (None, '\'') => quote = Some(c),
+            (None, '[') | (None, '{') => stack.push(c),
+            (None, ']') | (None, '}') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
+}
+
 /// Maps saphyr's scanner/parser errors to go-yaml's wording and line numbering. go-yaml reports
 /// scanner errors at the 1-based line of the problem, and parser errors at the 0-based one.
 fn scan_error(e: &ScanError, text: &str) -> YamlError {
     let info = e.info();
     let mut line = e.marker().line();
-    if info.contains("unknown anchor") {
-        // Marker indexes count characters.
-        let byte = text
+    // Marker indexes count characters.
+    let byte = text
+        .char_indices()
+        .nth(e.marker().index())
+        .map_or(text.len(), |(b, _)| b);
+    let flow = innermost_flow_open(text, byte);
+    if info.contains("invalid indentation in quoted") {
+        // YAML 1.1 quoted scalars may span lines at any indentation: go-yaml reads on to the
+        // next quote and then fails on what follows it.
+        let open_line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[byte..].find('\n').map_or(text.len(), |i| byte + i);
+        let opening = text[open_line_start..line_end]
             .char_indices()
-            .nth(e.marker().index())
-            .map_or(text.len(), |(b, _)| b);
+            .filter(|(_, c)| *c == '"' || *c == '\'')
+            .map(|(i, c)| (open_line_start + i, c))
+            .take_while(|(i, _)| *i <= byte)
+            .last();
+        if let Some((qpos, q)) = opening {
+            if let Some(close) = text[qpos + 1..].find(q) {
+                // A parser error: go-yaml prints the 0-based line of the closing quote.
+                let close_line = text[..qpos + 1 + close].matches('\n').count();
+                return YamlError::yaml(format!("line {close_line}: did not find expected key"));
+            }
+        }
+    }
+    if info.contains("invalid trailing content after double-quoted") {
+        // go-yaml starts another quoted scalar if one follows; unclosed, it runs to the end.
+        let after = text[byte..].trim_start_matches([' ', '\t']);
+        if let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') {
+            if !after[1..].contains(q) {
+                let eof_line = text.matches('\n').count() + 1;
+                return YamlError::yaml(format!("line {eof_line}: found unexpected end of stream"));
+            }
+        }
+    }
+    if info.contains("invalid indentation") && !info.contains("quoted") && flow.is_some() {
+        return YamlError::yaml(format!(
+            "line {}: did not find expected node content",
+            line.saturating_sub(1)
+        ));
+    }
+    if info.contains("expected ',' or '}'") && flow == Some('[') {
+        return YamlError::yaml(format!(
+            "line {}: did not find expected ',' or ']'",
+            line.saturating_sub(1)
+        ));
+    }
+    if info.contains("unknown anchor") {
         let at = &text[byte..];
         let name: String = at
             .trim_start_matches('*')
@@ -601,7 +755,15 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
         // go-yaml reads to the end and reports the line after the last one.
         line = text.matches('\n').count() + 1;
     }
-    let (msg, scanner) = if info.contains("mapping values are not allowed") {
+    if info.contains("plain scalar, found a tab") {
+        // saphyr marks the scalar's start; go-yaml the tab on the following line.
+        line += 1;
+    }
+    let (msg, scanner) = if info.contains("plain scalar, found a tab") {
+        ("found a tab character that violates indentation", true)
+    } else if info.contains("invalid trailing content after double-quoted") {
+        ("did not find expected key", false)
+    } else if info.contains("mapping values are not allowed") {
         ("mapping values are not allowed in this context", true)
     } else if info.contains("tab") || info.contains("unexpected character") {
         ("found character that cannot start any token", true)
@@ -627,11 +789,15 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
     } else {
         (info, true)
     };
-    // saphyr's lines are 1-based; go-yaml prints parser errors one line lower.
-    let go_line = if scanner {
-        line
+    // saphyr's lines are 1-based. go-yaml omits the line when the problem is on the first
+    // line, and prints parser errors with the 0-based line number.
+    let zero_based = line.saturating_sub(1);
+    let go_line = if zero_based == 0 {
+        0
+    } else if scanner {
+        zero_based + 1
     } else {
-        line.saturating_sub(1)
+        zero_based
     };
     if go_line == 0 {
         YamlError::yaml(msg)

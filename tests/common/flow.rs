@@ -74,13 +74,13 @@ pub fn expected_for(step: &Step, flavor: Flavor) -> Output {
 }
 
 fn strip_field_paths(s: &str) -> String {
-    s.lines()
+    s.split('\n')
         .map(|l| match (l.find("spec.containers{"), l.find("}: ")) {
             (Some(a), Some(b)) if b > a => format!("{}{}", &l[..a], &l[b + 3..]),
             _ => l.to_string(),
         })
-        .map(|l| l + "\n")
-        .collect()
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn ds() -> GroupResource {

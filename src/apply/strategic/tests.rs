@@ -3,19 +3,12 @@
 
 use super::*;
 use crate::apply::lastapplied::{get_last_applied, set_last_applied, to_go_json};
+use crate::apply::testutil::{fixture, recorded_body};
 use proptest::prelude::*;
 use serde_json::json;
 
 fn pod_apply(original: Value, patch: Value) -> Value {
     apply_strategic_merge_patch("v1", "Pod", &original, &patch).unwrap()
-}
-
-fn fixture(path: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
 }
 
 #[test]
@@ -192,6 +185,21 @@ fn unknown_kinds_use_json_merge_patch() {
 }
 
 #[test]
+fn builtin_kinds_without_metadata_still_take_directives() {
+    let out = apply_strategic_merge_patch(
+        "networking.k8s.io/v1",
+        "Ingress",
+        &json!({"spec": {"rules": [{"host": "a"}], "tls": {"x": 1}}}),
+        &json!({"spec": {"rules": [{"host": "b"}], "tls": {"$patch": "replace", "y": 2}}}),
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        json!({"spec": {"rules": [{"host": "b"}], "tls": {"y": 2}}})
+    );
+}
+
+#[test]
 fn non_object_documents_are_errors() {
     let err = apply_strategic_merge_patch("v1", "Pod", &json!({}), &json!([1])).unwrap_err();
     assert_eq!(
@@ -278,42 +286,6 @@ fn three_way_conflicts_without_overwrite() {
     );
 }
 
-/// Undoes Go's `%q` quoting of the `Request Body` in a `-v=8` log line.
-fn go_unquote(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
-}
-
-/// The PATCH body kubectl v1.36 sent for `apply -f node-exporter-daemonset-v2.yaml` (the log
-/// truncates it; returns the visible prefix and the full length).
-fn recorded_patch() -> (String, usize) {
-    let log = fixture("reference/06-apply-configured.log");
-    let line = log
-        .lines()
-        .find(|l| l.contains("helper.go:269] \"Request Body\""))
-        .unwrap();
-    let quoted = line.split_once("body=\"").unwrap().1;
-    let quoted = quoted.strip_suffix('"').unwrap();
-    let (visible, rest) = quoted.rsplit_once(" [truncated ").unwrap();
-    let hidden: usize = rest.trim_end_matches(" chars]").parse().unwrap();
-    let visible = go_unquote(visible);
-    let total = visible.len() + hidden;
-    (visible, total)
-}
-
 #[test]
 fn three_way_matches_recorded_kubectl_patch() {
     let live: Value = serde_json::from_str(&fixture("reference/daemonset.json")).unwrap();
@@ -332,7 +304,8 @@ fn three_way_matches_recorded_kubectl_patch() {
     )
     .unwrap();
     let body = to_go_json(&patch);
-    let (visible, total) = recorded_patch();
+    let (visible, total) =
+        recorded_body("06-apply-configured.log", "helper.go:269] \"Request Body\"");
     assert!(body.starts_with(&visible), "\n{body}\n{visible}");
     assert_eq!(body.len(), total, "{body}");
     // And applying it gives the manifest's fields on top of the live object.
@@ -452,5 +425,77 @@ proptest! {
         let patch = create_two_way_merge_patch("v1", "Pod", &a, &b).unwrap();
         let out = apply_strategic_merge_patch("v1", "Pod", &a, &patch).unwrap();
         prop_assert_eq!(out, b);
+    }
+}
+
+/// Adds what a server would: defaulted fields, an injected env var, container, label and
+/// finalizer — none of which a manifest from `arb_pod` can mention.
+fn with_server_fields(o: &Value) -> Value {
+    let mut c = o.clone();
+    if let Some(list) = c["spec"]["containers"].as_array_mut() {
+        for item in list.iter_mut() {
+            item["imagePullPolicy"] = json!("Always");
+            if let Some(env) = item["env"].as_array_mut() {
+                env.push(json!({"name": "ZZ", "value": "srv"}));
+            }
+        }
+        list.push(json!({"name": "zz-sidecar", "image": "inject"}));
+    }
+    if let Some(l) = c["metadata"]["labels"].as_object_mut() {
+        l.insert("srv".into(), json!("x"));
+    }
+    if let Some(f) = c["metadata"]["finalizers"].as_array_mut() {
+        f.push(json!("srv.io/f"));
+    }
+    c["status"] = json!({"phase": "Running"});
+    c
+}
+
+/// The part of `result` that `shape` talks about: map keys of `shape`, and list items whose
+/// merge key (`name`) or value appears in `shape`.
+fn project(result: &Value, shape: &Value) -> Value {
+    match (result, shape) {
+        (Value::Object(r), Value::Object(s)) => Value::Object(
+            s.iter()
+                .map(|(k, sv)| (k.clone(), project(r.get(k).unwrap_or(&Value::Null), sv)))
+                .collect(),
+        ),
+        (Value::Array(r), Value::Array(s)) if s.iter().all(|x| x.get("name").is_some()) => {
+            let kept: Vec<&Value> = r
+                .iter()
+                .filter(|x| s.iter().any(|y| y.get("name") == x.get("name")))
+                .collect();
+            if kept.len() != s.len() {
+                return Value::Array(kept.into_iter().cloned().collect());
+            }
+            Value::Array(kept.iter().zip(s).map(|(x, y)| project(x, y)).collect())
+        }
+        (Value::Array(r), Value::Array(s)) => {
+            Value::Array(r.iter().filter(|x| s.contains(x)).cloned().collect())
+        }
+        _ => result.clone(),
+    }
+}
+
+proptest! {
+    /// With a live object carrying server-side additions, the manifest's fields still win,
+    /// in the manifest's order, and the additions survive.
+    #[test]
+    fn three_way_keeps_server_fields_and_applies_manifest(
+        original in arb_pod(),
+        modified in arb_pod(),
+    ) {
+        let current = with_server_fields(&original);
+        let patch = create_three_way_merge_patch(
+            "v1", "Pod", Some(&original), &modified, &current, true,
+        ).unwrap();
+        let out = apply_strategic_merge_patch("v1", "Pod", &current, &patch).unwrap();
+        prop_assert_eq!(project(&out, &modified), modified.clone());
+        prop_assert_eq!(&out["status"], &json!({"phase": "Running"}));
+        if current["spec"]["containers"].is_array() && modified["spec"]["containers"].is_array() {
+            let names: Vec<&str> = out["spec"]["containers"].as_array().unwrap().iter()
+                .filter_map(|c| c["name"].as_str()).collect();
+            prop_assert!(names.contains(&"zz-sidecar"), "{:?}", names);
+        }
     }
 }

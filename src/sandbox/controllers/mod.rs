@@ -14,8 +14,9 @@ use tokio::sync::broadcast;
 
 use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
-mod compat;
 pub mod daemonset;
+pub mod deployment;
+pub mod endpoints;
 pub mod events;
 pub mod gc;
 pub mod kubelet;
@@ -24,7 +25,8 @@ pub mod nodes;
 pub mod pods;
 pub mod scheduler;
 
-pub use compat::{apply_defaults, LabelSelector};
+pub(crate) use crate::sandbox::defaults::{apply_defaults, prepare_for_create};
+pub(crate) use crate::sandbox::selectors::LabelSelector;
 
 /// The Kubernetes version the sandbox reports (`/version` gitVersion, node kubeletVersion).
 pub const SERVER_VERSION: &str = "v1.36.2";
@@ -60,13 +62,15 @@ impl Default for ControllerOptions {
 }
 
 /// Creates the cluster's initial objects (namespaces with their `default` ServiceAccount and
-/// `kube-root-ca.crt` ConfigMap, nodes and their leases) synchronously, then starts every
+/// `kube-root-ca.crt` ConfigMap, nodes and their leases, the `kubernetes` Service)
+/// synchronously, then starts every
 /// controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..6).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..8).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
+    endpoints::bootstrap(&store, nodes::APISERVER_IP);
     let mut subs = subs.into_iter();
     let mut next = || subs.next().expect("one receiver per controller");
     vec![
@@ -75,7 +79,9 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(scheduler::run(store.clone(), opts.clone(), next())),
         tokio::spawn(kubelet::run(store.clone(), opts.clone(), next())),
         tokio::spawn(daemonset::run(store.clone(), next())),
+        tokio::spawn(deployment::run(store.clone(), next())),
         tokio::spawn(gc::run(store.clone(), next())),
+        tokio::spawn(endpoints::run(store.clone(), next())),
     ]
 }
 
@@ -134,6 +140,27 @@ pub(crate) async fn next_batch(rx: &mut broadcast::Receiver<Arc<WatchEvent>>) ->
     Batch::Events(out)
 }
 
+/// How long a controller lets a burst of changes pile up before syncing.
+const SETTLE: Duration = Duration::from_millis(3);
+
+/// Lets a burst of changes accumulate briefly before a controller syncs (what a work queue's
+/// de-duplication gives the real controllers), so many changes to one key cost one sync.
+/// Must not be raced in a `select!` (it holds received events across its sleep).
+pub(crate) async fn settle(rx: &mut broadcast::Receiver<Arc<WatchEvent>>, batch: Batch) -> Batch {
+    let Batch::Events(mut evs) = batch else {
+        return batch;
+    };
+    tokio::time::sleep(SETTLE).await;
+    loop {
+        match rx.try_recv() {
+            Ok(ev) => evs.push(ev),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => return Batch::Resync,
+            Err(_) => break,
+        }
+    }
+    Batch::Events(evs)
+}
+
 // ---- small object helpers ---------------------------------------------------------------------
 
 /// `metadata.uid` ("" when absent).
@@ -169,6 +196,59 @@ pub(crate) fn controller_ref(obj: &Value) -> Option<&Value> {
         .find(|r| r["controller"].as_bool() == Some(true))
 }
 
+/// Adoption (ControllerRefManager): makes `owner_ref` the controller of an orphan. None when
+/// the object is gone, terminating, or got a controller meanwhile.
+pub(crate) fn adopt(
+    store: &Store,
+    gr: &GroupResource,
+    obj: &Value,
+    owner_ref: &Value,
+) -> Option<Value> {
+    let res = store.modify_keep(gr, ns_of(obj), name_of(obj), |o| {
+        if controller_ref(o).is_some() || is_terminating(o) {
+            return Ok(false);
+        }
+        let meta = &mut o["metadata"];
+        if !meta["ownerReferences"].is_array() {
+            meta["ownerReferences"] = json!([]);
+        }
+        if let Some(refs) = array_mut(meta, "ownerReferences") {
+            refs.push(owner_ref.clone());
+        }
+        Ok(true)
+    });
+    res.ok()
+        .filter(|o| controller_ref(o).is_some_and(|r| r["uid"] == owner_ref["uid"]))
+}
+
+/// Release (ControllerRefManager): drops the reference to `owner_uid` from an object its
+/// owner no longer selects.
+pub(crate) fn release(
+    store: &Store,
+    gr: &GroupResource,
+    obj: &Value,
+    owner_uid: &str,
+) -> Option<Value> {
+    let res = store.modify_keep(gr, ns_of(obj), name_of(obj), |o| {
+        let Some(refs) = o
+            .get_mut("metadata")
+            .and_then(|m| array_mut(m, "ownerReferences"))
+        else {
+            return Ok(false);
+        };
+        let before = refs.len();
+        refs.retain(|r| r["uid"] != json!(owner_uid));
+        let changed = refs.len() != before;
+        if refs.is_empty() {
+            o["metadata"]
+                .as_object_mut()
+                .map(|m| m.remove("ownerReferences"));
+        }
+        Ok(changed)
+    });
+    res.ok()
+}
+
 /// An ownerReference to `owner` as controllers write it.
 pub(crate) fn owner_reference(owner: &Value, api_version: &str, kind: &str) -> Value {
     json!({
@@ -193,6 +273,80 @@ pub(crate) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// Whether a pod counts as available (Ready for `min_ready` seconds); `Err(wait)` when it is
+/// Ready but becomes available only after `wait`.
+pub(crate) fn pod_availability(pod: &Value, min_ready: i64) -> Result<bool, Duration> {
+    let Some(ready) = pod["status"]["conditions"].as_array().and_then(|c| {
+        c.iter()
+            .find(|c| c["type"] == "Ready" && c["status"] == "True")
+    }) else {
+        return Ok(false);
+    };
+    if min_ready <= 0 {
+        return Ok(true);
+    }
+    let Some(since) = ready["lastTransitionTime"].as_str().and_then(parse_time) else {
+        return Ok(false);
+    };
+    let at = since + chrono::Duration::seconds(min_ready);
+    match (at - chrono::Utc::now()).to_std() {
+        Ok(wait) if !wait.is_zero() => Err(wait),
+        _ => Ok(true),
+    }
+}
+
+/// Keys to sync again at a later time (minReadySeconds), earliest first.
+pub(crate) struct Requeue<K: Ord> {
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(tokio::time::Instant, K)>>,
+}
+
+impl<K: Ord + Clone> Requeue<K> {
+    pub(crate) fn new() -> Self {
+        Requeue {
+            heap: std::collections::BinaryHeap::new(),
+        }
+    }
+
+    /// Syncs `key` again after `wait` (plus a little, so the time has surely passed).
+    pub(crate) fn add(&mut self, key: K, wait: Duration) {
+        let at = tokio::time::Instant::now() + wait + Duration::from_millis(20);
+        self.heap.push(std::cmp::Reverse((at, key)));
+    }
+
+    /// Waits for the next batch of changes or the next due key, whichever comes first.
+    pub(crate) async fn next(
+        &mut self,
+        rx: &mut broadcast::Receiver<Arc<WatchEvent>>,
+    ) -> (Option<Batch>, Vec<K>) {
+        let due = |heap: &mut std::collections::BinaryHeap<
+            std::cmp::Reverse<(tokio::time::Instant, K)>,
+        >| {
+            let now = tokio::time::Instant::now();
+            let mut out = Vec::new();
+            while heap
+                .peek()
+                .is_some_and(|std::cmp::Reverse((at, _))| *at <= now)
+            {
+                if let Some(std::cmp::Reverse((_, k))) = heap.pop() {
+                    out.push(k);
+                }
+            }
+            out
+        };
+        let ready = due(&mut self.heap);
+        if !ready.is_empty() {
+            return (None, ready);
+        }
+        match self.heap.peek().map(|std::cmp::Reverse((at, _))| *at) {
+            None => (Some(next_batch(rx).await), Vec::new()),
+            Some(at) => tokio::select! {
+                b = next_batch(rx) => (Some(b), Vec::new()),
+                _ = tokio::time::sleep_until(at) => (None, due(&mut self.heap)),
+            },
+        }
+    }
 }
 
 /// Deletes an object the way the registry does for a controller's DELETE (background
@@ -301,6 +455,8 @@ pub(crate) mod testutil {
         Fut: Future<Output = Option<T>>,
     {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        // Back off so that polling big lists does not starve the controllers.
+        let mut pause = Duration::from_millis(5);
         loop {
             if let Some(v) = f().await {
                 return v;
@@ -308,8 +464,35 @@ pub(crate) mod testutil {
             if tokio::time::Instant::now() > deadline {
                 panic!("timed out waiting for: {what}");
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(100));
         }
+    }
+
+    /// Creates an object as a POST would (defaults and create strategy).
+    pub fn user_create(store: &Store, gr: &GroupResource, mut obj: Value) -> Value {
+        apply_defaults(gr, &mut obj);
+        prepare_for_create(gr, &mut obj);
+        store.create(gr, obj).expect("create")
+    }
+
+    /// Changes an object as a PUT would (defaults and update strategy: generations).
+    pub fn user_update(
+        store: &Store,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        f: impl Fn(&mut Value),
+    ) -> Value {
+        store
+            .modify_retry(gr, ns, name, |o| {
+                let old = o.clone();
+                f(o);
+                apply_defaults(gr, o);
+                crate::sandbox::defaults::prepare_for_update(gr, &old, o);
+                Ok(true)
+            })
+            .expect("update")
     }
 
     /// Paths where two JSON values differ (for readable assertion failures).
