@@ -69,6 +69,57 @@ impl Command {
     }
 }
 
+/// The command path the user typed (`kubectl-rs config use-context`), for usage errors: the
+/// leading words that name subcommands, skipping flags and the values of flags that take one.
+pub fn command_path(args: &[String]) -> String {
+    use clap::CommandFactory;
+    let root = Cli::command();
+    let mut cur = &root;
+    let mut path = vec![root.get_name().to_string()];
+    let mut skip_value = false;
+    for a in args.iter().skip(1) {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        if let Some(flag) = a.strip_prefix("--") {
+            if !flag.contains('=') {
+                skip_value = cur
+                    .get_arguments()
+                    .chain(root.get_arguments())
+                    .find(|x| x.get_long() == Some(flag))
+                    .is_some_and(|x| {
+                        x.get_action().takes_values()
+                            && x.get_num_args().is_none_or(|r| r.min_values() > 0)
+                    });
+            }
+            continue;
+        }
+        if let Some(short) = a.strip_prefix('-') {
+            let mut chars = short.chars();
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                skip_value = cur
+                    .get_arguments()
+                    .chain(root.get_arguments())
+                    .find(|x| x.get_short() == Some(c))
+                    .is_some_and(|x| {
+                        x.get_action().takes_values()
+                            && x.get_num_args().is_none_or(|r| r.min_values() > 0)
+                    });
+            }
+            continue;
+        }
+        match cur.find_subcommand(a) {
+            Some(sub) => {
+                path.push(sub.get_name().to_string());
+                cur = sub;
+            }
+            None => break,
+        }
+    }
+    path.join(" ")
+}
+
 /// Runs the parsed command (and applies `--warnings-as-errors`).
 pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     dispatch(cmd, ctx).await?;
@@ -103,6 +154,24 @@ mod tests {
     }
 
     #[test]
+    fn command_paths() {
+        let p = |a: &[&str]| command_path(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            p(&["kubectl-rs", "--context", "c", "config", "use", "x"]),
+            "kubectl-rs config use-context"
+        );
+        assert_eq!(
+            p(&["kubectl-rs", "--insecure-skip-tls-verify", "version"]),
+            "kubectl-rs version"
+        );
+        assert_eq!(p(&["kubectl-rs", "nope"]), "kubectl-rs");
+        assert_eq!(
+            p(&["kubectl-rs", "config", "-n", "x", "view", "-o"]),
+            "kubectl-rs config view"
+        );
+    }
+
+    #[test]
     fn global_flags_anywhere() {
         let c = Cli::try_parse_from([
             "kubectl-rs",
@@ -126,5 +195,13 @@ mod tests {
             r.stderr,
             "error: unknown flag: --bogus\nSee 'kubectl-rs version --help' for usage.\n"
         );
+        let args = ["kubectl-rs", "-n", "x", "version", "-o"];
+        let e = Cli::try_parse_from(args).unwrap_err();
+        let path = command_path(&args.map(String::from));
+        let r = crate::error::render(&CliError::ClapIn(e, path));
+        assert_eq!(r.stderr, "error: a value is required for '--output <OUTPUT>' but none was supplied\nSee 'kubectl-rs version --help' for usage.\n");
+        let e = Cli::try_parse_from(["kubectl-rs", "config", "use-context"]).unwrap_err();
+        let r = crate::error::render(&CliError::Clap(e));
+        assert_eq!(r.stderr, "error: the following required arguments were not provided: <NAME>\nSee 'kubectl-rs config use-context --help' for usage.\n");
     }
 }
