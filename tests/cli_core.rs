@@ -937,3 +937,75 @@ async fn config_edits_write_what_kubectl_writes() {
         fixture("kubectl-1.33/config-edit-expected.yaml")
     );
 }
+
+/// A minimal HTTP CONNECT proxy; returns its port and a counter of tunnels opened.
+async fn start_connect_proxy() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut inbound, _)) = listener.accept().await else {
+                return;
+            };
+            let c = c.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if inbound.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let text = String::from_utf8_lossy(&head).to_string();
+                let Some(target) = text
+                    .strip_prefix("CONNECT ")
+                    .and_then(|r| r.split(' ').next())
+                else {
+                    return;
+                };
+                let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await else {
+                    return;
+                };
+                c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = inbound
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            });
+        }
+    });
+    (port, count)
+}
+
+#[tokio::test]
+async fn proxy_url_is_used() {
+    let s = start_server().await;
+    let (proxy_port, tunnels) = start_connect_proxy().await;
+    let e = Env0::new();
+    let cluster = format!(
+        "{}    proxy-url: http://127.0.0.1:{proxy_port}\n",
+        ca_data(&s)
+    );
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &cluster, &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (_, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(s.seen().len(), 1);
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, "    proxy-url: '::bad'\n", "    token: x\n"),
+    );
+    let (_, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("error: invalid proxy-url \"::bad\""),
+        "{err}"
+    );
+}

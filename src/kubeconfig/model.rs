@@ -250,7 +250,7 @@ impl Kubeconfig {
         if v.is_null() {
             return Ok(Kubeconfig::default());
         }
-        serde_json::from_value(v).map_err(|e| e.to_string())
+        serde_json::from_value(v).map_err(|e| without_string_values(&e.to_string()))
     }
 
     /// The config as JSON with kubectl's shape: sorted keys, `null` for empty lists,
@@ -305,6 +305,23 @@ impl Kubeconfig {
     }
 }
 
+/// serde's type errors quote the offending string (`invalid type: string "…"`); in a
+/// kubeconfig that string may be a secret, so it is dropped from the message.
+fn without_string_values(msg: &str) -> String {
+    let mut out = String::new();
+    let mut rest = msg;
+    while let Some(i) = rest.find("string \"") {
+        out.push_str(&rest[..i + "string".len()]);
+        let after = &rest[i + "string \"".len()..];
+        rest = match after.find('"') {
+            Some(j) => &after[j + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +349,11 @@ mod tests {
             .is_empty());
         assert!(Kubeconfig::from_yaml("clusters: [").is_err());
         assert!(Kubeconfig::from_yaml("clusters: 3").is_err());
+        let e = Kubeconfig::from_yaml(
+            "users:\n- name: u\n  user: {exec: {provideClusterInfo: sekrit-token}}\n",
+        )
+        .unwrap_err();
+        assert!(!e.contains("sekrit"), "{e}");
+        assert!(e.contains("invalid type: string"), "{e}");
     }
 }
