@@ -207,11 +207,11 @@ pub struct ExecConfig {
     /// The program to run (a relative path containing `/` is relative to the kubeconfig file).
     #[serde(default)]
     pub command: String,
-    /// Its arguments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Its arguments (written as `null` when unset, as client-go does).
+    #[serde(default)]
     pub args: Option<Vec<String>>,
-    /// Extra environment variables.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Extra environment variables (written as `null` when unset).
+    #[serde(default)]
     pub env: Option<Vec<ExecEnvVar>>,
     /// `client.authentication.k8s.io/v1` or `v1beta1`.
     #[serde(default)]
@@ -250,7 +250,19 @@ impl Kubeconfig {
         if v.is_null() {
             return Ok(Kubeconfig::default());
         }
-        serde_json::from_value(v).map_err(|e| without_string_values(&e.to_string()))
+        let mut cfg: Kubeconfig =
+            serde_json::from_value(v).map_err(|e| without_string_values(&e.to_string()))?;
+        // client-go's conversion defaults: pre-v1 exec plugins are interactive when possible.
+        for u in &mut cfg.users {
+            if let Some(x) = &mut u.user.exec {
+                let old_api = x.api_version == "client.authentication.k8s.io/v1beta1"
+                    || x.api_version == "client.authentication.k8s.io/v1alpha1";
+                if old_api && x.interactive_mode.as_deref().unwrap_or("").is_empty() {
+                    x.interactive_mode = Some("IfAvailable".into());
+                }
+            }
+        }
+        Ok(cfg)
     }
 
     /// The config as JSON with kubectl's shape: sorted keys, `null` for empty lists,
@@ -339,6 +351,26 @@ mod tests {
         assert_eq!(v["users"], Value::Null);
         assert_eq!(v["foo"], "bar");
         assert_eq!(v["kind"], "Config");
+    }
+
+    #[test]
+    fn exec_defaults() {
+        let k = Kubeconfig::from_yaml(
+            "users:\n- name: a\n  user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: x}}\n- name: b\n  user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: x}}\n",
+        )
+        .unwrap();
+        let a = k.user("a").unwrap().exec.as_ref().unwrap();
+        assert_eq!(a.interactive_mode.as_deref(), Some("IfAvailable"));
+        assert_eq!(
+            k.user("b").unwrap().exec.as_ref().unwrap().interactive_mode,
+            None
+        );
+        let v = k.to_value();
+        assert_eq!(v["users"][0]["user"]["exec"]["args"], Value::Null);
+        assert!(v["users"][0]["user"]["exec"]
+            .as_object()
+            .unwrap()
+            .contains_key("env"));
     }
 
     #[test]
