@@ -7,8 +7,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::{Extension, Router};
-use kubectl_rs::cmd::{self, flags::GlobalArgs, Cli};
-use kubectl_rs::context::{Context, Env, Io, SharedBuf};
+use kubectl_rs::cmd::{self, flags::GlobalArgs};
+use kubectl_rs::context::{Context, Env, Io};
 use kubectl_rs::error::render;
 use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
 use std::path::{Path, PathBuf};
@@ -299,24 +299,8 @@ fn ca_data(server: &TestServer) -> String {
 
 /// Runs a command line in-process; returns (stdout, stderr, exit code).
 async fn run(env: Env, args: &[&str]) -> (String, String, i32) {
-    use clap::Parser;
-    let cli = match Cli::try_parse_from(std::iter::once("kubectl-rs").chain(args.iter().copied())) {
-        Ok(c) => c,
-        Err(e) => {
-            let r = render(&kubectl_rs::error::CliError::Clap(e));
-            return (r.stdout, r.stderr, r.code);
-        }
-    };
-    let (io, out, err): (Io, SharedBuf, SharedBuf) = Io::buffered();
-    let ctx = Context::new(cli.global.clone(), env, io, &cli.command.header_name());
-    let res = cmd::run(&cli.command, &ctx).await;
-    match res {
-        Ok(()) => (out.text(), err.text(), 0),
-        Err(e) => {
-            let r = render(&e);
-            (out.text(), err.text() + &r.stderr, r.code)
-        }
-    }
+    let o = cmd::run_args(args, env).await;
+    (o.stdout, o.stderr, o.code)
 }
 
 #[tokio::test]

@@ -120,6 +120,57 @@ pub fn command_path(args: &[String]) -> String {
     path.join(" ")
 }
 
+/// What an in-process run printed and returned (tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Everything written to stdout.
+    pub stdout: String,
+    /// Everything written to stderr, the final error text included.
+    pub stderr: String,
+    /// The exit code `main` would return.
+    pub code: i32,
+}
+
+/// Parses `args` (without the program name) and runs them in-process over `env` with
+/// buffered streams, exactly as `main` would (same error rendering). For tests.
+pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
+    let argv: Vec<String> = std::iter::once("kubectl-rs")
+        .chain(args.iter().copied())
+        .map(String::from)
+        .collect();
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(c) => c,
+        Err(e) => {
+            let r = crate::error::render(&CliError::ClapIn(e, command_path(&argv)));
+            return Outcome {
+                stdout: r.stdout,
+                stderr: r.stderr,
+                code: r.code,
+            };
+        }
+    };
+    let (io, out, err) = crate::context::Io::buffered();
+    let ctx = Context::new(cli.global.clone(), env, io, &cli.command.header_name());
+    let result = run(&cli.command, &ctx).await;
+    let (mut stderr, code) = (err.text(), 0);
+    match result {
+        Ok(()) => Outcome {
+            stdout: out.text(),
+            stderr,
+            code,
+        },
+        Err(e) => {
+            let r = crate::error::render(&e);
+            stderr.push_str(&r.stderr);
+            Outcome {
+                stdout: out.text() + &r.stdout,
+                stderr,
+                code: r.code,
+            }
+        }
+    }
+}
+
 /// Runs the parsed command (and applies `--warnings-as-errors`).
 pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     dispatch(cmd, ctx).await?;
