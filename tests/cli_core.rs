@@ -36,6 +36,8 @@ struct ServerState {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Add a `Warning` header to every answer.
     warn: Arc<std::sync::atomic::AtomicBool>,
+    /// Answer discovery like a pre-aggregation server.
+    legacy: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Clone, Copy)]
@@ -118,7 +120,7 @@ async fn handler(
             r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#.into(),
         );
     }
-    let mut resp = route(req).await;
+    let mut resp = route(req, st.legacy.load(std::sync::atomic::Ordering::SeqCst)).await;
     if st.warn.load(std::sync::atomic::Ordering::SeqCst) {
         resp.headers_mut().append(
             "Warning",
@@ -128,8 +130,21 @@ async fn handler(
     resp
 }
 
-async fn route(req: Request) -> Response {
+async fn route(req: Request, legacy: bool) -> Response {
     let agg = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+    let json = "application/json";
+    if legacy {
+        let file = match req.uri().path() {
+            "/api" => Some("discovery-api.json"),
+            "/apis" => Some("discovery-apis.json"),
+            "/api/v1" => Some("discovery-v1-resources.json"),
+            "/apis/apps/v1" => Some("discovery-apps-v1-resources.json"),
+            _ => None,
+        };
+        if let Some(f) = file {
+            return json_response(StatusCode::OK, json, fixture(&format!("reference/{f}")));
+        }
+    }
     match req.uri().path() {
         "/api" => json_response(
             StatusCode::OK,
@@ -990,6 +1005,53 @@ async fn proxy_url_is_used() {
     assert_eq!(code, 1);
     assert!(
         err.starts_with("error: invalid proxy-url \"::bad\""),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn legacy_discovery_fallback() {
+    let s = start_server().await;
+    s.state
+        .legacy
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (io, _, _) = Io::buffered();
+    let ctx = Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get");
+    let r = ctx.discovery().unwrap().resolve("ds").await.unwrap();
+    assert_eq!(r[0].group_resource(), "daemonsets.apps");
+    let paths: Vec<String> = s.seen().iter().map(|x| x.path_and_query.clone()).collect();
+    assert!(
+        paths.contains(&"/api/v1?timeout=32s".to_string()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&"/apis/apps/v1?timeout=32s".to_string()),
+        "{paths:?}"
+    );
+    assert_eq!(
+        s.seen().last().unwrap().headers["accept"],
+        "application/json, */*"
+    );
+    // The reference server's other group versions answer 404 here: api-resources prints what
+    // it has, then kubectl's partial-discovery error.
+    let (out, err, code) = run(
+        e.env(&kc),
+        &["api-resources", "--api-group=apps", "--no-headers"],
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(out.contains("daemonsets"), "{out}");
+    assert!(
+        err.starts_with("error: unable to retrieve the complete list of server APIs: "),
+        "{err}"
+    );
+    assert!(
+        err.contains(", batch/v1: daemonsets.apps \"nope\" not found, "),
         "{err}"
     );
 }

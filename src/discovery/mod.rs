@@ -211,15 +211,28 @@ pub async fn fetch(client: &Client) -> Result<DiscoveryData, DiscoveryError> {
     let api_req = discovery_request(client, "/api", ACCEPT_DISCOVERY_V2);
     let apis_req = discovery_request(client, "/apis", ACCEPT_DISCOVERY_V2);
     let api = client.send(&api_req).await?;
-    let apis = client.send(&apis_req).await?;
     let api_v: Value = api.json()?;
-    let apis_v: Value = apis.json()?;
+    // client-go treats a missing or forbidden /apis as "no groups".
+    let (apis_type, apis_v) = match client.send(&apis_req).await {
+        Ok(r) => (r.content_type.clone(), r.json()?),
+        Err(ClientError::Api(s)) if s.code == 404 || s.code == 403 => (
+            String::new(),
+            serde_json::json!({"kind": "APIGroupList", "groups": []}),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let apis_empty = apis_v
+        .get("groups")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.is_empty());
     let mut out = DiscoveryData::default();
     if model::is_aggregated(&api.content_type, &api_v)
-        && model::is_aggregated(&apis.content_type, &apis_v)
+        && (apis_empty || model::is_aggregated(&apis_type, &apis_v))
     {
         model::parse_aggregated(&api_v, &mut out).map_err(DiscoveryError::Decode)?;
-        model::parse_aggregated(&apis_v, &mut out).map_err(DiscoveryError::Decode)?;
+        if !apis_empty {
+            model::parse_aggregated(&apis_v, &mut out).map_err(DiscoveryError::Decode)?;
+        }
         return Ok(out);
     }
     let groups = model::parse_legacy_groups(&api_v, &apis_v);
