@@ -348,7 +348,8 @@ impl Context {
         if let Some(d) = self.discovery.get() {
             return Ok(d);
         }
-        let d = Discovery::new(self.client()?.clone(), self.cache_root().as_deref());
+        let d = Discovery::new(self.client()?.clone(), self.cache_root().as_deref())
+            .with_warnings(self.err.clone());
         Ok(self.discovery.get_or_init(|| d))
     }
 }

@@ -580,7 +580,8 @@ async fn discovery_cache_ttl_and_refresh_on_miss() {
     assert!(cache.starts_with(e.path().join("cache/kubectl-rs/discovery")));
     // Warm cache: zero requests.
     s.clear();
-    let c = ctx();
+    let (io, _, err_buf) = Io::buffered();
+    let c = Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get");
     for name in ["po", "no", "DaemonSet", "deployments.v1.apps"] {
         c.discovery().unwrap().resolve(name).await.unwrap();
     }
@@ -611,6 +612,12 @@ async fn discovery_cache_ttl_and_refresh_on_miss() {
         10
     );
     assert_eq!(s.seen().len(), 0);
+    c.discovery().unwrap().resolve("ev").await.unwrap();
+    c.discovery().unwrap().resolve("ev").await.unwrap();
+    assert_eq!(
+        err_buf.text(),
+        "Warning: short name \"ev\" could also match lower priority resource events.events.k8s.io\n"
+    );
     // Unknown name: one refetch, then kubectl's error.
     let err = c.discovery().unwrap().resolve("foo").await.unwrap_err();
     assert_eq!(

@@ -75,6 +75,8 @@ struct State {
 /// unless forced.
 pub struct Discovery {
     client: Client,
+    warnings: Option<crate::client::LogSink>,
+    warned: std::sync::Mutex<Vec<String>>,
     cache_file: Option<PathBuf>,
     ttl: Duration,
     state: tokio::sync::Mutex<State>,
@@ -93,9 +95,34 @@ impl Discovery {
             cache_root.map(|r| cache_dir_for(r, &client.config().server).join("discovery.json"));
         Discovery {
             client,
+            warnings: None,
+            warned: std::sync::Mutex::new(Vec::new()),
             cache_file,
             ttl: CACHE_TTL,
             state: tokio::sync::Mutex::new(State::default()),
+        }
+    }
+
+    /// Prints resolution warnings (`Warning: short name … could also match …`) to `sink`.
+    pub fn with_warnings(mut self, sink: crate::client::LogSink) -> Discovery {
+        self.warnings = Some(sink);
+        self
+    }
+
+    fn warn(&self, d: &DiscoveryData, arg: &str) {
+        let Some(sink) = &self.warnings else { return };
+        for w in d.short_name_warnings(arg) {
+            let mut warned = match self.warned.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            if warned.contains(&w) {
+                continue;
+            }
+            warned.push(w.clone());
+            if let Ok(mut out) = sink.lock() {
+                let _ = out.write_all(format!("Warning: {w}\n").as_bytes());
+            }
         }
     }
 
@@ -133,8 +160,16 @@ impl Discovery {
     pub async fn resolve(&self, arg: &str) -> Result<Vec<ApiResource>, DiscoveryError> {
         let d = self.data().await?;
         match d.resolve(arg) {
-            Ok(r) => Ok(r),
-            Err(ResolveError::UnknownType(_)) => Ok(self.refresh().await?.resolve(arg)?),
+            Ok(r) => {
+                self.warn(&d, arg);
+                Ok(r)
+            }
+            Err(ResolveError::UnknownType(_)) => {
+                let d = self.refresh().await?;
+                let r = d.resolve(arg)?;
+                self.warn(&d, arg);
+                Ok(r)
+            }
             Err(e) => Err(e.into()),
         }
     }
