@@ -250,8 +250,14 @@ impl Kubeconfig {
         if v.is_null() {
             return Ok(Kubeconfig::default());
         }
+        let mut v = v;
+        coerce_yaml11_bools(&mut v);
         let mut cfg: Kubeconfig =
             serde_json::from_value(v).map_err(|e| without_string_values(&e.to_string()))?;
+        // In one file a repeated name replaces the earlier entry (client-go reads lists into maps).
+        dedup_last_wins(&mut cfg.clusters, |c| &c.name);
+        dedup_last_wins(&mut cfg.users, |c| &c.name);
+        dedup_last_wins(&mut cfg.contexts, |c| &c.name);
         // client-go's conversion defaults: pre-v1 exec plugins are interactive when possible.
         for u in &mut cfg.users {
             if let Some(x) = &mut u.user.exec {
@@ -265,10 +271,13 @@ impl Kubeconfig {
         Ok(cfg)
     }
 
-    /// The config as JSON with kubectl's shape: sorted keys, `null` for empty lists,
-    /// `preferences: {}`, `kind`/`apiVersion` filled in.
+    /// The config as JSON with kubectl's shape: sorted keys, entries sorted by name (client-go
+    /// keeps them in maps), `null` for empty lists, `preferences: {}`, `kind`/`apiVersion`.
     pub fn to_value(&self) -> Value {
         let mut c = self.clone();
+        c.clusters.sort_by(|a, b| a.name.cmp(&b.name));
+        c.users.sort_by(|a, b| a.name.cmp(&b.name));
+        c.contexts.sort_by(|a, b| a.name.cmp(&b.name));
         c.kind.get_or_insert_with(|| "Config".into());
         c.api_version.get_or_insert_with(|| "v1".into());
         c.preferences
@@ -314,6 +323,54 @@ impl Kubeconfig {
             && self.users.is_empty()
             && self.contexts.is_empty()
             && self.current_context.is_empty()
+    }
+}
+
+fn dedup_last_wins<T>(v: &mut Vec<T>, name: impl Fn(&T) -> &String) {
+    let mut keep = vec![true; v.len()];
+    for i in 0..v.len() {
+        if v[i + 1..].iter().any(|later| name(later) == name(&v[i])) {
+            keep[i] = false;
+        }
+    }
+    let mut k = keep.into_iter();
+    v.retain(|_| k.next().unwrap_or(true));
+}
+
+/// kubeconfig files are YAML 1.1 for client-go (go-yaml v2): `yes`/`on`/`n`… are booleans.
+/// Only the boolean fields of the model are coerced, so string fields stay strings.
+fn coerce_yaml11_bools(v: &mut Value) {
+    const BOOL_KEYS: [&str; 3] = [
+        "insecure-skip-tls-verify",
+        "disable-compression",
+        "provideClusterInfo",
+    ];
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if BOOL_KEYS.contains(&k.as_str()) {
+                    if let Some(b) = x.as_str().and_then(yaml11_bool) {
+                        *x = Value::Bool(b);
+                    }
+                } else {
+                    coerce_yaml11_bools(x);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(coerce_yaml11_bools),
+        _ => {}
+    }
+}
+
+fn yaml11_bool(s: &str) -> Option<bool> {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
+            Some(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
+            Some(false)
+        }
+        _ => None,
     }
 }
 
@@ -371,6 +428,22 @@ mod tests {
             .as_object()
             .unwrap()
             .contains_key("env"));
+    }
+
+    #[test]
+    fn yaml11_bools_duplicates_and_order() {
+        let k = Kubeconfig::from_yaml(
+            "clusters:\n- name: b\n  cluster: {server: 'https://1', insecure-skip-tls-verify: yes}\n- name: a\n  cluster: {server: 'https://2'}\n- name: b\n  cluster: {server: 'https://3', insecure-skip-tls-verify: off}\n",
+        )
+        .unwrap();
+        assert_eq!(k.clusters.len(), 2);
+        let b = k.cluster("b").unwrap();
+        assert_eq!(
+            (b.server.as_deref(), b.insecure_skip_tls_verify),
+            (Some("https://3"), Some(false))
+        );
+        let v = k.to_value();
+        assert_eq!(v["clusters"][0]["name"], "a");
     }
 
     #[test]
