@@ -274,15 +274,7 @@ impl Kubeconfig {
     /// The config as JSON with kubectl's shape: sorted keys, entries sorted by name (client-go
     /// keeps them in maps), `null` for empty lists, `preferences: {}`, `kind`/`apiVersion`.
     pub fn to_value(&self) -> Value {
-        let mut c = self.clone();
-        c.clusters.sort_by(|a, b| a.name.cmp(&b.name));
-        c.users.sort_by(|a, b| a.name.cmp(&b.name));
-        c.contexts.sort_by(|a, b| a.name.cmp(&b.name));
-        c.kind.get_or_insert_with(|| "Config".into());
-        c.api_version.get_or_insert_with(|| "v1".into());
-        c.preferences
-            .get_or_insert_with(|| Value::Object(Default::default()));
-        let mut v = serde_json::to_value(&c).unwrap_or(Value::Null);
+        let mut v = serde_json::to_value(self.normalized()).unwrap_or(Value::Null);
         if let Some(m) = v.as_object_mut() {
             for k in ["clusters", "users", "contexts"] {
                 if m.get(k)
@@ -294,6 +286,20 @@ impl Kubeconfig {
             }
         }
         v
+    }
+
+    /// A copy as client-go writes it: entries sorted by name, `kind`, `apiVersion` and
+    /// `preferences` filled in.
+    pub fn normalized(&self) -> Kubeconfig {
+        let mut c = self.clone();
+        c.clusters.sort_by(|a, b| a.name.cmp(&b.name));
+        c.users.sort_by(|a, b| a.name.cmp(&b.name));
+        c.contexts.sort_by(|a, b| a.name.cmp(&b.name));
+        c.kind.get_or_insert_with(|| "Config".into());
+        c.api_version.get_or_insert_with(|| "v1".into());
+        c.preferences
+            .get_or_insert_with(|| Value::Object(Default::default()));
+        c
     }
 
     /// The cluster named `name`.
