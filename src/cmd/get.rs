@@ -712,7 +712,6 @@ enum WatchPrinter {
     Generic {
         printer: GenericPrinter,
         events: bool,
-        yaml_events: usize,
     },
 }
 
@@ -728,7 +727,6 @@ impl WatchPrinter {
             WatchPrinter::Generic {
                 printer: opts.generic_printer()?,
                 events: opts.output_watch_events,
-                yaml_events: 0,
             }
         })
     }
@@ -741,65 +739,27 @@ impl WatchPrinter {
                 rt,
                 events,
             } => {
-                let obj = if *events {
-                    with_event_column(obj, event)
+                if *events {
+                    printer.print_event(rt, event, obj, ctx.now, &mut **out)
                 } else {
-                    obj.clone()
-                };
-                printer
-                    .print(rt, &obj, ctx.now, &mut **out)
-                    .map_err(print_err)?;
-                printer.finish(&mut **out)?;
+                    printer.print(rt, obj, ctx.now, &mut **out)
+                }
+                .map_err(print_err)?;
+                printer.flush(&mut **out)?;
             }
-            WatchPrinter::Generic {
-                printer,
-                events,
-                yaml_events,
-            } => {
+            WatchPrinter::Generic { printer, events } => {
                 let items = if is_list(obj) {
                     list_items(obj)
                 } else {
                     vec![obj.clone()]
                 };
                 for item in items {
-                    if !*events {
-                        printer.print(&item, &mut **out).map_err(print_err)?;
-                    } else if let GenericPrinter::Json {
-                        show_managed_fields,
-                    } = printer
-                    {
-                        // cli-runtime's JSON printer marshals watch events compactly, with
-                        // the struct's field order (type, then object).
-                        let mut item = item;
-                        if !*show_managed_fields {
-                            crate::print::json::strip_managed_fields(&mut item);
-                        }
-                        let line = format!(
-                            "{{\"type\":{},\"object\":{}}}\n",
-                            crate::print::json::to_go_json(&Value::String(event.to_string())),
-                            crate::print::json::to_go_json(&item)
-                        );
-                        out.write_all(line.as_bytes())?;
-                    } else if let GenericPrinter::Yaml {
-                        show_managed_fields,
-                        ..
-                    } = printer
-                    {
-                        // The YAML printer takes events too, with its usual separators.
-                        let mut item = item;
-                        if !*show_managed_fields {
-                            crate::print::json::strip_managed_fields(&mut item);
-                        }
-                        if *yaml_events > 0 {
-                            out.write_all(b"---\n")?;
-                        }
-                        *yaml_events += 1;
-                        let ev = serde_json::json!({"type": event, "object": item});
-                        out.write_all(crate::print::yaml::to_yaml_string(&ev).as_bytes())?;
+                    if *events {
+                        printer.print_watch_event(event, &item, &mut **out)
                     } else {
-                        let ev = serde_json::json!({"type": event, "object": item});
-                        printer.print(&ev, &mut **out).map_err(print_err)?;
+                        printer.print(&item, &mut **out)
                     }
+                    .map_err(print_err)?;
                     printer.finish(&mut **out).map_err(print_err)?;
                 }
             }
@@ -807,30 +767,6 @@ impl WatchPrinter {
         out.flush()?;
         Ok(())
     }
-}
-
-/// The table with an `EVENT` column first (kubectl prints watch events this way).
-fn with_event_column(obj: &Value, event: &str) -> Value {
-    let mut t = obj.clone();
-    if !crate::print::table::is_table(&t) {
-        return t;
-    }
-    if let Some(Value::Array(cols)) = t.get_mut("columnDefinitions") {
-        if !cols.is_empty() {
-            cols.insert(
-                0,
-                serde_json::json!({"name": "Event", "type": "string", "format": "", "description": "", "priority": 0}),
-            );
-        }
-    }
-    if let Some(Value::Array(rows)) = t.get_mut("rows") {
-        for row in rows {
-            if let Some(Value::Array(cells)) = row.get_mut("cells") {
-                cells.insert(0, Value::String(event.to_string()));
-            }
-        }
-    }
-    t
 }
 
 /// cli-runtime `Info.Get`: a 404 for an object in a namespace other than `default` is
@@ -1116,20 +1052,6 @@ mod tests {
             "Unable to find \"apps/v1, Resource=daemonsets\" that match label selector \"a\", field selector \"\": boom"
         );
         assert_eq!(msg(&opts(&["ds"]), status(403, "Forbidden")), "boom");
-    }
-
-    #[test]
-    fn watch_event_column_goes_first() {
-        let t = serde_json::json!({
-            "kind": "Table", "apiVersion": "meta.k8s.io/v1",
-            "columnDefinitions": [{"name": "Name", "type": "string", "format": "name", "priority": 0}],
-            "rows": [{"cells": ["a"]}]
-        });
-        let e = with_event_column(&t, "MODIFIED");
-        assert_eq!(e["columnDefinitions"][0]["name"], "Event");
-        assert_eq!(e["rows"][0]["cells"], serde_json::json!(["MODIFIED", "a"]));
-        let plain = serde_json::json!({"kind": "Pod"});
-        assert_eq!(with_event_column(&plain, "ADDED"), plain);
     }
 
     #[test]
