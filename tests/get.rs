@@ -495,3 +495,93 @@ async fn watch_sees_live_changes() {
     );
     assert!(diffs.is_empty(), "{}", diffs.join("\n\n"));
 }
+
+/// The `"Request"` lines kubectl-rs logs at `-v=7`: (url, Accept).
+fn requests(stderr: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = stderr.lines().peekable();
+    while let Some(l) = lines.next() {
+        let Some(at) = l.find("\"Request\" verb=") else {
+            continue;
+        };
+        let url = l[at..]
+            .split("url=\"")
+            .nth(1)
+            .and_then(|u| u.split('"').next())
+            .unwrap_or("")
+            .to_string();
+        let mut accept = String::new();
+        while let Some(h) = lines.peek() {
+            if !h.starts_with(char::is_whitespace) {
+                break;
+            }
+            if let Some(v) = h.trim().strip_prefix("Accept: ") {
+                accept = v.to_string();
+            }
+            lines.next();
+        }
+        out.push((url, accept));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_request_per_get_with_a_warm_cache() {
+    let env = TestEnv::start().await;
+    let base = env.sandbox.server_url();
+    let table = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    // The first run fills the discovery cache.
+    let first = env.ours(&["get", "ds", "-v=7"]).await;
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(requests(&first.stderr).len() > 1);
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["get", "ds", "-v=7"],
+            "/apis/apps/v1/namespaces/default/daemonsets?limit=500",
+            table,
+        ),
+        (
+            &[
+                "get",
+                "pods",
+                "-o",
+                "wide",
+                "-l",
+                "app=node-exporter",
+                "-v=7",
+            ],
+            "/api/v1/namespaces/default/pods?labelSelector=app%3Dnode-exporter&limit=500",
+            table,
+        ),
+        (
+            &["get", "ds", "-A", "-v=7"],
+            "/apis/apps/v1/daemonsets?limit=500",
+            table,
+        ),
+        (
+            &["get", "ds", "nope", "-v=7"],
+            "/apis/apps/v1/namespaces/default/daemonsets/nope",
+            table,
+        ),
+        (
+            &["get", "nodes", "--sort-by=.metadata.name", "-v=7"],
+            "/api/v1/nodes?includeObject=Object",
+            table,
+        ),
+        (
+            &["get", "ns", "-o", "name", "--chunk-size=0", "-v=7"],
+            "/api/v1/namespaces",
+            "application/json",
+        ),
+    ];
+    for (args, path, accept) in cases {
+        let out = env.ours(args).await;
+        let reqs = requests(&out.stderr);
+        assert_eq!(
+            reqs,
+            vec![(format!("{base}{path}"), accept.to_string())],
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
