@@ -29,68 +29,80 @@ const CMD: &str = "kubectl-rs get";
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct GetArgs {
     /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
-    #[arg(short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub all_namespaces: bool,
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
+    #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
     pub allow_missing_template_keys: bool,
     /// Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.
     #[arg(
+        verbatim_doc_comment,
         long = "chunk-size",
         default_value = "500",
         allow_negative_numbers = true
     )]
     pub chunk_size: i64,
     /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(long = "field-selector", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "field-selector", default_value = "")]
     pub field_selector: String,
     /// If set to true, suppresses NotFound error for object(s) that do not exist and returns exit code 0. Using this flag with commands that query for collections of resources has no effect on the exit code.
-    #[arg(long = "ignore-not-found", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub ignore_not_found: bool,
     /// Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...
-    #[arg(short = 'L', long = "label-columns", value_delimiter = ',')]
+    #[arg(
+        verbatim_doc_comment,
+        short = 'L',
+        long = "label-columns",
+        value_delimiter = ','
+    )]
     pub label_columns: Vec<String>,
     /// When using the default or custom-column output format, don't print headers (default print headers).
-    #[arg(long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub no_headers: bool,
-    /// Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide). See custom columns [https://kubernetes.io/docs/reference/kubectl/#custom-columns], golang template [http://golang.org/pkg/text/template/#pkg-overview] and jsonpath template [https://kubernetes.io/docs/reference/kubectl/jsonpath/].
-    #[arg(short = 'o', long = "output", default_value = "")]
+    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide). See custom columns [https://kubernetes.io/docs/reference/kubectl/#custom-columns], golang template [http://golang.org/pkg/text/template/#pkg-overview] and jsonpath template [https://kubernetes.io/docs/reference/kubectl/jsonpath/].
+    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
     /// Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.
-    #[arg(long = "output-watch-events", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "output-watch-events", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub output_watch_events: bool,
     /// Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.
-    #[arg(long = "raw", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
     pub raw: String,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(short = 'l', long = "selector", default_value = "")]
+    #[arg(
+        verbatim_doc_comment,
+        short = 'l',
+        long = "selector",
+        default_value = ""
+    )]
     pub selector: String,
     /// If true, have the server return the appropriate table output. Supports extension APIs and CRDs.
-    #[arg(long = "server-print", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
+    #[arg(verbatim_doc_comment, long = "server-print", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
     pub server_print: bool,
     /// If present, list the resource type for the requested object(s).
-    #[arg(long = "show-kind", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "show-kind", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub show_kind: bool,
     /// When printing, show all labels as the last column (default hide labels column)
-    #[arg(long = "show-labels", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "show-labels", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub show_labels: bool,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub show_managed_fields: bool,
     /// If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.
-    #[arg(long = "sort-by", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "sort-by", default_value = "")]
     pub sort_by: String,
     /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(long = "template", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "template", default_value = "")]
     pub template: String,
     /// After listing/getting the requested object, watch for changes.
-    #[arg(short = 'w', long = "watch", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, short = 'w', long = "watch", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub watch: bool,
     /// Watch for changes to the requested object(s), without listing/getting first.
-    #[arg(long = "watch-only", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "watch-only", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub watch_only: bool,
     /// `TYPE[.VERSION][.GROUP] [NAME…]` or `TYPE[.VERSION][.GROUP]/NAME…`.
     #[arg(
+        verbatim_doc_comment,
         value_name = "TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ..."
     )]
     pub args: Vec<String>,
