@@ -585,3 +585,65 @@ async fn one_request_per_get_with_a_warm_cache() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_from_files() {
+    let Some(env) = seeded().await else { return };
+    let write = |name: &str, text: &str| std::fs::write(env.work.join(name), text).unwrap();
+    write(
+        "two.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nope\n",
+    );
+    write(
+        "in-ns.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kube-root-ca.crt\n  namespace: kube-system\n",
+    );
+    std::fs::create_dir_all(env.work.join("dir/sub")).unwrap();
+    write(
+        "dir/ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: kube-system\n",
+    );
+    write(
+        "dir/sub/ds.json",
+        r#"{"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "node-exporter"}}"#,
+    );
+    let cases: &[&[&str]] = &[
+        &["get", "-f", "node-exporter-daemonset.yaml"],
+        &["get", "-f", "node-exporter-daemonset.yaml", "-o", "wide"],
+        &["get", "-f", "node-exporter-daemonset.yaml", "-o", "name"],
+        &[
+            "get",
+            "-f",
+            "node-exporter-daemonset.yaml",
+            "-o",
+            "jsonpath={.kind}",
+        ],
+        &["get", "-f", "two.yaml"],
+        &["get", "-f", "two.yaml", "-o", "name"],
+        &["get", "-f", "two.yaml", "--ignore-not-found"],
+        &["get", "-f", "in-ns.yaml"],
+        &["get", "-f", "in-ns.yaml", "-n", "default"],
+        &["get", "-f", "in-ns.yaml", "-n", "kube-system", "-o", "name"],
+        &[
+            "get",
+            "-f",
+            "node-exporter-daemonset.yaml",
+            "-n",
+            "kube-system",
+        ],
+        &[
+            "get",
+            "-f",
+            "node-exporter-daemonset.yaml,two.yaml",
+            "-o",
+            "name",
+        ],
+        &["get", "-f", "dir"],
+        &["get", "-f", "dir", "-R", "-o", "name"],
+        &["get", "-f", "missing.yaml"],
+        &["get", "-f", "node-exporter-daemonset.yaml", "ds"],
+        &["get", "-f", "unknown-kind.yaml"],
+        &["get", "-f", "bad-syntax.yaml"],
+    ];
+    all_same(&env, cases).await;
+}

@@ -31,6 +31,25 @@ pub struct GetArgs {
     /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
     #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub all_namespaces: bool,
+    /// Filename, directory, or URL to files identifying the resource to get from a server.
+    #[arg(
+        verbatim_doc_comment,
+        short = 'f',
+        long = "filename",
+        value_delimiter = ','
+    )]
+    pub filename: Vec<String>,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
+    #[arg(
+        verbatim_doc_comment,
+        short = 'R',
+        long = "recursive",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        default_value = "false"
+    )]
+    pub recursive: bool,
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
     #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
     pub allow_missing_template_keys: bool,
@@ -115,6 +134,12 @@ pub struct GetOptions {
     pub raw: String,
     /// Positional arguments.
     pub args: Vec<String>,
+    /// `-f` sources.
+    pub filenames: Vec<String>,
+    /// `-R`.
+    pub recursive: bool,
+    /// Whether `-n` was given (objects from files must then be in that namespace).
+    pub explicit_namespace: bool,
     /// The namespace in effect.
     pub namespace: String,
     /// `-A`.
@@ -167,6 +192,9 @@ impl GetArgs {
         GetOptions {
             raw: self.raw.clone(),
             args: self.args.clone(),
+            filenames: self.filename.clone(),
+            recursive: self.recursive,
+            explicit_namespace: false,
             namespace: String::new(),
             all_namespaces: self.all_namespaces,
             label_selector: self.selector.clone(),
@@ -211,7 +239,8 @@ impl GetArgs {
             }
             return Ok(opts);
         }
-        opts.namespace = ctx.namespace()?.0;
+        (opts.namespace, opts.explicit_namespace) = ctx.namespace()?;
+        opts.explicit_namespace &= !opts.all_namespaces;
         if opts.watch {
             if !opts.sort_by.is_empty() {
                 ctx.eprint(
@@ -222,7 +251,7 @@ impl GetArgs {
             if !opts.sort_by.is_empty() {
                 ctx.eprint("warning: --watch-only requested, --sort-by will be ignored\n");
             }
-        } else if opts.args.is_empty() {
+        } else if opts.args.is_empty() && opts.filenames.is_empty() {
             ctx.eprint("You must specify the type of resource to get. Use \"kubectl-rs api-resources\" for a complete list of supported resources.\n\n");
             return Err(usage(
                 "Required resource not specified.\nUse \"kubectl-rs explain <resource>\" for a detailed description of that resource (e.g. kubectl-rs explain pods).",
@@ -271,6 +300,25 @@ pub fn object_request(
     opts: &GetOptions,
 ) -> ApiRequest {
     opts.transform(ApiRequest::get(resource.path(namespace, Some(name))))
+}
+
+/// What to fetch: a resource type with object names (none: a list), and for objects read
+/// from files, their namespace.
+#[derive(Debug, Clone)]
+struct Wanted {
+    resource: ApiResource,
+    names: Vec<String>,
+    namespace: Option<String>,
+}
+
+impl From<ResolvedType> for Wanted {
+    fn from(t: ResolvedType) -> Self {
+        Wanted {
+            resource: t.resource,
+            names: t.names,
+            namespace: None,
+        }
+    }
 }
 
 /// One fetched response with the type it belongs to (kubectl's `resource.Info`).
@@ -400,7 +448,11 @@ impl GetOptions {
         ClientError::Api(status)
     }
 
-    fn request_namespace<'a>(&'a self, r: &ApiResource) -> Option<&'a str> {
+    fn request_namespace<'a>(&'a self, w: &'a Wanted) -> Option<&'a str> {
+        let r = &w.resource;
+        if let (true, Some(ns)) = (r.namespaced, &w.namespace) {
+            return Some(ns);
+        }
         (r.namespaced && !self.all_namespaces).then_some(self.namespace.as_str())
     }
 
@@ -409,17 +461,27 @@ impl GetOptions {
         if !self.raw.is_empty() {
             return self.run_raw(ctx).await;
         }
-        let types = self.resolve(ctx).await?;
+        let (types, single_item_implied, mut errs) = if self.filenames.is_empty() {
+            let types = self.resolve(ctx).await?;
+            let single = single_item_implied(&self.args, &types);
+            let wanted: Vec<Wanted> = types.into_iter().map(Wanted::from).collect();
+            (wanted, single, Vec::new())
+        } else {
+            self.from_files(ctx).await?
+        };
         if self.watch || self.watch_only {
+            if let Some(e) = errs.pop() {
+                return Err(e);
+            }
             return self.run_watch(ctx, &types).await;
         }
-        let single_item_implied = single_item_implied(&self.args, &types);
-        let (infos, errs) = self.fetch(ctx, &types).await?;
-        let errs: Vec<CliError> = errs
-            .into_iter()
-            .filter(|e| !(self.ignore_not_found && e.is_not_found()))
-            .map(CliError::from)
-            .collect();
+        let (infos, fetch_errs) = self.fetch(ctx, &types).await?;
+        errs.extend(
+            fetch_errs
+                .into_iter()
+                .filter(|e| !(self.ignore_not_found && e.is_not_found()))
+                .map(CliError::from),
+        );
         if self.human {
             self.print_human(ctx, infos, errs)
         } else {
@@ -450,6 +512,86 @@ impl GetOptions {
         let resp = client.send(&req).await?;
         ctx.out().write_all(&resp.body)?;
         Ok(())
+    }
+
+    /// `-f`: every object read becomes a GET by name (cli-runtime's builder with
+    /// `FilenameParam`). Returns what to fetch, whether a single object is implied, and the
+    /// per-object errors.
+    async fn from_files(
+        &self,
+        ctx: &Context,
+    ) -> Result<(Vec<Wanted>, bool, Vec<CliError>), CliError> {
+        if !self.args.is_empty() {
+            return Err(CliError::msg(
+                "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
+            ));
+        }
+        let manifests = {
+            let opts = crate::manifest::ReadOptions {
+                recursive: self.recursive,
+                validate: false,
+            };
+            crate::manifest::read_manifests_with(&self.filenames, opts, &mut *ctx.stdin())
+        };
+        let single = self.filenames.len() == 1
+            && self.filenames[0] != "-"
+            && std::path::Path::new(&self.filenames[0]).is_file();
+        let data = ctx.discovery()?.data().await?;
+        let mut wanted = Vec::new();
+        let mut errs = Vec::new();
+        for m in manifests {
+            let m = match m {
+                Ok(m) => m,
+                // Missing paths stop the builder before anything is fetched.
+                Err(
+                    e @ (crate::manifest::ManifestError::PathNotExist(_)
+                    | crate::manifest::ManifestError::NoRecognizedFiles(_)),
+                ) => return Err(CliError::msg(e.to_string())),
+                Err(e) => {
+                    errs.push(CliError::msg(e.to_string()));
+                    continue;
+                }
+            };
+            let text = |k: &str| {
+                m.object["metadata"][k]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let (name, obj_ns) = (text("name"), text("namespace"));
+            let api_version = m.object["apiVersion"].as_str().unwrap_or_default();
+            let kind = m.object["kind"].as_str().unwrap_or_default();
+            let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+            let Some(resource) = data
+                .resources
+                .iter()
+                .find(|r| r.group == group && r.version == version && r.kind == kind)
+            else {
+                errs.push(CliError::msg(format!(
+                    "resource mapping not found for name: {name:?} namespace: {obj_ns:?} from {:?}: no matches for kind {kind:?} in version {api_version:?}\nensure CRDs are installed first",
+                    m.source
+                )));
+                continue;
+            };
+            let namespace = if !resource.namespaced {
+                None
+            } else if obj_ns.is_empty() {
+                Some(self.namespace.clone())
+            } else if self.explicit_namespace && obj_ns != self.namespace {
+                return Err(CliError::msg(format!(
+                    "the namespace from the provided object {obj_ns:?} does not match the namespace {:?}. You must pass '--namespace={obj_ns}' to perform this operation.",
+                    self.namespace
+                )));
+            } else {
+                Some(obj_ns)
+            };
+            wanted.push(Wanted {
+                resource: resource.clone(),
+                names: vec![name],
+                namespace,
+            });
+        }
+        Ok((wanted, single, errs))
     }
 
     async fn resolve(&self, ctx: &Context) -> Result<Vec<ResolvedType>, CliError> {
@@ -483,7 +625,7 @@ impl GetOptions {
     async fn fetch(
         &self,
         ctx: &Context,
-        types: &[ResolvedType],
+        types: &[Wanted],
     ) -> Result<(Vec<Info>, Vec<ClientError>), CliError> {
         let client = ctx.client()?;
         let mut infos = Vec::new();
@@ -494,7 +636,7 @@ impl GetOptions {
             0
         };
         for t in types {
-            let ns = self.request_namespace(&t.resource);
+            let ns = self.request_namespace(t);
             if t.names.is_empty() {
                 let mut token: Option<String> = None;
                 loop {
@@ -573,7 +715,7 @@ impl GetOptions {
             let ns = all_namespaced.then_some(self.namespace.as_str());
             ctx.eprint(&format!("{}\n", no_resources_message(ns)));
         }
-        aggregate(errs)
+        unreduced(errs)
     }
 
     fn generic_printer(&self) -> Result<GenericPrinter, CliError> {
@@ -590,7 +732,7 @@ impl GetOptions {
         single_item_implied: bool,
     ) -> Result<(), CliError> {
         if single_item_implied && !errs.is_empty() {
-            return aggregate(errs);
+            return unreduced(errs);
         }
         if infos.is_empty() && self.ignore_not_found {
             return aggregate(errs);
@@ -626,14 +768,14 @@ impl GetOptions {
         aggregate(errs)
     }
 
-    async fn run_watch(&self, ctx: &Context, types: &[ResolvedType]) -> Result<(), CliError> {
+    async fn run_watch(&self, ctx: &Context, types: &[Wanted]) -> Result<(), CliError> {
         let [t] = types else {
             return Err(CliError::msg(
                 "watch is only supported on individual resources and resource collections - more than 1 resource was found",
             ));
         };
         let client = ctx.client()?;
-        let ns = self.request_namespace(&t.resource);
+        let ns = self.request_namespace(t);
         let (initial, rv, is_list) = match t.names.as_slice() {
             [] => {
                 let req = list_request(&t.resource, ns, self, self.chunk_size, None);
@@ -843,12 +985,27 @@ fn sort_infos(infos: &mut [Info], field: &str) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `utilerrors.Reduce(Flatten(NewAggregate(errs)))`: one error prints as itself (with
+/// `error: `), several as kubectl's aggregate (one line each, no `error: `).
 fn aggregate(mut errs: Vec<CliError>) -> Result<(), CliError> {
     match errs.len() {
         0 => Ok(()),
         1 => Err(errs.remove(0)),
-        _ => Err(CliError::Aggregate(errs)),
+        _ => unreduced(errs),
     }
+}
+
+/// An aggregate kubectl returns without reducing it: even a single error prints without the
+/// `error: ` prefix (cmdutil `MultipleErrors`).
+fn unreduced(errs: Vec<CliError>) -> Result<(), CliError> {
+    if errs.is_empty() {
+        return Ok(());
+    }
+    let plain = |e: CliError| match e {
+        CliError::Message(m) => CliError::Raw(m),
+        other => other,
+    };
+    Err(CliError::Aggregate(errs.into_iter().map(plain).collect()))
 }
 
 /// Go's `os.Open` error text (`open f: no such file or directory`).
@@ -916,12 +1073,7 @@ mod tests {
         assert!(a.server_print && a.allow_missing_template_keys);
         assert_eq!(a.chunk_size, 500);
         // Flags kubectl has but kubectl-rs does not implement are rejected.
-        for f in [
-            "--bogus",
-            "--recursive",
-            "--kustomize=x",
-            "--subresource=status",
-        ] {
+        for f in ["--bogus", "--kustomize=x", "--subresource=status"] {
             assert!(
                 Cli::try_parse_from(["kubectl-rs", "get", "ds", f]).is_err(),
                 "{f}"
