@@ -420,6 +420,25 @@ async fn mixed_scopes_selectors_and_sorting() {
         &["get", "pods", "--field-selector", "bogus=x"],
         &["get", "pods", "-l", "=bad"],
         &["get", "ds", "--chunk-size=-1"],
+        &["get", "ds", "node-exporter", "--subresource=status"],
+        &[
+            "get",
+            "ds",
+            "node-exporter",
+            "--subresource=status",
+            "-o",
+            "jsonpath={.status.numberReady}",
+        ],
+        &["get", "ds", "--subresource=status"],
+        &["get", "ds", "node-exporter", "--subresource=scale"],
+        &[
+            "get",
+            "nodes",
+            "kind-multinodes-worker",
+            "--subresource=status",
+            "-o",
+            "name",
+        ],
     ];
     all_same(&env, cases).await;
 }

@@ -110,6 +110,9 @@ pub struct GetArgs {
     /// If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.
     #[arg(verbatim_doc_comment, long = "sort-by", default_value = "")]
     pub sort_by: String,
+    /// If specified, gets the subresource of the requested object.
+    #[arg(verbatim_doc_comment, long = "subresource", default_value = "")]
+    pub subresource: String,
     /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
     #[arg(verbatim_doc_comment, long = "template", default_value = "")]
     pub template: String,
@@ -156,6 +159,8 @@ pub struct GetOptions {
     pub output: String,
     /// `--template`.
     pub template: String,
+    /// `--subresource` (empty: the object itself).
+    pub subresource: String,
     /// The parsed printer choice; a bad `-o` is reported when the printer is needed, as kubectl does.
     pub format: Result<OutputFormat, String>,
     /// Human-readable printing (`-o` empty without a template, or `wide`).
@@ -203,6 +208,7 @@ impl GetArgs {
             sort_by: self.sort_by.clone(),
             output: self.output.clone(),
             template: self.template.clone(),
+            subresource: self.subresource.clone(),
             format,
             human: (self.output.is_empty() && self.template.is_empty()) || self.output == "wide",
             // kubectl: custom columns are not printed from server-side tables.
@@ -299,7 +305,11 @@ pub fn object_request(
     name: &str,
     opts: &GetOptions,
 ) -> ApiRequest {
-    opts.transform(ApiRequest::get(resource.path(namespace, Some(name))))
+    let mut path = resource.path(namespace, Some(name));
+    if !opts.subresource.is_empty() {
+        path = format!("{path}/{}", opts.subresource);
+    }
+    opts.transform(ApiRequest::get(path))
 }
 
 /// What to fetch: a resource type with object names (none: a list), and for objects read
@@ -607,6 +617,11 @@ impl GetOptions {
         if self.all_namespaces && types.iter().any(|t| !t.names.is_empty()) {
             return Err(CliError::msg(
                 "a resource cannot be retrieved by name across all namespaces",
+            ));
+        }
+        if !self.subresource.is_empty() && types.iter().any(|t| t.names.is_empty()) {
+            return Err(CliError::msg(
+                "subresource cannot be used when bulk resources are specified",
             ));
         }
         if self.watch || self.watch_only {
@@ -1073,7 +1088,7 @@ mod tests {
         assert!(a.server_print && a.allow_missing_template_keys);
         assert_eq!(a.chunk_size, 500);
         // Flags kubectl has but kubectl-rs does not implement are rejected.
-        for f in ["--bogus", "--kustomize=x", "--subresource=status"] {
+        for f in ["--bogus", "--kustomize=x"] {
             assert!(
                 Cli::try_parse_from(["kubectl-rs", "get", "ds", f]).is_err(),
                 "{f}"
