@@ -666,3 +666,32 @@ async fn objects_from_files() {
     ];
     all_same(&env, cases).await;
 }
+
+/// The recorded v1.36 flow: `get` steps run by kubectl-rs, the others (apply, describe,
+/// delete) by the oracle to build the same state; every `get` step must print what the real
+/// v1.36 printed (normalised).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recorded_flow_get_steps_match_v1_36() {
+    use common::flow::{replay, report, Flavor};
+    if common::oracle().is_none() {
+        return;
+    }
+    let env = TestEnv::start().await;
+    let failures = replay(&env, Flavor::V136, |args| {
+        let env = &env;
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            if args.first() == Some(&"get") {
+                env.ours(&args).await
+            } else {
+                env.kubectl(&args).await.unwrap()
+            }
+        }
+    })
+    .await;
+    let gets: Vec<_> = failures
+        .into_iter()
+        .filter(|(name, _, _)| name.contains("-get-"))
+        .collect();
+    assert!(gets.is_empty(), "{}", report(&gets));
+}
