@@ -695,3 +695,93 @@ async fn recorded_flow_get_steps_match_v1_36() {
         .collect();
     assert!(gets.is_empty(), "{}", report(&gets));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn template_files_and_more_combinations() {
+    let Some(env) = seeded().await else { return };
+    let write = |name: &str, text: &str| std::fs::write(env.work.join(name), text).unwrap();
+    write(
+        "cols.txt",
+        "NAME          NS\n.metadata.name .metadata.namespace\n",
+    );
+    write(
+        "path.txt",
+        "{range .items[*]}{.metadata.name}{\"\\n\"}{end}",
+    );
+    write(
+        "tpl.txt",
+        "{{range .items}}{{.metadata.name}}={{.status.phase}}\n{{end}}",
+    );
+    let cases: &[&[&str]] = &[
+        &["get", "ds,cm", "-o", "yaml"],
+        &["get", "ds,cm", "-o", "name", "--show-kind"],
+        &["get", "ds", "-A", "-o", "name"],
+        &["get", "pods", "-A", "-o", "custom-columns-file=cols.txt"],
+        &[
+            "get",
+            "pods",
+            "-A",
+            "-o",
+            "custom-columns-file=cols.txt",
+            "--no-headers",
+        ],
+        &["get", "pods", "-A", "-o", "custom-columns-file=nope.txt"],
+        &["get", "ns", "-o", "jsonpath-file=path.txt"],
+        &["get", "ns", "-o", "go-template-file=tpl.txt"],
+        &["get", "ns", "--template=tpl.txt", "-o", "templatefile"],
+        &[
+            "get",
+            "ns",
+            "-o",
+            "go-template={{range .items}}{{.nope}}{{end}}",
+            "--allow-missing-template-keys=false",
+        ],
+        &["get", "ns", "-L", "kubernetes.io/metadata.name"],
+        &[
+            "get",
+            "pods",
+            "-A",
+            "-o",
+            "wide",
+            "--field-selector=status.phase=Running",
+        ],
+        &["get", "ds", "--show-labels", "--no-headers"],
+        &[
+            "get",
+            "ds",
+            "node-exporter",
+            "-o",
+            "json",
+            "--show-managed-fields=false",
+        ],
+        &[
+            "get",
+            "nodes",
+            "-o",
+            "wide",
+            "--sort-by=.metadata.name",
+            "--no-headers",
+        ],
+        &[
+            "get",
+            "pods",
+            "-A",
+            "--sort-by=.metadata.name",
+            "-o",
+            "custom-columns=N:.metadata.name",
+        ],
+        &[
+            "get",
+            "ns",
+            "default",
+            "kube-system",
+            "-o",
+            "jsonpath={.items[*].metadata.name}",
+        ],
+        &["get", "ns", "default", "-o", "jsonpath-as-json={.items}"],
+        &["get", "ns", "-o", "jsonpath={.items[0].metadata.name"],
+        &["get", "ns", "-o", "go-template={{.items"],
+        &["get", "svc", "-A", "-o", "wide", "--show-kind"],
+    ];
+    all_same(&env, cases).await;
+}
