@@ -13,6 +13,7 @@ pub mod flags;
 pub mod generate;
 pub mod options;
 pub mod sandbox;
+pub mod sandbox_demo;
 pub mod version;
 
 use crate::context::Context;
