@@ -236,6 +236,7 @@ mod tests {
             nodes: 1,
             control_plane: false,
             kubeconfig_out: Some(out_file.clone()),
+            action: None,
         };
         let mut out = Vec::new();
         run_until(args, Some(&kc), &mut out, async {})
