@@ -29,7 +29,7 @@
 //!   PodDisruptionBudget, PriorityClass, StorageClass, PersistentVolume,
 //!   HorizontalPodAutoscaler (pass the
 //!   `autoscaling/v2` object, as kubectl fetches it), and every generic kind: `events`.
-//!   Secret, ResourceQuota, LimitRange and the RBAC kinds: nothing.
+//!   Secret, ResourceQuota, LimitRange, NetworkPolicy and the RBAC kinds: nothing.
 //!
 //! Events are listed only when `show_events` is set; with it unset [`describe`] prints no
 //! `Events:` section at all (kubectl's `--show-events=false`).
@@ -51,6 +51,7 @@ mod hpa;
 mod ingress;
 mod job;
 mod namespace;
+mod networkpolicy;
 mod node;
 mod pdb;
 mod pod;
@@ -231,6 +232,7 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("storage.k8s.io", "StorageClass")
             | ("networking.k8s.io", "Ingress")
             | ("networking.k8s.io", "IngressClass")
+            | ("networking.k8s.io", "NetworkPolicy")
             | ("rbac.authorization.k8s.io", "Role")
             | ("rbac.authorization.k8s.io", "ClusterRole")
             | ("rbac.authorization.k8s.io", "RoleBinding")
@@ -375,6 +377,7 @@ pub fn related_queries(
         ("", "Secret")
         | ("", "ResourceQuota")
         | ("", "LimitRange")
+        | ("networking.k8s.io", "NetworkPolicy")
         | ("rbac.authorization.k8s.io", _) => {}
         ("networking.k8s.io", "Ingress") => {
             if show_events {
@@ -479,6 +482,7 @@ pub fn describe(
             hpa::describe_hpa(obj, events("events").as_deref(), opts)
         }
         ("", "PersistentVolume") => pv::describe_pv(obj, events("events").as_deref(), opts),
+        ("networking.k8s.io", "NetworkPolicy") => networkpolicy::describe_network_policy(obj, opts),
         ("scheduling.k8s.io", "PriorityClass") => {
             priorityclass::describe_priority_class(obj, events("events").as_deref(), opts)
         }

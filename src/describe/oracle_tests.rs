@@ -469,3 +469,16 @@ fn persistent_volumes() {
         );
     }
 }
+
+#[test]
+fn network_policies() {
+    for name in ["np", "deny", "egress"] {
+        check(
+            "networking.k8s.io",
+            "NetworkPolicy",
+            &format!("/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/{name}"),
+            &[],
+            &format!("networkpolicy-{name}.stdout"),
+        );
+    }
+}

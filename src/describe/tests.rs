@@ -403,7 +403,7 @@ mod robustness {
                 ("", "ResourceQuota"), ("", "LimitRange"), ("discovery.k8s.io", "EndpointSlice"),
                 ("policy", "PodDisruptionBudget"), ("scheduling.k8s.io", "PriorityClass"),
                 ("storage.k8s.io", "StorageClass"), ("autoscaling", "HorizontalPodAutoscaler"),
-                ("", "PersistentVolume")] {
+                ("", "PersistentVolume"), ("networking.k8s.io", "NetworkPolicy")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);
