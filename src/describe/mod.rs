@@ -26,7 +26,8 @@
 //! - Ingress: `events`, `services` and `endpointslices` (all of the namespace; a failed list
 //!   shows as `<error: ...>` in each backend, as kubectl shows its per-backend errors).
 //! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, IngressClass, EndpointSlice,
-//!   PodDisruptionBudget, PriorityClass, StorageClass, PersistentVolume,
+//!   PodDisruptionBudget, PriorityClass, StorageClass, PersistentVolume, CSINode,
+//!   VolumeAttributesClass, ServiceCIDR, IPAddress,
 //!   HorizontalPodAutoscaler (pass the
 //!   `autoscaling/v2` object, as kubectl fetches it), and every generic kind: `events`.
 //!   Secret, ResourceQuota, LimitRange, NetworkPolicy and the RBAC kinds: nothing.
@@ -38,6 +39,7 @@
 //! every other kind goes through the generic describer, as in kubectl (Event,
 //! ControllerRevision and Lease included: kubectl has no typed describer for them).
 
+mod clusterinfra;
 mod configmap;
 mod cronjob;
 mod daemonset;
@@ -233,6 +235,10 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("networking.k8s.io", "Ingress")
             | ("networking.k8s.io", "IngressClass")
             | ("networking.k8s.io", "NetworkPolicy")
+            | ("networking.k8s.io", "ServiceCIDR")
+            | ("networking.k8s.io", "IPAddress")
+            | ("storage.k8s.io", "CSINode")
+            | ("storage.k8s.io", "VolumeAttributesClass")
             | ("rbac.authorization.k8s.io", "Role")
             | ("rbac.authorization.k8s.io", "ClusterRole")
             | ("rbac.authorization.k8s.io", "RoleBinding")
@@ -483,6 +489,18 @@ pub fn describe(
         }
         ("", "PersistentVolume") => pv::describe_pv(obj, events("events").as_deref(), opts),
         ("networking.k8s.io", "NetworkPolicy") => networkpolicy::describe_network_policy(obj, opts),
+        ("networking.k8s.io", "ServiceCIDR") => {
+            clusterinfra::describe_service_cidr(obj, events("events").as_deref(), opts)
+        }
+        ("networking.k8s.io", "IPAddress") => {
+            clusterinfra::describe_ip_address(obj, events("events").as_deref(), opts)
+        }
+        ("storage.k8s.io", "CSINode") => {
+            clusterinfra::describe_csi_node(obj, events("events").as_deref(), opts)
+        }
+        ("storage.k8s.io", "VolumeAttributesClass") => {
+            clusterinfra::describe_volume_attributes_class(obj, events("events").as_deref(), opts)
+        }
         ("scheduling.k8s.io", "PriorityClass") => {
             priorityclass::describe_priority_class(obj, events("events").as_deref(), opts)
         }

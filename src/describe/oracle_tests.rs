@@ -482,3 +482,37 @@ fn network_policies() {
         );
     }
 }
+
+#[test]
+fn csi_node_attributes_class_service_cidr_ip_address() {
+    let ev = [("events", "/api/v1/events")];
+    let cases = [
+        (
+            "storage.k8s.io",
+            "CSINode",
+            "/apis/storage.k8s.io/v1/csinodes/n1",
+            "csinode-n1.stdout",
+        ),
+        (
+            "storage.k8s.io",
+            "VolumeAttributesClass",
+            "/apis/storage.k8s.io/v1/volumeattributesclasses/gold",
+            "volumeattributesclass-gold.stdout",
+        ),
+        (
+            "networking.k8s.io",
+            "ServiceCIDR",
+            "/apis/networking.k8s.io/v1/servicecidrs/kubernetes",
+            "servicecidr-kubernetes.stdout",
+        ),
+        (
+            "networking.k8s.io",
+            "IPAddress",
+            "/apis/networking.k8s.io/v1/ipaddresses/10.96.0.1",
+            "ipaddress-10.96.0.1.stdout",
+        ),
+    ];
+    for (group, kind, path, expected) in cases {
+        check(group, kind, path, &ev, expected);
+    }
+}

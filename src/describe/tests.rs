@@ -403,7 +403,9 @@ mod robustness {
                 ("", "ResourceQuota"), ("", "LimitRange"), ("discovery.k8s.io", "EndpointSlice"),
                 ("policy", "PodDisruptionBudget"), ("scheduling.k8s.io", "PriorityClass"),
                 ("storage.k8s.io", "StorageClass"), ("autoscaling", "HorizontalPodAutoscaler"),
-                ("", "PersistentVolume"), ("networking.k8s.io", "NetworkPolicy")] {
+                ("", "PersistentVolume"), ("networking.k8s.io", "NetworkPolicy"),
+                ("networking.k8s.io", "ServiceCIDR"), ("networking.k8s.io", "IPAddress"),
+                ("storage.k8s.io", "CSINode"), ("storage.k8s.io", "VolumeAttributesClass")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);
