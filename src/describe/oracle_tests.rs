@@ -516,3 +516,15 @@ fn csi_node_attributes_class_service_cidr_ip_address() {
         check(group, kind, path, &ev, expected);
     }
 }
+
+/// Forty events over three timestamps: the order of ties is Go's pdqsort's, not input order.
+#[test]
+fn many_events_tie_order_matches_go_sort() {
+    check(
+        "",
+        "Pod",
+        "/api/v1/namespaces/other/pods/busy",
+        &[("events", "/api/v1/namespaces/other/events")],
+        "pod-busy.stdout",
+    );
+}
