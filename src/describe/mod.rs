@@ -9,7 +9,8 @@
 //!    failed (for example `Forbidden` for a node's pods: the describer then prints kubectl's
 //!    `not authorized` text; most describers treat a failed list as empty, as kubectl does).
 //! 3. [`describe`] renders the text; it never fails (bad or missing fields print as kubectl
-//!    prints Go zero values).
+//!    prints Go zero values). [`try_describe`] is the same but returns kubectl's error for the
+//!    rare object kubectl refuses to describe (a CSR whose request does not parse).
 //!
 //! Keys by kind (the queries say exactly what to list):
 //! - Pod: `events` (name/namespace/uid, no kind; a mirror pod's mirror UID).
@@ -27,7 +28,7 @@
 //!   shows as `<error: ...>` in each backend, as kubectl shows its per-backend errors).
 //! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, IngressClass, EndpointSlice,
 //!   PodDisruptionBudget, PriorityClass, StorageClass, PersistentVolume, CSINode,
-//!   VolumeAttributesClass, ServiceCIDR, IPAddress,
+//!   VolumeAttributesClass, ServiceCIDR, IPAddress, CertificateSigningRequest,
 //!   HorizontalPodAutoscaler (pass the
 //!   `autoscaling/v2` object, as kubectl fetches it), and every generic kind: `events`.
 //!   Secret, ResourceQuota, LimitRange, NetworkPolicy and the RBAC kinds: nothing.
@@ -42,6 +43,7 @@
 mod clusterinfra;
 mod configmap;
 mod cronjob;
+mod csr;
 mod daemonset;
 mod deployment;
 mod endpoints;
@@ -238,6 +240,7 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("networking.k8s.io", "ServiceCIDR")
             | ("networking.k8s.io", "IPAddress")
             | ("storage.k8s.io", "CSINode")
+            | ("certificates.k8s.io", "CertificateSigningRequest")
             | ("storage.k8s.io", "VolumeAttributesClass")
             | ("rbac.authorization.k8s.io", "Role")
             | ("rbac.authorization.k8s.io", "ClusterRole")
@@ -416,7 +419,34 @@ pub fn related_queries(
     out
 }
 
+/// Errors kubectl reports instead of a description.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DescribeError {
+    /// The object cannot be described (kubectl prints `error: <message>` and exits 1), e.g.
+    /// `Error parsing CSR: PEM block type must be CERTIFICATE REQUEST`.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Like [`describe`], but returns kubectl's error for the few objects kubectl refuses to
+/// describe (today: a CertificateSigningRequest whose request does not parse).
+pub fn try_describe(
+    group: &str,
+    kind: &str,
+    obj: &Value,
+    related: &Related,
+    opts: &DescribeOptions,
+) -> Result<String, DescribeError> {
+    if (group, kind) == ("certificates.k8s.io", "CertificateSigningRequest") {
+        let events = opts.show_events.then(|| related.items("events").to_vec());
+        return csr::describe_csr(obj, events.as_deref(), opts).map_err(DescribeError::Invalid);
+    }
+    Ok(describe(group, kind, obj, related, opts))
+}
+
 /// Renders `obj` as `kubectl describe` does, using the results of [`related_queries`].
+/// Never fails: where kubectl would refuse (see [`try_describe`]) this falls back to the
+/// generic description.
 pub fn describe(
     group: &str,
     kind: &str,
@@ -489,6 +519,11 @@ pub fn describe(
         }
         ("", "PersistentVolume") => pv::describe_pv(obj, events("events").as_deref(), opts),
         ("networking.k8s.io", "NetworkPolicy") => networkpolicy::describe_network_policy(obj, opts),
+        ("certificates.k8s.io", "CertificateSigningRequest") => {
+            csr::describe_csr(obj, events("events").as_deref(), opts).unwrap_or_else(|_| {
+                generic::describe_generic(obj, events("events").as_deref(), opts)
+            })
+        }
         ("networking.k8s.io", "ServiceCIDR") => {
             clusterinfra::describe_service_cidr(obj, events("events").as_deref(), opts)
         }

@@ -528,3 +528,30 @@ fn many_events_tie_order_matches_go_sort() {
         "pod-busy.stdout",
     );
 }
+
+#[test]
+fn certificate_signing_requests() {
+    let path = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
+    check(
+        "certificates.k8s.io",
+        "CertificateSigningRequest",
+        &format!("{path}/node-csr"),
+        &[("events", "/api/v1/events")],
+        "certificatesigningrequest-node-csr.stdout",
+    );
+    // kubectl refuses a request that is not a PEM CSR: `error: <message>` on stderr.
+    let routes = routes();
+    let bad = &routes[format!("{path}/bad").as_str()];
+    let opts = DescribeOptions::fixed_utc(chrono::Utc::now());
+    let err = try_describe(
+        "certificates.k8s.io",
+        "CertificateSigningRequest",
+        bad,
+        &Related::new(),
+        &opts,
+    )
+    .expect_err("a bad CSR is an error");
+    let want = std::fs::read_to_string(format!("{}/certificatesigningrequest-bad.stderr", dir()))
+        .expect("stderr");
+    assert_eq!(format!("error: {err}\n"), want);
+}

@@ -405,12 +405,14 @@ mod robustness {
                 ("storage.k8s.io", "StorageClass"), ("autoscaling", "HorizontalPodAutoscaler"),
                 ("", "PersistentVolume"), ("networking.k8s.io", "NetworkPolicy"),
                 ("networking.k8s.io", "ServiceCIDR"), ("networking.k8s.io", "IPAddress"),
-                ("storage.k8s.io", "CSINode"), ("storage.k8s.io", "VolumeAttributesClass")] {
+                ("storage.k8s.io", "CSINode"), ("storage.k8s.io", "VolumeAttributesClass"),
+                ("certificates.k8s.io", "CertificateSigningRequest")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);
                 }
                 let _ = describe(group, kind, &obj, &related, &opts);
+                let _ = try_describe(group, kind, &obj, &related, &opts);
             }
         }
     }
