@@ -555,3 +555,14 @@ fn certificate_signing_requests() {
         .expect("stderr");
     assert_eq!(format!("error: {err}\n"), want);
 }
+
+#[test]
+fn generic_custom_resource_with_odd_fields() {
+    check(
+        "example.com",
+        "Widget",
+        "/apis/example.com/v1/namespaces/default/widgets/w1",
+        &[("events", EVENTS)],
+        "widget-w1.stdout",
+    );
+}
