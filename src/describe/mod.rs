@@ -29,9 +29,14 @@
 //! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, IngressClass, EndpointSlice,
 //!   PodDisruptionBudget, PriorityClass, StorageClass, PersistentVolume, CSINode,
 //!   VolumeAttributesClass, ServiceCIDR, IPAddress, CertificateSigningRequest,
-//!   HorizontalPodAutoscaler (pass the
-//!   `autoscaling/v2` object, as kubectl fetches it), and every generic kind: `events`.
-//!   Secret, ResourceQuota, LimitRange, NetworkPolicy and the RBAC kinds: nothing.
+//!   HorizontalPodAutoscaler (pass the `autoscaling/v2` object, as kubectl fetches it), and
+//!   every generic kind: `events`.
+//! - Secret, ResourceQuota, LimitRange, NetworkPolicy and the RBAC kinds: nothing.
+//!
+//! Failed lists kubectl turns into a command error (the caller should print it instead of
+//! describing): the `pods` of a DaemonSet, StatefulSet or ReplicationController, a Node's
+//! `pods` for anything but `Forbidden`, and a ConfigMap's `events`. A ReplicaSet's failed
+//! `pods` list prints `Pods Status: error in fetching pods: <error>` instead.
 //!
 //! Events are listed only when `show_events` is set; with it unset [`describe`] prints no
 //! `Events:` section at all (kubectl's `--show-events=false`).
