@@ -157,10 +157,25 @@ impl Related {
         self.items.entry(key.to_string()).or_default().extend(items);
     }
 
-    /// Records that the query for `key` failed; `message` is the error as kubectl would print
-    /// it (e.g. `leases.coordination.k8s.io "n1" not found`).
+    /// Records that the query for `key` failed. `message` should be the error's own text (the
+    /// API Status message, e.g. `leases.coordination.k8s.io "n1" not found`), which is what
+    /// kubectl embeds; a CLI-rendered form (`Error from server (NotFound): ...\n` or
+    /// `error: ...`) is reduced to that text.
     pub fn insert_error(&mut self, key: &str, message: impl Into<String>) {
-        self.errors.insert(key.to_string(), message.into());
+        let message = message.into();
+        let mut text = message.trim();
+        if let Some(rest) = text.strip_prefix("Error from server") {
+            // `Error from server (Reason): message` or `Error from server: message`.
+            let rest = rest.trim_start();
+            let rest = match rest.strip_prefix('(') {
+                Some(r) => r.split_once(')').map(|(_, after)| after).unwrap_or(r),
+                None => rest,
+            };
+            text = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+        } else if let Some(rest) = text.strip_prefix("error: ") {
+            text = rest;
+        }
+        self.errors.insert(key.to_string(), text.to_string());
     }
 
     /// The items stored under `key` (empty when none or failed).
