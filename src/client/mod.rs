@@ -906,4 +906,15 @@ mod tests {
         };
         assert!(Client::new(bad, ClientOptions::default()).is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn header_and_body_parsers_never_panic(s in "\\PC{0,64}") {
+            let _ = parse_warning(&s);
+            let _ = tls_error_from_text(&s);
+            let _ = parse_watch_line(s.as_bytes());
+            let _ = error_from_body(500, s.as_bytes());
+            let _ = url_host(&s);
+        }
+    }
 }
