@@ -1004,6 +1004,20 @@ async fn proxy_url_is_used() {
     assert_eq!((err.as_str(), code), ("", 0));
     assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_eq!(s.seen().len(), 1);
+    // HTTPS_PROXY from the environment Context was given, and NO_PROXY.
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let mut env = e.env(&kc);
+    env.set("https_proxy", &format!("http://127.0.0.1:{proxy_port}"));
+    let (_, err, code) = run(env.clone(), &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 2);
+    env.set("NO_PROXY", "127.0.0.1");
+    let (_, err, code) = run(env, &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 2);
     let kc = e.write(
         "config",
         &kubeconfig(&s, "    proxy-url: '::bad'\n", "    token: x\n"),
