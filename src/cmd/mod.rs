@@ -8,7 +8,9 @@ pub mod api_resources;
 pub mod api_versions;
 pub mod completion;
 pub mod config;
+pub mod describe;
 pub mod flags;
+pub mod generate;
 pub mod options;
 pub mod version;
 
@@ -38,6 +40,9 @@ pub struct Cli {
 /// The commands, in kubectl's help order ("Other Commands" last).
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
+    /// Show details of a specific resource or group of resources
+    #[command(display_order = 300)]
+    Describe(describe::DescribeArgs),
     /// Print the supported API resources on the server
     #[command(name = "api-resources", display_order = 900)]
     ApiResources(api_resources::ApiResourcesArgs),
@@ -59,6 +64,7 @@ impl Command {
     /// The `Kubectl-Command` header value (`kubectl api-resources`, `kubectl config view`).
     pub fn header_name(&self) -> String {
         let name = match self {
+            Command::Describe(_) => "describe",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
             Command::Config(_) => "config",
@@ -186,6 +192,7 @@ pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
 
 async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     match cmd {
+        Command::Describe(a) => a.run(ctx).await,
         Command::ApiResources(a) => a.run(ctx).await,
         Command::ApiVersions(a) => a.run(ctx).await,
         Command::Config(a) => a.run(ctx).await,

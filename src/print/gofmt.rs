@@ -62,6 +62,24 @@ pub fn go_int(n: &Number) -> Option<i64> {
     }
 }
 
+/// The value as kubectl holds it after decoding JSON: integral numbers (also `3.0`) become
+/// int64, so later comparisons between them and float literals behave as in Go.
+pub fn normalize_ints(v: &Value) -> Value {
+    match v {
+        Value::Number(n) if !n.is_i64() => match go_int(n) {
+            Some(i) => Value::from(i),
+            None => v.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(normalize_ints).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), normalize_ints(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// `%v` of a JSON number as apimachinery decodes it: integers stay integers (int64), anything
 /// else is a float64 printed like Go's `%v` (`strconv.FormatFloat(f, 'g', -1, 64)` with `e+06`).
 pub fn sprint_number(n: &Number) -> String {

@@ -7,7 +7,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use super::gofmt::{go_int, go_quote, sharp_v, sprint, sprint_number};
+use super::gofmt::{go_quote, normalize_ints, sharp_v, sprint, sprint_number};
 use super::json::{to_go_json, to_go_json_indent};
 use super::PrintError;
 
@@ -483,7 +483,7 @@ fn go_type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "interface {}",
         Value::Bool(_) => "bool",
-        Value::Number(n) if go_int(n).is_some() => "int64",
+        Value::Number(n) if n.is_i64() => "int64",
         Value::Number(_) => "float64",
         Value::String(_) => "string",
         Value::Array(_) => "[]interface {}",
@@ -503,7 +503,7 @@ enum Basic<'a> {
 fn basic(v: &Value) -> Result<Basic<'_>, String> {
     match v {
         Value::Bool(b) => Ok(Basic::Bool(*b)),
-        Value::Number(n) => match go_int(n) {
+        Value::Number(n) => match n.as_i64() {
             Some(i) => Ok(Basic::Int(i)),
             None => Ok(Basic::Float(n.as_f64().unwrap_or(0.0))),
         },
@@ -571,7 +571,8 @@ impl JsonPath {
     /// Every action's results, in template order (text nodes yield their text).
     pub fn find_results(&self, data: &Value) -> Result<Vec<Vec<Value>>, String> {
         let mut st = RangeState::default();
-        Ok(self.find(&mut st, &self.root, data)?.0)
+        let data = normalize_ints(data);
+        Ok(self.find(&mut st, &self.root, &data)?.0)
     }
 
     /// Runs the template on `data` and writes the text.
@@ -998,6 +999,39 @@ mod tests {
         );
     }
 
+    /// Every case of `tests/fixtures/kubectl-1.33/jsonpath-cases.json` (kubectl.1.33 stdout,
+    /// stderr and exit code per template), error texts included byte for byte.
+    #[test]
+    fn kubectl_cases() {
+        let obj: Value =
+            serde_json::from_str(&fixture("kubectl-1.33/template-object.json")).unwrap();
+        let cases: Value =
+            serde_json::from_str(&fixture("kubectl-1.33/jsonpath-cases.json")).unwrap();
+        for case in cases.as_array().unwrap() {
+            let t = case["template"].as_str().unwrap();
+            let mut out = Vec::new();
+            let result = JsonPathPrinter::new(t, true, false).and_then(|p| p.print(&obj, &mut out));
+            match result {
+                Ok(()) => {
+                    assert_eq!(case["rc"], 0, "{t}: expected {}", case["stderr"]);
+                    assert_eq!(
+                        String::from_utf8(out).unwrap(),
+                        case["stdout"].as_str().unwrap(),
+                        "{t}"
+                    );
+                }
+                Err(e) => {
+                    // kubectl adds `error: ` and, when missing, a final newline.
+                    let mut got = format!("error: {e}");
+                    if !got.ends_with('\n') {
+                        got.push('\n');
+                    }
+                    assert_eq!(got, case["stderr"].as_str().unwrap(), "{t}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn reference_jsonpath_on_daemonset() {
         let ds: Value = serde_json::from_str(&fixture("reference/12-get-ds-json.stdout")).unwrap();
@@ -1093,7 +1127,7 @@ mod tests {
     proptest::proptest! {
         /// Arbitrary templates either parse or fail cleanly, and never panic when run.
         #[test]
-        fn never_panics(t in "[{}\\[\\]().*@$?=!<>,:'\" a-z0-9\\-]{0,30}") {
+        fn never_panics(t in "[{}\\[\\]().*@$?=!<>,:'\" a-z0-9\\-é→😀\\\\\n]{0,30}") {
             if let Ok(p) = JsonPathPrinter::new(&t, true, false) {
                 let _ = p.print(&obj(), &mut Vec::new());
             }

@@ -194,6 +194,31 @@ mod tests {
         assert_eq!(names(&items), ["a", "b", "c"]);
     }
 
+    /// kubectl.1.33 `get configmaps --sort-by=.x.cpu` over these values.
+    #[test]
+    fn quantities_and_strings_like_kubectl() {
+        let vals = [
+            ("q1", "100m"),
+            ("q2", "1"),
+            ("q3", "2Gi"),
+            ("q4", "abc"),
+            ("q5", "1.5"),
+            ("q6", "500Mi"),
+            ("q7", "1e3"),
+            ("q8", ""),
+        ];
+        let mut items: Vec<Value> = vals
+            .iter()
+            .map(|(n, v)| json!({"metadata": {"name": n}, "x": {"cpu": v}}))
+            .collect();
+        items.push(json!({"metadata": {"name": "q9"}}));
+        sort_by(&mut items, ".x.cpu").unwrap();
+        assert_eq!(
+            names(&items),
+            ["q9", "q8", "q1", "q2", "q5", "q7", "q6", "q3", "q4"]
+        );
+    }
+
     #[test]
     fn errors() {
         let mut items = vec![
