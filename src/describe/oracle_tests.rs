@@ -366,7 +366,8 @@ fn ingresses_and_ingress_class() {
 fn policy_scheduling_storage_discovery_and_quota_kinds() {
     let ns_events = [("events", EVENTS)];
     let cluster_events = [("events", "/api/v1/events")];
-    let cases: [(&str, &str, &str, &[(&str, &str)], &str); 10] = [
+    type Case<'a> = (&'a str, &'a str, &'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 10] = [
         (
             "policy",
             "PodDisruptionBudget",
