@@ -1076,3 +1076,36 @@ async fn legacy_discovery_fallback() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn against_the_sandbox() {
+    let h = kubectl_rs::sandbox::server::start(Default::default())
+        .await
+        .unwrap();
+    let e = Env0::new();
+    let kc = e.write("config", &h.kubeconfig_yaml());
+    let (out, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert!(out.contains("\nServer Version: v1.36"), "{out}");
+    let (out, err, code) = run(
+        e.env(&kc),
+        &["api-resources", "--api-group=apps", "-o", "name"],
+    )
+    .await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert!(out.lines().any(|l| l == "daemonsets.apps"), "{out}");
+    let (io, _, _) = Io::buffered();
+    let ctx = Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get");
+    let r = ctx.discovery().unwrap().resolve("ds").await.unwrap();
+    let err = ctx
+        .client()
+        .unwrap()
+        .get_json(&r[0].path(Some("default"), Some("nope")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        render(&err.into()).stderr,
+        "Error from server (NotFound): daemonsets.apps \"nope\" not found\n"
+    );
+    h.shutdown().await;
+}
