@@ -693,6 +693,15 @@ async fn min_ready_seconds_delays_availability_then_settles_idle() {
     )
     .await;
     // Nothing is written once everything has settled (timers are 10 s and more apart).
+    eventually(10, "nodes registered", || async {
+        let (evs, _) = store.list(&gr_events(), Some("default"));
+        (evs.iter()
+            .filter(|e| e["reason"] == "RegisteredNode")
+            .count()
+            == 2)
+            .then_some(())
+    })
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let rv = store.current_rv();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
