@@ -898,3 +898,60 @@ async fn recreate_strategy_stops_old_pods_first() {
     assert!(msgs.contains(&up.as_str()), "{msgs:?}");
     handles.iter().for_each(|h| h.abort());
 }
+
+#[tokio::test]
+async fn odd_objects_do_not_stop_the_controllers() {
+    let (store, handles) = start(opts());
+    let odd = [
+        (
+            gr_daemonsets(),
+            json!({"metadata": {"name": "a", "namespace": "default"}, "spec": "x"}),
+        ),
+        (
+            gr_daemonsets(),
+            json!({"metadata": {"name": "b", "namespace": "default"},
+            "spec": {"selector": {"matchExpressions": [{"key": "k", "operator": "Bogus"}]},
+                "template": 7}}),
+        ),
+        (
+            deployment::gr_deployments(),
+            json!({"metadata": {"name": "c", "namespace": "default",
+            "annotations": "no"}, "spec": {"replicas": "three", "selector": {"matchLabels": {"a": "b"}},
+            "template": {"metadata": {"labels": "x"}, "spec": []}}}),
+        ),
+        (
+            deployment::gr_replicasets(),
+            json!({"metadata": {"name": "d", "namespace": "default"},
+            "spec": {"replicas": -4, "selector": {}, "template": null}}),
+        ),
+        (
+            gr_pods(),
+            json!({"metadata": {"name": "e", "namespace": "default", "ownerReferences": 5},
+            "spec": {"nodeName": "kind-multinodes-worker", "containers": {"name": "x"}}}),
+        ),
+        (
+            gr_pods(),
+            json!({"metadata": {"name": "f", "namespace": "default"},
+            "spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+                {"nodeSelectorTerms": "all"}}}, "tolerations": [1, 2]}}),
+        ),
+        (
+            endpoints::gr_services(),
+            json!({"metadata": {"name": "g", "namespace": "default"},
+            "spec": {"selector": {"app": "node-exporter"}, "ports": [{"port": "http"}, 3]}}),
+        ),
+        (
+            gr_nodes(),
+            json!({"metadata": {"name": "h", "labels": []}, "spec": {"taints": "none"},
+            "status": "?"}),
+        ),
+    ];
+    for (gr, obj) in odd {
+        store.create(&gr, obj).unwrap();
+    }
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    running_pods_at_least(&store, 2).await;
+    user_create(&store, &deployment::gr_deployments(), web_deployment(1));
+    deployment_ready(&store, 1, 10).await;
+    handles.iter().for_each(|h| h.abort());
+}

@@ -712,7 +712,7 @@ pub async fn run(
             let Some(Reverse((_, _, action))) = k.timers.pop() else {
                 break;
             };
-            k.fire(action);
+            super::guarded(|| k.fire(action));
         }
         let next = k.timers.peek().map(|Reverse((w, _, _))| *w);
         let batch = match next {
@@ -764,7 +764,7 @@ pub async fn run(
                         if ev.kind == Change::Deleted {
                             k.forget(&ev.object);
                         } else {
-                            k.observe(&ev.object);
+                            super::guarded(|| k.observe(&ev.object));
                         }
                     }
                 }

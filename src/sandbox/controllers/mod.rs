@@ -161,6 +161,12 @@ pub(crate) async fn settle(rx: &mut broadcast::Receiver<Arc<WatchEvent>>, batch:
     Batch::Events(evs)
 }
 
+/// Runs one sync step so that a bug tripped by an odd object costs that step, not the whole
+/// controller (the panic message still goes to stderr).
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
 // ---- small object helpers ---------------------------------------------------------------------
 
 /// `metadata.uid` ("" when absent).
@@ -538,6 +544,19 @@ mod cluster_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guarded_contains_panics() {
+        let mut v = json!({"metadata": "not an object"});
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r = guarded(|| {
+            v["metadata"]["name"] = json!("x");
+        });
+        std::panic::set_hook(hook);
+        assert!(r.is_none());
+        assert_eq!(guarded(|| 1 + 1), Some(2));
+    }
 
     #[test]
     fn diff_finds_every_difference() {

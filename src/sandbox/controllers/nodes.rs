@@ -415,7 +415,7 @@ pub async fn run(
         }
         for node in to_register {
             if nodes.contains_key(name_of(&node)) {
-                register(&store, &opts, &node, &nodes);
+                super::guarded(|| register(&store, &opts, &node, &nodes));
             }
         }
     }

@@ -308,7 +308,7 @@ impl Scheduler {
                 e.insert(node.to_string());
                 *self.load.entry(node.to_string()).or_default() += 1;
             }
-        } else if is_ours(pod) && !is_terminating(pod) {
+        } else if is_ours(pod) && !is_terminating(pod) && pod["spec"].is_object() {
             self.pending.insert(key);
         }
         false
@@ -457,7 +457,7 @@ pub async fn run(
         }
         for key in std::mem::take(&mut fresh) {
             if s.pending.contains(&key) {
-                s.schedule(&key);
+                super::guarded(|| s.schedule(&key));
             }
         }
         retry_all = false;
