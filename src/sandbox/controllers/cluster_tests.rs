@@ -955,3 +955,65 @@ async fn odd_objects_do_not_stop_the_controllers() {
     deployment_ready(&store, 1, 10).await;
     handles.iter().for_each(|h| h.abort());
 }
+
+#[tokio::test]
+async fn daemonset_surge_update_starts_new_pods_before_stopping_old_ones() {
+    let (store, handles) = start(opts());
+    let mut ds = seed_daemonset();
+    ds["spec"]["updateStrategy"] =
+        json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}});
+    // Surge needs a free host port: drop the hostPort/hostNetwork of the seed.
+    ds["spec"]["template"]["spec"]["hostNetwork"] = json!(false);
+    ds["spec"]["template"]["spec"]["containers"][0]["ports"] = json!([{"containerPort": 9100}]);
+    user_create(&store, &gr_daemonsets(), ds);
+    let old = running_pods(&store, 2).await;
+    let rv_before = store.current_rv();
+    user_update(&store, &gr_daemonsets(), "default", "node-exporter", |d| {
+        d["spec"]["template"]["spec"]["containers"][0]["image"] =
+            json!("prom/node-exporter:v1.8.2");
+    });
+    eventually(10, "surge update done", || async {
+        let all = store.list(&gr_pods(), Some("default")).0;
+        let done = all.len() == 2
+            && all.iter().all(|p| {
+                p["status"]["phase"] == "Running"
+                    && p["metadata"]["labels"]["pod-template-generation"] == "2"
+            });
+        done.then_some(())
+    })
+    .await;
+    // Replaying the changes: at some point a node ran both its old and its new pod.
+    let (history, _) = store.watch_from(rv_before).unwrap();
+    let mut live: std::collections::HashMap<String, String> = old
+        .iter()
+        .map(|p| {
+            (
+                name_of(p).to_string(),
+                p["spec"]["nodeName"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut saw_surge = false;
+    for ev in history.iter().filter(|e| e.gr == gr_pods()) {
+        let node = ev.object["spec"]["nodeName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if ev.kind == crate::sandbox::store::EventType::Deleted || is_terminating(&ev.object) {
+            live.remove(&ev.name);
+        } else if !node.is_empty() {
+            live.insert(ev.name.clone(), node);
+        }
+        let mut per_node: std::collections::HashMap<&String, usize> = Default::default();
+        for n in live.values() {
+            *per_node.entry(n).or_default() += 1;
+        }
+        saw_surge |= per_node.values().any(|n| *n == 2);
+    }
+    assert!(saw_surge, "no node ran two pods during the update");
+    let now = store.list(&gr_pods(), Some("default")).0;
+    assert!(now
+        .iter()
+        .all(|p| old.iter().all(|o| name_of(o) != name_of(p))));
+    handles.iter().for_each(|h| h.abort());
+}
