@@ -1,5 +1,6 @@
-//! Controllers that make the sandbox a living cluster: nodes, scheduler, kubelet, DaemonSet,
-//! Deployment/ReplicaSet, garbage collector, namespaces, events.
+//! Controllers that make the sandbox a living cluster: nodes (and their leases), scheduler,
+//! kubelet (with pod GC and taint eviction), DaemonSet, Deployment/ReplicaSet, garbage
+//! collector, namespaces, endpoints/endpointslices, and the event recorder they share.
 //!
 //! Every controller is one tokio task fed by `Store::subscribe()`: it keeps its own cache of the
 //! kinds it needs, marks the keys touched by each batch of changes dirty and syncs those keys
@@ -63,8 +64,7 @@ impl Default for ControllerOptions {
 
 /// Creates the cluster's initial objects (namespaces with their `default` ServiceAccount and
 /// `kube-root-ca.crt` ConfigMap, nodes and their leases, the `kubernetes` Service)
-/// synchronously, then starts every
-/// controller. Must be called inside a tokio runtime.
+/// synchronously, then starts every controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
     let subs: Vec<_> = (0..8).map(|_| store.subscribe()).collect();
@@ -72,7 +72,8 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
     nodes::bootstrap(&store, &opts);
     endpoints::bootstrap(&store, nodes::APISERVER_IP);
     let mut subs = subs.into_iter();
-    let mut next = || subs.next().expect("one receiver per controller");
+    // (A fresh receiver would only miss the bootstrap, which every controller relists anyway.)
+    let mut next = || subs.next().unwrap_or_else(|| store.subscribe());
     vec![
         tokio::spawn(namespaces::run(store.clone(), opts.clone(), next())),
         tokio::spawn(nodes::run(store.clone(), opts.clone(), next())),

@@ -237,15 +237,16 @@ fn is_ours(pod: &Value) -> bool {
 }
 
 fn set_condition(pod: &mut Value, cond: Value) {
-    let status = &mut pod["status"];
-    if !status["conditions"].is_array() {
-        status["conditions"] = json!([]);
+    if !pod["status"].is_object() {
+        pod["status"] = json!({});
     }
-    let conds = status["conditions"].as_array_mut().expect("set above");
+    let status = &mut pod["status"];
+    let mut conds: Vec<Value> = status["conditions"].as_array().cloned().unwrap_or_default();
     match conds.iter_mut().find(|c| c["type"] == cond["type"]) {
         Some(c) => *c = cond,
         None => conds.push(cond),
     }
+    status["conditions"] = json!(conds);
 }
 
 struct Scheduler {
