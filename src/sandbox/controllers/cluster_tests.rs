@@ -1017,3 +1017,41 @@ async fn daemonset_surge_update_starts_new_pods_before_stopping_old_ones() {
         .all(|p| old.iter().all(|o| name_of(o) != name_of(p))));
     handles.iter().for_each(|h| h.abort());
 }
+
+#[tokio::test]
+async fn control_plane_is_tainted_for_workloads() {
+    let (store, handles) = start(ControllerOptions {
+        control_plane: true,
+        ..opts()
+    });
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    let pods = running_pods_of(&store, 2, 2).await;
+    assert!(pods
+        .iter()
+        .all(|p| p["spec"]["nodeName"] != "kind-multinodes-control-plane"));
+    ds_status(
+        &store,
+        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
+            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
+            "numberAvailable": 2}),
+    )
+    .await;
+    let pod = json!({"metadata": {"name": "picky", "namespace": "default"},
+        "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "c", "image": "nginx"}]}});
+    pods::create_pod(&store, pod).unwrap();
+    let p = eventually(10, "unschedulable", || async {
+        let p = store.get(&gr_pods(), "default", "picky")?;
+        p["status"]["conditions"][0]["message"]
+            .is_string()
+            .then_some(p)
+    })
+    .await;
+    assert_eq!(
+        p["status"]["conditions"][0]["message"],
+        "0/3 nodes are available: 1 node(s) had untolerated taint \
+         {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node \
+         affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful \
+         for scheduling."
+    );
+    handles.iter().for_each(|h| h.abort());
+}
