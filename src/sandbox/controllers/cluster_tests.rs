@@ -668,10 +668,10 @@ async fn unschedulable_pods_stay_pending_with_the_real_message() {
 async fn min_ready_seconds_delays_availability_then_settles_idle() {
     let (store, handles) = start(opts());
     let mut d = web_deployment(2);
-    d["spec"]["minReadySeconds"] = json!(1);
+    d["spec"]["minReadySeconds"] = json!(3);
     user_create(&store, &deployment::gr_deployments(), d);
     let mut ds = seed_daemonset();
-    ds["spec"]["minReadySeconds"] = json!(1);
+    ds["spec"]["minReadySeconds"] = json!(3);
     user_create(&store, &gr_daemonsets(), ds);
     let early = eventually(10, "pods ready", || async {
         let rs = store.list(&deployment::gr_replicasets(), Some("default")).0;
@@ -1053,5 +1053,68 @@ async fn control_plane_is_tainted_for_workloads() {
          affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful \
          for scheduling."
     );
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn jobs_run_pods_to_completion() {
+    let (store, handles) = start(opts());
+    let job = user_create(
+        &store,
+        &job::gr_jobs(),
+        json!({"kind": "Job", "apiVersion": "batch/v1",
+            "metadata": {"name": "pi", "namespace": "default"},
+            "spec": {"completions": 2, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "pi", "image": "perl", "command": ["perl", "-e", "1"]}]}}}}),
+    );
+    let done = eventually(10, "job complete", || async {
+        let j = store.get(&job::gr_jobs(), "default", "pi")?;
+        let conds = j["status"]["conditions"].as_array()?;
+        conds
+            .iter()
+            .any(|c| c["type"] == "Complete" && c["status"] == "True")
+            .then_some(j)
+    })
+    .await;
+    let st = &done["status"];
+    assert_eq!(st["succeeded"], 2);
+    assert!(st.get("active").is_none());
+    assert!(st["completionTime"].is_string() && st["startTime"].is_string());
+    let types: Vec<&str> = st["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["SuccessCriteriaMet", "Complete"]);
+    let uid = job["metadata"]["uid"].as_str().unwrap();
+    assert_eq!(
+        done["spec"]["selector"]["matchLabels"]["batch.kubernetes.io/controller-uid"],
+        uid
+    );
+    let pods = store.list(&gr_pods(), Some("default")).0;
+    assert_eq!(pods.len(), 2);
+    for p in &pods {
+        assert_eq!(p["status"]["phase"], "Succeeded");
+        assert_eq!(p["metadata"]["labels"]["job-name"], "pi");
+        assert_eq!(
+            p["status"]["containerStatuses"][0]["state"]["terminated"]["reason"],
+            "Completed"
+        );
+        assert!(p["metadata"]
+            .get("finalizers")
+            .is_none_or(|f| f.as_array().unwrap().is_empty()));
+    }
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    assert!(events
+        .iter()
+        .any(|e| e["reason"] == "Completed" && e["message"] == "Job completed"));
+    let creates = events
+        .iter()
+        .filter(|e| {
+            e["reason"] == "SuccessfulCreate" && e["source"]["component"] == "job-controller"
+        })
+        .count();
+    assert_eq!(creates, 2);
     handles.iter().for_each(|h| h.abort());
 }
