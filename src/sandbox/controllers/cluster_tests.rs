@@ -1118,3 +1118,93 @@ async fn jobs_run_pods_to_completion() {
     assert_eq!(creates, 2);
     handles.iter().for_each(|h| h.abort());
 }
+
+#[tokio::test]
+async fn statefulset_pods_come_up_in_order_update_and_scale_down() {
+    let (store, handles) = start(opts());
+    let sts = statefulset::gr_statefulsets();
+    user_create(
+        &store,
+        &sts,
+        json!({"kind": "StatefulSet", "apiVersion": "apps/v1",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": 3, "serviceName": "web", "selector": {"matchLabels": {"app": "db"}},
+                "template": {"metadata": {"labels": {"app": "db"}},
+                    "spec": {"containers": [{"name": "db", "image": "postgres:16",
+                        "volumeMounts": [{"name": "data", "mountPath": "/data"}]}]}},
+                "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": "1Gi"}}}}]}}),
+    );
+    let ready = |store: Arc<Store>, image: &'static str| async move {
+        let s = store.get(&statefulset::gr_statefulsets(), "default", "web")?;
+        let pods: Vec<Value> = store
+            .list(&gr_pods(), Some("default"))
+            .0
+            .into_iter()
+            .filter(|p| p["metadata"]["labels"]["app"] == "db")
+            .collect();
+        let st = &s["status"];
+        let ok = st["readyReplicas"] == json!(pods.len())
+            && st["observedGeneration"] == s["metadata"]["generation"]
+            && st["currentRevision"] == st["updateRevision"]
+            && pods.iter().all(|p| {
+                p["status"]["phase"] == "Running" && p["spec"]["containers"][0]["image"] == image
+            });
+        ok.then_some((s, pods))
+    };
+    let (s, pods) = eventually(10, "3 ready", || ready(store.clone(), "postgres:16")).await;
+    let mut names: Vec<&str> = pods.iter().map(name_of).collect();
+    names.sort();
+    assert_eq!(names, ["web-0", "web-1", "web-2"]);
+    assert_eq!(s["status"]["replicas"], 3);
+    let p0 = pods.iter().find(|p| name_of(p) == "web-0").unwrap();
+    assert_eq!(p0["spec"]["hostname"], "web-0");
+    assert_eq!(p0["spec"]["subdomain"], "web");
+    assert_eq!(
+        p0["metadata"]["labels"]["apps.kubernetes.io/pod-index"],
+        "0"
+    );
+    assert_eq!(
+        p0["metadata"]["labels"]["controller-revision-hash"],
+        s["status"]["updateRevision"]
+    );
+    let pvc_gr = crate::sandbox::store::GroupResource::new("", "persistentvolumeclaims");
+    let pvc = store.get(&pvc_gr, "default", "data-web-0").expect("claim");
+    assert_eq!(pvc["status"]["phase"], "Bound");
+    assert_eq!(
+        p0["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
+        "data-web-0"
+    );
+    // Ordered start: web-1 was created only after web-0 ran.
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    assert!(events
+        .iter()
+        .any(|e| e["message"] == "create Pod web-0 in StatefulSet web successful"));
+    assert!(events
+        .iter()
+        .any(|e| e["message"] == "create Claim data-web-2 Pod web-2 in StatefulSet web success"));
+
+    user_update(&store, &sts, "default", "web", |s| {
+        s["spec"]["template"]["spec"]["containers"][0]["image"] = json!("postgres:17");
+    });
+    let (s2, _) = eventually(15, "updated", || ready(store.clone(), "postgres:17")).await;
+    assert_ne!(
+        s2["status"]["updateRevision"],
+        s["status"]["updateRevision"]
+    );
+    assert_eq!(s2["status"]["updatedReplicas"], 3);
+
+    user_update(&store, &sts, "default", "web", |s| {
+        s["spec"]["replicas"] = json!(1)
+    });
+    let (_, pods) = eventually(15, "scaled down", || async {
+        let r = ready(store.clone(), "postgres:17").await?;
+        (r.1.len() == 1).then_some(r)
+    })
+    .await;
+    assert_eq!(name_of(&pods[0]), "web-0");
+    // Claims are retained.
+    assert!(store.get(&pvc_gr, "default", "data-web-2").is_some());
+    handles.iter().for_each(|h| h.abort());
+}

@@ -1,5 +1,5 @@
 //! Controllers that make the sandbox a living cluster: nodes (and their leases), scheduler,
-//! kubelet (with pod GC and taint eviction), DaemonSet, Deployment/ReplicaSet, Job, garbage
+//! kubelet (with pod GC and taint eviction), DaemonSet, Deployment/ReplicaSet, StatefulSet, Job, garbage
 //! collector, namespaces, endpoints/endpointslices, and the event recorder they share.
 //!
 //! Every controller is one tokio task fed by `Store::subscribe()`: it keeps its own cache of the
@@ -26,6 +26,7 @@ pub mod namespaces;
 pub mod nodes;
 pub mod pods;
 pub mod scheduler;
+pub mod statefulset;
 
 pub(crate) use crate::sandbox::defaults::{apply_defaults, prepare_for_create};
 pub(crate) use crate::sandbox::selectors::LabelSelector;
@@ -68,7 +69,7 @@ impl Default for ControllerOptions {
 /// synchronously, then starts every controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..9).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..10).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     endpoints::bootstrap(&store, nodes::APISERVER_IP);
@@ -85,6 +86,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(gc::run(store.clone(), next())),
         tokio::spawn(endpoints::run(store.clone(), next())),
         tokio::spawn(job::run(store.clone(), next())),
+        tokio::spawn(statefulset::run(store.clone(), next())),
     ]
 }
 
