@@ -1208,3 +1208,35 @@ async fn statefulset_pods_come_up_in_order_update_and_scale_down() {
     assert!(store.get(&pvc_gr, "default", "data-web-2").is_some());
     handles.iter().for_each(|h| h.abort());
 }
+
+#[tokio::test]
+async fn cronjobs_start_jobs_on_schedule() {
+    let (store, handles) = start(opts());
+    let created = (chrono::Utc::now() - chrono::Duration::minutes(2))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let mut cj = json!({"kind": "CronJob", "apiVersion": "batch/v1",
+        "metadata": {"name": "tick", "namespace": "default", "creationTimestamp": created},
+        "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "OnFailure",
+            "containers": [{"name": "c", "image": "busybox", "command": ["date"]}]}}}}}});
+    apply_defaults(&cronjob::gr_cronjobs(), &mut cj);
+    store.create(&cronjob::gr_cronjobs(), cj).unwrap();
+    let c = eventually(10, "job ran", || async {
+        let c = store.get(&cronjob::gr_cronjobs(), "default", "tick")?;
+        c["status"]["lastSuccessfulTime"].is_string().then_some(c)
+    })
+    .await;
+    let last = parse_time(c["status"]["lastScheduleTime"].as_str().unwrap()).unwrap();
+    let (jobs, _) = store.list(&job::gr_jobs(), Some("default"));
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(name_of(&jobs[0]), format!("tick-{}", last.timestamp() / 60));
+    assert_eq!(jobs[0]["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let msg = format!("Created job {}", name_of(&jobs[0]));
+    assert!(events
+        .iter()
+        .any(|e| e["reason"] == "SuccessfulCreate" && e["message"] == json!(msg)));
+    assert!(events.iter().any(|e| e["reason"] == "SawCompletedJob"));
+    handles.iter().for_each(|h| h.abort());
+}

@@ -1,5 +1,5 @@
 //! Controllers that make the sandbox a living cluster: nodes (and their leases), scheduler,
-//! kubelet (with pod GC and taint eviction), DaemonSet, Deployment/ReplicaSet, StatefulSet, Job, garbage
+//! kubelet (with pod GC and taint eviction), DaemonSet, Deployment/ReplicaSet, StatefulSet, Job, CronJob, garbage
 //! collector, namespaces, endpoints/endpointslices, and the event recorder they share.
 //!
 //! Every controller is one tokio task fed by `Store::subscribe()`: it keeps its own cache of the
@@ -15,6 +15,7 @@ use tokio::sync::broadcast;
 
 use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
+pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
@@ -69,7 +70,7 @@ impl Default for ControllerOptions {
 /// synchronously, then starts every controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..10).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..11).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     endpoints::bootstrap(&store, nodes::APISERVER_IP);
@@ -87,6 +88,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(endpoints::run(store.clone(), next())),
         tokio::spawn(job::run(store.clone(), next())),
         tokio::spawn(statefulset::run(store.clone(), next())),
+        tokio::spawn(cronjob::run(store.clone(), next())),
     ]
 }
 
