@@ -4,7 +4,7 @@
 //! [`Context::new`] over an explicit environment and in-memory streams ([`Io::buffered`]).
 
 use crate::client::exec::Terminal;
-use crate::client::{Client, ClientOptions, LogSink, Logger};
+use crate::client::{Client, ClientOptions, LogSink, Logger, ProxyEnv};
 use crate::cmd::flags::GlobalArgs;
 use crate::discovery::Discovery;
 use crate::error::CliError;
@@ -224,6 +224,15 @@ impl Context {
         }
     }
 
+    /// `NAME` or, if unset, `name` (Go reads proxy variables in both cases).
+    fn env_either(&self, name: &str) -> Option<String> {
+        self.env
+            .get(name)
+            .or_else(|| self.env.get(&name.to_lowercase()))
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+    }
+
     /// The `-v` logger (writes to stderr).
     pub fn logger(&self) -> Logger {
         if self.global.v > 0 {
@@ -319,6 +328,11 @@ impl Context {
             session: self.session.clone(),
             logger: self.logger(),
             warnings: Some(self.err.clone()),
+            proxy_env: ProxyEnv {
+                https: self.env_either("HTTPS_PROXY"),
+                http: self.env_either("HTTP_PROXY"),
+                no_proxy: self.env_either("NO_PROXY"),
+            },
             terminal: Terminal {
                 stdin_is_terminal: self.stdin_is_terminal,
             },

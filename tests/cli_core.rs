@@ -1004,6 +1004,20 @@ async fn proxy_url_is_used() {
     assert_eq!((err.as_str(), code), ("", 0));
     assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_eq!(s.seen().len(), 1);
+    // HTTPS_PROXY from the environment Context was given, and NO_PROXY.
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let mut env = e.env(&kc);
+    env.set("https_proxy", &format!("http://127.0.0.1:{proxy_port}"));
+    let (_, err, code) = run(env.clone(), &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 2);
+    env.set("NO_PROXY", "127.0.0.1");
+    let (_, err, code) = run(env, &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 2);
     let kc = e.write(
         "config",
         &kubeconfig(&s, "    proxy-url: '::bad'\n", "    token: x\n"),
@@ -1061,4 +1075,37 @@ async fn legacy_discovery_fallback() {
         err.contains(", batch/v1: daemonsets.apps \"nope\" not found, "),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn against_the_sandbox() {
+    let h = kubectl_rs::sandbox::server::start(Default::default())
+        .await
+        .unwrap();
+    let e = Env0::new();
+    let kc = e.write("config", &h.kubeconfig_yaml());
+    let (out, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert!(out.contains("\nServer Version: v1.36"), "{out}");
+    let (out, err, code) = run(
+        e.env(&kc),
+        &["api-resources", "--api-group=apps", "-o", "name"],
+    )
+    .await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert!(out.lines().any(|l| l == "daemonsets.apps"), "{out}");
+    let (io, _, _) = Io::buffered();
+    let ctx = Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get");
+    let r = ctx.discovery().unwrap().resolve("ds").await.unwrap();
+    let err = ctx
+        .client()
+        .unwrap()
+        .get_json(&r[0].path(Some("default"), Some("nope")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        render(&err.into()).stderr,
+        "Error from server (NotFound): daemonsets.apps \"nope\" not found\n"
+    );
+    h.shutdown().await;
 }

@@ -76,14 +76,22 @@ impl DescribeArgs {
         let mut targets: Vec<Target> = Vec::new();
 
         if !self.filenames.is_empty() {
-            self.from_files(ctx, &namespace, &mut targets, &mut errors).await?;
+            self.targets_from_files(ctx, &namespace, &mut targets, &mut errors)
+                .await?;
         } else {
             let resolved = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
             for rt in resolved {
-                let ns = (rt.resource.namespaced && !self.all_namespaces).then_some(namespace.as_str());
+                let ns =
+                    (rt.resource.namespaced && !self.all_namespaces).then_some(namespace.as_str());
                 if rt.names.is_empty() {
-                    for object in self.list(client, &rt.resource, ns, self.selector.as_deref()).await? {
-                        targets.push(Target { resource: rt.resource.clone(), object });
+                    for object in self
+                        .list(client, &rt.resource, ns, self.selector.as_deref())
+                        .await?
+                    {
+                        targets.push(Target {
+                            resource: rt.resource.clone(),
+                            object,
+                        });
                     }
                     continue;
                 }
@@ -94,7 +102,10 @@ impl DescribeArgs {
                 }
                 for name in &rt.names {
                     match get_object(client, &rt.resource, ns, name).await {
-                        Ok(object) => targets.push(Target { resource: rt.resource.clone(), object }),
+                        Ok(object) => targets.push(Target {
+                            resource: rt.resource.clone(),
+                            object,
+                        }),
                         Err(e) => errors.push(e),
                     }
                 }
@@ -110,7 +121,10 @@ impl DescribeArgs {
             && errors.len() == 1
             && is_not_found(&errors[0]);
         if prefix_match {
-            let resolved = ctx.discovery()?.resolve_args(&self.args[..1], "kubectl").await?;
+            let resolved = ctx
+                .discovery()?
+                .resolve_args(&self.args[..1], "kubectl")
+                .await?;
             let mut found = false;
             for rt in resolved {
                 let ns = rt.resource.namespaced.then_some(namespace.as_str());
@@ -148,18 +162,15 @@ impl DescribeArgs {
         }
     }
 
-    async fn from_files(
+    async fn targets_from_files(
         &self,
         ctx: &Context,
         namespace: &str,
         targets: &mut Vec<Target>,
         errors: &mut Vec<CliError>,
     ) -> Result<(), CliError> {
-        let manifests = crate::manifest::read_manifests(
-            &self.filenames,
-            self.recursive,
-            &mut std::io::stdin(),
-        );
+        let manifests =
+            crate::manifest::read_manifests(&self.filenames, self.recursive, &mut std::io::stdin());
         let client = ctx.client()?;
         let data = ctx.discovery()?.data().await?;
         for m in manifests {
@@ -189,11 +200,16 @@ impl DescribeArgs {
                 )));
                 continue;
             };
-            let ns = m.object["metadata"]["namespace"].as_str().unwrap_or(namespace);
+            let ns = m.object["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or(namespace);
             let ns = resource.namespaced.then_some(ns);
             let name = m.object["metadata"]["name"].as_str().unwrap_or_default();
             match get_object(client, resource, ns, name).await {
-                Ok(object) => targets.push(Target { resource: resource.clone(), object }),
+                Ok(object) => targets.push(Target {
+                    resource: resource.clone(),
+                    object,
+                }),
                 Err(e) => errors.push(e),
             }
         }
@@ -222,8 +238,7 @@ impl DescribeArgs {
 
     async fn render(&self, ctx: &Context, client: &Client, r: &ApiResource, obj: &Value) -> String {
         let queries = related_queries(&r.group, &r.kind, obj, self.show_events);
-        let results =
-            join_all(queries.iter().map(|q| list_all(client, q, self.chunk_size))).await;
+        let results = join_all(queries.iter().map(|q| list_all(client, q, self.chunk_size))).await;
         let mut related = Related::new();
         for (q, res) in queries.iter().zip(results) {
             match res {
@@ -231,7 +246,13 @@ impl DescribeArgs {
                 Err(e) => related.insert_error(q.key, crate::error::render(&e.into()).stderr),
             }
         }
-        describe(&r.group, &r.kind, obj, &related, &DescribeOptions::new(self.show_events, ctx.now))
+        describe(
+            &r.group,
+            &r.kind,
+            obj,
+            &related,
+            &DescribeOptions::new(self.show_events, ctx.now),
+        )
     }
 }
 
@@ -246,10 +267,12 @@ async fn get_object(
     match client.get_json(&r.path(namespace, Some(name))).await {
         Ok(v) => Ok(v),
         Err(e) if e.is_not_found() => match namespace {
-            Some(ns) if ns != "default" => match client.get_json(&format!("/api/v1/namespaces/{ns}")).await {
-                Err(nse) if nse.is_not_found() => Err(nse.into()),
-                _ => Err(e.into()),
-            },
+            Some(ns) if ns != "default" => {
+                match client.get_json(&format!("/api/v1/namespaces/{ns}")).await {
+                    Err(nse) if nse.is_not_found() => Err(nse.into()),
+                    _ => Err(e.into()),
+                }
+            }
             _ => Err(e.into()),
         },
         Err(e) => Err(e.into()),
@@ -261,7 +284,11 @@ fn is_not_found(e: &CliError) -> bool {
 }
 
 /// Runs one list query to the end, `chunk` items a request (0: all at once).
-async fn list_all(client: &Client, q: &RelatedQuery, chunk: i64) -> Result<Vec<Value>, ClientError> {
+async fn list_all(
+    client: &Client,
+    q: &RelatedQuery,
+    chunk: i64,
+) -> Result<Vec<Value>, ClientError> {
     let mut items = Vec::new();
     let mut cont = String::new();
     loop {
@@ -282,7 +309,10 @@ async fn list_all(client: &Client, q: &RelatedQuery, chunk: i64) -> Result<Vec<V
         if let Some(a) = list["items"].as_array_mut() {
             items.append(a);
         }
-        cont = list["metadata"]["continue"].as_str().unwrap_or_default().to_string();
+        cont = list["metadata"]["continue"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         if cont.is_empty() {
             return Ok(items);
         }

@@ -13,6 +13,8 @@ pub mod flags;
 pub mod generate;
 pub mod get;
 pub mod options;
+pub mod sandbox;
+pub mod sandbox_demo;
 pub mod version;
 
 use crate::context::Context;
@@ -47,6 +49,9 @@ pub enum Command {
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
+    /// Run a simulated Kubernetes cluster on this machine (no containers needed)
+    #[command(display_order = 800)]
+    Sandbox(sandbox::SandboxArgs),
     /// Print the supported API resources on the server
     #[command(name = "api-resources", display_order = 900)]
     ApiResources(api_resources::ApiResourcesArgs),
@@ -65,11 +70,17 @@ pub enum Command {
 }
 
 impl Command {
+    /// Whether the command serves others (the sandbox) and wants every core.
+    pub fn is_server(&self) -> bool {
+        matches!(self, Command::Sandbox(_))
+    }
+
     /// The `Kubectl-Command` header value (`kubectl api-resources`, `kubectl config view`).
     pub fn header_name(&self) -> String {
         let name = match self {
             Command::Get(_) => "get",
             Command::Describe(_) => "describe",
+            Command::Sandbox(_) => "sandbox",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
             Command::Config(_) => "config",
@@ -199,6 +210,9 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     match cmd {
         Command::Get(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
+        Command::Sandbox(a) => sandbox::run(a.clone())
+            .await
+            .map_err(|e| CliError::msg(format!("{e:#}"))),
         Command::ApiResources(a) => a.run(ctx).await,
         Command::ApiVersions(a) => a.run(ctx).await,
         Command::Config(a) => a.run(ctx).await,

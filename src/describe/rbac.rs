@@ -90,7 +90,8 @@ fn breakdown(rule: &Rule) -> Vec<Rule> {
 /// resource merge their verbs; the others stay as they are, first.
 fn compact(rules: Vec<Rule>) -> Vec<Rule> {
     let mut others = Vec::new();
-    let mut simple: Vec<((String, String, Option<String>), Rule)> = Vec::new();
+    type Keyed = ((String, String, Option<String>), Rule);
+    let mut simple: Vec<Keyed> = Vec::new();
     for rule in rules {
         let is_simple = rule.resource_names.len() <= 1
             && rule.non_resource_urls.is_empty()

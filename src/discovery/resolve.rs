@@ -297,4 +297,17 @@ mod tests {
         );
         assert!(e(&["ds", "ds/x"]).starts_with("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl-rs get resource/<resource_name>'"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn resolution_never_panics(args in proptest::collection::vec("[a-zA-Z./,]{0,12}", 0..4)) {
+            let d = data();
+            if let Ok(types) = parse_type_args(&args, "kubectl-rs") {
+                for t in types {
+                    let _ = d.resolve(&t.type_name);
+                    let _ = d.short_name_warnings(&t.type_name);
+                }
+            }
+        }
+    }
 }

@@ -467,4 +467,19 @@ mod tests {
         assert!(!e.contains("sekrit"), "{e}");
         assert!(e.contains("invalid type: string"), "{e}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(s in "\\PC{0,64}") {
+            let _ = Kubeconfig::from_yaml(&s);
+        }
+
+        #[test]
+        fn parsing_kubeconfig_shapes_never_panics(
+            key in "(clusters|users|contexts|current-context|name|cluster|user|server|token|exec|args|env|insecure-skip-tls-verify)",
+            val in "(\\[\\]|\\{\\}|null|yes|1|'x'|\\[\\{name: a\\}\\])",
+        ) {
+            let _ = Kubeconfig::from_yaml(&format!("{key}: {val}\nusers:\n- name: u\n  user: {{{key}: {val}}}\n"));
+        }
+    }
 }

@@ -4,8 +4,6 @@
 
 use std::path::PathBuf;
 
-use serde_json::Value;
-
 use super::{fixtures, Output, TestEnv};
 use kubectl_rs::sandbox::store::GroupResource;
 
@@ -40,7 +38,8 @@ pub fn steps() -> Vec<Step> {
     names
         .into_iter()
         .map(|name| {
-            let read = |ext: &str| std::fs::read_to_string(dir().join(format!("{name}.{ext}"))).unwrap();
+            let read =
+                |ext: &str| std::fs::read_to_string(dir().join(format!("{name}.{ext}"))).unwrap();
             let cmd = read("cmd");
             let args = cmd.split_whitespace().skip(1).map(str::to_string).collect();
             Step {
@@ -61,13 +60,16 @@ pub fn expected_for(step: &Step, flavor: Flavor) -> Output {
     let mut out = step.expected.clone();
     if flavor == Flavor::V133 {
         // v1.34 added the namespace to delete's message.
-        out.stdout = out.stdout.replace(" deleted from default namespace", " deleted");
+        out.stdout = out
+            .stdout
+            .replace(" deleted from default namespace", " deleted");
         // v1.36 prefixes event messages with the container's field path.
         out.stdout = strip_field_paths(&out.stdout);
         // v1.36 dropped the Kube-Proxy Version line of describe node.
         if let Some(pos) = out.stdout.find("  Kubelet Version:") {
             let end = pos + out.stdout[pos..].find('\n').unwrap() + 1;
-            out.stdout.insert_str(end, "  Kube-Proxy Version:        \n");
+            out.stdout
+                .insert_str(end, "  Kube-Proxy Version:        \n");
         }
     }
     out
@@ -97,12 +99,17 @@ pub async fn wait_rolled_out(env: &TestEnv) {
     super::eventually(|| {
         let store = store.clone();
         async move {
-            let Some(d) = store.get(&ds(), "default", "node-exporter") else { return false };
+            let Some(d) = store.get(&ds(), "default", "node-exporter") else {
+                return false;
+            };
             let s = &d["status"];
             let want = s["desiredNumberScheduled"].as_i64().unwrap_or(-1);
             let gen = &d["metadata"]["generation"];
             let (items, _) = store.list(&pods(), Some("default"));
-            let live = items.iter().filter(|p| p["metadata"]["deletionTimestamp"].is_null()).count();
+            let live = items
+                .iter()
+                .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+                .count();
             want > 0
                 && s["observedGeneration"] == *gen
                 && s["numberReady"].as_i64() == Some(want)
@@ -130,7 +137,7 @@ pub fn pod_on(env: &TestEnv, node: &str) -> String {
     let (items, _) = env.sandbox.store().list(&pods(), Some("default"));
     items
         .iter()
-        .find(|p| p["spec"]["nodeName"] == Value::from(node))
+        .find(|p| p["spec"]["nodeName"] == node)
         .and_then(|p| p["metadata"]["name"].as_str())
         .expect("a pod on the node")
         .to_string()
@@ -138,7 +145,11 @@ pub fn pod_on(env: &TestEnv, node: &str) -> String {
 
 /// Runs every step with `run` and returns the mismatches (step name, expected, actual), all
 /// normalised.
-pub async fn replay<F, Fut>(env: &TestEnv, flavor: Flavor, mut run: F) -> Vec<(String, Output, Output)>
+pub async fn replay<F, Fut>(
+    env: &TestEnv,
+    flavor: Flavor,
+    mut run: F,
+) -> Vec<(String, Output, Output)>
 where
     F: FnMut(Vec<String>) -> Fut,
     Fut: std::future::Future<Output = Output>,
@@ -163,7 +174,11 @@ where
             failures.push((step.name.clone(), expected, got));
         }
         if let Some(problem) = super::normalize::misaligned(&actual.stdout) {
-            failures.push((format!("{} (alignment: {problem})", step.name), step.expected.clone(), actual));
+            failures.push((
+                format!("{} (alignment: {problem})", step.name),
+                step.expected.clone(),
+                actual,
+            ));
         }
     }
     failures

@@ -49,7 +49,11 @@ pub fn oracle() -> Option<&'static str> {
 
 impl TestEnv {
     pub async fn start() -> TestEnv {
-        Self::with(SandboxOptions { name: "kind-multinodes".into(), ..Default::default() }).await
+        Self::with(SandboxOptions {
+            name: "kind-multinodes".into(),
+            ..Default::default()
+        })
+        .await
     }
 
     pub async fn with(opts: SandboxOptions) -> TestEnv {
@@ -64,7 +68,12 @@ impl TestEnv {
             let f = f.unwrap().path();
             std::fs::copy(&f, work.join(f.file_name().unwrap())).unwrap();
         }
-        TestEnv { sandbox, dir, kubeconfig, work }
+        TestEnv {
+            sandbox,
+            dir,
+            kubeconfig,
+            work,
+        }
     }
 
     fn command(&self, program: &str, args: &[&str], cache: &str) -> tokio::process::Command {
@@ -82,7 +91,11 @@ impl TestEnv {
     }
 
     async fn run(&self, program: &str, args: &[&str], cache: &str) -> Output {
-        let out = self.command(program, args, cache).output().await.expect("run command");
+        let out = self
+            .command(program, args, cache)
+            .output()
+            .await
+            .expect("run command");
         Output {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -92,7 +105,8 @@ impl TestEnv {
 
     /// Runs kubectl-rs.
     pub async fn ours(&self, args: &[&str]) -> Output {
-        self.run(env!("CARGO_BIN_EXE_kubectl-rs"), args, "cache-rs").await
+        self.run(env!("CARGO_BIN_EXE_kubectl-rs"), args, "cache-rs")
+            .await
     }
 
     /// Runs the real kubectl, if installed.

@@ -149,7 +149,9 @@ fn collapse_spaces(s: &str) -> String {
 pub fn misaligned(text: &str) -> Option<String> {
     for block in text.split("\n\n") {
         let lines: Vec<&str> = block.lines().collect();
-        let Some(header) = lines.first() else { continue };
+        let Some(header) = lines.first() else {
+            continue;
+        };
         if !header.starts_with("NAME") && !header.starts_with("NAMESPACE") {
             continue;
         }
@@ -178,7 +180,9 @@ pub fn misaligned(text: &str) -> Option<String> {
 
 /// Masks the run of characters accepted by `keep` that follows `key` and its separators.
 fn mask_after(s: &str, key: &str, keep: fn(char) -> bool) -> String {
-    let Some(pos) = s.find(key) else { return s.to_string() };
+    let Some(pos) = s.find(key) else {
+        return s.to_string();
+    };
     let (head, tail) = s.split_at(pos + key.len());
     let sep: String = tail.chars().take_while(|c| "\": =".contains(*c)).collect();
     let rest = &tail[sep.len()..];
@@ -241,7 +245,9 @@ fn replace_hex_runs(line: &str) -> String {
 }
 
 fn replace_describe_times(line: &str) -> String {
-    const DAYS: [&str; 7] = ["Mon, ", "Tue, ", "Wed, ", "Thu, ", "Fri, ", "Sat, ", "Sun, "];
+    const DAYS: [&str; 7] = [
+        "Mon, ", "Tue, ", "Wed, ", "Thu, ", "Fri, ", "Sat, ", "Sun, ",
+    ];
     let mut s = line.to_string();
     for d in DAYS {
         while let Some(p) = s.find(d) {
@@ -278,7 +284,10 @@ fn normalizes_run_dependent_tokens() {
     assert_eq!(normalize(a), normalize(b));
     assert_eq!(normalize("web   5s    x"), normalize("web   15s   x"));
     assert_ne!(normalize("web 5s"), normalize("web 5s x"));
-    assert_eq!(normalize("\"resourceVersion\": \"123\""), normalize("\"resourceVersion\": \"456\""));
+    assert_eq!(
+        normalize("\"resourceVersion\": \"123\""),
+        normalize("\"resourceVersion\": \"456\"")
+    );
     assert_eq!(
         normalize("Start Time:  Mon, 02 Jan 2006 15:04:05 +0000"),
         normalize("Start Time:  Fri, 27 Nov 2026 20:41:47 +0000")
