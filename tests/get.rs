@@ -782,6 +782,14 @@ async fn template_files_and_more_combinations() {
         &["get", "ns", "-o", "jsonpath={.items[0].metadata.name"],
         &["get", "ns", "-o", "go-template={{.items"],
         &["get", "svc", "-A", "-o", "wide", "--show-kind"],
+        &["get", "ds", "node-exporter", "-l", "app=node-exporter"],
+        &[
+            "get",
+            "ds",
+            "node-exporter",
+            "--field-selector=metadata.name=node-exporter",
+        ],
+        &["get", "ds/node-exporter", "-l", "app"],
     ];
     all_same(&env, cases).await;
 }

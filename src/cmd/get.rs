@@ -614,7 +614,19 @@ impl GetOptions {
             .discovery()?
             .resolve_args(&self.args, "kubectl-rs")
             .await?;
-        if self.all_namespaces && types.iter().any(|t| !t.names.is_empty()) {
+        let named = types.iter().any(|t| !t.names.is_empty());
+        if named
+            && !(self.label_selector.trim().is_empty() && self.field_selector.trim().is_empty())
+        {
+            return Err(CliError::msg(
+                if self.args.iter().any(|a| a.contains('/')) {
+                    "selectors and the all flag cannot be used when passing resource/name arguments"
+                } else {
+                    "name cannot be provided when a selector is specified"
+                },
+            ));
+        }
+        if self.all_namespaces && named {
             return Err(CliError::msg(
                 "a resource cannot be retrieved by name across all namespaces",
             ));
@@ -848,14 +860,14 @@ impl GetOptions {
         }
         // A watch of one object starts with a synthetic ADDED event that was already printed.
         let mut skip_first = !is_list;
-        let mut req = list_request(&t.resource, ns, self, 0, None)
-            .query("resourceVersion", rv)
-            .query("allowWatchBookmarks", "true");
-        if let [name] = t.names.as_slice() {
-            req = req.query("fieldSelector", format!("metadata.name={name}"));
-            req.query
-                .retain(|(k, v)| k != "fieldSelector" || v.starts_with("metadata.name="));
+        let req = match t.names.as_slice() {
+            // helper.WatchSingle: the object's name as the only selector.
+            [name] => self
+                .transform(ApiRequest::get(t.resource.path(ns, None)))
+                .query("fieldSelector", format!("metadata.name={name}")),
+            _ => list_request(&t.resource, ns, self, 0, None),
         }
+        .query("resourceVersion", rv);
         let mut stream = client.watch(&req).await?;
         // kubectl ignores how the watch ends (timeout, closed stream, error event).
         while let Some(Ok(ev)) = stream.next().await {
