@@ -663,6 +663,17 @@ async fn objects_from_files() {
         &["get", "-f", "node-exporter-daemonset.yaml", "ds"],
         &["get", "-f", "unknown-kind.yaml"],
         &["get", "-f", "bad-syntax.yaml"],
+        &["get", "-f", "-"],
+        &["get", "-f", "dir", "-w", "--request-timeout=1s"],
+        &[
+            "get",
+            "-f",
+            "dir/ns.yaml",
+            "-w",
+            "--request-timeout=1s",
+            "-o",
+            "name",
+        ],
     ];
     all_same(&env, cases).await;
 }
