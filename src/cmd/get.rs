@@ -477,7 +477,7 @@ impl GetOptions {
             let wanted: Vec<Wanted> = types.into_iter().map(Wanted::from).collect();
             (wanted, single, Vec::new())
         } else {
-            self.from_files(ctx).await?
+            self.objects_from_files(ctx).await?
         };
         if self.watch || self.watch_only {
             if let Some(e) = errs.pop() {
@@ -527,7 +527,7 @@ impl GetOptions {
     /// `-f`: every object read becomes a GET by name (cli-runtime's builder with
     /// `FilenameParam`). Returns what to fetch, whether a single object is implied, and the
     /// per-object errors.
-    async fn from_files(
+    async fn objects_from_files(
         &self,
         ctx: &Context,
     ) -> Result<(Vec<Wanted>, bool, Vec<CliError>), CliError> {
