@@ -1229,9 +1229,12 @@ async fn cronjobs_start_jobs_on_schedule() {
     .await;
     let last = parse_time(c["status"]["lastScheduleTime"].as_str().unwrap()).unwrap();
     let (jobs, _) = store.list(&job::gr_jobs(), Some("default"));
-    assert_eq!(jobs.len(), 1);
-    assert_eq!(name_of(&jobs[0]), format!("tick-{}", last.timestamp() / 60));
-    assert_eq!(jobs[0]["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    // A minute boundary may pass while the test runs and start the next job too.
+    let want = format!("tick-{}", last.timestamp() / 60);
+    let job = jobs.iter().find(|j| name_of(j) == want).expect("the scheduled job");
+    assert!(jobs.len() <= 2, "{} jobs", jobs.len());
+    assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    let jobs = [job.clone()];
     let (events, _) = store.list(&gr_events(), Some("default"));
     let msg = format!("Created job {}", name_of(&jobs[0]));
     assert!(events
