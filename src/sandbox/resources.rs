@@ -185,6 +185,18 @@ pub static RESOURCES: &[ResourceInfo] = &[
         false,
         "r2yiGXH7wu8=",
     ),
+    res(
+        "",
+        "limitranges",
+        "limitrange",
+        "LimitRange",
+        true,
+        &["limits"],
+        &[],
+        &[],
+        false,
+        "EBKMFVe6cwo=",
+    ),
     ResourceInfo {
         verbs: NS_VERBS,
         ..res(
@@ -241,6 +253,18 @@ pub static RESOURCES: &[ResourceInfo] = &[
         ],
         false,
         "xPOwRZ+Yhw8=",
+    ),
+    res(
+        "",
+        "resourcequotas",
+        "resourcequota",
+        "ResourceQuota",
+        true,
+        &["quota"],
+        &[],
+        &[status("ResourceQuota")],
+        false,
+        "8uhSgffRX6w=",
     ),
     res(
         "",

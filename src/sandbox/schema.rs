@@ -153,6 +153,7 @@ pub const SERVED: &[Served] = &[
     served("", "configmaps", "ConfigMap", true, &[]),
     served("", "endpoints", "Endpoints", true, &[]),
     served("", "events", "Event", true, &[]),
+    served("", "limitranges", "LimitRange", true, &[]),
     Served {
         group: "",
         version: "v1",
@@ -165,6 +166,13 @@ pub const SERVED: &[Served] = &[
     },
     served("", "nodes", "Node", false, &["status"]),
     returns_deleted(served("", "pods", "Pod", true, &["status"])),
+    returns_deleted(served(
+        "",
+        "resourcequotas",
+        "ResourceQuota",
+        true,
+        &["status"],
+    )),
     served("", "secrets", "Secret", true, &[]),
     returns_deleted(served("", "serviceaccounts", "ServiceAccount", true, &[])),
     returns_deleted(served("", "services", "Service", true, &["status"])),
@@ -1731,6 +1739,49 @@ pub const SCHEMAS: &str = r#"
   error string
   port int32 d=0
   protocol string d="" e=SCTP|TCP|UDP
+@core.LimitRange gvk=/v1/LimitRange
+  apiVersion string
+  kind string
+  metadata meta.ObjectMeta d={}
+  spec core.LimitRangeSpec d={}
+@core.LimitRangeList req=items gvk=/v1/LimitRangeList
+  apiVersion string
+  items [core.LimitRange]
+  kind string
+  metadata meta.ListMeta d={}
+@core.LimitRangeSpec req=limits
+  limits [core.LimitRangeItem] at
+@core.LimitRangeItem req=type
+  default {Quantity}
+  defaultRequest {Quantity}
+  max {Quantity}
+  maxLimitRequestRatio {Quantity}
+  min {Quantity}
+  type string d=""
+@core.ResourceQuota gvk=/v1/ResourceQuota
+  apiVersion string
+  kind string
+  metadata meta.ObjectMeta d={}
+  spec core.ResourceQuotaSpec d={}
+  status core.ResourceQuotaStatus d={}
+@core.ResourceQuotaList req=items gvk=/v1/ResourceQuotaList
+  apiVersion string
+  items [core.ResourceQuota]
+  kind string
+  metadata meta.ListMeta d={}
+@core.ResourceQuotaSpec
+  hard {Quantity}
+  scopeSelector core.ScopeSelector
+  scopes [string] at e=BestEffort|CrossNamespacePodAffinity|NotBestEffort|NotTerminating|PriorityClass|Terminating|VolumeAttributesClass
+@core.ResourceQuotaStatus
+  hard {Quantity}
+  used {Quantity}
+@core.ScopeSelector mt=atomic
+  matchExpressions [core.ScopedResourceSelectorRequirement] at
+@core.ScopedResourceSelectorRequirement req=scopeName,operator
+  operator string d="" e=DoesNotExist|Exists|In|NotIn
+  scopeName string d="" e=BestEffort|CrossNamespacePodAffinity|NotBestEffort|NotTerminating|PriorityClass|Terminating|VolumeAttributesClass
+  values [string] at
 @core.Endpoints gvk=/v1/Endpoints
   apiVersion string
   kind string

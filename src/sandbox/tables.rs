@@ -530,6 +530,25 @@ const CONFIGMAP_COLUMNS: &[Col] = &[
     AGE,
 ];
 
+const RESOURCEQUOTA_COLUMNS: &[Col] = &[
+    NAME,
+    AGE,
+    (
+        "Request",
+        "string",
+        "",
+        "Request represents a minimum amount of cpu/memory that a container may consume.",
+        0,
+    ),
+    (
+        "Limit",
+        "string",
+        "",
+        "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.",
+        0,
+    ),
+];
+
 const SECRET_COLUMNS: &[Col] = &[
     NAME,
     ("Type", "string", "", "The secret's type.", 0),
@@ -651,6 +670,9 @@ fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
         ("", "endpoints") => (ENDPOINTS_COLUMNS, print_endpoints),
         ("", "configmaps") => (CONFIGMAP_COLUMNS, print_configmap),
         ("", "secrets") => (SECRET_COLUMNS, print_secret),
+        ("", "resourcequotas") => (RESOURCEQUOTA_COLUMNS, print_resourcequota),
+        // The real LimitRange printer has the generic columns (name, creation time).
+        ("", "limitranges") => (DEFAULT_COLUMNS, print_limitrange),
         ("", "serviceaccounts") => (SERVICEACCOUNT_COLUMNS, print_serviceaccount),
         ("", "events") => (EVENT_COLUMNS, print_event),
         ("events.k8s.io", "events") => (EVENT_COLUMNS, print_events_k8s_io),
@@ -1212,6 +1234,38 @@ fn print_configmap(cm: &Value, now: DateTime<Utc>) -> Vec<Value> {
         json!(map_len(cm, "/data") + map_len(cm, "/binaryData")),
         age(cm, now),
     ]
+}
+
+/// `used/hard` per resource of `status.hard` (sorted by name): `limits.*` in the Limit
+/// column, everything else in Request, as the real printer splits them.
+fn print_resourcequota(q: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    let mut request = vec![];
+    let mut limit = vec![];
+    if let Some(hard) = q.pointer("/status/hard").and_then(Value::as_object) {
+        for (res, h) in hard {
+            let used = q
+                .pointer("/status/used")
+                .and_then(|u| u.get(res))
+                .and_then(Value::as_str)
+                .unwrap_or("0");
+            let cell = format!("{res}: {used}/{}", h.as_str().unwrap_or("0"));
+            if res.split('.').next() == Some("limits") && res.contains('.') {
+                limit.push(cell);
+            } else {
+                request.push(cell);
+            }
+        }
+    }
+    vec![
+        name(q),
+        age(q, now),
+        json!(request.join(", ")),
+        json!(limit.join(", ")),
+    ]
+}
+
+fn print_limitrange(lr: &Value, _now: DateTime<Utc>) -> Vec<Value> {
+    vec![name(lr), json!(s(lr, "/metadata/creationTimestamp"))]
 }
 
 fn print_secret(sec: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -1916,6 +1970,26 @@ mod tests {
         assert_eq!(cells("", "secrets", sec), json!(["s", "Opaque", 1, "60s"]));
         let sa = json!({"metadata": {"name": "default", "creationTimestamp": created}});
         assert_eq!(cells("", "serviceaccounts", sa), json!(["default", "60s"]));
+        let q = json!({"metadata": {"name": "q", "creationTimestamp": created},
+            "spec": {"hard": {"pods": "10"}},
+            "status": {"hard": {"pods": "10", "limits.cpu": "2", "requests.memory": "1Gi", "limits": "3"},
+                "used": {"pods": "1", "limits.cpu": "500m"}}});
+        assert_eq!(
+            cells("", "resourcequotas", q),
+            json!([
+                "q",
+                "60s",
+                "limits: 0/3, pods: 1/10, requests.memory: 0/1Gi",
+                "limits.cpu: 500m/2"
+            ])
+        );
+        let fresh = json!({"metadata": {"name": "q", "creationTimestamp": created}, "spec": {"hard": {"pods": "1"}}});
+        assert_eq!(
+            cells("", "resourcequotas", fresh),
+            json!(["q", "60s", "", ""])
+        );
+        let lr = json!({"metadata": {"name": "l", "creationTimestamp": created}});
+        assert_eq!(cells("", "limitranges", lr), json!(["l", created]));
         let lease = json!({"metadata": {"name": "l", "creationTimestamp": created}, "spec": {"holderIdentity": "n1"}});
         assert_eq!(
             cells("coordination.k8s.io", "leases", lease),
