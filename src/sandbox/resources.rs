@@ -377,10 +377,27 @@ pub static RESOURCES: &[ResourceInfo] = &[
         false,
         "gqkMMb/YqFM=",
     ),
+    res(
+        "discovery.k8s.io",
+        "endpointslices",
+        "endpointslice",
+        "EndpointSlice",
+        true,
+        &[],
+        &[],
+        &[],
+        false,
+        "qgS0xkrxYAI=",
+    ),
 ];
 
 /// The API groups served under `/apis`, in the order the real server lists them.
-pub const GROUPS: &[&str] = &["apps", "events.k8s.io", "coordination.k8s.io"];
+pub const GROUPS: &[&str] = &[
+    "apps",
+    "events.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+];
 
 /// Looks a resource up by group, version and plural name.
 pub fn find(group: &str, version: &str, resource: &str) -> Option<&'static ResourceInfo> {

@@ -549,6 +549,32 @@ const RESOURCEQUOTA_COLUMNS: &[Col] = &[
     ),
 ];
 
+const ENDPOINTSLICE_COLUMNS: &[Col] = &[
+    NAME,
+    (
+        "AddressType",
+        "string",
+        "",
+        "addressType specifies the type of address carried by this EndpointSlice.",
+        0,
+    ),
+    (
+        "Ports",
+        "string",
+        "",
+        "ports specifies the list of network ports exposed by each endpoint in this slice.",
+        0,
+    ),
+    (
+        "Endpoints",
+        "string",
+        "",
+        "endpoints is a list of unique endpoints in this slice.",
+        0,
+    ),
+    AGE,
+];
+
 const SECRET_COLUMNS: &[Col] = &[
     NAME,
     ("Type", "string", "", "The secret's type.", 0),
@@ -682,6 +708,7 @@ fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
         ("apps", "statefulsets") => (STATEFULSET_COLUMNS, print_statefulset),
         ("apps", "controllerrevisions") => (CONTROLLERREVISION_COLUMNS, print_controllerrevision),
         ("coordination.k8s.io", "leases") => (LEASE_COLUMNS, print_lease),
+        ("discovery.k8s.io", "endpointslices") => (ENDPOINTSLICE_COLUMNS, print_endpointslice),
         ("batch", "jobs") => (JOB_COLUMNS, print_job),
         _ => return None,
     })
@@ -1266,6 +1293,53 @@ fn print_resourcequota(q: &Value, now: DateTime<Utc>) -> Vec<Value> {
 
 fn print_limitrange(lr: &Value, _now: DateTime<Utc>) -> Vec<Value> {
     vec![name(lr), json!(s(lr, "/metadata/creationTimestamp"))]
+}
+
+/// The first three of `items`, then ` + N more...`; `<unset>` when there are none.
+fn first_three(items: Vec<String>) -> String {
+    let shown = items.iter().take(3).cloned().collect::<Vec<_>>().join(",");
+    match items.len() {
+        0 => "<unset>".to_string(),
+        n if n > 3 => format!("{shown} + {} more...", n - 3),
+        _ => shown,
+    }
+}
+
+fn print_endpointslice(es: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    let list = |key: &str| {
+        es.get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    // A port without a number shows its name, and `*` when it has neither.
+    let ports = list("ports")
+        .iter()
+        .map(
+            |p| match (p.get("port").and_then(Value::as_i64), p.get("name")) {
+                (Some(n), _) => n.to_string(),
+                (None, Some(Value::String(name))) => name.clone(),
+                _ => "*".to_string(),
+            },
+        )
+        .collect();
+    let addresses = list("endpoints")
+        .iter()
+        .flat_map(|e| {
+            e.get("addresses")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|a| a.as_str().unwrap_or_default().to_string())
+        .collect();
+    vec![
+        name(es),
+        json!(s(es, "/addressType")),
+        json!(first_three(ports)),
+        json!(first_three(addresses)),
+        age(es, now),
+    ]
 }
 
 fn print_secret(sec: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -1987,6 +2061,26 @@ mod tests {
         assert_eq!(
             cells("", "resourcequotas", fresh),
             json!(["q", "60s", "", ""])
+        );
+        let es = json!({"metadata": {"name": "web-abcde", "creationTimestamp": created},
+            "addressType": "IPv4",
+            "ports": [{"port": 80, "name": "http"}, {"name": "named"}, {}, {"port": 9}],
+            "endpoints": [{"addresses": ["10.0.0.1"]}, {"addresses": ["10.0.0.2", "10.0.0.3"]},
+                {"addresses": ["10.0.0.4"]}]});
+        assert_eq!(
+            cells("discovery.k8s.io", "endpointslices", es),
+            json!([
+                "web-abcde",
+                "IPv4",
+                "80,named,* + 1 more...",
+                "10.0.0.1,10.0.0.2,10.0.0.3 + 1 more...",
+                "60s"
+            ])
+        );
+        let empty = json!({"metadata": {"name": "e", "creationTimestamp": created}, "addressType": "IPv6", "endpoints": []});
+        assert_eq!(
+            cells("discovery.k8s.io", "endpointslices", empty),
+            json!(["e", "IPv6", "<unset>", "<unset>", "60s"])
         );
         let lr = json!({"metadata": {"name": "l", "creationTimestamp": created}});
         assert_eq!(cells("", "limitranges", lr), json!(["l", created]));
