@@ -1739,7 +1739,10 @@ fn delete_options(ctx: &RequestCtx, bytes: &[u8]) -> Result<DeleteOptions, ApiEr
 /// Whether a kind's delete answers with the object rather than a `Status`
 /// (`ReturnDeletedObject` in the real registry).
 fn returns_deleted_object(info: &ResourceInfo) -> bool {
-    matches!(info.resource, "pods" | "serviceaccounts" | "namespaces")
+    matches!(
+        info.resource,
+        "pods" | "serviceaccounts" | "namespaces" | "resourcequotas"
+    )
 }
 
 fn delete(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResult {

@@ -661,6 +661,7 @@ mod tests {
             "apis/apps/v1",
             "apis/events.k8s.io/v1",
             "apis/coordination.k8s.io/v1",
+            "apis/discovery.k8s.io/v1",
             "version",
         ] {
             let url = paths[p]["serverRelativeURL"].as_str().unwrap();
@@ -798,6 +799,15 @@ mod tests {
         assert_eq!(post["tags"][0], "events_v1");
         let lease = document("apis/coordination.k8s.io/v1").unwrap();
         assert!(lease["paths"]["/apis/coordination.k8s.io/v1/watch/leases"].is_object());
+        let slices = document("apis/discovery.k8s.io/v1").unwrap();
+        assert!(slices["paths"]
+            ["/apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices/{name}"]
+            .is_object());
+        assert!(
+            slices["components"]["schemas"]["io.k8s.api.discovery.v1.EndpointSlice"]["required"]
+                .as_array()
+                .is_some_and(|r| r.contains(&serde_json::json!("addressType")))
+        );
         let g = document("apis/apps").unwrap();
         assert_eq!(
             g["paths"]["/apis/apps/"]["get"]["operationId"],

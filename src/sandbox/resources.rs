@@ -185,6 +185,18 @@ pub static RESOURCES: &[ResourceInfo] = &[
         false,
         "r2yiGXH7wu8=",
     ),
+    res(
+        "",
+        "limitranges",
+        "limitrange",
+        "LimitRange",
+        true,
+        &["limits"],
+        &[],
+        &[],
+        false,
+        "EBKMFVe6cwo=",
+    ),
     ResourceInfo {
         verbs: NS_VERBS,
         ..res(
@@ -241,6 +253,18 @@ pub static RESOURCES: &[ResourceInfo] = &[
         ],
         false,
         "xPOwRZ+Yhw8=",
+    ),
+    res(
+        "",
+        "resourcequotas",
+        "resourcequota",
+        "ResourceQuota",
+        true,
+        &["quota"],
+        &[],
+        &[status("ResourceQuota")],
+        false,
+        "8uhSgffRX6w=",
     ),
     res(
         "",
@@ -353,10 +377,27 @@ pub static RESOURCES: &[ResourceInfo] = &[
         false,
         "gqkMMb/YqFM=",
     ),
+    res(
+        "discovery.k8s.io",
+        "endpointslices",
+        "endpointslice",
+        "EndpointSlice",
+        true,
+        &[],
+        &[],
+        &[],
+        false,
+        "qgS0xkrxYAI=",
+    ),
 ];
 
 /// The API groups served under `/apis`, in the order the real server lists them.
-pub const GROUPS: &[&str] = &["apps", "events.k8s.io", "coordination.k8s.io"];
+pub const GROUPS: &[&str] = &[
+    "apps",
+    "events.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+];
 
 /// Looks a resource up by group, version and plural name.
 pub fn find(group: &str, version: &str, resource: &str) -> Option<&'static ResourceInfo> {

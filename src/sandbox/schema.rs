@@ -4,7 +4,7 @@
 //! structs or JSON, so that one screen shows a whole type. It is parsed once on first use.
 //!
 //! Format: `@name header-flags` starts a schema; each indented line is `field type flags`.
-//! Names use short prefixes (`core.`, `apps.`, `meta.`, `events.`, `coord.`, `auto.`,
+//! Names use short prefixes (`core.`, `apps.`, `meta.`, `events.`, `coord.`, `disc.`, `auto.`,
 //! `version.`) expanded to the Go package paths OpenAPI uses. Types: `string`, `bytes`, `int32`,
 //! `int64`, `bool`, `object` (free-form: anything goes below it), a schema name, `[T]` (array),
 //! `{T}` (map with values T). Flags: `req=a,b` required fields, `gvk=group/version/Kind`
@@ -153,6 +153,7 @@ pub const SERVED: &[Served] = &[
     served("", "configmaps", "ConfigMap", true, &[]),
     served("", "endpoints", "Endpoints", true, &[]),
     served("", "events", "Event", true, &[]),
+    served("", "limitranges", "LimitRange", true, &[]),
     Served {
         group: "",
         version: "v1",
@@ -165,6 +166,13 @@ pub const SERVED: &[Served] = &[
     },
     served("", "nodes", "Node", false, &["status"]),
     returns_deleted(served("", "pods", "Pod", true, &["status"])),
+    returns_deleted(served(
+        "",
+        "resourcequotas",
+        "ResourceQuota",
+        true,
+        &["status"],
+    )),
     served("", "secrets", "Secret", true, &[]),
     returns_deleted(served("", "serviceaccounts", "ServiceAccount", true, &[])),
     returns_deleted(served("", "services", "Service", true, &["status"])),
@@ -191,6 +199,13 @@ pub const SERVED: &[Served] = &[
         &["scale", "status"],
     ),
     served("coordination.k8s.io", "leases", "Lease", true, &[]),
+    served(
+        "discovery.k8s.io",
+        "endpointslices",
+        "EndpointSlice",
+        true,
+        &[],
+    ),
     served("events.k8s.io", "events", "Event", true, &[]),
 ];
 
@@ -348,6 +363,7 @@ fn expand(short: &str) -> String {
         "apps" => "io.k8s.api.apps.v1.",
         "events" => "io.k8s.api.events.v1.",
         "coord" => "io.k8s.api.coordination.v1.",
+        "disc" => "io.k8s.api.discovery.v1.",
         "auto" => "io.k8s.api.autoscaling.v1.",
         "meta" => META,
         "version" => "io.k8s.apimachinery.pkg.version.",
@@ -924,6 +940,43 @@ pub const SCHEMAS: &str = r#"
   items [apps.ControllerRevision]
   kind string
   metadata meta.ListMeta d={}
+@disc.EndpointSlice req=addressType,endpoints gvk=discovery.k8s.io/v1/EndpointSlice
+  addressType string d="" e=FQDN|IPv4|IPv6
+  apiVersion string
+  endpoints [disc.Endpoint] at
+  kind string
+  metadata meta.ObjectMeta d={}
+  ports [disc.EndpointPort] at
+@disc.EndpointSliceList req=items gvk=discovery.k8s.io/v1/EndpointSliceList
+  apiVersion string
+  items [disc.EndpointSlice]
+  kind string
+  metadata meta.ListMeta d={}
+@disc.Endpoint req=addresses
+  addresses [string] lt=set
+  conditions disc.EndpointConditions d={}
+  deprecatedTopology {string}
+  hints disc.EndpointHints
+  hostname string
+  nodeName string
+  targetRef core.ObjectReference
+  zone string
+@disc.EndpointConditions
+  ready bool
+  serving bool
+  terminating bool
+@disc.EndpointHints
+  forNodes [disc.ForNode] at
+  forZones [disc.ForZone] at
+@disc.ForNode req=name
+  name string d=""
+@disc.ForZone req=name
+  name string d=""
+@disc.EndpointPort mt=atomic
+  appProtocol string
+  name string
+  port int32
+  protocol string e=SCTP|TCP|UDP
 @coord.Lease gvk=coordination.k8s.io/v1/Lease
   apiVersion string
   kind string
@@ -1731,6 +1784,49 @@ pub const SCHEMAS: &str = r#"
   error string
   port int32 d=0
   protocol string d="" e=SCTP|TCP|UDP
+@core.LimitRange gvk=/v1/LimitRange
+  apiVersion string
+  kind string
+  metadata meta.ObjectMeta d={}
+  spec core.LimitRangeSpec d={}
+@core.LimitRangeList req=items gvk=/v1/LimitRangeList
+  apiVersion string
+  items [core.LimitRange]
+  kind string
+  metadata meta.ListMeta d={}
+@core.LimitRangeSpec req=limits
+  limits [core.LimitRangeItem] at
+@core.LimitRangeItem req=type
+  default {Quantity}
+  defaultRequest {Quantity}
+  max {Quantity}
+  maxLimitRequestRatio {Quantity}
+  min {Quantity}
+  type string d=""
+@core.ResourceQuota gvk=/v1/ResourceQuota
+  apiVersion string
+  kind string
+  metadata meta.ObjectMeta d={}
+  spec core.ResourceQuotaSpec d={}
+  status core.ResourceQuotaStatus d={}
+@core.ResourceQuotaList req=items gvk=/v1/ResourceQuotaList
+  apiVersion string
+  items [core.ResourceQuota]
+  kind string
+  metadata meta.ListMeta d={}
+@core.ResourceQuotaSpec
+  hard {Quantity}
+  scopeSelector core.ScopeSelector
+  scopes [string] at e=BestEffort|CrossNamespacePodAffinity|NotBestEffort|NotTerminating|PriorityClass|Terminating|VolumeAttributesClass
+@core.ResourceQuotaStatus
+  hard {Quantity}
+  used {Quantity}
+@core.ScopeSelector mt=atomic
+  matchExpressions [core.ScopedResourceSelectorRequirement] at
+@core.ScopedResourceSelectorRequirement req=scopeName,operator
+  operator string d="" e=DoesNotExist|Exists|In|NotIn
+  scopeName string d="" e=BestEffort|CrossNamespacePodAffinity|NotBestEffort|NotTerminating|PriorityClass|Terminating|VolumeAttributesClass
+  values [string] at
 @core.Endpoints gvk=/v1/Endpoints
   apiVersion string
   kind string

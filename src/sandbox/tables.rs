@@ -530,6 +530,51 @@ const CONFIGMAP_COLUMNS: &[Col] = &[
     AGE,
 ];
 
+const RESOURCEQUOTA_COLUMNS: &[Col] = &[
+    NAME,
+    AGE,
+    (
+        "Request",
+        "string",
+        "",
+        "Request represents a minimum amount of cpu/memory that a container may consume.",
+        0,
+    ),
+    (
+        "Limit",
+        "string",
+        "",
+        "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.",
+        0,
+    ),
+];
+
+const ENDPOINTSLICE_COLUMNS: &[Col] = &[
+    NAME,
+    (
+        "AddressType",
+        "string",
+        "",
+        "addressType specifies the type of address carried by this EndpointSlice.",
+        0,
+    ),
+    (
+        "Ports",
+        "string",
+        "",
+        "ports specifies the list of network ports exposed by each endpoint in this slice.",
+        0,
+    ),
+    (
+        "Endpoints",
+        "string",
+        "",
+        "endpoints is a list of unique endpoints in this slice.",
+        0,
+    ),
+    AGE,
+];
+
 const SECRET_COLUMNS: &[Col] = &[
     NAME,
     ("Type", "string", "", "The secret's type.", 0),
@@ -651,6 +696,9 @@ fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
         ("", "endpoints") => (ENDPOINTS_COLUMNS, print_endpoints),
         ("", "configmaps") => (CONFIGMAP_COLUMNS, print_configmap),
         ("", "secrets") => (SECRET_COLUMNS, print_secret),
+        ("", "resourcequotas") => (RESOURCEQUOTA_COLUMNS, print_resourcequota),
+        // The real LimitRange printer has the generic columns (name, creation time).
+        ("", "limitranges") => (DEFAULT_COLUMNS, print_limitrange),
         ("", "serviceaccounts") => (SERVICEACCOUNT_COLUMNS, print_serviceaccount),
         ("", "events") => (EVENT_COLUMNS, print_event),
         ("events.k8s.io", "events") => (EVENT_COLUMNS, print_events_k8s_io),
@@ -660,6 +708,7 @@ fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
         ("apps", "statefulsets") => (STATEFULSET_COLUMNS, print_statefulset),
         ("apps", "controllerrevisions") => (CONTROLLERREVISION_COLUMNS, print_controllerrevision),
         ("coordination.k8s.io", "leases") => (LEASE_COLUMNS, print_lease),
+        ("discovery.k8s.io", "endpointslices") => (ENDPOINTSLICE_COLUMNS, print_endpointslice),
         ("batch", "jobs") => (JOB_COLUMNS, print_job),
         _ => return None,
     })
@@ -1211,6 +1260,85 @@ fn print_configmap(cm: &Value, now: DateTime<Utc>) -> Vec<Value> {
         name(cm),
         json!(map_len(cm, "/data") + map_len(cm, "/binaryData")),
         age(cm, now),
+    ]
+}
+
+/// `used/hard` per resource of `status.hard` (sorted by name): `limits.*` in the Limit
+/// column, everything else in Request, as the real printer splits them.
+fn print_resourcequota(q: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    let mut request = vec![];
+    let mut limit = vec![];
+    if let Some(hard) = q.pointer("/status/hard").and_then(Value::as_object) {
+        for (res, h) in hard {
+            let used = q
+                .pointer("/status/used")
+                .and_then(|u| u.get(res))
+                .and_then(Value::as_str)
+                .unwrap_or("0");
+            let cell = format!("{res}: {used}/{}", h.as_str().unwrap_or("0"));
+            if res.split('.').next() == Some("limits") && res.contains('.') {
+                limit.push(cell);
+            } else {
+                request.push(cell);
+            }
+        }
+    }
+    vec![
+        name(q),
+        age(q, now),
+        json!(request.join(", ")),
+        json!(limit.join(", ")),
+    ]
+}
+
+fn print_limitrange(lr: &Value, _now: DateTime<Utc>) -> Vec<Value> {
+    vec![name(lr), json!(s(lr, "/metadata/creationTimestamp"))]
+}
+
+/// The first three of `items`, then ` + N more...`; `<unset>` when there are none.
+fn first_three(items: Vec<String>) -> String {
+    let shown = items.iter().take(3).cloned().collect::<Vec<_>>().join(",");
+    match items.len() {
+        0 => "<unset>".to_string(),
+        n if n > 3 => format!("{shown} + {} more...", n - 3),
+        _ => shown,
+    }
+}
+
+fn print_endpointslice(es: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    let list = |key: &str| {
+        es.get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    // A port without a number shows its name, and `*` when it has neither.
+    let ports = list("ports")
+        .iter()
+        .map(
+            |p| match (p.get("port").and_then(Value::as_i64), p.get("name")) {
+                (Some(n), _) => n.to_string(),
+                (None, Some(Value::String(name))) => name.clone(),
+                _ => "*".to_string(),
+            },
+        )
+        .collect();
+    let addresses = list("endpoints")
+        .iter()
+        .flat_map(|e| {
+            e.get("addresses")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|a| a.as_str().unwrap_or_default().to_string())
+        .collect();
+    vec![
+        name(es),
+        json!(s(es, "/addressType")),
+        json!(first_three(ports)),
+        json!(first_three(addresses)),
+        age(es, now),
     ]
 }
 
@@ -1916,6 +2044,46 @@ mod tests {
         assert_eq!(cells("", "secrets", sec), json!(["s", "Opaque", 1, "60s"]));
         let sa = json!({"metadata": {"name": "default", "creationTimestamp": created}});
         assert_eq!(cells("", "serviceaccounts", sa), json!(["default", "60s"]));
+        let q = json!({"metadata": {"name": "q", "creationTimestamp": created},
+            "spec": {"hard": {"pods": "10"}},
+            "status": {"hard": {"pods": "10", "limits.cpu": "2", "requests.memory": "1Gi", "limits": "3"},
+                "used": {"pods": "1", "limits.cpu": "500m"}}});
+        assert_eq!(
+            cells("", "resourcequotas", q),
+            json!([
+                "q",
+                "60s",
+                "limits: 0/3, pods: 1/10, requests.memory: 0/1Gi",
+                "limits.cpu: 500m/2"
+            ])
+        );
+        let fresh = json!({"metadata": {"name": "q", "creationTimestamp": created}, "spec": {"hard": {"pods": "1"}}});
+        assert_eq!(
+            cells("", "resourcequotas", fresh),
+            json!(["q", "60s", "", ""])
+        );
+        let es = json!({"metadata": {"name": "web-abcde", "creationTimestamp": created},
+            "addressType": "IPv4",
+            "ports": [{"port": 80, "name": "http"}, {"name": "named"}, {}, {"port": 9}],
+            "endpoints": [{"addresses": ["10.0.0.1"]}, {"addresses": ["10.0.0.2", "10.0.0.3"]},
+                {"addresses": ["10.0.0.4"]}]});
+        assert_eq!(
+            cells("discovery.k8s.io", "endpointslices", es),
+            json!([
+                "web-abcde",
+                "IPv4",
+                "80,named,* + 1 more...",
+                "10.0.0.1,10.0.0.2,10.0.0.3 + 1 more...",
+                "60s"
+            ])
+        );
+        let empty = json!({"metadata": {"name": "e", "creationTimestamp": created}, "addressType": "IPv6", "endpoints": []});
+        assert_eq!(
+            cells("discovery.k8s.io", "endpointslices", empty),
+            json!(["e", "IPv6", "<unset>", "<unset>", "60s"])
+        );
+        let lr = json!({"metadata": {"name": "l", "creationTimestamp": created}});
+        assert_eq!(cells("", "limitranges", lr), json!(["l", created]));
         let lease = json!({"metadata": {"name": "l", "creationTimestamp": created}, "spec": {"holderIdentity": "n1"}});
         assert_eq!(
             cells("coordination.k8s.io", "leases", lease),
