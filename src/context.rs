@@ -1,1 +1,349 @@
 //! `Context`: the one door to the world for commands (environment, streams, clock, lazily built client and discovery).
+//!
+//! `main` builds one from the process ([`Context::from_process`]); tests build one with
+//! [`Context::new`] over an explicit environment and in-memory streams ([`Io::buffered`]).
+
+use crate::client::exec::Terminal;
+use crate::client::{Client, ClientOptions, LogSink, Logger};
+use crate::cmd::flags::GlobalArgs;
+use crate::discovery::Discovery;
+use crate::error::CliError;
+use crate::kubeconfig::resolve::{InClusterEnv, SERVICE_ACCOUNT_DIR};
+use crate::kubeconfig::{LoadedConfig, Loader, RestConfig};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+/// A snapshot of the environment variables a command may read.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    /// An environment from explicit pairs.
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Env {
+        Env {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    /// The process environment (non-UTF-8 values skipped).
+    pub fn from_process() -> Env {
+        Env {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
+    }
+
+    /// A variable's value.
+    pub fn get(&self, k: &str) -> Option<&str> {
+        self.vars.get(k).map(String::as_str)
+    }
+
+    /// Sets a variable (tests).
+    pub fn set(&mut self, k: &str, v: &str) {
+        self.vars.insert(k.into(), v.into());
+    }
+}
+
+/// A shared, writable in-memory buffer (test output).
+#[derive(Debug, Clone, Default)]
+pub struct SharedBuf(pub Arc<Mutex<Vec<u8>>>);
+
+impl SharedBuf {
+    /// Everything written so far, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().map(|b| b.clone()).unwrap_or_default()).into_owned()
+    }
+}
+
+impl Write for SharedBuf {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(b);
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The streams of a command.
+pub struct Io {
+    /// stdout.
+    pub out: Box<dyn Write + Send>,
+    /// stderr (shared with the `-v` logger).
+    pub err: LogSink,
+    /// Whether stdin is a terminal.
+    pub stdin_is_terminal: bool,
+}
+
+impl Io {
+    /// The process's streams.
+    pub fn process() -> Io {
+        use std::io::IsTerminal;
+        Io {
+            out: Box::new(std::io::BufWriter::new(std::io::stdout())),
+            err: Arc::new(Mutex::new(std::io::stderr())),
+            stdin_is_terminal: std::io::stdin().is_terminal(),
+        }
+    }
+
+    /// In-memory streams; the returned buffers hold stdout and stderr.
+    pub fn buffered() -> (Io, SharedBuf, SharedBuf) {
+        let out = SharedBuf::default();
+        let err = SharedBuf::default();
+        (
+            Io {
+                out: Box::new(out.clone()),
+                err: Arc::new(Mutex::new(err.clone())),
+                stdin_is_terminal: false,
+            },
+            out,
+            err,
+        )
+    }
+}
+
+/// Everything a command may touch.
+pub struct Context {
+    /// The global flags.
+    pub global: GlobalArgs,
+    /// The environment.
+    pub env: Env,
+    /// The home directory.
+    pub home: Option<PathBuf>,
+    /// `Kubectl-Command` value, e.g. `kubectl get`.
+    pub command_name: String,
+    /// "Now" for this run (AGE columns, cache decisions), pinned in tests.
+    pub now: DateTime<Utc>,
+    /// Directory of the in-cluster service account files.
+    pub service_account_dir: PathBuf,
+    out: Mutex<Box<dyn Write + Send>>,
+    err: LogSink,
+    stdin_is_terminal: bool,
+    session: String,
+    loaded: OnceLock<LoadedConfig>,
+    rest: OnceLock<RestConfig>,
+    client: OnceLock<Client>,
+    discovery: OnceLock<Discovery>,
+}
+
+impl Context {
+    /// A context over explicit parts.
+    pub fn new(global: GlobalArgs, env: Env, io: Io, command_name: &str) -> Context {
+        let home = env.get("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+        Context {
+            global,
+            env,
+            home,
+            command_name: command_name.to_string(),
+            now: Utc::now(),
+            service_account_dir: PathBuf::from(SERVICE_ACCOUNT_DIR),
+            out: Mutex::new(io.out),
+            err: io.err,
+            stdin_is_terminal: io.stdin_is_terminal,
+            session: crate::client::new_session_id(),
+            loaded: OnceLock::new(),
+            rest: OnceLock::new(),
+            client: OnceLock::new(),
+            discovery: OnceLock::new(),
+        }
+    }
+
+    /// The context of this process.
+    pub fn from_process(global: GlobalArgs, command_name: &str) -> Context {
+        Context::new(global, Env::from_process(), Io::process(), command_name)
+    }
+
+    /// stdout (locked for the duration of the guard).
+    pub fn out(&self) -> MutexGuard<'_, Box<dyn Write + Send>> {
+        match self.out.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Writes text to stderr.
+    pub fn eprint(&self, s: &str) {
+        if let Ok(mut e) = self.err.lock() {
+            let _ = e.write_all(s.as_bytes());
+            let _ = e.flush();
+        }
+    }
+
+    /// The stderr sink (shared with the logger).
+    pub fn err_sink(&self) -> LogSink {
+        self.err.clone()
+    }
+
+    /// Where kubeconfig files are looked up.
+    pub fn loader(&self) -> Loader {
+        Loader {
+            explicit: self
+                .global
+                .kubeconfig
+                .clone()
+                .filter(|p| !p.as_os_str().is_empty()),
+            env_list: self.env.get("KUBECONFIG").map(String::from),
+            home: self.home.clone(),
+        }
+    }
+
+    /// The `-v` logger (writes to stderr).
+    pub fn logger(&self) -> Logger {
+        if self.global.v > 0 {
+            Logger::new(self.global.v, self.err.clone())
+        } else {
+            Logger::off()
+        }
+    }
+
+    /// Distinct server warnings received so far (0 before any request).
+    pub fn warning_count(&self) -> usize {
+        self.client.get().map(Client::warning_count).unwrap_or(0)
+    }
+
+    /// The merged kubeconfig (loaded once).
+    pub fn kubeconfig(&self) -> Result<&LoadedConfig, CliError> {
+        if let Some(l) = self.loaded.get() {
+            return Ok(l);
+        }
+        let l = self.loader().load()?;
+        let log = self.logger();
+        for f in &l.files {
+            log.log(
+                6,
+                "loader.go:402",
+                &format!("Config loaded from file:  {}", f.display()),
+            );
+        }
+        Ok(self.loaded.get_or_init(|| l))
+    }
+
+    /// The resolved connection settings (kubeconfig + flags).
+    pub fn rest_config(&self) -> Result<&RestConfig, CliError> {
+        if let Some(r) = self.rest.get() {
+            return Ok(r);
+        }
+        let ov = self.global.overrides().map_err(CliError::Message)?;
+        let env = InClusterEnv {
+            service_host: self.env.get("KUBERNETES_SERVICE_HOST").map(String::from),
+            service_port: self.env.get("KUBERNETES_SERVICE_PORT").map(String::from),
+            pod_namespace: self.env.get("POD_NAMESPACE").map(String::from),
+            service_account_dir: self.service_account_dir.clone(),
+            kubernetes_master: self.env.get("KUBERNETES_MASTER").map(String::from),
+        };
+        let r = self.kubeconfig()?.resolve(&ov, &env)?;
+        Ok(self.rest.get_or_init(|| r))
+    }
+
+    /// The namespace to use and whether `-n` was given.
+    pub fn namespace(&self) -> Result<(String, bool), CliError> {
+        let r = self.rest_config()?;
+        Ok((r.namespace.clone(), r.namespace_overridden))
+    }
+
+    /// The API client (built once; every request of the run shares it).
+    pub fn client(&self) -> Result<&Client, CliError> {
+        if let Some(c) = self.client.get() {
+            return Ok(c);
+        }
+        let rc = self.rest_config()?.clone();
+        let opts = ClientOptions {
+            command: Some(self.command_name.clone()),
+            session: self.session.clone(),
+            logger: self.logger(),
+            warnings: Some(self.err.clone()),
+            terminal: Terminal {
+                stdin_is_terminal: self.stdin_is_terminal,
+            },
+        };
+        let c = Client::new(rc, opts)?;
+        Ok(self.client.get_or_init(|| c))
+    }
+
+    /// `--cache-dir`, else `$KUBECACHEDIR`, else `~/.kube/cache`.
+    pub fn cache_root(&self) -> Option<PathBuf> {
+        if let Some(d) = self
+            .global
+            .cache_dir
+            .clone()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            return Some(d);
+        }
+        if let Some(d) = self.env.get("KUBECACHEDIR").filter(|d| !d.is_empty()) {
+            return Some(PathBuf::from(d));
+        }
+        self.home.as_ref().map(|h| h.join(".kube").join("cache"))
+    }
+
+    /// Discovery (built once, over the shared client and the disk cache).
+    pub fn discovery(&self) -> Result<&Discovery, CliError> {
+        if let Some(d) = self.discovery.get() {
+            return Ok(d);
+        }
+        let d = Discovery::new(self.client()?.clone(), self.cache_root().as_deref());
+        Ok(self.discovery.get_or_init(|| d))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazily_resolves_from_env() {
+        let d = tempfile::tempdir().unwrap();
+        let kc = d.path().join("kc");
+        std::fs::write(
+            &kc,
+            "clusters:\n- name: c\n  cluster: {server: 'https://h:1'}\ncontexts:\n- name: x\n  context: {cluster: c, namespace: team}\ncurrent-context: x\n",
+        )
+        .unwrap();
+        let env = Env::from_pairs([
+            ("KUBECONFIG", kc.to_str().unwrap()),
+            ("HOME", d.path().to_str().unwrap()),
+            ("KUBECACHEDIR", "/cachedir"),
+        ]);
+        let (io, _out, _err) = Io::buffered();
+        let ctx = Context::new(GlobalArgs::default(), env, io, "kubectl get");
+        assert_eq!(ctx.namespace().unwrap(), ("team".to_string(), false));
+        assert_eq!(ctx.client().unwrap().config().server, "https://h:1");
+        assert_eq!(ctx.cache_root(), Some(PathBuf::from("/cachedir")));
+        assert_eq!(
+            ctx.discovery().unwrap().cache_file().unwrap(),
+            std::path::Path::new("/cachedir/kubectl-rs/discovery/h_1/discovery.json")
+        );
+    }
+
+    #[test]
+    fn flag_errors_surface() {
+        let g = GlobalArgs {
+            request_timeout: "bogus".into(),
+            ..Default::default()
+        };
+        let (io, _, _) = Io::buffered();
+        let ctx = Context::new(g, Env::default(), io, "kubectl get");
+        assert!(ctx.rest_config().is_err());
+        let (io, out, err) = Io::buffered();
+        let ctx = Context::new(GlobalArgs::default(), Env::default(), io, "kubectl x");
+        writeln!(ctx.out(), "hello").unwrap();
+        ctx.eprint("oops\n");
+        assert_eq!(
+            (out.text(), err.text()),
+            ("hello\n".into(), "oops\n".into())
+        );
+    }
+}

@@ -1,1 +1,393 @@
-//! The one place where errors become kubectl's messages and exit codes.
+//! The one place where errors become kubectl's messages and exit codes
+//! (kubectl `pkg/cmd/util/helpers.go` `checkErr` / `StandardErrorMessage`).
+//!
+//! Lower layers return typed errors; commands wrap them in [`CliError`]; `main` calls
+//! [`render`] once and prints the text to stderr. Nothing below `main` exits the process.
+
+use crate::client::{ApiStatus, ClientError};
+use crate::discovery::{DiscoveryError, ResolveError};
+use crate::kubeconfig::KubeconfigError;
+use serde_json::Value;
+
+/// kubectl's exit code for every error.
+pub const DEFAULT_ERROR_EXIT_CODE: i32 = 1;
+
+/// Any error a command can end with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// kubeconfig loading or resolution.
+    #[error(transparent)]
+    Kubeconfig(#[from] KubeconfigError),
+    /// A request.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// Discovery or name resolution.
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+    /// A usage error of command `command` (`error: <msg>` + `See '<command> -h' for help and examples`).
+    #[error("{message}")]
+    Usage {
+        /// The message.
+        message: String,
+        /// The command path, e.g. `kubectl-rs api-resources`.
+        command: String,
+    },
+    /// A plain message, printed as `error: <msg>`.
+    #[error("{0}")]
+    Message(String),
+    /// Text printed exactly as given (already in kubectl's final form).
+    #[error("{0}")]
+    Raw(String),
+    /// Several errors (partial failures), one line each.
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Aggregate(Vec<CliError>),
+    /// Output could not be written.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// Command line parsing (clap).
+    #[error(transparent)]
+    Clap(#[from] clap::Error),
+}
+
+impl CliError {
+    /// A plain `error: <msg>`.
+    pub fn msg(m: impl Into<String>) -> CliError {
+        CliError::Message(m.into())
+    }
+}
+
+impl From<ResolveError> for CliError {
+    fn from(e: ResolveError) -> Self {
+        CliError::Discovery(DiscoveryError::Resolve(e))
+    }
+}
+
+/// What `main` prints and returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Text for stdout (clap's `--help`), usually empty.
+    pub stdout: String,
+    /// Text for stderr, ending in a newline (empty: print nothing).
+    pub stderr: String,
+    /// The process exit code.
+    pub code: i32,
+}
+
+fn with_newline(mut s: String) -> String {
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+fn err_prefix(s: &str) -> String {
+    if s.starts_with("error: ") {
+        s.to_string()
+    } else {
+        format!("error: {s}")
+    }
+}
+
+/// `Error from server (<Reason>): …` and its special cases.
+pub fn status_message(s: &ApiStatus) -> String {
+    if s.reason == "Unauthorized" {
+        return format!("error: You must be logged in to the server ({})", s.message);
+    }
+    if s.reason == "Invalid" {
+        if let Some(m) = invalid_message(s) {
+            return m;
+        }
+    }
+    if s.reason.is_empty() {
+        format!("Error from server: {}", s.message)
+    } else {
+        format!("Error from server ({}): {}", s.reason, s.message)
+    }
+}
+
+fn invalid_message(s: &ApiStatus) -> Option<String> {
+    let d = s.details.as_object()?;
+    let text = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or("");
+    let causes: Vec<String> = d
+        .get("causes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let f = c.get("field").and_then(Value::as_str).unwrap_or("");
+            let m = c.get("message").and_then(Value::as_str).unwrap_or("");
+            if f.is_empty() {
+                m.to_string()
+            } else {
+                format!("{f}: {m}")
+            }
+        })
+        .collect();
+    let head = if !text("kind").is_empty() || !text("name").is_empty() {
+        format!("The {} {:?} is invalid", text("kind"), text("name"))
+    } else {
+        "The request is invalid".to_string()
+    };
+    Some(match causes.len() {
+        0 => head,
+        1 => format!("{head}: {}", causes[0]),
+        _ => {
+            let mut out = format!("{head}: \n");
+            for c in &causes {
+                out.push_str(&format!("* {c}\n"));
+            }
+            out
+        }
+    })
+}
+
+/// The message of one error without the trailing newline (used alone and inside aggregates).
+fn message(e: &CliError) -> String {
+    match e {
+        CliError::Client(ClientError::Api(s)) => status_message(s),
+        CliError::Client(
+            c @ (ClientError::ConnectionRefused { .. } | ClientError::Unreachable(_)),
+        ) => c.to_string(),
+        CliError::Client(c) => err_prefix(&c.to_string()),
+        CliError::Discovery(DiscoveryError::Client(c)) => {
+            message(&CliError::Client(clone_client_error(c)))
+        }
+        CliError::Discovery(d) => err_prefix(&d.to_string()),
+        CliError::Kubeconfig(KubeconfigError::Invalid(errs)) => {
+            format!(
+                "Error in configuration: {}",
+                KubeconfigError::Invalid(errs.clone())
+            )
+        }
+        CliError::Kubeconfig(k) => err_prefix(&k.to_string()),
+        CliError::Usage { message, command } => {
+            format!("error: {message}\nSee '{command} -h' for help and examples")
+        }
+        CliError::Message(m) => err_prefix(m),
+        CliError::Raw(m) => m.clone(),
+        CliError::Aggregate(errs) => errs
+            .iter()
+            .map(|e| message(e).trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        CliError::Io(e) => err_prefix(&e.to_string()),
+        CliError::Clap(e) => clap_message(e),
+    }
+}
+
+fn clone_client_error(c: &ClientError) -> ClientError {
+    match c {
+        ClientError::Api(s) => ClientError::Api(s.clone()),
+        ClientError::ConnectionRefused { host } => {
+            ClientError::ConnectionRefused { host: host.clone() }
+        }
+        ClientError::Unreachable(m) => ClientError::Unreachable(m.clone()),
+        ClientError::Config(m) => ClientError::Config(m.clone()),
+        ClientError::Decode(m) => ClientError::Decode(m.clone()),
+    }
+}
+
+/// The command path from clap's usage line (`Usage: kubectl-rs get [OPTIONS]` → `kubectl-rs get`).
+fn clap_command_path(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let usage = match e.get(ContextKind::Usage) {
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        _ => String::new(),
+    };
+    let line = usage.lines().next().unwrap_or("").trim();
+    let line = line.strip_prefix("Usage:").unwrap_or(line).trim();
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .take_while(|w| !w.starts_with('[') && !w.starts_with('<') && !w.starts_with('-'))
+        .collect();
+    if words.is_empty() {
+        "kubectl-rs".into()
+    } else {
+        words.join(" ")
+    }
+}
+
+fn clap_message(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let cmd = clap_command_path(e);
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    match e.kind() {
+        ErrorKind::UnknownArgument => {
+            let flag = arg.split('=').next().unwrap_or(&arg).to_string();
+            let text = if flag.starts_with("--") {
+                format!("unknown flag: {flag}")
+            } else {
+                format!(
+                    "unknown shorthand flag: {:?} in {flag}",
+                    flag.trim_start_matches('-').chars().next().unwrap_or('?')
+                )
+            };
+            format!("error: {text}\nSee '{cmd} --help' for usage.")
+        }
+        ErrorKind::InvalidSubcommand => {
+            let sub = match e.get(ContextKind::InvalidSubcommand) {
+                Some(ContextValue::String(s)) => s.clone(),
+                _ => arg,
+            };
+            format!("error: unknown command {sub:?} for {cmd:?}\nRun '{cmd} --help' for usage.")
+        }
+        _ => {
+            let full = e.render().to_string();
+            let first = full
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("error: ")
+                .to_string();
+            format!("error: {first}\nSee '{cmd} --help' for usage.")
+        }
+    }
+}
+
+fn is_broken_pipe(e: &CliError) -> bool {
+    match e {
+        CliError::Io(io) => io.kind() == std::io::ErrorKind::BrokenPipe,
+        CliError::Aggregate(v) => v.iter().any(is_broken_pipe),
+        _ => false,
+    }
+}
+
+/// Maps any error to kubectl's text and exit code.
+pub fn render(e: &CliError) -> Rendered {
+    if is_broken_pipe(e) {
+        // `kubectl-rs get … | head`: the reader went away; nothing to report.
+        return Rendered {
+            stdout: String::new(),
+            stderr: String::new(),
+            code: 0,
+        };
+    }
+    if let CliError::Clap(c) = e {
+        use clap::error::ErrorKind;
+        if matches!(
+            c.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        ) {
+            let text = c.render().to_string();
+            return Rendered {
+                stdout: text,
+                stderr: String::new(),
+                code: 0,
+            };
+        }
+    }
+    Rendered {
+        stdout: String::new(),
+        stderr: with_newline(message(e)),
+        code: DEFAULT_ERROR_EXIT_CODE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::error_from_body;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/reference/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn text(e: CliError) -> String {
+        render(&e).stderr
+    }
+
+    #[test]
+    fn api_errors() {
+        let e = CliError::Client(error_from_body(404, &fixture("error-notfound.json")));
+        assert_eq!(
+            text(e),
+            "Error from server (NotFound): daemonsets.apps \"nope\" not found\n"
+        );
+        let e = CliError::Client(error_from_body(404, b"404 page not found"));
+        assert_eq!(
+            text(e),
+            "Error from server (NotFound): the server could not find the requested resource\n"
+        );
+        let e = CliError::Client(error_from_body(422, &fixture("error-invalid.json")));
+        let t = text(e);
+        assert!(t.starts_with("The DaemonSet \"Bad_Name\" is invalid: \n* metadata.name: Invalid value: \"Bad_Name\""), "{t}");
+        assert!(
+            t.ends_with("* spec.template.spec.containers: Required value\n"),
+            "{t}"
+        );
+        let e = CliError::Client(error_from_body(
+            401,
+            br#"{"kind":"Status","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#,
+        ));
+        assert_eq!(
+            text(e),
+            "error: You must be logged in to the server (Unauthorized)\n"
+        );
+        let e = CliError::Client(error_from_body(409, &fixture("error-conflict.json")));
+        assert!(text(e).starts_with("Error from server (Conflict): "));
+    }
+
+    #[test]
+    fn connection_and_config_errors() {
+        let e = CliError::Client(ClientError::ConnectionRefused {
+            host: "localhost:8080".into(),
+        });
+        assert_eq!(
+            text(e),
+            "The connection to the server localhost:8080 was refused - did you specify the right host or port?\n"
+        );
+        let e = CliError::Discovery(DiscoveryError::Client(ClientError::Unreachable(
+            "context deadline exceeded".into(),
+        )));
+        assert_eq!(
+            text(e),
+            "Unable to connect to the server: context deadline exceeded\n"
+        );
+        let e = CliError::Kubeconfig(KubeconfigError::Invalid(vec![
+            "context was not found for specified context: nope".into(),
+        ]));
+        assert_eq!(
+            text(e),
+            "Error in configuration: context was not found for specified context: nope\n"
+        );
+        let e = CliError::Kubeconfig(KubeconfigError::Invalid(vec!["a".into(), "b".into()]));
+        assert_eq!(text(e), "Error in configuration: \n* a\n* b\n");
+        let e = CliError::Kubeconfig(KubeconfigError::Missing("missing.yaml".into()));
+        assert_eq!(
+            text(e),
+            "error: stat missing.yaml: no such file or directory\n"
+        );
+        let e: CliError = ResolveError::UnknownType("foo".into()).into();
+        assert_eq!(
+            text(e),
+            "error: the server doesn't have a resource type \"foo\"\n"
+        );
+        assert_eq!(text(CliError::msg("error: x")), "error: x\n");
+        let e = CliError::Usage {
+            message: "unexpected arguments: [x]".into(),
+            command: "kubectl-rs api-resources".into(),
+        };
+        assert_eq!(text(e), "error: unexpected arguments: [x]\nSee 'kubectl-rs api-resources -h' for help and examples\n");
+        assert_eq!(render(&CliError::msg("x")).code, 1);
+    }
+
+    #[test]
+    fn aggregates_and_broken_pipe() {
+        let nf = || CliError::Client(error_from_body(404, &fixture("error-notfound.json")));
+        let e = CliError::Aggregate(vec![nf(), nf()]);
+        assert_eq!(text(e).lines().count(), 2);
+        let r = render(&CliError::Io(std::io::Error::from(
+            std::io::ErrorKind::BrokenPipe,
+        )));
+        assert_eq!((r.stderr.as_str(), r.code), ("", 0));
+    }
+}

@@ -1,1 +1,41 @@
-fn main() {}
+//! The `kubectl-rs` binary: parse, build the `Context`, dispatch, render the error once.
+
+use clap::Parser;
+use kubectl_rs::cmd::{self, Cli};
+use kubectl_rs::context::Context;
+use kubectl_rs::error::{render, CliError};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn finish(err: Option<CliError>) -> ExitCode {
+    let Some(e) = err else {
+        return ExitCode::SUCCESS;
+    };
+    let r = render(&e);
+    if !r.stdout.is_empty() {
+        let _ = std::io::stdout().write_all(r.stdout.as_bytes());
+    }
+    if !r.stderr.is_empty() {
+        let _ = std::io::stderr().write_all(r.stderr.as_bytes());
+    }
+    ExitCode::from(r.code.clamp(0, 255) as u8)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => return finish(Some(CliError::Clap(e))),
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return finish(Some(CliError::Io(e))),
+    };
+    let ctx = Context::from_process(cli.global.clone(), &cli.command.header_name());
+    let result = rt.block_on(cmd::run(&cli.command, &ctx));
+    // Flush stdout before any error text so the two streams interleave as kubectl's do.
+    let flushed = ctx.out().flush().map_err(CliError::Io);
+    finish(result.and(flushed).err())
+}

@@ -1,2 +1,876 @@
 //! The HTTP client: one reqwest client per command built from a resolved `RestConfig`,
 //! API errors as the server's `Status`, watch streams, `-v` request logging.
+//!
+//! `request` builds requests as values, `tls` the rustls config, `exec` runs credential
+//! plugins, `log` formats `-v` lines. [`Client::send`] is the one place requests go out.
+
+pub mod exec;
+pub mod log;
+pub mod request;
+pub mod tls;
+
+pub use log::{LogSink, Logger};
+pub use request::{ApiRequest, Method, ResourcePath};
+
+use crate::kubeconfig::resolve::{Auth, RestConfig};
+use base64::Engine;
+use futures_util::{Stream, StreamExt};
+use serde_json::Value;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The server's `Status` for a failed request (or one synthesized as client-go does when the
+/// body is not a Status).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiStatus {
+    /// HTTP status code.
+    pub code: u16,
+    /// `reason` (`NotFound`, `AlreadyExists`, `Invalid`, …); may be empty.
+    pub reason: String,
+    /// `message`.
+    pub message: String,
+    /// `details` (`name`, `group`, `kind`, `causes`), or null.
+    pub details: Value,
+    /// The whole Status object.
+    pub raw: Value,
+}
+
+impl ApiStatus {
+    /// Reads a Status object; `None` if `v` is not one.
+    pub fn from_status(code: u16, v: &Value) -> Option<ApiStatus> {
+        if v.get("kind").and_then(Value::as_str) != Some("Status") {
+            return None;
+        }
+        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        Some(ApiStatus {
+            code: v
+                .get("code")
+                .and_then(Value::as_u64)
+                .map(|c| c as u16)
+                .filter(|c| *c != 0)
+                .unwrap_or(code),
+            reason: s("reason"),
+            message: s("message"),
+            details: v.get("details").cloned().unwrap_or(Value::Null),
+            raw: v.clone(),
+        })
+    }
+
+    /// client-go `NewGenericServerResponse`: the error for a non-Status error body.
+    pub fn generic(code: u16, body: &[u8]) -> ApiStatus {
+        let body_text = String::from_utf8_lossy(body).trim().to_string();
+        let (reason, message) = match code {
+            400 => ("BadRequest", "the server rejected our request for an unknown reason".to_string()),
+            401 => ("Unauthorized", "the server has asked for the client to provide credentials".into()),
+            403 => ("Forbidden", "the server does not allow access to the requested resource".into()),
+            404 => ("NotFound", "the server could not find the requested resource".into()),
+            405 => ("MethodNotAllowed", "the server does not allow this method on the requested resource".into()),
+            406 => ("NotAcceptable", "the server was unable to respond with a content type that the client supports".into()),
+            409 => ("Conflict", "the server reported a conflict".into()),
+            410 => ("Expired", "the server could not find the requested resource".into()),
+            415 => ("UnsupportedMediaType", "the server was unable to respond with a content type that the client supports".into()),
+            422 => ("Invalid", "the server rejected our request due to an error in our request".into()),
+            429 => ("TooManyRequests", "the server has received too many requests and has asked us to try again later".into()),
+            503 => ("ServiceUnavailable", "the server is currently unable to handle the request".into()),
+            504 => ("Timeout", "the server was unable to return a response in the time allotted, but may still be processing the request".into()),
+            _ if code >= 500 => (
+                "InternalError",
+                format!(
+                    "an error on the server ({}) has prevented the request from succeeding",
+                    log::quote(if body_text.is_empty() { "unknown" } else { &body_text })
+                ),
+            ),
+            _ => ("", format!("the server responded with the status code {code} but did not return more information")),
+        };
+        ApiStatus {
+            code,
+            reason: reason.into(),
+            message: message.clone(),
+            details: Value::Null,
+            raw: serde_json::json!({
+                "kind": "Status", "apiVersion": "v1", "status": "Failure",
+                "reason": reason, "message": message, "code": code,
+            }),
+        }
+    }
+
+    /// True for `reason: NotFound` / 404.
+    pub fn is_not_found(&self) -> bool {
+        self.reason == "NotFound" || (self.reason.is_empty() && self.code == 404)
+    }
+}
+
+/// Errors of the client layer; `crate::error` turns them into kubectl's text.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with an error Status.
+    #[error("{}", .0.message)]
+    Api(Box<ApiStatus>),
+    /// TCP connection refused (kubectl's "did you specify the right host or port?").
+    #[error(
+        "The connection to the server {host} was refused - did you specify the right host or port?"
+    )]
+    ConnectionRefused {
+        /// `host:port` as in the server URL.
+        host: String,
+    },
+    /// Any other transport failure (TLS, DNS, timeout, exec plugin), kubectl's
+    /// `Unable to connect to the server: …`.
+    #[error("Unable to connect to the server: {0}")]
+    Unreachable(String),
+    /// Bad client settings (unparsable certificates, bad proxy URL).
+    #[error("{0}")]
+    Config(String),
+    /// A 2xx response whose body is not what was expected.
+    #[error("{0}")]
+    Decode(String),
+}
+
+impl ClientError {
+    /// The API Status, when the server sent one.
+    pub fn status(&self) -> Option<&ApiStatus> {
+        match self {
+            ClientError::Api(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// True for a NotFound Status.
+    pub fn is_not_found(&self) -> bool {
+        self.status().is_some_and(ApiStatus::is_not_found)
+    }
+}
+
+/// Per-run settings of the client besides the `RestConfig`.
+#[derive(Clone)]
+pub struct ClientOptions {
+    /// `Kubectl-Command` header value, e.g. `kubectl get` (None: not sent).
+    pub command: Option<String>,
+    /// `Kubectl-Session` header value (a uuid per run).
+    pub session: String,
+    /// `-v` logging.
+    pub logger: Logger,
+    /// Whether stdin is a terminal (exec plugins' interactive mode).
+    pub terminal: exec::Terminal,
+    /// Where server warnings (`Warning:` headers) are printed, deduplicated (None: dropped).
+    pub warnings: Option<LogSink>,
+}
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("command", &self.command)
+            .field("logger", &self.logger)
+            .field("warnings", &self.warnings.is_some())
+            .finish()
+    }
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            command: None,
+            session: new_session_id(),
+            logger: Logger::off(),
+            terminal: exec::Terminal::default(),
+            warnings: None,
+        }
+    }
+}
+
+/// A random RFC 4122 version-4 uuid.
+pub fn new_session_id() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// `kubectl-rs/v<version> (<os>/<arch>)`.
+pub fn user_agent() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!(
+        "kubectl-rs/v{} ({}/{arch})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS
+    )
+}
+
+/// A response with a 2xx status.
+#[derive(Debug, Clone)]
+pub struct ApiResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// `Content-Type` header.
+    pub content_type: String,
+    /// The body.
+    pub body: bytes::Bytes,
+}
+
+impl ApiResponse {
+    /// The body as JSON.
+    pub fn json(&self) -> Result<Value, ClientError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            ClientError::Decode(format!("unable to decode the server's response: {e}"))
+        })
+    }
+}
+
+/// One event of a watch stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchEvent {
+    /// `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` (`ERROR` events become `Err`).
+    pub event_type: String,
+    /// The object.
+    pub object: Value,
+}
+
+/// A stream of watch events.
+pub type WatchStream = Pin<Box<dyn Stream<Item = Result<WatchEvent, ClientError>> + Send>>;
+
+struct Inner {
+    config: RestConfig,
+    options: ClientOptions,
+    http: std::sync::Mutex<reqwest::Client>,
+    exec_cred: tokio::sync::Mutex<Option<exec::ExecCredential>>,
+    warnings_seen: std::sync::Mutex<Vec<String>>,
+}
+
+/// The API client of one command run. Cheap to clone; all clones share one connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Client({})", self.inner.config.server)
+    }
+}
+
+fn build_http(
+    config: &RestConfig,
+    options: &ClientOptions,
+    identity: Option<(&[u8], &[u8])>,
+) -> Result<reqwest::Client, ClientError> {
+    let tls = tls::client_config(&config.tls, identity).map_err(ClientError::Config)?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    let mut add = |k: &'static str, v: &str| -> Result<(), ClientError> {
+        let v = reqwest::header::HeaderValue::from_str(v)
+            .map_err(|_| ClientError::Config(format!("invalid value for header {k}")))?;
+        headers.append(k, v);
+        Ok(())
+    };
+    if let Some(c) = &options.command {
+        add("kubectl-command", c)?;
+        add("kubectl-session", &options.session)?;
+    }
+    let mut b = reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .user_agent(user_agent())
+        .default_headers(headers);
+    if config.disable_compression {
+        b = b.no_gzip();
+    }
+    if let Some(t) = config.timeout {
+        b = b.timeout(t);
+    }
+    if let Some(p) = &config.proxy_url {
+        let proxy = reqwest::Proxy::all(p)
+            .map_err(|e| ClientError::Config(format!("invalid proxy-url {p:?}: {e}")))?;
+        b = b.proxy(proxy);
+    }
+    b.build()
+        .map_err(|e| ClientError::Config(format!("unable to build the HTTP client: {e}")))
+}
+
+impl Client {
+    /// Builds the client (no I/O yet).
+    pub fn new(config: RestConfig, options: ClientOptions) -> Result<Client, ClientError> {
+        if !config.server.starts_with("https://") && !config.server.starts_with("http://") {
+            return Err(ClientError::Config(format!(
+                "host must be a URL or a host:port pair: {:?}",
+                config.server
+            )));
+        }
+        let http = build_http(&config, &options, None)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                config,
+                options,
+                http: std::sync::Mutex::new(http),
+                exec_cred: tokio::sync::Mutex::new(None),
+                warnings_seen: std::sync::Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// The configuration this client was built from.
+    pub fn config(&self) -> &RestConfig {
+        &self.inner.config
+    }
+
+    /// The `-v` logger.
+    pub fn logger(&self) -> &Logger {
+        &self.inner.options.logger
+    }
+
+    fn http(&self) -> reqwest::Client {
+        match self.inner.http.lock() {
+            Ok(h) => h.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// The `Authorization` value for the next request (running the exec plugin if needed).
+    async fn authorization(&self, force_refresh: bool) -> Result<Option<String>, ClientError> {
+        match &self.inner.config.auth {
+            Auth::None => Ok(None),
+            Auth::Bearer(t) => Ok(Some(format!("Bearer {t}"))),
+            Auth::TokenFile(p) => {
+                let t = std::fs::read_to_string(p).map_err(|e| {
+                    ClientError::Unreachable(format!(
+                        "open {}: {}",
+                        p.display(),
+                        crate::kubeconfig::resolve::io_text(&e)
+                    ))
+                })?;
+                Ok(Some(format!("Bearer {}", t.trim())))
+            }
+            Auth::Basic { username, password } => {
+                let raw = format!("{username}:{password}");
+                Ok(Some(format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                )))
+            }
+            Auth::Exec(spec) => {
+                let mut cached = self.inner.exec_cred.lock().await;
+                let fresh = match cached.as_ref() {
+                    Some(c) if !force_refresh && !c.is_expired(chrono::Utc::now()) => None,
+                    _ => Some(
+                        exec::run_plugin(spec, self.inner.options.terminal)
+                            .await
+                            .map_err(|e| {
+                                ClientError::Unreachable(format!("getting credentials: {e}"))
+                            })?,
+                    ),
+                };
+                if let Some(c) = fresh {
+                    if let (Some(cert), Some(key)) =
+                        (&c.client_certificate_data, &c.client_key_data)
+                    {
+                        let changed = cached.as_ref().is_none_or(|o| {
+                            o.client_certificate_data.as_ref() != Some(cert)
+                                || o.client_key_data.as_ref() != Some(key)
+                        });
+                        if changed {
+                            let http = build_http(
+                                &self.inner.config,
+                                &self.inner.options,
+                                Some((cert.as_bytes(), key.as_bytes())),
+                            )?;
+                            if let Ok(mut h) = self.inner.http.lock() {
+                                *h = http;
+                            }
+                        }
+                    }
+                    *cached = Some(c);
+                }
+                Ok(cached
+                    .as_ref()
+                    .and_then(|c| c.token.as_ref())
+                    .map(|t| format!("Bearer {t}")))
+            }
+        }
+    }
+
+    /// Sends `req`; any non-2xx answer becomes `ClientError::Api`.
+    pub async fn send(&self, req: &ApiRequest) -> Result<ApiResponse, ClientError> {
+        let resp = self.send_raw(req).await?;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let body = resp.bytes().await.map_err(|e| self.transport_error(e))?;
+        self.log_body(&body);
+        if !(200..300).contains(&status) {
+            return Err(error_from_body(status, &body));
+        }
+        Ok(ApiResponse {
+            status,
+            content_type,
+            body,
+        })
+    }
+
+    /// Sends `req` and decodes the JSON answer.
+    pub async fn send_json(&self, req: &ApiRequest) -> Result<Value, ClientError> {
+        self.send(req).await?.json()
+    }
+
+    /// `GET path` with `Accept: application/json`, decoded.
+    pub async fn get_json(&self, path: &str) -> Result<Value, ClientError> {
+        self.send_json(&ApiRequest::get(path)).await
+    }
+
+    /// Starts a watch (`watch=true` is added) and streams its events. `ERROR` events become
+    /// `Err(ClientError::Api)`.
+    pub async fn watch(&self, req: &ApiRequest) -> Result<WatchStream, ClientError> {
+        let mut req = req.clone();
+        if !req.query.iter().any(|(k, _)| k == "watch") {
+            req.query.push(("watch".into(), "true".into()));
+        }
+        let resp = self.send_raw(&req).await?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = resp.bytes().await.map_err(|e| self.transport_error(e))?;
+            self.log_body(&body);
+            return Err(error_from_body(status, &body));
+        }
+        let this = self.clone();
+        let bytes = resp.bytes_stream().boxed();
+        let state = (bytes, Vec::<u8>::new(), false);
+        let s = futures_util::stream::unfold(state, move |(mut bytes, mut buf, done)| {
+            let this = this.clone();
+            async move {
+                if done {
+                    return None;
+                }
+                loop {
+                    if let Some(i) = buf.iter().position(|b| *b == b'\n') {
+                        let line: Vec<u8> = buf.drain(..=i).collect();
+                        if line.iter().all(u8::is_ascii_whitespace) {
+                            continue;
+                        }
+                        return Some((parse_watch_line(&line), (bytes, buf, false)));
+                    }
+                    match bytes.next().await {
+                        Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+                        Some(Err(e)) => {
+                            return Some((Err(this.transport_error(e)), (bytes, buf, true)))
+                        }
+                        None => {
+                            if buf.iter().all(u8::is_ascii_whitespace) {
+                                return None;
+                            }
+                            let line = std::mem::take(&mut buf);
+                            return Some((parse_watch_line(&line), (bytes, buf, true)));
+                        }
+                    }
+                }
+            }
+        });
+        Ok(Box::pin(s))
+    }
+
+    /// Sends and returns the raw response (any status), with logging and the exec 401 retry.
+    async fn send_raw(&self, req: &ApiRequest) -> Result<reqwest::Response, ClientError> {
+        let resp = self.send_once(req, false).await?;
+        if resp.status().as_u16() == 401 && matches!(self.inner.config.auth, Auth::Exec(_)) {
+            // client-go refreshes exec credentials on 401 and retries once.
+            return self.send_once(req, true).await;
+        }
+        Ok(resp)
+    }
+
+    async fn send_once(
+        &self,
+        req: &ApiRequest,
+        refresh: bool,
+    ) -> Result<reqwest::Response, ClientError> {
+        let cfg = &self.inner.config;
+        let logger = &self.inner.options.logger;
+        let mut req = req.clone();
+        if let Some(t) = cfg.timeout {
+            if !req.query.iter().any(|(k, _)| k == "timeout") {
+                req.query.push(("timeout".into(), request::go_duration(t)));
+            }
+        }
+        let url = req.url(&cfg.server);
+        let auth = self.authorization(refresh).await?;
+        let mut headers: Vec<(String, String)> = Vec::new();
+        headers.push(("Accept".into(), req.accept_value().to_string()));
+        for (k, v) in &req.headers {
+            if !k.eq_ignore_ascii_case("accept") {
+                headers.push((k.clone(), v.clone()));
+            }
+        }
+        if let Some(a) = &auth {
+            headers.push(("Authorization".into(), a.clone()));
+        }
+        // Sent per request: reqwest's default headers keep only one value per name.
+        if let Some(u) = &cfg.impersonate {
+            headers.push(("Impersonate-User".into(), u.clone()));
+        }
+        if let Some(u) = &cfg.impersonate_uid {
+            headers.push(("Impersonate-Uid".into(), u.clone()));
+        }
+        for g in &cfg.impersonate_groups {
+            headers.push(("Impersonate-Group".into(), g.clone()));
+        }
+        if logger.enabled(8) {
+            let body = req.body.as_deref().unwrap_or(b"");
+            logger.log(
+                8,
+                "helper.go:113",
+                &format!(
+                    "\"Request Body\" body={}",
+                    log::body_text(body, logger.level)
+                ),
+            );
+        }
+        if logger.enabled(7) {
+            let mut shown = headers.clone();
+            shown.push(("User-Agent".into(), user_agent()));
+            if let Some(c) = &self.inner.options.command {
+                shown.push(("Kubectl-Command".into(), c.clone()));
+                shown.push(("Kubectl-Session".into(), self.inner.options.session.clone()));
+            }
+            logger.log(
+                7,
+                "round_trippers.go:527",
+                &format!(
+                    "\"Request\" verb={} url={} {}",
+                    log::quote(req.method.as_str()),
+                    log::quote(&url),
+                    log::headers_block(shown.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                ),
+            );
+        }
+        let mut rb = self.http().request(req.method.clone(), &url);
+        for (k, v) in &headers {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        if let Some(b) = &req.body {
+            rb = rb.body(b.clone());
+        }
+        let start = Instant::now();
+        let result = rb.send().await;
+        let ms = start.elapsed().as_millis();
+        match result {
+            Ok(resp) => {
+                self.handle_warnings(resp.headers());
+                let st = resp.status();
+                let status = format!("{} {}", st.as_u16(), st.canonical_reason().unwrap_or(""));
+                let status = status.trim_end().to_string();
+                if logger.enabled(8) {
+                    let hs = log::headers_block(
+                        resp.headers()
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or(""))),
+                    );
+                    logger.log(
+                        8,
+                        "round_trippers.go:632",
+                        &format!(
+                            "\"Response\" status={} {hs} milliseconds={ms}",
+                            log::quote(&status)
+                        ),
+                    );
+                } else if logger.enabled(7) {
+                    logger.log(
+                        7,
+                        "round_trippers.go:632",
+                        &format!(
+                            "\"Response\" status={} milliseconds={ms}",
+                            log::quote(&status)
+                        ),
+                    );
+                } else {
+                    logger.log(
+                        6,
+                        "round_trippers.go:632",
+                        &format!(
+                            "\"Response\" verb={} url={} status={} milliseconds={ms}",
+                            log::quote(req.method.as_str()),
+                            log::quote(&url),
+                            log::quote(&status)
+                        ),
+                    );
+                }
+                Ok(resp)
+            }
+            Err(e) => {
+                logger.log(
+                    6,
+                    "round_trippers.go:632",
+                    &format!(
+                        "\"Response\" verb={} url={} status=\"\" milliseconds={ms}",
+                        log::quote(req.method.as_str()),
+                        log::quote(&url)
+                    ),
+                );
+                Err(self.transport_error(e))
+            }
+        }
+    }
+
+    /// Prints each distinct server warning once (client-go's deduplicating warning writer).
+    fn handle_warnings(&self, headers: &reqwest::header::HeaderMap) {
+        for v in headers.get_all(reqwest::header::WARNING) {
+            let Some(text) = v.to_str().ok().and_then(parse_warning) else {
+                continue;
+            };
+            let mut seen = match self.inner.warnings_seen.lock() {
+                Ok(s) => s,
+                Err(p) => p.into_inner(),
+            };
+            if seen.contains(&text) {
+                continue;
+            }
+            seen.push(text.clone());
+            if let Some(w) = &self.inner.options.warnings {
+                if let Ok(mut w) = w.lock() {
+                    let _ = w.write_all(format!("Warning: {text}\n").as_bytes());
+                    let _ = w.flush();
+                }
+            }
+        }
+    }
+
+    /// How many distinct server warnings this run received (`--warnings-as-errors`).
+    pub fn warning_count(&self) -> usize {
+        self.inner
+            .warnings_seen
+            .lock()
+            .map(|s| s.len())
+            .unwrap_or(0)
+    }
+
+    fn log_body(&self, body: &[u8]) {
+        let logger = &self.inner.options.logger;
+        if logger.enabled(8) {
+            logger.log(
+                8,
+                "helper.go:113",
+                &format!(
+                    "\"Response Body\" body={}",
+                    log::body_text(body, logger.level)
+                ),
+            );
+        }
+    }
+
+    /// Maps a transport error to kubectl's wording.
+    fn transport_error(&self, e: reqwest::Error) -> ClientError {
+        transport_error(&self.inner.config.server, &e)
+    }
+}
+
+/// `host:port` of a server URL, as Go's `URL.Host` (no default port added).
+pub fn url_host(server: &str) -> String {
+    let rest = server.split_once("://").map(|x| x.1).unwrap_or(server);
+    let host = rest.split('/').next().unwrap_or(rest);
+    host.rsplit_once('@')
+        .map(|x| x.1)
+        .unwrap_or(host)
+        .to_string()
+}
+
+/// kubectl's text for a failed request to `server`.
+pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
+    if e.is_timeout() {
+        return ClientError::Unreachable("context deadline exceeded".into());
+    }
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut last = e.to_string();
+    while let Some(cur) = src {
+        if let Some(t) = cur.downcast_ref::<rustls::Error>() {
+            return ClientError::Unreachable(tls::describe_tls_error(t));
+        }
+        if let Some(io) = cur.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return ClientError::ConnectionRefused {
+                    host: url_host(server),
+                };
+            }
+            if let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return ClientError::Unreachable(tls::describe_tls_error(t));
+            }
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return ClientError::Unreachable("context deadline exceeded".into());
+            }
+        }
+        let text = cur.to_string();
+        if let Some(t) = tls_error_from_text(&text) {
+            return ClientError::Unreachable(t);
+        }
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            let host = url_host(server);
+            let name = host
+                .rsplit_once(':')
+                .map(|x| x.0)
+                .unwrap_or(&host)
+                .to_string();
+            return ClientError::Unreachable(format!("dial tcp: lookup {name}: no such host"));
+        }
+        last = text;
+        src = cur.source();
+    }
+    ClientError::Unreachable(last)
+}
+
+/// rustls errors reach us as text when a layer boxes them; map their Display forms.
+fn tls_error_from_text(text: &str) -> Option<String> {
+    let rest = text.split("invalid peer certificate: ").nth(1)?;
+    let e = if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
+        rustls::CertificateError::UnknownIssuer
+    } else if rest.starts_with("certificate not valid for name")
+        || rest.starts_with("NotValidForName")
+    {
+        rustls::CertificateError::NotValidForName
+    } else if rest.contains("expired") || rest.starts_with("Expired") {
+        rustls::CertificateError::Expired
+    } else if rest.contains("not valid yet") || rest.starts_with("NotValidYet") {
+        rustls::CertificateError::NotValidYet
+    } else {
+        return Some(format!("tls: failed to verify certificate: x509: {rest}"));
+    };
+    Some(tls::describe_tls_error(&rustls::Error::InvalidCertificate(
+        e,
+    )))
+}
+
+/// The text of an RFC 7234 `Warning: 299 - "text"` header (other codes are ignored, as in
+/// client-go).
+pub fn parse_warning(h: &str) -> Option<String> {
+    let rest = h.trim().strip_prefix("299 ")?;
+    let (_agent, rest) = rest.split_once(' ')?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = rest.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push(chars.next()?),
+            '"' => return Some(out),
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// The error for a non-2xx response body: the Status it carries, else client-go's generic one.
+pub fn error_from_body(code: u16, body: &[u8]) -> ClientError {
+    let status = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| ApiStatus::from_status(code, &v))
+        .unwrap_or_else(|| ApiStatus::generic(code, body));
+    ClientError::Api(Box::new(status))
+}
+
+fn parse_watch_line(line: &[u8]) -> Result<WatchEvent, ClientError> {
+    let v: Value = serde_json::from_slice(line)
+        .map_err(|e| ClientError::Decode(format!("unable to decode watch event: {e}")))?;
+    let event_type = v
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let object = v.get("object").cloned().unwrap_or(Value::Null);
+    if event_type == "ERROR" {
+        let st =
+            ApiStatus::from_status(500, &object).unwrap_or_else(|| ApiStatus::generic(500, line));
+        return Err(ClientError::Api(Box::new(st)));
+    }
+    Ok(WatchEvent { event_type, object })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn status_errors() {
+        let body = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/reference/error-notfound.json"
+        ))
+        .unwrap();
+        let e = error_from_body(404, &body);
+        let st = e.status().unwrap();
+        assert_eq!(st.reason, "NotFound");
+        assert!(e.is_not_found());
+        assert_eq!(st.message, "daemonsets.apps \"nope\" not found");
+        let e = error_from_body(404, b"404 page not found");
+        assert_eq!(
+            e.to_string(),
+            "the server could not find the requested resource"
+        );
+        let e = error_from_body(500, b"boom");
+        assert_eq!(
+            e.to_string(),
+            "an error on the server (\"boom\") has prevented the request from succeeding"
+        );
+    }
+
+    #[test]
+    fn watch_lines() {
+        let ev = parse_watch_line(br#"{"type":"ADDED","object":{"kind":"Pod"}}"#).unwrap();
+        assert_eq!(ev.event_type, "ADDED");
+        assert_eq!(ev.object, json!({"kind":"Pod"}));
+        let e = parse_watch_line(
+            br#"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old resource version"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.status().unwrap().code, 410);
+        assert!(parse_watch_line(b"garbage").is_err());
+    }
+
+    #[test]
+    fn warning_headers() {
+        assert_eq!(
+            parse_warning(r#"299 - "apps/v1beta1 Deployment is deprecated""#).as_deref(),
+            Some("apps/v1beta1 Deployment is deprecated")
+        );
+        assert_eq!(
+            parse_warning(r#"299 - "a \"quoted\" word" "Wed, 21 Oct 2015 07:28:00 GMT""#)
+                .as_deref(),
+            Some(r#"a "quoted" word"#)
+        );
+        assert_eq!(parse_warning(r#"199 - "misc""#), None);
+        assert_eq!(parse_warning("garbage"), None);
+    }
+
+    #[test]
+    fn tls_texts() {
+        assert_eq!(
+            tls_error_from_text("error sending request: invalid peer certificate: UnknownIssuer")
+                .unwrap(),
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+        );
+        assert_eq!(tls_error_from_text("connection reset"), None);
+    }
+
+    #[test]
+    fn small_helpers() {
+        assert_eq!(url_host("http://localhost:8080"), "localhost:8080");
+        assert_eq!(url_host("https://u@example.com/prefix"), "example.com");
+        let s = new_session_id();
+        assert_eq!(s.len(), 36);
+        assert_eq!(&s[14..15], "4");
+        assert!(user_agent().starts_with("kubectl-rs/v0."));
+        let bad = RestConfig {
+            server: "ftp://x".into(),
+            ..Default::default()
+        };
+        assert!(Client::new(bad, ClientOptions::default()).is_err());
+    }
+}

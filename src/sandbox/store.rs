@@ -426,10 +426,7 @@ impl Store {
     /// Subscribes to every change after `since` (a resourceVersion). Returns the kept changes
     /// newer than `since` and a receiver for later ones; no change is missed or repeated.
     /// `since == 0` means "from now".
-    pub fn watch_from(
-        &self,
-        since: u64,
-    ) -> Result<WatchStart, StoreError> {
+    pub fn watch_from(&self, since: u64) -> Result<WatchStart, StoreError> {
         let inner = self.lock();
         let rx = self.tx.subscribe();
         if since == 0 || since >= inner.rv {

@@ -1,0 +1,204 @@
+//! `-v` request logging in client-go's shape (klog header, `round_trippers.go` and
+//! `helper.go` lines): level 6 one line per response, 7 request headers, 8 response headers
+//! and bodies truncated to 1024 characters, 9 to 10240, 10 whole. `Authorization` is masked.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+/// Where log lines go (the command's stderr).
+pub type LogSink = Arc<Mutex<dyn Write + Send>>;
+
+/// A verbosity level and a sink.
+#[derive(Clone)]
+pub struct Logger {
+    /// `-v` level.
+    pub level: u8,
+    sink: Option<LogSink>,
+}
+
+impl std::fmt::Debug for Logger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Logger(v={})", self.level)
+    }
+}
+
+impl Logger {
+    /// A logger writing lines at or below `level` to `sink`.
+    pub fn new(level: u8, sink: LogSink) -> Self {
+        Logger {
+            level,
+            sink: Some(sink),
+        }
+    }
+
+    /// A logger that drops everything.
+    pub fn off() -> Self {
+        Logger {
+            level: 0,
+            sink: None,
+        }
+    }
+
+    /// True when messages of level `v` are printed.
+    pub fn enabled(&self, v: u8) -> bool {
+        self.sink.is_some() && self.level >= v
+    }
+
+    /// Writes one klog line (`I1127 20:56:09.743681   30614 file:line] msg`) at level `v`.
+    pub fn log(&self, v: u8, location: &str, msg: &str) {
+        if !self.enabled(v) {
+            return;
+        }
+        if let Some(s) = &self.sink {
+            let line = format!("{} {location}] {msg}\n", klog_header());
+            if let Ok(mut w) = s.lock() {
+                let _ = w.write_all(line.as_bytes());
+                let _ = w.flush();
+            }
+        }
+    }
+}
+
+fn klog_header() -> String {
+    let now = chrono::Local::now();
+    format!(
+        "I{} {:>7}",
+        now.format("%m%d %H:%M:%S%.6f"),
+        std::process::id()
+    )
+}
+
+/// A header value as client-go logs it: credentials masked.
+pub fn mask_header(name: &str, value: &str) -> String {
+    if name.eq_ignore_ascii_case("authorization")
+        || name.eq_ignore_ascii_case("proxy-authorization")
+    {
+        match value.split_once(' ') {
+            Some((scheme, _)) => format!("{scheme} <masked>"),
+            None => "<masked>".into(),
+        }
+    } else {
+        value.to_string()
+    }
+}
+
+/// The `headers=<…>` block of a request/response line.
+pub fn headers_block<'a>(headers: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let mut hs: Vec<(String, String)> = headers
+        .map(|(k, v)| (canonical_header(k), mask_header(k, v)))
+        .collect();
+    hs.sort();
+    let mut s = String::from("headers=<\n");
+    for (k, v) in hs {
+        s.push('\t');
+        s.push_str(&k);
+        s.push_str(": ");
+        s.push_str(&v);
+        s.push('\n');
+    }
+    s.push_str(" >");
+    s
+}
+
+/// Go's canonical MIME header form (`content-type` → `Content-Type`).
+pub fn canonical_header(k: &str) -> String {
+    k.split('-')
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A body as `helper.go` logs it at verbosity `level`: Go-quoted and truncated.
+pub fn body_text(body: &[u8], level: u8) -> String {
+    let text = String::from_utf8_lossy(body);
+    let max = match level {
+        0..=8 => Some(1024),
+        9 => Some(10240),
+        _ => None,
+    };
+    let (shown, rest) = match max {
+        Some(m) if text.chars().count() > m => {
+            let cut: String = text.chars().take(m).collect();
+            let rest = text.chars().count() - m;
+            (cut, Some(rest))
+        }
+        _ => (text.to_string(), None),
+    };
+    let mut s = serde_json::to_string(&shown).unwrap_or_default();
+    if let Some(n) = rest {
+        s.pop();
+        s.push_str(&format!(" [truncated {n} chars]\""));
+    }
+    s
+}
+
+/// Go's `%q` of a plain string (for `url="…"`).
+pub fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn masks_and_truncates() {
+        assert_eq!(
+            mask_header("Authorization", "Bearer abc"),
+            "Bearer <masked>"
+        );
+        assert_eq!(mask_header("authorization", "abc"), "<masked>");
+        assert_eq!(mask_header("Accept", "x"), "x");
+        let b = headers_block(
+            [
+                ("user-agent", "u"),
+                ("authorization", "Bearer secret"),
+                ("accept", "a"),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            b,
+            "headers=<\n\tAccept: a\n\tAuthorization: Bearer <masked>\n\tUser-Agent: u\n >"
+        );
+        assert!(!b.contains("secret"));
+        let long = "x".repeat(1030);
+        assert_eq!(
+            body_text(long.as_bytes(), 8),
+            format!("\"{} [truncated 6 chars]\"", "x".repeat(1024))
+        );
+        assert_eq!(body_text(long.as_bytes(), 10).len(), 1032);
+        assert_eq!(body_text(b"{\"a\":1}", 8), r#""{\"a\":1}""#);
+    }
+
+    #[test]
+    fn levels() {
+        let buf = Buf::default();
+        let l = Logger::new(6, Arc::new(Mutex::new(buf.clone())));
+        l.log(6, "round_trippers.go:632", "shown");
+        l.log(7, "round_trippers.go:527", "hidden");
+        Logger::off().log(0, "x", "hidden");
+        let out = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert!(out.starts_with('I'));
+        assert!(out.ends_with(" round_trippers.go:632] shown\n"), "{out}");
+        assert_eq!(out.lines().count(), 1);
+    }
+}

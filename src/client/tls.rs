@@ -1,0 +1,288 @@
+//! The rustls configuration for one API server: trust exactly the configured CA (or nothing
+//! when `insecure-skip-tls-verify`), verify against `tls-server-name` when set, present the
+//! client certificate, and offer HTTP/2 by ALPN.
+
+use crate::kubeconfig::resolve::TlsSettings;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use std::sync::Arc;
+
+/// Builds the rustls client config. Errors are user-facing texts (no key material in them).
+pub fn client_config(
+    tls: &TlsSettings,
+    extra_identity: Option<(&[u8], &[u8])>,
+) -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    let verifier: Arc<dyn ServerCertVerifier> = if tls.insecure {
+        Arc::new(NoVerify(provider.clone()))
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        if let Some(pem) = &tls.ca_pem {
+            let certs = parse_certs(pem).map_err(|_| {
+                "unable to load root certificates: unable to parse bytes as PEM block".to_string()
+            })?;
+            for c in certs {
+                roots
+                    .add(c)
+                    .map_err(|e| format!("unable to load root certificates: {e}"))?;
+            }
+        }
+        if roots.is_empty() {
+            // Nothing to trust: every server is "signed by unknown authority", as in Go with no CA.
+            Arc::new(NoRoots(provider.clone()))
+        } else {
+            let inner =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|e| e.to_string())?;
+            match &tls.server_name {
+                Some(name) => {
+                    let name = ServerName::try_from(name.clone())
+                        .map_err(|_| format!("invalid tls-server-name {name:?}"))?;
+                    Arc::new(RenamedVerifier { inner, name })
+                }
+                None => inner,
+            }
+        }
+    };
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let identity = match extra_identity {
+        Some((c, k)) => Some((c.to_vec(), k.to_vec())),
+        None => match (&tls.client_cert_pem, &tls.client_key_pem) {
+            (Some(c), Some(k)) => Some((c.clone(), k.clone())),
+            (Some(_), None) | (None, Some(_)) => {
+                return Err("tls: client certificate and key must both be set".into())
+            }
+            _ => None,
+        },
+    };
+    let mut cfg = match identity {
+        Some((cert, key)) => {
+            let chain = parse_certs(&cert)
+                .map_err(|_| "tls: failed to find any PEM data in certificate input".to_string())?;
+            let key = PrivateKeyDer::from_pem_slice(&key)
+                .map_err(|_| "tls: failed to find any PEM data in key input".to_string())?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| format!("tls: {e}"))?
+        }
+        None => builder.with_no_client_auth(),
+    };
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(cfg)
+}
+
+fn parse_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, ()> {
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<_, _>>()
+        .map_err(|_| ())?;
+    if certs.is_empty() {
+        return Err(());
+    }
+    Ok(certs)
+}
+
+/// Verifies against a fixed name (`tls-server-name`) instead of the URL's host.
+#[derive(Debug)]
+struct RenamedVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    name: ServerName<'static>,
+}
+
+impl ServerCertVerifier for RenamedVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.inner
+            .verify_server_cert(end_entity, intermediates, &self.name, ocsp, now)
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// `insecure-skip-tls-verify`: any certificate, but handshake signatures are still checked.
+#[derive(Debug)]
+struct NoVerify(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for NoVerify {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// No CA configured (we ship no system roots): every certificate is from an unknown authority.
+#[derive(Debug)]
+struct NoRoots(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for NoRoots {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Err(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ))
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// Go's wording for a failed TLS handshake.
+pub fn describe_tls_error(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(c) => {
+            let x509 = match c {
+                C::UnknownIssuer | C::BadSignature => {
+                    "x509: certificate signed by unknown authority".to_string()
+                }
+                C::Expired | C::NotValidYet => {
+                    "x509: certificate has expired or is not yet valid".to_string()
+                }
+                C::NotValidForName | C::NotValidForNameContext { .. } => {
+                    "x509: certificate is not valid for the requested server name".to_string()
+                }
+                other => format!("x509: {other:?}"),
+            };
+            format!("tls: failed to verify certificate: {x509}")
+        }
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
+            "tls: first record does not look like a TLS handshake".into()
+        }
+        rustls::Error::AlertReceived(a) => format!("remote error: tls: {a:?}"),
+        other => format!("tls: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_pem_is_a_clear_error() {
+        let tls = TlsSettings {
+            ca_pem: Some(b"not a pem".to_vec()),
+            ..Default::default()
+        };
+        let e = client_config(&tls, None).unwrap_err();
+        assert!(e.contains("unable to load root certificates"), "{e}");
+        let tls = TlsSettings {
+            client_cert_pem: Some(b"x".to_vec()),
+            ..Default::default()
+        };
+        assert!(client_config(&tls, None).is_err());
+        let tls = TlsSettings {
+            insecure: true,
+            ..Default::default()
+        };
+        let cfg = client_config(&tls, None).unwrap();
+        assert_eq!(cfg.alpn_protocols[0], b"h2");
+    }
+
+    #[test]
+    fn go_wording() {
+        let e = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        assert_eq!(
+            describe_tls_error(&e),
+            "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+        );
+    }
+}

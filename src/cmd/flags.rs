@@ -1,0 +1,402 @@
+//! Shared flag groups, each flag defined once: the global (connection/config) flags every
+//! command accepts. Doc comments are kubectl's help texts; `kubectl-rs options` prints them.
+
+use crate::kubeconfig::ConfigOverrides;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The flags kubectl accepts on every command (`kubectl options`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GlobalArgs {
+    /// Username to impersonate for the operation. User could be a regular user or a service account in a namespace.
+    #[arg(
+        verbatim_doc_comment,
+        long = "as",
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub as_user: Option<String>,
+
+    /// Group to impersonate for the operation, this flag can be repeated to specify multiple groups.
+    #[arg(
+        verbatim_doc_comment,
+        long = "as-group",
+        global = true,
+        value_name = "stringArray",
+        help_heading = "Global options"
+    )]
+    pub as_group: Vec<String>,
+
+    /// UID to impersonate for the operation.
+    #[arg(
+        verbatim_doc_comment,
+        long = "as-uid",
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub as_uid: Option<String>,
+
+    /// Default cache directory
+    #[arg(
+        verbatim_doc_comment,
+        long = "cache-dir",
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Path to a cert file for the certificate authority
+    #[arg(
+        verbatim_doc_comment,
+        long = "certificate-authority",
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub certificate_authority: Option<PathBuf>,
+
+    /// Path to a client certificate file for TLS
+    #[arg(
+        verbatim_doc_comment,
+        long = "client-certificate",
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub client_certificate: Option<PathBuf>,
+
+    /// Path to a client key file for TLS
+    #[arg(
+        verbatim_doc_comment,
+        long = "client-key",
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub client_key: Option<PathBuf>,
+
+    /// The name of the kubeconfig cluster to use
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub cluster: Option<String>,
+
+    /// The name of the kubeconfig context to use
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub context: Option<String>,
+
+    /// If true, opt-out of response compression for all requests to the server
+    #[arg(verbatim_doc_comment, long = "disable-compression", global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
+    pub disable_compression: bool,
+
+    /// If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure
+    #[arg(verbatim_doc_comment, long = "insecure-skip-tls-verify", global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
+    pub insecure_skip_tls_verify: bool,
+
+    /// Path to the kubeconfig file to use for CLI requests.
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// If present, the namespace scope for this CLI request
+    #[arg(
+        verbatim_doc_comment,
+        short = 'n',
+        long,
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub namespace: Option<String>,
+
+    /// Password for basic authentication to the API server
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub password: Option<String>,
+
+    /// The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.
+    #[arg(
+        verbatim_doc_comment,
+        long = "request-timeout",
+        global = true,
+        value_name = "string",
+        default_value = "0",
+        help_heading = "Global options"
+    )]
+    pub request_timeout: String,
+
+    /// The address and port of the Kubernetes API server
+    #[arg(
+        verbatim_doc_comment,
+        short = 's',
+        long,
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub server: Option<String>,
+
+    /// Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used
+    #[arg(
+        verbatim_doc_comment,
+        long = "tls-server-name",
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub tls_server_name: Option<String>,
+
+    /// Bearer token for authentication to the API server
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub token: Option<String>,
+
+    /// The name of the kubeconfig user to use
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub user: Option<String>,
+
+    /// Username for basic authentication to the API server
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub username: Option<String>,
+
+    /// Treat warnings received from the server as errors and exit with a non-zero exit code
+    #[arg(verbatim_doc_comment, long = "warnings-as-errors", global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
+    pub warnings_as_errors: bool,
+
+    /// number for the log level verbosity
+    #[arg(
+        verbatim_doc_comment,
+        short = 'v',
+        long = "v",
+        global = true,
+        value_name = "Level",
+        default_value_t = 0,
+        help_heading = "Global options"
+    )]
+    pub v: u8,
+}
+
+/// The message kubectl gives for a bad `--request-timeout`.
+pub const TIMEOUT_ERROR: &str = "Invalid timeout value. Timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)";
+
+/// Parses kubectl's `--request-timeout`: `0`, a bare integer (seconds), or a Go duration
+/// (`500ms`, `5s`, `1m30s`, `2h`).
+pub fn parse_request_timeout(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(Duration::ZERO);
+    }
+    if let Ok(n) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(n));
+    }
+    parse_go_duration(s).ok_or_else(|| TIMEOUT_ERROR.to_string())
+}
+
+/// Go's `time.ParseDuration` for non-negative values.
+pub fn parse_go_duration(s: &str) -> Option<Duration> {
+    let mut rest = s;
+    let mut total = 0f64;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return None;
+        }
+        let n: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let secs = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += n * secs;
+    }
+    Some(Duration::from_secs_f64(total))
+}
+
+impl GlobalArgs {
+    /// The kubeconfig overrides these flags carry (`--request-timeout` already parsed).
+    pub fn overrides(&self) -> Result<ConfigOverrides, String> {
+        let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());
+        Ok(ConfigOverrides {
+            context: nonempty(&self.context),
+            cluster: nonempty(&self.cluster),
+            user: nonempty(&self.user),
+            namespace: nonempty(&self.namespace),
+            server: nonempty(&self.server),
+            token: nonempty(&self.token),
+            certificate_authority: self
+                .certificate_authority
+                .clone()
+                .filter(|p| !p.as_os_str().is_empty()),
+            client_certificate: self
+                .client_certificate
+                .clone()
+                .filter(|p| !p.as_os_str().is_empty()),
+            client_key: self
+                .client_key
+                .clone()
+                .filter(|p| !p.as_os_str().is_empty()),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            tls_server_name: nonempty(&self.tls_server_name),
+            impersonate: nonempty(&self.as_user),
+            impersonate_groups: self.as_group.clone(),
+            impersonate_uid: nonempty(&self.as_uid),
+            username: nonempty(&self.username),
+            password: nonempty(&self.password),
+            disable_compression: self.disable_compression,
+            request_timeout: Some(parse_request_timeout(&self.request_timeout)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct T {
+        #[command(flatten)]
+        g: GlobalArgs,
+        rest: Vec<String>,
+    }
+
+    fn parse(args: &[&str]) -> GlobalArgs {
+        T::try_parse_from(std::iter::once("t").chain(args.iter().copied()))
+            .unwrap()
+            .g
+    }
+
+    #[test]
+    fn request_timeouts() {
+        assert_eq!(parse_request_timeout("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_request_timeout("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_request_timeout("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_request_timeout("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(
+            parse_request_timeout("100ms"),
+            Ok(Duration::from_millis(100))
+        );
+        assert_eq!(parse_request_timeout("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_request_timeout("abc"), Err(TIMEOUT_ERROR.into()));
+        assert_eq!(parse_request_timeout("5x"), Err(TIMEOUT_ERROR.into()));
+        assert_eq!(parse_request_timeout("-1s"), Err(TIMEOUT_ERROR.into()));
+    }
+
+    #[test]
+    fn flag_forms() {
+        let g = parse(&[
+            "-n",
+            "kube-system",
+            "--v=6",
+            "--insecure-skip-tls-verify",
+            "x",
+        ]);
+        assert_eq!(g.namespace.as_deref(), Some("kube-system"));
+        assert_eq!(g.v, 6);
+        assert!(g.insecure_skip_tls_verify);
+        let g = parse(&[
+            "--insecure-skip-tls-verify=false",
+            "-v",
+            "8",
+            "--namespace=a",
+        ]);
+        assert!(!g.insecure_skip_tls_verify);
+        assert_eq!(g.v, 8);
+        assert_eq!(g.namespace.as_deref(), Some("a"));
+        let g = parse(&[
+            "--as=jane",
+            "--as-group=a",
+            "--as-group",
+            "b",
+            "-s",
+            "https://x:1",
+            "--request-timeout=5s",
+        ]);
+        let o = g.overrides().unwrap();
+        assert_eq!(o.impersonate.as_deref(), Some("jane"));
+        assert_eq!(o.impersonate_groups, ["a", "b"]);
+        assert_eq!(o.server.as_deref(), Some("https://x:1"));
+        assert_eq!(o.request_timeout, Some(Duration::from_secs(5)));
+        let g = parse(&[
+            "--token",
+            "t",
+            "--context",
+            "c",
+            "--cluster",
+            "cl",
+            "--user",
+            "u",
+            "--kubeconfig",
+            "k",
+        ]);
+        let o = g.overrides().unwrap();
+        assert_eq!(
+            (
+                o.token.as_deref(),
+                o.context.as_deref(),
+                o.cluster.as_deref(),
+                o.user.as_deref()
+            ),
+            (Some("t"), Some("c"), Some("cl"), Some("u"))
+        );
+        assert_eq!(g.kubeconfig, Some(PathBuf::from("k")));
+        assert!(parse(&["--request-timeout", "zz"]).overrides().is_err());
+    }
+}

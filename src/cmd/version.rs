@@ -1,0 +1,266 @@
+//! `kubectl-rs version`: client and server versions and the version-skew warning.
+//!
+//! Our client version keeps kubectl's shape so that tools parsing it keep working: the
+//! kubectl release whose behaviour we follow, then our own version as a pre-release tag:
+//! `v1.36.2-kubectl-rs.<crate version>`. There is no bundled kustomize, so no
+//! `Kustomize Version` line.
+
+use crate::context::Context;
+use crate::discovery::server_version;
+use crate::error::CliError;
+use serde::Serialize;
+use serde_json::Value;
+use std::io::Write;
+
+/// The kubectl release whose behaviour kubectl-rs reproduces.
+pub const COMPAT_MAJOR: &str = "1";
+/// Its minor version.
+pub const COMPAT_MINOR: &str = "36";
+/// `Client Version:` value.
+pub const CLIENT_GIT_VERSION: &str = concat!("v1.36.2-kubectl-rs.", env!("CARGO_PKG_VERSION"));
+
+/// Print the client and server version information for the current context.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct VersionArgs {
+    /// If true, shows client version only (no server required).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub client: bool,
+    /// One of 'yaml' or 'json'.
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+}
+
+/// The client's version record, in kubectl's field order.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientVersion {
+    /// Major version of the kubectl we follow.
+    pub major: String,
+    /// Minor version of the kubectl we follow.
+    pub minor: String,
+    /// `v1.36.2-kubectl-rs.<version>`.
+    pub git_version: String,
+    /// Not recorded at build time.
+    pub git_commit: String,
+    /// Not recorded at build time.
+    pub git_tree_state: String,
+    /// Not recorded at build time.
+    pub build_date: String,
+    /// Not a Go program.
+    pub go_version: String,
+    /// `rustc`.
+    pub compiler: String,
+    /// `linux/amd64` etc.
+    pub platform: String,
+}
+
+/// Our client version.
+pub fn client_version() -> ClientVersion {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    ClientVersion {
+        major: COMPAT_MAJOR.into(),
+        minor: COMPAT_MINOR.into(),
+        git_version: CLIENT_GIT_VERSION.into(),
+        git_commit: String::new(),
+        git_tree_state: String::new(),
+        build_date: String::new(),
+        go_version: String::new(),
+        compiler: "rustc".into(),
+        platform: format!("{}/{arch}", std::env::consts::OS),
+    }
+}
+
+/// The server's `/version`, re-serialized in Go's `version.Info` field order.
+fn ordered_server_version(v: &Value) -> Value {
+    const ORDER: [&str; 13] = [
+        "major",
+        "minor",
+        "emulationMajor",
+        "emulationMinor",
+        "minCompatibilityMajor",
+        "minCompatibilityMinor",
+        "gitVersion",
+        "gitCommit",
+        "gitTreeState",
+        "buildDate",
+        "goVersion",
+        "compiler",
+        "platform",
+    ];
+    // serde_json maps are sorted; build the text in order and keep it as a raw value.
+    let mut parts = Vec::new();
+    for k in ORDER {
+        if let Some(x) = v.get(k) {
+            parts.push((k, x.clone()));
+        }
+    }
+    Value::Array(
+        parts
+            .into_iter()
+            .map(|(k, x)| serde_json::json!([k, x]))
+            .collect(),
+    )
+}
+
+fn pretty_ordered(pairs: &Value, indent: &str) -> String {
+    let mut s = String::from("{\n");
+    let items = pairs.as_array().cloned().unwrap_or_default();
+    for (i, p) in items.iter().enumerate() {
+        let k = p[0].as_str().unwrap_or("");
+        s.push_str(&format!(
+            "{indent}  {}: {}",
+            serde_json::to_string(k).unwrap_or_default(),
+            p[1]
+        ));
+        s.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+    }
+    s.push_str(indent);
+    s.push('}');
+    s
+}
+
+/// The skew warning when client and server minors differ by more than one.
+pub fn skew_warning(server: &Value) -> Option<String> {
+    let minor = |v: &str| v.trim_end_matches('+').parse::<i64>().ok();
+    let smaj = server.get("major").and_then(Value::as_str)?;
+    let smin = minor(server.get("minor").and_then(Value::as_str)?)?;
+    let cmin = minor(COMPAT_MINOR)?;
+    if smaj != COMPAT_MAJOR || (smin - cmin).abs() > 1 {
+        return Some(format!(
+            "WARNING: version difference between client ({COMPAT_MAJOR}.{cmin}) and server ({smaj}.{smin}) exceeds the supported minor version skew of +/-1\n"
+        ));
+    }
+    None
+}
+
+impl VersionArgs {
+    /// The text for stdout given the server's answer (None with `--client`).
+    pub fn render(&self, server: Option<&Value>) -> Result<String, CliError> {
+        let client = client_version();
+        match self.output.as_str() {
+            "" => {
+                let mut s = format!("Client Version: {}\n", client.git_version);
+                if let Some(v) = server {
+                    let gv = v.get("gitVersion").and_then(Value::as_str).unwrap_or("");
+                    s.push_str(&format!("Server Version: {gv}\n"));
+                }
+                Ok(s)
+            }
+            "json" => {
+                let c = serde_json::to_string_pretty(&client).unwrap_or_default();
+                let c = c.replace('\n', "\n  ");
+                let mut s = format!("{{\n  \"clientVersion\": {c}");
+                if let Some(v) = server {
+                    s.push_str(",\n  \"serverVersion\": ");
+                    s.push_str(&pretty_ordered(&ordered_server_version(v), "  "));
+                }
+                s.push_str("\n}\n");
+                Ok(s)
+            }
+            "yaml" => {
+                let mut doc = serde_json::json!({ "clientVersion": client });
+                if let Some(v) = server {
+                    doc["serverVersion"] = v.clone();
+                }
+                Ok(serde_yaml_ng::to_string(&doc).unwrap_or_default())
+            }
+            _ => Err(CliError::msg("--output must be 'yaml' or 'json'")),
+        }
+    }
+
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if !["", "json", "yaml"].contains(&self.output.as_str()) {
+            return Err(CliError::msg("--output must be 'yaml' or 'json'"));
+        }
+        if self.client {
+            let text = self.render(None)?;
+            ctx.out().write_all(text.as_bytes())?;
+            return Ok(());
+        }
+        let server = match ctx.client() {
+            Ok(c) => server_version(c).await.map_err(CliError::from),
+            Err(e) => Err(e),
+        };
+        match server {
+            Ok(v) => {
+                let text = self.render(Some(&v))?;
+                ctx.out().write_all(text.as_bytes())?;
+                if let Some(w) = skew_warning(&v) {
+                    ctx.out().flush()?;
+                    ctx.eprint(&w);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                // kubectl prints what it knows (the client) before the error.
+                let text = self.render(None)?;
+                ctx.out().write_all(text.as_bytes())?;
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server() -> Value {
+        let p = format!(
+            "{}/tests/fixtures/reference/version.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn text_and_json() {
+        let a = VersionArgs::default();
+        let t = a.render(Some(&server())).unwrap();
+        assert_eq!(
+            t,
+            format!("Client Version: {CLIENT_GIT_VERSION}\nServer Version: v1.36.2\n")
+        );
+        let a = VersionArgs {
+            output: "json".into(),
+            ..Default::default()
+        };
+        let t = a.render(Some(&server())).unwrap();
+        let v: Value = serde_json::from_str(&t).unwrap();
+        assert_eq!(v["serverVersion"]["gitVersion"], "v1.36.2");
+        assert_eq!(v["clientVersion"]["minor"], "36");
+        // Go's field order, not sorted.
+        assert!(t.find("\"major\"").unwrap() < t.find("\"gitVersion\"").unwrap());
+        assert!(t.contains("  \"serverVersion\": {\n    \"major\": \"1\",\n    \"minor\": \"36\",\n    \"emulationMajor\""), "{t}");
+        let a = VersionArgs {
+            output: "yaml".into(),
+            client: true,
+        };
+        assert!(a.render(None).unwrap().starts_with("clientVersion:\n"));
+        assert!(VersionArgs {
+            output: "x".into(),
+            ..Default::default()
+        }
+        .render(None)
+        .is_err());
+    }
+
+    #[test]
+    fn skew() {
+        assert_eq!(skew_warning(&server()), None);
+        let old = serde_json::json!({"major": "1", "minor": "33"});
+        assert_eq!(
+            skew_warning(&old).unwrap(),
+            "WARNING: version difference between client (1.36) and server (1.33) exceeds the supported minor version skew of +/-1\n"
+        );
+        assert_eq!(
+            skew_warning(&serde_json::json!({"major": "1", "minor": "35+"})),
+            None
+        );
+    }
+}

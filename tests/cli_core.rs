@@ -1,0 +1,841 @@
+//! End-to-end tests of the CLI core against a small in-test HTTPS API server (rcgen
+//! certificates, rustls, axum): kubeconfig → TLS/auth → client → discovery → commands, and the
+//! binary's error texts and exit codes.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::{Extension, Router};
+use kubectl_rs::cmd::{self, flags::GlobalArgs, Cli};
+use kubectl_rs::context::{Context, Env, Io, SharedBuf};
+use kubectl_rs::error::render;
+use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+const GOOD_TOKEN: &str = "good-token-s3cr3t";
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{FIXTURES}/{name}")).unwrap()
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    path_and_query: String,
+    headers: HeaderMap,
+    client_cert: bool,
+}
+
+#[derive(Clone, Default)]
+struct ServerState {
+    seen: Arc<Mutex<Vec<Seen>>>,
+    /// Add a `Warning` header to every answer.
+    warn: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[derive(Clone, Copy)]
+struct HasClientCert(bool);
+
+/// PEM material of the test PKI.
+struct Pki {
+    ca_pem: String,
+    server_cert: rcgen::Certificate,
+    server_key: KeyPair,
+    client_cert_pem: String,
+    client_key_pem: String,
+    other_ca_pem: String,
+}
+
+fn pki() -> Pki {
+    let ca = |cn: &str| {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name.push(DnType::CommonName, cn);
+        let k = KeyPair::generate().unwrap();
+        let c = p.self_signed(&k).unwrap();
+        (c, k)
+    };
+    let (ca_cert, ca_key) = ca("test-ca");
+    let (other_ca, _) = ca("other-ca");
+    let sp =
+        CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server_cert = sp.signed_by(&server_key, &ca_cert, &ca_key).unwrap();
+    let mut cp = CertificateParams::new(Vec::<String>::new()).unwrap();
+    cp.distinguished_name.push(DnType::CommonName, "jane");
+    cp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let client_key = KeyPair::generate().unwrap();
+    let client_cert = cp.signed_by(&client_key, &ca_cert, &ca_key).unwrap();
+    Pki {
+        ca_pem: ca_cert.pem(),
+        server_cert,
+        server_key,
+        client_cert_pem: client_cert.pem(),
+        client_key_pem: client_key.serialize_pem(),
+        other_ca_pem: other_ca.pem(),
+    }
+}
+
+fn json_response(code: StatusCode, content_type: &str, body: String) -> Response {
+    Response::builder()
+        .status(code)
+        .header("Content-Type", content_type)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+async fn handler(
+    State(st): State<ServerState>,
+    Extension(cert): Extension<HasClientCert>,
+    req: Request,
+) -> Response {
+    let pq = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
+    st.seen.lock().unwrap().push(Seen {
+        path_and_query: pq.clone(),
+        headers: req.headers().clone(),
+        client_cert: cert.0,
+    });
+    let authed = cert.0
+        || req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            == Some(&format!("Bearer {GOOD_TOKEN}"));
+    if !authed {
+        return json_response(
+            StatusCode::UNAUTHORIZED,
+            "application/json",
+            r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#.into(),
+        );
+    }
+    let mut resp = route(req).await;
+    if st.warn.load(std::sync::atomic::Ordering::SeqCst) {
+        resp.headers_mut().append(
+            "Warning",
+            r#"299 - "v1 Thing is deprecated""#.parse().unwrap(),
+        );
+    }
+    resp
+}
+
+async fn route(req: Request) -> Response {
+    let agg = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+    match req.uri().path() {
+        "/api" => json_response(
+            StatusCode::OK,
+            agg,
+            fixture("reference/discovery-api-aggregated.json"),
+        ),
+        "/apis" => json_response(
+            StatusCode::OK,
+            agg,
+            fixture("reference/discovery-apis-aggregated.json"),
+        ),
+        "/version" => json_response(
+            StatusCode::OK,
+            "application/json",
+            fixture("reference/version.json"),
+        ),
+        "/slow" => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            json_response(StatusCode::OK, "application/json", "{}".into())
+        }
+        "/api/v1/namespaces/default/pods" => {
+            let lines = concat!(
+                r#"{"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"a"}}}"#,
+                "\n",
+                r#"{"type":"DELETED","object":{"kind":"Pod","metadata":{"name":"a"}}}"#,
+                "\n",
+            );
+            json_response(StatusCode::OK, "application/json", lines.into())
+        }
+        _ => json_response(
+            StatusCode::NOT_FOUND,
+            "application/json",
+            fixture("reference/error-notfound.json"),
+        ),
+    }
+}
+
+/// A running test API server.
+struct TestServer {
+    port: u16,
+    state: ServerState,
+    pki: Arc<Pki>,
+}
+
+impl TestServer {
+    fn seen(&self) -> Vec<Seen> {
+        self.state.seen.lock().unwrap().clone()
+    }
+    fn clear(&self) {
+        self.state.seen.lock().unwrap().clear();
+    }
+}
+
+async fn start_server() -> TestServer {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::service::TowerToHyperService;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let pki = Arc::new(pki());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(pki.ca_pem.as_bytes()).unwrap())
+        .unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .allow_unauthenticated()
+    .build()
+    .unwrap();
+    let key = PrivateKeyDer::from_pem_slice(pki.server_key.serialize_pem().as_bytes()).unwrap();
+    let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![pki.server_cert.der().clone()], key)
+        .unwrap();
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let state = ServerState::default();
+    let router = Router::new().fallback(handler).with_state(state.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            let router = router.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let has_cert = tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .is_some_and(|c| !c.is_empty());
+                let svc =
+                    TowerToHyperService::new(router.layer(Extension(HasClientCert(has_cert))));
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), svc)
+                    .await;
+            });
+        }
+    });
+    TestServer { port, state, pki }
+}
+
+/// A temp home with a kubeconfig aimed at the server.
+struct Env0 {
+    dir: tempfile::TempDir,
+}
+
+impl Env0 {
+    fn new() -> Env0 {
+        Env0 {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    fn env(&self, kubeconfig: &Path) -> Env {
+        Env::from_pairs([
+            ("HOME", self.path().to_str().unwrap()),
+            ("KUBECONFIG", kubeconfig.to_str().unwrap()),
+            ("KUBECACHEDIR", self.path().join("cache").to_str().unwrap()),
+        ])
+    }
+}
+
+fn b64(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+fn kubeconfig(server: &TestServer, cluster_extra: &str, user: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: https://127.0.0.1:{}\n{cluster_extra}contexts:\n- name: test\n  context: {{cluster: test, user: u}}\ncurrent-context: test\nusers:\n- name: u\n  user:\n{user}",
+        server.port
+    )
+}
+
+fn ca_data(server: &TestServer) -> String {
+    format!(
+        "    certificate-authority-data: {}\n",
+        b64(&server.pki.ca_pem)
+    )
+}
+
+/// Runs a command line in-process; returns (stdout, stderr, exit code).
+async fn run(env: Env, args: &[&str]) -> (String, String, i32) {
+    use clap::Parser;
+    let cli = match Cli::try_parse_from(std::iter::once("kubectl-rs").chain(args.iter().copied())) {
+        Ok(c) => c,
+        Err(e) => {
+            let r = render(&kubectl_rs::error::CliError::Clap(e));
+            return (r.stdout, r.stderr, r.code);
+        }
+    };
+    let (io, out, err): (Io, SharedBuf, SharedBuf) = Io::buffered();
+    let ctx = Context::new(cli.global.clone(), env, io, &cli.command.header_name());
+    let res = cmd::run(&cli.command, &ctx).await;
+    match res {
+        Ok(()) => (out.text(), err.text(), 0),
+        Err(e) => {
+            let r = render(&e);
+            (out.text(), err.text() + &r.stderr, r.code)
+        }
+    }
+}
+
+#[tokio::test]
+async fn token_auth_headers_and_golden_output() {
+    let s = start_server().await;
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (out, err, code) = run(e.env(&kc), &["api-versions"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(out, fixture("kubectl-1.33/api-versions.stdout"));
+    let seen = s.seen();
+    assert_eq!(seen[0].path_and_query, "/api?timeout=32s");
+    assert_eq!(seen[1].path_and_query, "/apis?timeout=32s");
+    let h = &seen[0].headers;
+    assert_eq!(h["kubectl-command"], "kubectl api-versions");
+    assert_eq!(h["kubectl-session"].len(), 36);
+    assert!(h["user-agent"]
+        .to_str()
+        .unwrap()
+        .starts_with("kubectl-rs/v"));
+    assert!(h["accept"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json;g=apidiscovery.k8s.io;v=v2"));
+    // One session for the whole run.
+    assert_eq!(
+        seen[0].headers["kubectl-session"],
+        seen[1].headers["kubectl-session"]
+    );
+    let (out, _, code) = run(e.env(&kc), &["api-resources"]).await;
+    assert_eq!(code, 0);
+    assert_eq!(out, fixture("kubectl-1.33/api-resources.stdout"));
+}
+
+#[tokio::test]
+async fn impersonation_and_version() {
+    let s = start_server().await;
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (out, err, code) = run(
+        e.env(&kc),
+        &["version", "--as=jane", "--as-group=a", "--as-group=b"],
+    )
+    .await;
+    assert_eq!((err.as_str(), code), ("", 0), "{out}");
+    assert!(out.ends_with("Server Version: v1.36.2\n"), "{out}");
+    let h = &s.seen()[0].headers;
+    assert_eq!(h["impersonate-user"], "jane");
+    let groups: Vec<_> = h
+        .get_all("impersonate-group")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(groups, ["a", "b"]);
+}
+
+#[tokio::test]
+async fn client_certificate_files_relative_to_kubeconfig() {
+    let s = start_server().await;
+    let e = Env0::new();
+    std::fs::create_dir(e.path().join("pki")).unwrap();
+    e.write("pki/ca.crt", &s.pki.ca_pem);
+    e.write("pki/jane.crt", &s.pki.client_cert_pem);
+    e.write("pki/jane.key", &s.pki.client_key_pem);
+    let kc = e.write(
+        "config",
+        &kubeconfig(
+            &s,
+            "    certificate-authority: pki/ca.crt\n",
+            "    client-certificate: pki/jane.crt\n    client-key: pki/jane.key\n",
+        ),
+    );
+    let (_, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert!(s.seen()[0].client_cert);
+    assert!(s.seen()[0].headers.get("authorization").is_none());
+}
+
+#[tokio::test]
+async fn wrong_ca_missing_files_and_insecure() {
+    let s = start_server().await;
+    let e = Env0::new();
+    let user = format!("    token: {GOOD_TOKEN}\n");
+    let bad_ca = format!(
+        "    certificate-authority-data: {}\n",
+        b64(&s.pki.other_ca_pem)
+    );
+    let kc = e.write("config", &kubeconfig(&s, &bad_ca, &user));
+    let (_, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!(code, 1);
+    assert!(err.ends_with("Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority\n"), "{err}");
+    // --insecure-skip-tls-verify drops the CA and skips verification.
+    let (_, err, code) = run(e.env(&kc), &["version", "--insecure-skip-tls-verify"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    // A CA file that does not exist.
+    let kc = e.write(
+        "config2",
+        &kubeconfig(&s, "    certificate-authority: nope/ca.crt\n", &user),
+    );
+    let (_, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!(code, 1);
+    let missing = e.path().join("nope/ca.crt");
+    assert_eq!(
+        err,
+        format!(
+            "Error in configuration: unable to read certificate-authority {} for test due to open {}: no such file or directory\n",
+            missing.display(),
+            missing.display()
+        )
+    );
+}
+
+#[tokio::test]
+async fn tls_server_name() {
+    let s = start_server().await;
+    let e = Env0::new();
+    let user = format!("    token: {GOOD_TOKEN}\n");
+    let kc = e.write(
+        "config",
+        &kubeconfig(
+            &s,
+            &format!("{}    tls-server-name: localhost\n", ca_data(&s)),
+            &user,
+        ),
+    );
+    let (_, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    let (_, err, code) = run(e.env(&kc), &["version", "--tls-server-name=wrong.example"]).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("Unable to connect to the server: tls: failed to verify certificate: x509: certificate is not valid"), "{err}");
+}
+
+#[tokio::test]
+async fn unauthorized_and_not_found_statuses() {
+    let s = start_server().await;
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), "    token: wrong\n"),
+    );
+    let (_, err, code) = run(e.env(&kc), &["api-versions"]).await;
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "error: You must be logged in to the server (Unauthorized)\n"
+    );
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (io, _, _) = Io::buffered();
+    let ctx = Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get");
+    let err = ctx
+        .client()
+        .unwrap()
+        .get_json("/api/v1/namespaces/default/pods/nope")
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(
+        render(&err.into()).stderr,
+        "Error from server (NotFound): daemonsets.apps \"nope\" not found\n"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn exec_plugin_runs_again_when_expired() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = start_server().await;
+    let e = Env0::new();
+    let script = e.write(
+        "plugin.sh",
+        &format!(
+            "#!/bin/sh\necho run >> \"$(dirname \"$0\")/runs\"\nprintf '{{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"status\":{{\"token\":\"{GOOD_TOKEN}\",\"expirationTimestamp\":\"%s\"}}}}' \"$EXPIRES\"\n"
+        ),
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let user = |expires: &str| {
+        format!("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ./plugin.sh\n      env:\n      - name: EXPIRES\n        value: \"{expires}\"\n")
+    };
+    let runs = || {
+        std::fs::read_to_string(e.path().join("runs"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    };
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &user("2000-01-01T00:00:00Z")),
+    );
+    let (_, err, code) = run(e.env(&kc), &["api-versions"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(
+        runs(),
+        2,
+        "expired credentials are fetched again for each request"
+    );
+    std::fs::remove_file(e.path().join("runs")).unwrap();
+    std::fs::remove_dir_all(e.path().join("cache")).unwrap();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &user("2999-01-01T00:00:00Z")),
+    );
+    let (_, err, code) = run(e.env(&kc), &["api-versions"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(runs(), 1, "valid credentials are cached for the run");
+    // A missing plugin: client-go's wording.
+    let kc = e.write("config", &kubeconfig(&s, &ca_data(&s), "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: kubectl-rs-test-missing-plugin\n      interactiveMode: Never\n"));
+    let (_, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("Unable to connect to the server: getting credentials: exec: executable kubectl-rs-test-missing-plugin not found\n\nIt looks like you are trying to use a client-go credential plugin that is not installed."), "{err}");
+}
+
+#[tokio::test]
+async fn verbose_logs_mask_the_token() {
+    let s = start_server().await;
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (_, err, code) = run(e.env(&kc), &["version", "-v=8"]).await;
+    assert_eq!(code, 0);
+    assert!(err.contains("Authorization: Bearer <masked>"), "{err}");
+    assert!(!err.contains(GOOD_TOKEN), "{err}");
+    assert!(err.contains("\"Response Body\" body=\"{"), "{err}");
+    let (_, err, _) = run(e.env(&kc), &["version", "-v=6"]).await;
+    let line = err
+        .lines()
+        .find(|l| l.contains("round_trippers.go"))
+        .unwrap();
+    assert!(line.contains(&format!("\"Response\" verb=\"GET\" url=\"https://127.0.0.1:{}/version?timeout=32s\" status=\"200 OK\" milliseconds=", s.port)), "{line}");
+    assert!(!err.contains("Authorization"));
+}
+
+#[tokio::test]
+async fn discovery_cache_ttl_and_refresh_on_miss() {
+    let s = start_server().await;
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let ctx = || {
+        let (io, _, _) = Io::buffered();
+        Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get")
+    };
+    let c = ctx();
+    let r = c.discovery().unwrap().resolve("ds").await.unwrap();
+    assert_eq!(r[0].group_resource(), "daemonsets.apps");
+    assert_eq!(s.seen().len(), 2);
+    let cache = c.discovery().unwrap().cache_file().unwrap().to_path_buf();
+    assert!(cache.starts_with(e.path().join("cache/kubectl-rs/discovery")));
+    // Warm cache: zero requests.
+    s.clear();
+    let c = ctx();
+    for name in ["po", "no", "DaemonSet", "deployments.v1.apps"] {
+        c.discovery().unwrap().resolve(name).await.unwrap();
+    }
+    assert_eq!(s.seen().len(), 0);
+    let args: Vec<String> = ["ds/a", "po/b"].iter().map(|s| s.to_string()).collect();
+    let r = c
+        .discovery()
+        .unwrap()
+        .resolve_args(&args, "kubectl-rs")
+        .await
+        .unwrap();
+    assert_eq!(
+        (r[0].resource.resource.as_str(), r[0].names.clone()),
+        ("daemonsets", vec!["a".to_string()])
+    );
+    assert_eq!(
+        r[1].resource.path(Some("ns"), Some("b")),
+        "/api/v1/namespaces/ns/pods/b"
+    );
+    let args: Vec<String> = ["all"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(
+        c.discovery()
+            .unwrap()
+            .resolve_args(&args, "kubectl-rs")
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+    assert_eq!(s.seen().len(), 0);
+    // Unknown name: one refetch, then kubectl's error.
+    let err = c.discovery().unwrap().resolve("foo").await.unwrap_err();
+    assert_eq!(
+        render(&err.into()).stderr,
+        "error: the server doesn't have a resource type \"foo\"\n"
+    );
+    assert_eq!(s.seen().len(), 2);
+    c.discovery().unwrap().resolve("bar").await.unwrap_err();
+    assert_eq!(s.seen().len(), 2, "at most one refetch per run");
+    // Older than 6 hours: refetched.
+    s.clear();
+    let old = std::time::SystemTime::now() - Duration::from_secs(7 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&cache)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    ctx().discovery().unwrap().resolve("po").await.unwrap();
+    assert_eq!(s.seen().len(), 2);
+    // api-resources --cached uses the (now fresh) cache; without it, it asks again.
+    s.clear();
+    let (_, _, code) = run(e.env(&kc), &["api-resources", "--cached"]).await;
+    assert_eq!((code, s.seen().len()), (0, 0));
+    let (_, _, code) = run(e.env(&kc), &["api-resources"]).await;
+    assert_eq!((code, s.seen().len()), (0, 2));
+}
+
+#[tokio::test]
+async fn watch_stream_and_request_timeout() {
+    use futures_util::StreamExt;
+    let s = start_server().await;
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (io, _, _) = Io::buffered();
+    let ctx = Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get");
+    let req = kubectl_rs::client::ApiRequest::get("/api/v1/namespaces/default/pods");
+    let events: Vec<_> = ctx
+        .client()
+        .unwrap()
+        .watch(&req)
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    let types: Vec<String> = events.into_iter().map(|e| e.unwrap().event_type).collect();
+    assert_eq!(types, ["ADDED", "DELETED"]);
+    assert_eq!(
+        s.seen()[0].path_and_query,
+        "/api/v1/namespaces/default/pods?watch=true"
+    );
+    let g = GlobalArgs {
+        request_timeout: "200ms".into(),
+        ..Default::default()
+    };
+    let (io, _, _) = Io::buffered();
+    let ctx = Context::new(g, e.env(&kc), io, "kubectl get");
+    let err = ctx.client().unwrap().get_json("/slow").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Unable to connect to the server: context deadline exceeded"
+    );
+    assert!(s
+        .seen()
+        .last()
+        .unwrap()
+        .path_and_query
+        .ends_with("/slow?timeout=200ms"));
+}
+
+#[tokio::test]
+async fn config_commands_edit_the_right_file() {
+    let e = Env0::new();
+    let a = e.write(
+        "a",
+        "contexts:\n- name: x\n  context: {cluster: c, user: u}\ncustom-key: kept\n",
+    );
+    let b = e.write(
+        "b",
+        "current-context: x\nclusters:\n- name: c\n  cluster: {server: 'https://c:1'}\n",
+    );
+    let list = std::env::join_paths([&a, &b]).unwrap();
+    let env = Env::from_pairs([
+        ("HOME", e.path().to_str().unwrap()),
+        ("KUBECONFIG", list.to_str().unwrap()),
+    ]);
+    let (out, err, code) = run(
+        env.clone(),
+        &["config", "set-context", "x", "--namespace=dev"],
+    )
+    .await;
+    assert_eq!(
+        (out.as_str(), err.as_str(), code),
+        ("Context \"x\" modified.\n", "", 0)
+    );
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert!(
+        text.contains("namespace: dev") && text.contains("custom-key: kept"),
+        "{text}"
+    );
+    let (out, _, _) = run(env.clone(), &["config", "set-context", "y", "--cluster=c"]).await;
+    assert_eq!(out, "Context \"y\" created.\n");
+    let (out, _, _) = run(env.clone(), &["config", "use-context", "y"]).await;
+    assert_eq!(out, "Switched to context \"y\".\n");
+    assert!(std::fs::read_to_string(&b)
+        .unwrap()
+        .contains("current-context: y"));
+    let (out, _, _) = run(env.clone(), &["config", "current-context"]).await;
+    assert_eq!(out, "y\n");
+    let (_, err, code) = run(env.clone(), &["config", "use-context", "nope"]).await;
+    assert_eq!(
+        (err.as_str(), code),
+        ("error: no context exists with the name: \"nope\"\n", 1)
+    );
+    let (out, _, _) = run(
+        env.clone(),
+        &["config", "set-credentials", "u", "--token=t0k"],
+    )
+    .await;
+    assert_eq!(out, "User \"u\" set.\n");
+    let (out, _, _) = run(
+        env.clone(),
+        &["config", "set-cluster", "c", "--server=https://new:2"],
+    )
+    .await;
+    assert_eq!(out, "Cluster \"c\" set.\n");
+    assert!(std::fs::read_to_string(&b)
+        .unwrap()
+        .contains("server: https://new:2"));
+    let (out, _, _) = run(env.clone(), &["config", "view"]).await;
+    assert!(
+        out.contains("token: REDACTED") && !out.contains("t0k"),
+        "{out}"
+    );
+    let (out, _, _) = run(env.clone(), &["config", "get-clusters"]).await;
+    assert_eq!(out, "NAME\nc\n");
+    let (out, _, _) = run(env.clone(), &["config", "delete-context", "x"]).await;
+    assert_eq!(out, format!("deleted context x from {}\n", a.display()));
+    // A broken file: clear error, nothing written.
+    let bad = e.write("bad", "contexts: [\n");
+    let env = Env::from_pairs([
+        ("HOME", e.path().to_str().unwrap()),
+        ("KUBECONFIG", bad.to_str().unwrap()),
+    ]);
+    let (_, err, code) = run(env, &["config", "set-context", "z"]).await;
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: error loading config file \"{}\": ",
+            bad.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&bad).unwrap(), "contexts: [\n");
+}
+
+fn binary(args: &[&str], home: &Path, extra_env: &[(&str, &str)]) -> (String, String, i32) {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-rs"));
+    c.args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin");
+    for (k, v) in extra_env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn binary_error_texts_and_exit_codes() {
+    let d = tempfile::tempdir().unwrap();
+    let (_, err, code) = binary(
+        &["--kubeconfig", "missing.yaml", "api-versions"],
+        d.path(),
+        &[],
+    );
+    assert_eq!(
+        (err.as_str(), code),
+        ("error: stat missing.yaml: no such file or directory\n", 1)
+    );
+    let (_, err, code) = binary(&["api-versions", "--bogus"], d.path(), &[]);
+    assert_eq!(
+        (err.as_str(), code),
+        (
+            "error: unknown flag: --bogus\nSee 'kubectl-rs api-versions --help' for usage.\n",
+            1
+        )
+    );
+    let (_, err, code) = binary(&["--request-timeout=abc", "api-versions"], d.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with("error: Invalid timeout value."), "{err}");
+    let (out, _, code) = binary(&["version", "--client"], d.path(), &[]);
+    assert_eq!(
+        (out.as_str(), code),
+        ("Client Version: v1.36.2-kubectl-rs.0.1.0\n", 0)
+    );
+    // Nothing configured: kubectl's localhost:8080 message (when nothing listens there).
+    if std::net::TcpStream::connect("127.0.0.1:8080").is_err() {
+        let (_, err, code) = binary(&["api-versions"], d.path(), &[]);
+        assert_eq!(
+            (err.as_str(), code),
+            ("The connection to the server localhost:8080 was refused - did you specify the right host or port?\n", 1)
+        );
+    }
+    let (out, _, code) = binary(&["options"], d.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains(&format!("--cache-dir='{}/.kube/cache'", d.path().display())));
+}
+
+#[tokio::test]
+async fn server_warnings_once_and_warnings_as_errors() {
+    let s = start_server().await;
+    s.state
+        .warn
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (out, err, code) = run(e.env(&kc), &["api-versions"]).await;
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(err, "Warning: v1 Thing is deprecated\n");
+    let (out, err, code) = run(e.env(&kc), &["version", "--warnings-as-errors"]).await;
+    assert!(out.contains("Server Version"));
+    assert_eq!(
+        (err.as_str(), code),
+        (
+            "Warning: v1 Thing is deprecated\nerror: 1 warning received\n",
+            1
+        )
+    );
+}
