@@ -1,0 +1,728 @@
+//! YAML → JSON the way kubectl reads manifests: the stream is cut into documents at `---`
+//! lines (apimachinery `YAMLReader`), and each document is converted like sigs.k8s.io/yaml
+//! (go-yaml v2): plain scalars resolve with YAML 1.1 rules (`yes`/`on`/`y` are booleans,
+//! `0755` is octal, `1_000` is an integer), timestamps stay strings, `<<` merge keys and
+//! anchors work, and errors read like go-yaml's (`yaml: line 4: did not find expected key`).
+//! Documents starting with `{` are read as a stream of JSON objects instead.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+use serde_json::{Map, Number, Value};
+
+/// A document that could not be converted; `Display` is the text kubectl prints after
+/// `error parsing <source>: `.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct YamlError(pub String);
+
+impl YamlError {
+    fn yaml(msg: impl std::fmt::Display) -> Self {
+        YamlError(format!("error converting YAML to JSON: yaml: {msg}"))
+    }
+}
+
+/// Splits a YAML stream into documents at lines starting with `---` (followed by nothing but
+/// spaces or a comment), as apimachinery's `YAMLReader` does; the separator lines are dropped.
+/// Returns each chunk with the number of lines that precede it.
+pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("---") {
+            let trimmed = rest.trim();
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                return Err(YamlError(format!(
+                    "invalid Yaml document separator: {trimmed}"
+                )));
+            }
+            if pos > start {
+                docs.push(&text[start..pos]);
+            }
+            start = pos + line.len();
+        }
+        pos += line.len();
+    }
+    if text.len() > start {
+        docs.push(&text[start..]);
+    }
+    Ok(docs)
+}
+
+/// One converted document. `raw` is the document's own text when it was read as JSON
+/// (kubectl quotes that text in "unable to decode" messages); YAML documents have none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The document as JSON.
+    pub value: Value,
+    /// The original JSON text, for JSON documents.
+    pub raw: Option<String>,
+}
+
+/// Converts every document of a YAML (or JSON) stream. Documents that are empty or `null`
+/// are skipped. Like kubectl, conversion stops at the first bad document: the documents
+/// before it are returned, then the error.
+pub fn documents_to_json(text: &str) -> Vec<Result<Value, YamlError>> {
+    documents(text)
+        .into_iter()
+        .map(|d| d.map(|d| d.value))
+        .collect()
+}
+
+/// [`documents_to_json`] keeping JSON documents' raw text.
+pub fn documents(text: &str) -> Vec<Result<Document, YamlError>> {
+    if text.trim_start().starts_with('{') {
+        json_then_yaml(text)
+    } else {
+        yaml_stream(text)
+    }
+}
+
+fn yaml_stream(text: &str) -> Vec<Result<Document, YamlError>> {
+    let chunks = match split_documents(text) {
+        Ok(c) => c,
+        Err(e) => return vec![Err(e)],
+    };
+    let mut out = Vec::new();
+    for chunk in chunks {
+        match yaml_to_json(chunk) {
+            Ok(Value::Null) => {}
+            Ok(value) => out.push(Ok(Document { value, raw: None })),
+            Err(e) => {
+                out.push(Err(e));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// apimachinery's `YAMLOrJSONDecoder` on a stream that starts with `{`: JSON values one after
+/// another; if one fails while at most one value was read, the rest (from that value on) is
+/// tried as YAML, and only if that fails too is the JSON error reported.
+fn json_then_yaml(text: &str) -> Vec<Result<Document, YamlError>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    let mut count = 0;
+    loop {
+        let rest = &text[pos..];
+        let skipped = rest.len() - rest.trim_start().len();
+        if skipped == rest.len() {
+            return out;
+        }
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+        match stream.next() {
+            None => return out,
+            Some(Ok(value)) => {
+                let end = stream.byte_offset();
+                let raw = rest[skipped..end].to_string();
+                pos += end;
+                count += 1;
+                if !value.is_null() {
+                    out.push(Ok(Document {
+                        value,
+                        raw: Some(raw),
+                    }));
+                }
+            }
+            Some(Err(e)) => {
+                let (plain, wrapped) = json_error_text(&e, rest, pos);
+                if count > 1 {
+                    out.push(Err(YamlError(plain)));
+                    return out;
+                }
+                // Eat whitespace up to and including the first newline, then try YAML.
+                let mut yaml_start = pos;
+                for (i, c) in rest.char_indices() {
+                    if !c.is_whitespace() {
+                        yaml_start = pos + i;
+                        break;
+                    }
+                    if c == '\n' {
+                        yaml_start = pos + i + 1;
+                        break;
+                    }
+                }
+                let docs = yaml_stream(&text[yaml_start..]);
+                match docs.first() {
+                    Some(Ok(_)) => out.extend(docs),
+                    _ => out.push(Err(YamlError(wrapped))),
+                }
+                return out;
+            }
+        }
+    }
+}
+
+/// Go's encoding/json text for an error in `rest` (which starts at byte `base` of the stream):
+/// the bare message, and the message with apimachinery's `json: offset N:` prefix (syntax
+/// errors only; Go's offset counts the bad byte).
+fn json_error_text(e: &serde_json::Error, rest: &str, base: usize) -> (String, String) {
+    use serde_json::error::Category;
+    if matches!(e.classify(), Category::Eof) {
+        let m = "unexpected EOF".to_string();
+        return (m.clone(), m);
+    }
+    let line_start: usize = rest
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut local = (line_start + e.column()).min(rest.len());
+    while !rest.is_char_boundary(local) {
+        local -= 1;
+    }
+    let bad = rest[..local].chars().next_back().unwrap_or(' ');
+    let msg = format!(
+        "invalid character {} {}",
+        go_quote_char(bad),
+        json_context(e)
+    );
+    let wrapped = format!("json: offset {}: {msg}", base + local);
+    (msg, wrapped)
+}
+
+fn json_context(e: &serde_json::Error) -> &'static str {
+    let s = e.to_string();
+    if s.contains("key must be a string") {
+        "looking for beginning of object key string"
+    } else if s.contains("expected `:`") {
+        "after object key"
+    } else if s.contains("expected `,` or `}`") {
+        "after object key:value pair"
+    } else if s.contains("expected `,` or `]`") {
+        "after array element"
+    } else {
+        "looking for beginning of value"
+    }
+}
+
+fn go_quote_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".to_string(),
+        c => format!("'{c}'"),
+    }
+}
+
+/// Converts the first YAML document of `text` to JSON (`Value::Null` when there is none).
+pub fn yaml_to_json(text: &str) -> Result<Value, YamlError> {
+    let mut b = Builder {
+        text,
+        parser: Parser::new_from_str(text),
+        anchors: HashMap::new(),
+        depth: 0,
+    };
+    b.document()
+}
+
+/// Merge-key and alias values must be shared, so nodes are kept as JSON-ready values keyed by
+/// anchor id.
+struct Builder<'a> {
+    text: &'a str,
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    anchors: HashMap<usize, Value>,
+    depth: usize,
+}
+
+/// A node before key stringification: keys of mappings may be non-strings in YAML.
+enum Node {
+    Value(Value),
+    /// The `<<` merge key (only meaningful as a mapping key).
+    Merge,
+}
+
+const MAX_DEPTH: usize = 10_000;
+
+impl<'a> Builder<'a> {
+    fn next(&mut self) -> Result<Option<(Event<'a>, Span)>, YamlError> {
+        match self.parser.next_event() {
+            None => Ok(None),
+            Some(Ok(ev)) => Ok(Some(ev)),
+            Some(Err(e)) => Err(scan_error(&e, self.text)),
+        }
+    }
+
+    fn document(&mut self) -> Result<Value, YamlError> {
+        loop {
+            match self.next()? {
+                None | Some((Event::StreamEnd, _)) => return Ok(Value::Null),
+                Some((Event::StreamStart, _)) | Some((Event::Nothing, _)) => {}
+                Some((Event::DocumentStart(_), _)) => {
+                    let Some((ev, span)) = self.next()? else {
+                        return Ok(Value::Null);
+                    };
+                    if matches!(ev, Event::DocumentEnd) {
+                        return Ok(Value::Null);
+                    }
+                    // Only the first document counts (go-yaml's Unmarshal stops there).
+                    return match self.node(ev, span)? {
+                        Node::Value(v) => Ok(v),
+                        Node::Merge => Ok(Value::String("<<".into())),
+                    };
+                }
+                Some((_, span)) => {
+                    return Err(YamlError::yaml(format!(
+                        "line {}: did not find expected <document start>",
+                        span.start.line()
+                    )))
+                }
+            }
+        }
+    }
+
+    fn node(&mut self, ev: Event<'a>, span: Span) -> Result<Node, YamlError> {
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| t.to_string());
+                let node = resolve_scalar(&text, style, tag.as_deref())?;
+                if anchor > 0 {
+                    if let Node::Value(v) = &node {
+                        self.anchors.insert(anchor, v.clone());
+                    }
+                }
+                Ok(node)
+            }
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some(v) => Ok(Node::Value(v.clone())),
+                None => Err(YamlError::yaml("unknown anchor referenced")),
+            },
+            Event::SequenceStart(anchor, _) => {
+                self.enter()?;
+                let mut items = Vec::new();
+                loop {
+                    let (ev, span) = self.expect_event()?;
+                    if matches!(ev, Event::SequenceEnd) {
+                        break;
+                    }
+                    match self.node(ev, span)? {
+                        Node::Value(v) => items.push(v),
+                        Node::Merge => items.push(Value::String("<<".into())),
+                    }
+                }
+                self.depth -= 1;
+                let v = Value::Array(items);
+                if anchor > 0 {
+                    self.anchors.insert(anchor, v.clone());
+                }
+                Ok(Node::Value(v))
+            }
+            Event::MappingStart(anchor, _) => {
+                self.enter()?;
+                let v = Value::Object(self.mapping()?);
+                self.depth -= 1;
+                if anchor > 0 {
+                    self.anchors.insert(anchor, v.clone());
+                }
+                Ok(Node::Value(v))
+            }
+            _ => Err(YamlError::yaml(format!(
+                "line {}: did not find expected node content",
+                span.start.line()
+            ))),
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), YamlError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(YamlError::yaml("exceeded max depth of 10000"));
+        }
+        Ok(())
+    }
+
+    fn expect_event(&mut self) -> Result<(Event<'a>, Span), YamlError> {
+        self.next()?
+            .ok_or_else(|| YamlError::yaml("found unexpected end of stream"))
+    }
+
+    /// Reads key/value pairs up to `MappingEnd`. Explicit keys win over `<<` merges, and of
+    /// several merged maps the first one to set a key wins (go-yaml v2).
+    fn mapping(&mut self) -> Result<Map<String, Value>, YamlError> {
+        let mut out = Map::new();
+        let mut merged: Vec<Map<String, Value>> = Vec::new();
+        loop {
+            let (ev, span) = self.expect_event()?;
+            if matches!(ev, Event::MappingEnd) {
+                break;
+            }
+            let key = self.node(ev, span)?;
+            let (vev, vspan) = self.expect_event()?;
+            let value = match self.node(vev, vspan)? {
+                Node::Value(v) => v,
+                Node::Merge => Value::String("<<".into()),
+            };
+            match key {
+                Node::Merge => {
+                    match value {
+                        Value::Object(m) => merged.push(m),
+                        Value::Array(items) => {
+                            for item in items {
+                                match item {
+                                    Value::Object(m) => merged.push(m),
+                                    _ => return Err(YamlError::yaml(
+                                        "map merge requires map or sequence of maps as the value",
+                                    )),
+                                }
+                            }
+                        }
+                        _ => {
+                            return Err(YamlError::yaml(
+                                "map merge requires map or sequence of maps as the value",
+                            ))
+                        }
+                    }
+                }
+                Node::Value(k) => {
+                    let k = key_string(&k)?;
+                    // Duplicate keys: the last one wins (sigs.k8s.io/yaml is not strict).
+                    out.insert(k, value);
+                }
+            }
+        }
+        for m in merged {
+            for (k, v) in m {
+                out.entry(k).or_insert(v);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// sigs.k8s.io/yaml turns non-string keys into strings.
+fn key_string(k: &Value) -> Result<String, YamlError> {
+    match k {
+        Value::String(s) => Ok(s.clone()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Number(n) => Ok(match n.as_f64() {
+            Some(f) if !(n.is_i64() || n.is_u64()) => format_float_key(f),
+            _ => n.to_string(),
+        }),
+        Value::Null => Err(YamlError(
+            "error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>"
+                .to_string(),
+        )),
+        _ => Err(YamlError::yaml("invalid map key")),
+    }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 32)` for the common cases.
+fn format_float_key(f: f64) -> String {
+    let f32v = f as f32;
+    let s = format!("{f32v}");
+    if s.contains('e') || s.contains("inf") || s.contains("NaN") {
+        match s.as_str() {
+            "inf" => ".inf".to_string(),
+            "-inf" => "-.inf".to_string(),
+            "NaN" => ".nan".to_string(),
+            _ => s,
+        }
+    } else {
+        s
+    }
+}
+
+/// Resolves one scalar: quoted and block scalars are strings; plain ones follow go-yaml v2's
+/// YAML 1.1 table; `!!str`/`!!int`/... tags force a type.
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Node, YamlError> {
+    let core = tag.and_then(|t| t.strip_prefix("tag:yaml.org,2002:!"));
+    let core = core.or_else(|| tag.and_then(|t| t.strip_prefix("!!")));
+    if tag.is_some() && core.is_none() {
+        // Custom tags are not resolvable: the text stays a string.
+        return Ok(Node::Value(Value::String(text.to_string())));
+    }
+    let plain = matches!(style, ScalarStyle::Plain);
+    match core {
+        Some("str") => return Ok(Node::Value(Value::String(text.to_string()))),
+        Some("binary") => return Ok(Node::Value(Value::String(text.to_string()))),
+        Some("merge") => return Ok(Node::Merge),
+        Some(_) | None => {}
+    }
+    if !plain && core.is_none() {
+        return Ok(Node::Value(Value::String(text.to_string())));
+    }
+    let resolved = resolve_plain(text)?;
+    let found = resolved_tag(&resolved);
+    let bad =
+        |what: &str| YamlError::yaml(format!("cannot decode !!{found} `{text}` as a !!{what}"));
+    match (core, resolved) {
+        (None, r) => Ok(r),
+        (Some("null"), Node::Value(Value::Null)) => Ok(Node::Value(Value::Null)),
+        (Some("bool"), r @ Node::Value(Value::Bool(_))) => Ok(r),
+        (Some("int"), r @ Node::Value(Value::Number(_))) if is_int(&r) => Ok(r),
+        (Some("float"), Node::Value(Value::Number(n))) => {
+            Ok(Node::Value(float_value(n.as_f64().unwrap_or(0.0))))
+        }
+        (Some("timestamp"), Node::Value(Value::String(s))) => Ok(Node::Value(Value::String(s))),
+        (Some(t), _) => Err(bad(t)),
+    }
+}
+
+fn is_int(n: &Node) -> bool {
+    matches!(n, Node::Value(Value::Number(n)) if n.is_i64() || n.is_u64())
+}
+
+fn resolved_tag(n: &Node) -> &'static str {
+    match n {
+        Node::Merge => "merge",
+        Node::Value(Value::Null) => "null",
+        Node::Value(Value::Bool(_)) => "bool",
+        Node::Value(Value::Number(x)) if x.is_i64() || x.is_u64() => "int",
+        Node::Value(Value::Number(_)) => "float",
+        _ => "str",
+    }
+}
+
+/// go-yaml v2 `resolve` for an untagged plain scalar.
+fn resolve_plain(s: &str) -> Result<Node, YamlError> {
+    let v = match s {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            Value::Bool(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            Value::Bool(false)
+        }
+        "<<" => return Ok(Node::Merge),
+        ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF"
+        | "-.inf" | "-.Inf" | "-.INF" => {
+            // JSON has no NaN or infinities; sigs.k8s.io/yaml fails to marshal them.
+            let what = if s.contains('n') && s.to_ascii_lowercase().contains("nan") {
+                "NaN"
+            } else if s.starts_with('-') {
+                "-Inf"
+            } else {
+                "+Inf"
+            };
+            return Err(YamlError(format!(
+                "error converting YAML to JSON: json: unsupported value: {what}"
+            )));
+        }
+        _ => match s.as_bytes()[0] {
+            b'.' => match parse_go_float(s) {
+                Some(f) => float_value(f),
+                None => Value::String(s.to_string()),
+            },
+            b'0'..=b'9' | b'+' | b'-' => resolve_number(s),
+            _ => Value::String(s.to_string()),
+        },
+    };
+    Ok(Node::Value(v))
+}
+
+fn resolve_number(s: &str) -> Value {
+    if is_timestamp(s) {
+        return Value::String(s.to_string());
+    }
+    let plain = s.replace('_', "");
+    if let Some(i) = parse_go_int(&plain) {
+        return Value::Number(i.into());
+    }
+    if let Some(u) = parse_go_uint(&plain) {
+        // Beyond int64, kubectl's JSON decoding turns the number into a float64.
+        return float_value(u as f64);
+    }
+    if is_yaml_float(&plain) {
+        if let Some(f) = parse_go_float(&plain) {
+            return float_value(f);
+        }
+    }
+    Value::String(s.to_string())
+}
+
+/// A float as JSON: integral values become integers, as they do after sigs.k8s.io/yaml's
+/// JSON round trip and kubectl's decoding (`1e3` → `1000`).
+fn float_value(f: f64) -> Value {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        return Value::Number((f as i64).into());
+    }
+    Number::from_f64(f)
+        .map(Value::Number)
+        .unwrap_or_else(|| Value::String(f.to_string()))
+}
+
+/// `strconv.ParseInt(s, 0, 64)`: optional sign, then `0x`, `0o`, `0b`, leading-`0` octal or
+/// decimal.
+fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let mag = parse_go_uint(body)?;
+    if neg {
+        if mag <= i64::MAX as u64 + 1 {
+            Some(
+                (mag as i128)
+                    .checked_neg()
+                    .and_then(|v| i64::try_from(v).ok())?,
+            )
+        } else {
+            None
+        }
+    } else {
+        i64::try_from(mag).ok()
+    }
+}
+
+/// `strconv.ParseUint(s, 0, 64)`.
+fn parse_go_uint(s: &str) -> Option<u64> {
+    let lower = s.to_ascii_lowercase();
+    let (digits, radix) = if let Some(d) = lower.strip_prefix("0x") {
+        (d, 16)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (d, 8)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (d, 2)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (&lower[1..], 8)
+    } else {
+        (lower.as_str(), 10)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
+}
+
+/// go-yaml's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// `strconv.ParseFloat(s, 64)` for decimal forms (what reaches it after the checks above).
+fn parse_go_float(s: &str) -> Option<f64> {
+    let t = s.strip_prefix('+').unwrap_or(s);
+    if t.starts_with('+') || t.starts_with("-+") {
+        return None;
+    }
+    let f: f64 = t.parse().ok()?;
+    f.is_finite().then_some(f)
+}
+
+/// go-yaml v2 timestamps (`2006-1-2`, with optional time part): kept as strings anyway, but
+/// they must not be read as numbers either.
+fn is_timestamp(s: &str) -> bool {
+    let date_end = s.find(['T', 't', ' ']).unwrap_or(s.len());
+    let date = &s[..date_end];
+    let parts: Vec<&str> = date.split('-').collect();
+    parts.len() == 3
+        && parts[0].len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+        && parts[1].len() <= 2
+        && parts[2].len() <= 2
+}
+
+/// Maps saphyr's scanner/parser errors to go-yaml's wording and line numbering. go-yaml reports
+/// scanner errors at the 1-based line of the problem, and parser errors at the 0-based one.
+fn scan_error(e: &ScanError, text: &str) -> YamlError {
+    let info = e.info();
+    let mut line = e.marker().line();
+    if info.contains("unknown anchor") {
+        // Marker indexes count characters.
+        let byte = text
+            .char_indices()
+            .nth(e.marker().index())
+            .map_or(text.len(), |(b, _)| b);
+        let at = &text[byte..];
+        let name: String = at
+            .trim_start_matches('*')
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+            .collect();
+        return YamlError::yaml(format!("unknown anchor '{name}' referenced"));
+    }
+    if info.contains("unexpected end of stream") || info.contains("invalid indentation in quoted") {
+        // go-yaml reads to the end and reports the line after the last one.
+        line = text.matches('\n').count() + 1;
+    }
+    if info.contains("plain scalar, found a tab") {
+        // saphyr marks the scalar's start; go-yaml the tab on the following line.
+        line += 1;
+    }
+    let (msg, scanner) = if info.contains("plain scalar, found a tab") {
+        ("found a tab character that violates indentation", true)
+    } else if info.contains("invalid trailing content after double-quoted") {
+        ("did not find expected key", false)
+    } else if info.contains("mapping values are not allowed") {
+        ("mapping values are not allowed in this context", true)
+    } else if info.contains("tab") || info.contains("unexpected character") {
+        ("found character that cannot start any token", true)
+    } else if info.contains("unexpected end of stream")
+        || info.contains("invalid indentation in quoted")
+    {
+        ("found unexpected end of stream", true)
+    } else if info.contains("did not find expected '-'") {
+        ("did not find expected '-' indicator", false)
+    } else if info.contains("expected ',' or '}'") {
+        ("did not find expected ',' or '}'", false)
+    } else if info.contains("expected ',' or ']'") {
+        ("did not find expected ',' or ']'", false)
+    } else if info.contains("simple key") || info.contains("could not find expected ':'") {
+        ("could not find expected ':'", true)
+    } else if info.contains("did not find expected key")
+        || info.contains("invalid indentation")
+        || info.contains("expected <document start>")
+    {
+        ("did not find expected key", false)
+    } else if info.contains("unknown escape") {
+        ("found unknown escape character", true)
+    } else {
+        (info, true)
+    };
+    // saphyr's lines are 1-based. go-yaml omits the line when the problem is on the first
+    // line, and prints parser errors with the 0-based line number.
+    let zero_based = line.saturating_sub(1);
+    let go_line = if zero_based == 0 {
+        0
+    } else if scanner {
+        zero_based + 1
+    } else {
+        zero_based
+    };
+    if go_line == 0 {
+        YamlError::yaml(msg)
+    } else {
+        YamlError::yaml(format!("line {go_line}: {msg}"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

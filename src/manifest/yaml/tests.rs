@@ -1,0 +1,161 @@
+//! Tests for YAML → JSON conversion, against outputs of the real kubectl.
+use super::*;
+use serde_json::json;
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+#[test]
+fn yaml11_resolution_matches_kubectl() {
+    let docs = documents_to_json(&fixture("manifest/yaml11.yaml"));
+    let expected: Value = serde_json::from_str(&fixture("manifest/yaml11.json")).unwrap();
+    assert_eq!(docs.len(), 1);
+    let got = docs[0].clone().unwrap();
+    for (k, v) in expected["data"].as_object().unwrap() {
+        assert_eq!(&got["data"][k], v, "data.{k}");
+    }
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn crlf_block_scalars_and_escapes_match_kubectl() {
+    let docs = documents_to_json(&fixture("manifest/edge.yaml"));
+    let expected: Value = serde_json::from_str(&fixture("manifest/edge.json")).unwrap();
+    assert_eq!(docs.len(), 1);
+    let got = docs[0].clone().unwrap();
+    for (k, v) in expected["data"].as_object().unwrap() {
+        assert_eq!(&got["data"][k], v, "data.{k}");
+    }
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn errors_match_kubectl() {
+    let table = fixture("manifest/errors.tsv");
+    let mut failures = Vec::new();
+    for line in table.lines() {
+        let (file, stderr) = line.split_once('\t').unwrap();
+        let text = fixture(&format!("manifest/errors/{file}"));
+        let prefix = format!("error: error parsing {file}: ");
+        let want = stderr.strip_prefix(&prefix).unwrap();
+        let docs = documents_to_json(&text);
+        let got = match docs.iter().find_map(|d| d.as_ref().err()) {
+            Some(e) => e.to_string(),
+            None => format!("no error in {docs:?}"),
+        };
+        if got != want {
+            failures.push(format!("{file}:\n  want {want}\n  got  {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn multi_document_streams() {
+    let text = "# leading comment\n---\na: 1\n---\n# only a comment\n---   # trailing comment\nb: 2\n...\n---\n\n";
+    let docs: Vec<Value> = documents_to_json(text)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(docs, vec![json!({"a": 1}), json!({"b": 2})]);
+    // `---` that is not at the start of a line belongs to the document.
+    let docs = documents_to_json("a: |\n  ---\n  x\n");
+    assert_eq!(docs[0].as_ref().unwrap(), &json!({"a": "---\nx\n"}));
+    assert_eq!(
+        split_documents("a\n---\nb\n---\n").unwrap(),
+        vec!["a\n", "b\n"]
+    );
+    assert!(documents_to_json("").is_empty());
+    assert!(documents_to_json("---\nnull\n---\n~\n").is_empty());
+}
+
+#[test]
+fn good_documents_before_a_bad_one_are_kept() {
+    let docs = documents_to_json("a: 1\n---\nb: [\n---\nc: 3\n");
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].as_ref().unwrap(), &json!({"a": 1}));
+    assert!(docs[1].is_err());
+}
+
+#[test]
+fn json_streams() {
+    let docs: Vec<Value> = documents_to_json(" {\"a\": 1}\n{\"b\": [1, 2]}")
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(docs, vec![json!({"a": 1}), json!({"b": [1, 2]})]);
+    let bad = documents_to_json("{\"a\": 1");
+    assert_eq!(bad[0].as_ref().unwrap_err().to_string(), "unexpected EOF");
+    // Observed with kubectl 1.33 (`-f -` on these inputs).
+    let yaml = documents_to_json("{\"a\": x}");
+    assert_eq!(yaml[0].as_ref().unwrap(), &json!({"a": "x"}));
+    let bad = documents_to_json("{\"a\": 1,,}");
+    assert_eq!(
+        bad[0].as_ref().unwrap_err().to_string(),
+        "json: offset 9: invalid character ',' looking for beginning of object key string"
+    );
+    let mixed = documents_to_json("{\"a\": 1}\n---\nb: 2\n");
+    assert_eq!(mixed.len(), 2);
+    assert_eq!(mixed[1].as_ref().unwrap(), &json!({"b": 2}));
+    let trailing = documents_to_json("{\"a\": 1}}");
+    assert_eq!(trailing[0].as_ref().unwrap(), &json!({"a": 1}));
+    assert_eq!(
+        trailing[1].as_ref().unwrap_err().to_string(),
+        "json: offset 9: invalid character '}' looking for beginning of value"
+    );
+    let raw = documents(" {\"b\": 1,  \"a\": 2}");
+    assert_eq!(
+        raw[0].as_ref().unwrap().raw.as_deref(),
+        Some("{\"b\": 1,  \"a\": 2}")
+    );
+}
+
+#[test]
+fn special_floats_are_errors_and_nesting_is_bounded() {
+    let e = yaml_to_json("a: .nan\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "error converting YAML to JSON: json: unsupported value: NaN"
+    );
+    let deep = "[".repeat(20_000);
+    assert!(yaml_to_json(&deep).is_err());
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[ -~]{0,8}".prop_map(Value::from),
+            "(yes|no|on|off|y|n|~|null|0755|1_000|0x1F|1e3|2024-01-02|<<)".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map("[a-z<]{1,4}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// JSON text is YAML: quoted strings stay strings whatever they look like, and
+        /// integers, booleans and nulls keep their JSON meaning.
+        #[test]
+        fn json_text_reads_back_unchanged(v in arb_json()) {
+            let text = serde_json::to_string(&v).unwrap();
+            prop_assert_eq!(yaml_to_json(&text).unwrap(), v.clone());
+            let pretty = serde_json::to_string_pretty(&v).unwrap();
+            prop_assert_eq!(yaml_to_json(&pretty).unwrap(), v);
+        }
+    }
+}
