@@ -1,2 +1,634 @@
 //! Output printers: server-side Tables through kubectl's tabwriter, json, yaml, name, jsonpath,
 //! custom-columns, go-template, and ages.
+//!
+//! Error messages are kubectl's text without the `error: ` prefix (the caller adds it).
+
+pub mod age;
+pub mod custom_columns;
+pub mod go_template;
+pub mod gofmt;
+pub mod json;
+pub mod jsonpath;
+pub mod kyaml;
+pub mod name;
+pub mod sort;
+pub mod table;
+pub mod tabwriter;
+pub mod yaml;
+
+use std::io::Write;
+
+use serde_json::Value;
+
+/// Errors of the printers; `Display` is kubectl's message (without `error: `).
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    /// Writing to the output failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The object to print does not have the expected shape.
+    #[error("{0}")]
+    InvalidObject(String),
+    /// A template (jsonpath, go-template, custom-columns) failed to parse or execute; the text
+    /// is kubectl's whole message, which may end with newlines (print it without adding one).
+    #[error("{0}")]
+    Template(String),
+    /// `-o` named no known printer.
+    #[error("unable to match a printer suitable for the output format {}, allowed formats are: {}", crate::print::gofmt::go_quote(.format), .allowed.join(","))]
+    UnknownFormat {
+        /// The format as given.
+        format: String,
+        /// Allowed formats, sorted.
+        allowed: Vec<String>,
+    },
+}
+
+/// The printer chosen by `-o`/`--output` (and `--template`), parsed once as kubectl's
+/// `get` does (`get_flags.go` `PrintFlags.ToPrinter`). File variants carry the path; the caller
+/// reads it (kubectl's error: `error reading --template <path>, <err>`, or for
+/// custom-columns-file `error reading template <path>, <err>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// Human-readable table (`-o` empty), or `-o wide`.
+    Table {
+        /// `-o wide`.
+        wide: bool,
+    },
+    /// `-o json`.
+    Json,
+    /// `-o yaml`.
+    Yaml,
+    /// `-o kyaml` (v1.36 lists it unless `KUBECTL_KYAML=false`).
+    Kyaml,
+    /// `-o name`.
+    Name,
+    /// `-o jsonpath=…` or `-o jsonpath-as-json=…`.
+    JsonPath {
+        /// The template text.
+        template: String,
+        /// `jsonpath-as-json`.
+        as_json: bool,
+    },
+    /// `-o jsonpath-file=<path>`.
+    JsonPathFile {
+        /// Path of the template file.
+        path: String,
+    },
+    /// `-o go-template=…` / `-o template=…` / `--template` alone.
+    GoTemplate {
+        /// The template text.
+        template: String,
+    },
+    /// `-o go-template-file=<path>` / `-o templatefile=<path>`.
+    GoTemplateFile {
+        /// Path of the template file.
+        path: String,
+    },
+    /// `-o custom-columns=<spec>`.
+    CustomColumns {
+        /// `HEADER:path,…`.
+        spec: String,
+    },
+    /// `-o custom-columns-file=<path>`.
+    CustomColumnsFile {
+        /// Path of the columns file.
+        path: String,
+    },
+}
+
+/// Splits `fmt=value` for one of `names` (or takes `--template`'s value).
+fn split_template_format<'a>(
+    output: &'a str,
+    template: Option<&'a str>,
+    names: &[&'a str],
+) -> (&'a str, &'a str) {
+    match template {
+        Some(t) if !t.is_empty() => (output, t),
+        _ => {
+            for name in names {
+                if let Some(rest) = output.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
+                    return (name, rest);
+                }
+            }
+            (output, "")
+        }
+    }
+}
+
+impl OutputFormat {
+    /// The formats `get` accepts, sorted (kubectl's error lists them this way).
+    pub fn allowed_formats(kyaml_enabled: bool) -> Vec<String> {
+        let mut v: Vec<String> = [
+            "custom-columns",
+            "custom-columns-file",
+            "go-template",
+            "go-template-file",
+            "json",
+            "jsonpath",
+            "jsonpath-as-json",
+            "jsonpath-file",
+            "name",
+            "template",
+            "templatefile",
+            "wide",
+            "yaml",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if kyaml_enabled {
+            v.push("kyaml".to_string());
+        }
+        v.sort();
+        v
+    }
+
+    /// Parses `-o` (`output`) with `--template` (`template`); `kyaml_enabled` is false only when
+    /// `KUBECTL_KYAML=false`.
+    pub fn parse(
+        output: &str,
+        template: Option<&str>,
+        kyaml_enabled: bool,
+    ) -> Result<Self, PrintError> {
+        let has_template = template.is_some_and(|t| !t.is_empty());
+        let output = if has_template && output.is_empty() {
+            "go-template"
+        } else {
+            output
+        };
+        let no_template =
+            || PrintError::Template("template format specified but no template given".to_string());
+
+        if has_template || !output.is_empty() {
+            let (fmt, value) = split_template_format(
+                output,
+                template,
+                &[
+                    "go-template-file",
+                    "templatefile",
+                    "go-template",
+                    "template",
+                ],
+            );
+            if matches!(
+                fmt,
+                "template" | "go-template" | "go-template-file" | "templatefile"
+            ) {
+                if value.is_empty() {
+                    return Err(no_template());
+                }
+                return Ok(match fmt {
+                    "go-template-file" | "templatefile" => OutputFormat::GoTemplateFile {
+                        path: value.to_string(),
+                    },
+                    _ => OutputFormat::GoTemplate {
+                        template: value.to_string(),
+                    },
+                });
+            }
+            let (fmt, value) = split_template_format(
+                output,
+                template,
+                &["jsonpath-file", "jsonpath-as-json", "jsonpath"],
+            );
+            if matches!(fmt, "jsonpath" | "jsonpath-file" | "jsonpath-as-json") {
+                if value.is_empty() {
+                    return Err(no_template());
+                }
+                return Ok(match fmt {
+                    "jsonpath-file" => OutputFormat::JsonPathFile {
+                        path: value.to_string(),
+                    },
+                    f => OutputFormat::JsonPath {
+                        template: value.to_string(),
+                        as_json: f == "jsonpath-as-json",
+                    },
+                });
+            }
+        }
+        match output.to_lowercase().as_str() {
+            "json" => return Ok(OutputFormat::Json),
+            "yaml" => return Ok(OutputFormat::Yaml),
+            "kyaml" if kyaml_enabled => return Ok(OutputFormat::Kyaml),
+            _ => {}
+        }
+        if output.is_empty() || output == "wide" {
+            return Ok(OutputFormat::Table {
+                wide: output == "wide",
+            });
+        }
+        let (fmt, value) =
+            split_template_format(output, template, &["custom-columns-file", "custom-columns"]);
+        if matches!(fmt, "custom-columns" | "custom-columns-file") {
+            if value.is_empty() {
+                return Err(PrintError::Template(
+                    "custom-columns format specified but no custom columns given".to_string(),
+                ));
+            }
+            return Ok(if fmt == "custom-columns" {
+                OutputFormat::CustomColumns {
+                    spec: value.to_string(),
+                }
+            } else {
+                OutputFormat::CustomColumnsFile {
+                    path: value.to_string(),
+                }
+            });
+        }
+        if output.eq_ignore_ascii_case("name") {
+            return Ok(OutputFormat::Name);
+        }
+        Err(PrintError::UnknownFormat {
+            format: output.to_string(),
+            allowed: Self::allowed_formats(kyaml_enabled),
+        })
+    }
+
+    /// Whether `get` asks the server for Tables (`-o` empty or `wide`).
+    pub fn is_human_readable(&self) -> bool {
+        matches!(self, OutputFormat::Table { .. })
+    }
+}
+
+/// What `get` prints with a non-table format (`get.go` `printGeneric`): the single object
+/// when one was named (`single_item_implied`), else a `List` of all items (see
+/// [`json::list_wrapper`]); a single object that is itself a list is re-wrapped keeping its
+/// `resourceVersion`.
+pub fn generic_object(items: Vec<Value>, single_item_implied: bool) -> Value {
+    if !single_item_implied || items.len() != 1 {
+        return json::list_wrapper(items);
+    }
+    let obj = items.into_iter().next().unwrap_or(Value::Null);
+    match obj.get("items") {
+        Some(Value::Array(list_items)) => {
+            let rv = obj
+                .get("metadata")
+                .and_then(|m| m.get("resourceVersion"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let mut list = json::list_wrapper(list_items.clone());
+            list["metadata"]["resourceVersion"] = Value::String(rv);
+            list
+        }
+        _ => obj,
+    }
+}
+
+/// Options of the non-table printers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenericOptions {
+    /// `--allow-missing-template-keys` (kubectl's default: true).
+    pub allow_missing_keys: bool,
+    /// `--no-headers` (custom-columns).
+    pub no_headers: bool,
+    /// `--show-managed-fields` (json/yaml keep `metadata.managedFields`).
+    pub show_managed_fields: bool,
+}
+
+impl Default for GenericOptions {
+    fn default() -> Self {
+        GenericOptions {
+            allow_missing_keys: true,
+            no_headers: false,
+            show_managed_fields: false,
+        }
+    }
+}
+
+/// A ready printer for every format except the table (`-o` json, yaml, name, jsonpath*,
+/// go-template*, custom-columns*).
+#[derive(Debug)]
+pub enum GenericPrinter {
+    /// `-o json`.
+    Json {
+        /// Keep `metadata.managedFields`.
+        show_managed_fields: bool,
+    },
+    /// `-o yaml`.
+    Yaml {
+        /// The YAML printer (separates objects with `---`).
+        printer: yaml::YamlPrinter,
+        /// Keep `metadata.managedFields`.
+        show_managed_fields: bool,
+    },
+    /// `-o kyaml`.
+    Kyaml {
+        /// Keep `metadata.managedFields`.
+        show_managed_fields: bool,
+    },
+    /// `-o name`.
+    Name,
+    /// `-o jsonpath…`.
+    JsonPath(jsonpath::JsonPathPrinter),
+    /// `-o go-template…`.
+    GoTemplate(go_template::GoTemplatePrinter),
+    /// `-o custom-columns…`.
+    CustomColumns(custom_columns::CustomColumnsPrinter),
+}
+
+impl GenericPrinter {
+    /// Builds the printer for `format`. `read_file` reads template files for the `*-file`
+    /// formats and returns Go-style error text (`open f: no such file or directory`).
+    /// `Table` is not a generic printer and gives an error.
+    pub fn new(
+        format: &OutputFormat,
+        opts: &GenericOptions,
+        read_file: &dyn Fn(&str) -> Result<String, String>,
+    ) -> Result<Self, PrintError> {
+        let read_template = |path: &str| {
+            read_file(path)
+                .map_err(|e| PrintError::Template(format!("error reading --template {path}, {e}")))
+        };
+        Ok(match format {
+            OutputFormat::Json => GenericPrinter::Json {
+                show_managed_fields: opts.show_managed_fields,
+            },
+            OutputFormat::Yaml => GenericPrinter::Yaml {
+                printer: yaml::YamlPrinter::new(),
+                show_managed_fields: opts.show_managed_fields,
+            },
+            OutputFormat::Kyaml => GenericPrinter::Kyaml {
+                show_managed_fields: opts.show_managed_fields,
+            },
+            OutputFormat::Name => GenericPrinter::Name,
+            OutputFormat::JsonPath { template, as_json } => GenericPrinter::JsonPath(
+                jsonpath::JsonPathPrinter::new(template, opts.allow_missing_keys, *as_json)?,
+            ),
+            OutputFormat::JsonPathFile { path } => {
+                GenericPrinter::JsonPath(jsonpath::JsonPathPrinter::new(
+                    &read_template(path)?,
+                    opts.allow_missing_keys,
+                    false,
+                )?)
+            }
+            OutputFormat::GoTemplate { template } => GenericPrinter::GoTemplate(
+                go_template::GoTemplatePrinter::new(template, opts.allow_missing_keys)?,
+            ),
+            OutputFormat::GoTemplateFile { path } => {
+                GenericPrinter::GoTemplate(go_template::GoTemplatePrinter::new(
+                    &read_template(path)?,
+                    opts.allow_missing_keys,
+                )?)
+            }
+            OutputFormat::CustomColumns { spec } => {
+                GenericPrinter::CustomColumns(custom_columns::CustomColumnsPrinter::new(
+                    custom_columns::parse_spec(spec)?,
+                    opts.no_headers,
+                )?)
+            }
+            OutputFormat::CustomColumnsFile { path } => {
+                let text = read_file(path).map_err(|e| {
+                    PrintError::Template(format!("error reading template {path}, {e}\n"))
+                })?;
+                // kubectl ignores --no-headers for column files.
+                GenericPrinter::CustomColumns(custom_columns::CustomColumnsPrinter::new(
+                    custom_columns::parse_template_file(&text)?,
+                    false,
+                )?)
+            }
+            OutputFormat::Table { .. } => {
+                return Err(PrintError::InvalidObject(format!(
+                    "{format:?} is not printed by GenericPrinter"
+                )))
+            }
+        })
+    }
+
+    /// Prints one object (use [`generic_object`] to build what `get` prints).
+    pub fn print(&mut self, obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
+        match self {
+            GenericPrinter::Json {
+                show_managed_fields,
+            } => {
+                let mut obj = obj.clone();
+                if !*show_managed_fields {
+                    json::strip_managed_fields(&mut obj);
+                }
+                json::print_json(&obj, w)
+            }
+            GenericPrinter::Yaml {
+                printer,
+                show_managed_fields,
+            } => {
+                let mut obj = obj.clone();
+                if !*show_managed_fields {
+                    json::strip_managed_fields(&mut obj);
+                }
+                printer.print(&obj, w)
+            }
+            GenericPrinter::Kyaml {
+                show_managed_fields,
+            } => {
+                let mut obj = obj.clone();
+                if !*show_managed_fields {
+                    json::strip_managed_fields(&mut obj);
+                }
+                kyaml::print_kyaml(&obj, w)
+            }
+            GenericPrinter::Name => name::print_name(obj, "", true, w),
+            GenericPrinter::JsonPath(p) => p.print(obj, w),
+            GenericPrinter::GoTemplate(p) => p.print(obj, w),
+            GenericPrinter::CustomColumns(p) => p.print(obj),
+        }
+    }
+
+    /// Flushes buffered output (custom-columns aligns all rows first).
+    pub fn finish(&mut self, w: &mut dyn Write) -> Result<(), PrintError> {
+        if let GenericPrinter::CustomColumns(p) = self {
+            p.finish(w)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Reading reference fixtures copied from /work/shared/reference.
+
+    /// Contents of `tests/fixtures/<rel>`.
+    pub fn fixture(rel: &str) -> String {
+        let path = format!("{}/tests/fixtures/{}", env!("CARGO_MANIFEST_DIR"), rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
+    }
+
+    /// A JSON fixture.
+    pub fn json_fixture(rel: &str) -> serde_json::Value {
+        serde_json::from_str(&fixture(rel)).expect("fixture is JSON")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(o: &str) -> Result<OutputFormat, PrintError> {
+        OutputFormat::parse(o, None, true)
+    }
+
+    #[test]
+    fn parses_every_format() {
+        assert_eq!(p("").unwrap(), OutputFormat::Table { wide: false });
+        assert_eq!(p("wide").unwrap(), OutputFormat::Table { wide: true });
+        assert_eq!(p("json").unwrap(), OutputFormat::Json);
+        assert_eq!(p("JSON").unwrap(), OutputFormat::Json);
+        assert_eq!(p("yaml").unwrap(), OutputFormat::Yaml);
+        assert_eq!(p("kyaml").unwrap(), OutputFormat::Kyaml);
+        assert_eq!(p("name").unwrap(), OutputFormat::Name);
+        assert_eq!(
+            p("jsonpath={.a}").unwrap(),
+            OutputFormat::JsonPath {
+                template: "{.a}".into(),
+                as_json: false
+            }
+        );
+        assert_eq!(
+            p("jsonpath-as-json={.a}").unwrap(),
+            OutputFormat::JsonPath {
+                template: "{.a}".into(),
+                as_json: true
+            }
+        );
+        assert_eq!(
+            p("jsonpath-file=f").unwrap(),
+            OutputFormat::JsonPathFile { path: "f".into() }
+        );
+        assert_eq!(
+            p("go-template={{.a}}").unwrap(),
+            OutputFormat::GoTemplate {
+                template: "{{.a}}".into()
+            }
+        );
+        assert_eq!(
+            p("template=x=y").unwrap(),
+            OutputFormat::GoTemplate {
+                template: "x=y".into()
+            }
+        );
+        assert_eq!(
+            p("templatefile=f").unwrap(),
+            OutputFormat::GoTemplateFile { path: "f".into() }
+        );
+        assert_eq!(
+            p("go-template-file=f").unwrap(),
+            OutputFormat::GoTemplateFile { path: "f".into() }
+        );
+        assert_eq!(
+            p("custom-columns=A:.a").unwrap(),
+            OutputFormat::CustomColumns {
+                spec: "A:.a".into()
+            }
+        );
+        assert_eq!(
+            p("custom-columns-file=f").unwrap(),
+            OutputFormat::CustomColumnsFile { path: "f".into() }
+        );
+        assert_eq!(
+            OutputFormat::parse("", Some("{{.a}}"), true).unwrap(),
+            OutputFormat::GoTemplate {
+                template: "{{.a}}".into()
+            }
+        );
+        assert_eq!(
+            OutputFormat::parse("jsonpath", Some("{.a}"), true).unwrap(),
+            OutputFormat::JsonPath {
+                template: "{.a}".into(),
+                as_json: false
+            }
+        );
+        assert_eq!(
+            OutputFormat::parse("json", Some("{.a}"), true).unwrap(),
+            OutputFormat::Json
+        );
+        assert!(p("").unwrap().is_human_readable());
+        assert!(!p("json").unwrap().is_human_readable());
+    }
+
+    fn print_all(format: &str, objs: Vec<Value>, single: bool) -> Result<String, PrintError> {
+        let files = |p: &str| -> Result<String, String> {
+            match p {
+                "cols" => Ok("NAME\n.metadata.name\n".to_string()),
+                "tpl" => Ok("{{.metadata.name}};".to_string()),
+                _ => Err(format!("open {p}: no such file or directory")),
+            }
+        };
+        let mut printer = GenericPrinter::new(&p(format)?, &GenericOptions::default(), &files)?;
+        let mut out = Vec::new();
+        printer.print(&generic_object(objs, single), &mut out)?;
+        printer.finish(&mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn generic_printing() {
+        let pod = |n: &str| serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": n, "managedFields": [{"manager": "x"}]}});
+        assert_eq!(
+            print_all("name", vec![pod("a"), pod("b")], false).unwrap(),
+            "pod/a\npod/b\n"
+        );
+        assert_eq!(
+            print_all("yaml", vec![pod("a")], true).unwrap(),
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n"
+        );
+        assert!(print_all("json", vec![], false)
+            .unwrap()
+            .contains("\"items\": [],"));
+        assert_eq!(
+            print_all(
+                "jsonpath={.items[*].metadata.name}",
+                vec![pod("a"), pod("b")],
+                false
+            )
+            .unwrap(),
+            "a b"
+        );
+        assert_eq!(
+            print_all("jsonpath={.metadata.name}", vec![pod("a")], true).unwrap(),
+            "a"
+        );
+        assert_eq!(
+            print_all("go-template-file=tpl", vec![pod("a")], true).unwrap(),
+            "a;"
+        );
+        assert_eq!(
+            print_all("custom-columns-file=cols", vec![pod("a")], false).unwrap(),
+            "NAME\na\n"
+        );
+        assert_eq!(
+            print_all("jsonpath-file=nope", vec![pod("a")], true)
+                .unwrap_err()
+                .to_string(),
+            "error reading --template nope, open nope: no such file or directory"
+        );
+        let list = serde_json::json!({"kind": "PodList", "metadata": {"resourceVersion": "7"}, "items": [pod("a")]});
+        assert_eq!(
+            generic_object(vec![list], true)["metadata"]["resourceVersion"],
+            "7"
+        );
+    }
+
+    #[test]
+    fn errors_match_kubectl() {
+        assert_eq!(
+            p("foo").unwrap_err().to_string(),
+            "unable to match a printer suitable for the output format \"foo\", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,wide,yaml"
+        );
+        assert!(!OutputFormat::parse("kyaml", None, false)
+            .unwrap_err()
+            .to_string()
+            .contains("kyaml,"));
+        assert_eq!(
+            p("jsonpath").unwrap_err().to_string(),
+            "template format specified but no template given"
+        );
+        assert_eq!(
+            p("go-template=").unwrap_err().to_string(),
+            "template format specified but no template given"
+        );
+        assert_eq!(
+            p("custom-columns=").unwrap_err().to_string(),
+            "custom-columns format specified but no custom columns given"
+        );
+        assert!(matches!(p("custom-columns"), Err(PrintError::Template(_))));
+    }
+}

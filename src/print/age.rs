@@ -1,0 +1,131 @@
+//! Ages as kubectl prints them: apimachinery `duration.HumanDuration` and the printers'
+//! `translateTimestampSince` (`<unknown>` for a missing timestamp). "Now" is always passed in.
+
+use chrono::{DateTime, Utc};
+
+/// apimachinery `duration.HumanDuration`: `36s`, `5m5s`, `10m`, `3h5m`, `25h`, `2d3h`, `400d`,
+/// `2y15d`, `9y`; `0s` within a second of the future, `<invalid>` beyond that.
+pub fn human_duration(d: chrono::TimeDelta) -> String {
+    // Go converts through float seconds and truncates toward zero.
+    let seconds = d.num_seconds();
+    if seconds < -1 {
+        return "<invalid>".to_string();
+    }
+    if seconds < 0 {
+        return "0s".to_string();
+    }
+    if seconds < 60 * 2 {
+        return format!("{seconds}s");
+    }
+    let minutes = seconds / 60;
+    if minutes < 10 {
+        let s = seconds % 60;
+        if s == 0 {
+            return format!("{minutes}m");
+        }
+        return format!("{minutes}m{s}s");
+    }
+    if minutes < 60 * 3 {
+        return format!("{minutes}m");
+    }
+    let hours = minutes / 60;
+    if hours < 8 {
+        let m = minutes % 60;
+        if m == 0 {
+            return format!("{hours}h");
+        }
+        return format!("{hours}h{m}m");
+    }
+    if hours < 48 {
+        return format!("{hours}h");
+    }
+    if hours < 24 * 8 {
+        let h = hours % 24;
+        if h == 0 {
+            return format!("{}d", hours / 24);
+        }
+        return format!("{}d{}h", hours / 24, h);
+    }
+    if hours < 24 * 365 * 2 {
+        return format!("{}d", hours / 24);
+    }
+    if hours < 24 * 365 * 8 {
+        let dy = (hours / 24) % 365;
+        if dy == 0 {
+            return format!("{}y", hours / 24 / 365);
+        }
+        return format!("{}y{}d", hours / 24 / 365, dy);
+    }
+    format!("{}y", hours / 24 / 365)
+}
+
+/// `translateTimestampSince`: the age of an RFC 3339 timestamp at `now`, `<unknown>` when the
+/// timestamp is missing, empty or unparseable (Go's zero time).
+pub fn translate_timestamp_since(timestamp: Option<&str>, now: DateTime<Utc>) -> String {
+    match timestamp.and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
+        Some(t) => human_duration(now.signed_duration_since(t.with_timezone(&Utc))),
+        None => "<unknown>".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    fn s(secs: i64) -> String {
+        human_duration(TimeDelta::seconds(secs))
+    }
+
+    #[test]
+    fn every_branch_of_human_duration() {
+        assert_eq!(s(-5), "<invalid>");
+        assert_eq!(s(-2), "<invalid>");
+        assert_eq!(human_duration(TimeDelta::milliseconds(-1999)), "0s");
+        assert_eq!(s(-1), "0s");
+        assert_eq!(s(0), "0s");
+        assert_eq!(s(36), "36s");
+        assert_eq!(s(119), "119s");
+        assert_eq!(s(120), "2m");
+        assert_eq!(s(305), "5m5s");
+        assert_eq!(s(599), "9m59s");
+        assert_eq!(s(600), "10m");
+        assert_eq!(s(179 * 60 + 59), "179m");
+        assert_eq!(s(3 * 3600), "3h");
+        assert_eq!(s(3 * 3600 + 5 * 60 + 7), "3h5m");
+        assert_eq!(s(8 * 3600), "8h");
+        assert_eq!(s(25 * 3600 + 59 * 60), "25h");
+        assert_eq!(s(48 * 3600), "2d");
+        assert_eq!(s(51 * 3600), "2d3h");
+        assert_eq!(s(8 * 24 * 3600), "8d");
+        assert_eq!(s(400 * 24 * 3600), "400d");
+        assert_eq!(s(729 * 24 * 3600), "729d");
+        assert_eq!(s(730 * 24 * 3600), "2y");
+        assert_eq!(s(745 * 24 * 3600), "2y15d");
+        assert_eq!(s(8 * 365 * 24 * 3600), "8y");
+        assert_eq!(s(9 * 365 * 24 * 3600 + 100 * 24 * 3600), "9y");
+    }
+
+    #[test]
+    fn sub_second_parts_truncate() {
+        assert_eq!(human_duration(TimeDelta::milliseconds(36_999)), "36s");
+    }
+
+    #[test]
+    fn timestamps() {
+        let now = DateTime::parse_from_rfc3339("2026-11-27T19:55:43Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            translate_timestamp_since(Some("2026-11-27T19:55:28Z"), now),
+            "15s"
+        );
+        assert_eq!(
+            translate_timestamp_since(Some("2026-11-27T19:50:38Z"), now),
+            "5m5s"
+        );
+        assert_eq!(translate_timestamp_since(None, now), "<unknown>");
+        assert_eq!(translate_timestamp_since(Some(""), now), "<unknown>");
+        assert_eq!(translate_timestamp_since(Some("garbage"), now), "<unknown>");
+    }
+}

@@ -1,0 +1,1448 @@
+//! kubectl's `-o go-template=…` (cli-runtime `GoTemplatePrinter`): the subset of Go
+//! `text/template` used with kubectl — text, `{{pipeline}}` with fields, variables, literals and
+//! `|`, `if`/`else if`/`else`, `range` (with `$i, $e :=`), `with`, `$x := …`, comments, trim
+//! markers, and the functions `index len printf print println not and or eq ne lt le gt ge
+//! exists base64decode`. Anything else (`define`, `template`, `block`, `break`, `html`, …) is
+//! rejected at parse time with an error naming it, never printed wrongly.
+//!
+//! Data is the object as apimachinery decodes JSON (integers int64, other numbers float64);
+//! missing keys print `<no value>` (`--allow-missing-template-keys=true`) or fail.
+
+use std::io::Write;
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use super::gofmt::{format_float_g, go_quote, sprint};
+use super::json::to_go_json;
+use super::PrintError;
+
+/// A parsed template.
+#[derive(Debug, Clone)]
+pub struct GoTemplate {
+    src: String,
+    nodes: Vec<TNode>,
+    missing_key_error: bool,
+}
+
+#[derive(Debug, Clone)]
+enum TNode {
+    Text(String),
+    Action(Pipe),
+    If {
+        pipe: Pipe,
+        then: Vec<TNode>,
+        otherwise: Vec<TNode>,
+    },
+    Range {
+        pipe: Pipe,
+        body: Vec<TNode>,
+        otherwise: Vec<TNode>,
+    },
+    With {
+        pipe: Pipe,
+        body: Vec<TNode>,
+        otherwise: Vec<TNode>,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct Pipe {
+    decl: Vec<String>,
+    cmds: Vec<Cmd>,
+}
+
+#[derive(Debug, Clone)]
+struct Cmd {
+    pos: usize,
+    args: Vec<Arg>,
+}
+
+#[derive(Debug, Clone)]
+enum Arg {
+    /// `.a.b` (on dot), `$x.a` (on a variable) or `(pipe).a`.
+    Field {
+        pos: usize,
+        base: Base,
+        chain: Vec<String>,
+    },
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Nil,
+    Func(String),
+}
+
+#[derive(Debug, Clone)]
+enum Base {
+    Dot,
+    Var(String),
+    Pipe(Box<Pipe>),
+}
+
+/// A value during execution: `Missing` is Go's invalid `reflect.Value` (`<no value>`).
+#[derive(Debug, Clone, PartialEq)]
+enum TVal {
+    Missing,
+    V(Value),
+}
+
+const FUNCS: &[&str] = &[
+    "index",
+    "len",
+    "printf",
+    "print",
+    "println",
+    "not",
+    "and",
+    "or",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "exists",
+    "base64decode",
+];
+const UNSUPPORTED: &[&str] = &[
+    "define", "template", "block", "break", "continue", "html", "js", "urlquery", "slice", "call",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Field(String),
+    /// A field directly attached to the previous term (`.b` in `.a.b`, `$x.b`, `(…).b`).
+    Chain(String),
+    Dot,
+    Var(String),
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Ident(String),
+    Pipe,
+    LParen,
+    RParen,
+    Declare,
+    Comma,
+}
+
+struct ParseErr(String);
+
+/// A token with its byte offset in the template.
+type Token = (usize, Tok);
+
+fn perr<T>(line: usize, msg: impl Into<String>) -> Result<T, ParseErr> {
+    Err(ParseErr(format!("template: output:{line}: {}", msg.into())))
+}
+
+/// One `{{…}}` action or a text run, with trim markers applied.
+#[derive(Debug)]
+enum Item {
+    Text(String),
+    Action { line: usize, toks: Vec<Token> },
+}
+
+fn line_of(src: &str, pos: usize) -> usize {
+    1 + src[..pos].matches('\n').count()
+}
+
+fn lex(src: &str) -> Result<Vec<Item>, ParseErr> {
+    let mut items = Vec::new();
+    let mut i = 0;
+    let mut trim_next_text = false;
+    while i < src.len() {
+        let Some(open) = src[i..].find("{{").map(|o| o + i) else {
+            let mut t = &src[i..];
+            if trim_next_text {
+                t = t.trim_start();
+            }
+            if !t.is_empty() {
+                items.push(Item::Text(t.to_string()));
+            }
+            break;
+        };
+        let mut text = &src[i..open];
+        if trim_next_text {
+            text = text.trim_start();
+        }
+        let mut start = open + 2;
+        if src[start..].starts_with("- ")
+            || src[start..].starts_with("-\t")
+            || src[start..].starts_with("-\n")
+        {
+            text = text.trim_end();
+            start += 1;
+        }
+        if !text.is_empty() {
+            items.push(Item::Text(text.to_string()));
+        }
+        let line = line_of(src, open);
+        // Comments.
+        let after_ws = start + (src[start..].len() - src[start..].trim_start().len());
+        if src[after_ws..].starts_with("/*") {
+            let Some(end) = src[after_ws..].find("*/") else {
+                return perr(line, "unclosed comment");
+            };
+            let mut j = after_ws + end + 2;
+            let rest = &src[j..];
+            let trimmed = rest.trim_start();
+            let ws = rest.len() - trimmed.len();
+            trim_next_text = false;
+            if trimmed.starts_with("-}}") && ws > 0 {
+                trim_next_text = true;
+                j += ws + 1;
+            } else {
+                j += ws;
+            }
+            if !src[j..].starts_with("}}") {
+                return perr(line, "comment ends before closing delimiter");
+            }
+            i = j + 2;
+            continue;
+        }
+        let (toks, end, trim) = lex_action(src, start, line)?;
+        items.push(Item::Action { line, toks });
+        trim_next_text = trim;
+        i = end;
+    }
+    Ok(items)
+}
+
+/// Tokens of one action starting at `start`; returns them, the index after `}}`, and whether
+/// the action ended with ` -}}`.
+fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize, bool), ParseErr> {
+    let b = src.as_bytes();
+    let mut toks = Vec::new();
+    let mut i = start;
+    loop {
+        if i >= b.len() {
+            return perr(line, "unclosed action");
+        }
+        let c = b[i];
+        if src[i..].starts_with("}}") {
+            return Ok((toks, i + 2, false));
+        }
+        if c == b' ' || c == b'\t' || c == b'\r' || c == b'\n' {
+            if src[i..].trim_start().starts_with("-}}") {
+                let j = i + (src[i..].len() - src[i..].trim_start().len());
+                return Ok((toks, j + 3, true));
+            }
+            i += 1;
+            continue;
+        }
+        let pos = i;
+        match c {
+            b'|' => {
+                toks.push((pos, Tok::Pipe));
+                i += 1;
+            }
+            b'(' => {
+                toks.push((pos, Tok::LParen));
+                i += 1;
+            }
+            b')' => {
+                toks.push((pos, Tok::RParen));
+                i += 1;
+            }
+            b',' => {
+                toks.push((pos, Tok::Comma));
+                i += 1;
+            }
+            b':' if src[i..].starts_with(":=") => {
+                toks.push((pos, Tok::Declare));
+                i += 2;
+            }
+            b'=' => {
+                return perr(
+                    line,
+                    "variable assignment with = is not supported by kubectl-rs",
+                )
+            }
+            b'"' | b'`' => {
+                let (s, end) = lex_string(src, i, line)?;
+                toks.push((pos, Tok::Str(s)));
+                i = end;
+            }
+            b'.' => {
+                let j = i + 1 + word_len(&src[i + 1..]);
+                let attached = i > start
+                    && !matches!(b[i - 1], b' ' | b'\t' | b'\r' | b'\n' | b'(' | b'|' | b',');
+                if j == i + 1 {
+                    toks.push((pos, Tok::Dot));
+                } else if attached {
+                    toks.push((pos, Tok::Chain(src[i + 1..j].to_string())));
+                } else {
+                    toks.push((pos, Tok::Field(src[i + 1..j].to_string())));
+                }
+                i = j;
+            }
+            b'$' => {
+                let j = i + 1 + word_len(&src[i + 1..]);
+                toks.push((pos, Tok::Var(src[i..j].to_string())));
+                i = j;
+            }
+            b'0'..=b'9' | b'-' | b'+' => {
+                let j = i
+                    + 1
+                    + src[i + 1..]
+                        .find(|ch: char| {
+                            !(ch.is_ascii_alphanumeric()
+                                || ch == '.'
+                                || ch == '_'
+                                || ch == '+'
+                                || ch == '-')
+                        })
+                        .unwrap_or(src.len() - i - 1);
+                let text = &src[i..j];
+                if let Ok(v) = text.parse::<i64>() {
+                    toks.push((pos, Tok::Int(v)));
+                } else if let Ok(v) = text.parse::<f64>() {
+                    toks.push((pos, Tok::Float(v)));
+                } else {
+                    return perr(line, format!("bad number syntax: {text:?}"));
+                }
+                i = j;
+            }
+            c if (c as char).is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+                let j = i + word_len(&src[i..]);
+                toks.push((pos, Tok::Ident(src[i..j].to_string())));
+                i = j;
+            }
+            _ => {
+                let ch = src[i..].chars().next().unwrap_or(' ');
+                return perr(line, format!("unexpected {ch:?} in command"));
+            }
+        }
+    }
+}
+
+fn word_len(s: &str) -> usize {
+    s.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(s.len())
+}
+
+fn lex_string(src: &str, start: usize, line: usize) -> Result<(String, usize), ParseErr> {
+    let quote = src.as_bytes()[start];
+    if quote == b'`' {
+        let Some(end) = src[start + 1..].find('`') else {
+            return perr(line, "unterminated raw quoted string");
+        };
+        return Ok((src[start + 1..start + 1 + end].to_string(), start + end + 2));
+    }
+    let mut out = String::new();
+    let mut chars = src[start + 1..].char_indices();
+    while let Some((off, c)) = chars.next() {
+        match c {
+            '"' => return Ok((out, start + 1 + off + 1)),
+            '\n' => break,
+            '\\' => {
+                let Some((_, e)) = chars.next() else { break };
+                match e {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    '\\' => out.push('\\'),
+                    '"' => out.push('"'),
+                    '\'' => out.push('\''),
+                    'a' => out.push('\u{7}'),
+                    'b' => out.push('\u{8}'),
+                    'f' => out.push('\u{c}'),
+                    'v' => out.push('\u{b}'),
+                    'x' | 'u' | 'U' => {
+                        let n = match e {
+                            'x' => 2,
+                            'u' => 4,
+                            _ => 8,
+                        };
+                        let hex: String = (0..n)
+                            .filter_map(|_| chars.next().map(|(_, h)| h))
+                            .collect();
+                        match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                            Some(ch) if hex.len() == n => out.push(ch),
+                            _ => return perr(line, "invalid syntax in quoted string"),
+                        }
+                    }
+                    _ => return perr(line, "invalid syntax in quoted string"),
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    perr(line, "unterminated quoted string")
+}
+
+struct TreeParser<'a> {
+    items: Vec<Item>,
+    idx: usize,
+    src: &'a str,
+}
+
+enum Stop {
+    End,
+    Else(Option<(usize, Vec<Token>)>),
+    Eof,
+}
+
+impl TreeParser<'_> {
+    /// Parses nodes until `{{end}}`, `{{else…}}` or the end of input.
+    fn list(&mut self) -> Result<(Vec<TNode>, Stop), ParseErr> {
+        let mut nodes = Vec::new();
+        while self.idx < self.items.len() {
+            let item = std::mem::replace(&mut self.items[self.idx], Item::Text(String::new()));
+            self.idx += 1;
+            match item {
+                Item::Text(t) => nodes.push(TNode::Text(t)),
+                Item::Action { line, toks } => {
+                    let first = toks.first().map(|t| t.1.clone());
+                    match first {
+                        Some(Tok::Ident(k)) if k == "end" => {
+                            if toks.len() > 1 {
+                                return perr(line, "unexpected token in end");
+                            }
+                            return Ok((nodes, Stop::End));
+                        }
+                        Some(Tok::Ident(k)) if k == "else" => {
+                            let rest = toks[1..].to_vec();
+                            return Ok((
+                                nodes,
+                                Stop::Else(if rest.is_empty() {
+                                    None
+                                } else {
+                                    Some((line, rest))
+                                }),
+                            ));
+                        }
+                        Some(Tok::Ident(k)) if k == "if" || k == "range" || k == "with" => {
+                            nodes.push(self.control(&k, line, toks[1..].to_vec())?);
+                        }
+                        Some(Tok::Ident(k)) if UNSUPPORTED.contains(&k.as_str()) => {
+                            return perr(
+                                line,
+                                format!("{k:?} is not supported by kubectl-rs go-templates"),
+                            );
+                        }
+                        None => return perr(line, "missing value for command"),
+                        _ => nodes.push(TNode::Action(self.pipe(line, &toks, true)?)),
+                    }
+                }
+            }
+        }
+        Ok((nodes, Stop::Eof))
+    }
+
+    fn control(&mut self, kind: &str, line: usize, toks: Vec<Token>) -> Result<TNode, ParseErr> {
+        let pipe = self.pipe(
+            line,
+            &toks,
+            kind == "range" || kind == "with" || kind == "if",
+        )?;
+        let (body, stop) = self.list()?;
+        let otherwise = match stop {
+            Stop::End => Vec::new(),
+            Stop::Eof => return perr(line_of(self.src, self.src.len()), "unexpected EOF"),
+            Stop::Else(None) => {
+                let (e, stop) = self.list()?;
+                if !matches!(stop, Stop::End) {
+                    return perr(
+                        line,
+                        format!(
+                            "expected end; found {}",
+                            if matches!(stop, Stop::Eof) {
+                                "EOF"
+                            } else {
+                                "else"
+                            }
+                        ),
+                    );
+                }
+                e
+            }
+            Stop::Else(Some((eline, rest))) => {
+                // `{{else if …}}` / `{{else with …}}` chains into a nested control.
+                let Some((_, Tok::Ident(k))) = rest.first().cloned() else {
+                    return perr(eline, "unexpected token in else");
+                };
+                if k != kind || kind == "range" {
+                    return perr(eline, format!("unexpected {k:?} in else"));
+                }
+                vec![self.control(&k, eline, rest[1..].to_vec())?]
+            }
+        };
+        Ok(match kind {
+            "if" => TNode::If {
+                pipe,
+                then: body,
+                otherwise,
+            },
+            "range" => TNode::Range {
+                pipe,
+                body,
+                otherwise,
+            },
+            _ => TNode::With {
+                pipe,
+                body,
+                otherwise,
+            },
+        })
+    }
+
+    fn pipe(&self, line: usize, toks: &[Token], allow_decl: bool) -> Result<Pipe, ParseErr> {
+        let mut decl = Vec::new();
+        let mut rest = toks;
+        if let Some(d) = toks.iter().position(|t| t.1 == Tok::Declare) {
+            if !allow_decl {
+                return perr(line, "unexpected declaration");
+            }
+            for (_, t) in &toks[..d] {
+                match t {
+                    Tok::Var(v) => decl.push(v.clone()),
+                    Tok::Comma => {}
+                    _ => return perr(line, "unexpected token in variable declaration"),
+                }
+            }
+            if decl.is_empty() || decl.len() > 2 {
+                return perr(line, "too many declarations in command");
+            }
+            rest = &toks[d + 1..];
+        }
+        let mut cmds = Vec::new();
+        let mut i = 0;
+        loop {
+            let (cmd, next) = self.command(line, rest, i)?;
+            cmds.push(cmd);
+            i = next;
+            if i >= rest.len() {
+                break;
+            }
+            match rest[i].1 {
+                Tok::Pipe => i += 1,
+                Tok::RParen => return perr(line, "unexpected right paren"),
+                _ => return perr(line, "unexpected token in operand"),
+            }
+        }
+        Ok(Pipe { decl, cmds })
+    }
+
+    /// One command from `toks[i..]` up to `|`, `)` or the end.
+    fn command(&self, line: usize, toks: &[Token], mut i: usize) -> Result<(Cmd, usize), ParseErr> {
+        let pos = toks.get(i).map(|t| t.0).unwrap_or(0);
+        let mut args = Vec::new();
+        while i < toks.len() {
+            let (tpos, tok) = &toks[i];
+            let arg = match tok {
+                Tok::Pipe | Tok::RParen => break,
+                Tok::Dot => Arg::Field {
+                    pos: *tpos,
+                    base: Base::Dot,
+                    chain: Vec::new(),
+                },
+                Tok::Field(f) => Arg::Field {
+                    pos: *tpos,
+                    base: Base::Dot,
+                    chain: vec![f.clone()],
+                },
+                Tok::Var(v) => Arg::Field {
+                    pos: *tpos,
+                    base: Base::Var(v.clone()),
+                    chain: Vec::new(),
+                },
+                Tok::Str(s) => Arg::Str(s.clone()),
+                Tok::Int(v) => Arg::Int(*v),
+                Tok::Float(v) => Arg::Float(*v),
+                Tok::Ident(id) => match id.as_str() {
+                    "true" => Arg::Bool(true),
+                    "false" => Arg::Bool(false),
+                    "nil" => Arg::Nil,
+                    f if FUNCS.contains(&f) => Arg::Func(f.to_string()),
+                    f if UNSUPPORTED.contains(&f) => {
+                        return perr(
+                            line,
+                            format!("function {f:?} is not supported by kubectl-rs go-templates"),
+                        )
+                    }
+                    f => return perr(line, format!("function {f:?} not defined")),
+                },
+                Tok::LParen => {
+                    let depth_end = matching_paren(toks, i).ok_or(ParseErr(format!(
+                        "template: output:{line}: unclosed left paren"
+                    )))?;
+                    let inner = self.pipe(line, &toks[i + 1..depth_end], false)?;
+                    i = depth_end;
+                    Arg::Field {
+                        pos: *tpos,
+                        base: Base::Pipe(Box::new(inner)),
+                        chain: Vec::new(),
+                    }
+                }
+                Tok::Declare | Tok::Comma | Tok::Chain(_) => {
+                    return perr(line, "unexpected token in operand")
+                }
+            };
+            i += 1;
+            // A field chain may follow a variable, a field or a parenthesised pipeline.
+            let mut arg = arg;
+            while let Some((_, Tok::Chain(f))) = toks.get(i) {
+                match &mut arg {
+                    Arg::Field { chain, pos, .. } => {
+                        if chain.len() == 1 {
+                            // Go positions a chained field at its second segment.
+                            *pos = toks[i].0;
+                        }
+                        chain.push(f.clone());
+                    }
+                    _ => return perr(line, "unexpected . after term"),
+                }
+                i += 1;
+            }
+            args.push(arg);
+        }
+        if args.is_empty() {
+            return perr(line, "missing value for command");
+        }
+        Ok((Cmd { pos, args }, i))
+    }
+}
+
+fn matching_paren(toks: &[Token], open: usize) -> Option<usize> {
+    let mut depth = 0;
+    for (j, (_, t)) in toks.iter().enumerate().skip(open) {
+        match t {
+            Tok::LParen => depth += 1,
+            Tok::RParen => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+struct ExecErr(usize, String, String);
+
+struct Exec<'a> {
+    tpl: &'a GoTemplate,
+    vars: Vec<(String, TVal)>,
+    out: String,
+}
+
+fn truthy(v: &TVal) -> bool {
+    match v {
+        TVal::Missing => false,
+        TVal::V(v) => match v {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+            Value::String(s) => !s.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            Value::Object(m) => !m.is_empty(),
+        },
+    }
+}
+
+fn print_val(v: &TVal) -> String {
+    match v {
+        TVal::Missing | TVal::V(Value::Null) => "<no value>".to_string(),
+        TVal::V(v) => sprint(v),
+    }
+}
+
+fn type_name(v: &TVal) -> &'static str {
+    match v {
+        TVal::Missing | TVal::V(Value::Null) => "untyped nil",
+        TVal::V(Value::Bool(_)) => "bool",
+        TVal::V(Value::Number(n)) if n.is_i64() => "int64",
+        TVal::V(Value::Number(_)) => "float64",
+        TVal::V(Value::String(_)) => "string",
+        TVal::V(Value::Array(_)) => "[]interface {}",
+        TVal::V(Value::Object(_)) => "map[string]interface {}",
+    }
+}
+
+impl Exec<'_> {
+    fn cmd_text(&self, cmd: &Cmd) -> String {
+        cmd_string(cmd)
+    }
+
+    fn walk(&mut self, nodes: &[TNode], dot: &TVal) -> Result<(), ExecErr> {
+        for n in nodes {
+            match n {
+                TNode::Text(t) => self.out.push_str(t),
+                TNode::Action(pipe) => {
+                    let v = self.pipe(pipe, dot)?;
+                    if pipe.decl.is_empty() {
+                        self.out.push_str(&print_val(&v));
+                    }
+                }
+                TNode::If {
+                    pipe,
+                    then,
+                    otherwise,
+                } => {
+                    let mark = self.vars.len();
+                    let v = self.pipe(pipe, dot)?;
+                    if truthy(&v) {
+                        self.walk(then, dot)?;
+                    } else {
+                        self.walk(otherwise, dot)?;
+                    }
+                    self.vars.truncate(mark);
+                }
+                TNode::With {
+                    pipe,
+                    body,
+                    otherwise,
+                } => {
+                    let mark = self.vars.len();
+                    let v = self.pipe(pipe, dot)?;
+                    if truthy(&v) {
+                        self.walk(body, &v)?;
+                    } else {
+                        self.walk(otherwise, dot)?;
+                    }
+                    self.vars.truncate(mark);
+                }
+                TNode::Range {
+                    pipe,
+                    body,
+                    otherwise,
+                } => {
+                    let mark = self.vars.len();
+                    let decl = pipe.decl.clone();
+                    let bare = Pipe {
+                        decl: Vec::new(),
+                        cmds: pipe.cmds.clone(),
+                    };
+                    let v = self.pipe(&bare, dot)?;
+                    let pairs: Vec<(Value, Value)> = match &v {
+                        TVal::Missing => Vec::new(),
+                        TVal::V(Value::Array(a)) => a
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (Value::from(i as i64), e.clone()))
+                            .collect(),
+                        TVal::V(Value::Object(m)) => m
+                            .iter()
+                            .map(|(k, e)| (Value::String(k.clone()), e.clone()))
+                            .collect(),
+                        TVal::V(Value::Number(n)) if n.is_i64() => (0..n.as_i64().unwrap_or(0))
+                            .map(|i| (Value::from(i), Value::from(i)))
+                            .collect(),
+                        other => {
+                            let pos = pipe.cmds.first().map(|c| c.pos).unwrap_or(0);
+                            return Err(ExecErr(
+                                pos,
+                                "range".into(),
+                                format!("range can't iterate over {}", print_val(other)),
+                            ));
+                        }
+                    };
+                    if pairs.is_empty() {
+                        self.walk(otherwise, dot)?;
+                    }
+                    for (k, e) in pairs {
+                        let inner = self.vars.len();
+                        match decl.len() {
+                            1 => self.vars.push((decl[0].clone(), TVal::V(e.clone()))),
+                            2 => {
+                                self.vars.push((decl[0].clone(), TVal::V(k)));
+                                self.vars.push((decl[1].clone(), TVal::V(e.clone())));
+                            }
+                            _ => {}
+                        }
+                        self.walk(body, &TVal::V(e))?;
+                        self.vars.truncate(inner);
+                    }
+                    self.vars.truncate(mark);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn pipe(&mut self, pipe: &Pipe, dot: &TVal) -> Result<TVal, ExecErr> {
+        let mut prev: Option<TVal> = None;
+        for cmd in &pipe.cmds {
+            let mut v = self.command(cmd, dot, prev.take())?;
+            // Go digs through interface{} after each command: a JSON null becomes "no value".
+            if v == TVal::V(Value::Null) {
+                v = TVal::Missing;
+            }
+            prev = Some(v);
+        }
+        let v = prev.unwrap_or(TVal::Missing);
+        for name in &pipe.decl {
+            self.vars.push((name.clone(), v.clone()));
+        }
+        Ok(v)
+    }
+
+    fn command(&mut self, cmd: &Cmd, dot: &TVal, piped: Option<TVal>) -> Result<TVal, ExecErr> {
+        let text = self.cmd_text(cmd);
+        if let Arg::Func(name) = &cmd.args[0] {
+            let mut args = Vec::new();
+            for a in &cmd.args[1..] {
+                args.push(self.arg(a, dot, cmd)?);
+            }
+            if let Some(p) = piped {
+                args.push(p);
+            }
+            return call(name, &args)
+                .map_err(|e| ExecErr(cmd.pos, text, format!("error calling {name}: {e}")));
+        }
+        if cmd.args.len() > 1 || piped.is_some() {
+            return Err(ExecErr(
+                cmd.pos,
+                text,
+                format!(
+                    "can't give argument to non-function {}",
+                    arg_string(&cmd.args[0])
+                ),
+            ));
+        }
+        self.arg(&cmd.args[0], dot, cmd)
+    }
+
+    fn arg(&mut self, a: &Arg, dot: &TVal, cmd: &Cmd) -> Result<TVal, ExecErr> {
+        Ok(match a {
+            Arg::Str(s) => TVal::V(Value::String(s.clone())),
+            Arg::Int(i) => TVal::V(Value::from(*i)),
+            Arg::Float(f) => TVal::V(Value::from(*f)),
+            Arg::Bool(b) => TVal::V(Value::Bool(*b)),
+            Arg::Nil => {
+                return Err(ExecErr(
+                    cmd.pos,
+                    cmd_string(cmd),
+                    "nil is not a command".into(),
+                ))
+            }
+            Arg::Func(name) => {
+                return call(name, &[]).map_err(|e| {
+                    ExecErr(
+                        cmd.pos,
+                        cmd_string(cmd),
+                        format!("error calling {name}: {e}"),
+                    )
+                })
+            }
+            Arg::Field { pos, base, chain } => {
+                let mut cur = match base {
+                    Base::Dot => dot.clone(),
+                    Base::Var(v) if v == "$" => self
+                        .vars
+                        .first()
+                        .map(|x| x.1.clone())
+                        .unwrap_or(TVal::Missing),
+                    Base::Var(v) => match self.vars.iter().rev().find(|x| &x.0 == v) {
+                        Some(x) => x.1.clone(),
+                        None => {
+                            return Err(ExecErr(
+                                *pos,
+                                arg_string(a),
+                                format!("undefined variable: {v}"),
+                            ))
+                        }
+                    },
+                    Base::Pipe(p) => self.pipe(p, dot)?,
+                };
+                for name in chain {
+                    cur = self
+                        .field(cur, name)
+                        .map_err(|e| ExecErr(*pos, arg_string(a), e))?;
+                }
+                cur
+            }
+        })
+    }
+
+    fn field(&self, recv: TVal, name: &str) -> Result<TVal, String> {
+        match recv {
+            TVal::Missing => {
+                if self.tpl.missing_key_error {
+                    Err(format!("nil data; no entry for key {}", go_quote(name)))
+                } else {
+                    Ok(TVal::Missing)
+                }
+            }
+            TVal::V(Value::Null) => Err(format!("nil pointer evaluating interface {{}}.{name}")),
+            TVal::V(Value::Object(m)) => match m.get(name) {
+                Some(v) => Ok(TVal::V(v.clone())),
+                None if self.tpl.missing_key_error => {
+                    Err(format!("map has no entry for key {}", go_quote(name)))
+                }
+                None => Ok(TVal::Missing),
+            },
+            TVal::V(_) => Err(format!(
+                "can't evaluate field {name} in type interface {{}}"
+            )),
+        }
+    }
+}
+
+fn arg_string(a: &Arg) -> String {
+    match a {
+        Arg::Field { base, chain, .. } => {
+            let mut s = match base {
+                Base::Dot => String::new(),
+                Base::Var(v) => v.clone(),
+                Base::Pipe(p) => format!("({})", pipe_string(p)),
+            };
+            if chain.is_empty() && matches!(base, Base::Dot) {
+                s.push('.');
+            }
+            for c in chain {
+                s.push('.');
+                s.push_str(c);
+            }
+            s
+        }
+        Arg::Str(s) => go_quote(s),
+        Arg::Int(i) => i.to_string(),
+        Arg::Float(f) => format_float_g(*f),
+        Arg::Bool(b) => b.to_string(),
+        Arg::Nil => "nil".into(),
+        Arg::Func(f) => f.clone(),
+    }
+}
+
+fn cmd_string(c: &Cmd) -> String {
+    c.args.iter().map(arg_string).collect::<Vec<_>>().join(" ")
+}
+
+fn pipe_string(p: &Pipe) -> String {
+    p.cmds
+        .iter()
+        .map(cmd_string)
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[derive(Debug, PartialEq, PartialOrd)]
+enum Basic<'a> {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+fn basic(v: &TVal) -> Result<Basic<'_>, String> {
+    match v {
+        TVal::V(Value::Bool(b)) => Ok(Basic::Bool(*b)),
+        TVal::V(Value::Number(n)) => Ok(match n.as_i64() {
+            Some(i) => Basic::Int(i),
+            None => Basic::Float(n.as_f64().unwrap_or(0.0)),
+        }),
+        TVal::V(Value::String(s)) => Ok(Basic::Str(s)),
+        _ => Err("invalid type for comparison".into()),
+    }
+}
+
+/// (equal, less) of two basic values of the same kind.
+fn compare(a: &TVal, b: &TVal) -> Result<(bool, bool), String> {
+    let (x, y) = (basic(a)?, basic(b)?);
+    if std::mem::discriminant(&x) != std::mem::discriminant(&y) {
+        return Err("incompatible types for comparison".into());
+    }
+    Ok((x == y, x < y))
+}
+
+fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
+    let want = |n: usize| -> Result<(), String> {
+        if args.len() != n {
+            return Err(format!(
+                "wrong number of args for {name}: want {n} got {}",
+                args.len()
+            ));
+        }
+        Ok(())
+    };
+    let b = |v: bool| Ok(TVal::V(Value::Bool(v)));
+    match name {
+        "len" => {
+            want(1)?;
+            match &args[0] {
+                TVal::V(Value::String(s)) => Ok(TVal::V(Value::from(s.len() as i64))),
+                TVal::V(Value::Array(a)) => Ok(TVal::V(Value::from(a.len() as i64))),
+                TVal::V(Value::Object(m)) => Ok(TVal::V(Value::from(m.len() as i64))),
+                other => Err(format!("len of type {}", type_name(other))),
+            }
+        }
+        "index" => {
+            if args.is_empty() {
+                return Err("wrong number of args for index: want at least 1 got 0".into());
+            }
+            let mut cur = args[0].clone();
+            for idx in &args[1..] {
+                cur = match (&cur, idx) {
+                    (TVal::V(Value::Object(m)), TVal::V(Value::String(k))) => {
+                        m.get(k).cloned().map(TVal::V).unwrap_or(TVal::Missing)
+                    }
+                    (TVal::V(Value::Array(a)), TVal::V(Value::Number(n))) => {
+                        let i = n.as_i64().ok_or("cannot index slice/array with nil")?;
+                        match usize::try_from(i).ok().and_then(|i| a.get(i)) {
+                            Some(v) => TVal::V(v.clone()),
+                            None => return Err(format!("index out of range: {i}")),
+                        }
+                    }
+                    (TVal::Missing | TVal::V(Value::Null), _) => {
+                        return Err("index of untyped nil".into())
+                    }
+                    (c, _) => return Err(format!("can't index item of type {}", type_name(c))),
+                };
+            }
+            Ok(cur)
+        }
+        "not" => {
+            want(1)?;
+            b(!truthy(&args[0]))
+        }
+        "and" | "or" => {
+            if args.is_empty() {
+                return Err(format!(
+                    "wrong number of args for {name}: want at least 1 got 0"
+                ));
+            }
+            for a in args {
+                if truthy(a) != (name == "and") {
+                    return Ok(a.clone());
+                }
+            }
+            Ok(args[args.len() - 1].clone())
+        }
+        "eq" => {
+            if args.len() < 2 {
+                return Err("missing argument for comparison".into());
+            }
+            for other in &args[1..] {
+                if compare(&args[0], other)?.0 {
+                    return b(true);
+                }
+            }
+            b(false)
+        }
+        "ne" | "lt" | "le" | "gt" | "ge" => {
+            want(2)?;
+            let (eq, lt) = compare(&args[0], &args[1])?;
+            if matches!(name, "lt" | "le" | "gt" | "ge")
+                && matches!(basic(&args[0])?, Basic::Bool(_))
+            {
+                return Err("invalid type for comparison".into());
+            }
+            b(match name {
+                "ne" => !eq,
+                "lt" => lt,
+                "le" => lt || eq,
+                "gt" => !(lt || eq),
+                _ => !lt,
+            })
+        }
+        "print" => Ok(TVal::V(Value::String(go_sprint(args)))),
+        "println" => {
+            let parts: Vec<String> = args.iter().map(fmt_v).collect();
+            Ok(TVal::V(Value::String(parts.join(" ") + "\n")))
+        }
+        "printf" => {
+            let Some(TVal::V(Value::String(format))) = args.first() else {
+                return Err("wrong type for value; expected string".into());
+            };
+            Ok(TVal::V(Value::String(go_printf(format, &args[1..])?)))
+        }
+        "exists" => {
+            if args.is_empty() {
+                return Err("wrong number of args for exists: want at least 1 got 0".into());
+            }
+            let mut cur = args[0].clone();
+            for idx in &args[1..] {
+                cur = match (&cur, idx) {
+                    (TVal::V(Value::Object(m)), TVal::V(Value::String(k))) => match m.get(k) {
+                        Some(v) => TVal::V(v.clone()),
+                        None => return b(false),
+                    },
+                    (TVal::V(Value::Array(a)), TVal::V(Value::Number(n))) => match n
+                        .as_i64()
+                        .and_then(|i| usize::try_from(i).ok())
+                        .and_then(|i| a.get(i))
+                    {
+                        Some(v) => TVal::V(v.clone()),
+                        None => return b(false),
+                    },
+                    _ => return b(false),
+                };
+            }
+            b(!matches!(cur, TVal::Missing | TVal::V(Value::Null)))
+        }
+        "base64decode" => {
+            want(1)?;
+            let TVal::V(Value::String(s)) = &args[0] else {
+                return Err(format!(
+                    "wrong type for value; expected string; got {}",
+                    type_name(&args[0])
+                ));
+            };
+            let data = base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|e| format!("base64 decode failed: {e}"))?;
+            Ok(TVal::V(Value::String(
+                String::from_utf8_lossy(&data).into_owned(),
+            )))
+        }
+        other => Err(format!("function {other:?} not defined")),
+    }
+}
+
+fn fmt_v(v: &TVal) -> String {
+    match v {
+        TVal::Missing | TVal::V(Value::Null) => "<nil>".to_string(),
+        TVal::V(v) => sprint(v),
+    }
+}
+
+/// Go `fmt.Sprint`: a space between operands when neither is a string.
+fn go_sprint(args: &[TVal]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        let is_str = |v: &TVal| matches!(v, TVal::V(Value::String(_)));
+        if i > 0 && !is_str(a) && !is_str(&args[i - 1]) {
+            out.push(' ');
+        }
+        out.push_str(&fmt_v(a));
+    }
+    out
+}
+
+/// The part of Go's `fmt.Sprintf` templates use: verbs `v s d q f t x %`, `-` flag, width
+/// and precision.
+fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
+    let mut out = String::new();
+    let mut chars = format.chars().peekable();
+    let mut next_arg = 0;
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut left = false;
+        let mut zero = false;
+        while let Some(&f) = chars.peek() {
+            match f {
+                '-' => left = true,
+                '0' => zero = true,
+                '+' | ' ' | '#' => {
+                    return Err(format!("printf flag {f:?} is not supported by kubectl-rs"))
+                }
+                _ => break,
+            }
+            chars.next();
+        }
+        let mut width = String::new();
+        while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+            width.push(d);
+            chars.next();
+        }
+        let mut prec: Option<usize> = None;
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            let mut p = String::new();
+            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                p.push(d);
+                chars.next();
+            }
+            prec = Some(p.parse().unwrap_or(0));
+        }
+        let Some(verb) = chars.next() else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let Some(arg) = args.get(next_arg) else {
+            out.push_str(&format!("%!{verb}(MISSING)"));
+            continue;
+        };
+        next_arg += 1;
+        let bad = |a: &TVal| format!("%!{verb}({}={})", type_name(a), fmt_v(a));
+        let text = match (verb, arg) {
+            ('v', a) => fmt_v(a),
+            ('s', TVal::V(Value::String(s))) => match prec {
+                Some(p) => s.chars().take(p).collect(),
+                None => s.clone(),
+            },
+            ('s', TVal::V(Value::Array(_) | Value::Object(_))) => fmt_v(arg),
+            ('q', TVal::V(Value::String(s))) => go_quote(s),
+            ('d', TVal::V(Value::Number(n))) if n.is_i64() => n.to_string(),
+            ('x', TVal::V(Value::Number(n))) if n.is_i64() => {
+                format!("{:x}", n.as_i64().unwrap_or(0))
+            }
+            ('x', TVal::V(Value::String(s))) => s.bytes().map(|b| format!("{b:02x}")).collect(),
+            ('t', TVal::V(Value::Bool(b))) => b.to_string(),
+            ('f', TVal::V(Value::Number(n))) if !n.is_i64() => {
+                format!("{:.*}", prec.unwrap_or(6), n.as_f64().unwrap_or(0.0))
+            }
+            (_, TVal::V(Value::Number(n))) if verb == 'f' => {
+                bad(&TVal::V(Value::Number(n.clone())))
+            }
+            ('s' | 'q' | 'd' | 'x' | 't' | 'f', a) => bad(a),
+            (other, _) => {
+                return Err(format!(
+                    "printf verb %{other} is not supported by kubectl-rs"
+                ))
+            }
+        };
+        let w: usize = width.parse().unwrap_or(0);
+        let n = text.chars().count();
+        if n < w {
+            let pad = w - n;
+            if left {
+                out.push_str(&text);
+                out.push_str(&" ".repeat(pad));
+            } else {
+                out.push_str(&(if zero { "0" } else { " " }).repeat(pad));
+                out.push_str(&text);
+            }
+        } else {
+            out.push_str(&text);
+        }
+    }
+    if next_arg < args.len() {
+        let extra: Vec<String> = args[next_arg..]
+            .iter()
+            .map(|a| format!("{}={}", type_name(a), fmt_v(a)))
+            .collect();
+        out.push_str(&format!("%!(EXTRA {})", extra.join(", ")));
+    }
+    Ok(out)
+}
+
+impl GoTemplate {
+    /// Parses a template; errors are Go's (`template: output:1: unclosed action`).
+    pub fn parse(src: &str) -> Result<GoTemplate, String> {
+        let items = lex(src).map_err(|e| e.0)?;
+        let mut p = TreeParser { items, idx: 0, src };
+        let (nodes, stop) = p.list().map_err(|e| e.0)?;
+        match stop {
+            Stop::Eof => {}
+            Stop::End => {
+                return Err(format!(
+                    "template: output:{}: unexpected {{{{end}}}}",
+                    line_of(src, src.len())
+                ))
+            }
+            Stop::Else(_) => {
+                return Err(format!(
+                    "template: output:{}: unexpected {{{{else}}}}",
+                    line_of(src, src.len())
+                ))
+            }
+        }
+        Ok(GoTemplate {
+            src: src.to_string(),
+            nodes,
+            missing_key_error: false,
+        })
+    }
+
+    /// `--allow-missing-template-keys=false` makes missing keys an error (`missingkey=error`).
+    pub fn allow_missing_keys(mut self, allow: bool) -> Self {
+        self.missing_key_error = !allow;
+        self
+    }
+
+    /// Executes the template on `data`; errors are Go's
+    /// (`template: output:1:4: executing "output" at <.a.b>: …`).
+    pub fn execute(&self, data: &Value) -> Result<String, String> {
+        let root = TVal::V(data.clone());
+        let mut ex = Exec {
+            tpl: self,
+            vars: vec![("$".to_string(), root.clone())],
+            out: String::new(),
+        };
+        match ex.walk(&self.nodes, &root) {
+            Ok(()) => Ok(ex.out),
+            Err(ExecErr(pos, at, msg)) => {
+                let line = line_of(&self.src, pos);
+                let last_nl = self.src[..pos].rfind('\n').map(|i| i as i64).unwrap_or(-1);
+                let col = pos as i64 - last_nl - 1;
+                Err(format!(
+                    "template: output:{line}:{col}: executing \"output\" at <{at}>: {msg}"
+                ))
+            }
+        }
+    }
+}
+
+/// kubectl's `-o go-template` printer with kubectl's messages.
+#[derive(Debug, Clone)]
+pub struct GoTemplatePrinter {
+    tpl: GoTemplate,
+}
+
+impl GoTemplatePrinter {
+    /// Parses `template` (`error parsing template <t>, <err>` on failure).
+    pub fn new(template: &str, allow_missing_keys: bool) -> Result<Self, PrintError> {
+        let tpl = GoTemplate::parse(template)
+            .map_err(|e| PrintError::Template(format!("error parsing template {template}, {e}")))?
+            .allow_missing_keys(allow_missing_keys);
+        Ok(GoTemplatePrinter { tpl })
+    }
+
+    /// Runs the template on one object (or the List wrapper). On failure kubectl first writes
+    /// debugging details to the output, then fails with `error executing template "<t>": <err>`.
+    pub fn print(&self, obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
+        match self.tpl.execute(obj) {
+            Ok(text) => {
+                w.write_all(text.as_bytes())?;
+                Ok(())
+            }
+            Err(e) => {
+                let debug = format!(
+                    "Error executing template: {e}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{}\n\traw data was:\n\t\t{}\n\tobject given to template engine was:\n\t\t{}\n\n",
+                    self.tpl.src,
+                    to_go_json(obj),
+                    sprint(obj)
+                );
+                w.write_all(debug.as_bytes())?;
+                Err(PrintError::Template(format!(
+                    "error executing template {}: {e}",
+                    go_quote(&self.tpl.src)
+                )))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The object of the kubectl.1.33 experiments (see tests/fixtures/README.md).
+    fn obj() -> Value {
+        json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j","namespace":"default","labels":{"b":"2","a":"1<&>"}},"data":{"k":"v"},
+            "x":{"n":null,"arr":[{"type":"Ready","status":"True","p":1},{"type":"Other","status":"False","p":2.5},{"type":"Third","p":3}],"e":[],"m":{},"s":"str","num":5}})
+    }
+
+    fn run(t: &str) -> Result<String, String> {
+        GoTemplate::parse(t)?.execute(&obj())
+    }
+
+    #[test]
+    fn outputs_match_kubectl() {
+        let cases = [
+            ("{{.x.nope.y}}", "<no value>"),
+            (
+                r#"{{.x.nope}}|{{.x.n}}|{{.x.arr}}|{{.x.m}}|{{index .metadata.labels "a"}}|{{index .metadata.labels "zz"}}"#,
+                "<no value>|<no value>|[map[p:1 status:True type:Ready] map[p:2.5 status:False type:Other] map[p:3 type:Third]]|map[]|1<&>|<no value>",
+            ),
+            ("{{range .x.arr}}{{.type}},{{end}}", "Ready,Other,Third,"),
+            ("{{range $i, $e := .x.arr}}{{$i}}={{$e.p}} {{end}}", "0=1 1=2.5 2=3 "),
+            ("{{if .x.e}}yes{{else}}no{{end}}", "no"),
+            (
+                r#"{{printf "%s-%d-%v-%q" .x.s .x.num .x.arr .x.s}}"#,
+                r#"str-5-[map[p:1 status:True type:Ready] map[p:2.5 status:False type:Other] map[p:3 type:Third]]-"str""#,
+            ),
+            ("{{.x.arr | len}}", "3"),
+            ("{{range .metadata.labels}}{{.}} {{end}}", "1<&> 2 "),
+            ("{{ .x.s -}}  ,  {{- .x.s }}", "str,str"),
+            (r#"{{eq .x.num 5}} {{lt .x.s "z"}} {{eq .x.s "a" "str"}}"#, "true true true"),
+            ("{{with .x.nope}}a{{else}}b{{end}}", "b"),
+            ("{{print .x.num .x.s 1 2}}|{{println .x.s}}", "5str1 2|str\n"),
+            (r#"{{not .x.e}} {{and 1 0}} {{or 0 "" "x"}}"#, "true 0 x"),
+            (r#"{{base64decode "aGk="}} {{exists .x "s"}}"#, "hi true"),
+            ("{{$v := .x.s}}{{$v}}", "str"),
+            ("{{/* c */}}ok", "ok"),
+            ("{{if .x.nope}}a{{else if .x.s}}b{{else}}c{{end}}", "b"),
+            ("{{with .x}}{{.s}}{{$.metadata.name}}{{end}}", "strj"),
+            ("{{range .x.e}}x{{else}}empty{{end}}", "empty"),
+            ("{{range $k, $v := .metadata.labels}}{{$k}}={{$v}};{{end}}", "a=1<&>;b=2;"),
+            (r#"{{"\n"}}{{`raw`}}"#, "\nraw"),
+            ("{{(index .x.arr 0).type}}", "Ready"),
+            (r#"{{printf "%-5s|%3d" "ab" 7}}"#, "ab   |  7"),
+            ("{{len .x.arr}} {{len .x.s}} {{len .x.m}}", "3 3 0"),
+            ("{{range .items}}{{.metadata.name}} {{end}}", ""),
+        ];
+        for (t, want) in cases {
+            assert_eq!(
+                run(t).unwrap_or_else(|e| panic!("{t}: {e}")),
+                want,
+                "template {t}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_match_kubectl() {
+        assert_eq!(
+            run("{{.x.n.y}}").unwrap_err(),
+            r#"template: output:1:4: executing "output" at <.x.n.y>: nil pointer evaluating interface {}.y"#
+        );
+        assert_eq!(
+            run("{{.x.s.y}}").unwrap_err(),
+            r#"template: output:1:4: executing "output" at <.x.s.y>: can't evaluate field y in type interface {}"#
+        );
+        assert_eq!(
+            run("{{index .x.arr 5}}").unwrap_err(),
+            r#"template: output:1:2: executing "output" at <index .x.arr 5>: error calling index: index out of range: 5"#
+        );
+        assert_eq!(
+            run("{{len .x.num}}").unwrap_err(),
+            r#"template: output:1:2: executing "output" at <len .x.num>: error calling len: len of type int64"#
+        );
+        assert_eq!(
+            run("{{gt .x.num 2.5}}").unwrap_err(),
+            r#"template: output:1:2: executing "output" at <gt .x.num 2.5>: error calling gt: incompatible types for comparison"#
+        );
+        assert_eq!(
+            run("{{.x.num").unwrap_err(),
+            "template: output:1: unclosed action"
+        );
+        assert_eq!(
+            run("{{foo .x}}").unwrap_err(),
+            r#"template: output:1: function "foo" not defined"#
+        );
+        assert!(run(r#"{{define "x"}}{{end}}"#)
+            .unwrap_err()
+            .contains("not supported"));
+        assert!(run("{{html .x}}").unwrap_err().contains("not supported"));
+        assert!(run("{{if .x}}").unwrap_err().contains("unexpected EOF"));
+        assert!(run("{{end}}").is_err());
+    }
+
+    #[test]
+    fn printer_messages() {
+        let p = GoTemplatePrinter::new("{{.x.n.y}}", true).unwrap();
+        let mut out = Vec::new();
+        let e = p.print(&obj(), &mut out).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            r#"error executing template "{{.x.n.y}}": template: output:1:4: executing "output" at <.x.n.y>: nil pointer evaluating interface {}.y"#
+        );
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.starts_with("Error executing template: template: output:1:4:"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\traw data was:\n\t\t{\"apiVersion\":\"v1\""),
+            "{out}"
+        );
+        assert_eq!(
+            GoTemplatePrinter::new("{{.a", true)
+                .unwrap_err()
+                .to_string(),
+            "error parsing template {{.a, template: output:1: unclosed action"
+        );
+        let strict = GoTemplatePrinter::new("{{.x.nope}}", false).unwrap();
+        let e = strict
+            .print(&obj(), &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with(r#"map has no entry for key "nope""#), "{e}");
+    }
+}

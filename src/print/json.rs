@@ -1,0 +1,202 @@
+//! kubectl's `-o json`: Go `json.MarshalIndent(obj, "", "    ")` plus a newline, with Go's
+//! escaping (`<`, `>`, `&`, U+2028, U+2029 as `\u003c`…), sorted keys, and the `List` wrapper
+//! `get` prints for several objects. Also the `--show-managed-fields=false` stripping shared
+//! with `-o yaml`.
+
+use std::io::Write;
+
+use serde_json::{Map, Value};
+
+use super::gofmt::json_number;
+use super::PrintError;
+
+/// Go `encoding/json` string literal (HTML-safe, as `json.Marshal` does by default).
+pub fn go_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", ch as u32));
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Go `json.MarshalIndent(v, prefix "", indent)` of a decoded JSON value.
+pub fn to_go_json_indent(v: &Value, indent: &str) -> String {
+    let mut out = String::new();
+    write_value(v, indent, 0, &mut out);
+    out
+}
+
+/// Go `json.Marshal` (compact) of a decoded JSON value.
+pub fn to_go_json(v: &Value) -> String {
+    to_go_json_indent(v, "")
+}
+
+fn newline(indent: &str, depth: usize, out: &mut String) {
+    if indent.is_empty() {
+        return;
+    }
+    out.push('\n');
+    for _ in 0..depth {
+        out.push_str(indent);
+    }
+}
+
+fn write_value(v: &Value, indent: &str, depth: usize, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&json_number(n)),
+        Value::String(s) => go_json_string(s, out),
+        Value::Array(items) => {
+            if items.is_empty() {
+                out.push_str("[]");
+                return;
+            }
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(indent, depth + 1, out);
+                write_value(item, indent, depth + 1, out);
+            }
+            newline(indent, depth, out);
+            out.push(']');
+        }
+        Value::Object(map) => {
+            if map.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            out.push('{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(indent, depth + 1, out);
+                go_json_string(k, out);
+                out.push(':');
+                if !indent.is_empty() {
+                    out.push(' ');
+                }
+                write_value(item, indent, depth + 1, out);
+            }
+            newline(indent, depth, out);
+            out.push('}');
+        }
+    }
+}
+
+/// What `get -o json|yaml` prints for zero or several objects (`get.go` `printGeneric`):
+/// `{"apiVersion": "v1", "items": [...], "kind": "List", "metadata": {"resourceVersion": ""}}`.
+pub fn list_wrapper(items: Vec<Value>) -> Value {
+    let mut meta = Map::new();
+    meta.insert("resourceVersion".into(), Value::String(String::new()));
+    let mut m = Map::new();
+    m.insert("apiVersion".into(), Value::String("v1".into()));
+    m.insert("items".into(), Value::Array(items));
+    m.insert("kind".into(), Value::String("List".into()));
+    m.insert("metadata".into(), Value::Object(meta));
+    Value::Object(m)
+}
+
+/// cli-runtime `OmitManagedFieldsPrinter`: drops `metadata.managedFields` from the object, or
+/// from each item of a list.
+pub fn strip_managed_fields(obj: &mut Value) {
+    if let Some(Value::Array(items)) = obj.get_mut("items") {
+        for item in items {
+            strip_one(item);
+        }
+        return;
+    }
+    strip_one(obj);
+}
+
+fn strip_one(obj: &mut Value) {
+    if let Some(Value::Object(meta)) = obj.get_mut("metadata") {
+        meta.remove("managedFields");
+    }
+}
+
+/// cli-runtime `JSONPrinter.PrintObj`: four-space indented JSON and a newline. Objects without
+/// `kind` give kubectl's "missing apiVersion or kind" error.
+pub fn print_json(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
+    if obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        return Err(PrintError::InvalidObject(
+            "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you know the type"
+                .to_string(),
+        ));
+    }
+    let mut text = to_go_json_indent(obj, "    ");
+    text.push('\n');
+    w.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::print::testutil::fixture;
+    use serde_json::json;
+
+    #[test]
+    fn reference_daemonset_json_round_trips_byte_for_byte() {
+        let want = fixture("reference/12-get-ds-json.stdout");
+        let obj: Value = serde_json::from_str(&want).unwrap();
+        let mut out = Vec::new();
+        print_json(&obj, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+    }
+
+    #[test]
+    fn escaping_matches_go() {
+        let v = json!({"s": "<a href=\"x\">&</a>\n\t\r\u{1}\u{8}\u{c}\u{7f}\u{2028}é😀\\"});
+        assert_eq!(
+            to_go_json(&v),
+            r#"{"s":"\u003ca href=\"x\"\u003e\u0026\u003c/a\u003e\n\t\r\u0001\b\f"#.to_string()
+                + "\u{7f}\\u2028é😀\\\\\"}"
+        );
+    }
+
+    #[test]
+    fn empty_collections_and_numbers() {
+        let v = json!({"a": [], "b": {}, "c": [1, 2.5, null, true], "d": 1e21});
+        let want = "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1,\n    2.5,\n    null,\n    true\n  ],\n  \"d\": 1e+21\n}";
+        assert_eq!(to_go_json_indent(&v, "  "), want);
+    }
+
+    #[test]
+    fn list_wrapper_and_managed_fields() {
+        let mut item = json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "p", "managedFields": [{}]}});
+        strip_managed_fields(&mut item);
+        assert_eq!(item["metadata"], json!({"name": "p"}));
+        let mut list = list_wrapper(vec![
+            json!({"kind": "Pod", "metadata": {"managedFields": []}}),
+        ]);
+        strip_managed_fields(&mut list);
+        let mut out = Vec::new();
+        print_json(&list, &mut out).unwrap();
+        let want = "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"kind\": \"Pod\",\n            \"metadata\": {}\n        }\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n";
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        let err = print_json(&json!({"a": 1}), &mut Vec::new()).unwrap_err();
+        assert!(err.to_string().starts_with("missing apiVersion or kind"));
+    }
+}

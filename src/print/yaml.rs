@@ -1,0 +1,1098 @@
+//! kubectl's `-o yaml`: sigs.k8s.io/yaml (JSON → go-yaml v2) emission of a JSON value,
+//! reproducing go-yaml v2.4's emitter (`emitterc.go`) for the block style it produces: keys
+//! sorted with go-yaml's "natural" order, 2-space indent, sequences not indented under their
+//! key, its quoting rules (YAML 1.1 booleans, numbers, timestamps, indicators), `|-`/`|+`
+//! literals, folding of long scalars at column 80, and `? ` complex keys.
+
+use std::cmp::Ordering;
+use std::io::Write;
+
+use serde_json::{Map, Number, Value};
+
+use super::gofmt::{format_float_g, json_number};
+use super::PrintError;
+
+const BEST_INDENT: i32 = 2;
+const BEST_WIDTH: usize = 80;
+
+/// The YAML text of a value as kubectl prints it (`yaml.Marshal`), ending with a newline.
+pub fn to_yaml_string(v: &Value) -> String {
+    let mut e = Emitter::new();
+    e.emit_node(
+        v,
+        Ctx {
+            root: true,
+            ..Ctx::default()
+        },
+    );
+    // DOCUMENT-END (implicit): finish the line.
+    e.write_indent();
+    if e.open_ended {
+        // STREAM-END after an open-ended scalar.
+        e.write_indicator("...", true, false, false);
+        e.write_indent();
+    }
+    e.out
+}
+
+/// cli-runtime `YAMLPrinter`: each object after the first is preceded by `---`.
+#[derive(Debug, Default)]
+pub struct YamlPrinter {
+    count: usize,
+}
+
+impl YamlPrinter {
+    /// A printer that has printed nothing yet.
+    pub fn new() -> Self {
+        YamlPrinter::default()
+    }
+
+    /// Prints one object (or a List wrapper).
+    pub fn print(&mut self, obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
+        self.count += 1;
+        if self.count > 1 {
+            w.write_all(b"---\n")?;
+        }
+        if obj
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            return Err(PrintError::InvalidObject(
+                "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you know the type"
+                    .to_string(),
+            ));
+        }
+        w.write_all(to_yaml_string(obj).as_bytes())?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Ctx {
+    root: bool,
+    mapping: bool,
+    simple_key: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+/// The result of go-yaml's `yaml_emitter_analyze_scalar`.
+#[derive(Debug, Clone, Copy)]
+struct Analysis {
+    multiline: bool,
+    flow_plain_allowed: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+struct Emitter {
+    out: String,
+    column: usize,
+    indent: i32,
+    indents: Vec<i32>,
+    whitespace: bool,
+    indention: bool,
+    open_ended: bool,
+    flow_level: usize,
+}
+
+fn is_printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+fn analyze(value: &str) -> Analysis {
+    if value.is_empty() {
+        return Analysis {
+            multiline: false,
+            flow_plain_allowed: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
+    }
+    let mut block_indicators = false;
+    let mut flow_indicators = false;
+    let mut line_breaks = false;
+    let mut special_characters = false;
+    let mut leading_space = false;
+    let mut leading_break = false;
+    let mut trailing_space = false;
+    let mut trailing_break = false;
+    let mut break_space = false;
+    let mut space_break = false;
+    let mut previous_space = false;
+    let mut previous_break = false;
+
+    if value.starts_with("---") || value.starts_with("...") {
+        block_indicators = true;
+        flow_indicators = true;
+    }
+    let chars: Vec<char> = value.chars().collect();
+    let mut preceded_by_whitespace = true;
+    for (i, &c) in chars.iter().enumerate() {
+        let last = i + 1 == chars.len();
+        let followed_by_whitespace = last || is_blank(chars[i + 1]);
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => {
+                    flow_indicators = true;
+                    block_indicators = true;
+                }
+                '?' | ':' => {
+                    flow_indicators = true;
+                    if followed_by_whitespace {
+                        block_indicators = true;
+                    }
+                }
+                '-' if followed_by_whitespace => {
+                    flow_indicators = true;
+                    block_indicators = true;
+                }
+                _ => {}
+            }
+        } else {
+            match c {
+                ',' | '?' | '[' | ']' | '{' | '}' => flow_indicators = true,
+                ':' => {
+                    flow_indicators = true;
+                    if followed_by_whitespace {
+                        block_indicators = true;
+                    }
+                }
+                '#' if preceded_by_whitespace => {
+                    flow_indicators = true;
+                    block_indicators = true;
+                }
+                _ => {}
+            }
+        }
+        if !is_printable(c) {
+            special_characters = true;
+        }
+        if c == ' ' {
+            if i == 0 {
+                leading_space = true;
+            }
+            if last {
+                trailing_space = true;
+            }
+            if previous_break {
+                break_space = true;
+            }
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            line_breaks = true;
+            if i == 0 {
+                leading_break = true;
+            }
+            if last {
+                trailing_break = true;
+            }
+            if previous_space {
+                space_break = true;
+            }
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_whitespace = is_blank(c) || is_break(c);
+    }
+
+    let mut a = Analysis {
+        multiline: line_breaks,
+        flow_plain_allowed: true,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+    }
+    if trailing_space {
+        a.block_allowed = false;
+    }
+    if break_space {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || special_characters {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+        a.block_allowed = false;
+    }
+    if line_breaks {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+    }
+    if flow_indicators {
+        a.flow_plain_allowed = false;
+    }
+    if block_indicators {
+        a.block_plain_allowed = false;
+    }
+    a
+}
+
+impl Emitter {
+    fn new() -> Self {
+        Emitter {
+            out: String::new(),
+            column: 0,
+            indent: -1,
+            indents: Vec::new(),
+            whitespace: true,
+            indention: true,
+            open_ended: false,
+            flow_level: 0,
+        }
+    }
+
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
+    }
+
+    fn put_break(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
+
+    /// go-yaml `write_break`: `\n` is a line break, other break characters are copied.
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
+        } else {
+            self.out.push(c);
+            self.column = 0;
+        }
+    }
+
+    fn increase_indent(&mut self, flow: bool, indentless: bool) {
+        self.indents.push(self.indent);
+        if self.indent < 0 {
+            self.indent = if flow { BEST_INDENT } else { 0 };
+        } else if !indentless {
+            self.indent += BEST_INDENT;
+        }
+    }
+
+    fn pop_indent(&mut self) {
+        self.indent = self.indents.pop().unwrap_or(-1);
+    }
+
+    fn write_indent(&mut self) {
+        let indent = self.indent.max(0) as usize;
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
+            self.put_break();
+        }
+        while self.column < indent {
+            self.put(' ');
+        }
+        self.whitespace = true;
+        self.indention = true;
+    }
+
+    fn write_indicator(&mut self, ind: &str, need_ws: bool, is_ws: bool, is_indention: bool) {
+        if need_ws && !self.whitespace {
+            self.put(' ');
+        }
+        for c in ind.chars() {
+            self.put(c);
+        }
+        self.whitespace = is_ws;
+        self.indention = self.indention && is_indention;
+        self.open_ended = false;
+    }
+
+    fn emit_node(&mut self, v: &Value, ctx: Ctx) {
+        match v {
+            Value::Array(items) if items.is_empty() => self.emit_empty_flow("[", "]"),
+            Value::Object(map) if map.is_empty() => self.emit_empty_flow("{", "}"),
+            Value::Array(items) => {
+                // Sequences under a mapping key are not indented (go-yaml's "indentless").
+                self.increase_indent(false, ctx.mapping && !self.indention);
+                for item in items {
+                    self.write_indent();
+                    self.write_indicator("-", true, false, true);
+                    self.emit_node(item, Ctx::default());
+                }
+                self.pop_indent();
+            }
+            Value::Object(map) => self.emit_mapping(map),
+            Value::String(s) => {
+                let style = if s.contains('\n') {
+                    Style::Literal
+                } else if resolves_to_string(s) {
+                    Style::Plain
+                } else {
+                    Style::Double
+                };
+                self.emit_scalar(s, style, ctx);
+            }
+            Value::Null => self.emit_scalar("null", Style::Plain, ctx),
+            Value::Bool(b) => {
+                self.emit_scalar(if *b { "true" } else { "false" }, Style::Plain, ctx)
+            }
+            Value::Number(n) => self.emit_scalar(&yaml_number(n), Style::Plain, ctx),
+        }
+    }
+
+    fn emit_empty_flow(&mut self, open: &str, close: &str) {
+        self.write_indicator(open, true, true, false);
+        self.increase_indent(true, false);
+        self.flow_level += 1;
+        self.flow_level -= 1;
+        self.pop_indent();
+        self.write_indicator(close, false, false, false);
+    }
+
+    fn emit_mapping(&mut self, map: &Map<String, Value>) {
+        self.increase_indent(false, false);
+        let mut keys: Vec<&String> = map.keys().collect();
+        keys.sort_by(|a, b| natural_cmp(a, b));
+        for key in keys {
+            let value = &map[key];
+            self.write_indent();
+            let key_node = Value::String(key.clone());
+            let simple = !analyze(key).multiline && key.len() <= 128;
+            if simple {
+                self.emit_node(
+                    &key_node,
+                    Ctx {
+                        mapping: true,
+                        simple_key: true,
+                        ..Ctx::default()
+                    },
+                );
+                self.write_indicator(":", false, false, false);
+            } else {
+                self.write_indicator("?", true, false, true);
+                self.emit_node(
+                    &key_node,
+                    Ctx {
+                        mapping: true,
+                        ..Ctx::default()
+                    },
+                );
+                self.write_indent();
+                self.write_indicator(":", true, false, true);
+            }
+            self.emit_node(
+                value,
+                Ctx {
+                    mapping: true,
+                    ..Ctx::default()
+                },
+            );
+        }
+        self.pop_indent();
+    }
+
+    fn emit_scalar(&mut self, value: &str, requested: Style, ctx: Ctx) {
+        let a = analyze(value);
+        let mut style = requested;
+        if ctx.simple_key && a.multiline {
+            style = Style::Double;
+        }
+        if style == Style::Plain {
+            if (self.flow_level > 0 && !a.flow_plain_allowed)
+                || (self.flow_level == 0 && !a.block_plain_allowed)
+            {
+                style = Style::Single;
+            }
+            if value.is_empty() && (self.flow_level > 0 || ctx.simple_key) {
+                style = Style::Single;
+            }
+        }
+        if style == Style::Single && !a.single_quoted_allowed {
+            style = Style::Double;
+        }
+        if style == Style::Literal && (!a.block_allowed || self.flow_level > 0 || ctx.simple_key) {
+            style = Style::Double;
+        }
+
+        self.increase_indent(true, false);
+        let allow_breaks = !ctx.simple_key;
+        match style {
+            Style::Plain => self.write_plain(value, allow_breaks, ctx.root),
+            Style::Single => self.write_single(value, allow_breaks),
+            Style::Double => self.write_double(value, allow_breaks),
+            Style::Literal => self.write_literal(value),
+        }
+        self.pop_indent();
+    }
+
+    fn write_plain(&mut self, value: &str, allow_breaks: bool, root: bool) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        let chars: Vec<char> = value.chars().collect();
+        let mut spaces = false;
+        let mut breaks = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_is_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_is_space {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.whitespace = false;
+        self.indention = false;
+        if root {
+            self.open_ended = true;
+        }
+    }
+
+    fn write_single(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("'", true, false, false);
+        let chars: Vec<char> = value.chars().collect();
+        let mut spaces = false;
+        let mut breaks = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_is_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < chars.len() - 1
+                    && !next_is_space
+                {
+                    self.write_indent();
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                }
+                if c == '\'' {
+                    self.put('\'');
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_double(&mut self, value: &str, allow_breaks: bool) {
+        let mut spaces = false;
+        self.write_indicator("\"", true, false, false);
+        let chars: Vec<char> = value.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+                self.put('\\');
+                let esc = match c {
+                    '\0' => Some('0'),
+                    '\u{7}' => Some('a'),
+                    '\u{8}' => Some('b'),
+                    '\t' => Some('t'),
+                    '\n' => Some('n'),
+                    '\u{b}' => Some('v'),
+                    '\u{c}' => Some('f'),
+                    '\r' => Some('r'),
+                    '\u{1b}' => Some('e'),
+                    '"' => Some('"'),
+                    '\\' => Some('\\'),
+                    '\u{85}' => Some('N'),
+                    '\u{a0}' => Some('_'),
+                    '\u{2028}' => Some('L'),
+                    '\u{2029}' => Some('P'),
+                    _ => None,
+                };
+                match esc {
+                    Some(e) => self.put(e),
+                    None => {
+                        let u = c as u32;
+                        let text = if u <= 0xFF {
+                            format!("x{u:02X}")
+                        } else if u <= 0xFFFF {
+                            format!("u{u:04X}")
+                        } else {
+                            format!("U{u:08X}")
+                        };
+                        for ch in text.chars() {
+                            self.put(ch);
+                        }
+                    }
+                }
+                spaces = false;
+            } else if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < chars.len() - 1
+                {
+                    self.write_indent();
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.put('\\');
+                    }
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                spaces = false;
+            }
+        }
+        self.write_indicator("\"", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_literal(&mut self, value: &str) {
+        self.write_indicator("|", true, false, false);
+        // Block scalar hints: an indentation indicator when the text starts with a space or a
+        // break; `-` without a final break, `+` when it ends with two breaks (or is one break).
+        let chars: Vec<char> = value.chars().collect();
+        if chars.first().is_some_and(|&c| c == ' ' || is_break(c)) {
+            self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
+        }
+        self.open_ended = false;
+        let chomp = match chars.len() {
+            0 => Some("-"),
+            n if !is_break(chars[n - 1]) => Some("-"),
+            1 => Some("+"),
+            n if is_break(chars[n - 2]) => Some("+"),
+            _ => None,
+        };
+        if let Some(ch) = chomp {
+            self.write_indicator(ch, false, false, false);
+            if ch == "+" {
+                self.open_ended = true;
+            }
+        }
+        self.put_break();
+        self.indention = true;
+        self.whitespace = true;
+        let mut breaks = true;
+        for &c in &chars {
+            if is_break(c) {
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent();
+                    breaks = false;
+                }
+                self.put(c);
+                self.indention = false;
+            }
+        }
+    }
+}
+
+/// go-yaml v2's key order (`sorter.go` `keyList.Less`): non-letters before letters, runs of
+/// digits compared as numbers, otherwise by code point; shorter prefix first.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    let mut i = 0;
+    while i < ar.len() && i < br.len() {
+        if ar[i] == br[i] {
+            i += 1;
+            continue;
+        }
+        let al = ar[i].is_alphabetic();
+        let bl = br[i].is_alphabetic();
+        if al && bl {
+            return ar[i].cmp(&br[i]);
+        }
+        if al || bl {
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
+        }
+        let mut an: i64 = 0;
+        let mut bn: i64 = 0;
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && ar[j - 1].is_ascii_digit() {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_ascii_digit() {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_ascii_digit() {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
+            bi += 1;
+        }
+        if an != bn {
+            return an.cmp(&bn);
+        }
+        if ai != bi {
+            return ai.cmp(&bi);
+        }
+        return ar[i].cmp(&br[i]);
+    }
+    ar.len().cmp(&br.len())
+}
+
+/// A JSON number as YAML: the Go JSON text re-resolved by go-yaml (integers print as
+/// integers, other floats with `strconv.FormatFloat(f, 'g', -1, 64)`).
+fn yaml_number(n: &Number) -> String {
+    let text = json_number(n);
+    if let Ok(i) = text.parse::<i64>() {
+        return i.to_string();
+    }
+    if let Ok(u) = text.parse::<u64>() {
+        return u.to_string();
+    }
+    match text.parse::<f64>() {
+        Ok(f) => format_float_g(f),
+        Err(_) => text,
+    }
+}
+
+/// Whether go-yaml would read `s` back, unquoted, as a string (`resolve` plus
+/// `isBase60Float`); if not, the encoder double-quotes it.
+pub fn resolves_to_string(s: &str) -> bool {
+    !(resolves_to_non_string(s) || is_base60_float(s))
+}
+
+fn resolves_to_non_string(s: &str) -> bool {
+    const MAP: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
+        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null",
+        "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF",
+    ];
+    let Some(first) = s.chars().next() else {
+        return true; // "" resolves to null
+    };
+    let hint = match first {
+        '+' | '-' => 'S',
+        '0'..='9' => 'D',
+        'y' | 'Y' | 'n' | 'N' | 't' | 'T' | 'f' | 'F' | 'o' | 'O' | '~' => 'M',
+        '.' => '.',
+        _ => return false,
+    };
+    if MAP.contains(&s) {
+        return true;
+    }
+    match hint {
+        '.' => is_dot_float(s),
+        'D' | 'S' => {
+            if parse_timestamp(s) {
+                return true;
+            }
+            let plain: String = s.chars().filter(|&c| c != '_').collect();
+            go_parse_int_base0(&plain, true)
+                || go_parse_int_base0(&plain, false)
+                || (is_yaml_style_float(&plain) && plain.parse::<f64>().is_ok_and(f64::is_finite))
+                || plain
+                    .strip_prefix("0b")
+                    .or_else(|| plain.strip_prefix("-0b"))
+                    .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c == '0' || c == '1'))
+        }
+        _ => false,
+    }
+}
+
+/// Go `strconv.ParseFloat` success for text starting with `.` (`.5`, `.5e3`).
+fn is_dot_float(s: &str) -> bool {
+    let rest = &s[1..];
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 {
+        return false;
+    }
+    let tail = &rest[digits..];
+    tail.is_empty() || is_exponent(tail)
+}
+
+fn is_exponent(t: &str) -> bool {
+    let Some(t) = t.strip_prefix(['e', 'E']) else {
+        return false;
+    };
+    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+pub(crate) fn is_yaml_style_float(s: &str) -> bool {
+    let t = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let int_digits = t.chars().take_while(char::is_ascii_digit).count();
+    let mut rest = &t[int_digits..];
+    if int_digits == 0 {
+        let Some(r) = rest.strip_prefix('.') else {
+            return false;
+        };
+        let frac = r.chars().take_while(char::is_ascii_digit).count();
+        if frac == 0 {
+            return false;
+        }
+        rest = &r[frac..];
+    } else if let Some(r) = rest.strip_prefix('.') {
+        let frac = r.chars().take_while(char::is_ascii_digit).count();
+        rest = &r[frac..];
+    }
+    rest.is_empty() || is_exponent(rest)
+}
+
+/// Go `strconv.ParseInt(s, 0, 64)` (signed) or `ParseUint(s, 0, 64)` success, without
+/// underscores.
+pub(crate) fn go_parse_int_base0(s: &str, signed: bool) -> bool {
+    let (neg, body) = if signed {
+        match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        }
+    } else {
+        (false, s)
+    };
+    let (radix, digits) =
+        if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, d)
+        } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, d)
+        } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, d)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return false;
+    }
+    let Ok(v) = u64::from_str_radix(digits, radix) else {
+        return false;
+    };
+    if !signed {
+        return true;
+    }
+    if neg {
+        v <= (i64::MAX as u64) + 1
+    } else {
+        v <= i64::MAX as u64
+    }
+}
+
+/// go-yaml `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
+fn is_base60_float(s: &str) -> bool {
+    let t = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let b = t.as_bytes();
+    if b.is_empty() || !b[0].is_ascii_digit() || !t.contains(':') {
+        return false;
+    }
+    let mut i = 1;
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+        i += 1;
+    }
+    let mut groups = 0;
+    while i < b.len() && b[i] == b':' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() && i - start < 2 {
+            i += 1;
+        }
+        match i - start {
+            1 => {}
+            2 if b[start] <= b'5' => {}
+            _ => return false,
+        }
+        groups += 1;
+    }
+    if groups == 0 {
+        return false;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
+            i += 1;
+        }
+    }
+    i == b.len()
+}
+
+/// go-yaml's timestamp resolution: Go `time.Parse` with `2006-1-2T15:4:5.999999999Z07:00`,
+/// the same with `t`, `2006-1-2 15:4:5.999999999`, or `2006-1-2`.
+pub(crate) fn parse_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let year_digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if year_digits != 4 || b.get(4) != Some(&b'-') {
+        return false;
+    }
+    let year: i32 = s[..4].parse().unwrap_or(0);
+    let mut i = 5;
+    let Some(month) = getnum(b, &mut i) else {
+        return false;
+    };
+    if b.get(i) != Some(&b'-') {
+        return false;
+    }
+    i += 1;
+    let Some(day) = getnum(b, &mut i) else {
+        return false;
+    };
+    if !(1..=12).contains(&month) || day < 1 || day > days_in(month, year) {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    let sep = b[i];
+    if sep != b'T' && sep != b't' && sep != b' ' {
+        return false;
+    }
+    i += 1;
+    let (Some(h), true) = (getnum(b, &mut i), b.get(i) == Some(&b':')) else {
+        return false;
+    };
+    i += 1;
+    let (Some(m), true) = (getnum(b, &mut i), b.get(i) == Some(&b':')) else {
+        return false;
+    };
+    i += 1;
+    let Some(sec) = getnum(b, &mut i) else {
+        return false;
+    };
+    if h > 23 || m > 59 || sec > 59 {
+        return false;
+    }
+    if b.get(i).is_some_and(|&c| c == b'.' || c == b',')
+        && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+    {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if sep == b' ' {
+        return i == b.len();
+    }
+    match b.get(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+') | Some(b'-') => {
+            let z = &b[i + 1..];
+            z.len() == 5
+                && z[0].is_ascii_digit()
+                && z[1].is_ascii_digit()
+                && z[2] == b':'
+                && z[3].is_ascii_digit()
+                && z[4].is_ascii_digit()
+        }
+        _ => false,
+    }
+}
+
+/// Go's `getnum(value, false)`: one or two digits.
+fn getnum(b: &[u8], i: &mut usize) -> Option<u32> {
+    let d1 = *b.get(*i)?;
+    if !d1.is_ascii_digit() {
+        return None;
+    }
+    *i += 1;
+    let mut v = u32::from(d1 - b'0');
+    if let Some(&d2) = b.get(*i) {
+        if d2.is_ascii_digit() {
+            v = v * 10 + u32::from(d2 - b'0');
+            *i += 1;
+        }
+    }
+    Some(v)
+}
+
+fn days_in(month: u32, year: i32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::print::testutil::fixture;
+    use serde_json::json;
+
+    fn pair(name: &str) -> (Value, String) {
+        let input: Value =
+            serde_json::from_str(&fixture(&format!("kubectl-1.33/{name}.json"))).unwrap();
+        (input, fixture(&format!("kubectl-1.33/{name}.yaml")))
+    }
+
+    #[test]
+    fn reference_daemonset_yaml() {
+        let obj: Value = serde_json::from_str(&fixture("reference/12-get-ds-json.stdout")).unwrap();
+        let mut out = Vec::new();
+        YamlPrinter::new().print(&obj, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            fixture("reference/11-get-ds-yaml.stdout")
+        );
+    }
+
+    #[test]
+    fn kubectl_string_quoting_edge_cases() {
+        let (v, want) = pair("yaml-cm");
+        assert_eq!(to_yaml_string(&v), want);
+    }
+
+    #[test]
+    fn kubectl_structure_folding_and_key_order() {
+        let (v, want) = pair("yaml-s");
+        assert_eq!(to_yaml_string(&v), want);
+    }
+
+    #[test]
+    fn kubectl_numbers() {
+        let (v, want) = pair("yaml-f");
+        assert_eq!(to_yaml_string(&v), want);
+    }
+
+    #[test]
+    fn scalars_and_documents() {
+        assert_eq!(to_yaml_string(&json!({})), "{}\n");
+        assert_eq!(to_yaml_string(&json!([])), "[]\n");
+        assert_eq!(to_yaml_string(&json!(["a", 1])), "- a\n- 1\n");
+        // A plain scalar at the root leaves the stream open-ended, as go-yaml v2 does.
+        assert_eq!(to_yaml_string(&json!("abc")), "abc\n...\n");
+        assert_eq!(
+            to_yaml_string(&json!({"a": "x\n\n"})),
+            "a: |+\n  x\n\n...\n"
+        );
+        let mut p = YamlPrinter::new();
+        let mut out = Vec::new();
+        p.print(&json!({"kind": "A"}), &mut out).unwrap();
+        p.print(&json!({"kind": "B"}), &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "kind: A\n---\nkind: B\n");
+        assert!(p.print(&json!({"a": 1}), &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn resolution_rules() {
+        for s in [
+            "1",
+            "-1",
+            "+1",
+            "0x1F",
+            "0o17",
+            "017",
+            "1_000",
+            "1.5",
+            ".5",
+            "1e3",
+            "yes",
+            "Off",
+            "~",
+            "",
+            "12:30",
+            "2026-1-2",
+            "2026-11-27T19:54:23Z",
+            "2026-11-27 1:2:3.5",
+            "0b101",
+        ] {
+            assert!(!resolves_to_string(s), "{s:?} should need quotes");
+        }
+        for s in [
+            "abc",
+            "1a",
+            ".",
+            "2026-13-01",
+            "2026-02-30",
+            "12:60",
+            "0x",
+            "1e999",
+            "--1",
+            "0b",
+            "1.2.3",
+            "yes please",
+        ] {
+            assert!(resolves_to_string(s), "{s:?} should stay plain");
+        }
+    }
+
+    #[test]
+    fn natural_key_order() {
+        let mut keys = vec![
+            "a10", "a9", "ab", "aB", "a_b", "_x", "10", "2", "a09", "é", "",
+        ];
+        keys.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            keys,
+            vec!["", "_x", "2", "10", "a_b", "a9", "a09", "a10", "aB", "ab", "é"]
+        );
+    }
+}
