@@ -153,6 +153,13 @@ fn message(e: &CliError) -> String {
             message(&CliError::Client(clone_client_error(c)))
         }
         CliError::Discovery(d) => err_prefix(&d.to_string()),
+        // client-go reduces a one-error aggregate to that error, so only "context not found"
+        // (its own type) keeps the `Error in configuration:` heading (observed with kubectl).
+        CliError::Kubeconfig(KubeconfigError::Invalid(errs))
+            if errs.len() == 1 && !errs[0].starts_with("context was not found") =>
+        {
+            err_prefix(&errs[0])
+        }
         CliError::Kubeconfig(KubeconfigError::Invalid(errs)) => {
             format!(
                 "Error in configuration: {}",
@@ -359,6 +366,10 @@ mod tests {
             text(e),
             "Error in configuration: context was not found for specified context: nope\n"
         );
+        let e = CliError::Kubeconfig(KubeconfigError::Invalid(vec![
+            "no server found for cluster \"x\"".into(),
+        ]));
+        assert_eq!(text(e), "error: no server found for cluster \"x\"\n");
         let e = CliError::Kubeconfig(KubeconfigError::Invalid(vec!["a".into(), "b".into()]));
         assert_eq!(text(e), "Error in configuration: \n* a\n* b\n");
         let e = CliError::Kubeconfig(KubeconfigError::Missing("missing.yaml".into()));

@@ -417,7 +417,7 @@ async fn wrong_ca_missing_files_and_insecure() {
     assert_eq!(
         err,
         format!(
-            "Error in configuration: unable to read certificate-authority {} for test due to open {}: no such file or directory\n",
+            "error: unable to read certificate-authority {} for test due to open {}: no such file or directory\n",
             missing.display(),
             missing.display()
         )

@@ -135,3 +135,13 @@ fn deploy_patch_applied_like_the_server() {
         json!([{"name": "data", "hostPath": {"path": "/data"}}, {"name": "new", "emptyDir": {}}])
     );
 }
+
+#[test]
+fn custom_resource_json_merge_patch() {
+    check("crd");
+    let live: Value = serde_json::from_str(&fixture("apply/threeway/crd/live.json")).unwrap();
+    let manifest = json!({"apiVersion": "example.com/v1", "kind": "Widget",
+        "metadata": {"name": "w1", "namespace": "default"}, "spec": {"size": 4}});
+    let p = apply_patch(&manifest, &live, true).unwrap().unwrap();
+    assert_eq!(p.patch_type, super::plan::PatchType::JsonMerge);
+}

@@ -233,6 +233,9 @@ impl LoadedConfig {
             .clone()
             .unwrap_or_else(|| m.current_context.clone());
         let mut errs = Vec::new();
+        // client-go order: the context, then the user, then the cluster.
+        let mut auth_errs = Vec::new();
+        let mut cluster_errs = Vec::new();
         let ctx = if context_name.is_empty() {
             None
         } else {
@@ -343,7 +346,7 @@ impl LoadedConfig {
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "http://localhost:8080".into()),
             None => {
-                errs.push(format!("no server found for cluster {cluster_name:?}"));
+                cluster_errs.push(format!("no server found for cluster {cluster_name:?}"));
                 String::new()
             }
         };
@@ -361,25 +364,39 @@ impl LoadedConfig {
             methods.push("basicAuth");
         }
         if methods.len() > 1 {
-            errs.push(format!(
+            auth_errs.push(format!(
                 "more than one authentication method found for {user_name}; found [{}], only one is allowed",
                 methods.join(" ")
             ));
         }
         if let Some(x) = &user.exec {
             if x.command.is_empty() {
-                errs.push(format!(
+                auth_errs.push(format!(
                     "command must be specified for {user_name} to use exec authentication plugin"
                 ));
             }
             if x.api_version.is_empty() {
-                errs.push(format!(
+                auth_errs.push(format!(
                     "apiVersion must be specified for {user_name} to use exec authentication plugin"
                 ));
             }
-            if let Some(mode) = x.interactive_mode.as_deref() {
+            for v in x.env.iter().flatten() {
+                if v.name.is_empty() {
+                    auth_errs.push(format!(
+                        "env variable name must be specified for {user_name} to use exec authentication plugin"
+                    ));
+                }
+            }
+            // v1beta1 defaults interactiveMode to IfAvailable when loaded; v1 requires it.
+            let mode_missing = x.interactive_mode.as_deref().unwrap_or("").is_empty();
+            if mode_missing && x.api_version == "client.authentication.k8s.io/v1" {
+                auth_errs.push(format!(
+                    "interactiveMode must be specified for {user_name} to use exec authentication plugin"
+                ));
+            }
+            if let Some(mode) = x.interactive_mode.as_deref().filter(|m| !m.is_empty()) {
                 if !["Never", "IfAvailable", "Always"].contains(&mode) {
-                    errs.push(format!("invalid interactiveMode for {user_name}: {mode:?}"));
+                    auth_errs.push(format!("invalid interactiveMode for {user_name}: {mode:?}"));
                 }
             }
         }
@@ -390,7 +407,7 @@ impl LoadedConfig {
                 .is_some_and(|g| !g.is_empty()))
             && user.impersonate.as_deref().unwrap_or("").is_empty()
         {
-            errs.push(format!(
+            auth_errs.push(format!(
                 "requesting uid, groups or user-extra for {user_name} without impersonating a user"
             ));
         }
@@ -408,10 +425,10 @@ impl LoadedConfig {
         {
             tls.ca_pem = Some(decode_data("certificate-authority-data", &cluster_name, d)?);
         } else if let Some(p) = &ca_path {
-            tls.ca_pem = read_pem("certificate-authority", p, &cluster_name, &mut errs);
+            tls.ca_pem = read_pem("certificate-authority", p, &cluster_name, &mut cluster_errs);
         }
         if tls.insecure && tls.ca_pem.is_some() {
-            errs.push(
+            cluster_errs.push(
                 "specifying a root certificates file with the insecure flag is not allowed".into(),
             );
         }
@@ -422,13 +439,15 @@ impl LoadedConfig {
         {
             tls.client_cert_pem = Some(decode_data("client-certificate-data", &user_name, d)?);
         } else if let Some(p) = &cert_path {
-            tls.client_cert_pem = read_pem("client-cert", p, &user_name, &mut errs);
+            tls.client_cert_pem = read_pem("client-cert", p, &user_name, &mut auth_errs);
         }
         if let Some(d) = user.client_key_data.as_deref().filter(|s| !s.is_empty()) {
             tls.client_key_pem = Some(decode_data("client-key-data", &user_name, d)?);
         } else if let Some(p) = &key_path {
-            tls.client_key_pem = read_pem("client-key", p, &user_name, &mut errs);
+            tls.client_key_pem = read_pem("client-key", p, &user_name, &mut auth_errs);
         }
+        errs.extend(auth_errs);
+        errs.extend(cluster_errs);
         if !errs.is_empty() {
             return Err(KubeconfigError::Invalid(errs));
         }
@@ -604,7 +623,10 @@ users:
   user: {token: t, username: bob, password: pw}
 - name: ex
   user:
-    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/plug, provideClusterInfo: true}
+    exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/plug, provideClusterInfo: true, interactiveMode: Never}
+- name: ex-no-mode
+  user:
+    exec: {apiVersion: client.authentication.k8s.io/v1, command: plug}
 contexts:
 - name: ctx1
   context: {cluster: c1, user: u1, namespace: ns1}
@@ -747,7 +769,16 @@ current-context: ctx1
         let e = l.resolve(&o, &InClusterEnv::default()).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "\n* no server found for cluster \"noserver\"\n* more than one authentication method found for both; found [token basicAuth], only one is allowed"
+            "\n* more than one authentication method found for both; found [token basicAuth], only one is allowed\n* no server found for cluster \"noserver\""
+        );
+        let o = ConfigOverrides {
+            user: Some("ex-no-mode".into()),
+            ..ov()
+        };
+        let e = l.resolve(&o, &InClusterEnv::default()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "interactiveMode must be specified for ex-no-mode to use exec authentication plugin"
         );
         std::fs::remove_file(d.path().join("ca.pem")).unwrap();
         let e = l.resolve(&ov(), &InClusterEnv::default()).unwrap_err();

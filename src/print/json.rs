@@ -166,6 +166,19 @@ mod tests {
         assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
+    /// The kubectl-1.33 `*.json` fixtures are `-o json` outputs: printing them again must give
+    /// the same bytes (escaping of `<>&`, control characters, unicode, floats).
+    #[test]
+    fn kubectl_json_fixtures_round_trip() {
+        for name in ["yaml-cm", "yaml-s", "yaml-f"] {
+            let want = fixture(&format!("kubectl-1.33/{name}.json"));
+            let obj: Value = serde_json::from_str(&want).unwrap();
+            let mut out = Vec::new();
+            print_json(&obj, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{name}");
+        }
+    }
+
     #[test]
     fn escaping_matches_go() {
         let v = json!({"s": "<a href=\"x\">&</a>\n\t\r\u{1}\u{8}\u{c}\u{7f}\u{2028}é😀\\"});

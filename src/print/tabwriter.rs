@@ -5,8 +5,9 @@
 //!
 //! Semantics kept bit-exact: `\t` terminates a cell, text after the last tab of a line is not
 //! part of any column, column widths are computed per block of consecutive lines that have that
-//! column, widths count Unicode scalar values (runes), `\v` also ends a cell (it only differs from `\t` with flags kubectl does not use), `\f` is a
-//! line break that also ends every column block.
+//! column, widths count Unicode scalar values (runes), `\v` also ends a cell (it differs from
+//! `\t` only with flags kubectl does not use), `\f` is a line break that also ends every
+//! column block.
 
 use std::io::{self, Write};
 

@@ -1017,6 +1017,12 @@ mod tests {
     }
 
     #[test]
+    fn kubectl_folding_escapes_and_long_keys() {
+        let (v, want) = pair("yaml-e2");
+        assert_eq!(to_yaml_string(&v), want);
+    }
+
+    #[test]
     fn kubectl_numbers() {
         let (v, want) = pair("yaml-f");
         assert_eq!(to_yaml_string(&v), want);
