@@ -14,3 +14,5 @@ pub mod status;
 pub mod store;
 pub mod tables;
 pub mod validation;
+
+pub use server::{start, SandboxHandle, SandboxOptions};

@@ -89,6 +89,9 @@ pub enum StoreError {
     Invalid(String),
 }
 
+/// What `Store::watch_from` hands back: the kept past changes and a receiver for new ones.
+pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
+
 type Objects = BTreeMap<(String, String), Value>;
 
 /// The kept changes after a resourceVersion, and a receiver for the ones that follow.
@@ -159,13 +162,18 @@ fn set_rv(obj: &mut Value, rv: u64) {
     obj["metadata"]["resourceVersion"] = json!(rv.to_string());
 }
 
-fn is_terminating_without_finalizers(obj: &Value) -> bool {
+/// Terminating, no finalizers left and no grace period still running (a gracefully deleted
+/// pod stays until its kubelet sets the grace period to 0 or removes it). Namespaces also
+/// wait for their `spec.finalizers` (the namespace controller empties them).
+fn is_terminating_without_finalizers(gr: &GroupResource, obj: &Value) -> bool {
     let m = &obj["metadata"];
+    let empty = |v: &Value| v.as_array().map(|f| f.is_empty()).unwrap_or(true);
     !m["deletionTimestamp"].is_null()
-        && m["finalizers"]
-            .as_array()
-            .map(|f| f.is_empty())
-            .unwrap_or(true)
+        && empty(&m["finalizers"])
+        && m["deletionGracePeriodSeconds"].as_i64().unwrap_or(0) == 0
+        && (!gr.group.is_empty()
+            || gr.resource != "namespaces"
+            || empty(&obj["spec"]["finalizers"]))
 }
 
 impl Store {
@@ -303,8 +311,58 @@ impl Store {
     pub fn update(
         &self,
         gr: &GroupResource,
+        obj: Value,
+        expected_rv: Option<&str>,
+    ) -> Result<Value, StoreError> {
+        self.write(gr, obj, expected_rv, true)
+    }
+
+    /// Like `update`, but a terminating object without finalizers stays: for writes during a
+    /// deletion grace period (a pod being stopped by its kubelet, a namespace being emptied),
+    /// which the registry keeps until the grace ends.
+    pub fn update_keep(
+        &self,
+        gr: &GroupResource,
+        obj: Value,
+        expected_rv: Option<&str>,
+    ) -> Result<Value, StoreError> {
+        self.write(gr, obj, expected_rv, false)
+    }
+
+    /// Like `modify_retry`, writing with `update_keep`.
+    pub fn modify_keep<F>(
+        &self,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        mut f: F,
+    ) -> Result<Value, StoreError>
+    where
+        F: FnMut(&mut Value) -> Result<bool, StoreError>,
+    {
+        loop {
+            let current = self.get(gr, ns, name).ok_or(StoreError::NotFound)?;
+            let rv = current["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let mut next = current.clone();
+            if !f(&mut next)? {
+                return Ok(current);
+            }
+            match self.update_keep(gr, next, Some(&rv)) {
+                Err(StoreError::Conflict) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    fn write(
+        &self,
+        gr: &GroupResource,
         mut obj: Value,
         expected_rv: Option<&str>,
+        remove_when_done: bool,
     ) -> Result<Value, StoreError> {
         let mut inner = self.lock();
         let (ns, name) = ns_name(&obj);
@@ -329,7 +387,7 @@ impl Store {
         inner.rv += 1;
         let rv = inner.rv;
         set_rv(&mut obj, rv);
-        let kind = if is_terminating_without_finalizers(&obj) {
+        let kind = if remove_when_done && is_terminating_without_finalizers(gr, &obj) {
             inner.objects.get_mut(gr).map(|o| o.remove(&key));
             EventType::Deleted
         } else {
@@ -445,6 +503,20 @@ impl Store {
         Ok((past, rx))
     }
 
+    /// Every resource type that currently has at least one object (for controllers that sweep
+    /// all kinds, like the namespace controller and the garbage collector).
+    pub fn resources(&self) -> Vec<GroupResource> {
+        let inner = self.lock();
+        let mut out: Vec<GroupResource> = inner
+            .objects
+            .iter()
+            .filter(|(_, o)| !o.is_empty())
+            .map(|(gr, _)| gr.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
     /// A receiver of all changes from now on (for controllers).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<WatchEvent>> {
         self.tx.subscribe()
@@ -523,6 +595,61 @@ mod tests {
         let mut next = o.clone();
         next["metadata"]["finalizers"] = json!([]);
         s.update(&pods(), next, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_none());
+    }
+
+    #[test]
+    fn graceful_deletion_waits_for_zero_grace() {
+        let s = Store::new();
+        let o = s
+            .create(
+                &pods(),
+                json!({"metadata": {"namespace": "a", "name": "p"}}),
+            )
+            .unwrap();
+        let mut next = o.clone();
+        next["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        next["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+        let kept = s.update(&pods(), next, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_some());
+        let mut done = kept.clone();
+        done["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+        s.update(&pods(), done, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_none());
+    }
+
+    #[test]
+    fn resources_lists_non_empty_types() {
+        let s = Store::new();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p"}}),
+        )
+        .unwrap();
+        let cm = GroupResource::new("", "configmaps");
+        s.create(&cm, json!({"metadata": {"namespace": "a", "name": "c"}}))
+            .unwrap();
+        s.remove(&cm, "a", "c").unwrap();
+        assert_eq!(s.resources(), vec![pods()]);
+    }
+
+    #[test]
+    fn update_keep_leaves_terminating_objects() {
+        let s = Store::new();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p"}}),
+        )
+        .unwrap();
+        let kept = s
+            .modify_keep(&pods(), "a", "p", |o| {
+                o["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+                Ok(true)
+            })
+            .unwrap();
+        assert!(kept["metadata"]["deletionTimestamp"].is_string());
+        assert!(s.get(&pods(), "a", "p").is_some());
+        s.update(&pods(), kept, None).unwrap();
         assert!(s.get(&pods(), "a", "p").is_none());
     }
 

@@ -1,1 +1,418 @@
-//! Controllers that make the sandbox a living cluster: nodes, scheduler, kubelet, DaemonSet, Deployment/ReplicaSet, garbage collector, namespaces, events.
+//! Controllers that make the sandbox a living cluster: nodes, scheduler, kubelet, DaemonSet,
+//! Deployment/ReplicaSet, garbage collector, namespaces, events.
+//!
+//! Every controller is one tokio task fed by `Store::subscribe()`: it keeps its own cache of the
+//! kinds it needs, marks the keys touched by each batch of changes dirty and syncs those keys
+//! once per batch. Timers exist only where the real component has them (kubelet start delay,
+//! termination grace, lease renewal).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::broadcast;
+
+use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
+
+mod compat;
+pub mod daemonset;
+pub mod events;
+pub mod gc;
+pub mod kubelet;
+pub mod namespaces;
+pub mod nodes;
+pub mod pods;
+pub mod scheduler;
+
+pub use compat::{apply_defaults, LabelSelector};
+
+/// The Kubernetes version the sandbox reports (`/version` gitVersion, node kubeletVersion).
+pub const SERVER_VERSION: &str = "v1.36.2";
+
+/// How the simulated cluster looks and behaves.
+#[derive(Clone, Debug)]
+pub struct ControllerOptions {
+    /// Cluster name: nodes are `<name>-worker`, `<name>-worker2`, … (kind's naming).
+    pub name: String,
+    /// Number of worker nodes.
+    pub nodes: usize,
+    /// Adds a tainted `<name>-control-plane` node.
+    pub control_plane: bool,
+    /// Time between a pod's binding and its containers running.
+    pub kubelet_delay: Duration,
+    /// Kubelet version reported by the nodes.
+    pub server_version: String,
+    /// PEM of the cluster CA, published as ConfigMap `kube-root-ca.crt` in every namespace.
+    pub ca_pem: String,
+}
+
+impl Default for ControllerOptions {
+    fn default() -> Self {
+        ControllerOptions {
+            name: "sandbox".to_string(),
+            nodes: 2,
+            control_plane: false,
+            kubelet_delay: Duration::from_secs(1),
+            server_version: SERVER_VERSION.to_string(),
+            ca_pem: String::new(),
+        }
+    }
+}
+
+/// Creates the cluster's initial objects (namespaces with their `default` ServiceAccount and
+/// `kube-root-ca.crt` ConfigMap, nodes and their leases) synchronously, then starts every
+/// controller. Must be called inside a tokio runtime.
+pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
+    // Subscribe before bootstrapping so that every controller sees the initial objects too.
+    let subs: Vec<_> = (0..6).map(|_| store.subscribe()).collect();
+    namespaces::bootstrap(&store, &opts);
+    nodes::bootstrap(&store, &opts);
+    let mut subs = subs.into_iter();
+    let mut next = || subs.next().expect("one receiver per controller");
+    vec![
+        tokio::spawn(namespaces::run(store.clone(), opts.clone(), next())),
+        tokio::spawn(nodes::run(store.clone(), opts.clone(), next())),
+        tokio::spawn(scheduler::run(store.clone(), opts.clone(), next())),
+        tokio::spawn(kubelet::run(store.clone(), opts.clone(), next())),
+        tokio::spawn(daemonset::run(store.clone(), next())),
+        tokio::spawn(gc::run(store.clone(), next())),
+    ]
+}
+
+// ---- resource names -------------------------------------------------------------------------
+
+pub(crate) fn gr_pods() -> GroupResource {
+    GroupResource::new("", "pods")
+}
+pub(crate) fn gr_nodes() -> GroupResource {
+    GroupResource::new("", "nodes")
+}
+pub(crate) fn gr_namespaces() -> GroupResource {
+    GroupResource::new("", "namespaces")
+}
+pub(crate) fn gr_events() -> GroupResource {
+    GroupResource::new("", "events")
+}
+pub(crate) fn gr_daemonsets() -> GroupResource {
+    GroupResource::new("apps", "daemonsets")
+}
+pub(crate) fn gr_controllerrevisions() -> GroupResource {
+    GroupResource::new("apps", "controllerrevisions")
+}
+pub(crate) fn gr_leases() -> GroupResource {
+    GroupResource::new("coordination.k8s.io", "leases")
+}
+
+// ---- watch plumbing ---------------------------------------------------------------------------
+
+/// What a controller gets from its subscription.
+pub(crate) enum Batch {
+    /// Changes in order (everything that was immediately available, up to a bound).
+    Events(Vec<Arc<WatchEvent>>),
+    /// Changes were missed (the channel overflowed): relist everything.
+    Resync,
+    /// The store is gone.
+    Closed,
+}
+
+/// Waits for at least one change, then drains what is already queued so that a burst is
+/// handled as one batch.
+pub(crate) async fn next_batch(rx: &mut broadcast::Receiver<Arc<WatchEvent>>) -> Batch {
+    let first = match rx.recv().await {
+        Ok(ev) => ev,
+        Err(broadcast::error::RecvError::Lagged(_)) => return Batch::Resync,
+        Err(broadcast::error::RecvError::Closed) => return Batch::Closed,
+    };
+    let mut out = vec![first];
+    while out.len() < 4096 {
+        match rx.try_recv() {
+            Ok(ev) => out.push(ev),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => return Batch::Resync,
+            Err(_) => break,
+        }
+    }
+    Batch::Events(out)
+}
+
+// ---- small object helpers ---------------------------------------------------------------------
+
+/// `metadata.uid` ("" when absent).
+pub(crate) fn uid_of(obj: &Value) -> &str {
+    obj["metadata"]["uid"].as_str().unwrap_or_default()
+}
+
+/// `metadata.name` ("" when absent).
+pub(crate) fn name_of(obj: &Value) -> &str {
+    obj["metadata"]["name"].as_str().unwrap_or_default()
+}
+
+/// `metadata.namespace` ("" when absent).
+pub(crate) fn ns_of(obj: &Value) -> &str {
+    obj["metadata"]["namespace"].as_str().unwrap_or_default()
+}
+
+/// The array at `obj[key]` for in-place edits, without inserting the key when absent (IndexMut
+/// on a missing key would add a `null`).
+pub(crate) fn array_mut<'a>(obj: &'a mut Value, key: &str) -> Option<&'a mut Vec<Value>> {
+    obj.get_mut(key).and_then(Value::as_array_mut)
+}
+
+pub(crate) fn is_terminating(obj: &Value) -> bool {
+    obj["metadata"]["deletionTimestamp"].is_string()
+}
+
+/// The ownerReference with `controller: true`, if any.
+pub(crate) fn controller_ref(obj: &Value) -> Option<&Value> {
+    obj["metadata"]["ownerReferences"]
+        .as_array()?
+        .iter()
+        .find(|r| r["controller"].as_bool() == Some(true))
+}
+
+/// An ownerReference to `owner` as controllers write it.
+pub(crate) fn owner_reference(owner: &Value, api_version: &str, kind: &str) -> Value {
+    json!({
+        "apiVersion": api_version,
+        "kind": kind,
+        "name": name_of(owner),
+        "uid": uid_of(owner),
+        "controller": true,
+        "blockOwnerDeletion": true,
+    })
+}
+
+/// Now with microseconds, as `MicroTime` fields (eventTime, lease renewTime) are written.
+pub(crate) fn now_micro() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}
+
+/// Parses an RFC 3339 timestamp.
+pub(crate) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// Deletes an object the way the registry does for a controller's DELETE (background
+/// propagation): a pod bound to a node is marked terminating with its grace period (the kubelet
+/// removes it), an object with finalizers is marked terminating, anything else is removed.
+/// Returns Ok also when the object is already gone or already terminating.
+pub fn delete_object(
+    store: &Store,
+    gr: &GroupResource,
+    ns: &str,
+    name: &str,
+) -> Result<(), StoreError> {
+    let Some(obj) = store.get(gr, ns, name) else {
+        return Ok(());
+    };
+    if is_terminating(&obj) {
+        return Ok(());
+    }
+    let is_bound_pod = gr.group.is_empty()
+        && gr.resource == "pods"
+        && !obj["spec"]["nodeName"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty();
+    let grace = obj["spec"]["terminationGracePeriodSeconds"]
+        .as_i64()
+        .unwrap_or(30)
+        .max(0);
+    let has_finalizers = obj["metadata"]["finalizers"]
+        .as_array()
+        .map(|f| !f.is_empty())
+        .unwrap_or(false);
+    if is_bound_pod && grace > 0 {
+        let at = chrono::Utc::now() + chrono::Duration::seconds(grace);
+        let res = store.modify_keep(gr, ns, name, |o| {
+            if is_terminating(o) {
+                return Ok(false);
+            }
+            o["metadata"]["deletionTimestamp"] = json!(at.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            o["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            Ok(true)
+        });
+        return ignore_not_found(res.map(|_| ()));
+    }
+    if has_finalizers {
+        let res = store.modify_retry(gr, ns, name, |o| {
+            if is_terminating(o) {
+                return Ok(false);
+            }
+            o["metadata"]["deletionTimestamp"] = json!(crate::sandbox::store::now_rfc3339());
+            o["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            Ok(true)
+        });
+        return ignore_not_found(res.map(|_| ()));
+    }
+    ignore_not_found(store.remove(gr, ns, name).map(|_| ()))
+}
+
+pub(crate) fn ignore_not_found(r: Result<(), StoreError>) -> Result<(), StoreError> {
+    match r {
+        Err(StoreError::NotFound) => Ok(()),
+        other => other,
+    }
+}
+
+/// kube's `rand.SafeEncodeString` of the decimal FNV-32a hash of the object's JSON: the
+/// shape of `pod-template-hash` and `controller-revision-hash` values.
+pub(crate) fn template_hash(template: &Value, collision_count: i64) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= *b as u32;
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    };
+    feed(template.to_string().as_bytes());
+    if collision_count > 0 {
+        feed(&(collision_count as u32).to_le_bytes());
+    }
+    const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    h.to_string()
+        .bytes()
+        .map(|b| ALPHANUMS[b as usize % ALPHANUMS.len()] as char)
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+    use std::future::Future;
+
+    /// Options for tests: fast kubelet, kind-multinodes names like the reference.
+    pub fn opts() -> ControllerOptions {
+        ControllerOptions {
+            name: "kind-multinodes".into(),
+            kubelet_delay: Duration::from_millis(5),
+            ca_pem: "-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n".into(),
+            ..Default::default()
+        }
+    }
+
+    /// Polls `f` until it returns Some (or panics after `secs` seconds).
+    pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut f: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(v) = f().await {
+                return v;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("timed out waiting for: {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Paths where two JSON values differ (for readable assertion failures).
+    pub fn diff(a: &Value, b: &Value) -> Vec<String> {
+        let mut out = Vec::new();
+        fn walk(p: String, a: &Value, b: &Value, out: &mut Vec<String>) {
+            match (a, b) {
+                (Value::Object(x), Value::Object(y)) => {
+                    for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                        match (x.get(k), y.get(k)) {
+                            (Some(u), Some(v)) => walk(format!("{p}.{k}"), u, v, out),
+                            (u, v) => out.push(format!("{p}.{k}: {u:?} != {v:?}")),
+                        }
+                    }
+                }
+                (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                    for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                        walk(format!("{p}[{i}]"), u, v, out);
+                    }
+                }
+                _ if a != b => out.push(format!("{p}: {a} != {b}")),
+                _ => {}
+            }
+        }
+        walk(String::new(), a, b, &mut out);
+        out
+    }
+
+    /// Reads a reference file from tests/fixtures/reference.
+    pub fn reference(name: &str) -> Value {
+        let p = format!(
+            "{}/tests/fixtures/reference/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(&p).expect("fixture exists"))
+            .expect("fixture is JSON")
+    }
+}
+
+#[cfg(test)]
+mod cluster_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_finds_every_difference() {
+        let a = json!({"a": 1, "b": [1, 2], "c": {"d": "x"}});
+        let b = json!({"a": 1, "b": [1, 3], "c": {"d": "y"}, "e": null, "f": 0});
+        assert_eq!(
+            testutil::diff(&a, &b),
+            vec![
+                ".b[1]: 2 != 3",
+                ".c.d: \"x\" != \"y\"",
+                ".e: None != Some(Null)",
+                ".f: None != Some(Number(0))"
+            ]
+        );
+    }
+
+    #[test]
+    fn template_hash_is_stable_and_safe_encoded() {
+        let t = json!({"metadata": {"labels": {"app": "x"}}});
+        let a = template_hash(&t, 0);
+        assert_eq!(a, template_hash(&t, 0));
+        assert_ne!(a, template_hash(&t, 1));
+        assert!(
+            a.bytes()
+                .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b)),
+            "{a}"
+        );
+        assert_ne!(a, template_hash(&json!({"metadata": {}}), 0));
+    }
+
+    #[test]
+    fn delete_object_follows_registry_rules() {
+        let s = Store::new();
+        let p = gr_pods();
+        s.create(
+            &p,
+            json!({"metadata": {"namespace": "a", "name": "bound"},
+            "spec": {"nodeName": "n", "terminationGracePeriodSeconds": 5}}),
+        )
+        .unwrap();
+        s.create(
+            &p,
+            json!({"metadata": {"namespace": "a", "name": "free"}, "spec": {}}),
+        )
+        .unwrap();
+        s.create(
+            &p,
+            json!({"metadata": {"namespace": "a", "name": "fin", "finalizers": ["x"]},
+            "spec": {}}),
+        )
+        .unwrap();
+        delete_object(&s, &p, "a", "bound").unwrap();
+        delete_object(&s, &p, "a", "free").unwrap();
+        delete_object(&s, &p, "a", "fin").unwrap();
+        delete_object(&s, &p, "a", "missing").unwrap();
+        let bound = s.get(&p, "a", "bound").unwrap();
+        assert_eq!(bound["metadata"]["deletionGracePeriodSeconds"], 5);
+        assert!(s.get(&p, "a", "free").is_none());
+        assert!(is_terminating(&s.get(&p, "a", "fin").unwrap()));
+    }
+}

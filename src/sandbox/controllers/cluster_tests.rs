@@ -1,0 +1,426 @@
+//! End-to-end tests of the controllers together: a Store, `spawn`, and the seed's DaemonSet.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::testutil::{diff, eventually, opts, reference};
+use super::*;
+use crate::sandbox::store::now_rfc3339;
+
+fn seed_daemonset() -> Value {
+    let mut ds = json!({
+        "kind": "DaemonSet", "apiVersion": "apps/v1",
+        "metadata": {"name": "node-exporter", "namespace": "default", "generation": 1},
+        "spec": {"selector": {"matchLabels": {"app": "node-exporter"}},
+            "template": {"metadata": {"labels": {"app": "node-exporter"}}, "spec": {
+                "hostNetwork": true,
+                "containers": [{"name": "node-exporter", "image": "prom/node-exporter:latest",
+                    "ports": [{"containerPort": 9100, "hostPort": 9100}],
+                    "volumeMounts": [{"name": "proc", "mountPath": "/host/proc", "readOnly": true},
+                        {"name": "sys", "mountPath": "/host/sys", "readOnly": true}]}],
+                "volumes": [{"name": "proc", "hostPath": {"path": "/proc"}},
+                    {"name": "sys", "hostPath": {"path": "/sys"}}]}}}});
+    apply_defaults(&gr_daemonsets(), &mut ds);
+    ds
+}
+
+fn ds_pods(store: &Store) -> Vec<Value> {
+    store
+        .list(&gr_pods(), Some("default"))
+        .0
+        .into_iter()
+        .filter(|p| p["metadata"]["labels"]["app"] == "node-exporter" && !is_terminating(p))
+        .collect()
+}
+
+async fn running_pods(store: &Store, n: usize) -> Vec<Value> {
+    eventually(10, &format!("{n} running daemon pods"), || async {
+        let pods = ds_pods(store);
+        let all = store.list(&gr_pods(), Some("default")).0.len();
+        (pods.len() == n && all == n && pods.iter().all(|p| p["status"]["phase"] == "Running"))
+            .then_some(pods)
+    })
+    .await
+}
+
+async fn ds_status(store: &Store, want: Value) -> Value {
+    eventually(10, &format!("daemonset status {want}"), || async {
+        let ds = store.get(&gr_daemonsets(), "default", "node-exporter")?;
+        (ds["status"] == want).then_some(ds)
+    })
+    .await
+}
+
+fn start(o: ControllerOptions) -> (Arc<Store>, Vec<tokio::task::JoinHandle<()>>) {
+    let store = Arc::new(Store::new());
+    let handles = spawn(store.clone(), o);
+    (store, handles)
+}
+
+/// Blanks what legitimately differs between two runs (identity, times, random names).
+fn normalize_pod(p: &Value) -> Value {
+    let mut p = p.clone();
+    p["metadata"] = json!({
+        "labels": p["metadata"]["labels"],
+        "ownerReferences": p["metadata"]["ownerReferences"],
+        "generateName": p["metadata"]["generateName"],
+        "generation": p["metadata"]["generation"],
+    });
+    p["metadata"]["ownerReferences"][0]["uid"] = json!("");
+    p["metadata"]["labels"]["controller-revision-hash"] = json!("");
+    let vol = p["spec"]["volumes"][2]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let s = p.to_string().replace(&vol, "kube-api-access-xxxxx");
+    let mut p: Value = serde_json::from_str(&s).unwrap();
+    for c in p["status"]["conditions"].as_array_mut().unwrap() {
+        c["lastTransitionTime"] = json!("");
+    }
+    p["status"]["startTime"] = json!("");
+    let cs = &mut p["status"]["containerStatuses"][0];
+    cs["state"]["running"]["startedAt"] = json!("");
+    cs["containerID"] = json!("");
+    cs["imageID"] = json!("");
+    p.as_object_mut().unwrap().remove("kind");
+    p.as_object_mut().unwrap().remove("apiVersion");
+    p
+}
+
+#[tokio::test]
+async fn spawn_bootstraps_synchronously() {
+    let (store, handles) = start(opts());
+    let names: Vec<String> = store
+        .list(&gr_namespaces(), None)
+        .0
+        .iter()
+        .map(|n| name_of(n).to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["default", "kube-node-lease", "kube-public", "kube-system"]
+    );
+    let nodes: Vec<String> = store
+        .list(&gr_nodes(), None)
+        .0
+        .iter()
+        .map(|n| name_of(n).to_string())
+        .collect();
+    assert_eq!(nodes, ["kind-multinodes-worker", "kind-multinodes-worker2"]);
+    assert_eq!(ControllerOptions::default().name, "sandbox");
+    assert_eq!(ControllerOptions::default().server_version, SERVER_VERSION);
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn seed_daemonset_runs_like_the_reference() {
+    let (store, handles) = start(opts());
+    let ds = store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    let pods = running_pods(&store, 2).await;
+    let mut on: Vec<&str> = pods
+        .iter()
+        .map(|p| p["spec"]["nodeName"].as_str().unwrap())
+        .collect();
+    on.sort();
+    assert_eq!(on, ["kind-multinodes-worker", "kind-multinodes-worker2"]);
+
+    let want = reference("pods-list.json");
+    for p in &pods {
+        let node = p["spec"]["nodeName"].as_str().unwrap();
+        let w = want["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["spec"]["nodeName"] == node)
+            .unwrap();
+        let d = diff(&normalize_pod(p), &normalize_pod(w));
+        assert!(d.is_empty(), "pod on {node}: {d:#?}");
+        assert_eq!(
+            p["metadata"]["ownerReferences"][0]["uid"],
+            ds["metadata"]["uid"]
+        );
+        assert_eq!(p["status"]["podIP"], p["status"]["hostIP"]);
+    }
+
+    let ds = ds_status(
+        &store,
+        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
+            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
+            "numberAvailable": 2}),
+    )
+    .await;
+    assert_eq!(
+        ds["metadata"]["annotations"]["deprecated.daemonset.template.generation"],
+        "1"
+    );
+
+    let (revs, _) = store.list(&gr_controllerrevisions(), Some("default"));
+    assert_eq!(revs.len(), 1);
+    let rev = &revs[0];
+    let hash = pods[0]["metadata"]["labels"]["controller-revision-hash"]
+        .as_str()
+        .unwrap();
+    assert_eq!(rev["metadata"]["name"], format!("node-exporter-{hash}"));
+    let want_rev = &reference("controllerrevisions.json")["items"][0];
+    let d = diff(&rev["data"], &want_rev["data"]);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(rev["revision"], 1);
+    assert_eq!(rev["metadata"]["labels"]["app"], "node-exporter");
+    assert_eq!(rev["metadata"]["ownerReferences"][0]["kind"], "DaemonSet");
+
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let mut created: Vec<String> = events
+        .iter()
+        .filter(|e| e["reason"] == "SuccessfulCreate")
+        .map(|e| e["message"].as_str().unwrap().to_string())
+        .collect();
+    created.sort();
+    let mut want_msgs: Vec<String> = pods
+        .iter()
+        .map(|p| format!("Created pod: {}", name_of(p)))
+        .collect();
+    want_msgs.sort();
+    assert_eq!(created, want_msgs);
+    let scheduled = events.iter().filter(|e| e["reason"] == "Scheduled").count();
+    assert_eq!(scheduled, 2);
+    let started = events.iter().filter(|e| e["reason"] == "Started").count();
+    assert_eq!(started, 2);
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn nodes_coming_and_going_move_daemon_pods() {
+    let (store, handles) = start(opts());
+    store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    running_pods(&store, 2).await;
+    store
+        .create(
+            &gr_nodes(),
+            json!({"kind": "Node", "apiVersion": "v1",
+            "metadata": {"name": "kind-multinodes-worker3"}}),
+        )
+        .unwrap();
+    let pods = running_pods(&store, 3).await;
+    assert!(pods
+        .iter()
+        .any(|p| p["spec"]["nodeName"] == "kind-multinodes-worker3"));
+    store
+        .remove(&gr_nodes(), "", "kind-multinodes-worker3")
+        .unwrap();
+    let pods = running_pods(&store, 2).await;
+    assert!(pods
+        .iter()
+        .all(|p| p["spec"]["nodeName"] != "kind-multinodes-worker3"));
+    ds_status(
+        &store,
+        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
+            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
+            "numberAvailable": 2}),
+    )
+    .await;
+    // A label the template selects on takes a node out.
+    store
+        .modify(&gr_daemonsets(), "default", "node-exporter", |d| {
+            d["spec"]["template"]["spec"]["nodeSelector"] = json!({"disk": "ssd"});
+            d["metadata"]["generation"] = json!(2);
+            Ok(true)
+        })
+        .unwrap();
+    store
+        .modify(&gr_nodes(), "", "kind-multinodes-worker2", |n| {
+            n["metadata"]["labels"]["disk"] = json!("ssd");
+            Ok(true)
+        })
+        .unwrap();
+    let pods = running_pods(&store, 1).await;
+    assert_eq!(pods[0]["spec"]["nodeName"], "kind-multinodes-worker2");
+    assert_eq!(
+        pods[0]["metadata"]["labels"]["pod-template-generation"],
+        "2"
+    );
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn rolling_update_replaces_pods_one_by_one() {
+    let (store, handles) = start(opts());
+    store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    let old = running_pods(&store, 2).await;
+    store
+        .modify(&gr_daemonsets(), "default", "node-exporter", |d| {
+            let c = &mut d["spec"]["template"]["spec"]["containers"][0];
+            c["image"] = json!("prom/node-exporter:v1.8.2");
+            c["imagePullPolicy"] = json!("IfNotPresent");
+            d["metadata"]["generation"] = json!(2);
+            Ok(true)
+        })
+        .unwrap();
+    let new = eventually(10, "updated pods", || async {
+        let pods = ds_pods(&store);
+        let all = store.list(&gr_pods(), Some("default")).0.len();
+        (all == 2
+            && pods.len() == 2
+            && pods.iter().all(|p| {
+                p["status"]["phase"] == "Running"
+                    && p["metadata"]["labels"]["pod-template-generation"] == "2"
+            }))
+        .then_some(pods)
+    })
+    .await;
+    for p in &old {
+        assert!(new.iter().all(|n| name_of(n) != name_of(p)));
+    }
+    let ds = store
+        .get(&gr_daemonsets(), "default", "node-exporter")
+        .unwrap();
+    assert_eq!(
+        ds["metadata"]["annotations"]["deprecated.daemonset.template.generation"],
+        "2"
+    );
+    let (revs, _) = store.list(&gr_controllerrevisions(), Some("default"));
+    let mut numbers: Vec<i64> = revs
+        .iter()
+        .map(|r| r["revision"].as_i64().unwrap())
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, [1, 2]);
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let deletes = events
+        .iter()
+        .filter(|e| e["reason"] == "SuccessfulDelete")
+        .count();
+    assert_eq!(deletes, 2);
+    handles.iter().for_each(|h| h.abort());
+}
+
+async fn delete_ds_with(store: &Store, finalizer: Option<&str>) {
+    match finalizer {
+        None => {
+            store
+                .remove(&gr_daemonsets(), "default", "node-exporter")
+                .unwrap();
+        }
+        Some(f) => {
+            store
+                .modify(&gr_daemonsets(), "default", "node-exporter", |d| {
+                    d["metadata"]["finalizers"] = json!([f]);
+                    d["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+                    Ok(true)
+                })
+                .unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn deleting_the_daemonset_background_foreground_orphan() {
+    for mode in [None, Some("foregroundDeletion"), Some("orphan")] {
+        let (store, handles) = start(opts());
+        store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+        let pods = running_pods(&store, 2).await;
+        delete_ds_with(&store, mode).await;
+        if mode == Some("foregroundDeletion") {
+            // The owner waits for its pods.
+            let ds = store.get(&gr_daemonsets(), "default", "node-exporter");
+            assert!(ds.is_some_and(|d| is_terminating(&d)));
+        }
+        eventually(10, "daemonset gone", || async {
+            store
+                .get(&gr_daemonsets(), "default", "node-exporter")
+                .is_none()
+                .then_some(())
+        })
+        .await;
+        if mode == Some("orphan") {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let left = ds_pods(&store);
+            assert_eq!(left.len(), 2);
+            assert!(left
+                .iter()
+                .all(|p| p["metadata"].get("ownerReferences").is_none()));
+        } else {
+            eventually(10, "pods gone", || async {
+                let gone = pods
+                    .iter()
+                    .all(|p| store.get(&gr_pods(), "default", name_of(p)).is_none());
+                gone.then_some(())
+            })
+            .await;
+            eventually(10, "revisions gone", || async {
+                store
+                    .list(&gr_controllerrevisions(), Some("default"))
+                    .0
+                    .is_empty()
+                    .then_some(())
+            })
+            .await;
+        }
+        handles.iter().for_each(|h| h.abort());
+    }
+}
+
+#[tokio::test]
+async fn namespace_deletion_empties_it() {
+    let (store, handles) = start(opts());
+    store
+        .create(&gr_namespaces(), namespaces::namespace_object("demo"))
+        .unwrap();
+    let mut ds = seed_daemonset();
+    ds["metadata"]["namespace"] = json!("demo");
+    store.create(&gr_daemonsets(), ds).unwrap();
+    eventually(10, "pods in demo", || async {
+        (store.list(&gr_pods(), Some("demo")).0.len() == 2).then_some(())
+    })
+    .await;
+    store
+        .modify_keep(&gr_namespaces(), "", "demo", |n| {
+            n["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+            n["status"]["phase"] = json!("Terminating");
+            Ok(true)
+        })
+        .unwrap();
+    eventually(10, "namespace gone", || async {
+        store
+            .get(&gr_namespaces(), "", "demo")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    for gr in store.resources() {
+        assert!(
+            store.list(&gr, Some("demo")).0.is_empty(),
+            "{gr} left in demo"
+        );
+    }
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_nodes_run_a_daemon_pod_each() {
+    let o = ControllerOptions {
+        nodes: 500,
+        ..opts()
+    };
+    let (store, handles) = start(o);
+    store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    let pods = eventually(120, "500 running pods", || async {
+        let pods = ds_pods(&store);
+        (pods.len() == 500 && pods.iter().all(|p| p["status"]["phase"] == "Running"))
+            .then_some(pods)
+    })
+    .await;
+    let nodes: std::collections::HashSet<&str> = pods
+        .iter()
+        .map(|p| p["spec"]["nodeName"].as_str().unwrap())
+        .collect();
+    assert_eq!(nodes.len(), 500);
+    ds_status(
+        &store,
+        json!({"currentNumberScheduled": 500, "numberMisscheduled": 0,
+            "desiredNumberScheduled": 500, "numberReady": 500, "observedGeneration": 1,
+            "updatedNumberScheduled": 500, "numberAvailable": 500}),
+    )
+    .await;
+    handles.iter().for_each(|h| h.abort());
+}
