@@ -587,6 +587,20 @@ async fn watch_streams_changes() {
     api.delete(&format!("{CMS}/after"), None).await;
     let ev = next_event(&mut stream, &mut buf).await;
     assert_eq!(ev["type"], "DELETED");
+    // Leaving the selection reads as DELETED, coming back as ADDED.
+    for (label, want) in [("y", "DELETED"), ("x", "ADDED")] {
+        let p = format!(r#"{{"metadata":{{"labels":{{"app":"{label}"}}}}}}"#);
+        api.patch(&format!("{CMS}/before"), "application/merge-patch+json", &p)
+            .await;
+        let ev = next_event(&mut stream, &mut buf).await;
+        assert_eq!(
+            (
+                ev["type"].as_str(),
+                ev["object"]["metadata"]["name"].as_str()
+            ),
+            (Some(want), Some("before"))
+        );
+    }
 
     // Resuming from a resourceVersion replays what came after it; the name form works.
     let (_, list) = api.get(CMS).await;

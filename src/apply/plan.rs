@@ -5,7 +5,9 @@
 use serde_json::Value;
 
 use super::error::PatchError;
-use super::lastapplied::{get_last_applied, set_last_applied, to_go_json, to_go_json_line};
+use super::lastapplied::{
+    get_last_applied, set_last_applied, to_go_json, to_go_json_line, LAST_APPLIED_ANNOTATION,
+};
 use super::merge::create_three_way_json_merge_patch;
 use super::patchmeta::is_builtin_kind;
 use super::strategic::create_three_way_merge_patch;
@@ -74,6 +76,23 @@ pub fn create_body(manifest: &Value) -> Result<(Value, String), PatchError> {
     Ok((obj, body))
 }
 
+/// The stderr line kubectl prints (before patching) when the live object has no last-applied
+/// annotation; `resource` is the plural resource name (`configmaps`), without group.
+pub fn missing_annotation_warning(resource: &str, name: &str) -> String {
+    format!(
+        "Warning: resource {resource}/{name} is missing the {LAST_APPLIED_ANNOTATION} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n"
+    )
+}
+
+/// `Content-Type` of a server-side apply PATCH.
+pub const SERVER_SIDE_APPLY_CONTENT_TYPE: &str = "application/apply-patch+yaml";
+
+/// The body of `kubectl apply --server-side`: the manifest as Go-encoded JSON (JSON is YAML),
+/// with a trailing newline and no last-applied annotation added.
+pub fn server_side_apply_body(manifest: &Value) -> String {
+    to_go_json_line(manifest)
+}
+
 /// The patch for an existing object: three-way between the live object's last-applied
 /// configuration, the manifest (with its own new annotation) and the live object. `None` when
 /// there is nothing to change (kubectl prints `unchanged` and sends nothing). For unknown
@@ -121,6 +140,15 @@ mod tests {
     use super::*;
     use crate::apply::testutil::{fixture, recorded_body};
     use serde_json::json;
+
+    #[test]
+    fn missing_annotation_warning_text() {
+        // Observed with kubectl 1.33 (`threeway/noannot` case).
+        assert_eq!(
+            missing_annotation_warning("configmaps", "c"),
+            "Warning: resource configmaps/c is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n"
+        );
+    }
 
     #[test]
     fn nulls_are_pruned_from_maps_only() {

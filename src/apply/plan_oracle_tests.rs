@@ -145,3 +145,14 @@ fn custom_resource_json_merge_patch() {
     let p = apply_patch(&manifest, &live, true).unwrap().unwrap();
     assert_eq!(p.patch_type, super::plan::PatchType::JsonMerge);
 }
+
+#[test]
+fn server_side_apply_body_matches() {
+    let mut manifest =
+        crate::manifest::yaml::yaml_to_json(&fixture("apply/threeway/svc/next.yaml")).unwrap();
+    manifest["metadata"]["namespace"] = json!("default");
+    assert_eq!(
+        super::plan::server_side_apply_body(&manifest),
+        fixture("apply/threeway/svc/server-side.body")
+    );
+}

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use super::resources::{self, ResourceInfo};
 use super::selectors::{FieldSelector, LabelSelector};
 use super::status::{self, json_response, ApiError, StatusCause, StatusDetails, MAX_REQUEST_BODY};
-use super::store::{now_rfc3339, ns_name, GroupResource, Store, StoreError};
+use super::store::{now_rfc3339, ns_name, EventType, GroupResource, Store, StoreError};
 use super::tables::{self, IncludeObject};
 use super::{defaults, discovery, openapi, validation};
 
@@ -732,29 +732,48 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
             let _ = tx.send(Bytes::from(line)).await;
             return;
         };
+        // Whether each object matched the selectors when this watcher last saw it, so that an
+        // object moving out of (into) the selection is reported as DELETED (ADDED), like the
+        // real watch cache does. Objects not seen yet count as unchanged.
+        let mut matched: HashMap<(String, String), bool> = HashMap::new();
         for obj in initial {
-            if filter.matches(&obj) && tx.send(encode("ADDED", obj)).await.is_err() {
+            let m = filter.matches(&obj);
+            matched.insert(ns_name(&obj), m);
+            if m && tx.send(encode("ADDED", obj)).await.is_err() {
                 return;
             }
         }
         if send_initial == Some(true) && bookmarks {
             let _ = tx.send(bookmark(start_rv, true)).await;
         }
-        let wanted = |ev: &super::store::WatchEvent| {
-            ev.gr == gr
-                && ns.as_deref().map(|n| n == ev.namespace).unwrap_or(true)
-                && filter.matches(&ev.object)
+        let mut translate = move |ev: &super::store::WatchEvent| -> Option<&'static str> {
+            if ev.gr != gr || ns.as_deref().map(|n| n != ev.namespace).unwrap_or(false) {
+                return None;
+            }
+            let now = filter.matches(&ev.object);
+            let key = (ev.namespace.clone(), ev.name.clone());
+            let before = if ev.kind == EventType::Deleted {
+                matched.remove(&key)
+            } else {
+                matched.insert(key, now)
+            }
+            .unwrap_or(now);
+            match (ev.kind, before, now) {
+                (EventType::Deleted, b, n) => (b || n).then_some("DELETED"),
+                (EventType::Added, _, true) => Some("ADDED"),
+                (EventType::Modified, true, true) => Some("MODIFIED"),
+                (EventType::Modified, false, true) => Some("ADDED"),
+                (EventType::Modified, true, false) => Some("DELETED"),
+                _ => None,
+            }
         };
         let mut last_rv = start_rv;
         for ev in past {
             last_rv = ev.rv;
-            if wanted(&ev)
-                && tx
-                    .send(encode(ev.kind.as_str(), ev.object.clone()))
-                    .await
-                    .is_err()
-            {
-                return;
+            if let Some(kind) = translate(&ev) {
+                if tx.send(encode(kind, ev.object.clone())).await.is_err() {
+                    return;
+                }
             }
         }
         let deadline = tokio::time::Instant::now() + timeout;
@@ -771,8 +790,10 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
                     Ok(ev) => {
                         if ev.rv <= last_rv { continue; }
                         last_rv = ev.rv;
-                        if wanted(&ev) && tx.send(encode(ev.kind.as_str(), ev.object.clone())).await.is_err() {
-                            return;
+                        if let Some(kind) = translate(&ev) {
+                            if tx.send(encode(kind, ev.object.clone())).await.is_err() {
+                                return;
+                            }
                         }
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {

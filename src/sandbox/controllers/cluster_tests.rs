@@ -4,14 +4,14 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::testutil::{diff, eventually, opts, reference};
+use super::testutil::{diff, eventually, opts, reference, user_create, user_update};
 use super::*;
 use crate::sandbox::store::now_rfc3339;
 
 fn seed_daemonset() -> Value {
-    let mut ds = json!({
+    json!({
         "kind": "DaemonSet", "apiVersion": "apps/v1",
-        "metadata": {"name": "node-exporter", "namespace": "default", "generation": 1},
+        "metadata": {"name": "node-exporter", "namespace": "default"},
         "spec": {"selector": {"matchLabels": {"app": "node-exporter"}},
             "template": {"metadata": {"labels": {"app": "node-exporter"}}, "spec": {
                 "hostNetwork": true,
@@ -20,9 +20,7 @@ fn seed_daemonset() -> Value {
                     "volumeMounts": [{"name": "proc", "mountPath": "/host/proc", "readOnly": true},
                         {"name": "sys", "mountPath": "/host/sys", "readOnly": true}]}],
                 "volumes": [{"name": "proc", "hostPath": {"path": "/proc"}},
-                    {"name": "sys", "hostPath": {"path": "/sys"}}]}}}});
-    apply_defaults(&gr_daemonsets(), &mut ds);
-    ds
+                    {"name": "sys", "hostPath": {"path": "/sys"}}]}}}})
 }
 
 fn ds_pods(store: &Store) -> Vec<Value> {
@@ -116,7 +114,7 @@ async fn spawn_bootstraps_synchronously() {
 #[tokio::test]
 async fn seed_daemonset_runs_like_the_reference() {
     let (store, handles) = start(opts());
-    let ds = store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    let ds = user_create(&store, &gr_daemonsets(), seed_daemonset());
     let pods = running_pods(&store, 2).await;
     let mut on: Vec<&str> = pods
         .iter()
@@ -192,15 +190,13 @@ async fn seed_daemonset_runs_like_the_reference() {
 #[tokio::test]
 async fn nodes_coming_and_going_move_daemon_pods() {
     let (store, handles) = start(opts());
-    store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
     running_pods(&store, 2).await;
-    store
-        .create(
-            &gr_nodes(),
-            json!({"kind": "Node", "apiVersion": "v1",
-            "metadata": {"name": "kind-multinodes-worker3"}}),
-        )
-        .unwrap();
+    user_create(
+        &store,
+        &gr_nodes(),
+        json!({"kind": "Node", "apiVersion": "v1", "metadata": {"name": "kind-multinodes-worker3"}}),
+    );
     let pods = running_pods(&store, 3).await;
     assert!(pods
         .iter()
@@ -220,13 +216,9 @@ async fn nodes_coming_and_going_move_daemon_pods() {
     )
     .await;
     // A label the template selects on takes a node out.
-    store
-        .modify(&gr_daemonsets(), "default", "node-exporter", |d| {
-            d["spec"]["template"]["spec"]["nodeSelector"] = json!({"disk": "ssd"});
-            d["metadata"]["generation"] = json!(2);
-            Ok(true)
-        })
-        .unwrap();
+    user_update(&store, &gr_daemonsets(), "default", "node-exporter", |d| {
+        d["spec"]["template"]["spec"]["nodeSelector"] = json!({"disk": "ssd"});
+    });
     store
         .modify(&gr_nodes(), "", "kind-multinodes-worker2", |n| {
             n["metadata"]["labels"]["disk"] = json!("ssd");
@@ -245,17 +237,13 @@ async fn nodes_coming_and_going_move_daemon_pods() {
 #[tokio::test]
 async fn rolling_update_replaces_pods_one_by_one() {
     let (store, handles) = start(opts());
-    store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
     let old = running_pods(&store, 2).await;
-    store
-        .modify(&gr_daemonsets(), "default", "node-exporter", |d| {
-            let c = &mut d["spec"]["template"]["spec"]["containers"][0];
-            c["image"] = json!("prom/node-exporter:v1.8.2");
-            c["imagePullPolicy"] = json!("IfNotPresent");
-            d["metadata"]["generation"] = json!(2);
-            Ok(true)
-        })
-        .unwrap();
+    user_update(&store, &gr_daemonsets(), "default", "node-exporter", |d| {
+        let c = &mut d["spec"]["template"]["spec"]["containers"][0];
+        c["image"] = json!("prom/node-exporter:v1.8.2");
+        c["imagePullPolicy"] = json!("IfNotPresent");
+    });
     let new = eventually(10, "updated pods", || async {
         let pods = ds_pods(&store);
         let all = store.list(&gr_pods(), Some("default")).0.len();
@@ -302,13 +290,10 @@ async fn delete_ds_with(store: &Store, finalizer: Option<&str>) {
                 .unwrap();
         }
         Some(f) => {
-            store
-                .modify(&gr_daemonsets(), "default", "node-exporter", |d| {
-                    d["metadata"]["finalizers"] = json!([f]);
-                    d["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
-                    Ok(true)
-                })
-                .unwrap();
+            user_update(store, &gr_daemonsets(), "default", "node-exporter", |d| {
+                d["metadata"]["finalizers"] = json!([f]);
+                d["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+            });
         }
     }
 }
@@ -317,7 +302,7 @@ async fn delete_ds_with(store: &Store, finalizer: Option<&str>) {
 async fn deleting_the_daemonset_background_foreground_orphan() {
     for mode in [None, Some("foregroundDeletion"), Some("orphan")] {
         let (store, handles) = start(opts());
-        store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+        user_create(&store, &gr_daemonsets(), seed_daemonset());
         let pods = running_pods(&store, 2).await;
         delete_ds_with(&store, mode).await;
         if mode == Some("foregroundDeletion") {
@@ -368,7 +353,7 @@ async fn namespace_deletion_empties_it() {
         .unwrap();
     let mut ds = seed_daemonset();
     ds["metadata"]["namespace"] = json!("demo");
-    store.create(&gr_daemonsets(), ds).unwrap();
+    user_create(&store, &gr_daemonsets(), ds);
     eventually(10, "pods in demo", || async {
         (store.list(&gr_pods(), Some("demo")).0.len() == 2).then_some(())
     })
@@ -403,7 +388,7 @@ async fn five_hundred_nodes_run_a_daemon_pod_each() {
         ..opts()
     };
     let (store, handles) = start(o);
-    store.create(&gr_daemonsets(), seed_daemonset()).unwrap();
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
     let pods = eventually(120, "500 running pods", || async {
         let pods = ds_pods(&store);
         (pods.len() == 500 && pods.iter().all(|p| p["status"]["phase"] == "Running"))
@@ -422,5 +407,341 @@ async fn five_hundred_nodes_run_a_daemon_pod_each() {
             "updatedNumberScheduled": 500, "numberAvailable": 500}),
     )
     .await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+fn web_deployment(replicas: i64) -> Value {
+    json!({
+        "kind": "Deployment", "apiVersion": "apps/v1",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}})
+}
+
+fn web_pods(store: &Store) -> Vec<Value> {
+    store
+        .list(&gr_pods(), Some("default"))
+        .0
+        .into_iter()
+        .filter(|p| p["metadata"]["labels"]["app"] == "web")
+        .collect()
+}
+
+async fn deployment_ready(store: &Store, n: i64, secs: u64) -> Value {
+    eventually(
+        secs,
+        &format!("deployment with {n} available replicas"),
+        || async {
+            let d = store.get(&deployment::gr_deployments(), "default", "web")?;
+            let s = &d["status"];
+            let pods = web_pods(store);
+            let done = s["availableReplicas"] == json!(n)
+                && s["updatedReplicas"] == json!(n)
+                && s["replicas"] == json!(n)
+                && pods.len() as i64 == n
+                && s["conditions"].as_array().is_some_and(|c| {
+                    c.iter().any(|c| {
+                        c["type"] == "Progressing" && c["reason"] == "NewReplicaSetAvailable"
+                    })
+                });
+            done.then_some(d)
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn deployment_rolls_out_scales_and_updates() {
+    let (store, handles) = start(opts());
+    user_create(&store, &deployment::gr_deployments(), web_deployment(3));
+    let d = deployment_ready(&store, 3, 10).await;
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "1"
+    );
+    let conds: Vec<(&str, &str)> = d["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["type"].as_str().unwrap(), c["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        conds,
+        [
+            ("Available", "MinimumReplicasAvailable"),
+            ("Progressing", "NewReplicaSetAvailable")
+        ]
+    );
+    let (rss, _) = store.list(&deployment::gr_replicasets(), Some("default"));
+    assert_eq!(rss.len(), 1);
+    let rs = &rss[0];
+    let hash = rs["metadata"]["labels"]["pod-template-hash"]
+        .as_str()
+        .unwrap();
+    assert_eq!(name_of(rs), format!("web-{hash}"));
+    assert_eq!(
+        rs["spec"]["selector"]["matchLabels"]["pod-template-hash"],
+        hash
+    );
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"],
+        "3"
+    );
+    assert_eq!(
+        rs["metadata"]["annotations"]["deployment.kubernetes.io/max-replicas"],
+        "4"
+    );
+    assert_eq!(rs["status"]["readyReplicas"], 3);
+    for p in web_pods(&store) {
+        assert!(name_of(&p).starts_with(&format!("web-{hash}-")));
+        assert_eq!(p["metadata"]["ownerReferences"][0]["kind"], "ReplicaSet");
+        assert_eq!(p["status"]["phase"], "Running");
+    }
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let msg = format!("Scaled up replica set web-{hash} to 3 from 0");
+    assert!(events.iter().any(|e| e["reason"] == "ScalingReplicaSet"
+        && e["message"] == json!(msg)
+        && e["source"]["component"] == "deployment-controller"));
+    let creates = events
+        .iter()
+        .filter(|e| {
+            e["reason"] == "SuccessfulCreate" && e["source"]["component"] == "replicaset-controller"
+        })
+        .count();
+    assert_eq!(creates, 3);
+
+    // Scale down.
+    user_update(
+        &store,
+        &deployment::gr_deployments(),
+        "default",
+        "web",
+        |d| {
+            d["spec"]["replicas"] = json!(1);
+        },
+    );
+    deployment_ready(&store, 1, 10).await;
+
+    // New template: a second ReplicaSet takes over, the first is scaled to zero.
+    user_update(
+        &store,
+        &deployment::gr_deployments(),
+        "default",
+        "web",
+        |d| {
+            d["spec"]["replicas"] = json!(2);
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+        },
+    );
+    let d = deployment_ready(&store, 2, 10).await;
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "2"
+    );
+    assert_eq!(d["status"]["observedGeneration"], 3);
+    let (rss, _) = store.list(&deployment::gr_replicasets(), Some("default"));
+    assert_eq!(rss.len(), 2);
+    let old = rss.iter().find(|r| name_of(r) == name_of(rs)).unwrap();
+    assert_eq!(old["spec"]["replicas"], 0);
+    for p in web_pods(&store) {
+        assert_eq!(p["spec"]["containers"][0]["image"], "nginx:1.28");
+    }
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_replicas_run() {
+    let o = ControllerOptions {
+        nodes: 10,
+        ..opts()
+    };
+    let (store, handles) = start(o);
+    user_create(&store, &deployment::gr_deployments(), web_deployment(1));
+    deployment_ready(&store, 1, 10).await;
+    user_update(
+        &store,
+        &deployment::gr_deployments(),
+        "default",
+        "web",
+        |d| {
+            d["spec"]["replicas"] = json!(1000);
+        },
+    );
+    deployment_ready(&store, 1000, 120).await;
+    let pods = web_pods(&store);
+    assert!(pods.iter().all(|p| p["status"]["phase"] == "Running"));
+    let mut per_node: std::collections::HashMap<&str, usize> = Default::default();
+    for p in &pods {
+        *per_node
+            .entry(p["spec"]["nodeName"].as_str().unwrap())
+            .or_default() += 1;
+    }
+    assert_eq!(per_node.len(), 10);
+    assert!(per_node.values().all(|n| *n == 100), "{per_node:?}");
+    let ips: std::collections::HashSet<&str> = pods
+        .iter()
+        .map(|p| p["status"]["podIP"].as_str().unwrap())
+        .collect();
+    assert_eq!(ips.len(), 1000);
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn unschedulable_pods_stay_pending_with_the_real_message() {
+    let (store, handles) = start(opts());
+    let pod = json!({"metadata": {"name": "picky", "namespace": "default"},
+        "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "c", "image": "nginx"}]}});
+    pods::create_pod(&store, pod).unwrap();
+    let p = eventually(10, "PodScheduled=False", || async {
+        let p = store.get(&gr_pods(), "default", "picky")?;
+        p["status"]["conditions"]
+            .as_array()?
+            .iter()
+            .any(|c| c["type"] == "PodScheduled")
+            .then_some(p)
+    })
+    .await;
+    let msg = "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. \
+               preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.";
+    let cond = &p["status"]["conditions"][0];
+    assert_eq!(cond["status"], "False");
+    assert_eq!(cond["reason"], "Unschedulable");
+    assert_eq!(cond["message"], msg);
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let failed: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["reason"] == "FailedScheduling")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["message"], msg);
+    assert_eq!(failed[0]["type"], "Warning");
+    // A matching node appears: the pod gets bound and runs.
+    store
+        .modify(&gr_nodes(), "", "kind-multinodes-worker", |n| {
+            n["metadata"]["labels"]["disk"] = json!("ssd");
+            Ok(true)
+        })
+        .unwrap();
+    let p = eventually(10, "picky running", || async {
+        store
+            .get(&gr_pods(), "default", "picky")
+            .filter(|p| p["status"]["phase"] == "Running")
+    })
+    .await;
+    assert_eq!(p["spec"]["nodeName"], "kind-multinodes-worker");
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn min_ready_seconds_delays_availability_then_settles_idle() {
+    let (store, handles) = start(opts());
+    let mut d = web_deployment(2);
+    d["spec"]["minReadySeconds"] = json!(1);
+    user_create(&store, &deployment::gr_deployments(), d);
+    let mut ds = seed_daemonset();
+    ds["spec"]["minReadySeconds"] = json!(1);
+    user_create(&store, &gr_daemonsets(), ds);
+    let early = eventually(10, "pods ready", || async {
+        let rs = store.list(&deployment::gr_replicasets(), Some("default")).0;
+        rs.first()
+            .filter(|r| r["status"]["readyReplicas"] == 2)
+            .cloned()
+    })
+    .await;
+    assert!(
+        early["status"].get("availableReplicas").is_none(),
+        "{early}"
+    );
+    deployment_ready(&store, 2, 10).await;
+    ds_status(
+        &store,
+        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
+            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
+            "numberAvailable": 2}),
+    )
+    .await;
+    // Nothing is written once everything has settled (timers are 10 s and more apart).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let rv = store.current_rv();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(store.current_rv(), rv);
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn no_execute_taint_evicts_pods_that_do_not_tolerate_it() {
+    let (store, handles) = start(opts());
+    user_create(&store, &deployment::gr_deployments(), web_deployment(4));
+    deployment_ready(&store, 4, 10).await;
+    let on_worker = |store: &Store| {
+        web_pods(store)
+            .iter()
+            .filter(|p| p["spec"]["nodeName"] == "kind-multinodes-worker")
+            .count()
+    };
+    assert_eq!(on_worker(&store), 2, "spread by least pods");
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    running_pods_at_least(&store, 2).await;
+    user_update(&store, &gr_nodes(), "", "kind-multinodes-worker", |n| {
+        n["spec"]["taints"] = json!([{"key": "maintenance", "effect": "NoExecute"}]);
+    });
+    eventually(10, "web pods moved off the tainted node", || async {
+        let pods = web_pods(&store);
+        let moved = pods.len() == 4
+            && on_worker(&store) == 0
+            && pods.iter().all(|p| p["status"]["phase"] == "Running");
+        moved.then_some(())
+    })
+    .await;
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let evictions = events
+        .iter()
+        .filter(|e| e["reason"] == "TaintManagerEviction")
+        .filter(|e| e["source"]["component"] == "taint-eviction-controller")
+        .filter(|e| {
+            e["involvedObject"]["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("web-")
+        })
+        .count();
+    assert_eq!(evictions, 2);
+    // The daemon pod goes too (the DaemonSet controller or the eviction, whichever is first).
+    eventually(10, "daemon pod gone from the tainted node", || async {
+        let pods = ds_pods(&store);
+        let gone = pods.len() == 1 && pods[0]["spec"]["nodeName"] == "kind-multinodes-worker2";
+        gone.then_some(())
+    })
+    .await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+async fn running_pods_at_least(store: &Store, n: usize) {
+    eventually(10, "daemon pods running", || async {
+        let pods = ds_pods(store);
+        (pods.len() >= n && pods.iter().all(|p| p["status"]["phase"] == "Running")).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn controllers_recover_when_their_subscription_overflows() {
+    let (store, handles) = start(opts());
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    user_create(&store, &deployment::gr_deployments(), web_deployment(2));
+    // More changes than the watch channel holds, before any controller runs: each one
+    // lags and must relist.
+    let cm = crate::sandbox::store::GroupResource::new("", "configmaps");
+    for i in 0..70_000 {
+        store
+            .create(
+                &cm,
+                json!({"metadata": {"name": format!("c{i}"), "namespace": "kube-public"}}),
+            )
+            .unwrap();
+    }
+    running_pods_at_least(&store, 2).await;
+    deployment_ready(&store, 2, 20).await;
     handles.iter().for_each(|h| h.abort());
 }

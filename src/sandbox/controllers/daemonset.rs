@@ -14,8 +14,7 @@ use super::pods::create_pod;
 use super::scheduler::{matches_node_selector_and_affinity, untolerated_taint};
 use super::{
     controller_ref, delete_object, gr_controllerrevisions, gr_daemonsets, gr_nodes, gr_pods,
-    is_terminating, name_of, next_batch, ns_of, owner_reference, template_hash, uid_of, Batch,
-    LabelSelector,
+    is_terminating, name_of, ns_of, owner_reference, template_hash, uid_of, Batch, LabelSelector,
 };
 use crate::sandbox::store::{EventType as Change, Store, WatchEvent};
 
@@ -82,21 +81,9 @@ fn is_ready(pod: &Value) -> bool {
     })
 }
 
-/// Ready for at least `min_ready` seconds.
+/// Ready for at least `min_ready` seconds (not yet: see `pod_availability`).
 fn is_available(pod: &Value, min_ready: i64) -> bool {
-    let Some(ready) = pod["status"]["conditions"].as_array().and_then(|c| {
-        c.iter()
-            .find(|c| c["type"] == "Ready" && c["status"] == "True")
-    }) else {
-        return false;
-    };
-    if min_ready <= 0 {
-        return true;
-    }
-    let since = ready["lastTransitionTime"]
-        .as_str()
-        .and_then(super::parse_time);
-    since.is_some_and(|t| (chrono::Utc::now() - t).num_seconds() >= min_ready)
+    super::pod_availability(pod, min_ready).unwrap_or(false)
 }
 
 /// An int-or-percent of `total` (percentages rounded up, as for DaemonSets).
@@ -129,6 +116,8 @@ struct Controller {
     pods_by_owner: HashMap<String, HashSet<Key>>,
     /// DaemonSet uid → its ControllerRevisions.
     revisions: HashMap<String, BTreeMap<String, Value>>,
+    /// DaemonSets to sync again once a pod turns available (minReadySeconds).
+    requeue: Vec<(Key, std::time::Duration)>,
 }
 
 fn relevant_node_change(old: Option<&Value>, new: &Value) -> bool {
@@ -205,9 +194,9 @@ impl Controller {
         }
     }
 
-    /// Ensures the revision for the current template exists and is the newest, bumps the
-    /// template generation when the template changed; returns (hash, generation, ds).
-    fn revision(&mut self, ds: &Value) -> Option<(String, String, Value)> {
+    /// Ensures the revision for the current template exists and is the newest; returns
+    /// (hash, template generation).
+    fn revision(&mut self, ds: &Value) -> Option<(String, String)> {
         let template = &ds["spec"]["template"];
         let collision = ds["status"]["collisionCount"].as_i64().unwrap_or(0);
         let hash = template_hash(template, collision);
@@ -220,32 +209,8 @@ impl Controller {
         let max_rev = newest
             .map(|r| r["revision"].as_i64().unwrap_or(0))
             .unwrap_or(0);
-        let newest_hash = newest.and_then(|r| r["metadata"]["labels"][HASH_LABEL].as_str());
-        let template_changed = newest.is_some() && newest_hash != Some(hash.as_str());
-        // The API server keeps this annotation in step with template changes.
-        let mut ds = ds.clone();
-        let current_gen = ds["metadata"]["annotations"][GENERATION_ANNOTATION]
-            .as_str()
-            .and_then(|s| s.parse::<i64>().ok());
-        let want_gen = match (current_gen, template_changed) {
-            (None, _) => Some(1),
-            (Some(g), true) => Some(g + 1),
-            (Some(_), false) => None,
-        };
-        if let Some(g) = want_gen {
-            let res = self.store.modify_retry(&gr_daemonsets(), &ns, &name, |d| {
-                if uid_of(d) != ds_uid {
-                    return Ok(false);
-                }
-                if !d["metadata"]["annotations"].is_object() {
-                    d["metadata"]["annotations"] = json!({});
-                }
-                d["metadata"]["annotations"][GENERATION_ANNOTATION] = json!(g.to_string());
-                Ok(true)
-            });
-            ds = res.ok()?;
-            self.dss.insert((ns.clone(), name.clone()), ds.clone());
-        }
+        // The registry keeps the template generation annotation (bumped on template changes);
+        // an object stored without it counts as generation 1.
         let generation = ds["metadata"]["annotations"][GENERATION_ANNOTATION]
             .as_str()
             .unwrap_or("1")
@@ -281,7 +246,7 @@ impl Controller {
                         "namespace": ns,
                         "labels": labels,
                         "annotations": ds["metadata"]["annotations"],
-                        "ownerReferences": [owner_reference(&ds, "apps/v1", "DaemonSet")],
+                        "ownerReferences": [owner_reference(ds, "apps/v1", "DaemonSet")],
                     },
                     "data": {"spec": {"template": data_template}},
                     "revision": max_rev + 1,
@@ -291,7 +256,7 @@ impl Controller {
                 }
             }
         }
-        Some((hash, generation, ds))
+        Some((hash, generation))
     }
 
     /// Drops revisions beyond revisionHistoryLimit that no pod uses.
@@ -450,7 +415,7 @@ impl Controller {
         let Ok(selector) = LabelSelector::from_label_selector_json(&ds["spec"]["selector"]) else {
             return;
         };
-        let Some((hash, generation, ds)) = self.revision(&ds) else {
+        let Some((hash, generation)) = self.revision(&ds) else {
             return;
         };
         let min_ready = ds["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
@@ -670,8 +635,10 @@ impl Controller {
                 .unwrap_or(&pods[0]);
             if is_ready(first) {
                 ready += 1;
-                if is_available(first, min_ready) {
-                    available += 1;
+                match super::pod_availability(first, min_ready) {
+                    Ok(true) => available += 1,
+                    Ok(false) => {}
+                    Err(wait) => self.requeue.push((key.clone(), wait)),
                 }
             }
             if pods.iter().any(&is_updated) {
@@ -728,14 +695,22 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         pods: HashMap::new(),
         pods_by_owner: HashMap::new(),
         revisions: HashMap::new(),
+        requeue: Vec::new(),
     };
     c.relist();
+    let mut later = super::Requeue::new();
     let mut dirty: BTreeSet<Key> = c.dss.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {
             c.sync(&key);
         }
-        match next_batch(&mut rx).await {
+        for (key, wait) in std::mem::take(&mut c.requeue) {
+            later.add(key, wait);
+        }
+        let (batch, due) = later.next(&mut rx).await;
+        dirty.extend(due);
+        let Some(batch) = batch else { continue };
+        match batch {
             Batch::Closed => return,
             Batch::Resync => {
                 c.relist();

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 use super::events::{EventType, Recorder};
 use super::pods::{image_id, image_size, normalize_image, qos_class};
+use super::scheduler::tolerates;
 use super::ControllerOptions;
 use super::{gr_nodes, gr_pods, is_terminating, name_of, next_batch, ns_of, uid_of, Batch};
 use crate::sandbox::store::{now_rfc3339, EventType as Change, Store, WatchEvent};
@@ -29,6 +30,7 @@ type Key = (String, String);
 enum Action {
     Start(Key, String),
     Remove(Key, String),
+    Evict(Key, String),
 }
 
 struct NodeNet {
@@ -37,6 +39,8 @@ struct NodeNet {
     cidr: Option<Ipv4Addr>,
     /// Host offsets in the CIDR handed out to pods.
     used: BTreeSet<u32>,
+    /// The node's NoExecute taints (pods not tolerating them are evicted).
+    no_execute: Vec<Value>,
 }
 
 fn node_net(node: &Value) -> NodeNet {
@@ -54,6 +58,13 @@ fn node_net(node: &Value) -> NodeNet {
         ip,
         cidr,
         used: BTreeSet::new(),
+        no_execute: node["spec"]["taints"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| t["effect"] == "NoExecute")
+            .cloned()
+            .collect(),
     }
 }
 
@@ -107,6 +118,7 @@ struct Kubelet {
     timers: BinaryHeap<Reverse<(Instant, u64, Action)>>,
     seq: u64,
     recorders: HashMap<String, Arc<Recorder>>,
+    evictions: Arc<Recorder>,
 }
 
 impl Kubelet {
@@ -187,6 +199,13 @@ impl Kubelet {
             }
             return;
         }
+        let tainted = self
+            .nodes
+            .get(&node)
+            .is_some_and(|n| !n.no_execute.is_empty());
+        if tainted && !self.started.contains(&uid) {
+            self.check_taints(pod, false);
+        }
         let phase = pod["status"]["phase"].as_str().unwrap_or_default();
         if matches!(phase, "Running" | "Succeeded" | "Failed") {
             if phase == "Running" {
@@ -196,9 +215,28 @@ impl Kubelet {
             return;
         }
         if self.started.insert(uid.clone()) {
+            if !self.delay.is_zero() && pod["status"]["containerStatuses"].is_null() {
+                self.accept(&key, &uid, &node);
+            }
             let when = Instant::now() + self.delay;
             self.at(when, Action::Start(key, uid));
         }
+    }
+
+    /// What a kubelet reports as soon as it takes a pod: Pending, containers being created.
+    fn accept(&mut self, key: &Key, uid: &str, node: &str) {
+        let Some(host_ip) = self.nodes.get(node).and_then(|n| n.ip) else {
+            return;
+        };
+        let now = now_rfc3339();
+        let _ = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
+            if uid_of(p) != uid || is_terminating(p) || !p["status"]["containerStatuses"].is_null()
+            {
+                return Ok(false);
+            }
+            p["status"] = pending_status(p, &host_ip.to_string(), &now);
+            Ok(true)
+        });
     }
 
     fn learn_ip(&mut self, pod: &Value, node: &str, uid: &str) {
@@ -362,7 +400,67 @@ impl Kubelet {
         match action {
             Action::Start(key, uid) => self.start(&key, &uid),
             Action::Remove(key, uid) => self.remove(&key, &uid),
+            Action::Evict(key, uid) => {
+                if let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) {
+                    if uid_of(&pod) == uid {
+                        self.check_taints(&pod, true);
+                    }
+                }
+            }
         }
+    }
+
+    /// The taint eviction controller: a pod on a node with a NoExecute taint it does not
+    /// tolerate is deleted, at once or after its smallest matching `tolerationSeconds`.
+    fn check_taints(&mut self, pod: &Value, timer_fired: bool) {
+        if is_terminating(pod) {
+            return;
+        }
+        let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
+        let Some(taints) = self.nodes.get(node).map(|n| n.no_execute.clone()) else {
+            return;
+        };
+        let tolerations = pod["spec"]["tolerations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let mut wait: Option<u64> = None;
+        for taint in &taints {
+            let matching: Vec<&Value> =
+                tolerations.iter().filter(|t| tolerates(t, taint)).collect();
+            if matching.is_empty() {
+                wait = Some(0);
+                break;
+            }
+            // A toleration without tolerationSeconds tolerates forever.
+            if let Some(secs) = matching
+                .iter()
+                .map(|t| t["tolerationSeconds"].as_i64())
+                .collect::<Option<Vec<i64>>>()
+                .and_then(|v| v.into_iter().min())
+            {
+                let secs = secs.max(0) as u64;
+                wait = Some(wait.map_or(secs, |w| w.min(secs)));
+            }
+        }
+        let Some(wait) = wait else { return };
+        let key = (ns_of(pod).to_string(), name_of(pod).to_string());
+        let uid = uid_of(pod).to_string();
+        if wait > 0 && !timer_fired {
+            let when = Instant::now() + Duration::from_secs(wait);
+            self.at(when, Action::Evict(key, uid));
+            return;
+        }
+        let msg = format!("Marking for deletion Pod {}/{}", key.0, key.1);
+        let rec = self.evictions.clone();
+        rec.event(
+            &gr_pods(),
+            pod,
+            EventType::Normal,
+            "TaintManagerEviction",
+            &msg,
+        );
+        let _ = super::delete_object(&self.store, &gr_pods(), &key.0, &key.1);
     }
 }
 
@@ -398,6 +496,131 @@ fn container_status(c: &Value, running: bool, now: &str) -> Value {
         s.as_object_mut().map(|o| o.remove("volumeMounts"));
     }
     s
+}
+
+fn waiting_status(c: &Value, reason: &str) -> Value {
+    let mut s = json!({
+        "name": c["name"],
+        "state": {"waiting": {"reason": reason}},
+        "lastState": {},
+        "ready": false,
+        "restartCount": 0,
+        "image": c["image"],
+        "imageID": "",
+        "started": false,
+        "volumeMounts": status_mounts(c),
+    });
+    if c["resources"].as_object().is_some_and(|r| !r.is_empty()) {
+        s["resources"] = c["resources"].clone();
+    }
+    if s["volumeMounts"].as_array().is_some_and(|m| m.is_empty()) {
+        s.as_object_mut().map(|o| o.remove("volumeMounts"));
+    }
+    s
+}
+
+fn names(pod: &Value, list: &str) -> String {
+    let n: Vec<&str> = pod["spec"][list]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    n.join(" ")
+}
+
+/// The status a kubelet reports between taking a pod and its containers running.
+fn pending_status(pod: &Value, host_ip: &str, now: &str) -> Value {
+    let gen = pod["metadata"]["generation"].as_i64();
+    let cond = |t: &str, ok: bool, reason: Option<(&str, String)>| {
+        let mut c = json!({"type": t, "status": if ok { "True" } else { "False" },
+            "lastProbeTime": null, "lastTransitionTime": now});
+        if let Some((r, m)) = reason {
+            c["reason"] = json!(r);
+            c["message"] = json!(m);
+        }
+        if let Some(g) = gen {
+            c["observedGeneration"] = json!(g);
+        }
+        c
+    };
+    let has_init = pod["spec"]["initContainers"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty());
+    let not_ready = format!(
+        "containers with unready status: [{}]",
+        names(pod, "containers")
+    );
+    let initialized = if has_init {
+        let msg = format!(
+            "containers with incomplete status: [{}]",
+            names(pod, "initContainers")
+        );
+        cond(
+            "Initialized",
+            false,
+            Some(("ContainersNotInitialized", msg)),
+        )
+    } else {
+        cond("Initialized", true, None)
+    };
+    let scheduled = pod["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled").cloned())
+        .unwrap_or_else(|| {
+            json!({"type": "PodScheduled", "status": "True",
+            "lastProbeTime": null, "lastTransitionTime": now})
+        });
+    let waiting = if has_init {
+        "PodInitializing"
+    } else {
+        "ContainerCreating"
+    };
+    let mut containers: Vec<Value> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| waiting_status(c, if has_init { "PodInitializing" } else { waiting }))
+        .collect();
+    containers.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    let mut status = json!({
+        "phase": "Pending",
+        "conditions": [
+            cond("PodReadyToStartContainers", false, None),
+            initialized,
+            cond("Ready", false, Some(("ContainersNotReady", not_ready.clone()))),
+            cond("ContainersReady", false, Some(("ContainersNotReady", not_ready))),
+            scheduled,
+        ],
+        "hostIP": host_ip,
+        "hostIPs": [{"ip": host_ip}],
+        "startTime": now,
+        "containerStatuses": containers,
+        "qosClass": pod["status"]["qosClass"].as_str().unwrap_or_else(|| qos_class(pod)),
+    });
+    if has_init {
+        let inits: Vec<Value> = pod["spec"]["initContainers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, c)| {
+                waiting_status(
+                    c,
+                    if i == 0 {
+                        "ContainerCreating"
+                    } else {
+                        "PodInitializing"
+                    },
+                )
+            })
+            .collect();
+        status["initContainerStatuses"] = json!(inits);
+    }
+    if let Some(g) = gen {
+        status["observedGeneration"] = json!(g);
+    }
+    status
 }
 
 /// The status a kubelet reports once the pod's containers run.
@@ -442,7 +665,8 @@ fn running_status(pod: &Value, host_ip: &str, pod_ip: &str, now: &str) -> Value 
         "podIPs": [{"ip": pod_ip}],
         "startTime": pod["status"]["startTime"].as_str().unwrap_or(now),
         "containerStatuses": containers,
-        "qosClass": qos_class(pod),
+        // Fixed at creation by the registry; computed only for pods stored without it.
+        "qosClass": pod["status"]["qosClass"].as_str().unwrap_or_else(|| qos_class(pod)),
     });
     if !inits.is_empty() {
         status["initContainerStatuses"] = json!(inits);
@@ -460,7 +684,6 @@ pub async fn run(
     mut rx: broadcast::Receiver<Arc<WatchEvent>>,
 ) {
     let mut k = Kubelet {
-        store,
         delay: opts.kubelet_delay,
         nodes: HashMap::new(),
         on_node: HashMap::new(),
@@ -470,6 +693,12 @@ pub async fn run(
         pulled: HashSet::new(),
         timers: BinaryHeap::new(),
         seq: 0,
+        evictions: Arc::new(Recorder::new(
+            store.clone(),
+            "taint-eviction-controller",
+            "",
+        )),
+        store,
         recorders: HashMap::new(),
     };
     k.relist();
@@ -508,10 +737,28 @@ pub async fn run(
                             }
                         } else {
                             let fresh = node_net(&ev.object);
-                            let net = k.nodes.entry(ev.name.clone()).or_insert(fresh);
-                            let refreshed = node_net(&ev.object);
-                            net.ip = refreshed.ip;
-                            net.cidr = refreshed.cidr;
+                            let net = k
+                                .nodes
+                                .entry(ev.name.clone())
+                                .or_insert(node_net(&ev.object));
+                            let taints_changed = net.no_execute != fresh.no_execute;
+                            net.ip = fresh.ip;
+                            net.cidr = fresh.cidr;
+                            net.no_execute = fresh.no_execute;
+                            if taints_changed {
+                                let keys: Vec<Key> = k
+                                    .on_node
+                                    .get(&ev.name)
+                                    .into_iter()
+                                    .flatten()
+                                    .cloned()
+                                    .collect();
+                                for (ns, name) in keys {
+                                    if let Some(p) = k.store.get(&gr_pods(), &ns, &name) {
+                                        k.check_taints(&p, false);
+                                    }
+                                }
+                            }
                         }
                     } else if ev.gr == gr_pods() {
                         if ev.kind == Change::Deleted {
@@ -627,6 +874,41 @@ mod tests {
         assert!(evs
             .iter()
             .any(|e| e["reason"] == "Killing" && e["message"] == "Stopping container c"));
+        h.abort();
+    }
+
+    #[tokio::test]
+    async fn accepted_pod_is_container_creating_until_the_delay_passes() {
+        let store = Arc::new(Store::new());
+        let o = ControllerOptions {
+            kubelet_delay: Duration::from_secs(3600),
+            ..opts()
+        };
+        nodes::bootstrap(&store, &o);
+        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
+        tokio::task::yield_now().await;
+        let pod = json!({"metadata": {"name": "slow", "namespace": "default"},
+            "spec": {"nodeName": "kind-multinodes-worker", "containers": [{"name": "b", "image": "x"},
+                {"name": "a", "image": "y"}]}});
+        create_pod(&store, pod).unwrap();
+        let p = eventually(5, "pending status", || async {
+            store
+                .get(&gr_pods(), "default", "slow")
+                .filter(|p| p["status"]["hostIP"].is_string())
+        })
+        .await;
+        let st = &p["status"];
+        assert_eq!(st["phase"], "Pending");
+        assert_eq!(st["containerStatuses"][0]["name"], "a");
+        assert_eq!(
+            st["containerStatuses"][0]["state"]["waiting"]["reason"],
+            "ContainerCreating"
+        );
+        assert_eq!(
+            st["conditions"][2]["message"],
+            "containers with unready status: [b a]"
+        );
+        assert_eq!(st["conditions"][0]["status"], "False");
         h.abort();
     }
 

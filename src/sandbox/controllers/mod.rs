@@ -14,8 +14,8 @@ use tokio::sync::broadcast;
 
 use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
-mod compat;
 pub mod daemonset;
+pub mod deployment;
 pub mod events;
 pub mod gc;
 pub mod kubelet;
@@ -24,7 +24,8 @@ pub mod nodes;
 pub mod pods;
 pub mod scheduler;
 
-pub use compat::{apply_defaults, LabelSelector};
+pub(crate) use crate::sandbox::defaults::{apply_defaults, prepare_for_create};
+pub(crate) use crate::sandbox::selectors::LabelSelector;
 
 /// The Kubernetes version the sandbox reports (`/version` gitVersion, node kubeletVersion).
 pub const SERVER_VERSION: &str = "v1.36.2";
@@ -64,7 +65,7 @@ impl Default for ControllerOptions {
 /// controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..6).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..7).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     let mut subs = subs.into_iter();
@@ -75,6 +76,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(scheduler::run(store.clone(), opts.clone(), next())),
         tokio::spawn(kubelet::run(store.clone(), opts.clone(), next())),
         tokio::spawn(daemonset::run(store.clone(), next())),
+        tokio::spawn(deployment::run(store.clone(), next())),
         tokio::spawn(gc::run(store.clone(), next())),
     ]
 }
@@ -195,6 +197,80 @@ pub(crate) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         .map(|t| t.with_timezone(&chrono::Utc))
 }
 
+/// Whether a pod counts as available (Ready for `min_ready` seconds); `Err(wait)` when it is
+/// Ready but becomes available only after `wait`.
+pub(crate) fn pod_availability(pod: &Value, min_ready: i64) -> Result<bool, Duration> {
+    let Some(ready) = pod["status"]["conditions"].as_array().and_then(|c| {
+        c.iter()
+            .find(|c| c["type"] == "Ready" && c["status"] == "True")
+    }) else {
+        return Ok(false);
+    };
+    if min_ready <= 0 {
+        return Ok(true);
+    }
+    let Some(since) = ready["lastTransitionTime"].as_str().and_then(parse_time) else {
+        return Ok(false);
+    };
+    let at = since + chrono::Duration::seconds(min_ready);
+    match (at - chrono::Utc::now()).to_std() {
+        Ok(wait) if !wait.is_zero() => Err(wait),
+        _ => Ok(true),
+    }
+}
+
+/// Keys to sync again at a later time (minReadySeconds), earliest first.
+pub(crate) struct Requeue<K: Ord> {
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(tokio::time::Instant, K)>>,
+}
+
+impl<K: Ord + Clone> Requeue<K> {
+    pub(crate) fn new() -> Self {
+        Requeue {
+            heap: std::collections::BinaryHeap::new(),
+        }
+    }
+
+    /// Syncs `key` again after `wait` (plus a little, so the time has surely passed).
+    pub(crate) fn add(&mut self, key: K, wait: Duration) {
+        let at = tokio::time::Instant::now() + wait + Duration::from_millis(20);
+        self.heap.push(std::cmp::Reverse((at, key)));
+    }
+
+    /// Waits for the next batch of changes or the next due key, whichever comes first.
+    pub(crate) async fn next(
+        &mut self,
+        rx: &mut broadcast::Receiver<Arc<WatchEvent>>,
+    ) -> (Option<Batch>, Vec<K>) {
+        let due = |heap: &mut std::collections::BinaryHeap<
+            std::cmp::Reverse<(tokio::time::Instant, K)>,
+        >| {
+            let now = tokio::time::Instant::now();
+            let mut out = Vec::new();
+            while heap
+                .peek()
+                .is_some_and(|std::cmp::Reverse((at, _))| *at <= now)
+            {
+                if let Some(std::cmp::Reverse((_, k))) = heap.pop() {
+                    out.push(k);
+                }
+            }
+            out
+        };
+        let ready = due(&mut self.heap);
+        if !ready.is_empty() {
+            return (None, ready);
+        }
+        match self.heap.peek().map(|std::cmp::Reverse((at, _))| *at) {
+            None => (Some(next_batch(rx).await), Vec::new()),
+            Some(at) => tokio::select! {
+                b = next_batch(rx) => (Some(b), Vec::new()),
+                _ = tokio::time::sleep_until(at) => (None, due(&mut self.heap)),
+            },
+        }
+    }
+}
+
 /// Deletes an object the way the registry does for a controller's DELETE (background
 /// propagation): a pod bound to a node is marked terminating with its grace period (the kubelet
 /// removes it), an object with finalizers is marked terminating, anything else is removed.
@@ -310,6 +386,32 @@ pub(crate) mod testutil {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// Creates an object as a POST would (defaults and create strategy).
+    pub fn user_create(store: &Store, gr: &GroupResource, mut obj: Value) -> Value {
+        apply_defaults(gr, &mut obj);
+        prepare_for_create(gr, &mut obj);
+        store.create(gr, obj).expect("create")
+    }
+
+    /// Changes an object as a PUT would (defaults and update strategy: generations).
+    pub fn user_update(
+        store: &Store,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        f: impl Fn(&mut Value),
+    ) -> Value {
+        store
+            .modify_retry(gr, ns, name, |o| {
+                let old = o.clone();
+                f(o);
+                apply_defaults(gr, o);
+                crate::sandbox::defaults::prepare_for_update(gr, &old, o);
+                Ok(true)
+            })
+            .expect("update")
     }
 
     /// Paths where two JSON values differ (for readable assertion failures).

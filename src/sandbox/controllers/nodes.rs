@@ -277,10 +277,13 @@ fn register(
             n["spec"]["podCIDRs"] = json!([pod_cidr(idx)]);
         }
         let mut status = node_status(&name, ip, &opts.server_version);
-        // Keep whatever the user did set in status.
-        if let Some(given) = n["status"].as_object() {
-            for (k, v) in given {
-                status[k] = v.clone();
+        // Keep what the user did set (defaulting leaves empty placeholders elsewhere).
+        for k in ["capacity", "allocatable", "addresses"] {
+            let given = &n["status"][k];
+            let non_empty = given.as_object().is_some_and(|o| !o.is_empty())
+                || given.as_array().is_some_and(|a| !a.is_empty());
+            if non_empty {
+                status[k] = given.clone();
             }
         }
         n["status"] = status;
@@ -394,6 +397,7 @@ pub async fn run(
 mod tests {
     use super::*;
     use crate::sandbox::controllers::testutil::{eventually, opts, reference};
+    use crate::sandbox::controllers::SERVER_VERSION;
 
     #[test]
     fn names_and_cidrs() {
@@ -484,6 +488,11 @@ mod tests {
         assert_eq!(internal_ip(&n), Some(Ipv4Addr::new(172, 18, 0, 6)));
         assert_eq!(n["spec"]["podCIDR"], "10.244.3.0/24");
         assert_eq!(n["metadata"]["labels"]["kubernetes.io/hostname"], "extra");
+        assert_eq!(n["status"]["nodeInfo"]["kubeletVersion"], SERVER_VERSION);
+        assert_eq!(
+            n["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"],
+            10250
+        );
         assert!(store
             .get(&gr_leases(), "kube-node-lease", "extra")
             .is_some());

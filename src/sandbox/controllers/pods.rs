@@ -1,66 +1,10 @@
-//! What happens to a pod between a controller's create call and the store: scheme defaults,
-//! the admission plugins that mutate pods (ServiceAccount's token volume), the status the pod
-//! strategy sets (Pending + QoS class) and `metadata.generation`. Also the pod helpers the
-//! kubelet shares (QoS class, image names as the runtime reports them).
+//! Pod helpers: creating a pod as a POST would (defaults, admission, create strategy), and
+//! what the kubelet reports about pods (QoS class, image names and IDs as containerd does).
 
 use serde_json::{json, Value};
 
-use super::{apply_defaults, gr_pods};
-use crate::sandbox::store::{random_suffix, Store, StoreError};
-
-const SA_MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
-
-/// The ServiceAccount admission plugin: a projected `kube-api-access-xxxxx` volume (token, root
-/// CA, namespace) mounted read-only into every container, unless automount is off or a mount
-/// at that path already exists.
-pub fn add_service_account_volume(pod: &mut Value) {
-    let spec = &mut pod["spec"];
-    if spec["automountServiceAccountToken"].as_bool() == Some(false) {
-        return;
-    }
-    let mounted = ["initContainers", "containers"].iter().any(|list| {
-        spec[*list].as_array().into_iter().flatten().any(|c| {
-            c["volumeMounts"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|m| m["mountPath"] == SA_MOUNT_PATH)
-        })
-    });
-    if mounted {
-        return;
-    }
-    let name = format!("kube-api-access-{}", random_suffix(5));
-    let volume = json!({
-        "name": name,
-        "projected": {
-            "sources": [
-                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                {"configMap": {"name": "kube-root-ca.crt",
-                    "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-                {"downwardAPI": {"items": [{"path": "namespace",
-                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
-            ],
-            "defaultMode": 420,
-        },
-    });
-    if !spec["volumes"].is_array() {
-        spec["volumes"] = json!([]);
-    }
-    if let Some(v) = spec["volumes"].as_array_mut() {
-        v.push(volume);
-    }
-    for list in ["initContainers", "containers"] {
-        for c in super::array_mut(spec, list).into_iter().flatten() {
-            if !c["volumeMounts"].is_array() {
-                c["volumeMounts"] = json!([]);
-            }
-            if let Some(m) = c["volumeMounts"].as_array_mut() {
-                m.push(json!({"name": name, "readOnly": true, "mountPath": SA_MOUNT_PATH}));
-            }
-        }
-    }
-}
+use super::{apply_defaults, gr_pods, prepare_for_create};
+use crate::sandbox::store::{Store, StoreError};
 
 /// The pod's QoS class from its containers' requests and limits.
 pub fn qos_class(pod: &Value) -> &'static str {
@@ -90,14 +34,13 @@ pub fn qos_class(pod: &Value) -> &'static str {
     }
 }
 
-/// Defaults, admission and the create strategy, then stores the pod (like a POST of it).
+/// Defaults (with the pod admission plugins) and the create strategy, then stores the pod
+/// (like a POST of it).
 pub fn create_pod(store: &Store, mut pod: Value) -> Result<Value, StoreError> {
     pod["kind"] = json!("Pod");
     pod["apiVersion"] = json!("v1");
     apply_defaults(&gr_pods(), &mut pod);
-    add_service_account_volume(&mut pod);
-    pod["metadata"]["generation"] = json!(1);
-    pod["status"] = json!({"phase": "Pending", "qosClass": qos_class(&pod)});
+    prepare_for_create(&gr_pods(), &mut pod);
     store.create(&gr_pods(), pod)
 }
 
