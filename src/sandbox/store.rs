@@ -94,9 +94,6 @@ pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>
 
 type Objects = BTreeMap<(String, String), Value>;
 
-/// The kept changes after a resourceVersion, and a receiver for the ones that follow.
-pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
-
 struct Inner {
     rv: u64,
     objects: HashMap<GroupResource, Objects>,
