@@ -6,8 +6,11 @@
 
 pub mod api_resources;
 pub mod api_versions;
+pub mod apply;
 pub mod completion;
 pub mod config;
+pub mod create;
+pub mod delete;
 pub mod flags;
 pub mod options;
 pub mod version;
@@ -38,6 +41,15 @@ pub struct Cli {
 /// The commands, in kubectl's help order ("Other Commands" last).
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
+    /// Create a resource from a file or from stdin
+    #[command(display_order = 100)]
+    Create(create::CreateArgs),
+    /// Delete resources by file names, stdin, resources and names, or by resources and label selector
+    #[command(display_order = 300)]
+    Delete(delete::DeleteArgs),
+    /// Apply a configuration to a resource by file name or stdin
+    #[command(display_order = 600)]
+    Apply(apply::ApplyArgs),
     /// Print the supported API resources on the server
     #[command(name = "api-resources", display_order = 900)]
     ApiResources(api_resources::ApiResourcesArgs),
@@ -59,6 +71,9 @@ impl Command {
     /// The `Kubectl-Command` header value (`kubectl api-resources`, `kubectl config view`).
     pub fn header_name(&self) -> String {
         let name = match self {
+            Command::Create(_) => "create",
+            Command::Delete(_) => "delete",
+            Command::Apply(_) => "apply",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
             Command::Config(_) => "config",
@@ -84,6 +99,9 @@ pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
 
 async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     match cmd {
+        Command::Create(a) => a.run(ctx).await,
+        Command::Delete(a) => a.run(ctx).await,
+        Command::Apply(a) => a.run(ctx).await,
         Command::ApiResources(a) => a.run(ctx).await,
         Command::ApiVersions(a) => a.run(ctx).await,
         Command::Config(a) => a.run(ctx).await,

@@ -1,0 +1,148 @@
+//! Shared test environment: an in-process sandbox on a free port, a kubeconfig for it, and
+//! runners for kubectl-rs and for the real kubectl (the oracle) with identical, hermetic
+//! environments (HOME, KUBECONFIG and KUBECACHEDIR in a temporary directory).
+
+#![allow(dead_code)]
+
+pub mod flow;
+pub mod normalize;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use kubectl_rs::sandbox::server::{start, SandboxHandle, SandboxOptions};
+
+/// The real kubectl closest to the v1.36 target (see ../shared/reference/README.md).
+pub const ORACLE: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
+
+/// What a command printed and returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Output {
+    /// The same output with run-dependent tokens replaced (see `normalize`).
+    pub fn normalized(&self) -> Output {
+        Output {
+            stdout: normalize::sort_rows(&normalize::normalize(&self.stdout)),
+            stderr: normalize::normalize(&self.stderr),
+            code: self.code,
+        }
+    }
+}
+
+pub struct TestEnv {
+    pub sandbox: SandboxHandle,
+    pub dir: tempfile::TempDir,
+    pub kubeconfig: PathBuf,
+    /// Working directory for commands (manifests are copied here).
+    pub work: PathBuf,
+}
+
+/// The real kubectl, when installed.
+pub fn oracle() -> Option<&'static str> {
+    Path::new(ORACLE).exists().then_some(ORACLE)
+}
+
+impl TestEnv {
+    pub async fn start() -> TestEnv {
+        Self::with(SandboxOptions {
+            name: "kind-multinodes".into(),
+            ..Default::default()
+        })
+        .await
+    }
+
+    pub async fn with(opts: SandboxOptions) -> TestEnv {
+        let sandbox = start(opts).await.expect("sandbox starts");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        std::fs::write(&kubeconfig, sandbox.kubeconfig_yaml()).expect("write kubeconfig");
+        let work = dir.path().join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        for f in std::fs::read_dir(fixtures().join("manifests")).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, work.join(f.file_name().unwrap())).unwrap();
+        }
+        TestEnv {
+            sandbox,
+            dir,
+            kubeconfig,
+            work,
+        }
+    }
+
+    fn command(&self, program: &str, args: &[&str], cache: &str) -> tokio::process::Command {
+        let mut c = tokio::process::Command::new(program);
+        c.args(args)
+            .current_dir(&self.work)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path().join("home"))
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("KUBECACHEDIR", self.dir.path().join(cache))
+            .env("TZ", "UTC")
+            .stdin(Stdio::null());
+        c
+    }
+
+    async fn run(&self, program: &str, args: &[&str], cache: &str) -> Output {
+        let out = self
+            .command(program, args, cache)
+            .output()
+            .await
+            .expect("run command");
+        Output {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+
+    /// Runs kubectl-rs.
+    pub async fn ours(&self, args: &[&str]) -> Output {
+        self.run(env!("CARGO_BIN_EXE_kubectl-rs"), args, "cache-rs")
+            .await
+    }
+
+    /// Runs the real kubectl, if installed.
+    pub async fn kubectl(&self, args: &[&str]) -> Option<Output> {
+        let k = oracle()?;
+        Some(self.run(k, args, "cache-kubectl").await)
+    }
+}
+
+/// Files under tests/fixtures.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Polls `f` until it returns true (at most ~10 s), for state the controllers reach later.
+pub async fn eventually<F, Fut>(mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..200 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("condition not reached in time");
+}
+
+/// Asserts two outputs are equal, showing both in full when they are not.
+#[track_caller]
+pub fn assert_same(what: &str, ours: &Output, theirs: &Output) {
+    if ours != theirs {
+        panic!(
+            "{what}: kubectl-rs differs from kubectl\n--- kubectl (code {}) stdout:\n{}\n--- kubectl stderr:\n{}\n--- kubectl-rs (code {}) stdout:\n{}\n--- kubectl-rs stderr:\n{}",
+            theirs.code, theirs.stdout, theirs.stderr, ours.code, ours.stdout, ours.stderr
+        );
+    }
+}
