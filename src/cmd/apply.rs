@@ -66,6 +66,21 @@ impl DryRun {
     }
 }
 
+/// Reads `--dry-run`: a bare `--dry-run` (clap's missing value `unchanged`) means `client`
+/// with klog's deprecation warning, as cmdutil `GetDryRunStrategy` does.
+pub fn dry_run_flag(ctx: &Context, value: &str) -> Result<DryRun, CliError> {
+    if value == "unchanged" {
+        let now = chrono::Local::now();
+        ctx.eprint(&format!(
+            "W{} {:>7} helpers.go:703] --dry-run is deprecated and can be replaced with --dry-run=client.\n",
+            now.format("%m%d %H:%M:%S%.6f"),
+            std::process::id()
+        ));
+        return Ok(DryRun::Client);
+    }
+    DryRun::parse(value)
+}
+
 /// `--validate` values mapped to the server's `fieldValidation` (cmdutil `GetValidationDirective`).
 pub fn field_validation(s: &str) -> Result<&'static str, CliError> {
     match s.to_lowercase().as_str() {
@@ -451,13 +466,8 @@ struct Run<'a> {
 }
 
 impl ApplyArgs {
-    fn validate_flags(&self) -> Result<DryRun, CliError> {
-        if self.dry_run == "unchanged" {
-            return Err(CliError::msg(
-                "Invalid dry-run value (unchanged). Must be \"none\", \"server\", or \"client\".",
-            ));
-        }
-        let dry = DryRun::parse(&self.dry_run)?;
+    fn validate_flags(&self, ctx: &Context) -> Result<DryRun, CliError> {
+        let dry = dry_run_flag(ctx, &self.dry_run)?;
         if self.force && self.server_side {
             return Err(CliError::msg("--force cannot be used with --server-side"));
         }
@@ -512,7 +522,7 @@ impl ApplyArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let dry_run = self.validate_flags()?;
+        let dry_run = self.validate_flags(ctx)?;
         let validation = field_validation(&self.validate)?;
         let format = if self.output.is_empty() {
             OutputFormat::Table { wide: false }

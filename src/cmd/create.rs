@@ -89,12 +89,7 @@ impl CreateArgs {
         if self.filename.is_empty() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
-        if self.dry_run == "unchanged" {
-            return Err(CliError::msg(
-                "Invalid dry-run value (unchanged). Must be \"none\", \"server\", or \"client\".",
-            ));
-        }
-        let dry_run = DryRun::parse(&self.dry_run)?;
+        let dry_run = crate::cmd::apply::dry_run_flag(ctx, &self.dry_run)?;
         let validation = field_validation(&self.validate)?;
         let format = if self.output.is_empty() {
             None

@@ -131,10 +131,25 @@ pub async fn wait_deleted(
         timeout
     };
     let client = ctx.client()?;
-    let uid = deleted["metadata"]["uid"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
+    // kubectl's uid map: a Status answer names the uid in its details, an object in its
+    // metadata; even an empty uid counts, so a re-created object ends the wait.
+    let uid: Option<String> = if deleted["kind"] == "Status" {
+        deleted["details"].as_object().map(|d| {
+            d.get("uid")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        })
+    } else if deleted.is_object() {
+        Some(
+            deleted["metadata"]["uid"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    } else {
+        None
+    };
     let timed_out = || {
         CliError::msg(format!(
             "timed out waiting for the condition on {}/{}",
@@ -148,8 +163,10 @@ pub async fn wait_deleted(
                 Err(e) if e.is_not_found() => return Ok(()),
                 Err(e) => return Err(CliError::from(e)),
             };
-            if !uid.is_empty() && live["metadata"]["uid"].as_str() != Some(&uid) {
-                return Ok(());
+            if let Some(uid) = &uid {
+                if live["metadata"]["uid"].as_str() != Some(uid.as_str()) {
+                    return Ok(());
+                }
             }
             let rv = live["metadata"]["resourceVersion"]
                 .as_str()
@@ -273,15 +290,6 @@ impl DeleteArgs {
         }
     }
 
-    fn dry_run(&self) -> Result<DryRun, CliError> {
-        if self.dry_run == "unchanged" {
-            return Err(CliError::msg(
-                "Invalid dry-run value (unchanged). Must be \"none\", \"server\", or \"client\".",
-            ));
-        }
-        DryRun::parse(&self.dry_run)
-    }
-
     fn validate(&self) -> Result<(), CliError> {
         if !self.output.is_empty() && self.output != "name" {
             return Err(CliError::msg(format!(
@@ -290,8 +298,9 @@ impl DeleteArgs {
             )));
         }
         if self.all && self.selector.is_some() {
+            // The builder's wording (observed with kubectl 1.33).
             return Err(CliError::msg(
-                "cannot set --all and --selector at the same time",
+                "setting 'all' parameter but found a non empty selector. ",
             ));
         }
         if self.all && self.field_selector.is_some() {
@@ -309,7 +318,7 @@ impl DeleteArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let dry_run = self.dry_run()?;
+        let dry_run = crate::cmd::apply::dry_run_flag(ctx, &self.dry_run)?;
         let flags = self.flags();
         let (_, cascade_warning) = flags.propagation()?;
         if let Some(w) = cascade_warning {
@@ -335,7 +344,14 @@ impl DeleteArgs {
         };
         let mut found = 0;
         let mut deleted = Vec::new();
+        let mut warn_cluster_scope = ctx.namespace()?.1 && !self.all_namespaces;
         for v in &victims {
+            if warn_cluster_scope && !v.resource.namespaced {
+                ctx.eprint(
+                    "Warning: deleting cluster-scoped resources, not scoped to the provided namespace\n",
+                );
+                warn_cluster_scope = false;
+            }
             // kubectl counts every visited object, even one whose 404 is ignored.
             found += 1;
             let response = if dry_run == DryRun::Client {
@@ -415,7 +431,7 @@ impl DeleteArgs {
                 v.name
             ));
         }
-        text.push_str("Do you want to continue? (y/n): ");
+        text.push_str("Do you want to continue? (y/N): ");
         {
             let mut out = ctx.out();
             out.write_all(text.as_bytes())?;
@@ -462,18 +478,11 @@ impl DeleteArgs {
         if self.args.is_empty() {
             return Err(CliError::msg("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
         }
-        let (ns, ns_given) = ctx.namespace()?;
+        let (ns, _) = ctx.namespace()?;
         let types = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
         let mut victims = Vec::new();
-        let mut warned = false;
         for t in types {
             let r = t.resource;
-            if !r.namespaced && ns_given && !warned && !self.all_namespaces {
-                ctx.eprint(
-                    "warning: deleting cluster-scoped resources, not scoped to the provided namespace\n",
-                );
-                warned = true;
-            }
             if !t.names.is_empty() {
                 if selecting {
                     return Err(CliError::msg(
