@@ -280,3 +280,155 @@ mod random_pairs {
         });
     }
 }
+
+mod cases {
+    //! Single commands (errors, flags, outputs) run by both CLIs on twin sandboxes.
+
+    use super::common::{assert_same, oracle, Output, TestEnv};
+
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels: {app: p}\ndata: {k: v}\n";
+    const CM2: &str =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg2\n  labels: {app: p}\n";
+    const CM_V2: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels: {app: p}\ndata: {k: v2}\n";
+    const OTHER_NS: &str =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: elsewhere\n";
+    const GEN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: g-\n";
+    const BAD_AND_GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n";
+
+    async fn both_raw(ours: &TestEnv, theirs: &TestEnv, args: &[&str]) {
+        let limit = std::time::Duration::from_secs(20);
+        let what = args.join(" ");
+        let b = tokio::time::timeout(limit, theirs.kubectl(args))
+            .await
+            .unwrap_or_else(|_| panic!("kubectl {what}: timed out"))
+            .unwrap()
+            .normalized();
+        let a = tokio::time::timeout(limit, ours.ours(args))
+            .await
+            .unwrap_or_else(|_| panic!("kubectl-rs {what}: timed out"))
+            .normalized();
+        assert_same(&what, &mask_klog(a), &mask_klog(b));
+    }
+
+    async fn both(ours: &TestEnv, theirs: &TestEnv, args: &[&str]) {
+        both_raw(ours, theirs, args).await
+    }
+
+    /// klog headers (`W1127 22:03:09.561878  20061 `) differ in time and pid between runs.
+    fn mask_klog(mut o: Output) -> Output {
+        let mut text = String::new();
+        for line in o.stderr.split_inclusive('\n') {
+            let b = line.as_bytes();
+            let klog = b.len() > 22
+                && matches!(b[0], b'I' | b'W' | b'E')
+                && b[1..5].iter().all(u8::is_ascii_digit)
+                && b[5] == b' '
+                && b[14] == b'.';
+            match (klog, line.find("] ")) {
+                (true, Some(i)) => {
+                    let location = line[..i].rsplit(' ').next().unwrap_or("");
+                    text.push_str(&format!("{} {location}{}", &line[..1], &line[i..]));
+                }
+                _ => text.push_str(line),
+            }
+        }
+        o.stderr = text;
+        o
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn apply_cases_match_kubectl() {
+        if oracle().is_none() {
+            return;
+        }
+        let (ours, theirs) = (TestEnv::start().await, TestEnv::start().await);
+        for e in [&ours, &theirs] {
+            let w = |n: &str, t: &str| std::fs::write(e.work.join(n), t).unwrap();
+            w("cm.yaml", CM);
+            w("cm2.yaml", CM2);
+            w("cm-v2.yaml", CM_V2);
+            w("other-ns.yaml", OTHER_NS);
+            w("gen.yaml", GEN);
+            w("bad-and-good.yaml", BAD_AND_GOOD);
+            w("empty.yaml", "# nothing\n");
+            std::fs::create_dir_all(e.work.join("dir")).unwrap();
+            std::fs::write(e.work.join("dir/a.yaml"), CM).unwrap();
+            std::fs::write(e.work.join("dir/b.yaml"), CM2).unwrap();
+            std::fs::write(e.work.join("dir/notes.txt"), "x").unwrap();
+        }
+        let cases: &[&[&str]] = &[
+            &["apply"],
+            &["apply", "-f", "empty.yaml"],
+            &["apply", "-f", "nope.yaml"],
+            &["apply", "-f", "cm.yaml", "--dry-run=server"],
+            &["apply", "-f", "cm.yaml", "--dry-run=client"],
+            &["create", "-f", "cm.yaml"],
+            &["apply", "-f", "cm.yaml"],
+            &["apply", "-f", "cm.yaml"],
+            &["apply", "-f", "cm-v2.yaml", "-o", "name"],
+            &["apply", "-f", "dir"],
+            &["apply", "-f", "other-ns.yaml", "-n", "default"],
+            &["apply", "-f", "gen.yaml"],
+            &["apply", "-f", "bad-and-good.yaml"],
+            &["apply", "-f", "cm.yaml", "--validate=bogus"],
+            &["apply", "-f", "cm.yaml", "--force-conflicts"],
+            &[
+                "apply",
+                "-f",
+                "cm.yaml",
+                "--server-side",
+                "--dry-run=client",
+            ],
+            &["apply", "-f", "cm.yaml", "--prune"],
+            &["apply", "-f", "cm.yaml", "--prune", "-l", "app=p"],
+            &[
+                "apply",
+                "-f",
+                "cm.yaml",
+                "--prune",
+                "-l",
+                "app=p",
+                "--prune-allowlist=core/v1/ConfigMap",
+                "--dry-run=client",
+            ],
+            &[
+                "apply",
+                "-f",
+                "cm.yaml",
+                "--prune",
+                "-l",
+                "app=p",
+                "--prune-allowlist=core/v1/ConfigMap",
+            ],
+            &[
+                "apply",
+                "-f",
+                "cm.yaml",
+                "--prune",
+                "--all",
+                "--prune-allowlist=v1/ConfigMap",
+            ],
+            &["apply", "-f", "cm.yaml", "--dry-run=bogus"],
+            &[
+                "apply",
+                "-f",
+                "cm-v2.yaml",
+                "--server-side",
+                "--field-manager=other",
+            ],
+            &["apply", "-f", "cm.yaml", "--server-side"],
+            &[
+                "apply",
+                "-f",
+                "cm.yaml",
+                "--server-side",
+                "--force-conflicts",
+            ],
+            &["create", "-f", "cm.yaml"],
+            &["create", "-f", "empty.yaml"],
+        ];
+        for args in cases {
+            both(&ours, &theirs, args).await;
+        }
+    }
+}

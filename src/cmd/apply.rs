@@ -434,24 +434,25 @@ impl Op {
     }
 }
 
-/// kubectl's default `--prune-allowlist` (apply `prune.go` `getRESTMappings`).
-const DEFAULT_PRUNE: &[(&str, &str, &str)] = &[
-    ("", "v1", "ConfigMap"),
-    ("", "v1", "Endpoints"),
-    ("", "v1", "Namespace"),
-    ("", "v1", "PersistentVolumeClaim"),
-    ("", "v1", "PersistentVolume"),
-    ("", "v1", "Pod"),
-    ("", "v1", "ReplicationController"),
-    ("", "v1", "Secret"),
-    ("", "v1", "Service"),
-    ("batch", "v1", "Job"),
-    ("batch", "v1", "CronJob"),
-    ("networking.k8s.io", "v1", "Ingress"),
-    ("apps", "v1", "DaemonSet"),
-    ("apps", "v1", "Deployment"),
-    ("apps", "v1", "ReplicaSet"),
-    ("apps", "v1", "StatefulSet"),
+/// kubectl's default prune allowlist (`pkg/util/prune/prune.go`): namespaced kinds, then
+/// cluster-scoped ones, in kubectl's order (group, version, kind, namespaced).
+const DEFAULT_PRUNE: &[(&str, &str, &str, bool)] = &[
+    ("", "v1", "ConfigMap", true),
+    ("", "v1", "Endpoints", true),
+    ("", "v1", "PersistentVolumeClaim", true),
+    ("", "v1", "Pod", true),
+    ("", "v1", "ReplicationController", true),
+    ("", "v1", "Secret", true),
+    ("", "v1", "Service", true),
+    ("batch", "v1", "Job", true),
+    ("batch", "v1", "CronJob", true),
+    ("networking.k8s.io", "v1", "Ingress", true),
+    ("apps", "v1", "DaemonSet", true),
+    ("apps", "v1", "Deployment", true),
+    ("apps", "v1", "ReplicaSet", true),
+    ("apps", "v1", "StatefulSet", true),
+    ("", "v1", "Namespace", false),
+    ("", "v1", "PersistentVolume", false),
 ];
 
 struct Run<'a> {
@@ -503,6 +504,16 @@ impl ApplyArgs {
             }
         } else if self.all || !self.prune_allowlist.is_empty() {
             // kubectl only consults these with --prune; nothing to check.
+        }
+        // kubectl parses the allowlist while completing flags, before anything is applied.
+        if let Some(bad) = self
+            .prune_allowlist
+            .iter()
+            .find(|g| g.split('/').count() != 3)
+        {
+            return Err(CliError::msg(format!(
+                "invalid GroupVersionKind format: {bad}, please follow <group/version/kind>"
+            )));
         }
         if self.force {
             return Err(CliError::msg(
@@ -751,35 +762,53 @@ impl Run<'_> {
         let client = self.ctx.client()?;
         let disc = ctx_data(self.ctx).await?;
         let mut kinds: Vec<ApiResource> = Vec::new();
-        let wanted: Vec<(String, String, String)> = if self.args.prune_allowlist.is_empty() {
+        let wanted: Vec<(String, String, String, Option<bool>)> = if self
+            .args
+            .prune_allowlist
+            .is_empty()
+        {
+            let now = chrono::Local::now();
+            self.ctx.eprint(&format!(
+                    "W{} {:>7} prune.go:71] Deprecated: kubectl apply will no longer prune non-namespaced resources by default when used with the --namespace flag in a future release. To preserve the current behaviour, list the resources you want to target explicitly in the --prune-allowlist flag.\n",
+                    now.format("%m%d %H:%M:%S%.6f"),
+                    std::process::id()
+                ));
             DEFAULT_PRUNE
                 .iter()
-                .map(|(g, v, k)| (g.to_string(), v.to_string(), k.to_string()))
+                .map(|(g, v, k, ns)| (g.to_string(), v.to_string(), k.to_string(), Some(*ns)))
                 .collect()
         } else {
             let mut v = Vec::new();
             for gvk in &self.args.prune_allowlist {
                 let parts: Vec<&str> = gvk.split('/').collect();
-                let (g, ver, k) = match parts.as_slice() {
-                    [ver, k] if *ver == "core" || ver.starts_with('v') => ("", *ver, *k),
-                    [g, ver, k] => (if *g == "core" { "" } else { *g }, *ver, *k),
-                    _ => {
-                        return Err(CliError::msg(format!(
+                let [g, ver, k] = parts.as_slice() else {
+                    return Err(CliError::msg(format!(
                             "invalid GroupVersionKind format: {gvk}, please follow <group/version/kind>"
-                        )))
-                    }
+                        )));
                 };
-                v.push((g.to_string(), ver.to_string(), k.to_string()));
+                let g = if *g == "core" { "" } else { *g };
+                v.push((g.to_string(), ver.to_string(), k.to_string(), None));
             }
             v
         };
-        for (g, v, k) in &wanted {
-            if let Some(r) = disc
+        for (g, v, k, namespaced) in &wanted {
+            match disc
                 .resources
                 .iter()
                 .find(|r| &r.group == g && &r.version == v && &r.kind == k)
             {
-                kinds.push(r.clone());
+                Some(r) => kinds.push(r.clone()),
+                None => {
+                    let gv = if g.is_empty() {
+                        v.clone()
+                    } else {
+                        format!("{g}/{v}")
+                    };
+                    return Err(CliError::msg(format!(
+                        "error retrieving RESTMappings to prune: invalid resource {g}/{v}, Kind={k}, Namespaced={}: no matches for kind {k:?} in version {gv:?}",
+                        namespaced.unwrap_or(true)
+                    )));
+                }
             }
         }
         let namespaces: BTreeSet<String> =
@@ -802,14 +831,13 @@ impl Run<'_> {
         };
         let body = flags.delete_options(self.dry_run)?;
         let mut scopes: Vec<(ApiResource, Option<String>)> = Vec::new();
-        for r in &kinds {
-            if r.namespaced {
-                for ns in &namespaces {
-                    scopes.push((r.clone(), Some(ns.clone())));
-                }
-            } else {
-                scopes.push((r.clone(), None));
+        for ns in &namespaces {
+            for r in kinds.iter().filter(|r| r.namespaced) {
+                scopes.push((r.clone(), Some(ns.clone())));
             }
+        }
+        for r in kinds.iter().filter(|r| !r.namespaced) {
+            scopes.push((r.clone(), None));
         }
         for (r, ns) in scopes {
             let mut req = ApiRequest::get(r.path(ns.as_deref(), None));
@@ -887,11 +915,12 @@ fn patch_error(t: &Target, msg: &str) -> CliError {
     ))
 }
 
-/// The message of a server-side apply conflict (apply.go, v1.36 wording).
+/// The message of a server-side apply conflict (apply.go `applyOneObject`): the server's
+/// message, then kubectl's advice.
 fn conflict_message(s: &ApiStatus) -> String {
     format!(
-        "error: Apply failed with {}\nPlease review the fields above--they currently have other managers. Here\nare the ways you can resolve this warning:\n* If you intend to manage all of these fields, please re-run the apply\n  command with the `--force-conflicts` flag.\n* If you do not intend to manage all of the fields, please edit your\n  manifest to remove references to the fields that should keep their\n  current managers.\n* You may co-own fields by updating your manifest to match the existing\n  value; in this case, you'll become the manager if the value already\n  matches. Once the last manager is removed, the field is removed from the\n  object, and is not longer managed by the other managers and will be\n  removed from the live object.\n  See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts",
-        s.message.strip_prefix("Apply failed with ").unwrap_or(&s.message)
+        "error: {}\nPlease review the fields above--they currently have other managers. Here\nare the ways you can resolve this warning:\n* If you intend to manage all of these fields, please re-run the apply\n  command with the `--force-conflicts` flag.\n* If you do not intend to manage all of the fields, please edit your\n  manifest to remove references to the fields that should keep their\n  current managers.\n* You may co-own fields by updating your manifest to match the existing\n  value; in this case, you'll become the manager if the other manager(s)\n  stop managing the field (remove it from their configuration).\nSee https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts",
+        s.message
     )
 }
 
