@@ -22,14 +22,20 @@ fn finish(err: Option<CliError>) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
-        Err(e) => return finish(Some(CliError::Clap(e))),
+        Err(e) => return finish(Some(CliError::ClapIn(e, cmd::command_path(&args)))),
     };
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // A CLI run is a few sequential requests: one thread starts fastest. The sandbox serves.
+    let mut builder = if cli.command.is_server() {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return finish(Some(CliError::Io(e))),
     };

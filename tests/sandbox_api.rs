@@ -188,6 +188,10 @@ async fn starts_fast() {
         s, 200,
         "the initial namespaces exist before the first request"
     );
+    let (_, svc) = api
+        .get("/api/v1/namespaces/default/services/kubernetes")
+        .await;
+    assert_eq!(svc["spec"]["clusterIP"], "10.96.0.1");
     // The budget is 200 ms for a release build; unoptimized test builds get more room.
     let budget = if cfg!(debug_assertions) { 2000 } else { 200 };
     assert!(
@@ -386,12 +390,15 @@ async fn generation_and_status_subresource() {
         .patch(
             &format!("{deps}/web"),
             "application/merge-patch+json",
-            r#"{"metadata":{"labels":{"a":"b"}},"status":{"replicas":3}}"#,
+            r#"{"metadata":{"labels":{"a":"b"}},"status":{"collisionCount":42}}"#,
         )
         .await;
     assert_eq!(
-        (p["metadata"]["generation"].as_i64(), &p["status"]),
-        (Some(1), &json!({}))
+        (
+            p["metadata"]["generation"].as_i64(),
+            &p["status"]["collisionCount"]
+        ),
+        (Some(1), &Value::Null)
     );
     let (_, p) = api
         .patch(
@@ -406,16 +413,16 @@ async fn generation_and_status_subresource() {
         .patch(
             &format!("{deps}/web/status"),
             "application/merge-patch+json",
-            r#"{"spec":{"replicas":9},"status":{"replicas":2}}"#,
+            r#"{"spec":{"replicas":9},"status":{"collisionCount":7}}"#,
         )
         .await;
     assert_eq!(s, 200, "{p}");
     assert_eq!(
         (
             p["spec"]["replicas"].as_i64(),
-            p["status"]["replicas"].as_i64()
+            p["status"]["collisionCount"].as_i64()
         ),
-        (Some(2), Some(2))
+        (Some(2), Some(7))
     );
     // Scale.
     let (s, sc) = api.get(&format!("{deps}/web/scale")).await;
@@ -1160,6 +1167,35 @@ async fn real_kubectl_against_the_sandbox() {
     let (rc, _, err) = run(s(&["get", "configmap", "from-kubectl"])).await;
     assert_eq!(rc, Some(1));
     assert!(err.contains("(NotFound)"), "{err}");
+    // Typed clients send protobuf bodies.
+    let (rc, out, err) = run(s(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=nginx",
+        "--replicas=2",
+    ]))
+    .await;
+    assert_eq!(
+        (rc, out.trim()),
+        (Some(0), "deployment.apps/web created"),
+        "{err}"
+    );
+    let (rc, out, err) = run(s(&[
+        "get",
+        "deployment",
+        "web",
+        "-o",
+        "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}",
+    ]))
+    .await;
+    assert_eq!((rc, out.as_str()), (Some(0), "2 nginx"), "{err}");
+    let (rc, out, err) = run(s(&["create", "namespace", "team-a"])).await;
+    assert_eq!(
+        (rc, out.trim()),
+        (Some(0), "namespace/team-a created"),
+        "{err}"
+    );
     api.h.shutdown().await;
 }
 

@@ -156,3 +156,16 @@ fn server_side_apply_body_matches() {
         fixture("apply/threeway/svc/server-side.body")
     );
 }
+
+#[test]
+fn retain_keys_and_emptied_lists() {
+    check("retain");
+}
+
+/// Thirty random Pod manifest pairs (tests/fixtures/apply/threeway/gen.py).
+#[test]
+fn random_pods() {
+    for i in 1..=30 {
+        check(&format!("rand{i}"));
+    }
+}

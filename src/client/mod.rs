@@ -155,6 +155,20 @@ pub struct ClientOptions {
     pub terminal: exec::Terminal,
     /// Where server warnings (`Warning:` headers) are printed, deduplicated (None: dropped).
     pub warnings: Option<LogSink>,
+    /// The proxy environment variables (read by `Context`, not from the process here).
+    pub proxy_env: ProxyEnv,
+}
+
+/// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (either case), as Go's `ProxyFromEnvironment`
+/// reads them; used when the cluster has no `proxy-url`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProxyEnv {
+    /// Proxy for `https://` servers.
+    pub https: Option<String>,
+    /// Proxy for `http://` servers.
+    pub http: Option<String>,
+    /// Hosts to reach directly.
+    pub no_proxy: Option<String>,
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -175,6 +189,7 @@ impl Default for ClientOptions {
             logger: Logger::off(),
             terminal: exec::Terminal::default(),
             warnings: None,
+            proxy_env: ProxyEnv::default(),
         }
     }
 }
@@ -288,10 +303,30 @@ fn build_http(
     if let Some(t) = config.timeout {
         b = b.timeout(t);
     }
+    // Proxies come only from the config and the environment `Context` passed in.
+    b = b.no_proxy();
     if let Some(p) = &config.proxy_url {
         let proxy = reqwest::Proxy::all(p)
             .map_err(|e| ClientError::Config(format!("invalid proxy-url {p:?}: {e}")))?;
         b = b.proxy(proxy);
+    } else {
+        let env = &options.proxy_env;
+        let no = env
+            .no_proxy
+            .as_deref()
+            .and_then(reqwest::NoProxy::from_string);
+        let bad =
+            |v: &str, e: reqwest::Error| ClientError::Config(format!("invalid proxy {v:?}: {e}"));
+        if let Some(u) = env.https.as_deref().filter(|u| !u.is_empty()) {
+            b = b.proxy(
+                reqwest::Proxy::https(u)
+                    .map_err(|e| bad(u, e))?
+                    .no_proxy(no.clone()),
+            );
+        }
+        if let Some(u) = env.http.as_deref().filter(|u| !u.is_empty()) {
+            b = b.proxy(reqwest::Proxy::http(u).map_err(|e| bad(u, e))?.no_proxy(no));
+        }
     }
     b.build()
         .map_err(|e| ClientError::Config(format!("unable to build the HTTP client: {e}")))
@@ -428,6 +463,36 @@ impl Client {
     /// `GET path` with `Accept: application/json`, decoded.
     pub async fn get_json(&self, path: &str) -> Result<Value, ClientError> {
         self.send_json(&ApiRequest::get(path)).await
+    }
+
+    /// Sends a list request page by page (`limit`, then each `continue` token, as kubectl's
+    /// chunking does) and returns every page's JSON (List or Table) in order.
+    pub async fn list_pages(
+        &self,
+        req: &ApiRequest,
+        limit: u32,
+    ) -> Result<Vec<Value>, ClientError> {
+        let mut pages = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut r = req.clone();
+            if limit > 0 {
+                r.query.push(("limit".into(), limit.to_string()));
+            }
+            if let Some(t) = token.take() {
+                r.query.push(("continue".into(), t));
+            }
+            let page = self.send_json(&r).await?;
+            token = page
+                .pointer("/metadata/continue")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(String::from);
+            pages.push(page);
+            if token.is_none() {
+                return Ok(pages);
+            }
+        }
     }
 
     /// Starts a watch (`watch=true` is added) and streams its events. `ERROR` events become
@@ -732,9 +797,12 @@ fn tls_error_from_text(text: &str) -> Option<String> {
     let rest = text.split("invalid peer certificate: ").nth(1)?;
     let e = if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
         rustls::CertificateError::UnknownIssuer
-    } else if rest.starts_with("certificate not valid for name")
-        || rest.starts_with("NotValidForName")
-    {
+    } else if let Some((expected, presented)) = tls::parse_name_mismatch(rest) {
+        return Some(format!(
+            "tls: failed to verify certificate: {}",
+            tls::go_hostname_error(&expected, &presented)
+        ));
+    } else if rest.starts_with("NotValidForName") {
         rustls::CertificateError::NotValidForName
     } else if rest.contains("expired") || rest.starts_with("Expired") {
         rustls::CertificateError::Expired
@@ -872,5 +940,16 @@ mod tests {
             ..Default::default()
         };
         assert!(Client::new(bad, ClientOptions::default()).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn header_and_body_parsers_never_panic(s in "\\PC{0,64}") {
+            let _ = parse_warning(&s);
+            let _ = tls_error_from_text(&s);
+            let _ = parse_watch_line(s.as_bytes());
+            let _ = error_from_body(500, s.as_bytes());
+            let _ = url_host(&s);
+        }
     }
 }

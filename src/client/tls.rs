@@ -237,7 +237,11 @@ pub fn describe_tls_error(e: &rustls::Error) -> String {
                 C::Expired | C::NotValidYet => {
                     "x509: certificate has expired or is not yet valid".to_string()
                 }
-                C::NotValidForName | C::NotValidForNameContext { .. } => {
+                C::NotValidForNameContext {
+                    expected,
+                    presented,
+                } => go_hostname_error(expected.to_str().as_ref(), presented),
+                C::NotValidForName => {
                     "x509: certificate is not valid for the requested server name".to_string()
                 }
                 other => format!("x509: {other:?}"),
@@ -250,6 +254,56 @@ pub fn describe_tls_error(e: &rustls::Error) -> String {
         rustls::Error::AlertReceived(a) => format!("remote error: tls: {a:?}"),
         other => format!("tls: {other}"),
     }
+}
+
+/// Go's `x509.HostnameError` text from rustls's presented names (`DnsName("a")`,
+/// `IpAddress(1.2.3.4)`): only names of the kind that was asked for are listed.
+pub fn go_hostname_error(expected: &str, presented: &[String]) -> String {
+    let want_ip = expected.parse::<std::net::IpAddr>().is_ok();
+    let valid: Vec<&str> = presented
+        .iter()
+        .filter_map(|p| {
+            if let Some(d) = p
+                .strip_prefix("DnsName(\"")
+                .and_then(|r| r.strip_suffix("\")"))
+            {
+                (!want_ip).then_some(d)
+            } else if let Some(ip) = p
+                .strip_prefix("IpAddress(")
+                .and_then(|r| r.strip_suffix(')'))
+            {
+                want_ip.then_some(ip)
+            } else {
+                None
+            }
+        })
+        .collect();
+    if valid.is_empty() {
+        if want_ip {
+            format!("x509: cannot validate certificate for {expected} because it doesn't contain any IP SANs")
+        } else {
+            format!("x509: certificate is not valid for any names, but wanted to match {expected}")
+        }
+    } else {
+        format!(
+            "x509: certificate is valid for {}, not {expected}",
+            valid.join(", ")
+        )
+    }
+}
+
+/// Parses rustls's Display text of a name mismatch back into (expected, presented).
+pub fn parse_name_mismatch(text: &str) -> Option<(String, Vec<String>)> {
+    let rest = text.split("certificate not valid for name \"").nth(1)?;
+    let (expected, rest) = rest.split_once('"')?;
+    let names = rest.split("is only valid for ").nth(1).unwrap_or("");
+    let presented = names
+        .split(" or ")
+        .flat_map(|p| p.split(", "))
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    Some((expected.to_string(), presented))
 }
 
 #[cfg(test)]
@@ -275,6 +329,29 @@ mod tests {
         };
         let cfg = client_config(&tls, None).unwrap();
         assert_eq!(cfg.alpn_protocols[0], b"h2");
+    }
+
+    #[test]
+    fn hostname_errors() {
+        let p = vec![
+            "DnsName(\"localhost\")".to_string(),
+            "IpAddress(127.0.0.1)".to_string(),
+        ];
+        assert_eq!(
+            go_hostname_error("wrong.example", &p),
+            "x509: certificate is valid for localhost, not wrong.example"
+        );
+        assert_eq!(
+            go_hostname_error("10.0.0.1", &p),
+            "x509: certificate is valid for 127.0.0.1, not 10.0.0.1"
+        );
+        assert_eq!(
+            go_hostname_error("x", &[]),
+            "x509: certificate is not valid for any names, but wanted to match x"
+        );
+        let (e, pr) = parse_name_mismatch("invalid peer certificate: certificate not valid for name \"wrong.example\"; certificate is only valid for DnsName(\"localhost\") or IpAddress(127.0.0.1)").unwrap();
+        assert_eq!(e, "wrong.example");
+        assert_eq!(pr, p);
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! `kubectl-rs api-resources`: the resources the server offers (kubectl
-//! `pkg/cmd/apiresources`), plus a small tabwriter (cli-runtime's settings: min width 6,
-//! padding 3) shared with `config get-contexts` until `crate::print` provides one.
+//! `pkg/cmd/apiresources`), printed through kubectl's tabwriter.
 
 use crate::context::Context;
 use crate::discovery::{partial_failure, ApiResource};
@@ -39,31 +38,15 @@ pub struct ApiResourcesArgs {
     pub args: Vec<String>,
 }
 
-/// Aligns tab-separated cells as Go's tabwriter with cli-runtime's settings: every cell that
-/// is followed by another is padded to its column's width (widest cell + 3, at least 6); the
-/// last cell of a row is written as is.
+/// Aligns rows of cells through kubectl's tabwriter (`crate::print::tabwriter`, cli-runtime's
+/// settings): every cell but a row's last is tab-terminated, as kubectl's `Fprintf` formats do.
 pub fn tabwrite(rows: &[Vec<String>]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0usize; cols];
+    let mut tw = crate::print::tabwriter::TabWriter::kubectl();
     for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            if i + 1 < r.len() {
-                widths[i] = widths[i].max(c.chars().count() + 3).max(6);
-            }
-        }
+        tw.write_str(&r.join("\t"));
+        tw.write_str("\n");
     }
-    let mut out = String::new();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            out.push_str(c);
-            if i + 1 < r.len() {
-                let pad = widths[i].saturating_sub(c.chars().count());
-                out.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        out.push('\n');
-    }
-    out
+    tw.flush_to_string()
 }
 
 impl ApiResourcesArgs {

@@ -5,7 +5,7 @@
 use crate::cmd::api_resources::tabwrite;
 use crate::context::Context;
 use crate::error::CliError;
-use crate::kubeconfig::edit::update_file;
+use crate::kubeconfig::edit::update_file_with;
 use crate::kubeconfig::load::resolve_path;
 use crate::kubeconfig::model::{ExecConfig, ExecEnvVar, Named, NamedContext, NamedUser};
 use crate::kubeconfig::{Kubeconfig, KubeconfigError, LoadedConfig};
@@ -26,6 +26,23 @@ pub struct ConfigArgs {
 pub enum ConfigCommand {
     /// Display the current-context
     CurrentContext,
+    /// Delete the specified cluster from the kubeconfig
+    DeleteCluster {
+        /// Cluster name.
+        name: String,
+    },
+    /// Delete the specified user from the kubeconfig
+    DeleteUser {
+        /// User name.
+        name: String,
+    },
+    /// Rename a context from the kubeconfig file
+    RenameContext {
+        /// The context's current name.
+        old_name: String,
+        /// Its new name.
+        new_name: String,
+    },
     /// Delete the specified context from the kubeconfig
     DeleteContext {
         /// Context name.
@@ -185,6 +202,18 @@ pub struct SetCredentialsArgs {
     pub embed_certs: bool,
 }
 
+/// Writes a kubeconfig change with kubectl's YAML emitter.
+fn update_file<T>(
+    path: &Path,
+    change: impl FnOnce(&mut Kubeconfig) -> Result<T, KubeconfigError>,
+) -> Result<T, KubeconfigError> {
+    update_file_with(
+        path,
+        |c| crate::print::yaml::to_yaml_string(&c.to_value()),
+        change,
+    )
+}
+
 const DATA_OMITTED: &str = "DATA+OMITTED";
 const REDACTED: &str = "REDACTED";
 
@@ -194,7 +223,11 @@ pub fn view_config(
     context_override: Option<&str>,
     args: &ViewArgs,
 ) -> Result<Kubeconfig, CliError> {
-    let mut cfg = loaded.merged.clone();
+    let mut cfg = if args.merge {
+        loaded.merged.clone()
+    } else {
+        crate::kubeconfig::load::read_file(&loaded.default_file).unwrap_or_default()
+    };
     if args.minify {
         if let Some(c) = context_override.filter(|c| !c.is_empty()) {
             cfg.current_context = c.to_string();
@@ -300,12 +333,9 @@ fn flatten(cfg: &mut Kubeconfig, loaded: &LoadedConfig) -> Result<(), CliError> 
 /// The `config view` text in `output` (`yaml` or `json`).
 pub fn render_config(cfg: &Kubeconfig, output: &str) -> Result<String, CliError> {
     match output {
-        "yaml" | "" => Ok(crate::kubeconfig::edit::to_yaml(cfg)),
+        "yaml" | "" => Ok(crate::print::yaml::to_yaml_string(&cfg.to_value())),
         "json" => {
-            let mut c = cfg.clone();
-            c.kind.get_or_insert_with(|| "Config".into());
-            c.api_version.get_or_insert_with(|| "v1".into());
-            c.preferences.get_or_insert_with(|| serde_json::json!({}));
+            let c = cfg.normalized();
             // kubectl indents `config view -o json` by four spaces.
             let mut buf = Vec::new();
             let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
@@ -314,7 +344,7 @@ pub fn render_config(cfg: &Kubeconfig, output: &str) -> Result<String, CliError>
             Ok(String::from_utf8_lossy(&buf).into_owned() + "\n")
         }
         other => Err(CliError::msg(format!(
-            "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,yaml"
+            "unable to match a printer suitable for the output format \"{other}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"
         ))),
     }
 }
@@ -410,6 +440,68 @@ impl ConfigArgs {
                     return Err(CliError::msg("current-context is not set"));
                 }
                 out = format!("{}\n", loaded.merged.current_context);
+            }
+            ConfigCommand::GetContexts(a) if !["", "name"].contains(&a.output.as_str()) => {
+                return Err(CliError::msg(format!(
+                    "--output {} is not available in kubectl config get-contexts; resetting to default output format",
+                    a.output
+                )));
+            }
+            ConfigCommand::DeleteCluster { name } => {
+                let file = loaded.file_for_cluster(name);
+                if loaded.merged.cluster(name).is_none() {
+                    return Err(CliError::msg(format!(
+                        "cannot delete cluster {name}, not in {}",
+                        file.display()
+                    )));
+                }
+                update_file(&file, |c| {
+                    c.clusters.retain(|x| x.name != *name);
+                    Ok(())
+                })?;
+                out = format!("deleted cluster {name} from {}\n", file.display());
+            }
+            ConfigCommand::DeleteUser { name } => {
+                let file = loaded.file_for_user(name);
+                if loaded.merged.user(name).is_none() {
+                    return Err(CliError::msg(format!(
+                        "cannot delete user {name}, not in {}",
+                        file.display()
+                    )));
+                }
+                update_file(&file, |c| {
+                    c.users.retain(|x| x.name != *name);
+                    Ok(())
+                })?;
+                out = format!("deleted user {name} from {}\n", file.display());
+            }
+            ConfigCommand::RenameContext { old_name, new_name } => {
+                let file = loaded.file_for_context(old_name);
+                if loaded.merged.context(old_name).is_none() {
+                    return Err(CliError::msg(format!(
+                        "cannot rename the context {old_name:?}, it's not in {}",
+                        file.display()
+                    )));
+                }
+                if loaded.merged.context(new_name).is_some() {
+                    return Err(CliError::msg(format!(
+                        "cannot rename the context {old_name:?}, the context {new_name:?} already exists in {}",
+                        file.display()
+                    )));
+                }
+                update_file(&file, |c| {
+                    for x in c.contexts.iter_mut().filter(|x| x.name == *old_name) {
+                        x.name = new_name.clone();
+                    }
+                    Ok(())
+                })?;
+                if loaded.merged.current_context == *old_name {
+                    update_file(&loaded.file_for_current_context(), |c| {
+                        c.current_context = new_name.clone();
+                        Ok(())
+                    })?;
+                }
+                out = format!("Context {old_name:?} renamed to {new_name:?}.\n");
             }
             ConfigCommand::GetContexts(a) => {
                 let (text, err) = get_contexts(&loaded.merged, a);

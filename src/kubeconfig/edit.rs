@@ -42,10 +42,23 @@ impl LoadedConfig {
     }
 }
 
+/// Turns a config into the text written to disk.
+pub type Render = fn(&Kubeconfig) -> String;
+
 /// Reads `path` (a missing file is an empty config), applies `change`, writes it back
 /// atomically. A file that does not parse is left untouched and reported.
 pub fn update_file<T>(
     path: &Path,
+    change: impl FnOnce(&mut Kubeconfig) -> Result<T, KubeconfigError>,
+) -> Result<T, KubeconfigError> {
+    update_file_with(path, to_yaml, change)
+}
+
+/// [`update_file`] with the YAML emitter chosen by the caller (the `config` commands pass
+/// the go-yaml compatible one from `crate::print`, which this layer may not import).
+pub fn update_file_with<T>(
+    path: &Path,
+    render: Render,
     change: impl FnOnce(&mut Kubeconfig) -> Result<T, KubeconfigError>,
 ) -> Result<T, KubeconfigError> {
     let mut cfg = if path.exists() {
@@ -54,7 +67,7 @@ pub fn update_file<T>(
         Kubeconfig::default()
     };
     let out = change(&mut cfg)?;
-    write_file(path, &cfg)?;
+    write_text(path, &render(&cfg))?;
     Ok(out)
 }
 
@@ -65,6 +78,10 @@ pub fn to_yaml(cfg: &Kubeconfig) -> String {
 
 /// Writes `cfg` to `path` atomically with mode 0600, creating the directory if needed.
 pub fn write_file(path: &Path, cfg: &Kubeconfig) -> Result<(), KubeconfigError> {
+    write_text(path, &to_yaml(cfg))
+}
+
+fn write_text(path: &Path, text: &str) -> Result<(), KubeconfigError> {
     let err = |e: std::io::Error| {
         KubeconfigError::Other(format!("error writing {}: {}", path.display(), io_text(&e)))
     };
@@ -87,7 +104,7 @@ pub fn write_file(path: &Path, cfg: &Kubeconfig) -> Result<(), KubeconfigError> 
             opts.mode(0o600);
         }
         let mut f = opts.open(&tmp)?;
-        f.write_all(to_yaml(cfg).as_bytes())?;
+        f.write_all(text.as_bytes())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();

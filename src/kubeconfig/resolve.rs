@@ -249,6 +249,11 @@ impl LoadedConfig {
                 }
             }
         };
+        if let Some(u) = ov.user.as_deref().filter(|u| !u.is_empty()) {
+            if m.user(u).is_none() {
+                errs.push(format!("auth info {u:?} does not exist"));
+            }
+        }
         // Nothing configured at all: in-cluster when inside a pod.
         if m.is_empty() && ov.context.is_none() && ov.cluster.is_none() && ov.user.is_none() {
             if let Some(rc) = in_cluster(ov, env)? {
@@ -594,7 +599,9 @@ fn in_cluster(
         tls,
         auth,
         impersonate: ov.impersonate.clone(),
+        impersonate_uid: ov.impersonate_uid.clone(),
         impersonate_groups: ov.impersonate_groups.clone(),
+        disable_compression: ov.disable_compression,
         timeout: ov.request_timeout.filter(|d| !d.is_zero()),
         in_cluster: true,
         ..Default::default()

@@ -209,10 +209,33 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-/// kubectl's schema pre-check (`getObjectKind`): both fields must be set, and be strings.
+/// kubectl's schema pre-check (`getObjectKind`; a `v1` `List` has each item checked instead,
+/// as `validateList` does): `apiVersion` and `kind` must be set, and be strings.
 fn validate_kind(v: &Value) -> Result<(), String> {
+    let mut errs = object_kind_errors(v);
+    if errs.is_empty()
+        && v.get("apiVersion").and_then(Value::as_str) == Some("v1")
+        && v.get("kind").and_then(Value::as_str) == Some("List")
+    {
+        match v.get("items") {
+            Some(Value::Array(items)) => {
+                for item in items {
+                    errs.extend(object_kind_errors(item));
+                }
+            }
+            _ => errs.push("invalid object to validate".to_string()),
+        }
+    }
+    match errs.len() {
+        0 => Ok(()),
+        1 => Err(errs.remove(0)),
+        _ => Err(format!("[{}]", errs.join(", "))),
+    }
+}
+
+fn object_kind_errors(v: &Value) -> Vec<String> {
     let Some(m) = v.as_object() else {
-        return Err("invalid object to validate".to_string());
+        return vec!["invalid object to validate".to_string()];
     };
     let mut errs = Vec::new();
     match m.get("apiVersion") {
@@ -229,11 +252,7 @@ fn validate_kind(v: &Value) -> Result<(), String> {
         Some(Value::String(_)) => {}
         Some(_) => errs.push("kind isn't string type".to_string()),
     }
-    match errs.len() {
-        0 => Ok(()),
-        1 => Err(errs.remove(0)),
-        _ => Err(format!("[{}]", errs.join(", "))),
-    }
+    errs
 }
 
 /// Any object with an `items` list is a list (apimachinery's unstructured decoding): its items

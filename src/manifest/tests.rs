@@ -239,3 +239,35 @@ fn flattening_rules() {
     assert_eq!(items[2], json!({"apiVersion": "v1", "kind": "Service"}));
     assert_eq!(flatten(json!({"kind": "X", "items": "nope"})).len(), 1);
 }
+
+/// Observed with kubectl 1.33 against a server with OpenAPI (validation on).
+#[test]
+fn validation_messages() {
+    let cases = [
+        (
+            "metadata:\n  name: a\n",
+            "[apiVersion not set, kind not set]",
+        ),
+        (
+            "kind: ConfigMap\nmetadata:\n  name: a\n",
+            "apiVersion not set",
+        ),
+        ("[1,2]\n", "invalid object to validate"),
+        (
+            "apiVersion: 5\nkind: ConfigMap\n",
+            "apiVersion isn't string type",
+        ),
+        (
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  metadata: {name: a}\n",
+            "kind not set",
+        ),
+    ];
+    for (text, msg) in cases {
+        let out = parse_stream("f.yaml", text, true);
+        assert_eq!(
+            out[0].as_ref().unwrap_err().to_string(),
+            format!("error validating \"f.yaml\": error validating data: {msg}; if you choose to ignore these errors, turn validation off with --validate=false"),
+            "{text}"
+        );
+    }
+}

@@ -24,7 +24,7 @@ impl YamlError {
 
 /// Splits a YAML stream into documents at lines starting with `---` (followed by nothing but
 /// spaces or a comment), as apimachinery's `YAMLReader` does; the separator lines are dropped.
-/// Returns each chunk with the number of lines that precede it.
+/// Line numbers in later errors are relative to each chunk, as in kubectl.
 pub fn split_documents(text: &str) -> Result<Vec<&str>, YamlError> {
     let mut docs = Vec::new();
     let mut start = 0;
@@ -72,6 +72,8 @@ pub fn documents_to_json(text: &str) -> Vec<Result<Value, YamlError>> {
 
 /// [`documents_to_json`] keeping JSON documents' raw text.
 pub fn documents(text: &str) -> Vec<Result<Document, YamlError>> {
+    // A UTF-8 byte order mark is not content (go-yaml skips it too).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('{') {
         json_then_yaml(text)
     } else {
@@ -255,11 +257,20 @@ impl<'a> Builder<'a> {
                     if matches!(ev, Event::DocumentEnd) {
                         return Ok(Value::Null);
                     }
-                    // Only the first document counts (go-yaml's Unmarshal stops there).
-                    return match self.node(ev, span)? {
-                        Node::Value(v) => Ok(v),
-                        Node::Merge => Ok(Value::String("<<".into())),
+                    // Only the first document counts (go-yaml's Unmarshal stops there), but
+                    // errors before its end still count.
+                    let root = match self.node(ev, span)? {
+                        Node::Value(v) => v,
+                        Node::Merge => Value::String("<<".into()),
                     };
+                    loop {
+                        match self.next()? {
+                            None | Some((Event::DocumentEnd, _)) | Some((Event::StreamEnd, _)) => {
+                                return Ok(root)
+                            }
+                            Some(_) => {}
+                        }
+                    }
                 }
                 Some((_, span)) => {
                     return Err(YamlError::yaml(format!(
@@ -434,7 +445,17 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<N
     let plain = matches!(style, ScalarStyle::Plain);
     match core {
         Some("str") => return Ok(Node::Value(Value::String(text.to_string()))),
-        Some("binary") => return Ok(Node::Value(Value::String(text.to_string()))),
+        Some("binary") => {
+            // go-yaml decodes !!binary into the bytes' string.
+            use base64::Engine;
+            let compact: String = text.split_whitespace().collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .map_err(|_| YamlError::yaml("!!binary value contains invalid base64 data"))?;
+            return Ok(Node::Value(Value::String(
+                String::from_utf8_lossy(&bytes).into_owned(),
+            )));
+        }
         Some("merge") => return Ok(Node::Merge),
         Some(_) | None => {}
     }
@@ -650,17 +671,78 @@ fn is_timestamp(s: &str) -> bool {
         && parts[2].len() <= 2
 }
 
+/// The innermost flow collection (`[` or `{`) still open at byte `end`, skipping quoted text.
+fn innermost_flow_open(text: &str, end: usize) -> Option<char> {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    for c in text[..end.min(text.len())].chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"') | (None, '\'') => quote = Some(c),
+            (None, '[') | (None, '{') => stack.push(c),
+            (None, ']') | (None, '}') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    stack.pop()
+}
+
 /// Maps saphyr's scanner/parser errors to go-yaml's wording and line numbering. go-yaml reports
 /// scanner errors at the 1-based line of the problem, and parser errors at the 0-based one.
 fn scan_error(e: &ScanError, text: &str) -> YamlError {
     let info = e.info();
     let mut line = e.marker().line();
-    if info.contains("unknown anchor") {
-        // Marker indexes count characters.
-        let byte = text
+    // Marker indexes count characters.
+    let byte = text
+        .char_indices()
+        .nth(e.marker().index())
+        .map_or(text.len(), |(b, _)| b);
+    let flow = innermost_flow_open(text, byte);
+    if info.contains("invalid indentation in quoted") {
+        // YAML 1.1 quoted scalars may span lines at any indentation: go-yaml reads on to the
+        // next quote and then fails on what follows it.
+        let open_line_start = text[..byte].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[byte..].find('\n').map_or(text.len(), |i| byte + i);
+        let opening = text[open_line_start..line_end]
             .char_indices()
-            .nth(e.marker().index())
-            .map_or(text.len(), |(b, _)| b);
+            .filter(|(_, c)| *c == '"' || *c == '\'')
+            .map(|(i, c)| (open_line_start + i, c))
+            .take_while(|(i, _)| *i <= byte)
+            .last();
+        if let Some((qpos, q)) = opening {
+            if let Some(close) = text[qpos + 1..].find(q) {
+                // A parser error: go-yaml prints the 0-based line of the closing quote.
+                let close_line = text[..qpos + 1 + close].matches('\n').count();
+                return YamlError::yaml(format!("line {close_line}: did not find expected key"));
+            }
+        }
+    }
+    if info.contains("invalid trailing content after double-quoted") {
+        // go-yaml starts another quoted scalar if one follows; unclosed, it runs to the end.
+        let after = text[byte..].trim_start_matches([' ', '\t']);
+        if let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') {
+            if !after[1..].contains(q) {
+                let eof_line = text.matches('\n').count() + 1;
+                return YamlError::yaml(format!("line {eof_line}: found unexpected end of stream"));
+            }
+        }
+    }
+    if info.contains("invalid indentation") && !info.contains("quoted") && flow.is_some() {
+        return YamlError::yaml(format!(
+            "line {}: did not find expected node content",
+            line.saturating_sub(1)
+        ));
+    }
+    if info.contains("expected ',' or '}'") && flow == Some('[') {
+        return YamlError::yaml(format!(
+            "line {}: did not find expected ',' or ']'",
+            line.saturating_sub(1)
+        ));
+    }
+    if info.contains("unknown anchor") {
         let at = &text[byte..];
         let name: String = at
             .trim_start_matches('*')

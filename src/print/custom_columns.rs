@@ -218,6 +218,49 @@ mod tests {
         );
     }
 
+    /// kubectl.1.33 `get configmaps -o custom-columns=…` over four ConfigMaps.
+    #[test]
+    fn matches_kubectl_over_a_list() {
+        let cm = |name: &str, i: i64| json!({"kind": "ConfigMap", "metadata": {"name": name, "labels": {"i": i.to_string()}}, "x": {"num": i * 10}});
+        let j = json!({"kind": "ConfigMap", "metadata": {"name": "j", "labels": {"b": "2", "a": "1<&>"}},
+            "x": {"n": null, "arr": [{"type": "Ready", "p": 1}, {"type": "Other", "p": 2.5}, {"type": "Third", "p": 3}], "e": [], "m": {}, "s": "str", "num": 5}});
+        let list = crate::print::json::list_wrapper(vec![
+            cm("a-much-longer-name", 2),
+            cm("alpha", 0),
+            cm("b", 1),
+            j,
+        ]);
+        let got = render(
+            "NAME:.metadata.name,LABELS:.metadata.labels,ARR:.x.arr[*].type,E:.x.e,M:.x.m,N:.x.n,NOPE:.x.nope,NUM:.x.arr[*].p",
+            &list,
+            false,
+        )
+        .unwrap();
+        let want = "NAME                 LABELS            ARR                 E        M        N        NOPE     NUM\n\
+                    a-much-longer-name   map[i:2]          <none>              <none>   <none>   <none>   <none>   <none>\n\
+                    alpha                map[i:0]          <none>              <none>   <none>   <none>   <none>   <none>\n\
+                    b                    map[i:1]          <none>              <none>   <none>   <none>   <none>   <none>\n\
+                    j                    map[a:1<&> b:2]   Ready,Other,Third   []       map[]    <nil>    <none>   1,2.5,3\n";
+        assert_eq!(got, want);
+        assert_eq!(
+            render("A:{.x.s},B:x.num", &list, false).unwrap(),
+            "A        B\n<none>   20\n<none>   0\n<none>   10\nstr      5\n"
+        );
+        // kubectl prints the rows before the failing one, then the error.
+        let mut p = CustomColumnsPrinter::new(parse_spec("A:.x.arr[5]").unwrap(), false).unwrap();
+        let err = p.print(&list).unwrap_err();
+        let mut out = Vec::new();
+        p.finish(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "A\n<none>\n<none>\n<none>\n"
+        );
+        assert_eq!(
+            err.to_string(),
+            "array index out of bounds: index 5, length 3"
+        );
+    }
+
     #[test]
     fn spec_errors() {
         assert_eq!(

@@ -1,9 +1,10 @@
 //! kubectl's `-o go-template=…` (cli-runtime `GoTemplatePrinter`): the subset of Go
 //! `text/template` used with kubectl — text, `{{pipeline}}` with fields, variables, literals and
-//! `|`, `if`/`else if`/`else`, `range` (with `$i, $e :=`), `with`, `$x := …`, comments, trim
-//! markers, and the functions `index len printf print println not and or eq ne lt le gt ge
-//! exists base64decode`. Anything else (`define`, `template`, `block`, `break`, `html`, …) is
-//! rejected at parse time with an error naming it, never printed wrongly.
+//! `|`, `if`/`else if`/`else`, `range` (with `$i, $e :=`, `break`, `continue`), `with`,
+//! `$x := …` and `$x = …`, comments, trim markers, and the functions `index len printf print
+//! println not and or eq ne lt le gt ge exists base64decode`. Anything else (`define`,
+//! `template`, `block`, `html`, `js`, `slice`, …) is rejected at parse time with an error
+//! naming it, never printed wrongly.
 //!
 //! Data is the object as apimachinery decodes JSON (integers int64, other numbers float64);
 //! missing keys print `<no value>` (`--allow-missing-template-keys=true`) or fail.
@@ -13,7 +14,7 @@ use std::io::Write;
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::gofmt::{format_float_g, go_quote, sprint};
+use super::gofmt::{go_quote, normalize_ints, sprint};
 use super::json::to_go_json;
 use super::PrintError;
 
@@ -28,6 +29,8 @@ pub struct GoTemplate {
 #[derive(Debug, Clone)]
 enum TNode {
     Text(String),
+    Break,
+    Continue,
     Action(Pipe),
     If {
         pipe: Pipe,
@@ -49,6 +52,8 @@ enum TNode {
 #[derive(Debug, Clone)]
 struct Pipe {
     decl: Vec<String>,
+    /// `$x = …` assigns existing variables instead of declaring new ones.
+    assign: bool,
     cmds: Vec<Cmd>,
 }
 
@@ -66,9 +71,9 @@ enum Arg {
         base: Base,
         chain: Vec<String>,
     },
-    Str(String),
-    Int(i64),
-    Float(f64),
+    Str(String, String),
+    Int(i64, String),
+    Float(f64, String),
     Bool(bool),
     Nil,
     Func(String),
@@ -107,7 +112,7 @@ const FUNCS: &[&str] = &[
     "base64decode",
 ];
 const UNSUPPORTED: &[&str] = &[
-    "define", "template", "block", "break", "continue", "html", "js", "urlquery", "slice", "call",
+    "define", "template", "block", "html", "js", "urlquery", "slice", "call",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,14 +122,15 @@ enum Tok {
     Chain(String),
     Dot,
     Var(String),
-    Str(String),
-    Int(i64),
-    Float(f64),
+    Str(String, String),
+    Int(i64, String),
+    Float(f64, String),
     Ident(String),
     Pipe,
     LParen,
     RParen,
     Declare,
+    Assign,
     Comma,
 }
 
@@ -255,14 +261,12 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
                 i += 2;
             }
             b'=' => {
-                return perr(
-                    line,
-                    "variable assignment with = is not supported by kubectl-rs",
-                )
+                toks.push((pos, Tok::Assign));
+                i += 1;
             }
             b'"' | b'`' => {
                 let (s, end) = lex_string(src, i, line)?;
-                toks.push((pos, Tok::Str(s)));
+                toks.push((pos, Tok::Str(s, src[i..end].to_string())));
                 i = end;
             }
             b'.' => {
@@ -296,16 +300,18 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
                         })
                         .unwrap_or(src.len() - i - 1);
                 let text = &src[i..j];
-                if let Ok(v) = text.parse::<i64>() {
-                    toks.push((pos, Tok::Int(v)));
+                if let Some(v) = go_int_literal(text) {
+                    toks.push((pos, Tok::Int(v, text.to_string())));
                 } else if let Ok(v) = text.parse::<f64>() {
-                    toks.push((pos, Tok::Float(v)));
+                    toks.push((pos, Tok::Float(v, text.to_string())));
                 } else {
                     return perr(line, format!("bad number syntax: {text:?}"));
                 }
                 i = j;
             }
-            c if (c as char).is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+            c if ((c as char).is_ascii_alphabetic() || c == b'_' || c >= 0x80)
+                && word_len(&src[i..]) > 0 =>
+            {
                 let j = i + word_len(&src[i..]);
                 toks.push((pos, Tok::Ident(src[i..j].to_string())));
                 i = j;
@@ -316,6 +322,39 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
             }
         }
     }
+}
+
+/// A Go integer literal (`42`, `-3`, `0x10`, `0o17`, `017`, `0b101`, `1_000`).
+fn go_int_literal(text: &str) -> Option<i64> {
+    let (neg, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let body = body.replace('_', "");
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string())
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string())
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string())
+    } else {
+        (10, lower)
+    };
+    let v = i64::from_str_radix(&digits, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// Go's `base64.CorruptInputError` text for a decoding failure.
+fn go_base64_error(e: &base64::DecodeError, input: &str) -> String {
+    let offset = match e {
+        base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => *i,
+        _ => input.trim_end_matches('=').len(),
+    };
+    format!("illegal base64 data at input byte {offset}")
 }
 
 fn word_len(s: &str) -> usize {
@@ -377,6 +416,16 @@ struct TreeParser<'a> {
     items: Vec<Item>,
     idx: usize,
     src: &'a str,
+    /// How many `range` bodies enclose the current position (`break`/`continue` need one).
+    range_depth: usize,
+}
+
+/// What a `{{break}}` or `{{continue}}` asks of the enclosing range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Normal,
+    Break,
+    Continue,
 }
 
 enum Stop {
@@ -414,6 +463,19 @@ impl TreeParser<'_> {
                                 }),
                             ));
                         }
+                        Some(Tok::Ident(k)) if k == "break" || k == "continue" => {
+                            if self.range_depth == 0 {
+                                return perr(line, format!("{{{{{k}}}}} outside {{{{range}}}}"));
+                            }
+                            if toks.len() > 1 {
+                                return perr(line, format!("unexpected token in {{{{{k}}}}}"));
+                            }
+                            nodes.push(if k == "break" {
+                                TNode::Break
+                            } else {
+                                TNode::Continue
+                            });
+                        }
                         Some(Tok::Ident(k)) if k == "if" || k == "range" || k == "with" => {
                             nodes.push(self.control(&k, line, toks[1..].to_vec())?);
                         }
@@ -433,12 +495,22 @@ impl TreeParser<'_> {
     }
 
     fn control(&mut self, kind: &str, line: usize, toks: Vec<Token>) -> Result<TNode, ParseErr> {
+        if toks.is_empty() {
+            return perr(line, format!("missing value for {kind}"));
+        }
         let pipe = self.pipe(
             line,
             &toks,
             kind == "range" || kind == "with" || kind == "if",
         )?;
-        let (body, stop) = self.list()?;
+        if kind == "range" {
+            self.range_depth += 1;
+        }
+        let body = self.list();
+        if kind == "range" {
+            self.range_depth -= 1;
+        }
+        let (body, stop) = body?;
         let otherwise = match stop {
             Stop::End => Vec::new(),
             Stop::Eof => return perr(line_of(self.src, self.src.len()), "unexpected EOF"),
@@ -492,7 +564,12 @@ impl TreeParser<'_> {
     fn pipe(&self, line: usize, toks: &[Token], allow_decl: bool) -> Result<Pipe, ParseErr> {
         let mut decl = Vec::new();
         let mut rest = toks;
-        if let Some(d) = toks.iter().position(|t| t.1 == Tok::Declare) {
+        let mut assign = false;
+        if let Some(d) = toks
+            .iter()
+            .position(|t| t.1 == Tok::Declare || t.1 == Tok::Assign)
+        {
+            assign = toks[d].1 == Tok::Assign;
             if !allow_decl {
                 return perr(line, "unexpected declaration");
             }
@@ -523,7 +600,7 @@ impl TreeParser<'_> {
                 _ => return perr(line, "unexpected token in operand"),
             }
         }
-        Ok(Pipe { decl, cmds })
+        Ok(Pipe { decl, assign, cmds })
     }
 
     /// One command from `toks[i..]` up to `|`, `)` or the end.
@@ -549,9 +626,9 @@ impl TreeParser<'_> {
                     base: Base::Var(v.clone()),
                     chain: Vec::new(),
                 },
-                Tok::Str(s) => Arg::Str(s.clone()),
-                Tok::Int(v) => Arg::Int(*v),
-                Tok::Float(v) => Arg::Float(*v),
+                Tok::Str(s, raw) => Arg::Str(s.clone(), raw.clone()),
+                Tok::Int(v, raw) => Arg::Int(*v, raw.clone()),
+                Tok::Float(v, raw) => Arg::Float(*v, raw.clone()),
                 Tok::Ident(id) => match id.as_str() {
                     "true" => Arg::Bool(true),
                     "false" => Arg::Bool(false),
@@ -577,7 +654,7 @@ impl TreeParser<'_> {
                         chain: Vec::new(),
                     }
                 }
-                Tok::Declare | Tok::Comma | Tok::Chain(_) => {
+                Tok::Declare | Tok::Assign | Tok::Comma | Tok::Chain(_) => {
                     return perr(line, "unexpected token in operand")
                 }
             };
@@ -669,10 +746,12 @@ impl Exec<'_> {
         cmd_string(cmd)
     }
 
-    fn walk(&mut self, nodes: &[TNode], dot: &TVal) -> Result<(), ExecErr> {
+    fn walk(&mut self, nodes: &[TNode], dot: &TVal) -> Result<Flow, ExecErr> {
         for n in nodes {
             match n {
                 TNode::Text(t) => self.out.push_str(t),
+                TNode::Break => return Ok(Flow::Break),
+                TNode::Continue => return Ok(Flow::Continue),
                 TNode::Action(pipe) => {
                     let v = self.pipe(pipe, dot)?;
                     if pipe.decl.is_empty() {
@@ -686,12 +765,15 @@ impl Exec<'_> {
                 } => {
                     let mark = self.vars.len();
                     let v = self.pipe(pipe, dot)?;
-                    if truthy(&v) {
-                        self.walk(then, dot)?;
+                    let flow = if truthy(&v) {
+                        self.walk(then, dot)?
                     } else {
-                        self.walk(otherwise, dot)?;
-                    }
+                        self.walk(otherwise, dot)?
+                    };
                     self.vars.truncate(mark);
+                    if flow != Flow::Normal {
+                        return Ok(flow);
+                    }
                 }
                 TNode::With {
                     pipe,
@@ -700,12 +782,15 @@ impl Exec<'_> {
                 } => {
                     let mark = self.vars.len();
                     let v = self.pipe(pipe, dot)?;
-                    if truthy(&v) {
-                        self.walk(body, &v)?;
+                    let flow = if truthy(&v) {
+                        self.walk(body, &v)?
                     } else {
-                        self.walk(otherwise, dot)?;
-                    }
+                        self.walk(otherwise, dot)?
+                    };
                     self.vars.truncate(mark);
+                    if flow != Flow::Normal {
+                        return Ok(flow);
+                    }
                 }
                 TNode::Range {
                     pipe,
@@ -716,6 +801,7 @@ impl Exec<'_> {
                     let decl = pipe.decl.clone();
                     let bare = Pipe {
                         decl: Vec::new(),
+                        assign: false,
                         cmds: pipe.cmds.clone(),
                     };
                     let v = self.pipe(&bare, dot)?;
@@ -734,16 +820,29 @@ impl Exec<'_> {
                             .map(|i| (Value::from(i), Value::from(i)))
                             .collect(),
                         other => {
-                            let pos = pipe.cmds.first().map(|c| c.pos).unwrap_or(0);
+                            // Go reports it at the last node evaluated.
+                            let (pos, at) = match pipe.cmds.last() {
+                                Some(c) => match c.args.last() {
+                                    Some(a @ Arg::Field { pos, .. }) if c.args.len() == 1 => {
+                                        (*pos, arg_string(a))
+                                    }
+                                    _ => (c.pos, cmd_string(c)),
+                                },
+                                None => (0, String::new()),
+                            };
                             return Err(ExecErr(
                                 pos,
-                                "range".into(),
+                                at,
                                 format!("range can't iterate over {}", print_val(other)),
                             ));
                         }
                     };
                     if pairs.is_empty() {
-                        self.walk(otherwise, dot)?;
+                        let flow = self.walk(otherwise, dot)?;
+                        if flow != Flow::Normal {
+                            self.vars.truncate(mark);
+                            return Ok(flow);
+                        }
                     }
                     for (k, e) in pairs {
                         let inner = self.vars.len();
@@ -755,14 +854,17 @@ impl Exec<'_> {
                             }
                             _ => {}
                         }
-                        self.walk(body, &TVal::V(e))?;
+                        let flow = self.walk(body, &TVal::V(e))?;
                         self.vars.truncate(inner);
+                        if flow == Flow::Break {
+                            break;
+                        }
                     }
                     self.vars.truncate(mark);
                 }
             }
         }
-        Ok(())
+        Ok(Flow::Normal)
     }
 
     fn pipe(&mut self, pipe: &Pipe, dot: &TVal) -> Result<TVal, ExecErr> {
@@ -777,7 +879,21 @@ impl Exec<'_> {
         }
         let v = prev.unwrap_or(TVal::Missing);
         for name in &pipe.decl {
-            self.vars.push((name.clone(), v.clone()));
+            if pipe.assign {
+                match self.vars.iter_mut().rev().find(|x| &x.0 == name) {
+                    Some(slot) => slot.1 = v.clone(),
+                    None => {
+                        let pos = pipe.cmds.first().map(|c| c.pos).unwrap_or(0);
+                        return Err(ExecErr(
+                            pos,
+                            name.clone(),
+                            format!("undefined variable: {name}"),
+                        ));
+                    }
+                }
+            } else {
+                self.vars.push((name.clone(), v.clone()));
+            }
         }
         Ok(v)
     }
@@ -786,14 +902,25 @@ impl Exec<'_> {
         let text = self.cmd_text(cmd);
         if let Arg::Func(name) = &cmd.args[0] {
             let mut args = Vec::new();
+            // Integer constants are Go `int`s (not int64): only printf's messages show it.
+            let mut int_lits: Vec<bool> = cmd.args[1..]
+                .iter()
+                .map(|a| matches!(a, Arg::Int(..)))
+                .collect();
+            if piped.is_some() {
+                int_lits.push(false);
+            }
             for a in &cmd.args[1..] {
-                args.push(self.arg(a, dot, cmd)?);
+                // nil is a valid argument, only not a command.
+                args.push(match a {
+                    Arg::Nil => TVal::V(Value::Null),
+                    a => self.arg(a, dot, cmd)?,
+                });
             }
             if let Some(p) = piped {
                 args.push(p);
             }
-            return call(name, &args)
-                .map_err(|e| ExecErr(cmd.pos, text, format!("error calling {name}: {e}")));
+            return call(name, &args, &int_lits).map_err(|e| call_error(cmd, name, text, e));
         }
         if cmd.args.len() > 1 || piped.is_some() {
             return Err(ExecErr(
@@ -810,9 +937,9 @@ impl Exec<'_> {
 
     fn arg(&mut self, a: &Arg, dot: &TVal, cmd: &Cmd) -> Result<TVal, ExecErr> {
         Ok(match a {
-            Arg::Str(s) => TVal::V(Value::String(s.clone())),
-            Arg::Int(i) => TVal::V(Value::from(*i)),
-            Arg::Float(f) => TVal::V(Value::from(*f)),
+            Arg::Str(s, _) => TVal::V(Value::String(s.clone())),
+            Arg::Int(i, _) => TVal::V(Value::from(*i)),
+            Arg::Float(f, _) => TVal::V(Value::from(*f)),
             Arg::Bool(b) => TVal::V(Value::Bool(*b)),
             Arg::Nil => {
                 return Err(ExecErr(
@@ -822,13 +949,7 @@ impl Exec<'_> {
                 ))
             }
             Arg::Func(name) => {
-                return call(name, &[]).map_err(|e| {
-                    ExecErr(
-                        cmd.pos,
-                        cmd_string(cmd),
-                        format!("error calling {name}: {e}"),
-                    )
-                })
+                return call(name, &[], &[]).map_err(|e| call_error(cmd, name, cmd_string(cmd), e))
             }
             Arg::Field { pos, base, chain } => {
                 let mut cur = match base {
@@ -884,6 +1005,13 @@ impl Exec<'_> {
     }
 }
 
+fn call_error(cmd: &Cmd, name: &str, text: String, e: CallErr) -> ExecErr {
+    match e {
+        CallErr::Args(msg) => ExecErr(cmd.pos, name.to_string(), msg),
+        CallErr::Call(msg) => ExecErr(cmd.pos, text, format!("error calling {name}: {msg}")),
+    }
+}
+
 fn arg_string(a: &Arg) -> String {
     match a {
         Arg::Field { base, chain, .. } => {
@@ -901,9 +1029,9 @@ fn arg_string(a: &Arg) -> String {
             }
             s
         }
-        Arg::Str(s) => go_quote(s),
-        Arg::Int(i) => i.to_string(),
-        Arg::Float(f) => format_float_g(*f),
+        Arg::Str(_, raw) => raw.clone(),
+        Arg::Int(_, raw) => raw.clone(),
+        Arg::Float(_, raw) => raw.clone(),
         Arg::Bool(b) => b.to_string(),
         Arg::Nil => "nil".into(),
         Arg::Func(f) => f.clone(),
@@ -951,13 +1079,32 @@ fn compare(a: &TVal, b: &TVal) -> Result<(bool, bool), String> {
     Ok((x == y, x < y))
 }
 
-fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
-    let want = |n: usize| -> Result<(), String> {
+/// Why a function call failed: Go reports argument-count errors at the function name and
+/// the others as `error calling <f>: …` at the whole command.
+enum CallErr {
+    Args(String),
+    Call(String),
+}
+
+impl From<String> for CallErr {
+    fn from(s: String) -> Self {
+        CallErr::Call(s)
+    }
+}
+
+impl From<&str> for CallErr {
+    fn from(s: &str) -> Self {
+        CallErr::Call(s.to_string())
+    }
+}
+
+fn call(name: &str, args: &[TVal], int_lits: &[bool]) -> Result<TVal, CallErr> {
+    let want = |n: usize| -> Result<(), CallErr> {
         if args.len() != n {
-            return Err(format!(
+            return Err(CallErr::Args(format!(
                 "wrong number of args for {name}: want {n} got {}",
                 args.len()
-            ));
+            )));
         }
         Ok(())
     };
@@ -969,12 +1116,14 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
                 TVal::V(Value::String(s)) => Ok(TVal::V(Value::from(s.len() as i64))),
                 TVal::V(Value::Array(a)) => Ok(TVal::V(Value::from(a.len() as i64))),
                 TVal::V(Value::Object(m)) => Ok(TVal::V(Value::from(m.len() as i64))),
-                other => Err(format!("len of type {}", type_name(other))),
+                other => Err(format!("len of type {}", type_name(other)).into()),
             }
         }
         "index" => {
             if args.is_empty() {
-                return Err("wrong number of args for index: want at least 1 got 0".into());
+                return Err(CallErr::Args(
+                    "wrong number of args for index: want at least 1 got 0".into(),
+                ));
             }
             let mut cur = args[0].clone();
             for idx in &args[1..] {
@@ -983,16 +1132,29 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
                         m.get(k).cloned().map(TVal::V).unwrap_or(TVal::Missing)
                     }
                     (TVal::V(Value::Array(a)), TVal::V(Value::Number(n))) => {
-                        let i = n.as_i64().ok_or("cannot index slice/array with nil")?;
+                        let i = n
+                            .as_i64()
+                            .ok_or("cannot index slice/array with type float64")?;
                         match usize::try_from(i).ok().and_then(|i| a.get(i)) {
                             Some(v) => TVal::V(v.clone()),
-                            None => return Err(format!("index out of range: {i}")),
+                            None => return Err(format!("index out of range: {i}").into()),
+                        }
+                    }
+                    (TVal::V(Value::String(st)), TVal::V(Value::Number(n))) => {
+                        let i = n
+                            .as_i64()
+                            .ok_or("cannot index slice/array with type float64")?;
+                        match usize::try_from(i).ok().and_then(|i| st.as_bytes().get(i)) {
+                            Some(b) => TVal::V(Value::from(*b)),
+                            None => return Err(format!("index out of range: {i}").into()),
                         }
                     }
                     (TVal::Missing | TVal::V(Value::Null), _) => {
                         return Err("index of untyped nil".into())
                     }
-                    (c, _) => return Err(format!("can't index item of type {}", type_name(c))),
+                    (c, _) => {
+                        return Err(format!("can't index item of type {}", type_name(c)).into())
+                    }
                 };
             }
             Ok(cur)
@@ -1003,9 +1165,9 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
         }
         "and" | "or" => {
             if args.is_empty() {
-                return Err(format!(
+                return Err(CallErr::Args(format!(
                     "wrong number of args for {name}: want at least 1 got 0"
-                ));
+                )));
             }
             for a in args {
                 if truthy(a) != (name == "and") {
@@ -1018,7 +1180,15 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
             if args.len() < 2 {
                 return Err("missing argument for comparison".into());
             }
+            let is_nil = |v: &TVal| matches!(v, TVal::Missing | TVal::V(Value::Null));
             for other in &args[1..] {
+                // Go 1.18+: nil equals only nil, and is not an error against other kinds.
+                if is_nil(&args[0]) || is_nil(other) {
+                    if is_nil(&args[0]) && is_nil(other) {
+                        return b(true);
+                    }
+                    continue;
+                }
                 if compare(&args[0], other)?.0 {
                     return b(true);
                 }
@@ -1050,11 +1220,14 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
             let Some(TVal::V(Value::String(format))) = args.first() else {
                 return Err("wrong type for value; expected string".into());
             };
-            Ok(TVal::V(Value::String(go_printf(format, &args[1..])?)))
+            let lits = int_lits.get(1..).unwrap_or_default();
+            Ok(TVal::V(Value::String(go_printf(format, &args[1..], lits)?)))
         }
         "exists" => {
             if args.is_empty() {
-                return Err("wrong number of args for exists: want at least 1 got 0".into());
+                return Err(CallErr::Args(
+                    "wrong number of args for exists: want at least 1 got 0".into(),
+                ));
             }
             let mut cur = args[0].clone();
             for idx in &args[1..] {
@@ -1082,16 +1255,17 @@ fn call(name: &str, args: &[TVal]) -> Result<TVal, String> {
                 return Err(format!(
                     "wrong type for value; expected string; got {}",
                     type_name(&args[0])
-                ));
+                )
+                .into());
             };
             let data = base64::engine::general_purpose::STANDARD
                 .decode(s)
-                .map_err(|e| format!("base64 decode failed: {e}"))?;
+                .map_err(|e| format!("base64 decode failed: {}", go_base64_error(&e, s)))?;
             Ok(TVal::V(Value::String(
                 String::from_utf8_lossy(&data).into_owned(),
             )))
         }
-        other => Err(format!("function {other:?} not defined")),
+        other => Err(format!("function {other:?} not defined").into()),
     }
 }
 
@@ -1115,9 +1289,16 @@ fn go_sprint(args: &[TVal]) -> String {
     out
 }
 
-/// The part of Go's `fmt.Sprintf` templates use: verbs `v s d q f t x %`, `-` flag, width
-/// and precision.
-fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
+/// The part of Go's `fmt.Sprintf` templates use: verbs `v s d q f t x X T %`, `-` and `0`
+/// flags, width and precision.
+fn go_printf(format: &str, args: &[TVal], int_lits: &[bool]) -> Result<String, String> {
+    let tname = |i: usize, a: &TVal| {
+        if int_lits.get(i).copied().unwrap_or(false) {
+            "int"
+        } else {
+            type_name(a)
+        }
+    };
     let mut out = String::new();
     let mut chars = format.chars().peekable();
     let mut next_arg = 0;
@@ -1166,10 +1347,13 @@ fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
             out.push_str(&format!("%!{verb}(MISSING)"));
             continue;
         };
+        let idx = next_arg;
         next_arg += 1;
-        let bad = |a: &TVal| format!("%!{verb}({}={})", type_name(a), fmt_v(a));
+        let bad = |a: &TVal| format!("%!{verb}({}={})", tname(idx, a), fmt_v(a));
         let text = match (verb, arg) {
             ('v', a) => fmt_v(a),
+            ('T', TVal::Missing | TVal::V(Value::Null)) => "<nil>".to_string(),
+            ('T', a) => tname(idx, a).to_string(),
             ('s', TVal::V(Value::String(s))) => match prec {
                 Some(p) => s.chars().take(p).collect(),
                 None => s.clone(),
@@ -1181,6 +1365,10 @@ fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
                 format!("{:x}", n.as_i64().unwrap_or(0))
             }
             ('x', TVal::V(Value::String(s))) => s.bytes().map(|b| format!("{b:02x}")).collect(),
+            ('X', TVal::V(Value::Number(n))) if n.is_i64() => {
+                format!("{:X}", n.as_i64().unwrap_or(0))
+            }
+            ('X', TVal::V(Value::String(s))) => s.bytes().map(|b| format!("{b:02X}")).collect(),
             ('t', TVal::V(Value::Bool(b))) => b.to_string(),
             ('f', TVal::V(Value::Number(n))) if !n.is_i64() => {
                 format!("{:.*}", prec.unwrap_or(6), n.as_f64().unwrap_or(0.0))
@@ -1188,7 +1376,7 @@ fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
             (_, TVal::V(Value::Number(n))) if verb == 'f' => {
                 bad(&TVal::V(Value::Number(n.clone())))
             }
-            ('s' | 'q' | 'd' | 'x' | 't' | 'f', a) => bad(a),
+            ('s' | 'q' | 'd' | 'x' | 'X' | 't' | 'f', a) => bad(a),
             (other, _) => {
                 return Err(format!(
                     "printf verb %{other} is not supported by kubectl-rs"
@@ -1213,7 +1401,8 @@ fn go_printf(format: &str, args: &[TVal]) -> Result<String, String> {
     if next_arg < args.len() {
         let extra: Vec<String> = args[next_arg..]
             .iter()
-            .map(|a| format!("{}={}", type_name(a), fmt_v(a)))
+            .enumerate()
+            .map(|(k, a)| format!("{}={}", tname(next_arg + k, a), fmt_v(a)))
             .collect();
         out.push_str(&format!("%!(EXTRA {})", extra.join(", ")));
     }
@@ -1224,7 +1413,12 @@ impl GoTemplate {
     /// Parses a template; errors are Go's (`template: output:1: unclosed action`).
     pub fn parse(src: &str) -> Result<GoTemplate, String> {
         let items = lex(src).map_err(|e| e.0)?;
-        let mut p = TreeParser { items, idx: 0, src };
+        let mut p = TreeParser {
+            items,
+            idx: 0,
+            src,
+            range_depth: 0,
+        };
         let (nodes, stop) = p.list().map_err(|e| e.0)?;
         match stop {
             Stop::Eof => {}
@@ -1257,14 +1451,15 @@ impl GoTemplate {
     /// Executes the template on `data`; errors are Go's
     /// (`template: output:1:4: executing "output" at <.a.b>: …`).
     pub fn execute(&self, data: &Value) -> Result<String, String> {
-        let root = TVal::V(data.clone());
+        // kubectl re-decodes the object from JSON first: integral numbers become int64.
+        let root = TVal::V(normalize_ints(data));
         let mut ex = Exec {
             tpl: self,
             vars: vec![("$".to_string(), root.clone())],
             out: String::new(),
         };
         match ex.walk(&self.nodes, &root) {
-            Ok(()) => Ok(ex.out),
+            Ok(_) => Ok(ex.out),
             Err(ExecErr(pos, at, msg)) => {
                 let line = line_of(&self.src, pos);
                 let last_nl = self.src[..pos].rfind('\n').map(|i| i as i64).unwrap_or(-1);
@@ -1365,6 +1560,11 @@ mod tests {
             ("{{(index .x.arr 0).type}}", "Ready"),
             (r#"{{printf "%-5s|%3d" "ab" 7}}"#, "ab   |  7"),
             ("{{len .x.arr}} {{len .x.s}} {{len .x.m}}", "3 3 0"),
+            (r#"{{printf "%T %T %T %T" .x.num .x.s 1 .x.n}}"#, "int64 string int <nil>"),
+            (r#"{{range .x.arr}}{{if eq .type "Other"}}{{break}}{{end}}{{.type}};{{end}}"#, "Ready;"),
+            (r#"{{range .x.arr}}{{if eq .type "Other"}}{{continue}}{{end}}{{.type}};{{end}}"#, "Ready;Third;"),
+            ("{{range .x.arr}}{{with .type}}{{break}}{{end}}x{{end}}", ""),
+            ("{{$n := 0}}{{range .x.arr}}{{$n = .p}}{{end}}{{$n}}", "3"),
             ("{{range .items}}{{.metadata.name}} {{end}}", ""),
         ];
         for (t, want) in cases {
@@ -1406,12 +1606,62 @@ mod tests {
             run("{{foo .x}}").unwrap_err(),
             r#"template: output:1: function "foo" not defined"#
         );
+        assert_eq!(
+            run("{{break}}").unwrap_err(),
+            "template: output:1: {{break}} outside {{range}}"
+        );
         assert!(run(r#"{{define "x"}}{{end}}"#)
             .unwrap_err()
             .contains("not supported"));
         assert!(run("{{html .x}}").unwrap_err().contains("not supported"));
         assert!(run("{{if .x}}").unwrap_err().contains("unexpected EOF"));
         assert!(run("{{end}}").is_err());
+        assert_eq!(
+            run("{{→}}").unwrap_err(),
+            "template: output:1: unexpected '→' in command"
+        );
+        assert!(run("{{.a | }}").is_err());
+        assert!(run("{{(.a}}").is_err());
+        assert!(run("{{\"abc}}").is_err());
+    }
+
+    /// Every case of `tests/fixtures/kubectl-1.33/go-template-cases.json` (kubectl.1.33 output,
+    /// stderr and exit code per template) except the constructs kubectl-rs rejects on purpose.
+    #[test]
+    fn kubectl_cases() {
+        let obj: Value = serde_json::from_str(&crate::print::testutil::fixture(
+            "kubectl-1.33/template-object.json",
+        ))
+        .unwrap();
+        let cases: Value = serde_json::from_str(&crate::print::testutil::fixture(
+            "kubectl-1.33/go-template-cases.json",
+        ))
+        .unwrap();
+        let unsupported = [r#"{{template "x"}}"#];
+        for case in cases.as_array().unwrap() {
+            let t = case["template"].as_str().unwrap();
+            if unsupported.contains(&t) {
+                let err = GoTemplatePrinter::new(t, true).unwrap_err().to_string();
+                assert!(err.contains("not supported"), "{err}");
+                continue;
+            }
+            let want_out = case["stdout"].as_str().unwrap();
+            let want_err = case["stderr"].as_str().unwrap();
+            let mut out = Vec::new();
+            let result = GoTemplatePrinter::new(t, true).and_then(|p| p.print(&obj, &mut out));
+            let got_out = String::from_utf8(out).unwrap();
+            match result {
+                Ok(()) => {
+                    assert_eq!(case["rc"], 0, "{t}: expected a failure: {want_err}");
+                    assert_eq!(got_out, want_out, "{t}");
+                }
+                Err(e) => {
+                    assert_eq!(format!("error: {e}\n"), want_err, "{t}");
+                    // The debugging text goes to stdout.
+                    assert_eq!(got_out, want_out, "{t}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -1444,5 +1694,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.ends_with(r#"map has no entry for key "nope""#), "{e}");
+    }
+
+    proptest::proptest! {
+        /// Arbitrary templates either parse or fail cleanly, and never panic when run.
+        #[test]
+        fn never_panics(t in "[{}()|.$:= a-z0-9\"`\\-é→😀\\\\\n/*]{0,30}") {
+            if let Ok(tpl) = GoTemplate::parse(&t) {
+                let _ = tpl.execute(&obj());
+            }
+        }
     }
 }

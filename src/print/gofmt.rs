@@ -43,10 +43,47 @@ fn sprint_into(v: &Value, out: &mut String) {
     }
 }
 
+/// The int64 a JSON number decodes to in kubectl (an integer, or an integral float such as
+/// `3.0` within int64 range; observed with kubectl 1.33 `get --sort-by`), else `None` (float64).
+pub fn go_int(n: &Number) -> Option<i64> {
+    if let Some(i) = n.as_i64() {
+        return Some(i);
+    }
+    if n.is_u64() {
+        return None;
+    }
+    let f = n.as_f64()?;
+    // 2^63 is exactly representable; anything at or beyond it is not an int64.
+    if f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f)
+    {
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+/// The value as kubectl holds it after decoding JSON: integral numbers (also `3.0`) become
+/// int64, so later comparisons between them and float literals behave as in Go.
+pub fn normalize_ints(v: &Value) -> Value {
+    match v {
+        Value::Number(n) if !n.is_i64() => match go_int(n) {
+            Some(i) => Value::from(i),
+            None => v.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(normalize_ints).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), normalize_ints(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// `%v` of a JSON number as apimachinery decodes it: integers stay integers (int64), anything
 /// else is a float64 printed like Go's `%v` (`strconv.FormatFloat(f, 'g', -1, 64)` with `e+06`).
 pub fn sprint_number(n: &Number) -> String {
-    if let Some(i) = n.as_i64() {
+    if let Some(i) = go_int(n) {
         return i.to_string();
     }
     if let Some(u) = n.as_u64() {

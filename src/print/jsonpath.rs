@@ -7,7 +7,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use super::gofmt::{go_quote, sharp_v, sprint, sprint_number};
+use super::gofmt::{go_quote, normalize_ints, sharp_v, sprint, sprint_number};
 use super::json::{to_go_json, to_go_json_indent};
 use super::PrintError;
 
@@ -571,7 +571,8 @@ impl JsonPath {
     /// Every action's results, in template order (text nodes yield their text).
     pub fn find_results(&self, data: &Value) -> Result<Vec<Vec<Value>>, String> {
         let mut st = RangeState::default();
-        Ok(self.find(&mut st, &self.root, data)?.0)
+        let data = normalize_ints(data);
+        Ok(self.find(&mut st, &self.root, &data)?.0)
     }
 
     /// Runs the template on `data` and writes the text.
@@ -959,6 +960,78 @@ mod tests {
         }
     }
 
+    /// kubectl.1.33 on a ConfigMap with dotted label keys: `['a.b']` splits at the dot (a
+    /// client-go quirk), escaped dots do not.
+    #[test]
+    fn dotted_keys_like_kubectl() {
+        let d = json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d","labels":{"a.b":"dotted","app.kubernetes.io/name":"x"}},"extra":{"a":{"b":"nested"}}});
+        let run = |t: &str| {
+            let mut out = Vec::new();
+            JsonPathPrinter::new(t, true, false)
+                .unwrap()
+                .print(&d, &mut out)
+                .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(run("{.metadata.labels['a.b']}"), "");
+        assert_eq!(run(r"{.metadata.labels.a\.b}"), "dotted");
+        assert_eq!(run(r"{.metadata.labels.app\.kubernetes\.io/name}"), "x");
+        assert_eq!(run("{.metadata['labels']['a.b']}"), "");
+        assert_eq!(run("{..b}"), "nested");
+        assert_eq!(
+            run("{range .metadata.labels}{@};{end}"),
+            r#"{"a.b":"dotted","app.kubernetes.io/name":"x"};"#
+        );
+        assert_eq!(run("{.metadata.name} {.kind}"), "d ConfigMap");
+        assert_eq!(run("{.extra['a']['b']}"), "nested");
+        assert_eq!(run("{.extra['a.b']}"), "nested");
+        let p = JsonPathPrinter::new("{.metadata.labels[*]}", true, false).unwrap();
+        let e = p.print(&d, &mut Vec::new()).unwrap_err().to_string();
+        assert!(
+            e.contains("Error executing template: map[string]interface {} is not array or slice."),
+            "{e}"
+        );
+        assert_eq!(
+            JsonPathPrinter::new(r#"{.metadata.labels["a.b"]}"#, true, false)
+                .unwrap_err()
+                .to_string(),
+            r#"error parsing jsonpath {.metadata.labels["a.b"]}, invalid array index "a.b""#
+        );
+    }
+
+    /// Every case of `tests/fixtures/kubectl-1.33/jsonpath-cases.json` (kubectl.1.33 stdout,
+    /// stderr and exit code per template), error texts included byte for byte.
+    #[test]
+    fn kubectl_cases() {
+        let obj: Value =
+            serde_json::from_str(&fixture("kubectl-1.33/template-object.json")).unwrap();
+        let cases: Value =
+            serde_json::from_str(&fixture("kubectl-1.33/jsonpath-cases.json")).unwrap();
+        for case in cases.as_array().unwrap() {
+            let t = case["template"].as_str().unwrap();
+            let mut out = Vec::new();
+            let result = JsonPathPrinter::new(t, true, false).and_then(|p| p.print(&obj, &mut out));
+            match result {
+                Ok(()) => {
+                    assert_eq!(case["rc"], 0, "{t}: expected {}", case["stderr"]);
+                    assert_eq!(
+                        String::from_utf8(out).unwrap(),
+                        case["stdout"].as_str().unwrap(),
+                        "{t}"
+                    );
+                }
+                Err(e) => {
+                    // kubectl adds `error: ` and, when missing, a final newline.
+                    let mut got = format!("error: {e}");
+                    if !got.ends_with('\n') {
+                        got.push('\n');
+                    }
+                    assert_eq!(got, case["stderr"].as_str().unwrap(), "{t}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn reference_jsonpath_on_daemonset() {
         let ds: Value = serde_json::from_str(&fixture("reference/12-get-ds-json.stdout")).unwrap();
@@ -1049,5 +1122,15 @@ mod tests {
             JsonPath::parse("{.a....b}").unwrap_err(),
             "invalid multiple recursive descent"
         );
+    }
+
+    proptest::proptest! {
+        /// Arbitrary templates either parse or fail cleanly, and never panic when run.
+        #[test]
+        fn never_panics(t in "[{}\\[\\]().*@$?=!<>,:'\" a-z0-9\\-é→😀\\\\\n]{0,30}") {
+            if let Ok(p) = JsonPathPrinter::new(&t, true, false) {
+                let _ = p.print(&obj(), &mut Vec::new());
+            }
+        }
     }
 }

@@ -19,6 +19,20 @@ pub fn to_kyaml_string(v: &Value) -> String {
     out
 }
 
+/// A watch event `{type, object}` in KYAML (struct order: `type` first).
+pub fn watch_event_kyaml(event_type: &str, obj: &Value) -> String {
+    let mut out = String::from("---\n{\n");
+    indent(1, &mut out);
+    out.push_str("type: ");
+    render_string(event_type, 2, false, &mut out);
+    out.push_str(",\n");
+    indent(1, &mut out);
+    out.push_str("object: ");
+    render(obj, 1, &mut out);
+    out.push_str(",\n}\n");
+    out
+}
+
 /// Prints one object as kubectl's KYAML printer does.
 pub fn print_kyaml(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
     if obj

@@ -1,7 +1,14 @@
-//! Output printers: server-side Tables through kubectl's tabwriter, json, yaml, name, jsonpath,
-//! custom-columns, go-template, and ages.
+//! Output printers: server-side Tables through kubectl's tabwriter, json, yaml, kyaml, name,
+//! jsonpath, custom-columns, go-template, `--sort-by`, and ages.
 //!
-//! Error messages are kubectl's text without the `error: ` prefix (the caller adds it).
+//! How `get` uses it: parse `-o` once with [`OutputFormat::parse`]. For a table
+//! ([`OutputFormat::is_human_readable`]) feed every response, in order, to one
+//! [`table::HumanPrinter`] with its [`table::ResourceType`], then `finish`; if nothing was
+//! written print [`table::no_resources_message`] on stderr. Otherwise build a
+//! [`GenericPrinter`], print [`generic_object`]`(items, single_item_implied)` once, then `finish`.
+//!
+//! Error messages are kubectl's text without the `error: ` prefix (the caller adds it, and a
+//! final newline only when the message lacks one, as kubectl does).
 
 pub mod age;
 pub mod custom_columns;
@@ -433,6 +440,43 @@ impl GenericPrinter {
         }
     }
 
+    /// `get --watch --output-watch-events` with a non-table format: prints a
+    /// `metav1.WatchEvent{type, object}` as kubectl does (JSON compact on one line, templates
+    /// run on `{"type", "object"}`, `-o name` prints the object). kubectl does not strip
+    /// managedFields from events.
+    pub fn print_watch_event(
+        &mut self,
+        event_type: &str,
+        obj: &Value,
+        w: &mut dyn Write,
+    ) -> Result<(), PrintError> {
+        let mut event = serde_json::Map::new();
+        event.insert("object".into(), obj.clone());
+        event.insert("type".into(), Value::String(event_type.to_string()));
+        let event = Value::Object(event);
+        match self {
+            GenericPrinter::Json { .. } => {
+                // Struct field order: type first.
+                let mut line = String::from("{\"type\":");
+                json::go_json_string(event_type, &mut line);
+                line.push_str(",\"object\":");
+                line.push_str(&json::to_go_json(obj));
+                line.push_str("}\n");
+                w.write_all(line.as_bytes())?;
+                Ok(())
+            }
+            GenericPrinter::Yaml { printer, .. } => printer.print_value(&event, w),
+            GenericPrinter::Kyaml { .. } => {
+                w.write_all(kyaml::watch_event_kyaml(event_type, obj).as_bytes())?;
+                Ok(())
+            }
+            GenericPrinter::Name => name::print_name(obj, "", true, w),
+            GenericPrinter::JsonPath(p) => p.print(&event, w),
+            GenericPrinter::GoTemplate(p) => p.print(&event, w),
+            GenericPrinter::CustomColumns(p) => p.print(&event),
+        }
+    }
+
     /// Flushes buffered output (custom-columns aligns all rows first).
     pub fn finish(&mut self, w: &mut dyn Write) -> Result<(), PrintError> {
         if let GenericPrinter::CustomColumns(p) = self {
@@ -600,11 +644,102 @@ mod tests {
                 .to_string(),
             "error reading --template nope, open nope: no such file or directory"
         );
+        let mut printer =
+            GenericPrinter::new(&p("json").unwrap(), &GenericOptions::default(), &|_| {
+                Err(String::new())
+            })
+            .unwrap();
+        let mut out = Vec::new();
+        printer
+            .print_watch_event("ADDED", &pod("a"), &mut out)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"managedFields\":[{\"manager\":\"x\"}],\"name\":\"a\"}}}\n"
+        );
+        let mut printer =
+            GenericPrinter::new(&p("yaml").unwrap(), &GenericOptions::default(), &|_| {
+                Err(String::new())
+            })
+            .unwrap();
+        let mut out = Vec::new();
+        printer
+            .print_watch_event("ADDED", &serde_json::json!({"kind": "Pod"}), &mut out)
+            .unwrap();
+        printer
+            .print_watch_event("DELETED", &serde_json::json!({"kind": "Pod"}), &mut out)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "object:\n  kind: Pod\ntype: ADDED\n---\nobject:\n  kind: Pod\ntype: DELETED\n"
+        );
+        let mut printer = GenericPrinter::new(
+            &p("jsonpath={.type} {.object.metadata.name}").unwrap(),
+            &GenericOptions::default(),
+            &|_| Err(String::new()),
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        printer
+            .print_watch_event("MODIFIED", &pod("a"), &mut out)
+            .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "MODIFIED a");
+        let mut printer =
+            GenericPrinter::new(&p("kyaml").unwrap(), &GenericOptions::default(), &|_| {
+                Err(String::new())
+            })
+            .unwrap();
+        let mut out = Vec::new();
+        printer
+            .print_watch_event("ADDED", &serde_json::json!({"kind": "Pod"}), &mut out)
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "---\n{\n  type: \"ADDED\",\n  object: {\n    kind: \"Pod\",\n  },\n}\n"
+        );
         let list = serde_json::json!({"kind": "PodList", "metadata": {"resourceVersion": "7"}, "items": [pod("a")]});
         assert_eq!(
             generic_object(vec![list], true)["metadata"]["resourceVersion"],
             "7"
         );
+    }
+
+    /// kubectl.1.33 `get configmaps -o …` over the same List (tests/fixtures/README.md).
+    #[test]
+    fn list_outputs_match_kubectl() {
+        let list_json = testutil::fixture("kubectl-1.33/get-list.json");
+        let list: Value = serde_json::from_str(&list_json).unwrap();
+        let cases = [
+            ("json", "get-list.json"),
+            ("yaml", "get-list.yaml"),
+            (
+                r#"go-template={{range .items}}{{.metadata.name}}{{if .x}} num={{.x.num}}{{end}}{{"\n"}}{{end}}"#,
+                "get-list.gotemplate",
+            ),
+            (
+                r#"jsonpath={range .items[*]}{.metadata.name}{"\t"}{.x.num}{"\n"}{end}"#,
+                "get-list.jsonpath",
+            ),
+            (
+                "jsonpath-as-json={.items[*].metadata.name}",
+                "get-list.jsonpath-as-json",
+            ),
+        ];
+        for (format, file) in cases {
+            let mut printer =
+                GenericPrinter::new(&p(format).unwrap(), &GenericOptions::default(), &|_| {
+                    Err(String::new())
+                })
+                .unwrap();
+            let mut out = Vec::new();
+            printer.print(&list, &mut out).unwrap();
+            printer.finish(&mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                testutil::fixture(&format!("kubectl-1.33/{file}")),
+                "{format}"
+            );
+        }
     }
 
     #[test]

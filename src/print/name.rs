@@ -91,6 +91,26 @@ mod tests {
         );
     }
 
+    /// apply's messages (reference 01, 07, 08, 33, 34, 41) are the name printer with an
+    /// operation.
+    #[test]
+    fn apply_messages() {
+        let ds: Value = serde_json::from_str(&fixture("reference/12-get-ds-json.stdout")).unwrap();
+        for op in [
+            "created",
+            "unchanged",
+            "configured",
+            "configured (dry run)",
+            "configured (server dry run)",
+            "serverside-applied",
+        ] {
+            assert_eq!(
+                name_of(&ds, op, false),
+                format!("daemonset.apps/node-exporter {op}\n")
+            );
+        }
+    }
+
     #[test]
     fn core_group_operation_and_errors() {
         let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}});

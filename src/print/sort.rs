@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::custom_columns::relaxed_jsonpath;
-use super::gofmt::go_quote;
+use super::gofmt::{go_int, go_quote};
 use super::jsonpath::JsonPath;
 use super::PrintError;
 
@@ -108,7 +108,7 @@ fn is_less(i: &Value, j: &Value) -> Result<bool, String> {
         (Value::Null, Value::Null) => Ok(false),
         (Value::Null, _) => Ok(true),
         (_, Value::Null) => Ok(false),
-        (Value::Number(a), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
+        (Value::Number(a), Value::Number(b)) => match (go_int(a), go_int(b)) {
             (Some(x), Some(y)) => Ok(x < y),
             (None, None) => Ok(a.as_f64() < b.as_f64()),
             _ => Err("unsortable interface: interface".into()),
@@ -194,6 +194,31 @@ mod tests {
         assert_eq!(names(&items), ["a", "b", "c"]);
     }
 
+    /// kubectl.1.33 `get configmaps --sort-by=.x.cpu` over these values.
+    #[test]
+    fn quantities_and_strings_like_kubectl() {
+        let vals = [
+            ("q1", "100m"),
+            ("q2", "1"),
+            ("q3", "2Gi"),
+            ("q4", "abc"),
+            ("q5", "1.5"),
+            ("q6", "500Mi"),
+            ("q7", "1e3"),
+            ("q8", ""),
+        ];
+        let mut items: Vec<Value> = vals
+            .iter()
+            .map(|(n, v)| json!({"metadata": {"name": n}, "x": {"cpu": v}}))
+            .collect();
+        items.push(json!({"metadata": {"name": "q9"}}));
+        sort_by(&mut items, ".x.cpu").unwrap();
+        assert_eq!(
+            names(&items),
+            ["q9", "q8", "q1", "q2", "q5", "q7", "q6", "q3", "q4"]
+        );
+    }
+
     #[test]
     fn errors() {
         let mut items = vec![
@@ -204,7 +229,8 @@ mod tests {
             sort_by(&mut items, ".spec.x").unwrap_err().to_string(),
             "couldn't find any field with path \"{.spec.x}\" in the list of objects"
         );
-        let mut mixed = vec![json!({"v": 1}), json!({"v": 1.5})];
+        // As kubectl 1.33 `get --sort-by` over 0.0, 1.5 and 3.0: integral floats are int64.
+        let mut mixed = vec![json!({"v": 0.0}), json!({"v": 1.5}), json!({"v": 3.0})];
         assert!(sort_by(&mut mixed, ".v")
             .unwrap_err()
             .to_string()

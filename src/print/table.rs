@@ -126,6 +126,19 @@ pub struct HumanPrinter {
     last_columns: Option<Vec<Column>>,
     printed_headers: bool,
     last_handler: Option<Handler>,
+    /// Formatted watch event type while printing a watch event.
+    event: Option<String>,
+}
+
+/// cli-runtime `formatEventType`: known watch event types padded to 8 characters.
+pub fn format_event_type(event_type: &str) -> String {
+    match event_type {
+        "ADDED" => "ADDED   ".to_string(),
+        "MODIFIED" => "MODIFIED".to_string(),
+        "DELETED" => "DELETED ".to_string(),
+        "ERROR" => "ERROR   ".to_string(),
+        other => other.to_string(),
+    }
 }
 
 impl HumanPrinter {
@@ -140,6 +153,7 @@ impl HumanPrinter {
             last_columns: None,
             printed_headers: false,
             last_handler: None,
+            event: None,
         }
     }
 
@@ -167,12 +181,31 @@ impl HumanPrinter {
         }
     }
 
+    /// `get --watch --output-watch-events`: like [`HumanPrinter::print`] with an EVENT
+    /// column first (`ADDED   `, `MODIFIED`, `DELETED `, `ERROR   `). Call
+    /// [`HumanPrinter::flush`] after each event, as kubectl does.
+    pub fn print_event(
+        &mut self,
+        rt: &ResourceType,
+        event_type: &str,
+        obj: &Value,
+        now: DateTime<Utc>,
+        w: &mut dyn Write,
+    ) -> Result<(), PrintError> {
+        self.event = Some(format_event_type(event_type));
+        let result = self.print(rt, obj, now, w);
+        self.event = None;
+        result
+    }
+
     /// Flushes the aligned output; call once after the last [`HumanPrinter::print`].
     pub fn finish(&mut self, w: &mut dyn Write) -> io::Result<()> {
         self.flush(w)
     }
 
-    fn flush(&mut self, w: &mut dyn Write) -> io::Result<()> {
+    /// Writes what is buffered; column widths are remembered, so later rows (watch) stay
+    /// aligned with earlier ones as long as they are not wider.
+    pub fn flush(&mut self, w: &mut dyn Write) -> io::Result<()> {
         let text = self.tw.flush_to_string();
         if text.is_empty() {
             return Ok(());
@@ -230,7 +263,13 @@ impl HumanPrinter {
         }
 
         let with_namespace = self.opts.all_namespaces && rt.namespaced;
-        let (columns, cells) = self.decorate(rt, columns, rows, with_namespace)?;
+        let (mut columns, mut cells) = self.decorate(rt, columns, rows, with_namespace)?;
+        if let Some(event) = &self.event {
+            columns.insert(0, string_column("Event"));
+            for row in &mut cells {
+                row.insert(0, Some(Value::String(event.clone())));
+            }
+        }
         let visible = |c: &Column| self.opts.wide || c.priority == 0;
 
         let mut text = String::new();
@@ -386,6 +425,9 @@ impl HumanPrinter {
         let mut text = String::new();
         if include_headers {
             let mut headers: Vec<String> = Vec::new();
+            if self.event.is_some() {
+                headers.push("EVENT".to_string());
+            }
             if with_namespace {
                 headers.push("NAMESPACE".to_string());
             }
@@ -431,6 +473,10 @@ impl HumanPrinter {
                     vec![name.to_string(), translate_timestamp_since(created, now)]
                 }
             };
+            if let Some(event) = &self.event {
+                text.push_str(event);
+                text.push('\t');
+            }
             if with_namespace {
                 if let Some(ns) = meta
                     .and_then(|m| m.get("namespace"))
@@ -862,6 +908,151 @@ mod tests {
                     STATUS    REASON     MESSAGE\n\
                     Failure   NotFound   gone\n";
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn watch_events_keep_widths_and_add_event_column() {
+        let mut p = HumanPrinter::new(TableOptions {
+            all_namespaces: true,
+            ..Default::default()
+        });
+        let mut out = Vec::new();
+        let t = pods_table(["node-exporter-hhrkk", "node-exporter-zbw5h"], "7s");
+        p.print_event(&pods(), "ADDED", &t, now(), &mut out)
+            .unwrap();
+        p.flush(&mut out).unwrap();
+        let mut one = pods_table(["x", "node-exporter-zbw5h"], "9s");
+        one["rows"].as_array_mut().unwrap().truncate(1);
+        one["columnDefinitions"] = json!([]);
+        p.print_event(&pods(), "DELETED", &one, now(), &mut out)
+            .unwrap();
+        p.finish(&mut out).unwrap();
+        let want =
+            "EVENT      NAMESPACE   NAME                  READY   STATUS    RESTARTS   AGE\n\
+                    ADDED      default     node-exporter-hhrkk   1/1     Running   0          7s\n\
+                    ADDED      default     node-exporter-zbw5h   1/1     Running   0          7s\n\
+                    DELETED    default     x                     1/1     Running   0          9s\n";
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        assert_eq!(format_event_type("BOOKMARK"), "BOOKMARK");
+    }
+
+    /// kubectl.1.33 `get configmaps --show-labels -L i` against a server without Tables.
+    #[test]
+    fn fallback_with_label_columns_like_kubectl() {
+        let cm = |name: &str, labels: Value| json!({"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": name, "labels": labels}});
+        let list = json!({"kind": "ConfigMapList", "apiVersion": "v1", "items": [
+            cm("a-much-longer-name", json!({"i": "2"})), cm("alpha", json!({"i": "0"})),
+            cm("b", json!({"i": "1"})), cm("j", json!({"a": "1<&>", "b": "2"}))
+        ]});
+        let rt = ResourceType {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            resource: "configmaps".into(),
+            namespaced: true,
+        };
+        let opts = TableOptions {
+            show_labels: true,
+            label_columns: vec!["i".into()],
+            ..Default::default()
+        };
+        let want = "NAME                 AGE         I     LABELS\n\
+                    a-much-longer-name   <unknown>   2     i=2\n\
+                    alpha                <unknown>   0     i=0\n\
+                    b                    <unknown>   1     i=1\n\
+                    j                    <unknown>         a=1<&>,b=2\n";
+        assert_eq!(render(opts, &[(rt, list)]), want);
+    }
+
+    /// kubectl.1.33 `get configmaps <flags>` against a server answering with
+    /// `kubectl-1.33/table-edge.json` (numbers, floats, bools, nulls, maps, line breaks, tabs,
+    /// unicode, a wide column, labels, namespaces).
+    #[test]
+    fn edge_table_like_kubectl() {
+        let table = json_fixture("kubectl-1.33/table-edge.json");
+        let rt = ResourceType {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            resource: "configmaps".into(),
+            namespaced: true,
+        };
+        let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases = [
+            TableOptions::default(),
+            TableOptions {
+                wide: true,
+                ..Default::default()
+            },
+            TableOptions {
+                show_labels: true,
+                ..Default::default()
+            },
+            TableOptions {
+                label_columns: labels(&["app", "tier"]),
+                ..Default::default()
+            },
+            TableOptions {
+                all_namespaces: true,
+                ..Default::default()
+            },
+            TableOptions {
+                no_headers: true,
+                ..Default::default()
+            },
+            TableOptions {
+                with_kind: true,
+                ..Default::default()
+            },
+            TableOptions {
+                all_namespaces: true,
+                wide: true,
+                show_labels: true,
+                label_columns: labels(&["app"]),
+                ..Default::default()
+            },
+        ];
+        for (i, opts) in cases.into_iter().enumerate() {
+            let got = render(opts, &[(rt.clone(), table.clone())]);
+            assert_eq!(
+                got,
+                fixture(&format!("kubectl-1.33/table-edge-{i}.stdout")),
+                "case {i}"
+            );
+        }
+    }
+
+    /// kubectl.1.33 `get configmaps,pods`, `--no-headers`, and `get pods,configmaps -o wide`
+    /// (the fake server served `table-edge.json` and the reference `pods-table.json`).
+    #[test]
+    fn several_types_like_kubectl() {
+        let cms = json_fixture("kubectl-1.33/table-edge.json");
+        let pods_t = json_fixture("reference/pods-table.json");
+        let cm = ResourceType {
+            group: String::new(),
+            kind: "ConfigMap".into(),
+            resource: "configmaps".into(),
+            namespaced: true,
+        };
+        let with_kind = TableOptions {
+            with_kind: true,
+            ..Default::default()
+        };
+        let got = render(
+            with_kind.clone(),
+            &[(cm.clone(), cms.clone()), (pods(), pods_t.clone())],
+        );
+        assert_eq!(got, fixture("kubectl-1.33/multi-0.stdout"));
+        let opts = TableOptions {
+            no_headers: true,
+            ..with_kind.clone()
+        };
+        let got = render(opts, &[(cm.clone(), cms.clone()), (pods(), pods_t.clone())]);
+        assert_eq!(got, fixture("kubectl-1.33/multi-1.stdout"));
+        let opts = TableOptions {
+            wide: true,
+            ..with_kind
+        };
+        let got = render(opts, &[(pods(), pods_t), (cm, cms)]);
+        assert_eq!(got, fixture("kubectl-1.33/multi-2.stdout"));
     }
 
     #[test]

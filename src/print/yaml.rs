@@ -47,6 +47,16 @@ impl YamlPrinter {
         YamlPrinter::default()
     }
 
+    /// Prints any value (a watch event) without the kind check, with the `---` separator.
+    pub fn print_value(&mut self, v: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
+        self.count += 1;
+        if self.count > 1 {
+            w.write_all(b"---\n")?;
+        }
+        w.write_all(to_yaml_string(v).as_bytes())?;
+        Ok(())
+    }
+
     /// Prints one object (or a List wrapper).
     pub fn print(&mut self, obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
         self.count += 1;
@@ -1100,5 +1110,54 @@ mod tests {
             keys,
             vec!["", "_x", "2", "10", "a_b", "a9", "a09", "a10", "aB", "ab", "é"]
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// Whatever go-yaml's rules produce must read back as the same strings (checked with an
+        /// independent YAML parser), in keys, values and list items.
+        #[test]
+        fn strings_round_trip(
+            k in "[ -~\t\n\r\u{e9}\u{65e5}\u{1F600}\u{85}\u{a0}\u{2028}]{0,40}",
+            v in "[ -~\t\n\r\u{e9}\u{65e5}\u{1F600}\u{85}\u{a0}\u{2028}]{0,200}",
+        ) {
+            let doc = json!({"k": {k.clone(): v.clone()}, "l": [v.clone(), [v.clone()]]});
+            let text = to_yaml_string(&doc);
+            let back: Value = serde_yaml_ng::from_str(&text)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}\n{text}")))?;
+            proptest::prop_assert_eq!(back, doc, "{}", text);
+        }
+    }
+
+    fn arb_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (-1e30f64..1e30).prop_map(Value::from),
+            "[ -~\\n\u{e9}]{0,30}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[ -~]{0,12}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Nested documents of any shape read back equal (numbers compared as kubectl holds
+        /// them: integral values are integers).
+        #[test]
+        fn values_round_trip(v in arb_value()) {
+            let doc = json!({"root": v});
+            let text = to_yaml_string(&doc);
+            let back: Value = serde_yaml_ng::from_str(&text)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}\n{text}")))?;
+            let norm = crate::print::gofmt::normalize_ints;
+            proptest::prop_assert_eq!(norm(&back), norm(&doc), "{}", text);
+        }
     }
 }

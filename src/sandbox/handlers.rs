@@ -21,7 +21,7 @@ use super::selectors::{FieldSelector, LabelSelector};
 use super::status::{self, json_response, ApiError, StatusCause, StatusDetails, MAX_REQUEST_BODY};
 use super::store::{now_rfc3339, ns_name, EventType, GroupResource, Store, StoreError};
 use super::tables::{self, IncludeObject};
-use super::{defaults, discovery, openapi, validation};
+use super::{defaults, discovery, openapi, protobuf, validation};
 
 /// Who made a request, from a verified client certificate (CN = user, O = groups).
 #[derive(Clone, Debug, PartialEq)]
@@ -76,9 +76,12 @@ async fn handle(State(st): State<Shared>, req: Request<Body>) -> Response {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    match dispatch(&st, ctx, body).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    // A bug in a handler must not cost the client its connection: answer 500 instead.
+    let guarded = std::panic::AssertUnwindSafe(dispatch(&st, ctx, body));
+    match futures_util::FutureExt::catch_unwind(guarded).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => e.into_response(),
+        Err(_) => ApiError::internal("the request handler failed unexpectedly").into_response(),
     }
 }
 
@@ -850,7 +853,7 @@ fn decode_body(ctx: &RequestCtx, bytes: &[u8]) -> Result<Value, ApiError> {
         "application/json" | "" => serde_json::from_slice(bytes).map_err(|e| {
             ApiError::bad_request(format!(
                 "couldn't get version/kind; json parse error: {}",
-                json_err(&e)
+                json_err(&e, bytes)
             ))
         })?,
         "application/yaml" => {
@@ -859,6 +862,10 @@ fn decode_body(ctx: &RequestCtx, bytes: &[u8]) -> Result<Value, ApiError> {
             serde_yaml_ng::from_str(text).map_err(|e| {
                 ApiError::bad_request(format!("error converting YAML to JSON: yaml: {e}"))
             })?
+        }
+        // kubectl's typed clients (create deployment, run, ...) send protobuf.
+        "application/vnd.kubernetes.protobuf" => {
+            protobuf::decode(bytes).map_err(ApiError::bad_request)?
         }
         _ => return Err(ApiError::unsupported_media_type(BODY_TYPES)),
     };
@@ -871,11 +878,43 @@ fn decode_body(ctx: &RequestCtx, bytes: &[u8]) -> Result<Value, ApiError> {
     Ok(v)
 }
 
-fn json_err(e: &serde_json::Error) -> String {
+/// A JSON syntax error worded like Go's encoding/json (what the real server reports).
+fn json_err(e: &serde_json::Error, input: &[u8]) -> String {
     if e.is_eof() {
-        "unexpected end of JSON input".to_string()
+        return "unexpected end of JSON input".to_string();
+    }
+    // serde reports 1-based line and column of the offending character.
+    let offending = input
+        .split(|b| *b == b'\n')
+        .nth(e.line().saturating_sub(1))
+        .and_then(|l| l.get(e.column().saturating_sub(1)))
+        .map(|b| *b as char);
+    let text = e.to_string();
+    let context = if text.starts_with("key must be a string") {
+        "looking for beginning of object key string"
+    } else if text.starts_with("expected value") || text.starts_with("expected ident") {
+        "looking for beginning of value"
+    } else if text.starts_with("trailing characters") {
+        "after top-level value"
+    } else if text.starts_with("expected `,` or `}`") {
+        "after object key:value pair"
+    } else if text.starts_with("expected `:`") {
+        "after object key"
+    } else if text.starts_with("expected `,` or `]`") {
+        "after array element"
     } else {
-        e.to_string()
+        ""
+    };
+    match offending {
+        Some(c) if !context.is_empty() => {
+            let shown = if c == '\'' {
+                "\\'".to_string()
+            } else {
+                c.to_string()
+            };
+            format!("invalid character '{shown}' {context}")
+        }
+        _ => text,
     }
 }
 
@@ -1351,8 +1390,9 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
     let name = t.name.clone().unwrap_or_default();
     let ns = t.namespace.clone().unwrap_or_default();
     let gr = t.info.storage_gr();
-    let patch: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {}", json_err(&e))))?;
+    let patch: Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request(format!("error decoding patch: {}", json_err(&e, bytes)))
+    })?;
     if mt != "application/json-patch+json" && !patch.is_object() {
         return Err(ApiError::bad_request(
             "error decoding patch: json: cannot unmarshal into Go value of type map[string]interface {}",
@@ -1634,11 +1674,13 @@ struct DeleteOptions {
 fn delete_options(ctx: &RequestCtx, bytes: &[u8]) -> Result<DeleteOptions, ApiError> {
     let body: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         json!({})
+    } else if media_type(ctx) == "application/vnd.kubernetes.protobuf" {
+        protobuf::decode(bytes).map_err(ApiError::bad_request)?
     } else {
         serde_json::from_slice(bytes).map_err(|e| {
             ApiError::bad_request(format!(
                 "couldn't get version/kind; json parse error: {}",
-                json_err(&e)
+                json_err(&e, bytes)
             ))
         })?
     };
@@ -1929,6 +1971,7 @@ mod events {
         Value::Object(out)
     }
 
+    /// A stored core/v1 Event as events.k8s.io/v1 serves it.
     pub fn core_to_events(obj: &Value) -> Value {
         let mut v = convert(obj, true);
         v["kind"] = "Event".into();
@@ -1936,6 +1979,7 @@ mod events {
         v
     }
 
+    /// An events.k8s.io/v1 Event in its stored core/v1 form.
     pub fn events_to_core(obj: &Value) -> Value {
         let mut v = convert(obj, false);
         v["kind"] = "Event".into();
@@ -2126,6 +2170,7 @@ mod managed {
         path: String,
     }
 
+    /// Fields `intent` sets to other values than the live object where another manager owns them.
     pub fn conflicts(old: &Value, intent: &Value, manager: &str) -> Vec<Conflict> {
         let mine = leaves_of(intent);
         let mut out = Vec::new();
@@ -2541,5 +2586,102 @@ mod services {
             allocate(&store, &mut e).unwrap();
             assert!(e["spec"]["clusterIP"].is_null());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn go_error(input: &str) -> String {
+        let e = serde_json::from_str::<Value>(input).unwrap_err();
+        json_err(&e, input.as_bytes())
+    }
+
+    #[test]
+    fn json_errors_read_like_go() {
+        assert_eq!(
+            go_error("{not json"),
+            "invalid character 'n' looking for beginning of object key string"
+        );
+        assert_eq!(
+            go_error("{\"a\": x}"),
+            "invalid character 'x' looking for beginning of value"
+        );
+        assert_eq!(
+            go_error("{\"a\": 1} z"),
+            "invalid character 'z' after top-level value"
+        );
+        assert_eq!(
+            go_error("{\"a\": 1 \"b\"}"),
+            "invalid character '\"' after object key:value pair"
+        );
+        assert_eq!(
+            go_error("{\"a\" 1}"),
+            "invalid character '1' after object key"
+        );
+        assert_eq!(
+            go_error("[1 2]"),
+            "invalid character '2' after array element"
+        );
+        assert_eq!(go_error("{\"a\":"), "unexpected end of JSON input");
+    }
+
+    #[test]
+    fn accept_negotiation() {
+        let kubectl_get = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+        assert_eq!(negotiate(kubectl_get).unwrap(), Output::Table("v1"));
+        assert_eq!(
+            negotiate("application/json;as=Table;v=v1beta1;g=meta.k8s.io").unwrap(),
+            Output::Table("v1beta1")
+        );
+        assert_eq!(
+            negotiate("application/vnd.kubernetes.protobuf,application/json").unwrap(),
+            Output::Json
+        );
+        assert_eq!(negotiate("application/yaml").unwrap(), Output::Yaml);
+        assert_eq!(negotiate("").unwrap(), Output::Json);
+        assert_eq!(
+            negotiate("application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1").unwrap(),
+            Output::Partial("v1")
+        );
+        assert_eq!(negotiate("text/html").unwrap_err().code, 406);
+    }
+
+    #[test]
+    fn paths_map_to_targets() {
+        let t = parse_target(&["api", "v1", "namespaces", "x"]).unwrap();
+        assert_eq!(
+            (t.info.resource, t.name.as_deref(), t.namespace),
+            ("namespaces", Some("x"), None)
+        );
+        let t = parse_target(&["api", "v1", "namespaces", "x", "status"]).unwrap();
+        assert_eq!(t.sub.as_deref(), Some("status"));
+        let t = parse_target(&[
+            "apis",
+            "apps",
+            "v1",
+            "namespaces",
+            "d",
+            "deployments",
+            "w",
+            "scale",
+        ])
+        .unwrap();
+        assert_eq!(
+            (t.info.kind, t.namespace.as_deref(), t.sub.as_deref()),
+            ("Deployment", Some("d"), Some("scale"))
+        );
+        assert!(
+            parse_target(&["api", "v1", "pods", "p"]).is_none(),
+            "a pod needs its namespace"
+        );
+        assert!(parse_target(&["api", "v1", "namespaces", "d", "nodes"]).is_none());
+        assert!(parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "exec"]).is_none());
+        assert!(parse_target(&["api", "v2", "pods"]).is_none());
+        assert!(
+            parse_target(&["api", "v1", "pods"]).is_some(),
+            "lists across namespaces"
+        );
     }
 }

@@ -6,6 +6,7 @@ pub mod defaults;
 pub mod discovery;
 pub mod handlers;
 pub mod openapi;
+pub mod protobuf;
 pub mod resources;
 pub mod schema;
 pub mod selectors;

@@ -85,10 +85,12 @@ impl ResourceInfo {
         self.subresource("status").is_some()
     }
 
+    /// The served subresource of that name.
     pub fn subresource(&self, name: &str) -> Option<&'static Subresource> {
         self.subresources.iter().find(|s| s.name == name)
     }
 
+    /// Whether the main resource supports a verb (`deletecollection`, ...).
     pub fn has_verb(&self, verb: &str) -> bool {
         self.verbs.contains(&verb)
     }

@@ -76,6 +76,7 @@ pub struct SandboxHandle {
 }
 
 impl SandboxHandle {
+    /// The bound port on 127.0.0.1.
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -90,11 +91,12 @@ impl SandboxHandle {
         &self.ca_pem
     }
 
-    /// The admin client certificate and key (PEM).
+    /// The admin client certificate (PEM): CN kubernetes-admin, O system:masters.
     pub fn client_cert_pem(&self) -> &str {
         &self.client_cert_pem
     }
 
+    /// The admin client key (PEM).
     pub fn client_key_pem(&self) -> &str {
         &self.client_key_pem
     }
@@ -104,6 +106,7 @@ impl SandboxHandle {
         &self.token
     }
 
+    /// The object store behind the server (tests and controllers read and write it).
     pub fn store(&self) -> Arc<Store> {
         self.store.clone()
     }

@@ -107,6 +107,7 @@ impl ApiError {
         }
     }
 
+    /// `pods "x" already exists` (409).
     pub fn already_exists(gr: &GroupResource, name: &str) -> Self {
         ApiError {
             details: Some(Box::new(details_for(gr, name))),
@@ -178,10 +179,12 @@ impl ApiError {
         }
     }
 
+    /// 400 with the given message and no details.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequest", message)
     }
 
+    /// 401, exactly as kube-apiserver answers unauthenticated requests.
     pub fn unauthorized() -> Self {
         Self::new(401, "Unauthorized", "Unauthorized")
     }
@@ -198,6 +201,7 @@ impl ApiError {
         }
     }
 
+    /// 413 for bodies over the 3 MiB limit.
     pub fn too_large() -> Self {
         Self::new(
             413,
@@ -232,6 +236,7 @@ impl ApiError {
         Self::new(410, "Expired", message)
     }
 
+    /// 500 `Internal error occurred: <message>`.
     pub fn internal(message: impl Into<String>) -> Self {
         ApiError {
             details: Some(Box::new(StatusDetails {
@@ -384,6 +389,28 @@ mod tests {
             &ApiError::invalid("DaemonSet", "apps", "Bad_Name", causes),
             "error-invalid.json",
         );
+    }
+
+    #[test]
+    fn other_errors() {
+        let e = ApiError::internal("boom");
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (500, "Internal error occurred: boom")
+        );
+        assert_eq!(e.to_value()["details"]["causes"][0]["message"], "boom");
+        assert_eq!(
+            ApiError::too_large().message,
+            "Request entity too large: limit is 3145728"
+        );
+        let m = ApiError::unsupported_media_type(&["a", "b"]).message;
+        assert!(m.ends_with("accepted media types include: a, b"), "{m}");
+        assert_eq!(
+            ApiError::method_not_allowed().to_value()["details"],
+            serde_json::json!({})
+        );
+        assert_eq!(ApiError::gone("old").reason, "Expired");
+        assert!(success_plain(201).contains(r#""status":"Success","code":201"#));
     }
 
     #[test]

@@ -4,8 +4,6 @@
 
 use std::path::PathBuf;
 
-use serde_json::Value;
-
 use super::{fixtures, Output, TestEnv};
 use kubectl_rs::sandbox::store::GroupResource;
 
@@ -78,13 +76,13 @@ pub fn expected_for(step: &Step, flavor: Flavor) -> Output {
 }
 
 fn strip_field_paths(s: &str) -> String {
-    s.lines()
+    s.split('\n')
         .map(|l| match (l.find("spec.containers{"), l.find("}: ")) {
             (Some(a), Some(b)) if b > a => format!("{}{}", &l[..a], &l[b + 3..]),
             _ => l.to_string(),
         })
-        .map(|l| l + "\n")
-        .collect()
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn ds() -> GroupResource {
@@ -139,7 +137,7 @@ pub fn pod_on(env: &TestEnv, node: &str) -> String {
     let (items, _) = env.sandbox.store().list(&pods(), Some("default"));
     items
         .iter()
-        .find(|p| p["spec"]["nodeName"] == Value::from(node))
+        .find(|p| p["spec"]["nodeName"] == node)
         .and_then(|p| p["metadata"]["name"].as_str())
         .expect("a pod on the node")
         .to_string()

@@ -94,6 +94,8 @@ fn normalize_token(tok: &str) -> String {
 fn normalize_line(line: &str) -> String {
     // Describe timestamps: `Mon, 02 Jan 2006 15:04:05 -0700`.
     let line = replace_describe_times(line);
+    let line = replace_rfc3339(&line);
+    let line = replace_hex_runs(&line);
     let mut out = String::with_capacity(line.len());
     let mut tok = String::new();
     let flush = |tok: &mut String, out: &mut String| {
@@ -112,6 +114,14 @@ fn normalize_line(line: &str) -> String {
     }
     flush(&mut tok, &mut out);
     let out = mask_after(&out, "resourceVersion", |c| c.is_ascii_digit());
+    // Pull timings and image sizes are made up by each kubelet.
+    let out = match out.find("Successfully pulled image \"") {
+        Some(p) => match out[p + 27..].find('"') {
+            Some(q) => format!("{} in PULLTIME", &out[..p + 28 + q]),
+            None => out,
+        },
+        None => out,
+    };
     let out = mask_after(&out, "controller-revision-hash", |c| c.is_ascii_hexdigit());
     collapse_spaces(out.trim_end())
 }
@@ -180,11 +190,58 @@ fn mask_after(s: &str, key: &str, keep: fn(char) -> bool) -> String {
     if n == 0 {
         return s.to_string();
     }
-    format!(
-        "{head}{sep}{}{}",
-        "V".repeat(n),
-        mask_after(&rest[n..], key, keep)
-    )
+    format!("{head}{sep}V{}", mask_after(&rest[n..], key, keep))
+}
+
+/// `2006-01-02T15:04:05Z` (and with fractional seconds) becomes `TIME`.
+fn replace_rfc3339(line: &str) -> String {
+    let b = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    let digit = |j: usize| b.get(j).is_some_and(|c| c.is_ascii_digit());
+    while i < b.len() {
+        let shape = (0..4).all(|k| digit(i + k))
+            && b.get(i + 4) == Some(&b'-')
+            && b.get(i + 10) == Some(&b'T')
+            && b.get(i + 13) == Some(&b':')
+            && b.get(i + 16) == Some(&b':');
+        if shape {
+            let mut j = i + 19;
+            while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'.') {
+                j += 1;
+            }
+            if b.get(j) == Some(&b'Z') {
+                out.push_str("TIME");
+                i = j + 1;
+                continue;
+            }
+        }
+        out.push(b[i] as char);
+        i += 1;
+    }
+    out
+}
+
+/// Runs of 32 or more hex digits (container, image, machine ids) become `HEX`.
+fn replace_hex_runs(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut run = String::new();
+    for c in line.chars().chain(std::iter::once('\u{0}')) {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+            continue;
+        }
+        if run.len() >= 32 {
+            out.push_str("HEX");
+        } else {
+            out.push_str(&run);
+        }
+        run.clear();
+        if c != '\u{0}' {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn replace_describe_times(line: &str) -> String {

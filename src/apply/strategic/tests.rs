@@ -427,3 +427,75 @@ proptest! {
         prop_assert_eq!(out, b);
     }
 }
+
+/// Adds what a server would: defaulted fields, an injected env var, container, label and
+/// finalizer — none of which a manifest from `arb_pod` can mention.
+fn with_server_fields(o: &Value) -> Value {
+    let mut c = o.clone();
+    if let Some(list) = c["spec"]["containers"].as_array_mut() {
+        for item in list.iter_mut() {
+            item["imagePullPolicy"] = json!("Always");
+            if let Some(env) = item["env"].as_array_mut() {
+                env.push(json!({"name": "ZZ", "value": "srv"}));
+            }
+        }
+        list.push(json!({"name": "zz-sidecar", "image": "inject"}));
+    }
+    if let Some(l) = c["metadata"]["labels"].as_object_mut() {
+        l.insert("srv".into(), json!("x"));
+    }
+    if let Some(f) = c["metadata"]["finalizers"].as_array_mut() {
+        f.push(json!("srv.io/f"));
+    }
+    c["status"] = json!({"phase": "Running"});
+    c
+}
+
+/// The part of `result` that `shape` talks about: map keys of `shape`, and list items whose
+/// merge key (`name`) or value appears in `shape`.
+fn project(result: &Value, shape: &Value) -> Value {
+    match (result, shape) {
+        (Value::Object(r), Value::Object(s)) => Value::Object(
+            s.iter()
+                .map(|(k, sv)| (k.clone(), project(r.get(k).unwrap_or(&Value::Null), sv)))
+                .collect(),
+        ),
+        (Value::Array(r), Value::Array(s)) if s.iter().all(|x| x.get("name").is_some()) => {
+            let kept: Vec<&Value> = r
+                .iter()
+                .filter(|x| s.iter().any(|y| y.get("name") == x.get("name")))
+                .collect();
+            if kept.len() != s.len() {
+                return Value::Array(kept.into_iter().cloned().collect());
+            }
+            Value::Array(kept.iter().zip(s).map(|(x, y)| project(x, y)).collect())
+        }
+        (Value::Array(r), Value::Array(s)) => {
+            Value::Array(r.iter().filter(|x| s.contains(x)).cloned().collect())
+        }
+        _ => result.clone(),
+    }
+}
+
+proptest! {
+    /// With a live object carrying server-side additions, the manifest's fields still win,
+    /// in the manifest's order, and the additions survive.
+    #[test]
+    fn three_way_keeps_server_fields_and_applies_manifest(
+        original in arb_pod(),
+        modified in arb_pod(),
+    ) {
+        let current = with_server_fields(&original);
+        let patch = create_three_way_merge_patch(
+            "v1", "Pod", Some(&original), &modified, &current, true,
+        ).unwrap();
+        let out = apply_strategic_merge_patch("v1", "Pod", &current, &patch).unwrap();
+        prop_assert_eq!(project(&out, &modified), modified.clone());
+        prop_assert_eq!(&out["status"], &json!({"phase": "Running"}));
+        if current["spec"]["containers"].is_array() && modified["spec"]["containers"].is_array() {
+            let names: Vec<&str> = out["spec"]["containers"].as_array().unwrap().iter()
+                .filter_map(|c| c["name"].as_str()).collect();
+            prop_assert!(names.contains(&"zz-sidecar"), "{:?}", names);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! Tests for YAML → JSON conversion, against outputs of the real kubectl.
 use super::*;
+use crate::apply::to_go_json;
 use serde_json::json;
 
 fn fixture(path: &str) -> String {
@@ -27,6 +28,17 @@ fn crlf_block_scalars_and_escapes_match_kubectl() {
     let docs = documents_to_json(&fixture("manifest/edge.yaml"));
     let expected: Value = serde_json::from_str(&fixture("manifest/edge.json")).unwrap();
     assert_eq!(docs.len(), 1);
+    let got = docs[0].clone().unwrap();
+    for (k, v) in expected["data"].as_object().unwrap() {
+        assert_eq!(&got["data"][k], v, "data.{k}");
+    }
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn merges_binary_and_numbers_match_kubectl() {
+    let docs = documents_to_json(&fixture("manifest/more.yaml"));
+    let expected: Value = serde_json::from_str(&fixture("manifest/more.json")).unwrap();
     let got = docs[0].clone().unwrap();
     for (k, v) in expected["data"].as_object().unwrap() {
         assert_eq!(&got["data"][k], v, "data.{k}");
@@ -158,4 +170,79 @@ mod props {
             prop_assert_eq!(yaml_to_json(&pretty).unwrap(), v);
         }
     }
+}
+/// 150 random documents of tricky scalars in block and flow collections
+/// (tests/fixtures/manifest/gen_random.py), compared as kubectl's JSON bytes.
+#[test]
+fn random_documents_match_kubectl() {
+    let text = fixture("manifest/random1.yaml");
+    let raw = fixture("manifest/random1.json");
+    let want: Vec<Value> = serde_json::Deserializer::from_str(&raw)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect();
+    let docs = documents_to_json(&text);
+    assert_eq!(docs.len(), want.len());
+    let mut bad = Vec::new();
+    for (d, w) in docs.iter().zip(&want) {
+        let name = &w["metadata"]["name"];
+        match d {
+            Ok(v) => {
+                for (k, wv) in w["data"].as_object().unwrap() {
+                    let (got, exp) = (to_go_json(&v["data"][k]), to_go_json(wv));
+                    if got != exp {
+                        bad.push(format!("{name} {k}: got {got} want {exp}"));
+                    }
+                }
+            }
+            Err(e) => bad.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+/// 240 one-line mutations of the reference manifest (bad indentation, tabs, stray colons,
+/// quotes, brackets, dashes): same verdict and same error text as kubectl.
+#[test]
+fn mutated_manifests_fail_like_kubectl() {
+    let base = fixture("reference/node-exporter-daemonset-v2.yaml");
+    let lines: Vec<&str> = base.split('\n').collect();
+    let mut bad = Vec::new();
+    for row in fixture("manifest/mutations.tsv").lines() {
+        let mut cols = row.splitn(3, '\t');
+        let (k, kind, want) = (
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+        );
+        let k: usize = k.parse().unwrap();
+        // OTHER: kubectl parsed it and failed later, decoding the object.
+        let want = if want == "OTHER" { "" } else { want };
+        let mut ls: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let l = &ls[k];
+        ls[k] = match kind {
+            "dedent" => l.strip_prefix(' ').unwrap_or(l).to_string(),
+            "indent" => format!(" {l}"),
+            "tab" => format!("\t{}", l.trim_start_matches(' ')),
+            "colon" => format!("{l}: x"),
+            "quote" => format!("{l} \""),
+            "bracket" => format!("{l} ["),
+            "dash" => format!("- {l}"),
+            "delcolon" => l.replacen(':', "", 1),
+            other => panic!("unknown mutation {other}"),
+        };
+        let text = ls.join("\n");
+        let got = documents_to_json(&text)
+            .iter()
+            .find_map(|d| d.as_ref().err().map(|e| e.to_string()))
+            .unwrap_or_default();
+        if got != want {
+            bad.push(format!("line {k} {kind}:\n  want {want}\n  got  {got}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} mismatches\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }

@@ -33,10 +33,14 @@ fn ds_pods(store: &Store) -> Vec<Value> {
 }
 
 async fn running_pods(store: &Store, n: usize) -> Vec<Value> {
+    running_pods_of(store, n, n).await
+}
+
+async fn running_pods_of(store: &Store, n: usize, total: usize) -> Vec<Value> {
     eventually(10, &format!("{n} running daemon pods"), || async {
         let pods = ds_pods(store);
         let all = store.list(&gr_pods(), Some("default")).0.len();
-        (pods.len() == n && all == n && pods.iter().all(|p| p["status"]["phase"] == "Running"))
+        (pods.len() == n && all == total && pods.iter().all(|p| p["status"]["phase"] == "Running"))
             .then_some(pods)
     })
     .await
@@ -279,6 +283,32 @@ async fn rolling_update_replaces_pods_one_by_one() {
         .filter(|e| e["reason"] == "SuccessfulDelete")
         .count();
     assert_eq!(deletes, 2);
+    // Rolling back reuses the first revision under a new number.
+    let first_hash = old[0]["metadata"]["labels"]["controller-revision-hash"].clone();
+    user_update(&store, &gr_daemonsets(), "default", "node-exporter", |d| {
+        let c = &mut d["spec"]["template"]["spec"]["containers"][0];
+        c["image"] = json!("prom/node-exporter:latest");
+        c["imagePullPolicy"] = json!("Always");
+    });
+    eventually(10, "rolled back pods", || async {
+        let pods = ds_pods(&store);
+        let all = store.list(&gr_pods(), Some("default")).0.len();
+        (all == 2
+            && pods.iter().all(|p| {
+                p["status"]["phase"] == "Running"
+                    && p["metadata"]["labels"]["controller-revision-hash"] == first_hash
+                    && p["metadata"]["labels"]["pod-template-generation"] == "3"
+            }))
+        .then_some(())
+    })
+    .await;
+    let (revs, _) = store.list(&gr_controllerrevisions(), Some("default"));
+    let first = revs
+        .iter()
+        .find(|r| r["metadata"]["labels"]["controller-revision-hash"] == first_hash)
+        .unwrap();
+    assert_eq!(revs.len(), 2);
+    assert_eq!(first["revision"], 3);
     handles.iter().for_each(|h| h.abort());
 }
 
@@ -436,7 +466,8 @@ async fn deployment_ready(store: &Store, n: i64, secs: u64) -> Value {
             let d = store.get(&deployment::gr_deployments(), "default", "web")?;
             let s = &d["status"];
             let pods = web_pods(store);
-            let done = s["availableReplicas"] == json!(n)
+            let done = s["observedGeneration"] == d["metadata"]["generation"]
+                && s["availableReplicas"] == json!(n)
                 && s["updatedReplicas"] == json!(n)
                 && s["replicas"] == json!(n)
                 && pods.len() as i64 == n
@@ -718,7 +749,7 @@ async fn no_execute_taint_evicts_pods_that_do_not_tolerate_it() {
 }
 
 async fn running_pods_at_least(store: &Store, n: usize) {
-    eventually(10, "daemon pods running", || async {
+    eventually(30, "daemon pods running", || async {
         let pods = ds_pods(store);
         (pods.len() >= n && pods.iter().all(|p| p["status"]["phase"] == "Running")).then_some(())
     })
@@ -742,6 +773,119 @@ async fn controllers_recover_when_their_subscription_overflows() {
             .unwrap();
     }
     running_pods_at_least(&store, 2).await;
-    deployment_ready(&store, 2, 20).await;
+    deployment_ready(&store, 2, 30).await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn recreated_owners_adopt_what_an_orphaning_delete_left() {
+    let (store, handles) = start(opts());
+    user_create(&store, &deployment::gr_deployments(), web_deployment(2));
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    deployment_ready(&store, 2, 10).await;
+    let daemon_pods = running_pods_of(&store, 2, 4).await;
+    let names = |pods: &[Value]| {
+        let mut n: Vec<String> = pods.iter().map(|p| name_of(p).to_string()).collect();
+        n.sort();
+        n
+    };
+    let before = names(&store.list(&gr_pods(), Some("default")).0);
+    assert_eq!(daemon_pods.len(), 2);
+    for (gr, name) in [
+        (deployment::gr_deployments(), "web"),
+        (gr_daemonsets(), "node-exporter"),
+    ] {
+        user_update(&store, &gr, "default", name, |o| {
+            o["metadata"]["finalizers"] = json!(["orphan"]);
+            o["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+        });
+    }
+    eventually(10, "owners gone", || async {
+        let gone = store
+            .get(&deployment::gr_deployments(), "default", "web")
+            .is_none()
+            && store
+                .get(&gr_daemonsets(), "default", "node-exporter")
+                .is_none();
+        gone.then_some(())
+    })
+    .await;
+    let ds = user_create(&store, &gr_daemonsets(), seed_daemonset());
+    let d = user_create(&store, &deployment::gr_deployments(), web_deployment(2));
+    deployment_ready(&store, 2, 10).await;
+    ds_status(
+        &store,
+        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
+            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
+            "numberAvailable": 2}),
+    )
+    .await;
+    // The very same pods, now owned again.
+    let pods = store.list(&gr_pods(), Some("default")).0;
+    assert_eq!(names(&pods), before);
+    let (rss, _) = store.list(&deployment::gr_replicasets(), Some("default"));
+    assert_eq!(rss.len(), 1);
+    assert_eq!(
+        rss[0]["metadata"]["ownerReferences"][0]["uid"],
+        d["metadata"]["uid"]
+    );
+    let (revs, _) = store.list(&gr_controllerrevisions(), Some("default"));
+    assert_eq!(revs.len(), 1);
+    assert_eq!(
+        revs[0]["metadata"]["ownerReferences"][0]["uid"],
+        ds["metadata"]["uid"]
+    );
+    for p in &pods {
+        let owner = &p["metadata"]["ownerReferences"][0];
+        assert_eq!(owner["controller"], true, "{p}");
+        if owner["kind"] == "DaemonSet" {
+            assert_eq!(owner["uid"], ds["metadata"]["uid"]);
+        }
+    }
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn recreate_strategy_stops_old_pods_first() {
+    let (store, handles) = start(opts());
+    let mut d = web_deployment(2);
+    d["spec"]["strategy"] = json!({"type": "Recreate"});
+    user_create(&store, &deployment::gr_deployments(), d);
+    deployment_ready(&store, 2, 10).await;
+    user_update(
+        &store,
+        &deployment::gr_deployments(),
+        "default",
+        "web",
+        |d| {
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+        },
+    );
+    let d = deployment_ready(&store, 2, 10).await;
+    assert_eq!(
+        d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+        "2"
+    );
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let mut scaling: Vec<(String, String)> = events
+        .iter()
+        .filter(|e| e["reason"] == "ScalingReplicaSet")
+        .map(|e| {
+            (
+                e["firstTimestamp"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    scaling.sort();
+    let msgs: Vec<&str> = scaling.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(msgs.len(), 3, "{msgs:?}");
+    assert!(msgs
+        .iter()
+        .any(|m| m.starts_with("Scaled down replica set web-") && m.ends_with(" to 0 from 2")));
+    let (rss, _) = store.list(&deployment::gr_replicasets(), Some("default"));
+    let new = rss.iter().find(|r| r["spec"]["replicas"] == 2).unwrap();
+    let up = format!("Scaled up replica set {} to 2 from 0", name_of(new));
+    assert!(msgs.contains(&up.as_str()), "{msgs:?}");
     handles.iter().for_each(|h| h.abort());
 }

@@ -111,13 +111,19 @@ struct Controller {
     dss: HashMap<Key, Value>,
     uid_to_ds: HashMap<String, Key>,
     nodes: BTreeMap<String, Value>,
-    pods: HashMap<Key, Value>,
+    pods: HashMap<Key, Arc<Value>>,
     /// DaemonSet uid → its pods.
     pods_by_owner: HashMap<String, HashSet<Key>>,
     /// DaemonSet uid → its ControllerRevisions.
     revisions: HashMap<String, BTreeMap<String, Value>>,
     /// DaemonSets to sync again once a pod turns available (minReadySeconds).
     requeue: Vec<(Key, std::time::Duration)>,
+    /// Pod → owning DaemonSet uid ("" for orphans).
+    pod_owner: HashMap<Key, String>,
+    /// Pods without a controller, by namespace (adoption candidates).
+    orphans: HashMap<String, HashSet<Key>>,
+    /// ControllerRevisions without a controller, by namespace and name.
+    rev_orphans: HashMap<String, BTreeMap<String, Value>>,
 }
 
 fn relevant_node_change(old: Option<&Value>, new: &Value) -> bool {
@@ -135,6 +141,9 @@ impl Controller {
         self.pods.clear();
         self.pods_by_owner.clear();
         self.revisions.clear();
+        self.pod_owner.clear();
+        self.orphans.clear();
+        self.rev_orphans.clear();
         for ds in self.store.list(&gr_daemonsets(), None).0 {
             self.observe_ds(Change::Added, &ds);
         }
@@ -161,36 +170,131 @@ impl Controller {
         key
     }
 
-    /// Returns the owning DaemonSet's key when the pod is a daemon pod.
-    fn observe_pod(&mut self, kind: Change, pod: &Value) -> Option<Key> {
-        let owner = controller_ref(pod).filter(|r| r["kind"] == "DaemonSet")?;
-        let owner_uid = owner["uid"].as_str().unwrap_or_default().to_string();
+    /// Indexes a pod by its DaemonSet (or as an orphan that one may adopt); returns what to
+    /// sync: the owning DaemonSet, or for an orphan every DaemonSet of its namespace.
+    fn observe_pod(&mut self, kind: Change, pod: &Value) -> Vec<Key> {
         let key = (ns_of(pod).to_string(), name_of(pod).to_string());
-        if kind == Change::Deleted {
-            self.pods.remove(&key);
-            if let Some(s) = self.pods_by_owner.get_mut(&owner_uid) {
-                s.remove(&key);
+        if let Some(old) = self.pod_owner.remove(&key) {
+            match old.as_str() {
+                "" => {
+                    if let Some(s) = self.orphans.get_mut(&key.0) {
+                        s.remove(&key);
+                    }
+                }
+                uid => {
+                    if let Some(s) = self.pods_by_owner.get_mut(uid) {
+                        s.remove(&key);
+                    }
+                }
             }
-        } else {
-            self.pods.insert(key.clone(), pod.clone());
-            self.pods_by_owner
-                .entry(owner_uid.clone())
-                .or_default()
-                .insert(key);
         }
-        self.uid_to_ds.get(&owner_uid).cloned()
+        self.pods.remove(&key);
+        if kind == Change::Deleted {
+            return Vec::new();
+        }
+        match controller_ref(pod) {
+            Some(r) if r["kind"] == "DaemonSet" => {
+                let owner_uid = r["uid"].as_str().unwrap_or_default().to_string();
+                self.pods.insert(key.clone(), Arc::new(pod.clone()));
+                self.pods_by_owner
+                    .entry(owner_uid.clone())
+                    .or_default()
+                    .insert(key.clone());
+                self.pod_owner.insert(key, owner_uid.clone());
+                self.uid_to_ds
+                    .get(&owner_uid)
+                    .cloned()
+                    .into_iter()
+                    .collect()
+            }
+            Some(_) => Vec::new(),
+            None if is_terminating(pod) => Vec::new(),
+            None => {
+                self.pods.insert(key.clone(), Arc::new(pod.clone()));
+                self.orphans
+                    .entry(key.0.clone())
+                    .or_default()
+                    .insert(key.clone());
+                self.pod_owner.insert(key.clone(), String::new());
+                self.dss.keys().filter(|k| k.0 == key.0).cloned().collect()
+            }
+        }
+    }
+
+    /// Adopts orphan pods and revisions the DaemonSet selects; releases pods it no longer does.
+    fn adopt_and_release(&mut self, ds: &Value, selector: &LabelSelector) {
+        let owner = owner_reference(ds, "apps/v1", "DaemonSet");
+        let ns = ns_of(ds).to_string();
+        let candidates: Vec<Arc<Value>> = self
+            .orphans
+            .get(&ns)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.pods.get(k))
+            .filter(|p| selector.matches(&p["metadata"]["labels"]))
+            .cloned()
+            .collect();
+        for p in candidates {
+            if let Some(adopted) = super::adopt(&self.store, &gr_pods(), &p, &owner) {
+                self.observe_pod(Change::Modified, &adopted);
+            }
+        }
+        let owned: Vec<Arc<Value>> = self
+            .pods_by_owner
+            .get(uid_of(ds))
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.pods.get(k))
+            .filter(|p| !is_terminating(p) && !selector.matches(&p["metadata"]["labels"]))
+            .cloned()
+            .collect();
+        for p in owned {
+            if let Some(released) = super::release(&self.store, &gr_pods(), &p, uid_of(ds)) {
+                self.observe_pod(Change::Modified, &released);
+            }
+        }
+        let revs: Vec<Value> = self
+            .rev_orphans
+            .get(&ns)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter(|r| selector.matches(&r["metadata"]["labels"]))
+            .cloned()
+            .collect();
+        for r in revs {
+            if let Some(adopted) = super::adopt(&self.store, &gr_controllerrevisions(), &r, &owner)
+            {
+                self.observe_revision(Change::Modified, &adopted);
+            }
+        }
     }
 
     fn observe_revision(&mut self, kind: Change, rev: &Value) {
-        let Some(owner) = controller_ref(rev).filter(|r| r["kind"] == "DaemonSet") else {
-            return;
-        };
-        let owner_uid = owner["uid"].as_str().unwrap_or_default().to_string();
-        let entry = self.revisions.entry(owner_uid).or_default();
+        let (ns, name) = (ns_of(rev).to_string(), name_of(rev).to_string());
+        for revs in self.revisions.values_mut() {
+            revs.retain(|n, r| !(n == &name && ns_of(r) == ns));
+        }
+        if let Some(m) = self.rev_orphans.get_mut(&ns) {
+            m.remove(&name);
+        }
         if kind == Change::Deleted {
-            entry.remove(name_of(rev));
-        } else {
-            entry.insert(name_of(rev).to_string(), rev.clone());
+            return;
+        }
+        match controller_ref(rev) {
+            Some(owner) if owner["kind"] == "DaemonSet" => {
+                let owner_uid = owner["uid"].as_str().unwrap_or_default().to_string();
+                self.revisions
+                    .entry(owner_uid)
+                    .or_default()
+                    .insert(name, rev.clone());
+            }
+            Some(_) => {}
+            None => {
+                self.rev_orphans
+                    .entry(ns)
+                    .or_default()
+                    .insert(name, rev.clone());
+            }
         }
     }
 
@@ -373,7 +477,7 @@ impl Controller {
     }
 
     /// (should run, may keep running) for one node.
-    fn placement(&self, ds: &Value, node: &Value) -> (bool, bool) {
+    fn placement(ds: &Value, tolerations: &[Value], node: &Value) -> (bool, bool) {
         let spec = &ds["spec"]["template"]["spec"];
         if let Some(n) = spec["nodeName"].as_str().filter(|n| !n.is_empty()) {
             if n != name_of(node) {
@@ -383,12 +487,11 @@ impl Controller {
         if !matches_node_selector_and_affinity(spec, node) {
             return (false, false);
         }
-        let tolerations = pod_tolerations(spec);
-        match untolerated_taint(&tolerations, node) {
+        match untolerated_taint(tolerations, node) {
             None => (true, true),
             Some(t) if t["effect"] == "NoSchedule" => {
                 // Not schedulable, but a running pod may stay unless a NoExecute taint says no.
-                let no_exec_only: Vec<Value> = tolerations;
+                let no_exec_only = tolerations;
                 let node_no_exec = node["spec"]["taints"]
                     .as_array()
                     .into_iter()
@@ -415,6 +518,7 @@ impl Controller {
         let Ok(selector) = LabelSelector::from_label_selector_json(&ds["spec"]["selector"]) else {
             return;
         };
+        self.adopt_and_release(&ds, &selector);
         let Some((hash, generation)) = self.revision(&ds) else {
             return;
         };
@@ -422,7 +526,7 @@ impl Controller {
         let ds_uid = uid_of(&ds).to_string();
 
         // Daemon pods by target node (terminating ones only block nothing).
-        let mut by_node: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut by_node: BTreeMap<String, Vec<Arc<Value>>> = BTreeMap::new();
         let owned: Vec<Key> = self
             .pods_by_owner
             .get(&ds_uid)
@@ -456,10 +560,11 @@ impl Controller {
         let mut to_delete: Vec<Key> = Vec::new();
         let mut desired = 0i64;
         let node_names: Vec<String> = self.nodes.keys().cloned().collect();
+        let tolerations = pod_tolerations(&ds["spec"]["template"]["spec"]);
         let mut placements: HashMap<String, (bool, bool)> = HashMap::new();
         for n in &node_names {
             let node = &self.nodes[n];
-            let (should_run, may_continue) = self.placement(&ds, node);
+            let (should_run, may_continue) = Self::placement(&ds, &tolerations, node);
             placements.insert(n.clone(), (should_run, may_continue));
             if should_run {
                 desired += 1;
@@ -467,6 +572,7 @@ impl Controller {
             let pods = by_node.get(n).cloned().unwrap_or_default();
             let failed: Vec<&Value> = pods
                 .iter()
+                .map(|p| p.as_ref())
                 .filter(|p| p["status"]["phase"] == "Failed")
                 .collect();
             for p in &failed {
@@ -474,6 +580,7 @@ impl Controller {
             }
             let alive: Vec<&Value> = pods
                 .iter()
+                .map(|p| p.as_ref())
                 .filter(|p| p["status"]["phase"] != "Failed")
                 .collect();
             if !may_continue {
@@ -596,7 +703,7 @@ impl Controller {
 
         // History and status from the (now updated) cache.
         let mut live_hashes = HashSet::new();
-        let mut by_node: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut by_node: BTreeMap<String, Vec<Arc<Value>>> = BTreeMap::new();
         for k in self.pods_by_owner.get(&ds_uid).into_iter().flatten() {
             let Some(p) = self.pods.get(k) else { continue };
             if let Some(h) = p["metadata"]["labels"][HASH_LABEL].as_str() {
@@ -641,7 +748,7 @@ impl Controller {
                     Err(wait) => self.requeue.push((key.clone(), wait)),
                 }
             }
-            if pods.iter().any(&is_updated) {
+            if pods.iter().any(|p| is_updated(p)) {
                 updated += 1;
             }
         }
@@ -696,6 +803,9 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         pods_by_owner: HashMap::new(),
         revisions: HashMap::new(),
         requeue: Vec::new(),
+        pod_owner: HashMap::new(),
+        orphans: HashMap::new(),
+        rev_orphans: HashMap::new(),
     };
     c.relist();
     let mut later = super::Requeue::new();
@@ -710,6 +820,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         let (batch, due) = later.next(&mut rx).await;
         dirty.extend(due);
         let Some(batch) = batch else { continue };
+        let batch = super::settle(&mut rx, batch).await;
         match batch {
             Batch::Closed => return,
             Batch::Resync => {
@@ -725,9 +836,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                             dirty.insert(key);
                         }
                     } else if ev.gr == gr_pods() {
-                        if let Some(k) = c.observe_pod(ev.kind, &ev.object) {
-                            dirty.insert(k);
-                        }
+                        dirty.extend(c.observe_pod(ev.kind, &ev.object));
                     } else if ev.gr == gr_nodes() {
                         if ev.kind == Change::Deleted {
                             c.nodes.remove(&ev.name);

@@ -129,6 +129,25 @@ struct Controllers {
     requeue: Vec<(Key, std::time::Duration)>,
 }
 
+/// The uid of the controller of `kind` ("" when the controller is something else or none).
+fn owner_uid(obj: &Value, kind: &str) -> String {
+    controller_ref(obj)
+        .filter(|r| r["kind"] == kind)
+        .and_then(|r| r["uid"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Some(owner uid) for objects this controller tracks: controlled by `kind`, or orphans
+/// (Some("")); None when another kind of controller owns it.
+fn tracked_owner(obj: &Value, kind: &str) -> Option<String> {
+    match controller_ref(obj) {
+        Some(r) if r["kind"] == kind => Some(r["uid"].as_str().unwrap_or_default().to_string()),
+        Some(_) => None,
+        None => Some(String::new()),
+    }
+}
+
 fn index(map: &mut HashMap<String, HashSet<Key>>, owner: &str, key: &Key, present: bool) {
     if present {
         map.entry(owner.to_string())
@@ -175,48 +194,109 @@ impl Controllers {
         key
     }
 
-    /// Returns (the RS key, its owning deployment's key).
-    fn observe_rs(&mut self, kind: Change, rs: &Value) -> (Key, Option<Key>) {
+    /// Indexes a ReplicaSet under its Deployment ("" for orphans); returns the RS key and the
+    /// Deployments to sync (its owner, before and after; for an orphan all of its namespace).
+    fn observe_rs(&mut self, kind: Change, rs: &Value) -> (Key, Vec<Key>) {
         let key = key_of(rs);
-        let present = kind != Change::Deleted;
-        if let Some(old) = self.replicasets.get(&key) {
-            let old_owner = controller_ref(old)
-                .and_then(|r| r["uid"].as_str())
-                .unwrap_or_default();
-            let old_owner = old_owner.to_string();
+        let mut dirty = Vec::new();
+        if let Some(old) = self.replicasets.remove(&key) {
+            let old_owner = owner_uid(&old, "Deployment");
             index(&mut self.rs_by_owner, &old_owner, &key, false);
+            self.uid_to_rs.remove(uid_of(&old));
+            dirty.extend(self.uid_to_deploy.get(&old_owner).cloned());
         }
-        if present {
-            self.replicasets.insert(key.clone(), rs.clone());
-            self.uid_to_rs.insert(uid_of(rs).to_string(), key.clone());
+        if kind == Change::Deleted {
+            let owner = owner_uid(rs, "Deployment");
+            dirty.extend(self.uid_to_deploy.get(&owner).cloned());
+            return (key, dirty);
+        }
+        // Every ReplicaSet is synced; only Deployment-owned or orphan ones are indexed.
+        self.replicasets.insert(key.clone(), rs.clone());
+        self.uid_to_rs.insert(uid_of(rs).to_string(), key.clone());
+        let Some(owner) = tracked_owner(rs, "Deployment") else {
+            return (key, dirty);
+        };
+        index(&mut self.rs_by_owner, &owner, &key, true);
+        if owner.is_empty() {
+            dirty.extend(self.deployments.keys().filter(|k| k.0 == key.0).cloned());
         } else {
-            self.replicasets.remove(&key);
-            self.uid_to_rs.remove(uid_of(rs));
+            dirty.extend(self.uid_to_deploy.get(&owner).cloned());
         }
-        let owner = controller_ref(rs).filter(|r| r["kind"] == "Deployment");
-        let owner_uid = owner
-            .and_then(|r| r["uid"].as_str())
-            .unwrap_or_default()
-            .to_string();
-        if !owner_uid.is_empty() {
-            index(&mut self.rs_by_owner, &owner_uid, &key, present);
-        }
-        (key, self.uid_to_deploy.get(&owner_uid).cloned())
+        (key, dirty)
     }
 
-    /// Returns the owning ReplicaSet's key.
-    fn observe_pod(&mut self, kind: Change, pod: &Value) -> Option<Key> {
-        let owner = controller_ref(pod).filter(|r| r["kind"] == "ReplicaSet")?;
-        let owner_uid = owner["uid"].as_str().unwrap_or_default().to_string();
+    /// Indexes a pod under its ReplicaSet ("" for orphans); returns the ReplicaSets to sync.
+    fn observe_pod(&mut self, kind: Change, pod: &Value) -> Vec<Key> {
         let key = key_of(pod);
-        let present = kind != Change::Deleted;
-        if present {
-            self.pods.insert(key.clone(), pod.clone());
-        } else {
-            self.pods.remove(&key);
+        let mut dirty = Vec::new();
+        if let Some(old) = self.pods.remove(&key) {
+            let old_owner = owner_uid(&old, "ReplicaSet");
+            index(&mut self.pods_by_owner, &old_owner, &key, false);
+            dirty.extend(self.uid_to_rs.get(&old_owner).cloned());
         }
-        index(&mut self.pods_by_owner, &owner_uid, &key, present);
-        self.uid_to_rs.get(&owner_uid).cloned()
+        if kind == Change::Deleted {
+            let owner = owner_uid(pod, "ReplicaSet");
+            dirty.extend(self.uid_to_rs.get(&owner).cloned());
+            return dirty;
+        }
+        let Some(owner) = tracked_owner(pod, "ReplicaSet") else {
+            return dirty;
+        };
+        if owner.is_empty() && is_terminating(pod) {
+            return dirty;
+        }
+        self.pods.insert(key.clone(), pod.clone());
+        index(&mut self.pods_by_owner, &owner, &key, true);
+        if owner.is_empty() {
+            dirty.extend(self.replicasets.keys().filter(|k| k.0 == key.0).cloned());
+        } else {
+            dirty.extend(self.uid_to_rs.get(&owner).cloned());
+        }
+        dirty
+    }
+
+    /// Adopts orphans (pods of a ReplicaSet, ReplicaSets of a Deployment) that `owner`
+    /// selects, and releases owned ones it no longer selects.
+    fn adopt_and_release(&mut self, owner: &Value, kind: &str, selector: &LabelSelector) {
+        let (gr, owned_index, objects) = if kind == "ReplicaSet" {
+            (gr_pods(), &self.pods_by_owner, &self.pods)
+        } else {
+            (gr_replicasets(), &self.rs_by_owner, &self.replicasets)
+        };
+        let ns = ns_of(owner);
+        let pick = |uid: &str, want_match: bool| -> Vec<Value> {
+            owned_index
+                .get(uid)
+                .into_iter()
+                .flatten()
+                .filter(|k| k.0 == ns)
+                .filter_map(|k| objects.get(k))
+                .filter(|o| !is_terminating(o))
+                .filter(|o| selector.matches(&o["metadata"]["labels"]) == want_match)
+                .cloned()
+                .collect()
+        };
+        let adopt = pick("", true);
+        let release = pick(uid_of(owner), false);
+        let owner_ref = owner_reference(owner, "apps/v1", kind);
+        for o in adopt {
+            if let Some(a) = super::adopt(&self.store, &gr, &o, &owner_ref) {
+                self.observe_changed(&gr, &a);
+            }
+        }
+        for o in release {
+            if let Some(r) = super::release(&self.store, &gr, &o, uid_of(owner)) {
+                self.observe_changed(&gr, &r);
+            }
+        }
+    }
+
+    fn observe_changed(&mut self, gr: &GroupResource, obj: &Value) {
+        if *gr == gr_pods() {
+            self.observe_pod(Change::Modified, obj);
+        } else {
+            self.observe_rs(Change::Modified, obj);
+        }
     }
 
     fn owned_pods(&self, rs: &Value) -> Vec<Value> {
@@ -240,6 +320,7 @@ impl Controllers {
         let Ok(selector) = LabelSelector::from_label_selector_json(&rs["spec"]["selector"]) else {
             return;
         };
+        self.adopt_and_release(&rs, "ReplicaSet", &selector);
         let mut active: Vec<Value> = self
             .owned_pods(&rs)
             .into_iter()
@@ -519,9 +600,10 @@ impl Controllers {
         if is_terminating(&d) {
             return;
         }
-        if LabelSelector::from_label_selector_json(&d["spec"]["selector"]).is_err() {
+        let Ok(selector) = LabelSelector::from_label_selector_json(&d["spec"]["selector"]) else {
             return;
-        }
+        };
+        self.adopt_and_release(&d, "Deployment", &selector);
         let d_uid = uid_of(&d).to_string();
         let mut owned: Vec<Value> = self
             .rs_by_owner
@@ -896,6 +978,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         let (batch, due) = later.next(&mut rx).await;
         dirty_rs.extend(due);
         let Some(batch) = batch else { continue };
+        let batch = super::settle(&mut rx, batch).await;
         match batch {
             Batch::Closed => return,
             Batch::Resync => {
@@ -911,11 +994,11 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                             dirty_d.insert(k);
                         }
                     } else if ev.gr == gr_replicasets() {
-                        let (k, owner) = c.observe_rs(ev.kind, &ev.object);
+                        let (k, owners) = c.observe_rs(ev.kind, &ev.object);
                         if ev.kind != Change::Deleted {
                             dirty_rs.insert(k);
                         }
-                        dirty_d.extend(owner);
+                        dirty_d.extend(owners);
                     } else if ev.gr == gr_pods() {
                         dirty_rs.extend(c.observe_pod(ev.kind, &ev.object));
                     }

@@ -243,7 +243,8 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         for uid in std::mem::take(&mut deps) {
             c.check_dependent(&uid);
         }
-        match next_batch(&mut rx).await {
+        let batch = next_batch(&mut rx).await;
+        match super::settle(&mut rx, batch).await {
             Batch::Closed => return,
             Batch::Resync => {
                 c.relist();

@@ -16,6 +16,7 @@ use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
 pub mod daemonset;
 pub mod deployment;
+pub mod endpoints;
 pub mod events;
 pub mod gc;
 pub mod kubelet;
@@ -61,13 +62,15 @@ impl Default for ControllerOptions {
 }
 
 /// Creates the cluster's initial objects (namespaces with their `default` ServiceAccount and
-/// `kube-root-ca.crt` ConfigMap, nodes and their leases) synchronously, then starts every
+/// `kube-root-ca.crt` ConfigMap, nodes and their leases, the `kubernetes` Service)
+/// synchronously, then starts every
 /// controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..7).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..8).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
+    endpoints::bootstrap(&store, nodes::APISERVER_IP);
     let mut subs = subs.into_iter();
     let mut next = || subs.next().expect("one receiver per controller");
     vec![
@@ -78,6 +81,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(daemonset::run(store.clone(), next())),
         tokio::spawn(deployment::run(store.clone(), next())),
         tokio::spawn(gc::run(store.clone(), next())),
+        tokio::spawn(endpoints::run(store.clone(), next())),
     ]
 }
 
@@ -136,6 +140,27 @@ pub(crate) async fn next_batch(rx: &mut broadcast::Receiver<Arc<WatchEvent>>) ->
     Batch::Events(out)
 }
 
+/// How long a controller lets a burst of changes pile up before syncing.
+const SETTLE: Duration = Duration::from_millis(3);
+
+/// Lets a burst of changes accumulate briefly before a controller syncs (what a work queue's
+/// de-duplication gives the real controllers), so many changes to one key cost one sync.
+/// Must not be raced in a `select!` (it holds received events across its sleep).
+pub(crate) async fn settle(rx: &mut broadcast::Receiver<Arc<WatchEvent>>, batch: Batch) -> Batch {
+    let Batch::Events(mut evs) = batch else {
+        return batch;
+    };
+    tokio::time::sleep(SETTLE).await;
+    loop {
+        match rx.try_recv() {
+            Ok(ev) => evs.push(ev),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => return Batch::Resync,
+            Err(_) => break,
+        }
+    }
+    Batch::Events(evs)
+}
+
 // ---- small object helpers ---------------------------------------------------------------------
 
 /// `metadata.uid` ("" when absent).
@@ -169,6 +194,59 @@ pub(crate) fn controller_ref(obj: &Value) -> Option<&Value> {
         .as_array()?
         .iter()
         .find(|r| r["controller"].as_bool() == Some(true))
+}
+
+/// Adoption (ControllerRefManager): makes `owner_ref` the controller of an orphan. None when
+/// the object is gone, terminating, or got a controller meanwhile.
+pub(crate) fn adopt(
+    store: &Store,
+    gr: &GroupResource,
+    obj: &Value,
+    owner_ref: &Value,
+) -> Option<Value> {
+    let res = store.modify_keep(gr, ns_of(obj), name_of(obj), |o| {
+        if controller_ref(o).is_some() || is_terminating(o) {
+            return Ok(false);
+        }
+        let meta = &mut o["metadata"];
+        if !meta["ownerReferences"].is_array() {
+            meta["ownerReferences"] = json!([]);
+        }
+        if let Some(refs) = array_mut(meta, "ownerReferences") {
+            refs.push(owner_ref.clone());
+        }
+        Ok(true)
+    });
+    res.ok()
+        .filter(|o| controller_ref(o).is_some_and(|r| r["uid"] == owner_ref["uid"]))
+}
+
+/// Release (ControllerRefManager): drops the reference to `owner_uid` from an object its
+/// owner no longer selects.
+pub(crate) fn release(
+    store: &Store,
+    gr: &GroupResource,
+    obj: &Value,
+    owner_uid: &str,
+) -> Option<Value> {
+    let res = store.modify_keep(gr, ns_of(obj), name_of(obj), |o| {
+        let Some(refs) = o
+            .get_mut("metadata")
+            .and_then(|m| array_mut(m, "ownerReferences"))
+        else {
+            return Ok(false);
+        };
+        let before = refs.len();
+        refs.retain(|r| r["uid"] != json!(owner_uid));
+        let changed = refs.len() != before;
+        if refs.is_empty() {
+            o["metadata"]
+                .as_object_mut()
+                .map(|m| m.remove("ownerReferences"));
+        }
+        Ok(changed)
+    });
+    res.ok()
 }
 
 /// An ownerReference to `owner` as controllers write it.
@@ -377,6 +455,8 @@ pub(crate) mod testutil {
         Fut: Future<Output = Option<T>>,
     {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        // Back off so that polling big lists does not starve the controllers.
+        let mut pause = Duration::from_millis(5);
         loop {
             if let Some(v) = f().await {
                 return v;
@@ -384,7 +464,8 @@ pub(crate) mod testutil {
             if tokio::time::Instant::now() > deadline {
                 panic!("timed out waiting for: {what}");
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(100));
         }
     }
 

@@ -25,6 +25,9 @@ const HEARTBEAT: Duration = Duration::from_secs(40);
 const FIRST_WORKER_IP: Ipv4Addr = Ipv4Addr::new(172, 18, 0, 4);
 const CONTROL_PLANE_IP: Ipv4Addr = Ipv4Addr::new(172, 18, 0, 3);
 
+/// Where the `kubernetes` Service's endpoints point: the control plane's address.
+pub const APISERVER_IP: &str = "172.18.0.3";
+
 /// Worker names as kind makes them: `<name>-worker`, `<name>-worker2`, …
 pub fn worker_name(cluster: &str, i: usize) -> String {
     if i == 0 {

@@ -4,7 +4,7 @@
 //! Pending with `PodScheduled=False` and a `FailedScheduling` event worded like the real one.
 //! The node predicates are shared with the DaemonSet controller.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -16,22 +16,25 @@ use crate::sandbox::store::{now_rfc3339, EventType as Change, Store, WatchEvent}
 
 /// Whether one `nodeSelectorRequirement` holds for a value (None = key absent).
 fn requirement_holds(req: &Value, value: Option<&str>) -> bool {
-    let values: Vec<&str> = req["values"]
+    let values = req["values"]
         .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str())
-        .collect();
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let contains = |v: &str| values.iter().any(|x| x.as_str() == Some(v));
     let num = |s: &str| s.parse::<i64>().ok();
     match req["operator"].as_str().unwrap_or_default() {
-        "In" => value.is_some_and(|v| values.contains(&v)),
-        "NotIn" => value.is_none_or(|v| !values.contains(&v)),
+        "In" => value.is_some_and(contains),
+        "NotIn" => value.is_none_or(|v| !contains(v)),
         "Exists" => value.is_some(),
         "DoesNotExist" => value.is_none(),
-        "Gt" => matches!((value.and_then(num), values.first().and_then(|v| num(v))),
-            (Some(a), Some(b)) if a > b),
-        "Lt" => matches!((value.and_then(num), values.first().and_then(|v| num(v))),
-            (Some(a), Some(b)) if a < b),
+        "Gt" => {
+            matches!((value.and_then(num), values.first().and_then(|v| v.as_str()).and_then(num)),
+            (Some(a), Some(b)) if a > b)
+        }
+        "Lt" => {
+            matches!((value.and_then(num), values.first().and_then(|v| v.as_str()).and_then(num)),
+            (Some(a), Some(b)) if a < b)
+        }
         _ => false,
     }
 }
@@ -64,6 +67,30 @@ fn term_matches(term: &Value, node: &Value) -> bool {
         };
         requirement_holds(r, v)
     })
+}
+
+/// The node names a pod's required affinity restricts it to, when every term is only a
+/// `metadata.name In [...]` field match.
+fn pinned_nodes(spec: &Value) -> Option<HashSet<&str>> {
+    let terms = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        ["nodeSelectorTerms"]
+        .as_array()?;
+    let mut names = HashSet::new();
+    for t in terms {
+        if t["matchExpressions"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+        {
+            return None;
+        }
+        let fields = t["matchFields"].as_array()?;
+        let [f] = fields.as_slice() else { return None };
+        if f["key"] != "metadata.name" || f["operator"] != "In" {
+            return None;
+        }
+        names.extend(f["values"].as_array()?.iter().filter_map(|v| v.as_str()));
+    }
+    (!terms.is_empty()).then_some(names)
 }
 
 /// nodeSelector and required node affinity (the NodeAffinity filter).
@@ -303,7 +330,22 @@ impl Scheduler {
         }
         let mut best: Option<(&String, usize)> = None;
         let mut misfits = Vec::new();
-        for (name, node) in &self.nodes {
+        // Like the NodeAffinity PreFilter: a pod pinned to named nodes (DaemonSet pods) is
+        // only checked against those; every other node fails on affinity.
+        let pinned = pinned_nodes(&pod["spec"]);
+        let candidates: Vec<(&String, &Value)> = match &pinned {
+            Some(names) => {
+                let found: Vec<(&String, &Value)> = self
+                    .nodes
+                    .iter()
+                    .filter(|(n, _)| names.contains(n.as_str()))
+                    .collect();
+                misfits.extend((found.len()..self.nodes.len()).map(|_| Misfit::Affinity));
+                found
+            }
+            None => self.nodes.iter().collect(),
+        };
+        for (name, node) in candidates {
             let load = self.load.get(name).copied().unwrap_or(0);
             match check(&pod, node, load) {
                 Ok(()) => {
@@ -419,7 +461,8 @@ pub async fn run(
             }
         }
         retry_all = false;
-        match next_batch(&mut rx).await {
+        let batch = next_batch(&mut rx).await;
+        match super::settle(&mut rx, batch).await {
             Batch::Closed => return,
             Batch::Resync => {
                 s.relist();

@@ -1,0 +1,320 @@
+//! `kubectl describe`: fetch the objects, run the describer's related lists concurrently
+//! (kubectl runs them one after another), render with `crate::describe`.
+
+use std::io::Write;
+
+use clap::ArgAction;
+use futures_util::future::join_all;
+use serde_json::Value;
+
+use crate::client::{ApiRequest, Client, ClientError};
+use crate::context::Context;
+use crate::describe::{describe, related_queries, DescribeOptions, Related, RelatedQuery};
+use crate::discovery::ApiResource;
+use crate::error::CliError;
+
+/// Show details of a specific resource or group of resources.
+///
+/// Print a detailed description of the selected resources, including related resources such
+/// as events or controllers. You may select a single object by name, all objects of that
+/// type, provide a name prefix, or label selector. For example:
+///
+///   $ kubectl-rs describe TYPE NAME_PREFIX
+///
+/// will first check for an exact match on TYPE and NAME_PREFIX. If no such resource exists, it
+/// will output details for every resource that has a name prefixed with NAME_PREFIX.
+///
+/// Use "kubectl-rs api-resources" for a complete list of supported resources.
+#[derive(Debug, Clone, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct DescribeArgs {
+    /// (TYPE[.VERSION][.GROUP] [NAME_PREFIX | -l label] | TYPE[.VERSION][.GROUP]/NAME)
+    #[arg(value_name = "TYPE")]
+    pub args: Vec<String>,
+    /// Filename, directory, or URL to files containing the resource to describe
+    #[arg(short = 'f', long = "filename", value_name = "FILENAME")]
+    pub filenames: Vec<String>,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage
+    /// related manifests organized within the same directory.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l
+    /// key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the
+    /// specified label constraints.
+    #[arg(short = 'l', long)]
+    pub selector: Option<String>,
+    /// If present, list the requested object(s) across all namespaces. Namespace in current
+    /// context is ignored even if specified with --namespace.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// If true, display events related to the described object.
+    #[arg(long, action = ArgAction::Set, default_value_t = true, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub show_events: bool,
+    /// Return large lists in chunks rather than all at once. Pass 0 to disable.
+    #[arg(long, default_value_t = 500)]
+    pub chunk_size: i64,
+}
+
+/// One object to describe.
+struct Target {
+    resource: ApiResource,
+    object: Value,
+}
+
+impl DescribeArgs {
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if self.args.is_empty() && self.filenames.is_empty() {
+            return Err(CliError::Raw(
+                "You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl describe -h' for help and examples\n"
+                    .into(),
+            ));
+        }
+        let (namespace, _) = ctx.namespace()?;
+        let client = ctx.client()?;
+        let mut errors: Vec<CliError> = Vec::new();
+        let mut targets: Vec<Target> = Vec::new();
+
+        if !self.filenames.is_empty() {
+            self.targets_from_files(ctx, &namespace, &mut targets, &mut errors)
+                .await?;
+        } else {
+            let resolved = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+            for rt in resolved {
+                let ns =
+                    (rt.resource.namespaced && !self.all_namespaces).then_some(namespace.as_str());
+                if rt.names.is_empty() {
+                    for object in self
+                        .list(client, &rt.resource, ns, self.selector.as_deref())
+                        .await?
+                    {
+                        targets.push(Target {
+                            resource: rt.resource.clone(),
+                            object,
+                        });
+                    }
+                    continue;
+                }
+                if self.all_namespaces && rt.resource.namespaced {
+                    return Err(CliError::msg(
+                        "a resource cannot be retrieved by name across all namespaces",
+                    ));
+                }
+                for name in &rt.names {
+                    match get_object(client, &rt.resource, ns, name).await {
+                        Ok(object) => targets.push(Target {
+                            resource: rt.resource.clone(),
+                            object,
+                        }),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+        }
+
+        // kubectl falls back to a name-prefix match for `describe TYPE NAME` when NAME is
+        // not found (and nothing else was asked).
+        let prefix_match = self.args.len() == 2
+            && !self.args[0].contains('/')
+            && self.filenames.is_empty()
+            && targets.is_empty()
+            && errors.len() == 1
+            && is_not_found(&errors[0]);
+        if prefix_match {
+            let resolved = ctx
+                .discovery()?
+                .resolve_args(&self.args[..1], "kubectl")
+                .await?;
+            let mut found = false;
+            for rt in resolved {
+                let ns = rt.resource.namespaced.then_some(namespace.as_str());
+                for object in self.list(client, &rt.resource, ns, None).await? {
+                    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+                    if name.starts_with(&self.args[1]) {
+                        found = true;
+                        let s = self.render(ctx, client, &rt.resource, &object).await;
+                        ctx.out().write_all(format!("{s}\n").as_bytes())?;
+                    }
+                }
+            }
+            if found {
+                return Ok(());
+            }
+            return Err(errors.remove(0));
+        }
+
+        for (i, t) in targets.iter().enumerate() {
+            let s = self.render(ctx, client, &t.resource, &t.object).await;
+            let text = if i == 0 { s } else { format!("\n\n{s}") };
+            ctx.out().write_all(text.as_bytes())?;
+        }
+        if targets.is_empty() && errors.is_empty() {
+            if self.all_namespaces {
+                ctx.eprint("No resources found\n");
+            } else {
+                ctx.eprint(&format!("No resources found in {namespace} namespace.\n"));
+            }
+        }
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(CliError::Aggregate(errors)),
+        }
+    }
+
+    async fn targets_from_files(
+        &self,
+        ctx: &Context,
+        namespace: &str,
+        targets: &mut Vec<Target>,
+        errors: &mut Vec<CliError>,
+    ) -> Result<(), CliError> {
+        let manifests =
+            crate::manifest::read_manifests(&self.filenames, self.recursive, &mut std::io::stdin());
+        let client = ctx.client()?;
+        let data = ctx.discovery()?.data().await?;
+        for m in manifests {
+            let m = match m {
+                Ok(m) => m,
+                Err(e) => {
+                    errors.push(CliError::msg(e.to_string()));
+                    continue;
+                }
+            };
+            let api_version = m.object["apiVersion"].as_str().unwrap_or_default();
+            let kind = m.object["kind"].as_str().unwrap_or_default();
+            let (group, version) = match api_version.split_once('/') {
+                Some((g, v)) => (g, v),
+                None => ("", api_version),
+            };
+            let Some(resource) = data
+                .resources
+                .iter()
+                .find(|r| r.group == group && r.version == version && r.kind == kind)
+            else {
+                errors.push(CliError::msg(format!(
+                    "resource mapping not found for name: {:?} namespace: {:?} from {:?}: no matches for kind {kind:?} in version {api_version:?}\nensure CRDs are installed first",
+                    m.object["metadata"]["name"].as_str().unwrap_or_default(),
+                    m.object["metadata"]["namespace"].as_str().unwrap_or_default(),
+                    m.source
+                )));
+                continue;
+            };
+            let ns = m.object["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or(namespace);
+            let ns = resource.namespaced.then_some(ns);
+            let name = m.object["metadata"]["name"].as_str().unwrap_or_default();
+            match get_object(client, resource, ns, name).await {
+                Ok(object) => targets.push(Target {
+                    resource: resource.clone(),
+                    object,
+                }),
+                Err(e) => errors.push(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Lists all objects of a type (following `continue` tokens).
+    async fn list(
+        &self,
+        client: &Client,
+        resource: &ApiResource,
+        namespace: Option<&str>,
+        selector: Option<&str>,
+    ) -> Result<Vec<Value>, CliError> {
+        let q = RelatedQuery {
+            key: "",
+            group: resource.group.clone(),
+            version: resource.version.clone(),
+            resource: resource.resource.clone(),
+            namespace: namespace.map(str::to_string),
+            label_selector: selector.map(str::to_string),
+            field_selector: None,
+        };
+        Ok(list_all(client, &q, self.chunk_size).await?)
+    }
+
+    async fn render(&self, ctx: &Context, client: &Client, r: &ApiResource, obj: &Value) -> String {
+        let queries = related_queries(&r.group, &r.kind, obj, self.show_events);
+        let results = join_all(queries.iter().map(|q| list_all(client, q, self.chunk_size))).await;
+        let mut related = Related::new();
+        for (q, res) in queries.iter().zip(results) {
+            match res {
+                Ok(items) => related.insert(q.key, items),
+                Err(e) => related.insert_error(q.key, crate::error::render(&e.into()).stderr),
+            }
+        }
+        describe(
+            &r.group,
+            &r.kind,
+            obj,
+            &related,
+            &DescribeOptions::new(self.show_events, ctx.now),
+        )
+    }
+}
+
+/// GETs one object; a NotFound in a missing namespace becomes the namespace's NotFound, as
+/// kubectl reports it.
+async fn get_object(
+    client: &Client,
+    r: &ApiResource,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<Value, CliError> {
+    match client.get_json(&r.path(namespace, Some(name))).await {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_not_found() => match namespace {
+            Some(ns) if ns != "default" => {
+                match client.get_json(&format!("/api/v1/namespaces/{ns}")).await {
+                    Err(nse) if nse.is_not_found() => Err(nse.into()),
+                    _ => Err(e.into()),
+                }
+            }
+            _ => Err(e.into()),
+        },
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn is_not_found(e: &CliError) -> bool {
+    matches!(e, CliError::Client(c) if c.is_not_found())
+}
+
+/// Runs one list query to the end, `chunk` items a request (0: all at once).
+async fn list_all(
+    client: &Client,
+    q: &RelatedQuery,
+    chunk: i64,
+) -> Result<Vec<Value>, ClientError> {
+    let mut items = Vec::new();
+    let mut cont = String::new();
+    loop {
+        let mut req = ApiRequest::get(q.path());
+        for (k, v) in q.query_pairs() {
+            if k == "limit" {
+                if chunk > 0 {
+                    req = req.query("limit", chunk.to_string());
+                }
+            } else {
+                req = req.query(k, v);
+            }
+        }
+        if !cont.is_empty() {
+            req = req.query("continue", cont.clone());
+        }
+        let mut list = client.send_json(&req).await?;
+        if let Some(a) = list["items"].as_array_mut() {
+            items.append(a);
+        }
+        cont = list["metadata"]["continue"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if cont.is_empty() {
+            return Ok(items);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! `describe configmap` (kubectl's `ConfigMapDescriber`): every data value in full, binary
+//! data by size.
+
+use base64::Engine;
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::text::{print_annotations_multiline, print_labels_multiline, s, string_map};
+use super::writer::{PrefixWriter, LEVEL_0};
+use super::DescribeOptions;
+
+/// Renders a ConfigMap with its events (`None` when events are off).
+pub fn describe_configmap(cm: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+    let mut w = PrefixWriter::new();
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(cm, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(cm, "metadata.namespace")),
+    );
+    print_labels_multiline(&mut w, "Labels", &string_map(cm, "metadata.labels"));
+    print_annotations_multiline(
+        &mut w,
+        "Annotations",
+        &string_map(cm, "metadata.annotations"),
+    );
+    w.write(LEVEL_0, "\nData\n====\n");
+    for (k, v) in string_map(cm, "data") {
+        w.write(LEVEL_0, &format!("{k}:\n----\n"));
+        w.write(LEVEL_0, &format!("{v}\n"));
+        w.write(LEVEL_0, "\n");
+    }
+    w.write(LEVEL_0, "\nBinaryData\n====\n");
+    for (k, v) in string_map(cm, "binaryData") {
+        let len = base64::engine::general_purpose::STANDARD
+            .decode(v.as_bytes())
+            .map(|b| b.len())
+            .unwrap_or(0);
+        w.write(LEVEL_0, &format!("{k}: {len} bytes\n"));
+    }
+    w.write(LEVEL_0, "\n");
+    if let Some(events) = events {
+        describe_events(events, &mut w, opts);
+    }
+    w.finish()
+}

@@ -1,0 +1,82 @@
+//! `describe daemonset` (kubectl's `describeDaemonSet`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::podspec::describe_pod_template;
+use super::text::{
+    format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, selector_string,
+    string_map,
+};
+use super::writer::{PrefixWriter, LEVEL_0};
+use super::{pod_status_counts, DescribeOptions};
+
+/// Renders a DaemonSet; `pods` are the pods matching its selector, `events` its events
+/// (`None` when events are off).
+pub fn describe_daemonset(
+    ds: &Value,
+    pods: &[Value],
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    let (running, waiting, succeeded, failed) = pod_status_counts(pods, s(ds, "metadata.uid"));
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ds, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(ds, "metadata.namespace")),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Selector:\t{}\n", selector_string(get(ds, "spec.selector"))),
+    );
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Node-Selector:\t{}\n",
+            format_labels(&string_map(ds, "spec.template.spec.nodeSelector"))
+        ),
+    );
+    print_labels_multiline(&mut w, "Labels", &string_map(ds, "metadata.labels"));
+    print_annotations_multiline(
+        &mut w,
+        "Annotations",
+        &string_map(ds, "metadata.annotations"),
+    );
+    for (title, field) in [
+        (
+            "Desired Number of Nodes Scheduled",
+            "desiredNumberScheduled",
+        ),
+        (
+            "Current Number of Nodes Scheduled",
+            "currentNumberScheduled",
+        ),
+        (
+            "Number of Nodes Scheduled with Up-to-date Pods",
+            "updatedNumberScheduled",
+        ),
+        (
+            "Number of Nodes Scheduled with Available Pods",
+            "numberAvailable",
+        ),
+        ("Number of Nodes Misscheduled", "numberMisscheduled"),
+    ] {
+        w.write(
+            LEVEL_0,
+            &format!("{title}: {}\n", i(ds, &format!("status.{field}"))),
+        );
+    }
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / \
+             {failed} Failed\n"
+        ),
+    );
+    describe_pod_template(get(ds, "spec.template"), &mut w, opts);
+    if let Some(events) = events {
+        describe_events(events, &mut w, opts);
+    }
+    w.finish()
+}

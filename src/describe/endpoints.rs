@@ -1,0 +1,59 @@
+//! `describe endpoints` (kubectl's `describeEndpoints`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::text::{arr, i, print_annotations_multiline, print_labels_multiline, s, string_map};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
+use super::DescribeOptions;
+
+/// Renders an Endpoints object with its events (`None` when events are off).
+pub fn describe_endpoints(ep: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+    let mut w = PrefixWriter::new();
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ep, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(ep, "metadata.namespace")),
+    );
+    print_labels_multiline(&mut w, "Labels", &string_map(ep, "metadata.labels"));
+    print_annotations_multiline(
+        &mut w,
+        "Annotations",
+        &string_map(ep, "metadata.annotations"),
+    );
+    w.write(LEVEL_0, "Subsets:\n");
+    for subset in arr(ep, "subsets") {
+        for (field, title) in [
+            ("addresses", "Addresses"),
+            ("notReadyAddresses", "NotReadyAddresses"),
+        ] {
+            let ips: Vec<&str> = arr(subset, field).iter().map(|a| s(a, "ip")).collect();
+            let text = ips.join(",");
+            let text = if text.is_empty() {
+                "<none>"
+            } else {
+                text.as_str()
+            };
+            w.write(LEVEL_1, &format!("{title}:\t{text}\n"));
+        }
+        let ports = arr(subset, "ports");
+        if !ports.is_empty() {
+            w.write(LEVEL_1, "Ports:\n");
+            w.write(LEVEL_2, "Name\tPort\tProtocol\n");
+            w.write(LEVEL_2, "----\t----\t--------\n");
+            for p in ports {
+                let name = s(p, "name");
+                let name = if name.is_empty() { "<unset>" } else { name };
+                w.write(
+                    LEVEL_2,
+                    &format!("{name}\t{}\t{}\n", i(p, "port"), s(p, "protocol")),
+                );
+            }
+        }
+        w.write(LEVEL_0, "\n");
+    }
+    if let Some(events) = events {
+        describe_events(events, &mut w, opts);
+    }
+    w.finish()
+}

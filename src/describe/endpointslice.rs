@@ -1,0 +1,85 @@
+//! `describe endpointslice` (kubectl's `describeEndpointSliceV1`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::text::{
+    arr, get, print_annotations_multiline, print_labels_multiline, s, string_map, value_string,
+};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
+use super::DescribeOptions;
+
+/// Renders an EndpointSlice with its events (`None` when events are off).
+pub fn describe_endpoint_slice(
+    eps: &Value,
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    let w = &mut w;
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(eps, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(eps, "metadata.namespace")),
+    );
+    print_labels_multiline(w, "Labels", &string_map(eps, "metadata.labels"));
+    print_annotations_multiline(w, "Annotations", &string_map(eps, "metadata.annotations"));
+    w.write(
+        LEVEL_0,
+        &format!("AddressType:\t{}\n", s(eps, "addressType")),
+    );
+    let ports = arr(eps, "ports");
+    if ports.is_empty() {
+        w.write(LEVEL_0, "Ports: <unset>\n");
+    } else {
+        w.write(LEVEL_0, "Ports:\n");
+        w.write(LEVEL_1, "Name\tPort\tProtocol\n");
+        w.write(LEVEL_1, "----\t----\t--------\n");
+        for p in ports {
+            let name = s(p, "name");
+            let name = if name.is_empty() { "<unset>" } else { name };
+            let port = get(p, "port").map(value_string).unwrap_or("<unset>".into());
+            w.write(LEVEL_1, &format!("{name}\t{port}\t{}\n", s(p, "protocol")));
+        }
+    }
+    let endpoints = arr(eps, "endpoints");
+    if endpoints.is_empty() {
+        w.write(LEVEL_0, "Endpoints: <none>\n");
+    } else {
+        w.write(LEVEL_0, "Endpoints:\n");
+        let or_unset = |v: Option<&Value>| v.map(value_string).unwrap_or("<unset>".into());
+        for e in endpoints {
+            let addrs: Vec<String> = arr(e, "addresses").iter().map(value_string).collect();
+            let addrs = if addrs.is_empty() {
+                "<none>".to_string()
+            } else {
+                addrs.join(", ")
+            };
+            w.write(LEVEL_1, &format!("- Addresses:\t{addrs}\n"));
+            w.write(LEVEL_2, "Conditions:\n");
+            w.write(
+                LEVEL_3,
+                &format!("Ready:\t{}\n", or_unset(get(e, "conditions.ready"))),
+            );
+            w.write(
+                LEVEL_2,
+                &format!("Hostname:\t{}\n", or_unset(get(e, "hostname"))),
+            );
+            if let Some(t) = get(e, "targetRef") {
+                w.write(
+                    LEVEL_2,
+                    &format!("TargetRef:\t{}/{}\n", s(t, "kind"), s(t, "name")),
+                );
+            }
+            w.write(
+                LEVEL_2,
+                &format!("NodeName:\t{}\n", or_unset(get(e, "nodeName"))),
+            );
+            w.write(LEVEL_2, &format!("Zone:\t{}\n", or_unset(get(e, "zone"))));
+        }
+    }
+    if let Some(events) = events {
+        describe_events(events, w, opts);
+    }
+    std::mem::take(w).finish()
+}

@@ -1,0 +1,274 @@
+//! kubectl's generic describer for kinds without a typed one: name, namespace, labels,
+//! annotations, then every other field of the object (sorted, nested by indentation, with
+//! kubectl's "smart" labels such as `API Version` and `Creation Timestamp`).
+
+use serde_json::{Map, Value};
+
+use super::events::describe_events;
+use super::text::{print_annotations_multiline, print_labels_multiline, s, string_map};
+use super::writer::{PrefixWriter, LEVEL_0};
+use super::DescribeOptions;
+
+const SKIP: &[&str] = &[
+    ".metadata.managedFields",
+    ".metadata.name",
+    ".metadata.namespace",
+    ".metadata.labels",
+    ".metadata.annotations",
+];
+
+/// Renders any object the generic way (events: `None` when off).
+pub fn describe_generic(obj: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+    let mut w = PrefixWriter::new();
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(obj, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(obj, "metadata.namespace")),
+    );
+    print_labels_multiline(&mut w, "Labels", &string_map(obj, "metadata.labels"));
+    print_annotations_multiline(
+        &mut w,
+        "Annotations",
+        &string_map(obj, "metadata.annotations"),
+    );
+    if let Some(m) = obj.as_object() {
+        print_content(&mut w, LEVEL_0, m, "");
+    }
+    if let Some(events) = events {
+        describe_events(events, &mut w, opts);
+    }
+    w.finish()
+}
+
+/// `printUnstructuredContent`.
+fn print_content(w: &mut PrefixWriter, level: usize, content: &Map<String, Value>, prefix: &str) {
+    // serde_json maps iterate in sorted key order, as Go's sort.Strings orders them.
+    for (field, value) in content {
+        let path = format!("{prefix}.{field}");
+        if SKIP.contains(&path.as_str()) {
+            continue;
+        }
+        match value {
+            Value::Object(m) => {
+                w.write(level, &format!("{}:\n", smart_label(field)));
+                print_content(w, level + 1, m, &path);
+            }
+            Value::Array(items) => {
+                w.write(level, &format!("{}:\n", smart_label(field)));
+                for item in items {
+                    match item {
+                        Value::Object(m) => print_content(w, level + 1, m, &path),
+                        other => w.write(level + 1, &format!("{}\n", go_value(other))),
+                    }
+                }
+            }
+            other => w.write(
+                level,
+                &format!("{}:\t{}\n", smart_label(field), go_value(other)),
+            ),
+        }
+    }
+}
+
+/// Go's `%v` of a decoded JSON scalar. Kubernetes' unstructured decoder keeps integers as
+/// int64 and everything else (`1.5`, `1.0`, `1e3`) as float64.
+fn go_value(v: &Value) -> String {
+    match v {
+        Value::Null => "<nil>".to_string(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
+        Value::Number(n) => go_float(n.as_f64().unwrap_or(0.0)),
+        other => other.to_string(),
+    }
+}
+
+/// Go's `%v` of a float64 (`%g` with the shortest precision): shortest round-trip digits, and
+/// `e` notation when the decimal exponent is below -4 or at least 6 (strconv's rule for the
+/// shortest precision), e.g. `1.234567e+06`.
+pub fn go_float(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
+    }
+    if !f.is_finite() {
+        return if f.is_nan() {
+            "NaN".to_string()
+        } else if f > 0.0 {
+            "+Inf".to_string()
+        } else {
+            "-Inf".to_string()
+        };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, like Go's.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
+    let exp: i32 = exp.parse().expect("integer exponent");
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if !(-4..6).contains(&exp) {
+        let mut m = digits[..1].to_string();
+        if digits.len() > 1 {
+            m.push('.');
+            m.push_str(&digits[1..]);
+        }
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{m}e{esign}{:02}", exp.abs());
+    }
+    if exp < 0 {
+        let zeros = "0".repeat((-exp - 1) as usize);
+        return format!("{sign}0.{zeros}{digits}");
+    }
+    let int_len = exp as usize + 1;
+    if digits.len() <= int_len {
+        format!("{sign}{digits}{}", "0".repeat(int_len - digits.len()))
+    } else {
+        format!("{sign}{}.{}", &digits[..int_len], &digits[int_len..])
+    }
+}
+
+/// kubectl's `smartLabelFor`: splits camelCase into Title Case words, merging acronym runs
+/// with the next word and upper-casing API/URL/UID/GUID; fields with other characters stay.
+pub fn smart_label(field: &str) -> String {
+    if field.chars().any(|c| !c.is_alphabetic() && c != '-') {
+        return field.to_string();
+    }
+    let parts = camel_split(field);
+    let mut merged: Vec<String> = Vec::new();
+    let mut n = 0;
+    while n < parts.len() {
+        let part = &parts[n];
+        if n + 1 < parts.len() {
+            let next = &parts[n + 1];
+            let all_upper = part.chars().all(|c| !c.is_alphabetic() || c.is_uppercase());
+            if part.chars().count() >= 2
+                && all_upper
+                && next.chars().next().is_some_and(char::is_uppercase)
+            {
+                merged.push(format!("{part}{next}"));
+                n += 2;
+                continue;
+            }
+        }
+        merged.push(part.clone());
+        n += 1;
+    }
+    let words: Vec<String> = merged
+        .into_iter()
+        .filter(|p| p != "_")
+        .map(|p| {
+            let upper = p.to_uppercase();
+            if ["API", "URL", "UID", "GUID"].contains(&upper.as_str()) {
+                upper
+            } else if p.to_lowercase() == p {
+                title(&p)
+            } else {
+                p
+            }
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// golang.org/x/text Title for a lowercase word (also after `-`).
+fn title(word: &str) -> String {
+    let mut out = String::new();
+    let mut start = true;
+    for c in word.chars() {
+        if start && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+            start = false;
+        } else {
+            out.push(c);
+        }
+        if c == '-' {
+            start = true;
+        }
+    }
+    out
+}
+
+/// fatih/camelcase `Split`: runs of lower, upper, digit and other characters; an upper run
+/// followed by lower letters gives its last letter to the next word (`HTTPServer` → `HTTP`,
+/// `Server`).
+fn camel_split(src: &str) -> Vec<String> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Class {
+        Lower,
+        Upper,
+        Digit,
+        Other,
+    }
+    let class = |c: char| {
+        if c.is_lowercase() {
+            Class::Lower
+        } else if c.is_uppercase() {
+            Class::Upper
+        } else if c.is_numeric() {
+            Class::Digit
+        } else {
+            Class::Other
+        }
+    };
+    let mut runs: Vec<Vec<char>> = Vec::new();
+    let mut last: Option<Class> = None;
+    for c in src.chars() {
+        let cl = class(c);
+        if Some(cl) == last {
+            runs.last_mut().expect("a run exists").push(c);
+        } else {
+            runs.push(vec![c]);
+        }
+        last = Some(cl);
+    }
+    for n in 0..runs.len().saturating_sub(1) {
+        let upper_then_lower = runs[n].first().is_some_and(|c| c.is_uppercase())
+            && runs[n + 1].first().is_some_and(|c| c.is_lowercase());
+        if upper_then_lower {
+            let moved = runs[n].pop().expect("non-empty run");
+            runs[n + 1].insert(0, moved);
+        }
+    }
+    runs.into_iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| r.into_iter().collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smart_labels_like_kubectl() {
+        assert_eq!(smart_label("apiVersion"), "API Version");
+        assert_eq!(smart_label("creationTimestamp"), "Creation Timestamp");
+        assert_eq!(smart_label("uid"), "UID");
+        assert_eq!(smart_label("holderIdentity"), "Holder Identity");
+        assert_eq!(
+            smart_label("leaseDurationSeconds"),
+            "Lease Duration Seconds"
+        );
+        assert_eq!(smart_label("involvedObject"), "Involved Object");
+        assert_eq!(smart_label("kind"), "Kind");
+        assert_eq!(smart_label("podIPs"), "Pod I Ps");
+        assert_eq!(
+            smart_label("deprecated.daemonset.template.generation"),
+            "deprecated.daemonset.template.generation"
+        );
+        assert_eq!(smart_label("HTTPServer"), "HTTPServer");
+    }
+
+    #[test]
+    fn floats_print_like_go() {
+        assert_eq!(go_float(1.0), "1");
+        assert_eq!(go_float(0.5), "0.5");
+        assert_eq!(go_float(1234567.0), "1.234567e+06");
+        assert_eq!(go_float(123456.5), "123456.5");
+        assert_eq!(go_float(0.0001), "0.0001");
+        assert_eq!(go_float(0.00001), "1e-05");
+        assert_eq!(go_float(-2.5e-7), "-2.5e-07");
+    }
+}

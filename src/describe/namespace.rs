@@ -1,0 +1,120 @@
+//! `describe namespace` (kubectl's `describeNamespace` with `DescribeResourceQuotas`).
+
+use serde_json::Value;
+
+use super::text::{
+    arr, format_time, print_annotations_multiline, print_labels_multiline, s, string_map,
+};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
+use super::{DescribeOptions, Related};
+
+/// Renders a Namespace. Quotas come from `resourcequotas`; limit ranges from `limitranges`.
+/// kubectl-rs's sandbox serves neither, so without items both print kubectl's "none" lines.
+pub fn describe_namespace(ns: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let mut w = PrefixWriter::new();
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ns, "metadata.name")));
+    print_labels_multiline(&mut w, "Labels", &string_map(ns, "metadata.labels"));
+    print_annotations_multiline(
+        &mut w,
+        "Annotations",
+        &string_map(ns, "metadata.annotations"),
+    );
+    w.write(LEVEL_0, &format!("Status:\t{}\n", s(ns, "status.phase")));
+    let conditions = arr(ns, "status.conditions");
+    if !conditions.is_empty() {
+        w.write(LEVEL_0, "Conditions:\n");
+        w.write(
+            LEVEL_1,
+            "Type\tStatus\tLastTransitionTime\tReason\tMessage\n",
+        );
+        w.write(
+            LEVEL_1,
+            "----\t------\t------------------\t------\t-------\n",
+        );
+        for c in conditions {
+            w.write(
+                LEVEL_1,
+                &format!(
+                    "{}\t{}\t{}\t{}\t{}\n",
+                    s(c, "type"),
+                    s(c, "status"),
+                    format_time(s(c, "lastTransitionTime"), opts),
+                    s(c, "reason"),
+                    s(c, "message")
+                ),
+            );
+        }
+    }
+    w.write(LEVEL_0, "\n");
+    describe_quotas(related.items("resourcequotas"), &mut w);
+    w.write(LEVEL_0, "\n");
+    if related.items("limitranges").is_empty() {
+        w.write(LEVEL_0, "No LimitRange resource.\n");
+    } else {
+        describe_limit_ranges(related.items("limitranges"), &mut w);
+    }
+    w.finish()
+}
+
+fn describe_quotas(quotas: &[Value], w: &mut PrefixWriter) {
+    if quotas.is_empty() {
+        w.write(LEVEL_0, "No resource quota.\n");
+        return;
+    }
+    let mut sorted: Vec<&Value> = quotas.iter().collect();
+    super::gosort::sort(&mut sorted, |a, b| {
+        s(a, "metadata.name") < s(b, "metadata.name")
+    });
+    w.write(LEVEL_0, "Resource Quotas\n");
+    for q in sorted {
+        w.write(LEVEL_1, &format!("Name:\t{}\n", s(q, "metadata.name")));
+        let mut scopes: Vec<String> = arr(q, "spec.scopes")
+            .iter()
+            .map(super::text::value_string)
+            .collect();
+        if !scopes.is_empty() {
+            scopes.sort();
+            w.write(LEVEL_1, &format!("Scopes:\t{}\n", scopes.join(", ")));
+            for scope in &scopes {
+                let help = super::resourcequota::scope_help(scope);
+                if !help.is_empty() {
+                    w.write(LEVEL_1, &format!("* {help}\n"));
+                }
+            }
+        }
+        w.write(LEVEL_1, "Resource\tUsed\tHard\n");
+        w.write(LEVEL_1, "--------\t---\t---\n");
+        let used = string_map(q, "status.used");
+        for (res, hard) in string_map(q, "status.hard") {
+            let u = used
+                .iter()
+                .find(|(k, _)| *k == res)
+                .map(|(_, v)| v.clone())
+                .unwrap_or("0".into());
+            let canon = |v: &str| {
+                super::quantity::Quantity::parse(v)
+                    .map(|q| q.to_string())
+                    .unwrap_or(v.to_string())
+            };
+            w.write(
+                LEVEL_1,
+                &format!("{res}\t{}\t{}\n", canon(&u), canon(&hard)),
+            );
+        }
+    }
+}
+
+/// `DescribeLimitRanges`.
+fn describe_limit_ranges(ranges: &[Value], w: &mut PrefixWriter) {
+    w.write(
+        LEVEL_0,
+        "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n",
+    );
+    w.write(
+        LEVEL_0,
+        " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n",
+    );
+    for lr in ranges {
+        super::resourcequota::limit_range_rows(lr, " ", w);
+    }
+}

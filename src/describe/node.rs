@@ -1,0 +1,408 @@
+//! `describe node` (kubectl's `describeNode`, `describeNodeResource`, `describeNodeLease`,
+//! `describeNodeResourceSlices`) and the pod request/limit sums it shows.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::quantity::Quantity;
+use super::text::{
+    arr, format_time, get, print_annotations_multiline, print_labels_multiline, print_taints, s,
+    since, string_map, value_string,
+};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
+use super::{DescribeOptions, Related};
+
+/// Renders a Node. Uses `pods` (non-terminated pods on the node; an error there prints
+/// `Pods: not authorized`), `events` + `events-by-name`, `lease` and `resourceslices`.
+pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let mut w = PrefixWriter::new();
+    let w = &mut w;
+    let name = s(node, "metadata.name");
+    w.write(LEVEL_0, &format!("Name:\t{name}\n"));
+    let roles = node_roles(node);
+    let roles = if roles.is_empty() {
+        "<none>".to_string()
+    } else {
+        roles.join(",")
+    };
+    w.write(LEVEL_0, &format!("Roles:\t{roles}\n"));
+    print_labels_multiline(w, "Labels", &string_map(node, "metadata.labels"));
+    print_annotations_multiline(w, "Annotations", &string_map(node, "metadata.annotations"));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "CreationTimestamp:\t{}\n",
+            format_time(s(node, "metadata.creationTimestamp"), opts)
+        ),
+    );
+    print_taints(w, "Taints", arr(node, "spec.taints"));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Unschedulable:\t{}\n",
+            super::text::b(node, "spec.unschedulable")
+        ),
+    );
+    match (related.items("lease").first(), related.error("lease")) {
+        (Some(lease), _) => describe_lease(lease, w, opts),
+        (None, Some(err)) => w.write(LEVEL_0, &format!("Lease:\tFailed to get lease: {err}\n")),
+        (None, None) => w.write(
+            LEVEL_0,
+            &format!(
+                "Lease:\tFailed to get lease: leases.coordination.k8s.io \"{name}\" not found\n"
+            ),
+        ),
+    }
+    let conditions = arr(node, "status.conditions");
+    if !conditions.is_empty() {
+        w.write(
+            LEVEL_0,
+            "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n",
+        );
+        w.write(
+            LEVEL_1,
+            "----\t------\t-----------------\t------------------\t------\t-------\n",
+        );
+        for c in conditions {
+            w.write(
+                LEVEL_1,
+                &format!(
+                    "{} \t{} \t{} \t{} \t{} \t{}\n",
+                    s(c, "type"),
+                    s(c, "status"),
+                    format_time(s(c, "lastHeartbeatTime"), opts),
+                    format_time(s(c, "lastTransitionTime"), opts),
+                    s(c, "reason"),
+                    s(c, "message")
+                ),
+            );
+        }
+    }
+    w.write(LEVEL_0, "Addresses:\n");
+    for a in arr(node, "status.addresses") {
+        w.write(
+            LEVEL_1,
+            &format!("{}:\t{}\n", s(a, "type"), s(a, "address")),
+        );
+    }
+    for (field, title) in [
+        ("status.capacity", "Capacity"),
+        ("status.allocatable", "Allocatable"),
+    ] {
+        let list = string_map(node, field);
+        if !list.is_empty() {
+            w.write(LEVEL_0, &format!("{title}:\n"));
+            for (res, qty) in list {
+                w.write(LEVEL_0, &format!("  {res}:\t{qty}\n"));
+            }
+        }
+    }
+    describe_resource_slices(related.items("resourceslices"), w);
+    w.write(LEVEL_0, "System Info:\n");
+    for (title, field) in [
+        ("Machine ID", "machineID"),
+        ("System UUID", "systemUUID"),
+        ("Boot ID", "bootID"),
+        ("Kernel Version", "kernelVersion"),
+        ("OS Image", "osImage"),
+        ("Operating System", "operatingSystem"),
+        ("Architecture", "architecture"),
+        ("Container Runtime Version", "containerRuntimeVersion"),
+        ("Kubelet Version", "kubeletVersion"),
+    ] {
+        w.write(
+            LEVEL_0,
+            &format!(
+                "  {title}:\t{}\n",
+                s(node, &format!("status.nodeInfo.{field}"))
+            ),
+        );
+    }
+    let pod_cidr = s(node, "spec.podCIDR");
+    if !pod_cidr.is_empty() {
+        w.write(LEVEL_0, &format!("PodCIDR:\t{pod_cidr}\n"));
+    }
+    let cidrs: Vec<String> = arr(node, "spec.podCIDRs")
+        .iter()
+        .map(value_string)
+        .collect();
+    if !cidrs.is_empty() {
+        w.write(LEVEL_0, &format!("PodCIDRs:\t{}\n", cidrs.join(",")));
+    }
+    let provider = s(node, "spec.providerID");
+    if !provider.is_empty() {
+        w.write(LEVEL_0, &format!("ProviderID:\t{provider}\n"));
+    }
+    if related.error("pods").is_some() {
+        w.write(LEVEL_0, "Pods:\tnot authorized\n");
+    } else {
+        describe_node_resource(related.items("pods"), node, w, opts);
+    }
+    if opts.show_events {
+        let mut events = related.items("events").to_vec();
+        events.extend_from_slice(related.items("events-by-name"));
+        describe_events(&events, w, opts);
+    }
+    std::mem::take(w).finish()
+}
+
+/// `findNodeRoles`: `node-role.kubernetes.io/<role>` labels and `kubernetes.io/role`, sorted.
+fn node_roles(node: &Value) -> Vec<String> {
+    let mut roles: Vec<String> = Vec::new();
+    for (k, v) in string_map(node, "metadata.labels") {
+        let role = if let Some(r) = k.strip_prefix("node-role.kubernetes.io/") {
+            r.to_string()
+        } else if k == "kubernetes.io/role" {
+            v
+        } else {
+            continue;
+        };
+        if !role.is_empty() && !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    roles.sort();
+    roles
+}
+
+fn describe_lease(lease: &Value, w: &mut PrefixWriter, opts: &DescribeOptions) {
+    w.write(LEVEL_0, "Lease:\n");
+    let holder = get(lease, "spec.holderIdentity")
+        .map(value_string)
+        .unwrap_or("<unset>".into());
+    w.write(LEVEL_1, &format!("HolderIdentity:\t{holder}\n"));
+    for (field, title) in [
+        ("spec.acquireTime", "AcquireTime"),
+        ("spec.renewTime", "RenewTime"),
+    ] {
+        let t = match get(lease, field) {
+            Some(_) => format_time(s(lease, field), opts),
+            None => "<unset>".to_string(),
+        };
+        w.write(LEVEL_1, &format!("{title}:\t{t}\n"));
+    }
+}
+
+fn describe_resource_slices(slices: &[Value], w: &mut PrefixWriter) {
+    // driver/pool → (slices, devices)
+    let mut pools: BTreeMap<String, (String, String, usize, usize)> = BTreeMap::new();
+    for sl in slices {
+        let (driver, pool) = (s(sl, "spec.driver"), s(sl, "spec.pool.name"));
+        let e = pools
+            .entry(format!("{driver}/{pool}"))
+            .or_insert_with(|| (driver.to_string(), pool.to_string(), 0, 0));
+        e.2 += 1;
+        e.3 += arr(sl, "spec.devices").len();
+    }
+    if pools.is_empty() {
+        return;
+    }
+    w.write(LEVEL_0, "Node-Local ResourceSlices:\n");
+    w.write(LEVEL_1, "Driver\tPool\tSlices\tDevices\n");
+    w.write(LEVEL_1, "------\t----\t------\t-------\n");
+    const MAX_POOLS: usize = 10;
+    for (n, (driver, pool, count, devices)) in pools.values().enumerate() {
+        if n >= MAX_POOLS {
+            w.write(
+                LEVEL_1,
+                &format!("...and {} more pools\n", pools.len() - MAX_POOLS),
+            );
+            break;
+        }
+        w.write(LEVEL_1, &format!("{driver}\t{pool}\t{count}\t{devices}\n"));
+    }
+}
+
+type ResourceList = BTreeMap<String, Quantity>;
+
+fn parse_list(v: Option<&Value>) -> ResourceList {
+    v.map(|v| string_map(v, ""))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, q)| Quantity::parse(&q).map(|q| (k, q)))
+        .collect()
+}
+
+fn add_list(into: &mut ResourceList, from: &ResourceList) {
+    for (k, q) in from {
+        into.entry(k.clone()).or_default().add(q);
+    }
+}
+
+fn max_list(into: &mut ResourceList, from: &ResourceList) {
+    for (k, q) in from {
+        let e = into.entry(k.clone()).or_insert(*q);
+        *e = e.max(*q);
+    }
+}
+
+/// component-helpers' `PodRequests`/`PodLimits`: containers summed, init containers as a
+/// maximum (sidecars accumulate), status resources when asked, pod-level values winning,
+/// overhead added (to limits only where a limit is set).
+fn pod_totals(pod: &Value, field: &str, use_status: bool) -> ResourceList {
+    let statuses = arr(pod, "status.containerStatuses");
+    let container_list = |c: &Value| -> ResourceList {
+        let mut list = parse_list(get(c, &format!("resources.{field}")));
+        if use_status {
+            let status = statuses.iter().find(|st| s(st, "name") == s(c, "name"));
+            if let Some(actual) = status.and_then(|st| get(st, &format!("resources.{field}"))) {
+                max_list(&mut list, &parse_list(Some(actual)));
+            }
+        }
+        list
+    };
+    let mut total = ResourceList::new();
+    for c in arr(pod, "spec.containers") {
+        add_list(&mut total, &container_list(c));
+    }
+    let mut sidecars = ResourceList::new();
+    let mut init_max = ResourceList::new();
+    for c in arr(pod, "spec.initContainers") {
+        let own = parse_list(get(c, &format!("resources.{field}")));
+        let effective = if s(c, "restartPolicy") == "Always" {
+            add_list(&mut total, &own);
+            add_list(&mut sidecars, &own);
+            sidecars.clone()
+        } else {
+            let mut tmp = own;
+            add_list(&mut tmp, &sidecars);
+            tmp
+        };
+        max_list(&mut init_max, &effective);
+    }
+    max_list(&mut total, &init_max);
+    for (k, q) in parse_list(get(pod, &format!("spec.resources.{field}"))) {
+        if k == "cpu" || k == "memory" || k.starts_with("hugepages-") {
+            total.insert(k, q);
+        }
+    }
+    if let Some(overhead) = get(pod, "spec.overhead") {
+        for (k, q) in parse_list(Some(overhead)) {
+            // Overhead raises requests, but only limits that are already set.
+            if field == "requests" {
+                total.entry(k).or_default().add(&q);
+            } else if let Some(v) = total.get_mut(&k) {
+                v.add(&q);
+            }
+        }
+    }
+    total
+}
+
+/// Go's `int64(float64)` for a percentage: truncation, and what amd64 yields for NaN/Inf.
+fn percent(value: i128, total: i128) -> i64 {
+    let f = value as f64 / total as f64 * 100.0;
+    if f.is_finite() {
+        f as i64
+    } else {
+        i64::MIN
+    }
+}
+
+fn describe_node_resource(
+    pods: &[Value],
+    node: &Value,
+    w: &mut PrefixWriter,
+    opts: &DescribeOptions,
+) {
+    w.write(
+        LEVEL_0,
+        &format!("Non-terminated Pods:\t({} in total)\n", pods.len()),
+    );
+    w.write(
+        LEVEL_1,
+        "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n",
+    );
+    w.write(
+        LEVEL_1,
+        "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n",
+    );
+    let mut allocatable = parse_list(get(node, "status.capacity"));
+    if get(node, "status.allocatable").is_some_and(|a| a.as_object().is_some_and(|m| !m.is_empty()))
+    {
+        allocatable = parse_list(get(node, "status.allocatable"));
+    }
+    let alloc = |k: &str| allocatable.get(k).copied().unwrap_or_default();
+    let (alloc_cpu, alloc_mem) = (alloc("cpu").milli_value(), alloc("memory").value());
+    for pod in pods {
+        let req = pod_totals(pod, "requests", true);
+        let lim = pod_totals(pod, "limits", true);
+        let q = |l: &ResourceList, k: &str| l.get(k).copied().unwrap_or_default();
+        let (cr, cl, mr, ml) = (
+            q(&req, "cpu"),
+            q(&lim, "cpu"),
+            q(&req, "memory"),
+            q(&lim, "memory"),
+        );
+        w.write(
+            LEVEL_1,
+            &format!(
+                "{}\t{}\t\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{} ({}%)\t{}\n",
+                s(pod, "metadata.namespace"),
+                s(pod, "metadata.name"),
+                cr,
+                percent(cr.milli_value(), alloc_cpu),
+                cl,
+                percent(cl.milli_value(), alloc_cpu),
+                mr,
+                percent(mr.value(), alloc_mem),
+                ml,
+                percent(ml.value(), alloc_mem),
+                since(s(pod, "metadata.creationTimestamp"), opts)
+            ),
+        );
+    }
+    w.write(
+        LEVEL_0,
+        "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n",
+    );
+    w.write(LEVEL_1, "Resource\tRequests\tLimits\n");
+    w.write(LEVEL_1, "--------\t--------\t------\n");
+    let mut reqs = ResourceList::new();
+    let mut limits = ResourceList::new();
+    for pod in pods {
+        add_list(&mut reqs, &pod_totals(pod, "requests", false));
+        add_list(&mut limits, &pod_totals(pod, "limits", false));
+    }
+    let q = |l: &ResourceList, k: &str| l.get(k).copied().unwrap_or_default();
+    let frac = |v: i128, total: i128| if total != 0 { percent(v, total) } else { 0 };
+    for (res, milli) in [
+        ("cpu", true),
+        ("memory", false),
+        ("ephemeral-storage", false),
+    ] {
+        let (r, l, a) = (q(&reqs, res), q(&limits, res), alloc(res));
+        let (rv, lv, av) = if milli {
+            (r.milli_value(), l.milli_value(), a.milli_value())
+        } else {
+            (r.value(), l.value(), a.value())
+        };
+        w.write(
+            LEVEL_1,
+            &format!("{res}\t{r} ({}%)\t{l} ({}%)\n", frac(rv, av), frac(lv, av)),
+        );
+    }
+    let standard = ["cpu", "memory", "ephemeral-storage", "pods"];
+    for res in allocatable.keys().filter(|k| k.starts_with("hugepages-")) {
+        let (r, l, a) = (q(&reqs, res), q(&limits, res), alloc(res));
+        w.write(
+            LEVEL_1,
+            &format!(
+                "{res}\t{r} ({}%)\t{l} ({}%)\n",
+                frac(r.value(), a.value()),
+                frac(l.value(), a.value())
+            ),
+        );
+    }
+    for res in allocatable
+        .keys()
+        .filter(|k| !k.starts_with("hugepages-") && !standard.contains(&k.as_str()))
+    {
+        w.write(
+            LEVEL_1,
+            &format!("{res}\t{}\t{}\n", q(&reqs, res), q(&limits, res)),
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! `describe poddisruptionbudget` (kubectl's `describePodDisruptionBudgetV1`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::text::{format_label_selector, get, i, s, value_string};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_2};
+use super::DescribeOptions;
+
+/// Renders a PodDisruptionBudget with its events (`None` when events are off).
+pub fn describe_pdb(pdb: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+    let mut w = PrefixWriter::new();
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(pdb, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(pdb, "metadata.namespace")),
+    );
+    if let Some(m) = get(pdb, "spec.minAvailable") {
+        w.write(LEVEL_0, &format!("Min available:\t{}\n", value_string(m)));
+    } else if let Some(m) = get(pdb, "spec.maxUnavailable") {
+        w.write(LEVEL_0, &format!("Max unavailable:\t{}\n", value_string(m)));
+    }
+    match get(pdb, "spec.selector") {
+        Some(sel) => w.write(
+            LEVEL_0,
+            &format!("Selector:\t{}\n", format_label_selector(Some(sel))),
+        ),
+        None => w.write(LEVEL_0, "Selector:\t<unset>\n"),
+    }
+    w.write(LEVEL_0, "Status:\n");
+    for (title, field) in [
+        ("Allowed disruptions", "disruptionsAllowed"),
+        ("Current", "currentHealthy"),
+        ("Desired", "desiredHealthy"),
+        ("Total", "expectedPods"),
+    ] {
+        w.write(
+            LEVEL_2,
+            &format!("{title}:\t{}\n", i(pdb, &format!("status.{field}"))),
+        );
+    }
+    if let Some(events) = events {
+        describe_events(events, &mut w, opts);
+    }
+    w.finish()
+}

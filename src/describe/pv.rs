@@ -1,0 +1,123 @@
+//! `describe persistentvolume` (kubectl's `describePersistentVolume`, `printVolumeNodeAffinity`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::pvc::access_modes;
+use super::quantity::Quantity;
+use super::text::{
+    arr, get, print_annotations_multiline, print_labels_multiline, s, since, string_map,
+    value_string,
+};
+use super::volumes::describe_pv_source;
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
+use super::DescribeOptions;
+
+/// Renders a PersistentVolume with its events (`None` when events are off).
+pub fn describe_pv(pv: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+    let mut w = PrefixWriter::new();
+    let w = &mut w;
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(pv, "metadata.name")));
+    print_labels_multiline(w, "Labels", &string_map(pv, "metadata.labels"));
+    print_annotations_multiline(w, "Annotations", &string_map(pv, "metadata.annotations"));
+    let finalizers: Vec<String> = arr(pv, "metadata.finalizers")
+        .iter()
+        .map(value_string)
+        .collect();
+    w.write(
+        LEVEL_0,
+        &format!("Finalizers:\t[{}]\n", finalizers.join(" ")),
+    );
+    // storageutil.GetPersistentVolumeClass: the beta annotation wins over the field.
+    let class = get(pv, "metadata.annotations")
+        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
+        .map(value_string)
+        .unwrap_or_else(|| s(pv, "spec.storageClassName").to_string());
+    w.write(LEVEL_0, &format!("StorageClass:\t{class}\n"));
+    if get(pv, "metadata.deletionTimestamp").is_some() {
+        w.write(
+            LEVEL_0,
+            &format!(
+                "Status:\tTerminating (lasts {})\n",
+                since(s(pv, "metadata.deletionTimestamp"), opts)
+            ),
+        );
+    } else {
+        w.write(LEVEL_0, &format!("Status:\t{}\n", s(pv, "status.phase")));
+    }
+    let claim = match get(pv, "spec.claimRef") {
+        Some(c) => format!("{}/{}", s(c, "namespace"), s(c, "name")),
+        None => String::new(),
+    };
+    w.write(LEVEL_0, &format!("Claim:\t{claim}\n"));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Reclaim Policy:\t{}\n",
+            s(pv, "spec.persistentVolumeReclaimPolicy")
+        ),
+    );
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Access Modes:\t{}\n",
+            access_modes(arr(pv, "spec.accessModes"))
+        ),
+    );
+    if let Some(mode) = get(pv, "spec.volumeMode") {
+        w.write(LEVEL_0, &format!("VolumeMode:\t{}\n", value_string(mode)));
+    }
+    let capacity = get(pv, "spec.capacity.storage")
+        .map(value_string)
+        .and_then(|q| Quantity::parse(&q))
+        .unwrap_or_default();
+    w.write(LEVEL_0, &format!("Capacity:\t{capacity}\n"));
+    node_affinity(w, get(pv, "spec.nodeAffinity"));
+    w.write(LEVEL_0, &format!("Message:\t{}\n", s(pv, "status.message")));
+    w.write(LEVEL_0, "Source:\n");
+    if let Some(spec) = get(pv, "spec") {
+        describe_pv_source(spec, w, opts);
+    } else {
+        w.write(LEVEL_1, "<unknown>\n");
+    }
+    if let Some(events) = events {
+        describe_events(events, w, opts);
+    }
+    std::mem::take(w).finish()
+}
+
+/// `printVolumeNodeAffinity` with `printNodeSelectorTermsMultilineWithIndent`.
+fn node_affinity(w: &mut PrefixWriter, affinity: Option<&Value>) {
+    w.write(LEVEL_0, "Node Affinity:\t");
+    let Some(required) = affinity.and_then(|a| get(a, "required")) else {
+        w.write_line("<none>");
+        return;
+    };
+    w.write_line("");
+    w.write(LEVEL_1, "Required Terms:\t");
+    let terms = arr(required, "nodeSelectorTerms");
+    if terms.is_empty() {
+        w.write_line("<none>");
+        return;
+    }
+    w.write_line("");
+    for (n, term) in terms.iter().enumerate() {
+        w.write(LEVEL_2, &format!("Term {n}:\t"));
+        let reqs = arr(term, "matchExpressions");
+        if reqs.is_empty() {
+            w.write_line("<none>");
+            continue;
+        }
+        for (k, req) in reqs.iter().enumerate() {
+            if k != 0 {
+                w.write(LEVEL_2, "\t");
+            }
+            let values: Vec<String> = arr(req, "values").iter().map(value_string).collect();
+            let mut expr = format!("{} {}", s(req, "key"), s(req, "operator").to_lowercase());
+            if !values.is_empty() {
+                expr = format!("{expr} [{}]", values.join(", "));
+            }
+            w.write(LEVEL_0, &format!("{expr}\n"));
+        }
+    }
+}

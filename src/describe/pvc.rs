@@ -1,0 +1,180 @@
+//! `describe persistentvolumeclaim` (kubectl's `describePersistentVolumeClaim`) and
+//! `printPersistentVolumeClaim`, which ephemeral volumes share.
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::statefulset::claim_class;
+use super::text::{
+    arr, format_time, get, print_annotations_multiline, print_labels_multiline, s, since,
+    string_map, value_string,
+};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
+use super::DescribeOptions;
+
+/// Renders a PVC; `pods` are the pods of its namespace (kubectl lists them all and keeps
+/// those mounting the claim or owning it).
+pub fn describe_pvc(
+    pvc: &Value,
+    pods: &[Value],
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    let w = &mut w;
+    print_pvc(w, pvc, true, opts);
+    let users = pods_using(pvc, pods);
+    w.write(LEVEL_0, "Used By:\t");
+    if users.is_empty() {
+        w.write_line("<none>");
+    } else {
+        let mut names: Vec<&str> = users.iter().map(|p| s(p, "metadata.name")).collect();
+        super::gosort::sort(&mut names, |a, b| a < b);
+        for (n, name) in names.into_iter().enumerate() {
+            if n != 0 {
+                w.write(LEVEL_0, "\t");
+            }
+            w.write(LEVEL_0, &format!("{name}\n"));
+        }
+    }
+    let conditions = arr(pvc, "status.conditions");
+    if !conditions.is_empty() {
+        w.write(LEVEL_0, "Conditions:\n");
+        w.write(
+            LEVEL_1,
+            "Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n",
+        );
+        w.write(
+            LEVEL_1,
+            "----\t------\t-----------------\t------------------\t------\t-------\n",
+        );
+        for c in conditions {
+            w.write(
+                LEVEL_1,
+                &format!(
+                    "{} \t{} \t{} \t{} \t{} \t{}\n",
+                    s(c, "type"),
+                    s(c, "status"),
+                    format_time(s(c, "lastProbeTime"), opts),
+                    format_time(s(c, "lastTransitionTime"), opts),
+                    s(c, "reason"),
+                    s(c, "message")
+                ),
+            );
+        }
+    }
+    if let Some(events) = events {
+        describe_events(events, w, opts);
+    }
+    std::mem::take(w).finish()
+}
+
+/// kubectl's `getPodsForPVC`: pods with a volume using the claim (once per such volume), then
+/// owner pods not already listed.
+fn pods_using<'a>(pvc: &Value, pods: &'a [Value]) -> Vec<&'a Value> {
+    let name = s(pvc, "metadata.name");
+    let mut out: Vec<&Value> = Vec::new();
+    for p in pods {
+        for v in arr(p, "spec.volumes") {
+            if get(v, "persistentVolumeClaim").is_some()
+                && s(v, "persistentVolumeClaim.claimName") == name
+            {
+                out.push(p);
+            }
+        }
+    }
+    for owner in arr(pvc, "metadata.ownerReferences") {
+        if s(owner, "kind") != "Pod" {
+            continue;
+        }
+        let uid = s(owner, "uid");
+        if let Some(p) = pods.iter().find(|p| s(p, "metadata.uid") == uid) {
+            if !out.iter().any(|q| s(q, "metadata.uid") == uid) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// `storageutil.GetAccessModesAsString`: `RWO,ROX,RWX,RWOP` in that order, each once.
+pub fn access_modes(modes: &[Value]) -> String {
+    let has = |m: &str| modes.iter().any(|v| v.as_str() == Some(m));
+    [
+        ("ReadWriteOnce", "RWO"),
+        ("ReadOnlyMany", "ROX"),
+        ("ReadWriteMany", "RWX"),
+        ("ReadWriteOncePod", "RWOP"),
+    ]
+    .iter()
+    .filter(|(m, _)| has(m))
+    .map(|(_, short)| *short)
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
+/// `printPersistentVolumeClaim`; `full` is false for an ephemeral volume's claim template.
+pub fn print_pvc(w: &mut PrefixWriter, pvc: &Value, full: bool, opts: &DescribeOptions) {
+    if full {
+        w.write(LEVEL_0, &format!("Name:\t{}\n", s(pvc, "metadata.name")));
+        w.write(
+            LEVEL_0,
+            &format!("Namespace:\t{}\n", s(pvc, "metadata.namespace")),
+        );
+    }
+    w.write(LEVEL_0, &format!("StorageClass:\t{}\n", claim_class(pvc)));
+    if full {
+        if get(pvc, "metadata.deletionTimestamp").is_some() {
+            w.write(
+                LEVEL_0,
+                &format!(
+                    "Status:\tTerminating (lasts {})\n",
+                    since(s(pvc, "metadata.deletionTimestamp"), opts)
+                ),
+            );
+        } else {
+            w.write(LEVEL_0, &format!("Status:\t{}\n", s(pvc, "status.phase")));
+        }
+    }
+    w.write(
+        LEVEL_0,
+        &format!("Volume:\t{}\n", s(pvc, "spec.volumeName")),
+    );
+    print_labels_multiline(w, "Labels", &string_map(pvc, "metadata.labels"));
+    print_annotations_multiline(w, "Annotations", &string_map(pvc, "metadata.annotations"));
+    if full {
+        let finalizers: Vec<String> = arr(pvc, "metadata.finalizers")
+            .iter()
+            .map(value_string)
+            .collect();
+        w.write(
+            LEVEL_0,
+            &format!("Finalizers:\t[{}]\n", finalizers.join(" ")),
+        );
+    }
+    let (capacity, modes) = if s(pvc, "spec.volumeName").is_empty() {
+        (String::new(), String::new())
+    } else {
+        let cap = get(pvc, "status.capacity.storage")
+            .map(value_string)
+            .and_then(|q| super::quantity::Quantity::parse(&q))
+            .unwrap_or_default();
+        (
+            cap.to_string(),
+            access_modes(arr(pvc, "status.accessModes")),
+        )
+    };
+    w.write(LEVEL_0, &format!("Capacity:\t{capacity}\n"));
+    w.write(LEVEL_0, &format!("Access Modes:\t{modes}\n"));
+    if let Some(mode) = get(pvc, "spec.volumeMode") {
+        w.write(LEVEL_0, &format!("VolumeMode:\t{}\n", value_string(mode)));
+    }
+    if let Some(ds) = get(pvc, "spec.dataSource") {
+        w.write(LEVEL_0, "DataSource:\n");
+        if let Some(g) = get(ds, "apiGroup") {
+            w.write(LEVEL_1, &format!("APIGroup:\t{}\n", value_string(g)));
+        }
+        w.write(LEVEL_1, &format!("Kind:\t{}\n", s(ds, "kind")));
+        w.write(LEVEL_1, &format!("Name:\t{}\n", s(ds, "name")));
+    }
+}

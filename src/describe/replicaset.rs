@@ -1,0 +1,96 @@
+//! `describe replicaset` (kubectl's `describeReplicaSet`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::podspec::describe_pod_template;
+use super::text::{
+    arr, controlled_by, format_label_selector, get, i, print_annotations_multiline,
+    print_labels_multiline, s, string_map,
+};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
+use super::{pod_status_counts, DescribeOptions};
+
+/// Renders a ReplicaSet; `pods` match its selector, `pods_error` is set when listing them
+/// failed (kubectl prints `error in fetching pods: ...`).
+pub fn describe_replicaset(
+    rs: &Value,
+    pods: &[Value],
+    pods_error: Option<&str>,
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(rs, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(rs, "metadata.namespace")),
+    );
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Selector:\t{}\n",
+            format_label_selector(get(rs, "spec.selector"))
+        ),
+    );
+    print_labels_multiline(&mut w, "Labels", &string_map(rs, "metadata.labels"));
+    print_annotations_multiline(
+        &mut w,
+        "Annotations",
+        &string_map(rs, "metadata.annotations"),
+    );
+    if let Some(c) = controlled_by(rs) {
+        w.write(LEVEL_0, &format!("Controlled By:\t{c}\n"));
+    }
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Replicas:\t{} current / {} desired\n",
+            i(rs, "status.replicas"),
+            replicas(rs)
+        ),
+    );
+    w.write(LEVEL_0, "Pods Status:\t");
+    if let Some(err) = pods_error {
+        w.write(LEVEL_0, &format!("error in fetching pods: {err}\n"));
+    } else {
+        let (r, wt, su, f) = pod_status_counts(pods, s(rs, "metadata.uid"));
+        w.write(
+            LEVEL_0,
+            &format!("{r} Running / {wt} Waiting / {su} Succeeded / {f} Failed\n"),
+        );
+    }
+    describe_pod_template(get(rs, "spec.template"), &mut w, opts);
+    describe_conditions(arr(rs, "status.conditions"), &mut w);
+    if let Some(events) = events {
+        describe_events(events, &mut w, opts);
+    }
+    w.finish()
+}
+
+/// `spec.replicas` (the API server defaults it to 1).
+pub fn replicas(obj: &Value) -> i64 {
+    get(obj, "spec.replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
+}
+
+/// The `Conditions:` table of ReplicaSet and Deployment (`Type Status Reason`).
+pub fn describe_conditions(conditions: &[Value], w: &mut PrefixWriter) {
+    if conditions.is_empty() {
+        return;
+    }
+    w.write(LEVEL_0, "Conditions:\n  Type\tStatus\tReason\n");
+    w.write(LEVEL_1, "----\t------\t------\n");
+    for c in conditions {
+        w.write(
+            LEVEL_1,
+            &format!(
+                "{} \t{}\t{}\n",
+                s(c, "type"),
+                s(c, "status"),
+                s(c, "reason")
+            ),
+        );
+    }
+}

@@ -1,0 +1,56 @@
+//! `describe replicationcontroller` (kubectl's `describeReplicationController`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::podspec::describe_pod_template;
+use super::replicaset::{describe_conditions, replicas};
+use super::text::{
+    arr, format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, string_map,
+};
+use super::writer::{PrefixWriter, LEVEL_0};
+use super::{pod_status_counts, DescribeOptions};
+
+/// Renders a ReplicationController; `pods` match its selector.
+pub fn describe_replication_controller(
+    rc: &Value,
+    pods: &[Value],
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    let w = &mut w;
+    let (r, wt, su, f) = pod_status_counts(pods, s(rc, "metadata.uid"));
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(rc, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(rc, "metadata.namespace")),
+    );
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Selector:\t{}\n",
+            format_labels(&string_map(rc, "spec.selector"))
+        ),
+    );
+    print_labels_multiline(w, "Labels", &string_map(rc, "metadata.labels"));
+    print_annotations_multiline(w, "Annotations", &string_map(rc, "metadata.annotations"));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Replicas:\t{} current / {} desired\n",
+            i(rc, "status.replicas"),
+            replicas(rc)
+        ),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Pods Status:\t{r} Running / {wt} Waiting / {su} Succeeded / {f} Failed\n"),
+    );
+    describe_pod_template(get(rc, "spec.template"), w, opts);
+    describe_conditions(arr(rc, "status.conditions"), w);
+    if let Some(events) = events {
+        describe_events(events, w, opts);
+    }
+    std::mem::take(w).finish()
+}

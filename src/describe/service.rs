@@ -1,0 +1,248 @@
+//! `describe service` (kubectl's `describeService`, with v1.36's `AppProtocol:` line) and the
+//! endpoint list it builds from EndpointSlices (`formatEndpointSlices`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::text::{
+    arr, format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, string_map,
+    value_string,
+};
+use super::writer::{PrefixWriter, LEVEL_0};
+use super::DescribeOptions;
+
+/// Renders a Service; `slices` are its EndpointSlices (label `kubernetes.io/service-name`).
+pub fn describe_service(
+    svc: &Value,
+    slices: &[Value],
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    let w = &mut w;
+    let strings = |f: &str| -> Vec<String> { arr(svc, f).iter().map(value_string).collect() };
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(svc, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(svc, "metadata.namespace")),
+    );
+    print_labels_multiline(w, "Labels", &string_map(svc, "metadata.labels"));
+    print_annotations_multiline(w, "Annotations", &string_map(svc, "metadata.annotations"));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Selector:\t{}\n",
+            format_labels(&string_map(svc, "spec.selector"))
+        ),
+    );
+    w.write(LEVEL_0, &format!("Type:\t{}\n", s(svc, "spec.type")));
+    if let Some(p) = get(svc, "spec.ipFamilyPolicy") {
+        w.write(
+            LEVEL_0,
+            &format!("IP Family Policy:\t{}\n", value_string(p)),
+        );
+    }
+    let families = strings("spec.ipFamilies");
+    let families = if families.is_empty() {
+        "<none>".to_string()
+    } else {
+        families.join(",")
+    };
+    w.write(LEVEL_0, &format!("IP Families:\t{families}\n"));
+    w.write(LEVEL_0, &format!("IP:\t{}\n", s(svc, "spec.clusterIP")));
+    let ips = strings("spec.clusterIPs");
+    let ips = if ips.is_empty() {
+        "<none>".to_string()
+    } else {
+        ips.join(",")
+    };
+    w.write(LEVEL_0, &format!("IPs:\t{ips}\n"));
+    let external = strings("spec.externalIPs");
+    if !external.is_empty() {
+        w.write(LEVEL_0, &format!("External IPs:\t{}\n", external.join(",")));
+    }
+    let lb_ip = s(svc, "spec.loadBalancerIP");
+    if !lb_ip.is_empty() {
+        w.write(LEVEL_0, &format!("Desired LoadBalancer IP:\t{lb_ip}\n"));
+    }
+    let ext_name = s(svc, "spec.externalName");
+    if !ext_name.is_empty() {
+        w.write(LEVEL_0, &format!("External Name:\t{ext_name}\n"));
+    }
+    let ingress = arr(svc, "status.loadBalancer.ingress");
+    if !ingress.is_empty() {
+        let list: Vec<String> = ingress
+            .iter()
+            .map(|ing| {
+                let ip = s(ing, "ip");
+                if ip.is_empty() {
+                    s(ing, "hostname").to_string()
+                } else if let Some(mode) = get(ing, "ipMode") {
+                    format!("{ip} ({})", value_string(mode))
+                } else {
+                    ip.to_string()
+                }
+            })
+            .collect();
+        w.write(
+            LEVEL_0,
+            &format!("LoadBalancer Ingress:\t{}\n", list.join(", ")),
+        );
+    }
+    for sp in arr(svc, "spec.ports") {
+        let raw_name = s(sp, "name");
+        let name = if raw_name.is_empty() {
+            "<unset>"
+        } else {
+            raw_name
+        };
+        let proto = s(sp, "protocol");
+        w.write(
+            LEVEL_0,
+            &format!("Port:\t{name}\t{}/{proto}\n", i(sp, "port")),
+        );
+        let target = get(sp, "targetPort")
+            .map(value_string)
+            .unwrap_or("0".into());
+        w.write(LEVEL_0, &format!("TargetPort:\t{target}/{proto}\n"));
+        if let Some(ap) = get(sp, "appProtocol") {
+            w.write(LEVEL_0, &format!("AppProtocol:\t{}\n", value_string(ap)));
+        }
+        if i(sp, "nodePort") != 0 {
+            w.write(
+                LEVEL_0,
+                &format!("NodePort:\t{name}\t{}/{proto}\n", i(sp, "nodePort")),
+            );
+        }
+        w.write(
+            LEVEL_0,
+            &format!("Endpoints:\t{}\n", format_endpoint_slices(slices, raw_name)),
+        );
+    }
+    w.write(
+        LEVEL_0,
+        &format!("Session Affinity:\t{}\n", s(svc, "spec.sessionAffinity")),
+    );
+    let etp = s(svc, "spec.externalTrafficPolicy");
+    if !etp.is_empty() {
+        w.write(LEVEL_0, &format!("External Traffic Policy:\t{etp}\n"));
+    }
+    if let Some(itp) = get(svc, "spec.internalTrafficPolicy") {
+        w.write(
+            LEVEL_0,
+            &format!("Internal Traffic Policy:\t{}\n", value_string(itp)),
+        );
+    }
+    if i(svc, "spec.healthCheckNodePort") != 0 {
+        w.write(
+            LEVEL_0,
+            &format!(
+                "HealthCheck NodePort:\t{}\n",
+                i(svc, "spec.healthCheckNodePort")
+            ),
+        );
+    }
+    let ranges = strings("spec.loadBalancerSourceRanges");
+    if !ranges.is_empty() {
+        w.write(
+            LEVEL_0,
+            &format!("LoadBalancer Source Ranges:\t{}\n", ranges.join(",")),
+        );
+    }
+    if let Some(td) = get(svc, "spec.trafficDistribution") {
+        w.write(
+            LEVEL_0,
+            &format!("Traffic Distribution:\t{}\n", value_string(td)),
+        );
+    }
+    if let Some(events) = events {
+        describe_events(events, w, opts);
+    }
+    std::mem::take(w).finish()
+}
+
+/// `formatEndpointSlices` for one service port name: ready endpoints as `ip:port`, at most
+/// three, then ` + N more...`; `<none>` without slices.
+pub fn format_endpoint_slices(slices: &[Value], port_name: &str) -> String {
+    if slices.is_empty() {
+        return "<none>".to_string();
+    }
+    const MAX: usize = 3;
+    let mut list: Vec<String> = Vec::new();
+    let mut more = false;
+    let mut count = 0usize;
+    let ready = |e: &Value| get(e, "conditions.ready").and_then(Value::as_bool) != Some(false);
+    let first_addr = |e: &Value| {
+        arr(e, "addresses")
+            .first()
+            .map(value_string)
+            .unwrap_or_default()
+    };
+    for slice in slices {
+        let ports = arr(slice, "ports");
+        if ports.is_empty() {
+            for e in arr(slice, "endpoints") {
+                if list.len() == MAX {
+                    more = true;
+                }
+                if !ready(e) {
+                    continue;
+                }
+                if !more {
+                    list.push(first_addr(e));
+                }
+                count += 1;
+            }
+        } else {
+            for port in ports {
+                if s(port, "name") != port_name {
+                    continue;
+                }
+                for e in arr(slice, "endpoints") {
+                    if list.len() == MAX {
+                        more = true;
+                    }
+                    if !ready(e) {
+                        continue;
+                    }
+                    if !more {
+                        let addr = first_addr(e);
+                        let host = if addr.contains(':') {
+                            format!("[{addr}]")
+                        } else {
+                            addr
+                        };
+                        list.push(format!("{host}:{}", i(port, "port")));
+                    }
+                    count += 1;
+                }
+            }
+        }
+    }
+    let joined = list.join(",");
+    if more {
+        format!("{joined} + {} more...", count - MAX)
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn endpoints_are_capped_at_three() {
+        let eps: Vec<Value> = (1..=5)
+            .map(|n| json!({"addresses": [format!("10.0.0.{n}")], "conditions": {"ready": true}}))
+            .collect();
+        let slice = json!({"ports": [{"name": "http", "port": 80}], "endpoints": eps});
+        assert_eq!(
+            format_endpoint_slices(std::slice::from_ref(&slice), "http"),
+            "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 2 more..."
+        );
+        assert_eq!(format_endpoint_slices(&[slice], "other"), "");
+        assert_eq!(format_endpoint_slices(&[], "http"), "<none>");
+    }
+}

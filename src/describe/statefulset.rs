@@ -1,0 +1,111 @@
+//! `describe statefulset` (kubectl's `describeStatefulSet` and `describeVolumeClaimTemplates`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::podspec::describe_pod_template;
+use super::replicaset::replicas;
+use super::text::{
+    arr, format_time, get, i, print_annotations_multiline, print_labels_indent,
+    print_labels_multiline, s, selector_string, string_map, value_string,
+};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
+use super::{pod_status_counts, DescribeOptions};
+
+/// Renders a StatefulSet; `pods` match its selector.
+pub fn describe_statefulset(
+    ss: &Value,
+    pods: &[Value],
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    let w = &mut w;
+    let (r, wt, su, f) = pod_status_counts(pods, s(ss, "metadata.uid"));
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ss, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(ss, "metadata.namespace")),
+    );
+    w.write(
+        LEVEL_0,
+        &format!(
+            "CreationTimestamp:\t{}\n",
+            format_time(s(ss, "metadata.creationTimestamp"), opts)
+        ),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Selector:\t{}\n", selector_string(get(ss, "spec.selector"))),
+    );
+    print_labels_multiline(w, "Labels", &string_map(ss, "metadata.labels"));
+    print_annotations_multiline(w, "Annotations", &string_map(ss, "metadata.annotations"));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Replicas:\t{} desired | {} total\n",
+            replicas(ss),
+            i(ss, "status.replicas")
+        ),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Update Strategy:\t{}\n", s(ss, "spec.updateStrategy.type")),
+    );
+    if let Some(ru) = get(ss, "spec.updateStrategy.rollingUpdate") {
+        if let Some(p) = get(ru, "partition") {
+            w.write(LEVEL_1, &format!("Partition:\t{}\n", value_string(p)));
+            if let Some(m) = get(ru, "maxUnavailable") {
+                w.write(LEVEL_1, &format!("MaxUnavailable:\t{}\n", value_string(m)));
+            }
+        }
+    }
+    w.write(
+        LEVEL_0,
+        &format!("Pods Status:\t{r} Running / {wt} Waiting / {su} Succeeded / {f} Failed\n"),
+    );
+    describe_pod_template(get(ss, "spec.template"), w, opts);
+    describe_volume_claim_templates(arr(ss, "spec.volumeClaimTemplates"), w);
+    if let Some(events) = events {
+        describe_events(events, w, opts);
+    }
+    std::mem::take(w).finish()
+}
+
+/// `storageutil.GetPersistentVolumeClaimClass`: the beta annotation wins over the field.
+pub fn claim_class(pvc: &Value) -> String {
+    get(pvc, "metadata.annotations")
+        .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
+        .map(value_string)
+        .or_else(|| get(pvc, "spec.storageClassName").map(value_string))
+        .unwrap_or_default()
+}
+
+fn describe_volume_claim_templates(templates: &[Value], w: &mut PrefixWriter) {
+    if templates.is_empty() {
+        w.write(LEVEL_0, "Volume Claims:\t<none>\n");
+        return;
+    }
+    w.write(LEVEL_0, "Volume Claims:\n");
+    for pvc in templates {
+        w.write(LEVEL_1, &format!("Name:\t{}\n", s(pvc, "metadata.name")));
+        w.write(LEVEL_1, &format!("StorageClass:\t{}\n", claim_class(pvc)));
+        print_labels_indent(w, "  ", "Labels", "\t", &string_map(pvc, "metadata.labels"));
+        print_labels_indent(
+            w,
+            "  ",
+            "Annotations",
+            "\t",
+            &string_map(pvc, "metadata.annotations"),
+        );
+        let capacity = get(pvc, "spec.resources.requests.storage")
+            .map(value_string)
+            .unwrap_or("<default>".into());
+        w.write(LEVEL_1, &format!("Capacity:\t{capacity}\n"));
+        let modes: Vec<String> = arr(pvc, "spec.accessModes")
+            .iter()
+            .map(value_string)
+            .collect();
+        w.write(LEVEL_1, &format!("Access Modes:\t[{}]\n", modes.join(" ")));
+    }
+}

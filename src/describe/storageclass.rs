@@ -1,0 +1,101 @@
+//! `describe storageclass` (kubectl's `describeStorageClass`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::text::{arr, format_labels, get, s, string_map, value_string};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
+use super::DescribeOptions;
+
+/// Renders a StorageClass with its events (`None` when events are off).
+pub fn describe_storage_class(
+    sc: &Value,
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    let w = &mut w;
+    let annotations = string_map(sc, "metadata.annotations");
+    let is_default = annotations.iter().any(|(k, v)| {
+        (k == "storageclass.kubernetes.io/is-default-class"
+            || k == "storageclass.beta.kubernetes.io/is-default-class")
+            && v == "true"
+    });
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(sc, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "IsDefaultClass:\t{}\n",
+            if is_default { "Yes" } else { "No" }
+        ),
+    );
+    // kubectl prints every annotation here, last-applied included.
+    w.write(
+        LEVEL_0,
+        &format!("Annotations:\t{}\n", format_labels(&annotations)),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Provisioner:\t{}\n", s(sc, "provisioner")),
+    );
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Parameters:\t{}\n",
+            format_labels(&string_map(sc, "parameters"))
+        ),
+    );
+    let expansion = match get(sc, "allowVolumeExpansion").and_then(Value::as_bool) {
+        Some(b) => super::text::print_bool(b),
+        None => "<unset>",
+    };
+    w.write(LEVEL_0, &format!("AllowVolumeExpansion:\t{expansion}\n"));
+    let options = arr(sc, "mountOptions");
+    if options.is_empty() {
+        w.write(LEVEL_0, "MountOptions:\t<none>\n");
+    } else {
+        w.write(LEVEL_0, "MountOptions:\n");
+        for o in options {
+            w.write(LEVEL_1, &format!("{}\n", value_string(o)));
+        }
+    }
+    for (field, title) in [
+        ("reclaimPolicy", "ReclaimPolicy"),
+        ("volumeBindingMode", "VolumeBindingMode"),
+    ] {
+        if let Some(v) = get(sc, field) {
+            w.write(LEVEL_0, &format!("{title}:\t{}\n", value_string(v)));
+        }
+    }
+    if let Some(topologies) = get(sc, "allowedTopologies").and_then(Value::as_array) {
+        w.write(LEVEL_0, "AllowedTopologies:\t");
+        if topologies.is_empty() {
+            w.write_line("<none>");
+        } else {
+            w.write_line("");
+            for (n, term) in topologies.iter().enumerate() {
+                w.write(LEVEL_1, &format!("Term {n}:\t"));
+                let reqs = arr(term, "matchLabelExpressions");
+                if reqs.is_empty() {
+                    w.write_line("<none>");
+                    continue;
+                }
+                for (k, req) in reqs.iter().enumerate() {
+                    if k != 0 {
+                        w.write(LEVEL_1, "\t");
+                    }
+                    let values: Vec<String> = arr(req, "values").iter().map(value_string).collect();
+                    let mut expr = format!("{} in", s(req, "key"));
+                    if !values.is_empty() {
+                        expr = format!("{expr} [{}]", values.join(", "));
+                    }
+                    w.write(LEVEL_0, &format!("{expr}\n"));
+                }
+            }
+        }
+    }
+    if let Some(events) = events {
+        describe_events(events, w, opts);
+    }
+    std::mem::take(w).finish()
+}
