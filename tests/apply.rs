@@ -307,6 +307,9 @@ mod cases {
             .await
             .unwrap_or_else(|_| panic!("kubectl-rs {what}: timed out"))
             .normalized();
+        // v1.34 changed the interactive delete prompt (kubectl 8a11631ed) to `(y/N)`.
+        let mut b = b;
+        b.stdout = b.stdout.replace("continue? (y/n): ", "continue? (y/N): ");
         assert_same(&what, &mask_klog(a), &mask_klog(b));
     }
 
@@ -426,6 +429,25 @@ mod cases {
             ],
             &["create", "-f", "cm.yaml"],
             &["create", "-f", "empty.yaml"],
+            &["apply", "-f", "-"],
+            &["apply", "-f", "cm2.yaml", "-o", "yaml"],
+            &["apply", "-f", "cm-v2.yaml", "-o", "json"],
+            &["apply", "-f", "dir", "-o", "name", "--dry-run=server"],
+            &["apply", "-f", "nope.yaml", "-f", "missing.yaml"],
+            &[
+                "apply",
+                "-f",
+                "bad-and-good.yaml",
+                "-f",
+                "gen.yaml",
+                "-f",
+                "other-ns.yaml",
+                "-n",
+                "default",
+            ],
+            &["create", "-f", "cm2.yaml", "-o", "yaml", "--dry-run=client"],
+            &["create", "-f", "dir", "-l", "app=p", "--dry-run=server"],
+            &["delete", "-f", "dir", "-i"],
         ];
         for args in cases {
             both(&ours, &theirs, args).await;

@@ -187,6 +187,58 @@ pub fn with_source(verb: &str, source: &str, err: CliError) -> CliError {
     }
 }
 
+/// One line of kubectl's `MultipleErrors`: API errors as `Error from server (<Reason>): …`
+/// (without the single-error `is invalid` layout), others their text without `error: `.
+fn go_error_text(e: &CliError) -> String {
+    match e {
+        CliError::Client(ClientError::Api(s)) if s.reason.is_empty() => {
+            format!("Error from server: {}", s.message)
+        }
+        CliError::Client(ClientError::Api(s)) => {
+            format!("Error from server ({}): {}", s.reason, s.message)
+        }
+        CliError::Message(m) | CliError::Raw(m) => m.clone(),
+        other => flatten(other),
+    }
+}
+
+/// How kubectl's `checkErr` reports what a command collected: `builder` errors (one
+/// aggregate, as cli-runtime's builder returns them) followed by per-object errors. One error
+/// prints normally; several print one per line with no `error: ` prefix (`MultipleErrors`),
+/// and a multi-error builder aggregate among others prints as `[e1, e2]`.
+pub fn collected_errors(builder: Vec<CliError>, mut rest: Vec<CliError>) -> Result<(), CliError> {
+    let total = usize::from(!builder.is_empty()) + rest.len();
+    if total == 0 {
+        return Ok(());
+    }
+    if total == 1 {
+        if let Some(e) = rest.pop() {
+            return Err(e);
+        }
+        let mut builder = builder;
+        if builder.len() == 1 {
+            return Err(builder.remove(0));
+        }
+        let lines: Vec<String> = builder.iter().map(go_error_text).collect();
+        return Err(CliError::Raw(lines.join("\n")));
+    }
+    let mut lines = Vec::new();
+    match builder.len() {
+        0 => {}
+        1 => lines.push(go_error_text(&builder[0])),
+        _ => lines.push(format!(
+            "[{}]",
+            builder
+                .iter()
+                .map(go_error_text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+    lines.extend(rest.iter().map(go_error_text));
+    Err(CliError::Raw(lines.join("\n")))
+}
+
 fn flatten(e: &CliError) -> String {
     let r = crate::error::render(e).stderr;
     let r = r.trim_end();
@@ -567,10 +619,11 @@ impl ApplyArgs {
             recursive: self.recursive,
             validate: validation != "Ignore",
         };
-        let (targets, mut errors) = read_objects(ctx, &spec).await;
-        if targets.is_empty() && errors.is_empty() {
+        let (targets, builder_errors) = read_objects(ctx, &spec).await;
+        if targets.is_empty() && builder_errors.is_empty() {
             return Err(CliError::msg("no objects passed to apply"));
         }
+        let mut errors = Vec::new();
         let mut run = Run {
             ctx,
             args: self,
@@ -598,14 +651,10 @@ impl ApplyArgs {
             }
         }
         run.print_collected()?;
-        if self.prune && errors.is_empty() {
+        if self.prune && errors.is_empty() && builder_errors.is_empty() {
             run.prune(&visited).await?;
         }
-        match errors.len() {
-            0 => Ok(()),
-            1 => Err(errors.remove(0)),
-            _ => Err(CliError::Aggregate(errors)),
-        }
+        collected_errors(builder_errors, errors)
     }
 }
 

@@ -118,7 +118,8 @@ impl CreateArgs {
             recursive: self.recursive,
             validate: validation != "Ignore",
         };
-        let (targets, mut errors) = read_objects(ctx, &spec).await;
+        let (targets, builder_errors) = read_objects(ctx, &spec).await;
+        let mut errors = Vec::new();
         let mut count = 0;
         for t in targets {
             if let Some(sel) = &self.selector {
@@ -164,14 +165,10 @@ impl CreateArgs {
                 }
             }
         }
-        if count == 0 && errors.is_empty() {
+        if count == 0 && errors.is_empty() && builder_errors.is_empty() {
             return Err(CliError::msg("no objects passed to create"));
         }
-        match errors.len() {
-            0 => Ok(()),
-            1 => Err(errors.remove(0)),
-            _ => Err(CliError::Aggregate(errors)),
-        }
+        crate::cmd::apply::collected_errors(builder_errors, errors)
     }
 }
 

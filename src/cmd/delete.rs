@@ -386,16 +386,11 @@ impl DeleteArgs {
                 }
             }
         }
-        match errors.len() {
-            0 => {
-                if found == 0 {
-                    ctx.out().write_all(b"No resources found\n")?;
-                }
-                Ok(())
-            }
-            1 => Err(errors.remove(0)),
-            _ => Err(CliError::Aggregate(errors)),
+        if errors.is_empty() && found == 0 {
+            ctx.out().write_all(b"No resources found\n")?;
         }
+        // One visit collects every error: a single aggregate.
+        crate::cmd::apply::collected_errors(errors, Vec::new())
     }
 
     fn print(
