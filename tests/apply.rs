@@ -387,7 +387,7 @@ mod cases {
             &[
                 "apply",
                 "-f",
-                "cm.yaml",
+                "cm-v2.yaml",
                 "--prune",
                 "-l",
                 "app=p",
@@ -452,5 +452,34 @@ mod cases {
         for args in cases {
             both(&ours, &theirs, args).await;
         }
+    }
+
+    /// v1.36 computes the client dry-run patch locally (kubectl c9b8fdf5d, "fix
+    /// --dry-run=client to show merged result"): an unchanged object prints `unchanged`, where
+    /// v1.33 always printed `configured`. Changed objects agree.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn client_dry_run_of_existing_objects() {
+        let env = TestEnv::start().await;
+        std::fs::write(env.work.join("cm.yaml"), CM).unwrap();
+        std::fs::write(env.work.join("cm-v2.yaml"), CM_V2).unwrap();
+        assert_eq!(env.ours(&["apply", "-f", "cm.yaml"]).await.code, 0);
+        let same = env
+            .ours(&["apply", "-f", "cm.yaml", "--dry-run=client"])
+            .await;
+        assert_eq!(same.stdout, "configmap/cfg unchanged (dry run)\n");
+        let changed = env
+            .ours(&[
+                "apply",
+                "-f",
+                "cm-v2.yaml",
+                "--dry-run=client",
+                "-o",
+                "jsonpath={.data.k}",
+            ])
+            .await;
+        assert_eq!((changed.stdout.as_str(), changed.code), ("v2", 0));
+        // Nothing was sent: the live object keeps its data.
+        let live = env.ours(&["apply", "-f", "cm.yaml"]).await;
+        assert_eq!(live.stdout, "configmap/cfg unchanged\n");
     }
 }

@@ -738,17 +738,20 @@ impl Run<'_> {
                 .map_err(|e| with_source("creating", &t.source, e.into()))?;
             return self.emit(t, &created, Op::Created);
         };
-        if self.dry_run == DryRun::Client {
-            // v1.36 prints the merged result; the patch is applied locally.
-            let merged = match apply_patch(&t.object, &live, self.args.overwrite) {
-                Ok(Some(p)) => local_merge(&live, &p),
-                _ => live.clone(),
-            };
-            return self.emit(t, &merged, Op::Configured);
-        }
         if get_last_applied(&live).is_none() {
             self.ctx
                 .eprint(&missing_annotation_warning(&t.resource.resource, &t.name));
+        }
+        if self.dry_run == DryRun::Client {
+            // v1.36 (`PatchLocal`): the patch is computed and merged locally, so an unchanged
+            // object prints `unchanged` and -o shows the merged result.
+            let patch = apply_patch(&t.object, &live, self.args.overwrite)
+                .map_err(|e| patch_error(t, &e.to_string()))?;
+            self.warn_if_deleting(&live);
+            return match patch {
+                Some(p) => self.emit(t, &local_merge(&live, &p), Op::Configured),
+                None => self.emit(t, &live, Op::Unchanged),
+            };
         }
         // Conflicts are retried with a fresh GET, as kubectl's patcher does (5 tries).
         let mut tries = 0;
@@ -756,6 +759,7 @@ impl Run<'_> {
             let patch = apply_patch(&t.object, &live, self.args.overwrite)
                 .map_err(|e| patch_error(t, &e.to_string()))?;
             let Some(patch) = patch else {
+                self.warn_if_deleting(&live);
                 return self.emit(t, &live, Op::Unchanged);
             };
             let req = ApiRequest::patch(
@@ -765,7 +769,10 @@ impl Run<'_> {
             );
             let req = self.write_query(req);
             match client.send_json(&req).await {
-                Ok(v) => return self.emit(t, &v, Op::Configured),
+                Ok(v) => {
+                    self.warn_if_deleting(&v);
+                    return self.emit(t, &v, Op::Configured);
+                }
                 Err(ClientError::Api(s)) if s.code == 409 && tries < 4 => {
                     tries += 1;
                     if tries > 1 {
@@ -788,6 +795,16 @@ impl Run<'_> {
                     ))
                 }
             }
+        }
+    }
+
+    /// apply.go `WarnIfDeleting`.
+    fn warn_if_deleting(&self, obj: &Value) {
+        if obj["metadata"]["deletionTimestamp"].is_string() {
+            self.ctx.eprint(&format!(
+                "Warning: Detected changes to resource {} which is currently being deleted.\n",
+                str_at(obj, &["metadata", "name"])
+            ));
         }
     }
 
