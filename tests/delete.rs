@@ -29,6 +29,13 @@ metadata:
   labels: {app: z}
 ";
 
+const STUCK: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: stuck
+  finalizers: [example.com/keep]
+";
+
 const NS: &str = "apiVersion: v1
 kind: Namespace
 metadata:
@@ -127,6 +134,7 @@ async fn delete_cases_match_kubectl() {
     let (ours, theirs) = (TestEnv::start().await, TestEnv::start().await);
     write([&ours, &theirs], "cms.yaml", CMS);
     write([&ours, &theirs], "ns.yaml", NS);
+    write([&ours, &theirs], "stuck.yaml", STUCK);
     write([&ours, &theirs], "other.yaml", IN_OTHER);
     let cases: &[&[&str]] = &[
         &["create", "-f", "cms.yaml"],
@@ -162,6 +170,9 @@ async fn delete_cases_match_kubectl() {
         &["delete", "cm", "a", "b", "c", "--now"],
         &["delete", "cm", "a", "--dry-run"],
         &["create"],
+        &["create", "-f", "stuck.yaml"],
+        &["delete", "-f", "stuck.yaml", "--timeout=1s"],
+        &["delete", "cm", "stuck", "--wait=false"],
     ];
     for args in cases {
         both(&ours, &theirs, args).await;

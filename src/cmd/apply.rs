@@ -1017,6 +1017,40 @@ mod tests {
     }
 
     #[test]
+    fn collected_errors_follow_check_err() {
+        let text = |r: Result<(), CliError>| crate::error::render(&r.unwrap_err()).stderr;
+        assert!(collected_errors(vec![], vec![]).is_ok());
+        // One error prints as usual, even from a builder aggregate.
+        assert_eq!(
+            text(collected_errors(vec![CliError::msg("a")], vec![])),
+            "error: a\n"
+        );
+        // A builder aggregate alone: one line each, no prefix.
+        assert_eq!(
+            text(collected_errors(
+                vec![CliError::msg("a"), CliError::msg("b")],
+                vec![]
+            )),
+            "a\nb\n"
+        );
+        // Nested in more errors, it prints as Go prints an aggregate.
+        let api = ApiStatus {
+            code: 404,
+            reason: "NotFound".into(),
+            message: "x not found".into(),
+            details: Value::Null,
+            raw: Value::Null,
+        };
+        assert_eq!(
+            text(collected_errors(
+                vec![CliError::msg("a"), CliError::msg("b")],
+                vec![CliError::Client(ClientError::Api(Box::new(api)))]
+            )),
+            "[a, b]\nError from server (NotFound): x not found\n"
+        );
+    }
+
+    #[test]
     fn source_is_added_to_api_errors() {
         let s = ApiStatus {
             code: 409,
