@@ -292,6 +292,11 @@ mod cases {
     const CM_V2: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  labels: {app: p}\ndata: {k: v2}\n";
     const OTHER_NS: &str =
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: elsewhere\n";
+    const NOWHERE: &str =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nn\n  namespace: nowhere\n";
+    // YAML 1.1: `n` and `on` are booleans, which ObjectMeta cannot hold.
+    const BOOL_META: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: n\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok1\n  labels: {a: on}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok2\n";
+    const LIST: &str = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: l1}\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: team}\n";
     const GEN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: g-\n";
     const BAD_AND_GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n";
 
@@ -310,6 +315,18 @@ mod cases {
         // v1.34 changed the interactive delete prompt (kubectl 8a11631ed) to `(y/N)`.
         let mut b = b;
         b.stdout = b.stdout.replace("continue? (y/n): ", "continue? (y/N): ");
+        // v1.34 names the namespace of deleted namespaced objects (all in `default` here).
+        b.stdout = b
+            .stdout
+            .lines()
+            .map(|l| {
+                if l.ends_with("\" deleted") && !l.starts_with("namespace ") {
+                    format!("{l} from default namespace\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
         assert_same(&what, &mask_klog(a), &mask_klog(b));
     }
 
@@ -352,6 +369,9 @@ mod cases {
             w("cm-v2.yaml", CM_V2);
             w("other-ns.yaml", OTHER_NS);
             w("gen.yaml", GEN);
+            w("nowhere.yaml", NOWHERE);
+            w("bool-meta.yaml", BOOL_META);
+            w("list.yaml", LIST);
             w("bad-and-good.yaml", BAD_AND_GOOD);
             w("empty.yaml", "# nothing\n");
             std::fs::create_dir_all(e.work.join("dir")).unwrap();
@@ -448,6 +468,11 @@ mod cases {
             &["create", "-f", "cm2.yaml", "-o", "yaml", "--dry-run=client"],
             &["create", "-f", "dir", "-l", "app=p", "--dry-run=server"],
             &["delete", "-f", "dir", "-i"],
+            &["apply", "-f", "nowhere.yaml"],
+            &["apply", "-f", "bool-meta.yaml"],
+            &["apply", "-f", "list.yaml"],
+            &["apply", "-f", "list.yaml"],
+            &["delete", "-f", "list.yaml"],
         ];
         for args in cases {
             both(&ours, &theirs, args).await;

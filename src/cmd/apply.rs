@@ -328,6 +328,55 @@ pub async fn resource_for(
     Ok(find(&*disc.refresh().await?))
 }
 
+/// Go's name for a JSON value's type in `json: cannot unmarshal <type> into …`.
+fn go_json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+        Value::Null => "null",
+    }
+}
+
+/// kubectl decodes `metadata` into typed `ObjectMeta`: non-string names and label or
+/// annotation values (YAML 1.1 `y`, `n`, `on`, numbers) fail before anything is sent.
+fn check_object_meta(source: &str, obj: &Value) -> Result<(), CliError> {
+    let err = |field: &str, got: &Value, want: &str| {
+        CliError::msg(format!(
+            "unable to decode {source:?}: json: cannot unmarshal {} into Go struct field ObjectMeta.metadata.{field} of type {want}",
+            go_json_type(got)
+        ))
+    };
+    let Some(meta) = obj.get("metadata").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for field in [
+        "name",
+        "generateName",
+        "namespace",
+        "uid",
+        "resourceVersion",
+    ] {
+        if let Some(v) = meta.get(field).filter(|v| !v.is_string() && !v.is_null()) {
+            return Err(err(field, v, "string"));
+        }
+    }
+    for field in ["labels", "annotations"] {
+        match meta.get(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(m)) => {
+                if let Some(v) = m.values().find(|v| !v.is_string() && !v.is_null()) {
+                    return Err(err(field, v, "string"));
+                }
+            }
+            Some(other) => return Err(err(field, other, "map[string]string")),
+        }
+    }
+    Ok(())
+}
+
 async fn map_object(
     ctx: &Context,
     source: &str,
@@ -335,6 +384,7 @@ async fn map_object(
     default_ns: &str,
     enforce: bool,
 ) -> Result<Target, CliError> {
+    check_object_meta(source, &obj)?;
     let api_version = str_at(&obj, &["apiVersion"]).to_string();
     let kind = str_at(&obj, &["kind"]).to_string();
     let name = str_at(&obj, &["metadata", "name"]).to_string();
@@ -1014,6 +1064,19 @@ mod tests {
         assert_eq!(field_validation("warn").unwrap(), "Warn");
         assert_eq!(field_validation("false").unwrap(), "Ignore");
         assert!(field_validation("maybe").is_err());
+    }
+
+    #[test]
+    fn object_meta_is_typed() {
+        let ok = serde_json::json!({"metadata": {"name": "a", "labels": {"x": "1"}}});
+        assert!(check_object_meta("f.yaml", &ok).is_ok());
+        let bad = serde_json::json!({"metadata": {"name": "a", "labels": {"x": true}}});
+        assert_eq!(
+            crate::error::render(&check_object_meta("f.yaml", &bad).unwrap_err()).stderr,
+            "error: unable to decode \"f.yaml\": json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string\n"
+        );
+        let bad = serde_json::json!({"metadata": {"annotations": [1]}});
+        assert!(check_object_meta("f.yaml", &bad).is_err());
     }
 
     #[test]
