@@ -199,6 +199,54 @@ mod matrix {
         out
     }
 
+    /// The managers of the live object (who owns what is not normalized away elsewhere).
+    fn managers(env: &TestEnv, name: &str) -> Vec<(String, String)> {
+        let v = env
+            .sandbox
+            .store()
+            .get(&GroupResource::new("apps", "deployments"), "default", name)
+            .unwrap();
+        v["metadata"]["managedFields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                (
+                    m["manager"].as_str().unwrap_or("").to_string(),
+                    m["operation"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Client-side apply, then server-side apply: kubectl hands the last-applied annotation
+    /// to the `kubectl-last-applied` manager.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn server_side_after_client_side_matches_kubectl() {
+        if oracle().is_none() {
+            return;
+        }
+        let (ours, theirs) = (TestEnv::start().await, TestEnv::start().await);
+        let m = Parts::base("ssa").manifest();
+        apply_both(&ours, &theirs, &m, "client-side").await;
+        let text = serde_json::to_string_pretty(&m).unwrap();
+        std::fs::write(ours.work.join("m.json"), &text).unwrap();
+        std::fs::write(theirs.work.join("m.json"), &text).unwrap();
+        let args = ["apply", "--server-side", "-f", "m.json"];
+        let a = ours.ours(&args).await;
+        let b = theirs.kubectl(&args).await.unwrap();
+        assert_same("server-side", &a, &b);
+        // Compared as sets: kubectl's CSA→SSA migration (not done by kubectl-rs) reorders them.
+        let (mut mo, mut mt) = (managers(&ours, "ssa"), managers(&theirs, "ssa"));
+        mo.sort();
+        mt.sort();
+        assert!(
+            mt.iter().any(|(m, _)| m == "kubectl-last-applied"),
+            "{mt:?}"
+        );
+        assert_eq!(mo, mt);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn edits_match_kubectl() {
         if oracle().is_none() {

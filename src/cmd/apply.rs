@@ -867,11 +867,77 @@ impl Run<'_> {
             .query("fieldManager", self.manager.clone())
             .query("fieldValidation", self.validation)
             .query("force", self.args.force_conflicts.to_string());
-        match client.send_json(&req).await {
-            Ok(v) => self.emit(t, &v, Op::ServerSide),
-            Err(ClientError::Api(s)) if s.code == 409 => Err(CliError::Raw(conflict_message(&s))),
-            Err(e) => Err(with_source("patching", &t.source, e.into())),
+        let mut obj = match client.send_json(&req).await {
+            Ok(v) => v,
+            Err(ClientError::Api(s)) if s.code == 409 => {
+                return Err(CliError::Raw(conflict_message(&s)))
+            }
+            // kubectl returns other server-side apply errors without a source.
+            Err(e) => return Err(e.into()),
+        };
+        match self.save_last_applied(t, &obj).await {
+            Ok(Some(v)) => obj = v,
+            Ok(None) => {}
+            Err(e) => self.ctx.eprint(&format!(
+                "Warning: failed to migrate kubectl.kubernetes.io/last-applied-configuration for Server-Side Apply. This is non-fatal and will be retried next time you apply. Error: {}\n",
+                flatten(&e)
+            )),
         }
+        self.warn_if_deleting(&obj);
+        self.emit(t, &obj, Op::ServerSide)
+    }
+
+    /// apply.go `saveLastApplyAnnotationIfNecessary`: with the default manager, an existing
+    /// last-applied annotation that no Apply manager owns is taken over by
+    /// `kubectl-last-applied`, so later client-side applies still see it.
+    async fn save_last_applied(&self, t: &Target, obj: &Value) -> Result<Option<Value>, CliError> {
+        if self.manager != "kubectl" {
+            return Ok(None);
+        }
+        let Some(value) = obj["metadata"]["annotations"][crate::apply::LAST_APPLIED_ANNOTATION]
+            .as_str()
+            .map(str::to_string)
+        else {
+            return Ok(None);
+        };
+        let owned = obj["metadata"]["managedFields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|m| {
+                m["operation"] == "Apply"
+                    && m["fieldsV1"]["f:metadata"]["f:annotations"]
+                        .get(format!("f:{}", crate::apply::LAST_APPLIED_ANNOTATION))
+                        .is_some()
+            });
+        if owned {
+            return Ok(None);
+        }
+        let mut meta = serde_json::Map::new();
+        meta.insert(
+            "annotations".into(),
+            serde_json::json!({ crate::apply::LAST_APPLIED_ANNOTATION: value }),
+        );
+        meta.insert("name".into(), Value::String(t.name.clone()));
+        if let Some(ns) = &t.namespace {
+            meta.insert("namespace".into(), Value::String(ns.clone()));
+        }
+        let body = serde_json::json!({
+            "apiVersion": t.resource.api_version(),
+            "kind": t.resource.kind,
+            "metadata": meta,
+        });
+        let req = ApiRequest::patch(
+            t.path(),
+            SERVER_SIDE_APPLY_CONTENT_TYPE,
+            crate::apply::to_go_json_line(&body).into_bytes(),
+        );
+        let req = self
+            .dry_run
+            .query(req)
+            .query("fieldManager", "kubectl-last-applied")
+            .query("fieldValidation", self.validation);
+        Ok(Some(self.ctx.client()?.send_json(&req).await?))
     }
 
     async fn prune(&mut self, visited: &[Target]) -> Result<(), CliError> {
