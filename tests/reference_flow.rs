@@ -29,3 +29,22 @@ async fn real_kubectl_against_the_sandbox_matches_the_reference() {
         report(&failures)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_rs_against_the_sandbox_matches_the_reference() {
+    let env = TestEnv::start().await;
+    let failures = replay(&env, Flavor::V136, |args| {
+        let env = &env;
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            env.ours(&args).await
+        }
+    })
+    .await;
+    assert!(
+        failures.is_empty(),
+        "{} steps differ:\n{}",
+        failures.len(),
+        report(&failures)
+    );
+}

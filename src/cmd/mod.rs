@@ -6,8 +6,11 @@
 
 pub mod api_resources;
 pub mod api_versions;
+pub mod apply;
 pub mod completion;
 pub mod config;
+pub mod create;
+pub mod delete;
 pub mod describe;
 pub mod flags;
 pub mod generate;
@@ -46,6 +49,15 @@ pub enum Command {
     /// Display one or many resources
     #[command(display_order = 100)]
     Get(get::GetArgs),
+    /// Create a resource from a file or from stdin
+    #[command(display_order = 90)]
+    Create(create::CreateArgs),
+    /// Delete resources by file names, stdin, resources and names, or by resources and label selector
+    #[command(display_order = 250)]
+    Delete(delete::DeleteArgs),
+    /// Apply a configuration to a resource by file name or stdin
+    #[command(display_order = 200)]
+    Apply(apply::ApplyArgs),
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
@@ -79,6 +91,9 @@ impl Command {
     pub fn header_name(&self) -> String {
         let name = match self {
             Command::Get(_) => "get",
+            Command::Create(_) => "create",
+            Command::Delete(_) => "delete",
+            Command::Apply(_) => "apply",
             Command::Describe(_) => "describe",
             Command::Sandbox(_) => "sandbox",
             Command::ApiResources(_) => "api-resources",
@@ -209,6 +224,9 @@ pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
 async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     match cmd {
         Command::Get(a) => a.run(ctx).await,
+        Command::Create(a) => a.run(ctx).await,
+        Command::Delete(a) => a.run(ctx).await,
+        Command::Apply(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
         Command::Sandbox(a) => sandbox::run(a.clone())
             .await

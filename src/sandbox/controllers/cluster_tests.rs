@@ -1231,7 +1231,10 @@ async fn cronjobs_start_jobs_on_schedule() {
     let (jobs, _) = store.list(&job::gr_jobs(), Some("default"));
     // A minute boundary may pass while the test runs and start the next job too.
     let want = format!("tick-{}", last.timestamp() / 60);
-    let job = jobs.iter().find(|j| name_of(j) == want).expect("the scheduled job");
+    let job = jobs
+        .iter()
+        .find(|j| name_of(j) == want)
+        .expect("the scheduled job");
     assert!(jobs.len() <= 2, "{} jobs", jobs.len());
     assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
     let jobs = [job.clone()];
