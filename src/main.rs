@@ -22,6 +22,12 @@ fn finish(err: Option<CliError>) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // Completion requests carry partial lines that clap must not validate.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(text) = cmd::complete::intercept(&args, kubectl_rs::context::Env::from_process()) {
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        return ExitCode::SUCCESS;
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => return finish(Some(CliError::Clap(e))),

@@ -7,6 +7,7 @@
 //! namespaces and contexts, from the live cluster and kubeconfig through a [`Provider`].
 
 use clap::{Arg, Command};
+use std::io::Write;
 
 /// The shells `completion` writes scripts for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -31,37 +32,76 @@ impl Shell {
     }
 }
 
-/// Output shell completion code for the specified shell (bash, zsh, fish, or powershell).
-///
-/// The shell code must be evaluated to provide interactive completion of kubectl-rs
-/// commands. This can be done by sourcing it from the .bash_profile.
-///
-/// Completion of resource names, namespaces and contexts asks the cluster (metadata only,
-/// with the discovery cache), honouring -n, --context and --kubeconfig typed on the line.
-///
-/// Examples:
-///   # Bash (needs the bash-completion package for the best results)
-///   source <(kubectl-rs completion bash)
-///   kubectl-rs completion bash > /etc/bash_completion.d/kubectl-rs
-///
-///   # Zsh: write to a directory in $fpath, or
-///   source <(kubectl-rs completion zsh)
-///
-///   # Fish
-///   kubectl-rs completion fish > ~/.config/fish/completions/kubectl-rs.fish
-///
-///   # PowerShell
-///   kubectl-rs completion powershell | Out-String | Invoke-Expression
-///
-///   # With `alias kubectl=kubectl-rs`, bash also needs:
-///   complete -o default -F __kubectl_rs_complete kubectl
-#[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
+/// The long help of `completion`, kubectl's adapted to kubectl-rs.
+const COMPLETION_LONG: &str =
+    "Output shell completion code for the specified shell (bash, zsh, fish, or powershell). \
+The shell code must be evaluated to provide interactive completion of kubectl-rs commands.  \
+This can be done by sourcing it from the .bash_profile.
+
+Completion of resource types, names, namespaces and contexts asks the cluster the command line \
+designates (--kubeconfig, --context, -n typed before the cursor are honoured), fetching \
+object metadata only, with the discovery cache.
+
+Note for zsh users: [1] zsh completions are only supported in versions of zsh >= 5.2.";
+
+/// The examples of `completion`, kubectl's adapted to kubectl-rs.
+const COMPLETION_EXAMPLES: &str = r#"Examples:
+  # Installing bash completion on Linux
+  ## If bash-completion is not installed on Linux, install the 'bash-completion' package
+  ## via your distribution's package manager.
+  ## Load the kubectl-rs completion code for bash into the current shell
+  source <(kubectl-rs completion bash)
+  ## Write bash completion code to a file and source it from .bash_profile
+  kubectl-rs completion bash > ~/.kube/kubectl-rs-completion.bash.inc
+  printf "
+  # kubectl-rs shell completion
+  source '$HOME/.kube/kubectl-rs-completion.bash.inc'
+  " >> $HOME/.bash_profile
+  source $HOME/.bash_profile
+
+  # Installing bash completion on macOS using homebrew
+  brew install bash-completion@2
+  kubectl-rs completion bash > $(brew --prefix)/etc/bash_completion.d/kubectl-rs
+
+  # Load the kubectl-rs completion code for zsh[1] into the current shell
+  source <(kubectl-rs completion zsh)
+  # Set the kubectl-rs completion code for zsh[1] to autoload on startup
+  kubectl-rs completion zsh > "${fpath[1]}/_kubectl-rs"
+
+  # Load the kubectl-rs completion code for fish into the current shell
+  kubectl-rs completion fish | source
+  # To load completions for each session, execute once:
+  kubectl-rs completion fish > ~/.config/fish/completions/kubectl-rs.fish
+
+  # Load the kubectl-rs completion code for powershell into the current shell
+  kubectl-rs completion powershell | Out-String | Invoke-Expression
+  # Set kubectl-rs completion code for powershell to run on startup
+  kubectl-rs completion powershell > $HOME\.kube\kubectl-rs-completion.ps1
+  Add-Content $PROFILE "$HOME\.kube\kubectl-rs-completion.ps1""#;
+
+/// `kubectl-rs completion SHELL`: prints the completion script for SHELL.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = "Output shell completion code for the specified shell (bash, zsh, fish, or powershell)",
+    long_about = COMPLETION_LONG,
+    after_help = COMPLETION_EXAMPLES
+)]
 pub struct CompletionArgs {
     /// The shell to write completion code for.
-    #[arg(value_enum)]
+    #[arg(value_enum, value_name = "SHELL")]
     pub shell: Shell,
 }
+
+impl CompletionArgs {
+    /// Prints the script, calling back into `kubectl-rs`.
+    pub async fn run(&self, ctx: &crate::context::Context) -> Result<(), crate::error::CliError> {
+        ctx.out().write_all(script(self.shell, BIN).as_bytes())?;
+        Ok(())
+    }
+}
+
+/// The program name the scripts complete and call back.
+pub const BIN: &str = "kubectl-rs";
 
 /// The completion script for `shell`, calling back into the binary named `bin`.
 pub fn script(shell: Shell, bin: &str) -> String {
@@ -158,6 +198,14 @@ fn takes_value(arg: &Arg) -> bool {
     arg.get_action().takes_values()
 }
 
+/// Whether the flag's value may be the next word: not for `--flag[=value]` flags such as
+/// `--insecure-skip-tls-verify`, whose value must be attached.
+fn value_in_next_word(arg: &Arg) -> bool {
+    takes_value(arg)
+        && !arg.is_require_equals_set()
+        && arg.get_num_args().is_none_or(|r| r.min_values() > 0)
+}
+
 /// Finds the argument a flag word (`-n`, `--namespace`, `--namespace=x`) refers to.
 fn find_flag<'a>(cmd: &'a Command, word: &str) -> Option<&'a Arg> {
     let name = word.split('=').next().unwrap_or(word);
@@ -201,15 +249,16 @@ where
         }
         if !after_dashdash && w.starts_with('-') && w.len() > 1 {
             if let Some(arg) = find_flag(cmd, w) {
-                if takes_value(arg) {
-                    match w.split_once('=') {
-                        Some((_, v)) => flags.push((arg.get_id().to_string(), v.to_string())),
-                        // `-nfoo` carries its value too.
-                        None if !w.starts_with("--") && w.len() > 2 => {
-                            flags.push((arg.get_id().to_string(), w[2..].to_string()))
-                        }
-                        None => pending = Some(arg),
+                let id = arg.get_id().to_string();
+                match w.split_once('=') {
+                    Some((_, v)) => flags.push((id, v.to_string())),
+                    // `-nfoo` carries its value too.
+                    None if takes_value(arg) && !w.starts_with("--") && w.len() > 2 => {
+                        flags.push((id, w.get(2..).unwrap_or_default().to_string()))
                     }
+                    None if value_in_next_word(arg) => pending = Some(arg),
+                    // A switch (`-A`, `--watch`): providers may care that it is on.
+                    None => flags.push((id, "true".to_string())),
                 }
             }
             continue;
@@ -288,7 +337,16 @@ where
         }
         return match positionals.first() {
             None => Completion::plain(p.resource_types(), to_complete),
-            Some(ty) if !ty.contains('/') && !ty.contains(',') => {
+            // After a TYPE/NAME argument every argument has that form: offer `TYPE/`.
+            Some(first) if first.contains('/') => Completion {
+                directive: directive::NO_FILE_COMP | directive::NO_SPACE,
+                ..Completion::plain(
+                    p.resource_types().into_iter().map(|t| format!("{t}/")),
+                    to_complete,
+                )
+            },
+            // `TYPE[,TYPE…]`: the provider lists the names of each.
+            Some(ty) => {
                 let typed: Vec<&str> = positionals[1..].to_vec();
                 let names = p
                     .resource_names(ty)
@@ -296,10 +354,6 @@ where
                     .filter(|n| !typed.contains(&n.as_str()));
                 Completion::plain(names, to_complete)
             }
-            Some(_) => Completion {
-                candidates: vec![],
-                directive: directive::NO_FILE_COMP,
-            },
         };
     }
     if path.len() == 2 && path[0] == "config" {
@@ -453,6 +507,14 @@ mod tests {
                     .global(true),
             )
             .arg(Arg::new("context").long("context").global(true))
+            .arg(
+                Arg::new("insecure")
+                    .long("insecure")
+                    .global(true)
+                    .num_args(0..=1)
+                    .require_equals(true)
+                    .default_missing_value("true"),
+            )
             .subcommand(
                 Command::new("get")
                     .about("Display one or many resources")
@@ -461,6 +523,11 @@ mod tests {
                             .short('o')
                             .long("output")
                             .action(ArgAction::Set),
+                    )
+                    .arg(
+                        Arg::new("all_namespaces")
+                            .short('A')
+                            .action(ArgAction::SetTrue),
                     )
                     .arg(Arg::new("args").num_args(0..)),
             )
@@ -521,6 +588,136 @@ mod tests {
         );
         assert_eq!(names(&run(&["completion", "f"])), ["fish"]);
         assert_eq!(names(&run(&["--context", ""])), ["sandbox"]);
+    }
+
+    /// The flags the provider factory received for `line`.
+    fn line_flags(line: &[&str]) -> LineFlags {
+        let words: Vec<String> = line.iter().map(|s| s.to_string()).collect();
+        let mut seen = None;
+        complete(&cli(), &words, |f| {
+            seen = Some(f.clone());
+            Box::new(Fake)
+        });
+        seen.expect("provider asked")
+    }
+
+    #[test]
+    fn flags_with_equals_and_attached_values() {
+        assert_eq!(
+            names(&run(&["get", "--namespace=kube-system", "po", "w"])),
+            ["web-1", "web-2"]
+        );
+        assert_eq!(
+            names(&run(&["get", "--namespace=kube-"])),
+            ["--namespace=kube-public", "--namespace=kube-system"]
+        );
+        assert_eq!(names(&run(&["get", "--bogus=x"])), Vec::<&str>::new());
+        assert_eq!(
+            line_flags(&["-nkube-system", "--context=a=b", "get", "po", ""]),
+            [
+                ("namespace".to_string(), "kube-system".to_string()),
+                ("context".to_string(), "a=b".to_string())
+            ]
+        );
+        // `-n=x` as pflag reads it.
+        assert_eq!(
+            line_flags(&["get", "-n=x", "po", ""]),
+            [("namespace".to_string(), "x".to_string())]
+        );
+    }
+
+    #[test]
+    fn switches_and_optional_values_do_not_eat_the_next_word() {
+        // `--insecure` takes its value only as `--insecure=false`: `po` stays the type.
+        assert_eq!(
+            names(&run(&["get", "--insecure", "po", ""])),
+            ["web-1", "web-2"]
+        );
+        assert_eq!(names(&run(&["get", "-A", "po", ""])), ["web-1", "web-2"]);
+        assert_eq!(
+            line_flags(&["get", "-A", "--insecure", "po", ""]),
+            [
+                ("all_namespaces".to_string(), "true".to_string()),
+                ("insecure".to_string(), "true".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn global_flags_before_the_subcommand() {
+        assert_eq!(
+            names(&run(&["-n", "x", "get", "ds", ""])),
+            ["node-exporter"]
+        );
+        assert_eq!(names(&run(&["--context", "sandbox", "g"])), ["get"]);
+    }
+
+    #[test]
+    fn double_dash_ends_flags() {
+        // After `--`, a word starting with `-` is a positional, not a flag to complete.
+        let c = run(&["get", "--", "-"]);
+        assert!(!names(&c).iter().any(|n| n.starts_with("--")), "{c:?}");
+        assert_eq!(names(&run(&["get", "--", "po", ""])), ["web-1", "web-2"]);
+        assert_eq!(names(&run(&["get", "--", "-o", ""])), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn type_slash_name_forms() {
+        assert_eq!(
+            names(&run(&["get", "pods/web"])),
+            ["pods/web-1", "pods/web-2"]
+        );
+        assert_eq!(names(&run(&["get", "nodes/"])), Vec::<&str>::new());
+        // After one TYPE/NAME, the next argument is offered as `TYPE/` with no space.
+        let c = run(&["describe", "ds/node-exporter", "p"]);
+        assert_eq!(names(&c), ["pods/"]);
+        assert_eq!(c.directive, directive::NO_FILE_COMP | directive::NO_SPACE);
+    }
+
+    #[test]
+    fn several_names_skip_those_typed() {
+        assert_eq!(
+            names(&run(&["get", "po", "web-2", "web-1", ""])),
+            Vec::<&str>::new()
+        );
+        assert_eq!(names(&run(&["get", "pods", "web-2", ""])), ["web-1"]);
+    }
+
+    #[test]
+    fn render_keeps_first_description_line() {
+        let c = Completion {
+            candidates: vec![
+                ("a".into(), Some("first\nsecond".into())),
+                ("b".into(), Some(String::new())),
+                ("c".into(), None),
+            ],
+            directive: directive::NO_SPACE,
+        };
+        assert_eq!(c.render(), "a\tfirst\nb\nc\n:2\n");
+    }
+
+    #[test]
+    fn completion_help_and_scripts() {
+        let mut root = Command::new("kubectl-rs").subcommand(
+            <CompletionArgs as clap::Args>::augment_args(Command::new("completion")),
+        );
+        let help = root
+            .find_subcommand_mut("completion")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(
+            help.contains("source <(kubectl-rs completion bash)"),
+            "{help}"
+        );
+        assert!(help.contains("Usage: completion <SHELL>"), "{help}");
+        for shell in Shell::ALL {
+            let s = script(shell, "kubectl-rs");
+            assert!(s.contains("kubectl-rs __complete"), "{shell:?}");
+            assert!(!s.contains("@BIN@"));
+            assert!(!s.contains("@FN@"));
+        }
+        assert!(script(Shell::Bash, "kubectl-rs").contains("__kubectl_rs_complete"));
     }
 
     #[test]

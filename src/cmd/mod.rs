@@ -6,6 +6,7 @@
 
 pub mod api_resources;
 pub mod api_versions;
+pub mod complete;
 pub mod completion;
 pub mod config;
 pub mod describe;
@@ -44,6 +45,15 @@ pub enum Command {
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
+    // Help texts come from `CompletionArgs` (kubectl's long help and examples).
+    #[command(display_order = 700)]
+    Completion(completion::CompletionArgs),
+    /// Answer a completion request of the shell scripts (cobra's protocol)
+    #[command(name = "__complete", hide = true)]
+    Complete(complete::CompleteArgs),
+    /// Answer a completion request of the shell scripts, without descriptions
+    #[command(name = "__completeNoDesc", hide = true)]
+    CompleteNoDesc(complete::CompleteArgs),
     /// Run a simulated Kubernetes cluster on this machine (no containers needed)
     #[command(display_order = 800)]
     Sandbox(sandbox::SandboxArgs),
@@ -74,6 +84,9 @@ impl Command {
     pub fn header_name(&self) -> String {
         let name = match self {
             Command::Describe(_) => "describe",
+            Command::Completion(_) => "completion",
+            Command::Complete(_) => complete::COMPLETE,
+            Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
             Command::Sandbox(_) => "sandbox",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
@@ -101,6 +114,9 @@ pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
 async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     match cmd {
         Command::Describe(a) => a.run(ctx).await,
+        Command::Completion(a) => a.run(ctx).await,
+        Command::Complete(a) => a.run(ctx, true),
+        Command::CompleteNoDesc(a) => a.run(ctx, false),
         Command::Sandbox(a) => sandbox::run(a.clone())
             .await
             .map_err(|e| CliError::msg(format!("{e:#}"))),
