@@ -79,6 +79,35 @@ const COMPLETION_EXAMPLES: &str = r#"Examples:
   kubectl-rs completion powershell > $HOME\.kube\kubectl-rs-completion.ps1
   Add-Content $PROFILE "$HOME\.kube\kubectl-rs-completion.ps1""#;
 
+/// Accepts any word (kubectl's own errors come from [`CompletionArgs::shell`]) but lists the
+/// shells, so help and completion show them.
+#[derive(Clone, Copy, Debug)]
+struct ShellName;
+
+impl clap::builder::TypedValueParser for ShellName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &Command,
+        _arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::ValueEnum;
+        Some(Box::new(
+            Shell::value_variants()
+                .iter()
+                .filter_map(|s| s.to_possible_value()),
+        ))
+    }
+}
+
 /// `kubectl-rs completion SHELL`: prints the completion script for SHELL.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
@@ -87,15 +116,33 @@ const COMPLETION_EXAMPLES: &str = r#"Examples:
     after_help = COMPLETION_EXAMPLES
 )]
 pub struct CompletionArgs {
-    /// The shell to write completion code for.
-    #[arg(value_enum, value_name = "SHELL")]
-    pub shell: Shell,
+    /// The shell to write completion code for: bash, zsh, fish or powershell.
+    // Validated in `shell()` so that the errors are kubectl's, not clap's.
+    #[arg(value_name = "SHELL", num_args = 0.., value_parser = ShellName)]
+    pub shell: Vec<String>,
 }
 
 impl CompletionArgs {
+    /// The requested shell, or kubectl's usage error.
+    pub fn shell(&self) -> Result<Shell, crate::error::CliError> {
+        let usage = |message: String| crate::error::CliError::Usage {
+            message,
+            command: format!("{BIN} completion"),
+        };
+        match self.shell.as_slice() {
+            [] => Err(usage("Shell not specified.".into())),
+            [one] => <Shell as clap::ValueEnum>::from_str(one, false)
+                .map_err(|_| usage(format!("Unsupported shell type {one:?}."))),
+            _ => Err(usage(
+                "Too many arguments. Expected only the shell type.".into(),
+            )),
+        }
+    }
+
     /// Prints the script, calling back into `kubectl-rs`.
     pub async fn run(&self, ctx: &crate::context::Context) -> Result<(), crate::error::CliError> {
-        ctx.out().write_all(script(self.shell, BIN).as_bytes())?;
+        let shell = self.shell()?;
+        ctx.out().write_all(script(shell, BIN).as_bytes())?;
         Ok(())
     }
 }
@@ -710,7 +757,7 @@ mod tests {
             help.contains("source <(kubectl-rs completion bash)"),
             "{help}"
         );
-        assert!(help.contains("Usage: completion <SHELL>"), "{help}");
+        assert!(help.contains("Usage: completion [SHELL]..."), "{help}");
         for shell in Shell::ALL {
             let s = script(shell, "kubectl-rs");
             assert!(s.contains("kubectl-rs __complete"), "{shell:?}");
@@ -718,6 +765,29 @@ mod tests {
             assert!(!s.contains("@FN@"));
         }
         assert!(script(Shell::Bash, "kubectl-rs").contains("__kubectl_rs_complete"));
+    }
+
+    #[test]
+    fn completion_usage_errors_as_kubectl() {
+        let text = |v: &[&str]| {
+            let a = CompletionArgs {
+                shell: v.iter().map(|s| s.to_string()).collect(),
+            };
+            a.shell().map_err(|e| crate::error::render(&e).stderr)
+        };
+        assert_eq!(text(&["fish"]), Ok(Shell::Fish));
+        assert_eq!(
+            text(&[]),
+            Err("error: Shell not specified.\nSee 'kubectl-rs completion -h' for help and examples\n".into())
+        );
+        assert_eq!(
+            text(&["tcsh"]),
+            Err("error: Unsupported shell type \"tcsh\".\nSee 'kubectl-rs completion -h' for help and examples\n".into())
+        );
+        assert_eq!(
+            text(&["bash", "zsh"]),
+            Err("error: Too many arguments. Expected only the shell type.\nSee 'kubectl-rs completion -h' for help and examples\n".into())
+        );
     }
 
     #[test]
