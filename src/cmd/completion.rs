@@ -322,12 +322,12 @@ where
 
     // The value of a flag typed as a separate word.
     if let Some(arg) = pending {
-        return complete_flag_value(arg, to_complete, "", &flags, provider);
+        return complete_flag_value(cmd, arg, to_complete, "", &flags, provider);
     }
     if to_complete.starts_with('-') && !after_dashdash {
         if let Some((name, value)) = to_complete.split_once('=') {
             if let Some(arg) = find_flag(cmd, name).filter(|a| takes_value(a)) {
-                return complete_flag_value(arg, value, &format!("{name}="), &flags, provider);
+                return complete_flag_value(cmd, arg, value, &format!("{name}="), &flags, provider);
             }
             return Completion {
                 candidates: vec![],
@@ -438,6 +438,7 @@ where
 /// Candidates for a flag's value; `prefix` is prepended to each (`--output=` when typed in
 /// the `--flag=value` form).
 fn complete_flag_value<F>(
+    cmd: &Command,
     arg: &Arg,
     partial: &str,
     prefix: &str,
@@ -469,7 +470,9 @@ where
         "context" => with_prefix(Completion::plain(provider(flags).contexts(), partial)),
         "cluster" => with_prefix(Completion::plain(provider(flags).clusters(), partial)),
         "user" => with_prefix(Completion::plain(provider(flags).users(), partial)),
-        "output" => with_prefix(Completion::plain(
+        // get's printer formats, until its `-o` declares them (other commands' `-o` offer
+        // nothing in kubectl unless declared).
+        "output" if cmd.get_name() == "get" => with_prefix(Completion::plain(
             crate::cmd::completion::OUTPUT_FORMATS
                 .iter()
                 .map(|s| s.to_string()),
@@ -580,6 +583,9 @@ mod tests {
             )
             .subcommand(Command::new("describe").arg(Arg::new("args").num_args(0..)))
             .subcommand(
+                Command::new("api-resources").arg(Arg::new("output").short('o').long("output")),
+            )
+            .subcommand(
                 Command::new("completion").arg(Arg::new("shell").value_parser([
                     "bash",
                     "zsh",
@@ -634,6 +640,10 @@ mod tests {
             ]
         );
         assert_eq!(names(&run(&["completion", "f"])), ["fish"]);
+        assert_eq!(
+            names(&run(&["api-resources", "-o", ""])),
+            Vec::<&str>::new()
+        );
         assert_eq!(names(&run(&["--context", ""])), ["sandbox"]);
     }
 
