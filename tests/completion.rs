@@ -214,6 +214,12 @@ fn exercise(t: &Tmux, list_keys: usize) {
         1,
         &["-n kube-system"],
     );
+    // `=` is a word break for bash: the value must still complete whole.
+    t.complete(
+        "kubectl-rs describe ds --namespace=kube-s",
+        1,
+        &["ds --namespace=kube-system"],
+    );
     t.complete("kubectl-rs config use-con", 1, &["config use-context"]);
     t.complete("kubectl-rs completion fi", 1, &["completion fish"]);
     if has_get() {
