@@ -159,10 +159,15 @@ impl LiveProvider {
         &self,
         pick: impl Fn(&crate::kubeconfig::Kubeconfig) -> Vec<String>,
     ) -> Vec<String> {
-        self.ctx
+        // Sorted, as `kubectl config get-contexts -o name` lists them.
+        let mut names = self
+            .ctx
             .kubeconfig()
             .map(|l| pick(&l.merged))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        names.sort();
+        names.dedup();
+        names
     }
 }
 
@@ -325,7 +330,7 @@ mod tests {
         // A port nothing listens on: the connection is refused at once.
         std::fs::write(
             &kc,
-            "clusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\ncontexts:\n- name: x\n  context: {cluster: c}\n- name: y\n  context: {cluster: c}\ncurrent-context: x\n",
+            "clusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\ncontexts:\n- name: y\n  context: {cluster: c}\n- name: x\n  context: {cluster: c}\ncurrent-context: x\n",
         )
         .unwrap();
         let env = Env::from_pairs([
