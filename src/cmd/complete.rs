@@ -339,15 +339,15 @@ mod tests {
         ]);
         let words = |v: &[&str]| -> Vec<String> { v.iter().map(|s| s.to_string()).collect() };
         assert_eq!(
-            answer(&words(&["get", "pods", ""]), true, env.clone()),
+            answer(&words(&["describe", "pods", ""]), true, env.clone()),
             ":4\n"
         );
         assert_eq!(
-            answer(&words(&["get", "-n", ""]), true, env.clone()),
+            answer(&words(&["describe", "-n", ""]), true, env.clone()),
             ":4\n"
         );
         assert_eq!(
-            answer(&words(&["get", "--context", ""]), true, env.clone()),
+            answer(&words(&["describe", "--context", ""]), true, env.clone()),
             "x\ny\n:4\n"
         );
         let missing = d.path().join("missing");

@@ -429,10 +429,8 @@ where
             return Completion::plain(values, to_complete);
         }
     }
-    Completion {
-        candidates: vec![],
-        directive: directive::NO_FILE_COMP,
-    }
+    // Nothing known: cobra's default directive, the shell completes file names (as kubectl).
+    Completion::default()
 }
 
 /// Candidates for a flag's value; `prefix` is prepended to each (`--output=` when typed in
@@ -485,18 +483,9 @@ where
                 .collect(),
             directive: directive::FILTER_FILE_EXT,
         },
-        "kubeconfig"
-        | "certificate_authority"
-        | "client_certificate"
-        | "client_key"
-        | "cache_dir" => Completion {
-            candidates: vec![],
-            directive: 0,
-        },
-        _ => Completion {
-            candidates: vec![],
-            directive: directive::NO_FILE_COMP,
-        },
+        // No completion registered (paths, selectors, …): cobra's default directive, the
+        // shell completes file names, as kubectl's `:0`.
+        _ => Completion::default(),
     }
 }
 
@@ -640,9 +629,13 @@ mod tests {
             ]
         );
         assert_eq!(names(&run(&["completion", "f"])), ["fish"]);
+        assert_eq!(run(&["api-resources", "-o", ""]), Completion::default());
+        // Unknown values and positionals: kubectl's `:0` (the shell falls back to files).
+        assert_eq!(run(&["completion", "bash", ""]).render(), ":0\n");
+        assert_eq!(run(&["get", "--insecure=t"]).render(), ":0\n");
         assert_eq!(
-            names(&run(&["api-resources", "-o", ""])),
-            Vec::<&str>::new()
+            run(&["get", "--context=x", "po", ""]).directive,
+            directive::NO_FILE_COMP
         );
         assert_eq!(names(&run(&["--context", ""])), ["sandbox"]);
     }
