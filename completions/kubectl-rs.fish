@@ -31,7 +31,11 @@ function __kubectl_rs_complete
         end
         return
     end
-    printf '%s\n' $out
+    # `--flag=value`: the answer holds bare values, the token keeps its `--flag=` part.
+    set -l prefix (string match -r -- '^-[^=]*=' "$cur")
+    for line in $out
+        printf '%s%s\n' "$prefix" $line
+    end
 end
 
 complete -c kubectl-rs -f -a '(__kubectl_rs_complete)'

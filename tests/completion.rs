@@ -420,3 +420,34 @@ async fn script_friendly_without_a_terminal() {
     assert!(start.elapsed() < Duration::from_secs(20));
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protocol_matches_kubectl() {
+    let env = TestEnv::start().await;
+    if common::oracle().is_none() {
+        eprintln!("note: {} not installed, not compared", common::ORACLE);
+        return;
+    }
+    create_daemonset(&env);
+    for line in [
+        &["describe", ""][..],
+        &["describe", "ds", ""][..],
+        &["describe", "ds/"][..],
+        &["describe", "ds", "node-exporter", ""][..],
+        &["describe", "-n", ""][..],
+        &["describe", "--namespace=kube-"][..],
+        &["describe", "--context", ""][..],
+        &["--cluster", ""][..],
+        &["describe", "-l", ""][..],
+        &["version", ""][..],
+        &["config", "use-context", ""][..],
+    ] {
+        let mut args = vec!["__complete"];
+        args.extend_from_slice(line);
+        let ours = env.ours(&args).await;
+        let theirs = env.kubectl(&args).await.unwrap();
+        assert_eq!(ours.stdout, theirs.stdout, "__complete {line:?}");
+        assert_eq!((ours.code, ours.stderr.as_str()), (0, ""));
+    }
+    env.sandbox.shutdown().await;
+}

@@ -322,12 +322,13 @@ where
 
     // The value of a flag typed as a separate word.
     if let Some(arg) = pending {
-        return complete_flag_value(cmd, arg, to_complete, "", &flags, provider);
+        return complete_flag_value(cmd, arg, to_complete, &flags, provider);
     }
     if to_complete.starts_with('-') && !after_dashdash {
         if let Some((name, value)) = to_complete.split_once('=') {
             if let Some(arg) = find_flag(cmd, name).filter(|a| takes_value(a)) {
-                return complete_flag_value(cmd, arg, value, &format!("{name}="), &flags, provider);
+                // Bare values, as cobra answers: the scripts keep the `--flag=` part.
+                return complete_flag_value(cmd, arg, value, &flags, provider);
             }
             return Completion {
                 candidates: vec![],
@@ -433,13 +434,11 @@ where
     Completion::default()
 }
 
-/// Candidates for a flag's value; `prefix` is prepended to each (`--output=` when typed in
-/// the `--flag=value` form).
+/// Candidates for a flag's value (`partial` is the value typed so far, without `--flag=`).
 fn complete_flag_value<F>(
     cmd: &Command,
     arg: &Arg,
     partial: &str,
-    prefix: &str,
     flags: &LineFlags,
     provider: F,
 ) -> Completion
@@ -447,35 +446,27 @@ where
     F: FnOnce(&LineFlags) -> Box<dyn Provider>,
 {
     let id = arg.get_id().as_str();
-    let with_prefix = |c: Completion| Completion {
-        candidates: c
-            .candidates
-            .into_iter()
-            .map(|(v, d)| (format!("{prefix}{v}"), d))
-            .collect(),
-        directive: c.directive,
-    };
     let values: Vec<String> = arg
         .get_possible_values()
         .iter()
         .map(|v| v.get_name().to_string())
         .collect();
     if !values.is_empty() {
-        return with_prefix(Completion::plain(values, partial));
+        return Completion::plain(values, partial);
     }
     match id {
-        "namespace" => with_prefix(Completion::plain(provider(flags).namespaces(), partial)),
-        "context" => with_prefix(Completion::plain(provider(flags).contexts(), partial)),
-        "cluster" => with_prefix(Completion::plain(provider(flags).clusters(), partial)),
-        "user" => with_prefix(Completion::plain(provider(flags).users(), partial)),
+        "namespace" => Completion::plain(provider(flags).namespaces(), partial),
+        "context" => Completion::plain(provider(flags).contexts(), partial),
+        "cluster" => Completion::plain(provider(flags).clusters(), partial),
+        "user" => Completion::plain(provider(flags).users(), partial),
         // get's printer formats, until its `-o` declares them (other commands' `-o` offer
         // nothing in kubectl unless declared).
-        "output" if cmd.get_name() == "get" => with_prefix(Completion::plain(
+        "output" if cmd.get_name() == "get" => Completion::plain(
             crate::cmd::completion::OUTPUT_FORMATS
                 .iter()
                 .map(|s| s.to_string()),
             partial,
-        )),
+        ),
         "filename" => Completion {
             candidates: ["json", "yaml", "yml"]
                 .iter()
@@ -621,12 +612,7 @@ mod tests {
         assert_eq!(names(&run(&["get", "-o", "ya"])), ["yaml"]);
         assert_eq!(
             names(&run(&["get", "--output=js"])),
-            [
-                "--output=json",
-                "--output=jsonpath",
-                "--output=jsonpath-as-json",
-                "--output=jsonpath-file"
-            ]
+            ["json", "jsonpath", "jsonpath-as-json", "jsonpath-file"]
         );
         assert_eq!(names(&run(&["completion", "f"])), ["fish"]);
         assert_eq!(run(&["api-resources", "-o", ""]), Completion::default());
@@ -659,7 +645,7 @@ mod tests {
         );
         assert_eq!(
             names(&run(&["get", "--namespace=kube-"])),
-            ["--namespace=kube-public", "--namespace=kube-system"]
+            ["kube-public", "kube-system"]
         );
         assert_eq!(names(&run(&["get", "--bogus=x"])), Vec::<&str>::new());
         assert_eq!(
