@@ -441,6 +441,12 @@ async fn protocol_matches_kubectl() {
         &["describe", "-l", ""][..],
         &["version", ""][..],
         &["config", "use-context", ""][..],
+        &["describe", "daemonsets.apps", ""][..],
+        &["describe", "ds/node-exporter", "n"][..],
+        &["describe", "no,ds", ""][..],
+        &["describe", "--user", ""][..],
+        &["describe", "-n", "kube-system", "ds", ""][..],
+        &["describe", "--kubeconfig", ""][..],
     ] {
         let mut args = vec!["__complete"];
         args.extend_from_slice(line);

@@ -357,16 +357,21 @@ where
 
     // Subcommands.
     if cmd.has_subcommands() && positionals.is_empty() {
-        let candidates = cmd
+        // As cobra: sorted by name, `help` only on the root (with cobra's description).
+        let mut candidates: Vec<(String, Option<String>)> = cmd
             .get_subcommands()
             .filter(|s| !s.is_hide_set() && s.get_name().starts_with(to_complete))
+            .filter(|s| s.get_name() != "help" || path.is_empty())
             .map(|s| {
-                (
-                    s.get_name().to_string(),
-                    s.get_about().map(|a| a.to_string()),
-                )
+                let about = if s.get_name() == "help" {
+                    Some("Help about any command".to_string())
+                } else {
+                    s.get_about().map(|a| a.to_string())
+                };
+                (s.get_name().to_string(), about)
             })
             .collect();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
         return Completion {
             candidates,
             directive: directive::NO_FILE_COMP,
@@ -777,6 +782,29 @@ mod tests {
             text(&["bash", "zsh"]),
             Err("error: Too many arguments. Expected only the shell type.\nSee 'kubectl-rs completion -h' for help and examples\n".into())
         );
+    }
+
+    #[test]
+    fn subcommands_sorted_help_only_on_root() {
+        let root = Command::new("kubectl-rs")
+            .subcommand(Command::new("version"))
+            .subcommand(
+                Command::new("config")
+                    .subcommand(Command::new("view"))
+                    .subcommand(Command::new("current-context")),
+            )
+            .subcommand(Command::new("__complete").hide(true));
+        let mut root = root;
+        root.build();
+        let run = |line: &[&str]| {
+            let words: Vec<String> = line.iter().map(|s| s.to_string()).collect();
+            complete(&root, &words, |_| Box::new(Fake)).render()
+        };
+        assert_eq!(
+            run(&[""]),
+            "config\nhelp\tHelp about any command\nversion\n:4\n"
+        );
+        assert_eq!(run(&["config", ""]), "current-context\nview\n:4\n");
     }
 
     #[test]
