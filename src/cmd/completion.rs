@@ -6,7 +6,7 @@
 //! clap definitions (subcommands, flags, their value lists) and, for resource types, names,
 //! namespaces and contexts, from the live cluster and kubeconfig through a [`Provider`].
 
-use clap::{Arg, Command};
+use clap::{Arg, ArgAction, Command};
 use std::io::Write;
 
 /// The shells `completion` writes scripts for.
@@ -335,17 +335,34 @@ where
                 directive: directive::NO_FILE_COMP,
             };
         }
+        // As cobra: inherited (global) flags first, then the command's own, each sorted by
+        // name; a flag already given is not offered again unless it repeats.
+        let mut args: Vec<&Arg> = cmd
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && !a.is_positional())
+            .filter(|a| {
+                matches!(a.get_action(), ArgAction::Append | ArgAction::Count)
+                    || !flags.iter().any(|(id, _)| id == a.get_id().as_str())
+            })
+            .collect();
+        let key = |a: &Arg| a.get_long().map(String::from).unwrap_or_default();
+        args.sort_by(|a, b| (!a.is_global_set(), key(a)).cmp(&(!b.is_global_set(), key(b))));
         let mut candidates = Vec::new();
-        for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+        for a in args {
+            let help = if a.get_id() == "help" {
+                Some(format!("help for {}", cmd.get_name()))
+            } else {
+                a.get_help().map(|h| h.to_string())
+            };
             for n in long_names(a) {
                 if n.starts_with(to_complete) {
-                    candidates.push((n, a.get_help().map(|h| h.to_string())));
+                    candidates.push((n, help.clone()));
                 }
             }
             if let Some(s) = a.get_short() {
                 let n = format!("-{s}");
                 if to_complete == "-" || n == to_complete {
-                    candidates.push((n, a.get_help().map(|h| h.to_string())));
+                    candidates.push((n, help.clone()));
                 }
             }
         }
@@ -805,6 +822,30 @@ mod tests {
             "config\nhelp\tHelp about any command\nversion\n:4\n"
         );
         assert_eq!(run(&["config", ""]), "current-context\nview\n:4\n");
+    }
+
+    #[test]
+    fn flags_global_first_sorted_without_repeats() {
+        assert_eq!(
+            names(&run(&["get", "-"])),
+            [
+                "--context",
+                "--insecure",
+                "--namespace",
+                "-n",
+                "-A",
+                "--help",
+                "-h",
+                "--output",
+                "-o"
+            ]
+        );
+        let c = run(&["get", "-o", "yaml", "--context=x", "-"]);
+        assert_eq!(
+            names(&c),
+            ["--insecure", "--namespace", "-n", "-A", "--help", "-h"]
+        );
+        assert_eq!(c.candidates[4].1.as_deref(), Some("help for get"));
     }
 
     #[test]
