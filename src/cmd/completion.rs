@@ -346,7 +346,7 @@ where
             })
             .collect();
         let key = |a: &Arg| a.get_long().map(String::from).unwrap_or_default();
-        args.sort_by(|a, b| (!a.is_global_set(), key(a)).cmp(&(!b.is_global_set(), key(b))));
+        args.sort_by_key(|a| (!a.is_global_set(), key(a)));
         let mut candidates = Vec::new();
         for a in args {
             let help = if a.get_id() == "help" {
