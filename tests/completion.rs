@@ -307,6 +307,11 @@ async fn protocol_answers_from_the_sandbox() {
         (o.stdout.as_str(), o.stderr.as_str(), o.code),
         ("node-exporter\n:4\n", "", 0)
     );
+    // `-A` lists names from every namespace.
+    let o = protocol(&env, &["describe", "-n", "kube-system", "ds", ""]).await;
+    assert_eq!(o.stdout, ":4\n");
+    let o = protocol(&env, &["describe", "-n", "kube-system", "-A", "ds", ""]).await;
+    assert_eq!(o.stdout, "node-exporter\n:4\n");
     let o = protocol(&env, &["describe", "ds/node"]).await;
     assert_eq!(o.stdout, "ds/node-exporter\n:4\n");
     let o = protocol(&env, &["describe", "-n", "kube-"]).await;
