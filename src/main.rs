@@ -22,15 +22,19 @@ fn finish(err: Option<CliError>) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Completion requests carry partial lines that clap must not validate.
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if let Some(text) = cmd::complete::intercept(&args, kubectl_rs::context::Env::from_process()) {
+    if let Some(text) = cmd::complete::intercept(&raw, kubectl_rs::context::Env::from_process()) {
         let _ = std::io::stdout().write_all(text.as_bytes());
         return ExitCode::SUCCESS;
     }
-    let cli = match Cli::try_parse() {
+    let args: Vec<String> = raw
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
-        Err(e) => return finish(Some(CliError::Clap(e))),
+        Err(e) => return finish(Some(CliError::ClapIn(e, cmd::command_path(&args)))),
     };
     // A CLI run is a few sequential requests: one thread starts fastest. The sandbox serves.
     let mut builder = if cli.command.is_server() {

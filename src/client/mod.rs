@@ -155,6 +155,20 @@ pub struct ClientOptions {
     pub terminal: exec::Terminal,
     /// Where server warnings (`Warning:` headers) are printed, deduplicated (None: dropped).
     pub warnings: Option<LogSink>,
+    /// The proxy environment variables (read by `Context`, not from the process here).
+    pub proxy_env: ProxyEnv,
+}
+
+/// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (either case), as Go's `ProxyFromEnvironment`
+/// reads them; used when the cluster has no `proxy-url`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProxyEnv {
+    /// Proxy for `https://` servers.
+    pub https: Option<String>,
+    /// Proxy for `http://` servers.
+    pub http: Option<String>,
+    /// Hosts to reach directly.
+    pub no_proxy: Option<String>,
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -175,6 +189,7 @@ impl Default for ClientOptions {
             logger: Logger::off(),
             terminal: exec::Terminal::default(),
             warnings: None,
+            proxy_env: ProxyEnv::default(),
         }
     }
 }
@@ -288,10 +303,30 @@ fn build_http(
     if let Some(t) = config.timeout {
         b = b.timeout(t);
     }
+    // Proxies come only from the config and the environment `Context` passed in.
+    b = b.no_proxy();
     if let Some(p) = &config.proxy_url {
         let proxy = reqwest::Proxy::all(p)
             .map_err(|e| ClientError::Config(format!("invalid proxy-url {p:?}: {e}")))?;
         b = b.proxy(proxy);
+    } else {
+        let env = &options.proxy_env;
+        let no = env
+            .no_proxy
+            .as_deref()
+            .and_then(reqwest::NoProxy::from_string);
+        let bad =
+            |v: &str, e: reqwest::Error| ClientError::Config(format!("invalid proxy {v:?}: {e}"));
+        if let Some(u) = env.https.as_deref().filter(|u| !u.is_empty()) {
+            b = b.proxy(
+                reqwest::Proxy::https(u)
+                    .map_err(|e| bad(u, e))?
+                    .no_proxy(no.clone()),
+            );
+        }
+        if let Some(u) = env.http.as_deref().filter(|u| !u.is_empty()) {
+            b = b.proxy(reqwest::Proxy::http(u).map_err(|e| bad(u, e))?.no_proxy(no));
+        }
     }
     b.build()
         .map_err(|e| ClientError::Config(format!("unable to build the HTTP client: {e}")))
@@ -905,5 +940,16 @@ mod tests {
             ..Default::default()
         };
         assert!(Client::new(bad, ClientOptions::default()).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn header_and_body_parsers_never_panic(s in "\\PC{0,64}") {
+            let _ = parse_warning(&s);
+            let _ = tls_error_from_text(&s);
+            let _ = parse_watch_line(s.as_bytes());
+            let _ = error_from_body(500, s.as_bytes());
+            let _ = url_host(&s);
+        }
     }
 }

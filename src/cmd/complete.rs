@@ -132,6 +132,7 @@ impl LiveProvider {
         // Nothing may reach the terminal: logs and server warnings go nowhere, and exec
         // plugins must not prompt.
         let io = Io {
+            input: Box::new(std::io::empty()),
             out: Box::new(std::io::sink()),
             err: Arc::new(Mutex::new(std::io::sink())),
             stdin_is_terminal: false,

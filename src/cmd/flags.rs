@@ -266,7 +266,7 @@ pub fn parse_go_duration(s: &str) -> Option<Duration> {
         rest = &rest[unit_len..];
         total += n * secs;
     }
-    Some(Duration::from_secs_f64(total))
+    Duration::try_from_secs_f64(total).ok()
 }
 
 impl GlobalArgs {
@@ -337,6 +337,11 @@ mod tests {
         assert_eq!(parse_request_timeout("abc"), Err(TIMEOUT_ERROR.into()));
         assert_eq!(parse_request_timeout("5x"), Err(TIMEOUT_ERROR.into()));
         assert_eq!(parse_request_timeout("-1s"), Err(TIMEOUT_ERROR.into()));
+        assert_eq!(
+            parse_request_timeout("9999999999999999999999h"),
+            Err(TIMEOUT_ERROR.into())
+        );
+        assert_eq!(parse_request_timeout("1.5.5s"), Err(TIMEOUT_ERROR.into()));
     }
 
     #[test]
@@ -398,5 +403,12 @@ mod tests {
         );
         assert_eq!(g.kubeconfig, Some(PathBuf::from("k")));
         assert!(parse(&["--request-timeout", "zz"]).overrides().is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn timeouts_never_panic(s in "\\PC{0,24}") {
+            let _ = parse_request_timeout(&s);
+        }
     }
 }

@@ -29,6 +29,16 @@ pub struct SandboxArgs {
     /// Write a standalone kubeconfig to FILE instead of adding the sandbox to the default one.
     #[arg(long, value_name = "FILE")]
     pub kubeconfig_out: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: Option<SandboxAction>,
+}
+
+/// What `sandbox` does besides serving.
+#[derive(clap::Subcommand, Clone, Debug, PartialEq)]
+pub enum SandboxAction {
+    /// Run the DaemonSet tutorial end to end against a fresh sandbox and print each command
+    /// with its output
+    Demo,
 }
 
 impl SandboxArgs {
@@ -43,8 +53,11 @@ impl SandboxArgs {
     }
 }
 
-/// Runs the sandbox until Ctrl-C or SIGTERM.
+/// Runs the sandbox until Ctrl-C or SIGTERM (or the demo, then stops).
 pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+    if args.action == Some(SandboxAction::Demo) {
+        return super::sandbox_demo::run(&args).await;
+    }
     let kubeconfig = match &args.kubeconfig_out {
         Some(_) => None,
         None => Some(default_kubeconfig_path()?),
@@ -180,6 +193,7 @@ mod tests {
             nodes: 1,
             control_plane: false,
             kubeconfig_out: None,
+            action: None,
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let kc2 = kc.clone();
@@ -222,6 +236,7 @@ mod tests {
             nodes: 1,
             control_plane: false,
             kubeconfig_out: Some(out_file.clone()),
+            action: None,
         };
         let mut out = Vec::new();
         run_until(args, Some(&kc), &mut out, async {})

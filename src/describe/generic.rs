@@ -79,7 +79,18 @@ fn go_value(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
         Value::Number(n) => go_float(n.as_f64().unwrap_or(0.0)),
-        other => other.to_string(),
+        // Go's %v of []interface{} and map[string]interface{} (keys sorted by fmt).
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(go_value).collect();
+            format!("[{}]", parts.join(" "))
+        }
+        Value::Object(m) => {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", go_value(v)))
+                .collect();
+            format!("map[{}]", parts.join(" "))
+        }
     }
 }
 
@@ -259,6 +270,11 @@ mod tests {
             "deprecated.daemonset.template.generation"
         );
         assert_eq!(smart_label("HTTPServer"), "HTTPServer");
+        // v1.36 merges an acronym run with the next word (v1.33 printed "HTTP Get Action").
+        assert_eq!(smart_label("HTTPGetAction"), "HTTPGet Action");
+        assert_eq!(smart_label("URLPath"), "URLPath");
+        assert_eq!(smart_label("deepAPIURLValue"), "Deep APIURLValue");
+        assert_eq!(smart_label("x-y"), "X - Y");
     }
 
     #[test]
@@ -270,5 +286,11 @@ mod tests {
         assert_eq!(go_float(0.0001), "0.0001");
         assert_eq!(go_float(0.00001), "1e-05");
         assert_eq!(go_float(-2.5e-7), "-2.5e-07");
+    }
+
+    #[test]
+    fn nested_values_print_like_go() {
+        let v = serde_json::json!([1, "a", [true, null], {"b": 2.5, "a": {}}]);
+        assert_eq!(go_value(&v), "[1 a [true <nil>] map[a:map[] b:2.5]]");
     }
 }

@@ -9,7 +9,8 @@
 //!    failed (for example `Forbidden` for a node's pods: the describer then prints kubectl's
 //!    `not authorized` text; most describers treat a failed list as empty, as kubectl does).
 //! 3. [`describe`] renders the text; it never fails (bad or missing fields print as kubectl
-//!    prints Go zero values).
+//!    prints Go zero values). [`try_describe`] is the same but returns kubectl's error for the
+//!    rare object kubectl refuses to describe (a CSR whose request does not parse).
 //!
 //! Keys by kind (the queries say exactly what to list):
 //! - Pod: `events` (name/namespace/uid, no kind; a mirror pod's mirror UID).
@@ -26,10 +27,16 @@
 //! - Ingress: `events`, `services` and `endpointslices` (all of the namespace; a failed list
 //!   shows as `<error: ...>` in each backend, as kubectl shows its per-backend errors).
 //! - ConfigMap, ServiceAccount, Endpoints, Job, CronJob, IngressClass, EndpointSlice,
-//!   PodDisruptionBudget, PriorityClass, StorageClass, PersistentVolume,
-//!   HorizontalPodAutoscaler (pass the
-//!   `autoscaling/v2` object, as kubectl fetches it), and every generic kind: `events`.
-//!   Secret, ResourceQuota, LimitRange and the RBAC kinds: nothing.
+//!   PodDisruptionBudget, PriorityClass, StorageClass, PersistentVolume, CSINode,
+//!   VolumeAttributesClass, ServiceCIDR, IPAddress, CertificateSigningRequest,
+//!   HorizontalPodAutoscaler (pass the `autoscaling/v2` object, as kubectl fetches it), and
+//!   every generic kind: `events`.
+//! - Secret, ResourceQuota, LimitRange, NetworkPolicy and the RBAC kinds: nothing.
+//!
+//! Failed lists kubectl turns into a command error (the caller should print it instead of
+//! describing): the `pods` of a DaemonSet, StatefulSet or ReplicationController, a Node's
+//! `pods` for anything but `Forbidden`, and a ConfigMap's `events`. A ReplicaSet's failed
+//! `pods` list prints `Pods Status: error in fetching pods: <error>` instead.
 //!
 //! Events are listed only when `show_events` is set; with it unset [`describe`] prints no
 //! `Events:` section at all (kubectl's `--show-events=false`).
@@ -38,8 +45,10 @@
 //! every other kind goes through the generic describer, as in kubectl (Event,
 //! ControllerRevision and Lease included: kubectl has no typed describer for them).
 
+mod clusterinfra;
 mod configmap;
 mod cronjob;
+mod csr;
 mod daemonset;
 mod deployment;
 mod endpoints;
@@ -51,6 +60,7 @@ mod hpa;
 mod ingress;
 mod job;
 mod namespace;
+mod networkpolicy;
 mod node;
 mod pdb;
 mod pod;
@@ -147,10 +157,25 @@ impl Related {
         self.items.entry(key.to_string()).or_default().extend(items);
     }
 
-    /// Records that the query for `key` failed; `message` is the error as kubectl would print
-    /// it (e.g. `leases.coordination.k8s.io "n1" not found`).
+    /// Records that the query for `key` failed. `message` should be the error's own text (the
+    /// API Status message, e.g. `leases.coordination.k8s.io "n1" not found`), which is what
+    /// kubectl embeds; a CLI-rendered form (`Error from server (NotFound): ...\n` or
+    /// `error: ...`) is reduced to that text.
     pub fn insert_error(&mut self, key: &str, message: impl Into<String>) {
-        self.errors.insert(key.to_string(), message.into());
+        let message = message.into();
+        let mut text = message.trim();
+        if let Some(rest) = text.strip_prefix("Error from server") {
+            // `Error from server (Reason): message` or `Error from server: message`.
+            let rest = rest.trim_start();
+            let rest = match rest.strip_prefix('(') {
+                Some(r) => r.split_once(')').map(|(_, after)| after).unwrap_or(r),
+                None => rest,
+            };
+            text = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+        } else if let Some(rest) = text.strip_prefix("error: ") {
+            text = rest;
+        }
+        self.errors.insert(key.to_string(), text.to_string());
     }
 
     /// The items stored under `key` (empty when none or failed).
@@ -231,6 +256,12 @@ pub fn has_describer(group: &str, kind: &str) -> bool {
             | ("storage.k8s.io", "StorageClass")
             | ("networking.k8s.io", "Ingress")
             | ("networking.k8s.io", "IngressClass")
+            | ("networking.k8s.io", "NetworkPolicy")
+            | ("networking.k8s.io", "ServiceCIDR")
+            | ("networking.k8s.io", "IPAddress")
+            | ("storage.k8s.io", "CSINode")
+            | ("certificates.k8s.io", "CertificateSigningRequest")
+            | ("storage.k8s.io", "VolumeAttributesClass")
             | ("rbac.authorization.k8s.io", "Role")
             | ("rbac.authorization.k8s.io", "ClusterRole")
             | ("rbac.authorization.k8s.io", "RoleBinding")
@@ -375,6 +406,7 @@ pub fn related_queries(
         ("", "Secret")
         | ("", "ResourceQuota")
         | ("", "LimitRange")
+        | ("networking.k8s.io", "NetworkPolicy")
         | ("rbac.authorization.k8s.io", _) => {}
         ("networking.k8s.io", "Ingress") => {
             if show_events {
@@ -407,7 +439,34 @@ pub fn related_queries(
     out
 }
 
+/// Errors kubectl reports instead of a description.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DescribeError {
+    /// The object cannot be described (kubectl prints `error: <message>` and exits 1), e.g.
+    /// `Error parsing CSR: PEM block type must be CERTIFICATE REQUEST`.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Like [`describe`], but returns kubectl's error for the few objects kubectl refuses to
+/// describe (today: a CertificateSigningRequest whose request does not parse).
+pub fn try_describe(
+    group: &str,
+    kind: &str,
+    obj: &Value,
+    related: &Related,
+    opts: &DescribeOptions,
+) -> Result<String, DescribeError> {
+    if (group, kind) == ("certificates.k8s.io", "CertificateSigningRequest") {
+        let events = opts.show_events.then(|| related.items("events").to_vec());
+        return csr::describe_csr(obj, events.as_deref(), opts).map_err(DescribeError::Invalid);
+    }
+    Ok(describe(group, kind, obj, related, opts))
+}
+
 /// Renders `obj` as `kubectl describe` does, using the results of [`related_queries`].
+/// Never fails: where kubectl would refuse (see [`try_describe`]) this falls back to the
+/// generic description.
 pub fn describe(
     group: &str,
     kind: &str,
@@ -479,6 +538,24 @@ pub fn describe(
             hpa::describe_hpa(obj, events("events").as_deref(), opts)
         }
         ("", "PersistentVolume") => pv::describe_pv(obj, events("events").as_deref(), opts),
+        ("networking.k8s.io", "NetworkPolicy") => networkpolicy::describe_network_policy(obj, opts),
+        ("certificates.k8s.io", "CertificateSigningRequest") => {
+            csr::describe_csr(obj, events("events").as_deref(), opts).unwrap_or_else(|_| {
+                generic::describe_generic(obj, events("events").as_deref(), opts)
+            })
+        }
+        ("networking.k8s.io", "ServiceCIDR") => {
+            clusterinfra::describe_service_cidr(obj, events("events").as_deref(), opts)
+        }
+        ("networking.k8s.io", "IPAddress") => {
+            clusterinfra::describe_ip_address(obj, events("events").as_deref(), opts)
+        }
+        ("storage.k8s.io", "CSINode") => {
+            clusterinfra::describe_csi_node(obj, events("events").as_deref(), opts)
+        }
+        ("storage.k8s.io", "VolumeAttributesClass") => {
+            clusterinfra::describe_volume_attributes_class(obj, events("events").as_deref(), opts)
+        }
         ("scheduling.k8s.io", "PriorityClass") => {
             priorityclass::describe_priority_class(obj, events("events").as_deref(), opts)
         }

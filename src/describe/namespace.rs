@@ -45,13 +45,19 @@ pub fn describe_namespace(ns: &Value, related: &Related, opts: &DescribeOptions)
             );
         }
     }
-    w.write(LEVEL_0, "\n");
-    describe_quotas(related.items("resourcequotas"), &mut w);
-    w.write(LEVEL_0, "\n");
-    if related.items("limitranges").is_empty() {
-        w.write(LEVEL_0, "No LimitRange resource.\n");
-    } else {
-        describe_limit_ranges(related.items("limitranges"), &mut w);
+    // A server that does not serve quotas or limit ranges (404) gets no section at all, as
+    // kubectl treats NotFound as "not supported".
+    if related.error("resourcequotas").is_none() {
+        w.write(LEVEL_0, "\n");
+        describe_quotas(related.items("resourcequotas"), &mut w);
+    }
+    if related.error("limitranges").is_none() {
+        w.write(LEVEL_0, "\n");
+        if related.items("limitranges").is_empty() {
+            w.write(LEVEL_0, "No LimitRange resource.\n");
+        } else {
+            describe_limit_ranges(related.items("limitranges"), &mut w);
+        }
     }
     w.finish()
 }

@@ -238,20 +238,40 @@ fn max_list(into: &mut ResourceList, from: &ResourceList) {
     }
 }
 
-/// component-helpers' `PodRequests`/`PodLimits`: containers summed, init containers as a
-/// maximum (sidecars accumulate), status resources when asked, pod-level values winning,
-/// overhead added (to limits only where a limit is set).
+/// component-helpers' `PodRequests`/`PodLimits`: containers summed (with status resources
+/// when asked: the larger of spec and status, or the status alone when a resize is
+/// infeasible), init containers as a maximum (sidecars accumulate), pod-level cpu/memory
+/// winning, overhead added (to limits only where a non-zero limit is set).
 fn pod_totals(pod: &Value, field: &str, use_status: bool) -> ResourceList {
     let statuses = arr(pod, "status.containerStatuses");
+    let infeasible = s(pod, "status.resize") == "Infeasible";
     let container_list = |c: &Value| -> ResourceList {
-        let mut list = parse_list(get(c, &format!("resources.{field}")));
-        if use_status {
-            let status = statuses.iter().find(|st| s(st, "name") == s(c, "name"));
-            if let Some(actual) = status.and_then(|st| get(st, &format!("resources.{field}"))) {
-                max_list(&mut list, &parse_list(Some(actual)));
+        let spec = parse_list(get(c, &format!("resources.{field}")));
+        if !use_status {
+            return spec;
+        }
+        let status = statuses.iter().find(|st| s(st, "name") == s(c, "name"));
+        // Limits only look at statuses that report resources at all.
+        let reported = match status {
+            Some(st) if field == "requests" || get(st, "resources").is_some() => {
+                parse_list(get(st, &format!("resources.{field}")))
+            }
+            _ => return spec,
+        };
+        if infeasible {
+            return reported;
+        }
+        // Go's max(a, b): b wins ties.
+        let mut out = spec;
+        for (k, q) in reported {
+            match out.get(&k) {
+                Some(cur) if cur.cmp_value(&q) == std::cmp::Ordering::Greater => {}
+                _ => {
+                    out.insert(k, q);
+                }
             }
         }
-        list
+        out
     };
     let mut total = ResourceList::new();
     for c in arr(pod, "spec.containers") {
@@ -273,17 +293,28 @@ fn pod_totals(pod: &Value, field: &str, use_status: bool) -> ResourceList {
         max_list(&mut init_max, &effective);
     }
     max_list(&mut total, &init_max);
-    for (k, q) in parse_list(get(pod, &format!("spec.resources.{field}"))) {
-        if k == "cpu" || k == "memory" || k.starts_with("hugepages-") {
-            total.insert(k, q);
+    let supported = |k: &str| k == "cpu" || k == "memory";
+    let pod_level = |f: &str| parse_list(get(pod, &format!("spec.resources.{f}")));
+    let (pod_reqs, pod_limits) = (pod_level("requests"), pod_level("limits"));
+    let requests_set = pod_reqs.keys().any(|k| supported(k));
+    let any_set = requests_set || pod_limits.keys().any(|k| supported(k));
+    let (apply, list) = if field == "requests" {
+        (requests_set, pod_reqs)
+    } else {
+        (any_set, pod_limits)
+    };
+    if apply {
+        for (k, q) in list {
+            if supported(&k) {
+                total.insert(k, q);
+            }
         }
     }
     if let Some(overhead) = get(pod, "spec.overhead") {
         for (k, q) in parse_list(Some(overhead)) {
-            // Overhead raises requests, but only limits that are already set.
             if field == "requests" {
                 total.entry(k).or_default().add(&q);
-            } else if let Some(v) = total.get_mut(&k) {
+            } else if let Some(v) = total.get_mut(&k).filter(|v| !v.is_zero()) {
                 v.add(&q);
             }
         }
@@ -404,5 +435,46 @@ fn describe_node_resource(
             LEVEL_1,
             &format!("{res}\t{}\t{}\n", q(&reqs, res), q(&limits, res)),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn total(pod: &Value, field: &str, status: bool) -> String {
+        let t = pod_totals(pod, field, status);
+        t.iter()
+            .map(|(k, q)| format!("{k}={q}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    #[test]
+    fn sidecars_init_containers_status_and_pod_level_resources() {
+        let pod = json!({
+            "spec": {
+                "containers": [{"name": "a", "resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "1"}}}],
+                "initContainers": [
+                    {"name": "side", "restartPolicy": "Always", "resources": {"requests": {"cpu": "50m"}}},
+                    {"name": "init", "resources": {"requests": {"cpu": "500m"}}}],
+                "overhead": {"cpu": "10m", "memory": "1Mi"}},
+            "status": {"containerStatuses": [{"name": "a", "resources": {"requests": {"cpu": "200m"}}}]}
+        });
+        // init: max(150m, 500m + 50m) = 550m; + overhead 10m.
+        assert_eq!(total(&pod, "requests", false), "cpu=560m,memory=1Mi");
+        // status raises a's request to 200m: 250m vs 550m → 550m.
+        assert_eq!(total(&pod, "requests", true), "cpu=560m,memory=1Mi");
+        // limits: overhead only on the set, non-zero cpu limit.
+        assert_eq!(total(&pod, "limits", false), "cpu=1010m");
+        let mut resized = pod.clone();
+        resized["status"]["resize"] = json!("Infeasible");
+        resized["spec"]["initContainers"] = json!([]);
+        assert_eq!(total(&resized, "requests", true), "cpu=210m,memory=1Mi");
+        let mut pod_level = pod.clone();
+        pod_level["spec"]["resources"] =
+            json!({"requests": {"cpu": "2", "ephemeral-storage": "1Gi"}});
+        assert_eq!(total(&pod_level, "requests", false), "cpu=2010m,memory=1Mi");
     }
 }

@@ -470,3 +470,100 @@ fn persistent_volumes() {
         );
     }
 }
+
+#[test]
+fn network_policies() {
+    for name in ["np", "deny", "egress"] {
+        check(
+            "networking.k8s.io",
+            "NetworkPolicy",
+            &format!("/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/{name}"),
+            &[],
+            &format!("networkpolicy-{name}.stdout"),
+        );
+    }
+}
+
+#[test]
+fn csi_node_attributes_class_service_cidr_ip_address() {
+    let ev = [("events", "/api/v1/events")];
+    let cases = [
+        (
+            "storage.k8s.io",
+            "CSINode",
+            "/apis/storage.k8s.io/v1/csinodes/n1",
+            "csinode-n1.stdout",
+        ),
+        (
+            "storage.k8s.io",
+            "VolumeAttributesClass",
+            "/apis/storage.k8s.io/v1/volumeattributesclasses/gold",
+            "volumeattributesclass-gold.stdout",
+        ),
+        (
+            "networking.k8s.io",
+            "ServiceCIDR",
+            "/apis/networking.k8s.io/v1/servicecidrs/kubernetes",
+            "servicecidr-kubernetes.stdout",
+        ),
+        (
+            "networking.k8s.io",
+            "IPAddress",
+            "/apis/networking.k8s.io/v1/ipaddresses/10.96.0.1",
+            "ipaddress-10.96.0.1.stdout",
+        ),
+    ];
+    for (group, kind, path, expected) in cases {
+        check(group, kind, path, &ev, expected);
+    }
+}
+
+/// Forty events over three timestamps: the order of ties is Go's pdqsort's, not input order.
+#[test]
+fn many_events_tie_order_matches_go_sort() {
+    check(
+        "",
+        "Pod",
+        "/api/v1/namespaces/other/pods/busy",
+        &[("events", "/api/v1/namespaces/other/events")],
+        "pod-busy.stdout",
+    );
+}
+
+#[test]
+fn certificate_signing_requests() {
+    let path = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
+    check(
+        "certificates.k8s.io",
+        "CertificateSigningRequest",
+        &format!("{path}/node-csr"),
+        &[("events", "/api/v1/events")],
+        "certificatesigningrequest-node-csr.stdout",
+    );
+    // kubectl refuses a request that is not a PEM CSR: `error: <message>` on stderr.
+    let routes = routes();
+    let bad = &routes[format!("{path}/bad").as_str()];
+    let opts = DescribeOptions::fixed_utc(chrono::Utc::now());
+    let err = try_describe(
+        "certificates.k8s.io",
+        "CertificateSigningRequest",
+        bad,
+        &Related::new(),
+        &opts,
+    )
+    .expect_err("a bad CSR is an error");
+    let want = std::fs::read_to_string(format!("{}/certificatesigningrequest-bad.stderr", dir()))
+        .expect("stderr");
+    assert_eq!(format!("error: {err}\n"), want);
+}
+
+#[test]
+fn generic_custom_resource_with_odd_fields() {
+    check(
+        "example.com",
+        "Widget",
+        "/apis/example.com/v1/namespaces/default/widgets/w1",
+        &[("events", EVENTS)],
+        "widget-w1.stdout",
+    );
+}

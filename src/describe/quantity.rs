@@ -140,6 +140,11 @@ impl Quantity {
         self.nanos == other.nanos
     }
 
+    /// Orders values regardless of format.
+    pub fn cmp_value(&self, other: &Quantity) -> std::cmp::Ordering {
+        self.nanos.cmp(&other.nanos)
+    }
+
     /// True when the quantity is zero.
     pub fn is_zero(&self) -> bool {
         self.nanos == 0

@@ -284,6 +284,31 @@ fn query_paths_and_parameters() {
 }
 
 #[test]
+fn rendered_cli_errors_are_reduced_to_the_api_message() {
+    let mut r = Related::new();
+    r.insert_error(
+        "a",
+        "Error from server (NotFound): leases.coordination.k8s.io \"n\" not found\n",
+    );
+    r.insert_error(
+        "b",
+        "error: the server could not find the requested resource\n",
+    );
+    r.insert_error("c", "Error from server: etcdserver: request timed out");
+    r.insert_error("d", "plain message");
+    assert_eq!(
+        r.error("a"),
+        Some("leases.coordination.k8s.io \"n\" not found")
+    );
+    assert_eq!(
+        r.error("b"),
+        Some("the server could not find the requested resource")
+    );
+    assert_eq!(r.error("c"), Some("etcdserver: request timed out"));
+    assert_eq!(r.error("d"), Some("plain message"));
+}
+
+#[test]
 fn node_lease_and_pod_errors_print_kubectls_text() {
     let node = items("nodes-list.json").remove(0);
     let mut related = Related::new();
@@ -403,12 +428,16 @@ mod robustness {
                 ("", "ResourceQuota"), ("", "LimitRange"), ("discovery.k8s.io", "EndpointSlice"),
                 ("policy", "PodDisruptionBudget"), ("scheduling.k8s.io", "PriorityClass"),
                 ("storage.k8s.io", "StorageClass"), ("autoscaling", "HorizontalPodAutoscaler"),
-                ("", "PersistentVolume")] {
+                ("", "PersistentVolume"), ("networking.k8s.io", "NetworkPolicy"),
+                ("networking.k8s.io", "ServiceCIDR"), ("networking.k8s.io", "IPAddress"),
+                ("storage.k8s.io", "CSINode"), ("storage.k8s.io", "VolumeAttributesClass"),
+                ("certificates.k8s.io", "CertificateSigningRequest")] {
                 let mut related = Related::new();
                 for q in related_queries(group, kind, &obj, true) {
                     related.insert(q.key, vec![pods.clone(), events.clone()]);
                 }
                 let _ = describe(group, kind, &obj, &related, &opts);
+                let _ = try_describe(group, kind, &obj, &related, &opts);
             }
         }
     }

@@ -58,6 +58,9 @@ pub fn steps() -> Vec<Step> {
 /// The reference output as `flavor` of kubectl would print it.
 pub fn expected_for(step: &Step, flavor: Flavor) -> Output {
     let mut out = step.expected.clone();
+    // The reference cluster's nodes were simulated and worded container events their own way;
+    // the sandbox words them as kubelet v1.36 does.
+    out.stdout = kubelet_wording(&out.stdout);
     if flavor == Flavor::V133 {
         // v1.34 added the namespace to delete's message.
         out.stdout = out
@@ -73,6 +76,29 @@ pub fn expected_for(step: &Step, flavor: Flavor) -> Output {
         }
     }
     out
+}
+
+fn kubelet_wording(s: &str) -> String {
+    s.split('\n')
+        .map(|l| {
+            let Some(a) = l.find("spec.containers{") else {
+                return l.to_string();
+            };
+            let Some(b) = l[a..].find("}: ") else {
+                return l.to_string();
+            };
+            let name = &l[a + 16..a + b];
+            l.replace(
+                "}: Container created",
+                &format!("}}: Created container: {name}"),
+            )
+            .replace(
+                "}: Container started",
+                &format!("}}: Started container {name}"),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn strip_field_paths(s: &str) -> String {

@@ -668,10 +668,10 @@ async fn unschedulable_pods_stay_pending_with_the_real_message() {
 async fn min_ready_seconds_delays_availability_then_settles_idle() {
     let (store, handles) = start(opts());
     let mut d = web_deployment(2);
-    d["spec"]["minReadySeconds"] = json!(1);
+    d["spec"]["minReadySeconds"] = json!(3);
     user_create(&store, &deployment::gr_deployments(), d);
     let mut ds = seed_daemonset();
-    ds["spec"]["minReadySeconds"] = json!(1);
+    ds["spec"]["minReadySeconds"] = json!(3);
     user_create(&store, &gr_daemonsets(), ds);
     let early = eventually(10, "pods ready", || async {
         let rs = store.list(&deployment::gr_replicasets(), Some("default")).0;
@@ -693,6 +693,15 @@ async fn min_ready_seconds_delays_availability_then_settles_idle() {
     )
     .await;
     // Nothing is written once everything has settled (timers are 10 s and more apart).
+    eventually(10, "nodes registered", || async {
+        let (evs, _) = store.list(&gr_events(), Some("default"));
+        (evs.iter()
+            .filter(|e| e["reason"] == "RegisteredNode")
+            .count()
+            == 2)
+            .then_some(())
+    })
+    .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let rv = store.current_rv();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -887,5 +896,350 @@ async fn recreate_strategy_stops_old_pods_first() {
     let new = rss.iter().find(|r| r["spec"]["replicas"] == 2).unwrap();
     let up = format!("Scaled up replica set {} to 2 from 0", name_of(new));
     assert!(msgs.contains(&up.as_str()), "{msgs:?}");
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn odd_objects_do_not_stop_the_controllers() {
+    let (store, handles) = start(opts());
+    let odd = [
+        (
+            gr_daemonsets(),
+            json!({"metadata": {"name": "a", "namespace": "default"}, "spec": "x"}),
+        ),
+        (
+            gr_daemonsets(),
+            json!({"metadata": {"name": "b", "namespace": "default"},
+            "spec": {"selector": {"matchExpressions": [{"key": "k", "operator": "Bogus"}]},
+                "template": 7}}),
+        ),
+        (
+            deployment::gr_deployments(),
+            json!({"metadata": {"name": "c", "namespace": "default",
+            "annotations": "no"}, "spec": {"replicas": "three", "selector": {"matchLabels": {"a": "b"}},
+            "template": {"metadata": {"labels": "x"}, "spec": []}}}),
+        ),
+        (
+            deployment::gr_replicasets(),
+            json!({"metadata": {"name": "d", "namespace": "default"},
+            "spec": {"replicas": -4, "selector": {}, "template": null}}),
+        ),
+        (
+            gr_pods(),
+            json!({"metadata": {"name": "e", "namespace": "default", "ownerReferences": 5},
+            "spec": {"nodeName": "kind-multinodes-worker", "containers": {"name": "x"}}}),
+        ),
+        (
+            gr_pods(),
+            json!({"metadata": {"name": "f", "namespace": "default"},
+            "spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+                {"nodeSelectorTerms": "all"}}}, "tolerations": [1, 2]}}),
+        ),
+        (
+            endpoints::gr_services(),
+            json!({"metadata": {"name": "g", "namespace": "default"},
+            "spec": {"selector": {"app": "node-exporter"}, "ports": [{"port": "http"}, 3]}}),
+        ),
+        (
+            gr_nodes(),
+            json!({"metadata": {"name": "h", "labels": []}, "spec": {"taints": "none"},
+            "status": "?"}),
+        ),
+    ];
+    for (gr, obj) in odd {
+        store.create(&gr, obj).unwrap();
+    }
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    running_pods_at_least(&store, 2).await;
+    user_create(&store, &deployment::gr_deployments(), web_deployment(1));
+    deployment_ready(&store, 1, 10).await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn daemonset_surge_update_starts_new_pods_before_stopping_old_ones() {
+    let (store, handles) = start(opts());
+    let mut ds = seed_daemonset();
+    ds["spec"]["updateStrategy"] =
+        json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}});
+    // Surge needs a free host port: drop the hostPort/hostNetwork of the seed.
+    ds["spec"]["template"]["spec"]["hostNetwork"] = json!(false);
+    ds["spec"]["template"]["spec"]["containers"][0]["ports"] = json!([{"containerPort": 9100}]);
+    user_create(&store, &gr_daemonsets(), ds);
+    let old = running_pods(&store, 2).await;
+    let rv_before = store.current_rv();
+    user_update(&store, &gr_daemonsets(), "default", "node-exporter", |d| {
+        d["spec"]["template"]["spec"]["containers"][0]["image"] =
+            json!("prom/node-exporter:v1.8.2");
+    });
+    eventually(10, "surge update done", || async {
+        let all = store.list(&gr_pods(), Some("default")).0;
+        let done = all.len() == 2
+            && all.iter().all(|p| {
+                p["status"]["phase"] == "Running"
+                    && p["metadata"]["labels"]["pod-template-generation"] == "2"
+            });
+        done.then_some(())
+    })
+    .await;
+    // Replaying the changes: at some point a node ran both its old and its new pod.
+    let (history, _) = store.watch_from(rv_before).unwrap();
+    let mut live: std::collections::HashMap<String, String> = old
+        .iter()
+        .map(|p| {
+            (
+                name_of(p).to_string(),
+                p["spec"]["nodeName"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut saw_surge = false;
+    for ev in history.iter().filter(|e| e.gr == gr_pods()) {
+        let node = ev.object["spec"]["nodeName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if ev.kind == crate::sandbox::store::EventType::Deleted || is_terminating(&ev.object) {
+            live.remove(&ev.name);
+        } else if !node.is_empty() {
+            live.insert(ev.name.clone(), node);
+        }
+        let mut per_node: std::collections::HashMap<&String, usize> = Default::default();
+        for n in live.values() {
+            *per_node.entry(n).or_default() += 1;
+        }
+        saw_surge |= per_node.values().any(|n| *n == 2);
+    }
+    assert!(saw_surge, "no node ran two pods during the update");
+    let now = store.list(&gr_pods(), Some("default")).0;
+    assert!(now
+        .iter()
+        .all(|p| old.iter().all(|o| name_of(o) != name_of(p))));
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn control_plane_is_tainted_for_workloads() {
+    let (store, handles) = start(ControllerOptions {
+        control_plane: true,
+        ..opts()
+    });
+    user_create(&store, &gr_daemonsets(), seed_daemonset());
+    let pods = running_pods_of(&store, 2, 2).await;
+    assert!(pods
+        .iter()
+        .all(|p| p["spec"]["nodeName"] != "kind-multinodes-control-plane"));
+    ds_status(
+        &store,
+        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
+            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
+            "numberAvailable": 2}),
+    )
+    .await;
+    let pod = json!({"metadata": {"name": "picky", "namespace": "default"},
+        "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "c", "image": "nginx"}]}});
+    pods::create_pod(&store, pod).unwrap();
+    let p = eventually(10, "unschedulable", || async {
+        let p = store.get(&gr_pods(), "default", "picky")?;
+        p["status"]["conditions"][0]["message"]
+            .is_string()
+            .then_some(p)
+    })
+    .await;
+    assert_eq!(
+        p["status"]["conditions"][0]["message"],
+        "0/3 nodes are available: 1 node(s) had untolerated taint \
+         {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node \
+         affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful \
+         for scheduling."
+    );
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn jobs_run_pods_to_completion() {
+    let (store, handles) = start(opts());
+    let job = user_create(
+        &store,
+        &job::gr_jobs(),
+        json!({"kind": "Job", "apiVersion": "batch/v1",
+            "metadata": {"name": "pi", "namespace": "default"},
+            "spec": {"completions": 2, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "pi", "image": "perl", "command": ["perl", "-e", "1"]}]}}}}),
+    );
+    let done = eventually(10, "job complete", || async {
+        let j = store.get(&job::gr_jobs(), "default", "pi")?;
+        let conds = j["status"]["conditions"].as_array()?;
+        conds
+            .iter()
+            .any(|c| c["type"] == "Complete" && c["status"] == "True")
+            .then_some(j)
+    })
+    .await;
+    let st = &done["status"];
+    assert_eq!(st["succeeded"], 2);
+    assert!(st.get("active").is_none());
+    assert!(st["completionTime"].is_string() && st["startTime"].is_string());
+    let types: Vec<&str> = st["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["SuccessCriteriaMet", "Complete"]);
+    let uid = job["metadata"]["uid"].as_str().unwrap();
+    assert_eq!(
+        done["spec"]["selector"]["matchLabels"]["batch.kubernetes.io/controller-uid"],
+        uid
+    );
+    let pods = store.list(&gr_pods(), Some("default")).0;
+    assert_eq!(pods.len(), 2);
+    for p in &pods {
+        assert_eq!(p["status"]["phase"], "Succeeded");
+        assert_eq!(p["metadata"]["labels"]["job-name"], "pi");
+        assert_eq!(
+            p["status"]["containerStatuses"][0]["state"]["terminated"]["reason"],
+            "Completed"
+        );
+        assert!(p["metadata"]
+            .get("finalizers")
+            .is_none_or(|f| f.as_array().unwrap().is_empty()));
+    }
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    assert!(events
+        .iter()
+        .any(|e| e["reason"] == "Completed" && e["message"] == "Job completed"));
+    let creates = events
+        .iter()
+        .filter(|e| {
+            e["reason"] == "SuccessfulCreate" && e["source"]["component"] == "job-controller"
+        })
+        .count();
+    assert_eq!(creates, 2);
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn statefulset_pods_come_up_in_order_update_and_scale_down() {
+    let (store, handles) = start(opts());
+    let sts = statefulset::gr_statefulsets();
+    user_create(
+        &store,
+        &sts,
+        json!({"kind": "StatefulSet", "apiVersion": "apps/v1",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": 3, "serviceName": "web", "selector": {"matchLabels": {"app": "db"}},
+                "template": {"metadata": {"labels": {"app": "db"}},
+                    "spec": {"containers": [{"name": "db", "image": "postgres:16",
+                        "volumeMounts": [{"name": "data", "mountPath": "/data"}]}]}},
+                "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": "1Gi"}}}}]}}),
+    );
+    let ready = |store: Arc<Store>, image: &'static str| async move {
+        let s = store.get(&statefulset::gr_statefulsets(), "default", "web")?;
+        let pods: Vec<Value> = store
+            .list(&gr_pods(), Some("default"))
+            .0
+            .into_iter()
+            .filter(|p| p["metadata"]["labels"]["app"] == "db")
+            .collect();
+        let st = &s["status"];
+        let ok = st["readyReplicas"] == json!(pods.len())
+            && st["observedGeneration"] == s["metadata"]["generation"]
+            && st["currentRevision"] == st["updateRevision"]
+            && pods.iter().all(|p| {
+                p["status"]["phase"] == "Running" && p["spec"]["containers"][0]["image"] == image
+            });
+        ok.then_some((s, pods))
+    };
+    let (s, pods) = eventually(10, "3 ready", || ready(store.clone(), "postgres:16")).await;
+    let mut names: Vec<&str> = pods.iter().map(name_of).collect();
+    names.sort();
+    assert_eq!(names, ["web-0", "web-1", "web-2"]);
+    assert_eq!(s["status"]["replicas"], 3);
+    let p0 = pods.iter().find(|p| name_of(p) == "web-0").unwrap();
+    assert_eq!(p0["spec"]["hostname"], "web-0");
+    assert_eq!(p0["spec"]["subdomain"], "web");
+    assert_eq!(
+        p0["metadata"]["labels"]["apps.kubernetes.io/pod-index"],
+        "0"
+    );
+    assert_eq!(
+        p0["metadata"]["labels"]["controller-revision-hash"],
+        s["status"]["updateRevision"]
+    );
+    let pvc_gr = crate::sandbox::store::GroupResource::new("", "persistentvolumeclaims");
+    let pvc = store.get(&pvc_gr, "default", "data-web-0").expect("claim");
+    assert_eq!(pvc["status"]["phase"], "Bound");
+    assert_eq!(
+        p0["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"],
+        "data-web-0"
+    );
+    // Ordered start: web-1 was created only after web-0 ran.
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    assert!(events
+        .iter()
+        .any(|e| e["message"] == "create Pod web-0 in StatefulSet web successful"));
+    assert!(events
+        .iter()
+        .any(|e| e["message"] == "create Claim data-web-2 Pod web-2 in StatefulSet web success"));
+
+    user_update(&store, &sts, "default", "web", |s| {
+        s["spec"]["template"]["spec"]["containers"][0]["image"] = json!("postgres:17");
+    });
+    let (s2, _) = eventually(15, "updated", || ready(store.clone(), "postgres:17")).await;
+    assert_ne!(
+        s2["status"]["updateRevision"],
+        s["status"]["updateRevision"]
+    );
+    assert_eq!(s2["status"]["updatedReplicas"], 3);
+
+    user_update(&store, &sts, "default", "web", |s| {
+        s["spec"]["replicas"] = json!(1)
+    });
+    let (_, pods) = eventually(15, "scaled down", || async {
+        let r = ready(store.clone(), "postgres:17").await?;
+        (r.1.len() == 1).then_some(r)
+    })
+    .await;
+    assert_eq!(name_of(&pods[0]), "web-0");
+    // Claims are retained.
+    assert!(store.get(&pvc_gr, "default", "data-web-2").is_some());
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn cronjobs_start_jobs_on_schedule() {
+    let (store, handles) = start(opts());
+    let created = (chrono::Utc::now() - chrono::Duration::minutes(2))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let mut cj = json!({"kind": "CronJob", "apiVersion": "batch/v1",
+        "metadata": {"name": "tick", "namespace": "default", "creationTimestamp": created},
+        "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "OnFailure",
+            "containers": [{"name": "c", "image": "busybox", "command": ["date"]}]}}}}}});
+    apply_defaults(&cronjob::gr_cronjobs(), &mut cj);
+    store.create(&cronjob::gr_cronjobs(), cj).unwrap();
+    let c = eventually(10, "job ran", || async {
+        let c = store.get(&cronjob::gr_cronjobs(), "default", "tick")?;
+        c["status"]["lastSuccessfulTime"].is_string().then_some(c)
+    })
+    .await;
+    let last = parse_time(c["status"]["lastScheduleTime"].as_str().unwrap()).unwrap();
+    let (jobs, _) = store.list(&job::gr_jobs(), Some("default"));
+    // A minute boundary may pass while the test runs and start the next job too.
+    let want = format!("tick-{}", last.timestamp() / 60);
+    let job = jobs.iter().find(|j| name_of(j) == want).expect("the scheduled job");
+    assert!(jobs.len() <= 2, "{} jobs", jobs.len());
+    assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    let jobs = [job.clone()];
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    let msg = format!("Created job {}", name_of(&jobs[0]));
+    assert!(events
+        .iter()
+        .any(|e| e["reason"] == "SuccessfulCreate" && e["message"] == json!(msg)));
+    assert!(events.iter().any(|e| e["reason"] == "SawCompletedJob"));
     handles.iter().for_each(|h| h.abort());
 }

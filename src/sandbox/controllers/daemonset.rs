@@ -518,6 +518,9 @@ impl Controller {
         let Ok(selector) = LabelSelector::from_label_selector_json(&ds["spec"]["selector"]) else {
             return;
         };
+        if !ds["spec"]["template"]["spec"].is_object() {
+            return;
+        }
         self.adopt_and_release(&ds, &selector);
         let Some((hash, generation)) = self.revision(&ds) else {
             return;
@@ -812,7 +815,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
     let mut dirty: BTreeSet<Key> = c.dss.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {
-            c.sync(&key);
+            super::guarded(|| c.sync(&key));
         }
         for (key, wait) in std::mem::take(&mut c.requeue) {
             later.add(key, wait);

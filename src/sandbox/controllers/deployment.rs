@@ -603,6 +603,13 @@ impl Controllers {
         let Ok(selector) = LabelSelector::from_label_selector_json(&d["spec"]["selector"]) else {
             return;
         };
+        let template_ok = d["spec"]["template"]["spec"].is_object()
+            && d["spec"]["template"]["metadata"]
+                .as_object()
+                .is_none_or(|m| m.get("labels").is_none_or(|l| l.is_object() || l.is_null()));
+        if !template_ok {
+            return;
+        }
         self.adopt_and_release(&d, "Deployment", &selector);
         let d_uid = uid_of(&d).to_string();
         let mut owned: Vec<Value> = self
@@ -961,7 +968,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
     loop {
         // Deployments first (they resize ReplicaSets), then ReplicaSets (they make pods).
         for key in std::mem::take(&mut dirty_d) {
-            c.sync_deployment(&key);
+            super::guarded(|| c.sync_deployment(&key));
             let uid = c
                 .deployments
                 .get(&key)
@@ -970,7 +977,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
             dirty_rs.extend(c.rs_by_owner.get(&uid).into_iter().flatten().cloned());
         }
         for key in std::mem::take(&mut dirty_rs) {
-            c.sync_rs(&key);
+            super::guarded(|| c.sync_rs(&key));
         }
         for (key, wait) in std::mem::take(&mut c.requeue) {
             later.add(key, wait);

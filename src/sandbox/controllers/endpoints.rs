@@ -354,7 +354,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
     let mut dirty: BTreeSet<Key> = c.services.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {
-            c.sync(&key);
+            super::guarded(|| c.sync(&key));
         }
         let batch = next_batch(&mut rx).await;
         match super::settle(&mut rx, batch).await {

@@ -238,10 +238,10 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
     let mut owners: BTreeSet<String> = deps.clone();
     loop {
         for uid in std::mem::take(&mut owners) {
-            c.check_owner(&uid);
+            super::guarded(|| c.check_owner(&uid));
         }
         for uid in std::mem::take(&mut deps) {
-            c.check_dependent(&uid);
+            super::guarded(|| c.check_dependent(&uid));
         }
         let batch = next_batch(&mut rx).await;
         match super::settle(&mut rx, batch).await {

@@ -31,6 +31,7 @@ enum Action {
     Start(Key, String),
     Remove(Key, String),
     Evict(Key, String),
+    Complete(Key, String),
 }
 
 struct NodeNet {
@@ -391,15 +392,67 @@ impl Kubelet {
             p["status"] = running_status(p, &host_ip.to_string(), &pod_ip, &now);
             Ok(true)
         });
-        if res.is_err() {
-            self.started.remove(uid);
+        match res {
+            Err(_) => {
+                self.started.remove(uid);
+            }
+            Ok(p) if super::job::is_job_pod(&p) => {
+                // Job pods run to completion (a short while after starting).
+                let when = Instant::now() + self.delay;
+                self.at(when, Action::Complete(key.clone(), uid.to_string()));
+            }
+            Ok(_) => {}
         }
+    }
+
+    /// The containers of a Job pod exit 0: the pod Succeeded.
+    fn complete(&mut self, key: &Key, uid: &str) {
+        let now = now_rfc3339();
+        let _ = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
+            if uid_of(p) != uid || is_terminating(p) || p["status"]["phase"] != "Running" {
+                return Ok(false);
+            }
+            let status = &mut p["status"];
+            status["phase"] = json!("Succeeded");
+            let mut conds = status["conditions"].as_array().cloned().unwrap_or_default();
+            for c in conds.iter_mut() {
+                let t = c["type"].as_str().unwrap_or_default().to_string();
+                match t.as_str() {
+                    "PodReadyToStartContainers" => {
+                        c["status"] = json!("False");
+                        c["lastTransitionTime"] = json!(now);
+                    }
+                    "Initialized" => c["reason"] = json!("PodCompleted"),
+                    "Ready" | "ContainersReady" => {
+                        c["status"] = json!("False");
+                        c["reason"] = json!("PodCompleted");
+                        c["lastTransitionTime"] = json!(now);
+                    }
+                    _ => {}
+                }
+            }
+            status["conditions"] = json!(conds);
+            let mut cs = status["containerStatuses"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for c in cs.iter_mut() {
+                let started = c["state"]["running"]["startedAt"].clone();
+                c["state"] = json!({"terminated": {"exitCode": 0, "reason": "Completed",
+                    "startedAt": started, "finishedAt": now, "containerID": c["containerID"]}});
+                c["ready"] = json!(false);
+                c["started"] = json!(false);
+            }
+            status["containerStatuses"] = json!(cs);
+            Ok(true)
+        });
     }
 
     fn fire(&mut self, action: Action) {
         match action {
             Action::Start(key, uid) => self.start(&key, &uid),
             Action::Remove(key, uid) => self.remove(&key, &uid),
+            Action::Complete(key, uid) => self.complete(&key, &uid),
             Action::Evict(key, uid) => {
                 if let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) {
                     if uid_of(&pod) == uid {
@@ -712,7 +765,7 @@ pub async fn run(
             let Some(Reverse((_, _, action))) = k.timers.pop() else {
                 break;
             };
-            k.fire(action);
+            super::guarded(|| k.fire(action));
         }
         let next = k.timers.peek().map(|Reverse((w, _, _))| *w);
         let batch = match next {
@@ -764,7 +817,7 @@ pub async fn run(
                         if ev.kind == Change::Deleted {
                             k.forget(&ev.object);
                         } else {
-                            k.observe(&ev.object);
+                            super::guarded(|| k.observe(&ev.object));
                         }
                     }
                 }

@@ -1,5 +1,6 @@
-//! Controllers that make the sandbox a living cluster: nodes, scheduler, kubelet, DaemonSet,
-//! Deployment/ReplicaSet, garbage collector, namespaces, events.
+//! Controllers that make the sandbox a living cluster: nodes (and their leases), scheduler,
+//! kubelet (with pod GC and taint eviction), DaemonSet, Deployment/ReplicaSet, StatefulSet, Job, CronJob, garbage
+//! collector, namespaces, endpoints/endpointslices, and the event recorder they share.
 //!
 //! Every controller is one tokio task fed by `Store::subscribe()`: it keeps its own cache of the
 //! kinds it needs, marks the keys touched by each batch of changes dirty and syncs those keys
@@ -14,16 +15,19 @@ use tokio::sync::broadcast;
 
 use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
+pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
+pub mod job;
 pub mod kubelet;
 pub mod namespaces;
 pub mod nodes;
 pub mod pods;
 pub mod scheduler;
+pub mod statefulset;
 
 pub(crate) use crate::sandbox::defaults::{apply_defaults, prepare_for_create};
 pub(crate) use crate::sandbox::selectors::LabelSelector;
@@ -63,16 +67,16 @@ impl Default for ControllerOptions {
 
 /// Creates the cluster's initial objects (namespaces with their `default` ServiceAccount and
 /// `kube-root-ca.crt` ConfigMap, nodes and their leases, the `kubernetes` Service)
-/// synchronously, then starts every
-/// controller. Must be called inside a tokio runtime.
+/// synchronously, then starts every controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..8).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..11).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     endpoints::bootstrap(&store, nodes::APISERVER_IP);
     let mut subs = subs.into_iter();
-    let mut next = || subs.next().expect("one receiver per controller");
+    // (A fresh receiver would only miss the bootstrap, which every controller relists anyway.)
+    let mut next = || subs.next().unwrap_or_else(|| store.subscribe());
     vec![
         tokio::spawn(namespaces::run(store.clone(), opts.clone(), next())),
         tokio::spawn(nodes::run(store.clone(), opts.clone(), next())),
@@ -82,6 +86,9 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(deployment::run(store.clone(), next())),
         tokio::spawn(gc::run(store.clone(), next())),
         tokio::spawn(endpoints::run(store.clone(), next())),
+        tokio::spawn(job::run(store.clone(), next())),
+        tokio::spawn(statefulset::run(store.clone(), next())),
+        tokio::spawn(cronjob::run(store.clone(), next())),
     ]
 }
 
@@ -159,6 +166,12 @@ pub(crate) async fn settle(rx: &mut broadcast::Receiver<Arc<WatchEvent>>, batch:
         }
     }
     Batch::Events(evs)
+}
+
+/// Runs one sync step so that a bug tripped by an odd object costs that step, not the whole
+/// controller (the panic message still goes to stderr).
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 // ---- small object helpers ---------------------------------------------------------------------
@@ -538,6 +551,19 @@ mod cluster_tests;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guarded_contains_panics() {
+        let mut v = json!({"metadata": "not an object"});
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r = guarded(|| {
+            v["metadata"]["name"] = json!("x");
+        });
+        std::panic::set_hook(hook);
+        assert!(r.is_none());
+        assert_eq!(guarded(|| 1 + 1), Some(2));
+    }
 
     #[test]
     fn diff_finds_every_difference() {

@@ -244,7 +244,7 @@ pub async fn run(
             }
         }
         for ns in dirty {
-            if finish(&store, &ns) {
+            if super::guarded(|| finish(&store, &ns)).unwrap_or(true) {
                 pending.remove(&ns);
             }
         }

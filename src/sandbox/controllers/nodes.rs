@@ -20,6 +20,7 @@ use crate::sandbox::store::{new_uid, now_rfc3339, EventType as Change, Store, Wa
 
 const LEASE_RENEW: Duration = Duration::from_secs(10);
 const HEARTBEAT: Duration = Duration::from_secs(40);
+const REGISTER_DELAY: Duration = Duration::from_secs(1);
 
 /// The first worker's InternalIP; later nodes count up from it (kind's docker network).
 const FIRST_WORKER_IP: Ipv4Addr = Ipv4Addr::new(172, 18, 0, 4);
@@ -202,10 +203,31 @@ fn node_join_events(store: &Arc<Store>, node: &Value) {
     }
     let msg = format!("Node {name} status is now: NodeReady");
     kubelet.record(by_name, None, n, "NodeReady", &msg);
+}
+
+/// The node lifecycle controller's event for nodes it has just started watching.
+fn registered_events(store: &Arc<Store>, nodes: &[Value]) {
     let controller = Recorder::new(store.clone(), "node-controller", "");
-    let by_uid = json!({"kind": "Node", "name": name, "uid": uid_of(node), "apiVersion": "v1"});
-    let msg = format!("Node {name} event: Registered Node {name} in Controller");
-    controller.record(by_uid, None, n, "RegisteredNode", &msg);
+    for node in nodes {
+        let name = name_of(node);
+        let by_uid = json!({"kind": "Node", "name": name, "uid": uid_of(node), "apiVersion": "v1"});
+        let msg = format!("Node {name} event: Registered Node {name} in Controller");
+        controller.record(by_uid, None, EventType::Normal, "RegisteredNode", &msg);
+    }
+}
+
+/// Registers nodes with the node controller a moment after they joined (as the real one
+/// notices them a few seconds later).
+fn register_later(store: &Arc<Store>, nodes: Vec<Value>) {
+    let store = store.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(REGISTER_DELAY).await;
+        let live: Vec<Value> = nodes
+            .into_iter()
+            .filter(|n| store.get(&gr_nodes(), "", name_of(n)).is_some())
+            .collect();
+        registered_events(&store, &live);
+    });
 }
 
 /// Creates the initial nodes, their leases and join events.
@@ -297,6 +319,7 @@ fn register(
             let _ = store.create(&gr_leases(), lease_object(&updated));
         }
         node_join_events(store, &updated);
+        register_later(store, vec![updated]);
     }
 }
 
@@ -360,6 +383,8 @@ pub async fn run(
         }
     };
     relist(&mut nodes);
+    // The bootstrap nodes get registered once the controllers run.
+    register_later(&store, nodes.values().cloned().collect());
     let mut lease_tick = tokio::time::interval(LEASE_RENEW);
     let mut beat_tick = tokio::time::interval(HEARTBEAT);
     lease_tick.tick().await;
@@ -390,7 +415,7 @@ pub async fn run(
         }
         for node in to_register {
             if nodes.contains_key(name_of(&node)) {
-                register(&store, &opts, &node, &nodes);
+                super::guarded(|| register(&store, &opts, &node, &nodes));
             }
         }
     }
@@ -446,7 +471,8 @@ mod tests {
             .unwrap();
         assert_eq!(lease["spec"]["holderIdentity"], "kind-multinodes-worker");
         let (evs, _) = store.list(&super::super::gr_events(), Some("default"));
-        assert_eq!(evs.len(), 14);
+        // Kubelet events now; RegisteredNode comes from the running node loop.
+        assert_eq!(evs.len(), 12);
     }
 
     #[test]
@@ -499,6 +525,15 @@ mod tests {
         assert!(store
             .get(&gr_leases(), "kube-node-lease", "extra")
             .is_some());
+        eventually(5, "RegisteredNode events", || async {
+            let (evs, _) = store.list(&super::super::gr_events(), Some("default"));
+            let n = evs
+                .iter()
+                .filter(|e| e["reason"] == "RegisteredNode")
+                .count();
+            (n == 3).then_some(())
+        })
+        .await;
         store.remove(&gr_nodes(), "", "extra").unwrap();
         eventually(5, "lease removed", || async {
             store

@@ -37,6 +37,18 @@ pub fn qos_class(pod: &Value) -> &'static str {
 /// Defaults (with the pod admission plugins) and the create strategy, then stores the pod
 /// (like a POST of it).
 pub fn create_pod(store: &Store, mut pod: Value) -> Result<Value, StoreError> {
+    // The API server would refuse these; controllers report the refusal as FailedCreate.
+    if !pod["spec"].is_object() {
+        return Err(StoreError::Invalid("spec: Required value".into()));
+    }
+    let has_containers = pod["spec"]["containers"]
+        .as_array()
+        .is_some_and(|c| !c.is_empty() && c.iter().all(|c| c.is_object() && c["name"].is_string()));
+    if !has_containers {
+        return Err(StoreError::Invalid(
+            "spec.containers: Required value".into(),
+        ));
+    }
     pod["kind"] = json!("Pod");
     pod["apiVersion"] = json!("v1");
     apply_defaults(&gr_pods(), &mut pod);

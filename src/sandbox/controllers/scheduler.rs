@@ -237,15 +237,16 @@ fn is_ours(pod: &Value) -> bool {
 }
 
 fn set_condition(pod: &mut Value, cond: Value) {
-    let status = &mut pod["status"];
-    if !status["conditions"].is_array() {
-        status["conditions"] = json!([]);
+    if !pod["status"].is_object() {
+        pod["status"] = json!({});
     }
-    let conds = status["conditions"].as_array_mut().expect("set above");
+    let status = &mut pod["status"];
+    let mut conds: Vec<Value> = status["conditions"].as_array().cloned().unwrap_or_default();
     match conds.iter_mut().find(|c| c["type"] == cond["type"]) {
         Some(c) => *c = cond,
         None => conds.push(cond),
     }
+    status["conditions"] = json!(conds);
 }
 
 struct Scheduler {
@@ -308,7 +309,7 @@ impl Scheduler {
                 e.insert(node.to_string());
                 *self.load.entry(node.to_string()).or_default() += 1;
             }
-        } else if is_ours(pod) && !is_terminating(pod) {
+        } else if is_ours(pod) && !is_terminating(pod) && pod["spec"].is_object() {
             self.pending.insert(key);
         }
         false
@@ -457,7 +458,7 @@ pub async fn run(
         }
         for key in std::mem::take(&mut fresh) {
             if s.pending.contains(&key) {
-                s.schedule(&key);
+                super::guarded(|| s.schedule(&key));
             }
         }
         retry_all = false;

@@ -1,0 +1,139 @@
+//! Small cluster-scoped describers: `csinode`, `volumeattributesclass`, `servicecidr` and
+//! `ipaddress` (kubectl's `describeCSINode`, `describeVolumeAttributesClass`,
+//! `describeServiceCIDRV1`, `describeIPAddressV1`).
+
+use serde_json::Value;
+
+use super::events::describe_events;
+use super::text::{
+    arr, format_labels, format_time, get, print_annotations_multiline, print_labels_multiline, s,
+    string_map, value_string,
+};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
+use super::DescribeOptions;
+
+fn header(w: &mut PrefixWriter, obj: &Value) {
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(obj, "metadata.name")));
+    print_labels_multiline(w, "Labels", &string_map(obj, "metadata.labels"));
+    print_annotations_multiline(w, "Annotations", &string_map(obj, "metadata.annotations"));
+}
+
+fn finish(mut w: PrefixWriter, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+    if let Some(events) = events {
+        describe_events(events, &mut w, opts);
+    }
+    w.finish()
+}
+
+/// Renders a CSINode.
+pub fn describe_csi_node(csi: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+    let mut w = PrefixWriter::new();
+    header(&mut w, csi);
+    w.write(
+        LEVEL_0,
+        &format!(
+            "CreationTimestamp:\t{}\n",
+            format_time(s(csi, "metadata.creationTimestamp"), opts)
+        ),
+    );
+    w.write(LEVEL_0, "Spec:\n");
+    if let Some(drivers) = get(csi, "spec.drivers").and_then(Value::as_array) {
+        w.write(LEVEL_1, "Drivers:\n");
+        for d in drivers {
+            w.write(LEVEL_2, &format!("{}:\n", s(d, "name")));
+            w.write(LEVEL_3, &format!("Node ID:\t{}\n", s(d, "nodeID")));
+            if let Some(count) = get(d, "allocatable.count") {
+                w.write(LEVEL_3, "Allocatables:\n");
+                w.write(LEVEL_3 + 1, &format!("Count:\t{}\n", value_string(count)));
+            }
+            if get(d, "topologyKeys").is_some() {
+                let keys: Vec<String> = arr(d, "topologyKeys").iter().map(value_string).collect();
+                w.write(LEVEL_3, &format!("Topology Keys:\t[{}]\n", keys.join(" ")));
+            }
+        }
+    }
+    finish(w, events, opts)
+}
+
+/// Renders a VolumeAttributesClass.
+pub fn describe_volume_attributes_class(
+    vac: &Value,
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(vac, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Annotations:\t{}\n",
+            format_labels(&string_map(vac, "metadata.annotations"))
+        ),
+    );
+    w.write(LEVEL_0, &format!("DriverName:\t{}\n", s(vac, "driverName")));
+    w.write(
+        LEVEL_0,
+        &format!(
+            "Parameters:\t{}\n",
+            format_labels(&string_map(vac, "parameters"))
+        ),
+    );
+    finish(w, events, opts)
+}
+
+/// Renders a ServiceCIDR.
+pub fn describe_service_cidr(
+    sc: &Value,
+    events: Option<&[Value]>,
+    opts: &DescribeOptions,
+) -> String {
+    let mut w = PrefixWriter::new();
+    header(&mut w, sc);
+    let cidrs: Vec<String> = arr(sc, "spec.cidrs").iter().map(value_string).collect();
+    w.write(LEVEL_0, &format!("CIDRs:\t{}\n", cidrs.join(", ")));
+    let conditions = arr(sc, "status.conditions");
+    if !conditions.is_empty() {
+        w.write(LEVEL_0, "Status:\n");
+        w.write(LEVEL_0, "Conditions:\n");
+        w.write(
+            LEVEL_1,
+            "Type\tStatus\tLastTransitionTime\tReason\tMessage\n",
+        );
+        w.write(
+            LEVEL_1,
+            "----\t------\t------------------\t------\t-------\n",
+        );
+        for c in conditions {
+            w.write(
+                LEVEL_1,
+                &format!(
+                    "{}\t{}\t{}\t{}\t{}\n",
+                    s(c, "type"),
+                    s(c, "status"),
+                    format_time(s(c, "lastTransitionTime"), opts),
+                    s(c, "reason"),
+                    s(c, "message")
+                ),
+            );
+        }
+    }
+    finish(w, events, opts)
+}
+
+/// Renders an IPAddress.
+pub fn describe_ip_address(ip: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+    let mut w = PrefixWriter::new();
+    header(&mut w, ip);
+    if let Some(p) = get(ip, "spec.parentRef") {
+        w.write(LEVEL_0, "Parent Reference:\n");
+        for (title, field) in [
+            ("Group", "group"),
+            ("Resource", "resource"),
+            ("Namespace", "namespace"),
+            ("Name", "name"),
+        ] {
+            w.write(LEVEL_1, &format!("{title}:\t{}\n", s(p, field)));
+        }
+    }
+    finish(w, events, opts)
+}
