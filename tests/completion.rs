@@ -452,7 +452,19 @@ async fn protocol_matches_kubectl() {
         &["describe", "--user", ""][..],
         &["describe", "-n", "kube-system", "ds", ""][..],
         &["describe", "--kubeconfig", ""][..],
-    ] {
+    ]
+    .into_iter()
+    .chain(if has_get() {
+        vec![
+            &["get", "--output", ""][..],
+            &["get", "-o", "js"][..],
+            &["get", ""][..],
+            &["get", "ds", ""][..],
+            &["get", "po", "-n", "kube-"][..],
+        ]
+    } else {
+        vec![]
+    }) {
         let mut args = vec!["__complete"];
         args.extend_from_slice(line);
         let ours = env.ours(&args).await;
