@@ -22,7 +22,14 @@ fn finish(err: Option<CliError>) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args_os()
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Completion requests carry partial lines that clap must not validate.
+    if let Some(text) = cmd::complete::intercept(&raw, kubectl_rs::context::Env::from_process()) {
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        return ExitCode::SUCCESS;
+    }
+    let args: Vec<String> = raw
+        .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let cli = match Cli::try_parse_from(&args) {

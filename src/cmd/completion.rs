@@ -6,7 +6,8 @@
 //! clap definitions (subcommands, flags, their value lists) and, for resource types, names,
 //! namespaces and contexts, from the live cluster and kubeconfig through a [`Provider`].
 
-use clap::{Arg, Command};
+use clap::{Arg, ArgAction, Command};
+use std::io::Write;
 
 /// The shells `completion` writes scripts for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -31,37 +32,123 @@ impl Shell {
     }
 }
 
-/// Output shell completion code for the specified shell (bash, zsh, fish, or powershell).
-///
-/// The shell code must be evaluated to provide interactive completion of kubectl-rs
-/// commands. This can be done by sourcing it from the .bash_profile.
-///
-/// Completion of resource names, namespaces and contexts asks the cluster (metadata only,
-/// with the discovery cache), honouring -n, --context and --kubeconfig typed on the line.
-///
-/// Examples:
-///   # Bash (needs the bash-completion package for the best results)
-///   source <(kubectl-rs completion bash)
-///   kubectl-rs completion bash > /etc/bash_completion.d/kubectl-rs
-///
-///   # Zsh: write to a directory in $fpath, or
-///   source <(kubectl-rs completion zsh)
-///
-///   # Fish
-///   kubectl-rs completion fish > ~/.config/fish/completions/kubectl-rs.fish
-///
-///   # PowerShell
-///   kubectl-rs completion powershell | Out-String | Invoke-Expression
-///
-///   # With `alias kubectl=kubectl-rs`, bash also needs:
-///   complete -o default -F __kubectl_rs_complete kubectl
-#[derive(Debug, clap::Args)]
-#[command(verbatim_doc_comment)]
-pub struct CompletionArgs {
-    /// The shell to write completion code for.
-    #[arg(value_enum)]
-    pub shell: Shell,
+/// The long help of `completion`, kubectl's adapted to kubectl-rs.
+const COMPLETION_LONG: &str =
+    "Output shell completion code for the specified shell (bash, zsh, fish, or powershell). \
+The shell code must be evaluated to provide interactive completion of kubectl-rs commands.  \
+This can be done by sourcing it from the .bash_profile.
+
+Completion of resource types, names, namespaces and contexts asks the cluster the command line \
+designates (--kubeconfig, --context, -n typed before the cursor are honoured), fetching \
+object metadata only, with the discovery cache.
+
+Note for zsh users: [1] zsh completions are only supported in versions of zsh >= 5.2.";
+
+/// The examples of `completion`, kubectl's adapted to kubectl-rs.
+const COMPLETION_EXAMPLES: &str = r#"Examples:
+  # Installing bash completion on Linux
+  ## If bash-completion is not installed on Linux, install the 'bash-completion' package
+  ## via your distribution's package manager.
+  ## Load the kubectl-rs completion code for bash into the current shell
+  source <(kubectl-rs completion bash)
+  ## Write bash completion code to a file and source it from .bash_profile
+  kubectl-rs completion bash > ~/.kube/kubectl-rs-completion.bash.inc
+  printf "
+  # kubectl-rs shell completion
+  source '$HOME/.kube/kubectl-rs-completion.bash.inc'
+  " >> $HOME/.bash_profile
+  source $HOME/.bash_profile
+
+  # Installing bash completion on macOS using homebrew
+  brew install bash-completion@2
+  kubectl-rs completion bash > $(brew --prefix)/etc/bash_completion.d/kubectl-rs
+
+  # Load the kubectl-rs completion code for zsh[1] into the current shell
+  source <(kubectl-rs completion zsh)
+  # Set the kubectl-rs completion code for zsh[1] to autoload on startup
+  kubectl-rs completion zsh > "${fpath[1]}/_kubectl-rs"
+
+  # Load the kubectl-rs completion code for fish into the current shell
+  kubectl-rs completion fish | source
+  # To load completions for each session, execute once:
+  kubectl-rs completion fish > ~/.config/fish/completions/kubectl-rs.fish
+
+  # Load the kubectl-rs completion code for powershell into the current shell
+  kubectl-rs completion powershell | Out-String | Invoke-Expression
+  # Set kubectl-rs completion code for powershell to run on startup
+  kubectl-rs completion powershell > $HOME\.kube\kubectl-rs-completion.ps1
+  Add-Content $PROFILE "$HOME\.kube\kubectl-rs-completion.ps1""#;
+
+/// Accepts any word (kubectl's own errors come from [`CompletionArgs::shell`]) but lists the
+/// shells, so help and completion show them.
+#[derive(Clone, Copy, Debug)]
+struct ShellName;
+
+impl clap::builder::TypedValueParser for ShellName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &Command,
+        _arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        use clap::ValueEnum;
+        Some(Box::new(
+            Shell::value_variants()
+                .iter()
+                .filter_map(|s| s.to_possible_value()),
+        ))
+    }
 }
+
+/// `kubectl-rs completion SHELL`: prints the completion script for SHELL.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = "Output shell completion code for the specified shell (bash, zsh, fish, or powershell)",
+    long_about = COMPLETION_LONG,
+    after_help = COMPLETION_EXAMPLES
+)]
+pub struct CompletionArgs {
+    /// The shell to write completion code for: bash, zsh, fish or powershell.
+    // Validated in `shell()` so that the errors are kubectl's, not clap's.
+    #[arg(value_name = "SHELL", num_args = 0.., value_parser = ShellName)]
+    pub shell: Vec<String>,
+}
+
+impl CompletionArgs {
+    /// The requested shell, or kubectl's usage error.
+    pub fn shell(&self) -> Result<Shell, crate::error::CliError> {
+        let usage = |message: String| crate::error::CliError::Usage {
+            message,
+            command: format!("{BIN} completion"),
+        };
+        match self.shell.as_slice() {
+            [] => Err(usage("Shell not specified.".into())),
+            [one] => <Shell as clap::ValueEnum>::from_str(one, false)
+                .map_err(|_| usage(format!("Unsupported shell type {one:?}."))),
+            _ => Err(usage(
+                "Too many arguments. Expected only the shell type.".into(),
+            )),
+        }
+    }
+
+    /// Prints the script, calling back into `kubectl-rs`.
+    pub async fn run(&self, ctx: &crate::context::Context) -> Result<(), crate::error::CliError> {
+        let shell = self.shell()?;
+        ctx.out().write_all(script(shell, BIN).as_bytes())?;
+        Ok(())
+    }
+}
+
+/// The program name the scripts complete and call back.
+pub const BIN: &str = "kubectl-rs";
 
 /// The completion script for `shell`, calling back into the binary named `bin`.
 pub fn script(shell: Shell, bin: &str) -> String {
@@ -158,6 +245,14 @@ fn takes_value(arg: &Arg) -> bool {
     arg.get_action().takes_values()
 }
 
+/// Whether the flag's value may be the next word: not for `--flag[=value]` flags such as
+/// `--insecure-skip-tls-verify`, whose value must be attached.
+fn value_in_next_word(arg: &Arg) -> bool {
+    takes_value(arg)
+        && !arg.is_require_equals_set()
+        && arg.get_num_args().is_none_or(|r| r.min_values() > 0)
+}
+
 /// Finds the argument a flag word (`-n`, `--namespace`, `--namespace=x`) refers to.
 fn find_flag<'a>(cmd: &'a Command, word: &str) -> Option<&'a Arg> {
     let name = word.split('=').next().unwrap_or(word);
@@ -201,15 +296,16 @@ where
         }
         if !after_dashdash && w.starts_with('-') && w.len() > 1 {
             if let Some(arg) = find_flag(cmd, w) {
-                if takes_value(arg) {
-                    match w.split_once('=') {
-                        Some((_, v)) => flags.push((arg.get_id().to_string(), v.to_string())),
-                        // `-nfoo` carries its value too.
-                        None if !w.starts_with("--") && w.len() > 2 => {
-                            flags.push((arg.get_id().to_string(), w[2..].to_string()))
-                        }
-                        None => pending = Some(arg),
+                let id = arg.get_id().to_string();
+                match w.split_once('=') {
+                    Some((_, v)) => flags.push((id, v.to_string())),
+                    // `-nfoo` carries its value too.
+                    None if takes_value(arg) && !w.starts_with("--") && w.len() > 2 => {
+                        flags.push((id, w.get(2..).unwrap_or_default().to_string()))
                     }
+                    None if value_in_next_word(arg) => pending = Some(arg),
+                    // A switch (`-A`, `--watch`): providers may care that it is on.
+                    None => flags.push((id, "true".to_string())),
                 }
             }
             continue;
@@ -226,29 +322,47 @@ where
 
     // The value of a flag typed as a separate word.
     if let Some(arg) = pending {
-        return complete_flag_value(arg, to_complete, "", &flags, provider);
+        return complete_flag_value(cmd, arg, to_complete, &flags, provider);
     }
     if to_complete.starts_with('-') && !after_dashdash {
         if let Some((name, value)) = to_complete.split_once('=') {
             if let Some(arg) = find_flag(cmd, name).filter(|a| takes_value(a)) {
-                return complete_flag_value(arg, value, &format!("{name}="), &flags, provider);
+                // Bare values, as cobra answers: the scripts keep the `--flag=` part.
+                return complete_flag_value(cmd, arg, value, &flags, provider);
             }
             return Completion {
                 candidates: vec![],
                 directive: directive::NO_FILE_COMP,
             };
         }
+        // As cobra: inherited (global) flags first, then the command's own, each sorted by
+        // name; a flag already given is not offered again unless it repeats.
+        let mut args: Vec<&Arg> = cmd
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && !a.is_positional())
+            .filter(|a| {
+                matches!(a.get_action(), ArgAction::Append | ArgAction::Count)
+                    || !flags.iter().any(|(id, _)| id == a.get_id().as_str())
+            })
+            .collect();
+        let key = |a: &Arg| a.get_long().map(String::from).unwrap_or_default();
+        args.sort_by_key(|a| (!a.is_global_set(), key(a)));
         let mut candidates = Vec::new();
-        for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+        for a in args {
+            let help = if a.get_id() == "help" {
+                Some(format!("help for {}", cmd.get_name()))
+            } else {
+                a.get_help().map(|h| h.to_string())
+            };
             for n in long_names(a) {
                 if n.starts_with(to_complete) {
-                    candidates.push((n, a.get_help().map(|h| h.to_string())));
+                    candidates.push((n, help.clone()));
                 }
             }
             if let Some(s) = a.get_short() {
                 let n = format!("-{s}");
                 if to_complete == "-" || n == to_complete {
-                    candidates.push((n, a.get_help().map(|h| h.to_string())));
+                    candidates.push((n, help.clone()));
                 }
             }
         }
@@ -260,16 +374,21 @@ where
 
     // Subcommands.
     if cmd.has_subcommands() && positionals.is_empty() {
-        let candidates = cmd
+        // As cobra: sorted by name, `help` only on the root (with cobra's description).
+        let mut candidates: Vec<(String, Option<String>)> = cmd
             .get_subcommands()
             .filter(|s| !s.is_hide_set() && s.get_name().starts_with(to_complete))
+            .filter(|s| s.get_name() != "help" || path.is_empty())
             .map(|s| {
-                (
-                    s.get_name().to_string(),
-                    s.get_about().map(|a| a.to_string()),
-                )
+                let about = if s.get_name() == "help" {
+                    Some("Help about any command".to_string())
+                } else {
+                    s.get_about().map(|a| a.to_string())
+                };
+                (s.get_name().to_string(), about)
             })
             .collect();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
         return Completion {
             candidates,
             directive: directive::NO_FILE_COMP,
@@ -288,7 +407,16 @@ where
         }
         return match positionals.first() {
             None => Completion::plain(p.resource_types(), to_complete),
-            Some(ty) if !ty.contains('/') && !ty.contains(',') => {
+            // After a TYPE/NAME argument every argument has that form: offer `TYPE/`.
+            Some(first) if first.contains('/') => Completion {
+                directive: directive::NO_FILE_COMP | directive::NO_SPACE,
+                ..Completion::plain(
+                    p.resource_types().into_iter().map(|t| format!("{t}/")),
+                    to_complete,
+                )
+            },
+            // `TYPE[,TYPE…]`: the provider lists the names of each.
+            Some(ty) => {
                 let typed: Vec<&str> = positionals[1..].to_vec();
                 let names = p
                     .resource_names(ty)
@@ -296,10 +424,6 @@ where
                     .filter(|n| !typed.contains(&n.as_str()));
                 Completion::plain(names, to_complete)
             }
-            Some(_) => Completion {
-                candidates: vec![],
-                directive: directive::NO_FILE_COMP,
-            },
         };
     }
     if path.len() == 2 && path[0] == "config" {
@@ -328,18 +452,15 @@ where
             return Completion::plain(values, to_complete);
         }
     }
-    Completion {
-        candidates: vec![],
-        directive: directive::NO_FILE_COMP,
-    }
+    // Nothing known: cobra's default directive, the shell completes file names (as kubectl).
+    Completion::default()
 }
 
-/// Candidates for a flag's value; `prefix` is prepended to each (`--output=` when typed in
-/// the `--flag=value` form).
+/// Candidates for a flag's value (`partial` is the value typed so far, without `--flag=`).
 fn complete_flag_value<F>(
+    cmd: &Command,
     arg: &Arg,
     partial: &str,
-    prefix: &str,
     flags: &LineFlags,
     provider: F,
 ) -> Completion
@@ -347,33 +468,27 @@ where
     F: FnOnce(&LineFlags) -> Box<dyn Provider>,
 {
     let id = arg.get_id().as_str();
-    let with_prefix = |c: Completion| Completion {
-        candidates: c
-            .candidates
-            .into_iter()
-            .map(|(v, d)| (format!("{prefix}{v}"), d))
-            .collect(),
-        directive: c.directive,
-    };
     let values: Vec<String> = arg
         .get_possible_values()
         .iter()
         .map(|v| v.get_name().to_string())
         .collect();
     if !values.is_empty() {
-        return with_prefix(Completion::plain(values, partial));
+        return Completion::plain(values, partial);
     }
     match id {
-        "namespace" => with_prefix(Completion::plain(provider(flags).namespaces(), partial)),
-        "context" => with_prefix(Completion::plain(provider(flags).contexts(), partial)),
-        "cluster" => with_prefix(Completion::plain(provider(flags).clusters(), partial)),
-        "user" => with_prefix(Completion::plain(provider(flags).users(), partial)),
-        "output" => with_prefix(Completion::plain(
+        "namespace" => Completion::plain(provider(flags).namespaces(), partial),
+        "context" => Completion::plain(provider(flags).contexts(), partial),
+        "cluster" => Completion::plain(provider(flags).clusters(), partial),
+        "user" => Completion::plain(provider(flags).users(), partial),
+        // get's printer formats, until its `-o` declares them (other commands' `-o` offer
+        // nothing in kubectl unless declared).
+        "output" if cmd.get_name() == "get" => Completion::plain(
             crate::cmd::completion::OUTPUT_FORMATS
                 .iter()
                 .map(|s| s.to_string()),
             partial,
-        )),
+        ),
         "filename" => Completion {
             candidates: ["json", "yaml", "yml"]
                 .iter()
@@ -381,18 +496,9 @@ where
                 .collect(),
             directive: directive::FILTER_FILE_EXT,
         },
-        "kubeconfig"
-        | "certificate_authority"
-        | "client_certificate"
-        | "client_key"
-        | "cache_dir" => Completion {
-            candidates: vec![],
-            directive: 0,
-        },
-        _ => Completion {
-            candidates: vec![],
-            directive: directive::NO_FILE_COMP,
-        },
+        // No completion registered (paths, selectors, …): cobra's default directive, the
+        // shell completes file names, as kubectl's `:0`.
+        _ => Completion::default(),
     }
 }
 
@@ -453,6 +559,14 @@ mod tests {
                     .global(true),
             )
             .arg(Arg::new("context").long("context").global(true))
+            .arg(
+                Arg::new("insecure")
+                    .long("insecure")
+                    .global(true)
+                    .num_args(0..=1)
+                    .require_equals(true)
+                    .default_missing_value("true"),
+            )
             .subcommand(
                 Command::new("get")
                     .about("Display one or many resources")
@@ -462,9 +576,17 @@ mod tests {
                             .long("output")
                             .action(ArgAction::Set),
                     )
+                    .arg(
+                        Arg::new("all_namespaces")
+                            .short('A')
+                            .action(ArgAction::SetTrue),
+                    )
                     .arg(Arg::new("args").num_args(0..)),
             )
             .subcommand(Command::new("describe").arg(Arg::new("args").num_args(0..)))
+            .subcommand(
+                Command::new("api-resources").arg(Arg::new("output").short('o').long("output")),
+            )
             .subcommand(
                 Command::new("completion").arg(Arg::new("shell").value_parser([
                     "bash",
@@ -512,15 +634,218 @@ mod tests {
         assert_eq!(names(&run(&["get", "-o", "ya"])), ["yaml"]);
         assert_eq!(
             names(&run(&["get", "--output=js"])),
-            [
-                "--output=json",
-                "--output=jsonpath",
-                "--output=jsonpath-as-json",
-                "--output=jsonpath-file"
-            ]
+            ["json", "jsonpath", "jsonpath-as-json", "jsonpath-file"]
         );
         assert_eq!(names(&run(&["completion", "f"])), ["fish"]);
+        assert_eq!(run(&["api-resources", "-o", ""]), Completion::default());
+        // Unknown values and positionals: kubectl's `:0` (the shell falls back to files).
+        assert_eq!(run(&["completion", "bash", ""]).render(), ":0\n");
+        assert_eq!(run(&["get", "--insecure=t"]).render(), ":0\n");
+        assert_eq!(
+            run(&["get", "--context=x", "po", ""]).directive,
+            directive::NO_FILE_COMP
+        );
         assert_eq!(names(&run(&["--context", ""])), ["sandbox"]);
+    }
+
+    /// The flags the provider factory received for `line`.
+    fn line_flags(line: &[&str]) -> LineFlags {
+        let words: Vec<String> = line.iter().map(|s| s.to_string()).collect();
+        let mut seen = None;
+        complete(&cli(), &words, |f| {
+            seen = Some(f.clone());
+            Box::new(Fake)
+        });
+        seen.expect("provider asked")
+    }
+
+    #[test]
+    fn flags_with_equals_and_attached_values() {
+        assert_eq!(
+            names(&run(&["get", "--namespace=kube-system", "po", "w"])),
+            ["web-1", "web-2"]
+        );
+        assert_eq!(
+            names(&run(&["get", "--namespace=kube-"])),
+            ["kube-public", "kube-system"]
+        );
+        assert_eq!(names(&run(&["get", "--bogus=x"])), Vec::<&str>::new());
+        assert_eq!(
+            line_flags(&["-nkube-system", "--context=a=b", "get", "po", ""]),
+            [
+                ("namespace".to_string(), "kube-system".to_string()),
+                ("context".to_string(), "a=b".to_string())
+            ]
+        );
+        // `-n=x` as pflag reads it.
+        assert_eq!(
+            line_flags(&["get", "-n=x", "po", ""]),
+            [("namespace".to_string(), "x".to_string())]
+        );
+    }
+
+    #[test]
+    fn switches_and_optional_values_do_not_eat_the_next_word() {
+        // `--insecure` takes its value only as `--insecure=false`: `po` stays the type.
+        assert_eq!(
+            names(&run(&["get", "--insecure", "po", ""])),
+            ["web-1", "web-2"]
+        );
+        assert_eq!(names(&run(&["get", "-A", "po", ""])), ["web-1", "web-2"]);
+        assert_eq!(
+            line_flags(&["get", "-A", "--insecure", "po", ""]),
+            [
+                ("all_namespaces".to_string(), "true".to_string()),
+                ("insecure".to_string(), "true".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn global_flags_before_the_subcommand() {
+        assert_eq!(
+            names(&run(&["-n", "x", "get", "ds", ""])),
+            ["node-exporter"]
+        );
+        assert_eq!(names(&run(&["--context", "sandbox", "g"])), ["get"]);
+    }
+
+    #[test]
+    fn double_dash_ends_flags() {
+        // After `--`, a word starting with `-` is a positional, not a flag to complete.
+        let c = run(&["get", "--", "-"]);
+        assert!(!names(&c).iter().any(|n| n.starts_with("--")), "{c:?}");
+        assert_eq!(names(&run(&["get", "--", "po", ""])), ["web-1", "web-2"]);
+        assert_eq!(names(&run(&["get", "--", "-o", ""])), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn type_slash_name_forms() {
+        assert_eq!(
+            names(&run(&["get", "pods/web"])),
+            ["pods/web-1", "pods/web-2"]
+        );
+        assert_eq!(names(&run(&["get", "nodes/"])), Vec::<&str>::new());
+        // After one TYPE/NAME, the next argument is offered as `TYPE/` with no space.
+        let c = run(&["describe", "ds/node-exporter", "p"]);
+        assert_eq!(names(&c), ["pods/"]);
+        assert_eq!(c.directive, directive::NO_FILE_COMP | directive::NO_SPACE);
+    }
+
+    #[test]
+    fn several_names_skip_those_typed() {
+        assert_eq!(
+            names(&run(&["get", "po", "web-2", "web-1", ""])),
+            Vec::<&str>::new()
+        );
+        assert_eq!(names(&run(&["get", "pods", "web-2", ""])), ["web-1"]);
+    }
+
+    #[test]
+    fn render_keeps_first_description_line() {
+        let c = Completion {
+            candidates: vec![
+                ("a".into(), Some("first\nsecond".into())),
+                ("b".into(), Some(String::new())),
+                ("c".into(), None),
+            ],
+            directive: directive::NO_SPACE,
+        };
+        assert_eq!(c.render(), "a\tfirst\nb\nc\n:2\n");
+    }
+
+    #[test]
+    fn completion_help_and_scripts() {
+        let mut root = Command::new("kubectl-rs").subcommand(
+            <CompletionArgs as clap::Args>::augment_args(Command::new("completion")),
+        );
+        let help = root
+            .find_subcommand_mut("completion")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(
+            help.contains("source <(kubectl-rs completion bash)"),
+            "{help}"
+        );
+        assert!(help.contains("Usage: completion [SHELL]..."), "{help}");
+        for shell in Shell::ALL {
+            let s = script(shell, "kubectl-rs");
+            assert!(s.contains("kubectl-rs __complete"), "{shell:?}");
+            assert!(!s.contains("@BIN@"));
+            assert!(!s.contains("@FN@"));
+        }
+        assert!(script(Shell::Bash, "kubectl-rs").contains("__kubectl_rs_complete"));
+    }
+
+    #[test]
+    fn completion_usage_errors_as_kubectl() {
+        let text = |v: &[&str]| {
+            let a = CompletionArgs {
+                shell: v.iter().map(|s| s.to_string()).collect(),
+            };
+            a.shell().map_err(|e| crate::error::render(&e).stderr)
+        };
+        assert_eq!(text(&["fish"]), Ok(Shell::Fish));
+        assert_eq!(
+            text(&[]),
+            Err("error: Shell not specified.\nSee 'kubectl-rs completion -h' for help and examples\n".into())
+        );
+        assert_eq!(
+            text(&["tcsh"]),
+            Err("error: Unsupported shell type \"tcsh\".\nSee 'kubectl-rs completion -h' for help and examples\n".into())
+        );
+        assert_eq!(
+            text(&["bash", "zsh"]),
+            Err("error: Too many arguments. Expected only the shell type.\nSee 'kubectl-rs completion -h' for help and examples\n".into())
+        );
+    }
+
+    #[test]
+    fn subcommands_sorted_help_only_on_root() {
+        let root = Command::new("kubectl-rs")
+            .subcommand(Command::new("version"))
+            .subcommand(
+                Command::new("config")
+                    .subcommand(Command::new("view"))
+                    .subcommand(Command::new("current-context")),
+            )
+            .subcommand(Command::new("__complete").hide(true));
+        let mut root = root;
+        root.build();
+        let run = |line: &[&str]| {
+            let words: Vec<String> = line.iter().map(|s| s.to_string()).collect();
+            complete(&root, &words, |_| Box::new(Fake)).render()
+        };
+        assert_eq!(
+            run(&[""]),
+            "config\nhelp\tHelp about any command\nversion\n:4\n"
+        );
+        assert_eq!(run(&["config", ""]), "current-context\nview\n:4\n");
+    }
+
+    #[test]
+    fn flags_global_first_sorted_without_repeats() {
+        assert_eq!(
+            names(&run(&["get", "-"])),
+            [
+                "--context",
+                "--insecure",
+                "--namespace",
+                "-n",
+                "-A",
+                "--help",
+                "-h",
+                "--output",
+                "-o"
+            ]
+        );
+        let c = run(&["get", "-o", "yaml", "--context=x", "-"]);
+        assert_eq!(
+            names(&c),
+            ["--insecure", "--namespace", "-n", "-A", "--help", "-h"]
+        );
+        assert_eq!(c.candidates[4].1.as_deref(), Some("help for get"));
     }
 
     #[test]

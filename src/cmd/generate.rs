@@ -35,13 +35,39 @@ fn man_pages(cmd: &clap::Command, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     let mut page = Vec::new();
     // Rendering into memory cannot fail.
     man.render(&mut page).expect("render man page");
-    out.push((PathBuf::from("man").join(man.get_filename()), page));
+    out.push((
+        PathBuf::from("man").join(man.get_filename()),
+        ascii_roff(&page),
+    ));
+}
+
+/// Non-ASCII characters as groff's `\[uXXXX]` escapes: troff reads its input as Latin-1
+/// unless preprocessed, and warns on UTF-8 bytes (`man` runs preconv, plain `groff` does not).
+fn ascii_roff(page: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(page);
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\[u{:04X}]", c as u32));
+        }
+    }
+    out.into_bytes()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::{Arg, Command};
+
+    #[test]
+    fn non_ascii_escaped_for_troff() {
+        assert_eq!(
+            ascii_roff("a … é\n".as_bytes()),
+            b"a \\[u2026] \\[u00E9]\n".to_vec()
+        );
+    }
 
     #[test]
     fn one_page_per_visible_command_and_one_script_per_shell() {

@@ -7,6 +7,7 @@
 pub mod api_resources;
 pub mod api_versions;
 pub mod apply;
+pub mod complete;
 pub mod completion;
 pub mod config;
 pub mod create;
@@ -61,6 +62,15 @@ pub enum Command {
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
+    // Help texts come from `CompletionArgs` (kubectl's long help and examples).
+    #[command(display_order = 700)]
+    Completion(completion::CompletionArgs),
+    /// Answer a completion request of the shell scripts (cobra's protocol)
+    #[command(name = "__complete", hide = true)]
+    Complete(complete::CompleteArgs),
+    /// Answer a completion request of the shell scripts, without descriptions
+    #[command(name = "__completeNoDesc", hide = true)]
+    CompleteNoDesc(complete::CompleteArgs),
     /// Run a simulated Kubernetes cluster on this machine (no containers needed)
     #[command(display_order = 800)]
     Sandbox(sandbox::SandboxArgs),
@@ -95,6 +105,9 @@ impl Command {
             Command::Delete(_) => "delete",
             Command::Apply(_) => "apply",
             Command::Describe(_) => "describe",
+            Command::Completion(_) => "completion",
+            Command::Complete(_) => complete::COMPLETE,
+            Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
             Command::Sandbox(_) => "sandbox",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
@@ -228,6 +241,9 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Delete(a) => a.run(ctx).await,
         Command::Apply(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
+        Command::Completion(a) => a.run(ctx).await,
+        Command::Complete(a) => a.run(ctx, true),
+        Command::CompleteNoDesc(a) => a.run(ctx, false),
         Command::Sandbox(a) => sandbox::run(a.clone())
             .await
             .map_err(|e| CliError::msg(format!("{e:#}"))),

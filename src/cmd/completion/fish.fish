@@ -31,7 +31,11 @@ function __@FN@_complete
         end
         return
     end
-    printf '%s\n' $out
+    # `--flag=value`: the answer holds bare values, the token keeps its `--flag=` part.
+    set -l prefix (string match -r -- '^-[^=]*=' "$cur")
+    for line in $out
+        printf '%s%s\n' "$prefix" $line
+    end
 end
 
 complete -c @BIN@ -f -a '(__@FN@_complete)'

@@ -19,9 +19,12 @@ Register-ArgumentCompleter -CommandName '@BIN@' -Native -ScriptBlock {
     $out = @($out | Select-Object -SkipLast 1)
     if ($directive -band 1) { return }
     if (($out.Count -eq 0) -and -not ($directive -band 4)) { return }
+    # `--flag=value`: the answer holds bare values, the word keeps its `--flag=` part.
+    $prefix = ''
+    if ($WordToComplete -match '^(-[^=]*=)') { $prefix = $Matches[1] }
     foreach ($item in $out) {
         $parts = $item -split "`t", 2
-        $name = $parts[0]
+        $name = $prefix + $parts[0]
         $desc = if ($parts.Count -gt 1 -and $parts[1]) { $parts[1] } else { $name }
         if ($directive -band 2) {
             [System.Management.Automation.CompletionResult]::new($name, $name, 'ParameterValue', $desc)

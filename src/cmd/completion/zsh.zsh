@@ -6,18 +6,21 @@
 
 __@FN@_complete() {
     local -a args cands
-    local out directive line
+    local out directive line name prefix=""
     args=("${(@)words[2,$((CURRENT-1))]}")
+    # `--flag=value`: the answer holds bare values, the word keeps its `--flag=` part.
+    [[ "${words[CURRENT]}" == -*=* ]] && prefix="${words[CURRENT]%%=*}="
     out=$(@BIN@ __complete "${args[@]}" "${words[CURRENT]}" 2>/dev/null) || return 1
     directive=${${(f)out}[-1]#:}
     [[ "$directive" == <-> ]] || directive=0
     (( directive & 1 )) && return 1
     for line in "${(@f)out}"; do
         [[ "$line" == :* || -z "$line" ]] && continue
+        name="${prefix}${line%%$'\t'*}"
         if [[ "$line" == *$'\t'* ]]; then
-            cands+=("${${line%%$'\t'*}//:/\\:}:${line#*$'\t'}")
+            cands+=("${name//:/\\:}:${line#*$'\t'}")
         else
-            cands+=("${line//:/\\:}")
+            cands+=("${name//:/\\:}")
         fi
     done
     if (( directive & 8 )); then
