@@ -80,6 +80,8 @@ impl Write for SharedBuf {
 
 /// The streams of a command.
 pub struct Io {
+    /// stdin (`-f -`).
+    pub input: Box<dyn std::io::Read + Send>,
     /// stdout.
     pub out: Box<dyn Write + Send>,
     /// stderr (shared with the `-v` logger).
@@ -93,18 +95,25 @@ impl Io {
     pub fn process() -> Io {
         use std::io::IsTerminal;
         Io {
+            input: Box::new(std::io::stdin()),
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             err: Arc::new(Mutex::new(std::io::stderr())),
             stdin_is_terminal: std::io::stdin().is_terminal(),
         }
     }
 
-    /// In-memory streams; the returned buffers hold stdout and stderr.
+    /// In-memory streams with empty stdin; the returned buffers hold stdout and stderr.
     pub fn buffered() -> (Io, SharedBuf, SharedBuf) {
+        Io::buffered_with_input(Vec::new())
+    }
+
+    /// In-memory streams reading `input` as stdin.
+    pub fn buffered_with_input(input: Vec<u8>) -> (Io, SharedBuf, SharedBuf) {
         let out = SharedBuf::default();
         let err = SharedBuf::default();
         (
             Io {
+                input: Box::new(std::io::Cursor::new(input)),
                 out: Box::new(out.clone()),
                 err: Arc::new(Mutex::new(err.clone())),
                 stdin_is_terminal: false,
@@ -129,6 +138,7 @@ pub struct Context {
     pub now: DateTime<Utc>,
     /// Directory of the in-cluster service account files.
     pub service_account_dir: PathBuf,
+    input: Mutex<Box<dyn std::io::Read + Send>>,
     out: Mutex<Box<dyn Write + Send>>,
     err: LogSink,
     stdin_is_terminal: bool,
@@ -150,6 +160,7 @@ impl Context {
             command_name: command_name.to_string(),
             now: Utc::now(),
             service_account_dir: PathBuf::from(SERVICE_ACCOUNT_DIR),
+            input: Mutex::new(io.input),
             out: Mutex::new(io.out),
             err: io.err,
             stdin_is_terminal: io.stdin_is_terminal,
@@ -164,6 +175,19 @@ impl Context {
     /// The context of this process.
     pub fn from_process(global: GlobalArgs, command_name: &str) -> Context {
         Context::new(global, Env::from_process(), Io::process(), command_name)
+    }
+
+    /// stdin (locked for the duration of the guard).
+    pub fn stdin(&self) -> MutexGuard<'_, Box<dyn std::io::Read + Send>> {
+        match self.input.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Whether stdin is a terminal.
+    pub fn stdin_is_terminal(&self) -> bool {
+        self.stdin_is_terminal
     }
 
     /// stdout (locked for the duration of the guard).
@@ -324,7 +348,8 @@ impl Context {
         if let Some(d) = self.discovery.get() {
             return Ok(d);
         }
-        let d = Discovery::new(self.client()?.clone(), self.cache_root().as_deref());
+        let d = Discovery::new(self.client()?.clone(), self.cache_root().as_deref())
+            .with_warnings(self.err.clone());
         Ok(self.discovery.get_or_init(|| d))
     }
 }
@@ -411,8 +436,12 @@ mod tests {
         let (io, _, _) = Io::buffered();
         let ctx = Context::new(g, Env::default(), io, "kubectl get");
         assert!(ctx.rest_config().is_err());
-        let (io, out, err) = Io::buffered();
+        let (io, out, err) = Io::buffered_with_input(b"piped".to_vec());
         let ctx = Context::new(GlobalArgs::default(), Env::default(), io, "kubectl x");
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut *ctx.stdin(), &mut s).unwrap();
+        assert_eq!(s, "piped");
+        assert!(!ctx.stdin_is_terminal());
         writeln!(ctx.out(), "hello").unwrap();
         ctx.eprint("oops\n");
         assert_eq!(

@@ -47,6 +47,9 @@ pub enum CliError {
     /// Command line parsing (clap).
     #[error(transparent)]
     Clap(#[from] clap::Error),
+    /// Command line parsing, with the command path the user typed (`kubectl-rs config view`).
+    #[error("{0}")]
+    ClapIn(clap::Error, String),
 }
 
 impl CliError {
@@ -178,7 +181,8 @@ fn message(e: &CliError) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
         CliError::Io(e) => err_prefix(&e.to_string()),
-        CliError::Clap(e) => clap_message(e),
+        CliError::Clap(e) => clap_message(e, &clap_command_path(e)),
+        CliError::ClapIn(e, cmd) => clap_message(e, cmd),
     }
 }
 
@@ -194,14 +198,19 @@ fn clone_client_error(c: &ClientError) -> ClientError {
     }
 }
 
-/// The command path from clap's usage line (`Usage: kubectl-rs get [OPTIONS]` → `kubectl-rs get`).
+/// The command path from clap's usage line (`Usage: kubectl-rs get [OPTIONS]` → `kubectl-rs get`),
+/// taken from the error's context or, failing that, its rendered text.
 fn clap_command_path(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue};
     let usage = match e.get(ContextKind::Usage) {
         Some(ContextValue::StyledStr(s)) => s.to_string(),
-        _ => String::new(),
+        _ => e.render().to_string(),
     };
-    let line = usage.lines().next().unwrap_or("").trim();
+    let line = usage
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("Usage:"))
+        .unwrap_or("");
     let line = line.strip_prefix("Usage:").unwrap_or(line).trim();
     let words: Vec<&str> = line
         .split_whitespace()
@@ -214,9 +223,8 @@ fn clap_command_path(e: &clap::Error) -> String {
     }
 }
 
-fn clap_message(e: &clap::Error) -> String {
+fn clap_message(e: &clap::Error, cmd: &str) -> String {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let cmd = clap_command_path(e);
     let arg = match e.get(ContextKind::InvalidArg) {
         Some(ContextValue::String(s)) => s.clone(),
         _ => String::new(),
@@ -242,14 +250,16 @@ fn clap_message(e: &clap::Error) -> String {
             format!("error: unknown command {sub:?} for {cmd:?}\nRun '{cmd} --help' for usage.")
         }
         _ => {
+            // clap's message is everything before its blank line / usage block.
             let full = e.render().to_string();
-            let first = full
+            let text: Vec<&str> = full
                 .lines()
-                .next()
-                .unwrap_or("")
-                .trim_start_matches("error: ")
-                .to_string();
-            format!("error: {first}\nSee '{cmd} --help' for usage.")
+                .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage:"))
+                .map(str::trim)
+                .collect();
+            let text = text.join(" ");
+            let text = text.trim_start_matches("error: ");
+            format!("error: {text}\nSee '{cmd} --help' for usage.")
         }
     }
 }
@@ -272,7 +282,7 @@ pub fn render(e: &CliError) -> Rendered {
             code: 0,
         };
     }
-    if let CliError::Clap(c) = e {
+    if let CliError::Clap(c) | CliError::ClapIn(c, _) = e {
         use clap::error::ErrorKind;
         if matches!(
             c.kind(),

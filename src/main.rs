@@ -22,9 +22,12 @@ fn finish(err: Option<CliError>) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
-        Err(e) => return finish(Some(CliError::Clap(e))),
+        Err(e) => return finish(Some(CliError::ClapIn(e, cmd::command_path(&args)))),
     };
     // A CLI run is a few sequential requests: one thread starts fastest. The sandbox serves.
     let mut builder = if cli.command.is_server() {

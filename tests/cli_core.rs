@@ -7,8 +7,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::{Extension, Router};
-use kubectl_rs::cmd::{self, flags::GlobalArgs, Cli};
-use kubectl_rs::context::{Context, Env, Io, SharedBuf};
+use kubectl_rs::cmd::{self, flags::GlobalArgs};
+use kubectl_rs::context::{Context, Env, Io};
 use kubectl_rs::error::render;
 use rcgen::{BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
 use std::path::{Path, PathBuf};
@@ -36,6 +36,8 @@ struct ServerState {
     seen: Arc<Mutex<Vec<Seen>>>,
     /// Add a `Warning` header to every answer.
     warn: Arc<std::sync::atomic::AtomicBool>,
+    /// Answer discovery like a pre-aggregation server.
+    legacy: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Clone, Copy)]
@@ -118,7 +120,7 @@ async fn handler(
             r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#.into(),
         );
     }
-    let mut resp = route(req).await;
+    let mut resp = route(req, st.legacy.load(std::sync::atomic::Ordering::SeqCst)).await;
     if st.warn.load(std::sync::atomic::Ordering::SeqCst) {
         resp.headers_mut().append(
             "Warning",
@@ -128,8 +130,21 @@ async fn handler(
     resp
 }
 
-async fn route(req: Request) -> Response {
+async fn route(req: Request, legacy: bool) -> Response {
     let agg = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+    let json = "application/json";
+    if legacy {
+        let file = match req.uri().path() {
+            "/api" => Some("discovery-api.json"),
+            "/apis" => Some("discovery-apis.json"),
+            "/api/v1" => Some("discovery-v1-resources.json"),
+            "/apis/apps/v1" => Some("discovery-apps-v1-resources.json"),
+            _ => None,
+        };
+        if let Some(f) = file {
+            return json_response(StatusCode::OK, json, fixture(&format!("reference/{f}")));
+        }
+    }
     match req.uri().path() {
         "/api" => json_response(
             StatusCode::OK,
@@ -299,24 +314,8 @@ fn ca_data(server: &TestServer) -> String {
 
 /// Runs a command line in-process; returns (stdout, stderr, exit code).
 async fn run(env: Env, args: &[&str]) -> (String, String, i32) {
-    use clap::Parser;
-    let cli = match Cli::try_parse_from(std::iter::once("kubectl-rs").chain(args.iter().copied())) {
-        Ok(c) => c,
-        Err(e) => {
-            let r = render(&kubectl_rs::error::CliError::Clap(e));
-            return (r.stdout, r.stderr, r.code);
-        }
-    };
-    let (io, out, err): (Io, SharedBuf, SharedBuf) = Io::buffered();
-    let ctx = Context::new(cli.global.clone(), env, io, &cli.command.header_name());
-    let res = cmd::run(&cli.command, &ctx).await;
-    match res {
-        Ok(()) => (out.text(), err.text(), 0),
-        Err(e) => {
-            let r = render(&e);
-            (out.text(), err.text() + &r.stderr, r.code)
-        }
-    }
+    let o = cmd::run_args(args, env).await;
+    (o.stdout, o.stderr, o.code)
 }
 
 #[tokio::test]
@@ -581,7 +580,8 @@ async fn discovery_cache_ttl_and_refresh_on_miss() {
     assert!(cache.starts_with(e.path().join("cache/kubectl-rs/discovery")));
     // Warm cache: zero requests.
     s.clear();
-    let c = ctx();
+    let (io, _, err_buf) = Io::buffered();
+    let c = Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get");
     for name in ["po", "no", "DaemonSet", "deployments.v1.apps"] {
         c.discovery().unwrap().resolve(name).await.unwrap();
     }
@@ -612,6 +612,12 @@ async fn discovery_cache_ttl_and_refresh_on_miss() {
         10
     );
     assert_eq!(s.seen().len(), 0);
+    c.discovery().unwrap().resolve("ev").await.unwrap();
+    c.discovery().unwrap().resolve("ev").await.unwrap();
+    assert_eq!(
+        err_buf.text(),
+        "Warning: short name \"ev\" could also match lower priority resource events.events.k8s.io\n"
+    );
     // Unknown name: one refetch, then kubectl's error.
     let err = c.discovery().unwrap().resolve("foo").await.unwrap_err();
     assert_eq!(
@@ -935,5 +941,124 @@ async fn config_edits_write_what_kubectl_writes() {
     assert_eq!(
         std::fs::read_to_string(&kc).unwrap(),
         fixture("kubectl-1.33/config-edit-expected.yaml")
+    );
+}
+
+/// A minimal HTTP CONNECT proxy; returns its port and a counter of tunnels opened.
+async fn start_connect_proxy() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut inbound, _)) = listener.accept().await else {
+                return;
+            };
+            let c = c.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if inbound.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let text = String::from_utf8_lossy(&head).to_string();
+                let Some(target) = text
+                    .strip_prefix("CONNECT ")
+                    .and_then(|r| r.split(' ').next())
+                else {
+                    return;
+                };
+                let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await else {
+                    return;
+                };
+                c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = inbound
+                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    .await;
+                let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+            });
+        }
+    });
+    (port, count)
+}
+
+#[tokio::test]
+async fn proxy_url_is_used() {
+    let s = start_server().await;
+    let (proxy_port, tunnels) = start_connect_proxy().await;
+    let e = Env0::new();
+    let cluster = format!(
+        "{}    proxy-url: http://127.0.0.1:{proxy_port}\n",
+        ca_data(&s)
+    );
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &cluster, &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (_, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(tunnels.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(s.seen().len(), 1);
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, "    proxy-url: '::bad'\n", "    token: x\n"),
+    );
+    let (_, err, code) = run(e.env(&kc), &["version"]).await;
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("error: invalid proxy-url \"::bad\""),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn legacy_discovery_fallback() {
+    let s = start_server().await;
+    s.state
+        .legacy
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, &ca_data(&s), &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let (io, _, _) = Io::buffered();
+    let ctx = Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get");
+    let r = ctx.discovery().unwrap().resolve("ds").await.unwrap();
+    assert_eq!(r[0].group_resource(), "daemonsets.apps");
+    let paths: Vec<String> = s.seen().iter().map(|x| x.path_and_query.clone()).collect();
+    assert!(
+        paths.contains(&"/api/v1?timeout=32s".to_string()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&"/apis/apps/v1?timeout=32s".to_string()),
+        "{paths:?}"
+    );
+    assert_eq!(
+        s.seen().last().unwrap().headers["accept"],
+        "application/json, */*"
+    );
+    // The reference server's other group versions answer 404 here: api-resources prints what
+    // it has, then kubectl's partial-discovery error.
+    let (out, err, code) = run(
+        e.env(&kc),
+        &["api-resources", "--api-group=apps", "--no-headers"],
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(out.contains("daemonsets"), "{out}");
+    assert!(
+        err.starts_with("error: unable to retrieve the complete list of server APIs: "),
+        "{err}"
+    );
+    assert!(
+        err.contains(", batch/v1: daemonsets.apps \"nope\" not found, "),
+        "{err}"
     );
 }

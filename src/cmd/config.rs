@@ -335,10 +335,7 @@ pub fn render_config(cfg: &Kubeconfig, output: &str) -> Result<String, CliError>
     match output {
         "yaml" | "" => Ok(crate::print::yaml::to_yaml_string(&cfg.to_value())),
         "json" => {
-            let mut c = cfg.clone();
-            c.kind.get_or_insert_with(|| "Config".into());
-            c.api_version.get_or_insert_with(|| "v1".into());
-            c.preferences.get_or_insert_with(|| serde_json::json!({}));
+            let c = cfg.normalized();
             // kubectl indents `config view -o json` by four spaces.
             let mut buf = Vec::new();
             let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");

@@ -11,6 +11,7 @@ pub mod config;
 pub mod describe;
 pub mod flags;
 pub mod generate;
+pub mod get;
 pub mod options;
 pub mod sandbox;
 pub mod version;
@@ -41,6 +42,9 @@ pub struct Cli {
 /// The commands, in kubectl's help order ("Other Commands" last).
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
+    /// Display one or many resources
+    #[command(display_order = 100)]
+    Get(get::GetArgs),
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
@@ -73,6 +77,7 @@ impl Command {
     /// The `Kubectl-Command` header value (`kubectl api-resources`, `kubectl config view`).
     pub fn header_name(&self) -> String {
         let name = match self {
+            Command::Get(_) => "get",
             Command::Describe(_) => "describe",
             Command::Sandbox(_) => "sandbox",
             Command::ApiResources(_) => "api-resources",
@@ -82,6 +87,108 @@ impl Command {
             Command::Options(_) => "options",
         };
         format!("kubectl {name}")
+    }
+}
+
+/// The command path the user typed (`kubectl-rs config use-context`), for usage errors: the
+/// leading words that name subcommands, skipping flags and the values of flags that take one.
+pub fn command_path(args: &[String]) -> String {
+    use clap::CommandFactory;
+    let root = Cli::command();
+    let mut cur = &root;
+    let mut path = vec![root.get_name().to_string()];
+    let mut skip_value = false;
+    for a in args.iter().skip(1) {
+        if skip_value {
+            skip_value = false;
+            continue;
+        }
+        if let Some(flag) = a.strip_prefix("--") {
+            if !flag.contains('=') {
+                skip_value = cur
+                    .get_arguments()
+                    .chain(root.get_arguments())
+                    .find(|x| x.get_long() == Some(flag))
+                    .is_some_and(|x| {
+                        x.get_action().takes_values()
+                            && x.get_num_args().is_none_or(|r| r.min_values() > 0)
+                    });
+            }
+            continue;
+        }
+        if let Some(short) = a.strip_prefix('-') {
+            let mut chars = short.chars();
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                skip_value = cur
+                    .get_arguments()
+                    .chain(root.get_arguments())
+                    .find(|x| x.get_short() == Some(c))
+                    .is_some_and(|x| {
+                        x.get_action().takes_values()
+                            && x.get_num_args().is_none_or(|r| r.min_values() > 0)
+                    });
+            }
+            continue;
+        }
+        match cur.find_subcommand(a) {
+            Some(sub) => {
+                path.push(sub.get_name().to_string());
+                cur = sub;
+            }
+            None => break,
+        }
+    }
+    path.join(" ")
+}
+
+/// What an in-process run printed and returned (tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Everything written to stdout.
+    pub stdout: String,
+    /// Everything written to stderr, the final error text included.
+    pub stderr: String,
+    /// The exit code `main` would return.
+    pub code: i32,
+}
+
+/// Parses `args` (without the program name) and runs them in-process over `env` with
+/// buffered streams, exactly as `main` would (same error rendering). For tests.
+pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
+    let argv: Vec<String> = std::iter::once("kubectl-rs")
+        .chain(args.iter().copied())
+        .map(String::from)
+        .collect();
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(c) => c,
+        Err(e) => {
+            let r = crate::error::render(&CliError::ClapIn(e, command_path(&argv)));
+            return Outcome {
+                stdout: r.stdout,
+                stderr: r.stderr,
+                code: r.code,
+            };
+        }
+    };
+    let (io, out, err) = crate::context::Io::buffered();
+    let ctx = Context::new(cli.global.clone(), env, io, &cli.command.header_name());
+    let result = run(&cli.command, &ctx).await;
+    let (mut stderr, code) = (err.text(), 0);
+    match result {
+        Ok(()) => Outcome {
+            stdout: out.text(),
+            stderr,
+            code,
+        },
+        Err(e) => {
+            let r = crate::error::render(&e);
+            stderr.push_str(&r.stderr);
+            Outcome {
+                stdout: out.text() + &r.stdout,
+                stderr,
+                code: r.code,
+            }
+        }
     }
 }
 
@@ -100,6 +207,7 @@ pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
 
 async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
     match cmd {
+        Command::Get(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
         Command::Sandbox(a) => sandbox::run(a.clone())
             .await
@@ -120,6 +228,24 @@ mod tests {
     #[test]
     fn cli_tree_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn command_paths() {
+        let p = |a: &[&str]| command_path(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            p(&["kubectl-rs", "--context", "c", "config", "use", "x"]),
+            "kubectl-rs config use-context"
+        );
+        assert_eq!(
+            p(&["kubectl-rs", "--insecure-skip-tls-verify", "version"]),
+            "kubectl-rs version"
+        );
+        assert_eq!(p(&["kubectl-rs", "nope"]), "kubectl-rs");
+        assert_eq!(
+            p(&["kubectl-rs", "config", "-n", "x", "view", "-o"]),
+            "kubectl-rs config view"
+        );
     }
 
     #[test]
@@ -146,5 +272,13 @@ mod tests {
             r.stderr,
             "error: unknown flag: --bogus\nSee 'kubectl-rs version --help' for usage.\n"
         );
+        let args = ["kubectl-rs", "-n", "x", "version", "-o"];
+        let e = Cli::try_parse_from(args).unwrap_err();
+        let path = command_path(&args.map(String::from));
+        let r = crate::error::render(&CliError::ClapIn(e, path));
+        assert_eq!(r.stderr, "error: a value is required for '--output <OUTPUT>' but none was supplied\nSee 'kubectl-rs version --help' for usage.\n");
+        let e = Cli::try_parse_from(["kubectl-rs", "config", "use-context"]).unwrap_err();
+        let r = crate::error::render(&CliError::Clap(e));
+        assert_eq!(r.stderr, "error: the following required arguments were not provided: <NAME>\nSee 'kubectl-rs config use-context --help' for usage.\n");
     }
 }

@@ -74,53 +74,50 @@ pub fn client_version() -> ClientVersion {
     }
 }
 
-/// The server's `/version`, re-serialized in Go's `version.Info` field order.
-fn ordered_server_version(v: &Value) -> Value {
-    const ORDER: [&str; 13] = [
-        "major",
-        "minor",
-        "emulationMajor",
-        "emulationMinor",
-        "minCompatibilityMajor",
-        "minCompatibilityMinor",
-        "gitVersion",
-        "gitCommit",
-        "gitTreeState",
-        "buildDate",
-        "goVersion",
-        "compiler",
-        "platform",
-    ];
-    // serde_json maps are sorted; build the text in order and keep it as a raw value.
-    let mut parts = Vec::new();
-    for k in ORDER {
-        if let Some(x) = v.get(k) {
-            parts.push((k, x.clone()));
-        }
-    }
-    Value::Array(
-        parts
-            .into_iter()
-            .map(|(k, x)| serde_json::json!([k, x]))
-            .collect(),
-    )
+/// The server's `/version` in Go's `version.Info` field order (kubectl decodes and
+/// re-encodes it, so unknown fields are dropped and known ones keep this order).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ServerVersion {
+    /// Major.
+    pub major: String,
+    /// Minor.
+    pub minor: String,
+    /// Emulated major version, when the server emulates an older one.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub emulation_major: String,
+    /// Emulated minor version.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub emulation_minor: String,
+    /// Oldest compatible major version.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub min_compatibility_major: String,
+    /// Oldest compatible minor version.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub min_compatibility_minor: String,
+    /// `v1.36.2`.
+    pub git_version: String,
+    /// Commit.
+    pub git_commit: String,
+    /// `clean`/`dirty`.
+    pub git_tree_state: String,
+    /// Build time.
+    pub build_date: String,
+    /// Go version.
+    pub go_version: String,
+    /// `gc`.
+    pub compiler: String,
+    /// `linux/amd64`.
+    pub platform: String,
 }
 
-fn pretty_ordered(pairs: &Value, indent: &str) -> String {
-    let mut s = String::from("{\n");
-    let items = pairs.as_array().cloned().unwrap_or_default();
-    for (i, p) in items.iter().enumerate() {
-        let k = p[0].as_str().unwrap_or("");
-        s.push_str(&format!(
-            "{indent}  {}: {}",
-            serde_json::to_string(k).unwrap_or_default(),
-            p[1]
-        ));
-        s.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
-    }
-    s.push_str(indent);
-    s.push('}');
-    s
+/// `version -o json|yaml`'s document.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionDoc {
+    client_version: ClientVersion,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    server_version: Option<ServerVersion>,
 }
 
 /// The skew warning when client and server minors differ by more than one.
@@ -150,24 +147,19 @@ impl VersionArgs {
                 }
                 Ok(s)
             }
-            "json" => {
-                let c = serde_json::to_string_pretty(&client).unwrap_or_default();
-                let c = c.replace('\n', "\n  ");
-                let mut s = format!("{{\n  \"clientVersion\": {c}");
-                if let Some(v) = server {
-                    s.push_str(",\n  \"serverVersion\": ");
-                    s.push_str(&pretty_ordered(&ordered_server_version(v), "  "));
+            "json" | "yaml" => {
+                let doc = VersionDoc {
+                    client_version: client,
+                    server_version: server
+                        .map(|v| serde_json::from_value(v.clone()).unwrap_or_default()),
+                };
+                if self.output == "json" {
+                    Ok(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")
+                } else {
+                    let v = serde_json::to_value(&doc).unwrap_or_default();
+                    // kubectl prints the marshalled YAML with Println: one more newline.
+                    Ok(crate::print::yaml::to_yaml_string(&v) + "\n")
                 }
-                s.push_str("\n}\n");
-                Ok(s)
-            }
-            "yaml" => {
-                let mut doc = serde_json::json!({ "clientVersion": client });
-                if let Some(v) = server {
-                    doc["serverVersion"] = v.clone();
-                }
-                // kubectl prints the marshalled YAML with Println: one more newline.
-                Ok(crate::print::yaml::to_yaml_string(&doc) + "\n")
             }
             _ => Err(CliError::msg("--output must be 'yaml' or 'json'")),
         }

@@ -75,6 +75,8 @@ struct State {
 /// unless forced.
 pub struct Discovery {
     client: Client,
+    warnings: Option<crate::client::LogSink>,
+    warned: std::sync::Mutex<Vec<String>>,
     cache_file: Option<PathBuf>,
     ttl: Duration,
     state: tokio::sync::Mutex<State>,
@@ -93,9 +95,34 @@ impl Discovery {
             cache_root.map(|r| cache_dir_for(r, &client.config().server).join("discovery.json"));
         Discovery {
             client,
+            warnings: None,
+            warned: std::sync::Mutex::new(Vec::new()),
             cache_file,
             ttl: CACHE_TTL,
             state: tokio::sync::Mutex::new(State::default()),
+        }
+    }
+
+    /// Prints resolution warnings (`Warning: short name … could also match …`) to `sink`.
+    pub fn with_warnings(mut self, sink: crate::client::LogSink) -> Discovery {
+        self.warnings = Some(sink);
+        self
+    }
+
+    fn warn(&self, d: &DiscoveryData, arg: &str) {
+        let Some(sink) = &self.warnings else { return };
+        for w in d.short_name_warnings(arg) {
+            let mut warned = match self.warned.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            if warned.contains(&w) {
+                continue;
+            }
+            warned.push(w.clone());
+            if let Ok(mut out) = sink.lock() {
+                let _ = out.write_all(format!("Warning: {w}\n").as_bytes());
+            }
         }
     }
 
@@ -133,8 +160,16 @@ impl Discovery {
     pub async fn resolve(&self, arg: &str) -> Result<Vec<ApiResource>, DiscoveryError> {
         let d = self.data().await?;
         match d.resolve(arg) {
-            Ok(r) => Ok(r),
-            Err(ResolveError::UnknownType(_)) => Ok(self.refresh().await?.resolve(arg)?),
+            Ok(r) => {
+                self.warn(&d, arg);
+                Ok(r)
+            }
+            Err(ResolveError::UnknownType(_)) => {
+                let d = self.refresh().await?;
+                let r = d.resolve(arg)?;
+                self.warn(&d, arg);
+                Ok(r)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -211,15 +246,28 @@ pub async fn fetch(client: &Client) -> Result<DiscoveryData, DiscoveryError> {
     let api_req = discovery_request(client, "/api", ACCEPT_DISCOVERY_V2);
     let apis_req = discovery_request(client, "/apis", ACCEPT_DISCOVERY_V2);
     let api = client.send(&api_req).await?;
-    let apis = client.send(&apis_req).await?;
     let api_v: Value = api.json()?;
-    let apis_v: Value = apis.json()?;
+    // client-go treats a missing or forbidden /apis as "no groups".
+    let (apis_type, apis_v) = match client.send(&apis_req).await {
+        Ok(r) => (r.content_type.clone(), r.json()?),
+        Err(ClientError::Api(s)) if s.code == 404 || s.code == 403 => (
+            String::new(),
+            serde_json::json!({"kind": "APIGroupList", "groups": []}),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let apis_empty = apis_v
+        .get("groups")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.is_empty());
     let mut out = DiscoveryData::default();
     if model::is_aggregated(&api.content_type, &api_v)
-        && model::is_aggregated(&apis.content_type, &apis_v)
+        && (apis_empty || model::is_aggregated(&apis_type, &apis_v))
     {
         model::parse_aggregated(&api_v, &mut out).map_err(DiscoveryError::Decode)?;
-        model::parse_aggregated(&apis_v, &mut out).map_err(DiscoveryError::Decode)?;
+        if !apis_empty {
+            model::parse_aggregated(&apis_v, &mut out).map_err(DiscoveryError::Decode)?;
+        }
         return Ok(out);
     }
     let groups = model::parse_legacy_groups(&api_v, &apis_v);

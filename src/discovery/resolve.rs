@@ -99,6 +99,30 @@ impl DiscoveryData {
             .cloned()
     }
 
+    /// client-go's shortcut-expander warnings for `arg`: when a short name matches resources
+    /// in several groups, the first wins and each other one is named
+    /// (`short name "ev" could also match lower priority resource events.events.k8s.io`).
+    pub fn short_name_warnings(&self, arg: &str) -> Vec<String> {
+        let lower = arg.to_lowercase();
+        if self.resources.iter().any(|r| matches_name(r, &lower)) {
+            return Vec::new();
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for r in self
+            .preferred_resources()
+            .filter(|r| r.short_names.contains(&lower))
+        {
+            let gr = r.group_resource();
+            if !seen.contains(&gr) {
+                seen.push(gr);
+            }
+        }
+        seen.iter()
+            .skip(1)
+            .map(|gr| format!("short name {lower:?} could also match lower priority resource {gr}"))
+            .collect()
+    }
+
     fn resolve_one(&self, arg: &str) -> Option<ApiResource> {
         // Exact plural/singular/kind in any group, highest priority first.
         if let Some(r) = self.find(|r| matches_name(r, arg)) {
@@ -198,6 +222,17 @@ mod tests {
         // Preferred version unless one is given.
         assert_eq!(one(&d, "hpa").1, "v2");
         assert_eq!(one(&d, "horizontalpodautoscalers.v1.autoscaling").1, "v1");
+    }
+
+    #[test]
+    fn ambiguous_short_names_warn() {
+        let d = data();
+        assert_eq!(
+            d.short_name_warnings("ev"),
+            ["short name \"ev\" could also match lower priority resource events.events.k8s.io"]
+        );
+        assert!(d.short_name_warnings("events").is_empty());
+        assert!(d.short_name_warnings("ds").is_empty());
     }
 
     #[test]

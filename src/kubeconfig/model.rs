@@ -207,11 +207,11 @@ pub struct ExecConfig {
     /// The program to run (a relative path containing `/` is relative to the kubeconfig file).
     #[serde(default)]
     pub command: String,
-    /// Its arguments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Its arguments (written as `null` when unset, as client-go does).
+    #[serde(default)]
     pub args: Option<Vec<String>>,
-    /// Extra environment variables.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Extra environment variables (written as `null` when unset).
+    #[serde(default)]
     pub env: Option<Vec<ExecEnvVar>>,
     /// `client.authentication.k8s.io/v1` or `v1beta1`.
     #[serde(default)]
@@ -250,18 +250,31 @@ impl Kubeconfig {
         if v.is_null() {
             return Ok(Kubeconfig::default());
         }
-        serde_json::from_value(v).map_err(|e| e.to_string())
+        let mut v = v;
+        coerce_yaml11_bools(&mut v);
+        let mut cfg: Kubeconfig =
+            serde_json::from_value(v).map_err(|e| without_string_values(&e.to_string()))?;
+        // In one file a repeated name replaces the earlier entry (client-go reads lists into maps).
+        dedup_last_wins(&mut cfg.clusters, |c| &c.name);
+        dedup_last_wins(&mut cfg.users, |c| &c.name);
+        dedup_last_wins(&mut cfg.contexts, |c| &c.name);
+        // client-go's conversion defaults: pre-v1 exec plugins are interactive when possible.
+        for u in &mut cfg.users {
+            if let Some(x) = &mut u.user.exec {
+                let old_api = x.api_version == "client.authentication.k8s.io/v1beta1"
+                    || x.api_version == "client.authentication.k8s.io/v1alpha1";
+                if old_api && x.interactive_mode.as_deref().unwrap_or("").is_empty() {
+                    x.interactive_mode = Some("IfAvailable".into());
+                }
+            }
+        }
+        Ok(cfg)
     }
 
-    /// The config as JSON with kubectl's shape: sorted keys, `null` for empty lists,
-    /// `preferences: {}`, `kind`/`apiVersion` filled in.
+    /// The config as JSON with kubectl's shape: sorted keys, entries sorted by name (client-go
+    /// keeps them in maps), `null` for empty lists, `preferences: {}`, `kind`/`apiVersion`.
     pub fn to_value(&self) -> Value {
-        let mut c = self.clone();
-        c.kind.get_or_insert_with(|| "Config".into());
-        c.api_version.get_or_insert_with(|| "v1".into());
-        c.preferences
-            .get_or_insert_with(|| Value::Object(Default::default()));
-        let mut v = serde_json::to_value(&c).unwrap_or(Value::Null);
+        let mut v = serde_json::to_value(self.normalized()).unwrap_or(Value::Null);
         if let Some(m) = v.as_object_mut() {
             for k in ["clusters", "users", "contexts"] {
                 if m.get(k)
@@ -273,6 +286,20 @@ impl Kubeconfig {
             }
         }
         v
+    }
+
+    /// A copy as client-go writes it: entries sorted by name, `kind`, `apiVersion` and
+    /// `preferences` filled in.
+    pub fn normalized(&self) -> Kubeconfig {
+        let mut c = self.clone();
+        c.clusters.sort_by(|a, b| a.name.cmp(&b.name));
+        c.users.sort_by(|a, b| a.name.cmp(&b.name));
+        c.contexts.sort_by(|a, b| a.name.cmp(&b.name));
+        c.kind.get_or_insert_with(|| "Config".into());
+        c.api_version.get_or_insert_with(|| "v1".into());
+        c.preferences
+            .get_or_insert_with(|| Value::Object(Default::default()));
+        c
     }
 
     /// The cluster named `name`.
@@ -305,6 +332,71 @@ impl Kubeconfig {
     }
 }
 
+fn dedup_last_wins<T>(v: &mut Vec<T>, name: impl Fn(&T) -> &String) {
+    let mut keep = vec![true; v.len()];
+    for i in 0..v.len() {
+        if v[i + 1..].iter().any(|later| name(later) == name(&v[i])) {
+            keep[i] = false;
+        }
+    }
+    let mut k = keep.into_iter();
+    v.retain(|_| k.next().unwrap_or(true));
+}
+
+/// kubeconfig files are YAML 1.1 for client-go (go-yaml v2): `yes`/`on`/`n`… are booleans.
+/// Only the boolean fields of the model are coerced, so string fields stay strings.
+fn coerce_yaml11_bools(v: &mut Value) {
+    const BOOL_KEYS: [&str; 3] = [
+        "insecure-skip-tls-verify",
+        "disable-compression",
+        "provideClusterInfo",
+    ];
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if BOOL_KEYS.contains(&k.as_str()) {
+                    if let Some(b) = x.as_str().and_then(yaml11_bool) {
+                        *x = Value::Bool(b);
+                    }
+                } else {
+                    coerce_yaml11_bools(x);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(coerce_yaml11_bools),
+        _ => {}
+    }
+}
+
+fn yaml11_bool(s: &str) -> Option<bool> {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
+            Some(true)
+        }
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+/// serde's type errors quote the offending string (`invalid type: string "…"`); in a
+/// kubeconfig that string may be a secret, so it is dropped from the message.
+fn without_string_values(msg: &str) -> String {
+    let mut out = String::new();
+    let mut rest = msg;
+    while let Some(i) = rest.find("string \"") {
+        out.push_str(&rest[..i + "string".len()]);
+        let after = &rest[i + "string \"".len()..];
+        rest = match after.find('"') {
+            Some(j) => &after[j + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +417,42 @@ mod tests {
     }
 
     #[test]
+    fn exec_defaults() {
+        let k = Kubeconfig::from_yaml(
+            "users:\n- name: a\n  user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: x}}\n- name: b\n  user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: x}}\n",
+        )
+        .unwrap();
+        let a = k.user("a").unwrap().exec.as_ref().unwrap();
+        assert_eq!(a.interactive_mode.as_deref(), Some("IfAvailable"));
+        assert_eq!(
+            k.user("b").unwrap().exec.as_ref().unwrap().interactive_mode,
+            None
+        );
+        let v = k.to_value();
+        assert_eq!(v["users"][0]["user"]["exec"]["args"], Value::Null);
+        assert!(v["users"][0]["user"]["exec"]
+            .as_object()
+            .unwrap()
+            .contains_key("env"));
+    }
+
+    #[test]
+    fn yaml11_bools_duplicates_and_order() {
+        let k = Kubeconfig::from_yaml(
+            "clusters:\n- name: b\n  cluster: {server: 'https://1', insecure-skip-tls-verify: yes}\n- name: a\n  cluster: {server: 'https://2'}\n- name: b\n  cluster: {server: 'https://3', insecure-skip-tls-verify: off}\n",
+        )
+        .unwrap();
+        assert_eq!(k.clusters.len(), 2);
+        let b = k.cluster("b").unwrap();
+        assert_eq!(
+            (b.server.as_deref(), b.insecure_skip_tls_verify),
+            (Some("https://3"), Some(false))
+        );
+        let v = k.to_value();
+        assert_eq!(v["clusters"][0]["name"], "a");
+    }
+
+    #[test]
     fn empty_and_broken_files() {
         assert!(Kubeconfig::from_yaml("").unwrap().is_empty());
         assert!(Kubeconfig::from_yaml("# only a comment\n")
@@ -332,5 +460,11 @@ mod tests {
             .is_empty());
         assert!(Kubeconfig::from_yaml("clusters: [").is_err());
         assert!(Kubeconfig::from_yaml("clusters: 3").is_err());
+        let e = Kubeconfig::from_yaml(
+            "users:\n- name: u\n  user: {exec: {provideClusterInfo: sekrit-token}}\n",
+        )
+        .unwrap_err();
+        assert!(!e.contains("sekrit"), "{e}");
+        assert!(e.contains("invalid type: string"), "{e}");
     }
 }

@@ -1,0 +1,1166 @@
+//! `kubectl-rs get`: lists or fetches objects and prints them (kubectl `pkg/cmd/get/get.go`).
+//!
+//! Shape: [`GetArgs`] (what was typed) → [`GetArgs::complete`] → [`GetOptions::validate`]
+//! (pure) → [`GetOptions::run`]. Requests are built purely ([`list_request`],
+//! [`object_request`]); printing lives in `crate::print`.
+
+use std::io::Write;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use crate::client::request::ApiRequest;
+use crate::client::{Client, ClientError};
+use crate::context::Context;
+use crate::discovery::{ApiResource, ResolvedType};
+use crate::error::CliError;
+use crate::print::table::{no_resources_message, HumanPrinter, ResourceType, TableOptions};
+use crate::print::{
+    generic_object, sort, GenericOptions, GenericPrinter, OutputFormat, PrintError,
+};
+
+/// The Accept header of human-readable `get` (server-side Tables, then plain JSON).
+pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+/// The command path used in usage errors.
+const CMD: &str = "kubectl-rs get";
+
+/// Display one or many resources.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GetArgs {
+    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
+    #[arg(short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub all_namespaces: bool,
+    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
+    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
+    pub allow_missing_template_keys: bool,
+    /// Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.
+    #[arg(
+        long = "chunk-size",
+        default_value = "500",
+        allow_negative_numbers = true
+    )]
+    pub chunk_size: i64,
+    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
+    #[arg(long = "field-selector", default_value = "")]
+    pub field_selector: String,
+    /// If set to true, suppresses NotFound error for object(s) that do not exist and returns exit code 0. Using this flag with commands that query for collections of resources has no effect on the exit code.
+    #[arg(long = "ignore-not-found", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub ignore_not_found: bool,
+    /// Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...
+    #[arg(short = 'L', long = "label-columns", value_delimiter = ',')]
+    pub label_columns: Vec<String>,
+    /// When using the default or custom-column output format, don't print headers (default print headers).
+    #[arg(long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub no_headers: bool,
+    /// Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide). See custom columns [https://kubernetes.io/docs/reference/kubectl/#custom-columns], golang template [http://golang.org/pkg/text/template/#pkg-overview] and jsonpath template [https://kubernetes.io/docs/reference/kubectl/jsonpath/].
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+    /// Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.
+    #[arg(long = "output-watch-events", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub output_watch_events: bool,
+    /// Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.
+    #[arg(long = "raw", default_value = "")]
+    pub raw: String,
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
+    #[arg(short = 'l', long = "selector", default_value = "")]
+    pub selector: String,
+    /// If true, have the server return the appropriate table output. Supports extension APIs and CRDs.
+    #[arg(long = "server-print", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
+    pub server_print: bool,
+    /// If present, list the resource type for the requested object(s).
+    #[arg(long = "show-kind", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub show_kind: bool,
+    /// When printing, show all labels as the last column (default hide labels column)
+    #[arg(long = "show-labels", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub show_labels: bool,
+    /// If true, keep the managedFields when printing objects in JSON or YAML format.
+    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub show_managed_fields: bool,
+    /// If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.
+    #[arg(long = "sort-by", default_value = "")]
+    pub sort_by: String,
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
+    #[arg(long = "template", default_value = "")]
+    pub template: String,
+    /// After listing/getting the requested object, watch for changes.
+    #[arg(short = 'w', long = "watch", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub watch: bool,
+    /// Watch for changes to the requested object(s), without listing/getting first.
+    #[arg(long = "watch-only", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub watch_only: bool,
+    /// `TYPE[.VERSION][.GROUP] [NAME…]` or `TYPE[.VERSION][.GROUP]/NAME…`.
+    #[arg(
+        value_name = "TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ..."
+    )]
+    pub args: Vec<String>,
+}
+
+/// Everything `get` needs at run time, resolved from [`GetArgs`] and the kubeconfig.
+#[derive(Debug, Clone)]
+pub struct GetOptions {
+    /// `--raw` path (empty: off).
+    pub raw: String,
+    /// Positional arguments.
+    pub args: Vec<String>,
+    /// The namespace in effect.
+    pub namespace: String,
+    /// `-A`.
+    pub all_namespaces: bool,
+    /// `-l`.
+    pub label_selector: String,
+    /// `--field-selector`.
+    pub field_selector: String,
+    /// `--chunk-size` (0: off; forced off by `--sort-by`).
+    pub chunk_size: i64,
+    /// `--sort-by` (empty: off).
+    pub sort_by: String,
+    /// `-o` as typed (error texts quote it).
+    pub output: String,
+    /// `--template`.
+    pub template: String,
+    /// The parsed printer choice; a bad `-o` is reported when the printer is needed, as kubectl does.
+    pub format: Result<OutputFormat, String>,
+    /// Human-readable printing (`-o` empty without a template, or `wide`).
+    pub human: bool,
+    /// Ask the server for Tables.
+    pub server_print: bool,
+    /// Table decorations.
+    pub table: TableOptions,
+    /// Options of the other printers.
+    pub generic: GenericOptions,
+    /// `--ignore-not-found`.
+    pub ignore_not_found: bool,
+    /// `-w`.
+    pub watch: bool,
+    /// `--watch-only`.
+    pub watch_only: bool,
+    /// `--output-watch-events`.
+    pub output_watch_events: bool,
+}
+
+impl GetArgs {
+    /// Runs the command: complete, validate, run.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let opts = self.complete(ctx)?;
+        opts.validate()?;
+        opts.run(ctx).await
+    }
+
+    /// The options from the flags alone (the namespace is left empty); `kyaml` is false only
+    /// when `KUBECTL_KYAML=false`.
+    pub fn options(&self, kyaml: bool) -> GetOptions {
+        let template = (!self.template.is_empty()).then_some(self.template.as_str());
+        let format = OutputFormat::parse(&self.output, template, kyaml).map_err(|e| e.to_string());
+        GetOptions {
+            raw: self.raw.clone(),
+            args: self.args.clone(),
+            namespace: String::new(),
+            all_namespaces: self.all_namespaces,
+            label_selector: self.selector.clone(),
+            field_selector: self.field_selector.clone(),
+            chunk_size: self.chunk_size,
+            sort_by: self.sort_by.clone(),
+            output: self.output.clone(),
+            template: self.template.clone(),
+            format,
+            human: (self.output.is_empty() && self.template.is_empty()) || self.output == "wide",
+            // kubectl: custom columns are not printed from server-side tables.
+            server_print: self.server_print && self.output != "custom-columns",
+            table: TableOptions {
+                no_headers: self.no_headers,
+                wide: self.output == "wide",
+                all_namespaces: self.all_namespaces,
+                show_labels: self.show_labels,
+                label_columns: self.label_columns.clone(),
+                with_kind: self.show_kind,
+            },
+            generic: GenericOptions {
+                allow_missing_keys: self.allow_missing_template_keys,
+                no_headers: self.no_headers,
+                show_managed_fields: self.show_managed_fields,
+            },
+            ignore_not_found: self.ignore_not_found,
+            watch: self.watch,
+            watch_only: self.watch_only,
+            output_watch_events: self.output_watch_events,
+        }
+    }
+
+    /// kubectl `Complete`: resolves the namespace and the printer choice.
+    pub fn complete(&self, ctx: &Context) -> Result<GetOptions, CliError> {
+        let kyaml = ctx.env.get("KUBECTL_KYAML") != Some("false");
+        let mut opts = self.options(kyaml);
+        if !self.raw.is_empty() {
+            if !self.args.is_empty() {
+                return Err(CliError::msg(
+                    "arguments may not be passed when --raw is specified",
+                ));
+            }
+            return Ok(opts);
+        }
+        opts.namespace = ctx.namespace()?.0;
+        if opts.watch {
+            if !opts.sort_by.is_empty() {
+                ctx.eprint(
+                    "warning: --watch requested, --sort-by will be ignored for watch events received\n",
+                );
+            }
+        } else if opts.watch_only {
+            if !opts.sort_by.is_empty() {
+                ctx.eprint("warning: --watch-only requested, --sort-by will be ignored\n");
+            }
+        } else if opts.args.is_empty() {
+            ctx.eprint("You must specify the type of resource to get. Use \"kubectl-rs api-resources\" for a complete list of supported resources.\n\n");
+            return Err(usage(
+                "Required resource not specified.\nUse \"kubectl-rs explain <resource>\" for a detailed description of that resource (e.g. kubectl-rs explain pods).",
+            ));
+        }
+        Ok(opts)
+    }
+}
+
+fn usage(message: impl Into<String>) -> CliError {
+    CliError::Usage {
+        message: message.into(),
+        command: CMD.into(),
+    }
+}
+
+/// The list request of `get` for one resource type (one chunk: `continue_token` continues).
+pub fn list_request(
+    resource: &ApiResource,
+    namespace: Option<&str>,
+    opts: &GetOptions,
+    chunk_size: i64,
+    continue_token: Option<&str>,
+) -> ApiRequest {
+    let mut req = ApiRequest::get(resource.path(namespace, None));
+    if !opts.label_selector.is_empty() {
+        req = req.query("labelSelector", opts.label_selector.clone());
+    }
+    if !opts.field_selector.is_empty() {
+        req = req.query("fieldSelector", opts.field_selector.clone());
+    }
+    if chunk_size > 0 {
+        req = req.query("limit", chunk_size.to_string());
+    }
+    if let Some(c) = continue_token {
+        req = req.query("continue", c);
+    }
+    opts.transform(req)
+}
+
+/// The GET of one named object.
+pub fn object_request(
+    resource: &ApiResource,
+    namespace: Option<&str>,
+    name: &str,
+    opts: &GetOptions,
+) -> ApiRequest {
+    opts.transform(ApiRequest::get(resource.path(namespace, Some(name))))
+}
+
+/// One fetched response with the type it belongs to (kubectl's `resource.Info`).
+#[derive(Debug, Clone)]
+struct Info {
+    resource: ApiResource,
+    object: Value,
+    /// Printing this table would fail (kubectl then prints nothing for it).
+    unprintable: bool,
+}
+
+fn resource_type(r: &ApiResource) -> ResourceType {
+    ResourceType {
+        group: r.group.clone(),
+        kind: r.kind.clone(),
+        resource: r.resource.clone(),
+        namespaced: r.namespaced,
+    }
+}
+
+fn print_err(e: PrintError) -> CliError {
+    match e {
+        PrintError::Io(io) => CliError::Io(io),
+        // Template messages are complete, possibly multi-line, kubectl texts.
+        PrintError::Template(t) if t.ends_with('\n') => CliError::Raw(format!("error: {t}")),
+        other => CliError::msg(other.to_string()),
+    }
+}
+
+fn is_list(obj: &Value) -> bool {
+    obj.get("items").is_some_and(Value::is_array)
+}
+
+/// Items of a list response, with `apiVersion`/`kind` filled in from the list as the
+/// unstructured decoder does.
+fn list_items(list: &Value) -> Vec<Value> {
+    let api_version = list.get("apiVersion").cloned().unwrap_or(Value::Null);
+    let kind = list
+        .get("kind")
+        .and_then(Value::as_str)
+        .map(|k| k.strip_suffix("List").unwrap_or(k).to_string());
+    list.get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|item| {
+            let mut item = item.clone();
+            if let Some(m) = item.as_object_mut() {
+                if !m.contains_key("apiVersion") && !api_version.is_null() {
+                    m.insert("apiVersion".into(), api_version.clone());
+                }
+                if let (false, Some(k)) = (m.contains_key("kind"), &kind) {
+                    m.insert("kind".into(), Value::String(k.clone()));
+                }
+            }
+            item
+        })
+        .collect()
+}
+
+impl GetOptions {
+    /// kubectl `Validate`: flag combinations only, no I/O.
+    pub fn validate(&self) -> Result<(), CliError> {
+        if !self.raw.is_empty() {
+            if self.watch || self.watch_only || !self.label_selector.is_empty() {
+                return Err(CliError::msg(
+                    "--raw may not be specified with other flags that filter the server request or alter the output",
+                ));
+            }
+            if !self.output.is_empty() {
+                return Err(CliError::msg("--raw and --output are mutually exclusive"));
+            }
+            if !self.raw.starts_with('/') {
+                return Err(CliError::msg(format!(
+                    "--raw must be a valid URL path: parse {:?}: invalid URI for request",
+                    self.raw
+                )));
+            }
+        }
+        if self.table.show_labels && !self.output.is_empty() && self.output != "wide" {
+            return Err(CliError::msg(format!(
+                "--show-labels option cannot be used with {} printer",
+                self.output
+            )));
+        }
+        if self.output_watch_events && !(self.watch || self.watch_only) {
+            return Err(CliError::msg(
+                "--output-watch-events option can only be used with --watch or --watch-only",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds the Table Accept header (and `includeObject=Object` when sorting) for
+    /// human-readable output (kubectl `transformRequests`).
+    fn transform(&self, req: ApiRequest) -> ApiRequest {
+        if !self.server_print || !self.human {
+            return req;
+        }
+        let req = req.accept(TABLE_ACCEPT);
+        if self.sort_by.is_empty() {
+            req
+        } else {
+            req.query("includeObject", "Object")
+        }
+    }
+
+    /// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selectors.
+    fn list_error(&self, r: &ApiResource, e: ClientError) -> ClientError {
+        let ClientError::Api(mut status) = e else {
+            return e;
+        };
+        let bad_request =
+            status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
+        if !(bad_request || status.is_not_found()) {
+            return ClientError::Api(status);
+        }
+        let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
+        status.message = if self.label_selector.is_empty() && self.field_selector.is_empty() {
+            format!("Unable to list {gvr:?}: {}", status.message)
+        } else {
+            format!(
+                "Unable to find {gvr:?} that match label selector {:?}, field selector {:?}: {}",
+                self.label_selector, self.field_selector, status.message
+            )
+        };
+        ClientError::Api(status)
+    }
+
+    fn request_namespace<'a>(&'a self, r: &ApiResource) -> Option<&'a str> {
+        (r.namespaced && !self.all_namespaces).then_some(self.namespace.as_str())
+    }
+
+    /// kubectl `Run`.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if !self.raw.is_empty() {
+            return self.run_raw(ctx).await;
+        }
+        let types = self.resolve(ctx).await?;
+        if self.watch || self.watch_only {
+            return self.run_watch(ctx, &types).await;
+        }
+        let single_item_implied = single_item_implied(&self.args, &types);
+        let (infos, errs) = self.fetch(ctx, &types).await?;
+        let errs: Vec<CliError> = errs
+            .into_iter()
+            .filter(|e| !(self.ignore_not_found && e.is_not_found()))
+            .map(CliError::from)
+            .collect();
+        if self.human {
+            self.print_human(ctx, infos, errs)
+        } else {
+            self.print_generic(ctx, infos, errs, single_item_implied)
+        }
+    }
+
+    async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
+        let client = ctx.client()?;
+        let (path, query) = match self.raw.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (self.raw.as_str(), None),
+        };
+        let mut req = ApiRequest::get(path);
+        for pair in query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter(|p| !p.is_empty())
+        {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let dec = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            req = req.query(&dec(k), dec(v));
+        }
+        let resp = client.send(&req).await?;
+        ctx.out().write_all(&resp.body)?;
+        Ok(())
+    }
+
+    async fn resolve(&self, ctx: &Context) -> Result<Vec<ResolvedType>, CliError> {
+        if self.args.is_empty() {
+            return Err(CliError::msg(
+                "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+            ));
+        }
+        let types = ctx
+            .discovery()?
+            .resolve_args(&self.args, "kubectl-rs")
+            .await?;
+        if self.all_namespaces && types.iter().any(|t| !t.names.is_empty()) {
+            return Err(CliError::msg(
+                "a resource cannot be retrieved by name across all namespaces",
+            ));
+        }
+        if self.watch || self.watch_only {
+            // The builder's SingleResourceType.
+            let first = &types[0].resource;
+            if types.iter().any(|t| {
+                (&t.resource.group, &t.resource.resource) != (&first.group, &first.resource)
+            }) {
+                return Err(CliError::msg("you may only specify a single resource type"));
+            }
+        }
+        Ok(types)
+    }
+
+    /// Sends every request; per-object failures are collected, not fatal.
+    async fn fetch(
+        &self,
+        ctx: &Context,
+        types: &[ResolvedType],
+    ) -> Result<(Vec<Info>, Vec<ClientError>), CliError> {
+        let client = ctx.client()?;
+        let mut infos = Vec::new();
+        let mut errs = Vec::new();
+        let chunk = if self.sort_by.is_empty() {
+            self.chunk_size
+        } else {
+            0
+        };
+        for t in types {
+            let ns = self.request_namespace(&t.resource);
+            if t.names.is_empty() {
+                let mut token: Option<String> = None;
+                loop {
+                    let req = list_request(&t.resource, ns, self, chunk, token.as_deref());
+                    let obj = match client.send_json(&req).await {
+                        Ok(o) => o,
+                        Err(e) => {
+                            errs.push(self.list_error(&t.resource, e));
+                            break;
+                        }
+                    };
+                    token = obj
+                        .pointer("/metadata/continue")
+                        .and_then(Value::as_str)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string);
+                    infos.push(Info {
+                        resource: t.resource.clone(),
+                        object: obj,
+                        unprintable: false,
+                    });
+                    if token.is_none() {
+                        break;
+                    }
+                }
+                continue;
+            }
+            for name in &t.names {
+                let req = object_request(&t.resource, ns, name, self);
+                match client.send_json(&req).await {
+                    Ok(obj) => infos.push(Info {
+                        resource: t.resource.clone(),
+                        object: obj,
+                        unprintable: false,
+                    }),
+                    Err(e) => errs.push(namespace_missing(client, ns, e).await),
+                }
+            }
+        }
+        Ok((infos, errs))
+    }
+
+    fn print_human(
+        &self,
+        ctx: &Context,
+        mut infos: Vec<Info>,
+        errs: Vec<CliError>,
+    ) -> Result<(), CliError> {
+        if !self.sort_by.is_empty() {
+            sort_infos(&mut infos, &self.sort_by)?;
+        }
+        // kubectl ignores the table printer's errors (a sort field missing from the rows
+        // prints nothing at all).
+        let mut table = self.table.clone();
+        table.with_kind = table.with_kind || multiple_kinds(&infos);
+        let mut printer = HumanPrinter::new(table);
+        let mut all_namespaced = !self.all_namespaces;
+        {
+            let mut out = ctx.out();
+            for info in &infos {
+                all_namespaced = all_namespaced && info.resource.namespaced;
+                // Without server tables the printer falls back to NAME and AGE per item.
+                if info.unprintable {
+                    continue;
+                }
+                let rt = resource_type(&info.resource);
+                if let Err(PrintError::Io(e)) =
+                    printer.print(&rt, &info.object, ctx.now, &mut **out)
+                {
+                    return Err(CliError::Io(e));
+                }
+            }
+            printer.finish(&mut **out)?;
+        }
+        if !printer.has_written() && !self.ignore_not_found && errs.is_empty() {
+            let ns = all_namespaced.then_some(self.namespace.as_str());
+            ctx.eprint(&format!("{}\n", no_resources_message(ns)));
+        }
+        aggregate(errs)
+    }
+
+    fn generic_printer(&self) -> Result<GenericPrinter, CliError> {
+        let format = self.format.clone().map_err(CliError::msg)?;
+        let read = |p: &str| std::fs::read_to_string(p).map_err(|e| go_io_error(p, &e));
+        GenericPrinter::new(&format, &self.generic, &read).map_err(print_err)
+    }
+
+    fn print_generic(
+        &self,
+        ctx: &Context,
+        infos: Vec<Info>,
+        mut errs: Vec<CliError>,
+        single_item_implied: bool,
+    ) -> Result<(), CliError> {
+        if single_item_implied && !errs.is_empty() {
+            return aggregate(errs);
+        }
+        if infos.is_empty() && self.ignore_not_found {
+            return aggregate(errs);
+        }
+        let mut printer = self.generic_printer()?;
+        let mut items = Vec::new();
+        let mut lists = 0;
+        for info in infos {
+            if is_list(&info.object) {
+                lists += 1;
+                items.extend(list_items(&info.object));
+            } else {
+                items.push(info.object);
+            }
+        }
+        // A single named object prints as itself; everything else as one List.
+        let single = single_item_implied && lists == 0;
+        let mut obj = generic_object(items, single);
+        if !self.sort_by.is_empty() {
+            if let Some(Value::Array(items)) = obj.get_mut("items") {
+                sort::sort_by(items, &self.sort_by).map_err(print_err)?;
+            }
+        }
+        {
+            let mut out = ctx.out();
+            let r = printer
+                .print(&obj, &mut **out)
+                .and_then(|_| printer.finish(&mut **out));
+            if let Err(e) = r {
+                errs.push(print_err(e));
+            }
+        }
+        aggregate(errs)
+    }
+
+    async fn run_watch(&self, ctx: &Context, types: &[ResolvedType]) -> Result<(), CliError> {
+        let [t] = types else {
+            return Err(CliError::msg(
+                "watch is only supported on individual resources and resource collections - more than 1 resource was found",
+            ));
+        };
+        let client = ctx.client()?;
+        let ns = self.request_namespace(&t.resource);
+        let (initial, rv, is_list) = match t.names.as_slice() {
+            [] => {
+                let req = list_request(&t.resource, ns, self, self.chunk_size, None);
+                let mut list = client
+                    .send_json(&req)
+                    .await
+                    .map_err(|e| self.list_error(&t.resource, e))?;
+                let mut token = list
+                    .pointer("/metadata/continue")
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string);
+                let mut chunks = vec![];
+                while let Some(c) = token.take() {
+                    let req = list_request(&t.resource, ns, self, self.chunk_size, Some(&c));
+                    let next = client.send_json(&req).await?;
+                    token = next
+                        .pointer("/metadata/continue")
+                        .and_then(Value::as_str)
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string);
+                    chunks.push(next);
+                }
+                let rv = chunks
+                    .last()
+                    .unwrap_or(&list)
+                    .pointer("/metadata/resourceVersion")
+                    .and_then(Value::as_str)
+                    .unwrap_or("0")
+                    .to_string();
+                let mut all = vec![std::mem::take(&mut list)];
+                all.extend(chunks);
+                (all, rv, true)
+            }
+            [name] => {
+                let req = object_request(&t.resource, ns, name, self);
+                let obj = match client.send_json(&req).await {
+                    Ok(obj) => obj,
+                    Err(e) if e.is_not_found() && self.ignore_not_found => return Ok(()),
+                    Err(e) => return Err(namespace_missing(client, ns, e).await.into()),
+                };
+                (vec![obj], "0".to_string(), false)
+            }
+            _ => {
+                return Err(CliError::msg(
+                    "watch is only supported on individual resources and resource collections - more than 1 resource was found",
+                ))
+            }
+        };
+        let mut sink = WatchPrinter::new(self, &t.resource)?;
+        if !self.watch_only {
+            for obj in &initial {
+                sink.print(ctx, obj, "ADDED")?;
+            }
+        }
+        // A watch of one object starts with a synthetic ADDED event that was already printed.
+        let mut skip_first = !is_list;
+        let mut req = list_request(&t.resource, ns, self, 0, None)
+            .query("resourceVersion", rv)
+            .query("allowWatchBookmarks", "true");
+        if let [name] = t.names.as_slice() {
+            req = req.query("fieldSelector", format!("metadata.name={name}"));
+            req.query
+                .retain(|(k, v)| k != "fieldSelector" || v.starts_with("metadata.name="));
+        }
+        let mut stream = client.watch(&req).await?;
+        // kubectl ignores how the watch ends (timeout, closed stream, error event).
+        while let Some(Ok(ev)) = stream.next().await {
+            if ev.event_type == "BOOKMARK" {
+                continue;
+            }
+            if std::mem::take(&mut skip_first) {
+                continue;
+            }
+            sink.print(ctx, &ev.object, &ev.event_type)?;
+        }
+        Ok(())
+    }
+}
+
+/// Prints watch output object by object, flushing after each (widths only grow).
+enum WatchPrinter {
+    Human {
+        printer: HumanPrinter,
+        rt: ResourceType,
+        events: bool,
+    },
+    Generic {
+        printer: GenericPrinter,
+        events: bool,
+        yaml_events: usize,
+    },
+}
+
+impl WatchPrinter {
+    fn new(opts: &GetOptions, r: &ApiResource) -> Result<Self, CliError> {
+        Ok(if opts.human {
+            WatchPrinter::Human {
+                printer: HumanPrinter::new(opts.table.clone()),
+                rt: resource_type(r),
+                events: opts.output_watch_events,
+            }
+        } else {
+            WatchPrinter::Generic {
+                printer: opts.generic_printer()?,
+                events: opts.output_watch_events,
+                yaml_events: 0,
+            }
+        })
+    }
+
+    fn print(&mut self, ctx: &Context, obj: &Value, event: &str) -> Result<(), CliError> {
+        let mut out = ctx.out();
+        match self {
+            WatchPrinter::Human {
+                printer,
+                rt,
+                events,
+            } => {
+                let obj = if *events {
+                    with_event_column(obj, event)
+                } else {
+                    obj.clone()
+                };
+                printer
+                    .print(rt, &obj, ctx.now, &mut **out)
+                    .map_err(print_err)?;
+                printer.finish(&mut **out)?;
+            }
+            WatchPrinter::Generic {
+                printer,
+                events,
+                yaml_events,
+            } => {
+                let items = if is_list(obj) {
+                    list_items(obj)
+                } else {
+                    vec![obj.clone()]
+                };
+                for item in items {
+                    if !*events {
+                        printer.print(&item, &mut **out).map_err(print_err)?;
+                    } else if let GenericPrinter::Json {
+                        show_managed_fields,
+                    } = printer
+                    {
+                        // cli-runtime's JSON printer marshals watch events compactly, with
+                        // the struct's field order (type, then object).
+                        let mut item = item;
+                        if !*show_managed_fields {
+                            crate::print::json::strip_managed_fields(&mut item);
+                        }
+                        let line = format!(
+                            "{{\"type\":{},\"object\":{}}}\n",
+                            crate::print::json::to_go_json(&Value::String(event.to_string())),
+                            crate::print::json::to_go_json(&item)
+                        );
+                        out.write_all(line.as_bytes())?;
+                    } else if let GenericPrinter::Yaml {
+                        show_managed_fields,
+                        ..
+                    } = printer
+                    {
+                        // The YAML printer takes events too, with its usual separators.
+                        let mut item = item;
+                        if !*show_managed_fields {
+                            crate::print::json::strip_managed_fields(&mut item);
+                        }
+                        if *yaml_events > 0 {
+                            out.write_all(b"---\n")?;
+                        }
+                        *yaml_events += 1;
+                        let ev = serde_json::json!({"type": event, "object": item});
+                        out.write_all(crate::print::yaml::to_yaml_string(&ev).as_bytes())?;
+                    } else {
+                        let ev = serde_json::json!({"type": event, "object": item});
+                        printer.print(&ev, &mut **out).map_err(print_err)?;
+                    }
+                    printer.finish(&mut **out).map_err(print_err)?;
+                }
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+}
+
+/// The table with an `EVENT` column first (kubectl prints watch events this way).
+fn with_event_column(obj: &Value, event: &str) -> Value {
+    let mut t = obj.clone();
+    if !crate::print::table::is_table(&t) {
+        return t;
+    }
+    if let Some(Value::Array(cols)) = t.get_mut("columnDefinitions") {
+        if !cols.is_empty() {
+            cols.insert(
+                0,
+                serde_json::json!({"name": "Event", "type": "string", "format": "", "description": "", "priority": 0}),
+            );
+        }
+    }
+    if let Some(Value::Array(rows)) = t.get_mut("rows") {
+        for row in rows {
+            if let Some(Value::Array(cells)) = row.get_mut("cells") {
+                cells.insert(0, Value::String(event.to_string()));
+            }
+        }
+    }
+    t
+}
+
+/// cli-runtime `Info.Get`: a 404 for an object in a namespace other than `default` is
+/// reported as the namespace's own 404 when the namespace is missing.
+async fn namespace_missing(client: &Client, ns: Option<&str>, e: ClientError) -> ClientError {
+    let Some(ns) = ns.filter(|n| !n.is_empty() && *n != "default") else {
+        return e;
+    };
+    if !e.is_not_found() {
+        return e;
+    }
+    match client
+        .send(&ApiRequest::get(format!("/api/v1/namespaces/{ns}")))
+        .await
+    {
+        Err(ns_err) if ns_err.is_not_found() => ns_err,
+        _ => e,
+    }
+}
+
+/// kubectl's builder: one name, or one `TYPE/NAME` argument, implies a single object.
+fn single_item_implied(args: &[String], types: &[ResolvedType]) -> bool {
+    if args.iter().any(|a| a.contains('/')) {
+        return args.len() == 1 && types.len() == 1;
+    }
+    types.first().is_some_and(|t| t.names.len() == 1)
+}
+
+/// `multipleGVKsRequested`: the responses are of more than one kind.
+fn multiple_kinds(infos: &[Info]) -> bool {
+    let Some(first) = infos.first() else {
+        return false;
+    };
+    infos.iter().any(|i| {
+        (&i.resource.group, &i.resource.version, &i.resource.kind)
+            != (
+                &first.resource.group,
+                &first.resource.version,
+                &first.resource.kind,
+            )
+    })
+}
+
+/// Sorts each server Table's rows, or the items of plain lists, by `field`.
+fn sort_infos(infos: &mut [Info], field: &str) -> Result<(), CliError> {
+    let tables = infos
+        .iter()
+        .filter(|i| crate::print::table::is_table(&i.object))
+        .count();
+    if tables > 0 && tables < infos.len() {
+        return Err(CliError::msg(
+            "sorting is not supported on mixed Table and non-Table object lists",
+        ));
+    }
+    for info in infos.iter_mut() {
+        if tables > 0 {
+            info.unprintable = sort::sort_table_rows(&mut info.object, field).is_err();
+        } else if let Some(Value::Array(items)) = info.object.get_mut("items") {
+            sort::sort_by(items, field).map_err(print_err)?;
+        }
+    }
+    Ok(())
+}
+
+fn aggregate(mut errs: Vec<CliError>) -> Result<(), CliError> {
+    match errs.len() {
+        0 => Ok(()),
+        1 => Err(errs.remove(0)),
+        _ => Err(CliError::Aggregate(errs)),
+    }
+}
+
+/// Go's `os.Open` error text (`open f: no such file or directory`).
+fn go_io_error(path: &str, e: &std::io::Error) -> String {
+    let text = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    };
+    format!("open {path}: {text}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::{Cli, Command};
+    use clap::Parser;
+
+    fn args(argv: &[&str]) -> GetArgs {
+        let mut full = vec!["kubectl-rs", "get"];
+        full.extend_from_slice(argv);
+        match Cli::try_parse_from(full).unwrap().command {
+            Command::Get(a) => a,
+            other => panic!("parsed {other:?}"),
+        }
+    }
+
+    /// `complete` without a kubeconfig: the namespace is fixed here.
+    fn opts(argv: &[&str]) -> GetOptions {
+        GetOptions {
+            namespace: "team".into(),
+            ..args(argv).options(true)
+        }
+    }
+
+    fn ds() -> ApiResource {
+        ApiResource {
+            group: "apps".into(),
+            version: "v1".into(),
+            resource: "daemonsets".into(),
+            kind: "DaemonSet".into(),
+            singular: "daemonset".into(),
+            namespaced: true,
+            verbs: vec!["get".into(), "list".into(), "watch".into()],
+            short_names: vec!["ds".into()],
+            categories: vec!["all".into()],
+            subresources: vec![],
+        }
+    }
+
+    fn url(r: &ApiRequest) -> String {
+        r.url("")
+    }
+
+    #[test]
+    fn flags_parse_like_kubectl() {
+        let a = args(&["ds", "-A", "-L", "a,b", "-L", "c", "--no-headers", "-owide"]);
+        assert!(a.all_namespaces && a.no_headers);
+        assert_eq!(a.label_columns, ["a", "b", "c"]);
+        assert_eq!(a.output, "wide");
+        let a = args(&["ds", "--server-print=false", "--chunk-size", "0", "-w"]);
+        assert!(!a.server_print && a.watch);
+        assert_eq!(a.chunk_size, 0);
+        let a = args(&["ds"]);
+        assert!(a.server_print && a.allow_missing_template_keys);
+        assert_eq!(a.chunk_size, 500);
+        // Flags kubectl has but kubectl-rs does not implement are rejected.
+        for f in [
+            "--bogus",
+            "--recursive",
+            "--kustomize=x",
+            "--subresource=status",
+        ] {
+            assert!(
+                Cli::try_parse_from(["kubectl-rs", "get", "ds", f]).is_err(),
+                "{f}"
+            );
+        }
+    }
+
+    #[test]
+    fn human_requests_ask_for_tables() {
+        let o = opts(&["ds", "-l", "app=x"]);
+        let r = list_request(&ds(), Some("team"), &o, 500, None);
+        assert_eq!(
+            url(&r),
+            "/apis/apps/v1/namespaces/team/daemonsets?labelSelector=app%3Dx&limit=500"
+        );
+        assert_eq!(r.accept_value(), TABLE_ACCEPT);
+        let r = list_request(&ds(), None, &o, 500, Some("tok"));
+        assert_eq!(
+            url(&r),
+            "/apis/apps/v1/daemonsets?continue=tok&labelSelector=app%3Dx&limit=500"
+        );
+        let o = opts(&["ds", "--sort-by=.metadata.name", "--field-selector=a=b"]);
+        let r = list_request(&ds(), Some("team"), &o, 0, None);
+        assert_eq!(
+            url(&r),
+            "/apis/apps/v1/namespaces/team/daemonsets?fieldSelector=a%3Db&includeObject=Object"
+        );
+        let r = object_request(&ds(), Some("team"), "x", &opts(&["ds", "x", "-o", "wide"]));
+        assert_eq!(url(&r), "/apis/apps/v1/namespaces/team/daemonsets/x");
+        assert_eq!(r.accept_value(), TABLE_ACCEPT);
+    }
+
+    #[test]
+    fn other_formats_ask_for_plain_json() {
+        for o in [
+            &["ds", "-o", "json"][..],
+            &["ds", "-o", "name"],
+            &["ds", "-o", "custom-columns=A:.a"],
+            &["ds", "--template={{.a}}"],
+            &["ds", "--server-print=false"],
+        ] {
+            let r = list_request(&ds(), Some("team"), &opts(o), 500, None);
+            assert_ne!(r.accept_value(), TABLE_ACCEPT, "{o:?}");
+            assert!(!url(&r).contains("includeObject"), "{o:?}");
+        }
+        // `-o custom-columns` without a value turns server printing off, as in kubectl.
+        assert!(!opts(&["ds", "-o", "custom-columns"]).server_print);
+    }
+
+    #[test]
+    fn validation_errors() {
+        let e = |argv: &[&str]| {
+            crate::error::render(&opts(argv).validate().unwrap_err())
+                .stderr
+                .trim_end()
+                .to_string()
+        };
+        assert_eq!(
+            e(&["ds", "-o", "yaml", "--show-labels"]),
+            "error: --show-labels option cannot be used with yaml printer"
+        );
+        assert_eq!(
+            e(&["ds", "--output-watch-events"]),
+            "error: --output-watch-events option can only be used with --watch or --watch-only"
+        );
+        assert_eq!(
+            e(&["--raw", "/api", "-l", "a=b"]),
+            "error: --raw may not be specified with other flags that filter the server request or alter the output"
+        );
+        assert_eq!(
+            e(&["--raw", "/api", "-o", "json"]),
+            "error: --raw and --output are mutually exclusive"
+        );
+        assert!(e(&["--raw", "api"]).starts_with("error: --raw must be a valid URL path"));
+        assert!(opts(&["ds", "--show-labels", "-o", "wide"])
+            .validate()
+            .is_ok());
+        assert!(opts(&["ds", "-w", "--output-watch-events"])
+            .validate()
+            .is_ok());
+    }
+
+    fn resolved(names: &[&str]) -> ResolvedType {
+        ResolvedType {
+            resource: ds(),
+            names: names.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn single_item_rules() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(single_item_implied(&a(&["ds", "x"]), &[resolved(&["x"])]));
+        assert!(!single_item_implied(
+            &a(&["ds", "x", "y"]),
+            &[resolved(&["x", "y"])]
+        ));
+        assert!(!single_item_implied(&a(&["ds"]), &[resolved(&[])]));
+        assert!(single_item_implied(&a(&["ds/x"]), &[resolved(&["x"])]));
+        assert!(!single_item_implied(
+            &a(&["ds/x", "ds/y"]),
+            &[resolved(&["x"]), resolved(&["y"])]
+        ));
+    }
+
+    #[test]
+    fn list_items_get_their_kind() {
+        let list = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSetList",
+            "items": [{"metadata": {"name": "a"}}, {"kind": "Other", "apiVersion": "x/v1"}]
+        });
+        let items = list_items(&list);
+        assert_eq!(items[0]["kind"], "DaemonSet");
+        assert_eq!(items[0]["apiVersion"], "apps/v1");
+        assert_eq!(items[1]["kind"], "Other");
+        assert!(is_list(&list) && !is_list(&items[0]));
+    }
+
+    #[test]
+    fn list_errors_name_resource_and_selectors() {
+        let status = |code: u16, reason: &str| {
+            ClientError::Api(Box::new(crate::client::ApiStatus {
+                code,
+                reason: reason.into(),
+                message: "boom".into(),
+                details: Value::Null,
+                raw: Value::Null,
+            }))
+        };
+        let msg = |o: &GetOptions, e| match o.list_error(&ds(), e) {
+            ClientError::Api(s) => s.message,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            msg(&opts(&["ds"]), status(404, "NotFound")),
+            "Unable to list \"apps/v1, Resource=daemonsets\": boom"
+        );
+        assert_eq!(
+            msg(&opts(&["ds", "-l", "a"]), status(400, "BadRequest")),
+            "Unable to find \"apps/v1, Resource=daemonsets\" that match label selector \"a\", field selector \"\": boom"
+        );
+        assert_eq!(msg(&opts(&["ds"]), status(403, "Forbidden")), "boom");
+    }
+
+    #[test]
+    fn watch_event_column_goes_first() {
+        let t = serde_json::json!({
+            "kind": "Table", "apiVersion": "meta.k8s.io/v1",
+            "columnDefinitions": [{"name": "Name", "type": "string", "format": "name", "priority": 0}],
+            "rows": [{"cells": ["a"]}]
+        });
+        let e = with_event_column(&t, "MODIFIED");
+        assert_eq!(e["columnDefinitions"][0]["name"], "Event");
+        assert_eq!(e["rows"][0]["cells"], serde_json::json!(["MODIFIED", "a"]));
+        let plain = serde_json::json!({"kind": "Pod"});
+        assert_eq!(with_event_column(&plain, "ADDED"), plain);
+    }
+
+    #[test]
+    fn kinds_and_sorting() {
+        let info = |r: ApiResource, object: Value| Info {
+            resource: r,
+            object,
+            unprintable: false,
+        };
+        let mut pods = ds();
+        pods.kind = "Pod".into();
+        let a = info(ds(), Value::Null);
+        assert!(!multiple_kinds(&[a.clone(), a.clone()]));
+        assert!(multiple_kinds(&[a.clone(), info(pods, Value::Null)]));
+        let table = serde_json::json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "columnDefinitions": [], "rows": []});
+        let mut mixed = vec![
+            info(ds(), table),
+            info(ds(), serde_json::json!({"items": []})),
+        ];
+        assert!(sort_infos(&mut mixed, "{.metadata.name}").is_err());
+        let mut lists = vec![info(
+            ds(),
+            serde_json::json!({"items": [{"metadata": {"name": "b"}}, {"metadata": {"name": "a"}}]}),
+        )];
+        sort_infos(&mut lists, "{.metadata.name}").unwrap();
+        assert_eq!(lists[0].object["items"][0]["metadata"]["name"], "a");
+    }
+
+    #[test]
+    fn go_style_file_errors() {
+        let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(go_io_error("f", &e), "open f: no such file or directory");
+    }
+}
