@@ -6,8 +6,11 @@
 
 pub mod api_resources;
 pub mod api_versions;
+pub mod apply;
 pub mod completion;
 pub mod config;
+pub mod create;
+pub mod delete;
 pub mod describe;
 pub mod flags;
 pub mod generate;
@@ -51,6 +54,15 @@ pub enum Command {
     /// Run a simulated Kubernetes cluster on this machine (no containers needed)
     #[command(display_order = 800)]
     Sandbox(sandbox::SandboxArgs),
+    /// Create a resource from a file or from stdin
+    #[command(display_order = 100)]
+    Create(create::CreateArgs),
+    /// Delete resources by file names, stdin, resources and names, or by resources and label selector
+    #[command(display_order = 300)]
+    Delete(delete::DeleteArgs),
+    /// Apply a configuration to a resource by file name or stdin
+    #[command(display_order = 600)]
+    Apply(apply::ApplyArgs),
     /// Print the supported API resources on the server
     #[command(name = "api-resources", display_order = 900)]
     ApiResources(api_resources::ApiResourcesArgs),
@@ -80,6 +92,9 @@ impl Command {
             Command::Get(_) => "get",
             Command::Describe(_) => "describe",
             Command::Sandbox(_) => "sandbox",
+            Command::Create(_) => "create",
+            Command::Delete(_) => "delete",
+            Command::Apply(_) => "apply",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
             Command::Config(_) => "config",
@@ -212,6 +227,9 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Sandbox(a) => sandbox::run(a.clone())
             .await
             .map_err(|e| CliError::msg(format!("{e:#}"))),
+        Command::Create(a) => a.run(ctx).await,
+        Command::Delete(a) => a.run(ctx).await,
+        Command::Apply(a) => a.run(ctx).await,
         Command::ApiResources(a) => a.run(ctx).await,
         Command::ApiVersions(a) => a.run(ctx).await,
         Command::Config(a) => a.run(ctx).await,

@@ -1,0 +1,933 @@
+//! `kubectl-rs apply`: client-side apply (GET, then POST with the last-applied annotation or
+//! a three-way patch), server-side apply, dry runs, `-o`, and `--prune`
+//! (kubectl `pkg/cmd/apply/apply.go`, `patcher.go`, `prune.go`).
+//!
+//! Also holds what `apply`, `create -f` and `delete -f` share: reading `-f` objects and
+//! mapping them to API resources and namespaces ([`read_objects`]), `--dry-run` and
+//! `--validate` values, and cmdutil's `AddSourceToErr` wording ([`with_source`]).
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::apply::{
+    apply_patch, create_body, get_last_applied, missing_annotation_warning, server_side_apply_body,
+    to_go_json, SERVER_SIDE_APPLY_CONTENT_TYPE,
+};
+use crate::client::{ApiRequest, ApiStatus, ClientError};
+use crate::cmd::delete::{self, DeleteFlags};
+use crate::context::Context;
+use crate::discovery::ApiResource;
+use crate::error::CliError;
+use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
+use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+
+/// `--dry-run` strategies (cmdutil `GetDryRunStrategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DryRun {
+    /// Send every request.
+    None,
+    /// Send no mutating request; print what would happen.
+    Client,
+    /// Send mutating requests with `dryRun=All`.
+    Server,
+}
+
+impl DryRun {
+    /// Parses the flag value as kubectl does.
+    pub fn parse(s: &str) -> Result<DryRun, CliError> {
+        match s {
+            "none" => Ok(DryRun::None),
+            "client" => Ok(DryRun::Client),
+            "server" => Ok(DryRun::Server),
+            other => Err(CliError::msg(format!(
+                "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+            ))),
+        }
+    }
+
+    /// The suffix after an operation (`created (dry run)`).
+    pub fn suffix(&self) -> &'static str {
+        match self {
+            DryRun::None => "",
+            DryRun::Client => " (dry run)",
+            DryRun::Server => " (server dry run)",
+        }
+    }
+
+    /// Adds `dryRun=All` for server dry runs.
+    pub fn query(&self, req: ApiRequest) -> ApiRequest {
+        match self {
+            DryRun::Server => req.query("dryRun", "All"),
+            _ => req,
+        }
+    }
+}
+
+/// `--validate` values mapped to the server's `fieldValidation` (cmdutil `GetValidationDirective`).
+pub fn field_validation(s: &str) -> Result<&'static str, CliError> {
+    match s.to_lowercase().as_str() {
+        "strict" | "true" => Ok("Strict"),
+        "warn" => Ok("Warn"),
+        "ignore" | "false" => Ok("Ignore"),
+        _ => Err(CliError::msg(format!(
+            "invalid - validate option {s:?}; must be one of: strict (or true), warn, ignore (or false)"
+        ))),
+    }
+}
+
+/// One object read from `-f`, mapped to its resource.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Where it came from (`f.yaml`, `STDIN`, a URL).
+    pub source: String,
+    /// The object (namespace set for namespaced kinds, as kubectl's builder does).
+    pub object: Value,
+    /// Its API resource.
+    pub resource: ApiResource,
+    /// Its namespace (None for cluster-scoped kinds).
+    pub namespace: Option<String>,
+    /// `metadata.name` (may be empty).
+    pub name: String,
+}
+
+impl Target {
+    /// The object's path.
+    pub fn path(&self) -> String {
+        self.resource
+            .path(self.namespace.as_deref(), Some(&self.name))
+    }
+
+    /// The collection path (for POST).
+    pub fn collection(&self) -> String {
+        self.resource.path(self.namespace.as_deref(), None)
+    }
+
+    /// `kind.group/name` as the name printer writes it.
+    pub fn display(&self) -> String {
+        format!(
+            "{}/{}",
+            crate::print::table::lower_group_kind(&self.resource.group, &self.resource.kind),
+            self.name
+        )
+    }
+
+    /// resource.Info's `String()` header lines (used in error texts).
+    fn info_header(&self) -> String {
+        let gr = if self.resource.group.is_empty() {
+            format!(
+                "/{}, Resource={}",
+                self.resource.version, self.resource.resource
+            )
+        } else {
+            format!(
+                "{}/{}, Resource={}",
+                self.resource.group, self.resource.version, self.resource.resource
+            )
+        };
+        let gvk = if self.resource.group.is_empty() {
+            format!("/{}, Kind={}", self.resource.version, self.resource.kind)
+        } else {
+            format!(
+                "{}/{}, Kind={}",
+                self.resource.group, self.resource.version, self.resource.kind
+            )
+        };
+        format!(
+            "Resource: {gr:?}, GroupVersionKind: {gvk:?}\nName: {:?}, Namespace: {:?}",
+            self.name,
+            self.namespace.as_deref().unwrap_or("")
+        )
+    }
+}
+
+fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
+    let mut cur = v;
+    for p in path {
+        match cur.get(p) {
+            Some(x) => cur = x,
+            None => return "",
+        }
+    }
+    cur.as_str().unwrap_or("")
+}
+
+/// cmdutil `AddSourceToErr`: an API error keeps its reason with `error when <verb> "<source>": `
+/// before its message; other errors get the same prefix as plain text.
+pub fn with_source(verb: &str, source: &str, err: CliError) -> CliError {
+    if source.is_empty() {
+        return err;
+    }
+    match err {
+        CliError::Client(ClientError::Api(mut s)) => {
+            s.message = format!("error when {verb} {source:?}: {}", s.message);
+            if let Some(m) = s.raw.get_mut("message") {
+                *m = Value::String(s.message.clone());
+            }
+            CliError::Client(ClientError::Api(s))
+        }
+        other => CliError::msg(format!("error when {verb} {source:?}: {}", flatten(&other))),
+    }
+}
+
+fn flatten(e: &CliError) -> String {
+    let r = crate::error::render(e).stderr;
+    let r = r.trim_end();
+    r.strip_prefix("error: ").unwrap_or(r).to_string()
+}
+
+fn manifest_error(e: ManifestError) -> CliError {
+    match e {
+        ManifestError::Connection(m) => CliError::Raw(m),
+        other => CliError::msg(other.to_string()),
+    }
+}
+
+/// How [`read_objects`] reads and maps.
+#[derive(Debug, Clone, Default)]
+pub struct ReadSpec {
+    /// `-f` values.
+    pub files: Vec<String>,
+    /// `-R`.
+    pub recursive: bool,
+    /// Check `apiVersion`/`kind` locally (`--validate` other than ignore/false).
+    pub validate: bool,
+}
+
+/// Reads every `-f` object and maps it to a resource and namespace, as kubectl's builder
+/// does with `ContinueOnError`: good objects and the errors met (in order).
+pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Target>, Vec<CliError>) {
+    let opts = ReadOptions {
+        recursive: spec.recursive,
+        validate: spec.validate,
+    };
+    let read = {
+        let stdin = std::io::stdin();
+        let mut lock = stdin.lock();
+        read_manifests_with(&spec.files, opts, &mut lock)
+    };
+    let mut targets = Vec::new();
+    let mut errors = Vec::new();
+    if read.is_empty() {
+        return (targets, errors);
+    }
+    let (default_ns, enforce) = match ctx.namespace() {
+        Ok(n) => n,
+        Err(e) => return (targets, vec![e]),
+    };
+    for item in read {
+        let m = match item {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(manifest_error(e));
+                continue;
+            }
+        };
+        match map_object(ctx, &m.source, m.object, &default_ns, enforce).await {
+            Ok(t) => targets.push(t),
+            Err(e) => errors.push(e),
+        }
+    }
+    (targets, errors)
+}
+
+/// Finds the resource serving `apiVersion`/`kind` (refreshing discovery once when unknown).
+pub async fn resource_for(
+    ctx: &Context,
+    api_version: &str,
+    kind: &str,
+) -> Result<Option<ApiResource>, CliError> {
+    let (group, version) = match api_version.split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    };
+    let find = |d: &crate::discovery::DiscoveryData| {
+        d.resources
+            .iter()
+            .find(|r| {
+                r.group == group
+                    && r.version == version
+                    && r.kind == kind
+                    && !r.resource.contains('/')
+            })
+            .cloned()
+    };
+    let disc = ctx.discovery()?;
+    if let Some(r) = find(&*disc.data().await?) {
+        return Ok(Some(r));
+    }
+    Ok(find(&*disc.refresh().await?))
+}
+
+async fn map_object(
+    ctx: &Context,
+    source: &str,
+    mut obj: Value,
+    default_ns: &str,
+    enforce: bool,
+) -> Result<Target, CliError> {
+    let api_version = str_at(&obj, &["apiVersion"]).to_string();
+    let kind = str_at(&obj, &["kind"]).to_string();
+    let name = str_at(&obj, &["metadata", "name"]).to_string();
+    let obj_ns = str_at(&obj, &["metadata", "namespace"]).to_string();
+    let Some(resource) = resource_for(ctx, &api_version, &kind).await? else {
+        let version = api_version.rsplit('/').next().unwrap_or("");
+        let group = api_version
+            .split_once('/')
+            .map(|(g, _)| g)
+            .unwrap_or_default();
+        let gv = if group.is_empty() {
+            version.to_string()
+        } else {
+            format!("{group}/{version}")
+        };
+        return Err(CliError::msg(format!(
+            "resource mapping not found for name: {name:?} namespace: {obj_ns:?} from {source:?}: no matches for kind {kind:?} in version {gv:?}\nensure CRDs are installed first"
+        )));
+    };
+    let namespace = if resource.namespaced {
+        let ns = if obj_ns.is_empty() {
+            default_ns.to_string()
+        } else {
+            if enforce && obj_ns != default_ns {
+                return Err(CliError::msg(format!(
+                    "the namespace from the provided object {obj_ns:?} does not match the namespace {default_ns:?}. You must pass '--namespace={obj_ns}' to perform this operation."
+                )));
+            }
+            obj_ns
+        };
+        if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("namespace".into(), Value::String(ns.clone()));
+        } else if let Some(o) = obj.as_object_mut() {
+            o.insert(
+                "metadata".into(),
+                serde_json::json!({ "namespace": ns.clone() }),
+            );
+        }
+        Some(ns)
+    } else {
+        None
+    };
+    Ok(Target {
+        source: source.to_string(),
+        object: obj,
+        resource,
+        namespace,
+        name,
+    })
+}
+
+/// Apply and update resources from files (kubectl's help: "Apply a configuration to a
+/// resource by file name or stdin").
+#[derive(Debug, Clone, clap::Args)]
+pub struct ApplyArgs {
+    /// The files that contain the configurations to apply.
+    #[arg(short = 'f', long = "filename")]
+    pub filename: Vec<String>,
+    /// Process the directory used in -f, --filename recursively.
+    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub recursive: bool,
+    /// Process a kustomization directory (not supported by kubectl-rs).
+    #[arg(short = 'k', long = "kustomize")]
+    pub kustomize: Option<String>,
+    /// Must be one of: strict (or true), warn, ignore (or false).
+    #[arg(long = "validate", num_args = 0..=1, require_equals = true,
+          default_missing_value = "strict", default_value = "strict")]
+    pub validate: String,
+    /// If true, apply runs in the server instead of the client.
+    #[arg(long = "server-side", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub server_side: bool,
+    /// Name of the manager used to track field ownership.
+    #[arg(long = "field-manager")]
+    pub field_manager: Option<String>,
+    /// If true, server-side apply will force the changes against conflicts.
+    #[arg(long = "force-conflicts", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub force_conflicts: bool,
+    /// Must be "none", "server", or "client".
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+          default_missing_value = "unchanged", default_value = "none")]
+    pub dry_run: String,
+    /// Output format: json, yaml, name, ….
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
+    #[arg(long = "template")]
+    pub template: Option<String>,
+    /// If true, keep the managedFields when printing objects in JSON or YAML format.
+    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub show_managed_fields: bool,
+    /// Automatically delete resource objects that do not appear in the configs.
+    #[arg(long = "prune", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub prune: bool,
+    /// Selector (label query) to filter on.
+    #[arg(short = 'l', long = "selector")]
+    pub selector: Option<String>,
+    /// Select all resources in the namespace of the specified resource types.
+    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub all: bool,
+    /// Overwrite the default allowlist with <group/version/kind> for --prune.
+    #[arg(long = "prune-allowlist")]
+    pub prune_allowlist: Vec<String>,
+    /// Automatically resolve conflicts between the modified and live configuration.
+    #[arg(long = "overwrite", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "true")]
+    pub overwrite: bool,
+    /// If true, wait for resources to be gone before returning (pruning).
+    #[arg(long = "wait", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub wait: bool,
+    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object.
+    #[arg(long = "timeout", default_value = "0s")]
+    pub timeout: String,
+    /// If true, immediately remove resources from API and bypass graceful deletion.
+    #[arg(long = "force", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub force: bool,
+    /// Period of time in seconds given to the resource to terminate gracefully (pruning).
+    #[arg(long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
+    pub grace_period: i64,
+    /// Must be "background", "orphan", or "foreground" (pruning).
+    #[arg(long = "cascade", num_args = 0..=1, require_equals = true,
+          default_missing_value = "background", default_value = "background")]
+    pub cascade: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Created,
+    Configured,
+    Unchanged,
+    ServerSide,
+}
+
+impl Op {
+    fn word(&self) -> &'static str {
+        match self {
+            Op::Created => "created",
+            Op::Configured => "configured",
+            Op::Unchanged => "unchanged",
+            Op::ServerSide => "serverside-applied",
+        }
+    }
+}
+
+/// kubectl's default `--prune-allowlist` (apply `prune.go` `getRESTMappings`).
+const DEFAULT_PRUNE: &[(&str, &str, &str)] = &[
+    ("", "v1", "ConfigMap"),
+    ("", "v1", "Endpoints"),
+    ("", "v1", "Namespace"),
+    ("", "v1", "PersistentVolumeClaim"),
+    ("", "v1", "PersistentVolume"),
+    ("", "v1", "Pod"),
+    ("", "v1", "ReplicationController"),
+    ("", "v1", "Secret"),
+    ("", "v1", "Service"),
+    ("batch", "v1", "Job"),
+    ("batch", "v1", "CronJob"),
+    ("networking.k8s.io", "v1", "Ingress"),
+    ("apps", "v1", "DaemonSet"),
+    ("apps", "v1", "Deployment"),
+    ("apps", "v1", "ReplicaSet"),
+    ("apps", "v1", "StatefulSet"),
+];
+
+struct Run<'a> {
+    ctx: &'a Context,
+    args: &'a ApplyArgs,
+    dry_run: DryRun,
+    validation: &'static str,
+    manager: String,
+    printer: Option<GenericPrinter>,
+    format: OutputFormat,
+    printed: Vec<Value>,
+}
+
+impl ApplyArgs {
+    fn validate_flags(&self) -> Result<DryRun, CliError> {
+        if self.dry_run == "unchanged" {
+            return Err(CliError::msg(
+                "Invalid dry-run value (unchanged). Must be \"none\", \"server\", or \"client\".",
+            ));
+        }
+        let dry = DryRun::parse(&self.dry_run)?;
+        if self.force && self.server_side {
+            return Err(CliError::msg("--force cannot be used with --server-side"));
+        }
+        if dry == DryRun::Client && self.server_side {
+            return Err(CliError::msg(
+                "--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)",
+            ));
+        }
+        if dry == DryRun::Server && self.force {
+            return Err(CliError::msg(
+                "--dry-run=server cannot be used with --force",
+            ));
+        }
+        if self.force_conflicts && !self.server_side {
+            return Err(CliError::msg(
+                "--force-conflicts only works with --server-side",
+            ));
+        }
+        if self.all && self.selector.is_some() {
+            return Err(CliError::msg(
+                "cannot set --all and --selector at the same time",
+            ));
+        }
+        if self.prune {
+            if self.force {
+                return Err(CliError::msg("--force cannot be used with --prune"));
+            }
+            if self.server_side {
+                return Err(CliError::msg("--prune is in alpha and doesn't currently work on objects created by server-side apply"));
+            }
+            if !self.all && self.selector.is_none() {
+                return Err(CliError::msg("all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector"));
+            }
+        } else if self.all || !self.prune_allowlist.is_empty() {
+            // kubectl only consults these with --prune; nothing to check.
+        }
+        if self.force {
+            return Err(CliError::msg(
+                "--force is not supported by kubectl-rs apply (delete and re-create the object instead)",
+            ));
+        }
+        if self.kustomize.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        if self.filename.is_empty() {
+            return Err(CliError::msg("must specify one of -f and -k"));
+        }
+        Ok(dry)
+    }
+
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let dry_run = self.validate_flags()?;
+        let validation = field_validation(&self.validate)?;
+        let format = if self.output.is_empty() {
+            OutputFormat::Table { wide: false }
+        } else {
+            OutputFormat::parse(&self.output, self.template.as_deref(), true)
+                .map_err(|e| CliError::msg(e.to_string()))?
+        };
+        let printer = if matches!(format, OutputFormat::Table { .. }) {
+            None
+        } else {
+            let opts = GenericOptions {
+                show_managed_fields: self.show_managed_fields,
+                ..GenericOptions::default()
+            };
+            Some(
+                GenericPrinter::new(&format, &opts, &|p| {
+                    std::fs::read_to_string(p).map_err(|e| e.to_string())
+                })
+                .map_err(|e| CliError::msg(e.to_string()))?,
+            )
+        };
+        let manager = self.field_manager.clone().unwrap_or_else(|| {
+            if self.server_side {
+                "kubectl".into()
+            } else {
+                "kubectl-client-side-apply".into()
+            }
+        });
+        let spec = ReadSpec {
+            files: self.filename.clone(),
+            recursive: self.recursive,
+            validate: validation != "Ignore",
+        };
+        let (targets, mut errors) = read_objects(ctx, &spec).await;
+        if targets.is_empty() && errors.is_empty() {
+            return Err(CliError::msg("no objects passed to apply"));
+        }
+        let mut run = Run {
+            ctx,
+            args: self,
+            dry_run,
+            validation,
+            manager,
+            printer,
+            format,
+            printed: Vec::new(),
+        };
+        let mut visited = Vec::new();
+        for t in &targets {
+            if t.name.is_empty() {
+                let gen = str_at(&t.object, &["metadata", "generateName"]);
+                if !gen.is_empty() {
+                    errors.push(CliError::msg(format!(
+                        "from {gen}: cannot use generate name with apply"
+                    )));
+                    continue;
+                }
+            }
+            match run.apply_one(t).await {
+                Ok(()) => visited.push(t.clone()),
+                Err(e) => errors.push(e),
+            }
+        }
+        run.print_collected()?;
+        if self.prune && errors.is_empty() {
+            run.prune(&visited).await?;
+        }
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(CliError::Aggregate(errors)),
+        }
+    }
+}
+
+impl Run<'_> {
+    fn emit(&mut self, t: &Target, obj: &Value, op: Op) -> Result<(), CliError> {
+        match (&mut self.printer, &self.format) {
+            (None, _) => {
+                let line = format!("{} {}{}\n", t.display(), op.word(), self.dry_run.suffix());
+                self.ctx.out().write_all(line.as_bytes())?;
+            }
+            (Some(p), OutputFormat::Name) => {
+                let mut out = self.ctx.out();
+                p.print(obj, &mut **out)
+                    .map_err(|e| CliError::msg(e.to_string()))?;
+            }
+            (Some(_), _) => self.printed.push(obj.clone()),
+        }
+        Ok(())
+    }
+
+    fn print_collected(&mut self) -> Result<(), CliError> {
+        let Some(p) = &mut self.printer else {
+            return Ok(());
+        };
+        if self.printed.is_empty() {
+            return Ok(());
+        }
+        let obj = if self.printed.len() == 1 {
+            self.printed[0].clone()
+        } else {
+            crate::print::json::list_wrapper(std::mem::take(&mut self.printed))
+        };
+        let mut out = self.ctx.out();
+        p.print(&obj, &mut **out)
+            .map_err(|e| CliError::msg(e.to_string()))?;
+        p.finish(&mut **out)
+            .map_err(|e| CliError::msg(e.to_string()))?;
+        Ok(())
+    }
+
+    fn write_query(&self, req: ApiRequest) -> ApiRequest {
+        let req = self.dry_run.query(req);
+        req.query("fieldManager", self.manager.clone())
+            .query("fieldValidation", self.validation)
+    }
+
+    async fn get_live(&self, t: &Target) -> Result<Option<Value>, CliError> {
+        let client = self.ctx.client()?;
+        match client.get_json(&t.path()).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(with_source(
+                &format!(
+                    "retrieving current configuration of:\n{}\nfrom server for:",
+                    t.info_header()
+                ),
+                &t.source,
+                e.into(),
+            )),
+        }
+    }
+
+    async fn apply_one(&mut self, t: &Target) -> Result<(), CliError> {
+        if self.args.server_side {
+            return self.server_side(t).await;
+        }
+        let client = self.ctx.client()?;
+        let Some(mut live) = self.get_live(t).await? else {
+            let (obj, body) = create_body(&t.object).map_err(|e| CliError::msg(e.to_string()))?;
+            if self.dry_run == DryRun::Client {
+                return self.emit(t, &obj, Op::Created);
+            }
+            let mut req = ApiRequest::new(crate::client::Method::POST, t.collection());
+            req.headers
+                .push(("Content-Type".into(), "application/json".into()));
+            req.body = Some(body.into_bytes());
+            let req = self.write_query(req);
+            let created = client
+                .send_json(&req)
+                .await
+                .map_err(|e| with_source("creating", &t.source, e.into()))?;
+            return self.emit(t, &created, Op::Created);
+        };
+        if self.dry_run == DryRun::Client {
+            // v1.36 prints the merged result; the patch is applied locally.
+            let merged = match apply_patch(&t.object, &live, self.args.overwrite) {
+                Ok(Some(p)) => local_merge(&live, &p),
+                _ => live.clone(),
+            };
+            return self.emit(t, &merged, Op::Configured);
+        }
+        if get_last_applied(&live).is_none() {
+            self.ctx
+                .eprint(&missing_annotation_warning(&t.resource.resource, &t.name));
+        }
+        // Conflicts are retried with a fresh GET, as kubectl's patcher does (5 tries).
+        let mut tries = 0;
+        loop {
+            let patch = apply_patch(&t.object, &live, self.args.overwrite)
+                .map_err(|e| patch_error(t, &e.to_string()))?;
+            let Some(patch) = patch else {
+                return self.emit(t, &live, Op::Unchanged);
+            };
+            let req = ApiRequest::patch(
+                t.path(),
+                patch.patch_type.content_type(),
+                patch.body.clone().into_bytes(),
+            );
+            let req = self.write_query(req);
+            match client.send_json(&req).await {
+                Ok(v) => return self.emit(t, &v, Op::Configured),
+                Err(ClientError::Api(s)) if s.code == 409 && tries < 4 => {
+                    tries += 1;
+                    if tries > 1 {
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                    live = match self.get_live(t).await? {
+                        Some(l) => l,
+                        None => return Err(CliError::Client(ClientError::Api(s))),
+                    };
+                }
+                Err(e) => {
+                    return Err(with_source(
+                        &format!(
+                            "applying patch:\n{}\nto:\n{}\nfor:",
+                            patch.body,
+                            t.info_header()
+                        ),
+                        &t.source,
+                        e.into(),
+                    ))
+                }
+            }
+        }
+    }
+
+    async fn server_side(&mut self, t: &Target) -> Result<(), CliError> {
+        let client = self.ctx.client()?;
+        let body = server_side_apply_body(&t.object);
+        let req = ApiRequest::patch(t.path(), SERVER_SIDE_APPLY_CONTENT_TYPE, body.into_bytes());
+        let req = self.dry_run.query(req);
+        let req = req
+            .query("fieldManager", self.manager.clone())
+            .query("fieldValidation", self.validation)
+            .query("force", self.args.force_conflicts.to_string());
+        match client.send_json(&req).await {
+            Ok(v) => self.emit(t, &v, Op::ServerSide),
+            Err(ClientError::Api(s)) if s.code == 409 => Err(CliError::Raw(conflict_message(&s))),
+            Err(e) => Err(with_source("patching", &t.source, e.into())),
+        }
+    }
+
+    async fn prune(&mut self, visited: &[Target]) -> Result<(), CliError> {
+        let client = self.ctx.client()?;
+        let disc = ctx_data(self.ctx).await?;
+        let mut kinds: Vec<ApiResource> = Vec::new();
+        let wanted: Vec<(String, String, String)> = if self.args.prune_allowlist.is_empty() {
+            DEFAULT_PRUNE
+                .iter()
+                .map(|(g, v, k)| (g.to_string(), v.to_string(), k.to_string()))
+                .collect()
+        } else {
+            let mut v = Vec::new();
+            for gvk in &self.args.prune_allowlist {
+                let parts: Vec<&str> = gvk.split('/').collect();
+                let (g, ver, k) = match parts.as_slice() {
+                    [ver, k] if *ver == "core" || ver.starts_with('v') => ("", *ver, *k),
+                    [g, ver, k] => (if *g == "core" { "" } else { *g }, *ver, *k),
+                    _ => {
+                        return Err(CliError::msg(format!(
+                            "invalid GroupVersionKind format: {gvk}, please follow <group/version/kind>"
+                        )))
+                    }
+                };
+                v.push((g.to_string(), ver.to_string(), k.to_string()));
+            }
+            v
+        };
+        for (g, v, k) in &wanted {
+            if let Some(r) = disc
+                .resources
+                .iter()
+                .find(|r| &r.group == g && &r.version == v && &r.kind == k)
+            {
+                kinds.push(r.clone());
+            }
+        }
+        let namespaces: BTreeSet<String> =
+            visited.iter().filter_map(|t| t.namespace.clone()).collect();
+        let seen: BTreeSet<(String, String, String, String)> = visited
+            .iter()
+            .map(|t| {
+                (
+                    t.resource.group.clone(),
+                    t.resource.kind.clone(),
+                    t.namespace.clone().unwrap_or_default(),
+                    t.name.clone(),
+                )
+            })
+            .collect();
+        let flags = DeleteFlags {
+            cascade: self.args.cascade.clone(),
+            grace_period: self.args.grace_period,
+            ..DeleteFlags::default()
+        };
+        let body = flags.delete_options(self.dry_run)?;
+        let mut scopes: Vec<(ApiResource, Option<String>)> = Vec::new();
+        for r in &kinds {
+            if r.namespaced {
+                for ns in &namespaces {
+                    scopes.push((r.clone(), Some(ns.clone())));
+                }
+            } else {
+                scopes.push((r.clone(), None));
+            }
+        }
+        for (r, ns) in scopes {
+            let mut req = ApiRequest::get(r.path(ns.as_deref(), None));
+            if let Some(sel) = &self.args.selector {
+                req = req.query("labelSelector", sel.clone());
+            }
+            let list = client.send_json(&req).await?;
+            for item in list["items"].as_array().into_iter().flatten() {
+                let name = str_at(item, &["metadata", "name"]).to_string();
+                let key = (
+                    r.group.clone(),
+                    r.kind.clone(),
+                    ns.clone().unwrap_or_default(),
+                    name.clone(),
+                );
+                if seen.contains(&key) || get_last_applied(item).is_none() {
+                    continue;
+                }
+                if self.dry_run != DryRun::Client {
+                    let req = ApiRequest::delete(r.path(ns.as_deref(), Some(&name)), Some(&body));
+                    let req = self.dry_run.query(req);
+                    client.send_json(&req).await?;
+                }
+                let mut obj = item.clone();
+                obj["apiVersion"] = Value::String(r.api_version());
+                obj["kind"] = Value::String(r.kind.clone());
+                if matches!(self.format, OutputFormat::Name) {
+                    let line = crate::print::name::object_name(&obj)
+                        .map_err(|e| CliError::msg(e.to_string()))?;
+                    writeln!(self.ctx.out(), "{line}")?;
+                } else {
+                    let line = format!(
+                        "{}/{} pruned{}\n",
+                        crate::print::table::lower_group_kind(&r.group, &r.kind),
+                        name,
+                        self.dry_run.suffix()
+                    );
+                    self.ctx.out().write_all(line.as_bytes())?;
+                }
+                if self.args.wait && self.dry_run == DryRun::None {
+                    let timeout = delete::parse_timeout(&self.args.timeout)?;
+                    delete::wait_deleted(self.ctx, &r, ns.as_deref(), &name, item, timeout).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn ctx_data(
+    ctx: &Context,
+) -> Result<std::sync::Arc<crate::discovery::DiscoveryData>, CliError> {
+    Ok(ctx.discovery()?.data().await?)
+}
+
+/// What client dry-run shows for an existing object: the patch merged into the live object
+/// locally (v1.36 "fix --dry-run=client to show merged result").
+fn local_merge(live: &Value, p: &crate::apply::ApplyPatch) -> Value {
+    let api_version = str_at(live, &["apiVersion"]);
+    let kind = str_at(live, &["kind"]);
+    let merged = match p.patch_type {
+        crate::apply::PatchType::StrategicMerge => {
+            crate::apply::apply_strategic_merge_patch(api_version, kind, live, &p.patch).ok()
+        }
+        crate::apply::PatchType::JsonMerge => Some(crate::apply::apply_merge_patch(live, &p.patch)),
+    };
+    merged.unwrap_or_else(|| live.clone())
+}
+
+fn patch_error(t: &Target, msg: &str) -> CliError {
+    CliError::msg(format!(
+        "error when creating patch with:\n{}\nfor: {:?}: {msg}",
+        to_go_json(&t.object),
+        t.source
+    ))
+}
+
+/// The message of a server-side apply conflict (apply.go, v1.36 wording).
+fn conflict_message(s: &ApiStatus) -> String {
+    format!(
+        "error: Apply failed with {}\nPlease review the fields above--they currently have other managers. Here\nare the ways you can resolve this warning:\n* If you intend to manage all of these fields, please re-run the apply\n  command with the `--force-conflicts` flag.\n* If you do not intend to manage all of the fields, please edit your\n  manifest to remove references to the fields that should keep their\n  current managers.\n* You may co-own fields by updating your manifest to match the existing\n  value; in this case, you'll become the manager if the value already\n  matches. Once the last manager is removed, the field is removed from the\n  object, and is not longer managed by the other managers and will be\n  removed from the live object.\n  See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts",
+        s.message.strip_prefix("Apply failed with ").unwrap_or(&s.message)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dry_run_values() {
+        assert_eq!(DryRun::parse("client").unwrap(), DryRun::Client);
+        assert_eq!(
+            DryRun::parse("server").unwrap().suffix(),
+            " (server dry run)"
+        );
+        let e = DryRun::parse("bogus").unwrap_err();
+        assert_eq!(
+            crate::error::render(&e).stderr,
+            "error: Invalid dry-run value (bogus). Must be \"none\", \"server\", or \"client\".\n"
+        );
+    }
+
+    #[test]
+    fn validate_values() {
+        assert_eq!(field_validation("true").unwrap(), "Strict");
+        assert_eq!(field_validation("warn").unwrap(), "Warn");
+        assert_eq!(field_validation("false").unwrap(), "Ignore");
+        assert!(field_validation("maybe").is_err());
+    }
+
+    #[test]
+    fn source_is_added_to_api_errors() {
+        let s = ApiStatus {
+            code: 409,
+            reason: "AlreadyExists".into(),
+            message: "daemonsets.apps \"x\" already exists".into(),
+            details: Value::Null,
+            raw: serde_json::json!({"message": "daemonsets.apps \"x\" already exists"}),
+        };
+        let e = with_source(
+            "creating",
+            "f.yaml",
+            CliError::Client(ClientError::Api(Box::new(s))),
+        );
+        assert_eq!(
+            crate::error::render(&e).stderr,
+            "Error from server (AlreadyExists): error when creating \"f.yaml\": daemonsets.apps \"x\" already exists\n"
+        );
+    }
+}

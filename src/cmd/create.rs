@@ -1,0 +1,197 @@
+//! `kubectl-rs create -f`: POST every object read from files, stdin or URLs
+//! (kubectl `pkg/cmd/create/create.go` `RunCreate`). The generator subcommands
+//! (`create namespace`, `create deployment`, …) are not part of this command yet.
+
+use std::io::Write;
+
+use crate::apply::{set_last_applied, to_go_json};
+use crate::client::{ApiRequest, Method};
+use crate::cmd::apply::{field_validation, read_objects, with_source, DryRun, ReadSpec};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+
+/// Create a resource from a file or from stdin.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CreateArgs {
+    /// Filename, directory, or URL to files to use to create the resource
+    #[arg(short = 'f', long = "filename")]
+    pub filename: Vec<String>,
+    /// Process the directory used in -f, --filename recursively.
+    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub recursive: bool,
+    /// Process a kustomization directory (not supported by kubectl-rs).
+    #[arg(short = 'k', long = "kustomize")]
+    pub kustomize: Option<String>,
+    /// Must be one of: strict (or true), warn, ignore (or false).
+    #[arg(long = "validate", num_args = 0..=1, require_equals = true,
+          default_missing_value = "strict", default_value = "strict")]
+    pub validate: String,
+    /// Must be "none", "server", or "client".
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+          default_missing_value = "unchanged", default_value = "none")]
+    pub dry_run: String,
+    /// Output format: json, yaml, name, ….
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
+    #[arg(long = "template")]
+    pub template: Option<String>,
+    /// If true, the configuration of current object will be saved in its annotation.
+    #[arg(long = "save-config", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub save_config: bool,
+    /// Name of the manager used to track field ownership.
+    #[arg(long = "field-manager", default_value = "kubectl-create")]
+    pub field_manager: String,
+    /// Selector (label query) to filter on.
+    #[arg(short = 'l', long = "selector")]
+    pub selector: Option<String>,
+    /// If true, keep the managedFields when printing objects in JSON or YAML format.
+    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub show_managed_fields: bool,
+}
+
+/// `-l key=value,key2=value2` equality selectors, as filters over manifest objects.
+fn matches_selector(obj: &serde_json::Value, selector: &str) -> Result<bool, CliError> {
+    for term in selector.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let labels = &obj["metadata"]["labels"];
+        let ok = if let Some((k, v)) = term.split_once("!=") {
+            labels[k.trim()].as_str() != Some(v.trim())
+        } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            labels[k.trim()].as_str() == Some(v.trim())
+        } else if let Some(k) = term.strip_prefix('!') {
+            labels.get(k.trim()).is_none()
+        } else if term.contains(' ') || term.contains('(') {
+            return Err(CliError::msg(format!(
+                "unable to parse requirement: {term:?} (set-based selectors are not supported with -f by kubectl-rs)"
+            )));
+        } else {
+            labels.get(term).is_some()
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+impl CreateArgs {
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if self.kustomize.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        if self.filename.is_empty() {
+            return Err(CliError::msg("must specify one of -f and -k"));
+        }
+        if self.dry_run == "unchanged" {
+            return Err(CliError::msg(
+                "Invalid dry-run value (unchanged). Must be \"none\", \"server\", or \"client\".",
+            ));
+        }
+        let dry_run = DryRun::parse(&self.dry_run)?;
+        let validation = field_validation(&self.validate)?;
+        let format = if self.output.is_empty() {
+            None
+        } else {
+            Some(
+                OutputFormat::parse(&self.output, self.template.as_deref(), true)
+                    .map_err(|e| CliError::msg(e.to_string()))?,
+            )
+        };
+        let mut printer = match &format {
+            None => None,
+            Some(f) => Some(
+                GenericPrinter::new(
+                    f,
+                    &GenericOptions {
+                        show_managed_fields: self.show_managed_fields,
+                        ..GenericOptions::default()
+                    },
+                    &|p| std::fs::read_to_string(p).map_err(|e| e.to_string()),
+                )
+                .map_err(|e| CliError::msg(e.to_string()))?,
+            ),
+        };
+        let spec = ReadSpec {
+            files: self.filename.clone(),
+            recursive: self.recursive,
+            validate: validation != "Ignore",
+        };
+        let (targets, mut errors) = read_objects(ctx, &spec).await;
+        let mut count = 0;
+        for t in targets {
+            if let Some(sel) = &self.selector {
+                if !matches_selector(&t.object, sel)? {
+                    continue;
+                }
+            }
+            count += 1;
+            let mut obj = t.object.clone();
+            if self.save_config {
+                set_last_applied(&mut obj).map_err(|e| CliError::msg(e.to_string()))?;
+            }
+            let created = if dry_run == DryRun::Client {
+                obj
+            } else {
+                let mut req = ApiRequest::new(Method::POST, t.collection());
+                req.headers
+                    .push(("Content-Type".into(), "application/json".into()));
+                req.body = Some(to_go_json(&obj).into_bytes());
+                let req = dry_run
+                    .query(req)
+                    .query("fieldManager", self.field_manager.clone())
+                    .query("fieldValidation", validation);
+                match ctx.client()?.send_json(&req).await {
+                    Ok(v) => v,
+                    Err(e) => {
+                        errors.push(with_source("creating", &t.source, e.into()));
+                        continue;
+                    }
+                }
+            };
+            match &mut printer {
+                Some(p) => {
+                    let mut out = ctx.out();
+                    p.print(&created, &mut **out)
+                        .map_err(|e| CliError::msg(e.to_string()))?;
+                    p.finish(&mut **out)
+                        .map_err(|e| CliError::msg(e.to_string()))?;
+                }
+                None => {
+                    let line = format!("{} created{}\n", t.display(), dry_run.suffix());
+                    ctx.out().write_all(line.as_bytes())?;
+                }
+            }
+        }
+        if count == 0 && errors.is_empty() {
+            return Err(CliError::msg("no objects passed to create"));
+        }
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(CliError::Aggregate(errors)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn selector_filters_manifest_objects() {
+        let o = json!({"metadata": {"labels": {"app": "web", "tier": "fe"}}});
+        assert!(matches_selector(&o, "app=web").unwrap());
+        assert!(matches_selector(&o, "app==web,tier").unwrap());
+        assert!(!matches_selector(&o, "app=db").unwrap());
+        assert!(matches_selector(&o, "app!=db,!missing").unwrap());
+        assert!(!matches_selector(&o, "!app").unwrap());
+    }
+}

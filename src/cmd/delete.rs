@@ -1,0 +1,608 @@
+//! `kubectl-rs delete`: by `TYPE NAME…`, `TYPE/NAME…`, `-f`, `-l`, `--all`, `--field-selector`;
+//! cascade, grace period, `--force`, `--wait`, dry runs, `-o name`, `-i`
+//! (kubectl `pkg/cmd/delete/delete.go`, `delete_flags.go`, `pkg/cmd/wait/delete.go`).
+//!
+//! [`DeleteFlags`] is the part `apply --prune` shares.
+
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::{json, Map, Value};
+
+use crate::client::ApiRequest;
+use crate::cmd::apply::{read_objects, with_source, DryRun, ReadSpec};
+use crate::context::Context;
+use crate::discovery::ApiResource;
+use crate::error::CliError;
+use crate::print::table::lower_group_kind;
+
+/// The deletion settings `delete` and `apply --prune` share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteFlags {
+    /// `--cascade` as typed (`background`, `foreground`, `orphan`, or deprecated `true`/`false`).
+    pub cascade: String,
+    /// `--grace-period` (-1: the object's default).
+    pub grace_period: i64,
+    /// `--now`.
+    pub now: bool,
+    /// `--force`.
+    pub force: bool,
+}
+
+impl Default for DeleteFlags {
+    fn default() -> Self {
+        DeleteFlags {
+            cascade: "background".into(),
+            grace_period: -1,
+            now: false,
+            force: false,
+        }
+    }
+}
+
+impl DeleteFlags {
+    /// The `propagationPolicy` for `--cascade`, and the deprecation warning for boolean values.
+    pub fn propagation(&self) -> Result<(&'static str, Option<String>), CliError> {
+        let warn = |v: &str, with: &str| {
+            Some(format!(
+                "warning: --cascade={v} is deprecated (boolean value) and can be replaced with --cascade={with}.\n"
+            ))
+        };
+        match self.cascade.to_lowercase().as_str() {
+            "background" => Ok(("Background", None)),
+            "foreground" => Ok(("Foreground", None)),
+            "orphan" => Ok(("Orphan", None)),
+            "true" => Ok(("Background", warn(&self.cascade, "background"))),
+            "false" => Ok(("Orphan", warn(&self.cascade, "orphan"))),
+            _ => Err(CliError::msg(format!(
+                "invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"",
+                self.cascade
+            ))),
+        }
+    }
+
+    /// The grace period to send (None: not sent), after `--now`/`--force` rules.
+    pub fn effective_grace(&self) -> Result<Option<i64>, CliError> {
+        let mut g = self.grace_period;
+        if self.now {
+            if g != -1 {
+                return Err(CliError::msg(
+                    "--now and --grace-period cannot be specified together",
+                ));
+            }
+            g = 1;
+        }
+        if g == 0 && !self.force {
+            // kubectl turns a zero grace period into 1 unless --force is given.
+            g = 1;
+        }
+        if self.force && g < 0 {
+            g = 0;
+        }
+        if self.force && g > 0 {
+            return Err(CliError::msg(
+                "--force and --grace-period greater than 0 cannot be specified together",
+            ));
+        }
+        Ok((g >= 0).then_some(g))
+    }
+
+    /// The `DeleteOptions` body.
+    pub fn delete_options(&self, dry_run: DryRun) -> Result<Value, CliError> {
+        let mut m = Map::new();
+        if let Some(g) = self.effective_grace()? {
+            m.insert("gracePeriodSeconds".into(), json!(g));
+        }
+        m.insert("propagationPolicy".into(), json!(self.propagation()?.0));
+        if dry_run == DryRun::Server {
+            m.insert("dryRun".into(), json!(["All"]));
+        }
+        Ok(Value::Object(m))
+    }
+}
+
+/// Parses `--timeout` (a Go duration; a bare `0` is allowed).
+pub fn parse_timeout(s: &str) -> Result<Duration, CliError> {
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    crate::cmd::flags::parse_go_duration(s).ok_or_else(|| {
+        CliError::msg(format!(
+            "invalid argument {s:?} for \"--timeout\" flag: time: invalid duration {s:?}"
+        ))
+    })
+}
+
+/// Waits until the object is gone (404, or replaced by one with another uid), as kubectl's
+/// `wait --for=delete` does: a GET, then a watch on the name until `DELETED`.
+pub async fn wait_deleted(
+    ctx: &Context,
+    r: &ApiResource,
+    namespace: Option<&str>,
+    name: &str,
+    deleted: &Value,
+    timeout: Duration,
+) -> Result<(), CliError> {
+    // kubectl: a zero timeout means a week.
+    let timeout = if timeout.is_zero() {
+        Duration::from_secs(7 * 24 * 3600)
+    } else {
+        timeout
+    };
+    let client = ctx.client()?;
+    let uid = deleted["metadata"]["uid"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let timed_out = || {
+        CliError::msg(format!(
+            "timed out waiting for the condition on {}/{}",
+            r.resource, name
+        ))
+    };
+    let wait = async {
+        loop {
+            let live = match client.get_json(&r.path(namespace, Some(name))).await {
+                Ok(v) => v,
+                Err(e) if e.is_not_found() => return Ok(()),
+                Err(e) => return Err(CliError::from(e)),
+            };
+            if !uid.is_empty() && live["metadata"]["uid"].as_str() != Some(&uid) {
+                return Ok(());
+            }
+            let rv = live["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let req = ApiRequest::get(r.path(namespace, None))
+                .query("fieldSelector", format!("metadata.name={name}"))
+                .query("resourceVersion", rv);
+            let mut stream = match client.watch(&req).await {
+                Ok(s) => s,
+                Err(e) if e.status().is_some_and(|s| s.code == 410) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            while let Some(ev) = stream.next().await {
+                match ev {
+                    Ok(ev) if ev.event_type == "DELETED" => return Ok(()),
+                    Ok(_) => {}
+                    // An expired watch starts over from a fresh GET.
+                    Err(_) => break,
+                }
+            }
+        }
+    };
+    match tokio::time::timeout(timeout, wait).await {
+        Ok(r) => r,
+        Err(_) => Err(timed_out()),
+    }
+}
+
+/// Delete resources by file names, stdin, resources and names, or by resources and label selector.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeleteArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`.
+    pub args: Vec<String>,
+    /// containing the resource to delete.
+    #[arg(short = 'f', long = "filename")]
+    pub filename: Vec<String>,
+    /// Process the directory used in -f, --filename recursively.
+    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub recursive: bool,
+    /// Process a kustomization directory (not supported by kubectl-rs).
+    #[arg(short = 'k', long = "kustomize")]
+    pub kustomize: Option<String>,
+    /// Selector (label query) to filter on.
+    #[arg(short = 'l', long = "selector")]
+    pub selector: Option<String>,
+    /// Selector (field query) to filter on.
+    #[arg(long = "field-selector")]
+    pub field_selector: Option<String>,
+    /// Delete all resources, in the namespace of the specified resource types.
+    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub all: bool,
+    /// If present, list the requested object(s) across all namespaces.
+    #[arg(short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub all_namespaces: bool,
+    /// Must be "background", "orphan", or "foreground".
+    #[arg(long = "cascade", num_args = 0..=1, require_equals = true,
+          default_missing_value = "background", default_value = "background")]
+    pub cascade: String,
+    /// Period of time in seconds given to the resource to terminate gracefully.
+    #[arg(long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
+    pub grace_period: i64,
+    /// If true, resources are signaled for immediate shutdown (same as --grace-period=1).
+    #[arg(long = "now", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub now: bool,
+    /// If true, immediately remove resources from API and bypass graceful deletion.
+    #[arg(long = "force", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub force: bool,
+    /// If true, wait for resources to be gone before returning.
+    #[arg(long = "wait", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "true")]
+    pub wait: bool,
+    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
+    #[arg(long = "timeout", default_value = "0s")]
+    pub timeout: String,
+    /// Treat "resource not found" as a successful delete.
+    #[arg(long = "ignore-not-found", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    pub ignore_not_found: Option<bool>,
+    /// Must be "none", "server", or "client".
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+          default_missing_value = "unchanged", default_value = "none")]
+    pub dry_run: String,
+    /// Output mode. Use "-o name" for shorter output (resource/name).
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+    /// If true, delete resource only when user confirms.
+    #[arg(short = 'i', long = "interactive", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub interactive: bool,
+}
+
+/// One object to delete.
+#[derive(Debug, Clone)]
+struct Victim {
+    resource: ApiResource,
+    namespace: Option<String>,
+    name: String,
+    source: String,
+}
+
+impl Victim {
+    fn path(&self) -> String {
+        self.resource
+            .path(self.namespace.as_deref(), Some(&self.name))
+    }
+}
+
+impl DeleteArgs {
+    fn flags(&self) -> DeleteFlags {
+        DeleteFlags {
+            cascade: self.cascade.clone(),
+            grace_period: self.grace_period,
+            now: self.now,
+            force: self.force,
+        }
+    }
+
+    fn dry_run(&self) -> Result<DryRun, CliError> {
+        if self.dry_run == "unchanged" {
+            return Err(CliError::msg(
+                "Invalid dry-run value (unchanged). Must be \"none\", \"server\", or \"client\".",
+            ));
+        }
+        DryRun::parse(&self.dry_run)
+    }
+
+    fn validate(&self) -> Result<(), CliError> {
+        if !self.output.is_empty() && self.output != "name" {
+            return Err(CliError::msg(format!(
+                "unexpected -o output mode: {}. We only support '-o name'",
+                self.output
+            )));
+        }
+        if self.all && self.selector.is_some() {
+            return Err(CliError::msg(
+                "cannot set --all and --selector at the same time",
+            ));
+        }
+        if self.all && self.field_selector.is_some() {
+            return Err(CliError::msg(
+                "cannot set --all and --field-selector at the same time",
+            ));
+        }
+        if self.kustomize.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let dry_run = self.dry_run()?;
+        let flags = self.flags();
+        let (_, cascade_warning) = flags.propagation()?;
+        if let Some(w) = cascade_warning {
+            ctx.eprint(&w);
+        }
+        let grace = flags.effective_grace()?;
+        self.validate()?;
+        if self.force && grace == Some(0) {
+            ctx.eprint("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+        }
+        let timeout = parse_timeout(&self.timeout)?;
+        let selecting = self.all || self.selector.is_some() || self.field_selector.is_some();
+        let ignore_not_found = self.ignore_not_found.unwrap_or(selecting);
+        let (victims, mut errors) = self.collect(ctx, selecting).await?;
+        if self.interactive && !victims.is_empty() && !self.confirm(ctx, &victims)? {
+            return Ok(());
+        }
+        let body = flags.delete_options(dry_run)?;
+        let operation = if grace == Some(0) {
+            "force deleted"
+        } else {
+            "deleted"
+        };
+        let mut found = 0;
+        let mut deleted = Vec::new();
+        for v in &victims {
+            // kubectl counts every visited object, even one whose 404 is ignored.
+            found += 1;
+            let response = if dry_run == DryRun::Client {
+                Value::Null
+            } else {
+                let req = ApiRequest::delete(v.path(), Some(&body));
+                match ctx.client()?.send_json(&req).await {
+                    Ok(r) => r,
+                    Err(e) if e.is_not_found() && ignore_not_found => continue,
+                    Err(e) => {
+                        errors.push(with_source("deleting", &v.source, e.into()));
+                        continue;
+                    }
+                }
+            };
+            self.print(ctx, v, operation, dry_run)?;
+            deleted.push((v.clone(), response));
+        }
+        if self.wait && dry_run == DryRun::None {
+            for (v, response) in &deleted {
+                if let Err(e) = wait_deleted(
+                    ctx,
+                    &v.resource,
+                    v.namespace.as_deref(),
+                    &v.name,
+                    response,
+                    timeout,
+                )
+                .await
+                {
+                    errors.push(e);
+                }
+            }
+        }
+        match errors.len() {
+            0 => {
+                if found == 0 {
+                    ctx.out().write_all(b"No resources found\n")?;
+                }
+                Ok(())
+            }
+            1 => Err(errors.remove(0)),
+            _ => Err(CliError::Aggregate(errors)),
+        }
+    }
+
+    fn print(
+        &self,
+        ctx: &Context,
+        v: &Victim,
+        operation: &str,
+        dry_run: DryRun,
+    ) -> Result<(), CliError> {
+        let kind = lower_group_kind(&v.resource.group, &v.resource.kind);
+        let line = if self.output == "name" {
+            format!("{kind}/{}\n", v.name)
+        } else {
+            let ns = match &v.namespace {
+                Some(ns) => format!(" from {ns} namespace"),
+                None => String::new(),
+            };
+            format!("{kind} {:?} {operation}{ns}{}\n", v.name, dry_run.suffix())
+        };
+        ctx.out().write_all(line.as_bytes())?;
+        Ok(())
+    }
+
+    fn confirm(&self, ctx: &Context, victims: &[Victim]) -> Result<bool, CliError> {
+        let mut text = format!(
+            "You are about to delete the following {} resource(s):\n",
+            victims.len()
+        );
+        for v in victims {
+            text.push_str(&format!(
+                "{}/{}\n",
+                lower_group_kind(&v.resource.group, &v.resource.kind),
+                v.name
+            ));
+        }
+        text.push_str("Do you want to continue? (y/n): ");
+        {
+            let mut out = ctx.out();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+        let mut answer = String::new();
+        // EOF (no terminal, empty input) reads as an empty answer: cancelled, as kubectl does.
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim().eq_ignore_ascii_case("y") {
+            return Ok(true);
+        }
+        ctx.out().write_all(b"deletion is cancelled\n")?;
+        Ok(false)
+    }
+
+    async fn collect(
+        &self,
+        ctx: &Context,
+        selecting: bool,
+    ) -> Result<(Vec<Victim>, Vec<CliError>), CliError> {
+        if !self.filename.is_empty() {
+            if !self.args.is_empty() {
+                return Err(CliError::msg(
+                    "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
+                ));
+            }
+            let spec = ReadSpec {
+                files: self.filename.clone(),
+                recursive: self.recursive,
+                validate: true,
+            };
+            let (targets, errors) = read_objects(ctx, &spec).await;
+            let victims = targets
+                .into_iter()
+                .map(|t| Victim {
+                    resource: t.resource,
+                    namespace: t.namespace,
+                    name: t.name,
+                    source: t.source,
+                })
+                .collect();
+            return Ok((victims, errors));
+        }
+        if self.args.is_empty() {
+            return Err(CliError::msg("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
+        }
+        let (ns, ns_given) = ctx.namespace()?;
+        let types = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+        let mut victims = Vec::new();
+        let mut warned = false;
+        for t in types {
+            let r = t.resource;
+            if !r.namespaced && ns_given && !warned && !self.all_namespaces {
+                ctx.eprint(
+                    "warning: deleting cluster-scoped resources, not scoped to the provided namespace\n",
+                );
+                warned = true;
+            }
+            if !t.names.is_empty() {
+                if selecting {
+                    return Err(CliError::msg(
+                        "name cannot be provided when a selector is specified",
+                    ));
+                }
+                for name in t.names {
+                    victims.push(Victim {
+                        namespace: r.namespaced.then(|| ns.clone()),
+                        resource: r.clone(),
+                        name,
+                        source: String::new(),
+                    });
+                }
+                continue;
+            }
+            if !selecting {
+                return Err(CliError::msg(
+                    "resource(s) were provided, but no name was specified",
+                ));
+            }
+            let list_ns = (!self.all_namespaces).then(|| ns.clone());
+            let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None));
+            if let Some(s) = &self.selector {
+                req = req.query("labelSelector", s.clone());
+            }
+            if let Some(s) = &self.field_selector {
+                req = req.query("fieldSelector", s.clone());
+            }
+            let list = ctx.client()?.send_json(&req).await?;
+            for item in list["items"].as_array().into_iter().flatten() {
+                let meta = &item["metadata"];
+                victims.push(Victim {
+                    namespace: if r.namespaced {
+                        meta["namespace"].as_str().map(str::to_string)
+                    } else {
+                        None
+                    },
+                    resource: r.clone(),
+                    name: meta["name"].as_str().unwrap_or("").to_string(),
+                    source: String::new(),
+                });
+            }
+        }
+        Ok((victims, Vec::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(cascade: &str, grace: i64, now: bool, force: bool) -> DeleteFlags {
+        DeleteFlags {
+            cascade: cascade.into(),
+            grace_period: grace,
+            now,
+            force,
+        }
+    }
+
+    #[test]
+    fn cascade_values() {
+        assert_eq!(
+            flags("foreground", -1, false, false)
+                .propagation()
+                .unwrap()
+                .0,
+            "Foreground"
+        );
+        let (p, w) = flags("false", -1, false, false).propagation().unwrap();
+        assert_eq!(p, "Orphan");
+        assert_eq!(
+            w.unwrap(),
+            "warning: --cascade=false is deprecated (boolean value) and can be replaced with --cascade=orphan.\n"
+        );
+        let e = flags("bad", -1, false, false).propagation().unwrap_err();
+        assert_eq!(
+            crate::error::render(&e).stderr,
+            "error: invalid cascade value (bad). Must be \"background\", \"foreground\", or \"orphan\"\n"
+        );
+    }
+
+    #[test]
+    fn grace_rules() {
+        assert_eq!(
+            flags("background", -1, false, false)
+                .effective_grace()
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            flags("background", -1, true, false)
+                .effective_grace()
+                .unwrap(),
+            Some(1)
+        );
+        assert_eq!(
+            flags("background", 0, false, false)
+                .effective_grace()
+                .unwrap(),
+            Some(1)
+        );
+        assert_eq!(
+            flags("background", -1, false, true)
+                .effective_grace()
+                .unwrap(),
+            Some(0)
+        );
+        assert!(flags("background", 5, true, false)
+            .effective_grace()
+            .is_err());
+        assert!(flags("background", 5, false, true)
+            .effective_grace()
+            .is_err());
+        // Observed body of `delete --now`.
+        let body = flags("background", -1, true, false)
+            .delete_options(DryRun::None)
+            .unwrap();
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"gracePeriodSeconds":1,"propagationPolicy":"Background"}"#
+        );
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("0").unwrap(), Duration::ZERO);
+        assert_eq!(parse_timeout("1m30s").unwrap(), Duration::from_secs(90));
+        assert!(parse_timeout("soon").is_err());
+    }
+}
