@@ -176,6 +176,12 @@ done >"$OBJS"
 ROWS=()
 NOTES=()
 
+# Rows also go to $WORK/rows.md as each case ends, so an interrupted run keeps its results.
+row() {
+    ROWS+=("$1")
+    printf '%s\n' "$1" >>"$WORK/rows.md"
+}
+
 selected() {
     [ -z "$CASES" ] && return 0
     local w
@@ -197,13 +203,13 @@ bench() {
     [ -n "$prep_r" ] && { sh -c "$prep_r" >/dev/null 2>&1 || true; }
     local err
     if ! err=$(sh -c "$R $args" 2>&1 >/dev/null); then
-        ROWS+=("| $label | | | | | | | skipped: kubectl-rs: $(echo "$err" | head -1 | cut -c1-90) |")
+        row "| $label | | | | | | | skipped: kubectl-rs: $(echo "$err" | head -1 | cut -c1-90) |"
         echo "   skipped: $err" | head -3 >&2
         return 0
     fi
     [ -n "$prep_k" ] && { sh -c "$prep_k" >/dev/null 2>&1 || true; }
     if ! err=$(sh -c "$K $args" 2>&1 >/dev/null); then
-        ROWS+=("| $label | | | | | | | skipped: kubectl failed: $(echo "$err" | head -1 | cut -c1-90) |")
+        row "| $label | | | | | | | skipped: kubectl failed: $(echo "$err" | head -1 | cut -c1-90) |"
         return 0
     fi
     local json=$WORK/$id.json
@@ -226,8 +232,8 @@ bench() {
         v=$(tail -1 "$WORK/rss")
         [ "$v" -gt "$mr" ] && mr=$v
     done
-    ROWS+=("$(awk -v l="$label" -v tk="$tk" -v tr="$tr" -v mk="$mk" -v mr="$mr" -v sk="$(jq '.results[0].stddev' "$json")" -v sr="$(jq '.results[1].stddev' "$json")" 'BEGIN {
-        printf "| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f× | %.1f | %.1f | %.2f | |", l, tk*1000, sk*1000, tr*1000, sr*1000, tk/tr, mk/1024, mr/1024, mr/mk }')")
+    row "$(awk -v l="$label" -v tk="$tk" -v tr="$tr" -v mk="$mk" -v mr="$mr" -v sk="$(jq '.results[0].stddev' "$json")" -v sr="$(jq '.results[1].stddev' "$json")" 'BEGIN {
+        printf "| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f× | %.1f | %.1f | %.2f | |", l, tk*1000, sk*1000, tr*1000, sr*1000, tk/tr, mk/1024, mr/1024, mr/mk }')"
 }
 
 COLD_K="rm -rf $CACHE_K"
@@ -275,27 +281,33 @@ bench apply-200-unchanged "apply -f 200 objects (unchanged)" "apply -f $OBJS"
 # simulated kubelets run them without the scheduler's 110-pods-per-node limit.
 if selected bulk || selected complete; then
     echo "== creating $BULK pods" >&2
-    cfg=$WORK/bulk.curl
+    # Eight curl processes, each sending its share sequentially over one kept-alive connection
+    # (`next` separates requests; per-request options must be repeated after it).
     server=$(cat "$WORK/api.server")
-    {
-        for i in $(seq -w 1 "$BULK"); do
-            node=kind-multinodes-worker
-            [ $((10#$i % 2)) -eq 0 ] && node=kind-multinodes-worker2
-            cat <<EOF
+    for i in $(seq -w 1 "$BULK"); do
+        node=kind-multinodes-worker
+        [ $((10#$i % 2)) -eq 0 ] && node=kind-multinodes-worker2
+        cat <<EOF >>"$WORK/bulk-$((10#$i % 8)).curl"
+next
 url = "$server/api/v1/namespaces/default/pods"
+data-binary = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"bulk-$i\",\"labels\":{\"app\":\"bulk\"}},\"spec\":{\"nodeName\":\"$node\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox:1.36\"}]}}"
 cacert = "$WORK/api.ca"
 cert = "$WORK/api.crt"
 key = "$WORK/api.key"
 header = "Content-Type: application/json"
-data-binary = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"bulk-$i\",\"labels\":{\"app\":\"bulk\"}},\"spec\":{\"nodeName\":\"$node\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox:1.36\"}]}}"
 output = "/dev/null"
 fail
-next
 EOF
-        done
-    } >"$cfg"
+    done
+    # A trailing `next` would be an empty request (an error), so each file drops its first one.
+    sed -i 1d "$WORK"/bulk-*.curl
     t0=$(date +%s.%N)
-    curl -sS --parallel --parallel-max 16 -K "$cfg"
+    cpids=()
+    for f in "$WORK"/bulk-*.curl; do
+        curl -sS -K "$f" &
+        cpids+=($!)
+    done
+    for p in "${cpids[@]}"; do wait "$p" || die "creating bulk pods failed"; done
     for i in $(seq 1 600); do
         n=$(count_running "$WORK/api" app%3Dbulk)
         [ "$n" -ge "$BULK" ] && break
