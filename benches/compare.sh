@@ -114,6 +114,26 @@ count_running() {
         jq '[.items[] | select(.status.phase == "Running")] | length'
 }
 
+# wait_running PREFIX LABELSELECTOR TARGET: polls until TARGET pods are Running, or the count
+# has not moved for 60 s (a stalled sandbox); prints the last count.
+wait_running() {
+    local n=0 last=-1 since_change
+    since_change=$(date +%s)
+    while :; do
+        n=$(count_running "$1" "$2")
+        [ "$n" -ge "$3" ] && break
+        if [ "$n" != "$last" ]; then
+            last=$n
+            since_change=$(date +%s)
+        elif [ $(($(date +%s) - since_change)) -ge 60 ]; then
+            echo "   stalled at $n of $3 Running pods" >&2
+            break
+        fi
+        sleep 0.25
+    done
+    echo "$n"
+}
+
 echo "== starting the sandbox" >&2
 KC=$WORK/kc
 start_sandbox "$KC" "$WORK/sandbox.log" --name kind-multinodes
@@ -308,11 +328,7 @@ EOF
         cpids+=($!)
     done
     for p in "${cpids[@]}"; do wait "$p" || die "creating bulk pods failed"; done
-    for i in $(seq 1 600); do
-        n=$(count_running "$WORK/api" app%3Dbulk)
-        [ "$n" -ge "$BULK" ] && break
-        sleep 0.5
-    done
+    n=$(wait_running "$WORK/api" app%3Dbulk "$BULK")
     echo "   $n of $BULK bulk pods Running after $(since "$t0") s" >&2
     NOTES+=("Bulk pods: $n of $BULK Running (created through the API with curl, pinned to the two nodes).")
     bench bulk-get-warm "get pods -o wide, $BULK pods (warm)" "get pods -o wide"
@@ -334,23 +350,14 @@ if [ -z "${SKIP_SCALE:-}" ] && selected scale; then
     SCALE+=("| 500-node sandbox serving (kubeconfig written) | $SBX_START s |")
     t0=$(date +%s.%N)
     ks --kubeconfig "$SKC" apply -f "$SEED" >/dev/null
-    n=0
-    for i in $(seq 1 1200); do
-        n=$(count_running "$WORK/sapi" app%3Dnode-exporter)
-        [ "$n" -ge 500 ] && break
-        sleep 0.25
-    done
+    n=$(wait_running "$WORK/sapi" app%3Dnode-exporter 500)
     SCALE+=("| seed DaemonSet applied → $n/500 pods Running | $(since "$t0") s |")
     ks --kubeconfig "$SKC" create deployment scale --image=nginx:1.27 --replicas=1 >/dev/null
     ks --kubeconfig "$SKC" rollout status deploy/scale --timeout=60s >/dev/null || true
     t0=$(date +%s.%N)
     ks --kubeconfig "$SKC" scale deploy/scale --replicas=1000 >/dev/null ||
         ks --kubeconfig "$SKC" patch deploy/scale -p '{"spec":{"replicas":1000}}' >/dev/null
-    for i in $(seq 1 1200); do
-        n=$(count_running "$WORK/sapi" app%3Dscale)
-        [ "$n" -ge 1000 ] && break
-        sleep 0.25
-    done
+    n=$(wait_running "$WORK/sapi" app%3Dscale 1000)
     SCALE+=("| Deployment scaled 1 → 1,000 replicas → $n/1000 pods Running | $(since "$t0") s |")
     SCALE+=("| 500-node sandbox peak RSS | $(peak_rss_mb "$SPID") MB |")
     stop_sandbox "$SPID"
