@@ -599,19 +599,16 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         .filter(|c| !c.is_empty())
         .map(decode_continue)
         .transpose()?;
-    let (items, rv) = st.store.list(&t.info.storage_gr(), t.namespace.as_deref());
-    let mut matched: Vec<Value> = items
-        .into_iter()
-        .filter(|o| filter.matches(o))
-        .filter(|o| match &after {
-            Some((ns, name)) => ns_name(o) > (ns.clone(), name.clone()),
-            None => true,
-        })
-        .collect();
+    // Only the returned page is copied out of the store: large lists are served in pages.
+    let (matched, remaining, rv) = st.store.list_page(
+        &t.info.storage_gr(),
+        t.namespace.as_deref(),
+        after.as_ref(),
+        limit,
+        |o| filter.matches(o),
+    );
     let mut meta = json!({"resourceVersion": rv.to_string()});
-    if limit > 0 && matched.len() > limit {
-        let remaining = matched.len() - limit;
-        matched.truncate(limit);
+    if limit > 0 && remaining > 0 {
         let (ns, name) = ns_name(matched.last().unwrap_or(&Value::Null));
         meta["continue"] = json!(encode_continue(rv, &ns, &name));
         meta["remainingItemCount"] = json!(remaining);

@@ -339,6 +339,9 @@ async fn serve(
             a = listener.accept() => a,
         };
         let Ok((tcp, _)) = accepted else { continue };
+        // Small API answers must not wait for the client's delayed ACK (Nagle), as
+        // kube-apiserver's Go listener never does.
+        let _ = tcp.set_nodelay(true);
         let tls = tls.clone();
         let app = app.clone();
         conns.spawn(async move {

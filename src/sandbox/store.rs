@@ -302,6 +302,47 @@ impl Store {
         (items, inner.rv)
     }
 
+    /// One page of a list without copying what is not returned: the objects (in one namespace
+    /// or all) that come after `after` in (namespace, name) order and satisfy `keep`, at most
+    /// `limit` of them (0: all), with how many more match and this snapshot's resourceVersion.
+    pub fn list_page(
+        &self,
+        gr: &GroupResource,
+        ns: Option<&str>,
+        after: Option<&(String, String)>,
+        limit: usize,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Value>, usize, u64) {
+        let inner = self.lock();
+        let Some(objs) = inner.objects.get(gr) else {
+            return (Vec::new(), 0, inner.rv);
+        };
+        let start = match (ns, after) {
+            (_, Some(a)) => std::ops::Bound::Excluded(a.clone()),
+            (Some(ns), None) => std::ops::Bound::Included((ns.to_string(), String::new())),
+            (None, None) => std::ops::Bound::Unbounded,
+        };
+        let mut page = Vec::new();
+        let mut remaining = 0;
+        for ((n, _), v) in objs.range((start, std::ops::Bound::Unbounded)) {
+            if ns.is_some_and(|ns| ns != n) {
+                if ns.is_some_and(|ns| n.as_str() > ns) {
+                    break;
+                }
+                continue;
+            }
+            if !keep(v) {
+                continue;
+            }
+            if limit == 0 || page.len() < limit {
+                page.push(v.clone());
+            } else {
+                remaining += 1;
+            }
+        }
+        (page, remaining, inner.rv)
+    }
+
     /// Replaces an object. With `expected_rv`, fails with `Conflict` when the stored object has
     /// another resourceVersion. An object that is terminating and has no finalizers left is
     /// removed (DELETED), as the registry does.
@@ -577,6 +618,23 @@ mod tests {
         let names: Vec<_> = b.iter().map(|o| ns_name(o).1).collect();
         assert_eq!(names, ["a", "z"]);
         assert_eq!(s.list(&pods(), None).0.len(), 4);
+    }
+
+    #[test]
+    fn list_page_pages_in_key_order_within_a_namespace() {
+        let s = Store::new();
+        for (ns, n) in [("b", "z"), ("a", "y"), ("b", "a"), ("b", "m"), ("c", "q")] {
+            s.create(&pods(), json!({"metadata": {"namespace": ns, "name": n}}))
+                .unwrap();
+        }
+        let names = |v: &[Value]| v.iter().map(|o| ns_name(o).1).collect::<Vec<_>>();
+        let (page, more, _) = s.list_page(&pods(), Some("b"), None, 2, |_| true);
+        assert_eq!((names(&page), more), (vec!["a".to_string(), "m".into()], 1));
+        let after = ("b".to_string(), "m".to_string());
+        let (page, more, _) = s.list_page(&pods(), Some("b"), Some(&after), 2, |_| true);
+        assert_eq!((names(&page), more), (vec!["z".to_string()], 0));
+        let (page, more, _) = s.list_page(&pods(), None, None, 0, |o| ns_name(o).1 != "y");
+        assert_eq!((page.len(), more), (4, 0));
     }
 
     #[test]
