@@ -599,13 +599,22 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         .filter(|c| !c.is_empty())
         .map(decode_continue)
         .transpose()?;
-    // Only the returned page is copied out of the store: large lists are served in pages.
+    // Only the returned page is copied out of the store, and only its metadata when that is
+    // all the client asked for (completion lists thousands of names this way).
+    let metadata_only = matches!(output, Output::Partial(_)) && t.info.storage.is_none();
     let (matched, remaining, rv) = st.store.list_page(
         &t.info.storage_gr(),
         t.namespace.as_deref(),
         after.as_ref(),
         limit,
         |o| filter.matches(o),
+        |o| {
+            if metadata_only {
+                json!({"metadata": o["metadata"].clone()})
+            } else {
+                o.clone()
+            }
+        },
     );
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if limit > 0 && remaining > 0 {

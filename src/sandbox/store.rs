@@ -304,7 +304,8 @@ impl Store {
 
     /// One page of a list without copying what is not returned: the objects (in one namespace
     /// or all) that come after `after` in (namespace, name) order and satisfy `keep`, at most
-    /// `limit` of them (0: all), with how many more match and this snapshot's resourceVersion.
+    /// `limit` of them (0: all), each passed through `project` (the copy to hand out), with
+    /// how many more match and this snapshot's resourceVersion.
     pub fn list_page(
         &self,
         gr: &GroupResource,
@@ -312,6 +313,7 @@ impl Store {
         after: Option<&(String, String)>,
         limit: usize,
         keep: impl Fn(&Value) -> bool,
+        project: impl Fn(&Value) -> Value,
     ) -> (Vec<Value>, usize, u64) {
         let inner = self.lock();
         let Some(objs) = inner.objects.get(gr) else {
@@ -335,7 +337,7 @@ impl Store {
                 continue;
             }
             if limit == 0 || page.len() < limit {
-                page.push(v.clone());
+                page.push(project(v));
             } else {
                 remaining += 1;
             }
@@ -628,12 +630,20 @@ mod tests {
                 .unwrap();
         }
         let names = |v: &[Value]| v.iter().map(|o| ns_name(o).1).collect::<Vec<_>>();
-        let (page, more, _) = s.list_page(&pods(), Some("b"), None, 2, |_| true);
+        let (page, more, _) = s.list_page(&pods(), Some("b"), None, 2, |_| true, Value::clone);
         assert_eq!((names(&page), more), (vec!["a".to_string(), "m".into()], 1));
         let after = ("b".to_string(), "m".to_string());
-        let (page, more, _) = s.list_page(&pods(), Some("b"), Some(&after), 2, |_| true);
+        let (page, more, _) =
+            s.list_page(&pods(), Some("b"), Some(&after), 2, |_| true, Value::clone);
         assert_eq!((names(&page), more), (vec!["z".to_string()], 0));
-        let (page, more, _) = s.list_page(&pods(), None, None, 0, |o| ns_name(o).1 != "y");
+        let (page, more, _) = s.list_page(
+            &pods(),
+            None,
+            None,
+            0,
+            |o| ns_name(o).1 != "y",
+            Value::clone,
+        );
         assert_eq!((page.len(), more), (4, 0));
     }
 
