@@ -632,7 +632,14 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
             ok_json(200, &table)
         }
         Output::Partial(v) => {
-            let items: Vec<Value> = items.iter().map(|o| partial_metadata(v, o)).collect();
+            // Moved, not copied: a list of thousands of names is mostly metadata.
+            let items: Vec<Value> = items
+                .into_iter()
+                .map(|mut o| {
+                    json!({"kind": "PartialObjectMetadata",
+                        "apiVersion": format!("meta.k8s.io/{v}"), "metadata": o["metadata"].take()})
+                })
+                .collect();
             ok_json(
                 200,
                 &json!({"kind": "PartialObjectMetadataList", "apiVersion": format!("meta.k8s.io/{v}"),
