@@ -21,7 +21,10 @@ pub fn client_config(
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?;
     let verifier: Arc<dyn ServerCertVerifier> = if tls.insecure {
-        Arc::new(NoVerify(provider.clone()))
+        Arc::new(FixedVerdict {
+            provider: provider.clone(),
+            accept: true,
+        })
     } else {
         let mut roots = rustls::RootCertStore::empty();
         if let Some(pem) = &tls.ca_pem {
@@ -36,7 +39,10 @@ pub fn client_config(
         }
         if roots.is_empty() {
             // Nothing to trust: every server is "signed by unknown authority", as in Go with no CA.
-            Arc::new(NoRoots(provider.clone()))
+            Arc::new(FixedVerdict {
+                provider: provider.clone(),
+                accept: false,
+            })
         } else {
             let inner =
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
@@ -131,57 +137,16 @@ impl ServerCertVerifier for RenamedVerifier {
     }
 }
 
-/// `insecure-skip-tls-verify`: any certificate, but handshake signatures are still checked.
+/// A verifier whose answer about the certificate is fixed, while handshake signatures are
+/// still checked: `insecure-skip-tls-verify` accepts every certificate; with no CA configured
+/// (we ship no system roots) every certificate is from an unknown authority.
 #[derive(Debug)]
-struct NoVerify(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for NoVerify {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+struct FixedVerdict {
+    provider: Arc<CryptoProvider>,
+    accept: bool,
 }
 
-/// No CA configured (we ship no system roots): every certificate is from an unknown authority.
-#[derive(Debug)]
-struct NoRoots(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for NoRoots {
+impl ServerCertVerifier for FixedVerdict {
     fn verify_server_cert(
         &self,
         _: &CertificateDer<'_>,
@@ -190,9 +155,13 @@ impl ServerCertVerifier for NoRoots {
         _: &[u8],
         _: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        Err(rustls::Error::InvalidCertificate(
-            rustls::CertificateError::UnknownIssuer,
-        ))
+        if self.accept {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer,
+            ))
+        }
     }
     fn verify_tls12_signature(
         &self,
@@ -204,7 +173,7 @@ impl ServerCertVerifier for NoRoots {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
     fn verify_tls13_signature(
@@ -217,11 +186,13 @@ impl ServerCertVerifier for NoRoots {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
