@@ -1,6 +1,6 @@
 //! Shell completion end to end: real bash (with bash-completion), zsh and fish, driven through
 //! tmux against an in-process sandbox, plus the `__complete` protocol answered by the binary
-//! (names of 5,000 pods in one metadata-only request) and script-friendliness properties
+//! (names of 5,000 pods from one Table request without objects) and script-friendliness properties
 //! (no colours, errors only on stderr, exit codes, nothing interactive without a TTY).
 //!
 //! A shell or tmux that is not installed skips its test with a printed note (`.ci/run`

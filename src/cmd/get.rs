@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::client::request::ApiRequest;
-use crate::client::{Client, ClientError};
+use crate::client::{ApiResponse, Client, ClientError};
 use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
 use crate::error::CliError;
@@ -331,6 +331,12 @@ impl From<ResolvedType> for Wanted {
     }
 }
 
+/// The table printer and what `No resources found` depends on.
+struct HumanOutput {
+    printer: HumanPrinter,
+    all_namespaced: bool,
+}
+
 /// One fetched response with the type it belongs to (kubectl's `resource.Info`).
 #[derive(Debug, Clone)]
 struct Info {
@@ -485,18 +491,48 @@ impl GetOptions {
             }
             return self.run_watch(ctx, &types).await;
         }
-        let (infos, fetch_errs) = self.fetch(ctx, &types).await?;
-        errs.extend(
-            fetch_errs
-                .into_iter()
-                .filter(|e| !(self.ignore_not_found && e.is_not_found()))
-                .map(CliError::from),
-        );
+        // One type, unsorted: each page is printed as it arrives and dropped (the printer
+        // keeps only text), so 5,000 pods never sit in memory at once. Several types need all
+        // answers first (kind prefixes depend on them), sorting needs every row.
+        if self.human && self.sort_by.is_empty() && types.len() == 1 {
+            let mut out = self.human_output(false);
+            let fetch_errs = self
+                .fetch(ctx, &types, &mut |info| {
+                    self.print_info(ctx, &mut out, &info)
+                })
+                .await?;
+            errs.extend(self.reported(fetch_errs));
+            return self.finish_human(ctx, out, errs);
+        }
+        let mut infos = Vec::new();
+        let fetch_errs = self
+            .fetch(ctx, &types, &mut |info| {
+                infos.push(info);
+                Ok(())
+            })
+            .await?;
+        errs.extend(self.reported(fetch_errs));
         if self.human {
             self.print_human(ctx, infos, errs)
         } else {
             self.print_generic(ctx, infos, errs, single_item_implied)
         }
+    }
+
+    fn reported(&self, errs: Vec<ClientError>) -> impl Iterator<Item = CliError> + '_ {
+        errs.into_iter()
+            .filter(|e| !(self.ignore_not_found && e.is_not_found()))
+            .map(CliError::from)
+    }
+
+    /// Decodes an answer; for the table printer, without what it never reads.
+    fn decode(&self, resp: ApiResponse) -> Result<Value, ClientError> {
+        if !(self.human && self.sort_by.is_empty()) {
+            return resp.json();
+        }
+        crate::print::table::decode_for_printing(&resp.body).map_err(|e| {
+            ClientError::Decode(format!("unable to decode the server's response: {e}"))
+        })
     }
 
     async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
@@ -648,14 +684,15 @@ impl GetOptions {
         Ok(types)
     }
 
-    /// Sends every request; per-object failures are collected, not fatal.
+    /// Sends every request, handing each answer to `sink` in order; per-object failures are
+    /// collected, not fatal.
     async fn fetch(
         &self,
         ctx: &Context,
         types: &[Wanted],
-    ) -> Result<(Vec<Info>, Vec<ClientError>), CliError> {
+        sink: &mut dyn FnMut(Info) -> Result<(), CliError>,
+    ) -> Result<Vec<ClientError>, CliError> {
         let client = ctx.client()?;
-        let mut infos = Vec::new();
         let mut errs = Vec::new();
         let chunk = if self.sort_by.is_empty() {
             self.chunk_size
@@ -668,7 +705,7 @@ impl GetOptions {
                 let mut token: Option<String> = None;
                 loop {
                     let req = list_request(&t.resource, ns, self, chunk, token.as_deref());
-                    let obj = match client.send_json(&req).await {
+                    let obj = match client.send(&req).await.and_then(|r| self.decode(r)) {
                         Ok(o) => o,
                         Err(e) => {
                             errs.push(self.list_error(&t.resource, e));
@@ -680,11 +717,11 @@ impl GetOptions {
                         .and_then(Value::as_str)
                         .filter(|c| !c.is_empty())
                         .map(str::to_string);
-                    infos.push(Info {
+                    sink(Info {
                         resource: t.resource.clone(),
                         object: obj,
                         unprintable: false,
-                    });
+                    })?;
                     if token.is_none() {
                         break;
                     }
@@ -693,17 +730,17 @@ impl GetOptions {
             }
             for name in &t.names {
                 let req = object_request(&t.resource, ns, name, self);
-                match client.send_json(&req).await {
-                    Ok(obj) => infos.push(Info {
+                match client.send(&req).await.and_then(|r| self.decode(r)) {
+                    Ok(obj) => sink(Info {
                         resource: t.resource.clone(),
                         object: obj,
                         unprintable: false,
-                    }),
+                    })?,
                     Err(e) => errs.push(namespace_missing(client, ns, e).await),
                 }
             }
         }
-        Ok((infos, errs))
+        Ok(errs)
     }
 
     fn print_human(
@@ -715,31 +752,54 @@ impl GetOptions {
         if !self.sort_by.is_empty() {
             sort_infos(&mut infos, &self.sort_by)?;
         }
+        let mut out = self.human_output(multiple_kinds(&infos));
+        for info in &infos {
+            self.print_info(ctx, &mut out, info)?;
+        }
+        self.finish_human(ctx, out, errs)
+    }
+
+    fn human_output(&self, multiple_kinds: bool) -> HumanOutput {
+        let mut table = self.table.clone();
+        table.with_kind = table.with_kind || multiple_kinds;
+        HumanOutput {
+            printer: HumanPrinter::new(table),
+            all_namespaced: !self.all_namespaces,
+        }
+    }
+
+    fn print_info(
+        &self,
+        ctx: &Context,
+        out: &mut HumanOutput,
+        info: &Info,
+    ) -> Result<(), CliError> {
+        out.all_namespaced = out.all_namespaced && info.resource.namespaced;
+        // Without server tables the printer falls back to NAME and AGE per item.
+        if info.unprintable {
+            return Ok(());
+        }
+        let rt = resource_type(&info.resource);
         // kubectl ignores the table printer's errors (a sort field missing from the rows
         // prints nothing at all).
-        let mut table = self.table.clone();
-        table.with_kind = table.with_kind || multiple_kinds(&infos);
-        let mut printer = HumanPrinter::new(table);
-        let mut all_namespaced = !self.all_namespaces;
+        match out
+            .printer
+            .print(&rt, &info.object, ctx.now, &mut **ctx.out())
         {
-            let mut out = ctx.out();
-            for info in &infos {
-                all_namespaced = all_namespaced && info.resource.namespaced;
-                // Without server tables the printer falls back to NAME and AGE per item.
-                if info.unprintable {
-                    continue;
-                }
-                let rt = resource_type(&info.resource);
-                if let Err(PrintError::Io(e)) =
-                    printer.print(&rt, &info.object, ctx.now, &mut **out)
-                {
-                    return Err(CliError::Io(e));
-                }
-            }
-            printer.finish(&mut **out)?;
+            Err(PrintError::Io(e)) => Err(CliError::Io(e)),
+            _ => Ok(()),
         }
-        if !printer.has_written() && !self.ignore_not_found && errs.is_empty() {
-            let ns = all_namespaced.then_some(self.namespace.as_str());
+    }
+
+    fn finish_human(
+        &self,
+        ctx: &Context,
+        mut out: HumanOutput,
+        errs: Vec<CliError>,
+    ) -> Result<(), CliError> {
+        out.printer.finish(&mut **ctx.out())?;
+        if !out.printer.has_written() && !self.ignore_not_found && errs.is_empty() {
+            let ns = out.all_namespaced.then_some(self.namespace.as_str());
             ctx.eprint(&format!("{}\n", no_resources_message(ns)));
         }
         unreduced(errs)

@@ -371,7 +371,7 @@ impl HumanPrinter {
                 }
                 let metadata = match row.get("object") {
                     Some(obj @ Value::Object(_)) => {
-                        Some(obj.get("metadata").cloned().unwrap_or(Value::Null))
+                        Some(obj.get("metadata").unwrap_or(&Value::Null))
                     }
                     _ => None,
                 };
@@ -511,6 +511,86 @@ impl HumanPrinter {
     }
 }
 
+/// Decodes a response for [`HumanPrinter`]: of each Table row's object only the metadata the
+/// printer reads (name, namespace, labels) is kept, so a page of 500 pods does not hold 500
+/// copies of their managedFields. Anything that is not a Table is decoded whole.
+pub fn decode_for_printing(body: &[u8]) -> serde_json::Result<Value> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct SlimTable {
+        #[serde(default)]
+        kind: String,
+        #[serde(default)]
+        api_version: String,
+        #[serde(default)]
+        metadata: Value,
+        #[serde(default)]
+        column_definitions: Value,
+        #[serde(default)]
+        rows: Option<Vec<SlimRow>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct SlimRow {
+        #[serde(default)]
+        cells: Value,
+        #[serde(default)]
+        object: Option<SlimObject>,
+    }
+    #[derive(serde::Deserialize)]
+    struct SlimObject {
+        #[serde(default)]
+        metadata: Option<SlimMeta>,
+    }
+    #[derive(serde::Deserialize)]
+    struct SlimMeta {
+        #[serde(default)]
+        name: Value,
+        #[serde(default)]
+        namespace: Value,
+        #[serde(default)]
+        labels: Value,
+    }
+
+    let slim: SlimTable = match serde_json::from_slice(body) {
+        Ok(t) => t,
+        Err(_) => return serde_json::from_slice(body),
+    };
+    let table = serde_json::json!({"kind": slim.kind, "apiVersion": slim.api_version});
+    if !is_table(&table) {
+        return serde_json::from_slice(body);
+    }
+    let rows = slim.rows.map(|rows| {
+        rows.into_iter()
+            .map(|r| {
+                let object = match r.object {
+                    None => Value::Null,
+                    Some(o) => {
+                        let mut meta = serde_json::Map::new();
+                        if let Some(m) = o.metadata {
+                            for (k, v) in [
+                                ("name", m.name),
+                                ("namespace", m.namespace),
+                                ("labels", m.labels),
+                            ] {
+                                if !v.is_null() {
+                                    meta.insert(k.to_string(), v);
+                                }
+                            }
+                        }
+                        serde_json::json!({ "metadata": meta })
+                    }
+                };
+                serde_json::json!({"cells": r.cells, "object": object})
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut table = table;
+    table["metadata"] = slim.metadata;
+    table["columnDefinitions"] = slim.column_definitions;
+    table["rows"] = rows.map_or(Value::Null, Value::Array);
+    Ok(table)
+}
+
 /// True for a `meta.k8s.io/v1` or `v1beta1` Table.
 pub fn is_table(obj: &Value) -> bool {
     obj.get("kind").and_then(Value::as_str) == Some("Table")
@@ -604,6 +684,48 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-11-27T20:00:00Z")
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn decoding_for_printing_keeps_what_the_printer_reads() {
+        let table = json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1",
+            "metadata": {"resourceVersion": "7", "continue": "c"},
+            "columnDefinitions": [{"name": "Name", "type": "string", "format": "name", "priority": 0}],
+            "rows": [
+                {"cells": ["a"], "conditions": [], "object": {"kind": "PartialObjectMetadata",
+                    "metadata": {"name": "a", "namespace": "n", "labels": {"k": "v"},
+                        "managedFields": [{"manager": "m", "fieldsV1": {"f:x": {}}}], "uid": "u"}}},
+                {"cells": ["b"], "object": null}]});
+        let slim = decode_for_printing(table.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            slim,
+            json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1",
+                "metadata": {"resourceVersion": "7", "continue": "c"},
+                "columnDefinitions": table["columnDefinitions"],
+                "rows": [
+                    {"cells": ["a"], "object": {"metadata": {"name": "a", "namespace": "n", "labels": {"k": "v"}}}},
+                    {"cells": ["b"], "object": null}]})
+        );
+        // The printed text is the same either way.
+        let print = |t: &Value| {
+            let mut p = HumanPrinter::new(TableOptions {
+                all_namespaces: true,
+                show_labels: true,
+                ..Default::default()
+            });
+            let mut out = Vec::new();
+            p.print(&pods(), t, now(), &mut out).unwrap();
+            p.finish(&mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(print(&slim), print(&table));
+        // Anything else is decoded whole.
+        let list = json!({"kind": "PodList", "apiVersion": "v1", "items": [{"metadata": {"name": "a", "uid": "u"}}]});
+        assert_eq!(
+            decode_for_printing(list.to_string().as_bytes()).unwrap(),
+            list
+        );
+        assert!(decode_for_printing(b"{").is_err());
     }
 
     fn ds() -> ResourceType {

@@ -599,47 +599,69 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         .filter(|c| !c.is_empty())
         .map(decode_continue)
         .transpose()?;
-    // Only the returned page is copied out of the store, and only its metadata when that is
-    // all the client asked for (completion lists thousands of names this way).
-    let metadata_only = matches!(output, Output::Partial(_)) && t.info.storage.is_none();
     let (matched, remaining, rv) = st.store.list_page(
         &t.info.storage_gr(),
         t.namespace.as_deref(),
         after.as_ref(),
         limit,
         |o| filter.matches(o),
-        |o| {
-            if metadata_only {
-                json!({"metadata": o["metadata"].clone()})
-            } else {
-                o.clone()
-            }
-        },
     );
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if limit > 0 && remaining > 0 {
-        let (ns, name) = ns_name(matched.last().unwrap_or(&Value::Null));
+        let (ns, name) = ns_name(matched.last().map_or(&Value::Null, |o| o.as_ref()));
         meta["continue"] = json!(encode_continue(rv, &ns, &name));
         meta["remainingItemCount"] = json!(remaining);
     }
-    let items: Vec<Value> = matched.into_iter().map(|o| typed(t.info, o)).collect();
+    // Objects served as stored are written straight from the store's shared copies: a page of
+    // thousands of pods is never copied (completion and `get` of big lists depend on it).
+    let stored = matched.iter().map(|o| o.as_ref());
+    let as_stored = t.info.storage.is_none();
+    let include = match output {
+        Output::Table(_) => include_object(ctx)?,
+        _ => IncludeObject::None,
+    };
+    match output {
+        Output::Table(v) if as_stored && include != IncludeObject::Object => {
+            let mut table =
+                tables::TableView::new(&t.info.gr(), stored, include, chrono::Utc::now());
+            table.api_version = format!("meta.k8s.io/{v}");
+            table.metadata = meta;
+            return Ok(json_response(200, to_json(&table)));
+        }
+        Output::Partial(v) if as_stored => {
+            let api_version = format!("meta.k8s.io/{v}");
+            let list = ListView {
+                api_version: &api_version,
+                kind: "PartialObjectMetadataList",
+                metadata: &meta,
+                items: stored.map(|o| ItemView::Partial(&api_version, o)).collect(),
+            };
+            return Ok(json_response(200, to_json(&list)));
+        }
+        Output::Json if as_stored => {
+            let list = ListView {
+                api_version: &t.info.api_version(),
+                kind: &format!("{}List", t.info.kind),
+                metadata: &meta,
+                items: stored.map(ItemView::Untyped).collect(),
+            };
+            return Ok(json_response(200, to_json(&list)));
+        }
+        _ => {}
+    }
+    let items: Vec<Value> = matched
+        .iter()
+        .map(|o| typed(t.info, Value::clone(o)))
+        .collect();
     Ok(match output {
         Output::Table(v) => {
-            let include = include_object(ctx)?;
             let mut table = tables::table_for(&t.info.gr(), &items, include);
             table["apiVersion"] = json!(format!("meta.k8s.io/{v}"));
             table["metadata"] = meta;
             ok_json(200, &table)
         }
         Output::Partial(v) => {
-            // Moved, not copied: a list of thousands of names is mostly metadata.
-            let items: Vec<Value> = items
-                .into_iter()
-                .map(|mut o| {
-                    json!({"kind": "PartialObjectMetadata",
-                        "apiVersion": format!("meta.k8s.io/{v}"), "metadata": o["metadata"].take()})
-                })
-                .collect();
+            let items: Vec<Value> = items.iter().map(|o| partial_metadata(v, o)).collect();
             ok_json(
                 200,
                 &json!({"kind": "PartialObjectMetadataList", "apiVersion": format!("meta.k8s.io/{v}"),
@@ -667,6 +689,52 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
             render(output, &list, 200)
         }
     })
+}
+
+fn to_json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// A list response borrowing its items; keys in sorted order, as a `Value`'s are written.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListView<'a> {
+    api_version: &'a str,
+    items: Vec<ItemView<'a>>,
+    kind: &'a str,
+    metadata: &'a Value,
+}
+
+enum ItemView<'a> {
+    /// An item of a typed list: the object without `kind` and `apiVersion`.
+    Untyped(&'a Value),
+    /// A PartialObjectMetadata (of this apiVersion) around the object's metadata.
+    Partial(&'a str, &'a Value),
+}
+
+impl serde::Serialize for ItemView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            ItemView::Untyped(Value::Object(o)) => {
+                let mut m = s.serialize_map(None)?;
+                for (k, v) in o {
+                    if k != "kind" && k != "apiVersion" {
+                        m.serialize_entry(k, v)?;
+                    }
+                }
+                m.end()
+            }
+            ItemView::Untyped(o) => o.serialize(s),
+            ItemView::Partial(v, o) => {
+                let mut m = s.serialize_map(Some(3))?;
+                m.serialize_entry("apiVersion", v)?;
+                m.serialize_entry("kind", "PartialObjectMetadata")?;
+                m.serialize_entry("metadata", &o["metadata"])?;
+                m.end()
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------

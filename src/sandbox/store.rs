@@ -92,7 +92,8 @@ pub enum StoreError {
 /// What `Store::watch_from` hands back: the kept past changes and a receiver for new ones.
 pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
 
-type Objects = BTreeMap<(String, String), Value>;
+/// Shared, so a list hands out its objects without copying them.
+type Objects = BTreeMap<(String, String), Arc<Value>>;
 
 struct Inner {
     rv: u64,
@@ -260,7 +261,7 @@ impl Store {
             .objects
             .entry(gr.clone())
             .or_default()
-            .insert(key, obj.clone());
+            .insert(key, Arc::new(obj.clone()));
         self.emit(
             &mut inner,
             WatchEvent {
@@ -281,7 +282,7 @@ impl Store {
             .objects
             .get(gr)?
             .get(&(ns.to_string(), name.to_string()))
-            .cloned()
+            .map(|v| Value::clone(v))
     }
 
     /// All objects of a type, in one namespace or (with `None`) all, sorted by namespace and
@@ -291,21 +292,20 @@ impl Store {
         let items = match inner.objects.get(gr) {
             None => Vec::new(),
             Some(objs) => match ns {
-                None => objs.values().cloned().collect(),
+                None => objs.values().map(|v| Value::clone(v)).collect(),
                 Some(ns) => objs
                     .range((ns.to_string(), String::new())..)
                     .take_while(|((n, _), _)| n == ns)
-                    .map(|(_, v)| v.clone())
+                    .map(|(_, v)| Value::clone(v))
                     .collect(),
             },
         };
         (items, inner.rv)
     }
 
-    /// One page of a list without copying what is not returned: the objects (in one namespace
-    /// or all) that come after `after` in (namespace, name) order and satisfy `keep`, at most
-    /// `limit` of them (0: all), each passed through `project` (the copy to hand out), with
-    /// how many more match and this snapshot's resourceVersion.
+    /// One page of a list, shared rather than copied: the objects (in one namespace or all)
+    /// that come after `after` in (namespace, name) order and satisfy `keep`, at most `limit`
+    /// of them (0: all), with how many more match and this snapshot's resourceVersion.
     pub fn list_page(
         &self,
         gr: &GroupResource,
@@ -313,8 +313,7 @@ impl Store {
         after: Option<&(String, String)>,
         limit: usize,
         keep: impl Fn(&Value) -> bool,
-        project: impl Fn(&Value) -> Value,
-    ) -> (Vec<Value>, usize, u64) {
+    ) -> (Vec<Arc<Value>>, usize, u64) {
         let inner = self.lock();
         let Some(objs) = inner.objects.get(gr) else {
             return (Vec::new(), 0, inner.rv);
@@ -337,7 +336,7 @@ impl Store {
                 continue;
             }
             if limit == 0 || page.len() < limit {
-                page.push(project(v));
+                page.push(Arc::clone(v));
             } else {
                 remaining += 1;
             }
@@ -435,7 +434,7 @@ impl Store {
                 .objects
                 .entry(gr.clone())
                 .or_default()
-                .insert(key, obj.clone());
+                .insert(key, Arc::new(obj.clone()));
             EventType::Modified
         };
         self.emit(
@@ -503,6 +502,7 @@ impl Store {
             .objects
             .get_mut(gr)
             .and_then(|o| o.remove(&key))
+            .map(Arc::unwrap_or_clone)
             .ok_or(StoreError::NotFound)?;
         inner.rv += 1;
         let rv = inner.rv;
@@ -629,21 +629,13 @@ mod tests {
             s.create(&pods(), json!({"metadata": {"namespace": ns, "name": n}}))
                 .unwrap();
         }
-        let names = |v: &[Value]| v.iter().map(|o| ns_name(o).1).collect::<Vec<_>>();
-        let (page, more, _) = s.list_page(&pods(), Some("b"), None, 2, |_| true, Value::clone);
+        let names = |v: &[Arc<Value>]| v.iter().map(|o| ns_name(o).1).collect::<Vec<_>>();
+        let (page, more, _) = s.list_page(&pods(), Some("b"), None, 2, |_| true);
         assert_eq!((names(&page), more), (vec!["a".to_string(), "m".into()], 1));
         let after = ("b".to_string(), "m".to_string());
-        let (page, more, _) =
-            s.list_page(&pods(), Some("b"), Some(&after), 2, |_| true, Value::clone);
+        let (page, more, _) = s.list_page(&pods(), Some("b"), Some(&after), 2, |_| true);
         assert_eq!((names(&page), more), (vec!["z".to_string()], 0));
-        let (page, more, _) = s.list_page(
-            &pods(),
-            None,
-            None,
-            0,
-            |o| ns_name(o).1 != "y",
-            Value::clone,
-        );
+        let (page, more, _) = s.list_page(&pods(), None, None, 0, |o| ns_name(o).1 != "y");
         assert_eq!((page.len(), more), (4, 0));
     }
 

@@ -7,7 +7,7 @@
 //! object's for a single get).
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::selectors::LabelSelector;
 use super::store::GroupResource;
@@ -149,61 +149,122 @@ pub fn table_for_at(
     include: IncludeObject,
     now: DateTime<Utc>,
 ) -> Value {
-    let (cols, printer): (&[Col], Option<Printer>) = match printer_for(gr) {
-        Some((cols, p)) => (cols, Some(p)),
-        None => (DEFAULT_COLUMNS, None),
-    };
-    let column_defs: Vec<Value> = cols
-        .iter()
-        .map(|c| {
-            json!({"name": c.0, "type": c.1, "format": c.2, "description": c.3, "priority": c.4})
-        })
-        .collect();
-    let rows: Vec<Value> = items
-        .iter()
-        .map(|obj| {
-            let cells = match printer {
-                Some(p) => p(obj, now),
-                None => default_cells(obj),
-            };
-            let mut row = Map::new();
-            row.insert("cells".to_string(), Value::Array(cells));
-            if let Some(c) = row_conditions(gr, obj) {
-                row.insert("conditions".to_string(), c);
-            }
-            row.insert("object".to_string(), row_object(gr, obj, include));
-            Value::Object(row)
-        })
-        .collect();
-    // The generic convertor appends to a nil slice, so an empty table has `"rows": null`.
-    let rows = if rows.is_empty() && printer.is_none() {
-        Value::Null
-    } else {
-        Value::Array(rows)
-    };
-    json!({
-        "kind": "Table",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": {},
-        "columnDefinitions": column_defs,
-        "rows": rows,
-    })
+    serde_json::to_value(TableView::new(gr, items.iter(), include, now)).unwrap_or_default()
 }
 
-/// Drops the column definitions, as the server does for watch events after the first
-/// (`columnDefinitions: null`).
-pub fn strip_headers(table: &mut Value) {
-    if let Some(m) = table.as_object_mut() {
-        m.insert("columnDefinitions".to_string(), Value::Null);
+/// A Table that borrows its row objects (a list page straight from the store): serializing it
+/// writes the same JSON as [`table_for`] without copying any object.
+pub struct TableView<'a> {
+    /// `meta.k8s.io/v1` unless the caller negotiated another version.
+    pub api_version: String,
+    /// The list metadata (`resourceVersion`, `continue`, ...); empty by default.
+    pub metadata: Value,
+    columns: Vec<Value>,
+    /// None serializes as `null` (the generic convertor's nil slice).
+    rows: Option<Vec<RowView<'a>>>,
+}
+
+struct RowView<'a> {
+    cells: Vec<Value>,
+    conditions: Option<Value>,
+    object: RowObject<'a>,
+}
+
+enum RowObject<'a> {
+    Null,
+    /// A PartialObjectMetadata around these metadata.
+    Metadata(std::borrow::Cow<'a, Value>),
+    Object(&'a Value),
+}
+
+impl<'a> TableView<'a> {
+    pub fn new(
+        gr: &GroupResource,
+        items: impl Iterator<Item = &'a Value>,
+        include: IncludeObject,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let (cols, printer): (&[Col], Option<Printer>) = match printer_for(gr) {
+            Some((cols, p)) => (cols, Some(p)),
+            None => (DEFAULT_COLUMNS, None),
+        };
+        let columns: Vec<Value> = cols
+            .iter()
+            .map(|c| {
+                json!({"name": c.0, "type": c.1, "format": c.2, "description": c.3, "priority": c.4})
+            })
+            .collect();
+        let rows: Vec<RowView<'a>> = items
+            .map(|obj| RowView {
+                cells: match printer {
+                    Some(p) => p(obj, now),
+                    None => default_cells(obj),
+                },
+                conditions: row_conditions(gr, obj),
+                object: row_object(gr, obj, include),
+            })
+            .collect();
+        // The generic convertor appends to a nil slice, so an empty table has `"rows": null`.
+        let rows = (!rows.is_empty() || printer.is_some()).then_some(rows);
+        TableView {
+            api_version: "meta.k8s.io/v1".to_string(),
+            metadata: json!({}),
+            columns,
+            rows,
+        }
     }
 }
 
-fn row_object(gr: &GroupResource, obj: &Value, include: IncludeObject) -> Value {
+// Keys in sorted order, as serde_json writes a `Value`'s.
+impl serde::Serialize for TableView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("apiVersion", &self.api_version)?;
+        m.serialize_entry("columnDefinitions", &self.columns)?;
+        m.serialize_entry("kind", "Table")?;
+        m.serialize_entry("metadata", &self.metadata)?;
+        m.serialize_entry("rows", &self.rows)?;
+        m.end()
+    }
+}
+
+impl serde::Serialize for RowView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("cells", &self.cells)?;
+        if let Some(c) = &self.conditions {
+            m.serialize_entry("conditions", c)?;
+        }
+        m.serialize_entry("object", &self.object)?;
+        m.end()
+    }
+}
+
+impl serde::Serialize for RowObject<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            RowObject::Null => s.serialize_unit(),
+            RowObject::Object(o) => o.serialize(s),
+            RowObject::Metadata(meta) => {
+                let mut m = s.serialize_map(Some(3))?;
+                m.serialize_entry("apiVersion", "meta.k8s.io/v1")?;
+                m.serialize_entry("kind", "PartialObjectMetadata")?;
+                m.serialize_entry("metadata", meta.as_ref())?;
+                m.end()
+            }
+        }
+    }
+}
+
+fn row_object<'a>(gr: &GroupResource, obj: &'a Value, include: IncludeObject) -> RowObject<'a> {
+    use std::borrow::Cow;
     match include {
         // RawExtension with nothing in it serializes as null.
-        IncludeObject::None => Value::Null,
+        IncludeObject::None => RowObject::Null,
         IncludeObject::Metadata => {
-            let mut meta = obj.get("metadata").cloned().unwrap_or_else(|| json!({}));
             // The printers see the internal object, whose conversion moved these annotations
             // into typed fields; the metadata shown is that of the internal object.
             let internal_only = match (gr.group.as_str(), gr.resource.as_str()) {
@@ -211,6 +272,18 @@ fn row_object(gr: &GroupResource, obj: &Value, include: IncludeObject) -> Value 
                 ("apps", "deployments") => &["deprecated.deployment.rollback.to"][..],
                 _ => &[][..],
             };
+            let meta = match obj.get("metadata") {
+                Some(m) => m,
+                None => return RowObject::Metadata(Cow::Owned(json!({}))),
+            };
+            // An empty map is dropped too (Go's omitempty).
+            let annotations = meta.get("annotations").and_then(Value::as_object);
+            if !annotations
+                .is_some_and(|a| a.is_empty() || internal_only.iter().any(|k| a.contains_key(*k)))
+            {
+                return RowObject::Metadata(Cow::Borrowed(meta));
+            }
+            let mut meta = meta.clone();
             if let Some(m) = meta.as_object_mut() {
                 if let Some(ann) = m.get_mut("annotations").and_then(Value::as_object_mut) {
                     for k in internal_only {
@@ -221,9 +294,17 @@ fn row_object(gr: &GroupResource, obj: &Value, include: IncludeObject) -> Value 
                     }
                 }
             }
-            json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta})
+            RowObject::Metadata(Cow::Owned(meta))
         }
-        IncludeObject::Object => obj.clone(),
+        IncludeObject::Object => RowObject::Object(obj),
+    }
+}
+
+/// Drops the column definitions, as the server does for watch events after the first
+/// (`columnDefinitions: null`).
+pub fn strip_headers(table: &mut Value) {
+    if let Some(m) = table.as_object_mut() {
+        m.insert("columnDefinitions".to_string(), Value::Null);
     }
 }
 
@@ -231,7 +312,7 @@ fn row_conditions(gr: &GroupResource, obj: &Value) -> Option<Value> {
     if !(gr.group.is_empty() && gr.resource == "pods") {
         return None;
     }
-    let (reason, message) = match obj.pointer("/status/phase").and_then(Value::as_str) {
+    let (reason, message) = match at(obj, "/status/phase").and_then(Value::as_str) {
         Some("Succeeded") => ("Succeeded", "The pod has completed successfully."),
         Some("Failed") => ("Failed", "The pod failed."),
         _ => return None,
@@ -716,16 +797,27 @@ fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
 
 // ---- cell helpers ----
 
+/// `Value::pointer` without its unescaping allocations (the printers' paths have no `~`): a
+/// table of thousands of pods looks up a dozen fields per row.
+fn at<'a>(obj: &'a Value, ptr: &str) -> Option<&'a Value> {
+    let path = ptr.strip_prefix('/')?;
+    path.split('/').try_fold(obj, |v, key| match v {
+        Value::Object(m) => m.get(key),
+        Value::Array(a) => a.get(key.parse::<usize>().ok()?),
+        _ => None,
+    })
+}
+
 fn s<'a>(obj: &'a Value, ptr: &str) -> &'a str {
-    obj.pointer(ptr).and_then(Value::as_str).unwrap_or_default()
+    at(obj, ptr).and_then(Value::as_str).unwrap_or_default()
 }
 
 fn i(obj: &Value, ptr: &str) -> i64 {
-    obj.pointer(ptr).and_then(Value::as_i64).unwrap_or(0)
+    at(obj, ptr).and_then(Value::as_i64).unwrap_or(0)
 }
 
 fn arr<'a>(obj: &'a Value, ptr: &str) -> &'a [Value] {
-    obj.pointer(ptr)
+    at(obj, ptr)
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default()
@@ -834,8 +926,7 @@ fn print_pod(pod: &Value, now: DateTime<Utc>) -> Vec<Value> {
         .count();
     let init_spec = |n: &str| init_specs.iter().find(|c| c["name"] == n);
     let later = |cur: &mut Option<DateTime<Utc>>, c: &Value| {
-        if let Some(t) = c
-            .pointer("/lastState/terminated/finishedAt")
+        if let Some(t) = at(c, "/lastState/terminated/finishedAt")
             .and_then(Value::as_str)
             .and_then(parse_time)
         {
@@ -856,7 +947,7 @@ fn print_pod(pod: &Value, now: DateTime<Utc>) -> Vec<Value> {
                 sidecar_restarts.saturating_add(c["restartCount"].as_i64().unwrap_or(0));
             later(&mut last_sidecar_restart, c);
         }
-        let term = c.pointer("/state/terminated");
+        let term = at(c, "/state/terminated");
         let waiting_reason = s(c, "/state/waiting/reason");
         if term.is_some_and(|t| t["exitCode"].as_i64().unwrap_or(0) == 0) {
             continue;
@@ -899,7 +990,7 @@ fn print_pod(pod: &Value, now: DateTime<Utc>) -> Vec<Value> {
             restarts = restarts.saturating_add(c["restartCount"].as_i64().unwrap_or(0));
             later(&mut last_restart, c);
             let waiting = s(c, "/state/waiting/reason");
-            let term = c.pointer("/state/terminated");
+            let term = at(c, "/state/terminated");
             if !waiting.is_empty() {
                 reason = waiting.to_string();
             } else if let Some(t) = term {
@@ -911,7 +1002,7 @@ fn print_pod(pod: &Value, now: DateTime<Utc>) -> Vec<Value> {
                 } else {
                     format!("ExitCode:{}", t["exitCode"].as_i64().unwrap_or(0))
                 };
-            } else if c["ready"] == true && c.pointer("/state/running").is_some() {
+            } else if c["ready"] == true && at(c, "/state/running").is_some() {
                 has_running = true;
                 ready += 1;
             }
@@ -924,9 +1015,7 @@ fn print_pod(pod: &Value, now: DateTime<Utc>) -> Vec<Value> {
         }
     }
 
-    let deleting = pod
-        .pointer("/metadata/deletionTimestamp")
-        .is_some_and(|v| !v.is_null());
+    let deleting = at(pod, "/metadata/deletionTimestamp").is_some_and(|v| !v.is_null());
     if deleting && status_reason == "NodeLost" {
         reason = "Unknown".to_string();
     } else if deleting && phase != "Succeeded" && phase != "Failed" {
@@ -975,13 +1064,11 @@ fn print_daemonset(ds: &Value, now: DateTime<Utc>) -> Vec<Value> {
         json!(i(ds, "/status/numberReady")),
         json!(i(ds, "/status/updatedNumberScheduled")),
         json!(i(ds, "/status/numberAvailable")),
-        json!(format_labels(
-            ds.pointer("/spec/template/spec/nodeSelector")
-        )),
+        json!(format_labels(at(ds, "/spec/template/spec/nodeSelector"))),
         age(ds, now),
         names,
         images,
-        json!(format_label_selector(ds.pointer("/spec/selector"))),
+        json!(format_label_selector(at(ds, "/spec/selector"))),
     ]
 }
 
@@ -989,7 +1076,7 @@ fn print_deployment(d: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let (names, images) = container_cells(arr(d, "/spec/template/spec/containers"));
     // LabelSelectorAsSelector(...).String(): no `<none>` here, a nil selector prints empty.
     let selector = match LabelSelector::from_label_selector_json(
-        d.pointer("/spec/selector").unwrap_or(&Value::Null),
+        at(d, "/spec/selector").unwrap_or(&Value::Null),
     ) {
         Ok(s) => s.to_string(),
         Err(_) => "<invalid>".to_string(),
@@ -1020,7 +1107,7 @@ fn print_replicaset(rs: &Value, now: DateTime<Utc>) -> Vec<Value> {
         age(rs, now),
         names,
         images,
-        json!(format_label_selector(rs.pointer("/spec/selector"))),
+        json!(format_label_selector(at(rs, "/spec/selector"))),
     ]
 }
 
@@ -1059,11 +1146,11 @@ fn print_node(node: &Value, now: DateTime<Utc>) -> Vec<Value> {
     if status.is_empty() {
         status.push("Unknown".to_string());
     }
-    if node.pointer("/spec/unschedulable") == Some(&json!(true)) {
+    if at(node, "/spec/unschedulable") == Some(&json!(true)) {
         status.push("SchedulingDisabled".to_string());
     }
     let mut roles: Vec<String> = Vec::new();
-    if let Some(labels) = node.pointer("/metadata/labels").and_then(Value::as_object) {
+    if let Some(labels) = at(node, "/metadata/labels").and_then(Value::as_object) {
         for (k, v) in labels {
             let role = if let Some(r) = k.strip_prefix("node-role.kubernetes.io/") {
                 r.to_string()
@@ -1191,7 +1278,7 @@ fn print_service(svc: &Value, now: DateTime<Utc>) -> Vec<Value> {
         json!(service_external_ip(svc)),
         json!(ports),
         age(svc, now),
-        json!(format_labels(svc.pointer("/spec/selector"))),
+        json!(format_labels(at(svc, "/spec/selector"))),
     ]
 }
 
@@ -1250,7 +1337,7 @@ fn print_endpoints(ep: &Value, now: DateTime<Utc>) -> Vec<Value> {
 }
 
 fn map_len(obj: &Value, ptr: &str) -> i64 {
-    obj.pointer(ptr)
+    at(obj, ptr)
         .and_then(Value::as_object)
         .map_or(0, |m| m.len() as i64)
 }
@@ -1268,10 +1355,9 @@ fn print_configmap(cm: &Value, now: DateTime<Utc>) -> Vec<Value> {
 fn print_resourcequota(q: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let mut request = vec![];
     let mut limit = vec![];
-    if let Some(hard) = q.pointer("/status/hard").and_then(Value::as_object) {
+    if let Some(hard) = at(q, "/status/hard").and_then(Value::as_object) {
         for (res, h) in hard {
-            let used = q
-                .pointer("/status/used")
+            let used = at(q, "/status/used")
                 .and_then(|u| u.get(res))
                 .and_then(Value::as_str)
                 .unwrap_or("0");
@@ -1508,7 +1594,7 @@ fn print_lease(l: &Value, now: DateTime<Utc>) -> Vec<Value> {
 
 fn print_job(job: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let succeeded = i(job, "/status/succeeded");
-    let completions = match job.pointer("/spec/completions").and_then(Value::as_i64) {
+    let completions = match at(job, "/spec/completions").and_then(Value::as_i64) {
         Some(c) => format!("{succeeded}/{c}"),
         None => {
             let par = i(job, "/spec/parallelism");
@@ -1533,9 +1619,7 @@ fn print_job(job: &Value, now: DateTime<Utc>) -> Vec<Value> {
             .find(|c| c["type"] == t)
             .is_some_and(|c| c["status"] == "True")
     };
-    let deleting = job
-        .pointer("/metadata/deletionTimestamp")
-        .is_some_and(|v| !v.is_null());
+    let deleting = at(job, "/metadata/deletionTimestamp").is_some_and(|v| !v.is_null());
     let status = if has("Complete") {
         "Complete"
     } else if has("Failed") {
@@ -1558,7 +1642,7 @@ fn print_job(job: &Value, now: DateTime<Utc>) -> Vec<Value> {
         age(job, now),
         names,
         images,
-        json!(format_label_selector(job.pointer("/spec/selector"))),
+        json!(format_label_selector(at(job, "/spec/selector"))),
     ]
 }
 
