@@ -50,6 +50,9 @@ pub enum CliError {
     /// Command line parsing, with the command path the user typed (`kubectl-rs config view`).
     #[error("{0}")]
     ClapIn(clap::Error, String),
+    /// A termination signal ended a watch: exit 1, nothing printed (kubectl's interrupt handler).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl CliError {
@@ -183,6 +186,7 @@ fn message(e: &CliError) -> String {
         CliError::Io(e) => err_prefix(&e.to_string()),
         CliError::Clap(e) => clap_message(e, &clap_command_path(e)),
         CliError::ClapIn(e, cmd) => clap_message(e, cmd),
+        CliError::Interrupted => String::new(),
     }
 }
 
@@ -280,6 +284,13 @@ pub fn render(e: &CliError) -> Rendered {
             stdout: String::new(),
             stderr: String::new(),
             code: 0,
+        };
+    }
+    if let CliError::Interrupted = e {
+        return Rendered {
+            stdout: String::new(),
+            stderr: String::new(),
+            code: DEFAULT_ERROR_EXIT_CODE,
         };
     }
     if let CliError::Clap(c) | CliError::ClapIn(c, _) = e {

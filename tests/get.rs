@@ -804,3 +804,70 @@ async fn template_files_and_more_combinations() {
     ];
     all_same(&env, cases).await;
 }
+
+/// Starts `args` with `program`, waits for its first line of output, sends `signal` and
+/// returns what it printed and its exit code.
+async fn interrupted(env: &TestEnv, program: &str, args: &[&str], signal: &str) -> Output {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+    let mut child = env
+        .command(program, args, "cache-signal")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).await.unwrap();
+    assert!(!first.is_empty(), "{program} {args:?} printed nothing");
+    // The handler is installed once the watch request is under way (after the initial list
+    // is printed), in kubectl as here.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let pid = child.id().unwrap().to_string();
+    let kill = std::process::Command::new("kill")
+        .args([format!("-{signal}"), pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).await.unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    let status = child.wait().await.unwrap();
+    Output {
+        stdout: first + &rest,
+        stderr,
+        code: status.code().unwrap_or(-1),
+    }
+}
+
+/// kubectl's interrupt handler: a termination signal ends a watch quietly with exit code 1
+/// (scripts running `timeout 10 kubectl get -w` see 1, not a signal death).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signal_ends_a_watch_with_exit_code_1() {
+    let env = TestEnv::start().await;
+    for signal in ["INT", "TERM", "HUP", "QUIT"] {
+        let args = ["get", "ns", "-w"];
+        let ours = interrupted(&env, env!("CARGO_BIN_EXE_kubectl-rs"), &args, signal).await;
+        assert_eq!(
+            (ours.code, ours.stderr.as_str()),
+            (1, ""),
+            "SIG{signal}: {ours:?}"
+        );
+        assert!(ours.stdout.starts_with("NAME "), "{ours:?}");
+        if let Some(k) = common::oracle() {
+            let theirs = interrupted(&env, k, &args, signal).await;
+            assert_same(
+                &format!("SIG{signal}"),
+                &ours.normalized(),
+                &theirs.normalized(),
+            );
+        }
+    }
+    env.sandbox.shutdown().await;
+}

@@ -929,8 +929,22 @@ impl GetOptions {
         }
         .query("resourceVersion", rv);
         let mut stream = client.watch(&req).await?;
-        // kubectl ignores how the watch ends (timeout, closed stream, error event).
-        while let Some(Ok(ev)) = stream.next().await {
+        // As kubectl's interrupt handler: a termination signal ends the watch with exit 1 and
+        // no message.
+        let interrupted = super::interrupt::termination_signal();
+        tokio::pin!(interrupted);
+        loop {
+            let ev = tokio::select! {
+                _ = &mut interrupted => {
+                    ctx.out().flush()?;
+                    return Err(CliError::Interrupted);
+                }
+                ev = stream.next() => ev,
+            };
+            // kubectl ignores how the watch ends (timeout, closed stream, error event).
+            let Some(Ok(ev)) = ev else {
+                break;
+            };
             if ev.event_type == "BOOKMARK" {
                 continue;
             }

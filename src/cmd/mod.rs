@@ -16,6 +16,7 @@ pub mod describe;
 pub mod flags;
 pub mod generate;
 pub mod get;
+pub mod interrupt;
 pub mod options;
 pub mod sandbox;
 pub mod sandbox_demo;

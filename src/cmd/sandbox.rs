@@ -66,7 +66,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         args,
         kubeconfig.as_deref(),
         &mut std::io::stdout(),
-        shutdown_signal(),
+        super::interrupt::termination_signal(),
     )
     .await
 }
@@ -121,29 +121,6 @@ pub async fn run_until(
     }
     writeln!(out, "Sandbox stopped.")?;
     Ok(())
-}
-
-/// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 #[cfg(test)]

@@ -76,7 +76,8 @@ impl TestEnv {
         }
     }
 
-    fn command(&self, program: &str, args: &[&str], cache: &str) -> tokio::process::Command {
+    /// A hermetic command for `program` (its own discovery cache directory `cache`).
+    pub fn command(&self, program: &str, args: &[&str], cache: &str) -> tokio::process::Command {
         let mut c = tokio::process::Command::new(program);
         c.args(args)
             .current_dir(&self.work)
