@@ -437,6 +437,41 @@ async fn wrong_ca_missing_files_and_insecure() {
     );
 }
 
+/// With no certificate-authority in the kubeconfig the system's roots are trusted, as Go's
+/// crypto/x509 does (here the system bundle is named by SSL_CERT_FILE, which Go also honours).
+#[tokio::test]
+async fn system_roots_when_no_ca_is_configured() {
+    let s = start_server().await;
+    let e = Env0::new();
+    let kc = e.write(
+        "config",
+        &kubeconfig(&s, "", &format!("    token: {GOOD_TOKEN}\n")),
+    );
+    let run_with_bundle = |bundle: PathBuf| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_kubectl-rs"))
+            .arg("api-versions")
+            .env_clear()
+            .env("HOME", e.path())
+            .env("KUBECONFIG", &kc)
+            .env("KUBECACHEDIR", e.path().join("cache"))
+            .env("SSL_CERT_FILE", bundle)
+            .env("SSL_CERT_DIR", e.path().join("no-such-dir"))
+            .output()
+    };
+    let trusted = run_with_bundle(e.write("bundle.pem", &s.pki.ca_pem))
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&trusted.stderr);
+    assert_eq!((err.as_ref(), trusted.status.code()), ("", Some(0)));
+    assert!(String::from_utf8_lossy(&trusted.stdout).contains("v1\n"));
+    let other = run_with_bundle(e.write("other.pem", &s.pki.other_ca_pem))
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert_eq!(other.status.code(), Some(1));
+    assert!(err.ends_with("Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority\n"), "{err}");
+}
+
 #[tokio::test]
 async fn tls_server_name() {
     let s = start_server().await;

@@ -1,6 +1,6 @@
-//! The rustls configuration for one API server: trust exactly the configured CA (or nothing
-//! when `insecure-skip-tls-verify`), verify against `tls-server-name` when set, present the
-//! client certificate, and offer HTTP/2 by ALPN.
+//! The rustls configuration for one API server: trust exactly the configured CA (the system's
+//! roots when none is configured, as Go does; nothing when `insecure-skip-tls-verify`), verify
+//! against `tls-server-name` when set, present the client certificate, and offer HTTP/2 by ALPN.
 
 use crate::kubeconfig::resolve::TlsSettings;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -27,18 +27,27 @@ pub fn client_config(
         })
     } else {
         let mut roots = rustls::RootCertStore::empty();
-        if let Some(pem) = &tls.ca_pem {
-            let certs = parse_certs(pem).map_err(|_| {
-                "unable to load root certificates: unable to parse bytes as PEM block".to_string()
-            })?;
-            for c in certs {
-                roots
-                    .add(c)
-                    .map_err(|e| format!("unable to load root certificates: {e}"))?;
+        match &tls.ca_pem {
+            Some(pem) => {
+                let certs = parse_certs(pem).map_err(|_| {
+                    "unable to load root certificates: unable to parse bytes as PEM block"
+                        .to_string()
+                })?;
+                for c in certs {
+                    roots
+                        .add(c)
+                        .map_err(|e| format!("unable to load root certificates: {e}"))?;
+                }
+            }
+            // No CA configured: Go's crypto/x509 then trusts the system pool (SSL_CERT_FILE,
+            // SSL_CERT_DIR, else the distribution's bundle), so servers with a public CA work.
+            // A system certificate that does not parse is skipped, as Go skips it.
+            None => {
+                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
             }
         }
         if roots.is_empty() {
-            // Nothing to trust: every server is "signed by unknown authority", as in Go with no CA.
+            // Nothing to trust: every server is "signed by unknown authority", as in Go.
             Arc::new(FixedVerdict {
                 provider: provider.clone(),
                 accept: false,
@@ -138,8 +147,8 @@ impl ServerCertVerifier for RenamedVerifier {
 }
 
 /// A verifier whose answer about the certificate is fixed, while handshake signatures are
-/// still checked: `insecure-skip-tls-verify` accepts every certificate; with no CA configured
-/// (we ship no system roots) every certificate is from an unknown authority.
+/// still checked: `insecure-skip-tls-verify` accepts every certificate; with no root at all (no
+/// CA configured and an empty system pool) every certificate is from an unknown authority.
 #[derive(Debug)]
 struct FixedVerdict {
     provider: Arc<CryptoProvider>,

@@ -118,7 +118,7 @@ pub struct ExecSpec {
 /// TLS settings.
 #[derive(Clone, Default, PartialEq)]
 pub struct TlsSettings {
-    /// PEM CA bundle to trust (instead of nothing: we have no system roots for API servers).
+    /// PEM CA bundle to trust (None: the system roots, as Go trusts when no CA is configured).
     pub ca_pem: Option<Vec<u8>>,
     /// Skip server certificate verification.
     pub insecure: bool,
