@@ -8,7 +8,7 @@ use crate::error::CliError;
 use crate::kubeconfig::edit::update_file_with;
 use crate::kubeconfig::load::resolve_path;
 use crate::kubeconfig::model::{ExecConfig, ExecEnvVar, Named, NamedContext, NamedUser};
-use crate::kubeconfig::{Kubeconfig, KubeconfigError, LoadedConfig};
+use crate::kubeconfig::{property, Kubeconfig, KubeconfigError, LoadedConfig};
 use base64::Engine;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,6 +54,15 @@ pub enum ConfigCommand {
     GetContexts(GetContextsArgs),
     /// Display users defined in the kubeconfig
     GetUsers,
+    /// Set an individual value in a kubeconfig file
+    ///
+    /// PROPERTY_NAME is a dot delimited name where each token represents either an attribute name or a map key.  Map keys may not contain dots.
+    ///
+    /// PROPERTY_VALUE is the new value you want to set. Binary fields such as 'certificate-authority-data' expect a base64 encoded string unless the --set-raw-bytes flag is used.
+    ///
+    /// Specifying an attribute name that already exists will merge new fields on top of existing values.
+    #[command(verbatim_doc_comment)]
+    Set(SetArgs),
     /// Set a cluster entry in kubeconfig
     SetCluster(SetClusterArgs),
     /// Set a context entry in kubeconfig
@@ -66,8 +75,28 @@ pub enum ConfigCommand {
         /// Context name.
         name: String,
     },
+    /// Unset an individual value in a kubeconfig file
+    ///
+    /// PROPERTY_NAME is a dot delimited name where each token represents either an attribute name or a map key.  Map keys may not contain dots.
+    #[command(verbatim_doc_comment)]
+    Unset {
+        /// PROPERTY_NAME.
+        #[arg(value_name = "PROPERTY_NAME", num_args = 0..)]
+        args: Vec<String>,
+    },
     /// Display merged kubeconfig settings or a specified kubeconfig file
     View(ViewArgs),
+}
+
+/// `config set` arguments.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SetArgs {
+    /// PROPERTY_NAME PROPERTY_VALUE.
+    #[arg(value_name = "PROPERTY_NAME PROPERTY_VALUE", num_args = 0..)]
+    pub args: Vec<String>,
+    /// When writing a []byte PROPERTY_VALUE, write the given string directly without base64 decoding.
+    #[arg(long = "set-raw-bytes", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub set_raw_bytes: Option<bool>,
 }
 
 /// `config view` flags.
@@ -212,6 +241,61 @@ fn update_file<T>(
         |c| crate::print::yaml::to_yaml_string(&c.to_value()),
         change,
     )
+}
+
+/// `config set|unset`: the property path applied to the file that holds what it names (a
+/// cluster, user or context's own file; else the file `current-context` and new entries go to).
+fn edit_property(
+    loaded: &LoadedConfig,
+    name: &str,
+    change: property::Change,
+) -> Result<(), CliError> {
+    if name.is_empty() {
+        return Err(CliError::msg("you must specify a property"));
+    }
+    let path = property::PropertyPath::parse(name).map_err(CliError::msg)?;
+    let file = match path.entry() {
+        Some(("clusters", n)) => loaded.file_for_cluster(n),
+        Some(("users", n)) => loaded.file_for_user(n),
+        Some((_, n)) => loaded.file_for_context(n),
+        None => loaded.file_for_current_context(),
+    };
+    let edit = |c: &mut Kubeconfig| -> Result<bool, KubeconfigError> {
+        let before = c.to_value();
+        let mut v = before.clone();
+        property::apply(&mut v, &path, change).map_err(KubeconfigError::Other)?;
+        // The file is always written as `kind: Config`, `apiVersion: v1`.
+        for k in ["kind", "apiVersion"] {
+            v[k] = before[k].clone();
+        }
+        *c = serde_json::from_value(v).map_err(|e| KubeconfigError::Other(e.to_string()))?;
+        Ok(c.to_value() != before)
+    };
+    // kubectl writes a file only when its content changes (unsetting what is not set leaves
+    // the file as it was, formatting included).
+    let mut current = if file.exists() {
+        crate::kubeconfig::load::read_file(&file)?
+    } else {
+        Kubeconfig::default()
+    };
+    if edit(&mut current)? {
+        update_file(&file, |c| edit(c).map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// kubectl's `helpErrorf`: the command's help on stdout, then `error: Unexpected args: [a b]`.
+fn unexpected_args(ctx: &Context, sub: &str, args: &[String]) -> CliError {
+    use clap::CommandFactory;
+    let mut cli = crate::cmd::Cli::command();
+    if let Some(cmd) = cli
+        .find_subcommand_mut("config")
+        .and_then(|c| c.find_subcommand_mut(sub))
+    {
+        let help = cmd.render_long_help().to_string();
+        let _ = ctx.out().write_all(help.as_bytes());
+    }
+    CliError::msg(format!("Unexpected args: [{}]", args.join(" ")))
 }
 
 const DATA_OMITTED: &str = "DATA+OMITTED";
@@ -522,6 +606,27 @@ impl ConfigArgs {
             }
             ConfigCommand::GetUsers => {
                 out = names_list(loaded.merged.users.iter().map(|c| c.name.clone()).collect());
+            }
+            ConfigCommand::Set(a) => {
+                let [name, value] = a.args.as_slice() else {
+                    return Err(unexpected_args(ctx, "set", &a.args));
+                };
+                if value.is_empty() {
+                    return Err(CliError::msg("you cannot use set to unset a property"));
+                }
+                let change = property::Change::Set {
+                    value,
+                    raw_bytes: a.set_raw_bytes.unwrap_or(false),
+                };
+                edit_property(loaded, name, change)?;
+                out = format!("Property {name:?} set.\n");
+            }
+            ConfigCommand::Unset { args } => {
+                let [name] = args.as_slice() else {
+                    return Err(unexpected_args(ctx, "unset", args));
+                };
+                edit_property(loaded, name, property::Change::Unset)?;
+                out = format!("Property {name:?} unset.\n");
             }
             ConfigCommand::UseContext { name } => {
                 if loaded.merged.context(name).is_none() {

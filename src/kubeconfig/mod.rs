@@ -8,6 +8,7 @@
 pub mod edit;
 pub mod load;
 pub mod model;
+pub mod property;
 pub mod resolve;
 
 pub use load::{LoadedConfig, Loader};

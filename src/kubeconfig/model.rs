@@ -295,6 +295,10 @@ impl Kubeconfig {
         c.clusters.sort_by(|a, b| a.name.cmp(&b.name));
         c.users.sort_by(|a, b| a.name.cmp(&b.name));
         c.contexts.sort_by(|a, b| a.name.cmp(&b.name));
+        // client-go's v1 Cluster has no omitempty on `server`.
+        for entry in &mut c.clusters {
+            entry.cluster.server.get_or_insert_with(String::new);
+        }
         c.kind.get_or_insert_with(|| "Config".into());
         c.api_version.get_or_insert_with(|| "v1".into());
         c.preferences
