@@ -1144,3 +1144,68 @@ async fn against_the_sandbox() {
     );
     h.shutdown().await;
 }
+
+/// A plain-HTTP server answering every request with `answers` in turn (the last one repeats),
+/// counting requests.
+async fn scripted_server(
+    answers: Vec<(u16, Option<&'static str>)>,
+) -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    let app = Router::new().fallback(move || {
+        let n = seen.fetch_add(1, Ordering::SeqCst);
+        let (code, retry_after) = answers[n.min(answers.len() - 1)];
+        async move {
+            let body = if code == 200 {
+                r#"{"major":"1","minor":"36","gitVersion":"v1.36.2"}"#.to_string()
+            } else {
+                format!(
+                    r#"{{"kind":"Status","apiVersion":"v1","status":"Failure","message":"busy","reason":"TooManyRequests","code":{code}}}"#
+                )
+            };
+            let mut r = Response::builder()
+                .status(code)
+                .header("Content-Type", "application/json");
+            if let Some(s) = retry_after {
+                r = r.header("Retry-After", s);
+            }
+            r.body(Body::from(body)).unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (port, count)
+}
+
+/// client-go retries 429 and 5xx answers that carry Retry-After (at most 10 times), and only those.
+#[tokio::test]
+async fn retry_after_answers_are_retried() {
+    use std::sync::atomic::Ordering;
+    let e = Env0::new();
+    let kc_for = |port: u16| {
+        e.write(
+            "config",
+            &format!("apiVersion: v1\nkind: Config\nclusters:\n- name: t\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: t\n  context: {{cluster: t, user: u}}\ncurrent-context: t\nusers:\n- name: u\n  user: {{}}\n"),
+        )
+    };
+    // Twice "come back in 0 s", then the answer.
+    let (port, count) =
+        scripted_server(vec![(429, Some("0")), (503, Some("0")), (200, None)]).await;
+    let (out, err, code) = run(e.env(&kc_for(port)), &["version", "-o", "json"]).await;
+    assert_eq!((err.as_str(), code), ("", 0), "{out}");
+    assert!(out.contains("\"gitVersion\": \"v1.36.2\""), "{out}");
+    assert_eq!(count.load(Ordering::SeqCst), 3);
+    // Always busy: the first try and 10 retries, then kubectl's error.
+    let (port, count) = scripted_server(vec![(429, Some("0"))]).await;
+    let (_, err, code) = run(e.env(&kc_for(port)), &["get", "--raw", "/version"]).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("busy"), "{err}");
+    assert_eq!(count.load(Ordering::SeqCst), 11);
+    // Without Retry-After nothing is retried.
+    let (port, count) = scripted_server(vec![(429, None), (200, None)]).await;
+    let (_, _, code) = run(e.env(&kc_for(port)), &["get", "--raw", "/version"]).await;
+    assert_eq!(code, 1);
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}

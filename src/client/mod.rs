@@ -235,6 +235,9 @@ pub struct ApiResponse {
     pub body: bytes::Bytes,
 }
 
+/// How many times an answer asking to retry later (429/5xx with Retry-After) is retried.
+const MAX_RETRIES: u32 = 10;
+
 impl ApiResponse {
     /// The body as JSON.
     pub fn json(&self) -> Result<Value, ClientError> {
@@ -547,12 +550,38 @@ impl Client {
 
     /// Sends and returns the raw response (any status), with logging and the exec 401 retry.
     async fn send_raw(&self, req: &ApiRequest) -> Result<reqwest::Response, ClientError> {
-        let resp = self.send_once(req, false).await?;
-        if resp.status().as_u16() == 401 && matches!(self.inner.config.auth, Auth::Exec(_)) {
-            // client-go refreshes exec credentials on 401 and retries once.
-            return self.send_once(req, true).await;
+        let mut attempt = 0;
+        loop {
+            let mut resp = self.send_once(req, false).await?;
+            if resp.status().as_u16() == 401 && matches!(self.inner.config.auth, Auth::Exec(_)) {
+                // client-go refreshes exec credentials on 401 and retries once.
+                resp = self.send_once(req, true).await?;
+            }
+            // client-go's checkWait: a 429 or 5xx answer with a Retry-After in whole seconds
+            // (API priority and fairness, an apiserver shutting down) is tried again after
+            // that wait, at most 10 times; then the last answer stands.
+            let status = resp.status().as_u16();
+            let wait = (status == 429 || status >= 500)
+                .then(|| resp.headers().get(reqwest::header::RETRY_AFTER))
+                .flatten()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            match wait {
+                Some(seconds) if attempt < MAX_RETRIES => {
+                    attempt += 1;
+                    self.inner.options.logger.log(
+                        4,
+                        "with_retry.go:234",
+                        &format!(
+                            "\"Got a Retry-After response\" delay=\"{seconds}s\" attempt={attempt} url={}",
+                            log::quote(&req.url(&self.inner.config.server))
+                        ),
+                    );
+                    tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+                }
+                _ => return Ok(resp),
+            }
         }
-        Ok(resp)
     }
 
     async fn send_once(
