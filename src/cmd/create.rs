@@ -1,6 +1,6 @@
 //! `kubectl-rs create -f`: POST every object read from files, stdin or URLs
 //! (kubectl `pkg/cmd/create/create.go` `RunCreate`). The generator subcommands
-//! (`create namespace`, `create deployment`, …) are not part of this command yet.
+//! (`create namespace`, `create deployment`, …) live in `create_generators.rs`.
 
 use std::io::Write;
 
@@ -13,7 +13,11 @@ use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 
 /// Create a resource from a file or from stdin.
 #[derive(Debug, Clone, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct CreateArgs {
+    /// Create an object of a kind from flags instead of from files.
+    #[command(subcommand)]
+    pub generator: Option<crate::cmd::create_generators::Generator>,
     /// Filename, directory, or URL to files to use to create the resource
     #[arg(short = 'f', long = "filename")]
     pub filename: Vec<String>,
@@ -81,6 +85,9 @@ fn matches_selector(obj: &serde_json::Value, selector: &str) -> Result<bool, Cli
 impl CreateArgs {
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if let Some(g) = &self.generator {
+            return g.run(ctx).await;
+        }
         if self.kustomize.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",

@@ -11,6 +11,7 @@ pub mod complete;
 pub mod completion;
 pub mod config;
 pub mod create;
+pub mod create_generators;
 pub mod delete;
 pub mod describe;
 pub mod flags;

@@ -100,6 +100,68 @@ fn write_value(v: &Value, indent: &str, depth: usize, out: &mut String) {
     }
 }
 
+/// The Go struct field order of the object at `path` (the keys from the root, list indices
+/// left out), for printing typed objects as kubectl's JSON printer does; None: sorted.
+pub type FieldOrder = dyn Fn(&[&str]) -> Option<&'static [&'static str]>;
+
+/// Like [`to_go_json_indent`], with each object's keys in `order` (keys it does not list come
+/// after, sorted): kubectl prints typed objects (what `create deployment` builds) in struct
+/// order, not sorted as it prints decoded JSON.
+pub fn to_go_json_ordered(v: &Value, indent: &str, order: &FieldOrder) -> String {
+    let mut out = String::new();
+    let mut path = Vec::new();
+    write_ordered(v, indent, 0, &mut path, order, &mut out);
+    out
+}
+
+fn write_ordered<'a>(
+    v: &'a Value,
+    indent: &str,
+    depth: usize,
+    path: &mut Vec<&'a str>,
+    order: &FieldOrder,
+    out: &mut String,
+) {
+    match v {
+        Value::Array(items) if !items.is_empty() => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(indent, depth + 1, out);
+                write_ordered(item, indent, depth + 1, path, order, out);
+            }
+            newline(indent, depth, out);
+            out.push(']');
+        }
+        Value::Object(map) if !map.is_empty() => {
+            let known = order(path).unwrap_or_default();
+            let mut keys: Vec<&String> = map.keys().collect();
+            let rank = |k: &str| known.iter().position(|x| *x == k).unwrap_or(known.len());
+            keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(indent, depth + 1, out);
+                go_json_string(k, out);
+                out.push(':');
+                if !indent.is_empty() {
+                    out.push(' ');
+                }
+                path.push(k);
+                write_ordered(&map[k], indent, depth + 1, path, order, out);
+                path.pop();
+            }
+            newline(indent, depth, out);
+            out.push('}');
+        }
+        other => write_value(other, indent, depth, out),
+    }
+}
+
 /// What `get -o json|yaml` prints for zero or several objects (`get.go` `printGeneric`):
 /// `{"apiVersion": "v1", "items": [...], "kind": "List", "metadata": {"resourceVersion": ""}}`.
 pub fn list_wrapper(items: Vec<Value>) -> Value {

@@ -1,0 +1,813 @@
+//! `kubectl-rs create namespace|configmap|secret generic|deployment|serviceaccount`: build the
+//! object kubectl's generator builds (`pkg/cmd/create/create_*.go`), then create it (or not,
+//! with `--dry-run=client`) and print it.
+
+use std::io::Write;
+use std::path::Path;
+
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+use crate::apply::{set_last_applied, to_go_json};
+use crate::client::{ApiRequest, Method};
+use crate::cmd::apply::{dry_run_flag, field_validation, DryRun};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::print::json::{strip_managed_fields, to_go_json_ordered};
+use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+
+/// The flags every generator has (kubectl's print, dry-run, validate and field-manager flags).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CommonArgs {
+    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+          default_missing_value = "unchanged", default_value = "none")]
+    pub dry_run: String,
+    /// Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
+    #[arg(long = "template")]
+    pub template: Option<String>,
+    /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
+    #[arg(long = "save-config", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub save_config: bool,
+    /// Name of the manager used to track field ownership.
+    #[arg(long = "field-manager", default_value = "kubectl-create")]
+    pub field_manager: String,
+    /// Must be one of: strict (or true), warn, ignore (or false).
+    #[arg(long = "validate", num_args = 0..=1, require_equals = true,
+          default_missing_value = "strict", default_value = "strict")]
+    pub validate: String,
+    /// If true, keep the managedFields when printing objects in JSON or YAML format.
+    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub show_managed_fields: bool,
+}
+
+/// Where data keys come from (`create configmap`, `create secret generic`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Sources {
+    /// Key file can be specified using its file path, in which case file basename will be used as the key, or optionally with a key and file path, in which case the given key will be used.  Specifying a directory will iterate each named file in the directory whose basename is a valid key.
+    #[arg(long = "from-file", value_delimiter = ',')]
+    pub from_file: Vec<String>,
+    /// Specify a key and literal value to insert (i.e. mykey=somevalue)
+    #[arg(long = "from-literal")]
+    pub from_literal: Vec<String>,
+    /// Specify the path to a file to read lines of key=val pairs.
+    #[arg(long = "from-env-file", value_delimiter = ',')]
+    pub from_env_file: Vec<String>,
+}
+
+/// The generators.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Generator {
+    /// Create a namespace with the specified name
+    #[command(visible_alias = "ns")]
+    Namespace {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a config map from a local file, directory or literal value
+    #[command(visible_alias = "cm")]
+    Configmap {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        sources: Sources,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a secret using a specified subcommand
+    #[command(subcommand)]
+    Secret(SecretKind),
+    /// Create a deployment with the specified name
+    #[command(visible_alias = "deploy")]
+    Deployment {
+        /// NAME.
+        names: Vec<String>,
+        /// Image names to run. A deployment can have multiple images set for multi-container pod.
+        #[arg(long = "image", value_delimiter = ',')]
+        image: Vec<String>,
+        /// The containerPort that this deployment exposes.
+        #[arg(long = "port", default_value_t = -1, allow_negative_numbers = true)]
+        port: i32,
+        /// Number of replicas to create. Default is 1.
+        #[arg(short = 'r', long = "replicas", default_value_t = 1)]
+        replicas: i32,
+        /// The command to run in the containers (after `--`).
+        #[arg(last = true)]
+        command: Vec<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a service account with the specified name
+    #[command(visible_alias = "sa")]
+    Serviceaccount {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+/// `create secret` subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum SecretKind {
+    /// Create a secret from a local file, directory, or literal value
+    Generic {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        sources: Sources,
+        /// The type of secret to create
+        #[arg(long = "type")]
+        secret_type: Option<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+}
+
+/// What each generator builds and where it goes.
+struct Built {
+    object: Value,
+    /// The collection path below the namespace (`configmaps`), or the full path for
+    /// cluster-scoped kinds.
+    collection: String,
+    /// `configmap`, `deployment.apps`, ...: the `-o name` / "created" prefix.
+    display: &'static str,
+    /// How kubectl wraps a failed create (`failed to create configmap: `); None: unwrapped.
+    wrap: Option<&'static str>,
+}
+
+impl Generator {
+    /// The subcommand path for usage errors.
+    fn command(&self) -> &'static str {
+        match self {
+            Generator::Namespace { .. } => "kubectl-rs create namespace",
+            Generator::Configmap { .. } => "kubectl-rs create configmap",
+            Generator::Secret(_) => "kubectl-rs create secret generic",
+            Generator::Deployment { .. } => "kubectl-rs create deployment",
+            Generator::Serviceaccount { .. } => "kubectl-rs create serviceaccount",
+        }
+    }
+
+    fn parts(&self) -> (&[String], &CommonArgs) {
+        match self {
+            Generator::Namespace { names, common }
+            | Generator::Configmap { names, common, .. }
+            | Generator::Deployment { names, common, .. }
+            | Generator::Serviceaccount { names, common }
+            | Generator::Secret(SecretKind::Generic { names, common, .. }) => (names, common),
+        }
+    }
+
+    /// Runs the generator.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let (names, common) = self.parts();
+        let [name] = names else {
+            return Err(CliError::Usage {
+                message: format!("exactly one NAME is required, got {}", names.len()),
+                command: self.command().into(),
+            });
+        };
+        if let Generator::Deployment { image, .. } = self {
+            if image.is_empty() {
+                return Err(CliError::msg("required flag(s) \"image\" not set"));
+            }
+        }
+        let dry_run = dry_run_flag(ctx, &common.dry_run)?;
+        let validation = field_validation(&common.validate)?;
+        let (namespace, enforce) = ctx.namespace()?;
+        let meta_ns = enforce.then_some(namespace.as_str());
+        let mut built = self.build(name, meta_ns)?;
+        if common.save_config {
+            set_last_applied(&mut built.object).map_err(|e| CliError::msg(e.to_string()))?;
+        }
+        let object = if dry_run == DryRun::Client {
+            built.object
+        } else {
+            let path = if built.collection.starts_with('/') {
+                built.collection.clone()
+            } else {
+                format!(
+                    "{}/namespaces/{namespace}/{}",
+                    api_prefix(&built),
+                    built.collection
+                )
+            };
+            let mut req = ApiRequest::new(Method::POST, path);
+            req.headers
+                .push(("Content-Type".into(), "application/json".into()));
+            req.body = Some(to_go_json(&built.object).into_bytes());
+            let req = dry_run
+                .query(req)
+                .query("fieldManager", common.field_manager.clone())
+                .query("fieldValidation", validation);
+            match ctx.client()?.send_json(&req).await {
+                Ok(v) => v,
+                Err(e) => {
+                    return Err(match built.wrap {
+                        None => e.into(),
+                        Some(prefix) => CliError::msg(format!("{prefix}{e}")),
+                    })
+                }
+            }
+        };
+        print(ctx, common, &object, built.display, dry_run)
+    }
+
+    fn build(&self, name: &str, namespace: Option<&str>) -> Result<Built, CliError> {
+        let mut meta = json!({"name": name});
+        if let Some(ns) = namespace {
+            meta["namespace"] = json!(ns);
+        }
+        Ok(match self {
+            Generator::Namespace { .. } => Built {
+                object: json!({"apiVersion": "v1", "kind": "Namespace",
+                    "metadata": {"name": name}, "spec": {}, "status": {}}),
+                collection: "/api/v1/namespaces".into(),
+                display: "namespace",
+                wrap: None,
+            },
+            Generator::Serviceaccount { .. } => Built {
+                object: json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}),
+                collection: "serviceaccounts".into(),
+                display: "serviceaccount",
+                wrap: Some("failed to create serviceaccount: "),
+            },
+            Generator::Configmap { sources, .. } => {
+                let mut data = Map::new();
+                let mut binary = Map::new();
+                sources.validate()?;
+                let mut add = |key: String, bytes: Vec<u8>| -> Result<(), CliError> {
+                    config_key(&key).map_err(|e| {
+                        CliError::msg(format!(
+                            "{key:?} is not a valid key name for a ConfigMap: {}",
+                            e.join(",")
+                        ))
+                    })?;
+                    for (m, which) in [(&data, "Data"), (&binary, "BinaryData")] {
+                        if m.contains_key(&key) {
+                            return Err(CliError::msg(format!(
+                                "cannot add key {key:?}, another key by that name already exists in {which} for ConfigMap {name:?}"
+                            )));
+                        }
+                    }
+                    match String::from_utf8(bytes) {
+                        Ok(text) => data.insert(key, json!(text)),
+                        Err(e) => binary.insert(
+                            key,
+                            json!(base64::engine::general_purpose::STANDARD.encode(e.into_bytes())),
+                        ),
+                    };
+                    Ok(())
+                };
+                // kubectl's order: files, literals, env files.
+                sources.files(&mut add)?;
+                sources.literals(&mut add)?;
+                sources.env_files(&mut add)?;
+                let mut object = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta});
+                if !data.is_empty() {
+                    object["data"] = Value::Object(data);
+                }
+                if !binary.is_empty() {
+                    object["binaryData"] = Value::Object(binary);
+                }
+                Built {
+                    object,
+                    collection: "configmaps".into(),
+                    display: "configmap",
+                    wrap: Some("failed to create configmap: "),
+                }
+            }
+            Generator::Secret(SecretKind::Generic {
+                sources,
+                secret_type,
+                ..
+            }) => {
+                sources.validate()?;
+                let mut data = Map::new();
+                let mut add = |key: String, bytes: Vec<u8>| -> Result<(), CliError> {
+                    if let Err(e) = config_key(&key) {
+                        return Err(CliError::msg(format!(
+                            "{key:?} is not valid key name for a Secret {}",
+                            e.join(";")
+                        )));
+                    }
+                    if data.contains_key(&key) {
+                        return Err(CliError::msg(format!(
+                            "cannot add key {key}, another key by that name already exists"
+                        )));
+                    }
+                    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+                    data.insert(key, json!(b64));
+                    Ok(())
+                };
+                // kubectl's order: literals, files, env files.
+                sources.literals(&mut add)?;
+                sources.files(&mut add)?;
+                sources.env_files(&mut add)?;
+                let mut object = json!({"apiVersion": "v1", "kind": "Secret", "metadata": meta});
+                if !data.is_empty() {
+                    object["data"] = Value::Object(data);
+                }
+                if let Some(t) = secret_type.as_deref().filter(|t| !t.is_empty()) {
+                    object["type"] = json!(t);
+                }
+                Built {
+                    object,
+                    collection: "secrets".into(),
+                    display: "secret",
+                    wrap: Some("failed to create secret "),
+                }
+            }
+            Generator::Deployment {
+                image,
+                port,
+                replicas,
+                command,
+                ..
+            } => {
+                let labels = json!({"app": name});
+                meta["labels"] = labels.clone();
+                let mut containers: Vec<Value> = image
+                    .iter()
+                    .map(|img| {
+                        let mut c =
+                            json!({"name": container_name(img), "image": img, "resources": {}});
+                        if !command.is_empty() {
+                            c["command"] = json!(command);
+                        }
+                        c
+                    })
+                    .collect();
+                if *port >= 0 {
+                    if let Some(c) = containers.first_mut() {
+                        c["ports"] = json!([{"containerPort": port}]);
+                    }
+                }
+                Built {
+                    object: json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
+                        "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                            "template": {"metadata": {"labels": labels},
+                                "spec": {"containers": containers}},
+                            "strategy": {}},
+                        "status": {}}),
+                    collection: "deployments".into(),
+                    display: "deployment.apps",
+                    wrap: Some("failed to create deployment: "),
+                }
+            }
+        })
+    }
+}
+
+fn api_prefix(b: &Built) -> &'static str {
+    match b.object["apiVersion"].as_str() {
+        Some("apps/v1") => "/apis/apps/v1",
+        _ => "/api/v1",
+    }
+}
+
+/// The printed line, or the object in the `-o` format (JSON in struct order, as kubectl
+/// prints the typed objects its generators use).
+fn print(
+    ctx: &Context,
+    common: &CommonArgs,
+    object: &Value,
+    display: &str,
+    dry_run: DryRun,
+) -> Result<(), CliError> {
+    if common.output.is_empty() {
+        let name = object["metadata"]["name"].as_str().unwrap_or_default();
+        let line = format!("{display}/{name} created{}\n", dry_run.suffix());
+        ctx.out().write_all(line.as_bytes())?;
+        return Ok(());
+    }
+    let format = OutputFormat::parse(&common.output, common.template.as_deref(), true)
+        .map_err(|e| CliError::msg(e.to_string()))?;
+    if matches!(format, OutputFormat::Json) {
+        let mut obj = object.clone();
+        if !common.show_managed_fields {
+            strip_managed_fields(&mut obj);
+        }
+        let mut text = to_go_json_ordered(&obj, "    ", &go_field_order);
+        text.push('\n');
+        ctx.out().write_all(text.as_bytes())?;
+        return Ok(());
+    }
+    let opts = GenericOptions {
+        show_managed_fields: common.show_managed_fields,
+        ..GenericOptions::default()
+    };
+    let mut printer = GenericPrinter::new(&format, &opts, &|p| {
+        std::fs::read_to_string(p).map_err(|e| e.to_string())
+    })
+    .map_err(|e| CliError::msg(e.to_string()))?;
+    let mut out = ctx.out();
+    printer
+        .print(object, &mut **out)
+        .and_then(|_| printer.finish(&mut **out))
+        .map_err(|e| CliError::msg(e.to_string()))
+}
+
+/// The Go struct field order of what the generators build and the server adds to it.
+fn go_field_order(path: &[&str]) -> Option<&'static [&'static str]> {
+    const OBJECT: &[&str] = &[
+        "kind",
+        "apiVersion",
+        "metadata",
+        "spec",
+        "immutable",
+        "data",
+        "stringData",
+        "binaryData",
+        "type",
+        "secrets",
+        "imagePullSecrets",
+        "automountServiceAccountToken",
+        "status",
+    ];
+    const META: &[&str] = &[
+        "name",
+        "generateName",
+        "namespace",
+        "selfLink",
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "labels",
+        "annotations",
+        "ownerReferences",
+        "finalizers",
+        "managedFields",
+    ];
+    const MANAGED: &[&str] = &[
+        "manager",
+        "operation",
+        "apiVersion",
+        "time",
+        "fieldsType",
+        "fieldsV1",
+        "subresource",
+    ];
+    const DEPLOYMENT_SPEC: &[&str] = &[
+        "replicas",
+        "selector",
+        "template",
+        "strategy",
+        "minReadySeconds",
+        "revisionHistoryLimit",
+        "paused",
+        "progressDeadlineSeconds",
+    ];
+    const POD_SPEC: &[&str] = &[
+        "volumes",
+        "initContainers",
+        "containers",
+        "ephemeralContainers",
+        "restartPolicy",
+        "terminationGracePeriodSeconds",
+        "activeDeadlineSeconds",
+        "dnsPolicy",
+        "nodeSelector",
+        "serviceAccountName",
+        "serviceAccount",
+        "automountServiceAccountToken",
+        "nodeName",
+        "hostNetwork",
+        "hostPID",
+        "hostIPC",
+        "shareProcessNamespace",
+        "securityContext",
+        "imagePullSecrets",
+        "hostname",
+        "subdomain",
+        "affinity",
+        "schedulerName",
+        "tolerations",
+        "hostAliases",
+        "priorityClassName",
+        "priority",
+        "dnsConfig",
+        "readinessGates",
+        "runtimeClassName",
+        "enableServiceLinks",
+        "preemptionPolicy",
+        "overhead",
+        "topologySpreadConstraints",
+        "setHostnameAsFQDN",
+        "os",
+        "hostUsers",
+        "schedulingGates",
+        "resourceClaims",
+        "resources",
+        "hostnameOverride",
+    ];
+    const CONTAINER: &[&str] = &[
+        "name",
+        "image",
+        "command",
+        "args",
+        "workingDir",
+        "ports",
+        "envFrom",
+        "env",
+        "resources",
+        "resizePolicy",
+        "restartPolicy",
+        "restartPolicyRules",
+        "volumeMounts",
+        "volumeDevices",
+        "livenessProbe",
+        "readinessProbe",
+        "startupProbe",
+        "lifecycle",
+        "terminationMessagePath",
+        "terminationMessagePolicy",
+        "imagePullPolicy",
+        "securityContext",
+        "stdin",
+        "stdinOnce",
+        "tty",
+    ];
+    const DEPLOYMENT_STATUS: &[&str] = &[
+        "observedGeneration",
+        "replicas",
+        "updatedReplicas",
+        "readyReplicas",
+        "availableReplicas",
+        "unavailableReplicas",
+        "terminatingReplicas",
+        "conditions",
+        "collisionCount",
+    ];
+    const CONDITION: &[&str] = &[
+        "type",
+        "status",
+        "lastUpdateTime",
+        "lastTransitionTime",
+        "reason",
+        "message",
+    ];
+    Some(match path {
+        [] => OBJECT,
+        [.., "metadata"] => META,
+        [.., "managedFields"] => MANAGED,
+        ["spec"] => DEPLOYMENT_SPEC,
+        ["spec", "selector"] => &["matchLabels", "matchExpressions"],
+        ["spec", "strategy"] => &["type", "rollingUpdate"],
+        ["spec", "strategy", "rollingUpdate"] => &["maxUnavailable", "maxSurge"],
+        ["spec", "template"] => &["metadata", "spec"],
+        ["spec", "template", "spec"] => POD_SPEC,
+        [.., "containers"] => CONTAINER,
+        [.., "ports"] => &["name", "hostPort", "containerPort", "protocol", "hostIP"],
+        [.., "resources"] => &["limits", "requests", "claims"],
+        ["status"] => DEPLOYMENT_STATUS,
+        ["status", "conditions"] => CONDITION,
+        _ => return None,
+    })
+}
+
+/// A container name from its image, as `create deployment` derives it (`nginx:1.27` → `nginx`).
+fn container_name(image: &str) -> String {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let name = last.split(':').next().unwrap_or(last);
+    let name = name.split('@').next().unwrap_or(name);
+    if name.contains(['_', '.']) {
+        // kubectl's sanitizeAndUniquify: a random suffix keeps the sanitized names apart.
+        let clean = name.replace(['_', '.'], "-");
+        format!("{clean}-{}", random_suffix())
+    } else {
+        name.to_string()
+    }
+}
+
+/// apimachinery's `utilrand.String(5)`: no vowels or confusable digits.
+fn random_suffix() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut rng = rand::thread_rng();
+    (0..5)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// apimachinery `IsConfigMapKey`.
+fn config_key(key: &str) -> Result<(), Vec<String>> {
+    let mut errs = Vec::new();
+    if key.is_empty() || key.len() > 253 {
+        errs.push("must be no more than 253 characters".to_string());
+    }
+    if !key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || key.is_empty()
+    {
+        errs.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')".to_string());
+    }
+    if key == "." {
+        errs.push("must not be '.'".into());
+    } else if key == ".." {
+        errs.push("must not be '..'".into());
+    } else if key.starts_with("..") {
+        errs.push("must not start with '..'".into());
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs)
+    }
+}
+
+impl Sources {
+    fn validate(&self) -> Result<(), CliError> {
+        if !self.from_env_file.is_empty()
+            && (!self.from_file.is_empty() || !self.from_literal.is_empty())
+        {
+            return Err(CliError::msg(
+                "from-env-file cannot be combined with from-file or from-literal",
+            ));
+        }
+        Ok(())
+    }
+
+    fn literals(
+        &self,
+        add: &mut dyn FnMut(String, Vec<u8>) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        for source in &self.from_literal {
+            match source.split_once('=') {
+                Some((k, v)) if !k.is_empty() => add(k.to_string(), v.as_bytes().to_vec())?,
+                _ => {
+                    return Err(CliError::msg(format!(
+                        "invalid literal source {source}, expected key=value"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn files(
+        &self,
+        add: &mut dyn FnMut(String, Vec<u8>) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        for source in &self.from_file {
+            let (key, path) = match source.matches('=').count() {
+                0 => (
+                    Path::new(source)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    source.as_str(),
+                ),
+                1 if source.starts_with('=') => {
+                    return Err(CliError::msg(format!(
+                        "key name for file path {} missing",
+                        &source[1..]
+                    )))
+                }
+                1 if source.ends_with('=') => {
+                    return Err(CliError::msg(format!(
+                        "file path for key name {} missing",
+                        &source[..source.len() - 1]
+                    )))
+                }
+                1 => {
+                    let (k, p) = source.split_once('=').expect("one '='");
+                    (k.to_string(), p)
+                }
+                _ => return Err(CliError::msg("key names or file paths cannot contain '='")),
+            };
+            let meta = std::fs::metadata(path)
+                .map_err(|e| CliError::msg(format!("error reading {path}: {}", go_io(&e))))?;
+            if meta.is_dir() {
+                if source.contains('=') {
+                    return Err(CliError::msg("cannot give a key name for a directory path"));
+                }
+                let mut entries: Vec<_> = std::fs::read_dir(path)
+                    .map_err(|e| {
+                        CliError::msg(format!("error listing files in {path}: {}", go_io(&e)))
+                    })?
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .collect();
+                entries.sort_by_key(|e| e.file_name());
+                for e in entries {
+                    let bytes =
+                        std::fs::read(e.path()).map_err(|err| CliError::msg(go_io(&err)))?;
+                    add(e.file_name().to_string_lossy().into_owned(), bytes)?;
+                }
+            } else {
+                let bytes = std::fs::read(path).map_err(|e| CliError::msg(go_io(&e)))?;
+                add(key.to_string(), bytes)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn env_files(
+        &self,
+        add: &mut dyn FnMut(String, Vec<u8>) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        for path in &self.from_env_file {
+            let meta = std::fs::metadata(path)
+                .map_err(|e| CliError::msg(format!("error reading {path}: {}", go_io(&e))))?;
+            if meta.is_dir() {
+                return Err(CliError::msg("env config file cannot be a directory"));
+            }
+            let bytes = std::fs::read(path).map_err(|e| CliError::msg(go_io(&e)))?;
+            for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                let Ok(mut line) = std::str::from_utf8(raw) else {
+                    return Err(CliError::msg(format!(
+                        "env file {path} contains invalid utf8 bytes at line {}: {raw:?}",
+                        i + 1
+                    )));
+                };
+                if i == 0 {
+                    line = line.trim_start_matches('\u{feff}');
+                }
+                let line = line.trim_start();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let (key, value) = match line.split_once('=') {
+                    Some((k, v)) => (k, v.to_string()),
+                    None => (line, std::env::var(line).unwrap_or_default()),
+                };
+                if !env_var_name(key) {
+                    return Err(CliError::msg(format!(
+                        "{key:?} is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
+                    )));
+                }
+                add(key.to_string(), value.into_bytes())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn env_var_name(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '.' | '_'))
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+}
+
+/// Go's text for a file error (`no such file or directory`).
+fn go_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn container_names_come_from_images() {
+        assert_eq!(container_name("nginx:1.27"), "nginx");
+        assert_eq!(container_name("registry.k8s.io/pause@sha256:abc"), "pause");
+        let sanitized = container_name("my_app.v2:1");
+        assert!(
+            sanitized.starts_with("my-app-v2-") && sanitized.len() == 15,
+            "{sanitized}"
+        );
+    }
+
+    #[test]
+    fn keys_are_validated_as_kubectl_does() {
+        assert!(config_key("a.b-c_D9").is_ok());
+        assert!(config_key("a b").is_err());
+        assert!(config_key("..x").is_err());
+        assert!(env_var_name("MY_ENV.NAME") && !env_var_name("9x") && !env_var_name("a b"));
+    }
+
+    #[test]
+    fn json_in_struct_order() {
+        let d = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "labels": {"app": "web"}},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "strategy": {},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"resources": {}, "name": "n", "image": "nginx"}]}}},
+            "status": {}});
+        let text = to_go_json_ordered(&d, "", &go_field_order);
+        assert_eq!(
+            text,
+            r#"{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"web","labels":{"app":"web"}},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"n","image":"nginx","resources":{}}]}},"strategy":{}},"status":{}}"#
+        );
+    }
+}

@@ -1,0 +1,235 @@
+//! `kubectl-rs create <generator>` against the real kubectl (the oracle, v1.33) on the same
+//! sandbox: the objects built (`--dry-run=client` in every format), the objects created, and
+//! the errors. v1.33 still prints `creationTimestamp: null` for objects that have none;
+//! v1.34+ (so the v1.36 target) omits it (kubernetes#130989), so it is dropped from the
+//! oracle's output before comparing.
+
+#[allow(clippy::cmp_owned)]
+mod common;
+
+use common::{assert_same, Output, TestEnv};
+
+fn without_null_creation_timestamp(s: &str) -> String {
+    let mut out = s.to_string();
+    // JSON: the key sits between others or last in its object.
+    while let Some(i) = out.find("\"creationTimestamp\": null") {
+        let end = i + "\"creationTimestamp\": null".len();
+        if out[end..].starts_with(',') {
+            // Followed by a key: drop it, its comma and the next line's indentation.
+            let next = out[end + 1..].find(|c: char| !c.is_whitespace()).unwrap() + end + 1;
+            out.replace_range(i..next, "");
+        } else {
+            // Last key: drop it and the comma before it.
+            let comma = out[..i].rfind(',').unwrap();
+            out.replace_range(comma..end, "");
+        }
+    }
+    out.lines()
+        .filter(|l| l.trim() != "creationTimestamp: null")
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn as_kubectl(o: &Output) -> Output {
+    let fix = |s: &str| s.replace("kubectl-rs", "kubectl");
+    Output {
+        stdout: fix(&o.stdout),
+        stderr: fix(&o.stderr),
+        code: o.code,
+    }
+}
+
+/// Runs both CLIs; the oracle's output adjusted for v1.36.
+async fn both(env: &TestEnv, args: &[&str]) -> Option<(Output, Output)> {
+    let theirs = env.kubectl(args).await?;
+    let ours = as_kubectl(&env.ours(args).await);
+    let theirs = Output {
+        stdout: without_null_creation_timestamp(&theirs.stdout),
+        ..theirs
+    };
+    Some((ours, theirs))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generators_build_what_kubectl_builds() {
+    let env = TestEnv::start().await;
+    std::fs::write(env.work.join("f1.txt"), "hello\n").unwrap();
+    std::fs::write(env.work.join("e.env"), "A=1\n# comment\nB=two\n").unwrap();
+    let cases: &[&[&str]] = &[
+        &[
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx:1.27",
+            "--image=busybox",
+            "--replicas=2",
+            "--port=80",
+        ],
+        &[
+            "create",
+            "deploy",
+            "web",
+            "--image=busybox",
+            "--",
+            "sleep",
+            "10",
+        ],
+        &["create", "namespace", "shop"],
+        &["create", "ns", "shop"],
+        &[
+            "create",
+            "configmap",
+            "c1",
+            "--from-literal=a=1",
+            "--from-literal=b=2",
+            "--from-file=f1.txt",
+            "--from-file=k=f1.txt",
+        ],
+        &["create", "cm", "c1", "--from-env-file=e.env"],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "s1",
+            "--from-literal=p=x",
+            "--from-file=f1.txt",
+        ],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "s1",
+            "--from-literal=p=x",
+            "--type=kubernetes.io/basic-auth",
+        ],
+        &["create", "serviceaccount", "robot"],
+        &["create", "sa", "robot", "-n", "kube-system"],
+    ];
+    for case in cases {
+        for output in ["yaml", "json", "name", ""] {
+            // Flags go before `--` (what follows is the container command).
+            let dash = case.iter().position(|a| *a == "--").unwrap_or(case.len());
+            let mut args = case[..dash].to_vec();
+            args.push("--dry-run=client");
+            if !output.is_empty() {
+                args.extend(["-o", output]);
+            }
+            args.extend_from_slice(&case[dash..]);
+            let Some((ours, theirs)) = both(&env, &args).await else {
+                return;
+            };
+            assert_same(&format!("{args:?}"), &ours, &theirs);
+        }
+    }
+    let errors: &[&[&str]] = &[
+        &["create", "cm", "bad", "--from-literal==x"],
+        &[
+            "create",
+            "cm",
+            "bad",
+            "--from-literal=a=1",
+            "--from-literal=a=2",
+        ],
+        &["create", "cm", "bad", "--from-file=nope.txt"],
+        &[
+            "create",
+            "cm",
+            "bad",
+            "--from-env-file=e.env",
+            "--from-literal=a=b",
+        ],
+        &["create", "cm", "bad key", "--from-literal=a b=1"],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "bad",
+            "--from-literal=a=1",
+            "--from-literal=a=2",
+        ],
+        &["create", "namespace"],
+        &["create", "namespace", "a", "b"],
+        &["create", "deployment", "x"],
+    ];
+    for args in errors {
+        let Some((ours, theirs)) = both(&env, args).await else {
+            return;
+        };
+        assert_same(&format!("{args:?}"), &ours, &theirs);
+    }
+    env.sandbox.shutdown().await;
+}
+
+/// Objects created on the server, printed and reported as kubectl does; each CLI works in its
+/// own namespace (named in the output as NS).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generators_create_on_the_server() {
+    let env = TestEnv::start().await;
+    if common::oracle().is_none() {
+        return;
+    }
+    for ns in ["k", "r"] {
+        let o = env.kubectl(&["create", "namespace", ns]).await.unwrap();
+        assert_eq!(o.code, 0, "{o:?}");
+    }
+    let cases: &[&[&str]] = &[
+        &["create", "configmap", "c1", "--from-literal=a=1"],
+        &["create", "configmap", "c1", "--from-literal=a=1"],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "s1",
+            "--from-literal=a=1",
+            "-o",
+            "yaml",
+        ],
+        &["create", "secret", "generic", "s1", "--from-literal=a=1"],
+        &["create", "serviceaccount", "robot", "-o", "json"],
+        &["create", "serviceaccount", "robot"],
+        &["create", "deployment", "web", "--image=nginx", "-o", "json"],
+        &["create", "deployment", "web", "--image=nginx"],
+        &[
+            "create",
+            "deployment",
+            "web2",
+            "--image=nginx",
+            "--dry-run=server",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "create",
+            "deployment",
+            "web2",
+            "--image=nginx",
+            "--dry-run=server",
+        ],
+    ];
+    for case in cases {
+        let run = |ns: &'static str| {
+            let mut args = vec!["-n", ns];
+            args.extend_from_slice(case);
+            args
+        };
+        let theirs = env.kubectl(&run("k")).await.unwrap();
+        let ours = as_kubectl(&env.ours(&run("r")).await);
+        let fix = |o: &Output, ns: &str| Output {
+            stdout: without_null_creation_timestamp(&o.stdout)
+                .replace(&format!("\"{ns}\""), "\"NS\"")
+                .replace(&format!(": {ns}\n"), ": NS\n"),
+            stderr: o.stderr.clone(),
+            code: o.code,
+        };
+        assert_same(
+            &format!("{case:?}"),
+            &fix(&ours, "r").normalized(),
+            &fix(&theirs, "k").normalized(),
+        );
+    }
+    // Namespaces are not wrapped in "failed to create".
+    let theirs = env.kubectl(&["create", "namespace", "k"]).await.unwrap();
+    let ours = env.ours(&["create", "namespace", "k"]).await;
+    assert_same("create namespace twice", &ours, &theirs);
+    env.sandbox.shutdown().await;
+}
