@@ -829,7 +829,14 @@ impl Visit<'_> {
             return crate::print::name::print_name(obj, &op, false, &mut **out)
                 .map_err(|e| CliError::msg(e.to_string()));
         }
-        if self.printer.is_none() {
+        // label builds a fresh printer for each object (no `---` between YAML documents);
+        // annotate keeps one.
+        if self.printer.is_none() || self.format.is_none() {
+            if let Some(p) = &mut self.printer {
+                let mut out = self.ctx.out();
+                p.finish(&mut **out)
+                    .map_err(|e| CliError::msg(e.to_string()))?;
+            }
             self.printer = self.spec.printer(&format)?;
         }
         if let Some(p) = &mut self.printer {
