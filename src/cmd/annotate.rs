@@ -5,8 +5,44 @@ use crate::cmd::label::{Field, UpdateSpec};
 use crate::context::Context;
 use crate::error::CliError;
 
+/// kubectl's long help of `annotate`.
+const ANNOTATE_LONG: &str = "Update the annotations on one or more resources.
+
+ All Kubernetes objects support the ability to store additional data with the object as annotations. Annotations are key/value pairs that can be larger than labels and include arbitrary string values such as structured JSON. Tools and system extensions may use annotations to store their own data.
+
+ Attempting to set an annotation that already exists will fail unless --overwrite is set. If --resource-version is specified and does not match the current resource version on the server the command will fail.
+
+Use \"kubectl-rs api-resources\" for a complete list of supported resources.";
+
+/// kubectl's examples of `annotate`, for kubectl-rs.
+const ANNOTATE_EXAMPLES: &str = "Examples:
+  # Update pod 'foo' with the annotation 'description' and the value 'my frontend'
+  # If the same annotation is set multiple times, only the last value will be applied
+  kubectl-rs annotate pods foo description='my frontend'
+
+  # Update a pod identified by type and name in \"pod.json\"
+  kubectl-rs annotate -f pod.json description='my frontend'
+
+  # Update pod 'foo' with the annotation 'description' and the value 'my frontend running nginx', overwriting any existing value
+  kubectl-rs annotate --overwrite pods foo description='my frontend running nginx'
+
+  # Update all pods in the namespace
+  kubectl-rs annotate pods --all description='my frontend running nginx'
+
+  # Update pod 'foo' only if the resource is unchanged from version 1
+  kubectl-rs annotate pods foo description='my frontend running nginx' --resource-version=1
+
+  # Update pod 'foo' by removing an annotation named 'description' if it exists
+  # Does not require the --overwrite flag
+  kubectl-rs annotate pods foo description-";
+
 /// Update the annotations on a resource.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = "Update the annotations on a resource",
+    long_about = ANNOTATE_LONG,
+    after_help = ANNOTATE_EXAMPLES
+)]
 pub struct AnnotateArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,

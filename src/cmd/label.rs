@@ -848,8 +848,42 @@ impl Visit<'_> {
     }
 }
 
+/// kubectl's long help of `label`.
+const LABEL_LONG: &str = "Update the labels on a resource.
+
+ * A label key and value must begin with a letter or number, and may contain letters, numbers, hyphens, dots, and underscores, up to 63 characters each.
+ * Optionally, the key can begin with a DNS subdomain prefix and a single '/', like example.com/my-app.
+ * If --overwrite is true, then existing labels can be overwritten, otherwise attempting to overwrite a label will result in an error.
+ * If --resource-version is specified, then updates will use this resource version, otherwise the existing resource-version will be used.";
+
+/// kubectl's examples of `label`, for kubectl-rs.
+const LABEL_EXAMPLES: &str = "Examples:
+  # Update pod 'foo' with the label 'unhealthy' and the value 'true'
+  kubectl-rs label pods foo unhealthy=true
+
+  # Update pod 'foo' with the label 'status' and the value 'unhealthy', overwriting any existing value
+  kubectl-rs label --overwrite pods foo status=unhealthy
+
+  # Update all pods in the namespace
+  kubectl-rs label pods --all status=unhealthy
+
+  # Update a pod identified by the type and name in \"pod.json\"
+  kubectl-rs label -f pod.json status=unhealthy
+
+  # Update pod 'foo' only if the resource is unchanged from version 1
+  kubectl-rs label pods foo status=unhealthy --resource-version=1
+
+  # Update pod 'foo' by removing a label named 'bar' if it exists
+  # Does not require the --overwrite flag
+  kubectl-rs label pods foo bar-";
+
 /// Update the labels on a resource.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = "Update the labels on a resource",
+    long_about = LABEL_LONG,
+    after_help = LABEL_EXAMPLES
+)]
 pub struct LabelArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,

@@ -65,10 +65,10 @@ pub enum Command {
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
-    /// Update the labels on a resource
+    // Help texts come from `LabelArgs` (kubectl's long help and examples).
     #[command(display_order = 600)]
     Label(label::LabelArgs),
-    /// Update the annotations on a resource
+    // Help texts come from `AnnotateArgs` (kubectl's long help and examples).
     #[command(display_order = 601)]
     Annotate(annotate::AnnotateArgs),
     // Help texts come from `CompletionArgs` (kubectl's long help and examples).
