@@ -261,6 +261,7 @@ async fn label_and_annotate_match_kubectl() {
         &["label", "cm", "a", "k=v", "cm"],
         &["annotate", "cm", "a", "k=v", "cm"],
         &["label", "cm", "a", "--list", "-o", "yaml"],
+        &["annotate", "cm", "b", "--list", "-o", "yaml"],
         &["label", "cm", "--all", "-l", "a=b", "k=v"],
         &["annotate", "cm", "--all", "--field-selector", "a=b", "k=v"],
         &["label", "--local", "cm", "a", "k=v"],

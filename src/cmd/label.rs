@@ -400,7 +400,8 @@ impl UpdateSpec {
         dry_run: DryRun,
     ) -> Result<(), CliError> {
         let what = self.field.pair_type();
-        if self.list && !self.output.is_empty() {
+        // annotate's check reads a field its -o flag never sets: only label refuses the pair.
+        if self.field == Field::Labels && self.list && !self.output.is_empty() {
             return Err(CliError::msg(
                 "--list and --output may not be specified together",
             ));
@@ -470,12 +471,13 @@ impl UpdateSpec {
             Field::Annotations => parse_annotations(&pair_args)?,
         };
         self.validate(&resources, &pairs, dry_run)?;
-        let (namespace, enforce) = match ctx.namespace() {
-            Ok(n) => n,
-            Err(_) if self.local => ("default".to_string(), false),
+        let namespace = match ctx.namespace() {
+            Ok((n, _)) => n,
+            // --local works without a usable kubeconfig.
+            Err(_) if self.local => "default".to_string(),
             Err(e) => return Err(e),
         };
-        let (plan, single) = self.plan(ctx, &resources, &namespace, enforce).await?;
+        let (plan, single) = self.plan(ctx, &resources, &namespace).await?;
         if !single && !self.resource_version.is_empty() {
             return Err(CliError::msg(
                 "--resource-version may only be used with a single resource",
@@ -516,7 +518,6 @@ impl UpdateSpec {
         ctx: &Context,
         resources: &[String],
         namespace: &str,
-        enforce: bool,
     ) -> Result<(Plan, bool), CliError> {
         if !self.filename.is_empty() {
             let single = !self.recursive
@@ -549,7 +550,6 @@ impl UpdateSpec {
             }));
             return Ok((Plan::Files(items), single));
         }
-        let _ = enforce;
         let selecting = self.selector.is_some() || self.field_selector.is_some();
         let types = ctx.discovery()?.resolve_args(resources, "kubectl").await?;
         let slash_form = resources.iter().any(|a| a.contains('/'));
