@@ -223,6 +223,16 @@ async fn label_and_annotate_match_kubectl() {
         ],
         // Config maps in two namespaces, files, -A.
         &["label", "-f", "cms.yaml", "from=file"],
+        &["label", "-f", "cms.yaml", "-l", "app=x", "sel=1"],
+        &["label", "-f", "cms.yaml", "-l", "bad sel", "sel=1"],
+        &[
+            "label",
+            "-f",
+            "cms.yaml",
+            "--field-selector",
+            "metadata.name=a",
+            "sel=2",
+        ],
         &["annotate", "-f", "cms.yaml", "note=bye"],
         &["annotate", "-f", "cms.yaml", "note=bye", "--overwrite"],
         &["annotate", "cm", "b", "--list"],

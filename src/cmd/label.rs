@@ -333,8 +333,12 @@ struct Found {
 enum Plan {
     /// `--local`: the objects as read.
     Local(Vec<Result<Found, CliError>>),
-    /// `-f`: the mapped objects, fetched again from the server (`Latest`).
-    Files(Vec<Result<Found, CliError>>),
+    /// `-f`: the mapped objects, fetched again from the server (`Latest`), kept when their
+    /// live labels match `-l` (kubectl filters files by the label selector only).
+    Files(
+        Vec<Result<Found, CliError>>,
+        Option<crate::sandbox::selectors::LabelSelector>,
+    ),
     /// Named objects to GET.
     Names(Vec<(ApiResource, Option<String>, String)>),
     /// Collections to list (`-l`, `--field-selector`, `--all`).
@@ -548,7 +552,18 @@ impl UpdateSpec {
                     object: t.object,
                 })
             }));
-            return Ok((Plan::Files(items), single));
+            let selector = match &self.selector {
+                Some(sel) => Some(
+                    crate::sandbox::selectors::LabelSelector::parse(sel).map_err(|e| {
+                        CliError::msg(format!(
+                            "the provided selector {} is not valid: {e}",
+                            crate::print::gofmt::go_quote(sel)
+                        ))
+                    })?,
+                ),
+                None => None,
+            };
+            return Ok((Plan::Files(items, selector), single));
         }
         let selecting = self.selector.is_some() || self.field_selector.is_some();
         let types = ctx.discovery()?.resolve_args(resources, "kubectl").await?;
@@ -647,14 +662,21 @@ impl UpdateSpec {
         let mut out = Vec::new();
         match plan {
             Plan::Local(items) => return items,
-            Plan::Files(items) => {
+            Plan::Files(items, selector) => {
                 for item in items {
-                    match item {
+                    let live = match item {
                         Ok(f) => match f.resource {
-                            Some(r) => out.push(get(r, f.namespace, f.name).await),
-                            None => out.push(Ok(f)),
+                            Some(r) => get(r, f.namespace, f.name).await,
+                            None => Ok(f),
                         },
-                        Err(e) => out.push(Err(e)),
+                        Err(e) => Err(e),
+                    };
+                    let keep = match (&live, &selector) {
+                        (Ok(f), Some(sel)) => sel.matches(&f.object["metadata"]["labels"]),
+                        _ => true,
+                    };
+                    if keep {
+                        out.push(live);
                     }
                 }
             }
