@@ -156,6 +156,9 @@ async fn label_and_annotate_match_kubectl() {
         ],
         &["label", "nodes", "-l", "zone=z1", "zone-"],
         &["label", "nodes", "-l", "zone=nomatch", "a=b"],
+        &["label", "nodes", "-l", "bad sel", "a=b"],
+        &["label", "nodes", "-l", "", "a=b"],
+        &["annotate", "nodes", "--field-selector", " ", "a=b"],
         &[
             "label",
             "nodes",

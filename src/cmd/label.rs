@@ -14,12 +14,13 @@ use serde_json::{Map, Value};
 
 use crate::apply::merge::create_merge_patch;
 use crate::client::request::PATCH_MERGE;
-use crate::client::ApiRequest;
+use crate::client::{ApiRequest, ClientError};
 use crate::cmd::apply::{collected_errors, dry_run_flag, read_objects, DryRun, ReadSpec};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::manifest::{read_manifests_with, ReadOptions};
+use crate::print::gofmt::go_quote;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
 
 /// Which metadata map a command updates.
@@ -142,7 +143,7 @@ pub fn parse_labels(specs: &[String]) -> Result<Pairs, CliError> {
             if !errs.is_empty() {
                 return Err(CliError::msg(format!(
                     "invalid label value: {}: {}",
-                    crate::print::gofmt::go_quote(spec),
+                    go_quote(spec),
                     errs.join(";")
                 )));
             }
@@ -200,6 +201,14 @@ fn check_annotation_conflicts(p: &Pairs) -> Result<(), CliError> {
         "can not both modify and remove the following annotation(s) in the same command: {}",
         both.join(", ")
     )))
+}
+
+/// A selector flag as the builder takes it: trimmed, and absent when blank.
+pub fn non_blank(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// The change-cause annotation may always be overwritten.
@@ -557,7 +566,7 @@ impl UpdateSpec {
                     crate::sandbox::selectors::LabelSelector::parse(sel).map_err(|e| {
                         CliError::msg(format!(
                             "the provided selector {} is not valid: {e}",
-                            crate::print::gofmt::go_quote(sel)
+                            go_quote(sel)
                         ))
                     })?,
                 ),
@@ -606,6 +615,35 @@ impl UpdateSpec {
             return Ok((Plan::Names(names), single));
         }
         Ok((Plan::Lists(lists), false))
+    }
+
+    /// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selectors.
+    fn list_error(&self, r: &ApiResource, e: ClientError) -> ClientError {
+        let ClientError::Api(mut status) = e else {
+            return e;
+        };
+        let bad_request =
+            status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
+        if !(bad_request || status.is_not_found()) {
+            return ClientError::Api(status);
+        }
+        let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
+        let (label, field) = (
+            self.selector.as_deref().unwrap_or(""),
+            self.field_selector.as_deref().unwrap_or(""),
+        );
+        status.message = if label.is_empty() && field.is_empty() {
+            format!("Unable to list {}: {}", go_quote(&gvr), status.message)
+        } else {
+            format!(
+                "Unable to find {} that match label selector {}, field selector {}: {}",
+                go_quote(&gvr),
+                go_quote(label),
+                go_quote(field),
+                status.message
+            )
+        };
+        ClientError::Api(status)
     }
 
     fn read_local(&self) -> Vec<Result<Found, CliError>> {
@@ -697,7 +735,7 @@ impl UpdateSpec {
                     let list = match client.send_json(&req).await {
                         Ok(l) => l,
                         Err(e) => {
-                            out.push(Err(e.into()));
+                            out.push(Err(self.list_error(&r, e).into()));
                             continue;
                         }
                     };
@@ -778,7 +816,7 @@ impl Visit<'_> {
                 let mut out = self.ctx.out();
                 for k in &self.pairs.remove {
                     if !current.contains_key(k) {
-                        writeln!(out, "label {} not found.", crate::print::gofmt::go_quote(k))?;
+                        writeln!(out, "label {} not found.", go_quote(k))?;
                     }
                 }
             }
@@ -980,8 +1018,8 @@ impl LabelArgs {
             filename: self.filename.clone(),
             recursive: self.recursive,
             kustomize: self.kustomize.clone(),
-            selector: self.selector.clone(),
-            field_selector: self.field_selector.clone(),
+            selector: crate::cmd::label::non_blank(&self.selector),
+            field_selector: crate::cmd::label::non_blank(&self.field_selector),
             all: self.all,
             all_namespaces: self.all_namespaces,
             overwrite: self.overwrite,
