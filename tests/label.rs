@@ -348,6 +348,47 @@ async fn formats_and_list_order() {
         out.stdout,
         "beta.kubernetes.io/arch=amd64\nbeta.kubernetes.io/os=linux\nk=v\nkubernetes.io/arch=amd64\nkubernetes.io/hostname=kind-multinodes-worker\nkubernetes.io/os=linux\n"
     );
+    // v1.36 (kubectl commit "kubectl label: Add 'modified' output version"): adding and
+    // removing at once is `modified`; the message counts keys really changed (v1.33 compared
+    // the objects' JSON, so it differs here and cannot be the oracle).
+    let node = "kind-multinodes-worker";
+    let out = env.ours(&["label", "nodes", node, "m1=1", "k-"]).await;
+    assert_eq!(
+        out.stdout, "node/kind-multinodes-worker modified\n",
+        "{out:?}"
+    );
+    let out = env
+        .ours(&["label", "nodes", node, "m1=2", "--overwrite", "zz-"])
+        .await;
+    assert_eq!(
+        out.stdout, "label \"zz\" not found.\nnode/kind-multinodes-worker labeled\n",
+        "{out:?}"
+    );
+    let out = env
+        .ours(&[
+            "label",
+            "nodes",
+            node,
+            "zz-",
+            "--overwrite",
+            "--dry-run=server",
+        ])
+        .await;
+    assert_eq!(
+        out.stdout,
+        "label \"zz\" not found.\nnode/kind-multinodes-worker not labeled (server dry run)\n",
+        "{out:?}"
+    );
+    let out = env
+        .ours(&[
+            "get",
+            "node",
+            node,
+            "-o",
+            "jsonpath={.metadata.labels.m1}/{.metadata.labels.k}",
+        ])
+        .await;
+    assert_eq!(out.stdout, "2/");
     let out = env
         .ours(&["annotate", "nodes", "--all", "a=1", "-o", "kyaml"])
         .await;
