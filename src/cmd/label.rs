@@ -211,6 +211,10 @@ pub fn non_blank(v: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
+fn kyaml_enabled(ctx: &Context) -> bool {
+    ctx.env.get("KUBECTL_KYAML") != Some("false")
+}
+
 /// The change-cause annotation may always be overwritten.
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
@@ -355,8 +359,9 @@ enum Plan {
 }
 
 impl UpdateSpec {
-    fn printer_format(&self) -> Result<Option<OutputFormat>, CliError> {
-        let kyaml = true;
+    /// The `-o` printer (None: the name printer with the operation); `kyaml` is false only
+    /// when `KUBECTL_KYAML=false`.
+    fn printer_format(&self, kyaml: bool) -> Result<Option<OutputFormat>, CliError> {
         if self.output.is_empty() && self.template.as_deref().unwrap_or("").is_empty() {
             return Ok(None);
         }
@@ -474,7 +479,7 @@ impl UpdateSpec {
         let dry_run = dry_run_flag(ctx, &self.dry_run)?;
         // annotate builds its printer before reading arguments; label only when printing.
         let format = if self.field == Field::Annotations {
-            Some(self.printer_format()?)
+            Some(self.printer_format(kyaml_enabled(ctx))?)
         } else {
             None
         };
@@ -802,39 +807,34 @@ impl Visit<'_> {
             }
         }
         let before = obj.clone();
-        let mut operation = "annotated";
-        let mut shown = obj.clone();
-        if local_only {
-            let changes = update_object(&mut obj, spec.field, self.pairs, spec.overwrite, rv)?;
-            if label {
-                operation = changes.label_message();
-            }
-            shown = obj.clone();
-        } else {
-            if label {
-                let current = string_map(&obj, Field::Labels);
-                let mut out = self.ctx.out();
-                for k in &self.pairs.remove {
-                    if !current.contains_key(k) {
-                        writeln!(out, "label {} not found.", go_quote(k))?;
-                    }
+        if !local_only && label {
+            let current = string_map(&obj, Field::Labels);
+            let mut out = self.ctx.out();
+            for k in &self.pairs.remove {
+                if !current.contains_key(k) {
+                    writeln!(out, "label {} not found.", go_quote(k))?;
                 }
             }
-            let changes = update_object(&mut obj, spec.field, self.pairs, spec.overwrite, rv)?;
-            if label {
-                operation = changes.label_message();
-            }
-            let send = !label || !changes.added.is_empty() || !changes.removed.is_empty();
-            if send {
-                let patch = create_merge_patch(&before, &obj);
-                let response = self.patch(&f, &patch).await?;
-                shown = response;
-            }
-            // label prints its own copy of the object, annotate the server's answer.
-            if label {
-                shown = obj.clone();
-            }
         }
+        let changes = update_object(&mut obj, spec.field, self.pairs, spec.overwrite, rv)?;
+        let operation = if label {
+            changes.label_message()
+        } else {
+            "annotated"
+        };
+        // label sends nothing when nothing changed; annotate always patches.
+        let send =
+            !local_only && (!label || !changes.added.is_empty() || !changes.removed.is_empty());
+        let response = if send {
+            Some(self.patch(&f, &create_merge_patch(&before, &obj)).await?)
+        } else {
+            None
+        };
+        // label prints its own copy of the object, annotate the server's answer.
+        let shown = match response {
+            Some(r) if !label => r,
+            _ => obj,
+        };
         if spec.list {
             return self.list(&shown, &f.name);
         }
@@ -881,7 +881,7 @@ impl Visit<'_> {
     fn print(&mut self, obj: &Value, operation: &str) -> Result<(), CliError> {
         let format = match &self.format {
             Some(f) => f.clone(),
-            None => self.spec.printer_format()?,
+            None => self.spec.printer_format(kyaml_enabled(self.ctx))?,
         };
         if format.is_none() {
             let op = format!("{operation}{}", self.dry_run.suffix());
@@ -1193,12 +1193,19 @@ mod tests {
         }
         .spec();
         assert_eq!(
-            text(spec.printer_format().unwrap_err()),
+            text(spec.printer_format(true).unwrap_err()),
             "error: unable to match a printer suitable for the output format \"wide\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml\n"
         );
         spec.output = "yaml".into();
-        assert_eq!(spec.printer_format().unwrap(), Some(OutputFormat::Yaml));
+        assert_eq!(spec.printer_format(true).unwrap(), Some(OutputFormat::Yaml));
+        spec.output = "kyaml".into();
+        assert!(spec.printer_format(false).is_err());
         spec.output = String::new();
-        assert_eq!(spec.printer_format().unwrap(), None);
+        assert_eq!(spec.printer_format(true).unwrap(), None);
+        spec.template = Some("{{.kind}}".into());
+        assert!(matches!(
+            spec.printer_format(true).unwrap(),
+            Some(OutputFormat::GoTemplate { .. })
+        ));
     }
 }
