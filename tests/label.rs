@@ -104,6 +104,11 @@ async fn label_and_annotate_match_kubectl() {
     write([&ours, &theirs], "cms.yaml", CMS);
     write([&ours, &theirs], "other.yaml", OTHER);
     for e in [&ours, &theirs] {
+        std::fs::create_dir_all(e.work.join("dir/sub")).unwrap();
+    }
+    write([&ours, &theirs], "dir/sub/cms.yaml", CMS);
+    write([&ours, &theirs], "dir/other.yaml", OTHER);
+    for e in [&ours, &theirs] {
         let out = e
             .kubectl(&["apply", "-f", "node-exporter-daemonset.yaml"])
             .await
@@ -246,6 +251,16 @@ async fn label_and_annotate_match_kubectl() {
         &["annotate", "cm", "a", "x=1", "--resource-version=1"],
         &["label", "cm", "a", "b", "x=1", "--resource-version=1"],
         &["label", "-f", "cms.yaml", "--local", "-o", "yaml", "lo=cal"],
+        &["label", "-R", "-f", "dir", "deep=1", "--dry-run=client"],
+        &["label", "-f", "dir", "deep=1"],
+        &[
+            "annotate",
+            "-R",
+            "-f",
+            "dir",
+            "deep=1",
+            "--resource-version=5",
+        ],
         &["annotate", "-f", "cms.yaml", "--local", "lo=cal"],
         // Keys are checked by the server. (Not on a ConfigMap: its update validation reports
         // the cause twice and kubectl prints it once; src/error.rs does not dedupe yet.)
