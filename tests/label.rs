@@ -221,6 +221,20 @@ async fn label_and_annotate_match_kubectl() {
             "-o",
             "name",
         ],
+        &[
+            "annotate",
+            "ds",
+            "node-exporter",
+            "dry=1",
+            "--dry-run=server",
+            "-o",
+            "yaml",
+        ],
+        &["annotate", "nodes", "--all", "n=1", "-o", "json"],
+        &["label", "nodes", "--all", "n=1", "-o", "yaml"],
+        &[
+            "annotate", "-f", "cms.yaml", "--local", "-o", "json", "lo=cal",
+        ],
         &["get", "pods", "--show-labels"],
         &[
             "get",
