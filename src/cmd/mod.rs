@@ -4,6 +4,7 @@
 //! lists the subcommands in kubectl's help-group order, and [`run`] dispatches. Each command
 //! file has an `XArgs` with a `run(&self, &Context)`.
 
+pub mod annotate;
 pub mod api_resources;
 pub mod api_versions;
 pub mod apply;
@@ -18,6 +19,7 @@ pub mod flags;
 pub mod generate;
 pub mod get;
 pub mod interrupt;
+pub mod label;
 pub mod options;
 pub mod sandbox;
 pub mod sandbox_demo;
@@ -64,6 +66,12 @@ pub enum Command {
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
+    // Help texts come from `LabelArgs` (kubectl's long help and examples).
+    #[command(display_order = 600)]
+    Label(label::LabelArgs),
+    // Help texts come from `AnnotateArgs` (kubectl's long help and examples).
+    #[command(display_order = 601)]
+    Annotate(annotate::AnnotateArgs),
     // Help texts come from `CompletionArgs` (kubectl's long help and examples).
     #[command(display_order = 700)]
     Completion(completion::CompletionArgs),
@@ -107,6 +115,8 @@ impl Command {
             Command::Delete(_) => "delete",
             Command::Apply(_) => "apply",
             Command::Describe(_) => "describe",
+            Command::Label(_) => "label",
+            Command::Annotate(_) => "annotate",
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
             Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
@@ -243,6 +253,8 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Delete(a) => a.run(ctx).await,
         Command::Apply(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
+        Command::Label(a) => a.run(ctx).await,
+        Command::Annotate(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),
         Command::CompleteNoDesc(a) => a.run(ctx, false),

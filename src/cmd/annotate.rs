@@ -1,0 +1,141 @@
+//! `kubectl-rs annotate`: its flags; the work is the metadata-update core in
+//! [`super::label`] (kubectl `pkg/cmd/annotate/annotate.go`).
+
+use crate::cmd::label::{Field, UpdateSpec};
+use crate::context::Context;
+use crate::error::CliError;
+
+/// kubectl's long help of `annotate`.
+const ANNOTATE_LONG: &str = "Update the annotations on one or more resources.
+
+ All Kubernetes objects support the ability to store additional data with the object as annotations. Annotations are key/value pairs that can be larger than labels and include arbitrary string values such as structured JSON. Tools and system extensions may use annotations to store their own data.
+
+ Attempting to set an annotation that already exists will fail unless --overwrite is set. If --resource-version is specified and does not match the current resource version on the server the command will fail.
+
+Use \"kubectl-rs api-resources\" for a complete list of supported resources.";
+
+/// kubectl's examples of `annotate`, for kubectl-rs.
+const ANNOTATE_EXAMPLES: &str = "Examples:
+  # Update pod 'foo' with the annotation 'description' and the value 'my frontend'
+  # If the same annotation is set multiple times, only the last value will be applied
+  kubectl-rs annotate pods foo description='my frontend'
+
+  # Update a pod identified by type and name in \"pod.json\"
+  kubectl-rs annotate -f pod.json description='my frontend'
+
+  # Update pod 'foo' with the annotation 'description' and the value 'my frontend running nginx', overwriting any existing value
+  kubectl-rs annotate --overwrite pods foo description='my frontend running nginx'
+
+  # Update all pods in the namespace
+  kubectl-rs annotate pods --all description='my frontend running nginx'
+
+  # Update pod 'foo' only if the resource is unchanged from version 1
+  kubectl-rs annotate pods foo description='my frontend running nginx' --resource-version=1
+
+  # Update pod 'foo' by removing an annotation named 'description' if it exists
+  # Does not require the --overwrite flag
+  kubectl-rs annotate pods foo description-";
+
+/// Update the annotations on a resource.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = "Update the annotations on a resource",
+    long_about = ANNOTATE_LONG,
+    after_help = ANNOTATE_EXAMPLES
+)]
+pub struct AnnotateArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
+    pub args: Vec<String>,
+    /// Filename, directory, or URL to files identifying the resource to update the annotation
+    #[arg(short = 'f', long = "filename")]
+    pub filename: Vec<String>,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
+    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub recursive: bool,
+    /// Process the kustomization directory. This flag can't be used together with -f or -R.
+    #[arg(short = 'k', long = "kustomize")]
+    pub kustomize: Option<String>,
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
+    #[arg(short = 'l', long = "selector")]
+    pub selector: Option<String>,
+    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
+    #[arg(long = "field-selector")]
+    pub field_selector: Option<String>,
+    /// Select all resources, in the namespace of the specified resource types.
+    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub all: bool,
+    /// If true, check the specified action in all namespaces.
+    #[arg(short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub all_namespaces: bool,
+    /// If true, allow annotations to be overwritten, otherwise reject annotation updates that overwrite existing annotations.
+    #[arg(long = "overwrite", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub overwrite: bool,
+    /// If true, display the annotations for a given resource.
+    #[arg(long = "list", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub list: bool,
+    /// If true, annotation will NOT contact api-server but run locally.
+    #[arg(long = "local", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub local: bool,
+    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+          default_missing_value = "unchanged", default_value = "none")]
+    pub dry_run: String,
+    /// If non-empty, the annotation update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.
+    #[arg(long = "resource-version", default_value = "")]
+    pub resource_version: String,
+    /// Name of the manager used to track field ownership.
+    #[arg(long = "field-manager", default_value = "kubectl-annotate")]
+    pub field_manager: String,
+    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
+    #[arg(long = "template")]
+    pub template: Option<String>,
+    /// If true, keep the managedFields when printing objects in JSON or YAML format.
+    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub show_managed_fields: bool,
+    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
+    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "true")]
+    pub allow_missing_template_keys: bool,
+}
+
+impl AnnotateArgs {
+    /// The shared update settings.
+    pub fn spec(&self) -> UpdateSpec {
+        UpdateSpec {
+            field: Field::Annotations,
+            args: self.args.clone(),
+            filename: self.filename.clone(),
+            recursive: self.recursive,
+            kustomize: self.kustomize.clone(),
+            selector: crate::cmd::label::non_blank(&self.selector),
+            field_selector: crate::cmd::label::non_blank(&self.field_selector),
+            all: self.all,
+            all_namespaces: self.all_namespaces,
+            overwrite: self.overwrite,
+            list: self.list,
+            local: self.local,
+            dry_run: self.dry_run.clone(),
+            resource_version: self.resource_version.clone(),
+            field_manager: self.field_manager.clone(),
+            output: self.output.clone(),
+            template: self.template.clone(),
+            show_managed_fields: self.show_managed_fields,
+            allow_missing_template_keys: self.allow_missing_template_keys,
+        }
+    }
+
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        self.spec().run(ctx).await
+    }
+}
