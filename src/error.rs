@@ -112,9 +112,13 @@ pub fn status_message(s: &ApiStatus) -> String {
 }
 
 fn invalid_message(s: &ApiStatus) -> Option<String> {
-    let d = s.details.as_object()?;
+    let Some(d) = s.details.as_object() else {
+        return Some(format!("The request is invalid: {}", s.message));
+    };
     let text = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or("");
-    let causes: Vec<String> = d
+    // statusCausesToAggrError: a cause repeated (same field and message) is shown once.
+    let mut causes: Vec<String> = Vec::new();
+    for cause in d
         .get("causes")
         .and_then(Value::as_array)
         .into_iter()
@@ -128,9 +132,16 @@ fn invalid_message(s: &ApiStatus) -> Option<String> {
                 format!("{f}: {m}")
             }
         })
-        .collect();
+    {
+        if !causes.contains(&cause) {
+            causes.push(cause);
+        }
+    }
     let head = if !text("kind").is_empty() || !text("name").is_empty() {
         format!("The {} {:?} is invalid", text("kind"), text("name"))
+    } else if !s.message.is_empty() && causes.is_empty() {
+        // Nothing else to go on: kubectl appends the message.
+        format!("The request is invalid: {}", s.message)
     } else {
         "The request is invalid".to_string()
     };
@@ -331,6 +342,30 @@ mod tests {
 
     fn text(e: CliError) -> String {
         render(&e).stderr
+    }
+
+    #[test]
+    fn invalid_without_details_shows_the_message() {
+        let body = br#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Invalid","code":422,
+            "message":"replace operation does not apply: doc is missing key: /spec/x"}"#;
+        let e = CliError::Client(error_from_body(422, body));
+        assert_eq!(
+            text(e),
+            "The request is invalid: replace operation does not apply: doc is missing key: /spec/x\n"
+        );
+    }
+
+    #[test]
+    fn repeated_invalid_causes_are_shown_once() {
+        let body = br#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Invalid","code":422,
+            "message":"x","details":{"name":"c","kind":"ConfigMap","causes":[
+            {"reason":"FieldValueInvalid","message":"Invalid value: \"a b\": bad","field":"metadata.labels"},
+            {"reason":"FieldValueInvalid","message":"Invalid value: \"a b\": bad","field":"metadata.labels"}]}}"#;
+        let e = CliError::Client(error_from_body(422, body));
+        assert_eq!(
+            text(e),
+            "The ConfigMap \"c\" is invalid: metadata.labels: Invalid value: \"a b\": bad\n"
+        );
     }
 
     #[test]
