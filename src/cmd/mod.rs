@@ -18,8 +18,10 @@ pub mod generate;
 pub mod get;
 pub mod interrupt;
 pub mod options;
+pub mod patch;
 pub mod sandbox;
 pub mod sandbox_demo;
+pub mod scale;
 pub mod version;
 
 use crate::context::Context;
@@ -63,6 +65,12 @@ pub enum Command {
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
+    /// Update fields of a resource
+    #[command(display_order = 210)]
+    Patch(patch::PatchArgs),
+    /// Set a new size for a deployment, replica set, or replication controller
+    #[command(display_order = 400)]
+    Scale(scale::ScaleArgs),
     // Help texts come from `CompletionArgs` (kubectl's long help and examples).
     #[command(display_order = 700)]
     Completion(completion::CompletionArgs),
@@ -106,6 +114,8 @@ impl Command {
             Command::Delete(_) => "delete",
             Command::Apply(_) => "apply",
             Command::Describe(_) => "describe",
+            Command::Patch(_) => "patch",
+            Command::Scale(_) => "scale",
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
             Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
@@ -242,6 +252,8 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Delete(a) => a.run(ctx).await,
         Command::Apply(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
+        Command::Patch(a) => a.run(ctx).await,
+        Command::Scale(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),
         Command::CompleteNoDesc(a) => a.run(ctx, false),
