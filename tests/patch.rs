@@ -343,4 +343,35 @@ async fn patch_cases_match_kubectl() {
     for args in cases {
         both(&ours, &theirs, args).await;
     }
+
+    // The deprecated --record: the command line lands in the change-cause annotation.
+    both(
+        &ours,
+        &theirs,
+        &[
+            "patch",
+            "deploy",
+            "web",
+            "-p",
+            r#"{"metadata":{"labels":{"rec":"1"}}}"#,
+            "--record",
+        ],
+    )
+    .await;
+    let get = [
+        "get",
+        "deploy",
+        "web",
+        "-o",
+        r"jsonpath={.metadata.annotations.kubernetes\.io/change-cause}",
+    ];
+    let want = theirs.kubectl(&get).await.unwrap().stdout;
+    let got = ours.ours(&get).await.stdout;
+    let program = std::path::Path::new(common::ORACLE)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(got, want.replacen(&program, "kubectl-rs", 1));
+    assert!(got.starts_with("kubectl-rs "), "{got}");
 }

@@ -185,6 +185,30 @@ async fn scale_cases_match_kubectl() {
         both(&ours, &theirs, args).await;
     }
 
+    // The deprecated --record: the command line lands in the change-cause annotation.
+    both(
+        &ours,
+        &theirs,
+        &["scale", "deploy", "web", "--replicas=2", "--record"],
+    )
+    .await;
+    let get = [
+        "get",
+        "deploy",
+        "web",
+        "-o",
+        r"jsonpath={.metadata.annotations.kubernetes\.io/change-cause}",
+    ];
+    let want = theirs.kubectl(&get).await.unwrap().stdout;
+    let got = ours.ours(&get).await.stdout;
+    let program = std::path::Path::new(common::ORACLE)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(got, want.replacen(&program, "kubectl-rs", 1));
+    assert!(got.starts_with("kubectl-rs "), "{got}");
+
     // v1.36: nothing found means the lookup errors alone, as `get` words them.
     for names in [&["nope"][..], &["nope", "nope2"][..]] {
         let mut get = vec!["get", "deploy"];

@@ -140,6 +140,101 @@ fn go_io_text(path: &str, e: &std::io::Error) -> String {
     format!("open {path}: {text}")
 }
 
+/// cobra's notice for the deprecated `--record` flag.
+pub(crate) const RECORD_DEPRECATED: &str =
+    "Flag --record has been deprecated, --record will be removed in the future\n";
+
+/// The change-cause annotation `--record` writes.
+const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+
+/// cli-runtime `parseCommandArguments`: the program's base name, the positional words
+/// (the command's name included), then every flag as ` --<long name>=<value>` in the order
+/// typed. `argv` includes the program. Credentials are masked (kubectl would record them).
+pub(crate) fn change_cause(argv: &[String]) -> String {
+    use clap::CommandFactory;
+    let root = super::Cli::command();
+    let sub = argv
+        .iter()
+        .skip(1)
+        .find_map(|a| root.find_subcommand(a.as_str()));
+    let args: Vec<&clap::Arg> = root
+        .get_arguments()
+        .chain(sub.into_iter().flat_map(|c| c.get_arguments()))
+        .collect();
+    let by_long = |l: &str| args.iter().copied().find(|a| a.get_long() == Some(l));
+    let by_short = |c: char| args.iter().copied().find(|a| a.get_short() == Some(c));
+    let next_word_value = |a: &clap::Arg| {
+        a.get_action().takes_values()
+            && !a.is_require_equals_set()
+            && a.get_num_args().is_none_or(|r| r.min_values() > 0)
+    };
+    let mut words = Vec::new();
+    let mut flags = String::new();
+    let mut push = |arg: Option<&clap::Arg>, given: &str, value: &str| {
+        let name = arg.and_then(|a| a.get_long()).unwrap_or(given);
+        let value = if matches!(name, "token" | "password") {
+            "CLASSIFIED"
+        } else {
+            value
+        };
+        flags.push_str(&format!(" --{name}={value}"));
+    };
+    let mut it = argv.iter().skip(1);
+    while let Some(a) = it.next() {
+        if a == "--" {
+            words.extend(it.by_ref().map(String::as_str));
+            break;
+        }
+        let (arg, given, inline) = if let Some(long) = a.strip_prefix("--") {
+            let (n, v) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            (by_long(n), n.to_string(), v.map(str::to_string))
+        } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.is_empty()) {
+            let mut chars = short.chars();
+            let c = chars.next().unwrap_or('-');
+            let rest = chars.as_str();
+            let arg = by_short(c);
+            let inline = match rest.strip_prefix('=') {
+                Some(v) => Some(v.to_string()),
+                None if !rest.is_empty() => Some(rest.to_string()),
+                None => None,
+            };
+            (arg, c.to_string(), inline)
+        } else {
+            words.push(a.as_str());
+            continue;
+        };
+        let value = match inline {
+            Some(v) => v,
+            None if arg.is_some_and(next_word_value) => it.next().cloned().unwrap_or_default(),
+            None => "true".to_string(),
+        };
+        push(arg, &given, &value);
+    }
+    let base = argv
+        .first()
+        .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+        .unwrap_or_default();
+    let mut out = base;
+    if !words.is_empty() {
+        out.push(' ');
+        out.push_str(&words.join(" "));
+    }
+    out + &flags
+}
+
+/// `ChangeCauseRecorder.MakeRecordMergePatch`: the merge patch that sets the change cause on
+/// `obj` (`{}` when it is already there).
+pub(crate) fn record_patch(obj: &Value, cause: &str) -> Vec<u8> {
+    if obj["metadata"]["annotations"][CHANGE_CAUSE].as_str() == Some(cause) {
+        return b"{}".to_vec();
+    }
+    let patch = serde_json::json!({"metadata": {"annotations": {CHANGE_CAUSE: cause}}});
+    crate::apply::to_go_json(&patch).into_bytes()
+}
+
 /// The `--type` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatchKind {
@@ -371,6 +466,10 @@ pub struct PatchArgs {
     #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub show_managed_fields: bool,
+    /// Record current kubectl command in the resource annotation (deprecated).
+    #[arg(long = "record", hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    pub record: Option<bool>,
 }
 
 /// One object to patch, as the builder hands it over.
@@ -426,6 +525,9 @@ impl PatchArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if self.record.is_some() {
+            ctx.eprint(RECORD_DEPRECATED);
+        }
         let dry_run = crate::cmd::apply::dry_run_flag(ctx, &self.dry_run)?;
         if !self.local {
             ctx.namespace()?;
@@ -493,14 +595,18 @@ impl PatchArgs {
             (None, Some((_, p))) => ctx.client()?.get_json(p).await?,
             (None, None) => return Err(CliError::msg("no object to patch")),
         };
-        let result = match target {
+        let (result, did_patch) = match target {
             Some((r, path)) if !self.local && dry_run != DryRun::Client => {
-                let req = ApiRequest::patch(path, kind.content_type(), patch.to_vec());
+                let req = ApiRequest::patch(path.clone(), kind.content_type(), patch.to_vec());
                 let req = dry_run
                     .query(req)
                     .query("fieldManager", self.field_manager.clone());
                 match ctx.client()?.send_json(&req).await {
-                    Ok(v) => v,
+                    Ok(v) => {
+                        // Whether it changed is judged before the change cause is recorded.
+                        let did = original != v;
+                        (self.recorded(ctx, &path, dry_run, v).await, did)
+                    }
                     Err(ClientError::Api(s)) if s.code == 415 => {
                         return Err(CliError::msg(format!(
                             "{} is not supported by {}: {}",
@@ -512,9 +618,12 @@ impl PatchArgs {
                     Err(e) => return Err(e.into()),
                 }
             }
-            _ => patch_locally(kind, &original, patch).map_err(CliError::msg)?,
+            _ => {
+                let v = patch_locally(kind, &original, patch).map_err(CliError::msg)?;
+                let did = original != v;
+                (v, did)
+            }
         };
-        let did_patch = original != result;
         let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
         // A fresh printer per object, as kubectl's ToPrinter per visit (no YAML separators).
         let mut printer = spec.printer()?;
@@ -524,6 +633,24 @@ impl PatchArgs {
                 .map_err(|e| CliError::msg(e.to_string()))?;
         }
         Ok(())
+    }
+
+    /// With `--record`, the change cause is set by a second (merge) patch; its failure is
+    /// only logged, as kubectl does.
+    async fn recorded(&self, ctx: &Context, path: &str, dry_run: DryRun, patched: Value) -> Value {
+        if self.record != Some(true) {
+            return patched;
+        }
+        let argv: Vec<String> = std::env::args().collect();
+        let body = record_patch(&patched, &change_cause(&argv));
+        let req = ApiRequest::patch(path, PATCH_MERGE, body);
+        let req = dry_run
+            .query(req)
+            .query("fieldManager", self.field_manager.clone());
+        match ctx.client() {
+            Ok(c) => c.send_json(&req).await.unwrap_or(patched),
+            Err(_) => patched,
+        }
     }
 
     /// The builder: `-f` objects (offline with `--local`) or `TYPE NAME` arguments.
@@ -722,6 +849,42 @@ mod tests {
             "strategic merge patch is not supported for example.com/v1, Kind=Widget locally, try --type merge"
         );
         assert!(patch_locally(PatchKind::Merge, &widget, b"{}").is_ok());
+    }
+
+    #[test]
+    fn change_causes_list_words_then_flags() {
+        let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            change_cause(&argv(&[
+                "/usr/bin/kubectl-rs",
+                "scale",
+                "deploy",
+                "-n",
+                "x",
+                "web",
+                "--replicas=2",
+                "--record"
+            ])),
+            "kubectl-rs scale deploy web --namespace=x --replicas=2 --record=true"
+        );
+        assert_eq!(
+            change_cause(&argv(&[
+                "kubectl-rs",
+                "--token",
+                "s3cret",
+                "patch",
+                "ds/x",
+                "-p{}",
+                "--record=true"
+            ])),
+            "kubectl-rs patch ds/x --token=CLASSIFIED --patch={} --record=true"
+        );
+        let obj = serde_json::json!({"metadata": {"annotations": {CHANGE_CAUSE: "c"}}});
+        assert_eq!(record_patch(&obj, "c"), b"{}");
+        assert_eq!(
+            record_patch(&obj, "d"),
+            br#"{"metadata":{"annotations":{"kubernetes.io/change-cause":"d"}}}"#
+        );
     }
 
     #[test]

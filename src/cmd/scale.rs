@@ -77,6 +77,10 @@ pub struct ScaleArgs {
     #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub show_managed_fields: bool,
+    /// Record current kubectl command in the resource annotation (deprecated).
+    #[arg(long = "record", hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    pub record: Option<bool>,
 }
 
 /// One object the builder found.
@@ -204,6 +208,9 @@ impl ScaleArgs {
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let (replicas, current_replicas, timeout) = self.parse_flags()?;
+        if self.record.is_some() {
+            ctx.eprint(crate::cmd::patch::RECORD_DEPRECATED);
+        }
         let Some(replicas) = replicas else {
             return Err(CliError::msg("required flag(s) \"replicas\" not set"));
         };
@@ -251,6 +258,20 @@ impl ScaleArgs {
                 wait_for_replicas(ctx, &info, replicas, timeout).await?;
             }
             update_replicas(&mut info.object, actual);
+            if self.record == Some(true) {
+                // kubectl sends this one without dry run or field manager, and only logs a
+                // failure.
+                let argv: Vec<String> = std::env::args().collect();
+                let body = crate::cmd::patch::record_patch(
+                    &info.object,
+                    &crate::cmd::patch::change_cause(&argv),
+                );
+                let path = info
+                    .resource
+                    .path(info.namespace.as_deref(), Some(&info.name));
+                let req = ApiRequest::patch(path, crate::client::request::PATCH_MERGE, body);
+                let _ = ctx.client()?.send_json(&req).await;
+            }
             spec.print(ctx, printer.as_mut(), &info.object, &operation)?;
         }
         if let Some(p) = printer.as_mut() {
