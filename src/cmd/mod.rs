@@ -65,10 +65,9 @@ pub enum Command {
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
-    /// Update fields of a resource
+    // Help texts come from `PatchArgs` and `ScaleArgs` (kubectl's long help and examples).
     #[command(display_order = 210)]
     Patch(patch::PatchArgs),
-    /// Set a new size for a deployment, replica set, or replication controller
     #[command(display_order = 400)]
     Scale(scale::ScaleArgs),
     // Help texts come from `CompletionArgs` (kubectl's long help and examples).

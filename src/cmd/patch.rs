@@ -414,8 +414,39 @@ fn patch_operation(did_patch: bool) -> &'static str {
     }
 }
 
-/// Update fields of a resource.
+const PATCH_LONG: &str =
+    "Update fields of a resource using strategic merge patch, a JSON merge patch, or a JSON patch.
+
+JSON and YAML formats are accepted.
+
+Note: Strategic merge patch is not supported for custom resources.";
+
+const PATCH_EXAMPLES: &str = r#"Examples:
+  # Partially update a node using a strategic merge patch, specifying the patch as JSON
+  kubectl-rs patch node k8s-node-1 -p '{"spec":{"unschedulable":true}}'
+
+  # Partially update a node using a strategic merge patch, specifying the patch as YAML
+  kubectl-rs patch node k8s-node-1 -p $'spec:\n unschedulable: true'
+
+  # Partially update a node identified by the type and name specified in "node.json" using strategic merge patch
+  kubectl-rs patch -f node.json -p '{"spec":{"unschedulable":true}}'
+
+  # Update a container's image; spec.containers[*].name is required because it's a merge key
+  kubectl-rs patch pod valid-pod -p '{"spec":{"containers":[{"name":"kubernetes-serve-hostname","image":"new image"}]}}'
+
+  # Update a container's image using a JSON patch with positional arrays
+  kubectl-rs patch pod valid-pod --type='json' -p='[{"op": "replace", "path": "/spec/containers/0/image", "value":"new image"}]'
+
+  # Update a deployment's replicas through the 'scale' subresource using a merge patch
+  kubectl-rs patch deployment nginx-deployment --subresource='scale' --type='merge' -p '{"spec":{"replicas":2}}'"#;
+
+/// `kubectl-rs patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = "Update fields of a resource",
+    long_about = PATCH_LONG,
+    after_help = PATCH_EXAMPLES
+)]
 pub struct PatchArgs {
     /// `TYPE NAME` or `TYPE/NAME`.
     pub args: Vec<String>,

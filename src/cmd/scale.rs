@@ -21,8 +21,35 @@ const RETRY_TIMEOUT: Duration = Duration::from_secs(300);
 /// How often `--timeout` polls the scale.
 const WAIT_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Set a new size for a deployment, replica set, or replication controller.
+const SCALE_LONG: &str = "Set a new size for a deployment, replica set, replication controller, or stateful set.
+
+Scale also allows users to specify one or more preconditions for the scale action.
+
+If --current-replicas or --resource-version is specified, it is validated before the scale is attempted, and it is guaranteed that the precondition holds true when the scale is sent to the server.";
+
+const SCALE_EXAMPLES: &str = "Examples:
+  # Scale a replica set named 'foo' to 3
+  kubectl-rs scale --replicas=3 rs/foo
+
+  # Scale a resource identified by type and name specified in \"foo.yaml\" to 3
+  kubectl-rs scale --replicas=3 -f foo.yaml
+
+  # If the deployment named mysql's current size is 2, scale mysql to 3
+  kubectl-rs scale --current-replicas=2 --replicas=3 deployment/mysql
+
+  # Scale multiple replication controllers
+  kubectl-rs scale --replicas=5 rc/example1 rc/example2 rc/example3
+
+  # Scale stateful set named 'web' to 3
+  kubectl-rs scale --replicas=3 statefulset/web";
+
+/// `kubectl-rs scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = "Set a new size for a deployment, replica set, or replication controller",
+    long_about = SCALE_LONG,
+    after_help = SCALE_EXAMPLES
+)]
 pub struct ScaleArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
