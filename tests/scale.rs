@@ -210,7 +210,8 @@ async fn scale_cases_match_kubectl() {
     assert!(got.starts_with("kubectl-rs "), "{got}");
 
     // v1.36: nothing found means the lookup errors alone, as `get` words them.
-    for names in [&["nope"][..], &["nope", "nope2"][..]] {
+    let lookups: [&[&str]; 3] = [&["nope"], &["nope", "nope2"], &["web", "-n", "foo"]];
+    for names in lookups {
         let mut get = vec!["get", "deploy"];
         get.extend_from_slice(names);
         let want = theirs_run(&theirs, &get).await;

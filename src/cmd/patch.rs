@@ -235,6 +235,31 @@ pub(crate) fn record_patch(obj: &Value, cause: &str) -> Vec<u8> {
     crate::apply::to_go_json(&patch).into_bytes()
 }
 
+/// cli-runtime `Info.Get`: the object at `path`; when it is missing from a namespace other
+/// than `default`, a missing namespace is reported instead.
+pub(crate) async fn builder_get(
+    ctx: &Context,
+    path: &str,
+    namespace: Option<&str>,
+) -> Result<Value, CliError> {
+    let client = ctx.client()?;
+    match client.get_json(path).await {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_not_found() => {
+            if let Some(ns) = namespace.filter(|n| !n.is_empty() && *n != "default") {
+                let ns_path = format!("/api/v1/namespaces/{ns}");
+                if let Err(e2) = client.get_json(&ns_path).await {
+                    if e2.is_not_found() {
+                        return Err(e2.into());
+                    }
+                }
+            }
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The `--type` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatchKind {
@@ -623,7 +648,10 @@ impl PatchArgs {
         });
         let original = match (&info.object, &target) {
             (Some(o), _) => o.clone(),
-            (None, Some((_, p))) => ctx.client()?.get_json(p).await?,
+            (None, Some((r, p))) => {
+                let ns = info.namespace.as_deref().filter(|_| r.namespaced);
+                builder_get(ctx, p, ns).await?
+            }
             (None, None) => return Err(CliError::msg("no object to patch")),
         };
         let (result, did_patch) = match target {

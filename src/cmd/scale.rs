@@ -352,17 +352,15 @@ impl ScaleArgs {
                     ));
                 }
                 for name in t.names {
-                    match client
-                        .get_json(&r.path(namespace.as_deref(), Some(&name)))
-                        .await
-                    {
+                    let path = r.path(namespace.as_deref(), Some(&name));
+                    match crate::cmd::patch::builder_get(ctx, &path, namespace.as_deref()).await {
                         Ok(object) => infos.push(Info {
                             resource: r.clone(),
                             namespace: namespace.clone(),
                             name,
                             object,
                         }),
-                        Err(e) => errors.push(e.into()),
+                        Err(e) => errors.push(e),
                     }
                 }
                 continue;
