@@ -431,6 +431,16 @@ fn gvk_string(api_version: &str, kind: &str) -> String {
     format!("{gv}, Kind={kind}")
 }
 
+/// A patch type the server refuses for a kind (custom resources take no strategic merge
+/// patches): kubectl names the type and the kind before the server's message.
+fn unsupported_patch(kind: PatchKind, r: &ApiResource, message: &str) -> CliError {
+    CliError::msg(format!(
+        "{} is not supported by {}: {message}",
+        kind.content_type(),
+        gvk_string(&r.api_version(), &r.kind)
+    ))
+}
+
 fn patch_operation(did_patch: bool) -> &'static str {
     if did_patch {
         "patched"
@@ -667,12 +677,7 @@ impl PatchArgs {
                         (self.recorded(ctx, &path, dry_run, v).await, did)
                     }
                     Err(ClientError::Api(s)) if s.code == 415 => {
-                        return Err(CliError::msg(format!(
-                            "{} is not supported by {}: {}",
-                            kind.content_type(),
-                            gvk_string(&r.api_version(), &r.kind),
-                            s.message
-                        )));
+                        return Err(unsupported_patch(kind, r, &s.message));
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -943,6 +948,27 @@ mod tests {
         assert_eq!(
             record_patch(&obj, "d"),
             br#"{"metadata":{"annotations":{"kubernetes.io/change-cause":"d"}}}"#
+        );
+    }
+
+    #[test]
+    fn unsupported_patch_names_type_and_kind() {
+        let r = ApiResource {
+            group: "example.com".into(),
+            version: "v1".into(),
+            resource: "widgets".into(),
+            kind: "Widget".into(),
+            singular: "widget".into(),
+            namespaced: true,
+            verbs: vec![],
+            short_names: vec![],
+            categories: vec![],
+            subresources: vec![],
+        };
+        let msg = "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
+        assert_eq!(
+            crate::error::render(&unsupported_patch(PatchKind::Strategic, &r, msg)).stderr,
+            format!("error: application/strategic-merge-patch+json is not supported by example.com/v1, Kind=Widget: {msg}\n")
         );
     }
 
