@@ -699,8 +699,8 @@ impl PatchArgs {
         Ok(())
     }
 
-    /// With `--record`, the change cause is set by a second (merge) patch; its failure is
-    /// only logged, as kubectl does.
+    /// With `--record`, the change cause is set by a second (merge) patch; a failure keeps
+    /// the first answer (kubectl only logs it at -v=4).
     async fn recorded(&self, ctx: &Context, path: &str, dry_run: DryRun, patched: Value) -> Value {
         if self.record != Some(true) {
             return patched;
