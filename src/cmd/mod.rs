@@ -21,8 +21,10 @@ pub mod get;
 pub mod interrupt;
 pub mod label;
 pub mod options;
+pub mod patch;
 pub mod sandbox;
 pub mod sandbox_demo;
+pub mod scale;
 pub mod version;
 
 use crate::context::Context;
@@ -72,6 +74,11 @@ pub enum Command {
     // Help texts come from `AnnotateArgs` (kubectl's long help and examples).
     #[command(display_order = 601)]
     Annotate(annotate::AnnotateArgs),
+    // Help texts come from `PatchArgs` and `ScaleArgs` (kubectl's long help and examples).
+    #[command(display_order = 210)]
+    Patch(patch::PatchArgs),
+    #[command(display_order = 400)]
+    Scale(scale::ScaleArgs),
     // Help texts come from `CompletionArgs` (kubectl's long help and examples).
     #[command(display_order = 700)]
     Completion(completion::CompletionArgs),
@@ -117,6 +124,8 @@ impl Command {
             Command::Describe(_) => "describe",
             Command::Label(_) => "label",
             Command::Annotate(_) => "annotate",
+            Command::Patch(_) => "patch",
+            Command::Scale(_) => "scale",
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
             Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
@@ -255,6 +264,8 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Describe(a) => a.run(ctx).await,
         Command::Label(a) => a.run(ctx).await,
         Command::Annotate(a) => a.run(ctx).await,
+        Command::Patch(a) => a.run(ctx).await,
+        Command::Scale(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),
         Command::CompleteNoDesc(a) => a.run(ctx, false),

@@ -1,0 +1,992 @@
+//! `kubectl-rs patch`: strategic merge, JSON merge and JSON patches of `TYPE NAME`,
+//! `TYPE/NAME` or `-f` objects on the server (optionally on a `--subresource`), or of `-f`
+//! objects offline with `--local` (kubectl `pkg/cmd/patch/patch.go`).
+//!
+//! Also owns what `patch` and `scale` share: the `-o` formats of cli-runtime's `PrintFlags`
+//! (no tables, no custom columns) and printing one object with an operation.
+
+use serde_json::Value;
+
+use crate::apply::{apply_json_patch, apply_merge_patch, apply_strategic_merge_patch};
+use crate::client::request::{PATCH_JSON, PATCH_MERGE, PATCH_STRATEGIC};
+use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::cmd::apply::{collected_errors, read_objects, DryRun, ReadSpec};
+use crate::context::Context;
+use crate::discovery::ApiResource;
+use crate::error::CliError;
+use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
+use crate::print::gofmt::go_quote;
+use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+
+/// The formats of cli-runtime's `PrintFlags` (json/yaml, name, templates), sorted as
+/// kubectl's "unable to match a printer" error lists them.
+fn allowed_formats(kyaml: bool) -> Vec<&'static str> {
+    let mut v = vec![
+        "go-template",
+        "go-template-file",
+        "json",
+        "jsonpath",
+        "jsonpath-as-json",
+        "jsonpath-file",
+        "name",
+        "template",
+        "templatefile",
+        "yaml",
+    ];
+    if kyaml {
+        v.push("kyaml");
+    }
+    v.sort_unstable();
+    v
+}
+
+/// The `-o` printer of commands built on cli-runtime's `PrintFlags` (`patch`, `scale`): None
+/// is the name printer with an operation (`deployment.apps/web scaled`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PrintSpec {
+    format: Option<OutputFormat>,
+    opts: GenericOptions,
+}
+
+impl PrintSpec {
+    /// Parses `-o`/`--template` as `PrintFlags.ToPrinter` does.
+    pub(crate) fn parse(
+        ctx: &Context,
+        output: &str,
+        template: Option<&str>,
+        allow_missing_keys: bool,
+        show_managed_fields: bool,
+    ) -> Result<PrintSpec, CliError> {
+        let kyaml = ctx
+            .env
+            .get("KUBECTL_KYAML")
+            .is_none_or(|v| !v.eq_ignore_ascii_case("false"));
+        let unknown = || {
+            CliError::msg(format!(
+                "unable to match a printer suitable for the output format {}, allowed formats are: {}",
+                go_quote(output),
+                allowed_formats(kyaml).join(",")
+            ))
+        };
+        let has_template = template.is_some_and(|t| !t.is_empty());
+        if output.starts_with("custom-columns") {
+            return Err(unknown());
+        }
+        let format = match OutputFormat::parse(output, template, kyaml) {
+            Ok(OutputFormat::Table { wide: false }) if !has_template => None,
+            Ok(OutputFormat::Table { .. }) | Ok(OutputFormat::CustomColumns { .. }) => {
+                return Err(unknown())
+            }
+            Ok(OutputFormat::CustomColumnsFile { .. }) => return Err(unknown()),
+            Ok(f) => Some(f),
+            Err(crate::print::PrintError::UnknownFormat { .. }) => return Err(unknown()),
+            Err(e) => return Err(CliError::msg(e.to_string())),
+        };
+        Ok(PrintSpec {
+            format,
+            opts: GenericOptions {
+                allow_missing_keys,
+                no_headers: false,
+                show_managed_fields,
+            },
+        })
+    }
+
+    /// A printer for the objects of one run (YAML separates the objects it prints).
+    pub(crate) fn printer(&self) -> Result<Option<GenericPrinter>, CliError> {
+        let Some(f) = &self.format else {
+            return Ok(None);
+        };
+        GenericPrinter::new(f, &self.opts, &|p| {
+            std::fs::read_to_string(p).map_err(|e| go_io_text(p, &e))
+        })
+        .map(Some)
+        .map_err(|e| CliError::msg(e.to_string()))
+    }
+
+    /// Prints `obj`: with `printer` as it formats, otherwise `kind.group/name <operation>`.
+    pub(crate) fn print(
+        &self,
+        ctx: &Context,
+        printer: Option<&mut GenericPrinter>,
+        obj: &Value,
+        operation: &str,
+    ) -> Result<(), CliError> {
+        let mut out = ctx.out();
+        match printer {
+            Some(GenericPrinter::Name) | None => {
+                let short = printer_is_name(&self.format);
+                crate::print::name::print_name(obj, operation, short, &mut **out)
+            }
+            Some(p) => p.print(obj, &mut **out),
+        }
+        .map_err(|e| CliError::msg(e.to_string()))?;
+        Ok(())
+    }
+}
+
+fn printer_is_name(f: &Option<OutputFormat>) -> bool {
+    matches!(f, Some(OutputFormat::Name))
+}
+
+/// Go's `os.Open` error text.
+fn go_io_text(path: &str, e: &std::io::Error) -> String {
+    let text = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        _ => e.to_string(),
+    };
+    format!("open {path}: {text}")
+}
+
+/// cobra's notice for the deprecated `--record` flag.
+pub(crate) const RECORD_DEPRECATED: &str =
+    "Flag --record has been deprecated, --record will be removed in the future\n";
+
+/// The change-cause annotation `--record` writes.
+const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+
+/// cli-runtime `parseCommandArguments`: the program's base name, the positional words
+/// (the command's name included), then every flag as ` --<long name>=<value>` in the order
+/// typed. `argv` includes the program. Credentials are masked (kubectl would record them).
+pub(crate) fn change_cause(argv: &[String]) -> String {
+    use clap::CommandFactory;
+    let root = super::Cli::command();
+    let sub = argv
+        .iter()
+        .skip(1)
+        .find_map(|a| root.find_subcommand(a.as_str()));
+    let args: Vec<&clap::Arg> = root
+        .get_arguments()
+        .chain(sub.into_iter().flat_map(|c| c.get_arguments()))
+        .collect();
+    let by_long = |l: &str| args.iter().copied().find(|a| a.get_long() == Some(l));
+    let by_short = |c: char| args.iter().copied().find(|a| a.get_short() == Some(c));
+    let next_word_value = |a: &clap::Arg| {
+        a.get_action().takes_values()
+            && !a.is_require_equals_set()
+            && a.get_num_args().is_none_or(|r| r.min_values() > 0)
+    };
+    let mut words = Vec::new();
+    let mut flags = String::new();
+    let mut push = |arg: Option<&clap::Arg>, given: &str, value: &str| {
+        let name = arg.and_then(|a| a.get_long()).unwrap_or(given);
+        let value = if matches!(name, "token" | "password") {
+            "CLASSIFIED"
+        } else {
+            value
+        };
+        flags.push_str(&format!(" --{name}={value}"));
+    };
+    let mut it = argv.iter().skip(1);
+    while let Some(a) = it.next() {
+        if a == "--" {
+            words.extend(it.by_ref().map(String::as_str));
+            break;
+        }
+        let (arg, given, inline) = if let Some(long) = a.strip_prefix("--") {
+            let (n, v) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            (by_long(n), n.to_string(), v.map(str::to_string))
+        } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.is_empty()) {
+            let mut chars = short.chars();
+            let c = chars.next().unwrap_or('-');
+            let rest = chars.as_str();
+            let arg = by_short(c);
+            let inline = match rest.strip_prefix('=') {
+                Some(v) => Some(v.to_string()),
+                None if !rest.is_empty() => Some(rest.to_string()),
+                None => None,
+            };
+            (arg, c.to_string(), inline)
+        } else {
+            words.push(a.as_str());
+            continue;
+        };
+        let value = match inline {
+            Some(v) => v,
+            None if arg.is_some_and(next_word_value) => it.next().cloned().unwrap_or_default(),
+            None => "true".to_string(),
+        };
+        push(arg, &given, &value);
+    }
+    let base = argv
+        .first()
+        .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+        .unwrap_or_default();
+    let mut out = base;
+    if !words.is_empty() {
+        out.push(' ');
+        out.push_str(&words.join(" "));
+    }
+    out + &flags
+}
+
+/// `ChangeCauseRecorder.MakeRecordMergePatch`: the merge patch that sets the change cause on
+/// `obj` (`{}` when it is already there).
+pub(crate) fn record_patch(obj: &Value, cause: &str) -> Vec<u8> {
+    if obj["metadata"]["annotations"][CHANGE_CAUSE].as_str() == Some(cause) {
+        return b"{}".to_vec();
+    }
+    let patch = serde_json::json!({"metadata": {"annotations": {CHANGE_CAUSE: cause}}});
+    crate::apply::to_go_json(&patch).into_bytes()
+}
+
+/// cli-runtime `Info.Get`: the object at `path`; when it is missing from a namespace other
+/// than `default`, a missing namespace is reported instead.
+pub(crate) async fn builder_get(
+    ctx: &Context,
+    path: &str,
+    namespace: Option<&str>,
+) -> Result<Value, CliError> {
+    let client = ctx.client()?;
+    match client.get_json(path).await {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_not_found() => {
+            if let Some(ns) = namespace.filter(|n| !n.is_empty() && *n != "default") {
+                let ns_path = format!("/api/v1/namespaces/{ns}");
+                if let Err(e2) = client.get_json(&ns_path).await {
+                    if e2.is_not_found() {
+                        return Err(e2.into());
+                    }
+                }
+            }
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The `--type` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchKind {
+    /// `json`: RFC 6902.
+    Json,
+    /// `merge`: RFC 7386.
+    Merge,
+    /// `strategic` (the default).
+    Strategic,
+}
+
+impl PatchKind {
+    /// Parses `--type` (case-insensitive, as kubectl).
+    pub fn parse(s: &str) -> Result<PatchKind, CliError> {
+        match s.to_lowercase().as_str() {
+            "json" => Ok(PatchKind::Json),
+            "merge" => Ok(PatchKind::Merge),
+            "strategic" | "" => Ok(PatchKind::Strategic),
+            _ => Err(CliError::msg(format!(
+                "--type must be one of [json merge strategic], not {}",
+                go_quote(s)
+            ))),
+        }
+    }
+
+    /// The request's content type (also kubectl's name for the type in messages).
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            PatchKind::Json => PATCH_JSON,
+            PatchKind::Merge => PATCH_MERGE,
+            PatchKind::Strategic => PATCH_STRATEGIC,
+        }
+    }
+}
+
+/// apimachinery `yaml.ToJSON`: text starting with `{` is taken as JSON unchanged; anything
+/// else is converted from YAML (nothing at all becomes `null`).
+pub fn patch_to_json(text: &str) -> Result<Vec<u8>, String> {
+    if text.trim_start().starts_with('{') {
+        return Ok(text.as_bytes().to_vec());
+    }
+    let v = crate::manifest::yaml::yaml_to_json(text).map_err(|e| {
+        let m = e.0;
+        m.strip_prefix("error converting YAML to JSON: ")
+            .map(str::to_string)
+            .unwrap_or(m)
+    })?;
+    Ok(crate::apply::to_go_json(&v).into_bytes())
+}
+
+/// Go's encoding/json text for a syntax error in `input`.
+fn go_json_error(e: &serde_json::Error, input: &[u8]) -> String {
+    if e.is_eof() {
+        return "unexpected end of JSON input".to_string();
+    }
+    let line_start: usize = input
+        .split_inclusive(|b| *b == b'\n')
+        .take(e.line().saturating_sub(1))
+        .map(<[u8]>::len)
+        .sum();
+    let bad = input
+        .get(line_start + e.column().saturating_sub(1))
+        .map(|b| *b as char)
+        .unwrap_or(' ');
+    let text = e.to_string();
+    let context = if text.starts_with("key must be a string") {
+        "looking for beginning of object key string"
+    } else if text.starts_with("expected `:`") {
+        "after object key"
+    } else if text.starts_with("expected `,` or `}`") {
+        "after object key:value pair"
+    } else if text.starts_with("expected `,` or `]`") {
+        "after array element"
+    } else if text.starts_with("trailing characters") {
+        "after top-level value"
+    } else {
+        "looking for beginning of value"
+    };
+    let shown = if bad == '\'' {
+        "\\'".to_string()
+    } else {
+        bad.to_string()
+    };
+    format!("invalid character '{shown}' {context}")
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// patch.go `getPatchedJSON`: the patch applied to `original` offline, with the errors of
+/// the libraries kubectl uses (evanphx/json-patch v4, strategicpatch), then decoded back.
+pub fn patch_locally(kind: PatchKind, original: &Value, patch: &[u8]) -> Result<Value, String> {
+    let parsed: Result<Value, serde_json::Error> = serde_json::from_slice(patch);
+    let result = match kind {
+        PatchKind::Json => {
+            let p = parsed.map_err(|e| go_json_error(&e, patch))?;
+            apply_json_patch(original, &p).map_err(|e| {
+                let msg = e.to_string();
+                match msg.find("doc is missing key") {
+                    Some(_) => {
+                        let ix = msg.find("key:").unwrap_or(0);
+                        let key = msg.get(ix + 5..).unwrap_or("");
+                        format!("Object to be patched is missing field ({key})")
+                    }
+                    None => msg,
+                }
+            })?
+        }
+        PatchKind::Merge => match parsed {
+            Err(_) | Ok(Value::Null) => return Err("Invalid JSON Patch".into()),
+            Ok(p @ Value::Object(_)) => apply_merge_patch(original, &p),
+            // A list replaces the document; scalars are not patches at all.
+            Ok(p @ Value::Array(_)) => p,
+            Ok(_) => return Err("Invalid JSON Patch".into()),
+        },
+        PatchKind::Strategic => {
+            let api_version = original["apiVersion"].as_str().unwrap_or("");
+            let kind = original["kind"].as_str().unwrap_or("");
+            if !crate::apply::patchmeta::is_builtin_kind(api_version, kind) {
+                return Err(format!(
+                    "strategic merge patch is not supported for {} locally, try --type merge",
+                    gvk_string(api_version, kind)
+                ));
+            }
+            let p = match parsed {
+                Ok(Value::Null) => Value::Object(Default::default()),
+                Ok(p @ Value::Object(_)) => p,
+                _ => return Err("invalid JSON document".into()),
+            };
+            apply_strategic_merge_patch(api_version, kind, original, &p)
+                .map_err(|e| e.to_string())?
+        }
+    };
+    decode_object(result)
+}
+
+/// `runtime.Decode` into an unstructured object: it must be a JSON object with a kind.
+fn decode_object(v: Value) -> Result<Value, String> {
+    if !v.is_object() {
+        return Err(format!(
+            "json: cannot unmarshal {} into Go value of type unstructured.detector",
+            json_type(&v)
+        ));
+    }
+    if v["kind"].as_str().unwrap_or("").is_empty() {
+        return Err(format!(
+            "Object 'Kind' is missing in '{}'",
+            crate::apply::to_go_json(&v)
+        ));
+    }
+    Ok(v)
+}
+
+/// schema.GroupVersionKind's `String()`: `apps/v1, Kind=DaemonSet`, `/v1, Kind=Pod`.
+fn gvk_string(api_version: &str, kind: &str) -> String {
+    let gv = if api_version.contains('/') {
+        api_version.to_string()
+    } else {
+        format!("/{api_version}")
+    };
+    format!("{gv}, Kind={kind}")
+}
+
+/// A patch type the server refuses for a kind (custom resources take no strategic merge
+/// patches): kubectl names the type and the kind before the server's message.
+fn unsupported_patch(kind: PatchKind, r: &ApiResource, message: &str) -> CliError {
+    CliError::msg(format!(
+        "{} is not supported by {}: {message}",
+        kind.content_type(),
+        gvk_string(&r.api_version(), &r.kind)
+    ))
+}
+
+fn patch_operation(did_patch: bool) -> &'static str {
+    if did_patch {
+        "patched"
+    } else {
+        "patched (no change)"
+    }
+}
+
+const PATCH_LONG: &str =
+    "Update fields of a resource using strategic merge patch, a JSON merge patch, or a JSON patch.
+
+JSON and YAML formats are accepted.
+
+Note: Strategic merge patch is not supported for custom resources.";
+
+const PATCH_EXAMPLES: &str = r#"Examples:
+  # Partially update a node using a strategic merge patch, specifying the patch as JSON
+  kubectl-rs patch node k8s-node-1 -p '{"spec":{"unschedulable":true}}'
+
+  # Partially update a node using a strategic merge patch, specifying the patch as YAML
+  kubectl-rs patch node k8s-node-1 -p $'spec:\n unschedulable: true'
+
+  # Partially update a node identified by the type and name specified in "node.json" using strategic merge patch
+  kubectl-rs patch -f node.json -p '{"spec":{"unschedulable":true}}'
+
+  # Update a container's image; spec.containers[*].name is required because it's a merge key
+  kubectl-rs patch pod valid-pod -p '{"spec":{"containers":[{"name":"kubernetes-serve-hostname","image":"new image"}]}}'
+
+  # Update a container's image using a JSON patch with positional arrays
+  kubectl-rs patch pod valid-pod --type='json' -p='[{"op": "replace", "path": "/spec/containers/0/image", "value":"new image"}]'
+
+  # Update a deployment's replicas through the 'scale' subresource using a merge patch
+  kubectl-rs patch deployment nginx-deployment --subresource='scale' --type='merge' -p '{"spec":{"replicas":2}}'"#;
+
+/// `kubectl-rs patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = "Update fields of a resource",
+    long_about = PATCH_LONG,
+    after_help = PATCH_EXAMPLES
+)]
+pub struct PatchArgs {
+    /// `TYPE NAME` or `TYPE/NAME`.
+    pub args: Vec<String>,
+    /// Filename, directory, or URL to files identifying the resource to update
+    #[arg(short = 'f', long = "filename")]
+    pub filename: Vec<String>,
+    /// Process the directory used in -f, --filename recursively.
+    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub recursive: bool,
+    /// Process the kustomization directory (not supported by kubectl-rs).
+    #[arg(short = 'k', long = "kustomize")]
+    pub kustomize: Option<String>,
+    /// The patch to be applied to the resource JSON file.
+    #[arg(short = 'p', long = "patch", default_value = "")]
+    pub patch: String,
+    /// A file containing a patch to be applied to the resource.
+    #[arg(long = "patch-file", default_value = "")]
+    pub patch_file: String,
+    /// The type of patch being provided; one of [json merge strategic]
+    #[arg(long = "type", default_value = "strategic")]
+    pub patch_type: String,
+    /// If true, patch will operate on the content of the file, not the server-side resource.
+    #[arg(long = "local", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub local: bool,
+    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+          default_missing_value = "unchanged", default_value = "none")]
+    pub dry_run: String,
+    /// Name of the manager used to track field ownership.
+    #[arg(long = "field-manager", default_value = "kubectl-patch")]
+    pub field_manager: String,
+    /// If specified, patch will operate on the subresource of the requested object.
+    #[arg(long = "subresource", default_value = "")]
+    pub subresource: String,
+    /// Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
+    #[arg(long = "template")]
+    pub template: Option<String>,
+    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
+    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "true")]
+    pub allow_missing_template_keys: bool,
+    /// If true, keep the managedFields when printing objects in JSON or YAML format.
+    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub show_managed_fields: bool,
+    /// Record current kubectl command in the resource annotation (deprecated).
+    #[arg(long = "record", hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    pub record: Option<bool>,
+}
+
+/// One object to patch, as the builder hands it over.
+#[derive(Debug, Clone)]
+struct Info {
+    /// Its resource (None offline).
+    resource: Option<ApiResource>,
+    namespace: Option<String>,
+    name: String,
+    /// What the builder read or fetched (None: fetched lazily, when visited).
+    object: Option<Value>,
+}
+
+impl PatchArgs {
+    fn validate(&self, dry_run: DryRun) -> Result<PatchKind, CliError> {
+        if !self.patch.is_empty() && !self.patch_file.is_empty() {
+            return Err(CliError::msg(
+                "cannot specify --patch and --patch-file together",
+            ));
+        }
+        if self.patch.is_empty() && self.patch_file.is_empty() {
+            return Err(CliError::msg(
+                "must specify --patch or --patch-file containing the contents of the patch",
+            ));
+        }
+        if self.local && !self.args.is_empty() {
+            return Err(CliError::msg("cannot specify --local and server resources"));
+        }
+        if self.local && dry_run == DryRun::Server {
+            return Err(CliError::msg(
+                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
+            ));
+        }
+        PatchKind::parse(&self.patch_type)
+    }
+
+    fn patch_bytes(&self) -> Result<Vec<u8>, CliError> {
+        let text = if self.patch_file.is_empty() {
+            self.patch.clone()
+        } else {
+            let bytes = std::fs::read(&self.patch_file).map_err(|e| {
+                CliError::msg(format!(
+                    "unable to read patch file: {}",
+                    go_io_text(&self.patch_file, &e)
+                ))
+            })?;
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        // kubectl quotes --patch here even when the patch came from a file.
+        patch_to_json(&text)
+            .map_err(|e| CliError::msg(format!("unable to parse {}: {e}", go_quote(&self.patch))))
+    }
+
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if self.record.is_some() {
+            ctx.eprint(RECORD_DEPRECATED);
+        }
+        let dry_run = crate::cmd::apply::dry_run_flag(ctx, &self.dry_run)?;
+        if !self.local {
+            ctx.namespace()?;
+        }
+        let kind = self.validate(dry_run)?;
+        if self.kustomize.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        let patch = self.patch_bytes()?;
+        // kubectl builds the printer for each object after patching it, so a bad -o only
+        // shows after the change was made.
+        let spec = PrintSpec::parse(
+            ctx,
+            &self.output,
+            self.template.as_deref(),
+            self.allow_missing_template_keys,
+            self.show_managed_fields,
+        );
+        let (infos, mut errors) = self.infos(ctx).await?;
+        let mut count = 0;
+        let mut visit_errors = Vec::new();
+        for info in infos {
+            count += 1;
+            if let Err(e) = self.visit(ctx, &spec, kind, &patch, dry_run, info).await {
+                visit_errors.push(e);
+            }
+        }
+        if errors.is_empty() && visit_errors.is_empty() && count == 0 {
+            return Err(CliError::msg("no objects passed to patch"));
+        }
+        errors.extend(visit_errors);
+        collected_errors(Vec::new(), errors)
+    }
+
+    async fn visit(
+        &self,
+        ctx: &Context,
+        spec: &Result<PrintSpec, CliError>,
+        kind: PatchKind,
+        patch: &[u8],
+        dry_run: DryRun,
+        info: Info,
+    ) -> Result<(), CliError> {
+        let sub = (!self.subresource.is_empty()).then_some(self.subresource.as_str());
+        let target = info.resource.as_ref().map(|r| {
+            let path = ResourcePath {
+                group: &r.group,
+                version: &r.version,
+                resource: &r.resource,
+                namespace: if r.namespaced {
+                    info.namespace.as_deref()
+                } else {
+                    None
+                },
+                name: Some(&info.name),
+                subresource: sub,
+            }
+            .path();
+            (r, path)
+        });
+        let original = match (&info.object, &target) {
+            (Some(o), _) => o.clone(),
+            (None, Some((r, p))) => {
+                let ns = info.namespace.as_deref().filter(|_| r.namespaced);
+                builder_get(ctx, p, ns).await?
+            }
+            (None, None) => return Err(CliError::msg("no object to patch")),
+        };
+        let (result, did_patch) = match target {
+            Some((r, path)) if !self.local && dry_run != DryRun::Client => {
+                let req = ApiRequest::patch(path.clone(), kind.content_type(), patch.to_vec());
+                let req = dry_run
+                    .query(req)
+                    .query("fieldManager", self.field_manager.clone());
+                match ctx.client()?.send_json(&req).await {
+                    Ok(v) => {
+                        // Whether it changed is judged before the change cause is recorded.
+                        let did = original != v;
+                        (self.recorded(ctx, &path, dry_run, v).await, did)
+                    }
+                    Err(ClientError::Api(s)) if s.code == 415 => {
+                        return Err(unsupported_patch(kind, r, &s.message));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            _ => {
+                let v = patch_locally(kind, &original, patch).map_err(CliError::msg)?;
+                let did = original != v;
+                (v, did)
+            }
+        };
+        let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
+        // A fresh printer per object, as kubectl's ToPrinter per visit (no YAML separators).
+        let mut printer = spec.printer()?;
+        spec.print(ctx, printer.as_mut(), &result, patch_operation(did_patch))?;
+        if let Some(p) = printer.as_mut() {
+            p.finish(&mut **ctx.out())
+                .map_err(|e| CliError::msg(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// With `--record`, the change cause is set by a second (merge) patch; a failure keeps
+    /// the first answer (kubectl only logs it at -v=4).
+    async fn recorded(&self, ctx: &Context, path: &str, dry_run: DryRun, patched: Value) -> Value {
+        if self.record != Some(true) {
+            return patched;
+        }
+        let argv: Vec<String> = std::env::args().collect();
+        let body = record_patch(&patched, &change_cause(&argv));
+        let req = ApiRequest::patch(path, PATCH_MERGE, body);
+        let req = dry_run
+            .query(req)
+            .query("fieldManager", self.field_manager.clone());
+        match ctx.client() {
+            Ok(c) => c.send_json(&req).await.unwrap_or(patched),
+            Err(_) => patched,
+        }
+    }
+
+    /// The builder: `-f` objects (offline with `--local`) or `TYPE NAME` arguments.
+    async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
+        if !self.filename.is_empty() {
+            if !self.args.is_empty() {
+                return Err(CliError::msg(
+                    "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
+                ));
+            }
+            if self.local {
+                return Ok(self.local_infos());
+            }
+            let spec = ReadSpec {
+                files: self.filename.clone(),
+                recursive: self.recursive,
+                validate: false,
+            };
+            let (targets, errors) = read_objects(ctx, &spec).await;
+            let infos = targets
+                .into_iter()
+                .map(|t| Info {
+                    resource: Some(t.resource),
+                    namespace: t.namespace,
+                    name: t.name,
+                    object: Some(t.object),
+                })
+                .collect();
+            return Ok((infos, errors));
+        }
+        if self.args.is_empty() {
+            return Err(CliError::msg("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
+        }
+        let (ns, _) = ctx.namespace()?;
+        let types = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+        let mut infos = Vec::new();
+        for t in types {
+            if t.names.is_empty() {
+                return Err(CliError::msg(
+                    "resource(s) were provided, but no name was specified",
+                ));
+            }
+            for name in t.names {
+                infos.push(Info {
+                    namespace: t.resource.namespaced.then(|| ns.clone()),
+                    resource: Some(t.resource.clone()),
+                    name,
+                    object: None,
+                });
+            }
+        }
+        Ok((infos, Vec::new()))
+    }
+
+    /// `--local -f`: the files' objects, not mapped to the server's resources.
+    fn local_infos(&self) -> (Vec<Info>, Vec<CliError>) {
+        let opts = ReadOptions {
+            recursive: self.recursive,
+            validate: false,
+        };
+        let read = {
+            let stdin = std::io::stdin();
+            let mut lock = stdin.lock();
+            read_manifests_with(&self.filename, opts, &mut lock)
+        };
+        let mut infos = Vec::new();
+        let mut errors = Vec::new();
+        for m in read {
+            match m {
+                Ok(m) => infos.push(Info {
+                    resource: None,
+                    namespace: None,
+                    name: m.object["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                    object: Some(m.object),
+                }),
+                Err(ManifestError::Connection(m)) => errors.push(CliError::Raw(m)),
+                Err(e) => errors.push(CliError::msg(e.to_string())),
+            }
+        }
+        (infos, errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ds() -> Value {
+        json!({
+            "apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "node-exporter"},
+            "spec": {"template": {"spec": {"containers": [
+                {"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}
+            ]}}}
+        })
+    }
+
+    #[test]
+    fn patch_text_follows_yaml_to_json() {
+        // JSON-looking text is sent unchanged, even when broken (the server reports it).
+        assert_eq!(patch_to_json(" {bad").unwrap(), b" {bad");
+        assert_eq!(
+            patch_to_json("spec:\n  replicas: 2").unwrap(),
+            br#"{"spec":{"replicas":2}}"#
+        );
+        assert_eq!(patch_to_json("[1]").unwrap(), b"[1]");
+        assert_eq!(patch_to_json("").unwrap(), b"null");
+        assert_eq!(
+            patch_to_json("a: b: c").unwrap_err(),
+            "yaml: mapping values are not allowed in this context"
+        );
+    }
+
+    #[test]
+    fn patch_types() {
+        assert_eq!(PatchKind::parse("JSON").unwrap(), PatchKind::Json);
+        assert_eq!(
+            PatchKind::parse("merge").unwrap().content_type(),
+            "application/merge-patch+json"
+        );
+        let e = PatchKind::parse("foo").unwrap_err();
+        assert_eq!(
+            crate::error::render(&e).stderr,
+            "error: --type must be one of [json merge strategic], not \"foo\"\n"
+        );
+    }
+
+    #[test]
+    fn local_strategic_merges_by_key() {
+        let p = br#"{"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b:2"}]}}}}"#;
+        let out = patch_locally(PatchKind::Strategic, &ds(), p).unwrap();
+        let c = &out["spec"]["template"]["spec"]["containers"];
+        assert_eq!(c[0]["image"], "a:1");
+        assert_eq!(c[1]["image"], "b:2");
+        // A merge patch replaces the list.
+        let out = patch_locally(PatchKind::Merge, &ds(), p).unwrap();
+        assert_eq!(
+            out["spec"]["template"]["spec"]["containers"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        // null is an empty strategic patch.
+        assert_eq!(
+            patch_locally(PatchKind::Strategic, &ds(), b"null").unwrap(),
+            ds()
+        );
+    }
+
+    #[test]
+    fn local_errors_read_like_kubectl() {
+        let err = |k, p: &[u8]| patch_locally(k, &ds(), p).unwrap_err();
+        assert_eq!(err(PatchKind::Strategic, b"{bad"), "invalid JSON document");
+        assert_eq!(err(PatchKind::Strategic, b"[1]"), "invalid JSON document");
+        assert_eq!(err(PatchKind::Merge, b"{bad"), "Invalid JSON Patch");
+        assert_eq!(err(PatchKind::Merge, b"\"x\""), "Invalid JSON Patch");
+        assert_eq!(
+            err(PatchKind::Merge, b"[1]"),
+            "json: cannot unmarshal array into Go value of type unstructured.detector"
+        );
+        assert_eq!(
+            err(PatchKind::Json, b"{bad"),
+            "invalid character 'b' looking for beginning of object key string"
+        );
+        assert_eq!(
+            err(PatchKind::Json, b"{}"),
+            "json: cannot unmarshal object into Go value of type jsonpatch.Patch"
+        );
+        assert_eq!(
+            err(
+                PatchKind::Json,
+                br#"[{"op":"replace","path":"/spec/nope/x","value":1}]"#
+            ),
+            "replace operation does not apply: doc is missing path: /spec/nope/x: missing value"
+        );
+        assert_eq!(
+            err(PatchKind::Json, br#"[{"op":"remove","path":"/kind"}]"#),
+            format!(
+                "Object 'Kind' is missing in '{}'",
+                crate::apply::to_go_json(&{
+                    let mut d = ds();
+                    d.as_object_mut().unwrap().remove("kind");
+                    d
+                })
+            )
+        );
+        let widget =
+            json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}});
+        assert_eq!(
+            patch_locally(PatchKind::Strategic, &widget, b"{}").unwrap_err(),
+            "strategic merge patch is not supported for example.com/v1, Kind=Widget locally, try --type merge"
+        );
+        assert!(patch_locally(PatchKind::Merge, &widget, b"{}").is_ok());
+    }
+
+    #[test]
+    fn change_causes_list_words_then_flags() {
+        let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            change_cause(&argv(&[
+                "/usr/bin/kubectl-rs",
+                "scale",
+                "deploy",
+                "-n",
+                "x",
+                "web",
+                "--replicas=2",
+                "--record"
+            ])),
+            "kubectl-rs scale deploy web --namespace=x --replicas=2 --record=true"
+        );
+        assert_eq!(
+            change_cause(&argv(&[
+                "kubectl-rs",
+                "--token",
+                "s3cret",
+                "patch",
+                "ds/x",
+                "-p{}",
+                "--record=true"
+            ])),
+            "kubectl-rs patch ds/x --token=CLASSIFIED --patch={} --record=true"
+        );
+        let obj = serde_json::json!({"metadata": {"annotations": {CHANGE_CAUSE: "c"}}});
+        assert_eq!(record_patch(&obj, "c"), b"{}");
+        assert_eq!(
+            record_patch(&obj, "d"),
+            br#"{"metadata":{"annotations":{"kubernetes.io/change-cause":"d"}}}"#
+        );
+    }
+
+    #[test]
+    fn unsupported_patch_names_type_and_kind() {
+        let r = ApiResource {
+            group: "example.com".into(),
+            version: "v1".into(),
+            resource: "widgets".into(),
+            kind: "Widget".into(),
+            singular: "widget".into(),
+            namespaced: true,
+            verbs: vec![],
+            short_names: vec![],
+            categories: vec![],
+            subresources: vec![],
+        };
+        let msg = "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
+        assert_eq!(
+            crate::error::render(&unsupported_patch(PatchKind::Strategic, &r, msg)).stderr,
+            format!("error: application/strategic-merge-patch+json is not supported by example.com/v1, Kind=Widget: {msg}\n")
+        );
+    }
+
+    #[test]
+    fn gvk_strings() {
+        assert_eq!(gvk_string("v1", "Pod"), "/v1, Kind=Pod");
+        assert_eq!(
+            gvk_string("apps/v1", "DaemonSet"),
+            "apps/v1, Kind=DaemonSet"
+        );
+    }
+
+    #[test]
+    fn formats_of_print_flags() {
+        assert_eq!(
+            allowed_formats(true).join(","),
+            "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml"
+        );
+        assert_eq!(patch_operation(false), "patched (no change)");
+    }
+}

@@ -1,0 +1,589 @@
+//! `kubectl-rs scale`: sets `spec.replicas` through the `scale` subresource of `TYPE NAME`,
+//! `TYPE/NAME`, `-l`/`--all` or `-f` objects, with `--current-replicas`/`--resource-version`
+//! preconditions, conflict retries and `--timeout` waits (kubectl `pkg/cmd/scale/scale.go`,
+//! `pkg/scale/scale.go`).
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::cmd::apply::{collected_errors, dry_run_flag, read_objects, DryRun, ReadSpec};
+use crate::cmd::patch::PrintSpec;
+use crate::context::Context;
+use crate::discovery::ApiResource;
+use crate::error::CliError;
+use crate::print::gofmt::go_quote;
+
+/// How often and how long a scale is retried after update conflicts (kubectl: 1s, 5m).
+const RETRY_INTERVAL: Duration = Duration::from_secs(1);
+const RETRY_TIMEOUT: Duration = Duration::from_secs(300);
+/// How often `--timeout` polls the scale.
+const WAIT_INTERVAL: Duration = Duration::from_secs(1);
+
+const SCALE_LONG: &str = "Set a new size for a deployment, replica set, replication controller, or stateful set.
+
+Scale also allows users to specify one or more preconditions for the scale action.
+
+If --current-replicas or --resource-version is specified, it is validated before the scale is attempted, and it is guaranteed that the precondition holds true when the scale is sent to the server.";
+
+const SCALE_EXAMPLES: &str = "Examples:
+  # Scale a replica set named 'foo' to 3
+  kubectl-rs scale --replicas=3 rs/foo
+
+  # Scale a resource identified by type and name specified in \"foo.yaml\" to 3
+  kubectl-rs scale --replicas=3 -f foo.yaml
+
+  # If the deployment named mysql's current size is 2, scale mysql to 3
+  kubectl-rs scale --current-replicas=2 --replicas=3 deployment/mysql
+
+  # Scale multiple replication controllers
+  kubectl-rs scale --replicas=5 rc/example1 rc/example2 rc/example3
+
+  # Scale stateful set named 'web' to 3
+  kubectl-rs scale --replicas=3 statefulset/web";
+
+/// `kubectl-rs scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    about = "Set a new size for a deployment, replica set, or replication controller",
+    long_about = SCALE_LONG,
+    after_help = SCALE_EXAMPLES
+)]
+pub struct ScaleArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`.
+    pub args: Vec<String>,
+    /// Filename, directory, or URL to files identifying the resource to set a new size
+    #[arg(short = 'f', long = "filename")]
+    pub filename: Vec<String>,
+    /// Process the directory used in -f, --filename recursively.
+    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub recursive: bool,
+    /// Process the kustomization directory (not supported by kubectl-rs).
+    #[arg(short = 'k', long = "kustomize")]
+    pub kustomize: Option<String>,
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.
+    #[arg(short = 'l', long = "selector")]
+    pub selector: Option<String>,
+    /// Select all resources in the namespace of the specified resource types
+    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub all: bool,
+    /// The new desired number of replicas. Required.
+    #[arg(long = "replicas", allow_negative_numbers = true)]
+    pub replicas: Option<String>,
+    /// Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition.
+    #[arg(
+        long = "current-replicas",
+        default_value = "-1",
+        allow_negative_numbers = true
+    )]
+    pub current_replicas: String,
+    /// Precondition for resource version. Requires that the current resource version match this value in order to scale.
+    #[arg(long = "resource-version", default_value = "")]
+    pub resource_version: String,
+    /// The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).
+    #[arg(long = "timeout", default_value = "0s")]
+    pub timeout: String,
+    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+          default_missing_value = "unchanged", default_value = "none")]
+    pub dry_run: String,
+    /// Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
+    #[arg(short = 'o', long = "output", default_value = "")]
+    pub output: String,
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
+    #[arg(long = "template")]
+    pub template: Option<String>,
+    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
+    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "true")]
+    pub allow_missing_template_keys: bool,
+    /// If true, keep the managedFields when printing objects in JSON or YAML format.
+    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub show_managed_fields: bool,
+    /// Record current kubectl command in the resource annotation (deprecated).
+    #[arg(long = "record", hide = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    pub record: Option<bool>,
+}
+
+/// One object the builder found.
+#[derive(Debug, Clone)]
+struct Info {
+    resource: ApiResource,
+    namespace: Option<String>,
+    name: String,
+    object: Value,
+}
+
+impl Info {
+    fn scale_path(&self) -> String {
+        ResourcePath {
+            group: &self.resource.group,
+            version: &self.resource.version,
+            resource: &self.resource.resource,
+            namespace: if self.resource.namespaced {
+                self.namespace.as_deref()
+            } else {
+                None
+            },
+            name: Some(&self.name),
+            subresource: Some("scale"),
+        }
+        .path()
+    }
+}
+
+/// The scale preconditions (`--current-replicas`, `--resource-version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Precondition {
+    /// Required `spec.replicas` (-1: any).
+    pub size: i64,
+    /// Required `metadata.resourceVersion` (empty: any).
+    pub resource_version: String,
+}
+
+impl Precondition {
+    /// scale.go `validate`: kubectl's `PreconditionError` text when `scale` does not match.
+    pub fn check(&self, scale: &Value) -> Result<(), CliError> {
+        let size = scale["spec"]["replicas"].as_i64().unwrap_or(0);
+        if self.size != -1 && size != self.size {
+            return Err(CliError::msg(format!(
+                "Expected replicas to be {}, was {size}",
+                self.size
+            )));
+        }
+        let rv = scale["metadata"]["resourceVersion"].as_str().unwrap_or("");
+        if !self.resource_version.is_empty() && rv != self.resource_version {
+            return Err(CliError::msg(format!(
+                "Expected resource version to be {}, was {rv}",
+                self.resource_version
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Whether a Scale has settled at `desired` (or was reset by someone else): scale.go
+/// `scaleHasDesiredReplicas`.
+pub fn scale_settled(scale: &Value, desired: i64) -> bool {
+    let spec = scale["spec"]["replicas"].as_i64().unwrap_or(0);
+    let status = scale["status"]["replicas"].as_i64().unwrap_or(0);
+    spec != desired || (spec == status && status == desired)
+}
+
+/// scale.go `updateReplicas`: the printed object shows the new size, for the built-in
+/// scalable kinds only (custom resources may keep replicas elsewhere).
+fn update_replicas(obj: &mut Value, replicas: i64) {
+    let api_version = obj["apiVersion"].as_str().unwrap_or("");
+    let group = crate::print::name::api_group(api_version);
+    if group != "apps" && !group.is_empty() {
+        return;
+    }
+    if let Some(o) = obj.as_object_mut() {
+        let spec = o.entry("spec").or_insert_with(|| json!({}));
+        if !spec.is_object() {
+            *spec = json!({});
+        }
+        spec["replicas"] = json!(replicas);
+    }
+}
+
+impl ScaleArgs {
+    /// Flag values as pflag parses them (before anything else, as cobra does).
+    fn parse_flags(&self) -> Result<(Option<i64>, i64, Duration), CliError> {
+        let usage = |flag: &str, value: &str, why: String| {
+            CliError::Raw(format!(
+                "error: invalid argument {} for \"--{flag}\" flag: {why}\nSee 'kubectl-rs scale --help' for usage.",
+                go_quote(value)
+            ))
+        };
+        let int =
+            |flag: &str, value: &str| go_parse_int(value).map_err(|why| usage(flag, value, why));
+        let replicas = match &self.replicas {
+            Some(r) => Some(int("replicas", r)?),
+            None => None,
+        };
+        let current = int("current-replicas", &self.current_replicas)?;
+        let timeout = crate::cmd::delete::parse_timeout(&self.timeout).map_err(|_| {
+            usage(
+                "timeout",
+                &self.timeout,
+                format!("time: invalid duration {}", go_quote(&self.timeout)),
+            )
+        })?;
+        Ok((replicas, current, timeout))
+    }
+
+    fn validate(&self, replicas: i64, current_replicas: i64) -> Result<(), CliError> {
+        if replicas < 0 {
+            return Err(CliError::msg(
+                "The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0",
+            ));
+        }
+        if current_replicas < -1 {
+            return Err(CliError::msg(
+                "The --current-replicas must specify an integer of -1 or greater",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let (replicas, current_replicas, timeout) = self.parse_flags()?;
+        if self.record.is_some() {
+            ctx.eprint(crate::cmd::patch::RECORD_DEPRECATED);
+        }
+        let Some(replicas) = replicas else {
+            return Err(CliError::msg("required flag(s) \"replicas\" not set"));
+        };
+        let dry_run = dry_run_flag(ctx, &self.dry_run)?;
+        let spec = PrintSpec::parse(
+            ctx,
+            &self.output,
+            self.template.as_deref(),
+            self.allow_missing_template_keys,
+            self.show_managed_fields,
+        )?;
+        let mut printer = spec.printer()?;
+        ctx.namespace()?;
+        self.validate(replicas, current_replicas)?;
+        if self.kustomize.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        let (infos, info_errors) = self.infos(ctx).await?;
+        if !self.resource_version.is_empty() && infos.len() > 1 {
+            return Err(CliError::msg(
+                "cannot use --resource-version with multiple resources",
+            ));
+        }
+        let precondition =
+            (current_replicas != -1 || !self.resource_version.is_empty()).then(|| Precondition {
+                size: current_replicas,
+                resource_version: self.resource_version.clone(),
+            });
+        if infos.is_empty() {
+            collected_errors(info_errors, Vec::new())?;
+            return Err(CliError::msg("no objects passed to scale"));
+        }
+        let operation = format!("scaled{}", dry_run.suffix());
+        for mut info in infos {
+            if dry_run == DryRun::Client {
+                update_replicas(&mut info.object, replicas);
+                spec.print(ctx, printer.as_mut(), &info.object, &operation)?;
+                continue;
+            }
+            let actual =
+                scale_with_retries(ctx, &info, replicas, precondition.as_ref(), dry_run).await?;
+            if !timeout.is_zero() && dry_run == DryRun::None {
+                wait_for_replicas(ctx, &info, replicas, timeout).await?;
+            }
+            update_replicas(&mut info.object, actual);
+            if self.record == Some(true) {
+                // kubectl sends this one without dry run or field manager, and only logs a
+                // failure.
+                let argv: Vec<String> = std::env::args().collect();
+                let body = crate::cmd::patch::record_patch(
+                    &info.object,
+                    &crate::cmd::patch::change_cause(&argv),
+                );
+                let path = info
+                    .resource
+                    .path(info.namespace.as_deref(), Some(&info.name));
+                let req = ApiRequest::patch(path, crate::client::request::PATCH_MERGE, body);
+                let _ = ctx.client()?.send_json(&req).await;
+            }
+            spec.print(ctx, printer.as_mut(), &info.object, &operation)?;
+        }
+        if let Some(p) = printer.as_mut() {
+            p.finish(&mut **ctx.out())
+                .map_err(|e| CliError::msg(e.to_string()))?;
+        }
+        collected_errors(info_errors, Vec::new())
+    }
+
+    /// The builder: `-f` objects as read, or the objects named or selected, fetched.
+    async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
+        if !self.filename.is_empty() {
+            if !self.args.is_empty() {
+                return Err(CliError::msg(
+                    "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
+                ));
+            }
+            let spec = ReadSpec {
+                files: self.filename.clone(),
+                recursive: self.recursive,
+                validate: false,
+            };
+            let (targets, errors) = read_objects(ctx, &spec).await;
+            let infos = targets
+                .into_iter()
+                .map(|t| Info {
+                    resource: t.resource,
+                    namespace: t.namespace,
+                    name: t.name,
+                    object: t.object,
+                })
+                .collect();
+            return Ok((infos, errors));
+        }
+        if self.args.is_empty() {
+            return Err(CliError::msg("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
+        }
+        let selecting = self.all || self.selector.is_some();
+        let (ns, _) = ctx.namespace()?;
+        let types = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+        let client = ctx.client()?;
+        let mut infos = Vec::new();
+        let mut errors = Vec::new();
+        for t in types {
+            let r = t.resource;
+            let namespace = r.namespaced.then(|| ns.clone());
+            if !t.names.is_empty() {
+                if selecting {
+                    return Err(CliError::msg(
+                        "name cannot be provided when a selector is specified",
+                    ));
+                }
+                for name in t.names {
+                    let path = r.path(namespace.as_deref(), Some(&name));
+                    match crate::cmd::patch::builder_get(ctx, &path, namespace.as_deref()).await {
+                        Ok(object) => infos.push(Info {
+                            resource: r.clone(),
+                            namespace: namespace.clone(),
+                            name,
+                            object,
+                        }),
+                        Err(e) => errors.push(e),
+                    }
+                }
+                continue;
+            }
+            if !selecting {
+                return Err(CliError::msg(
+                    "resource(s) were provided, but no name was specified",
+                ));
+            }
+            let mut req = ApiRequest::get(r.path(namespace.as_deref(), None));
+            if let Some(s) = self.selector.as_deref().filter(|s| !s.is_empty()) {
+                req = req.query("labelSelector", s);
+            }
+            let list = match client.send_json(&req).await {
+                Ok(l) => l,
+                Err(e) => {
+                    errors.push(e.into());
+                    continue;
+                }
+            };
+            for item in list["items"].as_array().into_iter().flatten() {
+                // List items come without their type; the builder sets it.
+                let mut object = item.clone();
+                object["apiVersion"] = json!(r.api_version());
+                object["kind"] = json!(r.kind);
+                infos.push(Info {
+                    name: item["metadata"]["name"].as_str().unwrap_or("").to_string(),
+                    namespace: item["metadata"]["namespace"]
+                        .as_str()
+                        .map(str::to_string)
+                        .filter(|_| r.namespaced),
+                    resource: r.clone(),
+                    object,
+                });
+            }
+        }
+        Ok((infos, errors))
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` (what pflag's int flags use): an optional sign, then
+/// decimal, `0x` hex, `0o`/leading-`0` octal or `0b` binary digits, `_` between digits.
+pub fn go_parse_int(s: &str) -> Result<i64, String> {
+    let syntax = || format!("strconv.ParseInt: parsing {}: invalid syntax", go_quote(s));
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d.to_string(), true)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d.to_string(), true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, lower[1..].to_string(), true)
+    } else {
+        (10, lower.clone(), false)
+    };
+    // Underscores only with a base prefix, and only between digits.
+    if digits.contains('_') {
+        let ok = prefixed
+            && !digits.starts_with('_')
+            && !digits.ends_with('_')
+            && !digits.contains("__");
+        if !ok {
+            return Err(syntax());
+        }
+    }
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    if clean.is_empty() || !clean.chars().all(|c| c.is_digit(radix)) {
+        return Err(syntax());
+    }
+    let signed = if neg { format!("-{clean}") } else { clean };
+    i64::from_str_radix(&signed, radix).map_err(|_| {
+        format!(
+            "strconv.ParseInt: parsing {}: value out of range",
+            go_quote(s)
+        )
+    })
+}
+
+/// scale.go `Scale`: one attempt, retried every second for up to five minutes while the
+/// server reports a conflict. Returns the size the server answered with.
+async fn scale_with_retries(
+    ctx: &Context,
+    info: &Info,
+    replicas: i64,
+    precondition: Option<&Precondition>,
+    dry_run: DryRun,
+) -> Result<i64, CliError> {
+    let start = Instant::now();
+    loop {
+        match scale_once(ctx, info, replicas, precondition, dry_run).await {
+            Err(CliError::Client(ClientError::Api(s)))
+                if s.code == 409 && start.elapsed() + RETRY_INTERVAL < RETRY_TIMEOUT =>
+            {
+                tokio::time::sleep(RETRY_INTERVAL).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// scale.go `ScaleSimple`: with a precondition, GET the Scale, check it and PUT it back with
+/// the new size; without one, a JSON merge patch of `spec.replicas`.
+async fn scale_once(
+    ctx: &Context,
+    info: &Info,
+    replicas: i64,
+    precondition: Option<&Precondition>,
+    dry_run: DryRun,
+) -> Result<i64, CliError> {
+    let client = ctx.client()?;
+    let path = info.scale_path();
+    let updated = match precondition {
+        Some(p) => {
+            let mut scale = client.get_json(&path).await?;
+            p.check(&scale)?;
+            scale["spec"]["replicas"] = json!(replicas);
+            let req = dry_run.query(ApiRequest::put(path, &scale));
+            client.send_json(&req).await?
+        }
+        None => {
+            let body = format!("{{\"spec\":{{\"replicas\":{replicas}}}}}");
+            let req =
+                ApiRequest::patch(path, crate::client::request::PATCH_MERGE, body.into_bytes());
+            client.send_json(&dry_run.query(req)).await?
+        }
+    };
+    Ok(updated["spec"]["replicas"].as_i64().unwrap_or(0))
+}
+
+/// scale.go `WaitForScaleHasDesiredReplicas`: polls the Scale every second until it settles.
+async fn wait_for_replicas(
+    ctx: &Context,
+    info: &Info,
+    replicas: i64,
+    timeout: Duration,
+) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let path = info.scale_path();
+    let poll = async {
+        loop {
+            let scale = client.get_json(&path).await?;
+            if scale_settled(&scale, replicas) {
+                return Ok(());
+            }
+            tokio::time::sleep(WAIT_INTERVAL).await;
+        }
+    };
+    match tokio::time::timeout(timeout, poll).await {
+        Ok(r) => r,
+        Err(_) => Err(CliError::msg(format!(
+            "timed out waiting for {:?} to be synced",
+            info.name
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preconditions() {
+        let scale = json!({"metadata": {"resourceVersion": "96"}, "spec": {"replicas": 3}});
+        let p = |size, rv: &str| Precondition {
+            size,
+            resource_version: rv.into(),
+        };
+        assert!(p(-1, "").check(&scale).is_ok());
+        assert!(p(3, "96").check(&scale).is_ok());
+        let text = |e: CliError| crate::error::render(&e).stderr;
+        assert_eq!(
+            text(p(2, "").check(&scale).unwrap_err()),
+            "error: Expected replicas to be 2, was 3\n"
+        );
+        assert_eq!(
+            text(p(-1, "1").check(&scale).unwrap_err()),
+            "error: Expected resource version to be 1, was 96\n"
+        );
+    }
+
+    #[test]
+    fn ints_parse_like_go() {
+        assert_eq!(go_parse_int("3").unwrap(), 3);
+        assert_eq!(go_parse_int("-1").unwrap(), -1);
+        assert_eq!(go_parse_int("0x10").unwrap(), 16);
+        assert_eq!(go_parse_int("010").unwrap(), 8);
+        assert_eq!(go_parse_int("0b1_0").unwrap(), 2);
+        assert_eq!(
+            go_parse_int("abc").unwrap_err(),
+            "strconv.ParseInt: parsing \"abc\": invalid syntax"
+        );
+        assert_eq!(
+            go_parse_int("1_0").unwrap_err(),
+            "strconv.ParseInt: parsing \"1_0\": invalid syntax"
+        );
+        assert_eq!(
+            go_parse_int("99999999999999999999").unwrap_err(),
+            "strconv.ParseInt: parsing \"99999999999999999999\": value out of range"
+        );
+    }
+
+    #[test]
+    fn settling() {
+        let s = |spec, status| json!({"spec": {"replicas": spec}, "status": {"replicas": status}});
+        assert!(!scale_settled(&s(3, 2), 3));
+        assert!(scale_settled(&s(3, 3), 3));
+        // Someone else changed the size: nothing left to wait for.
+        assert!(scale_settled(&s(5, 2), 3));
+    }
+
+    #[test]
+    fn replicas_shown_for_builtin_kinds_only() {
+        let mut d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": 1}});
+        update_replicas(&mut d, 4);
+        assert_eq!(d["spec"]["replicas"], 4);
+        let mut c = json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": {"size": 1}});
+        update_replicas(&mut c, 4);
+        assert!(c["spec"].get("replicas").is_none());
+    }
+}
