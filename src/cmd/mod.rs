@@ -21,6 +21,7 @@ pub mod options;
 pub mod sandbox;
 pub mod sandbox_demo;
 pub mod version;
+pub mod wait;
 
 use crate::context::Context;
 use crate::error::CliError;
@@ -63,6 +64,9 @@ pub enum Command {
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     Describe(describe::DescribeArgs),
+    /// Wait for a specific condition on one or many resources
+    #[command(display_order = 210)]
+    Wait(wait::WaitArgs),
     // Help texts come from `CompletionArgs` (kubectl's long help and examples).
     #[command(display_order = 700)]
     Completion(completion::CompletionArgs),
@@ -106,6 +110,7 @@ impl Command {
             Command::Delete(_) => "delete",
             Command::Apply(_) => "apply",
             Command::Describe(_) => "describe",
+            Command::Wait(_) => "wait",
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
             Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
@@ -242,6 +247,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Delete(a) => a.run(ctx).await,
         Command::Apply(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
+        Command::Wait(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),
         Command::CompleteNoDesc(a) => a.run(ctx, false),
