@@ -230,6 +230,18 @@ async fn wait_cases_match_kubectl() {
         &["wait", "--for=delete", "pod", "-l", "app=none"],
         &["wait", "--for=delete", "pod/nope"],
         &["wait", "--for=condition=Ready", "pod/nope", "pod/nope2"],
+        &["wait", "--for=condition=Ready", "-n", "nons", "pod/x"],
+        &["wait", "--for=delete", "-n", "nons", "pod/x"],
+        &[
+            "wait",
+            "--for=condition=Ready",
+            "pods,ds",
+            "-l",
+            "app=node-exporter",
+            "--timeout=1s",
+        ],
+        &["wait", "--for=condition=Ready", "-f", "unknown-kind.yaml"],
+        &["wait", "--for=condition=Ready", "-f", "missing.yaml"],
         &["wait", "--for=create", "pod/nope", "--timeout=1s"],
         &["wait", "--for=create", "pod/nope", "--timeout=0"],
         &[

@@ -486,6 +486,24 @@ impl WaitArgs {
         let conditions = parse_conditions(&self.for_conditions)?;
         // Zero: no deadline, each condition checks once.
         let deadline = (!timeout.is_zero()).then(|| Instant::now() + timeout);
+        // As kubectl's interrupt handler around its waits: a termination signal ends the
+        // command with exit 1 and no message.
+        tokio::select! {
+            r = self.wait_all(ctx, &conditions, &mut printer, deadline) => r,
+            _ = super::interrupt::termination_signal() => {
+                ctx.out().flush()?;
+                Err(CliError::Interrupted)
+            }
+        }
+    }
+
+    async fn wait_all(
+        &self,
+        ctx: &Context,
+        conditions: &[Condition],
+        printer: &mut Printer,
+        deadline: Option<Instant>,
+    ) -> Result<(), CliError> {
         let (sources, builder_errors) = self.sources(ctx).await?;
         let for_delete = conditions.iter().any(|c| matches!(c, Condition::Delete));
         if conditions.iter().any(|c| matches!(c, Condition::Create)) {
@@ -504,7 +522,7 @@ impl WaitArgs {
             };
             for info in infos {
                 visited += 1;
-                for cond in &conditions {
+                for cond in conditions {
                     match self.wait_one(ctx, cond, &info, deadline).await {
                         Ok(obj) => printer.print(ctx, &obj)?,
                         Err(e) => {
@@ -659,9 +677,11 @@ impl WaitArgs {
                 if name.is_empty() {
                     return Err(CliError::msg("resource name must be provided"));
                 }
-                let obj = client
-                    .get_json(&resource.path(namespace.as_deref(), Some(name)))
-                    .await?;
+                let path = resource.path(namespace.as_deref(), Some(name));
+                let obj = match client.get_json(&path).await {
+                    Ok(obj) => obj,
+                    Err(e) => return Err(namespace_missing(client, namespace, e).await.into()),
+                };
                 Ok(vec![Info {
                     resource: resource.clone(),
                     namespace: namespace.clone(),
@@ -792,6 +812,24 @@ impl WaitArgs {
             Condition::Delete => wait_deleted(ctx.client()?, info, deadline).await,
             _ => wait_condition(ctx.client()?, cond, info, deadline).await,
         }
+    }
+}
+
+/// cli-runtime `Info.Get`: a NotFound in a namespace other than `default` becomes the
+/// namespace's own NotFound when that namespace is missing.
+async fn namespace_missing(client: &Client, ns: &Option<String>, e: ClientError) -> ClientError {
+    let Some(ns) = ns.as_deref().filter(|n| !n.is_empty() && *n != "default") else {
+        return e;
+    };
+    if !e.is_not_found() {
+        return e;
+    }
+    match client
+        .send(&ApiRequest::get(format!("/api/v1/namespaces/{ns}")))
+        .await
+    {
+        Err(ns_err) if ns_err.is_not_found() => ns_err,
+        _ => e,
     }
 }
 
