@@ -242,6 +242,28 @@ async fn wait_cases_match_kubectl() {
         ],
         &["wait", "--for=condition=Ready", "-f", "unknown-kind.yaml"],
         &["wait", "--for=condition=Ready", "-f", "missing.yaml"],
+        // Wait errors first, then the files' errors as one aggregate.
+        &[
+            "wait",
+            "--for=condition=Ready",
+            "-f",
+            "unknown-kind.yaml",
+            "-f",
+            "node-exporter-daemonset.yaml",
+            "-f",
+            "missing-kind.yaml",
+            "--timeout=0",
+        ],
+        &[
+            "wait",
+            "--for=jsonpath={.kind}",
+            "-f",
+            "unknown-kind.yaml",
+            "-f",
+            "node-exporter-daemonset.yaml",
+            "-f",
+            "missing-kind.yaml",
+        ],
         &["wait", "--for=create", "pod/nope", "--timeout=1s"],
         &["wait", "--for=create", "pod/nope", "--timeout=0"],
         &[

@@ -509,7 +509,7 @@ impl WaitArgs {
         if conditions.iter().any(|c| matches!(c, Condition::Create)) {
             self.wait_created(ctx, &sources, deadline).await?;
         }
-        let mut errors = builder_errors;
+        let mut errors = Vec::new();
         let mut visited = 0usize;
         for source in &sources {
             let infos = match self.visit(ctx, source).await {
@@ -533,10 +533,10 @@ impl WaitArgs {
                 }
             }
         }
-        if errors.is_empty() && visited == 0 && !for_delete {
+        if errors.is_empty() && builder_errors.is_empty() && visited == 0 && !for_delete {
             return Err(CliError::msg("no matching resources found"));
         }
-        collected_errors(Vec::new(), errors)
+        finish_errors(builder_errors, errors)
     }
 
     /// What to visit, as kubectl's builder resolves arguments, selectors and files.
@@ -813,6 +813,23 @@ impl WaitArgs {
             _ => wait_condition(ctx.client()?, cond, info, deadline).await,
         }
     }
+}
+
+/// kubectl's report of one visit: the errors met while waiting, then those of reading the
+/// files as one aggregate (`[e1, e2]` when it holds several and is not alone).
+fn finish_errors(mut builder: Vec<CliError>, mut waits: Vec<CliError>) -> Result<(), CliError> {
+    if waits.is_empty() || builder.len() < 2 {
+        waits.append(&mut builder);
+        return collected_errors(builder, waits);
+    }
+    let line = |e: &CliError| {
+        let text = crate::error::render(e).stderr;
+        let text = text.trim_end();
+        text.strip_prefix("error: ").unwrap_or(text).to_string()
+    };
+    let joined: Vec<String> = builder.iter().map(line).collect();
+    waits.push(CliError::Raw(format!("[{}]", joined.join(", "))));
+    collected_errors(Vec::new(), waits)
 }
 
 /// cli-runtime `Info.Get`: a NotFound in a namespace other than `default` becomes the
