@@ -48,6 +48,9 @@ metadata:
   labels: {app: late}
 ";
 
+/// When a racing change is made.
+const CHANGE_AFTER: Duration = Duration::from_millis(2000);
+
 /// Each process may take this long (the longest wait asked for is a few seconds).
 const LIMIT: Duration = Duration::from_secs(40);
 
@@ -90,7 +93,8 @@ async fn both(ours: &TestEnv, theirs: &TestEnv, args: &[&str]) {
 async fn racing(env: &TestEnv, oracle: bool, args: &[&str], change: &[&str]) -> Output {
     let waiting = run(env, oracle, args);
     let changing = async {
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        // Long enough for the wait to have listed, even on a busy machine.
+        tokio::time::sleep(CHANGE_AFTER).await;
         let o = env.ours(change).await;
         assert_eq!(o.code, 0, "{change:?}: {o:?}");
     };
@@ -357,6 +361,32 @@ async fn wait_cases_match_kubectl() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wait_without_oracle() {
     let env = TestEnv::start().await;
+    // The seed script: the pods start Pending and become Ready while the wait watches them.
+    assert_eq!(
+        env.ours(&["apply", "-f", "node-exporter-daemonset.yaml"])
+            .await
+            .code,
+        0
+    );
+    let o = env
+        .ours(&[
+            "wait",
+            "--for=condition=Ready",
+            "pod",
+            "-l",
+            "app=node-exporter",
+            "--timeout=60s",
+        ])
+        .await
+        .normalized();
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        (
+            "pod/node-exporter-XXXXX condition met\npod/node-exporter-XXXXX condition met\n",
+            "",
+            0
+        )
+    );
     std::fs::write(env.work.join("cms.yaml"), CMS).unwrap();
     assert_eq!(env.ours(&["create", "-f", "cms.yaml"]).await.code, 0);
     let o = env
@@ -400,7 +430,7 @@ async fn wait_without_oracle() {
     // A negative timeout waits (a week); the change ends it.
     let waiting = env.ours(&["wait", "--for=delete", "cm/a", "--timeout=-1s"]);
     let deleting = async {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::sleep(CHANGE_AFTER).await;
         env.ours(&["delete", "cm", "a"]).await
     };
     let (o, _) = tokio::join!(waiting, deleting);

@@ -892,14 +892,6 @@ where
 /// A settled wait (the object to print, or the error), or `None` to keep watching.
 type Verdict = Option<Result<Value, CliError>>;
 
-/// What the list of one name found at the start of a (re)sync.
-enum Synced {
-    /// The condition is settled: this object, or this error.
-    Done(Result<Value, CliError>),
-    /// Keep watching from this resourceVersion.
-    Watch(String),
-}
-
 /// client-go's `UntilWithSync` on one name: list it (`fieldSelector=metadata.name=…`), let
 /// `on_list` judge the listed state (`None`: absent), then watch from the list's version,
 /// handing each event to `on_event` until it returns an object. A watch that ends or fails is
@@ -921,14 +913,10 @@ async fn until_with_sync(
             .and_then(|items| items.iter().find(|i| meta_str(i, "name") == info.name))
             .cloned()
             .map(|o| with_type(&info.resource, o));
-        let synced = match on_list(item, std::mem::take(&mut first)) {
-            Some(r) => Synced::Done(r),
-            None => Synced::Watch(meta_str(&list, "resourceVersion").to_string()),
-        };
-        let rv = match synced {
-            Synced::Done(r) => return r,
-            Synced::Watch(rv) => rv,
-        };
+        if let Some(r) = on_list(item, std::mem::take(&mut first)) {
+            return r;
+        }
+        let rv = meta_str(&list, "resourceVersion").to_string();
         let req = ApiRequest::get(collection.clone())
             .query("fieldSelector", selector.clone())
             .query("resourceVersion", rv);
