@@ -235,7 +235,8 @@ pub fn parse_timeout(s: &str) -> Result<Duration, CliError> {
     // A flag parse error: cobra's usage hint follows.
     let bad = || {
         CliError::Raw(format!(
-            "error: invalid argument {s:?} for \"--timeout\" flag: time: invalid duration {s:?}\nSee 'kubectl-rs wait --help' for usage."
+            "error: invalid argument {s:?} for \"--timeout\" flag: time: {} {s:?}\nSee 'kubectl-rs wait --help' for usage.",
+            duration_problem(s)
         ))
     };
     let (negative, body) = match s.strip_prefix('-') {
@@ -248,6 +249,36 @@ pub fn parse_timeout(s: &str) -> Result<Duration, CliError> {
         crate::cmd::flags::parse_go_duration(body).ok_or_else(bad)?
     };
     Ok(if negative && !d.is_zero() { WEEK } else { d })
+}
+
+/// Why Go's `time.ParseDuration` rejects `s`: the words before `in duration "…"`.
+fn duration_problem(s: &str) -> String {
+    let mut rest = s.strip_prefix(['-', '+']).unwrap_or(s);
+    const UNITS: [&str; 8] = ["ns", "us", "µs", "μs", "ms", "s", "m", "h"];
+    while !rest.is_empty() {
+        let num = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num == 0 || rest[..num] == *"." {
+            break;
+        }
+        rest = &rest[num..];
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        match &rest[..unit] {
+            "" => return "missing unit in duration".into(),
+            u if !UNITS.contains(&u) => {
+                return format!(
+                    "unknown unit {} in duration",
+                    crate::print::gofmt::go_quote(u)
+                )
+            }
+            _ => {}
+        }
+        rest = &rest[unit..];
+    }
+    "invalid duration".into()
 }
 
 impl Condition {
@@ -1124,6 +1155,14 @@ mod tests {
         assert_eq!(parse_timeout("0").unwrap(), Duration::ZERO);
         assert_eq!(parse_timeout("30s").unwrap(), Duration::from_secs(30));
         assert_eq!(parse_timeout("-1s").unwrap(), WEEK);
-        assert!(parse_timeout("soon").is_err());
+        let err = |s: &str| crate::error::render(&parse_timeout(s).unwrap_err()).stderr;
+        assert_eq!(
+            err("1"),
+            "error: invalid argument \"1\" for \"--timeout\" flag: time: missing unit in duration \"1\"\nSee 'kubectl-rs wait --help' for usage.\n"
+        );
+        assert!(err("-1").contains("time: missing unit in duration \"-1\""));
+        assert!(err("1x").contains("time: unknown unit \"x\" in duration \"1x\""));
+        assert!(err("").contains("time: invalid duration \"\""));
+        assert!(err("soon").contains("time: invalid duration \"soon\""));
     }
 }
