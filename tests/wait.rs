@@ -270,6 +270,15 @@ async fn wait_cases_match_kubectl() {
         ],
         &["wait", "--for=create", "pod/nope", "--timeout=1s"],
         &["wait", "--for=create", "pod/nope", "--timeout=0"],
+        &["wait", "--for=create", "pod/x", "pod/y", "--timeout=1s"],
+        &[
+            "wait",
+            "--for=create",
+            "-f",
+            "unknown-kind.yaml",
+            "-f",
+            "node-exporter-daemonset.yaml",
+        ],
         &[
             "wait",
             "--for=create",

@@ -538,6 +538,10 @@ impl WaitArgs {
         let (sources, builder_errors) = self.sources(ctx).await?;
         let for_delete = conditions.iter().any(|c| matches!(c, Condition::Delete));
         if conditions.iter().any(|c| matches!(c, Condition::Create)) {
+            // kubectl's creation check visits the files too: their errors end it.
+            if !builder_errors.is_empty() {
+                return finish_errors(builder_errors, Vec::new());
+            }
             self.wait_created(ctx, &sources, deadline).await?;
         }
         let mut errors = Vec::new();
@@ -759,12 +763,16 @@ impl WaitArgs {
         let wait = async {
             loop {
                 let mut missing = Vec::new();
+                let mut not_found = Vec::new();
                 for s in sources {
                     match s {
                         Source::Local(_) => {}
                         Source::Named { .. } => match self.visit(ctx, s).await {
                             Ok(_) => {}
-                            Err(e) if is_not_found(&e) => missing.push(s),
+                            Err(e) if is_not_found(&e) => {
+                                missing.push(s);
+                                not_found.push(e);
+                            }
                             Err(e) => return Err(e),
                         },
                         Source::List { .. } => {
@@ -773,6 +781,11 @@ impl WaitArgs {
                             }
                         }
                     }
+                }
+                // kubectl's visitor returns one error as itself but several as an aggregate,
+                // which no longer reads as NotFound: it ends the wait.
+                if not_found.len() > 1 {
+                    return collected_errors(Vec::new(), not_found);
                 }
                 let found_any = missing.len() < sources.len();
                 let listing = sources.iter().any(|s| matches!(s, Source::List { .. }));
