@@ -1164,6 +1164,26 @@ mod tests {
     }
 
     #[test]
+    fn wait_errors_come_before_file_errors() {
+        let text = |r: Result<(), CliError>| crate::error::render(&r.unwrap_err()).stderr;
+        let m = |s: &str| CliError::msg(s);
+        assert_eq!(
+            text(finish_errors(vec![m("f1"), m("f2")], vec![m("w1")])),
+            "w1\n[f1, f2]\n"
+        );
+        assert_eq!(
+            text(finish_errors(vec![m("f1")], vec![m("w1")])),
+            "w1\nf1\n"
+        );
+        assert_eq!(
+            text(finish_errors(vec![m("f1"), m("f2")], vec![])),
+            "f1\nf2\n"
+        );
+        assert_eq!(text(finish_errors(vec![], vec![m("w1")])), "error: w1\n");
+        assert!(finish_errors(vec![], vec![]).is_ok());
+    }
+
+    #[test]
     fn timeouts() {
         assert_eq!(parse_timeout("0").unwrap(), Duration::ZERO);
         assert_eq!(parse_timeout("30s").unwrap(), Duration::from_secs(30));
