@@ -26,6 +26,7 @@ pub mod sandbox;
 pub mod sandbox_demo;
 pub mod scale;
 pub mod version;
+pub mod wait;
 
 use crate::context::Context;
 use crate::error::CliError;
@@ -79,6 +80,9 @@ pub enum Command {
     Patch(patch::PatchArgs),
     #[command(display_order = 400)]
     Scale(scale::ScaleArgs),
+    /// Wait for a specific condition on one or many resources
+    #[command(display_order = 210)]
+    Wait(wait::WaitArgs),
     // Help texts come from `CompletionArgs` (kubectl's long help and examples).
     #[command(display_order = 700)]
     Completion(completion::CompletionArgs),
@@ -126,6 +130,7 @@ impl Command {
             Command::Annotate(_) => "annotate",
             Command::Patch(_) => "patch",
             Command::Scale(_) => "scale",
+            Command::Wait(_) => "wait",
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
             Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
@@ -266,6 +271,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Annotate(a) => a.run(ctx).await,
         Command::Patch(a) => a.run(ctx).await,
         Command::Scale(a) => a.run(ctx).await,
+        Command::Wait(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),
         Command::CompleteNoDesc(a) => a.run(ctx, false),
