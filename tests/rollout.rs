@@ -1,0 +1,336 @@
+//! `rollout` against the sandbox, compared command by command with the real kubectl (when
+//! installed) on a twin sandbox given the same commands.
+//!
+//! Progress lines printed while a rollout runs depend on timing, so a watch is checked line by
+//! line against kubectl's formats and its last line compared; once a rollout has settled both
+//! tools must print the same bytes. Documented v1.33 → v1.36 difference applied to kubectl's
+//! output: v1.36's `rollout undo` warns about objects managed by `kubectl apply`.
+
+// The shared harness trips one clippy lint (reported to the lead; not edited here).
+#[allow(clippy::cmp_owned)]
+mod common;
+
+use std::time::Duration;
+
+use common::{assert_same, oracle, Output, TestEnv};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+const UNDO_WARNING: &str = "Warning: resource {res} was previously managed with 'kubectl apply'. Rolling back will not update the kubectl.kubernetes.io/last-applied-configuration annotation, which may cause unexpected behavior on future 'kubectl apply' operations. Consider using 'kubectl apply' with your previous configuration file instead.\n";
+
+const DEPLOY: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: c, image: 'nginx:1.25'}]
+";
+
+const STS: &str = "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: c, image: 'redis:7'}]
+";
+
+fn write(envs: [&TestEnv; 2], name: &str, text: &str) {
+    for e in envs {
+        std::fs::write(e.work.join(name), text).unwrap();
+    }
+}
+
+async fn ours(env: &TestEnv, args: &[&str]) -> Output {
+    tokio::time::timeout(LIMIT, env.ours(args))
+        .await
+        .unwrap_or_else(|_| panic!("kubectl-rs {}: timed out", args.join(" ")))
+}
+
+async fn theirs(env: &TestEnv, args: &[&str]) -> Output {
+    tokio::time::timeout(LIMIT, env.kubectl(args))
+        .await
+        .unwrap_or_else(|_| panic!("kubectl {}: timed out", args.join(" ")))
+        .expect("the oracle is installed")
+}
+
+/// kubectl v1.33's output as v1.36 prints it: `undo` of an applied object first warns
+/// (`res` is `daemonsets/node-exporter`).
+fn with_undo_warning(mut o: Output, res: &str) -> Output {
+    o.stderr = UNDO_WARNING.replace("{res}", res) + &o.stderr;
+    o
+}
+
+/// Runs `args` with kubectl-rs on `a` and kubectl on `b` and requires the same output.
+async fn both(a: &TestEnv, b: &TestEnv, args: &[&str]) {
+    let theirs = theirs(b, args).await.normalized();
+    let ours = ours(a, args).await.normalized();
+    assert_same(&args.join(" "), &ours, &theirs);
+}
+
+/// Like [`both`] for an `undo` of an applied object.
+async fn both_undo(a: &TestEnv, b: &TestEnv, args: &[&str], res: &str) {
+    let theirs = with_undo_warning(theirs(b, args).await, res).normalized();
+    let ours = ours(a, args).await.normalized();
+    assert_same(&args.join(" "), &ours, &theirs);
+}
+
+/// Whether `line` is one of kubectl's progress lines (`rollout_status.go`).
+fn is_progress_line(line: &str) -> bool {
+    let waiting = [
+        "Waiting for daemon set spec update to be observed...",
+        "Waiting for deployment spec update to be observed...",
+        "Waiting for statefulset spec update to be observed...",
+    ];
+    if waiting.contains(&line) {
+        return true;
+    }
+    let shapes = [
+        (
+            "Waiting for daemon set \"",
+            " new pods have been updated...",
+        ),
+        (
+            "Waiting for daemon set \"",
+            " updated pods are available...",
+        ),
+        (
+            "Waiting for deployment \"",
+            " new replicas have been updated...",
+        ),
+        (
+            "Waiting for deployment \"",
+            " old replicas are pending termination...",
+        ),
+        (
+            "Waiting for deployment \"",
+            " updated replicas are available...",
+        ),
+        ("Waiting for ", " pods to be ready..."),
+        (
+            "Waiting for partitioned roll out to finish: ",
+            " new pods have been updated...",
+        ),
+        ("waiting for statefulset rolling update to complete ", "..."),
+    ];
+    shapes
+        .iter()
+        .any(|(start, end)| line.starts_with(start) && line.ends_with(end))
+}
+
+/// Watches a rollout to its end with both tools (each on its own sandbox): every line but
+/// the last must be a progress line, and the last lines and exit codes must agree.
+async fn settle(a: &TestEnv, b: &TestEnv, args: &[&str]) {
+    let theirs = theirs(b, args).await;
+    let ours = ours(a, args).await;
+    let what = args.join(" ");
+    assert_eq!(ours.code, 0, "{what}: {ours:?}");
+    assert_eq!(ours.stderr, theirs.stderr, "{what}");
+    let last = |o: &Output| o.stdout.lines().last().unwrap_or("").to_string();
+    assert_eq!(last(&ours), last(&theirs), "{what}: {ours:?} vs {theirs:?}");
+    let lines: Vec<&str> = ours.stdout.lines().collect();
+    for l in &lines[..lines.len().saturating_sub(1)] {
+        assert!(is_progress_line(l), "{what}: unexpected line {l:?}");
+    }
+}
+
+async fn twins() -> Option<(TestEnv, TestEnv)> {
+    oracle()?;
+    Some((TestEnv::start().await, TestEnv::start().await))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daemonset_rollouts_match_kubectl() {
+    let Some((a, b)) = twins().await else { return };
+    let ds = "daemonset/node-exporter";
+    let res = "daemonsets/node-exporter";
+    both(&a, &b, &["apply", "-f", "node-exporter-daemonset.yaml"]).await;
+    // The seed tutorial's command, while the pods start.
+    settle(&a, &b, &["rollout", "status", ds]).await;
+    both(&a, &b, &["rollout", "status", ds]).await;
+    both(&a, &b, &["rollout", "status", ds, "--watch=false"]).await;
+    both(
+        &a,
+        &b,
+        &["rollout", "status", "ds/node-exporter", "--timeout=30s"],
+    )
+    .await;
+    both(
+        &a,
+        &b,
+        &["rollout", "status", "-f", "node-exporter-daemonset.yaml"],
+    )
+    .await;
+    both(
+        &a,
+        &b,
+        &["rollout", "status", "ds", "-l", "app=node-exporter"],
+    )
+    .await;
+    both(&a, &b, &["rollout", "history", ds]).await;
+
+    // A second template: revision 2.
+    both(&a, &b, &["apply", "-f", "node-exporter-daemonset-v2.yaml"]).await;
+    let first = ours(&a, &["rollout", "status", ds, "--watch=false"]).await;
+    assert_eq!(first.code, 0, "{first:?}");
+    assert_eq!(first.stdout.lines().count(), 1, "{first:?}");
+    settle(&a, &b, &["rollout", "status", ds]).await;
+    both(&a, &b, &["rollout", "history", ds]).await;
+    both(&a, &b, &["rollout", "history", ds, "--revision=1"]).await;
+    both(&a, &b, &["rollout", "history", ds, "--revision=2"]).await;
+    both(&a, &b, &["rollout", "history", ds, "--revision=3"]).await;
+    both(&a, &b, &["rollout", "history", ds, "-o", "name"]).await;
+
+    // Restart: a third revision.
+    both(&a, &b, &["rollout", "restart", ds]).await;
+    let tmpl = ours(
+        &a,
+        &[
+            "get",
+            ds,
+            "-o",
+            "jsonpath={.spec.template.metadata.annotations}",
+        ],
+    )
+    .await;
+    assert!(
+        tmpl.stdout.contains("kubectl.kubernetes.io/restartedAt"),
+        "{tmpl:?}"
+    );
+    settle(&a, &b, &["rollout", "status", ds]).await;
+    both(&a, &b, &["rollout", "history", ds]).await;
+
+    // Undo: back to revision 2's template (renumbered 4), then to revision 1.
+    both_undo(&a, &b, &["rollout", "undo", ds, "--dry-run=client"], res).await;
+    both_undo(&a, &b, &["rollout", "undo", ds, "--dry-run=server"], res).await;
+    both_undo(&a, &b, &["rollout", "undo", ds], res).await;
+    settle(&a, &b, &["rollout", "status", ds]).await;
+    both(&a, &b, &["rollout", "history", ds]).await;
+    both_undo(&a, &b, &["rollout", "undo", ds, "--to-revision=1"], res).await;
+    settle(&a, &b, &["rollout", "status", ds]).await;
+    both(&a, &b, &["rollout", "history", ds]).await;
+    both(&a, &b, &["rollout", "history", ds, "--revision=5"]).await;
+    both_undo(&a, &b, &["rollout", "undo", ds, "--to-revision=9"], res).await;
+    both_undo(&a, &b, &["rollout", "undo", ds, "--to-revision=-1"], res).await;
+
+    // Errors and empty selections.
+    let cases: &[&[&str]] = &[
+        &["rollout", "status"],
+        &["rollout", "history"],
+        &["rollout", "restart"],
+        &["rollout", "undo"],
+        &["rollout", "pause"],
+        &["rollout", "resume"],
+        &["rollout", "status", "ds/nope"],
+        &["rollout", "status", ds, "ds/nope"],
+        &["rollout", "status", "configmap/kube-root-ca.crt"],
+        &["rollout", "status", "ds", "-l", "app=none"],
+        &["rollout", "status", ds, "--revision=-1"],
+        &["rollout", "status", "ds", "node-exporter", "-l", "a=b"],
+        &["rollout", "restart", "configmap/kube-root-ca.crt"],
+        &["rollout", "restart", "ds", "-l", "app=none"],
+        &["rollout", "pause", ds],
+        &["rollout", "resume", ds],
+        &["rollout", "undo", "configmap/kube-root-ca.crt"],
+        &["rollout", "history", "configmap/kube-root-ca.crt"],
+        &["rollout", "history", ds, "--revision=-2"],
+        &["rollout", "history", "ds/nope"],
+        &["rollout", "status", "nosuchtype/x"],
+    ];
+    for c in cases {
+        both(&a, &b, c).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deployment_rollouts_match_kubectl() {
+    let Some((a, b)) = twins().await else { return };
+    let d = "deployment/web";
+    let res = "deployments/web";
+    write([&a, &b], "web.yaml", DEPLOY);
+    write(
+        [&a, &b],
+        "web-v2.yaml",
+        &DEPLOY.replace("nginx:1.25", "nginx:1.26"),
+    );
+    write(
+        [&a, &b],
+        "web-v3.yaml",
+        &DEPLOY.replace("nginx:1.25", "nginx:1.27"),
+    );
+    both(&a, &b, &["apply", "-f", "web.yaml"]).await;
+    settle(&a, &b, &["rollout", "status", d]).await;
+    both_undo(&a, &b, &["rollout", "undo", d], res).await;
+    both(&a, &b, &["apply", "-f", "web-v2.yaml"]).await;
+    settle(&a, &b, &["rollout", "status", d]).await;
+    both(&a, &b, &["rollout", "status", d, "--revision=2"]).await;
+    both(&a, &b, &["rollout", "status", d, "--revision=1"]).await;
+    both(&a, &b, &["rollout", "history", d]).await;
+    both(&a, &b, &["rollout", "history", d, "--revision=1"]).await;
+
+    // Paused: updates wait, restart and undo refuse.
+    both(&a, &b, &["rollout", "pause", d]).await;
+    both(&a, &b, &["rollout", "pause", d]).await;
+    both(&a, &b, &["rollout", "restart", d]).await;
+    both_undo(&a, &b, &["rollout", "undo", d], res).await;
+    both(&a, &b, &["apply", "-f", "web-v3.yaml"]).await;
+    settle(&a, &b, &["rollout", "status", d, "--watch=false"]).await;
+    both(&a, &b, &["rollout", "status", d, "--timeout=1s"]).await;
+    both(&a, &b, &["rollout", "resume", d]).await;
+    both(&a, &b, &["rollout", "resume", d]).await;
+    settle(&a, &b, &["rollout", "status", d]).await;
+    both(&a, &b, &["rollout", "history", d]).await;
+
+    both_undo(&a, &b, &["rollout", "undo", d, "--dry-run=client"], res).await;
+    both_undo(&a, &b, &["rollout", "undo", d], res).await;
+    settle(&a, &b, &["rollout", "status", d]).await;
+    both(&a, &b, &["rollout", "history", d]).await;
+    both_undo(&a, &b, &["rollout", "undo", d, "--to-revision=1"], res).await;
+    settle(&a, &b, &["rollout", "status", d]).await;
+    both(&a, &b, &["rollout", "history", d]).await;
+    both_undo(&a, &b, &["rollout", "undo", d, "--to-revision=7"], res).await;
+    both(
+        &a,
+        &b,
+        &["rollout", "restart", "deployment", "-l", "app=web"],
+    )
+    .await;
+    settle(&a, &b, &["rollout", "status", "deployment"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statefulset_rollouts_match_kubectl() {
+    let Some((a, b)) = twins().await else { return };
+    let s = "statefulset/db";
+    write([&a, &b], "db.yaml", STS);
+    write([&a, &b], "db-v2.yaml", &STS.replace("redis:7", "redis:7.2"));
+    both(&a, &b, &["apply", "-f", "db.yaml"]).await;
+    settle(&a, &b, &["rollout", "status", s]).await;
+    both(&a, &b, &["apply", "-f", "db-v2.yaml"]).await;
+    settle(&a, &b, &["rollout", "status", s]).await;
+    both(&a, &b, &["rollout", "status", "sts/db", "--watch=false"]).await;
+    both(&a, &b, &["rollout", "history", s]).await;
+    both(&a, &b, &["rollout", "history", s, "--revision=1"]).await;
+    both(&a, &b, &["rollout", "pause", s]).await;
+    both_undo(
+        &a,
+        &b,
+        &["rollout", "undo", s, "--dry-run=client"],
+        "statefulsets/db",
+    )
+    .await;
+    both_undo(&a, &b, &["rollout", "undo", s], "statefulsets/db").await;
+    settle(&a, &b, &["rollout", "status", s]).await;
+    both(&a, &b, &["rollout", "history", s]).await;
+}
