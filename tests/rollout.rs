@@ -278,6 +278,20 @@ async fn deployment_rollouts_match_kubectl() {
     both(&a, &b, &["rollout", "status", d, "--revision=1"]).await;
     both(&a, &b, &["rollout", "history", d]).await;
     both(&a, &b, &["rollout", "history", d, "--revision=1"]).await;
+    both(&a, &b, &["rollout", "history", d, "-o", "name"]).await;
+    both(
+        &a,
+        &b,
+        &[
+            "rollout",
+            "history",
+            d,
+            "--revision=2",
+            "-o",
+            "jsonpath={.metadata.annotations}",
+        ],
+    )
+    .await;
 
     // Paused: updates wait, restart and undo refuse.
     both(&a, &b, &["rollout", "pause", d]).await;
@@ -287,8 +301,20 @@ async fn deployment_rollouts_match_kubectl() {
     both(&a, &b, &["apply", "-f", "web-v3.yaml"]).await;
     settle(&a, &b, &["rollout", "status", d, "--watch=false"]).await;
     both(&a, &b, &["rollout", "status", d, "--timeout=1s"]).await;
+    both(&a, &b, &["rollout", "resume", d, "-o", "name"]).await;
     both(&a, &b, &["rollout", "resume", d]).await;
-    both(&a, &b, &["rollout", "resume", d]).await;
+    both(
+        &a,
+        &b,
+        &["rollout", "pause", d, "-o", "jsonpath={.spec.paused}"],
+    )
+    .await;
+    both(
+        &a,
+        &b,
+        &["rollout", "resume", d, "-o", "jsonpath={.spec.paused}"],
+    )
+    .await;
     settle(&a, &b, &["rollout", "status", d]).await;
     both(&a, &b, &["rollout", "history", d]).await;
 

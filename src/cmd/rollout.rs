@@ -456,16 +456,14 @@ fn no_resources(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The printer of `-o` (None: the name printer with an operation).
+/// The printer of `-o` (None: the name printer with an operation, `kind.group/name <op>`).
 fn printer_for(p: &PrintArgs) -> Result<Option<GenericPrinter>, CliError> {
     if p.output.is_empty() && p.template.as_deref().is_none_or(str::is_empty) {
         return Ok(None);
     }
+    // `-o name` is the short name printer: `kind.group/name` without the operation.
     let format = OutputFormat::parse(&p.output, p.template.as_deref(), true)
         .map_err(|e| CliError::msg(e.to_string()))?;
-    if format == OutputFormat::Name {
-        return Ok(None);
-    }
     let opts = GenericOptions {
         allow_missing_keys: p.allow_missing_template_keys,
         show_managed_fields: p.show_managed_fields,

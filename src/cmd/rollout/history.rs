@@ -3,7 +3,6 @@
 //! the ReplicaSets' `deployment.kubernetes.io/revision` annotation (Deployment).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
@@ -344,7 +343,6 @@ impl HistoryArgs {
         }
         let mut printer = printer_for(&self.print)?;
         let (found, mut errors) = self.sel.collect(ctx).await?;
-        let object_output = printer.is_some() || !self.print.output.is_empty();
         for f in &found {
             let Some(kind) = f.workload() else {
                 errors.push(no_helper(f, "history", "history viewer"));
@@ -357,7 +355,7 @@ impl HistoryArgs {
                     continue;
                 }
             };
-            if object_output {
+            if let Some(p) = printer.as_mut() {
                 let picked: Vec<&Revision> = if self.revision > 0 {
                     match revs.get(&self.revision) {
                         Some(r) => vec![r],
@@ -370,21 +368,8 @@ impl HistoryArgs {
                     revs.values().collect()
                 };
                 for r in picked {
-                    let obj = r.object.clone();
-                    match printer.as_mut() {
-                        Some(p) => p
-                            .print(&obj, &mut **ctx.out())
-                            .map_err(|e| CliError::msg(e.to_string()))?,
-                        None => {
-                            // `-o name`: the revision's own object.
-                            let name = str_at(&obj, &["metadata", "name"]);
-                            let kind = crate::print::table::lower_group_kind(
-                                "apps",
-                                obj["kind"].as_str().unwrap_or(""),
-                            );
-                            ctx.out().write_all(format!("{kind}/{name}\n").as_bytes())?;
-                        }
-                    }
+                    p.print(&r.object, &mut **ctx.out())
+                        .map_err(|e| CliError::msg(e.to_string()))?;
                 }
                 continue;
             }
