@@ -46,6 +46,64 @@ spec:
       containers: [{name: c, image: 'redis:7'}]
 ";
 
+/// A template using most of what describe prints (no named ports: v1.36 prints their names,
+/// v1.33 does not).
+const RICH: &str = r#"apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: rich
+spec:
+  selector: {matchLabels: {app: rich}}
+  template:
+    metadata:
+      labels: {app: rich, tier: backend, zone: a}
+      annotations: {note: "hello  world", other: x}
+    spec:
+      serviceAccountName: default
+      nodeSelector: {kubernetes.io/os: linux, disk: ssd}
+      tolerations:
+      - {key: a, operator: Exists, effect: NoSchedule}
+      - {key: b, operator: Equal, value: v, effect: NoExecute, tolerationSeconds: 30}
+      initContainers:
+      - name: init
+        image: busybox
+        command: [sh, -c, "echo  hi: there"]
+      containers:
+      - name: main
+        image: nginx
+        command: ["/bin/app"]
+        args: ["--flag=1", "--x:  y"]
+        ports: [{containerPort: 80}]
+        env:
+        - {name: A, value: "1"}
+        - name: B
+          valueFrom: {fieldRef: {fieldPath: metadata.name}}
+        - name: C
+          valueFrom: {configMapKeyRef: {name: cm, key: k}}
+        - name: D
+          valueFrom: {secretKeyRef: {name: s, key: k, optional: true}}
+        envFrom:
+        - configMapRef: {name: cm}
+        - secretRef: {name: sec, optional: true}
+          prefix: P_
+        resources:
+          requests: {cpu: 100m, memory: 10Mi}
+          limits: {cpu: 200m}
+        livenessProbe: {httpGet: {path: /healthz, port: 80}, initialDelaySeconds: 3}
+        readinessProbe: {exec: {command: [cat, /tmp/ok]}}
+        volumeMounts: [{name: data, mountPath: /data}, {name: cfg, mountPath: /cfg, subPath: x}]
+      volumes:
+      - {name: data, emptyDir: {}}
+      - {name: cfg, configMap: {name: cm}}
+      - {name: sec, secret: {secretName: sec}}
+      - {name: pvc, persistentVolumeClaim: {claimName: c}}
+      - name: proj
+        projected:
+          sources:
+          - configMap: {name: cm}
+          - secret: {name: sec}
+"#;
+
 fn write(envs: [&TestEnv; 2], name: &str, text: &str) {
     for e in envs {
         std::fs::write(e.work.join(name), text).unwrap();
@@ -359,4 +417,43 @@ async fn statefulset_rollouts_match_kubectl() {
     both_undo(&a, &b, &["rollout", "undo", s], "statefulsets/db").await;
     settle(&a, &b, &["rollout", "status", s]).await;
     both(&a, &b, &["rollout", "history", s]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pod_templates_print_like_kubectl() {
+    if oracle().is_none() {
+        return;
+    }
+    let env = TestEnv::start().await;
+    std::fs::write(env.work.join("rich.yaml"), RICH).unwrap();
+    std::fs::write(
+        env.work.join("rich-v2.yaml"),
+        RICH.replace("image: nginx", "image: nginx:2"),
+    )
+    .unwrap();
+    for step in [
+        &["apply", "-f", "rich.yaml"][..],
+        &["apply", "-f", "rich-v2.yaml"],
+    ] {
+        let o = ours(&env, step).await;
+        assert_eq!(o.code, 0, "{o:?}");
+    }
+    let cases: &[&[&str]] = &[
+        &["rollout", "history", "ds/rich", "--revision=1"],
+        &["rollout", "history", "ds/rich", "--revision=2"],
+        &[
+            "rollout",
+            "undo",
+            "ds/rich",
+            "--to-revision=1",
+            "--dry-run=client",
+        ],
+    ];
+    for c in cases {
+        let mut theirs = theirs(&env, c).await;
+        if c[1] == "undo" {
+            theirs = with_undo_warning(theirs, "daemonsets/rich");
+        }
+        assert_same(&c.join(" "), &ours(&env, c).await, &theirs);
+    }
 }

@@ -285,33 +285,108 @@ fn template_text(template: &Value) -> String {
     out
 }
 
-/// Restores the first tab of each aligned line: `Key:<padding>value` becomes `Key:\tvalue`,
-/// and a continuation line (padding only, at the value column of the line before) becomes
-/// `\tvalue`, as describe's label, annotation and toleration lists write them.
+/// One aligned line of the describe text, classified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Written without tabs (headers, `Command:`/`Args:` items, mounts).
+    Plain,
+    /// `Key:<padding>value`: where the key ends and the value starts.
+    Key(usize, usize),
+    /// An `Environment Variables from:` item: `name<pad>source<pad>Optional: b`.
+    EnvFrom,
+}
+
+/// Turns describe's alignment back into the tabs kubectl's plain prefix writer leaves:
+/// `Key:<padding>value` becomes `Key:\tvalue` (the value column is the block's, so a value's
+/// own leading space survives), a continuation line of a label, annotation, selector or
+/// toleration list (padding up to the value column) becomes `\tvalue`, a trailing
+/// `<padding>Optional: b` column becomes `\tOptional: b`, and `Command:`/`Args:` items stay
+/// as they are. Describe writes no other tabs in a pod template.
 fn untabify(lines: &[&str]) -> Vec<String> {
-    let mut out = Vec::new();
-    // The value column of the tabbed lines just above (one tabwriter block).
-    let mut column: Option<usize> = None;
+    let indent_of = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    // Pass 1: shapes, with the headers whose deeper lines are verbatim or env sources.
+    let mut shapes = Vec::with_capacity(lines.len());
+    let mut section: Option<(usize, &str)> = None;
     for line in lines {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        if let Some(col) = column {
-            if indent == col && indent < line.len() {
-                out.push(format!("\t{}", &line[col..]));
-                continue;
-            }
+        let indent = indent_of(line);
+        if section.is_some_and(|(i, _)| indent <= i) {
+            section = None;
         }
-        match key_split(line) {
-            Some((key_end, value_start)) => {
-                out.push(format!("{}\t{}", &line[..key_end], &line[value_start..]));
-                column = Some(value_start);
+        let shape = match section {
+            Some((_, "Environment Variables from:")) => Shape::EnvFrom,
+            Some(_) => Shape::Plain,
+            None => key_split(line).map_or(Shape::Plain, |(k, v)| Shape::Key(k, v)),
+        };
+        let text = line.trim();
+        if section.is_none() && matches!(text, "Command:" | "Args:" | "Environment Variables from:")
+        {
+            section = Some((indent, text));
+        }
+        shapes.push(shape);
+    }
+    // Pass 2: blocks of consecutive key lines (and their continuation lines) share one value
+    // column, the smallest value start among them.
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        match shapes[i] {
+            Shape::Plain => {
+                out.push(lines[i].to_string());
+                i += 1;
             }
-            None => {
-                out.push(line.to_string());
-                column = None;
+            Shape::EnvFrom => {
+                out.push(env_from_line(lines[i]));
+                i += 1;
+            }
+            Shape::Key(_, first) => {
+                let mut col = first;
+                let mut j = i + 1;
+                while j < lines.len() {
+                    match shapes[j] {
+                        Shape::Key(k, v) if k < col => col = col.min(v),
+                        Shape::Plain if indent_of(lines[j]) == col && col < lines[j].len() => {}
+                        _ => break,
+                    }
+                    j += 1;
+                }
+                for (line, shape) in lines[i..j].iter().zip(&shapes[i..j]) {
+                    let value = |from: usize| last_optional_column(&line[from..]);
+                    match shape {
+                        Shape::Key(k, v) => {
+                            let from = if *k < col && col <= *v { col } else { *v };
+                            out.push(format!("{}\t{}", &line[..*k], value(from)));
+                        }
+                        _ => out.push(format!("\t{}", value(col))),
+                    }
+                }
+                i = j;
             }
         }
     }
     out
+}
+
+/// `value<padding>Optional: b` → `value\tOptional: b` (describe's env source columns).
+fn last_optional_column(value: &str) -> String {
+    if let Some(pos) = value.rfind("  Optional: ") {
+        let head = value[..pos].trim_end_matches(' ');
+        return format!("{head}\t{}", &value[pos + 2..]);
+    }
+    value.to_string()
+}
+
+/// `      name<pad>Source<pad>Optional: b` → `      name\tSource\tOptional: b`.
+fn env_from_line(line: &str) -> String {
+    let body = last_optional_column(line);
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &body[indent..];
+    match rest.find("  ") {
+        Some(pos) if pos < rest.find('\t').unwrap_or(rest.len()) => {
+            let source = rest[pos..].trim_start_matches(' ');
+            format!("{}{}\t{source}", &line[..indent], &rest[..pos])
+        }
+        _ => body,
+    }
 }
 
 /// Where an aligned `Key:` cell ends and its value starts: the first `:` followed by at
@@ -638,6 +713,15 @@ mod tests {
             "    HostPathType:  ",
             "    Args:",
             "      --a:b",
+            "      --x:  y",
+            "    Environment Variables from:",
+            "      cm   ConfigMap                Optional: false",
+            "      sec  Secret with prefix 'P_'  Optional: true",
+            "    Environment:",
+            "      A:   1",
+            "      B:    (v1:metadata.name)",
+            "      C:   <set to the key 'k' of config map 'cm'>  Optional: false",
+            "    Mounts:  <none>",
         ];
         assert_eq!(
             untabify(&lines),
@@ -651,6 +735,15 @@ mod tests {
                 "    HostPathType:\t",
                 "    Args:",
                 "      --a:b",
+                "      --x:  y",
+                "    Environment Variables from:",
+                "      cm\tConfigMap\tOptional: false",
+                "      sec\tSecret with prefix 'P_'\tOptional: true",
+                "    Environment:",
+                "      A:\t1",
+                "      B:\t (v1:metadata.name)",
+                "      C:\t<set to the key 'k' of config map 'cm'>\tOptional: false",
+                "    Mounts:\t<none>",
             ]
         );
     }
