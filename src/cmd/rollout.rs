@@ -456,14 +456,50 @@ fn no_resources(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The printer of `-o` (None: the name printer with an operation, `kind.group/name <op>`).
-fn printer_for(p: &PrintArgs) -> Result<Option<GenericPrinter>, CliError> {
+/// The `-o` formats of kubectl's `PrintFlags` without the table printers.
+fn allowed_formats(kyaml: bool) -> Vec<&'static str> {
+    let mut f = vec![
+        "go-template",
+        "go-template-file",
+        "json",
+        "jsonpath",
+        "jsonpath-as-json",
+        "jsonpath-file",
+        "name",
+        "template",
+        "templatefile",
+        "yaml",
+    ];
+    if kyaml {
+        f.push("kyaml");
+        f.sort_unstable();
+    }
+    f
+}
+
+/// The printer of `-o` (None: the name printer with an operation, `kind.group/name <op>`), or
+/// why there is none. kubectl builds it only when it prints, after patching: callers of the
+/// patching subcommands keep the error until then (see [`print_result`]).
+type Printer = Result<Option<GenericPrinter>, String>;
+
+/// Builds the [`Printer`] of `-o`.
+fn printer_for(ctx: &Context, p: &PrintArgs) -> Printer {
     if p.output.is_empty() && p.template.as_deref().is_none_or(str::is_empty) {
         return Ok(None);
     }
+    let kyaml = ctx.env.get("KUBECTL_KYAML").map(str::to_lowercase) != Some("false".into());
+    let name = p.output.split('=').next().unwrap_or("");
+    let allowed = allowed_formats(kyaml);
+    if !p.output.is_empty() && !allowed.contains(&name) {
+        return Err(format!(
+            "unable to match a printer suitable for the output format {:?}, allowed formats are: {}",
+            p.output,
+            allowed.join(",")
+        ));
+    }
     // `-o name` is the short name printer: `kind.group/name` without the operation.
-    let format = OutputFormat::parse(&p.output, p.template.as_deref(), true)
-        .map_err(|e| CliError::msg(e.to_string()))?;
+    let format =
+        OutputFormat::parse(&p.output, p.template.as_deref(), kyaml).map_err(|e| e.to_string())?;
     let opts = GenericOptions {
         allow_missing_keys: p.allow_missing_template_keys,
         show_managed_fields: p.show_managed_fields,
@@ -473,17 +509,18 @@ fn printer_for(p: &PrintArgs) -> Result<Option<GenericPrinter>, CliError> {
         std::fs::read_to_string(f).map_err(|e| e.to_string())
     })
     .map(Some)
-    .map_err(|e| CliError::msg(e.to_string()))
+    .map_err(|e| e.to_string())
 }
 
 /// Prints `obj` with `-o`, or `kind.group/name <operation>`.
 fn print_result(
     ctx: &Context,
-    printer: &mut Option<GenericPrinter>,
+    printer: &mut Printer,
     found: &Found,
     obj: &Value,
     operation: &str,
 ) -> Result<(), CliError> {
+    let printer = printer.as_mut().map_err(|m| CliError::msg(m.clone()))?;
     let mut out = ctx.out();
     match printer {
         Some(p) => {
@@ -499,6 +536,18 @@ fn print_result(
 }
 
 // ---------------------------------------------------------------- status
+
+/// `--timeout`: a Go duration, with pflag's error for anything else.
+fn parse_go_timeout(s: &str) -> Result<std::time::Duration, CliError> {
+    if s == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    crate::cmd::flags::parse_go_duration(s).ok_or_else(|| {
+        CliError::Raw(format!(
+            "error: invalid argument {s:?} for \"--timeout\" flag: time: invalid duration {s:?}\nSee 'kubectl-rs rollout status --help' for usage."
+        ))
+    })
+}
 
 /// What a status viewer says about one object state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -669,7 +718,7 @@ impl StatusArgs {
                 self.revision
             )));
         }
-        let timeout = crate::cmd::delete::parse_timeout(&self.timeout)?;
+        let timeout = parse_go_timeout(&self.timeout)?;
         let (found, mut errors) = self.sel.collect(ctx).await?;
         if found.is_empty() && errors.is_empty() {
             return no_resources(ctx);
@@ -854,7 +903,7 @@ impl PatchArgs {
     /// Runs `rollout restart|pause|resume`.
     async fn run(&self, ctx: &Context, which: Patcher) -> Result<(), CliError> {
         self.sel.require_some()?;
-        let mut printer = printer_for(&self.print)?;
+        let mut printer = printer_for(ctx, &self.print);
         let (found, builder_errors) = self.sel.collect(ctx).await?;
         if found.is_empty() && builder_errors.is_empty() {
             return no_resources(ctx);
@@ -890,7 +939,9 @@ impl PatchArgs {
                 if which == Patcher::Restart {
                     errors.push(CliError::msg(format!("failed to create patch for {}: if restart has already been triggered within the past second, please wait before attempting to trigger another", f.name)));
                 } else {
-                    print_result(ctx, &mut printer, f, &f.object, empty_operation)?;
+                    if let Err(e) = print_result(ctx, &mut printer, f, &f.object, empty_operation) {
+                        errors.push(e);
+                    }
                 }
                 continue;
             };
@@ -901,7 +952,11 @@ impl PatchArgs {
             )
             .query("fieldManager", self.field_manager.clone());
             match ctx.client()?.send_json(&req).await {
-                Ok(obj) => print_result(ctx, &mut printer, f, &obj, operation)?,
+                Ok(obj) => {
+                    if let Err(e) = print_result(ctx, &mut printer, f, &obj, operation) {
+                        errors.push(e);
+                    }
+                }
                 Err(e) => {
                     // Wrapped by fmt.Errorf in kubectl: the server's message, no reason.
                     let m = e
@@ -912,7 +967,7 @@ impl PatchArgs {
                 }
             }
         }
-        if let Some(p) = printer.as_mut() {
+        if let Ok(Some(p)) = printer.as_mut() {
             p.finish(&mut **ctx.out())
                 .map_err(|e| CliError::msg(e.to_string()))?;
         }
@@ -1049,6 +1104,18 @@ mod tests {
             patch_for(Patcher::Restart, None, &ds, now).unwrap_err(),
             "restarting is not supported"
         );
+    }
+
+    #[test]
+    fn flag_values() {
+        assert_eq!(
+            parse_go_timeout("1m30s").unwrap(),
+            std::time::Duration::from_secs(90)
+        );
+        assert_eq!(parse_go_timeout("0").unwrap(), std::time::Duration::ZERO);
+        let e = crate::error::render(&parse_go_timeout("abc").unwrap_err());
+        assert_eq!(e.stderr, "error: invalid argument \"abc\" for \"--timeout\" flag: time: invalid duration \"abc\"\nSee 'kubectl-rs rollout status --help' for usage.\n");
+        assert_eq!(allowed_formats(true).join(","), "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml");
     }
 
     #[test]

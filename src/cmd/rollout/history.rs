@@ -416,7 +416,7 @@ impl HistoryArgs {
                 self.revision
             )));
         }
-        let mut printer = printer_for(&self.print)?;
+        let mut printer = printer_for(ctx, &self.print).map_err(CliError::msg)?;
         let (found, mut errors) = self.sel.collect(ctx).await?;
         for f in &found {
             let Some(kind) = f.workload() else {
@@ -468,7 +468,7 @@ impl HistoryArgs {
             };
             print_result(
                 ctx,
-                &mut None,
+                &mut Ok(None),
                 f,
                 &f.object,
                 &format!("{with_revision}\n{text}"),
@@ -525,7 +525,7 @@ impl UndoArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let dry = dry_run(ctx, &self.dry_run)?;
         self.sel.require_some()?;
-        let mut printer = printer_for(&self.print)?;
+        let mut printer = printer_for(ctx, &self.print);
         let (found, mut errors) = self.sel.collect(ctx).await?;
         for f in &found {
             if f.object["metadata"]["annotations"][LAST_APPLIED].is_string() {
@@ -542,12 +542,14 @@ impl UndoArgs {
             match self.rollback(ctx, f, kind, dry).await {
                 Ok(result) => {
                     let operation = format!("{result}{}", dry.suffix());
-                    print_result(ctx, &mut printer, f, &f.object, &operation)?;
+                    if let Err(e) = print_result(ctx, &mut printer, f, &f.object, &operation) {
+                        errors.push(e);
+                    }
                 }
                 Err(e) => errors.push(e),
             }
         }
-        if let Some(p) = printer.as_mut() {
+        if let Ok(Some(p)) = printer.as_mut() {
             p.finish(&mut **ctx.out())
                 .map_err(|e| CliError::msg(e.to_string()))?;
         }
