@@ -203,6 +203,52 @@ async fn settle(a: &TestEnv, b: &TestEnv, args: &[&str]) {
     }
 }
 
+/// Starts `program args`, sends SIGINT once it has printed a line, and returns what it did.
+async fn interrupted(env: &TestEnv, program: &str, cache: &str, args: &[&str]) -> Output {
+    use tokio::io::AsyncReadExt;
+    let mut child = env
+        .command(program, args, cache)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !seen.contains(&b'\n') {
+        let n = tokio::time::timeout(LIMIT, stdout.read(&mut buf))
+            .await
+            .expect("a first line")
+            .unwrap();
+        assert!(n > 0, "{program} ended before printing a line");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let pid = child.id().unwrap().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = tokio::time::timeout(LIMIT, child.wait())
+        .await
+        .expect("ends on SIGINT")
+        .unwrap();
+    stdout.read_to_end(&mut seen).await.unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .await
+        .unwrap();
+    Output {
+        stdout: String::from_utf8_lossy(&seen).into_owned(),
+        stderr: err,
+        code: status.code().unwrap_or(-1),
+    }
+}
+
 async fn twins() -> Option<(TestEnv, TestEnv)> {
     oracle()?;
     Some((TestEnv::start().await, TestEnv::start().await))
@@ -359,6 +405,11 @@ async fn deployment_rollouts_match_kubectl() {
     both(&a, &b, &["apply", "-f", "web-v3.yaml"]).await;
     settle(&a, &b, &["rollout", "status", d, "--watch=false"]).await;
     both(&a, &b, &["rollout", "status", d, "--timeout=1s"]).await;
+    // A termination signal ends the watch: exit 1, nothing on stderr.
+    let args = ["rollout", "status", d];
+    let mine = interrupted(&a, env!("CARGO_BIN_EXE_kubectl-rs"), "cache-rs", &args).await;
+    let real = interrupted(&b, common::ORACLE, "cache-kubectl", &args).await;
+    assert_same("rollout status, interrupted", &mine, &real);
     both(&a, &b, &["rollout", "resume", d, "-o", "name"]).await;
     both(&a, &b, &["rollout", "resume", d]).await;
     both(

@@ -723,6 +723,9 @@ impl StatusArgs {
         if found.is_empty() && errors.is_empty() {
             return no_resources(ctx);
         }
+        // Polled first (biased) so the handlers are in place before anything is printed.
+        let interrupted = super::interrupt::termination_signal();
+        tokio::pin!(interrupted);
         for f in &found {
             let Some(kind) = f.workload() else {
                 errors.push(CliError::msg(format!(
@@ -731,7 +734,13 @@ impl StatusArgs {
                 )));
                 continue;
             };
-            let watch = self.watch_one(ctx, f, kind);
+            let watch = async {
+                tokio::select! {
+                    biased;
+                    _ = &mut interrupted => Err(CliError::Interrupted),
+                    r = self.watch_one(ctx, f, kind) => r,
+                }
+            };
             let result = if timeout.is_zero() {
                 watch.await
             } else {
@@ -755,8 +764,6 @@ impl StatusArgs {
         let client = ctx.client()?;
         let collection = f.resource.path(f.namespace.as_deref(), None);
         let selector = format!("metadata.name={}", f.name);
-        let interrupted = super::interrupt::termination_signal();
-        tokio::pin!(interrupted);
         // Prints one state; Some(result) ends the watch.
         let show = |obj: &Value| -> Option<Result<(), CliError>> {
             match rollout_state(kind, obj, self.revision) {
@@ -801,11 +808,7 @@ impl StatusArgs {
                 Err(e) => return Err(e.into()),
             };
             loop {
-                let ev = tokio::select! {
-                    _ = &mut interrupted => return Err(CliError::Interrupted),
-                    ev = stream.next() => ev,
-                };
-                match ev {
+                match stream.next().await {
                     // The server ended the watch: resume where it stopped.
                     None => break,
                     Some(Err(e)) => {
