@@ -22,6 +22,7 @@ pub mod interrupt;
 pub mod label;
 pub mod options;
 pub mod patch;
+pub mod rollout;
 pub mod sandbox;
 pub mod sandbox_demo;
 pub mod scale;
@@ -92,6 +93,9 @@ pub enum Command {
     /// Answer a completion request of the shell scripts, without descriptions
     #[command(name = "__completeNoDesc", hide = true)]
     CompleteNoDesc(complete::CompleteArgs),
+    /// Manage the rollout of a resource
+    #[command(display_order = 400)]
+    Rollout(rollout::RolloutArgs),
     /// Run a simulated Kubernetes cluster on this machine (no containers needed)
     #[command(display_order = 800)]
     Sandbox(sandbox::SandboxArgs),
@@ -134,6 +138,7 @@ impl Command {
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
             Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
+            Command::Rollout(_) => "rollout",
             Command::Sandbox(_) => "sandbox",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
@@ -275,6 +280,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),
         Command::CompleteNoDesc(a) => a.run(ctx, false),
+        Command::Rollout(a) => a.run(ctx).await,
         Command::Sandbox(a) => sandbox::run(a.clone())
             .await
             .map_err(|e| CliError::msg(format!("{e:#}"))),

@@ -337,6 +337,13 @@ fn default_pod_spec(spec: &mut Value) {
 /// Defaults the pod template at `ptr` (e.g. `/spec/template`) of a workload.
 fn default_template(obj: &mut Value, ptr: &str) {
     if let Some(t) = obj.pointer_mut(ptr).filter(|t| t.is_object()) {
+        // Go clients before v1.34 send `creationTimestamp: null` in templates (kubectl's
+        // `rollout undo` does); it decodes to the zero time, which a v1.36 server omits.
+        if let Some(m) = t.get_mut("metadata").and_then(Value::as_object_mut) {
+            if m.get("creationTimestamp").is_some_and(Value::is_null) {
+                m.remove("creationTimestamp");
+            }
+        }
         default_pod_spec(child(t, "spec"));
     }
 }
@@ -1111,6 +1118,17 @@ pub(crate) mod tests {
         assert_eq!(s["serviceAccount"], "sa");
         assert_eq!(s["tolerations"].as_array().unwrap().len(), 1);
         assert_eq!(pod["status"]["qosClass"], "Guaranteed");
+    }
+
+    #[test]
+    fn null_template_creation_timestamps_are_dropped() {
+        let mut d = json!({"spec": {"template": {"metadata": {"creationTimestamp": null, "labels": {"a": "b"}},
+                                                 "spec": {"containers": [{"name": "a", "image": "x:1"}]}}}});
+        apply_defaults(&gr("apps", "deployments"), &mut d);
+        assert_eq!(
+            d["spec"]["template"]["metadata"],
+            json!({"labels": {"a": "b"}})
+        );
     }
 
     #[test]

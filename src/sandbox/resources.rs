@@ -350,6 +350,18 @@ pub static RESOURCES: &[ResourceInfo] = &[
         true,
         "P1RzHs8/mWQ=",
     ),
+    res(
+        "apps",
+        "statefulsets",
+        "statefulset",
+        "StatefulSet",
+        true,
+        &["sts"],
+        &["all"],
+        &[scale(), status("StatefulSet")],
+        true,
+        "H+vl74LkKdo=",
+    ),
     ResourceInfo {
         storage: Some(("", "events")),
         ..res(
