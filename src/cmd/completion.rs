@@ -228,7 +228,27 @@ pub trait Provider {
 }
 
 /// Commands whose positional arguments are `TYPE [NAME…]` or `TYPE/NAME…`.
-const RESOURCE_COMMANDS: &[&str] = &["get", "describe", "delete", "edit", "label", "annotate"];
+const RESOURCE_COMMANDS: &[&str] = &[
+    "get", "describe", "delete", "edit", "label", "annotate", "patch", "wait",
+];
+
+/// Commands whose first argument is one of a few types (kubectl's
+/// `SpecifiedResourceTypeAndNameCompletionFunc`), by command path.
+fn specified_types(path: &[&str]) -> Option<&'static [&'static str]> {
+    match path {
+        ["scale"] => Some(&[
+            "deployment",
+            "replicaset",
+            "replicationcontroller",
+            "statefulset",
+        ]),
+        ["rollout", "pause" | "resume"] => Some(&["deployment"]),
+        ["rollout", "status" | "history" | "restart" | "undo"] => {
+            Some(&["deployment", "daemonset", "statefulset"])
+        }
+        _ => None,
+    }
+}
 
 fn long_names(arg: &Arg) -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
@@ -396,8 +416,13 @@ where
     }
 
     let name = cmd.get_name();
-    if RESOURCE_COMMANDS.contains(&name) && path.len() == 1 {
+    let specified = specified_types(&path);
+    if (RESOURCE_COMMANDS.contains(&name) && path.len() == 1) || specified.is_some() {
         let p = provider(&flags);
+        let types = || match specified {
+            Some(t) => t.iter().map(|s| s.to_string()).collect(),
+            None => p.resource_types(),
+        };
         if let Some((ty, partial)) = to_complete.split_once('/') {
             let names = p
                 .resource_names(ty)
@@ -406,14 +431,11 @@ where
             return Completion::plain(names, &format!("{ty}/{partial}"));
         }
         return match positionals.first() {
-            None => Completion::plain(p.resource_types(), to_complete),
+            None => Completion::plain(types(), to_complete),
             // After a TYPE/NAME argument every argument has that form: offer `TYPE/`.
             Some(first) if first.contains('/') => Completion {
                 directive: directive::NO_FILE_COMP | directive::NO_SPACE,
-                ..Completion::plain(
-                    p.resource_types().into_iter().map(|t| format!("{t}/")),
-                    to_complete,
-                )
+                ..Completion::plain(types().into_iter().map(|t| format!("{t}/")), to_complete)
             },
             // `TYPE[,TYPE…]`: the provider lists the names of each.
             Some(ty) => {
@@ -615,6 +637,32 @@ mod tests {
         assert!(c
             .render()
             .starts_with("get\tDisplay one or many resources\n:4"));
+    }
+
+    #[test]
+    fn rollout_and_scale_offer_their_types_then_names() {
+        use clap::CommandFactory;
+        let real = crate::cmd::Cli::command();
+        let run = |line: &[&str]| {
+            let words: Vec<String> = line.iter().map(|s| s.to_string()).collect();
+            complete(&real, &words, |_| Box::new(Fake))
+        };
+        assert_eq!(
+            names(&run(&["rollout", "status", ""])),
+            ["deployment", "daemonset", "statefulset"]
+        );
+        assert_eq!(names(&run(&["rollout", "pause", ""])), ["deployment"]);
+        assert_eq!(
+            names(&run(&["rollout", "restart", "daemonset", ""])),
+            ["node-exporter"]
+        );
+        assert_eq!(
+            names(&run(&["rollout", "undo", "ds/"])),
+            ["ds/node-exporter"]
+        );
+        assert_eq!(names(&run(&["scale", "st"])), ["statefulset"]);
+        assert_eq!(names(&run(&["patch", "po", ""])), ["web-1", "web-2"]);
+        assert_eq!(names(&run(&["wait", "p"])), ["pods"]);
     }
 
     #[test]
