@@ -70,12 +70,18 @@ pub fn apply_json_patch(doc: &Value, patch: &Value) -> Result<Value, PatchError>
                         "replace operation does not apply: doc is missing path: {path}"
                     ))
                 })?;
-                let slot = get_mut(parent, &key).map_err(|_| {
-                    missing(format!(
-                        "replace operation does not apply: doc is missing key: {path}"
-                    ))
-                })?;
-                *slot = value;
+                // evanphx/json-patch v4 (kubectl's) finds every key of an object, present or
+                // not, so replacing a missing key sets it; only list indexes can be missing.
+                if let Value::Object(m) = parent {
+                    m.insert(key.to_string(), value);
+                } else {
+                    let slot = get_mut(parent, &key).map_err(|_| {
+                        missing(format!(
+                            "replace operation does not apply: doc is missing key: {path}"
+                        ))
+                    })?;
+                    *slot = value;
+                }
             }
             "move" => {
                 let from = from()?;
@@ -301,6 +307,15 @@ mod tests {
     }
 
     #[test]
+    fn replace_sets_a_missing_object_key() {
+        // kubectl patch --local --type=json -p '[{"op":"replace","path":"/data/b","value":"2"}]'
+        let doc = json!({"data": {"a": "1"}});
+        let ops = json!([{"op": "replace", "path": "/data/b", "value": "2"}]);
+        let out = apply_json_patch(&doc, &ops).unwrap();
+        assert_eq!(out, json!({"data": {"a": "1", "b": "2"}}));
+    }
+
+    #[test]
     fn evanphx_error_texts() {
         let doc = json!({"a": [1]});
         let cases = [
@@ -308,8 +323,8 @@ mod tests {
              "add operation does not apply: doc is missing path: \"/x/y\": missing value"),
             (json!([{"op": "remove", "path": "/b"}]),
              "error in remove for path: '/b': Unable to remove nonexistent key: b: missing value"),
-            (json!([{"op": "replace", "path": "/b", "value": 1}]),
-             "replace operation does not apply: doc is missing key: /b: missing value"),
+            (json!([{"op": "replace", "path": "/x/y", "value": 1}]),
+             "replace operation does not apply: doc is missing path: /x/y: missing value"),
             (json!([{"op": "add", "path": "/a/5", "value": 1}]),
              "error in add for path: '/a/5': Unable to access invalid index: 5: invalid index referenced"),
             (json!([{"op": "test", "path": "/a", "value": [2]}]),
