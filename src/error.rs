@@ -215,6 +215,18 @@ fn clone_client_error(c: &ClientError) -> ClientError {
 
 /// The command path from clap's usage line (`Usage: kubectl-rs get [OPTIONS]` → `kubectl-rs get`),
 /// taken from the error's context or, failing that, its rendered text.
+/// The command words of a help text's `Usage:` line (`["kubectl-rs", "config"]`).
+fn help_command_path(help: &str) -> Vec<&str> {
+    let line = help
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("Usage:"))
+        .unwrap_or("");
+    line.split_whitespace()
+        .take_while(|w| !w.starts_with('[') && !w.starts_with('<') && !w.starts_with('-'))
+        .collect()
+}
+
 fn clap_command_path(e: &clap::Error) -> String {
     use clap::error::{ContextKind, ContextValue};
     let usage = match e.get(ContextKind::Usage) {
@@ -306,12 +318,24 @@ pub fn render(e: &CliError) -> Rendered {
     }
     if let CliError::Clap(c) | CliError::ClapIn(c, _) = e {
         use clap::error::ErrorKind;
-        if matches!(
-            c.kind(),
-            ErrorKind::DisplayHelp
-                | ErrorKind::DisplayVersion
-                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-        ) {
+        if c.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            // A command group run bare: kubectl's DefaultSubCommandRun prints the help and
+            // exits 1, on stdout for `rollout` and on stderr for the others (`config`,
+            // `create secret`); the bare root prints it on stdout and succeeds.
+            let text = c.render().to_string();
+            let path = help_command_path(&text);
+            let (stdout, stderr, code) = match path.as_slice() {
+                [_] => (text, String::new(), 0),
+                [.., "rollout"] => (text, String::new(), DEFAULT_ERROR_EXIT_CODE),
+                _ => (String::new(), text, DEFAULT_ERROR_EXIT_CODE),
+            };
+            return Rendered {
+                stdout,
+                stderr,
+                code,
+            };
+        }
+        if matches!(c.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
             let text = c.render().to_string();
             return Rendered {
                 stdout: text,
@@ -342,6 +366,20 @@ mod tests {
 
     fn text(e: CliError) -> String {
         render(&e).stderr
+    }
+
+    #[test]
+    fn bare_command_groups_print_help_and_fail_as_kubectl() {
+        use clap::Parser;
+        let bare = |args: &[&str]| {
+            let e = crate::cmd::Cli::try_parse_from(args).unwrap_err();
+            let r = render(&CliError::Clap(e));
+            (!r.stdout.is_empty(), !r.stderr.is_empty(), r.code)
+        };
+        assert_eq!(bare(&["kubectl-rs"]), (true, false, 0));
+        assert_eq!(bare(&["kubectl-rs", "rollout"]), (true, false, 1));
+        assert_eq!(bare(&["kubectl-rs", "config"]), (false, true, 1));
+        assert_eq!(bare(&["kubectl-rs", "create", "secret"]), (false, true, 1));
     }
 
     #[test]
