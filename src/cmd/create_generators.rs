@@ -23,12 +23,6 @@ pub struct CommonArgs {
     #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
-    /// Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(short = 'o', long = "output", default_value = "")]
-    pub output: String,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
-    #[arg(long = "template")]
-    pub template: Option<String>,
     /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
     #[arg(long = "save-config", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -40,10 +34,8 @@ pub struct CommonArgs {
     #[arg(long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
     pub validate: String,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
 }
 
 /// Where data keys come from (`create configmap`, `create secret generic`).
@@ -382,17 +374,17 @@ fn print(
     display: &str,
     dry_run: DryRun,
 ) -> Result<(), CliError> {
-    if common.output.is_empty() {
+    if common.print.output.is_empty() {
         let name = object["metadata"]["name"].as_str().unwrap_or_default();
         let line = format!("{display}/{name} created{}\n", dry_run.suffix());
         ctx.out().write_all(line.as_bytes())?;
         return Ok(());
     }
-    let format = OutputFormat::parse(&common.output, common.template.as_deref(), true)
+    let format = OutputFormat::parse(&common.print.output, common.print.template.as_deref(), true)
         .map_err(|e| CliError::msg(e.to_string()))?;
     if matches!(format, OutputFormat::Json) {
         let mut obj = object.clone();
-        if !common.show_managed_fields {
+        if !common.print.show_managed_fields {
             strip_managed_fields(&mut obj);
         }
         let mut text = to_go_json_ordered(&obj, "    ", &go_field_order);
@@ -401,7 +393,8 @@ fn print(
         return Ok(());
     }
     let opts = GenericOptions {
-        show_managed_fields: common.show_managed_fields,
+        show_managed_fields: common.print.show_managed_fields,
+        allow_missing_keys: common.print.allow_missing_template_keys,
         ..GenericOptions::default()
     };
     let mut printer = GenericPrinter::new(&format, &opts, &|p| {

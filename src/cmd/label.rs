@@ -993,20 +993,8 @@ pub struct LabelArgs {
     /// Name of the manager used to track field ownership.
     #[arg(long = "field-manager", default_value = "kubectl-label")]
     pub field_manager: String,
-    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(short = 'o', long = "output", default_value = "")]
-    pub output: String,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(long = "template")]
-    pub template: Option<String>,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
-    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub allow_missing_template_keys: bool,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
 }
 
 impl LabelArgs {
@@ -1028,10 +1016,10 @@ impl LabelArgs {
             dry_run: self.dry_run.clone(),
             resource_version: self.resource_version.clone(),
             field_manager: self.field_manager.clone(),
-            output: self.output.clone(),
-            template: self.template.clone(),
-            show_managed_fields: self.show_managed_fields,
-            allow_missing_template_keys: self.allow_missing_template_keys,
+            output: self.print.output.clone(),
+            template: self.print.template.clone(),
+            show_managed_fields: self.print.show_managed_fields,
+            allow_missing_template_keys: self.print.allow_missing_template_keys,
         }
     }
 
@@ -1186,10 +1174,10 @@ mod tests {
             dry_run: "none".into(),
             resource_version: String::new(),
             field_manager: "kubectl-label".into(),
-            output: "wide".into(),
-            template: None,
-            show_managed_fields: false,
-            allow_missing_template_keys: true,
+            print: crate::cmd::flags::PrintFlags {
+                output: "wide".into(),
+                ..Default::default()
+            },
         }
         .spec();
         assert_eq!(

@@ -518,24 +518,12 @@ pub struct PatchArgs {
     /// If specified, patch will operate on the subresource of the requested object.
     #[arg(long = "subresource", default_value = "")]
     pub subresource: String,
-    /// Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(short = 'o', long = "output", default_value = "")]
-    pub output: String,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
-    #[arg(long = "template")]
-    pub template: Option<String>,
-    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub allow_missing_template_keys: bool,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
     /// Record current kubectl command in the resource annotation (deprecated).
     #[arg(long = "record", hide = true, num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     pub record: Option<bool>,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
 }
 
 /// One object to patch, as the builder hands it over.
@@ -609,10 +597,10 @@ impl PatchArgs {
         // shows after the change was made.
         let spec = PrintSpec::parse(
             ctx,
-            &self.output,
-            self.template.as_deref(),
-            self.allow_missing_template_keys,
-            self.show_managed_fields,
+            &self.print.output,
+            self.print.template.as_deref(),
+            self.print.allow_missing_template_keys,
+            self.print.show_managed_fields,
         );
         let (infos, mut errors) = self.infos(ctx).await?;
         let mut count = 0;

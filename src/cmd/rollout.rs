@@ -114,24 +114,8 @@ pub struct Selection {
     pub selector: Option<String>,
 }
 
-/// The printing flags of the subcommands that print objects.
-#[derive(Debug, Clone, clap::Args)]
-pub struct PrintArgs {
-    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(short = 'o', long = "output", default_value = "")]
-    pub output: String,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(long = "template")]
-    pub template: Option<String>,
-    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub allow_missing_template_keys: bool,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
-}
+/// The printing flags of the subcommands that print objects (kubectl's PrintFlags).
+pub use crate::cmd::flags::PrintFlags as PrintArgs;
 
 /// `rollout status` flags.
 #[derive(Debug, Clone, clap::Args)]
