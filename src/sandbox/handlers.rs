@@ -1247,7 +1247,14 @@ fn store_create(st: &ApiState, t: &Target, mut obj: Value, dry: bool) -> Result<
             .to_string();
         obj["metadata"]["name"] = json!(format!("{prefix}{}", super::store::random_suffix(5)));
     }
-    obj["metadata"]["uid"] = json!(super::store::new_uid());
+    // Keep a uid assigned during admission (a Job's generated selector refers to it).
+    if obj["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .is_empty()
+    {
+        obj["metadata"]["uid"] = json!(super::store::new_uid());
+    }
     obj["metadata"]["creationTimestamp"] = json!(now_rfc3339());
     Ok(obj)
 }
