@@ -1120,6 +1120,26 @@ async fn jobs_run_pods_to_completion() {
 }
 
 #[tokio::test]
+async fn pods_of_a_gone_job_lose_the_tracking_finalizer() {
+    let (store, handles) = start(opts());
+    let pod = json!({"metadata": {"name": "orphan", "namespace": "default",
+            "finalizers": ["batch.kubernetes.io/job-tracking"],
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "gone",
+                "uid": "0000-gone", "controller": true}]},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]}});
+    pods::create_pod(&store, pod).unwrap();
+    eventually(10, "finalizer released", || async {
+        let p = store.get(&gr_pods(), "default", "orphan")?;
+        p["metadata"]
+            .get("finalizers")
+            .is_none_or(|f| f.as_array().is_some_and(|f| f.is_empty()))
+            .then_some(())
+    })
+    .await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
 async fn statefulset_pods_come_up_in_order_update_and_scale_down() {
     let (store, handles) = start(opts());
     let sts = statefulset::gr_statefulsets();

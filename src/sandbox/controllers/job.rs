@@ -270,6 +270,43 @@ impl Controller {
         }
     }
 
+    /// Drops the tracking finalizer of a pod whose Job is gone, as the real controller does
+    /// for orphans: nothing will count it any more, and it must be able to go away.
+    fn release(&self, pod: &Value) {
+        let tracked = pod["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f == TRACKING));
+        if !tracked {
+            return;
+        }
+        let uid = uid_of(pod).to_string();
+        let _ = self
+            .store
+            .modify_retry(&super::gr_pods(), ns_of(pod), name_of(pod), |o| {
+                if uid_of(o) != uid {
+                    return Ok(false);
+                }
+                let Some(f) = o
+                    .get_mut("metadata")
+                    .and_then(|m| super::array_mut(m, "finalizers"))
+                else {
+                    return Ok(false);
+                };
+                let before = f.len();
+                f.retain(|x| x != TRACKING);
+                Ok(f.len() != before)
+            });
+    }
+
+    /// Releases the pods of a deleted Job.
+    fn release_pods_of(&self, job_uid: &str) {
+        for k in self.pods_by_owner.get(job_uid).into_iter().flatten() {
+            if let Some(p) = self.pods.get(k) {
+                self.release(p);
+            }
+        }
+    }
+
     fn create_pod(&mut self, job: &Value) -> bool {
         let template = &job["spec"]["template"];
         let mut meta = json!({
@@ -330,11 +367,24 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                 for ev in evs {
                     if ev.gr == gr_jobs() {
                         let k = c.observe_job(ev.kind, &ev.object);
-                        if ev.kind != Change::Deleted {
+                        if ev.kind == Change::Deleted {
+                            c.release_pods_of(uid_of(&ev.object));
+                        } else {
                             dirty.insert(k);
                         }
                     } else if ev.gr == super::gr_pods() {
-                        dirty.extend(c.observe_pod(ev.kind, &ev.object));
+                        match c.observe_pod(ev.kind, &ev.object) {
+                            Some(k) => {
+                                dirty.insert(k);
+                            }
+                            None if ev.kind != Change::Deleted
+                                && controller_ref(&ev.object)
+                                    .is_some_and(|r| r["kind"] == "Job") =>
+                            {
+                                c.release(&ev.object)
+                            }
+                            None => {}
+                        }
                     }
                 }
             }
