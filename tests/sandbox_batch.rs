@@ -190,6 +190,18 @@ async fn jobs_run_to_completion_and_print_like_kubectl() {
     twin(&mine, &theirs, &["apply", "-f", "job.yaml"], as_is).await;
     twin(&mine, &theirs, &["apply", "-f", "job.yaml"], as_is).await;
     twin(&mine, &theirs, &["apply", "-f", "bad.yaml"], as_is).await;
+    // Without a restart policy the pod template defaults to Always, which a Job refuses.
+    let no_policy = JOB.replace("      restartPolicy: Never\n", "");
+    write(&[&mine, &theirs], "norp.yaml", &no_policy);
+    twin(&mine, &theirs, &["apply", "-f", "norp.yaml"], as_is).await;
+    let refused = kubectl(&theirs, &["create", "-f", "norp.yaml"]).await;
+    assert!(
+        refused.stderr.contains(
+            r#"spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#
+        ),
+        "{}",
+        refused.stderr
+    );
     twin(
         &mine,
         &theirs,
