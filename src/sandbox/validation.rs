@@ -1856,6 +1856,46 @@ fn immutable_selector(new: &Value, old: &Value, out: &mut Vec<Cause>) {
     }
 }
 
+/// `ValidateJobSpecUpdate`: what a Job keeps for life. The pod template is compared whole
+/// (the real server lets a suspended, never-started Job change its scheduling directives;
+/// here no change is allowed) and rendered as JSON, not as Go's internal struct.
+fn immutable_job_fields(new: &Value, old: &Value, out: &mut Vec<Cause>) {
+    let (n, o) = (&new["spec"], &old["spec"]);
+    let elastic = n["completionMode"] == "Indexed" && o["completionMode"] == "Indexed";
+    if n["completions"] != o["completions"] && !elastic {
+        out.push(invalid(
+            "spec.completions",
+            &n["completions"],
+            "field is immutable",
+        ));
+    }
+    if n["selector"] != o["selector"] {
+        out.push(invalid_selector(
+            "spec.selector",
+            &n["selector"],
+            "field is immutable",
+        ));
+    }
+    if n["template"] != o["template"] {
+        out.push(invalid(
+            "spec.template",
+            &n["template"],
+            "field is immutable",
+        ));
+    }
+    for f in [
+        "completionMode",
+        "podFailurePolicy",
+        "backoffLimitPerIndex",
+        "managedBy",
+        "successPolicy",
+    ] {
+        if n[f] != o[f] {
+            out.push(invalid(&format!("spec.{f}"), &n[f], "field is immutable"));
+        }
+    }
+}
+
 /// Validates an object of `gr` on create (`old` None) or update, after defaulting, as the
 /// kind's registry strategy does. Returns the causes in the server's order (on update of
 /// DaemonSets and ReplicaSets the server validates the spec twice, so its causes repeat;
@@ -1896,6 +1936,11 @@ pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cau
             validate_meta_update(meta, old_meta, &mut out);
             kind_checks(&mut out);
             immutable_selector(obj, old, &mut out);
+        }
+        ("batch", "jobs") => {
+            validate_meta_update(meta, old_meta, &mut out);
+            kind_checks(&mut out);
+            immutable_job_fields(obj, old, &mut out);
         }
         ("", "configmaps") => {
             validate_meta_update(meta, old_meta, &mut out);
@@ -2415,6 +2460,31 @@ mod tests {
             [
                 r#"spec.template.metadata.labels: Invalid value: {"a":"c"}: `selector` does not match template `labels`"#
             ]
+        );
+        let jr = GroupResource::new("batch", "jobs");
+        let mut old = job(json!({"completions": 2, "template": tmpl(json!("Never"))}));
+        crate::sandbox::defaults::apply_defaults(&jr, &mut old);
+        crate::sandbox::defaults::prepare_for_create(&jr, &mut old);
+        let mut same = old.clone();
+        same["metadata"]["labels"]["extra"] = json!("ok");
+        assert_eq!(
+            messages(&validate(&jr, &same, Some(&old))),
+            Vec::<String>::new()
+        );
+        let mut changed = old.clone();
+        changed["spec"]["completions"] = json!(3);
+        changed["spec"]["parallelism"] = json!(2);
+        assert_eq!(
+            messages(&validate(&jr, &changed, Some(&old))),
+            ["spec.completions: Invalid value: 3: field is immutable"]
+        );
+        changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("busybox:2");
+        let m = messages(&validate(&jr, &changed, Some(&old)));
+        assert_eq!(m.len(), 2);
+        assert!(
+            m[1].starts_with("spec.template: Invalid value: {")
+                && m[1].ends_with("}: field is immutable"),
+            "{m:?}"
         );
         let cj = |schedule: &str, rp: &str| {
             json!({"metadata": {"name": "c", "namespace": "default"},
