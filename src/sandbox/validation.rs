@@ -1621,8 +1621,22 @@ fn validate_job_spec(spec: &Value, path: &str, out: &mut Vec<Cause>) {
 /// `ValidateJob`: the generated selector, the spec, and a selector that selects the template.
 fn validate_job(obj: &Value, out: &mut Vec<Cause>) {
     let spec = &obj["spec"];
-    validate_job_spec(spec, "spec", out);
     let sel = &spec["selector"];
+    // `validateGeneratedSelector`: unless manual, the selector must select what the generated
+    // labels mark (a user's extra matchLabels make it select nothing of this Job's).
+    if spec["manualSelector"] != json!(true) && sel.is_object() {
+        let (name, uid) = (&obj["metadata"]["name"], &obj["metadata"]["uid"]);
+        let expected = json!({"batch.kubernetes.io/controller-uid": uid,
+            "batch.kubernetes.io/job-name": name, "controller-uid": uid, "job-name": name});
+        if !selector_matches(sel, &expected) {
+            out.push(invalid_selector(
+                "spec.selector",
+                sel,
+                "`selector` not auto-generated",
+            ));
+        }
+    }
+    validate_job_spec(spec, "spec", out);
     if sel.is_null() {
         out.push(required("spec.selector", ""));
         return;
@@ -2431,6 +2445,15 @@ mod tests {
         assert_eq!(
             admitted("jobs", job(json!({"template": tmpl(json!("Never"))}))),
             Vec::<String>::new()
+        );
+        let own_selector = job(json!({"selector": {"matchLabels": {"app": "x"}},
+            "template": {"metadata": {"labels": {"app": "x"}}, "spec": tmpl(json!("Never"))["spec"]}}));
+        let m = admitted("jobs", own_selector);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].starts_with("spec.selector: Invalid value: ")
+                && m[0].ends_with(": `selector` not auto-generated"),
+            "{m:?}"
         );
         assert_eq!(
             admitted("jobs", job(json!({"template": tmpl(Value::Null)}))),
