@@ -329,6 +329,53 @@ async fn jobs_run_to_completion_and_print_like_kubectl() {
     for env in [&mine, &theirs] {
         eventually(|| async { field(env, &["get", "pods", "-o", "name"]).await.is_empty() }).await;
     }
+
+    // A DELETE without a propagation policy orphans a batch/v1 Job's pods.
+    write(
+        &[&theirs],
+        "keep.yaml",
+        &JOB.replace("name: pi\n", "name: keep\n"),
+    );
+    kubectl(&theirs, &["create", "-f", "keep.yaml"]).await;
+    let keep_pods = || {
+        field(
+            &theirs,
+            &["get", "pods", "-l", "job-name=keep", "-o", "name"],
+        )
+    };
+    eventually(|| async { !keep_pods().await.is_empty() }).await;
+    let raw = kubectl(
+        &theirs,
+        &[
+            "delete",
+            "--raw",
+            "/apis/batch/v1/namespaces/default/jobs/keep",
+        ],
+    )
+    .await;
+    assert_eq!(raw.code, 0, "{}", raw.stderr);
+    eventually(|| async {
+        field(&theirs, &["get", "jobs", "-o", "name"])
+            .await
+            .is_empty()
+    })
+    .await;
+    let owners = field(
+        &theirs,
+        &[
+            "get",
+            "pods",
+            "-l",
+            "job-name=keep",
+            "-o",
+            "jsonpath={.items[*].metadata.name}:{.items[*].metadata.ownerReferences}",
+        ],
+    )
+    .await;
+    assert!(
+        owners.starts_with("keep-") && owners.ends_with(':'),
+        "{owners}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1899,9 +1899,16 @@ fn delete_one(
                 f.push(json!(name));
             }
         };
+        // Without a policy, batch/v1 Jobs orphan their pods (the Job strategy's
+        // DefaultGarbageCollectionPolicy, kept for compatibility); kubectl always sends one.
+        let job_default = info.group == "batch" && info.resource == "jobs";
         match opts.propagation.as_deref() {
             Some("Foreground") => add(&mut finalizers, "foregroundDeletion"),
             Some("Orphan") => add(&mut finalizers, "orphan"),
+            None if opts.orphan_dependents == Some(true) => add(&mut finalizers, "orphan"),
+            None if opts.orphan_dependents.is_none() && job_default => {
+                add(&mut finalizers, "orphan")
+            }
             _ => {}
         }
         let rv = meta["resourceVersion"].as_str().map(str::to_string);
