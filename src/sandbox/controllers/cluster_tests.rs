@@ -1120,6 +1120,32 @@ async fn jobs_run_pods_to_completion() {
 }
 
 #[tokio::test]
+async fn finished_jobs_with_a_ttl_are_deleted() {
+    let (store, handles) = start(opts());
+    user_create(
+        &store,
+        &job::gr_jobs(),
+        json!({"kind": "Job", "apiVersion": "batch/v1",
+            "metadata": {"name": "brief", "namespace": "default"},
+            "spec": {"ttlSecondsAfterFinished": 1, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "c", "image": "busybox"}]}}}}),
+    );
+    eventually(10, "job complete", || async {
+        let j = store.get(&job::gr_jobs(), "default", "brief")?;
+        j["status"]["completionTime"].is_string().then_some(())
+    })
+    .await;
+    eventually(10, "job deleted", || async {
+        store
+            .get(&job::gr_jobs(), "default", "brief")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
 async fn pods_of_a_gone_job_lose_the_tracking_finalizer() {
     let (store, handles) = start(opts());
     let pod = json!({"metadata": {"name": "orphan", "namespace": "default",

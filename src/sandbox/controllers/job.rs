@@ -1,7 +1,8 @@
 //! The Job controller (batch/v1): selector and pod labels for Jobs created without
 //! `manualSelector`, pods up to `parallelism` until `completions` succeeded (pods carry the
 //! `batch.kubernetes.io/job-tracking` finalizer until counted), status counters, the
-//! SuccessCriteriaMet/Complete conditions and `SuccessfulCreate`/`Completed` events. The
+//! SuccessCriteriaMet/Complete conditions and `SuccessfulCreate`/`Completed` events; finished
+//! Jobs with `ttlSecondsAfterFinished` are deleted when it runs out (the TTL controller). The
 //! kubelet lets pods of Jobs finish (exit 0) shortly after they start.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -12,7 +13,7 @@ use tokio::sync::broadcast;
 
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
-use super::{controller_ref, is_terminating, name_of, next_batch, ns_of, owner_reference, uid_of};
+use super::{controller_ref, is_terminating, name_of, ns_of, owner_reference, uid_of};
 use super::{Batch, LabelSelector};
 use crate::sandbox::store::{now_rfc3339, EventType as Change, GroupResource, Store, WatchEvent};
 
@@ -131,7 +132,30 @@ impl Controller {
         Some(updated)
     }
 
-    fn sync(&mut self, key: &Key) {
+    /// Syncs a Job, then applies `ttlSecondsAfterFinished` (the TTL-after-finished
+    /// controller): returns how long until a finished Job is due for deletion.
+    fn sync(&mut self, key: &Key) -> Option<std::time::Duration> {
+        self.sync_job(key);
+        let job = self.jobs.get(key)?;
+        let ttl = job["spec"]["ttlSecondsAfterFinished"].as_i64()?;
+        if is_terminating(job) {
+            return None;
+        }
+        let finished_at = job["status"]["conditions"].as_array()?.iter().find(|c| {
+            matches!(c["type"].as_str(), Some("Complete" | "Failed")) && c["status"] == "True"
+        })?["lastTransitionTime"]
+            .as_str()
+            .and_then(super::parse_time)?;
+        let expires = finished_at + chrono::Duration::seconds(ttl.max(0));
+        let now = chrono::Utc::now();
+        if expires > now {
+            return (expires - now).to_std().ok();
+        }
+        let _ = super::delete_object(&self.store, &gr_jobs(), &key.0, &key.1);
+        None
+    }
+
+    fn sync_job(&mut self, key: &Key) {
         let Some(job) = self.jobs.get(key).cloned() else {
             return;
         };
@@ -351,12 +375,17 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         pods_by_owner: HashMap::new(),
     };
     c.relist();
+    let mut later = super::Requeue::new();
     let mut dirty: BTreeSet<Key> = c.jobs.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {
-            super::guarded(|| c.sync(&key));
+            if let Some(Some(wait)) = super::guarded(|| c.sync(&key)) {
+                later.add(key, wait);
+            }
         }
-        let batch = next_batch(&mut rx).await;
+        let (batch, due) = later.next(&mut rx).await;
+        dirty.extend(due);
+        let Some(batch) = batch else { continue };
         match super::settle(&mut rx, batch).await {
             Batch::Closed => return,
             Batch::Resync => {
