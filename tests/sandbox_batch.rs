@@ -479,6 +479,32 @@ async fn typed_clients_create_jobs_and_cronjobs() {
     let cj: serde_json::Value = serde_json::from_str(&cj).unwrap();
     assert_eq!(cj["schedule"], "*/5 * * * *");
     assert_eq!(cj["jobTemplate"]["metadata"]["name"], "tick");
+    // A suspended Job starts nothing and says so.
+    let suspended = JOB.replace("name: pi\n", "name: sus\n").replace(
+        "spec:\n  backoffLimit",
+        "spec:\n  suspend: true\n  backoffLimit",
+    );
+    std::fs::write(env.work.join("sus.yaml"), suspended).unwrap();
+    assert_eq!(kubectl(&env, &["apply", "-f", "sus.yaml"]).await.code, 0);
+    let reason = || {
+        field(
+            &env,
+            &[
+                "get",
+                "job",
+                "sus",
+                "-o",
+                "jsonpath={.status.conditions[0].reason}",
+            ],
+        )
+    };
+    eventually(|| async { reason().await == "JobSuspended" }).await;
+    let table = same(&env, &["get", "job", "sus"], as_is).await;
+    assert!(
+        table.stdout.contains("sus  Suspended  0/1"),
+        "{}",
+        table.stdout
+    );
     for args in [
         &["get", "job", "once", "-o", "yaml"][..],
         &["get", "cronjob", "tick", "-o", "yaml"],

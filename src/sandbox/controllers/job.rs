@@ -235,6 +235,18 @@ impl Controller {
                 }
             }
         }
+        // Suspending a Job deletes its running pods; they count as terminating until gone.
+        let mut stopped = 0;
+        if suspended && !finished {
+            for p in &active {
+                if super::delete_object(&self.store, &super::gr_pods(), ns_of(p), name_of(p))
+                    .is_ok()
+                {
+                    stopped += 1;
+                }
+            }
+        }
+        let active: Vec<&Value> = if stopped > 0 { Vec::new() } else { active };
         let ready = active
             .iter()
             .filter(|p| super::pod_availability(p, 0) == Ok(true))
@@ -258,8 +270,11 @@ impl Controller {
         set_count(&mut status, "succeeded", succeeded);
         set_count(&mut status, "failed", failed);
         status["ready"] = json!(ready);
-        status["terminating"] = json!(pods.iter().filter(|p| is_terminating(p)).count());
+        status["terminating"] = json!(pods.iter().filter(|p| is_terminating(p)).count() + stopped);
         status["uncountedTerminatedPods"] = json!({});
+        if !finished {
+            self.track_suspension(&job, &mut status, suspended, &now);
+        }
         if complete && !finished {
             let cond = |t: &str| {
                 json!({"type": t, "status": "True", "lastProbeTime": now, "lastTransitionTime": now,
@@ -292,6 +307,35 @@ impl Controller {
                 self.observe_job(Change::Modified, &j);
             }
         }
+    }
+
+    /// The `Suspended` condition: True (reason JobSuspended, start time cleared) while
+    /// `spec.suspend` is set, False (JobResumed) once it is lifted, with the controller's
+    /// `Suspended`/`Resumed` events.
+    fn track_suspension(&self, job: &Value, status: &mut Value, suspended: bool, now: &str) {
+        let conds = status["conditions"].as_array().cloned().unwrap_or_default();
+        let pos = conds.iter().position(|c| c["type"] == "Suspended");
+        let was = pos.is_some_and(|i| conds[i]["status"] == "True");
+        let (state, reason, message, event) = match (suspended, was) {
+            (true, false) => ("True", "JobSuspended", "Job suspended", "Suspended"),
+            (false, true) => ("False", "JobResumed", "Job resumed", "Resumed"),
+            _ => return,
+        };
+        let cond = json!({"type": "Suspended", "status": state, "lastProbeTime": now,
+            "lastTransitionTime": now, "reason": reason, "message": message});
+        let mut conds = conds;
+        match pos {
+            Some(i) => conds[i] = cond,
+            None => conds.push(cond),
+        }
+        status["conditions"] = json!(conds);
+        if suspended {
+            if let Some(o) = status.as_object_mut() {
+                o.remove("startTime");
+            }
+        }
+        self.events
+            .event(&gr_jobs(), job, EventType::Normal, event, message);
     }
 
     /// Drops the tracking finalizer of a pod whose Job is gone, as the real controller does
