@@ -1652,6 +1652,13 @@ fn validate_job(obj: &Value, out: &mut Vec<Cause>) {
     }
 }
 
+/// Whether the host's tz database (where Go's `time.LoadLocation` looks first) has the zone;
+/// without a database every well-formed name passes.
+fn known_time_zone(tz: &str) -> bool {
+    let db = std::path::Path::new("/usr/share/zoneinfo");
+    tz == "UTC" || !db.is_dir() || db.join(tz).is_file()
+}
+
 /// `validateCronJobSpec`: schedule, time zone, policies, limits and the job template.
 fn validate_cronjob(obj: &Value, out: &mut Vec<Cause>) {
     let spec = &obj["spec"];
@@ -1680,7 +1687,12 @@ fn validate_cronjob(obj: &Value, out: &mut Vec<Cause>) {
                 &spec["timeZone"],
                 "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
             ));
-        } else if tz.is_empty() || !well_formed || tz.starts_with('/') || tz.ends_with('/') {
+        } else if tz.is_empty()
+            || !well_formed
+            || tz.starts_with('/')
+            || tz.ends_with('/')
+            || !known_time_zone(tz)
+        {
             out.push(invalid(
                 "spec.timeZone",
                 &spec["timeZone"],
@@ -2528,6 +2540,19 @@ mod tests {
             admitted("cronjobs", cj("bad", "Never")),
             [r#"spec.schedule: Invalid value: "bad": expected exactly 5 fields, found 1: bad"#]
         );
+        let mut known = cj("@daily", "Never");
+        known["spec"]["timeZone"] = json!("Etc/UTC");
+        assert_eq!(admitted("cronjobs", known), Vec::<String>::new());
+        if std::path::Path::new("/usr/share/zoneinfo/Europe/Paris").is_file() {
+            let mut unknown = cj("@daily", "Never");
+            unknown["spec"]["timeZone"] = json!("Mars/Olympus_Mons");
+            assert_eq!(
+                admitted("cronjobs", unknown),
+                [
+                    r#"spec.timeZone: Invalid value: "Mars/Olympus_Mons": unknown time zone Mars/Olympus_Mons"#
+                ]
+            );
+        }
         let mut tz = cj("@daily", "Never");
         tz["spec"]["timeZone"] = json!("TZ=UTC");
         tz["spec"]["concurrencyPolicy"] = json!("Sometimes");
