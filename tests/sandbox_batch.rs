@@ -396,6 +396,35 @@ async fn cronjobs_schedule_jobs_and_print_like_kubectl() {
         same(&theirs, args, as_is).await;
     }
     same(&theirs, &["describe", "cronjob", "hello"], with_time_zone).await;
+    // A CronJob in a named zone shows it in its table (and is refused with an unknown one);
+    // suspended, so that it starts no Job of its own.
+    let zoned = CRONJOB.replace("name: hello\n", "name: zoned\n").replace(
+        "spec:\n  schedule",
+        "spec:\n  suspend: true\n  timeZone: Etc/UTC\n  schedule",
+    );
+    std::fs::write(theirs.work.join("zoned.yaml"), &zoned).unwrap();
+    assert_eq!(
+        kubectl(&theirs, &["apply", "-f", "zoned.yaml"]).await.code,
+        0
+    );
+    let table = same(&theirs, &["get", "cj", "zoned", "-o", "wide"], as_is).await;
+    assert!(
+        table.stdout.contains("zoned  * * * * *  Etc/UTC  True  0"),
+        "{}",
+        table.stdout
+    );
+    let bad = zoned.replace("Etc/UTC", "Nowhere/Special");
+    std::fs::write(theirs.work.join("badzone.yaml"), bad).unwrap();
+    let refused = kubectl(&theirs, &["create", "-f", "badzone.yaml"]).await;
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    assert!(
+        refused
+            .stderr
+            .contains("spec.timeZone: Invalid value: \"Nowhere/Special\""),
+        "{}",
+        refused.stderr
+    );
+    kubectl(&theirs, &["delete", "cj", "zoned"]).await;
     let spec = field(&theirs, &["get", "cj", "hello", "-o", "jsonpath={.spec}"]).await;
     let spec: serde_json::Value = serde_json::from_str(&spec).unwrap();
     assert_eq!(spec["concurrencyPolicy"], "Allow");
