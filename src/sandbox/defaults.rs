@@ -8,14 +8,15 @@
 //! missing, so applying it again (on update) changes nothing.
 //!
 //! `prepare_for_create` / `prepare_for_update` add the registry strategies' bookkeeping:
-//! `metadata.generation` and a DaemonSet's `deprecated.daemonset.template.generation`.
+//! `metadata.generation`, a DaemonSet's `deprecated.daemonset.template.generation` and a Job's
+//! generated selector.
 //!
 //! Not done here: a Service's `clusterIP`/`clusterIPs` and node ports (allocation belongs to the
 //! HTTP layer, which owns the allocator state).
 
 use serde_json::{json, Map, Value};
 
-use super::store::{random_suffix, GroupResource};
+use super::store::{new_uid, random_suffix, GroupResource};
 
 /// Fills in what kube-apiserver v1.36 defaults for `obj` of resource `gr` (no-op for kinds
 /// without defaults and for non-object input). Service `clusterIP` is left to the caller.
@@ -75,8 +76,9 @@ fn tracks_generation(gr: &GroupResource) -> bool {
 const DS_TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
 
 /// What the registry sets on create besides defaults: `metadata.generation` 1 for kinds that
-/// track spec changes, and a DaemonSet's template generation annotation ("1"). Call after
-/// `apply_defaults`.
+/// track spec changes, a DaemonSet's template generation annotation ("1"), and a Job's
+/// generated selector and pod labels (which need its uid: one is assigned here when the
+/// object has none yet, and the store keeps it). Call after `apply_defaults`.
 pub fn prepare_for_create(gr: &GroupResource, obj: &mut Value) {
     if !obj.is_object() {
         return;
@@ -90,6 +92,9 @@ pub fn prepare_for_create(gr: &GroupResource, obj: &mut Value) {
     if ds {
         let ann = child(meta, "annotations");
         put(ann, DS_TEMPLATE_GENERATION, json!("1"));
+    }
+    if gr.group == "batch" && gr.resource == "jobs" {
+        generate_job_selector(obj);
     }
 }
 
@@ -638,11 +643,34 @@ fn default_statefulset(obj: &mut Value) {
     set(status, "availableReplicas", json!(0));
 }
 
-fn default_job_spec(spec: &mut Value) {
+/// What a Job and a CronJob's job template share: the pod template's defaults and
+/// `SetDefaults_PodFailurePolicyOnPodConditionsPattern` (status "True").
+fn default_job_spec_parts(spec: &mut Value) {
     if !spec.is_object() {
         return;
     }
-    let indexed = spec["completionMode"] == "Indexed";
+    if let Some(rules) = spec
+        .pointer_mut("/podFailurePolicy/rules")
+        .and_then(Value::as_array_mut)
+    {
+        for rule in rules {
+            for p in items(rule, "onPodConditions") {
+                if is_empty_or_missing(p.get("status")) && p.is_object() {
+                    put(p, "status", json!("True"));
+                }
+            }
+        }
+    }
+    if let Some(t) = spec.get_mut("template").filter(|t| t.is_object()) {
+        default_pod_spec(child(t, "spec"));
+    }
+}
+
+/// `SetDefaults_Job` (only for Jobs themselves: a CronJob's job template keeps its spec as
+/// written, but for the pod template).
+fn default_job(obj: &mut Value) {
+    let template_labels = obj.pointer("/spec/template/metadata/labels").cloned();
+    let spec = child(obj, "spec");
     if spec["completions"].is_null() && spec["parallelism"].is_null() {
         spec["completions"] = json!(1);
         spec["parallelism"] = json!(1);
@@ -652,7 +680,7 @@ fn default_job_spec(spec: &mut Value) {
     set(
         spec,
         "backoffLimit",
-        json!(if per_index && indexed { i32::MAX } else { 6 }),
+        json!(if per_index { i32::MAX } else { 6 }),
     );
     set(spec, "completionMode", json!("NonIndexed"));
     set(spec, "suspend", json!(false));
@@ -662,14 +690,66 @@ fn default_job_spec(spec: &mut Value) {
         "Failed"
     };
     set(spec, "podReplacementPolicy", json!(policy));
-    if let Some(t) = spec.get_mut("template").filter(|t| t.is_object()) {
-        default_pod_spec(child(t, "spec"));
+    set(spec, "manualSelector", json!(false));
+    default_job_spec_parts(spec);
+    copy_template_labels(obj, template_labels);
+    child(obj, "status");
+}
+
+/// A Job without labels takes its pod template's (`SetDefaults_Job`).
+fn copy_template_labels(obj: &mut Value, template_labels: Option<Value>) {
+    let Some(labels) = template_labels.filter(Value::is_object) else {
+        return;
+    };
+    let meta = child(obj, "metadata");
+    let empty = meta
+        .get("labels")
+        .and_then(Value::as_object)
+        .is_none_or(Map::is_empty);
+    if empty {
+        put(meta, "labels", labels);
     }
 }
 
-fn default_job(obj: &mut Value) {
-    default_job_spec(child(obj, "spec"));
-    child(obj, "status");
+const JOB_NAME_LABELS: [&str; 2] = ["job-name", "batch.kubernetes.io/job-name"];
+const CONTROLLER_UID_LABELS: [&str; 2] = ["controller-uid", "batch.kubernetes.io/controller-uid"];
+
+/// The Job strategy's `generateSelector` (unless `manualSelector`): the pod template gets the
+/// job-name and controller-uid labels and the selector matches the uid. The registry has
+/// assigned name and uid by then, so this fills them when the caller has not yet.
+fn generate_job_selector(obj: &mut Value) {
+    if obj.pointer("/spec/manualSelector") == Some(&json!(true)) {
+        return;
+    }
+    let meta = child(obj, "metadata");
+    if is_empty_or_missing(meta.get("name")) {
+        if let Some(prefix) = meta
+            .get("generateName")
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+        {
+            let name = format!("{prefix}{}", random_suffix(5));
+            put(meta, "name", json!(name));
+        }
+    }
+    if is_empty_or_missing(meta.get("uid")) {
+        put(meta, "uid", json!(new_uid()));
+    }
+    let name = meta["name"].as_str().unwrap_or_default().to_string();
+    let uid = meta["uid"].as_str().unwrap_or_default().to_string();
+    let spec = child(obj, "spec");
+    let labels = child(child(child(spec, "template"), "metadata"), "labels");
+    for k in JOB_NAME_LABELS {
+        set(labels, k, json!(name));
+    }
+    for k in CONTROLLER_UID_LABELS {
+        set(labels, k, json!(uid));
+    }
+    let match_labels = child(child(spec, "selector"), "matchLabels");
+    set(match_labels, CONTROLLER_UID_LABELS[1], json!(uid));
+    // Reading the stored Job back defaults it again: labels still empty take the template's.
+    let template_labels = obj.pointer("/spec/template/metadata/labels").cloned();
+    copy_template_labels(obj, template_labels);
 }
 
 fn default_cronjob(obj: &mut Value) {
@@ -679,7 +759,7 @@ fn default_cronjob(obj: &mut Value) {
     set(spec, "successfulJobsHistoryLimit", json!(3));
     set(spec, "failedJobsHistoryLimit", json!(1));
     if let Some(js) = spec.pointer_mut("/jobTemplate/spec") {
-        default_job_spec(js);
+        default_job_spec_parts(js);
     }
     child(obj, "status");
 }
@@ -1169,6 +1249,82 @@ pub(crate) mod tests {
         apply_defaults(&gr("batch", "cronjobs"), &mut cj);
         assert_eq!(cj["spec"]["successfulJobsHistoryLimit"], 3);
         assert!(cj["spec"]["jobTemplate"]["spec"]["completions"].is_null());
+    }
+
+    #[test]
+    fn jobs_get_a_generated_selector_and_labels() {
+        let jr = gr("batch", "jobs");
+        let mut j = json!({"metadata": {"name": "pi"}, "spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "image": "perl"}]}}}});
+        apply_defaults(&jr, &mut j);
+        prepare_for_create(&jr, &mut j);
+        let uid = j["metadata"]["uid"].as_str().unwrap().to_string();
+        assert_eq!(uid.len(), 36);
+        assert_eq!(
+            j["spec"]["selector"],
+            json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}})
+        );
+        let want = json!({"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": "pi",
+            "controller-uid": uid, "job-name": "pi"});
+        assert_eq!(j["spec"]["template"]["metadata"]["labels"], want);
+        assert_eq!(j["metadata"]["labels"], want);
+        assert_eq!(j["metadata"]["generation"], 1);
+        assert_eq!(j["spec"]["manualSelector"], false);
+        assert_eq!(j["spec"]["podReplacementPolicy"], "TerminatingOrFailed");
+        assert_eq!(j["spec"]["template"]["spec"]["dnsPolicy"], "ClusterFirst");
+
+        // Own labels stay; a given uid is used; a manual selector is left alone.
+        let mut own = json!({"metadata": {"name": "o", "uid": "u-1", "labels": {"team": "a"}},
+            "spec": {"template": {"metadata": {"labels": {"app": "x"}}}}});
+        apply_defaults(&jr, &mut own);
+        prepare_for_create(&jr, &mut own);
+        assert_eq!(own["metadata"]["labels"], json!({"team": "a"}));
+        assert_eq!(own["spec"]["template"]["metadata"]["labels"]["app"], "x");
+        assert_eq!(
+            own["spec"]["template"]["metadata"]["labels"]["controller-uid"],
+            "u-1"
+        );
+        let mut manual = json!({"metadata": {"name": "m"}, "spec": {"manualSelector": true,
+            "selector": {"matchLabels": {"app": "m"}}, "podFailurePolicy": {"rules": [
+                {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]},
+            "template": {"metadata": {"labels": {"app": "m"}}}}});
+        apply_defaults(&jr, &mut manual);
+        prepare_for_create(&jr, &mut manual);
+        assert_eq!(
+            manual["spec"]["selector"],
+            json!({"matchLabels": {"app": "m"}})
+        );
+        assert_eq!(manual["metadata"]["labels"], json!({"app": "m"}));
+        assert_eq!(manual["spec"]["podReplacementPolicy"], "Failed");
+        assert_eq!(
+            manual["spec"]["podFailurePolicy"]["rules"][0]["onPodConditions"][0]["status"],
+            "True"
+        );
+        let mut gen =
+            json!({"metadata": {"generateName": "g-"}, "spec": {"backoffLimitPerIndex": 1}});
+        apply_defaults(&jr, &mut gen);
+        prepare_for_create(&jr, &mut gen);
+        let name = gen["metadata"]["name"].as_str().unwrap();
+        assert!(name.starts_with("g-") && name.len() == 7, "{name}");
+        assert_eq!(
+            gen["spec"]["template"]["metadata"]["labels"]["job-name"],
+            name
+        );
+        assert_eq!(gen["spec"]["backoffLimit"], i32::MAX);
+
+        // A CronJob's job template only gets its pod template defaulted.
+        let mut cj = json!({"spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+            "restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox"}]}}}}}});
+        apply_defaults(&gr("batch", "cronjobs"), &mut cj);
+        let js = &cj["spec"]["jobTemplate"]["spec"];
+        assert_eq!(
+            js.as_object().unwrap().keys().collect::<Vec<_>>(),
+            ["template"]
+        );
+        assert_eq!(js["template"]["spec"]["schedulerName"], "default-scheduler");
+        assert_eq!(cj["spec"]["concurrencyPolicy"], "Allow");
+        assert_eq!(cj["spec"]["suspend"], false);
+        assert_eq!(cj["spec"]["failedJobsHistoryLimit"], 1);
     }
 
     #[test]

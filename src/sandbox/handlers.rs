@@ -1247,7 +1247,14 @@ fn store_create(st: &ApiState, t: &Target, mut obj: Value, dry: bool) -> Result<
             .to_string();
         obj["metadata"]["name"] = json!(format!("{prefix}{}", super::store::random_suffix(5)));
     }
-    obj["metadata"]["uid"] = json!(super::store::new_uid());
+    // Keep a uid assigned during admission (a Job's generated selector refers to it).
+    if obj["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .is_empty()
+    {
+        obj["metadata"]["uid"] = json!(super::store::new_uid());
+    }
     obj["metadata"]["creationTimestamp"] = json!(now_rfc3339());
     Ok(obj)
 }
@@ -1892,9 +1899,16 @@ fn delete_one(
                 f.push(json!(name));
             }
         };
+        // Without a policy, batch/v1 Jobs orphan their pods (the Job strategy's
+        // DefaultGarbageCollectionPolicy, kept for compatibility); kubectl always sends one.
+        let job_default = info.group == "batch" && info.resource == "jobs";
         match opts.propagation.as_deref() {
             Some("Foreground") => add(&mut finalizers, "foregroundDeletion"),
             Some("Orphan") => add(&mut finalizers, "orphan"),
+            None if opts.orphan_dependents == Some(true) => add(&mut finalizers, "orphan"),
+            None if opts.orphan_dependents.is_none() && job_default => {
+                add(&mut finalizers, "orphan")
+            }
             _ => {}
         }
         let rv = meta["resourceVersion"].as_str().map(str::to_string);

@@ -660,6 +660,8 @@ mod tests {
             "apis/apps",
             "apis/apps/v1",
             "apis/events.k8s.io/v1",
+            "apis/batch",
+            "apis/batch/v1",
             "apis/coordination.k8s.io/v1",
             "apis/discovery.k8s.io/v1",
             "version",

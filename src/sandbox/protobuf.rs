@@ -36,6 +36,15 @@ const KEEP_ZERO: &[&str] = &[
     "expirationSeconds",
     "leaseDurationSeconds",
     "leaseTransitions",
+    "parallelism",
+    "completions",
+    "backoffLimit",
+    "backoffLimitPerIndex",
+    "maxFailedIndexes",
+    "ttlSecondsAfterFinished",
+    "startingDeadlineSeconds",
+    "successfulJobsHistoryLimit",
+    "failedJobsHistoryLimit",
 ];
 
 /// Pointer fields whose `false` is meaningful.
@@ -55,6 +64,8 @@ const KEEP_FALSE: &[&str] = &[
     "orphanDependents",
     "blockOwnerDeletion",
     "controller",
+    "manualSelector",
+    "suspend",
 ];
 
 #[derive(Debug)]

@@ -378,6 +378,30 @@ pub static RESOURCES: &[ResourceInfo] = &[
         )
     },
     res(
+        "batch",
+        "cronjobs",
+        "cronjob",
+        "CronJob",
+        true,
+        &["cj"],
+        &["all"],
+        &[status("CronJob")],
+        true,
+        "sd5LIXh4Fjs=",
+    ),
+    res(
+        "batch",
+        "jobs",
+        "job",
+        "Job",
+        true,
+        &[],
+        &["all"],
+        &[status("Job")],
+        true,
+        "mudhfqk/qZY=",
+    ),
+    res(
         "coordination.k8s.io",
         "leases",
         "lease",
@@ -407,6 +431,7 @@ pub static RESOURCES: &[ResourceInfo] = &[
 pub const GROUPS: &[&str] = &[
     "apps",
     "events.k8s.io",
+    "batch",
     "coordination.k8s.io",
     "discovery.k8s.io",
 ];
@@ -453,6 +478,16 @@ mod tests {
             .unwrap()
             .has_verb("deletecollection"));
         assert_eq!(versions("apps"), ["v1"]);
+        let cj = find("batch", "v1", "cronjobs").unwrap();
+        assert_eq!(
+            (cj.kind, cj.short_names, cj.categories),
+            ("CronJob", &["cj"][..], &["all"][..])
+        );
+        assert!(cj.has_status() && cj.has_generation);
+        assert_eq!(
+            find("batch", "v1", "jobs").unwrap().storage_version_hash,
+            "mudhfqk/qZY="
+        );
         for g in GROUPS {
             assert!(!versions(g).is_empty());
         }

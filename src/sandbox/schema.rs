@@ -4,7 +4,7 @@
 //! structs or JSON, so that one screen shows a whole type. It is parsed once on first use.
 //!
 //! Format: `@name header-flags` starts a schema; each indented line is `field type flags`.
-//! Names use short prefixes (`core.`, `apps.`, `meta.`, `events.`, `coord.`, `disc.`, `auto.`,
+//! Names use short prefixes (`core.`, `apps.`, `meta.`, `events.`, `coord.`, `disc.`, `auto.`, `batch.`,
 //! `version.`) expanded to the Go package paths OpenAPI uses. Types: `string`, `bytes`, `int32`,
 //! `int64`, `bool`, `object` (free-form: anything goes below it), a schema name, `[T]` (array),
 //! `{T}` (map with values T). Flags: `req=a,b` required fields, `gvk=group/version/Kind`
@@ -198,6 +198,8 @@ pub const SERVED: &[Served] = &[
         true,
         &["scale", "status"],
     ),
+    served("batch", "cronjobs", "CronJob", true, &["status"]),
+    served("batch", "jobs", "Job", true, &["status"]),
     served("coordination.k8s.io", "leases", "Lease", true, &[]),
     served(
         "discovery.k8s.io",
@@ -365,6 +367,7 @@ fn expand(short: &str) -> String {
         "coord" => "io.k8s.api.coordination.v1.",
         "disc" => "io.k8s.api.discovery.v1.",
         "auto" => "io.k8s.api.autoscaling.v1.",
+        "batch" => "io.k8s.api.batch.v1.",
         "meta" => META,
         "version" => "io.k8s.apimachinery.pkg.version.",
         _ => return short.to_string(),
@@ -977,6 +980,101 @@ pub const SCHEMAS: &str = r#"
   name string
   port int32
   protocol string e=SCTP|TCP|UDP
+@batch.CronJob gvk=batch/v1/CronJob
+  apiVersion string
+  kind string
+  metadata meta.ObjectMeta d={}
+  spec batch.CronJobSpec d={}
+  status batch.CronJobStatus d={}
+@batch.CronJobList req=items gvk=batch/v1/CronJobList
+  apiVersion string
+  items [batch.CronJob]
+  kind string
+  metadata meta.ListMeta d={}
+@batch.CronJobSpec req=schedule,jobTemplate
+  concurrencyPolicy string e=Allow|Forbid|Replace
+  failedJobsHistoryLimit int32
+  jobTemplate batch.JobTemplateSpec d={}
+  schedule string d=""
+  startingDeadlineSeconds int64
+  successfulJobsHistoryLimit int32
+  suspend bool
+  timeZone string
+@batch.CronJobStatus
+  active [core.ObjectReference] at
+  lastScheduleTime meta.Time
+  lastSuccessfulTime meta.Time
+@batch.JobTemplateSpec
+  metadata meta.ObjectMeta d={}
+  spec batch.JobSpec d={}
+@batch.Job gvk=batch/v1/Job
+  apiVersion string
+  kind string
+  metadata meta.ObjectMeta d={}
+  spec batch.JobSpec d={}
+  status batch.JobStatus d={}
+@batch.JobList req=items gvk=batch/v1/JobList
+  apiVersion string
+  items [batch.Job]
+  kind string
+  metadata meta.ListMeta d={}
+@batch.JobSpec req=template
+  activeDeadlineSeconds int64
+  backoffLimit int32
+  backoffLimitPerIndex int32
+  completionMode string e=Indexed|NonIndexed
+  completions int32
+  managedBy string
+  manualSelector bool
+  maxFailedIndexes int32
+  parallelism int32
+  podFailurePolicy batch.PodFailurePolicy
+  podReplacementPolicy string e=Failed|TerminatingOrFailed
+  selector meta.LabelSelector
+  successPolicy batch.SuccessPolicy
+  suspend bool
+  template core.PodTemplateSpec d={}
+  ttlSecondsAfterFinished int32
+@batch.PodFailurePolicy req=rules
+  rules [batch.PodFailurePolicyRule] at
+@batch.PodFailurePolicyRule req=action
+  action string d="" e=Count|FailIndex|FailJob|Ignore
+  onExitCodes batch.PodFailurePolicyOnExitCodesRequirement
+  onPodConditions [batch.PodFailurePolicyOnPodConditionsPattern] at
+@batch.PodFailurePolicyOnExitCodesRequirement req=operator,values
+  containerName string
+  operator string d="" e=In|NotIn
+  values [int32] lt=set
+@batch.PodFailurePolicyOnPodConditionsPattern req=type
+  status string d=""
+  type string d=""
+@batch.SuccessPolicy req=rules
+  rules [batch.SuccessPolicyRule] at
+@batch.SuccessPolicyRule
+  succeededCount int32
+  succeededIndexes string
+@batch.JobStatus
+  active int32
+  completedIndexes string
+  completionTime meta.Time
+  conditions [batch.JobCondition] at ps=merge mk=type
+  failed int32
+  failedIndexes string
+  ready int32
+  startTime meta.Time
+  succeeded int32
+  terminating int32
+  uncountedTerminatedPods batch.UncountedTerminatedPods
+@batch.UncountedTerminatedPods
+  failed [string] lt=set
+  succeeded [string] lt=set
+@batch.JobCondition req=type,status
+  lastProbeTime meta.Time
+  lastTransitionTime meta.Time
+  message string
+  reason string
+  status string d=""
+  type string d=""
 @coord.Lease gvk=coordination.k8s.io/v1/Lease
   apiVersion string
   kind string

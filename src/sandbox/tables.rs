@@ -768,6 +768,55 @@ const JOB_COLUMNS: &[Col] = &[
     ),
 ];
 
+const CRONJOB_COLUMNS: &[Col] = &[
+    NAME,
+    (
+        "Schedule",
+        "string",
+        "",
+        "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.",
+        0,
+    ),
+    (
+        "Timezone",
+        "string",
+        "",
+        "The time zone name for the given schedule.",
+        0,
+    ),
+    (
+        "Suspend",
+        "boolean",
+        "",
+        "This flag tells the controller to suspend subsequent executions.",
+        0,
+    ),
+    (
+        "Active",
+        "integer",
+        "",
+        "A list of pointers to currently running jobs.",
+        0,
+    ),
+    (
+        "Last Schedule",
+        "string",
+        "",
+        "Information when was the last time the job was successfully scheduled.",
+        0,
+    ),
+    AGE,
+    CONTAINERS,
+    IMAGES,
+    (
+        "Selector",
+        "string",
+        "",
+        "A label query over pods that should match the pod count.",
+        1,
+    ),
+];
+
 fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
     Some(match (gr.group.as_str(), gr.resource.as_str()) {
         ("", "pods") => (POD_COLUMNS, print_pod),
@@ -791,6 +840,7 @@ fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
         ("coordination.k8s.io", "leases") => (LEASE_COLUMNS, print_lease),
         ("discovery.k8s.io", "endpointslices") => (ENDPOINTSLICE_COLUMNS, print_endpointslice),
         ("batch", "jobs") => (JOB_COLUMNS, print_job),
+        ("batch", "cronjobs") => (CRONJOB_COLUMNS, print_cronjob),
         _ => return None,
     })
 }
@@ -1646,6 +1696,42 @@ fn print_job(job: &Value, now: DateTime<Utc>) -> Vec<Value> {
     ]
 }
 
+/// `printBoolPtr`: "<unset>" for a missing value.
+fn bool_cell(v: Option<&Value>) -> String {
+    match v.and_then(Value::as_bool) {
+        Some(true) => "True".to_string(),
+        Some(false) => "False".to_string(),
+        None => "<unset>".to_string(),
+    }
+}
+
+fn print_cronjob(cj: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    let last = match s(cj, "/status/lastScheduleTime") {
+        "" => "<none>".to_string(),
+        ts => translate_timestamp_since(ts, now),
+    };
+    let tz = at(cj, "/spec/timeZone")
+        .and_then(Value::as_str)
+        .unwrap_or("<none>");
+    let (names, images) =
+        container_cells(arr(cj, "/spec/jobTemplate/spec/template/spec/containers"));
+    vec![
+        name(cj),
+        json!(s(cj, "/spec/schedule")),
+        json!(tz),
+        json!(bool_cell(at(cj, "/spec/suspend"))),
+        json!(arr(cj, "/status/active").len()),
+        json!(last),
+        age(cj, now),
+        names,
+        images,
+        json!(format_label_selector(at(
+            cj,
+            "/spec/jobTemplate/spec/selector"
+        ))),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2186,6 +2272,41 @@ mod tests {
         assert_eq!(
             cells("batch", "jobs", job),
             json!(["j", "Complete", "1/1", "30s", "60s", "c", "busybox", "job=j"])
+        );
+        let cj = json!({"metadata": {"name": "c", "creationTimestamp": created}, "spec": {"schedule": "*/5 * * * *",
+            "suspend": false, "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}]}}}}},
+            "status": {"active": [{"name": "c-1"}], "lastScheduleTime": "2026-11-27T19:59:30Z"}});
+        assert_eq!(
+            cells("batch", "cronjobs", cj),
+            json!([
+                "c",
+                "*/5 * * * *",
+                "<none>",
+                "False",
+                1,
+                "30s",
+                "60s",
+                "c",
+                "busybox",
+                "<none>"
+            ])
+        );
+        let tz = json!({"metadata": {"name": "t", "creationTimestamp": created},
+            "spec": {"schedule": "@daily", "timeZone": "Europe/Paris"}});
+        assert_eq!(
+            cells("batch", "cronjobs", tz),
+            json!([
+                "t",
+                "@daily",
+                "Europe/Paris",
+                "<unset>",
+                0,
+                "<none>",
+                "60s",
+                "",
+                "",
+                "<none>"
+            ])
         );
         let cr = json!({"metadata": {"name": "r-1", "creationTimestamp": created,
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "ds", "controller": true}]}, "revision": 2});

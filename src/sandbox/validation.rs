@@ -1534,6 +1534,203 @@ fn validate_daemonset(obj: &Value, out: &mut Vec<Cause>) {
     );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Jobs and CronJobs (pkg/apis/batch/validation).
+
+/// `validateJobSpec`: counters, completion mode, the pod template and its restart policy
+/// (which defaulting made `Always` when the manifest left it out).
+fn validate_job_spec(spec: &Value, path: &str, out: &mut Vec<Cause>) {
+    for f in [
+        "parallelism",
+        "completions",
+        "activeDeadlineSeconds",
+        "backoffLimit",
+        "ttlSecondsAfterFinished",
+        "backoffLimitPerIndex",
+        "maxFailedIndexes",
+    ] {
+        nonnegative(&spec[f], &format!("{path}.{f}"), out);
+    }
+    if !spec["maxFailedIndexes"].is_null() && spec["backoffLimitPerIndex"].is_null() {
+        out.push(required(
+            &format!("{path}.backoffLimitPerIndex"),
+            "when maxFailedIndexes is specified",
+        ));
+    }
+    let mode = spec["completionMode"].as_str();
+    match mode {
+        None | Some("NonIndexed") => {
+            for f in ["backoffLimitPerIndex", "maxFailedIndexes"] {
+                if !spec[f].is_null() {
+                    out.push(invalid(
+                        &format!("{path}.{f}"),
+                        &spec[f],
+                        "requires indexed completion mode",
+                    ));
+                }
+            }
+        }
+        Some("Indexed") => {
+            if spec["completions"].is_null() {
+                out.push(required(
+                    &format!("{path}.completions"),
+                    "when completion mode is Indexed",
+                ));
+            }
+        }
+        Some(_) => out.push(not_supported(
+            &format!("{path}.completionMode"),
+            &spec["completionMode"],
+            &["NonIndexed", "Indexed"],
+        )),
+    }
+    if let Some(p) = spec["podReplacementPolicy"].as_str() {
+        if !matches!(p, "Failed" | "TerminatingOrFailed") {
+            out.push(not_supported(
+                &format!("{path}.podReplacementPolicy"),
+                &spec["podReplacementPolicy"],
+                &["Failed", "TerminatingOrFailed"],
+            ));
+        } else if !spec["podFailurePolicy"].is_null() && p != "Failed" {
+            out.push(not_supported(
+                &format!("{path}.podReplacementPolicy"),
+                &spec["podReplacementPolicy"],
+                &["Failed"],
+            ));
+        }
+    }
+    let t = &spec["template"];
+    validate_pod_template(t, &format!("{path}.template"), out);
+    let rp_path = format!("{path}.template.spec.restartPolicy");
+    match t["spec"]["restartPolicy"].as_str().unwrap_or_default() {
+        "" | "Always" => out.push(required(&rp_path, r#"valid values: "OnFailure", "Never""#)),
+        "OnFailure" if !spec["podFailurePolicy"].is_null() => out.push(invalid(
+            &rp_path,
+            &json!("OnFailure"),
+            r#"only "Never" is supported when podFailurePolicy is specified"#,
+        )),
+        "OnFailure" | "Never" => {}
+        other => out.push(not_supported(
+            &rp_path,
+            &json!(other),
+            &["OnFailure", "Never"],
+        )),
+    }
+}
+
+/// `ValidateJob`: the generated selector, the spec, and a selector that selects the template.
+fn validate_job(obj: &Value, out: &mut Vec<Cause>) {
+    let spec = &obj["spec"];
+    let sel = &spec["selector"];
+    // `validateGeneratedSelector`: unless manual, the selector must select what the generated
+    // labels mark (a user's extra matchLabels make it select nothing of this Job's).
+    if spec["manualSelector"] != json!(true) && sel.is_object() {
+        let (name, uid) = (&obj["metadata"]["name"], &obj["metadata"]["uid"]);
+        let expected = json!({"batch.kubernetes.io/controller-uid": uid,
+            "batch.kubernetes.io/job-name": name, "controller-uid": uid, "job-name": name});
+        if !selector_matches(sel, &expected) {
+            out.push(invalid_selector(
+                "spec.selector",
+                sel,
+                "`selector` not auto-generated",
+            ));
+        }
+    }
+    validate_job_spec(spec, "spec", out);
+    if sel.is_null() {
+        out.push(required("spec.selector", ""));
+        return;
+    }
+    if validate_label_selector(sel, "spec.selector", out)
+        && !selector_matches(sel, &spec["template"]["metadata"]["labels"])
+    {
+        out.push(invalid(
+            "spec.template.metadata.labels",
+            &spec["template"]["metadata"]["labels"],
+            "`selector` does not match template `labels`",
+        ));
+    }
+}
+
+/// Whether the host's tz database (where Go's `time.LoadLocation` looks first) has the zone;
+/// without a database every well-formed name passes.
+fn known_time_zone(tz: &str) -> bool {
+    let db = std::path::Path::new("/usr/share/zoneinfo");
+    tz == "UTC" || !db.is_dir() || db.join(tz).is_file()
+}
+
+/// `validateCronJobSpec`: schedule, time zone, policies, limits and the job template.
+fn validate_cronjob(obj: &Value, out: &mut Vec<Cause>) {
+    let spec = &obj["spec"];
+    match spec["schedule"].as_str().unwrap_or_default() {
+        "" => out.push(required("spec.schedule", "")),
+        sched => {
+            if sched.contains("TZ=") || sched.contains("CRON_TZ=") {
+                out.push(invalid(
+                    "spec.schedule",
+                    &spec["schedule"],
+                    "cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
+                ));
+            } else if let Err(e) = super::controllers::cronjob::Schedule::parse(sched) {
+                out.push(invalid("spec.schedule", &spec["schedule"], &e));
+            }
+        }
+    }
+    if let Some(tz) = spec["timeZone"].as_str() {
+        // No tz database here: names must at least look like IANA ones (`Area/City`).
+        let well_formed = tz
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_+-".contains(&b));
+        if tz.eq_ignore_ascii_case("local") {
+            out.push(invalid(
+                "spec.timeZone",
+                &spec["timeZone"],
+                "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
+            ));
+        } else if tz.is_empty()
+            || !well_formed
+            || tz.starts_with('/')
+            || tz.ends_with('/')
+            || !known_time_zone(tz)
+        {
+            out.push(invalid(
+                "spec.timeZone",
+                &spec["timeZone"],
+                &format!("unknown time zone {tz}"),
+            ));
+        }
+    }
+    nonnegative(
+        &spec["startingDeadlineSeconds"],
+        "spec.startingDeadlineSeconds",
+        out,
+    );
+    if let Some(p) = spec["concurrencyPolicy"].as_str() {
+        if !matches!(p, "Allow" | "Forbid" | "Replace") {
+            out.push(not_supported(
+                "spec.concurrencyPolicy",
+                &spec["concurrencyPolicy"],
+                &["Allow", "Forbid", "Replace"],
+            ));
+        }
+    }
+    for f in ["successfulJobsHistoryLimit", "failedJobsHistoryLimit"] {
+        nonnegative(&spec[f], &format!("spec.{f}"), out);
+    }
+    let jt = &spec["jobTemplate"];
+    validate_labels(
+        &jt["metadata"]["labels"],
+        "spec.jobTemplate.metadata.labels",
+        out,
+    );
+    validate_annotations(
+        &jt["metadata"]["annotations"],
+        "spec.jobTemplate.metadata.annotations",
+        out,
+    );
+    validate_job_spec(&jt["spec"], "spec.jobTemplate.spec", out);
+}
+
 fn validate_service(obj: &Value, out: &mut Vec<Cause>) {
     let spec = &obj["spec"];
     let ty = spec["type"].as_str().unwrap_or("ClusterIP");
@@ -1685,6 +1882,46 @@ fn immutable_selector(new: &Value, old: &Value, out: &mut Vec<Cause>) {
     }
 }
 
+/// `ValidateJobSpecUpdate`: what a Job keeps for life. The pod template is compared whole
+/// (the real server lets a suspended, never-started Job change its scheduling directives;
+/// here no change is allowed) and rendered as JSON, not as Go's internal struct.
+fn immutable_job_fields(new: &Value, old: &Value, out: &mut Vec<Cause>) {
+    let (n, o) = (&new["spec"], &old["spec"]);
+    let elastic = n["completionMode"] == "Indexed" && o["completionMode"] == "Indexed";
+    if n["completions"] != o["completions"] && !elastic {
+        out.push(invalid(
+            "spec.completions",
+            &n["completions"],
+            "field is immutable",
+        ));
+    }
+    if n["selector"] != o["selector"] {
+        out.push(invalid_selector(
+            "spec.selector",
+            &n["selector"],
+            "field is immutable",
+        ));
+    }
+    if n["template"] != o["template"] {
+        out.push(invalid(
+            "spec.template",
+            &n["template"],
+            "field is immutable",
+        ));
+    }
+    for f in [
+        "completionMode",
+        "podFailurePolicy",
+        "backoffLimitPerIndex",
+        "managedBy",
+        "successPolicy",
+    ] {
+        if n[f] != o[f] {
+            out.push(invalid(&format!("spec.{f}"), &n[f], "field is immutable"));
+        }
+    }
+}
+
 /// Validates an object of `gr` on create (`old` None) or update, after defaulting, as the
 /// kind's registry strategy does. Returns the causes in the server's order (on update of
 /// DaemonSets and ReplicaSets the server validates the spec twice, so its causes repeat;
@@ -1703,6 +1940,8 @@ pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cau
         ("apps", "daemonsets") => validate_daemonset(obj, out),
         ("apps", "deployments") => validate_deployment(obj, out),
         ("apps", "replicasets") => validate_replicaset(obj, out),
+        ("batch", "jobs") => validate_job(obj, out),
+        ("batch", "cronjobs") => validate_cronjob(obj, out),
         _ => {}
     };
     let Some(old) = old else {
@@ -1723,6 +1962,11 @@ pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cau
             validate_meta_update(meta, old_meta, &mut out);
             kind_checks(&mut out);
             immutable_selector(obj, old, &mut out);
+        }
+        ("batch", "jobs") => {
+            validate_meta_update(meta, old_meta, &mut out);
+            kind_checks(&mut out);
+            immutable_job_fields(obj, old, &mut out);
         }
         ("", "configmaps") => {
             validate_meta_update(meta, old_meta, &mut out);
@@ -2194,6 +2438,130 @@ mod tests {
         assert_eq!(
             invalid_status("DaemonSet", "apps", "Bad_Name", &causes),
             want
+        );
+    }
+
+    /// Jobs and CronJobs as the API server sees them: defaulted and prepared for create.
+    fn admitted(resource: &str, mut obj: Value) -> Vec<String> {
+        let gr = GroupResource::new("batch", resource);
+        crate::sandbox::defaults::apply_defaults(&gr, &mut obj);
+        crate::sandbox::defaults::prepare_for_create(&gr, &mut obj);
+        messages(&validate(&gr, &obj, None))
+    }
+
+    #[test]
+    fn jobs_and_cronjobs() {
+        let job =
+            |spec: Value| json!({"metadata": {"name": "j", "namespace": "default"}, "spec": spec});
+        let tmpl = |rp: Value| json!({"spec": {"restartPolicy": rp, "containers": [{"name": "c", "image": "busybox"}]}});
+        assert_eq!(
+            admitted("jobs", job(json!({"template": tmpl(json!("Never"))}))),
+            Vec::<String>::new()
+        );
+        let own_selector = job(json!({"selector": {"matchLabels": {"app": "x"}},
+            "template": {"metadata": {"labels": {"app": "x"}}, "spec": tmpl(json!("Never"))["spec"]}}));
+        let m = admitted("jobs", own_selector);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(
+            m[0].starts_with("spec.selector: Invalid value: ")
+                && m[0].ends_with(": `selector` not auto-generated"),
+            "{m:?}"
+        );
+        assert_eq!(
+            admitted("jobs", job(json!({"template": tmpl(Value::Null)}))),
+            [
+                r#"spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#
+            ]
+        );
+        assert_eq!(
+            admitted(
+                "jobs",
+                job(
+                    json!({"template": tmpl(json!("OnFailure")), "completions": -1,
+                "completionMode": "Indexed", "podFailurePolicy": {"rules": []}})
+                )
+            ),
+            [
+                "spec.completions: Invalid value: -1: must be greater than or equal to 0",
+                r#"spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified"#,
+            ]
+        );
+        let manual = job(
+            json!({"manualSelector": true, "selector": {"matchLabels": {"a": "b"}},
+            "template": {"metadata": {"labels": {"a": "c"}}, "spec": tmpl(json!("Never"))["spec"]}}),
+        );
+        assert_eq!(
+            admitted("jobs", manual),
+            [
+                r#"spec.template.metadata.labels: Invalid value: {"a":"c"}: `selector` does not match template `labels`"#
+            ]
+        );
+        let jr = GroupResource::new("batch", "jobs");
+        let mut old = job(json!({"completions": 2, "template": tmpl(json!("Never"))}));
+        crate::sandbox::defaults::apply_defaults(&jr, &mut old);
+        crate::sandbox::defaults::prepare_for_create(&jr, &mut old);
+        let mut same = old.clone();
+        same["metadata"]["labels"]["extra"] = json!("ok");
+        assert_eq!(
+            messages(&validate(&jr, &same, Some(&old))),
+            Vec::<String>::new()
+        );
+        let mut changed = old.clone();
+        changed["spec"]["completions"] = json!(3);
+        changed["spec"]["parallelism"] = json!(2);
+        assert_eq!(
+            messages(&validate(&jr, &changed, Some(&old))),
+            ["spec.completions: Invalid value: 3: field is immutable"]
+        );
+        changed["spec"]["template"]["spec"]["containers"][0]["image"] = json!("busybox:2");
+        let m = messages(&validate(&jr, &changed, Some(&old)));
+        assert_eq!(m.len(), 2);
+        assert!(
+            m[1].starts_with("spec.template: Invalid value: {")
+                && m[1].ends_with("}: field is immutable"),
+            "{m:?}"
+        );
+        let cj = |schedule: &str, rp: &str| {
+            json!({"metadata": {"name": "c", "namespace": "default"},
+            "spec": {"schedule": schedule, "jobTemplate": {"spec": {"template": tmpl(json!(rp))}}}})
+        };
+        assert_eq!(
+            admitted("cronjobs", cj("*/5 * * * *", "OnFailure")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            admitted("cronjobs", cj("", "Always")),
+            [
+                "spec.schedule: Required value",
+                r#"spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#,
+            ]
+        );
+        assert_eq!(
+            admitted("cronjobs", cj("bad", "Never")),
+            [r#"spec.schedule: Invalid value: "bad": expected exactly 5 fields, found 1: bad"#]
+        );
+        let mut known = cj("@daily", "Never");
+        known["spec"]["timeZone"] = json!("Etc/UTC");
+        assert_eq!(admitted("cronjobs", known), Vec::<String>::new());
+        if std::path::Path::new("/usr/share/zoneinfo/Europe/Paris").is_file() {
+            let mut unknown = cj("@daily", "Never");
+            unknown["spec"]["timeZone"] = json!("Mars/Olympus_Mons");
+            assert_eq!(
+                admitted("cronjobs", unknown),
+                [
+                    r#"spec.timeZone: Invalid value: "Mars/Olympus_Mons": unknown time zone Mars/Olympus_Mons"#
+                ]
+            );
+        }
+        let mut tz = cj("@daily", "Never");
+        tz["spec"]["timeZone"] = json!("TZ=UTC");
+        tz["spec"]["concurrencyPolicy"] = json!("Sometimes");
+        assert_eq!(
+            admitted("cronjobs", tz),
+            [
+                r#"spec.timeZone: Invalid value: "TZ=UTC": unknown time zone TZ=UTC"#,
+                r#"spec.concurrencyPolicy: Unsupported value: "Sometimes": supported values: "Allow", "Forbid", "Replace""#,
+            ]
         );
     }
 

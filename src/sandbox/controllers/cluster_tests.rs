@@ -1120,6 +1120,100 @@ async fn jobs_run_pods_to_completion() {
 }
 
 #[tokio::test]
+async fn suspended_jobs_wait_and_resume() {
+    let (store, handles) = start(opts());
+    let jobs = job::gr_jobs();
+    user_create(
+        &store,
+        &jobs,
+        json!({"kind": "Job", "apiVersion": "batch/v1",
+            "metadata": {"name": "later", "namespace": "default"},
+            "spec": {"suspend": true, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "c", "image": "busybox"}]}}}}),
+    );
+    let j = eventually(10, "suspended", || async {
+        let j = store.get(&jobs, "default", "later")?;
+        (j["status"]["conditions"][0]["type"] == "Suspended").then_some(j)
+    })
+    .await;
+    let c = &j["status"]["conditions"][0];
+    assert_eq!(
+        (&c["status"], &c["reason"]),
+        (&json!("True"), &json!("JobSuspended"))
+    );
+    assert!(j["status"].get("startTime").is_none());
+    assert!(store.list(&gr_pods(), Some("default")).0.is_empty());
+    store
+        .modify_retry(&jobs, "default", "later", |j| {
+            j["spec"]["suspend"] = json!(false);
+            Ok(true)
+        })
+        .unwrap();
+    let j = eventually(10, "resumed and complete", || async {
+        let j = store.get(&jobs, "default", "later")?;
+        j["status"]["completionTime"].is_string().then_some(j)
+    })
+    .await;
+    let c = &j["status"]["conditions"][0];
+    assert_eq!(
+        (&c["status"], &c["reason"]),
+        (&json!("False"), &json!("JobResumed"))
+    );
+    assert!(j["status"]["startTime"].is_string());
+    let (events, _) = store.list(&gr_events(), Some("default"));
+    for reason in ["Suspended", "Resumed"] {
+        assert!(events.iter().any(|e| e["reason"] == reason), "{reason}");
+    }
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn finished_jobs_with_a_ttl_are_deleted() {
+    let (store, handles) = start(opts());
+    user_create(
+        &store,
+        &job::gr_jobs(),
+        json!({"kind": "Job", "apiVersion": "batch/v1",
+            "metadata": {"name": "brief", "namespace": "default"},
+            "spec": {"ttlSecondsAfterFinished": 1, "template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "c", "image": "busybox"}]}}}}),
+    );
+    eventually(10, "job complete", || async {
+        let j = store.get(&job::gr_jobs(), "default", "brief")?;
+        j["status"]["completionTime"].is_string().then_some(())
+    })
+    .await;
+    eventually(10, "job deleted", || async {
+        store
+            .get(&job::gr_jobs(), "default", "brief")
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
+async fn pods_of_a_gone_job_lose_the_tracking_finalizer() {
+    let (store, handles) = start(opts());
+    let pod = json!({"metadata": {"name": "orphan", "namespace": "default",
+            "finalizers": ["batch.kubernetes.io/job-tracking"],
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "gone",
+                "uid": "0000-gone", "controller": true}]},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]}});
+    pods::create_pod(&store, pod).unwrap();
+    eventually(10, "finalizer released", || async {
+        let p = store.get(&gr_pods(), "default", "orphan")?;
+        p["metadata"]
+            .get("finalizers")
+            .is_none_or(|f| f.as_array().is_some_and(|f| f.is_empty()))
+            .then_some(())
+    })
+    .await;
+    handles.iter().for_each(|h| h.abort());
+}
+
+#[tokio::test]
 async fn statefulset_pods_come_up_in_order_update_and_scale_down() {
     let (store, handles) = start(opts());
     let sts = statefulset::gr_statefulsets();

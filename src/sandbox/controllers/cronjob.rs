@@ -169,6 +169,59 @@ impl Schedule {
     }
 }
 
+/// RFC 3339 in a zone of this offset, as Go formats it (`Z` for UTC).
+fn rfc3339_in(t: DateTime<Utc>, offset: ChronoDuration) -> String {
+    let secs = offset.num_seconds();
+    let Some(zone) = chrono::FixedOffset::east_opt(secs as i32).filter(|_| secs != 0) else {
+        return t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    };
+    t.with_timezone(&zone)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+/// The UTC offset in seconds of zone `tz` at `at`, from the host's tz database (the
+/// 32-bit TZif data, which covers until 2037). UTC without a database; None for a zone the
+/// database lacks (the real controller then schedules nothing either).
+fn zone_offset(tz: &str, at: DateTime<Utc>) -> Option<i64> {
+    let db = std::path::Path::new("/usr/share/zoneinfo");
+    if tz == "UTC" || tz == "Etc/UTC" || !db.is_dir() {
+        return Some(0);
+    }
+    if tz.contains("..") || tz.starts_with('/') {
+        return None;
+    }
+    tzif_offset(&std::fs::read(db.join(tz)).ok()?, at.timestamp())
+}
+
+/// The offset a TZif file gives for Unix time `t`: the type of the last transition at or
+/// before `t` (the first type before any).
+fn tzif_offset(d: &[u8], t: i64) -> Option<i64> {
+    if d.get(..4)? != b"TZif" {
+        return None;
+    }
+    let be32 = |at: usize| -> Option<i64> {
+        Some(i64::from(i32::from_be_bytes(
+            d.get(at..at + 4)?.try_into().ok()?,
+        )))
+    };
+    let count = |i: usize| be32(20 + 4 * i).and_then(|n| usize::try_from(n).ok());
+    let (timecnt, typecnt) = (count(3)?, count(4)?);
+    if typecnt == 0 {
+        return None;
+    }
+    let (times, idxs) = (44, 44 + 4 * timecnt);
+    let types = idxs + timecnt;
+    let mut ty = 0;
+    for i in 0..timecnt {
+        if be32(times + 4 * i)? > t {
+            break;
+        }
+        ty = usize::from(*d.get(idxs + i)?);
+    }
+    be32(types + 6 * ty.min(typecnt - 1))
+}
+
 type Key = (String, String);
 
 fn job_finished(job: &Value) -> Option<&'static str> {
@@ -240,6 +293,12 @@ impl Controller {
         }
         let schedule = Schedule::parse(cj["spec"]["schedule"].as_str().unwrap_or_default()).ok()?;
         let now = Utc::now();
+        // The schedule reads in `spec.timeZone`, at the zone's current offset.
+        let offset = match cj["spec"]["timeZone"].as_str() {
+            Some(tz) => ChronoDuration::seconds(zone_offset(tz, now)?),
+            None => ChronoDuration::zero(),
+        };
+        let next_after = |t: DateTime<Utc>| schedule.next_after(t + offset).map(|x| x - offset);
         let mut jobs: Vec<Value> = self
             .jobs
             .get(uid_of(&cj))
@@ -317,15 +376,15 @@ impl Controller {
         let mut due = None;
         // Start late enough that only the last ~100 missed times are stepped through.
         let since = since.max(now - ChronoDuration::days(1));
-        let mut t = schedule.next_after(since);
+        let mut t = next_after(since);
         let mut steps = 0;
         while let Some(s) = t.filter(|s| *s <= now) {
             due = Some(s);
             steps += 1;
             t = if steps > 100 {
-                schedule.next_after(now - ChronoDuration::minutes(1))
+                next_after(now - ChronoDuration::minutes(1))
             } else {
-                schedule.next_after(s)
+                next_after(s)
             };
             if steps > 102 {
                 break;
@@ -364,7 +423,7 @@ impl Controller {
                     "JobAlreadyActive",
                     msg,
                 );
-            } else if let Some(job) = self.create_job(&cj, s) {
+            } else if let Some(job) = self.create_job(&cj, s, offset) {
                 active.push(job);
             }
             last_schedule = json!(s.format("%Y-%m-%dT%H:%M:%SZ").to_string());
@@ -399,17 +458,22 @@ impl Controller {
                 self.observe_cj(Change::Modified, &c);
             }
         }
-        schedule.next_after(now)
+        next_after(now)
     }
 
-    fn create_job(&mut self, cj: &Value, at: DateTime<Utc>) -> Option<Value> {
+    fn create_job(
+        &mut self,
+        cj: &Value,
+        at: DateTime<Utc>,
+        offset: ChronoDuration,
+    ) -> Option<Value> {
         let template = &cj["spec"]["jobTemplate"];
         let name = format!("{}-{}", name_of(cj), at.timestamp() / 60);
         let mut annotations = template["metadata"]["annotations"].clone();
         if !annotations.is_object() {
             annotations = json!({});
         }
-        annotations[SCHEDULED_AT] = json!(at.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        annotations[SCHEDULED_AT] = json!(rfc3339_in(at, offset));
         let mut job = json!({
             "kind": "Job", "apiVersion": "batch/v1",
             "metadata": {"name": name, "namespace": ns_of(cj), "annotations": annotations,
@@ -525,6 +589,35 @@ mod tests {
         assert_eq!(
             either.next_after(at("2026-11-27T00:00:00Z")),
             Some(at("2026-11-29T00:00:00Z"))
+        );
+        // A zone's offset comes from the host's tz database.
+        if std::path::Path::new("/usr/share/zoneinfo/Europe/Paris").is_file() {
+            assert_eq!(
+                zone_offset("Europe/Paris", at("2026-01-15T12:00:00Z")),
+                Some(3600)
+            );
+            assert_eq!(
+                zone_offset("Europe/Paris", at("2026-07-15T12:00:00Z")),
+                Some(7200)
+            );
+            assert_eq!(
+                zone_offset("America/New_York", at("2026-01-15T12:00:00Z")),
+                Some(-18000)
+            );
+            assert_eq!(
+                zone_offset("Nowhere/Special", at("2026-01-15T12:00:00Z")),
+                None
+            );
+        }
+        assert_eq!(zone_offset("UTC", at("2026-01-15T12:00:00Z")), Some(0));
+        assert_eq!(tzif_offset(b"nope", 0), None);
+        assert_eq!(
+            rfc3339_in(at("2026-11-28T00:31:00Z"), ChronoDuration::seconds(3600)),
+            "2026-11-28T01:31:00+01:00"
+        );
+        assert_eq!(
+            rfc3339_in(at("2026-11-28T00:31:00Z"), ChronoDuration::zero()),
+            "2026-11-28T00:31:00Z"
         );
         assert!(Schedule::parse("* * *").is_err());
         assert!(Schedule::parse("61 * * * *").is_err());

@@ -1,7 +1,8 @@
 //! The Job controller (batch/v1): selector and pod labels for Jobs created without
 //! `manualSelector`, pods up to `parallelism` until `completions` succeeded (pods carry the
 //! `batch.kubernetes.io/job-tracking` finalizer until counted), status counters, the
-//! SuccessCriteriaMet/Complete conditions and `SuccessfulCreate`/`Completed` events. The
+//! SuccessCriteriaMet/Complete conditions and `SuccessfulCreate`/`Completed` events; finished
+//! Jobs with `ttlSecondsAfterFinished` are deleted when it runs out (the TTL controller). The
 //! kubelet lets pods of Jobs finish (exit 0) shortly after they start.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -12,7 +13,7 @@ use tokio::sync::broadcast;
 
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
-use super::{controller_ref, is_terminating, name_of, next_batch, ns_of, owner_reference, uid_of};
+use super::{controller_ref, is_terminating, name_of, ns_of, owner_reference, uid_of};
 use super::{Batch, LabelSelector};
 use crate::sandbox::store::{now_rfc3339, EventType as Change, GroupResource, Store, WatchEvent};
 
@@ -131,7 +132,30 @@ impl Controller {
         Some(updated)
     }
 
-    fn sync(&mut self, key: &Key) {
+    /// Syncs a Job, then applies `ttlSecondsAfterFinished` (the TTL-after-finished
+    /// controller): returns how long until a finished Job is due for deletion.
+    fn sync(&mut self, key: &Key) -> Option<std::time::Duration> {
+        self.sync_job(key);
+        let job = self.jobs.get(key)?;
+        let ttl = job["spec"]["ttlSecondsAfterFinished"].as_i64()?;
+        if is_terminating(job) {
+            return None;
+        }
+        let finished_at = job["status"]["conditions"].as_array()?.iter().find(|c| {
+            matches!(c["type"].as_str(), Some("Complete" | "Failed")) && c["status"] == "True"
+        })?["lastTransitionTime"]
+            .as_str()
+            .and_then(super::parse_time)?;
+        let expires = finished_at + chrono::Duration::seconds(ttl.max(0));
+        let now = chrono::Utc::now();
+        if expires > now {
+            return (expires - now).to_std().ok();
+        }
+        let _ = super::delete_object(&self.store, &gr_jobs(), &key.0, &key.1);
+        None
+    }
+
+    fn sync_job(&mut self, key: &Key) {
         let Some(job) = self.jobs.get(key).cloned() else {
             return;
         };
@@ -211,6 +235,18 @@ impl Controller {
                 }
             }
         }
+        // Suspending a Job deletes its running pods; they count as terminating until gone.
+        let mut stopped = 0;
+        if suspended && !finished {
+            for p in &active {
+                if super::delete_object(&self.store, &super::gr_pods(), ns_of(p), name_of(p))
+                    .is_ok()
+                {
+                    stopped += 1;
+                }
+            }
+        }
+        let active: Vec<&Value> = if stopped > 0 { Vec::new() } else { active };
         let ready = active
             .iter()
             .filter(|p| super::pod_availability(p, 0) == Ok(true))
@@ -234,8 +270,11 @@ impl Controller {
         set_count(&mut status, "succeeded", succeeded);
         set_count(&mut status, "failed", failed);
         status["ready"] = json!(ready);
-        status["terminating"] = json!(pods.iter().filter(|p| is_terminating(p)).count());
+        status["terminating"] = json!(pods.iter().filter(|p| is_terminating(p)).count() + stopped);
         status["uncountedTerminatedPods"] = json!({});
+        if !finished {
+            self.track_suspension(&job, &mut status, suspended, &now);
+        }
         if complete && !finished {
             let cond = |t: &str| {
                 json!({"type": t, "status": "True", "lastProbeTime": now, "lastTransitionTime": now,
@@ -266,6 +305,72 @@ impl Controller {
             });
             if let Ok(j) = res {
                 self.observe_job(Change::Modified, &j);
+            }
+        }
+    }
+
+    /// The `Suspended` condition: True (reason JobSuspended, start time cleared) while
+    /// `spec.suspend` is set, False (JobResumed) once it is lifted, with the controller's
+    /// `Suspended`/`Resumed` events.
+    fn track_suspension(&self, job: &Value, status: &mut Value, suspended: bool, now: &str) {
+        let conds = status["conditions"].as_array().cloned().unwrap_or_default();
+        let pos = conds.iter().position(|c| c["type"] == "Suspended");
+        let was = pos.is_some_and(|i| conds[i]["status"] == "True");
+        let (state, reason, message, event) = match (suspended, was) {
+            (true, false) => ("True", "JobSuspended", "Job suspended", "Suspended"),
+            (false, true) => ("False", "JobResumed", "Job resumed", "Resumed"),
+            _ => return,
+        };
+        let cond = json!({"type": "Suspended", "status": state, "lastProbeTime": now,
+            "lastTransitionTime": now, "reason": reason, "message": message});
+        let mut conds = conds;
+        match pos {
+            Some(i) => conds[i] = cond,
+            None => conds.push(cond),
+        }
+        status["conditions"] = json!(conds);
+        if suspended {
+            if let Some(o) = status.as_object_mut() {
+                o.remove("startTime");
+            }
+        }
+        self.events
+            .event(&gr_jobs(), job, EventType::Normal, event, message);
+    }
+
+    /// Drops the tracking finalizer of a pod whose Job is gone, as the real controller does
+    /// for orphans: nothing will count it any more, and it must be able to go away.
+    fn release(&self, pod: &Value) {
+        let tracked = pod["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f == TRACKING));
+        if !tracked {
+            return;
+        }
+        let uid = uid_of(pod).to_string();
+        let _ = self
+            .store
+            .modify_retry(&super::gr_pods(), ns_of(pod), name_of(pod), |o| {
+                if uid_of(o) != uid {
+                    return Ok(false);
+                }
+                let Some(f) = o
+                    .get_mut("metadata")
+                    .and_then(|m| super::array_mut(m, "finalizers"))
+                else {
+                    return Ok(false);
+                };
+                let before = f.len();
+                f.retain(|x| x != TRACKING);
+                Ok(f.len() != before)
+            });
+    }
+
+    /// Releases the pods of a deleted Job.
+    fn release_pods_of(&self, job_uid: &str) {
+        for k in self.pods_by_owner.get(job_uid).into_iter().flatten() {
+            if let Some(p) = self.pods.get(k) {
+                self.release(p);
             }
         }
     }
@@ -314,12 +419,17 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         pods_by_owner: HashMap::new(),
     };
     c.relist();
+    let mut later = super::Requeue::new();
     let mut dirty: BTreeSet<Key> = c.jobs.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {
-            super::guarded(|| c.sync(&key));
+            if let Some(Some(wait)) = super::guarded(|| c.sync(&key)) {
+                later.add(key, wait);
+            }
         }
-        let batch = next_batch(&mut rx).await;
+        let (batch, due) = later.next(&mut rx).await;
+        dirty.extend(due);
+        let Some(batch) = batch else { continue };
         match super::settle(&mut rx, batch).await {
             Batch::Closed => return,
             Batch::Resync => {
@@ -330,11 +440,24 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                 for ev in evs {
                     if ev.gr == gr_jobs() {
                         let k = c.observe_job(ev.kind, &ev.object);
-                        if ev.kind != Change::Deleted {
+                        if ev.kind == Change::Deleted {
+                            c.release_pods_of(uid_of(&ev.object));
+                        } else {
                             dirty.insert(k);
                         }
                     } else if ev.gr == super::gr_pods() {
-                        dirty.extend(c.observe_pod(ev.kind, &ev.object));
+                        match c.observe_pod(ev.kind, &ev.object) {
+                            Some(k) => {
+                                dirty.insert(k);
+                            }
+                            None if ev.kind != Change::Deleted
+                                && controller_ref(&ev.object)
+                                    .is_some_and(|r| r["kind"] == "Job") =>
+                            {
+                                c.release(&ev.object)
+                            }
+                            None => {}
+                        }
                     }
                 }
             }

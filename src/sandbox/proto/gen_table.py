@@ -7,7 +7,7 @@ import re, sys
 
 api, machinery = sys.argv[1], sys.argv[2]
 files = [f"{api}/{p}/generated.proto" for p in
-         ["core/v1", "apps/v1", "coordination/v1", "events/v1", "autoscaling/v1", "policy/v1"]]
+         ["core/v1", "apps/v1", "batch/v1", "coordination/v1", "events/v1", "autoscaling/v1", "policy/v1"]]
 files += [f"{machinery}/pkg/{p}/generated.proto" for p in
           ["apis/meta/v1", "api/resource", "util/intstr", "runtime", "runtime/schema"]]
 FIELD = re.compile(r"^\s*(optional|repeated)\s+(\S+)\s+(\w+)\s*=\s*(\d+)")
