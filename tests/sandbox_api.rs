@@ -155,7 +155,14 @@ async fn version_health_and_discovery() {
         .unwrap()
         .iter()
         .any(|r| r["name"] == "deployments/scale"));
-    let (s, _) = api.get("/apis/batch/v1").await;
+    let (_, v) = api.get("/apis/batch/v1").await;
+    assert!(v["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["name"] == "cronjobs/status"));
+    // A group the sandbox does not serve.
+    let (s, _) = api.get("/apis/storage.k8s.io/v1").await;
     assert_eq!(s, 404);
 
     let resp = api
