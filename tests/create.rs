@@ -10,24 +10,44 @@ mod common;
 use common::{assert_same, Output, TestEnv};
 
 fn without_null_creation_timestamp(s: &str) -> String {
+    const KEY: &str = "\"creationTimestamp\": null";
     let mut out = s.to_string();
-    // JSON: the key sits between others or last in its object.
-    while let Some(i) = out.find("\"creationTimestamp\": null") {
-        let end = i + "\"creationTimestamp\": null".len();
-        if out[end..].starts_with(',') {
-            // Followed by a key: drop it, its comma and the next line's indentation.
+    // JSON: the only key of its object (`{}` remains), between others, or last.
+    while let Some(i) = out.find(KEY) {
+        let end = i + KEY.len();
+        let open = out[..i].trim_end();
+        let close = out[end..].trim_start();
+        if open.ends_with('{') && close.starts_with('}') {
+            let from = open.len();
+            let to = out.len() - close.len() + 1;
+            out.replace_range(from..to, "}");
+        } else if out[end..].starts_with(',') {
             let next = out[end + 1..].find(|c: char| !c.is_whitespace()).unwrap() + end + 1;
             out.replace_range(i..next, "");
         } else {
-            // Last key: drop it and the comma before it.
             let comma = out[..i].rfind(',').unwrap();
             out.replace_range(comma..end, "");
         }
     }
-    out.lines()
-        .filter(|l| l.trim() != "creationTimestamp: null")
-        .map(|l| format!("{l}\n"))
-        .collect()
+    // YAML: the line goes; a mapping left empty prints as `{}`.
+    let lines: Vec<&str> = out.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut kept: Vec<String> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim() != "creationTimestamp: null" {
+            kept.push(line.to_string());
+            continue;
+        }
+        let alone = lines
+            .get(i + 1)
+            .is_none_or(|next| indent(next) < indent(line));
+        if let Some(prev) = kept.last_mut() {
+            if alone && prev.ends_with(':') && indent(prev) < indent(line) {
+                prev.push_str(" {}");
+            }
+        }
+    }
+    kept.iter().map(|l| format!("{l}\n")).collect()
 }
 
 fn as_kubectl(o: &Output) -> Output {
@@ -104,6 +124,24 @@ async fn generators_build_what_kubectl_builds() {
         ],
         &["create", "serviceaccount", "robot"],
         &["create", "sa", "robot", "-n", "kube-system"],
+        &["create", "job", "j", "--image=busybox", "--", "echo", "hi"],
+        &[
+            "create",
+            "cronjob",
+            "c",
+            "--image=busybox",
+            "--schedule=*/5 * * * *",
+        ],
+        &[
+            "create",
+            "cj",
+            "c",
+            "--image=busybox",
+            "--schedule=0 1 * * *",
+            "--restart=Never",
+            "--",
+            "date",
+        ],
     ];
     for case in cases {
         for output in ["yaml", "json", "name", ""] {
@@ -150,6 +188,11 @@ async fn generators_build_what_kubectl_builds() {
         &["create", "namespace"],
         &["create", "namespace", "a", "b"],
         &["create", "deployment", "x"],
+        &["create", "job", "j"],
+        &["create", "job", "j", "--image=x", "--from=cronjob/c"],
+        &["create", "cronjob", "c"],
+        &["create", "cronjob", "c", "--image=x"],
+        &["create", "job", "j", "--from=cronjob/c", "--", "echo"],
     ];
     for args in errors {
         let Some((ours, theirs)) = both(&env, args).await else {

@@ -96,6 +96,42 @@ pub enum Generator {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Create a job with the specified name
+    Job {
+        /// NAME.
+        names: Vec<String>,
+        /// Image name to run.
+        #[arg(long = "image", default_value = "")]
+        image: String,
+        /// The name of the resource to create a Job from (only CronJob is supported).
+        #[arg(long = "from", default_value = "")]
+        from: String,
+        /// The command to run in the container (after `--`).
+        #[arg(last = true)]
+        command: Vec<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a cron job with the specified name
+    #[command(visible_alias = "cj")]
+    Cronjob {
+        /// NAME.
+        names: Vec<String>,
+        /// Image name to run.
+        #[arg(long = "image", default_value = "")]
+        image: String,
+        /// A schedule in the Cron format the job should be run with.
+        #[arg(long = "schedule", default_value = "")]
+        schedule: String,
+        /// job's restart policy. supported values: OnFailure, Never
+        #[arg(long = "restart", default_value = "")]
+        restart: String,
+        /// The command to run in the container (after `--`).
+        #[arg(last = true)]
+        command: Vec<String>,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Create a service account with the specified name
     #[command(visible_alias = "sa")]
     Serviceaccount {
@@ -144,6 +180,8 @@ impl Generator {
             Generator::Secret(_) => "kubectl-rs create secret generic",
             Generator::Deployment { .. } => "kubectl-rs create deployment",
             Generator::Serviceaccount { .. } => "kubectl-rs create serviceaccount",
+            Generator::Job { .. } => "kubectl-rs create job",
+            Generator::Cronjob { .. } => "kubectl-rs create cronjob",
         }
     }
 
@@ -153,6 +191,8 @@ impl Generator {
             | Generator::Configmap { names, common, .. }
             | Generator::Deployment { names, common, .. }
             | Generator::Serviceaccount { names, common }
+            | Generator::Job { names, common, .. }
+            | Generator::Cronjob { names, common, .. }
             | Generator::Secret(SecretKind::Generic { names, common, .. }) => (names, common),
         }
     }
@@ -166,16 +206,49 @@ impl Generator {
                 command: self.command().into(),
             });
         };
-        if let Generator::Deployment { image, .. } = self {
-            if image.is_empty() {
+        match self {
+            Generator::Deployment { image, .. } if image.is_empty() => {
                 return Err(CliError::msg("required flag(s) \"image\" not set"));
             }
+            Generator::Cronjob {
+                image, schedule, ..
+            } if image.is_empty() || schedule.is_empty() => {
+                let missing: Vec<&str> = [("image", image), ("schedule", schedule)]
+                    .into_iter()
+                    .filter(|(_, v)| v.is_empty())
+                    .map(|(n, _)| n)
+                    .collect();
+                let quoted: Vec<String> = missing.iter().map(|m| format!("{m:?}")).collect();
+                return Err(CliError::msg(format!(
+                    "required flag(s) {} not set",
+                    quoted.join(", ")
+                )));
+            }
+            Generator::Job {
+                image,
+                from,
+                command,
+                ..
+            } => {
+                if image.is_empty() == from.is_empty() {
+                    return Err(CliError::msg("either --image or --from must be specified"));
+                }
+                if !command.is_empty() && !from.is_empty() {
+                    return Err(CliError::msg("cannot specify --from and command"));
+                }
+            }
+            _ => {}
         }
         let dry_run = dry_run_flag(ctx, &common.dry_run)?;
         let validation = field_validation(&common.validate)?;
         let (namespace, enforce) = ctx.namespace()?;
         let meta_ns = enforce.then_some(namespace.as_str());
         let mut built = self.build(name, meta_ns)?;
+        if let Generator::Job { from, .. } = self {
+            if !from.is_empty() {
+                built.object = job_from(ctx, from, name, meta_ns, &namespace).await?;
+            }
+        }
         if common.save_config {
             set_last_applied(&mut built.object).map_err(|e| CliError::msg(e.to_string()))?;
         }
@@ -225,6 +298,48 @@ impl Generator {
                 display: "namespace",
                 wrap: None,
             },
+            Generator::Job { image, command, .. } => {
+                let mut container = json!({"name": name, "image": image, "resources": {}});
+                if !command.is_empty() {
+                    container["command"] = json!(command);
+                }
+                Built {
+                    object: json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta,
+                        "spec": {"template": {"metadata": {},
+                            "spec": {"containers": [container], "restartPolicy": "Never"}}},
+                        "status": {}}),
+                    collection: "jobs".into(),
+                    display: "job.batch",
+                    wrap: Some("failed to create job: "),
+                }
+            }
+            Generator::Cronjob {
+                image,
+                schedule,
+                restart,
+                command,
+                ..
+            } => {
+                let mut container = json!({"name": name, "image": image, "resources": {}});
+                if !command.is_empty() {
+                    container["command"] = json!(command);
+                }
+                let restart = if restart.is_empty() {
+                    "OnFailure"
+                } else {
+                    restart
+                };
+                Built {
+                    object: json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta,
+                        "spec": {"schedule": schedule, "jobTemplate": {"metadata": {"name": name},
+                            "spec": {"template": {"metadata": {},
+                                "spec": {"containers": [container], "restartPolicy": restart}}}}},
+                        "status": {}}),
+                    collection: "cronjobs".into(),
+                    display: "cronjob.batch",
+                    wrap: Some("failed to create cronjob: "),
+                }
+            }
             Generator::Serviceaccount { .. } => Built {
                 object: json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}),
                 collection: "serviceaccounts".into(),
@@ -361,8 +476,55 @@ impl Generator {
 fn api_prefix(b: &Built) -> &'static str {
     match b.object["apiVersion"].as_str() {
         Some("apps/v1") => "/apis/apps/v1",
+        Some("batch/v1") => "/apis/batch/v1",
         _ => "/api/v1",
     }
+}
+
+/// `create job --from=cronjob/NAME`: a Job from the CronJob's job template, owned by it and
+/// marked as instantiated by hand.
+async fn job_from(
+    ctx: &Context,
+    from: &str,
+    name: &str,
+    meta_ns: Option<&str>,
+    namespace: &str,
+) -> Result<Value, CliError> {
+    let Some((ty, source)) = from.split_once('/') else {
+        return Err(CliError::msg("from must be an existing cronjob"));
+    };
+    let resources = ctx.discovery()?.resolve(ty).await?;
+    let resource = resources
+        .first()
+        .ok_or_else(|| CliError::msg("from must be an existing cronjob"))?;
+    let path = resource.path(Some(namespace), Some(source));
+    let cron = ctx.client()?.get_json(&path).await?;
+    if cron["kind"] != "CronJob" {
+        return Err(CliError::msg(format!(
+            "unknown object type *v1.{}",
+            cron["kind"].as_str().unwrap_or_default()
+        )));
+    }
+    let template = &cron["spec"]["jobTemplate"];
+    let mut annotations = json!({"cronjob.kubernetes.io/instantiate": "manual"});
+    if let Some(a) = template["metadata"]["annotations"].as_object() {
+        for (k, v) in a {
+            annotations[k] = v.clone();
+        }
+    }
+    let mut meta = json!({"name": name, "annotations": annotations,
+        "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob",
+            "name": cron["metadata"]["name"], "uid": cron["metadata"]["uid"], "controller": true}]});
+    if let Some(labels) = template["metadata"].get("labels").filter(|l| !l.is_null()) {
+        meta["labels"] = labels.clone();
+    }
+    if let Some(ns) = meta_ns {
+        meta["namespace"] = json!(ns);
+    }
+    Ok(
+        json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": meta,
+        "spec": template["spec"].clone(), "status": {}}),
+    )
 }
 
 /// The printed line, or the object in the `-o` format (JSON in struct order, as kubectl
@@ -387,7 +549,9 @@ fn print(
         if !common.print.show_managed_fields {
             strip_managed_fields(&mut obj);
         }
-        let mut text = to_go_json_ordered(&obj, "    ", &go_field_order);
+        let kind = obj["kind"].as_str().unwrap_or_default().to_string();
+        let mut text =
+            to_go_json_ordered(&obj, "    ", &|path: &[&str]| go_field_order(&kind, path));
         text.push('\n');
         ctx.out().write_all(text.as_bytes())?;
         return Ok(());
@@ -409,7 +573,7 @@ fn print(
 }
 
 /// The Go struct field order of what the generators build and the server adds to it.
-fn go_field_order(path: &[&str]) -> Option<&'static [&'static str]> {
+fn go_field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]> {
     const OBJECT: &[&str] = &[
         "kind",
         "apiVersion",
@@ -550,6 +714,68 @@ fn go_field_order(path: &[&str]) -> Option<&'static [&'static str]> {
         "reason",
         "message",
     ];
+    const JOB_SPEC: &[&str] = &[
+        "parallelism",
+        "completions",
+        "activeDeadlineSeconds",
+        "podFailurePolicy",
+        "successPolicy",
+        "backoffLimit",
+        "backoffLimitPerIndex",
+        "maxFailedIndexes",
+        "selector",
+        "manualSelector",
+        "template",
+        "ttlSecondsAfterFinished",
+        "completionMode",
+        "suspend",
+        "podReplacementPolicy",
+        "managedBy",
+    ];
+    const CRONJOB_SPEC: &[&str] = &[
+        "schedule",
+        "timeZone",
+        "startingDeadlineSeconds",
+        "concurrencyPolicy",
+        "suspend",
+        "jobTemplate",
+        "successfulJobsHistoryLimit",
+        "failedJobsHistoryLimit",
+    ];
+    const JOB_STATUS: &[&str] = &[
+        "conditions",
+        "startTime",
+        "completionTime",
+        "active",
+        "succeeded",
+        "failed",
+        "terminating",
+        "completedIndexes",
+        "failedIndexes",
+        "uncountedTerminatedPods",
+        "ready",
+    ];
+    const OWNER: &[&str] = &[
+        "apiVersion",
+        "kind",
+        "name",
+        "uid",
+        "controller",
+        "blockOwnerDeletion",
+    ];
+    match (kind, path) {
+        ("Job", ["spec"]) | ("CronJob", ["spec", "jobTemplate", "spec"]) => return Some(JOB_SPEC),
+        ("Job", ["status"]) => return Some(JOB_STATUS),
+        ("CronJob", ["spec"]) => return Some(CRONJOB_SPEC),
+        ("CronJob", ["status"]) => {
+            return Some(&["active", "lastScheduleTime", "lastSuccessfulTime"])
+        }
+        ("CronJob", ["spec", "jobTemplate"]) => return Some(&["metadata", "spec"]),
+        (_, [.., "template", "spec"]) => return Some(POD_SPEC),
+        (_, [.., "template"]) => return Some(&["metadata", "spec"]),
+        (_, [.., "ownerReferences"]) => return Some(OWNER),
+        _ => {}
+    }
     Some(match path {
         [] => OBJECT,
         [.., "metadata"] => META,
@@ -797,7 +1023,7 @@ mod tests {
                 "template": {"metadata": {"labels": {"app": "web"}},
                     "spec": {"containers": [{"resources": {}, "name": "n", "image": "nginx"}]}}},
             "status": {}});
-        let text = to_go_json_ordered(&d, "", &go_field_order);
+        let text = to_go_json_ordered(&d, "", &|p: &[&str]| go_field_order("Deployment", p));
         assert_eq!(
             text,
             r#"{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"web","labels":{"app":"web"}},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"n","image":"nginx","resources":{}}]}},"strategy":{}},"status":{}}"#

@@ -102,12 +102,12 @@ fn write_value(v: &Value, indent: &str, depth: usize, out: &mut String) {
 
 /// The Go struct field order of the object at `path` (the keys from the root, list indices
 /// left out), for printing typed objects as kubectl's JSON printer does; None: sorted.
-pub type FieldOrder = dyn Fn(&[&str]) -> Option<&'static [&'static str]>;
+pub type FieldOrder<'a> = dyn Fn(&[&str]) -> Option<&'static [&'static str]> + 'a;
 
 /// Like [`to_go_json_indent`], with each object's keys in `order` (keys it does not list come
 /// after, sorted): kubectl prints typed objects (what `create deployment` builds) in struct
 /// order, not sorted as it prints decoded JSON.
-pub fn to_go_json_ordered(v: &Value, indent: &str, order: &FieldOrder) -> String {
+pub fn to_go_json_ordered(v: &Value, indent: &str, order: &FieldOrder<'_>) -> String {
     let mut out = String::new();
     let mut path = Vec::new();
     write_ordered(v, indent, 0, &mut path, order, &mut out);
@@ -119,7 +119,7 @@ fn write_ordered<'a>(
     indent: &str,
     depth: usize,
     path: &mut Vec<&'a str>,
-    order: &FieldOrder,
+    order: &FieldOrder<'_>,
     out: &mut String,
 ) {
     match v {
