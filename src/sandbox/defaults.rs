@@ -671,9 +671,12 @@ fn default_job_spec_parts(spec: &mut Value) {
 fn default_job(obj: &mut Value) {
     let template_labels = obj.pointer("/spec/template/metadata/labels").cloned();
     let spec = child(obj, "spec");
-    if spec["completions"].is_null() && spec["parallelism"].is_null() {
-        spec["completions"] = json!(1);
-        spec["parallelism"] = json!(1);
+    // A spec that is not an object is left for validation to refuse.
+    if spec.get("completions").is_none_or(Value::is_null)
+        && spec.get("parallelism").is_none_or(Value::is_null)
+    {
+        put(spec, "completions", json!(1));
+        put(spec, "parallelism", json!(1));
     }
     set(spec, "parallelism", json!(1));
     let per_index = !spec["backoffLimitPerIndex"].is_null();
