@@ -508,3 +508,84 @@ async fn pod_templates_print_like_kubectl() {
         assert_same(&c.join(" "), &ours(&env, c).await, &theirs);
     }
 }
+
+/// rollout decodes typed objects, so kubectl prints their JSON in Go struct order (not sorted
+/// as `get -o json` is). Volatile values (times, versions, generations, status counters) and
+/// v1.33's `creationTimestamp: null` (omitted since v1.34) are left out of the comparison.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_output_keeps_go_struct_order() {
+    let env = TestEnv::start().await;
+    if oracle().is_none() {
+        return;
+    }
+    let o = env
+        .kubectl(&["apply", "-f", "node-exporter-daemonset.yaml"])
+        .await
+        .unwrap();
+    assert_eq!(o.code, 0, "{o:?}");
+    let o = env
+        .kubectl(&["create", "deployment", "web", "--image=nginx"])
+        .await
+        .unwrap();
+    assert_eq!(o.code, 0, "{o:?}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let keep = |o: &Output| -> String {
+        o.stdout
+            .lines()
+            .filter(|l| {
+                !(l.contains("\"creationTimestamp\": null")
+                    || l.contains("Time\"")
+                    || l.contains("\"resourceVersion\"")
+                    || l.contains("eneration")
+                    || l.contains("umber")
+                    || l.contains("Replicas\"")
+                    || l.contains("restartedAt"))
+            })
+            .map(|l| l.trim_end_matches(','))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let steps: &[(&[&str], &[&str])] = &[
+        (
+            &["rollout", "pause", "deployment/web", "-o", "json"],
+            &["rollout", "resume", "deployment/web"],
+        ),
+        (
+            &[
+                "rollout",
+                "history",
+                "daemonset/node-exporter",
+                "--revision=1",
+                "-o",
+                "json",
+            ],
+            &[],
+        ),
+        (
+            &[
+                "rollout",
+                "restart",
+                "daemonset/node-exporter",
+                "-o",
+                "json",
+            ],
+            &[],
+        ),
+    ];
+    for (args, undo) in steps {
+        let theirs = env.kubectl(args).await.unwrap();
+        if !undo.is_empty() {
+            env.kubectl(undo).await.unwrap();
+        }
+        // restartedAt has a one-second resolution: a second restart in the same second fails.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let ours = env.ours(args).await;
+        assert_eq!(
+            (ours.code, theirs.code),
+            (0, 0),
+            "{args:?}: {ours:?} {theirs:?}"
+        );
+        assert_eq!(keep(&ours), keep(&theirs), "{args:?}");
+    }
+    env.sandbox.shutdown().await;
+}

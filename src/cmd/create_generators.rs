@@ -13,7 +13,6 @@ use crate::client::{ApiRequest, Method};
 use crate::cmd::apply::{dry_run_flag, field_validation, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::print::json::{strip_managed_fields, to_go_json_ordered};
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 
 /// The flags every generator has (kubectl's print, dry-run, validate and field-manager flags).
@@ -527,8 +526,7 @@ async fn job_from(
     )
 }
 
-/// The printed line, or the object in the `-o` format (JSON in struct order, as kubectl
-/// prints the typed objects its generators use).
+/// The printed line, or the object in the `-o` format.
 fn print(
     ctx: &Context,
     common: &CommonArgs,
@@ -544,255 +542,22 @@ fn print(
     }
     let format = OutputFormat::parse(&common.print.output, common.print.template.as_deref(), true)
         .map_err(|e| CliError::msg(e.to_string()))?;
-    if matches!(format, OutputFormat::Json) {
-        let mut obj = object.clone();
-        if !common.print.show_managed_fields {
-            strip_managed_fields(&mut obj);
-        }
-        let kind = obj["kind"].as_str().unwrap_or_default().to_string();
-        let mut text =
-            to_go_json_ordered(&obj, "    ", &|path: &[&str]| go_field_order(&kind, path));
-        text.push('\n');
-        ctx.out().write_all(text.as_bytes())?;
-        return Ok(());
-    }
     let opts = GenericOptions {
         show_managed_fields: common.print.show_managed_fields,
         allow_missing_keys: common.print.allow_missing_template_keys,
         ..GenericOptions::default()
     };
+    // kubectl prints the typed objects its generators use: JSON in Go struct order.
     let mut printer = GenericPrinter::new(&format, &opts, &|p| {
         std::fs::read_to_string(p).map_err(|e| e.to_string())
     })
-    .map_err(|e| CliError::msg(e.to_string()))?;
+    .map_err(|e| CliError::msg(e.to_string()))?
+    .typed();
     let mut out = ctx.out();
     printer
         .print(object, &mut **out)
         .and_then(|_| printer.finish(&mut **out))
         .map_err(|e| CliError::msg(e.to_string()))
-}
-
-/// The Go struct field order of what the generators build and the server adds to it.
-fn go_field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]> {
-    const OBJECT: &[&str] = &[
-        "kind",
-        "apiVersion",
-        "metadata",
-        "spec",
-        "immutable",
-        "data",
-        "stringData",
-        "binaryData",
-        "type",
-        "secrets",
-        "imagePullSecrets",
-        "automountServiceAccountToken",
-        "status",
-    ];
-    const META: &[&str] = &[
-        "name",
-        "generateName",
-        "namespace",
-        "selfLink",
-        "uid",
-        "resourceVersion",
-        "generation",
-        "creationTimestamp",
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-        "labels",
-        "annotations",
-        "ownerReferences",
-        "finalizers",
-        "managedFields",
-    ];
-    const MANAGED: &[&str] = &[
-        "manager",
-        "operation",
-        "apiVersion",
-        "time",
-        "fieldsType",
-        "fieldsV1",
-        "subresource",
-    ];
-    const DEPLOYMENT_SPEC: &[&str] = &[
-        "replicas",
-        "selector",
-        "template",
-        "strategy",
-        "minReadySeconds",
-        "revisionHistoryLimit",
-        "paused",
-        "progressDeadlineSeconds",
-    ];
-    const POD_SPEC: &[&str] = &[
-        "volumes",
-        "initContainers",
-        "containers",
-        "ephemeralContainers",
-        "restartPolicy",
-        "terminationGracePeriodSeconds",
-        "activeDeadlineSeconds",
-        "dnsPolicy",
-        "nodeSelector",
-        "serviceAccountName",
-        "serviceAccount",
-        "automountServiceAccountToken",
-        "nodeName",
-        "hostNetwork",
-        "hostPID",
-        "hostIPC",
-        "shareProcessNamespace",
-        "securityContext",
-        "imagePullSecrets",
-        "hostname",
-        "subdomain",
-        "affinity",
-        "schedulerName",
-        "tolerations",
-        "hostAliases",
-        "priorityClassName",
-        "priority",
-        "dnsConfig",
-        "readinessGates",
-        "runtimeClassName",
-        "enableServiceLinks",
-        "preemptionPolicy",
-        "overhead",
-        "topologySpreadConstraints",
-        "setHostnameAsFQDN",
-        "os",
-        "hostUsers",
-        "schedulingGates",
-        "resourceClaims",
-        "resources",
-        "hostnameOverride",
-    ];
-    const CONTAINER: &[&str] = &[
-        "name",
-        "image",
-        "command",
-        "args",
-        "workingDir",
-        "ports",
-        "envFrom",
-        "env",
-        "resources",
-        "resizePolicy",
-        "restartPolicy",
-        "restartPolicyRules",
-        "volumeMounts",
-        "volumeDevices",
-        "livenessProbe",
-        "readinessProbe",
-        "startupProbe",
-        "lifecycle",
-        "terminationMessagePath",
-        "terminationMessagePolicy",
-        "imagePullPolicy",
-        "securityContext",
-        "stdin",
-        "stdinOnce",
-        "tty",
-    ];
-    const DEPLOYMENT_STATUS: &[&str] = &[
-        "observedGeneration",
-        "replicas",
-        "updatedReplicas",
-        "readyReplicas",
-        "availableReplicas",
-        "unavailableReplicas",
-        "terminatingReplicas",
-        "conditions",
-        "collisionCount",
-    ];
-    const CONDITION: &[&str] = &[
-        "type",
-        "status",
-        "lastUpdateTime",
-        "lastTransitionTime",
-        "reason",
-        "message",
-    ];
-    const JOB_SPEC: &[&str] = &[
-        "parallelism",
-        "completions",
-        "activeDeadlineSeconds",
-        "podFailurePolicy",
-        "successPolicy",
-        "backoffLimit",
-        "backoffLimitPerIndex",
-        "maxFailedIndexes",
-        "selector",
-        "manualSelector",
-        "template",
-        "ttlSecondsAfterFinished",
-        "completionMode",
-        "suspend",
-        "podReplacementPolicy",
-        "managedBy",
-    ];
-    const CRONJOB_SPEC: &[&str] = &[
-        "schedule",
-        "timeZone",
-        "startingDeadlineSeconds",
-        "concurrencyPolicy",
-        "suspend",
-        "jobTemplate",
-        "successfulJobsHistoryLimit",
-        "failedJobsHistoryLimit",
-    ];
-    const JOB_STATUS: &[&str] = &[
-        "conditions",
-        "startTime",
-        "completionTime",
-        "active",
-        "succeeded",
-        "failed",
-        "terminating",
-        "completedIndexes",
-        "failedIndexes",
-        "uncountedTerminatedPods",
-        "ready",
-    ];
-    const OWNER: &[&str] = &[
-        "apiVersion",
-        "kind",
-        "name",
-        "uid",
-        "controller",
-        "blockOwnerDeletion",
-    ];
-    match (kind, path) {
-        ("Job", ["spec"]) | ("CronJob", ["spec", "jobTemplate", "spec"]) => return Some(JOB_SPEC),
-        ("Job", ["status"]) => return Some(JOB_STATUS),
-        ("CronJob", ["spec"]) => return Some(CRONJOB_SPEC),
-        ("CronJob", ["status"]) => {
-            return Some(&["active", "lastScheduleTime", "lastSuccessfulTime"])
-        }
-        ("CronJob", ["spec", "jobTemplate"]) => return Some(&["metadata", "spec"]),
-        (_, [.., "template", "spec"]) => return Some(POD_SPEC),
-        (_, [.., "template"]) => return Some(&["metadata", "spec"]),
-        (_, [.., "ownerReferences"]) => return Some(OWNER),
-        _ => {}
-    }
-    Some(match path {
-        [] => OBJECT,
-        [.., "metadata"] => META,
-        [.., "managedFields"] => MANAGED,
-        ["spec"] => DEPLOYMENT_SPEC,
-        ["spec", "selector"] => &["matchLabels", "matchExpressions"],
-        ["spec", "strategy"] => &["type", "rollingUpdate"],
-        ["spec", "strategy", "rollingUpdate"] => &["maxUnavailable", "maxSurge"],
-        ["spec", "template"] => &["metadata", "spec"],
-        ["spec", "template", "spec"] => POD_SPEC,
-        [.., "containers"] => CONTAINER,
-        [.., "ports"] => &["name", "hostPort", "containerPort", "protocol", "hostIP"],
-        [.., "resources"] => &["limits", "requests", "claims"],
-        ["status"] => DEPLOYMENT_STATUS,
-        ["status", "conditions"] => CONDITION,
-        _ => return None,
-    })
 }
 
 /// A container name from its image, as `create deployment` derives it (`nginx:1.27` → `nginx`).
@@ -1013,20 +778,5 @@ mod tests {
         assert!(config_key("a b").is_err());
         assert!(config_key("..x").is_err());
         assert!(env_var_name("MY_ENV.NAME") && !env_var_name("9x") && !env_var_name("a b"));
-    }
-
-    #[test]
-    fn json_in_struct_order() {
-        let d = json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "web", "labels": {"app": "web"}},
-            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "strategy": {},
-                "template": {"metadata": {"labels": {"app": "web"}},
-                    "spec": {"containers": [{"resources": {}, "name": "n", "image": "nginx"}]}}},
-            "status": {}});
-        let text = to_go_json_ordered(&d, "", &|p: &[&str]| go_field_order("Deployment", p));
-        assert_eq!(
-            text,
-            r#"{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"web","labels":{"app":"web"}},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"n","image":"nginx","resources":{}}]}},"strategy":{}},"status":{}}"#
-        );
     }
 }

@@ -489,10 +489,11 @@ fn printer_for(ctx: &Context, p: &PrintArgs) -> Printer {
         show_managed_fields: p.show_managed_fields,
         ..GenericOptions::default()
     };
+    // rollout decodes typed objects: kubectl's JSON keeps their Go struct order.
     GenericPrinter::new(&format, &opts, &|f| {
         std::fs::read_to_string(f).map_err(|e| e.to_string())
     })
-    .map(Some)
+    .map(|p| Some(p.typed()))
     .map_err(|e| e.to_string())
 }
 

@@ -193,6 +193,23 @@ fn strip_one(obj: &mut Value) {
     }
 }
 
+/// [`print_json`] for a typed object: keys in Go struct order.
+pub fn print_json_typed(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
+    let kind = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if kind.is_empty() {
+        return print_json(obj, w);
+    }
+    let order = |path: &[&str]| super::goorder::field_order(&kind, path);
+    let mut text = to_go_json_ordered(obj, "    ", &order);
+    text.push('\n');
+    w.write_all(text.as_bytes())?;
+    Ok(())
+}
+
 /// cli-runtime `JSONPrinter.PrintObj`: four-space indented JSON and a newline. Objects without
 /// `kind` give kubectl's "missing apiVersion or kind" error.
 pub fn print_json(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {

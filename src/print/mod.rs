@@ -14,6 +14,7 @@ pub mod age;
 pub mod custom_columns;
 pub mod go_template;
 pub mod gofmt;
+pub mod goorder;
 pub mod json;
 pub mod jsonpath;
 pub mod kyaml;
@@ -311,6 +312,8 @@ pub enum GenericPrinter {
     Json {
         /// Keep `metadata.managedFields`.
         show_managed_fields: bool,
+        /// The object is typed in kubectl: keys in Go struct order ([`goorder`]), not sorted.
+        typed: bool,
     },
     /// `-o yaml`.
     Yaml {
@@ -350,6 +353,7 @@ impl GenericPrinter {
         Ok(match format {
             OutputFormat::Json => GenericPrinter::Json {
                 show_managed_fields: opts.show_managed_fields,
+                typed: false,
             },
             OutputFormat::Yaml => GenericPrinter::Yaml {
                 printer: yaml::YamlPrinter::new(),
@@ -402,17 +406,31 @@ impl GenericPrinter {
         })
     }
 
+    /// For commands whose objects are typed in kubectl (generators, rollout): JSON keeps Go
+    /// struct order.
+    pub fn typed(mut self) -> Self {
+        if let GenericPrinter::Json { typed, .. } = &mut self {
+            *typed = true;
+        }
+        self
+    }
+
     /// Prints one object (use [`generic_object`] to build what `get` prints).
     pub fn print(&mut self, obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
         match self {
             GenericPrinter::Json {
                 show_managed_fields,
+                typed,
             } => {
                 let mut obj = obj.clone();
                 if !*show_managed_fields {
                     json::strip_managed_fields(&mut obj);
                 }
-                json::print_json(&obj, w)
+                if *typed {
+                    json::print_json_typed(&obj, w)
+                } else {
+                    json::print_json(&obj, w)
+                }
             }
             GenericPrinter::Yaml {
                 printer,

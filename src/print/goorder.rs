@@ -1,0 +1,389 @@
+//! Go struct field order of the typed objects kubectl prints. kubectl's JSON printer writes a
+//! typed object (what `create deployment` builds, what `rollout restart` decodes) in struct
+//! order, but an unstructured one (`get`, `patch`, `label`) with sorted keys; this table serves
+//! the first kind through [`super::json::to_go_json_ordered`].
+
+/// The Go struct field order of the object of `kind` at `path` (keys from the root, list
+/// indices left out); None: sorted.
+pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]> {
+    const OBJECT: &[&str] = &[
+        "kind",
+        "apiVersion",
+        "metadata",
+        "spec",
+        "immutable",
+        "data",
+        "stringData",
+        "binaryData",
+        "type",
+        "secrets",
+        "imagePullSecrets",
+        "automountServiceAccountToken",
+        "status",
+    ];
+    const META: &[&str] = &[
+        "name",
+        "generateName",
+        "namespace",
+        "selfLink",
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "labels",
+        "annotations",
+        "ownerReferences",
+        "finalizers",
+        "managedFields",
+    ];
+    const MANAGED: &[&str] = &[
+        "manager",
+        "operation",
+        "apiVersion",
+        "time",
+        "fieldsType",
+        "fieldsV1",
+        "subresource",
+    ];
+    const DEPLOYMENT_SPEC: &[&str] = &[
+        "replicas",
+        "selector",
+        "template",
+        "strategy",
+        "minReadySeconds",
+        "revisionHistoryLimit",
+        "paused",
+        "progressDeadlineSeconds",
+    ];
+    const POD_SPEC: &[&str] = &[
+        "volumes",
+        "initContainers",
+        "containers",
+        "ephemeralContainers",
+        "restartPolicy",
+        "terminationGracePeriodSeconds",
+        "activeDeadlineSeconds",
+        "dnsPolicy",
+        "nodeSelector",
+        "serviceAccountName",
+        "serviceAccount",
+        "automountServiceAccountToken",
+        "nodeName",
+        "hostNetwork",
+        "hostPID",
+        "hostIPC",
+        "shareProcessNamespace",
+        "securityContext",
+        "imagePullSecrets",
+        "hostname",
+        "subdomain",
+        "affinity",
+        "schedulerName",
+        "tolerations",
+        "hostAliases",
+        "priorityClassName",
+        "priority",
+        "dnsConfig",
+        "readinessGates",
+        "runtimeClassName",
+        "enableServiceLinks",
+        "preemptionPolicy",
+        "overhead",
+        "topologySpreadConstraints",
+        "setHostnameAsFQDN",
+        "os",
+        "hostUsers",
+        "schedulingGates",
+        "resourceClaims",
+        "resources",
+        "hostnameOverride",
+    ];
+    const CONTAINER: &[&str] = &[
+        "name",
+        "image",
+        "command",
+        "args",
+        "workingDir",
+        "ports",
+        "envFrom",
+        "env",
+        "resources",
+        "resizePolicy",
+        "restartPolicy",
+        "restartPolicyRules",
+        "volumeMounts",
+        "volumeDevices",
+        "livenessProbe",
+        "readinessProbe",
+        "startupProbe",
+        "lifecycle",
+        "terminationMessagePath",
+        "terminationMessagePolicy",
+        "imagePullPolicy",
+        "securityContext",
+        "stdin",
+        "stdinOnce",
+        "tty",
+    ];
+    const DEPLOYMENT_STATUS: &[&str] = &[
+        "observedGeneration",
+        "replicas",
+        "updatedReplicas",
+        "readyReplicas",
+        "availableReplicas",
+        "unavailableReplicas",
+        "terminatingReplicas",
+        "conditions",
+        "collisionCount",
+    ];
+    const CONDITION: &[&str] = &[
+        "type",
+        "status",
+        "lastUpdateTime",
+        "lastTransitionTime",
+        "reason",
+        "message",
+    ];
+    const JOB_SPEC: &[&str] = &[
+        "parallelism",
+        "completions",
+        "activeDeadlineSeconds",
+        "podFailurePolicy",
+        "successPolicy",
+        "backoffLimit",
+        "backoffLimitPerIndex",
+        "maxFailedIndexes",
+        "selector",
+        "manualSelector",
+        "template",
+        "ttlSecondsAfterFinished",
+        "completionMode",
+        "suspend",
+        "podReplacementPolicy",
+        "managedBy",
+    ];
+    const CRONJOB_SPEC: &[&str] = &[
+        "schedule",
+        "timeZone",
+        "startingDeadlineSeconds",
+        "concurrencyPolicy",
+        "suspend",
+        "jobTemplate",
+        "successfulJobsHistoryLimit",
+        "failedJobsHistoryLimit",
+    ];
+    const JOB_STATUS: &[&str] = &[
+        "conditions",
+        "startTime",
+        "completionTime",
+        "active",
+        "succeeded",
+        "failed",
+        "terminating",
+        "completedIndexes",
+        "failedIndexes",
+        "uncountedTerminatedPods",
+        "ready",
+    ];
+    const OWNER: &[&str] = &[
+        "apiVersion",
+        "kind",
+        "name",
+        "uid",
+        "controller",
+        "blockOwnerDeletion",
+    ];
+    const DAEMONSET_STATUS: &[&str] = &[
+        "currentNumberScheduled",
+        "numberMisscheduled",
+        "desiredNumberScheduled",
+        "numberReady",
+        "observedGeneration",
+        "updatedNumberScheduled",
+        "numberAvailable",
+        "numberUnavailable",
+        "collisionCount",
+        "conditions",
+    ];
+    const STATEFULSET_SPEC: &[&str] = &[
+        "replicas",
+        "selector",
+        "template",
+        "volumeClaimTemplates",
+        "serviceName",
+        "podManagementPolicy",
+        "updateStrategy",
+        "revisionHistoryLimit",
+        "minReadySeconds",
+        "persistentVolumeClaimRetentionPolicy",
+        "ordinals",
+    ];
+    const STATEFULSET_STATUS: &[&str] = &[
+        "observedGeneration",
+        "replicas",
+        "readyReplicas",
+        "currentReplicas",
+        "updatedReplicas",
+        "currentRevision",
+        "updateRevision",
+        "collisionCount",
+        "conditions",
+        "availableReplicas",
+    ];
+    const REPLICASET_STATUS: &[&str] = &[
+        "replicas",
+        "fullyLabeledReplicas",
+        "readyReplicas",
+        "availableReplicas",
+        "terminatingReplicas",
+        "observedGeneration",
+        "conditions",
+    ];
+    // A Volume: its name, then the inlined VolumeSource's fields.
+    const VOLUME: &[&str] = &[
+        "name",
+        "hostPath",
+        "emptyDir",
+        "gcePersistentDisk",
+        "awsElasticBlockStore",
+        "gitRepo",
+        "secret",
+        "nfs",
+        "iscsi",
+        "glusterfs",
+        "persistentVolumeClaim",
+        "rbd",
+        "flexVolume",
+        "cinder",
+        "cephfs",
+        "flocker",
+        "downwardAPI",
+        "fc",
+        "azureFile",
+        "configMap",
+        "vsphereVolume",
+        "quobyte",
+        "azureDisk",
+        "photonPersistentDisk",
+        "projected",
+        "portworxVolume",
+        "scaleIO",
+        "storageos",
+        "csi",
+        "ephemeral",
+        "image",
+    ];
+    const PROBE: &[&str] = &[
+        "exec",
+        "httpGet",
+        "tcpSocket",
+        "grpc",
+        "initialDelaySeconds",
+        "timeoutSeconds",
+        "periodSeconds",
+        "successThreshold",
+        "failureThreshold",
+        "terminationGracePeriodSeconds",
+    ];
+    const VOLUME_MOUNT: &[&str] = &[
+        "name",
+        "readOnly",
+        "recursiveReadOnly",
+        "mountPath",
+        "subPath",
+        "mountPropagation",
+        "subPathExpr",
+    ];
+    match (kind, path) {
+        ("ControllerRevision", []) => {
+            return Some(&["kind", "apiVersion", "metadata", "data", "revision"])
+        }
+        ("DaemonSet", ["spec"]) => {
+            return Some(&[
+                "selector",
+                "template",
+                "updateStrategy",
+                "minReadySeconds",
+                "revisionHistoryLimit",
+            ])
+        }
+        ("DaemonSet", ["status"]) => return Some(DAEMONSET_STATUS),
+        ("StatefulSet", ["spec"]) => return Some(STATEFULSET_SPEC),
+        ("StatefulSet", ["status"]) => return Some(STATEFULSET_STATUS),
+        ("StatefulSet", ["spec", "updateStrategy", "rollingUpdate"]) => {
+            return Some(&["partition", "maxUnavailable"])
+        }
+        ("StatefulSet", ["spec", "persistentVolumeClaimRetentionPolicy"]) => {
+            return Some(&["whenDeleted", "whenScaled"])
+        }
+        ("ReplicaSet", ["spec"]) => {
+            return Some(&["replicas", "minReadySeconds", "selector", "template"])
+        }
+        ("ReplicaSet", ["status"]) => return Some(REPLICASET_STATUS),
+        (_, ["spec", "updateStrategy"]) => return Some(&["type", "rollingUpdate"]),
+        (_, ["spec", "updateStrategy", "rollingUpdate"]) => {
+            return Some(&["maxUnavailable", "maxSurge"])
+        }
+        (_, [.., "livenessProbe" | "readinessProbe" | "startupProbe"]) => return Some(PROBE),
+        (_, [.., "httpGet"]) => return Some(&["path", "port", "host", "scheme", "httpHeaders"]),
+        (_, [.., "volumeMounts"]) => return Some(VOLUME_MOUNT),
+        (_, [.., "env"]) => return Some(&["name", "value", "valueFrom"]),
+        (_, [.., "tolerations"]) => {
+            return Some(&["key", "operator", "value", "effect", "tolerationSeconds"])
+        }
+        (_, [.., "hostPath"]) => return Some(&["path", "type"]),
+        (_, [.., "volumes"]) => return Some(VOLUME),
+        ("Job", ["spec"]) | ("CronJob", ["spec", "jobTemplate", "spec"]) => return Some(JOB_SPEC),
+        ("Job", ["status"]) => return Some(JOB_STATUS),
+        ("CronJob", ["spec"]) => return Some(CRONJOB_SPEC),
+        ("CronJob", ["status"]) => {
+            return Some(&["active", "lastScheduleTime", "lastSuccessfulTime"])
+        }
+        ("CronJob", ["spec", "jobTemplate"]) => return Some(&["metadata", "spec"]),
+        (_, [.., "template", "spec"]) => return Some(POD_SPEC),
+        (_, [.., "template"]) => return Some(&["metadata", "spec"]),
+        (_, [.., "ownerReferences"]) => return Some(OWNER),
+        _ => {}
+    }
+    Some(match path {
+        [] => OBJECT,
+        [.., "metadata"] => META,
+        [.., "managedFields"] => MANAGED,
+        ["spec"] => DEPLOYMENT_SPEC,
+        ["spec", "selector"] => &["matchLabels", "matchExpressions"],
+        ["spec", "strategy"] => &["type", "rollingUpdate"],
+        ["spec", "strategy", "rollingUpdate"] => &["maxUnavailable", "maxSurge"],
+        ["spec", "template"] => &["metadata", "spec"],
+        ["spec", "template", "spec"] => POD_SPEC,
+        [.., "containers"] => CONTAINER,
+        [.., "ports"] => &["name", "hostPort", "containerPort", "protocol", "hostIP"],
+        [.., "resources"] => &["limits", "requests", "claims"],
+        ["status"] => DEPLOYMENT_STATUS,
+        ["status", "conditions"] => CONDITION,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::print::json::to_go_json_ordered;
+    use serde_json::json;
+
+    #[test]
+    fn json_in_struct_order() {
+        let d = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "labels": {"app": "web"}},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "strategy": {},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"resources": {}, "name": "n", "image": "nginx"}]}}},
+            "status": {}});
+        let text = to_go_json_ordered(&d, "", &|p: &[&str]| field_order("Deployment", p));
+        assert_eq!(
+            text,
+            r#"{"kind":"Deployment","apiVersion":"apps/v1","metadata":{"name":"web","labels":{"app":"web"}},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"n","image":"nginx","resources":{}}]}},"strategy":{}},"status":{}}"#
+        );
+    }
+}
