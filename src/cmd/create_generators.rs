@@ -13,6 +13,7 @@ use crate::client::{ApiRequest, Method};
 use crate::cmd::apply::{dry_run_flag, field_validation, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
+use crate::kubeconfig::resolve::io_text;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 
 /// The flags every generator has (kubectl's print, dry-run, validate and field-manager flags).
@@ -672,14 +673,14 @@ impl Sources {
                 _ => return Err(CliError::msg("key names or file paths cannot contain '='")),
             };
             let meta = std::fs::metadata(path)
-                .map_err(|e| CliError::msg(format!("error reading {path}: {}", go_io(&e))))?;
+                .map_err(|e| CliError::msg(format!("error reading {path}: {}", io_text(&e))))?;
             if meta.is_dir() {
                 if source.contains('=') {
                     return Err(CliError::msg("cannot give a key name for a directory path"));
                 }
                 let mut entries: Vec<_> = std::fs::read_dir(path)
                     .map_err(|e| {
-                        CliError::msg(format!("error listing files in {path}: {}", go_io(&e)))
+                        CliError::msg(format!("error listing files in {path}: {}", io_text(&e)))
                     })?
                     .filter_map(Result::ok)
                     .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
@@ -687,11 +688,11 @@ impl Sources {
                 entries.sort_by_key(|e| e.file_name());
                 for e in entries {
                     let bytes =
-                        std::fs::read(e.path()).map_err(|err| CliError::msg(go_io(&err)))?;
+                        std::fs::read(e.path()).map_err(|err| CliError::msg(io_text(&err)))?;
                     add(e.file_name().to_string_lossy().into_owned(), bytes)?;
                 }
             } else {
-                let bytes = std::fs::read(path).map_err(|e| CliError::msg(go_io(&e)))?;
+                let bytes = std::fs::read(path).map_err(|e| CliError::msg(io_text(&e)))?;
                 add(key.to_string(), bytes)?;
             }
         }
@@ -704,11 +705,11 @@ impl Sources {
     ) -> Result<(), CliError> {
         for path in &self.from_env_file {
             let meta = std::fs::metadata(path)
-                .map_err(|e| CliError::msg(format!("error reading {path}: {}", go_io(&e))))?;
+                .map_err(|e| CliError::msg(format!("error reading {path}: {}", io_text(&e))))?;
             if meta.is_dir() {
                 return Err(CliError::msg("env config file cannot be a directory"));
             }
-            let bytes = std::fs::read(path).map_err(|e| CliError::msg(go_io(&e)))?;
+            let bytes = std::fs::read(path).map_err(|e| CliError::msg(io_text(&e)))?;
             for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
                 let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
                 let Ok(mut line) = std::str::from_utf8(raw) else {
@@ -746,15 +747,6 @@ fn env_var_name(key: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '.' | '_'))
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
-}
-
-/// Go's text for a file error (`no such file or directory`).
-fn go_io(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::client::{ApiResponse, Client, ClientError};
 use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
 use crate::error::CliError;
+use crate::kubeconfig::resolve::open_error;
 use crate::print::table::{no_resources_message, HumanPrinter, ResourceType, TableOptions};
 use crate::print::{
     generic_object, sort, GenericOptions, GenericPrinter, OutputFormat, PrintError,
@@ -807,7 +808,7 @@ impl GetOptions {
 
     fn generic_printer(&self) -> Result<GenericPrinter, CliError> {
         let format = self.format.clone().map_err(CliError::msg)?;
-        let read = |p: &str| std::fs::read_to_string(p).map_err(|e| go_io_error(p, &e));
+        let read = |p: &str| std::fs::read_to_string(p).map_err(|e| open_error(p, &e));
         GenericPrinter::new(&format, &self.generic, &read).map_err(print_err)
     }
 
@@ -1109,16 +1110,6 @@ fn unreduced(errs: Vec<CliError>) -> Result<(), CliError> {
     Err(CliError::Aggregate(errs.into_iter().map(plain).collect()))
 }
 
-/// Go's `os.Open` error text (`open f: no such file or directory`).
-fn go_io_error(path: &str, e: &std::io::Error) -> String {
-    let text = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    };
-    format!("open {path}: {text}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1348,6 +1339,6 @@ mod tests {
     #[test]
     fn go_style_file_errors() {
         let e = std::io::Error::from(std::io::ErrorKind::NotFound);
-        assert_eq!(go_io_error("f", &e), "open f: no such file or directory");
+        assert_eq!(open_error("f", &e), "open f: no such file or directory");
     }
 }

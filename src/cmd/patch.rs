@@ -98,7 +98,7 @@ impl PrintSpec {
             return Ok(None);
         };
         GenericPrinter::new(f, &self.opts, &|p| {
-            std::fs::read_to_string(p).map_err(|e| go_io_text(p, &e))
+            std::fs::read_to_string(p).map_err(|e| crate::kubeconfig::resolve::open_error(p, &e))
         })
         .map(Some)
         .map_err(|e| CliError::msg(e.to_string()))
@@ -127,17 +127,6 @@ impl PrintSpec {
 
 fn printer_is_name(f: &Option<OutputFormat>) -> bool {
     matches!(f, Some(OutputFormat::Name))
-}
-
-/// Go's `os.Open` error text.
-fn go_io_text(path: &str, e: &std::io::Error) -> String {
-    let text = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
-        _ => e.to_string(),
-    };
-    format!("open {path}: {text}")
 }
 
 /// cobra's notice for the deprecated `--record` flag.
@@ -567,7 +556,7 @@ impl PatchArgs {
             let bytes = std::fs::read(&self.patch_file).map_err(|e| {
                 CliError::msg(format!(
                     "unable to read patch file: {}",
-                    go_io_text(&self.patch_file, &e)
+                    crate::kubeconfig::resolve::open_error(&self.patch_file, &e)
                 ))
             })?;
             String::from_utf8_lossy(&bytes).into_owned()

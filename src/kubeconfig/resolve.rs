@@ -205,7 +205,13 @@ fn read_pem(kind: &str, path: &Path, entry: &str, errs: &mut Vec<String>) -> Opt
     }
 }
 
+/// Go's `os.Open` error text (`open f: no such file or directory`).
+pub fn open_error(path: &str, e: &std::io::Error) -> String {
+    format!("open {path}: {}", io_text(e))
+}
+
 /// An I/O error in Go's words (`no such file or directory`), without Rust's `(os error 2)`.
+/// Shared by every layer that reports a file error as kubectl does.
 pub fn io_text(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),

@@ -257,7 +257,7 @@ pub fn read_source(source: &Source, stdin: &mut dyn Read) -> Result<String, Mani
             buf
         }
         Source::File(path) => std::fs::read(path)
-            .map_err(|e| ManifestError::Other(format!("open {path}: {}", go_io_error(&e))))?,
+            .map_err(|e| ManifestError::Other(crate::kubeconfig::resolve::open_error(path, &e)))?,
         Source::Url(url) => fetch_url(url)?.into_bytes(),
     };
     let bytes = bytes
@@ -268,16 +268,6 @@ pub fn read_source(source: &Source, stdin: &mut dyn Read) -> Result<String, Mani
         name: source.name().to_string(),
         message: "error converting YAML to JSON: yaml: invalid leading UTF-8 octet".to_string(),
     })
-}
-
-/// Go's text for common I/O errors (`permission denied`, `no such file or directory`).
-fn go_io_error(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
-        std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
-        _ => e.to_string(),
-    }
 }
 
 /// Number of tries for a URL (cli-runtime `defaultHttpGetAttempts`); network errors and 5xx
