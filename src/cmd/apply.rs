@@ -2,9 +2,7 @@
 //! a three-way patch), server-side apply, dry runs, `-o`, and `--prune`
 //! (kubectl `pkg/cmd/apply/apply.go`, `patcher.go`, `prune.go`).
 //!
-//! Also holds what `apply`, `create -f` and `delete -f` share: reading `-f` objects and
-//! mapping them to API resources and namespaces ([`read_objects`]), `--dry-run` and
-//! `--validate` values, and cmdutil's `AddSourceToErr` wording ([`with_source`]).
+//! Its targets come from the resource builder ([`crate::resource`]).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -18,423 +16,14 @@ use crate::apply::{
 };
 use crate::client::{ApiRequest, ApiStatus, ClientError};
 use crate::cmd::delete::{self, DeleteFlags};
+use crate::cmd::flags::{dry_run_flag, field_validation, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
-use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
-
-/// `--dry-run` strategies (cmdutil `GetDryRunStrategy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DryRun {
-    /// Send every request.
-    None,
-    /// Send no mutating request; print what would happen.
-    Client,
-    /// Send mutating requests with `dryRun=All`.
-    Server,
-}
-
-impl DryRun {
-    /// Parses the flag value as kubectl does.
-    pub fn parse(s: &str) -> Result<DryRun, CliError> {
-        match s {
-            "none" => Ok(DryRun::None),
-            "client" => Ok(DryRun::Client),
-            "server" => Ok(DryRun::Server),
-            other => Err(CliError::msg(format!(
-                "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
-            ))),
-        }
-    }
-
-    /// The suffix after an operation (`created (dry run)`).
-    pub fn suffix(&self) -> &'static str {
-        match self {
-            DryRun::None => "",
-            DryRun::Client => " (dry run)",
-            DryRun::Server => " (server dry run)",
-        }
-    }
-
-    /// Adds `dryRun=All` for server dry runs.
-    pub fn query(&self, req: ApiRequest) -> ApiRequest {
-        match self {
-            DryRun::Server => req.query("dryRun", "All"),
-            _ => req,
-        }
-    }
-}
-
-/// Reads `--dry-run`: a bare `--dry-run` (clap's missing value `unchanged`) means `client`
-/// with klog's deprecation warning, as cmdutil `GetDryRunStrategy` does.
-pub fn dry_run_flag(ctx: &Context, value: &str) -> Result<DryRun, CliError> {
-    if value == "unchanged" {
-        let now = chrono::Local::now();
-        ctx.eprint(&format!(
-            "W{} {:>7} helpers.go:703] --dry-run is deprecated and can be replaced with --dry-run=client.\n",
-            now.format("%m%d %H:%M:%S%.6f"),
-            std::process::id()
-        ));
-        return Ok(DryRun::Client);
-    }
-    DryRun::parse(value)
-}
-
-/// `--validate` values mapped to the server's `fieldValidation` (cmdutil `GetValidationDirective`).
-pub fn field_validation(s: &str) -> Result<&'static str, CliError> {
-    match s.to_lowercase().as_str() {
-        "strict" | "true" => Ok("Strict"),
-        "warn" => Ok("Warn"),
-        "ignore" | "false" => Ok("Ignore"),
-        _ => Err(CliError::msg(format!(
-            "invalid - validate option {s:?}; must be one of: strict (or true), warn, ignore (or false)"
-        ))),
-    }
-}
-
-/// One object read from `-f`, mapped to its resource.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// Where it came from (`f.yaml`, `STDIN`, a URL).
-    pub source: String,
-    /// The object (namespace set for namespaced kinds, as kubectl's builder does).
-    pub object: Value,
-    /// Its API resource.
-    pub resource: ApiResource,
-    /// Its namespace (None for cluster-scoped kinds).
-    pub namespace: Option<String>,
-    /// `metadata.name` (may be empty).
-    pub name: String,
-}
-
-impl Target {
-    /// The object's path.
-    pub fn path(&self) -> String {
-        self.resource
-            .path(self.namespace.as_deref(), Some(&self.name))
-    }
-
-    /// The collection path (for POST).
-    pub fn collection(&self) -> String {
-        self.resource.path(self.namespace.as_deref(), None)
-    }
-
-    /// `kind.group/name` as the name printer writes it.
-    pub fn display(&self) -> String {
-        format!(
-            "{}/{}",
-            crate::print::table::lower_group_kind(&self.resource.group, &self.resource.kind),
-            self.name
-        )
-    }
-
-    /// resource.Info's `String()` header lines (used in error texts).
-    fn info_header(&self) -> String {
-        let gr = if self.resource.group.is_empty() {
-            format!(
-                "/{}, Resource={}",
-                self.resource.version, self.resource.resource
-            )
-        } else {
-            format!(
-                "{}/{}, Resource={}",
-                self.resource.group, self.resource.version, self.resource.resource
-            )
-        };
-        let gvk = if self.resource.group.is_empty() {
-            format!("/{}, Kind={}", self.resource.version, self.resource.kind)
-        } else {
-            format!(
-                "{}/{}, Kind={}",
-                self.resource.group, self.resource.version, self.resource.kind
-            )
-        };
-        format!(
-            "Resource: {gr:?}, GroupVersionKind: {gvk:?}\nName: {:?}, Namespace: {:?}",
-            self.name,
-            self.namespace.as_deref().unwrap_or("")
-        )
-    }
-}
-
-fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
-    let mut cur = v;
-    for p in path {
-        match cur.get(p) {
-            Some(x) => cur = x,
-            None => return "",
-        }
-    }
-    cur.as_str().unwrap_or("")
-}
-
-/// cmdutil `AddSourceToErr`: an API error keeps its reason with `error when <verb> "<source>": `
-/// before its message; other errors get the same prefix as plain text.
-pub fn with_source(verb: &str, source: &str, err: CliError) -> CliError {
-    if source.is_empty() {
-        return err;
-    }
-    match err {
-        CliError::Client(ClientError::Api(mut s)) => {
-            s.message = format!("error when {verb} {source:?}: {}", s.message);
-            if let Some(m) = s.raw.get_mut("message") {
-                *m = Value::String(s.message.clone());
-            }
-            CliError::Client(ClientError::Api(s))
-        }
-        other => CliError::msg(format!("error when {verb} {source:?}: {}", flatten(&other))),
-    }
-}
-
-/// One line of kubectl's `MultipleErrors`: API errors as `Error from server (<Reason>): …`
-/// (without the single-error `is invalid` layout), others their text without `error: `.
-fn go_error_text(e: &CliError) -> String {
-    match e {
-        CliError::Client(ClientError::Api(s)) if s.reason.is_empty() => {
-            format!("Error from server: {}", s.message)
-        }
-        CliError::Client(ClientError::Api(s)) => {
-            format!("Error from server ({}): {}", s.reason, s.message)
-        }
-        CliError::Message(m) | CliError::Raw(m) => m.clone(),
-        other => flatten(other),
-    }
-}
-
-/// How kubectl's `checkErr` reports what a command collected: `builder` errors (one
-/// aggregate, as cli-runtime's builder returns them) followed by per-object errors. One error
-/// prints normally; several print one per line with no `error: ` prefix (`MultipleErrors`),
-/// and a multi-error builder aggregate among others prints as `[e1, e2]`.
-pub fn collected_errors(builder: Vec<CliError>, mut rest: Vec<CliError>) -> Result<(), CliError> {
-    let total = usize::from(!builder.is_empty()) + rest.len();
-    if total == 0 {
-        return Ok(());
-    }
-    if total == 1 {
-        if let Some(e) = rest.pop() {
-            return Err(e);
-        }
-        let mut builder = builder;
-        if builder.len() == 1 {
-            return Err(builder.remove(0));
-        }
-        let lines: Vec<String> = builder.iter().map(go_error_text).collect();
-        return Err(CliError::Raw(lines.join("\n")));
-    }
-    let mut lines = Vec::new();
-    match builder.len() {
-        0 => {}
-        1 => lines.push(go_error_text(&builder[0])),
-        _ => lines.push(format!(
-            "[{}]",
-            builder
-                .iter()
-                .map(go_error_text)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
-    lines.extend(rest.iter().map(go_error_text));
-    Err(CliError::Raw(lines.join("\n")))
-}
-
-fn flatten(e: &CliError) -> String {
-    let r = crate::error::render(e).stderr;
-    let r = r.trim_end();
-    r.strip_prefix("error: ").unwrap_or(r).to_string()
-}
-
-fn manifest_error(e: ManifestError) -> CliError {
-    match e {
-        ManifestError::Connection(m) => CliError::Raw(m),
-        other => CliError::msg(other.to_string()),
-    }
-}
-
-/// How [`read_objects`] reads and maps.
-#[derive(Debug, Clone, Default)]
-pub struct ReadSpec {
-    /// `-f` values.
-    pub files: Vec<String>,
-    /// `-R`.
-    pub recursive: bool,
-    /// Check `apiVersion`/`kind` locally (`--validate` other than ignore/false).
-    pub validate: bool,
-}
-
-/// Reads every `-f` object and maps it to a resource and namespace, as kubectl's builder
-/// does with `ContinueOnError`: good objects and the errors met (in order).
-pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Target>, Vec<CliError>) {
-    let opts = ReadOptions {
-        recursive: spec.recursive,
-        validate: spec.validate,
-    };
-    let read = {
-        let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        read_manifests_with(&spec.files, opts, &mut lock)
-    };
-    let mut targets = Vec::new();
-    let mut errors = Vec::new();
-    if read.is_empty() {
-        return (targets, errors);
-    }
-    let (default_ns, enforce) = match ctx.namespace() {
-        Ok(n) => n,
-        Err(e) => return (targets, vec![e]),
-    };
-    for item in read {
-        let m = match item {
-            Ok(m) => m,
-            Err(e) => {
-                errors.push(manifest_error(e));
-                continue;
-            }
-        };
-        match map_object(ctx, &m.source, m.object, &default_ns, enforce).await {
-            Ok(t) => targets.push(t),
-            Err(e) => errors.push(e),
-        }
-    }
-    (targets, errors)
-}
-
-/// Finds the resource serving `apiVersion`/`kind` (refreshing discovery once when unknown).
-pub async fn resource_for(
-    ctx: &Context,
-    api_version: &str,
-    kind: &str,
-) -> Result<Option<ApiResource>, CliError> {
-    let (group, version) = match api_version.split_once('/') {
-        Some((g, v)) => (g, v),
-        None => ("", api_version),
-    };
-    let find = |d: &crate::discovery::DiscoveryData| {
-        d.resources
-            .iter()
-            .find(|r| {
-                r.group == group
-                    && r.version == version
-                    && r.kind == kind
-                    && !r.resource.contains('/')
-            })
-            .cloned()
-    };
-    let disc = ctx.discovery()?;
-    if let Some(r) = find(&*disc.data().await?) {
-        return Ok(Some(r));
-    }
-    Ok(find(&*disc.refresh().await?))
-}
-
-/// Go's name for a JSON value's type in `json: cannot unmarshal <type> into …`.
-fn go_json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-        Value::Null => "null",
-    }
-}
-
-/// kubectl decodes `metadata` into typed `ObjectMeta`: non-string names and label or
-/// annotation values (YAML 1.1 `y`, `n`, `on`, numbers) fail before anything is sent.
-fn check_object_meta(source: &str, obj: &Value) -> Result<(), CliError> {
-    let err = |field: &str, got: &Value, want: &str| {
-        CliError::msg(format!(
-            "unable to decode {source:?}: json: cannot unmarshal {} into Go struct field ObjectMeta.metadata.{field} of type {want}",
-            go_json_type(got)
-        ))
-    };
-    let Some(meta) = obj.get("metadata").and_then(Value::as_object) else {
-        return Ok(());
-    };
-    for field in [
-        "name",
-        "generateName",
-        "namespace",
-        "uid",
-        "resourceVersion",
-    ] {
-        if let Some(v) = meta.get(field).filter(|v| !v.is_string() && !v.is_null()) {
-            return Err(err(field, v, "string"));
-        }
-    }
-    for field in ["labels", "annotations"] {
-        match meta.get(field) {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(m)) => {
-                if let Some(v) = m.values().find(|v| !v.is_string() && !v.is_null()) {
-                    return Err(err(field, v, "string"));
-                }
-            }
-            Some(other) => return Err(err(field, other, "map[string]string")),
-        }
-    }
-    Ok(())
-}
-
-async fn map_object(
-    ctx: &Context,
-    source: &str,
-    mut obj: Value,
-    default_ns: &str,
-    enforce: bool,
-) -> Result<Target, CliError> {
-    check_object_meta(source, &obj)?;
-    let api_version = str_at(&obj, &["apiVersion"]).to_string();
-    let kind = str_at(&obj, &["kind"]).to_string();
-    let name = str_at(&obj, &["metadata", "name"]).to_string();
-    let obj_ns = str_at(&obj, &["metadata", "namespace"]).to_string();
-    let Some(resource) = resource_for(ctx, &api_version, &kind).await? else {
-        let version = api_version.rsplit('/').next().unwrap_or("");
-        let group = api_version
-            .split_once('/')
-            .map(|(g, _)| g)
-            .unwrap_or_default();
-        let gv = if group.is_empty() {
-            version.to_string()
-        } else {
-            format!("{group}/{version}")
-        };
-        return Err(CliError::msg(format!(
-            "resource mapping not found for name: {name:?} namespace: {obj_ns:?} from {source:?}: no matches for kind {kind:?} in version {gv:?}\nensure CRDs are installed first"
-        )));
-    };
-    let namespace = if resource.namespaced {
-        let ns = if obj_ns.is_empty() {
-            default_ns.to_string()
-        } else {
-            if enforce && obj_ns != default_ns {
-                return Err(CliError::msg(format!(
-                    "the namespace from the provided object {obj_ns:?} does not match the namespace {default_ns:?}. You must pass '--namespace={obj_ns}' to perform this operation."
-                )));
-            }
-            obj_ns
-        };
-        if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.insert("namespace".into(), Value::String(ns.clone()));
-        } else if let Some(o) = obj.as_object_mut() {
-            o.insert(
-                "metadata".into(),
-                serde_json::json!({ "namespace": ns.clone() }),
-            );
-        }
-        Some(ns)
-    } else {
-        None
-    };
-    Ok(Target {
-        source: source.to_string(),
-        object: obj,
-        resource,
-        namespace,
-        name,
-    })
-}
+use crate::resource::{
+    collected_errors, flatten, read_objects, str_at, with_source, Info, ReadSpec,
+};
 
 /// Apply and update resources from files (kubectl's help: "Apply a configuration to a
 /// resource by file name or stdin").
@@ -709,7 +298,7 @@ impl ApplyArgs {
 }
 
 impl Run<'_> {
-    fn emit(&mut self, t: &Target, obj: &Value, op: Op) -> Result<(), CliError> {
+    fn emit(&mut self, t: &Info, obj: &Value, op: Op) -> Result<(), CliError> {
         match (&mut self.printer, &self.format) {
             (None, _) => {
                 let line = format!("{} {}{}\n", t.display(), op.word(), self.dry_run.suffix());
@@ -751,7 +340,7 @@ impl Run<'_> {
             .query("fieldValidation", self.validation)
     }
 
-    async fn get_live(&self, t: &Target) -> Result<Option<Value>, CliError> {
+    async fn get_live(&self, t: &Info) -> Result<Option<Value>, CliError> {
         let client = self.ctx.client()?;
         match client.get_json(&t.path()).await {
             Ok(v) => Ok(Some(v)),
@@ -767,7 +356,7 @@ impl Run<'_> {
         }
     }
 
-    async fn apply_one(&mut self, t: &Target) -> Result<(), CliError> {
+    async fn apply_one(&mut self, t: &Info) -> Result<(), CliError> {
         if self.args.server_side {
             return self.server_side(t).await;
         }
@@ -858,7 +447,7 @@ impl Run<'_> {
         }
     }
 
-    async fn server_side(&mut self, t: &Target) -> Result<(), CliError> {
+    async fn server_side(&mut self, t: &Info) -> Result<(), CliError> {
         let client = self.ctx.client()?;
         let body = server_side_apply_body(&t.object);
         let req = ApiRequest::patch(t.path(), SERVER_SIDE_APPLY_CONTENT_TYPE, body.into_bytes());
@@ -890,7 +479,7 @@ impl Run<'_> {
     /// apply.go `saveLastApplyAnnotationIfNecessary`: with the default manager, an existing
     /// last-applied annotation that no Apply manager owns is taken over by
     /// `kubectl-last-applied`, so later client-side applies still see it.
-    async fn save_last_applied(&self, t: &Target, obj: &Value) -> Result<Option<Value>, CliError> {
+    async fn save_last_applied(&self, t: &Info, obj: &Value) -> Result<Option<Value>, CliError> {
         if self.manager != "kubectl" {
             return Ok(None);
         }
@@ -940,7 +529,7 @@ impl Run<'_> {
         Ok(Some(self.ctx.client()?.send_json(&req).await?))
     }
 
-    async fn prune(&mut self, visited: &[Target]) -> Result<(), CliError> {
+    async fn prune(&mut self, visited: &[Info]) -> Result<(), CliError> {
         let client = self.ctx.client()?;
         let disc = ctx_data(self.ctx).await?;
         let mut kinds: Vec<ApiResource> = Vec::new();
@@ -1089,7 +678,7 @@ fn local_merge(live: &Value, p: &crate::apply::ApplyPatch) -> Value {
     merged.unwrap_or_else(|| live.clone())
 }
 
-fn patch_error(t: &Target, msg: &str) -> CliError {
+fn patch_error(t: &Info, msg: &str) -> CliError {
     CliError::msg(format!(
         "error when creating patch with:\n{}\nfor: {:?}: {msg}",
         to_go_json(&t.object),
@@ -1104,98 +693,4 @@ fn conflict_message(s: &ApiStatus) -> String {
         "error: {}\nPlease review the fields above--they currently have other managers. Here\nare the ways you can resolve this warning:\n* If you intend to manage all of these fields, please re-run the apply\n  command with the `--force-conflicts` flag.\n* If you do not intend to manage all of the fields, please edit your\n  manifest to remove references to the fields that should keep their\n  current managers.\n* You may co-own fields by updating your manifest to match the existing\n  value; in this case, you'll become the manager if the other manager(s)\n  stop managing the field (remove it from their configuration).\nSee https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts",
         s.message
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dry_run_values() {
-        assert_eq!(DryRun::parse("client").unwrap(), DryRun::Client);
-        assert_eq!(
-            DryRun::parse("server").unwrap().suffix(),
-            " (server dry run)"
-        );
-        let e = DryRun::parse("bogus").unwrap_err();
-        assert_eq!(
-            crate::error::render(&e).stderr,
-            "error: Invalid dry-run value (bogus). Must be \"none\", \"server\", or \"client\".\n"
-        );
-    }
-
-    #[test]
-    fn validate_values() {
-        assert_eq!(field_validation("true").unwrap(), "Strict");
-        assert_eq!(field_validation("warn").unwrap(), "Warn");
-        assert_eq!(field_validation("false").unwrap(), "Ignore");
-        assert!(field_validation("maybe").is_err());
-    }
-
-    #[test]
-    fn object_meta_is_typed() {
-        let ok = serde_json::json!({"metadata": {"name": "a", "labels": {"x": "1"}}});
-        assert!(check_object_meta("f.yaml", &ok).is_ok());
-        let bad = serde_json::json!({"metadata": {"name": "a", "labels": {"x": true}}});
-        assert_eq!(
-            crate::error::render(&check_object_meta("f.yaml", &bad).unwrap_err()).stderr,
-            "error: unable to decode \"f.yaml\": json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string\n"
-        );
-        let bad = serde_json::json!({"metadata": {"annotations": [1]}});
-        assert!(check_object_meta("f.yaml", &bad).is_err());
-    }
-
-    #[test]
-    fn collected_errors_follow_check_err() {
-        let text = |r: Result<(), CliError>| crate::error::render(&r.unwrap_err()).stderr;
-        assert!(collected_errors(vec![], vec![]).is_ok());
-        // One error prints as usual, even from a builder aggregate.
-        assert_eq!(
-            text(collected_errors(vec![CliError::msg("a")], vec![])),
-            "error: a\n"
-        );
-        // A builder aggregate alone: one line each, no prefix.
-        assert_eq!(
-            text(collected_errors(
-                vec![CliError::msg("a"), CliError::msg("b")],
-                vec![]
-            )),
-            "a\nb\n"
-        );
-        // Nested in more errors, it prints as Go prints an aggregate.
-        let api = ApiStatus {
-            code: 404,
-            reason: "NotFound".into(),
-            message: "x not found".into(),
-            details: Value::Null,
-            raw: Value::Null,
-        };
-        assert_eq!(
-            text(collected_errors(
-                vec![CliError::msg("a"), CliError::msg("b")],
-                vec![CliError::Client(ClientError::Api(Box::new(api)))]
-            )),
-            "[a, b]\nError from server (NotFound): x not found\n"
-        );
-    }
-
-    #[test]
-    fn source_is_added_to_api_errors() {
-        let s = ApiStatus {
-            code: 409,
-            reason: "AlreadyExists".into(),
-            message: "daemonsets.apps \"x\" already exists".into(),
-            details: Value::Null,
-            raw: serde_json::json!({"message": "daemonsets.apps \"x\" already exists"}),
-        };
-        let e = with_source(
-            "creating",
-            "f.yaml",
-            CliError::Client(ClientError::Api(Box::new(s))),
-        );
-        assert_eq!(
-            crate::error::render(&e).stderr,
-            "Error from server (AlreadyExists): error when creating \"f.yaml\": daemonsets.apps \"x\" already exists\n"
-        );
-    }
 }

@@ -6,10 +6,11 @@ use std::io::Write;
 
 use crate::apply::{set_last_applied, to_go_json};
 use crate::client::{ApiRequest, Method};
-use crate::cmd::apply::{field_validation, read_objects, with_source, DryRun, ReadSpec};
+use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use crate::resource::{read_objects, with_source, ReadSpec};
 
 /// Create a resource from a file or from stdin.
 #[derive(Debug, Clone, clap::Args)]
@@ -96,7 +97,7 @@ impl CreateArgs {
         if self.filename.is_empty() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
-        let dry_run = crate::cmd::apply::dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
         let validation = field_validation(&self.validate)?;
         let format = if self.output.is_empty() {
             None
@@ -175,7 +176,7 @@ impl CreateArgs {
         if count == 0 && errors.is_empty() && builder_errors.is_empty() {
             return Err(CliError::msg("no objects passed to create"));
         }
-        crate::cmd::apply::collected_errors(builder_errors, errors)
+        crate::resource::collected_errors(builder_errors, errors)
     }
 }
 

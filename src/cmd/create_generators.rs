@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::apply::{set_last_applied, to_go_json};
 use crate::client::{ApiRequest, Method};
-use crate::cmd::apply::{dry_run_flag, field_validation, DryRun};
+use crate::cmd::flags::{dry_run_flag, field_validation, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::kubeconfig::resolve::io_text;

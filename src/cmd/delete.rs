@@ -11,11 +11,12 @@ use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 
 use crate::client::ApiRequest;
-use crate::cmd::apply::{read_objects, with_source, DryRun, ReadSpec};
+use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::print::table::lower_group_kind;
+use crate::resource::{read_objects, with_source, ReadSpec};
 
 /// The deletion settings `delete` and `apply --prune` share.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,7 +319,7 @@ impl DeleteArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let dry_run = crate::cmd::apply::dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
         let flags = self.flags();
         let (_, cascade_warning) = flags.propagation()?;
         if let Some(w) = cascade_warning {
@@ -390,7 +391,7 @@ impl DeleteArgs {
             ctx.out().write_all(b"No resources found\n")?;
         }
         // One visit collects every error: a single aggregate.
-        crate::cmd::apply::collected_errors(errors, Vec::new())
+        crate::resource::collected_errors(errors, Vec::new())
     }
 
     fn print(

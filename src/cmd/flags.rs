@@ -1,6 +1,9 @@
 //! Shared flag groups, each flag defined once: the global (connection/config) flags every
 //! command accepts. Doc comments are kubectl's help texts; `kubectl-rs options` prints them.
 
+use crate::client::ApiRequest;
+use crate::context::Context;
+use crate::error::CliError;
 use crate::kubeconfig::ConfigOverrides;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -337,9 +340,101 @@ impl Default for PrintFlags {
     }
 }
 
+/// `--dry-run` strategies (cmdutil `GetDryRunStrategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DryRun {
+    /// Send every request.
+    None,
+    /// Send no mutating request; print what would happen.
+    Client,
+    /// Send mutating requests with `dryRun=All`.
+    Server,
+}
+
+impl DryRun {
+    /// Parses the flag value as kubectl does.
+    pub fn parse(s: &str) -> Result<DryRun, CliError> {
+        match s {
+            "none" => Ok(DryRun::None),
+            "client" => Ok(DryRun::Client),
+            "server" => Ok(DryRun::Server),
+            other => Err(CliError::msg(format!(
+                "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+            ))),
+        }
+    }
+
+    /// The suffix after an operation (`created (dry run)`).
+    pub fn suffix(&self) -> &'static str {
+        match self {
+            DryRun::None => "",
+            DryRun::Client => " (dry run)",
+            DryRun::Server => " (server dry run)",
+        }
+    }
+
+    /// Adds `dryRun=All` for server dry runs.
+    pub fn query(&self, req: ApiRequest) -> ApiRequest {
+        match self {
+            DryRun::Server => req.query("dryRun", "All"),
+            _ => req,
+        }
+    }
+}
+
+/// Reads `--dry-run`: a bare `--dry-run` (clap's missing value `unchanged`) means `client`
+/// with klog's deprecation warning, as cmdutil `GetDryRunStrategy` does.
+pub fn dry_run_flag(ctx: &Context, value: &str) -> Result<DryRun, CliError> {
+    if value == "unchanged" {
+        let now = chrono::Local::now();
+        ctx.eprint(&format!(
+            "W{} {:>7} helpers.go:703] --dry-run is deprecated and can be replaced with --dry-run=client.\n",
+            now.format("%m%d %H:%M:%S%.6f"),
+            std::process::id()
+        ));
+        return Ok(DryRun::Client);
+    }
+    DryRun::parse(value)
+}
+
+/// `--validate` values mapped to the server's `fieldValidation` (cmdutil `GetValidationDirective`).
+pub fn field_validation(s: &str) -> Result<&'static str, CliError> {
+    match s.to_lowercase().as_str() {
+        "strict" | "true" => Ok("Strict"),
+        "warn" => Ok("Warn"),
+        "ignore" | "false" => Ok("Ignore"),
+        _ => Err(CliError::msg(format!(
+            "invalid - validate option {s:?}; must be one of: strict (or true), warn, ignore (or false)"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dry_run_values() {
+        assert_eq!(DryRun::parse("client").unwrap(), DryRun::Client);
+        assert_eq!(
+            DryRun::parse("server").unwrap().suffix(),
+            " (server dry run)"
+        );
+        let e = DryRun::parse("bogus").unwrap_err();
+        assert_eq!(
+            crate::error::render(&e).stderr,
+            "error: Invalid dry-run value (bogus). Must be \"none\", \"server\", or \"client\".\n"
+        );
+    }
+
+    #[test]
+    fn validate_values() {
+        assert_eq!(field_validation("true").unwrap(), "Strict");
+        assert_eq!(field_validation("warn").unwrap(), "Warn");
+        assert_eq!(field_validation("false").unwrap(), "Ignore");
+        assert!(field_validation("maybe").is_err());
+    }
+
     use clap::Parser;
 
     #[derive(Debug, Parser)]

@@ -15,13 +15,14 @@ use serde_json::{Map, Value};
 use crate::apply::merge::create_merge_patch;
 use crate::client::request::PATCH_MERGE;
 use crate::client::{ApiRequest, ClientError};
-use crate::cmd::apply::{collected_errors, dry_run_flag, read_objects, DryRun, ReadSpec};
+use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::manifest::{read_manifests_with, ReadOptions};
 use crate::print::gofmt::go_quote;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
+use crate::resource::{collected_errors, read_objects, ReadSpec};
 
 /// Which metadata map a command updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

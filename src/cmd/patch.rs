@@ -10,13 +10,14 @@ use serde_json::Value;
 use crate::apply::{apply_json_patch, apply_merge_patch, apply_strategic_merge_patch};
 use crate::client::request::{PATCH_JSON, PATCH_MERGE, PATCH_STRATEGIC};
 use crate::client::{ApiRequest, ClientError, ResourcePath};
-use crate::cmd::apply::{collected_errors, read_objects, DryRun, ReadSpec};
+use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
 use crate::print::gofmt::go_quote;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use crate::resource::{collected_errors, read_objects, ReadSpec};
 
 /// The formats of cli-runtime's `PrintFlags` (json/yaml, name, templates), sorted as
 /// kubectl's "unable to match a printer" error lists them.
@@ -571,7 +572,7 @@ impl PatchArgs {
         if self.record.is_some() {
             ctx.eprint(RECORD_DEPRECATED);
         }
-        let dry_run = crate::cmd::apply::dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
         if !self.local {
             ctx.namespace()?;
         }

@@ -15,12 +15,13 @@ use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 use crate::client::ApiRequest;
-use crate::cmd::apply::{collected_errors, read_objects, DryRun, ReadSpec};
+use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::print::table::lower_group_kind;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use crate::resource::{collected_errors, read_objects, ReadSpec};
 
 const ROLLOUT_LONG: &str = "Manage the rollout of one or many resources.
         
@@ -965,7 +966,7 @@ impl PatchArgs {
 
 /// `--dry-run` of `undo`.
 fn dry_run(ctx: &Context, value: &str) -> Result<DryRun, CliError> {
-    crate::cmd::apply::dry_run_flag(ctx, value)
+    crate::cmd::flags::dry_run_flag(ctx, value)
 }
 
 #[cfg(test)]

@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::client::{ApiRequest, ClientError, ResourcePath};
-use crate::cmd::apply::{collected_errors, dry_run_flag, read_objects, DryRun, ReadSpec};
+use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::patch::PrintSpec;
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::print::gofmt::go_quote;
+use crate::resource::{collected_errors, read_objects, ReadSpec};
 
 /// How often and how long a scale is retried after update conflicts (kubectl: 1s, 5m).
 const RETRY_INTERVAL: Duration = Duration::from_secs(1);

@@ -16,7 +16,6 @@ use tokio::time::Instant;
 
 use crate::client::request::ApiRequest;
 use crate::client::{ApiStatus, Client, ClientError};
-use crate::cmd::apply::{collected_errors, read_objects, ReadSpec};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -25,6 +24,7 @@ use crate::print::gofmt::sprint;
 use crate::print::jsonpath::JsonPath;
 use crate::print::name::print_name;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
+use crate::resource::{collected_errors, read_objects, ReadSpec};
 
 const WAIT_LONG: &str = "Wait for a specific condition on one or many resources.
 

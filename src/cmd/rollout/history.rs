@@ -11,7 +11,7 @@ use super::{
     Workload,
 };
 use crate::client::ApiRequest;
-use crate::cmd::apply::DryRun;
+use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::error::CliError;
 

@@ -1,0 +1,303 @@
+//! The resource builder (cli-runtime `resource.Builder`): the one place commands get their
+//! targets from. It reads `-f` files, URLs and stdin, maps each object to its API resource and
+//! namespace, filters file objects by `-l` as kubectl does, resolves `TYPE NAME…` and
+//! `TYPE/NAME` arguments, and words the argument errors as kubectl's builder does.
+//!
+//! Layer: above `discovery` and `manifest`, below `cmd`.
+
+pub mod errors;
+
+pub use errors::{collected_errors, flatten, with_source};
+
+use serde_json::Value;
+
+use crate::context::Context;
+use crate::discovery::ApiResource;
+use crate::error::CliError;
+use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
+
+/// One object read from `-f`, mapped to its resource.
+#[derive(Debug, Clone)]
+pub struct Info {
+    /// Where it came from (`f.yaml`, `STDIN`, a URL).
+    pub source: String,
+    /// The object (namespace set for namespaced kinds, as kubectl's builder does).
+    pub object: Value,
+    /// Its API resource.
+    pub resource: ApiResource,
+    /// Its namespace (None for cluster-scoped kinds).
+    pub namespace: Option<String>,
+    /// `metadata.name` (may be empty).
+    pub name: String,
+}
+
+impl Info {
+    /// The object's path.
+    pub fn path(&self) -> String {
+        self.resource
+            .path(self.namespace.as_deref(), Some(&self.name))
+    }
+
+    /// The collection path (for POST).
+    pub fn collection(&self) -> String {
+        self.resource.path(self.namespace.as_deref(), None)
+    }
+
+    /// `kind.group/name` as the name printer writes it.
+    pub fn display(&self) -> String {
+        format!(
+            "{}/{}",
+            crate::print::table::lower_group_kind(&self.resource.group, &self.resource.kind),
+            self.name
+        )
+    }
+
+    /// resource.Info's `String()` header lines (used in error texts).
+    pub(crate) fn info_header(&self) -> String {
+        let gr = if self.resource.group.is_empty() {
+            format!(
+                "/{}, Resource={}",
+                self.resource.version, self.resource.resource
+            )
+        } else {
+            format!(
+                "{}/{}, Resource={}",
+                self.resource.group, self.resource.version, self.resource.resource
+            )
+        };
+        let gvk = if self.resource.group.is_empty() {
+            format!("/{}, Kind={}", self.resource.version, self.resource.kind)
+        } else {
+            format!(
+                "{}/{}, Kind={}",
+                self.resource.group, self.resource.version, self.resource.kind
+            )
+        };
+        format!(
+            "Resource: {gr:?}, GroupVersionKind: {gvk:?}\nName: {:?}, Namespace: {:?}",
+            self.name,
+            self.namespace.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// The string at `path` in `v` (empty when missing or not a string).
+pub fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
+    let mut cur = v;
+    for p in path {
+        match cur.get(p) {
+            Some(x) => cur = x,
+            None => return "",
+        }
+    }
+    cur.as_str().unwrap_or("")
+}
+
+fn manifest_error(e: ManifestError) -> CliError {
+    match e {
+        ManifestError::Connection(m) => CliError::Raw(m),
+        other => CliError::msg(other.to_string()),
+    }
+}
+
+/// How [`read_objects`] reads and maps.
+#[derive(Debug, Clone, Default)]
+pub struct ReadSpec {
+    /// `-f` values.
+    pub files: Vec<String>,
+    /// `-R`.
+    pub recursive: bool,
+    /// Check `apiVersion`/`kind` locally (`--validate` other than ignore/false).
+    pub validate: bool,
+}
+
+/// Reads every `-f` object and maps it to a resource and namespace, as kubectl's builder
+/// does with `ContinueOnError`: good objects and the errors met (in order).
+pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<CliError>) {
+    let opts = ReadOptions {
+        recursive: spec.recursive,
+        validate: spec.validate,
+    };
+    let read = {
+        let stdin = std::io::stdin();
+        let mut lock = stdin.lock();
+        read_manifests_with(&spec.files, opts, &mut lock)
+    };
+    let mut targets = Vec::new();
+    let mut errors = Vec::new();
+    if read.is_empty() {
+        return (targets, errors);
+    }
+    let (default_ns, enforce) = match ctx.namespace() {
+        Ok(n) => n,
+        Err(e) => return (targets, vec![e]),
+    };
+    for item in read {
+        let m = match item {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(manifest_error(e));
+                continue;
+            }
+        };
+        match map_object(ctx, &m.source, m.object, &default_ns, enforce).await {
+            Ok(t) => targets.push(t),
+            Err(e) => errors.push(e),
+        }
+    }
+    (targets, errors)
+}
+
+/// Finds the resource serving `apiVersion`/`kind` (refreshing discovery once when unknown).
+pub async fn resource_for(
+    ctx: &Context,
+    api_version: &str,
+    kind: &str,
+) -> Result<Option<ApiResource>, CliError> {
+    let (group, version) = match api_version.split_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    };
+    let find = |d: &crate::discovery::DiscoveryData| {
+        d.resources
+            .iter()
+            .find(|r| {
+                r.group == group
+                    && r.version == version
+                    && r.kind == kind
+                    && !r.resource.contains('/')
+            })
+            .cloned()
+    };
+    let disc = ctx.discovery()?;
+    if let Some(r) = find(&*disc.data().await?) {
+        return Ok(Some(r));
+    }
+    Ok(find(&*disc.refresh().await?))
+}
+
+/// Go's name for a JSON value's type in `json: cannot unmarshal <type> into …`.
+fn go_json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+        Value::Null => "null",
+    }
+}
+
+/// kubectl decodes `metadata` into typed `ObjectMeta`: non-string names and label or
+/// annotation values (YAML 1.1 `y`, `n`, `on`, numbers) fail before anything is sent.
+fn check_object_meta(source: &str, obj: &Value) -> Result<(), CliError> {
+    let err = |field: &str, got: &Value, want: &str| {
+        CliError::msg(format!(
+            "unable to decode {source:?}: json: cannot unmarshal {} into Go struct field ObjectMeta.metadata.{field} of type {want}",
+            go_json_type(got)
+        ))
+    };
+    let Some(meta) = obj.get("metadata").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for field in [
+        "name",
+        "generateName",
+        "namespace",
+        "uid",
+        "resourceVersion",
+    ] {
+        if let Some(v) = meta.get(field).filter(|v| !v.is_string() && !v.is_null()) {
+            return Err(err(field, v, "string"));
+        }
+    }
+    for field in ["labels", "annotations"] {
+        match meta.get(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(m)) => {
+                if let Some(v) = m.values().find(|v| !v.is_string() && !v.is_null()) {
+                    return Err(err(field, v, "string"));
+                }
+            }
+            Some(other) => return Err(err(field, other, "map[string]string")),
+        }
+    }
+    Ok(())
+}
+
+async fn map_object(
+    ctx: &Context,
+    source: &str,
+    mut obj: Value,
+    default_ns: &str,
+    enforce: bool,
+) -> Result<Info, CliError> {
+    check_object_meta(source, &obj)?;
+    let api_version = str_at(&obj, &["apiVersion"]).to_string();
+    let kind = str_at(&obj, &["kind"]).to_string();
+    let name = str_at(&obj, &["metadata", "name"]).to_string();
+    let obj_ns = str_at(&obj, &["metadata", "namespace"]).to_string();
+    let Some(resource) = resource_for(ctx, &api_version, &kind).await? else {
+        let version = api_version.rsplit('/').next().unwrap_or("");
+        let group = api_version
+            .split_once('/')
+            .map(|(g, _)| g)
+            .unwrap_or_default();
+        let gv = if group.is_empty() {
+            version.to_string()
+        } else {
+            format!("{group}/{version}")
+        };
+        return Err(CliError::msg(format!(
+            "resource mapping not found for name: {name:?} namespace: {obj_ns:?} from {source:?}: no matches for kind {kind:?} in version {gv:?}\nensure CRDs are installed first"
+        )));
+    };
+    let namespace = if resource.namespaced {
+        let ns = if obj_ns.is_empty() {
+            default_ns.to_string()
+        } else {
+            if enforce && obj_ns != default_ns {
+                return Err(CliError::msg(format!(
+                    "the namespace from the provided object {obj_ns:?} does not match the namespace {default_ns:?}. You must pass '--namespace={obj_ns}' to perform this operation."
+                )));
+            }
+            obj_ns
+        };
+        if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("namespace".into(), Value::String(ns.clone()));
+        } else if let Some(o) = obj.as_object_mut() {
+            o.insert(
+                "metadata".into(),
+                serde_json::json!({ "namespace": ns.clone() }),
+            );
+        }
+        Some(ns)
+    } else {
+        None
+    };
+    Ok(Info {
+        source: source.to_string(),
+        object: obj,
+        resource,
+        namespace,
+        name,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_meta_is_typed() {
+        let ok = serde_json::json!({"metadata": {"name": "a", "labels": {"x": "1"}}});
+        assert!(check_object_meta("f.yaml", &ok).is_ok());
+        let bad = serde_json::json!({"metadata": {"name": "a", "labels": {"x": true}}});
+        assert_eq!(
+            crate::error::render(&check_object_meta("f.yaml", &bad).unwrap_err()).stderr,
+            "error: unable to decode \"f.yaml\": json: cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels of type string\n"
+        );
+        let bad = serde_json::json!({"metadata": {"annotations": [1]}});
+        assert!(check_object_meta("f.yaml", &bad).is_err());
+    }
+}
