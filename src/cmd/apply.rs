@@ -15,8 +15,7 @@ use crate::apply::{
     to_go_json, SERVER_SIDE_APPLY_CONTENT_TYPE,
 };
 use crate::client::{ApiRequest, ApiStatus, ClientError};
-use crate::cmd::delete::{self, DeleteFlags};
-use crate::cmd::flags::{dry_run_flag, field_validation, DryRun};
+use crate::cmd::flags::{dry_run_flag, field_validation, parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -29,6 +28,9 @@ use crate::resource::{
 /// resource by file name or stdin").
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
+    /// Positional arguments: apply takes none (kubectl: `Unexpected args: [...]`).
+    #[arg(hide = true)]
+    pub args: Vec<String>,
     /// The files that contain the configurations to apply.
     #[arg(short = 'f', long = "filename")]
     pub filename: Vec<String>,
@@ -224,6 +226,13 @@ impl ApplyArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        // kubectl `ApplyFlags.ToOptions`: arguments are refused before anything else.
+        if !self.args.is_empty() {
+            return Err(CliError::Usage {
+                message: format!("Unexpected args: [{}]", self.args.join(" ")),
+                command: "kubectl-rs apply".into(),
+            });
+        }
         let dry_run = self.validate_flags(ctx)?;
         let validation = field_validation(&self.validate)?;
         let format = if self.output.is_empty() {
@@ -257,6 +266,8 @@ impl ApplyArgs {
             files: self.filename.clone(),
             recursive: self.recursive,
             validate: validation != "Ignore",
+            selector: self.selector.clone(),
+            latest: false,
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
         if targets.is_empty() && builder_errors.is_empty() {
@@ -649,8 +660,16 @@ impl Run<'_> {
                     self.ctx.out().write_all(line.as_bytes())?;
                 }
                 if self.args.wait && self.dry_run == DryRun::None {
-                    let timeout = delete::parse_timeout(&self.args.timeout)?;
-                    delete::wait_deleted(self.ctx, &r, ns.as_deref(), &name, item, timeout).await?;
+                    let timeout = parse_timeout(&self.args.timeout)?;
+                    crate::resource::helper::wait_deleted(
+                        self.ctx,
+                        &r,
+                        ns.as_deref(),
+                        &name,
+                        item,
+                        timeout,
+                    )
+                    .await?;
                 }
             }
         }

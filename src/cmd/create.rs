@@ -59,30 +59,6 @@ pub struct CreateArgs {
     pub show_managed_fields: bool,
 }
 
-/// `-l key=value,key2=value2` equality selectors, as filters over manifest objects.
-fn matches_selector(obj: &serde_json::Value, selector: &str) -> Result<bool, CliError> {
-    for term in selector.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-        let labels = &obj["metadata"]["labels"];
-        let ok = if let Some((k, v)) = term.split_once("!=") {
-            labels[k.trim()].as_str() != Some(v.trim())
-        } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-            labels[k.trim()].as_str() == Some(v.trim())
-        } else if let Some(k) = term.strip_prefix('!') {
-            labels.get(k.trim()).is_none()
-        } else if term.contains(' ') || term.contains('(') {
-            return Err(CliError::msg(format!(
-                "unable to parse requirement: {term:?} (set-based selectors are not supported with -f by kubectl-rs)"
-            )));
-        } else {
-            labels.get(term).is_some()
-        };
-        if !ok {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
 impl CreateArgs {
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
@@ -125,16 +101,13 @@ impl CreateArgs {
             files: self.filename.clone(),
             recursive: self.recursive,
             validate: validation != "Ignore",
+            selector: self.selector.clone(),
+            latest: false,
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
         let mut errors = Vec::new();
         let mut count = 0;
         for t in targets {
-            if let Some(sel) = &self.selector {
-                if !matches_selector(&t.object, sel)? {
-                    continue;
-                }
-            }
             count += 1;
             let mut obj = t.object.clone();
             if self.save_config {
@@ -177,21 +150,5 @@ impl CreateArgs {
             return Err(CliError::msg("no objects passed to create"));
         }
         crate::resource::collected_errors(builder_errors, errors)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn selector_filters_manifest_objects() {
-        let o = json!({"metadata": {"labels": {"app": "web", "tier": "fe"}}});
-        assert!(matches_selector(&o, "app=web").unwrap());
-        assert!(matches_selector(&o, "app==web,tier").unwrap());
-        assert!(!matches_selector(&o, "app=db").unwrap());
-        assert!(matches_selector(&o, "app!=db,!missing").unwrap());
-        assert!(!matches_selector(&o, "!app").unwrap());
     }
 }

@@ -2,200 +2,20 @@
 //! cascade, grace period, `--force`, `--wait`, dry runs, `-o name`, `-i`
 //! (kubectl `pkg/cmd/delete/delete.go`, `delete_flags.go`, `pkg/cmd/wait/delete.go`).
 //!
-//! [`DeleteFlags`] is the part `apply --prune` shares.
+//! [`DeleteFlags`](crate::cmd::flags::DeleteFlags), which `apply --prune` shares, are in
+//! `flags`; waiting for a deletion is [`crate::resource::helper::wait_deleted`].
 
 use std::io::{BufRead, Write};
-use std::time::Duration;
 
-use futures_util::StreamExt;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::client::ApiRequest;
-use crate::cmd::flags::DryRun;
+use crate::cmd::flags::{parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::print::table::lower_group_kind;
 use crate::resource::{read_objects, with_source, ReadSpec};
-
-/// The deletion settings `delete` and `apply --prune` share.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeleteFlags {
-    /// `--cascade` as typed (`background`, `foreground`, `orphan`, or deprecated `true`/`false`).
-    pub cascade: String,
-    /// `--grace-period` (-1: the object's default).
-    pub grace_period: i64,
-    /// `--now`.
-    pub now: bool,
-    /// `--force`.
-    pub force: bool,
-}
-
-impl Default for DeleteFlags {
-    fn default() -> Self {
-        DeleteFlags {
-            cascade: "background".into(),
-            grace_period: -1,
-            now: false,
-            force: false,
-        }
-    }
-}
-
-impl DeleteFlags {
-    /// The `propagationPolicy` for `--cascade`, and the deprecation warning for boolean values.
-    pub fn propagation(&self) -> Result<(&'static str, Option<String>), CliError> {
-        let warn = |v: &str, with: &str| {
-            Some(format!(
-                "warning: --cascade={v} is deprecated (boolean value) and can be replaced with --cascade={with}.\n"
-            ))
-        };
-        match self.cascade.to_lowercase().as_str() {
-            "background" => Ok(("Background", None)),
-            "foreground" => Ok(("Foreground", None)),
-            "orphan" => Ok(("Orphan", None)),
-            "true" => Ok(("Background", warn(&self.cascade, "background"))),
-            "false" => Ok(("Orphan", warn(&self.cascade, "orphan"))),
-            _ => Err(CliError::msg(format!(
-                "invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"",
-                self.cascade
-            ))),
-        }
-    }
-
-    /// The grace period to send (None: not sent), after `--now`/`--force` rules.
-    pub fn effective_grace(&self) -> Result<Option<i64>, CliError> {
-        let mut g = self.grace_period;
-        if self.now {
-            if g != -1 {
-                return Err(CliError::msg(
-                    "--now and --grace-period cannot be specified together",
-                ));
-            }
-            g = 1;
-        }
-        if g == 0 && !self.force {
-            // kubectl turns a zero grace period into 1 unless --force is given.
-            g = 1;
-        }
-        if self.force && g < 0 {
-            g = 0;
-        }
-        if self.force && g > 0 {
-            return Err(CliError::msg(
-                "--force and --grace-period greater than 0 cannot be specified together",
-            ));
-        }
-        Ok((g >= 0).then_some(g))
-    }
-
-    /// The `DeleteOptions` body.
-    pub fn delete_options(&self, dry_run: DryRun) -> Result<Value, CliError> {
-        let mut m = Map::new();
-        if let Some(g) = self.effective_grace()? {
-            m.insert("gracePeriodSeconds".into(), json!(g));
-        }
-        m.insert("propagationPolicy".into(), json!(self.propagation()?.0));
-        if dry_run == DryRun::Server {
-            m.insert("dryRun".into(), json!(["All"]));
-        }
-        Ok(Value::Object(m))
-    }
-}
-
-/// Parses `--timeout` (a Go duration; a bare `0` is allowed).
-pub fn parse_timeout(s: &str) -> Result<Duration, CliError> {
-    if s == "0" {
-        return Ok(Duration::ZERO);
-    }
-    crate::cmd::flags::parse_go_duration(s).ok_or_else(|| {
-        CliError::msg(format!(
-            "invalid argument {s:?} for \"--timeout\" flag: time: invalid duration {s:?}"
-        ))
-    })
-}
-
-/// Waits until the object is gone (404, or replaced by one with another uid), as kubectl's
-/// `wait --for=delete` does: a GET, then a watch on the name until `DELETED`.
-pub async fn wait_deleted(
-    ctx: &Context,
-    r: &ApiResource,
-    namespace: Option<&str>,
-    name: &str,
-    deleted: &Value,
-    timeout: Duration,
-) -> Result<(), CliError> {
-    // kubectl: a zero timeout means a week.
-    let timeout = if timeout.is_zero() {
-        Duration::from_secs(7 * 24 * 3600)
-    } else {
-        timeout
-    };
-    let client = ctx.client()?;
-    // kubectl's uid map: a Status answer names the uid in its details, an object in its
-    // metadata; even an empty uid counts, so a re-created object ends the wait.
-    let uid: Option<String> = if deleted["kind"] == "Status" {
-        deleted["details"].as_object().map(|d| {
-            d.get("uid")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        })
-    } else if deleted.is_object() {
-        Some(
-            deleted["metadata"]["uid"]
-                .as_str()
-                .unwrap_or("")
-                .to_string(),
-        )
-    } else {
-        None
-    };
-    let timed_out = || {
-        CliError::msg(format!(
-            "timed out waiting for the condition on {}/{}",
-            r.resource, name
-        ))
-    };
-    let wait = async {
-        loop {
-            let live = match client.get_json(&r.path(namespace, Some(name))).await {
-                Ok(v) => v,
-                Err(e) if e.is_not_found() => return Ok(()),
-                Err(e) => return Err(CliError::from(e)),
-            };
-            if let Some(uid) = &uid {
-                if live["metadata"]["uid"].as_str() != Some(uid.as_str()) {
-                    return Ok(());
-                }
-            }
-            let rv = live["metadata"]["resourceVersion"]
-                .as_str()
-                .unwrap_or("")
-                .to_string();
-            let req = ApiRequest::get(r.path(namespace, None))
-                .query("fieldSelector", format!("metadata.name={name}"))
-                .query("resourceVersion", rv);
-            let mut stream = match client.watch(&req).await {
-                Ok(s) => s,
-                Err(e) if e.status().is_some_and(|s| s.code == 410) => continue,
-                Err(e) => return Err(e.into()),
-            };
-            while let Some(ev) = stream.next().await {
-                match ev {
-                    Ok(ev) if ev.event_type == "DELETED" => return Ok(()),
-                    Ok(_) => {}
-                    // An expired watch starts over from a fresh GET.
-                    Err(_) => break,
-                }
-            }
-        }
-    };
-    match tokio::time::timeout(timeout, wait).await {
-        Ok(r) => r,
-        Err(_) => Err(timed_out()),
-    }
-}
 
 /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
 #[derive(Debug, Clone, clap::Args)]
@@ -373,7 +193,7 @@ impl DeleteArgs {
         }
         if self.wait && dry_run == DryRun::None {
             for (v, response) in &deleted {
-                if let Err(e) = wait_deleted(
+                if let Err(e) = crate::resource::helper::wait_deleted(
                     ctx,
                     &v.resource,
                     v.namespace.as_deref(),
@@ -449,15 +269,13 @@ impl DeleteArgs {
         selecting: bool,
     ) -> Result<(Vec<Victim>, Vec<CliError>), CliError> {
         if !self.filename.is_empty() {
-            if !self.args.is_empty() {
-                return Err(CliError::msg(
-                    "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
-                ));
-            }
+            crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 files: self.filename.clone(),
                 recursive: self.recursive,
                 validate: true,
+                selector: self.selector.clone(),
+                latest: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let victims = targets
@@ -530,6 +348,7 @@ impl DeleteArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn flags(cascade: &str, grace: i64, now: bool, force: bool) -> DeleteFlags {
         DeleteFlags {

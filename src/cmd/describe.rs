@@ -169,45 +169,23 @@ impl DescribeArgs {
         targets: &mut Vec<Target>,
         errors: &mut Vec<CliError>,
     ) -> Result<(), CliError> {
-        let manifests =
-            crate::manifest::read_manifests(&self.filenames, self.recursive, &mut std::io::stdin());
+        crate::resource::check_path_args(&self.args)?;
+        let spec = crate::resource::ReadSpec {
+            files: self.filenames.clone(),
+            recursive: self.recursive,
+            validate: false,
+            selector: self.selector.clone(),
+            latest: false,
+        };
+        let (infos, read_errors) = crate::resource::read_objects(ctx, &spec).await;
+        errors.extend(read_errors);
         let client = ctx.client()?;
-        let data = ctx.discovery()?.data().await?;
-        for m in manifests {
-            let m = match m {
-                Ok(m) => m,
-                Err(e) => {
-                    errors.push(CliError::msg(e.to_string()));
-                    continue;
-                }
-            };
-            let api_version = m.object["apiVersion"].as_str().unwrap_or_default();
-            let kind = m.object["kind"].as_str().unwrap_or_default();
-            let (group, version) = match api_version.split_once('/') {
-                Some((g, v)) => (g, v),
-                None => ("", api_version),
-            };
-            let Some(resource) = data
-                .resources
-                .iter()
-                .find(|r| r.group == group && r.version == version && r.kind == kind)
-            else {
-                errors.push(CliError::msg(format!(
-                    "resource mapping not found for name: {:?} namespace: {:?} from {:?}: no matches for kind {kind:?} in version {api_version:?}\nensure CRDs are installed first",
-                    m.object["metadata"]["name"].as_str().unwrap_or_default(),
-                    m.object["metadata"]["namespace"].as_str().unwrap_or_default(),
-                    m.source
-                )));
-                continue;
-            };
-            let ns = m.object["metadata"]["namespace"]
-                .as_str()
-                .unwrap_or(namespace);
-            let ns = resource.namespaced.then_some(ns);
-            let name = m.object["metadata"]["name"].as_str().unwrap_or_default();
-            match get_object(client, resource, ns, name).await {
+        for info in infos {
+            let ns = info.namespace.as_deref().or(Some(namespace));
+            let ns = info.resource.namespaced.then_some(ns).flatten();
+            match get_object(client, &info.resource, ns, &info.name).await {
                 Ok(object) => targets.push(Target {
-                    resource: resource.clone(),
+                    resource: info.resource,
                     object,
                 }),
                 Err(e) => errors.push(e),

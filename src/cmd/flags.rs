@@ -5,6 +5,9 @@ use crate::client::ApiRequest;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::kubeconfig::ConfigOverrides;
+use crate::print::gofmt::go_quote;
+use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use serde_json::{Map, Value};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -407,6 +410,314 @@ pub fn field_validation(s: &str) -> Result<&'static str, CliError> {
             "invalid - validate option {s:?}; must be one of: strict (or true), warn, ignore (or false)"
         ))),
     }
+}
+
+/// The deletion settings `delete` and `apply --prune` share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeleteFlags {
+    /// `--cascade` as typed (`background`, `foreground`, `orphan`, or deprecated `true`/`false`).
+    pub cascade: String,
+    /// `--grace-period` (-1: the object's default).
+    pub grace_period: i64,
+    /// `--now`.
+    pub now: bool,
+    /// `--force`.
+    pub force: bool,
+}
+
+impl Default for DeleteFlags {
+    fn default() -> Self {
+        DeleteFlags {
+            cascade: "background".into(),
+            grace_period: -1,
+            now: false,
+            force: false,
+        }
+    }
+}
+
+impl DeleteFlags {
+    /// The `propagationPolicy` for `--cascade`, and the deprecation warning for boolean values.
+    pub fn propagation(&self) -> Result<(&'static str, Option<String>), CliError> {
+        let warn = |v: &str, with: &str| {
+            Some(format!(
+                "warning: --cascade={v} is deprecated (boolean value) and can be replaced with --cascade={with}.\n"
+            ))
+        };
+        match self.cascade.to_lowercase().as_str() {
+            "background" => Ok(("Background", None)),
+            "foreground" => Ok(("Foreground", None)),
+            "orphan" => Ok(("Orphan", None)),
+            "true" => Ok(("Background", warn(&self.cascade, "background"))),
+            "false" => Ok(("Orphan", warn(&self.cascade, "orphan"))),
+            _ => Err(CliError::msg(format!(
+                "invalid cascade value ({}). Must be \"background\", \"foreground\", or \"orphan\"",
+                self.cascade
+            ))),
+        }
+    }
+
+    /// The grace period to send (None: not sent), after `--now`/`--force` rules.
+    pub fn effective_grace(&self) -> Result<Option<i64>, CliError> {
+        let mut g = self.grace_period;
+        if self.now {
+            if g != -1 {
+                return Err(CliError::msg(
+                    "--now and --grace-period cannot be specified together",
+                ));
+            }
+            g = 1;
+        }
+        if g == 0 && !self.force {
+            // kubectl turns a zero grace period into 1 unless --force is given.
+            g = 1;
+        }
+        if self.force && g < 0 {
+            g = 0;
+        }
+        if self.force && g > 0 {
+            return Err(CliError::msg(
+                "--force and --grace-period greater than 0 cannot be specified together",
+            ));
+        }
+        Ok((g >= 0).then_some(g))
+    }
+
+    /// The `DeleteOptions` body.
+    pub fn delete_options(&self, dry_run: DryRun) -> Result<Value, CliError> {
+        let mut m = Map::new();
+        if let Some(g) = self.effective_grace()? {
+            m.insert("gracePeriodSeconds".into(), serde_json::json!(g));
+        }
+        m.insert(
+            "propagationPolicy".into(),
+            serde_json::json!(self.propagation()?.0),
+        );
+        if dry_run == DryRun::Server {
+            m.insert("dryRun".into(), serde_json::json!(["All"]));
+        }
+        Ok(Value::Object(m))
+    }
+}
+
+/// Parses `--timeout` (a Go duration; a bare `0` is allowed).
+pub fn parse_timeout(s: &str) -> Result<Duration, CliError> {
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    parse_go_duration(s).ok_or_else(|| {
+        CliError::msg(format!(
+            "invalid argument {s:?} for \"--timeout\" flag: time: invalid duration {s:?}"
+        ))
+    })
+}
+
+// ---- `-o` of cli-runtime's `PrintFlags` without tables (`patch`, `scale`), and `--record`.
+
+/// The formats of cli-runtime's `PrintFlags` (json/yaml, name, templates), sorted as
+/// kubectl's "unable to match a printer" error lists them.
+pub(crate) fn allowed_formats(kyaml: bool) -> Vec<&'static str> {
+    let mut v = vec![
+        "go-template",
+        "go-template-file",
+        "json",
+        "jsonpath",
+        "jsonpath-as-json",
+        "jsonpath-file",
+        "name",
+        "template",
+        "templatefile",
+        "yaml",
+    ];
+    if kyaml {
+        v.push("kyaml");
+    }
+    v.sort_unstable();
+    v
+}
+
+/// The `-o` printer of commands built on cli-runtime's `PrintFlags` (`patch`, `scale`): None
+/// is the name printer with an operation (`deployment.apps/web scaled`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PrintSpec {
+    format: Option<OutputFormat>,
+    opts: GenericOptions,
+}
+
+impl PrintSpec {
+    /// Parses `-o`/`--template` as `PrintFlags.ToPrinter` does.
+    pub(crate) fn parse(
+        ctx: &Context,
+        output: &str,
+        template: Option<&str>,
+        allow_missing_keys: bool,
+        show_managed_fields: bool,
+    ) -> Result<PrintSpec, CliError> {
+        let kyaml = ctx
+            .env
+            .get("KUBECTL_KYAML")
+            .is_none_or(|v| !v.eq_ignore_ascii_case("false"));
+        let unknown = || {
+            CliError::msg(format!(
+                "unable to match a printer suitable for the output format {}, allowed formats are: {}",
+                go_quote(output),
+                allowed_formats(kyaml).join(",")
+            ))
+        };
+        let has_template = template.is_some_and(|t| !t.is_empty());
+        if output.starts_with("custom-columns") {
+            return Err(unknown());
+        }
+        let format = match OutputFormat::parse(output, template, kyaml) {
+            Ok(OutputFormat::Table { wide: false }) if !has_template => None,
+            Ok(OutputFormat::Table { .. }) | Ok(OutputFormat::CustomColumns { .. }) => {
+                return Err(unknown())
+            }
+            Ok(OutputFormat::CustomColumnsFile { .. }) => return Err(unknown()),
+            Ok(f) => Some(f),
+            Err(crate::print::PrintError::UnknownFormat { .. }) => return Err(unknown()),
+            Err(e) => return Err(CliError::msg(e.to_string())),
+        };
+        Ok(PrintSpec {
+            format,
+            opts: GenericOptions {
+                allow_missing_keys,
+                no_headers: false,
+                show_managed_fields,
+            },
+        })
+    }
+
+    /// A printer for the objects of one run (YAML separates the objects it prints).
+    pub(crate) fn printer(&self) -> Result<Option<GenericPrinter>, CliError> {
+        let Some(f) = &self.format else {
+            return Ok(None);
+        };
+        GenericPrinter::new(f, &self.opts, &|p| {
+            std::fs::read_to_string(p).map_err(|e| crate::kubeconfig::resolve::open_error(p, &e))
+        })
+        .map(Some)
+        .map_err(|e| CliError::msg(e.to_string()))
+    }
+
+    /// Prints `obj`: with `printer` as it formats, otherwise `kind.group/name <operation>`.
+    pub(crate) fn print(
+        &self,
+        ctx: &Context,
+        printer: Option<&mut GenericPrinter>,
+        obj: &Value,
+        operation: &str,
+    ) -> Result<(), CliError> {
+        let mut out = ctx.out();
+        match printer {
+            Some(GenericPrinter::Name) | None => {
+                let short = printer_is_name(&self.format);
+                crate::print::name::print_name(obj, operation, short, &mut **out)
+            }
+            Some(p) => p.print(obj, &mut **out),
+        }
+        .map_err(|e| CliError::msg(e.to_string()))?;
+        Ok(())
+    }
+}
+
+fn printer_is_name(f: &Option<OutputFormat>) -> bool {
+    matches!(f, Some(OutputFormat::Name))
+}
+
+/// cobra's notice for the deprecated `--record` flag.
+pub(crate) const RECORD_DEPRECATED: &str =
+    "Flag --record has been deprecated, --record will be removed in the future\n";
+
+/// The change-cause annotation `--record` writes.
+pub(crate) const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
+
+/// cli-runtime `parseCommandArguments`: the program's base name, the positional words
+/// (the command's name included), then every flag as ` --<long name>=<value>` in the order
+/// typed. `argv` includes the program. Credentials are masked (kubectl would record them).
+pub(crate) fn change_cause(argv: &[String]) -> String {
+    use clap::CommandFactory;
+    let root = crate::cmd::Cli::command();
+    let sub = argv
+        .iter()
+        .skip(1)
+        .find_map(|a| root.find_subcommand(a.as_str()));
+    let args: Vec<&clap::Arg> = root
+        .get_arguments()
+        .chain(sub.into_iter().flat_map(|c| c.get_arguments()))
+        .collect();
+    let by_long = |l: &str| args.iter().copied().find(|a| a.get_long() == Some(l));
+    let by_short = |c: char| args.iter().copied().find(|a| a.get_short() == Some(c));
+    let next_word_value = |a: &clap::Arg| {
+        a.get_action().takes_values()
+            && !a.is_require_equals_set()
+            && a.get_num_args().is_none_or(|r| r.min_values() > 0)
+    };
+    let mut words = Vec::new();
+    let mut flags = String::new();
+    let mut push = |arg: Option<&clap::Arg>, given: &str, value: &str| {
+        let name = arg.and_then(|a| a.get_long()).unwrap_or(given);
+        let value = if matches!(name, "token" | "password") {
+            "CLASSIFIED"
+        } else {
+            value
+        };
+        flags.push_str(&format!(" --{name}={value}"));
+    };
+    let mut it = argv.iter().skip(1);
+    while let Some(a) = it.next() {
+        if a == "--" {
+            words.extend(it.by_ref().map(String::as_str));
+            break;
+        }
+        let (arg, given, inline) = if let Some(long) = a.strip_prefix("--") {
+            let (n, v) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            (by_long(n), n.to_string(), v.map(str::to_string))
+        } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.is_empty()) {
+            let mut chars = short.chars();
+            let c = chars.next().unwrap_or('-');
+            let rest = chars.as_str();
+            let arg = by_short(c);
+            let inline = match rest.strip_prefix('=') {
+                Some(v) => Some(v.to_string()),
+                None if !rest.is_empty() => Some(rest.to_string()),
+                None => None,
+            };
+            (arg, c.to_string(), inline)
+        } else {
+            words.push(a.as_str());
+            continue;
+        };
+        let value = match inline {
+            Some(v) => v,
+            None if arg.is_some_and(next_word_value) => it.next().cloned().unwrap_or_default(),
+            None => "true".to_string(),
+        };
+        push(arg, &given, &value);
+    }
+    let base = argv
+        .first()
+        .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+        .unwrap_or_default();
+    let mut out = base;
+    if !words.is_empty() {
+        out.push(' ');
+        out.push_str(&words.join(" "));
+    }
+    out + &flags
+}
+
+/// `ChangeCauseRecorder.MakeRecordMergePatch`: the merge patch that sets the change cause on
+/// `obj` (`{}` when it is already there).
+pub(crate) fn record_patch(obj: &Value, cause: &str) -> Vec<u8> {
+    if obj["metadata"]["annotations"][CHANGE_CAUSE].as_str() == Some(cause) {
+        return b"{}".to_vec();
+    }
+    let patch = serde_json::json!({"metadata": {"annotations": {CHANGE_CAUSE: cause}}});
+    crate::apply::to_go_json(&patch).into_bytes()
 }
 
 #[cfg(test)]

@@ -315,6 +315,14 @@ pub fn object_request(
 
 /// What to fetch: a resource type with object names (none: a list), and for objects read
 /// from files, their namespace.
+/// What `-f` asks `get` to fetch (see [`GetOptions::objects_from_files`]).
+type FileTargets = (
+    Vec<Wanted>,
+    bool,
+    Vec<CliError>,
+    Option<crate::sandbox::selectors::LabelSelector>,
+);
+
 #[derive(Debug, Clone)]
 struct Wanted {
     resource: ApiResource,
@@ -478,13 +486,18 @@ impl GetOptions {
         if !self.raw.is_empty() {
             return self.run_raw(ctx).await;
         }
-        let (types, single_item_implied, mut errs) = if self.filenames.is_empty() {
+        let (types, single_item_implied, mut errs, filter) = if self.filenames.is_empty() {
             let types = self.resolve(ctx).await?;
             let single = single_item_implied(&self.args, &types);
             let wanted: Vec<Wanted> = types.into_iter().map(Wanted::from).collect();
-            (wanted, single, Vec::new())
+            (wanted, single, Vec::new(), None)
         } else {
             self.objects_from_files(ctx).await?
+        };
+        let keep = |info: &Info| {
+            filter
+                .as_ref()
+                .is_none_or(|s| crate::resource::labels_match(s, &info.object))
         };
         if self.watch || self.watch_only {
             if let Some(e) = errs.pop() {
@@ -499,6 +512,9 @@ impl GetOptions {
             let mut out = self.human_output(false);
             let fetch_errs = self
                 .fetch(ctx, &types, &mut |info| {
+                    if !keep(&info) {
+                        return Ok(());
+                    }
                     self.print_info(ctx, &mut out, &info)
                 })
                 .await?;
@@ -508,7 +524,9 @@ impl GetOptions {
         let mut infos = Vec::new();
         let fetch_errs = self
             .fetch(ctx, &types, &mut |info| {
-                infos.push(info);
+                if keep(&info) {
+                    infos.push(info);
+                }
                 Ok(())
             })
             .await?;
@@ -562,17 +580,12 @@ impl GetOptions {
     }
 
     /// `-f`: every object read becomes a GET by name (cli-runtime's builder with
-    /// `FilenameParam`). Returns what to fetch, whether a single object is implied, and the
-    /// per-object errors.
-    async fn objects_from_files(
-        &self,
-        ctx: &Context,
-    ) -> Result<(Vec<Wanted>, bool, Vec<CliError>), CliError> {
-        if !self.args.is_empty() {
-            return Err(CliError::msg(
-                "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
-            ));
-        }
+    /// `FilenameParam` and `Latest`). Returns what to fetch, whether a single object is
+    /// implied, the per-object errors, and `-l` to match against what each GET returns
+    /// (`Latest` comes before `FilterByLabelSelector`, so the live object's labels count —
+    /// and a server-side Table, which has none, when printing a table).
+    async fn objects_from_files(&self, ctx: &Context) -> Result<FileTargets, CliError> {
+        crate::resource::check_path_args(&self.args)?;
         let manifests = {
             let opts = crate::manifest::ReadOptions {
                 recursive: self.recursive,
@@ -583,17 +596,23 @@ impl GetOptions {
         let single = self.filenames.len() == 1
             && self.filenames[0] != "-"
             && std::path::Path::new(&self.filenames[0]).is_file();
+        // Missing paths stop the builder before anything is fetched, then a bad selector does.
+        if let Some(e) = manifests.iter().find_map(|m| match m {
+            Err(
+                e @ (crate::manifest::ManifestError::PathNotExist(_)
+                | crate::manifest::ManifestError::NoRecognizedFiles(_)),
+            ) => Some(e),
+            _ => None,
+        }) {
+            return Err(CliError::msg(e.to_string()));
+        }
+        let filter = crate::resource::file_selector(Some(&self.label_selector))?;
         let data = ctx.discovery()?.data().await?;
         let mut wanted = Vec::new();
         let mut errs = Vec::new();
         for m in manifests {
             let m = match m {
                 Ok(m) => m,
-                // Missing paths stop the builder before anything is fetched.
-                Err(
-                    e @ (crate::manifest::ManifestError::PathNotExist(_)
-                    | crate::manifest::ManifestError::NoRecognizedFiles(_)),
-                ) => return Err(CliError::msg(e.to_string())),
                 Err(e) => {
                     errs.push(CliError::msg(e.to_string()));
                     continue;
@@ -622,6 +641,14 @@ impl GetOptions {
             };
             let namespace = if !resource.namespaced {
                 None
+            } else if obj_ns.is_empty() && self.all_namespaces && !name.is_empty() {
+                // `-A` leaves the builder's namespace empty, and `RetrieveLatest` refuses an
+                // object without one.
+                errs.push(CliError::msg(format!(
+                    "no namespace set on resource {}/{}, Resource={} {name:?}",
+                    resource.group, resource.version, resource.resource
+                )));
+                continue;
             } else if obj_ns.is_empty() {
                 Some(self.namespace.clone())
             } else if self.explicit_namespace && obj_ns != self.namespace {
@@ -638,7 +665,7 @@ impl GetOptions {
                 namespace,
             });
         }
-        Ok((wanted, single, errs))
+        Ok((wanted, single, errs, filter))
     }
 
     async fn resolve(&self, ctx: &Context) -> Result<Vec<ResolvedType>, CliError> {

@@ -547,15 +547,13 @@ impl UpdateSpec {
             if self.local {
                 return Ok((Plan::Local(self.read_local()), single));
             }
-            if !resources.is_empty() {
-                return Err(CliError::msg(
-                    "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
-                ));
-            }
+            crate::resource::check_path_args(resources)?;
             let spec = ReadSpec {
                 files: self.filename.clone(),
                 recursive: self.recursive,
                 validate: true,
+                selector: self.selector.clone(),
+                latest: true,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let mut items: Vec<Result<Found, CliError>> = errors.into_iter().map(Err).collect();
@@ -567,17 +565,7 @@ impl UpdateSpec {
                     object: t.object,
                 })
             }));
-            let selector = match &self.selector {
-                Some(sel) => Some(
-                    crate::sandbox::selectors::LabelSelector::parse(sel).map_err(|e| {
-                        CliError::msg(format!(
-                            "the provided selector {} is not valid: {e}",
-                            go_quote(sel)
-                        ))
-                    })?,
-                ),
-                None => None,
-            };
+            let selector = crate::resource::file_selector(self.selector.as_deref())?;
             return Ok((Plan::Files(items, selector), single));
         }
         let selecting = self.selector.is_some() || self.field_selector.is_some();

@@ -2,253 +2,21 @@
 //! `TYPE/NAME` or `-f` objects on the server (optionally on a `--subresource`), or of `-f`
 //! objects offline with `--local` (kubectl `pkg/cmd/patch/patch.go`).
 //!
-//! Also owns what `patch` and `scale` share: the `-o` formats of cli-runtime's `PrintFlags`
-//! (no tables, no custom columns) and printing one object with an operation.
+//! What `patch` and `scale` share (`PrintSpec`, `--record`) is in [`crate::cmd::flags`].
 
 use serde_json::Value;
 
 use crate::apply::{apply_json_patch, apply_merge_patch, apply_strategic_merge_patch};
 use crate::client::request::{PATCH_JSON, PATCH_MERGE, PATCH_STRATEGIC};
 use crate::client::{ApiRequest, ClientError, ResourcePath};
-use crate::cmd::flags::DryRun;
+use crate::cmd::flags::{change_cause, record_patch, DryRun, PrintSpec, RECORD_DEPRECATED};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
 use crate::print::gofmt::go_quote;
-use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use crate::resource::helper::builder_get;
 use crate::resource::{collected_errors, read_objects, ReadSpec};
-
-/// The formats of cli-runtime's `PrintFlags` (json/yaml, name, templates), sorted as
-/// kubectl's "unable to match a printer" error lists them.
-fn allowed_formats(kyaml: bool) -> Vec<&'static str> {
-    let mut v = vec![
-        "go-template",
-        "go-template-file",
-        "json",
-        "jsonpath",
-        "jsonpath-as-json",
-        "jsonpath-file",
-        "name",
-        "template",
-        "templatefile",
-        "yaml",
-    ];
-    if kyaml {
-        v.push("kyaml");
-    }
-    v.sort_unstable();
-    v
-}
-
-/// The `-o` printer of commands built on cli-runtime's `PrintFlags` (`patch`, `scale`): None
-/// is the name printer with an operation (`deployment.apps/web scaled`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct PrintSpec {
-    format: Option<OutputFormat>,
-    opts: GenericOptions,
-}
-
-impl PrintSpec {
-    /// Parses `-o`/`--template` as `PrintFlags.ToPrinter` does.
-    pub(crate) fn parse(
-        ctx: &Context,
-        output: &str,
-        template: Option<&str>,
-        allow_missing_keys: bool,
-        show_managed_fields: bool,
-    ) -> Result<PrintSpec, CliError> {
-        let kyaml = ctx
-            .env
-            .get("KUBECTL_KYAML")
-            .is_none_or(|v| !v.eq_ignore_ascii_case("false"));
-        let unknown = || {
-            CliError::msg(format!(
-                "unable to match a printer suitable for the output format {}, allowed formats are: {}",
-                go_quote(output),
-                allowed_formats(kyaml).join(",")
-            ))
-        };
-        let has_template = template.is_some_and(|t| !t.is_empty());
-        if output.starts_with("custom-columns") {
-            return Err(unknown());
-        }
-        let format = match OutputFormat::parse(output, template, kyaml) {
-            Ok(OutputFormat::Table { wide: false }) if !has_template => None,
-            Ok(OutputFormat::Table { .. }) | Ok(OutputFormat::CustomColumns { .. }) => {
-                return Err(unknown())
-            }
-            Ok(OutputFormat::CustomColumnsFile { .. }) => return Err(unknown()),
-            Ok(f) => Some(f),
-            Err(crate::print::PrintError::UnknownFormat { .. }) => return Err(unknown()),
-            Err(e) => return Err(CliError::msg(e.to_string())),
-        };
-        Ok(PrintSpec {
-            format,
-            opts: GenericOptions {
-                allow_missing_keys,
-                no_headers: false,
-                show_managed_fields,
-            },
-        })
-    }
-
-    /// A printer for the objects of one run (YAML separates the objects it prints).
-    pub(crate) fn printer(&self) -> Result<Option<GenericPrinter>, CliError> {
-        let Some(f) = &self.format else {
-            return Ok(None);
-        };
-        GenericPrinter::new(f, &self.opts, &|p| {
-            std::fs::read_to_string(p).map_err(|e| crate::kubeconfig::resolve::open_error(p, &e))
-        })
-        .map(Some)
-        .map_err(|e| CliError::msg(e.to_string()))
-    }
-
-    /// Prints `obj`: with `printer` as it formats, otherwise `kind.group/name <operation>`.
-    pub(crate) fn print(
-        &self,
-        ctx: &Context,
-        printer: Option<&mut GenericPrinter>,
-        obj: &Value,
-        operation: &str,
-    ) -> Result<(), CliError> {
-        let mut out = ctx.out();
-        match printer {
-            Some(GenericPrinter::Name) | None => {
-                let short = printer_is_name(&self.format);
-                crate::print::name::print_name(obj, operation, short, &mut **out)
-            }
-            Some(p) => p.print(obj, &mut **out),
-        }
-        .map_err(|e| CliError::msg(e.to_string()))?;
-        Ok(())
-    }
-}
-
-fn printer_is_name(f: &Option<OutputFormat>) -> bool {
-    matches!(f, Some(OutputFormat::Name))
-}
-
-/// cobra's notice for the deprecated `--record` flag.
-pub(crate) const RECORD_DEPRECATED: &str =
-    "Flag --record has been deprecated, --record will be removed in the future\n";
-
-/// The change-cause annotation `--record` writes.
-const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
-
-/// cli-runtime `parseCommandArguments`: the program's base name, the positional words
-/// (the command's name included), then every flag as ` --<long name>=<value>` in the order
-/// typed. `argv` includes the program. Credentials are masked (kubectl would record them).
-pub(crate) fn change_cause(argv: &[String]) -> String {
-    use clap::CommandFactory;
-    let root = super::Cli::command();
-    let sub = argv
-        .iter()
-        .skip(1)
-        .find_map(|a| root.find_subcommand(a.as_str()));
-    let args: Vec<&clap::Arg> = root
-        .get_arguments()
-        .chain(sub.into_iter().flat_map(|c| c.get_arguments()))
-        .collect();
-    let by_long = |l: &str| args.iter().copied().find(|a| a.get_long() == Some(l));
-    let by_short = |c: char| args.iter().copied().find(|a| a.get_short() == Some(c));
-    let next_word_value = |a: &clap::Arg| {
-        a.get_action().takes_values()
-            && !a.is_require_equals_set()
-            && a.get_num_args().is_none_or(|r| r.min_values() > 0)
-    };
-    let mut words = Vec::new();
-    let mut flags = String::new();
-    let mut push = |arg: Option<&clap::Arg>, given: &str, value: &str| {
-        let name = arg.and_then(|a| a.get_long()).unwrap_or(given);
-        let value = if matches!(name, "token" | "password") {
-            "CLASSIFIED"
-        } else {
-            value
-        };
-        flags.push_str(&format!(" --{name}={value}"));
-    };
-    let mut it = argv.iter().skip(1);
-    while let Some(a) = it.next() {
-        if a == "--" {
-            words.extend(it.by_ref().map(String::as_str));
-            break;
-        }
-        let (arg, given, inline) = if let Some(long) = a.strip_prefix("--") {
-            let (n, v) = match long.split_once('=') {
-                Some((n, v)) => (n, Some(v)),
-                None => (long, None),
-            };
-            (by_long(n), n.to_string(), v.map(str::to_string))
-        } else if let Some(short) = a.strip_prefix('-').filter(|s| !s.is_empty()) {
-            let mut chars = short.chars();
-            let c = chars.next().unwrap_or('-');
-            let rest = chars.as_str();
-            let arg = by_short(c);
-            let inline = match rest.strip_prefix('=') {
-                Some(v) => Some(v.to_string()),
-                None if !rest.is_empty() => Some(rest.to_string()),
-                None => None,
-            };
-            (arg, c.to_string(), inline)
-        } else {
-            words.push(a.as_str());
-            continue;
-        };
-        let value = match inline {
-            Some(v) => v,
-            None if arg.is_some_and(next_word_value) => it.next().cloned().unwrap_or_default(),
-            None => "true".to_string(),
-        };
-        push(arg, &given, &value);
-    }
-    let base = argv
-        .first()
-        .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
-        .unwrap_or_default();
-    let mut out = base;
-    if !words.is_empty() {
-        out.push(' ');
-        out.push_str(&words.join(" "));
-    }
-    out + &flags
-}
-
-/// `ChangeCauseRecorder.MakeRecordMergePatch`: the merge patch that sets the change cause on
-/// `obj` (`{}` when it is already there).
-pub(crate) fn record_patch(obj: &Value, cause: &str) -> Vec<u8> {
-    if obj["metadata"]["annotations"][CHANGE_CAUSE].as_str() == Some(cause) {
-        return b"{}".to_vec();
-    }
-    let patch = serde_json::json!({"metadata": {"annotations": {CHANGE_CAUSE: cause}}});
-    crate::apply::to_go_json(&patch).into_bytes()
-}
-
-/// cli-runtime `Info.Get`: the object at `path`; when it is missing from a namespace other
-/// than `default`, a missing namespace is reported instead.
-pub(crate) async fn builder_get(
-    ctx: &Context,
-    path: &str,
-    namespace: Option<&str>,
-) -> Result<Value, CliError> {
-    let client = ctx.client()?;
-    match client.get_json(path).await {
-        Ok(v) => Ok(v),
-        Err(e) if e.is_not_found() => {
-            if let Some(ns) = namespace.filter(|n| !n.is_empty() && *n != "default") {
-                let ns_path = format!("/api/v1/namespaces/{ns}");
-                if let Err(e2) = client.get_json(&ns_path).await {
-                    if e2.is_not_found() {
-                        return Err(e2.into());
-                    }
-                }
-            }
-            Err(e.into())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
 
 /// The `--type` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -698,11 +466,7 @@ impl PatchArgs {
     /// The builder: `-f` objects (offline with `--local`) or `TYPE NAME` arguments.
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
         if !self.filename.is_empty() {
-            if !self.args.is_empty() {
-                return Err(CliError::msg(
-                    "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
-                ));
-            }
+            crate::resource::check_path_args(&self.args)?;
             if self.local {
                 return Ok(self.local_infos());
             }
@@ -710,6 +474,8 @@ impl PatchArgs {
                 files: self.filename.clone(),
                 recursive: self.recursive,
                 validate: false,
+                selector: None,
+                latest: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let infos = targets
@@ -782,6 +548,7 @@ impl PatchArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmd::flags::{allowed_formats, CHANGE_CAUSE};
     use serde_json::json;
 
     fn ds() -> Value {

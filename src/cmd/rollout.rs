@@ -286,25 +286,27 @@ impl Selection {
         let mut found = Vec::new();
         let mut errors = Vec::new();
         if !self.filename.is_empty() {
-            if !self.args.is_empty() {
-                return Err(CliError::msg(
-                    "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
-                ));
-            }
+            crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 files: self.filename.clone(),
                 recursive: self.recursive,
                 validate: true,
+                selector: self.selector.clone(),
+                latest: true,
             };
             let (targets, read_errors) = read_objects(ctx, &spec).await;
             errors.extend(read_errors);
+            // `Latest` before `FilterByLabelSelector`: the live labels decide.
+            let selector = match crate::resource::file_selector(self.selector.as_deref()) {
+                Ok(s) => s,
+                Err(_) => return Ok((found, errors)),
+            };
             for t in targets {
-                if let Some(sel) = &self.selector {
-                    if !labels_match(&t.object, sel) {
-                        continue;
-                    }
-                }
                 match client.get_json(&t.path()).await {
+                    Ok(object)
+                        if selector
+                            .as_ref()
+                            .is_some_and(|s| !crate::resource::labels_match(s, &object)) => {}
                     Ok(object) => found.push(Found {
                         resource: t.resource,
                         namespace: t.namespace,
@@ -383,25 +385,6 @@ impl Selection {
 
 /// Equality-based `-l` terms against an object read from a file (the server filters listed
 /// objects itself).
-fn labels_match(obj: &Value, selector: &str) -> bool {
-    let labels = &obj["metadata"]["labels"];
-    selector
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .all(|term| {
-            if let Some((k, v)) = term.split_once("!=") {
-                labels[k.trim()].as_str() != Some(v.trim())
-            } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-                labels[k.trim()].as_str() == Some(v.trim())
-            } else if let Some(k) = term.strip_prefix('!') {
-                labels.get(k.trim()).is_none()
-            } else {
-                labels.get(term).is_some()
-            }
-        })
-}
-
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
     let mut cur = v;
     for p in path {
@@ -1105,13 +1088,5 @@ mod tests {
         let e = crate::error::render(&parse_go_timeout("abc").unwrap_err());
         assert_eq!(e.stderr, "error: invalid argument \"abc\" for \"--timeout\" flag: time: invalid duration \"abc\"\nSee 'kubectl-rs rollout status --help' for usage.\n");
         assert_eq!(allowed_formats(true).join(","), "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml");
-    }
-
-    #[test]
-    fn file_selectors() {
-        let o = json!({"metadata": {"labels": {"app": "x", "tier": "web"}}});
-        assert!(labels_match(&o, "app=x,tier"));
-        assert!(labels_match(&o, "app==x,!missing"));
-        assert!(!labels_match(&o, "app!=x"));
     }
 }

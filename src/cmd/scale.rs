@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::cmd::flags::PrintSpec;
 use crate::cmd::flags::{dry_run_flag, DryRun};
-use crate::cmd::patch::PrintSpec;
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -197,7 +197,7 @@ impl ScaleArgs {
             None => None,
         };
         let current = int("current-replicas", &self.current_replicas)?;
-        let timeout = crate::cmd::delete::parse_timeout(&self.timeout).map_err(|_| {
+        let timeout = crate::cmd::flags::parse_timeout(&self.timeout).map_err(|_| {
             usage(
                 "timeout",
                 &self.timeout,
@@ -225,7 +225,7 @@ impl ScaleArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let (replicas, current_replicas, timeout) = self.parse_flags()?;
         if self.record.is_some() {
-            ctx.eprint(crate::cmd::patch::RECORD_DEPRECATED);
+            ctx.eprint(crate::cmd::flags::RECORD_DEPRECATED);
         }
         let Some(replicas) = replicas else {
             return Err(CliError::msg("required flag(s) \"replicas\" not set"));
@@ -278,9 +278,9 @@ impl ScaleArgs {
                 // kubectl sends this one without dry run or field manager, and only logs a
                 // failure.
                 let argv: Vec<String> = std::env::args().collect();
-                let body = crate::cmd::patch::record_patch(
+                let body = crate::cmd::flags::record_patch(
                     &info.object,
-                    &crate::cmd::patch::change_cause(&argv),
+                    &crate::cmd::flags::change_cause(&argv),
                 );
                 let path = info
                     .resource
@@ -300,15 +300,13 @@ impl ScaleArgs {
     /// The builder: `-f` objects as read, or the objects named or selected, fetched.
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
         if !self.filename.is_empty() {
-            if !self.args.is_empty() {
-                return Err(CliError::msg(
-                    "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
-                ));
-            }
+            crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 files: self.filename.clone(),
                 recursive: self.recursive,
                 validate: false,
+                selector: self.selector.clone(),
+                latest: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let infos = targets
@@ -342,7 +340,9 @@ impl ScaleArgs {
                 }
                 for name in t.names {
                     let path = r.path(namespace.as_deref(), Some(&name));
-                    match crate::cmd::patch::builder_get(ctx, &path, namespace.as_deref()).await {
+                    match crate::resource::helper::builder_get(ctx, &path, namespace.as_deref())
+                        .await
+                    {
                         Ok(object) => infos.push(Info {
                             resource: r.clone(),
                             namespace: namespace.clone(),

@@ -581,16 +581,16 @@ impl WaitArgs {
             if !self.args.is_empty() {
                 return Err(CliError::msg("you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'"));
             }
-        } else if !self.filename.is_empty() && !self.args.is_empty() {
-            return Err(CliError::msg(
-                "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
-            ));
+        } else if !self.filename.is_empty() {
+            crate::resource::check_path_args(&self.args)?;
         }
         if !self.filename.is_empty() {
             let spec = ReadSpec {
                 files: self.filename.clone(),
                 recursive: self.recursive,
                 validate: false,
+                selector: Some(self.selector.clone()),
+                latest: true,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let mut sources = Vec::new();
@@ -717,6 +717,13 @@ impl WaitArgs {
                     Ok(obj) => obj,
                     Err(e) => return Err(namespace_missing(client, namespace, e).await.into()),
                 };
+                // Named sources with `-l` come only from files: the builder's `Latest`
+                // fetched them, and the live labels decide (`FilterByLabelSelector`).
+                if let Ok(Some(sel)) = crate::resource::file_selector(Some(&self.selector)) {
+                    if !crate::resource::labels_match(&sel, &obj) {
+                        return Ok(Vec::new());
+                    }
+                }
                 Ok(vec![Info {
                     resource: resource.clone(),
                     namespace: namespace.clone(),
@@ -764,11 +771,14 @@ impl WaitArgs {
             loop {
                 let mut missing = Vec::new();
                 let mut not_found = Vec::new();
+                // kubectl's `foundResource`: something was visited (a file object that
+                // `-l` filters out is not).
+                let mut found_any = sources.iter().any(|s| matches!(s, Source::Local(_)));
                 for s in sources {
                     match s {
                         Source::Local(_) => {}
                         Source::Named { .. } => match self.visit(ctx, s).await {
-                            Ok(_) => {}
+                            Ok(v) => found_any |= !v.is_empty(),
                             Err(e) if is_not_found(&e) => {
                                 missing.push(s);
                                 not_found.push(e);
@@ -778,6 +788,8 @@ impl WaitArgs {
                         Source::List { .. } => {
                             if self.visit(ctx, s).await?.is_empty() {
                                 missing.push(s);
+                            } else {
+                                found_any = true;
                             }
                         }
                     }
@@ -787,10 +799,9 @@ impl WaitArgs {
                 if not_found.len() > 1 {
                     return collected_errors(Vec::new(), not_found);
                 }
-                let found_any = missing.len() < sources.len();
                 let listing = sources.iter().any(|s| matches!(s, Source::List { .. }));
                 // A selector is satisfied by any match; names need every object.
-                if missing.is_empty() || (listing && found_any) {
+                if found_any && (missing.is_empty() || listing) {
                     return Ok(());
                 }
                 if deadline.is_none() {

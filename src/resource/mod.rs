@@ -6,15 +6,19 @@
 //! Layer: above `discovery` and `manifest`, below `cmd`.
 
 pub mod errors;
+pub mod helper;
 
 pub use errors::{collected_errors, flatten, with_source};
 
 use serde_json::Value;
 
 use crate::context::Context;
+use crate::discovery::parse_type_args;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
+use crate::print::gofmt::go_quote;
+use crate::sandbox::selectors::LabelSelector;
 
 /// One object read from `-f`, mapped to its resource.
 #[derive(Debug, Clone)]
@@ -109,6 +113,64 @@ pub struct ReadSpec {
     pub recursive: bool,
     /// Check `apiVersion`/`kind` locally (`--validate` other than ignore/false).
     pub validate: bool,
+    /// `-l`, matched against the labels each object has in its file (cli-runtime
+    /// `FilterByLabelSelector`).
+    pub selector: Option<String>,
+    /// The builder's `Latest`: the command fetches each object again and matches `-l`
+    /// against the live object ([`labels_match`]), so here it is only checked to parse.
+    pub latest: bool,
+}
+
+/// `-l` as the builder uses it on objects from files: a blank selector is no selector
+/// (`LabelSelectorParam` trims it); one that does not parse is the builder's only error.
+pub fn file_selector(selector: Option<&str>) -> Result<Option<LabelSelector>, CliError> {
+    let Some(raw) = selector else {
+        return Ok(None);
+    };
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    LabelSelector::parse(raw.trim()).map(Some).map_err(|e| {
+        CliError::msg(format!(
+            "the provided selector {} is not valid: {e}",
+            go_quote(raw.trim())
+        ))
+    })
+}
+
+/// Whether `object`'s `metadata.labels` satisfy `selector` (absent labels are an empty set).
+pub fn labels_match(selector: &LabelSelector, object: &Value) -> bool {
+    selector.matches(
+        object
+            .get("metadata")
+            .and_then(|m| m.get("labels"))
+            .unwrap_or(&Value::Null),
+    )
+}
+
+/// cli-runtime `visitByPaths`: `-f` cannot be mixed with `TYPE NAME…` or `TYPE/NAME`
+/// arguments. Malformed arguments get `ResourceTypeOrNameArgs`' own errors first.
+pub fn check_path_args(args: &[String]) -> Result<(), CliError> {
+    if args.is_empty() {
+        return Ok(());
+    }
+    let parsed = parse_type_args(args, "kubectl").map_err(|e| CliError::msg(e.to_string()))?;
+    if args.iter().any(|a| a.contains('/')) {
+        return Err(CliError::msg(
+            "resource/name arguments cannot be provided when a path is specified",
+        ));
+    }
+    if !parsed.is_empty() {
+        return Err(CliError::msg(
+            "when paths, URLs, or stdin is provided as input, you may not specify resource arguments as well",
+        ));
+    }
+    if args.len() > 1 {
+        return Err(CliError::msg(
+            "name cannot be provided when a path is specified",
+        ));
+    }
+    Ok(())
 }
 
 /// Reads every `-f` object and maps it to a resource and namespace, as kubectl's builder
@@ -128,6 +190,25 @@ pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<Cli
     if read.is_empty() {
         return (targets, errors);
     }
+    // Paths that name nothing are the builder's own errors, before the selector is parsed.
+    if read.iter().any(|r| {
+        matches!(
+            r,
+            Err(ManifestError::PathNotExist(_) | ManifestError::NoRecognizedFiles(_))
+        )
+    }) {
+        return (
+            targets,
+            read.into_iter()
+                .filter_map(Result::err)
+                .map(manifest_error)
+                .collect(),
+        );
+    }
+    let selector = match file_selector(spec.selector.as_deref()) {
+        Ok(s) => s.filter(|_| !spec.latest),
+        Err(e) => return (targets, vec![e]),
+    };
     let (default_ns, enforce) = match ctx.namespace() {
         Ok(n) => n,
         Err(e) => return (targets, vec![e]),
@@ -140,8 +221,16 @@ pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<Cli
                 continue;
             }
         };
-        match map_object(ctx, &m.source, m.object, &default_ns, enforce).await {
-            Ok(t) => targets.push(t),
+        // Mapping errors come from the stream; the selector filters what mapped; the
+        // namespace checks (`RequireNamespace`) decorate only what the filter kept.
+        match map_object(ctx, &m.source, m.object, &default_ns).await {
+            Ok(t) if selector.as_ref().is_some_and(|s| !labels_match(s, &t.object)) => {}
+            Ok(t) => match t.namespace.as_deref() {
+                Some(ns) if enforce && ns != default_ns => errors.push(CliError::msg(format!(
+                    "the namespace from the provided object {ns:?} does not match the namespace {default_ns:?}. You must pass '--namespace={ns}' to perform this operation."
+                ))),
+                _ => targets.push(t),
+            },
             Err(e) => errors.push(e),
         }
     }
@@ -230,7 +319,6 @@ async fn map_object(
     source: &str,
     mut obj: Value,
     default_ns: &str,
-    enforce: bool,
 ) -> Result<Info, CliError> {
     check_object_meta(source, &obj)?;
     let api_version = str_at(&obj, &["apiVersion"]).to_string();
@@ -256,11 +344,6 @@ async fn map_object(
         let ns = if obj_ns.is_empty() {
             default_ns.to_string()
         } else {
-            if enforce && obj_ns != default_ns {
-                return Err(CliError::msg(format!(
-                    "the namespace from the provided object {obj_ns:?} does not match the namespace {default_ns:?}. You must pass '--namespace={obj_ns}' to perform this operation."
-                )));
-            }
             obj_ns
         };
         if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {

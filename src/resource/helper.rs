@@ -1,0 +1,119 @@
+//! Requests on one object the builder found (cli-runtime `resource.Helper`): fetching it
+//! again, waiting for it to go away.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use crate::client::ApiRequest;
+use crate::context::Context;
+use crate::discovery::ApiResource;
+use crate::error::CliError;
+
+/// Waits until the object is gone (404, or replaced by one with another uid), as kubectl's
+/// `wait --for=delete` does: a GET, then a watch on the name until `DELETED`.
+pub async fn wait_deleted(
+    ctx: &Context,
+    r: &ApiResource,
+    namespace: Option<&str>,
+    name: &str,
+    deleted: &Value,
+    timeout: Duration,
+) -> Result<(), CliError> {
+    // kubectl: a zero timeout means a week.
+    let timeout = if timeout.is_zero() {
+        Duration::from_secs(7 * 24 * 3600)
+    } else {
+        timeout
+    };
+    let client = ctx.client()?;
+    // kubectl's uid map: a Status answer names the uid in its details, an object in its
+    // metadata; even an empty uid counts, so a re-created object ends the wait.
+    let uid: Option<String> = if deleted["kind"] == "Status" {
+        deleted["details"].as_object().map(|d| {
+            d.get("uid")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        })
+    } else if deleted.is_object() {
+        Some(
+            deleted["metadata"]["uid"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    let timed_out = || {
+        CliError::msg(format!(
+            "timed out waiting for the condition on {}/{}",
+            r.resource, name
+        ))
+    };
+    let wait = async {
+        loop {
+            let live = match client.get_json(&r.path(namespace, Some(name))).await {
+                Ok(v) => v,
+                Err(e) if e.is_not_found() => return Ok(()),
+                Err(e) => return Err(CliError::from(e)),
+            };
+            if let Some(uid) = &uid {
+                if live["metadata"]["uid"].as_str() != Some(uid.as_str()) {
+                    return Ok(());
+                }
+            }
+            let rv = live["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let req = ApiRequest::get(r.path(namespace, None))
+                .query("fieldSelector", format!("metadata.name={name}"))
+                .query("resourceVersion", rv);
+            let mut stream = match client.watch(&req).await {
+                Ok(s) => s,
+                Err(e) if e.status().is_some_and(|s| s.code == 410) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            while let Some(ev) = stream.next().await {
+                match ev {
+                    Ok(ev) if ev.event_type == "DELETED" => return Ok(()),
+                    Ok(_) => {}
+                    // An expired watch starts over from a fresh GET.
+                    Err(_) => break,
+                }
+            }
+        }
+    };
+    match tokio::time::timeout(timeout, wait).await {
+        Ok(r) => r,
+        Err(_) => Err(timed_out()),
+    }
+}
+
+/// cli-runtime `Info.Get`: the object at `path`; when it is missing from a namespace other
+/// than `default`, a missing namespace is reported instead.
+pub async fn builder_get(
+    ctx: &Context,
+    path: &str,
+    namespace: Option<&str>,
+) -> Result<Value, CliError> {
+    let client = ctx.client()?;
+    match client.get_json(path).await {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_not_found() => {
+            if let Some(ns) = namespace.filter(|n| !n.is_empty() && *n != "default") {
+                let ns_path = format!("/api/v1/namespaces/{ns}");
+                if let Err(e2) = client.get_json(&ns_path).await {
+                    if e2.is_not_found() {
+                        return Err(e2.into());
+                    }
+                }
+            }
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
