@@ -4,6 +4,7 @@
 use crate::context::Context;
 use crate::discovery::{partial_failure, ApiResource};
 use crate::error::CliError;
+use crate::print::tabwriter::tabwrite;
 use std::io::Write;
 
 /// Print the supported API resources on the server.
@@ -36,17 +37,6 @@ pub struct ApiResourcesArgs {
     /// Unexpected positional arguments (rejected with kubectl's usage error).
     #[arg(hide = true)]
     pub args: Vec<String>,
-}
-
-/// Aligns rows of cells through kubectl's tabwriter (`crate::print::tabwriter`, cli-runtime's
-/// settings): every cell but a row's last is tab-terminated, as kubectl's `Fprintf` formats do.
-pub fn tabwrite(rows: &[Vec<String>]) -> String {
-    let mut tw = crate::print::tabwriter::TabWriter::kubectl();
-    for r in rows {
-        tw.write_str(&r.join("\t"));
-        tw.write_str("\n");
-    }
-    tw.flush_to_string()
 }
 
 impl ApiResourcesArgs {

@@ -2,13 +2,13 @@
 //! `DATA+OMITTED`/`REDACTED` unless `--raw`; edits go to the file that defines the entry and
 //! are written atomically, keeping everything else in the file).
 
-use crate::cmd::api_resources::tabwrite;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::kubeconfig::edit::update_file_with;
 use crate::kubeconfig::load::resolve_path;
 use crate::kubeconfig::model::{ExecConfig, ExecEnvVar, Named, NamedContext, NamedUser};
 use crate::kubeconfig::{property, Kubeconfig, KubeconfigError, LoadedConfig};
+use crate::print::tabwriter::tabwrite;
 use base64::Engine;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -290,18 +290,16 @@ impl DeleteArgs {
             return Ok((victims, errors));
         }
         if self.args.is_empty() {
-            return Err(CliError::msg("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
+            return Err(crate::resource::missing_resource_error());
         }
         let (ns, _) = ctx.namespace()?;
-        let types = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         let mut victims = Vec::new();
         for t in types {
             let r = t.resource;
             if !t.names.is_empty() {
                 if selecting {
-                    return Err(CliError::msg(
-                        "name cannot be provided when a selector is specified",
-                    ));
+                    return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
                     victims.push(Victim {
@@ -314,9 +312,7 @@ impl DeleteArgs {
                 continue;
             }
             if !selecting {
-                return Err(CliError::msg(
-                    "resource(s) were provided, but no name was specified",
-                ));
+                return Err(crate::resource::no_name_error());
             }
             let list_ns = (!self.all_namespaces).then(|| ns.clone());
             let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None));

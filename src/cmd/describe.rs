@@ -79,7 +79,7 @@ impl DescribeArgs {
             self.targets_from_files(ctx, &namespace, &mut targets, &mut errors)
                 .await?;
         } else {
-            let resolved = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+            let resolved = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
             for rt in resolved {
                 let ns =
                     (rt.resource.namespaced && !self.all_namespaces).then_some(namespace.as_str());
@@ -96,9 +96,7 @@ impl DescribeArgs {
                     continue;
                 }
                 if self.all_namespaces && rt.resource.namespaced {
-                    return Err(CliError::msg(
-                        "a resource cannot be retrieved by name across all namespaces",
-                    ));
+                    return Err(crate::resource::name_across_namespaces_error());
                 }
                 for name in &rt.names {
                     match get_object(client, &rt.resource, ns, name).await {
@@ -121,10 +119,7 @@ impl DescribeArgs {
             && errors.len() == 1
             && is_not_found(&errors[0]);
         if prefix_match {
-            let resolved = ctx
-                .discovery()?
-                .resolve_args(&self.args[..1], "kubectl")
-                .await?;
+            let resolved = crate::resource::resolve_args(ctx, &self.args[..1], "kubectl").await?;
             let mut found = false;
             for rt in resolved {
                 let ns = rt.resource.namespaced.then_some(namespace.as_str());

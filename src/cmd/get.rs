@@ -670,14 +670,9 @@ impl GetOptions {
 
     async fn resolve(&self, ctx: &Context) -> Result<Vec<ResolvedType>, CliError> {
         if self.args.is_empty() {
-            return Err(CliError::msg(
-                "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
-            ));
+            return Err(crate::resource::missing_resource_error());
         }
-        let types = ctx
-            .discovery()?
-            .resolve_args(&self.args, "kubectl-rs")
-            .await?;
+        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl-rs").await?;
         let named = types.iter().any(|t| !t.names.is_empty());
         if named
             && !(self.label_selector.trim().is_empty() && self.field_selector.trim().is_empty())
@@ -691,9 +686,7 @@ impl GetOptions {
             ));
         }
         if self.all_namespaces && named {
-            return Err(CliError::msg(
-                "a resource cannot be retrieved by name across all namespaces",
-            ));
+            return Err(crate::resource::name_across_namespaces_error());
         }
         if !self.subresource.is_empty() && types.iter().any(|t| t.names.is_empty()) {
             return Err(CliError::msg(

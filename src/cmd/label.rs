@@ -569,7 +569,7 @@ impl UpdateSpec {
             return Ok((Plan::Files(items, selector), single));
         }
         let selecting = self.selector.is_some() || self.field_selector.is_some();
-        let types = ctx.discovery()?.resolve_args(resources, "kubectl").await?;
+        let types = crate::resource::resolve_args(ctx, resources, "kubectl").await?;
         let slash_form = resources.iter().any(|a| a.contains('/'));
         let mut names = Vec::new();
         let mut lists = Vec::new();
@@ -577,23 +577,17 @@ impl UpdateSpec {
             let r = t.resource;
             if t.names.is_empty() {
                 if !selecting && !self.all {
-                    return Err(CliError::msg(
-                        "resource(s) were provided, but no name was specified",
-                    ));
+                    return Err(crate::resource::no_name_error());
                 }
                 let ns = (r.namespaced && !self.all_namespaces).then(|| namespace.to_string());
                 lists.push((r, ns));
                 continue;
             }
             if selecting {
-                return Err(CliError::msg(
-                    "name cannot be provided when a selector is specified",
-                ));
+                return Err(crate::resource::name_with_selector_error());
             }
             if self.all_namespaces && r.namespaced {
-                return Err(CliError::msg(
-                    "a resource cannot be retrieved by name across all namespaces",
-                ));
+                return Err(crate::resource::name_across_namespaces_error());
             }
             for n in t.names {
                 let ns = r.namespaced.then(|| namespace.to_string());

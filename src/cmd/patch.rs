@@ -490,16 +490,14 @@ impl PatchArgs {
             return Ok((infos, errors));
         }
         if self.args.is_empty() {
-            return Err(CliError::msg("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
+            return Err(crate::resource::missing_resource_error());
         }
         let (ns, _) = ctx.namespace()?;
-        let types = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         let mut infos = Vec::new();
         for t in types {
             if t.names.is_empty() {
-                return Err(CliError::msg(
-                    "resource(s) were provided, but no name was specified",
-                ));
+                return Err(crate::resource::no_name_error());
             }
             for name in t.names {
                 infos.push(Info {

@@ -319,15 +319,13 @@ impl Selection {
             return Ok((found, errors));
         }
         let (ns, _) = ctx.namespace()?;
-        let types = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         for t in types {
             let r = t.resource;
             let obj_ns = r.namespaced.then(|| ns.clone());
             if !t.names.is_empty() {
                 if self.selector.is_some() {
-                    return Err(CliError::msg(
-                        "name cannot be provided when a selector is specified",
-                    ));
+                    return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
                     match client

@@ -321,11 +321,11 @@ impl ScaleArgs {
             return Ok((infos, errors));
         }
         if self.args.is_empty() {
-            return Err(CliError::msg("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'"));
+            return Err(crate::resource::missing_resource_error());
         }
         let selecting = self.all || self.selector.is_some();
         let (ns, _) = ctx.namespace()?;
-        let types = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         let client = ctx.client()?;
         let mut infos = Vec::new();
         let mut errors = Vec::new();
@@ -334,9 +334,7 @@ impl ScaleArgs {
             let namespace = r.namespaced.then(|| ns.clone());
             if !t.names.is_empty() {
                 if selecting {
-                    return Err(CliError::msg(
-                        "name cannot be provided when a selector is specified",
-                    ));
+                    return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
                     let path = r.path(namespace.as_deref(), Some(&name));
@@ -355,9 +353,7 @@ impl ScaleArgs {
                 continue;
             }
             if !selecting {
-                return Err(CliError::msg(
-                    "resource(s) were provided, but no name was specified",
-                ));
+                return Err(crate::resource::no_name_error());
             }
             let mut req = ApiRequest::get(r.path(namespace.as_deref(), None));
             if let Some(s) = self.selector.as_deref().filter(|s| !s.is_empty()) {

@@ -629,21 +629,17 @@ impl WaitArgs {
             return Err(CliError::msg(msg));
         }
         let selecting = !self.selector.is_empty() || !self.field_selector.is_empty();
-        let types = ctx.discovery()?.resolve_args(&self.args, "kubectl").await?;
+        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         let mut sources = Vec::new();
         for t in types {
             let r = t.resource;
             let namespace = r.namespaced.then(|| ns.clone());
             if !t.names.is_empty() {
                 if selecting {
-                    return Err(CliError::msg(
-                        "name cannot be provided when a selector is specified",
-                    ));
+                    return Err(crate::resource::name_with_selector_error());
                 }
                 if self.all_namespaces {
-                    return Err(CliError::msg(
-                        "a resource cannot be retrieved by name across all namespaces",
-                    ));
+                    return Err(crate::resource::name_across_namespaces_error());
                 }
                 for name in t.names {
                     sources.push(Source::Named {
@@ -655,9 +651,7 @@ impl WaitArgs {
                 continue;
             }
             if !selecting && !self.all {
-                return Err(CliError::msg(
-                    "resource(s) were provided, but no name was specified",
-                ));
+                return Err(crate::resource::no_name_error());
             }
             sources.push(Source::List {
                 namespace: if self.all_namespaces { None } else { namespace },

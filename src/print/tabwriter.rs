@@ -227,6 +227,17 @@ pub fn align(mut tw: TabWriter, text: &str) -> String {
     tw.flush_to_string()
 }
 
+/// Aligns rows of cells through kubectl's tabwriter (cli-runtime's settings): every cell
+/// but a row's last is tab-terminated, as kubectl's `Fprintf` formats do.
+pub fn tabwrite(rows: &[Vec<String>]) -> String {
+    let mut tw = TabWriter::kubectl();
+    for r in rows {
+        tw.write_str(&r.join("\t"));
+        tw.write_str("\n");
+    }
+    tw.flush_to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,8 +13,8 @@ pub use errors::{collected_errors, flatten, with_source};
 use serde_json::Value;
 
 use crate::context::Context;
-use crate::discovery::parse_type_args;
 use crate::discovery::ApiResource;
+use crate::discovery::{parse_type_args, ResolvedType};
 use crate::error::CliError;
 use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
 use crate::print::gofmt::go_quote;
@@ -146,6 +146,40 @@ pub fn labels_match(selector: &LabelSelector, object: &Value) -> bool {
             .and_then(|m| m.get("labels"))
             .unwrap_or(&Value::Null),
     )
+}
+
+/// cli-runtime's `missingResourceError`: no `-f`, no arguments.
+pub const MISSING_RESOURCE: &str = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+
+/// [`MISSING_RESOURCE`] as an error.
+pub fn missing_resource_error() -> CliError {
+    CliError::msg(MISSING_RESOURCE)
+}
+
+/// `visitBySelector`: names and a selector (or `--all`) together.
+pub fn name_with_selector_error() -> CliError {
+    CliError::msg("name cannot be provided when a selector is specified")
+}
+
+/// `visitorResult`: types without names, no selector and no `--all`.
+pub fn no_name_error() -> CliError {
+    CliError::msg("resource(s) were provided, but no name was specified")
+}
+
+/// `visitByResource`/`visitByName` with `--all-namespaces`.
+pub fn name_across_namespaces_error() -> CliError {
+    CliError::msg("a resource cannot be retrieved by name across all namespaces")
+}
+
+/// `ResourceTypeOrNameArgs` and `mappingFor`: `TYPE[,TYPE…] [NAME…]` or `TYPE/NAME…` resolved
+/// to resources with their names, in argument order; `program` names the binary in the
+/// usage errors.
+pub async fn resolve_args(
+    ctx: &Context,
+    args: &[String],
+    program: &str,
+) -> Result<Vec<ResolvedType>, CliError> {
+    Ok(ctx.discovery()?.resolve_args(args, program).await?)
 }
 
 /// cli-runtime `visitByPaths`: `-f` cannot be mixed with `TYPE NAME…` or `TYPE/NAME`
