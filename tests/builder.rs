@@ -54,6 +54,21 @@ metadata:
   labels: {app: db, tier: be}
 ";
 
+/// One object in a namespace that does not exist, one without a namespace.
+const MIX: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: m1
+  namespace: other
+  labels: {app: other}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a
+  labels: {app: web}
+";
+
 /// One object per line: kind, namespace, name, labels, annotation keys and the fields the
 /// commands under test change (replicas, paused). Whatever the command, both servers must
 /// hold the same.
@@ -197,6 +212,7 @@ async fn both(ours: &TestEnv, theirs: &TestEnv, args: &[&str], stdin: bool) {
 fn write_files(envs: [&TestEnv; 2]) {
     for e in envs {
         std::fs::write(e.work.join("all.yaml"), ALL).unwrap();
+        std::fs::write(e.work.join("mix.yaml"), MIX).unwrap();
         std::fs::create_dir_all(e.work.join("dir/sub")).unwrap();
         std::fs::write(e.work.join("dir/web.yaml"), DIR_WEB).unwrap();
         std::fs::write(e.work.join("dir/sub/db.yaml"), DIR_DB).unwrap();
@@ -393,6 +409,35 @@ async fn mixed_and_missing_arguments_match_kubectl() {
         &["create"],
         &["get", "-f", "all.yaml", "-f", "nope.yaml", "-l", "a in ("],
         &["get", "-f", "all.yaml", "-A", "-l", "app=web", "-o", "name"],
+        // `--namespace` given: an object of another namespace is refused only when the
+        // selector keeps it, and (with `Latest`) only once it was found.
+        &[
+            "describe", "-f", "mix.yaml", "-n", "default", "-l", "app=web",
+        ],
+        &[
+            "delete", "-f", "mix.yaml", "-n", "default", "-l", "app=none",
+        ],
+        &[
+            "delete",
+            "-f",
+            "mix.yaml",
+            "-n",
+            "default",
+            "-l",
+            "app=other",
+        ],
+        &[
+            "label", "-f", "mix.yaml", "-n", "default", "-l", "app=web", "x=y",
+        ],
+        &[
+            "label",
+            "-f",
+            "mix.yaml",
+            "-n",
+            "default",
+            "x=y",
+            "--overwrite",
+        ],
     ];
     for args in cases {
         both(&ours, &theirs, args, false).await;

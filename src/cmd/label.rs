@@ -670,13 +670,14 @@ impl UpdateSpec {
                 }
             }
         };
+        // cli-runtime `Info.Get`: a NotFound in a namespace other than `default` names the
+        // namespace when that is what is missing.
         let get = |r: ApiResource, ns: Option<String>, name: String| {
-            let client = &client;
+            let _ = &client;
             async move {
-                let object = client
-                    .get_json(&r.path(ns.as_deref(), Some(&name)))
-                    .await
-                    .map_err(CliError::from)?;
+                let path = r.path(ns.as_deref(), Some(&name));
+                let object =
+                    crate::resource::helper::builder_get(ctx, &path, ns.as_deref()).await?;
                 Ok(Found {
                     resource: Some(r),
                     namespace: ns,
@@ -701,8 +702,17 @@ impl UpdateSpec {
                         (Ok(f), Some(sel)) => sel.matches(&f.object["metadata"]["labels"]),
                         _ => true,
                     };
-                    if keep {
-                        out.push(live);
+                    if !keep {
+                        continue;
+                    }
+                    match &live {
+                        Ok(f) => {
+                            match crate::resource::require_namespace(ctx, f.namespace.as_deref()) {
+                                Ok(()) => out.push(live),
+                                Err(e) => out.push(Err(e)),
+                            }
+                        }
+                        Err(_) => out.push(live),
                     }
                 }
             }

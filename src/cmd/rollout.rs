@@ -302,18 +302,25 @@ impl Selection {
                 Err(_) => return Ok((found, errors)),
             };
             for t in targets {
-                match client.get_json(&t.path()).await {
+                let path = t.path();
+                let live = crate::resource::helper::builder_get(ctx, &path, t.namespace.as_deref());
+                match live.await {
                     Ok(object)
                         if selector
                             .as_ref()
                             .is_some_and(|s| !crate::resource::labels_match(s, &object)) => {}
-                    Ok(object) => found.push(Found {
-                        resource: t.resource,
-                        namespace: t.namespace,
-                        name: t.name,
-                        object,
-                    }),
-                    Err(e) => errors.push(e.into()),
+                    Ok(object) => {
+                        match crate::resource::require_namespace(ctx, t.namespace.as_deref()) {
+                            Ok(()) => found.push(Found {
+                                resource: t.resource,
+                                namespace: t.namespace,
+                                name: t.name,
+                                object,
+                            }),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    Err(e) => errors.push(e),
                 }
             }
             return Ok((found, errors));

@@ -576,7 +576,7 @@ impl WaitArgs {
 
     /// What to visit, as kubectl's builder resolves arguments, selectors and files.
     async fn sources(&self, ctx: &Context) -> Result<(Vec<Source>, Vec<CliError>), CliError> {
-        let (ns, explicit_ns) = ctx.namespace()?;
+        let (ns, _) = ctx.namespace()?;
         if self.local {
             if !self.args.is_empty() {
                 return Err(CliError::msg("you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'"));
@@ -590,20 +590,11 @@ impl WaitArgs {
                 recursive: self.recursive,
                 validate: false,
                 selector: Some(self.selector.clone()),
-                latest: true,
+                latest: !self.local,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let mut sources = Vec::new();
             for t in targets {
-                if explicit_ns {
-                    if let Some(obj_ns) = &t.namespace {
-                        if *obj_ns != ns && !meta_str(&t.object, "namespace").is_empty() {
-                            return Err(CliError::msg(format!(
-                                "the namespace from the provided object {obj_ns:?} does not match the namespace {ns:?}. You must pass '--namespace={obj_ns}' to perform this operation."
-                            )));
-                        }
-                    }
-                }
                 sources.push(if self.local {
                     Source::Local(Info {
                         resource: t.resource,
@@ -718,6 +709,8 @@ impl WaitArgs {
                         return Ok(Vec::new());
                     }
                 }
+                // Then `RequireNamespace` (objects named by argument are always in it).
+                crate::resource::require_namespace(ctx, namespace.as_deref())?;
                 Ok(vec![Info {
                     resource: resource.clone(),
                     namespace: namespace.clone(),

@@ -258,17 +258,39 @@ pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<Cli
         // Mapping errors come from the stream; the selector filters what mapped; the
         // namespace checks (`RequireNamespace`) decorate only what the filter kept.
         match map_object(ctx, &m.source, m.object, &default_ns).await {
-            Ok(t) if selector.as_ref().is_some_and(|s| !labels_match(s, &t.object)) => {}
+            Ok(t)
+                if selector
+                    .as_ref()
+                    .is_some_and(|s| !labels_match(s, &t.object)) => {}
+            // With `Latest` the command checks after its GET and the selector
+            // ([`require_namespace`]).
             Ok(t) => match t.namespace.as_deref() {
-                Some(ns) if enforce && ns != default_ns => errors.push(CliError::msg(format!(
-                    "the namespace from the provided object {ns:?} does not match the namespace {default_ns:?}. You must pass '--namespace={ns}' to perform this operation."
-                ))),
+                Some(ns) if enforce && !spec.latest && ns != default_ns => {
+                    errors.push(namespace_mismatch(ns, &default_ns))
+                }
                 _ => targets.push(t),
             },
             Err(e) => errors.push(e),
         }
     }
     (targets, errors)
+}
+
+fn namespace_mismatch(ns: &str, default_ns: &str) -> CliError {
+    CliError::msg(format!(
+        "the namespace from the provided object {ns:?} does not match the namespace {default_ns:?}. You must pass '--namespace={ns}' to perform this operation."
+    ))
+}
+
+/// cli-runtime `RequireNamespace`: with an explicit `--namespace`, a file object in another
+/// namespace is refused. For commands whose builder calls `Latest`, this comes after the
+/// GET and the selector, so an object that is missing or filtered out is never refused.
+pub fn require_namespace(ctx: &Context, namespace: Option<&str>) -> Result<(), CliError> {
+    let (default_ns, enforce) = ctx.namespace()?;
+    match namespace {
+        Some(ns) if enforce && ns != default_ns => Err(namespace_mismatch(ns, &default_ns)),
+        _ => Ok(()),
+    }
 }
 
 /// Finds the resource serving `apiVersion`/`kind` (refreshing discovery once when unknown).
