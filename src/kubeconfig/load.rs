@@ -27,6 +27,9 @@ pub struct LoadedConfig {
     pub merged: Kubeconfig,
     /// The files that were read, in precedence order.
     pub files: Vec<PathBuf>,
+    /// Every candidate file, existing or not (client-go's `GetLoadingPrecedence`): a change
+    /// locks all of them.
+    pub precedence: Vec<PathBuf>,
     /// The file new entries are written to (client-go's `GetDefaultFilename`).
     pub default_file: PathBuf,
     /// Which file defined each cluster.
@@ -81,6 +84,7 @@ impl Loader {
         }
         let mut out = LoadedConfig {
             default_file,
+            precedence: candidates.clone(),
             ..Default::default()
         };
         for path in candidates {
