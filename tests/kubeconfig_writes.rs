@@ -336,3 +336,181 @@ fn kill_9_at_any_point_leaves_a_valid_kubeconfig() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(listing(d.path()), ["config"], "temporary files left");
 }
+
+/// A running `kubectl-rs sandbox` using the kubeconfig `kc`, after it said it is ready.
+#[cfg(unix)]
+struct Sandbox {
+    child: Child,
+    /// What it printed up to "Press Ctrl-C to stop.".
+    banner: String,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+#[cfg(unix)]
+impl Sandbox {
+    fn start(dir: &Path, kc: &Path) -> Sandbox {
+        use std::io::BufRead;
+        let mut child = cmd(BIN, dir)
+            .env("KUBECONFIG", kc)
+            .args(["sandbox", "--port", "0", "--nodes", "1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut banner = String::new();
+        while !banner.contains("Press Ctrl-C to stop.") {
+            let n = stdout.read_line(&mut banner).unwrap();
+            assert!(n > 0, "sandbox exited early:\n{banner}");
+        }
+        Sandbox {
+            child,
+            banner,
+            stdout,
+        }
+    }
+
+    /// Sends `signal` and returns the rest of stdout, stderr and the exit code.
+    fn stop(mut self, signal: &str) -> (String, String, Option<i32>) {
+        use std::io::Read;
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap()
+            .success());
+        let mut rest = String::new();
+        self.stdout.read_to_string(&mut rest).unwrap();
+        let mut err = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (rest, err, self.child.wait().unwrap().code())
+    }
+}
+
+/// The user's own `sandbox` cluster and context, current.
+const USERS_SANDBOX: &str = "apiVersion: v1
+kind: Config
+clusters:
+- name: sandbox
+  cluster:
+    server: https://prod.example:6443
+contexts:
+- name: sandbox
+  context:
+    cluster: sandbox
+    user: admin
+current-context: sandbox
+users:
+- name: admin
+  user:
+    token: secret
+";
+
+#[cfg(unix)]
+#[test]
+fn sandbox_takes_a_free_name_and_removes_only_its_own_entries_on_sigterm_and_sigint() {
+    for signal in ["-TERM", "-INT"] {
+        let d = tempfile::tempdir().unwrap();
+        // Its own directory: HOME (`d`) gets kubectl-rs's discovery cache.
+        std::fs::create_dir(d.path().join("kc")).unwrap();
+        let kc = d.path().join("kc/config");
+        std::fs::write(&kc, USERS_SANDBOX).unwrap();
+        let sb = Sandbox::start(d.path(), &kc);
+        assert!(
+            sb.banner.contains(&format!(
+                "Added cluster, user and context \"sandbox-2\" (\"sandbox\" is taken) to {} and made it current\n",
+                kc.display()
+            )),
+            "{}",
+            sb.banner
+        );
+        let cfg = parse(&kc);
+        assert_eq!(names(&cfg, "clusters"), ["sandbox", "sandbox-2"]);
+        assert_eq!(names(&cfg, "users"), ["admin", "sandbox-2"]);
+        assert_eq!(cfg["current-context"].as_str(), Some("sandbox-2"));
+        assert_eq!(
+            cfg["clusters"][0]["cluster"]["server"].as_str(),
+            Some("https://prod.example:6443")
+        );
+        // The new context works, and another writer's change made meanwhile survives the exit.
+        let out = cmd(BIN, d.path())
+            .env("KUBECONFIG", &kc)
+            .args(["get", "nodes", "-o", "name"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            text(&out.stdout),
+            "node/sandbox-worker\n",
+            "{}",
+            text(&out.stderr)
+        );
+        let out = cmd(BIN, d.path())
+            .env("KUBECONFIG", &kc)
+            .args([
+                "config",
+                "set-context",
+                "added-meanwhile",
+                "--cluster=sandbox",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+
+        let (rest, err, code) = sb.stop(signal);
+        assert_eq!(code, Some(0), "{signal}: {err}");
+        assert!(
+            rest.contains(&format!(
+                "Removed \"sandbox-2\" from {}; current context is \"sandbox\" again\n",
+                kc.display()
+            )),
+            "{signal}: {rest}"
+        );
+        let after = parse(&kc);
+        let want: serde_yaml_ng::Value = serde_yaml_ng::from_str(USERS_SANDBOX).unwrap();
+        // kubectl's writer (`config set-context` above) sorts the entries by name.
+        assert_eq!(names(&after, "contexts"), ["added-meanwhile", "sandbox"]);
+        assert_eq!(after["clusters"], want["clusters"]);
+        assert_eq!(after["users"], want["users"]);
+        assert_eq!(after["contexts"][1], want["contexts"][0]);
+        assert_eq!(after["current-context"].as_str(), Some("sandbox"));
+        assert_eq!(listing(&d.path().join("kc")), ["config"], "{signal}");
+    }
+}
+
+/// A sandbox killed with SIGKILL leaves its entries (nothing can remove them) in a valid file;
+/// the next one does not take them over, and removes only its own.
+#[cfg(unix)]
+#[test]
+fn sandbox_after_a_killed_sandbox_leaves_the_leftovers_alone() {
+    let d = tempfile::tempdir().unwrap();
+    let kc = d.path().join("config");
+    let first = Sandbox::start(d.path(), &kc);
+    assert!(
+        first.banner.contains("context \"sandbox\" to"),
+        "{}",
+        first.banner
+    );
+    let (_, _, code) = first.stop("-KILL");
+    assert_eq!(code, None);
+    let left = std::fs::read_to_string(&kc).unwrap();
+    assert_eq!(names(&parse(&kc), "contexts"), ["sandbox"]);
+
+    let second = Sandbox::start(d.path(), &kc);
+    assert!(second.banner.contains("\"sandbox-2\""), "{}", second.banner);
+    let (rest, _, code) = second.stop("-TERM");
+    assert_eq!(code, Some(0));
+    assert!(
+        rest.contains("current context is \"sandbox\" again"),
+        "{rest}"
+    );
+    assert_eq!(
+        parse(&kc),
+        serde_yaml_ng::from_str::<serde_yaml_ng::Value>(&left).unwrap()
+    );
+    assert_eq!(listing(d.path()), ["config"]);
+}
