@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::sandbox_kubeconfig::{install, uninstall, user_loader, BASE_NAME};
+use crate::kubeconfig::edit::ConfigLock;
 use crate::kubeconfig::Loader;
-use crate::sandbox::server::write_kubeconfig;
 use crate::sandbox::{start, SandboxOptions};
 
 /// Flags of `kubectl-rs sandbox`.
@@ -93,7 +93,13 @@ pub async fn run_until(
     )?;
     let installed = match (&args.kubeconfig_out, loader) {
         (Some(file), _) => {
-            write_kubeconfig(&handle, file)?;
+            // Like every kubeconfig write: under the lock, through a symlink, atomically.
+            let written = ConfigLock::acquire(std::slice::from_ref(file))
+                .and_then(|lock| lock.write_text(file, &handle.kubeconfig_yaml()));
+            if let Err(e) = written {
+                handle.shutdown().await;
+                return Err(e.into());
+            }
             writeln!(out, "Wrote kubeconfig to {}", file.display())?;
             None
         }
