@@ -514,3 +514,53 @@ fn sandbox_after_a_killed_sandbox_leaves_the_leftovers_alone() {
     );
     assert_eq!(listing(d.path()), ["config"]);
 }
+
+/// Files kubectl cannot write and the file it writes from nothing: same words, same bytes.
+#[cfg(unix)]
+#[test]
+fn unwritable_targets_and_new_files_match_kubectl() {
+    let run = |program: &str| {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("adir")).unwrap();
+        std::fs::create_dir(d.path().join("t")).unwrap();
+        // A link into a directory that does not exist, and one to a new file in one that does.
+        std::os::unix::fs::symlink("nowhere/x", d.path().join("dangling")).unwrap();
+        std::os::unix::fs::symlink("t/new", d.path().join("fresh")).unwrap();
+        let mut seen = Vec::new();
+        for file in ["adir", "dangling", "fresh"] {
+            let out = cmd(program, d.path())
+                .args(["--kubeconfig", file, "config", "set-context", "x"])
+                .output()
+                .unwrap();
+            seen.push((text(&out.stdout), text(&out.stderr), out.status.code()));
+        }
+        let written = std::fs::read_to_string(d.path().join("t/new")).unwrap();
+        (seen, written, d.path().join("nowhere").exists())
+    };
+    let ours = run(BIN);
+    let none = String::new();
+    assert_eq!(
+        ours.0,
+        [
+            (
+                none.clone(),
+                "error: error loading config file \"adir\": read adir: is a directory\n".into(),
+                Some(1)
+            ),
+            (
+                none.clone(),
+                "error: open dangling: no such file or directory\n".into(),
+                Some(1)
+            ),
+            ("Context \"x\" created.\n".into(), none, Some(0)),
+        ]
+    );
+    assert_eq!(
+        ours.1,
+        "apiVersion: v1\nclusters: null\ncontexts:\n- context:\n    cluster: \"\"\n    user: \"\"\n  name: x\ncurrent-context: \"\"\nkind: Config\npreferences: {}\nusers: null\n"
+    );
+    assert!(!ours.2, "the link's missing directory is not created");
+    if let Some(k) = common::oracle() {
+        assert_eq!(ours, run(k));
+    }
+}

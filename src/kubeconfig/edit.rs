@@ -203,12 +203,18 @@ fn remove_stale_temps(dir: &Path, prefix: &str) {
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), KubeconfigError> {
+    // Reported as Go's `os.WriteFile` would: `open <path>: <reason>`.
     let err = |e: std::io::Error| {
-        KubeconfigError::Other(format!("error writing {}: {}", path.display(), io_text(&e)))
+        KubeconfigError::Other(format!("open {}: {}", path.display(), io_text(&e)))
     };
+    // client-go creates the directory of the file as named; a symlink's target directory must
+    // exist already (kubectl: `open <link>: no such file or directory`).
+    std::fs::create_dir_all(parent_dir(path)).map_err(err)?;
     let target = resolve_symlinks(path).map_err(err)?;
     let dir = parent_dir(&target);
-    std::fs::create_dir_all(&dir).map_err(err)?;
+    if !dir.is_dir() {
+        return Err(err(std::io::ErrorKind::NotFound.into()));
+    }
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -240,17 +246,27 @@ fn write_text(path: &Path, text: &str) -> Result<(), KubeconfigError> {
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
         drop(f);
-        std::fs::rename(&tmp, &target)?;
-        // The rename itself is durable only once the directory is.
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
         Ok(())
     })();
+    let result = result.map_err(err).and_then(|()| {
+        std::fs::rename(&tmp, &target).map_err(|e| {
+            KubeconfigError::Other(format!(
+                "rename {} {}: {}",
+                tmp.display(),
+                target.display(),
+                io_text(&e)
+            ))
+        })
+    });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+        return result;
     }
-    result.map_err(err)
+    // The rename itself is durable only once the directory is.
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 #[cfg(test)]
