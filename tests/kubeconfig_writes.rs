@@ -564,3 +564,48 @@ fn unwritable_targets_and_new_files_match_kubectl() {
         assert_eq!(ours, run(k));
     }
 }
+
+/// SIGTERM while the sandbox is still adding its entries (right after it starts serving)
+/// still ends with the kubeconfig as it was.
+#[cfg(unix)]
+#[test]
+fn sandbox_stopped_during_start_up_leaves_the_kubeconfig_as_it_was() {
+    use std::io::{BufRead, Read};
+    for round in 0..5 {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("kc")).unwrap();
+        let kc = d.path().join("kc/config");
+        std::fs::write(&kc, USERS_SANDBOX).unwrap();
+        let mut child = cmd(BIN, d.path())
+            .env("KUBECONFIG", &kc)
+            .args(["sandbox", "--port", "0", "--nodes", "1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        assert!(first.contains("serving on"), "{first}");
+        let pid = child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let mut rest = String::new();
+        stdout.read_to_string(&mut rest).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "round {round}: {rest}");
+        assert!(
+            rest.ends_with("Sandbox stopped.\n"),
+            "round {round}: {rest}"
+        );
+        assert_eq!(
+            parse(&kc),
+            serde_yaml_ng::from_str::<serde_yaml_ng::Value>(USERS_SANDBOX).unwrap(),
+            "round {round}: {rest}"
+        );
+        assert_eq!(listing(&d.path().join("kc")), ["config"]);
+    }
+}
