@@ -114,8 +114,14 @@ fn read_raw(path: &Path) -> anyhow::Result<Mapping> {
     }
 }
 
+/// Writes `cfg` with kubectl's YAML emitter (as `config set-context` would), keeping every key.
 fn write_raw(lock: &ConfigLock, path: &Path, cfg: Mapping) -> anyhow::Result<()> {
-    let text = serde_yaml_ng::to_string(&Yaml::Mapping(cfg))?;
+    let cfg = Yaml::Mapping(cfg);
+    // Keys JSON cannot hold (`true: x`) are not kubectl's to read anyway; keep them as they are.
+    let text = match serde_json::to_value(&cfg) {
+        Ok(json) => crate::print::yaml::to_yaml_string(&json),
+        Err(_) => serde_yaml_ng::to_string(&cfg)?,
+    };
     lock.write_text(path, &text)?;
     Ok(())
 }
@@ -374,6 +380,11 @@ mod tests {
         let r = uninstall(&inst, &l).unwrap();
         assert_eq!(r.restored.as_deref(), Some("theirs"));
         assert_eq!(yaml(&b)["current-context"], "theirs");
+        // Written as kubectl writes (sorted keys, its quoting), every key kept.
+        assert_eq!(
+            std::fs::read_to_string(&b).unwrap(),
+            "apiVersion: v1\ncurrent-context: theirs\nkind: Config\n"
+        );
         assert_eq!(yaml(&a)["clusters"].as_sequence().unwrap().len(), 0);
         h.shutdown().await;
     }
