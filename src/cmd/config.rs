@@ -4,7 +4,7 @@
 
 use crate::context::Context;
 use crate::error::CliError;
-use crate::kubeconfig::edit::update_file_with;
+use crate::kubeconfig::edit::ConfigLock;
 use crate::kubeconfig::load::resolve_path;
 use crate::kubeconfig::model::{ExecConfig, ExecEnvVar, Named, NamedContext, NamedUser};
 use crate::kubeconfig::{property, Kubeconfig, KubeconfigError, LoadedConfig};
@@ -231,12 +231,14 @@ pub struct SetCredentialsArgs {
     pub embed_certs: bool,
 }
 
-/// Writes a kubeconfig change with kubectl's YAML emitter.
+/// Writes a kubeconfig change with kubectl's YAML emitter; `lock` (client-go's lock files,
+/// taken where kubectl's `ModifyConfig` takes them: after the command's own checks) is held.
 fn update_file<T>(
+    lock: &ConfigLock,
     path: &Path,
     change: impl FnOnce(&mut Kubeconfig) -> Result<T, KubeconfigError>,
 ) -> Result<T, KubeconfigError> {
-    update_file_with(
+    lock.update_with(
         path,
         |c| crate::print::yaml::to_yaml_string(&c.to_value()),
         change,
@@ -278,8 +280,17 @@ fn edit_property(
     } else {
         Kubeconfig::default()
     };
-    if edit(&mut current)? {
-        update_file(&file, |c| edit(c).map(|_| ()))?;
+    edit(&mut current)?;
+    // kubectl locks even when nothing changes; under the lock the file is read again and
+    // written only if the change does something to what is there now.
+    let lock = loaded.lock()?;
+    let mut now = if file.exists() {
+        crate::kubeconfig::load::read_file(&file)?
+    } else {
+        Kubeconfig::default()
+    };
+    if edit(&mut now)? {
+        update_file(&lock, &file, |c| edit(c).map(|_| ()))?;
     }
     Ok(())
 }
@@ -510,7 +521,21 @@ fn absolute(p: &str) -> String {
 impl ConfigArgs {
     /// Runs the subcommand.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let loaded = ctx.kubeconfig()?;
+        // client-go's `PathOptions.GetStartingConfig`: a `--kubeconfig` that does not exist
+        // yet is an empty config, created by the first change.
+        let missing;
+        let loaded = match (ctx.kubeconfig(), ctx.loader().explicit) {
+            (Ok(l), _) => l,
+            (Err(_), Some(p)) if !p.exists() => {
+                missing = LoadedConfig {
+                    default_file: p.clone(),
+                    precedence: vec![p],
+                    ..Default::default()
+                };
+                &missing
+            }
+            (Err(e), _) => return Err(e),
+        };
         let sv = SharedValues::from_global(&ctx.global);
         let out: String;
         let mut result = Ok(());
@@ -539,7 +564,8 @@ impl ConfigArgs {
                         file.display()
                     )));
                 }
-                update_file(&file, |c| {
+                let lock = loaded.lock()?;
+                update_file(&lock, &file, |c| {
                     c.clusters.retain(|x| x.name != *name);
                     Ok(())
                 })?;
@@ -553,7 +579,8 @@ impl ConfigArgs {
                         file.display()
                     )));
                 }
-                update_file(&file, |c| {
+                let lock = loaded.lock()?;
+                update_file(&lock, &file, |c| {
                     c.users.retain(|x| x.name != *name);
                     Ok(())
                 })?;
@@ -573,14 +600,15 @@ impl ConfigArgs {
                         file.display()
                     )));
                 }
-                update_file(&file, |c| {
+                let lock = loaded.lock()?;
+                update_file(&lock, &file, |c| {
                     for x in c.contexts.iter_mut().filter(|x| x.name == *old_name) {
                         x.name = new_name.clone();
                     }
                     Ok(())
                 })?;
                 if loaded.merged.current_context == *old_name {
-                    update_file(&loaded.file_for_current_context(), |c| {
+                    update_file(&lock, &loaded.file_for_current_context(), |c| {
                         c.current_context = new_name.clone();
                         Ok(())
                     })?;
@@ -634,7 +662,8 @@ impl ConfigArgs {
                         "no context exists with the name: {name:?}"
                     )));
                 }
-                update_file(&loaded.file_for_current_context(), |c| {
+                let lock = loaded.lock()?;
+                update_file(&lock, &loaded.file_for_current_context(), |c| {
                     c.current_context = name.clone();
                     Ok(())
                 })?;
@@ -648,13 +677,15 @@ impl ConfigArgs {
                         file.display()
                     )));
                 }
-                update_file(&file, |c| {
-                    c.contexts.retain(|x| x.name != *name);
-                    Ok(())
-                })?;
+                // kubectl warns before it takes the lock (so also when that fails).
                 if loaded.merged.current_context == *name {
                     ctx.eprint("warning: this removed your active context, use \"kubectl config use-context\" to select a different one\n");
                 }
+                let lock = loaded.lock()?;
+                update_file(&lock, &file, |c| {
+                    c.contexts.retain(|x| x.name != *name);
+                    Ok(())
+                })?;
                 out = format!("deleted context {name} from {}\n", file.display());
             }
             ConfigCommand::SetContext(a) => {
@@ -676,7 +707,8 @@ impl ConfigArgs {
                     }
                 };
                 let exists = loaded.merged.context(&name).is_some();
-                update_file(&loaded.file_for_context(&name), |c| {
+                let lock = loaded.lock()?;
+                update_file(&lock, &loaded.file_for_context(&name), |c| {
                     let i = match c.contexts.iter().position(|x| x.name == name) {
                         Some(i) => i,
                         None => {
@@ -709,7 +741,8 @@ impl ConfigArgs {
                     (Some(p), true) => Some(read_embedded(p)?),
                     _ => None,
                 };
-                update_file(&loaded.file_for_cluster(&a.name), |c| {
+                let lock = loaded.lock()?;
+                update_file(&lock, &loaded.file_for_cluster(&a.name), |c| {
                     let i = match c.clusters.iter().position(|x| x.name == a.name) {
                         Some(i) => i,
                         None => {
@@ -776,7 +809,8 @@ impl ConfigArgs {
                         value: v.into(),
                     });
                 }
-                update_file(&loaded.file_for_user(&a.name), |c| {
+                let lock = loaded.lock()?;
+                update_file(&lock, &loaded.file_for_user(&a.name), |c| {
                     let i = match c.users.iter().position(|x| x.name == a.name) {
                         Some(i) => i,
                         None => {

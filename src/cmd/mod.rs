@@ -25,6 +25,7 @@ pub mod patch;
 pub mod rollout;
 pub mod sandbox;
 pub mod sandbox_demo;
+pub mod sandbox_kubeconfig;
 pub mod scale;
 pub mod version;
 pub mod wait;

@@ -3,12 +3,11 @@
 
 use std::future::Future;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::sandbox::server::{
-    default_kubeconfig_path, install_kubeconfig, uninstall_kubeconfig, write_kubeconfig,
-    CONTEXT_NAME,
-};
+use super::sandbox_kubeconfig::{install, uninstall, user_loader, BASE_NAME};
+use crate::kubeconfig::edit::ConfigLock;
+use crate::kubeconfig::Loader;
 use crate::sandbox::{start, SandboxOptions};
 
 /// Flags of `kubectl-rs sandbox`.
@@ -27,6 +26,9 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub control_plane: bool,
     /// Write a standalone kubeconfig to FILE instead of adding the sandbox to the default one.
+    /// Without it, cluster, user and context "sandbox" are added to the kubeconfig kubectl
+    /// writes to ("sandbox-2", "sandbox-3", ... when a cluster, user or context of that name
+    /// exists: nothing already there is replaced) and removed again on exit.
     #[arg(long, value_name = "FILE")]
     pub kubeconfig_out: Option<PathBuf>,
     #[command(subcommand)]
@@ -55,27 +57,30 @@ impl SandboxArgs {
 
 /// Runs the sandbox until Ctrl-C or SIGTERM (or the demo, then stops).
 pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+    use futures_util::FutureExt as _;
     if args.action == Some(SandboxAction::Demo) {
         return super::sandbox_demo::run(&args).await;
     }
-    let kubeconfig = match &args.kubeconfig_out {
+    let loader = match &args.kubeconfig_out {
         Some(_) => None,
-        None => Some(default_kubeconfig_path()?),
+        None => Some(user_loader()?),
     };
-    run_until(
-        args,
-        kubeconfig.as_deref(),
-        &mut std::io::stdout(),
-        super::interrupt::termination_signal(),
-    )
-    .await
+    // Watch for SIGINT/SIGTERM from now on: a signal that arrives while the kubeconfig entries
+    // are being added must still remove them (unwatched, it would kill the process first).
+    let stop = super::interrupt::termination_signal();
+    tokio::pin!(stop);
+    if stop.as_mut().now_or_never().is_some() {
+        return Ok(());
+    }
+    run_until(args, loader.as_ref(), &mut std::io::stdout(), stop).await
 }
 
 /// Runs the sandbox until `stop` completes. Credentials go to `--kubeconfig-out` when given,
-/// else into `kubeconfig` (the file kubectl would use), from which they are removed on exit.
+/// else into the kubeconfig files of `loader` (see `sandbox_kubeconfig`), from which they are
+/// removed on exit.
 pub async fn run_until(
     args: SandboxArgs,
-    kubeconfig: Option<&Path>,
+    loader: Option<&Loader>,
     out: &mut dyn Write,
     stop: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
@@ -86,38 +91,76 @@ pub async fn run_until(
         args.name,
         handle.server_url()
     )?;
-    let change = match (&args.kubeconfig_out, kubeconfig) {
+    let installed = match (&args.kubeconfig_out, loader) {
         (Some(file), _) => {
-            write_kubeconfig(&handle, file)?;
+            // Like every kubeconfig write: under the lock, through a symlink, atomically.
+            let written = ConfigLock::acquire(std::slice::from_ref(file))
+                .and_then(|lock| lock.write_text(file, &handle.kubeconfig_yaml()));
+            if let Err(e) = written {
+                handle.shutdown().await;
+                return Err(e.into());
+            }
             writeln!(out, "Wrote kubeconfig to {}", file.display())?;
             None
         }
-        (None, Some(path)) => {
-            let change = install_kubeconfig(&handle, path)?;
+        (None, Some(loader)) => {
+            let inst = match install(&handle, loader) {
+                Ok(i) => i,
+                Err(e) => {
+                    handle.shutdown().await;
+                    return Err(e);
+                }
+            };
+            let taken = if inst.name == BASE_NAME {
+                String::new()
+            } else {
+                format!(" ({BASE_NAME:?} is taken)")
+            };
             writeln!(
                 out,
-                "Added cluster, user and context {CONTEXT_NAME:?} to {} and made it current",
-                path.display()
+                "Added cluster, user and context {:?}{taken} to {} and made it current",
+                inst.name,
+                inst.file.display()
             )?;
-            Some(change)
+            Some((inst, loader))
         }
         (None, None) => None,
     };
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()?;
     stop.await;
-    let restored = change.as_ref().map(uninstall_kubeconfig).transpose();
+    let removed = installed
+        .as_ref()
+        .map(|(inst, loader)| uninstall(inst, loader))
+        .transpose();
     handle.shutdown().await;
-    restored?;
-    if let Some(c) = change {
-        match &c.previous_context {
+    if let (Some((inst, _)), Ok(Some(r))) = (&installed, &removed) {
+        let name = &inst.name;
+        let file = inst.file.display();
+        if !r.kept.is_empty() {
+            let kept: Vec<&str> = r.kept.iter().map(|k| k.trim_end_matches('s')).collect();
+            writeln!(
+                out,
+                "Left {} {name:?} in {file}: changed since the sandbox added it",
+                kept.join(" and ")
+            )?;
+        }
+        match &r.restored {
             Some(prev) => writeln!(
                 out,
-                "Removed {CONTEXT_NAME:?} from {}; current context is {prev:?} again",
-                c.path.display()
+                "Removed {name:?} from {file}; current context is {prev:?} again"
             )?,
-            None => writeln!(out, "Removed {CONTEXT_NAME:?} from {}", c.path.display())?,
+            None => writeln!(out, "Removed {name:?} from {file}")?,
         }
+    }
+    if let (Some((inst, _)), Err(e)) = (&installed, &removed) {
+        writeln!(
+            out,
+            "Could not remove cluster, user and context {:?} from {}",
+            inst.name,
+            inst.file.display()
+        )?;
+        return Err(anyhow::anyhow!("{e:#}"));
     }
     writeln!(out, "Sandbox stopped.")?;
     Ok(())
@@ -188,7 +231,11 @@ mod tests {
             false
         });
         let mut out = Vec::new();
-        run_until(args, Some(&kc), &mut out, async {
+        let loader = Loader {
+            env_list: Some(kc.to_string_lossy().into_owned()),
+            ..Default::default()
+        };
+        run_until(args, Some(&loader), &mut out, async {
             let _ = rx.await;
         })
         .await
@@ -216,7 +263,7 @@ mod tests {
             action: None,
         };
         let mut out = Vec::new();
-        run_until(args, Some(&kc), &mut out, async {})
+        run_until(args, Some(&loader), &mut out, async {})
             .await
             .unwrap();
         assert!(std::fs::read_to_string(&out_file)

@@ -5,6 +5,7 @@
 //! `current-context` wins.
 
 use super::model::Kubeconfig;
+use super::resolve::{io_text, open_error};
 use super::KubeconfigError;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,9 @@ pub struct LoadedConfig {
     pub merged: Kubeconfig,
     /// The files that were read, in precedence order.
     pub files: Vec<PathBuf>,
+    /// Every candidate file, existing or not (client-go's `GetLoadingPrecedence`): a change
+    /// locks all of them.
+    pub precedence: Vec<PathBuf>,
     /// The file new entries are written to (client-go's `GetDefaultFilename`).
     pub default_file: PathBuf,
     /// Which file defined each cluster.
@@ -81,6 +85,7 @@ impl Loader {
         }
         let mut out = LoadedConfig {
             default_file,
+            precedence: candidates.clone(),
             ..Default::default()
         };
         for path in candidates {
@@ -101,7 +106,12 @@ pub fn read_file(path: &Path) -> Result<Kubeconfig, KubeconfigError> {
         path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| load_err(e.to_string()))?;
+    // Go's `os.ReadFile` words: `open f: …` when opening fails, `read f: …` after (a directory).
+    let shown = path.display().to_string();
+    let mut file = std::fs::File::open(path).map_err(|e| load_err(open_error(&shown, &e)))?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut file, &mut text)
+        .map_err(|e| load_err(format!("read {shown}: {}", io_text(&e))))?;
     Kubeconfig::from_yaml(&text).map_err(load_err)
 }
 

@@ -183,11 +183,11 @@ pub struct AuthInfo {
 /// A context: which cluster, which user, which namespace.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContextEntry {
-    /// Cluster name.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// Cluster name (client-go's v1 `Context` writes it even when empty).
+    #[serde(default)]
     pub cluster: String,
-    /// User name.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// User name (likewise always written).
+    #[serde(default)]
     pub user: String,
     /// Default namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]

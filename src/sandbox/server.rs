@@ -6,10 +6,9 @@
 //! unauthenticated requests (answered 401) reach the handlers.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{anyhow, Context as _};
+use anyhow::Context as _;
 use axum::http::Request;
 use base64::Engine as _;
 use hyper::body::Incoming;
@@ -371,154 +370,6 @@ async fn serve(
     while conns.join_next().await.is_some() {}
 }
 
-/// The kubeconfig file kubectl would write to: `$KUBECONFIG`'s first entry, else
-/// `~/.kube/config`.
-pub fn default_kubeconfig_path() -> anyhow::Result<PathBuf> {
-    if let Some(list) = std::env::var_os("KUBECONFIG") {
-        if let Some(first) = std::env::split_paths(&list).find(|p| !p.as_os_str().is_empty()) {
-            return Ok(first);
-        }
-    }
-    let home = std::env::var_os("HOME").ok_or_else(|| anyhow!("HOME is not set"))?;
-    Ok(PathBuf::from(home).join(".kube").join("config"))
-}
-
-fn read_config(path: &Path) -> anyhow::Result<Mapping> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(anyhow!("reading {}: {e}", path.display())),
-    };
-    if text.trim().is_empty() {
-        let mut m = Mapping::new();
-        m.insert("apiVersion".into(), "v1".into());
-        m.insert("kind".into(), "Config".into());
-        return Ok(m);
-    }
-    match serde_yaml_ng::from_str::<Yaml>(&text) {
-        Ok(Yaml::Mapping(m)) => Ok(m),
-        Ok(_) => Err(anyhow!(
-            "{} is not a kubeconfig (not a mapping)",
-            path.display()
-        )),
-        Err(e) => Err(anyhow!(
-            "error loading config file {:?}: {e}",
-            path.display().to_string()
-        )),
-    }
-}
-
-/// Writes through a temporary file in the same directory and a rename, so a reader never
-/// sees half a file. The file is private to its owner (it holds credentials).
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let file_name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    {
-        use std::io::Write as _;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            opts.mode(0o600);
-        }
-        let mut f = opts
-            .open(&tmp)
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
-    Ok(())
-}
-
-fn section<'a>(cfg: &'a mut Mapping, key: &str) -> &'a mut Vec<Yaml> {
-    let slot = cfg.entry(key.into()).or_insert(Yaml::Sequence(Vec::new()));
-    if !slot.is_sequence() {
-        *slot = Yaml::Sequence(Vec::new());
-    }
-    match slot {
-        Yaml::Sequence(s) => s,
-        _ => unreachable!("just made a sequence"),
-    }
-}
-
-fn drop_named(list: &mut Vec<Yaml>) {
-    list.retain(|e| e.get("name").and_then(Yaml::as_str) != Some(CONTEXT_NAME));
-}
-
-/// What `install_kubeconfig` changed, to be undone by `uninstall_kubeconfig`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KubeconfigChange {
-    pub path: PathBuf,
-    /// The current-context before (None when unset).
-    pub previous_context: Option<String>,
-}
-
-/// Adds (or replaces) cluster, user and context `sandbox` in the kubeconfig at `path`
-/// (created if missing), makes it current and leaves every other entry alone.
-pub fn install_kubeconfig(handle: &SandboxHandle, path: &Path) -> anyhow::Result<KubeconfigChange> {
-    let mut cfg = read_config(path)?;
-    let previous_context = cfg
-        .get("current-context")
-        .and_then(Yaml::as_str)
-        .filter(|c| !c.is_empty() && *c != CONTEXT_NAME)
-        .map(str::to_string);
-    for (key, entry) in [
-        ("clusters", handle.cluster_entry()),
-        ("contexts", context_entry()),
-        ("users", handle.user_entry()),
-    ] {
-        let list = section(&mut cfg, key);
-        drop_named(list);
-        list.push(entry);
-    }
-    cfg.insert("current-context".into(), CONTEXT_NAME.into());
-    write_atomically(path, &serde_yaml_ng::to_string(&Yaml::Mapping(cfg))?)?;
-    Ok(KubeconfigChange {
-        path: path.to_path_buf(),
-        previous_context,
-    })
-}
-
-/// Removes what `install_kubeconfig` added and restores the previous current-context (if
-/// the sandbox context is still current).
-pub fn uninstall_kubeconfig(change: &KubeconfigChange) -> anyhow::Result<()> {
-    let mut cfg = read_config(&change.path)?;
-    for key in ["clusters", "contexts", "users"] {
-        if let Some(Yaml::Sequence(list)) = cfg.get_mut(key) {
-            drop_named(list);
-        }
-    }
-    if cfg.get("current-context").and_then(Yaml::as_str) == Some(CONTEXT_NAME) {
-        match &change.previous_context {
-            Some(c) => {
-                cfg.insert("current-context".into(), c.as_str().into());
-            }
-            None => {
-                cfg.remove("current-context");
-            }
-        }
-    }
-    write_atomically(
-        &change.path,
-        &serde_yaml_ng::to_string(&Yaml::Mapping(cfg))?,
-    )
-}
-
-/// Writes the standalone kubeconfig to `path` (nothing else is touched).
-pub fn write_kubeconfig(handle: &SandboxHandle, path: &Path) -> anyhow::Result<()> {
-    write_atomically(path, &handle.kubeconfig_yaml())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,38 +385,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn kubeconfig_install_and_restore() {
+    async fn standalone_kubeconfig() {
         let h = start(SandboxOptions::default()).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub").join("config");
-        let original = "apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: https://x\ncontexts:\n- name: other\n  context:\n    cluster: other\n    user: other\ncurrent-context: other\nusers:\n- name: other\n  user:\n    token: t\n";
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, original).unwrap();
-        let change = install_kubeconfig(&h, &path).unwrap();
-        assert_eq!(change.previous_context.as_deref(), Some("other"));
-        let cfg: Yaml = serde_yaml_ng::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        assert_eq!(cfg["current-context"], Yaml::from("sandbox"));
-        assert_eq!(cfg["clusters"].as_sequence().unwrap().len(), 2);
-        assert_eq!(
-            cfg["clusters"][1]["cluster"]["server"],
-            Yaml::from(h.server_url())
-        );
-        uninstall_kubeconfig(&change).unwrap();
-        let after: Yaml =
-            serde_yaml_ng::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let before: Yaml = serde_yaml_ng::from_str(original).unwrap();
-        assert_eq!(after, before);
-
-        // A missing file is created; uninstalling leaves no current-context.
-        let fresh = dir.path().join("new").join("config");
-        let change = install_kubeconfig(&h, &fresh).unwrap();
-        assert_eq!(change.previous_context, None);
-        uninstall_kubeconfig(&change).unwrap();
-        let after: Yaml =
-            serde_yaml_ng::from_str(&std::fs::read_to_string(&fresh).unwrap()).unwrap();
-        assert!(after.get("current-context").is_none());
-        assert!(after["users"].as_sequence().unwrap().is_empty());
-
         let standalone: Yaml = serde_yaml_ng::from_str(&h.kubeconfig_yaml()).unwrap();
         assert_eq!(standalone["current-context"], Yaml::from("sandbox"));
         assert!(
