@@ -238,6 +238,79 @@ pub struct ApiResponse {
 /// How many times an answer asking to retry later (429/5xx with Retry-After) is retried.
 const MAX_RETRIES: u32 = 10;
 
+/// How many requests one call may make by following redirects (Go's `http.Client` limit).
+const MAX_REDIRECTS: u32 = 10;
+
+/// One request of a redirect chain.
+struct Hop {
+    method: Method,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+/// `scheme://host:port` of a URL (default ports made explicit), the unit credentials belong to.
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    let u = url::Url::parse(url).ok()?;
+    Some((
+        u.scheme().to_string(),
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default()?,
+    ))
+}
+
+/// Headers that carry the user's identity: never sent to another origin.
+fn is_credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "authorization"
+        || n == "proxy-authorization"
+        || n == "cookie"
+        || n == "cookie2"
+        || n == "www-authenticate"
+        || n.starts_with("impersonate-")
+}
+
+/// The next request when `resp` redirects `hop` (Go's `redirectBehavior`): 301, 302 and 303
+/// turn any method but GET and HEAD into a GET without body; 307 and 308 repeat the method
+/// and body. A redirect without `Location` is the answer itself.
+fn redirect(resp: &reqwest::Response, hop: &Hop) -> Result<Option<Hop>, ClientError> {
+    let code = resp.status().as_u16();
+    if !matches!(code, 301 | 302 | 303 | 307 | 308) {
+        return Ok(None);
+    }
+    let Some(loc) = resp.headers().get(reqwest::header::LOCATION) else {
+        return Ok(None);
+    };
+    let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
+    let next = url::Url::parse(&hop.url)
+        .and_then(|base| base.join(&loc))
+        .map_err(|e| {
+            ClientError::Unreachable(format!("failed to parse Location header {loc:?}: {e}"))
+        })?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(ClientError::Unreachable(format!(
+            "unsupported protocol scheme {:?}",
+            next.scheme()
+        )));
+    }
+    let mut to = Hop {
+        method: hop.method.clone(),
+        url: next.to_string(),
+        headers: hop.headers.clone(),
+        body: hop.body.clone(),
+    };
+    if (301..=303).contains(&code) {
+        if hop.method != Method::GET && hop.method != Method::HEAD {
+            to.method = Method::GET;
+        }
+        to.body = None;
+        to.headers.retain(|(k, _)| {
+            !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length")
+        });
+    }
+    Ok(Some(to))
+}
+
 impl ApiResponse {
     /// The body as JSON.
     pub fn json(&self) -> Result<Value, ClientError> {
@@ -256,6 +329,9 @@ pub struct WatchEvent {
     pub object: Value,
 }
 
+/// The chunks of a response body.
+pub type BodyStream = Pin<Box<dyn Stream<Item = Result<bytes::Bytes, ClientError>> + Send>>;
+
 /// A stream of watch events.
 pub type WatchStream = Pin<Box<dyn Stream<Item = Result<WatchEvent, ClientError>> + Send>>;
 
@@ -263,6 +339,9 @@ struct Inner {
     config: RestConfig,
     options: ClientOptions,
     http: std::sync::Mutex<reqwest::Client>,
+    /// For redirect targets on another origin: the same trust and proxy settings, no client
+    /// certificate (built on first use).
+    anonymous: std::sync::OnceLock<reqwest::Client>,
     exec_cred: tokio::sync::Mutex<Option<exec::ExecCredential>>,
     warnings_seen: std::sync::Mutex<Vec<String>>,
 }
@@ -299,7 +378,9 @@ fn build_http(
     let mut b = reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .user_agent(user_agent())
-        .default_headers(headers);
+        .default_headers(headers)
+        // `Client::send_once` follows redirects itself, choosing each hop's credentials.
+        .redirect(reqwest::redirect::Policy::none());
     if config.disable_compression {
         b = b.no_gzip();
     }
@@ -350,6 +431,7 @@ impl Client {
                 config,
                 options,
                 http: std::sync::Mutex::new(http),
+                anonymous: std::sync::OnceLock::new(),
                 exec_cred: tokio::sync::Mutex::new(None),
                 warnings_seen: std::sync::Mutex::new(Vec::new()),
             }),
@@ -371,6 +453,18 @@ impl Client {
             Ok(h) => h.clone(),
             Err(p) => p.into_inner().clone(),
         }
+    }
+
+    /// The HTTP client for another origin than the server's: it presents no certificate.
+    fn anonymous_http(&self) -> Result<reqwest::Client, ClientError> {
+        if let Some(h) = self.inner.anonymous.get() {
+            return Ok(h.clone());
+        }
+        let mut config = self.inner.config.clone();
+        config.tls.client_cert_pem = None;
+        config.tls.client_key_pem = None;
+        let h = build_http(&config, &self.inner.options, None)?;
+        Ok(self.inner.anonymous.get_or_init(|| h).clone())
     }
 
     /// The `Authorization` value for the next request (running the exec plugin if needed).
@@ -446,7 +540,11 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let body = resp.bytes().await.map_err(|e| self.transport_error(e))?;
+        let url = resp.url().to_string();
+        let body = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => return Err(self.body_error(&url, &e)),
+        };
         self.log_body(&body);
         if !(200..300).contains(&status) {
             return Err(error_from_body(status, &body));
@@ -456,6 +554,48 @@ impl Client {
             content_type,
             body,
         })
+    }
+
+    /// client-go's error for a body cut short: logged (klog, always) and returned with its
+    /// "Please retry" wording.
+    fn body_error(&self, url: &str, e: &reqwest::Error) -> ClientError {
+        let text = body_error_text(url, e);
+        if let Some(w) = &self.inner.options.warnings {
+            let line = log::klog_line(
+                'E',
+                "request.go:1360",
+                &format!(
+                    "\"Unexpected error when reading response body\" err={}",
+                    log::quote(&text)
+                ),
+            );
+            if let Ok(mut w) = w.lock() {
+                let _ = w.write_all(line.as_bytes());
+                let _ = w.flush();
+            }
+        }
+        ClientError::Decode(format!(
+            "unexpected error when reading response body. Please retry. Original error: {text}"
+        ))
+    }
+
+    /// Sends `req` and streams a 2xx answer's body (`kubectl get --raw`): a body cut short
+    /// ends the stream with Go's error text (`unexpected EOF`) after what did arrive.
+    pub async fn send_stream(&self, req: &ApiRequest) -> Result<BodyStream, ClientError> {
+        let resp = self.send_raw(req).await?;
+        let status = resp.status().as_u16();
+        let url = resp.url().to_string();
+        if !(200..300).contains(&status) {
+            let body = match resp.bytes().await {
+                Ok(b) => b,
+                Err(e) => return Err(self.body_error(&url, &e)),
+            };
+            self.log_body(&body);
+            return Err(error_from_body(status, &body));
+        }
+        Ok(Box::pin(resp.bytes_stream().map(move |r| {
+            r.map_err(|e| ClientError::Decode(body_error_text(&url, &e)))
+        })))
     }
 
     /// Sends `req` and decodes the JSON answer.
@@ -590,14 +730,12 @@ impl Client {
         refresh: bool,
     ) -> Result<reqwest::Response, ClientError> {
         let cfg = &self.inner.config;
-        let logger = &self.inner.options.logger;
         let mut req = req.clone();
         if let Some(t) = cfg.timeout {
             if !req.query.iter().any(|(k, _)| k == "timeout") {
                 req.query.push(("timeout".into(), request::go_duration(t)));
             }
         }
-        let url = req.url(&cfg.server);
         let auth = self.authorization(refresh).await?;
         let mut headers: Vec<(String, String)> = Vec::new();
         headers.push(("Accept".into(), req.accept_value().to_string()));
@@ -619,8 +757,48 @@ impl Client {
         for g in &cfg.impersonate_groups {
             headers.push(("Impersonate-Group".into(), g.clone()));
         }
+        let mut hop = Hop {
+            method: req.method.clone(),
+            url: req.url(&cfg.server),
+            headers,
+            body: req.body.clone(),
+        };
+        // Redirects are followed here, not by reqwest, so that each hop's credentials are
+        // chosen by us: Go's http.Client follows at most 10 (`stopped after 10 redirects`)
+        // and client-go's round trippers add the token and impersonation headers again on
+        // every hop, whatever its host. We send none of them, and no client certificate,
+        // to any origin other than the configured server's.
+        let home = origin(&cfg.server);
+        let mut sent = 0;
+        loop {
+            let same_origin = home.is_some() && origin(&hop.url) == home;
+            if !same_origin {
+                hop.headers.retain(|(k, _)| !is_credential_header(k));
+            }
+            let resp = self.exchange(&hop, same_origin).await?;
+            sent += 1;
+            let Some(next) = redirect(&resp, &hop)? else {
+                return Ok(resp);
+            };
+            if sent >= MAX_REDIRECTS {
+                return Err(ClientError::Unreachable(format!(
+                    "stopped after {MAX_REDIRECTS} redirects"
+                )));
+            }
+            hop = next;
+        }
+    }
+
+    /// One HTTP exchange (no redirect following), logged as client-go's round trippers do.
+    async fn exchange(
+        &self,
+        hop: &Hop,
+        same_origin: bool,
+    ) -> Result<reqwest::Response, ClientError> {
+        let logger = &self.inner.options.logger;
+        let url = &hop.url;
         if logger.enabled(8) {
-            let body = req.body.as_deref().unwrap_or(b"");
+            let body = hop.body.as_deref().unwrap_or(b"");
             logger.log(
                 8,
                 "helper.go:113",
@@ -631,7 +809,7 @@ impl Client {
             );
         }
         if logger.enabled(7) {
-            let mut shown = headers.clone();
+            let mut shown = hop.headers.clone();
             shown.push(("User-Agent".into(), user_agent()));
             if let Some(c) = &self.inner.options.command {
                 shown.push(("Kubectl-Command".into(), c.clone()));
@@ -642,17 +820,22 @@ impl Client {
                 "round_trippers.go:527",
                 &format!(
                     "\"Request\" verb={} url={} {}",
-                    log::quote(req.method.as_str()),
-                    log::quote(&url),
+                    log::quote(hop.method.as_str()),
+                    log::quote(url),
                     log::headers_block(shown.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                 ),
             );
         }
-        let mut rb = self.http().request(req.method.clone(), &url);
-        for (k, v) in &headers {
+        let http = if same_origin {
+            self.http()
+        } else {
+            self.anonymous_http()?
+        };
+        let mut rb = http.request(hop.method.clone(), url);
+        for (k, v) in &hop.headers {
             rb = rb.header(k.as_str(), v.as_str());
         }
-        if let Some(b) = &req.body {
+        if let Some(b) = &hop.body {
             rb = rb.body(b.clone());
         }
         let start = Instant::now();
@@ -693,8 +876,8 @@ impl Client {
                         "round_trippers.go:632",
                         &format!(
                             "\"Response\" verb={} url={} status={} milliseconds={ms}",
-                            log::quote(req.method.as_str()),
-                            log::quote(&url),
+                            log::quote(hop.method.as_str()),
+                            log::quote(url),
                             log::quote(&status)
                         ),
                     );
@@ -707,11 +890,11 @@ impl Client {
                     "round_trippers.go:632",
                     &format!(
                         "\"Response\" verb={} url={} status=\"\" milliseconds={ms}",
-                        log::quote(req.method.as_str()),
-                        log::quote(&url)
+                        log::quote(hop.method.as_str()),
+                        log::quote(url)
                     ),
                 );
-                Err(self.transport_error(e))
+                Err(transport_error(url, &e))
             }
         }
     }
@@ -778,10 +961,13 @@ pub fn url_host(server: &str) -> String {
         .to_string()
 }
 
-/// kubectl's text for a failed request to `server`.
+/// kubectl's text for a failed request to `server` (the URL that was being fetched).
 pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
     if e.is_timeout() {
-        return ClientError::Unreachable("context deadline exceeded".into());
+        // Go's http.Client with a Timeout, while the answer's headers are awaited.
+        return ClientError::Unreachable(
+            "net/http: request canceled (Client.Timeout exceeded while awaiting headers)".into(),
+        );
     }
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut last = e.to_string();
@@ -798,9 +984,16 @@ pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
             if let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
                 return ClientError::Unreachable(tls::describe_tls_error(t));
             }
-            if io.kind() == std::io::ErrorKind::TimedOut {
-                return ClientError::Unreachable("context deadline exceeded".into());
+            if let Some(t) = go_io_error(server, io) {
+                return ClientError::Unreachable(t);
             }
+        }
+        if cur
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_incomplete_message)
+        {
+            // The connection closed before an answer: Go's `io.EOF`.
+            return ClientError::Unreachable("EOF".into());
         }
         let text = cur.to_string();
         if let Some(t) = tls_error_from_text(&text) {
@@ -819,6 +1012,59 @@ pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
         src = cur.source();
     }
     ClientError::Unreachable(last)
+}
+
+/// Go's `net.OpError` text for a socket error while talking to `server` (the local address,
+/// which Go also prints, is not known here, so the form without it is used).
+fn go_io_error(server: &str, io: &std::io::Error) -> Option<String> {
+    use std::io::ErrorKind as K;
+    let what = match io.kind() {
+        K::ConnectionReset => "read: connection reset by peer",
+        K::BrokenPipe => "write: broken pipe",
+        K::TimedOut => "i/o timeout",
+        K::UnexpectedEof => return Some("unexpected EOF".into()),
+        _ => return None,
+    };
+    Some(format!("read tcp {}: {what}", url_host_port(server)))
+}
+
+/// `host:port` of a URL with the scheme's default port filled in (Go's dial address).
+fn url_host_port(server: &str) -> String {
+    match url::Url::parse(server) {
+        Ok(u) => match (u.host_str(), u.port_or_known_default()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            _ => url_host(server),
+        },
+        Err(_) => url_host(server),
+    }
+}
+
+/// Go's text for a response body that could not be read to its end (`io.ReadAll`'s error).
+pub fn body_error_text(server: &str, e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "context deadline exceeded (Client.Timeout or context cancellation while reading body)".into();
+    }
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(cur) = src {
+        if let Some(io) = cur.downcast_ref::<std::io::Error>() {
+            if let Some(t) = go_io_error(server, io) {
+                return t;
+            }
+        }
+        if let Some(h) = cur.downcast_ref::<hyper::Error>() {
+            if h.is_incomplete_message() || h.to_string().contains("end of file") {
+                return "unexpected EOF".into();
+            }
+        }
+        if cur
+            .to_string()
+            .contains("end of file before message length reached")
+        {
+            return "unexpected EOF".into();
+        }
+        src = cur.source();
+    }
+    "unexpected EOF".into()
 }
 
 /// rustls errors reach us as text when a layer boxes them; map their Display forms.

@@ -556,8 +556,11 @@ impl GetOptions {
             };
             req = req.query(&dec(k), dec(v));
         }
-        let resp = client.send(&req).await?;
-        ctx.out().write_all(&resp.body)?;
+        // Streamed as kubectl does: a body cut short is printed as far as it came.
+        let mut body = client.send_stream(&req).await?;
+        while let Some(chunk) = futures_util::StreamExt::next(&mut body).await {
+            ctx.out().write_all(&chunk?)?;
+        }
         Ok(())
     }
 
