@@ -701,3 +701,134 @@ fn mask_port_numbers(s: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Waits until a request matching `pred` has reached the server.
+async fn until_seen(s: &Scripted, pred: impl Fn(&Seen) -> bool) {
+    tokio::time::timeout(RUN_LIMIT, async {
+        loop {
+            let notified = s.arrived.notified();
+            if s.seen().iter().any(&pred) {
+                return;
+            }
+            notified.await;
+        }
+    })
+    .await
+    .expect("request arrived in time");
+}
+
+/// v1.36 names the namespace in `delete`'s line, v1.33 (the oracle here) does not.
+fn v133_delete_lines(s: &str) -> String {
+    s.replace(" deleted from default namespace\n", " deleted\n")
+}
+
+fn cm_with_uid(name: &str) -> String {
+    format!(
+        r#"{{"kind":"ConfigMap","apiVersion":"v1","metadata":{{"name":"{name}","namespace":"default","uid":"uid-{name}","resourceVersion":"7","finalizers":["x/y"]}}}}"#
+    )
+}
+
+/// Deleting several objects, interrupted while the server works on the fourth: the lines
+/// printed are exactly the three objects the server deleted, as with kubectl (killed by the
+/// signal, its lines already written).
+#[tokio::test]
+async fn interrupted_delete_prints_exactly_what_was_deleted() {
+    let s = Scripted::start(|_, r, _| {
+        if let Some(a) = discovery(&r.path) {
+            return a;
+        }
+        let name = r.path.split('?').next().unwrap().rsplit('/').next().unwrap();
+        match r.method.as_str() {
+            "DELETE" if name == "d" => Action::Hang,
+            "DELETE" => reply(
+                200,
+                "application/json",
+                &format!(r#"{{"kind":"Status","apiVersion":"v1","metadata":{{}},"status":"Success","details":{{"name":"{name}","kind":"configmaps","uid":"uid-{name}"}}}}"#),
+            ),
+            _ => reply(200, "application/json", &cm_with_uid(name)),
+        }
+    })
+    .await;
+    let mut programs = vec![env!("CARGO_BIN_EXE_kubectl-rs")];
+    programs.extend(common::oracle());
+    let mut outputs = Vec::new();
+    for p in programs {
+        s.clear();
+        let child = s.spawn(
+            p,
+            &["delete", "cm", "a", "b", "c", "d", "e", "--wait=false"],
+        );
+        until_seen(&s, |r| {
+            r.method == "DELETE" && r.path.ends_with("/configmaps/d")
+        })
+        .await;
+        signal(&child, "INT");
+        let out = tokio::time::timeout(RUN_LIMIT, child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(2), "{p}");
+        let deleted: Vec<String> = s
+            .seen()
+            .iter()
+            .filter(|r| r.method == "DELETE")
+            .map(|r| r.path.rsplit('/').next().unwrap().to_string())
+            .collect();
+        assert_eq!(deleted, ["a", "b", "c", "d"], "{p}");
+        let stdout = v133_delete_lines(&String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            stdout, "configmap \"a\" deleted\nconfigmap \"b\" deleted\nconfigmap \"c\" deleted\n",
+            "{p}"
+        );
+        outputs.push((stdout, String::from_utf8_lossy(&out.stderr).into_owned()));
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]), "{outputs:?}");
+}
+
+/// `delete --wait` interrupted while waiting for the finalizer: the line of the deletion is
+/// out, then kubectl's interrupt handler exits 1 without a message.
+#[tokio::test]
+async fn interrupted_delete_wait() {
+    let s = Scripted::start(|_, r, _| {
+        if let Some(a) = discovery(&r.path) {
+            return a;
+        }
+        if r.path.contains("watch=true") {
+            return Action::Hang;
+        }
+        let path = r.path.split('?').next().unwrap();
+        if path.ends_with("/configmaps") {
+            return reply(
+                200,
+                "application/json",
+                &format!(
+                    r#"{{"kind":"ConfigMapList","apiVersion":"v1","metadata":{{"resourceVersion":"7"}},"items":[{}]}}"#,
+                    cm_with_uid("a")
+                ),
+            );
+        }
+        reply(200, "application/json", &cm_with_uid("a"))
+    })
+    .await;
+    let mut programs = vec![env!("CARGO_BIN_EXE_kubectl-rs")];
+    programs.extend(common::oracle());
+    let mut outputs = Vec::new();
+    for p in programs {
+        s.clear();
+        let child = s.spawn(p, &["delete", "cm", "a"]);
+        until_seen(&s, |r| r.path.contains("watch=true")).await;
+        signal(&child, "INT");
+        let out = finish(child).await;
+        let out = common::Output {
+            stdout: v133_delete_lines(&out.stdout),
+            ..out
+        };
+        assert_eq!(
+            (out.stdout.as_str(), out.stderr.as_str(), out.code),
+            ("configmap \"a\" deleted\n", "", 1),
+            "{p}"
+        );
+        outputs.push(out);
+    }
+}

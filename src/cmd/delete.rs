@@ -190,9 +190,14 @@ pub async fn wait_deleted(
             }
         }
     };
-    match tokio::time::timeout(timeout, wait).await {
-        Ok(r) => r,
-        Err(_) => Err(timed_out()),
+    // kubectl's interrupt handler around each wait: a termination signal ends the command
+    // with exit 1 and no message (the lines of the deletions done are already out).
+    tokio::select! {
+        r = tokio::time::timeout(timeout, wait) => match r {
+            Ok(r) => r,
+            Err(_) => Err(timed_out()),
+        },
+        _ = super::interrupt::termination_signal() => Err(CliError::Interrupted),
     }
 }
 
@@ -382,6 +387,9 @@ impl DeleteArgs {
                 )
                 .await
                 {
+                    if let CliError::Interrupted = e {
+                        return Err(e);
+                    }
                     errors.push(e);
                 }
             }
