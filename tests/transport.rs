@@ -105,13 +105,27 @@ impl Scripted {
     async fn start(
         script: impl Fn(usize, &Seen, &Ports) -> Action + Send + Sync + 'static,
     ) -> Self {
+        Self::start_with(false, script).await
+    }
+
+    /// `expired`: the server's certificate ended in 2001.
+    async fn start_with(
+        expired: bool,
+        script: impl Fn(usize, &Seen, &Ports) -> Action + Send + Sync + 'static,
+    ) -> Self {
         let script: Script = Arc::new(script);
         let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "scripted-ca");
         let ca_key = KeyPair::generate().unwrap();
         let ca_cert = ca.self_signed(&ca_key).unwrap();
-        let sp =
+        let mut sp =
             CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+        if expired {
+            sp.not_before = rcgen::date_time_ymd(2000, 1, 1);
+            sp.not_after = rcgen::date_time_ymd(2001, 1, 1);
+        }
         let key = KeyPair::generate().unwrap();
         let cert = sp.signed_by(&key, &ca_cert, &ca_key).unwrap();
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -179,13 +193,19 @@ impl Scripted {
 
     /// A kubeconfig for the API server with a bearer token and impersonation.
     fn kubeconfig(&self) -> PathBuf {
+        self.kubeconfig_with(
+            &format!("https://127.0.0.1:{}", self.ports.api),
+            &format!("    certificate-authority-data: {}\n", b64(&self.ca_pem)),
+        )
+    }
+
+    /// A kubeconfig for `server` with `cluster` lines (CA, tls-server-name) of its own.
+    fn kubeconfig_with(&self, server: &str, cluster: &str) -> PathBuf {
         let p = self.dir.path().join("config");
         std::fs::write(
             &p,
             format!(
-                "apiVersion: v1\nkind: Config\nclusters:\n- name: t\n  cluster:\n    server: https://127.0.0.1:{}\n    certificate-authority-data: {}\ncontexts:\n- name: t\n  context: {{cluster: t, user: u}}\ncurrent-context: t\nusers:\n- name: u\n  user:\n    token: {TOKEN}\n    as: jane\n    as-groups: [team]\n",
-                self.ports.api,
-                b64(&self.ca_pem)
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: t\n  cluster:\n    server: {server}\n{cluster}contexts:\n- name: t\n  context: {{cluster: t, user: u}}\ncurrent-context: t\nusers:\n- name: u\n  user:\n    token: {TOKEN}\n    as: jane\n    as-groups: [team]\n"
             ),
         )
         .unwrap();
@@ -199,7 +219,10 @@ impl Scripted {
     }
 
     fn spawn(&self, program: &str, args: &[&str]) -> tokio::process::Child {
-        let kc = self.kubeconfig();
+        let kc = self.dir.path().join("config");
+        if !kc.exists() {
+            self.kubeconfig();
+        }
         let cache = if program == common::ORACLE {
             "c-k"
         } else {
@@ -830,5 +853,96 @@ async fn interrupted_delete_wait() {
             "{p}"
         );
         outputs.push(out);
+    }
+}
+
+/// TLS and connection failures read as kubectl's, compared with the oracle on the same
+/// misconfigured kubeconfigs; no request reaches the server.
+#[tokio::test]
+async fn tls_and_connection_errors() {
+    let s = Scripted::start(|_, _, _| reply(200, "application/json", "{}")).await;
+    let expired = Scripted::start_with(true, |_, _, _| reply(200, "application/json", "{}")).await;
+    let other_ca = {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "another-ca");
+        p.self_signed(&KeyPair::generate().unwrap()).unwrap().pem()
+    };
+    let api = format!("https://127.0.0.1:{}", s.ports.api);
+    let ca = format!("    certificate-authority-data: {}\n", b64(&s.ca_pem));
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let cases: Vec<(&Scripted, String, String, String)> = vec![
+        (
+            &s,
+            api.clone(),
+            format!("    certificate-authority-data: {}\n", b64(&other_ca)),
+            "Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority\n".into(),
+        ),
+        (
+            &s,
+            api.clone(),
+            format!("{ca}    tls-server-name: wrong.example\n"),
+            "Unable to connect to the server: tls: failed to verify certificate: x509: certificate is valid for localhost, not wrong.example\n".into(),
+        ),
+        (
+            &s,
+            format!("https://localhost:{}", s.ports.api),
+            format!("{ca}    tls-server-name: 10.0.0.1\n"),
+            "Unable to connect to the server: tls: failed to verify certificate: x509: certificate is valid for 127.0.0.1, not 10.0.0.1\n".into(),
+        ),
+        (
+            &expired,
+            format!("https://127.0.0.1:{}", expired.ports.api),
+            format!("    certificate-authority-data: {}\n", b64(&expired.ca_pem)),
+            "Unable to connect to the server: tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time NOW is after 2001-01-01T00:00:00Z\n".into(),
+        ),
+        (
+            &s,
+            format!("https://127.0.0.1:{closed}"),
+            ca.clone(),
+            format!("The connection to the server 127.0.0.1:{closed} was refused - did you specify the right host or port?\n"),
+        ),
+    ];
+    for (server, url, cluster, want) in cases {
+        server.kubeconfig_with(&url, &cluster);
+        server.clear();
+        let ours = server
+            .run(
+                env!("CARGO_BIN_EXE_kubectl-rs"),
+                &["get", "--raw", "/version"],
+            )
+            .await;
+        let ours = common::Output {
+            stderr: mask_now(&ours.stderr),
+            ..ours
+        };
+        assert_eq!(
+            (ours.stdout.as_str(), ours.stderr.as_str(), ours.code),
+            ("", want.as_str(), 1)
+        );
+        if let Some(k) = common::oracle() {
+            let theirs = server.run(k, &["get", "--raw", "/version"]).await;
+            let theirs = common::Output {
+                stderr: mask_now(&theirs.stderr),
+                ..theirs
+            };
+            common::assert_same(&cluster, &ours, &theirs);
+        }
+        assert!(server.seen().is_empty(), "{:?}", server.seen());
+    }
+}
+
+/// `current time 2026-12-06T15:04:05Z is` → `current time NOW is`.
+fn mask_now(s: &str) -> String {
+    match s.split_once("current time ") {
+        Some((a, b)) => match b.split_once(" is ") {
+            Some((_, rest)) => format!("{a}current time NOW is {rest}"),
+            None => s.to_string(),
+        },
+        None => s.to_string(),
     }
 }

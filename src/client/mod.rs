@@ -1079,6 +1079,8 @@ fn tls_error_from_text(text: &str) -> Option<String> {
         ));
     } else if rest.starts_with("NotValidForName") {
         rustls::CertificateError::NotValidForName
+    } else if let Some(e) = time_context(rest) {
+        e
     } else if rest.contains("expired") || rest.starts_with("Expired") {
         rustls::CertificateError::Expired
     } else if rest.contains("not valid yet") || rest.starts_with("NotValidYet") {
@@ -1089,6 +1091,29 @@ fn tls_error_from_text(text: &str) -> Option<String> {
     Some(tls::describe_tls_error(&rustls::Error::InvalidCertificate(
         e,
     )))
+}
+
+/// rustls's Display of an expired / not yet valid certificate with its times, back to the
+/// error (`certificate expired: verification time T (UNIX), but certificate is not valid
+/// after N (…)`).
+fn time_context(text: &str) -> Option<rustls::CertificateError> {
+    let num = |key: &str| -> Option<u64> {
+        let r = text.split(key).nth(1)?;
+        r.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    };
+    let at =
+        |s: u64| rustls::pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(s));
+    let time = at(num("verification time ")?);
+    if let Some(n) = num("not valid after ") {
+        return Some(rustls::CertificateError::ExpiredContext {
+            time,
+            not_after: at(n),
+        });
+    }
+    num("not valid before ").map(|n| rustls::CertificateError::NotValidYetContext {
+        time,
+        not_before: at(n),
+    })
 }
 
 /// The text of an RFC 7234 `Warning: 299 - "text"` header (other codes are ignored, as in
@@ -1200,6 +1225,14 @@ mod tests {
             "tls: failed to verify certificate: x509: certificate signed by unknown authority"
         );
         assert_eq!(tls_error_from_text("connection reset"), None);
+        assert_eq!(
+            tls_error_from_text("invalid peer certificate: certificate expired: verification time 1800000000 (UNIX), but certificate is not valid after 978307200 (821692800 seconds ago)").unwrap(),
+            format!(
+                "tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time {} is after {}",
+                chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap().with_timezone(&chrono::Local).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                chrono::DateTime::from_timestamp(978_307_200, 0).unwrap().with_timezone(&chrono::Local).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )
+        );
     }
 
     #[test]
