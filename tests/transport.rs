@@ -946,3 +946,60 @@ fn mask_now(s: &str) -> String {
         None => s.to_string(),
     }
 }
+
+/// A 2xx answer in HTML where an object is expected: client-go has no decoder for it.
+#[tokio::test]
+async fn html_where_an_object_is_expected() {
+    let s = Scripted::start(|_, r, _| {
+        discovery(&r.path).unwrap_or_else(|| reply(200, "text/html", "<html>hi</html>"))
+    })
+    .await;
+    let get = (0, "GET", "/api/v1/namespaces/default/configmaps/x");
+    // The second run reads discovery from the cache the first one wrote (both clients).
+    for (i, args) in [
+        &["get", "cm", "x", "-o", "json"][..],
+        &["get", "cm", "x"][..],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let expected = if i == 0 {
+            with_discovery(&[get])
+        } else {
+            vec![get]
+        };
+        let out = s.both(args, same, &expected).await;
+        assert_eq!(
+            (out.stdout.as_str(), out.stderr.as_str(), out.code),
+            ("", "error: serializer for text/html doesn't exist\n", 1)
+        );
+    }
+}
+
+/// 429 and 5xx answers with Retry-After are tried again as client-go does (at most 10
+/// retries), as kubectl against the same server.
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let s = Scripted::start(|n, _, _| {
+        let busy = |code| Action::Reply {
+            code,
+            content_type: "application/json",
+            headers: vec![("Retry-After".into(), "0".into())],
+            body: format!(r#"{{"kind":"Status","apiVersion":"v1","metadata":{{}},"status":"Failure","message":"busy","reason":"TooManyRequests","code":{code}}}"#).into_bytes(),
+        };
+        match n {
+            0 => busy(429),
+            1 => busy(503),
+            _ => reply(200, "application/json", r#"{"major":"1"}"#),
+        }
+    })
+    .await;
+    let out = s
+        .both(
+            &["get", "--raw", "/version"],
+            same,
+            &[(0, "GET", "/version"); 3],
+        )
+        .await;
+    assert_eq!((out.stdout.as_str(), out.code), (r#"{"major":"1"}"#, 0));
+}

@@ -312,8 +312,32 @@ fn redirect(resp: &reqwest::Response, hop: &Hop) -> Result<Option<Hop>, ClientEr
 }
 
 impl ApiResponse {
+    /// client-go picks the decoder by the answer's media type (none given: JSON), so a 2xx
+    /// answer in HTML or plain text is an error even if its body happens to parse.
+    pub fn check_media_type(&self) -> Result<(), ClientError> {
+        let media = self
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let known = media.is_empty()
+            || media == "application/json"
+            || media.ends_with("+json")
+            || media == "application/yaml";
+        if known {
+            Ok(())
+        } else {
+            Err(ClientError::Decode(format!(
+                "serializer for {media} doesn't exist"
+            )))
+        }
+    }
+
     /// The body as JSON.
     pub fn json(&self) -> Result<Value, ClientError> {
+        self.check_media_type()?;
         serde_json::from_slice(&self.body).map_err(|e| {
             ClientError::Decode(format!("unable to decode the server's response: {e}"))
         })

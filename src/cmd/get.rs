@@ -531,6 +531,7 @@ impl GetOptions {
         if !(self.human && self.sort_by.is_empty()) {
             return resp.json();
         }
+        resp.check_media_type()?;
         crate::print::table::decode_for_printing(&resp.body).map_err(|e| {
             ClientError::Decode(format!("unable to decode the server's response: {e}"))
         })
