@@ -15,7 +15,7 @@ use rustls::pki_types::PrivateKeyDer;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 const TOKEN: &str = "s3cr3t-token";
 const HANG_LIMIT: Duration = Duration::from_secs(30);
@@ -62,6 +62,9 @@ enum Action {
     Reset,
     /// Nothing is answered until the client goes away (at most `HANG_LIMIT`).
     Hang,
+    /// A 200 with a chunked body that never ends (an open watch with one MODIFIED event of
+    /// configmap `b`), until the client goes away (at most `HANG_LIMIT`).
+    OpenStream,
 }
 
 fn reply(code: u16, content_type: &'static str, body: &str) -> Action {
@@ -401,6 +404,20 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin + AsTcp>(
         }
         Action::Reset => {
             conn.reset();
+        }
+        Action::OpenStream => {
+            let event = format!(
+                "{{\"type\":\"MODIFIED\",\"object\":{}}}\n",
+                cm_with_uid("b")
+            );
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{event}\r\n",
+                event.len()
+            );
+            let _ = conn.write_all(head.as_bytes()).await;
+            let _ = conn.flush().await;
+            let mut rest = [0u8; 1];
+            let _ = tokio::time::timeout(HANG_LIMIT, conn.read(&mut rest)).await;
         }
         Action::Hang => {
             let mut rest = [0u8; 1];
@@ -1002,4 +1019,80 @@ async fn retry_after_is_honoured() {
         )
         .await;
     assert_eq!((out.stdout.as_str(), out.code), (r#"{"major":"1"}"#, 0));
+}
+
+/// `get -w` interrupted: what was listed is out. While the watch request still awaits its
+/// answer both clients die by the signal; once the watch is open, kubectl's interrupt
+/// handler ends it with exit 1 and no message.
+#[tokio::test]
+async fn interrupted_get_watch() {
+    for open in [false, true] {
+        let s = Scripted::start(move |_, r, _| {
+            if let Some(a) = discovery(&r.path) {
+                return a;
+            }
+            if r.path.contains("watch=true") {
+                return if open { Action::OpenStream } else { Action::Hang };
+            }
+            reply(
+                200,
+                "application/json",
+                &format!(
+                    r#"{{"kind":"ConfigMapList","apiVersion":"v1","metadata":{{"resourceVersion":"7"}},"items":[{}]}}"#,
+                    cm_with_uid("a")
+                ),
+            )
+        })
+        .await;
+        let mut programs = vec![env!("CARGO_BIN_EXE_kubectl-rs")];
+        programs.extend(common::oracle());
+        for p in programs {
+            s.clear();
+            let mut child = s.spawn(p, &["get", "cm", "-w", "-o", "name"]);
+            let mut stdout = tokio::io::BufReader::new(child.stdout.take().unwrap());
+            let mut printed = String::new();
+            until_seen(&s, |r| r.path.contains("watch=true")).await;
+            if open {
+                // Once the event is printed the client is inside its watch loop.
+                while !printed.ends_with("configmap/b\n") {
+                    let mut line = String::new();
+                    let n = tokio::time::timeout(RUN_LIMIT, stdout.read_line(&mut line))
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    assert!(n > 0, "{p}: {printed}");
+                    printed.push_str(&line);
+                }
+            }
+            signal(&child, "INT");
+            let out = tokio::time::timeout(RUN_LIMIT, child.wait_with_output())
+                .await
+                .unwrap()
+                .unwrap();
+            tokio::io::AsyncReadExt::read_to_string(&mut stdout, &mut printed)
+                .await
+                .unwrap();
+            use std::os::unix::process::ExitStatusExt;
+            let status = (out.status.code(), out.status.signal());
+            let want = if open {
+                (Some(1), None)
+            } else {
+                (None, Some(2))
+            };
+            assert_eq!(status, want, "{p} open={open}");
+            let want_out = if open {
+                "configmap/a\nconfigmap/b\n"
+            } else {
+                "configmap/a\n"
+            };
+            assert_eq!(
+                (
+                    printed.as_str(),
+                    String::from_utf8_lossy(&out.stderr).as_ref()
+                ),
+                (want_out, ""),
+                "{p}"
+            );
+        }
+    }
 }
