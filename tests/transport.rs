@@ -886,6 +886,14 @@ async fn tls_and_connection_errors() {
             .push(rcgen::DnType::CommonName, "another-ca");
         p.self_signed(&KeyPair::generate().unwrap()).unwrap().pem()
     };
+    // Another CA of the same name (a cluster re-created): Go names the candidate it tried.
+    let same_name_ca = {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "scripted-ca");
+        p.self_signed(&KeyPair::generate().unwrap()).unwrap().pem()
+    };
     let api = format!("https://127.0.0.1:{}", s.ports.api);
     let ca = format!("    certificate-authority-data: {}\n", b64(&s.ca_pem));
     let closed = {
@@ -898,6 +906,12 @@ async fn tls_and_connection_errors() {
             api.clone(),
             format!("    certificate-authority-data: {}\n", b64(&other_ca)),
             "Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority\n".into(),
+        ),
+        (
+            &s,
+            api.clone(),
+            format!("    certificate-authority-data: {}\n", b64(&same_name_ca)),
+            "Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by unknown authority (possibly because of \"x509: ECDSA verification failure\" while trying to verify candidate authority certificate \"scripted-ca\")\n".into(),
         ),
         (
             &s,

@@ -1093,6 +1093,10 @@ pub fn body_error_text(server: &str, e: &reqwest::Error) -> String {
 
 /// rustls errors reach us as text when a layer boxes them; map their Display forms.
 fn tls_error_from_text(text: &str) -> Option<String> {
+    // The verifier's own Go-worded texts (`HintingVerifier`) travel as `General` errors.
+    if let Some(g) = text.split("unexpected error: x509: ").nth(1) {
+        return Some(format!("tls: failed to verify certificate: x509: {g}"));
+    }
     let rest = text.split("invalid peer certificate: ").nth(1)?;
     let e = if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
         rustls::CertificateError::UnknownIssuer

@@ -28,12 +28,14 @@ pub fn client_config(
         })
     } else {
         let mut roots = rustls::RootCertStore::empty();
+        let mut candidates = Vec::new();
         match &tls.ca_pem {
             Some(pem) => {
                 let certs = parse_certs(pem).map_err(|_| {
                     "unable to load root certificates: unable to parse bytes as PEM block"
                         .to_string()
                 })?;
+                candidates = certs.iter().filter_map(Candidate::of).collect();
                 for c in certs {
                     roots
                         .add(c)
@@ -58,14 +60,18 @@ pub fn client_config(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                     .build()
                     .map_err(|e| e.to_string())?;
-            match &tls.server_name {
+            let verifier: Arc<dyn ServerCertVerifier> = match &tls.server_name {
                 Some(name) => {
                     let name = ServerName::try_from(name.clone())
                         .map_err(|_| format!("invalid tls-server-name {name:?}"))?;
                     Arc::new(RenamedVerifier { inner, name })
                 }
                 None => inner,
-            }
+            };
+            Arc::new(HintingVerifier {
+                inner: verifier,
+                candidates,
+            })
         }
     };
     let builder = builder
@@ -141,6 +147,114 @@ fn parse_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, ()> {
         return Err(());
     }
     Ok(certs)
+}
+
+/// A configured CA, as Go's `UnknownAuthorityError` hint names it.
+#[derive(Debug)]
+struct Candidate {
+    /// DER of its subject.
+    subject: Vec<u8>,
+    /// Common name, else first organization, else `serial:N`.
+    name: String,
+    /// Go's error for a signature that this CA's key does not verify.
+    signature_error: &'static str,
+}
+
+impl Candidate {
+    fn of(der: &CertificateDer<'_>) -> Option<Candidate> {
+        let (_, c) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+        let subject = c.subject();
+        let first = |it: &mut dyn Iterator<Item = &x509_parser::x509::AttributeTypeAndValue>| {
+            it.next()
+                .and_then(|a| a.as_str().ok())
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        let name = first(&mut subject.iter_common_name())
+            .or_else(|| first(&mut subject.iter_organization()))
+            .unwrap_or_else(|| format!("serial:{}", c.tbs_certificate.serial));
+        let alg = c
+            .tbs_certificate
+            .subject_pki
+            .algorithm
+            .algorithm
+            .to_id_string();
+        let signature_error = match alg.as_str() {
+            "1.2.840.113549.1.1.1" => "crypto/rsa: verification error",
+            "1.2.840.10045.2.1" => "x509: ECDSA verification failure",
+            "1.3.101.112" => "x509: Ed25519 verification failure",
+            _ => return None,
+        };
+        Some(Candidate {
+            subject: subject.as_raw().to_vec(),
+            name,
+            signature_error,
+        })
+    }
+}
+
+/// Go's hint on an unknown authority: when a configured CA has the issuer's name but did
+/// not sign the certificate (a cluster re-created with a CA of the same name), Go says which
+/// CA it tried and why it failed.
+#[derive(Debug)]
+struct HintingVerifier {
+    inner: Arc<dyn ServerCertVerifier>,
+    candidates: Vec<Candidate>,
+}
+
+impl ServerCertVerifier for HintingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let r = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
+        let Err(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+        )) = &r
+        else {
+            return r;
+        };
+        let issuer = intermediates.last().unwrap_or(end_entity).as_ref().to_vec();
+        let Ok((_, c)) = x509_parser::parse_x509_certificate(&issuer) else {
+            return r;
+        };
+        match self
+            .candidates
+            .iter()
+            .find(|k| k.subject == c.issuer().as_raw())
+        {
+            Some(k) => Err(rustls::Error::General(format!(
+                "x509: certificate signed by unknown authority (possibly because of {:?} while trying to verify candidate authority certificate {:?})",
+                k.signature_error, k.name
+            ))),
+            None => r,
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
 }
 
 /// Verifies against a fixed name (`tls-server-name`) instead of the URL's host.
@@ -288,6 +402,9 @@ pub fn describe_tls_error(e: &rustls::Error) -> String {
         }
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
             "tls: first record does not look like a TLS handshake".into()
+        }
+        rustls::Error::General(g) if g.starts_with("x509: ") => {
+            format!("tls: failed to verify certificate: {g}")
         }
         rustls::Error::AlertReceived(a) => format!("remote error: tls: {a:?}"),
         other => format!("tls: {other}"),
