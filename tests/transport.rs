@@ -1110,3 +1110,56 @@ async fn interrupted_get_watch() {
         }
     }
 }
+
+/// Error answers that are not a Status: client-go's generic error for each code, with the
+/// body's text only when the body is text (capped), else `unknown`.
+#[tokio::test]
+async fn error_answers_without_status() {
+    let codes = [
+        400u16, 401, 403, 404, 405, 406, 409, 410, 415, 422, 429, 500, 502, 503, 504, 418,
+    ];
+    let s = Scripted::start(move |_, r, _| {
+        let code: u16 = r
+            .path
+            .trim_start_matches("/e/")
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        match r.path.rsplit('/').next().unwrap() {
+            "json" => reply(code, "application/json", r#"{"a":1}"#),
+            "long" => reply(code, "text/plain", &"x".repeat(3000)),
+            _ => reply(code, "text/plain; charset=utf-8", " nope\n"),
+        }
+    })
+    .await;
+    let mut texts = std::collections::BTreeMap::new();
+    for code in codes {
+        for kind in ["text", "json", "long"] {
+            let path = format!("/e/{code}/{kind}");
+            let out = s
+                .both(&["get", "--raw", &path], same, &[(0, "GET", &path)])
+                .await;
+            assert_eq!((out.stdout.as_str(), out.code), ("", 1));
+            texts.insert(path, out.stderr);
+        }
+    }
+    // As kubectl printed them (see above when it is installed).
+    for (path, want) in [
+        ("/e/403/text", "Error from server (Forbidden): nope\n"),
+        ("/e/406/json", "Error from server (NotAcceptable): the server was unable to respond with a content type that the client supports\n"),
+        ("/e/410/text", "Error from server: the server responded with the status code 410 but did not return more information\n"),
+        ("/e/422/text", "The request is invalid: : nope\n"),
+        ("/e/500/json", "Error from server (InternalError): an error on the server (\"unknown\") has prevented the request from succeeding\n"),
+        ("/e/503/text", "Error from server (ServiceUnavailable): the server is currently unable to handle the request\n"),
+    ] {
+        assert_eq!(texts[path], want, "{path}");
+    }
+    let long = &texts["/e/502/long"];
+    assert_eq!(
+        long.matches('x').count(),
+        2048,
+        "the body is quoted up to 2048 bytes"
+    );
+}

@@ -57,40 +57,67 @@ impl ApiStatus {
         })
     }
 
-    /// client-go `NewGenericServerResponse`: the error for a non-Status error body.
+    /// client-go `NewGenericServerResponse`: the error for a non-Status error body (taken
+    /// as text).
     pub fn generic(code: u16, body: &[u8]) -> ApiStatus {
-        let body_text = String::from_utf8_lossy(body).trim().to_string();
+        Self::generic_for(code, "", body)
+    }
+
+    /// client-go's `newUnstructuredResponseError`: the body (its first 2048 bytes, trimmed)
+    /// is the server's message only when it is text (`text/*` or no Content-Type), else
+    /// `unknown`; then `NewGenericServerResponse` words it by status code.
+    pub fn generic_for(code: u16, content_type: &str, body: &[u8]) -> ApiStatus {
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let server_message = if content_type.trim().is_empty() || media.starts_with("text/") {
+            String::from_utf8_lossy(&body[..body.len().min(2048)])
+                .trim()
+                .to_string()
+        } else {
+            "unknown".to_string()
+        };
         let (reason, message) = match code {
-            400 => ("BadRequest", "the server rejected our request for an unknown reason".to_string()),
-            401 => ("Unauthorized", "the server has asked for the client to provide credentials".into()),
-            403 => ("Forbidden", "the server does not allow access to the requested resource".into()),
+            409 => ("Conflict", "the server reported a conflict".to_string()),
             404 => ("NotFound", "the server could not find the requested resource".into()),
-            405 => ("MethodNotAllowed", "the server does not allow this method on the requested resource".into()),
+            400 => ("BadRequest", "the server rejected our request for an unknown reason".into()),
+            401 => ("Unauthorized", "the server has asked for the client to provide credentials".into()),
+            // The server's message says who may not do what: kept.
+            403 => ("Forbidden", server_message.clone()),
+            // The server's message says which types are acceptable: kept.
+            406 if !server_message.is_empty() && server_message != "unknown" => {
+                ("NotAcceptable", server_message.clone())
+            }
             406 => ("NotAcceptable", "the server was unable to respond with a content type that the client supports".into()),
-            409 => ("Conflict", "the server reported a conflict".into()),
-            410 => ("Expired", "the server could not find the requested resource".into()),
-            415 => ("UnsupportedMediaType", "the server was unable to respond with a content type that the client supports".into()),
+            415 => ("UnsupportedMediaType", server_message.clone()),
+            405 => ("MethodNotAllowed", "the server does not allow this method on the requested resource".into()),
             422 => ("Invalid", "the server rejected our request due to an error in our request".into()),
-            429 => ("TooManyRequests", "the server has received too many requests and has asked us to try again later".into()),
             503 => ("ServiceUnavailable", "the server is currently unable to handle the request".into()),
             504 => ("Timeout", "the server was unable to return a response in the time allotted, but may still be processing the request".into()),
+            429 => ("TooManyRequests", "the server has received too many requests and has asked us to try again later".into()),
             _ if code >= 500 => (
                 "InternalError",
                 format!(
                     "an error on the server ({}) has prevented the request from succeeding",
-                    log::quote(if body_text.is_empty() { "unknown" } else { &body_text })
+                    log::quote(&server_message)
                 ),
             ),
             _ => ("", format!("the server responded with the status code {code} but did not return more information")),
         };
+        let details = serde_json::json!({
+            "causes": [{"reason": "UnexpectedServerResponse", "message": server_message}],
+        });
         ApiStatus {
             code,
             reason: reason.into(),
             message: message.clone(),
-            details: Value::Null,
+            details: details.clone(),
             raw: serde_json::json!({
                 "kind": "Status", "apiVersion": "v1", "status": "Failure",
-                "reason": reason, "message": message, "code": code,
+                "reason": reason, "message": message, "code": code, "details": details,
             }),
         }
     }
@@ -571,7 +598,7 @@ impl Client {
         };
         self.log_body(&body);
         if !(200..300).contains(&status) {
-            return Err(error_from_body(status, &body));
+            return Err(error_from_response(status, &content_type, &body));
         }
         Ok(ApiResponse {
             status,
@@ -610,12 +637,13 @@ impl Client {
         let status = resp.status().as_u16();
         let url = resp.url().to_string();
         if !(200..300).contains(&status) {
+            let content_type = content_type_of(&resp);
             let body = match resp.bytes().await {
                 Ok(b) => b,
                 Err(e) => return Err(self.body_error(&url, &e)),
             };
             self.log_body(&body);
-            return Err(error_from_body(status, &body));
+            return Err(error_from_response(status, &content_type, &body));
         }
         Ok(Box::pin(resp.bytes_stream().map(move |r| {
             r.map_err(|e| ClientError::Decode(body_error_text(&url, &e)))
@@ -672,9 +700,10 @@ impl Client {
         let resp = self.send_raw(&req).await?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
+            let content_type = content_type_of(&resp);
             let body = resp.bytes().await.map_err(|e| self.transport_error(e))?;
             self.log_body(&body);
-            return Err(error_from_body(status, &body));
+            return Err(error_from_response(status, &content_type, &body));
         }
         let this = self.clone();
         let bytes = resp.bytes_stream().boxed();
@@ -1162,12 +1191,27 @@ pub fn parse_warning(h: &str) -> Option<String> {
     None
 }
 
+/// The answer's `Content-Type` ("" when absent).
+fn content_type_of(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
 /// The error for a non-2xx response body: the Status it carries, else client-go's generic one.
 pub fn error_from_body(code: u16, body: &[u8]) -> ClientError {
+    error_from_response(code, "", body)
+}
+
+/// [`error_from_body`] knowing the answer's Content-Type (what client-go's generic error
+/// quotes depends on it).
+pub fn error_from_response(code: u16, content_type: &str, body: &[u8]) -> ClientError {
     let status = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| ApiStatus::from_status(code, &v))
-        .unwrap_or_else(|| ApiStatus::generic(code, body));
+        .unwrap_or_else(|| ApiStatus::generic_for(code, content_type, body));
     ClientError::Api(Box::new(status))
 }
 
