@@ -124,6 +124,40 @@ impl Io {
     }
 }
 
+/// stdout of a [`Context`]: flushed on drop (errors then surface at `main`'s final flush).
+pub struct OutGuard<'a>(MutexGuard<'a, Box<dyn Write + Send>>);
+
+impl std::ops::Deref for OutGuard<'_> {
+    type Target = Box<dyn Write + Send>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for OutGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Write for OutGuard<'_> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.write(b)
+    }
+    fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(b)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Drop for OutGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.flush();
+    }
+}
+
 /// Everything a command may touch.
 pub struct Context {
     /// The global flags.
@@ -190,12 +224,16 @@ impl Context {
         self.stdin_is_terminal
     }
 
-    /// stdout (locked for the duration of the guard).
-    pub fn out(&self) -> MutexGuard<'_, Box<dyn Write + Send>> {
-        match self.out.lock() {
+    /// stdout, locked for the duration of the guard and flushed when it is dropped: what a
+    /// command printed about an object is out before the next request goes (kubectl writes
+    /// to an unbuffered stdout), so that after an interrupt the lines printed are exactly
+    /// the objects the server acted on. Batch output written through one guard is still one
+    /// write.
+    pub fn out(&self) -> OutGuard<'_> {
+        OutGuard(match self.out.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
-        }
+        })
     }
 
     /// Writes text to stderr.
@@ -395,6 +433,22 @@ mod tests {
             ctx.discovery().unwrap().cache_file().unwrap(),
             std::path::Path::new("/cachedir/kubectl-rs/discovery/h_1/discovery.json")
         );
+    }
+
+    #[test]
+    fn each_output_guard_is_flushed_when_dropped() {
+        let buf = SharedBuf::default();
+        let (mut io, _, _) = Io::buffered();
+        io.out = Box::new(std::io::BufWriter::new(buf.clone()));
+        let ctx = Context::new(GlobalArgs::default(), Env::default(), io, "kubectl delete");
+        ctx.out().write_all(b"configmap \"a\" deleted\n").unwrap();
+        assert_eq!(buf.text(), "configmap \"a\" deleted\n");
+        {
+            let mut out = ctx.out();
+            writeln!(out, "b").unwrap();
+            assert_eq!(buf.text(), "configmap \"a\" deleted\n");
+        }
+        assert_eq!(buf.text(), "configmap \"a\" deleted\nb\n");
     }
 
     #[test]

@@ -124,13 +124,11 @@ fn invalid_message(s: &ApiStatus) -> Option<String> {
         .into_iter()
         .flatten()
         .map(|c| {
+            // kubectl's statusCausesToAggrError: `field: message`, even for an empty field
+            // (a generic error's cause reads `: <server text>`, observed with kubectl).
             let f = c.get("field").and_then(Value::as_str).unwrap_or("");
             let m = c.get("message").and_then(Value::as_str).unwrap_or("");
-            if f.is_empty() {
-                m.to_string()
-            } else {
-                format!("{f}: {m}")
-            }
+            format!("{f}: {m}")
         })
     {
         if !causes.contains(&cause) {

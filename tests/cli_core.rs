@@ -736,7 +736,7 @@ async fn watch_stream_and_request_timeout() {
     let err = ctx.client().unwrap().get_json("/slow").await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "Unable to connect to the server: context deadline exceeded"
+        "Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"
     );
     assert!(s
         .seen()

@@ -60,12 +60,21 @@ impl Logger {
 }
 
 fn klog_header() -> String {
+    klog_header_of('I')
+}
+
+fn klog_header_of(severity: char) -> String {
     let now = chrono::Local::now();
     format!(
-        "I{} {:>7}",
+        "{severity}{} {:>7}",
         now.format("%m%d %H:%M:%S%.6f"),
         std::process::id()
     )
+}
+
+/// One klog line of any severity (`E…` errors are printed whatever `-v` is).
+pub fn klog_line(severity: char, location: &str, msg: &str) -> String {
+    format!("{} {location}] {msg}\n", klog_header_of(severity))
 }
 
 /// A header value as client-go logs it: credentials masked.

@@ -57,40 +57,67 @@ impl ApiStatus {
         })
     }
 
-    /// client-go `NewGenericServerResponse`: the error for a non-Status error body.
+    /// client-go `NewGenericServerResponse`: the error for a non-Status error body (taken
+    /// as text).
     pub fn generic(code: u16, body: &[u8]) -> ApiStatus {
-        let body_text = String::from_utf8_lossy(body).trim().to_string();
+        Self::generic_for(code, "", body)
+    }
+
+    /// client-go's `newUnstructuredResponseError`: the body (its first 2048 bytes, trimmed)
+    /// is the server's message only when it is text (`text/*` or no Content-Type), else
+    /// `unknown`; then `NewGenericServerResponse` words it by status code.
+    pub fn generic_for(code: u16, content_type: &str, body: &[u8]) -> ApiStatus {
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let server_message = if content_type.trim().is_empty() || media.starts_with("text/") {
+            String::from_utf8_lossy(&body[..body.len().min(2048)])
+                .trim()
+                .to_string()
+        } else {
+            "unknown".to_string()
+        };
         let (reason, message) = match code {
-            400 => ("BadRequest", "the server rejected our request for an unknown reason".to_string()),
-            401 => ("Unauthorized", "the server has asked for the client to provide credentials".into()),
-            403 => ("Forbidden", "the server does not allow access to the requested resource".into()),
+            409 => ("Conflict", "the server reported a conflict".to_string()),
             404 => ("NotFound", "the server could not find the requested resource".into()),
-            405 => ("MethodNotAllowed", "the server does not allow this method on the requested resource".into()),
+            400 => ("BadRequest", "the server rejected our request for an unknown reason".into()),
+            401 => ("Unauthorized", "the server has asked for the client to provide credentials".into()),
+            // The server's message says who may not do what: kept.
+            403 => ("Forbidden", server_message.clone()),
+            // The server's message says which types are acceptable: kept.
+            406 if !server_message.is_empty() && server_message != "unknown" => {
+                ("NotAcceptable", server_message.clone())
+            }
             406 => ("NotAcceptable", "the server was unable to respond with a content type that the client supports".into()),
-            409 => ("Conflict", "the server reported a conflict".into()),
-            410 => ("Expired", "the server could not find the requested resource".into()),
-            415 => ("UnsupportedMediaType", "the server was unable to respond with a content type that the client supports".into()),
+            415 => ("UnsupportedMediaType", server_message.clone()),
+            405 => ("MethodNotAllowed", "the server does not allow this method on the requested resource".into()),
             422 => ("Invalid", "the server rejected our request due to an error in our request".into()),
-            429 => ("TooManyRequests", "the server has received too many requests and has asked us to try again later".into()),
             503 => ("ServiceUnavailable", "the server is currently unable to handle the request".into()),
             504 => ("Timeout", "the server was unable to return a response in the time allotted, but may still be processing the request".into()),
+            429 => ("TooManyRequests", "the server has received too many requests and has asked us to try again later".into()),
             _ if code >= 500 => (
                 "InternalError",
                 format!(
                     "an error on the server ({}) has prevented the request from succeeding",
-                    log::quote(if body_text.is_empty() { "unknown" } else { &body_text })
+                    log::quote(&server_message)
                 ),
             ),
             _ => ("", format!("the server responded with the status code {code} but did not return more information")),
         };
+        let details = serde_json::json!({
+            "causes": [{"reason": "UnexpectedServerResponse", "message": server_message}],
+        });
         ApiStatus {
             code,
             reason: reason.into(),
             message: message.clone(),
-            details: Value::Null,
+            details: details.clone(),
             raw: serde_json::json!({
                 "kind": "Status", "apiVersion": "v1", "status": "Failure",
-                "reason": reason, "message": message, "code": code,
+                "reason": reason, "message": message, "code": code, "details": details,
             }),
         }
     }
@@ -238,9 +265,106 @@ pub struct ApiResponse {
 /// How many times an answer asking to retry later (429/5xx with Retry-After) is retried.
 const MAX_RETRIES: u32 = 10;
 
+/// How many requests one call may make by following redirects (Go's `http.Client` limit).
+const MAX_REDIRECTS: u32 = 10;
+
+/// One request of a redirect chain.
+struct Hop {
+    method: Method,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+/// `scheme://host:port` of a URL (default ports made explicit), the unit credentials belong to.
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    let u = url::Url::parse(url).ok()?;
+    Some((
+        u.scheme().to_string(),
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default()?,
+    ))
+}
+
+/// Headers that carry the user's identity: never sent to another origin.
+fn is_credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "authorization"
+        || n == "proxy-authorization"
+        || n == "cookie"
+        || n == "cookie2"
+        || n == "www-authenticate"
+        || n.starts_with("impersonate-")
+}
+
+/// The next request when `resp` redirects `hop` (Go's `redirectBehavior`): 301, 302 and 303
+/// turn any method but GET and HEAD into a GET without body; 307 and 308 repeat the method
+/// and body. A redirect without `Location` is the answer itself.
+fn redirect(resp: &reqwest::Response, hop: &Hop) -> Result<Option<Hop>, ClientError> {
+    let code = resp.status().as_u16();
+    if !matches!(code, 301 | 302 | 303 | 307 | 308) {
+        return Ok(None);
+    }
+    let Some(loc) = resp.headers().get(reqwest::header::LOCATION) else {
+        return Ok(None);
+    };
+    let loc = String::from_utf8_lossy(loc.as_bytes()).into_owned();
+    let next = url::Url::parse(&hop.url)
+        .and_then(|base| base.join(&loc))
+        .map_err(|e| {
+            ClientError::Unreachable(format!("failed to parse Location header {loc:?}: {e}"))
+        })?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(ClientError::Unreachable(format!(
+            "unsupported protocol scheme {:?}",
+            next.scheme()
+        )));
+    }
+    let mut to = Hop {
+        method: hop.method.clone(),
+        url: next.to_string(),
+        headers: hop.headers.clone(),
+        body: hop.body.clone(),
+    };
+    if (301..=303).contains(&code) {
+        if hop.method != Method::GET && hop.method != Method::HEAD {
+            to.method = Method::GET;
+        }
+        to.body = None;
+        to.headers.retain(|(k, _)| {
+            !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length")
+        });
+    }
+    Ok(Some(to))
+}
+
 impl ApiResponse {
+    /// client-go picks the decoder by the answer's media type (none given: JSON), so a 2xx
+    /// answer in HTML or plain text is an error even if its body happens to parse.
+    pub fn check_media_type(&self) -> Result<(), ClientError> {
+        let media = self
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let known = media.is_empty()
+            || media == "application/json"
+            || media.ends_with("+json")
+            || media == "application/yaml";
+        if known {
+            Ok(())
+        } else {
+            Err(ClientError::Decode(format!(
+                "serializer for {media} doesn't exist"
+            )))
+        }
+    }
+
     /// The body as JSON.
     pub fn json(&self) -> Result<Value, ClientError> {
+        self.check_media_type()?;
         serde_json::from_slice(&self.body).map_err(|e| {
             ClientError::Decode(format!("unable to decode the server's response: {e}"))
         })
@@ -256,6 +380,9 @@ pub struct WatchEvent {
     pub object: Value,
 }
 
+/// The chunks of a response body.
+pub type BodyStream = Pin<Box<dyn Stream<Item = Result<bytes::Bytes, ClientError>> + Send>>;
+
 /// A stream of watch events.
 pub type WatchStream = Pin<Box<dyn Stream<Item = Result<WatchEvent, ClientError>> + Send>>;
 
@@ -263,6 +390,9 @@ struct Inner {
     config: RestConfig,
     options: ClientOptions,
     http: std::sync::Mutex<reqwest::Client>,
+    /// For redirect targets on another origin: the same trust and proxy settings, no client
+    /// certificate (built on first use).
+    anonymous: std::sync::OnceLock<reqwest::Client>,
     exec_cred: tokio::sync::Mutex<Option<exec::ExecCredential>>,
     warnings_seen: std::sync::Mutex<Vec<String>>,
 }
@@ -299,7 +429,9 @@ fn build_http(
     let mut b = reqwest::Client::builder()
         .use_preconfigured_tls(tls)
         .user_agent(user_agent())
-        .default_headers(headers);
+        .default_headers(headers)
+        // `Client::send_once` follows redirects itself, choosing each hop's credentials.
+        .redirect(reqwest::redirect::Policy::none());
     if config.disable_compression {
         b = b.no_gzip();
     }
@@ -350,6 +482,7 @@ impl Client {
                 config,
                 options,
                 http: std::sync::Mutex::new(http),
+                anonymous: std::sync::OnceLock::new(),
                 exec_cred: tokio::sync::Mutex::new(None),
                 warnings_seen: std::sync::Mutex::new(Vec::new()),
             }),
@@ -371,6 +504,18 @@ impl Client {
             Ok(h) => h.clone(),
             Err(p) => p.into_inner().clone(),
         }
+    }
+
+    /// The HTTP client for another origin than the server's: it presents no certificate.
+    fn anonymous_http(&self) -> Result<reqwest::Client, ClientError> {
+        if let Some(h) = self.inner.anonymous.get() {
+            return Ok(h.clone());
+        }
+        let mut config = self.inner.config.clone();
+        config.tls.client_cert_pem = None;
+        config.tls.client_key_pem = None;
+        let h = build_http(&config, &self.inner.options, None)?;
+        Ok(self.inner.anonymous.get_or_init(|| h).clone())
     }
 
     /// The `Authorization` value for the next request (running the exec plugin if needed).
@@ -446,16 +591,63 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let body = resp.bytes().await.map_err(|e| self.transport_error(e))?;
+        let url = resp.url().to_string();
+        let body = match resp.bytes().await {
+            Ok(b) => b,
+            Err(e) => return Err(self.body_error(&url, &e)),
+        };
         self.log_body(&body);
         if !(200..300).contains(&status) {
-            return Err(error_from_body(status, &body));
+            return Err(error_from_response(status, &content_type, &body));
         }
         Ok(ApiResponse {
             status,
             content_type,
             body,
         })
+    }
+
+    /// client-go's error for a body cut short: logged (klog, always) and returned with its
+    /// "Please retry" wording.
+    fn body_error(&self, url: &str, e: &reqwest::Error) -> ClientError {
+        let text = body_error_text(url, e);
+        if let Some(w) = &self.inner.options.warnings {
+            let line = log::klog_line(
+                'E',
+                "request.go:1360",
+                &format!(
+                    "\"Unexpected error when reading response body\" err={}",
+                    log::quote(&text)
+                ),
+            );
+            if let Ok(mut w) = w.lock() {
+                let _ = w.write_all(line.as_bytes());
+                let _ = w.flush();
+            }
+        }
+        ClientError::Decode(format!(
+            "unexpected error when reading response body. Please retry. Original error: {text}"
+        ))
+    }
+
+    /// Sends `req` and streams a 2xx answer's body (`kubectl get --raw`): a body cut short
+    /// ends the stream with Go's error text (`unexpected EOF`) after what did arrive.
+    pub async fn send_stream(&self, req: &ApiRequest) -> Result<BodyStream, ClientError> {
+        let resp = self.send_raw(req).await?;
+        let status = resp.status().as_u16();
+        let url = resp.url().to_string();
+        if !(200..300).contains(&status) {
+            let content_type = content_type_of(&resp);
+            let body = match resp.bytes().await {
+                Ok(b) => b,
+                Err(e) => return Err(self.body_error(&url, &e)),
+            };
+            self.log_body(&body);
+            return Err(error_from_response(status, &content_type, &body));
+        }
+        Ok(Box::pin(resp.bytes_stream().map(move |r| {
+            r.map_err(|e| ClientError::Decode(body_error_text(&url, &e)))
+        })))
     }
 
     /// Sends `req` and decodes the JSON answer.
@@ -508,9 +700,10 @@ impl Client {
         let resp = self.send_raw(&req).await?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {
+            let content_type = content_type_of(&resp);
             let body = resp.bytes().await.map_err(|e| self.transport_error(e))?;
             self.log_body(&body);
-            return Err(error_from_body(status, &body));
+            return Err(error_from_response(status, &content_type, &body));
         }
         let this = self.clone();
         let bytes = resp.bytes_stream().boxed();
@@ -590,14 +783,12 @@ impl Client {
         refresh: bool,
     ) -> Result<reqwest::Response, ClientError> {
         let cfg = &self.inner.config;
-        let logger = &self.inner.options.logger;
         let mut req = req.clone();
         if let Some(t) = cfg.timeout {
             if !req.query.iter().any(|(k, _)| k == "timeout") {
                 req.query.push(("timeout".into(), request::go_duration(t)));
             }
         }
-        let url = req.url(&cfg.server);
         let auth = self.authorization(refresh).await?;
         let mut headers: Vec<(String, String)> = Vec::new();
         headers.push(("Accept".into(), req.accept_value().to_string()));
@@ -619,8 +810,48 @@ impl Client {
         for g in &cfg.impersonate_groups {
             headers.push(("Impersonate-Group".into(), g.clone()));
         }
+        let mut hop = Hop {
+            method: req.method.clone(),
+            url: req.url(&cfg.server),
+            headers,
+            body: req.body.clone(),
+        };
+        // Redirects are followed here, not by reqwest, so that each hop's credentials are
+        // chosen by us: Go's http.Client follows at most 10 (`stopped after 10 redirects`)
+        // and client-go's round trippers add the token and impersonation headers again on
+        // every hop, whatever its host. We send none of them, and no client certificate,
+        // to any origin other than the configured server's.
+        let home = origin(&cfg.server);
+        let mut sent = 0;
+        loop {
+            let same_origin = home.is_some() && origin(&hop.url) == home;
+            if !same_origin {
+                hop.headers.retain(|(k, _)| !is_credential_header(k));
+            }
+            let resp = self.exchange(&hop, same_origin).await?;
+            sent += 1;
+            let Some(next) = redirect(&resp, &hop)? else {
+                return Ok(resp);
+            };
+            if sent >= MAX_REDIRECTS {
+                return Err(ClientError::Unreachable(format!(
+                    "stopped after {MAX_REDIRECTS} redirects"
+                )));
+            }
+            hop = next;
+        }
+    }
+
+    /// One HTTP exchange (no redirect following), logged as client-go's round trippers do.
+    async fn exchange(
+        &self,
+        hop: &Hop,
+        same_origin: bool,
+    ) -> Result<reqwest::Response, ClientError> {
+        let logger = &self.inner.options.logger;
+        let url = &hop.url;
         if logger.enabled(8) {
-            let body = req.body.as_deref().unwrap_or(b"");
+            let body = hop.body.as_deref().unwrap_or(b"");
             logger.log(
                 8,
                 "helper.go:113",
@@ -631,7 +862,7 @@ impl Client {
             );
         }
         if logger.enabled(7) {
-            let mut shown = headers.clone();
+            let mut shown = hop.headers.clone();
             shown.push(("User-Agent".into(), user_agent()));
             if let Some(c) = &self.inner.options.command {
                 shown.push(("Kubectl-Command".into(), c.clone()));
@@ -642,17 +873,22 @@ impl Client {
                 "round_trippers.go:527",
                 &format!(
                     "\"Request\" verb={} url={} {}",
-                    log::quote(req.method.as_str()),
-                    log::quote(&url),
+                    log::quote(hop.method.as_str()),
+                    log::quote(url),
                     log::headers_block(shown.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                 ),
             );
         }
-        let mut rb = self.http().request(req.method.clone(), &url);
-        for (k, v) in &headers {
+        let http = if same_origin {
+            self.http()
+        } else {
+            self.anonymous_http()?
+        };
+        let mut rb = http.request(hop.method.clone(), url);
+        for (k, v) in &hop.headers {
             rb = rb.header(k.as_str(), v.as_str());
         }
-        if let Some(b) = &req.body {
+        if let Some(b) = &hop.body {
             rb = rb.body(b.clone());
         }
         let start = Instant::now();
@@ -693,8 +929,8 @@ impl Client {
                         "round_trippers.go:632",
                         &format!(
                             "\"Response\" verb={} url={} status={} milliseconds={ms}",
-                            log::quote(req.method.as_str()),
-                            log::quote(&url),
+                            log::quote(hop.method.as_str()),
+                            log::quote(url),
                             log::quote(&status)
                         ),
                     );
@@ -707,11 +943,11 @@ impl Client {
                     "round_trippers.go:632",
                     &format!(
                         "\"Response\" verb={} url={} status=\"\" milliseconds={ms}",
-                        log::quote(req.method.as_str()),
-                        log::quote(&url)
+                        log::quote(hop.method.as_str()),
+                        log::quote(url)
                     ),
                 );
-                Err(self.transport_error(e))
+                Err(transport_error(url, &e))
             }
         }
     }
@@ -778,10 +1014,13 @@ pub fn url_host(server: &str) -> String {
         .to_string()
 }
 
-/// kubectl's text for a failed request to `server`.
+/// kubectl's text for a failed request to `server` (the URL that was being fetched).
 pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
     if e.is_timeout() {
-        return ClientError::Unreachable("context deadline exceeded".into());
+        // Go's http.Client with a Timeout, while the answer's headers are awaited.
+        return ClientError::Unreachable(
+            "net/http: request canceled (Client.Timeout exceeded while awaiting headers)".into(),
+        );
     }
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut last = e.to_string();
@@ -798,9 +1037,16 @@ pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
             if let Some(t) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
                 return ClientError::Unreachable(tls::describe_tls_error(t));
             }
-            if io.kind() == std::io::ErrorKind::TimedOut {
-                return ClientError::Unreachable("context deadline exceeded".into());
+            if let Some(t) = go_io_error(server, io) {
+                return ClientError::Unreachable(t);
             }
+        }
+        if cur
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_incomplete_message)
+        {
+            // The connection closed before an answer: Go's `io.EOF`.
+            return ClientError::Unreachable("EOF".into());
         }
         let text = cur.to_string();
         if let Some(t) = tls_error_from_text(&text) {
@@ -821,8 +1067,65 @@ pub fn transport_error(server: &str, e: &reqwest::Error) -> ClientError {
     ClientError::Unreachable(last)
 }
 
+/// Go's `net.OpError` text for a socket error while talking to `server` (the local address,
+/// which Go also prints, is not known here, so the form without it is used).
+fn go_io_error(server: &str, io: &std::io::Error) -> Option<String> {
+    use std::io::ErrorKind as K;
+    let what = match io.kind() {
+        K::ConnectionReset => "read: connection reset by peer",
+        K::BrokenPipe => "write: broken pipe",
+        K::TimedOut => "i/o timeout",
+        K::UnexpectedEof => return Some("unexpected EOF".into()),
+        _ => return None,
+    };
+    Some(format!("read tcp {}: {what}", url_host_port(server)))
+}
+
+/// `host:port` of a URL with the scheme's default port filled in (Go's dial address).
+fn url_host_port(server: &str) -> String {
+    match url::Url::parse(server) {
+        Ok(u) => match (u.host_str(), u.port_or_known_default()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            _ => url_host(server),
+        },
+        Err(_) => url_host(server),
+    }
+}
+
+/// Go's text for a response body that could not be read to its end (`io.ReadAll`'s error).
+pub fn body_error_text(server: &str, e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "context deadline exceeded (Client.Timeout or context cancellation while reading body)".into();
+    }
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(cur) = src {
+        if let Some(io) = cur.downcast_ref::<std::io::Error>() {
+            if let Some(t) = go_io_error(server, io) {
+                return t;
+            }
+        }
+        if let Some(h) = cur.downcast_ref::<hyper::Error>() {
+            if h.is_incomplete_message() || h.to_string().contains("end of file") {
+                return "unexpected EOF".into();
+            }
+        }
+        if cur
+            .to_string()
+            .contains("end of file before message length reached")
+        {
+            return "unexpected EOF".into();
+        }
+        src = cur.source();
+    }
+    "unexpected EOF".into()
+}
+
 /// rustls errors reach us as text when a layer boxes them; map their Display forms.
 fn tls_error_from_text(text: &str) -> Option<String> {
+    // The verifier's own Go-worded texts (`HintingVerifier`) travel as `General` errors.
+    if let Some(g) = text.split("unexpected error: x509: ").nth(1) {
+        return Some(format!("tls: failed to verify certificate: x509: {g}"));
+    }
     let rest = text.split("invalid peer certificate: ").nth(1)?;
     let e = if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
         rustls::CertificateError::UnknownIssuer
@@ -833,6 +1136,8 @@ fn tls_error_from_text(text: &str) -> Option<String> {
         ));
     } else if rest.starts_with("NotValidForName") {
         rustls::CertificateError::NotValidForName
+    } else if let Some(e) = time_context(rest) {
+        e
     } else if rest.contains("expired") || rest.starts_with("Expired") {
         rustls::CertificateError::Expired
     } else if rest.contains("not valid yet") || rest.starts_with("NotValidYet") {
@@ -843,6 +1148,29 @@ fn tls_error_from_text(text: &str) -> Option<String> {
     Some(tls::describe_tls_error(&rustls::Error::InvalidCertificate(
         e,
     )))
+}
+
+/// rustls's Display of an expired / not yet valid certificate with its times, back to the
+/// error (`certificate expired: verification time T (UNIX), but certificate is not valid
+/// after N (…)`).
+fn time_context(text: &str) -> Option<rustls::CertificateError> {
+    let num = |key: &str| -> Option<u64> {
+        let r = text.split(key).nth(1)?;
+        r.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+    };
+    let at =
+        |s: u64| rustls::pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(s));
+    let time = at(num("verification time ")?);
+    if let Some(n) = num("not valid after ") {
+        return Some(rustls::CertificateError::ExpiredContext {
+            time,
+            not_after: at(n),
+        });
+    }
+    num("not valid before ").map(|n| rustls::CertificateError::NotValidYetContext {
+        time,
+        not_before: at(n),
+    })
 }
 
 /// The text of an RFC 7234 `Warning: 299 - "text"` header (other codes are ignored, as in
@@ -863,12 +1191,27 @@ pub fn parse_warning(h: &str) -> Option<String> {
     None
 }
 
+/// The answer's `Content-Type` ("" when absent).
+fn content_type_of(resp: &reqwest::Response) -> String {
+    resp.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
 /// The error for a non-2xx response body: the Status it carries, else client-go's generic one.
 pub fn error_from_body(code: u16, body: &[u8]) -> ClientError {
+    error_from_response(code, "", body)
+}
+
+/// [`error_from_body`] knowing the answer's Content-Type (what client-go's generic error
+/// quotes depends on it).
+pub fn error_from_response(code: u16, content_type: &str, body: &[u8]) -> ClientError {
     let status = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| ApiStatus::from_status(code, &v))
-        .unwrap_or_else(|| ApiStatus::generic(code, body));
+        .unwrap_or_else(|| ApiStatus::generic_for(code, content_type, body));
     ClientError::Api(Box::new(status))
 }
 
@@ -954,6 +1297,14 @@ mod tests {
             "tls: failed to verify certificate: x509: certificate signed by unknown authority"
         );
         assert_eq!(tls_error_from_text("connection reset"), None);
+        assert_eq!(
+            tls_error_from_text("invalid peer certificate: certificate expired: verification time 1800000000 (UNIX), but certificate is not valid after 978307200 (821692800 seconds ago)").unwrap(),
+            format!(
+                "tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time {} is after {}",
+                chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap().with_timezone(&chrono::Local).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                chrono::DateTime::from_timestamp(978_307_200, 0).unwrap().with_timezone(&chrono::Local).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )
+        );
     }
 
     #[test]

@@ -4,10 +4,11 @@
 
 use crate::kubeconfig::resolve::TlsSettings;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
+use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::sync::Arc;
 
@@ -27,12 +28,14 @@ pub fn client_config(
         })
     } else {
         let mut roots = rustls::RootCertStore::empty();
+        let mut candidates = Vec::new();
         match &tls.ca_pem {
             Some(pem) => {
                 let certs = parse_certs(pem).map_err(|_| {
                     "unable to load root certificates: unable to parse bytes as PEM block"
                         .to_string()
                 })?;
+                candidates = certs.iter().filter_map(Candidate::of).collect();
                 for c in certs {
                     roots
                         .add(c)
@@ -57,14 +60,18 @@ pub fn client_config(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                     .build()
                     .map_err(|e| e.to_string())?;
-            match &tls.server_name {
+            let verifier: Arc<dyn ServerCertVerifier> = match &tls.server_name {
                 Some(name) => {
                     let name = ServerName::try_from(name.clone())
                         .map_err(|_| format!("invalid tls-server-name {name:?}"))?;
                     Arc::new(RenamedVerifier { inner, name })
                 }
                 None => inner,
-            }
+            };
+            Arc::new(HintingVerifier {
+                inner: verifier,
+                candidates,
+            })
         }
     };
     let builder = builder
@@ -86,14 +93,50 @@ pub fn client_config(
                 .map_err(|_| "tls: failed to find any PEM data in certificate input".to_string())?;
             let key = PrivateKeyDer::from_pem_slice(&key)
                 .map_err(|_| "tls: failed to find any PEM data in key input".to_string())?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| format!("tls: {e}"))?
+            builder.with_client_cert_resolver(Arc::new(client_identity(&provider, chain, key)?))
         }
         None => builder.with_no_client_auth(),
     };
     cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(cfg)
+}
+
+/// The client certificate and key, checked as Go's `tls.X509KeyPair` checks them: the
+/// certificate must parse as X.509 (any version: v1 certificates, as `openssl x509 -req`
+/// makes without extensions, are accepted by Go) and its public key must be the key's.
+/// rustls's own `with_client_auth_cert` parses the certificate with webpki, which refuses
+/// X.509 v1 (`UnsupportedCertVersion`), so the pair is given to rustls ready-made.
+fn client_identity(
+    provider: &CryptoProvider,
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<ClientIdentity, String> {
+    let signing = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|_| "tls: failed to parse private key".to_string())?;
+    let (_, leaf) = x509_parser::parse_x509_certificate(chain[0].as_ref())
+        .map_err(|e| format!("tls: failed to parse certificate: x509: {e}"))?;
+    if let Some(spki) = signing.public_key() {
+        if spki.as_ref() != leaf.tbs_certificate.subject_pki.raw {
+            return Err("tls: private key does not match public key".into());
+        }
+    }
+    Ok(ClientIdentity(Arc::new(CertifiedKey::new(chain, signing))))
+}
+
+/// Presents the one configured certificate to every server that asks (as Go's
+/// `tls.Config.Certificates` with a single pair).
+#[derive(Debug)]
+struct ClientIdentity(Arc<CertifiedKey>);
+
+impl ResolvesClientCert for ClientIdentity {
+    fn resolve(&self, _: &[&[u8]], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+    fn has_certs(&self) -> bool {
+        true
+    }
 }
 
 fn parse_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, ()> {
@@ -104,6 +147,114 @@ fn parse_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, ()> {
         return Err(());
     }
     Ok(certs)
+}
+
+/// A configured CA, as Go's `UnknownAuthorityError` hint names it.
+#[derive(Debug)]
+struct Candidate {
+    /// DER of its subject.
+    subject: Vec<u8>,
+    /// Common name, else first organization, else `serial:N`.
+    name: String,
+    /// Go's error for a signature that this CA's key does not verify.
+    signature_error: &'static str,
+}
+
+impl Candidate {
+    fn of(der: &CertificateDer<'_>) -> Option<Candidate> {
+        let (_, c) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+        let subject = c.subject();
+        let first = |it: &mut dyn Iterator<Item = &x509_parser::x509::AttributeTypeAndValue>| {
+            it.next()
+                .and_then(|a| a.as_str().ok())
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+        };
+        let name = first(&mut subject.iter_common_name())
+            .or_else(|| first(&mut subject.iter_organization()))
+            .unwrap_or_else(|| format!("serial:{}", c.tbs_certificate.serial));
+        let alg = c
+            .tbs_certificate
+            .subject_pki
+            .algorithm
+            .algorithm
+            .to_id_string();
+        let signature_error = match alg.as_str() {
+            "1.2.840.113549.1.1.1" => "crypto/rsa: verification error",
+            "1.2.840.10045.2.1" => "x509: ECDSA verification failure",
+            "1.3.101.112" => "x509: Ed25519 verification failure",
+            _ => return None,
+        };
+        Some(Candidate {
+            subject: subject.as_raw().to_vec(),
+            name,
+            signature_error,
+        })
+    }
+}
+
+/// Go's hint on an unknown authority: when a configured CA has the issuer's name but did
+/// not sign the certificate (a cluster re-created with a CA of the same name), Go says which
+/// CA it tried and why it failed.
+#[derive(Debug)]
+struct HintingVerifier {
+    inner: Arc<dyn ServerCertVerifier>,
+    candidates: Vec<Candidate>,
+}
+
+impl ServerCertVerifier for HintingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let r = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
+        let Err(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+        )) = &r
+        else {
+            return r;
+        };
+        let issuer = intermediates.last().unwrap_or(end_entity).as_ref().to_vec();
+        let Ok((_, c)) = x509_parser::parse_x509_certificate(&issuer) else {
+            return r;
+        };
+        match self
+            .candidates
+            .iter()
+            .find(|k| k.subject == c.issuer().as_raw())
+        {
+            Some(k) => Err(rustls::Error::General(format!(
+                "x509: certificate signed by unknown authority (possibly because of {:?} while trying to verify candidate authority certificate {:?})",
+                k.signature_error, k.name
+            ))),
+            None => r,
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
 }
 
 /// Verifies against a fixed name (`tls-server-name`) instead of the URL's host.
@@ -214,9 +365,29 @@ pub fn describe_tls_error(e: &rustls::Error) -> String {
                 C::UnknownIssuer | C::BadSignature => {
                     "x509: certificate signed by unknown authority".to_string()
                 }
+                C::ExpiredContext { time, not_after } => format!(
+                    "x509: certificate has expired or is not yet valid: current time {} is after {}",
+                    rfc3339(time),
+                    rfc3339(not_after)
+                ),
+                C::NotValidYetContext { time, not_before } => format!(
+                    "x509: certificate has expired or is not yet valid: current time {} is before {}",
+                    rfc3339(time),
+                    rfc3339(not_before)
+                ),
                 C::Expired | C::NotValidYet => {
                     "x509: certificate has expired or is not yet valid".to_string()
                 }
+                C::UnhandledCriticalExtension => "x509: unhandled critical extension".to_string(),
+                C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+                    "x509: certificate specifies an incompatible key usage".to_string()
+                }
+                C::BadEncoding => "x509: malformed certificate".to_string(),
+                C::UnsupportedSignatureAlgorithmContext { .. }
+                | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+                    "x509: cannot verify signature: algorithm unimplemented".to_string()
+                }
+                C::Revoked => "x509: certificate has been revoked".to_string(),
                 C::NotValidForNameContext {
                     expected,
                     presented,
@@ -224,16 +395,51 @@ pub fn describe_tls_error(e: &rustls::Error) -> String {
                 C::NotValidForName => {
                     "x509: certificate is not valid for the requested server name".to_string()
                 }
-                other => format!("x509: {other:?}"),
+                // Plain words, never rustls's debug names.
+                other => format!("x509: {}", plain_words(&other.to_string())),
             };
             format!("tls: failed to verify certificate: {x509}")
         }
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
             "tls: first record does not look like a TLS handshake".into()
         }
+        rustls::Error::General(g) if g.starts_with("x509: ") => {
+            format!("tls: failed to verify certificate: {g}")
+        }
         rustls::Error::AlertReceived(a) => format!("remote error: tls: {a:?}"),
         other => format!("tls: {other}"),
     }
+}
+
+/// A time as Go's `time.RFC3339` in the local zone (`2026-12-06T15:04:05Z` under UTC).
+fn rfc3339(t: &UnixTime) -> String {
+    let secs = i64::try_from(t.as_secs()).unwrap_or(i64::MAX);
+    match chrono::DateTime::from_timestamp(secs, 0) {
+        Some(utc) => utc
+            .with_timezone(&chrono::Local)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        None => secs.to_string(),
+    }
+}
+
+/// rustls's Display text with its `Other(OtherError(UnsupportedCertVersion))`-style names
+/// turned into words (`unsupported cert version`).
+fn plain_words(text: &str) -> String {
+    let inner = text
+        .trim_start_matches("Other(")
+        .trim_start_matches("OtherError(")
+        .trim_end_matches(')');
+    if !inner.chars().all(|c| c.is_ascii_alphanumeric()) || inner.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for (i, c) in inner.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// Go's `x509.HostnameError` text from rustls's presented names (`DnsName("a")`,
@@ -311,6 +517,40 @@ mod tests {
         assert_eq!(cfg.alpn_protocols[0], b"h2");
     }
 
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/tls/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    /// X.509 v1 client certificates (RSA and EC) load as in Go; a key of another certificate
+    /// is refused with Go's words.
+    #[test]
+    fn v1_client_certificates() {
+        for base in ["v1-client", "v1-ec-client"] {
+            let tls = TlsSettings {
+                insecure: true,
+                client_cert_pem: Some(fixture(&format!("{base}.crt"))),
+                client_key_pem: Some(fixture(&format!("{base}.key"))),
+                ..Default::default()
+            };
+            let cfg = client_config(&tls, None).unwrap();
+            assert!(cfg.client_auth_cert_resolver.has_certs(), "{base}");
+        }
+        let tls = TlsSettings {
+            insecure: true,
+            client_cert_pem: Some(fixture("v1-client.crt")),
+            client_key_pem: Some(fixture("v1-ec-client.key")),
+            ..Default::default()
+        };
+        assert_eq!(
+            client_config(&tls, None).unwrap_err(),
+            "tls: private key does not match public key"
+        );
+    }
+
     #[test]
     fn hostname_errors() {
         let p = vec![
@@ -332,6 +572,27 @@ mod tests {
         let (e, pr) = parse_name_mismatch("invalid peer certificate: certificate not valid for name \"wrong.example\"; certificate is only valid for DnsName(\"localhost\") or IpAddress(127.0.0.1)").unwrap();
         assert_eq!(e, "wrong.example");
         assert_eq!(pr, p);
+    }
+
+    #[test]
+    fn go_wording_of_other_failures() {
+        use rustls::CertificateError as C;
+        let at = |s: u64| UnixTime::since_unix_epoch(std::time::Duration::from_secs(s));
+        let e = rustls::Error::InvalidCertificate(C::ExpiredContext {
+            time: at(1_800_000_000),
+            not_after: at(1_700_000_000),
+        });
+        let text = describe_tls_error(&e);
+        assert!(
+            text.starts_with("tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time "),
+            "{text}"
+        );
+        assert!(!text.contains("Context"), "{text}");
+        assert_eq!(
+            plain_words("Other(OtherError(UnsupportedCertVersion))"),
+            "unsupported cert version"
+        );
+        assert_eq!(plain_words("a b"), "a b");
     }
 
     #[test]

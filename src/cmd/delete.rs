@@ -193,16 +193,21 @@ impl DeleteArgs {
         }
         if self.wait && dry_run == DryRun::None {
             for (v, response) in &deleted {
-                if let Err(e) = crate::resource::helper::wait_deleted(
+                let wait = crate::resource::helper::wait_deleted(
                     ctx,
                     &v.resource,
                     v.namespace.as_deref(),
                     &v.name,
                     response,
                     timeout,
-                )
-                .await
-                {
+                );
+                // kubectl's interrupt handler around each wait: a termination signal ends the
+                // command with exit 1 and no message (the lines of the deletions done are out).
+                let waited = tokio::select! {
+                    r = wait => r,
+                    _ = super::interrupt::termination_signal() => return Err(CliError::Interrupted),
+                };
+                if let Err(e) = waited {
                     errors.push(e);
                 }
             }

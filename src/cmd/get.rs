@@ -549,6 +549,7 @@ impl GetOptions {
         if !(self.human && self.sort_by.is_empty()) {
             return resp.json();
         }
+        resp.check_media_type()?;
         crate::print::table::decode_for_printing(&resp.body).map_err(|e| {
             ClientError::Decode(format!("unable to decode the server's response: {e}"))
         })
@@ -574,8 +575,11 @@ impl GetOptions {
             };
             req = req.query(&dec(k), dec(v));
         }
-        let resp = client.send(&req).await?;
-        ctx.out().write_all(&resp.body)?;
+        // Streamed as kubectl does: a body cut short is printed as far as it came.
+        let mut body = client.send_stream(&req).await?;
+        while let Some(chunk) = futures_util::StreamExt::next(&mut body).await {
+            ctx.out().write_all(&chunk?)?;
+        }
         Ok(())
     }
 
