@@ -62,6 +62,12 @@ impl CliError {
     }
 }
 
+impl From<crate::client::PathError> for CliError {
+    fn from(e: crate::client::PathError) -> Self {
+        CliError::Client(ClientError::Path(e))
+    }
+}
+
 impl From<ResolveError> for CliError {
     fn from(e: ResolveError) -> Self {
         CliError::Discovery(DiscoveryError::Resolve(e))
@@ -210,6 +216,7 @@ fn clone_client_error(c: &ClientError) -> ClientError {
         ClientError::Unreachable(m) => ClientError::Unreachable(m.clone()),
         ClientError::Config(m) => ClientError::Config(m.clone()),
         ClientError::Decode(m) => ClientError::Decode(m.clone()),
+        ClientError::Path(p) => ClientError::Path(p.clone()),
     }
 }
 

@@ -158,7 +158,7 @@ pub async fn wait_deleted(
     };
     let wait = async {
         loop {
-            let live = match client.get_json(&r.path(namespace, Some(name))).await {
+            let live = match client.get_json(&r.path(namespace, Some(name))?).await {
                 Ok(v) => v,
                 Err(e) if e.is_not_found() => return Ok(()),
                 Err(e) => return Err(CliError::from(e)),
@@ -172,7 +172,7 @@ pub async fn wait_deleted(
                 .as_str()
                 .unwrap_or("")
                 .to_string();
-            let req = ApiRequest::get(r.path(namespace, None))
+            let req = ApiRequest::get(r.path(namespace, None)?)
                 .query("fieldSelector", format!("metadata.name={name}"))
                 .query("resourceVersion", rv);
             let mut stream = match client.watch(&req).await {
@@ -274,7 +274,7 @@ struct Victim {
 }
 
 impl Victim {
-    fn path(&self) -> String {
+    fn path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
         self.resource
             .path(self.namespace.as_deref(), Some(&self.name))
     }
@@ -357,8 +357,14 @@ impl DeleteArgs {
             let response = if dry_run == DryRun::Client {
                 Value::Null
             } else {
-                let req = ApiRequest::delete(v.path(), Some(&body));
-                match ctx.client()?.send_json(&req).await {
+                let sent = match v.path() {
+                    Ok(path) => {
+                        let req = ApiRequest::delete(path, Some(&body));
+                        ctx.client()?.send_json(&req).await
+                    }
+                    Err(e) => Err(e.into()),
+                };
+                match sent {
                     Ok(r) => r,
                     Err(e) if e.is_not_found() && ignore_not_found => continue,
                     Err(e) => {
@@ -500,7 +506,7 @@ impl DeleteArgs {
                 ));
             }
             let list_ns = (!self.all_namespaces).then(|| ns.clone());
-            let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None));
+            let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None)?);
             if let Some(s) = &self.selector {
                 req = req.query("labelSelector", s.clone());
             }

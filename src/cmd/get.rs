@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::client::request::ApiRequest;
-use crate::client::{ApiResponse, Client, ClientError};
+use crate::client::{ApiPath, ApiResponse, Client, ClientError, PathError, ResourcePath};
 use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
 use crate::error::CliError;
@@ -282,8 +282,8 @@ pub fn list_request(
     opts: &GetOptions,
     chunk_size: i64,
     continue_token: Option<&str>,
-) -> ApiRequest {
-    let mut req = ApiRequest::get(resource.path(namespace, None));
+) -> Result<ApiRequest, PathError> {
+    let mut req = ApiRequest::get(resource.path(namespace, None)?);
     if !opts.label_selector.is_empty() {
         req = req.query("labelSelector", opts.label_selector.clone());
     }
@@ -296,7 +296,7 @@ pub fn list_request(
     if let Some(c) = continue_token {
         req = req.query("continue", c);
     }
-    opts.transform(req)
+    Ok(opts.transform(req))
 }
 
 /// The GET of one named object.
@@ -305,12 +305,17 @@ pub fn object_request(
     namespace: Option<&str>,
     name: &str,
     opts: &GetOptions,
-) -> ApiRequest {
-    let mut path = resource.path(namespace, Some(name));
-    if !opts.subresource.is_empty() {
-        path = format!("{path}/{}", opts.subresource);
+) -> Result<ApiRequest, PathError> {
+    let path = ResourcePath {
+        group: &resource.group,
+        version: &resource.version,
+        resource: &resource.resource,
+        namespace: if resource.namespaced { namespace } else { None },
+        name: Some(name),
+        subresource: (!opts.subresource.is_empty()).then_some(opts.subresource.as_str()),
     }
-    opts.transform(ApiRequest::get(path))
+    .build()?;
+    Ok(opts.transform(ApiRequest::get(path)))
 }
 
 /// What to fetch: a resource type with object names (none: a list), and for objects read
@@ -542,7 +547,7 @@ impl GetOptions {
             Some((p, q)) => (p, Some(q)),
             None => (self.raw.as_str(), None),
         };
-        let mut req = ApiRequest::get(path);
+        let mut req = ApiRequest::get(ApiPath::raw(path)?);
         for pair in query
             .into_iter()
             .flat_map(|q| q.split('&'))
@@ -705,8 +710,11 @@ impl GetOptions {
             if t.names.is_empty() {
                 let mut token: Option<String> = None;
                 loop {
-                    let req = list_request(&t.resource, ns, self, chunk, token.as_deref());
-                    let obj = match client.send(&req).await.and_then(|r| self.decode(r)) {
+                    let obj = match list_request(&t.resource, ns, self, chunk, token.as_deref()) {
+                        Ok(req) => client.send(&req).await.and_then(|r| self.decode(r)),
+                        Err(e) => Err(e.into()),
+                    };
+                    let obj = match obj {
                         Ok(o) => o,
                         Err(e) => {
                             errs.push(self.list_error(&t.resource, e));
@@ -730,8 +738,11 @@ impl GetOptions {
                 continue;
             }
             for name in &t.names {
-                let req = object_request(&t.resource, ns, name, self);
-                match client.send(&req).await.and_then(|r| self.decode(r)) {
+                let got = match object_request(&t.resource, ns, name, self) {
+                    Ok(req) => client.send(&req).await.and_then(|r| self.decode(r)),
+                    Err(e) => Err(e.into()),
+                };
+                match got {
                     Ok(obj) => sink(Info {
                         resource: t.resource.clone(),
                         object: obj,
@@ -866,7 +877,7 @@ impl GetOptions {
         let ns = self.request_namespace(t);
         let (initial, rv, is_list) = match t.names.as_slice() {
             [] => {
-                let req = list_request(&t.resource, ns, self, self.chunk_size, None);
+                let req = list_request(&t.resource, ns, self, self.chunk_size, None)?;
                 let mut list = client
                     .send_json(&req)
                     .await
@@ -878,7 +889,7 @@ impl GetOptions {
                     .map(str::to_string);
                 let mut chunks = vec![];
                 while let Some(c) = token.take() {
-                    let req = list_request(&t.resource, ns, self, self.chunk_size, Some(&c));
+                    let req = list_request(&t.resource, ns, self, self.chunk_size, Some(&c))?;
                     let next = client.send_json(&req).await?;
                     token = next
                         .pointer("/metadata/continue")
@@ -899,7 +910,7 @@ impl GetOptions {
                 (all, rv, true)
             }
             [name] => {
-                let req = object_request(&t.resource, ns, name, self);
+                let req = object_request(&t.resource, ns, name, self)?;
                 let obj = match client.send_json(&req).await {
                     Ok(obj) => obj,
                     Err(e) if e.is_not_found() && self.ignore_not_found => return Ok(()),
@@ -924,9 +935,13 @@ impl GetOptions {
         let req = match t.names.as_slice() {
             // helper.WatchSingle: the object's name as the only selector.
             [name] => self
-                .transform(ApiRequest::get(t.resource.path(ns, None)))
+                .transform(ApiRequest::get({
+                    // The name is checked as the object's own GET would check it.
+                    t.resource.path(ns, Some(name))?;
+                    t.resource.path(ns, None)?
+                }))
                 .query("fieldSelector", format!("metadata.name={name}")),
-            _ => list_request(&t.resource, ns, self, 0, None),
+            _ => list_request(&t.resource, ns, self, 0, None)?,
         }
         .query("resourceVersion", rv);
         let mut stream = client.watch(&req).await?;
@@ -1034,10 +1049,10 @@ async fn namespace_missing(client: &Client, ns: Option<&str>, e: ClientError) ->
     if !e.is_not_found() {
         return e;
     }
-    match client
-        .send(&ApiRequest::get(format!("/api/v1/namespaces/{ns}")))
-        .await
-    {
+    let Ok(path) = ApiPath::namespace(ns) else {
+        return e;
+    };
+    match client.send(&ApiRequest::get(path)).await {
         Err(ns_err) if ns_err.is_not_found() => ns_err,
         _ => e,
     }
@@ -1176,24 +1191,25 @@ mod tests {
     #[test]
     fn human_requests_ask_for_tables() {
         let o = opts(&["ds", "-l", "app=x"]);
-        let r = list_request(&ds(), Some("team"), &o, 500, None);
+        let r = list_request(&ds(), Some("team"), &o, 500, None).unwrap();
         assert_eq!(
             url(&r),
             "/apis/apps/v1/namespaces/team/daemonsets?labelSelector=app%3Dx&limit=500"
         );
         assert_eq!(r.accept_value(), TABLE_ACCEPT);
-        let r = list_request(&ds(), None, &o, 500, Some("tok"));
+        let r = list_request(&ds(), None, &o, 500, Some("tok")).unwrap();
         assert_eq!(
             url(&r),
             "/apis/apps/v1/daemonsets?continue=tok&labelSelector=app%3Dx&limit=500"
         );
         let o = opts(&["ds", "--sort-by=.metadata.name", "--field-selector=a=b"]);
-        let r = list_request(&ds(), Some("team"), &o, 0, None);
+        let r = list_request(&ds(), Some("team"), &o, 0, None).unwrap();
         assert_eq!(
             url(&r),
             "/apis/apps/v1/namespaces/team/daemonsets?fieldSelector=a%3Db&includeObject=Object"
         );
-        let r = object_request(&ds(), Some("team"), "x", &opts(&["ds", "x", "-o", "wide"]));
+        let r =
+            object_request(&ds(), Some("team"), "x", &opts(&["ds", "x", "-o", "wide"])).unwrap();
         assert_eq!(url(&r), "/apis/apps/v1/namespaces/team/daemonsets/x");
         assert_eq!(r.accept_value(), TABLE_ACCEPT);
     }
@@ -1207,7 +1223,7 @@ mod tests {
             &["ds", "--template={{.a}}"],
             &["ds", "--server-print=false"],
         ] {
-            let r = list_request(&ds(), Some("team"), &opts(o), 500, None);
+            let r = list_request(&ds(), Some("team"), &opts(o), 500, None).unwrap();
             assert_ne!(r.accept_value(), TABLE_ACCEPT, "{o:?}");
             assert!(!url(&r).contains("includeObject"), "{o:?}");
         }

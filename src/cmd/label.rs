@@ -691,7 +691,7 @@ impl UpdateSpec {
             let client = &client;
             async move {
                 let object = client
-                    .get_json(&r.path(ns.as_deref(), Some(&name)))
+                    .get_json(&r.path(ns.as_deref(), Some(&name))?)
                     .await
                     .map_err(CliError::from)?;
                 Ok(Found {
@@ -730,7 +730,13 @@ impl UpdateSpec {
             }
             Plan::Lists(lists) => {
                 for (r, ns) in lists {
-                    let mut req = ApiRequest::get(r.path(ns.as_deref(), None));
+                    let mut req = match r.path(ns.as_deref(), None) {
+                        Ok(path) => ApiRequest::get(path),
+                        Err(e) => {
+                            out.push(Err(e.into()));
+                            continue;
+                        }
+                    };
                     if let Some(s) = &self.selector {
                         req = req.query("labelSelector", s.clone());
                     }
@@ -848,7 +854,7 @@ impl Visit<'_> {
             .ok_or_else(|| CliError::msg("no resource mapping for a local object"))?;
         let body = serde_json::to_vec(patch).map_err(|e| CliError::msg(e.to_string()))?;
         let mut req = ApiRequest::patch(
-            r.path(f.namespace.as_deref(), Some(&f.name)),
+            r.path(f.namespace.as_deref(), Some(&f.name))?,
             PATCH_MERGE,
             body,
         );

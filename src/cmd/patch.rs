@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::apply::{apply_json_patch, apply_merge_patch, apply_strategic_merge_patch};
 use crate::client::request::{PATCH_JSON, PATCH_MERGE, PATCH_STRATEGIC};
-use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::client::{ApiPath, ApiRequest, ClientError, ResourcePath};
 use crate::cmd::apply::{collected_errors, read_objects, DryRun, ReadSpec};
 use crate::context::Context;
 use crate::discovery::ApiResource;
@@ -228,7 +228,7 @@ pub(crate) fn record_patch(obj: &Value, cause: &str) -> Vec<u8> {
 /// than `default`, a missing namespace is reported instead.
 pub(crate) async fn builder_get(
     ctx: &Context,
-    path: &str,
+    path: &ApiPath,
     namespace: Option<&str>,
 ) -> Result<Value, CliError> {
     let client = ctx.client()?;
@@ -236,7 +236,7 @@ pub(crate) async fn builder_get(
         Ok(v) => Ok(v),
         Err(e) if e.is_not_found() => {
             if let Some(ns) = namespace.filter(|n| !n.is_empty() && *n != "default") {
-                let ns_path = format!("/api/v1/namespaces/{ns}");
+                let ns_path = ApiPath::namespace(ns)?;
                 if let Err(e2) = client.get_json(&ns_path).await {
                     if e2.is_not_found() {
                         return Err(e2.into());
@@ -617,22 +617,26 @@ impl PatchArgs {
         info: Info,
     ) -> Result<(), CliError> {
         let sub = (!self.subresource.is_empty()).then_some(self.subresource.as_str());
-        let target = info.resource.as_ref().map(|r| {
-            let path = ResourcePath {
-                group: &r.group,
-                version: &r.version,
-                resource: &r.resource,
-                namespace: if r.namespaced {
-                    info.namespace.as_deref()
-                } else {
-                    None
-                },
-                name: Some(&info.name),
-                subresource: sub,
-            }
-            .path();
-            (r, path)
-        });
+        let target = info
+            .resource
+            .as_ref()
+            .map(|r| {
+                ResourcePath {
+                    group: &r.group,
+                    version: &r.version,
+                    resource: &r.resource,
+                    namespace: if r.namespaced {
+                        info.namespace.as_deref()
+                    } else {
+                        None
+                    },
+                    name: Some(&info.name),
+                    subresource: sub,
+                }
+                .build()
+                .map(|path| (r, path))
+            })
+            .transpose()?;
         let original = match (&info.object, &target) {
             (Some(o), _) => o.clone(),
             (None, Some((r, p))) => {
@@ -678,13 +682,19 @@ impl PatchArgs {
 
     /// With `--record`, the change cause is set by a second (merge) patch; a failure keeps
     /// the first answer (kubectl only logs it at -v=4).
-    async fn recorded(&self, ctx: &Context, path: &str, dry_run: DryRun, patched: Value) -> Value {
+    async fn recorded(
+        &self,
+        ctx: &Context,
+        path: &ApiPath,
+        dry_run: DryRun,
+        patched: Value,
+    ) -> Value {
         if self.record != Some(true) {
             return patched;
         }
         let argv: Vec<String> = std::env::args().collect();
         let body = record_patch(&patched, &change_cause(&argv));
-        let req = ApiRequest::patch(path, PATCH_MERGE, body);
+        let req = ApiRequest::patch(path.clone(), PATCH_MERGE, body);
         let req = dry_run
             .query(req)
             .query("fieldManager", self.field_manager.clone());

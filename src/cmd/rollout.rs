@@ -209,7 +209,7 @@ struct Found {
 }
 
 impl Found {
-    fn path(&self) -> String {
+    fn path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
         self.resource
             .path(self.namespace.as_deref(), Some(&self.name))
     }
@@ -303,7 +303,11 @@ impl Selection {
                         continue;
                     }
                 }
-                match client.get_json(&t.path()).await {
+                let got = match t.path() {
+                    Ok(path) => client.get_json(&path).await,
+                    Err(e) => Err(e.into()),
+                };
+                match got {
                     Ok(object) => found.push(Found {
                         resource: t.resource,
                         namespace: t.namespace,
@@ -327,10 +331,11 @@ impl Selection {
                     ));
                 }
                 for name in t.names {
-                    match client
-                        .get_json(&r.path(obj_ns.as_deref(), Some(&name)))
-                        .await
-                    {
+                    let got = match r.path(obj_ns.as_deref(), Some(&name)) {
+                        Ok(path) => client.get_json(&path).await,
+                        Err(e) => Err(e.into()),
+                    };
+                    match got {
                         Ok(object) => found.push(Found {
                             resource: r.clone(),
                             namespace: obj_ns.clone(),
@@ -343,7 +348,7 @@ impl Selection {
                 continue;
             }
             // ResourceTypeOrNameArgs(allowEmptySelector=true): a bare type means all of them.
-            let mut req = ApiRequest::get(r.path(obj_ns.as_deref(), None));
+            let mut req = ApiRequest::get(r.path(obj_ns.as_deref(), None)?);
             if let Some(s) = &self.selector {
                 req = req.query("labelSelector", s.clone());
             }
@@ -747,7 +752,9 @@ impl StatusArgs {
     /// `UntilWithSync` on `metadata.name=<name>`).
     async fn watch_one(&self, ctx: &Context, f: &Found, kind: Workload) -> Result<(), CliError> {
         let client = ctx.client()?;
-        let collection = f.resource.path(f.namespace.as_deref(), None);
+        // The name is checked as the object's own GET would check it.
+        f.path()?;
+        let collection = f.resource.path(f.namespace.as_deref(), None)?;
         let selector = format!("metadata.name={}", f.name);
         // Prints one state; Some(result) ends the watch.
         let show = |obj: &Value| -> Option<Result<(), CliError>> {
@@ -934,7 +941,7 @@ impl PatchArgs {
                 continue;
             };
             let req = ApiRequest::patch(
-                f.path(),
+                f.path()?,
                 "application/strategic-merge-patch+json",
                 serde_json::to_vec(&patch).map_err(|e| CliError::msg(e.to_string()))?,
             )
