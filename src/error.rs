@@ -195,9 +195,13 @@ fn message(e: &CliError) -> String {
         }
         CliError::Message(m) => err_prefix(m),
         CliError::Raw(m) => m.clone(),
+        // kubectl's MultipleErrors: an error without a standard message is printed bare.
         CliError::Aggregate(errs) => errs
             .iter()
-            .map(|e| message(e).trim_end().to_string())
+            .map(|e| match e {
+                CliError::Client(ClientError::Path(p)) => p.to_string(),
+                e => message(e).trim_end().to_string(),
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         CliError::Io(e) => err_prefix(&e.to_string()),

@@ -268,16 +268,22 @@ impl Generator {
                 name: None,
                 subresource: None,
             }
-            .build()?;
-            let mut req = ApiRequest::new(Method::POST, path);
-            req.headers
-                .push(("Content-Type".into(), "application/json".into()));
-            req.body = Some(to_go_json(&built.object).into_bytes());
-            let req = dry_run
-                .query(req)
-                .query("fieldManager", common.field_manager.clone())
-                .query("fieldValidation", validation);
-            match ctx.client()?.send_json(&req).await {
+            .build();
+            let sent = match path {
+                Ok(path) => {
+                    let mut req = ApiRequest::new(Method::POST, path);
+                    req.headers
+                        .push(("Content-Type".into(), "application/json".into()));
+                    req.body = Some(to_go_json(&built.object).into_bytes());
+                    let req = dry_run
+                        .query(req)
+                        .query("fieldManager", common.field_manager.clone())
+                        .query("fieldValidation", validation);
+                    ctx.client()?.send_json(&req).await
+                }
+                Err(e) => Err(e.into()),
+            };
+            match sent {
                 Ok(v) => v,
                 Err(e) => {
                     return Err(match built.wrap {

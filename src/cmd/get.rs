@@ -325,6 +325,9 @@ struct Wanted {
     resource: ApiResource,
     names: Vec<String>,
     namespace: Option<String>,
+    /// An object read from a file without a name: cli-runtime's RetrieveLatest does not
+    /// fetch it, so it is printed as read (never a request for its collection).
+    local: Option<Value>,
 }
 
 impl From<ResolvedType> for Wanted {
@@ -333,6 +336,7 @@ impl From<ResolvedType> for Wanted {
             resource: t.resource,
             names: t.names,
             namespace: None,
+            local: None,
         }
     }
 }
@@ -637,10 +641,12 @@ impl GetOptions {
             } else {
                 Some(obj_ns)
             };
+            let local = name.is_empty().then(|| m.object.clone());
             wanted.push(Wanted {
                 resource: resource.clone(),
                 names: vec![name],
                 namespace,
+                local,
             });
         }
         Ok((wanted, single, errs))
@@ -707,6 +713,14 @@ impl GetOptions {
         };
         for t in types {
             let ns = self.request_namespace(t);
+            if let Some(object) = &t.local {
+                sink(Info {
+                    resource: t.resource.clone(),
+                    object: object.clone(),
+                    unprintable: false,
+                })?;
+                continue;
+            }
             if t.names.is_empty() {
                 let mut token: Option<String> = None;
                 loop {
@@ -814,7 +828,28 @@ impl GetOptions {
             let ns = out.all_namespaced.then_some(self.namespace.as_str());
             ctx.eprint(&format!("{}\n", no_resources_message(ns)));
         }
-        unreduced(errs)
+        self.errors_out(errs, false)
+    }
+
+    /// The errors at the end of a run. In the human output, a request path that could not be
+    /// built is, when it is the only error, kubectl's `error: …` for an object named on the
+    /// command line and a bare line for a list or an object read from a file (observed with
+    /// kubectl); other outputs reduce a lone error to itself.
+    fn errors_out(&self, mut errs: Vec<CliError>, reduce: bool) -> Result<(), CliError> {
+        if let (false, [CliError::Client(ClientError::Path(p))]) = (reduce, errs.as_slice()) {
+            let named = self.filenames.is_empty()
+                && (self.args.len() > 1 || self.args.iter().any(|a| a.contains('/')));
+            return Err(if named {
+                errs.remove(0)
+            } else {
+                CliError::Raw(p.to_string())
+            });
+        }
+        if reduce {
+            aggregate(errs)
+        } else {
+            unreduced(errs)
+        }
     }
 
     fn generic_printer(&self) -> Result<GenericPrinter, CliError> {
@@ -831,10 +866,13 @@ impl GetOptions {
         single_item_implied: bool,
     ) -> Result<(), CliError> {
         if single_item_implied && !errs.is_empty() {
+            if let [CliError::Client(ClientError::Path(_))] = errs.as_slice() {
+                return Err(errs.remove(0));
+            }
             return unreduced(errs);
         }
         if infos.is_empty() && self.ignore_not_found {
-            return aggregate(errs);
+            return self.errors_out(errs, true);
         }
         let mut printer = self.generic_printer()?;
         let mut items = Vec::new();
@@ -864,7 +902,7 @@ impl GetOptions {
                 errs.push(print_err(e));
             }
         }
-        aggregate(errs)
+        self.errors_out(errs, true)
     }
 
     async fn run_watch(&self, ctx: &Context, types: &[Wanted]) -> Result<(), CliError> {

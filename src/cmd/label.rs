@@ -687,20 +687,15 @@ impl UpdateSpec {
                 }
             }
         };
-        let get = |r: ApiResource, ns: Option<String>, name: String| {
-            let client = &client;
-            async move {
-                let object = client
-                    .get_json(&r.path(ns.as_deref(), Some(&name))?)
-                    .await
-                    .map_err(CliError::from)?;
-                Ok(Found {
-                    resource: Some(r),
-                    namespace: ns,
-                    name,
-                    object,
-                })
-            }
+        let get = |r: ApiResource, ns: Option<String>, name: String| async move {
+            let path = r.path(ns.as_deref(), Some(&name))?;
+            let object = crate::cmd::patch::builder_get(ctx, &path, ns.as_deref()).await?;
+            Ok(Found {
+                resource: Some(r),
+                namespace: ns,
+                name,
+                object,
+            })
         };
         let mut out = Vec::new();
         match plan {

@@ -303,7 +303,9 @@ impl Selection {
                         continue;
                     }
                 }
+                // cli-runtime's RetrieveLatest leaves a nameless object as it was read.
                 let got = match t.path() {
+                    _ if t.name.is_empty() => Ok(t.object.clone()),
                     Ok(path) => client.get_json(&path).await,
                     Err(e) => Err(e.into()),
                 };
@@ -332,7 +334,9 @@ impl Selection {
                 }
                 for name in t.names {
                     let got = match r.path(obj_ns.as_deref(), Some(&name)) {
-                        Ok(path) => client.get_json(&path).await,
+                        Ok(path) => {
+                            crate::cmd::patch::builder_get(ctx, &path, obj_ns.as_deref()).await
+                        }
                         Err(e) => Err(e.into()),
                     };
                     match got {
@@ -342,7 +346,7 @@ impl Selection {
                             name,
                             object,
                         }),
-                        Err(e) => errors.push(e.into()),
+                        Err(e) => errors.push(e),
                     }
                 }
                 continue;
@@ -899,7 +903,16 @@ impl PatchArgs {
     async fn run(&self, ctx: &Context, which: Patcher) -> Result<(), CliError> {
         self.sel.require_some()?;
         let mut printer = printer_for(ctx, &self.print);
-        let (found, builder_errors) = self.sel.collect(ctx).await?;
+        let (found, mut builder_errors) = self.sel.collect(ctx).await?;
+        if !self.sel.filename.is_empty() {
+            // An object read from a file whose path cannot be built is printed bare
+            // (observed with kubectl; a name on the command line gets `error: `).
+            for e in &mut builder_errors {
+                if let CliError::Client(crate::client::ClientError::Path(p)) = e {
+                    *e = CliError::Raw(p.to_string());
+                }
+            }
+        }
         if found.is_empty() && builder_errors.is_empty() {
             return no_resources(ctx);
         }

@@ -604,7 +604,9 @@ impl WaitArgs {
                         }
                     }
                 }
-                sources.push(if self.local {
+                // cli-runtime's RetrieveLatest does not fetch a nameless object: it is waited
+                // on as read, and the wait reports the missing name.
+                sources.push(if self.local || t.name.is_empty() {
                     Source::Local(Info {
                         resource: t.resource,
                         namespace: t.namespace,
@@ -713,9 +715,6 @@ impl WaitArgs {
                 namespace,
                 name,
             } => {
-                if name.is_empty() {
-                    return Err(CliError::msg("resource name must be provided"));
-                }
                 let path = resource.path(namespace.as_deref(), Some(name))?;
                 let obj = match client.get_json(&path).await {
                     Ok(obj) => obj,
