@@ -457,6 +457,9 @@ impl Client {
         if !(200..300).contains(&status) {
             return Err(error_from_body(status, &body));
         }
+        req.path
+            .check_response(&req.method, &body)
+            .map_err(ClientError::Decode)?;
         Ok(ApiResponse {
             status,
             content_type,

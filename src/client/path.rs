@@ -43,24 +43,37 @@ pub fn path_segment_problems(name: &str) -> Vec<String> {
 }
 
 /// An absolute request path (`/apis/apps/v1/namespaces/default/daemonsets/x`), made only by the
-/// validating constructors of this module.
+/// validating constructors of this module. A path to one object remembers which object, so
+/// that the answer can be checked against it ([`ApiPath::check_response`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ApiPath(String);
+pub struct ApiPath(String, Option<ObjectRef>);
+
+/// The one object a path names (no subresource).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ObjectRef {
+    resource: String,
+    namespace: Option<String>,
+    name: String,
+    kind: Option<String>,
+}
+
+/// kubectl's text for an answer that is not an object (apimachinery `meta.Accessor`).
+pub const NOT_AN_OBJECT: &str = "object does not implement the Object interfaces";
 
 impl ApiPath {
     /// `/api`, the legacy core group discovery root.
     pub fn api() -> ApiPath {
-        ApiPath("/api".into())
+        ApiPath("/api".into(), None)
     }
 
     /// `/apis`, the group discovery root.
     pub fn apis() -> ApiPath {
-        ApiPath("/apis".into())
+        ApiPath("/apis".into(), None)
     }
 
     /// `/version`.
     pub fn version() -> ApiPath {
-        ApiPath("/version".into())
+        ApiPath("/version".into(), None)
     }
 
     /// `/api/v1` for the core group, `/apis/<group>/<version>` otherwise (discovery of one group
@@ -81,11 +94,14 @@ impl ApiPath {
                 return Err(PathError::invalid("group version", &gv, &reasons));
             }
         }
-        Ok(ApiPath(if group.is_empty() {
-            format!("/api/{version}")
-        } else {
-            format!("/apis/{group}/{version}")
-        }))
+        Ok(ApiPath(
+            if group.is_empty() {
+                format!("/api/{version}")
+            } else {
+                format!("/apis/{group}/{version}")
+            },
+            None,
+        ))
     }
 
     /// The path of `--raw`: sent as kubectl sends it (client-go's `RequestURI` keeps the parsed,
@@ -107,7 +123,7 @@ impl ApiPath {
                 go_quote(raw)
             )));
         }
-        Ok(ApiPath(decoded))
+        Ok(ApiPath(decoded, None))
     }
 
     /// `/api/v1/namespaces/<name>`: one Namespace object.
@@ -124,6 +140,95 @@ impl ApiPath {
     /// The path as text (not yet escaped for a URL).
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The same path, noting the kind the named object must have.
+    pub fn with_kind(mut self, kind: &str) -> ApiPath {
+        if let Some(o) = &mut self.1 {
+            o.kind = (!kind.is_empty()).then(|| kind.to_string());
+        }
+        self
+    }
+
+    /// Checks a successful answer to a request for one named object: it must be an object,
+    /// and that object (its kind when known, name and namespace) must be the one asked for, so
+    /// a server or proxy that answers with something else is never reported as a success.
+    /// Answers that are not JSON are left to the caller's decoding.
+    pub fn check_response(&self, method: &reqwest::Method, body: &[u8]) -> Result<(), String> {
+        let Some(want) = &self.1 else {
+            return Ok(());
+        };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return Ok(());
+        };
+        let Some(obj) = v.as_object() else {
+            return Err(NOT_AN_OBJECT.into());
+        };
+        let kind = obj.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+        let what = || format!("{} {}", want.resource, go_quote(&want.name));
+        if kind == "Status" && method == reqwest::Method::DELETE {
+            // A finished delete may answer with a Status naming what it deleted.
+            let name = v.pointer("/details/name").and_then(|n| n.as_str());
+            return match name {
+                Some(n) if !n.is_empty() && n != want.name => Err(format!(
+                    "the server deleted {} {} instead of {}",
+                    want.resource,
+                    go_quote(n),
+                    what()
+                )),
+                _ => Ok(()),
+            };
+        }
+        if kind == "Table" {
+            for row in v["rows"].as_array().into_iter().flatten() {
+                if let Some(n) = row
+                    .pointer("/object/metadata/name")
+                    .and_then(|n| n.as_str())
+                {
+                    if n != want.name {
+                        return Err(format!(
+                            "the server returned {} {} instead of {}",
+                            want.resource,
+                            go_quote(n),
+                            what()
+                        ));
+                    }
+                }
+            }
+            return Ok(());
+        }
+        let Some(meta) = obj.get("metadata").and_then(|m| m.as_object()) else {
+            return Err(NOT_AN_OBJECT.into());
+        };
+        if let Some(k) = &want.kind {
+            if !kind.is_empty() && kind != k && kind != "PartialObjectMetadata" {
+                return Err(format!(
+                    "the server returned a {kind} instead of a {k} for {}",
+                    what()
+                ));
+            }
+        }
+        let name = meta.get("name").and_then(|n| n.as_str()).unwrap_or("");
+        if name != want.name {
+            return Err(format!(
+                "the server returned {} {} instead of {}",
+                want.resource,
+                go_quote(name),
+                what()
+            ));
+        }
+        let ns = meta.get("namespace").and_then(|n| n.as_str()).unwrap_or("");
+        if let Some(want_ns) = want.namespace.as_deref().filter(|n| !n.is_empty()) {
+            if !ns.is_empty() && ns != want_ns {
+                return Err(format!(
+                    "the server returned {} from namespace {} instead of {}",
+                    what(),
+                    go_quote(ns),
+                    go_quote(want_ns)
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -244,7 +349,16 @@ impl ResourcePath<'_> {
             p.push('/');
             p.push_str(s);
         }
-        Ok(ApiPath(p))
+        let object = match (self.name, self.subresource) {
+            (Some(name), None) => Some(ObjectRef {
+                resource: self.resource.to_ascii_lowercase(),
+                namespace: self.namespace.filter(|n| !n.is_empty()).map(str::to_string),
+                name: name.to_string(),
+                kind: None,
+            }),
+            _ => None,
+        };
+        Ok(ApiPath(p, object))
     }
 }
 
@@ -438,6 +552,77 @@ mod tests {
         );
         assert!(ApiPath::raw("/a%2").is_err());
         assert_eq!(ApiPath::raw("/...").unwrap(), "/...");
+    }
+
+    #[test]
+    fn answers_must_be_the_object_asked_for() {
+        use reqwest::Method;
+        let p = rp(Some("team"), Some("a"))
+            .build()
+            .unwrap()
+            .with_kind("ConfigMap");
+        let check = |m: &Method, body: &str| p.check_response(m, body.as_bytes());
+        let ok =
+            r#"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"a","namespace":"team"}}"#;
+        for m in [Method::GET, Method::PUT, Method::PATCH, Method::DELETE] {
+            assert_eq!(check(&m, ok), Ok(()));
+        }
+        // The namespace the URL was normalised to, instead of the object.
+        assert_eq!(
+            check(
+                &Method::DELETE,
+                r#"{"kind":"Namespace","metadata":{"name":"team"}}"#
+            ),
+            Err(
+                r#"the server returned a Namespace instead of a ConfigMap for configmaps "a""#
+                    .into()
+            )
+        );
+        assert_eq!(
+            check(
+                &Method::GET,
+                r#"{"kind":"ConfigMap","metadata":{"name":"b","namespace":"team"}}"#
+            ),
+            Err(r#"the server returned configmaps "b" instead of configmaps "a""#.into())
+        );
+        assert_eq!(
+            check(
+                &Method::GET,
+                r#"{"kind":"ConfigMap","metadata":{"name":"a","namespace":"x"}}"#
+            ),
+            Err(
+                r#"the server returned configmaps "a" from namespace "x" instead of "team""#.into()
+            )
+        );
+        for not_object in ["[]", "\"a\"", "1", "null", r#"{"kind":"ConfigMap"}"#] {
+            assert_eq!(
+                check(&Method::GET, not_object),
+                Err(NOT_AN_OBJECT.into()),
+                "{not_object}"
+            );
+        }
+        // A list where one object was asked for has no metadata.name of that object.
+        assert!(check(
+            &Method::GET,
+            r#"{"kind":"ConfigMapList","metadata":{},"items":[]}"#
+        )
+        .is_err());
+        // Tables and deletes answered with a Status are checked by the name they carry.
+        let table = |n: &str| {
+            format!(r#"{{"kind":"Table","rows":[{{"object":{{"metadata":{{"name":"{n}"}}}}}}]}}"#)
+        };
+        assert_eq!(check(&Method::GET, &table("a")), Ok(()));
+        assert!(check(&Method::GET, &table("b")).is_err());
+        let status = |n: &str| {
+            format!(r#"{{"kind":"Status","status":"Success","details":{{"name":"{n}"}}}}"#)
+        };
+        assert_eq!(check(&Method::DELETE, &status("a")), Ok(()));
+        assert!(check(&Method::DELETE, &status("b")).is_err());
+        assert!(check(&Method::GET, &status("a")).is_err());
+        // Not JSON: left to the caller's decoding. Collections are not checked.
+        assert_eq!(check(&Method::GET, "<html>"), Ok(()));
+        let list = rp(Some("team"), None).build().unwrap();
+        assert_eq!(list.check_response(&Method::GET, b"[]"), Ok(()));
     }
 
     #[test]

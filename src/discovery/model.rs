@@ -66,6 +66,7 @@ impl ApiResource {
             subresource: None,
         }
         .build()
+        .map(|p| p.with_kind(&self.kind))
     }
 
     /// True when the resource supports `verb`.
