@@ -756,8 +756,11 @@ impl StatusArgs {
     /// `UntilWithSync` on `metadata.name=<name>`).
     async fn watch_one(&self, ctx: &Context, f: &Found, kind: Workload) -> Result<(), CliError> {
         let client = ctx.client()?;
-        // The name is checked as the object's own GET would check it.
-        f.path()?;
+        // The name is checked as the object's own GET would check it (a nameless object read
+        // from a file is watched by its empty name, as kubectl does).
+        if !f.name.is_empty() {
+            f.path()?;
+        }
         let collection = f.resource.path(f.namespace.as_deref(), None)?;
         let selector = format!("metadata.name={}", f.name);
         // Prints one state; Some(result) ends the watch.
@@ -953,13 +956,17 @@ impl PatchArgs {
                 }
                 continue;
             };
-            let req = ApiRequest::patch(
-                f.path()?,
-                "application/strategic-merge-patch+json",
-                serde_json::to_vec(&patch).map_err(|e| CliError::msg(e.to_string()))?,
-            )
-            .query("fieldManager", self.field_manager.clone());
-            match ctx.client()?.send_json(&req).await {
+            let body = serde_json::to_vec(&patch).map_err(|e| CliError::msg(e.to_string()))?;
+            let sent = match f.path() {
+                Ok(path) => {
+                    let req =
+                        ApiRequest::patch(path, "application/strategic-merge-patch+json", body)
+                            .query("fieldManager", self.field_manager.clone());
+                    ctx.client()?.send_json(&req).await
+                }
+                Err(e) => Err(e.into()),
+            };
+            match sent {
                 Ok(obj) => {
                     if let Err(e) = print_result(ctx, &mut printer, f, &obj, operation) {
                         errors.push(e);
