@@ -62,6 +62,12 @@ impl CliError {
     }
 }
 
+impl From<crate::client::PathError> for CliError {
+    fn from(e: crate::client::PathError) -> Self {
+        CliError::Client(ClientError::Path(e))
+    }
+}
+
 impl From<ResolveError> for CliError {
     fn from(e: ResolveError) -> Self {
         CliError::Discovery(DiscoveryError::Resolve(e))
@@ -187,9 +193,13 @@ fn message(e: &CliError) -> String {
         }
         CliError::Message(m) => err_prefix(m),
         CliError::Raw(m) => m.clone(),
+        // kubectl's MultipleErrors: an error without a standard message is printed bare.
         CliError::Aggregate(errs) => errs
             .iter()
-            .map(|e| message(e).trim_end().to_string())
+            .map(|e| match e {
+                CliError::Client(ClientError::Path(p)) => p.to_string(),
+                e => message(e).trim_end().to_string(),
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         CliError::Io(e) => err_prefix(&e.to_string()),
@@ -208,6 +218,7 @@ fn clone_client_error(c: &ClientError) -> ClientError {
         ClientError::Unreachable(m) => ClientError::Unreachable(m.clone()),
         ClientError::Config(m) => ClientError::Config(m.clone()),
         ClientError::Decode(m) => ClientError::Decode(m.clone()),
+        ClientError::Path(p) => ClientError::Path(p.clone()),
     }
 }
 

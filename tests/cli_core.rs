@@ -7,6 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::{Extension, Router};
+use kubectl_rs::client::ApiPath;
 use kubectl_rs::cmd::{self, flags::GlobalArgs};
 use kubectl_rs::context::{Context, Env, Io};
 use kubectl_rs::error::render;
@@ -515,7 +516,7 @@ async fn unauthorized_and_not_found_statuses() {
     let err = ctx
         .client()
         .unwrap()
-        .get_json("/api/v1/namespaces/default/pods/nope")
+        .get_json(&ApiPath::raw("/api/v1/namespaces/default/pods/nope").unwrap())
         .await
         .unwrap_err();
     assert!(err.is_not_found());
@@ -633,7 +634,7 @@ async fn discovery_cache_ttl_and_refresh_on_miss() {
         ("daemonsets", vec!["a".to_string()])
     );
     assert_eq!(
-        r[1].resource.path(Some("ns"), Some("b")),
+        r[1].resource.path(Some("ns"), Some("b")).unwrap(),
         "/api/v1/namespaces/ns/pods/b"
     );
     let args: Vec<String> = ["all"].iter().map(|s| s.to_string()).collect();
@@ -692,7 +693,9 @@ async fn watch_stream_and_request_timeout() {
     );
     let (io, _, _) = Io::buffered();
     let ctx = Context::new(GlobalArgs::default(), e.env(&kc), io, "kubectl get");
-    let req = kubectl_rs::client::ApiRequest::get("/api/v1/namespaces/default/pods");
+    let req = kubectl_rs::client::ApiRequest::get(
+        ApiPath::raw("/api/v1/namespaces/default/pods").unwrap(),
+    );
     let events: Vec<_> = ctx
         .client()
         .unwrap()
@@ -712,7 +715,7 @@ async fn watch_stream_and_request_timeout() {
         .client()
         .unwrap()
         .list_pages(
-            &kubectl_rs::client::ApiRequest::get("/api/v1/configmaps"),
+            &kubectl_rs::client::ApiRequest::get(ApiPath::raw("/api/v1/configmaps").unwrap()),
             500,
         )
         .await
@@ -733,7 +736,12 @@ async fn watch_stream_and_request_timeout() {
     };
     let (io, _, _) = Io::buffered();
     let ctx = Context::new(g, e.env(&kc), io, "kubectl get");
-    let err = ctx.client().unwrap().get_json("/slow").await.unwrap_err();
+    let err = ctx
+        .client()
+        .unwrap()
+        .get_json(&ApiPath::raw("/slow").unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded while awaiting headers)"
@@ -1135,7 +1143,7 @@ async fn against_the_sandbox() {
     let err = ctx
         .client()
         .unwrap()
-        .get_json(&r[0].path(Some("default"), Some("nope")))
+        .get_json(&r[0].path(Some("default"), Some("nope")).unwrap())
         .await
         .unwrap_err();
     assert_eq!(

@@ -6,11 +6,13 @@
 
 pub mod exec;
 pub mod log;
+pub mod path;
 pub mod request;
 pub mod tls;
 
 pub use log::{LogSink, Logger};
-pub use request::{ApiRequest, Method, ResourcePath};
+pub use path::{ApiPath, PathError, ResourcePath};
+pub use request::{ApiRequest, Method};
 
 use crate::kubeconfig::resolve::{Auth, RestConfig};
 use base64::Engine;
@@ -152,6 +154,10 @@ pub enum ClientError {
     /// A 2xx response whose body is not what was expected.
     #[error("{0}")]
     Decode(String),
+    /// A request path could not be built from its parts (client-go's request builder errors,
+    /// `resource name may not be empty`); nothing was sent.
+    #[error(transparent)]
+    Path(#[from] PathError),
 }
 
 impl ClientError {
@@ -600,6 +606,9 @@ impl Client {
         if !(200..300).contains(&status) {
             return Err(error_from_response(status, &content_type, &body));
         }
+        req.path
+            .check_response(&req.method, &body)
+            .map_err(ClientError::Decode)?;
         Ok(ApiResponse {
             status,
             content_type,
@@ -656,8 +665,8 @@ impl Client {
     }
 
     /// `GET path` with `Accept: application/json`, decoded.
-    pub async fn get_json(&self, path: &str) -> Result<Value, ClientError> {
-        self.send_json(&ApiRequest::get(path)).await
+    pub async fn get_json(&self, path: &ApiPath) -> Result<Value, ClientError> {
+        self.send_json(&ApiRequest::get(path.clone())).await
     }
 
     /// Sends a list request page by page (`limit`, then each `continue` token, as kubectl's

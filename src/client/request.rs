@@ -5,6 +5,8 @@
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::time::Duration;
 
+pub use super::path::{ApiPath, PathError, ResourcePath};
+
 /// HTTP method of an API request.
 pub use reqwest::Method;
 
@@ -28,8 +30,9 @@ pub const PATCH_APPLY: &str = "application/apply-patch+yaml";
 pub struct ApiRequest {
     /// The HTTP method.
     pub method: Method,
-    /// Absolute path, e.g. `/apis/apps/v1/namespaces/default/daemonsets`.
-    pub path: String,
+    /// Absolute path, e.g. `/apis/apps/v1/namespaces/default/daemonsets` (only
+    /// [`super::path`] makes one).
+    pub path: ApiPath,
     /// Query parameters in the order given (encoding sorts them by key).
     pub query: Vec<(String, String)>,
     /// Extra headers (`Accept` defaults to `application/json`).
@@ -40,10 +43,10 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     /// A request with `method` on `path`.
-    pub fn new(method: Method, path: impl Into<String>) -> Self {
+    pub fn new(method: Method, path: ApiPath) -> Self {
         ApiRequest {
             method,
-            path: path.into(),
+            path,
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
@@ -51,22 +54,22 @@ impl ApiRequest {
     }
 
     /// `GET path`.
-    pub fn get(path: impl Into<String>) -> Self {
+    pub fn get(path: ApiPath) -> Self {
         Self::new(Method::GET, path)
     }
 
     /// `POST path` with a JSON body.
-    pub fn post(path: impl Into<String>, body: &serde_json::Value) -> Self {
+    pub fn post(path: ApiPath, body: &serde_json::Value) -> Self {
         Self::new(Method::POST, path).json_body(body)
     }
 
     /// `PUT path` with a JSON body.
-    pub fn put(path: impl Into<String>, body: &serde_json::Value) -> Self {
+    pub fn put(path: ApiPath, body: &serde_json::Value) -> Self {
         Self::new(Method::PUT, path).json_body(body)
     }
 
     /// `PATCH path` with `content_type` (one of the `PATCH_*` constants).
-    pub fn patch(path: impl Into<String>, content_type: &str, body: Vec<u8>) -> Self {
+    pub fn patch(path: ApiPath, content_type: &str, body: Vec<u8>) -> Self {
         let mut r = Self::new(Method::PATCH, path);
         r.headers.push(("Content-Type".into(), content_type.into()));
         r.body = Some(body);
@@ -74,7 +77,7 @@ impl ApiRequest {
     }
 
     /// `DELETE path`, with optional `DeleteOptions` JSON.
-    pub fn delete(path: impl Into<String>, options: Option<&serde_json::Value>) -> Self {
+    pub fn delete(path: ApiPath, options: Option<&serde_json::Value>) -> Self {
         let r = Self::new(Method::DELETE, path);
         match options {
             Some(o) => r.json_body(o),
@@ -122,7 +125,7 @@ impl ApiRequest {
     /// The full URL on `base` (`https://host:port`, no trailing slash).
     pub fn url(&self, base: &str) -> String {
         let q = encode_query(&self.query);
-        let path = utf8_percent_encode(&self.path, PATH).to_string();
+        let path = utf8_percent_encode(self.path.as_str(), PATH).to_string();
         if q.is_empty() {
             format!("{base}{path}")
         } else {
@@ -177,54 +180,6 @@ pub fn encode_query(q: &[(String, String)]) -> String {
         .join("&")
 }
 
-/// Where a resource lives: `/api/v1/...` for the core group, `/apis/<group>/<version>/...` otherwise.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ResourcePath<'a> {
-    /// API group ("" for core).
-    pub group: &'a str,
-    /// API version.
-    pub version: &'a str,
-    /// Plural resource name.
-    pub resource: &'a str,
-    /// Namespace for namespaced resources (None: cluster-scoped or all namespaces).
-    pub namespace: Option<&'a str>,
-    /// Object name.
-    pub name: Option<&'a str>,
-    /// Subresource (`status`, `scale`, …).
-    pub subresource: Option<&'a str>,
-}
-
-impl ResourcePath<'_> {
-    /// The path string.
-    pub fn path(&self) -> String {
-        let mut p = group_version_path(self.group, self.version);
-        if let Some(ns) = self.namespace {
-            p.push_str("/namespaces/");
-            p.push_str(ns);
-        }
-        p.push('/');
-        p.push_str(self.resource);
-        if let Some(n) = self.name {
-            p.push('/');
-            p.push_str(n);
-            if let Some(s) = self.subresource {
-                p.push('/');
-                p.push_str(s);
-            }
-        }
-        p
-    }
-}
-
-/// `/api/v1` or `/apis/<group>/<version>`.
-pub fn group_version_path(group: &str, version: &str) -> String {
-    if group.is_empty() {
-        format!("/api/{version}")
-    } else {
-        format!("/apis/{group}/{version}")
-    }
-}
-
 /// Go's `time.Duration.String()` (`5s`, `1m0s`, `1h2m3s`, `100ms`), used for `?timeout=`.
 pub fn go_duration(d: Duration) -> String {
     let nanos = d.as_nanos();
@@ -272,56 +227,37 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn paths() {
-        let p = ResourcePath {
-            group: "apps",
-            version: "v1",
-            resource: "daemonsets",
-            namespace: Some("default"),
-            name: Some("node-exporter"),
-            subresource: None,
-        };
-        assert_eq!(
-            p.path(),
-            "/apis/apps/v1/namespaces/default/daemonsets/node-exporter"
-        );
-        let p = ResourcePath {
-            version: "v1",
-            resource: "nodes",
-            ..Default::default()
-        };
-        assert_eq!(p.path(), "/api/v1/nodes");
-        let p = ResourcePath {
-            version: "v1",
-            resource: "pods",
-            namespace: Some("x"),
-            name: Some("p"),
-            subresource: Some("status"),
-            ..Default::default()
-        };
-        assert_eq!(p.path(), "/api/v1/namespaces/x/pods/p/status");
-    }
-
-    #[test]
     fn query_encoding_matches_go() {
-        let r = ApiRequest::get("/api/v1/namespaces/default/events")
-            .query("limit", "500")
-            .query(
-                "fieldSelector",
-                "involvedObject.kind=DaemonSet,involvedObject.name=node-exporter",
-            );
+        let r = ApiRequest::get(
+            ResourcePath {
+                version: "v1",
+                resource: "events",
+                namespace: Some("default"),
+                ..Default::default()
+            }
+            .build()
+            .unwrap(),
+        )
+        .query("limit", "500")
+        .query(
+            "fieldSelector",
+            "involvedObject.kind=DaemonSet,involvedObject.name=node-exporter",
+        );
         assert_eq!(
             r.url("https://h:1"),
             "https://h:1/api/v1/namespaces/default/events?fieldSelector=involvedObject.kind%3DDaemonSet%2CinvolvedObject.name%3Dnode-exporter&limit=500"
         );
         assert_eq!(query_escape("a b/c"), "a+b%2Fc");
-        assert_eq!(ApiRequest::get("/api").url("http://x"), "http://x/api");
+        assert_eq!(
+            ApiRequest::get(ApiPath::api()).url("http://x"),
+            "http://x/api"
+        );
     }
 
     #[test]
     fn bodies_and_headers() {
         let r = ApiRequest::delete(
-            "/api/v1/x",
+            ApiPath::version(),
             Some(&json!({"propagationPolicy":"Background"})),
         );
         assert_eq!(r.method, Method::DELETE);
@@ -332,11 +268,12 @@ mod tests {
         assert!(r
             .headers
             .contains(&("Content-Type".into(), "application/json".into())));
-        let r = ApiRequest::patch("/x", PATCH_STRATEGIC, b"{}".to_vec()).accept(ACCEPT_TABLE);
+        let r = ApiRequest::patch(ApiPath::apis(), PATCH_STRATEGIC, b"{}".to_vec())
+            .accept(ACCEPT_TABLE);
         assert_eq!(r.accept_value(), ACCEPT_TABLE);
         let r = r.accept(ACCEPT_JSON);
         assert_eq!(r.headers.iter().filter(|(k, _)| k == "Accept").count(), 1);
-        assert_eq!(ApiRequest::get("/").accept_value(), ACCEPT_JSON);
+        assert_eq!(ApiRequest::get(ApiPath::api()).accept_value(), ACCEPT_JSON);
     }
 
     #[test]

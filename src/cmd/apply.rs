@@ -353,7 +353,11 @@ impl Run<'_> {
 
     async fn get_live(&self, t: &Info) -> Result<Option<Value>, CliError> {
         let client = self.ctx.client()?;
-        match client.get_json(&t.path()).await {
+        let got = match t.path() {
+            Ok(path) => client.get_json(&path).await,
+            Err(e) => Err(e.into()),
+        };
+        match got {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(with_source(
@@ -377,7 +381,7 @@ impl Run<'_> {
             if self.dry_run == DryRun::Client {
                 return self.emit(t, &obj, Op::Created);
             }
-            let mut req = ApiRequest::new(crate::client::Method::POST, t.collection());
+            let mut req = ApiRequest::new(crate::client::Method::POST, t.collection()?);
             req.headers
                 .push(("Content-Type".into(), "application/json".into()));
             req.body = Some(body.into_bytes());
@@ -413,7 +417,7 @@ impl Run<'_> {
                 return self.emit(t, &live, Op::Unchanged);
             };
             let req = ApiRequest::patch(
-                t.path(),
+                t.path()?,
                 patch.patch_type.content_type(),
                 patch.body.clone().into_bytes(),
             );
@@ -461,7 +465,7 @@ impl Run<'_> {
     async fn server_side(&mut self, t: &Info) -> Result<(), CliError> {
         let client = self.ctx.client()?;
         let body = server_side_apply_body(&t.object);
-        let req = ApiRequest::patch(t.path(), SERVER_SIDE_APPLY_CONTENT_TYPE, body.into_bytes());
+        let req = ApiRequest::patch(t.path()?, SERVER_SIDE_APPLY_CONTENT_TYPE, body.into_bytes());
         let req = self.dry_run.query(req);
         let req = req
             .query("fieldManager", self.manager.clone())
@@ -528,7 +532,7 @@ impl Run<'_> {
             "metadata": meta,
         });
         let req = ApiRequest::patch(
-            t.path(),
+            t.path()?,
             SERVER_SIDE_APPLY_CONTENT_TYPE,
             crate::apply::to_go_json_line(&body).into_bytes(),
         );
@@ -622,7 +626,7 @@ impl Run<'_> {
             scopes.push((r.clone(), None));
         }
         for (r, ns) in scopes {
-            let mut req = ApiRequest::get(r.path(ns.as_deref(), None));
+            let mut req = ApiRequest::get(r.path(ns.as_deref(), None)?);
             if let Some(sel) = &self.args.selector {
                 req = req.query("labelSelector", sel.clone());
             }
@@ -639,7 +643,7 @@ impl Run<'_> {
                     continue;
                 }
                 if self.dry_run != DryRun::Client {
-                    let req = ApiRequest::delete(r.path(ns.as_deref(), Some(&name)), Some(&body));
+                    let req = ApiRequest::delete(r.path(ns.as_deref(), Some(&name))?, Some(&body));
                     let req = self.dry_run.query(req);
                     client.send_json(&req).await?;
                 }

@@ -248,8 +248,8 @@ async fn list_names(
         return None;
     }
     let client = ctx.client().ok()?;
-    let path = resource.path(namespace, None);
-    let req = ApiRequest::get(&path)
+    let path = resource.path(namespace, None).ok()?;
+    let req = ApiRequest::get(path.clone())
         .accept(TABLE_ACCEPT)
         .query("includeObject", "None");
     let resp = client.send(&req).await.ok()?;
@@ -257,7 +257,7 @@ async fn list_names(
     if let Some(names) = list.names() {
         return Some(names);
     }
-    let req = ApiRequest::get(&path).accept(METADATA_ACCEPT);
+    let req = ApiRequest::get(path).accept(METADATA_ACCEPT);
     let resp = client.send(&req).await.ok()?;
     serde_json::from_slice::<NameList>(&resp.body).ok()?.names()
 }

@@ -116,7 +116,7 @@ impl CreateArgs {
             let created = if dry_run == DryRun::Client {
                 obj
             } else {
-                let mut req = ApiRequest::new(Method::POST, t.collection());
+                let mut req = ApiRequest::new(Method::POST, t.collection()?);
                 req.headers
                     .push(("Content-Type".into(), "application/json".into()));
                 req.body = Some(to_go_json(&obj).into_bytes());

@@ -162,9 +162,10 @@ pub enum SecretKind {
 /// What each generator builds and where it goes.
 struct Built {
     object: Value,
-    /// The collection path below the namespace (`configmaps`), or the full path for
-    /// cluster-scoped kinds.
+    /// The plural resource (`configmaps`); its group version is the object's `apiVersion`.
     collection: String,
+    /// False for cluster-scoped kinds (`namespaces`).
+    namespaced: bool,
     /// `configmap`, `deployment.apps`, ...: the `-o name` / "created" prefix.
     display: &'static str,
     /// How kubectl wraps a failed create (`failed to create configmap: `); None: unwrapped.
@@ -255,24 +256,34 @@ impl Generator {
         let object = if dry_run == DryRun::Client {
             built.object
         } else {
-            let path = if built.collection.starts_with('/') {
-                built.collection.clone()
-            } else {
-                format!(
-                    "{}/namespaces/{namespace}/{}",
-                    api_prefix(&built),
-                    built.collection
-                )
+            let (group, version) = match built.object["apiVersion"].as_str() {
+                Some(gv) => gv.split_once('/').unwrap_or(("", gv)),
+                None => ("", "v1"),
             };
-            let mut req = ApiRequest::new(Method::POST, path);
-            req.headers
-                .push(("Content-Type".into(), "application/json".into()));
-            req.body = Some(to_go_json(&built.object).into_bytes());
-            let req = dry_run
-                .query(req)
-                .query("fieldManager", common.field_manager.clone())
-                .query("fieldValidation", validation);
-            match ctx.client()?.send_json(&req).await {
+            let path = crate::client::ResourcePath {
+                group,
+                version,
+                resource: &built.collection,
+                namespace: built.namespaced.then_some(namespace.as_str()),
+                name: None,
+                subresource: None,
+            }
+            .build();
+            let sent = match path {
+                Ok(path) => {
+                    let mut req = ApiRequest::new(Method::POST, path);
+                    req.headers
+                        .push(("Content-Type".into(), "application/json".into()));
+                    req.body = Some(to_go_json(&built.object).into_bytes());
+                    let req = dry_run
+                        .query(req)
+                        .query("fieldManager", common.field_manager.clone())
+                        .query("fieldValidation", validation);
+                    ctx.client()?.send_json(&req).await
+                }
+                Err(e) => Err(e.into()),
+            };
+            match sent {
                 Ok(v) => v,
                 Err(e) => {
                     return Err(match built.wrap {
@@ -294,7 +305,8 @@ impl Generator {
             Generator::Namespace { .. } => Built {
                 object: json!({"apiVersion": "v1", "kind": "Namespace",
                     "metadata": {"name": name}, "spec": {}, "status": {}}),
-                collection: "/api/v1/namespaces".into(),
+                collection: "namespaces".into(),
+                namespaced: false,
                 display: "namespace",
                 wrap: None,
             },
@@ -309,6 +321,7 @@ impl Generator {
                             "spec": {"containers": [container], "restartPolicy": "Never"}}},
                         "status": {}}),
                     collection: "jobs".into(),
+                    namespaced: true,
                     display: "job.batch",
                     wrap: Some("failed to create job: "),
                 }
@@ -336,6 +349,7 @@ impl Generator {
                                 "spec": {"containers": [container], "restartPolicy": restart}}}}},
                         "status": {}}),
                     collection: "cronjobs".into(),
+                    namespaced: true,
                     display: "cronjob.batch",
                     wrap: Some("failed to create cronjob: "),
                 }
@@ -343,6 +357,7 @@ impl Generator {
             Generator::Serviceaccount { .. } => Built {
                 object: json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}),
                 collection: "serviceaccounts".into(),
+                namespaced: true,
                 display: "serviceaccount",
                 wrap: Some("failed to create serviceaccount: "),
             },
@@ -387,6 +402,7 @@ impl Generator {
                 Built {
                     object,
                     collection: "configmaps".into(),
+                    namespaced: true,
                     display: "configmap",
                     wrap: Some("failed to create configmap: "),
                 }
@@ -428,6 +444,7 @@ impl Generator {
                 Built {
                     object,
                     collection: "secrets".into(),
+                    namespaced: true,
                     display: "secret",
                     wrap: Some("failed to create secret "),
                 }
@@ -465,19 +482,12 @@ impl Generator {
                             "strategy": {}},
                         "status": {}}),
                     collection: "deployments".into(),
+                    namespaced: true,
                     display: "deployment.apps",
                     wrap: Some("failed to create deployment: "),
                 }
             }
         })
-    }
-}
-
-fn api_prefix(b: &Built) -> &'static str {
-    match b.object["apiVersion"].as_str() {
-        Some("apps/v1") => "/apis/apps/v1",
-        Some("batch/v1") => "/apis/batch/v1",
-        _ => "/api/v1",
     }
 }
 
@@ -497,7 +507,7 @@ async fn job_from(
     let resource = resources
         .first()
         .ok_or_else(|| CliError::msg("from must be an existing cronjob"))?;
-    let path = resource.path(Some(namespace), Some(source));
+    let path = resource.path(Some(namespace), Some(source))?;
     let cron = ctx.client()?.get_json(&path).await?;
     if cron["kind"] != "CronJob" {
         return Err(CliError::msg(format!(

@@ -95,7 +95,7 @@ struct Victim {
 }
 
 impl Victim {
-    fn path(&self) -> String {
+    fn path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
         self.resource
             .path(self.namespace.as_deref(), Some(&self.name))
     }
@@ -178,8 +178,14 @@ impl DeleteArgs {
             let response = if dry_run == DryRun::Client {
                 Value::Null
             } else {
-                let req = ApiRequest::delete(v.path(), Some(&body));
-                match ctx.client()?.send_json(&req).await {
+                let sent = match v.path() {
+                    Ok(path) => {
+                        let req = ApiRequest::delete(path, Some(&body));
+                        ctx.client()?.send_json(&req).await
+                    }
+                    Err(e) => Err(e.into()),
+                };
+                match sent {
                     Ok(r) => r,
                     Err(e) if e.is_not_found() && ignore_not_found => continue,
                     Err(e) => {
@@ -320,7 +326,7 @@ impl DeleteArgs {
                 return Err(crate::resource::no_name_error());
             }
             let list_ns = (!self.all_namespaces).then(|| ns.clone());
-            let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None));
+            let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None)?);
             if let Some(s) = &self.selector {
                 req = req.query("labelSelector", s.clone());
             }

@@ -7,7 +7,7 @@ use clap::ArgAction;
 use futures_util::future::join_all;
 use serde_json::Value;
 
-use crate::client::{ApiRequest, Client, ClientError};
+use crate::client::{ApiPath, ApiRequest, Client, ClientError};
 use crate::context::Context;
 use crate::describe::{describe, related_queries, DescribeOptions, Related, RelatedQuery};
 use crate::discovery::ApiResource;
@@ -237,15 +237,13 @@ async fn get_object(
     namespace: Option<&str>,
     name: &str,
 ) -> Result<Value, CliError> {
-    match client.get_json(&r.path(namespace, Some(name))).await {
+    match client.get_json(&r.path(namespace, Some(name))?).await {
         Ok(v) => Ok(v),
         Err(e) if e.is_not_found() => match namespace {
-            Some(ns) if ns != "default" => {
-                match client.get_json(&format!("/api/v1/namespaces/{ns}")).await {
-                    Err(nse) if nse.is_not_found() => Err(nse.into()),
-                    _ => Err(e.into()),
-                }
-            }
+            Some(ns) if ns != "default" => match client.get_json(&ApiPath::namespace(ns)?).await {
+                Err(nse) if nse.is_not_found() => Err(nse.into()),
+                _ => Err(e.into()),
+            },
             _ => Err(e.into()),
         },
         Err(e) => Err(e.into()),
@@ -265,7 +263,7 @@ async fn list_all(
     let mut items = Vec::new();
     let mut cont = String::new();
     loop {
-        let mut req = ApiRequest::get(q.path());
+        let mut req = ApiRequest::get(q.path()?);
         for (k, v) in q.query_pairs() {
             if k == "limit" {
                 if chunk > 0 {

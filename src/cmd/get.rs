@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::client::request::ApiRequest;
-use crate::client::{ApiResponse, Client, ClientError};
+use crate::client::{ApiPath, ApiResponse, Client, ClientError, PathError, ResourcePath};
 use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
 use crate::error::CliError;
@@ -282,8 +282,8 @@ pub fn list_request(
     opts: &GetOptions,
     chunk_size: i64,
     continue_token: Option<&str>,
-) -> ApiRequest {
-    let mut req = ApiRequest::get(resource.path(namespace, None));
+) -> Result<ApiRequest, PathError> {
+    let mut req = ApiRequest::get(resource.path(namespace, None)?);
     if !opts.label_selector.is_empty() {
         req = req.query("labelSelector", opts.label_selector.clone());
     }
@@ -296,7 +296,7 @@ pub fn list_request(
     if let Some(c) = continue_token {
         req = req.query("continue", c);
     }
-    opts.transform(req)
+    Ok(opts.transform(req))
 }
 
 /// The GET of one named object.
@@ -305,12 +305,17 @@ pub fn object_request(
     namespace: Option<&str>,
     name: &str,
     opts: &GetOptions,
-) -> ApiRequest {
-    let mut path = resource.path(namespace, Some(name));
-    if !opts.subresource.is_empty() {
-        path = format!("{path}/{}", opts.subresource);
+) -> Result<ApiRequest, PathError> {
+    let path = ResourcePath {
+        group: &resource.group,
+        version: &resource.version,
+        resource: &resource.resource,
+        namespace: if resource.namespaced { namespace } else { None },
+        name: Some(name),
+        subresource: (!opts.subresource.is_empty()).then_some(opts.subresource.as_str()),
     }
-    opts.transform(ApiRequest::get(path))
+    .build()?;
+    Ok(opts.transform(ApiRequest::get(path)))
 }
 
 /// What to fetch: a resource type with object names (none: a list), and for objects read
@@ -328,6 +333,9 @@ struct Wanted {
     resource: ApiResource,
     names: Vec<String>,
     namespace: Option<String>,
+    /// An object read from a file without a name: cli-runtime's RetrieveLatest does not
+    /// fetch it, so it is printed as read (never a request for its collection).
+    local: Option<Value>,
 }
 
 impl From<ResolvedType> for Wanted {
@@ -336,6 +344,7 @@ impl From<ResolvedType> for Wanted {
             resource: t.resource,
             names: t.names,
             namespace: None,
+            local: None,
         }
     }
 }
@@ -561,7 +570,7 @@ impl GetOptions {
             Some((p, q)) => (p, Some(q)),
             None => (self.raw.as_str(), None),
         };
-        let mut req = ApiRequest::get(path);
+        let mut req = ApiRequest::get(ApiPath::raw(path)?);
         for pair in query
             .into_iter()
             .flat_map(|q| q.split('&'))
@@ -663,10 +672,12 @@ impl GetOptions {
             } else {
                 Some(obj_ns)
             };
+            let local = name.is_empty().then(|| m.object.clone());
             wanted.push(Wanted {
                 resource: resource.clone(),
                 names: vec![name],
                 namespace,
+                local,
             });
         }
         Ok((wanted, single, errs, filter))
@@ -726,11 +737,22 @@ impl GetOptions {
         };
         for t in types {
             let ns = self.request_namespace(t);
+            if let Some(object) = &t.local {
+                sink(Info {
+                    resource: t.resource.clone(),
+                    object: object.clone(),
+                    unprintable: false,
+                })?;
+                continue;
+            }
             if t.names.is_empty() {
                 let mut token: Option<String> = None;
                 loop {
-                    let req = list_request(&t.resource, ns, self, chunk, token.as_deref());
-                    let obj = match client.send(&req).await.and_then(|r| self.decode(r)) {
+                    let obj = match list_request(&t.resource, ns, self, chunk, token.as_deref()) {
+                        Ok(req) => client.send(&req).await.and_then(|r| self.decode(r)),
+                        Err(e) => Err(e.into()),
+                    };
+                    let obj = match obj {
                         Ok(o) => o,
                         Err(e) => {
                             errs.push(self.list_error(&t.resource, e));
@@ -754,8 +776,11 @@ impl GetOptions {
                 continue;
             }
             for name in &t.names {
-                let req = object_request(&t.resource, ns, name, self);
-                match client.send(&req).await.and_then(|r| self.decode(r)) {
+                let got = match object_request(&t.resource, ns, name, self) {
+                    Ok(req) => client.send(&req).await.and_then(|r| self.decode(r)),
+                    Err(e) => Err(e.into()),
+                };
+                match got {
                     Ok(obj) => sink(Info {
                         resource: t.resource.clone(),
                         object: obj,
@@ -827,7 +852,28 @@ impl GetOptions {
             let ns = out.all_namespaced.then_some(self.namespace.as_str());
             ctx.eprint(&format!("{}\n", no_resources_message(ns)));
         }
-        unreduced(errs)
+        self.errors_out(errs, false)
+    }
+
+    /// The errors at the end of a run. In the human output, a request path that could not be
+    /// built is, when it is the only error, kubectl's `error: …` for an object named on the
+    /// command line and a bare line for a list or an object read from a file (observed with
+    /// kubectl); other outputs reduce a lone error to itself.
+    fn errors_out(&self, mut errs: Vec<CliError>, reduce: bool) -> Result<(), CliError> {
+        if let (false, [CliError::Client(ClientError::Path(p))]) = (reduce, errs.as_slice()) {
+            let named = self.filenames.is_empty()
+                && (self.args.len() > 1 || self.args.iter().any(|a| a.contains('/')));
+            return Err(if named {
+                errs.remove(0)
+            } else {
+                CliError::Raw(p.to_string())
+            });
+        }
+        if reduce {
+            aggregate(errs)
+        } else {
+            unreduced(errs)
+        }
     }
 
     fn generic_printer(&self) -> Result<GenericPrinter, CliError> {
@@ -844,10 +890,13 @@ impl GetOptions {
         single_item_implied: bool,
     ) -> Result<(), CliError> {
         if single_item_implied && !errs.is_empty() {
+            if let [CliError::Client(ClientError::Path(_))] = errs.as_slice() {
+                return Err(errs.remove(0));
+            }
             return unreduced(errs);
         }
         if infos.is_empty() && self.ignore_not_found {
-            return aggregate(errs);
+            return self.errors_out(errs, true);
         }
         let mut printer = self.generic_printer()?;
         let mut items = Vec::new();
@@ -877,7 +926,7 @@ impl GetOptions {
                 errs.push(print_err(e));
             }
         }
-        aggregate(errs)
+        self.errors_out(errs, true)
     }
 
     async fn run_watch(&self, ctx: &Context, types: &[Wanted]) -> Result<(), CliError> {
@@ -890,7 +939,7 @@ impl GetOptions {
         let ns = self.request_namespace(t);
         let (initial, rv, is_list) = match t.names.as_slice() {
             [] => {
-                let req = list_request(&t.resource, ns, self, self.chunk_size, None);
+                let req = list_request(&t.resource, ns, self, self.chunk_size, None)?;
                 let mut list = client
                     .send_json(&req)
                     .await
@@ -902,7 +951,7 @@ impl GetOptions {
                     .map(str::to_string);
                 let mut chunks = vec![];
                 while let Some(c) = token.take() {
-                    let req = list_request(&t.resource, ns, self, self.chunk_size, Some(&c));
+                    let req = list_request(&t.resource, ns, self, self.chunk_size, Some(&c))?;
                     let next = client.send_json(&req).await?;
                     token = next
                         .pointer("/metadata/continue")
@@ -923,7 +972,7 @@ impl GetOptions {
                 (all, rv, true)
             }
             [name] => {
-                let req = object_request(&t.resource, ns, name, self);
+                let req = object_request(&t.resource, ns, name, self)?;
                 let obj = match client.send_json(&req).await {
                     Ok(obj) => obj,
                     Err(e) if e.is_not_found() && self.ignore_not_found => return Ok(()),
@@ -948,9 +997,13 @@ impl GetOptions {
         let req = match t.names.as_slice() {
             // helper.WatchSingle: the object's name as the only selector.
             [name] => self
-                .transform(ApiRequest::get(t.resource.path(ns, None)))
+                .transform(ApiRequest::get({
+                    // The name is checked as the object's own GET would check it.
+                    t.resource.path(ns, Some(name))?;
+                    t.resource.path(ns, None)?
+                }))
                 .query("fieldSelector", format!("metadata.name={name}")),
-            _ => list_request(&t.resource, ns, self, 0, None),
+            _ => list_request(&t.resource, ns, self, 0, None)?,
         }
         .query("resourceVersion", rv);
         let mut stream = client.watch(&req).await?;
@@ -1058,10 +1111,10 @@ async fn namespace_missing(client: &Client, ns: Option<&str>, e: ClientError) ->
     if !e.is_not_found() {
         return e;
     }
-    match client
-        .send(&ApiRequest::get(format!("/api/v1/namespaces/{ns}")))
-        .await
-    {
+    let Ok(path) = ApiPath::namespace(ns) else {
+        return e;
+    };
+    match client.send(&ApiRequest::get(path)).await {
         Err(ns_err) if ns_err.is_not_found() => ns_err,
         _ => e,
     }
@@ -1200,24 +1253,25 @@ mod tests {
     #[test]
     fn human_requests_ask_for_tables() {
         let o = opts(&["ds", "-l", "app=x"]);
-        let r = list_request(&ds(), Some("team"), &o, 500, None);
+        let r = list_request(&ds(), Some("team"), &o, 500, None).unwrap();
         assert_eq!(
             url(&r),
             "/apis/apps/v1/namespaces/team/daemonsets?labelSelector=app%3Dx&limit=500"
         );
         assert_eq!(r.accept_value(), TABLE_ACCEPT);
-        let r = list_request(&ds(), None, &o, 500, Some("tok"));
+        let r = list_request(&ds(), None, &o, 500, Some("tok")).unwrap();
         assert_eq!(
             url(&r),
             "/apis/apps/v1/daemonsets?continue=tok&labelSelector=app%3Dx&limit=500"
         );
         let o = opts(&["ds", "--sort-by=.metadata.name", "--field-selector=a=b"]);
-        let r = list_request(&ds(), Some("team"), &o, 0, None);
+        let r = list_request(&ds(), Some("team"), &o, 0, None).unwrap();
         assert_eq!(
             url(&r),
             "/apis/apps/v1/namespaces/team/daemonsets?fieldSelector=a%3Db&includeObject=Object"
         );
-        let r = object_request(&ds(), Some("team"), "x", &opts(&["ds", "x", "-o", "wide"]));
+        let r =
+            object_request(&ds(), Some("team"), "x", &opts(&["ds", "x", "-o", "wide"])).unwrap();
         assert_eq!(url(&r), "/apis/apps/v1/namespaces/team/daemonsets/x");
         assert_eq!(r.accept_value(), TABLE_ACCEPT);
     }
@@ -1231,7 +1285,7 @@ mod tests {
             &["ds", "--template={{.a}}"],
             &["ds", "--server-print=false"],
         ] {
-            let r = list_request(&ds(), Some("team"), &opts(o), 500, None);
+            let r = list_request(&ds(), Some("team"), &opts(o), 500, None).unwrap();
             assert_ne!(r.accept_value(), TABLE_ACCEPT, "{o:?}");
             assert!(!url(&r).contains("includeObject"), "{o:?}");
         }

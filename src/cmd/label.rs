@@ -675,7 +675,7 @@ impl UpdateSpec {
         let get = |r: ApiResource, ns: Option<String>, name: String| {
             let _ = &client;
             async move {
-                let path = r.path(ns.as_deref(), Some(&name));
+                let path = r.path(ns.as_deref(), Some(&name))?;
                 let object =
                     crate::resource::helper::builder_get(ctx, &path, ns.as_deref()).await?;
                 Ok(Found {
@@ -723,7 +723,13 @@ impl UpdateSpec {
             }
             Plan::Lists(lists) => {
                 for (r, ns) in lists {
-                    let mut req = ApiRequest::get(r.path(ns.as_deref(), None));
+                    let mut req = match r.path(ns.as_deref(), None) {
+                        Ok(path) => ApiRequest::get(path),
+                        Err(e) => {
+                            out.push(Err(e.into()));
+                            continue;
+                        }
+                    };
                     if let Some(s) = &self.selector {
                         req = req.query("labelSelector", s.clone());
                     }
@@ -841,7 +847,7 @@ impl Visit<'_> {
             .ok_or_else(|| CliError::msg("no resource mapping for a local object"))?;
         let body = serde_json::to_vec(patch).map_err(|e| CliError::msg(e.to_string()))?;
         let mut req = ApiRequest::patch(
-            r.path(f.namespace.as_deref(), Some(&f.name)),
+            r.path(f.namespace.as_deref(), Some(&f.name))?,
             PATCH_MERGE,
             body,
         );

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::apply::{apply_json_patch, apply_merge_patch, apply_strategic_merge_patch};
 use crate::client::request::{PATCH_JSON, PATCH_MERGE, PATCH_STRATEGIC};
-use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::client::{ApiPath, ApiRequest, ClientError, ResourcePath};
 use crate::cmd::flags::{change_cause, record_patch, DryRun, PrintSpec, RECORD_DEPRECATED};
 use crate::context::Context;
 use crate::discovery::ApiResource;
@@ -386,22 +386,26 @@ impl PatchArgs {
         info: Info,
     ) -> Result<(), CliError> {
         let sub = (!self.subresource.is_empty()).then_some(self.subresource.as_str());
-        let target = info.resource.as_ref().map(|r| {
-            let path = ResourcePath {
-                group: &r.group,
-                version: &r.version,
-                resource: &r.resource,
-                namespace: if r.namespaced {
-                    info.namespace.as_deref()
-                } else {
-                    None
-                },
-                name: Some(&info.name),
-                subresource: sub,
-            }
-            .path();
-            (r, path)
-        });
+        let target = info
+            .resource
+            .as_ref()
+            .map(|r| {
+                ResourcePath {
+                    group: &r.group,
+                    version: &r.version,
+                    resource: &r.resource,
+                    namespace: if r.namespaced {
+                        info.namespace.as_deref()
+                    } else {
+                        None
+                    },
+                    name: Some(&info.name),
+                    subresource: sub,
+                }
+                .build()
+                .map(|path| (r, path))
+            })
+            .transpose()?;
         let original = match (&info.object, &target) {
             (Some(o), _) => o.clone(),
             (None, Some((r, p))) => {
@@ -447,13 +451,19 @@ impl PatchArgs {
 
     /// With `--record`, the change cause is set by a second (merge) patch; a failure keeps
     /// the first answer (kubectl only logs it at -v=4).
-    async fn recorded(&self, ctx: &Context, path: &str, dry_run: DryRun, patched: Value) -> Value {
+    async fn recorded(
+        &self,
+        ctx: &Context,
+        path: &ApiPath,
+        dry_run: DryRun,
+        patched: Value,
+    ) -> Value {
         if self.record != Some(true) {
             return patched;
         }
         let argv: Vec<String> = std::env::args().collect();
         let body = record_patch(&patched, &change_cause(&argv));
-        let req = ApiRequest::patch(path, PATCH_MERGE, body);
+        let req = ApiRequest::patch(path.clone(), PATCH_MERGE, body);
         let req = dry_run
             .query(req)
             .query("fieldManager", self.field_manager.clone());

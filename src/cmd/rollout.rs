@@ -210,7 +210,7 @@ struct Found {
 }
 
 impl Found {
-    fn path(&self) -> String {
+    fn path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
         self.resource
             .path(self.namespace.as_deref(), Some(&self.name))
     }
@@ -302,9 +302,16 @@ impl Selection {
                 Err(_) => return Ok((found, errors)),
             };
             for t in targets {
-                let path = t.path();
-                let live = crate::resource::helper::builder_get(ctx, &path, t.namespace.as_deref());
-                match live.await {
+                // cli-runtime's RetrieveLatest leaves a nameless object as it was read.
+                let live = match t.path() {
+                    _ if t.name.is_empty() => Ok(t.object.clone()),
+                    Ok(path) => {
+                        crate::resource::helper::builder_get(ctx, &path, t.namespace.as_deref())
+                            .await
+                    }
+                    Err(e) => Err(e.into()),
+                };
+                match live {
                     Ok(object)
                         if selector
                             .as_ref()
@@ -335,23 +342,27 @@ impl Selection {
                     return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
-                    match client
-                        .get_json(&r.path(obj_ns.as_deref(), Some(&name)))
-                        .await
-                    {
+                    let got = match r.path(obj_ns.as_deref(), Some(&name)) {
+                        Ok(path) => {
+                            crate::resource::helper::builder_get(ctx, &path, obj_ns.as_deref())
+                                .await
+                        }
+                        Err(e) => Err(e.into()),
+                    };
+                    match got {
                         Ok(object) => found.push(Found {
                             resource: r.clone(),
                             namespace: obj_ns.clone(),
                             name,
                             object,
                         }),
-                        Err(e) => errors.push(e.into()),
+                        Err(e) => errors.push(e),
                     }
                 }
                 continue;
             }
             // ResourceTypeOrNameArgs(allowEmptySelector=true): a bare type means all of them.
-            let mut req = ApiRequest::get(r.path(obj_ns.as_deref(), None));
+            let mut req = ApiRequest::get(r.path(obj_ns.as_deref(), None)?);
             if let Some(s) = &self.selector {
                 req = req.query("labelSelector", s.clone());
             }
@@ -736,7 +747,12 @@ impl StatusArgs {
     /// `UntilWithSync` on `metadata.name=<name>`).
     async fn watch_one(&self, ctx: &Context, f: &Found, kind: Workload) -> Result<(), CliError> {
         let client = ctx.client()?;
-        let collection = f.resource.path(f.namespace.as_deref(), None);
+        // The name is checked as the object's own GET would check it (a nameless object read
+        // from a file is watched by its empty name, as kubectl does).
+        if !f.name.is_empty() {
+            f.path()?;
+        }
+        let collection = f.resource.path(f.namespace.as_deref(), None)?;
         let selector = format!("metadata.name={}", f.name);
         // Prints one state; Some(result) ends the watch.
         let show = |obj: &Value| -> Option<Result<(), CliError>> {
@@ -881,7 +897,16 @@ impl PatchArgs {
     async fn run(&self, ctx: &Context, which: Patcher) -> Result<(), CliError> {
         self.sel.require_some()?;
         let mut printer = printer_for(ctx, &self.print);
-        let (found, builder_errors) = self.sel.collect(ctx).await?;
+        let (found, mut builder_errors) = self.sel.collect(ctx).await?;
+        if !self.sel.filename.is_empty() {
+            // An object read from a file whose path cannot be built is printed bare
+            // (observed with kubectl; a name on the command line gets `error: `).
+            for e in &mut builder_errors {
+                if let CliError::Client(crate::client::ClientError::Path(p)) = e {
+                    *e = CliError::Raw(p.to_string());
+                }
+            }
+        }
         if found.is_empty() && builder_errors.is_empty() {
             return no_resources(ctx);
         }
@@ -922,13 +947,17 @@ impl PatchArgs {
                 }
                 continue;
             };
-            let req = ApiRequest::patch(
-                f.path(),
-                "application/strategic-merge-patch+json",
-                serde_json::to_vec(&patch).map_err(|e| CliError::msg(e.to_string()))?,
-            )
-            .query("fieldManager", self.field_manager.clone());
-            match ctx.client()?.send_json(&req).await {
+            let body = serde_json::to_vec(&patch).map_err(|e| CliError::msg(e.to_string()))?;
+            let sent = match f.path() {
+                Ok(path) => {
+                    let req =
+                        ApiRequest::patch(path, "application/strategic-merge-patch+json", body)
+                            .query("fieldManager", self.field_manager.clone());
+                    ctx.client()?.send_json(&req).await
+                }
+                Err(e) => Err(e.into()),
+            };
+            match sent {
                 Ok(obj) => {
                     if let Err(e) = print_result(ctx, &mut printer, f, &obj, operation) {
                         errors.push(e);

@@ -109,7 +109,7 @@ struct Info {
 }
 
 impl Info {
-    fn scale_path(&self) -> String {
+    fn scale_path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
         ResourcePath {
             group: &self.resource.group,
             version: &self.resource.version,
@@ -122,7 +122,7 @@ impl Info {
             name: Some(&self.name),
             subresource: Some("scale"),
         }
-        .path()
+        .build()
     }
 }
 
@@ -284,7 +284,7 @@ impl ScaleArgs {
                 );
                 let path = info
                     .resource
-                    .path(info.namespace.as_deref(), Some(&info.name));
+                    .path(info.namespace.as_deref(), Some(&info.name))?;
                 let req = ApiRequest::patch(path, crate::client::request::PATCH_MERGE, body);
                 let _ = ctx.client()?.send_json(&req).await;
             }
@@ -337,10 +337,14 @@ impl ScaleArgs {
                     return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
-                    let path = r.path(namespace.as_deref(), Some(&name));
-                    match crate::resource::helper::builder_get(ctx, &path, namespace.as_deref())
-                        .await
-                    {
+                    let got = match r.path(namespace.as_deref(), Some(&name)) {
+                        Ok(path) => {
+                            crate::resource::helper::builder_get(ctx, &path, namespace.as_deref())
+                                .await
+                        }
+                        Err(e) => Err(e.into()),
+                    };
+                    match got {
                         Ok(object) => infos.push(Info {
                             resource: r.clone(),
                             namespace: namespace.clone(),
@@ -355,7 +359,7 @@ impl ScaleArgs {
             if !selecting {
                 return Err(crate::resource::no_name_error());
             }
-            let mut req = ApiRequest::get(r.path(namespace.as_deref(), None));
+            let mut req = ApiRequest::get(r.path(namespace.as_deref(), None)?);
             if let Some(s) = self.selector.as_deref().filter(|s| !s.is_empty()) {
                 req = req.query("labelSelector", s);
             }
@@ -462,13 +466,13 @@ async fn scale_once(
     dry_run: DryRun,
 ) -> Result<i64, CliError> {
     let client = ctx.client()?;
-    let path = info.scale_path();
+    let path = info.scale_path()?;
     let updated = match precondition {
         Some(p) => {
             let mut scale = client.get_json(&path).await?;
             p.check(&scale)?;
             scale["spec"]["replicas"] = json!(replicas);
-            let req = dry_run.query(ApiRequest::put(path, &scale));
+            let req = dry_run.query(ApiRequest::put(path.clone(), &scale));
             client.send_json(&req).await?
         }
         None => {
@@ -489,7 +493,7 @@ async fn wait_for_replicas(
     timeout: Duration,
 ) -> Result<(), CliError> {
     let client = ctx.client()?;
-    let path = info.scale_path();
+    let path = info.scale_path()?;
     let poll = async {
         loop {
             let scale = client.get_json(&path).await?;

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use crate::client::request::ApiRequest;
-use crate::client::{ApiStatus, Client, ClientError};
+use crate::client::{ApiPath, ApiStatus, Client, ClientError, PathError};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -652,15 +652,19 @@ impl WaitArgs {
         Ok((sources, Vec::new()))
     }
 
-    fn list_request(&self, r: &ApiResource, namespace: Option<&str>) -> ApiRequest {
-        let mut req = ApiRequest::get(r.path(namespace, None));
+    fn list_request(
+        &self,
+        r: &ApiResource,
+        namespace: Option<&str>,
+    ) -> Result<ApiRequest, PathError> {
+        let mut req = ApiRequest::get(r.path(namespace, None)?);
         if !self.selector.is_empty() {
             req = req.query("labelSelector", self.selector.clone());
         }
         if !self.field_selector.is_empty() {
             req = req.query("fieldSelector", self.field_selector.clone());
         }
-        req
+        Ok(req)
     }
 
     /// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selectors.
@@ -694,10 +698,7 @@ impl WaitArgs {
                 namespace,
                 name,
             } => {
-                if name.is_empty() {
-                    return Err(CliError::msg("resource name must be provided"));
-                }
-                let path = resource.path(namespace.as_deref(), Some(name));
+                let path = resource.path(namespace.as_deref(), Some(name))?;
                 let obj = match client.get_json(&path).await {
                     Ok(obj) => obj,
                     Err(e) => return Err(namespace_missing(client, namespace, e).await.into()),
@@ -722,7 +723,7 @@ impl WaitArgs {
                 resource,
                 namespace,
             } => {
-                let req = self.list_request(resource, namespace.as_deref());
+                let req = self.list_request(resource, namespace.as_deref())?;
                 let list = client
                     .send_json(&req)
                     .await
@@ -803,12 +804,16 @@ impl WaitArgs {
                             resource,
                             namespace,
                             name,
-                        } => ApiRequest::get(resource.path(namespace.as_deref(), None))
-                            .query("fieldSelector", format!("metadata.name={name}")),
+                        } => {
+                            // The name is checked as the object's own GET would check it.
+                            resource.path(namespace.as_deref(), Some(name))?;
+                            ApiRequest::get(resource.path(namespace.as_deref(), None)?)
+                                .query("fieldSelector", format!("metadata.name={name}"))
+                        }
                         Source::List {
                             resource,
                             namespace,
-                        } => self.list_request(resource, namespace.as_deref()),
+                        } => self.list_request(resource, namespace.as_deref())?,
                         Source::Local(_) => continue,
                     };
                     streams.push(client.watch(&req).await?);
@@ -883,10 +888,10 @@ async fn namespace_missing(client: &Client, ns: &Option<String>, e: ClientError)
     if !e.is_not_found() {
         return e;
     }
-    match client
-        .send(&ApiRequest::get(format!("/api/v1/namespaces/{ns}")))
-        .await
-    {
+    let Ok(path) = ApiPath::namespace(ns) else {
+        return e;
+    };
+    match client.send(&ApiRequest::get(path)).await {
         Err(ns_err) if ns_err.is_not_found() => ns_err,
         _ => e,
     }
@@ -944,7 +949,10 @@ async fn until_with_sync(
     on_list: &mut (dyn FnMut(Option<Value>, bool) -> Verdict + Send),
     on_event: &mut (dyn FnMut(&str, Value) -> Verdict + Send),
 ) -> Result<Value, CliError> {
-    let collection = info.resource.path(info.namespace.as_deref(), None);
+    // The name is checked as the object's own GET would check it.
+    info.resource
+        .path(info.namespace.as_deref(), Some(&info.name))?;
+    let collection = info.resource.path(info.namespace.as_deref(), None)?;
     let selector = format!("metadata.name={}", info.name);
     let mut first = true;
     loop {
@@ -993,7 +1001,7 @@ async fn wait_condition(
             .get_json(
                 &info
                     .resource
-                    .path(info.namespace.as_deref(), Some(&info.name)),
+                    .path(info.namespace.as_deref(), Some(&info.name))?,
             )
             .await?;
         let obj = with_type(&info.resource, obj);
@@ -1042,7 +1050,7 @@ async fn wait_deleted(
     }
     let path = info
         .resource
-        .path(info.namespace.as_deref(), Some(&info.name));
+        .path(info.namespace.as_deref(), Some(&info.name))?;
     let gotten = match client.get_json(&path).await {
         Ok(v) => with_type(&info.resource, v),
         Err(e) if e.is_not_found() => return Ok(info.object.clone()),

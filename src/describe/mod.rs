@@ -111,16 +111,16 @@ pub struct RelatedQuery {
 
 impl RelatedQuery {
     /// The request path, e.g. `/apis/apps/v1/namespaces/default/replicasets`.
-    pub fn path(&self) -> String {
-        let base = if self.group.is_empty() {
-            format!("/api/{}", self.version)
-        } else {
-            format!("/apis/{}/{}", self.group, self.version)
-        };
-        match &self.namespace {
-            Some(ns) => format!("{base}/namespaces/{ns}/{}", self.resource),
-            None => format!("{base}/{}", self.resource),
+    pub fn path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
+        crate::client::ResourcePath {
+            group: &self.group,
+            version: &self.version,
+            resource: &self.resource,
+            namespace: self.namespace.as_deref(),
+            name: None,
+            subresource: None,
         }
+        .build()
     }
 
     /// The query parameters kubectl sends: the selectors that are set, then `limit=500`

@@ -261,7 +261,7 @@ fn events_off_omits_the_section() {
 fn query_paths_and_parameters() {
     let ds = json_fixture("daemonset.json");
     let q = related_queries("apps", "DaemonSet", &ds, true);
-    assert_eq!(q[0].path(), "/api/v1/namespaces/default/pods");
+    assert_eq!(q[0].path().unwrap(), "/api/v1/namespaces/default/pods");
     assert_eq!(
         q[0].query_pairs(),
         vec![
@@ -271,14 +271,14 @@ fn query_paths_and_parameters() {
     );
     let node = items("nodes-list.json").remove(0);
     let q = related_queries("", "Node", &node, true);
-    assert_eq!(q[0].path(), "/api/v1/pods");
+    assert_eq!(q[0].path().unwrap(), "/api/v1/pods");
     assert_eq!(
         q[0].field_selector.as_deref(),
         Some("spec.nodeName=kind-multinodes-worker,status.phase!=Succeeded,status.phase!=Failed")
     );
-    assert_eq!(q[1].path(), "/api/v1/events");
+    assert_eq!(q[1].path().unwrap(), "/api/v1/events");
     assert_eq!(
-        q[3].path(),
+        q[3].path().unwrap(),
         "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
     );
 }

@@ -12,7 +12,7 @@ pub use model::{ApiGroup, ApiResource, DiscoveryData};
 pub use resolve::{parse_type_args, ResolveError, TypeArg};
 
 use crate::client::request::{go_duration, ACCEPT_DISCOVERY_V2};
-use crate::client::{ApiRequest, Client, ClientError};
+use crate::client::{ApiPath, ApiRequest, Client, ClientError};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -232,7 +232,7 @@ impl Discovery {
     }
 }
 
-fn discovery_request(client: &Client, path: &str, accept: &str) -> ApiRequest {
+fn discovery_request(client: &Client, path: ApiPath, accept: &str) -> ApiRequest {
     let mut r = ApiRequest::get(path).accept(accept);
     if client.config().timeout.is_none() {
         r = r.query("timeout", go_duration(DISCOVERY_TIMEOUT));
@@ -243,8 +243,8 @@ fn discovery_request(client: &Client, path: &str, accept: &str) -> ApiRequest {
 /// Asks the server: `/api` and `/apis` with the aggregated Accept header; a legacy answer
 /// then costs one request per group version (sent concurrently).
 pub async fn fetch(client: &Client) -> Result<DiscoveryData, DiscoveryError> {
-    let api_req = discovery_request(client, "/api", ACCEPT_DISCOVERY_V2);
-    let apis_req = discovery_request(client, "/apis", ACCEPT_DISCOVERY_V2);
+    let api_req = discovery_request(client, ApiPath::api(), ACCEPT_DISCOVERY_V2);
+    let apis_req = discovery_request(client, ApiPath::apis(), ACCEPT_DISCOVERY_V2);
     let api = client.send(&api_req).await?;
     let api_v: Value = api.json()?;
     // client-go treats a missing or forbidden /apis as "no groups".
@@ -274,11 +274,15 @@ pub async fn fetch(client: &Client) -> Result<DiscoveryData, DiscoveryError> {
     let mut jobs = Vec::new();
     for g in &groups {
         for v in &g.versions {
-            let path = crate::client::request::group_version_path(&g.name, v);
-            let req = discovery_request(client, &path, "application/json, */*");
+            // A group or version the server named that is not one path segment fails alone.
+            let req = ApiPath::group_version(&g.name, v)
+                .map(|path| discovery_request(client, path, "application/json, */*"));
             let (group, version) = (g.name.clone(), v.clone());
             jobs.push(async move {
-                let res = client.send_json(&req).await;
+                let res = match req {
+                    Ok(req) => client.send_json(&req).await,
+                    Err(e) => Err(e.into()),
+                };
                 (group, version, res)
             });
         }
@@ -320,7 +324,7 @@ pub fn partial_failure(d: &DiscoveryData) -> Option<String> {
 
 /// `GET /version`.
 pub async fn server_version(client: &Client) -> Result<Value, ClientError> {
-    let req = discovery_request(client, "/version", "application/json, */*");
+    let req = discovery_request(client, ApiPath::version(), "application/json, */*");
     client.send_json(&req).await
 }
 

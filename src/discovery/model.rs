@@ -50,8 +50,13 @@ impl ApiResource {
     }
 
     /// The request path for this resource: `namespace` is used only when the resource is
-    /// namespaced (None lists across all namespaces); `name` selects one object.
-    pub fn path(&self, namespace: Option<&str>, name: Option<&str>) -> String {
+    /// namespaced (None lists across all namespaces); `name` selects one object. An invalid
+    /// namespace or name (empty, `.`, `..`, `/`, `%`) is client-go's error, never another path.
+    pub fn path(
+        &self,
+        namespace: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<crate::client::ApiPath, crate::client::PathError> {
         crate::client::ResourcePath {
             group: &self.group,
             version: &self.version,
@@ -60,7 +65,8 @@ impl ApiResource {
             name,
             subresource: None,
         }
-        .path()
+        .build()
+        .map(|p| p.with_kind(&self.kind))
     }
 
     /// True when the resource supports `verb`.
@@ -361,11 +367,20 @@ mod tests {
         assert_eq!(ds.api_version(), "apps/v1");
         assert_eq!(ds.group_resource(), "daemonsets.apps");
         assert_eq!(
-            ds.path(Some("default"), Some("x")),
+            ds.path(Some("default"), Some("x")).unwrap(),
             "/apis/apps/v1/namespaces/default/daemonsets/x"
         );
-        assert_eq!(ds.path(None, None), "/apis/apps/v1/daemonsets");
+        assert_eq!(ds.path(None, None).unwrap(), "/apis/apps/v1/daemonsets");
         let nodes = core.iter().find(|r| r.resource == "nodes").unwrap();
-        assert_eq!(nodes.path(Some("default"), Some("n1")), "/api/v1/nodes/n1");
+        assert_eq!(
+            nodes.path(Some("default"), Some("n1")).unwrap(),
+            "/api/v1/nodes/n1"
+        );
+        assert_eq!(
+            ds.path(Some("default"), Some("")).unwrap_err().to_string(),
+            "resource name may not be empty"
+        );
+        // The namespace of a cluster-scoped resource is not part of its path, so not checked.
+        assert!(nodes.path(Some(".."), Some("n1")).is_ok());
     }
 }

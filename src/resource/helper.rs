@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::Value;
 
-use crate::client::ApiRequest;
+use crate::client::{ApiPath, ApiRequest};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -55,7 +55,7 @@ pub async fn wait_deleted(
     };
     let wait = async {
         loop {
-            let live = match client.get_json(&r.path(namespace, Some(name))).await {
+            let live = match client.get_json(&r.path(namespace, Some(name))?).await {
                 Ok(v) => v,
                 Err(e) if e.is_not_found() => return Ok(()),
                 Err(e) => return Err(CliError::from(e)),
@@ -69,7 +69,7 @@ pub async fn wait_deleted(
                 .as_str()
                 .unwrap_or("")
                 .to_string();
-            let req = ApiRequest::get(r.path(namespace, None))
+            let req = ApiRequest::get(r.path(namespace, None)?)
                 .query("fieldSelector", format!("metadata.name={name}"))
                 .query("resourceVersion", rv);
             let mut stream = match client.watch(&req).await {
@@ -97,7 +97,7 @@ pub async fn wait_deleted(
 /// than `default`, a missing namespace is reported instead.
 pub async fn builder_get(
     ctx: &Context,
-    path: &str,
+    path: &ApiPath,
     namespace: Option<&str>,
 ) -> Result<Value, CliError> {
     let client = ctx.client()?;
@@ -105,7 +105,7 @@ pub async fn builder_get(
         Ok(v) => Ok(v),
         Err(e) if e.is_not_found() => {
             if let Some(ns) = namespace.filter(|n| !n.is_empty() && *n != "default") {
-                let ns_path = format!("/api/v1/namespaces/{ns}");
+                let ns_path = ApiPath::namespace(ns)?;
                 if let Err(e2) = client.get_json(&ns_path).await {
                     if e2.is_not_found() {
                         return Err(e2.into());

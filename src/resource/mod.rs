@@ -37,13 +37,14 @@ pub struct Info {
 
 impl Info {
     /// The object's path.
-    pub fn path(&self) -> String {
+    /// An empty or invalid name is client-go's error, never the collection.
+    pub fn path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
         self.resource
             .path(self.namespace.as_deref(), Some(&self.name))
     }
 
     /// The collection path (for POST).
-    pub fn collection(&self) -> String {
+    pub fn collection(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
         self.resource.path(self.namespace.as_deref(), None)
     }
 

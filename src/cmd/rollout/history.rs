@@ -111,7 +111,16 @@ async fn controlled(
     resource: &str,
 ) -> Result<Vec<Value>, CliError> {
     let ns = str_at(workload, &["metadata", "namespace"]);
-    let req = ApiRequest::get(format!("/apis/apps/v1/namespaces/{ns}/{resource}")).query(
+    let path = crate::client::ResourcePath {
+        group: "apps",
+        version: "v1",
+        resource,
+        namespace: Some(ns),
+        name: None,
+        subresource: None,
+    }
+    .build()?;
+    let req = ApiRequest::get(path).query(
         "labelSelector",
         selector_string(&workload["spec"]["selector"]),
     );
@@ -142,7 +151,7 @@ async fn revisions(
     f: &Found,
     kind: Workload,
 ) -> Result<(Value, BTreeMap<i64, Revision>), CliError> {
-    let live = match ctx.client()?.get_json(&f.path()).await {
+    let live = match ctx.client()?.get_json(&f.path()?).await {
         Ok(v) => v,
         Err(e) => {
             let what = match kind {
@@ -622,7 +631,7 @@ impl UndoArgs {
                 {"op": "replace", "path": "/metadata/annotations", "value": annotations},
             ]);
             let req = ApiRequest::patch(
-                f.path(),
+                f.path()?,
                 "application/json-patch+json",
                 serde_json::to_vec(&patch).map_err(|e| CliError::msg(e.to_string()))?,
             );
@@ -659,7 +668,7 @@ impl UndoArgs {
             ));
         }
         let req = ApiRequest::patch(
-            f.path(),
+            f.path()?,
             "application/strategic-merge-patch+json",
             serde_json::to_vec(&data).map_err(|e| CliError::msg(e.to_string()))?,
         );
