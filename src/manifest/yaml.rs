@@ -88,7 +88,7 @@ fn yaml_stream(text: &str) -> Vec<Result<Document, YamlError>> {
     };
     let mut out = Vec::new();
     for chunk in chunks {
-        match yaml_to_json(chunk) {
+        match check_characters(chunk).and_then(|()| yaml_to_json(chunk)) {
             Ok(Value::Null) => {}
             Ok(value) => out.push(Ok(Document { value, raw: None })),
             Err(e) => {
@@ -98,6 +98,22 @@ fn yaml_stream(text: &str) -> Vec<Result<Document, YamlError>> {
         }
     }
     out
+}
+
+/// go-yaml's reader accepts only YAML's printable characters (tab, line breaks, U+0020-U+007E,
+/// U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and beyond U+FFFF); anything else, NUL included,
+/// fails the document before it is parsed.
+fn check_characters(text: &str) -> Result<(), YamlError> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}')
+            || ('\u{e000}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    if text.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(YamlError::yaml("control characters are not allowed"))
+    }
 }
 
 /// apimachinery's `YAMLOrJSONDecoder` on a stream that starts with `{`: JSON values one after
@@ -200,11 +216,30 @@ fn json_context(e: &serde_json::Error) -> &'static str {
     }
 }
 
+/// Go's `quoteChar`: the character as `strconv.Quote` escapes it, in single quotes.
 fn go_quote_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".to_string(),
-        c => format!("'{c}'"),
-    }
+    let inner = match c {
+        '\'' => "\\'".to_string(),
+        '"' => "\"".to_string(),
+        '\\' => "\\\\".to_string(),
+        '\u{7}' => "\\a".to_string(),
+        '\u{8}' => "\\b".to_string(),
+        '\u{c}' => "\\f".to_string(),
+        '\n' => "\\n".to_string(),
+        '\r' => "\\r".to_string(),
+        '\t' => "\\t".to_string(),
+        '\u{b}' => "\\v".to_string(),
+        c if (c as u32) < 0x20 || c == '\u{7f}' => format!("\\x{:02x}", c as u32),
+        c if c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}') => {
+            if (c as u32) <= 0xffff {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                format!("\\U{:08x}", c as u32)
+            }
+        }
+        c => c.to_string(),
+    };
+    format!("'{inner}'")
 }
 
 /// Converts the first YAML document of `text` to JSON (`Value::Null` when there is none).
