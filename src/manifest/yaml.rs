@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
 /// A document that could not be converted; `Display` is the text kubectl prints after
@@ -129,8 +130,40 @@ fn json_then_yaml(text: &str) -> Vec<Result<Document, YamlError>> {
         if skipped == rest.len() {
             return out;
         }
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
-        match stream.next() {
+        // encoding/json allows 10000 levels; serde_json's own limit (128) is lifted, since
+        // the scan below bounds the recursion.
+        let too_deep = json_depth_violation(&rest[skipped..]).map(|(i, c)| (skipped + i, c));
+        let parsed = match too_deep {
+            Some((at, open)) => {
+                // A syntax error before that point is reported first.
+                let mut de = serde_json::Deserializer::from_str(&rest[..at]);
+                de.disable_recursion_limit();
+                match Value::deserialize(&mut de) {
+                    Err(e) if !matches!(e.classify(), serde_json::error::Category::Eof) => {
+                        Some(Err(e))
+                    }
+                    _ => {
+                        let msg = format!("invalid character '{open}' exceeded max depth");
+                        let wrapped = format!("json: offset {}: {msg}", pos + at + 1);
+                        if count > 1 {
+                            out.push(Err(YamlError(msg)));
+                            return out;
+                        }
+                        out.push(Err(YamlError(wrapped)));
+                        return out;
+                    }
+                }
+            }
+            None => None,
+        };
+        let mut de = serde_json::Deserializer::from_str(rest);
+        de.disable_recursion_limit();
+        let mut stream = de.into_iter::<Value>();
+        let next = match parsed {
+            Some(err) => Some(err),
+            None => stream.next(),
+        };
+        match next {
             None => return out,
             Some(Ok(value)) => {
                 let end = stream.byte_offset();
@@ -171,6 +204,42 @@ fn json_then_yaml(text: &str) -> Vec<Result<Document, YamlError>> {
             }
         }
     }
+}
+
+/// Where the JSON value at the start of `text` first nests deeper than encoding/json's 10000
+/// levels: the byte index and the opening character there.
+fn json_depth_violation(text: &str) -> Option<(usize, char)> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some((i, b as char));
+                }
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Go's encoding/json text for an error in `rest` (which starts at byte `base` of the stream):

@@ -369,3 +369,44 @@ fn mutated_manifests_fail_like_kubectl() {
         bad.join("\n")
     );
 }
+
+/// encoding/json's 10000 levels, not serde_json's 128 (offsets observed with kubectl 1.33).
+#[test]
+fn json_nesting_is_limited_like_encoding_json() {
+    with_big_stack(|| {
+        let ok = format!("{{\"a\":{}{}}}", "[".repeat(9_999), "]".repeat(9_999));
+        let docs = documents_to_json(&ok);
+        assert!(docs[0].is_ok(), "{docs:?}");
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(
+            documents_to_json(&deep)[0]
+                .as_ref()
+                .unwrap_err()
+                .to_string(),
+            "json: offset 10005: invalid character '[' exceeded max depth"
+        );
+        let mixed = format!(
+            "{{\"a\":{}1{}}}",
+            "[{\"b\":".repeat(5_000),
+            "}]".repeat(5_000)
+        );
+        assert_eq!(
+            documents_to_json(&mixed)[0]
+                .as_ref()
+                .unwrap_err()
+                .to_string(),
+            "json: offset 30001: invalid character '{' exceeded max depth"
+        );
+        // Brackets inside strings do not count; a syntax error before the limit wins.
+        let quoted = format!("{{\"a\":\"{}\"}}", "[".repeat(20_000));
+        assert!(documents_to_json(&quoted)[0].is_ok());
+        let early = format!("{{\"a\":,{}", "[".repeat(20_000));
+        assert_eq!(
+            documents_to_json(&early)[0]
+                .as_ref()
+                .unwrap_err()
+                .to_string(),
+            "json: offset 6: invalid character ',' looking for beginning of value"
+        );
+    });
+}
