@@ -21,7 +21,25 @@ fn finish(err: Option<CliError>) -> ExitCode {
     ExitCode::from(r.code.clamp(0, 255) as u8)
 }
 
+/// Stack for the thread that runs the command. Manifests may nest up to go-yaml's and Go's
+/// JSON limit of 10000 levels, and every step that walks such an object (cloning, merging,
+/// printing, dropping) recurses once per level; Go's growable stacks take that in stride, so
+/// the command runs on a thread whose stack is sized for it (pages are only used when touched).
+const MAIN_STACK_BYTES: usize = 512 << 20;
+
 fn main() -> ExitCode {
+    match std::thread::Builder::new()
+        .name("main".into())
+        .stack_size(MAIN_STACK_BYTES)
+        .spawn(run)
+    {
+        Ok(handle) => handle.join().unwrap_or(ExitCode::FAILURE),
+        // No thread (address space exhausted?): run here, with the default stack.
+        Err(_) => run(),
+    }
+}
+
+fn run() -> ExitCode {
     let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Completion requests carry partial lines that clap must not validate.
     if let Some(text) = cmd::complete::intercept(&raw, kubectl_rs::context::Env::from_process()) {

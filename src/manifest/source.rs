@@ -258,16 +258,46 @@ pub fn read_source(source: &Source, stdin: &mut dyn Read) -> Result<String, Mani
         }
         Source::File(path) => std::fs::read(path)
             .map_err(|e| ManifestError::Other(crate::kubeconfig::resolve::open_error(path, &e)))?,
-        Source::Url(url) => fetch_url(url)?.into_bytes(),
+        Source::Url(url) => {
+            let text = fetch_url(url)?;
+            return Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string());
+        }
     };
+    Ok(decode_text(&bytes))
+}
+
+/// cli-runtime's `FileVisitor` reads files and stdin through
+/// `unicode.BOMOverride(unicode.UTF8.NewDecoder())`: a UTF-16 byte order mark (either byte
+/// order) switches to UTF-16, a UTF-8 one is dropped, and otherwise ill-formed UTF-8 becomes
+/// U+FFFD (one per maximal ill-formed subsequence, as `from_utf8_lossy` does). Unpaired
+/// surrogates and a dangling odd byte of UTF-16 become U+FFFD too.
+pub fn decode_text(bytes: &[u8]) -> String {
+    let utf16 = |rest: &[u8], little: bool| {
+        let units = rest.chunks_exact(2).map(|p| {
+            if little {
+                u16::from_le_bytes([p[0], p[1]])
+            } else {
+                u16::from_be_bytes([p[0], p[1]])
+            }
+        });
+        let mut text: String = char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        if rest.len() % 2 == 1 {
+            text.push(char::REPLACEMENT_CHARACTER);
+        }
+        text
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE".as_slice()) {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF".as_slice()) {
+        return utf16(rest, false);
+    }
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(&bytes)
-        .to_vec();
-    String::from_utf8(bytes).map_err(|_| ManifestError::Parse {
-        name: source.name().to_string(),
-        message: "error converting YAML to JSON: yaml: invalid leading UTF-8 octet".to_string(),
-    })
+        .unwrap_or(bytes);
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Number of tries for a URL (cli-runtime `defaultHttpGetAttempts`); network errors and 5xx

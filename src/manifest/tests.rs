@@ -271,3 +271,105 @@ fn validation_messages() {
         );
     }
 }
+
+/// Files and stdin are read as cli-runtime's FileVisitor reads them (BOMOverride); every
+/// verdict below was observed with kubectl 1.33 (`create -f DIR`).
+#[test]
+fn encodings_are_read_like_kubectl() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: enc\ndata:\n  k: \"h\u{e9}llo \u{2603}\"\n";
+    let utf16 = |little: bool| -> Vec<u8> {
+        let mut out = if little {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for u in text.encode_utf16() {
+            out.extend(if little {
+                u.to_le_bytes()
+            } else {
+                u.to_be_bytes()
+            });
+        }
+        out
+    };
+    let put = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let read = |path: &str| read_manifests(&[path.to_string()], false, &mut std::io::empty());
+    let value = |path: &str| {
+        let r = read(path);
+        assert_eq!(r.len(), 1, "{r:?}");
+        r[0].as_ref().unwrap().object["data"]["k"].clone()
+    };
+    let error = |path: &str| {
+        let r = read(path);
+        r.iter()
+            .find_map(|r| r.as_ref().err().map(|e| e.to_string()))
+            .unwrap()
+    };
+    assert_eq!(
+        value(&put("le.yaml", &utf16(true))),
+        json!("h\u{e9}llo \u{2603}")
+    );
+    assert_eq!(
+        value(&put("be.yaml", &utf16(false))),
+        json!("h\u{e9}llo \u{2603}")
+    );
+    let mut bom8 = b"\xEF\xBB\xBF".to_vec();
+    bom8.extend(text.as_bytes());
+    assert_eq!(value(&put("u8.yaml", &bom8)), json!("h\u{e9}llo \u{2603}"));
+    // Ill-formed UTF-8 becomes U+FFFD, in YAML and in JSON.
+    let bad = text.replace("h\u{e9}llo", "h\u{1}llo").into_bytes();
+    let bad: Vec<u8> = bad
+        .iter()
+        .map(|b| if *b == 1 { 0xE9 } else { *b })
+        .collect();
+    assert_eq!(
+        value(&put("bad.yaml", &bad)),
+        json!("h\u{fffd}llo \u{2603}")
+    );
+    let json = put(
+        "bad.json",
+        b"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"j\"},\"data\":{\"k\":\"v\xff\"}}",
+    );
+    assert_eq!(value(&json), json!("v\u{fffd}"));
+    // UTF-16 without a byte order mark is read as UTF-8: NULs, which YAML refuses, and
+    // which JSON names in Go's quoting.
+    let no_bom = &utf16(true)[2..];
+    let le = put("nobom.yaml", no_bom);
+    assert!(error(&le)
+        .ends_with("error converting YAML to JSON: yaml: control characters are not allowed"));
+    let mut json16 = Vec::new();
+    for u in "{\"a\": 1}".encode_utf16() {
+        json16.extend(u.to_le_bytes());
+    }
+    let j = put("nobom.json", &json16);
+    assert!(error(&j).ends_with(
+        "json: offset 2: invalid character '\\x00' looking for beginning of object key string"
+    ));
+    // Binary garbage, control characters and NULs in a later document: the documents before
+    // it are kept.
+    let garbage: Vec<u8> = (0..=255u8).cycle().take(1024).collect();
+    assert!(error(&put("garbage.yaml", &garbage)).ends_with("control characters are not allowed"));
+    let mut multi = cm("m1").into_bytes();
+    multi.extend(b"---\n\x00\x01garbage\n---\n");
+    multi.extend(cm("m3").into_bytes());
+    let r = read(&put("multi.yaml", &multi));
+    assert_eq!(r.len(), 2);
+    assert_eq!(
+        r[0].as_ref().unwrap().object["metadata"]["name"],
+        json!("m1")
+    );
+    assert!(r[1]
+        .as_ref()
+        .unwrap_err()
+        .to_string()
+        .ends_with("control characters are not allowed"));
+    // A lone surrogate at the end of UTF-16 text is U+FFFD, which YAML then trips over.
+    let mut lone = utf16(true);
+    lone.extend([0x00, 0xD8]);
+    assert!(error(&put("lone.yaml", &lone)).ends_with("yaml: line 8: could not find expected ':'"));
+}

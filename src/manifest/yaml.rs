@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
 /// A document that could not be converted; `Display` is the text kubectl prints after
@@ -88,7 +89,7 @@ fn yaml_stream(text: &str) -> Vec<Result<Document, YamlError>> {
     };
     let mut out = Vec::new();
     for chunk in chunks {
-        match yaml_to_json(chunk) {
+        match check_characters(chunk).and_then(|()| yaml_to_json(chunk)) {
             Ok(Value::Null) => {}
             Ok(value) => out.push(Ok(Document { value, raw: None })),
             Err(e) => {
@@ -98,6 +99,22 @@ fn yaml_stream(text: &str) -> Vec<Result<Document, YamlError>> {
         }
     }
     out
+}
+
+/// go-yaml's reader accepts only YAML's printable characters (tab, line breaks, U+0020-U+007E,
+/// U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and beyond U+FFFF); anything else, NUL included,
+/// fails the document before it is parsed.
+fn check_characters(text: &str) -> Result<(), YamlError> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}')
+            || ('\u{e000}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}'
+    };
+    if text.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(YamlError::yaml("control characters are not allowed"))
+    }
 }
 
 /// apimachinery's `YAMLOrJSONDecoder` on a stream that starts with `{`: JSON values one after
@@ -113,8 +130,40 @@ fn json_then_yaml(text: &str) -> Vec<Result<Document, YamlError>> {
         if skipped == rest.len() {
             return out;
         }
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
-        match stream.next() {
+        // encoding/json allows 10000 levels; serde_json's own limit (128) is lifted, since
+        // the scan below bounds the recursion.
+        let too_deep = json_depth_violation(&rest[skipped..]).map(|(i, c)| (skipped + i, c));
+        let parsed = match too_deep {
+            Some((at, open)) => {
+                // A syntax error before that point is reported first.
+                let mut de = serde_json::Deserializer::from_str(&rest[..at]);
+                de.disable_recursion_limit();
+                match Value::deserialize(&mut de) {
+                    Err(e) if !matches!(e.classify(), serde_json::error::Category::Eof) => {
+                        Some(Err(e))
+                    }
+                    _ => {
+                        let msg = format!("invalid character '{open}' exceeded max depth");
+                        let wrapped = format!("json: offset {}: {msg}", pos + at + 1);
+                        if count > 1 {
+                            out.push(Err(YamlError(msg)));
+                            return out;
+                        }
+                        out.push(Err(YamlError(wrapped)));
+                        return out;
+                    }
+                }
+            }
+            None => None,
+        };
+        let mut de = serde_json::Deserializer::from_str(rest);
+        de.disable_recursion_limit();
+        let mut stream = de.into_iter::<Value>();
+        let next = match parsed {
+            Some(err) => Some(err),
+            None => stream.next(),
+        };
+        match next {
             None => return out,
             Some(Ok(value)) => {
                 let end = stream.byte_offset();
@@ -155,6 +204,42 @@ fn json_then_yaml(text: &str) -> Vec<Result<Document, YamlError>> {
             }
         }
     }
+}
+
+/// Where the JSON value at the start of `text` first nests deeper than encoding/json's 10000
+/// levels: the byte index and the opening character there.
+fn json_depth_violation(text: &str) -> Option<(usize, char)> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some((i, b as char));
+                }
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Go's encoding/json text for an error in `rest` (which starts at byte `base` of the stream):
@@ -200,31 +285,197 @@ fn json_context(e: &serde_json::Error) -> &'static str {
     }
 }
 
+/// Go's `quoteChar`: the character as `strconv.Quote` escapes it, in single quotes.
 fn go_quote_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".to_string(),
-        c => format!("'{c}'"),
-    }
+    let inner = match c {
+        '\'' => "\\'".to_string(),
+        '"' => "\"".to_string(),
+        '\\' => "\\\\".to_string(),
+        '\u{7}' => "\\a".to_string(),
+        '\u{8}' => "\\b".to_string(),
+        '\u{c}' => "\\f".to_string(),
+        '\n' => "\\n".to_string(),
+        '\r' => "\\r".to_string(),
+        '\t' => "\\t".to_string(),
+        '\u{b}' => "\\v".to_string(),
+        c if (c as u32) < 0x20 || c == '\u{7f}' => format!("\\x{:02x}", c as u32),
+        c if c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}') => {
+            if (c as u32) <= 0xffff {
+                format!("\\u{:04x}", c as u32)
+            } else {
+                format!("\\U{:08x}", c as u32)
+            }
+        }
+        c => c.to_string(),
+    };
+    format!("'{inner}'")
 }
 
 /// Converts the first YAML document of `text` to JSON (`Value::Null` when there is none).
+///
+/// Like go-yaml, errors come in three phases and an earlier phase wins whatever its position
+/// in the document: parse errors (syntax, unknown anchors, nesting deeper than 10000), then
+/// decode errors (the alias-expansion limit, self-referencing anchors, bad merges, tag
+/// mismatches), then JSON conversion errors (NaN, null keys). A document is never expanded
+/// beyond go-yaml's alias budget, so an alias bomb costs time and memory proportional to its
+/// text.
 pub fn yaml_to_json(text: &str) -> Result<Value, YamlError> {
     let mut b = Builder {
         text,
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
-        depth: 0,
+        frames: Vec::new(),
+        indents: 0,
+        cursor: CharCursor::default(),
+        budget: AliasBudget::default(),
+        decode_err: None,
+        convert_err: None,
     };
-    b.document()
+    let value = b.document()?;
+    // sigs.k8s.io/yaml then decodes the JSON with encoding/json, whose nesting limit counts
+    // flow and block levels together.
+    if let Some(open) = too_deep(&value) {
+        return Err(YamlError(format!(
+            "error unmarshaling JSON: while decoding JSON: invalid character '{open}' exceeded max depth"
+        )));
+    }
+    Ok(value)
 }
 
-/// Merge-key and alias values must be shared, so nodes are kept as JSON-ready values keyed by
-/// anchor id.
+/// The opening character (`[` or `{`) of the first collection, in the order Go's JSON encoder
+/// writes them (keys sorted), nested deeper than encoding/json's 10000 levels.
+fn too_deep(value: &Value) -> Option<char> {
+    let mut stack = vec![(value, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        let children: Vec<&Value> = match v {
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(map) => map.values().collect(),
+            _ => continue,
+        };
+        if depth > MAX_DEPTH {
+            return Some(if v.is_array() { '[' } else { '{' });
+        }
+        stack.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
+    }
+    None
+}
+
+/// Reads one document's events into JSON.
 struct Builder<'a> {
     text: &'a str,
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    anchors: HashMap<usize, Value>,
-    depth: usize,
+    /// Finished anchored nodes by saphyr's anchor id (a redefined anchor gets a new id).
+    anchors: HashMap<usize, Anchored>,
+    /// Collections still open, innermost last.
+    frames: Vec<Frame>,
+    /// go-yaml's indentation levels currently open.
+    indents: usize,
+    cursor: CharCursor,
+    budget: AliasBudget,
+    decode_err: Option<YamlError>,
+    convert_err: Option<YamlError>,
+}
+
+/// go-yaml's `max_indents` (and `max_flow_level`): deeper nesting is a scanner error.
+const MAX_DEPTH: usize = 10_000;
+
+/// go-yaml v2's decoder counters behind "document contains excessive aliasing" (the fix for
+/// CVE-2019-11253): every node decoded counts, and nodes decoded through an alias count as
+/// aliased; a document fails once more than 100 aliased and 1000 total nodes were decoded and
+/// the aliased share exceeds [`allowed_alias_ratio`].
+#[derive(Default)]
+struct AliasBudget {
+    decoded: u64,
+    aliased: u64,
+}
+
+/// go-yaml's `allowedAliasRatio`: 99% up to 400000 decoded nodes, falling linearly to 10% at
+/// 4000000.
+fn allowed_alias_ratio(decoded: u64) -> f64 {
+    const LOW: u64 = 400_000;
+    const HIGH: u64 = 4_000_000;
+    if decoded <= LOW {
+        0.99
+    } else if decoded >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decoded - LOW) as f64 / (HIGH - LOW) as f64)
+    }
+}
+
+impl AliasBudget {
+    /// Counts `nodes` decoded nodes, `aliased` of them through an alias. Both counters only
+    /// grow while an alias is expanded, so checking once after a whole expansion gives the
+    /// verdict go-yaml reaches checking node by node.
+    fn count(&mut self, nodes: u64, aliased: u64) -> Result<(), YamlError> {
+        self.decoded = self.decoded.saturating_add(nodes);
+        self.aliased = self.aliased.saturating_add(aliased);
+        if self.aliased > 100
+            && self.decoded > 1000
+            && self.aliased as f64 / self.decoded as f64 > allowed_alias_ratio(self.decoded)
+        {
+            return Err(YamlError::yaml("document contains excessive aliasing"));
+        }
+        Ok(())
+    }
+}
+
+/// Maps saphyr's character indexes to byte offsets, moving forward (events come in order).
+#[derive(Default)]
+struct CharCursor {
+    chars: usize,
+    bytes: usize,
+}
+
+impl CharCursor {
+    fn byte_offset(&mut self, text: &str, char_index: usize) -> usize {
+        if char_index < self.chars {
+            *self = CharCursor::default();
+        }
+        for c in text[self.bytes..].chars() {
+            if self.chars == char_index {
+                break;
+            }
+            self.chars += 1;
+            self.bytes += c.len_utf8();
+        }
+        self.bytes
+    }
+}
+
+/// An anchored node: its value and what decoding it costs (go-yaml's node count).
+struct Anchored {
+    value: Value,
+    cost: u64,
+}
+
+/// A collection being read. Collections are built with an explicit stack, so nesting depth
+/// costs heap, not call stack.
+struct Frame {
+    kind: FrameKind,
+    anchor: usize,
+    /// go-yaml's decode count for this node so far (itself and everything read into it).
+    cost: u64,
+    flow: bool,
+    /// A block collection with its own indentation level (go-yaml's indents stack).
+    indented: bool,
+}
+
+enum FrameKind {
+    Seq(Vec<Value>),
+    /// The sequence value of a `<<` key: maps merged, earlier ones winning.
+    MergeSeq(Vec<Value>),
+    Map {
+        map: Map<String, Value>,
+        key: Option<PendingKey>,
+    },
+}
+
+enum PendingKey {
+    Merge,
+    Key(String),
+    /// A key that failed to convert; its value is read and dropped.
+    Dropped,
 }
 
 /// A node before key stringification: keys of mappings may be non-strings in YAML.
@@ -234,7 +485,11 @@ enum Node {
     Merge,
 }
 
-const MAX_DEPTH: usize = 10_000;
+/// Errors of the JSON conversion after decoding (sigs.k8s.io/yaml's second step).
+fn is_conversion_error(e: &YamlError) -> bool {
+    e.0.starts_with("error converting YAML to JSON: json:")
+        || e.0.contains("unsupported map key of type")
+}
 
 impl<'a> Builder<'a> {
     fn next(&mut self) -> Result<Option<(Event<'a>, Span)>, YamlError> {
@@ -251,26 +506,21 @@ impl<'a> Builder<'a> {
                 None | Some((Event::StreamEnd, _)) => return Ok(Value::Null),
                 Some((Event::StreamStart, _)) | Some((Event::Nothing, _)) => {}
                 Some((Event::DocumentStart(_), _)) => {
-                    let Some((ev, span)) = self.next()? else {
-                        return Ok(Value::Null);
-                    };
-                    if matches!(ev, Event::DocumentEnd) {
-                        return Ok(Value::Null);
-                    }
+                    let root = self.root()?;
                     // Only the first document counts (go-yaml's Unmarshal stops there), but
                     // errors before its end still count.
-                    let root = match self.node(ev, span)? {
-                        Node::Value(v) => v,
-                        Node::Merge => Value::String("<<".into()),
-                    };
                     loop {
                         match self.next()? {
                             None | Some((Event::DocumentEnd, _)) | Some((Event::StreamEnd, _)) => {
-                                return Ok(root)
+                                break
                             }
                             Some(_) => {}
                         }
                     }
+                    if let Some(e) = self.decode_err.take().or(self.convert_err.take()) {
+                        return Err(e);
+                    }
+                    return Ok(root.unwrap_or(Value::Null));
                 }
                 Some((_, span)) => {
                     return Err(YamlError::yaml(format!(
@@ -282,121 +532,318 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn node(&mut self, ev: Event<'a>, span: Span) -> Result<Node, YamlError> {
-        match ev {
-            Event::Scalar(text, style, anchor, tag) => {
-                let tag = tag.map(|t| t.to_string());
-                let node = resolve_scalar(&text, style, tag.as_deref())?;
-                if anchor > 0 {
-                    if let Node::Value(v) = &node {
-                        self.anchors.insert(anchor, v.clone());
-                    }
-                }
-                Ok(node)
+    /// Records a decode-phase error: the first one is kept and building stops, but the rest
+    /// of the document is still parsed, since a parse error anywhere takes precedence.
+    fn fail(&mut self, e: YamlError) {
+        if is_conversion_error(&e) {
+            if self.convert_err.is_none() {
+                self.convert_err = Some(e);
             }
-            Event::Alias(id) => match self.anchors.get(&id) {
-                Some(v) => Ok(Node::Value(v.clone())),
-                None => Err(YamlError::yaml("unknown anchor referenced")),
-            },
-            Event::SequenceStart(anchor, _) => {
-                self.enter()?;
-                let mut items = Vec::new();
-                loop {
-                    let (ev, span) = self.expect_event()?;
-                    if matches!(ev, Event::SequenceEnd) {
-                        break;
-                    }
-                    match self.node(ev, span)? {
-                        Node::Value(v) => items.push(v),
-                        Node::Merge => items.push(Value::String("<<".into())),
-                    }
-                }
-                self.depth -= 1;
-                let v = Value::Array(items);
-                if anchor > 0 {
-                    self.anchors.insert(anchor, v.clone());
-                }
-                Ok(Node::Value(v))
-            }
-            Event::MappingStart(anchor, _) => {
-                self.enter()?;
-                let v = Value::Object(self.mapping()?);
-                self.depth -= 1;
-                if anchor > 0 {
-                    self.anchors.insert(anchor, v.clone());
-                }
-                Ok(Node::Value(v))
-            }
-            _ => Err(YamlError::yaml(format!(
-                "line {}: did not find expected node content",
-                span.start.line()
-            ))),
+        } else if self.decode_err.is_none() {
+            self.decode_err = Some(e);
         }
     }
 
-    fn enter(&mut self) -> Result<(), YamlError> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(YamlError::yaml("exceeded max depth of 10000"));
+    fn building(&self) -> bool {
+        self.decode_err.is_none()
+    }
+
+    /// Reads the document's root node. `None` for an empty document.
+    fn root(&mut self) -> Result<Option<Value>, YamlError> {
+        // The document node itself is one decode.
+        if let Err(e) = self.budget.count(1, 0) {
+            self.fail(e);
         }
+        loop {
+            let Some((ev, span)) = self.next()? else {
+                return Err(YamlError::yaml("found unexpected end of stream"));
+            };
+            let done = match ev {
+                Event::DocumentEnd if self.frames.is_empty() => return Ok(None),
+                Event::Scalar(text, style, anchor, tag) => {
+                    let is_key = self.at_key();
+                    let node =
+                        match resolve_scalar(&text, style, tag.map(|t| t.to_string()).as_deref()) {
+                            Ok(n) => n,
+                            Err(e) => {
+                                self.fail(e);
+                                Node::Value(Value::Null)
+                            }
+                        };
+                    if is_key && matches!(node, Node::Merge) {
+                        // go-yaml does not decode a merge key.
+                        if let Some(Frame {
+                            kind: FrameKind::Map { key, .. },
+                            ..
+                        }) = self.frames.last_mut()
+                        {
+                            *key = Some(PendingKey::Merge);
+                        }
+                        continue;
+                    }
+                    let value = match node {
+                        Node::Value(v) => v,
+                        Node::Merge => Value::String("<<".into()),
+                    };
+                    if let Err(e) = self.budget.count(1, 0) {
+                        self.fail(e);
+                    }
+                    if anchor > 0 && self.building() {
+                        self.anchors.insert(
+                            anchor,
+                            Anchored {
+                                value: value.clone(),
+                                cost: 1,
+                            },
+                        );
+                    }
+                    self.complete(value, 1)
+                }
+                Event::Alias(id) => {
+                    let (value, cost) = self.alias(id, span);
+                    self.complete(value, cost)
+                }
+                Event::SequenceStart(anchor, _) => {
+                    self.open(span, anchor, false)?;
+                    continue;
+                }
+                Event::MappingStart(anchor, _) => {
+                    self.open(span, anchor, true)?;
+                    continue;
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let Some(frame) = self.frames.pop() else {
+                        return Err(YamlError::yaml(format!(
+                            "line {}: did not find expected node content",
+                            span.start.line()
+                        )));
+                    };
+                    if frame.indented {
+                        self.indents -= 1;
+                    }
+                    let value = match frame.kind {
+                        FrameKind::Seq(items) | FrameKind::MergeSeq(items) => Value::Array(items),
+                        FrameKind::Map { map, .. } => Value::Object(map),
+                    };
+                    if frame.anchor > 0 && self.building() {
+                        self.anchors.insert(
+                            frame.anchor,
+                            Anchored {
+                                value: value.clone(),
+                                cost: frame.cost,
+                            },
+                        );
+                    }
+                    self.complete(value, frame.cost)
+                }
+                _ => {
+                    return Err(YamlError::yaml(format!(
+                        "line {}: did not find expected node content",
+                        span.start.line()
+                    )))
+                }
+            };
+            if let Some(root) = done {
+                return Ok(Some(root));
+            }
+        }
+    }
+
+    /// Whether the next node is a mapping key.
+    fn at_key(&self) -> bool {
+        matches!(
+            self.frames.last(),
+            Some(Frame {
+                kind: FrameKind::Map { key: None, .. },
+                ..
+            })
+        )
+    }
+
+    /// Starts a collection, counting go-yaml's indentation levels: block collections have
+    /// one each, except a sequence written at its parent mapping's indentation
+    /// (`key:\n- item`), and flow collections have none.
+    fn open(&mut self, span: Span, anchor: usize, mapping: bool) -> Result<(), YamlError> {
+        let parent_flow = self.frames.last().is_some_and(|f| f.flow);
+        let at = self.cursor.byte_offset(self.text, span.start.index());
+        let first = self.text[at..].chars().next();
+        let flow = parent_flow || matches!(first, Some('[') | Some('{'));
+        let parent_is_block_map = matches!(
+            self.frames.last(),
+            Some(Frame {
+                kind: FrameKind::Map { .. },
+                flow: false,
+                ..
+            })
+        );
+        // saphyr places an indentless sequence at its first item, after the `- `.
+        let indentless = !mapping
+            && parent_is_block_map
+            && !self.text[..at]
+                .trim_end_matches([' ', '\t'])
+                .ends_with(['\n', '\r'])
+            && !self.text[..at].trim_end_matches([' ', '\t']).is_empty();
+        let indented = !flow && !indentless;
+        if indented {
+            self.indents += 1;
+            if self.indents > MAX_DEPTH {
+                // A scanner error: go-yaml names the line unless it is the first.
+                let line = span.start.line();
+                let msg = format!("exceeded max depth of {MAX_DEPTH}");
+                return Err(if line <= 1 {
+                    YamlError::yaml(msg)
+                } else {
+                    YamlError::yaml(format!("line {line}: {msg}"))
+                });
+            }
+        }
+        let merge = !mapping
+            && matches!(
+                self.frames.last(),
+                Some(Frame {
+                    kind: FrameKind::Map {
+                        key: Some(PendingKey::Merge),
+                        ..
+                    },
+                    ..
+                })
+            );
+        // A merge sequence is not decoded itself, only its items.
+        let cost = if merge { 0 } else { 1 };
+        if cost > 0 {
+            if let Err(e) = self.budget.count(1, 0) {
+                self.fail(e);
+            }
+        }
+        let kind = if mapping {
+            FrameKind::Map {
+                map: Map::new(),
+                key: None,
+            }
+        } else if merge {
+            FrameKind::MergeSeq(Vec::new())
+        } else {
+            FrameKind::Seq(Vec::new())
+        };
+        self.frames.push(Frame {
+            kind,
+            anchor,
+            cost,
+            flow,
+            indented,
+        });
         Ok(())
     }
 
-    fn expect_event(&mut self) -> Result<(Event<'a>, Span), YamlError> {
-        self.next()?
-            .ok_or_else(|| YamlError::yaml("found unexpected end of stream"))
+    /// Expands an alias within go-yaml's budget; an alias to an anchor still open is a
+    /// value containing itself.
+    fn alias(&mut self, id: usize, span: Span) -> (Value, u64) {
+        if !self.building() {
+            return (Value::Null, 1);
+        }
+        let Some(target) = self.anchors.get(&id) else {
+            let at = self.cursor.byte_offset(self.text, span.start.index());
+            let name: String = self.text[at..]
+                .trim_start_matches('*')
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                .collect();
+            self.fail(YamlError::yaml(format!(
+                "anchor '{name}' value contains itself"
+            )));
+            return (Value::Null, 1);
+        };
+        let cost = target.cost;
+        let checked = self
+            .budget
+            .count(1, 0)
+            .and_then(|()| self.budget.count(cost, cost));
+        if let Err(e) = checked {
+            self.fail(e);
+            return (Value::Null, 1);
+        }
+        let value = self
+            .anchors
+            .get(&id)
+            .map(|a| a.value.clone())
+            .unwrap_or_default();
+        (value, cost.saturating_add(1))
     }
 
-    /// Reads key/value pairs up to `MappingEnd`. Explicit keys win over `<<` merges, and of
-    /// several merged maps the first one to set a key wins (go-yaml v2).
-    fn mapping(&mut self) -> Result<Map<String, Value>, YamlError> {
-        let mut out = Map::new();
-        let mut merged: Vec<Map<String, Value>> = Vec::new();
-        loop {
-            let (ev, span) = self.expect_event()?;
-            if matches!(ev, Event::MappingEnd) {
-                break;
+    /// Puts a finished node into its parent; returns it when it is the root.
+    fn complete(&mut self, value: Value, cost: u64) -> Option<Value> {
+        let building = self.building();
+        let Some(parent) = self.frames.last_mut() else {
+            return Some(value);
+        };
+        parent.cost = parent.cost.saturating_add(cost);
+        if !building {
+            if let FrameKind::Map { key, .. } = &mut parent.kind {
+                *key = match key {
+                    None => Some(PendingKey::Dropped),
+                    Some(_) => None,
+                };
             }
-            let key = self.node(ev, span)?;
-            let (vev, vspan) = self.expect_event()?;
-            let value = match self.node(vev, vspan)? {
-                Node::Value(v) => v,
-                Node::Merge => Value::String("<<".into()),
-            };
-            match key {
-                Node::Merge => {
-                    match value {
-                        Value::Object(m) => merged.push(m),
+            return None;
+        }
+        let mut failure = None;
+        match &mut parent.kind {
+            FrameKind::Seq(items) | FrameKind::MergeSeq(items) => items.push(value),
+            FrameKind::Map { map, key } => match key.take() {
+                None => {
+                    *key = Some(match key_string(&value) {
+                        Ok(k) => PendingKey::Key(k),
+                        Err(e) => {
+                            failure = Some(e);
+                            PendingKey::Dropped
+                        }
+                    });
+                }
+                Some(PendingKey::Key(k)) => {
+                    // Duplicate keys: the last one wins (sigs.k8s.io/yaml is not strict).
+                    map.insert(k, value);
+                }
+                Some(PendingKey::Dropped) => {}
+                Some(PendingKey::Merge) => {
+                    // go-yaml v2 merges in place: a merged key overwrites what is already
+                    // set and is overwritten by keys that follow; of a sequence of maps,
+                    // the earlier ones win.
+                    let maps: Vec<Map<String, Value>> = match value {
+                        Value::Object(m) => vec![m],
                         Value::Array(items) => {
-                            for item in items {
+                            let mut maps = Vec::with_capacity(items.len());
+                            for item in items.into_iter().rev() {
                                 match item {
-                                    Value::Object(m) => merged.push(m),
-                                    _ => return Err(YamlError::yaml(
-                                        "map merge requires map or sequence of maps as the value",
-                                    )),
+                                    Value::Object(m) => maps.push(m),
+                                    _ => {
+                                        failure = Some(YamlError::yaml(
+                                            "map merge requires map or sequence of maps as the value",
+                                        ));
+                                        break;
+                                    }
                                 }
                             }
+                            maps
                         }
                         _ => {
-                            return Err(YamlError::yaml(
+                            failure = Some(YamlError::yaml(
                                 "map merge requires map or sequence of maps as the value",
-                            ))
+                            ));
+                            Vec::new()
+                        }
+                    };
+                    if failure.is_none() {
+                        for m in maps {
+                            map.extend(m);
                         }
                     }
                 }
-                Node::Value(k) => {
-                    let k = key_string(&k)?;
-                    // Duplicate keys: the last one wins (sigs.k8s.io/yaml is not strict).
-                    out.insert(k, value);
-                }
-            }
+            },
         }
-        for m in merged {
-            for (k, v) in m {
-                out.entry(k).or_insert(v);
-            }
+        if let Some(e) = failure {
+            self.fail(e);
         }
-        Ok(out)
+        None
     }
 }
 
@@ -771,6 +1218,8 @@ fn scan_error(e: &ScanError, text: &str) -> YamlError {
         || info.contains("invalid indentation in quoted")
     {
         ("found unexpected end of stream", true)
+    } else if info.contains("did not find expected node content") {
+        ("did not find expected node content", false)
     } else if info.contains("did not find expected '-'") {
         ("did not find expected '-' indicator", false)
     } else if info.contains("expected ',' or '}'") {

@@ -52,6 +52,30 @@ struct RangeState {
     begin: usize,
     inside: usize,
     end: usize,
+    /// Values produced so far, and how many a run may produce (see [`work_budget`]).
+    work: usize,
+    budget: usize,
+}
+
+/// How many values one run may produce. client-go has no limit, so nested `range`s and
+/// chained `..` grow as the data size to the power of the nesting and a short template can
+/// run for ever; real templates produce a small multiple of the data, which this allows.
+fn work_budget(data: &Value) -> usize {
+    let mut nodes = 0usize;
+    let mut stack = vec![data];
+    while let Some(v) = stack.pop() {
+        nodes += 1;
+        match v {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    (1 << 20) + nodes.saturating_mul(64)
+}
+
+fn budget_error(budget: usize) -> String {
+    format!("the template produces more than {budget} values")
 }
 
 fn is_terminator(c: Option<char>) -> bool {
@@ -570,8 +594,11 @@ impl JsonPath {
 
     /// Every action's results, in template order (text nodes yield their text).
     pub fn find_results(&self, data: &Value) -> Result<Vec<Vec<Value>>, String> {
-        let mut st = RangeState::default();
         let data = normalize_ints(data);
+        let mut st = RangeState {
+            budget: work_budget(&data),
+            ..RangeState::default()
+        };
         Ok(self.find(&mut st, &self.root, &data)?.0)
     }
 
@@ -652,6 +679,20 @@ impl JsonPath {
         input: Vec<Value>,
         node: &Node,
     ) -> Result<Vec<Value>, String> {
+        let out = self.walk_node(st, input, node)?;
+        st.work = st.work.saturating_add(out.len());
+        if st.work > st.budget {
+            return Err(budget_error(st.budget));
+        }
+        Ok(out)
+    }
+
+    fn walk_node(
+        &self,
+        st: &mut RangeState,
+        input: Vec<Value>,
+        node: &Node,
+    ) -> Result<Vec<Value>, String> {
         match node {
             Node::List(nodes) => self.eval_list(st, input, nodes),
             Node::Text(t) => Ok(vec![Value::String(t.clone())]),
@@ -662,7 +703,15 @@ impl JsonPath {
             Node::Float(v) => Ok(input.iter().map(|_| Value::from(*v)).collect()),
             Node::Bool(v) => Ok(input.iter().map(|_| Value::Bool(*v)).collect()),
             Node::Wildcard => Ok(input.iter().flat_map(children).collect()),
-            Node::Recursive => Ok(eval_recursive(&input)),
+            Node::Recursive => {
+                let limit = st.budget.saturating_sub(st.work);
+                let mut out = Vec::new();
+                eval_recursive(&input, &mut out, limit);
+                if out.len() > limit {
+                    return Err(budget_error(st.budget));
+                }
+                Ok(out)
+            }
             Node::Union(lists) => {
                 let mut out = Vec::new();
                 for list in lists {
@@ -828,16 +877,19 @@ fn eval_array(input: Vec<Value>, params: &[Param; 3]) -> Result<Vec<Value>, Stri
     Ok(result)
 }
 
-fn eval_recursive(input: &[Value]) -> Vec<Value> {
-    let mut result = Vec::new();
+/// Every collection in `input` and below it, parents first; stops once `out` holds more
+/// than `limit` values.
+fn eval_recursive(input: &[Value], out: &mut Vec<Value>, limit: usize) {
     for value in input {
+        if out.len() > limit {
+            return;
+        }
         let kids = children(value);
         if !kids.is_empty() {
-            result.push(value.clone());
-            result.extend(eval_recursive(&kids));
+            out.push(value.clone());
+            eval_recursive(&kids, out, limit);
         }
     }
-    result
 }
 
 /// kubectl's `-o jsonpath=…` printer (cli-runtime `JSONPathPrinter`) with kubectl's errors.
@@ -1132,5 +1184,38 @@ mod tests {
                 let _ = p.print(&obj(), &mut Vec::new());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod fuzz_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Found by tests/fuzz.rs: nested ranges multiply and ran for ever.
+    #[test]
+    fn exploding_templates_stop_at_the_work_budget() {
+        // Each range iterates over every collection below (and including) the current one:
+        // on 1093 lists, 20 nested ranges visit some 10^8 of them.
+        let mut data = json!([0, 0, 0]);
+        for _ in 0..6 {
+            data = json!([data.clone(), data.clone(), data]);
+        }
+        let template = "{range ..}".repeat(20) + "{@}";
+        let jp = JsonPath::parse(&template).unwrap();
+        let err = jp.find_results(&data).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "the template produces more than {} values",
+                work_budget(&data)
+            )
+        );
+        // Ordinary templates are far below it.
+        let chained = JsonPath::parse("{..}").unwrap();
+        let deep = json!({"a": [{"b": [1, 2, {"c": {}}]}]});
+        assert_eq!(chained.find_results(&deep).unwrap()[0].len(), 5);
+        let jp = JsonPath::parse("{.a[*].b[*]}").unwrap();
+        assert_eq!(jp.find_results(&deep).unwrap()[0].len(), 3);
     }
 }

@@ -138,6 +138,129 @@ fn special_floats_are_errors_and_nesting_is_bounded() {
     assert!(yaml_to_json(&deep).is_err());
 }
 
+/// `a` holds 10 scalars, `b` 10 aliases of `a`, `c` `k` aliases of `b`: kubectl 1.33 reads
+/// it with k = 157 and refuses it with k = 158 (go-yaml's alias ratio passes 99%).
+fn nested_aliases(k: usize) -> String {
+    let mut s = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+    s += &format!("a: &a [{}]\n", ["x"; 10].join(","));
+    s += &format!("b: &b [{}]\n", ["*a"; 10].join(","));
+    s += &format!("c: [{}]\n", vec!["*b"; k].join(","));
+    s
+}
+
+#[test]
+fn alias_expansion_follows_go_yamls_budget() {
+    let ok = yaml_to_json(&nested_aliases(157)).unwrap();
+    assert_eq!(ok["c"].as_array().unwrap().len(), 157);
+    assert_eq!(ok["c"][156][9][9], json!("x"));
+    assert_eq!(
+        yaml_to_json(&nested_aliases(158)).unwrap_err().to_string(),
+        "error converting YAML to JSON: yaml: document contains excessive aliasing"
+    );
+}
+
+#[test]
+fn billion_laughs_are_refused_before_expanding() {
+    // 9 levels of 9 aliases: 387 million scalars if expanded.
+    let mut text = String::from("a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+    for i in 1..10 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(",");
+        text += &format!("a{i}: &a{i} [{refs}]\n");
+    }
+    assert_eq!(
+        yaml_to_json(&text).unwrap_err().to_string(),
+        "error converting YAML to JSON: yaml: document contains excessive aliasing"
+    );
+    // A parse error later in the document wins, as go-yaml parses before decoding.
+    let e = yaml_to_json(&format!("{text}z: [\n")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "error converting YAML to JSON: yaml: line 11: did not find expected node content"
+    );
+}
+
+#[test]
+fn anchors_containing_themselves_are_named() {
+    for text in ["a: &x {b: *x}\n", "a: &x [1, [*x]]\n"] {
+        assert_eq!(
+            yaml_to_json(text).unwrap_err().to_string(),
+            "error converting YAML to JSON: yaml: anchor 'x' value contains itself"
+        );
+    }
+}
+
+#[test]
+fn merges_apply_in_place_like_go_yaml_v2() {
+    // Observed with kubectl 1.33: a merge overwrites keys set before it, later keys
+    // overwrite merged ones, and of a merged sequence the earlier maps win.
+    let v = yaml_to_json(
+        "b: &b {a: 2, c: 3}\nb2: &b2 {a: 5, d: 6, c: 7}\n\
+         one: {a: 1, <<: *b, e: x}\ntwo: {<<: [*b, *b2], e: x}\nthree: {<<: *b, a: 9}\n",
+    )
+    .unwrap();
+    assert_eq!(v["one"], json!({"a": 2, "c": 3, "e": "x"}));
+    assert_eq!(v["two"], json!({"a": 2, "c": 3, "d": 6, "e": "x"}));
+    assert_eq!(v["three"], json!({"a": 9, "c": 3}));
+    assert_eq!(
+        yaml_to_json("a: {<<: [{x: 1}, 2]}\n").unwrap_err().to_string(),
+        "error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value"
+    );
+}
+
+/// Runs `f` on a thread with the stack the binary gives its command thread.
+fn with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(512 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+#[test]
+fn block_nesting_is_limited_like_go_yaml() {
+    with_big_stack(|| {
+        // Each `- ` opens an indentation level; go-yaml allows 10000.
+        let ok = yaml_to_json(&format!("{}z\n", "- ".repeat(10_000))).unwrap();
+        let mut v = &ok;
+        for _ in 0..10_000 {
+            v = &v[0];
+        }
+        assert_eq!(v, &json!("z"));
+        assert_eq!(
+            yaml_to_json(&format!("{}z\n", "- ".repeat(10_001)))
+                .unwrap_err()
+                .to_string(),
+            "error converting YAML to JSON: yaml: exceeded max depth of 10000"
+        );
+        // Observed with kubectl 1.33: the line of the level that is one too many.
+        let text = format!("x:\n  {}z\n", "- ".repeat(10_000));
+        assert_eq!(
+            yaml_to_json(&text).unwrap_err().to_string(),
+            "error converting YAML to JSON: yaml: line 2: exceeded max depth of 10000"
+        );
+        // A sequence at its key's indentation has no level of its own, so go-yaml reads
+        // 10000 mappings and the sequence; the JSON step then finds 10001 levels (observed
+        // with kubectl 1.33).
+        let mut text = String::new();
+        for i in 0..10_000 {
+            text += &format!("{}k:\n", " ".repeat(i));
+        }
+        text += &format!("{}- z\n", " ".repeat(9_999));
+        assert_eq!(
+            yaml_to_json(&text).unwrap_err().to_string(),
+            "error unmarshaling JSON: while decoding JSON: invalid character '[' exceeded max depth"
+        );
+        // Flow levels count towards the JSON limit too.
+        let text = format!("{}{{a: [1]}}\n", "- ".repeat(9_999));
+        assert_eq!(
+            yaml_to_json(&text).unwrap_err().to_string(),
+            "error unmarshaling JSON: while decoding JSON: invalid character '[' exceeded max depth"
+        );
+        assert!(yaml_to_json(&format!("{}{{a: 1}}\n", "- ".repeat(9_999))).is_ok());
+    });
+}
+
 mod props {
     use super::*;
     use proptest::prelude::*;
@@ -245,4 +368,45 @@ fn mutated_manifests_fail_like_kubectl() {
         bad.len(),
         bad.join("\n")
     );
+}
+
+/// encoding/json's 10000 levels, not serde_json's 128 (offsets observed with kubectl 1.33).
+#[test]
+fn json_nesting_is_limited_like_encoding_json() {
+    with_big_stack(|| {
+        let ok = format!("{{\"a\":{}{}}}", "[".repeat(9_999), "]".repeat(9_999));
+        let docs = documents_to_json(&ok);
+        assert!(docs[0].is_ok(), "{docs:?}");
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(
+            documents_to_json(&deep)[0]
+                .as_ref()
+                .unwrap_err()
+                .to_string(),
+            "json: offset 10005: invalid character '[' exceeded max depth"
+        );
+        let mixed = format!(
+            "{{\"a\":{}1{}}}",
+            "[{\"b\":".repeat(5_000),
+            "}]".repeat(5_000)
+        );
+        assert_eq!(
+            documents_to_json(&mixed)[0]
+                .as_ref()
+                .unwrap_err()
+                .to_string(),
+            "json: offset 30001: invalid character '{' exceeded max depth"
+        );
+        // Brackets inside strings do not count; a syntax error before the limit wins.
+        let quoted = format!("{{\"a\":\"{}\"}}", "[".repeat(20_000));
+        assert!(documents_to_json(&quoted)[0].is_ok());
+        let early = format!("{{\"a\":,{}", "[".repeat(20_000));
+        assert_eq!(
+            documents_to_json(&early)[0]
+                .as_ref()
+                .unwrap_err()
+                .to_string(),
+            "json: offset 6: invalid character ',' looking for beginning of value"
+        );
+    });
 }
