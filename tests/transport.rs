@@ -577,7 +577,12 @@ async fn cross_origin_redirects_carry_no_credentials() {
         .iter()
         .filter(|r| r.server == 1)
         .all(|r| !r.has_credentials()));
-    assert_eq!(ours.code, 0, "{ours:?}");
+    // The other origin answered for another object: never reported as a success.
+    assert_eq!(ours.code, 1, "{ours:?}");
+    assert_eq!(
+        ours.stderr,
+        "error: the server returned configmaps \"moved\" instead of configmaps \"c307\"\n"
+    );
 }
 
 /// A 500 whose body is not a Status: client-go's generic error with the body's text.
@@ -1088,12 +1093,16 @@ async fn interrupted_get_watch() {
                 .unwrap();
             use std::os::unix::process::ExitStatusExt;
             let status = (out.status.code(), out.status.signal());
-            let want = if open {
-                (Some(1), None)
+            // Before the watch answers, whether the interrupt handler is already in place
+            // is a race (in both clients): killed by the signal, or exit 1 without a word.
+            if open {
+                assert_eq!(status, (Some(1), None), "{p} open={open}");
             } else {
-                (None, Some(2))
-            };
-            assert_eq!(status, want, "{p} open={open}");
+                assert!(
+                    status == (None, Some(2)) || status == (Some(1), None),
+                    "{p} open={open}: {status:?}"
+                );
+            }
             let want_out = if open {
                 "configmap/a\nconfigmap/b\n"
             } else {

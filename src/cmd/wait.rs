@@ -595,7 +595,9 @@ impl WaitArgs {
             let (targets, errors) = read_objects(ctx, &spec).await;
             let mut sources = Vec::new();
             for t in targets {
-                sources.push(if self.local {
+                // cli-runtime's RetrieveLatest does not fetch a nameless object: it is waited
+                // on as read, and the wait reports the missing name.
+                sources.push(if self.local || t.name.is_empty() {
                     Source::Local(Info {
                         resource: t.resource,
                         namespace: t.namespace,
