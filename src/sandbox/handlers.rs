@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use super::resources::{self, ResourceInfo};
 use super::selectors::{FieldSelector, LabelSelector};
 use super::status::{self, json_response, ApiError, StatusCause, StatusDetails, MAX_REQUEST_BODY};
-use super::store::{now_rfc3339, ns_name, EventType, GroupResource, Store, StoreError};
+use super::store::{ns_name, EventType, GroupResource, Store, StoreError};
 use super::tables::{self, IncludeObject};
 use super::{defaults, discovery, openapi, protobuf, validation};
 
@@ -516,7 +516,12 @@ fn get(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     Ok(match output {
         Output::Table(v) => {
             let include = include_object(ctx)?;
-            let mut table = tables::table_for(&t.info.gr(), std::slice::from_ref(&obj), include);
+            let mut table = tables::table_for_at(
+                &t.info.gr(),
+                std::slice::from_ref(&obj),
+                include,
+                st.store.clock().now(),
+            );
             table["apiVersion"] = json!(format!("meta.k8s.io/{v}"));
             table["metadata"]["resourceVersion"] = obj["metadata"]["resourceVersion"].clone();
             ok_json(200, &table)
@@ -623,7 +628,7 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     match output {
         Output::Table(v) if as_stored && include != IncludeObject::Object => {
             let mut table =
-                tables::TableView::new(&t.info.gr(), stored, include, chrono::Utc::now());
+                tables::TableView::new(&t.info.gr(), stored, include, st.store.clock().now());
             table.api_version = format!("meta.k8s.io/{v}");
             table.metadata = meta;
             return Ok(json_response(200, to_json(&table)));
@@ -655,7 +660,8 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         .collect();
     Ok(match output {
         Output::Table(v) => {
-            let mut table = tables::table_for(&t.info.gr(), &items, include);
+            let mut table =
+                tables::table_for_at(&t.info.gr(), &items, include, st.store.clock().now());
             table["apiVersion"] = json!(format!("meta.k8s.io/{v}"));
             table["metadata"] = meta;
             ok_json(200, &table)
@@ -777,13 +783,19 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         }
     };
     let info = t.info;
+    let clock = st.store.clock().clone();
     // Only the first Table of a watch carries the column definitions.
     let mut first_table = true;
     let mut encode = move |kind: &str, obj: Value| -> Bytes {
         let obj = typed(info, obj);
         let object = match output {
             Output::Table(v) => {
-                let mut table = tables::table_for(&info.gr(), std::slice::from_ref(&obj), include);
+                let mut table = tables::table_for_at(
+                    &info.gr(),
+                    std::slice::from_ref(&obj),
+                    include,
+                    clock.now(),
+                );
                 if !std::mem::take(&mut first_table) {
                     tables::strip_headers(&mut table);
                 }
@@ -1218,8 +1230,13 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
         services::allocate(&st.store, &mut obj)?;
     }
     admit(t.info, &mut obj, None)?;
-    obj["metadata"]["managedFields"] =
-        managed::record_update(None, &obj, &field_manager(ctx), &t.info.api_version());
+    obj["metadata"]["managedFields"] = managed::record_update(
+        None,
+        &obj,
+        &field_manager(ctx),
+        &t.info.api_version(),
+        &st.store.clock().rfc3339(),
+    );
     let created = store_create(st, t, obj, dry)?;
     Ok(with_warnings(
         render(output, &typed(t.info, created), 201),
@@ -1255,7 +1272,7 @@ fn store_create(st: &ApiState, t: &Target, mut obj: Value, dry: bool) -> Result<
     {
         obj["metadata"]["uid"] = json!(super::store::new_uid());
     }
-    obj["metadata"]["creationTimestamp"] = json!(now_rfc3339());
+    obj["metadata"]["creationTimestamp"] = json!(st.store.clock().rfc3339());
     Ok(obj)
 }
 
@@ -1439,8 +1456,13 @@ fn write_update(
 ) -> Result<Value, ApiError> {
     let mut next = merge_for_update(t.info, t.sub.as_deref(), old, new);
     admit(t.info, &mut next, Some(old))?;
-    next["metadata"]["managedFields"] =
-        managed::record_update(Some(old), &next, &field_manager(ctx), &t.info.api_version());
+    next["metadata"]["managedFields"] = managed::record_update(
+        Some(old),
+        &next,
+        &field_manager(ctx),
+        &t.info.api_version(),
+        &st.store.clock().rfc3339(),
+    );
     commit_update(st, t, old, next, dry)
 }
 
@@ -1611,7 +1633,13 @@ fn apply_patch(
             services::allocate(&st.store, &mut obj)?;
         }
         admit(t.info, &mut obj, None)?;
-        obj["metadata"]["managedFields"] = json!([managed::entry(&manager, "Apply", &av, fields)]);
+        obj["metadata"]["managedFields"] = json!([managed::entry(
+            &manager,
+            "Apply",
+            &av,
+            fields,
+            &st.store.clock().rfc3339()
+        )]);
         let created = store_create(st, t, obj, dry)?;
         return Ok(with_warnings(
             render(output, &typed(t.info, created), 201),
@@ -1633,8 +1661,14 @@ fn apply_patch(
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
     // Fields this manager applied before, left out now and owned by nobody else, go away.
     managed::prune(&mut patched, &old_typed, &manager, &fields);
-    patched["metadata"]["managedFields"] =
-        managed::record(&old_typed, &manager, &av, fields, force);
+    patched["metadata"]["managedFields"] = managed::record(
+        &old_typed,
+        &manager,
+        &av,
+        fields,
+        force,
+        &st.store.clock().rfc3339(),
+    );
     let mut next = merge_for_update(t.info, None, &old, to_storage(t.info, patched));
     admit(t.info, &mut next, Some(&old))?;
     let saved = commit_update(st, t, &old, next, dry)?;
@@ -1912,7 +1946,7 @@ fn delete_one(
             _ => {}
         }
         let rv = meta["resourceVersion"].as_str().map(str::to_string);
-        let now = now_rfc3339();
+        let now = st.store.clock().rfc3339();
         let result = if info.resource == "namespaces" {
             if meta["deletionTimestamp"].is_string() {
                 return Ok((old, false));
@@ -1941,7 +1975,7 @@ fn delete_one(
                     return Ok((old, false));
                 }
             }
-            let when = chrono::Utc::now() + chrono::Duration::seconds(grace);
+            let when = st.store.clock().now() + chrono::Duration::seconds(grace);
             next["metadata"]["deletionTimestamp"] =
                 json!(when.format("%Y-%m-%dT%H:%M:%SZ").to_string());
             next["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
@@ -2250,12 +2284,18 @@ mod managed {
     }
 
     /// One managedFields entry.
-    pub fn entry(manager: &str, operation: &str, api_version: &str, fields: Value) -> Value {
+    pub fn entry(
+        manager: &str,
+        operation: &str,
+        api_version: &str,
+        fields: Value,
+        now: &str,
+    ) -> Value {
         json!({
             "manager": manager,
             "operation": operation,
             "apiVersion": api_version,
-            "time": super::now_rfc3339(),
+            "time": now,
             "fieldsType": "FieldsV1",
             "fieldsV1": fields,
         })
@@ -2424,6 +2464,7 @@ mod managed {
         api_version: &str,
         fields: Value,
         force: bool,
+        now: &str,
     ) -> Value {
         let taken = paths_of(&fields);
         let mut out = Vec::new();
@@ -2443,7 +2484,7 @@ mod managed {
                 out.push(e);
             }
         }
-        out.push(entry(manager, "Apply", api_version, fields));
+        out.push(entry(manager, "Apply", api_version, fields, now));
         Value::Array(out)
     }
 
@@ -2453,6 +2494,7 @@ mod managed {
         new: &Value,
         manager: &str,
         api_version: &str,
+        now: &str,
     ) -> Value {
         let changed: Vec<Path> = leaves_of(new)
             .into_iter()
@@ -2488,7 +2530,7 @@ mod managed {
         }
         mine.extend(changed);
         if !mine.is_empty() {
-            out.push(entry(manager, "Update", api_version, tree(&mine)));
+            out.push(entry(manager, "Update", api_version, tree(&mine), now));
         }
         Value::Array(out)
     }
@@ -2509,8 +2551,13 @@ mod managed {
             );
             assert!(f["f:metadata"].get("f:name").is_none());
             let mut live = obj.clone();
-            live["metadata"]["managedFields"] =
-                record_update(None, &obj, "kubectl-client-side-apply", "apps/v1");
+            live["metadata"]["managedFields"] = record_update(
+                None,
+                &obj,
+                "kubectl-client-side-apply",
+                "apps/v1",
+                "2026-01-01T00:00:00Z",
+            );
             let mut intent = obj.clone();
             intent["spec"]["replicas"] = json!(3);
             let c = conflicts(&live, &intent, "me");
@@ -2521,12 +2568,19 @@ mod managed {
             assert_eq!(e.message, "Apply failed with 1 conflict: conflict with \"kubectl-client-side-apply\" using apps/v1: .spec.replicas");
             // Same values: shared ownership, no conflict.
             assert!(conflicts(&live, &obj, "me").is_empty());
-            let forced = record(&live, "me", "apps/v1", fields_of(&intent), true);
+            let forced = record(
+                &live,
+                "me",
+                "apps/v1",
+                fields_of(&intent),
+                true,
+                "2026-01-01T00:00:00Z",
+            );
             assert_eq!(forced.as_array().unwrap().len(), 1);
             // Dropping a field from the applied intent removes it when nobody else owns it.
             let mut applied = json!({"metadata": {"name": "x", "managedFields": [
-                entry("me", "Apply", "v1", fields_of(&json!({"data": {"a": "1", "b": "2"}}))),
-                entry("other", "Update", "v1", fields_of(&json!({"data": {"c": "3"}}))),
+                entry("me", "Apply", "v1", fields_of(&json!({"data": {"a": "1", "b": "2"}})), "2026-01-01T00:00:00Z"),
+                entry("other", "Update", "v1", fields_of(&json!({"data": {"c": "3"}})), "2026-01-01T00:00:00Z"),
             ]}, "data": {"a": "1", "b": "2", "c": "3"}});
             let old_obj = applied.clone();
             prune(

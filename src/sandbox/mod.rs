@@ -1,6 +1,7 @@
 //! The simulated cluster: an HTTPS Kubernetes API server with a store, controllers and
 //! server-side printers, run in-process.
 
+pub mod clock;
 pub mod controllers;
 pub mod defaults;
 pub mod discovery;
@@ -16,4 +17,5 @@ pub mod store;
 pub mod tables;
 pub mod validation;
 
+pub use clock::Clock;
 pub use server::{start, SandboxHandle, SandboxOptions};

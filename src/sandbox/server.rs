@@ -28,6 +28,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt as _;
 
+use super::clock::Clock;
 use super::controllers::{self, ControllerOptions};
 use super::handlers::{self, ApiState, Identity};
 use super::store::Store;
@@ -48,6 +49,8 @@ pub struct SandboxOptions {
     pub nodes: usize,
     /// Whether a control-plane node is simulated too.
     pub control_plane: bool,
+    /// Cluster time: the wall clock, or a manual clock that tests advance.
+    pub clock: Clock,
 }
 
 impl Default for SandboxOptions {
@@ -57,6 +60,7 @@ impl Default for SandboxOptions {
             name: "sandbox".into(),
             nodes: 2,
             control_plane: false,
+            clock: Clock::real(),
         }
     }
 }
@@ -109,6 +113,18 @@ impl SandboxHandle {
     /// The object store behind the server (tests and controllers read and write it).
     pub fn store(&self) -> Arc<Store> {
         self.store.clone()
+    }
+
+    /// The cluster's clock.
+    pub fn clock(&self) -> &Clock {
+        self.store.clock()
+    }
+
+    /// Moves a manual clock forward by `by`: every controller timer due by then fires (pods
+    /// start, grace periods end, CronJobs run, …). Returns the new cluster time. Does nothing on
+    /// the wall clock.
+    pub fn advance(&self, by: std::time::Duration) -> chrono::DateTime<chrono::Utc> {
+        self.store.clock().advance(by)
     }
 
     /// A standalone kubeconfig (cluster, user and context `sandbox`, current-context set)
@@ -291,7 +307,7 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
         .await
         .with_context(|| format!("binding 127.0.0.1:{}", opts.port))?;
     let port = listener.local_addr()?.port();
-    let store = Arc::new(Store::new());
+    let store = Arc::new(Store::with_clock(opts.clock.clone()));
     // Initial namespaces, nodes etc. exist before the first request is served.
     let background = controllers::spawn(
         store.clone(),

@@ -14,6 +14,8 @@ use rand::Rng;
 use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
+use super::clock::Clock;
+
 /// How many changes are kept for watches that resume from an older resourceVersion.
 const HISTORY: usize = 100_000;
 
@@ -105,6 +107,7 @@ struct Inner {
 pub struct Store {
     inner: Mutex<Inner>,
     tx: broadcast::Sender<Arc<WatchEvent>>,
+    clock: Clock,
 }
 
 impl Default for Store {
@@ -142,11 +145,6 @@ pub fn new_uid() -> String {
     )
 }
 
-/// Now, as the API server writes timestamps (RFC 3339, seconds, UTC).
-pub fn now_rfc3339() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// Namespace and name of an object ("" when absent).
 pub fn ns_name(obj: &Value) -> (String, String) {
     let m = &obj["metadata"];
@@ -175,7 +173,13 @@ fn is_terminating_without_finalizers(gr: &GroupResource, obj: &Value) -> bool {
 }
 
 impl Store {
+    /// An empty store on the wall clock.
     pub fn new() -> Self {
+        Self::with_clock(Clock::real())
+    }
+
+    /// An empty store whose timestamps, and whose controllers' timers, follow `clock`.
+    pub fn with_clock(clock: Clock) -> Self {
         let (tx, _) = broadcast::channel(65_536);
         Store {
             inner: Mutex::new(Inner {
@@ -184,7 +188,13 @@ impl Store {
                 history: VecDeque::new(),
             }),
             tx,
+            clock,
         }
+    }
+
+    /// The cluster's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -252,7 +262,7 @@ impl Store {
             .unwrap_or_default()
             .is_empty()
         {
-            meta["creationTimestamp"] = json!(now_rfc3339());
+            meta["creationTimestamp"] = json!(self.clock.rfc3339());
         }
         inner.rv += 1;
         let rv = inner.rv;

@@ -137,11 +137,6 @@ pub fn translate_timestamp_since(ts: &str, now: DateTime<Utc>) -> String {
     }
 }
 
-/// The Table for `items` of resource `gr`, ages computed at the current time.
-pub fn table_for(gr: &GroupResource, items: &[Value], include: IncludeObject) -> Value {
-    table_for_at(gr, items, include, Utc::now())
-}
-
 /// The Table for `items` of resource `gr`, ages computed at `now`.
 pub fn table_for_at(
     gr: &GroupResource,

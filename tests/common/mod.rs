@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use kubectl_rs::sandbox::server::{start, SandboxHandle, SandboxOptions};
+use kubectl_rs::sandbox::Clock;
 
 /// The real kubectl closest to the v1.36 target (see ../shared/reference/README.md).
 pub const ORACLE: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
@@ -54,6 +55,24 @@ impl TestEnv {
             ..Default::default()
         })
         .await
+    }
+
+    /// A sandbox whose cluster time moves only when the test advances it (`advance`,
+    /// `advancing`). The clock starts ten minutes behind the wall clock, so that the times it
+    /// writes stay in the past for the CLIs, which compute ages on the wall clock.
+    pub async fn manual_clock() -> TestEnv {
+        let start = chrono::Utc::now() - chrono::Duration::minutes(10);
+        Self::with(SandboxOptions {
+            name: "kind-multinodes".into(),
+            clock: Clock::manual(start),
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Moves the sandbox's manual clock forward: the controller timers due by then fire.
+    pub fn advance(&self, by: std::time::Duration) {
+        self.sandbox.advance(by);
     }
 
     pub async fn with(opts: SandboxOptions) -> TestEnv {
@@ -135,6 +154,28 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("condition not reached in time");
+}
+
+/// Polls `f` until it returns true, advancing `env`'s manual clock by `step` after each miss:
+/// for state the controllers reach after some cluster time (a kubelet starting a pod, a grace
+/// period, a schedule). At most 200 polls.
+pub async fn advancing<F, Fut>(env: &TestEnv, step: std::time::Duration, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    assert!(
+        env.sandbox.clock().is_manual(),
+        "advancing needs a manual clock"
+    );
+    for _ in 0..200 {
+        if f().await {
+            return;
+        }
+        env.advance(step);
+        tokio::task::yield_now().await;
+    }
+    panic!("condition not reached after advancing the clock 200 times by {step:?}");
 }
 
 /// Asserts two outputs are equal, showing both in full when they are not.

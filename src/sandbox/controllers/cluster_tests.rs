@@ -6,7 +6,6 @@ use serde_json::{json, Value};
 
 use super::testutil::{diff, eventually, opts, reference, user_create, user_update};
 use super::*;
-use crate::sandbox::store::now_rfc3339;
 
 fn seed_daemonset() -> Value {
     json!({
@@ -55,7 +54,12 @@ async fn ds_status(store: &Store, want: Value) -> Value {
 }
 
 fn start(o: ControllerOptions) -> (Arc<Store>, Vec<tokio::task::JoinHandle<()>>) {
-    let store = Arc::new(Store::new());
+    start_on(o, Clock::real())
+}
+
+/// Like `start`, on `clock`.
+fn start_on(o: ControllerOptions, clock: Clock) -> (Arc<Store>, Vec<tokio::task::JoinHandle<()>>) {
+    let store = Arc::new(Store::with_clock(clock));
     let handles = spawn(store.clone(), o);
     (store, handles)
 }
@@ -322,7 +326,7 @@ async fn delete_ds_with(store: &Store, finalizer: Option<&str>) {
         Some(f) => {
             user_update(store, &gr_daemonsets(), "default", "node-exporter", |d| {
                 d["metadata"]["finalizers"] = json!([f]);
-                d["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+                d["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
             });
         }
     }
@@ -348,7 +352,7 @@ async fn deleting_the_daemonset_background_foreground_orphan() {
         })
         .await;
         if mode == Some("orphan") {
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            super::testutil::gc_barrier(&store).await;
             let left = ds_pods(&store);
             assert_eq!(left.len(), 2);
             assert!(left
@@ -390,7 +394,7 @@ async fn namespace_deletion_empties_it() {
     .await;
     store
         .modify_keep(&gr_namespaces(), "", "demo", |n| {
-            n["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+            n["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
             n["status"]["phase"] = json!("Terminating");
             Ok(true)
         })
@@ -666,14 +670,17 @@ async fn unschedulable_pods_stay_pending_with_the_real_message() {
 
 #[tokio::test]
 async fn min_ready_seconds_delays_availability_then_settles_idle() {
-    let (store, handles) = start(opts());
+    let clock = Clock::manual(parse_time("2026-03-01T00:00:00Z").unwrap());
+    let (store, handles) = start_on(opts(), clock.clone());
     let mut d = web_deployment(2);
     d["spec"]["minReadySeconds"] = json!(3);
     user_create(&store, &deployment::gr_deployments(), d);
     let mut ds = seed_daemonset();
     ds["spec"]["minReadySeconds"] = json!(3);
     user_create(&store, &gr_daemonsets(), ds);
+    // The kubelet starts pods after its delay (5 ms of cluster time).
     let early = eventually(10, "pods ready", || async {
+        clock.advance(Duration::from_millis(5));
         let rs = store.list(&deployment::gr_replicasets(), Some("default")).0;
         rs.first()
             .filter(|r| r["status"]["readyReplicas"] == 2)
@@ -684,6 +691,25 @@ async fn min_ready_seconds_delays_availability_then_settles_idle() {
         early["status"].get("availableReplicas").is_none(),
         "{early}"
     );
+    // Ready for less than minReadySeconds: not available, however long the test takes.
+    eventually(10, "daemonset pods ready", || async {
+        let ds = store.get(&gr_daemonsets(), "default", "node-exporter")?;
+        (ds["status"]["numberReady"] == 2).then_some(())
+    })
+    .await;
+    testutil::quiet(&store).await;
+    let rs = store.list(&deployment::gr_replicasets(), Some("default")).0;
+    assert!(
+        rs[0]["status"].get("availableReplicas").is_none(),
+        "{}",
+        rs[0]
+    );
+    let ds = store
+        .get(&gr_daemonsets(), "default", "node-exporter")
+        .unwrap();
+    assert_eq!(ds["status"]["numberUnavailable"], 2, "{}", ds["status"]);
+    // Three seconds later both are available (the controllers' requeue timers fire).
+    clock.advance(Duration::from_secs(3));
     deployment_ready(&store, 2, 10).await;
     ds_status(
         &store,
@@ -692,7 +718,7 @@ async fn min_ready_seconds_delays_availability_then_settles_idle() {
             "numberAvailable": 2}),
     )
     .await;
-    // Nothing is written once everything has settled (timers are 10 s and more apart).
+    // The node controller registered the nodes a second after they joined.
     eventually(10, "nodes registered", || async {
         let (evs, _) = store.list(&gr_events(), Some("default"));
         (evs.iter()
@@ -702,10 +728,16 @@ async fn min_ready_seconds_delays_availability_then_settles_idle() {
             .then_some(())
     })
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let rv = store.current_rv();
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(store.current_rv(), rv);
+    // Nothing is written once everything has settled, until the next lease renewal (10 s
+    // after the start).
+    let rv = testutil::quiet(&store).await;
+    clock.advance(Duration::from_secs(6));
+    assert_eq!(testutil::quiet(&store).await, rv);
+    clock.advance(Duration::from_secs(2));
+    eventually(10, "leases renewed", || async {
+        (store.current_rv() > rv).then_some(())
+    })
+    .await;
     handles.iter().for_each(|h| h.abort());
 }
 
@@ -806,7 +838,7 @@ async fn recreated_owners_adopt_what_an_orphaning_delete_left() {
     ] {
         user_update(&store, &gr, "default", name, |o| {
             o["metadata"]["finalizers"] = json!(["orphan"]);
-            o["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+            o["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
         });
     }
     eventually(10, "owners gone", || async {
@@ -1305,35 +1337,66 @@ async fn statefulset_pods_come_up_in_order_update_and_scale_down() {
 
 #[tokio::test]
 async fn cronjobs_start_jobs_on_schedule() {
-    let (store, handles) = start(opts());
-    let created = (chrono::Utc::now() - chrono::Duration::minutes(2))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
-    let mut cj = json!({"kind": "CronJob", "apiVersion": "batch/v1",
-        "metadata": {"name": "tick", "namespace": "default", "creationTimestamp": created},
-        "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
-            "restartPolicy": "OnFailure",
-            "containers": [{"name": "c", "image": "busybox", "command": ["date"]}]}}}}}});
-    apply_defaults(&cronjob::gr_cronjobs(), &mut cj);
-    store.create(&cronjob::gr_cronjobs(), cj).unwrap();
+    // Cluster time stands at 00:00:30 until the test moves it.
+    let t0 = parse_time("2026-03-01T00:00:30Z").unwrap();
+    let clock = Clock::manual(t0);
+    let (store, handles) = start_on(opts(), clock.clone());
+    let cronjob = |name: &str, created: &str| {
+        let mut cj = json!({"kind": "CronJob", "apiVersion": "batch/v1",
+            "metadata": {"name": name, "namespace": "default", "creationTimestamp": created},
+            "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "OnFailure",
+                "containers": [{"name": "c", "image": "busybox", "command": ["date"]}]}}}}}});
+        apply_defaults(&cronjob::gr_cronjobs(), &mut cj);
+        store.create(&cronjob::gr_cronjobs(), cj).unwrap();
+    };
+    // `early` was created before 00:00 and is due at once; `tick` is due at 00:01. Both reach
+    // the controller in one batch, synced in name order: once `early` has its Job, `tick` has
+    // been looked at too.
+    cronjob("early", "2026-02-28T23:59:30Z");
+    cronjob("tick", "2026-03-01T00:00:30Z");
+    eventually(10, "early job", || async {
+        store.get(
+            &job::gr_jobs(),
+            "default",
+            &format!("early-{}", t0.timestamp() / 60),
+        )
+    })
+    .await;
+    let only_early = || {
+        let jobs = store.list(&job::gr_jobs(), Some("default")).0;
+        jobs.iter().all(|j| name_of(j).starts_with("early-"))
+    };
+    assert!(only_early());
+    clock.advance(Duration::from_secs(29));
+    tokio::task::yield_now().await;
+    assert!(only_early(), "a job before its time");
+    // At 00:01:00 the Job is created, and its pod runs (kubelet delay) and succeeds.
+    clock.advance(Duration::from_secs(1));
+    let job = eventually(10, "job created", || async {
+        store.get(
+            &job::gr_jobs(),
+            "default",
+            &format!("tick-{}", (t0.timestamp() + 30) / 60),
+        )
+    })
+    .await;
+    assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
     let c = eventually(10, "job ran", || async {
+        clock.advance(Duration::from_millis(5));
         let c = store.get(&cronjob::gr_cronjobs(), "default", "tick")?;
         c["status"]["lastSuccessfulTime"].is_string().then_some(c)
     })
     .await;
-    let last = parse_time(c["status"]["lastScheduleTime"].as_str().unwrap()).unwrap();
+    assert_eq!(c["status"]["lastScheduleTime"], "2026-03-01T00:01:00Z");
     let (jobs, _) = store.list(&job::gr_jobs(), Some("default"));
-    // A minute boundary may pass while the test runs and start the next job too.
-    let want = format!("tick-{}", last.timestamp() / 60);
-    let job = jobs
-        .iter()
-        .find(|j| name_of(j) == want)
-        .expect("the scheduled job");
-    assert!(jobs.len() <= 2, "{} jobs", jobs.len());
-    assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
-    let jobs = [job.clone()];
+    assert_eq!(
+        jobs.len(),
+        3,
+        "early at 00:00 and 00:01, tick at 00:01: {jobs:?}"
+    );
     let (events, _) = store.list(&gr_events(), Some("default"));
-    let msg = format!("Created job {}", name_of(&jobs[0]));
+    let msg = format!("Created job {}", name_of(&job));
     assert!(events
         .iter()
         .any(|e| e["reason"] == "SuccessfulCreate" && e["message"] == json!(msg)));

@@ -292,7 +292,7 @@ impl Controller {
             return None;
         }
         let schedule = Schedule::parse(cj["spec"]["schedule"].as_str().unwrap_or_default()).ok()?;
-        let now = Utc::now();
+        let now = self.store.clock().now();
         // The schedule reads in `spec.timeZone`, at the zone's current offset.
         let offset = match cj["spec"]["timeZone"].as_str() {
             Some(tz) => ChronoDuration::seconds(zone_offset(tz, now)?),
@@ -519,12 +519,12 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         seen_done: Default::default(),
     };
     c.relist();
-    let mut later = super::Requeue::new();
+    let mut later = super::Requeue::new(c.store.clock());
     let mut dirty: BTreeSet<Key> = c.cronjobs.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {
             if let Some(Some(next)) = super::guarded(|| c.sync(&key)) {
-                let wait = (next - Utc::now()).to_std().unwrap_or_default();
+                let wait = (next - c.store.clock().now()).to_std().unwrap_or_default();
                 later.add(key, wait);
             }
         }

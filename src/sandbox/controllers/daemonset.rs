@@ -82,8 +82,8 @@ fn is_ready(pod: &Value) -> bool {
 }
 
 /// Ready for at least `min_ready` seconds (not yet: see `pod_availability`).
-fn is_available(pod: &Value, min_ready: i64) -> bool {
-    super::pod_availability(pod, min_ready).unwrap_or(false)
+fn is_available(pod: &Value, min_ready: i64, now: chrono::DateTime<chrono::Utc>) -> bool {
+    super::pod_availability(pod, min_ready, now).unwrap_or(false)
 }
 
 /// An int-or-percent of `total` (percentages rounded up, as for DaemonSets).
@@ -639,6 +639,7 @@ impl Controller {
             let mut unavailable = 0i64;
             let mut candidates: Vec<(String, Key)> = Vec::new();
             let mut surge_in_use = 0i64;
+            let now = self.store.clock().now();
             for n in &node_names {
                 if !placements.get(n).is_some_and(|p| p.0) {
                     continue;
@@ -649,14 +650,14 @@ impl Controller {
                 match (old, new) {
                     (None, None) => unavailable += 1,
                     (None, Some(new)) => {
-                        if !is_available(new, min_ready) {
+                        if !is_available(new, min_ready, now) {
                             unavailable += 1;
                         }
                     }
                     (Some(old), Some(new)) => {
                         // A surge pair: drop the old one once the new one is available.
                         surge_in_use += 1;
-                        if is_available(new, min_ready) {
+                        if is_available(new, min_ready, now) {
                             to_delete.push((ns_of(old).to_string(), name_of(old).to_string()));
                         } else {
                             unavailable += 1;
@@ -664,7 +665,7 @@ impl Controller {
                     }
                     (Some(old), None) => {
                         let k = (ns_of(old).to_string(), name_of(old).to_string());
-                        if !is_available(old, min_ready) {
+                        if !is_available(old, min_ready, now) {
                             to_delete.push(k);
                             unavailable += 1;
                         } else {
@@ -745,7 +746,7 @@ impl Controller {
                 .unwrap_or(&pods[0]);
             if is_ready(first) {
                 ready += 1;
-                match super::pod_availability(first, min_ready) {
+                match super::pod_availability(first, min_ready, self.store.clock().now()) {
                     Ok(true) => available += 1,
                     Ok(false) => {}
                     Err(wait) => self.requeue.push((key.clone(), wait)),
@@ -811,7 +812,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         rev_orphans: HashMap::new(),
     };
     c.relist();
-    let mut later = super::Requeue::new();
+    let mut later = super::Requeue::new(c.store.clock());
     let mut dirty: BTreeSet<Key> = c.dss.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {

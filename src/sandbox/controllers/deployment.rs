@@ -18,7 +18,7 @@ use super::{
     apply_defaults, controller_ref, delete_object, gr_pods, is_terminating, name_of, ns_of,
     owner_reference, template_hash, uid_of, Batch, LabelSelector,
 };
-use crate::sandbox::store::{now_rfc3339, EventType as Change, GroupResource, Store, WatchEvent};
+use crate::sandbox::store::{EventType as Change, GroupResource, Store, WatchEvent};
 
 const HASH_LABEL: &str = "pod-template-hash";
 const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -107,8 +107,7 @@ fn set_condition(status: &mut Value, cond: Value) {
     status["conditions"] = json!(conds);
 }
 
-fn condition(t: &str, status: &str, reason: &str, message: &str) -> Value {
-    let now = now_rfc3339();
+fn condition(now: &str, t: &str, status: &str, reason: &str, message: &str) -> Value {
     json!({"type": t, "status": status, "lastUpdateTime": now, "lastTransitionTime": now,
         "reason": reason, "message": message})
 }
@@ -384,8 +383,9 @@ impl Controllers {
             .count();
         let ready = active.iter().filter(|p| pod_ready(p)).count();
         let mut available = 0;
+        let now = self.store.clock().now();
         for p in &active {
-            match super::pod_availability(p, min_ready) {
+            match super::pod_availability(p, min_ready, now) {
                 Ok(true) => available += 1,
                 Ok(false) => {}
                 Err(wait) => self.requeue.push((key.clone(), wait)),
@@ -810,6 +810,7 @@ impl Controllers {
         old: &[Value],
         created: Option<String>,
     ) {
+        let now = self.store.clock().rfc3339();
         let all: Vec<&Value> = old.iter().chain(new_rs).collect();
         let want = replicas(d);
         let sum = |f: &str| all.iter().map(|r| status_int(r, f)).sum::<i64>();
@@ -842,6 +843,7 @@ impl Controllers {
             set_condition(
                 &mut status,
                 condition(
+                    &now,
                     "Available",
                     "True",
                     "MinimumReplicasAvailable",
@@ -852,6 +854,7 @@ impl Controllers {
             set_condition(
                 &mut status,
                 condition(
+                    &now,
                     "Available",
                     "False",
                     "MinimumReplicasUnavailable",
@@ -875,6 +878,7 @@ impl Controllers {
                 set_condition(
                     &mut status,
                     condition(
+                        &now,
                         "Progressing",
                         "True",
                         "NewReplicaSetCreated",
@@ -885,6 +889,7 @@ impl Controllers {
                 set_condition(
                     &mut status,
                     condition(
+                        &now,
                         "Progressing",
                         "True",
                         "NewReplicaSetAvailable",
@@ -893,6 +898,7 @@ impl Controllers {
                 );
             } else if counts_changed {
                 let mut cond = condition(
+                    &now,
                     "Progressing",
                     "True",
                     "ReplicaSetUpdated",
@@ -962,7 +968,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         requeue: Vec::new(),
     };
     c.relist();
-    let mut later = super::Requeue::new();
+    let mut later = super::Requeue::new(c.store.clock());
     let mut dirty_d: BTreeSet<Key> = c.deployments.keys().cloned().collect();
     let mut dirty_rs: BTreeSet<Key> = c.replicasets.keys().cloned().collect();
     loop {

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
 use super::{apply_defaults, gr_pods, is_terminating, name_of, next_batch, ns_of, uid_of, Batch};
-use crate::sandbox::store::{now_rfc3339, EventType as Change, GroupResource, Store, WatchEvent};
+use crate::sandbox::store::{EventType as Change, GroupResource, Store, WatchEvent};
 
 const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
@@ -236,7 +236,7 @@ impl Controller {
             .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
             .collect();
         let (subsets, endpoints, ports) = desired(&svc, &pods);
-        let now = now_rfc3339();
+        let now = self.store.clock().rfc3339();
         self.write_endpoints(&svc, subsets, &now);
         self.write_slice(&svc, endpoints, ports, &now);
     }

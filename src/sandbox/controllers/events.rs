@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{json, Value};
 
 use super::{gr_events, name_of, ns_of, uid_of};
-use crate::sandbox::store::{now_rfc3339, GroupResource, Store, StoreError};
+use crate::sandbox::store::{GroupResource, Store, StoreError};
 
 /// `Normal` or `Warning`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -76,9 +76,19 @@ pub struct Recorder {
     seen: Mutex<HashMap<DedupKey, (String, String)>>,
 }
 
-/// The unique name client-go gives an event: `<object name>.<unix nanos as hex>`.
-fn event_name(object: &str) -> String {
-    let nanos = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
+/// The unique name client-go gives an event: `<object name>.<unix nanos as hex>`, the nanos
+/// read from the cluster clock. A manual clock stands still, so the nanos are made strictly
+/// increasing across the process (on the wall clock this changes nothing but the rare tie).
+fn event_name(clock: &crate::sandbox::clock::Clock, object: &str) -> String {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = clock.now().timestamp_nanos_opt().unwrap_or_default();
+    let prev = LAST
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+            Some(now.max(last + 1))
+        })
+        .unwrap_or(now);
+    let nanos = now.max(prev + 1);
     format!("{object}.{nanos:x}")
 }
 
@@ -138,7 +148,7 @@ impl Recorder {
             message: msg.to_string(),
             kind,
         };
-        let now = now_rfc3339();
+        let now = self.store.clock().rfc3339();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((ens, ename)) = seen.get(&key).cloned() {
             let res = self.store.modify_retry(&gr_events(), &ens, &ename, |e| {
@@ -188,7 +198,7 @@ impl Recorder {
 /// Creates the event under a fresh `<object>.<hex>` name; None when the store refused it.
 fn create_unique(store: &Store, ev: &mut Value, object_name: &str) -> Option<String> {
     for _ in 0..8 {
-        let name = event_name(object_name);
+        let name = event_name(store.clock(), object_name);
         ev["metadata"]["name"] = json!(name);
         match store.create(&gr_events(), ev.clone()) {
             Ok(_) => return Some(name),
@@ -229,7 +239,7 @@ pub fn record_new_style(
         "firstTimestamp": null,
         "lastTimestamp": null,
         "type": kind.as_str(),
-        "eventTime": super::now_micro(),
+        "eventTime": store.clock().micro(),
         "action": action,
         "reportingComponent": controller,
         "reportingInstance": instance,

@@ -287,7 +287,6 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
 mod tests {
     use super::*;
     use crate::sandbox::controllers::testutil::eventually;
-    use crate::sandbox::store::now_rfc3339;
 
     fn cm() -> GroupResource {
         GroupResource::new("", "configmaps")
@@ -346,7 +345,7 @@ mod tests {
         store
             .modify(&cm(), "a", "owner", |o| {
                 o["metadata"]["finalizers"] = json!([FOREGROUND]);
-                o["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+                o["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
                 Ok(true)
             })
             .unwrap();
@@ -365,7 +364,7 @@ mod tests {
         store
             .modify(&cm(), "a", "owner", |o| {
                 o["metadata"]["finalizers"] = json!([ORPHAN]);
-                o["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+                o["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
                 Ok(true)
             })
             .unwrap();
@@ -373,7 +372,7 @@ mod tests {
             store.get(&cm(), "a", "owner").is_none().then_some(())
         })
         .await;
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        crate::sandbox::controllers::testutil::gc_barrier(&store).await;
         for d in ["dep1", "dep2"] {
             let dep = store.get(&cm(), "a", d).expect("orphan survives");
             assert!(dep["metadata"].get("ownerReferences").is_none(), "{dep}");

@@ -15,7 +15,7 @@ use super::events::{EventType, Recorder};
 use super::pods::create_pod;
 use super::{controller_ref, is_terminating, name_of, ns_of, owner_reference, uid_of};
 use super::{Batch, LabelSelector};
-use crate::sandbox::store::{now_rfc3339, EventType as Change, GroupResource, Store, WatchEvent};
+use crate::sandbox::store::{EventType as Change, GroupResource, Store, WatchEvent};
 
 const TRACKING: &str = "batch.kubernetes.io/job-tracking";
 
@@ -147,7 +147,7 @@ impl Controller {
             .as_str()
             .and_then(super::parse_time)?;
         let expires = finished_at + chrono::Duration::seconds(ttl.max(0));
-        let now = chrono::Utc::now();
+        let now = self.store.clock().now();
         if expires > now {
             return (expires - now).to_std().ok();
         }
@@ -249,9 +249,9 @@ impl Controller {
         let active: Vec<&Value> = if stopped > 0 { Vec::new() } else { active };
         let ready = active
             .iter()
-            .filter(|p| super::pod_availability(p, 0) == Ok(true))
+            .filter(|p| super::pod_availability(p, 0, Default::default()) == Ok(true))
             .count();
-        let now = now_rfc3339();
+        let now = self.store.clock().rfc3339();
         let mut status = job["status"].clone();
         if !status.is_object() {
             status = json!({});
@@ -419,7 +419,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
         pods_by_owner: HashMap::new(),
     };
     c.relist();
-    let mut later = super::Requeue::new();
+    let mut later = super::Requeue::new(c.store.clock());
     let mut dirty: BTreeSet<Key> = c.jobs.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {

@@ -9,17 +9,17 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::{json, Value};
 use tokio::sync::broadcast;
-use tokio::time::Instant;
 
 use super::events::{EventType, Recorder};
 use super::pods::{image_id, image_size, normalize_image, qos_class};
 use super::scheduler::tolerates;
 use super::ControllerOptions;
 use super::{gr_nodes, gr_pods, is_terminating, name_of, next_batch, ns_of, uid_of, Batch};
-use crate::sandbox::store::{now_rfc3339, EventType as Change, Store, WatchEvent};
+use crate::sandbox::store::{EventType as Change, Store, WatchEvent};
 
 /// Longest time a terminating pod stays (the sandbox does not wait out 30 s graces).
 const MAX_GRACE: Duration = Duration::from_secs(1);
@@ -116,7 +116,8 @@ struct Kubelet {
     killing: HashSet<String>,
     /// Images already pulled per node (for IfNotPresent).
     pulled: HashSet<(String, String)>,
-    timers: BinaryHeap<Reverse<(Instant, u64, Action)>>,
+    /// Timers in cluster time (see `clock`).
+    timers: BinaryHeap<Reverse<(DateTime<Utc>, u64, Action)>>,
     seq: u64,
     recorders: HashMap<String, Arc<Recorder>>,
     evictions: Arc<Recorder>,
@@ -131,7 +132,7 @@ impl Kubelet {
             .clone()
     }
 
-    fn at(&mut self, when: Instant, action: Action) {
+    fn at(&mut self, when: DateTime<Utc>, action: Action) {
         self.seq += 1;
         self.timers.push(Reverse((when, self.seq, action)));
     }
@@ -219,7 +220,7 @@ impl Kubelet {
             if !self.delay.is_zero() && pod["status"]["containerStatuses"].is_null() {
                 self.accept(&key, &uid, &node);
             }
-            let when = Instant::now() + self.delay;
+            let when = self.store.clock().after(self.delay);
             self.at(when, Action::Start(key, uid));
         }
     }
@@ -229,7 +230,7 @@ impl Kubelet {
         let Some(host_ip) = self.nodes.get(node).and_then(|n| n.ip) else {
             return;
         };
-        let now = now_rfc3339();
+        let now = self.store.clock().rfc3339();
         let _ = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
             if uid_of(p) != uid || is_terminating(p) || !p["status"]["containerStatuses"].is_null()
             {
@@ -276,7 +277,8 @@ impl Kubelet {
             .as_u64()
             .unwrap_or(0);
         let wait = Duration::from_secs(grace).min(MAX_GRACE);
-        self.at(Instant::now() + wait, Action::Remove(key, uid));
+        let when = self.store.clock().after(wait);
+        self.at(when, Action::Remove(key, uid));
     }
 
     fn remove(&mut self, key: &Key, uid: &str) {
@@ -384,7 +386,7 @@ impl Kubelet {
                 self.pull_and_start_events(&pod, &node, &c, list);
             }
         }
-        let now = now_rfc3339();
+        let now = self.store.clock().rfc3339();
         let res = self.store.modify_retry(&gr_pods(), &key.0, &key.1, |p| {
             if uid_of(p) != uid || is_terminating(p) {
                 return Ok(false);
@@ -398,7 +400,7 @@ impl Kubelet {
             }
             Ok(p) if super::job::is_job_pod(&p) => {
                 // Job pods run to completion (a short while after starting).
-                let when = Instant::now() + self.delay;
+                let when = self.store.clock().after(self.delay);
                 self.at(when, Action::Complete(key.clone(), uid.to_string()));
             }
             Ok(_) => {}
@@ -407,7 +409,7 @@ impl Kubelet {
 
     /// The containers of a Job pod exit 0: the pod Succeeded.
     fn complete(&mut self, key: &Key, uid: &str) {
-        let now = now_rfc3339();
+        let now = self.store.clock().rfc3339();
         let _ = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
             if uid_of(p) != uid || is_terminating(p) || p["status"]["phase"] != "Running" {
                 return Ok(false);
@@ -500,7 +502,7 @@ impl Kubelet {
         let key = (ns_of(pod).to_string(), name_of(pod).to_string());
         let uid = uid_of(pod).to_string();
         if wait > 0 && !timer_fired {
-            let when = Instant::now() + Duration::from_secs(wait);
+            let when = self.store.clock().after(Duration::from_secs(wait));
             self.at(when, Action::Evict(key, uid));
             return;
         }
@@ -757,7 +759,8 @@ pub async fn run(
     k.relist();
     loop {
         // Fire due timers first (a burst of starts is one pass).
-        let now = Instant::now();
+        let clock = k.store.clock().clone();
+        let now = clock.now();
         while let Some(Reverse((when, _, _))) = k.timers.peek() {
             if *when > now {
                 break;
@@ -771,7 +774,7 @@ pub async fn run(
         let batch = match next {
             Some(when) => tokio::select! {
                 b = next_batch(&mut rx) => Some(b),
-                _ = tokio::time::sleep_until(when) => None,
+                _ = clock.sleep_until(when) => None,
             },
             None => Some(next_batch(&mut rx).await),
         };

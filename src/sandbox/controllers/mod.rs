@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
+use crate::sandbox::clock::Clock;
 use crate::sandbox::store::{GroupResource, Store, StoreError, WatchEvent};
 
 pub mod cronjob;
@@ -274,13 +275,6 @@ pub(crate) fn owner_reference(owner: &Value, api_version: &str, kind: &str) -> V
     })
 }
 
-/// Now with microseconds, as `MicroTime` fields (eventTime, lease renewTime) are written.
-pub(crate) fn now_micro() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
-}
-
 /// Parses an RFC 3339 timestamp.
 pub(crate) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::parse_from_rfc3339(s)
@@ -288,9 +282,14 @@ pub(crate) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         .map(|t| t.with_timezone(&chrono::Utc))
 }
 
-/// Whether a pod counts as available (Ready for `min_ready` seconds); `Err(wait)` when it is
-/// Ready but becomes available only after `wait`.
-pub(crate) fn pod_availability(pod: &Value, min_ready: i64) -> Result<bool, Duration> {
+/// Whether a pod counts as available at `now` (Ready for `min_ready` seconds); `Err(wait)` when
+/// it is Ready but becomes available only after `wait`. (`now` is not read when `min_ready` is
+/// 0: callers that ask only for readiness pass any time.)
+pub(crate) fn pod_availability(
+    pod: &Value,
+    min_ready: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Duration> {
     let Some(ready) = pod["status"]["conditions"].as_array().and_then(|c| {
         c.iter()
             .find(|c| c["type"] == "Ready" && c["status"] == "True")
@@ -304,27 +303,38 @@ pub(crate) fn pod_availability(pod: &Value, min_ready: i64) -> Result<bool, Dura
         return Ok(false);
     };
     let at = since + chrono::Duration::seconds(min_ready);
-    match (at - chrono::Utc::now()).to_std() {
+    match (at - now).to_std() {
         Ok(wait) if !wait.is_zero() => Err(wait),
         _ => Ok(true),
     }
 }
 
-/// Keys to sync again at a later time (minReadySeconds), earliest first.
+type Due<K> = std::collections::BinaryHeap<std::cmp::Reverse<(chrono::DateTime<chrono::Utc>, K)>>;
+
+/// Keys to sync again at a later cluster time (minReadySeconds, back-off, deadlines), earliest
+/// first.
 pub(crate) struct Requeue<K: Ord> {
-    heap: std::collections::BinaryHeap<std::cmp::Reverse<(tokio::time::Instant, K)>>,
+    clock: Clock,
+    heap: Due<K>,
 }
 
 impl<K: Ord + Clone> Requeue<K> {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(clock: &Clock) -> Self {
         Requeue {
+            clock: clock.clone(),
             heap: std::collections::BinaryHeap::new(),
         }
     }
 
-    /// Syncs `key` again after `wait` (plus a little, so the time has surely passed).
+    /// Syncs `key` again after `wait` of cluster time. On the wall clock a little is added, so
+    /// that the time has surely passed by the sync (timestamps are read again there).
     pub(crate) fn add(&mut self, key: K, wait: Duration) {
-        let at = tokio::time::Instant::now() + wait + Duration::from_millis(20);
+        let slack = if self.clock.is_manual() {
+            Duration::ZERO
+        } else {
+            Duration::from_millis(20)
+        };
+        let at = self.clock.after(wait + slack);
         self.heap.push(std::cmp::Reverse((at, key)));
     }
 
@@ -333,10 +343,9 @@ impl<K: Ord + Clone> Requeue<K> {
         &mut self,
         rx: &mut broadcast::Receiver<Arc<WatchEvent>>,
     ) -> (Option<Batch>, Vec<K>) {
-        let due = |heap: &mut std::collections::BinaryHeap<
-            std::cmp::Reverse<(tokio::time::Instant, K)>,
-        >| {
-            let now = tokio::time::Instant::now();
+        let clock = self.clock.clone();
+        let due = |heap: &mut Due<K>| {
+            let now = clock.now();
             let mut out = Vec::new();
             while heap
                 .peek()
@@ -356,7 +365,7 @@ impl<K: Ord + Clone> Requeue<K> {
             None => (Some(next_batch(rx).await), Vec::new()),
             Some(at) => tokio::select! {
                 b = next_batch(rx) => (Some(b), Vec::new()),
-                _ = tokio::time::sleep_until(at) => (None, due(&mut self.heap)),
+                _ = clock.sleep_until(at) => (None, due(&mut self.heap)),
             },
         }
     }
@@ -393,7 +402,7 @@ pub fn delete_object(
         .map(|f| !f.is_empty())
         .unwrap_or(false);
     if is_bound_pod && grace > 0 {
-        let at = chrono::Utc::now() + chrono::Duration::seconds(grace);
+        let at = store.clock().now() + chrono::Duration::seconds(grace);
         let res = store.modify_keep(gr, ns, name, |o| {
             if is_terminating(o) {
                 return Ok(false);
@@ -409,7 +418,7 @@ pub fn delete_object(
             if is_terminating(o) {
                 return Ok(false);
             }
-            o["metadata"]["deletionTimestamp"] = json!(crate::sandbox::store::now_rfc3339());
+            o["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
             o["metadata"]["deletionGracePeriodSeconds"] = json!(0);
             Ok(true)
         });
@@ -480,6 +489,40 @@ pub(crate) mod testutil {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(100));
         }
+    }
+
+    /// Waits until the garbage collector has handled every change made before the call: a
+    /// ConfigMap whose only owner never existed is created and waited for until the collector
+    /// deletes it (it handles changes in order). What the collector did not do by then, it does
+    /// not do for those changes; so tests assert that it left something alone without sleeping.
+    pub async fn gc_barrier(store: &Store) {
+        let gr = GroupResource::new("", "configmaps");
+        let cm = store
+            .create(
+                &gr,
+                json!({"metadata": {"generateName": "gc-barrier-", "namespace": "default",
+                    "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap",
+                        "name": "never", "uid": "00000000-0000-0000-0000-000000000000"}]}}),
+            )
+            .expect("create barrier");
+        let name = name_of(&cm).to_string();
+        eventually(10, "gc barrier", || async {
+            store.get(&gr, "default", &name).is_none().then_some(())
+        })
+        .await;
+    }
+
+    /// Waits until the store's revision stops moving (two polls, some milliseconds apart, see
+    /// the same one) and returns it: the controllers have handled every change and wait for
+    /// a timer. Controllers that kept rewriting each other's objects would never be quiet.
+    pub async fn quiet(store: &Store) -> u64 {
+        let mut last = store.current_rv();
+        eventually(10, "the store to be quiet", || {
+            let now = store.current_rv();
+            let same = std::mem::replace(&mut last, now) == now;
+            async move { same.then_some(now) }
+        })
+        .await
     }
 
     /// Creates an object as a POST would (defaults and create strategy).

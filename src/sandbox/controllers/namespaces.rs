@@ -11,7 +11,7 @@ use tokio::sync::broadcast;
 
 use super::ControllerOptions;
 use super::{apply_defaults, delete_object, gr_namespaces, is_terminating, next_batch, Batch};
-use crate::sandbox::store::{now_rfc3339, EventType as Change, GroupResource, Store, WatchEvent};
+use crate::sandbox::store::{EventType as Change, GroupResource, Store, WatchEvent};
 
 const INITIAL: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
@@ -102,7 +102,7 @@ fn purge(store: &Store, ns: &str) -> bool {
     remaining.sort();
     let msg = format!("Some resources are remaining: {}", remaining.join(", "));
     let _ = store.modify_keep(&gr_namespaces(), "", ns, |n| {
-        let now = now_rfc3339();
+        let now = store.clock().rfc3339();
         let conds = json!([
             condition(
                 "NamespaceDeletionDiscoveryFailure",
@@ -294,7 +294,7 @@ mod tests {
         store.create(&gr_configmaps(), cm).unwrap();
         store
             .modify_keep(&gr_namespaces(), "", "demo", |n| {
-                n["metadata"]["deletionTimestamp"] = json!(now_rfc3339());
+                n["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
                 n["status"]["phase"] = json!("Terminating");
                 Ok(true)
             })

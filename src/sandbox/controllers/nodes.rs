@@ -13,10 +13,10 @@ use tokio::sync::broadcast;
 
 use super::events::{EventType, Recorder};
 use super::{
-    apply_defaults, gr_leases, gr_nodes, name_of, next_batch, now_micro, uid_of, Batch,
-    ControllerOptions,
+    apply_defaults, gr_leases, gr_nodes, name_of, next_batch, uid_of, Batch, ControllerOptions,
 };
-use crate::sandbox::store::{new_uid, now_rfc3339, EventType as Change, Store, WatchEvent};
+use crate::sandbox::clock::Ticker;
+use crate::sandbox::store::{new_uid, EventType as Change, Store, WatchEvent};
 
 const LEASE_RENEW: Duration = Duration::from_secs(10);
 const HEARTBEAT: Duration = Duration::from_secs(40);
@@ -85,14 +85,14 @@ fn node_conditions(now: &str) -> Value {
 }
 
 /// A node's status as its kubelet reports it.
-fn node_status(name: &str, ip: Ipv4Addr, version: &str) -> Value {
+fn node_status(now: &str, name: &str, ip: Ipv4Addr, version: &str) -> Value {
     let machine = random_hex(32);
     let resources = json!({"cpu": "8", "ephemeral-storage": "263174212Ki", "hugepages-1Gi": "0",
         "hugepages-2Mi": "0", "memory": "32863360Ki", "pods": "110"});
     json!({
         "capacity": resources,
         "allocatable": resources,
-        "conditions": node_conditions(&now_rfc3339()),
+        "conditions": node_conditions(now),
         "addresses": [{"type": "InternalIP", "address": ip.to_string()},
             {"type": "Hostname", "address": name}],
         "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
@@ -123,6 +123,7 @@ fn base_labels(name: &str) -> Value {
 
 /// A complete kind-like Node object (before the store adds identity).
 pub fn node_object(
+    now: &str,
     cluster: &str,
     name: &str,
     ip: Ipv4Addr,
@@ -155,12 +156,11 @@ pub fn node_object(
             },
         },
         "spec": spec,
-        "status": node_status(name, ip, version),
+        "status": node_status(now, name, ip, version),
     })
 }
 
-fn lease_object(node: &Value) -> Value {
-    let now = now_micro();
+fn lease_object(node: &Value, now: &str) -> Value {
     json!({
         "kind": "Lease",
         "apiVersion": "coordination.k8s.io/v1",
@@ -221,7 +221,7 @@ fn registered_events(store: &Arc<Store>, nodes: &[Value]) {
 fn register_later(store: &Arc<Store>, nodes: Vec<Value>) {
     let store = store.clone();
     tokio::spawn(async move {
-        tokio::time::sleep(REGISTER_DELAY).await;
+        store.clock().sleep(REGISTER_DELAY).await;
         let live: Vec<Value> = nodes
             .into_iter()
             .filter(|n| store.get(&gr_nodes(), "", name_of(n)).is_some())
@@ -246,10 +246,11 @@ pub fn bootstrap(store: &Arc<Store>, opts: &ControllerOptions) {
         specs.push((worker_name(&opts.name, i), ip, i as u32 + 1, false));
     }
     for (name, ip, cidr, cp) in specs {
-        let mut node = node_object(&opts.name, &name, ip, cidr, &opts.server_version, cp);
+        let now = store.clock().rfc3339();
+        let mut node = node_object(&now, &opts.name, &name, ip, cidr, &opts.server_version, cp);
         apply_defaults(&gr_nodes(), &mut node);
         if let Ok(created) = store.create(&gr_nodes(), node) {
-            let _ = store.create(&gr_leases(), lease_object(&created));
+            let _ = store.create(&gr_leases(), lease_object(&created, &store.clock().micro()));
             node_join_events(store, &created);
         }
     }
@@ -301,7 +302,7 @@ fn register(
             n["spec"]["podCIDR"] = json!(pod_cidr(idx));
             n["spec"]["podCIDRs"] = json!([pod_cidr(idx)]);
         }
-        let mut status = node_status(&name, ip, &opts.server_version);
+        let mut status = node_status(&store.clock().rfc3339(), &name, ip, &opts.server_version);
         // Keep what the user did set (defaulting leaves empty placeholders elsewhere).
         for k in ["capacity", "allocatable", "addresses"] {
             let given = &n["status"][k];
@@ -316,7 +317,7 @@ fn register(
     });
     if let Ok(updated) = res {
         if store.get(&gr_leases(), "kube-node-lease", &name).is_none() {
-            let _ = store.create(&gr_leases(), lease_object(&updated));
+            let _ = store.create(&gr_leases(), lease_object(&updated, &store.clock().micro()));
         }
         node_join_events(store, &updated);
         register_later(store, vec![updated]);
@@ -324,7 +325,7 @@ fn register(
 }
 
 fn renew_leases(store: &Store, nodes: &BTreeMap<String, Value>) {
-    let now = now_micro();
+    let now = store.clock().micro();
     for name in nodes.keys() {
         let _ = store.modify(&gr_leases(), "kube-node-lease", name, |l| {
             l["spec"]["renewTime"] = json!(now);
@@ -334,7 +335,7 @@ fn renew_leases(store: &Store, nodes: &BTreeMap<String, Value>) {
 }
 
 fn heartbeat(store: &Store, nodes: &BTreeMap<String, Value>) {
-    let now = now_rfc3339();
+    let now = store.clock().rfc3339();
     for name in nodes.keys() {
         let _ = store.modify(&gr_nodes(), "", name, |n| {
             let Some(conds) = n
@@ -385,8 +386,8 @@ pub async fn run(
     relist(&mut nodes);
     // The bootstrap nodes get registered once the controllers run.
     register_later(&store, nodes.values().cloned().collect());
-    let mut lease_tick = tokio::time::interval(LEASE_RENEW);
-    let mut beat_tick = tokio::time::interval(HEARTBEAT);
+    let mut lease_tick = Ticker::new(store.clock(), LEASE_RENEW);
+    let mut beat_tick = Ticker::new(store.clock(), HEARTBEAT);
     lease_tick.tick().await;
     beat_tick.tick().await;
     loop {

@@ -12,7 +12,7 @@ use tokio::sync::broadcast;
 
 use super::events::{record_new_style, EventType};
 use super::{gr_nodes, gr_pods, is_terminating, name_of, next_batch, Batch, ControllerOptions};
-use crate::sandbox::store::{now_rfc3339, EventType as Change, Store, WatchEvent};
+use crate::sandbox::store::{EventType as Change, Store, WatchEvent};
 
 /// Whether one `nodeSelectorRequirement` holds for a value (None = key absent).
 fn requirement_holds(req: &Value, value: Option<&str>) -> bool {
@@ -364,7 +364,7 @@ impl Scheduler {
     }
 
     fn bind(&mut self, key: &(String, String), node: &str) {
-        let now = now_rfc3339();
+        let now = self.store.clock().rfc3339();
         let res = self.store.modify_retry(&gr_pods(), &key.0, &key.1, |p| {
             if !p["spec"]["nodeName"]
                 .as_str()
@@ -409,7 +409,7 @@ impl Scheduler {
             return;
         }
         self.reported.insert(key.clone(), msg.clone());
-        let now = now_rfc3339();
+        let now = self.store.clock().rfc3339();
         let res = self.store.modify_retry(&gr_pods(), &key.0, &key.1, |p| {
             p["status"]["phase"] = json!("Pending");
             set_condition(

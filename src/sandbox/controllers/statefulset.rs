@@ -30,7 +30,8 @@ fn gr_pvcs() -> GroupResource {
 type Key = (String, String);
 
 fn running_and_ready(pod: &Value) -> bool {
-    pod["status"]["phase"] == "Running" && super::pod_availability(pod, 0) == Ok(true)
+    pod["status"]["phase"] == "Running"
+        && super::pod_availability(pod, 0, Default::default()) == Ok(true)
 }
 
 fn ordinal_of(set: &str, pod: &str) -> Option<i64> {
@@ -380,9 +381,10 @@ impl Controller {
             .collect();
         let min_ready = set["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
         let ready = pods.iter().filter(|p| running_and_ready(p)).count();
+        let now = self.store.clock().now();
         let available = pods
             .iter()
-            .filter(|p| super::pod_availability(p, min_ready) == Ok(true))
+            .filter(|p| super::pod_availability(p, min_ready, now) == Ok(true))
             .count();
         let updated = pods
             .iter()
