@@ -2,7 +2,9 @@
 //!
 //! Layers, lowest first (a lower layer never imports a higher one):
 //! `kubeconfig` → `client` → `discovery` → `manifest`/`apply`/`describe`/`print` → `cmd`.
-//! `sandbox` is the simulated API server; it shares only plain JSON helpers with the rest.
+//! Below them all, in their own crates (see ARCHITECTURE.md): `kcore` (crates/core: patch
+//! engines, selectors, Go-compatible formatting) and the simulated cluster (crates/sandbox),
+//! re-exported here as `sandbox` so that `kubectl_rs::sandbox::…` paths keep working.
 
 pub mod apply;
 pub mod client;
@@ -14,4 +16,4 @@ pub mod error;
 pub mod kubeconfig;
 pub mod manifest;
 pub mod print;
-pub mod sandbox;
+pub use kubectl_rs_sandbox as sandbox;
