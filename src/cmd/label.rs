@@ -139,7 +139,7 @@ pub fn parse_labels(specs: &[String]) -> Result<Pairs, CliError> {
             if parts.len() != 2 {
                 return Err(CliError::msg(format!("invalid label spec: {spec}")));
             }
-            let errs = crate::sandbox::validation::label_value(parts[1]);
+            let errs = kcore::validation::label_value(parts[1]);
             if !errs.is_empty() {
                 return Err(CliError::msg(format!(
                     "invalid label value: {}: {}",
@@ -350,7 +350,7 @@ enum Plan {
     /// live labels match `-l` (kubectl filters files by the label selector only).
     Files(
         Vec<Result<Found, CliError>>,
-        Option<crate::sandbox::selectors::LabelSelector>,
+        Option<kcore::selectors::LabelSelector>,
     ),
     /// Named objects to GET.
     Names(Vec<(ApiResource, Option<String>, String)>),
@@ -567,14 +567,12 @@ impl UpdateSpec {
                 })
             }));
             let selector = match &self.selector {
-                Some(sel) => Some(
-                    crate::sandbox::selectors::LabelSelector::parse(sel).map_err(|e| {
-                        CliError::msg(format!(
-                            "the provided selector {} is not valid: {e}",
-                            go_quote(sel)
-                        ))
-                    })?,
-                ),
+                Some(sel) => Some(kcore::selectors::LabelSelector::parse(sel).map_err(|e| {
+                    CliError::msg(format!(
+                        "the provided selector {} is not valid: {e}",
+                        go_quote(sel)
+                    ))
+                })?),
                 None => None,
             };
             return Ok((Plan::Files(items, selector), single));

@@ -3,6 +3,7 @@
 //! - [`patch`]: strategic-merge, JSON-merge and JSON patches, with the compiled-in patch
 //!   metadata of the built-in kinds, and the `last-applied-configuration` annotation.
 //! - [`selectors`]: label and field selectors, parsed and matched as apimachinery does.
+//! - [`validation`]: name, label-key and label-value rules with apimachinery's messages.
 //! - [`resource`]: `GroupResource`, the name of a resource type.
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
 //!
@@ -13,3 +14,4 @@ pub mod gojson;
 pub mod patch;
 pub mod resource;
 pub mod selectors;
+pub mod validation;
