@@ -5,11 +5,14 @@
 //! - [`selectors`]: label and field selectors, parsed and matched as apimachinery does.
 //! - [`validation`]: name, label-key and label-value rules with apimachinery's messages.
 //! - [`resource`]: `GroupResource`, the name of a resource type.
+//! - [`gofmt`], [`duration`]: Go's `%q` and apimachinery's `HumanDuration`.
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
 //!
 //! Neither the CLI (`kubectl-rs`) nor the sandbox (`kubectl-rs-sandbox`) is a dependency:
 //! the compiler keeps this layer below both.
 
+pub mod duration;
+pub mod gofmt;
 pub mod gojson;
 pub mod patch;
 pub mod resource;

@@ -36,67 +36,7 @@ impl IncludeObject {
     }
 }
 
-/// Go's `duration.HumanDuration`: the AGE format (`36s`, `5m5s`, `10m`, `3h5m`, `2d3h`, `400d`, `3y45d`).
-pub fn human_duration(d: TimeDelta) -> String {
-    let nanos: i128 = d
-        .num_nanoseconds()
-        .map(i128::from)
-        .unwrap_or_else(|| i128::from(d.num_seconds()) * 1_000_000_000);
-    let seconds = nanos / 1_000_000_000;
-    if seconds < -1 {
-        return "<invalid>".to_string();
-    }
-    if seconds < 0 {
-        return "0s".to_string();
-    }
-    if seconds < 120 {
-        return format!("{seconds}s");
-    }
-    let minutes = seconds / 60;
-    if minutes < 10 {
-        let s = seconds % 60;
-        return if s == 0 {
-            format!("{minutes}m")
-        } else {
-            format!("{minutes}m{s}s")
-        };
-    }
-    if minutes < 180 {
-        return format!("{minutes}m");
-    }
-    let hours = seconds / 3600;
-    if hours < 8 {
-        let m = minutes % 60;
-        return if m == 0 {
-            format!("{hours}h")
-        } else {
-            format!("{hours}h{m}m")
-        };
-    }
-    if hours < 48 {
-        return format!("{hours}h");
-    }
-    if hours < 24 * 8 {
-        let h = hours % 24;
-        return if h == 0 {
-            format!("{}d", hours / 24)
-        } else {
-            format!("{}d{h}h", hours / 24)
-        };
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{}d", hours / 24);
-    }
-    if hours < 24 * 365 * 8 {
-        let dy = (hours / 24) % 365;
-        return if dy == 0 {
-            format!("{}y", hours / 24 / 365)
-        } else {
-            format!("{}y{dy}d", hours / 24 / 365)
-        };
-    }
-    format!("{}y", hours / 24 / 365)
-}
+pub use kcore::duration::human_duration;
 
 /// Go's `duration.ShortHumanDuration`: a single unit (`59s`, `1m`, `3h`, `400d` → `1y`).
 pub fn short_human_duration(d: TimeDelta) -> String {

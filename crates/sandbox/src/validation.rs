@@ -118,10 +118,7 @@ fn not_supported(field: &str, value: &Value, supported: &[&str]) -> Cause {
     not_supported_raw(field, &render(value), supported)
 }
 
-/// Go's `%q` for the strings that occur here: JSON's escaping, which agrees for printable text.
-fn go_quote(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
-}
+use kcore::gofmt::go_quote;
 
 /// JSON as Go's `json.Marshal` writes it: compact, map keys sorted, `<`, `>` and `&` escaped.
 fn go_json(v: &Value) -> String {
