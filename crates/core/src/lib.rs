@@ -6,6 +6,7 @@
 //! - [`validation`]: name, label-key and label-value rules with apimachinery's messages.
 //! - [`resource`]: `GroupResource`, the name of a resource type.
 //! - [`gofmt`], [`duration`]: Go's `%q` and apimachinery's `HumanDuration`.
+//! - [`quantity`]: resource quantities as numbers, for comparisons.
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
 //!
 //! Neither the CLI (`kubectl-rs`) nor the sandbox (`kubectl-rs-sandbox`) is a dependency:
@@ -15,6 +16,7 @@ pub mod duration;
 pub mod gofmt;
 pub mod gojson;
 pub mod patch;
+pub mod quantity;
 pub mod resource;
 pub mod selectors;
 pub mod validation;

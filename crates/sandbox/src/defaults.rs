@@ -465,37 +465,11 @@ fn admit_priority(spec: &mut Value) {
 
 /// A resource quantity (`500m`, `1Gi`, `2e3`, `1.5`) as a number, for comparisons only.
 fn quantity(v: &Value) -> Option<f64> {
-    let s = match v {
-        Value::String(s) => s.trim(),
-        Value::Number(n) => return n.as_f64(),
-        _ => return None,
-    };
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+' || c == '-'))
-        .unwrap_or(s.len());
-    let (num, suffix) = s.split_at(split);
-    let base: f64 = num.parse().ok()?;
-    let mult = match suffix {
-        "" => 1.0,
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        e if e.starts_with(['e', 'E']) => 10f64.powi(e[1..].parse().ok()?),
-        _ => return None,
-    };
-    Some(base * mult)
+    match v {
+        Value::String(s) => kcore::quantity::parse_quantity(s.trim()),
+        Value::Number(n) => n.as_f64(),
+        _ => None,
+    }
 }
 
 fn same_quantity(a: &Value, b: &Value) -> bool {
