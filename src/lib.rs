@@ -3,7 +3,9 @@
 //! Layers, lowest first (a lower layer never imports a higher one):
 //! `kubeconfig` → `client` → `discovery` → `manifest`/`apply`/`describe`/`print` → `resource`
 //! (the resource builder) → `cmd`.
-//! `sandbox` is the simulated API server; it shares only plain JSON helpers with the rest.
+//! Below them all, in their own crates (see ARCHITECTURE.md): `kcore` (crates/core: patch
+//! engines, selectors, Go-compatible formatting) and the simulated cluster (crates/sandbox),
+//! re-exported here as `sandbox` so that `kubectl_rs::sandbox::…` paths keep working.
 
 pub mod apply;
 pub mod client;
@@ -16,4 +18,4 @@ pub mod kubeconfig;
 pub mod manifest;
 pub mod print;
 pub mod resource;
-pub mod sandbox;
+pub use kubectl_rs_sandbox as sandbox;

@@ -430,7 +430,7 @@ async fn script_friendly_without_a_terminal() {
 async fn protocol_matches_kubectl() {
     let env = TestEnv::start().await;
     if common::oracle().is_none() {
-        eprintln!("note: {} not installed, not compared", common::ORACLE);
+        eprintln!("note: the kubectl oracle is not installed, not compared");
         return;
     }
     create_daemonset(&env);

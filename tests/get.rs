@@ -33,7 +33,7 @@ async fn differs(env: &TestEnv, args: &[&str]) -> Option<String> {
     let ours = env.ours(args).await;
     // kubectl names itself after its binary in a few messages.
     let theirs = Output {
-        stderr: theirs.stderr.replace("kubectl.1.33", "kubectl"),
+        stderr: theirs.stderr.replace(&common::oracle_name(), "kubectl"),
         ..theirs
     };
     let (ours, theirs) = (as_kubectl(&ours).normalized(), theirs.normalized());

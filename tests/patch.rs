@@ -377,11 +377,7 @@ async fn patch_cases_match_kubectl() {
     ];
     let want = theirs.kubectl(&get).await.unwrap().stdout;
     let got = ours.ours(&get).await.stdout;
-    let program = std::path::Path::new(common::ORACLE)
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let program = common::oracle_name();
     assert_eq!(got, want.replacen(&program, "kubectl-rs", 1));
     assert!(got.starts_with("kubectl-rs "), "{got}");
 }

@@ -10,7 +10,7 @@ use common::TestEnv;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_kubectl_against_the_sandbox_matches_the_reference() {
     if common::oracle().is_none() {
-        eprintln!("skipped: {} is not installed", common::ORACLE);
+        eprintln!("skipped: the kubectl oracle is not installed");
         return;
     }
     let env = TestEnv::start().await;

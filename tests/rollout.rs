@@ -408,7 +408,13 @@ async fn deployment_rollouts_match_kubectl() {
     // A termination signal ends the watch: exit 1, nothing on stderr.
     let args = ["rollout", "status", d];
     let mine = interrupted(&a, env!("CARGO_BIN_EXE_kubectl-rs"), "cache-rs", &args).await;
-    let real = interrupted(&b, common::ORACLE, "cache-kubectl", &args).await;
+    let real = interrupted(
+        &b,
+        common::oracle().expect("oracle"),
+        "cache-kubectl",
+        &args,
+    )
+    .await;
     assert_same("rollout status, interrupted", &mine, &real);
     both(&a, &b, &["rollout", "resume", d, "-o", "name"]).await;
     both(&a, &b, &["rollout", "resume", d]).await;

@@ -2,6 +2,9 @@
 //! recordings, list paging, selectors, watch, patches, dry run, deletion, auth, bad input,
 //! and (when installed) the real kubectl against it.
 
+#[allow(clippy::cmp_owned)]
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -1088,11 +1091,10 @@ mod fuzz {
 
 #[tokio::test]
 async fn real_kubectl_against_the_sandbox() {
-    let kubectl = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
-    if !std::path::Path::new(kubectl).exists() {
-        println!("skipping: {kubectl} not installed");
+    let Some(kubectl) = common::oracle() else {
+        println!("skipping: the kubectl oracle is not installed");
         return;
-    }
+    };
     let api = sandbox().await;
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("kubeconfig");
@@ -1245,11 +1247,10 @@ fn normalize(text: &str) -> Vec<String> {
 /// the server shapes (tables, objects, errors), the same output.
 #[tokio::test]
 async fn seed_flow_matches_the_recording() {
-    let kubectl = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
-    if !std::path::Path::new(kubectl).exists() {
-        println!("skipping: {kubectl} not installed");
+    let Some(kubectl) = common::oracle() else {
+        println!("skipping: the kubectl oracle is not installed");
         return;
-    }
+    };
     let h = start(SandboxOptions {
         name: "kind-multinodes".into(),
         ..SandboxOptions::default()

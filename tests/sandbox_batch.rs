@@ -6,7 +6,12 @@
 #[allow(clippy::cmp_owned)]
 mod common;
 
-use common::{assert_same, eventually, oracle, Output, TestEnv};
+use std::time::Duration;
+
+use common::{advancing, assert_same, oracle, Output, TestEnv};
+
+/// One step of cluster time between polls (the kubelet's start delay).
+const STEP: Duration = Duration::from_secs(1);
 
 const JOB: &str = "apiVersion: batch/v1
 kind: Job
@@ -184,7 +189,7 @@ async fn jobs_run_to_completion_and_print_like_kubectl() {
     if oracle().is_none() {
         return;
     }
-    let (mine, theirs) = (TestEnv::start().await, TestEnv::start().await);
+    let (mine, theirs) = (TestEnv::manual_clock().await, TestEnv::manual_clock().await);
     write(&[&mine, &theirs], "job.yaml", JOB);
     write(&[&mine, &theirs], "bad.yaml", BAD_JOB);
     twin(&mine, &theirs, &["apply", "-f", "job.yaml"], as_is).await;
@@ -211,7 +216,7 @@ async fn jobs_run_to_completion_and_print_like_kubectl() {
     .await;
 
     // The Job's pod runs on a node, exits 0, and the Job completes.
-    eventually(|| async {
+    advancing(&theirs, STEP, || async {
         field(
             &theirs,
             &["get", "job", "pi", "-o", "jsonpath={.status.succeeded}"],
@@ -327,7 +332,10 @@ async fn jobs_run_to_completion_and_print_like_kubectl() {
     )
     .await;
     for env in [&mine, &theirs] {
-        eventually(|| async { field(env, &["get", "pods", "-o", "name"]).await.is_empty() }).await;
+        advancing(env, STEP, || async {
+            field(env, &["get", "pods", "-o", "name"]).await.is_empty()
+        })
+        .await;
     }
 
     // A DELETE without a propagation policy orphans a batch/v1 Job's pods.
@@ -343,7 +351,7 @@ async fn jobs_run_to_completion_and_print_like_kubectl() {
             &["get", "pods", "-l", "job-name=keep", "-o", "name"],
         )
     };
-    eventually(|| async { !keep_pods().await.is_empty() }).await;
+    advancing(&theirs, STEP, || async { !keep_pods().await.is_empty() }).await;
     let raw = kubectl(
         &theirs,
         &[
@@ -354,7 +362,7 @@ async fn jobs_run_to_completion_and_print_like_kubectl() {
     )
     .await;
     assert_eq!(raw.code, 0, "{}", raw.stderr);
-    eventually(|| async {
+    advancing(&theirs, STEP, || async {
         field(&theirs, &["get", "jobs", "-o", "name"])
             .await
             .is_empty()
@@ -383,7 +391,7 @@ async fn cronjobs_schedule_jobs_and_print_like_kubectl() {
     if oracle().is_none() {
         return;
     }
-    let (mine, theirs) = (TestEnv::start().await, TestEnv::start().await);
+    let (mine, theirs) = (TestEnv::manual_clock().await, TestEnv::manual_clock().await);
     write(&[&mine, &theirs], "cj.yaml", CRONJOB);
     twin(&mine, &theirs, &["apply", "-f", "cj.yaml"], as_is).await;
     twin(&mine, &theirs, &["apply", "-f", "cj.yaml"], as_is).await;
@@ -438,8 +446,13 @@ async fn cronjobs_schedule_jobs_and_print_like_kubectl() {
         30
     );
 
-    // The controller creates a Job at the next whole minute.
-    let job = loop_until_scheduled(&theirs).await;
+    // Nothing is due before the next whole minute; then the controller creates a Job.
+    let now = theirs.sandbox.clock().now();
+    let to_minute = Duration::from_secs(60 - now.timestamp().rem_euclid(60) as u64);
+    theirs.advance(to_minute - STEP);
+    assert_eq!(field(&theirs, &["get", "jobs", "-o", "name"]).await, "");
+    theirs.advance(STEP);
+    let job = scheduled(&theirs).await;
     assert!(job.starts_with("job.batch/hello-"), "{job}");
     for args in [
         &["get", "cronjobs"][..],
@@ -527,7 +540,7 @@ async fn typed_clients_create_jobs_and_cronjobs() {
             ],
         )
     };
-    eventually(|| async { reason().await == "JobSuspended" }).await;
+    common::eventually(|| async { reason().await == "JobSuspended" }).await;
     let table = same(&env, &["get", "job", "sus"], as_is).await;
     assert!(
         table.stdout.contains("sus  Suspended  0/1"),
@@ -543,14 +556,15 @@ async fn typed_clients_create_jobs_and_cronjobs() {
     }
 }
 
-/// Waits (up to ~70 s: the schedule is every minute) for the CronJob's first Job.
-async fn loop_until_scheduled(env: &TestEnv) -> String {
-    for _ in 0..140 {
-        let jobs = field(env, &["get", "jobs", "-o", "name"]).await;
-        if !jobs.trim().is_empty() {
-            return jobs.trim().to_string();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    }
-    panic!("no Job scheduled within 70 s");
+/// The CronJob's first Job, once the controller has created it (the clock is at its time).
+async fn scheduled(env: &TestEnv) -> String {
+    let jobs = std::cell::RefCell::new(String::new());
+    common::eventually(|| async {
+        let found = field(env, &["get", "jobs", "-o", "name"]).await;
+        let done = !found.trim().is_empty();
+        *jobs.borrow_mut() = found;
+        done
+    })
+    .await;
+    jobs.into_inner().trim().to_string()
 }

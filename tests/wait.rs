@@ -60,7 +60,7 @@ fn as_kubectl(mut o: Output) -> Output {
     o.stderr = o
         .stderr
         .replace("jsonpath-file,name,", "jsonpath-file,kyaml,name,");
-    o.stderr = o.stderr.replace("kubectl.1.33", "kubectl");
+    o.stderr = o.stderr.replace(&common::oracle_name(), "kubectl");
     o.stderr = o
         .stderr
         .replace("'kubectl wait --help'", "'kubectl-rs wait --help'");

@@ -1,17 +1,13 @@
-//! Client-side apply: patch metadata for built-in kinds, strategic merge patches (create and apply),
-//! JSON merge patches, JSON patches, and the last-applied-configuration annotation.
+//! Client-side apply: the plan (`plan`) over the patch engines, which live in the core crate
+//! (`kcore::patch`) because the sandbox's API server applies the same patches. The engines'
+//! modules are re-exported here, so `crate::apply::strategic::…` and the like keep working.
 
-pub mod error;
-pub mod jsonpatch;
-pub mod lastapplied;
-pub mod merge;
-pub mod patchmeta;
+pub use kcore::patch::{error, jsonpatch, lastapplied, merge, patchmeta, strategic};
 pub mod plan;
 #[cfg(test)]
 mod plan_oracle_tests;
-pub mod strategic;
 #[cfg(test)]
-mod testutil;
+use kcore::patch::testutil;
 
 pub use error::PatchError;
 pub use jsonpatch::apply_json_patch;
@@ -26,3 +22,41 @@ pub use plan::{
 pub use strategic::{
     apply_strategic_merge_patch, create_three_way_merge_patch, create_two_way_merge_patch,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// End to end: the seed manifest (YAML, comments and all) read like kubectl, with the
+    /// namespace the builder adds, gives the exact POST body kubectl sent.
+    #[test]
+    fn seed_manifest_gives_recorded_create_body() {
+        use kcore::patch::testutil::{fixture, recorded_body};
+        let yaml = fixture("reference/node-exporter-daemonset.yaml");
+        let mut obj = crate::manifest::yaml::yaml_to_json(&yaml).unwrap();
+        obj["metadata"]["namespace"] = json!("default");
+        set_last_applied(&mut obj).unwrap();
+        let live: Value = serde_json::from_str(&fixture("reference/daemonset.json")).unwrap();
+        assert_eq!(
+            obj["metadata"]["annotations"][LAST_APPLIED_ANNOTATION],
+            live["metadata"]["annotations"][LAST_APPLIED_ANNOTATION]
+        );
+        // The create body is json.Encoder output too: it ends with a newline.
+        let body = to_go_json_line(&obj);
+        let (visible, total) = recorded_body(
+            "01-apply-create-cold-cache.log",
+            "helper.go:246] \"Request Body\"",
+        );
+        assert!(body.starts_with(&visible), "{body}");
+        assert_eq!(body.len(), total);
+        // The -v2 manifest reads exactly as kubectl read it.
+        let v2 = crate::manifest::yaml::yaml_to_json(&fixture(
+            "reference/node-exporter-daemonset-v2.yaml",
+        ))
+        .unwrap();
+        let oracle: Value =
+            serde_json::from_str(&fixture("apply/node-exporter-daemonset-v2.json")).unwrap();
+        assert_eq!(v2, oracle);
+    }
+}

@@ -325,7 +325,7 @@ type FileTargets = (
     Vec<Wanted>,
     bool,
     Vec<CliError>,
-    Option<crate::sandbox::selectors::LabelSelector>,
+    Option<kcore::selectors::LabelSelector>,
 );
 
 #[derive(Debug, Clone)]

@@ -140,7 +140,7 @@ pub fn parse_labels(specs: &[String]) -> Result<Pairs, CliError> {
             if parts.len() != 2 {
                 return Err(CliError::msg(format!("invalid label spec: {spec}")));
             }
-            let errs = crate::sandbox::validation::label_value(parts[1]);
+            let errs = kcore::validation::label_value(parts[1]);
             if !errs.is_empty() {
                 return Err(CliError::msg(format!(
                     "invalid label value: {}: {}",
@@ -351,7 +351,7 @@ enum Plan {
     /// live labels match `-l` (kubectl filters files by the label selector only).
     Files(
         Vec<Result<Found, CliError>>,
-        Option<crate::sandbox::selectors::LabelSelector>,
+        Option<kcore::selectors::LabelSelector>,
     ),
     /// Named objects to GET.
     Names(Vec<(ApiResource, Option<String>, String)>),

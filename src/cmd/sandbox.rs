@@ -51,6 +51,7 @@ impl SandboxArgs {
             name: self.name.clone(),
             nodes: self.nodes,
             control_plane: self.control_plane,
+            ..Default::default()
         }
     }
 }

@@ -41,6 +41,7 @@ pub async fn run(args: &SandboxArgs) -> anyhow::Result<()> {
         name: name.clone(),
         nodes: args.nodes,
         control_plane: args.control_plane,
+        ..Default::default()
     })
     .await?;
     let dir = tempfile_dir()?;

@@ -543,25 +543,7 @@ fn describe_container_volumes(c: &Value, w: &mut PrefixWriter) {
     }
 }
 
-/// Go's `%q` for the printable strings Kubernetes paths are.
-pub fn go_quote(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use kcore::gofmt::go_quote;
 
 /// `describeVolumes`: `Volumes:` then each volume's type-specific block.
 pub fn describe_volumes(

@@ -3,61 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-/// apimachinery `duration.HumanDuration`: `36s`, `5m5s`, `10m`, `3h5m`, `25h`, `2d3h`, `400d`,
-/// `2y15d`, `9y`; `0s` within a second of the future, `<invalid>` beyond that.
-pub fn human_duration(d: chrono::TimeDelta) -> String {
-    // Go converts through float seconds and truncates toward zero.
-    let seconds = d.num_seconds();
-    if seconds < -1 {
-        return "<invalid>".to_string();
-    }
-    if seconds < 0 {
-        return "0s".to_string();
-    }
-    if seconds < 60 * 2 {
-        return format!("{seconds}s");
-    }
-    let minutes = seconds / 60;
-    if minutes < 10 {
-        let s = seconds % 60;
-        if s == 0 {
-            return format!("{minutes}m");
-        }
-        return format!("{minutes}m{s}s");
-    }
-    if minutes < 60 * 3 {
-        return format!("{minutes}m");
-    }
-    let hours = minutes / 60;
-    if hours < 8 {
-        let m = minutes % 60;
-        if m == 0 {
-            return format!("{hours}h");
-        }
-        return format!("{hours}h{m}m");
-    }
-    if hours < 48 {
-        return format!("{hours}h");
-    }
-    if hours < 24 * 8 {
-        let h = hours % 24;
-        if h == 0 {
-            return format!("{}d", hours / 24);
-        }
-        return format!("{}d{}h", hours / 24, h);
-    }
-    if hours < 24 * 365 * 2 {
-        return format!("{}d", hours / 24);
-    }
-    if hours < 24 * 365 * 8 {
-        let dy = (hours / 24) % 365;
-        if dy == 0 {
-            return format!("{}y", hours / 24 / 365);
-        }
-        return format!("{}y{}d", hours / 24 / 365, dy);
-    }
-    format!("{}y", hours / 24 / 365)
-}
+pub use kcore::duration::human_duration;
 
 /// `translateTimestampSince`: the age of an RFC 3339 timestamp at `now`, `<unknown>` when the
 /// timestamp is missing, empty or unparseable (Go's zero time).

@@ -202,36 +202,7 @@ pub fn json_number(n: &Number) -> String {
     format_float_json(n.as_f64().unwrap_or(0.0))
 }
 
-/// Go `strconv.Quote` (`%q`): double-quoted with Go escapes, printable Unicode kept.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if c.is_control() => {
-                if (c as u32) <= 0xFFFF {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use kcore::gofmt::go_quote;
 
 /// Go `fmt.Sprintf("%#v", v)` of a value decoded from JSON into `interface{}` (kubectl dumps
 /// the object this way in jsonpath and template execution errors).

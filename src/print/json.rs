@@ -10,27 +10,7 @@ use serde_json::{Map, Value};
 use super::gofmt::json_number;
 use super::PrintError;
 
-/// Go `encoding/json` string literal (HTML-safe, as `json.Marshal` does by default).
-pub fn go_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", ch as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
+pub use kcore::gojson::go_json_string;
 
 /// Go `json.MarshalIndent(v, prefix "", indent)` of a decoded JSON value.
 pub fn to_go_json_indent(v: &Value, indent: &str) -> String {

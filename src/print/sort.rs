@@ -124,48 +124,7 @@ fn is_less(i: &Value, j: &Value) -> Result<bool, String> {
     }
 }
 
-/// The value of a Kubernetes quantity (`100m`, `1.5Gi`, `2e3`), if `s` is one.
-pub fn parse_quantity(s: &str) -> Option<f64> {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let num_len = body
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(body.len());
-    let (num, suffix) = body.split_at(num_len);
-    if num.is_empty() || num.matches('.').count() > 1 || !num.chars().any(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let mut value: f64 = num.parse().ok()?;
-    if s.starts_with('-') {
-        value = -value;
-    }
-    let scale = match suffix {
-        "" => 1.0,
-        "Ki" => 1024f64,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        "n" => 1e-9,
-        "u" => 1e-6,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        exp => {
-            let e = exp.strip_prefix(['e', 'E'])?;
-            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
-            if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            10f64.powi(e.parse().ok()?)
-        }
-    };
-    Some(value * scale)
-}
+pub use kcore::quantity::parse_quantity;
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,7 @@ use crate::discovery::{parse_type_args, ResolvedType};
 use crate::error::CliError;
 use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
 use crate::print::gofmt::go_quote;
-use crate::sandbox::selectors::LabelSelector;
+use kcore::selectors::LabelSelector;
 
 /// One object read from `-f`, mapped to its resource.
 #[derive(Debug, Clone)]

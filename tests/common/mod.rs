@@ -11,9 +11,15 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use kubectl_rs::sandbox::server::{start, SandboxHandle, SandboxOptions};
+use kubectl_rs::sandbox::Clock;
 
-/// The real kubectl closest to the v1.36 target (see ../shared/reference/README.md).
+/// Where the real kubectl closest to the v1.36 target (v1.33, see ../shared/reference/README.md)
+/// is installed by default. Tests find the oracle through `oracle()`, which honours
+/// `KUBECTL_ORACLE`.
 pub const ORACLE: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
+
+/// The oracle's name on PATH when it is not at `ORACLE`.
+const ORACLE_ON_PATH: &str = "kubectl.1.33";
 
 /// What a command printed and returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +48,99 @@ pub struct TestEnv {
     pub work: PathBuf,
 }
 
-/// The real kubectl, when installed.
+/// The real kubectl the tests compare with: `$KUBECTL_ORACLE` when set (it must exist), else
+/// `ORACLE`, else `kubectl.1.33` on PATH. When none is installed, the tests that need it are
+/// skipped, except under `CI=true`, where a missing oracle fails them loudly: a comparison
+/// that silently did not run is not a pass.
 pub fn oracle() -> Option<&'static str> {
-    Path::new(ORACLE).exists().then_some(ORACLE)
+    static FOUND: std::sync::OnceLock<Result<Option<String>, String>> = std::sync::OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        find_oracle(
+            std::env::var_os("KUBECTL_ORACLE"),
+            std::env::var_os("PATH"),
+            std::env::var("CI").as_deref() == Ok("true"),
+        )
+    });
+    match found {
+        Ok(found) => found.as_deref(),
+        Err(why) => panic!("{why}"),
+    }
+}
+
+/// `oracle()`'s search, on explicit inputs.
+fn find_oracle(
+    explicit: Option<std::ffi::OsString>,
+    path: Option<std::ffi::OsString>,
+    ci: bool,
+) -> Result<Option<String>, String> {
+    if let Some(k) = explicit.filter(|k| !k.is_empty()) {
+        let k = PathBuf::from(k);
+        return if k.is_file() {
+            Ok(Some(k.to_string_lossy().into_owned()))
+        } else {
+            Err(format!(
+                "KUBECTL_ORACLE={} does not exist: point it at a kubectl v1.33 binary",
+                k.display()
+            ))
+        };
+    }
+    if Path::new(ORACLE).is_file() {
+        return Ok(Some(ORACLE.to_string()));
+    }
+    if let Some(found) = path
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|d| d.join(ORACLE_ON_PATH))
+        .find(|p| p.is_file())
+    {
+        return Ok(Some(found.to_string_lossy().into_owned()));
+    }
+    if ci {
+        return Err(format!(
+            "CI=true but the kubectl oracle is not installed (not at {ORACLE}, no \
+             {ORACLE_ON_PATH} on PATH, KUBECTL_ORACLE unset): install it (`apt-get install \
+             kubectl`, which .ci/run does) or set KUBECTL_ORACLE"
+        ));
+    }
+    Ok(None)
+}
+
+/// The oracle's program name (kubectl names itself after its binary in some messages).
+pub fn oracle_name() -> String {
+    oracle()
+        .and_then(|o| Path::new(o).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ORACLE_ON_PATH.to_string())
+}
+
+#[test]
+fn oracle_lookup_follows_env_and_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("my-kubectl");
+    std::fs::write(&bin, "").unwrap();
+    let on_path = dir.path().join(ORACLE_ON_PATH);
+    // KUBECTL_ORACLE wins, and must exist.
+    assert_eq!(
+        find_oracle(Some(bin.clone().into()), None, false),
+        Ok(Some(bin.to_string_lossy().into_owned()))
+    );
+    let missing = find_oracle(Some(dir.path().join("nope").into()), None, false);
+    assert!(missing.unwrap_err().contains("KUBECTL_ORACLE="));
+    if !Path::new(ORACLE).exists() {
+        // Found on PATH; else skipped, or an error under CI.
+        std::fs::write(&on_path, "").unwrap();
+        assert_eq!(
+            find_oracle(None, Some(dir.path().into()), true),
+            Ok(Some(on_path.to_string_lossy().into_owned()))
+        );
+        std::fs::remove_file(&on_path).unwrap();
+        assert_eq!(find_oracle(None, Some(dir.path().into()), false), Ok(None));
+        let loud = find_oracle(None, Some(dir.path().into()), true).unwrap_err();
+        assert!(
+            loud.starts_with("CI=true but the kubectl oracle is not installed"),
+            "{loud}"
+        );
+    }
 }
 
 impl TestEnv {
@@ -54,6 +150,24 @@ impl TestEnv {
             ..Default::default()
         })
         .await
+    }
+
+    /// A sandbox whose cluster time moves only when the test advances it (`advance`,
+    /// `advancing`). The clock starts ten minutes behind the wall clock, so that the times it
+    /// writes stay in the past for the CLIs, which compute ages on the wall clock.
+    pub async fn manual_clock() -> TestEnv {
+        let start = chrono::Utc::now() - chrono::Duration::minutes(10);
+        Self::with(SandboxOptions {
+            name: "kind-multinodes".into(),
+            clock: Clock::manual(start),
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Moves the sandbox's manual clock forward: the controller timers due by then fire.
+    pub fn advance(&self, by: std::time::Duration) {
+        self.sandbox.advance(by);
     }
 
     pub async fn with(opts: SandboxOptions) -> TestEnv {
@@ -135,6 +249,28 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("condition not reached in time");
+}
+
+/// Polls `f` until it returns true, advancing `env`'s manual clock by `step` after each miss:
+/// for state the controllers reach after some cluster time (a kubelet starting a pod, a grace
+/// period, a schedule). At most 200 polls.
+pub async fn advancing<F, Fut>(env: &TestEnv, step: std::time::Duration, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    assert!(
+        env.sandbox.clock().is_manual(),
+        "advancing needs a manual clock"
+    );
+    for _ in 0..200 {
+        if f().await {
+            return;
+        }
+        env.advance(step);
+        tokio::task::yield_now().await;
+    }
+    panic!("condition not reached after advancing the clock 200 times by {step:?}");
 }
 
 /// Asserts two outputs are equal, showing both in full when they are not.

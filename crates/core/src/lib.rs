@@ -1,0 +1,22 @@
+//! kubectl-rs-core: what both the CLI and the sandbox need, with no I/O and no async.
+//!
+//! - [`patch`]: strategic-merge, JSON-merge and JSON patches, with the compiled-in patch
+//!   metadata of the built-in kinds, and the `last-applied-configuration` annotation.
+//! - [`selectors`]: label and field selectors, parsed and matched as apimachinery does.
+//! - [`validation`]: name, label-key and label-value rules with apimachinery's messages.
+//! - [`resource`]: `GroupResource`, the name of a resource type.
+//! - [`gofmt`], [`duration`]: Go's `%q` and apimachinery's `HumanDuration`.
+//! - [`quantity`]: resource quantities as numbers, for comparisons.
+//! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
+//!
+//! Neither the CLI (`kubectl-rs`) nor the sandbox (`kubectl-rs-sandbox`) is a dependency:
+//! the compiler keeps this layer below both.
+
+pub mod duration;
+pub mod gofmt;
+pub mod gojson;
+pub mod patch;
+pub mod quantity;
+pub mod resource;
+pub mod selectors;
+pub mod validation;

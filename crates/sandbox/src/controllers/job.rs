@@ -1,0 +1,466 @@
+//! The Job controller (batch/v1): selector and pod labels for Jobs created without
+//! `manualSelector`, pods up to `parallelism` until `completions` succeeded (pods carry the
+//! `batch.kubernetes.io/job-tracking` finalizer until counted), status counters, the
+//! SuccessCriteriaMet/Complete conditions and `SuccessfulCreate`/`Completed` events; finished
+//! Jobs with `ttlSecondsAfterFinished` are deleted when it runs out (the TTL controller). The
+//! kubelet lets pods of Jobs finish (exit 0) shortly after they start.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use tokio::sync::broadcast;
+
+use super::events::{EventType, Recorder};
+use super::pods::create_pod;
+use super::{controller_ref, is_terminating, name_of, ns_of, owner_reference, uid_of};
+use super::{Batch, LabelSelector};
+use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
+
+const TRACKING: &str = "batch.kubernetes.io/job-tracking";
+
+pub(crate) fn gr_jobs() -> GroupResource {
+    GroupResource::new("batch", "jobs")
+}
+
+type Key = (String, String);
+
+/// The labels the API server adds to a Job's selector and pod template.
+fn generated_labels(job: &Value) -> Value {
+    json!({
+        "batch.kubernetes.io/controller-uid": uid_of(job),
+        "batch.kubernetes.io/job-name": name_of(job),
+        "controller-uid": uid_of(job),
+        "job-name": name_of(job),
+    })
+}
+
+/// Whether a pod belongs to a Job (the kubelet lets those run to completion).
+pub fn is_job_pod(pod: &Value) -> bool {
+    controller_ref(pod).is_some_and(|r| r["kind"] == "Job")
+        && matches!(
+            pod["spec"]["restartPolicy"].as_str(),
+            Some("Never" | "OnFailure")
+        )
+}
+
+struct Controller {
+    store: Arc<Store>,
+    events: Recorder,
+    jobs: HashMap<Key, Value>,
+    uid_to_job: HashMap<String, Key>,
+    pods: HashMap<Key, Value>,
+    pods_by_owner: HashMap<String, HashSet<Key>>,
+}
+
+impl Controller {
+    fn relist(&mut self) {
+        self.jobs.clear();
+        self.uid_to_job.clear();
+        self.pods.clear();
+        self.pods_by_owner.clear();
+        for j in self.store.list(&gr_jobs(), None).0 {
+            self.observe_job(Change::Added, &j);
+        }
+        for p in self.store.list(&super::gr_pods(), None).0 {
+            self.observe_pod(Change::Added, &p);
+        }
+    }
+
+    fn observe_job(&mut self, kind: Change, job: &Value) -> Key {
+        let key = (ns_of(job).to_string(), name_of(job).to_string());
+        if kind == Change::Deleted {
+            self.jobs.remove(&key);
+            self.uid_to_job.remove(uid_of(job));
+        } else {
+            self.jobs.insert(key.clone(), job.clone());
+            self.uid_to_job.insert(uid_of(job).to_string(), key.clone());
+        }
+        key
+    }
+
+    fn observe_pod(&mut self, kind: Change, pod: &Value) -> Option<Key> {
+        let owner = controller_ref(pod).filter(|r| r["kind"] == "Job")?;
+        let owner_uid = owner["uid"].as_str().unwrap_or_default().to_string();
+        let key = (ns_of(pod).to_string(), name_of(pod).to_string());
+        if kind == Change::Deleted {
+            self.pods.remove(&key);
+            if let Some(s) = self.pods_by_owner.get_mut(&owner_uid) {
+                s.remove(&key);
+            }
+        } else {
+            self.pods.insert(key.clone(), pod.clone());
+            self.pods_by_owner
+                .entry(owner_uid.clone())
+                .or_default()
+                .insert(key);
+        }
+        self.uid_to_job.get(&owner_uid).cloned()
+    }
+
+    /// Fills the generated selector and template labels (the API server's job strategy).
+    fn ensure_selector(&mut self, job: &Value) -> Option<Value> {
+        if job["spec"]["manualSelector"].as_bool() == Some(true)
+            || job["spec"]["selector"].is_object()
+        {
+            return Some(job.clone());
+        }
+        let labels = generated_labels(job);
+        let uid = uid_of(job).to_string();
+        let res = self
+            .store
+            .modify_retry(&gr_jobs(), ns_of(job), name_of(job), |j| {
+                if uid_of(j) != uid || j["spec"]["selector"].is_object() {
+                    return Ok(false);
+                }
+                j["spec"]["selector"] =
+                    json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}});
+                let meta = &mut j["spec"]["template"]["metadata"];
+                if !meta.is_object() {
+                    *meta = json!({});
+                }
+                if !meta["labels"].is_object() {
+                    meta["labels"] = json!({});
+                }
+                for (k, v) in labels.as_object().into_iter().flatten() {
+                    meta["labels"][k] = v.clone();
+                }
+                Ok(true)
+            });
+        let updated = res.ok()?;
+        self.observe_job(Change::Modified, &updated);
+        Some(updated)
+    }
+
+    /// Syncs a Job, then applies `ttlSecondsAfterFinished` (the TTL-after-finished
+    /// controller): returns how long until a finished Job is due for deletion.
+    fn sync(&mut self, key: &Key) -> Option<std::time::Duration> {
+        self.sync_job(key);
+        let job = self.jobs.get(key)?;
+        let ttl = job["spec"]["ttlSecondsAfterFinished"].as_i64()?;
+        if is_terminating(job) {
+            return None;
+        }
+        let finished_at = job["status"]["conditions"].as_array()?.iter().find(|c| {
+            matches!(c["type"].as_str(), Some("Complete" | "Failed")) && c["status"] == "True"
+        })?["lastTransitionTime"]
+            .as_str()
+            .and_then(super::parse_time)?;
+        let expires = finished_at + chrono::Duration::seconds(ttl.max(0));
+        let now = self.store.clock().now();
+        if expires > now {
+            return (expires - now).to_std().ok();
+        }
+        let _ = super::delete_object(&self.store, &gr_jobs(), &key.0, &key.1);
+        None
+    }
+
+    fn sync_job(&mut self, key: &Key) {
+        let Some(job) = self.jobs.get(key).cloned() else {
+            return;
+        };
+        if is_terminating(&job) || !job["spec"]["template"]["spec"].is_object() {
+            return;
+        }
+        let Some(job) = self.ensure_selector(&job) else {
+            return;
+        };
+        let Ok(selector) = LabelSelector::from_label_selector_json(&job["spec"]["selector"]) else {
+            return;
+        };
+        let finished = job["status"]["conditions"].as_array().is_some_and(|c| {
+            c.iter().any(|c| {
+                matches!(c["type"].as_str(), Some("Complete" | "Failed")) && c["status"] == "True"
+            })
+        });
+        let pods: Vec<Value> = self
+            .pods_by_owner
+            .get(uid_of(&job))
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.pods.get(k).cloned())
+            .filter(|p| selector.matches(&p["metadata"]["labels"]))
+            .collect();
+        // Count finished pods once: drop their tracking finalizer.
+        let mut newly_succeeded = 0;
+        let mut newly_failed = 0;
+        for p in &pods {
+            let phase = p["status"]["phase"].as_str().unwrap_or_default();
+            let tracked = p["metadata"]["finalizers"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|f| f == TRACKING));
+            if tracked && matches!(phase, "Succeeded" | "Failed") {
+                let res = self
+                    .store
+                    .modify_retry(&super::gr_pods(), ns_of(p), name_of(p), |o| {
+                        let Some(f) = o
+                            .get_mut("metadata")
+                            .and_then(|m| super::array_mut(m, "finalizers"))
+                        else {
+                            return Ok(false);
+                        };
+                        f.retain(|x| x != TRACKING);
+                        Ok(true)
+                    });
+                if res.is_ok() {
+                    if phase == "Succeeded" {
+                        newly_succeeded += 1;
+                    } else {
+                        newly_failed += 1;
+                    }
+                }
+            }
+        }
+        let succeeded = job["status"]["succeeded"].as_i64().unwrap_or(0) + newly_succeeded;
+        let failed = job["status"]["failed"].as_i64().unwrap_or(0) + newly_failed;
+        let active: Vec<&Value> = pods
+            .iter()
+            .filter(|p| {
+                !is_terminating(p)
+                    && !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
+            })
+            .collect();
+        let parallelism = job["spec"]["parallelism"].as_i64().unwrap_or(1).max(0);
+        let completions = job["spec"]["completions"].as_i64();
+        let suspended = job["spec"]["suspend"].as_bool() == Some(true);
+        let complete = completions.is_some_and(|c| succeeded >= c)
+            || (completions.is_none() && succeeded > 0 && active.is_empty());
+        let mut created = 0;
+        if !finished && !complete && !suspended {
+            let remaining = completions.map(|c| c - succeeded).unwrap_or(parallelism);
+            let want = parallelism.min(remaining).max(0);
+            for _ in (active.len() as i64)..want {
+                if self.create_pod(&job) {
+                    created += 1;
+                }
+            }
+        }
+        // Suspending a Job deletes its running pods; they count as terminating until gone.
+        let mut stopped = 0;
+        if suspended && !finished {
+            for p in &active {
+                if super::delete_object(&self.store, &super::gr_pods(), ns_of(p), name_of(p))
+                    .is_ok()
+                {
+                    stopped += 1;
+                }
+            }
+        }
+        let active: Vec<&Value> = if stopped > 0 { Vec::new() } else { active };
+        let ready = active
+            .iter()
+            .filter(|p| super::pod_availability(p, 0, Default::default()) == Ok(true))
+            .count();
+        let now = self.store.clock().rfc3339();
+        let mut status = job["status"].clone();
+        if !status.is_object() {
+            status = json!({});
+        }
+        if status["startTime"].is_null() && !suspended {
+            status["startTime"] = json!(now);
+        }
+        let set_count = |status: &mut Value, f: &str, n: i64| {
+            if n > 0 {
+                status[f] = json!(n);
+            } else if let Some(o) = status.as_object_mut() {
+                o.remove(f);
+            }
+        };
+        set_count(&mut status, "active", active.len() as i64 + created);
+        set_count(&mut status, "succeeded", succeeded);
+        set_count(&mut status, "failed", failed);
+        status["ready"] = json!(ready);
+        status["terminating"] = json!(pods.iter().filter(|p| is_terminating(p)).count() + stopped);
+        status["uncountedTerminatedPods"] = json!({});
+        if !finished {
+            self.track_suspension(&job, &mut status, suspended, &now);
+        }
+        if complete && !finished {
+            let cond = |t: &str| {
+                json!({"type": t, "status": "True", "lastProbeTime": now, "lastTransitionTime": now,
+                    "reason": "CompletionsReached",
+                    "message": "Reached expected number of succeeded pods"})
+            };
+            let mut conds = status["conditions"].as_array().cloned().unwrap_or_default();
+            conds.push(cond("SuccessCriteriaMet"));
+            conds.push(cond("Complete"));
+            status["conditions"] = json!(conds);
+            status["completionTime"] = json!(now);
+            self.events.event(
+                &gr_jobs(),
+                &job,
+                EventType::Normal,
+                "Completed",
+                "Job completed",
+            );
+        }
+        if status != job["status"] {
+            let uid = uid_of(&job).to_string();
+            let res = self.store.modify_retry(&gr_jobs(), &key.0, &key.1, |j| {
+                if uid_of(j) != uid {
+                    return Ok(false);
+                }
+                j["status"] = status.clone();
+                Ok(true)
+            });
+            if let Ok(j) = res {
+                self.observe_job(Change::Modified, &j);
+            }
+        }
+    }
+
+    /// The `Suspended` condition: True (reason JobSuspended, start time cleared) while
+    /// `spec.suspend` is set, False (JobResumed) once it is lifted, with the controller's
+    /// `Suspended`/`Resumed` events.
+    fn track_suspension(&self, job: &Value, status: &mut Value, suspended: bool, now: &str) {
+        let conds = status["conditions"].as_array().cloned().unwrap_or_default();
+        let pos = conds.iter().position(|c| c["type"] == "Suspended");
+        let was = pos.is_some_and(|i| conds[i]["status"] == "True");
+        let (state, reason, message, event) = match (suspended, was) {
+            (true, false) => ("True", "JobSuspended", "Job suspended", "Suspended"),
+            (false, true) => ("False", "JobResumed", "Job resumed", "Resumed"),
+            _ => return,
+        };
+        let cond = json!({"type": "Suspended", "status": state, "lastProbeTime": now,
+            "lastTransitionTime": now, "reason": reason, "message": message});
+        let mut conds = conds;
+        match pos {
+            Some(i) => conds[i] = cond,
+            None => conds.push(cond),
+        }
+        status["conditions"] = json!(conds);
+        if suspended {
+            if let Some(o) = status.as_object_mut() {
+                o.remove("startTime");
+            }
+        }
+        self.events
+            .event(&gr_jobs(), job, EventType::Normal, event, message);
+    }
+
+    /// Drops the tracking finalizer of a pod whose Job is gone, as the real controller does
+    /// for orphans: nothing will count it any more, and it must be able to go away.
+    fn release(&self, pod: &Value) {
+        let tracked = pod["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f == TRACKING));
+        if !tracked {
+            return;
+        }
+        let uid = uid_of(pod).to_string();
+        let _ = self
+            .store
+            .modify_retry(&super::gr_pods(), ns_of(pod), name_of(pod), |o| {
+                if uid_of(o) != uid {
+                    return Ok(false);
+                }
+                let Some(f) = o
+                    .get_mut("metadata")
+                    .and_then(|m| super::array_mut(m, "finalizers"))
+                else {
+                    return Ok(false);
+                };
+                let before = f.len();
+                f.retain(|x| x != TRACKING);
+                Ok(f.len() != before)
+            });
+    }
+
+    /// Releases the pods of a deleted Job.
+    fn release_pods_of(&self, job_uid: &str) {
+        for k in self.pods_by_owner.get(job_uid).into_iter().flatten() {
+            if let Some(p) = self.pods.get(k) {
+                self.release(p);
+            }
+        }
+    }
+
+    fn create_pod(&mut self, job: &Value) -> bool {
+        let template = &job["spec"]["template"];
+        let mut meta = json!({
+            "generateName": format!("{}-", name_of(job)),
+            "namespace": ns_of(job),
+            "labels": template["metadata"]["labels"],
+            "ownerReferences": [owner_reference(job, "batch/v1", "Job")],
+            "finalizers": [TRACKING],
+        });
+        if template["metadata"]["annotations"].is_object() {
+            meta["annotations"] = template["metadata"]["annotations"].clone();
+        }
+        match create_pod(
+            &self.store,
+            json!({"metadata": meta, "spec": template["spec"]}),
+        ) {
+            Ok(p) => {
+                let msg = format!("Created pod: {}", name_of(&p));
+                self.events
+                    .event(&gr_jobs(), job, EventType::Normal, "SuccessfulCreate", &msg);
+                self.observe_pod(Change::Added, &p);
+                true
+            }
+            Err(e) => {
+                let msg = format!("Error creating: {e}");
+                self.events
+                    .event(&gr_jobs(), job, EventType::Warning, "FailedCreate", &msg);
+                false
+            }
+        }
+    }
+}
+
+/// Job controller loop.
+pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+    let mut c = Controller {
+        events: Recorder::new(store.clone(), "job-controller", ""),
+        store,
+        jobs: HashMap::new(),
+        uid_to_job: HashMap::new(),
+        pods: HashMap::new(),
+        pods_by_owner: HashMap::new(),
+    };
+    c.relist();
+    let mut later = super::Requeue::new(c.store.clock());
+    let mut dirty: BTreeSet<Key> = c.jobs.keys().cloned().collect();
+    loop {
+        for key in std::mem::take(&mut dirty) {
+            if let Some(Some(wait)) = super::guarded(|| c.sync(&key)) {
+                later.add(key, wait);
+            }
+        }
+        let (batch, due) = later.next(&mut rx).await;
+        dirty.extend(due);
+        let Some(batch) = batch else { continue };
+        match super::settle(&mut rx, batch).await {
+            Batch::Closed => return,
+            Batch::Resync => {
+                c.relist();
+                dirty.extend(c.jobs.keys().cloned());
+            }
+            Batch::Events(evs) => {
+                for ev in evs {
+                    if ev.gr == gr_jobs() {
+                        let k = c.observe_job(ev.kind, &ev.object);
+                        if ev.kind == Change::Deleted {
+                            c.release_pods_of(uid_of(&ev.object));
+                        } else {
+                            dirty.insert(k);
+                        }
+                    } else if ev.gr == super::gr_pods() {
+                        match c.observe_pod(ev.kind, &ev.object) {
+                            Some(k) => {
+                                dirty.insert(k);
+                            }
+                            None if ev.kind != Change::Deleted
+                                && controller_ref(&ev.object)
+                                    .is_some_and(|r| r["kind"] == "Job") =>
+                            {
+                                c.release(&ev.object)
+                            }
+                            None => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

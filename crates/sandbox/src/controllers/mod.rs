@@ -1,0 +1,670 @@
+//! Controllers that make the sandbox a living cluster: nodes (and their leases), scheduler,
+//! kubelet (with pod GC and taint eviction), DaemonSet, Deployment/ReplicaSet, StatefulSet, Job, CronJob, garbage
+//! collector, namespaces, endpoints/endpointslices, and the event recorder they share.
+//!
+//! Every controller is one tokio task fed by `Store::subscribe()`: it keeps its own cache of the
+//! kinds it needs, marks the keys touched by each batch of changes dirty and syncs those keys
+//! once per batch. Timers exist only where the real component has them (kubelet start delay,
+//! termination grace, lease renewal).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::broadcast;
+
+use crate::clock::Clock;
+use crate::store::{GroupResource, Store, StoreError, WatchEvent};
+
+pub mod cronjob;
+pub mod daemonset;
+pub mod deployment;
+pub mod endpoints;
+pub mod events;
+pub mod gc;
+pub mod job;
+pub mod kubelet;
+pub mod namespaces;
+pub mod nodes;
+pub mod pods;
+pub mod scheduler;
+pub mod statefulset;
+
+pub(crate) use crate::defaults::{apply_defaults, prepare_for_create};
+pub(crate) use crate::selectors::LabelSelector;
+
+/// The Kubernetes version the sandbox reports (`/version` gitVersion, node kubeletVersion).
+pub const SERVER_VERSION: &str = "v1.36.2";
+
+/// How the simulated cluster looks and behaves.
+#[derive(Clone, Debug)]
+pub struct ControllerOptions {
+    /// Cluster name: nodes are `<name>-worker`, `<name>-worker2`, … (kind's naming).
+    pub name: String,
+    /// Number of worker nodes.
+    pub nodes: usize,
+    /// Adds a tainted `<name>-control-plane` node.
+    pub control_plane: bool,
+    /// Time between a pod's binding and its containers running.
+    pub kubelet_delay: Duration,
+    /// Kubelet version reported by the nodes.
+    pub server_version: String,
+    /// PEM of the cluster CA, published as ConfigMap `kube-root-ca.crt` in every namespace.
+    pub ca_pem: String,
+}
+
+impl Default for ControllerOptions {
+    fn default() -> Self {
+        ControllerOptions {
+            name: "sandbox".to_string(),
+            nodes: 2,
+            control_plane: false,
+            kubelet_delay: Duration::from_secs(1),
+            server_version: SERVER_VERSION.to_string(),
+            ca_pem: String::new(),
+        }
+    }
+}
+
+/// Creates the cluster's initial objects (namespaces with their `default` ServiceAccount and
+/// `kube-root-ca.crt` ConfigMap, nodes and their leases, the `kubernetes` Service)
+/// synchronously, then starts every controller. Must be called inside a tokio runtime.
+pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
+    // Subscribe before bootstrapping so that every controller sees the initial objects too.
+    let subs: Vec<_> = (0..11).map(|_| store.subscribe()).collect();
+    namespaces::bootstrap(&store, &opts);
+    nodes::bootstrap(&store, &opts);
+    endpoints::bootstrap(&store, nodes::APISERVER_IP);
+    let mut subs = subs.into_iter();
+    // (A fresh receiver would only miss the bootstrap, which every controller relists anyway.)
+    let mut next = || subs.next().unwrap_or_else(|| store.subscribe());
+    vec![
+        tokio::spawn(namespaces::run(store.clone(), opts.clone(), next())),
+        tokio::spawn(nodes::run(store.clone(), opts.clone(), next())),
+        tokio::spawn(scheduler::run(store.clone(), opts.clone(), next())),
+        tokio::spawn(kubelet::run(store.clone(), opts.clone(), next())),
+        tokio::spawn(daemonset::run(store.clone(), next())),
+        tokio::spawn(deployment::run(store.clone(), next())),
+        tokio::spawn(gc::run(store.clone(), next())),
+        tokio::spawn(endpoints::run(store.clone(), next())),
+        tokio::spawn(job::run(store.clone(), next())),
+        tokio::spawn(statefulset::run(store.clone(), next())),
+        tokio::spawn(cronjob::run(store.clone(), next())),
+    ]
+}
+
+// ---- resource names -------------------------------------------------------------------------
+
+pub(crate) fn gr_pods() -> GroupResource {
+    GroupResource::new("", "pods")
+}
+pub(crate) fn gr_nodes() -> GroupResource {
+    GroupResource::new("", "nodes")
+}
+pub(crate) fn gr_namespaces() -> GroupResource {
+    GroupResource::new("", "namespaces")
+}
+pub(crate) fn gr_events() -> GroupResource {
+    GroupResource::new("", "events")
+}
+pub(crate) fn gr_daemonsets() -> GroupResource {
+    GroupResource::new("apps", "daemonsets")
+}
+pub(crate) fn gr_controllerrevisions() -> GroupResource {
+    GroupResource::new("apps", "controllerrevisions")
+}
+pub(crate) fn gr_leases() -> GroupResource {
+    GroupResource::new("coordination.k8s.io", "leases")
+}
+
+// ---- watch plumbing ---------------------------------------------------------------------------
+
+/// What a controller gets from its subscription.
+pub(crate) enum Batch {
+    /// Changes in order (everything that was immediately available, up to a bound).
+    Events(Vec<Arc<WatchEvent>>),
+    /// Changes were missed (the channel overflowed): relist everything.
+    Resync,
+    /// The store is gone.
+    Closed,
+}
+
+/// Waits for at least one change, then drains what is already queued so that a burst is
+/// handled as one batch.
+pub(crate) async fn next_batch(rx: &mut broadcast::Receiver<Arc<WatchEvent>>) -> Batch {
+    let first = match rx.recv().await {
+        Ok(ev) => ev,
+        Err(broadcast::error::RecvError::Lagged(_)) => return Batch::Resync,
+        Err(broadcast::error::RecvError::Closed) => return Batch::Closed,
+    };
+    let mut out = vec![first];
+    while out.len() < 4096 {
+        match rx.try_recv() {
+            Ok(ev) => out.push(ev),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => return Batch::Resync,
+            Err(_) => break,
+        }
+    }
+    Batch::Events(out)
+}
+
+/// How long a controller lets a burst of changes pile up before syncing.
+const SETTLE: Duration = Duration::from_millis(3);
+
+/// Lets a burst of changes accumulate briefly before a controller syncs (what a work queue's
+/// de-duplication gives the real controllers), so many changes to one key cost one sync.
+/// Must not be raced in a `select!` (it holds received events across its sleep).
+pub(crate) async fn settle(rx: &mut broadcast::Receiver<Arc<WatchEvent>>, batch: Batch) -> Batch {
+    let Batch::Events(mut evs) = batch else {
+        return batch;
+    };
+    tokio::time::sleep(SETTLE).await;
+    loop {
+        match rx.try_recv() {
+            Ok(ev) => evs.push(ev),
+            Err(broadcast::error::TryRecvError::Lagged(_)) => return Batch::Resync,
+            Err(_) => break,
+        }
+    }
+    Batch::Events(evs)
+}
+
+/// Runs one sync step so that a bug tripped by an odd object costs that step, not the whole
+/// controller (the panic message still goes to stderr).
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
+// ---- small object helpers ---------------------------------------------------------------------
+
+/// `metadata.uid` ("" when absent).
+pub(crate) fn uid_of(obj: &Value) -> &str {
+    obj["metadata"]["uid"].as_str().unwrap_or_default()
+}
+
+/// `metadata.name` ("" when absent).
+pub(crate) fn name_of(obj: &Value) -> &str {
+    obj["metadata"]["name"].as_str().unwrap_or_default()
+}
+
+/// `metadata.namespace` ("" when absent).
+pub(crate) fn ns_of(obj: &Value) -> &str {
+    obj["metadata"]["namespace"].as_str().unwrap_or_default()
+}
+
+/// The array at `obj[key]` for in-place edits, without inserting the key when absent (IndexMut
+/// on a missing key would add a `null`).
+pub(crate) fn array_mut<'a>(obj: &'a mut Value, key: &str) -> Option<&'a mut Vec<Value>> {
+    obj.get_mut(key).and_then(Value::as_array_mut)
+}
+
+pub(crate) fn is_terminating(obj: &Value) -> bool {
+    obj["metadata"]["deletionTimestamp"].is_string()
+}
+
+/// The ownerReference with `controller: true`, if any.
+pub(crate) fn controller_ref(obj: &Value) -> Option<&Value> {
+    obj["metadata"]["ownerReferences"]
+        .as_array()?
+        .iter()
+        .find(|r| r["controller"].as_bool() == Some(true))
+}
+
+/// Adoption (ControllerRefManager): makes `owner_ref` the controller of an orphan. None when
+/// the object is gone, terminating, or got a controller meanwhile.
+pub(crate) fn adopt(
+    store: &Store,
+    gr: &GroupResource,
+    obj: &Value,
+    owner_ref: &Value,
+) -> Option<Value> {
+    let res = store.modify_keep(gr, ns_of(obj), name_of(obj), |o| {
+        if controller_ref(o).is_some() || is_terminating(o) {
+            return Ok(false);
+        }
+        let meta = &mut o["metadata"];
+        if !meta["ownerReferences"].is_array() {
+            meta["ownerReferences"] = json!([]);
+        }
+        if let Some(refs) = array_mut(meta, "ownerReferences") {
+            refs.push(owner_ref.clone());
+        }
+        Ok(true)
+    });
+    res.ok()
+        .filter(|o| controller_ref(o).is_some_and(|r| r["uid"] == owner_ref["uid"]))
+}
+
+/// Release (ControllerRefManager): drops the reference to `owner_uid` from an object its
+/// owner no longer selects.
+pub(crate) fn release(
+    store: &Store,
+    gr: &GroupResource,
+    obj: &Value,
+    owner_uid: &str,
+) -> Option<Value> {
+    let res = store.modify_keep(gr, ns_of(obj), name_of(obj), |o| {
+        let Some(refs) = o
+            .get_mut("metadata")
+            .and_then(|m| array_mut(m, "ownerReferences"))
+        else {
+            return Ok(false);
+        };
+        let before = refs.len();
+        refs.retain(|r| r["uid"] != json!(owner_uid));
+        let changed = refs.len() != before;
+        if refs.is_empty() {
+            o["metadata"]
+                .as_object_mut()
+                .map(|m| m.remove("ownerReferences"));
+        }
+        Ok(changed)
+    });
+    res.ok()
+}
+
+/// An ownerReference to `owner` as controllers write it.
+pub(crate) fn owner_reference(owner: &Value, api_version: &str, kind: &str) -> Value {
+    json!({
+        "apiVersion": api_version,
+        "kind": kind,
+        "name": name_of(owner),
+        "uid": uid_of(owner),
+        "controller": true,
+        "blockOwnerDeletion": true,
+    })
+}
+
+/// Parses an RFC 3339 timestamp.
+pub(crate) fn parse_time(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
+/// Whether a pod counts as available at `now` (Ready for `min_ready` seconds); `Err(wait)` when
+/// it is Ready but becomes available only after `wait`. (`now` is not read when `min_ready` is
+/// 0: callers that ask only for readiness pass any time.)
+pub(crate) fn pod_availability(
+    pod: &Value,
+    min_ready: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Duration> {
+    let Some(ready) = pod["status"]["conditions"].as_array().and_then(|c| {
+        c.iter()
+            .find(|c| c["type"] == "Ready" && c["status"] == "True")
+    }) else {
+        return Ok(false);
+    };
+    if min_ready <= 0 {
+        return Ok(true);
+    }
+    let Some(since) = ready["lastTransitionTime"].as_str().and_then(parse_time) else {
+        return Ok(false);
+    };
+    let at = since + chrono::Duration::seconds(min_ready);
+    match (at - now).to_std() {
+        Ok(wait) if !wait.is_zero() => Err(wait),
+        _ => Ok(true),
+    }
+}
+
+type Due<K> = std::collections::BinaryHeap<std::cmp::Reverse<(chrono::DateTime<chrono::Utc>, K)>>;
+
+/// Keys to sync again at a later cluster time (minReadySeconds, back-off, deadlines), earliest
+/// first.
+pub(crate) struct Requeue<K: Ord> {
+    clock: Clock,
+    heap: Due<K>,
+}
+
+impl<K: Ord + Clone> Requeue<K> {
+    pub(crate) fn new(clock: &Clock) -> Self {
+        Requeue {
+            clock: clock.clone(),
+            heap: std::collections::BinaryHeap::new(),
+        }
+    }
+
+    /// Syncs `key` again after `wait` of cluster time. On the wall clock a little is added, so
+    /// that the time has surely passed by the sync (timestamps are read again there).
+    pub(crate) fn add(&mut self, key: K, wait: Duration) {
+        let slack = if self.clock.is_manual() {
+            Duration::ZERO
+        } else {
+            Duration::from_millis(20)
+        };
+        let at = self.clock.after(wait + slack);
+        self.heap.push(std::cmp::Reverse((at, key)));
+    }
+
+    /// Waits for the next batch of changes or the next due key, whichever comes first.
+    pub(crate) async fn next(
+        &mut self,
+        rx: &mut broadcast::Receiver<Arc<WatchEvent>>,
+    ) -> (Option<Batch>, Vec<K>) {
+        let clock = self.clock.clone();
+        let due = |heap: &mut Due<K>| {
+            let now = clock.now();
+            let mut out = Vec::new();
+            while heap
+                .peek()
+                .is_some_and(|std::cmp::Reverse((at, _))| *at <= now)
+            {
+                if let Some(std::cmp::Reverse((_, k))) = heap.pop() {
+                    out.push(k);
+                }
+            }
+            out
+        };
+        let ready = due(&mut self.heap);
+        if !ready.is_empty() {
+            return (None, ready);
+        }
+        match self.heap.peek().map(|std::cmp::Reverse((at, _))| *at) {
+            None => (Some(next_batch(rx).await), Vec::new()),
+            Some(at) => tokio::select! {
+                b = next_batch(rx) => (Some(b), Vec::new()),
+                _ = clock.sleep_until(at) => (None, due(&mut self.heap)),
+            },
+        }
+    }
+}
+
+/// Deletes an object the way the registry does for a controller's DELETE (background
+/// propagation): a pod bound to a node is marked terminating with its grace period (the kubelet
+/// removes it), an object with finalizers is marked terminating, anything else is removed.
+/// Returns Ok also when the object is already gone or already terminating.
+pub fn delete_object(
+    store: &Store,
+    gr: &GroupResource,
+    ns: &str,
+    name: &str,
+) -> Result<(), StoreError> {
+    let Some(obj) = store.get(gr, ns, name) else {
+        return Ok(());
+    };
+    if is_terminating(&obj) {
+        return Ok(());
+    }
+    let is_bound_pod = gr.group.is_empty()
+        && gr.resource == "pods"
+        && !obj["spec"]["nodeName"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty();
+    let grace = obj["spec"]["terminationGracePeriodSeconds"]
+        .as_i64()
+        .unwrap_or(30)
+        .max(0);
+    let has_finalizers = obj["metadata"]["finalizers"]
+        .as_array()
+        .map(|f| !f.is_empty())
+        .unwrap_or(false);
+    if is_bound_pod && grace > 0 {
+        let at = store.clock().now() + chrono::Duration::seconds(grace);
+        let res = store.modify_keep(gr, ns, name, |o| {
+            if is_terminating(o) {
+                return Ok(false);
+            }
+            o["metadata"]["deletionTimestamp"] = json!(at.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            o["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+            Ok(true)
+        });
+        return ignore_not_found(res.map(|_| ()));
+    }
+    if has_finalizers {
+        let res = store.modify_retry(gr, ns, name, |o| {
+            if is_terminating(o) {
+                return Ok(false);
+            }
+            o["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
+            o["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            Ok(true)
+        });
+        return ignore_not_found(res.map(|_| ()));
+    }
+    ignore_not_found(store.remove(gr, ns, name).map(|_| ()))
+}
+
+pub(crate) fn ignore_not_found(r: Result<(), StoreError>) -> Result<(), StoreError> {
+    match r {
+        Err(StoreError::NotFound) => Ok(()),
+        other => other,
+    }
+}
+
+/// kube's `rand.SafeEncodeString` of the decimal FNV-32a hash of the object's JSON: the
+/// shape of `pod-template-hash` and `controller-revision-hash` values.
+pub(crate) fn template_hash(template: &Value, collision_count: i64) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= *b as u32;
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    };
+    feed(template.to_string().as_bytes());
+    if collision_count > 0 {
+        feed(&(collision_count as u32).to_le_bytes());
+    }
+    const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    h.to_string()
+        .bytes()
+        .map(|b| ALPHANUMS[b as usize % ALPHANUMS.len()] as char)
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+    use std::future::Future;
+
+    /// Options for tests: fast kubelet, kind-multinodes names like the reference.
+    pub fn opts() -> ControllerOptions {
+        ControllerOptions {
+            name: "kind-multinodes".into(),
+            kubelet_delay: Duration::from_millis(5),
+            ca_pem: "-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n".into(),
+            ..Default::default()
+        }
+    }
+
+    /// Polls `f` until it returns Some (or panics after `secs` seconds).
+    pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut f: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        // Back off so that polling big lists does not starve the controllers.
+        let mut pause = Duration::from_millis(5);
+        loop {
+            if let Some(v) = f().await {
+                return v;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("timed out waiting for: {what}");
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(100));
+        }
+    }
+
+    /// Waits until the garbage collector has handled every change made before the call: a
+    /// ConfigMap whose only owner never existed is created and waited for until the collector
+    /// deletes it (it handles changes in order). What the collector did not do by then, it does
+    /// not do for those changes; so tests assert that it left something alone without sleeping.
+    pub async fn gc_barrier(store: &Store) {
+        let gr = GroupResource::new("", "configmaps");
+        let cm = store
+            .create(
+                &gr,
+                json!({"metadata": {"generateName": "gc-barrier-", "namespace": "default",
+                    "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap",
+                        "name": "never", "uid": "00000000-0000-0000-0000-000000000000"}]}}),
+            )
+            .expect("create barrier");
+        let name = name_of(&cm).to_string();
+        eventually(10, "gc barrier", || async {
+            store.get(&gr, "default", &name).is_none().then_some(())
+        })
+        .await;
+    }
+
+    /// Waits until the store's revision stops moving (two polls, some milliseconds apart, see
+    /// the same one) and returns it: the controllers have handled every change and wait for
+    /// a timer. Controllers that kept rewriting each other's objects would never be quiet.
+    pub async fn quiet(store: &Store) -> u64 {
+        let mut last = store.current_rv();
+        eventually(10, "the store to be quiet", || {
+            let now = store.current_rv();
+            let same = std::mem::replace(&mut last, now) == now;
+            async move { same.then_some(now) }
+        })
+        .await
+    }
+
+    /// Creates an object as a POST would (defaults and create strategy).
+    pub fn user_create(store: &Store, gr: &GroupResource, mut obj: Value) -> Value {
+        apply_defaults(gr, &mut obj);
+        prepare_for_create(gr, &mut obj);
+        store.create(gr, obj).expect("create")
+    }
+
+    /// Changes an object as a PUT would (defaults and update strategy: generations).
+    pub fn user_update(
+        store: &Store,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        f: impl Fn(&mut Value),
+    ) -> Value {
+        store
+            .modify_retry(gr, ns, name, |o| {
+                let old = o.clone();
+                f(o);
+                apply_defaults(gr, o);
+                crate::defaults::prepare_for_update(gr, &old, o);
+                Ok(true)
+            })
+            .expect("update")
+    }
+
+    /// Paths where two JSON values differ (for readable assertion failures).
+    pub fn diff(a: &Value, b: &Value) -> Vec<String> {
+        let mut out = Vec::new();
+        fn walk(p: String, a: &Value, b: &Value, out: &mut Vec<String>) {
+            match (a, b) {
+                (Value::Object(x), Value::Object(y)) => {
+                    for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
+                        match (x.get(k), y.get(k)) {
+                            (Some(u), Some(v)) => walk(format!("{p}.{k}"), u, v, out),
+                            (u, v) => out.push(format!("{p}.{k}: {u:?} != {v:?}")),
+                        }
+                    }
+                }
+                (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                    for (i, (u, v)) in x.iter().zip(y).enumerate() {
+                        walk(format!("{p}[{i}]"), u, v, out);
+                    }
+                }
+                _ if a != b => out.push(format!("{p}: {a} != {b}")),
+                _ => {}
+            }
+        }
+        walk(String::new(), a, b, &mut out);
+        out
+    }
+
+    /// Reads a reference file from tests/fixtures/reference.
+    pub fn reference(name: &str) -> Value {
+        let p = format!(
+            "{}/../../tests/fixtures/reference/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(&p).expect("fixture exists"))
+            .expect("fixture is JSON")
+    }
+}
+
+#[cfg(test)]
+mod cluster_tests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guarded_contains_panics() {
+        let mut v = json!({"metadata": "not an object"});
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r = guarded(|| {
+            v["metadata"]["name"] = json!("x");
+        });
+        std::panic::set_hook(hook);
+        assert!(r.is_none());
+        assert_eq!(guarded(|| 1 + 1), Some(2));
+    }
+
+    #[test]
+    fn diff_finds_every_difference() {
+        let a = json!({"a": 1, "b": [1, 2], "c": {"d": "x"}});
+        let b = json!({"a": 1, "b": [1, 3], "c": {"d": "y"}, "e": null, "f": 0});
+        assert_eq!(
+            testutil::diff(&a, &b),
+            vec![
+                ".b[1]: 2 != 3",
+                ".c.d: \"x\" != \"y\"",
+                ".e: None != Some(Null)",
+                ".f: None != Some(Number(0))"
+            ]
+        );
+    }
+
+    #[test]
+    fn template_hash_is_stable_and_safe_encoded() {
+        let t = json!({"metadata": {"labels": {"app": "x"}}});
+        let a = template_hash(&t, 0);
+        assert_eq!(a, template_hash(&t, 0));
+        assert_ne!(a, template_hash(&t, 1));
+        assert!(
+            a.bytes()
+                .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b)),
+            "{a}"
+        );
+        assert_ne!(a, template_hash(&json!({"metadata": {}}), 0));
+    }
+
+    #[test]
+    fn delete_object_follows_registry_rules() {
+        let s = Store::new();
+        let p = gr_pods();
+        s.create(
+            &p,
+            json!({"metadata": {"namespace": "a", "name": "bound"},
+            "spec": {"nodeName": "n", "terminationGracePeriodSeconds": 5}}),
+        )
+        .unwrap();
+        s.create(
+            &p,
+            json!({"metadata": {"namespace": "a", "name": "free"}, "spec": {}}),
+        )
+        .unwrap();
+        s.create(
+            &p,
+            json!({"metadata": {"namespace": "a", "name": "fin", "finalizers": ["x"]},
+            "spec": {}}),
+        )
+        .unwrap();
+        delete_object(&s, &p, "a", "bound").unwrap();
+        delete_object(&s, &p, "a", "free").unwrap();
+        delete_object(&s, &p, "a", "fin").unwrap();
+        delete_object(&s, &p, "a", "missing").unwrap();
+        let bound = s.get(&p, "a", "bound").unwrap();
+        assert_eq!(bound["metadata"]["deletionGracePeriodSeconds"], 5);
+        assert!(s.get(&p, "a", "free").is_none());
+        assert!(is_terminating(&s.get(&p, "a", "fin").unwrap()));
+    }
+}

@@ -1,0 +1,316 @@
+//! Discovery documents: legacy (/api, /apis, group versions) and aggregated v2.
+//!
+//! All of them are derived from `resources::RESOURCES`, so discovery can't disagree with what
+//! the handlers serve.
+
+use serde_json::{json, Value};
+
+use super::resources::{self, ResourceInfo, RESOURCES};
+
+/// The media type of an aggregated discovery response.
+pub const AGGREGATED_CONTENT_TYPE: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/// Whether an Accept header asks for aggregated discovery (v2 or v2beta1). kubectl sends a
+/// list of alternatives in preference order; the first one we can serve wins.
+pub fn wants_aggregated(accept: &str) -> bool {
+    for alt in accept.split(',') {
+        let params: Vec<String> = alt
+            .split(';')
+            .map(|p| p.trim().to_ascii_lowercase().replace(' ', ""))
+            .collect();
+        let Some(mt) = params.first() else { continue };
+        let has = |p: &str| params.iter().any(|x| x == p);
+        if mt == "application/json"
+            && has("g=apidiscovery.k8s.io")
+            && has("as=apigroupdiscoverylist")
+            && (has("v=v2") || has("v=v2beta1"))
+        {
+            return true;
+        }
+        if mt == "application/json" || mt == "*/*" || mt == "application/*" {
+            return false;
+        }
+    }
+    false
+}
+
+/// `/api`: the core API versions.
+pub fn api_versions(server_address: &str) -> Value {
+    json!({
+        "kind": "APIVersions",
+        "versions": resources::versions(""),
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}],
+    })
+}
+
+fn group_entry(group: &str) -> Value {
+    let versions: Vec<Value> = resources::versions(group)
+        .iter()
+        .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
+        .collect();
+    json!({
+        "name": group,
+        "versions": versions,
+        "preferredVersion": versions.first().cloned().unwrap_or(Value::Null),
+    })
+}
+
+/// `/apis`: the named groups.
+pub fn api_group_list() -> Value {
+    let groups: Vec<Value> = resources::GROUPS.iter().map(|g| group_entry(g)).collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+}
+
+/// `/apis/<group>`.
+pub fn api_group(group: &str) -> Option<Value> {
+    if !resources::GROUPS.contains(&group) {
+        return None;
+    }
+    let mut g = group_entry(group);
+    g["kind"] = json!("APIGroup");
+    g["apiVersion"] = json!("v1");
+    Some(g)
+}
+
+fn legacy_entries(r: &ResourceInfo) -> Vec<Value> {
+    let mut main = json!({
+        "name": r.resource,
+        "singularName": r.singular,
+        "namespaced": r.namespaced,
+        "kind": r.kind,
+        "verbs": r.verbs,
+        "storageVersionHash": r.storage_version_hash,
+    });
+    if !r.short_names.is_empty() {
+        main["shortNames"] = json!(r.short_names);
+    }
+    if !r.categories.is_empty() {
+        main["categories"] = json!(r.categories);
+    }
+    let mut out = vec![main];
+    for s in r.subresources {
+        let mut e = json!({
+            "name": format!("{}/{}", r.resource, s.name),
+            "singularName": "",
+            "namespaced": r.namespaced,
+            "kind": s.kind,
+            "verbs": s.verbs,
+        });
+        if !s.group.is_empty() {
+            e["group"] = json!(s.group);
+            e["version"] = json!(s.version);
+        }
+        out.push(e);
+    }
+    out
+}
+
+/// `/api/v1` or `/apis/<group>/<version>`: the legacy `APIResourceList`.
+pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+    let list: Vec<Value> = RESOURCES
+        .iter()
+        .filter(|r| r.group == group && r.version == version)
+        .flat_map(legacy_entries)
+        .collect();
+    if list.is_empty() {
+        return None;
+    }
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    let mut doc = json!({"kind": "APIResourceList", "groupVersion": gv, "resources": list});
+    if !group.is_empty() {
+        doc["apiVersion"] = json!("v1");
+    }
+    Some(doc)
+}
+
+fn aggregated_resource(r: &ResourceInfo) -> Value {
+    let mut e = json!({
+        "resource": r.resource,
+        "responseKind": {"group": "", "version": "", "kind": r.kind},
+        "scope": if r.namespaced { "Namespaced" } else { "Cluster" },
+        "singularResource": r.singular,
+        "verbs": r.verbs,
+    });
+    if !r.short_names.is_empty() {
+        e["shortNames"] = json!(r.short_names);
+    }
+    if !r.categories.is_empty() {
+        e["categories"] = json!(r.categories);
+    }
+    if !r.subresources.is_empty() {
+        let subs: Vec<Value> = r
+            .subresources
+            .iter()
+            .map(|s| {
+                json!({
+                    "subresource": s.name,
+                    "responseKind": {"group": s.group, "version": s.version, "kind": s.kind},
+                    "verbs": s.verbs,
+                })
+            })
+            .collect();
+        e["subresources"] = json!(subs);
+    }
+    e
+}
+
+fn aggregated_group(group: &str) -> Value {
+    let versions: Vec<Value> = resources::versions(group)
+        .iter()
+        .map(|v| {
+            let res: Vec<Value> = RESOURCES
+                .iter()
+                .filter(|r| r.group == group && r.version == *v)
+                .map(aggregated_resource)
+                .collect();
+            json!({"version": v, "resources": res, "freshness": "Current"})
+        })
+        .collect();
+    let metadata = if group.is_empty() {
+        json!({})
+    } else {
+        json!({"name": group})
+    };
+    json!({"metadata": metadata, "versions": versions})
+}
+
+/// Aggregated discovery (`APIGroupDiscoveryList`) for `/api` (`core = true`) or `/apis`.
+pub fn aggregated(core: bool) -> Value {
+    let items: Vec<Value> = if core {
+        vec![aggregated_group("")]
+    } else {
+        resources::GROUPS
+            .iter()
+            .map(|g| aggregated_group(g))
+            .collect()
+    };
+    json!({
+        "kind": "APIGroupDiscoveryList",
+        "apiVersion": "apidiscovery.k8s.io/v2",
+        "metadata": {},
+        "items": items,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(name: &str) -> Value {
+        let p = format!(
+            "{}/../../tests/fixtures/reference/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    }
+
+    /// Every entry we serve equals the reference's entry of the same name (the reference has
+    /// more resources than we serve).
+    fn entries_match(ours: &[Value], theirs: &[Value], key: &str) {
+        for o in ours {
+            let t = theirs
+                .iter()
+                .find(|t| t[key] == o[key])
+                .unwrap_or_else(|| panic!("{o}"));
+            // The sandbox doesn't serve every subresource the real server has.
+            let mut t = t.clone();
+            if let Some(ts) = t["subresources"].as_array().cloned() {
+                match o["subresources"].as_array() {
+                    Some(os) => {
+                        let kept: Vec<Value> = ts
+                            .into_iter()
+                            .filter(|s| os.iter().any(|x| x["subresource"] == s["subresource"]))
+                            .collect();
+                        t["subresources"] = json!(kept);
+                    }
+                    None => {
+                        t.as_object_mut().unwrap().remove("subresources");
+                    }
+                }
+            }
+            assert_eq!(o, &t);
+        }
+    }
+
+    #[test]
+    fn legacy_matches_reference() {
+        let ours = resource_list("", "v1").unwrap();
+        let theirs = reference("discovery-v1-resources.json");
+        assert_eq!(ours["groupVersion"], theirs["groupVersion"]);
+        assert!(ours.get("apiVersion").is_none() && theirs.get("apiVersion").is_none());
+        entries_match(
+            ours["resources"].as_array().unwrap(),
+            theirs["resources"].as_array().unwrap(),
+            "name",
+        );
+        let ours = resource_list("apps", "v1").unwrap();
+        let theirs = reference("discovery-apps-v1-resources.json");
+        assert_eq!(ours["apiVersion"], theirs["apiVersion"]);
+        entries_match(
+            ours["resources"].as_array().unwrap(),
+            theirs["resources"].as_array().unwrap(),
+            "name",
+        );
+        assert!(resource_list("apps", "v2").is_none());
+        assert_eq!(
+            api_versions("1.2.3.4:5")["versions"],
+            reference("discovery-api.json")["versions"]
+        );
+    }
+
+    #[test]
+    fn aggregated_matches_reference() {
+        let ours = aggregated(true);
+        let theirs = reference("discovery-api-aggregated.json");
+        for k in ["kind", "apiVersion", "metadata"] {
+            assert_eq!(ours[k], theirs[k]);
+        }
+        let o = &ours["items"][0]["versions"][0];
+        let t = &theirs["items"][0]["versions"][0];
+        assert_eq!(o["freshness"], t["freshness"]);
+        entries_match(
+            o["resources"].as_array().unwrap(),
+            t["resources"].as_array().unwrap(),
+            "resource",
+        );
+        let ours = aggregated(false);
+        let theirs = reference("discovery-apis-aggregated.json");
+        for item in ours["items"].as_array().unwrap() {
+            let t = theirs["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["metadata"] == item["metadata"])
+                .unwrap();
+            entries_match(
+                item["versions"][0]["resources"].as_array().unwrap(),
+                t["versions"][0]["resources"].as_array().unwrap(),
+                "resource",
+            );
+        }
+        let groups = api_group_list();
+        let theirs = reference("discovery-apis.json");
+        for g in groups["groups"].as_array().unwrap() {
+            assert!(theirs["groups"].as_array().unwrap().contains(g), "{g}");
+        }
+        assert_eq!(api_group("apps").unwrap()["kind"], "APIGroup");
+        assert!(api_group("nope").is_none());
+    }
+
+    #[test]
+    fn accept_negotiation() {
+        let kubectl = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+        assert!(wants_aggregated(kubectl));
+        assert!(!wants_aggregated("application/json"));
+        assert!(!wants_aggregated("application/json, */*"));
+        assert!(!wants_aggregated(""));
+        assert!(wants_aggregated(
+            "application/json; g=apidiscovery.k8s.io; v=v2; as=APIGroupDiscoveryList"
+        ));
+    }
+}

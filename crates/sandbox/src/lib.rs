@@ -1,0 +1,23 @@
+//! The simulated cluster: an HTTPS Kubernetes API server with a store, controllers and
+//! server-side printers, run in-process.
+
+pub mod clock;
+pub mod controllers;
+pub mod defaults;
+pub mod discovery;
+pub mod handlers;
+pub mod openapi;
+pub mod protobuf;
+pub mod resources;
+pub mod schema;
+pub mod server;
+pub mod status;
+pub mod store;
+pub mod tables;
+pub mod validation;
+
+/// Label and field selectors live in the core crate (the CLI parses them too).
+pub use kcore::selectors;
+
+pub use clock::Clock;
+pub use server::{start, SandboxHandle, SandboxOptions};

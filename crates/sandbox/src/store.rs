@@ -1,0 +1,719 @@
+//! The sandbox's storage: every object as JSON, keyed by group/resource, namespace and name,
+//! with one cluster-wide, monotonically increasing resourceVersion (like etcd's revision) and a
+//! bounded history of changes so that watches can resume from a resourceVersion.
+//!
+//! The store enforces only what etcd and the generic registry enforce for every kind: unique
+//! names, `generateName`, uid, creationTimestamp, resourceVersion, optimistic concurrency, and
+//! removal of a terminating object once its finalizers are gone. Defaulting, validation and
+//! per-kind rules live above it (the HTTP layer and the controllers share them).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rand::Rng;
+use serde_json::{json, Value};
+use tokio::sync::broadcast;
+
+use super::clock::Clock;
+
+/// How many changes are kept for watches that resume from an older resourceVersion.
+const HISTORY: usize = 100_000;
+
+pub use kcore::resource::GroupResource;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Added => "ADDED",
+            EventType::Modified => "MODIFIED",
+            EventType::Deleted => "DELETED",
+        }
+    }
+}
+
+/// One change to one object. `object` is the object after the change (for DELETED, the last
+/// state with the deletion's resourceVersion).
+#[derive(Clone, Debug)]
+pub struct WatchEvent {
+    pub kind: EventType,
+    pub gr: GroupResource,
+    pub namespace: String,
+    pub name: String,
+    pub rv: u64,
+    pub object: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    AlreadyExists,
+    /// The object was modified since the resourceVersion the caller sent.
+    #[error("conflict")]
+    Conflict,
+    /// The watch asked for a resourceVersion older than the kept history.
+    #[error("too old resource version")]
+    Gone,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What `Store::watch_from` hands back: the kept past changes and a receiver for new ones.
+pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
+
+/// Shared, so a list hands out its objects without copying them.
+type Objects = BTreeMap<(String, String), Arc<Value>>;
+
+struct Inner {
+    rv: u64,
+    objects: HashMap<GroupResource, Objects>,
+    history: VecDeque<Arc<WatchEvent>>,
+}
+
+/// The in-memory object store. Cheap to share (`Arc<Store>`).
+pub struct Store {
+    inner: Mutex<Inner>,
+    tx: broadcast::Sender<Arc<WatchEvent>>,
+    clock: Clock,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// kube's `utilrand.String` alphabet: no vowels or confusable digits.
+const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// A random suffix for `generateName`, as the API server makes it (5 characters).
+pub fn random_suffix(len: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..len)
+        .map(|_| SUFFIX_ALPHABET[rng.gen_range(0..SUFFIX_ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A random version-4 UUID in its canonical text form.
+pub fn new_uid() -> String {
+    let b: [u8; 16] = rand::thread_rng().gen();
+    let h = |r: std::ops::Range<usize>| b[r].iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let v = (b[6] & 0x0f) | 0x40;
+    let var = (b[8] & 0x3f) | 0x80;
+    format!(
+        "{}-{}-{:02x}{}-{:02x}{}-{}",
+        h(0..4),
+        h(4..6),
+        v,
+        h(7..8),
+        var,
+        h(9..10),
+        h(10..16)
+    )
+}
+
+/// Namespace and name of an object ("" when absent).
+pub fn ns_name(obj: &Value) -> (String, String) {
+    let m = &obj["metadata"];
+    (
+        m["namespace"].as_str().unwrap_or_default().to_string(),
+        m["name"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+fn set_rv(obj: &mut Value, rv: u64) {
+    obj["metadata"]["resourceVersion"] = json!(rv.to_string());
+}
+
+/// Terminating, no finalizers left and no grace period still running (a gracefully deleted
+/// pod stays until its kubelet sets the grace period to 0 or removes it). Namespaces also
+/// wait for their `spec.finalizers` (the namespace controller empties them).
+fn is_terminating_without_finalizers(gr: &GroupResource, obj: &Value) -> bool {
+    let m = &obj["metadata"];
+    let empty = |v: &Value| v.as_array().map(|f| f.is_empty()).unwrap_or(true);
+    !m["deletionTimestamp"].is_null()
+        && empty(&m["finalizers"])
+        && m["deletionGracePeriodSeconds"].as_i64().unwrap_or(0) == 0
+        && (!gr.group.is_empty()
+            || gr.resource != "namespaces"
+            || empty(&obj["spec"]["finalizers"]))
+}
+
+impl Store {
+    /// An empty store on the wall clock.
+    pub fn new() -> Self {
+        Self::with_clock(Clock::real())
+    }
+
+    /// An empty store whose timestamps, and whose controllers' timers, follow `clock`.
+    pub fn with_clock(clock: Clock) -> Self {
+        let (tx, _) = broadcast::channel(65_536);
+        Store {
+            inner: Mutex::new(Inner {
+                rv: 1,
+                objects: HashMap::new(),
+                history: VecDeque::new(),
+            }),
+            tx,
+            clock,
+        }
+    }
+
+    /// The cluster's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves plain data behind; keep serving.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn emit(&self, inner: &mut Inner, ev: WatchEvent) {
+        let ev = Arc::new(ev);
+        if inner.history.len() == HISTORY {
+            inner.history.pop_front();
+        }
+        inner.history.push_back(ev.clone());
+        let _ = self.tx.send(ev);
+    }
+
+    /// The latest resourceVersion handed out.
+    pub fn current_rv(&self) -> u64 {
+        self.lock().rv
+    }
+
+    /// Stores a new object. Fills `metadata.name` from `generateName`, and `uid`,
+    /// `creationTimestamp` and `resourceVersion`. The caller has defaulted and validated it.
+    pub fn create(&self, gr: &GroupResource, mut obj: Value) -> Result<Value, StoreError> {
+        let mut inner = self.lock();
+        if !obj["metadata"].is_object() {
+            obj["metadata"] = json!({});
+        }
+        let ns = obj["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let objects = inner.objects.entry(gr.clone()).or_default();
+        let name = match obj["metadata"]["name"].as_str() {
+            Some(n) if !n.is_empty() => n.to_string(),
+            _ => {
+                let prefix = obj["metadata"]["generateName"].as_str().unwrap_or_default();
+                if prefix.is_empty() {
+                    return Err(StoreError::Invalid(
+                        "name or generateName is required".into(),
+                    ));
+                }
+                // Retry on the (unlikely) collision, as the registry does.
+                let mut tries = 0;
+                loop {
+                    let n = format!("{prefix}{}", random_suffix(5));
+                    if !objects.contains_key(&(ns.clone(), n.clone())) || tries > 8 {
+                        break n;
+                    }
+                    tries += 1;
+                }
+            }
+        };
+        let key = (ns.clone(), name.clone());
+        if objects.contains_key(&key) {
+            return Err(StoreError::AlreadyExists);
+        }
+        let meta = &mut obj["metadata"];
+        meta["name"] = json!(name);
+        if meta["uid"].as_str().unwrap_or_default().is_empty() {
+            meta["uid"] = json!(new_uid());
+        }
+        if meta["creationTimestamp"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty()
+        {
+            meta["creationTimestamp"] = json!(self.clock.rfc3339());
+        }
+        inner.rv += 1;
+        let rv = inner.rv;
+        set_rv(&mut obj, rv);
+        inner
+            .objects
+            .entry(gr.clone())
+            .or_default()
+            .insert(key, Arc::new(obj.clone()));
+        self.emit(
+            &mut inner,
+            WatchEvent {
+                kind: EventType::Added,
+                gr: gr.clone(),
+                namespace: ns,
+                name,
+                rv,
+                object: obj.clone(),
+            },
+        );
+        Ok(obj)
+    }
+
+    pub fn get(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Value> {
+        let inner = self.lock();
+        inner
+            .objects
+            .get(gr)?
+            .get(&(ns.to_string(), name.to_string()))
+            .map(|v| Value::clone(v))
+    }
+
+    /// All objects of a type, in one namespace or (with `None`) all, sorted by namespace and
+    /// name, plus the resourceVersion of this snapshot.
+    pub fn list(&self, gr: &GroupResource, ns: Option<&str>) -> (Vec<Value>, u64) {
+        let inner = self.lock();
+        let items = match inner.objects.get(gr) {
+            None => Vec::new(),
+            Some(objs) => match ns {
+                None => objs.values().map(|v| Value::clone(v)).collect(),
+                Some(ns) => objs
+                    .range((ns.to_string(), String::new())..)
+                    .take_while(|((n, _), _)| n == ns)
+                    .map(|(_, v)| Value::clone(v))
+                    .collect(),
+            },
+        };
+        (items, inner.rv)
+    }
+
+    /// One page of a list, shared rather than copied: the objects (in one namespace or all)
+    /// that come after `after` in (namespace, name) order and satisfy `keep`, at most `limit`
+    /// of them (0: all), with how many more match and this snapshot's resourceVersion.
+    pub fn list_page(
+        &self,
+        gr: &GroupResource,
+        ns: Option<&str>,
+        after: Option<&(String, String)>,
+        limit: usize,
+        keep: impl Fn(&Value) -> bool,
+    ) -> (Vec<Arc<Value>>, usize, u64) {
+        let inner = self.lock();
+        let Some(objs) = inner.objects.get(gr) else {
+            return (Vec::new(), 0, inner.rv);
+        };
+        let start = match (ns, after) {
+            (_, Some(a)) => std::ops::Bound::Excluded(a.clone()),
+            (Some(ns), None) => std::ops::Bound::Included((ns.to_string(), String::new())),
+            (None, None) => std::ops::Bound::Unbounded,
+        };
+        let mut page = Vec::new();
+        let mut remaining = 0;
+        for ((n, _), v) in objs.range((start, std::ops::Bound::Unbounded)) {
+            if ns.is_some_and(|ns| ns != n) {
+                if ns.is_some_and(|ns| n.as_str() > ns) {
+                    break;
+                }
+                continue;
+            }
+            if !keep(v) {
+                continue;
+            }
+            if limit == 0 || page.len() < limit {
+                page.push(Arc::clone(v));
+            } else {
+                remaining += 1;
+            }
+        }
+        (page, remaining, inner.rv)
+    }
+
+    /// Replaces an object. With `expected_rv`, fails with `Conflict` when the stored object has
+    /// another resourceVersion. An object that is terminating and has no finalizers left is
+    /// removed (DELETED), as the registry does.
+    pub fn update(
+        &self,
+        gr: &GroupResource,
+        obj: Value,
+        expected_rv: Option<&str>,
+    ) -> Result<Value, StoreError> {
+        self.write(gr, obj, expected_rv, true)
+    }
+
+    /// Like `update`, but a terminating object without finalizers stays: for writes during a
+    /// deletion grace period (a pod being stopped by its kubelet, a namespace being emptied),
+    /// which the registry keeps until the grace ends.
+    pub fn update_keep(
+        &self,
+        gr: &GroupResource,
+        obj: Value,
+        expected_rv: Option<&str>,
+    ) -> Result<Value, StoreError> {
+        self.write(gr, obj, expected_rv, false)
+    }
+
+    /// Like `modify_retry`, writing with `update_keep`.
+    pub fn modify_keep<F>(
+        &self,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        mut f: F,
+    ) -> Result<Value, StoreError>
+    where
+        F: FnMut(&mut Value) -> Result<bool, StoreError>,
+    {
+        loop {
+            let current = self.get(gr, ns, name).ok_or(StoreError::NotFound)?;
+            let rv = current["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let mut next = current.clone();
+            if !f(&mut next)? {
+                return Ok(current);
+            }
+            match self.update_keep(gr, next, Some(&rv)) {
+                Err(StoreError::Conflict) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    fn write(
+        &self,
+        gr: &GroupResource,
+        mut obj: Value,
+        expected_rv: Option<&str>,
+        remove_when_done: bool,
+    ) -> Result<Value, StoreError> {
+        let mut inner = self.lock();
+        let (ns, name) = ns_name(&obj);
+        let key = (ns.clone(), name.clone());
+        let old = inner
+            .objects
+            .get(gr)
+            .and_then(|o| o.get(&key))
+            .ok_or(StoreError::NotFound)?;
+        if let Some(exp) = expected_rv.filter(|s| !s.is_empty()) {
+            if old["metadata"]["resourceVersion"].as_str() != Some(exp) {
+                return Err(StoreError::Conflict);
+            }
+        }
+        // Immutable identity fields always come from the stored object.
+        for f in ["uid", "creationTimestamp"] {
+            obj["metadata"][f] = old["metadata"][f].clone();
+        }
+        if old["metadata"]["deletionTimestamp"].is_string() {
+            obj["metadata"]["deletionTimestamp"] = old["metadata"]["deletionTimestamp"].clone();
+        }
+        inner.rv += 1;
+        let rv = inner.rv;
+        set_rv(&mut obj, rv);
+        let kind = if remove_when_done && is_terminating_without_finalizers(gr, &obj) {
+            inner.objects.get_mut(gr).map(|o| o.remove(&key));
+            EventType::Deleted
+        } else {
+            inner
+                .objects
+                .entry(gr.clone())
+                .or_default()
+                .insert(key, Arc::new(obj.clone()));
+            EventType::Modified
+        };
+        self.emit(
+            &mut inner,
+            WatchEvent {
+                kind,
+                gr: gr.clone(),
+                namespace: ns,
+                name,
+                rv,
+                object: obj.clone(),
+            },
+        );
+        Ok(obj)
+    }
+
+    /// Reads, changes and writes one object atomically. `f` returns `Ok(false)` to leave the
+    /// object untouched (no new resourceVersion, no event).
+    pub fn modify<F>(
+        &self,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        f: F,
+    ) -> Result<Value, StoreError>
+    where
+        F: FnOnce(&mut Value) -> Result<bool, StoreError>,
+    {
+        let current = self.get(gr, ns, name).ok_or(StoreError::NotFound)?;
+        let rv = current["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let mut next = current.clone();
+        if !f(&mut next)? {
+            return Ok(current);
+        }
+        self.update(gr, next, Some(&rv))
+    }
+
+    /// Like `modify`, retried on conflicts (for controllers racing with API writes).
+    pub fn modify_retry<F>(
+        &self,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        mut f: F,
+    ) -> Result<Value, StoreError>
+    where
+        F: FnMut(&mut Value) -> Result<bool, StoreError>,
+    {
+        loop {
+            match self.modify(gr, ns, name, &mut f) {
+                Err(StoreError::Conflict) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// Removes an object now (no grace, no finalizers: callers decide those first).
+    pub fn remove(&self, gr: &GroupResource, ns: &str, name: &str) -> Result<Value, StoreError> {
+        let mut inner = self.lock();
+        let key = (ns.to_string(), name.to_string());
+        let mut obj = inner
+            .objects
+            .get_mut(gr)
+            .and_then(|o| o.remove(&key))
+            .map(Arc::unwrap_or_clone)
+            .ok_or(StoreError::NotFound)?;
+        inner.rv += 1;
+        let rv = inner.rv;
+        set_rv(&mut obj, rv);
+        self.emit(
+            &mut inner,
+            WatchEvent {
+                kind: EventType::Deleted,
+                gr: gr.clone(),
+                namespace: ns.to_string(),
+                name: name.to_string(),
+                rv,
+                object: obj.clone(),
+            },
+        );
+        Ok(obj)
+    }
+
+    /// Subscribes to every change after `since` (a resourceVersion). Returns the kept changes
+    /// newer than `since` and a receiver for later ones; no change is missed or repeated.
+    /// `since == 0` means "from now".
+    pub fn watch_from(&self, since: u64) -> Result<WatchStart, StoreError> {
+        let inner = self.lock();
+        let rx = self.tx.subscribe();
+        if since == 0 || since >= inner.rv {
+            return Ok((Vec::new(), rx));
+        }
+        let oldest = inner.history.front().map(|e| e.rv).unwrap_or(inner.rv + 1);
+        if since + 1 < oldest && inner.history.len() == HISTORY {
+            return Err(StoreError::Gone);
+        }
+        let past = inner
+            .history
+            .iter()
+            .filter(|e| e.rv > since)
+            .cloned()
+            .collect();
+        Ok((past, rx))
+    }
+
+    /// Every resource type that currently has at least one object (for controllers that sweep
+    /// all kinds, like the namespace controller and the garbage collector).
+    pub fn resources(&self) -> Vec<GroupResource> {
+        let inner = self.lock();
+        let mut out: Vec<GroupResource> = inner
+            .objects
+            .iter()
+            .filter(|(_, o)| !o.is_empty())
+            .map(|(gr, _)| gr.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// A receiver of all changes from now on (for controllers).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<WatchEvent>> {
+        self.tx.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pods() -> GroupResource {
+        GroupResource::new("", "pods")
+    }
+
+    #[test]
+    fn create_fills_identity_and_generate_name() {
+        let s = Store::new();
+        let o = s
+            .create(
+                &pods(),
+                json!({"metadata": {"namespace": "default", "generateName": "web-"}}),
+            )
+            .unwrap();
+        let name = o["metadata"]["name"].as_str().unwrap();
+        assert!(name.starts_with("web-") && name.len() == 9, "{name}");
+        assert!(name[4..].bytes().all(|b| SUFFIX_ALPHABET.contains(&b)));
+        assert_eq!(o["metadata"]["uid"].as_str().unwrap().len(), 36);
+        assert_eq!(o["metadata"]["resourceVersion"], "2");
+        let again = json!({"metadata": {"namespace": "default", "name": name}});
+        assert_eq!(s.create(&pods(), again), Err(StoreError::AlreadyExists));
+    }
+
+    #[test]
+    fn update_checks_resource_version_and_keeps_identity() {
+        let s = Store::new();
+        let o = s
+            .create(
+                &pods(),
+                json!({"metadata": {"namespace": "a", "name": "p"}}),
+            )
+            .unwrap();
+        let mut changed = o.clone();
+        changed["metadata"]["uid"] = json!("forged");
+        changed["spec"] = json!({"x": 1});
+        let u = s.update(&pods(), changed.clone(), Some("2")).unwrap();
+        assert_eq!(u["metadata"]["uid"], o["metadata"]["uid"]);
+        assert_eq!(
+            s.update(&pods(), changed, Some("2")),
+            Err(StoreError::Conflict)
+        );
+    }
+
+    #[test]
+    fn list_is_scoped_and_sorted() {
+        let s = Store::new();
+        for (ns, n) in [("b", "z"), ("a", "y"), ("b", "a"), ("ab", "q")] {
+            s.create(&pods(), json!({"metadata": {"namespace": ns, "name": n}}))
+                .unwrap();
+        }
+        let (b, _) = s.list(&pods(), Some("b"));
+        let names: Vec<_> = b.iter().map(|o| ns_name(o).1).collect();
+        assert_eq!(names, ["a", "z"]);
+        assert_eq!(s.list(&pods(), None).0.len(), 4);
+    }
+
+    #[test]
+    fn list_page_pages_in_key_order_within_a_namespace() {
+        let s = Store::new();
+        for (ns, n) in [("b", "z"), ("a", "y"), ("b", "a"), ("b", "m"), ("c", "q")] {
+            s.create(&pods(), json!({"metadata": {"namespace": ns, "name": n}}))
+                .unwrap();
+        }
+        let names = |v: &[Arc<Value>]| v.iter().map(|o| ns_name(o).1).collect::<Vec<_>>();
+        let (page, more, _) = s.list_page(&pods(), Some("b"), None, 2, |_| true);
+        assert_eq!((names(&page), more), (vec!["a".to_string(), "m".into()], 1));
+        let after = ("b".to_string(), "m".to_string());
+        let (page, more, _) = s.list_page(&pods(), Some("b"), Some(&after), 2, |_| true);
+        assert_eq!((names(&page), more), (vec!["z".to_string()], 0));
+        let (page, more, _) = s.list_page(&pods(), None, None, 0, |o| ns_name(o).1 != "y");
+        assert_eq!((page.len(), more), (4, 0));
+    }
+
+    #[test]
+    fn terminating_object_without_finalizers_is_removed_on_update() {
+        let s = Store::new();
+        let o = s
+            .create(
+                &pods(),
+                json!({"metadata": {"namespace": "a", "name": "p", "finalizers": ["x"],
+                    "deletionTimestamp": "2026-01-01T00:00:00Z"}}),
+            )
+            .unwrap();
+        let mut next = o.clone();
+        next["metadata"]["finalizers"] = json!([]);
+        s.update(&pods(), next, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_none());
+    }
+
+    #[test]
+    fn graceful_deletion_waits_for_zero_grace() {
+        let s = Store::new();
+        let o = s
+            .create(
+                &pods(),
+                json!({"metadata": {"namespace": "a", "name": "p"}}),
+            )
+            .unwrap();
+        let mut next = o.clone();
+        next["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        next["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+        let kept = s.update(&pods(), next, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_some());
+        let mut done = kept.clone();
+        done["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+        s.update(&pods(), done, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_none());
+    }
+
+    #[test]
+    fn resources_lists_non_empty_types() {
+        let s = Store::new();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p"}}),
+        )
+        .unwrap();
+        let cm = GroupResource::new("", "configmaps");
+        s.create(&cm, json!({"metadata": {"namespace": "a", "name": "c"}}))
+            .unwrap();
+        s.remove(&cm, "a", "c").unwrap();
+        assert_eq!(s.resources(), vec![pods()]);
+    }
+
+    #[test]
+    fn update_keep_leaves_terminating_objects() {
+        let s = Store::new();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p"}}),
+        )
+        .unwrap();
+        let kept = s
+            .modify_keep(&pods(), "a", "p", |o| {
+                o["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+                Ok(true)
+            })
+            .unwrap();
+        assert!(kept["metadata"]["deletionTimestamp"].is_string());
+        assert!(s.get(&pods(), "a", "p").is_some());
+        s.update(&pods(), kept, None).unwrap();
+        assert!(s.get(&pods(), "a", "p").is_none());
+    }
+
+    #[test]
+    fn watch_replays_history_then_streams() {
+        let s = Store::new();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p1"}}),
+        )
+        .unwrap();
+        let rv = s.current_rv();
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": "a", "name": "p2"}}),
+        )
+        .unwrap();
+        let (past, mut rx) = s.watch_from(rv).unwrap();
+        assert_eq!(past.len(), 1);
+        assert_eq!(past[0].name, "p2");
+        s.remove(&pods(), "a", "p1").unwrap();
+        let ev = rx.try_recv().unwrap();
+        assert_eq!((ev.kind, ev.name.as_str()), (EventType::Deleted, "p1"));
+    }
+}
