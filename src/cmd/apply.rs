@@ -60,7 +60,7 @@ pub struct ApplyArgs {
     #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
-    /// Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
+    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
     /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].

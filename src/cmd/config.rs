@@ -126,7 +126,7 @@ pub struct ViewArgs {
     /// Remove all information not used by current-context from the output
     #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub minify: bool,
-    /// Output format. One of: (json, yaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
+    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
     #[arg(
         verbatim_doc_comment,
         short = 'o',

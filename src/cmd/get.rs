@@ -1190,7 +1190,7 @@ pub const GET_EXAMPLES: &str = r#"Examples:
   kubectl get pods --all-namespaces"#;
 
 /// `kubectl get`: kubectl's usage (`Use`).
-pub const GET_USAGE: &str = r"get [(-o|--output=)json|yaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file|custom-columns|custom-columns-file|wide] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]";
+pub const GET_USAGE: &str = r"get [(-o|--output=)json|yaml|kyaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file|custom-columns|custom-columns-file|wide] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]";
 
 #[cfg(test)]
 mod tests {

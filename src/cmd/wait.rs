@@ -26,7 +26,7 @@ use crate::print::name::print_name;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
 use crate::resource::{collected_errors, read_objects, ReadSpec};
 
-pub const WAIT_LONG: &str = r#"Experimental: Wait for a specific condition on one or many resources.
+pub const WAIT_LONG: &str = r#"Wait for a specific condition on one or many resources.
 
  The command takes multiple resources and waits until the specified condition is seen in the Status field of every given resource.
 
@@ -56,7 +56,15 @@ pub const WAIT_EXAMPLES: &str = r#"Examples:
   
   # Wait for the pod "busybox1" to be deleted, with a timeout of 60s, after having issued the "delete" command
   kubectl delete pod/busybox1
-  kubectl wait --for=delete pod/busybox1 --timeout=60s"#;
+  kubectl wait --for=delete pod/busybox1 --timeout=60s
+  
+  # Wait for pod "busybox1" to be created AND reach the "Ready" status condition
+  kubectl wait --for=condition=Ready --for=create pod/busybox1
+  
+  # Wait for pod "busybox1" to reach the "Ready" status OR for its containers to report a "False" readiness state
+  until kubectl wait pod/busybox1 --for=condition=Ready --timeout=1s 2>/dev/null || \
+  kubectl wait pod/busybox1 --for=condition=ContainersReady=False --timeout=1s 2>/dev/null; \
+  do echo "Checking conditions..."; sleep 1; done"#;
 
 /// What kubectl's wait reports when it runs out of time (`wait.ErrorInterrupted`).
 const TIMED_OUT: &str = "timed out waiting for the condition";
