@@ -501,3 +501,36 @@ fn the_program_name_is_the_invoked_name() {
         "error: unknown flag: --bogus\nSee 'kubectl-rs version --help' for usage.\n"
     );
 }
+
+#[test]
+fn unknown_help_topic_prints_the_root_usage_as_kubectl() {
+    let Some(kubectl) = oracle() else {
+        return;
+    };
+    let (_dir, ours) = as_kubectl();
+    let run = |program: &Path, args: &[&str]| {
+        let out = Command::new(program).args(args).output().unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code(),
+        )
+    };
+    let args = ["help", "nonexistent", "other"];
+    let theirs = run(&kubectl, &args);
+    assert_eq!((theirs.0.as_str(), theirs.2), ("", Some(0)));
+    // The root usage is the root help without its description (which ends before the first
+    // command group).
+    let (head, usage) = theirs.1.split_once("\n\n\n").unwrap();
+    assert_eq!(head, "Unknown help topic [`nonexistent` `other`]");
+    let root = expected("", &help(&kubectl, &[]).0);
+    let root_usage = &root[root.find("\n\nBasic Commands").unwrap()..];
+    assert!(root_usage.ends_with(&usage[usage.len() - 40..]));
+    let want = format!("{head}\n{root_usage}");
+    assert_eq!(run(&ours, &args), (String::new(), want, Some(0)));
+    // Words past a command are ignored: `help config nonexistent` is config's help.
+    assert_eq!(
+        run(&ours, &["help", "config", "nonexistent"]),
+        run(&kubectl, &["help", "config", "nonexistent"])
+    );
+}

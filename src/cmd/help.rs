@@ -121,16 +121,56 @@ pub fn render(root: &Command, path: &[&str]) -> Option<String> {
     Some(with_program(&render_command(cmd, path), prog))
 }
 
+/// `help WORDS...` (args after the program name start with `help`), as cobra's help command
+/// answers it: the help of the command the words name (words past it are ignored), or, when
+/// the first word names no command, "Unknown help topic" and the root's usage on stderr (exit
+/// 0). Returns (stdout, stderr); None when the line is not a bare help request (flags are left
+/// to clap).
+pub fn help_topic(root: &Command, args: &[String]) -> Option<(String, String)> {
+    let words = args.get(2..).unwrap_or_default();
+    if args.get(1).map(String::as_str) != Some("help") || words.iter().any(|w| w.starts_with('-')) {
+        return None;
+    }
+    let prog = program_name(args.first().map(String::as_str));
+    let mut path = vec![prog.clone()];
+    let mut cmd = root;
+    for w in words {
+        match cmd.find_subcommand(w) {
+            Some(sub) => {
+                path.push(sub.get_name().to_string());
+                cmd = sub;
+            }
+            None => break,
+        }
+    }
+    if path.len() == 1 && !words.is_empty() {
+        let topic: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+        let usage = with_program(&usage_sections(root, &["kubectl"]), &prog);
+        return Some((
+            String::new(),
+            format!("Unknown help topic [{}]\n{usage}", topic.join(" ")),
+        ));
+    }
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    render(root, &path).map(|text| (text, String::new()))
+}
+
 /// The help text of `cmd`, whose path is `path`, in kubectl's words (`kubectl` as the name).
 fn render_command(cmd: &Command, path: &[&str]) -> String {
-    let is_root = path.len() <= 1;
-    let mut sections: Vec<String> = Vec::new();
     let long = cmd
         .get_long_about()
         .or(cmd.get_about())
         .map(|s| s.to_string())
         .unwrap_or_default();
-    let mut out = long.trim().to_string();
+    format!("{}{}", long.trim(), usage_sections(cmd, path))
+}
+
+/// kubectl's usage template for `cmd` (everything after the description), starting with the
+/// blank line that separates it and ending with a newline.
+fn usage_sections(cmd: &Command, path: &[&str]) -> String {
+    let is_root = path.len() <= 1;
+    let mut sections: Vec<String> = Vec::new();
+    let mut out = String::new();
 
     let aliases: Vec<&str> = cmd.get_all_aliases().collect();
     if !aliases.is_empty() {

@@ -236,6 +236,15 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
         .chain(args.iter().copied())
         .map(String::from)
         .collect();
+    if let Some((stdout, stderr)) =
+        help::help_topic(&<Cli as clap::CommandFactory>::command(), &argv)
+    {
+        return Outcome {
+            stdout,
+            stderr,
+            code: 0,
+        };
+    }
     let cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
         Err(e) => {
