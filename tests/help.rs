@@ -534,3 +534,37 @@ fn unknown_help_topic_prints_the_root_usage_as_kubectl() {
         run(&kubectl, &["help", "config", "nonexistent"])
     );
 }
+
+/// Global flags kubectl has that kubectl-rs does not accept (klog's and the profiler's). v1.36
+/// also adds `--kuberc` ("Promote kuberc to beta": on by default), which kubectl-rs lacks too.
+const MISSING_GLOBAL_FLAGS: &[&str] = &[
+    "log-flush-frequency",
+    "match-server-version",
+    "profile",
+    "profile-output",
+    "vmodule",
+];
+
+#[test]
+fn options_lists_the_global_flags_as_kubectl() {
+    let Some(kubectl) = oracle() else {
+        return;
+    };
+    let (_dir, ours) = as_kubectl();
+    let home = tempfile::tempdir().unwrap();
+    let run = |program: &Path| {
+        let out = Command::new(program)
+            .arg("options")
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut want = run(&kubectl);
+    for flag in MISSING_GLOBAL_FLAGS {
+        want =
+            cut_flag(&want, flag).unwrap_or_else(|| panic!("stale gap: options has no --{flag}"));
+    }
+    assert_eq!(line_diff(&want, &run(&ours)), "");
+}
