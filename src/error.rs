@@ -300,6 +300,21 @@ fn clap_message(e: &clap::Error, cmd: &str) -> String {
     }
 }
 
+/// kubectl's help for the command a help request names, and that command's path: the path
+/// the user typed when known (`ClapIn`), else the one clap's usage line names.
+fn help_text(e: &CliError, c: &clap::Error) -> (String, String) {
+    use clap::CommandFactory;
+    let path = match e {
+        CliError::ClapIn(_, path) => path.clone(),
+        _ => help_command_path(&c.render().to_string()).join(" "),
+    };
+    let words: Vec<&str> = path.split(' ').collect();
+    match crate::cmd::help::render(&crate::cmd::Cli::command(), &words) {
+        Some(text) => (text, path),
+        None => (c.render().to_string(), path),
+    }
+}
+
 fn is_broken_pipe(e: &CliError) -> bool {
     match e {
         CliError::Io(io) => io.kind() == std::io::ErrorKind::BrokenPipe,
@@ -331,8 +346,8 @@ pub fn render(e: &CliError) -> Rendered {
             // A command group run bare: kubectl's DefaultSubCommandRun prints the help and
             // exits 1, on stdout for `rollout` and on stderr for the others (`config`,
             // `create secret`); the bare root prints it on stdout and succeeds.
-            let text = c.render().to_string();
-            let path = help_command_path(&text);
+            let (text, path) = help_text(e, c);
+            let path: Vec<&str> = path.split(' ').collect();
             let (stdout, stderr, code) = match path.as_slice() {
                 [_] => (text, String::new(), 0),
                 [.., "rollout"] => (text, String::new(), DEFAULT_ERROR_EXIT_CODE),
@@ -345,7 +360,10 @@ pub fn render(e: &CliError) -> Rendered {
             };
         }
         if matches!(c.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-            let text = c.render().to_string();
+            let text = match c.kind() {
+                ErrorKind::DisplayHelp => help_text(e, c).0,
+                _ => c.render().to_string(),
+            };
             return Rendered {
                 stdout: text,
                 stderr: String::new(),
@@ -382,7 +400,8 @@ mod tests {
         use clap::Parser;
         let bare = |args: &[&str]| {
             let e = crate::cmd::Cli::try_parse_from(args).unwrap_err();
-            let r = render(&CliError::Clap(e));
+            let argv: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            let r = render(&CliError::ClapIn(e, crate::cmd::command_path(&argv)));
             (!r.stdout.is_empty(), !r.stderr.is_empty(), r.code)
         };
         assert_eq!(bare(&["kubectl-rs"]), (true, false, 0));

@@ -50,6 +50,13 @@ fn run() -> ExitCode {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    if let Some((out, err)) =
+        cmd::help::help_topic(&<Cli as clap::CommandFactory>::command(), &args)
+    {
+        let _ = std::io::stdout().write_all(out.as_bytes());
+        let _ = std::io::stderr().write_all(err.as_bytes());
+        return ExitCode::SUCCESS;
+    }
     let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => return finish(Some(CliError::ClapIn(e, cmd::command_path(&args)))),

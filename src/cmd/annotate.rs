@@ -6,91 +6,91 @@ use crate::context::Context;
 use crate::error::CliError;
 
 /// kubectl's long help of `annotate`.
-const ANNOTATE_LONG: &str = "Update the annotations on one or more resources.
+pub const ANNOTATE_LONG: &str = r#"Update the annotations on one or more resources.
 
  All Kubernetes objects support the ability to store additional data with the object as annotations. Annotations are key/value pairs that can be larger than labels and include arbitrary string values such as structured JSON. Tools and system extensions may use annotations to store their own data.
 
  Attempting to set an annotation that already exists will fail unless --overwrite is set. If --resource-version is specified and does not match the current resource version on the server the command will fail.
 
-Use \"kubectl-rs api-resources\" for a complete list of supported resources.";
+Use "kubectl api-resources" for a complete list of supported resources."#;
 
 /// kubectl's examples of `annotate`, for kubectl-rs.
-const ANNOTATE_EXAMPLES: &str = "Examples:
+pub const ANNOTATE_EXAMPLES: &str = r#"Examples:
   # Update pod 'foo' with the annotation 'description' and the value 'my frontend'
   # If the same annotation is set multiple times, only the last value will be applied
-  kubectl-rs annotate pods foo description='my frontend'
-
-  # Update a pod identified by type and name in \"pod.json\"
-  kubectl-rs annotate -f pod.json description='my frontend'
-
+  kubectl annotate pods foo description='my frontend'
+  
+  # Update a pod identified by type and name in "pod.json"
+  kubectl annotate -f pod.json description='my frontend'
+  
   # Update pod 'foo' with the annotation 'description' and the value 'my frontend running nginx', overwriting any existing value
-  kubectl-rs annotate --overwrite pods foo description='my frontend running nginx'
-
+  kubectl annotate --overwrite pods foo description='my frontend running nginx'
+  
   # Update all pods in the namespace
-  kubectl-rs annotate pods --all description='my frontend running nginx'
-
+  kubectl annotate pods --all description='my frontend running nginx'
+  
   # Update pod 'foo' only if the resource is unchanged from version 1
-  kubectl-rs annotate pods foo description='my frontend running nginx' --resource-version=1
-
+  kubectl annotate pods foo description='my frontend running nginx' --resource-version=1
+  
   # Update pod 'foo' by removing an annotation named 'description' if it exists
   # Does not require the --overwrite flag
-  kubectl-rs annotate pods foo description-";
+  kubectl annotate pods foo description-"#;
 
 /// Update the annotations on a resource.
 #[derive(Debug, Clone, clap::Args)]
-#[command(
-    about = "Update the annotations on a resource",
-    long_about = ANNOTATE_LONG,
-    after_help = ANNOTATE_EXAMPLES
-)]
+#[command(about = "Update the annotations on a resource")]
 pub struct AnnotateArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,
     /// Filename, directory, or URL to files identifying the resource to update the annotation
-    #[arg(short = 'f', long = "filename")]
+    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
     pub filename: Vec<String>,
     /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub recursive: bool,
     /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(short = 'k', long = "kustomize")]
+    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
     pub kustomize: Option<String>,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(short = 'l', long = "selector")]
+    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
     /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(long = "field-selector")]
+    #[arg(verbatim_doc_comment, long = "field-selector")]
     pub field_selector: Option<String>,
     /// Select all resources, in the namespace of the specified resource types.
-    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all: bool,
     /// If true, check the specified action in all namespaces.
-    #[arg(short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all_namespaces: bool,
     /// If true, allow annotations to be overwritten, otherwise reject annotation updates that overwrite existing annotations.
-    #[arg(long = "overwrite", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub overwrite: bool,
     /// If true, display the annotations for a given resource.
-    #[arg(long = "list", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "list", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub list: bool,
     /// If true, annotation will NOT contact api-server but run locally.
-    #[arg(long = "local", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
     /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
     /// If non-empty, the annotation update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.
-    #[arg(long = "resource-version", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "resource-version", default_value = "")]
     pub resource_version: String,
     /// Name of the manager used to track field ownership.
-    #[arg(long = "field-manager", default_value = "kubectl-annotate")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "field-manager",
+        default_value = "kubectl-annotate"
+    )]
     pub field_manager: String,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
@@ -127,3 +127,6 @@ impl AnnotateArgs {
         self.spec().run(ctx).await
     }
 }
+
+/// `kubectl annotate`: kubectl's usage (`Use`).
+pub const ANNOTATE_USAGE: &str = r"annotate [--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version]";

@@ -11,31 +11,31 @@ use std::io::Write;
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ApiResourcesArgs {
     /// When using the default or custom-column output format, don't print headers (default print headers).
-    #[arg(long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub no_headers: bool,
     /// Output format. One of: (wide, name).
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
     /// Limit to resources in the specified API group.
-    #[arg(long = "api-group")]
+    #[arg(verbatim_doc_comment, long = "api-group")]
     pub api_group: Option<String>,
     /// If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub namespaced: Option<bool>,
     /// Limit to resources that support the specified verbs.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub verbs: Vec<String>,
     /// If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.
-    #[arg(long = "sort-by", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "sort-by", default_value = "")]
     pub sort_by: String,
     /// Use the cached list of resources if available.
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub cached: bool,
     /// Limit to resources that belong to the specified categories.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub categories: Vec<String>,
     /// Unexpected positional arguments (rejected with kubectl's usage error).
-    #[arg(hide = true)]
+    #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
 }
 
@@ -143,6 +143,32 @@ impl ApiResourcesArgs {
         Ok(())
     }
 }
+
+/// `kubectl api-resources`: kubectl's description.
+pub const API_RESOURCES_LONG: &str = r"Print the supported API resources on the server.";
+
+/// `kubectl api-resources`: kubectl's examples.
+pub const API_RESOURCES_EXAMPLES: &str = r"Examples:
+  # Print the supported API resources
+  kubectl api-resources
+  
+  # Print the supported API resources with more information
+  kubectl api-resources -o wide
+  
+  # Print the supported API resources sorted by a column
+  kubectl api-resources --sort-by=name
+  
+  # Print the supported namespaced resources
+  kubectl api-resources --namespaced=true
+  
+  # Print the supported non-namespaced resources
+  kubectl api-resources --namespaced=false
+  
+  # Print the supported API resources with a specific APIGroup
+  kubectl api-resources --api-group=rbac.authorization.k8s.io";
+
+/// `kubectl api-resources`: kubectl's usage (`Use`).
+pub const API_RESOURCES_USAGE: &str = r"api-resources [flags]";
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ use std::io::Write;
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ApiVersionsArgs {
     /// Unexpected positional arguments (rejected with kubectl's usage error).
-    #[arg(hide = true)]
+    #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
 }
 
@@ -36,3 +36,15 @@ impl ApiVersionsArgs {
         Ok(())
     }
 }
+
+/// `kubectl api-versions`: kubectl's description.
+pub const API_VERSIONS_LONG: &str =
+    r#"Print the supported API versions on the server, in the form of "group/version"."#;
+
+/// `kubectl api-versions`: kubectl's examples.
+pub const API_VERSIONS_EXAMPLES: &str = r"Examples:
+  # Print the supported API versions
+  kubectl api-versions";
+
+/// `kubectl api-versions`: kubectl's usage (`Use`).
+pub const API_VERSIONS_USAGE: &str = r"api-versions";

@@ -29,81 +29,81 @@ use crate::resource::{
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
     /// Positional arguments: apply takes none (kubectl: `Unexpected args: [...]`).
-    #[arg(hide = true)]
+    #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
     /// The files that contain the configurations to apply.
-    #[arg(short = 'f', long = "filename")]
+    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
     pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub recursive: bool,
-    /// Process a kustomization directory (not supported by kubectl-rs).
-    #[arg(short = 'k', long = "kustomize")]
+    /// Process a kustomization directory. This flag can't be used together with -f or -R.
+    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
     pub kustomize: Option<String>,
-    /// Must be one of: strict (or true), warn, ignore (or false).
-    #[arg(long = "validate", num_args = 0..=1, require_equals = true,
+    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
+    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
     pub validate: String,
     /// If true, apply runs in the server instead of the client.
-    #[arg(long = "server-side", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "server-side", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub server_side: bool,
     /// Name of the manager used to track field ownership.
-    #[arg(long = "field-manager")]
+    #[arg(verbatim_doc_comment, long = "field-manager")]
     pub field_manager: Option<String>,
     /// If true, server-side apply will force the changes against conflicts.
-    #[arg(long = "force-conflicts", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "force-conflicts", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub force_conflicts: bool,
-    /// Must be "none", "server", or "client".
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
+    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
-    /// Output format: json, yaml, name, ….
-    #[arg(short = 'o', long = "output", default_value = "")]
+    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
+    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
-    #[arg(long = "template")]
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
+    #[arg(verbatim_doc_comment, long = "template")]
     pub template: Option<String>,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub show_managed_fields: bool,
-    /// Automatically delete resource objects that do not appear in the configs.
-    #[arg(long = "prune", num_args = 0..=1, require_equals = true,
+    /// Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.
+    #[arg(verbatim_doc_comment, long = "prune", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub prune: bool,
-    /// Selector (label query) to filter on.
-    #[arg(short = 'l', long = "selector")]
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
+    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
     /// Select all resources in the namespace of the specified resource types.
-    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all: bool,
-    /// Overwrite the default allowlist with <group/version/kind> for --prune.
-    #[arg(long = "prune-allowlist")]
+    /// Overwrite the default allowlist with <group/version/kind> for --prune
+    #[arg(verbatim_doc_comment, long = "prune-allowlist")]
     pub prune_allowlist: Vec<String>,
-    /// Automatically resolve conflicts between the modified and live configuration.
-    #[arg(long = "overwrite", num_args = 0..=1, require_equals = true,
+    /// Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration
+    #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub overwrite: bool,
-    /// If true, wait for resources to be gone before returning (pruning).
-    #[arg(long = "wait", num_args = 0..=1, require_equals = true,
+    /// If true, wait for resources to be gone before returning. This waits for finalizers.
+    #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub wait: bool,
-    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object.
-    #[arg(long = "timeout", default_value = "0s")]
+    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
+    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
     pub timeout: String,
-    /// If true, immediately remove resources from API and bypass graceful deletion.
-    #[arg(long = "force", num_args = 0..=1, require_equals = true,
+    /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
+    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub force: bool,
-    /// Period of time in seconds given to the resource to terminate gracefully (pruning).
-    #[arg(long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
+    /// Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).
+    #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
     pub grace_period: i64,
-    /// Must be "background", "orphan", or "foreground" (pruning).
-    #[arg(long = "cascade", num_args = 0..=1, require_equals = true,
+    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
+    #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
           default_missing_value = "background", default_value = "background")]
     pub cascade: String,
 }
@@ -717,3 +717,34 @@ fn conflict_message(s: &ApiStatus) -> String {
         s.message
     )
 }
+
+/// `kubectl apply`: kubectl's description.
+pub const APPLY_LONG: &str = r"Apply a configuration to a resource by file name or stdin. The resource name must be specified. This resource will be created if it doesn't exist yet. To use 'apply', always create the resource initially with either 'apply' or 'create --save-config'.
+
+ JSON and YAML formats are accepted.
+
+ Alpha Disclaimer: the --prune functionality is not yet complete. Do not use unless you are aware of what the current state is. See https://issues.k8s.io/34274.";
+
+/// `kubectl apply`: kubectl's examples.
+pub const APPLY_EXAMPLES: &str = r"Examples:
+  # Apply the configuration in pod.json to a pod
+  kubectl apply -f ./pod.json
+  
+  # Apply resources from a directory containing kustomization.yaml - e.g. dir/kustomization.yaml
+  kubectl apply -k dir/
+  
+  # Apply the JSON passed into stdin to a pod
+  cat pod.json | kubectl apply -f -
+  
+  # Apply the configuration from all files that end with '.json'
+  kubectl apply -f '*.json'
+  
+  # Note: --prune is still in Alpha
+  # Apply the configuration in manifest.yaml that matches label app=nginx and delete all other resources that are not in the file and match label app=nginx
+  kubectl apply --prune -f manifest.yaml -l app=nginx
+  
+  # Apply the configuration in manifest.yaml and delete all the other config maps that are not in the file
+  kubectl apply --prune -f manifest.yaml --all --prune-allowlist=core/v1/ConfigMap";
+
+/// `kubectl apply`: kubectl's usage (`Use`).
+pub const APPLY_USAGE: &str = r"apply (-f FILENAME | -k DIRECTORY)";

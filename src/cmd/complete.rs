@@ -42,7 +42,7 @@ const DEFAULT_TIMEOUT: &str = "5s";
 #[command(disable_help_flag = true)]
 pub struct CompleteArgs {
     /// The words of the command line after the program name, the last being the word to complete.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    #[arg(verbatim_doc_comment, trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
     pub words: Vec<String>,
 }
 

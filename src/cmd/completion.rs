@@ -33,51 +33,69 @@ impl Shell {
 }
 
 /// The long help of `completion`, kubectl's adapted to kubectl-rs.
-const COMPLETION_LONG: &str =
-    "Output shell completion code for the specified shell (bash, zsh, fish, or powershell). \
-The shell code must be evaluated to provide interactive completion of kubectl-rs commands.  \
-This can be done by sourcing it from the .bash_profile.
+pub const COMPLETION_LONG: &str = r"Output shell completion code for the specified shell (bash, zsh, fish, or powershell). The shell code must be evaluated to provide interactive completion of kubectl commands.  This can be done by sourcing it from the .bash_profile.
 
-Completion of resource types, names, namespaces and contexts asks the cluster the command line \
-designates (--kubeconfig, --context, -n typed before the cursor are honoured), fetching \
-object metadata only, with the discovery cache.
+ Detailed instructions on how to do this are available here:
 
-Note for zsh users: [1] zsh completions are only supported in versions of zsh >= 5.2.";
+        for macOS:
+        https://kubernetes.io/docs/tasks/tools/install-kubectl-macos/#enable-shell-autocompletion
+        
+        for linux:
+        https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/#enable-shell-autocompletion
+        
+        for windows:
+        https://kubernetes.io/docs/tasks/tools/install-kubectl-windows/#enable-shell-autocompletion
+        
+ Note for zsh users: [1] zsh completions are only supported in versions of zsh >= 5.2.";
 
 /// The examples of `completion`, kubectl's adapted to kubectl-rs.
-const COMPLETION_EXAMPLES: &str = r#"Examples:
+pub const COMPLETION_EXAMPLES: &str = r#"Examples:
+  # Installing bash completion on macOS using homebrew
+  ## If running Bash 3.2 included with macOS
+  brew install bash-completion
+  ## or, if running Bash 4.1+
+  brew install bash-completion@2
+  ## If kubectl is installed via homebrew, this should start working immediately
+  ## If you've installed via other means, you may need add the completion to your completion directory
+  kubectl completion bash > $(brew --prefix)/etc/bash_completion.d/kubectl
+  
+  
   # Installing bash completion on Linux
   ## If bash-completion is not installed on Linux, install the 'bash-completion' package
   ## via your distribution's package manager.
-  ## Load the kubectl-rs completion code for bash into the current shell
-  source <(kubectl-rs completion bash)
+  ## Load the kubectl completion code for bash into the current shell
+  source <(kubectl completion bash)
   ## Write bash completion code to a file and source it from .bash_profile
-  kubectl-rs completion bash > ~/.kube/kubectl-rs-completion.bash.inc
+  kubectl completion bash > ~/.kube/completion.bash.inc
   printf "
-  # kubectl-rs shell completion
-  source '$HOME/.kube/kubectl-rs-completion.bash.inc'
+  # kubectl shell completion
+  source '$HOME/.kube/completion.bash.inc'
   " >> $HOME/.bash_profile
   source $HOME/.bash_profile
-
-  # Installing bash completion on macOS using homebrew
-  brew install bash-completion@2
-  kubectl-rs completion bash > $(brew --prefix)/etc/bash_completion.d/kubectl-rs
-
-  # Load the kubectl-rs completion code for zsh[1] into the current shell
-  source <(kubectl-rs completion zsh)
-  # Set the kubectl-rs completion code for zsh[1] to autoload on startup
-  kubectl-rs completion zsh > "${fpath[1]}/_kubectl-rs"
-
-  # Load the kubectl-rs completion code for fish into the current shell
-  kubectl-rs completion fish | source
+  
+  # Load the kubectl completion code for zsh[1] into the current shell
+  source <(kubectl completion zsh)
+  # Set the kubectl completion code for zsh[1] to autoload on startup
+  kubectl completion zsh > "${fpath[1]}/_kubectl"
+  
+  
+  # Load the kubectl completion code for fish[2] into the current shell
+  kubectl completion fish | source
   # To load completions for each session, execute once:
-  kubectl-rs completion fish > ~/.config/fish/completions/kubectl-rs.fish
-
-  # Load the kubectl-rs completion code for powershell into the current shell
-  kubectl-rs completion powershell | Out-String | Invoke-Expression
-  # Set kubectl-rs completion code for powershell to run on startup
-  kubectl-rs completion powershell > $HOME\.kube\kubectl-rs-completion.ps1
-  Add-Content $PROFILE "$HOME\.kube\kubectl-rs-completion.ps1""#;
+  kubectl completion fish > ~/.config/fish/completions/kubectl.fish
+  
+  # Load the kubectl completion code for powershell into the current shell
+  kubectl completion powershell | Out-String | Invoke-Expression
+  # Set kubectl completion code for powershell to run on startup
+  ## Save completion code to a script and execute in the profile
+  kubectl completion powershell > "$HOME\.kube\completion.ps1"
+  Add-Content $PROFILE ". '$HOME\.kube\completion.ps1'"
+  ## Execute completion code in the profile
+  Add-Content $PROFILE "if (Get-Command kubectl -ErrorAction SilentlyContinue) {
+  kubectl completion powershell | Out-String | Invoke-Expression
+  }"
+  ## Add completion code directly to the $PROFILE script
+  kubectl completion powershell >> $PROFILE"#;
 
 /// Accepts any word (kubectl's own errors come from [`CompletionArgs::shell`]) but lists the
 /// shells, so help and completion show them.
@@ -111,9 +129,7 @@ impl clap::builder::TypedValueParser for ShellName {
 /// `kubectl-rs completion SHELL`: prints the completion script for SHELL.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    about = "Output shell completion code for the specified shell (bash, zsh, fish, or powershell)",
-    long_about = COMPLETION_LONG,
-    after_help = COMPLETION_EXAMPLES
+    about = "Output shell completion code for the specified shell (bash, zsh, fish, or powershell)"
 )]
 pub struct CompletionArgs {
     /// The shell to write completion code for: bash, zsh, fish or powershell.
@@ -541,6 +557,9 @@ pub const OUTPUT_FORMATS: &[&str] = &[
     "wide",
 ];
 
+/// `kubectl completion`: kubectl's usage (`Use`).
+pub const COMPLETION_USAGE: &str = r"completion SHELL";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -804,19 +823,17 @@ mod tests {
 
     #[test]
     fn completion_help_and_scripts() {
-        let mut root = Command::new("kubectl-rs").subcommand(
-            <CompletionArgs as clap::Args>::augment_args(Command::new("completion")),
-        );
-        let help = root
-            .find_subcommand_mut("completion")
-            .unwrap()
-            .render_long_help()
-            .to_string();
+        use clap::CommandFactory;
+        let root = crate::cmd::Cli::command();
+        let help = crate::cmd::help::render(&root, &["kubectl-rs", "completion"]).unwrap();
         assert!(
             help.contains("source <(kubectl-rs completion bash)"),
             "{help}"
         );
-        assert!(help.contains("Usage: completion [SHELL]..."), "{help}");
+        assert!(
+            help.contains("Usage:\n  kubectl-rs completion SHELL [options]\n"),
+            "{help}"
+        );
         for shell in Shell::ALL {
             let s = script(shell, "kubectl-rs");
             assert!(s.contains("kubectl-rs __complete"), "{shell:?}");

@@ -25,18 +25,22 @@ pub struct ConfigArgs {
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum ConfigCommand {
     /// Display the current-context
+    #[command(long_about = CONFIG_CURRENT_CONTEXT_LONG, after_help = CONFIG_CURRENT_CONTEXT_EXAMPLES, override_usage = CONFIG_CURRENT_CONTEXT_USAGE)]
     CurrentContext,
     /// Delete the specified cluster from the kubeconfig
+    #[command(long_about = CONFIG_DELETE_CLUSTER_LONG, after_help = CONFIG_DELETE_CLUSTER_EXAMPLES, override_usage = CONFIG_DELETE_CLUSTER_USAGE)]
     DeleteCluster {
         /// Cluster name.
         name: String,
     },
     /// Delete the specified user from the kubeconfig
+    #[command(long_about = CONFIG_DELETE_USER_LONG, after_help = CONFIG_DELETE_USER_EXAMPLES, override_usage = CONFIG_DELETE_USER_USAGE)]
     DeleteUser {
         /// User name.
         name: String,
     },
     /// Rename a context from the kubeconfig file
+    #[command(long_about = CONFIG_RENAME_CONTEXT_LONG, after_help = CONFIG_RENAME_CONTEXT_EXAMPLES, override_usage = CONFIG_RENAME_CONTEXT_USAGE)]
     RenameContext {
         /// The context's current name.
         old_name: String,
@@ -44,15 +48,19 @@ pub enum ConfigCommand {
         new_name: String,
     },
     /// Delete the specified context from the kubeconfig
+    #[command(long_about = CONFIG_DELETE_CONTEXT_LONG, after_help = CONFIG_DELETE_CONTEXT_EXAMPLES, override_usage = CONFIG_DELETE_CONTEXT_USAGE)]
     DeleteContext {
         /// Context name.
         name: String,
     },
     /// Display clusters defined in the kubeconfig
+    #[command(long_about = CONFIG_GET_CLUSTERS_LONG, after_help = CONFIG_GET_CLUSTERS_EXAMPLES, override_usage = CONFIG_GET_CLUSTERS_USAGE)]
     GetClusters,
     /// Describe one or many contexts
+    #[command(long_about = CONFIG_GET_CONTEXTS_LONG, after_help = CONFIG_GET_CONTEXTS_EXAMPLES, override_usage = CONFIG_GET_CONTEXTS_USAGE)]
     GetContexts(GetContextsArgs),
     /// Display users defined in the kubeconfig
+    #[command(long_about = CONFIG_GET_USERS_LONG, after_help = CONFIG_GET_USERS_EXAMPLES, override_usage = CONFIG_GET_USERS_USAGE)]
     GetUsers,
     /// Set an individual value in a kubeconfig file
     ///
@@ -62,15 +70,20 @@ pub enum ConfigCommand {
     ///
     /// Specifying an attribute name that already exists will merge new fields on top of existing values.
     #[command(verbatim_doc_comment)]
+    #[command(long_about = CONFIG_SET_LONG, after_help = CONFIG_SET_EXAMPLES, override_usage = CONFIG_SET_USAGE)]
     Set(SetArgs),
     /// Set a cluster entry in kubeconfig
+    #[command(long_about = CONFIG_SET_CLUSTER_LONG, after_help = CONFIG_SET_CLUSTER_EXAMPLES, override_usage = CONFIG_SET_CLUSTER_USAGE)]
     SetCluster(SetClusterArgs),
     /// Set a context entry in kubeconfig
+    #[command(long_about = CONFIG_SET_CONTEXT_LONG, after_help = CONFIG_SET_CONTEXT_EXAMPLES, override_usage = CONFIG_SET_CONTEXT_USAGE)]
     SetContext(SetContextArgs),
     /// Set a user entry in kubeconfig
+    #[command(long_about = CONFIG_SET_CREDENTIALS_LONG, after_help = CONFIG_SET_CREDENTIALS_EXAMPLES, override_usage = CONFIG_SET_CREDENTIALS_USAGE)]
     SetCredentials(SetCredentialsArgs),
     /// Set the current-context in a kubeconfig file
     #[command(alias = "use")]
+    #[command(long_about = CONFIG_USE_CONTEXT_LONG, after_help = CONFIG_USE_CONTEXT_EXAMPLES, override_usage = CONFIG_USE_CONTEXT_USAGE)]
     UseContext {
         /// Context name.
         name: String,
@@ -79,12 +92,14 @@ pub enum ConfigCommand {
     ///
     /// PROPERTY_NAME is a dot delimited name where each token represents either an attribute name or a map key.  Map keys may not contain dots.
     #[command(verbatim_doc_comment)]
+    #[command(long_about = CONFIG_UNSET_LONG, after_help = CONFIG_UNSET_EXAMPLES, override_usage = CONFIG_UNSET_USAGE)]
     Unset {
         /// PROPERTY_NAME.
-        #[arg(value_name = "PROPERTY_NAME", num_args = 0..)]
+        #[arg(verbatim_doc_comment, value_name = "PROPERTY_NAME", num_args = 0..)]
         args: Vec<String>,
     },
     /// Display merged kubeconfig settings or a specified kubeconfig file
+    #[command(long_about = CONFIG_VIEW_LONG, after_help = CONFIG_VIEW_EXAMPLES, override_usage = CONFIG_VIEW_USAGE)]
     View(ViewArgs),
 }
 
@@ -92,10 +107,10 @@ pub enum ConfigCommand {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SetArgs {
     /// PROPERTY_NAME PROPERTY_VALUE.
-    #[arg(value_name = "PROPERTY_NAME PROPERTY_VALUE", num_args = 0..)]
+    #[arg(verbatim_doc_comment, value_name = "PROPERTY_NAME PROPERTY_VALUE", num_args = 0..)]
     pub args: Vec<String>,
     /// When writing a []byte PROPERTY_VALUE, write the given string directly without base64 decoding.
-    #[arg(long = "set-raw-bytes", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(verbatim_doc_comment, long = "set-raw-bytes", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub set_raw_bytes: Option<bool>,
 }
 
@@ -103,19 +118,24 @@ pub struct SetArgs {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ViewArgs {
     /// Flatten the resulting kubeconfig file into self-contained output (useful for creating portable kubeconfig files)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub flatten: bool,
     /// Merge the full hierarchy of kubeconfig files
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
+    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
     pub merge: bool,
     /// Remove all information not used by current-context from the output
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub minify: bool,
-    /// Output format. One of: (json, yaml).
-    #[arg(short = 'o', long = "output", default_value = "yaml")]
+    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
+    #[arg(
+        verbatim_doc_comment,
+        short = 'o',
+        long = "output",
+        default_value = "yaml"
+    )]
     pub output: String,
     /// Display raw byte data and sensitive data
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub raw: bool,
 }
 
@@ -125,10 +145,10 @@ pub struct GetContextsArgs {
     /// Context names to show (default: all).
     pub names: Vec<String>,
     /// When using the default or custom-column output format, don't print headers (default print headers).
-    #[arg(long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub no_headers: bool,
     /// Output format. One of: (name).
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
 }
 
@@ -138,10 +158,10 @@ pub struct SetClusterArgs {
     /// Cluster name.
     pub name: String,
     /// proxy-url for the cluster entry in kubeconfig
-    #[arg(long = "proxy-url")]
+    #[arg(verbatim_doc_comment, long = "proxy-url")]
     pub proxy_url: Option<String>,
     /// embed-certs for the cluster entry in kubeconfig
-    #[arg(long = "embed-certs", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "embed-certs", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub embed_certs: bool,
 }
 
@@ -151,7 +171,7 @@ pub struct SetContextArgs {
     /// Context name (or `--current`).
     pub name: Option<String>,
     /// Modify the current context
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub current: bool,
 }
 
@@ -212,22 +232,22 @@ pub struct SetCredentialsArgs {
     /// User name.
     pub name: String,
     /// Command for the exec credential plugin for the user entry in kubeconfig
-    #[arg(long = "exec-command")]
+    #[arg(verbatim_doc_comment, long = "exec-command")]
     pub exec_command: Option<String>,
     /// API version of the exec credential plugin for the user entry in kubeconfig
-    #[arg(long = "exec-api-version")]
+    #[arg(verbatim_doc_comment, long = "exec-api-version")]
     pub exec_api_version: Option<String>,
     /// New arguments for the exec credential plugin command for the user entry in kubeconfig
-    #[arg(long = "exec-arg", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long = "exec-arg", value_delimiter = ',')]
     pub exec_arg: Vec<String>,
     /// 'key=value' environment values for the exec credential plugin
-    #[arg(long = "exec-env")]
+    #[arg(verbatim_doc_comment, long = "exec-env")]
     pub exec_env: Vec<String>,
     /// InteractiveMode of the exec credentials plugin for the user entry in kubeconfig
-    #[arg(long = "exec-interactive-mode")]
+    #[arg(verbatim_doc_comment, long = "exec-interactive-mode")]
     pub exec_interactive_mode: Option<String>,
     /// Embed client cert/key for the user entry in kubeconfig
-    #[arg(long = "embed-certs", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "embed-certs", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub embed_certs: bool,
 }
 
@@ -891,6 +911,281 @@ impl ConfigArgs {
         result
     }
 }
+
+/// `kubectl config`: kubectl's description.
+pub const CONFIG_LONG: &str = r#"Modify kubeconfig files using subcommands like "kubectl config set current-context my-context".
+
+ The loading order follows these rules:
+
+  1.  If the --kubeconfig flag is set, then only that file is loaded. The flag may only be set once and no merging takes place.
+  2.  If $KUBECONFIG environment variable is set, then it is used as a list of paths (normal path delimiting rules for your system). These paths are merged. When a value is modified, it is modified in the file that defines the stanza. When a value is created, it is created in the first file that exists. If no files in the chain exist, then it creates the last file in the list.
+  3.  Otherwise, ${HOME}/.kube/config is used and no merging takes place."#;
+
+/// `kubectl config`: kubectl's usage (`Use`).
+pub const CONFIG_USAGE: &str = r"config SUBCOMMAND";
+
+/// `kubectl config current-context`: kubectl's description.
+pub const CONFIG_CURRENT_CONTEXT_LONG: &str = r"Display the current-context.";
+
+/// `kubectl config current-context`: kubectl's examples.
+pub const CONFIG_CURRENT_CONTEXT_EXAMPLES: &str = r"Examples:
+  # Display the current-context
+  kubectl config current-context";
+
+/// `kubectl config current-context`: kubectl's usage (`Use`).
+pub const CONFIG_CURRENT_CONTEXT_USAGE: &str = r"current-context [flags]";
+
+/// `kubectl config delete-cluster`: kubectl's description.
+pub const CONFIG_DELETE_CLUSTER_LONG: &str = r"Delete the specified cluster from the kubeconfig.";
+
+/// `kubectl config delete-cluster`: kubectl's examples.
+pub const CONFIG_DELETE_CLUSTER_EXAMPLES: &str = r"Examples:
+  # Delete the minikube cluster
+  kubectl config delete-cluster minikube";
+
+/// `kubectl config delete-cluster`: kubectl's usage (`Use`).
+pub const CONFIG_DELETE_CLUSTER_USAGE: &str = r"delete-cluster NAME";
+
+/// `kubectl config delete-context`: kubectl's description.
+pub const CONFIG_DELETE_CONTEXT_LONG: &str = r"Delete the specified context from the kubeconfig.";
+
+/// `kubectl config delete-context`: kubectl's examples.
+pub const CONFIG_DELETE_CONTEXT_EXAMPLES: &str = r"Examples:
+  # Delete the context for the minikube cluster
+  kubectl config delete-context minikube";
+
+/// `kubectl config delete-context`: kubectl's usage (`Use`).
+pub const CONFIG_DELETE_CONTEXT_USAGE: &str = r"delete-context NAME";
+
+/// `kubectl config delete-user`: kubectl's description.
+pub const CONFIG_DELETE_USER_LONG: &str = r"Delete the specified user from the kubeconfig.";
+
+/// `kubectl config delete-user`: kubectl's examples.
+pub const CONFIG_DELETE_USER_EXAMPLES: &str = r"Examples:
+  # Delete the minikube user
+  kubectl config delete-user minikube";
+
+/// `kubectl config delete-user`: kubectl's usage (`Use`).
+pub const CONFIG_DELETE_USER_USAGE: &str = r"delete-user NAME";
+
+/// `kubectl config get-clusters`: kubectl's description.
+pub const CONFIG_GET_CLUSTERS_LONG: &str = r"Display clusters defined in the kubeconfig.";
+
+/// `kubectl config get-clusters`: kubectl's examples.
+pub const CONFIG_GET_CLUSTERS_EXAMPLES: &str = r"Examples:
+  # List the clusters that kubectl knows about
+  kubectl config get-clusters";
+
+/// `kubectl config get-clusters`: kubectl's usage (`Use`).
+pub const CONFIG_GET_CLUSTERS_USAGE: &str = r"get-clusters [flags]";
+
+/// `kubectl config get-contexts`: kubectl's description.
+pub const CONFIG_GET_CONTEXTS_LONG: &str =
+    r"Display one or many contexts from the kubeconfig file.";
+
+/// `kubectl config get-contexts`: kubectl's examples.
+pub const CONFIG_GET_CONTEXTS_EXAMPLES: &str = r"Examples:
+  # List all the contexts in your kubeconfig file
+  kubectl config get-contexts
+  
+  # Describe one context in your kubeconfig file
+  kubectl config get-contexts my-context";
+
+/// `kubectl config get-contexts`: kubectl's usage (`Use`).
+pub const CONFIG_GET_CONTEXTS_USAGE: &str = r"get-contexts [(-o|--output=)name)]";
+
+/// `kubectl config get-users`: kubectl's description.
+pub const CONFIG_GET_USERS_LONG: &str = r"Display users defined in the kubeconfig.";
+
+/// `kubectl config get-users`: kubectl's examples.
+pub const CONFIG_GET_USERS_EXAMPLES: &str = r"Examples:
+  # List the users that kubectl knows about
+  kubectl config get-users";
+
+/// `kubectl config get-users`: kubectl's usage (`Use`).
+pub const CONFIG_GET_USERS_USAGE: &str = r"get-users [flags]";
+
+/// `kubectl config rename-context`: kubectl's description.
+pub const CONFIG_RENAME_CONTEXT_LONG: &str = r"Renames a context from the kubeconfig file.
+
+ CONTEXT_NAME is the context name that you want to change.
+
+ NEW_NAME is the new name you want to set.
+
+ Note: If the context being renamed is the 'current-context', this field will also be updated.";
+
+/// `kubectl config rename-context`: kubectl's examples.
+pub const CONFIG_RENAME_CONTEXT_EXAMPLES: &str = r"Examples:
+  # Rename the context 'old-name' to 'new-name' in your kubeconfig file
+  kubectl config rename-context old-name new-name";
+
+/// `kubectl config rename-context`: kubectl's usage (`Use`).
+pub const CONFIG_RENAME_CONTEXT_USAGE: &str = r"rename-context CONTEXT_NAME NEW_NAME";
+
+/// `kubectl config set-cluster`: kubectl's description.
+pub const CONFIG_SET_CLUSTER_LONG: &str = r"Set a cluster entry in kubeconfig.
+
+ Specifying a name that already exists will merge new fields on top of existing values for those fields.";
+
+/// `kubectl config set-cluster`: kubectl's examples.
+pub const CONFIG_SET_CLUSTER_EXAMPLES: &str = r"Examples:
+  # Set only the server field on the e2e cluster entry without touching other values
+  kubectl config set-cluster e2e --server=https://1.2.3.4
+  
+  # Embed certificate authority data for the e2e cluster entry
+  kubectl config set-cluster e2e --embed-certs --certificate-authority=~/.kube/e2e/kubernetes.ca.crt
+  
+  # Disable cert checking for the e2e cluster entry
+  kubectl config set-cluster e2e --insecure-skip-tls-verify=true
+  
+  # Set the custom TLS server name to use for validation for the e2e cluster entry
+  kubectl config set-cluster e2e --tls-server-name=my-cluster-name
+  
+  # Set the proxy URL for the e2e cluster entry
+  kubectl config set-cluster e2e --proxy-url=https://1.2.3.4";
+
+/// `kubectl config set-cluster`: kubectl's usage (`Use`).
+pub const CONFIG_SET_CLUSTER_USAGE: &str = r"set-cluster NAME [--server=server] [--certificate-authority=path/to/certificate/authority] [--insecure-skip-tls-verify=true] [--tls-server-name=example.com]";
+
+/// `kubectl config set-context`: kubectl's description.
+pub const CONFIG_SET_CONTEXT_LONG: &str = r"Set a context entry in kubeconfig.
+
+ Specifying a name that already exists will merge new fields on top of existing values for those fields.";
+
+/// `kubectl config set-context`: kubectl's examples.
+pub const CONFIG_SET_CONTEXT_EXAMPLES: &str = r"Examples:
+  # Set the user field on the gce context entry without touching other values
+  kubectl config set-context gce --user=cluster-admin";
+
+/// `kubectl config set-context`: kubectl's usage (`Use`).
+pub const CONFIG_SET_CONTEXT_USAGE: &str = r"set-context [NAME | --current] [--cluster=cluster_nickname] [--user=user_nickname] [--namespace=namespace]";
+
+/// `kubectl config set-credentials`: kubectl's description.
+pub const CONFIG_SET_CREDENTIALS_LONG: &str = r"Set a user entry in kubeconfig.
+
+ Specifying a name that already exists will merge new fields on top of existing values.
+
+        Client-certificate flags:
+        --client-certificate=certfile --client-key=keyfile
+        
+        Bearer token flags:
+        --token=bearer_token
+        
+        Basic auth flags:
+        --username=basic_user --password=basic_password
+        
+ Bearer token and basic auth are mutually exclusive.";
+
+/// `kubectl config set-credentials`: kubectl's examples.
+pub const CONFIG_SET_CREDENTIALS_EXAMPLES: &str = r#"Examples:
+  # Set only the "client-key" field on the "cluster-admin"
+  # entry, without touching other values
+  kubectl config set-credentials cluster-admin --client-key=~/.kube/admin.key
+  
+  # Set basic auth for the "cluster-admin" entry
+  kubectl config set-credentials cluster-admin --username=admin --password=uXFGweU9l35qcif
+  
+  # Embed client certificate data in the "cluster-admin" entry
+  kubectl config set-credentials cluster-admin --client-certificate=~/.kube/admin.crt --embed-certs=true
+  
+  # Enable the Google Compute Platform auth provider for the "cluster-admin" entry
+  kubectl config set-credentials cluster-admin --auth-provider=gcp
+  
+  # Enable the OpenID Connect auth provider for the "cluster-admin" entry with additional arguments
+  kubectl config set-credentials cluster-admin --auth-provider=oidc --auth-provider-arg=client-id=foo --auth-provider-arg=client-secret=bar
+  
+  # Remove the "client-secret" config value for the OpenID Connect auth provider for the "cluster-admin" entry
+  kubectl config set-credentials cluster-admin --auth-provider=oidc --auth-provider-arg=client-secret-
+  
+  # Enable new exec auth plugin for the "cluster-admin" entry
+  kubectl config set-credentials cluster-admin --exec-command=/path/to/the/executable --exec-api-version=client.authentication.k8s.io/v1beta1
+  
+  # Enable new exec auth plugin for the "cluster-admin" entry with interactive mode
+  kubectl config set-credentials cluster-admin --exec-command=/path/to/the/executable --exec-api-version=client.authentication.k8s.io/v1beta1 --exec-interactive-mode=Never
+  
+  # Define new exec auth plugin arguments for the "cluster-admin" entry
+  kubectl config set-credentials cluster-admin --exec-arg=arg1 --exec-arg=arg2
+  
+  # Create or update exec auth plugin environment variables for the "cluster-admin" entry
+  kubectl config set-credentials cluster-admin --exec-env=key1=val1 --exec-env=key2=val2
+  
+  # Remove exec auth plugin environment variables for the "cluster-admin" entry
+  kubectl config set-credentials cluster-admin --exec-env=var-to-remove-"#;
+
+/// `kubectl config set-credentials`: kubectl's usage (`Use`).
+pub const CONFIG_SET_CREDENTIALS_USAGE: &str = r"set-credentials NAME [--client-certificate=path/to/certfile] [--client-key=path/to/keyfile] [--token=bearer_token] [--username=basic_user] [--password=basic_password] [--auth-provider=provider_name] [--auth-provider-arg=key=value] [--exec-command=exec_command] [--exec-api-version=exec_api_version] [--exec-arg=arg] [--exec-env=key=value]";
+
+/// `kubectl config set`: kubectl's description.
+pub const CONFIG_SET_LONG: &str = r"Set an individual value in a kubeconfig file.
+
+ PROPERTY_NAME is a dot delimited name where each token represents either an attribute name or a map key.  Map keys may not contain dots.
+
+ PROPERTY_VALUE is the new value you want to set. Binary fields such as 'certificate-authority-data' expect a base64 encoded string unless the --set-raw-bytes flag is used.
+
+ Specifying an attribute name that already exists will merge new fields on top of existing values.";
+
+/// `kubectl config set`: kubectl's examples.
+pub const CONFIG_SET_EXAMPLES: &str = r#"Examples:
+  # Set the server field on the my-cluster cluster to https://1.2.3.4
+  kubectl config set clusters.my-cluster.server https://1.2.3.4
+  
+  # Set the certificate-authority-data field on the my-cluster cluster
+  kubectl config set clusters.my-cluster.certificate-authority-data $(echo "cert_data_here" | base64 -i -)
+  
+  # Set the cluster field in the my-context context to my-cluster
+  kubectl config set contexts.my-context.cluster my-cluster
+  
+  # Set the client-key-data field in the cluster-admin user using --set-raw-bytes option
+  kubectl config set users.cluster-admin.client-key-data cert_data_here --set-raw-bytes=true"#;
+
+/// `kubectl config set`: kubectl's usage (`Use`).
+pub const CONFIG_SET_USAGE: &str = r"set PROPERTY_NAME PROPERTY_VALUE";
+
+/// `kubectl config unset`: kubectl's description.
+pub const CONFIG_UNSET_LONG: &str = r"Unset an individual value in a kubeconfig file.
+
+ PROPERTY_NAME is a dot delimited name where each token represents either an attribute name or a map key.  Map keys may not contain dots.";
+
+/// `kubectl config unset`: kubectl's examples.
+pub const CONFIG_UNSET_EXAMPLES: &str = r"Examples:
+  # Unset the current-context
+  kubectl config unset current-context
+  
+  # Unset namespace in foo context
+  kubectl config unset contexts.foo.namespace";
+
+/// `kubectl config unset`: kubectl's usage (`Use`).
+pub const CONFIG_UNSET_USAGE: &str = r"unset PROPERTY_NAME";
+
+/// `kubectl config use-context`: kubectl's description.
+pub const CONFIG_USE_CONTEXT_LONG: &str = r"Set the current-context in a kubeconfig file.";
+
+/// `kubectl config use-context`: kubectl's examples.
+pub const CONFIG_USE_CONTEXT_EXAMPLES: &str = r"Examples:
+  # Use the context for the minikube cluster
+  kubectl config use-context minikube";
+
+/// `kubectl config use-context`: kubectl's usage (`Use`).
+pub const CONFIG_USE_CONTEXT_USAGE: &str = r"use-context CONTEXT_NAME";
+
+/// `kubectl config view`: kubectl's description.
+pub const CONFIG_VIEW_LONG: &str = r"Display merged kubeconfig settings or a specified kubeconfig file.
+
+ You can use --output jsonpath={...} to extract specific values using a jsonpath expression.";
+
+/// `kubectl config view`: kubectl's examples.
+pub const CONFIG_VIEW_EXAMPLES: &str = r#"Examples:
+  # Show merged kubeconfig settings
+  kubectl config view
+  
+  # Show merged kubeconfig settings, raw certificate data, and exposed secrets
+  kubectl config view --raw
+  
+  # Get the password for the e2e user
+  kubectl config view -o jsonpath='{.users[?(@.name == "e2e")].user.password}'"#;
+
+/// `kubectl config view`: kubectl's usage (`Use`).
+pub const CONFIG_VIEW_USAGE: &str = r"view [flags]";
 
 #[cfg(test)]
 mod tests {

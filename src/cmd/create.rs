@@ -20,41 +20,45 @@ pub struct CreateArgs {
     #[command(subcommand)]
     pub generator: Option<crate::cmd::create_generators::Generator>,
     /// Filename, directory, or URL to files to use to create the resource
-    #[arg(short = 'f', long = "filename")]
+    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
     pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub recursive: bool,
-    /// Process a kustomization directory (not supported by kubectl-rs).
-    #[arg(short = 'k', long = "kustomize")]
+    /// Process the kustomization directory. This flag can't be used together with -f or -R.
+    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
     pub kustomize: Option<String>,
-    /// Must be one of: strict (or true), warn, ignore (or false).
-    #[arg(long = "validate", num_args = 0..=1, require_equals = true,
+    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
+    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
     pub validate: String,
-    /// Must be "none", "server", or "client".
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
+    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
-    /// Output format: json, yaml, name, ….
-    #[arg(short = 'o', long = "output", default_value = "")]
+    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
+    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file.
-    #[arg(long = "template")]
+    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
+    #[arg(verbatim_doc_comment, long = "template")]
     pub template: Option<String>,
-    /// If true, the configuration of current object will be saved in its annotation.
-    #[arg(long = "save-config", num_args = 0..=1, require_equals = true,
+    /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
+    #[arg(verbatim_doc_comment, long = "save-config", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub save_config: bool,
     /// Name of the manager used to track field ownership.
-    #[arg(long = "field-manager", default_value = "kubectl-create")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "field-manager",
+        default_value = "kubectl-create"
+    )]
     pub field_manager: String,
-    /// Selector (label query) to filter on.
-    #[arg(short = 'l', long = "selector")]
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
+    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub show_managed_fields: bool,
 }
@@ -152,3 +156,22 @@ impl CreateArgs {
         crate::resource::collected_errors(builder_errors, errors)
     }
 }
+
+/// `kubectl create`: kubectl's description.
+pub const CREATE_LONG: &str = r"Create a resource from a file or from stdin.
+
+ JSON and YAML formats are accepted.";
+
+/// `kubectl create`: kubectl's examples.
+pub const CREATE_EXAMPLES: &str = r"Examples:
+  # Create a pod using the data in pod.json
+  kubectl create -f ./pod.json
+  
+  # Create a pod based on the JSON passed into stdin
+  cat pod.json | kubectl create -f -
+  
+  # Edit the data in registry.yaml in JSON then create the resource using the edited data
+  kubectl create -f registry.yaml --edit -o json";
+
+/// `kubectl create`: kubectl's usage (`Use`).
+pub const CREATE_USAGE: &str = r"create -f FILENAME";

@@ -20,43 +20,57 @@ use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 #[derive(Debug, Clone, clap::Args)]
 pub struct CommonArgs {
     /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
     /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
-    #[arg(long = "save-config", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "save-config", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub save_config: bool,
     /// Name of the manager used to track field ownership.
-    #[arg(long = "field-manager", default_value = "kubectl-create")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "field-manager",
+        default_value = "kubectl-create"
+    )]
     pub field_manager: String,
-    /// Must be one of: strict (or true), warn, ignore (or false).
-    #[arg(long = "validate", num_args = 0..=1, require_equals = true,
+    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
+    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
     pub validate: String,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
 }
 
-/// Where data keys come from (`create configmap`, `create secret generic`).
+/// Where data keys come from (`create configmap`, `create secret generic`). The texts are
+/// `create configmap`'s; `create secret generic` replaces them with [`SECRET_SOURCE_HELP`].
 #[derive(Debug, Clone, clap::Args)]
 pub struct Sources {
-    /// Key file can be specified using its file path, in which case file basename will be used as the key, or optionally with a key and file path, in which case the given key will be used.  Specifying a directory will iterate each named file in the directory whose basename is a valid key.
-    #[arg(long = "from-file", value_delimiter = ',')]
+    /// Key file can be specified using its file path, in which case file basename will be used as configmap key, or optionally with a key and file path, in which case the given key will be used.  Specifying a directory will iterate each named file in the directory whose basename is a valid configmap key.
+    #[arg(verbatim_doc_comment, long = "from-file", value_delimiter = ',')]
     pub from_file: Vec<String>,
-    /// Specify a key and literal value to insert (i.e. mykey=somevalue)
-    #[arg(long = "from-literal")]
+    /// Specify a key and literal value to insert in configmap (i.e. mykey=somevalue)
+    #[arg(verbatim_doc_comment, long = "from-literal")]
     pub from_literal: Vec<String>,
-    /// Specify the path to a file to read lines of key=val pairs.
-    #[arg(long = "from-env-file", value_delimiter = ',')]
+    /// Specify the path to a file to read lines of key=val pairs to create a configmap.
+    #[arg(verbatim_doc_comment, long = "from-env-file", value_delimiter = ',')]
     pub from_env_file: Vec<String>,
 }
+
+/// `create secret generic`'s texts for the [`Sources`] flags: `--from-file`, `--from-literal`,
+/// `--from-env-file`.
+const SECRET_SOURCE_HELP: [&str; 3] = [
+    "Key files can be specified using their file path, in which case a default name will be given to them, or optionally with a name and file path, in which case the given name will be used.  Specifying a directory will iterate each named file in the directory that is a valid secret key.",
+    "Specify a key and literal value to insert in secret (i.e. mykey=somevalue)",
+    "Specify the path to a file to read lines of key=val pairs to create a secret.",
+];
 
 /// The generators.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Generator {
     /// Create a namespace with the specified name
     #[command(visible_alias = "ns")]
+    #[command(long_about = CREATE_NAMESPACE_LONG, after_help = CREATE_NAMESPACE_EXAMPLES, override_usage = CREATE_NAMESPACE_USAGE)]
     Namespace {
         /// NAME.
         names: Vec<String>,
@@ -65,6 +79,7 @@ pub enum Generator {
     },
     /// Create a config map from a local file, directory or literal value
     #[command(visible_alias = "cm")]
+    #[command(long_about = CREATE_CONFIGMAP_LONG, after_help = CREATE_CONFIGMAP_EXAMPLES, override_usage = CREATE_CONFIGMAP_USAGE)]
     Configmap {
         /// NAME.
         names: Vec<String>,
@@ -75,65 +90,75 @@ pub enum Generator {
     },
     /// Create a secret using a specified subcommand
     #[command(subcommand)]
+    #[command(long_about = CREATE_SECRET_LONG, override_usage = CREATE_SECRET_USAGE)]
     Secret(SecretKind),
     /// Create a deployment with the specified name
     #[command(visible_alias = "deploy")]
+    #[command(long_about = CREATE_DEPLOYMENT_LONG, after_help = CREATE_DEPLOYMENT_EXAMPLES, override_usage = CREATE_DEPLOYMENT_USAGE)]
     Deployment {
         /// NAME.
         names: Vec<String>,
         /// Image names to run. A deployment can have multiple images set for multi-container pod.
-        #[arg(long = "image", value_delimiter = ',')]
+        #[arg(verbatim_doc_comment, long = "image", value_delimiter = ',')]
         image: Vec<String>,
         /// The containerPort that this deployment exposes.
-        #[arg(long = "port", default_value_t = -1, allow_negative_numbers = true)]
+        #[arg(verbatim_doc_comment, long = "port", default_value_t = -1, allow_negative_numbers = true)]
         port: i32,
         /// Number of replicas to create. Default is 1.
-        #[arg(short = 'r', long = "replicas", default_value_t = 1)]
+        #[arg(
+            verbatim_doc_comment,
+            short = 'r',
+            long = "replicas",
+            default_value_t = 1
+        )]
         replicas: i32,
         /// The command to run in the containers (after `--`).
-        #[arg(last = true)]
+        #[arg(verbatim_doc_comment, last = true)]
         command: Vec<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
     /// Create a job with the specified name
+    #[command(long_about = CREATE_JOB_LONG, after_help = CREATE_JOB_EXAMPLES, override_usage = CREATE_JOB_USAGE)]
     Job {
         /// NAME.
         names: Vec<String>,
         /// Image name to run.
-        #[arg(long = "image", default_value = "")]
+        #[arg(verbatim_doc_comment, long = "image", default_value = "")]
         image: String,
         /// The name of the resource to create a Job from (only CronJob is supported).
-        #[arg(long = "from", default_value = "")]
+        #[arg(verbatim_doc_comment, long = "from", default_value = "")]
         from: String,
         /// The command to run in the container (after `--`).
-        #[arg(last = true)]
+        #[arg(verbatim_doc_comment, last = true)]
         command: Vec<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
     /// Create a cron job with the specified name
     #[command(visible_alias = "cj")]
+    #[command(long_about = CREATE_CRONJOB_LONG, after_help = CREATE_CRONJOB_EXAMPLES, override_usage = CREATE_CRONJOB_USAGE)]
     Cronjob {
         /// NAME.
         names: Vec<String>,
         /// Image name to run.
-        #[arg(long = "image", default_value = "")]
+        #[arg(verbatim_doc_comment, long = "image", default_value = "")]
         image: String,
         /// A schedule in the Cron format the job should be run with.
-        #[arg(long = "schedule", default_value = "")]
+        #[arg(verbatim_doc_comment, long = "schedule", default_value = "")]
         schedule: String,
         /// job's restart policy. supported values: OnFailure, Never
-        #[arg(long = "restart", default_value = "")]
+        #[arg(verbatim_doc_comment, long = "restart", default_value = "")]
         restart: String,
         /// The command to run in the container (after `--`).
-        #[arg(last = true)]
+        #[arg(verbatim_doc_comment, last = true)]
         command: Vec<String>,
         #[command(flatten)]
         common: CommonArgs,
     },
     /// Create a service account with the specified name
     #[command(visible_alias = "sa")]
+    #[command(long_about = CREATE_SERVICEACCOUNT_LONG, after_help = CREATE_SERVICEACCOUNT_EXAMPLES, override_usage = CREATE_SERVICEACCOUNT_USAGE)]
     Serviceaccount {
         /// NAME.
         names: Vec<String>,
@@ -146,13 +171,19 @@ pub enum Generator {
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum SecretKind {
     /// Create a secret from a local file, directory, or literal value
+    #[command(
+        mut_arg("from_file", |a| a.help(SECRET_SOURCE_HELP[0])),
+        mut_arg("from_literal", |a| a.help(SECRET_SOURCE_HELP[1])),
+        mut_arg("from_env_file", |a| a.help(SECRET_SOURCE_HELP[2]))
+    )]
+    #[command(long_about = CREATE_SECRET_GENERIC_LONG, after_help = CREATE_SECRET_GENERIC_EXAMPLES, override_usage = CREATE_SECRET_GENERIC_USAGE)]
     Generic {
         /// NAME.
         names: Vec<String>,
         #[command(flatten)]
         sources: Sources,
         /// The type of secret to create
-        #[arg(long = "type")]
+        #[arg(verbatim_doc_comment, long = "type")]
         secret_type: Option<String>,
         #[command(flatten)]
         common: CommonArgs,
@@ -758,6 +789,151 @@ fn env_var_name(key: &str) -> bool {
         .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '.' | '_'))
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
 }
+
+/// `kubectl create configmap`: kubectl's description.
+pub const CREATE_CONFIGMAP_LONG: &str = r"Create a config map based on a file, directory, or specified literal value.
+
+ A single config map may package one or more key/value pairs.
+
+ When creating a config map based on a file, the key will default to the basename of the file, and the value will default to the file content.  If the basename is an invalid key, you may specify an alternate key.
+
+ When creating a config map based on a directory, each file whose basename is a valid key in the directory will be packaged into the config map.  Any directory entries except regular files are ignored (e.g. subdirectories, symlinks, devices, pipes, etc).";
+
+/// `kubectl create configmap`: kubectl's examples.
+pub const CREATE_CONFIGMAP_EXAMPLES: &str = r"Examples:
+  # Create a new config map named my-config based on folder bar
+  kubectl create configmap my-config --from-file=path/to/bar
+  
+  # Create a new config map named my-config with specified keys instead of file basenames on disk
+  kubectl create configmap my-config --from-file=key1=/path/to/bar/file1.txt --from-file=key2=/path/to/bar/file2.txt
+  
+  # Create a new config map named my-config with key1=config1 and key2=config2
+  kubectl create configmap my-config --from-literal=key1=config1 --from-literal=key2=config2
+  
+  # Create a new config map named my-config with key=value pairs from an env file
+  kubectl create configmap my-config --from-env-file=path/to/bar.env";
+
+/// `kubectl create configmap`: kubectl's usage (`Use`).
+pub const CREATE_CONFIGMAP_USAGE: &str = r"configmap NAME [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none]";
+
+/// `kubectl create cronjob`: kubectl's description.
+pub const CREATE_CRONJOB_LONG: &str = r"Create a cron job with the specified name.";
+
+/// `kubectl create cronjob`: kubectl's examples.
+pub const CREATE_CRONJOB_EXAMPLES: &str = r#"Examples:
+  # Create a cron job
+  kubectl create cronjob my-job --image=busybox --schedule="*/1 * * * *"
+  
+  # Create a cron job with a command
+  kubectl create cronjob my-job --image=busybox --schedule="*/1 * * * *" -- date"#;
+
+/// `kubectl create cronjob`: kubectl's usage (`Use`).
+pub const CREATE_CRONJOB_USAGE: &str =
+    r"cronjob NAME --image=image --schedule='0/5 * * * ?' -- [COMMAND] [args...] [flags]";
+
+/// `kubectl create deployment`: kubectl's description.
+pub const CREATE_DEPLOYMENT_LONG: &str = r"Create a deployment with the specified name.";
+
+/// `kubectl create deployment`: kubectl's examples.
+pub const CREATE_DEPLOYMENT_EXAMPLES: &str = r"Examples:
+  # Create a deployment named my-dep that runs the busybox image
+  kubectl create deployment my-dep --image=busybox
+  
+  # Create a deployment with a command
+  kubectl create deployment my-dep --image=busybox -- date
+  
+  # Create a deployment named my-dep that runs the nginx image with 3 replicas
+  kubectl create deployment my-dep --image=nginx --replicas=3
+  
+  # Create a deployment named my-dep that runs the busybox image and expose port 5701
+  kubectl create deployment my-dep --image=busybox --port=5701
+  
+  # Create a deployment named my-dep that runs multiple containers
+  kubectl create deployment my-dep --image=busybox:latest --image=ubuntu:latest --image=nginx";
+
+/// `kubectl create deployment`: kubectl's usage (`Use`).
+pub const CREATE_DEPLOYMENT_USAGE: &str = r"deployment NAME --image=image -- [COMMAND] [args...]";
+
+/// `kubectl create job`: kubectl's description.
+pub const CREATE_JOB_LONG: &str = r"Create a job with the specified name.";
+
+/// `kubectl create job`: kubectl's examples.
+pub const CREATE_JOB_EXAMPLES: &str = r#"Examples:
+  # Create a job
+  kubectl create job my-job --image=busybox
+  
+  # Create a job with a command
+  kubectl create job my-job --image=busybox -- date
+  
+  # Create a job from a cron job named "a-cronjob"
+  kubectl create job test-job --from=cronjob/a-cronjob"#;
+
+/// `kubectl create job`: kubectl's usage (`Use`).
+pub const CREATE_JOB_USAGE: &str =
+    r"job NAME --image=image [--from=cronjob/name] -- [COMMAND] [args...]";
+
+/// `kubectl create namespace`: kubectl's description.
+pub const CREATE_NAMESPACE_LONG: &str = r"Create a namespace with the specified name.";
+
+/// `kubectl create namespace`: kubectl's examples.
+pub const CREATE_NAMESPACE_EXAMPLES: &str = r"Examples:
+  # Create a new namespace named my-namespace
+  kubectl create namespace my-namespace";
+
+/// `kubectl create namespace`: kubectl's usage (`Use`).
+pub const CREATE_NAMESPACE_USAGE: &str = r"namespace NAME [--dry-run=server|client|none]";
+
+/// `kubectl create secret generic`: kubectl's description.
+pub const CREATE_SECRET_GENERIC_LONG: &str = r"Create a secret based on a file, directory, or specified literal value.
+
+ A single secret may package one or more key/value pairs.
+
+ When creating a secret based on a file, the key will default to the basename of the file, and the value will default to the file content. If the basename is an invalid key or you wish to chose your own, you may specify an alternate key.
+
+ When creating a secret based on a directory, each file whose basename is a valid key in the directory will be packaged into the secret. Any directory entries except regular files are ignored (e.g. subdirectories, symlinks, devices, pipes, etc).";
+
+/// `kubectl create secret generic`: kubectl's examples.
+pub const CREATE_SECRET_GENERIC_EXAMPLES: &str = r"Examples:
+  # Create a new secret named my-secret with keys for each file in folder bar
+  kubectl create secret generic my-secret --from-file=path/to/bar
+  
+  # Create a new secret named my-secret with specified keys instead of names on disk
+  kubectl create secret generic my-secret --from-file=ssh-privatekey=path/to/id_rsa --from-file=ssh-publickey=path/to/id_rsa.pub
+  
+  # Create a new secret named my-secret with key1=supersecret and key2=topsecret
+  kubectl create secret generic my-secret --from-literal=key1=supersecret --from-literal=key2=topsecret
+  
+  # Create a new secret named my-secret using a combination of a file and a literal
+  kubectl create secret generic my-secret --from-file=ssh-privatekey=path/to/id_rsa --from-literal=passphrase=topsecret
+  
+  # Create a new secret named my-secret from env files
+  kubectl create secret generic my-secret --from-env-file=path/to/foo.env --from-env-file=path/to/bar.env";
+
+/// `kubectl create secret generic`: kubectl's usage (`Use`).
+pub const CREATE_SECRET_GENERIC_USAGE: &str = r"generic NAME [--type=string] [--from-file=[key=]source] [--from-literal=key1=value1] [--dry-run=server|client|none]";
+
+/// `kubectl create secret`: kubectl's description.
+pub const CREATE_SECRET_LONG: &str = r"Create a secret with specified type.
+
+ A docker-registry type secret is for accessing a container registry.
+
+ A generic type secret indicate an Opaque secret type.
+
+ A tls type secret holds TLS certificate and its associated key.";
+
+/// `kubectl create secret`: kubectl's usage (`Use`).
+pub const CREATE_SECRET_USAGE: &str = r"secret (docker-registry | generic | tls)";
+
+/// `kubectl create serviceaccount`: kubectl's description.
+pub const CREATE_SERVICEACCOUNT_LONG: &str = r"Create a service account with the specified name.";
+
+/// `kubectl create serviceaccount`: kubectl's examples.
+pub const CREATE_SERVICEACCOUNT_EXAMPLES: &str = r"Examples:
+  # Create a new service account named my-service-account
+  kubectl create serviceaccount my-service-account";
+
+/// `kubectl create serviceaccount`: kubectl's usage (`Use`).
+pub const CREATE_SERVICEACCOUNT_USAGE: &str = r"serviceaccount NAME [--dry-run=server|client|none]";
 
 #[cfg(test)]
 mod tests {

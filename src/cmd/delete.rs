@@ -23,64 +23,64 @@ pub struct DeleteArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
     /// containing the resource to delete.
-    #[arg(short = 'f', long = "filename")]
+    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
     pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub recursive: bool,
-    /// Process a kustomization directory (not supported by kubectl-rs).
-    #[arg(short = 'k', long = "kustomize")]
+    /// Process a kustomization directory. This flag can't be used together with -f or -R.
+    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
     pub kustomize: Option<String>,
-    /// Selector (label query) to filter on.
-    #[arg(short = 'l', long = "selector")]
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
+    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
-    /// Selector (field query) to filter on.
-    #[arg(long = "field-selector")]
+    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
+    #[arg(verbatim_doc_comment, long = "field-selector")]
     pub field_selector: Option<String>,
     /// Delete all resources, in the namespace of the specified resource types.
-    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all: bool,
-    /// If present, list the requested object(s) across all namespaces.
-    #[arg(short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
+    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
+    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all_namespaces: bool,
-    /// Must be "background", "orphan", or "foreground".
-    #[arg(long = "cascade", num_args = 0..=1, require_equals = true,
+    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
+    #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
           default_missing_value = "background", default_value = "background")]
     pub cascade: String,
-    /// Period of time in seconds given to the resource to terminate gracefully.
-    #[arg(long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
+    /// Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).
+    #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
     pub grace_period: i64,
     /// If true, resources are signaled for immediate shutdown (same as --grace-period=1).
-    #[arg(long = "now", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "now", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub now: bool,
-    /// If true, immediately remove resources from API and bypass graceful deletion.
-    #[arg(long = "force", num_args = 0..=1, require_equals = true,
+    /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
+    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub force: bool,
-    /// If true, wait for resources to be gone before returning.
-    #[arg(long = "wait", num_args = 0..=1, require_equals = true,
+    /// If true, wait for resources to be gone before returning. This waits for finalizers.
+    #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub wait: bool,
     /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
-    #[arg(long = "timeout", default_value = "0s")]
+    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
     pub timeout: String,
-    /// Treat "resource not found" as a successful delete.
-    #[arg(long = "ignore-not-found", num_args = 0..=1, require_equals = true,
+    /// Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.
+    #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     pub ignore_not_found: Option<bool>,
-    /// Must be "none", "server", or "client".
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
+    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
     /// Output mode. Use "-o name" for shorter output (resource/name).
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
     /// If true, delete resource only when user confirms.
-    #[arg(short = 'i', long = "interactive", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, short = 'i', long = "interactive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub interactive: bool,
 }
@@ -351,6 +351,55 @@ impl DeleteArgs {
         Ok((victims, Vec::new()))
     }
 }
+
+/// `kubectl delete`: kubectl's description.
+pub const DELETE_LONG: &str = r#"Delete resources by file names, stdin, resources and names, or by resources and label selector.
+
+ JSON and YAML formats are accepted. Only one type of argument may be specified: file names, resources and names, or resources and label selector.
+
+ Some resources, such as pods, support graceful deletion. These resources define a default period before they are forcibly terminated (the grace period) but you may override that value with the --grace-period flag, or pass --now to set a grace-period of 1. Because these resources often represent entities in the cluster, deletion may not be acknowledged immediately. If the node hosting a pod is down or cannot reach the API server, termination may take significantly longer than the grace period. To force delete a resource, you must specify the --force flag. Note: only a subset of resources support graceful deletion. In absence of the support, the --grace-period flag is ignored.
+
+ IMPORTANT: Force deleting pods does not wait for confirmation that the pod's processes have been terminated, which can leave those processes running until the node detects the deletion and completes graceful deletion. If your processes use shared storage or talk to a remote API and depend on the name of the pod to identify themselves, force deleting those pods may result in multiple processes running on different machines using the same identification which may lead to data corruption or inconsistency. Only force delete pods when you are sure the pod is terminated, or if your application can tolerate multiple copies of the same pod running at once. Also, if you force delete pods, the scheduler may place new pods on those nodes before the node has released those resources and causing those pods to be evicted immediately.
+
+ Note that the delete command does NOT do resource version checks, so if someone submits an update to a resource right when you submit a delete, their update will be lost along with the rest of the resource.
+
+ After a CustomResourceDefinition is deleted, invalidation of discovery cache may take up to 6 hours. If you don't want to wait, you might want to run "kubectl api-resources" to refresh the discovery cache."#;
+
+/// `kubectl delete`: kubectl's examples.
+pub const DELETE_EXAMPLES: &str = r#"Examples:
+  # Delete a pod using the type and name specified in pod.json
+  kubectl delete -f ./pod.json
+  
+  # Delete resources from a directory containing kustomization.yaml - e.g. dir/kustomization.yaml
+  kubectl delete -k dir
+  
+  # Delete resources from all files that end with '.json'
+  kubectl delete -f '*.json'
+  
+  # Delete a pod based on the type and name in the JSON passed into stdin
+  cat pod.json | kubectl delete -f -
+  
+  # Delete pods and services with same names "baz" and "foo"
+  kubectl delete pod,service baz foo
+  
+  # Delete pods and services with label name=myLabel
+  kubectl delete pods,services -l name=myLabel
+  
+  # Delete a pod with minimal delay
+  kubectl delete pod foo --now
+  
+  # Force delete a pod on a dead node
+  kubectl delete pod foo --force
+  
+  # Delete all pods
+  kubectl delete pods --all
+  
+  # Delete all pods only if the user confirms the deletion
+  kubectl delete pods --all --interactive"#;
+
+/// `kubectl delete`: kubectl's usage (`Use`).
+pub const DELETE_USAGE: &str =
+    r"delete ([-f FILENAME] | [-k DIRECTORY] | TYPE [(NAME | -l label | --all)])";
 
 #[cfg(test)]
 mod tests {

@@ -29,30 +29,35 @@ use crate::error::CliError;
 #[command(verbatim_doc_comment)]
 pub struct DescribeArgs {
     /// (TYPE[.VERSION][.GROUP] [NAME_PREFIX | -l label] | TYPE[.VERSION][.GROUP]/NAME)
-    #[arg(value_name = "TYPE")]
+    #[arg(verbatim_doc_comment, value_name = "TYPE")]
     pub args: Vec<String>,
     /// Filename, directory, or URL to files containing the resource to describe
-    #[arg(short = 'f', long = "filename", value_name = "FILENAME")]
+    #[arg(
+        verbatim_doc_comment,
+        short = 'f',
+        long = "filename",
+        value_name = "FILENAME"
+    )]
     pub filenames: Vec<String>,
     /// Process the directory used in -f, --filename recursively. Useful when you want to manage
     /// related manifests organized within the same directory.
-    #[arg(short = 'R', long)]
+    #[arg(verbatim_doc_comment, short = 'R', long)]
     pub recursive: bool,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l
     /// key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the
     /// specified label constraints.
-    #[arg(short = 'l', long)]
+    #[arg(verbatim_doc_comment, short = 'l', long)]
     pub selector: Option<String>,
     /// If present, list the requested object(s) across all namespaces. Namespace in current
     /// context is ignored even if specified with --namespace.
-    #[arg(short = 'A', long)]
+    #[arg(verbatim_doc_comment, short = 'A', long)]
     pub all_namespaces: bool,
     /// If true, display events related to the described object.
-    #[arg(long, action = ArgAction::Set, default_value_t = true, num_args = 0..=1,
+    #[arg(verbatim_doc_comment, long, action = ArgAction::Set, default_value_t = true, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]
     pub show_events: bool,
     /// Return large lists in chunks rather than all at once. Pass 0 to disable.
-    #[arg(long, default_value_t = 500)]
+    #[arg(verbatim_doc_comment, long, default_value_t = 500)]
     pub chunk_size: i64,
 }
 
@@ -289,3 +294,39 @@ async fn list_all(
         }
     }
 }
+
+/// `kubectl describe`: kubectl's description.
+pub const DESCRIBE_LONG: &str = r#"Show details of a specific resource or group of resources.
+
+ Print a detailed description of the selected resources, including related resources such as events or controllers. You may select a single object by name, all objects of that type, provide a name prefix, or label selector. For example:
+
+        $ kubectl describe TYPE NAME_PREFIX
+        
+ will first check for an exact match on TYPE and NAME_PREFIX. If no such resource exists, it will output details for every resource that has a name prefixed with NAME_PREFIX.
+
+Use "kubectl api-resources" for a complete list of supported resources."#;
+
+/// `kubectl describe`: kubectl's examples.
+pub const DESCRIBE_EXAMPLES: &str = r#"Examples:
+  # Describe a node
+  kubectl describe nodes kubernetes-node-emt8.c.myproject.internal
+  
+  # Describe a pod
+  kubectl describe pods/nginx
+  
+  # Describe a pod identified by type and name in "pod.json"
+  kubectl describe -f pod.json
+  
+  # Describe all pods
+  kubectl describe pods
+  
+  # Describe pods by label name=myLabel
+  kubectl describe pods -l name=myLabel
+  
+  # Describe all pods managed by the 'frontend' replication controller
+  # (rc-created pods get the name of the rc as a prefix in the pod name)
+  kubectl describe pods frontend"#;
+
+/// `kubectl describe`: kubectl's usage (`Use`).
+pub const DESCRIBE_USAGE: &str =
+    r"describe (-f FILENAME | TYPE [NAME_PREFIX | -l label] | TYPE/NAME)";

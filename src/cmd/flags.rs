@@ -17,6 +17,7 @@ pub struct GlobalArgs {
     /// Username to impersonate for the operation. User could be a regular user or a service account in a namespace.
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         long = "as",
         global = true,
         value_name = "string",
@@ -26,6 +27,7 @@ pub struct GlobalArgs {
 
     /// Group to impersonate for the operation, this flag can be repeated to specify multiple groups.
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         long = "as-group",
         global = true,
@@ -37,6 +39,7 @@ pub struct GlobalArgs {
     /// UID to impersonate for the operation.
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         long = "as-uid",
         global = true,
         value_name = "string",
@@ -46,6 +49,7 @@ pub struct GlobalArgs {
 
     /// Default cache directory
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         long = "cache-dir",
         global = true,
@@ -57,6 +61,7 @@ pub struct GlobalArgs {
     /// Path to a cert file for the certificate authority
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         long = "certificate-authority",
         global = true,
         value_name = "string",
@@ -66,6 +71,7 @@ pub struct GlobalArgs {
 
     /// Path to a client certificate file for TLS
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         long = "client-certificate",
         global = true,
@@ -77,6 +83,7 @@ pub struct GlobalArgs {
     /// Path to a client key file for TLS
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         long = "client-key",
         global = true,
         value_name = "string",
@@ -87,6 +94,7 @@ pub struct GlobalArgs {
     /// The name of the kubeconfig cluster to use
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -96,6 +104,7 @@ pub struct GlobalArgs {
 
     /// The name of the kubeconfig context to use
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         long,
         global = true,
@@ -117,6 +126,7 @@ pub struct GlobalArgs {
     /// Path to the kubeconfig file to use for CLI requests.
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -126,6 +136,7 @@ pub struct GlobalArgs {
 
     /// If present, the namespace scope for this CLI request
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         short = 'n',
         long,
@@ -138,6 +149,7 @@ pub struct GlobalArgs {
     /// Password for basic authentication to the API server
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -147,6 +159,7 @@ pub struct GlobalArgs {
 
     /// The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         long = "request-timeout",
         global = true,
@@ -159,6 +172,7 @@ pub struct GlobalArgs {
     /// The address and port of the Kubernetes API server
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         short = 's',
         long,
         global = true,
@@ -170,6 +184,7 @@ pub struct GlobalArgs {
     /// Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         long = "tls-server-name",
         global = true,
         value_name = "string",
@@ -179,6 +194,7 @@ pub struct GlobalArgs {
 
     /// Bearer token for authentication to the API server
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         long,
         global = true,
@@ -190,6 +206,7 @@ pub struct GlobalArgs {
     /// The name of the kubeconfig user to use
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         long,
         global = true,
         value_name = "string",
@@ -199,6 +216,7 @@ pub struct GlobalArgs {
 
     /// Username for basic authentication to the API server
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         long,
         global = true,
@@ -214,6 +232,7 @@ pub struct GlobalArgs {
 
     /// number for the log level verbosity
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         short = 'v',
         long = "v",
@@ -317,17 +336,17 @@ impl GlobalArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct PrintFlags {
     /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
     /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(long = "template")]
+    #[arg(verbatim_doc_comment, long = "template")]
     pub template: Option<String>,
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub allow_missing_template_keys: bool,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub show_managed_fields: bool,
 }

@@ -37,8 +37,37 @@ fn man_pages(cmd: &clap::Command, out: &mut Vec<(PathBuf, Vec<u8>)>) {
     man.render(&mut page).expect("render man page");
     out.push((
         PathBuf::from("man").join(man.get_filename()),
-        ascii_roff(&page),
+        ascii_roff(&preformatted_examples(&page)),
     ));
+}
+
+/// The EXTRA section (kubectl's examples, laid out by hand) in no-fill mode, so groff keeps
+/// its lines and indentation instead of filling them into paragraphs; and the page left-aligned
+/// (`.na`), as kubectl's texts hold URLs longer than a justified line can take.
+fn preformatted_examples(page: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(page);
+    let text = match text.find("\n.SH ") {
+        Some(i) => format!("{}\n.na{}", &text[..i], &text[i..]),
+        None => text.into_owned(),
+    };
+    let Some(start) = text.find(".SH EXTRA\n") else {
+        return page.to_vec();
+    };
+    let body = start + ".SH EXTRA\n".len();
+    let end = text[body..]
+        .find("\n.SH ")
+        .map(|i| body + i + 1)
+        .unwrap_or(text.len());
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push_str(&text[..body]);
+    out.push_str(".nf\n");
+    out.push_str(&text[body..end]);
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(".fi\n");
+    out.push_str(&text[end..]);
+    out.into_bytes()
 }
 
 /// Non-ASCII characters as groff's `\[uXXXX]` escapes: troff reads its input as Latin-1

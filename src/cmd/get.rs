@@ -35,6 +35,7 @@ pub struct GetArgs {
     /// Filename, directory, or URL to files identifying the resource to get from a server.
     #[arg(
         verbatim_doc_comment,
+        verbatim_doc_comment,
         short = 'f',
         long = "filename",
         value_delimiter = ','
@@ -42,6 +43,7 @@ pub struct GetArgs {
     pub filename: Vec<String>,
     /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         short = 'R',
         long = "recursive",
@@ -54,8 +56,9 @@ pub struct GetArgs {
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
     #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
     pub allow_missing_template_keys: bool,
-    /// Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.
+    /// Return large lists in chunks rather than all at once. Pass 0 to disable.
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         long = "chunk-size",
         default_value = "500",
@@ -65,11 +68,12 @@ pub struct GetArgs {
     /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
     #[arg(verbatim_doc_comment, long = "field-selector", default_value = "")]
     pub field_selector: String,
-    /// If set to true, suppresses NotFound error for object(s) that do not exist and returns exit code 0. Using this flag with commands that query for collections of resources has no effect on the exit code.
+    /// If set to true, suppresses NotFound error for specific objects that do not exist. Using this flag with commands that query for collections of resources has no effect when no resources are found.
     #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub ignore_not_found: bool,
     /// Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         short = 'L',
         long = "label-columns",
@@ -90,6 +94,7 @@ pub struct GetArgs {
     pub raw: String,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         short = 'l',
         long = "selector",
@@ -125,6 +130,7 @@ pub struct GetArgs {
     pub watch_only: bool,
     /// `TYPE[.VERSION][.GROUP] [NAME…]` or `TYPE[.VERSION][.GROUP]/NAME…`.
     #[arg(
+        verbatim_doc_comment,
         verbatim_doc_comment,
         value_name = "TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ..."
     )]
@@ -1186,6 +1192,62 @@ fn unreduced(errs: Vec<CliError>) -> Result<(), CliError> {
     };
     Err(CliError::Aggregate(errs.into_iter().map(plain).collect()))
 }
+
+/// `kubectl get`: kubectl's description.
+pub const GET_LONG: &str = r#"Display one or many resources.
+
+ Prints a table of the most important information about the specified resources. You can filter the list using a label selector and the --selector flag. If the desired resource type is namespaced you will only see results in the current namespace if you don't specify any namespace.
+
+ By specifying the output as 'template' and providing a Go template as the value of the --template flag, you can filter the attributes of the fetched resources.
+
+Use "kubectl api-resources" for a complete list of supported resources."#;
+
+/// `kubectl get`: kubectl's examples.
+pub const GET_EXAMPLES: &str = r#"Examples:
+  # List all pods in ps output format
+  kubectl get pods
+  
+  # List all pods in ps output format with more information (such as node name)
+  kubectl get pods -o wide
+  
+  # List a single replication controller with specified NAME in ps output format
+  kubectl get replicationcontroller web
+  
+  # List deployments in JSON output format, in the "v1" version of the "apps" API group
+  kubectl get deployments.v1.apps -o json
+  
+  # List a single pod in JSON output format
+  kubectl get -o json pod web-pod-13je7
+  
+  # List a pod identified by type and name specified in "pod.yaml" in JSON output format
+  kubectl get -f pod.yaml -o json
+  
+  # List resources from a directory with kustomization.yaml - e.g. dir/kustomization.yaml
+  kubectl get -k dir/
+  
+  # Return only the phase value of the specified pod
+  kubectl get -o template pod/web-pod-13je7 --template={{.status.phase}}
+  
+  # List resource information in custom columns
+  kubectl get pod test-pod -o custom-columns=CONTAINER:.spec.containers[0].name,IMAGE:.spec.containers[0].image
+  
+  # List all replication controllers and services together in ps output format
+  kubectl get rc,services
+  
+  # List one or more resources by their type and names
+  kubectl get rc/web service/frontend pods/web-pod-13je7
+  
+  # List the 'status' subresource for a single pod
+  kubectl get pod web-pod-13je7 --subresource status
+  
+  # List all deployments in namespace 'backend'
+  kubectl get deployments.apps --namespace backend
+  
+  # List all pods existing in all namespaces
+  kubectl get pods --all-namespaces"#;
+
+/// `kubectl get`: kubectl's usage (`Use`).
+pub const GET_USAGE: &str = r"get [(-o|--output=)json|yaml|kyaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file|custom-columns|custom-columns-file|wide] (TYPE[.VERSION][.GROUP] [NAME | -l label] | TYPE[.VERSION][.GROUP]/NAME ...) [flags]";
 
 #[cfg(test)]
 mod tests {

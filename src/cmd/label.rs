@@ -908,89 +908,89 @@ impl Visit<'_> {
 }
 
 /// kubectl's long help of `label`.
-const LABEL_LONG: &str = "Update the labels on a resource.
+pub const LABEL_LONG: &str = r"Update the labels on a resource.
 
- * A label key and value must begin with a letter or number, and may contain letters, numbers, hyphens, dots, and underscores, up to 63 characters each.
- * Optionally, the key can begin with a DNS subdomain prefix and a single '/', like example.com/my-app.
- * If --overwrite is true, then existing labels can be overwritten, otherwise attempting to overwrite a label will result in an error.
- * If --resource-version is specified, then updates will use this resource version, otherwise the existing resource-version will be used.";
+  *  A label key and value must begin with a letter or number, and may contain letters, numbers, hyphens, dots, and underscores, up to 63 characters each.
+  *  Optionally, the key can begin with a DNS subdomain prefix and a single '/', like example.com/my-app.
+  *  If --overwrite is true, then existing labels can be overwritten, otherwise attempting to overwrite a label will result in an error.
+  *  If --resource-version is specified, then updates will use this resource version, otherwise the existing resource-version will be used.";
 
 /// kubectl's examples of `label`, for kubectl-rs.
-const LABEL_EXAMPLES: &str = "Examples:
+pub const LABEL_EXAMPLES: &str = r#"Examples:
   # Update pod 'foo' with the label 'unhealthy' and the value 'true'
-  kubectl-rs label pods foo unhealthy=true
-
+  kubectl label pods foo unhealthy=true
+  
   # Update pod 'foo' with the label 'status' and the value 'unhealthy', overwriting any existing value
-  kubectl-rs label --overwrite pods foo status=unhealthy
-
+  kubectl label --overwrite pods foo status=unhealthy
+  
   # Update all pods in the namespace
-  kubectl-rs label pods --all status=unhealthy
-
-  # Update a pod identified by the type and name in \"pod.json\"
-  kubectl-rs label -f pod.json status=unhealthy
-
+  kubectl label pods --all status=unhealthy
+  
+  # Update a pod identified by the type and name in "pod.json"
+  kubectl label -f pod.json status=unhealthy
+  
   # Update pod 'foo' only if the resource is unchanged from version 1
-  kubectl-rs label pods foo status=unhealthy --resource-version=1
-
+  kubectl label pods foo status=unhealthy --resource-version=1
+  
   # Update pod 'foo' by removing a label named 'bar' if it exists
   # Does not require the --overwrite flag
-  kubectl-rs label pods foo bar-";
+  kubectl label pods foo bar-"#;
 
 /// Update the labels on a resource.
 #[derive(Debug, Clone, clap::Args)]
-#[command(
-    about = "Update the labels on a resource",
-    long_about = LABEL_LONG,
-    after_help = LABEL_EXAMPLES
-)]
+#[command(about = "Update the labels on a resource")]
 pub struct LabelArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,
     /// Filename, directory, or URL to files identifying the resource to update the labels
-    #[arg(short = 'f', long = "filename")]
+    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
     pub filename: Vec<String>,
     /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub recursive: bool,
     /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(short = 'k', long = "kustomize")]
+    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
     pub kustomize: Option<String>,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(short = 'l', long = "selector")]
+    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
     /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(long = "field-selector")]
+    #[arg(verbatim_doc_comment, long = "field-selector")]
     pub field_selector: Option<String>,
     /// Select all resources, in the namespace of the specified resource types
-    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all: bool,
     /// If true, check the specified action in all namespaces.
-    #[arg(short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all_namespaces: bool,
     /// If true, allow labels to be overwritten, otherwise reject label updates that overwrite existing labels.
-    #[arg(long = "overwrite", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub overwrite: bool,
     /// If true, display the labels for a given resource.
-    #[arg(long = "list", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "list", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub list: bool,
     /// If true, label will NOT contact api-server but run locally.
-    #[arg(long = "local", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
     /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
     /// If non-empty, the labels update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.
-    #[arg(long = "resource-version", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "resource-version", default_value = "")]
     pub resource_version: String,
     /// Name of the manager used to track field ownership.
-    #[arg(long = "field-manager", default_value = "kubectl-label")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "field-manager",
+        default_value = "kubectl-label"
+    )]
     pub field_manager: String,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
@@ -1027,6 +1027,9 @@ impl LabelArgs {
         self.spec().run(ctx).await
     }
 }
+
+/// `kubectl label`: kubectl's usage (`Use`).
+pub const LABEL_USAGE: &str = r"label [--overwrite] (-f FILENAME | TYPE NAME) KEY_1=VAL_1 ... KEY_N=VAL_N [--resource-version=version]";
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,7 @@ pub mod describe;
 pub mod flags;
 pub mod generate;
 pub mod get;
+pub mod help;
 pub mod interrupt;
 pub mod label;
 pub mod options;
@@ -39,7 +40,7 @@ use clap::Parser;
 #[command(
     name = "kubectl-rs",
     about = "kubectl-rs controls the Kubernetes cluster manager.",
-    long_about = "kubectl-rs controls the Kubernetes cluster manager.\n\nA kubectl-compatible command-line client, with a built-in simulated cluster.",
+    long_about = "kubectl controls the Kubernetes cluster manager.\n\n Find more information at: https://kubernetes.io/docs/reference/kubectl/",
     disable_version_flag = true,
     subcommand_required = true,
     arg_required_else_help = true
@@ -58,35 +59,42 @@ pub struct Cli {
 pub enum Command {
     /// Display one or many resources
     #[command(display_order = 100)]
+    #[command(long_about = get::GET_LONG, after_help = get::GET_EXAMPLES, override_usage = get::GET_USAGE)]
     Get(get::GetArgs),
     /// Create a resource from a file or from stdin
     #[command(display_order = 90)]
+    #[command(long_about = create::CREATE_LONG, after_help = create::CREATE_EXAMPLES, override_usage = create::CREATE_USAGE)]
     Create(create::CreateArgs),
     /// Delete resources by file names, stdin, resources and names, or by resources and label selector
     #[command(display_order = 250)]
+    #[command(long_about = delete::DELETE_LONG, after_help = delete::DELETE_EXAMPLES, override_usage = delete::DELETE_USAGE)]
     Delete(delete::DeleteArgs),
     /// Apply a configuration to a resource by file name or stdin
     #[command(display_order = 200)]
+    #[command(long_about = apply::APPLY_LONG, after_help = apply::APPLY_EXAMPLES, override_usage = apply::APPLY_USAGE)]
     Apply(apply::ApplyArgs),
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
+    #[command(long_about = describe::DESCRIBE_LONG, after_help = describe::DESCRIBE_EXAMPLES, override_usage = describe::DESCRIBE_USAGE)]
     Describe(describe::DescribeArgs),
-    // Help texts come from `LabelArgs` (kubectl's long help and examples).
     #[command(display_order = 600)]
+    #[command(long_about = label::LABEL_LONG, after_help = label::LABEL_EXAMPLES, override_usage = label::LABEL_USAGE)]
     Label(label::LabelArgs),
-    // Help texts come from `AnnotateArgs` (kubectl's long help and examples).
     #[command(display_order = 601)]
+    #[command(long_about = annotate::ANNOTATE_LONG, after_help = annotate::ANNOTATE_EXAMPLES, override_usage = annotate::ANNOTATE_USAGE)]
     Annotate(annotate::AnnotateArgs),
-    // Help texts come from `PatchArgs` and `ScaleArgs` (kubectl's long help and examples).
     #[command(display_order = 210)]
+    #[command(long_about = patch::PATCH_LONG, after_help = patch::PATCH_EXAMPLES, override_usage = patch::PATCH_USAGE)]
     Patch(patch::PatchArgs),
     #[command(display_order = 400)]
+    #[command(long_about = scale::SCALE_LONG, after_help = scale::SCALE_EXAMPLES, override_usage = scale::SCALE_USAGE)]
     Scale(scale::ScaleArgs),
     /// Wait for a specific condition on one or many resources
     #[command(display_order = 210)]
+    #[command(long_about = wait::WAIT_LONG, after_help = wait::WAIT_EXAMPLES, override_usage = wait::WAIT_USAGE)]
     Wait(wait::WaitArgs),
-    // Help texts come from `CompletionArgs` (kubectl's long help and examples).
     #[command(display_order = 700)]
+    #[command(long_about = completion::COMPLETION_LONG, after_help = completion::COMPLETION_EXAMPLES, override_usage = completion::COMPLETION_USAGE)]
     Completion(completion::CompletionArgs),
     /// Answer a completion request of the shell scripts (cobra's protocol)
     #[command(name = "__complete", hide = true)]
@@ -96,21 +104,26 @@ pub enum Command {
     CompleteNoDesc(complete::CompleteArgs),
     /// Manage the rollout of a resource
     #[command(display_order = 400)]
+    #[command(long_about = rollout::ROLLOUT_LONG, after_help = rollout::ROLLOUT_EXAMPLES, override_usage = rollout::ROLLOUT_USAGE)]
     Rollout(rollout::RolloutArgs),
     /// Run a simulated Kubernetes cluster on this machine (no containers needed)
     #[command(display_order = 800)]
     Sandbox(sandbox::SandboxArgs),
     /// Print the supported API resources on the server
     #[command(name = "api-resources", display_order = 900)]
+    #[command(long_about = api_resources::API_RESOURCES_LONG, after_help = api_resources::API_RESOURCES_EXAMPLES, override_usage = api_resources::API_RESOURCES_USAGE)]
     ApiResources(api_resources::ApiResourcesArgs),
     /// Print the supported API versions on the server, in the form of "group/version"
     #[command(name = "api-versions", display_order = 901)]
+    #[command(long_about = api_versions::API_VERSIONS_LONG, after_help = api_versions::API_VERSIONS_EXAMPLES, override_usage = api_versions::API_VERSIONS_USAGE)]
     ApiVersions(api_versions::ApiVersionsArgs),
     /// Modify kubeconfig files
     #[command(display_order = 902)]
+    #[command(long_about = config::CONFIG_LONG, override_usage = config::CONFIG_USAGE)]
     Config(config::ConfigArgs),
     /// Print the client and server version information
     #[command(display_order = 903)]
+    #[command(long_about = version::VERSION_LONG, after_help = version::VERSION_EXAMPLES, override_usage = version::VERSION_USAGE)]
     Version(version::VersionArgs),
     /// Print the list of flags inherited by all commands
     #[command(display_order = 904)]
@@ -151,13 +164,14 @@ impl Command {
     }
 }
 
-/// The command path the user typed (`kubectl-rs config use-context`), for usage errors: the
-/// leading words that name subcommands, skipping flags and the values of flags that take one.
+/// The command path the user typed (`kubectl-rs config use-context`), for usage errors and
+/// help: the program name as invoked, then the leading words that name subcommands, skipping
+/// flags and the values of flags that take one (`help CMD...` names `CMD...`, as cobra's does).
 pub fn command_path(args: &[String]) -> String {
     use clap::CommandFactory;
     let root = Cli::command();
     let mut cur = &root;
-    let mut path = vec![root.get_name().to_string()];
+    let mut path = vec![help::program_name(args.first().map(String::as_str))];
     let mut skip_value = false;
     for a in args.iter().skip(1) {
         if skip_value {
@@ -191,6 +205,9 @@ pub fn command_path(args: &[String]) -> String {
             }
             continue;
         }
+        if a == "help" && path.len() == 1 {
+            continue;
+        }
         match cur.find_subcommand(a) {
             Some(sub) => {
                 path.push(sub.get_name().to_string());
@@ -220,6 +237,15 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
         .chain(args.iter().copied())
         .map(String::from)
         .collect();
+    if let Some((stdout, stderr)) =
+        help::help_topic(&<Cli as clap::CommandFactory>::command(), &argv)
+    {
+        return Outcome {
+            stdout,
+            stderr,
+            code: 0,
+        };
+    }
     let cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
         Err(e) => {
@@ -339,8 +365,9 @@ mod tests {
             .unwrap();
         assert_eq!(c.global.context.as_deref(), Some("a"));
         assert_eq!(c.command.header_name(), "kubectl config");
-        let e = Cli::try_parse_from(["kubectl-rs", "version", "--bogus"]).unwrap_err();
-        let r = crate::error::render(&CliError::Clap(e));
+        let args = ["kubectl-rs", "version", "--bogus"];
+        let e = Cli::try_parse_from(args).unwrap_err();
+        let r = crate::error::render(&CliError::ClapIn(e, command_path(&args.map(String::from))));
         assert_eq!(
             r.stderr,
             "error: unknown flag: --bogus\nSee 'kubectl-rs version --help' for usage.\n"
@@ -350,8 +377,9 @@ mod tests {
         let path = command_path(&args.map(String::from));
         let r = crate::error::render(&CliError::ClapIn(e, path));
         assert_eq!(r.stderr, "error: a value is required for '--output <OUTPUT>' but none was supplied\nSee 'kubectl-rs version --help' for usage.\n");
-        let e = Cli::try_parse_from(["kubectl-rs", "config", "use-context"]).unwrap_err();
-        let r = crate::error::render(&CliError::Clap(e));
+        let args = ["kubectl-rs", "config", "use-context"];
+        let e = Cli::try_parse_from(args).unwrap_err();
+        let r = crate::error::render(&CliError::ClapIn(e, command_path(&args.map(String::from))));
         assert_eq!(r.stderr, "error: the following required arguments were not provided: <NAME>\nSee 'kubectl-rs config use-context --help' for usage.\n");
     }
 }

@@ -207,77 +207,76 @@ fn patch_operation(did_patch: bool) -> &'static str {
     }
 }
 
-const PATCH_LONG: &str =
-    "Update fields of a resource using strategic merge patch, a JSON merge patch, or a JSON patch.
+pub const PATCH_LONG: &str = r"Update fields of a resource using strategic merge patch, a JSON merge patch, or a JSON patch.
 
-JSON and YAML formats are accepted.
+ JSON and YAML formats are accepted.
 
-Note: Strategic merge patch is not supported for custom resources.";
+ Note: Strategic merge patch is not supported for custom resources.";
 
-const PATCH_EXAMPLES: &str = r#"Examples:
+pub const PATCH_EXAMPLES: &str = r#"Examples:
   # Partially update a node using a strategic merge patch, specifying the patch as JSON
-  kubectl-rs patch node k8s-node-1 -p '{"spec":{"unschedulable":true}}'
-
+  kubectl patch node k8s-node-1 -p '{"spec":{"unschedulable":true}}'
+  
   # Partially update a node using a strategic merge patch, specifying the patch as YAML
-  kubectl-rs patch node k8s-node-1 -p $'spec:\n unschedulable: true'
-
+  kubectl patch node k8s-node-1 -p $'spec:\n unschedulable: true'
+  
   # Partially update a node identified by the type and name specified in "node.json" using strategic merge patch
-  kubectl-rs patch -f node.json -p '{"spec":{"unschedulable":true}}'
-
+  kubectl patch -f node.json -p '{"spec":{"unschedulable":true}}'
+  
   # Update a container's image; spec.containers[*].name is required because it's a merge key
-  kubectl-rs patch pod valid-pod -p '{"spec":{"containers":[{"name":"kubernetes-serve-hostname","image":"new image"}]}}'
-
+  kubectl patch pod valid-pod -p '{"spec":{"containers":[{"name":"kubernetes-serve-hostname","image":"new image"}]}}'
+  
   # Update a container's image using a JSON patch with positional arrays
-  kubectl-rs patch pod valid-pod --type='json' -p='[{"op": "replace", "path": "/spec/containers/0/image", "value":"new image"}]'
-
+  kubectl patch pod valid-pod --type='json' -p='[{"op": "replace", "path": "/spec/containers/0/image", "value":"new image"}]'
+  
   # Update a deployment's replicas through the 'scale' subresource using a merge patch
-  kubectl-rs patch deployment nginx-deployment --subresource='scale' --type='merge' -p '{"spec":{"replicas":2}}'"#;
+  kubectl patch deployment nginx-deployment --subresource='scale' --type='merge' -p '{"spec":{"replicas":2}}'"#;
 
 /// `kubectl-rs patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]`.
 #[derive(Debug, Clone, clap::Args)]
-#[command(
-    about = "Update fields of a resource",
-    long_about = PATCH_LONG,
-    after_help = PATCH_EXAMPLES
-)]
+#[command(about = "Update fields of a resource")]
 pub struct PatchArgs {
     /// `TYPE NAME` or `TYPE/NAME`.
     pub args: Vec<String>,
     /// Filename, directory, or URL to files identifying the resource to update
-    #[arg(short = 'f', long = "filename")]
+    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
     pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub recursive: bool,
-    /// Process the kustomization directory (not supported by kubectl-rs).
-    #[arg(short = 'k', long = "kustomize")]
+    /// Process the kustomization directory. This flag can't be used together with -f or -R.
+    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
     pub kustomize: Option<String>,
     /// The patch to be applied to the resource JSON file.
-    #[arg(short = 'p', long = "patch", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'p', long = "patch", default_value = "")]
     pub patch: String,
     /// A file containing a patch to be applied to the resource.
-    #[arg(long = "patch-file", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "patch-file", default_value = "")]
     pub patch_file: String,
     /// The type of patch being provided; one of [json merge strategic]
-    #[arg(long = "type", default_value = "strategic")]
+    #[arg(verbatim_doc_comment, long = "type", default_value = "strategic")]
     pub patch_type: String,
     /// If true, patch will operate on the content of the file, not the server-side resource.
-    #[arg(long = "local", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
     /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
     /// Name of the manager used to track field ownership.
-    #[arg(long = "field-manager", default_value = "kubectl-patch")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "field-manager",
+        default_value = "kubectl-patch"
+    )]
     pub field_manager: String,
     /// If specified, patch will operate on the subresource of the requested object.
-    #[arg(long = "subresource", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "subresource", default_value = "")]
     pub subresource: String,
     /// Record current kubectl command in the resource annotation (deprecated).
-    #[arg(long = "record", hide = true, num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "record", hide = true, num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     pub record: Option<bool>,
     #[command(flatten)]
@@ -552,6 +551,9 @@ impl PatchArgs {
         (infos, errors)
     }
 }
+
+/// `kubectl patch`: kubectl's usage (`Use`).
+pub const PATCH_USAGE: &str = r"patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]";
 
 #[cfg(test)]
 mod tests {

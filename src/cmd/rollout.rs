@@ -23,7 +23,7 @@ use crate::print::table::lower_group_kind;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use crate::resource::{collected_errors, read_objects, ReadSpec};
 
-const ROLLOUT_LONG: &str = "Manage the rollout of one or many resources.
+pub const ROLLOUT_LONG: &str = r"Manage the rollout of one or many resources.
         
  Valid resource types include:
 
@@ -31,7 +31,7 @@ const ROLLOUT_LONG: &str = "Manage the rollout of one or many resources.
   *  daemonsets
   *  statefulsets";
 
-const ROLLOUT_EXAMPLES: &str = "Examples:
+pub const ROLLOUT_EXAMPLES: &str = r"Examples:
   # Rollback to the previous deployment
   kubectl rollout undo deployment/abc
   
@@ -46,7 +46,6 @@ const ROLLOUT_EXAMPLES: &str = "Examples:
 
 /// Manage the rollout of a resource.
 #[derive(Debug, Clone, clap::Args)]
-#[command(long_about = ROLLOUT_LONG, after_help = ROLLOUT_EXAMPLES)]
 pub struct RolloutArgs {
     /// The subcommand.
     #[command(subcommand)]
@@ -57,40 +56,22 @@ pub struct RolloutArgs {
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum RolloutCommand {
     /// View rollout history
-    #[command(
-        long_about = "View previous rollout revisions and configurations.",
-        after_help = "Examples:\n  # View the rollout history of a deployment\n  kubectl rollout history deployment/abc\n  \n  # View the details of daemonset revision 3\n  kubectl rollout history daemonset/abc --revision=3"
-    )]
+    #[command(long_about = ROLLOUT_HISTORY_LONG, after_help = ROLLOUT_HISTORY_EXAMPLES, override_usage = ROLLOUT_HISTORY_USAGE)]
     History(HistoryArgs),
     /// Mark the provided resource as paused
-    #[command(
-        long_about = "Mark the provided resource as paused.\n\n Paused resources will not be reconciled by a controller. Use \"kubectl rollout resume\" to resume a paused resource. Currently only deployments support being paused.",
-        after_help = "Examples:\n  # Mark the nginx deployment as paused\n  # Any current state of the deployment will continue its function; new updates\n  # to the deployment will not have an effect as long as the deployment is paused\n  kubectl rollout pause deployment/nginx"
-    )]
+    #[command(long_about = ROLLOUT_PAUSE_LONG, after_help = ROLLOUT_PAUSE_EXAMPLES, override_usage = ROLLOUT_PAUSE_USAGE)]
     Pause(PatchArgs),
     /// Resume a paused resource
-    #[command(
-        long_about = "Resume a paused resource.\n\n Paused resources will not be reconciled by a controller. By resuming a resource, we allow it to be reconciled again. Currently only deployments support being resumed.",
-        after_help = "Examples:\n  # Resume an already paused deployment\n  kubectl rollout resume deployment/nginx"
-    )]
+    #[command(long_about = ROLLOUT_RESUME_LONG, after_help = ROLLOUT_RESUME_EXAMPLES, override_usage = ROLLOUT_RESUME_USAGE)]
     Resume(PatchArgs),
     /// Undo a previous rollout
-    #[command(
-        long_about = "Roll back to a previous rollout.",
-        after_help = "Examples:\n  # Roll back to the previous deployment\n  kubectl rollout undo deployment/abc\n  \n  # Roll back to daemonset revision 3\n  kubectl rollout undo daemonset/abc --to-revision=3\n  \n  # Roll back to the previous deployment with dry-run\n  kubectl rollout undo --dry-run=server deployment/abc"
-    )]
+    #[command(long_about = ROLLOUT_UNDO_LONG, after_help = ROLLOUT_UNDO_EXAMPLES, override_usage = ROLLOUT_UNDO_USAGE)]
     Undo(UndoArgs),
     /// Show the status of the rollout
-    #[command(
-        long_about = "Show the status of the rollout.\n\n By default 'rollout status' will watch the status of the latest rollout until it's done. If you don't want to wait for the rollout to finish then you can use --watch=false. Note that if a new rollout starts in-between, then 'rollout status' will continue watching the latest revision. If you want to pin to a specific revision and abort if it is rolled over by another revision, use --revision=N where N is the revision you need to watch for.",
-        after_help = "Examples:\n  # Watch the rollout status of a deployment\n  kubectl rollout status deployment/nginx"
-    )]
+    #[command(long_about = ROLLOUT_STATUS_LONG, after_help = ROLLOUT_STATUS_EXAMPLES, override_usage = ROLLOUT_STATUS_USAGE)]
     Status(StatusArgs),
     /// Restart a resource
-    #[command(
-        long_about = "Restart a resource.\n\n     Resource rollout will be restarted.",
-        after_help = "Examples:\n  # Restart all deployments in the test-namespace namespace\n  kubectl rollout restart deployment -n test-namespace\n  \n  # Restart a deployment\n  kubectl rollout restart deployment/nginx\n  \n  # Restart a daemon set\n  kubectl rollout restart daemonset/abc\n  \n  # Restart deployments with the app=nginx label\n  kubectl rollout restart deployment --selector=app=nginx"
-    )]
+    #[command(long_about = ROLLOUT_RESTART_LONG, after_help = ROLLOUT_RESTART_EXAMPLES, override_usage = ROLLOUT_RESTART_USAGE)]
     Restart(PatchArgs),
 }
 
@@ -98,20 +79,20 @@ pub enum RolloutCommand {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Selection {
     /// Resources: `TYPE NAME…`, `TYPE/NAME…`, or `TYPE` (every object of the type).
-    #[arg(value_name = "TYPE NAME | TYPE/NAME")]
+    #[arg(verbatim_doc_comment, value_name = "TYPE NAME | TYPE/NAME")]
     pub args: Vec<String>,
     /// Filename, directory, or URL to files identifying the resource to get from a server.
-    #[arg(short = 'f', long = "filename")]
+    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
     pub filename: Vec<String>,
     /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub recursive: bool,
     /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(short = 'k', long = "kustomize")]
+    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
     pub kustomize: Option<String>,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(short = 'l', long = "selector")]
+    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
 }
 
@@ -125,14 +106,19 @@ pub struct StatusArgs {
     #[command(flatten)]
     pub sel: Selection,
     /// Watch the status of the rollout until it's done.
-    #[arg(short = 'w', long = "watch", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, short = 'w', long = "watch", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub watch: bool,
     /// Pin to a specific revision for showing its status. Defaults to 0 (last revision).
-    #[arg(long = "revision", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        verbatim_doc_comment,
+        long = "revision",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub revision: i64,
     /// The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).
-    #[arg(long = "timeout", default_value = "0s")]
+    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
     pub timeout: String,
 }
 
@@ -146,7 +132,11 @@ pub struct PatchArgs {
     #[command(flatten)]
     pub print: PrintArgs,
     /// Name of the manager used to track field ownership.
-    #[arg(long = "field-manager", default_value = "kubectl-rollout")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "field-manager",
+        default_value = "kubectl-rollout"
+    )]
     pub field_manager: String,
 }
 
@@ -160,7 +150,12 @@ pub struct HistoryArgs {
     #[command(flatten)]
     pub print: PrintArgs,
     /// See the details, including podTemplate of the revision specified
-    #[arg(long = "revision", default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(
+        verbatim_doc_comment,
+        long = "revision",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
     pub revision: i64,
 }
 
@@ -175,13 +170,14 @@ pub struct UndoArgs {
     pub print: PrintArgs,
     /// The revision to rollback to. Default to 0 (last revision).
     #[arg(
+        verbatim_doc_comment,
         long = "to-revision",
         default_value_t = 0,
         allow_negative_numbers = true
     )]
     pub to_revision: i64,
     /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
 }
@@ -985,6 +981,103 @@ impl PatchArgs {
 fn dry_run(ctx: &Context, value: &str) -> Result<DryRun, CliError> {
     crate::cmd::flags::dry_run_flag(ctx, value)
 }
+
+/// `kubectl rollout history`: kubectl's description.
+pub const ROLLOUT_HISTORY_LONG: &str = r"View previous rollout revisions and configurations.";
+
+/// `kubectl rollout history`: kubectl's examples.
+pub const ROLLOUT_HISTORY_EXAMPLES: &str = r"Examples:
+  # View the rollout history of a deployment
+  kubectl rollout history deployment/abc
+  
+  # View the details of daemonset revision 3
+  kubectl rollout history daemonset/abc --revision=3";
+
+/// `kubectl rollout history`: kubectl's usage (`Use`).
+pub const ROLLOUT_HISTORY_USAGE: &str = r"history (TYPE NAME | TYPE/NAME) [flags]";
+
+/// `kubectl rollout pause`: kubectl's description.
+pub const ROLLOUT_PAUSE_LONG: &str = r#"Mark the provided resource as paused.
+
+ Paused resources will not be reconciled by a controller. Use "kubectl rollout resume" to resume a paused resource. Currently only deployments support being paused."#;
+
+/// `kubectl rollout pause`: kubectl's examples.
+pub const ROLLOUT_PAUSE_EXAMPLES: &str = r"Examples:
+  # Mark the nginx deployment as paused
+  # Any current state of the deployment will continue its function; new updates
+  # to the deployment will not have an effect as long as the deployment is paused
+  kubectl rollout pause deployment/nginx";
+
+/// `kubectl rollout pause`: kubectl's usage (`Use`).
+pub const ROLLOUT_PAUSE_USAGE: &str = r"pause RESOURCE";
+
+/// `kubectl rollout restart`: kubectl's description.
+pub const ROLLOUT_RESTART_LONG: &str = r"Restart a resource.
+
+        Resource rollout will be restarted.";
+
+/// `kubectl rollout restart`: kubectl's examples.
+pub const ROLLOUT_RESTART_EXAMPLES: &str = r"Examples:
+  # Restart all deployments in the test-namespace namespace
+  kubectl rollout restart deployment -n test-namespace
+  
+  # Restart a deployment
+  kubectl rollout restart deployment/nginx
+  
+  # Restart a daemon set
+  kubectl rollout restart daemonset/abc
+  
+  # Restart deployments with the app=nginx label
+  kubectl rollout restart deployment --selector=app=nginx";
+
+/// `kubectl rollout restart`: kubectl's usage (`Use`).
+pub const ROLLOUT_RESTART_USAGE: &str = r"restart RESOURCE";
+
+/// `kubectl rollout resume`: kubectl's description.
+pub const ROLLOUT_RESUME_LONG: &str = r"Resume a paused resource.
+
+ Paused resources will not be reconciled by a controller. By resuming a resource, we allow it to be reconciled again. Currently only deployments support being resumed.";
+
+/// `kubectl rollout resume`: kubectl's examples.
+pub const ROLLOUT_RESUME_EXAMPLES: &str = r"Examples:
+  # Resume an already paused deployment
+  kubectl rollout resume deployment/nginx";
+
+/// `kubectl rollout resume`: kubectl's usage (`Use`).
+pub const ROLLOUT_RESUME_USAGE: &str = r"resume RESOURCE";
+
+/// `kubectl rollout status`: kubectl's description.
+pub const ROLLOUT_STATUS_LONG: &str = r"Show the status of the rollout.
+
+ By default 'rollout status' will watch the status of the latest rollout until it's done. If you don't want to wait for the rollout to finish then you can use --watch=false. Note that if a new rollout starts in-between, then 'rollout status' will continue watching the latest revision. If you want to pin to a specific revision and abort if it is rolled over by another revision, use --revision=N where N is the revision you need to watch for.";
+
+/// `kubectl rollout status`: kubectl's examples.
+pub const ROLLOUT_STATUS_EXAMPLES: &str = r"Examples:
+  # Watch the rollout status of a deployment
+  kubectl rollout status deployment/nginx";
+
+/// `kubectl rollout status`: kubectl's usage (`Use`).
+pub const ROLLOUT_STATUS_USAGE: &str = r"status (TYPE NAME | TYPE/NAME) [flags]";
+
+/// `kubectl rollout undo`: kubectl's description.
+pub const ROLLOUT_UNDO_LONG: &str = r"Roll back to a previous rollout.";
+
+/// `kubectl rollout undo`: kubectl's examples.
+pub const ROLLOUT_UNDO_EXAMPLES: &str = r"Examples:
+  # Roll back to the previous deployment
+  kubectl rollout undo deployment/abc
+  
+  # Roll back to daemonset revision 3
+  kubectl rollout undo daemonset/abc --to-revision=3
+  
+  # Roll back to the previous deployment with dry-run
+  kubectl rollout undo --dry-run=server deployment/abc";
+
+/// `kubectl rollout undo`: kubectl's usage (`Use`).
+pub const ROLLOUT_UNDO_USAGE: &str = r"undo (TYPE NAME | TYPE/NAME) [flags]";
+
+/// `kubectl rollout`: kubectl's usage (`Use`).
+pub const ROLLOUT_USAGE: &str = r"rollout SUBCOMMAND";
 
 #[cfg(test)]
 mod tests {

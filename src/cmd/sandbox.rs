@@ -14,22 +14,19 @@ use crate::sandbox::{start, SandboxOptions};
 #[derive(clap::Args, Clone, Debug, PartialEq)]
 pub struct SandboxArgs {
     /// Port on 127.0.0.1 to serve on (0 picks a free port).
-    #[arg(long, default_value_t = 6443)]
+    #[arg(verbatim_doc_comment, long, default_value_t = 6443)]
     pub port: u16,
     /// Name of the simulated cluster (nodes are named after it).
-    #[arg(long, default_value = "sandbox")]
+    #[arg(verbatim_doc_comment, long, default_value = "sandbox")]
     pub name: String,
     /// Number of simulated worker nodes.
-    #[arg(long, default_value_t = 2)]
+    #[arg(verbatim_doc_comment, long, default_value_t = 2)]
     pub nodes: usize,
     /// Also simulate a (tainted) control-plane node.
-    #[arg(long)]
+    #[arg(verbatim_doc_comment, long)]
     pub control_plane: bool,
-    /// Write a standalone kubeconfig to FILE instead of adding the sandbox to the default one.
-    /// Without it, cluster, user and context "sandbox" are added to the kubeconfig kubectl
-    /// writes to ("sandbox-2", "sandbox-3", ... when a cluster, user or context of that name
-    /// exists: nothing already there is replaced) and removed again on exit.
-    #[arg(long, value_name = "FILE")]
+    /// Write a standalone kubeconfig to FILE instead of adding the sandbox to the default one. Without it, cluster, user and context "sandbox" are added to the kubeconfig kubectl writes to ("sandbox-2", "sandbox-3", ... when a cluster, user or context of that name exists: nothing already there is replaced) and removed again on exit.
+    #[arg(verbatim_doc_comment, long, value_name = "FILE")]
     pub kubeconfig_out: Option<PathBuf>,
     #[command(subcommand)]
     pub action: Option<SandboxAction>,

@@ -88,11 +88,14 @@ pub async fn run(args: &SandboxArgs) -> anyhow::Result<()> {
 
 /// Runs one command line as `kubectl-rs` would, printing its output and error.
 async fn run_step(words: &[String], kubeconfig: &std::path::Path, dir: &std::path::Path) {
-    let argv = std::iter::once("kubectl-rs".to_string()).chain(words.iter().cloned());
-    let cli = match Cli::try_parse_from(argv) {
+    let argv: Vec<String> = std::iter::once("kubectl-rs".to_string())
+        .chain(words.iter().cloned())
+        .collect();
+    let cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
         Err(e) => {
-            let r = crate::error::render(&crate::error::CliError::Clap(e));
+            let path = crate::cmd::command_path(&argv);
+            let r = crate::error::render(&crate::error::CliError::ClapIn(e, path));
             print!("{}", r.stdout);
             eprint!("{}", r.stderr);
             return;

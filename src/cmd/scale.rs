@@ -22,77 +22,79 @@ const RETRY_TIMEOUT: Duration = Duration::from_secs(300);
 /// How often `--timeout` polls the scale.
 const WAIT_INTERVAL: Duration = Duration::from_secs(1);
 
-const SCALE_LONG: &str = "Set a new size for a deployment, replica set, replication controller, or stateful set.
+pub const SCALE_LONG: &str = r"Set a new size for a deployment, replica set, replication controller, or stateful set.
 
-Scale also allows users to specify one or more preconditions for the scale action.
+ Scale also allows users to specify one or more preconditions for the scale action.
 
-If --current-replicas or --resource-version is specified, it is validated before the scale is attempted, and it is guaranteed that the precondition holds true when the scale is sent to the server.";
+ If --current-replicas or --resource-version is specified, it is validated before the scale is attempted, and it is guaranteed that the precondition holds true when the scale is sent to the server.";
 
-const SCALE_EXAMPLES: &str = "Examples:
+pub const SCALE_EXAMPLES: &str = r#"Examples:
   # Scale a replica set named 'foo' to 3
-  kubectl-rs scale --replicas=3 rs/foo
-
-  # Scale a resource identified by type and name specified in \"foo.yaml\" to 3
-  kubectl-rs scale --replicas=3 -f foo.yaml
-
+  kubectl scale --replicas=3 rs/foo
+  
+  # Scale a resource identified by type and name specified in "foo.yaml" to 3
+  kubectl scale --replicas=3 -f foo.yaml
+  
   # If the deployment named mysql's current size is 2, scale mysql to 3
-  kubectl-rs scale --current-replicas=2 --replicas=3 deployment/mysql
-
+  kubectl scale --current-replicas=2 --replicas=3 deployment/mysql
+  
   # Scale multiple replication controllers
-  kubectl-rs scale --replicas=5 rc/example1 rc/example2 rc/example3
-
+  kubectl scale --replicas=5 rc/example1 rc/example2 rc/example3
+  
   # Scale stateful set named 'web' to 3
-  kubectl-rs scale --replicas=3 statefulset/web";
+  kubectl scale --replicas=3 statefulset/web"#;
 
 /// `kubectl-rs scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)`.
 #[derive(Debug, Clone, clap::Args)]
-#[command(
-    about = "Set a new size for a deployment, replica set, or replication controller",
-    long_about = SCALE_LONG,
-    after_help = SCALE_EXAMPLES
-)]
+#[command(about = "Set a new size for a deployment, replica set, or replication controller")]
 pub struct ScaleArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
     /// Filename, directory, or URL to files identifying the resource to set a new size
-    #[arg(short = 'f', long = "filename")]
+    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
     pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively.
-    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub recursive: bool,
-    /// Process the kustomization directory (not supported by kubectl-rs).
-    #[arg(short = 'k', long = "kustomize")]
+    /// Process the kustomization directory. This flag can't be used together with -f or -R.
+    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
     pub kustomize: Option<String>,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.
-    #[arg(short = 'l', long = "selector")]
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
+    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
     /// Select all resources in the namespace of the specified resource types
-    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all: bool,
     /// The new desired number of replicas. Required.
-    #[arg(long = "replicas", allow_negative_numbers = true)]
+    #[arg(
+        verbatim_doc_comment,
+        long = "replicas",
+        allow_negative_numbers = true,
+        value_name = "int"
+    )]
     pub replicas: Option<String>,
     /// Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition.
     #[arg(
+        verbatim_doc_comment,
         long = "current-replicas",
         default_value = "-1",
         allow_negative_numbers = true
     )]
     pub current_replicas: String,
     /// Precondition for resource version. Requires that the current resource version match this value in order to scale.
-    #[arg(long = "resource-version", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "resource-version", default_value = "")]
     pub resource_version: String,
     /// The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).
-    #[arg(long = "timeout", default_value = "0s")]
+    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
     pub timeout: String,
     /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
           default_missing_value = "unchanged", default_value = "none")]
     pub dry_run: String,
     /// Record current kubectl command in the resource annotation (deprecated).
-    #[arg(long = "record", hide = true, num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "record", hide = true, num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     pub record: Option<bool>,
     #[command(flatten)]
@@ -511,6 +513,9 @@ async fn wait_for_replicas(
         ))),
     }
 }
+
+/// `kubectl scale`: kubectl's usage (`Use`).
+pub const SCALE_USAGE: &str = r"scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)";
 
 #[cfg(test)]
 mod tests {

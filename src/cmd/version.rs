@@ -23,10 +23,10 @@ pub const CLIENT_GIT_VERSION: &str = concat!("v1.36.2-kubectl-rs.", env!("CARGO_
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct VersionArgs {
     /// If true, shows client version only (no server required).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub client: bool,
     /// One of 'yaml' or 'json'.
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
 }
 
@@ -198,6 +198,18 @@ impl VersionArgs {
         }
     }
 }
+
+/// `kubectl version`: kubectl's description.
+pub const VERSION_LONG: &str =
+    r"Print the client and server version information for the current context.";
+
+/// `kubectl version`: kubectl's examples.
+pub const VERSION_EXAMPLES: &str = r"Examples:
+  # Print the client and server versions for the current context
+  kubectl version";
+
+/// `kubectl version`: kubectl's usage (`Use`).
+pub const VERSION_USAGE: &str = r"version [flags]";
 
 #[cfg(test)]
 mod tests {

@@ -26,45 +26,45 @@ use crate::print::name::print_name;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
 use crate::resource::{collected_errors, read_objects, ReadSpec};
 
-const WAIT_LONG: &str = "Wait for a specific condition on one or many resources.
+pub const WAIT_LONG: &str = r#"Wait for a specific condition on one or many resources.
 
  The command takes multiple resources and waits until the specified condition is seen in the Status field of every given resource.
 
- Alternatively, the command can wait for the given set of resources to be created or deleted by providing the \"create\" or \"delete\" keyword as the value to the --for flag.
+ Alternatively, the command can wait for the given set of resources to be created or deleted by providing the "create" or "delete" keyword as the value to the --for flag.
 
- A successful message will be printed to stdout indicating when the specified condition has been met. You can use -o option to change to output destination.";
+ A successful message will be printed to stdout indicating when the specified condition has been met. You can use -o option to change to output destination."#;
 
-const WAIT_EXAMPLES: &str = "Examples:
-  # Wait for the pod \"busybox1\" to contain the status condition of type \"Ready\"
+pub const WAIT_EXAMPLES: &str = r#"Examples:
+  # Wait for the pod "busybox1" to contain the status condition of type "Ready"
   kubectl wait --for=condition=Ready pod/busybox1
   
   # The default value of status condition is true; you can wait for other targets after an equal delimiter (compared after Unicode simple case folding, which is a more general form of case-insensitivity)
   kubectl wait --for=condition=Ready=false pod/busybox1
   
-  # Wait for the pod \"busybox1\" to contain the status phase to be \"Running\"
+  # Wait for the pod "busybox1" to contain the status phase to be "Running"
   kubectl wait --for=jsonpath='{.status.phase}'=Running pod/busybox1
   
-  # Wait for pod \"busybox1\" to be Ready
-  kubectl wait --for='jsonpath={.status.conditions[?(@.type==\"Ready\")].status}=True' pod/busybox1
+  # Wait for pod "busybox1" to be Ready
+  kubectl wait --for='jsonpath={.status.conditions[?(@.type=="Ready")].status}=True' pod/busybox1
   
-  # Wait for the service \"loadbalancer\" to have ingress
+  # Wait for the service "loadbalancer" to have ingress
   kubectl wait --for=jsonpath='{.status.loadBalancer.ingress}' service/loadbalancer
   
-  # Wait for the secret \"busybox1\" to be created, with a timeout of 30s
+  # Wait for the secret "busybox1" to be created, with a timeout of 30s
   kubectl create secret generic busybox1
   kubectl wait --for=create secret/busybox1 --timeout=30s
   
-  # Wait for the pod \"busybox1\" to be deleted, with a timeout of 60s, after having issued the \"delete\" command
+  # Wait for the pod "busybox1" to be deleted, with a timeout of 60s, after having issued the "delete" command
   kubectl delete pod/busybox1
   kubectl wait --for=delete pod/busybox1 --timeout=60s
   
-  # Wait for pod \"busybox1\" to be created AND reach the \"Ready\" status condition
+  # Wait for pod "busybox1" to be created AND reach the "Ready" status condition
   kubectl wait --for=condition=Ready --for=create pod/busybox1
   
-  # Wait for pod \"busybox1\" to reach the \"Ready\" status OR for its containers to report a \"False\" readiness state
-  until kubectl wait pod/busybox1 --for=condition=Ready --timeout=1s 2>/dev/null || \\
-  kubectl wait pod/busybox1 --for=condition=ContainersReady=False --timeout=1s 2>/dev/null; \\
-  do echo \"Checking conditions...\"; sleep 1; done";
+  # Wait for pod "busybox1" to reach the "Ready" status OR for its containers to report a "False" readiness state
+  until kubectl wait pod/busybox1 --for=condition=Ready --timeout=1s 2>/dev/null || \
+  kubectl wait pod/busybox1 --for=condition=ContainersReady=False --timeout=1s 2>/dev/null; \
+  do echo "Checking conditions..."; sleep 1; done"#;
 
 /// What kubectl's wait reports when it runs out of time (`wait.ErrorInterrupted`).
 const TIMED_OUT: &str = "timed out waiting for the condition";
@@ -74,54 +74,68 @@ const WEEK: Duration = Duration::from_secs(168 * 3600);
 
 /// Wait for a specific condition on one or many resources.
 #[derive(Debug, Clone, clap::Args)]
-#[command(long_about = WAIT_LONG, after_help = WAIT_EXAMPLES)]
 pub struct WaitArgs {
     /// `TYPE NAME…`, `TYPE/NAME…` or `TYPE` with `-l`/`--all`.
     pub args: Vec<String>,
     /// Select all resources in the namespace of the specified resource types
-    #[arg(long = "all", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all: bool,
     /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
-    #[arg(short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all_namespaces: bool,
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub allow_missing_template_keys: bool,
     /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(long = "field-selector", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "field-selector", default_value = "")]
     pub field_selector: String,
     /// identifying the resource.
-    #[arg(short = 'f', long = "filename", value_delimiter = ',')]
+    #[arg(
+        verbatim_doc_comment,
+        short = 'f',
+        long = "filename",
+        value_delimiter = ','
+    )]
     pub filename: Vec<String>,
     /// The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true. Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity. Multiple conditions are supported and AND'ed to each other in a sequential order. If --for=create is passed, it is always waited first.
-    #[arg(long = "for")]
+    #[arg(verbatim_doc_comment, long = "for")]
     pub for_conditions: Vec<String>,
     /// If true, annotation will NOT contact api-server but run locally.
-    #[arg(long = "local", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
     /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
     /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub recursive: bool,
     /// Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)
-    #[arg(short = 'l', long = "selector", default_value = "")]
+    #[arg(
+        verbatim_doc_comment,
+        short = 'l',
+        long = "selector",
+        default_value = ""
+    )]
     pub selector: String,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(long = "show-managed-fields", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub show_managed_fields: bool,
     /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(long = "template", default_value = "")]
+    #[arg(verbatim_doc_comment, long = "template", default_value = "")]
     pub template: String,
     /// The length of time to wait before giving up. Zero means check once and don't wait, negative means wait for a week.
-    #[arg(long = "timeout", default_value = "30s", allow_hyphen_values = true)]
+    #[arg(
+        verbatim_doc_comment,
+        long = "timeout",
+        default_value = "30s",
+        allow_hyphen_values = true
+    )]
     pub timeout: String,
 }
 
@@ -1074,6 +1088,9 @@ async fn wait_deleted(
     )
     .await
 }
+
+/// `kubectl wait`: kubectl's usage (`Use`).
+pub const WAIT_USAGE: &str = r"wait ([-f FILENAME] | resource.group/resource.name | resource.group [(-l label | --all)]) [--for=create|--for=delete|--for condition=available|--for=jsonpath='{}'[=value]]";
 
 #[cfg(test)]
 mod tests {
