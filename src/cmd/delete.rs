@@ -210,8 +210,9 @@ impl DeleteArgs {
                 // kubectl's interrupt handler around each wait: a termination signal ends the
                 // command with exit 1 and no message (the lines of the deletions done are out).
                 let waited = tokio::select! {
-                    r = wait => r,
+                    biased;
                     _ = super::interrupt::termination_signal() => return Err(CliError::Interrupted),
+                    r = wait => r,
                 };
                 if let Err(e) = waited {
                     errors.push(e);

@@ -1019,6 +1019,8 @@ impl GetOptions {
         tokio::pin!(interrupted);
         loop {
             let ev = tokio::select! {
+                // Polled first, so the handler is in place before the first event is printed.
+                biased;
                 _ = &mut interrupted => {
                     ctx.out().flush()?;
                     return Err(CliError::Interrupted);

@@ -534,11 +534,13 @@ impl WaitArgs {
         // As kubectl's interrupt handler around its waits: a termination signal ends the
         // command with exit 1 and no message.
         tokio::select! {
-            r = self.wait_all(ctx, &conditions, &mut printer, deadline) => r,
+            // Polled first, so the handler is in place before anything is printed.
+            biased;
             _ = super::interrupt::termination_signal() => {
                 ctx.out().flush()?;
                 Err(CliError::Interrupted)
             }
+            r = self.wait_all(ctx, &conditions, &mut printer, deadline) => r,
         }
     }
 
