@@ -367,6 +367,90 @@ async fn hostile_manifests() {
     run_all(&env, cases).await;
 }
 
+/// Hostile documents rather than names (issue 11): alias bombs, self-referencing anchors,
+/// nesting past Go's limits, binary garbage, NUL bytes, invalid UTF-8, UTF-16 with and without
+/// a byte-order mark. Each is refused with kubectl's message and exit code by every command that
+/// reads `-f`, and nothing on the server changes. The valid stand-in object is a ConfigMap `a`
+/// in `team` (which exists), so a document that *did* decode would show up as a change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_documents() {
+    let env = setup().await;
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: team\n";
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: team}\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "l{i}: &l{i} [*l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}]\n"
+        ));
+    }
+    bomb.push_str("data: {k: v}\n");
+    let deep = 10_001;
+    let deep_json = format!(
+        r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"a","namespace":"team"}},"x":{}{}}}"#,
+        "[".repeat(deep),
+        "]".repeat(deep)
+    );
+    let utf16 = |big_endian: bool, bom: bool, text: &str| {
+        let mut out = Vec::new();
+        if bom {
+            out.extend(if big_endian {
+                [0xFE, 0xFF]
+            } else {
+                [0xFF, 0xFE]
+            });
+        }
+        for u in text.encode_utf16() {
+            out.extend(if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    };
+    // A kind nobody serves: only a decoder that read every character right names it.
+    let odd_kind = "apiVersion: v1\nkind: ConfigMäp\nmetadata:\n  name: a\n  namespace: team\n";
+    let docs: Vec<(&str, Vec<u8>)> = vec![
+        ("bomb.yaml", bomb.into_bytes()),
+        (
+            "self-anchor.yaml",
+            format!("{cm}data: &d {{k: *d}}\n").into_bytes(),
+        ),
+        ("deep.json", deep_json.into_bytes()),
+        (
+            "garbage.bin",
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+                .collect(),
+        ),
+        (
+            "nul.yaml",
+            format!("{cm}data:\n  k: \"v\0\"\n")
+                .replace("\"v\0\"", "v\0")
+                .into_bytes(),
+        ),
+        (
+            "bad-utf8.yaml",
+            [odd_kind.as_bytes(), b"data:\n  k: \xff\xfe\xfd\n"].concat(),
+        ),
+        ("utf16le-bom.yaml", utf16(false, true, odd_kind)),
+        ("utf16be-bom.yaml", utf16(true, true, odd_kind)),
+        ("utf16le.yaml", utf16(false, false, cm)),
+        (
+            "utf8-bom.yaml",
+            [&[0xEF, 0xBB, 0xBF][..], odd_kind.as_bytes()].concat(),
+        ),
+    ];
+    let mut cases = Vec::new();
+    for (f, bytes) in &docs {
+        std::fs::write(env.work.join(f), bytes).unwrap();
+        cases.extend(on_file(f).into_iter().filter(|c| {
+            ["delete", "get", "apply", "create", "label", "describe"].contains(&c[0].as_str())
+        }));
+    }
+    run_all(&env, cases).await;
+}
+
 /// kubectl's messages, checked verbatim so that the rule holds without the oracle too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_messages() {

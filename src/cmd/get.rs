@@ -896,7 +896,8 @@ impl GetOptions {
         single_item_implied: bool,
     ) -> Result<(), CliError> {
         if single_item_implied && !errs.is_empty() {
-            if let [CliError::Client(ClientError::Path(_))] = errs.as_slice() {
+            // The builder's error returned as it is: one prints with `error: `.
+            if errs.len() == 1 {
                 return Err(errs.remove(0));
             }
             return unreduced(errs);
