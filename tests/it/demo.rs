@@ -1,7 +1,7 @@
 //! `kubectl-rs sandbox demo` prints the seed tutorial as the real kubectl v1.36 printed it:
 //! each step's output equals the recorded reference output of the same command.
 
-mod common;
+use crate::common;
 
 use common::flow::steps;
 use common::normalize::{normalize, sort_rows};

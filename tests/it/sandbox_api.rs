@@ -2,8 +2,7 @@
 //! recordings, list paging, selectors, watch, patches, dry run, deletion, auth, bad input,
 //! and (when installed) the real kubectl against it.
 
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
