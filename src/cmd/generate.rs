@@ -1,6 +1,6 @@
 //! The files generated from the clap definitions and committed to the repository:
 //! `man/` (one roff page per command and subcommand) and `completions/` (one script per shell).
-//! `tests/generated.rs` fails when they are stale; `UPDATE_GENERATED=1 cargo test --test
+//! `tests/it/generated.rs` fails when they are stale; `UPDATE_GENERATED=1 cargo test --test it
 //! generated` rewrites them.
 
 use std::path::PathBuf;

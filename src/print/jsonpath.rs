@@ -1192,7 +1192,7 @@ mod fuzz_tests {
     use super::*;
     use serde_json::json;
 
-    /// Found by tests/fuzz.rs: nested ranges multiply and ran for ever.
+    /// Found by tests/it/fuzz.rs: nested ranges multiply and ran for ever.
     #[test]
     fn exploding_templates_stop_at_the_work_budget() {
         // Each range iterates over every collection below (and including) the current one:

@@ -5,8 +5,7 @@
 //! objects than kubectl fails here even when it prints the same lines.
 
 // The shared harness trips one clippy lint (reported to the lead; not edited here).
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 

@@ -1,10 +1,10 @@
 //! `kubectl-rs sandbox demo` prints the seed tutorial as the real kubectl v1.36 printed it:
 //! each step's output equals the recorded reference output of the same command.
 
-mod common;
+use crate::common;
 
 use common::flow::steps;
-use common::normalize::{normalize, sort_rows};
+use common::normalize::{normalize, sort_random_siblings};
 
 #[test]
 fn the_demo_prints_what_kubectl_printed_for_each_tutorial_step() {
@@ -53,8 +53,8 @@ fn the_demo_prints_what_kubectl_printed_for_each_tutorial_step() {
             );
         } else {
             assert_eq!(
-                sort_rows(&normalize(output)),
-                sort_rows(&normalize(step.expected.stdout.trim_end_matches('\n'))),
+                sort_random_siblings(&normalize(output)),
+                sort_random_siblings(&normalize(step.expected.stdout.trim_end_matches('\n'))),
                 "step `{cmd}`"
             );
         }

@@ -2,8 +2,7 @@
 //! of the same kubeconfig and compares the file they leave, stdout, stderr and exit code.
 //! Without the oracle installed the comparisons are skipped.
 
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

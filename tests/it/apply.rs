@@ -3,8 +3,7 @@
 //! whose live objects and last-applied annotations must agree.
 
 // The shared harness trips one clippy lint (reported to the lead; not edited here).
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use common::flow::{expected_for, steps, Flavor};
 use common::TestEnv;

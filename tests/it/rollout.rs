@@ -7,8 +7,7 @@
 //! output: v1.36's `rollout undo` warns about objects managed by `kubectl apply`.
 
 // The shared harness trips one clippy lint (reported to the lead; not edited here).
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The committed generated files (`man/`, `completions/`) match what the clap tree produces,
 //! and every man page renders without groff warnings.
 //!
-//! `UPDATE_GENERATED=1 cargo test --test generated` rewrites them (and removes stale pages).
+//! `UPDATE_GENERATED=1 cargo test --test it generated` rewrites them (and removes stale pages).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -60,7 +60,7 @@ fn generated_files_are_current() {
     }
     assert!(
         problems.is_empty(),
-        "generated files out of date (run `UPDATE_GENERATED=1 cargo test --test generated`):\n{}",
+        "generated files out of date (run `UPDATE_GENERATED=1 cargo test --test it generated`):\n{}",
         problems.join("\n")
     );
 }

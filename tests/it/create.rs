@@ -4,8 +4,7 @@
 //! v1.34+ (so the v1.36 target) omits it (kubernetes#130989), so it is dropped from the
 //! oracle's output before comparing.
 
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use common::{assert_same, Output, TestEnv};
 

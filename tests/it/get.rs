@@ -3,8 +3,7 @@
 //! flags, kinds and errors. Without the oracle installed the comparisons are skipped.
 
 // The shared harness is owned elsewhere; its lint findings are reported, not fixed here.
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use common::flow::wait_rolled_out;
 use common::{assert_same, Output, TestEnv};

@@ -6,8 +6,7 @@
 //!   `no objects passed to scale`);
 //! - v1.36 lists `kyaml` among the output formats.
 
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use common::{assert_same, oracle, Output, TestEnv};
 

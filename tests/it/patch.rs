@@ -5,8 +5,7 @@
 //! v1.33 (the oracle) and v1.36 (the target) differ here only in v1.36 listing `kyaml` among
 //! the output formats; that is applied to kubectl's output before comparing.
 
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use common::{assert_same, oracle, Output, TestEnv};
 

@@ -3,8 +3,7 @@
 //! same sandbox for `get`/`describe`, so that what the server returns is judged by kubectl.
 
 // The shared harness trips one clippy lint (reported to the lead; not edited here).
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

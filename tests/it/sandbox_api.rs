@@ -2,8 +2,7 @@
 //! recordings, list paging, selectors, watch, patches, dry run, deletion, auth, bad input,
 //! and (when installed) the real kubectl against it.
 
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -1203,9 +1202,10 @@ async fn real_kubectl_against_the_sandbox() {
 
 /// Collapses what legitimately differs between two runs of the seed flow: ages, generated
 /// pod name suffixes, column padding (which follows those widths), and v1.36's
-/// `from <ns> namespace` suffix that the v1.33 oracle doesn't print.
+/// `from <ns> namespace` suffix that the v1.33 oracle doesn't print. Rows keep their order,
+/// except pods told apart only by their random suffix.
 fn normalize(text: &str) -> Vec<String> {
-    let mut lines: Vec<String> = text
+    let lines: Vec<String> = text
         .lines()
         .map(|l| {
             l.replace(" from default namespace", "")
@@ -1236,10 +1236,11 @@ fn normalize(text: &str) -> Vec<String> {
                 .join(" ")
         })
         .collect();
-    if lines.len() > 1 {
-        lines[1..].sort();
-    }
-    lines
+    // Only the DaemonSet's pods, listed by their random names, come in a random order.
+    common::normalize::sort_random_siblings(&lines.join("\n"))
+        .split('\n')
+        .map(str::to_string)
+        .collect()
 }
 
 /// The recorded seed flow (tests/fixtures/reference/kubectl-1.36) replayed with kubectl v1.33

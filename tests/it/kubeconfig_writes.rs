@@ -3,7 +3,7 @@
 //! kept, `kill -9` at any point leaving a valid file, and `sandbox` touching only its own
 //! entries. Where the real kubectl is installed its messages are compared byte for byte.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

@@ -8,7 +8,7 @@
 //! The rule under test is general (client-go's request builder checks every path segment), so
 //! the cases are the product of hostile values and commands, not a list of known bad inputs.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
@@ -276,7 +276,7 @@ async fn run_case(env: &TestEnv, args: &[String]) -> Option<String> {
     let ours = comparable(&ours.normalized());
     if let Some(mut theirs) = theirs {
         // v1.36 `scale` returns the builder's error as it is where v1.33 wrapped it in
-        // `no objects passed to scale %v` (see tests/scale.rs): the same error either way.
+        // `no objects passed to scale %v` (see tests/it/scale.rs): the same error either way.
         if let Some(rest) = theirs
             .stderr
             .strip_prefix("error: no objects passed to scale ")

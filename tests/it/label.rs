@@ -4,8 +4,7 @@
 //! resulting state is compared too (`get … --show-labels`, annotations as JSON).
 
 // The shared harness trips one clippy lint (reported to the lead; not edited here).
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use common::flow::wait_rolled_out;
 use common::{assert_same, oracle, Output, TestEnv};

@@ -262,15 +262,38 @@ fn replace_describe_times(line: &str) -> String {
     s
 }
 
-/// Sorts the rows of each table block (lines between blank lines, header kept first), since
-/// rows of objects with random names come in random order.
-pub fn sort_rows(text: &str) -> String {
+/// Puts rows whose order is random in kubectl's output into one order: in each table block
+/// (lines between blank lines, the `NAME`/`NAMESPACE` header first) only runs of adjacent rows
+/// with equal name columns are sorted; in normalised text those are siblings told apart only by
+/// a random suffix (a DaemonSet's pods, which kubectl lists by that random name). Every other
+/// row keeps its place, so a difference in order fails the comparison.
+pub fn sort_random_siblings(text: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     for block in text.split("\n\n") {
         let mut lines: Vec<&str> = block.split('\n').collect();
-        let is_table = lines[0].starts_with("NAME") || lines[0].starts_with("NAMESPACE");
-        if is_table && lines.len() > 2 {
-            lines[1..].sort();
+        let key_cols = if lines[0].starts_with("NAMESPACE") {
+            2
+        } else if lines[0].starts_with("NAME") {
+            1
+        } else {
+            0
+        };
+        if key_cols > 0 {
+            let key = |l: &str| -> Vec<String> {
+                l.split_whitespace()
+                    .take(key_cols)
+                    .map(str::to_string)
+                    .collect()
+            };
+            let mut start = 1;
+            while start < lines.len() {
+                let k = key(lines[start]);
+                let end = (start..lines.len())
+                    .find(|&i| key(lines[i]) != k)
+                    .unwrap_or(lines.len());
+                lines[start..end].sort();
+                start = end;
+            }
         }
         out.push(lines.join("\n"));
     }
@@ -293,4 +316,19 @@ fn normalizes_run_dependent_tokens() {
         normalize("Start Time:  Fri, 27 Nov 2026 20:41:47 +0000")
     );
     assert_eq!(normalize("node-exporter"), "node-exporter");
+}
+
+#[test]
+fn only_random_siblings_are_sorted() {
+    // Distinct names keep kubectl's order (a wrong order must show up)...
+    let t = "NAME   READY\nweb    1/1\napi    1/1\n";
+    assert_eq!(sort_random_siblings(t), t);
+    // ...while pods told apart only by a random suffix are put in one order.
+    let a = normalize("NAME  NODE\nds-k8gb4  w1\nds-zz2x9  w2\nweb  w1\n");
+    let b = normalize("NAME  NODE\nds-bb2x9  w2\nds-zz2x9  w1\nweb  w1\n");
+    assert_ne!(a, b);
+    assert_eq!(sort_random_siblings(&a), sort_random_siblings(&b));
+    // With a NAMESPACE column the namespace is part of the name.
+    let t = "NAMESPACE  NAME\nb  ds-XXXXX\na  ds-XXXXX\n";
+    assert_eq!(sort_random_siblings(t), t);
 }

@@ -7,7 +7,7 @@
 //! Every wait is bounded: the server never holds a connection longer than `HANG_LIMIT`, and every
 //! command is killed after `RUN_LIMIT`.
 
-mod common;
+use crate::common;
 
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 use rustls::pki_types::pem::PemObject;

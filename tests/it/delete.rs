@@ -4,8 +4,7 @@
 //! documented difference is applied to kubectl's output before comparing.
 
 // The shared harness trips one clippy lint (reported to the lead; not edited here).
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use common::{assert_same, oracle, Output, TestEnv};
 

@@ -5,8 +5,7 @@
 //! accepts `-o kyaml` (the one case using it is checked on kubectl-rs alone).
 
 // The shared harness trips one clippy lint (reported to the lead; not edited here).
-#[allow(clippy::cmp_owned)]
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! A shell or tmux that is not installed skips its test with a printed note (`.ci/run`
 //! installs them).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -2,7 +2,7 @@
 //! (proving the sandbox answers like a real v1.36 cluster), then with kubectl-rs (proving it
 //! prints what kubectl v1.36 prints).
 
-mod common;
+use crate::common;
 
 use common::flow::{replay, report, Flavor};
 use common::TestEnv;

@@ -1,0 +1,65 @@
+//! The integration tests, as one test binary (one link of the whole CLI instead of one per
+//! file). Each module was a file of its own under `tests/`; run one with
+//! `cargo test --test it MODULE::` (e.g. `cargo test --test it label::`).
+//!
+//! All modules run as threads of one process, so nothing here may change process-wide state:
+//! no `std::env::set_var`, no `set_current_dir`, no signal handlers of the test process; pass
+//! environment and working directory to the child commands instead (see `common`).
+
+#[allow(clippy::cmp_owned)]
+mod common;
+
+mod apply;
+mod builder;
+mod cli_core;
+mod completion;
+mod config;
+mod create;
+mod delete;
+mod demo;
+mod fuzz;
+mod generated;
+mod get;
+mod help;
+mod hostile_names;
+mod kubeconfig_writes;
+mod label;
+mod patch;
+mod reference_flow;
+mod rollout;
+mod sandbox_api;
+mod sandbox_batch;
+mod scale;
+mod transport;
+mod wait;
+
+/// Every file of this directory is a module above, and no test file sits directly in `tests/`
+/// (cargo would build it as a second test binary that links the whole CLI again).
+#[test]
+fn every_test_file_is_a_module_of_this_binary() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let main = std::fs::read_to_string(dir.join("it/main.rs")).unwrap();
+    let rs_files = |d: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "rs"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let outside = rs_files(&dir);
+    assert!(
+        outside.is_empty(),
+        "move these into tests/it/ as modules of the one test binary: {outside:?}"
+    );
+    let missing: Vec<String> = rs_files(&dir.join("it"))
+        .into_iter()
+        .filter(|m| m != "main" && !main.lines().any(|l| l == format!("mod {m};")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tests/it/main.rs does not declare (so never runs): {missing:?}"
+    );
+}
