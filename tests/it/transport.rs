@@ -231,8 +231,9 @@ impl Scripted {
         } else {
             "c-rs"
         };
-        tokio::process::Command::new(program)
-            .args(args)
+        let mut c = tokio::process::Command::new(program);
+        common::default_signals(&mut c);
+        c.args(args)
             .env_clear()
             .env("HOME", self.dir.path())
             .env("KUBECONFIG", &kc)

@@ -204,6 +204,7 @@ impl TestEnv {
             .env("KUBECACHEDIR", self.dir.path().join(cache))
             .env("TZ", "UTC")
             .stdin(Stdio::null());
+        default_signals(&mut c);
         c
     }
 
@@ -283,5 +284,20 @@ pub fn assert_same(what: &str, ours: &Output, theirs: &Output) {
             "{what}: kubectl-rs differs from kubectl\n--- kubectl (code {}) stdout:\n{}\n--- kubectl stderr:\n{}\n--- kubectl-rs (code {}) stdout:\n{}\n--- kubectl-rs stderr:\n{}",
             theirs.code, theirs.stdout, theirs.stderr, ours.code, ours.stdout, ours.stderr
         );
+    }
+}
+
+/// Gives a child the default action for the termination signals, whatever the test runner
+/// inherited: a runner started with SIGINT ignored (a background job of a non-interactive
+/// shell) would otherwise pass that on, and a test that interrupts a command could not.
+pub fn default_signals(c: &mut tokio::process::Command) {
+    // SAFETY: between fork and exec only async-signal-safe calls are allowed; signal(2) is one.
+    unsafe {
+        c.pre_exec(|| {
+            for s in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+                libc::signal(s, libc::SIG_DFL);
+            }
+            Ok(())
+        });
     }
 }
