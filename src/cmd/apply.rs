@@ -27,20 +27,18 @@ use crate::resource::{
 /// Apply and update resources from files (kubectl's help: "Apply a configuration to a
 /// resource by file name or stdin").
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    mut_arg("filename", |a| a.help("The files that contain the configurations to apply.")),
+    mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R."))
+)]
 pub struct ApplyArgs {
     /// Positional arguments: apply takes none (kubectl: `Unexpected args: [...]`).
     #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
-    /// The files that contain the configurations to apply.
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process a kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
     #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
@@ -213,12 +211,12 @@ impl ApplyArgs {
                 "--force is not supported by kubectl-rs apply (delete and re-create the object instead)",
             ));
         }
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
         }
-        if self.filename.is_empty() {
+        if self.files.filename.is_empty() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         Ok(dry)
@@ -263,8 +261,8 @@ impl ApplyArgs {
             }
         });
         let spec = ReadSpec {
-            files: self.filename.clone(),
-            recursive: self.recursive,
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
             validate: validation != "Ignore",
             selector: self.selector.clone(),
             latest: false,

@@ -15,20 +15,15 @@ use crate::resource::{read_objects, with_source, ReadSpec};
 /// Create a resource from a file or from stdin.
 #[derive(Debug, Clone, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files to use to create the resource")))]
 pub struct CreateArgs {
     /// Create an object of a kind from flags instead of from files.
     #[command(subcommand)]
     pub generator: Option<crate::cmd::create_generators::Generator>,
-    /// Filename, directory, or URL to files to use to create the resource
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
     #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
@@ -69,12 +64,12 @@ impl CreateArgs {
         if let Some(g) = &self.generator {
             return g.run(ctx).await;
         }
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
         }
-        if self.filename.is_empty() {
+        if self.files.filename.is_empty() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
@@ -102,8 +97,8 @@ impl CreateArgs {
             ),
         };
         let spec = ReadSpec {
-            files: self.filename.clone(),
-            recursive: self.recursive,
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
             validate: validation != "Ignore",
             selector: self.selector.clone(),
             latest: false,

@@ -19,19 +19,17 @@ use crate::resource::{read_objects, with_source, ReadSpec};
 
 /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    mut_arg("filename", |a| a.help("containing the resource to delete.")),
+    mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R."))
+)]
 pub struct DeleteArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
-    /// containing the resource to delete.
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process a kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
     #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
@@ -129,7 +127,7 @@ impl DeleteArgs {
                 "cannot set --all and --field-selector at the same time",
             ));
         }
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
@@ -280,11 +278,11 @@ impl DeleteArgs {
         ctx: &Context,
         selecting: bool,
     ) -> Result<(Vec<Victim>, Vec<CliError>), CliError> {
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: true,
                 selector: self.selector.clone(),
                 latest: false,

@@ -27,22 +27,13 @@ use crate::error::CliError;
 /// Use "kubectl-rs api-resources" for a complete list of supported resources.
 #[derive(Debug, Clone, clap::Args)]
 #[command(verbatim_doc_comment)]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files containing the resource to describe")))]
 pub struct DescribeArgs {
     /// (TYPE[.VERSION][.GROUP] [NAME_PREFIX | -l label] | TYPE[.VERSION][.GROUP]/NAME)
     #[arg(verbatim_doc_comment, value_name = "TYPE")]
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files containing the resource to describe
-    #[arg(
-        verbatim_doc_comment,
-        short = 'f',
-        long = "filename",
-        value_name = "FILENAME"
-    )]
-    pub filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage
-    /// related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long)]
-    pub recursive: bool,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l
     /// key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the
     /// specified label constraints.
@@ -69,7 +60,7 @@ struct Target {
 
 impl DescribeArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        if self.args.is_empty() && self.filenames.is_empty() {
+        if self.args.is_empty() && self.files.filename.is_empty() {
             return Err(CliError::Raw(
                 "You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl describe -h' for help and examples\n"
                     .into(),
@@ -80,7 +71,7 @@ impl DescribeArgs {
         let mut errors: Vec<CliError> = Vec::new();
         let mut targets: Vec<Target> = Vec::new();
 
-        if !self.filenames.is_empty() {
+        if !self.files.filename.is_empty() {
             self.targets_from_files(ctx, &namespace, &mut targets, &mut errors)
                 .await?;
         } else {
@@ -119,7 +110,7 @@ impl DescribeArgs {
         // not found (and nothing else was asked).
         let prefix_match = self.args.len() == 2
             && !self.args[0].contains('/')
-            && self.filenames.is_empty()
+            && self.files.filename.is_empty()
             && targets.is_empty()
             && errors.len() == 1
             && is_not_found(&errors[0]);
@@ -171,8 +162,8 @@ impl DescribeArgs {
     ) -> Result<(), CliError> {
         crate::resource::check_path_args(&self.args)?;
         let spec = crate::resource::ReadSpec {
-            files: self.filenames.clone(),
-            recursive: self.recursive,
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
             validate: false,
             selector: self.selector.clone(),
             latest: false,

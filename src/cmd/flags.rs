@@ -1,5 +1,9 @@
 //! Shared flag groups, each flag defined once: the global (connection/config) flags every
-//! command accepts. Doc comments are kubectl's help texts; `kubectl-rs options` prints them.
+//! command accepts, and the groups commands flatten (`#[command(flatten)]`) as kubectl's
+//! commands embed cli-runtime's flag structs: [`FilenameFlags`], [`KustomizeFlag`],
+//! [`PrintFlags`]. Doc comments are kubectl's help texts (help, man pages and completions are
+//! generated from them); where kubectl words a flag differently for one command, that command
+//! replaces only the sentence with `#[command(mut_arg("ID", |a| a.help("...")))]`.
 
 use crate::client::ApiRequest;
 use crate::context::Context;
@@ -360,6 +364,40 @@ impl Default for PrintFlags {
             show_managed_fields: false,
         }
     }
+}
+
+/// kubectl's FileNameFlags (`-f`, `-R`), defined once and flattened into every command that
+/// reads objects from files. `-f` is a pflag string slice: `-f a.yaml,b.yaml` names two files.
+/// The `-f` sentence differs per command in kubectl; a command sets its own with
+/// `#[command(mut_arg("filename", |a| a.help("...")))]`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilenameFlags {
+    /// Filename, directory, or URL to files identifying the resource to get from a server.
+    #[arg(
+        verbatim_doc_comment,
+        short = 'f',
+        long = "filename",
+        value_delimiter = ','
+    )]
+    pub filename: Vec<String>,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub recursive: bool,
+}
+
+/// kubectl's `-k, --kustomize` (part of FileNameFlags for the commands that take it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct KustomizeFlag {
+    /// Process the kustomization directory. This flag can't be used together with -f or -R.
+    #[arg(
+        verbatim_doc_comment,
+        id = "kustomize",
+        short = 'k',
+        long = "kustomize",
+        value_name = "KUSTOMIZE"
+    )]
+    pub dir: Option<String>,
 }
 
 /// `--dry-run` strategies (cmdutil `GetDryRunStrategy`).
@@ -867,5 +905,38 @@ mod tests {
         fn timeouts_never_panic(s in "\\PC{0,24}") {
             let _ = parse_request_timeout(&s);
         }
+    }
+
+    /// The `-f`/`-R` group parses the same in every command that flattens it: `-f` is a
+    /// comma-separated slice (pflag's StringSlice), `-R` takes an optional `=value`, and a
+    /// command changes only its help sentence (or, for `wait`, the default).
+    #[test]
+    fn filename_flags_parse_alike_in_every_command() {
+        use crate::cmd::{Cli, Command};
+        fn files(argv: &[&str]) -> FilenameFlags {
+            let cli =
+                Cli::try_parse_from(std::iter::once("kubectl-rs").chain(argv.iter().copied()))
+                    .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            match cli.command {
+                Command::Annotate(a) => a.files,
+                Command::Label(a) => a.files,
+                Command::Delete(a) => a.files,
+                Command::Describe(a) => a.files,
+                Command::Wait(a) => a.files,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        for cmd in ["annotate", "label", "delete", "describe", "wait"] {
+            let f = files(&[cmd, "-f", "a.yaml,b.yaml", "-f", "c.yaml", "-R=false"]);
+            assert_eq!(f.filename, ["a.yaml", "b.yaml", "c.yaml"], "{cmd}");
+            assert!(!f.recursive, "{cmd}");
+            assert!(files(&[cmd, "-R"]).recursive, "{cmd}");
+            assert!(files(&[cmd, "--recursive=true"]).recursive, "{cmd}");
+        }
+        assert!(
+            files(&["wait"]).recursive,
+            "kubectl wait recurses by default"
+        );
+        assert!(!files(&["describe"]).recursive);
     }
 }

@@ -32,27 +32,8 @@ pub struct GetArgs {
     /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
     #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub all_namespaces: bool,
-    /// Filename, directory, or URL to files identifying the resource to get from a server.
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        short = 'f',
-        long = "filename",
-        value_delimiter = ','
-    )]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        short = 'R',
-        long = "recursive",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = "true",
-        default_value = "false"
-    )]
-    pub recursive: bool,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
     #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
     pub allow_missing_template_keys: bool,
@@ -204,8 +185,8 @@ impl GetArgs {
         GetOptions {
             raw: self.raw.clone(),
             args: self.args.clone(),
-            filenames: self.filename.clone(),
-            recursive: self.recursive,
+            filenames: self.files.filename.clone(),
+            recursive: self.files.recursive,
             explicit_namespace: false,
             namespace: String::new(),
             all_namespaces: self.all_namespaces,

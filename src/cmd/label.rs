@@ -939,19 +939,14 @@ pub const LABEL_EXAMPLES: &str = r#"Examples:
 /// Update the labels on a resource.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Update the labels on a resource")]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to update the labels")))]
 pub struct LabelArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to update the labels
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
     #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
@@ -1002,9 +997,9 @@ impl LabelArgs {
         UpdateSpec {
             field: Field::Labels,
             args: self.args.clone(),
-            filename: self.filename.clone(),
-            recursive: self.recursive,
-            kustomize: self.kustomize.clone(),
+            filename: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            kustomize: self.kustomize.dir.clone(),
             selector: crate::cmd::label::non_blank(&self.selector),
             field_selector: crate::cmd::label::non_blank(&self.field_selector),
             all: self.all,
@@ -1163,9 +1158,8 @@ mod tests {
     fn output_formats() {
         let mut spec = LabelArgs {
             args: vec![],
-            filename: vec![],
-            recursive: false,
-            kustomize: None,
+            files: Default::default(),
+            kustomize: Default::default(),
             selector: None,
             field_selector: None,
             all: false,

@@ -235,19 +235,14 @@ pub const PATCH_EXAMPLES: &str = r#"Examples:
 /// `kubectl-rs patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Update fields of a resource")]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to update")))]
 pub struct PatchArgs {
     /// `TYPE NAME` or `TYPE/NAME`.
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to update
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// The patch to be applied to the resource JSON file.
     #[arg(verbatim_doc_comment, short = 'p', long = "patch", default_value = "")]
     pub patch: String,
@@ -344,7 +339,7 @@ impl PatchArgs {
             ctx.namespace()?;
         }
         let kind = self.validate(dry_run)?;
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
@@ -474,14 +469,14 @@ impl PatchArgs {
 
     /// The builder: `-f` objects (offline with `--local`) or `TYPE NAME` arguments.
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             if self.local {
                 return Ok(self.local_infos());
             }
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: false,
                 selector: None,
                 latest: false,
@@ -523,13 +518,13 @@ impl PatchArgs {
     /// `--local -f`: the files' objects, not mapped to the server's resources.
     fn local_infos(&self) -> (Vec<Info>, Vec<CliError>) {
         let opts = ReadOptions {
-            recursive: self.recursive,
+            recursive: self.files.recursive,
             validate: false,
         };
         let read = {
             let stdin = std::io::stdin();
             let mut lock = stdin.lock();
-            read_manifests_with(&self.filename, opts, &mut lock)
+            read_manifests_with(&self.files.filename, opts, &mut lock)
         };
         let mut infos = Vec::new();
         let mut errors = Vec::new();

@@ -81,16 +81,10 @@ pub struct Selection {
     /// Resources: `TYPE NAME…`, `TYPE/NAME…`, or `TYPE` (every object of the type).
     #[arg(verbatim_doc_comment, value_name = "TYPE NAME | TYPE/NAME")]
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to get from a server.
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
     #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
@@ -263,10 +257,10 @@ enum Workload {
 impl Selection {
     /// `Validate()` of every subcommand.
     fn require_some(&self) -> Result<(), CliError> {
-        if self.args.is_empty() && self.filename.is_empty() && self.kustomize.is_none() {
+        if self.args.is_empty() && self.files.filename.is_empty() && self.kustomize.dir.is_none() {
             return Err(CliError::msg("required resource not specified"));
         }
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
@@ -281,11 +275,11 @@ impl Selection {
         let client = ctx.client()?;
         let mut found = Vec::new();
         let mut errors = Vec::new();
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: true,
                 selector: self.selector.clone(),
                 latest: true,
@@ -894,7 +888,7 @@ impl PatchArgs {
         self.sel.require_some()?;
         let mut printer = printer_for(ctx, &self.print);
         let (found, mut builder_errors) = self.sel.collect(ctx).await?;
-        if !self.sel.filename.is_empty() {
+        if !self.sel.files.filename.is_empty() {
             // An object read from a file whose path cannot be built is printed bare
             // (observed with kubectl; a name on the command line gets `error: `).
             for e in &mut builder_errors {

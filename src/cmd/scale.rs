@@ -47,19 +47,14 @@ pub const SCALE_EXAMPLES: &str = r#"Examples:
 /// `kubectl-rs scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Set a new size for a deployment, replica set, or replication controller")]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to set a new size")))]
 pub struct ScaleArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to set a new size
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
     #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
     pub selector: Option<String>,
@@ -243,7 +238,7 @@ impl ScaleArgs {
         let mut printer = spec.printer()?;
         ctx.namespace()?;
         self.validate(replicas, current_replicas)?;
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
@@ -301,11 +296,11 @@ impl ScaleArgs {
 
     /// The builder: `-f` objects as read, or the objects named or selected, fetched.
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: false,
                 selector: self.selector.clone(),
                 latest: false,

@@ -74,6 +74,7 @@ const WEEK: Duration = Duration::from_secs(168 * 3600);
 
 /// Wait for a specific condition on one or many resources.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("filename", |a| a.help("identifying the resource.")), mut_arg("recursive", |a| a.default_value("true")))]
 pub struct WaitArgs {
     /// `TYPE NAME…`, `TYPE/NAME…` or `TYPE` with `-l`/`--all`.
     pub args: Vec<String>,
@@ -92,14 +93,8 @@ pub struct WaitArgs {
     /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
     #[arg(verbatim_doc_comment, long = "field-selector", default_value = "")]
     pub field_selector: String,
-    /// identifying the resource.
-    #[arg(
-        verbatim_doc_comment,
-        short = 'f',
-        long = "filename",
-        value_delimiter = ','
-    )]
-    pub filename: Vec<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
     /// The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true. Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity. Multiple conditions are supported and AND'ed to each other in a sequential order. If --for=create is passed, it is always waited first.
     #[arg(verbatim_doc_comment, long = "for")]
     pub for_conditions: Vec<String>,
@@ -110,10 +105,6 @@ pub struct WaitArgs {
     /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub recursive: bool,
     /// Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)
     #[arg(
         verbatim_doc_comment,
@@ -597,13 +588,13 @@ impl WaitArgs {
             if !self.args.is_empty() {
                 return Err(CliError::msg("you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'"));
             }
-        } else if !self.filename.is_empty() {
+        } else if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
         }
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: false,
                 selector: Some(self.selector.clone()),
                 latest: !self.local,
