@@ -31,6 +31,7 @@ use crate::resource::{
     mut_arg("filename", |a| a.help("The files that contain the configurations to apply.")),
     mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R."))
 )]
+#[command(mut_arg("all", |a| a.help("Select all resources in the namespace of the specified resource types.")))]
 pub struct ApplyArgs {
     /// Positional arguments: apply takes none (kubectl: `Unexpected args: [...]`).
     #[arg(verbatim_doc_comment, hide = true)]
@@ -72,13 +73,10 @@ pub struct ApplyArgs {
     #[arg(verbatim_doc_comment, long = "prune", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub prune: bool,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
-    /// Select all resources in the namespace of the specified resource types.
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
     /// Overwrite the default allowlist with <group/version/kind> for --prune
     #[arg(verbatim_doc_comment, long = "prune-allowlist")]
     pub prune_allowlist: Vec<String>,
@@ -178,7 +176,7 @@ impl ApplyArgs {
                 "--force-conflicts only works with --server-side",
             ));
         }
-        if self.all && self.selector.is_some() {
+        if self.all.value && self.selector.value.is_some() {
             return Err(CliError::msg(
                 "cannot set --all and --selector at the same time",
             ));
@@ -190,10 +188,10 @@ impl ApplyArgs {
             if self.server_side {
                 return Err(CliError::msg("--prune is in alpha and doesn't currently work on objects created by server-side apply"));
             }
-            if !self.all && self.selector.is_none() {
+            if !self.all.value && self.selector.value.is_none() {
                 return Err(CliError::msg("all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector"));
             }
-        } else if self.all || !self.prune_allowlist.is_empty() {
+        } else if self.all.value || !self.prune_allowlist.is_empty() {
             // kubectl only consults these with --prune; nothing to check.
         }
         // kubectl parses the allowlist while completing flags, before anything is applied.
@@ -264,7 +262,7 @@ impl ApplyArgs {
             files: self.files.filename.clone(),
             recursive: self.files.recursive,
             validate: validation != "Ignore",
-            selector: self.selector.clone(),
+            selector: self.selector.value.clone(),
             latest: false,
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
@@ -625,7 +623,7 @@ impl Run<'_> {
         }
         for (r, ns) in scopes {
             let mut req = ApiRequest::get(r.path(ns.as_deref(), None)?);
-            if let Some(sel) = &self.args.selector {
+            if let Some(sel) = &self.args.selector.value {
                 req = req.query("labelSelector", sel.clone());
             }
             let list = client.send_json(&req).await?;

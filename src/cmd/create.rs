@@ -49,9 +49,8 @@ pub struct CreateArgs {
         default_value = "kubectl-create"
     )]
     pub field_manager: String,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
     #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -100,7 +99,7 @@ impl CreateArgs {
             files: self.files.filename.clone(),
             recursive: self.files.recursive,
             validate: validation != "Ignore",
-            selector: self.selector.clone(),
+            selector: self.selector.value.clone(),
             latest: false,
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;

@@ -23,6 +23,7 @@ use crate::resource::{read_objects, with_source, ReadSpec};
     mut_arg("filename", |a| a.help("containing the resource to delete.")),
     mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R."))
 )]
+#[command(mut_arg("all", |a| a.help("Delete all resources, in the namespace of the specified resource types.")))]
 pub struct DeleteArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -30,20 +31,14 @@ pub struct DeleteArgs {
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
-    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(verbatim_doc_comment, long = "field-selector")]
-    pub field_selector: Option<String>,
-    /// Delete all resources, in the namespace of the specified resource types.
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
-    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
-    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all_namespaces: bool,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub field_selector: crate::cmd::flags::FieldSelectorFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
     #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
           default_missing_value = "background", default_value = "background")]
@@ -116,13 +111,13 @@ impl DeleteArgs {
                 self.output
             )));
         }
-        if self.all && self.selector.is_some() {
+        if self.all.value && self.selector.value.is_some() {
             // The builder's wording (observed with kubectl 1.33).
             return Err(CliError::msg(
                 "setting 'all' parameter but found a non empty selector. ",
             ));
         }
-        if self.all && self.field_selector.is_some() {
+        if self.all.value && self.field_selector.value.is_some() {
             return Err(CliError::msg(
                 "cannot set --all and --field-selector at the same time",
             ));
@@ -149,7 +144,8 @@ impl DeleteArgs {
             ctx.eprint("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
         }
         let timeout = parse_timeout(&self.timeout)?;
-        let selecting = self.all || self.selector.is_some() || self.field_selector.is_some();
+        let selecting =
+            self.all.value || self.selector.value.is_some() || self.field_selector.value.is_some();
         let ignore_not_found = self.ignore_not_found.unwrap_or(selecting);
         let (victims, mut errors) = self.collect(ctx, selecting).await?;
         if self.interactive && !victims.is_empty() && !self.confirm(ctx, &victims)? {
@@ -163,7 +159,7 @@ impl DeleteArgs {
         };
         let mut found = 0;
         let mut deleted = Vec::new();
-        let mut warn_cluster_scope = ctx.namespace()?.1 && !self.all_namespaces;
+        let mut warn_cluster_scope = ctx.namespace()?.1 && !self.all_namespaces.value;
         for v in &victims {
             if warn_cluster_scope && !v.resource.namespaced {
                 ctx.eprint(
@@ -284,7 +280,7 @@ impl DeleteArgs {
                 files: self.files.filename.clone(),
                 recursive: self.files.recursive,
                 validate: true,
-                selector: self.selector.clone(),
+                selector: self.selector.value.clone(),
                 latest: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
@@ -324,12 +320,12 @@ impl DeleteArgs {
             if !selecting {
                 return Err(crate::resource::no_name_error());
             }
-            let list_ns = (!self.all_namespaces).then(|| ns.clone());
+            let list_ns = (!self.all_namespaces.value).then(|| ns.clone());
             let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None)?);
-            if let Some(s) = &self.selector {
+            if let Some(s) = &self.selector.value {
                 req = req.query("labelSelector", s.clone());
             }
-            if let Some(s) = &self.field_selector {
+            if let Some(s) = &self.field_selector.value {
                 req = req.query("fieldSelector", s.clone());
             }
             let list = ctx.client()?.send_json(&req).await?;

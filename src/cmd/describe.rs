@@ -34,15 +34,10 @@ pub struct DescribeArgs {
     pub args: Vec<String>,
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l
-    /// key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the
-    /// specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long)]
-    pub selector: Option<String>,
-    /// If present, list the requested object(s) across all namespaces. Namespace in current
-    /// context is ignored even if specified with --namespace.
-    #[arg(verbatim_doc_comment, short = 'A', long)]
-    pub all_namespaces: bool,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// If true, display events related to the described object.
     #[arg(verbatim_doc_comment, long, action = ArgAction::Set, default_value_t = true, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]
@@ -77,11 +72,11 @@ impl DescribeArgs {
         } else {
             let resolved = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
             for rt in resolved {
-                let ns =
-                    (rt.resource.namespaced && !self.all_namespaces).then_some(namespace.as_str());
+                let ns = (rt.resource.namespaced && !self.all_namespaces.value)
+                    .then_some(namespace.as_str());
                 if rt.names.is_empty() {
                     for object in self
-                        .list(client, &rt.resource, ns, self.selector.as_deref())
+                        .list(client, &rt.resource, ns, self.selector.value.as_deref())
                         .await?
                     {
                         targets.push(Target {
@@ -91,7 +86,7 @@ impl DescribeArgs {
                     }
                     continue;
                 }
-                if self.all_namespaces && rt.resource.namespaced {
+                if self.all_namespaces.value && rt.resource.namespaced {
                     return Err(crate::resource::name_across_namespaces_error());
                 }
                 for name in &rt.names {
@@ -140,7 +135,7 @@ impl DescribeArgs {
             ctx.out().write_all(text.as_bytes())?;
         }
         if targets.is_empty() && errors.is_empty() {
-            if self.all_namespaces {
+            if self.all_namespaces.value {
                 ctx.eprint("No resources found\n");
             } else {
                 ctx.eprint(&format!("No resources found in {namespace} namespace.\n"));
@@ -165,7 +160,7 @@ impl DescribeArgs {
             files: self.files.filename.clone(),
             recursive: self.files.recursive,
             validate: false,
-            selector: self.selector.clone(),
+            selector: self.selector.value.clone(),
             latest: false,
         };
         let (infos, read_errors) = crate::resource::read_objects(ctx, &spec).await;

@@ -1,6 +1,7 @@
 //! Shared flag groups, each flag defined once: the global (connection/config) flags every
 //! command accepts, and the groups commands flatten (`#[command(flatten)]`) as kubectl's
 //! commands embed cli-runtime's flag structs: [`FilenameFlags`], [`KustomizeFlag`],
+//! [`LabelSelectorFlag`], [`FieldSelectorFlag`], [`AllFlag`], [`AllNamespacesFlag`],
 //! [`PrintFlags`]. Doc comments are kubectl's help texts (help, man pages and completions are
 //! generated from them); where kubectl words a flag differently for one command, that command
 //! replaces only the sentence with `#[command(mut_arg("ID", |a| a.help("...")))]`.
@@ -398,6 +399,66 @@ pub struct KustomizeFlag {
         value_name = "KUSTOMIZE"
     )]
     pub dir: Option<String>,
+}
+
+/// `-l, --selector` (a label selector, sent as `labelSelector`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LabelSelectorFlag {
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
+    #[arg(
+        verbatim_doc_comment,
+        id = "selector",
+        short = 'l',
+        long = "selector",
+        value_name = "SELECTOR"
+    )]
+    pub value: Option<String>,
+}
+
+/// `--field-selector` (sent as `fieldSelector`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FieldSelectorFlag {
+    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
+    #[arg(
+        verbatim_doc_comment,
+        id = "field_selector",
+        long = "field-selector",
+        value_name = "FIELD_SELECTOR"
+    )]
+    pub value: Option<String>,
+}
+
+impl LabelSelectorFlag {
+    /// The selector as typed, `""` when not given.
+    pub fn as_str(&self) -> &str {
+        self.value.as_deref().unwrap_or("")
+    }
+}
+
+impl FieldSelectorFlag {
+    /// The selector as typed, `""` when not given.
+    pub fn as_str(&self) -> &str {
+        self.value.as_deref().unwrap_or("")
+    }
+}
+
+/// `--all`: every object of the named types in the namespace. kubectl words it per command.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AllFlag {
+    /// Select all resources in the namespace of the specified resource types
+    #[arg(verbatim_doc_comment, id = "all", long = "all", value_name = "ALL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `-A, --all-namespaces`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AllNamespacesFlag {
+    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
+    #[arg(verbatim_doc_comment, id = "all_namespaces", short = 'A', long = "all-namespaces",
+          value_name = "ALL_NAMESPACES", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
 }
 
 /// `--dry-run` strategies (cmdutil `GetDryRunStrategy`).
@@ -938,5 +999,13 @@ mod tests {
             "kubectl wait recurses by default"
         );
         assert!(!files(&["describe"]).recursive);
+        // describe's -A takes an optional value like every other bool flag.
+        let cli = Cli::try_parse_from(["kubectl-rs", "describe", "-A=true", "-l", "a=b", "pods"])
+            .unwrap();
+        let Command::Describe(d) = cli.command else {
+            panic!("not describe")
+        };
+        assert!(d.all_namespaces.value);
+        assert_eq!(d.selector.value.as_deref(), Some("a=b"));
     }
 }

@@ -29,9 +29,8 @@ const CMD: &str = "kubectl-rs get";
 /// Display one or many resources.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct GetArgs {
-    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
-    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub all_namespaces: bool,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
@@ -46,9 +45,8 @@ pub struct GetArgs {
         allow_negative_numbers = true
     )]
     pub chunk_size: i64,
-    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(verbatim_doc_comment, long = "field-selector", default_value = "")]
-    pub field_selector: String,
+    #[command(flatten)]
+    pub field_selector: crate::cmd::flags::FieldSelectorFlag,
     /// If set to true, suppresses NotFound error for specific objects that do not exist. Using this flag with commands that query for collections of resources has no effect when no resources are found.
     #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub ignore_not_found: bool,
@@ -73,15 +71,8 @@ pub struct GetArgs {
     /// Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.
     #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
     pub raw: String,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        short = 'l',
-        long = "selector",
-        default_value = ""
-    )]
-    pub selector: String,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// If true, have the server return the appropriate table output. Supports extension APIs and CRDs.
     #[arg(verbatim_doc_comment, long = "server-print", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
     pub server_print: bool,
@@ -189,9 +180,9 @@ impl GetArgs {
             recursive: self.files.recursive,
             explicit_namespace: false,
             namespace: String::new(),
-            all_namespaces: self.all_namespaces,
-            label_selector: self.selector.clone(),
-            field_selector: self.field_selector.clone(),
+            all_namespaces: self.all_namespaces.value,
+            label_selector: self.selector.as_str().to_string(),
+            field_selector: self.field_selector.as_str().to_string(),
             chunk_size: self.chunk_size,
             sort_by: self.sort_by.clone(),
             output: self.output.clone(),
@@ -204,7 +195,7 @@ impl GetArgs {
             table: TableOptions {
                 no_headers: self.no_headers,
                 wide: self.output == "wide",
-                all_namespaces: self.all_namespaces,
+                all_namespaces: self.all_namespaces.value,
                 show_labels: self.show_labels,
                 label_columns: self.label_columns.clone(),
                 with_kind: self.show_kind,
@@ -1277,7 +1268,7 @@ mod tests {
     #[test]
     fn flags_parse_like_kubectl() {
         let a = args(&["ds", "-A", "-L", "a,b", "-L", "c", "--no-headers", "-owide"]);
-        assert!(a.all_namespaces && a.no_headers);
+        assert!(a.all_namespaces.value && a.no_headers);
         assert_eq!(a.label_columns, ["a", "b", "c"]);
         assert_eq!(a.output, "wide");
         let a = args(&["ds", "--server-print=false", "--chunk-size", "0", "-w"]);

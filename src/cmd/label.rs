@@ -940,6 +940,8 @@ pub const LABEL_EXAMPLES: &str = r#"Examples:
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Update the labels on a resource")]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to update the labels")))]
+#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
+#[command(mut_arg("all_namespaces", |a| a.help("If true, check the specified action in all namespaces.")))]
 pub struct LabelArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,
@@ -947,20 +949,14 @@ pub struct LabelArgs {
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
-    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(verbatim_doc_comment, long = "field-selector")]
-    pub field_selector: Option<String>,
-    /// Select all resources, in the namespace of the specified resource types
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
-    /// If true, check the specified action in all namespaces.
-    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all_namespaces: bool,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub field_selector: crate::cmd::flags::FieldSelectorFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// If true, allow labels to be overwritten, otherwise reject label updates that overwrite existing labels.
     #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -1000,10 +996,10 @@ impl LabelArgs {
             filename: self.files.filename.clone(),
             recursive: self.files.recursive,
             kustomize: self.kustomize.dir.clone(),
-            selector: crate::cmd::label::non_blank(&self.selector),
-            field_selector: crate::cmd::label::non_blank(&self.field_selector),
-            all: self.all,
-            all_namespaces: self.all_namespaces,
+            selector: crate::cmd::label::non_blank(&self.selector.value),
+            field_selector: crate::cmd::label::non_blank(&self.field_selector.value),
+            all: self.all.value,
+            all_namespaces: self.all_namespaces.value,
             overwrite: self.overwrite,
             list: self.list,
             local: self.local,
@@ -1160,10 +1156,10 @@ mod tests {
             args: vec![],
             files: Default::default(),
             kustomize: Default::default(),
-            selector: None,
-            field_selector: None,
-            all: false,
-            all_namespaces: false,
+            selector: Default::default(),
+            field_selector: Default::default(),
+            all: Default::default(),
+            all_namespaces: Default::default(),
             overwrite: false,
             list: false,
             local: false,

@@ -85,9 +85,8 @@ pub struct Selection {
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
 }
 
 /// The printing flags of the subcommands that print objects (kubectl's PrintFlags).
@@ -281,13 +280,13 @@ impl Selection {
                 files: self.files.filename.clone(),
                 recursive: self.files.recursive,
                 validate: true,
-                selector: self.selector.clone(),
+                selector: self.selector.value.clone(),
                 latest: true,
             };
             let (targets, read_errors) = read_objects(ctx, &spec).await;
             errors.extend(read_errors);
             // `Latest` before `FilterByLabelSelector`: the live labels decide.
-            let selector = match crate::resource::file_selector(self.selector.as_deref()) {
+            let selector = match crate::resource::file_selector(self.selector.value.as_deref()) {
                 Ok(s) => s,
                 Err(_) => return Ok((found, errors)),
             };
@@ -328,7 +327,7 @@ impl Selection {
             let r = t.resource;
             let obj_ns = r.namespaced.then(|| ns.clone());
             if !t.names.is_empty() {
-                if self.selector.is_some() {
+                if self.selector.value.is_some() {
                     return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
@@ -353,7 +352,7 @@ impl Selection {
             }
             // ResourceTypeOrNameArgs(allowEmptySelector=true): a bare type means all of them.
             let mut req = ApiRequest::get(r.path(obj_ns.as_deref(), None)?);
-            if let Some(s) = &self.selector {
+            if let Some(s) = &self.selector.value {
                 req = req.query("labelSelector", s.clone());
             }
             let list = match client.send_json(&req).await {

@@ -55,13 +55,10 @@ pub struct ScaleArgs {
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
-    /// Select all resources in the namespace of the specified resource types
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
     /// The new desired number of replicas. Required.
     #[arg(
         verbatim_doc_comment,
@@ -302,7 +299,7 @@ impl ScaleArgs {
                 files: self.files.filename.clone(),
                 recursive: self.files.recursive,
                 validate: false,
-                selector: self.selector.clone(),
+                selector: self.selector.value.clone(),
                 latest: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
@@ -320,7 +317,7 @@ impl ScaleArgs {
         if self.args.is_empty() {
             return Err(crate::resource::missing_resource_error());
         }
-        let selecting = self.all || self.selector.is_some();
+        let selecting = self.all.value || self.selector.value.is_some();
         let (ns, _) = ctx.namespace()?;
         let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         let client = ctx.client()?;
@@ -357,7 +354,7 @@ impl ScaleArgs {
                 return Err(crate::resource::no_name_error());
             }
             let mut req = ApiRequest::get(r.path(namespace.as_deref(), None)?);
-            if let Some(s) = self.selector.as_deref().filter(|s| !s.is_empty()) {
+            if let Some(s) = self.selector.value.as_deref().filter(|s| !s.is_empty()) {
                 req = req.query("labelSelector", s);
             }
             let list = match client.send_json(&req).await {

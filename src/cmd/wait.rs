@@ -75,24 +75,20 @@ const WEEK: Duration = Duration::from_secs(168 * 3600);
 /// Wait for a specific condition on one or many resources.
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("filename", |a| a.help("identifying the resource.")), mut_arg("recursive", |a| a.default_value("true")))]
+#[command(mut_arg("selector", |a| a.help("Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)")))]
 pub struct WaitArgs {
     /// `TYPE NAME…`, `TYPE/NAME…` or `TYPE` with `-l`/`--all`.
     pub args: Vec<String>,
-    /// Select all resources in the namespace of the specified resource types
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
-    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
-    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all_namespaces: bool,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
     #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub allow_missing_template_keys: bool,
-    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(verbatim_doc_comment, long = "field-selector", default_value = "")]
-    pub field_selector: String,
+    #[command(flatten)]
+    pub field_selector: crate::cmd::flags::FieldSelectorFlag,
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,
     /// The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true. Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity. Multiple conditions are supported and AND'ed to each other in a sequential order. If --for=create is passed, it is always waited first.
@@ -105,14 +101,8 @@ pub struct WaitArgs {
     /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
-    /// Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)
-    #[arg(
-        verbatim_doc_comment,
-        short = 'l',
-        long = "selector",
-        default_value = ""
-    )]
-    pub selector: String,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
     #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -596,7 +586,7 @@ impl WaitArgs {
                 files: self.files.filename.clone(),
                 recursive: self.files.recursive,
                 validate: false,
-                selector: Some(self.selector.clone()),
+                selector: Some(self.selector.as_str().to_string()),
                 latest: !self.local,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
@@ -628,7 +618,8 @@ impl WaitArgs {
             }
             return Err(CliError::msg(msg));
         }
-        let selecting = !self.selector.is_empty() || !self.field_selector.is_empty();
+        let selecting =
+            !self.selector.as_str().is_empty() || !self.field_selector.as_str().is_empty();
         let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         let mut sources = Vec::new();
         for t in types {
@@ -638,7 +629,7 @@ impl WaitArgs {
                 if selecting {
                     return Err(crate::resource::name_with_selector_error());
                 }
-                if self.all_namespaces {
+                if self.all_namespaces.value {
                     return Err(crate::resource::name_across_namespaces_error());
                 }
                 for name in t.names {
@@ -650,11 +641,15 @@ impl WaitArgs {
                 }
                 continue;
             }
-            if !selecting && !self.all {
+            if !selecting && !self.all.value {
                 return Err(crate::resource::no_name_error());
             }
             sources.push(Source::List {
-                namespace: if self.all_namespaces { None } else { namespace },
+                namespace: if self.all_namespaces.value {
+                    None
+                } else {
+                    namespace
+                },
                 resource: r,
             });
         }
@@ -667,11 +662,11 @@ impl WaitArgs {
         namespace: Option<&str>,
     ) -> Result<ApiRequest, PathError> {
         let mut req = ApiRequest::get(r.path(namespace, None)?);
-        if !self.selector.is_empty() {
-            req = req.query("labelSelector", self.selector.clone());
+        if !self.selector.as_str().is_empty() {
+            req = req.query("labelSelector", self.selector.as_str().to_string());
         }
-        if !self.field_selector.is_empty() {
-            req = req.query("fieldSelector", self.field_selector.clone());
+        if !self.field_selector.as_str().is_empty() {
+            req = req.query("fieldSelector", self.field_selector.as_str().to_string());
         }
         Ok(req)
     }
@@ -685,12 +680,14 @@ impl WaitArgs {
             status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
         if bad_request || status.is_not_found() {
             let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
-            status.message = if self.selector.is_empty() && self.field_selector.is_empty() {
+            status.message = if self.selector.as_str().is_empty()
+                && self.field_selector.as_str().is_empty()
+            {
                 format!("Unable to list {gvr:?}: {}", status.message)
             } else {
                 format!(
                     "Unable to find {gvr:?} that match label selector {:?}, field selector {:?}: {}",
-                    self.selector, self.field_selector, status.message
+                    self.selector.as_str(), self.field_selector.as_str(), status.message
                 )
             };
         }
@@ -714,7 +711,8 @@ impl WaitArgs {
                 };
                 // Named sources with `-l` come only from files: the builder's `Latest`
                 // fetched them, and the live labels decide (`FilterByLabelSelector`).
-                if let Ok(Some(sel)) = crate::resource::file_selector(Some(&self.selector)) {
+                if let Ok(Some(sel)) = crate::resource::file_selector(Some(self.selector.as_str()))
+                {
                     if !crate::resource::labels_match(&sel, &obj) {
                         return Ok(Vec::new());
                     }
