@@ -42,6 +42,7 @@ pub const ANNOTATE_EXAMPLES: &str = r#"Examples:
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to update the annotation")))]
 #[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types.")))]
 #[command(mut_arg("all_namespaces", |a| a.help("If true, check the specified action in all namespaces.")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-annotate")))]
 pub struct AnnotateArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,
@@ -69,20 +70,13 @@ pub struct AnnotateArgs {
     #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// If non-empty, the annotation update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.
     #[arg(verbatim_doc_comment, long = "resource-version", default_value = "")]
     pub resource_version: String,
-    /// Name of the manager used to track field ownership.
-    #[arg(
-        verbatim_doc_comment,
-        long = "field-manager",
-        default_value = "kubectl-annotate"
-    )]
-    pub field_manager: String,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
 }
@@ -103,9 +97,9 @@ impl AnnotateArgs {
             overwrite: self.overwrite,
             list: self.list,
             local: self.local,
-            dry_run: self.dry_run.clone(),
+            dry_run: self.dry_run.value.clone(),
             resource_version: self.resource_version.clone(),
-            field_manager: self.field_manager.clone(),
+            field_manager: self.field_manager.as_str().to_string(),
             output: self.print.output.clone(),
             template: self.print.template.clone(),
             show_managed_fields: self.print.show_managed_fields,

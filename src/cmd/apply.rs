@@ -15,7 +15,7 @@ use crate::apply::{
     to_go_json, SERVER_SIDE_APPLY_CONTENT_TYPE,
 };
 use crate::client::{ApiRequest, ApiStatus, ClientError};
-use crate::cmd::flags::{dry_run_flag, field_validation, parse_timeout, DeleteFlags, DryRun};
+use crate::cmd::flags::{field_validation, parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -48,17 +48,14 @@ pub struct ApplyArgs {
     #[arg(verbatim_doc_comment, long = "server-side", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub server_side: bool,
-    /// Name of the manager used to track field ownership.
-    #[arg(verbatim_doc_comment, long = "field-manager")]
-    pub field_manager: Option<String>,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     /// If true, server-side apply will force the changes against conflicts.
     #[arg(verbatim_doc_comment, long = "force-conflicts", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub force_conflicts: bool,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
@@ -157,7 +154,7 @@ struct Run<'a> {
 
 impl ApplyArgs {
     fn validate_flags(&self, ctx: &Context) -> Result<DryRun, CliError> {
-        let dry = dry_run_flag(ctx, &self.dry_run)?;
+        let dry = self.dry_run.strategy(ctx)?;
         if self.force && self.server_side {
             return Err(CliError::msg("--force cannot be used with --server-side"));
         }
@@ -251,7 +248,7 @@ impl ApplyArgs {
                 .map_err(|e| CliError::msg(e.to_string()))?,
             )
         };
-        let manager = self.field_manager.clone().unwrap_or_else(|| {
+        let manager = self.field_manager.value.clone().unwrap_or_else(|| {
             if self.server_side {
                 "kubectl".into()
             } else {

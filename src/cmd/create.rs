@@ -16,6 +16,7 @@ use crate::resource::{read_objects, with_source, ReadSpec};
 #[derive(Debug, Clone, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files to use to create the resource")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-create")))]
 pub struct CreateArgs {
     /// Create an object of a kind from flags instead of from files.
     #[command(subcommand)]
@@ -28,10 +29,8 @@ pub struct CreateArgs {
     #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
     pub validate: String,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
@@ -42,13 +41,8 @@ pub struct CreateArgs {
     #[arg(verbatim_doc_comment, long = "save-config", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub save_config: bool,
-    /// Name of the manager used to track field ownership.
-    #[arg(
-        verbatim_doc_comment,
-        long = "field-manager",
-        default_value = "kubectl-create"
-    )]
-    pub field_manager: String,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
@@ -71,7 +65,7 @@ impl CreateArgs {
         if self.files.filename.is_empty() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
-        let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = self.dry_run.strategy(ctx)?;
         let validation = field_validation(&self.validate)?;
         let format = if self.output.is_empty() {
             None
@@ -120,7 +114,7 @@ impl CreateArgs {
                 req.body = Some(to_go_json(&obj).into_bytes());
                 let req = dry_run
                     .query(req)
-                    .query("fieldManager", self.field_manager.clone())
+                    .query("fieldManager", self.field_manager.as_str())
                     .query("fieldValidation", validation);
                 match ctx.client()?.send_json(&req).await {
                     Ok(v) => v,

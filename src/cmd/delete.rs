@@ -65,10 +65,8 @@ pub struct DeleteArgs {
     #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     pub ignore_not_found: Option<bool>,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Output mode. Use "-o name" for shorter output (resource/name).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
@@ -132,7 +130,7 @@ impl DeleteArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = self.dry_run.strategy(ctx)?;
         let flags = self.flags();
         let (_, cascade_warning) = flags.propagation()?;
         if let Some(w) = cascade_warning {

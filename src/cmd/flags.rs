@@ -2,6 +2,7 @@
 //! command accepts, and the groups commands flatten (`#[command(flatten)]`) as kubectl's
 //! commands embed cli-runtime's flag structs: [`FilenameFlags`], [`KustomizeFlag`],
 //! [`LabelSelectorFlag`], [`FieldSelectorFlag`], [`AllFlag`], [`AllNamespacesFlag`],
+//! [`DryRunFlag`], [`FieldManagerFlag`],
 //! [`PrintFlags`]. Doc comments are kubectl's help texts (help, man pages and completions are
 //! generated from them); where kubectl words a flag differently for one command, that command
 //! replaces only the sentence with `#[command(mut_arg("ID", |a| a.help("...")))]`.
@@ -459,6 +460,53 @@ pub struct AllNamespacesFlag {
           value_name = "ALL_NAMESPACES", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub value: bool,
+}
+
+/// `--dry-run` as typed; [`DryRunFlag::strategy`] reads it as kubectl does (a bare `--dry-run`
+/// is the deprecated spelling of `client`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DryRunFlag {
+    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
+    #[arg(verbatim_doc_comment, id = "dry_run", long = "dry-run", value_name = "DRY_RUN", num_args = 0..=1,
+          require_equals = true, default_missing_value = "unchanged", default_value = "none")]
+    pub value: String,
+}
+
+impl Default for DryRunFlag {
+    fn default() -> Self {
+        DryRunFlag {
+            value: "none".into(),
+        }
+    }
+}
+
+impl DryRunFlag {
+    /// The strategy, after [`dry_run_flag`]'s rules and warning.
+    pub fn strategy(&self, ctx: &Context) -> Result<DryRun, CliError> {
+        dry_run_flag(ctx, &self.value)
+    }
+}
+
+/// `--field-manager`. Its default is the command's own manager name (`kubectl-label`, ...),
+/// set with `mut_arg("field_manager", |a| a.default_value(...))`; without one (`apply`) the
+/// command picks the name itself.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FieldManagerFlag {
+    /// Name of the manager used to track field ownership.
+    #[arg(
+        verbatim_doc_comment,
+        id = "field_manager",
+        long = "field-manager",
+        value_name = "FIELD_MANAGER"
+    )]
+    pub value: Option<String>,
+}
+
+impl FieldManagerFlag {
+    /// The manager name (`""` when neither given nor defaulted).
+    pub fn as_str(&self) -> &str {
+        self.value.as_deref().unwrap_or("")
+    }
 }
 
 /// `--dry-run` strategies (cmdutil `GetDryRunStrategy`).
@@ -1007,5 +1055,41 @@ mod tests {
         };
         assert!(d.all_namespaces.value);
         assert_eq!(d.selector.value.as_deref(), Some("a=b"));
+    }
+
+    /// `--dry-run` and `--field-manager` come from one definition each; the field manager's
+    /// default stays the command's own name, and a bare `--dry-run` keeps its `unchanged` marker.
+    #[test]
+    fn dry_run_and_field_manager_per_command() {
+        use crate::cmd::{Cli, Command};
+        fn parse(argv: &[&str]) -> Command {
+            Cli::try_parse_from(std::iter::once("kubectl-rs").chain(argv.iter().copied()))
+                .unwrap_or_else(|e| panic!("{argv:?}: {e}"))
+                .command
+        }
+        let (dry, manager) = match parse(&["label", "--dry-run", "pods", "a=b"]) {
+            Command::Label(a) => (a.dry_run.value, a.field_manager.value),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(dry, "unchanged");
+        assert_eq!(manager.as_deref(), Some("kubectl-label"));
+        match parse(&["annotate", "--dry-run=server", "pods", "a=b"]) {
+            Command::Annotate(a) => {
+                assert_eq!(a.dry_run.value, "server");
+                assert_eq!(a.field_manager.as_str(), "kubectl-annotate");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&["patch", "pods", "x", "-p", "{}", "--field-manager=me"]) {
+            Command::Patch(a) => {
+                assert_eq!(a.dry_run.value, "none");
+                assert_eq!(a.field_manager.as_str(), "me");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&["apply", "-f", "x.yaml"]) {
+            Command::Apply(a) => assert_eq!(a.field_manager.value, None),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -236,6 +236,7 @@ pub const PATCH_EXAMPLES: &str = r#"Examples:
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Update fields of a resource")]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to update")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-patch")))]
 pub struct PatchArgs {
     /// `TYPE NAME` or `TYPE/NAME`.
     pub args: Vec<String>,
@@ -256,17 +257,10 @@ pub struct PatchArgs {
     #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
-    /// Name of the manager used to track field ownership.
-    #[arg(
-        verbatim_doc_comment,
-        long = "field-manager",
-        default_value = "kubectl-patch"
-    )]
-    pub field_manager: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     /// If specified, patch will operate on the subresource of the requested object.
     #[arg(verbatim_doc_comment, long = "subresource", default_value = "")]
     pub subresource: String,
@@ -334,7 +328,7 @@ impl PatchArgs {
         if self.record.is_some() {
             ctx.eprint(RECORD_DEPRECATED);
         }
-        let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = self.dry_run.strategy(ctx)?;
         if !self.local {
             ctx.namespace()?;
         }
@@ -413,7 +407,7 @@ impl PatchArgs {
                 let req = ApiRequest::patch(path.clone(), kind.content_type(), patch.to_vec());
                 let req = dry_run
                     .query(req)
-                    .query("fieldManager", self.field_manager.clone());
+                    .query("fieldManager", self.field_manager.as_str());
                 match ctx.client()?.send_json(&req).await {
                     Ok(v) => {
                         // Whether it changed is judged before the change cause is recorded.
@@ -460,7 +454,7 @@ impl PatchArgs {
         let req = ApiRequest::patch(path.clone(), PATCH_MERGE, body);
         let req = dry_run
             .query(req)
-            .query("fieldManager", self.field_manager.clone());
+            .query("fieldManager", self.field_manager.as_str());
         match ctx.client() {
             Ok(c) => c.send_json(&req).await.unwrap_or(patched),
             Err(_) => patched,

@@ -117,6 +117,7 @@ pub struct StatusArgs {
 
 /// `rollout restart|pause|resume` flags.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-rollout")))]
 pub struct PatchArgs {
     /// What to patch.
     #[command(flatten)]
@@ -124,13 +125,8 @@ pub struct PatchArgs {
     /// How to print.
     #[command(flatten)]
     pub print: PrintArgs,
-    /// Name of the manager used to track field ownership.
-    #[arg(
-        verbatim_doc_comment,
-        long = "field-manager",
-        default_value = "kubectl-rollout"
-    )]
-    pub field_manager: String,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
 }
 
 /// `rollout history` flags.
@@ -169,10 +165,8 @@ pub struct UndoArgs {
         allow_negative_numbers = true
     )]
     pub to_revision: i64,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
 }
 
 impl RolloutArgs {
@@ -941,7 +935,7 @@ impl PatchArgs {
                 Ok(path) => {
                     let req =
                         ApiRequest::patch(path, "application/strategic-merge-patch+json", body)
-                            .query("fieldManager", self.field_manager.clone());
+                            .query("fieldManager", self.field_manager.as_str());
                     ctx.client()?.send_json(&req).await
                 }
                 Err(e) => Err(e.into()),

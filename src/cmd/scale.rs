@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::cmd::flags::DryRun;
 use crate::cmd::flags::PrintSpec;
-use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -81,10 +81,8 @@ pub struct ScaleArgs {
     /// The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).
     #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
     pub timeout: String,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Record current kubectl command in the resource annotation (deprecated).
     #[arg(verbatim_doc_comment, long = "record", hide = true, num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
@@ -224,7 +222,7 @@ impl ScaleArgs {
         let Some(replicas) = replicas else {
             return Err(CliError::msg("required flag(s) \"replicas\" not set"));
         };
-        let dry_run = dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = self.dry_run.strategy(ctx)?;
         let spec = PrintSpec::parse(
             ctx,
             &self.print.output,
