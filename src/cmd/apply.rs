@@ -81,24 +81,8 @@ pub struct ApplyArgs {
     #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub overwrite: bool,
-    /// If true, wait for resources to be gone before returning. This waits for finalizers.
-    #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub wait: bool,
-    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
-    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
-    pub timeout: String,
-    /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
-    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub force: bool,
-    /// Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).
-    #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
-    pub grace_period: i64,
-    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
-    #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
-          default_missing_value = "background", default_value = "background")]
-    pub cascade: String,
+    #[command(flatten)]
+    pub deletion: crate::cmd::flags::DeletionArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +139,7 @@ struct Run<'a> {
 impl ApplyArgs {
     fn validate_flags(&self, ctx: &Context) -> Result<DryRun, CliError> {
         let dry = self.dry_run.strategy(ctx)?;
-        if self.force && self.server_side {
+        if self.deletion.force && self.server_side {
             return Err(CliError::msg("--force cannot be used with --server-side"));
         }
         if dry == DryRun::Client && self.server_side {
@@ -163,7 +147,7 @@ impl ApplyArgs {
                 "--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)",
             ));
         }
-        if dry == DryRun::Server && self.force {
+        if dry == DryRun::Server && self.deletion.force {
             return Err(CliError::msg(
                 "--dry-run=server cannot be used with --force",
             ));
@@ -179,7 +163,7 @@ impl ApplyArgs {
             ));
         }
         if self.prune {
-            if self.force {
+            if self.deletion.force {
                 return Err(CliError::msg("--force cannot be used with --prune"));
             }
             if self.server_side {
@@ -201,7 +185,7 @@ impl ApplyArgs {
                 "invalid GroupVersionKind format: {bad}, please follow <group/version/kind>"
             )));
         }
-        if self.force {
+        if self.deletion.force {
             return Err(CliError::msg(
                 "--force is not supported by kubectl-rs apply (delete and re-create the object instead)",
             ));
@@ -604,8 +588,8 @@ impl Run<'_> {
             })
             .collect();
         let flags = DeleteFlags {
-            cascade: self.args.cascade.clone(),
-            grace_period: self.args.grace_period,
+            cascade: self.args.deletion.cascade.clone(),
+            grace_period: self.args.deletion.grace_period,
             ..DeleteFlags::default()
         };
         let body = flags.delete_options(self.dry_run)?;
@@ -656,8 +640,8 @@ impl Run<'_> {
                     );
                     self.ctx.out().write_all(line.as_bytes())?;
                 }
-                if self.args.wait && self.dry_run == DryRun::None {
-                    let timeout = parse_timeout(&self.args.timeout)?;
+                if self.args.deletion.wait && self.dry_run == DryRun::None {
+                    let timeout = parse_timeout(&self.args.deletion.timeout)?;
                     crate::resource::helper::wait_deleted(
                         self.ctx,
                         &r,

@@ -24,6 +24,7 @@ use crate::resource::{read_objects, with_source, ReadSpec};
     mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R."))
 )]
 #[command(mut_arg("all", |a| a.help("Delete all resources, in the namespace of the specified resource types.")))]
+#[command(mut_arg("wait", |a| a.default_value("true")))]
 pub struct DeleteArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -39,28 +40,12 @@ pub struct DeleteArgs {
     pub all: crate::cmd::flags::AllFlag,
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
-    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
-    #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
-          default_missing_value = "background", default_value = "background")]
-    pub cascade: String,
-    /// Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).
-    #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
-    pub grace_period: i64,
+    #[command(flatten)]
+    pub deletion: crate::cmd::flags::DeletionArgs,
     /// If true, resources are signaled for immediate shutdown (same as --grace-period=1).
     #[arg(verbatim_doc_comment, long = "now", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub now: bool,
-    /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
-    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub force: bool,
-    /// If true, wait for resources to be gone before returning. This waits for finalizers.
-    #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub wait: bool,
-    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
-    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
-    pub timeout: String,
     /// Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.
     #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
@@ -95,10 +80,10 @@ impl Victim {
 impl DeleteArgs {
     fn flags(&self) -> DeleteFlags {
         DeleteFlags {
-            cascade: self.cascade.clone(),
-            grace_period: self.grace_period,
+            cascade: self.deletion.cascade.clone(),
+            grace_period: self.deletion.grace_period,
             now: self.now,
-            force: self.force,
+            force: self.deletion.force,
         }
     }
 
@@ -138,10 +123,10 @@ impl DeleteArgs {
         }
         let grace = flags.effective_grace()?;
         self.validate()?;
-        if self.force && grace == Some(0) {
+        if self.deletion.force && grace == Some(0) {
             ctx.eprint("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
         }
-        let timeout = parse_timeout(&self.timeout)?;
+        let timeout = parse_timeout(&self.deletion.timeout)?;
         let selecting =
             self.all.value || self.selector.value.is_some() || self.field_selector.value.is_some();
         let ignore_not_found = self.ignore_not_found.unwrap_or(selecting);
@@ -189,7 +174,7 @@ impl DeleteArgs {
             self.print(ctx, v, operation, dry_run)?;
             deleted.push((v.clone(), response));
         }
-        if self.wait && dry_run == DryRun::None {
+        if self.deletion.wait && dry_run == DryRun::None {
             for (v, response) in &deleted {
                 let wait = crate::resource::helper::wait_deleted(
                     ctx,

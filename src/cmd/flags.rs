@@ -2,7 +2,7 @@
 //! command accepts, and the groups commands flatten (`#[command(flatten)]`) as kubectl's
 //! commands embed cli-runtime's flag structs: [`FilenameFlags`], [`KustomizeFlag`],
 //! [`LabelSelectorFlag`], [`FieldSelectorFlag`], [`AllFlag`], [`AllNamespacesFlag`],
-//! [`DryRunFlag`], [`FieldManagerFlag`],
+//! [`DryRunFlag`], [`FieldManagerFlag`], [`DeletionArgs`],
 //! [`PrintFlags`]. Doc comments are kubectl's help texts (help, man pages and completions are
 //! generated from them); where kubectl words a flag differently for one command, that command
 //! replaces only the sentence with `#[command(mut_arg("ID", |a| a.help("...")))]`.
@@ -578,6 +578,31 @@ pub fn field_validation(s: &str) -> Result<&'static str, CliError> {
     }
 }
 
+/// kubectl's DeleteFlags as `delete` and `apply --prune` both take them: `--cascade`,
+/// `--grace-period`, `--force`, `--wait`, `--timeout` (`delete` adds `--now`). `--wait`
+/// defaults to false; `delete` sets its default to true with `mut_arg`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeletionArgs {
+    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
+    #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
+          default_missing_value = "background", default_value = "background")]
+    pub cascade: String,
+    /// Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).
+    #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
+    pub grace_period: i64,
+    /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
+    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub force: bool,
+    /// If true, wait for resources to be gone before returning. This waits for finalizers.
+    #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub wait: bool,
+    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
+    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
+    pub timeout: String,
+}
+
 /// The deletion settings `delete` and `apply --prune` share.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteFlags {
@@ -1091,5 +1116,56 @@ mod tests {
             Command::Apply(a) => assert_eq!(a.field_manager.value, None),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// `delete` and `apply` share one definition of the deletion flags; only `--wait`'s
+    /// default differs (true for `delete`, false for `apply`), as in kubectl.
+    #[test]
+    fn deletion_flags_shared_by_delete_and_apply() {
+        use crate::cmd::{Cli, Command};
+        fn deletion(argv: &[&str]) -> DeletionArgs {
+            let cli =
+                Cli::try_parse_from(std::iter::once("kubectl-rs").chain(argv.iter().copied()))
+                    .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            match cli.command {
+                Command::Delete(a) => a.deletion,
+                Command::Apply(a) => a.deletion,
+                other => panic!("{other:?}"),
+            }
+        }
+        let d = deletion(&["delete", "pods", "x"]);
+        assert!(d.wait);
+        assert_eq!(
+            (d.cascade.as_str(), d.grace_period, d.force),
+            ("background", -1, false)
+        );
+        assert_eq!(d.timeout, "0s");
+        assert!(!deletion(&["apply", "-f", "x.yaml"]).wait);
+        let a = deletion(&[
+            "apply",
+            "-f",
+            "x.yaml",
+            "--cascade=orphan",
+            "--grace-period",
+            "-5",
+            "--force",
+            "--wait",
+        ]);
+        assert_eq!(
+            (a.cascade.as_str(), a.grace_period, a.force, a.wait),
+            ("orphan", -5, true, true)
+        );
+        let d = deletion(&[
+            "delete",
+            "pods",
+            "x",
+            "--cascade",
+            "--wait=false",
+            "--timeout=5s",
+        ]);
+        assert_eq!(
+            (d.cascade.as_str(), d.wait, d.timeout.as_str()),
+            ("background", false, "5s")
+        );
     }
 }
