@@ -83,10 +83,8 @@ pub struct WaitArgs {
     pub all: crate::cmd::flags::AllFlag,
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
-    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub allow_missing_template_keys: bool,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
     #[command(flatten)]
     pub field_selector: crate::cmd::flags::FieldSelectorFlag,
     #[command(flatten)]
@@ -98,18 +96,8 @@ pub struct WaitArgs {
     #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
-    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(verbatim_doc_comment, long = "template", default_value = "")]
-    pub template: String,
     /// The length of time to wait before giving up. Zero means check once and don't wait, negative means wait for a week.
     #[arg(
         verbatim_doc_comment,
@@ -454,8 +442,8 @@ fn meta_str<'a>(obj: &'a Value, key: &str) -> &'a str {
 impl WaitArgs {
     fn printer(&self, ctx: &Context) -> Result<Printer, CliError> {
         let kyaml = ctx.env.get("KUBECTL_KYAML") != Some("false");
-        let template = Some(self.template.as_str()).filter(|t| !t.is_empty());
-        if self.output.is_empty() && template.is_none() {
+        let template = Some(self.print.template.as_deref().unwrap_or("")).filter(|t| !t.is_empty());
+        if self.print.output.is_empty() && template.is_none() {
             return Ok(Printer::ConditionMet);
         }
         let unknown = || {
@@ -479,14 +467,15 @@ impl WaitArgs {
             }
             allowed.sort();
             print_err(PrintError::UnknownFormat {
-                format: self.output.clone(),
+                format: self.print.output.clone(),
                 allowed,
             })
         };
-        let format = OutputFormat::parse(&self.output, template, kyaml).map_err(|e| match e {
-            PrintError::UnknownFormat { .. } => unknown(),
-            other => print_err(other),
-        })?;
+        let format =
+            OutputFormat::parse(&self.print.output, template, kyaml).map_err(|e| match e {
+                PrintError::UnknownFormat { .. } => unknown(),
+                other => print_err(other),
+            })?;
         if matches!(
             format,
             OutputFormat::Table { .. }
@@ -496,9 +485,9 @@ impl WaitArgs {
             return Err(unknown());
         }
         let opts = GenericOptions {
-            allow_missing_keys: self.allow_missing_template_keys,
+            allow_missing_keys: self.print.allow_missing_template_keys,
             no_headers: false,
-            show_managed_fields: self.show_managed_fields,
+            show_managed_fields: self.print.show_managed_fields,
         };
         let read = |p: &str| std::fs::read_to_string(p).map_err(|e| e.to_string());
         let p = GenericPrinter::new(&format, &opts, &read).map_err(print_err)?;
