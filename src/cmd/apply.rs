@@ -15,7 +15,7 @@ use crate::apply::{
     to_go_json, SERVER_SIDE_APPLY_CONTENT_TYPE,
 };
 use crate::client::{ApiRequest, ApiStatus, ClientError};
-use crate::cmd::flags::{dry_run_flag, field_validation, parse_timeout, DeleteFlags, DryRun};
+use crate::cmd::flags::{field_validation, parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -27,20 +27,19 @@ use crate::resource::{
 /// Apply and update resources from files (kubectl's help: "Apply a configuration to a
 /// resource by file name or stdin").
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    mut_arg("filename", |a| a.help("The files that contain the configurations to apply.")),
+    mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R."))
+)]
+#[command(mut_arg("all", |a| a.help("Select all resources in the namespace of the specified resource types.")))]
 pub struct ApplyArgs {
     /// Positional arguments: apply takes none (kubectl: `Unexpected args: [...]`).
     #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
-    /// The files that contain the configurations to apply.
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process a kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
     #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
@@ -49,17 +48,14 @@ pub struct ApplyArgs {
     #[arg(verbatim_doc_comment, long = "server-side", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub server_side: bool,
-    /// Name of the manager used to track field ownership.
-    #[arg(verbatim_doc_comment, long = "field-manager")]
-    pub field_manager: Option<String>,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     /// If true, server-side apply will force the changes against conflicts.
     #[arg(verbatim_doc_comment, long = "force-conflicts", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub force_conflicts: bool,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
@@ -74,13 +70,10 @@ pub struct ApplyArgs {
     #[arg(verbatim_doc_comment, long = "prune", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub prune: bool,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
-    /// Select all resources in the namespace of the specified resource types.
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
     /// Overwrite the default allowlist with <group/version/kind> for --prune
     #[arg(verbatim_doc_comment, long = "prune-allowlist")]
     pub prune_allowlist: Vec<String>,
@@ -88,24 +81,8 @@ pub struct ApplyArgs {
     #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub overwrite: bool,
-    /// If true, wait for resources to be gone before returning. This waits for finalizers.
-    #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub wait: bool,
-    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
-    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
-    pub timeout: String,
-    /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
-    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub force: bool,
-    /// Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).
-    #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
-    pub grace_period: i64,
-    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
-    #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
-          default_missing_value = "background", default_value = "background")]
-    pub cascade: String,
+    #[command(flatten)]
+    pub deletion: crate::cmd::flags::DeletionArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,8 +138,8 @@ struct Run<'a> {
 
 impl ApplyArgs {
     fn validate_flags(&self, ctx: &Context) -> Result<DryRun, CliError> {
-        let dry = dry_run_flag(ctx, &self.dry_run)?;
-        if self.force && self.server_side {
+        let dry = self.dry_run.strategy(ctx)?;
+        if self.deletion.force && self.server_side {
             return Err(CliError::msg("--force cannot be used with --server-side"));
         }
         if dry == DryRun::Client && self.server_side {
@@ -170,7 +147,7 @@ impl ApplyArgs {
                 "--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)",
             ));
         }
-        if dry == DryRun::Server && self.force {
+        if dry == DryRun::Server && self.deletion.force {
             return Err(CliError::msg(
                 "--dry-run=server cannot be used with --force",
             ));
@@ -180,22 +157,22 @@ impl ApplyArgs {
                 "--force-conflicts only works with --server-side",
             ));
         }
-        if self.all && self.selector.is_some() {
+        if self.all.value && self.selector.value.is_some() {
             return Err(CliError::msg(
                 "cannot set --all and --selector at the same time",
             ));
         }
         if self.prune {
-            if self.force {
+            if self.deletion.force {
                 return Err(CliError::msg("--force cannot be used with --prune"));
             }
             if self.server_side {
                 return Err(CliError::msg("--prune is in alpha and doesn't currently work on objects created by server-side apply"));
             }
-            if !self.all && self.selector.is_none() {
+            if !self.all.value && self.selector.value.is_none() {
                 return Err(CliError::msg("all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector"));
             }
-        } else if self.all || !self.prune_allowlist.is_empty() {
+        } else if self.all.value || !self.prune_allowlist.is_empty() {
             // kubectl only consults these with --prune; nothing to check.
         }
         // kubectl parses the allowlist while completing flags, before anything is applied.
@@ -208,17 +185,17 @@ impl ApplyArgs {
                 "invalid GroupVersionKind format: {bad}, please follow <group/version/kind>"
             )));
         }
-        if self.force {
+        if self.deletion.force {
             return Err(CliError::msg(
                 "--force is not supported by kubectl-rs apply (delete and re-create the object instead)",
             ));
         }
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
         }
-        if self.filename.is_empty() {
+        if self.files.filename.is_empty() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         Ok(dry)
@@ -255,7 +232,7 @@ impl ApplyArgs {
                 .map_err(|e| CliError::msg(e.to_string()))?,
             )
         };
-        let manager = self.field_manager.clone().unwrap_or_else(|| {
+        let manager = self.field_manager.value.clone().unwrap_or_else(|| {
             if self.server_side {
                 "kubectl".into()
             } else {
@@ -263,10 +240,10 @@ impl ApplyArgs {
             }
         });
         let spec = ReadSpec {
-            files: self.filename.clone(),
-            recursive: self.recursive,
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
             validate: validation != "Ignore",
-            selector: self.selector.clone(),
+            selector: self.selector.value.clone(),
             latest: false,
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
@@ -611,8 +588,8 @@ impl Run<'_> {
             })
             .collect();
         let flags = DeleteFlags {
-            cascade: self.args.cascade.clone(),
-            grace_period: self.args.grace_period,
+            cascade: self.args.deletion.cascade.clone(),
+            grace_period: self.args.deletion.grace_period,
             ..DeleteFlags::default()
         };
         let body = flags.delete_options(self.dry_run)?;
@@ -627,7 +604,7 @@ impl Run<'_> {
         }
         for (r, ns) in scopes {
             let mut req = ApiRequest::get(r.path(ns.as_deref(), None)?);
-            if let Some(sel) = &self.args.selector {
+            if let Some(sel) = &self.args.selector.value {
                 req = req.query("labelSelector", sel.clone());
             }
             let list = client.send_json(&req).await?;
@@ -663,8 +640,8 @@ impl Run<'_> {
                     );
                     self.ctx.out().write_all(line.as_bytes())?;
                 }
-                if self.args.wait && self.dry_run == DryRun::None {
-                    let timeout = parse_timeout(&self.args.timeout)?;
+                if self.args.deletion.wait && self.dry_run == DryRun::None {
+                    let timeout = parse_timeout(&self.args.deletion.timeout)?;
                     crate::resource::helper::wait_deleted(
                         self.ctx,
                         &r,

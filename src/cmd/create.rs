@@ -15,28 +15,22 @@ use crate::resource::{read_objects, with_source, ReadSpec};
 /// Create a resource from a file or from stdin.
 #[derive(Debug, Clone, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files to use to create the resource")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-create")))]
 pub struct CreateArgs {
     /// Create an object of a kind from flags instead of from files.
     #[command(subcommand)]
     pub generator: Option<crate::cmd::create_generators::Generator>,
-    /// Filename, directory, or URL to files to use to create the resource
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
     #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
     pub validate: String,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
@@ -47,16 +41,10 @@ pub struct CreateArgs {
     #[arg(verbatim_doc_comment, long = "save-config", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub save_config: bool,
-    /// Name of the manager used to track field ownership.
-    #[arg(
-        verbatim_doc_comment,
-        long = "field-manager",
-        default_value = "kubectl-create"
-    )]
-    pub field_manager: String,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
     #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -69,15 +57,15 @@ impl CreateArgs {
         if let Some(g) = &self.generator {
             return g.run(ctx).await;
         }
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
         }
-        if self.filename.is_empty() {
+        if self.files.filename.is_empty() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
-        let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = self.dry_run.strategy(ctx)?;
         let validation = field_validation(&self.validate)?;
         let format = if self.output.is_empty() {
             None
@@ -102,10 +90,10 @@ impl CreateArgs {
             ),
         };
         let spec = ReadSpec {
-            files: self.filename.clone(),
-            recursive: self.recursive,
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
             validate: validation != "Ignore",
-            selector: self.selector.clone(),
+            selector: self.selector.value.clone(),
             latest: false,
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
@@ -126,7 +114,7 @@ impl CreateArgs {
                 req.body = Some(to_go_json(&obj).into_bytes());
                 let req = dry_run
                     .query(req)
-                    .query("fieldManager", self.field_manager.clone())
+                    .query("fieldManager", self.field_manager.as_str())
                     .query("fieldValidation", validation);
                 match ctx.client()?.send_json(&req).await {
                     Ok(v) => v,

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::apply::{set_last_applied, to_go_json};
 use crate::client::{ApiRequest, Method};
-use crate::cmd::flags::{dry_run_flag, field_validation, DryRun};
+use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::kubeconfig::resolve::io_text;
@@ -18,22 +18,16 @@ use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 
 /// The flags every generator has (kubectl's print, dry-run, validate and field-manager flags).
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-create")))]
 pub struct CommonArgs {
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
     #[arg(verbatim_doc_comment, long = "save-config", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub save_config: bool,
-    /// Name of the manager used to track field ownership.
-    #[arg(
-        verbatim_doc_comment,
-        long = "field-manager",
-        default_value = "kubectl-create"
-    )]
-    pub field_manager: String,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
     #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
           default_missing_value = "strict", default_value = "strict")]
@@ -271,7 +265,7 @@ impl Generator {
             }
             _ => {}
         }
-        let dry_run = dry_run_flag(ctx, &common.dry_run)?;
+        let dry_run = common.dry_run.strategy(ctx)?;
         let validation = field_validation(&common.validate)?;
         let (namespace, enforce) = ctx.namespace()?;
         let meta_ns = enforce.then_some(namespace.as_str());
@@ -308,7 +302,7 @@ impl Generator {
                     req.body = Some(to_go_json(&built.object).into_bytes());
                     let req = dry_run
                         .query(req)
-                        .query("fieldManager", common.field_manager.clone())
+                        .query("fieldManager", common.field_manager.as_str())
                         .query("fieldValidation", validation);
                     ctx.client()?.send_json(&req).await
                 }

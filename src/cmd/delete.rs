@@ -19,63 +19,39 @@ use crate::resource::{read_objects, with_source, ReadSpec};
 
 /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    mut_arg("filename", |a| a.help("containing the resource to delete.")),
+    mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R."))
+)]
+#[command(mut_arg("all", |a| a.help("Delete all resources, in the namespace of the specified resource types.")))]
+#[command(mut_arg("wait", |a| a.default_value("true")))]
 pub struct DeleteArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
-    /// containing the resource to delete.
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process a kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
-    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(verbatim_doc_comment, long = "field-selector")]
-    pub field_selector: Option<String>,
-    /// Delete all resources, in the namespace of the specified resource types.
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
-    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
-    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all_namespaces: bool,
-    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
-    #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
-          default_missing_value = "background", default_value = "background")]
-    pub cascade: String,
-    /// Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).
-    #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
-    pub grace_period: i64,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub field_selector: crate::cmd::flags::FieldSelectorFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
+    #[command(flatten)]
+    pub deletion: crate::cmd::flags::DeletionArgs,
     /// If true, resources are signaled for immediate shutdown (same as --grace-period=1).
     #[arg(verbatim_doc_comment, long = "now", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub now: bool,
-    /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
-    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub force: bool,
-    /// If true, wait for resources to be gone before returning. This waits for finalizers.
-    #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub wait: bool,
-    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
-    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
-    pub timeout: String,
     /// Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.
     #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     pub ignore_not_found: Option<bool>,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Output mode. Use "-o name" for shorter output (resource/name).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
@@ -104,10 +80,10 @@ impl Victim {
 impl DeleteArgs {
     fn flags(&self) -> DeleteFlags {
         DeleteFlags {
-            cascade: self.cascade.clone(),
-            grace_period: self.grace_period,
+            cascade: self.deletion.cascade.clone(),
+            grace_period: self.deletion.grace_period,
             now: self.now,
-            force: self.force,
+            force: self.deletion.force,
         }
     }
 
@@ -118,18 +94,18 @@ impl DeleteArgs {
                 self.output
             )));
         }
-        if self.all && self.selector.is_some() {
+        if self.all.value && self.selector.value.is_some() {
             // The builder's wording (observed with kubectl 1.33).
             return Err(CliError::msg(
                 "setting 'all' parameter but found a non empty selector. ",
             ));
         }
-        if self.all && self.field_selector.is_some() {
+        if self.all.value && self.field_selector.value.is_some() {
             return Err(CliError::msg(
                 "cannot set --all and --field-selector at the same time",
             ));
         }
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
@@ -139,7 +115,7 @@ impl DeleteArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = self.dry_run.strategy(ctx)?;
         let flags = self.flags();
         let (_, cascade_warning) = flags.propagation()?;
         if let Some(w) = cascade_warning {
@@ -147,11 +123,12 @@ impl DeleteArgs {
         }
         let grace = flags.effective_grace()?;
         self.validate()?;
-        if self.force && grace == Some(0) {
+        if self.deletion.force && grace == Some(0) {
             ctx.eprint("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
         }
-        let timeout = parse_timeout(&self.timeout)?;
-        let selecting = self.all || self.selector.is_some() || self.field_selector.is_some();
+        let timeout = parse_timeout(&self.deletion.timeout)?;
+        let selecting =
+            self.all.value || self.selector.value.is_some() || self.field_selector.value.is_some();
         let ignore_not_found = self.ignore_not_found.unwrap_or(selecting);
         let (victims, mut errors) = self.collect(ctx, selecting).await?;
         if self.interactive && !victims.is_empty() && !self.confirm(ctx, &victims)? {
@@ -165,7 +142,7 @@ impl DeleteArgs {
         };
         let mut found = 0;
         let mut deleted = Vec::new();
-        let mut warn_cluster_scope = ctx.namespace()?.1 && !self.all_namespaces;
+        let mut warn_cluster_scope = ctx.namespace()?.1 && !self.all_namespaces.value;
         for v in &victims {
             if warn_cluster_scope && !v.resource.namespaced {
                 ctx.eprint(
@@ -197,7 +174,7 @@ impl DeleteArgs {
             self.print(ctx, v, operation, dry_run)?;
             deleted.push((v.clone(), response));
         }
-        if self.wait && dry_run == DryRun::None {
+        if self.deletion.wait && dry_run == DryRun::None {
             for (v, response) in &deleted {
                 let wait = crate::resource::helper::wait_deleted(
                     ctx,
@@ -280,13 +257,13 @@ impl DeleteArgs {
         ctx: &Context,
         selecting: bool,
     ) -> Result<(Vec<Victim>, Vec<CliError>), CliError> {
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: true,
-                selector: self.selector.clone(),
+                selector: self.selector.value.clone(),
                 latest: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
@@ -326,12 +303,12 @@ impl DeleteArgs {
             if !selecting {
                 return Err(crate::resource::no_name_error());
             }
-            let list_ns = (!self.all_namespaces).then(|| ns.clone());
+            let list_ns = (!self.all_namespaces.value).then(|| ns.clone());
             let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None)?);
-            if let Some(s) = &self.selector {
+            if let Some(s) = &self.selector.value {
                 req = req.query("labelSelector", s.clone());
             }
-            if let Some(s) = &self.field_selector {
+            if let Some(s) = &self.field_selector.value {
                 req = req.query("fieldSelector", s.clone());
             }
             let list = ctx.client()?.send_json(&req).await?;

@@ -27,31 +27,17 @@ use crate::error::CliError;
 /// Use "kubectl-rs api-resources" for a complete list of supported resources.
 #[derive(Debug, Clone, clap::Args)]
 #[command(verbatim_doc_comment)]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files containing the resource to describe")))]
 pub struct DescribeArgs {
     /// (TYPE[.VERSION][.GROUP] [NAME_PREFIX | -l label] | TYPE[.VERSION][.GROUP]/NAME)
     #[arg(verbatim_doc_comment, value_name = "TYPE")]
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files containing the resource to describe
-    #[arg(
-        verbatim_doc_comment,
-        short = 'f',
-        long = "filename",
-        value_name = "FILENAME"
-    )]
-    pub filenames: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage
-    /// related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long)]
-    pub recursive: bool,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l
-    /// key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the
-    /// specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long)]
-    pub selector: Option<String>,
-    /// If present, list the requested object(s) across all namespaces. Namespace in current
-    /// context is ignored even if specified with --namespace.
-    #[arg(verbatim_doc_comment, short = 'A', long)]
-    pub all_namespaces: bool,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// If true, display events related to the described object.
     #[arg(verbatim_doc_comment, long, action = ArgAction::Set, default_value_t = true, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]
@@ -69,7 +55,7 @@ struct Target {
 
 impl DescribeArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        if self.args.is_empty() && self.filenames.is_empty() {
+        if self.args.is_empty() && self.files.filename.is_empty() {
             return Err(CliError::Raw(
                 "You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl describe -h' for help and examples\n"
                     .into(),
@@ -80,17 +66,17 @@ impl DescribeArgs {
         let mut errors: Vec<CliError> = Vec::new();
         let mut targets: Vec<Target> = Vec::new();
 
-        if !self.filenames.is_empty() {
+        if !self.files.filename.is_empty() {
             self.targets_from_files(ctx, &namespace, &mut targets, &mut errors)
                 .await?;
         } else {
             let resolved = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
             for rt in resolved {
-                let ns =
-                    (rt.resource.namespaced && !self.all_namespaces).then_some(namespace.as_str());
+                let ns = (rt.resource.namespaced && !self.all_namespaces.value)
+                    .then_some(namespace.as_str());
                 if rt.names.is_empty() {
                     for object in self
-                        .list(client, &rt.resource, ns, self.selector.as_deref())
+                        .list(client, &rt.resource, ns, self.selector.value.as_deref())
                         .await?
                     {
                         targets.push(Target {
@@ -100,7 +86,7 @@ impl DescribeArgs {
                     }
                     continue;
                 }
-                if self.all_namespaces && rt.resource.namespaced {
+                if self.all_namespaces.value && rt.resource.namespaced {
                     return Err(crate::resource::name_across_namespaces_error());
                 }
                 for name in &rt.names {
@@ -119,7 +105,7 @@ impl DescribeArgs {
         // not found (and nothing else was asked).
         let prefix_match = self.args.len() == 2
             && !self.args[0].contains('/')
-            && self.filenames.is_empty()
+            && self.files.filename.is_empty()
             && targets.is_empty()
             && errors.len() == 1
             && is_not_found(&errors[0]);
@@ -149,7 +135,7 @@ impl DescribeArgs {
             ctx.out().write_all(text.as_bytes())?;
         }
         if targets.is_empty() && errors.is_empty() {
-            if self.all_namespaces {
+            if self.all_namespaces.value {
                 ctx.eprint("No resources found\n");
             } else {
                 ctx.eprint(&format!("No resources found in {namespace} namespace.\n"));
@@ -177,10 +163,10 @@ impl DescribeArgs {
     ) -> Result<(), CliError> {
         crate::resource::check_path_args(&self.args)?;
         let spec = crate::resource::ReadSpec {
-            files: self.filenames.clone(),
-            recursive: self.recursive,
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
             validate: false,
-            selector: self.selector.clone(),
+            selector: self.selector.value.clone(),
             latest: false,
         };
         let (infos, read_errors) = crate::resource::read_objects(ctx, &spec).await;

@@ -1,5 +1,11 @@
 //! Shared flag groups, each flag defined once: the global (connection/config) flags every
-//! command accepts. Doc comments are kubectl's help texts; `kubectl-rs options` prints them.
+//! command accepts, and the groups commands flatten (`#[command(flatten)]`) as kubectl's
+//! commands embed cli-runtime's flag structs: [`FilenameFlags`], [`KustomizeFlag`],
+//! [`LabelSelectorFlag`], [`FieldSelectorFlag`], [`AllFlag`], [`AllNamespacesFlag`],
+//! [`DryRunFlag`], [`FieldManagerFlag`], [`DeletionArgs`],
+//! [`PrintFlags`]. Doc comments are kubectl's help texts (help, man pages and completions are
+//! generated from them); where kubectl words a flag differently for one command, that command
+//! replaces only the sentence with `#[command(mut_arg("ID", |a| a.help("...")))]`.
 
 use crate::client::ApiRequest;
 use crate::context::Context;
@@ -362,6 +368,147 @@ impl Default for PrintFlags {
     }
 }
 
+/// kubectl's FileNameFlags (`-f`, `-R`), defined once and flattened into every command that
+/// reads objects from files. `-f` is a pflag string slice: `-f a.yaml,b.yaml` names two files.
+/// The `-f` sentence differs per command in kubectl; a command sets its own with
+/// `#[command(mut_arg("filename", |a| a.help("...")))]`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FilenameFlags {
+    /// Filename, directory, or URL to files identifying the resource to get from a server.
+    #[arg(
+        verbatim_doc_comment,
+        short = 'f',
+        long = "filename",
+        value_delimiter = ','
+    )]
+    pub filename: Vec<String>,
+    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub recursive: bool,
+}
+
+/// kubectl's `-k, --kustomize` (part of FileNameFlags for the commands that take it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct KustomizeFlag {
+    /// Process the kustomization directory. This flag can't be used together with -f or -R.
+    #[arg(
+        verbatim_doc_comment,
+        id = "kustomize",
+        short = 'k',
+        long = "kustomize",
+        value_name = "KUSTOMIZE"
+    )]
+    pub dir: Option<String>,
+}
+
+/// `-l, --selector` (a label selector, sent as `labelSelector`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LabelSelectorFlag {
+    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
+    #[arg(
+        verbatim_doc_comment,
+        id = "selector",
+        short = 'l',
+        long = "selector",
+        value_name = "SELECTOR"
+    )]
+    pub value: Option<String>,
+}
+
+/// `--field-selector` (sent as `fieldSelector`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FieldSelectorFlag {
+    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
+    #[arg(
+        verbatim_doc_comment,
+        id = "field_selector",
+        long = "field-selector",
+        value_name = "FIELD_SELECTOR"
+    )]
+    pub value: Option<String>,
+}
+
+impl LabelSelectorFlag {
+    /// The selector as typed, `""` when not given.
+    pub fn as_str(&self) -> &str {
+        self.value.as_deref().unwrap_or("")
+    }
+}
+
+impl FieldSelectorFlag {
+    /// The selector as typed, `""` when not given.
+    pub fn as_str(&self) -> &str {
+        self.value.as_deref().unwrap_or("")
+    }
+}
+
+/// `--all`: every object of the named types in the namespace. kubectl words it per command.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AllFlag {
+    /// Select all resources in the namespace of the specified resource types
+    #[arg(verbatim_doc_comment, id = "all", long = "all", value_name = "ALL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `-A, --all-namespaces`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AllNamespacesFlag {
+    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
+    #[arg(verbatim_doc_comment, id = "all_namespaces", short = 'A', long = "all-namespaces",
+          value_name = "ALL_NAMESPACES", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--dry-run` as typed; [`DryRunFlag::strategy`] reads it as kubectl does (a bare `--dry-run`
+/// is the deprecated spelling of `client`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DryRunFlag {
+    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
+    #[arg(verbatim_doc_comment, id = "dry_run", long = "dry-run", value_name = "DRY_RUN", num_args = 0..=1,
+          require_equals = true, default_missing_value = "unchanged", default_value = "none")]
+    pub value: String,
+}
+
+impl Default for DryRunFlag {
+    fn default() -> Self {
+        DryRunFlag {
+            value: "none".into(),
+        }
+    }
+}
+
+impl DryRunFlag {
+    /// The strategy, after [`dry_run_flag`]'s rules and warning.
+    pub fn strategy(&self, ctx: &Context) -> Result<DryRun, CliError> {
+        dry_run_flag(ctx, &self.value)
+    }
+}
+
+/// `--field-manager`. Its default is the command's own manager name (`kubectl-label`, ...),
+/// set with `mut_arg("field_manager", |a| a.default_value(...))`; without one (`apply`) the
+/// command picks the name itself.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FieldManagerFlag {
+    /// Name of the manager used to track field ownership.
+    #[arg(
+        verbatim_doc_comment,
+        id = "field_manager",
+        long = "field-manager",
+        value_name = "FIELD_MANAGER"
+    )]
+    pub value: Option<String>,
+}
+
+impl FieldManagerFlag {
+    /// The manager name (`""` when neither given nor defaulted).
+    pub fn as_str(&self) -> &str {
+        self.value.as_deref().unwrap_or("")
+    }
+}
+
 /// `--dry-run` strategies (cmdutil `GetDryRunStrategy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DryRun {
@@ -429,6 +576,31 @@ pub fn field_validation(s: &str) -> Result<&'static str, CliError> {
             "invalid - validate option {s:?}; must be one of: strict (or true), warn, ignore (or false)"
         ))),
     }
+}
+
+/// kubectl's DeleteFlags as `delete` and `apply --prune` both take them: `--cascade`,
+/// `--grace-period`, `--force`, `--wait`, `--timeout` (`delete` adds `--now`). `--wait`
+/// defaults to false; `delete` sets its default to true with `mut_arg`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DeletionArgs {
+    /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
+    #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
+          default_missing_value = "background", default_value = "background")]
+    pub cascade: String,
+    /// Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).
+    #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
+    pub grace_period: i64,
+    /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
+    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub force: bool,
+    /// If true, wait for resources to be gone before returning. This waits for finalizers.
+    #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub wait: bool,
+    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
+    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
+    pub timeout: String,
 }
 
 /// The deletion settings `delete` and `apply --prune` share.
@@ -867,5 +1039,133 @@ mod tests {
         fn timeouts_never_panic(s in "\\PC{0,24}") {
             let _ = parse_request_timeout(&s);
         }
+    }
+
+    /// The `-f`/`-R` group parses the same in every command that flattens it: `-f` is a
+    /// comma-separated slice (pflag's StringSlice), `-R` takes an optional `=value`, and a
+    /// command changes only its help sentence (or, for `wait`, the default).
+    #[test]
+    fn filename_flags_parse_alike_in_every_command() {
+        use crate::cmd::{Cli, Command};
+        fn files(argv: &[&str]) -> FilenameFlags {
+            let cli =
+                Cli::try_parse_from(std::iter::once("kubectl-rs").chain(argv.iter().copied()))
+                    .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            match cli.command {
+                Command::Annotate(a) => a.files,
+                Command::Label(a) => a.files,
+                Command::Delete(a) => a.files,
+                Command::Describe(a) => a.files,
+                Command::Wait(a) => a.files,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        for cmd in ["annotate", "label", "delete", "describe", "wait"] {
+            let f = files(&[cmd, "-f", "a.yaml,b.yaml", "-f", "c.yaml", "-R=false"]);
+            assert_eq!(f.filename, ["a.yaml", "b.yaml", "c.yaml"], "{cmd}");
+            assert!(!f.recursive, "{cmd}");
+            assert!(files(&[cmd, "-R"]).recursive, "{cmd}");
+            assert!(files(&[cmd, "--recursive=true"]).recursive, "{cmd}");
+        }
+        assert!(
+            files(&["wait"]).recursive,
+            "kubectl wait recurses by default"
+        );
+        assert!(!files(&["describe"]).recursive);
+        // describe's -A takes an optional value like every other bool flag.
+        let cli = Cli::try_parse_from(["kubectl-rs", "describe", "-A=true", "-l", "a=b", "pods"])
+            .unwrap();
+        let Command::Describe(d) = cli.command else {
+            panic!("not describe")
+        };
+        assert!(d.all_namespaces.value);
+        assert_eq!(d.selector.value.as_deref(), Some("a=b"));
+    }
+
+    /// `--dry-run` and `--field-manager` come from one definition each; the field manager's
+    /// default stays the command's own name, and a bare `--dry-run` keeps its `unchanged` marker.
+    #[test]
+    fn dry_run_and_field_manager_per_command() {
+        use crate::cmd::{Cli, Command};
+        fn parse(argv: &[&str]) -> Command {
+            Cli::try_parse_from(std::iter::once("kubectl-rs").chain(argv.iter().copied()))
+                .unwrap_or_else(|e| panic!("{argv:?}: {e}"))
+                .command
+        }
+        let (dry, manager) = match parse(&["label", "--dry-run", "pods", "a=b"]) {
+            Command::Label(a) => (a.dry_run.value, a.field_manager.value),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(dry, "unchanged");
+        assert_eq!(manager.as_deref(), Some("kubectl-label"));
+        match parse(&["annotate", "--dry-run=server", "pods", "a=b"]) {
+            Command::Annotate(a) => {
+                assert_eq!(a.dry_run.value, "server");
+                assert_eq!(a.field_manager.as_str(), "kubectl-annotate");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&["patch", "pods", "x", "-p", "{}", "--field-manager=me"]) {
+            Command::Patch(a) => {
+                assert_eq!(a.dry_run.value, "none");
+                assert_eq!(a.field_manager.as_str(), "me");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&["apply", "-f", "x.yaml"]) {
+            Command::Apply(a) => assert_eq!(a.field_manager.value, None),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// `delete` and `apply` share one definition of the deletion flags; only `--wait`'s
+    /// default differs (true for `delete`, false for `apply`), as in kubectl.
+    #[test]
+    fn deletion_flags_shared_by_delete_and_apply() {
+        use crate::cmd::{Cli, Command};
+        fn deletion(argv: &[&str]) -> DeletionArgs {
+            let cli =
+                Cli::try_parse_from(std::iter::once("kubectl-rs").chain(argv.iter().copied()))
+                    .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+            match cli.command {
+                Command::Delete(a) => a.deletion,
+                Command::Apply(a) => a.deletion,
+                other => panic!("{other:?}"),
+            }
+        }
+        let d = deletion(&["delete", "pods", "x"]);
+        assert!(d.wait);
+        assert_eq!(
+            (d.cascade.as_str(), d.grace_period, d.force),
+            ("background", -1, false)
+        );
+        assert_eq!(d.timeout, "0s");
+        assert!(!deletion(&["apply", "-f", "x.yaml"]).wait);
+        let a = deletion(&[
+            "apply",
+            "-f",
+            "x.yaml",
+            "--cascade=orphan",
+            "--grace-period",
+            "-5",
+            "--force",
+            "--wait",
+        ]);
+        assert_eq!(
+            (a.cascade.as_str(), a.grace_period, a.force, a.wait),
+            ("orphan", -5, true, true)
+        );
+        let d = deletion(&[
+            "delete",
+            "pods",
+            "x",
+            "--cascade",
+            "--wait=false",
+            "--timeout=5s",
+        ]);
+        assert_eq!(
+            (d.cascade.as_str(), d.wait, d.timeout.as_str()),
+            ("background", false, "5s")
+        );
     }
 }

@@ -28,34 +28,14 @@ const CMD: &str = "kubectl-rs get";
 
 /// Display one or many resources.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(mut_arg("output", |a| a.help("Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide). See custom columns [https://kubernetes.io/docs/reference/kubectl/#custom-columns], golang template [http://golang.org/pkg/text/template/#pkg-overview] and jsonpath template [https://kubernetes.io/docs/reference/kubectl/jsonpath/].")))]
 pub struct GetArgs {
-    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
-    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub all_namespaces: bool,
-    /// Filename, directory, or URL to files identifying the resource to get from a server.
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        short = 'f',
-        long = "filename",
-        value_delimiter = ','
-    )]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        short = 'R',
-        long = "recursive",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = "true",
-        default_value = "false"
-    )]
-    pub recursive: bool,
-    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
-    pub allow_missing_template_keys: bool,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
     /// Return large lists in chunks rather than all at once. Pass 0 to disable.
     #[arg(
         verbatim_doc_comment,
@@ -65,9 +45,8 @@ pub struct GetArgs {
         allow_negative_numbers = true
     )]
     pub chunk_size: i64,
-    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(verbatim_doc_comment, long = "field-selector", default_value = "")]
-    pub field_selector: String,
+    #[command(flatten)]
+    pub field_selector: crate::cmd::flags::FieldSelectorFlag,
     /// If set to true, suppresses NotFound error for specific objects that do not exist. Using this flag with commands that query for collections of resources has no effect when no resources are found.
     #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub ignore_not_found: bool,
@@ -83,24 +62,14 @@ pub struct GetArgs {
     /// When using the default or custom-column output format, don't print headers (default print headers).
     #[arg(verbatim_doc_comment, long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub no_headers: bool,
-    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file, custom-columns, custom-columns-file, wide). See custom columns [https://kubernetes.io/docs/reference/kubectl/#custom-columns], golang template [http://golang.org/pkg/text/template/#pkg-overview] and jsonpath template [https://kubernetes.io/docs/reference/kubectl/jsonpath/].
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
     /// Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.
     #[arg(verbatim_doc_comment, long = "output-watch-events", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub output_watch_events: bool,
     /// Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.
     #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
     pub raw: String,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        short = 'l',
-        long = "selector",
-        default_value = ""
-    )]
-    pub selector: String,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// If true, have the server return the appropriate table output. Supports extension APIs and CRDs.
     #[arg(verbatim_doc_comment, long = "server-print", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
     pub server_print: bool,
@@ -110,18 +79,12 @@ pub struct GetArgs {
     /// When printing, show all labels as the last column (default hide labels column)
     #[arg(verbatim_doc_comment, long = "show-labels", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub show_labels: bool,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
     /// If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.
     #[arg(verbatim_doc_comment, long = "sort-by", default_value = "")]
     pub sort_by: String,
     /// If specified, gets the subresource of the requested object.
     #[arg(verbatim_doc_comment, long = "subresource", default_value = "")]
     pub subresource: String,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(verbatim_doc_comment, long = "template", default_value = "")]
-    pub template: String,
     /// After listing/getting the requested object, watch for changes.
     #[arg(verbatim_doc_comment, short = 'w', long = "watch", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub watch: bool,
@@ -199,39 +162,43 @@ impl GetArgs {
     /// The options from the flags alone (the namespace is left empty); `kyaml` is false only
     /// when `KUBECTL_KYAML=false`.
     pub fn options(&self, kyaml: bool) -> GetOptions {
-        let template = (!self.template.is_empty()).then_some(self.template.as_str());
-        let format = OutputFormat::parse(&self.output, template, kyaml).map_err(|e| e.to_string());
+        let template = (!self.print.template.as_deref().unwrap_or("").is_empty())
+            .then_some(self.print.template.as_deref().unwrap_or(""));
+        let format =
+            OutputFormat::parse(&self.print.output, template, kyaml).map_err(|e| e.to_string());
         GetOptions {
             raw: self.raw.clone(),
             args: self.args.clone(),
-            filenames: self.filename.clone(),
-            recursive: self.recursive,
+            filenames: self.files.filename.clone(),
+            recursive: self.files.recursive,
             explicit_namespace: false,
             namespace: String::new(),
-            all_namespaces: self.all_namespaces,
-            label_selector: self.selector.clone(),
-            field_selector: self.field_selector.clone(),
+            all_namespaces: self.all_namespaces.value,
+            label_selector: self.selector.as_str().to_string(),
+            field_selector: self.field_selector.as_str().to_string(),
             chunk_size: self.chunk_size,
             sort_by: self.sort_by.clone(),
-            output: self.output.clone(),
-            template: self.template.clone(),
+            output: self.print.output.clone(),
+            template: self.print.template.clone().unwrap_or_default(),
             subresource: self.subresource.clone(),
             format,
-            human: (self.output.is_empty() && self.template.is_empty()) || self.output == "wide",
+            human: (self.print.output.is_empty()
+                && self.print.template.as_deref().unwrap_or("").is_empty())
+                || self.print.output == "wide",
             // kubectl: custom columns are not printed from server-side tables.
-            server_print: self.server_print && self.output != "custom-columns",
+            server_print: self.server_print && self.print.output != "custom-columns",
             table: TableOptions {
                 no_headers: self.no_headers,
-                wide: self.output == "wide",
-                all_namespaces: self.all_namespaces,
+                wide: self.print.output == "wide",
+                all_namespaces: self.all_namespaces.value,
                 show_labels: self.show_labels,
                 label_columns: self.label_columns.clone(),
                 with_kind: self.show_kind,
             },
             generic: GenericOptions {
-                allow_missing_keys: self.allow_missing_template_keys,
+                allow_missing_keys: self.print.allow_missing_template_keys,
                 no_headers: self.no_headers,
-                show_managed_fields: self.show_managed_fields,
+                show_managed_fields: self.print.show_managed_fields,
             },
             ignore_not_found: self.ignore_not_found,
             watch: self.watch,
@@ -1297,14 +1264,14 @@ mod tests {
     #[test]
     fn flags_parse_like_kubectl() {
         let a = args(&["ds", "-A", "-L", "a,b", "-L", "c", "--no-headers", "-owide"]);
-        assert!(a.all_namespaces && a.no_headers);
+        assert!(a.all_namespaces.value && a.no_headers);
         assert_eq!(a.label_columns, ["a", "b", "c"]);
-        assert_eq!(a.output, "wide");
+        assert_eq!(a.print.output, "wide");
         let a = args(&["ds", "--server-print=false", "--chunk-size", "0", "-w"]);
         assert!(!a.server_print && a.watch);
         assert_eq!(a.chunk_size, 0);
         let a = args(&["ds"]);
-        assert!(a.server_print && a.allow_missing_template_keys);
+        assert!(a.server_print && a.print.allow_missing_template_keys);
         assert_eq!(a.chunk_size, 500);
         // Flags kubectl has but kubectl-rs does not implement are rejected.
         for f in ["--bogus", "--kustomize=x"] {

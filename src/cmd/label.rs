@@ -939,33 +939,25 @@ pub const LABEL_EXAMPLES: &str = r#"Examples:
 /// Update the labels on a resource.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Update the labels on a resource")]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to update the labels")))]
+#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
+#[command(mut_arg("all_namespaces", |a| a.help("If true, check the specified action in all namespaces.")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-label")))]
 pub struct LabelArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to update the labels
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
-    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(verbatim_doc_comment, long = "field-selector")]
-    pub field_selector: Option<String>,
-    /// Select all resources, in the namespace of the specified resource types
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
-    /// If true, check the specified action in all namespaces.
-    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all_namespaces: bool,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub field_selector: crate::cmd::flags::FieldSelectorFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// If true, allow labels to be overwritten, otherwise reject label updates that overwrite existing labels.
     #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -978,20 +970,13 @@ pub struct LabelArgs {
     #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// If non-empty, the labels update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.
     #[arg(verbatim_doc_comment, long = "resource-version", default_value = "")]
     pub resource_version: String,
-    /// Name of the manager used to track field ownership.
-    #[arg(
-        verbatim_doc_comment,
-        long = "field-manager",
-        default_value = "kubectl-label"
-    )]
-    pub field_manager: String,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
 }
@@ -1002,19 +987,19 @@ impl LabelArgs {
         UpdateSpec {
             field: Field::Labels,
             args: self.args.clone(),
-            filename: self.filename.clone(),
-            recursive: self.recursive,
-            kustomize: self.kustomize.clone(),
-            selector: crate::cmd::label::non_blank(&self.selector),
-            field_selector: crate::cmd::label::non_blank(&self.field_selector),
-            all: self.all,
-            all_namespaces: self.all_namespaces,
+            filename: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            kustomize: self.kustomize.dir.clone(),
+            selector: crate::cmd::label::non_blank(&self.selector.value),
+            field_selector: crate::cmd::label::non_blank(&self.field_selector.value),
+            all: self.all.value,
+            all_namespaces: self.all_namespaces.value,
             overwrite: self.overwrite,
             list: self.list,
             local: self.local,
-            dry_run: self.dry_run.clone(),
+            dry_run: self.dry_run.value.clone(),
             resource_version: self.resource_version.clone(),
-            field_manager: self.field_manager.clone(),
+            field_manager: self.field_manager.as_str().to_string(),
             output: self.print.output.clone(),
             template: self.print.template.clone(),
             show_managed_fields: self.print.show_managed_fields,
@@ -1163,19 +1148,20 @@ mod tests {
     fn output_formats() {
         let mut spec = LabelArgs {
             args: vec![],
-            filename: vec![],
-            recursive: false,
-            kustomize: None,
-            selector: None,
-            field_selector: None,
-            all: false,
-            all_namespaces: false,
+            files: Default::default(),
+            kustomize: Default::default(),
+            selector: Default::default(),
+            field_selector: Default::default(),
+            all: Default::default(),
+            all_namespaces: Default::default(),
             overwrite: false,
             list: false,
             local: false,
-            dry_run: "none".into(),
+            dry_run: Default::default(),
             resource_version: String::new(),
-            field_manager: "kubectl-label".into(),
+            field_manager: crate::cmd::flags::FieldManagerFlag {
+                value: Some("kubectl-label".into()),
+            },
             print: crate::cmd::flags::PrintFlags {
                 output: "wide".into(),
                 ..Default::default()

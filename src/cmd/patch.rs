@@ -235,19 +235,15 @@ pub const PATCH_EXAMPLES: &str = r#"Examples:
 /// `kubectl-rs patch (-f FILENAME | TYPE NAME) [-p PATCH|--patch-file FILE]`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Update fields of a resource")]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to update")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-patch")))]
 pub struct PatchArgs {
     /// `TYPE NAME` or `TYPE/NAME`.
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to update
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// The patch to be applied to the resource JSON file.
     #[arg(verbatim_doc_comment, short = 'p', long = "patch", default_value = "")]
     pub patch: String,
@@ -261,17 +257,10 @@ pub struct PatchArgs {
     #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
-    /// Name of the manager used to track field ownership.
-    #[arg(
-        verbatim_doc_comment,
-        long = "field-manager",
-        default_value = "kubectl-patch"
-    )]
-    pub field_manager: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     /// If specified, patch will operate on the subresource of the requested object.
     #[arg(verbatim_doc_comment, long = "subresource", default_value = "")]
     pub subresource: String,
@@ -339,12 +328,12 @@ impl PatchArgs {
         if self.record.is_some() {
             ctx.eprint(RECORD_DEPRECATED);
         }
-        let dry_run = crate::cmd::flags::dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = self.dry_run.strategy(ctx)?;
         if !self.local {
             ctx.namespace()?;
         }
         let kind = self.validate(dry_run)?;
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
@@ -418,7 +407,7 @@ impl PatchArgs {
                 let req = ApiRequest::patch(path.clone(), kind.content_type(), patch.to_vec());
                 let req = dry_run
                     .query(req)
-                    .query("fieldManager", self.field_manager.clone());
+                    .query("fieldManager", self.field_manager.as_str());
                 match ctx.client()?.send_json(&req).await {
                     Ok(v) => {
                         // Whether it changed is judged before the change cause is recorded.
@@ -465,7 +454,7 @@ impl PatchArgs {
         let req = ApiRequest::patch(path.clone(), PATCH_MERGE, body);
         let req = dry_run
             .query(req)
-            .query("fieldManager", self.field_manager.clone());
+            .query("fieldManager", self.field_manager.as_str());
         match ctx.client() {
             Ok(c) => c.send_json(&req).await.unwrap_or(patched),
             Err(_) => patched,
@@ -474,14 +463,14 @@ impl PatchArgs {
 
     /// The builder: `-f` objects (offline with `--local`) or `TYPE NAME` arguments.
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             if self.local {
                 return Ok(self.local_infos());
             }
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: false,
                 selector: None,
                 latest: false,
@@ -523,13 +512,13 @@ impl PatchArgs {
     /// `--local -f`: the files' objects, not mapped to the server's resources.
     fn local_infos(&self) -> (Vec<Info>, Vec<CliError>) {
         let opts = ReadOptions {
-            recursive: self.recursive,
+            recursive: self.files.recursive,
             validate: false,
         };
         let read = {
             let stdin = std::io::stdin();
             let mut lock = stdin.lock();
-            read_manifests_with(&self.filename, opts, &mut lock)
+            read_manifests_with(&self.files.filename, opts, &mut lock)
         };
         let mut infos = Vec::new();
         let mut errors = Vec::new();

@@ -81,19 +81,12 @@ pub struct Selection {
     /// Resources: `TYPE NAME…`, `TYPE/NAME…`, or `TYPE` (every object of the type).
     #[arg(verbatim_doc_comment, value_name = "TYPE NAME | TYPE/NAME")]
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to get from a server.
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
 }
 
 /// The printing flags of the subcommands that print objects (kubectl's PrintFlags).
@@ -124,6 +117,7 @@ pub struct StatusArgs {
 
 /// `rollout restart|pause|resume` flags.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-rollout")))]
 pub struct PatchArgs {
     /// What to patch.
     #[command(flatten)]
@@ -131,13 +125,8 @@ pub struct PatchArgs {
     /// How to print.
     #[command(flatten)]
     pub print: PrintArgs,
-    /// Name of the manager used to track field ownership.
-    #[arg(
-        verbatim_doc_comment,
-        long = "field-manager",
-        default_value = "kubectl-rollout"
-    )]
-    pub field_manager: String,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
 }
 
 /// `rollout history` flags.
@@ -176,10 +165,8 @@ pub struct UndoArgs {
         allow_negative_numbers = true
     )]
     pub to_revision: i64,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
 }
 
 impl RolloutArgs {
@@ -263,10 +250,10 @@ enum Workload {
 impl Selection {
     /// `Validate()` of every subcommand.
     fn require_some(&self) -> Result<(), CliError> {
-        if self.args.is_empty() && self.filename.is_empty() && self.kustomize.is_none() {
+        if self.args.is_empty() && self.files.filename.is_empty() && self.kustomize.dir.is_none() {
             return Err(CliError::msg("required resource not specified"));
         }
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
@@ -281,19 +268,19 @@ impl Selection {
         let client = ctx.client()?;
         let mut found = Vec::new();
         let mut errors = Vec::new();
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: true,
-                selector: self.selector.clone(),
+                selector: self.selector.value.clone(),
                 latest: true,
             };
             let (targets, read_errors) = read_objects(ctx, &spec).await;
             errors.extend(read_errors);
             // `Latest` before `FilterByLabelSelector`: the live labels decide.
-            let selector = match crate::resource::file_selector(self.selector.as_deref()) {
+            let selector = match crate::resource::file_selector(self.selector.value.as_deref()) {
                 Ok(s) => s,
                 Err(_) => return Ok((found, errors)),
             };
@@ -334,7 +321,7 @@ impl Selection {
             let r = t.resource;
             let obj_ns = r.namespaced.then(|| ns.clone());
             if !t.names.is_empty() {
-                if self.selector.is_some() {
+                if self.selector.value.is_some() {
                     return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
@@ -359,7 +346,7 @@ impl Selection {
             }
             // ResourceTypeOrNameArgs(allowEmptySelector=true): a bare type means all of them.
             let mut req = ApiRequest::get(r.path(obj_ns.as_deref(), None)?);
-            if let Some(s) = &self.selector {
+            if let Some(s) = &self.selector.value {
                 req = req.query("labelSelector", s.clone());
             }
             let list = match client.send_json(&req).await {
@@ -894,7 +881,7 @@ impl PatchArgs {
         self.sel.require_some()?;
         let mut printer = printer_for(ctx, &self.print);
         let (found, mut builder_errors) = self.sel.collect(ctx).await?;
-        if !self.sel.filename.is_empty() {
+        if !self.sel.files.filename.is_empty() {
             // An object read from a file whose path cannot be built is printed bare
             // (observed with kubectl; a name on the command line gets `error: `).
             for e in &mut builder_errors {
@@ -948,7 +935,7 @@ impl PatchArgs {
                 Ok(path) => {
                     let req =
                         ApiRequest::patch(path, "application/strategic-merge-patch+json", body)
-                            .query("fieldManager", self.field_manager.clone());
+                            .query("fieldManager", self.field_manager.as_str());
                     ctx.client()?.send_json(&req).await
                 }
                 Err(e) => Err(e.into()),

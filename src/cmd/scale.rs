@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::cmd::flags::DryRun;
 use crate::cmd::flags::PrintSpec;
-use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -47,26 +47,18 @@ pub const SCALE_EXAMPLES: &str = r#"Examples:
 /// `kubectl-rs scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Set a new size for a deployment, replica set, or replication controller")]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to set a new size")))]
 pub struct ScaleArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
-    /// Filename, directory, or URL to files identifying the resource to set a new size
-    #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
-    pub filename: Vec<String>,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub recursive: bool,
-    /// Process the kustomization directory. This flag can't be used together with -f or -R.
-    #[arg(verbatim_doc_comment, short = 'k', long = "kustomize")]
-    pub kustomize: Option<String>,
-    /// Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l key1=value1,key2=value2,key3 in (value3)). Matching objects must satisfy all of the specified label constraints.
-    #[arg(verbatim_doc_comment, short = 'l', long = "selector")]
-    pub selector: Option<String>,
-    /// Select all resources in the namespace of the specified resource types
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
     /// The new desired number of replicas. Required.
     #[arg(
         verbatim_doc_comment,
@@ -89,10 +81,8 @@ pub struct ScaleArgs {
     /// The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).
     #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
     pub timeout: String,
-    /// Must be "none", "server", or "client". If client strategy, only print the object that would be sent, without sending it. If server strategy, submit server-side request without persisting the resource.
-    #[arg(verbatim_doc_comment, long = "dry-run", num_args = 0..=1, require_equals = true,
-          default_missing_value = "unchanged", default_value = "none")]
-    pub dry_run: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Record current kubectl command in the resource annotation (deprecated).
     #[arg(verbatim_doc_comment, long = "record", hide = true, num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
@@ -232,7 +222,7 @@ impl ScaleArgs {
         let Some(replicas) = replicas else {
             return Err(CliError::msg("required flag(s) \"replicas\" not set"));
         };
-        let dry_run = dry_run_flag(ctx, &self.dry_run)?;
+        let dry_run = self.dry_run.strategy(ctx)?;
         let spec = PrintSpec::parse(
             ctx,
             &self.print.output,
@@ -243,7 +233,7 @@ impl ScaleArgs {
         let mut printer = spec.printer()?;
         ctx.namespace()?;
         self.validate(replicas, current_replicas)?;
-        if self.kustomize.is_some() {
+        if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
@@ -301,13 +291,13 @@ impl ScaleArgs {
 
     /// The builder: `-f` objects as read, or the objects named or selected, fetched.
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: false,
-                selector: self.selector.clone(),
+                selector: self.selector.value.clone(),
                 latest: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
@@ -325,7 +315,7 @@ impl ScaleArgs {
         if self.args.is_empty() {
             return Err(crate::resource::missing_resource_error());
         }
-        let selecting = self.all || self.selector.is_some();
+        let selecting = self.all.value || self.selector.value.is_some();
         let (ns, _) = ctx.namespace()?;
         let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         let client = ctx.client()?;
@@ -362,7 +352,7 @@ impl ScaleArgs {
                 return Err(crate::resource::no_name_error());
             }
             let mut req = ApiRequest::get(r.path(namespace.as_deref(), None)?);
-            if let Some(s) = self.selector.as_deref().filter(|s| !s.is_empty()) {
+            if let Some(s) = self.selector.value.as_deref().filter(|s| !s.is_empty()) {
                 req = req.query("labelSelector", s);
             }
             let list = match client.send_json(&req).await {

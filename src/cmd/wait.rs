@@ -74,32 +74,21 @@ const WEEK: Duration = Duration::from_secs(168 * 3600);
 
 /// Wait for a specific condition on one or many resources.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("filename", |a| a.help("identifying the resource.")), mut_arg("recursive", |a| a.default_value("true")))]
+#[command(mut_arg("selector", |a| a.help("Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)")))]
 pub struct WaitArgs {
     /// `TYPE NAME…`, `TYPE/NAME…` or `TYPE` with `-l`/`--all`.
     pub args: Vec<String>,
-    /// Select all resources in the namespace of the specified resource types
-    #[arg(verbatim_doc_comment, long = "all", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all: bool,
-    /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
-    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub all_namespaces: bool,
-    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub allow_missing_template_keys: bool,
-    /// Selector (field query) to filter on, supports '=', '==', and '!='.(e.g. --field-selector key1=value1,key2=value2). The server only supports a limited number of field queries per type.
-    #[arg(verbatim_doc_comment, long = "field-selector", default_value = "")]
-    pub field_selector: String,
-    /// identifying the resource.
-    #[arg(
-        verbatim_doc_comment,
-        short = 'f',
-        long = "filename",
-        value_delimiter = ','
-    )]
-    pub filename: Vec<String>,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub field_selector: crate::cmd::flags::FieldSelectorFlag,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
     /// The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true. Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity. Multiple conditions are supported and AND'ed to each other in a sequential order. If --for=create is passed, it is always waited first.
     #[arg(verbatim_doc_comment, long = "for")]
     pub for_conditions: Vec<String>,
@@ -107,28 +96,8 @@ pub struct WaitArgs {
     #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub local: bool,
-    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
-    /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub recursive: bool,
-    /// Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)
-    #[arg(
-        verbatim_doc_comment,
-        short = 'l',
-        long = "selector",
-        default_value = ""
-    )]
-    pub selector: String,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(verbatim_doc_comment, long = "template", default_value = "")]
-    pub template: String,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// The length of time to wait before giving up. Zero means check once and don't wait, negative means wait for a week.
     #[arg(
         verbatim_doc_comment,
@@ -473,8 +442,8 @@ fn meta_str<'a>(obj: &'a Value, key: &str) -> &'a str {
 impl WaitArgs {
     fn printer(&self, ctx: &Context) -> Result<Printer, CliError> {
         let kyaml = ctx.env.get("KUBECTL_KYAML") != Some("false");
-        let template = Some(self.template.as_str()).filter(|t| !t.is_empty());
-        if self.output.is_empty() && template.is_none() {
+        let template = Some(self.print.template.as_deref().unwrap_or("")).filter(|t| !t.is_empty());
+        if self.print.output.is_empty() && template.is_none() {
             return Ok(Printer::ConditionMet);
         }
         let unknown = || {
@@ -498,14 +467,15 @@ impl WaitArgs {
             }
             allowed.sort();
             print_err(PrintError::UnknownFormat {
-                format: self.output.clone(),
+                format: self.print.output.clone(),
                 allowed,
             })
         };
-        let format = OutputFormat::parse(&self.output, template, kyaml).map_err(|e| match e {
-            PrintError::UnknownFormat { .. } => unknown(),
-            other => print_err(other),
-        })?;
+        let format =
+            OutputFormat::parse(&self.print.output, template, kyaml).map_err(|e| match e {
+                PrintError::UnknownFormat { .. } => unknown(),
+                other => print_err(other),
+            })?;
         if matches!(
             format,
             OutputFormat::Table { .. }
@@ -515,9 +485,9 @@ impl WaitArgs {
             return Err(unknown());
         }
         let opts = GenericOptions {
-            allow_missing_keys: self.allow_missing_template_keys,
+            allow_missing_keys: self.print.allow_missing_template_keys,
             no_headers: false,
-            show_managed_fields: self.show_managed_fields,
+            show_managed_fields: self.print.show_managed_fields,
         };
         let read = |p: &str| std::fs::read_to_string(p).map_err(|e| e.to_string());
         let p = GenericPrinter::new(&format, &opts, &read).map_err(print_err)?;
@@ -597,15 +567,15 @@ impl WaitArgs {
             if !self.args.is_empty() {
                 return Err(CliError::msg("you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'"));
             }
-        } else if !self.filename.is_empty() {
+        } else if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
         }
-        if !self.filename.is_empty() {
+        if !self.files.filename.is_empty() {
             let spec = ReadSpec {
-                files: self.filename.clone(),
-                recursive: self.recursive,
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
                 validate: false,
-                selector: Some(self.selector.clone()),
+                selector: Some(self.selector.as_str().to_string()),
                 latest: !self.local,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
@@ -637,7 +607,8 @@ impl WaitArgs {
             }
             return Err(CliError::msg(msg));
         }
-        let selecting = !self.selector.is_empty() || !self.field_selector.is_empty();
+        let selecting =
+            !self.selector.as_str().is_empty() || !self.field_selector.as_str().is_empty();
         let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         let mut sources = Vec::new();
         for t in types {
@@ -647,7 +618,7 @@ impl WaitArgs {
                 if selecting {
                     return Err(crate::resource::name_with_selector_error());
                 }
-                if self.all_namespaces {
+                if self.all_namespaces.value {
                     return Err(crate::resource::name_across_namespaces_error());
                 }
                 for name in t.names {
@@ -659,11 +630,15 @@ impl WaitArgs {
                 }
                 continue;
             }
-            if !selecting && !self.all {
+            if !selecting && !self.all.value {
                 return Err(crate::resource::no_name_error());
             }
             sources.push(Source::List {
-                namespace: if self.all_namespaces { None } else { namespace },
+                namespace: if self.all_namespaces.value {
+                    None
+                } else {
+                    namespace
+                },
                 resource: r,
             });
         }
@@ -676,11 +651,11 @@ impl WaitArgs {
         namespace: Option<&str>,
     ) -> Result<ApiRequest, PathError> {
         let mut req = ApiRequest::get(r.path(namespace, None)?);
-        if !self.selector.is_empty() {
-            req = req.query("labelSelector", self.selector.clone());
+        if !self.selector.as_str().is_empty() {
+            req = req.query("labelSelector", self.selector.as_str().to_string());
         }
-        if !self.field_selector.is_empty() {
-            req = req.query("fieldSelector", self.field_selector.clone());
+        if !self.field_selector.as_str().is_empty() {
+            req = req.query("fieldSelector", self.field_selector.as_str().to_string());
         }
         Ok(req)
     }
@@ -694,12 +669,14 @@ impl WaitArgs {
             status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
         if bad_request || status.is_not_found() {
             let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
-            status.message = if self.selector.is_empty() && self.field_selector.is_empty() {
+            status.message = if self.selector.as_str().is_empty()
+                && self.field_selector.as_str().is_empty()
+            {
                 format!("Unable to list {gvr:?}: {}", status.message)
             } else {
                 format!(
                     "Unable to find {gvr:?} that match label selector {:?}, field selector {:?}: {}",
-                    self.selector, self.field_selector, status.message
+                    self.selector.as_str(), self.field_selector.as_str(), status.message
                 )
             };
         }
@@ -723,7 +700,8 @@ impl WaitArgs {
                 };
                 // Named sources with `-l` come only from files: the builder's `Latest`
                 // fetched them, and the live labels decide (`FilterByLabelSelector`).
-                if let Ok(Some(sel)) = crate::resource::file_selector(Some(&self.selector)) {
+                if let Ok(Some(sel)) = crate::resource::file_selector(Some(self.selector.as_str()))
+                {
                     if !crate::resource::labels_match(&sel, &obj) {
                         return Ok(Vec::new());
                     }

@@ -532,7 +532,7 @@ fn not_found_revision(r: i64) -> CliError {
 impl UndoArgs {
     /// Runs `rollout undo`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let dry = dry_run(ctx, &self.dry_run)?;
+        let dry = dry_run(ctx, &self.dry_run.value)?;
         self.sel.require_some()?;
         let mut printer = printer_for(ctx, &self.print);
         let (found, mut errors) = self.sel.collect(ctx).await?;
