@@ -282,7 +282,7 @@ impl Generator {
             }
         }
         if common.save_config {
-            set_last_applied(&mut built.object).map_err(|e| CliError::msg(e.to_string()))?;
+            set_last_applied(&mut built.object)?;
         }
         let object = if dry_run == DryRun::Client {
             built.object
@@ -582,8 +582,7 @@ fn print(
         ctx.out().write_all(line.as_bytes())?;
         return Ok(());
     }
-    let format = OutputFormat::parse(&common.print.output, common.print.template.as_deref(), true)
-        .map_err(|e| CliError::msg(e.to_string()))?;
+    let format = OutputFormat::parse(&common.print.output, common.print.template.as_deref(), true)?;
     let opts = GenericOptions {
         show_managed_fields: common.print.show_managed_fields,
         allow_missing_keys: common.print.allow_missing_template_keys,
@@ -592,14 +591,13 @@ fn print(
     // kubectl prints the typed objects its generators use: JSON in Go struct order.
     let mut printer = GenericPrinter::new(&format, &opts, &|p| {
         std::fs::read_to_string(p).map_err(|e| e.to_string())
-    })
-    .map_err(|e| CliError::msg(e.to_string()))?
+    })?
     .typed();
     let mut out = ctx.out();
     printer
         .print(object, &mut **out)
         .and_then(|_| printer.finish(&mut **out))
-        .map_err(|e| CliError::msg(e.to_string()))
+        .map_err(CliError::from)
 }
 
 /// A container name from its image, as `create deployment` derives it (`nginx:1.27` → `nginx`).

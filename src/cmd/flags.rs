@@ -595,7 +595,7 @@ impl PrintSpec {
             Ok(OutputFormat::CustomColumnsFile { .. }) => return Err(unknown()),
             Ok(f) => Some(f),
             Err(crate::print::PrintError::UnknownFormat { .. }) => return Err(unknown()),
-            Err(e) => return Err(CliError::msg(e.to_string())),
+            Err(e) => return Err(e.into()),
         };
         Ok(PrintSpec {
             format,
@@ -616,7 +616,7 @@ impl PrintSpec {
             std::fs::read_to_string(p).map_err(|e| crate::kubeconfig::resolve::open_error(p, &e))
         })
         .map(Some)
-        .map_err(|e| CliError::msg(e.to_string()))
+        .map_err(CliError::from)
     }
 
     /// Prints `obj`: with `printer` as it formats, otherwise `kind.group/name <operation>`.
@@ -634,8 +634,7 @@ impl PrintSpec {
                 crate::print::name::print_name(obj, operation, short, &mut **out)
             }
             Some(p) => p.print(obj, &mut **out),
-        }
-        .map_err(|e| CliError::msg(e.to_string()))?;
+        }?;
         Ok(())
     }
 }

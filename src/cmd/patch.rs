@@ -13,7 +13,7 @@ use crate::cmd::flags::{change_cause, record_patch, DryRun, PrintSpec, RECORD_DE
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
-use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
+use crate::manifest::{read_manifests_with, ReadOptions};
 use crate::print::gofmt::go_quote;
 use crate::resource::helper::builder_get;
 use crate::resource::{collected_errors, read_objects, ReadSpec};
@@ -442,8 +442,7 @@ impl PatchArgs {
         let mut printer = spec.printer()?;
         spec.print(ctx, printer.as_mut(), &result, patch_operation(did_patch))?;
         if let Some(p) = printer.as_mut() {
-            p.finish(&mut **ctx.out())
-                .map_err(|e| CliError::msg(e.to_string()))?;
+            p.finish(&mut **ctx.out())?;
         }
         Ok(())
     }
@@ -544,8 +543,7 @@ impl PatchArgs {
                         .to_string(),
                     object: Some(m.object),
                 }),
-                Err(ManifestError::Connection(m)) => errors.push(CliError::Raw(m)),
-                Err(e) => errors.push(CliError::msg(e.to_string())),
+                Err(e) => errors.push(e.into()),
             }
         }
         (infos, errors)
