@@ -544,7 +544,7 @@ impl UpdateSpec {
                     .iter()
                     .any(|f| f != "-" && !f.starts_with("http://") && !f.starts_with("https://"));
             if self.local {
-                return Ok((Plan::Local(self.read_local()), single));
+                return Ok((Plan::Local(self.read_local(ctx)), single));
             }
             crate::resource::check_path_args(resources)?;
             let spec = ReadSpec {
@@ -633,15 +633,14 @@ impl UpdateSpec {
         ClientError::Api(status)
     }
 
-    fn read_local(&self) -> Vec<Result<Found, CliError>> {
+    fn read_local(&self, ctx: &Context) -> Vec<Result<Found, CliError>> {
         let opts = ReadOptions {
             recursive: self.recursive,
             validate: true,
         };
         let read = {
-            let stdin = std::io::stdin();
-            let mut lock = stdin.lock();
-            read_manifests_with(&self.filename, opts, &mut lock)
+            let mut lock = ctx.stdin();
+            read_manifests_with(&self.filename, opts, &mut *lock)
         };
         read.into_iter()
             .map(|m| {

@@ -476,7 +476,7 @@ impl PatchArgs {
         if !self.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             if self.local {
-                return Ok(self.local_infos());
+                return Ok(self.local_infos(ctx));
             }
             let spec = ReadSpec {
                 files: self.filename.clone(),
@@ -520,15 +520,14 @@ impl PatchArgs {
     }
 
     /// `--local -f`: the files' objects, not mapped to the server's resources.
-    fn local_infos(&self) -> (Vec<Info>, Vec<CliError>) {
+    fn local_infos(&self, ctx: &Context) -> (Vec<Info>, Vec<CliError>) {
         let opts = ReadOptions {
             recursive: self.recursive,
             validate: false,
         };
         let read = {
-            let stdin = std::io::stdin();
-            let mut lock = stdin.lock();
-            read_manifests_with(&self.filename, opts, &mut lock)
+            let mut lock = ctx.stdin();
+            read_manifests_with(&self.filename, opts, &mut *lock)
         };
         let mut infos = Vec::new();
         let mut errors = Vec::new();

@@ -209,9 +209,8 @@ pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<Cli
         validate: spec.validate,
     };
     let read = {
-        let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        read_manifests_with(&spec.files, opts, &mut lock)
+        let mut lock = ctx.stdin();
+        read_manifests_with(&spec.files, opts, &mut *lock)
     };
     let mut targets = Vec::new();
     let mut errors = Vec::new();
