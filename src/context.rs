@@ -92,6 +92,7 @@ pub struct Io {
 
 impl Io {
     /// The process's streams.
+    #[allow(clippy::disallowed_methods)] // The one door to the process's stdin and stdout.
     pub fn process() -> Io {
         use std::io::IsTerminal;
         Io {
@@ -155,6 +156,22 @@ impl Write for OutGuard<'_> {
 impl Drop for OutGuard<'_> {
     fn drop(&mut self) {
         let _ = self.0.flush();
+    }
+}
+
+/// stdout of a [`Context`] as a writer that takes the lock for each write only, for code that
+/// writes between awaits (a long-running sandbox) and must not hold the guard across them.
+pub struct OutWriter<'a>(&'a Context);
+
+impl Write for OutWriter<'_> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.out().write(b)
+    }
+    fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.0.out().write_all(b)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.out().flush()
     }
 }
 
@@ -234,6 +251,11 @@ impl Context {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         })
+    }
+
+    /// stdout as a writer locking it per write (see [`OutWriter`]).
+    pub fn out_writer(&self) -> OutWriter<'_> {
+        OutWriter(self)
     }
 
     /// Writes text to stderr.
@@ -409,6 +431,74 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs a command line in-process over `env` and `stdin`: (stdout, rendered error).
+    async fn run_in(argv: &[&str], env: Env, stdin: &[u8]) -> (String, String) {
+        use clap::Parser;
+        let cli = crate::cmd::Cli::try_parse_from(argv).unwrap();
+        let (io, out, _err) = Io::buffered_with_input(stdin.to_vec());
+        let ctx = Context::new(cli.global.clone(), env, io, "kubectl");
+        let err = match crate::cmd::run(&cli.command, &ctx).await {
+            Ok(()) => String::new(),
+            Err(e) => crate::error::render(&e).stderr,
+        };
+        (out.text(), err)
+    }
+
+    #[tokio::test]
+    async fn commands_read_stdin_and_environment_through_the_context() {
+        let cm = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+        for argv in [
+            &[
+                "kubectl-rs",
+                "label",
+                "--local",
+                "-f",
+                "-",
+                "x=z",
+                "-o",
+                "yaml",
+            ][..],
+            &[
+                "kubectl-rs",
+                "patch",
+                "--local",
+                "-f",
+                "-",
+                "-p",
+                r#"{"metadata":{"labels":{"x":"z"}}}"#,
+                "-o",
+                "yaml",
+            ],
+        ] {
+            let (out, err) = run_in(argv, Env::default(), cm).await;
+            assert_eq!(err, "", "{argv:?}");
+            assert!(
+                out.contains("name: c") && out.contains("x: z"),
+                "{argv:?}: {out}"
+            );
+        }
+        // `--from-env-file`: a bare name takes its value from the command's environment.
+        let d = tempfile::tempdir().unwrap();
+        let file = d.path().join("env");
+        std::fs::write(&file, "FROM_CONTEXT_ONLY\nB=1\n").unwrap();
+        let env = Env::from_pairs([("FROM_CONTEXT_ONLY", "injected")]);
+        let file = file.to_str().unwrap();
+        let argv = [
+            "kubectl-rs",
+            "create",
+            "configmap",
+            "x",
+            "--from-env-file",
+            file,
+            "--dry-run=client",
+            "-o",
+            "yaml",
+        ];
+        let (out, err) = run_in(&argv, env, b"").await;
+        assert_eq!(err, "");
+        assert!(out.contains("FROM_CONTEXT_ONLY: injected"), "{out}");
+    }
 
     #[test]
     fn lazily_resolves_from_env() {

@@ -5,8 +5,13 @@
 //! [`render`] once and prints the text to stderr. Nothing below `main` exits the process.
 
 use crate::client::{ApiStatus, ClientError};
+use crate::describe::DescribeError;
 use crate::discovery::{DiscoveryError, ResolveError};
 use crate::kubeconfig::KubeconfigError;
+use crate::manifest::yaml::YamlError;
+use crate::manifest::ManifestError;
+use crate::print::PrintError;
+use kcore::patch::error::PatchError;
 use serde_json::Value;
 
 /// kubectl's exit code for every error.
@@ -24,6 +29,24 @@ pub enum CliError {
     /// Discovery or name resolution.
     #[error(transparent)]
     Discovery(#[from] DiscoveryError),
+    /// Printing (`-o` formats, templates, writing the output).
+    #[error(transparent)]
+    Print(#[from] PrintError),
+    /// Reading `-f` inputs.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// Converting one YAML document.
+    #[error(transparent)]
+    Yaml(#[from] YamlError),
+    /// Building or applying a patch (including the last-applied annotation).
+    #[error(transparent)]
+    Patch(#[from] PatchError),
+    /// An object kubectl refuses to describe.
+    #[error(transparent)]
+    Describe(#[from] DescribeError),
+    /// Encoding a request body or an output as JSON.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
     /// A usage error of command `command` (`error: <msg>` + `See '<command> -h' for help and examples`).
     #[error("{message}")]
     Usage {
@@ -59,6 +82,38 @@ impl CliError {
     /// A plain `error: <msg>`.
     pub fn msg(m: impl Into<String>) -> CliError {
         CliError::Message(m.into())
+    }
+
+    /// The text of an error that is a plain message (Go's `err.Error()`, without kubectl's
+    /// `error: `): a [`CliError::Message`] or [`CliError::Raw`], or a layer's error that has
+    /// no standard form of its own. `None` for API, connection, kubeconfig and other errors
+    /// that kubectl words specially.
+    pub fn plain_text(&self) -> Option<String> {
+        match self {
+            CliError::Message(m) | CliError::Raw(m) => Some(m.clone()),
+            CliError::Print(e) => Some(e.to_string()),
+            CliError::Manifest(e) => Some(e.to_string()),
+            CliError::Yaml(e) => Some(e.to_string()),
+            CliError::Patch(e) => Some(e.to_string()),
+            CliError::Describe(e) => Some(e.to_string()),
+            CliError::Json(e) => Some(e.to_string()),
+            _ => None,
+        }
+    }
+
+    /// This error as one entry of kubectl's `MultipleErrors` (an aggregate printed without
+    /// reducing it): a plain message prints bare; a write error and a complete template
+    /// text (ending in a newline) keep `error: `, as does every specially worded error.
+    pub fn into_bare(self) -> CliError {
+        match self {
+            CliError::Print(PrintError::Io(_)) => self,
+            CliError::Print(PrintError::Template(ref t)) if t.ends_with('\n') => self,
+            CliError::Raw(_) => self,
+            other => match other.plain_text() {
+                Some(text) => CliError::Raw(text),
+                None => other,
+            },
+        }
     }
 }
 
@@ -193,6 +248,16 @@ fn message(e: &CliError) -> String {
         }
         CliError::Message(m) => err_prefix(m),
         CliError::Raw(m) => m.clone(),
+        // Template messages are complete kubectl texts, possibly ending in newlines; none
+        // starts with `error: `, so the prefix is always added.
+        CliError::Print(p) => err_prefix(&p.to_string()),
+        // A URL `-f` that cannot be fetched reads as client-go's connection error, bare.
+        CliError::Manifest(ManifestError::Connection(m)) => m.clone(),
+        CliError::Manifest(m) => err_prefix(&m.to_string()),
+        CliError::Yaml(y) => err_prefix(&y.to_string()),
+        CliError::Patch(p) => err_prefix(&p.to_string()),
+        CliError::Describe(d) => err_prefix(&d.to_string()),
+        CliError::Json(j) => err_prefix(&j.to_string()),
         // kubectl's MultipleErrors: an error without a standard message is printed bare.
         CliError::Aggregate(errs) => errs
             .iter()
@@ -317,7 +382,9 @@ fn help_text(e: &CliError, c: &clap::Error) -> (String, String) {
 
 fn is_broken_pipe(e: &CliError) -> bool {
     match e {
-        CliError::Io(io) => io.kind() == std::io::ErrorKind::BrokenPipe,
+        CliError::Io(io) | CliError::Print(PrintError::Io(io)) => {
+            io.kind() == std::io::ErrorKind::BrokenPipe
+        }
         CliError::Aggregate(v) => v.iter().any(is_broken_pipe),
         _ => false,
     }
@@ -511,6 +578,127 @@ mod tests {
         };
         assert_eq!(text(e), "error: unexpected arguments: [x]\nSee 'kubectl-rs api-resources -h' for help and examples\n");
         assert_eq!(render(&CliError::msg("x")).code, 1);
+    }
+
+    #[test]
+    fn print_errors_read_as_kubectl() {
+        let e: CliError = PrintError::UnknownFormat {
+            format: "xml".into(),
+            allowed: vec!["json".into(), "yaml".into()],
+        }
+        .into();
+        assert_eq!(
+            text(e),
+            "error: unable to match a printer suitable for the output format \"xml\", allowed formats are: json,yaml\n"
+        );
+        // A template message is kubectl's whole text: its own newline is not doubled.
+        let e: CliError =
+            PrintError::Template("error reading template t.txt, open t.txt: no such file\n".into())
+                .into();
+        assert_eq!(
+            text(e),
+            "error: error reading template t.txt, open t.txt: no such file\n"
+        );
+        let e: CliError = PrintError::InvalidObject("missing metadata".into()).into();
+        assert_eq!(text(e), "error: missing metadata\n");
+        let e: CliError = PrintError::Io(std::io::Error::other("disk full")).into();
+        assert_eq!(text(e), "error: disk full\n");
+        // The reader of `… | head` went away: nothing to report, as for any write.
+        let e: CliError = PrintError::Io(std::io::ErrorKind::BrokenPipe.into()).into();
+        let r = render(&e);
+        assert_eq!((r.stderr.as_str(), r.code), ("", 0));
+    }
+
+    #[test]
+    fn manifest_and_yaml_errors_read_as_kubectl() {
+        let e: CliError = ManifestError::PathNotExist("x.yaml".into()).into();
+        assert_eq!(text(e), "error: the path \"x.yaml\" does not exist\n");
+        // An unreachable URL is client-go's connection error, without `error: `.
+        let conn = || -> CliError {
+            ManifestError::Connection("Unable to connect to the server: dial tcp: refused".into())
+                .into()
+        };
+        assert_eq!(
+            text(conn()),
+            "Unable to connect to the server: dial tcp: refused\n"
+        );
+        let e = CliError::Aggregate(vec![
+            conn(),
+            ManifestError::PathNotExist("y.yaml".into()).into(),
+        ]);
+        assert_eq!(
+            text(e),
+            "Unable to connect to the server: dial tcp: refused\nerror: the path \"y.yaml\" does not exist\n"
+        );
+        let e: CliError =
+            YamlError("error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context".into())
+                .into();
+        assert_eq!(
+            text(e),
+            "error: error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context\n"
+        );
+    }
+
+    #[test]
+    fn patch_describe_and_json_errors_read_as_kubectl() {
+        let e: CliError = PatchError::PreconditionFailed.into();
+        assert_eq!(
+            text(e),
+            "error: At least one of apiVersion, kind and name was changed\n"
+        );
+        let e: CliError = PatchError::Invalid(
+            "unable to find api field in struct Pod for the json field \"x\"".into(),
+        )
+        .into();
+        assert_eq!(
+            text(e),
+            "error: unable to find api field in struct Pod for the json field \"x\"\n"
+        );
+        let e: CliError = DescribeError::Invalid(
+            "Error parsing CSR: PEM block type must be CERTIFICATE REQUEST".into(),
+        )
+        .into();
+        assert_eq!(
+            text(e),
+            "error: Error parsing CSR: PEM block type must be CERTIFICATE REQUEST\n"
+        );
+        let json = serde_json::from_str::<Value>("{").unwrap_err();
+        let e: CliError = json.into();
+        assert_eq!(
+            text(e),
+            "error: EOF while parsing an object at line 1 column 1\n"
+        );
+        assert_eq!(render(&PatchError::PreconditionFailed.into()).code, 1);
+    }
+
+    #[test]
+    fn unreduced_aggregates_print_layer_messages_bare() {
+        // kubectl's MultipleErrors: `get -f bad.yaml` prints the parse error without `error: `.
+        let parse: CliError = ManifestError::Parse {
+            name: "bad.yaml".into(),
+            message: "error converting YAML to JSON: yaml: line 4: did not find expected key"
+                .into(),
+        }
+        .into();
+        assert_eq!(
+            parse.plain_text().as_deref(),
+            Some("error parsing bad.yaml: error converting YAML to JSON: yaml: line 4: did not find expected key")
+        );
+        let e = CliError::Aggregate(vec![parse.into_bare()]);
+        assert_eq!(
+            text(e),
+            "error parsing bad.yaml: error converting YAML to JSON: yaml: line 4: did not find expected key\n"
+        );
+        // Write errors and complete template texts keep kubectl's prefix.
+        let io: CliError = PrintError::Io(std::io::Error::other("disk full")).into();
+        let tpl: CliError = PrintError::Template("error reading template t, boom\n".into()).into();
+        let e = CliError::Aggregate(vec![io.into_bare(), tpl.into_bare()]);
+        assert_eq!(
+            text(e),
+            "error: disk full\nerror: error reading template t, boom\n"
+        );
+        let api = CliError::Client(error_from_body(404, &fixture("error-notfound.json")));
+        assert_eq!(api.plain_text(), None);
     }
 
     #[test]

@@ -7,6 +7,8 @@ use kubectl_rs::error::{render, CliError};
 use std::io::Write;
 use std::process::ExitCode;
 
+// The process's own stdout: where the one rendered error (or help) goes.
+#[allow(clippy::disallowed_methods)]
 fn finish(err: Option<CliError>) -> ExitCode {
     let Some(e) = err else {
         return ExitCode::SUCCESS;
@@ -39,6 +41,8 @@ fn main() -> ExitCode {
     }
 }
 
+// Before a `Context` exists (completion requests, help topics) output goes to stdout directly.
+#[allow(clippy::disallowed_methods)]
 fn run() -> ExitCode {
     let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Completion requests carry partial lines that clap must not validate.

@@ -215,8 +215,7 @@ impl ApplyArgs {
         let format = if self.output.is_empty() {
             OutputFormat::Table { wide: false }
         } else {
-            OutputFormat::parse(&self.output, self.template.as_deref(), true)
-                .map_err(|e| CliError::msg(e.to_string()))?
+            OutputFormat::parse(&self.output, self.template.as_deref(), true)?
         };
         let printer = if matches!(format, OutputFormat::Table { .. }) {
             None
@@ -225,12 +224,9 @@ impl ApplyArgs {
                 show_managed_fields: self.show_managed_fields,
                 ..GenericOptions::default()
             };
-            Some(
-                GenericPrinter::new(&format, &opts, &|p| {
-                    std::fs::read_to_string(p).map_err(|e| e.to_string())
-                })
-                .map_err(|e| CliError::msg(e.to_string()))?,
-            )
+            Some(GenericPrinter::new(&format, &opts, &|p| {
+                std::fs::read_to_string(p).map_err(|e| e.to_string())
+            })?)
         };
         let manager = self.field_manager.value.clone().unwrap_or_else(|| {
             if self.server_side {
@@ -294,8 +290,7 @@ impl Run<'_> {
             }
             (Some(p), OutputFormat::Name) => {
                 let mut out = self.ctx.out();
-                p.print(obj, &mut **out)
-                    .map_err(|e| CliError::msg(e.to_string()))?;
+                p.print(obj, &mut **out)?;
             }
             (Some(_), _) => self.printed.push(obj.clone()),
         }
@@ -315,10 +310,8 @@ impl Run<'_> {
             crate::print::json::list_wrapper(std::mem::take(&mut self.printed))
         };
         let mut out = self.ctx.out();
-        p.print(&obj, &mut **out)
-            .map_err(|e| CliError::msg(e.to_string()))?;
-        p.finish(&mut **out)
-            .map_err(|e| CliError::msg(e.to_string()))?;
+        p.print(&obj, &mut **out)?;
+        p.finish(&mut **out)?;
         Ok(())
     }
 
@@ -354,7 +347,7 @@ impl Run<'_> {
         }
         let client = self.ctx.client()?;
         let Some(mut live) = self.get_live(t).await? else {
-            let (obj, body) = create_body(&t.object).map_err(|e| CliError::msg(e.to_string()))?;
+            let (obj, body) = create_body(&t.object)?;
             if self.dry_run == DryRun::Client {
                 return self.emit(t, &obj, Op::Created);
             }
@@ -628,8 +621,7 @@ impl Run<'_> {
                 obj["apiVersion"] = Value::String(r.api_version());
                 obj["kind"] = Value::String(r.kind.clone());
                 if matches!(self.format, OutputFormat::Name) {
-                    let line = crate::print::name::object_name(&obj)
-                        .map_err(|e| CliError::msg(e.to_string()))?;
+                    let line = crate::print::name::object_name(&obj)?;
                     writeln!(self.ctx.out(), "{line}")?;
                 } else {
                     let line = format!(

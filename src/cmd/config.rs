@@ -455,7 +455,7 @@ pub fn render_config(cfg: &Kubeconfig, output: &str) -> Result<String, CliError>
             let mut buf = Vec::new();
             let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
             let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-            serde::Serialize::serialize(&c, &mut ser).map_err(|e| CliError::msg(e.to_string()))?;
+            serde::Serialize::serialize(&c, &mut ser)?;
             Ok(String::from_utf8_lossy(&buf).into_owned() + "\n")
         }
         other => Err(CliError::msg(format!(

@@ -70,24 +70,22 @@ impl CreateArgs {
         let format = if self.output.is_empty() {
             None
         } else {
-            Some(
-                OutputFormat::parse(&self.output, self.template.as_deref(), true)
-                    .map_err(|e| CliError::msg(e.to_string()))?,
-            )
+            Some(OutputFormat::parse(
+                &self.output,
+                self.template.as_deref(),
+                true,
+            )?)
         };
         let mut printer = match &format {
             None => None,
-            Some(f) => Some(
-                GenericPrinter::new(
-                    f,
-                    &GenericOptions {
-                        show_managed_fields: self.show_managed_fields,
-                        ..GenericOptions::default()
-                    },
-                    &|p| std::fs::read_to_string(p).map_err(|e| e.to_string()),
-                )
-                .map_err(|e| CliError::msg(e.to_string()))?,
-            ),
+            Some(f) => Some(GenericPrinter::new(
+                f,
+                &GenericOptions {
+                    show_managed_fields: self.show_managed_fields,
+                    ..GenericOptions::default()
+                },
+                &|p| std::fs::read_to_string(p).map_err(|e| e.to_string()),
+            )?),
         };
         let spec = ReadSpec {
             files: self.files.filename.clone(),
@@ -103,7 +101,7 @@ impl CreateArgs {
             count += 1;
             let mut obj = t.object.clone();
             if self.save_config {
-                set_last_applied(&mut obj).map_err(|e| CliError::msg(e.to_string()))?;
+                set_last_applied(&mut obj)?;
             }
             let created = if dry_run == DryRun::Client {
                 obj
@@ -127,10 +125,8 @@ impl CreateArgs {
             match &mut printer {
                 Some(p) => {
                     let mut out = ctx.out();
-                    p.print(&created, &mut **out)
-                        .map_err(|e| CliError::msg(e.to_string()))?;
-                    p.finish(&mut **out)
-                        .map_err(|e| CliError::msg(e.to_string()))?;
+                    p.print(&created, &mut **out)?;
+                    p.finish(&mut **out)?;
                 }
                 None => {
                     let line = format!("{} created{}\n", t.display(), dry_run.suffix());

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use crate::apply::{set_last_applied, to_go_json};
 use crate::client::{ApiRequest, Method};
 use crate::cmd::flags::{field_validation, DryRun};
-use crate::context::Context;
+use crate::context::{Context, Env};
 use crate::error::CliError;
 use crate::kubeconfig::resolve::io_text;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
@@ -269,14 +269,14 @@ impl Generator {
         let validation = field_validation(&common.validate)?;
         let (namespace, enforce) = ctx.namespace()?;
         let meta_ns = enforce.then_some(namespace.as_str());
-        let mut built = self.build(name, meta_ns)?;
+        let mut built = self.build(name, meta_ns, &ctx.env)?;
         if let Generator::Job { from, .. } = self {
             if !from.is_empty() {
                 built.object = job_from(ctx, from, name, meta_ns, &namespace).await?;
             }
         }
         if common.save_config {
-            set_last_applied(&mut built.object).map_err(|e| CliError::msg(e.to_string()))?;
+            set_last_applied(&mut built.object)?;
         }
         let object = if dry_run == DryRun::Client {
             built.object
@@ -321,7 +321,7 @@ impl Generator {
         print(ctx, common, &object, built.display, dry_run)
     }
 
-    fn build(&self, name: &str, namespace: Option<&str>) -> Result<Built, CliError> {
+    fn build(&self, name: &str, namespace: Option<&str>, env: &Env) -> Result<Built, CliError> {
         let mut meta = json!({"name": name});
         if let Some(ns) = namespace {
             meta["namespace"] = json!(ns);
@@ -416,7 +416,7 @@ impl Generator {
                 // kubectl's order: files, literals, env files.
                 sources.files(&mut add)?;
                 sources.literals(&mut add)?;
-                sources.env_files(&mut add)?;
+                sources.env_files(env, &mut add)?;
                 let mut object = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta});
                 if !data.is_empty() {
                     object["data"] = Value::Object(data);
@@ -458,7 +458,7 @@ impl Generator {
                 // kubectl's order: literals, files, env files.
                 sources.literals(&mut add)?;
                 sources.files(&mut add)?;
-                sources.env_files(&mut add)?;
+                sources.env_files(env, &mut add)?;
                 let mut object = json!({"apiVersion": "v1", "kind": "Secret", "metadata": meta});
                 if !data.is_empty() {
                     object["data"] = Value::Object(data);
@@ -576,8 +576,7 @@ fn print(
         ctx.out().write_all(line.as_bytes())?;
         return Ok(());
     }
-    let format = OutputFormat::parse(&common.print.output, common.print.template.as_deref(), true)
-        .map_err(|e| CliError::msg(e.to_string()))?;
+    let format = OutputFormat::parse(&common.print.output, common.print.template.as_deref(), true)?;
     let opts = GenericOptions {
         show_managed_fields: common.print.show_managed_fields,
         allow_missing_keys: common.print.allow_missing_template_keys,
@@ -586,14 +585,13 @@ fn print(
     // kubectl prints the typed objects its generators use: JSON in Go struct order.
     let mut printer = GenericPrinter::new(&format, &opts, &|p| {
         std::fs::read_to_string(p).map_err(|e| e.to_string())
-    })
-    .map_err(|e| CliError::msg(e.to_string()))?
+    })?
     .typed();
     let mut out = ctx.out();
     printer
         .print(object, &mut **out)
         .and_then(|_| printer.finish(&mut **out))
-        .map_err(|e| CliError::msg(e.to_string()))
+        .map_err(CliError::from)
 }
 
 /// A container name from its image, as `create deployment` derives it (`nginx:1.27` → `nginx`).
@@ -734,8 +732,10 @@ impl Sources {
         Ok(())
     }
 
+    /// `--from-env-file`: a line without `=` takes the variable's value from the environment.
     fn env_files(
         &self,
+        env: &Env,
         add: &mut dyn FnMut(String, Vec<u8>) -> Result<(), CliError>,
     ) -> Result<(), CliError> {
         for path in &self.from_env_file {
@@ -762,7 +762,7 @@ impl Sources {
                 }
                 let (key, value) = match line.split_once('=') {
                     Some((k, v)) => (k, v.to_string()),
-                    None => (line, std::env::var(line).unwrap_or_default()),
+                    None => (line, env.get(line).unwrap_or_default().to_string()),
                 };
                 if !env_var_name(key) {
                     return Err(CliError::msg(format!(

@@ -244,7 +244,7 @@ impl DeleteArgs {
         }
         let mut answer = String::new();
         // EOF (no terminal, empty input) reads as an empty answer: cancelled, as kubectl does.
-        std::io::stdin().lock().read_line(&mut answer)?;
+        std::io::BufReader::new(&mut **ctx.stdin()).read_line(&mut answer)?;
         if answer.trim().eq_ignore_ascii_case("y") {
             return Ok(true);
         }

@@ -767,7 +767,7 @@ impl PrintSpec {
             Ok(OutputFormat::CustomColumnsFile { .. }) => return Err(unknown()),
             Ok(f) => Some(f),
             Err(crate::print::PrintError::UnknownFormat { .. }) => return Err(unknown()),
-            Err(e) => return Err(CliError::msg(e.to_string())),
+            Err(e) => return Err(e.into()),
         };
         Ok(PrintSpec {
             format,
@@ -788,7 +788,7 @@ impl PrintSpec {
             std::fs::read_to_string(p).map_err(|e| crate::kubeconfig::resolve::open_error(p, &e))
         })
         .map(Some)
-        .map_err(|e| CliError::msg(e.to_string()))
+        .map_err(CliError::from)
     }
 
     /// Prints `obj`: with `printer` as it formats, otherwise `kind.group/name <operation>`.
@@ -806,8 +806,7 @@ impl PrintSpec {
                 crate::print::name::print_name(obj, operation, short, &mut **out)
             }
             Some(p) => p.print(obj, &mut **out),
-        }
-        .map_err(|e| CliError::msg(e.to_string()))?;
+        }?;
         Ok(())
     }
 }

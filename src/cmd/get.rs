@@ -346,15 +346,6 @@ fn resource_type(r: &ApiResource) -> ResourceType {
     }
 }
 
-fn print_err(e: PrintError) -> CliError {
-    match e {
-        PrintError::Io(io) => CliError::Io(io),
-        // Template messages are complete, possibly multi-line, kubectl texts.
-        PrintError::Template(t) if t.ends_with('\n') => CliError::Raw(format!("error: {t}")),
-        other => CliError::msg(other.to_string()),
-    }
-}
-
 fn is_list(obj: &Value) -> bool {
     obj.get("items").is_some_and(Value::is_array)
 }
@@ -590,7 +581,7 @@ impl GetOptions {
             ) => Some(e),
             _ => None,
         }) {
-            return Err(CliError::msg(e.to_string()));
+            return Err(e.clone().into());
         }
         let filter = crate::resource::file_selector(Some(&self.label_selector))?;
         let data = ctx.discovery()?.data().await?;
@@ -600,7 +591,7 @@ impl GetOptions {
             let m = match m {
                 Ok(m) => m,
                 Err(e) => {
-                    errs.push(CliError::msg(e.to_string()));
+                    errs.push(e.into());
                     continue;
                 }
             };
@@ -852,7 +843,7 @@ impl GetOptions {
     fn generic_printer(&self) -> Result<GenericPrinter, CliError> {
         let format = self.format.clone().map_err(CliError::msg)?;
         let read = |p: &str| std::fs::read_to_string(p).map_err(|e| open_error(p, &e));
-        GenericPrinter::new(&format, &self.generic, &read).map_err(print_err)
+        GenericPrinter::new(&format, &self.generic, &read).map_err(CliError::from)
     }
 
     fn print_generic(
@@ -888,7 +879,7 @@ impl GetOptions {
         let mut obj = generic_object(items, single);
         if !self.sort_by.is_empty() {
             if let Some(Value::Array(items)) = obj.get_mut("items") {
-                sort::sort_by(items, &self.sort_by).map_err(print_err)?;
+                sort::sort_by(items, &self.sort_by)?;
             }
         }
         {
@@ -897,7 +888,7 @@ impl GetOptions {
                 .print(&obj, &mut **out)
                 .and_then(|_| printer.finish(&mut **out));
             if let Err(e) = r {
-                errs.push(print_err(e));
+                errs.push(CliError::from(e));
             }
         }
         self.errors_out(errs, true)
@@ -1052,8 +1043,7 @@ impl WatchPrinter {
                     printer.print_event(rt, event, obj, ctx.now, &mut **out)
                 } else {
                     printer.print(rt, obj, ctx.now, &mut **out)
-                }
-                .map_err(print_err)?;
+                }?;
                 printer.flush(&mut **out)?;
             }
             WatchPrinter::Generic { printer, events } => {
@@ -1067,9 +1057,8 @@ impl WatchPrinter {
                         printer.print_watch_event(event, &item, &mut **out)
                     } else {
                         printer.print(&item, &mut **out)
-                    }
-                    .map_err(print_err)?;
-                    printer.finish(&mut **out).map_err(print_err)?;
+                    }?;
+                    printer.finish(&mut **out)?;
                 }
             }
         }
@@ -1134,7 +1123,7 @@ fn sort_infos(infos: &mut [Info], field: &str) -> Result<(), CliError> {
         if tables > 0 {
             info.unprintable = sort::sort_table_rows(&mut info.object, field).is_err();
         } else if let Some(Value::Array(items)) = info.object.get_mut("items") {
-            sort::sort_by(items, field).map_err(print_err)?;
+            sort::sort_by(items, field)?;
         }
     }
     Ok(())
@@ -1156,11 +1145,9 @@ fn unreduced(errs: Vec<CliError>) -> Result<(), CliError> {
     if errs.is_empty() {
         return Ok(());
     }
-    let plain = |e: CliError| match e {
-        CliError::Message(m) => CliError::Raw(m),
-        other => other,
-    };
-    Err(CliError::Aggregate(errs.into_iter().map(plain).collect()))
+    Err(CliError::Aggregate(
+        errs.into_iter().map(CliError::into_bare).collect(),
+    ))
 }
 
 /// `kubectl get`: kubectl's description.

@@ -390,7 +390,7 @@ impl UpdateSpec {
             | Ok(OutputFormat::CustomColumnsFile { .. }) => Err(unknown()),
             Ok(f) => Ok(Some(f)),
             Err(PrintError::UnknownFormat { .. }) => Err(unknown()),
-            Err(e) => Err(CliError::msg(e.to_string())),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -407,7 +407,7 @@ impl UpdateSpec {
             std::fs::read_to_string(p).map_err(|e| e.to_string())
         })
         .map(Some)
-        .map_err(|e| CliError::msg(e.to_string()))
+        .map_err(CliError::from)
     }
 
     /// The checks of kubectl's `Complete`/`Validate` (label) or `ToOptions` (annotate), in
@@ -524,8 +524,7 @@ impl UpdateSpec {
         }
         if let Some(p) = &mut run.printer {
             let mut out = ctx.out();
-            p.finish(&mut **out)
-                .map_err(|e| CliError::msg(e.to_string()))?;
+            p.finish(&mut **out)?;
         }
         collected_errors(Vec::new(), errors)
     }
@@ -545,7 +544,7 @@ impl UpdateSpec {
                     .iter()
                     .any(|f| f != "-" && !f.starts_with("http://") && !f.starts_with("https://"));
             if self.local {
-                return Ok((Plan::Local(self.read_local()), single));
+                return Ok((Plan::Local(self.read_local(ctx)), single));
             }
             crate::resource::check_path_args(resources)?;
             let spec = ReadSpec {
@@ -634,19 +633,18 @@ impl UpdateSpec {
         ClientError::Api(status)
     }
 
-    fn read_local(&self) -> Vec<Result<Found, CliError>> {
+    fn read_local(&self, ctx: &Context) -> Vec<Result<Found, CliError>> {
         let opts = ReadOptions {
             recursive: self.recursive,
             validate: true,
         };
         let read = {
-            let stdin = std::io::stdin();
-            let mut lock = stdin.lock();
-            read_manifests_with(&self.filename, opts, &mut lock)
+            let mut lock = ctx.stdin();
+            read_manifests_with(&self.filename, opts, &mut *lock)
         };
         read.into_iter()
             .map(|m| {
-                let m = m.map_err(|e| CliError::msg(e.to_string()))?;
+                let m = m?;
                 let meta = &m.object["metadata"];
                 Ok(Found {
                     resource: None,
@@ -845,7 +843,7 @@ impl Visit<'_> {
             .resource
             .as_ref()
             .ok_or_else(|| CliError::msg("no resource mapping for a local object"))?;
-        let body = serde_json::to_vec(patch).map_err(|e| CliError::msg(e.to_string()))?;
+        let body = serde_json::to_vec(patch)?;
         let mut req = ApiRequest::patch(
             r.path(f.namespace.as_deref(), Some(&f.name))?,
             PATCH_MERGE,
@@ -886,22 +884,20 @@ impl Visit<'_> {
             let op = format!("{operation}{}", self.dry_run.suffix());
             let mut out = self.ctx.out();
             return crate::print::name::print_name(obj, &op, false, &mut **out)
-                .map_err(|e| CliError::msg(e.to_string()));
+                .map_err(CliError::from);
         }
         // label builds a fresh printer for each object (no `---` between YAML documents);
         // annotate keeps one.
         if self.printer.is_none() || self.format.is_none() {
             if let Some(p) = &mut self.printer {
                 let mut out = self.ctx.out();
-                p.finish(&mut **out)
-                    .map_err(|e| CliError::msg(e.to_string()))?;
+                p.finish(&mut **out)?;
             }
             self.printer = self.spec.printer(&format)?;
         }
         if let Some(p) = &mut self.printer {
             let mut out = self.ctx.out();
-            p.print(obj, &mut **out)
-                .map_err(|e| CliError::msg(e.to_string()))?;
+            p.print(obj, &mut **out)?;
         }
         Ok(())
     }

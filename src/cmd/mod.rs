@@ -308,7 +308,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Complete(a) => a.run(ctx, true),
         Command::CompleteNoDesc(a) => a.run(ctx, false),
         Command::Rollout(a) => a.run(ctx).await,
-        Command::Sandbox(a) => sandbox::run(a.clone())
+        Command::Sandbox(a) => sandbox::run(a.clone(), ctx)
             .await
             .map_err(|e| CliError::msg(format!("{e:#}"))),
         Command::ApiResources(a) => a.run(ctx).await,

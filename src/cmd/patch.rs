@@ -13,7 +13,7 @@ use crate::cmd::flags::{change_cause, record_patch, DryRun, PrintSpec, RECORD_DE
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
-use crate::manifest::{read_manifests_with, ManifestError, ReadOptions};
+use crate::manifest::{read_manifests_with, ReadOptions};
 use crate::print::gofmt::go_quote;
 use crate::resource::helper::builder_get;
 use crate::resource::{collected_errors, read_objects, ReadSpec};
@@ -431,8 +431,7 @@ impl PatchArgs {
         let mut printer = spec.printer()?;
         spec.print(ctx, printer.as_mut(), &result, patch_operation(did_patch))?;
         if let Some(p) = printer.as_mut() {
-            p.finish(&mut **ctx.out())
-                .map_err(|e| CliError::msg(e.to_string()))?;
+            p.finish(&mut **ctx.out())?;
         }
         Ok(())
     }
@@ -466,7 +465,7 @@ impl PatchArgs {
         if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
             if self.local {
-                return Ok(self.local_infos());
+                return Ok(self.local_infos(ctx));
             }
             let spec = ReadSpec {
                 files: self.files.filename.clone(),
@@ -510,15 +509,14 @@ impl PatchArgs {
     }
 
     /// `--local -f`: the files' objects, not mapped to the server's resources.
-    fn local_infos(&self) -> (Vec<Info>, Vec<CliError>) {
+    fn local_infos(&self, ctx: &Context) -> (Vec<Info>, Vec<CliError>) {
         let opts = ReadOptions {
             recursive: self.files.recursive,
             validate: false,
         };
         let read = {
-            let stdin = std::io::stdin();
-            let mut lock = stdin.lock();
-            read_manifests_with(&self.files.filename, opts, &mut lock)
+            let mut lock = ctx.stdin();
+            read_manifests_with(&self.files.filename, opts, &mut *lock)
         };
         let mut infos = Vec::new();
         let mut errors = Vec::new();
@@ -533,8 +531,7 @@ impl PatchArgs {
                         .to_string(),
                     object: Some(m.object),
                 }),
-                Err(ManifestError::Connection(m)) => errors.push(CliError::Raw(m)),
-                Err(e) => errors.push(CliError::msg(e.to_string())),
+                Err(e) => errors.push(e.into()),
             }
         }
         (infos, errors)

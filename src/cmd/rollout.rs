@@ -492,8 +492,7 @@ fn print_result(
     let mut out = ctx.out();
     match printer {
         Some(p) => {
-            p.print(obj, &mut **out)
-                .map_err(|e| CliError::msg(e.to_string()))?;
+            p.print(obj, &mut **out)?;
         }
         None => {
             out.write_all(format!("{} {operation}\n", found.display()).as_bytes())?;
@@ -930,7 +929,7 @@ impl PatchArgs {
                 }
                 continue;
             };
-            let body = serde_json::to_vec(&patch).map_err(|e| CliError::msg(e.to_string()))?;
+            let body = serde_json::to_vec(&patch)?;
             let sent = match f.path() {
                 Ok(path) => {
                     let req =
@@ -957,8 +956,7 @@ impl PatchArgs {
             }
         }
         if let Ok(Some(p)) = printer.as_mut() {
-            p.finish(&mut **ctx.out())
-                .map_err(|e| CliError::msg(e.to_string()))?;
+            p.finish(&mut **ctx.out())?;
         }
         collected_errors(builder_errors, errors)
     }

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::sandbox_kubeconfig::{install, uninstall, user_loader, BASE_NAME};
+use crate::context::Context;
 use crate::kubeconfig::edit::ConfigLock;
 use crate::kubeconfig::Loader;
 use crate::sandbox::{start, SandboxOptions};
@@ -54,14 +55,14 @@ impl SandboxArgs {
 }
 
 /// Runs the sandbox until Ctrl-C or SIGTERM (or the demo, then stops).
-pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+pub async fn run(args: SandboxArgs, ctx: &Context) -> anyhow::Result<()> {
     use futures_util::FutureExt as _;
     if args.action == Some(SandboxAction::Demo) {
-        return super::sandbox_demo::run(&args).await;
+        return super::sandbox_demo::run(&args, ctx).await;
     }
     let loader = match &args.kubeconfig_out {
         Some(_) => None,
-        None => Some(user_loader()?),
+        None => Some(user_loader(&ctx.env)?),
     };
     // Watch for SIGINT/SIGTERM from now on: a signal that arrives while the kubeconfig entries
     // are being added must still remove them (unwatched, it would kill the process first).
@@ -70,7 +71,7 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     if stop.as_mut().now_or_never().is_some() {
         return Ok(());
     }
-    run_until(args, loader.as_ref(), &mut std::io::stdout(), stop).await
+    run_until(args, loader.as_ref(), &mut ctx.out_writer(), stop).await
 }
 
 /// Runs the sandbox until `stop` completes. Credentials go to `--kubeconfig-out` when given,

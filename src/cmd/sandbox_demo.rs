@@ -29,7 +29,7 @@ const STEPS: &[&str] = &[
     "delete -f node-exporter-daemonset.yaml",
 ];
 
-pub async fn run(args: &SandboxArgs) -> anyhow::Result<()> {
+pub async fn run(args: &SandboxArgs, ctx: &Context) -> anyhow::Result<()> {
     // The seed's nodes are kind-multinodes-worker and -worker2.
     let name = if args.name == "sandbox" {
         "kind-multinodes".to_string()
@@ -49,7 +49,7 @@ pub async fn run(args: &SandboxArgs) -> anyhow::Result<()> {
     std::fs::write(&kubeconfig, handle.kubeconfig_yaml())?;
     let manifest = dir.join(MANIFEST_NAME);
     std::fs::write(&manifest, MANIFEST)?;
-    let mut stdout = std::io::stdout();
+    let mut stdout = ctx.out_writer();
     writeln!(
         stdout,
         "Sandbox cluster {name:?} with {} nodes at {}\n",
@@ -75,7 +75,7 @@ pub async fn run(args: &SandboxArgs) -> anyhow::Result<()> {
                 }
             })
             .collect();
-        run_step(&words, &kubeconfig, &dir).await;
+        run_step(ctx, &words, &kubeconfig, &dir).await;
         if step.starts_with("apply") {
             wait_for(|| rolled_out(&store)).await;
         }
@@ -87,7 +87,12 @@ pub async fn run(args: &SandboxArgs) -> anyhow::Result<()> {
 }
 
 /// Runs one command line as `kubectl-rs` would, printing its output and error.
-async fn run_step(words: &[String], kubeconfig: &std::path::Path, dir: &std::path::Path) {
+async fn run_step(
+    outer: &Context,
+    words: &[String],
+    kubeconfig: &std::path::Path,
+    dir: &std::path::Path,
+) {
     let argv: Vec<String> = std::iter::once("kubectl-rs".to_string())
         .chain(words.iter().cloned())
         .collect();
@@ -96,8 +101,8 @@ async fn run_step(words: &[String], kubeconfig: &std::path::Path, dir: &std::pat
         Err(e) => {
             let path = crate::cmd::command_path(&argv);
             let r = crate::error::render(&crate::error::CliError::ClapIn(e, path));
-            print!("{}", r.stdout);
-            eprint!("{}", r.stderr);
+            let _ = outer.out().write_all(r.stdout.as_bytes());
+            outer.eprint(&r.stderr);
             return;
         }
     };
@@ -115,8 +120,8 @@ async fn run_step(words: &[String], kubeconfig: &std::path::Path, dir: &std::pat
     let _ = ctx.out().flush();
     if let Err(e) = result {
         let r = crate::error::render(&e);
-        print!("{}", r.stdout);
-        eprint!("{}", r.stderr);
+        let _ = outer.out().write_all(r.stdout.as_bytes());
+        outer.eprint(&r.stderr);
     }
 }
 

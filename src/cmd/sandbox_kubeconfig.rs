@@ -15,6 +15,7 @@ use std::time::Duration;
 use anyhow::{anyhow, Context as _};
 use serde_yaml_ng::{Mapping, Value as Yaml};
 
+use crate::context::Env;
 use crate::kubeconfig::edit::{lock_name, ConfigLock};
 use crate::kubeconfig::Loader;
 use crate::sandbox::server::SandboxHandle;
@@ -29,9 +30,9 @@ const MAX_SUFFIX: usize = 100;
 const LOCK_ATTEMPTS: usize = if cfg!(test) { 1 } else { 100 };
 
 /// The kubeconfig files kubectl would use, from `$KUBECONFIG` and `$HOME`.
-pub fn user_loader() -> anyhow::Result<Loader> {
-    let env_list = std::env::var_os("KUBECONFIG").map(|v| v.to_string_lossy().into_owned());
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+pub fn user_loader(env: &Env) -> anyhow::Result<Loader> {
+    let env_list = env.get("KUBECONFIG").map(str::to_string);
+    let home = env.get("HOME").map(PathBuf::from);
     if env_list.as_deref().is_none_or(str::is_empty) && home.is_none() {
         return Err(anyhow!("HOME is not set"));
     }

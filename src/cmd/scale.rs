@@ -283,8 +283,7 @@ impl ScaleArgs {
             spec.print(ctx, printer.as_mut(), &info.object, &operation)?;
         }
         if let Some(p) = printer.as_mut() {
-            p.finish(&mut **ctx.out())
-                .map_err(|e| CliError::msg(e.to_string()))?;
+            p.finish(&mut **ctx.out())?;
         }
         collected_errors(info_errors, Vec::new())
     }

@@ -199,7 +199,7 @@ fn split_jsonpath_input(input: &str) -> Result<(String, Option<String>), CliErro
             "jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or --for=jsonpath='{.status.readyReplicas}'",
         ));
     }
-    let expr = relaxed_jsonpath(&parts[0]).map_err(|e| CliError::msg(e.to_string()))?;
+    let expr = relaxed_jsonpath(&parts[0])?;
     let Some(value) = parts.get(1) else {
         return Ok((expr, None));
     };
@@ -394,16 +394,9 @@ impl Printer {
             Printer::ConditionMet => print_name(obj, "condition met", false, &mut **out),
             Printer::Generic(p) => p.print(obj, &mut **out).and_then(|_| p.finish(&mut **out)),
         };
-        r.map_err(print_err)?;
+        r?;
         out.flush()?;
         Ok(())
-    }
-}
-
-fn print_err(e: PrintError) -> CliError {
-    match e {
-        PrintError::Io(e) => CliError::Io(e),
-        other => CliError::msg(other.to_string()),
     }
 }
 
@@ -466,7 +459,7 @@ impl WaitArgs {
                 allowed.push("kyaml".into());
             }
             allowed.sort();
-            print_err(PrintError::UnknownFormat {
+            CliError::from(PrintError::UnknownFormat {
                 format: self.print.output.clone(),
                 allowed,
             })
@@ -474,7 +467,7 @@ impl WaitArgs {
         let format =
             OutputFormat::parse(&self.print.output, template, kyaml).map_err(|e| match e {
                 PrintError::UnknownFormat { .. } => unknown(),
-                other => print_err(other),
+                other => CliError::from(other),
             })?;
         if matches!(
             format,
@@ -490,7 +483,7 @@ impl WaitArgs {
             show_managed_fields: self.print.show_managed_fields,
         };
         let read = |p: &str| std::fs::read_to_string(p).map_err(|e| e.to_string());
-        let p = GenericPrinter::new(&format, &opts, &read).map_err(print_err)?;
+        let p = GenericPrinter::new(&format, &opts, &read)?;
         Ok(Printer::Generic(Box::new(p)))
     }
 

@@ -35,8 +35,7 @@ fn go_error_text(e: &CliError) -> String {
         CliError::Client(ClientError::Api(s)) => {
             format!("Error from server ({}): {}", s.reason, s.message)
         }
-        CliError::Message(m) | CliError::Raw(m) => m.clone(),
-        other => flatten(other),
+        other => other.plain_text().unwrap_or_else(|| flatten(other)),
     }
 }
 

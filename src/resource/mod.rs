@@ -98,13 +98,6 @@ pub fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
     cur.as_str().unwrap_or("")
 }
 
-fn manifest_error(e: ManifestError) -> CliError {
-    match e {
-        ManifestError::Connection(m) => CliError::Raw(m),
-        other => CliError::msg(other.to_string()),
-    }
-}
-
 /// How [`read_objects`] reads and maps.
 #[derive(Debug, Clone, Default)]
 pub struct ReadSpec {
@@ -189,7 +182,7 @@ pub fn check_path_args(args: &[String]) -> Result<(), CliError> {
     if args.is_empty() {
         return Ok(());
     }
-    let parsed = parse_type_args(args, "kubectl").map_err(|e| CliError::msg(e.to_string()))?;
+    let parsed = parse_type_args(args, "kubectl")?;
     if args.iter().any(|a| a.contains('/')) {
         return Err(CliError::msg(
             "resource/name arguments cannot be provided when a path is specified",
@@ -216,9 +209,8 @@ pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<Cli
         validate: spec.validate,
     };
     let read = {
-        let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        read_manifests_with(&spec.files, opts, &mut lock)
+        let mut lock = ctx.stdin();
+        read_manifests_with(&spec.files, opts, &mut *lock)
     };
     let mut targets = Vec::new();
     let mut errors = Vec::new();
@@ -236,7 +228,7 @@ pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<Cli
             targets,
             read.into_iter()
                 .filter_map(Result::err)
-                .map(manifest_error)
+                .map(CliError::from)
                 .collect(),
         );
     }
@@ -252,7 +244,7 @@ pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<Cli
         let m = match item {
             Ok(m) => m,
             Err(e) => {
-                errors.push(manifest_error(e));
+                errors.push(CliError::from(e));
                 continue;
             }
         };

@@ -43,6 +43,7 @@ struct Tmux {
 
 impl Tmux {
     /// Starts `shell` with a hermetic environment pointing at `env`'s sandbox, kubectl-rs on PATH.
+    #[allow(clippy::disallowed_methods)] // A test helper: reads the test process's environment.
     fn start(env: &TestEnv, shell: &[&str]) -> Tmux {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("tmux.sock");

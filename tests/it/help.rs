@@ -15,6 +15,7 @@ use std::process::Command;
 const DEFAULT_ORACLE: &str = "/usr/lib/google-cloud-sdk/bin/kubectl.1.33";
 
 /// The oracle, or None (a note, or a failure under `CI=true`) when it is not installed.
+#[allow(clippy::disallowed_methods)] // A test helper: reads the test process's environment.
 fn oracle() -> Option<PathBuf> {
     let path = std::env::var_os("KUBECTL_ORACLE")
         .map(PathBuf::from)

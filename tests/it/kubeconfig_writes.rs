@@ -29,6 +29,7 @@ users:
 ";
 
 /// A command of `program` with a hermetic environment (HOME in `dir`, no KUBECONFIG).
+#[allow(clippy::disallowed_methods)] // A test helper: reads the test process's environment.
 fn cmd(program: &str, dir: &Path) -> Command {
     let mut c = Command::new(program);
     c.current_dir(dir)

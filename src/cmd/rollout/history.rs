@@ -452,8 +452,7 @@ impl HistoryArgs {
                     revs.values().collect()
                 };
                 for r in picked {
-                    p.print(&r.object, &mut **ctx.out())
-                        .map_err(|e| CliError::msg(e.to_string()))?;
+                    p.print(&r.object, &mut **ctx.out())?;
                 }
                 continue;
             }
@@ -484,8 +483,7 @@ impl HistoryArgs {
             )?;
         }
         if let Some(p) = printer.as_mut() {
-            p.finish(&mut **ctx.out())
-                .map_err(|e| CliError::msg(e.to_string()))?;
+            p.finish(&mut **ctx.out())?;
         }
         collected_errors(errors, Vec::new())
     }
@@ -559,8 +557,7 @@ impl UndoArgs {
             }
         }
         if let Ok(Some(p)) = printer.as_mut() {
-            p.finish(&mut **ctx.out())
-                .map_err(|e| CliError::msg(e.to_string()))?;
+            p.finish(&mut **ctx.out())?;
         }
         collected_errors(errors, Vec::new())
     }
@@ -633,7 +630,7 @@ impl UndoArgs {
             let req = ApiRequest::patch(
                 f.path()?,
                 "application/json-patch+json",
-                serde_json::to_vec(&patch).map_err(|e| CliError::msg(e.to_string()))?,
+                serde_json::to_vec(&patch)?,
             );
             ctx.client()?
                 .send_json(&dry.query(req))
@@ -670,7 +667,7 @@ impl UndoArgs {
         let req = ApiRequest::patch(
             f.path()?,
             "application/strategic-merge-patch+json",
-            serde_json::to_vec(&data).map_err(|e| CliError::msg(e.to_string()))?,
+            serde_json::to_vec(&data)?,
         );
         ctx.client()?
             .send_json(&dry.query(req))

@@ -54,6 +54,7 @@ pub struct TestEnv {
 /// `ORACLE`, else `kubectl.1.33` on PATH. When none is installed, the tests that need it are
 /// skipped, except under `CI=true`, where a missing oracle fails them loudly: a comparison
 /// that silently did not run is not a pass.
+#[allow(clippy::disallowed_methods)] // A test helper: reads the test process's environment.
 pub fn oracle() -> Option<&'static str> {
     static FOUND: std::sync::OnceLock<Result<Option<String>, String>> = std::sync::OnceLock::new();
     let found = FOUND.get_or_init(|| {
@@ -193,6 +194,7 @@ impl TestEnv {
     }
 
     /// A hermetic command for `program` (its own discovery cache directory `cache`).
+    #[allow(clippy::disallowed_methods)] // A test helper: reads the test process's environment.
     pub fn command(&self, program: &str, args: &[&str], cache: &str) -> tokio::process::Command {
         let mut c = tokio::process::Command::new(program);
         c.args(args)
