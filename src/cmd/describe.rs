@@ -145,10 +145,7 @@ impl DescribeArgs {
             0 => Ok(()),
             // What reading `-f` met comes back inside kubectl's aggregate: even alone, no
             // `error: ` prefix (a request path error is returned as it is).
-            1 if !self.files.filename.is_empty() => match errors.remove(0) {
-                CliError::Message(m) => Err(CliError::Raw(m)),
-                e => Err(e),
-            },
+            1 if !self.files.filename.is_empty() => Err(errors.remove(0).into_bare()),
             1 => Err(errors.remove(0)),
             _ => Err(CliError::Aggregate(errors)),
         }
