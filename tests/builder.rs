@@ -443,3 +443,72 @@ async fn mixed_and_missing_arguments_match_kubectl() {
         both(&ours, &theirs, args, false).await;
     }
 }
+
+/// In the order of the file: a missing object, a kind the server does not serve, an object
+/// in namespace `other` (which exists, with `m1` in it).
+const ORDERED: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: zz
+---
+apiVersion: v1
+kind: Nope
+metadata:
+  name: q
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: m1
+  namespace: other
+";
+
+/// `get -f` goes through the builder with `Latest`: every object is fetched first, a file
+/// object in another namespace than `--namespace` is refused only once found, and the errors
+/// come as cli-runtime nests them (the refusals, then the stream's own in file order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_from_files_reports_as_kubectl() {
+    if oracle().is_none() {
+        return;
+    }
+    let (ours, theirs) = (TestEnv::start().await, TestEnv::start().await);
+    write_files([&ours, &theirs]);
+    for e in [&ours, &theirs] {
+        std::fs::write(e.work.join("ordered.yaml"), ORDERED).unwrap();
+    }
+    let cases: &[&[&str]] = &[
+        // Nothing in `other` yet: its GET fails first, then `a`'s.
+        &["get", "-f", "mix.yaml", "-n", "default"],
+        &["get", "-f", "mix.yaml", "-n", "default", "-o", "name"],
+        &["get", "-f", "mix.yaml", "-A", "-o", "name"],
+        // Every missing path is named, nothing is fetched.
+        &[
+            "get",
+            "-f",
+            "all.yaml",
+            "-f",
+            "nope.yaml",
+            "-f",
+            "nope2.yaml",
+        ],
+        &["create", "namespace", "other"],
+        &["create", "configmap", "m1", "-n", "other"],
+        &["get", "-f", "mix.yaml", "-n", "default", "-o", "name"],
+        &["get", "-f", "mix.yaml", "-n", "default", "-l", "app=web"],
+        &["get", "-f", "mix.yaml", "-A", "-o", "name"],
+        &["get", "-f", "ordered.yaml", "-n", "default", "-o", "name"],
+        &[
+            "get",
+            "-f",
+            "ordered.yaml",
+            "-n",
+            "default",
+            "--ignore-not-found",
+        ],
+        &["get", "-f", "ordered.yaml", "-n", "other", "-o", "name"],
+        &["get", "-f", "ordered.yaml", "-A", "-o", "name"],
+    ];
+    for args in cases {
+        both(&ours, &theirs, args, false).await;
+    }
+}

@@ -107,6 +107,7 @@ impl CreateArgs {
             validate: validation != "Ignore",
             selector: self.selector.clone(),
             latest: false,
+            all_namespaces: false,
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
         let mut errors = Vec::new();

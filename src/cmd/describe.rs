@@ -182,6 +182,7 @@ impl DescribeArgs {
             validate: false,
             selector: self.selector.clone(),
             latest: false,
+            all_namespaces: false,
         };
         let (infos, read_errors) = crate::resource::read_objects(ctx, &spec).await;
         errors.extend(read_errors);

@@ -309,6 +309,7 @@ impl ScaleArgs {
                 validate: false,
                 selector: self.selector.clone(),
                 latest: false,
+                all_namespaces: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let infos = targets

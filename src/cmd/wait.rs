@@ -607,6 +607,7 @@ impl WaitArgs {
                 validate: false,
                 selector: Some(self.selector.clone()),
                 latest: !self.local,
+                all_namespaces: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let mut sources = Vec::new();
