@@ -407,6 +407,11 @@ async fn mixed_and_missing_arguments_match_kubectl() {
         &["apply", "-f", "all.yaml", "cm/a", "b"],
         &["apply"],
         &["create"],
+        // create from files takes no arguments (cobra hands them to `ValidateArgs`).
+        &["create", "-f", "all.yaml", "foo"],
+        &["create", "-f", "all.yaml", "foo", "bar"],
+        &["create", "foo", "-f", "all.yaml"],
+        &["create", "foo"],
         &["get", "-f", "all.yaml", "-f", "nope.yaml", "-l", "a in ("],
         &["get", "-f", "all.yaml", "-A", "-l", "app=web", "-o", "name"],
         // `--namespace` given: an object of another namespace is refused only when the

@@ -19,6 +19,9 @@ pub struct CreateArgs {
     /// Create an object of a kind from flags instead of from files.
     #[command(subcommand)]
     pub generator: Option<crate::cmd::create_generators::Generator>,
+    /// Positional arguments: create from files takes none (kubectl: `Unexpected args: [...]`).
+    #[arg(verbatim_doc_comment, hide = true)]
+    pub args: Vec<String>,
     /// Filename, directory, or URL to files to use to create the resource
     #[arg(verbatim_doc_comment, short = 'f', long = "filename")]
     pub filename: Vec<String>,
@@ -68,6 +71,13 @@ impl CreateArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         if let Some(g) = &self.generator {
             return g.run(ctx).await;
+        }
+        // kubectl `ValidateArgs`: a word that names no generator is refused first.
+        if !self.args.is_empty() {
+            return Err(CliError::Usage {
+                message: format!("Unexpected args: [{}]", self.args.join(" ")),
+                command: "kubectl-rs create".into(),
+            });
         }
         if self.kustomize.is_some() {
             return Err(CliError::msg(
