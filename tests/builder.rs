@@ -480,6 +480,11 @@ async fn get_from_files_reports_as_kubectl() {
     write_files([&ours, &theirs]);
     for e in [&ours, &theirs] {
         std::fs::write(e.work.join("ordered.yaml"), ORDERED).unwrap();
+        std::fs::write(
+            e.work.join("in-other.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m1, namespace: other}\n",
+        )
+        .unwrap();
     }
     let cases: &[&[&str]] = &[
         // Nothing in `other` yet: its GET fails first, then `a`'s.
@@ -512,6 +517,31 @@ async fn get_from_files_reports_as_kubectl() {
         ],
         &["get", "-f", "ordered.yaml", "-n", "other", "-o", "name"],
         &["get", "-f", "ordered.yaml", "-A", "-o", "name"],
+        // A lone refusal prints reduced; several, or with other files, one per line.
+        &["get", "-f", "in-other.yaml", "-n", "default"],
+        &["get", "-f", "in-other.yaml", "-n", "default", "-o", "name"],
+        &[
+            "get",
+            "-f",
+            "in-other.yaml",
+            "-f",
+            "ordered.yaml",
+            "-n",
+            "default",
+            "-o",
+            "name",
+        ],
+        &[
+            "get",
+            "-f",
+            "ordered.yaml",
+            "-f",
+            "mix.yaml",
+            "-n",
+            "default",
+            "-o",
+            "name",
+        ],
     ];
     for args in cases {
         both(&ours, &theirs, args, false).await;

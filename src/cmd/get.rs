@@ -683,7 +683,7 @@ impl GetOptions {
         let client = ctx.client()?;
         let mut errs: Vec<CliError> = Vec::new();
         // `RequireNamespace` errors: cli-runtime's `ContinueOnErrorVisitor` collects them as
-        // they come, and the stream's own (mapping, GET) after them as one nested aggregate.
+        // they come, and the stream's own (mapping, GET) after them.
         let mut refused: Vec<CliError> = Vec::new();
         let mut found = |t: &Wanted, object: Value| {
             if filter.is_some_and(|s| !crate::resource::labels_match(s, &object)) {
@@ -767,7 +767,15 @@ impl GetOptions {
                 }
             }
         }
-        if refused.is_empty() || errs.is_empty() {
+        if refused.len() == 1 && errs.is_empty() {
+            // A lone refusal is returned as itself, not as an aggregate: it prints reduced,
+            // with `error: `, whatever the printer.
+            let text = crate::error::render(&refused[0]).stderr;
+            return Ok(vec![CliError::Raw(text.trim_end().to_string())]);
+        }
+        // One refusal with the stream's errors prints them nested, on one line; with
+        // several refusals they print one per line (as kubectl 1.33 does).
+        if refused.len() != 1 || errs.is_empty() {
             refused.extend(errs);
             return Ok(refused);
         }
