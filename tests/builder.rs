@@ -480,11 +480,18 @@ async fn get_from_files_reports_as_kubectl() {
     write_files([&ours, &theirs]);
     for e in [&ours, &theirs] {
         std::fs::write(e.work.join("ordered.yaml"), ORDERED).unwrap();
+        let in_other = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m1, namespace: other}\n";
+        std::fs::write(e.work.join("in-other.yaml"), in_other).unwrap();
         std::fs::write(
-            e.work.join("in-other.yaml"),
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m1, namespace: other}\n",
+            e.work.join("three.yaml"),
+            format!("{ORDERED}---\n{in_other}"),
         )
         .unwrap();
+        for d in ["d1", "d2"] {
+            std::fs::create_dir_all(e.work.join(d)).unwrap();
+            std::fs::write(e.work.join(d).join("ordered.yaml"), ORDERED).unwrap();
+        }
+        std::fs::write(e.work.join("d2/in-other.yaml"), in_other).unwrap();
     }
     let cases: &[&[&str]] = &[
         // Nothing in `other` yet: its GET fails first, then `a`'s.
@@ -542,6 +549,22 @@ async fn get_from_files_reports_as_kubectl() {
             "-o",
             "name",
         ],
+        // The table printer keeps the stream's errors nested behind refusals; the generic
+        // ones do for one implied object or one refusal, else they flatten them.
+        &[
+            "get",
+            "-f",
+            "ordered.yaml",
+            "-f",
+            "mix.yaml",
+            "-n",
+            "default",
+        ],
+        &["get", "-f", "three.yaml", "-n", "default", "-o", "name"],
+        &["get", "-f", "three.yaml", "-n", "default"],
+        &["get", "-f", "d1", "-n", "default", "-o", "name"],
+        &["get", "-f", "d2", "-n", "default", "-o", "name"],
+        &["get", "-f", "d2", "-n", "default"],
     ];
     for args in cases {
         both(&ours, &theirs, args, false).await;

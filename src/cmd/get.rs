@@ -355,6 +355,44 @@ impl From<ResolvedType> for Wanted {
     }
 }
 
+/// What `fetch` met: `RequireNamespace` refusals (cli-runtime's `ContinueOnErrorVisitor`
+/// collects them as they come) and the stream's own errors (mapping, GET), which it returns
+/// after them as one aggregate.
+struct FetchErrors {
+    refused: Vec<CliError>,
+    stream: Vec<CliError>,
+}
+
+impl FetchErrors {
+    /// As returned, unflattened (the table printer; one implied object): the stream's
+    /// errors nest on one line behind refusals, and a lone refusal prints with `error: `.
+    fn nested(mut self) -> Vec<CliError> {
+        if self.refused.is_empty() {
+            return self.stream;
+        }
+        if self.stream.is_empty() {
+            if self.refused.len() == 1 {
+                let text = crate::error::render(&self.refused[0]).stderr;
+                return vec![CliError::Raw(text.trim_end().to_string())];
+            }
+            return self.refused;
+        }
+        self.refused
+            .push(crate::resource::nested_aggregate(&self.stream));
+        self.refused
+    }
+
+    /// For the generic printers: as [`nested`](Self::nested) for one implied object or
+    /// behind one refusal, else flattened one per line (as kubectl 1.33 prints them).
+    fn generic(mut self, single_item_implied: bool) -> Vec<CliError> {
+        if single_item_implied || self.refused.len() == 1 {
+            return self.nested();
+        }
+        self.refused.extend(self.stream);
+        self.refused
+    }
+}
+
 /// The table printer and what `No resources found` depends on.
 struct HumanOutput {
     printer: HumanPrinter,
@@ -534,7 +572,7 @@ impl GetOptions {
                     self.print_info(ctx, &mut out, &info)
                 })
                 .await?;
-            return self.finish_human(ctx, out, errs);
+            return self.finish_human(ctx, out, errs.nested());
         }
         let mut infos = Vec::new();
         let errs = self
@@ -544,9 +582,14 @@ impl GetOptions {
             })
             .await?;
         if self.human {
-            self.print_human(ctx, infos, errs)
+            self.print_human(ctx, infos, errs.nested())
         } else {
-            self.print_generic(ctx, infos, errs, single_item_implied)
+            self.print_generic(
+                ctx,
+                infos,
+                errs.generic(single_item_implied),
+                single_item_implied,
+            )
         }
     }
 
@@ -679,7 +722,7 @@ impl GetOptions {
         types: Vec<Result<Wanted, CliError>>,
         filter: Option<&kcore::selectors::LabelSelector>,
         sink: &mut dyn FnMut(Info) -> Result<(), CliError>,
-    ) -> Result<Vec<CliError>, CliError> {
+    ) -> Result<FetchErrors, CliError> {
         let client = ctx.client()?;
         let mut errs: Vec<CliError> = Vec::new();
         // `RequireNamespace` errors: cli-runtime's `ContinueOnErrorVisitor` collects them as
@@ -767,20 +810,10 @@ impl GetOptions {
                 }
             }
         }
-        if refused.len() == 1 && errs.is_empty() {
-            // A lone refusal is returned as itself, not as an aggregate: it prints reduced,
-            // with `error: `, whatever the printer.
-            let text = crate::error::render(&refused[0]).stderr;
-            return Ok(vec![CliError::Raw(text.trim_end().to_string())]);
-        }
-        // One refusal with the stream's errors prints them nested, on one line; with
-        // several refusals they print one per line (as kubectl 1.33 does).
-        if refused.len() != 1 || errs.is_empty() {
-            refused.extend(errs);
-            return Ok(refused);
-        }
-        refused.push(crate::resource::nested_aggregate(&errs));
-        Ok(refused)
+        Ok(FetchErrors {
+            refused,
+            stream: errs,
+        })
     }
 
     fn print_human(
