@@ -241,6 +241,7 @@ impl ApplyArgs {
             validate: validation != "Ignore",
             selector: self.selector.value.clone(),
             latest: false,
+            all_namespaces: false,
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
         if targets.is_empty() && builder_errors.is_empty() {

@@ -21,6 +21,9 @@ pub struct CreateArgs {
     /// Create an object of a kind from flags instead of from files.
     #[command(subcommand)]
     pub generator: Option<crate::cmd::create_generators::Generator>,
+    /// Positional arguments: create from files takes none (kubectl: `Unexpected args: [...]`).
+    #[arg(verbatim_doc_comment, hide = true)]
+    pub args: Vec<String>,
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
@@ -56,6 +59,13 @@ impl CreateArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         if let Some(g) = &self.generator {
             return g.run(ctx).await;
+        }
+        // kubectl `ValidateArgs`: a word that names no generator is refused first.
+        if !self.args.is_empty() {
+            return Err(CliError::Usage {
+                message: format!("Unexpected args: [{}]", self.args.join(" ")),
+                command: "kubectl-rs create".into(),
+            });
         }
         if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
@@ -93,6 +103,7 @@ impl CreateArgs {
             validate: validation != "Ignore",
             selector: self.selector.value.clone(),
             latest: false,
+            all_namespaces: false,
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
         let mut errors = Vec::new();

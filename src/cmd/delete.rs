@@ -265,6 +265,7 @@ impl DeleteArgs {
                 validate: true,
                 selector: self.selector.value.clone(),
                 latest: false,
+                all_namespaces: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let victims = targets

@@ -165,6 +165,7 @@ impl DescribeArgs {
             validate: false,
             selector: self.selector.value.clone(),
             latest: false,
+            all_namespaces: false,
         };
         let (infos, read_errors) = crate::resource::read_objects(ctx, &spec).await;
         errors.extend(read_errors);

@@ -293,11 +293,11 @@ pub fn object_request(
 
 /// What to fetch: a resource type with object names (none: a list), and for objects read
 /// from files, their namespace.
-/// What `-f` asks `get` to fetch (see [`GetOptions::objects_from_files`]).
+/// What `-f` asks `get` to fetch (see [`GetOptions::objects_from_files`]): each object or
+/// the error met in its place, in stream order.
 type FileTargets = (
-    Vec<Wanted>,
+    Vec<Result<Wanted, CliError>>,
     bool,
-    Vec<CliError>,
     Option<kcore::selectors::LabelSelector>,
 );
 
@@ -319,6 +319,44 @@ impl From<ResolvedType> for Wanted {
             namespace: None,
             local: None,
         }
+    }
+}
+
+/// What `fetch` met: `RequireNamespace` refusals (cli-runtime's `ContinueOnErrorVisitor`
+/// collects them as they come) and the stream's own errors (mapping, GET), which it returns
+/// after them as one aggregate.
+struct FetchErrors {
+    refused: Vec<CliError>,
+    stream: Vec<CliError>,
+}
+
+impl FetchErrors {
+    /// As returned, unflattened (the table printer; one implied object): the stream's
+    /// errors nest on one line behind refusals, and a lone refusal prints with `error: `.
+    fn nested(mut self) -> Vec<CliError> {
+        if self.refused.is_empty() {
+            return self.stream;
+        }
+        if self.stream.is_empty() {
+            if self.refused.len() == 1 {
+                let text = crate::error::render(&self.refused[0]).stderr;
+                return vec![CliError::Raw(text.trim_end().to_string())];
+            }
+            return self.refused;
+        }
+        self.refused
+            .push(crate::resource::nested_aggregate(&self.stream));
+        self.refused
+    }
+
+    /// For the generic printers: as [`nested`](Self::nested) for one implied object or
+    /// behind one refusal, else flattened one per line (as kubectl 1.33 prints them).
+    fn generic(mut self, single_item_implied: bool) -> Vec<CliError> {
+        if single_item_implied || self.refused.len() == 1 {
+            return self.nested();
+        }
+        self.refused.extend(self.stream);
+        self.refused
     }
 }
 
@@ -459,62 +497,58 @@ impl GetOptions {
         if !self.raw.is_empty() {
             return self.run_raw(ctx).await;
         }
-        let (types, single_item_implied, mut errs, filter) = if self.filenames.is_empty() {
+        let (types, single_item_implied, filter) = if self.filenames.is_empty() {
             let types = self.resolve(ctx).await?;
             let single = single_item_implied(&self.args, &types);
-            let wanted: Vec<Wanted> = types.into_iter().map(Wanted::from).collect();
-            (wanted, single, Vec::new(), None)
+            let wanted = types.into_iter().map(|t| Ok(Wanted::from(t))).collect();
+            (wanted, single, None)
         } else {
             self.objects_from_files(ctx).await?
         };
-        let keep = |info: &Info| {
-            filter
-                .as_ref()
-                .is_none_or(|s| crate::resource::labels_match(s, &info.object))
-        };
         if self.watch || self.watch_only {
+            let mut errs = Vec::new();
+            let mut watched = Vec::new();
+            for t in types {
+                match t {
+                    Ok(t) => watched.push(t),
+                    Err(e) => errs.push(e),
+                }
+            }
             if let Some(e) = errs.pop() {
                 return Err(e);
             }
-            return self.run_watch(ctx, &types).await;
+            return self.run_watch(ctx, &watched).await;
         }
+        let filter = filter.as_ref();
         // One type, unsorted: each page is printed as it arrives and dropped (the printer
         // keeps only text), so 5,000 pods never sit in memory at once. Several types need all
         // answers first (kind prefixes depend on them), sorting needs every row.
         if self.human && self.sort_by.is_empty() && types.len() == 1 {
             let mut out = self.human_output(false);
-            let fetch_errs = self
-                .fetch(ctx, &types, &mut |info| {
-                    if !keep(&info) {
-                        return Ok(());
-                    }
+            let errs = self
+                .fetch(ctx, types, filter, &mut |info| {
                     self.print_info(ctx, &mut out, &info)
                 })
                 .await?;
-            errs.extend(self.reported(fetch_errs));
-            return self.finish_human(ctx, out, errs);
+            return self.finish_human(ctx, out, errs.nested());
         }
         let mut infos = Vec::new();
-        let fetch_errs = self
-            .fetch(ctx, &types, &mut |info| {
-                if keep(&info) {
-                    infos.push(info);
-                }
+        let errs = self
+            .fetch(ctx, types, filter, &mut |info| {
+                infos.push(info);
                 Ok(())
             })
             .await?;
-        errs.extend(self.reported(fetch_errs));
         if self.human {
-            self.print_human(ctx, infos, errs)
+            self.print_human(ctx, infos, errs.nested())
         } else {
-            self.print_generic(ctx, infos, errs, single_item_implied)
+            self.print_generic(
+                ctx,
+                infos,
+                errs.generic(single_item_implied),
+                single_item_implied,
+            )
         }
-    }
-
-    fn reported(&self, errs: Vec<ClientError>) -> impl Iterator<Item = CliError> + '_ {
-        errs.into_iter()
-            .filter(|e| !(self.ignore_not_found && e.is_not_found()))
-            .map(CliError::from)
     }
 
     /// Decodes an answer; for the table printer, without what it never reads.
@@ -563,88 +597,39 @@ impl GetOptions {
     /// and a server-side Table, which has none, when printing a table).
     async fn objects_from_files(&self, ctx: &Context) -> Result<FileTargets, CliError> {
         crate::resource::check_path_args(&self.args)?;
-        let manifests = {
-            let opts = crate::manifest::ReadOptions {
-                recursive: self.recursive,
-                validate: false,
-            };
-            crate::manifest::read_manifests_with(&self.filenames, opts, &mut *ctx.stdin())
-        };
         let single = self.filenames.len() == 1
             && self.filenames[0] != "-"
             && std::path::Path::new(&self.filenames[0]).is_file();
-        // Missing paths stop the builder before anything is fetched, then a bad selector does.
-        if let Some(e) = manifests.iter().find_map(|m| match m {
-            Err(
-                e @ (crate::manifest::ManifestError::PathNotExist(_)
-                | crate::manifest::ManifestError::NoRecognizedFiles(_)),
-            ) => Some(e),
-            _ => None,
-        }) {
-            return Err(e.clone().into());
-        }
-        let filter = crate::resource::file_selector(Some(&self.label_selector))?;
-        let data = ctx.discovery()?.data().await?;
-        let mut wanted = Vec::new();
-        let mut errs = Vec::new();
-        for m in manifests {
-            let m = match m {
-                Ok(m) => m,
-                Err(e) => {
-                    errs.push(e.into());
-                    continue;
+        let spec = crate::resource::ReadSpec {
+            files: self.filenames.clone(),
+            recursive: self.recursive,
+            validate: false,
+            selector: Some(self.label_selector.clone()),
+            latest: true,
+            all_namespaces: self.all_namespaces,
+        };
+        let stream = crate::resource::read_stream(ctx, &spec)
+            .await
+            .map_err(|mut errs| {
+                if errs.len() == 1 {
+                    errs.remove(0)
+                } else {
+                    unreduced_error(errs)
                 }
-            };
-            let text = |k: &str| {
-                m.object["metadata"][k]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let (name, obj_ns) = (text("name"), text("namespace"));
-            let api_version = m.object["apiVersion"].as_str().unwrap_or_default();
-            let kind = m.object["kind"].as_str().unwrap_or_default();
-            let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
-            let Some(resource) = data
-                .resources
-                .iter()
-                .find(|r| r.group == group && r.version == version && r.kind == kind)
-            else {
-                errs.push(CliError::msg(format!(
-                    "resource mapping not found for name: {name:?} namespace: {obj_ns:?} from {:?}: no matches for kind {kind:?} in version {api_version:?}\nensure CRDs are installed first",
-                    m.source
-                )));
-                continue;
-            };
-            let namespace = if !resource.namespaced {
-                None
-            } else if obj_ns.is_empty() && self.all_namespaces && !name.is_empty() {
-                // `-A` leaves the builder's namespace empty, and `RetrieveLatest` refuses an
-                // object without one.
-                errs.push(CliError::msg(format!(
-                    "no namespace set on resource {}/{}, Resource={} {name:?}",
-                    resource.group, resource.version, resource.resource
-                )));
-                continue;
-            } else if obj_ns.is_empty() {
-                Some(self.namespace.clone())
-            } else if self.explicit_namespace && obj_ns != self.namespace {
-                return Err(CliError::msg(format!(
-                    "the namespace from the provided object {obj_ns:?} does not match the namespace {:?}. You must pass '--namespace={obj_ns}' to perform this operation.",
-                    self.namespace
-                )));
-            } else {
-                Some(obj_ns)
-            };
-            let local = name.is_empty().then(|| m.object.clone());
-            wanted.push(Wanted {
-                resource: resource.clone(),
-                names: vec![name],
-                namespace,
-                local,
-            });
-        }
-        Ok((wanted, single, errs, filter))
+            })?;
+        let filter = crate::resource::file_selector(Some(&self.label_selector))?;
+        let wanted = stream
+            .into_iter()
+            .map(|item| {
+                item.map(|info| Wanted {
+                    local: info.name.is_empty().then(|| info.object.clone()),
+                    resource: info.resource,
+                    names: vec![info.name],
+                    namespace: info.namespace,
+                })
+            })
+            .collect();
+        Ok((wanted, single, filter))
     }
 
     async fn resolve(&self, ctx: &Context) -> Result<Vec<ResolvedType>, CliError> {
@@ -685,28 +670,62 @@ impl GetOptions {
     }
 
     /// Sends every request, handing each answer to `sink` in order; per-object failures are
-    /// collected, not fatal.
+    /// collected, not fatal (a 404 not at all with `--ignore-not-found`). Objects read from
+    /// files are then matched against `filter` (the live labels: the builder's `Latest`
+    /// comes first) and, if kept, refused when in another namespace than an explicit
+    /// `--namespace` (`RequireNamespace` decorates what the stream yields).
     async fn fetch(
         &self,
         ctx: &Context,
-        types: &[Wanted],
+        types: Vec<Result<Wanted, CliError>>,
+        filter: Option<&kcore::selectors::LabelSelector>,
         sink: &mut dyn FnMut(Info) -> Result<(), CliError>,
-    ) -> Result<Vec<ClientError>, CliError> {
+    ) -> Result<FetchErrors, CliError> {
         let client = ctx.client()?;
-        let mut errs = Vec::new();
+        let mut errs: Vec<CliError> = Vec::new();
+        // `RequireNamespace` errors: cli-runtime's `ContinueOnErrorVisitor` collects them as
+        // they come, and the stream's own (mapping, GET) after them.
+        let mut refused: Vec<CliError> = Vec::new();
+        let mut found = |t: &Wanted, object: Value| {
+            if filter.is_some_and(|s| !crate::resource::labels_match(s, &object)) {
+                return Ok(());
+            }
+            if let Err(e) = crate::resource::check_namespace(
+                t.namespace.as_deref(),
+                &self.namespace,
+                self.explicit_namespace,
+            ) {
+                refused.push(e);
+                return Ok(());
+            }
+            sink(Info {
+                resource: t.resource.clone(),
+                object,
+                unprintable: false,
+            })
+        };
+        let failed = |errs: &mut Vec<CliError>, e: ClientError| {
+            if !(self.ignore_not_found && e.is_not_found()) {
+                errs.push(e.into());
+            }
+        };
         let chunk = if self.sort_by.is_empty() {
             self.chunk_size
         } else {
             0
         };
         for t in types {
+            let t = match t {
+                Ok(t) => t,
+                Err(e) => {
+                    errs.push(e);
+                    continue;
+                }
+            };
+            let t = &t;
             let ns = self.request_namespace(t);
             if let Some(object) = &t.local {
-                sink(Info {
-                    resource: t.resource.clone(),
-                    object: object.clone(),
-                    unprintable: false,
-                })?;
+                found(t, object.clone())?;
                 continue;
             }
             if t.names.is_empty() {
@@ -719,7 +738,7 @@ impl GetOptions {
                     let obj = match obj {
                         Ok(o) => o,
                         Err(e) => {
-                            errs.push(self.list_error(&t.resource, e));
+                            failed(&mut errs, self.list_error(&t.resource, e));
                             break;
                         }
                     };
@@ -728,11 +747,7 @@ impl GetOptions {
                         .and_then(Value::as_str)
                         .filter(|c| !c.is_empty())
                         .map(str::to_string);
-                    sink(Info {
-                        resource: t.resource.clone(),
-                        object: obj,
-                        unprintable: false,
-                    })?;
+                    found(t, obj)?;
                     if token.is_none() {
                         break;
                     }
@@ -745,16 +760,18 @@ impl GetOptions {
                     Err(e) => Err(e.into()),
                 };
                 match got {
-                    Ok(obj) => sink(Info {
-                        resource: t.resource.clone(),
-                        object: obj,
-                        unprintable: false,
-                    })?,
-                    Err(e) => errs.push(namespace_missing(client, ns, e).await),
+                    Ok(obj) => found(t, obj)?,
+                    Err(e) => {
+                        let e = namespace_missing(client, ns, e).await;
+                        failed(&mut errs, e);
+                    }
                 }
             }
         }
-        Ok(errs)
+        Ok(FetchErrors {
+            refused,
+            stream: errs,
+        })
     }
 
     fn print_human(
@@ -1145,9 +1162,12 @@ fn unreduced(errs: Vec<CliError>) -> Result<(), CliError> {
     if errs.is_empty() {
         return Ok(());
     }
-    Err(CliError::Aggregate(
-        errs.into_iter().map(CliError::into_bare).collect(),
-    ))
+    Err(unreduced_error(errs))
+}
+
+/// [`unreduced`] of errors known to be there.
+fn unreduced_error(errs: Vec<CliError>) -> CliError {
+    CliError::Aggregate(errs.into_iter().map(CliError::into_bare).collect())
 }
 
 /// `kubectl get`: kubectl's description.

@@ -553,6 +553,7 @@ impl UpdateSpec {
                 validate: true,
                 selector: self.selector.clone(),
                 latest: true,
+                all_namespaces: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let mut items: Vec<Result<Found, CliError>> = errors.into_iter().map(Err).collect();

@@ -473,6 +473,7 @@ impl PatchArgs {
                 validate: false,
                 selector: None,
                 latest: false,
+                all_namespaces: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let infos = targets

@@ -276,6 +276,7 @@ impl Selection {
                 validate: true,
                 selector: self.selector.value.clone(),
                 latest: true,
+                all_namespaces: false,
             };
             let (targets, read_errors) = read_objects(ctx, &spec).await;
             errors.extend(read_errors);

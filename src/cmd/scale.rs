@@ -298,6 +298,7 @@ impl ScaleArgs {
                 validate: false,
                 selector: self.selector.value.clone(),
                 latest: false,
+                all_namespaces: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let infos = targets

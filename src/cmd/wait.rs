@@ -570,6 +570,7 @@ impl WaitArgs {
                 validate: false,
                 selector: Some(self.selector.as_str().to_string()),
                 latest: !self.local,
+                all_namespaces: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let mut sources = Vec::new();

@@ -113,6 +113,9 @@ pub struct ReadSpec {
     /// The builder's `Latest`: the command fetches each object again and matches `-l`
     /// against the live object ([`labels_match`]), so here it is only checked to parse.
     pub latest: bool,
+    /// The builder's `AllNamespaces`: its namespace is empty, so file objects without one
+    /// keep none, and with `Latest` a named one is refused (`RetrieveLatest`).
+    pub all_namespaces: bool,
 }
 
 /// `-l` as the builder uses it on objects from files: a blank selector is no selector
@@ -204,18 +207,37 @@ pub fn check_path_args(args: &[String]) -> Result<(), CliError> {
 /// Reads every `-f` object and maps it to a resource and namespace, as kubectl's builder
 /// does with `ContinueOnError`: good objects and the errors met (in order).
 pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<CliError>) {
+    match read_stream(ctx, spec).await {
+        Ok(read) => {
+            let (mut targets, mut errors) = (Vec::new(), Vec::new());
+            for item in read {
+                match item {
+                    Ok(t) => targets.push(t),
+                    Err(e) => errors.push(e),
+                }
+            }
+            (targets, errors)
+        }
+        Err(errors) => (Vec::new(), errors),
+    }
+}
+
+/// [`read_objects`] in stream order (each object or the error met in its place), with the
+/// builder's own errors apart (`Err`): paths that name nothing, a selector that does not
+/// parse, no namespace. They stop a command before it fetches or prints anything
+/// (kubectl's `r.Err()`).
+pub async fn read_stream(
+    ctx: &Context,
+    spec: &ReadSpec,
+) -> Result<Vec<Result<Info, CliError>>, Vec<CliError>> {
     let opts = ReadOptions {
         recursive: spec.recursive,
         validate: spec.validate,
     };
-    let read = {
-        let mut lock = ctx.stdin();
-        read_manifests_with(&spec.files, opts, &mut *lock)
-    };
-    let mut targets = Vec::new();
-    let mut errors = Vec::new();
+    let read = read_manifests_with(&spec.files, opts, &mut *ctx.stdin());
+    let mut stream = Vec::new();
     if read.is_empty() {
-        return (targets, errors);
+        return Ok(stream);
     }
     // Paths that name nothing are the builder's own errors, before the selector is parsed.
     if read.iter().any(|r| {
@@ -224,27 +246,24 @@ pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<Cli
             Err(ManifestError::PathNotExist(_) | ManifestError::NoRecognizedFiles(_))
         )
     }) {
-        return (
-            targets,
-            read.into_iter()
-                .filter_map(Result::err)
-                .map(CliError::from)
-                .collect(),
-        );
+        return Err(read
+            .into_iter()
+            .filter_map(Result::err)
+            .map(CliError::from)
+            .collect());
     }
-    let selector = match file_selector(spec.selector.as_deref()) {
-        Ok(s) => s.filter(|_| !spec.latest),
-        Err(e) => return (targets, vec![e]),
-    };
-    let (default_ns, enforce) = match ctx.namespace() {
-        Ok(n) => n,
-        Err(e) => return (targets, vec![e]),
-    };
+    let selector = file_selector(spec.selector.as_deref())
+        .map_err(|e| vec![e])?
+        .filter(|_| !spec.latest);
+    let (mut default_ns, enforce) = ctx.namespace().map_err(|e| vec![e])?;
+    if spec.all_namespaces {
+        default_ns.clear();
+    }
     for item in read {
         let m = match item {
             Ok(m) => m,
             Err(e) => {
-                errors.push(CliError::from(e));
+                stream.push(Err(CliError::from(e)));
                 continue;
             }
         };
@@ -259,14 +278,22 @@ pub async fn read_objects(ctx: &Context, spec: &ReadSpec) -> (Vec<Info>, Vec<Cli
             // ([`require_namespace`]).
             Ok(t) => match t.namespace.as_deref() {
                 Some(ns) if enforce && !spec.latest && ns != default_ns => {
-                    errors.push(namespace_mismatch(ns, &default_ns))
+                    stream.push(Err(namespace_mismatch(ns, &default_ns)))
                 }
-                _ => targets.push(t),
+                // `RetrieveLatest` skips a nameless object (it is used as read) and refuses
+                // a named one it has no namespace for.
+                Some("") if spec.latest && !t.name.is_empty() => {
+                    stream.push(Err(CliError::msg(format!(
+                        "no namespace set on resource {}/{}, Resource={} {:?}",
+                        t.resource.group, t.resource.version, t.resource.resource, t.name
+                    ))))
+                }
+                _ => stream.push(Ok(t)),
             },
-            Err(e) => errors.push(e),
+            Err(e) => stream.push(Err(e)),
         }
     }
-    (targets, errors)
+    Ok(stream)
 }
 
 fn namespace_mismatch(ns: &str, default_ns: &str) -> CliError {
@@ -280,8 +307,38 @@ fn namespace_mismatch(ns: &str, default_ns: &str) -> CliError {
 /// GET and the selector, so an object that is missing or filtered out is never refused.
 pub fn require_namespace(ctx: &Context, namespace: Option<&str>) -> Result<(), CliError> {
     let (default_ns, enforce) = ctx.namespace()?;
+    check_namespace(namespace, &default_ns, enforce)
+}
+
+/// Go's `err.Error()` of an aggregate of `errs` nested in another one (kubectl prints it on
+/// one line): API errors by their message alone, repeats dropped, brackets around several.
+pub fn nested_aggregate(errs: &[CliError]) -> CliError {
+    let mut seen: Vec<String> = Vec::new();
+    for e in errs {
+        let text = match e {
+            CliError::Client(crate::client::ClientError::Api(s)) => s.message.clone(),
+            other => flatten(other),
+        };
+        if !seen.contains(&text) {
+            seen.push(text);
+        }
+    }
+    CliError::Raw(if seen.len() == 1 {
+        seen.remove(0)
+    } else {
+        format!("[{}]", seen.join(", "))
+    })
+}
+
+/// [`require_namespace`] for a command that decides itself whether `--namespace` is
+/// enforced (`get` does not enforce it with `--all-namespaces`).
+pub fn check_namespace(
+    namespace: Option<&str>,
+    default_ns: &str,
+    enforce: bool,
+) -> Result<(), CliError> {
     match namespace {
-        Some(ns) if enforce && ns != default_ns => Err(namespace_mismatch(ns, &default_ns)),
+        Some(ns) if enforce && ns != default_ns => Err(namespace_mismatch(ns, default_ns)),
         _ => Ok(()),
     }
 }
@@ -395,7 +452,9 @@ async fn map_object(
         } else {
             obj_ns
         };
-        if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+        // An empty namespace (`--all-namespaces`) is not written into the object.
+        if ns.is_empty() {
+        } else if let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
             meta.insert("namespace".into(), Value::String(ns.clone()));
         } else if let Some(o) = obj.as_object_mut() {
             o.insert(

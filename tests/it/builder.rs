@@ -406,6 +406,11 @@ async fn mixed_and_missing_arguments_match_kubectl() {
         &["apply", "-f", "all.yaml", "cm/a", "b"],
         &["apply"],
         &["create"],
+        // create from files takes no arguments (cobra hands them to `ValidateArgs`).
+        &["create", "-f", "all.yaml", "foo"],
+        &["create", "-f", "all.yaml", "foo", "bar"],
+        &["create", "foo", "-f", "all.yaml"],
+        &["create", "foo"],
         &["get", "-f", "all.yaml", "-f", "nope.yaml", "-l", "a in ("],
         &["get", "-f", "all.yaml", "-A", "-l", "app=web", "-o", "name"],
         // `--namespace` given: an object of another namespace is refused only when the
@@ -437,6 +442,128 @@ async fn mixed_and_missing_arguments_match_kubectl() {
             "x=y",
             "--overwrite",
         ],
+    ];
+    for args in cases {
+        both(&ours, &theirs, args, false).await;
+    }
+}
+
+/// In the order of the file: a missing object, a kind the server does not serve, an object
+/// in namespace `other` (which exists, with `m1` in it).
+const ORDERED: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: zz
+---
+apiVersion: v1
+kind: Nope
+metadata:
+  name: q
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: m1
+  namespace: other
+";
+
+/// `get -f` goes through the builder with `Latest`: every object is fetched first, a file
+/// object in another namespace than `--namespace` is refused only once found, and the errors
+/// come as cli-runtime nests them (the refusals, then the stream's own in file order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_from_files_reports_as_kubectl() {
+    if oracle().is_none() {
+        return;
+    }
+    let (ours, theirs) = (TestEnv::start().await, TestEnv::start().await);
+    write_files([&ours, &theirs]);
+    for e in [&ours, &theirs] {
+        std::fs::write(e.work.join("ordered.yaml"), ORDERED).unwrap();
+        let in_other = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m1, namespace: other}\n";
+        std::fs::write(e.work.join("in-other.yaml"), in_other).unwrap();
+        std::fs::write(
+            e.work.join("three.yaml"),
+            format!("{ORDERED}---\n{in_other}"),
+        )
+        .unwrap();
+        for d in ["d1", "d2"] {
+            std::fs::create_dir_all(e.work.join(d)).unwrap();
+            std::fs::write(e.work.join(d).join("ordered.yaml"), ORDERED).unwrap();
+        }
+        std::fs::write(e.work.join("d2/in-other.yaml"), in_other).unwrap();
+    }
+    let cases: &[&[&str]] = &[
+        // Nothing in `other` yet: its GET fails first, then `a`'s.
+        &["get", "-f", "mix.yaml", "-n", "default"],
+        &["get", "-f", "mix.yaml", "-n", "default", "-o", "name"],
+        &["get", "-f", "mix.yaml", "-A", "-o", "name"],
+        // Every missing path is named, nothing is fetched.
+        &[
+            "get",
+            "-f",
+            "all.yaml",
+            "-f",
+            "nope.yaml",
+            "-f",
+            "nope2.yaml",
+        ],
+        &["create", "namespace", "other"],
+        &["create", "configmap", "m1", "-n", "other"],
+        &["get", "-f", "mix.yaml", "-n", "default", "-o", "name"],
+        &["get", "-f", "mix.yaml", "-n", "default", "-l", "app=web"],
+        &["get", "-f", "mix.yaml", "-A", "-o", "name"],
+        &["get", "-f", "ordered.yaml", "-n", "default", "-o", "name"],
+        &[
+            "get",
+            "-f",
+            "ordered.yaml",
+            "-n",
+            "default",
+            "--ignore-not-found",
+        ],
+        &["get", "-f", "ordered.yaml", "-n", "other", "-o", "name"],
+        &["get", "-f", "ordered.yaml", "-A", "-o", "name"],
+        // A lone refusal prints reduced; several, or with other files, one per line.
+        &["get", "-f", "in-other.yaml", "-n", "default"],
+        &["get", "-f", "in-other.yaml", "-n", "default", "-o", "name"],
+        &[
+            "get",
+            "-f",
+            "in-other.yaml",
+            "-f",
+            "ordered.yaml",
+            "-n",
+            "default",
+            "-o",
+            "name",
+        ],
+        &[
+            "get",
+            "-f",
+            "ordered.yaml",
+            "-f",
+            "mix.yaml",
+            "-n",
+            "default",
+            "-o",
+            "name",
+        ],
+        // The table printer keeps the stream's errors nested behind refusals; the generic
+        // ones do for one implied object or one refusal, else they flatten them.
+        &[
+            "get",
+            "-f",
+            "ordered.yaml",
+            "-f",
+            "mix.yaml",
+            "-n",
+            "default",
+        ],
+        &["get", "-f", "three.yaml", "-n", "default", "-o", "name"],
+        &["get", "-f", "three.yaml", "-n", "default"],
+        &["get", "-f", "d1", "-n", "default", "-o", "name"],
+        &["get", "-f", "d2", "-n", "default", "-o", "name"],
+        &["get", "-f", "d2", "-n", "default"],
     ];
     for args in cases {
         both(&ours, &theirs, args, false).await;
