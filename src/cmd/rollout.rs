@@ -424,27 +424,6 @@ fn no_resources(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The `-o` formats of kubectl's `PrintFlags` without the table printers.
-fn allowed_formats(kyaml: bool) -> Vec<&'static str> {
-    let mut f = vec![
-        "go-template",
-        "go-template-file",
-        "json",
-        "jsonpath",
-        "jsonpath-as-json",
-        "jsonpath-file",
-        "name",
-        "template",
-        "templatefile",
-        "yaml",
-    ];
-    if kyaml {
-        f.push("kyaml");
-        f.sort_unstable();
-    }
-    f
-}
-
 /// The printer of `-o` (None: the name printer with an operation, `kind.group/name <op>`), or
 /// why there is none. kubectl builds it only when it prints, after patching: callers of the
 /// patching subcommands keep the error until then (see [`print_result`]).
@@ -457,7 +436,7 @@ fn printer_for(ctx: &Context, p: &PrintArgs) -> Printer {
     }
     let kyaml = ctx.env.get("KUBECTL_KYAML").map(str::to_lowercase) != Some("false".into());
     let name = p.output.split('=').next().unwrap_or("");
-    let allowed = allowed_formats(kyaml);
+    let allowed = crate::cmd::flags::allowed_formats(kyaml);
     if !p.output.is_empty() && !allowed.contains(&name) {
         return Err(format!(
             "unable to match a printer suitable for the output format {:?}, allowed formats are: {}",
@@ -1200,6 +1179,6 @@ mod tests {
         assert_eq!(parse_go_timeout("0").unwrap(), std::time::Duration::ZERO);
         let e = crate::error::render(&parse_go_timeout("abc").unwrap_err());
         assert_eq!(e.stderr, "error: invalid argument \"abc\" for \"--timeout\" flag: time: invalid duration \"abc\"\nSee 'kubectl-rs rollout status --help' for usage.\n");
-        assert_eq!(allowed_formats(true).join(","), "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml");
+        assert_eq!(crate::cmd::flags::allowed_formats(true).join(","), "go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,kyaml,name,template,templatefile,yaml");
     }
 }

@@ -440,25 +440,10 @@ impl WaitArgs {
             return Ok(Printer::ConditionMet);
         }
         let unknown = || {
-            let mut allowed: Vec<String> = [
-                "go-template",
-                "go-template-file",
-                "json",
-                "jsonpath",
-                "jsonpath-as-json",
-                "jsonpath-file",
-                "name",
-                "template",
-                "templatefile",
-                "yaml",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-            if kyaml {
-                allowed.push("kyaml".into());
-            }
-            allowed.sort();
+            let allowed = crate::cmd::flags::allowed_formats(kyaml)
+                .into_iter()
+                .map(String::from)
+                .collect();
             CliError::from(PrintError::UnknownFormat {
                 format: self.print.output.clone(),
                 allowed,
