@@ -21,6 +21,7 @@ use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::print::table::lower_group_kind;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use crate::resource::str_at;
 use crate::resource::{collected_errors, read_objects, ReadSpec};
 
 pub const ROLLOUT_LONG: &str = r"Manage the rollout of one or many resources.
@@ -381,19 +382,6 @@ impl Selection {
         }
         Ok((found, errors))
     }
-}
-
-/// Equality-based `-l` terms against an object read from a file (the server filters listed
-/// objects itself).
-fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
-    let mut cur = v;
-    for p in path {
-        match cur.get(p) {
-            Some(x) => cur = x,
-            None => return "",
-        }
-    }
-    cur.as_str().unwrap_or("")
 }
 
 /// An integer field, 0 when missing (Go's zero value).
