@@ -43,6 +43,9 @@ pub const ANNOTATE_EXAMPLES: &str = r#"Examples:
 #[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types.")))]
 #[command(mut_arg("all_namespaces", |a| a.help("If true, check the specified action in all namespaces.")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-annotate")))]
+#[command(mut_arg("overwrite", |a| a.help("If true, allow annotations to be overwritten, otherwise reject annotation updates that overwrite existing annotations.")))]
+#[command(mut_arg("resource_version", |a| a.help("If non-empty, the annotation update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.")))]
+#[command(mut_arg("list", |a| a.help("If true, display the annotations for a given resource.")))]
 pub struct AnnotateArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,
@@ -58,23 +61,16 @@ pub struct AnnotateArgs {
     pub all: crate::cmd::flags::AllFlag,
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
-    /// If true, allow annotations to be overwritten, otherwise reject annotation updates that overwrite existing annotations.
-    #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub overwrite: bool,
-    /// If true, display the annotations for a given resource.
-    #[arg(verbatim_doc_comment, long = "list", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub list: bool,
-    /// If true, annotation will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub overwrite: crate::cmd::flags::OverwriteFlag,
+    #[command(flatten)]
+    pub list: crate::cmd::flags::ListFlag,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
-    /// If non-empty, the annotation update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.
-    #[arg(verbatim_doc_comment, long = "resource-version", default_value = "")]
-    pub resource_version: String,
+    #[command(flatten)]
+    pub resource_version: crate::cmd::flags::ResourceVersionFlag,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
@@ -94,11 +90,11 @@ impl AnnotateArgs {
             field_selector: crate::cmd::label::non_blank(&self.field_selector.value),
             all: self.all.value,
             all_namespaces: self.all_namespaces.value,
-            overwrite: self.overwrite,
-            list: self.list,
-            local: self.local,
+            overwrite: self.overwrite.value,
+            list: self.list.value,
+            local: self.local.value,
             dry_run: self.dry_run.value.clone(),
-            resource_version: self.resource_version.clone(),
+            resource_version: self.resource_version.value.clone(),
             field_manager: self.field_manager.as_str().to_string(),
             output: self.print.output.clone(),
             template: self.print.template.clone(),

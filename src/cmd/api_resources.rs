@@ -9,10 +9,10 @@ use std::io::Write;
 
 /// Print the supported API resources on the server.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(mut_arg("sort_by", |a| a.help("If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.")))]
 pub struct ApiResourcesArgs {
-    /// When using the default or custom-column output format, don't print headers (default print headers).
-    #[arg(verbatim_doc_comment, long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub no_headers: bool,
+    #[command(flatten)]
+    pub no_headers: crate::cmd::flags::NoHeadersFlag,
     /// Output format. One of: (wide, name).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
@@ -25,9 +25,8 @@ pub struct ApiResourcesArgs {
     /// Limit to resources that support the specified verbs.
     #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub verbs: Vec<String>,
-    /// If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.
-    #[arg(verbatim_doc_comment, long = "sort-by", default_value = "")]
-    pub sort_by: String,
+    #[command(flatten)]
+    pub sort_by: crate::cmd::flags::SortByFlag,
     /// Use the cached list of resources if available.
     #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub cached: bool,
@@ -54,7 +53,7 @@ impl ApiResourcesArgs {
                 self.output
             )));
         }
-        if !["", "name", "kind"].contains(&self.sort_by.as_str()) {
+        if !["", "name", "kind"].contains(&self.sort_by.value.as_str()) {
             return Err(CliError::msg("--sort-by accepts only name or kind"));
         }
         Ok(())
@@ -73,7 +72,7 @@ impl ApiResourcesArgs {
             .filter(|r| self.categories.iter().all(|c| r.categories.contains(c)))
             .collect();
         let key = |r: &ApiResource| -> String {
-            match self.sort_by.as_str() {
+            match self.sort_by.value.as_str() {
                 "name" => r.resource.clone(),
                 "kind" => r.kind.clone(),
                 _ => r.group.clone(),
@@ -97,7 +96,7 @@ impl ApiResourcesArgs {
         }
         let wide = self.output == "wide";
         let mut table = Vec::new();
-        if !self.no_headers {
+        if !self.no_headers.value {
             let mut h: Vec<String> = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
                 .iter()
                 .map(|s| s.to_string())
@@ -221,9 +220,11 @@ mod tests {
         };
         assert_eq!(render(&name), golden("api-resources-name.stdout"));
         let apps = ApiResourcesArgs {
-            sort_by: "kind".into(),
+            sort_by: crate::cmd::flags::SortByFlag {
+                value: "kind".into(),
+            },
             api_group: Some("apps".into()),
-            no_headers: true,
+            no_headers: crate::cmd::flags::NoHeadersFlag { value: true },
             ..Default::default()
         };
         assert_eq!(
@@ -255,7 +256,9 @@ mod tests {
         let e = |a: ApiResourcesArgs| crate::error::render(&a.validate().unwrap_err()).stderr;
         assert_eq!(
             e(ApiResourcesArgs {
-                sort_by: "foo".into(),
+                sort_by: crate::cmd::flags::SortByFlag {
+                    value: "foo".into(),
+                },
                 ..Default::default()
             }),
             "error: --sort-by accepts only name or kind\n"

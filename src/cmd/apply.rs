@@ -32,6 +32,7 @@ use crate::resource::{
     mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R."))
 )]
 #[command(mut_arg("all", |a| a.help("Select all resources in the namespace of the specified resource types.")))]
+#[command(mut_arg("overwrite", |a| a.help("Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration").default_value("true")))]
 pub struct ApplyArgs {
     /// Positional arguments: apply takes none (kubectl: `Unexpected args: [...]`).
     #[arg(verbatim_doc_comment, hide = true)]
@@ -40,10 +41,8 @@ pub struct ApplyArgs {
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
-    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
-          default_missing_value = "strict", default_value = "strict")]
-    pub validate: String,
+    #[command(flatten)]
+    pub validate: crate::cmd::flags::ValidateFlag,
     /// If true, apply runs in the server instead of the client.
     #[arg(verbatim_doc_comment, long = "server-side", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -56,16 +55,8 @@ pub struct ApplyArgs {
     pub force_conflicts: bool,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
-    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(verbatim_doc_comment, long = "template")]
-    pub template: Option<String>,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
     /// Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.
     #[arg(verbatim_doc_comment, long = "prune", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -77,10 +68,8 @@ pub struct ApplyArgs {
     /// Overwrite the default allowlist with <group/version/kind> for --prune
     #[arg(verbatim_doc_comment, long = "prune-allowlist")]
     pub prune_allowlist: Vec<String>,
-    /// Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration
-    #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub overwrite: bool,
+    #[command(flatten)]
+    pub overwrite: crate::cmd::flags::OverwriteFlag,
     #[command(flatten)]
     pub deletion: crate::cmd::flags::DeletionArgs,
 }
@@ -211,17 +200,18 @@ impl ApplyArgs {
             });
         }
         let dry_run = self.validate_flags(ctx)?;
-        let validation = field_validation(&self.validate)?;
-        let format = if self.output.is_empty() {
+        let validation = field_validation(&self.validate.value)?;
+        let format = if self.print.output.is_empty() {
             OutputFormat::Table { wide: false }
         } else {
-            OutputFormat::parse(&self.output, self.template.as_deref(), true)?
+            OutputFormat::parse(&self.print.output, self.print.template.as_deref(), true)?
         };
         let printer = if matches!(format, OutputFormat::Table { .. }) {
             None
         } else {
             let opts = GenericOptions {
-                show_managed_fields: self.show_managed_fields,
+                show_managed_fields: self.print.show_managed_fields,
+                allow_missing_keys: self.print.allow_missing_template_keys,
                 ..GenericOptions::default()
             };
             Some(GenericPrinter::new(&format, &opts, &|p| {
@@ -370,7 +360,7 @@ impl Run<'_> {
         if self.dry_run == DryRun::Client {
             // v1.36 (`PatchLocal`): the patch is computed and merged locally, so an unchanged
             // object prints `unchanged` and -o shows the merged result.
-            let patch = apply_patch(&t.object, &live, self.args.overwrite)
+            let patch = apply_patch(&t.object, &live, self.args.overwrite.value)
                 .map_err(|e| patch_error(t, &e.to_string()))?;
             self.warn_if_deleting(&live);
             return match patch {
@@ -381,7 +371,7 @@ impl Run<'_> {
         // Conflicts are retried with a fresh GET, as kubectl's patcher does (5 tries).
         let mut tries = 0;
         loop {
-            let patch = apply_patch(&t.object, &live, self.args.overwrite)
+            let patch = apply_patch(&t.object, &live, self.args.overwrite.value)
                 .map_err(|e| patch_error(t, &e.to_string()))?;
             let Some(patch) = patch else {
                 self.warn_if_deleting(&live);
@@ -634,7 +624,7 @@ impl Run<'_> {
                     self.ctx.out().write_all(line.as_bytes())?;
                 }
                 if self.args.deletion.wait && self.dry_run == DryRun::None {
-                    let timeout = parse_timeout(&self.args.deletion.timeout)?;
+                    let timeout = parse_timeout(&self.args.deletion.wait_flags.timeout)?;
                     crate::resource::helper::wait_deleted(
                         self.ctx,
                         &r,

@@ -114,7 +114,8 @@ pub struct SetArgs {
     pub set_raw_bytes: Option<bool>,
 }
 
-/// `config view` flags.
+/// `config view` flags: kubectl's whole PrintFlags besides its own. `-o` is `yaml` when not
+/// given (help shows it so), yet `--template` alone means go-template, as in kubectl.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ViewArgs {
     /// Flatten the resulting kubeconfig file into self-contained output (useful for creating portable kubeconfig files)
@@ -126,14 +127,8 @@ pub struct ViewArgs {
     /// Remove all information not used by current-context from the output
     #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub minify: bool,
-    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(
-        verbatim_doc_comment,
-        short = 'o',
-        long = "output",
-        default_value = "yaml"
-    )]
-    pub output: String,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
     /// Display raw byte data and sensitive data
     #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub raw: bool,
@@ -144,9 +139,8 @@ pub struct ViewArgs {
 pub struct GetContextsArgs {
     /// Context names to show (default: all).
     pub names: Vec<String>,
-    /// When using the default or custom-column output format, don't print headers (default print headers).
-    #[arg(verbatim_doc_comment, long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub no_headers: bool,
+    #[command(flatten)]
+    pub no_headers: crate::cmd::flags::NoHeadersFlag,
     /// Output format. One of: (name).
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
     pub output: String,
@@ -464,6 +458,34 @@ pub fn render_config(cfg: &Kubeconfig, output: &str) -> Result<String, CliError>
     }
 }
 
+/// `config view`'s printing: YAML and JSON keep client-go's field order ([`render_config`]);
+/// every other PrintFlags format (`name`, jsonpath, go-template, ...) runs on the config as
+/// JSON, as kubectl's printers do.
+fn render_view(
+    ctx: &Context,
+    cfg: &Kubeconfig,
+    print: &crate::cmd::flags::PrintFlags,
+) -> Result<String, CliError> {
+    let template = print.template.as_deref().filter(|t| !t.is_empty());
+    if template.is_none() && matches!(print.output.as_str(), "" | "yaml" | "json") {
+        return render_config(cfg, &print.output);
+    }
+    let spec = crate::cmd::flags::PrintSpec::parse(
+        ctx,
+        &print.output,
+        template,
+        print.allow_missing_template_keys,
+        print.show_managed_fields,
+    )?;
+    let obj = serde_json::to_value(cfg.normalized())?;
+    let mut buf = Vec::new();
+    match spec.printer()? {
+        Some(mut p) => p.print(&obj, &mut buf)?,
+        None => return render_config(cfg, "yaml"),
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
 fn get_contexts(cfg: &Kubeconfig, args: &GetContextsArgs) -> (String, Option<CliError>) {
     let mut names: Vec<&NamedContext> = cfg.contexts.iter().collect();
     names.sort_by(|a, b| a.name.cmp(&b.name));
@@ -489,7 +511,7 @@ fn get_contexts(cfg: &Kubeconfig, args: &GetContextsArgs) -> (String, Option<Cli
         );
     }
     let mut rows = Vec::new();
-    if !args.no_headers {
+    if !args.no_headers.value {
         rows.push(
             ["CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE"]
                 .map(String::from)
@@ -562,7 +584,7 @@ impl ConfigArgs {
         match &self.command {
             ConfigCommand::View(a) => {
                 let cfg = view_config(loaded, ctx.global.context.as_deref(), a)?;
-                out = render_config(&cfg, &a.output)?;
+                out = render_view(ctx, &cfg, &a.print)?;
             }
             ConfigCommand::CurrentContext => {
                 if loaded.merged.current_context.is_empty() {
@@ -1233,7 +1255,6 @@ users:
             &l,
             None,
             &ViewArgs {
-                output: "yaml".into(),
                 merge: true,
                 ..Default::default()
             },
@@ -1323,7 +1344,7 @@ users:
         let (t, _) = get_contexts(
             &l.merged,
             &GetContextsArgs {
-                no_headers: true,
+                no_headers: crate::cmd::flags::NoHeadersFlag { value: true },
                 ..Default::default()
             },
         );

@@ -28,30 +28,18 @@ pub struct CreateArgs {
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
-    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
-          default_missing_value = "strict", default_value = "strict")]
-    pub validate: String,
+    #[command(flatten)]
+    pub validate: crate::cmd::flags::ValidateFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
-    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(verbatim_doc_comment, long = "template")]
-    pub template: Option<String>,
-    /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
-    #[arg(verbatim_doc_comment, long = "save-config", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub save_config: bool,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub save_config: crate::cmd::flags::SaveConfigFlag,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
 }
 
 impl CreateArgs {
@@ -76,13 +64,13 @@ impl CreateArgs {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         let dry_run = self.dry_run.strategy(ctx)?;
-        let validation = field_validation(&self.validate)?;
-        let format = if self.output.is_empty() {
+        let validation = field_validation(&self.validate.value)?;
+        let format = if self.print.output.is_empty() {
             None
         } else {
             Some(OutputFormat::parse(
-                &self.output,
-                self.template.as_deref(),
+                &self.print.output,
+                self.print.template.as_deref(),
                 true,
             )?)
         };
@@ -91,7 +79,8 @@ impl CreateArgs {
             Some(f) => Some(GenericPrinter::new(
                 f,
                 &GenericOptions {
-                    show_managed_fields: self.show_managed_fields,
+                    show_managed_fields: self.print.show_managed_fields,
+                    allow_missing_keys: self.print.allow_missing_template_keys,
                     ..GenericOptions::default()
                 },
                 &|p| std::fs::read_to_string(p).map_err(|e| e.to_string()),
@@ -111,7 +100,7 @@ impl CreateArgs {
         for t in targets {
             count += 1;
             let mut obj = t.object.clone();
-            if self.save_config {
+            if self.save_config.value {
                 set_last_applied(&mut obj)?;
             }
             let created = if dry_run == DryRun::Client {

@@ -22,16 +22,12 @@ use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 pub struct CommonArgs {
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
-    /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
-    #[arg(verbatim_doc_comment, long = "save-config", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub save_config: bool,
+    #[command(flatten)]
+    pub save_config: crate::cmd::flags::SaveConfigFlag,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
-    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
-    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
-          default_missing_value = "strict", default_value = "strict")]
-    pub validate: String,
+    #[command(flatten)]
+    pub validate: crate::cmd::flags::ValidateFlag,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
 }
@@ -266,7 +262,7 @@ impl Generator {
             _ => {}
         }
         let dry_run = common.dry_run.strategy(ctx)?;
-        let validation = field_validation(&common.validate)?;
+        let validation = field_validation(&common.validate.value)?;
         let (namespace, enforce) = ctx.namespace()?;
         let meta_ns = enforce.then_some(namespace.as_str());
         let mut built = self.build(name, meta_ns, &ctx.env)?;
@@ -275,7 +271,7 @@ impl Generator {
                 built.object = job_from(ctx, from, name, meta_ns, &namespace).await?;
             }
         }
-        if common.save_config {
+        if common.save_config.value {
             set_last_applied(&mut built.object)?;
         }
         let object = if dry_run == DryRun::Client {

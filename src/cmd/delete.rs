@@ -25,6 +25,7 @@ use crate::resource::{read_objects, with_source, ReadSpec};
 )]
 #[command(mut_arg("all", |a| a.help("Delete all resources, in the namespace of the specified resource types.")))]
 #[command(mut_arg("wait", |a| a.default_value("true")))]
+#[command(mut_arg("ignore_not_found", |a| a.help("Treat \"resource not found\" as a successful delete. Defaults to \"true\" when --all is specified.")))]
 pub struct DeleteArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -46,10 +47,8 @@ pub struct DeleteArgs {
     #[arg(verbatim_doc_comment, long = "now", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub now: bool,
-    /// Treat "resource not found" as a successful delete. Defaults to "true" when --all is specified.
-    #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true")]
-    pub ignore_not_found: Option<bool>,
+    #[command(flatten)]
+    pub ignore_not_found: crate::cmd::flags::IgnoreNotFoundFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Output mode. Use "-o name" for shorter output (resource/name).
@@ -126,10 +125,10 @@ impl DeleteArgs {
         if self.deletion.force && grace == Some(0) {
             ctx.eprint("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
         }
-        let timeout = parse_timeout(&self.deletion.timeout)?;
+        let timeout = parse_timeout(&self.deletion.wait_flags.timeout)?;
         let selecting =
             self.all.value || self.selector.value.is_some() || self.field_selector.value.is_some();
-        let ignore_not_found = self.ignore_not_found.unwrap_or(selecting);
+        let ignore_not_found = self.ignore_not_found.value.unwrap_or(selecting);
         let (victims, mut errors) = self.collect(ctx, selecting).await?;
         if self.interactive && !victims.is_empty() && !self.confirm(ctx, &victims)? {
             return Ok(());

@@ -578,10 +578,185 @@ pub fn field_validation(s: &str) -> Result<&'static str, CliError> {
     }
 }
 
+/// `--timeout`, the one flag every waiting command shares (`wait`, `rollout status`, `scale`,
+/// and `delete`/`apply --prune` through [`DeletionArgs`]): a Go duration, taken as pflag does
+/// even when it starts with `-`. kubectl words it and defaults it per command; a command sets
+/// both with `mut_arg("timeout", |a| a.help("...").default_value("..."))`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WaitFlags {
+    /// The length of time to wait before giving up.
+    #[arg(
+        verbatim_doc_comment,
+        id = "timeout",
+        value_name = "TIMEOUT",
+        long = "timeout",
+        default_value = "0s",
+        allow_hyphen_values = true
+    )]
+    pub timeout: String,
+}
+
+impl Default for WaitFlags {
+    fn default() -> Self {
+        WaitFlags {
+            timeout: "0s".into(),
+        }
+    }
+}
+
+// ---- Single flags several commands share. Each is declared once here with kubectl's most
+// common wording; a command whose kubectl text or default differs sets it with `mut_arg(id, ..)`.
+
+/// `--local`: work on the given objects without contacting the server.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LocalFlag {
+    /// If true, annotation will NOT contact api-server but run locally.
+    #[arg(verbatim_doc_comment, id = "local", value_name = "LOCAL", long = "local", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--overwrite` (label, annotate: replace existing keys; apply: resolve conflicts, default true).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OverwriteFlag {
+    /// If true, allow labels to be overwritten, otherwise reject label updates that overwrite existing labels.
+    #[arg(verbatim_doc_comment, id = "overwrite", value_name = "OVERWRITE", long = "overwrite", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--resource-version`: a precondition on the object's current resourceVersion (`""`: none).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ResourceVersionFlag {
+    /// If non-empty, the labels update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.
+    #[arg(
+        verbatim_doc_comment,
+        id = "resource_version",
+        value_name = "RESOURCE_VERSION",
+        long = "resource-version",
+        default_value = ""
+    )]
+    pub value: String,
+}
+
+/// `--no-headers` of the table printers.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct NoHeadersFlag {
+    /// When using the default or custom-column output format, don't print headers (default print headers).
+    #[arg(verbatim_doc_comment, id = "no_headers", value_name = "NO_HEADERS", long = "no-headers", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--validate` as typed; [`field_validation`] maps it to the server's `fieldValidation`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ValidateFlag {
+    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
+    #[arg(verbatim_doc_comment, id = "validate", value_name = "VALIDATE", long = "validate", num_args = 0..=1, require_equals = true,
+          default_missing_value = "strict", default_value = "strict")]
+    pub value: String,
+}
+
+impl Default for ValidateFlag {
+    fn default() -> Self {
+        ValidateFlag {
+            value: "strict".into(),
+        }
+    }
+}
+
+impl ValidateFlag {
+    /// The server's `fieldValidation` directive (`Strict`, `Warn`, `Ignore`).
+    pub fn directive(&self) -> Result<&'static str, CliError> {
+        field_validation(&self.value)
+    }
+}
+
+/// `--save-config`: store the object in the last-applied annotation (create and its generators).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SaveConfigFlag {
+    /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
+    #[arg(verbatim_doc_comment, id = "save_config", value_name = "SAVE_CONFIG", long = "save-config", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--list` (label, annotate: show the keys instead of changing them).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ListFlag {
+    /// If true, display the labels for a given resource.
+    #[arg(verbatim_doc_comment, id = "list", value_name = "LIST", long = "list", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--record` (deprecated and hidden): `None` when not given, as kubectl tells it apart.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RecordFlag {
+    /// Record current kubectl command in the resource annotation (deprecated).
+    #[arg(verbatim_doc_comment, id = "record", value_name = "RECORD", long = "record", hide = true, num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub value: Option<bool>,
+}
+
+/// `--subresource` (`""`: the object itself).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SubresourceFlag {
+    /// If specified, gets the subresource of the requested object.
+    #[arg(
+        verbatim_doc_comment,
+        id = "subresource",
+        value_name = "SUBRESOURCE",
+        long = "subresource",
+        default_value = ""
+    )]
+    pub value: String,
+}
+
+/// `-w, --watch` (get: default false; rollout status: default true).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct WatchFlag {
+    /// After listing/getting the requested object, watch for changes.
+    #[arg(verbatim_doc_comment, id = "watch", value_name = "WATCH", short = 'w', long = "watch", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--ignore-not-found`: `None` when not given (delete defaults it to true with `--all`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct IgnoreNotFoundFlag {
+    /// If set to true, suppresses NotFound error for specific objects that do not exist. Using this flag with commands that query for collections of resources has no effect when no resources are found.
+    #[arg(verbatim_doc_comment, id = "ignore_not_found", value_name = "IGNORE_NOT_FOUND", long = "ignore-not-found", num_args = 0..=1,
+          require_equals = true, default_missing_value = "true")]
+    pub value: Option<bool>,
+}
+
+impl IgnoreNotFoundFlag {
+    /// The flag, `default` when not given.
+    pub fn or(&self, default: bool) -> bool {
+        self.value.unwrap_or(default)
+    }
+}
+
+/// `--sort-by` (`""`: the server's order).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SortByFlag {
+    /// If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.
+    #[arg(
+        verbatim_doc_comment,
+        id = "sort_by",
+        value_name = "SORT_BY",
+        long = "sort-by",
+        default_value = ""
+    )]
+    pub value: String,
+}
+
 /// kubectl's DeleteFlags as `delete` and `apply --prune` both take them: `--cascade`,
 /// `--grace-period`, `--force`, `--wait`, `--timeout` (`delete` adds `--now`). `--wait`
 /// defaults to false; `delete` sets its default to true with `mut_arg`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("timeout", |a| a.help("The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object")))]
 pub struct DeletionArgs {
     /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
     #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
@@ -598,9 +773,8 @@ pub struct DeletionArgs {
     #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub wait: bool,
-    /// The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object
-    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
-    pub timeout: String,
+    #[command(flatten)]
+    pub wait_flags: WaitFlags,
 }
 
 /// The deletion settings `delete` and `apply --prune` share.
@@ -1138,7 +1312,7 @@ mod tests {
             (d.cascade.as_str(), d.grace_period, d.force),
             ("background", -1, false)
         );
-        assert_eq!(d.timeout, "0s");
+        assert_eq!(d.wait_flags.timeout, "0s");
         assert!(!deletion(&["apply", "-f", "x.yaml"]).wait);
         let a = deletion(&[
             "apply",
@@ -1163,7 +1337,7 @@ mod tests {
             "--timeout=5s",
         ]);
         assert_eq!(
-            (d.cascade.as_str(), d.wait, d.timeout.as_str()),
+            (d.cascade.as_str(), d.wait, d.wait_flags.timeout.as_str()),
             ("background", false, "5s")
         );
     }

@@ -47,9 +47,8 @@ pub struct GetArgs {
     pub chunk_size: i64,
     #[command(flatten)]
     pub field_selector: crate::cmd::flags::FieldSelectorFlag,
-    /// If set to true, suppresses NotFound error for specific objects that do not exist. Using this flag with commands that query for collections of resources has no effect when no resources are found.
-    #[arg(verbatim_doc_comment, long = "ignore-not-found", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub ignore_not_found: bool,
+    #[command(flatten)]
+    pub ignore_not_found: crate::cmd::flags::IgnoreNotFoundFlag,
     /// Accepts a comma separated list of labels that are going to be presented as columns. Names are case-sensitive. You can also use multiple flag options like -L label1 -L label2...
     #[arg(
         verbatim_doc_comment,
@@ -59,9 +58,8 @@ pub struct GetArgs {
         value_delimiter = ','
     )]
     pub label_columns: Vec<String>,
-    /// When using the default or custom-column output format, don't print headers (default print headers).
-    #[arg(verbatim_doc_comment, long = "no-headers", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub no_headers: bool,
+    #[command(flatten)]
+    pub no_headers: crate::cmd::flags::NoHeadersFlag,
     /// Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.
     #[arg(verbatim_doc_comment, long = "output-watch-events", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub output_watch_events: bool,
@@ -79,15 +77,12 @@ pub struct GetArgs {
     /// When printing, show all labels as the last column (default hide labels column)
     #[arg(verbatim_doc_comment, long = "show-labels", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub show_labels: bool,
-    /// If non-empty, sort list types using this field specification.  The field specification is expressed as a JSONPath expression (e.g. '{.metadata.name}'). The field in the API resource specified by this JSONPath expression must be an integer or a string.
-    #[arg(verbatim_doc_comment, long = "sort-by", default_value = "")]
-    pub sort_by: String,
-    /// If specified, gets the subresource of the requested object.
-    #[arg(verbatim_doc_comment, long = "subresource", default_value = "")]
-    pub subresource: String,
-    /// After listing/getting the requested object, watch for changes.
-    #[arg(verbatim_doc_comment, short = 'w', long = "watch", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub watch: bool,
+    #[command(flatten)]
+    pub sort_by: crate::cmd::flags::SortByFlag,
+    #[command(flatten)]
+    pub subresource: crate::cmd::flags::SubresourceFlag,
+    #[command(flatten)]
+    pub watch: crate::cmd::flags::WatchFlag,
     /// Watch for changes to the requested object(s), without listing/getting first.
     #[arg(verbatim_doc_comment, long = "watch-only", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub watch_only: bool,
@@ -177,10 +172,10 @@ impl GetArgs {
             label_selector: self.selector.as_str().to_string(),
             field_selector: self.field_selector.as_str().to_string(),
             chunk_size: self.chunk_size,
-            sort_by: self.sort_by.clone(),
+            sort_by: self.sort_by.value.clone(),
             output: self.print.output.clone(),
             template: self.print.template.clone().unwrap_or_default(),
-            subresource: self.subresource.clone(),
+            subresource: self.subresource.value.clone(),
             format,
             human: (self.print.output.is_empty()
                 && self.print.template.as_deref().unwrap_or("").is_empty())
@@ -188,7 +183,7 @@ impl GetArgs {
             // kubectl: custom columns are not printed from server-side tables.
             server_print: self.server_print && self.print.output != "custom-columns",
             table: TableOptions {
-                no_headers: self.no_headers,
+                no_headers: self.no_headers.value,
                 wide: self.print.output == "wide",
                 all_namespaces: self.all_namespaces.value,
                 show_labels: self.show_labels,
@@ -197,11 +192,11 @@ impl GetArgs {
             },
             generic: GenericOptions {
                 allow_missing_keys: self.print.allow_missing_template_keys,
-                no_headers: self.no_headers,
+                no_headers: self.no_headers.value,
                 show_managed_fields: self.print.show_managed_fields,
             },
-            ignore_not_found: self.ignore_not_found,
-            watch: self.watch,
+            ignore_not_found: self.ignore_not_found.or(false),
+            watch: self.watch.value,
             watch_only: self.watch_only,
             output_watch_events: self.output_watch_events,
         }
@@ -1271,11 +1266,11 @@ mod tests {
     #[test]
     fn flags_parse_like_kubectl() {
         let a = args(&["ds", "-A", "-L", "a,b", "-L", "c", "--no-headers", "-owide"]);
-        assert!(a.all_namespaces.value && a.no_headers);
+        assert!(a.all_namespaces.value && a.no_headers.value);
         assert_eq!(a.label_columns, ["a", "b", "c"]);
         assert_eq!(a.print.output, "wide");
         let a = args(&["ds", "--server-print=false", "--chunk-size", "0", "-w"]);
-        assert!(!a.server_print && a.watch);
+        assert!(!a.server_print && a.watch.value);
         assert_eq!(a.chunk_size, 0);
         let a = args(&["ds"]);
         assert!(a.server_print && a.print.allow_missing_template_keys);

@@ -69,6 +69,8 @@ const ROOT_GROUPS: &[(&str, &[&str])] = &[
 const UNSET_DEFAULTS: &[(&str, &str, &str)] = &[
     ("api-resources", "namespaced", "true"),
     ("apply", "field-manager", "'kubectl-client-side-apply'"),
+    // `config view -o` is yaml unless given, but `--template` alone picks go-template.
+    ("view", "output", "'yaml'"),
 ];
 
 /// The name the binary was invoked as: the base name of `argv[0]`, as kubectl derives it

@@ -237,6 +237,8 @@ pub const PATCH_EXAMPLES: &str = r#"Examples:
 #[command(about = "Update fields of a resource")]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to update")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-patch")))]
+#[command(mut_arg("local", |a| a.help("If true, patch will operate on the content of the file, not the server-side resource.")))]
+#[command(mut_arg("subresource", |a| a.help("If specified, patch will operate on the subresource of the requested object.")))]
 pub struct PatchArgs {
     /// `TYPE NAME` or `TYPE/NAME`.
     pub args: Vec<String>,
@@ -253,21 +255,16 @@ pub struct PatchArgs {
     /// The type of patch being provided; one of [json merge strategic]
     #[arg(verbatim_doc_comment, long = "type", default_value = "strategic")]
     pub patch_type: String,
-    /// If true, patch will operate on the content of the file, not the server-side resource.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
-    /// If specified, patch will operate on the subresource of the requested object.
-    #[arg(verbatim_doc_comment, long = "subresource", default_value = "")]
-    pub subresource: String,
-    /// Record current kubectl command in the resource annotation (deprecated).
-    #[arg(verbatim_doc_comment, long = "record", hide = true, num_args = 0..=1, require_equals = true,
-          default_missing_value = "true")]
-    pub record: Option<bool>,
+    #[command(flatten)]
+    pub subresource: crate::cmd::flags::SubresourceFlag,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
 }
@@ -295,10 +292,10 @@ impl PatchArgs {
                 "must specify --patch or --patch-file containing the contents of the patch",
             ));
         }
-        if self.local && !self.args.is_empty() {
+        if self.local.value && !self.args.is_empty() {
             return Err(CliError::msg("cannot specify --local and server resources"));
         }
-        if self.local && dry_run == DryRun::Server {
+        if self.local.value && dry_run == DryRun::Server {
             return Err(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
@@ -325,11 +322,11 @@ impl PatchArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        if self.record.is_some() {
+        if self.record.value.is_some() {
             ctx.eprint(RECORD_DEPRECATED);
         }
         let dry_run = self.dry_run.strategy(ctx)?;
-        if !self.local {
+        if !self.local.value {
             ctx.namespace()?;
         }
         let kind = self.validate(dry_run)?;
@@ -373,7 +370,7 @@ impl PatchArgs {
         dry_run: DryRun,
         info: Info,
     ) -> Result<(), CliError> {
-        let sub = (!self.subresource.is_empty()).then_some(self.subresource.as_str());
+        let sub = (!self.subresource.value.is_empty()).then_some(self.subresource.value.as_str());
         let target = info
             .resource
             .as_ref()
@@ -403,7 +400,7 @@ impl PatchArgs {
             (None, None) => return Err(CliError::msg("no object to patch")),
         };
         let (result, did_patch) = match target {
-            Some((r, path)) if !self.local && dry_run != DryRun::Client => {
+            Some((r, path)) if !self.local.value && dry_run != DryRun::Client => {
                 let req = ApiRequest::patch(path.clone(), kind.content_type(), patch.to_vec());
                 let req = dry_run
                     .query(req)
@@ -445,7 +442,7 @@ impl PatchArgs {
         dry_run: DryRun,
         patched: Value,
     ) -> Value {
-        if self.record != Some(true) {
+        if self.record.value != Some(true) {
             return patched;
         }
         let argv: Vec<String> = std::env::args().collect();
@@ -464,7 +461,7 @@ impl PatchArgs {
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
         if !self.files.filename.is_empty() {
             crate::resource::check_path_args(&self.args)?;
-            if self.local {
+            if self.local.value {
                 return Ok(self.local_infos(ctx));
             }
             let spec = ReadSpec {

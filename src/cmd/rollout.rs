@@ -95,14 +95,14 @@ pub use crate::cmd::flags::PrintFlags as PrintArgs;
 
 /// `rollout status` flags.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("timeout", |a| a.help("The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).")))]
+#[command(mut_arg("watch", |a| a.help("Watch the status of the rollout until it's done.").default_value("true")))]
 pub struct StatusArgs {
     /// What to watch.
     #[command(flatten)]
     pub sel: Selection,
-    /// Watch the status of the rollout until it's done.
-    #[arg(verbatim_doc_comment, short = 'w', long = "watch", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub watch: bool,
+    #[command(flatten)]
+    pub watch: crate::cmd::flags::WatchFlag,
     /// Pin to a specific revision for showing its status. Defaults to 0 (last revision).
     #[arg(
         verbatim_doc_comment,
@@ -111,9 +111,8 @@ pub struct StatusArgs {
         allow_negative_numbers = true
     )]
     pub revision: i64,
-    /// The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).
-    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
-    pub timeout: String,
+    #[command(flatten)]
+    pub wait: crate::cmd::flags::WaitFlags,
 }
 
 /// `rollout restart|pause|resume` flags.
@@ -653,7 +652,7 @@ impl StatusArgs {
                 self.revision
             )));
         }
-        let timeout = parse_go_timeout(&self.timeout)?;
+        let timeout = parse_go_timeout(&self.wait.timeout)?;
         let (found, mut errors) = self.sel.collect(ctx).await?;
         if found.is_empty() && errors.is_empty() {
             return no_resources(ctx);
@@ -716,7 +715,7 @@ impl StatusArgs {
                     {
                         return Some(Err(e.into()));
                     }
-                    (s.done || !self.watch).then_some(Ok(()))
+                    (s.done || !self.watch.value).then_some(Ok(()))
                 }
             }
         };

@@ -47,7 +47,9 @@ pub const SCALE_EXAMPLES: &str = r#"Examples:
 /// `kubectl-rs scale [--resource-version=version] [--current-replicas=count] --replicas=COUNT (-f FILENAME | TYPE NAME)`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Set a new size for a deployment, replica set, or replication controller")]
+#[command(mut_arg("timeout", |a| a.help("The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).")))]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to set a new size")))]
+#[command(mut_arg("resource_version", |a| a.help("Precondition for resource version. Requires that the current resource version match this value in order to scale.")))]
 pub struct ScaleArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -75,18 +77,14 @@ pub struct ScaleArgs {
         allow_negative_numbers = true
     )]
     pub current_replicas: String,
-    /// Precondition for resource version. Requires that the current resource version match this value in order to scale.
-    #[arg(verbatim_doc_comment, long = "resource-version", default_value = "")]
-    pub resource_version: String,
-    /// The length of time to wait before giving up on a scale operation, zero means don't wait. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).
-    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
-    pub timeout: String,
+    #[command(flatten)]
+    pub resource_version: crate::cmd::flags::ResourceVersionFlag,
+    #[command(flatten)]
+    pub wait: crate::cmd::flags::WaitFlags,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
-    /// Record current kubectl command in the resource annotation (deprecated).
-    #[arg(verbatim_doc_comment, long = "record", hide = true, num_args = 0..=1, require_equals = true,
-          default_missing_value = "true")]
-    pub record: Option<bool>,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
 }
@@ -189,11 +187,11 @@ impl ScaleArgs {
             None => None,
         };
         let current = int("current-replicas", &self.current_replicas)?;
-        let timeout = crate::cmd::flags::parse_timeout(&self.timeout).map_err(|_| {
+        let timeout = crate::cmd::flags::parse_timeout(&self.wait.timeout).map_err(|_| {
             usage(
                 "timeout",
-                &self.timeout,
-                format!("time: invalid duration {}", go_quote(&self.timeout)),
+                &self.wait.timeout,
+                format!("time: invalid duration {}", go_quote(&self.wait.timeout)),
             )
         })?;
         Ok((replicas, current, timeout))
@@ -216,7 +214,7 @@ impl ScaleArgs {
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let (replicas, current_replicas, timeout) = self.parse_flags()?;
-        if self.record.is_some() {
+        if self.record.value.is_some() {
             ctx.eprint(crate::cmd::flags::RECORD_DEPRECATED);
         }
         let Some(replicas) = replicas else {
@@ -239,15 +237,15 @@ impl ScaleArgs {
             ));
         }
         let (infos, info_errors) = self.infos(ctx).await?;
-        if !self.resource_version.is_empty() && infos.len() > 1 {
+        if !self.resource_version.value.is_empty() && infos.len() > 1 {
             return Err(CliError::msg(
                 "cannot use --resource-version with multiple resources",
             ));
         }
-        let precondition =
-            (current_replicas != -1 || !self.resource_version.is_empty()).then(|| Precondition {
+        let precondition = (current_replicas != -1 || !self.resource_version.value.is_empty())
+            .then(|| Precondition {
                 size: current_replicas,
-                resource_version: self.resource_version.clone(),
+                resource_version: self.resource_version.value.clone(),
             });
         if infos.is_empty() {
             collected_errors(info_errors, Vec::new())?;
@@ -266,7 +264,7 @@ impl ScaleArgs {
                 wait_for_replicas(ctx, &info, replicas, timeout).await?;
             }
             update_replicas(&mut info.object, actual);
-            if self.record == Some(true) {
+            if self.record.value == Some(true) {
                 // kubectl sends this one without dry run or field manager, and only logs a
                 // failure.
                 let argv: Vec<String> = std::env::args().collect();

@@ -76,6 +76,7 @@ const WEEK: Duration = Duration::from_secs(168 * 3600);
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("filename", |a| a.help("identifying the resource.")), mut_arg("recursive", |a| a.default_value("true")))]
 #[command(mut_arg("selector", |a| a.help("Selector (label query) to filter on, supports '=', '==', and '!='.(e.g. -l key1=value1,key2=value2)")))]
+#[command(mut_arg("timeout", |a| a.default_value("30s").help("The length of time to wait before giving up. Zero means check once and don't wait, negative means wait for a week.")))]
 pub struct WaitArgs {
     /// `TYPE NAME…`, `TYPE/NAME…` or `TYPE` with `-l`/`--all`.
     pub args: Vec<String>,
@@ -92,20 +93,12 @@ pub struct WaitArgs {
     /// The condition to wait on: [create|delete|condition=condition-name[=condition-value]|jsonpath='{JSONPath expression}'=[JSONPath value]]. The default condition-value is true. Condition values are compared after Unicode simple case folding, which is a more general form of case-insensitivity. Multiple conditions are supported and AND'ed to each other in a sequential order. If --for=create is passed, it is always waited first.
     #[arg(verbatim_doc_comment, long = "for")]
     pub for_conditions: Vec<String>,
-    /// If true, annotation will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
-    /// The length of time to wait before giving up. Zero means check once and don't wait, negative means wait for a week.
-    #[arg(
-        verbatim_doc_comment,
-        long = "timeout",
-        default_value = "30s",
-        allow_hyphen_values = true
-    )]
-    pub timeout: String,
+    #[command(flatten)]
+    pub wait: crate::cmd::flags::WaitFlags,
 }
 
 /// One `--for` condition.
@@ -474,7 +467,7 @@ impl WaitArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let timeout = parse_timeout(&self.timeout)?;
+        let timeout = parse_timeout(&self.wait.timeout)?;
         let mut printer = self.printer(ctx)?;
         let conditions = parse_conditions(&self.for_conditions)?;
         // Zero: no deadline, each condition checks once.
@@ -541,7 +534,7 @@ impl WaitArgs {
     /// What to visit, as kubectl's builder resolves arguments, selectors and files.
     async fn sources(&self, ctx: &Context) -> Result<(Vec<Source>, Vec<CliError>), CliError> {
         let (ns, _) = ctx.namespace()?;
-        if self.local {
+        if self.local.value {
             if !self.args.is_empty() {
                 return Err(CliError::msg("you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'"));
             }
@@ -554,7 +547,7 @@ impl WaitArgs {
                 recursive: self.files.recursive,
                 validate: false,
                 selector: Some(self.selector.as_str().to_string()),
-                latest: !self.local,
+                latest: !self.local.value,
                 all_namespaces: false,
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
@@ -562,7 +555,7 @@ impl WaitArgs {
             for t in targets {
                 // cli-runtime's RetrieveLatest does not fetch a nameless object: it is waited
                 // on as read, and the wait reports the missing name.
-                sources.push(if self.local || t.name.is_empty() {
+                sources.push(if self.local.value || t.name.is_empty() {
                     Source::Local(Info {
                         resource: t.resource,
                         namespace: t.namespace,
@@ -581,7 +574,7 @@ impl WaitArgs {
         }
         if self.args.is_empty() {
             let mut msg = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'".to_string();
-            if !self.local {
+            if !self.local.value {
                 msg.push_str("\n   '<resource> <name>'\n   '<resource>'");
             }
             return Err(CliError::msg(msg));
@@ -826,7 +819,7 @@ impl WaitArgs {
         if info.name.is_empty() {
             return Err(CliError::msg("resource name must be provided"));
         }
-        if self.local {
+        if self.local.value {
             return wait_local(cond, info);
         }
         match cond {

@@ -41,6 +41,8 @@ fn run(program: &str, dir: &Path, args: &[&str]) -> Run {
         .args(args)
         .env_clear()
         .env("HOME", dir)
+        // v1.33 lists no kyaml among the formats it knows; v1.36 (and kubectl-rs) do.
+        .env("KUBECTL_KYAML", "false")
         .output()
         .unwrap();
     // kubectl prints Go pointers in some errors (`map[c1:0xc000780c00]`).
@@ -126,5 +128,55 @@ fn set_and_unset_edit_the_file_as_kubectl_does() {
         );
         assert!(ours.stdout.contains("Usage:"), "{args:?}: {}", ours.stdout);
         assert_eq!(ours.file, INPUT);
+    }
+}
+
+/// `config view` takes kubectl's whole PrintFlags: jsonpath (with filters), templates, `-o
+/// name`, `--allow-missing-template-keys`, beside `--raw`, `--minify` and `--flatten`.
+#[test]
+fn view_prints_with_every_print_flag_as_kubectl_does() {
+    let Some(kubectl) = common::oracle() else {
+        return;
+    };
+    let cases: &[&[&str]] = &[
+        &["-o", "jsonpath={.contexts[0].name}"],
+        &[
+            "-o",
+            "jsonpath={.clusters[?(@.name == \"c1\")].cluster.server}",
+        ],
+        &["-o", "jsonpath={.users[0].user.token}"],
+        &["--raw", "-o", "jsonpath={.users[0].user.token}"],
+        &[
+            "--minify",
+            "--flatten",
+            "-o",
+            "jsonpath={.clusters[*].name}",
+        ],
+        &["-o", "jsonpath-as-json={.clusters[0].cluster}"],
+        &["-o", "jsonpath={.missing}"],
+        &[
+            "-o",
+            "jsonpath={.missing}",
+            "--allow-missing-template-keys=false",
+        ],
+        &["-o", "name"],
+        &["--template={{.kind}}"],
+        &["-o", "go-template={{range .contexts}}{{.name}} {{end}}"],
+        &["-o", "json"],
+        &["-o", "yaml", "--raw"],
+        &["-o", "wide"],
+        &["-o", "custom-columns=A:.kind"],
+    ];
+    let ours_dir = tempfile::tempdir().unwrap();
+    let theirs_dir = tempfile::tempdir().unwrap();
+    for case in cases {
+        let mut args = vec!["config", "view"];
+        args.extend_from_slice(case);
+        let ours = run(env!("CARGO_BIN_EXE_kubectl-rs"), ours_dir.path(), &args);
+        let theirs = run(kubectl, theirs_dir.path(), &args);
+        assert_eq!(ours.stdout, theirs.stdout, "{case:?}: stdout");
+        assert_eq!(ours.stderr, theirs.stderr, "{case:?}: stderr");
+        assert_eq!(ours.code, theirs.code, "{case:?}: exit code");
+        assert_eq!(ours.file, INPUT, "{case:?}: file");
     }
 }

@@ -160,14 +160,7 @@ const V136: &[Change] = &[
 
 /// Flags kubectl has that kubectl-rs does not list in the command's help.
 const MISSING_FLAGS: &[(&str, &[&str])] = &[
-    (
-        "apply",
-        &[
-            "allow-missing-template-keys",
-            "openapi-patch",
-            "subresource",
-        ],
-    ),
+    ("apply", &["openapi-patch", "subresource"]),
     // The connection flags set-cluster/set-context/set-credentials take are kubectl-rs's
     // global flags (listed by `kubectl options`), not the subcommands' own.
     (
@@ -193,23 +186,7 @@ const MISSING_FLAGS: &[(&str, &[&str])] = &[
             "username",
         ],
     ),
-    (
-        "config view",
-        &[
-            "allow-missing-template-keys",
-            "show-managed-fields",
-            "template",
-        ],
-    ),
-    (
-        "create",
-        &[
-            "allow-missing-template-keys",
-            "edit",
-            "raw",
-            "windows-line-endings",
-        ],
-    ),
+    ("create", &["edit", "raw", "windows-line-endings"]),
     ("create configmap", &["append-hash"]),
     ("create secret generic", &["append-hash"]),
     ("delete", &["raw"]),
