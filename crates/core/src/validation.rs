@@ -111,7 +111,8 @@ pub fn dns1035_label(value: &str) -> Vec<String> {
 
 const LABEL_KEY_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
-/// Messages of `IsQualifiedName` (label, annotation and finalizer keys).
+/// Messages of apimachinery's `content.IsLabelKey` (`IsQualifiedName`: label, annotation and
+/// finalizer keys, and label selector keys).
 pub fn qualified_name(value: &str) -> Vec<String> {
     let mut errs = vec![];
     let parts: Vec<&str> = value.split('/').collect();
@@ -121,7 +122,21 @@ pub fn qualified_name(value: &str) -> Vec<String> {
             if prefix.is_empty() {
                 errs.push("prefix part must be non-empty".to_string());
             } else {
-                errs.extend(dns1123_subdomain(prefix).into_iter().map(|m| format!("prefix part {m}")));
+                // apimachinery v0.36's `content.IsDNS1123Subdomain`: its MaxLenError says
+                // "bytes" (util/validation's, used for object names, says "characters").
+                if prefix.len() > 253 {
+                    errs.push("prefix part must be no more than 253 bytes".to_string());
+                }
+                if !matches_dns1123_subdomain(prefix) {
+                    errs.push(format!(
+                        "prefix part {}",
+                        regex_error(
+                            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+                            DNS1123_SUBDOMAIN_FMT,
+                            &["example.com"],
+                        )
+                    ));
+                }
             }
             name
         }
@@ -164,4 +179,27 @@ pub fn label_value(value: &str) -> Vec<String> {
         ));
     }
     errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_key_lengths_are_bytes_object_names_characters() {
+        // apimachinery v0.36: content.IsLabelKey's prefix check says "bytes",
+        // util/validation.IsDNS1123Subdomain (object names) "characters".
+        assert_eq!(
+            qualified_name(&format!("{}/x", "a".repeat(254))),
+            ["prefix part must be no more than 253 bytes"]
+        );
+        assert_eq!(
+            dns1123_subdomain(&"a".repeat(254)),
+            ["must be no more than 253 characters"]
+        );
+        assert_eq!(
+            qualified_name(&"k".repeat(64)),
+            ["name part must be no more than 63 bytes"]
+        );
+    }
 }
