@@ -16,6 +16,7 @@ pub mod discovery;
 pub mod error;
 pub mod kubeconfig;
 pub mod manifest;
+pub mod ops;
 pub mod print;
 pub mod resource;
 pub use kubectl_rs_sandbox as sandbox;

@@ -1,7 +1,6 @@
-//! `kubectl-rs annotate`: its flags; the work is the metadata-update core in
-//! [`super::label`] (kubectl `pkg/cmd/annotate/annotate.go`).
+//! `kubectl-rs annotate`: its flags; the work is the metadata update in
+//! [`crate::ops::metadata`] (kubectl `pkg/cmd/annotate/annotate.go`).
 
-use crate::cmd::label::{Field, UpdateSpec};
 use crate::context::Context;
 use crate::error::CliError;
 
@@ -47,60 +46,15 @@ pub const ANNOTATE_EXAMPLES: &str = r#"Examples:
 #[command(mut_arg("resource_version", |a| a.help("If non-empty, the annotation update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.")))]
 #[command(mut_arg("list", |a| a.help("If true, display the annotations for a given resource.")))]
 pub struct AnnotateArgs {
-    /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
-    pub args: Vec<String>,
+    /// The flags `label` and `annotate` share.
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub selector: crate::cmd::flags::LabelSelectorFlag,
-    #[command(flatten)]
-    pub field_selector: crate::cmd::flags::FieldSelectorFlag,
-    #[command(flatten)]
-    pub all: crate::cmd::flags::AllFlag,
-    #[command(flatten)]
-    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
-    #[command(flatten)]
-    pub overwrite: crate::cmd::flags::OverwriteFlag,
-    #[command(flatten)]
-    pub list: crate::cmd::flags::ListFlag,
-    #[command(flatten)]
-    pub local: crate::cmd::flags::LocalFlag,
-    #[command(flatten)]
-    pub dry_run: crate::cmd::flags::DryRunFlag,
-    #[command(flatten)]
-    pub resource_version: crate::cmd::flags::ResourceVersionFlag,
-    #[command(flatten)]
-    pub field_manager: crate::cmd::flags::FieldManagerFlag,
-    #[command(flatten)]
-    pub print: crate::cmd::flags::PrintFlags,
+    pub update: crate::cmd::flags::MetadataUpdateArgs,
 }
 
 impl AnnotateArgs {
-    /// The shared update settings.
-    pub fn spec(&self) -> UpdateSpec {
-        UpdateSpec {
-            field: Field::Annotations,
-            args: self.args.clone(),
-            filename: self.files.filename.clone(),
-            recursive: self.files.recursive,
-            kustomize: self.kustomize.dir.clone(),
-            selector: crate::cmd::label::non_blank(&self.selector.value),
-            field_selector: crate::cmd::label::non_blank(&self.field_selector.value),
-            all: self.all.value,
-            all_namespaces: self.all_namespaces.value,
-            overwrite: self.overwrite.value,
-            list: self.list.value,
-            local: self.local.value,
-            dry_run: self.dry_run.value.clone(),
-            resource_version: self.resource_version.value.clone(),
-            field_manager: self.field_manager.as_str().to_string(),
-            output: self.print.output.clone(),
-            template: self.print.template.clone(),
-            show_managed_fields: self.print.show_managed_fields,
-            allow_missing_template_keys: self.print.allow_missing_template_keys,
-        }
+    /// The update these flags ask for.
+    pub fn spec(&self) -> crate::ops::metadata::UpdateSpec {
+        self.update.spec(crate::ops::metadata::Field::Annotations)
     }
 
     /// Runs the command.

@@ -7,10 +7,10 @@
 //! generated from them); where kubectl words a flag differently for one command, that command
 //! replaces only the sentence with `#[command(mut_arg("ID", |a| a.help("...")))]`.
 
-use crate::client::ApiRequest;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::kubeconfig::ConfigOverrides;
+pub use crate::ops::dryrun::{dry_run_flag, DryRun};
 use crate::print::gofmt::go_quote;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use serde_json::{Map, Value};
@@ -507,63 +507,6 @@ impl FieldManagerFlag {
     pub fn as_str(&self) -> &str {
         self.value.as_deref().unwrap_or("")
     }
-}
-
-/// `--dry-run` strategies (cmdutil `GetDryRunStrategy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DryRun {
-    /// Send every request.
-    None,
-    /// Send no mutating request; print what would happen.
-    Client,
-    /// Send mutating requests with `dryRun=All`.
-    Server,
-}
-
-impl DryRun {
-    /// Parses the flag value as kubectl does.
-    pub fn parse(s: &str) -> Result<DryRun, CliError> {
-        match s {
-            "none" => Ok(DryRun::None),
-            "client" => Ok(DryRun::Client),
-            "server" => Ok(DryRun::Server),
-            other => Err(CliError::msg(format!(
-                "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
-            ))),
-        }
-    }
-
-    /// The suffix after an operation (`created (dry run)`).
-    pub fn suffix(&self) -> &'static str {
-        match self {
-            DryRun::None => "",
-            DryRun::Client => " (dry run)",
-            DryRun::Server => " (server dry run)",
-        }
-    }
-
-    /// Adds `dryRun=All` for server dry runs.
-    pub fn query(&self, req: ApiRequest) -> ApiRequest {
-        match self {
-            DryRun::Server => req.query("dryRun", "All"),
-            _ => req,
-        }
-    }
-}
-
-/// Reads `--dry-run`: a bare `--dry-run` (clap's missing value `unchanged`) means `client`
-/// with klog's deprecation warning, as cmdutil `GetDryRunStrategy` does.
-pub fn dry_run_flag(ctx: &Context, value: &str) -> Result<DryRun, CliError> {
-    if value == "unchanged" {
-        let now = chrono::Local::now();
-        ctx.eprint(&format!(
-            "W{} {:>7} helpers.go:703] --dry-run is deprecated and can be replaced with --dry-run=client.\n",
-            now.format("%m%d %H:%M:%S%.6f"),
-            std::process::id()
-        ));
-        return Ok(DryRun::Client);
-    }
-    DryRun::parse(value)
 }
 
 /// `--validate` values mapped to the server's `fieldValidation` (cmdutil `GetValidationDirective`).
@@ -1084,6 +1027,68 @@ pub(crate) fn record_patch(obj: &Value, cause: &str) -> Vec<u8> {
     crate::apply::to_go_json(&patch).into_bytes()
 }
 
+/// The flags `label` and `annotate` share (kubectl's LabelOptions/AnnotateOptions flags): the
+/// commands flatten this group and word the flags their own way with `mut_arg`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MetadataUpdateArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub files: FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: KustomizeFlag,
+    #[command(flatten)]
+    pub selector: LabelSelectorFlag,
+    #[command(flatten)]
+    pub field_selector: FieldSelectorFlag,
+    #[command(flatten)]
+    pub all: AllFlag,
+    #[command(flatten)]
+    pub all_namespaces: AllNamespacesFlag,
+    #[command(flatten)]
+    pub overwrite: OverwriteFlag,
+    #[command(flatten)]
+    pub list: ListFlag,
+    #[command(flatten)]
+    pub local: LocalFlag,
+    #[command(flatten)]
+    pub dry_run: DryRunFlag,
+    #[command(flatten)]
+    pub resource_version: ResourceVersionFlag,
+    #[command(flatten)]
+    pub field_manager: FieldManagerFlag,
+    #[command(flatten)]
+    pub print: PrintFlags,
+}
+
+impl MetadataUpdateArgs {
+    /// The update of `field` these flags ask for.
+    pub fn spec(&self, field: crate::ops::metadata::Field) -> crate::ops::metadata::UpdateSpec {
+        use crate::ops::metadata::non_blank;
+        crate::ops::metadata::UpdateSpec {
+            field,
+            args: self.args.clone(),
+            filename: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            kustomize: self.kustomize.dir.clone(),
+            selector: non_blank(&self.selector.value),
+            field_selector: non_blank(&self.field_selector.value),
+            all: self.all.value,
+            all_namespaces: self.all_namespaces.value,
+            overwrite: self.overwrite.value,
+            list: self.list.value,
+            local: self.local.value,
+            dry_run: self.dry_run.value.clone(),
+            resource_version: self.resource_version.value.clone(),
+            field_manager: self.field_manager.as_str().to_string(),
+            output: self.print.output.clone(),
+            template: self.print.template.clone(),
+            show_managed_fields: self.print.show_managed_fields,
+            allow_missing_template_keys: self.print.allow_missing_template_keys,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1225,8 +1230,8 @@ mod tests {
                 Cli::try_parse_from(std::iter::once("kubectl-rs").chain(argv.iter().copied()))
                     .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
             match cli.command {
-                Command::Annotate(a) => a.files,
-                Command::Label(a) => a.files,
+                Command::Annotate(a) => a.update.files,
+                Command::Label(a) => a.update.files,
                 Command::Delete(a) => a.files,
                 Command::Describe(a) => a.files,
                 Command::Wait(a) => a.files,
@@ -1266,15 +1271,15 @@ mod tests {
                 .command
         }
         let (dry, manager) = match parse(&["label", "--dry-run", "pods", "a=b"]) {
-            Command::Label(a) => (a.dry_run.value, a.field_manager.value),
+            Command::Label(a) => (a.update.dry_run.value, a.update.field_manager.value),
             other => panic!("{other:?}"),
         };
         assert_eq!(dry, "unchanged");
         assert_eq!(manager.as_deref(), Some("kubectl-label"));
         match parse(&["annotate", "--dry-run=server", "pods", "a=b"]) {
             Command::Annotate(a) => {
-                assert_eq!(a.dry_run.value, "server");
-                assert_eq!(a.field_manager.as_str(), "kubectl-annotate");
+                assert_eq!(a.update.dry_run.value, "server");
+                assert_eq!(a.update.field_manager.as_str(), "kubectl-annotate");
             }
             other => panic!("{other:?}"),
         }

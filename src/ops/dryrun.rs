@@ -1,0 +1,63 @@
+//! `--dry-run`'s strategies and how kubectl reads the flag (cmdutil `GetDryRunStrategy`): used
+//! by the commands' flag groups and by the operations they share.
+
+use crate::client::ApiRequest;
+use crate::context::Context;
+use crate::error::CliError;
+
+/// `--dry-run` strategies (cmdutil `GetDryRunStrategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DryRun {
+    /// Send every request.
+    None,
+    /// Send no mutating request; print what would happen.
+    Client,
+    /// Send mutating requests with `dryRun=All`.
+    Server,
+}
+
+impl DryRun {
+    /// Parses the flag value as kubectl does.
+    pub fn parse(s: &str) -> Result<DryRun, CliError> {
+        match s {
+            "none" => Ok(DryRun::None),
+            "client" => Ok(DryRun::Client),
+            "server" => Ok(DryRun::Server),
+            other => Err(CliError::msg(format!(
+                "Invalid dry-run value ({other}). Must be \"none\", \"server\", or \"client\"."
+            ))),
+        }
+    }
+
+    /// The suffix after an operation (`created (dry run)`).
+    pub fn suffix(&self) -> &'static str {
+        match self {
+            DryRun::None => "",
+            DryRun::Client => " (dry run)",
+            DryRun::Server => " (server dry run)",
+        }
+    }
+
+    /// Adds `dryRun=All` for server dry runs.
+    pub fn query(&self, req: ApiRequest) -> ApiRequest {
+        match self {
+            DryRun::Server => req.query("dryRun", "All"),
+            _ => req,
+        }
+    }
+}
+
+/// Reads `--dry-run`: a bare `--dry-run` (clap's missing value `unchanged`) means `client`
+/// with klog's deprecation warning, as cmdutil `GetDryRunStrategy` does.
+pub fn dry_run_flag(ctx: &Context, value: &str) -> Result<DryRun, CliError> {
+    if value == "unchanged" {
+        let now = chrono::Local::now();
+        ctx.eprint(&format!(
+            "W{} {:>7} helpers.go:703] --dry-run is deprecated and can be replaced with --dry-run=client.\n",
+            now.format("%m%d %H:%M:%S%.6f"),
+            std::process::id()
+        ));
+        return Ok(DryRun::Client);
+    }
+    DryRun::parse(value)
+}

@@ -1,0 +1,8 @@
+//! Operations several commands share, the layer between `print`/`describe` and `cmd/`
+//! (commands never import each other; what two of them do alike lives here).
+//!
+//! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
+//! - [`metadata`]: the metadata update of `label` and `annotate`.
+
+pub mod dryrun;
+pub mod metadata;
