@@ -71,7 +71,7 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub overwrite: crate::cmd::flags::OverwriteFlag,
     #[command(flatten)]
-    pub deletion: crate::cmd::flags::DeletionArgs,
+    pub deletion: crate::cmd::flags::DeleteFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -571,6 +571,7 @@ impl Run<'_> {
                 )
             })
             .collect();
+        // kubectl's prune deletes with the cascade and grace period only.
         let flags = DeleteFlags {
             cascade: self.args.deletion.cascade.clone(),
             grace_period: self.args.deletion.grace_period,

@@ -42,7 +42,7 @@ pub struct DeleteArgs {
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     #[command(flatten)]
-    pub deletion: crate::cmd::flags::DeletionArgs,
+    pub deletion: crate::cmd::flags::DeleteFlags,
     /// If true, resources are signaled for immediate shutdown (same as --grace-period=1).
     #[arg(verbatim_doc_comment, long = "now", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -79,10 +79,8 @@ impl Victim {
 impl DeleteArgs {
     fn flags(&self) -> DeleteFlags {
         DeleteFlags {
-            cascade: self.deletion.cascade.clone(),
-            grace_period: self.deletion.grace_period,
             now: self.now,
-            force: self.deletion.force,
+            ..self.deletion.clone()
         }
     }
 
@@ -390,6 +388,7 @@ mod tests {
             grace_period: grace,
             now,
             force,
+            ..DeleteFlags::default()
         }
     }
 

@@ -2,8 +2,9 @@
 //! command accepts, and the groups commands flatten (`#[command(flatten)]`) as kubectl's
 //! commands embed cli-runtime's flag structs: [`FilenameFlags`], [`KustomizeFlag`],
 //! [`LabelSelectorFlag`], [`FieldSelectorFlag`], [`AllFlag`], [`AllNamespacesFlag`],
-//! [`DryRunFlag`], [`FieldManagerFlag`], [`DeletionArgs`],
-//! [`PrintFlags`]. Doc comments are kubectl's help texts (help, man pages and completions are
+//! [`DryRunFlag`], [`FieldManagerFlag`], [`DeleteFlags`], [`WaitFlags`], [`PrintFlags`],
+//! [`MetadataUpdateArgs`] (label, annotate), and single flags several commands share
+//! ([`LocalFlag`], [`OverwriteFlag`], [`ValidateFlag`], [`WatchFlag`], ...). Doc comments are kubectl's help texts (help, man pages and completions are
 //! generated from them); where kubectl words a flag differently for one command, that command
 //! replaces only the sentence with `#[command(mut_arg("ID", |a| a.help("...")))]`.
 
@@ -522,10 +523,10 @@ pub fn field_validation(s: &str) -> Result<&'static str, CliError> {
 }
 
 /// `--timeout`, the one flag every waiting command shares (`wait`, `rollout status`, `scale`,
-/// and `delete`/`apply --prune` through [`DeletionArgs`]): a Go duration, taken as pflag does
+/// and `delete`/`apply --prune` through [`DeleteFlags`]): a Go duration, taken as pflag does
 /// even when it starts with `-`. kubectl words it and defaults it per command; a command sets
 /// both with `mut_arg("timeout", |a| a.help("...").default_value("..."))`.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 pub struct WaitFlags {
     /// The length of time to wait before giving up.
     #[arg(
@@ -695,12 +696,14 @@ pub struct SortByFlag {
     pub value: String,
 }
 
-/// kubectl's DeleteFlags as `delete` and `apply --prune` both take them: `--cascade`,
-/// `--grace-period`, `--force`, `--wait`, `--timeout` (`delete` adds `--now`). `--wait`
-/// defaults to false; `delete` sets its default to true with `mut_arg`.
-#[derive(Debug, Clone, clap::Args)]
+/// kubectl's DeleteFlags, one group for the flags and the request they make: `delete` and
+/// `apply --prune` flatten it (`--cascade`, `--grace-period`, `--force`, `--wait`,
+/// `--timeout`), and its methods turn it into the `DeleteOptions` body. `--wait` defaults to
+/// false; `delete` sets its default to true with `mut_arg`. `delete`'s own `--now` is set
+/// into [`DeleteFlags::now`] after parsing.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
 #[command(mut_arg("timeout", |a| a.help("The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object")))]
-pub struct DeletionArgs {
+pub struct DeleteFlags {
     /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
     #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
           default_missing_value = "background", default_value = "background")]
@@ -718,28 +721,23 @@ pub struct DeletionArgs {
     pub wait: bool,
     #[command(flatten)]
     pub wait_flags: WaitFlags,
+    /// `delete --now` (not a flag of this group: `apply --prune` has none).
+    #[arg(skip)]
+    pub now: bool,
 }
 
-/// The deletion settings `delete` and `apply --prune` share.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeleteFlags {
-    /// `--cascade` as typed (`background`, `foreground`, `orphan`, or deprecated `true`/`false`).
-    pub cascade: String,
-    /// `--grace-period` (-1: the object's default).
-    pub grace_period: i64,
-    /// `--now`.
-    pub now: bool,
-    /// `--force`.
-    pub force: bool,
-}
+/// The former name of [`DeleteFlags`]' flag side, kept so existing code compiles.
+pub type DeletionArgs = DeleteFlags;
 
 impl Default for DeleteFlags {
     fn default() -> Self {
         DeleteFlags {
             cascade: "background".into(),
             grace_period: -1,
-            now: false,
             force: false,
+            wait: false,
+            wait_flags: WaitFlags::default(),
+            now: false,
         }
     }
 }
