@@ -5,7 +5,7 @@
 //! Jobs with `ttlSecondsAfterFinished` are deleted when it runs out (the TTL controller). The
 //! kubelet lets pods of Jobs finish (exit 0) shortly after they start.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -23,7 +23,7 @@ pub(crate) fn gr_jobs() -> GroupResource {
     GroupResource::new("batch", "jobs")
 }
 
-type Key = (String, String);
+use super::owned::Key;
 
 /// The labels the API server adds to a Job's selector and pod template.
 fn generated_labels(job: &Value) -> Value {
@@ -47,18 +47,12 @@ pub fn is_job_pod(pod: &Value) -> bool {
 struct Controller {
     store: Arc<Store>,
     events: Recorder,
-    jobs: HashMap<Key, Value>,
-    uid_to_job: HashMap<String, Key>,
-    pods: HashMap<Key, Value>,
-    pods_by_owner: HashMap<String, HashSet<Key>>,
+    idx: super::owned::OwnedPods,
 }
 
 impl Controller {
     fn relist(&mut self) {
-        self.jobs.clear();
-        self.uid_to_job.clear();
-        self.pods.clear();
-        self.pods_by_owner.clear();
+        self.idx.clear();
         for j in self.store.list(&gr_jobs(), None).0 {
             self.observe_job(Change::Added, &j);
         }
@@ -67,35 +61,12 @@ impl Controller {
         }
     }
 
-    fn observe_job(&mut self, kind: Change, job: &Value) -> Key {
-        let key = (ns_of(job).to_string(), name_of(job).to_string());
-        if kind == Change::Deleted {
-            self.jobs.remove(&key);
-            self.uid_to_job.remove(uid_of(job));
-        } else {
-            self.jobs.insert(key.clone(), job.clone());
-            self.uid_to_job.insert(uid_of(job).to_string(), key.clone());
-        }
-        key
+    fn observe_job(&mut self, kind: Change, obj: &Value) -> Key {
+        self.idx.observe_owner(kind, obj)
     }
 
     fn observe_pod(&mut self, kind: Change, pod: &Value) -> Option<Key> {
-        let owner = controller_ref(pod).filter(|r| r["kind"] == "Job")?;
-        let owner_uid = owner["uid"].as_str().unwrap_or_default().to_string();
-        let key = (ns_of(pod).to_string(), name_of(pod).to_string());
-        if kind == Change::Deleted {
-            self.pods.remove(&key);
-            if let Some(s) = self.pods_by_owner.get_mut(&owner_uid) {
-                s.remove(&key);
-            }
-        } else {
-            self.pods.insert(key.clone(), pod.clone());
-            self.pods_by_owner
-                .entry(owner_uid.clone())
-                .or_default()
-                .insert(key);
-        }
-        self.uid_to_job.get(&owner_uid).cloned()
+        self.idx.observe_pod(kind, pod)
     }
 
     /// Fills the generated selector and template labels (the API server's job strategy).
@@ -136,7 +107,7 @@ impl Controller {
     /// controller): returns how long until a finished Job is due for deletion.
     fn sync(&mut self, key: &Key) -> Option<std::time::Duration> {
         self.sync_job(key);
-        let job = self.jobs.get(key)?;
+        let job = self.idx.owners.get(key)?;
         let ttl = job["spec"]["ttlSecondsAfterFinished"].as_i64()?;
         if is_terminating(job) {
             return None;
@@ -156,7 +127,7 @@ impl Controller {
     }
 
     fn sync_job(&mut self, key: &Key) {
-        let Some(job) = self.jobs.get(key).cloned() else {
+        let Some(job) = self.idx.owners.get(key).cloned() else {
             return;
         };
         if is_terminating(&job) || !job["spec"]["template"]["spec"].is_object() {
@@ -174,11 +145,12 @@ impl Controller {
             })
         });
         let pods: Vec<Value> = self
+            .idx
             .pods_by_owner
             .get(uid_of(&job))
             .into_iter()
             .flatten()
-            .filter_map(|k| self.pods.get(k).cloned())
+            .filter_map(|k| self.idx.pods.get(k).cloned())
             .filter(|p| selector.matches(&p["metadata"]["labels"]))
             .collect();
         // Count finished pods once: drop their tracking finalizer.
@@ -368,8 +340,8 @@ impl Controller {
 
     /// Releases the pods of a deleted Job.
     fn release_pods_of(&self, job_uid: &str) {
-        for k in self.pods_by_owner.get(job_uid).into_iter().flatten() {
-            if let Some(p) = self.pods.get(k) {
+        for k in self.idx.pods_by_owner.get(job_uid).into_iter().flatten() {
+            if let Some(p) = self.idx.pods.get(k) {
                 self.release(p);
             }
         }
@@ -413,14 +385,11 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
     let mut c = Controller {
         events: Recorder::new(store.clone(), "job-controller", ""),
         store,
-        jobs: HashMap::new(),
-        uid_to_job: HashMap::new(),
-        pods: HashMap::new(),
-        pods_by_owner: HashMap::new(),
+        idx: super::owned::OwnedPods::new("Job"),
     };
     c.relist();
     let mut later = super::Requeue::new(c.store.clock());
-    let mut dirty: BTreeSet<Key> = c.jobs.keys().cloned().collect();
+    let mut dirty: BTreeSet<Key> = c.idx.owners.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {
             if let Some(Some(wait)) = super::guarded(|| c.sync(&key)) {
@@ -434,7 +403,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
             Batch::Closed => return,
             Batch::Resync => {
                 c.relist();
-                dirty.extend(c.jobs.keys().cloned());
+                dirty.extend(c.idx.owners.keys().cloned());
             }
             Batch::Events(evs) => {
                 for ev in evs {

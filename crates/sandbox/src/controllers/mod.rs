@@ -26,6 +26,7 @@ pub mod job;
 pub mod kubelet;
 pub mod namespaces;
 pub mod nodes;
+mod owned;
 pub mod pods;
 pub mod scheduler;
 pub mod statefulset;

@@ -4,7 +4,7 @@
 //! ControllerRevisions, RollingUpdate from the highest ordinal down to the partition, OnDelete,
 //! status and events worded like the real controller's.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -27,7 +27,7 @@ fn gr_pvcs() -> GroupResource {
     GroupResource::new("", "persistentvolumeclaims")
 }
 
-type Key = (String, String);
+use super::owned::Key;
 
 fn running_and_ready(pod: &Value) -> bool {
     pod["status"]["phase"] == "Running"
@@ -41,19 +41,13 @@ fn ordinal_of(set: &str, pod: &str) -> Option<i64> {
 struct Controller {
     store: Arc<Store>,
     events: Recorder,
-    sets: HashMap<Key, Value>,
-    uid_to_set: HashMap<String, Key>,
-    pods: HashMap<Key, Value>,
-    pods_by_owner: HashMap<String, HashSet<Key>>,
+    idx: super::owned::OwnedPods,
     revisions: HashMap<String, BTreeMap<String, Value>>,
 }
 
 impl Controller {
     fn relist(&mut self) {
-        self.sets.clear();
-        self.uid_to_set.clear();
-        self.pods.clear();
-        self.pods_by_owner.clear();
+        self.idx.clear();
         self.revisions.clear();
         for s in self.store.list(&gr_statefulsets(), None).0 {
             self.observe_set(Change::Added, &s);
@@ -66,35 +60,12 @@ impl Controller {
         }
     }
 
-    fn observe_set(&mut self, kind: Change, set: &Value) -> Key {
-        let key = (ns_of(set).to_string(), name_of(set).to_string());
-        if kind == Change::Deleted {
-            self.sets.remove(&key);
-            self.uid_to_set.remove(uid_of(set));
-        } else {
-            self.sets.insert(key.clone(), set.clone());
-            self.uid_to_set.insert(uid_of(set).to_string(), key.clone());
-        }
-        key
+    fn observe_set(&mut self, kind: Change, obj: &Value) -> Key {
+        self.idx.observe_owner(kind, obj)
     }
 
     fn observe_pod(&mut self, kind: Change, pod: &Value) -> Option<Key> {
-        let owner = controller_ref(pod).filter(|r| r["kind"] == "StatefulSet")?;
-        let owner_uid = owner["uid"].as_str().unwrap_or_default().to_string();
-        let key = (ns_of(pod).to_string(), name_of(pod).to_string());
-        if kind == Change::Deleted {
-            self.pods.remove(&key);
-            if let Some(s) = self.pods_by_owner.get_mut(&owner_uid) {
-                s.remove(&key);
-            }
-        } else {
-            self.pods.insert(key.clone(), pod.clone());
-            self.pods_by_owner
-                .entry(owner_uid.clone())
-                .or_default()
-                .insert(key);
-        }
-        self.uid_to_set.get(&owner_uid).cloned()
+        self.idx.observe_pod(kind, pod)
     }
 
     fn observe_revision(&mut self, kind: Change, rev: &Value) {
@@ -281,7 +252,7 @@ impl Controller {
     }
 
     fn sync(&mut self, key: &Key) {
-        let Some(set) = self.sets.get(key).cloned() else {
+        let Some(set) = self.idx.owners.get(key).cloned() else {
             return;
         };
         if is_terminating(&set) || !set["spec"]["template"]["spec"].is_object() {
@@ -296,8 +267,16 @@ impl Controller {
         let replicas = set["spec"]["replicas"].as_i64().unwrap_or(1).max(0);
         let parallel = set["spec"]["podManagementPolicy"] == "Parallel";
         let mut by_ordinal: BTreeMap<i64, Value> = BTreeMap::new();
-        for k in self.pods_by_owner.get(uid_of(&set)).into_iter().flatten() {
-            let Some(p) = self.pods.get(k) else { continue };
+        for k in self
+            .idx
+            .pods_by_owner
+            .get(uid_of(&set))
+            .into_iter()
+            .flatten()
+        {
+            let Some(p) = self.idx.pods.get(k) else {
+                continue;
+            };
             if let Some(o) = ordinal_of(name_of(&set), name_of(p)) {
                 if selector.matches(&p["metadata"]["labels"]) {
                     by_ordinal.insert(o, p.clone());
@@ -372,11 +351,12 @@ impl Controller {
         selector: &LabelSelector,
     ) {
         let pods: Vec<&Value> = self
+            .idx
             .pods_by_owner
             .get(uid_of(set))
             .into_iter()
             .flatten()
-            .filter_map(|k| self.pods.get(k))
+            .filter_map(|k| self.idx.pods.get(k))
             .filter(|p| selector.matches(&p["metadata"]["labels"]) && !is_terminating(p))
             .collect();
         let min_ready = set["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
@@ -443,14 +423,11 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
     let mut c = Controller {
         events: Recorder::new(store.clone(), "statefulset-controller", ""),
         store,
-        sets: HashMap::new(),
-        uid_to_set: HashMap::new(),
-        pods: HashMap::new(),
-        pods_by_owner: HashMap::new(),
+        idx: super::owned::OwnedPods::new("StatefulSet"),
         revisions: HashMap::new(),
     };
     c.relist();
-    let mut dirty: BTreeSet<Key> = c.sets.keys().cloned().collect();
+    let mut dirty: BTreeSet<Key> = c.idx.owners.keys().cloned().collect();
     loop {
         for key in std::mem::take(&mut dirty) {
             super::guarded(|| c.sync(&key));
@@ -460,7 +437,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
             Batch::Closed => return,
             Batch::Resync => {
                 c.relist();
-                dirty.extend(c.sets.keys().cloned());
+                dirty.extend(c.idx.owners.keys().cloned());
             }
             Batch::Events(evs) => {
                 for ev in evs {
