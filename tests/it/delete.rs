@@ -130,7 +130,9 @@ async fn delete_cases_match_kubectl() {
     if oracle().is_none() {
         return;
     }
-    let (ours, theirs) = (TestEnv::start().await, TestEnv::start().await);
+    // Manual clocks: no controller timer (a kubelet starting pods, a grace period) fires
+    // between the two CLIs' runs, so status fields such as availableReplicas are the same.
+    let (ours, theirs) = (TestEnv::manual_clock().await, TestEnv::manual_clock().await);
     write([&ours, &theirs], "cms.yaml", CMS);
     write([&ours, &theirs], "ns.yaml", NS);
     write([&ours, &theirs], "stuck.yaml", STUCK);

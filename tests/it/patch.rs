@@ -71,7 +71,9 @@ async fn patch_cases_match_kubectl() {
     if oracle().is_none() {
         return;
     }
-    let (ours, theirs) = (TestEnv::start().await, TestEnv::start().await);
+    // Manual clocks: no controller timer (a kubelet starting pods, a grace period) fires
+    // between the two CLIs' runs, so status fields such as availableReplicas are the same.
+    let (ours, theirs) = (TestEnv::manual_clock().await, TestEnv::manual_clock().await);
     write([&ours, &theirs], "web.yaml", WEB);
     write([&ours, &theirs], "sidecar.yaml", PATCH_YAML);
     let ds = "node-exporter-daemonset.yaml";
