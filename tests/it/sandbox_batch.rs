@@ -477,7 +477,9 @@ async fn typed_clients_create_jobs_and_cronjobs() {
     if oracle().is_none() {
         return;
     }
-    let env = TestEnv::start().await;
+    // A manual clock: the Job's pods do not start (status.ready does not move) between the
+    // two CLIs' `get -o yaml`.
+    let env = TestEnv::manual_clock().await;
     let made = kubectl(
         &env,
         &["create", "job", "once", "--image=busybox", "--", "date"],
