@@ -38,10 +38,10 @@ pub struct DescribeArgs {
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
-    /// If true, display events related to the described object.
-    #[arg(verbatim_doc_comment, long, action = ArgAction::Set, default_value_t = true, num_args = 0..=1,
+    /// If true, display events related to the described object. Defaults to true for a single object, false for multiple objects and prefix matching.
+    #[arg(verbatim_doc_comment, long, action = ArgAction::Set, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]
-    pub show_events: bool,
+    pub show_events: Option<bool>,
     /// Return large lists in chunks rather than all at once. Pass 0 to disable.
     #[arg(verbatim_doc_comment, long, default_value_t = 500)]
     pub chunk_size: i64,
@@ -109,6 +109,11 @@ impl DescribeArgs {
             && targets.is_empty()
             && errors.len() == 1
             && is_not_found(&errors[0]);
+        // kubectl v1.36 ("Skip events for multi-object kubectl describe"): unless
+        // --show-events is given, events are shown only for a single object found cleanly.
+        let show_events = self
+            .show_events
+            .unwrap_or(targets.len() <= 1 && errors.is_empty());
         if prefix_match {
             let resolved = crate::resource::resolve_args(ctx, &self.args[..1], "kubectl").await?;
             let mut found = false;
@@ -118,7 +123,9 @@ impl DescribeArgs {
                     let name = object["metadata"]["name"].as_str().unwrap_or_default();
                     if name.starts_with(&self.args[1]) {
                         found = true;
-                        let s = self.render(ctx, client, &rt.resource, &object).await;
+                        let s = self
+                            .render(ctx, client, &rt.resource, &object, show_events)
+                            .await;
                         ctx.out().write_all(format!("{s}\n").as_bytes())?;
                     }
                 }
@@ -130,7 +137,9 @@ impl DescribeArgs {
         }
 
         for (i, t) in targets.iter().enumerate() {
-            let s = self.render(ctx, client, &t.resource, &t.object).await;
+            let s = self
+                .render(ctx, client, &t.resource, &t.object, show_events)
+                .await;
             let text = if i == 0 { s } else { format!("\n\n{s}") };
             ctx.out().write_all(text.as_bytes())?;
         }
@@ -204,8 +213,15 @@ impl DescribeArgs {
         Ok(list_all(client, &q, self.chunk_size).await?)
     }
 
-    async fn render(&self, ctx: &Context, client: &Client, r: &ApiResource, obj: &Value) -> String {
-        let queries = related_queries(&r.group, &r.kind, obj, self.show_events);
+    async fn render(
+        &self,
+        ctx: &Context,
+        client: &Client,
+        r: &ApiResource,
+        obj: &Value,
+        show_events: bool,
+    ) -> String {
+        let queries = related_queries(&r.group, &r.kind, obj, show_events);
         let results = join_all(queries.iter().map(|q| list_all(client, q, self.chunk_size))).await;
         let mut related = Related::new();
         for (q, res) in queries.iter().zip(results) {
@@ -219,7 +235,7 @@ impl DescribeArgs {
             &r.kind,
             obj,
             &related,
-            &DescribeOptions::new(self.show_events, ctx.now),
+            &DescribeOptions::new(show_events, ctx.now),
         )
     }
 }

@@ -71,6 +71,8 @@ const UNSET_DEFAULTS: &[(&str, &str, &str)] = &[
     ("apply", "field-manager", "'kubectl-client-side-apply'"),
     // `config view -o` is yaml unless given, but `--template` alone picks go-template.
     ("view", "output", "'yaml'"),
+    // `describe --show-events` is true unless several objects are described.
+    ("describe", "show-events", "true"),
 ];
 
 /// The name the binary was invoked as: the base name of `argv[0]`, as kubectl derives it

@@ -147,10 +147,13 @@ const V136: &[Change] = &[
         from: "  kubectl completion powershell > $HOME\\.kube\\completion.ps1\n  Add-Content $PROFILE \"$HOME\\.kube\\completion.ps1\"\n",
         to: "  kubectl completion powershell > \"$HOME\\.kube\\completion.ps1\"\n  Add-Content $PROFILE \". '$HOME\\.kube\\completion.ps1'\"\n",
     },
+    // "Skip events for multi-object kubectl describe".
+    Change {
+        command: "describe",
+        from: "If true, display events related to the described object.\n",
+        to: "If true, display events related to the described object. Defaults to true for a single object, false for multiple objects and prefix matching.\n",
+    },
     // Not applied, as kubectl-rs keeps v1.33's behaviour (known gaps):
-    // - "Skip events for multi-object kubectl describe": describe --show-events reads "If true,
-    //   display events related to the described object. Defaults to true for a single object,
-    //   false for multiple objects and prefix matching." in v1.36.
     // - "JSON & YAML output for kubectl api-resources": api-resources -o takes json, yaml and
     //   kyaml too (and gains --show-managed-fields) in v1.36.
     // - "kubectl config set-context: Add -n flag": set-context's --namespace (itself a gap
