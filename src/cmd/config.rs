@@ -154,9 +154,8 @@ pub struct SetClusterArgs {
     /// proxy-url for the cluster entry in kubeconfig
     #[arg(verbatim_doc_comment, long = "proxy-url")]
     pub proxy_url: Option<String>,
-    /// embed-certs for the cluster entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "embed-certs", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub embed_certs: bool,
+    #[command(flatten)]
+    pub embed_certs: crate::cmd::flags::EmbedCertsFlag,
 }
 
 /// `config set-context` flags.
@@ -222,6 +221,7 @@ impl SharedValues {
 
 /// `config set-credentials` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(mut_arg("embed_certs", |a| a.help("Embed client cert/key for the user entry in kubeconfig")))]
 pub struct SetCredentialsArgs {
     /// User name.
     pub name: String,
@@ -240,9 +240,8 @@ pub struct SetCredentialsArgs {
     /// InteractiveMode of the exec credentials plugin for the user entry in kubeconfig
     #[arg(verbatim_doc_comment, long = "exec-interactive-mode")]
     pub exec_interactive_mode: Option<String>,
-    /// Embed client cert/key for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "embed-certs", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub embed_certs: bool,
+    #[command(flatten)]
+    pub embed_certs: crate::cmd::flags::EmbedCertsFlag,
 }
 
 /// Writes a kubeconfig change with kubectl's YAML emitter; `lock` (client-go's lock files,
@@ -779,7 +778,7 @@ impl ConfigArgs {
                 );
             }
             ConfigCommand::SetCluster(a) => {
-                let ca_data = match (&sv.certificate_authority, a.embed_certs) {
+                let ca_data = match (&sv.certificate_authority, a.embed_certs.value) {
                     (Some(p), true) => Some(read_embedded(p)?),
                     _ => None,
                 };
@@ -828,7 +827,7 @@ impl ConfigArgs {
                 out = format!("Cluster {:?} set.\n", a.name);
             }
             ConfigCommand::SetCredentials(a) => {
-                let (cert_data, key_data) = if a.embed_certs {
+                let (cert_data, key_data) = if a.embed_certs.value {
                     (
                         sv.client_certificate
                             .as_deref()

@@ -682,6 +682,30 @@ impl IgnoreNotFoundFlag {
     }
 }
 
+/// `--revision` of `rollout status` and `rollout history` (0: the latest).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RevisionFlag {
+    /// See the details, including podTemplate of the revision specified
+    #[arg(
+        verbatim_doc_comment,
+        id = "revision",
+        value_name = "REVISION",
+        long = "revision",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    pub value: i64,
+}
+
+/// `--embed-certs` of `config set-cluster` and `config set-credentials`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct EmbedCertsFlag {
+    /// embed-certs for the cluster entry in kubeconfig
+    #[arg(verbatim_doc_comment, id = "embed_certs", value_name = "EMBED_CERTS", long = "embed-certs",
+          num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
 /// `--sort-by` (`""`: the server's order).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SortByFlag {

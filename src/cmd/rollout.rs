@@ -97,20 +97,15 @@ pub use crate::cmd::flags::PrintFlags as PrintArgs;
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("timeout", |a| a.help("The length of time to wait before ending watch, zero means never. Any other values should contain a corresponding time unit (e.g. 1s, 2m, 3h).")))]
 #[command(mut_arg("watch", |a| a.help("Watch the status of the rollout until it's done.").default_value("true")))]
+#[command(mut_arg("revision", |a| a.help("Pin to a specific revision for showing its status. Defaults to 0 (last revision).")))]
 pub struct StatusArgs {
     /// What to watch.
     #[command(flatten)]
     pub sel: Selection,
     #[command(flatten)]
     pub watch: crate::cmd::flags::WatchFlag,
-    /// Pin to a specific revision for showing its status. Defaults to 0 (last revision).
-    #[arg(
-        verbatim_doc_comment,
-        long = "revision",
-        default_value_t = 0,
-        allow_negative_numbers = true
-    )]
-    pub revision: i64,
+    #[command(flatten)]
+    pub revision: crate::cmd::flags::RevisionFlag,
     #[command(flatten)]
     pub wait: crate::cmd::flags::WaitFlags,
 }
@@ -138,14 +133,8 @@ pub struct HistoryArgs {
     /// How to print (`-o` prints the revisions' objects).
     #[command(flatten)]
     pub print: PrintArgs,
-    /// See the details, including podTemplate of the revision specified
-    #[arg(
-        verbatim_doc_comment,
-        long = "revision",
-        default_value_t = 0,
-        allow_negative_numbers = true
-    )]
-    pub revision: i64,
+    #[command(flatten)]
+    pub revision: crate::cmd::flags::RevisionFlag,
 }
 
 /// `rollout undo` flags.
@@ -646,10 +635,10 @@ impl StatusArgs {
     /// Runs `rollout status`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         self.sel.require_some()?;
-        if self.revision < 0 {
+        if self.revision.value < 0 {
             return Err(CliError::msg(format!(
                 "revision must be a positive integer: {}",
-                self.revision
+                self.revision.value
             )));
         }
         let timeout = parse_go_timeout(&self.wait.timeout)?;
@@ -705,7 +694,7 @@ impl StatusArgs {
         let selector = format!("metadata.name={}", f.name);
         // Prints one state; Some(result) ends the watch.
         let show = |obj: &Value| -> Option<Result<(), CliError>> {
-            match rollout_state(kind, obj, self.revision) {
+            match rollout_state(kind, obj, self.revision.value) {
                 Err(e) => Some(Err(CliError::msg(e))),
                 Ok(s) => {
                     let mut out = ctx.out();

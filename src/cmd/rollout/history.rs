@@ -419,10 +419,10 @@ impl HistoryArgs {
     /// Runs `rollout history`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         self.sel.require_some()?;
-        if self.revision < 0 {
+        if self.revision.value < 0 {
             return Err(CliError::msg(format!(
                 "revision must be a positive integer: {}",
-                self.revision
+                self.revision.value
             )));
         }
         let mut printer = printer_for(ctx, &self.print).map_err(CliError::msg)?;
@@ -440,8 +440,8 @@ impl HistoryArgs {
                 }
             };
             if let Some(p) = printer.as_mut() {
-                let picked: Vec<&Revision> = if self.revision > 0 {
-                    match revs.get(&self.revision) {
+                let picked: Vec<&Revision> = if self.revision.value > 0 {
+                    match revs.get(&self.revision.value) {
                         Some(r) => vec![r],
                         None => {
                             errors.push(CliError::msg("unable to find the specified revision"));
@@ -458,8 +458,8 @@ impl HistoryArgs {
             }
             let text = if revs.is_empty() {
                 "No rollout history found.".to_string()
-            } else if self.revision > 0 {
-                match revs.get(&self.revision) {
+            } else if self.revision.value > 0 {
+                match revs.get(&self.revision.value) {
                     Some(r) => template_text(&r.template),
                     None => {
                         errors.push(CliError::msg("unable to find the specified revision"));
@@ -469,8 +469,8 @@ impl HistoryArgs {
             } else {
                 history_table(&revs)
             };
-            let with_revision = if self.revision > 0 {
-                format!("with revision #{}", self.revision)
+            let with_revision = if self.revision.value > 0 {
+                format!("with revision #{}", self.revision.value)
             } else {
                 String::new()
             };
