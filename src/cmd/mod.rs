@@ -21,6 +21,7 @@ pub mod get;
 pub mod help;
 pub mod interrupt;
 pub mod label;
+pub mod match_version;
 pub mod options;
 pub mod patch;
 pub mod rollout;
@@ -134,6 +135,20 @@ impl Command {
     /// Whether the command serves others (the sandbox) and wants every core.
     pub fn is_server(&self) -> bool {
         matches!(self, Command::Sandbox(_))
+    }
+
+    /// Whether the command builds a client (kubectl's `ToRESTConfig`/`ToDiscoveryClient`,
+    /// where `--match-server-version` is checked): all but the local ones.
+    pub fn talks_to_server(&self) -> bool {
+        !matches!(
+            self,
+            Command::Completion(_)
+                | Command::Complete(_)
+                | Command::CompleteNoDesc(_)
+                | Command::Sandbox(_)
+                | Command::Config(_)
+                | Command::Options(_)
+        ) && !matches!(self, Command::Version(v) if v.client)
     }
 
     /// The `Kubectl-Command` header value (`kubectl api-resources`, `kubectl config view`).
@@ -281,6 +296,9 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
 
 /// Runs the parsed command (and applies `--warnings-as-errors`).
 pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
+    if ctx.global.match_server_version && cmd.talks_to_server() {
+        match_version::check(ctx.client()?).await?;
+    }
     dispatch(cmd, ctx).await?;
     if ctx.global.warnings_as_errors {
         match ctx.warning_count() {

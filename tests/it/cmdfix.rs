@@ -44,3 +44,73 @@ async fn go_template_lexes_as_go() {
         .await;
     }
 }
+
+/// `--match-server-version` is accepted and checked: the sandbox serves the release kubectl-rs
+/// implements, so commands run; the oracle (v1.33) fails with apimachinery's text, whose
+/// rendering of the server's `version.Info` kubectl-rs reproduces for its own mismatches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn match_server_version() {
+    let env = TestEnv::start().await;
+    let plain = env.ours(&["get", "ns", "default", "-o", "name"]).await;
+    let checked = env
+        .ours(&[
+            "--match-server-version",
+            "get",
+            "ns",
+            "default",
+            "-o",
+            "name",
+        ])
+        .await;
+    assert_eq!(checked, plain);
+    assert_eq!(checked.stdout, "namespace/default\n");
+    let raw = env.ours(&["get", "--raw", "/version"]).await;
+    let server: serde_json::Value = serde_json::from_str(&raw.stdout).unwrap();
+    let want = format!(
+        "error: server version (&{}) differs from client version (version.Info{{",
+        kubectl_rs::cmd::match_version::go_info(&server)
+    );
+    if let Some(theirs) = env
+        .kubectl(&["--match-server-version", "get", "ns", "default"])
+        .await
+    {
+        assert_eq!(theirs.code, 1);
+        assert!(
+            theirs.stderr.starts_with(&want),
+            "{}\n{want}",
+            theirs.stderr
+        );
+    }
+    // An unreachable server: client-go's transport error.
+    same(
+        &env,
+        &[
+            "--match-server-version",
+            "--server",
+            "https://127.0.0.1:1",
+            "--token",
+            "x",
+            "get",
+            "ns",
+        ],
+    )
+    .await;
+    // A different release fails with that text.
+    let mut other = server.clone();
+    other["gitVersion"] = "v1.35.0".into();
+    let e = kubectl_rs::cmd::match_version::mismatch(&other).unwrap();
+    assert!(e
+        .to_string()
+        .starts_with("server version (&version.Info{Major:\"1\""));
+    // Local commands do not ask the server.
+    let local = env
+        .ours(&[
+            "--match-server-version",
+            "--server",
+            "https://127.0.0.1:1",
+            "version",
+            "--client",
+        ])
+        .await;
+    assert_eq!(local.code, 0, "{local:?}");
+}

@@ -540,7 +540,6 @@ fn unknown_help_topic_prints_the_root_usage_as_kubectl() {
 /// also adds `--kuberc` ("Promote kuberc to beta": on by default), which kubectl-rs lacks too.
 const MISSING_GLOBAL_FLAGS: &[&str] = &[
     "log-flush-frequency",
-    "match-server-version",
     "profile",
     "profile-output",
     "vmodule",
