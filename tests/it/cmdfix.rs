@@ -114,3 +114,41 @@ async fn match_server_version() {
         .await;
     assert_eq!(local.code, 0, "{local:?}");
 }
+
+/// `version` prints the embedded kustomize's release between the client and server lines, and
+/// `kustomizeVersion` between `clientVersion` and `serverVersion` (kubectl v1.36 embeds
+/// kustomize v5.8.1; the v1.33 oracle its v5.6.0, so only the shape is compared with it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn version_has_kustomize() {
+    let env = TestEnv::start().await;
+    let shape = |s: &str| {
+        s.lines()
+            .map(|l| l.split(':').next().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    let ours = env.ours(&["version"]).await;
+    assert!(
+        ours.stdout
+            .contains("\nKustomize Version: v5.8.1\nServer Version: "),
+        "{ours:?}"
+    );
+    let json = env.ours(&["version", "-o", "json"]).await;
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["kustomizeVersion"], "v5.8.1");
+    let client = env.ours(&["version", "--client", "-o", "yaml"]).await;
+    assert!(
+        client.stdout.contains("\nkustomizeVersion: v5.8.1\n"),
+        "{client:?}"
+    );
+    if let Some(theirs) = env.kubectl(&["version"]).await {
+        assert_eq!(shape(&ours.stdout), shape(&theirs.stdout));
+        let theirs = env.kubectl(&["version", "-o", "json"]).await.unwrap();
+        let top = |s: &str| {
+            s.lines()
+                .filter(|l| l.starts_with("  \""))
+                .map(|l| l.split(':').next().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(top(&json.stdout), top(&theirs.stdout));
+    }
+}
