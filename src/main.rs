@@ -76,7 +76,10 @@ fn run() -> ExitCode {
         Err(e) => return finish(Some(CliError::Io(e))),
     };
     let ctx = Context::from_process(cli.global.clone(), &cli.command.header_name());
-    let result = rt.block_on(cmd::run(&cli.command, &ctx));
+    let prog = cmd::help::program_name(args.first().map(String::as_str));
+    let result = rt
+        .block_on(cmd::run(&cli.command, &ctx))
+        .map_err(|e| e.with_program(&prog));
     // Flush stdout before any error text so the two streams interleave as kubectl's do.
     let flushed = ctx.out().flush().map_err(CliError::Io);
     finish(result.and(flushed).err())

@@ -29,6 +29,7 @@ pub mod sandbox;
 pub mod sandbox_demo;
 pub mod sandbox_kubeconfig;
 pub mod scale;
+pub mod suggest;
 pub mod version;
 pub mod wait;
 

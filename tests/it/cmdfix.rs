@@ -4,7 +4,31 @@
 
 use crate::common;
 
-use common::{assert_same, TestEnv};
+use common::{assert_same, Output, TestEnv};
+use std::path::{Path, PathBuf};
+
+/// kubectl-rs under the name `kubectl` (a symlink in a new directory).
+fn as_kubectl() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("kubectl");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_kubectl-rs"), &link).unwrap();
+    (dir, link)
+}
+
+/// Runs a prepared command.
+async fn output(mut c: tokio::process::Command) -> Output {
+    let out = c.output().await.expect("run");
+    Output {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// Runs `program` (a path) with `args` in `env`'s hermetic environment.
+async fn run_program(env: &TestEnv, program: &Path, args: &[&str]) -> Output {
+    output(env.command(program.to_str().unwrap(), args, "cache-rs")).await
+}
 
 /// Runs `args` with both CLIs and asserts the same stdout, stderr and exit code.
 async fn same(env: &TestEnv, args: &[&str]) {
@@ -151,4 +175,39 @@ async fn version_has_kustomize() {
         };
         assert_eq!(top(&json.stdout), top(&theirs.stdout));
     }
+}
+
+/// Unknown commands: cobra's "Did you mean this?" (distance 2 or prefix, kubectl's order), the
+/// program name as invoked, and a command group's own usage error for an unknown subcommand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_commands_as_kubectl() {
+    let env = TestEnv::start().await;
+    let (_dir, kubectl) = as_kubectl();
+    // Typos whose suggestions are all commands kubectl-rs has.
+    for args in [
+        &["delet"][..],
+        &["Api-resources"],
+        &["xyzzyq"],
+        &["conf"],
+        &["config", "vew"],
+        &["rollout", "stat"],
+        &["create", "foo"],
+        &["completion"],
+    ] {
+        let ours = run_program(&env, &kubectl, args).await;
+        if let Some(theirs) = env.kubectl(args).await {
+            assert_same(&args.join(" "), &ours, &theirs);
+        }
+    }
+    let ours = run_program(&env, &kubectl, &["delet"]).await;
+    assert_eq!(
+        ours.stderr,
+        "error: unknown command \"delet\" for \"kubectl\"\n\nDid you mean this?\n\tdelete\n"
+    );
+    // Under its own name, kubectl-rs names itself.
+    let own = env.ours(&["create", "foo"]).await;
+    assert_eq!(
+        own.stderr,
+        "error: Unexpected args: [foo]\nSee 'kubectl-rs create -h' for help and examples\n"
+    );
 }
