@@ -61,6 +61,7 @@ fn run() -> ExitCode {
         let _ = std::io::stderr().write_all(err.as_bytes());
         return ExitCode::SUCCESS;
     }
+    let args = cmd::argv::subcommands_first(args);
     let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => return finish(Some(CliError::ClapIn(e, cmd::command_path(&args)))),

@@ -212,7 +212,9 @@ impl ApplyArgs {
         }
         let dry_run = self.validate_flags(ctx)?;
         let validation = field_validation(&self.validate)?;
-        let format = if self.output.is_empty() {
+        // A `--template` alone implies `-o go-template` (cli-runtime `PrintFlags.ToPrinter`).
+        let format = if self.output.is_empty() && self.template.as_deref().is_none_or(str::is_empty)
+        {
             OutputFormat::Table { wide: false }
         } else {
             OutputFormat::parse(&self.output, self.template.as_deref(), true)?

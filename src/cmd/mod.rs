@@ -8,6 +8,7 @@ pub mod annotate;
 pub mod api_resources;
 pub mod api_versions;
 pub mod apply;
+pub mod argv;
 pub mod complete;
 pub mod completion;
 pub mod config;
@@ -262,6 +263,7 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
             code: 0,
         };
     }
+    let argv = argv::subcommands_first(argv);
     let cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
         Err(e) => {

@@ -211,3 +211,154 @@ async fn unknown_commands_as_kubectl() {
         "error: Unexpected args: [foo]\nSee 'kubectl-rs create -h' for help and examples\n"
     );
 }
+
+/// `create` as test/cmd uses it: flags before the generator's name (cobra finds the command
+/// past them), `--raw PATH -f FILE`, objects carrying a resourceVersion, `--template` alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_as_test_cmd_uses_it() {
+    let env = TestEnv::start().await;
+    let kubeconfig = std::fs::read_to_string(&env.kubeconfig).unwrap();
+    let server = kubeconfig
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: "))
+        .unwrap()
+        .trim_matches('"')
+        .to_string();
+    assert!(server.starts_with("https://"), "{server}");
+    same(
+        &env,
+        &[
+            "create",
+            "-s",
+            &server,
+            "--insecure-skip-tls-verify",
+            "--dry-run=client",
+            "namespace",
+            "n1",
+        ],
+    )
+    .await;
+    same(
+        &env,
+        &[
+            "create",
+            "-n",
+            "default",
+            "--dry-run=client",
+            "-o",
+            "name",
+            "configmap",
+            "c1",
+        ],
+    )
+    .await;
+    let ours = env
+        .ours(&[
+            "create",
+            "-s",
+            &server,
+            "--insecure-skip-tls-verify",
+            "namespace",
+            "n2",
+        ])
+        .await;
+    assert_eq!(
+        (ours.stdout.as_str(), ours.code),
+        ("namespace/n2 created\n", 0),
+        "{ours:?}"
+    );
+
+    // --raw: the file's bytes POSTed unchanged, the answer printed as it came.
+    std::fs::write(
+        env.work.join("raw.json"),
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"raw1"},"data":{"a":"b"}}"#,
+    )
+    .unwrap();
+    let path = "/api/v1/namespaces/default/configmaps";
+    let ours = env.ours(&["create", "--raw", path, "-f", "raw.json"]).await;
+    assert_eq!(ours.code, 0, "{ours:?}");
+    let created: serde_json::Value = serde_json::from_str(&ours.stdout).unwrap();
+    assert_eq!(created["metadata"]["name"], "raw1");
+    assert_eq!(created["data"]["a"], "b");
+    let live = env
+        .ours(&["get", "cm", "raw1", "-o", "jsonpath={.data.a}"])
+        .await;
+    assert_eq!(live.stdout, "b");
+    // The same again (AlreadyExists), and every refusal, as kubectl.
+    std::fs::write(env.work.join("bad.json"), "{bad").unwrap();
+    for args in [
+        &["create", "--raw", path, "-f", "raw.json"][..],
+        &["create", "--raw", path, "-f", "bad.json"],
+        &["create", "--raw", path],
+        &["create", "--raw", path, "-f", "raw.json", "-f", "raw.json"],
+        &["create", "--raw", path, "-f", "https://example.com/x"],
+        &["create", "--raw", path, "-f", "raw.json", "-R"],
+        &["create", "--raw", path, "-f", "raw.json", "-l", "a=b"],
+        &["create", "--raw", path, "-f", "raw.json", "-o", "yaml"],
+        &["create", "--raw", "api/v1", "-f", "raw.json"],
+        &["create", "--raw", path, "-f", "missing.json"],
+    ] {
+        same(&env, args).await;
+    }
+
+    // An object read back from a server keeps its resourceVersion; create clears it.
+    std::fs::write(
+        env.work.join("rv.json"),
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"rv1","resourceVersion":"12345"}}"#,
+    )
+    .unwrap();
+    let ours = env.ours(&["create", "-f", "rv.json"]).await;
+    assert_eq!(
+        (ours.stdout.as_str(), ours.code),
+        ("configmap/rv1 created\n", 0),
+        "{ours:?}"
+    );
+    if let Some(theirs) = env.kubectl(&["delete", "cm", "rv1"]).await {
+        assert_eq!(theirs.code, 0);
+        let theirs = env.kubectl(&["create", "-f", "rv.json"]).await.unwrap();
+        assert_same("create -f rv.json", &ours, &theirs);
+    }
+
+    // apply creates such an object the same way.
+    let ours = env.ours(&["apply", "-f", "rv.json"]).await;
+    if let Some(theirs) = env.kubectl(&["delete", "cm", "rv1"]).await {
+        assert_eq!(theirs.code, 0);
+        let ours = env.ours(&["apply", "-f", "rv.json"]).await;
+        assert_eq!(ours.stdout, "configmap/rv1 created\n", "{ours:?}");
+        env.kubectl(&["delete", "cm", "rv1"]).await.unwrap();
+        let theirs = env.kubectl(&["apply", "-f", "rv.json"]).await.unwrap();
+        assert_same("apply -f rv.json", &ours, &theirs);
+    } else {
+        assert_eq!(ours.code, 0, "{ours:?}");
+    }
+
+    // --template alone means -o go-template (an object the server does not have: v1.36
+    // warns about a missing last-applied annotation in client dry runs too, v1.33 did not).
+    std::fs::write(
+        env.work.join("new.json"),
+        r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"new1"}}"#,
+    )
+    .unwrap();
+    same(
+        &env,
+        &[
+            "apply",
+            "--dry-run=client",
+            "--template={{.metadata.name}}",
+            "-f",
+            "new.json",
+        ],
+    )
+    .await;
+    same(
+        &env,
+        &[
+            "create",
+            "--dry-run=client",
+            "--template={{.metadata.name}}",
+            "-f",
+            "rv.json",
+        ],
+    )
+    .await;
+}

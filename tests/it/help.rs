@@ -206,7 +206,6 @@ const MISSING_FLAGS: &[(&str, &[&str])] = &[
         &[
             "allow-missing-template-keys",
             "edit",
-            "raw",
             "windows-line-endings",
         ],
     ),
