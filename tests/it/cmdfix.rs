@@ -362,3 +362,27 @@ async fn create_as_test_cmd_uses_it() {
     )
     .await;
 }
+
+/// A kubeconfig whose entries are `null` (`cluster: null`, `context: null`, `user: null`)
+/// loads as client-go does: each as an empty entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubeconfig_null_entries_load() {
+    let env = TestEnv::start().await;
+    std::fs::write(
+        env.work.join("null.yaml"),
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster: null\n- name: b\n  cluster:\n    server: https://1.2.3.4\ncontexts:\n- name: c\n  context: null\n- name: d\n  context:\n    cluster: b\n    user: u\nusers:\n- name: u\n  user: null\n- name: v\npreferences: null\ncurrent-context: d\n",
+    )
+    .unwrap();
+    for args in [
+        &["config", "view"][..],
+        &["config", "view", "-o", "json"],
+        &["config", "view", "--minify"],
+        &["config", "get-contexts"],
+        &["config", "get-users"],
+    ] {
+        let args: Vec<&str> = [&["--kubeconfig", "null.yaml"][..], args].concat();
+        let ours = env.ours(&args).await;
+        assert_eq!(ours.code, 0, "{ours:?}");
+        same(&env, &args).await;
+    }
+}
