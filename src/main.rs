@@ -54,6 +54,27 @@ fn run() -> ExitCode {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    // An unknown command may be a plugin on PATH: it replaces this process, as kubectl's
+    // syscall.Exec does (same environment, its exit code is the exit code).
+    let env = kubectl_rs::context::Env::from_process();
+    match cmd::plugin::find(&args, env.get("PATH")) {
+        cmd::plugin::Plugin::None => {}
+        cmd::plugin::Plugin::Run(path, rest) => {
+            use std::os::unix::process::CommandExt;
+            let e = std::process::Command::new(&path)
+                .arg0(&path)
+                .args(&rest)
+                .exec();
+            let _ = std::io::stderr().write_all(
+                format!("Error: {}\n", kubectl_rs::kubeconfig::resolve::io_text(&e)).as_bytes(),
+            );
+            return ExitCode::FAILURE;
+        }
+        cmd::plugin::Plugin::Error(e) => {
+            let _ = std::io::stderr().write_all(format!("Error: {e}\n").as_bytes());
+            return ExitCode::FAILURE;
+        }
+    }
     if let Some((out, err)) =
         cmd::help::help_topic(&<Cli as clap::CommandFactory>::command(), &args)
     {

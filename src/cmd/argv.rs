@@ -9,6 +9,12 @@ use clap::CommandFactory;
 /// as cobra's `Find` does: flags and the values of flags that take one are skipped; the walk
 /// stops at the first other word. `help` at the root stops it (a help topic).
 pub fn subcommand_positions(args: &[String]) -> Vec<usize> {
+    walk(args).0
+}
+
+/// [`subcommand_positions`] and where the walk stopped: the position of the first word that
+/// names no subcommand (`None` when only flags, `--` or the end followed).
+pub fn walk(args: &[String]) -> (Vec<usize>, Option<usize>) {
     let root = super::Cli::command();
     let mut cur = &root;
     let mut found = Vec::new();
@@ -27,7 +33,7 @@ pub fn subcommand_positions(args: &[String]) -> Vec<usize> {
             continue;
         }
         if a == "--" {
-            break;
+            return (found, None);
         }
         if let Some(flag) = a.strip_prefix("--") {
             if !flag.contains('=') {
@@ -43,17 +49,17 @@ pub fn subcommand_positions(args: &[String]) -> Vec<usize> {
             continue;
         }
         if a == "help" && found.is_empty() {
-            break;
+            return (found, Some(i));
         }
         match cur.find_subcommand(a) {
             Some(sub) => {
                 found.push(i);
                 cur = sub;
             }
-            None => break,
+            None => return (found, Some(i)),
         }
     }
-    found
+    (found, None)
 }
 
 /// `args` with the subcommand words moved right after the program name, every other argument

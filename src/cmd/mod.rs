@@ -25,6 +25,7 @@ pub mod label;
 pub mod match_version;
 pub mod options;
 pub mod patch;
+pub mod plugin;
 pub mod rollout;
 pub mod sandbox;
 pub mod sandbox_demo;
@@ -128,6 +129,10 @@ pub enum Command {
     #[command(display_order = 903)]
     #[command(long_about = version::VERSION_LONG, after_help = version::VERSION_EXAMPLES, override_usage = version::VERSION_USAGE)]
     Version(version::VersionArgs),
+    /// Provides utilities for interacting with plugins
+    #[command(display_order = 902)]
+    #[command(long_about = plugin::PLUGIN_LONG, after_help = plugin::PLUGIN_EXAMPLES, override_usage = plugin::PLUGIN_USAGE)]
+    Plugin(plugin::PluginArgs),
     /// Print the list of flags inherited by all commands
     #[command(display_order = 904)]
     Options(options::OptionsArgs),
@@ -150,6 +155,7 @@ impl Command {
                 | Command::Sandbox(_)
                 | Command::Config(_)
                 | Command::Options(_)
+                | Command::Plugin(_)
         ) && !matches!(self, Command::Version(v) if v.client)
     }
 
@@ -176,6 +182,7 @@ impl Command {
             Command::Config(_) => "config",
             Command::Version(_) => "version",
             Command::Options(_) => "options",
+            Command::Plugin(_) => "plugin",
         };
         format!("kubectl {name}")
     }
@@ -337,6 +344,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Config(a) => a.run(ctx).await,
         Command::Version(a) => a.run(ctx).await,
         Command::Options(a) => a.run(ctx).await,
+        Command::Plugin(a) => a.run(ctx).await,
     }
 }
 

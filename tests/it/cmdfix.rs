@@ -386,3 +386,97 @@ async fn kubeconfig_null_entries_load() {
         same(&env, &args).await;
     }
 }
+
+/// Writes an executable shell script.
+fn script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Plugins: an unknown command runs `kubectl-…` from PATH (longest name first, dashes read as
+/// underscores, arguments after the name, environment passed, exit code kept), builtins win,
+/// `create WORD` looks for `kubectl-create-WORD`, and `plugin list` warns as kubectl does.
+/// PATH is given to the child processes only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugins_on_path() {
+    let env = TestEnv::start().await;
+    let (_dir, kubectl) = as_kubectl();
+    let plugins = tempfile::tempdir().unwrap();
+    let (p1, p2) = (plugins.path().join("p1"), plugins.path().join("p2"));
+    std::fs::create_dir_all(&p1).unwrap();
+    std::fs::create_dir_all(&p2).unwrap();
+    script(
+        &p1.join("kubectl-foo"),
+        "echo \"foo: $*\"; echo \"X=$X\"; exit 3",
+    );
+    script(&p2.join("kubectl-foo"), "echo shadowed");
+    script(&p1.join("kubectl-foo-bar"), "echo \"foo-bar: $*\"");
+    script(&p2.join("kubectl-a_b"), "echo \"a_b: $*\"");
+    script(&p2.join("kubectl-get"), "echo never");
+    script(
+        &p2.join("kubectl-create-thing"),
+        "echo \"create-thing: $*\"",
+    );
+    std::fs::write(p1.join("kubectl-noexec"), "#!/bin/sh\n").unwrap();
+    let path = format!(
+        "{}:{}:{}:/usr/bin:/bin",
+        p1.display(),
+        p2.display(),
+        plugins.path().join("missing").display()
+    );
+    let run = |program: PathBuf, args: Vec<&'static str>, path: String| {
+        let env = &env;
+        async move {
+            let mut c = env.command(program.to_str().unwrap(), &args, "cache");
+            c.env("PATH", path).env("X", "passed");
+            output(c).await
+        }
+    };
+    let cases: Vec<Vec<&'static str>> = vec![
+        vec!["foo", "x", "-y", "--z"],
+        vec!["foo", "bar", "baz"],
+        vec!["foo-bar", "q"],
+        vec!["a-b", "c"],
+        vec!["create", "thing", "z"],
+        vec!["create", "thing2"],
+        vec!["-n", "x", "foo"],
+        vec!["plugin", "list"],
+        vec!["plugin", "list", "--name-only"],
+        vec!["plugin"],
+        vec!["plugin", "foo"],
+    ];
+    for args in cases {
+        let ours = run(kubectl.clone(), args.clone(), path.clone()).await;
+        if args == ["foo", "x", "-y", "--z"] {
+            assert_eq!(ours.stdout, "foo: x -y --z\nX=passed\n");
+            assert_eq!(ours.code, 3);
+        }
+        if let Some(k) = common::oracle() {
+            let theirs = run(PathBuf::from(k), args.clone(), path.clone()).await;
+            assert_same(&args.join(" "), &ours, &theirs);
+        }
+    }
+    // Builtins win over a plugin of the same name.
+    let ours = run(
+        kubectl.clone(),
+        vec!["get", "ns", "default", "-o", "name"],
+        path.clone(),
+    )
+    .await;
+    assert_eq!(ours.stdout, "namespace/default\n");
+    // No plugin anywhere.
+    let ours = run(
+        kubectl.clone(),
+        vec!["plugin", "list"],
+        "/usr/bin:/bin".into(),
+    )
+    .await;
+    assert_eq!(
+        (ours.stderr.as_str(), ours.code),
+        (
+            "error: unable to find any kubectl plugins in your PATH\n",
+            1
+        )
+    );
+}
