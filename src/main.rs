@@ -57,7 +57,24 @@ fn run() -> ExitCode {
     // An unknown command may be a plugin on PATH: it replaces this process, as kubectl's
     // syscall.Exec does (same environment, its exit code is the exit code).
     let env = kubectl_rs::context::Env::from_process();
-    match cmd::plugin::find(&args, env.get("PATH")) {
+    // kuberc preferences (aliases, default flags) rewrite argv first, as kubectl applies them
+    // to its command tree before looking for plugins.
+    let applied = match cmd::kuberc::apply(&args, &env) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = std::io::stderr()
+                .write_all(format!("error occurred while applying preferences {e}\n").as_bytes());
+            return ExitCode::FAILURE;
+        }
+    };
+    let _ = std::io::stderr().write_all(applied.warnings.as_bytes());
+    let plugin = if applied.aliased {
+        cmd::plugin::Plugin::None
+    } else {
+        cmd::plugin::find(&args, env.get("PATH"))
+    };
+    let args = applied.args;
+    match plugin {
         cmd::plugin::Plugin::None => {}
         cmd::plugin::Plugin::Run(path, rest) => {
             use std::os::unix::process::CommandExt;

@@ -21,6 +21,7 @@ pub mod generate;
 pub mod get;
 pub mod help;
 pub mod interrupt;
+pub mod kuberc;
 pub mod label;
 pub mod match_version;
 pub mod options;

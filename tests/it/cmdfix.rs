@@ -387,6 +387,9 @@ async fn kubeconfig_null_entries_load() {
     }
 }
 
+/// Extra environment variables of a child process.
+type EnvPairs = Vec<(&'static str, &'static str)>;
+
 /// Writes an executable shell script.
 fn script(path: &Path, body: &str) {
     use std::os::unix::fs::PermissionsExt;
@@ -479,4 +482,124 @@ async fn plugins_on_path() {
             1
         )
     );
+}
+
+/// kuberc: aliases (prepended/appended arguments, default flags), per-command defaults, and
+/// explicit flags winning, from `--kuberc`, `$KUBERC` or `~/.kube/kuberc`; bad files refused
+/// with kubectl's errors. The oracle (v1.33) reads the v1alpha1 format with
+/// `KUBECTL_KUBERC=true` (alpha there, beta and on by default in v1.36).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kuberc_aliases_and_defaults() {
+    let env = TestEnv::start().await;
+    let (_dir, kubectl) = as_kubectl();
+    let rc = "apiVersion: kubectl.config.k8s.io/v1alpha1\nkind: Preference\noverrides:\n- command: get\n  flags:\n  - name: output\n    default: name\naliases:\n- name: getns\n  command: get\n  prependArgs: [namespace]\n  flags:\n  - name: output\n    default: wide\n- name: nsdefault\n  command: get\n  prependArgs: [namespace, default]\n  appendArgs: [-o, name]\n";
+    std::fs::write(env.work.join("rc.yaml"), rc).unwrap();
+    std::fs::create_dir_all(env.dir.path().join("home/.kube")).unwrap();
+    std::fs::write(env.dir.path().join("home/.kube/kuberc"), rc).unwrap();
+    std::fs::write(
+        env.work.join("badalias.yaml"),
+        "apiVersion: kubectl.config.k8s.io/v1alpha1\nkind: Preference\naliases:\n- name: a1\n  command: get\n",
+    )
+    .unwrap();
+    std::fs::write(
+        env.work.join("badflag.yaml"),
+        "apiVersion: kubectl.config.k8s.io/v1alpha1\nkind: Preference\noverrides:\n- command: get\n  flags:\n  - name: nope\n    default: x\n",
+    )
+    .unwrap();
+    std::fs::write(env.work.join("notpref.yaml"), "apiVersion: v1\nkind: Foo\n").unwrap();
+    let run =
+        |program: PathBuf, args: Vec<&'static str>, extra: Vec<(&'static str, &'static str)>| {
+            let env = &env;
+            async move {
+                let mut c = env.command(program.to_str().unwrap(), &args, "cache");
+                c.env("KUBECTL_KUBERC", "true");
+                for (k, v) in extra {
+                    c.env(k, v);
+                }
+                output(c).await
+            }
+        };
+    let cases: Vec<(Vec<&'static str>, EnvPairs)> = vec![
+        (vec!["--kuberc", "rc.yaml", "get", "ns", "default"], vec![]),
+        (
+            vec![
+                "--kuberc",
+                "rc.yaml",
+                "get",
+                "ns",
+                "default",
+                "-o",
+                "jsonpath={.kind}",
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                "--kuberc",
+                "rc.yaml",
+                "getns",
+                "default",
+                "-ojsonpath={.metadata.name}",
+            ],
+            vec![],
+        ),
+        (vec!["--kuberc", "rc.yaml", "nsdefault"], vec![]),
+        (vec!["getns", "kube-system", "-o", "name"], vec![]),
+        (vec!["get", "ns", "default"], vec![]),
+        (vec!["get", "ns", "default"], vec![("KUBERC", "off")]),
+        (
+            vec!["--kuberc", "missing.yaml", "get", "ns", "default"],
+            vec![],
+        ),
+        (
+            vec!["--kuberc", "badalias.yaml", "get", "ns", "default"],
+            vec![],
+        ),
+        (
+            vec!["--kuberc", "badflag.yaml", "get", "ns", "default"],
+            vec![],
+        ),
+        (
+            vec!["--kuberc", "notpref.yaml", "get", "ns", "default"],
+            vec![],
+        ),
+        (vec!["get", "ns", "default", "--kuberc"], vec![]),
+    ];
+    // `KUBERC=FILE` names the file (v1.36 `LoadKuberc`; v1.33 ignores it): as explicit as
+    // --kuberc.
+    let ours = run(
+        kubectl.clone(),
+        vec!["get", "ns", "default"],
+        vec![("KUBERC", "notpref.yaml")],
+    )
+    .await;
+    assert_eq!(
+        (ours.stderr.as_str(), ours.code),
+        ("error occurred while applying preferences kuberc error kuberc: no valid preferences found in notpref.yaml, use --v=5 to see details\n", 1)
+    );
+    for (args, extra) in cases {
+        let ours = run(kubectl.clone(), args.clone(), extra.clone()).await;
+        if args == ["--kuberc", "rc.yaml", "get", "ns", "default"] {
+            assert_eq!(ours.stdout, "namespace/default\n", "{ours:?}");
+        }
+        if let Some(k) = common::oracle() {
+            let theirs = run(PathBuf::from(k), args.clone(), extra).await;
+            let (mut o, mut t) = (ours.normalized(), theirs.normalized());
+            // AGE columns of `-o wide` tables.
+            for x in [&mut o, &mut t] {
+                x.stdout = x
+                    .stdout
+                    .split_whitespace()
+                    .filter(|w| {
+                        !w.ends_with('s')
+                            || !w[..w.len() - 1]
+                                .chars()
+                                .all(|c| c.is_ascii_digit() || "mh".contains(c))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+            }
+            assert_same(&args.join(" "), &o, &t);
+        }
+    }
 }

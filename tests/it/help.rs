@@ -534,8 +534,7 @@ fn unknown_help_topic_prints_the_root_usage_as_kubectl() {
     );
 }
 
-/// Global flags kubectl has that kubectl-rs does not accept (klog's and the profiler's). v1.36
-/// also adds `--kuberc` ("Promote kuberc to beta": on by default), which kubectl-rs lacks too.
+/// Global flags kubectl has that kubectl-rs does not accept (klog's and the profiler's).
 const MISSING_GLOBAL_FLAGS: &[&str] = &[
     "log-flush-frequency",
     "profile",
@@ -551,15 +550,21 @@ fn options_lists_the_global_flags_as_kubectl() {
     let (_dir, ours) = as_kubectl();
     let home = tempfile::tempdir().unwrap();
     let run = |program: &Path| {
+        // v1.33's kuberc is alpha (on with KUBECTL_KUBERC=true); v1.36's is beta, on by default.
         let out = Command::new(program)
             .arg("options")
             .env("HOME", home.path())
+            .env("KUBECTL_KUBERC", "true")
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let mut want = run(&kubectl);
+    // v1.36's --kuberc help also names KUBERC=off (kubectl pkg/kuberc `AddFlags`).
+    let mut want = run(&kubectl).replace(
+        "exporting KUBECTL_KUBERC=false.\n",
+        "exporting KUBECTL_KUBERC=false feature gate or turning off the feature KUBERC=off.\n",
+    );
     for flag in MISSING_GLOBAL_FLAGS {
         want =
             cut_flag(&want, flag).unwrap_or_else(|| panic!("stale gap: options has no --{flag}"));
