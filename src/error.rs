@@ -84,6 +84,23 @@ impl CliError {
         CliError::Message(m.into())
     }
 
+    /// The error as the program invoked as `prog` reports it: a usage error names the
+    /// command after the program (`See 'kubectl create -h'` when run as `kubectl`).
+    pub fn with_program(self, prog: &str) -> CliError {
+        match self {
+            CliError::Usage { message, command } => {
+                let command = match command.strip_prefix("kubectl-rs") {
+                    Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                        format!("{prog}{rest}")
+                    }
+                    _ => command,
+                };
+                CliError::Usage { message, command }
+            }
+            e => e,
+        }
+    }
+
     /// The text of an error that is a plain message (Go's `err.Error()`, without kubectl's
     /// `error: `): a [`CliError::Message`] or [`CliError::Raw`], or a layer's error that has
     /// no standard form of its own. `None` for API, connection, kubeconfig and other errors
@@ -348,7 +365,15 @@ fn clap_message(e: &clap::Error, cmd: &str) -> String {
                 Some(ContextValue::String(s)) => s.clone(),
                 _ => arg,
             };
-            format!("error: unknown command {sub:?} for {cmd:?}\nRun '{cmd} --help' for usage.")
+            if cmd.contains(' ') {
+                // A command group's own `DefaultSubCommandRun`: a usage error.
+                format!("error: unknown command {sub:?}\nSee '{cmd} -h' for help and examples")
+            } else {
+                format!(
+                    "error: unknown command {sub:?} for {cmd:?}{}",
+                    crate::cmd::suggest::did_you_mean(&sub)
+                )
+            }
         }
         _ => {
             // clap's message is everything before its blank line / usage block.

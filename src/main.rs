@@ -54,6 +54,44 @@ fn run() -> ExitCode {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    // An unknown command may be a plugin on PATH: it replaces this process, as kubectl's
+    // syscall.Exec does (same environment, its exit code is the exit code).
+    let env = kubectl_rs::context::Env::from_process();
+    // kuberc preferences (aliases, default flags) rewrite argv first, as kubectl applies them
+    // to its command tree before looking for plugins.
+    let applied = match cmd::kuberc::apply(&args, &env) {
+        Ok(a) => a,
+        Err(e) => {
+            let _ = std::io::stderr()
+                .write_all(format!("error occurred while applying preferences {e}\n").as_bytes());
+            return ExitCode::FAILURE;
+        }
+    };
+    let _ = std::io::stderr().write_all(applied.warnings.as_bytes());
+    let plugin = if applied.aliased {
+        cmd::plugin::Plugin::None
+    } else {
+        cmd::plugin::find(&args, env.get("PATH"))
+    };
+    let args = applied.args;
+    match plugin {
+        cmd::plugin::Plugin::None => {}
+        cmd::plugin::Plugin::Run(path, rest) => {
+            use std::os::unix::process::CommandExt;
+            let e = std::process::Command::new(&path)
+                .arg0(&path)
+                .args(&rest)
+                .exec();
+            let _ = std::io::stderr().write_all(
+                format!("Error: {}\n", kubectl_rs::kubeconfig::resolve::io_text(&e)).as_bytes(),
+            );
+            return ExitCode::FAILURE;
+        }
+        cmd::plugin::Plugin::Error(e) => {
+            let _ = std::io::stderr().write_all(format!("Error: {e}\n").as_bytes());
+            return ExitCode::FAILURE;
+        }
+    }
     if let Some((out, err)) =
         cmd::help::help_topic(&<Cli as clap::CommandFactory>::command(), &args)
     {
@@ -61,6 +99,7 @@ fn run() -> ExitCode {
         let _ = std::io::stderr().write_all(err.as_bytes());
         return ExitCode::SUCCESS;
     }
+    let args = cmd::argv::subcommands_first(args);
     let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => return finish(Some(CliError::ClapIn(e, cmd::command_path(&args)))),
@@ -76,7 +115,10 @@ fn run() -> ExitCode {
         Err(e) => return finish(Some(CliError::Io(e))),
     };
     let ctx = Context::from_process(cli.global.clone(), &cli.command.header_name());
-    let result = rt.block_on(cmd::run(&cli.command, &ctx));
+    let prog = cmd::help::program_name(args.first().map(String::as_str));
+    let result = rt
+        .block_on(cmd::run(&cli.command, &ctx))
+        .map_err(|e| e.with_program(&prog));
     // Flush stdout before any error text so the two streams interleave as kubectl's do.
     let flushed = ctx.out().flush().map_err(CliError::Io);
     finish(result.and(flushed).err())

@@ -72,7 +72,15 @@ pub fn create_body(manifest: &Value) -> Result<(Value, String), PatchError> {
     let mut obj = manifest.clone();
     set_last_applied(&mut obj)?;
     prune_nulls(&mut obj);
-    let body = to_go_json_line(&obj);
+    // cli-runtime `Helper.Create(ns, modify=true, obj)` clears a resourceVersion (an object
+    // read back from a server) before POSTing; a client dry run prints the object as it is.
+    let mut sent = obj.clone();
+    if let Some(meta) = sent.get_mut("metadata").and_then(Value::as_object_mut) {
+        if meta.get("resourceVersion").is_some_and(Value::is_string) {
+            meta.remove("resourceVersion");
+        }
+    }
+    let body = to_go_json_line(&sent);
     Ok((obj, body))
 }
 

@@ -201,7 +201,10 @@ impl ApplyArgs {
         }
         let dry_run = self.validate_flags(ctx)?;
         let validation = field_validation(&self.validate.value)?;
-        let format = if self.print.output.is_empty() {
+        // A `--template` alone implies `-o go-template` (cli-runtime `PrintFlags.ToPrinter`).
+        let format = if self.print.output.is_empty()
+            && self.print.template.as_deref().is_none_or(str::is_empty)
+        {
             OutputFormat::Table { wide: false }
         } else {
             OutputFormat::parse(&self.print.output, self.print.template.as_deref(), true)?

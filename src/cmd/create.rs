@@ -36,6 +36,9 @@ pub struct CreateArgs {
     pub print: crate::cmd::flags::PrintFlags,
     #[command(flatten)]
     pub save_config: crate::cmd::flags::SaveConfigFlag,
+    /// Raw URI to POST to the server.  Uses the transport specified by the kubeconfig file.
+    #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
+    pub raw: String,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
@@ -55,6 +58,9 @@ impl CreateArgs {
                 command: "kubectl-rs create".into(),
             });
         }
+        if !self.raw.is_empty() {
+            return self.run_raw(ctx).await;
+        }
         if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
@@ -65,7 +71,10 @@ impl CreateArgs {
         }
         let dry_run = self.dry_run.strategy(ctx)?;
         let validation = field_validation(&self.validate.value)?;
-        let format = if self.print.output.is_empty() {
+        // A `--template` alone implies `-o go-template` (cli-runtime `PrintFlags.ToPrinter`).
+        let format = if self.print.output.is_empty()
+            && self.print.template.as_deref().is_none_or(str::is_empty)
+        {
             None
         } else {
             Some(OutputFormat::parse(
@@ -106,6 +115,14 @@ impl CreateArgs {
             let created = if dry_run == DryRun::Client {
                 obj
             } else {
+                // cli-runtime `Helper.Create(ns, modify=true, obj)`: the client clears a
+                // resourceVersion (an object read back from the server) before POSTing;
+                // unstructured's `SetResourceVersion("")` removes the field.
+                if let Some(meta) = obj.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+                    if meta.get("resourceVersion").is_some_and(|v| v.is_string()) {
+                        meta.remove("resourceVersion");
+                    }
+                }
                 let mut req = ApiRequest::new(Method::POST, t.collection()?);
                 req.headers
                     .push(("Content-Type".into(), "application/json".into()));
@@ -138,6 +155,76 @@ impl CreateArgs {
             return Err(CliError::msg("no objects passed to create"));
         }
         crate::resource::collected_errors(builder_errors, errors)
+    }
+}
+
+impl CreateArgs {
+    /// `--raw PATH -f FILE`: the file's bytes, unchanged, POSTed to the path; the answer
+    /// printed as it came (kubectl `CreateOptions.RunCreate` with `Raw`, after `ValidateArgs`).
+    async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
+        let files = &self.files.filename;
+        if files.is_empty() && self.kustomize.dir.is_none() {
+            return Err(CliError::msg("must specify one of -f and -k"));
+        }
+        if files.len() != 1 {
+            return Err(CliError::msg(
+                "--raw can only use a single local file or stdin",
+            ));
+        }
+        let file = &files[0];
+        if file.starts_with("http://") || file.starts_with("https://") {
+            return Err(CliError::msg("--raw cannot read from a url"));
+        }
+        if self.files.recursive {
+            return Err(CliError::msg(
+                "--raw and --recursive are mutually exclusive",
+            ));
+        }
+        if self
+            .selector
+            .value
+            .as_deref()
+            .is_some_and(|s| !s.is_empty())
+        {
+            return Err(CliError::msg(
+                "--raw and --selector (-l) are mutually exclusive",
+            ));
+        }
+        if !self.print.output.is_empty() {
+            return Err(CliError::msg("--raw and --output are mutually exclusive"));
+        }
+        if !self.raw.starts_with('/') {
+            return Err(CliError::msg(format!(
+                "--raw must be a valid URL path: parse {:?}: invalid URI for request",
+                self.raw
+            )));
+        }
+        let body = if file == "-" {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut **ctx.stdin(), &mut b)?;
+            b
+        } else {
+            std::fs::read(file)
+                .map_err(|e| CliError::msg(crate::kubeconfig::resolve::open_error(file, &e)))?
+        };
+        let client = ctx.client()?;
+        let (path, query) = match self.raw.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (self.raw.as_str(), None),
+        };
+        let mut req = ApiRequest::new(Method::POST, crate::client::path::ApiPath::raw(path)?);
+        for pair in query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter(|p| !p.is_empty())
+        {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            req = req.query(k, v);
+        }
+        req.body = Some(body);
+        let resp = client.send(&req).await?;
+        ctx.out().write_all(&resp.body)?;
+        Ok(())
     }
 }
 

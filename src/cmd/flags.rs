@@ -141,6 +141,22 @@ pub struct GlobalArgs {
     )]
     pub kubeconfig: Option<PathBuf>,
 
+    /// Path to the kuberc file to use for preferences. This can be disabled by exporting KUBECTL_KUBERC=false feature gate or turning off the feature KUBERC=off.
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        overrides_with = "kuberc",
+        value_name = "string",
+        help_heading = "Global options"
+    )]
+    pub kuberc: Option<PathBuf>,
+
+    /// Require server version to match client version
+    #[arg(verbatim_doc_comment, long = "match-server-version", global = true, num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
+    pub match_server_version: bool,
+
     /// If present, the namespace scope for this CLI request
     #[arg(
         verbatim_doc_comment,

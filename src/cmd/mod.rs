@@ -8,6 +8,7 @@ pub mod annotate;
 pub mod api_resources;
 pub mod api_versions;
 pub mod apply;
+pub mod argv;
 pub mod complete;
 pub mod completion;
 pub mod config;
@@ -20,14 +21,18 @@ pub mod generate;
 pub mod get;
 pub mod help;
 pub mod interrupt;
+pub mod kuberc;
 pub mod label;
+pub mod match_version;
 pub mod options;
 pub mod patch;
+pub mod plugin;
 pub mod rollout;
 pub mod sandbox;
 pub mod sandbox_demo;
 pub mod sandbox_kubeconfig;
 pub mod scale;
+pub mod suggest;
 pub mod version;
 pub mod wait;
 
@@ -125,6 +130,10 @@ pub enum Command {
     #[command(display_order = 903)]
     #[command(long_about = version::VERSION_LONG, after_help = version::VERSION_EXAMPLES, override_usage = version::VERSION_USAGE)]
     Version(version::VersionArgs),
+    /// Provides utilities for interacting with plugins
+    #[command(display_order = 902)]
+    #[command(long_about = plugin::PLUGIN_LONG, after_help = plugin::PLUGIN_EXAMPLES, override_usage = plugin::PLUGIN_USAGE)]
+    Plugin(plugin::PluginArgs),
     /// Print the list of flags inherited by all commands
     #[command(display_order = 904)]
     Options(options::OptionsArgs),
@@ -134,6 +143,21 @@ impl Command {
     /// Whether the command serves others (the sandbox) and wants every core.
     pub fn is_server(&self) -> bool {
         matches!(self, Command::Sandbox(_))
+    }
+
+    /// Whether the command builds a client (kubectl's `ToRESTConfig`/`ToDiscoveryClient`,
+    /// where `--match-server-version` is checked): all but the local ones.
+    pub fn talks_to_server(&self) -> bool {
+        !matches!(
+            self,
+            Command::Completion(_)
+                | Command::Complete(_)
+                | Command::CompleteNoDesc(_)
+                | Command::Sandbox(_)
+                | Command::Config(_)
+                | Command::Options(_)
+                | Command::Plugin(_)
+        ) && !matches!(self, Command::Version(v) if v.client)
     }
 
     /// The `Kubectl-Command` header value (`kubectl api-resources`, `kubectl config view`).
@@ -159,6 +183,7 @@ impl Command {
             Command::Config(_) => "config",
             Command::Version(_) => "version",
             Command::Options(_) => "options",
+            Command::Plugin(_) => "plugin",
         };
         format!("kubectl {name}")
     }
@@ -246,6 +271,7 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
             code: 0,
         };
     }
+    let argv = argv::subcommands_first(argv);
     let cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
         Err(e) => {
@@ -281,6 +307,9 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
 
 /// Runs the parsed command (and applies `--warnings-as-errors`).
 pub async fn run(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
+    if ctx.global.match_server_version && cmd.talks_to_server() {
+        match_version::check(ctx.client()?).await?;
+    }
     dispatch(cmd, ctx).await?;
     if ctx.global.warnings_as_errors {
         match ctx.warning_count() {
@@ -316,6 +345,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Config(a) => a.run(ctx).await,
         Command::Version(a) => a.run(ctx).await,
         Command::Options(a) => a.run(ctx).await,
+        Command::Plugin(a) => a.run(ctx).await,
     }
 }
 

@@ -17,6 +17,9 @@ pub const COMPAT_MAJOR: &str = "1";
 /// Its minor version.
 pub const COMPAT_MINOR: &str = "36";
 /// `Client Version:` value.
+/// The kustomize release kubectl v1.36 embeds (its `Kustomize Version:` line and
+/// `kustomizeVersion` field; sigs.k8s.io/kustomize/kustomize/v5 in kubectl's go.mod).
+pub const KUSTOMIZE_VERSION: &str = "v5.8.1";
 pub const CLIENT_GIT_VERSION: &str = concat!("v1.36.2-kubectl-rs.", env!("CARGO_PKG_VERSION"));
 
 /// Print the client and server version information for the current context.
@@ -116,6 +119,7 @@ pub struct ServerVersion {
 #[serde(rename_all = "camelCase")]
 struct VersionDoc {
     client_version: ClientVersion,
+    kustomize_version: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     server_version: Option<ServerVersion>,
 }
@@ -140,7 +144,10 @@ impl VersionArgs {
         let client = client_version();
         match self.output.as_str() {
             "" => {
-                let mut s = format!("Client Version: {}\n", client.git_version);
+                let mut s = format!(
+                    "Client Version: {}\nKustomize Version: {KUSTOMIZE_VERSION}\n",
+                    client.git_version
+                );
                 if let Some(v) = server {
                     let gv = v.get("gitVersion").and_then(Value::as_str).unwrap_or("");
                     s.push_str(&format!("Server Version: {gv}\n"));
@@ -150,6 +157,7 @@ impl VersionArgs {
             "json" | "yaml" => {
                 let doc = VersionDoc {
                     client_version: client,
+                    kustomize_version: KUSTOMIZE_VERSION,
                     server_version: server
                         .map(|v| serde_json::from_value(v.clone()).unwrap_or_default()),
                 };
@@ -229,7 +237,7 @@ mod tests {
         let t = a.render(Some(&server())).unwrap();
         assert_eq!(
             t,
-            format!("Client Version: {CLIENT_GIT_VERSION}\nServer Version: v1.36.2\n")
+            format!("Client Version: {CLIENT_GIT_VERSION}\nKustomize Version: v5.8.1\nServer Version: v1.36.2\n")
         );
         let a = VersionArgs {
             output: "json".into(),

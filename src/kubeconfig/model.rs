@@ -72,7 +72,11 @@ pub struct Named<T> {
     /// The entry's name.
     pub name: String,
     /// The cluster.
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        bound(deserialize = "T: Default + Deserialize<'de>")
+    )]
     pub cluster: T,
 }
 
@@ -82,7 +86,7 @@ pub struct NamedUser {
     /// The entry's name.
     pub name: String,
     /// The user's credentials.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub user: AuthInfo,
 }
 
@@ -92,7 +96,7 @@ pub struct NamedContext {
     /// The entry's name.
     pub name: String,
     /// The context.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub context: ContextEntry,
 }
 

@@ -217,11 +217,17 @@ fn lex(src: &str) -> Result<Vec<Item>, ParseErr> {
 }
 
 /// Tokens of one action starting at `start`; returns them, the index after `}}`, and whether
-/// the action ended with ` -}}`.
+/// the action ended with ` -}}`. Token boundaries follow Go's `text/template` lexer: a word
+/// (identifier, keyword, `.field`, `$var`) must end at a terminator (space, `.`, `,`, `|`, `:`,
+/// `(`, `)` or `}}`), numbers are scanned as Go's `scanNumber`, and a `.field` written right
+/// after a term (no space) chains onto it, while after a keyword (`{{range.items}}`) or an
+/// operator it starts a new operand.
 fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize, bool), ParseErr> {
     let b = src.as_bytes();
-    let mut toks = Vec::new();
+    let mut toks: Vec<Token> = Vec::new();
     let mut i = start;
+    // Where the previous token ended (a `.field` starting there is attached to it).
+    let mut prev_end = usize::MAX;
     loop {
         if i >= b.len() {
             return perr(line, "unclosed action");
@@ -239,6 +245,21 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
             continue;
         }
         let pos = i;
+        let attached = prev_end == i && toks.last().is_some_and(|(_, t)| is_term(t));
+        // After an operand only a space, a chained field, `|`, `)` or the end may follow
+        // (Go's parser `command`: `unexpected "(" in operand` for `len(.x)`).
+        let operand_end = matches!(c, b'.' | b'|' | b')' | b',' | b':' | b'=')
+            && !(c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit));
+        if attached && !operand_end {
+            return match lex_action(src, i, line) {
+                Ok((next, _, _)) if !next.is_empty() => perr(
+                    line,
+                    format!("unexpected {} in operand", tok_string(&next[0].1)),
+                ),
+                Ok(_) => perr(line, "unexpected token in operand"),
+                Err(e) => Err(e),
+            };
+        }
         match c {
             b'|' => {
                 toks.push((pos, Tok::Pipe));
@@ -256,7 +277,10 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
                 toks.push((pos, Tok::Comma));
                 i += 1;
             }
-            b':' if src[i..].starts_with(":=") => {
+            b':' => {
+                if !src[i..].starts_with(":=") {
+                    return perr(line, "expected :=");
+                }
                 toks.push((pos, Tok::Declare));
                 i += 2;
             }
@@ -269,10 +293,8 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
                 toks.push((pos, Tok::Str(s, src[i..end].to_string())));
                 i = end;
             }
-            b'.' => {
+            b'.' if !b.get(i + 1).is_some_and(u8::is_ascii_digit) => {
                 let j = i + 1 + word_len(&src[i + 1..]);
-                let attached = i > start
-                    && !matches!(b[i - 1], b' ' | b'\t' | b'\r' | b'\n' | b'(' | b'|' | b',');
                 if j == i + 1 {
                     toks.push((pos, Tok::Dot));
                 } else if attached {
@@ -280,29 +302,32 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
                 } else {
                     toks.push((pos, Tok::Field(src[i + 1..j].to_string())));
                 }
-                i = j;
+                i = end_of_word(src, j, line)?;
             }
             b'$' => {
                 let j = i + 1 + word_len(&src[i + 1..]);
                 toks.push((pos, Tok::Var(src[i..j].to_string())));
-                i = j;
+                i = end_of_word(src, j, line)?;
             }
-            b'0'..=b'9' | b'-' | b'+' => {
-                let j = i
-                    + 1
-                    + src[i + 1..]
-                        .find(|ch: char| {
-                            !(ch.is_ascii_alphanumeric()
-                                || ch == '.'
-                                || ch == '_'
-                                || ch == '+'
-                                || ch == '-')
-                        })
-                        .unwrap_or(src.len() - i - 1);
+            b'0'..=b'9' | b'-' | b'+' | b'.' => {
+                let j = lex_number(src, i).map_err(|j| {
+                    ParseErr(format!(
+                        "template: output:{line}: bad number syntax: {:?}",
+                        &src[i..j]
+                    ))
+                })?;
                 let text = &src[i..j];
+                if text.ends_with('i') {
+                    return perr(
+                        line,
+                        format!(
+                            "complex number {text} is not supported by kubectl-rs go-templates"
+                        ),
+                    );
+                }
                 if let Some(v) = go_int_literal(text) {
                     toks.push((pos, Tok::Int(v, text.to_string())));
-                } else if let Ok(v) = text.parse::<f64>() {
+                } else if let Ok(v) = text.replace('_', "").parse::<f64>() {
                     toks.push((pos, Tok::Float(v, text.to_string())));
                 } else {
                     return perr(line, format!("bad number syntax: {text:?}"));
@@ -314,13 +339,116 @@ fn lex_action(src: &str, start: usize, line: usize) -> Result<(Vec<Token>, usize
             {
                 let j = i + word_len(&src[i..]);
                 toks.push((pos, Tok::Ident(src[i..j].to_string())));
-                i = j;
+                i = end_of_word(src, j, line)?;
             }
             _ => {
                 let ch = src[i..].chars().next().unwrap_or(' ');
                 return perr(line, format!("unexpected {ch:?} in command"));
             }
         }
+        prev_end = i;
+    }
+}
+
+/// Go's keywords: a `.field` right after one starts an operand instead of chaining.
+const KEYWORDS: &[&str] = &[
+    "block", "break", "continue", "define", "else", "end", "if", "range", "template", "with",
+];
+
+/// Whether a `.field` written right after this token chains onto it (Go's parser `operand`).
+fn is_term(t: &Tok) -> bool {
+    match t {
+        Tok::Ident(k) => !KEYWORDS.contains(&k.as_str()),
+        Tok::Field(_)
+        | Tok::Chain(_)
+        | Tok::Dot
+        | Tok::Var(_)
+        | Tok::Str(..)
+        | Tok::Int(..)
+        | Tok::Float(..)
+        | Tok::RParen => true,
+        Tok::Pipe | Tok::LParen | Tok::Declare | Tok::Assign | Tok::Comma => false,
+    }
+}
+
+/// Go's `atTerminator` check after a word ending at `j`: what may follow an identifier, a
+/// field or a variable without a space (`bad character` otherwise).
+fn end_of_word(src: &str, j: usize, line: usize) -> Result<usize, ParseErr> {
+    let rest = &src[j..];
+    match rest.chars().next() {
+        None => Ok(j),
+        Some(c) if c.is_whitespace() || ".,|:()".contains(c) || rest.starts_with("}}") => Ok(j),
+        Some(c) => perr(line, format!("bad character {}", go_sharp_u(c))),
+    }
+}
+
+/// Go's `%#U` of a character: `U+0024 '$'`.
+fn go_sharp_u(c: char) -> String {
+    if c.is_control() {
+        format!("U+{:04X}", c as u32)
+    } else {
+        format!("U+{:04X} '{c}'", c as u32)
+    }
+}
+
+/// Go's `lexNumber` from `i`: the end of the number, or `Err(end)` of the bad text.
+fn lex_number(src: &str, i: usize) -> Result<usize, usize> {
+    let j = scan_number(src, i)?;
+    if matches!(src.as_bytes().get(j), Some(b'+' | b'-')) {
+        // A complex number (`1+2i`): no spaces, must end in `i`.
+        let k = scan_number(src, j)?;
+        if !src[..k].ends_with('i') {
+            return Ok(k);
+        }
+        return Ok(k);
+    }
+    Ok(j)
+}
+
+/// Go's `scanNumber`: sign, base prefix, digits, fraction, exponent, `i`; the next character
+/// must not be alphanumeric.
+fn scan_number(src: &str, mut i: usize) -> Result<usize, usize> {
+    let b = src.as_bytes();
+    let accept = |i: &mut usize, set: &[u8]| -> bool {
+        if b.get(*i).is_some_and(|c| set.contains(c)) {
+            *i += 1;
+            true
+        } else {
+            false
+        }
+    };
+    let run = |i: &mut usize, set: &[u8]| {
+        while b.get(*i).is_some_and(|c| set.contains(c)) {
+            *i += 1;
+        }
+    };
+    accept(&mut i, b"+-");
+    let mut digits: &[u8] = b"0123456789_";
+    if accept(&mut i, b"0") {
+        if accept(&mut i, b"xX") {
+            digits = b"0123456789abcdefABCDEF_";
+        } else if accept(&mut i, b"oO") {
+            digits = b"01234567_";
+        } else if accept(&mut i, b"bB") {
+            digits = b"01_";
+        }
+    }
+    run(&mut i, digits);
+    if accept(&mut i, b".") {
+        run(&mut i, digits);
+    }
+    if digits.len() == 11 && accept(&mut i, b"eE") {
+        accept(&mut i, b"+-");
+        run(&mut i, b"0123456789_");
+    }
+    if digits.len() == 23 && accept(&mut i, b"pP") {
+        accept(&mut i, b"+-");
+        run(&mut i, b"0123456789_");
+    }
+    accept(&mut i, b"i");
+    match src[i..].chars().next() {
+        Some(c) if c.is_alphanumeric() || c == '_' => Err(i + c.len_utf8()),
+        _ => Ok(i),
     }
 }
 
@@ -447,13 +575,21 @@ impl TreeParser<'_> {
                     let first = toks.first().map(|t| t.1.clone());
                     match first {
                         Some(Tok::Ident(k)) if k == "end" => {
-                            if toks.len() > 1 {
-                                return perr(line, "unexpected token in end");
+                            if let Some((_, t)) = toks.get(1) {
+                                return perr(line, format!("unexpected {} in end", tok_string(t)));
                             }
                             return Ok((nodes, Stop::End));
                         }
                         Some(Tok::Ident(k)) if k == "else" => {
                             let rest = toks[1..].to_vec();
+                            if let Some((_, t)) = rest.first() {
+                                if !matches!(t, Tok::Ident(k) if k == "if" || k == "with") {
+                                    return perr(
+                                        line,
+                                        format!("unexpected {} in else", tok_string(t)),
+                                    );
+                                }
+                            }
                             return Ok((
                                 nodes,
                                 Stop::Else(if rest.is_empty() {
@@ -486,7 +622,13 @@ impl TreeParser<'_> {
                             );
                         }
                         None => return perr(line, "missing value for command"),
-                        _ => nodes.push(TNode::Action(self.pipe(line, &toks, true)?)),
+                        _ => {
+                            let pipe = self.pipe(line, &toks, true)?;
+                            if pipe.decl.len() > 1 {
+                                return perr(line, "too many declarations in command");
+                            }
+                            nodes.push(TNode::Action(pipe))
+                        }
                     }
                 }
             }
@@ -503,6 +645,9 @@ impl TreeParser<'_> {
             &toks,
             kind == "range" || kind == "with" || kind == "if",
         )?;
+        if kind != "range" && pipe.decl.len() > 1 {
+            return perr(line, format!("too many declarations in {kind}"));
+        }
         if kind == "range" {
             self.range_depth += 1;
         }
@@ -659,8 +804,40 @@ impl TreeParser<'_> {
                 }
             };
             i += 1;
-            // A field chain may follow a variable, a field or a parenthesised pipeline.
+            // A field chain may follow a variable, a field or a parenthesised pipeline; on a
+            // function it applies to the function's result (called without arguments), and
+            // after a literal or `.` it is an error, as in Go's parser.
             let mut arg = arg;
+            if let Some((_, Tok::Chain(_))) = toks.get(i) {
+                match &arg {
+                    Arg::Func(_) => {
+                        arg = Arg::Field {
+                            pos: *tpos,
+                            base: Base::Pipe(Box::new(Pipe {
+                                decl: Vec::new(),
+                                assign: false,
+                                cmds: vec![Cmd {
+                                    pos: *tpos,
+                                    args: vec![arg],
+                                }],
+                            })),
+                            chain: Vec::new(),
+                        }
+                    }
+                    Arg::Field {
+                        base: Base::Dot,
+                        chain,
+                        ..
+                    } if chain.is_empty() => return perr(line, r#"unexpected . after term ".""#),
+                    Arg::Field { .. } => {}
+                    other => {
+                        return perr(
+                            line,
+                            format!("unexpected . after term {}", go_quote(&arg_string(other))),
+                        )
+                    }
+                }
+            }
             while let Some((_, Tok::Chain(f))) = toks.get(i) {
                 match &mut arg {
                     Arg::Field { chain, pos, .. } => {
@@ -680,6 +857,30 @@ impl TreeParser<'_> {
             return perr(line, "missing value for command");
         }
         Ok((Cmd { pos, args }, i))
+    }
+}
+
+/// Go's `item.String()` of a token in "unexpected X in Y" errors.
+fn tok_string(t: &Tok) -> String {
+    let raw = match t {
+        Tok::Field(f) | Tok::Chain(f) => format!(".{f}"),
+        Tok::Dot => ".".into(),
+        Tok::Var(v) => v.clone(),
+        Tok::Str(_, raw) | Tok::Int(_, raw) | Tok::Float(_, raw) => raw.clone(),
+        Tok::Ident(k) if KEYWORDS.contains(&k.as_str()) => return format!("<{k}>"),
+        Tok::Ident(k) => k.clone(),
+        Tok::Pipe => "|".into(),
+        Tok::LParen => "(".into(),
+        Tok::RParen => ")".into(),
+        Tok::Declare => ":=".into(),
+        Tok::Assign => "=".into(),
+        Tok::Comma => ",".into(),
+    };
+    if raw.chars().count() > 10 {
+        let short: String = raw.chars().take(10).collect();
+        format!("{}...", go_quote(&short))
+    } else {
+        go_quote(&raw)
     }
 }
 

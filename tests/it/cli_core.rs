@@ -909,7 +909,10 @@ fn binary_error_texts_and_exit_codes() {
     let (out, _, code) = binary(&["version", "--client"], d.path(), &[]);
     assert_eq!(
         (out.as_str(), code),
-        ("Client Version: v1.36.2-kubectl-rs.0.1.0\n", 0)
+        (
+            "Client Version: v1.36.2-kubectl-rs.0.1.0\nKustomize Version: v5.8.1\n",
+            0
+        )
     );
     // Nothing configured: kubectl's localhost:8080 message (when nothing listens there).
     if std::net::TcpStream::connect("127.0.0.1:8080").is_err() {

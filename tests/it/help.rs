@@ -189,7 +189,7 @@ const MISSING_FLAGS: &[(&str, &[&str])] = &[
             "username",
         ],
     ),
-    ("create", &["edit", "raw", "windows-line-endings"]),
+    ("create", &["edit", "windows-line-endings"]),
     ("create configmap", &["append-hash"]),
     ("create secret generic", &["append-hash"]),
     ("delete", &["raw"]),
@@ -227,7 +227,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "diff",
             "replace",
             "kustomize",
-            "plugin",
         ],
     ),
     (
@@ -275,11 +274,11 @@ fn expected(command: &str, oracle_text: &str) -> String {
         removed_commands = true;
     }
     if command.is_empty() {
-        // kubectl-rs has no plugins: no (empty) plugin group; and it has its own `sandbox`.
+        // kubectl-rs lists no (empty) plugin group; and it has its own `sandbox`.
         text = text.replace("Subcommands provided by plugins:\n\n", "");
         text = text.replace(
-            "  config          Modify kubeconfig files\n",
-            "  config          Modify kubeconfig files\n  sandbox         Run a simulated Kubernetes cluster on this machine (no containers needed)\n",
+            "  plugin          Provides utilities for interacting with plugins\n",
+            "  plugin          Provides utilities for interacting with plugins\n  sandbox         Run a simulated Kubernetes cluster on this machine (no containers needed)\n",
         );
     }
     if removed_commands {
@@ -516,11 +515,9 @@ fn unknown_help_topic_prints_the_root_usage_as_kubectl() {
     );
 }
 
-/// Global flags kubectl has that kubectl-rs does not accept (klog's and the profiler's). v1.36
-/// also adds `--kuberc` ("Promote kuberc to beta": on by default), which kubectl-rs lacks too.
+/// Global flags kubectl has that kubectl-rs does not accept (klog's and the profiler's).
 const MISSING_GLOBAL_FLAGS: &[&str] = &[
     "log-flush-frequency",
-    "match-server-version",
     "profile",
     "profile-output",
     "vmodule",
@@ -534,15 +531,21 @@ fn options_lists_the_global_flags_as_kubectl() {
     let (_dir, ours) = as_kubectl();
     let home = tempfile::tempdir().unwrap();
     let run = |program: &Path| {
+        // v1.33's kuberc is alpha (on with KUBECTL_KUBERC=true); v1.36's is beta, on by default.
         let out = Command::new(program)
             .arg("options")
             .env("HOME", home.path())
+            .env("KUBECTL_KUBERC", "true")
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let mut want = run(&kubectl);
+    // v1.36's --kuberc help also names KUBERC=off (kubectl pkg/kuberc `AddFlags`).
+    let mut want = run(&kubectl).replace(
+        "exporting KUBECTL_KUBERC=false.\n",
+        "exporting KUBECTL_KUBERC=false feature gate or turning off the feature KUBERC=off.\n",
+    );
     for flag in MISSING_GLOBAL_FLAGS {
         want =
             cut_flag(&want, flag).unwrap_or_else(|| panic!("stale gap: options has no --{flag}"));

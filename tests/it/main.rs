@@ -12,6 +12,7 @@ mod common;
 mod apply;
 mod builder;
 mod cli_core;
+mod cmdfix;
 mod completion;
 mod config;
 mod create;

@@ -1,0 +1,490 @@
+//! kuberc (kubectl v1.36 `pkg/kuberc`, beta: on unless `KUBECTL_KUBERC=false`): the user's
+//! preferences file `~/.kube/kuberc` (or `--kuberc FILE`, or `$KUBERC`; `KUBERC=off`
+//! disables it), a `kubectl.config.k8s.io/v1beta1` (or v1alpha1) `Preference` with
+//! `aliases` (a new command name for a command, with `prependArgs`, `appendArgs` and default
+//! flags) and `defaults` (flag values per command). Explicit flags win over both.
+//!
+//! kubectl sets the flag values on its cobra commands; kubectl-rs rewrites argv the same way
+//! before parsing: the alias word becomes its command's words, and each default not given
+//! becomes `--name=value` right after the command's words.
+
+use serde_json::Value;
+
+use crate::context::Env;
+
+use super::argv;
+use clap::CommandFactory;
+
+/// One `name`/`default` pair.
+#[derive(Debug, Clone, PartialEq)]
+struct OptionDefault {
+    name: String,
+    default: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Alias {
+    name: String,
+    command: String,
+    prepend: Vec<String>,
+    append: Vec<String>,
+    options: Vec<OptionDefault>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Defaults {
+    command: String,
+    options: Vec<OptionDefault>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Preference {
+    defaults: Vec<Defaults>,
+    aliases: Vec<Alias>,
+}
+
+/// What applying the preferences gave: the new argv and the warnings for stderr.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Applied {
+    /// argv after aliases and defaults.
+    pub args: Vec<String>,
+    /// Text for stderr (kubectl's `Warning: …` lines).
+    pub warnings: String,
+    /// Whether an alias was expanded (then no plugin is looked up: the alias is a command).
+    pub aliased: bool,
+}
+
+/// kubectl `Preferences.Apply` for argv `args`; `Err` is the text after kubectl's
+/// `error occurred while applying preferences ` (exit 1).
+pub fn apply(args: &[String], env: &Env) -> Result<Applied, String> {
+    let mut out = Applied {
+        args: args.to_vec(),
+        ..Applied::default()
+    };
+    if env.get("KUBECTL_KUBERC") == Some("false") || args.len() <= 1 {
+        return Ok(out);
+    }
+    let explicit = explicit_kuberc(args)?;
+    let Some(pref) = load(explicit.as_deref(), env, &mut out.warnings)
+        .map_err(|e| format!("kuberc error {e}"))?
+    else {
+        return Ok(out);
+    };
+    validate(&pref)?;
+    apply_aliases(&pref, &mut out)?;
+    apply_defaults(&pref, &mut out)?;
+    Ok(out)
+}
+
+/// kubectl `getExplicitKuberc`.
+fn explicit_kuberc(args: &[String]) -> Result<Option<String>, String> {
+    for (i, a) in args.iter().enumerate() {
+        if a == "--" {
+            break;
+        }
+        if a == "--kuberc" {
+            return match args.get(i + 1) {
+                Some(p) => Ok(Some(p.clone())),
+                None => Err("kuberc file is not found".into()),
+            };
+        }
+        if a.contains("--kuberc=") {
+            return match a.split('=').nth(1).filter(|p| !p.is_empty()) {
+                Some(p) => Ok(Some(p.to_string())),
+                None => Err("kuberc file is not found".into()),
+            };
+        }
+    }
+    Ok(None)
+}
+
+/// kubectl `DefaultGetPreferences` (`LoadKuberc` + `decodePreference`).
+fn load(
+    explicit: Option<&str>,
+    env: &Env,
+    warnings: &mut String,
+) -> Result<Option<Preference>, String> {
+    if env.get("KUBERC") == Some("off") {
+        if explicit.is_some() {
+            return Err(
+                "disabling kuberc via KUBERC=off and passing kuberc flag are mutually exclusive"
+                    .into(),
+            );
+        }
+        return Ok(None);
+    }
+    let recommended = format!("{}/.kube/kuberc", env.get("HOME").unwrap_or(""));
+    let (file, explicitly) = match (explicit, env.get("KUBERC").filter(|v| !v.is_empty())) {
+        (Some(f), _) => (f.to_string(), true),
+        (None, Some(k)) => (k.to_string(), true),
+        (None, None) => (recommended, false),
+    };
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if explicitly => {
+            return Err(format!(
+                "kuberc: {}",
+                crate::kubeconfig::resolve::open_error(&file, &e)
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            warnings.push_str(&format!(
+                "kuberc: no preferences loaded from {file}: {}",
+                crate::kubeconfig::resolve::open_error(&file, &e)
+            ));
+            return Ok(None);
+        }
+    };
+    match decode(&text, &file) {
+        Ok(p) => Ok(p),
+        Err(e) if explicitly => Err(format!("kuberc: {e}")),
+        Err(e) => {
+            warnings.push_str(&format!("kuberc: no preferences loaded from {file}: {e}"));
+            Ok(None)
+        }
+    }
+}
+
+/// The first YAML document that is a `kubectl.config.k8s.io` `Preference`.
+fn decode(text: &str, file: &str) -> Result<Option<Preference>, String> {
+    let mut attempted = 0;
+    for doc in crate::manifest::yaml::documents_to_json(text) {
+        let Ok(doc) = doc else {
+            attempted += 1;
+            continue;
+        };
+        if doc.is_null() {
+            continue;
+        }
+        attempted += 1;
+        let api_version = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        if doc.get("kind").and_then(Value::as_str) != Some("Preference") {
+            continue;
+        }
+        let (defaults_key, options_key) = match api_version {
+            "kubectl.config.k8s.io/v1beta1" => ("defaults", "options"),
+            "kubectl.config.k8s.io/v1alpha1" => ("overrides", "flags"),
+            _ => continue,
+        };
+        let options = |v: Option<&Value>| -> Vec<OptionDefault> {
+            v.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|o| OptionDefault {
+                    name: str_of(o, "name"),
+                    default: str_of(o, "default"),
+                })
+                .collect()
+        };
+        let strings = |v: Option<&Value>| -> Vec<String> {
+            v.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        };
+        let pref = Preference {
+            defaults: doc
+                .get(defaults_key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|d| Defaults {
+                    command: str_of(d, "command"),
+                    options: options(d.get(options_key)),
+                })
+                .collect(),
+            aliases: doc
+                .get("aliases")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|a| Alias {
+                    name: str_of(a, "name"),
+                    command: str_of(a, "command"),
+                    prepend: strings(a.get("prependArgs")),
+                    append: strings(a.get("appendArgs")),
+                    options: options(a.get(options_key)),
+                })
+                .collect(),
+        };
+        return Ok(Some(pref));
+    }
+    if attempted > 0 {
+        return Err(format!(
+            "no valid preferences found in {file}, use --v=5 to see details"
+        ));
+    }
+    Ok(None)
+}
+
+fn str_of(v: &Value, k: &str) -> String {
+    v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+/// kubectl `Preferences.validate`.
+fn validate(p: &Preference) -> Result<(), String> {
+    let flags_ok = |opts: &[OptionDefault]| -> Result<(), String> {
+        match opts.iter().find(|o| o.name.starts_with('-')) {
+            Some(o) => Err(format!(
+                "flag name {} should be in long form without dashes",
+                o.name
+            )),
+            None => Ok(()),
+        }
+    };
+    let mut names: Vec<&str> = Vec::new();
+    for a in &p.aliases {
+        if a.name.is_empty() || !a.name.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err("invalid alias name, can only include alphabetical characters".into());
+        }
+        flags_ok(&a.options)?;
+        if names.contains(&a.name.as_str()) {
+            return Err(format!("duplicate alias name {}", a.name));
+        }
+        names.push(&a.name);
+    }
+    for d in &p.defaults {
+        flags_ok(&d.options)?;
+    }
+    Ok(())
+}
+
+/// cobra's `Find` on `words` (no program name): the command path, or `None` when the first
+/// positional word names no command.
+fn find(words: &[String]) -> Option<Vec<String>> {
+    let argv: Vec<String> = std::iter::once(String::new())
+        .chain(words.iter().cloned())
+        .collect();
+    let (found, stop) = argv::walk(&argv);
+    if found.is_empty() && stop.is_some() {
+        return None;
+    }
+    Some(found.iter().map(|&i| argv[i].clone()).collect())
+}
+
+/// The long name and shorthand of flag `name` of the command at `path` (its own flags and
+/// the global ones).
+fn flag(path: &[String], name: &str) -> Option<(String, Option<char>)> {
+    let root = super::Cli::command();
+    let mut cur = &root;
+    for w in path {
+        cur = cur.find_subcommand(w)?;
+    }
+    let found = cur
+        .get_arguments()
+        .chain(root.get_arguments())
+        .find(|a| a.get_long() == Some(name))
+        .map(|a| (name.to_string(), a.get_short()));
+    found
+}
+
+/// The shorthands of the command at `path` (for kubectl's combined-shorthand check).
+fn shorthands(path: &[String]) -> Vec<char> {
+    let root = super::Cli::command();
+    let mut cur = &root;
+    for w in path {
+        match cur.find_subcommand(w) {
+            Some(c) => cur = c,
+            None => break,
+        }
+    }
+    let shorts: Vec<char> = cur
+        .get_arguments()
+        .chain(root.get_arguments())
+        .filter_map(|a| a.get_short())
+        .collect();
+    shorts
+}
+
+/// kubectl `searchInArgs`: whether the flag was given explicitly.
+fn given(name: &str, short: Option<char>, all: &[char], args: &[String]) -> bool {
+    args.iter().any(|a| {
+        if a == &format!("--{name}") || a.starts_with(&format!("--{name}=")) {
+            return true;
+        }
+        let Some(s) = short else { return false };
+        if a.starts_with(&format!("-{s}")) {
+            return true;
+        }
+        let combined =
+            a.len() > 1 && a.starts_with('-') && a[1..].chars().all(|c| c.is_ascii_alphabetic());
+        combined && all.contains(&s) && a[1..].contains(s)
+    })
+}
+
+/// kubectl `applyAliases`.
+fn apply_aliases(p: &Preference, out: &mut Applied) -> Result<(), String> {
+    let args = out.args.clone();
+    if find(&args[1..]).is_some() {
+        return Ok(());
+    }
+    let Some((index, name)) = args
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, a)| !a.starts_with('-') && !a.starts_with("__complete"))
+    else {
+        return Ok(());
+    };
+    let Some(alias) = p.aliases.iter().find(|a| &a.name == name) else {
+        return Ok(());
+    };
+    if find(std::slice::from_ref(&alias.name)).is_some() {
+        out.warnings.push_str(&format!(
+            "Warning: Setting alias {:?} to a built-in command is not supported\n",
+            alias.name
+        ));
+        return Ok(());
+    }
+    let words: Vec<String> = alias.command.split_whitespace().map(String::from).collect();
+    let Some(path) = find(&words) else {
+        return Err(format!(
+            "command {:?} not found to set alias {:?}: []",
+            alias.command, alias.name
+        ));
+    };
+    let all = shorthands(&path);
+    let mut flags = Vec::new();
+    for o in &alias.options {
+        let Some((long, short)) = flag(&path, &o.name) else {
+            return Err(format!(
+                "invalid alias flag {} in alias {}",
+                o.name, args[0]
+            ));
+        };
+        if !given(&long, short, &all, &args) {
+            flags.push(format!("--{long}={}", o.default));
+        }
+    }
+    let mut new = args[..index].to_vec();
+    new.extend(path);
+    new.extend(flags);
+    new.extend(alias.prepend.iter().cloned());
+    new.extend(args[index + 1..].iter().cloned());
+    new.extend(alias.append.iter().cloned());
+    out.args = new;
+    out.aliased = true;
+    Ok(())
+}
+
+/// kubectl `applyOverrides` (`defaults`): for the command run (matched by its name, as
+/// kubectl does), each option not given explicitly.
+fn apply_defaults(p: &Preference, out: &mut Applied) -> Result<(), String> {
+    if out.aliased {
+        // The alias is a command of its own name: no `defaults` entry names it, and one that
+        // does is refused.
+        let alias = &out.args;
+        if let Some(d) = p.defaults.iter().find(|d| {
+            p.aliases
+                .iter()
+                .any(|a| a.name == d.command && alias.contains(&a.name))
+        }) {
+            return Err(format!("alias {} can not be overridden", d.command));
+        }
+        return Ok(());
+    }
+    let args = out.args.clone();
+    let Some(path) = find(&args[1..]) else {
+        return Ok(());
+    };
+    let Some(cmd_name) = path.last() else {
+        return Ok(());
+    };
+    let (positions, _) = argv::walk(&args);
+    let insert_at = positions.last().map_or(1, |i| i + 1);
+    let all = shorthands(&path);
+    let mut flags = Vec::new();
+    for d in &p.defaults {
+        let words: Vec<String> = d.command.split_whitespace().map(String::from).collect();
+        let Some(target) = find(&words) else {
+            out.warnings.push_str(&format!(
+                "Warning: command {:?} not found to set kuberc override\n",
+                d.command
+            ));
+            continue;
+        };
+        if target.last() != Some(cmd_name) {
+            continue;
+        }
+        for o in &d.options {
+            let Some((long, short)) = flag(&path, &o.name) else {
+                return Err(format!("invalid flag {} for command {}", o.name, d.command));
+            };
+            if !given(&long, short, &all, &args) {
+                flags.push(format!("--{long}={}", o.default));
+            }
+        }
+    }
+    let mut new = args[..insert_at].to_vec();
+    new.extend(flags);
+    new.extend(args[insert_at..].iter().cloned());
+    out.args = new;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn pref(yaml: &str) -> Preference {
+        decode(yaml, "f").unwrap().unwrap()
+    }
+
+    #[test]
+    fn aliases_and_defaults_rewrite_argv() {
+        let p = pref("apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ndefaults:\n- command: get\n  options:\n  - name: output\n    default: name\naliases:\n- name: getcm\n  command: get\n  prependArgs: [configmaps]\n  appendArgs: [-A]\n  options:\n  - name: output\n    default: wide\n");
+        let mut a = Applied {
+            args: v(&["k", "getcm", "x"]),
+            ..Default::default()
+        };
+        apply_aliases(&p, &mut a).unwrap();
+        assert_eq!(
+            a.args,
+            v(&["k", "get", "--output=wide", "configmaps", "x", "-A"])
+        );
+        let mut a = Applied {
+            args: v(&["k", "getcm", "-o", "json"]),
+            ..Default::default()
+        };
+        apply_aliases(&p, &mut a).unwrap();
+        assert_eq!(a.args, v(&["k", "get", "configmaps", "-o", "json", "-A"]));
+        let mut a = Applied {
+            args: v(&["k", "get", "pods"]),
+            ..Default::default()
+        };
+        apply_defaults(&p, &mut a).unwrap();
+        assert_eq!(a.args, v(&["k", "get", "--output=name", "pods"]));
+        let mut a = Applied {
+            args: v(&["k", "get", "pods", "-ojson"]),
+            ..Default::default()
+        };
+        apply_defaults(&p, &mut a).unwrap();
+        assert_eq!(a.args, v(&["k", "get", "pods", "-ojson"]));
+        // v1alpha1 spells them overrides/flags.
+        let p = pref("apiVersion: kubectl.config.k8s.io/v1alpha1\nkind: Preference\noverrides:\n- command: get\n  flags:\n  - name: output\n    default: yaml\n");
+        assert_eq!(p.defaults[0].options[0].default, "yaml");
+    }
+
+    #[test]
+    fn invalid_preferences() {
+        let bad = |y: &str| validate(&pref(y)).unwrap_err();
+        assert_eq!(
+            bad("apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\naliases:\n- name: a1\n  command: get\n"),
+            "invalid alias name, can only include alphabetical characters"
+        );
+        assert_eq!(
+            bad("apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ndefaults:\n- command: get\n  options:\n  - name: -o\n    default: x\n"),
+            "flag name -o should be in long form without dashes"
+        );
+        assert_eq!(
+            explicit_kuberc(&v(&["k", "--kuberc"])).unwrap_err(),
+            "kuberc file is not found"
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! cobra's "Did you mean this?" for an unknown command (`Command.SuggestionsFor`): the
+//! available commands within Levenshtein distance 2 of the typed name (ignoring case), or
+//! whose name starts with it, in the order kubectl adds its commands.
+
+use clap::CommandFactory;
+
+/// kubectl v1.36's commands in the order `NewKubectlCommand` adds them (its help groups, then
+/// the other commands): cobra lists suggestions in that order.
+const KUBECTL_ORDER: &[&str] = &[
+    "create",
+    "expose",
+    "run",
+    "set",
+    "explain",
+    "get",
+    "edit",
+    "delete",
+    "rollout",
+    "scale",
+    "autoscale",
+    "certificate",
+    "cluster-info",
+    "top",
+    "cordon",
+    "uncordon",
+    "drain",
+    "taint",
+    "describe",
+    "logs",
+    "attach",
+    "exec",
+    "port-forward",
+    "proxy",
+    "cp",
+    "auth",
+    "debug",
+    "events",
+    "diff",
+    "apply",
+    "patch",
+    "replace",
+    "wait",
+    "kustomize",
+    "label",
+    "annotate",
+    "completion",
+    "alpha",
+    "config",
+    "plugin",
+    "version",
+    "api-versions",
+    "api-resources",
+    "options",
+];
+
+/// cobra's `SuggestionsMinimumDistance` default.
+const MINIMUM_DISTANCE: usize = 2;
+
+/// cobra's `ld`: Levenshtein distance over bytes, case-insensitive.
+fn distance(s: &str, t: &str) -> usize {
+    let s = s.to_lowercase().into_bytes();
+    let t = t.to_lowercase().into_bytes();
+    let mut prev: Vec<usize> = (0..=t.len()).collect();
+    for (i, a) in s.iter().enumerate() {
+        let mut cur = vec![i + 1; t.len() + 1];
+        for (j, b) in t.iter().enumerate() {
+            cur[j + 1] = if a == b {
+                prev[j]
+            } else {
+                1 + prev[j].min(prev[j + 1]).min(cur[j])
+            };
+        }
+        prev = cur;
+    }
+    prev[t.len()]
+}
+
+/// The visible commands, in kubectl's order (commands kubectl lacks, such as `sandbox`, last).
+fn commands() -> Vec<String> {
+    let root = super::Cli::command();
+    let mut names: Vec<String> = root
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| c.get_name().to_string())
+        .collect();
+    let rank = |n: &String| {
+        KUBECTL_ORDER
+            .iter()
+            .position(|k| k == n)
+            .unwrap_or(KUBECTL_ORDER.len())
+    };
+    names.sort_by_key(rank);
+    names
+}
+
+/// The commands cobra suggests for `typed`.
+pub fn suggestions(typed: &str) -> Vec<String> {
+    commands()
+        .into_iter()
+        .filter(|name| {
+            distance(typed, name) <= MINIMUM_DISTANCE
+                || name.to_lowercase().starts_with(&typed.to_lowercase())
+        })
+        .collect()
+}
+
+/// cobra's `findSuggestions` text appended to the unknown-command error (empty if none).
+pub fn did_you_mean(typed: &str) -> String {
+    let found = suggestions(typed);
+    if found.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("\n\nDid you mean this?\n");
+    for name in found {
+        s.push('\t');
+        s.push_str(&name);
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cobra_distance() {
+        assert_eq!(distance("gett", "get"), 1);
+        assert_eq!(distance("foo", "top"), 2);
+        assert_eq!(distance("GET", "get"), 0);
+        assert_eq!(distance("", "cp"), 2);
+        assert_eq!(distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn suggestions_in_kubectl_order() {
+        assert_eq!(suggestions("delet"), ["delete"]);
+        assert_eq!(suggestions("Api-resources"), ["api-resources"]);
+        assert!(suggestions("xyzzyq").is_empty());
+        let ap = suggestions("ap");
+        let pos = |n: &str| ap.iter().position(|x| x == n).unwrap();
+        assert!(pos("apply") < pos("api-versions") && pos("api-versions") < pos("api-resources"));
+    }
+}
