@@ -224,7 +224,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
         &[
             "expose",
             "run",
-            "set",
             "explain",
             "edit",
             "autoscale",
@@ -270,6 +269,10 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
         ],
     ),
     ("create secret", &["docker-registry", "tls"]),
+    (
+        "set",
+        &["env", "resources", "selector", "serviceaccount", "subject"],
+    ),
 ];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.
