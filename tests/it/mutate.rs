@@ -383,3 +383,62 @@ async fn set_image_refuses_bad_input_and_changes_nothing() {
     ])
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_serviceaccount_changes_what_kubectl_changes() {
+    twins(&[
+        &["set", "serviceaccount", "deployment/web", "robot"],
+        // Unchanged objects are patched and printed all the same.
+        &["set", "sa", "deployment/web", "robot"],
+        &[
+            "set",
+            "sa",
+            "deploy",
+            "web",
+            "two",
+            "x",
+            "--dry-run=client",
+            "-o",
+            "name",
+        ],
+        &[
+            "set",
+            "sa",
+            "deploy",
+            "builder",
+            "--all",
+            "--dry-run=server",
+        ],
+        &["set", "sa", "deploy", "builder", "--all", "-o", "yaml"],
+        &["set", "sa", "cronjob/nightly", "cron"],
+        &["set", "sa", "-f", "web.yaml", "filed"],
+        &[
+            "set", "sa", "-f", "web.yaml", "local", "--local", "-o", "json",
+        ],
+        &["set", "sa", "svc/kubernetes", "deploy/web", "x"],
+    ])
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_serviceaccount_refuses_bad_input_and_changes_nothing() {
+    hostile(&[
+        &["set", "sa"],
+        &["set", "sa", "deploy/web"],
+        &["set", "sa", "web", "robot", "--local"],
+        &["set", "sa", "svc/kubernetes", "x"],
+        &["set", "sa", "deploy/web", "pod/nope", "x"],
+        &["set", "sa", "deploy", "x"],
+        &["set", "sa", "deploy/web", "bad name"],
+        &["set", "sa", "deploy/web", "-o", "wide", "x"],
+        &[
+            "set",
+            "sa",
+            "deploy/web",
+            "robot",
+            "--local",
+            "--dry-run=server",
+        ],
+    ])
+    .await;
+}

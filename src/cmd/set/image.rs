@@ -3,11 +3,10 @@
 
 use serde_json::Value;
 
-use crate::client::ClientError;
 use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_selector_with_names, containers_mut, local_resource_error,
-    parse_pairs, pod_spec_mut, send_patch, Printer,
+    aggregate, calculate_patch, check_selector_with_names, containers_mut, go_error,
+    local_resource_error, parse_pairs, pod_spec_mut, send_patch, Printer,
 };
 use crate::context::Context;
 use crate::error::CliError;
@@ -174,14 +173,6 @@ impl ImageArgs {
         }
         printer.finish(ctx)?;
         aggregate(all_errs)
-    }
-}
-
-/// Go's `err.Error()` of an error met sending a request (an API error is its message).
-fn go_error(e: &CliError) -> String {
-    match e {
-        CliError::Client(ClientError::Api(s)) => s.message.clone(),
-        other => flatten(other),
     }
 }
 

@@ -4,6 +4,7 @@
 //! to after the change (`CalculatePatch`), sending it and printing the result.
 
 mod image;
+mod serviceaccount;
 
 use std::io::Write;
 
@@ -18,6 +19,7 @@ use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
 use crate::resource::targets::Target;
 
 pub use image::{ImageArgs, SET_IMAGE_EXAMPLES, SET_IMAGE_LONG, SET_IMAGE_USAGE};
+pub use serviceaccount::{ServiceAccountArgs, SET_SA_EXAMPLES, SET_SA_LONG, SET_SA_USAGE};
 
 /// kubectl's long help of `set`.
 pub const SET_LONG: &str = "Configure application resources.\n\n These commands help you make changes to existing application resources.";
@@ -39,6 +41,10 @@ pub enum SetCommand {
     /// Update the image of a pod template
     #[command(long_about = SET_IMAGE_LONG, after_help = SET_IMAGE_EXAMPLES, override_usage = SET_IMAGE_USAGE)]
     Image(ImageArgs),
+    /// Update the service account of a resource
+    #[command(visible_alias = "sa")]
+    #[command(long_about = SET_SA_LONG, after_help = SET_SA_EXAMPLES, override_usage = SET_SA_USAGE)]
+    Serviceaccount(ServiceAccountArgs),
 }
 
 impl SetArgs {
@@ -46,6 +52,7 @@ impl SetArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         match &self.command {
             SetCommand::Image(a) => a.run(ctx).await,
+            SetCommand::Serviceaccount(a) => a.run(ctx).await,
         }
     }
 }
@@ -286,5 +293,13 @@ pub(crate) fn aggregate(mut errs: Vec<CliError>) -> Result<(), CliError> {
                 })
                 .collect(),
         )),
+    }
+}
+
+/// Go's `err.Error()` of an error met sending a request (an API error is its message).
+pub(crate) fn go_error(e: &CliError) -> String {
+    match e {
+        CliError::Client(crate::client::ClientError::Api(s)) => s.message.clone(),
+        other => crate::resource::flatten(other),
     }
 }
