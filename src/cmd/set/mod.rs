@@ -15,7 +15,7 @@ use crate::client::ApiRequest;
 use crate::cmd::flags::{DryRun, PrintFlags};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
+use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use crate::resource::targets::Target;
 
 pub use image::{ImageArgs, SET_IMAGE_EXAMPLES, SET_IMAGE_LONG, SET_IMAGE_USAGE};
@@ -188,29 +188,7 @@ impl Printer {
             });
         }
         let kyaml = ctx.env.get("KUBECTL_KYAML") != Some("false");
-        let unknown = || {
-            let allowed = OutputFormat::allowed_formats(kyaml)
-                .into_iter()
-                .filter(|f| {
-                    !matches!(
-                        f.as_str(),
-                        "wide" | "custom-columns" | "custom-columns-file"
-                    )
-                })
-                .collect();
-            CliError::from(PrintError::UnknownFormat {
-                format: flags.output.clone(),
-                allowed,
-            })
-        };
-        let format = match OutputFormat::parse(&flags.output, flags.template.as_deref(), kyaml) {
-            Ok(OutputFormat::Table { .. })
-            | Ok(OutputFormat::CustomColumns { .. })
-            | Ok(OutputFormat::CustomColumnsFile { .. })
-            | Err(PrintError::UnknownFormat { .. }) => return Err(unknown()),
-            Ok(f) => f,
-            Err(e) => return Err(e.into()),
-        };
+        let format = OutputFormat::parse_generic(&flags.output, flags.template.as_deref(), kyaml)?;
         let opts = GenericOptions {
             allow_missing_keys: flags.allow_missing_template_keys,
             no_headers: false,
