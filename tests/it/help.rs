@@ -264,7 +264,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "quota",
             "role",
             "rolebinding",
-            "service",
             "token",
         ],
     ),
