@@ -372,6 +372,23 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         }
         (_, [.., "hostPath"]) => return Some(&["path", "type"]),
         (_, [.., "volumes"]) => return Some(VOLUME),
+        (_, [.., "initContainers" | "ephemeralContainers"]) => return Some(CONTAINER),
+        (_, [.., "volumes", "projected"]) => return Some(&["sources", "defaultMode"]),
+        (_, [.., "sources", "configMap" | "secret"]) => {
+            return Some(&["name", "items", "optional"])
+        }
+        (_, [.., "volumes", "configMap"]) => {
+            return Some(&["name", "items", "defaultMode", "optional"])
+        }
+        (_, [.., "downwardAPI"]) => return Some(&["items", "defaultMode"]),
+        (_, [.., "downwardAPI", "items"]) => {
+            return Some(&["path", "fieldRef", "resourceFieldRef", "mode"])
+        }
+        (_, [.., "configMap" | "secret", "items"]) => return Some(&["key", "path", "mode"]),
+        (_, [.., "fieldRef"]) => return Some(&["apiVersion", "fieldPath"]),
+        (_, [.., "serviceAccountToken"]) => {
+            return Some(&["audience", "expirationSeconds", "path"])
+        }
         ("Job", ["spec"]) | ("CronJob", ["spec", "jobTemplate", "spec"]) => return Some(JOB_SPEC),
         ("Job", ["status"]) => return Some(JOB_STATUS),
         ("CronJob", ["spec"]) => return Some(CRONJOB_SPEC),

@@ -268,7 +268,7 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
         ],
     ),
     ("create secret", &["docker-registry", "tls"]),
-    ("set", &["env", "resources", "selector", "subject"]),
+    ("set", &["env", "selector", "subject"]),
 ];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.

@@ -21,6 +21,11 @@ use common::{assert_same, Output, TestEnv};
 const VOLATILE: &[&str] = &["uid", "resourceVersion", "creationTimestamp", "time"];
 
 fn mask(s: &str) -> String {
+    // The service account token volume has a random name.
+    let s = match s.find("kube-api-access-") {
+        Some(i) if s.len() >= i + 21 => s.replace(&s[i..i + 21], "kube-api-access-X"),
+        _ => s.to_string(),
+    };
     let mut out = String::new();
     let mut in_status = false;
     for line in s.lines() {
@@ -562,6 +567,147 @@ async fn create_service_refuses_bad_input_and_changes_nothing() {
             "clusterip",
             "x",
             "--tcp=80",
+            "-o",
+            "wide",
+        ],
+    ])
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_resources_changes_what_kubectl_changes() {
+    twins(&[
+        &[
+            "set",
+            "resources",
+            "deployment/two",
+            "--limits=cpu=0.5,memory=1024Mi",
+        ],
+        // Nothing changes the second time: nothing is sent or printed.
+        &[
+            "set",
+            "resources",
+            "deployment/two",
+            "--limits=cpu=0.5,memory=1024Mi",
+        ],
+        &[
+            "set",
+            "resources",
+            "deploy/two",
+            "-c",
+            "a*",
+            "--requests=cpu=100m",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "set",
+            "resources",
+            "pod/job-pod",
+            "-c",
+            "*i*",
+            "--requests=memory=1e3",
+            "-o",
+            "json",
+        ],
+        &[
+            "set",
+            "resources",
+            "cronjob/nightly",
+            "--limits=cpu=2",
+            "--requests=cpu=1",
+        ],
+        &[
+            "set",
+            "resources",
+            "deploy",
+            "--all",
+            "--limits=cpu=0",
+            "--dry-run=server",
+        ],
+        &[
+            "set",
+            "resources",
+            "deploy",
+            "-l",
+            "tier=front",
+            "--requests=cpu=0.25",
+        ],
+        &[
+            "set",
+            "resources",
+            "-f",
+            "web.yaml",
+            "--limits=memory=64Mi",
+            "--local",
+            "-o",
+            "json",
+        ],
+        &[
+            "set",
+            "resources",
+            "deploy/web",
+            "deploy/two",
+            "-c",
+            "nginx",
+            "--limits=cpu=3",
+        ],
+        &[
+            "set",
+            "resources",
+            "svc/kubernetes",
+            "deploy/web",
+            "--limits=cpu=4",
+        ],
+    ])
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_resources_refuses_bad_input_and_changes_nothing() {
+    hostile(&[
+        &["set", "resources", "deploy/two"],
+        &[
+            "set",
+            "resources",
+            "deploy/two",
+            "-c",
+            "x",
+            "--requests=cpu=1",
+        ],
+        &["set", "resources", "deploy/two", "--limits=cpu"],
+        &["set", "resources", "deploy/two", "--limits=cpu=abc"],
+        &["set", "resources", "deploy/two", "--limits=cpu=1Qi"],
+        &[
+            "set",
+            "resources",
+            "deploy/two",
+            "--limits=cpu=1",
+            "--requests=cpu=2",
+        ],
+        &[
+            "set",
+            "resources",
+            "deploy/two",
+            "--limits=cpu=1",
+            "--local",
+        ],
+        &[
+            "set",
+            "resources",
+            "--all",
+            "-l",
+            "a=b",
+            "deploy",
+            "--limits=cpu=1",
+        ],
+        &["set", "resources", "svc/kubernetes", "--limits=cpu=1"],
+        &["set", "resources", "deploy/nope", "--limits=cpu=1"],
+        &[
+            "set",
+            "resources",
+            "deploy/web",
+            "--limits=cpu=1",
             "-o",
             "wide",
         ],

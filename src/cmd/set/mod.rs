@@ -4,6 +4,7 @@
 //! to after the change (`CalculatePatch`), sending it and printing the result.
 
 mod image;
+mod resources;
 mod serviceaccount;
 
 use std::io::Write;
@@ -19,6 +20,9 @@ use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use crate::resource::targets::Target;
 
 pub use image::{ImageArgs, SET_IMAGE_EXAMPLES, SET_IMAGE_LONG, SET_IMAGE_USAGE};
+pub use resources::{
+    ResourcesArgs, SET_RESOURCES_EXAMPLES, SET_RESOURCES_LONG, SET_RESOURCES_USAGE,
+};
 pub use serviceaccount::{ServiceAccountArgs, SET_SA_EXAMPLES, SET_SA_LONG, SET_SA_USAGE};
 
 /// kubectl's long help of `set`.
@@ -41,6 +45,9 @@ pub enum SetCommand {
     /// Update the image of a pod template
     #[command(long_about = SET_IMAGE_LONG, after_help = SET_IMAGE_EXAMPLES, override_usage = SET_IMAGE_USAGE)]
     Image(ImageArgs),
+    /// Update resource requests/limits on objects with pod templates
+    #[command(long_about = SET_RESOURCES_LONG, after_help = SET_RESOURCES_EXAMPLES, override_usage = SET_RESOURCES_USAGE)]
+    Resources(ResourcesArgs),
     /// Update the service account of a resource
     #[command(visible_alias = "sa")]
     #[command(long_about = SET_SA_LONG, after_help = SET_SA_EXAMPLES, override_usage = SET_SA_USAGE)]
@@ -52,6 +59,7 @@ impl SetArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         match &self.command {
             SetCommand::Image(a) => a.run(ctx).await,
+            SetCommand::Resources(a) => a.run(ctx).await,
             SetCommand::Serviceaccount(a) => a.run(ctx).await,
         }
     }
@@ -280,4 +288,31 @@ pub(crate) fn go_error(e: &CliError) -> String {
         CliError::Client(crate::client::ClientError::Api(s)) => s.message.clone(),
         other => crate::resource::flatten(other),
     }
+}
+
+/// kubectl's `selectString`: `spec` with non-greedy `*` wildcards, ported with its quirks.
+pub(crate) fn select_string(s: &str, spec: &str) -> bool {
+    if spec == "*" {
+        return true;
+    }
+    if !spec.contains('*') {
+        return s == spec;
+    }
+    let parts: Vec<&str> = spec.split('*').collect();
+    let mut pos: i64 = 0;
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() {
+            continue;
+        }
+        let rest = s.get(pos as usize..).unwrap_or("");
+        let next = rest.find(part).map_or(-1, |n| n as i64);
+        if next < pos
+            || (i == 0 && pos != 0)
+            || (i == parts.len() - 1 && s.len() as i64 != part.len() as i64 + next)
+        {
+            return false;
+        }
+        pos = next;
+    }
+    true
 }
