@@ -88,7 +88,13 @@ pub async fn find(ctx: &Context, spec: &FindSpec) -> Result<Vec<Target>, CliErro
     }
 }
 
-async fn visit(ctx: &Context, spec: &FindSpec) -> Result<Vec<Result<Target, CliError>>, CliError> {
+/// The builder's stream with `ContinueOnError`: each target or the error met in its place
+/// (for commands that visit what they can and report the rest), or the builder's own
+/// argument errors.
+pub async fn visit(
+    ctx: &Context,
+    spec: &FindSpec,
+) -> Result<Vec<Result<Target, CliError>>, CliError> {
     if spec.local {
         if spec.files.is_empty() {
             return Err(crate::resource::missing_resource_error());

@@ -26,6 +26,16 @@ fn mask(s: &str) -> String {
         Some(i) if s.len() >= i + 21 => s.replace(&s[i..i + 21], "kube-api-access-X"),
         _ => s.to_string(),
     };
+    // Cluster IPs are allocated at random (10.96.0.0/12).
+    let mut s = s;
+    let mut from = 0;
+    while let Some(i) = s[from..].find("10.96.").map(|i| i + from) {
+        let end = s[i + 6..]
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .map_or(s.len(), |e| e + i + 6);
+        s.replace_range(i..end, "CLUSTER-IP");
+        from = i + "CLUSTER-IP".len();
+    }
     let mut out = String::new();
     let mut in_status = false;
     for line in s.lines() {
@@ -711,6 +721,59 @@ async fn set_resources_refuses_bad_input_and_changes_nothing() {
             "-o",
             "wide",
         ],
+    ])
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_selector_changes_what_kubectl_changes() {
+    twins(&[
+        &["create", "service", "clusterip", "s1", "--tcp=80"],
+        &["create", "service", "clusterip", "s2", "--tcp=81"],
+        &["set", "selector", "svc/s1", "app=web,tier=front"],
+        // Unchanged objects are patched and printed all the same.
+        &["set", "selector", "svc/s1", "app=web,tier=front"],
+        &[
+            "set",
+            "selector",
+            "svc/s1",
+            "a==b",
+            "--dry-run=client",
+            "-o",
+            "json",
+        ],
+        &["set", "selector", "svc", "--all", "x=y", "-o", "yaml"],
+        // An empty selector removes it.
+        &["set", "selector", "svc/s2", ""],
+        // Failures are reported after the others are done.
+        &["set", "selector", "deploy/web", "svc/s2", "svc/nope", "k=v"],
+        &["set", "selector", "svc/s1", "deploy/web", "a in (b)"],
+        &["set", "selector", "-f", "web.yaml", "k=v"],
+    ])
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_selector_refuses_bad_input_and_changes_nothing() {
+    hostile(&[
+        &["set", "selector"],
+        &["set", "selector", "svc/kubernetes"],
+        &["set", "selector", "svc/kubernetes", "a!=b"],
+        &["set", "selector", "svc/kubernetes", "a>1"],
+        &["set", "selector", "svc/kubernetes", "a=b=c"],
+        &["set", "selector", "svc/kubernetes", "!a"],
+        &["set", "selector", "svc/kubernetes", "a notin (b,c),d"],
+        &["set", "selector", "svc/kubernetes", "x=y", "--local"],
+        &[
+            "set",
+            "selector",
+            "svc/kubernetes",
+            "x=y",
+            "--resource-version=1",
+        ],
+        &["set", "selector", "svc/kubernetes", "x=y", "-o", "wide"],
+        &["set", "selector", "deploy/web", "x=y"],
+        &["set", "selector", "svc/nope", "x=y"],
     ])
     .await;
 }

@@ -5,6 +5,7 @@
 
 mod image;
 mod resources;
+mod selector;
 mod serviceaccount;
 
 use std::io::Write;
@@ -23,6 +24,7 @@ pub use image::{ImageArgs, SET_IMAGE_EXAMPLES, SET_IMAGE_LONG, SET_IMAGE_USAGE};
 pub use resources::{
     ResourcesArgs, SET_RESOURCES_EXAMPLES, SET_RESOURCES_LONG, SET_RESOURCES_USAGE,
 };
+pub use selector::{SelectorArgs, SET_SELECTOR_EXAMPLES, SET_SELECTOR_LONG, SET_SELECTOR_USAGE};
 pub use serviceaccount::{ServiceAccountArgs, SET_SA_EXAMPLES, SET_SA_LONG, SET_SA_USAGE};
 
 /// kubectl's long help of `set`.
@@ -48,6 +50,9 @@ pub enum SetCommand {
     /// Update resource requests/limits on objects with pod templates
     #[command(long_about = SET_RESOURCES_LONG, after_help = SET_RESOURCES_EXAMPLES, override_usage = SET_RESOURCES_USAGE)]
     Resources(ResourcesArgs),
+    /// Set the selector on a resource
+    #[command(long_about = SET_SELECTOR_LONG, after_help = SET_SELECTOR_EXAMPLES, override_usage = SET_SELECTOR_USAGE)]
+    Selector(SelectorArgs),
     /// Update the service account of a resource
     #[command(visible_alias = "sa")]
     #[command(long_about = SET_SA_LONG, after_help = SET_SA_EXAMPLES, override_usage = SET_SA_USAGE)]
@@ -60,6 +65,7 @@ impl SetArgs {
         match &self.command {
             SetCommand::Image(a) => a.run(ctx).await,
             SetCommand::Resources(a) => a.run(ctx).await,
+            SetCommand::Selector(a) => a.run(ctx).await,
             SetCommand::Serviceaccount(a) => a.run(ctx).await,
         }
     }
