@@ -8,7 +8,7 @@ use std::path::Path;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use crate::apply::{set_last_applied, to_go_json};
+use crate::apply::to_go_json;
 use crate::client::{ApiRequest, Method};
 use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::{Context, Env};
@@ -150,6 +150,17 @@ pub enum Generator {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Create a quota with the specified name
+    #[command(visible_alias = "resourcequota")]
+    #[command(long_about = crate::cmd::create::quota::CREATE_QUOTA_LONG, after_help = crate::cmd::create::quota::CREATE_QUOTA_EXAMPLES, override_usage = crate::cmd::create::quota::CREATE_QUOTA_USAGE)]
+    Quota {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        quota: crate::cmd::create::quota::QuotaFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Create a service using a specified subcommand
     #[command(subcommand, visible_alias = "svc")]
     #[command(long_about = crate::cmd::create::service::CREATE_SERVICE_LONG, override_usage = crate::cmd::create::service::CREATE_SERVICE_USAGE)]
@@ -213,12 +224,14 @@ impl Generator {
             Generator::Job { .. } => "kubectl-rs create job",
             Generator::Cronjob { .. } => "kubectl-rs create cronjob",
             Generator::Service(k) => k.command(),
+            Generator::Quota { .. } => "kubectl-rs create quota",
         }
     }
 
     fn parts(&self) -> (&[String], &CommonArgs) {
         match self {
             Generator::Service(k) => k.parts(),
+            Generator::Quota { names, common, .. } => (names, common),
             Generator::Namespace { names, common }
             | Generator::Configmap { names, common, .. }
             | Generator::Deployment { names, common, .. }
@@ -240,6 +253,7 @@ impl Generator {
         };
         match self {
             Generator::Service(k) => return k.run(ctx, name).await,
+            Generator::Quota { quota, .. } => return quota.run(ctx, common, name).await,
             Generator::Deployment { image, .. } if image.is_empty() => {
                 return Err(CliError::msg("required flag(s) \"image\" not set"));
             }
@@ -343,11 +357,11 @@ impl Generator {
                     wrap: Some("failed to create cronjob: "),
                 }
             }
-            // Built in create/service.rs (its run returns before this).
-            Generator::Service(k) => {
+            // Built in create/service.rs and create/quota.rs (their runs return before this).
+            Generator::Service(_) | Generator::Quota { .. } => {
                 return Err(CliError::msg(format!(
                     "{} builds its own object",
-                    k.command()
+                    self.command()
                 )))
             }
             Generator::Serviceaccount { .. } => Built {
@@ -545,7 +559,21 @@ pub(crate) async fn submit(
 ) -> Result<(), CliError> {
     let printer = printer(common)?;
     if common.save_config {
-        set_last_applied(&mut built.object)?;
+        // cmdutil `CreateOrUpdateAnnotation` on the typed object: its compact JSON in Go
+        // struct order, without an empty `annotations`.
+        let value = crate::print::json::to_go_json_typed_line(&built.object);
+        let meta = built.object["metadata"]
+            .as_object_mut()
+            .ok_or_else(|| CliError::msg("metadata is not a JSON object"))?;
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                "kubectl.kubernetes.io/last-applied-configuration".into(),
+                Value::String(value),
+            );
+        }
     }
     let object = if dry_run == DryRun::Client {
         built.object

@@ -267,7 +267,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "ingress",
             "poddisruptionbudget",
             "priorityclass",
-            "quota",
             "role",
             "rolebinding",
             "token",

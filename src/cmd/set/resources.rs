@@ -9,7 +9,7 @@ use crate::cmd::set::{
     pod_spec_mut, select_string, send_patch, Printer,
 };
 use crate::context::Context;
-use crate::describe::quantity::Quantity;
+use crate::describe::quantity::parse_resource_list;
 use crate::error::CliError;
 use crate::resource::flatten;
 use crate::resource::targets::{find, FindSpec};
@@ -116,8 +116,8 @@ impl ResourcesArgs {
         if self.limits.is_empty() && self.requests.is_empty() {
             return Err(CliError::msg("you must specify an update to requests or limits (in the form of --requests/--limits)"));
         }
-        let limits = parse_resource_list(&self.limits)?;
-        let requests = parse_resource_list(&self.requests)?;
+        let limits = parse_resource_list(&self.limits).map_err(CliError::msg)?;
+        let requests = parse_resource_list(&self.requests).map_err(CliError::msg)?;
 
         // Run.
         let mut errs = Vec::new();
@@ -209,26 +209,4 @@ fn set_list(container: &mut Value, field: &str, list: &Option<Map<String, Value>
             m.insert(k.clone(), v.clone());
         }
     }
-}
-
-/// kubectl v1.36's `populateResourceListV1`: `name=quantity,…`, each quantity in its canonical form
-/// (as the typed object is encoded).
-fn parse_resource_list(spec: &str) -> Result<Option<Map<String, Value>>, CliError> {
-    if spec.is_empty() {
-        return Ok(None);
-    }
-    let mut out = Map::new();
-    for statement in spec.split(',') {
-        let parts: Vec<&str> = statement.split('=').collect();
-        if parts.len() != 2 {
-            return Err(CliError::msg(format!(
-                "Invalid argument syntax {statement}, expected <resource>=<value>"
-            )));
-        }
-        let q = Quantity::parse(parts[1]).ok_or_else(|| {
-            CliError::msg("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
-        })?;
-        out.insert(parts[0].to_string(), Value::String(q.to_string()));
-    }
-    Ok(Some(out))
 }
