@@ -2,6 +2,9 @@
 //! (kubectl `pkg/cmd/create/create.go` `RunCreate`). The generator subcommands
 //! (`create namespace`, `create deployment`, …) live in `create_generators.rs`.
 
+pub mod quota;
+pub mod service;
+
 use std::io::Write;
 
 use crate::apply::{set_last_applied, to_go_json};

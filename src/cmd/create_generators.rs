@@ -8,7 +8,7 @@ use std::path::Path;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use crate::apply::{set_last_applied, to_go_json};
+use crate::apply::to_go_json;
 use crate::client::{ApiRequest, Method};
 use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::{Context, Env};
@@ -146,6 +146,21 @@ pub enum Generator {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Create a quota with the specified name
+    #[command(visible_alias = "resourcequota")]
+    #[command(long_about = crate::cmd::create::quota::CREATE_QUOTA_LONG, after_help = crate::cmd::create::quota::CREATE_QUOTA_EXAMPLES, override_usage = crate::cmd::create::quota::CREATE_QUOTA_USAGE)]
+    Quota {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        quota: crate::cmd::create::quota::QuotaFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a service using a specified subcommand
+    #[command(subcommand, visible_alias = "svc")]
+    #[command(long_about = crate::cmd::create::service::CREATE_SERVICE_LONG, override_usage = crate::cmd::create::service::CREATE_SERVICE_USAGE)]
+    Service(crate::cmd::create::service::ServiceKind),
     /// Create a service account with the specified name
     #[command(visible_alias = "sa")]
     #[command(long_about = CREATE_SERVICEACCOUNT_LONG, after_help = CREATE_SERVICEACCOUNT_EXAMPLES, override_usage = CREATE_SERVICEACCOUNT_USAGE)]
@@ -181,16 +196,16 @@ pub enum SecretKind {
 }
 
 /// What each generator builds and where it goes.
-struct Built {
-    object: Value,
+pub(crate) struct Built {
+    pub(crate) object: Value,
     /// The plural resource (`configmaps`); its group version is the object's `apiVersion`.
-    collection: String,
+    pub(crate) collection: String,
     /// False for cluster-scoped kinds (`namespaces`).
-    namespaced: bool,
+    pub(crate) namespaced: bool,
     /// `configmap`, `deployment.apps`, ...: the `-o name` / "created" prefix.
-    display: &'static str,
+    pub(crate) display: &'static str,
     /// How kubectl wraps a failed create (`failed to create configmap: `); None: unwrapped.
-    wrap: Option<&'static str>,
+    pub(crate) wrap: Option<&'static str>,
 }
 
 impl Generator {
@@ -204,11 +219,15 @@ impl Generator {
             Generator::Serviceaccount { .. } => "kubectl-rs create serviceaccount",
             Generator::Job { .. } => "kubectl-rs create job",
             Generator::Cronjob { .. } => "kubectl-rs create cronjob",
+            Generator::Service(k) => k.command(),
+            Generator::Quota { .. } => "kubectl-rs create quota",
         }
     }
 
     fn parts(&self) -> (&[String], &CommonArgs) {
         match self {
+            Generator::Service(k) => k.parts(),
+            Generator::Quota { names, common, .. } => (names, common),
             Generator::Namespace { names, common }
             | Generator::Configmap { names, common, .. }
             | Generator::Deployment { names, common, .. }
@@ -229,6 +248,8 @@ impl Generator {
             });
         };
         match self {
+            Generator::Service(k) => return k.run(ctx, name).await,
+            Generator::Quota { quota, .. } => return quota.run(ctx, common, name).await,
             Generator::Deployment { image, .. } if image.is_empty() => {
                 return Err(CliError::msg("required flag(s) \"image\" not set"));
             }
@@ -271,50 +292,7 @@ impl Generator {
                 built.object = job_from(ctx, from, name, meta_ns, &namespace).await?;
             }
         }
-        if common.save_config.value {
-            set_last_applied(&mut built.object)?;
-        }
-        let object = if dry_run == DryRun::Client {
-            built.object
-        } else {
-            let (group, version) = match built.object["apiVersion"].as_str() {
-                Some(gv) => gv.split_once('/').unwrap_or(("", gv)),
-                None => ("", "v1"),
-            };
-            let path = crate::client::ResourcePath {
-                group,
-                version,
-                resource: &built.collection,
-                namespace: built.namespaced.then_some(namespace.as_str()),
-                name: None,
-                subresource: None,
-            }
-            .build();
-            let sent = match path {
-                Ok(path) => {
-                    let mut req = ApiRequest::new(Method::POST, path);
-                    req.headers
-                        .push(("Content-Type".into(), "application/json".into()));
-                    req.body = Some(to_go_json(&built.object).into_bytes());
-                    let req = dry_run
-                        .query(req)
-                        .query("fieldManager", common.field_manager.as_str())
-                        .query("fieldValidation", validation);
-                    ctx.client()?.send_json(&req).await
-                }
-                Err(e) => Err(e.into()),
-            };
-            match sent {
-                Ok(v) => v,
-                Err(e) => {
-                    return Err(match built.wrap {
-                        None => e.into(),
-                        Some(prefix) => CliError::msg(format!("{prefix}{e}")),
-                    })
-                }
-            }
-        };
-        print(ctx, common, &object, built.display, dry_run)
+        submit(ctx, common, built, &namespace, dry_run, validation).await
     }
 
     fn build(&self, name: &str, namespace: Option<&str>, env: &Env) -> Result<Built, CliError> {
@@ -374,6 +352,13 @@ impl Generator {
                     display: "cronjob.batch",
                     wrap: Some("failed to create cronjob: "),
                 }
+            }
+            // Built in create/service.rs and create/quota.rs (their runs return before this).
+            Generator::Service(_) | Generator::Quota { .. } => {
+                return Err(CliError::msg(format!(
+                    "{} builds its own object",
+                    self.command()
+                )))
             }
             Generator::Serviceaccount { .. } => Built {
                 object: json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta}),
@@ -558,31 +543,112 @@ async fn job_from(
     )
 }
 
-/// The printed line, or the object in the `-o` format.
-fn print(
+/// Saves the configuration when asked, creates the object (unless `--dry-run=client`) and
+/// prints it: the part every generator shares.
+pub(crate) async fn submit(
     ctx: &Context,
     common: &CommonArgs,
-    object: &Value,
-    display: &str,
+    mut built: Built,
+    namespace: &str,
     dry_run: DryRun,
+    validation: &str,
 ) -> Result<(), CliError> {
-    if common.print.output.is_empty() {
-        let name = object["metadata"]["name"].as_str().unwrap_or_default();
-        let line = format!("{display}/{name} created{}\n", dry_run.suffix());
-        ctx.out().write_all(line.as_bytes())?;
-        return Ok(());
+    let printer = printer(common)?;
+    if common.save_config.value {
+        // cmdutil `CreateOrUpdateAnnotation` on the typed object: its compact JSON in Go
+        // struct order, without an empty `annotations`.
+        let value = crate::print::json::to_go_json_typed_line(&built.object);
+        let meta = built.object["metadata"]
+            .as_object_mut()
+            .ok_or_else(|| CliError::msg("metadata is not a JSON object"))?;
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                "kubectl.kubernetes.io/last-applied-configuration".into(),
+                Value::String(value),
+            );
+        }
     }
-    let format = OutputFormat::parse(&common.print.output, common.print.template.as_deref(), true)?;
+    let object = if dry_run == DryRun::Client {
+        built.object
+    } else {
+        let (group, version) = match built.object["apiVersion"].as_str() {
+            Some(gv) => gv.split_once('/').unwrap_or(("", gv)),
+            None => ("", "v1"),
+        };
+        let path = crate::client::ResourcePath {
+            group,
+            version,
+            resource: &built.collection,
+            namespace: built.namespaced.then_some(namespace),
+            name: None,
+            subresource: None,
+        }
+        .build();
+        let sent = match path {
+            Ok(path) => {
+                let mut req = ApiRequest::new(Method::POST, path);
+                req.headers
+                    .push(("Content-Type".into(), "application/json".into()));
+                req.body = Some(to_go_json(&built.object).into_bytes());
+                let req = dry_run
+                    .query(req)
+                    .query("fieldManager", common.field_manager.as_str())
+                    .query("fieldValidation", validation);
+                ctx.client()?.send_json(&req).await
+            }
+            Err(e) => Err(e.into()),
+        };
+        match sent {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(match built.wrap {
+                    None => e.into(),
+                    Some(prefix) => CliError::msg(format!("{prefix}{e}")),
+                })
+            }
+        }
+    };
+    print(ctx, printer, &object, built.display, dry_run)
+}
+
+/// kubectl's `PrintFlags.ToPrinter`, done before anything is sent (a bad `-o` creates
+/// nothing): None for the "created" line.
+fn printer(common: &CommonArgs) -> Result<Option<GenericPrinter>, CliError> {
+    if common.print.output.is_empty() {
+        return Ok(None);
+    }
+    let format =
+        OutputFormat::parse_generic(&common.print.output, common.print.template.as_deref(), true)?;
     let opts = GenericOptions {
         show_managed_fields: common.print.show_managed_fields,
         allow_missing_keys: common.print.allow_missing_template_keys,
         ..GenericOptions::default()
     };
     // kubectl prints the typed objects its generators use: JSON in Go struct order.
-    let mut printer = GenericPrinter::new(&format, &opts, &|p| {
+    let printer = GenericPrinter::new(&format, &opts, &|p| {
         std::fs::read_to_string(p).map_err(|e| e.to_string())
     })?
     .typed();
+    Ok(Some(printer))
+}
+
+/// The printed line, or the object in the `-o` format.
+fn print(
+    ctx: &Context,
+    printer: Option<GenericPrinter>,
+    object: &Value,
+    display: &str,
+    dry_run: DryRun,
+) -> Result<(), CliError> {
+    let Some(mut printer) = printer else {
+        let name = object["metadata"]["name"].as_str().unwrap_or_default();
+        let line = format!("{display}/{name} created{}\n", dry_run.suffix());
+        ctx.out().write_all(line.as_bytes())?;
+        return Ok(());
+    };
     let mut out = ctx.out();
     printer
         .print(object, &mut **out)

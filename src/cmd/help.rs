@@ -205,8 +205,14 @@ fn usage_sections(cmd: &Command, path: &[&str]) -> String {
             .get_overridden_usage()
             .map(|u| u.to_string())
             .unwrap_or_else(|| cmd.get_name().to_string());
-        let mut usage = format!("kubectl {} {use_line}", path_tail(&parents));
-        usage = usage.replace("  ", " ");
+        // Only the joints are single-spaced: a `Use` may hold two spaces (`set resources`).
+        let tail = path_tail(&parents);
+        let mut usage = ["kubectl", tail.trim(), use_line.as_str()]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
         if !usage.contains("[options]") {
             usage.push_str(" [options]");
         }

@@ -32,6 +32,7 @@ pub mod sandbox;
 pub mod sandbox_demo;
 pub mod sandbox_kubeconfig;
 pub mod scale;
+pub mod set;
 pub mod suggest;
 pub mod version;
 pub mod wait;
@@ -94,6 +95,10 @@ pub enum Command {
     #[command(display_order = 400)]
     #[command(long_about = scale::SCALE_LONG, after_help = scale::SCALE_EXAMPLES, override_usage = scale::SCALE_USAGE)]
     Scale(scale::ScaleArgs),
+    /// Set specific features on objects
+    #[command(display_order = 95)]
+    #[command(long_about = set::SET_LONG, override_usage = set::SET_USAGE)]
+    Set(set::SetArgs),
     /// Wait for a specific condition on one or many resources
     #[command(display_order = 210)]
     #[command(long_about = wait::WAIT_LONG, after_help = wait::WAIT_EXAMPLES, override_usage = wait::WAIT_USAGE)]
@@ -172,6 +177,7 @@ impl Command {
             Command::Annotate(_) => "annotate",
             Command::Patch(_) => "patch",
             Command::Scale(_) => "scale",
+            Command::Set(_) => "set",
             Command::Wait(_) => "wait",
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
@@ -332,6 +338,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Annotate(a) => a.run(ctx).await,
         Command::Patch(a) => a.run(ctx).await,
         Command::Scale(a) => a.run(ctx).await,
+        Command::Set(a) => a.run(ctx).await,
         Command::Wait(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),

@@ -216,6 +216,33 @@ impl std::fmt::Display for Quantity {
     }
 }
 
+/// kubectl v1.36's `populateResourceListV1` (`set resources`, `create quota`): `name=quantity,…`, each quantity in its canonical form
+/// (as the typed object is encoded).
+pub fn parse_resource_list(
+    spec: &str,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, String> {
+    if spec.is_empty() {
+        return Ok(None);
+    }
+    let mut out = serde_json::Map::new();
+    for statement in spec.split(',') {
+        let parts: Vec<&str> = statement.split('=').collect();
+        if parts.len() != 2 {
+            return Err(format!(
+                "Invalid argument syntax {statement}, expected <resource>=<value>"
+            ));
+        }
+        let q = Quantity::parse(parts[1]).ok_or_else(|| {
+            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'".to_string()
+        })?;
+        out.insert(
+            parts[0].to_string(),
+            serde_json::Value::String(q.to_string()),
+        );
+    }
+    Ok(Some(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -287,6 +287,28 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         "failureThreshold",
         "terminationGracePeriodSeconds",
     ];
+    const SERVICE_SPEC: &[&str] = &[
+        "ports",
+        "selector",
+        "clusterIP",
+        "clusterIPs",
+        "type",
+        "externalIPs",
+        "sessionAffinity",
+        "loadBalancerIP",
+        "loadBalancerSourceRanges",
+        "externalName",
+        "externalTrafficPolicy",
+        "healthCheckNodePort",
+        "publishNotReadyAddresses",
+        "sessionAffinityConfig",
+        "ipFamilies",
+        "ipFamilyPolicy",
+        "allocateLoadBalancerNodePorts",
+        "loadBalancerClass",
+        "internalTrafficPolicy",
+        "trafficDistribution",
+    ];
     const VOLUME_MOUNT: &[&str] = &[
         "name",
         "readOnly",
@@ -297,6 +319,21 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         "subPathExpr",
     ];
     match (kind, path) {
+        ("Service", ["spec"]) => return Some(SERVICE_SPEC),
+        ("Service", ["spec", "ports"]) => {
+            return Some(&[
+                "name",
+                "protocol",
+                "appProtocol",
+                "port",
+                "targetPort",
+                "nodePort",
+            ])
+        }
+        ("Service", ["status"]) => return Some(&["loadBalancer", "conditions"]),
+        ("Pod", ["spec"]) => return Some(POD_SPEC),
+        ("ResourceQuota", ["spec"]) => return Some(&["hard", "scopes", "scopeSelector"]),
+        ("ResourceQuota", ["status"]) => return Some(&["hard", "used"]),
         ("ControllerRevision", []) => {
             return Some(&["kind", "apiVersion", "metadata", "data", "revision"])
         }
@@ -335,6 +372,23 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         }
         (_, [.., "hostPath"]) => return Some(&["path", "type"]),
         (_, [.., "volumes"]) => return Some(VOLUME),
+        (_, [.., "initContainers" | "ephemeralContainers"]) => return Some(CONTAINER),
+        (_, [.., "volumes", "projected"]) => return Some(&["sources", "defaultMode"]),
+        (_, [.., "sources", "configMap" | "secret"]) => {
+            return Some(&["name", "items", "optional"])
+        }
+        (_, [.., "volumes", "configMap"]) => {
+            return Some(&["name", "items", "defaultMode", "optional"])
+        }
+        (_, [.., "downwardAPI"]) => return Some(&["items", "defaultMode"]),
+        (_, [.., "downwardAPI", "items"]) => {
+            return Some(&["path", "fieldRef", "resourceFieldRef", "mode"])
+        }
+        (_, [.., "configMap" | "secret", "items"]) => return Some(&["key", "path", "mode"]),
+        (_, [.., "fieldRef"]) => return Some(&["apiVersion", "fieldPath"]),
+        (_, [.., "serviceAccountToken"]) => {
+            return Some(&["audience", "expirationSeconds", "path"])
+        }
         ("Job", ["spec"]) | ("CronJob", ["spec", "jobTemplate", "spec"]) => return Some(JOB_SPEC),
         ("Job", ["status"]) => return Some(JOB_STATUS),
         ("CronJob", ["spec"]) => return Some(CRONJOB_SPEC),

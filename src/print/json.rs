@@ -173,6 +173,16 @@ fn strip_one(obj: &mut Value) {
     }
 }
 
+/// A typed object as client-go's JSON encoder writes it: compact, keys in Go struct order,
+/// and a newline (what kubectl stores in the last-applied annotation of objects it builds).
+pub fn to_go_json_typed_line(obj: &Value) -> String {
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
+    let order = |path: &[&str]| super::goorder::field_order(kind, path);
+    let mut text = to_go_json_ordered(obj, "", &order);
+    text.push('\n');
+    text
+}
+
 /// [`print_json`] for a typed object: keys in Go struct order.
 pub fn print_json_typed(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
     let kind = obj

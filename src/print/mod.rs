@@ -151,6 +151,35 @@ impl OutputFormat {
         v
     }
 
+    /// [`OutputFormat::parse`] for commands whose printer is cli-runtime's `PrintFlags` alone
+    /// (no table, no custom columns: `create`, `set`, `label`): anything else is
+    /// `unable to match a printer` with the formats they do have.
+    pub fn parse_generic(
+        output: &str,
+        template: Option<&str>,
+        kyaml_enabled: bool,
+    ) -> Result<Self, PrintError> {
+        let unknown = || PrintError::UnknownFormat {
+            format: output.to_string(),
+            allowed: OutputFormat::allowed_formats(kyaml_enabled)
+                .into_iter()
+                .filter(|f| {
+                    !matches!(
+                        f.as_str(),
+                        "wide" | "custom-columns" | "custom-columns-file"
+                    )
+                })
+                .collect(),
+        };
+        match OutputFormat::parse(output, template, kyaml_enabled) {
+            Ok(OutputFormat::Table { .. })
+            | Ok(OutputFormat::CustomColumns { .. })
+            | Ok(OutputFormat::CustomColumnsFile { .. })
+            | Err(PrintError::UnknownFormat { .. }) => Err(unknown()),
+            other => other,
+        }
+    }
+
     /// Parses `-o` (`output`) with `--template` (`template`); `kyaml_enabled` is false only when
     /// `KUBECTL_KYAML=false`.
     pub fn parse(

@@ -7,6 +7,7 @@
 
 pub mod errors;
 pub mod helper;
+pub mod targets;
 
 pub use errors::{collected_errors, flatten, with_source};
 

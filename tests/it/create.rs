@@ -8,7 +8,7 @@ use crate::common;
 
 use common::{assert_same, Output, TestEnv};
 
-fn without_null_creation_timestamp(s: &str) -> String {
+pub(crate) fn without_null_creation_timestamp(s: &str) -> String {
     const KEY: &str = "\"creationTimestamp\": null";
     let mut out = s.to_string();
     // JSON: the only key of its object (`{}` remains), between others, or last.

@@ -81,6 +81,12 @@ struct Change {
 }
 
 const V136: &[Change] = &[
+    // set_selector.go's example gained `--image=nginx` (kubectl v0.33.0..v0.36.3).
+    Change {
+        command: "set selector",
+        from: "kubectl create deployment my-dep -o yaml",
+        to: "kubectl create deployment my-dep --image=nginx -o yaml",
+    },
     // "Add KYAML support to kubectl" + "Change KYAML gate to on-by-default": cli-runtime's
     // JSONYamlPrintFlags.AllowedFormats adds kyaml unless KUBECTL_KYAML=false.
     Change {
@@ -204,7 +210,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
         &[
             "expose",
             "run",
-            "set",
             "explain",
             "edit",
             "autoscale",
@@ -241,14 +246,13 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "ingress",
             "poddisruptionbudget",
             "priorityclass",
-            "quota",
             "role",
             "rolebinding",
-            "service",
             "token",
         ],
     ),
     ("create secret", &["docker-registry", "tls"]),
+    ("set", &["env", "subject"]),
 ];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.

@@ -26,6 +26,7 @@ mod help;
 mod hostile_names;
 mod kubeconfig_writes;
 mod label;
+mod mutate;
 mod patch;
 mod reference_flow;
 mod rollout;

@@ -165,6 +165,27 @@ pub fn qualified_name(value: &str) -> Vec<String> {
     errs
 }
 
+/// Messages of `IsValidPortName` (an IANA service name).
+pub fn port_name(name: &str) -> Vec<&'static str> {
+    let mut errs = vec![];
+    if name.len() > 15 {
+        errs.push("must be no more than 15 characters");
+    }
+    if !name.bytes().all(|c| is_alnum_lower(c) || c == b'-') {
+        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    }
+    if !name.bytes().any(|c| c.is_ascii_lowercase()) {
+        errs.push("must contain at least one letter (a-z)");
+    }
+    if name.contains("--") {
+        errs.push("must not contain consecutive hyphens");
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        errs.push("must not begin or end with a hyphen");
+    }
+    errs
+}
+
 /// Messages of `IsValidLabelValue`.
 pub fn label_value(value: &str) -> Vec<String> {
     let mut errs = vec![];

@@ -174,10 +174,10 @@ fn str_of(v: &Value) -> &str {
 
 // Name and label rules (apimachinery's util/validation) live in the core crate: the CLI
 // validates label values and selectors with the same messages.
+use kcore::validation::regex_error;
 pub use kcore::validation::{
     dns1035_label, dns1123_label, dns1123_subdomain, label_value, qualified_name,
 };
-use kcore::validation::{is_alnum_lower, regex_error};
 
 fn validate_labels(labels: &Value, field: &str, out: &mut Vec<Cause>) {
     let Some(map) = labels.as_object() else {
@@ -409,23 +409,7 @@ fn port_num(v: &Value, field: &str, out: &mut Vec<Cause>) {
 }
 
 fn port_name_errors(name: &str) -> Vec<&'static str> {
-    let mut errs = vec![];
-    if name.len() > 15 {
-        errs.push("must be no more than 15 characters");
-    }
-    if !name.bytes().all(|c| is_alnum_lower(c) || c == b'-') {
-        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
-    }
-    if !name.bytes().any(|c| c.is_ascii_lowercase()) {
-        errs.push("must contain at least one letter (a-z)");
-    }
-    if name.contains("--") {
-        errs.push("must not contain consecutive hyphens");
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        errs.push("must not begin or end with a hyphen");
-    }
-    errs
+    kcore::validation::port_name(name)
 }
 
 const VOLUME_SOURCES: &[&str] = &[

@@ -1,0 +1,190 @@
+//! `kubectl-rs set image` (kubectl `pkg/cmd/set/set_image.go`): change container images of
+//! pods and pod templates, patching each changed object with a strategic merge patch.
+
+use serde_json::Value;
+
+use crate::cmd::flags::dry_run_flag;
+use crate::cmd::set::{
+    aggregate, calculate_patch, check_selector_with_names, containers_mut, go_error,
+    local_resource_error, parse_pairs, pod_spec_mut, send_patch, Printer,
+};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::resource::flatten;
+use crate::resource::targets::{find, FindSpec};
+
+/// kubectl's long help of `set image`.
+pub const SET_IMAGE_LONG: &str = "Update existing container image(s) of resources.\n\n Possible resources include (case insensitive):\n\n        pod (po), replicationcontroller (rc), deployment (deploy), daemonset (ds), statefulset (sts), cronjob (cj), replicaset (rs)";
+
+/// kubectl's examples of `set image`.
+pub const SET_IMAGE_EXAMPLES: &str = r"Examples:
+  # Set a deployment's nginx container image to 'nginx:1.9.1', and its busybox container image to 'busybox'
+  kubectl set image deployment/nginx busybox=busybox nginx=nginx:1.9.1
+  
+  # Update all deployments' and rc's nginx container's image to 'nginx:1.9.1'
+  kubectl set image deployments,rc nginx=nginx:1.9.1 --all
+  
+  # Update image of all containers of daemonset abc to 'nginx:1.9.1'
+  kubectl set image daemonset abc *=nginx:1.9.1
+  
+  # Print result (in yaml format) of updating nginx container image from local file, without hitting the server
+  kubectl set image -f path/to/file.yaml nginx=nginx:1.9.1 --local -o yaml";
+
+/// kubectl's usage line of `set image`.
+pub const SET_IMAGE_USAGE: &str = "image (-f FILENAME | TYPE NAME) CONTAINER_NAME_1=CONTAINER_IMAGE_1 ... CONTAINER_NAME_N=CONTAINER_IMAGE_N";
+
+/// Update the image of a pod template.
+#[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+pub struct ImageArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`, then `CONTAINER_NAME=IMAGE…` (`*` names every container).
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    /// If true, set image will NOT contact api-server but run locally.
+    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub local: bool,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+}
+
+impl ImageArgs {
+    /// kubectl's `Complete`, `Validate` and `Run`.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        // Complete: dry run, printer, arguments, builder.
+        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
+        let mut printer = Printer::new(ctx, &self.print, "image updated", dry_run)?;
+        let (resources, pair_args) =
+            crate::cmd::label::split_resources_and_pairs(&self.args, "image")?;
+        let images = parse_pairs(&pair_args, "image")?;
+        // A Go map: the last value of a repeated name wins; kubectl walks it in random
+        // order, sorted is one of them.
+        let images: std::collections::BTreeMap<String, String> = images.into_iter().collect();
+        if self.kustomize.dir.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        let selector = crate::cmd::label::non_blank(&self.selector.value);
+        if self.local && !resources.is_empty() {
+            return Err(local_resource_error());
+        }
+        if !self.local {
+            check_selector_with_names(&resources, selector.is_some() || self.all.value)?;
+        }
+        let spec = FindSpec {
+            args: resources.clone(),
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            selector: selector.clone(),
+            all: self.all.value,
+            local: self.local,
+        };
+        let targets = find(ctx, &spec).await?;
+        // Validate.
+        let mut errors = Vec::new();
+        if self.all.value && selector.is_some() {
+            errors.push(CliError::msg(
+                "cannot set --all and --selector at the same time",
+            ));
+        }
+        if resources.is_empty() && self.files.filename.is_empty() {
+            errors.push(CliError::msg(
+                "one or more resources must be specified as <resource> <name> or <resource>/<name>",
+            ));
+        }
+        if images.is_empty() {
+            errors.push(CliError::msg("at least one image update is required"));
+        } else if images.len() > 1 && images.contains_key("*") {
+            errors.push(CliError::msg("all containers are already specified by *, but saw more than one container_name=container_image pairs"));
+        }
+        if self.local && dry_run == crate::cmd::flags::DryRun::Server {
+            errors.push(CliError::msg(
+                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
+            ));
+        }
+        aggregate(errors)?;
+
+        // Run: every change is computed before anything is sent.
+        let mut all_errs: Vec<CliError> = Vec::new();
+        let mut patches = Vec::new();
+        for t in targets {
+            let mut after = t.object.clone();
+            let changed = match pod_spec_mut(&mut after) {
+                Ok(spec) => {
+                    for (name, image) in &images {
+                        let init = set_image(containers_mut(spec, "initContainers"), name, image);
+                        let main = set_image(containers_mut(spec, "containers"), name, image);
+                        if !init && !main {
+                            all_errs.push(CliError::msg(format!(
+                                "error: unable to find container named {}",
+                                crate::print::gofmt::go_quote(name)
+                            )));
+                        }
+                    }
+                    calculate_patch(&t.object, &after)
+                }
+                Err(e) => Err(e),
+            };
+            patches.push((t, after, changed));
+        }
+        for (t, after, changed) in patches {
+            let patch = match changed {
+                Ok(Some(p)) => p,
+                Ok(None) => continue,
+                Err(e) => {
+                    all_errs.push(CliError::msg(format!(
+                        "error: {} {}\n",
+                        t.object_name(),
+                        flatten(&e)
+                    )));
+                    continue;
+                }
+            };
+            if self.local || dry_run == crate::cmd::flags::DryRun::Client {
+                if let Err(e) = printer.print(ctx, &after) {
+                    all_errs.push(e);
+                }
+                continue;
+            }
+            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
+                Ok(actual) => {
+                    if let Err(e) = printer.print(ctx, &actual) {
+                        all_errs.push(e);
+                    }
+                }
+                Err(e) => all_errs.push(CliError::msg(format!(
+                    "failed to patch image update to pod template: {}",
+                    go_error(&e)
+                ))),
+            }
+        }
+        printer.finish(ctx)?;
+        aggregate(all_errs)
+    }
+}
+
+/// kubectl's `setImage`: the containers named `name` (every one for `*`) get `image`; whether
+/// any was found.
+fn set_image(containers: Vec<&mut Value>, name: &str, image: &str) -> bool {
+    let mut found = false;
+    for c in containers {
+        if name == "*" || c["name"].as_str() == Some(name) {
+            found = true;
+            c["image"] = Value::String(image.to_string());
+        }
+    }
+    found
+}

@@ -1,0 +1,212 @@
+//! `kubectl-rs set resources` (kubectl `pkg/cmd/set/set_resources.go`): set resource limits
+//! and requests of the containers (`-c`, with `*` wildcards) of pods and pod templates.
+
+use serde_json::{Map, Value};
+
+use crate::cmd::flags::{dry_run_flag, DryRun};
+use crate::cmd::set::{
+    aggregate, calculate_patch, check_selector_with_names, go_error, local_resource_error,
+    pod_spec_mut, select_string, send_patch, Printer,
+};
+use crate::context::Context;
+use crate::describe::quantity::parse_resource_list;
+use crate::error::CliError;
+use crate::resource::flatten;
+use crate::resource::targets::{find, FindSpec};
+
+/// kubectl's long help of `set resources`.
+pub const SET_RESOURCES_LONG: &str = "Specify compute resource requirements (CPU, memory) for any resource that defines a pod template.  If a pod is successfully scheduled, it is guaranteed the amount of resource requested, but may burst up to its specified limits.\n\n For each compute resource, if a limit is specified and a request is omitted, the request will default to the limit.\n\n Possible resources include (case insensitive): Use \"kubectl api-resources\" for a complete list of supported resources..";
+
+/// kubectl's examples of `set resources`.
+pub const SET_RESOURCES_EXAMPLES: &str = r#"Examples:
+  # Set a deployments nginx container cpu limits to "200m" and memory to "512Mi"
+  kubectl set resources deployment nginx -c=nginx --limits=cpu=200m,memory=512Mi
+  
+  # Set the resource request and limits for all containers in nginx
+  kubectl set resources deployment nginx --limits=cpu=200m,memory=512Mi --requests=cpu=100m,memory=256Mi
+  
+  # Remove the resource requests for resources on containers in nginx
+  kubectl set resources deployment nginx --limits=cpu=0,memory=0 --requests=cpu=0,memory=0
+  
+  # Print the result (in yaml format) of updating nginx container limits from a local, without hitting the server
+  kubectl set resources -f path/to/file.yaml --limits=cpu=200m,memory=512Mi --local -o yaml"#;
+
+/// kubectl's usage line of `set resources`.
+pub const SET_RESOURCES_USAGE: &str =
+    "resources (-f FILENAME | TYPE NAME)  ([--limits=LIMITS & --requests=REQUESTS]";
+
+/// Update resource requests/limits on objects with pod templates.
+#[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+pub struct ResourcesArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`.
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    /// The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards
+    #[arg(
+        verbatim_doc_comment,
+        short = 'c',
+        long = "containers",
+        default_value = "*"
+    )]
+    pub containers: String,
+    /// If true, set resources will NOT contact api-server but run locally.
+    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub local: bool,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
+    /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
+    #[arg(verbatim_doc_comment, long = "limits", default_value = "")]
+    pub limits: String,
+    /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
+    #[arg(verbatim_doc_comment, long = "requests", default_value = "")]
+    pub requests: String,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+}
+
+impl ResourcesArgs {
+    /// kubectl's `Complete`, `Validate` and `Run`.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
+        let mut printer = Printer::new(ctx, &self.print, "resource requirements updated", dry_run)?;
+        if self.kustomize.dir.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        let selector = crate::cmd::label::non_blank(&self.selector.value);
+        if self.local && !self.args.is_empty() {
+            return Err(local_resource_error());
+        }
+        if !self.local {
+            check_selector_with_names(&self.args, selector.is_some() || self.all.value)?;
+        }
+        let spec = FindSpec {
+            args: self.args.clone(),
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            selector: selector.clone(),
+            all: self.all.value,
+            local: self.local,
+        };
+        let targets = find(ctx, &spec).await?;
+        // Validate.
+        if self.local && dry_run == DryRun::Server {
+            return Err(CliError::msg(
+                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
+            ));
+        }
+        if self.all.value && selector.is_some() {
+            return Err(CliError::msg(
+                "cannot set --all and --selector at the same time",
+            ));
+        }
+        if self.limits.is_empty() && self.requests.is_empty() {
+            return Err(CliError::msg("you must specify an update to requests or limits (in the form of --requests/--limits)"));
+        }
+        let limits = parse_resource_list(&self.limits).map_err(CliError::msg)?;
+        let requests = parse_resource_list(&self.requests).map_err(CliError::msg)?;
+
+        // Run.
+        let mut errs = Vec::new();
+        let mut patches = Vec::new();
+        for t in targets {
+            let mut after = t.object.clone();
+            let changed = pod_spec_mut(&mut after).map(|spec| {
+                let mut transformed = false;
+                for field in ["containers", "initContainers"] {
+                    for c in spec
+                        .get_mut(field)
+                        .and_then(Value::as_array_mut)
+                        .into_iter()
+                        .flatten()
+                    {
+                        if !select_string(c["name"].as_str().unwrap_or(""), &self.containers) {
+                            continue;
+                        }
+                        set_list(c, "limits", &limits);
+                        set_list(c, "requests", &requests);
+                        transformed = true;
+                    }
+                }
+                if !transformed {
+                    errs.push(CliError::msg(format!(
+                        "error: unable to find container named {}",
+                        self.containers
+                    )));
+                }
+                transformed
+            });
+            let patch = match changed {
+                Ok(false) => continue,
+                Ok(true) => calculate_patch(&t.object, &after),
+                Err(e) => Err(e),
+            };
+            patches.push((t, after, patch));
+        }
+        for (t, after, patch) in patches {
+            let patch = match patch {
+                Ok(Some(p)) => p,
+                Ok(None) => continue,
+                Err(e) => {
+                    errs.push(CliError::msg(format!(
+                        "error: {} {}\n",
+                        t.object_name(),
+                        flatten(&e)
+                    )));
+                    continue;
+                }
+            };
+            if self.local || dry_run == DryRun::Client {
+                if let Err(e) = printer.print(ctx, &after) {
+                    errs.push(e);
+                }
+                continue;
+            }
+            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
+                Ok(actual) => {
+                    if let Err(e) = printer.print(ctx, &actual) {
+                        errs.push(e);
+                    }
+                }
+                Err(e) => errs.push(CliError::msg(format!(
+                    "failed to patch resources update to pod template {}",
+                    go_error(&e)
+                ))),
+            }
+        }
+        printer.finish(ctx)?;
+        aggregate(errs)
+    }
+}
+
+/// Sets `resources.<field>` of a container from `list` (None: the flag was not given).
+fn set_list(container: &mut Value, field: &str, list: &Option<Map<String, Value>>) {
+    let Some(list) = list else {
+        return;
+    };
+    if !container["resources"].is_object() {
+        container["resources"] = Value::Object(Map::new());
+    }
+    let resources = &mut container["resources"];
+    if !resources[field].is_object() {
+        resources[field] = Value::Object(Map::new());
+    }
+    if let Some(m) = resources[field].as_object_mut() {
+        for (k, v) in list {
+            m.insert(k.clone(), v.clone());
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! `kubectl-rs set selector` (kubectl `pkg/cmd/set/set_selector.go`): replace a Service's
+//! `spec.selector`. kubectl visits every object, reporting the failures at the end.
+
+use serde_json::{Map, Value};
+
+use crate::cmd::flags::{dry_run_flag, DryRun};
+use crate::cmd::set::{aggregate, calculate_patch, send_patch, Printer};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::resource::targets::{visit, FindSpec};
+use kcore::selectors::{LabelSelector, Operator};
+
+/// kubectl's long help of `set selector`.
+pub const SET_SELECTOR_LONG: &str = "Set the selector on a resource. Note that the new selector will overwrite the old selector if the resource had one prior to the invocation of 'set selector'.\n\n A selector must begin with a letter or number, and may contain letters, numbers, hyphens, dots, and underscores, up to 63 characters. If --resource-version is specified, then updates will use this resource version, otherwise the existing resource-version will be used. Note: currently selectors can only be set on Service objects.";
+
+/// kubectl's examples of `set selector`.
+pub const SET_SELECTOR_EXAMPLES: &str = r#"Examples:
+  # Set the labels and selector before creating a deployment/service pair
+  kubectl create service clusterip my-svc --clusterip="None" -o yaml --dry-run=client | kubectl set selector --local -f - 'environment=qa' -o yaml | kubectl create -f -
+  kubectl create deployment my-dep --image=nginx -o yaml --dry-run=client | kubectl label --local -f - environment=qa -o yaml | kubectl create -f -"#;
+
+/// kubectl's usage line of `set selector`.
+pub const SET_SELECTOR_USAGE: &str =
+    "selector (-f FILENAME | TYPE NAME) EXPRESSIONS [--resource-version=version]";
+
+/// Set the selector on a resource.
+#[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("all", |a| a.help("Select all resources in the namespace of the specified resource types")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+#[command(mut_arg("recursive", |a| a.default_value("true")))]
+#[command(mut_arg("filename", |a| a.help("identifying the resource.")))]
+pub struct SelectorArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`, then the selector.
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    /// If true, annotation will NOT contact api-server but run locally.
+    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub local: bool,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+    /// If non-empty, the selectors update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.
+    #[arg(verbatim_doc_comment, long = "resource-version", default_value = "")]
+    pub resource_version: String,
+}
+
+impl SelectorArgs {
+    /// kubectl's `Complete`, `Validate` and `RunSelector`.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
+        let Some((expr, resources)) = self.args.split_last() else {
+            return Err(CliError::msg("one selector is required"));
+        };
+        let (match_labels, expressions) = parse_to_label_selector(expr)?;
+        let mut printer = Printer::new(ctx, &self.print, "selector updated", dry_run)?;
+        let write = !(self.local || dry_run == DryRun::Client);
+        if self.local && !resources.is_empty() {
+            return Err(crate::cmd::set::local_resource_error());
+        }
+        let spec = FindSpec {
+            args: if self.local {
+                Vec::new()
+            } else {
+                resources.to_vec()
+            },
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            selector: None,
+            all: self.all.value,
+            local: self.local,
+        };
+        let mut errs = Vec::new();
+        for item in visit(ctx, &spec).await? {
+            let t = match item {
+                Ok(t) => t,
+                Err(e) => {
+                    errs.push(e);
+                    continue;
+                }
+            };
+            let mut before = t.object.clone();
+            if !self.resource_version.is_empty() {
+                if let Some(m) = before["metadata"].as_object_mut() {
+                    m.remove("resourceVersion");
+                }
+            }
+            let mut after = before.clone();
+            if !self.resource_version.is_empty() {
+                after["metadata"]["resourceVersion"] = Value::String(self.resource_version.clone());
+            }
+            let is_service = after["kind"] == "Service" && after["apiVersion"] == "v1";
+            if !is_service {
+                errs.push(CliError::msg(
+                    "setting a selector is only supported for Services",
+                ));
+                continue;
+            }
+            if let Some(e) = &expressions {
+                errs.push(CliError::msg(e.clone()));
+                continue;
+            }
+            if !after["spec"].is_object() {
+                after["spec"] = Value::Object(Map::new());
+            }
+            // An empty map is omitted from the typed object.
+            if match_labels.is_empty() {
+                if let Some(s) = after["spec"].as_object_mut() {
+                    s.remove("selector");
+                }
+            } else {
+                after["spec"]["selector"] = Value::Object(match_labels.clone());
+            }
+            let patch = match calculate_patch(&before, &after) {
+                Ok(p) => p.unwrap_or_else(|| serde_json::json!({})),
+                Err(e) => {
+                    errs.push(e);
+                    continue;
+                }
+            };
+            if !write {
+                if let Err(e) = printer.print(ctx, &after) {
+                    errs.push(e);
+                }
+                continue;
+            }
+            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
+                Ok(actual) => {
+                    if let Err(e) = printer.print(ctx, &actual) {
+                        errs.push(e);
+                    }
+                }
+                Err(e) => errs.push(e),
+            }
+        }
+        printer.finish(ctx)?;
+        aggregate(errs)
+    }
+}
+
+/// metav1 `ParseToLabelSelector`: the `matchLabels` of `expr`, and the error `set selector`
+/// gives each Service when it also has match expressions.
+fn parse_to_label_selector(expr: &str) -> Result<(Map<String, Value>, Option<String>), CliError> {
+    let parsed = LabelSelector::parse(expr).map_err(|e| {
+        CliError::msg(format!(
+            "couldn't parse the selector string \"{expr}\": {e}"
+        ))
+    })?;
+    let mut labels = Map::new();
+    let mut expressions = Vec::new();
+    for r in &parsed.requirements {
+        let op = match r.op {
+            Operator::Equals | Operator::DoubleEquals => {
+                labels.insert(r.key.clone(), Value::String(r.values.concat()));
+                continue;
+            }
+            Operator::In => "In",
+            Operator::NotIn => "NotIn",
+            Operator::Exists => "Exists",
+            Operator::DoesNotExist => "DoesNotExist",
+            Operator::NotEquals => {
+                return Err(CliError::msg(
+                    "\"!=\" is not a valid label selector operator",
+                ))
+            }
+            Operator::GreaterThan => {
+                return Err(CliError::msg("\"gt\" isn't supported in label selectors"))
+            }
+            Operator::LessThan => {
+                return Err(CliError::msg("\"lt\" isn't supported in label selectors"))
+            }
+        };
+        let mut values = r.values.clone();
+        values.sort();
+        expressions.push(format!("{{{} {op} [{}]}}", r.key, values.join(" ")));
+    }
+    let refusal = (!expressions.is_empty()).then(|| {
+        format!(
+            "match expression [{}] not supported on this object",
+            expressions.join(" ")
+        )
+    });
+    Ok((labels, refusal))
+}

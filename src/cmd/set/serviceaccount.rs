@@ -1,0 +1,123 @@
+//! `kubectl-rs set serviceaccount` (kubectl `pkg/cmd/set/set_serviceaccount.go`): set
+//! `serviceAccountName` in pods and pod templates. Unlike `set image` it patches (and prints)
+//! every object found, changed or not.
+
+use crate::cmd::flags::{dry_run_flag, DryRun};
+use crate::cmd::set::{aggregate, calculate_patch, go_error, pod_spec_mut, send_patch, Printer};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::resource::flatten;
+use crate::resource::targets::{find, FindSpec};
+
+/// kubectl's long help of `set serviceaccount`.
+pub const SET_SA_LONG: &str = "Update the service account of pod template resources.\n\n Possible resources (case insensitive) can be:\n\n replicationcontroller (rc), deployment (deploy), daemonset (ds), job, replicaset (rs), statefulset";
+
+/// kubectl's examples of `set serviceaccount`.
+pub const SET_SA_EXAMPLES: &str = r"Examples:
+  # Set deployment nginx-deployment's service account to serviceaccount1
+  kubectl set serviceaccount deployment nginx-deployment serviceaccount1
+  
+  # Print the result (in YAML format) of updated nginx deployment with the service account from local file, without hitting the API server
+  kubectl set sa -f nginx-deployment.yaml serviceaccount1 --local --dry-run=client -o yaml";
+
+/// kubectl's usage line of `set serviceaccount`.
+pub const SET_SA_USAGE: &str = "serviceaccount (-f FILENAME | TYPE NAME) SERVICE_ACCOUNT";
+
+/// Update the service account of a resource.
+#[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+pub struct ServiceAccountArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`, then the service account.
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    /// If true, set serviceaccount will NOT contact api-server but run locally.
+    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub local: bool,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+}
+
+impl ServiceAccountArgs {
+    /// kubectl's `Complete` and `Run`.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
+        if self.local && dry_run == DryRun::Server {
+            return Err(CliError::msg(
+                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
+            ));
+        }
+        let mut printer = Printer::new(ctx, &self.print, "serviceaccount updated", dry_run)?;
+        let Some((name, resources)) = self.args.split_last() else {
+            return Err(CliError::msg("serviceaccount is required"));
+        };
+        if self.kustomize.dir.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        // With --local the builder is given the files only.
+        let spec = FindSpec {
+            args: if self.local {
+                Vec::new()
+            } else {
+                resources.to_vec()
+            },
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            selector: None,
+            all: self.all.value,
+            local: self.local,
+        };
+        let targets = find(ctx, &spec).await?;
+        let mut errs = Vec::new();
+        for t in targets {
+            let mut after = t.object.clone();
+            let patch = pod_spec_mut(&mut after)
+                .map(|spec| {
+                    spec["serviceAccountName"] = serde_json::Value::String(name.clone());
+                })
+                .and_then(|()| calculate_patch(&t.object, &after));
+            let patch = match patch {
+                Ok(p) => p.unwrap_or_else(|| serde_json::json!({})),
+                Err(e) => {
+                    errs.push(CliError::msg(format!(
+                        "error: {} {}\n",
+                        t.object_name(),
+                        flatten(&e)
+                    )));
+                    continue;
+                }
+            };
+            if self.local || dry_run == DryRun::Client {
+                if let Err(e) = printer.print(ctx, &after) {
+                    errs.push(e);
+                }
+                continue;
+            }
+            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
+                Ok(actual) => {
+                    if let Err(e) = printer.print(ctx, &actual) {
+                        errs.push(e);
+                    }
+                }
+                Err(e) => errs.push(CliError::msg(format!(
+                    "failed to patch ServiceAccountName {}",
+                    go_error(&e)
+                ))),
+            }
+        }
+        printer.finish(ctx)?;
+        aggregate(errs)
+    }
+}

@@ -1,0 +1,302 @@
+//! The builder as the commands that change what they find use it (`set …`, `expose`):
+//! `LocalParam`, `FilenameParam`, `LabelSelectorParam`, `ResourceTypeOrNameArgs(all, …)`,
+//! `Latest()`, `Flatten()`, then `Do().Infos()`: every target, or the builder's errors.
+
+use serde_json::Value;
+
+use crate::client::{ApiRequest, ClientError};
+use crate::context::Context;
+use crate::discovery::ApiResource;
+use crate::error::CliError;
+use crate::manifest::{read_manifests_with, ReadOptions};
+use crate::print::gofmt::go_quote;
+use crate::resource::{collected_errors, read_objects, ReadSpec};
+
+/// What to find.
+#[derive(Debug, Clone, Default)]
+pub struct FindSpec {
+    /// `TYPE NAME…`, `TYPE/NAME…` or `TYPE` arguments.
+    pub args: Vec<String>,
+    /// `-f`.
+    pub files: Vec<String>,
+    /// `-R`.
+    pub recursive: bool,
+    /// `-l` (blank: none).
+    pub selector: Option<String>,
+    /// `--all`.
+    pub all: bool,
+    /// `--local`: the objects of `-f` as read, nothing fetched.
+    pub local: bool,
+}
+
+/// One object found.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Its resource (None for `--local` objects: nothing was asked of the server).
+    pub resource: Option<ApiResource>,
+    /// Its namespace (None for cluster-scoped kinds).
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+    /// The object: the live one, or as read with `--local`.
+    pub object: Value,
+}
+
+impl Target {
+    /// `kind.group/name` as kubectl's name printer and its messages write it.
+    pub fn display(&self) -> String {
+        let kind = self.object["kind"].as_str().unwrap_or("");
+        let group = crate::print::name::api_group(self.object["apiVersion"].as_str().unwrap_or(""));
+        format!(
+            "{}/{}",
+            crate::print::table::lower_group_kind(group, kind),
+            self.name
+        )
+    }
+
+    /// `resource/name` (resource.Info's `ObjectName`, used by `set`'s errors).
+    pub fn object_name(&self) -> String {
+        match &self.resource {
+            Some(r) if r.group.is_empty() => format!("{}/{}", r.resource, self.name),
+            Some(r) => format!("{}.{}/{}", r.resource, r.group, self.name),
+            None => self.display(),
+        }
+    }
+}
+
+/// `Do().Infos()`: the targets in builder order, or every error the builder met (kubectl
+/// reports them together and changes nothing).
+pub async fn find(ctx: &Context, spec: &FindSpec) -> Result<Vec<Target>, CliError> {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for item in visit(ctx, spec).await? {
+        match item {
+            Ok(t) => found.push(t),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(found)
+    } else if errors.len() == 1 {
+        Err(errors.remove(0))
+    } else {
+        collected_errors(
+            Vec::new(),
+            errors.into_iter().map(CliError::into_bare).collect(),
+        )
+        .map(|_| Vec::new())
+    }
+}
+
+/// The builder's stream with `ContinueOnError`: each target or the error met in its place
+/// (for commands that visit what they can and report the rest), or the builder's own
+/// argument errors.
+pub async fn visit(
+    ctx: &Context,
+    spec: &FindSpec,
+) -> Result<Vec<Result<Target, CliError>>, CliError> {
+    if spec.local {
+        if spec.files.is_empty() {
+            return Err(crate::resource::missing_resource_error());
+        }
+        return Ok(read_local(ctx, spec));
+    }
+    if !spec.files.is_empty() {
+        crate::resource::check_path_args(&spec.args)?;
+        return Ok(files(ctx, spec).await);
+    }
+    if spec.args.is_empty() {
+        if spec.selector.is_some() {
+            return Err(CliError::msg(
+                "at least one resource must be specified to use a selector",
+            ));
+        }
+        return Err(crate::resource::missing_resource_error());
+    }
+    let (namespace, _) = ctx.namespace()?;
+    let selecting = spec.selector.is_some();
+    let types = crate::resource::resolve_args(ctx, &spec.args, "kubectl").await?;
+    let mut out = Vec::new();
+    let mut names = Vec::new();
+    let mut lists = Vec::new();
+    for t in types {
+        let r = t.resource;
+        if t.names.is_empty() {
+            if !selecting && !spec.all {
+                return Err(crate::resource::no_name_error());
+            }
+            let ns = r.namespaced.then(|| namespace.clone());
+            lists.push((r, ns));
+            continue;
+        }
+        if selecting {
+            return Err(crate::resource::name_with_selector_error());
+        }
+        for n in t.names {
+            let ns = r.namespaced.then(|| namespace.clone());
+            names.push((r.clone(), ns, n));
+        }
+    }
+    for (r, ns, name) in names {
+        out.push(get(ctx, r, ns, name).await);
+    }
+    for (r, ns) in lists {
+        match list(ctx, spec, &r, ns).await {
+            Ok(items) => out.extend(items.into_iter().map(Ok)),
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    Ok(out)
+}
+
+async fn get(
+    ctx: &Context,
+    r: ApiResource,
+    ns: Option<String>,
+    name: String,
+) -> Result<Target, CliError> {
+    let path = r.path(ns.as_deref(), Some(&name))?;
+    let object = crate::resource::helper::builder_get(ctx, &path, ns.as_deref()).await?;
+    Ok(Target {
+        resource: Some(r),
+        namespace: ns,
+        name,
+        object,
+    })
+}
+
+/// `-f` with `Latest()`: each mapped object fetched again, kept when its live labels match
+/// `-l`, then checked against an explicit `--namespace`.
+async fn files(ctx: &Context, spec: &FindSpec) -> Vec<Result<Target, CliError>> {
+    let read = ReadSpec {
+        files: spec.files.clone(),
+        recursive: spec.recursive,
+        validate: true,
+        selector: spec.selector.clone(),
+        latest: true,
+        all_namespaces: false,
+    };
+    let (infos, errors) = read_objects(ctx, &read).await;
+    let mut out: Vec<Result<Target, CliError>> = errors.into_iter().map(Err).collect();
+    let selector = match crate::resource::file_selector(spec.selector.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return vec![Err(e)],
+    };
+    for info in infos {
+        let live = get(ctx, info.resource, info.namespace, info.name).await;
+        match live {
+            Ok(t) => {
+                if selector
+                    .as_ref()
+                    .is_some_and(|s| !crate::resource::labels_match(s, &t.object))
+                {
+                    continue;
+                }
+                match crate::resource::require_namespace(ctx, t.namespace.as_deref()) {
+                    Ok(()) => out.push(Ok(t)),
+                    Err(e) => out.push(Err(e)),
+                }
+            }
+            Err(e) => out.push(Err(e)),
+        }
+    }
+    out
+}
+
+fn read_local(ctx: &Context, spec: &FindSpec) -> Vec<Result<Target, CliError>> {
+    let opts = ReadOptions {
+        recursive: spec.recursive,
+        validate: true,
+    };
+    let read = {
+        let mut lock = ctx.stdin();
+        read_manifests_with(&spec.files, opts, &mut *lock)
+    };
+    read.into_iter()
+        .map(|m| {
+            let m = m?;
+            let meta = &m.object["metadata"];
+            Ok(Target {
+                resource: None,
+                namespace: meta["namespace"].as_str().map(str::to_string),
+                name: meta["name"].as_str().unwrap_or("").to_string(),
+                object: m.object,
+            })
+        })
+        .collect()
+}
+
+/// A LIST by `-l` (or every object with `--all`); items get the kind the list names.
+async fn list(
+    ctx: &Context,
+    spec: &FindSpec,
+    r: &ApiResource,
+    ns: Option<String>,
+) -> Result<Vec<Target>, CliError> {
+    let mut req = ApiRequest::get(r.path(ns.as_deref(), None)?);
+    if let Some(s) = &spec.selector {
+        req = req.query("labelSelector", s.clone());
+    }
+    let list = ctx
+        .client()?
+        .send_json(&req)
+        .await
+        .map_err(|e| list_error(spec, r, e))?;
+    let kind = list["kind"]
+        .as_str()
+        .and_then(|k| k.strip_suffix("List"))
+        .unwrap_or(&r.kind)
+        .to_string();
+    let api_version = list["apiVersion"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| r.api_version());
+    let mut out = Vec::new();
+    for item in list["items"].as_array().into_iter().flatten() {
+        let mut object = item.clone();
+        if let Some(o) = object.as_object_mut() {
+            o.entry("kind")
+                .or_insert_with(|| Value::String(kind.clone()));
+            o.entry("apiVersion")
+                .or_insert_with(|| Value::String(api_version.clone()));
+        }
+        let meta = &item["metadata"];
+        out.push(Target {
+            namespace: if r.namespaced {
+                meta["namespace"].as_str().map(str::to_string)
+            } else {
+                None
+            },
+            name: meta["name"].as_str().unwrap_or("").to_string(),
+            resource: Some(r.clone()),
+            object,
+        });
+    }
+    Ok(out)
+}
+
+/// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selector.
+fn list_error(spec: &FindSpec, r: &ApiResource, e: ClientError) -> CliError {
+    let ClientError::Api(mut status) = e else {
+        return e.into();
+    };
+    let bad_request =
+        status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
+    if !(bad_request || status.is_not_found()) {
+        return ClientError::Api(status).into();
+    }
+    let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
+    let label = spec.selector.as_deref().unwrap_or("");
+    status.message = if label.is_empty() {
+        format!("Unable to list {}: {}", go_quote(&gvr), status.message)
+    } else {
+        format!(
+            "Unable to find {} that match label selector {}, field selector {}: {}",
+            go_quote(&gvr),
+            go_quote(label),
+            go_quote(""),
+            status.message
+        )
+    };
+    ClientError::Api(status).into()
+}
