@@ -69,6 +69,7 @@ const ROOT_GROUPS: &[(&str, &[&str])] = &[
 const UNSET_DEFAULTS: &[(&str, &str, &str)] = &[
     ("api-resources", "namespaced", "true"),
     ("apply", "field-manager", "'kubectl-client-side-apply'"),
+    ("diff", "field-manager", "'kubectl-client-side-apply'"),
 ];
 
 /// The name the binary was invoked as: the base name of `argv[0]`, as kubectl derives it

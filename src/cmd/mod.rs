@@ -15,6 +15,7 @@ pub mod create;
 pub mod create_generators;
 pub mod delete;
 pub mod describe;
+pub mod diff;
 pub mod flags;
 pub mod generate;
 pub mod get;
@@ -73,6 +74,10 @@ pub enum Command {
     #[command(display_order = 200)]
     #[command(long_about = apply::APPLY_LONG, after_help = apply::APPLY_EXAMPLES, override_usage = apply::APPLY_USAGE)]
     Apply(apply::ApplyArgs),
+    /// Diff the live version against a would-be applied version
+    #[command(display_order = 199)]
+    #[command(long_about = diff::DIFF_LONG, after_help = diff::DIFF_EXAMPLES, override_usage = diff::DIFF_USAGE)]
+    Diff(diff::DiffArgs),
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     #[command(long_about = describe::DESCRIBE_LONG, after_help = describe::DESCRIBE_EXAMPLES, override_usage = describe::DESCRIBE_USAGE)]
@@ -143,6 +148,7 @@ impl Command {
             Command::Create(_) => "create",
             Command::Delete(_) => "delete",
             Command::Apply(_) => "apply",
+            Command::Diff(_) => "diff",
             Command::Describe(_) => "describe",
             Command::Label(_) => "label",
             Command::Annotate(_) => "annotate",
@@ -298,6 +304,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Create(a) => a.run(ctx).await,
         Command::Delete(a) => a.run(ctx).await,
         Command::Apply(a) => a.run(ctx).await,
+        Command::Diff(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
         Command::Label(a) => a.run(ctx).await,
         Command::Annotate(a) => a.run(ctx).await,

@@ -81,6 +81,12 @@ struct Change {
 }
 
 const V136: &[Change] = &[
+    // "kubectl diff: mask secret values" and a reworded short text (diff.go at v0.36).
+    Change {
+        command: "diff",
+        from: "    --show-managed-fields=false:\n\tIf true, include managed fields in the diff.\n",
+        to: "    --show-managed-fields=false:\n\tIf true, include managed fields in the diff.\n\n    --show-secrets=false:\n\tIf true, do not mask secret values in the diff.\n",
+    },
     // "Add KYAML support to kubectl" + "Change KYAML gate to on-by-default": cli-runtime's
     // JSONYamlPrintFlags.AllowedFormats adds kyaml unless KUBECTL_KYAML=false.
     Change {
@@ -244,7 +250,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "auth",
             "debug",
             "events",
-            "diff",
             "replace",
             "kustomize",
             "plugin",

@@ -17,6 +17,7 @@ mod config;
 mod create;
 mod delete;
 mod demo;
+mod editdiff;
 mod fuzz;
 mod generated;
 mod get;
