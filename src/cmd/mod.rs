@@ -16,6 +16,7 @@ pub mod create_generators;
 pub mod delete;
 pub mod describe;
 pub mod diff;
+pub mod edit;
 pub mod flags;
 pub mod generate;
 pub mod get;
@@ -78,6 +79,10 @@ pub enum Command {
     #[command(display_order = 199)]
     #[command(long_about = diff::DIFF_LONG, after_help = diff::DIFF_EXAMPLES, override_usage = diff::DIFF_USAGE)]
     Diff(diff::DiffArgs),
+    /// Edit a resource on the server
+    #[command(display_order = 220)]
+    #[command(long_about = edit::EDIT_LONG, after_help = edit::EDIT_EXAMPLES, override_usage = edit::EDIT_USAGE)]
+    Edit(edit::EditArgs),
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     #[command(long_about = describe::DESCRIBE_LONG, after_help = describe::DESCRIBE_EXAMPLES, override_usage = describe::DESCRIBE_USAGE)]
@@ -149,6 +154,7 @@ impl Command {
             Command::Delete(_) => "delete",
             Command::Apply(_) => "apply",
             Command::Diff(_) => "diff",
+            Command::Edit(_) => "edit",
             Command::Describe(_) => "describe",
             Command::Label(_) => "label",
             Command::Annotate(_) => "annotate",
@@ -305,6 +311,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Delete(a) => a.run(ctx).await,
         Command::Apply(a) => a.run(ctx).await,
         Command::Diff(a) => a.run(ctx).await,
+        Command::Edit(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
         Command::Label(a) => a.run(ctx).await,
         Command::Annotate(a) => a.run(ctx).await,

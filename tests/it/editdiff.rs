@@ -91,7 +91,7 @@ fn norm(o: &Output) -> Output {
         let mut out = String::new();
         for line in t.split_inclusive('\n') {
             let mut l = line.to_string();
-            for prefix in ["LIVE-", "MERGED-"] {
+            for prefix in ["LIVE-", "MERGED-", "-edit-"] {
                 let mut from = 0;
                 while let Some(i) = l[from..].find(prefix) {
                     let start = from + i + prefix.len();
@@ -360,4 +360,213 @@ async fn diff_matches_kubectl_and_changes_nothing() {
         assert_eq!(o.code, 2, "{args:?}: {o:?}");
     }
     assert_eq!(snapshot(&env), before, "diff changed the server");
+}
+
+/// kubectl-rs behind a symlink with the oracle's base name, so that the temporary files it
+/// names after its program (`<prog>-edit-<n>.yaml`) and its `replace -f` advice read alike.
+fn ours_as_oracle(dir: &std::path::Path, oracle: &str) -> String {
+    let name = std::path::Path::new(oracle).file_name().unwrap();
+    let link = dir.join(name);
+    if !link.exists() {
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_kubectl-rs"), &link).unwrap();
+    }
+    link.to_string_lossy().into_owned()
+}
+
+/// The edit scripts: each gets the file as $1 and keeps a copy of every file it was shown
+/// (`seen-<n>`) so that both CLIs' files can be compared.
+const EDITORS: &[(&str, &str)] = &[
+    ("same.sh", "true\n"),
+    ("fails.sh", "exit 3\n"),
+    ("value.sh", "sed -i 's/^  a: \"1\"/  a: \"9\"/' \"$1\"\n"),
+    ("rename.sh", "sed -i 's/^  name: c1$/  name: other/' \"$1\"\n"),
+    ("empty.sh", ": > \"$1\"\n"),
+    ("garbage.sh", "printf 'apiVersion: v1\\nkind: [\\n' > \"$1\"\n"),
+    (
+        "replicas.sh",
+        "if grep -q 'was not valid' \"$1\"; then sed -i 's/replicas: -1$/replicas: 2/' \"$1\"; else sed -i 's/^  replicas: 1$/  replicas: -1/' \"$1\"; fi\n",
+    ),
+    ("both.sh", "sed -i 's/\"1\"/\"5\"/' \"$1\"\n"),
+];
+
+fn write_editors(dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for (name, body) in EDITORS {
+        let script = format!(
+            "#!/bin/sh\nn=$(ls \"$(dirname \"$0\")\" | grep -c '^seen-')\ncp \"$1\" \"$(dirname \"$0\")/seen-$n\"\n{body}"
+        );
+        let p = dir.join(name);
+        std::fs::write(&p, script).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// The files an editor was shown, in order, normalised; then forgotten.
+fn take_seen(dir: &std::path::Path) -> Vec<String> {
+    let mut seen: Vec<(usize, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            let n: usize = name.strip_prefix("seen-")?.parse().ok()?;
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            std::fs::remove_file(e.path()).unwrap();
+            Some((n, normalize(&text)))
+        })
+        .collect();
+    seen.sort();
+    seen.into_iter().map(|(_, t)| t).collect()
+}
+
+const EDIT_OBJECTS: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c1
+data:
+  a: \"1\"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c2
+data:
+  b: \"1\"
+";
+
+/// The objects of `default` a test edits, without what differs between two sandboxes.
+fn edited_state(env: &TestEnv) -> String {
+    let state: BTreeMap<String, Value> = snapshot(env)
+        .into_iter()
+        .filter(|(k, _)| k.contains(" default/"))
+        .map(|(k, mut v)| {
+            if let Some(m) = v["metadata"].as_object_mut() {
+                for f in [
+                    "uid",
+                    "resourceVersion",
+                    "creationTimestamp",
+                    "managedFields",
+                ] {
+                    m.remove(f);
+                }
+            }
+            (k, v)
+        })
+        .filter(|(k, v)| {
+            (v["kind"] == "ConfigMap" && !k.contains("kube-root-ca")) || v["kind"] == "Deployment"
+        })
+        .map(|(k, mut v)| {
+            // Set by the Deployment controller, whenever it runs.
+            if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+                if let Some(a) = m.get_mut("annotations").and_then(Value::as_object_mut) {
+                    a.remove("deployment.kubernetes.io/revision");
+                    if a.is_empty() {
+                        m.remove("annotations");
+                    }
+                }
+            }
+            (k, v)
+        })
+        .collect();
+    // The last-applied configuration --save-config writes holds the uid and times.
+    normalize(&serde_json::to_string_pretty(&state).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_with_a_scripted_editor_matches_kubectl_on_twin_sandboxes() {
+    let Some(k) = oracle() else { return };
+    let mine = TestEnv::manual_clock().await;
+    let theirs = TestEnv::manual_clock().await;
+    let ours_bin = ours_as_oracle(mine.dir.path(), k);
+    let eds = tempfile::tempdir().unwrap();
+    write_editors(eds.path());
+    for env in [&mine, &theirs] {
+        std::fs::write(env.work.join("objects.yaml"), EDIT_OBJECTS).unwrap();
+        let o = env.ours(&["apply", "-f", "objects.yaml"]).await;
+        assert_eq!(o.code, 0, "{o:?}");
+        let o = env
+            .ours(&["create", "deployment", "web", "--image=nginx"])
+            .await;
+        assert_eq!(o.code, 0, "{o:?}");
+    }
+    let cases: &[(&str, &[&str], i32)] = &[
+        // Nothing changed: cancelled, the server untouched.
+        ("same.sh", &["edit", "cm/c1"], 0),
+        // The editor fails: kubectl's error, nothing sent.
+        ("fails.sh", &["edit", "cm/c1"], 1),
+        // A name changed: refused, the file kept.
+        ("rename.sh", &["edit", "cm/c1"], 1),
+        // Emptied: kubectl's client-side check refuses it, reopens, and gives up; without
+        // validation: cancelled.
+        ("empty.sh", &["edit", "cm", "c1"], 1),
+        ("empty.sh", &["edit", "cm", "c1", "--validate=false"], 0),
+        ("garbage.sh", &["edit", "cm/c1", "--validate=ignore"], 1),
+        // Not YAML: reopened with the syntax error on top; unchanged again: given up.
+        ("garbage.sh", &["edit", "cm/c1"], 1),
+        // A change, with the patch shown; JSON in the editor; CRLF line endings.
+        ("value.sh", &["edit", "cm/c1", "--output-patch"], 0),
+        ("same.sh", &["edit", "cm/c1", "-o", "json"], 0),
+        (
+            "both.sh",
+            &[
+                "edit",
+                "cm/c1",
+                "--windows-line-endings",
+                "--save-config",
+                "-o",
+                "yaml",
+            ],
+            0,
+        ),
+        // Two objects as a List; one -f object.
+        ("both.sh", &["edit", "cm/c1", "cm/c2"], 0),
+        // -o is the editor's format too: only json and yaml.
+        ("same.sh", &["edit", "cm/c1", "cm/c2", "-o", "name"], 1),
+        ("same.sh", &["edit", "-f", "objects.yaml"], 0),
+        // The server refuses: reopened with its reasons, then fixed.
+        (
+            "replicas.sh",
+            &["edit", "deployment/web", "--output-patch"],
+            0,
+        ),
+        // Bad input.
+        ("same.sh", &["edit"], 1),
+        ("same.sh", &["edit", "cm/nope"], 1),
+        ("same.sh", &["edit", "cm/c1", "-o", "wide"], 1),
+        ("same.sh", &["edit", "cm/c1", "--validate=maybe"], 1),
+    ];
+    for (editor, args, code) in cases {
+        let before_mine = edited_state(&mine);
+        assert_eq!(
+            before_mine,
+            edited_state(&theirs),
+            "sandboxes diverged before {args:?}"
+        );
+        let script = eds.path().join(editor);
+        let script = script.to_str().unwrap();
+        let tmp = eds.path().join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let vars = [("KUBE_EDITOR", script), ("TMPDIR", tmp.to_str().unwrap())];
+        let o_ours = norm(&run(&mine, &ours_bin, "cache-rs", args, &vars).await);
+        let seen_ours = take_seen(eds.path());
+        let o_theirs = norm(&run(&theirs, k, "cache-kubectl", args, &vars).await);
+        let seen_theirs = take_seen(eds.path());
+        crate::common::assert_same(&format!("edit {editor} {args:?}"), &o_ours, &o_theirs);
+        assert_eq!(
+            seen_ours, seen_theirs,
+            "{editor} {args:?}: the editor saw different files"
+        );
+        assert_eq!(o_ours.code, *code, "{editor} {args:?}: {o_ours:?}");
+        assert_eq!(
+            edited_state(&mine),
+            edited_state(&theirs),
+            "{editor} {args:?}: servers differ after"
+        );
+        if *code != 0 || *editor == "same.sh" || *editor == "empty.sh" {
+            assert_eq!(
+                edited_state(&mine),
+                before_mine,
+                "{editor} {args:?} changed the server"
+            );
+        }
+    }
 }

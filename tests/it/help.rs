@@ -232,7 +232,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "run",
             "set",
             "explain",
-            "edit",
             "autoscale",
             "certificate",
             "cluster-info",
