@@ -4,6 +4,8 @@
 //!
 //! Its targets come from the resource builder ([`crate::resource`]).
 
+pub mod last_applied;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::Duration;
@@ -33,6 +35,9 @@ use crate::resource::{
 )]
 #[command(mut_arg("all", |a| a.help("Select all resources in the namespace of the specified resource types.")))]
 pub struct ApplyArgs {
+    /// `view-last-applied`, `set-last-applied`.
+    #[command(subcommand)]
+    pub last_applied: Option<last_applied::LastAppliedCommand>,
     /// Positional arguments: apply takes none (kubectl: `Unexpected args: [...]`).
     #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
@@ -184,6 +189,9 @@ impl ApplyArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if let Some(sub) = &self.last_applied {
+            return sub.run(ctx).await;
+        }
         // kubectl `ApplyFlags.ToOptions`: arguments are refused before anything else.
         if !self.args.is_empty() {
             return Err(CliError::Usage {

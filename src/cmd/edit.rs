@@ -153,9 +153,7 @@ impl EditArgs {
             return Ok(out);
         }
         if self.args.is_empty() {
-            return Err(CliError::msg(
-                "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
-            ));
+            return Err(crate::resource::missing_resource_error());
         }
         let (ns, _) = ctx.namespace()?;
         let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;

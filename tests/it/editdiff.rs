@@ -570,3 +570,156 @@ async fn edit_with_a_scripted_editor_matches_kubectl_on_twin_sandboxes() {
         }
     }
 }
+
+const PLAIN: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: plain
+data:
+  a: z
+";
+
+const MISSING: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: not-there
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_applied_view_and_set_match_kubectl_on_twin_sandboxes() {
+    let Some(k) = oracle() else { return };
+    let mine = TestEnv::manual_clock().await;
+    let theirs = TestEnv::manual_clock().await;
+    for env in [&mine, &theirs] {
+        for (f, text) in [
+            ("objects.yaml", EDIT_OBJECTS),
+            ("changed.yaml", CHANGED),
+            ("plain.yaml", PLAIN),
+            ("missing.yaml", MISSING),
+        ] {
+            std::fs::write(env.work.join(f), text).unwrap();
+        }
+        let o = env.ours(&["apply", "-f", "objects.yaml"]).await;
+        assert_eq!(o.code, 0, "{o:?}");
+        let o = env
+            .ours(&["create", "configmap", "plain", "--from-literal=a=b"])
+            .await;
+        assert_eq!(o.code, 0, "{o:?}");
+    }
+    let cases: &[(&[&str], i32)] = &[
+        (&["apply", "view-last-applied", "cm/c1"], 0),
+        (
+            &[
+                "apply",
+                "view-last-applied",
+                "configmap",
+                "c1",
+                "c2",
+                "-o",
+                "json",
+            ],
+            0,
+        ),
+        (
+            &[
+                "apply",
+                "view-last-applied",
+                "-f",
+                "objects.yaml",
+                "-o",
+                "json",
+            ],
+            0,
+        ),
+        // No annotation: by name silently nothing (kubectl wraps a nil error).
+        (&["apply", "view-last-applied", "cm/plain"], 0),
+        (
+            &["apply", "view-last-applied", "cm", "--all", "-o", "yaml"],
+            0,
+        ),
+        (&["apply", "view-last-applied", "cm"], 1),
+        (&["apply", "view-last-applied", "cm/c1", "-o", "wide"], 1),
+        (&["apply", "view-last-applied"], 1),
+        (&["apply", "view-last-applied", "cm/nope"], 1),
+        // Set from a file: configured, then nothing to do; refused without the annotation
+        // unless asked to create it; dry runs change nothing.
+        (&["apply", "set-last-applied", "-f", "objects.yaml"], 0),
+        (&["apply", "set-last-applied", "-f", "objects.yaml"], 0),
+        (&["apply", "set-last-applied", "-f", "plain.yaml"], 1),
+        (
+            &[
+                "apply",
+                "set-last-applied",
+                "-f",
+                "plain.yaml",
+                "--create-annotation",
+                "--dry-run=client",
+            ],
+            0,
+        ),
+        (
+            &[
+                "apply",
+                "set-last-applied",
+                "-f",
+                "plain.yaml",
+                "--create-annotation",
+                "--dry-run=server",
+                "-o",
+                "name",
+            ],
+            0,
+        ),
+        (
+            &[
+                "apply",
+                "set-last-applied",
+                "-f",
+                "plain.yaml",
+                "--create-annotation",
+                "-o",
+                "jsonpath={.metadata.annotations}",
+            ],
+            0,
+        ),
+        (&["apply", "view-last-applied", "cm/plain", "-o", "json"], 0),
+        (&["apply", "set-last-applied", "-f", "missing.yaml"], 1),
+        (&["apply", "set-last-applied"], 1),
+    ];
+    for (args, code) in cases {
+        let before = edited_state(&mine);
+        assert_eq!(
+            before,
+            edited_state(&theirs),
+            "sandboxes diverged before {args:?}"
+        );
+        let ours = norm(
+            &run(
+                &mine,
+                env!("CARGO_BIN_EXE_kubectl-rs"),
+                "cache-rs",
+                args,
+                &[],
+            )
+            .await,
+        );
+        let kubectl = norm(&run(&theirs, k, "cache-kubectl", args, &[]).await);
+        let ours_cmp = Output {
+            stderr: ours.stderr.replace("kubectl-rs apply", "kubectl apply"),
+            ..ours.clone()
+        };
+        crate::common::assert_same(&args.join(" "), &ours_cmp, &kubectl);
+        assert_eq!(ours.code, *code, "{args:?}: {ours:?}");
+        assert_eq!(
+            edited_state(&mine),
+            edited_state(&theirs),
+            "{args:?}: servers differ after"
+        );
+        if *code != 0
+            || args.iter().any(|a| a.starts_with("--dry-run"))
+            || args[1] == "view-last-applied"
+        {
+            assert_eq!(edited_state(&mine), before, "{args:?} changed the server");
+        }
+    }
+}
