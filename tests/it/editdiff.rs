@@ -723,3 +723,88 @@ async fn last_applied_view_and_set_match_kubectl_on_twin_sandboxes() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_last_applied_matches_kubectl_on_twin_sandboxes() {
+    let Some(k) = oracle() else { return };
+    let mine = TestEnv::manual_clock().await;
+    let theirs = TestEnv::manual_clock().await;
+    let ours_bin = ours_as_oracle(mine.dir.path(), k);
+    let eds = tempfile::tempdir().unwrap();
+    write_editors(eds.path());
+    for env in [&mine, &theirs] {
+        std::fs::write(env.work.join("objects.yaml"), EDIT_OBJECTS).unwrap();
+        let o = env.ours(&["apply", "-f", "objects.yaml"]).await;
+        assert_eq!(o.code, 0, "{o:?}");
+        let o = env
+            .ours(&["create", "configmap", "plain", "--from-literal=a=b"])
+            .await;
+        assert_eq!(o.code, 0, "{o:?}");
+    }
+    let cases: &[(&str, &[&str], i32)] = &[
+        ("same.sh", &["apply", "edit-last-applied", "cm/c1"], 0),
+        (
+            "same.sh",
+            &["apply", "edit-last-applied", "cm/c1", "-o", "json"],
+            0,
+        ),
+        ("fails.sh", &["apply", "edit-last-applied", "cm/c1"], 1),
+        ("rename.sh", &["apply", "edit-last-applied", "cm/c1"], 1),
+        ("value.sh", &["apply", "edit-last-applied", "cm/c1"], 0),
+        (
+            "both.sh",
+            &["apply", "edit-last-applied", "cm/c1", "cm/c2", "-o", "name"],
+            1,
+        ),
+        (
+            "both.sh",
+            &[
+                "apply",
+                "edit-last-applied",
+                "-f",
+                "objects.yaml",
+                "--windows-line-endings",
+            ],
+            0,
+        ),
+        ("same.sh", &["apply", "edit-last-applied", "cm/plain"], 1),
+        ("same.sh", &["apply", "edit-last-applied"], 1),
+    ];
+    for (editor, args, code) in cases {
+        let before = edited_state(&mine);
+        assert_eq!(
+            before,
+            edited_state(&theirs),
+            "sandboxes diverged before {args:?}"
+        );
+        let script = eds.path().join(editor);
+        let tmp = eds.path().join("tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let vars = [
+            ("KUBE_EDITOR", script.to_str().unwrap()),
+            ("TMPDIR", tmp.to_str().unwrap()),
+        ];
+        let o_ours = norm(&run(&mine, &ours_bin, "cache-rs", args, &vars).await);
+        let seen_ours = take_seen(eds.path());
+        let o_theirs = norm(&run(&theirs, k, "cache-kubectl", args, &vars).await);
+        let seen_theirs = take_seen(eds.path());
+        crate::common::assert_same(&format!("{editor} {args:?}"), &o_ours, &o_theirs);
+        assert_eq!(
+            seen_ours, seen_theirs,
+            "{editor} {args:?}: the editor saw different files"
+        );
+        assert_eq!(o_ours.code, *code, "{editor} {args:?}: {o_ours:?}");
+        assert_eq!(
+            edited_state(&mine),
+            edited_state(&theirs),
+            "{editor} {args:?}: servers differ after"
+        );
+        if *code != 0 || *editor == "same.sh" {
+            assert_eq!(
+                edited_state(&mine),
+                before,
+                "{editor} {args:?} changed the server"
+            );
+        }
+    }
+}

@@ -254,7 +254,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "plugin",
         ],
     ),
-    ("apply", &["edit-last-applied"]),
     (
         "create",
         &[

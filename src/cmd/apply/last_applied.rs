@@ -18,6 +18,10 @@ use crate::resource::{read_objects, str_at, with_source, Info, ReadSpec};
 /// The `apply` subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum LastAppliedCommand {
+    /// Edit latest last-applied-configuration annotations of a resource/object
+    #[command(name = "edit-last-applied", display_order = 0)]
+    #[command(long_about = EDIT_LONG, after_help = EDIT_EXAMPLES, override_usage = EDIT_USAGE)]
+    EditLastApplied(EditLastAppliedArgs),
     /// Set the last-applied-configuration annotation on a live object to match the contents of a file
     #[command(name = "set-last-applied", display_order = 1)]
     #[command(long_about = SET_LONG, after_help = SET_EXAMPLES, override_usage = SET_USAGE)]
@@ -32,6 +36,7 @@ impl LastAppliedCommand {
     /// Runs the subcommand.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         match self {
+            LastAppliedCommand::EditLastApplied(a) => a.run(ctx).await,
             LastAppliedCommand::SetLastApplied(a) => a.run(ctx).await,
             LastAppliedCommand::ViewLastApplied(a) => a.run(ctx).await,
         }
@@ -74,6 +79,7 @@ async fn live_targets(
     args: &[String],
     selector: Option<&str>,
     all: bool,
+    allow_empty: bool,
 ) -> Result<Vec<(Info, Value)>, CliError> {
     let client = ctx.client()?;
     let mut out = Vec::new();
@@ -109,7 +115,7 @@ async fn live_targets(
             return Err(crate::resource::name_with_selector_error());
         }
         if t.names.is_empty() {
-            if !select && !enforce {
+            if !select && !enforce && !allow_empty {
                 return Err(crate::resource::no_name_error());
             }
             let mut req = ApiRequest::get(t.resource.path(namespace.as_deref(), None)?);
@@ -168,6 +174,7 @@ impl ViewLastAppliedArgs {
             &self.args,
             self.selector.value.as_deref(),
             self.all.value,
+            false,
         )
         .await?;
         let mut configs = Vec::new();
@@ -385,6 +392,121 @@ impl SetLastAppliedArgs {
         Ok(())
     }
 }
+
+/// `apply edit-last-applied`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files to use to edit the resource")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-client-side-apply")))]
+pub struct EditLastAppliedArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`.
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
+    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
+          default_missing_value = "strict", default_value = "strict")]
+    pub validate: String,
+    /// Defaults to the line ending native to your platform.
+    #[arg(verbatim_doc_comment, long = "windows-line-endings", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub windows_line_endings: bool,
+}
+
+impl EditLastAppliedArgs {
+    /// Runs the subcommand: the edit session in last-applied mode over the objects'
+    /// annotations.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        use crate::editor::session::{Mode, Session, Target};
+        let validation = crate::cmd::flags::field_validation(&self.validate)?;
+        if self.kustomize.dir.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        let json = match self.print.output.as_str() {
+            "json" => true,
+            "" | "yaml" => false,
+            other => {
+                return Err(CliError::msg(format!(
+                    "unable to match a printer suitable for the output format {}, allowed formats are: json,yaml",
+                    crate::print::gofmt::go_quote(other)
+                )))
+            }
+        };
+        let spec = PrintSpec::parse(
+            ctx,
+            &self.print.output,
+            self.print.template.as_deref(),
+            self.print.allow_missing_template_keys,
+            self.print.show_managed_fields,
+        );
+        let live = live_targets(ctx, &self.files, &self.args, None, false, true).await?;
+        if live.is_empty() {
+            return Err(CliError::msg("edit cancelled, no objects found"));
+        }
+        let mut targets = Vec::new();
+        for (_, obj) in live {
+            let Some(config) = obj["metadata"]["annotations"][LAST_APPLIED_ANNOTATION].as_str()
+            else {
+                continue;
+            };
+            let parsed = crate::resource::read_bytes(ctx, config.as_bytes(), "edited-file").await;
+            match parsed.into_iter().next() {
+                Some(Ok(i)) => targets.push(Target {
+                    resource: i.resource,
+                    namespace: i.namespace,
+                    name: i.name,
+                    object: i.object,
+                }),
+                Some(Err(e)) => return Err(e),
+                None => {}
+            }
+        }
+        if targets.is_empty() {
+            return Err(CliError::msg("no last-applied-configuration annotation found on resources, to create the annotation, use command `kubectl apply set-last-applied --create-annotation`"));
+        }
+        let print = |obj: &Value, operation: &str| -> Result<(), CliError> {
+            let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
+            let mut printer = spec.printer()?;
+            spec.print(ctx, printer.as_mut(), obj, operation)?;
+            if let Some(p) = printer.as_mut() {
+                p.finish(&mut **ctx.out())?;
+            }
+            Ok(())
+        };
+        Session {
+            mode: Mode::LastApplied,
+            json,
+            windows_line_endings: self.windows_line_endings,
+            output_patch: false,
+            save_config: false,
+            subresource: String::new(),
+            field_manager: self.field_manager.as_str().to_string(),
+            validation,
+            print: &print,
+        }
+        .run(ctx, targets)
+        .await
+    }
+}
+
+const EDIT_LONG: &str = r#"Edit the latest last-applied-configuration annotations of resources from the default editor.
+
+ The edit-last-applied command allows you to directly edit any API resource you can retrieve via the command-line tools. It will open the editor defined by your KUBE_EDITOR, or EDITOR environment variables, or fall back to 'vi' for Linux or 'notepad' for Windows. You can edit multiple objects, although changes are applied one at a time. The command accepts file names as well as command-line arguments, although the files you point to must be previously saved versions of resources.
+
+ The default format is YAML. To edit in JSON, specify "-o json".
+
+ The flag --windows-line-endings can be used to force Windows line endings, otherwise the default for your operating system will be used.
+
+ In the event an error occurs while updating, a temporary file will be created on disk that contains your unapplied changes. The most common error when updating a resource is another editor changing the resource on the server. When this occurs, you will have to apply your changes to the newer version of the resource, or update your temporary saved copy to include the latest resource version."#;
+const EDIT_EXAMPLES: &str = "Examples:\n  # Edit the last-applied-configuration annotations by type/name in YAML\n  kubectl apply edit-last-applied deployment/nginx\n  \n  # Edit the last-applied-configuration annotations by file in JSON\n  kubectl apply edit-last-applied -f deploy.yaml -o json";
+const EDIT_USAGE: &str = "edit-last-applied (RESOURCE/NAME | -f FILENAME)";
 
 const VIEW_LONG: &str = "View the latest last-applied-configuration annotations by type/name or file.\n\n The default output will be printed to stdout in YAML format. You can use the -o option to change the output format.";
 const VIEW_EXAMPLES: &str = "Examples:\n  # View the last-applied-configuration annotations by type/name in YAML\n  kubectl apply view-last-applied deployment/nginx\n  \n  # View the last-applied-configuration annotations by file in JSON\n  kubectl apply view-last-applied -f deploy.yaml -o json";

@@ -5,6 +5,8 @@
 //! Layer: beside `context`, below `cmd`; everything from the environment comes from the
 //! [`Env`] a command passes in (never the process's).
 
+pub mod session;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
