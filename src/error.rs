@@ -460,10 +460,16 @@ pub fn render(e: &CliError) -> Rendered {
             };
         }
     }
+    // `kubectl diff` reports flag errors with 2 (its SetFlagErrorFunc goes through
+    // CheckDiffErr), since 1 means "differences found".
+    let code = match e {
+        CliError::ClapIn(_, path) if path.split(' ').nth(1) == Some("diff") => 2,
+        _ => DEFAULT_ERROR_EXIT_CODE,
+    };
     Rendered {
         stdout: String::new(),
         stderr: with_newline(message(e)),
-        code: DEFAULT_ERROR_EXIT_CODE,
+        code,
     }
 }
 

@@ -359,6 +359,9 @@ async fn diff_matches_kubectl_and_changes_nothing() {
         let o = both(&env, k, args, &[]).await;
         assert_eq!(o.code, 2, "{args:?}: {o:?}");
     }
+    // A flag error is 2 as well (the message is the CLI-wide flag error's).
+    let o = env.ours(&["diff", "-f", "objects.yaml", "--bogus"]).await;
+    assert_eq!(o.code, 2, "{o:?}");
     assert_eq!(snapshot(&env), before, "diff changed the server");
 }
 
