@@ -49,6 +49,11 @@ impl Env {
         self.vars.get(k).map(String::as_str)
     }
 
+    /// Every variable, for a child process the command starts (an editor, a diff program).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Sets a variable (tests).
     pub fn set(&mut self, k: &str, v: &str) {
         self.vars.insert(k.into(), v.into());

@@ -76,6 +76,14 @@ pub enum CliError {
     /// A termination signal ended a watch: exit 1, nothing printed (kubectl's interrupt handler).
     #[error("interrupted")]
     Interrupted,
+    /// Exit with this code and print nothing (kubectl's `cmdutil.ErrExit`, e.g. `diff`
+    /// finding differences).
+    #[error("exit status {0}")]
+    Silent(i32),
+    /// The inner error, printed as usual, with another exit code (kubectl's `CheckDiffErr`:
+    /// `diff` reports its own errors with 2 so that 1 keeps meaning "differences found").
+    #[error("{0}")]
+    WithCode(Box<CliError>, i32),
 }
 
 impl CliError {
@@ -287,7 +295,8 @@ fn message(e: &CliError) -> String {
         CliError::Io(e) => err_prefix(&e.to_string()),
         CliError::Clap(e) => clap_message(e, &clap_command_path(e)),
         CliError::ClapIn(e, cmd) => clap_message(e, cmd),
-        CliError::Interrupted => String::new(),
+        CliError::Interrupted | CliError::Silent(_) => String::new(),
+        CliError::WithCode(inner, _) => message(inner),
     }
 }
 
@@ -432,6 +441,19 @@ pub fn render(e: &CliError) -> Rendered {
             code: DEFAULT_ERROR_EXIT_CODE,
         };
     }
+    if let CliError::Silent(code) = e {
+        return Rendered {
+            stdout: String::new(),
+            stderr: String::new(),
+            code: *code,
+        };
+    }
+    if let CliError::WithCode(inner, code) = e {
+        return Rendered {
+            code: *code,
+            ..render(inner)
+        };
+    }
     if let CliError::Clap(c) | CliError::ClapIn(c, _) = e {
         use clap::error::ErrorKind;
         if c.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
@@ -463,10 +485,16 @@ pub fn render(e: &CliError) -> Rendered {
             };
         }
     }
+    // `kubectl diff` reports flag errors with 2 (its SetFlagErrorFunc goes through
+    // CheckDiffErr), since 1 means "differences found".
+    let code = match e {
+        CliError::ClapIn(_, path) if path.split(' ').nth(1) == Some("diff") => 2,
+        _ => DEFAULT_ERROR_EXIT_CODE,
+    };
     Rendered {
         stdout: String::new(),
         stderr: with_newline(message(e)),
-        code: DEFAULT_ERROR_EXIT_CODE,
+        code,
     }
 }
 

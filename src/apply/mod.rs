@@ -6,6 +6,7 @@ pub use kcore::patch::{error, jsonpatch, lastapplied, merge, patchmeta, strategi
 pub mod plan;
 #[cfg(test)]
 mod plan_oracle_tests;
+pub mod prune;
 #[cfg(test)]
 use kcore::patch::testutil;
 
@@ -16,8 +17,8 @@ pub use lastapplied::{
 };
 pub use merge::{apply_merge_patch, create_merge_patch, create_three_way_json_merge_patch};
 pub use plan::{
-    apply_patch, create_body, missing_annotation_warning, prune_nulls, server_side_apply_body,
-    ApplyPatch, PatchType, SERVER_SIDE_APPLY_CONTENT_TYPE,
+    apply_patch, create_body, diff_patch, missing_annotation_warning, prune_nulls,
+    server_side_apply_body, ApplyPatch, PatchType, SERVER_SIDE_APPLY_CONTENT_TYPE,
 };
 pub use strategic::{
     apply_strategic_merge_patch, create_three_way_merge_patch, create_two_way_merge_patch,

@@ -110,13 +110,35 @@ pub fn apply_patch(
     live: &Value,
     overwrite: bool,
 ) -> Result<Option<ApplyPatch>, PatchError> {
+    three_way_patch(manifest, live, overwrite, true)
+}
+
+/// The patch `kubectl diff` has the server dry-run for an existing object: as
+/// [`apply_patch`] with overwrite, but the manifest does not get a new last-applied
+/// annotation (diff's `GetModifiedConfiguration(obj, false, …)`), so the live one stays.
+pub fn diff_patch(manifest: &Value, live: &Value) -> Result<Option<ApplyPatch>, PatchError> {
+    three_way_patch(manifest, live, true, false)
+}
+
+fn three_way_patch(
+    manifest: &Value,
+    live: &Value,
+    overwrite: bool,
+    annotate: bool,
+) -> Result<Option<ApplyPatch>, PatchError> {
     let api_version = manifest
         .get("apiVersion")
         .and_then(Value::as_str)
         .unwrap_or("");
     let kind = manifest.get("kind").and_then(Value::as_str).unwrap_or("");
     let mut modified = manifest.clone();
-    set_last_applied(&mut modified)?;
+    if annotate {
+        set_last_applied(&mut modified)?;
+    } else {
+        // The manifest without the annotation, with an (empty) annotations map.
+        modified = serde_json::from_str(&super::lastapplied::last_applied_value(manifest)?)
+            .map_err(|e| PatchError::Invalid(e.to_string()))?;
+    }
     let original = get_last_applied(live);
     let patch_type = PatchType::for_kind(api_version, kind);
     let patch = match patch_type {

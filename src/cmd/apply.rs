@@ -4,6 +4,8 @@
 //!
 //! Its targets come from the resource builder ([`crate::resource`]).
 
+pub mod last_applied;
+
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::Duration;
@@ -34,6 +36,9 @@ use crate::resource::{
 #[command(mut_arg("all", |a| a.help("Select all resources in the namespace of the specified resource types.")))]
 #[command(mut_arg("overwrite", |a| a.help("Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration").default_value("true")))]
 pub struct ApplyArgs {
+    /// `view-last-applied`, `set-last-applied`.
+    #[command(subcommand)]
+    pub last_applied: Option<last_applied::LastAppliedCommand>,
     /// Positional arguments: apply takes none (kubectl: `Unexpected args: [...]`).
     #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
@@ -93,26 +98,7 @@ impl Op {
     }
 }
 
-/// kubectl's default prune allowlist (`pkg/util/prune/prune.go`): namespaced kinds, then
-/// cluster-scoped ones, in kubectl's order (group, version, kind, namespaced).
-const DEFAULT_PRUNE: &[(&str, &str, &str, bool)] = &[
-    ("", "v1", "ConfigMap", true),
-    ("", "v1", "Endpoints", true),
-    ("", "v1", "PersistentVolumeClaim", true),
-    ("", "v1", "Pod", true),
-    ("", "v1", "ReplicationController", true),
-    ("", "v1", "Secret", true),
-    ("", "v1", "Service", true),
-    ("batch", "v1", "Job", true),
-    ("batch", "v1", "CronJob", true),
-    ("networking.k8s.io", "v1", "Ingress", true),
-    ("apps", "v1", "DaemonSet", true),
-    ("apps", "v1", "Deployment", true),
-    ("apps", "v1", "ReplicaSet", true),
-    ("apps", "v1", "StatefulSet", true),
-    ("", "v1", "Namespace", false),
-    ("", "v1", "PersistentVolume", false),
-];
+use crate::apply::prune::DEFAULT_PRUNE;
 
 struct Run<'a> {
     ctx: &'a Context,
@@ -192,6 +178,9 @@ impl ApplyArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if let Some(sub) = &self.last_applied {
+            return sub.run(ctx).await;
+        }
         // kubectl `ApplyFlags.ToOptions`: arguments are refused before anything else.
         if !self.args.is_empty() {
             return Err(CliError::Usage {
@@ -517,12 +506,8 @@ impl Run<'_> {
             .prune_allowlist
             .is_empty()
         {
-            let now = chrono::Local::now();
-            self.ctx.eprint(&format!(
-                    "W{} {:>7} prune.go:71] Deprecated: kubectl apply will no longer prune non-namespaced resources by default when used with the --namespace flag in a future release. To preserve the current behaviour, list the resources you want to target explicitly in the --prune-allowlist flag.\n",
-                    now.format("%m%d %H:%M:%S%.6f"),
-                    std::process::id()
-                ));
+            self.ctx
+                .eprint(&crate::apply::prune::namespaced_default_warning());
             DEFAULT_PRUNE
                 .iter()
                 .map(|(g, v, k, ns)| (g.to_string(), v.to_string(), k.to_string(), Some(*ns)))

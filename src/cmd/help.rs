@@ -73,6 +73,7 @@ const UNSET_DEFAULTS: &[(&str, &str, &str)] = &[
     ("view", "output", "'yaml'"),
     // `describe --show-events` is true unless several objects are described.
     ("describe", "show-events", "true"),
+    ("diff", "field-manager", "'kubectl-client-side-apply'"),
 ];
 
 /// The name the binary was invoked as: the base name of `argv[0]`, as kubectl derives it

@@ -16,6 +16,8 @@ pub mod create;
 pub mod create_generators;
 pub mod delete;
 pub mod describe;
+pub mod diff;
+pub mod edit;
 pub mod flags;
 pub mod generate;
 pub mod get;
@@ -79,6 +81,14 @@ pub enum Command {
     #[command(display_order = 200)]
     #[command(long_about = apply::APPLY_LONG, after_help = apply::APPLY_EXAMPLES, override_usage = apply::APPLY_USAGE)]
     Apply(apply::ApplyArgs),
+    /// Diff the live version against a would-be applied version
+    #[command(display_order = 199)]
+    #[command(long_about = diff::DIFF_LONG, after_help = diff::DIFF_EXAMPLES, override_usage = diff::DIFF_USAGE)]
+    Diff(diff::DiffArgs),
+    /// Edit a resource on the server
+    #[command(display_order = 220)]
+    #[command(long_about = edit::EDIT_LONG, after_help = edit::EDIT_EXAMPLES, override_usage = edit::EDIT_USAGE)]
+    Edit(edit::EditArgs),
     /// Show details of a specific resource or group of resources
     #[command(display_order = 300)]
     #[command(long_about = describe::DESCRIBE_LONG, after_help = describe::DESCRIBE_EXAMPLES, override_usage = describe::DESCRIBE_USAGE)]
@@ -172,6 +182,8 @@ impl Command {
             Command::Create(_) => "create",
             Command::Delete(_) => "delete",
             Command::Apply(_) => "apply",
+            Command::Diff(_) => "diff",
+            Command::Edit(_) => "edit",
             Command::Describe(_) => "describe",
             Command::Label(_) => "label",
             Command::Annotate(_) => "annotate",
@@ -333,6 +345,8 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Create(a) => a.run(ctx).await,
         Command::Delete(a) => a.run(ctx).await,
         Command::Apply(a) => a.run(ctx).await,
+        Command::Diff(a) => a.run(ctx).await,
+        Command::Edit(a) => a.run(ctx).await,
         Command::Describe(a) => a.run(ctx).await,
         Command::Label(a) => a.run(ctx).await,
         Command::Annotate(a) => a.run(ctx).await,

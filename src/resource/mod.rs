@@ -297,6 +297,38 @@ pub async fn read_stream(
     Ok(stream)
 }
 
+/// The builder over a byte stream named `source` (cli-runtime `Stream(r, name)`, what `edit`
+/// reads back from the editor): each object mapped to its resource, in the default namespace
+/// when it has none, Lists flattened; errors in their place.
+pub async fn read_bytes(ctx: &Context, data: &[u8], source: &str) -> Vec<Result<Info, CliError>> {
+    let opts = ReadOptions {
+        recursive: false,
+        validate: false,
+    };
+    let mut input = std::io::Cursor::new(data.to_vec());
+    let read = read_manifests_with(&["-".to_string()], opts, &mut input);
+    let default_ns = match ctx.namespace() {
+        Ok((ns, _)) => ns,
+        Err(e) => return vec![Err(e)],
+    };
+    let mut out = Vec::new();
+    for item in read {
+        match item {
+            Ok(m) => out.push(map_object(ctx, source, m.object, &default_ns).await),
+            // The reader names its input STDIN; this stream has its own name.
+            Err(e) => {
+                let text = flatten(&e.into());
+                out.push(Err(CliError::msg(text.replacen(
+                    "error parsing STDIN:",
+                    &format!("error parsing {source}:"),
+                    1,
+                ))))
+            }
+        }
+    }
+    out
+}
+
 fn namespace_mismatch(ns: &str, default_ns: &str) -> CliError {
     CliError::msg(format!(
         "the namespace from the provided object {ns:?} does not match the namespace {default_ns:?}. You must pass '--namespace={ns}' to perform this operation."

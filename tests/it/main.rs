@@ -19,6 +19,7 @@ mod create;
 mod delete;
 mod demo;
 mod describe_events;
+mod editdiff;
 mod fuzz;
 mod generated;
 mod get;

@@ -1,0 +1,218 @@
+//! `kubectl-rs edit`: the objects named by `TYPE NAME`, `TYPE/NAME` or `-f` are fetched,
+//! written (managed fields left out) to a temporary file under kubectl's header, opened in the
+//! user's editor (`KUBE_EDITOR`, `EDITOR`, else `vi`), read back and sent as a patch computed
+//! as kubectl's editor does: a strategic merge patch for built-in kinds, a JSON merge patch
+//! otherwise, refusing changes of apiVersion, kind or name. Objects the server refuses as
+//! invalid are reopened with the reasons on top (kubectl `pkg/cmd/edit/edit.go`,
+//! `pkg/cmd/util/editor/editoptions.go`).
+
+use serde_json::Value;
+
+use crate::cmd::flags::{field_validation, PrintSpec};
+use crate::context::Context;
+use crate::editor::session::{Mode, Session, Target};
+use crate::error::CliError;
+use crate::resource::{read_objects, str_at, ReadSpec};
+
+/// Edit a resource on the server.
+#[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files to use to edit the resource")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-edit")))]
+pub struct EditArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`.
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    /// Output the patch if the resource is edited.
+    #[arg(verbatim_doc_comment, long = "output-patch", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub output_patch: bool,
+    /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
+    #[arg(verbatim_doc_comment, long = "save-config", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub save_config: bool,
+    /// If specified, edit will operate on the subresource of the requested object.
+    #[arg(verbatim_doc_comment, long = "subresource", default_value = "")]
+    pub subresource: String,
+    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
+    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
+          default_missing_value = "strict", default_value = "strict")]
+    pub validate: String,
+    /// Defaults to the line ending native to your platform.
+    #[arg(verbatim_doc_comment, long = "windows-line-endings", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub windows_line_endings: bool,
+}
+
+impl EditArgs {
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let validation = field_validation(&self.validate)?;
+        if self.kustomize.dir.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        // The editor's printer knows only JSON and YAML, and -o is bound to it as well as
+        // to the result's printer (editPrinterOptions.Complete).
+        let json = match self.print.output.as_str() {
+            "json" => true,
+            "" | "yaml" => false,
+            other => {
+                return Err(CliError::msg(format!(
+                    "unable to match a printer suitable for the output format {}, allowed formats are: json,yaml",
+                    crate::print::gofmt::go_quote(other)
+                )))
+            }
+        };
+        let spec = PrintSpec::parse(
+            ctx,
+            &self.print.output,
+            self.print.template.as_deref(),
+            self.print.allow_missing_template_keys,
+            self.print.show_managed_fields,
+        );
+        let targets = self.targets(ctx).await?;
+        if targets.is_empty() {
+            return Err(CliError::msg("edit cancelled, no objects found"));
+        }
+        let print = |obj: &Value, operation: &str| -> Result<(), CliError> {
+            let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
+            let mut printer = spec.printer()?;
+            spec.print(ctx, printer.as_mut(), obj, operation)?;
+            if let Some(p) = printer.as_mut() {
+                p.finish(&mut **ctx.out())?;
+            }
+            Ok(())
+        };
+        Session {
+            mode: Mode::Normal,
+            json,
+            windows_line_endings: self.windows_line_endings,
+            output_patch: self.output_patch,
+            save_config: self.save_config,
+            subresource: self.subresource.clone(),
+            field_manager: self.field_manager.as_str().to_string(),
+            validation,
+            print: &print,
+        }
+        .run(ctx, targets)
+        .await
+    }
+
+    /// The builder with `Latest`: every object fetched from the server; any error stops.
+    async fn targets(&self, ctx: &Context) -> Result<Vec<Target>, CliError> {
+        let client = ctx.client()?;
+        let mut out = Vec::new();
+        if !self.files.filename.is_empty() {
+            crate::resource::check_path_args(&self.args)?;
+            let spec = ReadSpec {
+                files: self.files.filename.clone(),
+                recursive: self.files.recursive,
+                validate: false,
+                selector: None,
+                latest: true,
+                all_namespaces: false,
+            };
+            let (infos, errors) = read_objects(ctx, &spec).await;
+            crate::resource::collected_errors(errors, Vec::new())?;
+            let mut errs = Vec::new();
+            for i in infos {
+                match crate::resource::helper::builder_get(ctx, &i.path()?, i.namespace.as_deref())
+                    .await
+                {
+                    Ok(v) => out.push(Target {
+                        resource: i.resource,
+                        namespace: i.namespace,
+                        name: i.name,
+                        object: v,
+                    }),
+                    Err(e) => errs.push(e),
+                }
+            }
+            crate::resource::collected_errors(Vec::new(), errs)?;
+            return Ok(out);
+        }
+        if self.args.is_empty() {
+            return Err(crate::resource::missing_resource_error());
+        }
+        let (ns, _) = ctx.namespace()?;
+        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
+        let mut errs = Vec::new();
+        for t in types {
+            let namespace = t.resource.namespaced.then(|| ns.clone());
+            if t.names.is_empty() {
+                let list = client
+                    .get_json(&t.resource.path(namespace.as_deref(), None)?)
+                    .await?;
+                for item in list["items"].as_array().into_iter().flatten() {
+                    let mut obj = item.clone();
+                    obj["apiVersion"] = Value::String(t.resource.api_version());
+                    obj["kind"] = Value::String(t.resource.kind.clone());
+                    out.push(Target {
+                        resource: t.resource.clone(),
+                        namespace: namespace.clone(),
+                        name: str_at(item, &["metadata", "name"]).to_string(),
+                        object: obj,
+                    });
+                }
+                continue;
+            }
+            for name in t.names {
+                let path = t.resource.path(namespace.as_deref(), Some(&name))?;
+                match crate::resource::helper::builder_get(ctx, &path, namespace.as_deref()).await {
+                    Ok(v) => out.push(Target {
+                        resource: t.resource.clone(),
+                        namespace: namespace.clone(),
+                        name,
+                        object: v,
+                    }),
+                    Err(e) => errs.push(e),
+                }
+            }
+        }
+        crate::resource::collected_errors(Vec::new(), errs)?;
+        Ok(out)
+    }
+}
+
+/// `kubectl edit`: kubectl's description.
+pub const EDIT_LONG: &str = r#"Edit a resource from the default editor.
+
+ The edit command allows you to directly edit any API resource you can retrieve via the command-line tools. It will open the editor defined by your KUBE_EDITOR, or EDITOR environment variables, or fall back to 'vi' for Linux or 'notepad' for Windows. When attempting to open the editor, it will first attempt to use the shell that has been defined in the 'SHELL' environment variable. If this is not defined, the default shell will be used, which is '/bin/bash' for Linux or 'cmd' for Windows.
+
+ You can edit multiple objects, although changes are applied one at a time. The command accepts file names as well as command-line arguments, although the files you point to must be previously saved versions of resources.
+
+ Editing is done with the API version used to fetch the resource. To edit using a specific API version, fully-qualify the resource, version, and group.
+
+ The default format is YAML. To edit in JSON, specify "-o json".
+
+ The flag --windows-line-endings can be used to force Windows line endings, otherwise the default for your operating system will be used.
+
+ In the event an error occurs while updating, a temporary file will be created on disk that contains your unapplied changes. The most common error when updating a resource is another editor changing the resource on the server. When this occurs, you will have to apply your changes to the newer version of the resource, or update your temporary saved copy to include the latest resource version."#;
+
+/// `kubectl edit`: kubectl's examples.
+pub const EDIT_EXAMPLES: &str = r#"Examples:
+  # Edit the service named 'registry'
+  kubectl edit svc/registry
+  
+  # Use an alternative editor
+  KUBE_EDITOR="nano" kubectl edit svc/registry
+  
+  # Edit the job 'myjob' in JSON using the v1 API format
+  kubectl edit job.v1.batch/myjob -o json
+  
+  # Edit the deployment 'mydeployment' in YAML and save the modified config in its annotation
+  kubectl edit deployment/mydeployment -o yaml --save-config
+  
+  # Edit the 'status' subresource for the 'mydeployment' deployment
+  kubectl edit deployment mydeployment --subresource='status'"#;
+
+/// `kubectl edit`: kubectl's usage.
+pub const EDIT_USAGE: &str = r"edit (RESOURCE/NAME | -f FILENAME)";
