@@ -43,7 +43,7 @@ impl QuotaFlags {
     ) -> Result<(), CliError> {
         let dry_run = common.dry_run.strategy(ctx)?;
         let (namespace, enforce) = ctx.namespace()?;
-        let validation = field_validation(&common.validate)?;
+        let validation = field_validation(&common.validate.value)?;
         if name.is_empty() {
             return Err(CliError::msg("name must be specified"));
         }

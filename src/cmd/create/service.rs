@@ -150,7 +150,7 @@ impl ServiceKind {
         }
         let (namespace, enforce) = ctx.namespace()?;
         let dry_run = common.dry_run.strategy(ctx)?;
-        let validation = field_validation(&common.validate)?;
+        let validation = field_validation(&common.validate.value)?;
         let (tcp, cluster_ip, node_port, external_name) = match self {
             ServiceKind::Clusterip { tcp, clusterip, .. } => (&tcp.tcp, clusterip.as_str(), 0, ""),
             ServiceKind::Nodeport { tcp, node_port, .. } => (&tcp.tcp, "", *node_port, ""),
@@ -234,7 +234,7 @@ impl ServiceKind {
         // kubectl's service generator never reads --save-config (its CreateAnnotation stays
         // false): the flag is accepted and has no effect.
         let mut common = common.clone();
-        common.save_config = false;
+        common.save_config.value = false;
         submit(ctx, &common, built, &namespace, dry_run, validation).await
     }
 }

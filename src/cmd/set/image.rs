@@ -67,7 +67,7 @@ impl ImageArgs {
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
         let mut printer = Printer::new(ctx, &self.print, "image updated", dry_run)?;
         let (resources, pair_args) =
-            crate::cmd::label::split_resources_and_pairs(&self.args, "image")?;
+            crate::ops::metadata::split_resources_and_pairs(&self.args, "image")?;
         let images = parse_pairs(&pair_args, "image")?;
         // A Go map: the last value of a repeated name wins; kubectl walks it in random
         // order, sorted is one of them.
@@ -77,7 +77,7 @@ impl ImageArgs {
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
         }
-        let selector = crate::cmd::label::non_blank(&self.selector.value);
+        let selector = crate::ops::metadata::non_blank(&self.selector.value);
         if self.local && !resources.is_empty() {
             return Err(local_resource_error());
         }

@@ -86,7 +86,7 @@ impl ResourcesArgs {
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
         }
-        let selector = crate::cmd::label::non_blank(&self.selector.value);
+        let selector = crate::ops::metadata::non_blank(&self.selector.value);
         if self.local && !self.args.is_empty() {
             return Err(local_resource_error());
         }
