@@ -374,9 +374,8 @@ async fn five_thousand_pod_names_in_one_request() {
     assert_eq!(names.len(), 101, "{:?}", &names[..names.len().min(5)]);
     assert_eq!(names[0], "web-4900");
     assert_eq!(names[100], ":4");
+    // Reported, not asserted: speed is measured in benches/compare.sh, never timed in tests.
     eprintln!("completing among 5000 pods took {took:?} (debug build, process start included)");
-    // Generous for an unoptimised build on a loaded machine; a release build takes well under 100 ms.
-    assert!(took < Duration::from_secs(3), "took {took:?}");
     env.sandbox.shutdown().await;
 }
 
@@ -420,10 +419,8 @@ async fn script_friendly_without_a_terminal() {
     assert_eq!((o.code, o.stderr.as_str()), (0, ""));
     assert!(o.stdout.starts_with("#compdef kubectl-rs"), "{o:?}");
     // Nothing interactive: with stdin closed every command finishes on its own.
-    let start = Instant::now();
     let o = env.ours(&["describe", "ds", "node-exporter"]).await;
     assert_eq!(o.code, 0, "{o:?}");
-    assert!(start.elapsed() < Duration::from_secs(20));
     env.sandbox.shutdown().await;
 }
 
