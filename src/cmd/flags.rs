@@ -542,6 +542,15 @@ impl DryRun {
         }
     }
 
+    /// The same strategy as the node-maintenance helpers take it.
+    pub fn drain_mode(self) -> crate::drain::Mode {
+        match self {
+            DryRun::None => crate::drain::Mode::Apply,
+            DryRun::Client => crate::drain::Mode::ClientDryRun,
+            DryRun::Server => crate::drain::Mode::ServerDryRun,
+        }
+    }
+
     /// Adds `dryRun=All` for server dry runs.
     pub fn query(&self, req: ApiRequest) -> ApiRequest {
         match self {
