@@ -74,7 +74,7 @@ pub struct DrainArgs {
         allow_negative_numbers = true
     )]
     pub skip_wait_for_delete_timeout: String,
-    /// Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.
+    /// Return large lists in chunks rather than all at once. Pass 0 to disable.
     #[arg(
         verbatim_doc_comment,
         long = "chunk-size",

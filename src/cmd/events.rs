@@ -43,7 +43,7 @@ pub const EVENTS_USAGE: &str = "events [(-o|--output=)json|yaml|kyaml|name|go-te
 pub struct EventsArgs {
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
-    /// Return large lists in chunks rather than all at once. Pass 0 to disable. This flag is beta and may change in the future.
+    /// Return large lists in chunks rather than all at once. Pass 0 to disable.
     #[arg(
         verbatim_doc_comment,
         long = "chunk-size",

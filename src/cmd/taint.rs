@@ -404,7 +404,9 @@ impl TaintArgs {
         )
         .map_err(one)?;
         let mut printer = spec.printer().map_err(one)?;
-        let operation = format!("{operation}{}", dry_run.suffix());
+        // kubectl sets the operation after PrintFlagsWithDryRunStrategy, so the dry-run
+        // suffix is lost: `node/x tainted` even with --dry-run.
+
         let taints = if new.is_empty() {
             Value::Null
         } else {
@@ -434,7 +436,7 @@ impl TaintArgs {
                 .await
                 .map_err(|e| one(e.into()))?
         };
-        spec.print(ctx, printer.as_mut(), &printed, &operation)
+        spec.print(ctx, printer.as_mut(), &printed, operation)
             .map_err(one)?;
         if let Some(p) = printer.as_mut() {
             p.finish(&mut **ctx.out()).map_err(|e| one(e.into()))?;
