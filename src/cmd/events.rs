@@ -10,7 +10,7 @@ use crate::client::{ApiRequest, ResourcePath};
 use crate::cmd::flags::PrintSpec;
 use crate::context::Context;
 use crate::error::CliError;
-use crate::print::tabwriter::{TabWriter, TabWriterConfig};
+use crate::print::tabwriter::TabWriter;
 
 /// kubectl's long help of `events`.
 pub const EVENTS_LONG: &str = "Display events.
@@ -134,6 +134,9 @@ fn escape_terminal(s: &str) -> String {
 
 /// The event printer (`EventPrinter`): headings once, then one row per event.
 struct EventTable {
+    /// One writer for the whole run: a watch's rows line up with what came before
+    /// (cli-runtime's tabwriter remembers widths across flushes).
+    tw: TabWriter,
     no_headers: bool,
     all_namespaces: bool,
     headers_printed: bool,
@@ -141,13 +144,7 @@ struct EventTable {
 
 impl EventTable {
     fn rows(&mut self, events: &[Value], now: DateTime<Utc>) -> String {
-        let mut tw = TabWriter::new(TabWriterConfig {
-            min_width: 6,
-            tab_width: 4,
-            padding: 3,
-            pad_char: b' ',
-            remember_widths: false,
-        });
+        let tw = &mut self.tw;
         if !self.no_headers && !self.headers_printed {
             if self.all_namespaces {
                 tw.write_str("NAMESPACE\t");
@@ -260,6 +257,7 @@ impl EventsArgs {
                     .any(|t| t.eq_ignore_ascii_case(e["type"].as_str().unwrap_or_default()))
         };
         let mut table = EventTable {
+            tw: TabWriter::kubectl(),
             no_headers: self.no_headers,
             all_namespaces: all,
             headers_printed: false,

@@ -741,3 +741,87 @@ async fn events_match_kubectl() {
         assert_eq!(a.stdout.lines().next(), b.stdout.lines().next());
     }
 }
+
+/// Starts `events -w` with one CLI, reads `lines` lines, then interrupts it (SIGINT).
+async fn watch_lines(env: &TestEnv, args: &[&str], oracle_cli: bool, lines: usize) -> Output {
+    let program = if oracle_cli {
+        oracle().unwrap().to_string()
+    } else {
+        env!("CARGO_BIN_EXE_kubectl-rs").to_string()
+    };
+    let cache = if oracle_cli {
+        "cache-kubectl"
+    } else {
+        "cache-rs"
+    };
+    let mut child = env
+        .command(&program, args, cache)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut stdout = String::new();
+    for _ in 0..lines {
+        let l = tokio::time::timeout(LIMIT, out.next_line())
+            .await
+            .expect("watch line in time")
+            .unwrap()
+            .expect("a line");
+        stdout.push_str(&l);
+        stdout.push('\n');
+    }
+    let pid = child.id().unwrap() as i32;
+    // SAFETY: signalling our own child process.
+    unsafe {
+        libc::kill(pid, libc::SIGINT);
+    }
+    let status = child.wait().await.unwrap();
+    while let Ok(Some(l)) = out.next_line().await {
+        stdout.push_str(&l);
+        stdout.push('\n');
+    }
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .await
+        .unwrap();
+    Output {
+        stdout,
+        stderr,
+        code: status.code().unwrap_or(-1),
+    }
+    .normalized()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_watch_matches_kubectl() {
+    if oracle().is_none() {
+        return;
+    }
+    let env = TestEnv::manual_clock().await;
+    setup(&env).await;
+    let args = ["events", "-w", "--for", "daemonset/node-exporter"];
+    let (a, b) = tokio::join!(
+        watch_lines(&env, &args, false, 3),
+        watch_lines(&env, &args, true, 3)
+    );
+    assert_same("events -w", &a, &b);
+    assert!(a.stdout.starts_with("LAST SEEN"), "{}", a.stdout);
+    let args = [
+        "events",
+        "-w",
+        "--for",
+        "daemonset/node-exporter",
+        "-o",
+        "name",
+    ];
+    let (a, b) = tokio::join!(
+        watch_lines(&env, &args, false, 2),
+        watch_lines(&env, &args, true, 2)
+    );
+    assert_same("events -w -o name", &a, &b);
+}
