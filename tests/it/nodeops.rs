@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 use crate::common;
-use common::{advancing, assert_same, oracle, Output, TestEnv};
+use common::{assert_same, oracle, Output, TestEnv};
 use kubectl_rs::sandbox::store::GroupResource;
 
 const WORKER: &str = "kind-multinodes-worker";
@@ -110,13 +110,14 @@ fn canon(o: Output) -> Output {
             parts.sort();
             return format!("Warning: {}", parts.join("; "));
         }
-        if let (Some(a), Some(b)) = (line.find("[cannot delete"), line.rfind(']')) {
-            let mut parts: Vec<&str> = line[a + 1..b].split(", cannot delete").collect();
+        if let (Some(a), Some(b)) = (line.find("[cannot delete "), line.rfind(']')) {
+            let inner = &line[a + "[cannot delete ".len()..b];
+            let mut parts: Vec<&str> = inner.split(", cannot delete ").collect();
             parts.sort();
             return format!(
-                "{}[{}]{}",
+                "{}[cannot delete {}]{}",
                 &line[..a],
-                parts.join(", cannot delete"),
+                parts.join(", cannot delete "),
                 &line[b + 1..]
             );
         }
@@ -253,7 +254,8 @@ fn pods_on(env: &TestEnv, node: &str) -> Vec<String> {
     v
 }
 
-async fn running_pods(env: &TestEnv) -> usize {
+/// Whether the five workload pods of [`setup`] run.
+async fn running_pods(env: &TestEnv) -> bool {
     let (pods, _) = env
         .sandbox
         .store()
@@ -261,6 +263,7 @@ async fn running_pods(env: &TestEnv) -> usize {
     pods.iter()
         .filter(|p| p["status"]["phase"] == "Running")
         .count()
+        >= 5
 }
 
 async fn setup(env: &TestEnv) {
@@ -269,9 +272,11 @@ async fn setup(env: &TestEnv) {
         let o = env.ours(&["apply", "-f", f]).await;
         assert_eq!(o.code, 0, "{o:?}");
     }
-    // Two DaemonSet pods, web, solo and cache: all running.
-    advancing(env, Duration::from_secs(1), || async {
-        running_pods(env).await >= 5
+    // Two DaemonSet pods, web, solo and cache: all running. One clock step per poll, so
+    // the controllers get real time to act on each step even on a loaded machine.
+    common::eventually(|| {
+        env.advance(Duration::from_secs(1));
+        running_pods(env)
     })
     .await;
     settle(env).await;
@@ -282,10 +287,18 @@ async fn setup(env: &TestEnv) {
 async fn settle(env: &TestEnv) {
     let store = env.sandbox.store();
     let last = std::sync::atomic::AtomicU64::new(u64::MAX);
+    let stable = std::sync::atomic::AtomicUsize::new(0);
     common::eventually(|| {
         let now = store.current_rv();
         let before = last.swap(now, std::sync::atomic::Ordering::SeqCst);
-        async move { now == before }
+        let n = if now == before {
+            stable.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+        } else {
+            stable.store(0, std::sync::atomic::Ordering::SeqCst);
+            0
+        };
+        // Unchanged for ten polls in a row (half a second).
+        async move { n >= 10 }
     })
     .await;
 }
