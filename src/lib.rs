@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod context;
 pub mod describe;
 pub mod discovery;
+pub mod drain;
 pub mod editor;
 pub mod error;
 pub mod kubeconfig;

@@ -12,12 +12,15 @@ pub mod argv;
 pub mod complete;
 pub mod completion;
 pub mod config;
+pub mod cordon;
 pub mod create;
 pub mod create_generators;
 pub mod delete;
 pub mod describe;
 pub mod diff;
+pub mod drain;
 pub mod edit;
+pub mod events;
 pub mod flags;
 pub mod generate;
 pub mod get;
@@ -36,6 +39,8 @@ pub mod sandbox_kubeconfig;
 pub mod scale;
 pub mod set;
 pub mod suggest;
+pub mod taint;
+pub mod uncordon;
 pub mod version;
 pub mod wait;
 
@@ -141,6 +146,16 @@ pub enum Command {
     #[command(display_order = 902)]
     #[command(long_about = config::CONFIG_LONG, override_usage = config::CONFIG_USAGE)]
     Config(config::ConfigArgs),
+    #[command(long_about = cordon::CORDON_LONG, after_help = cordon::CORDON_EXAMPLES, override_usage = cordon::CORDON_USAGE)]
+    Cordon(cordon::CordonArgs),
+    #[command(long_about = uncordon::UNCORDON_LONG, after_help = uncordon::UNCORDON_EXAMPLES, override_usage = uncordon::UNCORDON_USAGE)]
+    Uncordon(uncordon::UncordonArgs),
+    #[command(long_about = drain::DRAIN_LONG, after_help = drain::DRAIN_EXAMPLES, override_usage = drain::DRAIN_USAGE)]
+    Drain(drain::DrainArgs),
+    #[command(long_about = taint::TAINT_LONG, after_help = taint::TAINT_EXAMPLES, override_usage = taint::TAINT_USAGE)]
+    Taint(taint::TaintArgs),
+    #[command(long_about = events::EVENTS_LONG, after_help = events::EVENTS_EXAMPLES, override_usage = events::EVENTS_USAGE)]
+    Events(events::EventsArgs),
     /// Print the client and server version information
     #[command(display_order = 903)]
     #[command(long_about = version::VERSION_LONG, after_help = version::VERSION_EXAMPLES, override_usage = version::VERSION_USAGE)]
@@ -202,6 +217,11 @@ impl Command {
             Command::Version(_) => "version",
             Command::Options(_) => "options",
             Command::Plugin(_) => "plugin",
+            Command::Cordon(_) => "cordon",
+            Command::Uncordon(_) => "uncordon",
+            Command::Drain(_) => "drain",
+            Command::Taint(_) => "taint",
+            Command::Events(_) => "events",
         };
         format!("kubectl {name}")
     }
@@ -367,6 +387,11 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Version(a) => a.run(ctx).await,
         Command::Options(a) => a.run(ctx).await,
         Command::Plugin(a) => a.run(ctx).await,
+        Command::Cordon(a) => a.run(ctx).await,
+        Command::Uncordon(a) => a.run(ctx).await,
+        Command::Drain(a) => a.run(ctx).await,
+        Command::Taint(a) => a.run(ctx).await,
+        Command::Events(a) => a.run(ctx).await,
     }
 }
 

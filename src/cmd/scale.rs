@@ -380,49 +380,8 @@ impl ScaleArgs {
     }
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)` (what pflag's int flags use): an optional sign, then
-/// decimal, `0x` hex, `0o`/leading-`0` octal or `0b` binary digits, `_` between digits.
-pub fn go_parse_int(s: &str) -> Result<i64, String> {
-    let syntax = || format!("strconv.ParseInt: parsing {}: invalid syntax", go_quote(s));
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let lower = body.to_ascii_lowercase();
-    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d.to_string(), true)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d.to_string(), true)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d.to_string(), true)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, lower[1..].to_string(), true)
-    } else {
-        (10, lower.clone(), false)
-    };
-    // Underscores only with a base prefix, and only between digits.
-    if digits.contains('_') {
-        let ok = prefixed
-            && !digits.starts_with('_')
-            && !digits.ends_with('_')
-            && !digits.contains("__");
-        if !ok {
-            return Err(syntax());
-        }
-    }
-    let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    if clean.is_empty() || !clean.chars().all(|c| c.is_digit(radix)) {
-        return Err(syntax());
-    }
-    let signed = if neg { format!("-{clean}") } else { clean };
-    i64::from_str_radix(&signed, radix).map_err(|_| {
-        format!(
-            "strconv.ParseInt: parsing {}: value out of range",
-            go_quote(s)
-        )
-    })
-}
+/// Go's `strconv.ParseInt(s, 0, 64)`, shared through the core crate.
+pub use kcore::gofmt::go_parse_int;
 
 /// scale.go `Scale`: one attempt, retried every second for up to five minutes while the
 /// server reports a conflict. Returns the size the server answered with.

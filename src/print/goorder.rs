@@ -38,6 +38,34 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         "finalizers",
         "managedFields",
     ];
+    const EVENT: &[&str] = &[
+        "kind",
+        "apiVersion",
+        "metadata",
+        "involvedObject",
+        "reason",
+        "message",
+        "source",
+        "firstTimestamp",
+        "lastTimestamp",
+        "count",
+        "type",
+        "eventTime",
+        "series",
+        "action",
+        "related",
+        "reportingComponent",
+        "reportingInstance",
+    ];
+    const OBJECT_REFERENCE: &[&str] = &[
+        "kind",
+        "namespace",
+        "name",
+        "uid",
+        "apiVersion",
+        "resourceVersion",
+        "fieldPath",
+    ];
     const MANAGED: &[&str] = &[
         "manager",
         "operation",
@@ -354,6 +382,18 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         }
         ("StatefulSet", ["spec", "persistentVolumeClaimRetentionPolicy"]) => {
             return Some(&["whenDeleted", "whenScaled"])
+        }
+        // core/v1 Event and EventList (what `kubectl events` decodes).
+        ("EventList", []) => return Some(&["kind", "apiVersion", "metadata", "items"]),
+        ("EventList", ["items"]) | ("Event", []) => return Some(EVENT),
+        ("EventList", ["items", "involvedObject"]) | ("Event", ["involvedObject"]) => {
+            return Some(OBJECT_REFERENCE)
+        }
+        ("EventList", ["items", "source"]) | ("Event", ["source"]) => {
+            return Some(&["component", "host"])
+        }
+        ("EventList", ["items", "series"]) | ("Event", ["series"]) => {
+            return Some(&["count", "lastObservedTime"])
         }
         ("ReplicaSet", ["spec"]) => {
             return Some(&["replicas", "minReadySeconds", "selector", "template"])

@@ -117,3 +117,75 @@ pub async fn builder_get(
         Err(e) => Err(e.into()),
     }
 }
+
+/// cli-runtime `EnhanceListError`: a 400 or 404 of a list names what was listed (`subject`,
+/// e.g. `/v1, Resource=nodes`) and the selectors.
+pub fn enhance_list_error(
+    e: crate::client::ClientError,
+    subject: &str,
+    label: &str,
+    field: &str,
+) -> crate::client::ClientError {
+    let crate::client::ClientError::Api(mut status) = e else {
+        return e;
+    };
+    let bad_request =
+        status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
+    if bad_request || status.is_not_found() {
+        status.message = if label.is_empty() && field.is_empty() {
+            format!("Unable to list {subject:?}: {}", status.message)
+        } else {
+            format!(
+                "Unable to find {subject:?} that match label selector {label:?}, field selector {field:?}: {}",
+                status.message
+            )
+        };
+    }
+    crate::client::ClientError::Api(status)
+}
+
+/// cli-runtime `FollowContinue`: GETs a list `chunk` items at a time (0: all at once),
+/// following `continue` tokens; errors enhanced as [`enhance_list_error`] says.
+pub async fn list_chunked(
+    ctx: &Context,
+    path: ApiPath,
+    subject: &str,
+    label_selector: Option<&str>,
+    field_selector: Option<&str>,
+    chunk: i64,
+) -> Result<Vec<Value>, CliError> {
+    let client = ctx.client()?;
+    let label = label_selector.unwrap_or("");
+    let field = field_selector.unwrap_or("");
+    let mut items = Vec::new();
+    let mut cont = String::new();
+    loop {
+        let mut req = crate::client::ApiRequest::get(path.clone());
+        if !label.is_empty() {
+            req = req.query("labelSelector", label);
+        }
+        if !field.is_empty() {
+            req = req.query("fieldSelector", field);
+        }
+        if chunk > 0 {
+            req = req.query("limit", chunk.to_string());
+        }
+        if !cont.is_empty() {
+            req = req.query("continue", cont.clone());
+        }
+        let mut list = client
+            .send_json(&req)
+            .await
+            .map_err(|e| enhance_list_error(e, subject, label, field))?;
+        if let Some(a) = list["items"].as_array_mut() {
+            items.append(a);
+        }
+        cont = list["metadata"]["continue"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if cont.is_empty() {
+            return Ok(items);
+        }
+    }
+}

@@ -180,6 +180,22 @@ pub async fn resolve_args(
     Ok(ctx.discovery()?.resolve_args(args, program).await?)
 }
 
+/// A type the RESTMapper does not know, as CheckErr prints its `NoResourceMatchError`
+/// (`the server doesn't have a resource type "x"`, without `error: `); other errors as they are.
+pub fn no_resource_match(e: CliError) -> CliError {
+    if !matches!(e, CliError::Discovery(_)) {
+        return e;
+    }
+    let text = crate::error::render(&e).stderr;
+    let text = text.trim_end_matches('\n');
+    match text.strip_prefix("error: ") {
+        Some(t) if t.starts_with("the server doesn't have a resource type") => {
+            CliError::Raw(t.to_string())
+        }
+        _ => e,
+    }
+}
+
 /// cli-runtime `visitByPaths`: `-f` cannot be mixed with `TYPE NAME…` or `TYPE/NAME`
 /// arguments. Malformed arguments get `ResourceTypeOrNameArgs`' own errors first.
 pub fn check_path_args(args: &[String]) -> Result<(), CliError> {

@@ -105,6 +105,11 @@ const V136: &[Change] = &[
         from: "get [(-o|--output=)json|yaml|name|",
         to: "get [(-o|--output=)json|yaml|kyaml|name|",
     },
+    Change {
+        command: "events",
+        from: "events [(-o|--output=)json|yaml|name|",
+        to: "events [(-o|--output=)json|yaml|kyaml|name|",
+    },
     // "Improve ignore-not-found behavior" (get.go).
     Change {
         command: "get",
@@ -221,10 +226,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "certificate",
             "cluster-info",
             "top",
-            "cordon",
-            "uncordon",
-            "drain",
-            "taint",
             "logs",
             "attach",
             "exec",
@@ -233,7 +234,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "cp",
             "auth",
             "debug",
-            "events",
             "replace",
             "kustomize",
         ],

@@ -28,6 +28,7 @@ mod hostile_names;
 mod kubeconfig_writes;
 mod label;
 mod mutate;
+mod nodeops;
 mod patch;
 mod reference_flow;
 mod rollout;

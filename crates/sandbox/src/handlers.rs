@@ -470,6 +470,7 @@ async fn serve_resource(st: &ApiState, ctx: RequestCtx, t: Target, body: Body) -
         "list" => list(st, &ctx, &t),
         "watch" => watch(st, &ctx, &t),
         "create" if t.sub.as_deref() == Some("binding") => binding(st, &ctx, &t, &bytes),
+        "create" if t.sub.as_deref() == Some("eviction") => evict(st, &ctx, &t, &bytes),
         "create" => create(st, &ctx, &t, &bytes),
         "update" => update(st, &ctx, &t, &bytes),
         "patch" => patch_object(st, &ctx, &t, &bytes),
@@ -1777,6 +1778,45 @@ fn binding(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResu
         let mut next = old.clone();
         next["spec"]["nodeName"] = json!(node);
         commit_update(st, t, &old, next, false)?;
+    }
+    Ok(json_response(201, status::success_plain(201)))
+}
+
+/// `POST pods/x/eviction` (policy/v1 `Eviction`): deletes the pod with the eviction's delete
+/// options unless a disruption budget forbids it (see `eviction`).
+fn evict(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResult {
+    let body = decode_body(ctx, bytes)?;
+    let name = t.name.clone().unwrap_or_default();
+    let ns = t.namespace.clone().unwrap_or_default();
+    if body["metadata"]["name"].as_str().unwrap_or_default() != name {
+        return Err(ApiError::bad_request(
+            "name in URL does not match name in Eviction object",
+        ));
+    }
+    let opts_bytes = match body.get("deleteOptions").filter(|o| o.is_object()) {
+        Some(o) => serde_json::to_vec(o).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    // The options were decoded with the eviction; read them again as JSON.
+    let mut json_ctx = RequestCtx {
+        method: ctx.method.clone(),
+        segments: ctx.segments.clone(),
+        query: ctx.query.clone(),
+        headers: ctx.headers.clone(),
+    };
+    json_ctx.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let opts = delete_options(&json_ctx, &opts_bytes)?;
+    let pod = st
+        .store
+        .get(&t.info.storage_gr(), &ns, &name)
+        .ok_or_else(|| ApiError::not_found(&t.info.gr(), &name))?;
+    let crate::eviction::Verdict::Delete(budget) = crate::eviction::check(&st.store, &pod)?;
+    delete_one(st, t.info, &ns, &name, &opts)?;
+    if let (Some(b), false) = (budget, opts.dry) {
+        crate::eviction::charge(&st.store, &ns, &b, &name);
     }
     Ok(json_response(201, status::success_plain(201)))
 }

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod controllers;
 pub mod defaults;
 pub mod discovery;
+pub mod eviction;
 pub mod handlers;
 pub mod openapi;
 pub mod protobuf;

@@ -249,6 +249,13 @@ pub static RESOURCES: &[ResourceInfo] = &[
                 kind: "Binding",
                 verbs: &["create"],
             },
+            Subresource {
+                name: "eviction",
+                group: "policy",
+                version: "v1",
+                kind: "Eviction",
+                verbs: &["create"],
+            },
             status("Pod"),
         ],
         false,

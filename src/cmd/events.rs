@@ -1,0 +1,399 @@
+//! `kubectl-rs events`: lists (or watches) core/v1 Events, oldest first, as kubectl
+//! `pkg/cmd/events` does (it reads `/api/v1` events, not `events.k8s.io`): `--for TYPE/NAME`
+//! becomes an `involvedObject` field selector, `--types` filters client-side.
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+
+use crate::client::{ApiRequest, ResourcePath};
+use crate::cmd::flags::PrintSpec;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::print::tabwriter::TabWriter;
+
+/// kubectl's long help of `events`.
+pub const EVENTS_LONG: &str = "Display events.
+
+ Prints a table of the most important information about events. You can request events for a namespace, for all namespace, or filtered to only those pertaining to a specified resource.";
+
+/// kubectl's examples of `events`.
+pub const EVENTS_EXAMPLES: &str = r"Examples:
+  # List recent events in the default namespace
+  kubectl events
+  
+  # List recent events in all namespaces
+  kubectl events --all-namespaces
+  
+  # List recent events for the specified pod, then wait for more events and list them as they arrive
+  kubectl events --for pod/web-pod-13je7 --watch
+  
+  # List recent events in YAML format
+  kubectl events -oyaml
+  
+  # List recent only events of type 'Warning' or 'Normal'
+  kubectl events --types=Warning,Normal";
+
+/// `kubectl events`: kubectl's usage (`Use`), with the v1.36 format list.
+pub const EVENTS_USAGE: &str = "events [(-o|--output=)json|yaml|kyaml|name|go-template|go-template-file|template|templatefile|jsonpath|jsonpath-as-json|jsonpath-file] [--for TYPE/NAME] [--watch] [--types=Normal,Warning]";
+
+/// List events.
+#[derive(Debug, Clone, clap::Args)]
+#[command(about = "List events")]
+pub struct EventsArgs {
+    #[command(flatten)]
+    pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
+    /// Return large lists in chunks rather than all at once. Pass 0 to disable.
+    #[arg(
+        verbatim_doc_comment,
+        long = "chunk-size",
+        default_value_t = 500,
+        allow_negative_numbers = true
+    )]
+    pub chunk_size: i64,
+    /// Filter events to only those pertaining to the specified resource.
+    #[arg(verbatim_doc_comment, long = "for", default_value = "")]
+    pub for_object: String,
+    /// When using the default output format, don't print headers.
+    #[arg(verbatim_doc_comment, long = "no-headers", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub no_headers: bool,
+    /// Output only events of given types.
+    #[arg(
+        verbatim_doc_comment,
+        long = "types",
+        value_name = "strings",
+        value_delimiter = ','
+    )]
+    pub types: Vec<String>,
+    /// After listing the requested events, watch for more events.
+    #[arg(verbatim_doc_comment, short = 'w', long = "watch", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub watch: bool,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+}
+
+/// When an event last happened (kubectl's sort key): the series' last observation, else
+/// `lastTimestamp`, else `eventTime`.
+fn event_time(e: &Value) -> Option<DateTime<Utc>> {
+    let parse = |v: &Value| {
+        v.as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    if e["series"].is_object() {
+        return parse(&e["series"]["lastObservedTime"]);
+    }
+    parse(&e["lastTimestamp"]).or_else(|| parse(&e["eventTime"]))
+}
+
+/// The LAST SEEN column (`getInterval`).
+fn interval(e: &Value, now: DateTime<Utc>) -> String {
+    let since = |v: &Value| match v
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+    {
+        Some(t) => kcore::duration::human_duration(now - t.with_timezone(&Utc)),
+        None => "<unknown>".to_string(),
+    };
+    let first = if e["eventTime"].as_str().is_some_and(|s| !s.is_empty()) {
+        since(&e["eventTime"])
+    } else {
+        since(&e["firstTimestamp"])
+    };
+    if e["series"].is_object() {
+        format!(
+            "{} (x{} over {first})",
+            since(&e["series"]["lastObservedTime"]),
+            e["series"]["count"].as_i64().unwrap_or(0)
+        )
+    } else if e["count"].as_i64().unwrap_or(0) > 1 {
+        format!(
+            "{} (x{} over {first})",
+            since(&e["lastTimestamp"]),
+            e["count"].as_i64().unwrap_or(0)
+        )
+    } else {
+        first
+    }
+}
+
+/// `printers.EscapeTerminal`: control characters that could drive a terminal are escaped.
+fn escape_terminal(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The event printer (`EventPrinter`): headings once, then one row per event.
+struct EventTable {
+    /// One writer for the whole run: a watch's rows line up with what came before
+    /// (cli-runtime's tabwriter remembers widths across flushes).
+    tw: TabWriter,
+    no_headers: bool,
+    all_namespaces: bool,
+    headers_printed: bool,
+}
+
+impl EventTable {
+    fn rows(&mut self, events: &[Value], now: DateTime<Utc>) -> String {
+        let tw = &mut self.tw;
+        if !self.no_headers && !self.headers_printed {
+            if self.all_namespaces {
+                tw.write_str("NAMESPACE\t");
+            }
+            tw.write_str("LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n");
+            self.headers_printed = true;
+        }
+        for e in events {
+            if self.all_namespaces {
+                tw.write_str(&format!(
+                    "{}\t",
+                    e["metadata"]["namespace"].as_str().unwrap_or_default()
+                ));
+            }
+            let s = |v: &Value| escape_terminal(v.as_str().unwrap_or_default());
+            tw.write_str(&format!(
+                "{}\t{}\t{}\t{}/{}\t{}\n",
+                interval(e, now),
+                s(&e["type"]),
+                s(&e["reason"]),
+                s(&e["involvedObject"]["kind"]),
+                s(&e["involvedObject"]["name"]),
+                escape_terminal(e["message"].as_str().unwrap_or_default().trim()),
+            ));
+        }
+        tw.flush_to_string()
+    }
+}
+
+impl EventsArgs {
+    /// `decodeResourceTypeName`: `--for TYPE/NAME` as the kind, group/version and name.
+    async fn for_object(
+        &self,
+        ctx: &Context,
+    ) -> Result<Option<(String, String, String)>, CliError> {
+        if self.for_object.is_empty() {
+            return Ok(None);
+        }
+        if !self.for_object.contains('/') {
+            return Err(CliError::msg("--for must be in resource/name form"));
+        }
+        let seg: Vec<&str> = self.for_object.split('/').collect();
+        if seg.len() != 2 {
+            return Err(CliError::msg(
+                "arguments in resource/name form may not have more than one slash",
+            ));
+        }
+        let ty = seg[0].to_lowercase();
+        let types = crate::resource::resolve_args(ctx, std::slice::from_ref(&ty), "kubectl")
+            .await
+            .map_err(crate::resource::no_resource_match)?;
+        let Some(t) = types.into_iter().next() else {
+            return Err(CliError::msg("--for must be in resource/name form"));
+        };
+        Ok(Some((
+            t.resource.kind.clone(),
+            t.resource.api_version(),
+            seg[1].to_string(),
+        )))
+    }
+
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let (namespace, _) = ctx.namespace()?;
+        let for_object = self.for_object(ctx).await?;
+        let mut types: Vec<String> = self
+            .types
+            .iter()
+            .filter(|t| !t.is_empty())
+            .cloned()
+            .collect();
+        types.sort();
+        types.dedup();
+        let spec = if self.print.output.is_empty() {
+            None
+        } else {
+            Some(PrintSpec::parse(
+                ctx,
+                &self.print.output,
+                self.print.template.as_deref(),
+                self.print.allow_missing_template_keys,
+                self.print.show_managed_fields,
+            )?)
+        };
+        if types
+            .iter()
+            .any(|t| !t.eq_ignore_ascii_case("Normal") && !t.eq_ignore_ascii_case("Warning"))
+        {
+            return Err(CliError::msg("valid --types are Normal or Warning"));
+        }
+        let all = self.all_namespaces.value;
+        let path = ResourcePath {
+            group: "",
+            version: "v1",
+            resource: "events",
+            namespace: (!all).then_some(namespace.as_str()),
+            name: None,
+            subresource: None,
+        }
+        .build()?;
+        let field = for_object.map(|(kind, api_version, name)| {
+            format!(
+                "involvedObject.kind={kind},involvedObject.apiVersion={api_version},involvedObject.name={name}"
+            )
+        });
+        let wanted = |e: &Value| {
+            types.is_empty()
+                || types
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(e["type"].as_str().unwrap_or_default()))
+        };
+        let mut table = EventTable {
+            tw: TabWriter::kubectl(),
+            no_headers: self.no_headers,
+            all_namespaces: all,
+            headers_printed: false,
+        };
+        if self.watch {
+            return self
+                .watch(
+                    ctx,
+                    path,
+                    field.as_deref(),
+                    &wanted,
+                    spec.as_ref(),
+                    &mut table,
+                )
+                .await;
+        }
+        // kubectl lists 500 at a time whatever --chunk-size says.
+        let items =
+            crate::resource::helper::list_chunked(ctx, path, "events", None, field.as_deref(), 500)
+                .await?;
+        let mut events: Vec<Value> = items
+            .into_iter()
+            .filter(|e| wanted(e))
+            .map(|mut e| {
+                if e.get("kind").is_none() {
+                    e["kind"] = json!("Event");
+                    e["apiVersion"] = json!("v1");
+                }
+                e
+            })
+            .collect();
+        if events.is_empty() {
+            if all {
+                ctx.eprint("No events found.\n");
+            } else {
+                ctx.eprint(&format!("No events found in {namespace} namespace.\n"));
+            }
+            return Ok(());
+        }
+        // Go's sort.Sort, not stable: equal times end in the order only it gives.
+        crate::print::gosort::go_sort(&mut events, |a, b| event_time(a) < event_time(b));
+        match spec {
+            None => {
+                let text = table.rows(&events, ctx.now);
+                std::io::Write::write_all(&mut **ctx.out(), text.as_bytes())?;
+            }
+            // The name printer refuses typed lists (kubectl ignores that error): nothing.
+            Some(_) if self.print.output == "name" => {}
+            Some(spec) => {
+                let list = json!({
+                    "kind": "EventList",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "items": events,
+                });
+                let mut printer = spec.printer()?.map(|p| p.typed());
+                spec.print(ctx, printer.as_mut(), &list, "events")?;
+                if let Some(p) = printer.as_mut() {
+                    p.finish(&mut **ctx.out())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `runWatch`: every event the watch brings (deletions aside), as it arrives, until
+    /// interrupted.
+    async fn watch(
+        &self,
+        ctx: &Context,
+        path: crate::client::ApiPath,
+        field: Option<&str>,
+        wanted: &dyn Fn(&Value) -> bool,
+        spec: Option<&PrintSpec>,
+        table: &mut EventTable,
+    ) -> Result<(), CliError> {
+        let mut req = ApiRequest::get(path).query("limit", "500");
+        if let Some(f) = field {
+            req = req.query("fieldSelector", f);
+        }
+        let mut stream = ctx.client()?.watch(&req).await?;
+        let mut printer = match spec {
+            Some(s) => s.printer()?.map(|p| p.typed()),
+            None => None,
+        };
+        let interrupted = super::interrupt::termination_signal();
+        tokio::pin!(interrupted);
+        loop {
+            let ev = tokio::select! {
+                biased;
+                _ = &mut interrupted => return Err(CliError::Interrupted),
+                ev = stream.next() => ev,
+            };
+            let Some(Ok(ev)) = ev else {
+                return Ok(());
+            };
+            if ev.event_type == "DELETED" || ev.event_type == "BOOKMARK" || !wanted(&ev.object) {
+                continue;
+            }
+            let mut obj = ev.object.clone();
+            if obj.get("kind").is_none() {
+                obj["kind"] = json!("Event");
+                obj["apiVersion"] = json!("v1");
+            }
+            match spec {
+                None => {
+                    let now = chrono::Utc::now();
+                    let text = table.rows(std::slice::from_ref(&obj), now);
+                    std::io::Write::write_all(&mut **ctx.out(), text.as_bytes())?;
+                }
+                Some(s) => s.print(ctx, printer.as_mut(), &obj, "events")?,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_as_kubectl() {
+        let now = DateTime::parse_from_rfc3339("2026-01-01T00:01:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let single = json!({"firstTimestamp": "2026-01-01T00:00:50Z", "lastTimestamp": "2026-01-01T00:00:50Z", "count": 1});
+        assert_eq!(interval(&single, now), "10s");
+        let repeated = json!({"firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:00:55Z", "count": 3});
+        assert_eq!(interval(&repeated, now), "5s (x3 over 60s)");
+        assert_eq!(interval(&json!({}), now), "<unknown>");
+    }
+
+    #[test]
+    fn sorted_by_last_time() {
+        let a = json!({"lastTimestamp": "2026-01-01T00:00:05Z"});
+        let b = json!({"eventTime": "2026-01-01T00:00:01.000000Z"});
+        assert!(event_time(&b) < event_time(&a));
+    }
+}
