@@ -7,8 +7,10 @@
 
 pub mod errors;
 pub mod helper;
+pub mod kustomize;
 
 pub use errors::{collected_errors, flatten, with_source};
+pub use kustomize::{kustomize_build, kustomize_manifests};
 
 use serde_json::Value;
 
@@ -103,6 +105,8 @@ pub fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
 pub struct ReadSpec {
     /// `-f` values.
     pub files: Vec<String>,
+    /// `-k` (a kustomization directory, built instead of reading `files`).
+    pub kustomize: Option<String>,
     /// `-R`.
     pub recursive: bool,
     /// Check `apiVersion`/`kind` locally (`--validate` other than ignore/false).
@@ -234,7 +238,18 @@ pub async fn read_stream(
         recursive: spec.recursive,
         validate: spec.validate,
     };
-    let read = read_manifests_with(&spec.files, opts, &mut *ctx.stdin());
+    if !spec.files.is_empty() && spec.kustomize.is_some() {
+        return Err(vec![CliError::msg("only one of -f or -k can be specified")]);
+    }
+    if spec.recursive && spec.kustomize.is_some() {
+        return Err(vec![CliError::msg(
+            "the -k flag can't be used with -f or -R",
+        )]);
+    }
+    let read = match &spec.kustomize {
+        Some(dir) => kustomize_manifests(ctx, dir).map_err(|e| vec![e])?,
+        None => read_manifests_with(&spec.files, opts, &mut *ctx.stdin()),
+    };
     let mut stream = Vec::new();
     if read.is_empty() {
         return Ok(stream);

@@ -213,8 +213,6 @@ const MISSING_FLAGS: &[(&str, &[&str])] = &[
     ("create configmap", &["append-hash"]),
     ("create secret generic", &["append-hash"]),
     ("delete", &["raw"]),
-    ("describe", &["kustomize"]),
-    ("get", &["kustomize"]),
 ];
 
 /// Subcommands kubectl has that kubectl-rs does not.
@@ -246,7 +244,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "events",
             "diff",
             "replace",
-            "kustomize",
             "plugin",
         ],
     ),
