@@ -247,7 +247,12 @@ pub async fn read_stream(
         )]);
     }
     let read = match &spec.kustomize {
-        Some(dir) => kustomize_manifests(ctx, dir).map_err(|e| vec![e])?,
+        // The build runs when the builder visits (cli-runtime `KustomizeVisitor`): its
+        // error is the stream's, as a file's parse error is.
+        Some(dir) => match kustomize_manifests(ctx, dir) {
+            Ok(read) => read,
+            Err(e) => return Ok(vec![Err(e)]),
+        },
         None => read_manifests_with(&spec.files, opts, &mut *ctx.stdin()),
     };
     let mut stream = Vec::new();

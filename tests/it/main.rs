@@ -23,6 +23,7 @@ mod get;
 mod help;
 mod hostile_names;
 mod kubeconfig_writes;
+mod kustomize;
 mod label;
 mod patch;
 mod reference_flow;

@@ -163,7 +163,7 @@ impl ResId {
         } else {
             &self.namespace
         };
-        format!("{}|{}.{}", self.gvk.id_string(), name, ns)
+        format!("{}/{}.{}", self.gvk.id_string(), name, ns)
     }
 }
 

@@ -55,6 +55,19 @@ fn io_text(e: &std::io::Error) -> String {
     }
 }
 
+/// The path Go's `filepath.EvalSymlinks` names when it fails: the first prefix of `p` that
+/// does not exist.
+fn first_missing(p: &Path) -> PathBuf {
+    let mut cur = PathBuf::new();
+    for c in p.components() {
+        cur.push(c.as_os_str());
+        if std::fs::symlink_metadata(&cur).is_err() {
+            return cur;
+        }
+    }
+    cur
+}
+
 /// `filesys.ConfirmDir`: the directory, with symlinks resolved.
 fn confirm_dir(path: &Path) -> Result<PathBuf, Error> {
     let abs = clean(path);
@@ -64,7 +77,7 @@ fn confirm_dir(path: &Path) -> Result<PathBuf, Error> {
                 Ok(real)
             } else {
                 Err(Error::new(format!(
-                    "'{}' must be a directory",
+                    "'{}': file is not directory",
                     abs.display()
                 )))
             }
@@ -72,7 +85,7 @@ fn confirm_dir(path: &Path) -> Result<PathBuf, Error> {
         Err(e) => Err(Error::new(format!(
             "not a valid directory: evalsymlink failure on '{}' : lstat {}: {}",
             abs.display(),
-            abs.display(),
+            first_missing(&abs).display(),
             io_text(&e)
         ))),
     }
@@ -119,7 +132,7 @@ impl Loader {
                         return Err(Error::new(format!(
                             "evalsymlink failure on '{}' : lstat {}: {}",
                             full.display(),
-                            cleaned.display(),
+                            first_missing(&cleaned).display(),
                             io_text(&e)
                         )))
                     }
@@ -127,13 +140,13 @@ impl Loader {
                 if real.is_dir() {
                     return Err(Error::new(format!(
                         "'{}' must resolve to a file",
-                        full.display()
+                        cleaned.display()
                     )));
                 }
                 if !real.parent().is_some_and(|d| d.starts_with(&self.root)) {
                     return Err(Error::new(format!(
                         "security; file '{}' is not in or below '{}'",
-                        full.display(),
+                        cleaned.display(),
                         self.root.display()
                     )));
                 }
@@ -1022,14 +1035,13 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
         Ok(r) if r.is_dir() => r,
         Ok(_) => {
             return Err(Error::new(format!(
-                "must build at directory: '{}' must be a directory",
-                clean(&abs).display()
+                "must build at directory: '{shown}': file is not directory"
             )))
         }
         Err(e) => {
             return Err(Error::new(format!(
                 "must build at directory: not a valid directory: evalsymlink failure on '{shown}' : lstat {}: {}",
-                clean(&abs).display(),
+                first_missing(&clean(&abs)).display(),
                 io_text(&e)
             )))
         }
