@@ -315,8 +315,12 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
     let v: Value = if text.trim().is_empty() {
         Value::Object(Map::new())
     } else {
-        serde_yaml_ng::from_str(&text)
-            .map_err(|e| Error::new(format!("invalid Kustomization: {e}")))?
+        serde_yaml_ng::from_str(&text).map_err(|e| {
+            Error::new(format!(
+                "invalid Kustomization: {}",
+                yamlio::go_yaml_error(&e.to_string())
+            ))
+        })?
     };
     let v = match v {
         Value::Object(m) => m,
@@ -379,13 +383,6 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             ldr.root.display(),
             errs.join("\n")
         )));
-    }
-    for k in ["helmCharts", "helmChartInflationGenerator", "helmGlobals"] {
-        if present(k) {
-            return Err(Error::new(
-                "trouble configuring builtin HelmChartInflationGenerator with config: `\n`: must specify --enable-helm",
-            ));
-        }
     }
     for k in ["generators", "transformers", "validators"] {
         if present(k) {
@@ -550,7 +547,74 @@ fn accumulate_directory(
     }
 }
 
+/// Go's `yaml.Marshal` of a JSON-like value (sorted keys), for the simple configs kustomize
+/// quotes in its errors.
+fn simple_yaml(v: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match x {
+                    Value::Object(_) => {
+                        out.push_str(&format!("{pad}{k}:\n"));
+                        simple_yaml(x, indent + 2, out);
+                    }
+                    Value::Array(_) => {
+                        out.push_str(&format!("{pad}{k}:\n"));
+                        simple_yaml(x, indent, out);
+                    }
+                    other => out.push_str(&format!("{pad}{k}: {}\n", simple_scalar(other))),
+                }
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                out.push_str(&format!("{pad}- {}\n", simple_scalar(x)));
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", simple_scalar(other))),
+    }
+}
+
+fn simple_scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => {
+            let plain = !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "./:_-".contains(c))
+                && !s.starts_with(['-', ':', '.'])
+                && s.parse::<f64>().is_err()
+                && ![
+                    "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~",
+                ]
+                .contains(&s.to_lowercase().as_str());
+            if plain {
+                s.clone()
+            } else {
+                format!("{s:?}")
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
 fn run_generators(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Result<(), Error> {
+    // HelmChartInflationGenerator: charts need helm, which kubectl-rs does not run; without
+    // --enable-helm kustomize refuses them with this error, quoting the first chart's config.
+    if let Some(chart) = list(k, "helmCharts").first() {
+        let mut cfg = Map::new();
+        if let Some(Value::Object(g)) = k.get("helmGlobals") {
+            cfg.extend(g.clone());
+        }
+        if let Value::Object(c) = chart {
+            cfg.extend(c.clone());
+        }
+        let mut text = String::new();
+        simple_yaml(&Value::Object(cfg), 0, &mut text);
+        return Err(Error::new(format!(
+            "trouble configuring builtin HelmChartInflationGenerator with config: `\n{text}`: must specify --enable-helm"
+        )));
+    }
     let global = GenOptions::from_value(k.get("generatorOptions"));
     for (field, is_cm) in [("configMapGenerator", true), ("secretGenerator", false)] {
         for g in list(k, field) {

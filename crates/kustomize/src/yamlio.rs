@@ -10,10 +10,54 @@ use crate::Error;
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, String> {
     let mut out = Vec::new();
     for doc in serde_yaml_ng::Deserializer::from_str(text) {
-        let v = Value::deserialize(doc).map_err(|e| e.to_string())?;
+        let v = Value::deserialize(doc).map_err(|e| go_yaml_error(&e.to_string()))?;
         out.push(v);
     }
     Ok(out)
+}
+
+/// libyaml problems raised by the scanner (go-yaml counts their lines differently).
+const SCANNER_PROBLEMS: &[&str] = &[
+    "mapping values are not allowed in this context",
+    "found character that cannot start any token",
+    "could not find expected ':'",
+    "found unexpected end of stream",
+    "did not find expected comment or line break",
+    "found unknown escape character",
+    "found a tab character that violates indentation",
+    "block sequence entries are not allowed in this context",
+];
+
+fn mark_line(s: &str) -> Option<usize> {
+    let rest = &s[s.find(" at line ")? + 9..];
+    rest.split(' ').next()?.parse().ok()
+}
+
+/// A YAML syntax error in go-yaml's words (`yaml: line N: problem`), from libyaml's
+/// `problem at line L column C[, context at line L column C]` as serde_yaml_ng words it:
+/// go-yaml names the context's line when there is one, else the problem's, counting from 0
+/// for parser errors and from 1 for scanner errors.
+pub fn go_yaml_error(msg: &str) -> String {
+    let (problem_part, context_part) = match msg.find(", while ") {
+        Some(i) => (&msg[..i], Some(&msg[i + 2..])),
+        None => (msg, None),
+    };
+    let problem = match problem_part.find(" at line ") {
+        Some(i) => &problem_part[..i],
+        None => problem_part,
+    };
+    let scanner = SCANNER_PROBLEMS.contains(&problem)
+        || context_part.is_some_and(|c| c.starts_with("while scanning"));
+    let line = context_part
+        .and_then(mark_line)
+        .or_else(|| mark_line(problem_part))
+        .map(|l| if scanner { l } else { l.saturating_sub(1) })
+        .unwrap_or(0);
+    if line == 0 {
+        format!("yaml: {problem}")
+    } else {
+        format!("yaml: line {line}: {problem}")
+    }
 }
 
 /// kyaml's resource reading: documents that are empty are skipped, `*List` kinds with
