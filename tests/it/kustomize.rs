@@ -3,10 +3,11 @@
 //! - Every case under `tests/fixtures/kustomize/` (a kustomization directory; a file `ENTRY`
 //!   names the subdirectory to build when it is not the case itself) is built by both CLIs,
 //!   from that directory, and stdout, stderr and exit code must be identical. kubectl v1.33
-//!   embeds kustomize v5.6; where v5.8 (kubectl v1.36) differs, the difference is in the
-//!   case holds `EXPECTED_V5_8`, v5.8's stdout read from its source (replacement selectors
-//!   took regexes in v5.8; `images` reach image volumes' `reference` since v5.8), and the
-//!   test checks that kubectl v1.33 still differs there.
+//!   embeds kustomize v5.6; where v5.8 (kubectl v1.36) differs, the case holds
+//!   `EXPECTED_V5_8`, v5.8's stdout read from its source (replacement selectors took
+//!   regexes in v5.8; `images` reach image volumes' `reference` since v5.8; the managed-by
+//!   label names kustomize's release, `kustomize-v5.8.1`, where v5.6 in kubectl wrote
+//!   `kustomize-(devel)`), and the test checks that kubectl v1.33 still differs there.
 //! - `01-base-reference` and `02-overlay-reference` are `manifests/kustomize/` of the v1.36
 //!   recordings; their output must equal the recorded v1.36 stdout.
 //! - `apply -k` of an overlay on twin sandboxes: same output, same live objects.

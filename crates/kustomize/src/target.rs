@@ -193,6 +193,7 @@ impl Loader {
 /// The kustomization file, parsed.
 struct Kust {
     kind: String,
+    file: String,
     v: Map<String, Value>,
 }
 
@@ -285,6 +286,31 @@ fn any_id_matches(r: &Res, id: &ResId) -> bool {
 
 struct Ctx<'a> {
     warnings: &'a mut Vec<String>,
+    /// kustomize's `kt.origin`: where this level is, relative to the top kustomization, when
+    /// the top kustomization has `buildMetadata` (origin annotations are tracked then).
+    origin: Option<String>,
+}
+
+const ORIGIN_KEY: &str = "config.kubernetes.io/origin";
+
+/// `filepath.Join`.
+fn join(a: &str, b: &str) -> String {
+    clean(&Path::new(a).join(b)).display().to_string()
+}
+
+fn set_annotation(r: &mut Res, key: &str, value: &str) {
+    let mut anns = r.string_map("annotations");
+    merge_into(&mut anns, vec![(key.to_string(), value.to_string())]);
+    anns.sort();
+    r.set_string_map("annotations", anns);
+    r.annotated = true;
+}
+
+fn annotation(r: &Res, key: &str) -> Option<String> {
+    r.string_map("annotations")
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
 }
 
 fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
@@ -396,7 +422,11 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             "'vars' are not supported by kubectl-rs; use 'replacements'",
         ));
     }
-    Ok(Kust { kind, v })
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(Kust { kind, file, v })
 }
 
 /// `kt.Load` + `kt.AccumulateTarget` for one directory.
@@ -419,13 +449,18 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
         let text = ldr.load_file(&p)?;
         crds_config(&String::from_utf8_lossy(&text), &mut acc.tc)?;
     }
-    run_generators(ldr, k, &mut acc)?;
+    let gen_origin = ctx.origin.as_ref().map(|o| join(o, &kust.file));
+    run_generators(ldr, k, &mut acc, gen_origin.as_deref())?;
     for c in strs(k, "components") {
         let child = ldr
             .new_child(&c)
             .map_err(|e| Error::new(format!("loader.New {:?}", e.0)))
             .map_err(|e| e.wrap("accumulating components"))?;
-        acc = accumulate_directory(&child, acc, true, ctx)
+        let saved = ctx.origin.clone();
+        ctx.origin = saved.as_ref().map(|o| join(o, &c));
+        let res = accumulate_directory(&child, acc, true, ctx);
+        ctx.origin = saved;
+        acc = res
             .map_err(|e| Error::new(format!("accumulateDirectory: {:?}", e.0)))
             .map_err(|e| e.wrap("accumulating components"))?;
     }
@@ -447,15 +482,18 @@ fn accumulate_resources(
     ctx: &mut Ctx,
 ) -> Result<Acc, Error> {
     for p in paths {
-        match accumulate_file(ldr, &mut acc, p) {
+        match accumulate_file(ldr, &mut acc, p, ctx.origin.as_deref()) {
             Ok(()) => {}
             Err(FileErr::Malformed(e)) => return Err(e),
             Err(FileErr::Other(errf)) => {
                 let child = ldr
                     .new_child(p)
                     .map_err(|e| e.wrap(format!("accumulation err='{}'", errf.0)))?;
-                acc = accumulate_directory(&child, acc, false, ctx)
-                    .map_err(|e| e.wrap(format!("accumulation err='{}'", errf.0)))?;
+                let saved = ctx.origin.clone();
+                ctx.origin = saved.as_ref().map(|o| join(o, p));
+                let res = accumulate_directory(&child, acc, false, ctx);
+                ctx.origin = saved;
+                acc = res.map_err(|e| e.wrap(format!("accumulation err='{}'", errf.0)))?;
             }
         }
     }
@@ -467,7 +505,12 @@ enum FileErr {
     Other(Error),
 }
 
-fn accumulate_file(ldr: &Loader, acc: &mut Acc, path: &str) -> Result<(), FileErr> {
+fn accumulate_file(
+    ldr: &Loader,
+    acc: &mut Acc,
+    path: &str,
+    origin: Option<&str>,
+) -> Result<(), FileErr> {
     let wrap = |e: Error| e.wrap(format!("accumulating resources from '{path}'"));
     if is_remote(path) {
         return Err(FileErr::Malformed(remote_error(path)));
@@ -491,7 +534,15 @@ fn accumulate_file(ldr: &Loader, acc: &mut Acc, path: &str) -> Result<(), FileEr
                 "missing Resource metadata",
             ))));
         }
-        list.push(Res::new(o));
+        let mut r = Res::new(o);
+        if let Some(origin) = origin {
+            set_annotation(
+                &mut r,
+                ORIGIN_KEY,
+                &format!("path: {}\n", join(origin, path)),
+            );
+        }
+        list.push(r);
     }
     append_all(acc, list)
         .map_err(|e| FileErr::Other(e.wrap(format!("merging resources from '{path}'"))))
@@ -598,7 +649,12 @@ fn simple_scalar(v: &Value) -> String {
     }
 }
 
-fn run_generators(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Result<(), Error> {
+fn run_generators(
+    ldr: &Loader,
+    k: &Map<String, Value>,
+    acc: &mut Acc,
+    origin: Option<&str>,
+) -> Result<(), Error> {
     // HelmChartInflationGenerator: charts need helm, which kubectl-rs does not run; without
     // --enable-helm kustomize refuses them with this error, quoting the first chart's config.
     if let Some(chart) = list(k, "helmCharts").first() {
@@ -619,11 +675,27 @@ fn run_generators(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Result
     for (field, is_cm) in [("configMapGenerator", true), ("secretGenerator", false)] {
         for g in list(k, field) {
             let args = GenArgs::from_value(&g, global.as_ref());
-            let r = if is_cm {
+            let mut r = if is_cm {
                 generators::make_config_map(ldr, &args)?
             } else {
                 generators::make_secret(ldr, &args)?
             };
+            if let Some(o) = origin {
+                if annotation(&r, ORIGIN_KEY).is_none() {
+                    let kind = if is_cm {
+                        "ConfigMapGenerator"
+                    } else {
+                        "SecretGenerator"
+                    };
+                    set_annotation(
+                        &mut r,
+                        ORIGIN_KEY,
+                        &format!(
+                            "configuredIn: {o}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+                        ),
+                    );
+                }
+            }
             absorb(acc, r).map_err(|e| {
                 e.wrap(format!(
                     "merging from generator &{{{} {}}}",
@@ -681,6 +753,9 @@ fn absorb(acc: &mut Acc, mut r: Res) -> Result<(), Error> {
                     r.needs_hash = needs_hash;
                     r.annotated = r.annotated || old.annotated;
                     if r.behavior == Behavior::Merge {
+                        if let Some(o) = annotation(&old, ORIGIN_KEY) {
+                            set_annotation(&mut r, ORIGIN_KEY, &o);
+                        }
                         for field in ["data", "binaryData"] {
                             let mut m = data_map(&old.obj, field);
                             merge_into(&mut m, data_map(&r.obj, field));
@@ -1118,8 +1193,18 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
     let mut warnings = Vec::new();
     let mut ctx = Ctx {
         warnings: &mut warnings,
+        origin: None,
     };
     let kust = load_kust(&ldr, &mut ctx)?;
+    let build_meta = strs(&kust.v, "buildMetadata");
+    if !build_meta.is_empty() {
+        ctx.origin = Some(String::new());
+    }
+    if build_meta.iter().any(|s| s == "transformerAnnotations") {
+        return Err(Error::new(
+            "buildMetadata 'transformerAnnotations' is not supported by kubectl-rs",
+        ));
+    }
     let acc = Acc {
         res: Vec::new(),
         tc: TransformerConfig::defaults(),
@@ -1191,7 +1276,6 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
             .collect();
         tr::legacy_sort(&mut acc.res, &first, &last);
     }
-    let build_meta = strs(&kust.v, "buildMetadata");
     if opts.managed_by_label || build_meta.iter().any(|s| s == "managedByLabel") {
         for r in acc.res.iter_mut() {
             let mut labels = r.string_map("labels");
@@ -1208,6 +1292,13 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
     }
     let mut out = Vec::new();
     for mut r in acc.res {
+        if !build_meta.iter().any(|s| s == "originAnnotations") {
+            if let Some(Value::Object(meta)) = r.obj.get_mut("metadata") {
+                if let Some(Value::Object(a)) = meta.get_mut("annotations") {
+                    a.remove(ORIGIN_KEY);
+                }
+            }
+        }
         r.finish();
         out.push(r.obj);
     }
