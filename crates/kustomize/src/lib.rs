@@ -15,6 +15,7 @@
 
 pub mod fieldspec;
 pub mod generators;
+pub mod kusttypes;
 pub mod nameref;
 pub mod replacements;
 pub mod resource;

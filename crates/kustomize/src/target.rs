@@ -357,13 +357,30 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             ))
         }
     };
-    for k in v.keys() {
-        if !KNOWN_FIELDS.contains(&k.as_str()) {
+    // encoding/json reports the first problem in key order: an unknown field or a value
+    // of the wrong type.
+    for (k, x) in v.iter() {
+        if !KNOWN_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)) {
             return Err(Error::new(format!(
                 "invalid Kustomization: json: unknown field \"{k}\""
             )));
         }
+        if let Some(e) = crate::kusttypes::field_error(k, x) {
+            return Err(Error::new(format!("invalid Kustomization: {e}")));
+        }
     }
+    // encoding/json matches field names case-insensitively: use kustomize's spelling.
+    let v: Map<String, Value> = v
+        .into_iter()
+        .map(|(k, x)| {
+            let canon = KNOWN_FIELDS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(&k))
+                .map(|f| f.to_string())
+                .unwrap_or(k);
+            (canon, x)
+        })
+        .collect();
     let present = |k: &str| v.get(k).is_some_and(|x| !x.is_null());
     let deprecated = [
         ("bases", "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
