@@ -453,3 +453,29 @@ pub fn hash(obj: &Value) -> String {
     };
     encode(&sha256_hex(&encoded))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The v1.36 recordings' names: `web-config-hf678c7m2b` (LOG_LEVEL=info) and
+    /// `...-dfk4bdbtkk` (LOG_LEVEL=warn); the name itself does not count.
+    #[test]
+    fn hash_is_kustomizes() {
+        let cm = |v: &str, name: &str| {
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": name}, "data": {"LOG_LEVEL": v}})
+        };
+        assert_eq!(hash(&cm("info", "web-config")), "hf678c7m2b");
+        assert_eq!(hash(&cm("warn", "prod-web-config")), "dfk4bdbtkk");
+        assert_eq!(hash(&cm("warn", "other")), "dfk4bdbtkk");
+    }
+
+    #[test]
+    fn base64_lines_are_kyamls() {
+        assert_eq!(encode_base64(b"abc"), "YWJj");
+        let long = encode_base64(&[b'x'; 60]);
+        assert!(long.ends_with('\n'));
+        assert_eq!(long.lines().next().unwrap().len(), 70);
+    }
+}

@@ -101,3 +101,30 @@ fn node_kind(v: &Value) -> &'static str {
         _ => "ScalarNode",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_read_as_go_yamls() {
+        // Parser error with a context: the context's line, counted from 0.
+        let e = parse_documents("a: b\nc:\n  d: [x\n").unwrap_err();
+        assert!(e.starts_with("yaml: line "), "{e}");
+        // Scanner error without a context: the problem's line, counted from 1.
+        let e = parse_documents("resources:\n- a.yaml\n  bad: [\n").unwrap_err();
+        assert_eq!(
+            e,
+            "yaml: line 3: mapping values are not allowed in this context"
+        );
+    }
+
+    #[test]
+    fn lists_expand_and_empty_documents_drop() {
+        let v = resources_from_bytes(
+            "---\n---\napiVersion: v1\nkind: List\nitems:\n- kind: A\n- kind: B\n",
+        )
+        .unwrap();
+        assert_eq!(v.len(), 2);
+    }
+}
