@@ -100,7 +100,25 @@ impl TransformerConfig {
             let v: Value = serde_yaml_ng::from_str(text).expect("built-in field specs parse");
             tc.merge_value(&v).expect("built-in field specs merge");
         }
+        tc.sort_fields();
         tc
+    }
+
+    /// `sortFields`: each list in kustomize's kind order (`Gvk.IsLessThan`).
+    pub fn sort_fields(&mut self) {
+        for l in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            l.sort_by_key(|a| gvk_order(&a.gvk));
+        }
     }
 
     /// Adds the specs of one configuration document.
@@ -131,6 +149,12 @@ impl TransformerConfig {
     }
 
     pub fn merge(&mut self, o: &TransformerConfig) -> Result<(), Error> {
+        self.merge_unsorted(o)?;
+        self.sort_fields();
+        Ok(())
+    }
+
+    fn merge_unsorted(&mut self, o: &TransformerConfig) -> Result<(), Error> {
         merge_all(&mut self.name_prefix, &o.name_prefix)?;
         merge_all(&mut self.name_suffix, &o.name_suffix)?;
         merge_all(&mut self.namespace, &o.namespace)?;
@@ -148,6 +172,35 @@ impl TransformerConfig {
         }
         Ok(())
     }
+}
+
+/// resid `Gvk.IsLessThan` as a sort key: the legacy kind order, then `group_version_kind`.
+fn gvk_order(g: &Gvk) -> (i64, String) {
+    let first = crate::transformers::DEFAULT_ORDER_FIRST;
+    let last = crate::transformers::DEFAULT_ORDER_LAST;
+    let idx = if let Some(i) = first.iter().position(|k| *k == g.kind) {
+        -(first.len() as i64) + i as i64
+    } else if let Some(i) = last.iter().position(|k| *k == g.kind) {
+        1 + i as i64
+    } else {
+        0
+    };
+    let or = |s: &str, d: &str| {
+        if s.is_empty() {
+            d.to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    (
+        idx,
+        format!(
+            "{}_{}_{}",
+            or(&g.group, "~G"),
+            or(&g.version, "~V"),
+            or(&g.kind, "~K")
+        ),
+    )
 }
 
 /// The kind of node a spec creates at its last step when missing.

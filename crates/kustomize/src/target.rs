@@ -542,14 +542,18 @@ fn accumulate_file(
     })?;
     let mut list = Vec::new();
     for o in objs {
-        if o.get("kind")
-            .map(scalar_string)
-            .unwrap_or_default()
-            .is_empty()
-        {
-            return Err(FileErr::Other(wrap(Error::new(
-                "missing Resource metadata",
-            ))));
+        let probe = Res::new(o.clone());
+        if probe.kind().is_empty() {
+            return Err(FileErr::Other(wrap(Error::new(format!(
+                "missing kind in object {}",
+                go_resource_meta(&probe)
+            )))));
+        }
+        if probe.name().is_empty() {
+            return Err(FileErr::Other(wrap(Error::new(format!(
+                "missing metadata.name in object {}",
+                go_resource_meta(&probe)
+            )))));
         }
         let mut r = Res::new(o);
         if let Some(origin) = origin {
@@ -563,6 +567,25 @@ fn accumulate_file(
     }
     append_all(acc, list)
         .map_err(|e| FileErr::Other(e.wrap(format!("merging resources from '{path}'"))))
+}
+
+/// Go's `%v` of a kyaml `ResourceMeta`: `{{apiVersion kind} {{name namespace} map[labels] map[annotations]}}`.
+fn go_resource_meta(r: &Res) -> String {
+    let m = |field: &str| {
+        let mut kv = r.string_map(field);
+        kv.sort();
+        let items: Vec<String> = kv.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        format!("map[{}]", items.join(" "))
+    };
+    format!(
+        "{{{{{} {}}} {{{{{} {}}} {} {}}}}}",
+        r.str_at(&["apiVersion"]),
+        r.kind(),
+        r.name(),
+        r.namespace(),
+        m("labels"),
+        m("annotations")
+    )
 }
 
 fn accumulate_directory(
@@ -658,6 +681,8 @@ fn simple_scalar(v: &Value) -> String {
                 .contains(&s.to_lowercase().as_str());
             if plain {
                 s.clone()
+            } else if !s.contains('\n') && s.chars().all(|c| !c.is_control()) {
+                format!("'{}'", s.replace('\'', "''"))
             } else {
                 format!("{s:?}")
             }
@@ -935,7 +960,22 @@ fn run_transformers(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Resu
     let mut all_patches = list(k, "patches");
     let _ = &mut all_patches;
     for p in &all_patches {
-        let (text, source) = patch_text(ldr, p)?;
+        let config_err = |e: Error| {
+            let mut cfg = Map::new();
+            if let Value::Object(m) = p {
+                for (k, v) in m {
+                    if !v.is_null() && v.as_str() != Some("") {
+                        cfg.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            let mut text = String::new();
+            simple_yaml(&Value::Object(cfg), 0, &mut text);
+            e.wrap(format!(
+                "trouble configuring builtin PatchTransformer with config: `\n{text}`"
+            ))
+        };
+        let (text, source) = patch_text(ldr, p).map_err(config_err)?;
         let target = p
             .get("target")
             .filter(|t| !t.is_null())
@@ -961,9 +1001,9 @@ fn run_transformers(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Resu
         });
         match (sm_ok, js) {
             (true, Ok(j)) if j.as_array().is_some_and(|a| !a.is_empty()) => {
-                return Err(Error::new(format!(
+                return Err(config_err(Error::new(format!(
                     "illegally qualifies as both an SM and JSON patch: {source}"
-                )))
+                ))))
             }
             (true, _) => {
                 let sms = sm.unwrap();
@@ -1012,9 +1052,9 @@ fn run_transformers(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Resu
                 }
             }
             (false, Err(_)) => {
-                return Err(Error::new(format!(
+                return Err(config_err(Error::new(format!(
                     "unable to parse SM or JSON patch from {source}"
-                )))
+                ))))
             }
         }
     }
