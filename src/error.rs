@@ -47,6 +47,9 @@ pub enum CliError {
     /// Encoding a request body or an output as JSON.
     #[error(transparent)]
     Json(#[from] serde_json::Error),
+    /// Building a kustomization (`kustomize DIR`, `-k DIR`), in kustomize's words.
+    #[error(transparent)]
+    Kustomize(#[from] kustomize::Error),
     /// A usage error of command `command` (`error: <msg>` + `See '<command> -h' for help and examples`).
     #[error("{message}")]
     Usage {
@@ -122,6 +125,7 @@ impl CliError {
             CliError::Patch(e) => Some(e.to_string()),
             CliError::Describe(e) => Some(e.to_string()),
             CliError::Json(e) => Some(e.to_string()),
+            CliError::Kustomize(e) => Some(e.to_string()),
             _ => None,
         }
     }
@@ -272,6 +276,7 @@ fn message(e: &CliError) -> String {
             format!("error: {message}\nSee '{command} -h' for help and examples")
         }
         CliError::Message(m) => err_prefix(m),
+        CliError::Kustomize(e) => err_prefix(&e.0),
         CliError::Raw(m) => m.clone(),
         // Template messages are complete kubectl texts, possibly ending in newlines; none
         // starts with `error: `, so the prefix is always added.

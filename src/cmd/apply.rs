@@ -165,12 +165,7 @@ impl ApplyArgs {
                 "--force is not supported by kubectl-rs apply (delete and re-create the object instead)",
             ));
         }
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
-        if self.files.filename.is_empty() {
+        if self.files.filename.is_empty() && self.kustomize.dir.is_none() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         Ok(dry)
@@ -219,6 +214,7 @@ impl ApplyArgs {
         });
         let spec = ReadSpec {
             files: self.files.filename.clone(),
+            kustomize: self.kustomize.dir.clone(),
             recursive: self.files.recursive,
             validate: validation != "Ignore",
             selector: self.selector.value.clone(),

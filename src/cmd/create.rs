@@ -64,12 +64,7 @@ impl CreateArgs {
         if !self.raw.is_empty() {
             return self.run_raw(ctx).await;
         }
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
-        if self.files.filename.is_empty() {
+        if self.files.filename.is_empty() && self.kustomize.dir.is_none() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         let dry_run = self.dry_run.strategy(ctx)?;
@@ -100,6 +95,7 @@ impl CreateArgs {
         };
         let spec = ReadSpec {
             files: self.files.filename.clone(),
+            kustomize: self.kustomize.dir.clone(),
             recursive: self.files.recursive,
             validate: validation != "Ignore",
             selector: self.selector.value.clone(),

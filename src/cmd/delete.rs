@@ -102,11 +102,6 @@ impl DeleteArgs {
                 "cannot set --all and --field-selector at the same time",
             ));
         }
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         Ok(())
     }
 
@@ -254,10 +249,11 @@ impl DeleteArgs {
         ctx: &Context,
         selecting: bool,
     ) -> Result<(Vec<Victim>, Vec<CliError>), CliError> {
-        if !self.files.filename.is_empty() {
+        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 files: self.files.filename.clone(),
+                kustomize: self.kustomize.dir.clone(),
                 recursive: self.files.recursive,
                 validate: true,
                 selector: self.selector.value.clone(),

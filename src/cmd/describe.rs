@@ -35,6 +35,8 @@ pub struct DescribeArgs {
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
@@ -55,7 +57,7 @@ struct Target {
 
 impl DescribeArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        if self.args.is_empty() && self.files.filename.is_empty() {
+        if self.args.is_empty() && self.files.filename.is_empty() && self.kustomize.dir.is_none() {
             return Err(CliError::Raw(
                 "You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl describe -h' for help and examples\n"
                     .into(),
@@ -66,7 +68,7 @@ impl DescribeArgs {
         let mut errors: Vec<CliError> = Vec::new();
         let mut targets: Vec<Target> = Vec::new();
 
-        if !self.files.filename.is_empty() {
+        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             self.targets_from_files(ctx, &namespace, &mut targets, &mut errors)
                 .await?;
         } else {
@@ -106,6 +108,7 @@ impl DescribeArgs {
         let prefix_match = self.args.len() == 2
             && !self.args[0].contains('/')
             && self.files.filename.is_empty()
+            && self.kustomize.dir.is_none()
             && targets.is_empty()
             && errors.len() == 1
             && is_not_found(&errors[0]);
@@ -154,7 +157,9 @@ impl DescribeArgs {
             0 => Ok(()),
             // What reading `-f` met comes back inside kubectl's aggregate: even alone, no
             // `error: ` prefix (a request path error is returned as it is).
-            1 if !self.files.filename.is_empty() => Err(errors.remove(0).into_bare()),
+            1 if !self.files.filename.is_empty() || self.kustomize.dir.is_some() => {
+                Err(errors.remove(0).into_bare())
+            }
             1 => Err(errors.remove(0)),
             _ => Err(CliError::Aggregate(errors)),
         }
@@ -170,6 +175,7 @@ impl DescribeArgs {
         crate::resource::check_path_args(&self.args)?;
         let spec = crate::resource::ReadSpec {
             files: self.files.filename.clone(),
+            kustomize: self.kustomize.dir.clone(),
             recursive: self.files.recursive,
             validate: false,
             selector: self.selector.value.clone(),

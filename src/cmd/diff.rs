@@ -157,11 +157,6 @@ impl DiffArgs {
                 "--force-conflicts only works with --server-side",
             ));
         }
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         let allowlist = if self.prune {
             Some(self.parse_allowlist(ctx).await?)
         } else {
@@ -169,6 +164,7 @@ impl DiffArgs {
         };
         let spec = ReadSpec {
             files: self.files.filename.clone(),
+            kustomize: self.kustomize.dir.clone(),
             recursive: self.files.recursive,
             validate: false,
             selector: self.selector.value.clone(),

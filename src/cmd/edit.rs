@@ -119,6 +119,7 @@ impl EditArgs {
                 selector: None,
                 latest: true,
                 all_namespaces: false,
+                kustomize: None,
             };
             let (infos, errors) = read_objects(ctx, &spec).await;
             crate::resource::collected_errors(errors, Vec::new())?;

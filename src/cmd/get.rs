@@ -35,6 +35,8 @@ pub struct GetArgs {
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
     /// Return large lists in chunks rather than all at once. Pass 0 to disable.
     #[arg(
@@ -104,6 +106,8 @@ pub struct GetOptions {
     pub args: Vec<String>,
     /// `-f` sources.
     pub filenames: Vec<String>,
+    /// `-k` directory.
+    pub kustomize: Option<String>,
     /// `-R`.
     pub recursive: bool,
     /// Whether `-n` was given (objects from files must then be in that namespace).
@@ -165,6 +169,7 @@ impl GetArgs {
             raw: self.raw.clone(),
             args: self.args.clone(),
             filenames: self.files.filename.clone(),
+            kustomize: self.kustomize.dir.clone(),
             recursive: self.files.recursive,
             explicit_namespace: false,
             namespace: String::new(),
@@ -226,7 +231,7 @@ impl GetArgs {
             if !opts.sort_by.is_empty() {
                 ctx.eprint("warning: --watch-only requested, --sort-by will be ignored\n");
             }
-        } else if opts.args.is_empty() && opts.filenames.is_empty() {
+        } else if opts.args.is_empty() && opts.filenames.is_empty() && opts.kustomize.is_none() {
             ctx.eprint("You must specify the type of resource to get. Use \"kubectl-rs api-resources\" for a complete list of supported resources.\n\n");
             return Err(usage(
                 "Required resource not specified.\nUse \"kubectl-rs explain <resource>\" for a detailed description of that resource (e.g. kubectl-rs explain pods).",
@@ -492,14 +497,15 @@ impl GetOptions {
         if !self.raw.is_empty() {
             return self.run_raw(ctx).await;
         }
-        let (types, single_item_implied, filter) = if self.filenames.is_empty() {
-            let types = self.resolve(ctx).await?;
-            let single = single_item_implied(&self.args, &types);
-            let wanted = types.into_iter().map(|t| Ok(Wanted::from(t))).collect();
-            (wanted, single, None)
-        } else {
-            self.objects_from_files(ctx).await?
-        };
+        let (types, single_item_implied, filter) =
+            if self.filenames.is_empty() && self.kustomize.is_none() {
+                let types = self.resolve(ctx).await?;
+                let single = single_item_implied(&self.args, &types);
+                let wanted = types.into_iter().map(|t| Ok(Wanted::from(t))).collect();
+                (wanted, single, None)
+            } else {
+                self.objects_from_files(ctx).await?
+            };
         if self.watch || self.watch_only {
             let mut errs = Vec::new();
             let mut watched = Vec::new();
@@ -597,6 +603,7 @@ impl GetOptions {
             && std::path::Path::new(&self.filenames[0]).is_file();
         let spec = crate::resource::ReadSpec {
             files: self.filenames.clone(),
+            kustomize: self.kustomize.clone(),
             recursive: self.recursive,
             validate: false,
             selector: Some(self.label_selector.clone()),
@@ -838,6 +845,7 @@ impl GetOptions {
     fn errors_out(&self, mut errs: Vec<CliError>, reduce: bool) -> Result<(), CliError> {
         if let (false, [CliError::Client(ClientError::Path(p))]) = (reduce, errs.as_slice()) {
             let named = self.filenames.is_empty()
+                && self.kustomize.is_none()
                 && (self.args.len() > 1 || self.args.iter().any(|a| a.contains('/')));
             return Err(if named {
                 errs.remove(0)
@@ -1275,13 +1283,10 @@ mod tests {
         let a = args(&["ds"]);
         assert!(a.server_print && a.print.allow_missing_template_keys);
         assert_eq!(a.chunk_size, 500);
-        // Flags kubectl has but kubectl-rs does not implement are rejected.
-        for f in ["--bogus", "--kustomize=x"] {
-            assert!(
-                Cli::try_parse_from(["kubectl-rs", "get", "ds", f]).is_err(),
-                "{f}"
-            );
-        }
+        // Flags kubectl does not have are rejected; -k is kubectl's.
+        assert!(Cli::try_parse_from(["kubectl-rs", "get", "ds", "--bogus"]).is_err());
+        let a = args(&["-k", "dir"]);
+        assert_eq!(a.kustomize.dir.as_deref(), Some("dir"));
     }
 
     #[test]

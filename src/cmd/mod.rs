@@ -27,6 +27,7 @@ pub mod get;
 pub mod help;
 pub mod interrupt;
 pub mod kuberc;
+pub mod kustomize;
 pub mod label;
 pub mod match_version;
 pub mod options;
@@ -134,6 +135,10 @@ pub enum Command {
     /// Run a simulated Kubernetes cluster on this machine (no containers needed)
     #[command(display_order = 800)]
     Sandbox(sandbox::SandboxArgs),
+    /// Build a kustomization target from a directory or URL
+    #[command(display_order = 450)]
+    #[command(long_about = kustomize::KUSTOMIZE_LONG, after_help = kustomize::KUSTOMIZE_EXAMPLES, override_usage = kustomize::KUSTOMIZE_USAGE)]
+    Kustomize(kustomize::KustomizeArgs),
     /// Print the supported API resources on the server
     #[command(name = "api-resources", display_order = 900)]
     #[command(long_about = api_resources::API_RESOURCES_LONG, after_help = api_resources::API_RESOURCES_EXAMPLES, override_usage = api_resources::API_RESOURCES_USAGE)]
@@ -210,6 +215,7 @@ impl Command {
             Command::Complete(_) => complete::COMPLETE,
             Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
             Command::Rollout(_) => "rollout",
+            Command::Kustomize(_) => "kustomize",
             Command::Sandbox(_) => "sandbox",
             Command::ApiResources(_) => "api-resources",
             Command::ApiVersions(_) => "api-versions",
@@ -378,6 +384,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Complete(a) => a.run(ctx, true),
         Command::CompleteNoDesc(a) => a.run(ctx, false),
         Command::Rollout(a) => a.run(ctx).await,
+        Command::Kustomize(a) => a.run(ctx).await,
         Command::Sandbox(a) => sandbox::run(a.clone(), ctx)
             .await
             .map_err(|e| CliError::msg(format!("{e:#}"))),

@@ -330,11 +330,6 @@ impl PatchArgs {
             ctx.namespace()?;
         }
         let kind = self.validate(dry_run)?;
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         let patch = self.patch_bytes()?;
         // kubectl builds the printer for each object after patching it, so a bad -o only
         // shows after the change was made.
@@ -459,13 +454,14 @@ impl PatchArgs {
 
     /// The builder: `-f` objects (offline with `--local`) or `TYPE NAME` arguments.
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
-        if !self.files.filename.is_empty() {
+        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             if self.local.value {
                 return Ok(self.local_infos(ctx));
             }
             let spec = ReadSpec {
                 files: self.files.filename.clone(),
+                kustomize: self.kustomize.dir.clone(),
                 recursive: self.files.recursive,
                 validate: false,
                 selector: None,

@@ -242,11 +242,6 @@ impl Selection {
         if self.args.is_empty() && self.files.filename.is_empty() && self.kustomize.dir.is_none() {
             return Err(CliError::msg("required resource not specified"));
         }
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         Ok(())
     }
 
@@ -257,10 +252,11 @@ impl Selection {
         let client = ctx.client()?;
         let mut found = Vec::new();
         let mut errors = Vec::new();
-        if !self.files.filename.is_empty() {
+        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 files: self.files.filename.clone(),
+                kustomize: self.kustomize.dir.clone(),
                 recursive: self.files.recursive,
                 validate: true,
                 selector: self.selector.value.clone(),

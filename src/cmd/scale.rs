@@ -231,11 +231,6 @@ impl ScaleArgs {
         let mut printer = spec.printer()?;
         ctx.namespace()?;
         self.validate(replicas, current_replicas)?;
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         let (infos, info_errors) = self.infos(ctx).await?;
         if !self.resource_version.value.is_empty() && infos.len() > 1 {
             return Err(CliError::msg(
@@ -288,10 +283,11 @@ impl ScaleArgs {
 
     /// The builder: `-f` objects as read, or the objects named or selected, fetched.
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
-        if !self.files.filename.is_empty() {
+        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 files: self.files.filename.clone(),
+                kustomize: self.kustomize.dir.clone(),
                 recursive: self.files.recursive,
                 validate: false,
                 selector: self.selector.value.clone(),

@@ -544,6 +544,7 @@ impl WaitArgs {
         if !self.files.filename.is_empty() {
             let spec = ReadSpec {
                 files: self.files.filename.clone(),
+                kustomize: None,
                 recursive: self.files.recursive,
                 validate: false,
                 selector: Some(self.selector.as_str().to_string()),

@@ -466,11 +466,6 @@ impl UpdateSpec {
         if self.field == Field::Annotations {
             check_annotation_conflicts(pairs)?;
         }
-        if self.kustomize.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         Ok(())
     }
 
@@ -536,7 +531,7 @@ impl UpdateSpec {
         resources: &[String],
         namespace: &str,
     ) -> Result<(Plan, bool), CliError> {
-        if !self.filename.is_empty() {
+        if !self.filename.is_empty() || self.kustomize.is_some() {
             let single = !self.recursive
                 && self
                     .filename
@@ -548,6 +543,7 @@ impl UpdateSpec {
             crate::resource::check_path_args(resources)?;
             let spec = ReadSpec {
                 files: self.filename.clone(),
+                kustomize: self.kustomize.clone(),
                 recursive: self.recursive,
                 validate: true,
                 selector: self.selector.clone(),

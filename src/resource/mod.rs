@@ -7,9 +7,11 @@
 
 pub mod errors;
 pub mod helper;
+pub mod kustomize;
 pub mod targets;
 
 pub use errors::{collected_errors, flatten, with_source};
+pub use kustomize::{kustomize_build, kustomize_manifests};
 
 use serde_json::Value;
 
@@ -104,6 +106,8 @@ pub fn str_at<'a>(v: &'a Value, path: &[&str]) -> &'a str {
 pub struct ReadSpec {
     /// `-f` values.
     pub files: Vec<String>,
+    /// `-k` (a kustomization directory, built instead of reading `files`).
+    pub kustomize: Option<String>,
     /// `-R`.
     pub recursive: bool,
     /// Check `apiVersion`/`kind` locally (`--validate` other than ignore/false).
@@ -251,7 +255,23 @@ pub async fn read_stream(
         recursive: spec.recursive,
         validate: spec.validate,
     };
-    let read = read_manifests_with(&spec.files, opts, &mut *ctx.stdin());
+    if !spec.files.is_empty() && spec.kustomize.is_some() {
+        return Err(vec![CliError::msg("only one of -f or -k can be specified")]);
+    }
+    if spec.recursive && spec.kustomize.is_some() {
+        return Err(vec![CliError::msg(
+            "the -k flag can't be used with -f or -R",
+        )]);
+    }
+    let read = match &spec.kustomize {
+        // The build runs when the builder visits (cli-runtime `KustomizeVisitor`): its
+        // error is the stream's, as a file's parse error is.
+        Some(dir) => match kustomize_manifests(ctx, dir) {
+            Ok(read) => read,
+            Err(e) => return Ok(vec![Err(e)]),
+        },
+        None => read_manifests_with(&spec.files, opts, &mut *ctx.stdin()),
+    };
     let mut stream = Vec::new();
     if read.is_empty() {
         return Ok(stream);

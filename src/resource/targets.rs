@@ -175,6 +175,7 @@ async fn files(ctx: &Context, spec: &FindSpec) -> Vec<Result<Target, CliError>> 
         selector: spec.selector.clone(),
         latest: true,
         all_namespaces: false,
+        kustomize: None,
     };
     let (infos, errors) = read_objects(ctx, &read).await;
     let mut out: Vec<Result<Target, CliError>> = errors.into_iter().map(Err).collect();

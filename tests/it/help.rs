@@ -210,8 +210,6 @@ const MISSING_FLAGS: &[(&str, &[&str])] = &[
     ("create configmap", &["append-hash"]),
     ("create secret generic", &["append-hash"]),
     ("delete", &["raw"]),
-    ("describe", &["kustomize"]),
-    ("get", &["kustomize"]),
 ];
 
 /// Subcommands kubectl has that kubectl-rs does not.
@@ -235,7 +233,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "auth",
             "debug",
             "replace",
-            "kustomize",
         ],
     ),
     (

@@ -26,6 +26,7 @@ mod get;
 mod help;
 mod hostile_names;
 mod kubeconfig_writes;
+mod kustomize;
 mod label;
 mod mutate;
 mod nodeops;

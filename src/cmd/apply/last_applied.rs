@@ -92,6 +92,7 @@ async fn live_targets(
             selector: selector.map(str::to_string),
             latest: true,
             all_namespaces: false,
+            kustomize: None,
         };
         let (infos, errors) = read_objects(ctx, &spec).await;
         crate::resource::collected_errors(errors, Vec::new())?;
@@ -330,6 +331,7 @@ impl SetLastAppliedArgs {
             selector: None,
             latest: false,
             all_namespaces: false,
+            kustomize: None,
         };
         let (infos, errors) = read_objects(ctx, &read).await;
         crate::resource::collected_errors(errors, Vec::new())?;

@@ -1,0 +1,444 @@
+//! `replacements` (`filters/replacement`): copy a value from a source field into target fields,
+//! with kyaml's path syntax (`a.b.[name=x].c`, `*`, list indexes), delimiter/index options
+//! and `create`.
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use crate::resource::{scalar_string, Gvk, Res, ResId};
+use crate::target::Loader;
+use crate::Error;
+
+/// kyaml `SmarterPathSplitter`: splits on `.` except inside `[...]`.
+pub fn split_path(path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                depth += 1;
+                cur.push(c)
+            }
+            ']' => {
+                depth -= 1;
+                cur.push(c)
+            }
+            '.' if depth == 0 => out.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+fn ids(r: &Res) -> Vec<ResId> {
+    let mut v = vec![r.cur_id()];
+    v.extend(r.prev_ids());
+    v
+}
+
+fn s(v: &Value, k: &str) -> String {
+    v.get(k).map(scalar_string).unwrap_or_default()
+}
+
+fn gvk_of(v: &Value) -> Gvk {
+    Gvk {
+        group: s(v, "group"),
+        version: s(v, "version"),
+        kind: s(v, "kind"),
+    }
+}
+
+/// `types.SourceSelector.String()`-ish rendering used in errors.
+fn source_string(v: &Value) -> String {
+    let id = ResId {
+        gvk: gvk_of(v),
+        name: s(v, "name"),
+        namespace: s(v, "namespace"),
+    };
+    let mut out = id.id_string();
+    if !s(v, "fieldPath").is_empty() {
+        out.push_str(&format!(":{}", s(v, "fieldPath")));
+    }
+    out
+}
+
+fn lookup<'a>(node: &'a Value, path: &[String]) -> Option<&'a Value> {
+    let mut cur = node;
+    for p in path {
+        cur = match cur {
+            Value::Object(m) => m.get(p)?,
+            Value::Array(a) => {
+                if let Some((k, val)) = parse_match(p) {
+                    a.iter()
+                        .find(|e| e.get(&k).map(scalar_string).as_deref() == Some(&val))?
+                } else if let Ok(i) = p.parse::<usize>() {
+                    a.get(i)?
+                } else {
+                    return None;
+                }
+            }
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+fn parse_match(p: &str) -> Option<(String, String)> {
+    let inner = p.strip_prefix('[')?.strip_suffix(']')?;
+    let (k, v) = inner.split_once('=')?;
+    Some((k.to_string(), v.to_string()))
+}
+
+/// kyaml `PathMatcher`: every node the path reaches (creating missing parts when asked).
+fn matches<'a>(node: &'a mut Value, path: &[String], create: Option<&Value>) -> Vec<&'a mut Value> {
+    if path.is_empty() {
+        return vec![node];
+    }
+    let p = &path[0];
+    let rest = &path[1..];
+    match node {
+        Value::Object(m) => {
+            if p == "*" {
+                return m
+                    .values_mut()
+                    .flat_map(|v| matches(v, rest, create))
+                    .collect();
+            }
+            if !m.contains_key(p) {
+                let Some(cv) = create else { return vec![] };
+                let fresh = if rest.is_empty() {
+                    cv.clone()
+                } else if rest[0].starts_with('[') || rest[0].parse::<usize>().is_ok() {
+                    Value::Array(Vec::new())
+                } else {
+                    Value::Object(Map::new())
+                };
+                m.insert(p.clone(), fresh);
+            }
+            matches(m.get_mut(p).unwrap(), rest, create)
+        }
+        Value::Array(a) => {
+            if p == "*" || p == "-" {
+                return a
+                    .iter_mut()
+                    .flat_map(|v| matches(v, rest, create))
+                    .collect();
+            }
+            if let Some((k, val)) = parse_match(p) {
+                let idx: Vec<usize> = a
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.get(&k).map(scalar_string).as_deref() == Some(&val))
+                    .map(|(i, _)| i)
+                    .collect();
+                if idx.is_empty() {
+                    if create.is_none() {
+                        return vec![];
+                    }
+                    let mut e = Map::new();
+                    e.insert(k.clone(), Value::String(val.clone()));
+                    a.push(Value::Object(e));
+                    let last = a.len() - 1;
+                    return matches(&mut a[last], rest, create);
+                }
+                let mut out = Vec::new();
+                for (i, e) in a.iter_mut().enumerate() {
+                    if idx.contains(&i) {
+                        out.extend(matches(e, rest, create));
+                    }
+                }
+                return out;
+            }
+            if let Ok(i) = p.parse::<usize>() {
+                return match a.get_mut(i) {
+                    Some(e) => matches(e, rest, create),
+                    None => vec![],
+                };
+            }
+            vec![]
+        }
+        Value::Null if create.is_some() => {
+            *node = Value::Object(Map::new());
+            matches(node, path, create)
+        }
+        _ => vec![],
+    }
+}
+
+/// Sets a target scalar keeping its own type, as kyaml sets only the node's text.
+fn set_keeping_tag(target: &mut Value, value: &Value) {
+    let text = scalar_string(value);
+    match (&*target, value) {
+        (_, Value::Object(_) | Value::Array(_)) => *target = value.clone(),
+        (Value::Object(_) | Value::Array(_) | Value::Null, _) => *target = value.clone(),
+        (Value::String(_), _) => *target = Value::String(text),
+        (Value::Number(_), _) => {
+            *target = text
+                .parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| text.parse::<f64>().map(Value::from))
+                .unwrap_or(Value::String(text))
+        }
+        (Value::Bool(_), _) => {
+            *target = match text.as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => Value::String(text),
+            }
+        }
+    }
+}
+
+struct Sel {
+    gvk: [Option<Regex>; 3],
+    name: Option<Regex>,
+    namespace: Option<Regex>,
+    label: String,
+    annotation: String,
+    empty_id: bool,
+}
+
+fn anchored(p: &str) -> Result<Option<Regex>, Error> {
+    if p.is_empty() {
+        return Ok(None);
+    }
+    Regex::new(&format!("^(?:{p})$"))
+        .map(Some)
+        .map_err(|e| Error::new(format!("error creating target selector: {e}")))
+}
+
+impl Sel {
+    fn new(v: &Value) -> Result<Sel, Error> {
+        Ok(Sel {
+            gvk: [
+                anchored(&s(v, "group"))?,
+                anchored(&s(v, "version"))?,
+                anchored(&s(v, "kind"))?,
+            ],
+            name: anchored(&s(v, "name"))?,
+            namespace: anchored(&s(v, "namespace"))?,
+            label: s(v, "labelSelector"),
+            annotation: s(v, "annotationSelector"),
+            empty_id: ["group", "version", "kind", "name", "namespace"]
+                .iter()
+                .all(|k| s(v, k).is_empty()),
+        })
+    }
+
+    fn selects(&self, id: &ResId) -> bool {
+        let m = |r: &Option<Regex>, x: &str| r.as_ref().is_none_or(|r| r.is_match(x));
+        m(&self.gvk[0], &id.gvk.group)
+            && m(&self.gvk[1], &id.gvk.version)
+            && m(&self.gvk[2], &id.gvk.kind)
+            && m(&self.name, &id.name)
+            && m(&self.namespace, &id.namespace)
+    }
+
+    fn labels_match(&self, r: &Res) -> Result<bool, Error> {
+        let empty = Value::Object(Map::new());
+        let meta = r.obj.get("metadata");
+        for (sel, field) in [(&self.label, "labels"), (&self.annotation, "annotations")] {
+            if sel.is_empty() {
+                continue;
+            }
+            let ls = kcore::selectors::LabelSelector::parse(sel).map_err(Error::new)?;
+            if !ls.matches(meta.and_then(|m| m.get(field)).unwrap_or(&empty)) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Applies every replacement in order.
+pub fn apply(ldr: &Loader, rs: &mut [Res], reps: &[Value]) -> Result<(), Error> {
+    let mut all = Vec::new();
+    for r in reps {
+        if let Some(path) = r.get("path").map(scalar_string).filter(|p| !p.is_empty()) {
+            let b = ldr.load_file(&path)?;
+            for d in
+                crate::yamlio::parse_documents(&String::from_utf8_lossy(&b)).map_err(Error::new)?
+            {
+                match d {
+                    Value::Array(a) => all.extend(a),
+                    Value::Null => {}
+                    other => all.push(other),
+                }
+            }
+        } else {
+            all.push(r.clone());
+        }
+    }
+    for r in &all {
+        let source = r.get("source").filter(|v| !v.is_null());
+        let targets = r.get("targets").filter(|v| !v.is_null());
+        if source.is_none() || targets.is_none() {
+            return Err(Error::new(
+                "replacements must specify a source and at least one target",
+            ));
+        }
+        let source = source.unwrap();
+        let sel = ResId {
+            gvk: gvk_of(source),
+            name: s(source, "name"),
+            namespace: s(source, "namespace"),
+        };
+        let mut found: Option<usize> = None;
+        for (i, res) in rs.iter().enumerate() {
+            let hit = ids(res).iter().any(|id| {
+                (sel.name.is_empty() || sel.name == id.name)
+                    && (sel.namespace.is_empty() || sel.ns_equals(id))
+                    && id.gvk.is_selected(&sel.gvk)
+            });
+            if hit {
+                if found.is_some() {
+                    return Err(Error::new(format!(
+                        "multiple matches for selector {}",
+                        source_string(source)
+                    )));
+                }
+                found = Some(i);
+            }
+        }
+        let Some(si) = found else {
+            return Err(Error::new(format!(
+                "nothing selected by {}",
+                source_string(source)
+            )));
+        };
+        let mut fp = s(source, "fieldPath");
+        if fp.is_empty() {
+            fp = "metadata.name".into();
+        }
+        let value = lookup(&rs[si].obj, &split_path(&fp)).cloned();
+        let value = match value {
+            None | Some(Value::Null) => {
+                return Err(Error::new(format!(
+                    "fieldPath `{fp}` is missing for replacement source {}",
+                    ResId {
+                        gvk: gvk_of(source),
+                        name: s(source, "name"),
+                        namespace: s(source, "namespace"),
+                    }
+                    .id_string()
+                )))
+            }
+            Some(v) => v,
+        };
+        let mut value = value;
+        if let Some(o) = source.get("options") {
+            let delim = s(o, "delimiter");
+            if !delim.is_empty() {
+                if value.is_object() || value.is_array() {
+                    return Err(Error::new(
+                        "delimiter option can only be used with scalar nodes",
+                    ));
+                }
+                let text = scalar_string(&value);
+                let parts: Vec<&str> = text.split(delim.as_str()).collect();
+                let idx = o.get("index").and_then(Value::as_i64).unwrap_or(0);
+                if idx < 0 || idx as usize >= parts.len() {
+                    return Err(Error::new(format!(
+                        "options.index {idx} is out of bounds for value {text}"
+                    )));
+                }
+                value = Value::String(parts[idx as usize].to_string());
+            }
+        }
+        for t in targets.unwrap().as_array().cloned().unwrap_or_default() {
+            let Some(select) = t.get("select").filter(|v| !v.is_null()) else {
+                return Err(Error::new("target must specify resources to select"));
+            };
+            let ssel = Sel::new(select)?;
+            let rejects: Vec<Sel> = t
+                .get("reject")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(Sel::new).collect::<Result<Vec<_>, _>>())
+                .transpose()?
+                .unwrap_or_default();
+            let mut paths: Vec<String> = t
+                .get("fieldPaths")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(scalar_string).collect())
+                .unwrap_or_default();
+            if paths.is_empty() {
+                paths.push("metadata.name".into());
+            }
+            let opts = t.get("options");
+            let create = opts
+                .and_then(|o| o.get("create"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let delim = opts.map(|o| s(o, "delimiter")).unwrap_or_default();
+            let index = opts
+                .and_then(|o| o.get("index"))
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            for res in rs.iter_mut() {
+                if !ssel.labels_match(res)? {
+                    continue;
+                }
+                let mut rejected_by_labels = false;
+                for rj in &rejects {
+                    if rj.label.is_empty() && rj.annotation.is_empty() {
+                        continue;
+                    }
+                    if rj.labels_match(res)? {
+                        rejected_by_labels = true;
+                    }
+                }
+                if rejected_by_labels {
+                    continue;
+                }
+                let rids = ids(res);
+                if rejects
+                    .iter()
+                    .any(|rj| !rj.empty_id && rids.iter().any(|id| rj.selects(id)))
+                {
+                    continue;
+                }
+                if !rids.iter().any(|id| ssel.selects(id)) {
+                    continue;
+                }
+                for fp in &paths {
+                    let parts = split_path(fp);
+                    let cv = if create { Some(&value) } else { None };
+                    let targets = matches(&mut res.obj, &parts, cv);
+                    if targets.is_empty() {
+                        return Err(Error::new(if create {
+                            format!("unable to find or create field {fp:?} in replacement target")
+                        } else {
+                            format!("unable to find field {fp:?} in replacement target")
+                        }));
+                    }
+                    for tf in targets {
+                        let mut v = value.clone();
+                        if !delim.is_empty() {
+                            if tf.is_object() || tf.is_array() {
+                                return Err(Error::new(
+                                    "delimiter option can only be used with scalar nodes",
+                                ));
+                            }
+                            let cur = scalar_string(tf);
+                            let mut tv: Vec<String> =
+                                cur.split(delim.as_str()).map(String::from).collect();
+                            let vs = scalar_string(&v);
+                            if index < 0 {
+                                tv.insert(0, vs);
+                            } else if index as usize >= tv.len() {
+                                tv.push(vs);
+                            } else {
+                                tv[index as usize] = vs;
+                            }
+                            v = Value::String(tv.join(&delim));
+                        }
+                        set_keeping_tag(tf, &v);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}

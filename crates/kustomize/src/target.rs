@@ -1,0 +1,1366 @@
+//! Kustomization loading and accumulation (`internal/target/kusttarget.go`,
+//! `internal/loader/fileloader.go`, `krusty/kustomizer.go`).
+
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::fieldspec::{merge_all, FieldSpec, TransformerConfig};
+use crate::generators::{self, GenArgs, GenOptions};
+use crate::resource::{scalar_string, Behavior, Res, ResId};
+use crate::transformers::{self as tr, Image, Selector};
+use crate::{yamlio, Error, LoadRestrictor, Options, Output, Reorder};
+
+const KUST_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The file loader: a root directory, its restrictor, and the chain of roots that led here
+/// (for cycle detection).
+#[derive(Debug, Clone)]
+pub struct Loader {
+    root: PathBuf,
+    restrictor: LoadRestrictor,
+    visited: Vec<PathBuf>,
+}
+
+/// Lexically cleans a path (Go `filepath.Clean`).
+fn clean(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn io_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            if e.raw_os_error() == Some(21) {
+                "is a directory".into()
+            } else if e.raw_os_error() == Some(20) {
+                "not a directory".into()
+            } else {
+                e.to_string()
+            }
+        }
+    }
+}
+
+/// The path Go's `filepath.EvalSymlinks` names when it fails: the first prefix of `p` that
+/// does not exist.
+fn first_missing(p: &Path) -> PathBuf {
+    let mut cur = PathBuf::new();
+    for c in p.components() {
+        cur.push(c.as_os_str());
+        if std::fs::symlink_metadata(&cur).is_err() {
+            return cur;
+        }
+    }
+    cur
+}
+
+/// `filesys.ConfirmDir`: the directory, with symlinks resolved.
+fn confirm_dir(path: &Path) -> Result<PathBuf, Error> {
+    let abs = clean(path);
+    match std::fs::canonicalize(&abs) {
+        Ok(real) => {
+            if real.is_dir() {
+                Ok(real)
+            } else {
+                Err(Error::new(format!(
+                    "'{}': file is not directory",
+                    abs.display()
+                )))
+            }
+        }
+        Err(e) => Err(Error::new(format!(
+            "not a valid directory: evalsymlink failure on '{}' : lstat {}: {}",
+            abs.display(),
+            first_missing(&abs).display(),
+            io_text(&e)
+        ))),
+    }
+}
+
+fn is_remote(p: &str) -> bool {
+    p.starts_with("https://")
+        || p.starts_with("http://")
+        || p.starts_with("git::")
+        || p.starts_with("ssh://")
+        || p.starts_with("git@")
+        || p.starts_with("github.com/")
+        || p.starts_with("gitlab.com/")
+        || p.starts_with("bitbucket.org/")
+}
+
+fn remote_error(p: &str) -> Error {
+    Error::new(format!(
+        "remote resource '{p}' cannot be loaded: kubectl-rs builds kustomizations from local files only"
+    ))
+}
+
+impl Loader {
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `FileLoader.Load`.
+    pub fn load_file(&self, path: &str) -> Result<Vec<u8>, Error> {
+        if path.starts_with("https://") || path.starts_with("http://") {
+            return Err(remote_error(path));
+        }
+        let full = if Path::new(path).is_absolute() {
+            PathBuf::from(path)
+        } else {
+            self.root.join(path)
+        };
+        let target = match self.restrictor {
+            LoadRestrictor::RootOnly => {
+                let cleaned = clean(&full);
+                let real = match std::fs::canonicalize(&cleaned) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        return Err(Error::new(format!(
+                            "evalsymlink failure on '{}' : lstat {}: {}",
+                            full.display(),
+                            first_missing(&cleaned).display(),
+                            io_text(&e)
+                        )))
+                    }
+                };
+                if real.is_dir() {
+                    return Err(Error::new(format!(
+                        "'{}' must resolve to a file",
+                        cleaned.display()
+                    )));
+                }
+                if !real.parent().is_some_and(|d| d.starts_with(&self.root)) {
+                    return Err(Error::new(format!(
+                        "security; file '{}' is not in or below '{}'",
+                        cleaned.display(),
+                        self.root.display()
+                    )));
+                }
+                real
+            }
+            LoadRestrictor::None => full.clone(),
+        };
+        std::fs::read(&target)
+            .map_err(|e| Error::new(format!("open {}: {}", target.display(), io_text(&e))))
+    }
+
+    /// `FileLoader.New`: a loader rooted at a directory named relative to this one.
+    pub fn new_child(&self, path: &str) -> Result<Loader, Error> {
+        if path.is_empty() {
+            return Err(Error::new("new root cannot be empty"));
+        }
+        if is_remote(path) {
+            return Err(remote_error(path));
+        }
+        if Path::new(path).is_absolute() {
+            return Err(Error::new(format!("new root '{path}' cannot be absolute")));
+        }
+        let root =
+            confirm_dir(&self.root.join(path)).map_err(|e| e.wrap("must build at directory"))?;
+        let mut chain = self.visited.clone();
+        chain.push(self.root.clone());
+        for v in chain.iter().rev() {
+            if v.starts_with(&root) {
+                return Err(Error::new(format!(
+                    "cycle detected: candidate root '{}' contains visited root '{}'",
+                    root.display(),
+                    v.display()
+                )));
+            }
+        }
+        Ok(Loader {
+            root,
+            restrictor: self.restrictor,
+            visited: chain,
+        })
+    }
+}
+
+/// The kustomization file, parsed.
+struct Kust {
+    kind: String,
+    file: String,
+    v: Map<String, Value>,
+}
+
+fn list(v: &Map<String, Value>, k: &str) -> Vec<Value> {
+    v.get(k)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn strs(v: &Map<String, Value>, k: &str) -> Vec<String> {
+    list(v, k).iter().map(scalar_string).collect()
+}
+
+fn string_map(v: Option<&Value>) -> Vec<(String, String)> {
+    match v {
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| (k.clone(), scalar_string(v)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+const KNOWN_FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "openapi",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
+    "images",
+    "imageTags",
+    "replacements",
+    "replicas",
+    "vars",
+    "sortOptions",
+    "resources",
+    "components",
+    "crds",
+    "bases",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmGlobals",
+    "helmCharts",
+    "helmChartInflationGenerator",
+    "generatorOptions",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "buildMetadata",
+];
+
+/// Where a build is and what it has accumulated so far (`ResAccumulator`).
+struct Acc {
+    res: Vec<Res>,
+    tc: TransformerConfig,
+}
+
+/// `accumulator.AppendAll`: ids must be unique.
+fn append_all(acc: &mut Acc, more: Vec<Res>) -> Result<(), Error> {
+    for r in more {
+        let id = r.cur_id();
+        if acc
+            .res
+            .iter()
+            .any(|x| !x.is_empty() && any_id_matches(x, &id))
+        {
+            return Err(Error::new(format!(
+                "may not add resource with an already registered id: {}",
+                id.id_string()
+            )));
+        }
+        acc.res.push(r);
+    }
+    Ok(())
+}
+
+fn any_id_matches(r: &Res, id: &ResId) -> bool {
+    r.cur_id().equals(id) || r.prev_ids().iter().any(|p| p.equals(id))
+}
+
+struct Ctx<'a> {
+    warnings: &'a mut Vec<String>,
+    /// kustomize's `kt.origin`: where this level is, relative to the top kustomization, when
+    /// the top kustomization has `buildMetadata` (origin annotations are tracked then).
+    origin: Option<String>,
+}
+
+const ORIGIN_KEY: &str = "config.kubernetes.io/origin";
+
+/// `filepath.Join`.
+fn join(a: &str, b: &str) -> String {
+    clean(&Path::new(a).join(b)).display().to_string()
+}
+
+fn set_annotation(r: &mut Res, key: &str, value: &str) {
+    let mut anns = r.string_map("annotations");
+    merge_into(&mut anns, vec![(key.to_string(), value.to_string())]);
+    anns.sort();
+    r.set_string_map("annotations", anns);
+    r.annotated = true;
+}
+
+fn annotation(r: &Res, key: &str) -> Option<String> {
+    r.string_map("annotations")
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
+    let mut found = Vec::new();
+    for f in KUST_FILES {
+        let p = ldr.root.join(f);
+        if p.is_file() {
+            found.push(p);
+        }
+    }
+    let path = match found.len() {
+        0 => {
+            return Err(Error::new(format!(
+                "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
+                ldr.root.display()
+            )))
+        }
+        1 => found.pop().unwrap(),
+        _ => {
+            return Err(Error::new(format!(
+                "Found multiple kustomization files under: {}\n",
+                ldr.root.display()
+            )))
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::new(format!("open {}: {}", path.display(), io_text(&e))))?;
+    let v: Value = if text.trim().is_empty() {
+        Value::Object(Map::new())
+    } else {
+        serde_yaml_ng::from_str(&text).map_err(|e| {
+            Error::new(format!(
+                "invalid Kustomization: {}",
+                yamlio::go_yaml_error(&e.to_string())
+            ))
+        })?
+    };
+    let v = match v {
+        Value::Object(m) => m,
+        Value::Null => Map::new(),
+        _ => {
+            return Err(Error::new(
+                "invalid Kustomization: json: cannot unmarshal string into Go value of type types.Kustomization",
+            ))
+        }
+    };
+    // encoding/json reports the first problem in key order: an unknown field or a value
+    // of the wrong type.
+    for (k, x) in v.iter() {
+        if !KNOWN_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)) {
+            return Err(Error::new(format!(
+                "invalid Kustomization: json: unknown field \"{k}\""
+            )));
+        }
+        if let Some(e) = crate::kusttypes::field_error(k, x) {
+            return Err(Error::new(format!("invalid Kustomization: {e}")));
+        }
+    }
+    // encoding/json matches field names case-insensitively: use kustomize's spelling.
+    let v: Map<String, Value> = v
+        .into_iter()
+        .map(|(k, x)| {
+            let canon = KNOWN_FIELDS
+                .iter()
+                .find(|f| f.eq_ignore_ascii_case(&k))
+                .map(|f| f.to_string())
+                .unwrap_or(k);
+            (canon, x)
+        })
+        .collect();
+    let present = |k: &str| v.get(k).is_some_and(|x| !x.is_null());
+    let deprecated = [
+        ("bases", "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
+        ("commonLabels", "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
+        ("imageTags", "# Warning: 'imageTags' is deprecated. Please use 'images' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
+        ("patchesJson6902", "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
+        ("patchesStrategicMerge", "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
+        ("vars", "# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically."),
+    ];
+    for (k, msg) in deprecated {
+        if present(k) {
+            ctx.warnings.push(msg.to_string());
+        }
+    }
+    let kind = v.get("kind").map(scalar_string).unwrap_or_default();
+    let api_version = v.get("apiVersion").map(scalar_string).unwrap_or_default();
+    let has_content = v
+        .iter()
+        .any(|(k, x)| k != "kind" && k != "apiVersion" && !x.is_null());
+    if !has_content {
+        return Err(Error::new("kustomization.yaml is empty"));
+    }
+    let mut errs = Vec::new();
+    if !kind.is_empty() && kind != "Kustomization" && kind != "Component" {
+        errs.push("kind should be Kustomization or Component".to_string());
+    }
+    let kind = if kind.is_empty() {
+        "Kustomization".to_string()
+    } else {
+        kind
+    };
+    let required = if kind == "Component" {
+        "kustomize.config.k8s.io/v1alpha1"
+    } else {
+        "kustomize.config.k8s.io/v1beta1"
+    };
+    if !api_version.is_empty() && api_version != required {
+        errs.push(format!("apiVersion for {kind} should be {required}"));
+    }
+    if !errs.is_empty() {
+        return Err(Error::new(format!(
+            "Failed to read kustomization file under {}:\n{}",
+            ldr.root.display(),
+            errs.join("\n")
+        )));
+    }
+    for k in ["generators", "transformers", "validators"] {
+        if present(k) {
+            return Err(Error::new(format!(
+                "'{k}' (kustomize plugins and KRM functions) are not supported by kubectl-rs"
+            )));
+        }
+    }
+    if present("vars") && !list(&v, "vars").is_empty() {
+        return Err(Error::new(
+            "'vars' are not supported by kubectl-rs; use 'replacements'",
+        ));
+    }
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(Kust { kind, file, v })
+}
+
+/// `kt.Load` + `kt.AccumulateTarget` for one directory.
+fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> Result<Acc, Error> {
+    let k = &kust.v;
+    let mut resources = strs(k, "resources");
+    resources.extend(strs(k, "bases"));
+    acc = accumulate_resources(ldr, acc, &resources, ctx)
+        .map_err(|e| e.wrap("accumulating resources"))?;
+    // configurations
+    let mut tc = TransformerConfig::default();
+    for p in strs(k, "configurations") {
+        let text = ldr.load_file(&p)?;
+        let text = String::from_utf8_lossy(&text).to_string();
+        let v: Value = serde_yaml_ng::from_str(&text).map_err(|e| Error::new(e.to_string()))?;
+        tc.merge_value(&v)?;
+    }
+    acc.tc.merge(&tc)?;
+    for p in strs(k, "crds") {
+        let text = ldr.load_file(&p)?;
+        crds_config(&String::from_utf8_lossy(&text), &mut acc.tc)?;
+    }
+    let gen_origin = ctx.origin.as_ref().map(|o| join(o, &kust.file));
+    run_generators(ldr, k, &mut acc, gen_origin.as_deref())?;
+    for c in strs(k, "components") {
+        let child = ldr
+            .new_child(&c)
+            .map_err(|e| Error::new(format!("loader.New {:?}", e.0)))
+            .map_err(|e| e.wrap("accumulating components"))?;
+        let saved = ctx.origin.clone();
+        ctx.origin = saved.as_ref().map(|o| join(o, &c));
+        let res = accumulate_directory(&child, acc, true, ctx);
+        ctx.origin = saved;
+        acc = res
+            .map_err(|e| Error::new(format!("accumulateDirectory: {:?}", e.0)))
+            .map_err(|e| e.wrap("accumulating components"))?;
+    }
+    run_transformers(ldr, k, &mut acc)?;
+    Ok(acc)
+}
+
+/// A CRD file given in `crds:`: its kinds' `x-kubernetes-*` name references are not
+/// modelled; the file must still load and parse.
+fn crds_config(text: &str, _tc: &mut TransformerConfig) -> Result<(), Error> {
+    yamlio::parse_documents(text).map_err(Error::new)?;
+    Ok(())
+}
+
+fn accumulate_resources(
+    ldr: &Loader,
+    mut acc: Acc,
+    paths: &[String],
+    ctx: &mut Ctx,
+) -> Result<Acc, Error> {
+    for p in paths {
+        match accumulate_file(ldr, &mut acc, p, ctx.origin.as_deref()) {
+            Ok(()) => {}
+            Err(FileErr::Malformed(e)) => return Err(e),
+            Err(FileErr::Other(errf)) => {
+                let child = ldr
+                    .new_child(p)
+                    .map_err(|e| e.wrap(format!("accumulation err='{}'", errf.0)))?;
+                let saved = ctx.origin.clone();
+                ctx.origin = saved.as_ref().map(|o| join(o, p));
+                let res = accumulate_directory(&child, acc, false, ctx);
+                ctx.origin = saved;
+                acc = res.map_err(|e| e.wrap(format!("accumulation err='{}'", errf.0)))?;
+            }
+        }
+    }
+    Ok(acc)
+}
+
+enum FileErr {
+    Malformed(Error),
+    Other(Error),
+}
+
+fn accumulate_file(
+    ldr: &Loader,
+    acc: &mut Acc,
+    path: &str,
+    origin: Option<&str>,
+) -> Result<(), FileErr> {
+    let wrap = |e: Error| e.wrap(format!("accumulating resources from '{path}'"));
+    if is_remote(path) {
+        return Err(FileErr::Malformed(remote_error(path)));
+    }
+    let bytes = ldr.load_file(path).map_err(|e| FileErr::Other(wrap(e)))?;
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    let objs = yamlio::resources_from_bytes(&text).map_err(|e| {
+        FileErr::Malformed(wrap(Error::new(format!(
+            "MalformedYAMLError: {} in File: {}",
+            e.0, path
+        ))))
+    })?;
+    let mut list = Vec::new();
+    for o in objs {
+        let probe = Res::new(o.clone());
+        if probe.kind().is_empty() {
+            return Err(FileErr::Other(wrap(Error::new(format!(
+                "missing kind in object {}",
+                go_resource_meta(&probe)
+            )))));
+        }
+        if probe.name().is_empty() {
+            return Err(FileErr::Other(wrap(Error::new(format!(
+                "missing metadata.name in object {}",
+                go_resource_meta(&probe)
+            )))));
+        }
+        let mut r = Res::new(o);
+        if let Some(origin) = origin {
+            set_annotation(
+                &mut r,
+                ORIGIN_KEY,
+                &format!("path: {}\n", join(origin, path)),
+            );
+        }
+        list.push(r);
+    }
+    append_all(acc, list)
+        .map_err(|e| FileErr::Other(e.wrap(format!("merging resources from '{path}'"))))
+}
+
+/// Go's `%v` of a kyaml `ResourceMeta`: `{{apiVersion kind} {{name namespace} map[labels] map[annotations]}}`.
+fn go_resource_meta(r: &Res) -> String {
+    let m = |field: &str| {
+        let mut kv = r.string_map(field);
+        kv.sort();
+        let items: Vec<String> = kv.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        format!("map[{}]", items.join(" "))
+    };
+    format!(
+        "{{{{{} {}}} {{{{{} {}}} {} {}}}}}",
+        r.str_at(&["apiVersion"]),
+        r.kind(),
+        r.name(),
+        r.namespace(),
+        m("labels"),
+        m("annotations")
+    )
+}
+
+fn accumulate_directory(
+    ldr: &Loader,
+    acc: Acc,
+    is_component: bool,
+    ctx: &mut Ctx,
+) -> Result<Acc, Error> {
+    let sub = load_kust(ldr, ctx).map_err(|e| {
+        e.wrap(format!(
+            "couldn't make target for path '{}'",
+            ldr.root.display()
+        ))
+    })?;
+    if is_component && sub.kind != "Component" {
+        return Err(Error::new(format!(
+            "expected kind 'Component' for path '{}' but got '{}'",
+            ldr.root.display(),
+            sub.kind
+        )));
+    } else if !is_component && sub.kind == "Component" {
+        return Err(Error::new(format!(
+            "expected kind != 'Component' for path '{}'",
+            ldr.root.display()
+        )));
+    }
+    let wrap = |e: Error| {
+        e.wrap(format!(
+            "recursed accumulation of path '{}'",
+            ldr.root.display()
+        ))
+    };
+    if is_component {
+        accumulate_target(ldr, &sub, acc, ctx).map_err(wrap)
+    } else {
+        let fresh = Acc {
+            res: Vec::new(),
+            tc: TransformerConfig::defaults(),
+        };
+        let sub_acc = accumulate_target(ldr, &sub, fresh, ctx).map_err(wrap)?;
+        let mut acc = acc;
+        acc.tc.merge(&sub_acc.tc)?;
+        append_all(&mut acc, sub_acc.res).map_err(|e| {
+            e.wrap(format!(
+                "recursed merging from path '{}'",
+                ldr.root.display()
+            ))
+        })?;
+        Ok(acc)
+    }
+}
+
+/// Go's `yaml.Marshal` of a JSON-like value (sorted keys), for the simple configs kustomize
+/// quotes in its errors.
+fn simple_yaml(v: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match x {
+                    Value::Object(_) => {
+                        out.push_str(&format!("{pad}{k}:\n"));
+                        simple_yaml(x, indent + 2, out);
+                    }
+                    Value::Array(_) => {
+                        out.push_str(&format!("{pad}{k}:\n"));
+                        simple_yaml(x, indent, out);
+                    }
+                    other => out.push_str(&format!("{pad}{k}: {}\n", simple_scalar(other))),
+                }
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                out.push_str(&format!("{pad}- {}\n", simple_scalar(x)));
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", simple_scalar(other))),
+    }
+}
+
+fn simple_scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => {
+            let plain = !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "./:_-".contains(c))
+                && !s.starts_with(['-', ':', '.'])
+                && s.parse::<f64>().is_err()
+                && ![
+                    "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~",
+                ]
+                .contains(&s.to_lowercase().as_str());
+            if plain {
+                s.clone()
+            } else if !s.contains('\n') && s.chars().all(|c| !c.is_control()) {
+                format!("'{}'", s.replace('\'', "''"))
+            } else {
+                format!("{s:?}")
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+fn run_generators(
+    ldr: &Loader,
+    k: &Map<String, Value>,
+    acc: &mut Acc,
+    origin: Option<&str>,
+) -> Result<(), Error> {
+    // HelmChartInflationGenerator: charts need helm, which kubectl-rs does not run; without
+    // --enable-helm kustomize refuses them with this error, quoting the first chart's config.
+    if let Some(chart) = list(k, "helmCharts").first() {
+        let mut cfg = Map::new();
+        if let Some(Value::Object(g)) = k.get("helmGlobals") {
+            cfg.extend(g.clone());
+        }
+        if let Value::Object(c) = chart {
+            cfg.extend(c.clone());
+        }
+        let mut text = String::new();
+        simple_yaml(&Value::Object(cfg), 0, &mut text);
+        return Err(Error::new(format!(
+            "trouble configuring builtin HelmChartInflationGenerator with config: `\n{text}`: must specify --enable-helm"
+        )));
+    }
+    let global = GenOptions::from_value(k.get("generatorOptions"));
+    for (field, is_cm) in [("configMapGenerator", true), ("secretGenerator", false)] {
+        for g in list(k, field) {
+            let args = GenArgs::from_value(&g, global.as_ref());
+            let mut r = if is_cm {
+                generators::make_config_map(ldr, &args)?
+            } else {
+                generators::make_secret(ldr, &args)?
+            };
+            if let Some(o) = origin {
+                if annotation(&r, ORIGIN_KEY).is_none() {
+                    let kind = if is_cm {
+                        "ConfigMapGenerator"
+                    } else {
+                        "SecretGenerator"
+                    };
+                    set_annotation(
+                        &mut r,
+                        ORIGIN_KEY,
+                        &format!(
+                            "configuredIn: {o}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
+                        ),
+                    );
+                }
+            }
+            absorb(acc, r).map_err(|e| {
+                e.wrap(format!(
+                    "merging from generator &{{{} {}}}",
+                    if is_cm {
+                        "ConfigMapGenerator"
+                    } else {
+                        "SecretGenerator"
+                    },
+                    args.name
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// `resWrangler.appendReplaceOrMerge`.
+fn absorb(acc: &mut Acc, mut r: Res) -> Result<(), Error> {
+    let id = r.cur_id();
+    let matches: Vec<usize> = acc
+        .res
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !x.is_empty() && any_id_matches(x, &id))
+        .map(|(i, _)| i)
+        .collect();
+    match matches.len() {
+        0 => match r.behavior {
+            Behavior::Merge | Behavior::Replace => Err(Error::new(format!(
+                "id {} does not exist; cannot merge or replace",
+                go_resid(&id)
+            ))),
+            _ => {
+                acc.res.push(r);
+                Ok(())
+            }
+        },
+        1 => {
+            let old = acc.res[matches[0]].clone();
+            match r.behavior {
+                Behavior::Replace | Behavior::Merge => {
+                    // CopyMergeMetaDataFieldsFrom
+                    let mut labels = old.string_map("labels");
+                    merge_into(&mut labels, r.string_map("labels"));
+                    r.set_string_map("labels", labels);
+                    let mut anns = old.string_map("annotations");
+                    merge_into(&mut anns, r.string_map("annotations"));
+                    r.set_string_map("annotations", anns);
+                    r.set_name(&old.name());
+                    r.set_namespace(&old.namespace());
+                    let needs_hash = r.needs_hash;
+                    r.prev = old.prev.clone();
+                    r.prefixes = old.prefixes.clone();
+                    r.suffixes = old.suffixes.clone();
+                    r.needs_hash = needs_hash;
+                    r.annotated = r.annotated || old.annotated;
+                    if r.behavior == Behavior::Merge {
+                        if let Some(o) = annotation(&old, ORIGIN_KEY) {
+                            set_annotation(&mut r, ORIGIN_KEY, &o);
+                        }
+                        for field in ["data", "binaryData"] {
+                            let mut m = data_map(&old.obj, field);
+                            merge_into(&mut m, data_map(&r.obj, field));
+                            set_data_map(&mut r.obj, field, m);
+                        }
+                    }
+                    acc.res[matches[0]] = r;
+                    Ok(())
+                }
+                b => Err(Error::new(format!(
+                    "id {} exists; can not use behavior: '{}', behavior must be merge or replace",
+                    go_resid(&id),
+                    b.as_str()
+                ))),
+            }
+        }
+        _ => Err(Error::new(format!(
+            "found multiple objects {} that could accept merge of {}",
+            matches
+                .iter()
+                .map(|i| acc.res[*i].cur_id().id_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+            id.id_string()
+        ))),
+    }
+}
+
+/// Go's `%#v` of a `resid.ResId`.
+fn go_resid(id: &ResId) -> String {
+    format!(
+        "resid.ResId{{Gvk:resid.Gvk{{Group:{:?}, Version:{:?}, Kind:{:?}, isClusterScoped:{}}}, Name:{:?}, Namespace:{:?}}}",
+        id.gvk.group,
+        id.gvk.version,
+        id.gvk.kind,
+        id.gvk.is_cluster_scoped(),
+        id.name,
+        id.namespace
+    )
+}
+
+fn merge_into(base: &mut Vec<(String, String)>, over: Vec<(String, String)>) {
+    for (k, v) in over {
+        match base.iter_mut().find(|(bk, _)| *bk == k) {
+            Some(e) => e.1 = v,
+            None => base.push((k, v)),
+        }
+    }
+}
+
+fn data_map(obj: &Value, field: &str) -> Vec<(String, String)> {
+    string_map(obj.get(field))
+}
+
+fn set_data_map(obj: &mut Value, field: &str, m: Vec<(String, String)>) {
+    let o = obj.as_object_mut().unwrap();
+    o.remove(field);
+    if m.is_empty() {
+        return;
+    }
+    let map: Map<String, Value> = m.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    o.insert(field.into(), Value::Object(map));
+}
+
+fn patch_text(ldr: &Loader, p: &Value) -> Result<(String, String), Error> {
+    let patch = p.get("patch").map(scalar_string).unwrap_or_default();
+    let patch = patch.trim().to_string();
+    let path = p.get("path").map(scalar_string).unwrap_or_default();
+    let yaml_of = || serde_yaml_ng::to_string(p).unwrap_or_default();
+    match (patch.is_empty(), path.is_empty()) {
+        (true, true) => Err(Error::new(format!(
+            "must specify one of patch and path in\n{}",
+            yaml_of()
+        ))),
+        (false, false) => Err(Error::new(format!(
+            "patch and path can't be set at the same time\n{}",
+            yaml_of()
+        ))),
+        (false, true) => Ok((patch.clone(), format!("[patch: {:?}]", patch))),
+        (true, false) => {
+            let b = ldr.load_file(&path).map_err(|e| {
+                Error::new(format!(
+                    "failed to get the patch file from path({path}): {}",
+                    e.0
+                ))
+            })?;
+            Ok((
+                String::from_utf8_lossy(&b).to_string(),
+                format!("[path: {:?}]", path),
+            ))
+        }
+    }
+}
+
+fn smp_target(acc: &Acc, patch: &Value) -> Result<usize, Error> {
+    let pr = Res::new(patch.clone());
+    let id = pr.cur_id();
+    let m: Vec<usize> = acc
+        .res
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_empty() && any_id_matches(r, &id))
+        .map(|(i, _)| i)
+        .collect();
+    match m.len() {
+        1 => Ok(m[0]),
+        0 => Err(Error::new(format!(
+            "no matches for Id {}; failed to find unique target for patch {}",
+            id.id_string(),
+            id.id_string()
+        ))),
+        _ => Err(Error::new(format!(
+            "multiple matches for Id {}; failed to find unique target for patch {}",
+            id.id_string(),
+            id.id_string()
+        ))),
+    }
+}
+
+fn apply_smp_at(acc: &mut Acc, i: usize, patch: &Value, opts: (bool, bool)) -> Result<(), Error> {
+    let mut p = patch.clone();
+    let gvk = acc.res[i].gvk();
+    if let Some(m) = p.as_object_mut() {
+        m.insert("apiVersion".into(), Value::String(gvk.api_version()));
+    }
+    tr::apply_smp(&mut acc.res[i], &p, opts.0, opts.1)
+}
+
+fn drop_empty(acc: &mut Acc) {
+    acc.res.retain(|r| !r.is_empty());
+}
+
+fn run_transformers(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Result<(), Error> {
+    // PatchStrategicMergeTransformer
+    let psm = list(k, "patchesStrategicMerge");
+    if !psm.is_empty() {
+        let mut patches = Vec::new();
+        for p in &psm {
+            let s = scalar_string(p);
+            let inline = yamlio::resources_from_bytes(&s)
+                .ok()
+                .filter(|v| !v.is_empty() && !matches!(p, Value::Null));
+            match inline {
+                Some(v) if s.contains('\n') || s.contains(':') => patches.extend(v),
+                _ => {
+                    let b = ldr.load_file(&s)?;
+                    let objs = yamlio::resources_from_bytes(&String::from_utf8_lossy(&b))
+                        .map_err(|e| e.wrap(&s))?;
+                    patches.extend(objs);
+                }
+            }
+        }
+        for p in patches {
+            let i = smp_target(acc, &p)?;
+            apply_smp_at(acc, i, &p, (false, false))?;
+            drop_empty(acc);
+        }
+    }
+    // PatchTransformer
+    let mut all_patches = list(k, "patches");
+    let _ = &mut all_patches;
+    for p in &all_patches {
+        let config_err = |e: Error| {
+            let mut cfg = Map::new();
+            if let Value::Object(m) = p {
+                for (k, v) in m {
+                    if !v.is_null() && v.as_str() != Some("") {
+                        cfg.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            let mut text = String::new();
+            simple_yaml(&Value::Object(cfg), 0, &mut text);
+            e.wrap(format!(
+                "trouble configuring builtin PatchTransformer with config: `\n{text}`"
+            ))
+        };
+        let (text, source) = patch_text(ldr, p).map_err(config_err)?;
+        let target = p
+            .get("target")
+            .filter(|t| !t.is_null())
+            .map(Selector::from_value);
+        let opts = p.get("options");
+        let allow_name = opts
+            .and_then(|o| o.get("allowNameChange"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let allow_kind = opts
+            .and_then(|o| o.get("allowKindChange"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let sm = yamlio::resources_from_bytes(&text);
+        let js = tr::json_patch_from_text(&text);
+        let sm_ok = sm.as_ref().is_ok_and(|v| {
+            !v.is_empty()
+                && v.iter().all(|x| {
+                    x.get("kind").is_some()
+                        || x.get("metadata").is_some()
+                        || x.get("apiVersion").is_some()
+                })
+        });
+        match (sm_ok, js) {
+            (true, Ok(j)) if j.as_array().is_some_and(|a| !a.is_empty()) => {
+                return Err(config_err(Error::new(format!(
+                    "illegally qualifies as both an SM and JSON patch: {source}"
+                ))))
+            }
+            (true, _) => {
+                let sms = sm.unwrap();
+                if let Some(t) = &target {
+                    if sms.len() > 1 {
+                        return Err(Error::new(format!("Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field: {source}")));
+                    }
+                    let sel = tr::select(&acc.res, t).map_err(|e| {
+                        e.wrap(format!(
+                            "unable to find patch target {:?} in `resources`",
+                            selector_string(t)
+                        ))
+                    })?;
+                    for i in sel {
+                        let mut patch = sms[0].clone();
+                        if let Some(m) = patch.as_object_mut() {
+                            m.insert("kind".into(), Value::String(acc.res[i].kind()));
+                        }
+                        apply_smp_at(acc, i, &patch, (allow_name, allow_kind))?;
+                    }
+                    drop_empty(acc);
+                } else {
+                    for p in sms {
+                        let i = smp_target(acc, &p).map_err(|e| {
+                            Error::new(format!(
+                                "no resource matches strategic merge patch {:?}: {}",
+                                Res::new(p.clone()).cur_id().id_string(),
+                                e.0
+                            ))
+                        })?;
+                        apply_smp_at(acc, i, &p, (allow_name, allow_kind))?;
+                        drop_empty(acc);
+                    }
+                }
+            }
+            (false, Ok(ops)) => {
+                let Some(t) = &target else {
+                    return Err(Error::new(format!(
+                        "must specify a target for JSON patch {source}"
+                    )));
+                };
+                let sel = tr::select(&acc.res, t)?;
+                for i in sel {
+                    tr::apply_json6902(&mut acc.res[i], &ops)?;
+                    clear_empty_annotations(&mut acc.res[i]);
+                }
+            }
+            (false, Err(_)) => {
+                return Err(config_err(Error::new(format!(
+                    "unable to parse SM or JSON patch from {source}"
+                ))))
+            }
+        }
+    }
+    let tc = acc.tc.clone();
+    // NamespaceTransformer
+    let ns = k.get("namespace").map(scalar_string).unwrap_or_default();
+    if !ns.is_empty() {
+        tr::namespace(&mut acc.res, &ns, &tc.namespace, false)?;
+        check_unique(acc)?;
+    }
+    let prefix = k.get("namePrefix").map(scalar_string).unwrap_or_default();
+    if !prefix.is_empty() {
+        tr::prefix_suffix(&mut acc.res, &prefix, &tc.name_prefix, true)?;
+    }
+    let suffix = k.get("nameSuffix").map(scalar_string).unwrap_or_default();
+    if !suffix.is_empty() {
+        tr::prefix_suffix(&mut acc.res, &suffix, &tc.name_suffix, false)?;
+    }
+    // LabelTransformer
+    let common_labels = string_map(k.get("commonLabels"));
+    for l in list(k, "labels") {
+        let pairs = string_map(l.get("pairs"));
+        let mut fss: Vec<FieldSpec> = l
+            .get("fields")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(FieldSpec::from_value).collect())
+            .unwrap_or_default();
+        for (kk, _) in &pairs {
+            if common_labels.iter().any(|(c, _)| c == kk) {
+                // kustomize only checks this when fixing; the build takes both.
+            }
+        }
+        merge_all(&mut fss, &tc.labels)?;
+        let inc_sel = l
+            .get("includeSelectors")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let inc_tpl = l
+            .get("includeTemplates")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if inc_sel {
+            merge_all(&mut fss, &tc.common_labels)?;
+        } else {
+            if inc_tpl {
+                merge_all(&mut fss, &tc.template_labels)?;
+            }
+            merge_all(
+                &mut fss,
+                &[FieldSpec {
+                    path: "metadata/labels".into(),
+                    create: true,
+                    ..Default::default()
+                }],
+            )?;
+        }
+        tr::set_map_entries(&mut acc.res, &pairs, &fss)?;
+    }
+    if !common_labels.is_empty() {
+        tr::set_map_entries(&mut acc.res, &common_labels, &tc.common_labels)?;
+    }
+    let anns = string_map(k.get("commonAnnotations"));
+    if !anns.is_empty() {
+        tr::set_map_entries(&mut acc.res, &anns, &tc.common_annotations)?;
+    }
+    // PatchJson6902Transformer
+    for p in list(k, "patchesJson6902") {
+        let target = p
+            .get("target")
+            .map(Selector::from_value)
+            .unwrap_or_default();
+        if target.name.is_empty() {
+            return Err(Error::new("must specify the target name"));
+        }
+        let path = p.get("path").map(scalar_string).unwrap_or_default();
+        let mut op = p.get("patch").map(scalar_string).unwrap_or_default();
+        if path.is_empty() && op.is_empty() {
+            return Err(Error::new("empty file path and empty jsonOp"));
+        }
+        if !path.is_empty() {
+            if !op.is_empty() {
+                return Err(Error::new("must specify a file path or jsonOp, not both"));
+            }
+            op = String::from_utf8_lossy(&ldr.load_file(&path)?).to_string();
+            if op.is_empty() {
+                return Err(Error::new(format!(
+                    "patch file '{path}' empty seems to be empty"
+                )));
+            }
+        }
+        let ops = tr::json_patch_from_text(&op)?;
+        for i in tr::select(&acc.res, &target)? {
+            let mut r = acc.res[i].clone();
+            let out = kcore::patch::apply_json_patch(&r.obj, &ops)
+                .map_err(|e| Error::new(e.to_string()))?;
+            r.obj = out;
+            clear_empty_annotations(&mut r);
+            acc.res[i] = r;
+        }
+    }
+    // ReplicaCountTransformer
+    for r in list(k, "replicas") {
+        let name = r.get("name").map(scalar_string).unwrap_or_default();
+        let count = r.get("count").and_then(Value::as_i64).unwrap_or(0);
+        tr::replicas(&mut acc.res, &name, count, &tc.replicas)?;
+    }
+    // ImageTagTransformer
+    let mut images = list(k, "images");
+    images.extend(list(k, "imageTags"));
+    for i in images {
+        let img = Image::from_value(&i);
+        tr::images(&mut acc.res, &img, &tc.images)?;
+    }
+    // ReplacementTransformer
+    let reps = list(k, "replacements");
+    if !reps.is_empty() {
+        crate::replacements::apply(ldr, &mut acc.res, &reps)?;
+    }
+    Ok(())
+}
+
+fn clear_empty_annotations(r: &mut Res) {
+    if let Some(Value::Object(meta)) = r.obj.get_mut("metadata") {
+        if let Some(Value::Object(a)) = meta.get("annotations") {
+            if a.is_empty() {
+                meta.remove("annotations");
+            }
+        }
+    }
+}
+
+fn selector_string(t: &Selector) -> String {
+    let mut parts = Vec::new();
+    let g = &t.gvk;
+    if !g.group.is_empty() || !g.version.is_empty() || !g.kind.is_empty() {
+        parts.push(g.id_string());
+    }
+    if !t.name.is_empty() {
+        parts.push(t.name.clone());
+    }
+    parts.join(" ")
+}
+
+fn check_unique(acc: &Acc) -> Result<(), Error> {
+    for (i, r) in acc.res.iter().enumerate() {
+        let id = r.cur_id();
+        let n = acc.res.iter().filter(|x| x.cur_id().equals(&id)).count();
+        if n != 1 {
+            let _ = i;
+            return Err(Error::new(format!(
+                "namespace transformation produces ID conflict: {}",
+                id.id_string()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `resid.FromRNode` as printed in fieldspec errors.
+pub fn resid_from_node(id: &ResId) -> String {
+    id.id_string()
+}
+
+/// `Kustomizer.Run`.
+pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
+    let abs = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| Error::new(e.to_string()))?
+            .join(dir)
+    };
+    let root = match std::fs::canonicalize(&abs) {
+        Ok(r) if r.is_dir() => r,
+        Ok(_) => {
+            return Err(Error::new(format!(
+                "must build at directory: '{shown}': file is not directory"
+            )))
+        }
+        Err(e) => {
+            return Err(Error::new(format!(
+                "must build at directory: not a valid directory: evalsymlink failure on '{shown}' : lstat {}: {}",
+                first_missing(&clean(&abs)).display(),
+                io_text(&e)
+            )))
+        }
+    };
+    let ldr = Loader {
+        root,
+        restrictor: opts.load_restrictor,
+        visited: Vec::new(),
+    };
+    let mut warnings = Vec::new();
+    let mut ctx = Ctx {
+        warnings: &mut warnings,
+        origin: None,
+    };
+    let kust = load_kust(&ldr, &mut ctx)?;
+    let build_meta = strs(&kust.v, "buildMetadata");
+    if !build_meta.is_empty() {
+        ctx.origin = Some(String::new());
+    }
+    if build_meta.iter().any(|s| s == "transformerAnnotations") {
+        return Err(Error::new(
+            "buildMetadata 'transformerAnnotations' is not supported by kubectl-rs",
+        ));
+    }
+    let acc = Acc {
+        res: Vec::new(),
+        tc: TransformerConfig::defaults(),
+    };
+    let mut acc = accumulate_target(&ldr, &kust, acc, &mut ctx)?;
+    // addHashesToNames
+    for r in acc.res.iter_mut() {
+        if r.needs_hash {
+            let h = generators::hash(&r.obj);
+            r.store_previous_id();
+            let n = format!("{}-{}", r.name(), h);
+            r.set_name(&n);
+        }
+    }
+    crate::nameref::fix(&mut acc.res, &acc.tc.name_reference)?;
+    // sort
+    let sort = kust.v.get("sortOptions").filter(|v| !v.is_null());
+    if let Some(so) = sort {
+        if opts.reorder != Reorder::Unspecified {
+            warnings.push("Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.".to_string());
+        }
+        let order = so.get("order").map(scalar_string).unwrap_or_default();
+        let legacy = so.get("legacySortOptions").filter(|v| !v.is_null());
+        match order.as_str() {
+            "legacy" => {
+                let (first, last): (Vec<String>, Vec<String>) = match legacy {
+                    Some(l) => (
+                        l.get("orderFirst")
+                            .and_then(Value::as_array)
+                            .map(|a| a.iter().map(scalar_string).collect())
+                            .unwrap_or_default(),
+                        l.get("orderLast")
+                            .and_then(Value::as_array)
+                            .map(|a| a.iter().map(scalar_string).collect())
+                            .unwrap_or_default(),
+                    ),
+                    None => (
+                        tr::DEFAULT_ORDER_FIRST
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect(),
+                        tr::DEFAULT_ORDER_LAST
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect(),
+                    ),
+                };
+                tr::legacy_sort(&mut acc.res, &first, &last);
+            }
+            "fifo" => {
+                if legacy.is_some() {
+                    return Err(Error::new("the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'"));
+                }
+            }
+            _ => {
+                return Err(Error::new(
+                    "the field 'sortOptions.order' must be one of [fifo, legacy]",
+                ))
+            }
+        }
+    } else if opts.reorder != Reorder::None {
+        let first: Vec<String> = tr::DEFAULT_ORDER_FIRST
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let last: Vec<String> = tr::DEFAULT_ORDER_LAST
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        tr::legacy_sort(&mut acc.res, &first, &last);
+    }
+    if opts.managed_by_label || build_meta.iter().any(|s| s == "managedByLabel") {
+        for r in acc.res.iter_mut() {
+            let mut labels = r.string_map("labels");
+            merge_into(
+                &mut labels,
+                vec![(
+                    "app.kubernetes.io/managed-by".into(),
+                    "kustomize-v5.8.1".into(),
+                )],
+            );
+            labels.sort();
+            r.set_string_map("labels", labels);
+        }
+    }
+    let mut out = Vec::new();
+    for mut r in acc.res {
+        if !build_meta.iter().any(|s| s == "originAnnotations") {
+            if let Some(Value::Object(meta)) = r.obj.get_mut("metadata") {
+                if let Some(Value::Object(a)) = meta.get_mut("annotations") {
+                    a.remove(ORIGIN_KEY);
+                }
+            }
+        }
+        r.finish();
+        out.push(r.obj);
+    }
+    Ok(Output {
+        resources: out,
+        warnings,
+    })
+}

@@ -1,0 +1,130 @@
+//! Reading YAML as kustomize's kyaml does (YAML 1.2 scalars, `---` separated documents,
+//! empty documents dropped, `List` kinds expanded into their items).
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::Error;
+
+/// Parses every document of `text` as JSON values (nulls for empty documents).
+pub fn parse_documents(text: &str) -> Result<Vec<Value>, String> {
+    let mut out = Vec::new();
+    for doc in serde_yaml_ng::Deserializer::from_str(text) {
+        let v = Value::deserialize(doc).map_err(|e| go_yaml_error(&e.to_string()))?;
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// libyaml problems raised by the scanner (go-yaml counts their lines differently).
+const SCANNER_PROBLEMS: &[&str] = &[
+    "mapping values are not allowed in this context",
+    "found character that cannot start any token",
+    "could not find expected ':'",
+    "found unexpected end of stream",
+    "did not find expected comment or line break",
+    "found unknown escape character",
+    "found a tab character that violates indentation",
+    "block sequence entries are not allowed in this context",
+];
+
+fn mark_line(s: &str) -> Option<usize> {
+    let rest = &s[s.find(" at line ")? + 9..];
+    rest.split(' ').next()?.parse().ok()
+}
+
+/// A YAML syntax error in go-yaml's words (`yaml: line N: problem`), from libyaml's
+/// `problem at line L column C[, context at line L column C]` as serde_yaml_ng words it:
+/// go-yaml names the context's line when there is one, else the problem's, counting from 0
+/// for parser errors and from 1 for scanner errors.
+pub fn go_yaml_error(msg: &str) -> String {
+    let (problem_part, context_part) = match msg.find(", while ") {
+        Some(i) => (&msg[..i], Some(&msg[i + 2..])),
+        None => (msg, None),
+    };
+    let problem = match problem_part.find(" at line ") {
+        Some(i) => &problem_part[..i],
+        None => problem_part,
+    };
+    let scanner = SCANNER_PROBLEMS.contains(&problem)
+        || context_part.is_some_and(|c| c.starts_with("while scanning"));
+    let line = context_part
+        .and_then(mark_line)
+        .or_else(|| mark_line(problem_part))
+        .map(|l| if scanner { l } else { l.saturating_sub(1) })
+        .unwrap_or(0);
+    if line == 0 {
+        format!("yaml: {problem}")
+    } else {
+        format!("yaml: line {line}: {problem}")
+    }
+}
+
+/// kyaml's resource reading: documents that are empty are skipped, `*List` kinds with
+/// `items` contribute their items, anything else must be a map with `kind`.
+pub fn resources_from_bytes(text: &str) -> Result<Vec<Value>, Error> {
+    let docs = parse_documents(text).map_err(Error::new)?;
+    let mut out = Vec::new();
+    for d in docs {
+        match d {
+            Value::Null => continue,
+            Value::Object(ref m) if m.is_empty() => continue,
+            Value::Object(ref m) => {
+                let kind = m.get("kind").and_then(Value::as_str).unwrap_or("");
+                if kind.ends_with("List") {
+                    if let Some(Value::Array(items)) = m.get("items") {
+                        for it in items {
+                            if it.is_object() {
+                                out.push(it.clone());
+                            }
+                        }
+                        continue;
+                    }
+                }
+                out.push(d);
+            }
+            other => {
+                return Err(Error::new(format!(
+                    "wrong node kind: expected MappingNode but got {}",
+                    node_kind(&other)
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn node_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "SequenceNode",
+        Value::Object(_) => "MappingNode",
+        _ => "ScalarNode",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_read_as_go_yamls() {
+        // Parser error with a context: the context's line, counted from 0.
+        let e = parse_documents("a: b\nc:\n  d: [x\n").unwrap_err();
+        assert!(e.starts_with("yaml: line "), "{e}");
+        // Scanner error without a context: the problem's line, counted from 1.
+        let e = parse_documents("resources:\n- a.yaml\n  bad: [\n").unwrap_err();
+        assert_eq!(
+            e,
+            "yaml: line 3: mapping values are not allowed in this context"
+        );
+    }
+
+    #[test]
+    fn lists_expand_and_empty_documents_drop() {
+        let v = resources_from_bytes(
+            "---\n---\napiVersion: v1\nkind: List\nitems:\n- kind: A\n- kind: B\n",
+        )
+        .unwrap();
+        assert_eq!(v.len(), 2);
+    }
+}

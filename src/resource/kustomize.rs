@@ -1,0 +1,46 @@
+//! `-k DIR` (cli-runtime `KustomizeVisitor`): the built-in kustomize engine builds the
+//! directory and its resources are read as the objects of a file named `DIR`.
+
+use std::path::Path;
+
+use crate::context::Context;
+use crate::error::CliError;
+use crate::manifest::{Manifest, ManifestError};
+
+/// Builds `dir`, printing kustomize's warnings (deprecated fields) on stderr as it does.
+pub fn kustomize_build(
+    ctx: &Context,
+    dir: &str,
+    opts: &kustomize::Options,
+) -> Result<kustomize::Output, CliError> {
+    let out = kustomize::build_as(Path::new(dir), dir, opts)?;
+    for w in &out.warnings {
+        ctx.eprint(&format!("{w}\n"));
+    }
+    Ok(out)
+}
+
+/// The objects of `-k dir`, in kustomize's output order (legacy kind order, as cli-runtime
+/// asks for), named by the directory.
+pub fn kustomize_manifests(
+    ctx: &Context,
+    dir: &str,
+) -> Result<Vec<Result<Manifest, ManifestError>>, CliError> {
+    let opts = kustomize::Options {
+        reorder: kustomize::Reorder::Legacy,
+        ..Default::default()
+    };
+    let out = kustomize_build(ctx, dir, &opts)?;
+    Ok(out
+        .resources
+        .into_iter()
+        .enumerate()
+        .map(|(index, object)| {
+            Ok(Manifest {
+                source: dir.to_string(),
+                index,
+                object,
+            })
+        })
+        .collect())
+}
