@@ -14,6 +14,7 @@ pub mod server;
 pub mod status;
 pub mod store;
 pub mod tables;
+mod tables_groups;
 pub mod validation;
 
 /// Label and field selectors live in the core crate (the CLI parses them too).
