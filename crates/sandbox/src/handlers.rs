@@ -1053,6 +1053,19 @@ fn check_kind(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Go's JSON type checks of the body: a value of the wrong type is a 400 with the decoder's
+/// message (`Deployment in version "v1" cannot be handled as a Deployment: json: cannot
+/// unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`).
+fn check_types(info: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
+    match super::decode::type_error(&info.gr(), obj) {
+        Some(e) => Err(ApiError::bad_request(format!(
+            "{} in version \"{}\" cannot be handled as a {}: {e}",
+            info.kind, info.version, info.kind
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Fills metadata.namespace from the URL (or rejects a mismatch); clears it for
 /// cluster-scoped kinds.
 fn check_namespace(t: &Target, obj: &mut Value) -> Result<(), ApiError> {
@@ -1207,11 +1220,14 @@ fn store_err(info: &ResourceInfo, name: &str, e: StoreError) -> ApiError {
     }
 }
 
-/// The representation for storage: events.k8s.io events become core events.
+/// The representation for storage: events.k8s.io events become core events, and
+/// Secrets' `stringData` is merged into `data`.
 fn to_storage(info: &ResourceInfo, obj: Value) -> Value {
     if info.storage.is_some() && info.group == "events.k8s.io" {
         events::events_to_core(&obj)
     } else {
+        let mut obj = obj;
+        super::decode::to_internal(&info.gr(), &mut obj);
         obj
     }
 }
@@ -1221,6 +1237,7 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     let output = negotiate(ctx.header(header::ACCEPT))?;
     let mut obj = decode_body(ctx, bytes)?;
     check_kind(t.info, &mut obj)?;
+    check_types(t.info, &obj)?;
     check_namespace(t, &mut obj)?;
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
     let mut obj = to_storage(t.info, obj);
@@ -1420,6 +1437,7 @@ fn update(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
         return update_scale(st, t, obj, dry, output);
     }
     check_kind(t.info, &mut obj)?;
+    check_types(t.info, &obj)?;
     check_namespace(t, &mut obj)?;
     let body_name = obj["metadata"]["name"]
         .as_str()

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod controllers;
+pub mod decode;
 pub mod defaults;
 pub mod discovery;
 pub mod handlers;
