@@ -1220,6 +1220,21 @@ fn store_err(info: &ResourceInfo, name: &str, e: StoreError) -> ApiError {
     }
 }
 
+/// A create that collides with an object being deleted says so, as the registry does
+/// (`object is being deleted: namespaces "x" already exists`).
+fn being_deleted(st: &ApiState, t: &Target, ns: &str, name: &str, mut e: ApiError) -> ApiError {
+    if e.code == 409 && e.reason == "AlreadyExists" {
+        let terminating = st
+            .store
+            .get(&t.info.storage_gr(), ns, name)
+            .is_some_and(|o| o["metadata"]["deletionTimestamp"].is_string());
+        if terminating {
+            e.message = format!("object is being deleted: {}", e.message);
+        }
+    }
+    e
+}
+
 /// The representation for storage: events.k8s.io events become core events, and
 /// Secrets' `stringData` is merged into `data`.
 fn to_storage(info: &ResourceInfo, obj: Value) -> Value {
@@ -1254,7 +1269,8 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
         &t.info.api_version(),
         &st.store.clock().rfc3339(),
     );
-    let created = store_create(st, t, obj, dry)?;
+    let (ns, name) = ns_name(&obj);
+    let created = store_create(st, t, obj, dry).map_err(|e| being_deleted(st, t, &ns, &name, e))?;
     Ok(with_warnings(
         render(output, &typed(t.info, created), 201),
         &warnings,

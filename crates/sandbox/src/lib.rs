@@ -5,6 +5,7 @@ pub mod clock;
 pub mod controllers;
 pub mod decode;
 pub mod defaults;
+mod defaults_groups;
 pub mod discovery;
 pub mod handlers;
 pub mod openapi;
