@@ -247,18 +247,21 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
                 .and_then(get_only)
         }
         ["openapi", "v3", rest @ ..] => return get_only(openapi(rest)?),
-        ["openapi", "v2"] => return get_only(openapi_v2()),
+        ["openapi", "v2"] => return get_only(openapi_v2(ctx.header(header::ACCEPT))),
         _ => {}
     }
     let target = parse_target(&segs).ok_or_else(ApiError::unknown_resource)?;
     serve_resource(st, ctx, target, body).await
 }
 
-/// `/openapi/v2`: an empty Swagger document. Clients only fall back to v2 for group versions
-/// the v3 index lacks (kubectl's validation of unknown kinds), and an empty document tells
-/// them what is true: the server has no schema for those. client-go asks for protobuf; an
-/// empty protobuf message is the empty document.
-fn openapi_v2() -> Response {
+/// `/openapi/v2`: the real server's Swagger document when JSON is asked for. client-go asks
+/// for protobuf (gnostic's encoding of the document), which the sandbox does not produce: it
+/// answers with the empty document (an empty protobuf message), so those clients see no v2
+/// schema and use v3.
+fn openapi_v2(accept: &str) -> Response {
+    if !accept.contains("protobuf") {
+        return json_response(200, openapi::v2_json().to_string());
+    }
     let mut r = (StatusCode::OK, Bytes::new()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

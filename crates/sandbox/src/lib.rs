@@ -9,6 +9,7 @@ mod defaults_groups;
 pub mod discovery;
 pub mod handlers;
 pub mod openapi;
+mod openapi_embedded;
 pub mod protobuf;
 pub mod resources;
 pub mod schema;
