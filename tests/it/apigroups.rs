@@ -399,3 +399,47 @@ Error from server (Forbidden): error when creating \"team.yaml\": serviceaccount
     })
     .await;
 }
+
+/// The self reviews are answered as a real server answers its cluster administrator:
+/// `auth whoami`, `auth can-i` and `auth can-i --list` print the recorded v1.36 output (the
+/// client certificate's fingerprint differs, and is compared in form only).
+#[tokio::test]
+async fn self_reviews_answer_as_for_a_cluster_admin() {
+    if oracle().is_none() {
+        return;
+    }
+    let env = TestEnv::start().await;
+    let fingerprint = |o: Output| {
+        let mut stdout = String::new();
+        for line in o.stdout.split_inclusive('\n') {
+            match line.find("[X509SHA256=") {
+                Some(i) => {
+                    let hex = &line[i + 12..line.len() - 2];
+                    assert!(
+                        hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+                        "{line}"
+                    );
+                    stdout.push_str(&line[..i + 12]);
+                    stdout.push_str("…]\n");
+                }
+                None => stdout.push_str(line),
+            }
+        }
+        Output { stdout, ..o }
+    };
+    for (args, name) in [
+        (&["auth", "whoami"][..], "09-auth-whoami"),
+        (&["auth", "can-i", "create", "pods"][..], "10-auth-can-i"),
+        (
+            &["auth", "can-i", "--list", "-n", "default"][..],
+            "11-auth-can-i-list",
+        ),
+    ] {
+        let got = env.kubectl(args).await.unwrap();
+        assert_output(
+            &format!("kubectl {args:?}"),
+            &fingerprint(got),
+            &fingerprint(reference(name)),
+        );
+    }
+}

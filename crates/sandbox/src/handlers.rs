@@ -17,6 +17,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 use super::resources::{self, ResourceInfo};
+use super::reviews;
 use super::selectors::{FieldSelector, LabelSelector};
 use super::status::{self, json_response, ApiError, StatusCause, StatusDetails, MAX_REQUEST_BODY};
 use super::store::{ns_name, EventType, GroupResource, Store, StoreError};
@@ -28,6 +29,8 @@ use super::{defaults, discovery, openapi, protobuf, validation};
 pub struct Identity {
     pub user: String,
     pub groups: Vec<String>,
+    /// `X509SHA256=<hex>` of the certificate.
+    pub credential_id: Option<String>,
 }
 
 /// What the handlers share.
@@ -71,11 +74,13 @@ async fn handle(State(st): State<Shared>, req: Request<Body>) -> Response {
     if !authenticated(&st, &req) {
         return ApiError::unauthorized().into_response();
     }
+    let subject = subject_of(&req);
     let (parts, body) = req.into_parts();
-    let ctx = match RequestCtx::new(parts.method, &parts.uri, parts.headers) {
+    let mut ctx = match RequestCtx::new(parts.method, &parts.uri, parts.headers) {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
+    ctx.subject = subject;
     // A bug in a handler must not cost the client its connection: answer 500 instead.
     let guarded = std::panic::AssertUnwindSafe(dispatch(&st, ctx, body));
     match futures_util::FutureExt::catch_unwind(guarded).await {
@@ -85,12 +90,30 @@ async fn handle(State(st): State<Shared>, req: Request<Body>) -> Response {
     }
 }
 
+/// Who an authenticated request comes from: the client certificate's identity, or the
+/// administrator the sandbox's bearer token stands for.
+fn subject_of(req: &Request<Body>) -> reviews::Subject {
+    match req.extensions().get::<Identity>() {
+        Some(id) => reviews::Subject {
+            user: id.user.clone(),
+            groups: id.groups.clone(),
+            credential_id: id.credential_id.clone(),
+        },
+        None => reviews::Subject {
+            user: "kubernetes-admin".into(),
+            groups: vec!["system:masters".into()],
+            credential_id: None,
+        },
+    }
+}
+
 /// The parts of a request the verbs look at.
 struct RequestCtx {
     method: Method,
     segments: Vec<String>,
     query: HashMap<String, String>,
     headers: HeaderMap,
+    subject: reviews::Subject,
 }
 
 impl RequestCtx {
@@ -113,6 +136,11 @@ impl RequestCtx {
             segments,
             query,
             headers,
+            subject: reviews::Subject {
+                user: String::new(),
+                groups: Vec::new(),
+                credential_id: None,
+            },
         })
     }
 
@@ -1256,6 +1284,12 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     let mut obj = decode_body(ctx, bytes)?;
     check_kind(t.info, &mut obj)?;
     check_types(t.info, &obj)?;
+    // Self reviews are answered, not stored.
+    if let Some(answer) = reviews::answer(t.info.kind, obj.clone(), &ctx.subject)
+        .filter(|_| t.info.verbs == ["create"])
+    {
+        return Ok(render(output, &answer, 201));
+    }
     check_namespace(t, &mut obj)?;
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
     let mut obj = to_storage(t.info, obj);

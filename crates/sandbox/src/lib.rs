@@ -12,6 +12,7 @@ pub mod openapi;
 mod openapi_embedded;
 pub mod protobuf;
 pub mod resources;
+mod reviews;
 pub mod schema;
 pub mod server;
 pub mod status;
