@@ -9,6 +9,7 @@
 #[allow(clippy::cmp_owned)]
 mod common;
 
+mod apigroups;
 mod apply;
 mod builder;
 mod cli_core;

@@ -54,7 +54,7 @@ pub fn apply_defaults(gr: &GroupResource, obj: &mut Value) {
         ("apps", "statefulsets") => default_statefulset(obj),
         ("batch", "jobs") => default_job(obj),
         ("batch", "cronjobs") => default_cronjob(obj),
-        _ => {}
+        _ => crate::defaults_groups::apply_defaults(gr, obj),
     }
 }
 

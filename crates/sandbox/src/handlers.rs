@@ -17,6 +17,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 use super::resources::{self, ResourceInfo};
+use super::reviews;
 use super::selectors::{FieldSelector, LabelSelector};
 use super::status::{self, json_response, ApiError, StatusCause, StatusDetails, MAX_REQUEST_BODY};
 use super::store::{ns_name, EventType, GroupResource, Store, StoreError};
@@ -28,6 +29,8 @@ use super::{defaults, discovery, openapi, protobuf, validation};
 pub struct Identity {
     pub user: String,
     pub groups: Vec<String>,
+    /// `X509SHA256=<hex>` of the certificate.
+    pub credential_id: Option<String>,
 }
 
 /// What the handlers share.
@@ -71,11 +74,13 @@ async fn handle(State(st): State<Shared>, req: Request<Body>) -> Response {
     if !authenticated(&st, &req) {
         return ApiError::unauthorized().into_response();
     }
+    let subject = subject_of(&req);
     let (parts, body) = req.into_parts();
-    let ctx = match RequestCtx::new(parts.method, &parts.uri, parts.headers) {
+    let mut ctx = match RequestCtx::new(parts.method, &parts.uri, parts.headers) {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
+    ctx.subject = subject;
     // A bug in a handler must not cost the client its connection: answer 500 instead.
     let guarded = std::panic::AssertUnwindSafe(dispatch(&st, ctx, body));
     match futures_util::FutureExt::catch_unwind(guarded).await {
@@ -85,12 +90,30 @@ async fn handle(State(st): State<Shared>, req: Request<Body>) -> Response {
     }
 }
 
+/// Who an authenticated request comes from: the client certificate's identity, or the
+/// administrator the sandbox's bearer token stands for.
+fn subject_of(req: &Request<Body>) -> reviews::Subject {
+    match req.extensions().get::<Identity>() {
+        Some(id) => reviews::Subject {
+            user: id.user.clone(),
+            groups: id.groups.clone(),
+            credential_id: id.credential_id.clone(),
+        },
+        None => reviews::Subject {
+            user: "kubernetes-admin".into(),
+            groups: vec!["system:masters".into()],
+            credential_id: None,
+        },
+    }
+}
+
 /// The parts of a request the verbs look at.
 struct RequestCtx {
     method: Method,
     segments: Vec<String>,
     query: HashMap<String, String>,
     headers: HeaderMap,
+    subject: reviews::Subject,
 }
 
 impl RequestCtx {
@@ -113,6 +136,11 @@ impl RequestCtx {
             segments,
             query,
             headers,
+            subject: reviews::Subject {
+                user: String::new(),
+                groups: Vec::new(),
+                credential_id: None,
+            },
         })
     }
 
@@ -247,18 +275,21 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
                 .and_then(get_only)
         }
         ["openapi", "v3", rest @ ..] => return get_only(openapi(rest)?),
-        ["openapi", "v2"] => return get_only(openapi_v2()),
+        ["openapi", "v2"] => return get_only(openapi_v2(ctx.header(header::ACCEPT))),
         _ => {}
     }
     let target = parse_target(&segs).ok_or_else(ApiError::unknown_resource)?;
     serve_resource(st, ctx, target, body).await
 }
 
-/// `/openapi/v2`: an empty Swagger document. Clients only fall back to v2 for group versions
-/// the v3 index lacks (kubectl's validation of unknown kinds), and an empty document tells
-/// them what is true: the server has no schema for those. client-go asks for protobuf; an
-/// empty protobuf message is the empty document.
-fn openapi_v2() -> Response {
+/// `/openapi/v2`: the real server's Swagger document when JSON is asked for. client-go asks
+/// for protobuf (gnostic's encoding of the document), which the sandbox does not produce: it
+/// answers with the empty document (an empty protobuf message), so those clients see no v2
+/// schema and use v3.
+fn openapi_v2(accept: &str) -> Response {
+    if !accept.contains("protobuf") {
+        return json_response(200, openapi::v2_json().to_string());
+    }
     let mut r = (StatusCode::OK, Bytes::new()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -1054,6 +1085,19 @@ fn check_kind(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Go's JSON type checks of the body: a value of the wrong type is a 400 with the decoder's
+/// message (`Deployment in version "v1" cannot be handled as a Deployment: json: cannot
+/// unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`).
+fn check_types(info: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
+    match super::decode::type_error(&info.gr(), obj) {
+        Some(e) => Err(ApiError::bad_request(format!(
+            "{} in version \"{}\" cannot be handled as a {}: {e}",
+            info.kind, info.version, info.kind
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Fills metadata.namespace from the URL (or rejects a mismatch); clears it for
 /// cluster-scoped kinds.
 fn check_namespace(t: &Target, obj: &mut Value) -> Result<(), ApiError> {
@@ -1208,11 +1252,29 @@ fn store_err(info: &ResourceInfo, name: &str, e: StoreError) -> ApiError {
     }
 }
 
-/// The representation for storage: events.k8s.io events become core events.
+/// A create that collides with an object being deleted says so, as the registry does
+/// (`object is being deleted: namespaces "x" already exists`).
+fn being_deleted(st: &ApiState, t: &Target, ns: &str, name: &str, mut e: ApiError) -> ApiError {
+    if e.code == 409 && e.reason == "AlreadyExists" {
+        let terminating = st
+            .store
+            .get(&t.info.storage_gr(), ns, name)
+            .is_some_and(|o| o["metadata"]["deletionTimestamp"].is_string());
+        if terminating {
+            e.message = format!("object is being deleted: {}", e.message);
+        }
+    }
+    e
+}
+
+/// The representation for storage: events.k8s.io events become core events, and
+/// Secrets' `stringData` is merged into `data`.
 fn to_storage(info: &ResourceInfo, obj: Value) -> Value {
     if info.storage.is_some() && info.group == "events.k8s.io" {
         events::events_to_core(&obj)
     } else {
+        let mut obj = obj;
+        super::decode::to_internal(&info.gr(), &mut obj);
         obj
     }
 }
@@ -1222,6 +1284,13 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     let output = negotiate(ctx.header(header::ACCEPT))?;
     let mut obj = decode_body(ctx, bytes)?;
     check_kind(t.info, &mut obj)?;
+    check_types(t.info, &obj)?;
+    // Self reviews are answered, not stored.
+    if let Some(answer) = reviews::answer(t.info.kind, obj.clone(), &ctx.subject)
+        .filter(|_| t.info.verbs == ["create"])
+    {
+        return Ok(render(output, &answer, 201));
+    }
     check_namespace(t, &mut obj)?;
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
     let mut obj = to_storage(t.info, obj);
@@ -1238,7 +1307,8 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
         &t.info.api_version(),
         &st.store.clock().rfc3339(),
     );
-    let created = store_create(st, t, obj, dry)?;
+    let (ns, name) = ns_name(&obj);
+    let created = store_create(st, t, obj, dry).map_err(|e| being_deleted(st, t, &ns, &name, e))?;
     Ok(with_warnings(
         render(output, &typed(t.info, created), 201),
         &warnings,
@@ -1421,6 +1491,7 @@ fn update(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
         return update_scale(st, t, obj, dry, output);
     }
     check_kind(t.info, &mut obj)?;
+    check_types(t.info, &obj)?;
     check_namespace(t, &mut obj)?;
     let body_name = obj["metadata"]["name"]
         .as_str()

@@ -3,18 +3,23 @@
 
 pub mod clock;
 pub mod controllers;
+pub mod decode;
 pub mod defaults;
+mod defaults_groups;
 pub mod discovery;
 pub mod eviction;
 pub mod handlers;
 pub mod openapi;
+mod openapi_embedded;
 pub mod protobuf;
 pub mod resources;
+mod reviews;
 pub mod schema;
 pub mod server;
 pub mod status;
 pub mod store;
 pub mod tables;
+mod tables_groups;
 pub mod validation;
 
 /// Label and field selectors live in the core crate (the CLI parses them too).

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
+use super::openapi_embedded as embedded;
 use super::schema::{self, Served, SERVED};
 
 const META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.";
@@ -72,7 +73,9 @@ fn group_versions() -> Vec<(&'static str, &'static str)> {
     set.into_iter().collect()
 }
 
-/// `GET /openapi/v3`: every document's path with its hash-versioned URL.
+/// `GET /openapi/v3`: every document's path with its hash-versioned URL. The real server's
+/// documents (with descriptions, see `openapi_embedded`) are served for every group version
+/// it has; the generated ones only for the rest (`version`).
 pub fn root() -> Value {
     let mut paths = Map::new();
     for (path, doc) in docs() {
@@ -81,7 +84,20 @@ pub fn root() -> Value {
             json!({"serverRelativeURL": format!("/openapi/v3/{path}?hash={}", doc.hash)}),
         );
     }
+    for path in embedded::v3_paths() {
+        if let Some(hash) = embedded::v3_hash(path) {
+            paths.insert(
+                path.to_string(),
+                json!({"serverRelativeURL": format!("/openapi/v3/{path}?hash={hash}")}),
+            );
+        }
+    }
     json!({ "paths": paths })
+}
+
+/// `GET /openapi/v2` in JSON: the real server's Swagger document.
+pub fn v2_json() -> &'static str {
+    embedded::v2()
 }
 
 fn normalize(path: &str) -> &str {
@@ -90,32 +106,26 @@ fn normalize(path: &str) -> &str {
 
 /// `GET /openapi/v3/<path>` ("api/v1", "apis/apps/v1", "version", ...), or None when not served.
 pub fn document(path: &str) -> Option<Value> {
+    if let Some(doc) = embedded::v3(normalize(path)) {
+        return serde_json::from_str(doc).ok();
+    }
     docs().get(normalize(path)).map(|d| d.value.clone())
 }
 
 /// The serialized form of [`document`], cached: cheaper to serve than re-serializing.
 pub fn document_json(path: &str) -> Option<&'static str> {
-    docs().get(normalize(path)).map(|d| d.json.as_str())
+    embedded::v3(normalize(path)).or_else(|| docs().get(normalize(path)).map(|d| d.json.as_str()))
 }
 
 /// The hash [`root`] puts in a document's URL (kubectl sends it back as `?hash=`).
 pub fn document_hash(path: &str) -> Option<&'static str> {
-    docs().get(normalize(path)).map(|d| d.hash.as_str())
+    embedded::v3_hash(normalize(path))
+        .or_else(|| docs().get(normalize(path)).map(|d| d.hash.as_str()))
 }
 
-/// A stable 512-bit digest in upper-case hex, the length and form of the real server's
-/// SHA-512 hashes. Eight FNV-1a lanes with distinct seeds: not cryptographic, only a cache key.
+/// SHA-512 in upper-case hex, as kube-openapi versions its documents.
 fn digest(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(128);
-    for lane in 0..8u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ lane.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        out.push_str(&format!("{h:016X}"));
-    }
-    out
+    embedded::sha512_hex(bytes)
 }
 
 /// The first word of a group name (`events` for `events.k8s.io`, `core` for the core group).
@@ -717,7 +727,7 @@ mod tests {
                 );
             }
         }
-        assert!(document("apis/storage.k8s.io/v1").is_none());
+        assert!(document("apis/storage.k8s.io/v1alpha1").is_none());
         assert!(document("/openapi/v3/api/v1").is_some());
         assert_eq!(
             document("version").unwrap()["paths"]["/version/"]["get"]["tags"][0],
@@ -725,7 +735,8 @@ mod tests {
         );
     }
 
-    /// Our paths for the served resources are the real server's, with the same operations,
+    /// The generated documents (served for group versions without an embedded real one):
+    /// paths for the served resources are the real server's, with the same operations,
     /// operation ids, parameters, request bodies and response media types.
     #[test]
     fn paths_match_the_real_documents() {
@@ -734,12 +745,18 @@ mod tests {
             ("openapi-v3-apis-apps-v1.nodesc.json", "apis/apps/v1"),
         ] {
             let real = fixture(file);
-            let ours = document(path).unwrap();
+            let ours = docs()[path].value.clone();
             assert_eq!(
                 ours.as_object().unwrap().keys().collect::<Vec<_>>(),
                 real.as_object().unwrap().keys().collect::<Vec<_>>()
             );
             assert_eq!(ours["info"], real["info"]);
+            // The served (embedded) document is the real one, descriptions included.
+            let served = document(path).unwrap();
+            assert_eq!(
+                served["components"]["securitySchemes"]["BearerToken"]["description"],
+                "Bearer Token authentication"
+            );
             assert_eq!(
                 ours["components"]["securitySchemes"],
                 real["components"]["securitySchemes"]

@@ -116,7 +116,9 @@ fn package(api_version: &str) -> String {
     let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
     let short = match group {
         "" => "core",
-        g => g.strip_suffix(".k8s.io").unwrap_or(g),
+        // `rbac.authorization.k8s.io` is package `k8s.io.api.rbac.v1`,
+        // `flowcontrol.apiserver.k8s.io` is `k8s.io.api.flowcontrol.v1`.
+        g => g.split('.').next().unwrap_or(g),
     };
     format!("k8s.io.api.{short}.{version}")
 }
@@ -337,8 +339,40 @@ fn message(ty: &str, buf: &[u8], depth: usize) -> Result<Value, String> {
         Value::Number(n) => n.as_f64() != Some(0.0) || KEEP_ZERO.contains(&k.as_str()),
         _ => true,
     });
+    // Embedded Go structs (`json:",inline"`) are a field of their own in protobuf; their
+    // fields belong to the parent in JSON.
+    for (msg, field) in INLINE {
+        if *msg == ty {
+            if let Some(Value::Object(inner)) = out.remove(*field) {
+                out.extend(inner);
+            }
+        }
+    }
     Ok(Value::Object(out))
 }
+
+/// The protobuf fields that are inline (embedded) structs in the JSON encoding.
+const INLINE: &[(&str, &str)] = &[
+    ("k8s.io.api.core.v1.Volume", "volumeSource"),
+    (
+        "k8s.io.api.core.v1.PersistentVolumeSpec",
+        "persistentVolumeSource",
+    ),
+    ("k8s.io.api.core.v1.Probe", "handler"),
+    (
+        "k8s.io.api.core.v1.EphemeralContainer",
+        "ephemeralContainerCommon",
+    ),
+    ("k8s.io.api.networking.v1.IngressRule", "ingressRuleValue"),
+    (
+        "k8s.io.api.admissionregistration.v1.NamedRuleWithOperations",
+        "ruleWithOperations",
+    ),
+    (
+        "k8s.io.api.admissionregistration.v1.RuleWithOperations",
+        "rule",
+    ),
+];
 
 /// Decodes a protobuf request body into the object's JSON form, with `apiVersion` and
 /// `kind` from the envelope. Errors are worded for a 400 response.
@@ -401,6 +435,47 @@ mod tests {
         let mut v = Vec::new();
         f(&mut v);
         v
+    }
+
+    /// IngressRule{host: foo.com, ingressRuleValue{http{paths[{path: /bar}]}}} is
+    /// {"host": "foo.com", "http": {...}} in JSON: the embedded struct is inline.
+    #[test]
+    fn inline_structs_merge_into_their_parent() {
+        let path = msg(|m| bytes_field(1, b"/bar", m));
+        let http = msg(|m| bytes_field(1, &path, m));
+        let value = msg(|m| bytes_field(1, &http, m));
+        let rule = msg(|m| {
+            bytes_field(1, b"foo.com", m);
+            bytes_field(2, &value, m);
+        });
+        let v = message("k8s.io.api.networking.v1.IngressRule", &rule, 0).unwrap();
+        assert_eq!(
+            v,
+            json!({"host": "foo.com", "http": {"paths": [{"path": "/bar"}]}})
+        );
+    }
+
+    #[test]
+    fn every_served_group_has_its_package() {
+        assert_eq!(package("v1"), "k8s.io.api.core.v1");
+        assert_eq!(
+            package("rbac.authorization.k8s.io/v1"),
+            "k8s.io.api.rbac.v1"
+        );
+        assert_eq!(
+            package("flowcontrol.apiserver.k8s.io/v1"),
+            "k8s.io.api.flowcontrol.v1"
+        );
+        assert_eq!(package("autoscaling/v2"), "k8s.io.api.autoscaling.v2");
+        for (msg, _) in [
+            ("k8s.io.api.rbac.v1.Role", 0),
+            ("k8s.io.api.networking.v1.Ingress", 0),
+            ("k8s.io.api.scheduling.v1.PriorityClass", 0),
+            ("k8s.io.api.storage.v1.StorageClass", 0),
+            ("k8s.io.api.authentication.v1.TokenRequest", 0),
+        ] {
+            assert!(table().contains_key(msg), "{msg}");
+        }
     }
 
     #[test]

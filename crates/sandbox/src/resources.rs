@@ -3,24 +3,9 @@
 //! Everything the HTTP layer and discovery know about a resource type comes from `RESOURCES`,
 //! copied from what a v1.36 kube-apiserver advertises for the same types.
 
-use super::store::GroupResource;
+use std::sync::LazyLock;
 
-/// The verbs of a normal top-level resource, in discovery's order.
-const ALL_VERBS: &[&str] = &[
-    "create",
-    "delete",
-    "deletecollection",
-    "get",
-    "list",
-    "patch",
-    "update",
-    "watch",
-];
-/// Namespaces have no deletecollection.
-const NS_VERBS: &[&str] = &[
-    "create", "delete", "get", "list", "patch", "update", "watch",
-];
-const STATUS_VERBS: &[&str] = &["get", "patch", "update"];
+use super::store::GroupResource;
 
 /// A subresource as discovery lists it.
 #[derive(Debug)]
@@ -85,8 +70,11 @@ impl ResourceInfo {
         self.subresource("status").is_some()
     }
 
-    /// The served subresource of that name.
+    /// The subresource of that name, when the handlers serve it.
     pub fn subresource(&self, name: &str) -> Option<&'static Subresource> {
+        if !HANDLED_SUBRESOURCES.contains(&name) {
+            return None;
+        }
         self.subresources.iter().find(|s| s.name == name)
     }
 
@@ -96,352 +84,120 @@ impl ResourceInfo {
     }
 }
 
-const fn status(kind: &'static str) -> Subresource {
-    Subresource {
-        name: "status",
-        group: "",
-        version: "",
-        kind,
-        verbs: STATUS_VERBS,
-    }
-}
+/// The subresources the handlers implement; discovery lists every one the real server has,
+/// requests for the others get the real server's answer to an unknown path.
+const HANDLED_SUBRESOURCES: &[&str] = &["status", "scale", "binding", "finalize", "eviction", "log"];
 
-const fn scale() -> Subresource {
-    Subresource {
-        name: "scale",
-        group: "autoscaling",
-        version: "v1",
-        kind: "Scale",
-        verbs: STATUS_VERBS,
-    }
-}
+/// The data behind [`RESOURCES`] and [`GROUPS`]: derived from a real v1.36 kube-apiserver's
+/// aggregated discovery by `data/gen_resources.py` (groups, versions and resources in the
+/// server's order; storage version hashes as the apiserver computes them).
+const DATA: &str = include_str!("../data/resources.json");
 
-#[allow(clippy::too_many_arguments)]
-const fn res(
-    group: &'static str,
-    resource: &'static str,
-    singular: &'static str,
-    kind: &'static str,
+#[derive(serde::Deserialize)]
+struct DataDoc {
+    groups: Vec<DataGroup>,
+}
+#[derive(serde::Deserialize)]
+struct DataGroup {
+    group: String,
+    versions: Vec<DataVersion>,
+}
+#[derive(serde::Deserialize)]
+struct DataVersion {
+    version: String,
+    resources: Vec<DataResource>,
+}
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DataResource {
+    resource: String,
+    singular: String,
+    kind: String,
     namespaced: bool,
-    short_names: &'static [&'static str],
-    categories: &'static [&'static str],
-    subresources: &'static [Subresource],
-    has_generation: bool,
-    storage_version_hash: &'static str,
-) -> ResourceInfo {
-    ResourceInfo {
-        group,
-        version: "v1",
-        resource,
-        singular,
-        kind,
-        namespaced,
-        short_names,
-        categories,
-        verbs: ALL_VERBS,
-        subresources,
-        has_generation,
-        storage_version_hash,
-        storage: None,
-    }
+    short_names: Vec<String>,
+    categories: Vec<String>,
+    verbs: Vec<String>,
+    subresources: Vec<DataSub>,
+    generation: bool,
+    hash: String,
+    #[serde(default)]
+    storage: Option<(String, String)>,
+}
+#[derive(serde::Deserialize)]
+struct DataSub {
+    name: String,
+    group: String,
+    version: String,
+    kind: String,
+    verbs: Vec<String>,
 }
 
-/// Every served resource, core first, then groups in the order `/apis` lists them; within a
-/// group-version sorted by name (as discovery sorts them).
-pub static RESOURCES: &[ResourceInfo] = &[
-    res(
-        "",
-        "configmaps",
-        "configmap",
-        "ConfigMap",
-        true,
-        &["cm"],
-        &[],
-        &[],
-        false,
-        "qFsyl6wFWjQ=",
-    ),
-    res(
-        "",
-        "endpoints",
-        "endpoints",
-        "Endpoints",
-        true,
-        &["ep"],
-        &[],
-        &[],
-        false,
-        "fWeeMqaN/OA=",
-    ),
-    res(
-        "",
-        "events",
-        "event",
-        "Event",
-        true,
-        &["ev"],
-        &[],
-        &[],
-        false,
-        "r2yiGXH7wu8=",
-    ),
-    res(
-        "",
-        "limitranges",
-        "limitrange",
-        "LimitRange",
-        true,
-        &["limits"],
-        &[],
-        &[],
-        false,
-        "EBKMFVe6cwo=",
-    ),
-    ResourceInfo {
-        verbs: NS_VERBS,
-        ..res(
-            "",
-            "namespaces",
-            "namespace",
-            "Namespace",
-            false,
-            &["ns"],
-            &[],
-            &[
-                Subresource {
-                    name: "finalize",
-                    group: "",
-                    version: "",
-                    kind: "Namespace",
-                    verbs: &["update"],
-                },
-                status("Namespace"),
-            ],
-            false,
-            "Q3oi5N2YM8M=",
-        )
-    },
-    res(
-        "",
-        "nodes",
-        "node",
-        "Node",
-        false,
-        &["no"],
-        &[],
-        &[status("Node")],
-        false,
-        "XwShjMxG9Fs=",
-    ),
-    res(
-        "",
-        "pods",
-        "pod",
-        "Pod",
-        true,
-        &["po"],
-        &["all"],
-        &[
-            Subresource {
-                name: "binding",
-                group: "",
-                version: "",
-                kind: "Binding",
-                verbs: &["create"],
-            },
-            Subresource {
-                name: "eviction",
-                group: "policy",
-                version: "v1",
-                kind: "Eviction",
-                verbs: &["create"],
-            },
-            status("Pod"),
-        ],
-        false,
-        "xPOwRZ+Yhw8=",
-    ),
-    res(
-        "",
-        "resourcequotas",
-        "resourcequota",
-        "ResourceQuota",
-        true,
-        &["quota"],
-        &[],
-        &[status("ResourceQuota")],
-        false,
-        "8uhSgffRX6w=",
-    ),
-    res(
-        "",
-        "secrets",
-        "secret",
-        "Secret",
-        true,
-        &[],
-        &[],
-        &[],
-        false,
-        "S6u1pOWzb84=",
-    ),
-    res(
-        "",
-        "serviceaccounts",
-        "serviceaccount",
-        "ServiceAccount",
-        true,
-        &["sa"],
-        &[],
-        &[],
-        false,
-        "pbx9ZvyFpBE=",
-    ),
-    res(
-        "",
-        "services",
-        "service",
-        "Service",
-        true,
-        &["svc"],
-        &["all"],
-        &[status("Service")],
-        false,
-        "0/CO1lhkEBI=",
-    ),
-    res(
-        "apps",
-        "controllerrevisions",
-        "controllerrevision",
-        "ControllerRevision",
-        true,
-        &[],
-        &[],
-        &[],
-        false,
-        "85nkx63pcBU=",
-    ),
-    res(
-        "apps",
-        "daemonsets",
-        "daemonset",
-        "DaemonSet",
-        true,
-        &["ds"],
-        &["all"],
-        &[status("DaemonSet")],
-        true,
-        "dd7pWHUlMKQ=",
-    ),
-    res(
-        "apps",
-        "deployments",
-        "deployment",
-        "Deployment",
-        true,
-        &["deploy"],
-        &["all"],
-        &[scale(), status("Deployment")],
-        true,
-        "8aSe+NMegvE=",
-    ),
-    res(
-        "apps",
-        "replicasets",
-        "replicaset",
-        "ReplicaSet",
-        true,
-        &["rs"],
-        &["all"],
-        &[scale(), status("ReplicaSet")],
-        true,
-        "P1RzHs8/mWQ=",
-    ),
-    res(
-        "apps",
-        "statefulsets",
-        "statefulset",
-        "StatefulSet",
-        true,
-        &["sts"],
-        &["all"],
-        &[scale(), status("StatefulSet")],
-        true,
-        "H+vl74LkKdo=",
-    ),
-    ResourceInfo {
-        storage: Some(("", "events")),
-        ..res(
-            "events.k8s.io",
-            "events",
-            "event",
-            "Event",
-            true,
-            &["ev"],
-            &[],
-            &[],
-            false,
-            "r2yiGXH7wu8=",
-        )
-    },
-    res(
-        "batch",
-        "cronjobs",
-        "cronjob",
-        "CronJob",
-        true,
-        &["cj"],
-        &["all"],
-        &[status("CronJob")],
-        true,
-        "sd5LIXh4Fjs=",
-    ),
-    res(
-        "batch",
-        "jobs",
-        "job",
-        "Job",
-        true,
-        &[],
-        &["all"],
-        &[status("Job")],
-        true,
-        "mudhfqk/qZY=",
-    ),
-    res(
-        "coordination.k8s.io",
-        "leases",
-        "lease",
-        "Lease",
-        true,
-        &[],
-        &[],
-        &[],
-        false,
-        "gqkMMb/YqFM=",
-    ),
-    res(
-        "discovery.k8s.io",
-        "endpointslices",
-        "endpointslice",
-        "EndpointSlice",
-        true,
-        &[],
-        &[],
-        &[],
-        false,
-        "qgS0xkrxYAI=",
-    ),
-];
+/// The table lives for the whole process: its strings are leaked once so that the rest of the
+/// server can hold `&'static` references to it.
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+fn leak_all(v: Vec<String>) -> &'static [&'static str] {
+    Box::leak(
+        v.into_iter()
+            .map(leak)
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    )
+}
+
+fn load() -> (Vec<ResourceInfo>, Vec<&'static str>) {
+    let doc: DataDoc = serde_json::from_str(DATA).expect("data/resources.json is valid");
+    let mut resources = Vec::new();
+    let mut groups = Vec::new();
+    for g in doc.groups {
+        let group = leak(g.group);
+        if !group.is_empty() {
+            groups.push(group);
+        }
+        for v in g.versions {
+            let version = leak(v.version);
+            for r in v.resources {
+                let subs: Vec<Subresource> = r
+                    .subresources
+                    .into_iter()
+                    .map(|s| Subresource {
+                        name: leak(s.name),
+                        group: leak(s.group),
+                        version: leak(s.version),
+                        kind: leak(s.kind),
+                        verbs: leak_all(s.verbs),
+                    })
+                    .collect();
+                resources.push(ResourceInfo {
+                    group,
+                    version,
+                    resource: leak(r.resource),
+                    singular: leak(r.singular),
+                    kind: leak(r.kind),
+                    namespaced: r.namespaced,
+                    short_names: leak_all(r.short_names),
+                    categories: leak_all(r.categories),
+                    verbs: leak_all(r.verbs),
+                    subresources: Box::leak(subs.into_boxed_slice()),
+                    has_generation: r.generation,
+                    storage_version_hash: leak(r.hash),
+                    storage: r.storage.map(|(g, r)| (leak(g), leak(r))),
+                });
+            }
+        }
+    }
+    (resources, groups)
+}
+
+static TABLE: LazyLock<(Vec<ResourceInfo>, Vec<&'static str>)> = LazyLock::new(load);
+
+/// Every served resource, core first, then groups in the order `/apis` lists them, versions
+/// in preference order; within a group-version sorted by name (as discovery sorts them).
+pub static RESOURCES: LazyLock<&'static [ResourceInfo]> = LazyLock::new(|| &TABLE.0);
 
 /// The API groups served under `/apis`, in the order the real server lists them.
-pub const GROUPS: &[&str] = &[
-    "apps",
-    "events.k8s.io",
-    "batch",
-    "coordination.k8s.io",
-    "discovery.k8s.io",
-];
+pub static GROUPS: LazyLock<&'static [&'static str]> = LazyLock::new(|| &TABLE.1);
 
 /// Looks a resource up by group, version and plural name.
 pub fn find(group: &str, version: &str, resource: &str) -> Option<&'static ResourceInfo> {
@@ -495,14 +251,14 @@ mod tests {
             find("batch", "v1", "jobs").unwrap().storage_version_hash,
             "mudhfqk/qZY="
         );
-        for g in GROUPS {
+        for g in GROUPS.iter() {
             assert!(!versions(g).is_empty());
         }
     }
 
     #[test]
     fn sorted_within_group_version() {
-        for g in std::iter::once(&"").chain(GROUPS) {
+        for g in std::iter::once(&"").chain(GROUPS.iter()) {
             let names: Vec<_> = RESOURCES
                 .iter()
                 .filter(|r| r.group == *g)

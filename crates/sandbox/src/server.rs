@@ -288,7 +288,16 @@ pub fn identity_from_cert(der: &[u8]) -> Option<Identity> {
         .iter_organization()
         .filter_map(|o| o.as_str().ok().map(str::to_string))
         .collect();
-    Some(Identity { user, groups })
+    let fingerprint: String = ring::digest::digest(&ring::digest::SHA256, der)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Some(Identity {
+        user,
+        groups,
+        credential_id: Some(format!("X509SHA256={fingerprint}")),
+    })
 }
 
 fn random_token() -> String {

@@ -256,17 +256,17 @@ fn row_conditions(gr: &GroupResource, obj: &Value) -> Option<Value> {
 }
 
 /// A column: name, type, format, description, priority.
-type Col = (&'static str, &'static str, &'static str, &'static str, u8);
-type Printer = fn(&Value, DateTime<Utc>) -> Vec<Value>;
+pub(crate) type Col = (&'static str, &'static str, &'static str, &'static str, u8);
+pub(crate) type Printer = fn(&Value, DateTime<Utc>) -> Vec<Value>;
 
-const NAME: Col = (
+pub(crate) const NAME: Col = (
     "Name",
     "string",
     "name",
     "Name of the object, unique within its namespace.",
     0,
 );
-const AGE: Col = ("Age", "string", "", "Time since the object was created.", 0);
+pub(crate) const AGE: Col = ("Age", "string", "", "Time since the object was created.", 0);
 const CONTAINERS: Col = (
     "Containers",
     "string",
@@ -776,7 +776,7 @@ fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
         ("discovery.k8s.io", "endpointslices") => (ENDPOINTSLICE_COLUMNS, print_endpointslice),
         ("batch", "jobs") => (JOB_COLUMNS, print_job),
         ("batch", "cronjobs") => (CRONJOB_COLUMNS, print_cronjob),
-        _ => return None,
+        _ => return crate::tables_groups::printer_for(gr),
     })
 }
 
@@ -784,7 +784,7 @@ fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
 
 /// `Value::pointer` without its unescaping allocations (the printers' paths have no `~`): a
 /// table of thousands of pods looks up a dozen fields per row.
-fn at<'a>(obj: &'a Value, ptr: &str) -> Option<&'a Value> {
+pub(crate) fn at<'a>(obj: &'a Value, ptr: &str) -> Option<&'a Value> {
     let path = ptr.strip_prefix('/')?;
     path.split('/').try_fold(obj, |v, key| match v {
         Value::Object(m) => m.get(key),
@@ -793,33 +793,33 @@ fn at<'a>(obj: &'a Value, ptr: &str) -> Option<&'a Value> {
     })
 }
 
-fn s<'a>(obj: &'a Value, ptr: &str) -> &'a str {
+pub(crate) fn s<'a>(obj: &'a Value, ptr: &str) -> &'a str {
     at(obj, ptr).and_then(Value::as_str).unwrap_or_default()
 }
 
-fn i(obj: &Value, ptr: &str) -> i64 {
+pub(crate) fn i(obj: &Value, ptr: &str) -> i64 {
     at(obj, ptr).and_then(Value::as_i64).unwrap_or(0)
 }
 
-fn arr<'a>(obj: &'a Value, ptr: &str) -> &'a [Value] {
+pub(crate) fn arr<'a>(obj: &'a Value, ptr: &str) -> &'a [Value] {
     at(obj, ptr)
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default()
 }
 
-fn name(obj: &Value) -> Value {
+pub(crate) fn name(obj: &Value) -> Value {
     json!(s(obj, "/metadata/name"))
 }
 
-fn age(obj: &Value, now: DateTime<Utc>) -> Value {
+pub(crate) fn age(obj: &Value, now: DateTime<Utc>) -> Value {
     json!(translate_timestamp_since(
         s(obj, "/metadata/creationTimestamp"),
         now
     ))
 }
 
-fn or_none(v: &str) -> String {
+pub(crate) fn or_none(v: &str) -> String {
     if v.is_empty() {
         "<none>".to_string()
     } else {
@@ -840,7 +840,7 @@ fn format_labels(m: Option<&Value>) -> String {
 }
 
 /// `metav1.FormatLabelSelector`: `<none>` for nil/empty, `<error>` for an invalid one.
-fn format_label_selector(sel: Option<&Value>) -> String {
+pub(crate) fn format_label_selector(sel: Option<&Value>) -> String {
     match LabelSelector::from_label_selector_json(sel.unwrap_or(&Value::Null)) {
         Ok(s) => or_none(&s.to_string()),
         Err(_) => "<error>".to_string(),

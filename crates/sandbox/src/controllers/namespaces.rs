@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
 use super::ControllerOptions;
-use super::{apply_defaults, delete_object, gr_namespaces, is_terminating, next_batch, Batch};
+use super::{apply_defaults, delete_object, gr_namespaces, is_terminating, Batch, Requeue};
 use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
 
 const INITIAL: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
@@ -185,6 +185,37 @@ fn finish(store: &Store, ns: &str) -> bool {
     true
 }
 
+/// How long the namespace controller waits after a namespace starts terminating before it
+/// deletes the contents (kube-controller-manager's `namespaceDeletionGracePeriod`): objects
+/// deleted right after their namespace, as `delete -f` of a file holding both does, are still
+/// there to delete.
+pub const DELETION_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The cluster time left until a terminating namespace's grace period is over.
+fn grace_left(store: &Store, ns: &Value) -> std::time::Duration {
+    let since = ns["metadata"]["deletionTimestamp"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| store.clock().now() - t.with_timezone(&chrono::Utc))
+        .and_then(|d| d.to_std().ok())
+        .unwrap_or_default();
+    DELETION_GRACE.saturating_sub(since)
+}
+
+/// Queues a terminating namespace for emptying once its grace period is over.
+fn schedule(
+    store: &Store,
+    name: &str,
+    ns: &Value,
+    pending: &BTreeSet<String>,
+    waiting: &mut BTreeSet<String>,
+    queue: &mut Requeue<String>,
+) {
+    if !pending.contains(name) && waiting.insert(name.to_string()) {
+        queue.add(name.to_string(), grace_left(store, ns));
+    }
+}
+
 /// Namespace controller loop.
 pub async fn run(
     store: Arc<Store>,
@@ -193,35 +224,55 @@ pub async fn run(
 ) {
     // Namespaces being emptied: re-checked whenever something inside them changes.
     let mut pending: BTreeSet<String> = BTreeSet::new();
-    let scan = |pending: &mut BTreeSet<String>| {
+    // Terminating namespaces still in their grace period, and the queue that releases them.
+    let mut waiting: BTreeSet<String> = BTreeSet::new();
+    let mut queue: Requeue<String> = Requeue::new(store.clock());
+    let scan = |pending: &BTreeSet<String>,
+                waiting: &mut BTreeSet<String>,
+                queue: &mut Requeue<String>| {
         for ns in store.list(&gr_namespaces(), None).0 {
             let name = ns["metadata"]["name"]
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
             if is_terminating(&ns) {
-                pending.insert(name);
+                schedule(&store, &name, &ns, pending, waiting, queue);
             } else {
                 populate(&store, &name, &opts.ca_pem);
             }
         }
     };
-    scan(&mut pending);
+    scan(&pending, &mut waiting, &mut queue);
     loop {
         let mut dirty: BTreeSet<String> = BTreeSet::new();
-        match next_batch(&mut rx).await {
-            Batch::Closed => return,
-            Batch::Resync => {
-                scan(&mut pending);
+        let (batch, due) = queue.next(&mut rx).await;
+        for name in due {
+            waiting.remove(&name);
+            pending.insert(name.clone());
+            dirty.insert(name);
+        }
+        match batch {
+            None => {}
+            Some(Batch::Closed) => return,
+            Some(Batch::Resync) => {
+                scan(&pending, &mut waiting, &mut queue);
                 dirty.extend(pending.iter().cloned());
             }
-            Batch::Events(evs) => {
+            Some(Batch::Events(evs)) => {
                 for ev in evs {
                     if ev.gr == gr_namespaces() {
-                        let gone = ev.kind == Change::Deleted;
-                        if gone || is_terminating(&ev.object) {
+                        if ev.kind == Change::Deleted {
                             pending.insert(ev.name.clone());
                             dirty.insert(ev.name.clone());
+                        } else if is_terminating(&ev.object) {
+                            schedule(
+                                &store,
+                                &ev.name,
+                                &ev.object,
+                                &pending,
+                                &mut waiting,
+                                &mut queue,
+                            );
                         } else if ev.kind == Change::Added {
                             populate(&store, &ev.name, &opts.ca_pem);
                         }
@@ -279,7 +330,8 @@ mod tests {
 
     #[tokio::test]
     async fn terminating_namespace_is_emptied_then_removed() {
-        let store = Arc::new(Store::new());
+        let clock = crate::Clock::manual(chrono::Utc::now());
+        let store = Arc::new(Store::with_clock(clock.clone()));
         let o = opts();
         bootstrap(&store, &o);
         let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
@@ -299,6 +351,17 @@ mod tests {
                 Ok(true)
             })
             .unwrap();
+        // Nothing is deleted during the grace period (the content is still there to delete,
+        // as `delete -f` of a namespace and its objects expects).
+        // (The test runtime is single-threaded: yielding lets the controller see the change.)
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        assert!(store.get(&gr_configmaps(), "demo", "c").is_some());
+        assert!(store
+            .get(&gr_serviceaccounts(), "demo", "default")
+            .is_some());
+        clock.advance(DELETION_GRACE);
         let ns = eventually(5, "remaining condition", || async {
             store
                 .get(&gr_namespaces(), "", "demo")

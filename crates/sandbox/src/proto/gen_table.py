@@ -7,7 +7,10 @@ import re, sys
 
 api, machinery = sys.argv[1], sys.argv[2]
 files = [f"{api}/{p}/generated.proto" for p in
-         ["core/v1", "apps/v1", "batch/v1", "coordination/v1", "events/v1", "autoscaling/v1", "policy/v1"]]
+         ["core/v1", "apps/v1", "batch/v1", "coordination/v1", "events/v1", "autoscaling/v1", "policy/v1",
+          "admissionregistration/v1", "authentication/v1", "authorization/v1", "autoscaling/v2",
+          "certificates/v1", "discovery/v1", "flowcontrol/v1", "networking/v1", "node/v1", "rbac/v1",
+          "resource/v1", "scheduling/v1", "storage/v1"]]
 files += [f"{machinery}/pkg/{p}/generated.proto" for p in
           ["apis/meta/v1", "api/resource", "util/intstr", "runtime", "runtime/schema"]]
 FIELD = re.compile(r"^\s*(optional|repeated)\s+(\S+)\s+(\w+)\s*=\s*(\d+)")
