@@ -9,6 +9,7 @@ pub mod handlers;
 pub mod openapi;
 pub mod protobuf;
 pub mod resources;
+pub mod runtime;
 pub mod schema;
 pub mod server;
 pub mod status;
