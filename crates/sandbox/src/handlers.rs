@@ -466,6 +466,12 @@ async fn serve_resource(st: &ApiState, ctx: RequestCtx, t: Target, body: Body) -
         Bytes::new()
     };
     match verb {
+        "get" if t.sub.as_deref() == Some("log") => super::podlog::serve(
+            &st.store,
+            t.namespace.as_deref().unwrap_or_default(),
+            t.name.as_deref().unwrap_or_default(),
+            &ctx.query,
+        ),
         "get" => get(st, &ctx, &t),
         "list" => list(st, &ctx, &t),
         "watch" => watch(st, &ctx, &t),

@@ -7,6 +7,7 @@ pub mod defaults;
 pub mod discovery;
 pub mod handlers;
 pub mod openapi;
+pub mod podlog;
 pub mod protobuf;
 pub mod resources;
 pub mod runtime;

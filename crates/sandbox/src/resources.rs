@@ -250,6 +250,13 @@ pub static RESOURCES: &[ResourceInfo] = &[
                 verbs: &["create"],
             },
             status("Pod"),
+            Subresource {
+                name: "log",
+                group: "",
+                version: "",
+                kind: "Pod",
+                verbs: &["get"],
+            },
         ],
         false,
         "xPOwRZ+Yhw8=",

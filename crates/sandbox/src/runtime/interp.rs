@@ -107,6 +107,18 @@ fn boxed<'a, T: Send + 'a>(
 }
 
 impl Shell {
+    /// A shell whose process starts at `at` (see `vtime`).
+    pub fn new_at(ctx: ShellCtx, at: DateTime<Utc>) -> Shell {
+        let mut sh = Shell::new(ctx);
+        sh.vtime = at;
+        sh
+    }
+
+    /// The process's current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.vtime
+    }
+
     pub fn new(ctx: ShellCtx) -> Shell {
         let vars = ctx
             .env

@@ -40,6 +40,11 @@ impl Tree {
         }
         self.entries.insert(rel.to_string(), Entry::File(data));
     }
+
+    /// Removes one file (its directories stay).
+    pub fn remove_file(&mut self, rel: &str) -> Option<Entry> {
+        self.entries.remove(rel.trim_matches('/'))
+    }
 }
 
 /// Why a file operation failed, worded as busybox words it.
