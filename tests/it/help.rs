@@ -235,7 +235,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "uncordon",
             "drain",
             "taint",
-            "logs",
             "attach",
             "exec",
             "port-forward",

@@ -24,6 +24,7 @@ mod help;
 mod hostile_names;
 mod kubeconfig_writes;
 mod label;
+mod logs;
 mod patch;
 mod reference_flow;
 mod rollout;
