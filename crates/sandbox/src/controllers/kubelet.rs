@@ -522,6 +522,19 @@ impl Kubelet {
         if res.is_err() || !applied || !restart {
             return;
         }
+        if !delay.is_zero() {
+            let node = pod["spec"]["nodeName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let rec = self.recorder(&node);
+            let fp = format!("spec.containers{{{}}}", e.container);
+            let msg = format!(
+                "Back-off restarting failed container {} in pod {}_{}({})",
+                e.container, e.pod, e.namespace, e.pod_uid
+            );
+            rec.container_event(&pod, &fp, EventType::Warning, "BackOff", &msg);
+        }
         let next = if in_backoff {
             (delay * 2).min(MAX_BACKOFF)
         } else {

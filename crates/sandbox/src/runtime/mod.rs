@@ -56,6 +56,17 @@ struct Running {
     pod_uid: String,
     term: watch::Sender<bool>,
     task: tokio::task::AbortHandle,
+    /// What another process in the container (a later `exec`) shares with it.
+    shared: ContainerShared,
+}
+
+/// A running container's filesystem and environment, for starting another process in it.
+#[derive(Clone)]
+pub struct ContainerShared {
+    pub fs: vfs::Vfs,
+    pub env: Vec<(String, String)>,
+    pub hostname: String,
+    pub cwd: String,
 }
 
 #[derive(Default)]
@@ -170,6 +181,16 @@ impl Runtime {
         let env = pod::environment(store, pod, c);
         let argv = command_line(c);
         let (term_tx, term_rx) = watch::channel(false);
+        let shared = ContainerShared {
+            fs: fs.clone(),
+            env: env.clone(),
+            hostname: pod["spec"]["hostname"]
+                .as_str()
+                .or_else(|| pod["metadata"]["name"].as_str())
+                .unwrap_or_default()
+                .to_string(),
+            cwd: c["workingDir"].as_str().unwrap_or("/").to_string(),
+        };
         let ctx = ShellCtx {
             fs,
             env,
@@ -238,8 +259,14 @@ impl Runtime {
                 pod_uid: uid,
                 term: term_tx,
                 task: task.abort_handle(),
+                shared,
             },
         );
+    }
+
+    /// The filesystem and environment of a running container (None once it exited).
+    pub fn container(&self, id: &str) -> Option<ContainerShared> {
+        self.lock().running.get(id).map(|r| r.shared.clone())
     }
 
     /// Sends SIGTERM to every container of a pod.
