@@ -278,3 +278,111 @@ async fn a_crashing_container_backs_off_and_keeps_its_previous_log() {
     let logs = same(&env, &["logs", "job/once"]).await;
     assert_eq!(logs.stdout, "done\n");
 }
+
+const WIRED: &str = r#"apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {greeting: hello, mode: fast}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: s3cr3t}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: wired
+  labels: {tier: demo}
+spec:
+  volumes:
+  - {name: cfg, configMap: {name: settings}}
+  - {name: shared, emptyDir: {}}
+  - name: info
+    downwardAPI:
+      items:
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+  containers:
+  - name: writer
+    image: busybox
+    env:
+    - {name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    - {name: PASS, valueFrom: {secretKeyRef: {name: creds, key: password}}}
+    - {name: GREETING_TWICE, value: "$(POD)-$(POD)"}
+    envFrom:
+    - {prefix: CFG_, configMapRef: {name: settings}}
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/cfg}
+    - {name: shared, mountPath: /data}
+    - {name: info, mountPath: /etc/info}
+    command: [sh, -c]
+    args:
+    - |
+      echo "$(cat /etc/cfg/greeting) from $POD ($GREETING_TWICE) mode=$CFG_mode pass-len=${#PASS}"
+      cat /etc/info/labels; echo
+      ls /etc/cfg
+      grep nameserver /etc/resolv.conf
+      wc -c < /var/run/secrets/kubernetes.io/serviceaccount/namespace
+      echo shared-note > /data/note
+      echo nope > /etc/cfg/x || echo "read-only: $?"
+      sleep infinity
+  - name: reader
+    image: busybox
+    volumeMounts:
+    - {name: shared, mountPath: /in}
+    command: [sh, -c, 'while [ ! -f /in/note ]; do sleep 1; done; cat /in/note; sleep infinity']
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn containers_see_their_volumes_and_environment() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("wired.yaml"), WIRED).unwrap();
+    let out = env.ours(&["apply", "-f", "wired.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    advancing(&env, Duration::from_millis(500), || async {
+        settled().await;
+        env.ours(&["logs", "wired", "-c", "reader"]).await.stdout == "shared-note\n"
+    })
+    .await;
+    let w = same(&env, &["logs", "wired", "-c", "writer"]).await;
+    assert_eq!(
+        w.stdout,
+        "hello from wired (wired-wired) mode=fast pass-len=6\ntier=\"demo\"\ngreeting\nmode\nnameserver 10.96.0.10\n7\nsh: can't create /etc/cfg/x: Read-only file system\nread-only: 1\n"
+    );
+    // The secret's value is in the environment, never in what the API returns about it.
+    assert!(!w.stdout.contains("s3cr3t"));
+    same(&env, &["logs", "wired", "--all-containers", "--prefix"]).await;
+}
+
+const TRAPPER: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: trapper}
+spec:
+  containers:
+  - name: c
+    image: busybox
+    command: [sh, -c, 'trap "echo got TERM; exit 0" TERM; echo up; while true; do sleep 1; done']
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_sends_sigterm_which_a_trap_can_catch() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("trapper.yaml"), TRAPPER).unwrap();
+    let out = env.ours(&["apply", "-f", "trapper.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    advancing(&env, Duration::from_millis(500), || async {
+        settled().await;
+        env.ours(&["logs", "trapper"]).await.stdout == "up\n"
+    })
+    .await;
+    let out = env
+        .ours(&["delete", "pod", "trapper", "--wait=false"])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    // Terminating, not yet removed (the clock has not moved): the trap ran.
+    crate::common::eventually(|| async {
+        env.ours(&["logs", "trapper"]).await.stdout == "up\ngot TERM\n"
+    })
+    .await;
+    same(&env, &["logs", "trapper"]).await;
+}
