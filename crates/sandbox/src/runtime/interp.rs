@@ -98,6 +98,8 @@ pub struct Shell {
     /// no time, so a loop of `sleep 1` wakes once per second of cluster time even when the
     /// clock jumps ahead by minutes (it catches up at once, with the right timestamps).
     vtime: DateTime<Utc>,
+    /// Loop iterations since the process last waited (see `pace`).
+    spins: u32,
 }
 
 fn boxed<'a, T: Send + 'a>(
@@ -144,6 +146,7 @@ impl Shell {
             term_seen: false,
             depth: 0,
             subst_status: 0,
+            spins: 0,
         }
     }
 
@@ -302,6 +305,7 @@ impl Shell {
                 None => std::future::pending::<()>().await,
             }
         };
+        self.spins = 0;
         let done = tokio::select! {
             _ = timer => true,
             _ = async {
@@ -316,6 +320,20 @@ impl Shell {
             _ => self.vtime.max(self.ctx.clock.now()),
         };
         done
+    }
+
+    /// A loop that never waits (`while true; do echo x; done`) would hold a thread and fill
+    /// its log as fast as the machine goes: every thousand iterations without a wait cost it
+    /// 100 ms of cluster time, so it runs at a bounded pace (and not at all on a manual clock
+    /// that stands still). Returns how the shell ends when a signal arrives meanwhile.
+    async fn pace(&mut self) -> Option<Flow> {
+        self.spins += 1;
+        if self.spins < 1000 {
+            tokio::task::yield_now().await;
+            return None;
+        }
+        self.wait(Some(Duration::from_millis(100))).await;
+        self.check_signals().await
     }
 
     // -----------------------------------------------------------------------------------
@@ -440,8 +458,9 @@ impl Shell {
                         f @ Flow::Normal(_) => last = f,
                         f => return f,
                     }
-                    // A loop that never waits would spin for ever; let other tasks run.
-                    tokio::task::yield_now().await;
+                    if let Some(f) = self.pace().await {
+                        return f;
+                    }
                 }
                 last
             }
@@ -467,7 +486,9 @@ impl Shell {
                         f @ Flow::Normal(_) => last = f,
                         f => return f,
                     }
-                    tokio::task::yield_now().await;
+                    if let Some(f) = self.pace().await {
+                        return f;
+                    }
                 }
                 last
             }
@@ -2777,5 +2798,31 @@ mod tests {
         tx.send(true).unwrap();
         assert_eq!(h.await.unwrap(), SIGTERM_STATUS);
         assert!(out.0.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_loop_that_never_waits_runs_at_a_bounded_pace() {
+        let clock = Clock::manual(t0());
+        let (mut sh, out, tx) = shell(&clock);
+        let h = tokio::spawn(async move { sh.run_script("while true; do echo x; done").await });
+        let lines = |out: &Collect| {
+            out.0
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+        };
+        for _ in 0..5000 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(lines(&out), 1000);
+        clock.advance(Duration::from_millis(100));
+        for _ in 0..5000 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(lines(&out), 2000);
+        tx.send(true).unwrap();
+        assert_eq!(h.await.unwrap(), SIGTERM_STATUS);
     }
 }

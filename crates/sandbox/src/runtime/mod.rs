@@ -37,6 +37,8 @@ struct ContainerLog {
     partial: Option<LogLine>,
     /// The container has exited: nothing more comes.
     closed: bool,
+    /// Lines rotated away so far (follow positions count them).
+    rotated: usize,
 }
 
 /// A container that exited.
@@ -150,9 +152,12 @@ impl Runtime {
                 }
                 rest = more;
             }
-            if log.lines.len() > MAX_LINES {
+            // Rotated in batches, so that a chatty container does not move the whole log at
+            // every line.
+            if log.lines.len() > MAX_LINES + MAX_LINES / 10 {
                 let drop = log.lines.len() - MAX_LINES;
                 log.lines.drain(..drop);
+                log.rotated += drop;
             }
         }
         self.bump();
@@ -318,7 +323,7 @@ impl Runtime {
         let mut lines: Vec<&LogLine> = log.lines.iter().collect();
         // A partial line is shown only once the container is done with it.
         let total = lines.len();
-        let mut start = from.unwrap_or(0).min(total);
+        let mut start = from.unwrap_or(0).saturating_sub(log.rotated).min(total);
         if from.is_none() {
             if let Some(since) = q.since {
                 start = lines.iter().position(|l| l.at >= since).unwrap_or(total);
@@ -336,7 +341,7 @@ impl Runtime {
             }
             out.extend_from_slice(&l.text);
         }
-        (out, total, log.closed)
+        (out, total + log.rotated, log.closed)
     }
 
     /// A receiver that changes whenever any log grows or a container exits.
