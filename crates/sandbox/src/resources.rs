@@ -249,7 +249,6 @@ pub static RESOURCES: &[ResourceInfo] = &[
                 kind: "Binding",
                 verbs: &["create"],
             },
-            status("Pod"),
             Subresource {
                 name: "log",
                 group: "",
@@ -257,6 +256,7 @@ pub static RESOURCES: &[ResourceInfo] = &[
                 kind: "Pod",
                 verbs: &["get"],
             },
+            status("Pod"),
         ],
         false,
         "xPOwRZ+Yhw8=",
