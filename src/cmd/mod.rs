@@ -29,6 +29,7 @@ pub mod interrupt;
 pub mod kuberc;
 pub mod kustomize;
 pub mod label;
+pub mod logs;
 pub mod match_version;
 pub mod options;
 pub mod patch;
@@ -108,6 +109,9 @@ pub enum Command {
     #[command(display_order = 210)]
     #[command(long_about = patch::PATCH_LONG, after_help = patch::PATCH_EXAMPLES, override_usage = patch::PATCH_USAGE)]
     Patch(patch::PatchArgs),
+    #[command(display_order = 500)]
+    #[command(long_about = logs::LOGS_LONG, after_help = logs::LOGS_EXAMPLES, override_usage = logs::LOGS_USAGE)]
+    Logs(logs::LogsArgs),
     #[command(display_order = 400)]
     #[command(long_about = scale::SCALE_LONG, after_help = scale::SCALE_EXAMPLES, override_usage = scale::SCALE_USAGE)]
     Scale(scale::ScaleArgs),
@@ -210,6 +214,7 @@ impl Command {
             Command::Patch(_) => "patch",
             Command::Scale(_) => "scale",
             Command::Set(_) => "set",
+            Command::Logs(_) => "logs",
             Command::Wait(_) => "wait",
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
@@ -379,6 +384,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Patch(a) => a.run(ctx).await,
         Command::Scale(a) => a.run(ctx).await,
         Command::Set(a) => a.run(ctx).await,
+        Command::Logs(a) => a.run(ctx).await,
         Command::Wait(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),

@@ -224,7 +224,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "certificate",
             "cluster-info",
             "top",
-            "logs",
             "attach",
             "exec",
             "port-forward",

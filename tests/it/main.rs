@@ -29,6 +29,7 @@ mod hostile_names;
 mod kubeconfig_writes;
 mod kustomize;
 mod label;
+mod logs;
 mod mutate;
 mod nodeops;
 mod patch;

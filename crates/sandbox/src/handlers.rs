@@ -497,6 +497,12 @@ async fn serve_resource(st: &ApiState, ctx: RequestCtx, t: Target, body: Body) -
         Bytes::new()
     };
     match verb {
+        "get" if t.sub.as_deref() == Some("log") => super::podlog::serve(
+            &st.store,
+            t.namespace.as_deref().unwrap_or_default(),
+            t.name.as_deref().unwrap_or_default(),
+            &ctx.query,
+        ),
         "get" => get(st, &ctx, &t),
         "list" => list(st, &ctx, &t),
         "watch" => watch(st, &ctx, &t),
@@ -1874,6 +1880,7 @@ fn evict(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResult
         segments: ctx.segments.clone(),
         query: ctx.query.clone(),
         headers: ctx.headers.clone(),
+        subject: ctx.subject.clone(),
     };
     json_ctx.headers.insert(
         header::CONTENT_TYPE,

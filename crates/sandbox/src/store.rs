@@ -83,6 +83,8 @@ pub struct Store {
     inner: Mutex<Inner>,
     tx: broadcast::Sender<Arc<WatchEvent>>,
     clock: Clock,
+    /// The simulated containers (their logs), shared by the kubelet and `pods/log`.
+    runtime: Arc<crate::runtime::Runtime>,
 }
 
 impl Default for Store {
@@ -164,12 +166,18 @@ impl Store {
             }),
             tx,
             clock,
+            runtime: Arc::default(),
         }
     }
 
     /// The cluster's clock.
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    /// The cluster's simulated containers.
+    pub fn runtime(&self) -> &Arc<crate::runtime::Runtime> {
+        &self.runtime
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

@@ -12,13 +12,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
 use super::events::{EventType, Recorder};
 use super::pods::{image_id, image_size, normalize_image, qos_class};
 use super::scheduler::tolerates;
 use super::ControllerOptions;
 use super::{gr_nodes, gr_pods, is_terminating, name_of, next_batch, ns_of, uid_of, Batch};
+use crate::runtime::Exit;
 use crate::store::{EventType as Change, Store, WatchEvent};
 
 /// Longest time a terminating pod stays (the sandbox does not wait out 30 s graces).
@@ -31,7 +32,8 @@ enum Action {
     Start(Key, String),
     Remove(Key, String),
     Evict(Key, String),
-    Complete(Key, String),
+    /// Start container (name) again after its exit (and back-off).
+    Restart(Key, String, String),
 }
 
 struct NodeNet {
@@ -121,6 +123,10 @@ struct Kubelet {
     seq: u64,
     recorders: HashMap<String, Arc<Recorder>>,
     evictions: Arc<Recorder>,
+    /// Where the simulated containers report their exits.
+    exits: mpsc::UnboundedSender<Exit>,
+    /// Crash back-off per (pod uid, container): last update and current back-off.
+    backoff: HashMap<(String, String), (DateTime<Utc>, Duration)>,
 }
 
 impl Kubelet {
@@ -170,6 +176,8 @@ impl Kubelet {
         }
         self.started.remove(uid);
         self.killing.remove(uid);
+        self.store.runtime().remove_pod(uid);
+        self.backoff.retain(|(u, _), _| u != uid);
         let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
         if let Some(set) = self.on_node.get_mut(node) {
             set.remove(&(ns_of(pod).to_string(), name_of(pod).to_string()));
@@ -273,6 +281,8 @@ impl Kubelet {
                 rec.container_event(pod, &fp, EventType::Normal, "Killing", &msg);
             }
         }
+        // SIGTERM: a container ends at once unless its script traps it.
+        self.store.runtime().terminate_pod(&uid);
         let grace = pod["metadata"]["deletionGracePeriodSeconds"]
             .as_u64()
             .unwrap_or(0);
@@ -398,63 +408,235 @@ impl Kubelet {
             Err(_) => {
                 self.started.remove(uid);
             }
-            Ok(p) if super::job::is_job_pod(&p) => {
-                // Job pods run to completion (a short while after starting).
-                let when = self.store.clock().after(self.delay);
-                self.at(when, Action::Complete(key.clone(), uid.to_string()));
+            Ok(p) => {
+                let at = self.store.clock().now();
+                for cs in p["status"]["containerStatuses"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    self.run_container(&p, cs, at);
+                }
             }
-            Ok(_) => {}
         }
     }
 
-    /// The containers of a Job pod exit 0: the pod Succeeded.
-    fn complete(&mut self, key: &Key, uid: &str) {
-        let now = self.store.clock().rfc3339();
-        let _ = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
+    /// Starts the process of the container whose status is `cs`.
+    fn run_container(&mut self, pod: &Value, cs: &Value, at: DateTime<Utc>) {
+        let name = cs["name"].as_str().unwrap_or_default();
+        let Some(spec) = pod["spec"]["containers"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["name"] == name))
+        else {
+            return;
+        };
+        let id = cs["containerID"].as_str().unwrap_or_default();
+        self.store
+            .runtime()
+            .start(&self.store, pod, spec, id, at, self.exits.clone());
+    }
+
+    /// A container exited: record it, and restart it (after its back-off) or finish the pod.
+    fn exited(&mut self, e: Exit) {
+        let key = (e.namespace.clone(), e.pod.clone());
+        let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) else {
+            return;
+        };
+        if uid_of(&pod) != e.pod_uid || is_terminating(&pod) {
+            return;
+        }
+        let policy = pod["spec"]["restartPolicy"]
+            .as_str()
+            .unwrap_or("Always")
+            .to_string();
+        let restart = policy == "Always" || (policy == "OnFailure" && e.code != 0);
+        // The kubelet's crash back-off: the first restart is immediate, then 10s doubling to
+        // 5m; it starts over once a container ran 10 minutes past the last back-off.
+        let bkey = (e.pod_uid.clone(), e.container.clone());
+        let in_backoff = match self.backoff.get(&bkey) {
+            Some((last, _)) => (e.finished - *last).to_std().unwrap_or_default() <= MAX_BACKOFF * 2,
+            None => false,
+        };
+        let delay = if in_backoff {
+            self.backoff
+                .get(&bkey)
+                .map(|(_, d)| *d)
+                .unwrap_or(INITIAL_BACKOFF)
+        } else {
+            Duration::ZERO
+        };
+        let finished = e.finished.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let started = e.started.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let terminated = json!({"terminated": {
+            "exitCode": e.code,
+            "reason": if e.code == 0 { "Completed" } else { "Error" },
+            "startedAt": started,
+            "finishedAt": finished,
+            "containerID": e.container_id,
+        }});
+        let message = format!(
+            "back-off {} restarting failed container={} pod={}_{}({})",
+            go_duration_secs(delay.as_secs()),
+            e.container,
+            e.pod,
+            e.namespace,
+            e.pod_uid
+        );
+        let now = finished.clone();
+        let mut applied = false;
+        let res = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
+            if uid_of(p) != e.pod_uid || is_terminating(p) {
+                return Ok(false);
+            }
+            let Some(statuses) = super::array_mut(&mut p["status"], "containerStatuses") else {
+                return Ok(false);
+            };
+            let Some(cs) = statuses.iter_mut().find(|c| {
+                c["name"] == e.container.as_str() && c["containerID"] == e.container_id.as_str()
+            }) else {
+                return Ok(false);
+            };
+            cs["ready"] = json!(false);
+            cs["started"] = json!(false);
+            if restart && !delay.is_zero() {
+                cs["lastState"] = terminated.clone();
+                cs["state"] =
+                    json!({"waiting": {"reason": "CrashLoopBackOff", "message": message}});
+            } else {
+                cs["state"] = terminated.clone();
+            }
+            let all_done = statuses
+                .iter()
+                .all(|c| c["state"]["terminated"].is_object());
+            if !restart && all_done {
+                let failed = statuses
+                    .iter()
+                    .any(|c| c["state"]["terminated"]["exitCode"].as_i64() != Some(0));
+                finish_pod(p, failed, &now);
+            } else {
+                refresh_ready(p, &now);
+            }
+            applied = true;
+            Ok(true)
+        });
+        if res.is_err() || !applied || !restart {
+            return;
+        }
+        if !delay.is_zero() {
+            let node = pod["spec"]["nodeName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let rec = self.recorder(&node);
+            let fp = format!("spec.containers{{{}}}", e.container);
+            let msg = format!(
+                "Back-off restarting failed container {} in pod {}_{}({})",
+                e.container, e.pod, e.namespace, e.pod_uid
+            );
+            rec.container_event(&pod, &fp, EventType::Warning, "BackOff", &msg);
+        }
+        let next = if in_backoff {
+            (delay * 2).min(MAX_BACKOFF)
+        } else {
+            INITIAL_BACKOFF
+        };
+        let when = e.finished + chrono::Duration::from_std(delay).unwrap_or_default();
+        self.backoff.insert(bkey, (when, next));
+        self.at(when, Action::Restart(key, e.pod_uid, e.container));
+    }
+
+    /// The back-off is over: a new instance of the container starts.
+    fn restart(&mut self, key: &Key, uid: &str, container: &str, at: DateTime<Utc>) {
+        let now = at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let id = format!("containerd://{}", random_hex(64));
+        let mut applied = false;
+        let res = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
             if uid_of(p) != uid || is_terminating(p) || p["status"]["phase"] != "Running" {
                 return Ok(false);
             }
-            let status = &mut p["status"];
-            status["phase"] = json!("Succeeded");
-            let mut conds = status["conditions"].as_array().cloned().unwrap_or_default();
-            for c in conds.iter_mut() {
-                let t = c["type"].as_str().unwrap_or_default().to_string();
-                match t.as_str() {
-                    "PodReadyToStartContainers" => {
-                        c["status"] = json!("False");
-                        c["lastTransitionTime"] = json!(now);
-                    }
-                    "Initialized" => c["reason"] = json!("PodCompleted"),
-                    "Ready" | "ContainersReady" => {
-                        c["status"] = json!("False");
-                        c["reason"] = json!("PodCompleted");
-                        c["lastTransitionTime"] = json!(now);
-                    }
-                    _ => {}
-                }
+            let Some(statuses) = super::array_mut(&mut p["status"], "containerStatuses") else {
+                return Ok(false);
+            };
+            let Some(cs) = statuses.iter_mut().find(|c| c["name"] == container) else {
+                return Ok(false);
+            };
+            if cs["state"]["running"].is_object() {
+                return Ok(false);
             }
-            status["conditions"] = json!(conds);
-            let mut cs = status["containerStatuses"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            for c in cs.iter_mut() {
-                let started = c["state"]["running"]["startedAt"].clone();
-                c["state"] = json!({"terminated": {"exitCode": 0, "reason": "Completed",
-                    "startedAt": started, "finishedAt": now, "containerID": c["containerID"]}});
-                c["ready"] = json!(false);
-                c["started"] = json!(false);
+            if cs["state"]["terminated"].is_object() {
+                cs["lastState"] = json!({"terminated": cs["state"]["terminated"].clone()});
             }
-            status["containerStatuses"] = json!(cs);
+            cs["state"] = json!({"running": {"startedAt": now}});
+            cs["restartCount"] = json!(cs["restartCount"].as_i64().unwrap_or(0) + 1);
+            cs["containerID"] = json!(id);
+            cs["ready"] = json!(true);
+            cs["started"] = json!(true);
+            refresh_ready(p, &now);
+            applied = true;
             Ok(true)
         });
+        let Ok(p) = res else { return };
+        if !applied {
+            return;
+        }
+        let keep: HashSet<String> = p["status"]["containerStatuses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|c| {
+                [
+                    c["containerID"].as_str().unwrap_or_default().to_string(),
+                    c["lastState"]["terminated"]["containerID"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                ]
+            })
+            .collect();
+        // Only the current and the previous instance of each container keep their logs.
+        self.store.runtime().forget_pod_logs_except(uid, &keep);
+        let node = p["spec"]["nodeName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let rec = self.recorder(&node);
+        let fp = format!("spec.containers{{{container}}}");
+        let image = p["spec"]["containers"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == container))
+            .and_then(|c| c["image"].as_str())
+            .unwrap_or_default()
+            .to_string();
+        let msg = format!("Container image \"{image}\" already present on machine");
+        rec.container_event(&p, &fp, EventType::Normal, "Pulled", &msg);
+        rec.container_event(
+            &p,
+            &fp,
+            EventType::Normal,
+            "Created",
+            &format!("Created container: {container}"),
+        );
+        rec.container_event(
+            &p,
+            &fp,
+            EventType::Normal,
+            "Started",
+            &format!("Started container {container}"),
+        );
+        if let Some(cs) = p["status"]["containerStatuses"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["name"] == container))
+        {
+            let cs = cs.clone();
+            self.run_container(&p, &cs, at);
+        }
     }
 
-    fn fire(&mut self, action: Action) {
+    fn fire(&mut self, action: Action, when: DateTime<Utc>) {
         match action {
             Action::Start(key, uid) => self.start(&key, &uid),
             Action::Remove(key, uid) => self.remove(&key, &uid),
-            Action::Complete(key, uid) => self.complete(&key, &uid),
+            Action::Restart(key, uid, c) => self.restart(&key, &uid, &c, when),
             Action::Evict(key, uid) => {
                 if let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) {
                     if uid_of(&pod) == uid {
@@ -517,6 +699,97 @@ impl Kubelet {
         );
         let _ = super::delete_object(&self.store, &gr_pods(), &key.0, &key.1);
     }
+}
+
+const INITIAL_BACKOFF: Duration = Duration::from_secs(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// Go's `time.Duration.String()` of whole seconds (10s, 1m20s, 5m0s).
+fn go_duration_secs(s: u64) -> String {
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m{}s", s / 60, s % 60)
+    } else {
+        format!("{}h{}m{}s", s / 3600, s % 3600 / 60, s % 60)
+    }
+}
+
+fn set_condition(p: &mut Value, t: &str, ok: bool, reason: Option<(&str, String)>, now: &str) {
+    let Some(conds) = super::array_mut(&mut p["status"], "conditions") else {
+        return;
+    };
+    let Some(c) = conds.iter_mut().find(|c| c["type"] == t) else {
+        return;
+    };
+    let status = if ok { "True" } else { "False" };
+    if c["status"] != status {
+        c["lastTransitionTime"] = json!(now);
+    }
+    c["status"] = json!(status);
+    let Some(m) = c.as_object_mut() else { return };
+    match reason {
+        Some((r, msg)) => {
+            m.insert("reason".into(), json!(r));
+            if msg.is_empty() {
+                m.remove("message");
+            } else {
+                m.insert("message".into(), json!(msg));
+            }
+        }
+        None => {
+            m.remove("reason");
+            m.remove("message");
+        }
+    }
+}
+
+/// Ready/ContainersReady from the container statuses.
+fn refresh_ready(p: &mut Value, now: &str) {
+    let unready: Vec<String> = p["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .filter(|n| {
+            !p["status"]["containerStatuses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|s| s["name"] == *n && s["ready"] == true)
+        })
+        .map(str::to_string)
+        .collect();
+    let reason = (!unready.is_empty()).then(|| {
+        (
+            "ContainersNotReady",
+            format!("containers with unready status: [{}]", unready.join(" ")),
+        )
+    });
+    set_condition(p, "Ready", unready.is_empty(), reason.clone(), now);
+    set_condition(p, "ContainersReady", unready.is_empty(), reason, now);
+}
+
+/// Every container ended and none restarts: the pod Succeeded or Failed.
+fn finish_pod(p: &mut Value, failed: bool, now: &str) {
+    p["status"]["phase"] = json!(if failed { "Failed" } else { "Succeeded" });
+    let reason = if failed { "PodFailed" } else { "PodCompleted" };
+    set_condition(p, "PodReadyToStartContainers", false, None, now);
+    if !failed {
+        if let Some(conds) = super::array_mut(&mut p["status"], "conditions") {
+            if let Some(c) = conds.iter_mut().find(|c| c["type"] == "Initialized") {
+                c["reason"] = json!("PodCompleted");
+            }
+        }
+    }
+    set_condition(p, "Ready", false, Some((reason, String::new())), now);
+    set_condition(
+        p,
+        "ContainersReady",
+        false,
+        Some((reason, String::new())),
+        now,
+    );
 }
 
 fn container_status(c: &Value, running: bool, now: &str) -> Value {
@@ -738,7 +1011,10 @@ pub async fn run(
     opts: ControllerOptions,
     mut rx: broadcast::Receiver<Arc<WatchEvent>>,
 ) {
+    let (exits_tx, mut exits) = mpsc::unbounded_channel();
     let mut k = Kubelet {
+        exits: exits_tx,
+        backoff: HashMap::new(),
         delay: opts.kubelet_delay,
         nodes: HashMap::new(),
         on_node: HashMap::new(),
@@ -765,18 +1041,25 @@ pub async fn run(
             if *when > now {
                 break;
             }
-            let Some(Reverse((_, _, action))) = k.timers.pop() else {
+            let Some(Reverse((when, _, action))) = k.timers.pop() else {
                 break;
             };
-            super::guarded(|| k.fire(action));
+            super::guarded(|| k.fire(action, when));
         }
         let next = k.timers.peek().map(|Reverse((w, _, _))| *w);
-        let batch = match next {
-            Some(when) => tokio::select! {
-                b = next_batch(&mut rx) => Some(b),
-                _ = clock.sleep_until(when) => None,
-            },
-            None => Some(next_batch(&mut rx).await),
+        let timer = async {
+            match next {
+                Some(when) => clock.sleep_until(when).await,
+                None => std::future::pending().await,
+            }
+        };
+        let batch = tokio::select! {
+            b = next_batch(&mut rx) => Some(b),
+            _ = timer => None,
+            Some(e) = exits.recv() => {
+                super::guarded(|| k.exited(e));
+                None
+            }
         };
         match batch {
             None => {}

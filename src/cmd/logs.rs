@@ -1,0 +1,879 @@
+//! `kubectl-rs logs`: prints the logs of a pod's containers, of the pods of a workload
+//! (`deploy/web`, `ds/x`: the first pod as kubectl sorts them, or all with `--all-pods`), or of
+//! the pods a selector picks, through the `pods/log` subresource (kubectl
+//! `pkg/cmd/logs/logs.go`, `polymorphichelpers/logsforobject.go`).
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::context::Context;
+use crate::error::CliError;
+
+pub const LOGS_USAGE: &str = "logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER] [options]";
+
+pub const LOGS_LONG: &str = "Print the logs for a container in a pod or specified resource. If the pod has only one container, the container name is optional.";
+
+pub const LOGS_EXAMPLES: &str = r#"Examples:
+  # Return snapshot logs from pod nginx with only one container
+  kubectl logs nginx
+  
+  # Return snapshot logs from pod nginx, prefixing each line with the source pod and container name
+  kubectl logs nginx --prefix
+  
+  # Return snapshot logs from pod nginx, limiting output to 500 bytes
+  kubectl logs nginx --limit-bytes=500
+  
+  # Return snapshot logs from pod nginx, waiting up to 20 seconds for it to start running.
+  kubectl logs nginx --pod-running-timeout=20s
+  
+  # Return snapshot logs from pod nginx with multi containers
+  kubectl logs nginx --all-containers=true
+  
+  # Return snapshot logs from all pods in the deployment nginx
+  kubectl logs deployment/nginx --all-pods=true
+  
+  # Return snapshot logs from all containers in pods defined by label app=nginx
+  kubectl logs -l app=nginx --all-containers=true
+  
+  # Return snapshot logs from all pods defined by label app=nginx, limiting concurrent log requests to 10 pods
+  kubectl logs -l app=nginx --max-log-requests=10
+  
+  # Return snapshot of previous terminated ruby container logs from pod web-1
+  kubectl logs -p -c ruby web-1
+  
+  # Begin streaming the logs from pod nginx, continuing even if errors occur
+  kubectl logs nginx -f --ignore-errors=true
+  
+  # Begin streaming the logs of the ruby container in pod web-1
+  kubectl logs -f -c ruby web-1
+  
+  # Begin streaming the logs from all containers in pods defined by label app=nginx
+  kubectl logs -f -l app=nginx --all-containers=true
+  
+  # Display only the most recent 20 lines of output in pod nginx
+  kubectl logs --tail=20 nginx
+  
+  # Show all logs from pod nginx written in the last hour
+  kubectl logs --since=1h nginx
+  
+  # Show all logs with timestamps from pod nginx starting from August 30, 2024, at 06:00:00 UTC
+  kubectl logs nginx --since-time=2024-08-30T06:00:00Z --timestamps=true
+  
+  # Show logs from a kubelet with an expired serving certificate
+  kubectl logs --insecure-skip-tls-verify-backend nginx
+  
+  # Return snapshot logs from first container of a job named hello
+  kubectl logs job/hello
+  
+  # Return snapshot logs from container nginx-1 of a deployment named nginx
+  kubectl logs deployment/nginx -c nginx-1"#;
+
+const USAGE_ERR: &str = "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command";
+
+/// The tail a selector gets when `--tail` is not given.
+const SELECTOR_TAIL: i64 = 10;
+
+/// `kubectl-rs logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(about = "Print the logs for a container in a pod")]
+pub struct LogsArgs {
+    /// `POD [CONTAINER]` or `TYPE/NAME`.
+    pub args: Vec<String>,
+    /// Get all containers' logs in the pod(s).
+    #[arg(verbatim_doc_comment, long = "all-containers", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub all_containers: bool,
+    /// Get logs from all pod(s). Sets prefix to true.
+    #[arg(verbatim_doc_comment, long = "all-pods", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub all_pods: bool,
+    /// Print the logs of this container
+    #[arg(
+        verbatim_doc_comment,
+        short = 'c',
+        long = "container",
+        default_value = ""
+    )]
+    pub container: String,
+    /// Specify if the logs should be streamed.
+    #[arg(verbatim_doc_comment, short = 'f', long = "follow", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub follow: bool,
+    /// If watching / following pod logs, allow for any errors that occur to be non-fatal
+    #[arg(verbatim_doc_comment, long = "ignore-errors", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub ignore_errors: bool,
+    /// Skip verifying the identity of the kubelet that logs are requested from.  In theory, an attacker could provide invalid log content back. You might want to use this if your kubelet serving certificates have expired.
+    #[arg(verbatim_doc_comment, long = "insecure-skip-tls-verify-backend", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub insecure_skip_tls_verify_backend: bool,
+    /// Maximum bytes of logs to return. Defaults to no limit.
+    #[arg(
+        verbatim_doc_comment,
+        long = "limit-bytes",
+        default_value = "0",
+        allow_negative_numbers = true
+    )]
+    pub limit_bytes: String,
+    /// Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5.
+    #[arg(
+        verbatim_doc_comment,
+        long = "max-log-requests",
+        default_value = "5",
+        allow_negative_numbers = true
+    )]
+    pub max_log_requests: String,
+    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
+    #[arg(
+        verbatim_doc_comment,
+        long = "pod-running-timeout",
+        default_value = "20s"
+    )]
+    pub pod_running_timeout: String,
+    /// Prefix each log line with the log source (pod name and container name)
+    #[arg(verbatim_doc_comment, long = "prefix", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub prefix: bool,
+    /// If true, print the logs for the previous instance of the container in a pod if it exists.
+    #[arg(verbatim_doc_comment, short = 'p', long = "previous", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub previous: bool,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    /// Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs. Only one of since-time / since may be used.
+    #[arg(
+        verbatim_doc_comment,
+        long = "since",
+        default_value = "0s",
+        allow_negative_numbers = true
+    )]
+    pub since: String,
+    /// Only return logs after a specific date (RFC3339). Defaults to all logs. Only one of since-time / since may be used.
+    #[arg(verbatim_doc_comment, long = "since-time", default_value = "")]
+    pub since_time: String,
+    /// Lines of recent log file to display. Defaults to -1 with no selector, showing all log lines otherwise 10, if a selector is provided.
+    #[arg(
+        verbatim_doc_comment,
+        long = "tail",
+        default_value = "-1",
+        allow_negative_numbers = true
+    )]
+    pub tail: String,
+    /// Include timestamps on each line in the log output
+    #[arg(verbatim_doc_comment, long = "timestamps", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub timestamps: bool,
+}
+
+/// One log request: which pod and container, and the field path naming the container.
+#[derive(Debug, Clone)]
+struct Request {
+    namespace: String,
+    pod: String,
+    container: String,
+}
+
+/// The `PodLogOptions` sent (as query parameters).
+#[derive(Debug, Clone, Default)]
+struct Options {
+    follow: bool,
+    previous: bool,
+    timestamps: bool,
+    since_seconds: Option<i64>,
+    since_time: Option<String>,
+    tail: Option<i64>,
+    limit_bytes: Option<i64>,
+    insecure: bool,
+}
+
+fn flag_error(flag: &str, value: &str, why: String) -> CliError {
+    CliError::Raw(format!(
+        "error: invalid argument {value:?} for \"--{flag}\" flag: {why}\nSee 'kubectl-rs logs --help' for usage."
+    ))
+}
+
+fn parse_int(flag: &str, value: &str) -> Result<i64, CliError> {
+    let syntax = || format!("strconv.ParseInt: parsing {value:?}: invalid syntax");
+    let body = value.strip_prefix(['+', '-']).unwrap_or(value);
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(flag_error(flag, value, syntax()));
+    }
+    value.parse::<i64>().map_err(|_| {
+        flag_error(
+            flag,
+            value,
+            format!("strconv.ParseInt: parsing {value:?}: value out of range"),
+        )
+    })
+}
+
+fn parse_duration(flag: &str, value: &str) -> Result<Duration, CliError> {
+    if value == "0" {
+        return Ok(Duration::ZERO);
+    }
+    if let Some(rest) = value.strip_prefix('-') {
+        // A negative duration parses; kubectl rejects it afterwards.
+        return match crate::cmd::flags::parse_go_duration(rest) {
+            Some(d) if !d.is_zero() => {
+                Err(CliError::msg(format!("--{flag} must be greater than 0")))
+            }
+            Some(_) => Ok(Duration::ZERO),
+            None => Err(flag_error(
+                flag,
+                value,
+                format!("time: invalid duration {value:?}"),
+            )),
+        };
+    }
+    crate::cmd::flags::parse_go_duration(value)
+        .ok_or_else(|| flag_error(flag, value, format!("time: invalid duration {value:?}")))
+}
+
+/// A pod's container names: (name, field path), in the order given by `lists`.
+fn containers(pod: &Value, lists: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for l in lists {
+        for c in pod["spec"][*l].as_array().into_iter().flatten() {
+            if let Some(n) = c["name"].as_str() {
+                out.push((n.to_string(), format!("spec.{l}{{{n}}}")));
+            }
+        }
+    }
+    out
+}
+
+/// kubectl's `Defaulted container "a" out of: a, b, i (init), e (ephem)` list.
+fn all_container_names(pod: &Value) -> String {
+    let mut names = Vec::new();
+    for (l, suffix) in [
+        ("containers", ""),
+        ("initContainers", " (init)"),
+        ("ephemeralContainers", " (ephem)"),
+    ] {
+        for c in pod["spec"][l].as_array().into_iter().flatten() {
+            names.push(format!(
+                "{}{suffix}",
+                c["name"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    names.join(", ")
+}
+
+/// A workload's pod selector as a label selector string.
+fn selector_of(obj: &Value) -> Option<String> {
+    let kind = obj["kind"].as_str().unwrap_or_default();
+    let sel = &obj["spec"]["selector"];
+    let map_sel = |m: &Value| -> Option<String> {
+        let m = m.as_object()?;
+        let mut parts: Vec<String> = m
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+            .collect();
+        parts.sort();
+        Some(parts.join(","))
+    };
+    match kind {
+        "Service" | "ReplicationController" => map_sel(sel),
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
+            let mut parts: Vec<String> = Vec::new();
+            if let Some(m) = sel["matchLabels"].as_object() {
+                let mut v: Vec<String> = m
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                    .collect();
+                v.sort();
+                parts.extend(v);
+            }
+            for e in sel["matchExpressions"].as_array().into_iter().flatten() {
+                let key = e["key"].as_str().unwrap_or_default();
+                let mut values: Vec<&str> = e["values"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                values.sort();
+                parts.push(match e["operator"].as_str().unwrap_or_default() {
+                    "In" => format!("{key} in ({})", values.join(",")),
+                    "NotIn" => format!("{key} notin ({})", values.join(",")),
+                    "Exists" => key.to_string(),
+                    _ => format!("!{key}"),
+                });
+            }
+            Some(parts.join(","))
+        }
+        _ => None,
+    }
+}
+
+/// The Go type kubectl names in "selector for %T not implemented".
+fn go_type(kind: &str) -> String {
+    match kind {
+        "CronJob" => "*v1.CronJob".into(),
+        "ConfigMap"
+        | "Secret"
+        | "Node"
+        | "Namespace"
+        | "ServiceAccount"
+        | "Endpoints"
+        | "PersistentVolumeClaim"
+        | "PersistentVolume"
+        | "LimitRange"
+        | "ResourceQuota"
+        | "Event" => format!("*v1.{kind}"),
+        _ => "*unstructured.Unstructured".into(),
+    }
+}
+
+fn is_ready(p: &Value) -> bool {
+    p["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+}
+
+fn ready_time(p: &Value) -> String {
+    p["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "Ready")
+        .and_then(|c| c["lastTransitionTime"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn max_restarts(p: &Value) -> i64 {
+    p["status"]["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["restartCount"].as_i64())
+        .max()
+        .unwrap_or(0)
+}
+
+/// podutils `ByLogging`: the pod kubectl picks first.
+fn by_logging(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    let node = |p: &Value| {
+        !p["spec"]["nodeName"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty()
+    };
+    if node(a) != node(b) {
+        return if node(a) { Less } else { Greater };
+    }
+    let phase = |p: &Value| match p["status"]["phase"].as_str() {
+        Some("Unknown") => 1,
+        Some("Pending") => 2,
+        _ => 0,
+    };
+    if phase(a) != phase(b) {
+        return phase(a).cmp(&phase(b));
+    }
+    if is_ready(a) != is_ready(b) {
+        return if is_ready(a) { Less } else { Greater };
+    }
+    if is_ready(a) && is_ready(b) && ready_time(a) != ready_time(b) {
+        // Ready for longer first; an empty time last.
+        let (ta, tb) = (ready_time(a), ready_time(b));
+        if ta.is_empty() {
+            return Greater;
+        }
+        if tb.is_empty() {
+            return Less;
+        }
+        return ta.cmp(&tb);
+    }
+    if max_restarts(a) != max_restarts(b) {
+        return max_restarts(b).cmp(&max_restarts(a));
+    }
+    let created = |p: &Value| {
+        p["metadata"]["creationTimestamp"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (ca, cb) = (created(a), created(b));
+    if ca != cb {
+        if ca.is_empty() {
+            return Greater;
+        }
+        if cb.is_empty() {
+            return Less;
+        }
+        return ca.cmp(&cb);
+    }
+    Equal
+}
+
+impl LogsArgs {
+    fn usage(message: &str) -> CliError {
+        CliError::Usage {
+            message: message.to_string(),
+            command: "kubectl-rs logs".into(),
+        }
+    }
+
+    /// Complete + Validate: the options, and the resource argument and container.
+    fn complete(&self) -> Result<(Options, Option<String>, String, Duration, i64), CliError> {
+        let selector = self.selector.value.clone().unwrap_or_default();
+        let mut container = self.container.clone();
+        let resource = match self.args.as_slice() {
+            [] if selector.is_empty() => return Err(Self::usage(USAGE_ERR)),
+            [] => None,
+            [r] => {
+                if !selector.is_empty() {
+                    return Err(Self::usage("only a selector (-l) or a POD name is allowed"));
+                }
+                Some(r.clone())
+            }
+            [r, c] => {
+                container = c.clone();
+                Some(r.clone())
+            }
+            _ => return Err(Self::usage(USAGE_ERR)),
+        };
+        let limit = parse_int("limit-bytes", &self.limit_bytes)?;
+        let max_requests = parse_int("max-log-requests", &self.max_log_requests)?;
+        let tail = parse_int("tail", &self.tail)?;
+        let since = parse_duration("since", &self.since)?;
+        let timeout = parse_duration("pod-running-timeout", &self.pod_running_timeout)?;
+        if timeout.is_zero() {
+            return Err(CliError::msg(
+                "--pod-running-timeout must be higher than zero",
+            ));
+        }
+        let since_time = if self.since_time.is_empty() {
+            None
+        } else {
+            match chrono::DateTime::parse_from_rfc3339(&self.since_time) {
+                Ok(t) => Some(
+                    t.with_timezone(&chrono::Utc)
+                        .format("%Y-%m-%dT%H:%M:%SZ")
+                        .to_string(),
+                ),
+                Err(_) => {
+                    return Err(CliError::msg(format!(
+                        "parsing time {:?} as \"2006-01-02T15:04:05Z07:00\": cannot parse {:?} as \"2006\"",
+                        self.since_time, self.since_time
+                    )))
+                }
+            }
+        };
+        let mut opts = Options {
+            follow: self.follow,
+            previous: self.previous,
+            timestamps: self.timestamps,
+            since_time,
+            insecure: self.insecure_skip_tls_verify_backend,
+            ..Default::default()
+        };
+        if limit != 0 {
+            opts.limit_bytes = Some(limit);
+        }
+        if !since.is_zero() {
+            opts.since_seconds = Some(since.as_secs_f64().round() as i64);
+        }
+        // kubectl tells an explicit `--tail=-1` from the default; both read -1 here, so a
+        // selector gets its default tail of 10 either way.
+        if !selector.is_empty() && tail == -1 {
+            opts.tail = Some(SELECTOR_TAIL);
+        } else if tail != -1 {
+            opts.tail = Some(tail);
+        }
+        // Validate.
+        if opts.since_time.is_some() && opts.since_seconds.is_some() {
+            return Err(CliError::msg(
+                "at most one of `sinceTime` or `sinceSeconds` may be specified",
+            ));
+        }
+        if self.all_containers && !container.is_empty() {
+            return Err(CliError::msg(format!(
+                "--all-containers=true should not be specified with container name {container}"
+            )));
+        }
+        if !self.container.is_empty() && self.args.len() == 2 {
+            return Err(CliError::msg(
+                "only one of -c or an inline [CONTAINER] arg is allowed",
+            ));
+        }
+        if limit < 0 {
+            return Err(CliError::msg("--limit-bytes must be greater than 0"));
+        }
+        if opts.tail.is_some_and(|t| t < -1) {
+            return Err(CliError::msg("--tail must be greater than or equal to -1"));
+        }
+        Ok((opts, resource, container, timeout, max_requests))
+    }
+
+    /// Runs the command.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let (opts, resource, container, timeout, max_requests) = self.complete()?;
+        let (ns, _) = ctx.namespace()?;
+        let client = ctx.client()?;
+        let mut requests = Vec::new();
+        match resource {
+            None => {
+                let selector = self.selector.value.clone().unwrap_or_default();
+                let path = ResourcePath {
+                    group: "",
+                    version: "v1",
+                    resource: "pods",
+                    namespace: Some(&ns),
+                    name: None,
+                    subresource: None,
+                }
+                .build()?;
+                let list = client
+                    .send_json(&ApiRequest::get(path).query("labelSelector", selector))
+                    .await?;
+                let pods = list["items"].as_array().cloned().unwrap_or_default();
+                if pods.is_empty() {
+                    ctx.eprint(&format!("No resources found in {ns} namespace.\n"));
+                }
+                for p in &pods {
+                    self.pod_requests(ctx, p, &container, &mut requests)?;
+                }
+            }
+            Some(arg) => {
+                let obj = self.object(ctx, &ns, &arg).await?;
+                if obj["kind"] == "Pod" {
+                    self.pod_requests(ctx, &obj, &container, &mut requests)?;
+                } else {
+                    let kind = obj["kind"].as_str().unwrap_or_default().to_string();
+                    let Some(selector) = selector_of(&obj) else {
+                        let t = go_type(&kind);
+                        return Err(CliError::msg(format!(
+                            "cannot get the logs from {t}: selector for {t} not implemented"
+                        )));
+                    };
+                    let pods = self.pods_for(ctx, &ns, &selector, timeout).await?;
+                    if self.all_pods {
+                        for p in &pods {
+                            self.pod_requests(ctx, p, &container, &mut requests)?;
+                        }
+                    } else if let Some(first) = pods.first() {
+                        if pods.len() > 1 {
+                            ctx.eprint(&format!(
+                                "Found {} pods, using pod/{}\n",
+                                pods.len(),
+                                first["metadata"]["name"].as_str().unwrap_or_default()
+                            ));
+                        }
+                        self.pod_requests(ctx, first, &container, &mut requests)?;
+                    }
+                }
+            }
+        }
+        let prefix = self.prefix || self.all_pods;
+        if opts.follow && requests.len() > 1 {
+            if requests.len() as i64 > max_requests {
+                return Err(CliError::msg(format!(
+                    "you are attempting to follow {} log streams, but maximum allowed concurrency is {max_requests}, use --max-log-requests to increase the limit",
+                    requests.len()
+                )));
+            }
+            return self.parallel(ctx, &opts, requests, prefix).await;
+        }
+        for r in requests {
+            consume(ctx, &opts, &r, prefix).await?;
+        }
+        Ok(())
+    }
+
+    /// The object named by `POD` or `TYPE/NAME`.
+    async fn object(&self, ctx: &Context, ns: &str, arg: &str) -> Result<Value, CliError> {
+        let client = ctx.client()?;
+        let (resource, name) = if arg.contains('/') {
+            let types = crate::resource::resolve_args(ctx, &[arg.to_string()], "kubectl").await?;
+            let Some(t) = types.into_iter().next() else {
+                return Err(CliError::msg("expected a resource"));
+            };
+            let name = t.names.first().cloned().unwrap_or_default();
+            (t.resource, name)
+        } else {
+            let types = crate::resource::resolve_args(
+                ctx,
+                &["pods".to_string(), arg.to_string()],
+                "kubectl",
+            )
+            .await?;
+            let Some(t) = types.into_iter().next() else {
+                return Err(CliError::msg("expected a resource"));
+            };
+            (t.resource, arg.to_string())
+        };
+        let path = resource.path(Some(ns), Some(&name))?;
+        let mut obj = match client.get_json(&path).await {
+            Ok(o) => o,
+            // The builder's wording of a missing object.
+            Err(e) if e.is_not_found() => {
+                let msg = e.status().map(|s| s.message.clone()).unwrap_or_default();
+                return Err(CliError::msg(format!(
+                    "error from server (NotFound): {msg} in namespace {ns:?}"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if obj["kind"].is_null() {
+            obj["kind"] = Value::String(resource.kind.clone());
+        }
+        Ok(obj)
+    }
+
+    /// The pods a workload selects, sorted as kubectl picks them; waits up to `timeout` for
+    /// a first one to appear.
+    async fn pods_for(
+        &self,
+        ctx: &Context,
+        ns: &str,
+        selector: &str,
+        timeout: Duration,
+    ) -> Result<Vec<Value>, CliError> {
+        let client = ctx.client()?;
+        let path = ResourcePath {
+            group: "",
+            version: "v1",
+            resource: "pods",
+            namespace: Some(ns),
+            name: None,
+            subresource: None,
+        }
+        .build()?;
+        let list = client
+            .send_json(&ApiRequest::get(path.clone()).query("labelSelector", selector))
+            .await?;
+        let mut pods = list["items"].as_array().cloned().unwrap_or_default();
+        if pods.is_empty() {
+            let rv = list["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let req = ApiRequest::get(path)
+                .query("labelSelector", selector)
+                .query("resourceVersion", rv);
+            let mut w = client.watch(&req).await?;
+            let first = tokio::time::timeout(timeout, async {
+                while let Some(ev) = w.next().await {
+                    let ev = ev?;
+                    if ev.event_type == "ADDED" || ev.event_type == "MODIFIED" {
+                        return Ok::<Option<Value>, ClientError>(Some(ev.object));
+                    }
+                }
+                Ok(None)
+            })
+            .await;
+            match first {
+                Ok(Ok(Some(p))) => pods.push(p),
+                Ok(Err(e)) => return Err(e.into()),
+                _ => return Err(CliError::msg("timed out waiting for the condition")),
+            }
+        }
+        pods.sort_by(by_logging);
+        Ok(pods)
+    }
+
+    /// The requests for one pod: its default (or named) container, or all of them.
+    fn pod_requests(
+        &self,
+        ctx: &Context,
+        pod: &Value,
+        container: &str,
+        out: &mut Vec<Request>,
+    ) -> Result<(), CliError> {
+        let ns = pod["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let name = pod["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let push = |out: &mut Vec<Request>, (c, _field_path): (String, String)| {
+            out.push(Request {
+                namespace: ns.clone(),
+                pod: name.clone(),
+                container: c,
+            })
+        };
+        if self.all_containers {
+            for c in containers(
+                pod,
+                &["initContainers", "containers", "ephemeralContainers"],
+            ) {
+                push(out, c);
+            }
+            return Ok(());
+        }
+        let all = containers(
+            pod,
+            &["containers", "initContainers", "ephemeralContainers"],
+        );
+        let mut wanted = container.to_string();
+        if wanted.is_empty() {
+            if let Some(d) =
+                pod["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"].as_str()
+            {
+                if all.iter().any(|(n, _)| n == d) {
+                    wanted = d.to_string();
+                }
+            }
+        }
+        if wanted.is_empty() {
+            let main = containers(pod, &["containers"]);
+            let Some(first) = main.first().cloned() else {
+                return Err(CliError::msg(format!(
+                    "pod {name} does not have any containers"
+                )));
+            };
+            if all.len() > 1 {
+                ctx.eprint(&format!(
+                    "Defaulted container {:?} out of: {}\n",
+                    first.0,
+                    all_container_names(pod)
+                ));
+            }
+            push(out, first);
+            return Ok(());
+        }
+        match all.into_iter().find(|(n, _)| *n == wanted) {
+            Some(c) => push(out, c),
+            None => {
+                return Err(CliError::msg(format!(
+                    "container {wanted} is not valid for pod {name}"
+                )))
+            }
+        }
+        Ok(())
+    }
+
+    /// Follows several streams at once, line by line.
+    async fn parallel(
+        &self,
+        ctx: &Context,
+        opts: &Options,
+        requests: Vec<Request>,
+        prefix: bool,
+    ) -> Result<(), CliError> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<Vec<u8>, CliError>>();
+        let client = ctx.client()?.clone();
+        for r in requests {
+            let tx = tx.clone();
+            let client = client.clone();
+            let opts = opts.clone();
+            let ignore = self.ignore_errors;
+            tokio::spawn(async move {
+                let res = stream_lines(&client, &opts, &r, prefix, |line| {
+                    let _ = tx.send(Ok(line));
+                })
+                .await;
+                if let Err(e) = res {
+                    if ignore {
+                        let _ = tx.send(Ok(format!("error: {}\n", e).into_bytes()));
+                    } else {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            });
+        }
+        drop(tx);
+        while let Some(item) = rx.recv().await {
+            let line = item?;
+            use std::io::Write;
+            let mut out = ctx.out();
+            out.write_all(&line)?;
+        }
+        Ok(())
+    }
+}
+
+fn log_request(opts: &Options, r: &Request) -> Result<ApiRequest, CliError> {
+    let path = ResourcePath {
+        group: "",
+        version: "v1",
+        resource: "pods",
+        namespace: Some(&r.namespace),
+        name: Some(&r.pod),
+        subresource: Some("log"),
+    }
+    .build()?;
+    let mut req = ApiRequest::get(path).query("container", r.container.clone());
+    if opts.follow {
+        req = req.query("follow", "true");
+    }
+    if opts.insecure {
+        req = req.query("insecureSkipTLSVerifyBackend", "true");
+    }
+    if let Some(l) = opts.limit_bytes {
+        req = req.query("limitBytes", l.to_string());
+    }
+    if opts.previous {
+        req = req.query("previous", "true");
+    }
+    if let Some(s) = opts.since_seconds {
+        req = req.query("sinceSeconds", s.to_string());
+    }
+    if let Some(t) = &opts.since_time {
+        req = req.query("sinceTime", t.clone());
+    }
+    if let Some(t) = opts.tail {
+        req = req.query("tailLines", t.to_string());
+    }
+    if opts.timestamps {
+        req = req.query("timestamps", "true");
+    }
+    Ok(req)
+}
+
+/// Streams one log, calling `emit` with each line (prefixed when asked).
+async fn stream_lines(
+    client: &crate::client::Client,
+    opts: &Options,
+    r: &Request,
+    prefix: bool,
+    mut emit: impl FnMut(Vec<u8>),
+) -> Result<(), CliError> {
+    let req = log_request(opts, r)?;
+    let mut body = client.send_stream(&req).await?;
+    let pre = format!("[pod/{}/{}] ", r.pod, r.container).into_bytes();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut out = |line: Vec<u8>| {
+        if prefix && !line.is_empty() {
+            let mut l = pre.clone();
+            l.extend(line);
+            emit(l);
+        } else {
+            emit(line);
+        }
+    };
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        buf.extend_from_slice(&chunk);
+        while let Some(i) = buf.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = buf.drain(..=i).collect();
+            out(line);
+        }
+    }
+    if !buf.is_empty() {
+        out(buf);
+    }
+    Ok(())
+}
+
+async fn consume(ctx: &Context, opts: &Options, r: &Request, prefix: bool) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    stream_lines(client, opts, r, prefix, |line| {
+        use std::io::Write;
+        let mut out = ctx.out();
+        let _ = out.write_all(&line);
+    })
+    .await
+}
