@@ -298,7 +298,7 @@ impl EventsArgs {
             return Ok(());
         }
         // Go's sort.Sort, not stable: equal times end in the order only it gives.
-        crate::print::gosort::go_sort(&mut events, |a, b| event_time(a) < event_time(b));
+        kcore::gosort::sort(&mut events, |a, b| event_time(a) < event_time(b));
         match spec {
             None => {
                 let text = table.rows(&events, ctx.now);

@@ -119,7 +119,7 @@ fn split_replicasets<'a>(d: &Value, all: &'a [Value]) -> (Vec<&'a Value>, Option
         .iter()
         .filter(|rs| super::text::controller_uid(rs) == Some(uid))
         .collect();
-    super::gosort::sort(&mut owned, |a, b| {
+    kcore::gosort::sort(&mut owned, |a, b| {
         let (ta, tb) = (
             parse_time(s(a, "metadata.creationTimestamp")),
             parse_time(s(b, "metadata.creationTimestamp")),

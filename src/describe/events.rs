@@ -50,7 +50,7 @@ pub fn describe_events(events: &[Value], w: &mut PrefixWriter, opts: &DescribeOp
     }
     w.flush();
     let mut sorted: Vec<&Value> = events.iter().collect();
-    super::gosort::sort(&mut sorted, |a, b| last_timestamp(a) < last_timestamp(b));
+    kcore::gosort::sort(&mut sorted, |a, b| last_timestamp(a) < last_timestamp(b));
     w.write(LEVEL_0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n");
     w.write(LEVEL_1, "----\t------\t----\t----\t-------\n");
     for e in sorted {

@@ -55,7 +55,6 @@ mod endpoints;
 mod endpointslice;
 mod events;
 mod generic;
-mod gosort;
 mod hpa;
 mod ingress;
 mod job;

@@ -68,7 +68,7 @@ fn describe_quotas(quotas: &[Value], w: &mut PrefixWriter) {
         return;
     }
     let mut sorted: Vec<&Value> = quotas.iter().collect();
-    super::gosort::sort(&mut sorted, |a, b| {
+    kcore::gosort::sort(&mut sorted, |a, b| {
         s(a, "metadata.name") < s(b, "metadata.name")
     });
     w.write(LEVEL_0, "Resource Quotas\n");

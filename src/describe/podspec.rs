@@ -77,7 +77,7 @@ pub fn describe_topology_spread_constraints(tscs: &[Value], w: &mut PrefixWriter
         return;
     }
     let mut sorted: Vec<&Value> = tscs.iter().collect();
-    super::gosort::sort(&mut sorted, |a, b| {
+    kcore::gosort::sort(&mut sorted, |a, b| {
         s(a, "topologyKey") < s(b, "topologyKey")
     });
     w.write(LEVEL_0, &format!("{space}Topology Spread Constraints:\t"));
@@ -512,7 +512,7 @@ fn describe_container_volumes(c: &Value, w: &mut PrefixWriter) {
     let none = if mounts.is_empty() { "\t<none>" } else { "" };
     w.write(LEVEL_2, &format!("Mounts:{none}\n"));
     let mut sorted: Vec<&Value> = mounts.iter().collect();
-    super::gosort::sort(&mut sorted, |a, b| s(a, "mountPath") < s(b, "mountPath"));
+    kcore::gosort::sort(&mut sorted, |a, b| s(a, "mountPath") < s(b, "mountPath"));
     for m in sorted {
         let mut flags = vec![if b(m, "readOnly") { "ro" } else { "rw" }.to_string()];
         let sub = s(m, "subPath");
@@ -533,7 +533,7 @@ fn describe_container_volumes(c: &Value, w: &mut PrefixWriter) {
     if !devices.is_empty() {
         w.write(LEVEL_2, &format!("Devices:{none}\n"));
         let mut sorted: Vec<&Value> = devices.iter().collect();
-        super::gosort::sort(&mut sorted, |a, b| s(a, "devicePath") < s(b, "devicePath"));
+        kcore::gosort::sort(&mut sorted, |a, b| s(a, "devicePath") < s(b, "devicePath"));
         for d in sorted {
             w.write(
                 LEVEL_3,

@@ -29,7 +29,7 @@ pub fn describe_pvc(
         w.write_line("<none>");
     } else {
         let mut names: Vec<&str> = users.iter().map(|p| s(p, "metadata.name")).collect();
-        super::gosort::sort(&mut names, |a, b| a < b);
+        kcore::gosort::sort(&mut names, |a, b| a < b);
         for (n, name) in names.into_iter().enumerate() {
             if n != 0 {
                 w.write(LEVEL_0, "\t");

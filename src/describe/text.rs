@@ -175,7 +175,7 @@ pub fn print_tolerations(w: &mut PrefixWriter, title: &str, tolerations: &[Value
     }
     let mut sorted: Vec<&Value> = tolerations.iter().collect();
     // Go's unstable sort.Slice: ties (same key) land where kubectl puts them.
-    super::gosort::sort(&mut sorted, |a, b| s(a, "key") < s(b, "key"));
+    kcore::gosort::sort(&mut sorted, |a, b| s(a, "key") < s(b, "key"));
     for (n, t) in sorted.into_iter().enumerate() {
         if n != 0 {
             w.write(LEVEL_0, "\t");
@@ -211,7 +211,7 @@ pub fn print_taints(w: &mut PrefixWriter, title: &str, taints: &[Value]) {
     }
     let mut sorted: Vec<&Value> = taints.iter().collect();
     let sort_key = |t: &Value| format!("{},{}", s(t, "effect"), s(t, "key"));
-    super::gosort::sort(&mut sorted, |a, b| sort_key(a) < sort_key(b));
+    kcore::gosort::sort(&mut sorted, |a, b| sort_key(a) < sort_key(b));
     for (n, t) in sorted.into_iter().enumerate() {
         if n != 0 {
             w.write(LEVEL_0, "\t");

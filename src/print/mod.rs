@@ -15,7 +15,6 @@ pub mod custom_columns;
 pub mod go_template;
 pub mod gofmt;
 pub mod goorder;
-pub mod gosort;
 pub mod json;
 pub mod jsonpath;
 pub mod kyaml;

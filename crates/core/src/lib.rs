@@ -15,6 +15,7 @@
 pub mod duration;
 pub mod gofmt;
 pub mod gojson;
+pub mod gosort;
 pub mod patch;
 pub mod quantity;
 pub mod resource;
