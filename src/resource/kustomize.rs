@@ -7,7 +7,8 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::manifest::{Manifest, ManifestError};
 
-/// Builds `dir`, printing kustomize's warnings (deprecated fields) on stderr as it does.
+/// Builds `dir`, printing kustomize's warnings (deprecated fields) on stderr as it does, and
+/// what it logs (through Go's `log`) as kubectl's klog lines.
 pub fn kustomize_build(
     ctx: &Context,
     dir: &str,
@@ -16,6 +17,9 @@ pub fn kustomize_build(
     let out = kustomize::build_as(Path::new(dir), dir, opts)?;
     for w in &out.warnings {
         ctx.eprint(&format!("{w}\n"));
+    }
+    for m in &out.logged {
+        ctx.eprint(&crate::client::log::klog_line('I', "log.go:245", m));
     }
     Ok(out)
 }

@@ -271,3 +271,35 @@ async fn live(env: &TestEnv) -> String {
     assert_eq!(out.code, 0, "{out:?}");
     out.stdout
 }
+
+/// kustomize logs (Go's `log`, routed to klog by kubectl) that `sortOptions` wins over
+/// `--reorder`: an `I… log.go:245]` line on stderr, after the flag's deprecation notice.
+#[test]
+fn sort_options_over_reorder_is_logged_as_klog() {
+    let Some(k) = oracle() else { return };
+    let home = tempfile::tempdir().unwrap();
+    // The klog header (`I1206 18:48:54.415218   29487 `) holds the time and the pid.
+    let header = |s: &str| -> String {
+        s.lines()
+            .map(|l| {
+                let b = l.as_bytes();
+                let is_klog = b.len() > 22
+                    && b[0] == b'I'
+                    && b[1..5].iter().all(u8::is_ascii_digit)
+                    && b[5] == b' '
+                    && b[14] == b'.';
+                match (is_klog, l.find(" log.go:")) {
+                    (true, Some(i)) => format!("I<header>{}", &l[i..]),
+                    _ => l.to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let args = ["kustomize", "26-sort-fifo", "--reorder", "legacy"];
+    let a = ours(&args, &corpus(), home.path());
+    let b = run(k, &args, &corpus(), home.path());
+    assert!(b.stderr.contains("log.go:245] Warning: Sorting order"));
+    assert_eq!((a.code, &a.stdout), (b.code, &b.stdout));
+    assert_eq!(header(&a.stderr), header(&b.stderr));
+}

@@ -13,6 +13,7 @@
 //! Output formatting is the caller's: kustomize prints each resource as
 //! `yaml.JSONToYAML(json)` (sorted keys, as `kubectl get -o yaml`), separated by `---`.
 
+pub mod crds;
 pub mod fieldspec;
 pub mod generators;
 pub mod kusttypes;
@@ -83,6 +84,9 @@ pub struct Options {
 pub struct Output {
     pub resources: Vec<Value>,
     pub warnings: Vec<String>,
+    /// Messages kustomize writes through Go's `log` package, which kubectl routes to klog
+    /// (an `I… log.go:245]` line on stderr).
+    pub logged: Vec<String>,
 }
 
 /// Builds the kustomization at `dir` (`kubectl kustomize DIR`).

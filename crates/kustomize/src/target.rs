@@ -341,7 +341,7 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
     let v: Value = if text.trim().is_empty() {
         Value::Object(Map::new())
     } else {
-        serde_yaml_ng::from_str(&text).map_err(|e| {
+        serde_yaml_ng::from_str(&yamlio::yaml11_booleans(&text)).map_err(|e| {
             Error::new(format!(
                 "invalid Kustomization: {}",
                 yamlio::go_yaml_error(&e.to_string())
@@ -462,10 +462,16 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
         tc.merge_value(&v)?;
     }
     acc.tc.merge(&tc)?;
-    for p in strs(k, "crds") {
-        let text = ldr.load_file(&p)?;
-        crds_config(&String::from_utf8_lossy(&text), &mut acc.tc)?;
+    let crds = strs(k, "crds");
+    let mut crd_tc = TransformerConfig::default();
+    for p in &crds {
+        let loaded = ldr
+            .load_file(p)
+            .and_then(|text| crate::crds::config_from_crd(&String::from_utf8_lossy(&text), p));
+        let tc = loaded.map_err(|e| e.wrap(format!("loading CRDs [{}]", crds.join(" "))))?;
+        crd_tc.merge(&tc)?;
     }
+    acc.tc.merge(&crd_tc)?;
     let gen_origin = ctx.origin.as_ref().map(|o| join(o, &kust.file));
     run_generators(ldr, k, &mut acc, gen_origin.as_deref())?;
     for c in strs(k, "components") {
@@ -483,13 +489,6 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
     }
     run_transformers(ldr, k, &mut acc)?;
     Ok(acc)
-}
-
-/// A CRD file given in `crds:`: its kinds' `x-kubernetes-*` name references are not
-/// modelled; the file must still load and parse.
-fn crds_config(text: &str, _tc: &mut TransformerConfig) -> Result<(), Error> {
-    yamlio::parse_documents(text).map_err(Error::new)?;
-    Ok(())
 }
 
 fn accumulate_resources(
@@ -1278,10 +1277,11 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
     }
     crate::nameref::fix(&mut acc.res, &acc.tc.name_reference)?;
     // sort
+    let mut logged = Vec::new();
     let sort = kust.v.get("sortOptions").filter(|v| !v.is_null());
     if let Some(so) = sort {
         if opts.reorder != Reorder::Unspecified {
-            warnings.push("Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.".to_string());
+            logged.push("Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.".to_string());
         }
         let order = so.get("order").map(scalar_string).unwrap_or_default();
         let legacy = so.get("legacySortOptions").filter(|v| !v.is_null());
@@ -1362,5 +1362,6 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
     Ok(Output {
         resources: out,
         warnings,
+        logged,
     })
 }

@@ -128,3 +128,95 @@ mod tests {
         assert_eq!(v.len(), 2);
     }
 }
+
+/// go-yaml v2's YAML 1.1 booleans (sigs.k8s.io/yaml reads kustomization files with it):
+/// plain `y`, `yes`, `on`… are `true`, `n`, `no`, `off`… are `false`.
+fn yaml11_bool(s: &str) -> Option<bool> {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+/// Rewrites the plain YAML 1.1 boolean values of a kustomization file's block mappings and
+/// sequences (`key: yes`, `- off`) to `true`/`false`, so that the YAML 1.2 reader decodes
+/// them as go-yaml v2 does. Block scalars (`|`, `>`) are left alone: inline patches keep
+/// their text.
+pub fn yaml11_booleans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut block: Option<usize> = None; // indentation of the line that opened a block scalar
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = body.len() - body.trim_start().len();
+        if let Some(i) = block {
+            if body.trim().is_empty() || indent > i {
+                out.push_str(line);
+                continue;
+            }
+            block = None;
+        }
+        let trimmed = body.trim_end();
+        let value_start = value_start(trimmed);
+        let value = &trimmed[value_start..];
+        let (value, comment) = match value.find(" #") {
+            Some(i) => (&value[..i], &value[i..]),
+            None => (value, ""),
+        };
+        if value.starts_with(['|', '>']) {
+            block = Some(indent);
+        }
+        match yaml11_bool(value.trim_end()) {
+            Some(b) if value_start > 0 => {
+                out.push_str(&trimmed[..value_start]);
+                out.push_str(if b { "true" } else { "false" });
+                out.push_str(comment);
+                out.push_str(&line[body.len()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// Where a line's value starts: after `- ` markers and a plain `key: ` (0 when there is no
+/// value position, e.g. a comment or a lone key).
+fn value_start(line: &str) -> usize {
+    let mut i = line.len() - line.trim_start().len();
+    let mut found = false;
+    while line[i..].starts_with("- ") {
+        i += 2;
+        i += line[i..].len() - line[i..].trim_start().len();
+        found = true;
+    }
+    let rest = &line[i..];
+    if rest.starts_with(['#', '"', '\'', '[', '{']) {
+        return 0;
+    }
+    if let Some(k) = rest.find(": ") {
+        let key = &rest[..k];
+        if !key.contains(['"', '\'', '#', '{', '[']) {
+            let mut j = i + k + 2;
+            j += line[j..].len() - line[j..].trim_start().len();
+            return j;
+        }
+        return 0;
+    }
+    if found {
+        i
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod yaml11_tests {
+    use super::yaml11_booleans;
+
+    #[test]
+    fn plain_values_become_booleans_outside_block_scalars() {
+        let src = "namespace: yes\nlabels:\n- includeSelectors: on # c\n  pairs:\n    a: No\n- off\nq: 'yes'\npatches:\n- patch: |-\n    x: yes\n  target: {}\nk: yesno\n";
+        let want = "namespace: true\nlabels:\n- includeSelectors: true # c\n  pairs:\n    a: false\n- false\nq: 'yes'\npatches:\n- patch: |-\n    x: yes\n  target: {}\nk: yesno\n";
+        assert_eq!(yaml11_booleans(src), want);
+    }
+}
