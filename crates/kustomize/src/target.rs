@@ -439,6 +439,13 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             "'vars' are not supported by kubectl-rs; use 'replacements'",
         ));
     }
+    // A custom schema changes how patches merge lists; building without it would print a
+    // different result with no error, so refuse until it is applied.
+    if present("openapi") && v.get("openapi").is_some_and(|o| !o.is_null()) {
+        return Err(Error::new(
+            "'openapi' (custom merge keys for patches) is not supported by kubectl-rs",
+        ));
+    }
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
