@@ -314,3 +314,29 @@ impl ExplainArgs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(s: &str) -> Node {
+        Node::Field(s.into())
+    }
+
+    #[test]
+    fn jsonpath_nodes_as_client_go_splits_them() {
+        assert_eq!(jsonpath_nodes("pods.spec."), vec![f("pods"), f("spec")]);
+        assert_eq!(
+            jsonpath_nodes("pods..spec"),
+            vec![f("pods"), Node::Other, f("spec")]
+        );
+        assert_eq!(jsonpath_nodes(".spec"), vec![Node::Other, f("spec")]);
+        assert_eq!(jsonpath_nodes("pods[0]"), vec![f("pods"), Node::Other]);
+        assert_eq!(jsonpath_nodes("[0]"), vec![f(""), Node::Other]);
+        assert_eq!(
+            suffix_fields(".spec.containers").unwrap(),
+            vec!["spec", "containers"]
+        );
+        assert!(suffix_fields("[0]").is_err());
+    }
+}

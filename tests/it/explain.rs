@@ -162,3 +162,30 @@ async fn errors_match_the_oracle() {
         assert_ne!(out.code, 0, "{args:?}");
     }
 }
+
+/// v1.36's `-R` and `-o` shorthands (kubectl v0.36 explain.go; the v1.33 oracle lacks them)
+/// print what the long flags print in the oracle.
+#[tokio::test]
+async fn v136_shorthands_equal_the_long_flags() {
+    let env = TestEnv::manual_clock().await;
+    for (short, long) in [
+        (
+            &["explain", "-R", "pods.spec.volumes"][..],
+            &["explain", "--recursive", "pods.spec.volumes"][..],
+        ),
+        (
+            &["explain", "-o", "plaintext", "svc"][..],
+            &["explain", "--output=plaintext", "svc"][..],
+        ),
+        (
+            &["explain", "-oyaml", "svc"][..],
+            &["explain", "--output=yaml", "svc"][..],
+        ),
+    ] {
+        let ours = env.ours(short).await;
+        assert_eq!(ours, env.ours(long).await, "{short:?}");
+        if let Some(theirs) = env.kubectl(long).await {
+            assert_same(&short.join(" "), &ours, &theirs);
+        }
+    }
+}
