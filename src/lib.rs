@@ -16,6 +16,7 @@ pub mod discovery;
 pub mod drain;
 pub mod editor;
 pub mod error;
+pub mod explain;
 pub mod kubeconfig;
 pub mod manifest;
 pub mod ops;

@@ -71,6 +71,28 @@ impl ApiPath {
         ApiPath("/apis".into(), None)
     }
 
+    /// `/openapi/v3`, the index of the OpenAPI v3 documents.
+    pub fn openapi_v3() -> ApiPath {
+        ApiPath("/openapi/v3".into(), None)
+    }
+
+    /// One OpenAPI v3 document, at the `serverRelativeURL` path the index gave (the part
+    /// before `?`): it must stay under `/openapi/v3/`, without `.` or `..` segments.
+    pub fn openapi_v3_document(path: &str) -> Result<ApiPath, PathError> {
+        let rest = path.strip_prefix("/openapi/v3/").unwrap_or("");
+        if rest.is_empty()
+            || rest
+                .split('/')
+                .any(|s| s.is_empty() || s == "." || s == ".." || s.contains(['?', '#', '%']))
+        {
+            return Err(PathError(format!(
+                "invalid OpenAPI v3 document path {}",
+                go_quote(path)
+            )));
+        }
+        Ok(ApiPath(path.to_string(), None))
+    }
+
     /// `/version`.
     pub fn version() -> ApiPath {
         ApiPath("/version".into(), None)

@@ -21,6 +21,7 @@ pub mod diff;
 pub mod drain;
 pub mod edit;
 pub mod events;
+pub mod explain;
 pub mod flags;
 pub mod generate;
 pub mod get;
@@ -165,6 +166,9 @@ pub enum Command {
     Taint(taint::TaintArgs),
     #[command(long_about = events::EVENTS_LONG, after_help = events::EVENTS_EXAMPLES, override_usage = events::EVENTS_USAGE)]
     Events(events::EventsArgs),
+    #[command(display_order = 905)]
+    #[command(long_about = explain::EXPLAIN_LONG, after_help = explain::EXPLAIN_EXAMPLES, override_usage = explain::EXPLAIN_USAGE)]
+    Explain(explain::ExplainArgs),
     /// Print the client and server version information
     #[command(display_order = 903)]
     #[command(long_about = version::VERSION_LONG, after_help = version::VERSION_EXAMPLES, override_usage = version::VERSION_USAGE)]
@@ -233,6 +237,7 @@ impl Command {
             Command::Drain(_) => "drain",
             Command::Taint(_) => "taint",
             Command::Events(_) => "events",
+            Command::Explain(_) => "explain",
         };
         format!("kubectl {name}")
     }
@@ -405,6 +410,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Drain(a) => a.run(ctx).await,
         Command::Taint(a) => a.run(ctx).await,
         Command::Events(a) => a.run(ctx).await,
+        Command::Explain(a) => a.run(ctx).await,
     }
 }
 

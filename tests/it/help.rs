@@ -170,6 +170,18 @@ const V136: &[Change] = &[
         from: "If true, display events related to the described object.\n",
         to: "If true, display events related to the described object. Defaults to true for a single object, false for multiple objects and prefix matching.\n",
     },
+    // "kubectl explain: Add -r shorthand flag for --recursive (#135283)" (explain.go at
+    // v0.36.3: BoolVarP "R", and StringVarP "o" for --output).
+    Change {
+        command: "explain",
+        from: "    --output='plaintext':",
+        to: "    -o, --output='plaintext':",
+    },
+    Change {
+        command: "explain",
+        from: "    --recursive=false:",
+        to: "    -R, --recursive=false:",
+    },
     // Not applied, as kubectl-rs keeps v1.33's behaviour (known gaps):
     // - "JSON & YAML output for kubectl api-resources": api-resources -o takes json, yaml and
     //   kyaml too (and gains --show-managed-fields) in v1.36.
@@ -219,7 +231,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
         &[
             "expose",
             "run",
-            "explain",
             "autoscale",
             "certificate",
             "cluster-info",
