@@ -150,6 +150,11 @@ impl Shell {
         }
     }
 
+    /// What the process reads on its standard input (an `exec -i`'s stdin, read to its end).
+    pub fn set_stdin(&mut self, data: Vec<u8>) {
+        self.io.input = data;
+    }
+
     /// Runs a container's command line (`command` + `args`); returns its exit code.
     pub async fn run_argv(&mut self, argv: Vec<String>) -> i32 {
         if argv.is_empty() {
