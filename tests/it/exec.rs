@@ -33,6 +33,27 @@ spec:
   containers:
   - {name: a, image: busybox, command: [sh, -c, 'sleep infinity']}
   - {name: b, image: busybox, command: [sh, -c, 'sleep infinity'], env: [{name: WHO, value: bee}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: half}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: a, image: busybox, command: [sh, -c, 'sleep infinity']}
+  - {name: b, image: busybox, command: [sh, -c, 'exit 0']}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: busybox, command: [sh, -c, 'sleep infinity']}
 "#;
 
 fn theirs_as_ours(o: Output) -> Output {
@@ -73,6 +94,18 @@ async fn run_with_stdin(
     }
 }
 
+fn pod_status(env: &TestEnv, name: &str) -> Value {
+    env.sandbox
+        .store()
+        .get(
+            &kubectl_rs::sandbox::store::GroupResource::new("", "pods"),
+            "default",
+            name,
+        )
+        .map(|p| p["status"].clone())
+        .unwrap_or_default()
+}
+
 fn running(env: &TestEnv, name: &str) -> bool {
     env.sandbox
         .store()
@@ -96,7 +129,24 @@ async fn exec_in_simulated_containers_matches_kubectl() {
     assert_eq!(out.code, 0, "{out:?}");
     advancing(&env, Duration::from_millis(500), || async {
         tokio::time::sleep(Duration::from_millis(20)).await;
-        running(&env, "one") && running(&env, "two")
+        running(&env, "one")
+            && running(&env, "two")
+            && env
+                .sandbox
+                .store()
+                .list(
+                    &kubectl_rs::sandbox::store::GroupResource::new("", "pods"),
+                    Some("default"),
+                )
+                .0
+                .iter()
+                .any(|p| {
+                    p["metadata"]["name"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("web-"))
+                        && p["status"]["containerStatuses"][0]["state"]["running"].is_object()
+                })
+            && pod_status(&env, "half")["containerStatuses"][1]["state"]["terminated"].is_object()
     })
     .await;
     // A mounted ConfigMap key, the container's environment.
@@ -184,6 +234,7 @@ async fn exec_in_simulated_containers_matches_kubectl() {
         &["exec", "deploy/nope", "--", "true"],
         &["exec", "cm/cfg", "--", "true"],
         &["exec", "two", "-c", "zz", "--", "true"],
+        &["exec", "half", "-c", "b", "--", "true"],
         &["exec", "one", "--pod-running-timeout=0", "--", "true"],
     ] {
         let out = same(&env, args).await;

@@ -143,12 +143,12 @@ pub async fn serve(
         )));
     }
     // From here on the kubelet answers (the API server proxies its response).
-    let is_ws = method == axum::http::Method::GET
-        && headers
-            .get(header::UPGRADE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-    if !is_ws {
+    let upgrade_header = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if upgrade_header.is_empty() {
         return Err(ApiError::bad_request("Upgrade request required"));
     }
     if !opts.stdin && !opts.stdout && !opts.stderr {
@@ -190,6 +190,16 @@ pub async fn serve(
         return Ok(kubelet_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "cmd must not be empty",
+        ));
+    }
+    // The kubelet's checks are done: a client that fell back to SPDY sees their errors too,
+    // but the simulation speaks WebSocket only.
+    let is_ws =
+        method == axum::http::Method::GET && upgrade_header.eq_ignore_ascii_case("websocket");
+    if !is_ws {
+        return Ok(kubelet_error(
+            StatusCode::BAD_REQUEST,
+            &format!("unable to upgrade: the sandbox serves exec over WebSocket only, not {upgrade_header}"),
         ));
     }
     let mut req = Request::builder()
