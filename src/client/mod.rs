@@ -7,6 +7,7 @@
 pub mod exec;
 pub mod log;
 pub mod path;
+pub mod remotecommand;
 pub mod request;
 pub mod tls;
 
@@ -399,6 +400,8 @@ struct Inner {
     /// For redirect targets on another origin: the same trust and proxy settings, no client
     /// certificate (built on first use).
     anonymous: std::sync::OnceLock<reqwest::Client>,
+    /// The HTTP/1.1 client of connection upgrades (built on first use).
+    upgrading: std::sync::OnceLock<reqwest::Client>,
     exec_cred: tokio::sync::Mutex<Option<exec::ExecCredential>>,
     warnings_seen: std::sync::Mutex<Vec<String>>,
 }
@@ -420,7 +423,21 @@ fn build_http(
     options: &ClientOptions,
     identity: Option<(&[u8], &[u8])>,
 ) -> Result<reqwest::Client, ClientError> {
-    let tls = tls::client_config(&config.tls, identity).map_err(ClientError::Config)?;
+    build_http_with(config, options, identity, false)
+}
+
+/// `build_http`, or with `http1` a client that speaks HTTP/1.1 only (connection upgrades:
+/// a WebSocket is not offered over HTTP/2 by client-go either).
+fn build_http_with(
+    config: &RestConfig,
+    options: &ClientOptions,
+    identity: Option<(&[u8], &[u8])>,
+    http1: bool,
+) -> Result<reqwest::Client, ClientError> {
+    let mut tls = tls::client_config(&config.tls, identity).map_err(ClientError::Config)?;
+    if http1 {
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    }
     let mut headers = reqwest::header::HeaderMap::new();
     let mut add = |k: &'static str, v: &str| -> Result<(), ClientError> {
         let v = reqwest::header::HeaderValue::from_str(v)
@@ -440,6 +457,9 @@ fn build_http(
         .redirect(reqwest::redirect::Policy::none());
     if config.disable_compression {
         b = b.no_gzip();
+    }
+    if http1 {
+        b = b.http1_only();
     }
     if let Some(t) = config.timeout {
         b = b.timeout(t);
@@ -489,6 +509,7 @@ impl Client {
                 options,
                 http: std::sync::Mutex::new(http),
                 anonymous: std::sync::OnceLock::new(),
+                upgrading: std::sync::OnceLock::new(),
                 exec_cred: tokio::sync::Mutex::new(None),
                 warnings_seen: std::sync::Mutex::new(Vec::new()),
             }),
@@ -888,7 +909,19 @@ impl Client {
                 ),
             );
         }
-        let http = if same_origin {
+        let upgrade = hop
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("upgrade"));
+        let http = if upgrade && same_origin {
+            match self.inner.upgrading.get() {
+                Some(h) => h.clone(),
+                None => {
+                    let h = build_http_with(&self.inner.config, &self.inner.options, None, true)?;
+                    self.inner.upgrading.get_or_init(|| h).clone()
+                }
+            }
+        } else if same_origin {
             self.http()
         } else {
             self.anonymous_http()?

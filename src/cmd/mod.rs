@@ -21,6 +21,7 @@ pub mod diff;
 pub mod drain;
 pub mod edit;
 pub mod events;
+pub mod exec;
 pub mod explain;
 pub mod flags;
 pub mod generate;
@@ -110,6 +111,9 @@ pub enum Command {
     #[command(display_order = 210)]
     #[command(long_about = patch::PATCH_LONG, after_help = patch::PATCH_EXAMPLES, override_usage = patch::PATCH_USAGE)]
     Patch(patch::PatchArgs),
+    #[command(display_order = 510)]
+    #[command(long_about = exec::EXEC_LONG, after_help = exec::EXEC_EXAMPLES, override_usage = exec::EXEC_USAGE)]
+    Exec(exec::ExecArgs),
     #[command(display_order = 500)]
     #[command(long_about = logs::LOGS_LONG, after_help = logs::LOGS_EXAMPLES, override_usage = logs::LOGS_USAGE)]
     Logs(logs::LogsArgs),
@@ -219,6 +223,7 @@ impl Command {
             Command::Scale(_) => "scale",
             Command::Set(_) => "set",
             Command::Logs(_) => "logs",
+            Command::Exec(_) => "exec",
             Command::Wait(_) => "wait",
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
@@ -390,6 +395,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Scale(a) => a.run(ctx).await,
         Command::Set(a) => a.run(ctx).await,
         Command::Logs(a) => a.run(ctx).await,
+        Command::Exec(a) => a.run(ctx).await,
         Command::Wait(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),

@@ -3,6 +3,8 @@
 //!
 //! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
 //! - [`metadata`]: the metadata update of `label` and `annotate`.
+//! - [`pods`]: the pod (and container) `logs` and `exec` work on.
 
 pub mod dryrun;
 pub mod metadata;
+pub mod pods;

@@ -236,7 +236,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "cluster-info",
             "top",
             "attach",
-            "exec",
             "port-forward",
             "proxy",
             "cp",

@@ -21,6 +21,7 @@ mod delete;
 mod demo;
 mod describe_events;
 mod editdiff;
+mod exec;
 mod explain;
 mod fuzz;
 mod generated;

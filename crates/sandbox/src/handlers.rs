@@ -75,12 +75,19 @@ async fn handle(State(st): State<Shared>, req: Request<Body>) -> Response {
         return ApiError::unauthorized().into_response();
     }
     let subject = subject_of(&req);
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    let upgrade = super::podexec::Upgrade {
+        version: parts.version,
+        on_upgrade: parts.extensions.remove::<hyper::upgrade::OnUpgrade>(),
+    };
+    let raw_query = parts.uri.query().unwrap_or_default().to_string();
     let mut ctx = match RequestCtx::new(parts.method, &parts.uri, parts.headers) {
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
     ctx.subject = subject;
+    ctx.upgrade = Some(upgrade);
+    ctx.raw_query = raw_query;
     // A bug in a handler must not cost the client its connection: answer 500 instead.
     let guarded = std::panic::AssertUnwindSafe(dispatch(&st, ctx, body));
     match futures_util::FutureExt::catch_unwind(guarded).await {
@@ -114,6 +121,9 @@ struct RequestCtx {
     query: HashMap<String, String>,
     headers: HeaderMap,
     subject: reviews::Subject,
+    /// The connection's upgrade (`pods/exec` over WebSocket) and the query as sent.
+    upgrade: Option<super::podexec::Upgrade>,
+    raw_query: String,
 }
 
 impl RequestCtx {
@@ -141,6 +151,8 @@ impl RequestCtx {
                 groups: Vec::new(),
                 credential_id: None,
             },
+            upgrade: None,
+            raw_query: String::new(),
         })
     }
 
@@ -463,7 +475,7 @@ fn partial_metadata(version: &str, obj: &Value) -> Value {
     })
 }
 
-async fn serve_resource(st: &ApiState, ctx: RequestCtx, t: Target, body: Body) -> ApiResult {
+async fn serve_resource(st: &ApiState, mut ctx: RequestCtx, t: Target, body: Body) -> ApiResult {
     let m = ctx.method.clone();
     let verb = match (&m, t.name.is_some()) {
         (&Method::GET, false) if is_true(ctx.q("watch")) => "watch",
@@ -496,6 +508,22 @@ async fn serve_resource(st: &ApiState, ctx: RequestCtx, t: Target, body: Body) -
     } else {
         Bytes::new()
     };
+    if t.sub.as_deref() == Some("exec") {
+        let upgrade = ctx.upgrade.take().unwrap_or(super::podexec::Upgrade {
+            version: axum::http::Version::HTTP_11,
+            on_upgrade: None,
+        });
+        return super::podexec::serve(
+            &st.store,
+            t.namespace.as_deref().unwrap_or_default(),
+            t.name.as_deref().unwrap_or_default(),
+            &ctx.raw_query,
+            &ctx.headers,
+            &ctx.method,
+            upgrade,
+        )
+        .await;
+    }
     match verb {
         "get" if t.sub.as_deref() == Some("log") => super::podlog::serve(
             &st.store,
@@ -1881,6 +1909,8 @@ fn evict(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResult
         query: ctx.query.clone(),
         headers: ctx.headers.clone(),
         subject: ctx.subject.clone(),
+        upgrade: None,
+        raw_query: String::new(),
     };
     json_ctx.headers.insert(
         header::CONTENT_TYPE,
@@ -2947,7 +2977,8 @@ mod tests {
             "a pod needs its namespace"
         );
         assert!(parse_target(&["api", "v1", "namespaces", "d", "nodes"]).is_none());
-        assert!(parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "exec"]).is_none());
+        assert!(parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "exec"]).is_some());
+        assert!(parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "attach"]).is_none());
         assert!(parse_target(&["api", "v2", "pods"]).is_none());
         assert!(
             parse_target(&["api", "v1", "pods"]).is_some(),

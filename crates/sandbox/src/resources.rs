@@ -86,8 +86,9 @@ impl ResourceInfo {
 
 /// The subresources the handlers implement; discovery lists every one the real server has,
 /// requests for the others get the real server's answer to an unknown path.
-const HANDLED_SUBRESOURCES: &[&str] =
-    &["status", "scale", "binding", "finalize", "eviction", "log"];
+const HANDLED_SUBRESOURCES: &[&str] = &[
+    "status", "scale", "binding", "finalize", "eviction", "log", "exec",
+];
 
 /// The data behind [`RESOURCES`] and [`GROUPS`]: derived from a real v1.36 kube-apiserver's
 /// aggregated discovery by `data/gen_resources.py` (groups, versions and resources in the

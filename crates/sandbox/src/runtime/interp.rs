@@ -100,6 +100,9 @@ pub struct Shell {
     vtime: DateTime<Utc>,
     /// Loop iterations since the process last waited (see `pace`).
     spins: u32,
+    /// An `exec` session: a program the simulation does not know is "not found" (status 127)
+    /// instead of a quiet server, so `kubectl exec POD -- nosuchcmd` ends.
+    exec_session: bool,
 }
 
 fn boxed<'a, T: Send + 'a>(
@@ -147,7 +150,18 @@ impl Shell {
             depth: 0,
             subst_status: 0,
             spins: 0,
+            exec_session: false,
         }
+    }
+
+    /// What the process reads on its standard input (an `exec -i`'s stdin, read to its end).
+    pub fn set_stdin(&mut self, data: Vec<u8>) {
+        self.io.input = data;
+    }
+
+    /// Marks this shell as an `exec` session (see `exec_session`).
+    pub fn set_exec_session(&mut self) {
+        self.exec_session = true;
     }
 
     /// Runs a container's command line (`command` + `args`); returns its exit code.
@@ -976,6 +990,11 @@ impl Shell {
                         return Flow::Normal(f.status());
                     }
                 }
+            }
+            if self.exec_session {
+                // busybox sh's words for a missing program.
+                self.err(format!("sh: {name}: not found\n"));
+                return Flow::Normal(127);
             }
             // A program the simulation does not know: it runs quietly until signalled.
             self.wait(None).await;
@@ -2787,6 +2806,11 @@ mod tests {
         tx.send(true).unwrap();
         assert_eq!(h.await.unwrap(), 0);
         assert_eq!(out.0.lock().unwrap().as_slice(), b"bye\n");
+
+        // In an exec session an unknown program is not found instead.
+        let (mut sh, _out, _tx) = shell(&clock);
+        sh.set_exec_session();
+        assert_eq!(sh.run_argv(vec!["nosuchcmd".into()]).await, 127);
 
         // An unknown program runs quietly until signalled.
         let (mut sh, out, tx) = shell(&clock);

@@ -1,0 +1,377 @@
+//! `pods/NAME/exec` over WebSocket (`v5.channel.k8s.io`, `v4.channel.k8s.io`): the API
+//! server's checks, then the kubelet's, then the command runs in the simulated runtime's
+//! shell against the running container's filesystem and environment.
+//!
+//! Channels (one leading byte per binary message): 0 stdin, 1 stdout, 2 stderr, 3 error
+//! (a `metav1.Status` when the command ends), 4 resize; v5 adds 255 close (`[255, 0]` is the
+//! client closing stdin). Stdin is read to its end before the command starts (the built-in
+//! shell reads its input as a whole).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::FromRequestParts;
+use axum::http::{header, HeaderMap, Request, StatusCode, Version};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, watch};
+
+use super::runtime::interp::{Output, Shell, ShellCtx, Stream};
+use super::status::ApiError;
+use super::store::{GroupResource, Store};
+
+/// The subprotocols served, in the server's order of preference.
+const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+
+const STDIN: u8 = 0;
+const STDOUT: u8 = 1;
+const STDERR: u8 = 2;
+const ERROR: u8 = 3;
+const CLOSE: u8 = 255;
+
+/// The upgrade half of a request (taken from it before its parts are read).
+pub struct Upgrade {
+    pub version: Version,
+    pub on_upgrade: Option<hyper::upgrade::OnUpgrade>,
+}
+
+/// The parsed `PodExecOptions` query.
+struct Options {
+    command: Vec<String>,
+    container: String,
+    stdin: bool,
+    stdout: bool,
+    stderr: bool,
+    tty: bool,
+}
+
+fn flag(q: &[(String, String)], k: &str) -> bool {
+    q.iter()
+        .rev()
+        .find(|(n, _)| n == k)
+        .is_some_and(|(_, v)| matches!(v.as_str(), "true" | "1" | "True"))
+}
+
+fn parse(q: &[(String, String)]) -> Options {
+    Options {
+        command: q
+            .iter()
+            .filter(|(k, _)| k == "command")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        container: q
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "container")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+        stdin: flag(q, "stdin"),
+        stdout: flag(q, "stdout"),
+        stderr: flag(q, "stderr"),
+        tty: flag(q, "tty"),
+    }
+}
+
+/// The kubelet's answer to a request it cannot serve: its error text, as plain text.
+fn kubelet_error(code: StatusCode, msg: &str) -> Response {
+    let mut r = Response::new(Body::from(msg.to_string()));
+    *r.status_mut() = code;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+/// Serves `GET|POST /api/v1/namespaces/NS/pods/NAME/exec?…`. `raw_query` keeps repeated
+/// `command` parameters in order.
+pub async fn serve(
+    store: &Arc<Store>,
+    ns: &str,
+    name: &str,
+    raw_query: &str,
+    headers: &HeaderMap,
+    method: &axum::http::Method,
+    upgrade: Upgrade,
+) -> Result<Response, ApiError> {
+    let q: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes())
+        .into_owned()
+        .collect();
+    let opts = parse(&q);
+    let pods = GroupResource::new("", "pods");
+    let pod = store
+        .get(&pods, ns, name)
+        .ok_or_else(|| ApiError::not_found(&pods, name))?;
+    let containers: Vec<String> = ["containers", "initContainers", "ephemeralContainers"]
+        .iter()
+        .flat_map(|l| pod["spec"][*l].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
+    let main: Vec<String> = pod["spec"]["containers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
+    let container = if opts.container.is_empty() {
+        match main.as_slice() {
+            [one] => one.clone(),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "a container name must be specified for pod {name}, choose one of: [{}]",
+                    main.join(" ")
+                )))
+            }
+        }
+    } else {
+        opts.container.clone()
+    };
+    if !containers.contains(&container) {
+        return Err(ApiError::bad_request(format!(
+            "container {container} is not valid for pod {name}"
+        )));
+    }
+    if pod["spec"]["nodeName"]
+        .as_str()
+        .unwrap_or_default()
+        .is_empty()
+    {
+        return Err(ApiError::bad_request(format!(
+            "pod {name} does not have a host assigned"
+        )));
+    }
+    // From here on the kubelet answers (the API server proxies its response).
+    let upgrade_header = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if upgrade_header.is_empty() {
+        return Err(ApiError::bad_request("Upgrade request required"));
+    }
+    if !opts.stdin && !opts.stdout && !opts.stderr {
+        return Ok(kubelet_error(
+            StatusCode::BAD_REQUEST,
+            "you must specify at least 1 of stdin, stdout, stderr",
+        ));
+    }
+    if opts.tty && opts.stderr {
+        return Ok(kubelet_error(
+            StatusCode::BAD_REQUEST,
+            "stdout and stderr cannot be both set with tty",
+        ));
+    }
+    let running_id = pod["status"]["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(
+            pod["status"]["initContainerStatuses"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
+        .find(|s| s["name"] == container.as_str() && s["state"]["running"].is_object())
+        .and_then(|s| s["containerID"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let Some(shared) = (!running_id.is_empty())
+        .then(|| store.runtime().container(&running_id))
+        .flatten()
+    else {
+        return Ok(kubelet_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("container not found ({container:?})"),
+        ));
+    };
+    if opts.command.is_empty() {
+        return Ok(kubelet_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "cmd must not be empty",
+        ));
+    }
+    // The kubelet's checks are done: a client that fell back to SPDY sees their errors too,
+    // but the simulation speaks WebSocket only.
+    let is_ws =
+        method == axum::http::Method::GET && upgrade_header.eq_ignore_ascii_case("websocket");
+    if !is_ws {
+        return Ok(kubelet_error(
+            StatusCode::BAD_REQUEST,
+            &format!("unable to upgrade: the sandbox serves exec over WebSocket only, not {upgrade_header}"),
+        ));
+    }
+    let mut req = Request::builder()
+        .method(axum::http::Method::GET)
+        .version(upgrade.version)
+        .body(())
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    *req.headers_mut() = headers.clone();
+    if let Some(u) = upgrade.on_upgrade {
+        req.extensions_mut().insert(u);
+    }
+    let (mut parts, ()) = req.into_parts();
+    let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(ws) => ws,
+        Err(e) => return Ok(e.into_response()),
+    };
+    let ws = ws.protocols(PROTOCOLS);
+    let Some(proto) = ws.selected_protocol().and_then(|p| p.to_str().ok()) else {
+        return Ok(kubelet_error(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "unable to upgrade: unable to negotiate protocol: client supports {:?}, server supports {:?}",
+                headers
+                    .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .map(str::trim)
+                    .collect::<Vec<_>>(),
+                PROTOCOLS
+            ),
+        ));
+    };
+    let v5 = proto == PROTOCOLS[0];
+    let ctx = Session {
+        command: opts.command,
+        stdin: opts.stdin,
+        stdout: opts.stdout,
+        stderr: opts.stderr,
+        v5,
+        shell: ShellCtx {
+            fs: shared.fs,
+            env: shared.env,
+            hostname: shared.hostname,
+            clock: store.clock().clone(),
+            output: Arc::new(NullOutput),
+            term: watch::channel(false).1,
+            cwd: shared.cwd,
+        },
+    };
+    Ok(ws.on_upgrade(move |socket| ctx.run(socket)))
+}
+
+struct NullOutput;
+
+impl Output for NullOutput {
+    fn write(&self, _: Stream, _: &[u8], _: DateTime<Utc>) {}
+}
+
+/// Output of the exec'd process: each write becomes a message on its channel.
+struct ChannelOutput {
+    tx: mpsc::UnboundedSender<(u8, Vec<u8>)>,
+    stdout: bool,
+    stderr: bool,
+}
+
+impl Output for ChannelOutput {
+    fn write(&self, stream: Stream, data: &[u8], _: DateTime<Utc>) {
+        let (ch, on) = match stream {
+            Stream::Stdout => (STDOUT, self.stdout),
+            Stream::Stderr => (STDERR, self.stderr),
+        };
+        if on && !data.is_empty() {
+            let _ = self.tx.send((ch, data.to_vec()));
+        }
+    }
+}
+
+struct Session {
+    command: Vec<String>,
+    stdin: bool,
+    stdout: bool,
+    stderr: bool,
+    v5: bool,
+    shell: ShellCtx,
+}
+
+fn framed(ch: u8, data: &[u8]) -> Message {
+    let mut m = Vec::with_capacity(data.len() + 1);
+    m.push(ch);
+    m.extend_from_slice(data);
+    Message::Binary(m.into())
+}
+
+/// The status the error channel carries when the command ends.
+pub fn exit_status(code: i32) -> Value {
+    if code == 0 {
+        return json!({"metadata": {}, "status": "Success"});
+    }
+    json!({
+        "metadata": {},
+        "status": "Failure",
+        "message": format!("command terminated with non-zero exit code: exit status {code}"),
+        "reason": "NonZeroExitCode",
+        "details": {"causes": [{"reason": "ExitCode", "message": code.to_string()}]},
+    })
+}
+
+impl Session {
+    async fn run(self, mut socket: WebSocket) {
+        // Stdin, read to its end (the v5 close of channel 0, or the connection closing).
+        let mut input = Vec::new();
+        if self.stdin {
+            while let Some(Ok(msg)) = socket.recv().await {
+                let data = match msg {
+                    Message::Binary(b) => b.to_vec(),
+                    Message::Text(t) => t.as_bytes().to_vec(),
+                    Message::Close(_) => break,
+                    _ => continue,
+                };
+                match data.split_first() {
+                    Some((&STDIN, rest)) => input.extend_from_slice(rest),
+                    Some((&CLOSE, [STDIN, ..])) if self.v5 => break,
+                    _ => {}
+                }
+            }
+        }
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut ctx = self.shell;
+        ctx.output = Arc::new(ChannelOutput {
+            tx,
+            stdout: self.stdout,
+            stderr: self.stderr,
+        });
+        let command = self.command;
+        let mut job = tokio::spawn(async move {
+            let mut sh = Shell::new(ctx);
+            sh.set_stdin(input);
+            sh.set_exec_session();
+            sh.run_argv(command).await
+        });
+        let code = loop {
+            tokio::select! {
+                Some((ch, data)) = rx.recv() => {
+                    if socket.send(framed(ch, &data)).await.is_err() {
+                        job.abort();
+                        return;
+                    }
+                }
+                r = &mut job => break r.unwrap_or(1),
+                msg = socket.recv() => {
+                    // The client went away: the process is ended.
+                    if matches!(msg, None | Some(Err(_)) | Some(Ok(Message::Close(_)))) {
+                        job.abort();
+                        return;
+                    }
+                }
+            }
+        };
+        while let Ok((ch, data)) = rx.try_recv() {
+            if socket.send(framed(ch, &data)).await.is_err() {
+                return;
+            }
+        }
+        let status = exit_status(code).to_string();
+        let _ = socket.send(framed(ERROR, status.as_bytes())).await;
+        // A normal closure (1000): client-go takes it for the end of every stream.
+        let _ = socket
+            .send(Message::Close(Some(CloseFrame {
+                code: 1000,
+                reason: "".into(),
+            })))
+            .await;
+    }
+}

@@ -1,0 +1,282 @@
+//! `kubectl-rs exec`: runs a command in a container of a pod (or of the first pod of a
+//! workload) through the `pods/exec` subresource over WebSocket (kubectl
+//! `pkg/cmd/exec/exec.go`, `polymorphichelpers/attachablepodforobject.go`).
+//!
+//! Not done yet: a real terminal (`-t` with a terminal on stdin is refused with a message),
+//! `-f`, and the SPDY fallback for servers without WebSocket support.
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::client::remotecommand::Ended;
+use crate::client::{ApiRequest, ResourcePath};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::ops::pods;
+
+pub const EXEC_USAGE: &str =
+    "exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]";
+
+pub const EXEC_LONG: &str = "Execute a command in a container.";
+
+pub const EXEC_EXAMPLES: &str = r#"Examples:
+  # Get output from running the 'date' command from pod mypod, using the first container by default
+  kubectl exec mypod -- date
+  
+  # Get output from running the 'date' command in ruby-container from pod mypod
+  kubectl exec mypod -c ruby-container -- date
+  
+  # Switch to raw terminal mode; sends stdin to 'bash' in ruby-container from pod mypod
+  # and sends stdout/stderr from 'bash' back to the client
+  kubectl exec mypod -c ruby-container -i -t -- bash -il
+  
+  # List contents of /usr from the first container of pod mypod and sort by modification time
+  # If the command you want to execute in the pod has any flags in common (e.g. -i),
+  # you must use two dashes (--) to separate your command's flags/arguments
+  # Also note, do not surround your command and its flags/arguments with quotes
+  # unless that is how you would execute it normally (i.e., do ls -t /usr, not "ls -t /usr")
+  kubectl exec mypod -i -t -- ls -t /usr
+  
+  # Get output from running 'date' command from the first pod of the deployment mydeployment, using the first container by default
+  kubectl exec deploy/mydeployment -- date
+  
+  # Get output from running 'date' command from the first pod of the service myservice, using the first container by default
+  kubectl exec svc/myservice -- date"#;
+
+/// `kubectl-rs exec (POD | TYPE/NAME) [-c CONTAINER] -- COMMAND [args...]`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(about = "Execute a command in a container")]
+pub struct ExecArgs {
+    /// `POD` or `TYPE/NAME` (and, in the removed form, the command).
+    pub args: Vec<String>,
+    /// The command, after `--`.
+    #[arg(last = true)]
+    pub command: Vec<String>,
+    /// Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen
+    #[arg(
+        verbatim_doc_comment,
+        short = 'c',
+        long = "container",
+        default_value = ""
+    )]
+    pub container: String,
+    /// to use to exec into the resource
+    #[arg(
+        verbatim_doc_comment,
+        short = 'f',
+        long = "filename",
+        value_delimiter = ','
+    )]
+    pub filename: Vec<String>,
+    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
+    #[arg(
+        verbatim_doc_comment,
+        long = "pod-running-timeout",
+        default_value = "1m0s"
+    )]
+    pub pod_running_timeout: String,
+    /// Only print output from the remote session
+    #[arg(verbatim_doc_comment, short = 'q', long = "quiet", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub quiet: bool,
+    /// Pass stdin to the container
+    #[arg(verbatim_doc_comment, short = 'i', long = "stdin", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub stdin: bool,
+    /// Stdin is a TTY
+    #[arg(verbatim_doc_comment, short = 't', long = "tty", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub tty: bool,
+}
+
+/// What `complete` resolves: the target and the command.
+struct Options {
+    target: String,
+    command: Vec<String>,
+    timeout: Duration,
+}
+
+impl ExecArgs {
+    fn usage(message: &str) -> CliError {
+        CliError::Usage {
+            message: message.to_string(),
+            command: "kubectl-rs exec".into(),
+        }
+    }
+
+    fn complete(&self) -> Result<Options, CliError> {
+        if !self.filename.is_empty() {
+            return Err(CliError::msg(
+                "exec -f/--filename is not supported by kubectl-rs yet; name the pod or TYPE/NAME",
+            ));
+        }
+        let Some(target) = self.args.first().cloned() else {
+            return Err(CliError::msg(
+                "pod, type/name or --filename must be specified",
+            ));
+        };
+        // The removed form `exec POD COMMAND` (no `--`).
+        if self.command.is_empty() && self.args.len() > 1 {
+            return Err(Self::usage(
+                "exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead",
+            ));
+        }
+        let timeout = Some(Duration::ZERO)
+            .filter(|_| self.pod_running_timeout == "0")
+            .or_else(|| crate::cmd::flags::parse_go_duration(&self.pod_running_timeout))
+            .ok_or_else(|| {
+                CliError::Raw(format!(
+                    "error: invalid argument {:?} for \"--pod-running-timeout\" flag: time: invalid duration {:?}\nSee 'kubectl-rs exec --help' for usage.",
+                    self.pod_running_timeout, self.pod_running_timeout
+                ))
+            })?;
+        if timeout.is_zero() {
+            return Err(Self::usage(
+                "--pod-running-timeout must be higher than zero",
+            ));
+        }
+        Ok(Options {
+            target,
+            command: self.command.clone(),
+            timeout,
+        })
+    }
+
+    fn validate(&self, o: &Options) -> Result<(), CliError> {
+        if o.command.is_empty() {
+            return Err(CliError::msg(
+                "you must specify at least one command for the container",
+            ));
+        }
+        Ok(())
+    }
+
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let o = self.complete()?;
+        self.validate(&o)?;
+        let (ns, _) = ctx.namespace()?;
+        let pod = self.pod(ctx, &ns, &o).await?;
+        let phase = pod["status"]["phase"].as_str().unwrap_or_default();
+        if phase == "Succeeded" || phase == "Failed" {
+            return Err(CliError::msg(format!(
+                "cannot exec into a container in a completed pod; current phase is {phase}"
+            )));
+        }
+        let name = pod["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let container = if self.container.is_empty() {
+            self.default_container(ctx, &pod)?
+        } else {
+            self.container.clone()
+        };
+        // A terminal is asked for: only when stdin is one does kubectl make it raw.
+        let mut tty = self.tty;
+        if tty && !ctx.stdin_is_terminal() {
+            if self.stdin {
+                ctx.eprint(
+                    "Unable to use a TTY - input is not a terminal or the right kind of file\n",
+                );
+            }
+            tty = false;
+        }
+        if tty {
+            return Err(CliError::msg(
+                "exec -t with a terminal is not supported by kubectl-rs yet; run without -t",
+            ));
+        }
+        let path = ResourcePath {
+            group: "",
+            version: "v1",
+            resource: "pods",
+            namespace: Some(&ns),
+            name: Some(&name),
+            subresource: Some("exec"),
+        }
+        .build()?;
+        let mut req = ApiRequest::get(path).query("container", container.clone());
+        for c in &o.command {
+            req = req.query("command", c.clone());
+        }
+        if self.stdin {
+            req = req.query("stdin", "true");
+        }
+        req = req.query("stdout", "true").query("stderr", "true");
+        let stdin = if self.stdin {
+            let mut buf = Vec::new();
+            ctx.stdin().read_to_end(&mut buf)?;
+            Some(buf)
+        } else {
+            None
+        };
+        let client = ctx.client()?;
+        let remote = client.remote_command(req).await?;
+        let mut out = |b: &[u8]| {
+            let mut w = ctx.out_writer();
+            let _ = w.write_all(b);
+            let _ = w.flush();
+        };
+        let mut err = |b: &[u8]| ctx.eprint(&String::from_utf8_lossy(b));
+        match remote.run(stdin, &mut out, &mut err).await? {
+            Ended::Success => Ok(()),
+            Ended::ExitCode(code) => Err(CliError::WithCode(
+                Box::new(CliError::Raw(format!(
+                    "command terminated with exit code {code}"
+                ))),
+                code,
+            )),
+            Ended::Failure(m) => Err(CliError::msg(m)),
+        }
+    }
+
+    /// The pod named, or the first pod of the workload named (`deploy/web`).
+    async fn pod(&self, ctx: &Context, ns: &str, o: &Options) -> Result<Value, CliError> {
+        let obj = pods::object(ctx, ns, &o.target, false).await?;
+        if obj["kind"] == "Pod" {
+            return Ok(obj);
+        }
+        let kind = obj["kind"].as_str().unwrap_or_default().to_string();
+        let Some(selector) = pods::selector_of(&obj) else {
+            let t = pods::go_type(&kind);
+            return Err(CliError::msg(format!(
+                "cannot attach to {t}: selector for {t} not implemented"
+            )));
+        };
+        let list = pods::pods_for(ctx, ns, &selector, o.timeout).await?;
+        list.into_iter()
+            .next()
+            .ok_or_else(|| CliError::msg("timed out waiting for the condition"))
+    }
+
+    /// podcmd's default container: the annotation's, else the first, with kubectl's notice.
+    fn default_container(&self, ctx: &Context, pod: &Value) -> Result<String, CliError> {
+        let all = pods::containers(
+            pod,
+            &["containers", "initContainers", "ephemeralContainers"],
+        );
+        if let Some(d) =
+            pod["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"].as_str()
+        {
+            if all.iter().any(|(n, _)| n == d) {
+                return Ok(d.to_string());
+            }
+        }
+        let main = pods::containers(pod, &["containers"]);
+        let Some((first, _)) = main.first().cloned() else {
+            return Err(CliError::msg(format!(
+                "pod {} does not have any containers",
+                pod["metadata"]["name"].as_str().unwrap_or_default()
+            )));
+        };
+        if all.len() > 1 && !self.quiet {
+            ctx.eprint(&format!(
+                "Defaulted container {first:?} out of: {}\n",
+                pods::all_container_names(pod)
+            ));
+        }
+        Ok(first)
+    }
+}
