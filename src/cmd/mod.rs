@@ -21,6 +21,7 @@ pub mod diff;
 pub mod drain;
 pub mod edit;
 pub mod events;
+pub mod expose;
 pub mod flags;
 pub mod generate;
 pub mod get;
@@ -165,6 +166,9 @@ pub enum Command {
     Taint(taint::TaintArgs),
     #[command(long_about = events::EVENTS_LONG, after_help = events::EVENTS_EXAMPLES, override_usage = events::EVENTS_USAGE)]
     Events(events::EventsArgs),
+    #[command(display_order = 91)]
+    #[command(long_about = expose::EXPOSE_LONG, after_help = expose::EXPOSE_EXAMPLES, override_usage = expose::EXPOSE_USAGE)]
+    Expose(expose::ExposeArgs),
     /// Print the client and server version information
     #[command(display_order = 903)]
     #[command(long_about = version::VERSION_LONG, after_help = version::VERSION_EXAMPLES, override_usage = version::VERSION_USAGE)]
@@ -233,6 +237,7 @@ impl Command {
             Command::Drain(_) => "drain",
             Command::Taint(_) => "taint",
             Command::Events(_) => "events",
+            Command::Expose(_) => "expose",
         };
         format!("kubectl {name}")
     }
@@ -404,6 +409,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Uncordon(a) => a.run(ctx).await,
         Command::Drain(a) => a.run(ctx).await,
         Command::Taint(a) => a.run(ctx).await,
+        Command::Expose(a) => a.run(ctx).await,
         Command::Events(a) => a.run(ctx).await,
     }
 }

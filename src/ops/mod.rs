@@ -3,6 +3,8 @@
 //!
 //! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
 //! - [`metadata`]: the metadata update of `label` and `annotate`.
+//! - [`generated`]: `--overrides` and the typed printer of `expose` and `run`.
 
 pub mod dryrun;
+pub mod generated;
 pub mod metadata;
