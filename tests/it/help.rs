@@ -223,7 +223,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "run",
             "explain",
             "autoscale",
             "certificate",

@@ -1037,3 +1037,168 @@ async fn expose_refuses_what_kubectl_refuses() {
     .await;
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_creates_what_kubectl_creates() {
+    twins(&[
+        &["run", "plain", "--image=nginx", "-l", "test=mutate"],
+        &[
+            "run",
+            "nginx",
+            "--image=nginx",
+            "--dry-run=client",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "run",
+            "full",
+            "--image=nginx:1.2",
+            "-o",
+            "json",
+            "--port=80",
+            "--env=A=b",
+            "--env=C=",
+            "--labels=test=mutate,c=d",
+            "--annotations=x=y",
+            "--annotations=z=",
+            "--restart=Never",
+            "--command",
+            "--image-pull-policy=Always",
+            "--privileged",
+            "--",
+            "sh",
+            "-c",
+            "echo hi",
+        ],
+        &[
+            "run",
+            "args",
+            "--image=busybox",
+            "-l",
+            "test=mutate",
+            "--restart=OnFailure",
+            "--",
+            "a",
+            "b",
+        ],
+        &[
+            "run",
+            "exp",
+            "--image=nginx",
+            "--expose",
+            "--port=80",
+            "-l",
+            "test=mutate,app=exp",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "run",
+            "exp2",
+            "--image=nginx",
+            "--expose",
+            "--port=81",
+            "--dry-run=client",
+        ],
+        &[
+            "run",
+            "srv",
+            "--image=nginx",
+            "--dry-run=server",
+            "-o",
+            "name",
+        ],
+        &[
+            "run",
+            "saved",
+            "--image=nginx",
+            "-l",
+            "test=mutate",
+            "--save-config",
+        ],
+        &[
+            "run",
+            "ovr",
+            "--image=nginx",
+            "-l",
+            "test=mutate",
+            "--dry-run=client",
+            "-o",
+            "yaml",
+            "--overrides={\"spec\":{\"hostNetwork\":true}}",
+        ],
+        &[
+            "run",
+            "ns",
+            "--image=nginx",
+            "-n",
+            "other",
+            "--dry-run=client",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "run",
+            "dig",
+            "--image=reg.io:5000/a/b:t@sha256:0123456789abcdef0123456789abcdef",
+            "--dry-run=client",
+        ],
+        // The pod exists: the service is not created.
+        &["run", "exp", "--image=nginx", "--expose", "--port=80"],
+    ])
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_refuses_what_kubectl_refuses() {
+    hostile(&[
+        &["run", "x", "--image=Nginx"],
+        &["run", "x", "--image=a//b"],
+        &["run", "x"],
+        &["run", "x", "--image="],
+        &["run", "--image=x"],
+        &["run", "x", "--image=x", "-t"],
+        &["run", "x", "--image=x", "--expose"],
+        &["run", "x", "--image=x", "--restart=Bad"],
+        &["run", "x", "--image=x", "--rm"],
+        &["run", "x", "--image=x", "-i", "--dry-run=client"],
+        &["run", "x", "--image=x", "--image-pull-policy=bad"],
+        &["run", "x", "--image=x", "--env=1A=b"],
+        &["run", "x", "--image=x", "--env=noeq"],
+        &[
+            "run",
+            "x",
+            "--image=x",
+            "--annotations==x",
+            "--annotations=y",
+        ],
+        &["run", "x", "--image=x", "-l", "bad"],
+        &["run", "x", "--image=x", "--port=abc"],
+        &["run", "x", "--image=x", "--pod-running-timeout=0s"],
+        &["run", "x", "--image=x", "--overrides={bad"],
+        &["run", "x", "--image=x", "-o", "bogus"],
+    ])
+    .await;
+}
+
+/// Attaching needs `attach`, which kubectl-rs does not have: refused, nothing created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_refuses_to_attach() {
+    let env = TestEnv::start().await;
+    let before = objects(&env);
+    for args in [
+        &["run", "x", "--image=x", "-i"][..],
+        &["run", "x", "--image=x", "--attach"],
+        &["run", "x", "--image=x", "-i", "-t", "--rm"],
+    ] {
+        let out = env.ours(args).await;
+        assert_eq!(out.code, 1, "{args:?}");
+        assert!(
+            out.stderr.contains("kubectl-rs has no attach"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(objects(&env), before);
+}
