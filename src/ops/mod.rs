@@ -4,7 +4,9 @@
 //! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
 //! - [`metadata`]: the metadata update of `label` and `annotate`.
 //! - [`generated`]: `--overrides` and the typed printer of `expose` and `run`.
+//! - [`namehash`]: `--append-hash`'s suffix.
 
 pub mod dryrun;
 pub mod generated;
 pub mod metadata;
+pub mod namehash;

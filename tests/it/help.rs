@@ -213,8 +213,6 @@ const MISSING_FLAGS: &[(&str, &[&str])] = &[
         ],
     ),
     ("create", &["edit", "windows-line-endings"]),
-    ("create configmap", &["append-hash"]),
-    ("create secret generic", &["append-hash"]),
     ("delete", &["raw"]),
 ];
 

@@ -1202,3 +1202,81 @@ async fn run_refuses_to_attach() {
     }
     assert_eq!(objects(&env), before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn append_hash_names_as_kubectl_does() {
+    let dir = std::env::temp_dir().join(format!("append-hash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // HTML characters (Go escapes them in the hashed JSON) and bytes that are not UTF-8.
+    std::fs::write(dir.join("f.txt"), "a<b&c>\n").unwrap();
+    std::fs::write(dir.join("bin.dat"), [0xff, 0xfe]).unwrap();
+    let (f, bin) = (
+        format!("--from-file={}", dir.join("f.txt").display()),
+        format!("--from-file={}", dir.join("bin.dat").display()),
+    );
+    twins(&[
+        &[
+            "create",
+            "configmap",
+            "cm",
+            "--append-hash",
+            "--from-literal=a=b",
+        ],
+        &[
+            "create",
+            "configmap",
+            "empty",
+            "--append-hash",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "create",
+            "configmap",
+            "files",
+            "--append-hash",
+            &f,
+            &bin,
+            "-o",
+            "name",
+        ],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "s",
+            "--append-hash",
+            "--from-literal=a=b",
+        ],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "t",
+            "--append-hash",
+            "--type=x/y",
+            &f,
+            "--dry-run=client",
+            "-o",
+            "name",
+        ],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "u",
+            "--append-hash=false",
+            "--from-literal=a=b",
+        ],
+        // The same content: the same name, which exists.
+        &[
+            "create",
+            "configmap",
+            "cm",
+            "--append-hash",
+            "--from-literal=a=b",
+        ],
+    ])
+    .await;
+    std::fs::remove_dir_all(&dir).ok();
+}
