@@ -75,6 +75,10 @@ pub enum Generator {
         names: Vec<String>,
         #[command(flatten)]
         sources: Sources,
+        /// Append a hash of the configmap to its name.
+        #[arg(verbatim_doc_comment, long = "append-hash", num_args = 0..=1, require_equals = true,
+              default_missing_value = "true", default_value = "false")]
+        append_hash: bool,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -187,6 +191,10 @@ pub enum SecretKind {
         names: Vec<String>,
         #[command(flatten)]
         sources: Sources,
+        /// Append a hash of the secret to its name.
+        #[arg(verbatim_doc_comment, long = "append-hash", num_args = 0..=1, require_equals = true,
+              default_missing_value = "true", default_value = "false")]
+        append_hash: bool,
         /// The type of secret to create
         #[arg(verbatim_doc_comment, long = "type")]
         secret_type: Option<String>,
@@ -287,6 +295,17 @@ impl Generator {
         let (namespace, enforce) = ctx.namespace()?;
         let meta_ns = enforce.then_some(namespace.as_str());
         let mut built = self.build(name, meta_ns, &ctx.env)?;
+        // kubectl's `--append-hash`: the hash of the object as built, then the new name.
+        if let Generator::Configmap {
+            append_hash: true, ..
+        }
+        | Generator::Secret(SecretKind::Generic {
+            append_hash: true, ..
+        }) = self
+        {
+            let hash = crate::ops::namehash::name_hash(&built.object);
+            built.object["metadata"]["name"] = json!(format!("{name}-{hash}"));
+        }
         if let Generator::Job { from, .. } = self {
             if !from.is_empty() {
                 built.object = job_from(ctx, from, name, meta_ns, &namespace).await?;

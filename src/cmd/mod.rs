@@ -23,6 +23,7 @@ pub mod edit;
 pub mod events;
 pub mod exec;
 pub mod explain;
+pub mod expose;
 pub mod flags;
 pub mod generate;
 pub mod get;
@@ -37,6 +38,7 @@ pub mod options;
 pub mod patch;
 pub mod plugin;
 pub mod rollout;
+pub mod run;
 pub mod sandbox;
 pub mod sandbox_demo;
 pub mod sandbox_kubeconfig;
@@ -173,6 +175,12 @@ pub enum Command {
     #[command(display_order = 905)]
     #[command(long_about = explain::EXPLAIN_LONG, after_help = explain::EXPLAIN_EXAMPLES, override_usage = explain::EXPLAIN_USAGE)]
     Explain(explain::ExplainArgs),
+    #[command(display_order = 91)]
+    #[command(long_about = expose::EXPOSE_LONG, after_help = expose::EXPOSE_EXAMPLES, override_usage = expose::EXPOSE_USAGE)]
+    Expose(expose::ExposeArgs),
+    #[command(display_order = 92)]
+    #[command(long_about = run::RUN_LONG, after_help = run::RUN_EXAMPLES, override_usage = run::RUN_USAGE)]
+    Run(run::RunArgs),
     /// Print the client and server version information
     #[command(display_order = 903)]
     #[command(long_about = version::VERSION_LONG, after_help = version::VERSION_EXAMPLES, override_usage = version::VERSION_USAGE)]
@@ -243,6 +251,8 @@ impl Command {
             Command::Taint(_) => "taint",
             Command::Events(_) => "events",
             Command::Explain(_) => "explain",
+            Command::Expose(_) => "expose",
+            Command::Run(_) => "run",
         };
         format!("kubectl {name}")
     }
@@ -415,6 +425,8 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Uncordon(a) => a.run(ctx).await,
         Command::Drain(a) => a.run(ctx).await,
         Command::Taint(a) => a.run(ctx).await,
+        Command::Expose(a) => a.run(ctx).await,
+        Command::Run(a) => a.run(ctx).await,
         Command::Events(a) => a.run(ctx).await,
         Command::Explain(a) => a.run(ctx).await,
     }

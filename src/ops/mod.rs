@@ -4,7 +4,11 @@
 //! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
 //! - [`metadata`]: the metadata update of `label` and `annotate`.
 //! - [`pods`]: the pod (and container) `logs` and `exec` work on.
+//! - [`generated`]: `--overrides` and the typed printer of `expose` and `run`.
+//! - [`namehash`]: `--append-hash`'s suffix.
 
 pub mod dryrun;
+pub mod generated;
 pub mod metadata;
+pub mod namehash;
 pub mod pods;

@@ -81,6 +81,12 @@ struct Change {
 }
 
 const V136: &[Change] = &[
+    // expose.go's --selector help was reworded (kubectl v0.33.0..v0.36.3).
+    Change {
+        command: "expose",
+        from: "infer the selector from the replication controller or replica set.)",
+        to: "infer the selector from the resource being exposed.",
+    },
     // set_selector.go's example gained `--image=nginx` (kubectl v0.33.0..v0.36.3).
     Change {
         command: "set selector",
@@ -219,8 +225,6 @@ const MISSING_FLAGS: &[(&str, &[&str])] = &[
         ],
     ),
     ("create", &["edit", "windows-line-endings"]),
-    ("create configmap", &["append-hash"]),
-    ("create secret generic", &["append-hash"]),
     ("delete", &["raw"]),
 ];
 
@@ -229,8 +233,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "expose",
-            "run",
             "autoscale",
             "certificate",
             "cluster-info",

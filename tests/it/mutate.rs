@@ -166,6 +166,12 @@ fn objects(env: &TestEnv) -> BTreeMap<String, Value> {
                 // The deployment controller's, written at its own pace.
                 if let Some(a) = m.get_mut("annotations").and_then(Value::as_object_mut) {
                     a.remove("deployment.kubernetes.io/revision");
+                    // v1.33 saves `creationTimestamp: null` in the configuration, v1.34+ not.
+                    if let Some(Value::String(c)) =
+                        a.get_mut("kubectl.kubernetes.io/last-applied-configuration")
+                    {
+                        *c = c.replace("\"creationTimestamp\":null,", "");
+                    }
                 }
             }
             // Pods carry a token volume with a random name: their containers are compared.
@@ -292,11 +298,20 @@ async fn twins(cases: &[&[&str]]) -> bool {
 /// Runs each hostile case with both CLIs on one sandbox: same output, and nothing on the
 /// server changed.
 async fn hostile(cases: &[&[&str]]) {
+    hostile_after(&[], cases).await;
+}
+
+/// [`hostile`] after the `prep` commands (run with kubectl-rs, each must succeed).
+async fn hostile_after(prep: &[&[&str]], cases: &[&[&str]]) {
     if common::oracle().is_none() {
         return;
     }
     let env = TestEnv::start().await;
     setup(&env).await;
+    for args in prep {
+        let out = env.ours(args).await;
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
     for args in cases {
         let before = objects(&env);
         let ours = masked(env.ours(args).await);
@@ -846,4 +861,422 @@ async fn create_quota_refuses_bad_input_and_changes_nothing() {
         &["create", "quota", "Bad_Name", "--hard=cpu=1"],
     ])
     .await;
+}
+
+/// What `expose` exposes: ports with several protocols, a pod without labels, a pod and
+/// a replica set whose selector has expressions, a daemon set.
+const EXPOSABLE: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dns, labels: {app: dns, tier: back}}
+spec:
+  selector: {matchLabels: {app: dns}}
+  template:
+    metadata: {labels: {app: dns}}
+    spec:
+      containers:
+      - name: c
+        image: coredns
+        ports: [{containerPort: 80}, {containerPort: 53, protocol: UDP}, {containerPort: 53, protocol: TCP}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bare}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: lab, labels: {test: mutate, app: lab}}
+spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ds}
+spec:
+  selector: {matchLabels: {app: ds}}
+  template:
+    metadata: {labels: {app: ds}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: rs}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: rs}, matchExpressions: [{key: x, operator: In, values: [a, b]}]}
+  template:
+    metadata: {labels: {app: rs, x: a}}
+    spec: {containers: [{name: c, image: nginx}]}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expose_creates_what_kubectl_creates() {
+    let dir = std::env::temp_dir().join(format!("expose-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("exposable.yaml");
+    std::fs::write(&file, EXPOSABLE).unwrap();
+    let file = file.to_str().unwrap();
+    twins(&[
+        &["apply", "-f", file],
+        &["expose", "deploy", "web", "--port=80"],
+        // Ports and protocols from the object: port-N, port-N-proto.
+        &["expose", "deployment/dns", "--dry-run=client", "-o", "yaml"],
+        &["expose", "deployment/dns", "--save-config", "-o", "json"],
+        &["expose", "pod", "lab", "--name=lab2", "-o", "yaml"],
+        &[
+            "expose",
+            "pod",
+            "lab",
+            "--port=81,82",
+            "--target-port=http",
+            "--protocol=UDP",
+            "--type=LoadBalancer",
+            "--load-balancer-ip=1.2.3.4",
+            "--external-ip=5.6.7.8",
+            "--session-affinity=ClientIP",
+            "-l",
+            "x=y,z=w",
+            "--selector=q=r",
+            "--name=lb",
+        ],
+        &[
+            "expose",
+            "svc",
+            "lab2",
+            "--name=lab3",
+            "--port=443",
+            "--target-port=8443",
+        ],
+        &[
+            "expose",
+            "pod",
+            "lab",
+            "--cluster-ip=None",
+            "--name=headless",
+            "--dry-run=server",
+        ],
+        &[
+            "expose",
+            "pod",
+            "lab",
+            "--name=np",
+            "-o",
+            "json",
+            "--dry-run=client",
+            "--overrides={\"spec\":{\"type\":\"NodePort\"}}",
+        ],
+        &[
+            "expose",
+            "pod",
+            "lab",
+            "--name=js",
+            "--override-type=json",
+            "--overrides=[{\"op\":\"add\",\"path\":\"/spec/type\",\"value\":\"NodePort\"}]",
+        ],
+        &["expose", "-f", file, "--port=99", "--dry-run=client"],
+        &[
+            "expose",
+            "pod",
+            "lab",
+            "-n",
+            "other",
+            "--dry-run=client",
+            "-o",
+            "yaml",
+        ],
+        // The service exists already.
+        &["expose", "deploy", "web", "--port=80"],
+    ])
+    .await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expose_refuses_what_kubectl_refuses() {
+    let dir = std::env::temp_dir().join(format!("expose-h-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("exposable.yaml");
+    std::fs::write(&file, EXPOSABLE).unwrap();
+    let file = file.to_str().unwrap();
+    hostile_after(
+        &[&["apply", "-f", file]],
+        &[
+            &[
+                "expose",
+                "ds",
+                "ds",
+                "--port=9100",
+                "--dry-run=client",
+                "-o",
+                "yaml",
+            ],
+            &["expose", "ds", "ds", "--port=9100"],
+            &["expose", "rs", "rs", "--port=1"],
+            &["expose", "pod", "bare", "--port=80"],
+            &["expose", "deploy", "web"],
+            &["expose", "pod", "lab", "--port=abc"],
+            &["expose", "pod", "lab", "--session-affinity=bad"],
+            &["expose", "pod", "lab", "-l", "bad"],
+            &["expose", "pod", "lab", "--selector==x"],
+            &["expose", "pod", "lab", "--overrides={bad"],
+            &["expose", "pod", "lab", "--overrides=[]"],
+            &[
+                "expose",
+                "pod",
+                "lab",
+                "--override-type=bogus",
+                "--overrides={}",
+            ],
+            &["expose", "pod", "lab", "-o", "bogus"],
+            &["expose", "pod", "lab", "--dry-run=maybe"],
+            &["expose", "pod", "missing"],
+            &["expose"],
+            &["expose", "pod/lab", "-f", file],
+        ],
+    )
+    .await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_creates_what_kubectl_creates() {
+    twins(&[
+        &["run", "plain", "--image=nginx", "-l", "test=mutate"],
+        &[
+            "run",
+            "nginx",
+            "--image=nginx",
+            "--dry-run=client",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "run",
+            "full",
+            "--image=nginx:1.2",
+            "-o",
+            "json",
+            "--port=80",
+            "--env=A=b",
+            "--env=C=",
+            "--labels=test=mutate,c=d",
+            "--annotations=x=y",
+            "--annotations=z=",
+            "--restart=Never",
+            "--command",
+            "--image-pull-policy=Always",
+            "--privileged",
+            "--",
+            "sh",
+            "-c",
+            "echo hi",
+        ],
+        &[
+            "run",
+            "args",
+            "--image=busybox",
+            "-l",
+            "test=mutate",
+            "--restart=OnFailure",
+            "--",
+            "a",
+            "b",
+        ],
+        &[
+            "run",
+            "exp",
+            "--image=nginx",
+            "--expose",
+            "--port=80",
+            "-l",
+            "test=mutate,app=exp",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "run",
+            "exp2",
+            "--image=nginx",
+            "--expose",
+            "--port=81",
+            "--dry-run=client",
+        ],
+        &[
+            "run",
+            "srv",
+            "--image=nginx",
+            "--dry-run=server",
+            "-o",
+            "name",
+        ],
+        &[
+            "run",
+            "saved",
+            "--image=nginx",
+            "-l",
+            "test=mutate",
+            "--save-config",
+        ],
+        &[
+            "run",
+            "ovr",
+            "--image=nginx",
+            "-l",
+            "test=mutate",
+            "--dry-run=client",
+            "-o",
+            "yaml",
+            "--overrides={\"spec\":{\"hostNetwork\":true}}",
+        ],
+        &[
+            "run",
+            "ns",
+            "--image=nginx",
+            "-n",
+            "other",
+            "--dry-run=client",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "run",
+            "dig",
+            "--image=reg.io:5000/a/b:t@sha256:0123456789abcdef0123456789abcdef",
+            "--dry-run=client",
+        ],
+        // The pod exists: the service is not created.
+        &["run", "exp", "--image=nginx", "--expose", "--port=80"],
+    ])
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_refuses_what_kubectl_refuses() {
+    hostile(&[
+        &["run", "x", "--image=Nginx"],
+        &["run", "x", "--image=a//b"],
+        &["run", "x"],
+        &["run", "x", "--image="],
+        &["run", "--image=x"],
+        &["run", "x", "--image=x", "-t"],
+        &["run", "x", "--image=x", "--expose"],
+        &["run", "x", "--image=x", "--restart=Bad"],
+        &["run", "x", "--image=x", "--rm"],
+        &["run", "x", "--image=x", "-i", "--dry-run=client"],
+        &["run", "x", "--image=x", "--image-pull-policy=bad"],
+        &["run", "x", "--image=x", "--env=1A=b"],
+        &["run", "x", "--image=x", "--env=noeq"],
+        &[
+            "run",
+            "x",
+            "--image=x",
+            "--annotations==x",
+            "--annotations=y",
+        ],
+        &["run", "x", "--image=x", "-l", "bad"],
+        &["run", "x", "--image=x", "--port=abc"],
+        &["run", "x", "--image=x", "--pod-running-timeout=0s"],
+        &["run", "x", "--image=x", "--overrides={bad"],
+        &["run", "x", "--image=x", "-o", "bogus"],
+    ])
+    .await;
+}
+
+/// Attaching needs `attach`, which kubectl-rs does not have: refused, nothing created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_refuses_to_attach() {
+    let env = TestEnv::start().await;
+    let before = objects(&env);
+    for args in [
+        &["run", "x", "--image=x", "-i"][..],
+        &["run", "x", "--image=x", "--attach"],
+        &["run", "x", "--image=x", "-i", "-t", "--rm"],
+    ] {
+        let out = env.ours(args).await;
+        assert_eq!(out.code, 1, "{args:?}");
+        assert!(
+            out.stderr.contains("kubectl-rs has no attach"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(objects(&env), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn append_hash_names_as_kubectl_does() {
+    let dir = std::env::temp_dir().join(format!("append-hash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // HTML characters (Go escapes them in the hashed JSON) and bytes that are not UTF-8.
+    std::fs::write(dir.join("f.txt"), "a<b&c>\n").unwrap();
+    std::fs::write(dir.join("bin.dat"), [0xff, 0xfe]).unwrap();
+    let (f, bin) = (
+        format!("--from-file={}", dir.join("f.txt").display()),
+        format!("--from-file={}", dir.join("bin.dat").display()),
+    );
+    twins(&[
+        &[
+            "create",
+            "configmap",
+            "cm",
+            "--append-hash",
+            "--from-literal=a=b",
+        ],
+        &[
+            "create",
+            "configmap",
+            "empty",
+            "--append-hash",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "create",
+            "configmap",
+            "files",
+            "--append-hash",
+            &f,
+            &bin,
+            "-o",
+            "name",
+        ],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "s",
+            "--append-hash",
+            "--from-literal=a=b",
+        ],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "t",
+            "--append-hash",
+            "--type=x/y",
+            &f,
+            "--dry-run=client",
+            "-o",
+            "name",
+        ],
+        &[
+            "create",
+            "secret",
+            "generic",
+            "u",
+            "--append-hash=false",
+            "--from-literal=a=b",
+        ],
+        // The same content: the same name, which exists.
+        &[
+            "create",
+            "configmap",
+            "cm",
+            "--append-hash",
+            "--from-literal=a=b",
+        ],
+    ])
+    .await;
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,0 +1,499 @@
+//! `kubectl-rs run` (kubectl `pkg/cmd/run/run.go` and the `run-pod/v1` generator of
+//! `pkg/generate/versioned/run.go`): create a pod for an image, and with `--expose` the
+//! ClusterIP service in front of it (the `service/v2` generator). Attaching (`-i`, `-t`,
+//! `--attach`, `--rm`) needs `attach`, which kubectl-rs does not have yet: it is refused.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde_json::{json, Map, Value};
+
+use crate::client::{ApiRequest, Method};
+use crate::cmd::flags::{dry_run_flag, DryRun};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::ops::generated::{apply_overrides, TypedPrinter};
+
+/// kubectl's long help of `run`.
+pub const RUN_LONG: &str = "Create and run a particular image in a pod.";
+/// kubectl's examples of `run`.
+pub const RUN_EXAMPLES: &str = include_str!("run_examples.txt");
+/// kubectl's usage line of `run`.
+pub const RUN_USAGE: &str = "run NAME --image=image [--env=\"key=value\"] [--port=port] [--dry-run=server|client] [--overrides=inline-json] [--command] -- [COMMAND] [args...] [options]";
+
+/// Run a particular image on the cluster
+#[derive(Debug, Clone, clap::Args)]
+#[command(about = "Run a particular image on the cluster")]
+#[command(mut_arg("filename", |a| a.help("to use to replace the resource.")))]
+#[command(mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R.")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-run")))]
+pub struct RunArgs {
+    /// NAME, then the container's arguments (after `--`).
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub delete: crate::cmd::flags::DeleteFlags,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub save_config: crate::cmd::flags::SaveConfigFlag,
+    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
+    #[arg(
+        verbatim_doc_comment,
+        long = "pod-running-timeout",
+        default_value = "1m0s"
+    )]
+    pub pod_running_timeout: String,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
+    /// Annotations to apply to the pod.
+    #[arg(verbatim_doc_comment, long = "annotations")]
+    pub annotations: Vec<String>,
+    /// The image for the container to run.
+    #[arg(verbatim_doc_comment, long = "image")]
+    pub image: Option<String>,
+    /// The image pull policy for the container.  If left empty, this value will not be specified by the client and defaulted by the server.
+    #[arg(verbatim_doc_comment, long = "image-pull-policy", default_value = "")]
+    pub image_pull_policy: String,
+    /// If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'.
+    #[arg(verbatim_doc_comment, long = "rm", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub rm: bool,
+    /// Environment variables to set in the container.
+    #[arg(verbatim_doc_comment, long = "env")]
+    pub env: Vec<String>,
+    /// The port that this container exposes.
+    #[arg(verbatim_doc_comment, long = "port", default_value = "")]
+    pub port: String,
+    /// Comma separated labels to apply to the pod. Will override previous values.
+    #[arg(verbatim_doc_comment, short = 'l', long = "labels", default_value = "")]
+    pub labels: String,
+    /// Keep stdin open on the container in the pod, even if nothing is attached.
+    #[arg(verbatim_doc_comment, short = 'i', long = "stdin", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub stdin: bool,
+    /// Allocate a TTY for the container in the pod.
+    #[arg(verbatim_doc_comment, short = 't', long = "tty", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub tty: bool,
+    /// If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true. With '--restart=Never' the exit code of the container process is returned.
+    #[arg(verbatim_doc_comment, long = "attach", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    pub attach: Option<bool>,
+    /// If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes. By default, stdin will be closed after the first attach completes.
+    #[arg(verbatim_doc_comment, long = "leave-stdin-open", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub leave_stdin_open: bool,
+    /// The restart policy for this Pod.  Legal values [Always, OnFailure, Never].
+    #[arg(verbatim_doc_comment, long = "restart", default_value = "Always")]
+    pub restart: String,
+    /// If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default.
+    #[arg(verbatim_doc_comment, long = "command", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub command: bool,
+    /// If true, create a ClusterIP service associated with the pod.  Requires `--port`.
+    #[arg(verbatim_doc_comment, long = "expose", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub expose: bool,
+    /// If true, suppress prompt messages.
+    #[arg(verbatim_doc_comment, short = 'q', long = "quiet", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub quiet: bool,
+    /// If true, run the container in privileged mode.
+    #[arg(verbatim_doc_comment, long = "privileged", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub privileged: bool,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+    /// An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.
+    #[arg(verbatim_doc_comment, long = "overrides", default_value = "")]
+    pub overrides: String,
+    /// The method used to override the generated object: json, merge, or strategic.
+    #[arg(verbatim_doc_comment, long = "override-type", default_value = "merge")]
+    pub override_type: String,
+}
+
+impl RunArgs {
+    /// kubectl's `Complete` and `Run`.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let usage = |m: &str| CliError::Usage {
+            message: m.to_string(),
+            command: "kubectl-rs run".into(),
+        };
+        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
+        let mut printer = TypedPrinter::new(
+            ctx,
+            &self.print.output,
+            self.print.template.as_deref(),
+            self.print.allow_missing_template_keys,
+            self.print.show_managed_fields,
+            "created",
+            dry_run,
+        )?;
+        // `--attach` defaults to `--stdin`.
+        let attach = self.attach.unwrap_or(self.stdin);
+        let Some((name, args)) = self.args.split_first() else {
+            return Err(usage("NAME is required for run"));
+        };
+        let timeout_ok = crate::cmd::flags::parse_go_duration(&self.pod_running_timeout)
+            .is_some_and(|d| !d.is_zero());
+        if !timeout_ok {
+            return Err(usage("--pod-running-timeout must be higher than zero"));
+        }
+        let image = match &self.image {
+            None => return Err(CliError::msg("required flag(s) \"image\" not set")),
+            Some(i) if i.is_empty() => return Err(CliError::msg("--image is required")),
+            Some(i) => i.as_str(),
+        };
+        if !valid_reference(image) {
+            return Err(CliError::msg(format!(
+                "Invalid image name {}: invalid reference format",
+                crate::print::gofmt::go_quote(image)
+            )));
+        }
+        if self.tty && !self.stdin {
+            return Err(usage(
+                "-i/--stdin is required for containers with -t/--tty=true",
+            ));
+        }
+        if self.expose && self.port.is_empty() {
+            return Err(usage("--port must be set when exposing a service"));
+        }
+        let (namespace, enforce) = ctx.namespace()?;
+        if !matches!(self.restart.as_str(), "Always" | "OnFailure" | "Never" | "") {
+            return Err(usage(&format!("invalid restart policy: {}", self.restart)));
+        }
+        if !attach && self.rm {
+            return Err(usage("--rm should only be used for attached containers"));
+        }
+        if attach && dry_run != DryRun::None {
+            return Err(usage("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)"));
+        }
+        if !matches!(
+            self.image_pull_policy.as_str(),
+            "Always" | "IfNotPresent" | "Never" | ""
+        ) {
+            return Err(usage(&format!(
+                "invalid image pull policy: {}",
+                self.image_pull_policy
+            )));
+        }
+        if attach {
+            return Err(CliError::msg(
+                "kubectl-rs run cannot attach to containers yet (-i/--stdin, -t/--tty, --attach, --rm): kubectl-rs has no attach",
+            ));
+        }
+        let pod = self.generate_pod(name, image, args)?;
+        let pod = apply_overrides(&pod, &self.overrides, &self.override_type)?;
+        let pod = self
+            .submit(ctx, pod, "pods", &namespace, enforce, dry_run)
+            .await?;
+        let mut errs = Vec::new();
+        if self.expose {
+            match self.generate_service(name) {
+                Ok(svc) => match self
+                    .submit(ctx, svc, "services", &namespace, enforce, dry_run)
+                    .await
+                {
+                    Ok(svc) => {
+                        printer.print(ctx, &svc)?;
+                        if self.print.output == "yaml" {
+                            ctx.out().write_all(b"---\n")?;
+                        }
+                    }
+                    Err(e) => errs.push(e),
+                },
+                Err(e) => errs.push(e),
+            }
+        }
+        printer.print(ctx, &pod)?;
+        printer.finish(ctx)?;
+        match errs.len() {
+            0 => Ok(()),
+            _ => Err(errs.remove(0)),
+        }
+    }
+
+    /// The `run-pod/v1` generator.
+    fn generate_pod(&self, name: &str, image: &str, args: &[String]) -> Result<Value, CliError> {
+        // getEnvs, getAnnotations, then the labels.
+        let mut envs = Vec::new();
+        for e in &self.env {
+            let invalid = || CliError::msg(format!("invalid env: {e}"));
+            let (k, v) = e.split_once('=').ok_or_else(invalid)?;
+            if k.is_empty() || !env_var_name(k) {
+                return Err(invalid());
+            }
+            // `value` is omitempty.
+            envs.push(if v.is_empty() {
+                json!({"name": k})
+            } else {
+                json!({"name": k, "value": v})
+            });
+        }
+        let mut annotations = BTreeMap::new();
+        let mut invalid = Vec::new();
+        for a in &self.annotations {
+            match a.split_once('=') {
+                Some((k, v)) if !a.starts_with('=') => {
+                    annotations.insert(k.to_string(), v.to_string());
+                }
+                _ => invalid.push(a.as_str()),
+            }
+        }
+        if !invalid.is_empty() {
+            return Err(CliError::msg(format!(
+                "invalid annotations format: {}",
+                invalid.join(", ")
+            )));
+        }
+        let labels = if self.labels.is_empty() {
+            BTreeMap::from([("run".to_string(), name.to_string())])
+        } else {
+            parse_labels(&self.labels)?
+        };
+        let mut container = Map::new();
+        container.insert("name".into(), json!(name));
+        container.insert("image".into(), json!(image));
+        if !args.is_empty() {
+            let key = if self.command { "command" } else { "args" };
+            container.insert(key.into(), json!(args));
+        }
+        if !self.port.is_empty() {
+            let port = go_atoi(&self.port)?;
+            container.insert("ports".into(), json!([{"containerPort": port}]));
+        }
+        if !envs.is_empty() {
+            container.insert("env".into(), Value::Array(envs));
+        }
+        container.insert("resources".into(), json!({}));
+        if !self.image_pull_policy.is_empty() {
+            container.insert("imagePullPolicy".into(), json!(self.image_pull_policy));
+        }
+        if self.privileged {
+            container.insert("securityContext".into(), json!({"privileged": true}));
+        }
+        let mut meta = Map::new();
+        meta.insert("name".into(), json!(name));
+        meta.insert("labels".into(), json!(labels));
+        if !annotations.is_empty() {
+            meta.insert("annotations".into(), json!(annotations));
+        }
+        let restart = if self.restart.is_empty() {
+            "Always"
+        } else {
+            self.restart.as_str()
+        };
+        Ok(json!({
+            "kind": "Pod",
+            "apiVersion": "v1",
+            "metadata": meta,
+            "spec": {
+                "containers": [container],
+                "restartPolicy": restart,
+                "dnsPolicy": "ClusterFirst",
+            },
+            "status": {},
+        }))
+    }
+
+    /// The `service/v2` generator with what `run` gives it.
+    fn generate_service(&self, name: &str) -> Result<Value, CliError> {
+        let selector = if self.labels.is_empty() {
+            format!("run={name}")
+        } else {
+            self.labels.clone()
+        };
+        let selector = parse_labels(&selector)?;
+        let mut meta = Map::new();
+        meta.insert("name".into(), json!(name));
+        if !self.labels.is_empty() {
+            meta.insert("labels".into(), json!(parse_labels(&self.labels)?));
+        }
+        let port = go_atoi(&self.port)?;
+        Ok(json!({
+            "kind": "Service",
+            "apiVersion": "v1",
+            "metadata": meta,
+            "spec": {
+                "ports": [{"protocol": "TCP", "port": port, "targetPort": port}],
+                "selector": selector,
+            },
+            "status": {"loadBalancer": {}},
+        }))
+    }
+
+    /// `createGeneratedObject`'s end: create (or, for a client dry run, only place) the object.
+    async fn submit(
+        &self,
+        ctx: &Context,
+        mut obj: Value,
+        resource: &str,
+        namespace: &str,
+        enforce: bool,
+        dry_run: DryRun,
+    ) -> Result<Value, CliError> {
+        if dry_run == DryRun::Client {
+            if enforce {
+                obj["metadata"]["namespace"] = json!(namespace);
+            }
+            return Ok(obj);
+        }
+        if self.save_config.value {
+            let value = crate::print::json::to_go_json_typed_line(&obj);
+            obj["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] =
+                Value::String(value);
+        }
+        let path = crate::client::ResourcePath {
+            group: "",
+            version: "v1",
+            resource,
+            namespace: Some(namespace),
+            name: None,
+            subresource: None,
+        }
+        .build()?;
+        let mut req = ApiRequest::new(Method::POST, path);
+        req.headers
+            .push(("Content-Type".into(), "application/json".into()));
+        req.body = Some(crate::apply::to_go_json(&obj).into_bytes());
+        let req = dry_run
+            .query(req)
+            .query("fieldManager", self.field_manager.as_str());
+        ctx.client()?.send_json(&req).await.map_err(Into::into)
+    }
+}
+
+/// apimachinery `IsEnvVarName`: `[-._a-zA-Z][-._a-zA-Z0-9]*`, not `.` or `..`, not starting `..`.
+fn env_var_name(k: &str) -> bool {
+    let ok_first = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || "-._".contains(c));
+    let ok_rest = k
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
+    ok_first && ok_rest && k != "." && k != ".." && !k.starts_with("..")
+}
+
+/// generate `ParseLabels`.
+fn parse_labels(spec: &str) -> Result<BTreeMap<String, String>, CliError> {
+    let mut out = BTreeMap::new();
+    for item in spec.split(',') {
+        let kv: Vec<&str> = item.split('=').collect();
+        if kv.len() != 2 {
+            return Err(CliError::msg(format!("unexpected label spec: {item}")));
+        }
+        if kv[0].is_empty() {
+            return Err(CliError::msg("unexpected empty label key"));
+        }
+        out.insert(kv[0].to_string(), kv[1].to_string());
+    }
+    Ok(out)
+}
+
+/// Go's `strconv.Atoi` with its error text.
+fn go_atoi(s: &str) -> Result<i64, CliError> {
+    let err = |why: &str| {
+        CliError::msg(format!(
+            "strconv.Atoi: parsing {}: {why}",
+            crate::print::gofmt::go_quote(s)
+        ))
+    };
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err("invalid syntax"));
+    }
+    s.parse::<i64>().map_err(|_| err("value out of range"))
+}
+
+/// distribution/reference's `ReferenceRegexp`: `[domain/]path[:tag][@digest]`.
+fn valid_reference(s: &str) -> bool {
+    let (rest, digest) = match s.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (s, None),
+    };
+    if let Some(d) = digest {
+        let Some((alg, hex)) = d.split_once(':') else {
+            return false;
+        };
+        let alg_ok = alg.split(['-', '_', '+', '.']).all(|p| {
+            p.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && p.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        if !alg_ok || hex.len() < 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return false;
+        }
+    }
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last_slash..].find(':') {
+        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+        None => (rest, None),
+    };
+    if let Some(t) = tag {
+        let mut cs = t.chars();
+        let first_ok = cs
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !first_ok || t.len() > 128 || !cs.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        {
+            return false;
+        }
+    }
+    let parts: Vec<&str> = name.split('/').collect();
+    let path_ok = |p: &str| path_component(p);
+    if parts.len() > 1 && (domain(parts[0]) || path_ok(parts[0])) {
+        parts[1..].iter().all(|p| path_ok(p))
+    } else {
+        parts.len() == 1 && path_ok(parts[0])
+    }
+}
+
+/// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`.
+fn path_component(p: &str) -> bool {
+    let b = p.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if b.is_empty() || !alnum(b[0]) || !alnum(b[b.len() - 1]) {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        if alnum(b[i]) {
+            i += 1;
+            continue;
+        }
+        // A separator: `.`, `_`, `__`, or dashes.
+        let start = i;
+        while i < b.len() && !alnum(b[i]) {
+            i += 1;
+        }
+        let sep = &p[start..i];
+        if !(sep == "." || sep == "_" || sep == "__" || sep.bytes().all(|c| c == b'-')) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `domain-component(\.domain-component)*(:[0-9]+)?`.
+fn domain(d: &str) -> bool {
+    let (host, port) = match d.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (d, None),
+    };
+    if let Some(p) = port {
+        if p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+    }
+    host.split('.').all(|c| {
+        let b = c.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|x| x.is_ascii_alphanumeric() || *x == b'-')
+    })
+}
