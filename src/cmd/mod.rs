@@ -9,6 +9,7 @@ pub mod api_resources;
 pub mod api_versions;
 pub mod apply;
 pub mod argv;
+pub mod auth;
 pub mod complete;
 pub mod completion;
 pub mod config;
@@ -163,6 +164,9 @@ pub enum Command {
     Drain(drain::DrainArgs),
     #[command(long_about = taint::TAINT_LONG, after_help = taint::TAINT_EXAMPLES, override_usage = taint::TAINT_USAGE)]
     Taint(taint::TaintArgs),
+    /// Inspect authorization
+    #[command(long_about = auth::AUTH_LONG, override_usage = auth::AUTH_USAGE)]
+    Auth(auth::AuthArgs),
     #[command(long_about = events::EVENTS_LONG, after_help = events::EVENTS_EXAMPLES, override_usage = events::EVENTS_USAGE)]
     Events(events::EventsArgs),
     /// Print the client and server version information
@@ -233,6 +237,7 @@ impl Command {
             Command::Drain(_) => "drain",
             Command::Taint(_) => "taint",
             Command::Events(_) => "events",
+            Command::Auth(_) => "auth",
         };
         format!("kubectl {name}")
     }
@@ -405,6 +410,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Drain(a) => a.run(ctx).await,
         Command::Taint(a) => a.run(ctx).await,
         Command::Events(a) => a.run(ctx).await,
+        Command::Auth(a) => a.run(ctx).await,
     }
 }
 

@@ -229,7 +229,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "port-forward",
             "proxy",
             "cp",
-            "auth",
             "debug",
             "replace",
         ],
@@ -247,6 +246,7 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "token",
         ],
     ),
+    ("auth", &["reconcile"]),
     ("create secret", &["docker-registry", "tls"]),
     ("set", &["env", "subject"]),
 ];
