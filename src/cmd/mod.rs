@@ -10,6 +10,7 @@ pub mod api_versions;
 pub mod apply;
 pub mod argv;
 pub mod auth;
+pub mod cluster_info;
 pub mod complete;
 pub mod completion;
 pub mod config;
@@ -164,6 +165,10 @@ pub enum Command {
     Drain(drain::DrainArgs),
     #[command(long_about = taint::TAINT_LONG, after_help = taint::TAINT_EXAMPLES, override_usage = taint::TAINT_USAGE)]
     Taint(taint::TaintArgs),
+    /// Display cluster information
+    #[command(name = "cluster-info")]
+    #[command(long_about = cluster_info::CLUSTER_INFO_LONG, after_help = cluster_info::CLUSTER_INFO_EXAMPLES, override_usage = cluster_info::CLUSTER_INFO_USAGE)]
+    ClusterInfo(cluster_info::ClusterInfoArgs),
     /// Inspect authorization
     #[command(long_about = auth::AUTH_LONG, override_usage = auth::AUTH_USAGE)]
     Auth(auth::AuthArgs),
@@ -238,6 +243,7 @@ impl Command {
             Command::Taint(_) => "taint",
             Command::Events(_) => "events",
             Command::Auth(_) => "auth",
+            Command::ClusterInfo(_) => "cluster-info",
         };
         format!("kubectl {name}")
     }
@@ -411,6 +417,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Taint(a) => a.run(ctx).await,
         Command::Events(a) => a.run(ctx).await,
         Command::Auth(a) => a.run(ctx).await,
+        Command::ClusterInfo(a) => a.run(ctx).await,
     }
 }
 

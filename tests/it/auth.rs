@@ -203,3 +203,54 @@ async fn can_i_hostile_inputs_get_kubectls_errors() {
     )
     .await;
 }
+
+/// Cluster services in kube-system and default (one named by its `kubernetes.io/name`, one
+/// guessed https by its port number, one by its port name).
+const CLUSTER_SERVICES: &str = "apiVersion: v1
+kind: Service
+metadata: {name: kube-dns, namespace: kube-system, labels: {kubernetes.io/cluster-service: \"true\", kubernetes.io/name: CoreDNS}}
+spec: {ports: [{name: dns, port: 53, protocol: UDP}, {name: metrics, port: 9153}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: dash, namespace: kube-system, labels: {kubernetes.io/cluster-service: \"true\"}}
+spec: {ports: [{port: 443}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: plain, namespace: default, labels: {kubernetes.io/cluster-service: \"true\"}}
+spec: {ports: [{name: https, port: 8443}]}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_info_lists_the_cluster_services() {
+    let env = TestEnv::start().await;
+    let ours = env.ours(&["cluster-info"]).await;
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    assert!(ours
+        .stdout
+        .starts_with("Kubernetes control plane is running at https://127.0.0.1:"));
+    assert!(ours.stdout.ends_with(
+        "\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n"
+    ));
+    compare(&env, &[&["cluster-info"], &["cluster-info", "-n", "nope"]]).await;
+    std::fs::write(env.work.join("cluster-services.yaml"), CLUSTER_SERVICES).unwrap();
+    let applied = env.ours(&["apply", "-f", "cluster-services.yaml"]).await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let ours = env.ours(&["cluster-info"]).await;
+    assert!(
+        ours.stdout
+            .contains("\nCoreDNS is running at https://127.0.0.1:"),
+        "{}",
+        ours.stdout
+    );
+    compare(
+        &env,
+        &[
+            &["cluster-info"],
+            &["cluster-info", "-n", "default"],
+            &["cluster-info", "ignored", "args"],
+        ],
+    )
+    .await;
+}
