@@ -3,6 +3,7 @@
 //! (`create namespace`, `create deployment`, …) live in `create_generators.rs`.
 
 pub mod quota;
+pub mod role;
 pub mod service;
 
 use std::io::Write;

@@ -157,6 +157,16 @@ pub enum Generator {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Create a role with single rule
+    #[command(long_about = crate::cmd::create::role::CREATE_ROLE_LONG, after_help = crate::cmd::create::role::CREATE_ROLE_EXAMPLES, override_usage = crate::cmd::create::role::CREATE_ROLE_USAGE)]
+    Role {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        role: crate::cmd::create::role::RoleFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Create a service using a specified subcommand
     #[command(subcommand, visible_alias = "svc")]
     #[command(long_about = crate::cmd::create::service::CREATE_SERVICE_LONG, override_usage = crate::cmd::create::service::CREATE_SERVICE_USAGE)]
@@ -221,13 +231,16 @@ impl Generator {
             Generator::Cronjob { .. } => "kubectl-rs create cronjob",
             Generator::Service(k) => k.command(),
             Generator::Quota { .. } => "kubectl-rs create quota",
+            Generator::Role { .. } => "kubectl-rs create role",
         }
     }
 
     fn parts(&self) -> (&[String], &CommonArgs) {
         match self {
             Generator::Service(k) => k.parts(),
-            Generator::Quota { names, common, .. } => (names, common),
+            Generator::Quota { names, common, .. } | Generator::Role { names, common, .. } => {
+                (names, common)
+            }
             Generator::Namespace { names, common }
             | Generator::Configmap { names, common, .. }
             | Generator::Deployment { names, common, .. }
@@ -250,6 +263,7 @@ impl Generator {
         match self {
             Generator::Service(k) => return k.run(ctx, name).await,
             Generator::Quota { quota, .. } => return quota.run(ctx, common, name).await,
+            Generator::Role { role, .. } => return role.run(ctx, common, name).await,
             Generator::Deployment { image, .. } if image.is_empty() => {
                 return Err(CliError::msg("required flag(s) \"image\" not set"));
             }
@@ -354,7 +368,7 @@ impl Generator {
                 }
             }
             // Built in create/service.rs and create/quota.rs (their runs return before this).
-            Generator::Service(_) | Generator::Quota { .. } => {
+            Generator::Service(_) | Generator::Quota { .. } | Generator::Role { .. } => {
                 return Err(CliError::msg(format!(
                     "{} builds its own object",
                     self.command()

@@ -254,3 +254,107 @@ async fn cluster_info_lists_the_cluster_services() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_role_builds_what_kubectl_builds() {
+    let env = TestEnv::start().await;
+    let role = |extra: &'static [&'static str]| -> Vec<&'static str> {
+        let mut v = vec!["create", "role", "r", "--dry-run=client"];
+        v.extend_from_slice(extra);
+        v
+    };
+    let cases: Vec<Vec<&str>> = vec![
+        role(&["--verb=get,list,watch", "--resource=pods", "-o", "yaml"]),
+        role(&[
+            "--verb=get,get,list",
+            "--resource=rs.apps,pods,pods/status,deploy.apps/scale",
+            "--resource-name=a",
+            "--resource-name=a,b",
+            "-o",
+            "json",
+        ]),
+        role(&["--verb=*,get", "--resource=*", "-o", "json"]),
+        role(&["--verb=get", "--resource=*,foo", "-o", "yaml"]),
+        role(&[
+            "--verb=bind",
+            "--resource=roles.rbac.authorization.k8s.io",
+            "-o",
+            "yaml",
+        ]),
+        role(&[
+            "--verb=impersonate",
+            "--resource=users,serviceaccounts",
+            "-o",
+            "yaml",
+        ]),
+        role(&["--verb=frob", "--resource=pods", "-o", "name"]),
+        role(&["--verb=get", "--resource=pods"]),
+        role(&[
+            "--verb=get",
+            "--resource=pods",
+            "-n",
+            "kube-system",
+            "-o",
+            "json",
+        ]),
+        // Hostile: kubectl's validation messages.
+        role(&["--verb=get", "--resource=foo"]),
+        role(&["--verb=get", "--resource=foo.bar"]),
+        role(&["--verb=use", "--resource=pods"]),
+        role(&["--verb=impersonate", "--resource=users,foo"]),
+        role(&["--verb=get"]),
+        role(&["--resource=pods"]),
+        role(&["--verb=get", "--resource=/status"]),
+        role(&["--verb=get", "--resource=.apps"]),
+        role(&["--verb=get", "--resource=pods", "-o", "wide"]),
+        vec!["create", "role", "--verb=get", "--resource=pods"],
+        vec!["create", "role", "a", "b", "--verb=get", "--resource=pods"],
+    ];
+    let cases: Vec<&[&str]> = cases.iter().map(Vec::as_slice).collect();
+    compare(&env, &cases).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_role_creates_on_the_server() {
+    let ours = TestEnv::start().await;
+    let theirs = TestEnv::start().await;
+    let args = [
+        "create",
+        "role",
+        "reader",
+        "--verb=get,list",
+        "--resource=pods,deploy.apps/scale",
+        "--resource-name=web",
+        "-n",
+        "default",
+    ];
+    let a = ours.ours(&args).await;
+    let Some(b) = theirs.kubectl(&args).await else {
+        return;
+    };
+    assert_same("create role", &a, &b);
+    let gr = kubectl_rs::sandbox::store::GroupResource::new("rbac.authorization.k8s.io", "roles");
+    let get = |env: &TestEnv| {
+        let mut o = env
+            .sandbox
+            .store()
+            .get(&gr, "default", "reader")
+            .expect("role created");
+        for k in [
+            "uid",
+            "resourceVersion",
+            "creationTimestamp",
+            "managedFields",
+        ] {
+            o["metadata"].as_object_mut().unwrap().remove(k);
+        }
+        o
+    };
+    assert_eq!(get(&ours), get(&theirs));
+    // Again: AlreadyExists, and nothing changes.
+    let before = snapshot(&ours);
+    let a = ours.ours(&args).await;
+    let b = theirs.kubectl(&args).await.unwrap();
+    assert_same("create role again", &a, &b);
+    assert_eq!(snapshot(&ours), before);
+}

@@ -240,7 +240,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "ingress",
             "poddisruptionbudget",
             "priorityclass",
-            "role",
             "rolebinding",
             "token",
         ],
