@@ -358,3 +358,54 @@ async fn create_role_creates_on_the_server() {
     assert_same("create role again", &a, &b);
     assert_eq!(snapshot(&ours), before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_clusterrole_builds_what_kubectl_builds() {
+    let env = TestEnv::start().await;
+    let cr = |extra: &'static [&'static str]| -> Vec<&'static str> {
+        let mut v = vec!["create", "clusterrole", "c", "--dry-run=client"];
+        v.extend_from_slice(extra);
+        v
+    };
+    let cases: Vec<Vec<&str>> = vec![
+        cr(&[
+            "--verb=get,list",
+            "--resource=pods,rs.apps/scale",
+            "-o",
+            "yaml",
+        ]),
+        cr(&[
+            "--verb=get",
+            "--non-resource-url=/logs/*,/healthz,/logs/*",
+            "-o",
+            "json",
+        ]),
+        cr(&[
+            "--verb=get",
+            "--resource=nodes",
+            "--non-resource-url=*",
+            "-o",
+            "yaml",
+        ]),
+        cr(&[
+            "--aggregation-rule=a=b,c=d",
+            "--aggregation-rule=a=e",
+            "-o",
+            "json",
+        ]),
+        cr(&["--aggregation-rule=rbac.example.com/x=true", "-o", "yaml"]),
+        cr(&["--verb=get", "--resource=pods"]),
+        // Hostile: kubectl's validation messages.
+        cr(&["--aggregation-rule=a=b", "--verb=get"]),
+        cr(&["--aggregation-rule=ab"]),
+        cr(&["--verb=get"]),
+        cr(&["--resource=pods"]),
+        cr(&["--verb=watch", "--non-resource-url=/x"]),
+        cr(&["--verb=get", "--non-resource-url=x"]),
+        cr(&["--verb=get", "--non-resource-url=/a*/b"]),
+        cr(&["--verb=get", "--resource=foo"]),
+        cr(&["--verb=escalate", "--resource=pods"]),
+    ];
+    let cases: Vec<&[&str]> = cases.iter().map(Vec::as_slice).collect();
+    compare(&env, &cases).await;
+}

@@ -235,7 +235,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     (
         "create",
         &[
-            "clusterrole",
             "clusterrolebinding",
             "ingress",
             "poddisruptionbudget",

@@ -28,7 +28,7 @@ pub const CREATE_ROLE_EXAMPLES: &str = r#"Examples:
 pub const CREATE_ROLE_USAGE: &str = "role NAME --verb=verb --resource=resource.group/subresource [--resource-name=resourcename] [--dry-run=server|client|none]";
 
 /// Verbs kubectl does not warn about.
-const VALID_VERBS: &[&str] = &[
+pub(crate) const VALID_VERBS: &[&str] = &[
     "*",
     "get",
     "delete",
@@ -95,7 +95,7 @@ pub struct RoleFlags {
 
 /// One `--resource` value.
 #[derive(Debug, Clone, PartialEq)]
-struct ResourceOption {
+pub(crate) struct ResourceOption {
     group: String,
     resource: String,
     subresource: String,
@@ -134,53 +134,8 @@ impl RoleFlags {
         if resources.is_empty() {
             return Err(CliError::msg("at least one resource must be specified"));
         }
-        let mut mapped = Vec::new();
-        // kubectl stops validating at a `*` resource.
-        let mut validating = true;
-        for r in &resources {
-            if r.resource.is_empty() {
-                return Err(CliError::msg(
-                    "resource must be specified if apiGroup/subresource specified",
-                ));
-            }
-            if r.resource == "*" {
-                validating = false;
-            }
-            let found = resource_for(ctx, r).await?;
-            let (group, resource) = found
-                .clone()
-                .unwrap_or((r.group.clone(), r.resource.clone()));
-            if validating {
-                for v in &verbs {
-                    if let Some((_, allowed)) = SPECIAL_VERBS.iter().find(|(s, _)| s == v) {
-                        if !allowed
-                            .iter()
-                            .any(|(g, res)| *g == group && *res == resource)
-                        {
-                            return Err(CliError::msg(format!(
-                                "can not perform '{v}' on '{resource}' in group '{group}'"
-                            )));
-                        }
-                        continue;
-                    }
-                }
-                let special = verbs
-                    .iter()
-                    .any(|v| SPECIAL_VERBS.iter().any(|(s, _)| s == v));
-                if found.is_none() && !special {
-                    return Err(CliError::Raw(if r.group.is_empty() {
-                        format!("the server doesn't have a resource type {:?}", r.resource)
-                    } else {
-                        format!(
-                            "the server doesn't have a resource type {:?} in group {:?}",
-                            r.resource, r.group
-                        )
-                    }));
-                }
-            }
-            mapped.push((group, resource, r.subresource.clone()));
-        }
-        let rules = policy_rules(&verbs, &mapped, &names);
+        let mapped = map_resources(ctx, &verbs, &resources).await?;
+        let rules = policy_rules(&verbs, &mapped, &names, &[]);
         let mut meta = Map::new();
         meta.insert("name".into(), json!(name));
         if enforce {
@@ -203,8 +158,67 @@ impl RoleFlags {
     }
 }
 
+/// A resource of a rule: (group, plural, subresource).
+pub(crate) type Mapped = (String, String, String);
+
+/// kubectl's `validateResource` and the mapping half of `generateResourcePolicyRules`: each
+/// `--resource` through discovery, with kubectl's errors.
+pub(crate) async fn map_resources(
+    ctx: &Context,
+    verbs: &[String],
+    resources: &[ResourceOption],
+) -> Result<Vec<Mapped>, CliError> {
+    let mut mapped = Vec::new();
+    // kubectl stops validating at a `*` resource.
+    let mut validating = true;
+    for r in resources {
+        if r.resource.is_empty() {
+            return Err(CliError::msg(
+                "resource must be specified if apiGroup/subresource specified",
+            ));
+        }
+        if r.resource == "*" {
+            validating = false;
+        }
+        let found = resource_for(ctx, r).await?;
+        let (group, resource) = found
+            .clone()
+            .unwrap_or((r.group.clone(), r.resource.clone()));
+        if validating {
+            for v in verbs {
+                if let Some((_, allowed)) = SPECIAL_VERBS.iter().find(|(s, _)| s == v) {
+                    if !allowed
+                        .iter()
+                        .any(|(g, res)| *g == group && *res == resource)
+                    {
+                        return Err(CliError::msg(format!(
+                            "can not perform '{v}' on '{resource}' in group '{group}'"
+                        )));
+                    }
+                    continue;
+                }
+            }
+            let special = verbs
+                .iter()
+                .any(|v| SPECIAL_VERBS.iter().any(|(s, _)| s == v));
+            if found.is_none() && !special {
+                return Err(CliError::Raw(if r.group.is_empty() {
+                    format!("the server doesn't have a resource type {:?}", r.resource)
+                } else {
+                    format!(
+                        "the server doesn't have a resource type {:?} in group {:?}",
+                        r.resource, r.group
+                    )
+                }));
+            }
+        }
+        mapped.push((group, resource, r.subresource.clone()));
+    }
+    Ok(mapped)
+}
+
 /// kubectl's verb de-duplication: `*` alone wins.
-fn dedup_verbs(given: &[String]) -> Vec<String> {
+pub(crate) fn dedup_verbs(given: &[String]) -> Vec<String> {
     let mut verbs: Vec<String> = Vec::new();
     for v in given {
         if v == "*" {
@@ -218,7 +232,7 @@ fn dedup_verbs(given: &[String]) -> Vec<String> {
 }
 
 /// `resource.group/subresource` values; a bare `*` replaces everything.
-fn parse_resources(given: &[String]) -> Vec<ResourceOption> {
+pub(crate) fn parse_resources(given: &[String]) -> Vec<ResourceOption> {
     let mut out = Vec::new();
     for r in given {
         let (head, sub) = r.split_once('/').unwrap_or((r, ""));
@@ -256,10 +270,11 @@ async fn resource_for(
 }
 
 /// kubectl's `generateResourcePolicyRules`: one rule per group, groups sorted.
-fn policy_rules(
+pub(crate) fn policy_rules(
     verbs: &[String],
-    mapped: &[(String, String, String)],
+    mapped: &[Mapped],
     names: &[String],
+    non_resource_urls: &[String],
 ) -> Vec<Value> {
     let mut groups: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for (group, resource, sub) in mapped {
@@ -273,7 +288,7 @@ fn policy_rules(
             list.push(full);
         }
     }
-    groups
+    let mut rules: Vec<Value> = groups
         .into_iter()
         .map(|(g, resources)| {
             let mut rule = json!({"verbs": verbs, "apiGroups": [g], "resources": resources});
@@ -282,5 +297,9 @@ fn policy_rules(
             }
             rule
         })
-        .collect()
+        .collect();
+    if !non_resource_urls.is_empty() {
+        rules.push(json!({"verbs": verbs, "nonResourceURLs": non_resource_urls}));
+    }
+    rules
 }
