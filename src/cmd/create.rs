@@ -2,7 +2,9 @@
 //! (kubectl `pkg/cmd/create/create.go` `RunCreate`). The generator subcommands
 //! (`create namespace`, `create deployment`, …) live in `create_generators.rs`.
 
+pub mod clusterrole;
 pub mod quota;
+pub mod role;
 pub mod service;
 
 use std::io::Write;

@@ -68,6 +68,8 @@ const ROOT_GROUPS: &[(&str, &[&str])] = &[
 /// default, as kubectl does with `Flags().Changed`): (command name, flag, shown default).
 const UNSET_DEFAULTS: &[(&str, &str, &str)] = &[
     ("api-resources", "namespaced", "true"),
+    // A pflag map (`MapStringString`) shows its empty value.
+    ("clusterrole", "aggregation-rule", ""),
     ("apply", "field-manager", "'kubectl-client-side-apply'"),
     // `config view -o` is yaml unless given, but `--template` alone picks go-template.
     ("view", "output", "'yaml'"),

@@ -9,6 +9,8 @@ pub mod api_resources;
 pub mod api_versions;
 pub mod apply;
 pub mod argv;
+pub mod auth;
+pub mod cluster_info;
 pub mod complete;
 pub mod completion;
 pub mod config;
@@ -170,6 +172,13 @@ pub enum Command {
     Drain(drain::DrainArgs),
     #[command(long_about = taint::TAINT_LONG, after_help = taint::TAINT_EXAMPLES, override_usage = taint::TAINT_USAGE)]
     Taint(taint::TaintArgs),
+    /// Display cluster information
+    #[command(name = "cluster-info")]
+    #[command(long_about = cluster_info::CLUSTER_INFO_LONG, after_help = cluster_info::CLUSTER_INFO_EXAMPLES, override_usage = cluster_info::CLUSTER_INFO_USAGE)]
+    ClusterInfo(cluster_info::ClusterInfoArgs),
+    /// Inspect authorization
+    #[command(long_about = auth::AUTH_LONG, override_usage = auth::AUTH_USAGE)]
+    Auth(auth::AuthArgs),
     #[command(long_about = events::EVENTS_LONG, after_help = events::EVENTS_EXAMPLES, override_usage = events::EVENTS_USAGE)]
     Events(events::EventsArgs),
     #[command(display_order = 905)]
@@ -253,6 +262,8 @@ impl Command {
             Command::Explain(_) => "explain",
             Command::Expose(_) => "expose",
             Command::Run(_) => "run",
+            Command::Auth(_) => "auth",
+            Command::ClusterInfo(_) => "cluster-info",
         };
         format!("kubectl {name}")
     }
@@ -429,6 +440,8 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Run(a) => a.run(ctx).await,
         Command::Events(a) => a.run(ctx).await,
         Command::Explain(a) => a.run(ctx).await,
+        Command::Auth(a) => a.run(ctx).await,
+        Command::ClusterInfo(a) => a.run(ctx).await,
     }
 }
 

@@ -360,6 +360,22 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         }
         ("Service", ["status"]) => return Some(&["loadBalancer", "conditions"]),
         ("Pod", ["spec"]) => return Some(POD_SPEC),
+        ("Role" | "ClusterRole", []) => {
+            return Some(&["kind", "apiVersion", "metadata", "rules", "aggregationRule"])
+        }
+        ("Role" | "ClusterRole", ["rules"]) => {
+            return Some(&[
+                "verbs",
+                "apiGroups",
+                "resources",
+                "resourceNames",
+                "nonResourceURLs",
+            ])
+        }
+        // authentication/v1 UserInfo (what `auth whoami -o json` prints).
+        ("SelfSubjectReview", ["status", "userInfo"]) => {
+            return Some(&["username", "uid", "groups", "extra"])
+        }
         ("ResourceQuota", ["spec"]) => return Some(&["hard", "scopes", "scopeSelector"]),
         ("ResourceQuota", ["status"]) => return Some(&["hard", "used"]),
         ("ControllerRevision", []) => {
