@@ -113,9 +113,8 @@ pub enum Generator {
     Job {
         /// NAME.
         names: Vec<String>,
-        /// Image name to run.
-        #[arg(verbatim_doc_comment, long = "image", default_value = "")]
-        image: String,
+        #[command(flatten)]
+        image: crate::cmd::flags::ImageFlag,
         /// The name of the resource to create a Job from (only CronJob is supported).
         #[arg(verbatim_doc_comment, long = "from", default_value = "")]
         from: String,
@@ -131,9 +130,8 @@ pub enum Generator {
     Cronjob {
         /// NAME.
         names: Vec<String>,
-        /// Image name to run.
-        #[arg(verbatim_doc_comment, long = "image", default_value = "")]
-        image: String,
+        #[command(flatten)]
+        image: crate::cmd::flags::ImageFlag,
         /// A schedule in the Cron format the job should be run with.
         #[arg(verbatim_doc_comment, long = "schedule", default_value = "")]
         schedule: String,
@@ -255,8 +253,8 @@ impl Generator {
             }
             Generator::Cronjob {
                 image, schedule, ..
-            } if image.is_empty() || schedule.is_empty() => {
-                let missing: Vec<&str> = [("image", image), ("schedule", schedule)]
+            } if image.value.is_empty() || schedule.is_empty() => {
+                let missing: Vec<&str> = [("image", &image.value), ("schedule", schedule)]
                     .into_iter()
                     .filter(|(_, v)| v.is_empty())
                     .map(|(n, _)| n)
@@ -273,7 +271,7 @@ impl Generator {
                 command,
                 ..
             } => {
-                if image.is_empty() == from.is_empty() {
+                if image.value.is_empty() == from.is_empty() {
                     return Err(CliError::msg("either --image or --from must be specified"));
                 }
                 if !command.is_empty() && !from.is_empty() {
@@ -310,7 +308,7 @@ impl Generator {
                 wrap: None,
             },
             Generator::Job { image, command, .. } => {
-                let mut container = json!({"name": name, "image": image, "resources": {}});
+                let mut container = json!({"name": name, "image": image.value, "resources": {}});
                 if !command.is_empty() {
                     container["command"] = json!(command);
                 }
@@ -332,7 +330,7 @@ impl Generator {
                 command,
                 ..
             } => {
-                let mut container = json!({"name": name, "image": image, "resources": {}});
+                let mut container = json!({"name": name, "image": image.value, "resources": {}});
                 if !command.is_empty() {
                     container["command"] = json!(command);
                 }

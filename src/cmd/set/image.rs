@@ -37,6 +37,7 @@ pub const SET_IMAGE_USAGE: &str = "image (-f FILENAME | TYPE NAME) CONTAINER_NAM
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+#[command(mut_arg("local", |a| a.help("If true, set image will NOT contact api-server but run locally.")))]
 pub struct ImageArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `CONTAINER_NAME=IMAGE…` (`*` names every container).
     pub args: Vec<String>,
@@ -48,10 +49,8 @@ pub struct ImageArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub all: crate::cmd::flags::AllFlag,
-    /// If true, set image will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
@@ -78,10 +77,10 @@ impl ImageArgs {
             ));
         }
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        if self.local && !resources.is_empty() {
+        if self.local.value && !resources.is_empty() {
             return Err(local_resource_error());
         }
-        if !self.local {
+        if !self.local.value {
             check_selector_with_names(&resources, selector.is_some() || self.all.value)?;
         }
         let spec = FindSpec {
@@ -90,7 +89,7 @@ impl ImageArgs {
             recursive: self.files.recursive,
             selector: selector.clone(),
             all: self.all.value,
-            local: self.local,
+            local: self.local.value,
         };
         let targets = find(ctx, &spec).await?;
         // Validate.
@@ -110,7 +109,7 @@ impl ImageArgs {
         } else if images.len() > 1 && images.contains_key("*") {
             errors.push(CliError::msg("all containers are already specified by *, but saw more than one container_name=container_image pairs"));
         }
-        if self.local && dry_run == crate::cmd::flags::DryRun::Server {
+        if self.local.value && dry_run == crate::cmd::flags::DryRun::Server {
             errors.push(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
@@ -153,7 +152,7 @@ impl ImageArgs {
                     continue;
                 }
             };
-            if self.local || dry_run == crate::cmd::flags::DryRun::Client {
+            if self.local.value || dry_run == crate::cmd::flags::DryRun::Client {
                 if let Err(e) = printer.print(ctx, &after) {
                     all_errs.push(e);
                 }

@@ -39,6 +39,7 @@ pub const SET_RESOURCES_USAGE: &str =
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+#[command(mut_arg("local", |a| a.help("If true, set resources will NOT contact api-server but run locally.")))]
 pub struct ResourcesArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -60,10 +61,8 @@ pub struct ResourcesArgs {
         default_value = "*"
     )]
     pub containers: String,
-    /// If true, set resources will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
@@ -87,10 +86,10 @@ impl ResourcesArgs {
             ));
         }
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        if self.local && !self.args.is_empty() {
+        if self.local.value && !self.args.is_empty() {
             return Err(local_resource_error());
         }
-        if !self.local {
+        if !self.local.value {
             check_selector_with_names(&self.args, selector.is_some() || self.all.value)?;
         }
         let spec = FindSpec {
@@ -99,11 +98,11 @@ impl ResourcesArgs {
             recursive: self.files.recursive,
             selector: selector.clone(),
             all: self.all.value,
-            local: self.local,
+            local: self.local.value,
         };
         let targets = find(ctx, &spec).await?;
         // Validate.
-        if self.local && dry_run == DryRun::Server {
+        if self.local.value && dry_run == DryRun::Server {
             return Err(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
@@ -169,7 +168,7 @@ impl ResourcesArgs {
                     continue;
                 }
             };
-            if self.local || dry_run == DryRun::Client {
+            if self.local.value || dry_run == DryRun::Client {
                 if let Err(e) = printer.print(ctx, &after) {
                     errs.push(e);
                 }

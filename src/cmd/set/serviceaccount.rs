@@ -27,6 +27,7 @@ pub const SET_SA_USAGE: &str = "serviceaccount (-f FILENAME | TYPE NAME) SERVICE
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+#[command(mut_arg("local", |a| a.help("If true, set serviceaccount will NOT contact api-server but run locally.")))]
 pub struct ServiceAccountArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then the service account.
     pub args: Vec<String>,
@@ -38,10 +39,8 @@ pub struct ServiceAccountArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub all: crate::cmd::flags::AllFlag,
-    /// If true, set serviceaccount will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
@@ -52,7 +51,7 @@ impl ServiceAccountArgs {
     /// kubectl's `Complete` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
-        if self.local && dry_run == DryRun::Server {
+        if self.local.value && dry_run == DryRun::Server {
             return Err(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
@@ -68,7 +67,7 @@ impl ServiceAccountArgs {
         }
         // With --local the builder is given the files only.
         let spec = FindSpec {
-            args: if self.local {
+            args: if self.local.value {
                 Vec::new()
             } else {
                 resources.to_vec()
@@ -77,7 +76,7 @@ impl ServiceAccountArgs {
             recursive: self.files.recursive,
             selector: None,
             all: self.all.value,
-            local: self.local,
+            local: self.local.value,
         };
         let targets = find(ctx, &spec).await?;
         let mut errs = Vec::new();
@@ -99,7 +98,7 @@ impl ServiceAccountArgs {
                     continue;
                 }
             };
-            if self.local || dry_run == DryRun::Client {
+            if self.local.value || dry_run == DryRun::Client {
                 if let Err(e) = printer.print(ctx, &after) {
                     errs.push(e);
                 }
