@@ -5,12 +5,11 @@ use serde_json::Value;
 
 use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_selector_with_names, containers_mut, go_error,
-    local_resource_error, parse_pairs, pod_spec_mut, send_patch, Printer,
+    aggregate, calculate_patch, change_error, check_selector_with_names, containers_mut,
+    local_resource_error, parse_pairs, pod_spec_mut, Printer, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
-use crate::resource::flatten;
 use crate::resource::targets::{find, FindSpec};
 
 /// kubectl's long help of `set image`.
@@ -117,6 +116,12 @@ impl ImageArgs {
         aggregate(errors)?;
 
         // Run: every change is computed before anything is sent.
+        let submit = Submit {
+            write: !(self.local.value || dry_run == crate::cmd::flags::DryRun::Client),
+            dry_run,
+            field_manager: self.field_manager.as_str(),
+            failed: Some("failed to patch image update to pod template: "),
+        };
         let mut all_errs: Vec<CliError> = Vec::new();
         let mut patches = Vec::new();
         for t in targets {
@@ -144,31 +149,13 @@ impl ImageArgs {
                 Ok(Some(p)) => p,
                 Ok(None) => continue,
                 Err(e) => {
-                    all_errs.push(CliError::msg(format!(
-                        "error: {} {}\n",
-                        t.object_name(),
-                        flatten(&e)
-                    )));
+                    all_errs.push(change_error(&t, &e));
                     continue;
                 }
             };
-            if self.local.value || dry_run == crate::cmd::flags::DryRun::Client {
-                if let Err(e) = printer.print(ctx, &after) {
-                    all_errs.push(e);
-                }
-                continue;
-            }
-            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
-                Ok(actual) => {
-                    if let Err(e) = printer.print(ctx, &actual) {
-                        all_errs.push(e);
-                    }
-                }
-                Err(e) => all_errs.push(CliError::msg(format!(
-                    "failed to patch image update to pod template: {}",
-                    go_error(&e)
-                ))),
-            }
+            submit
+                .one(ctx, &mut printer, &t, (&after, &patch), &mut all_errs)
+                .await;
         }
         printer.finish(ctx)?;
         aggregate(all_errs)

@@ -5,13 +5,12 @@ use serde_json::{Map, Value};
 
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_selector_with_names, go_error, local_resource_error,
-    pod_spec_mut, select_string, send_patch, Printer,
+    aggregate, calculate_patch, change_error, check_selector_with_names, local_resource_error,
+    pod_spec_mut, select_string, Printer, Submit,
 };
 use crate::context::Context;
 use crate::describe::quantity::parse_resource_list;
 use crate::error::CliError;
-use crate::resource::flatten;
 use crate::resource::targets::{find, FindSpec};
 
 /// kubectl's long help of `set resources`.
@@ -160,31 +159,19 @@ impl ResourcesArgs {
                 Ok(Some(p)) => p,
                 Ok(None) => continue,
                 Err(e) => {
-                    errs.push(CliError::msg(format!(
-                        "error: {} {}\n",
-                        t.object_name(),
-                        flatten(&e)
-                    )));
+                    errs.push(change_error(&t, &e));
                     continue;
                 }
             };
-            if self.local.value || dry_run == DryRun::Client {
-                if let Err(e) = printer.print(ctx, &after) {
-                    errs.push(e);
-                }
-                continue;
-            }
-            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
-                Ok(actual) => {
-                    if let Err(e) = printer.print(ctx, &actual) {
-                        errs.push(e);
-                    }
-                }
-                Err(e) => errs.push(CliError::msg(format!(
-                    "failed to patch resources update to pod template {}",
-                    go_error(&e)
-                ))),
-            }
+            let submit = Submit {
+                write: !(self.local.value || dry_run == DryRun::Client),
+                dry_run,
+                field_manager: self.field_manager.as_str(),
+                failed: Some("failed to patch resources update to pod template "),
+            };
+            submit
+                .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
+                .await;
         }
         printer.finish(ctx)?;
         aggregate(errs)

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::cmd::flags::{dry_run_flag, DryRun};
-use crate::cmd::set::{aggregate, calculate_patch, send_patch, Printer};
+use crate::cmd::set::{aggregate, calculate_patch, Printer, Submit};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::resource::targets::{visit, FindSpec};
@@ -123,20 +123,15 @@ impl SelectorArgs {
                     continue;
                 }
             };
-            if !write {
-                if let Err(e) = printer.print(ctx, &after) {
-                    errs.push(e);
-                }
-                continue;
-            }
-            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
-                Ok(actual) => {
-                    if let Err(e) = printer.print(ctx, &actual) {
-                        errs.push(e);
-                    }
-                }
-                Err(e) => errs.push(e),
-            }
+            let submit = Submit {
+                write,
+                dry_run,
+                field_manager: self.field_manager.as_str(),
+                failed: None,
+            };
+            submit
+                .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
+                .await;
         }
         printer.finish(ctx)?;
         aggregate(errs)

@@ -3,10 +3,9 @@
 //! every object found, changed or not.
 
 use crate::cmd::flags::{dry_run_flag, DryRun};
-use crate::cmd::set::{aggregate, calculate_patch, go_error, pod_spec_mut, send_patch, Printer};
+use crate::cmd::set::{aggregate, calculate_patch, change_error, pod_spec_mut, Printer, Submit};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::resource::flatten;
 use crate::resource::targets::{find, FindSpec};
 
 /// kubectl's long help of `set serviceaccount`.
@@ -90,31 +89,19 @@ impl ServiceAccountArgs {
             let patch = match patch {
                 Ok(p) => p.unwrap_or_else(|| serde_json::json!({})),
                 Err(e) => {
-                    errs.push(CliError::msg(format!(
-                        "error: {} {}\n",
-                        t.object_name(),
-                        flatten(&e)
-                    )));
+                    errs.push(change_error(&t, &e));
                     continue;
                 }
             };
-            if self.local.value || dry_run == DryRun::Client {
-                if let Err(e) = printer.print(ctx, &after) {
-                    errs.push(e);
-                }
-                continue;
-            }
-            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
-                Ok(actual) => {
-                    if let Err(e) = printer.print(ctx, &actual) {
-                        errs.push(e);
-                    }
-                }
-                Err(e) => errs.push(CliError::msg(format!(
-                    "failed to patch ServiceAccountName {}",
-                    go_error(&e)
-                ))),
-            }
+            let submit = Submit {
+                write: !(self.local.value || dry_run == DryRun::Client),
+                dry_run,
+                field_manager: self.field_manager.as_str(),
+                failed: Some("failed to patch ServiceAccountName "),
+            };
+            submit
+                .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
+                .await;
         }
         printer.finish(ctx)?;
         aggregate(errs)
