@@ -678,26 +678,9 @@ fn random_suffix() -> String {
         .collect()
 }
 
-/// apimachinery `IsConfigMapKey`.
+/// apimachinery `IsConfigMapKey` (kcore's, shared with the sandbox's validation).
 fn config_key(key: &str) -> Result<(), Vec<String>> {
-    let mut errs = Vec::new();
-    if key.is_empty() || key.len() > 253 {
-        errs.push("must be no more than 253 characters".to_string());
-    }
-    if !key
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        || key.is_empty()
-    {
-        errs.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')".to_string());
-    }
-    if key == "." {
-        errs.push("must not be '.'".into());
-    } else if key == ".." {
-        errs.push("must not be '..'".into());
-    } else if key.starts_with("..") {
-        errs.push("must not start with '..'".into());
-    }
+    let errs = kcore::validation::config_map_key(key);
     if errs.is_empty() {
         Ok(())
     } else {
