@@ -10,12 +10,12 @@ use std::io::Write;
 /// Print the supported API resources on the server.
 #[derive(Debug, Clone, Default, clap::Args)]
 #[command(mut_arg("sort_by", |a| a.help("If non-empty, sort list of resources using specified field. The field can be either 'name' or 'kind'.")))]
+#[command(mut_arg("output", |a| a.help("Output format. One of: (wide, name).")))]
 pub struct ApiResourcesArgs {
     #[command(flatten)]
     pub no_headers: crate::cmd::flags::NoHeadersFlag,
-    /// Output format. One of: (wide, name).
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
+    #[command(flatten)]
+    pub output: crate::cmd::flags::OutputFlag,
     /// Limit to resources in the specified API group.
     #[arg(verbatim_doc_comment, long = "api-group")]
     pub api_group: Option<String>,
@@ -47,10 +47,10 @@ impl ApiResourcesArgs {
                 command: "kubectl-rs api-resources".into(),
             });
         }
-        if !["", "wide", "name"].contains(&self.output.as_str()) {
+        if !["", "wide", "name"].contains(&self.output.value.as_str()) {
             return Err(CliError::msg(format!(
                 "--output {} is not available",
-                self.output
+                self.output.value
             )));
         }
         if !["", "name", "kind"].contains(&self.sort_by.value.as_str()) {
@@ -88,13 +88,13 @@ impl ApiResourcesArgs {
 
     /// The text kubectl prints for `rows`.
     pub fn render(&self, rows: &[&ApiResource]) -> String {
-        if self.output == "name" {
+        if self.output.value == "name" {
             return rows
                 .iter()
                 .map(|r| format!("{}\n", r.group_resource()))
                 .collect();
         }
-        let wide = self.output == "wide";
+        let wide = self.output.value == "wide";
         let mut table = Vec::new();
         if !self.no_headers.value {
             let mut h: Vec<String> = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]

@@ -136,14 +136,14 @@ pub struct ViewArgs {
 
 /// `config get-contexts` flags.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(mut_arg("output", |a| a.help("Output format. One of: (name).")))]
 pub struct GetContextsArgs {
     /// Context names to show (default: all).
     pub names: Vec<String>,
     #[command(flatten)]
     pub no_headers: crate::cmd::flags::NoHeadersFlag,
-    /// Output format. One of: (name).
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
+    #[command(flatten)]
+    pub output: crate::cmd::flags::OutputFlag,
 }
 
 /// `config set-cluster` flags.
@@ -503,7 +503,7 @@ fn get_contexts(cfg: &Kubeconfig, args: &GetContextsArgs) -> (String, Option<Cli
         }
         out
     };
-    if args.output == "name" {
+    if args.output.value == "name" {
         return (
             selected.iter().map(|c| format!("{}\n", c.name)).collect(),
             missing,
@@ -591,10 +591,10 @@ impl ConfigArgs {
                 }
                 out = format!("{}\n", loaded.merged.current_context);
             }
-            ConfigCommand::GetContexts(a) if !["", "name"].contains(&a.output.as_str()) => {
+            ConfigCommand::GetContexts(a) if !["", "name"].contains(&a.output.value.as_str()) => {
                 return Err(CliError::msg(format!(
                     "--output {} is not available in kubectl config get-contexts; resetting to default output format",
-                    a.output
+                    a.output.value
                 )));
             }
             ConfigCommand::DeleteCluster { name } => {

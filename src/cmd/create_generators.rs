@@ -117,9 +117,8 @@ pub enum Generator {
     Job {
         /// NAME.
         names: Vec<String>,
-        /// Image name to run.
-        #[arg(verbatim_doc_comment, long = "image", default_value = "")]
-        image: String,
+        #[command(flatten)]
+        image: crate::cmd::flags::ImageFlag,
         /// The name of the resource to create a Job from (only CronJob is supported).
         #[arg(verbatim_doc_comment, long = "from", default_value = "")]
         from: String,
@@ -135,9 +134,8 @@ pub enum Generator {
     Cronjob {
         /// NAME.
         names: Vec<String>,
-        /// Image name to run.
-        #[arg(verbatim_doc_comment, long = "image", default_value = "")]
-        image: String,
+        #[command(flatten)]
+        image: crate::cmd::flags::ImageFlag,
         /// A schedule in the Cron format the job should be run with.
         #[arg(verbatim_doc_comment, long = "schedule", default_value = "")]
         schedule: String,
@@ -289,8 +287,8 @@ impl Generator {
             }
             Generator::Cronjob {
                 image, schedule, ..
-            } if image.is_empty() || schedule.is_empty() => {
-                let missing: Vec<&str> = [("image", image), ("schedule", schedule)]
+            } if image.value.is_empty() || schedule.is_empty() => {
+                let missing: Vec<&str> = [("image", &image.value), ("schedule", schedule)]
                     .into_iter()
                     .filter(|(_, v)| v.is_empty())
                     .map(|(n, _)| n)
@@ -307,7 +305,7 @@ impl Generator {
                 command,
                 ..
             } => {
-                if image.is_empty() == from.is_empty() {
+                if image.value.is_empty() == from.is_empty() {
                     return Err(CliError::msg("either --image or --from must be specified"));
                 }
                 if !command.is_empty() && !from.is_empty() {
@@ -355,7 +353,7 @@ impl Generator {
                 wrap: None,
             },
             Generator::Job { image, command, .. } => {
-                let mut container = json!({"name": name, "image": image, "resources": {}});
+                let mut container = json!({"name": name, "image": image.value, "resources": {}});
                 if !command.is_empty() {
                     container["command"] = json!(command);
                 }
@@ -377,7 +375,7 @@ impl Generator {
                 command,
                 ..
             } => {
-                let mut container = json!({"name": name, "image": image, "resources": {}});
+                let mut container = json!({"name": name, "image": image.value, "resources": {}});
                 if !command.is_empty() {
                     container["command"] = json!(command);
                 }
@@ -728,26 +726,9 @@ fn random_suffix() -> String {
         .collect()
 }
 
-/// apimachinery `IsConfigMapKey`.
+/// apimachinery `IsConfigMapKey` (kcore's, shared with the sandbox's validation).
 fn config_key(key: &str) -> Result<(), Vec<String>> {
-    let mut errs = Vec::new();
-    if key.is_empty() || key.len() > 253 {
-        errs.push("must be no more than 253 characters".to_string());
-    }
-    if !key
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        || key.is_empty()
-    {
-        errs.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')".to_string());
-    }
-    if key == "." {
-        errs.push("must not be '.'".into());
-    } else if key == ".." {
-        errs.push("must not be '..'".into());
-    } else if key.starts_with("..") {
-        errs.push("must not start with '..'".into());
-    }
+    let errs = kcore::validation::config_map_key(key);
     if errs.is_empty() {
         Ok(())
     } else {

@@ -26,6 +26,7 @@ use crate::resource::{read_objects, with_source, ReadSpec};
 #[command(mut_arg("all", |a| a.help("Delete all resources, in the namespace of the specified resource types.")))]
 #[command(mut_arg("wait", |a| a.default_value("true")))]
 #[command(mut_arg("ignore_not_found", |a| a.help("Treat \"resource not found\" as a successful delete. Defaults to \"true\" when --all is specified.")))]
+#[command(mut_arg("output", |a| a.help("Output mode. Use \"-o name\" for shorter output (resource/name).")))]
 pub struct DeleteArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -51,9 +52,8 @@ pub struct DeleteArgs {
     pub ignore_not_found: crate::cmd::flags::IgnoreNotFoundFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
-    /// Output mode. Use "-o name" for shorter output (resource/name).
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
+    #[command(flatten)]
+    pub output: crate::cmd::flags::OutputFlag,
     /// If true, delete resource only when user confirms.
     #[arg(verbatim_doc_comment, short = 'i', long = "interactive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -85,10 +85,10 @@ impl DeleteArgs {
     }
 
     fn validate(&self) -> Result<(), CliError> {
-        if !self.output.is_empty() && self.output != "name" {
+        if !self.output.value.is_empty() && self.output.value != "name" {
             return Err(CliError::msg(format!(
                 "unexpected -o output mode: {}. We only support '-o name'",
-                self.output
+                self.output.value
             )));
         }
         if self.all.value && self.selector.value.is_some() {
@@ -203,7 +203,7 @@ impl DeleteArgs {
         dry_run: DryRun,
     ) -> Result<(), CliError> {
         let kind = lower_group_kind(&v.resource.group, &v.resource.kind);
-        let line = if self.output == "name" {
+        let line = if self.output.value == "name" {
             format!("{kind}/{}\n", v.name)
         } else {
             let ns = match &v.namespace {

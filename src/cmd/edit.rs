@@ -18,6 +18,7 @@ use crate::resource::{read_objects, str_at, ReadSpec};
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files to use to edit the resource")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-edit")))]
+#[command(mut_arg("subresource", |a| a.help("If specified, edit will operate on the subresource of the requested object.")))]
 pub struct EditArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -33,17 +34,12 @@ pub struct EditArgs {
     #[arg(verbatim_doc_comment, long = "output-patch", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub output_patch: bool,
-    /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
-    #[arg(verbatim_doc_comment, long = "save-config", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub save_config: bool,
-    /// If specified, edit will operate on the subresource of the requested object.
-    #[arg(verbatim_doc_comment, long = "subresource", default_value = "")]
-    pub subresource: String,
-    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
-    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
-          default_missing_value = "strict", default_value = "strict")]
-    pub validate: String,
+    #[command(flatten)]
+    pub save_config: crate::cmd::flags::SaveConfigFlag,
+    #[command(flatten)]
+    pub subresource: crate::cmd::flags::SubresourceFlag,
+    #[command(flatten)]
+    pub validate: crate::cmd::flags::ValidateFlag,
     /// Defaults to the line ending native to your platform.
     #[arg(verbatim_doc_comment, long = "windows-line-endings", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -53,7 +49,7 @@ pub struct EditArgs {
 impl EditArgs {
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let validation = field_validation(&self.validate)?;
+        let validation = field_validation(&self.validate.value)?;
         if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",
@@ -96,8 +92,8 @@ impl EditArgs {
             json,
             windows_line_endings: self.windows_line_endings,
             output_patch: self.output_patch,
-            save_config: self.save_config,
-            subresource: self.subresource.clone(),
+            save_config: self.save_config.value,
+            subresource: self.subresource.value.clone(),
             field_manager: self.field_manager.as_str().to_string(),
             validation,
             print: &print,

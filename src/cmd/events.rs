@@ -40,6 +40,8 @@ pub const EVENTS_USAGE: &str = "events [(-o|--output=)json|yaml|kyaml|name|go-te
 /// List events.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "List events")]
+#[command(mut_arg("no_headers", |a| a.help("When using the default output format, don't print headers.")))]
+#[command(mut_arg("watch", |a| a.help("After listing the requested events, watch for more events.")))]
 pub struct EventsArgs {
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
@@ -54,10 +56,8 @@ pub struct EventsArgs {
     /// Filter events to only those pertaining to the specified resource.
     #[arg(verbatim_doc_comment, long = "for", default_value = "")]
     pub for_object: String,
-    /// When using the default output format, don't print headers.
-    #[arg(verbatim_doc_comment, long = "no-headers", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub no_headers: bool,
+    #[command(flatten)]
+    pub no_headers: crate::cmd::flags::NoHeadersFlag,
     /// Output only events of given types.
     #[arg(
         verbatim_doc_comment,
@@ -66,10 +66,8 @@ pub struct EventsArgs {
         value_delimiter = ','
     )]
     pub types: Vec<String>,
-    /// After listing the requested events, watch for more events.
-    #[arg(verbatim_doc_comment, short = 'w', long = "watch", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub watch: bool,
+    #[command(flatten)]
+    pub watch: crate::cmd::flags::WatchFlag,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
 }
@@ -258,11 +256,11 @@ impl EventsArgs {
         };
         let mut table = EventTable {
             tw: TabWriter::kubectl(),
-            no_headers: self.no_headers,
+            no_headers: self.no_headers.value,
             all_namespaces: all,
             headers_printed: false,
         };
-        if self.watch {
+        if self.watch.value {
             return self
                 .watch(
                     ctx,

@@ -3,7 +3,7 @@
 //! commands embed cli-runtime's flag structs: [`FilenameFlags`], [`KustomizeFlag`],
 //! [`LabelSelectorFlag`], [`FieldSelectorFlag`], [`AllFlag`], [`AllNamespacesFlag`],
 //! [`DryRunFlag`], [`FieldManagerFlag`], [`DeleteFlags`], [`WaitFlags`], [`PrintFlags`],
-//! [`MetadataUpdateArgs`] (label, annotate), and single flags several commands share
+//! [`MetadataUpdateArgs`] (label, annotate), [`OutputFlag`] (a command's own `-o` formats), and single flags several commands share
 //! ([`LocalFlag`], [`OverwriteFlag`], [`ValidateFlag`], [`WatchFlag`], ...). Doc comments are kubectl's help texts (help, man pages and completions are
 //! generated from them); where kubectl words a flag differently for one command, that command
 //! replaces only the sentence with `#[command(mut_arg("ID", |a| a.help("...")))]`.
@@ -383,6 +383,49 @@ impl Default for PrintFlags {
             show_managed_fields: false,
         }
     }
+}
+
+/// A lone `-o, --output` for the commands whose output formats are their own rather than
+/// kubectl's PrintFlags (delete, api-resources, config get-contexts, version, kustomize,
+/// view-last-applied): defined once here; each command states its formats (and a default,
+/// where it has one) with `#[command(mut_arg("output", |a| a.help("...")))]` and checks the
+/// value in its validate step, as kubectl does.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OutputFlag {
+    /// Output format.
+    #[arg(
+        verbatim_doc_comment,
+        id = "output",
+        value_name = "OUTPUT",
+        short = 'o',
+        long = "output",
+        default_value = ""
+    )]
+    pub value: String,
+}
+
+impl From<&str> for OutputFlag {
+    fn from(value: &str) -> Self {
+        OutputFlag {
+            value: value.to_string(),
+        }
+    }
+}
+
+/// `--image` as `create job` and `create cronjob` take it (one image; a repeated flag keeps
+/// the last, as pflag's string flags do). `create deployment`'s `--image` is another flag in
+/// kubectl (a string slice, one container per image) and stays with that generator.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ImageFlag {
+    /// Image name to run.
+    #[arg(
+        verbatim_doc_comment,
+        id = "image",
+        value_name = "IMAGE",
+        long = "image",
+        default_value = ""
+    )]
+    pub value: String,
 }
 
 /// kubectl's FileNameFlags (`-f`, `-R`), defined once and flattened into every command that

@@ -464,24 +464,12 @@ impl GetOptions {
 
     /// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selectors.
     fn list_error(&self, r: &ApiResource, e: ClientError) -> ClientError {
-        let ClientError::Api(mut status) = e else {
-            return e;
-        };
-        let bad_request =
-            status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
-        if !(bad_request || status.is_not_found()) {
-            return ClientError::Api(status);
-        }
-        let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
-        status.message = if self.label_selector.is_empty() && self.field_selector.is_empty() {
-            format!("Unable to list {gvr:?}: {}", status.message)
-        } else {
-            format!(
-                "Unable to find {gvr:?} that match label selector {:?}, field selector {:?}: {}",
-                self.label_selector, self.field_selector, status.message
-            )
-        };
-        ClientError::Api(status)
+        crate::resource::helper::enhance_resource_list_error(
+            e,
+            r,
+            &self.label_selector,
+            &self.field_selector,
+        )
     }
 
     fn request_namespace<'a>(&'a self, w: &'a Wanted) -> Option<&'a str> {

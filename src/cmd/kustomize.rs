@@ -14,6 +14,7 @@ use crate::print::yaml::to_yaml_string;
 
 /// Build a set of KRM resources using a 'kustomization.yaml' file.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(mut_arg("output", |a| a.help("If specified, write output to this path.")))]
 pub struct KustomizeArgs {
     /// The kustomization directory (default `.`).
     #[arg(verbatim_doc_comment, hide = true)]
@@ -67,9 +68,8 @@ pub struct KustomizeArgs {
     /// the docker network to run the container in
     #[arg(verbatim_doc_comment, long = "network-name", default_value = "bridge")]
     pub network_name: String,
-    /// If specified, write output to this path.
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
+    #[command(flatten)]
+    pub output: crate::cmd::flags::OutputFlag,
     /// Deprecated: reorder the resources just before output (`legacy` or `none`).
     #[arg(verbatim_doc_comment, long = "reorder", hide = true)]
     pub reorder: Option<String>,
@@ -128,10 +128,13 @@ impl KustomizeArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let (dir, opts) = self.options(ctx)?;
         let built = crate::resource::kustomize_build(ctx, &dir, &opts)?;
-        if !self.output.is_empty() && Path::new(&self.output).is_dir() {
+        if !self.output.value.is_empty() && Path::new(&self.output.value).is_dir() {
             let names = kustomize::individual_file_names(&built);
             for (name, obj) in names.iter().zip(&built.resources) {
-                std::fs::write(Path::new(&self.output).join(name), to_yaml_string(obj))?;
+                std::fs::write(
+                    Path::new(&self.output.value).join(name),
+                    to_yaml_string(obj),
+                )?;
             }
             return Ok(());
         }
@@ -141,8 +144,8 @@ impl KustomizeArgs {
             .map(to_yaml_string)
             .collect::<Vec<_>>()
             .join("---\n");
-        if !self.output.is_empty() {
-            std::fs::write(&self.output, text)?;
+        if !self.output.value.is_empty() {
+            std::fs::write(&self.output.value, text)?;
             return Ok(());
         }
         ctx.out().write_all(text.as_bytes())?;

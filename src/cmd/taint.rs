@@ -47,6 +47,7 @@ pub const TAINT_USAGE: &str =
 #[command(about = "Update the taints on one or more nodes")]
 #[command(mut_arg("all", |a| a.help("Select all nodes in the cluster")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-taint")))]
+#[command(mut_arg("overwrite", |a| a.help("If true, allow taints to be overwritten, otherwise reject taint updates that overwrite existing taints.")))]
 pub struct TaintArgs {
     /// `TYPE NAME…` then the taint changes.
     pub args: Vec<String>,
@@ -56,16 +57,12 @@ pub struct TaintArgs {
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
-    /// If true, allow taints to be overwritten, otherwise reject taint updates that overwrite existing taints.
-    #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub overwrite: bool,
+    #[command(flatten)]
+    pub overwrite: crate::cmd::flags::OverwriteFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
-    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
-    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
-          default_missing_value = "strict", default_value = "strict")]
-    pub validate: String,
+    #[command(flatten)]
+    pub validate: crate::cmd::flags::ValidateFlag,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
 }
@@ -227,7 +224,7 @@ impl TaintArgs {
     ) -> Result<(Vec<String>, Vec<Taint>, Vec<Taint>, DryRun, &'static str), CliError> {
         ctx.namespace()?;
         let dry_run = self.dry_run.strategy(ctx)?;
-        let validation = crate::cmd::flags::field_validation(&self.validate)?;
+        let validation = crate::cmd::flags::field_validation(&self.validate.value)?;
         let mut resources = Vec::new();
         let mut taint_args = Vec::new();
         for s in &self.args {
@@ -379,7 +376,7 @@ impl TaintArgs {
             .as_array()
             .cloned()
             .unwrap_or_default();
-        if !self.overwrite {
+        if !self.overwrite.value {
             let exists: Vec<&str> = add
                 .iter()
                 .flat_map(|t| old.iter().filter(|o| t.matches(o)).map(|_| t.key.as_str()))
@@ -391,7 +388,7 @@ impl TaintArgs {
                 ))));
             }
         }
-        let (operation, new, errs) = reorganize(&old, self.overwrite, add, remove);
+        let (operation, new, errs) = reorganize(&old, self.overwrite.value, add, remove);
         if !errs.is_empty() {
             return Err(errs.into_iter().map(CliError::msg).collect());
         }

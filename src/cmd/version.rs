@@ -24,13 +24,13 @@ pub const CLIENT_GIT_VERSION: &str = concat!("v1.36.2-kubectl-rs.", env!("CARGO_
 
 /// Print the client and server version information for the current context.
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(mut_arg("output", |a| a.help("One of 'yaml' or 'json'.")))]
 pub struct VersionArgs {
     /// If true, shows client version only (no server required).
     #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
     pub client: bool,
-    /// One of 'yaml' or 'json'.
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
+    #[command(flatten)]
+    pub output: crate::cmd::flags::OutputFlag,
 }
 
 /// The client's version record, in kubectl's field order.
@@ -142,7 +142,7 @@ impl VersionArgs {
     /// The text for stdout given the server's answer (None with `--client`).
     pub fn render(&self, server: Option<&Value>) -> Result<String, CliError> {
         let client = client_version();
-        match self.output.as_str() {
+        match self.output.value.as_str() {
             "" => {
                 let mut s = format!(
                     "Client Version: {}\nKustomize Version: {KUSTOMIZE_VERSION}\n",
@@ -161,7 +161,7 @@ impl VersionArgs {
                     server_version: server
                         .map(|v| serde_json::from_value(v.clone()).unwrap_or_default()),
                 };
-                if self.output == "json" {
+                if self.output.value == "json" {
                     Ok(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n")
                 } else {
                     let v = serde_json::to_value(&doc).unwrap_or_default();
@@ -175,7 +175,7 @@ impl VersionArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        if !["", "json", "yaml"].contains(&self.output.as_str()) {
+        if !["", "json", "yaml"].contains(&self.output.value.as_str()) {
             return Err(CliError::msg("--output must be 'yaml' or 'json'"));
         }
         if self.client {

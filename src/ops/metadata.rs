@@ -602,31 +602,12 @@ impl UpdateSpec {
 
     /// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selectors.
     fn list_error(&self, r: &ApiResource, e: ClientError) -> ClientError {
-        let ClientError::Api(mut status) = e else {
-            return e;
-        };
-        let bad_request =
-            status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
-        if !(bad_request || status.is_not_found()) {
-            return ClientError::Api(status);
-        }
-        let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
-        let (label, field) = (
+        crate::resource::helper::enhance_resource_list_error(
+            e,
+            r,
             self.selector.as_deref().unwrap_or(""),
             self.field_selector.as_deref().unwrap_or(""),
-        );
-        status.message = if label.is_empty() && field.is_empty() {
-            format!("Unable to list {}: {}", go_quote(&gvr), status.message)
-        } else {
-            format!(
-                "Unable to find {} that match label selector {}, field selector {}: {}",
-                go_quote(&gvr),
-                go_quote(label),
-                go_quote(field),
-                status.message
-            )
-        };
-        ClientError::Api(status)
+        )
     }
 
     fn read_local(&self, ctx: &Context) -> Vec<Result<Found, CliError>> {

@@ -132,16 +132,33 @@ pub fn enhance_list_error(
     let bad_request =
         status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
     if bad_request || status.is_not_found() {
+        // Go's %q.
+        let q = crate::print::gofmt::go_quote;
         status.message = if label.is_empty() && field.is_empty() {
-            format!("Unable to list {subject:?}: {}", status.message)
+            format!("Unable to list {}: {}", q(subject), status.message)
         } else {
             format!(
-                "Unable to find {subject:?} that match label selector {label:?}, field selector {field:?}: {}",
+                "Unable to find {} that match label selector {}, field selector {}: {}",
+                q(subject),
+                q(label),
+                q(field),
                 status.message
             )
         };
     }
     crate::client::ClientError::Api(status)
+}
+
+/// [`enhance_list_error`] for a list of resource `r` (cli-runtime `Selector.Visit`): the
+/// subject is its group-version-resource as Go prints it (`apps/v1, Resource=deployments`).
+pub fn enhance_resource_list_error(
+    e: crate::client::ClientError,
+    r: &ApiResource,
+    label: &str,
+    field: &str,
+) -> crate::client::ClientError {
+    let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
+    enhance_list_error(e, &gvr, label, field)
 }
 
 /// cli-runtime `FollowContinue`: GETs a list `chunk` items at a time (0: all at once),

@@ -9,7 +9,6 @@ use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::manifest::{read_manifests_with, ReadOptions};
-use crate::print::gofmt::go_quote;
 use crate::resource::{collected_errors, read_objects, ReadSpec};
 
 /// What to find.
@@ -278,26 +277,6 @@ async fn list(
 
 /// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selector.
 fn list_error(spec: &FindSpec, r: &ApiResource, e: ClientError) -> CliError {
-    let ClientError::Api(mut status) = e else {
-        return e.into();
-    };
-    let bad_request =
-        status.reason == "BadRequest" || (status.reason.is_empty() && status.code == 400);
-    if !(bad_request || status.is_not_found()) {
-        return ClientError::Api(status).into();
-    }
-    let gvr = format!("{}/{}, Resource={}", r.group, r.version, r.resource);
     let label = spec.selector.as_deref().unwrap_or("");
-    status.message = if label.is_empty() {
-        format!("Unable to list {}: {}", go_quote(&gvr), status.message)
-    } else {
-        format!(
-            "Unable to find {} that match label selector {}, field selector {}: {}",
-            go_quote(&gvr),
-            go_quote(label),
-            go_quote(""),
-            status.message
-        )
-    };
-    ClientError::Api(status).into()
+    crate::resource::helper::enhance_resource_list_error(e, r, label, "").into()
 }

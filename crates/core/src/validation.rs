@@ -202,6 +202,33 @@ pub fn label_value(value: &str) -> Vec<String> {
     errs
 }
 
+/// apimachinery `IsConfigMapKey`: keys of ConfigMap and Secret data (the sandbox validates
+/// stored objects with it, `create configmap`/`create secret` their keys).
+pub fn config_map_key(key: &str) -> Vec<String> {
+    let mut errs = vec![];
+    if key.len() > 253 {
+        errs.push("must be no more than 253 characters".to_string());
+    }
+    let ok = !key.is_empty()
+        && key
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'));
+    if !ok {
+        errs.push(regex_error(
+            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+            "[-._a-zA-Z0-9]+",
+            &["key.name", "KEY_NAME", "key-name"],
+        ));
+    }
+    match key {
+        "." => errs.push("must not be '.'".into()),
+        ".." => errs.push("must not be '..'".into()),
+        k if k.starts_with("..") => errs.push("must not start with '..'".into()),
+        _ => {}
+    }
+    errs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +248,20 @@ mod tests {
         assert_eq!(
             qualified_name(&"k".repeat(64)),
             ["name part must be no more than 63 bytes"]
+        );
+    }
+
+    #[test]
+    fn config_map_keys_as_apimachinery_checks_them() {
+        assert!(config_map_key("a.b-c_D9").is_empty());
+        assert_eq!(config_map_key("..x"), ["must not start with '..'"]);
+        assert_eq!(config_map_key("..").len(), 1);
+        let regex = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+        assert_eq!(config_map_key(""), [regex]);
+        assert_eq!(config_map_key("a b"), [regex]);
+        assert_eq!(
+            config_map_key(&"k".repeat(254)),
+            ["must be no more than 253 characters"]
         );
     }
 }

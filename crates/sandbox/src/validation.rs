@@ -176,7 +176,7 @@ fn str_of(v: &Value) -> &str {
 // validates label values and selectors with the same messages.
 use kcore::validation::regex_error;
 pub use kcore::validation::{
-    dns1035_label, dns1123_label, dns1123_subdomain, label_value, qualified_name,
+    config_map_key, dns1035_label, dns1123_label, dns1123_subdomain, label_value, qualified_name,
 };
 
 fn validate_labels(labels: &Value, field: &str, out: &mut Vec<Cause>) {
@@ -1614,32 +1614,6 @@ fn validate_meta_update(new: &Value, old: &Value, out: &mut Vec<Cause>) {
     validate_object_meta_update(new, old, out);
     validate_labels(&new["labels"], "metadata.labels", out);
     validate_annotations(&new["annotations"], "metadata.annotations", out);
-}
-
-/// `IsConfigMapKey`: keys of ConfigMap and Secret data.
-pub fn config_map_key(key: &str) -> Vec<String> {
-    let mut errs = vec![];
-    if key.len() > 253 {
-        errs.push("must be no more than 253 characters".to_string());
-    }
-    let ok = !key.is_empty()
-        && key
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'));
-    if !ok {
-        errs.push(regex_error(
-            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
-            "[-._a-zA-Z0-9]+",
-            &["key.name", "KEY_NAME", "key-name"],
-        ));
-    }
-    match key {
-        "." => errs.push("must not be '.'".into()),
-        ".." => errs.push("must not be '..'".into()),
-        k if k.starts_with("..") => errs.push("must not start with '..'".into()),
-        _ => {}
-    }
-    errs
 }
 
 fn validate_data_keys(obj: &Value, fields: &[&str], out: &mut Vec<Cause>) {

@@ -49,6 +49,7 @@ impl LastAppliedCommand {
     mut_arg("filename", |a| a.help("Filename, directory, or URL to files that contains the last-applied-configuration annotations")),
     mut_arg("all", |a| a.help("Select all resources in the namespace of the specified resource types"))
 )]
+#[command(mut_arg("output", |a| a.help("Output format. Must be one of (yaml, json)").default_value("yaml")))]
 pub struct ViewLastAppliedArgs {
     /// `TYPE [NAME…]` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -58,14 +59,8 @@ pub struct ViewLastAppliedArgs {
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// Output format. Must be one of (yaml, json)
-    #[arg(
-        verbatim_doc_comment,
-        short = 'o',
-        long = "output",
-        default_value = "yaml"
-    )]
-    pub output: String,
+    #[command(flatten)]
+    pub output: crate::cmd::flags::OutputFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
 }
@@ -155,11 +150,11 @@ fn info_for(r: &crate::discovery::ApiResource, ns: &Option<String>, obj: &Value)
 impl ViewLastAppliedArgs {
     /// Runs the subcommand.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        if self.output != "json" && self.output != "yaml" {
+        if self.output.value != "json" && self.output.value != "yaml" {
             return Err(CliError::Usage {
                 message: format!(
                     "Unexpected -o output mode: {}, the flag 'output' must be one of yaml|json",
-                    self.output
+                    self.output.value
                 ),
                 command: "kubectl-rs apply view-last-applied".into(),
             });
@@ -196,7 +191,7 @@ impl ViewLastAppliedArgs {
         let mut out = ctx.out();
         for c in configs {
             let v: Value = serde_json::from_str(&c).map_err(|e| CliError::msg(e.to_string()))?;
-            if self.output == "json" {
+            if self.output.value == "json" {
                 out.write_all(json_indent(&c).as_bytes())?;
             } else {
                 out.write_all(crate::print::yaml::to_yaml_string(&v).as_bytes())?;
@@ -279,10 +274,8 @@ fn json_indent(src: &str) -> String {
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files that contains the last-applied-configuration annotations")))]
 pub struct SetLastAppliedArgs {
-    /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
-    pub allow_missing_template_keys: bool,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
     /// Will create 'last-applied-configuration' annotations if current objects doesn't have one
     #[arg(verbatim_doc_comment, long = "create-annotation", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -298,16 +291,6 @@ pub struct SetLastAppliedArgs {
         value_delimiter = ','
     )]
     pub filename: Vec<String>,
-    /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
-    pub output: String,
-    /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub show_managed_fields: bool,
-    /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(verbatim_doc_comment, long = "template")]
-    pub template: Option<String>,
 }
 
 impl SetLastAppliedArgs {
@@ -316,10 +299,10 @@ impl SetLastAppliedArgs {
         let dry_run = self.dry_run.strategy(ctx)?;
         let spec = PrintSpec::parse(
             ctx,
-            &self.output,
-            self.template.as_deref(),
-            self.allow_missing_template_keys,
-            self.show_managed_fields,
+            &self.print.output,
+            self.print.template.as_deref(),
+            self.print.allow_missing_template_keys,
+            self.print.show_managed_fields,
         )?;
         if self.filename.is_empty() {
             return Err(crate::resource::missing_resource_error());
@@ -410,10 +393,8 @@ pub struct EditLastAppliedArgs {
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// Must be one of: strict (or true), warn, ignore (or false). "true" or "strict" will use a schema to validate the input and fail the request if invalid. It will perform server side validation if ServerSideFieldValidation is enabled on the api-server, but will fall back to less reliable client-side validation if not. "warn" will warn about unknown or duplicate fields without blocking the request if server-side field validation is enabled on the API server, and behave as "ignore" otherwise. "false" or "ignore" will not perform any schema validation, silently dropping any unknown or duplicate fields.
-    #[arg(verbatim_doc_comment, long = "validate", num_args = 0..=1, require_equals = true,
-          default_missing_value = "strict", default_value = "strict")]
-    pub validate: String,
+    #[command(flatten)]
+    pub validate: crate::cmd::flags::ValidateFlag,
     /// Defaults to the line ending native to your platform.
     #[arg(verbatim_doc_comment, long = "windows-line-endings", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -425,7 +406,7 @@ impl EditLastAppliedArgs {
     /// annotations.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         use crate::editor::session::{Mode, Session, Target};
-        let validation = crate::cmd::flags::field_validation(&self.validate)?;
+        let validation = crate::cmd::flags::field_validation(&self.validate.value)?;
         if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
                 "-k/--kustomize is not supported by kubectl-rs",

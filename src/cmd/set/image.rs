@@ -5,12 +5,11 @@ use serde_json::Value;
 
 use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_selector_with_names, containers_mut, go_error,
-    local_resource_error, parse_pairs, pod_spec_mut, send_patch, Printer,
+    aggregate, calculate_patch, change_error, check_selector_with_names, containers_mut,
+    local_resource_error, parse_pairs, pod_spec_mut, Printer, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
-use crate::resource::flatten;
 use crate::resource::targets::{find, FindSpec};
 
 /// kubectl's long help of `set image`.
@@ -37,6 +36,7 @@ pub const SET_IMAGE_USAGE: &str = "image (-f FILENAME | TYPE NAME) CONTAINER_NAM
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+#[command(mut_arg("local", |a| a.help("If true, set image will NOT contact api-server but run locally.")))]
 pub struct ImageArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `CONTAINER_NAME=IMAGE…` (`*` names every container).
     pub args: Vec<String>,
@@ -48,10 +48,8 @@ pub struct ImageArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub all: crate::cmd::flags::AllFlag,
-    /// If true, set image will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
@@ -78,10 +76,10 @@ impl ImageArgs {
             ));
         }
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        if self.local && !resources.is_empty() {
+        if self.local.value && !resources.is_empty() {
             return Err(local_resource_error());
         }
-        if !self.local {
+        if !self.local.value {
             check_selector_with_names(&resources, selector.is_some() || self.all.value)?;
         }
         let spec = FindSpec {
@@ -90,7 +88,7 @@ impl ImageArgs {
             recursive: self.files.recursive,
             selector: selector.clone(),
             all: self.all.value,
-            local: self.local,
+            local: self.local.value,
         };
         let targets = find(ctx, &spec).await?;
         // Validate.
@@ -110,7 +108,7 @@ impl ImageArgs {
         } else if images.len() > 1 && images.contains_key("*") {
             errors.push(CliError::msg("all containers are already specified by *, but saw more than one container_name=container_image pairs"));
         }
-        if self.local && dry_run == crate::cmd::flags::DryRun::Server {
+        if self.local.value && dry_run == crate::cmd::flags::DryRun::Server {
             errors.push(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
@@ -118,6 +116,12 @@ impl ImageArgs {
         aggregate(errors)?;
 
         // Run: every change is computed before anything is sent.
+        let submit = Submit {
+            write: !(self.local.value || dry_run == crate::cmd::flags::DryRun::Client),
+            dry_run,
+            field_manager: self.field_manager.as_str(),
+            failed: Some("failed to patch image update to pod template: "),
+        };
         let mut all_errs: Vec<CliError> = Vec::new();
         let mut patches = Vec::new();
         for t in targets {
@@ -145,31 +149,13 @@ impl ImageArgs {
                 Ok(Some(p)) => p,
                 Ok(None) => continue,
                 Err(e) => {
-                    all_errs.push(CliError::msg(format!(
-                        "error: {} {}\n",
-                        t.object_name(),
-                        flatten(&e)
-                    )));
+                    all_errs.push(change_error(&t, &e));
                     continue;
                 }
             };
-            if self.local || dry_run == crate::cmd::flags::DryRun::Client {
-                if let Err(e) = printer.print(ctx, &after) {
-                    all_errs.push(e);
-                }
-                continue;
-            }
-            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
-                Ok(actual) => {
-                    if let Err(e) = printer.print(ctx, &actual) {
-                        all_errs.push(e);
-                    }
-                }
-                Err(e) => all_errs.push(CliError::msg(format!(
-                    "failed to patch image update to pod template: {}",
-                    go_error(&e)
-                ))),
-            }
+            submit
+                .one(ctx, &mut printer, &t, (&after, &patch), &mut all_errs)
+                .await;
         }
         printer.finish(ctx)?;
         aggregate(all_errs)

@@ -263,6 +263,53 @@ pub(crate) async fn send_patch(
     Ok(ctx.client()?.send_json(&req).await?)
 }
 
+/// The last step every `set` subcommand takes for one changed object (kubectl's
+/// `PrintObj`-or-`Patch` at the end of each `Run`): without `write` (`--local`,
+/// `--dry-run=client`) the changed object is printed; otherwise `patch` is sent and the
+/// server's object printed. A failed patch is reported as `failed` followed by Go's error
+/// text, or as the error itself where `failed` is `None`; errors are collected in `errs`.
+pub(crate) struct Submit<'a> {
+    pub(crate) write: bool,
+    pub(crate) dry_run: DryRun,
+    pub(crate) field_manager: &'a str,
+    pub(crate) failed: Option<&'a str>,
+}
+
+impl Submit<'_> {
+    pub(crate) async fn one(
+        &self,
+        ctx: &Context,
+        printer: &mut Printer,
+        target: &Target,
+        (after, patch): (&Value, &Value),
+        errs: &mut Vec<CliError>,
+    ) {
+        let shown = if !self.write {
+            Ok(after.clone())
+        } else {
+            send_patch(ctx, target, patch, self.dry_run, self.field_manager)
+                .await
+                .map_err(|e| match self.failed {
+                    Some(prefix) => CliError::msg(format!("{prefix}{}", go_error(&e))),
+                    None => e,
+                })
+        };
+        if let Err(e) = shown.and_then(|obj| printer.print(ctx, &obj)) {
+            errs.push(e);
+        }
+    }
+}
+
+/// kubectl's report of a change that could not be computed for one object (`error: <object>
+/// <error>` and a newline, as `set` prints it inside the aggregate).
+pub(crate) fn change_error(target: &Target, e: &CliError) -> CliError {
+    CliError::msg(format!(
+        "error: {} {}\n",
+        target.object_name(),
+        crate::resource::flatten(e)
+    ))
+}
+
 /// How kubectl's `checkErr` reports a command's `utilerrors.NewAggregate(errs)`: one error
 /// as usual; several as `MultipleErrors`, each message bare followed by a newline (a
 /// message ending in one leaves an empty line).

@@ -5,13 +5,12 @@ use serde_json::{Map, Value};
 
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_selector_with_names, go_error, local_resource_error,
-    pod_spec_mut, select_string, send_patch, Printer,
+    aggregate, calculate_patch, change_error, check_selector_with_names, local_resource_error,
+    pod_spec_mut, select_string, Printer, Submit,
 };
 use crate::context::Context;
 use crate::describe::quantity::parse_resource_list;
 use crate::error::CliError;
-use crate::resource::flatten;
 use crate::resource::targets::{find, FindSpec};
 
 /// kubectl's long help of `set resources`.
@@ -39,6 +38,7 @@ pub const SET_RESOURCES_USAGE: &str =
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+#[command(mut_arg("local", |a| a.help("If true, set resources will NOT contact api-server but run locally.")))]
 pub struct ResourcesArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -60,10 +60,8 @@ pub struct ResourcesArgs {
         default_value = "*"
     )]
     pub containers: String,
-    /// If true, set resources will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
@@ -87,10 +85,10 @@ impl ResourcesArgs {
             ));
         }
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        if self.local && !self.args.is_empty() {
+        if self.local.value && !self.args.is_empty() {
             return Err(local_resource_error());
         }
-        if !self.local {
+        if !self.local.value {
             check_selector_with_names(&self.args, selector.is_some() || self.all.value)?;
         }
         let spec = FindSpec {
@@ -99,11 +97,11 @@ impl ResourcesArgs {
             recursive: self.files.recursive,
             selector: selector.clone(),
             all: self.all.value,
-            local: self.local,
+            local: self.local.value,
         };
         let targets = find(ctx, &spec).await?;
         // Validate.
-        if self.local && dry_run == DryRun::Server {
+        if self.local.value && dry_run == DryRun::Server {
             return Err(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
@@ -161,31 +159,19 @@ impl ResourcesArgs {
                 Ok(Some(p)) => p,
                 Ok(None) => continue,
                 Err(e) => {
-                    errs.push(CliError::msg(format!(
-                        "error: {} {}\n",
-                        t.object_name(),
-                        flatten(&e)
-                    )));
+                    errs.push(change_error(&t, &e));
                     continue;
                 }
             };
-            if self.local || dry_run == DryRun::Client {
-                if let Err(e) = printer.print(ctx, &after) {
-                    errs.push(e);
-                }
-                continue;
-            }
-            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
-                Ok(actual) => {
-                    if let Err(e) = printer.print(ctx, &actual) {
-                        errs.push(e);
-                    }
-                }
-                Err(e) => errs.push(CliError::msg(format!(
-                    "failed to patch resources update to pod template {}",
-                    go_error(&e)
-                ))),
-            }
+            let submit = Submit {
+                write: !(self.local.value || dry_run == DryRun::Client),
+                dry_run,
+                field_manager: self.field_manager.as_str(),
+                failed: Some("failed to patch resources update to pod template "),
+            };
+            submit
+                .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
+                .await;
         }
         printer.finish(ctx)?;
         aggregate(errs)

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::cmd::flags::{dry_run_flag, DryRun};
-use crate::cmd::set::{aggregate, calculate_patch, send_patch, Printer};
+use crate::cmd::set::{aggregate, calculate_patch, Printer, Submit};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::resource::targets::{visit, FindSpec};
@@ -29,6 +29,7 @@ pub const SET_SELECTOR_USAGE: &str =
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
 #[command(mut_arg("recursive", |a| a.default_value("true")))]
 #[command(mut_arg("filename", |a| a.help("identifying the resource.")))]
+#[command(mut_arg("resource_version", |a| a.help("If non-empty, the selectors update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.")))]
 pub struct SelectorArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then the selector.
     pub args: Vec<String>,
@@ -38,17 +39,14 @@ pub struct SelectorArgs {
     pub print: crate::cmd::flags::PrintFlags,
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,
-    /// If true, annotation will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
-    /// If non-empty, the selectors update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.
-    #[arg(verbatim_doc_comment, long = "resource-version", default_value = "")]
-    pub resource_version: String,
+    #[command(flatten)]
+    pub resource_version: crate::cmd::flags::ResourceVersionFlag,
 }
 
 impl SelectorArgs {
@@ -60,12 +58,12 @@ impl SelectorArgs {
         };
         let (match_labels, expressions) = parse_to_label_selector(expr)?;
         let mut printer = Printer::new(ctx, &self.print, "selector updated", dry_run)?;
-        let write = !(self.local || dry_run == DryRun::Client);
-        if self.local && !resources.is_empty() {
+        let write = !(self.local.value || dry_run == DryRun::Client);
+        if self.local.value && !resources.is_empty() {
             return Err(crate::cmd::set::local_resource_error());
         }
         let spec = FindSpec {
-            args: if self.local {
+            args: if self.local.value {
                 Vec::new()
             } else {
                 resources.to_vec()
@@ -74,7 +72,7 @@ impl SelectorArgs {
             recursive: self.files.recursive,
             selector: None,
             all: self.all.value,
-            local: self.local,
+            local: self.local.value,
         };
         let mut errs = Vec::new();
         for item in visit(ctx, &spec).await? {
@@ -86,14 +84,15 @@ impl SelectorArgs {
                 }
             };
             let mut before = t.object.clone();
-            if !self.resource_version.is_empty() {
+            if !self.resource_version.value.is_empty() {
                 if let Some(m) = before["metadata"].as_object_mut() {
                     m.remove("resourceVersion");
                 }
             }
             let mut after = before.clone();
-            if !self.resource_version.is_empty() {
-                after["metadata"]["resourceVersion"] = Value::String(self.resource_version.clone());
+            if !self.resource_version.value.is_empty() {
+                after["metadata"]["resourceVersion"] =
+                    Value::String(self.resource_version.value.clone());
             }
             let is_service = after["kind"] == "Service" && after["apiVersion"] == "v1";
             if !is_service {
@@ -124,20 +123,15 @@ impl SelectorArgs {
                     continue;
                 }
             };
-            if !write {
-                if let Err(e) = printer.print(ctx, &after) {
-                    errs.push(e);
-                }
-                continue;
-            }
-            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
-                Ok(actual) => {
-                    if let Err(e) = printer.print(ctx, &actual) {
-                        errs.push(e);
-                    }
-                }
-                Err(e) => errs.push(e),
-            }
+            let submit = Submit {
+                write,
+                dry_run,
+                field_manager: self.field_manager.as_str(),
+                failed: None,
+            };
+            submit
+                .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
+                .await;
         }
         printer.finish(ctx)?;
         aggregate(errs)

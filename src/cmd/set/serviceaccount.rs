@@ -3,10 +3,9 @@
 //! every object found, changed or not.
 
 use crate::cmd::flags::{dry_run_flag, DryRun};
-use crate::cmd::set::{aggregate, calculate_patch, go_error, pod_spec_mut, send_patch, Printer};
+use crate::cmd::set::{aggregate, calculate_patch, change_error, pod_spec_mut, Printer, Submit};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::resource::flatten;
 use crate::resource::targets::{find, FindSpec};
 
 /// kubectl's long help of `set serviceaccount`.
@@ -27,6 +26,7 @@ pub const SET_SA_USAGE: &str = "serviceaccount (-f FILENAME | TYPE NAME) SERVICE
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+#[command(mut_arg("local", |a| a.help("If true, set serviceaccount will NOT contact api-server but run locally.")))]
 pub struct ServiceAccountArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then the service account.
     pub args: Vec<String>,
@@ -38,10 +38,8 @@ pub struct ServiceAccountArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub all: crate::cmd::flags::AllFlag,
-    /// If true, set serviceaccount will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub local: bool,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
@@ -52,7 +50,7 @@ impl ServiceAccountArgs {
     /// kubectl's `Complete` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
-        if self.local && dry_run == DryRun::Server {
+        if self.local.value && dry_run == DryRun::Server {
             return Err(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
@@ -68,7 +66,7 @@ impl ServiceAccountArgs {
         }
         // With --local the builder is given the files only.
         let spec = FindSpec {
-            args: if self.local {
+            args: if self.local.value {
                 Vec::new()
             } else {
                 resources.to_vec()
@@ -77,7 +75,7 @@ impl ServiceAccountArgs {
             recursive: self.files.recursive,
             selector: None,
             all: self.all.value,
-            local: self.local,
+            local: self.local.value,
         };
         let targets = find(ctx, &spec).await?;
         let mut errs = Vec::new();
@@ -91,31 +89,19 @@ impl ServiceAccountArgs {
             let patch = match patch {
                 Ok(p) => p.unwrap_or_else(|| serde_json::json!({})),
                 Err(e) => {
-                    errs.push(CliError::msg(format!(
-                        "error: {} {}\n",
-                        t.object_name(),
-                        flatten(&e)
-                    )));
+                    errs.push(change_error(&t, &e));
                     continue;
                 }
             };
-            if self.local || dry_run == DryRun::Client {
-                if let Err(e) = printer.print(ctx, &after) {
-                    errs.push(e);
-                }
-                continue;
-            }
-            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
-                Ok(actual) => {
-                    if let Err(e) = printer.print(ctx, &actual) {
-                        errs.push(e);
-                    }
-                }
-                Err(e) => errs.push(CliError::msg(format!(
-                    "failed to patch ServiceAccountName {}",
-                    go_error(&e)
-                ))),
-            }
+            let submit = Submit {
+                write: !(self.local.value || dry_run == DryRun::Client),
+                dry_run,
+                field_manager: self.field_manager.as_str(),
+                failed: Some("failed to patch ServiceAccountName "),
+            };
+            submit
+                .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
+                .await;
         }
         printer.finish(ctx)?;
         aggregate(errs)
