@@ -44,9 +44,8 @@ pub struct DescribeArgs {
     #[arg(verbatim_doc_comment, long, action = ArgAction::Set, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]
     pub show_events: Option<bool>,
-    /// Return large lists in chunks rather than all at once. Pass 0 to disable.
-    #[arg(verbatim_doc_comment, long, default_value_t = 500)]
-    pub chunk_size: i64,
+    #[command(flatten)]
+    pub chunk_size: crate::cmd::flags::ChunkSizeFlag,
 }
 
 /// One object to describe.
@@ -216,7 +215,7 @@ impl DescribeArgs {
             label_selector: selector.map(str::to_string),
             field_selector: None,
         };
-        Ok(list_all(client, &q, self.chunk_size).await?)
+        Ok(list_all(client, &q, self.chunk_size.value).await?)
     }
 
     async fn render(
@@ -228,7 +227,12 @@ impl DescribeArgs {
         show_events: bool,
     ) -> String {
         let queries = related_queries(&r.group, &r.kind, obj, show_events);
-        let results = join_all(queries.iter().map(|q| list_all(client, q, self.chunk_size))).await;
+        let results = join_all(
+            queries
+                .iter()
+                .map(|q| list_all(client, q, self.chunk_size.value)),
+        )
+        .await;
         let mut related = Related::new();
         for (q, res) in queries.iter().zip(results) {
             match res {

@@ -40,10 +40,8 @@ pub struct EditArgs {
     pub subresource: crate::cmd::flags::SubresourceFlag,
     #[command(flatten)]
     pub validate: crate::cmd::flags::ValidateFlag,
-    /// Defaults to the line ending native to your platform.
-    #[arg(verbatim_doc_comment, long = "windows-line-endings", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub windows_line_endings: bool,
+    #[command(flatten)]
+    pub windows_line_endings: crate::cmd::flags::WindowsLineEndingsFlag,
 }
 
 impl EditArgs {
@@ -90,7 +88,7 @@ impl EditArgs {
         Session {
             mode: Mode::Normal,
             json,
-            windows_line_endings: self.windows_line_endings,
+            windows_line_endings: self.windows_line_endings.value,
             output_patch: self.output_patch,
             save_config: self.save_config.value,
             subresource: self.subresource.value.clone(),

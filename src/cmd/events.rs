@@ -45,14 +45,8 @@ pub const EVENTS_USAGE: &str = "events [(-o|--output=)json|yaml|kyaml|name|go-te
 pub struct EventsArgs {
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
-    /// Return large lists in chunks rather than all at once. Pass 0 to disable.
-    #[arg(
-        verbatim_doc_comment,
-        long = "chunk-size",
-        default_value_t = 500,
-        allow_negative_numbers = true
-    )]
-    pub chunk_size: i64,
+    #[command(flatten)]
+    pub chunk_size: crate::cmd::flags::ChunkSizeFlag,
     /// Filter events to only those pertaining to the specified resource.
     #[arg(verbatim_doc_comment, long = "for", default_value = "")]
     pub for_object: String,

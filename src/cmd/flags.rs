@@ -642,6 +642,38 @@ pub struct ResourceVersionFlag {
     pub value: String,
 }
 
+/// `--chunk-size` of the commands that list (`get`, `describe`, `events`; drain keeps its own
+/// text form to report pflag's parse errors).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ChunkSizeFlag {
+    /// Return large lists in chunks rather than all at once. Pass 0 to disable.
+    #[arg(
+        verbatim_doc_comment,
+        id = "chunk_size",
+        value_name = "CHUNK_SIZE",
+        long = "chunk-size",
+        default_value_t = 500,
+        allow_negative_numbers = true
+    )]
+    pub value: i64,
+}
+
+impl Default for ChunkSizeFlag {
+    fn default() -> Self {
+        ChunkSizeFlag { value: 500 }
+    }
+}
+
+/// `--windows-line-endings` of the commands that open an editor.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct WindowsLineEndingsFlag {
+    /// Defaults to the line ending native to your platform.
+    #[arg(verbatim_doc_comment, id = "windows_line_endings", value_name = "WINDOWS_LINE_ENDINGS",
+          long = "windows-line-endings", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
 /// `--no-headers` of the table printers.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct NoHeadersFlag {

@@ -38,15 +38,8 @@ pub struct GetArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
-    /// Return large lists in chunks rather than all at once. Pass 0 to disable.
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long = "chunk-size",
-        default_value = "500",
-        allow_negative_numbers = true
-    )]
-    pub chunk_size: i64,
+    #[command(flatten)]
+    pub chunk_size: crate::cmd::flags::ChunkSizeFlag,
     #[command(flatten)]
     pub field_selector: crate::cmd::flags::FieldSelectorFlag,
     #[command(flatten)]
@@ -176,7 +169,7 @@ impl GetArgs {
             all_namespaces: self.all_namespaces.value,
             label_selector: self.selector.as_str().to_string(),
             field_selector: self.field_selector.as_str().to_string(),
-            chunk_size: self.chunk_size,
+            chunk_size: self.chunk_size.value,
             sort_by: self.sort_by.value.clone(),
             output: self.print.output.clone(),
             template: self.print.template.clone().unwrap_or_default(),
@@ -1267,10 +1260,10 @@ mod tests {
         assert_eq!(a.print.output, "wide");
         let a = args(&["ds", "--server-print=false", "--chunk-size", "0", "-w"]);
         assert!(!a.server_print && a.watch.value);
-        assert_eq!(a.chunk_size, 0);
+        assert_eq!(a.chunk_size.value, 0);
         let a = args(&["ds"]);
         assert!(a.server_print && a.print.allow_missing_template_keys);
-        assert_eq!(a.chunk_size, 500);
+        assert_eq!(a.chunk_size.value, 500);
         // Flags kubectl does not have are rejected; -k is kubectl's.
         assert!(Cli::try_parse_from(["kubectl-rs", "get", "ds", "--bogus"]).is_err());
         let a = args(&["-k", "dir"]);

@@ -395,10 +395,8 @@ pub struct EditLastAppliedArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub validate: crate::cmd::flags::ValidateFlag,
-    /// Defaults to the line ending native to your platform.
-    #[arg(verbatim_doc_comment, long = "windows-line-endings", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub windows_line_endings: bool,
+    #[command(flatten)]
+    pub windows_line_endings: crate::cmd::flags::WindowsLineEndingsFlag,
 }
 
 impl EditLastAppliedArgs {
@@ -466,7 +464,7 @@ impl EditLastAppliedArgs {
         Session {
             mode: Mode::LastApplied,
             json,
-            windows_line_endings: self.windows_line_endings,
+            windows_line_endings: self.windows_line_endings.value,
             output_patch: false,
             save_config: false,
             subresource: String::new(),
