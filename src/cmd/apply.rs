@@ -48,16 +48,12 @@ pub struct ApplyArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub validate: crate::cmd::flags::ValidateFlag,
-    /// If true, apply runs in the server instead of the client.
-    #[arg(verbatim_doc_comment, long = "server-side", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub server_side: bool,
+    #[command(flatten)]
+    pub server_side: crate::cmd::flags::ServerSideFlag,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
-    /// If true, server-side apply will force the changes against conflicts.
-    #[arg(verbatim_doc_comment, long = "force-conflicts", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub force_conflicts: bool,
+    #[command(flatten)]
+    pub force_conflicts: crate::cmd::flags::ForceConflictsFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
@@ -70,9 +66,8 @@ pub struct ApplyArgs {
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
     pub all: crate::cmd::flags::AllFlag,
-    /// Overwrite the default allowlist with <group/version/kind> for --prune
-    #[arg(verbatim_doc_comment, long = "prune-allowlist")]
-    pub prune_allowlist: Vec<String>,
+    #[command(flatten)]
+    pub prune_allowlist: crate::cmd::flags::PruneAllowlistFlag,
     #[command(flatten)]
     pub overwrite: crate::cmd::flags::OverwriteFlag,
     #[command(flatten)]
@@ -114,10 +109,10 @@ struct Run<'a> {
 impl ApplyArgs {
     fn validate_flags(&self, ctx: &Context) -> Result<DryRun, CliError> {
         let dry = self.dry_run.strategy(ctx)?;
-        if self.deletion.force && self.server_side {
+        if self.deletion.force && self.server_side.value {
             return Err(CliError::msg("--force cannot be used with --server-side"));
         }
-        if dry == DryRun::Client && self.server_side {
+        if dry == DryRun::Client && self.server_side.value {
             return Err(CliError::msg(
                 "--dry-run=client doesn't work with --server-side (did you mean --dry-run=server instead?)",
             ));
@@ -127,7 +122,7 @@ impl ApplyArgs {
                 "--dry-run=server cannot be used with --force",
             ));
         }
-        if self.force_conflicts && !self.server_side {
+        if self.force_conflicts.value && !self.server_side.value {
             return Err(CliError::msg(
                 "--force-conflicts only works with --server-side",
             ));
@@ -141,18 +136,19 @@ impl ApplyArgs {
             if self.deletion.force {
                 return Err(CliError::msg("--force cannot be used with --prune"));
             }
-            if self.server_side {
+            if self.server_side.value {
                 return Err(CliError::msg("--prune is in alpha and doesn't currently work on objects created by server-side apply"));
             }
             if !self.all.value && self.selector.value.is_none() {
                 return Err(CliError::msg("all resources selected for prune without explicitly passing --all. To prune all resources, pass the --all flag. If you did not mean to prune all resources, specify a label selector"));
             }
-        } else if self.all.value || !self.prune_allowlist.is_empty() {
+        } else if self.all.value || !self.prune_allowlist.value.is_empty() {
             // kubectl only consults these with --prune; nothing to check.
         }
         // kubectl parses the allowlist while completing flags, before anything is applied.
         if let Some(bad) = self
             .prune_allowlist
+            .value
             .iter()
             .find(|g| g.split('/').count() != 3)
         {
@@ -206,7 +202,7 @@ impl ApplyArgs {
             })?)
         };
         let manager = self.field_manager.value.clone().unwrap_or_else(|| {
-            if self.server_side {
+            if self.server_side.value {
                 "kubectl".into()
             } else {
                 "kubectl-client-side-apply".into()
@@ -321,7 +317,7 @@ impl Run<'_> {
     }
 
     async fn apply_one(&mut self, t: &Info) -> Result<(), CliError> {
-        if self.args.server_side {
+        if self.args.server_side.value {
             return self.server_side(t).await;
         }
         let client = self.ctx.client()?;
@@ -419,7 +415,7 @@ impl Run<'_> {
         let req = req
             .query("fieldManager", self.manager.clone())
             .query("fieldValidation", self.validation)
-            .query("force", self.args.force_conflicts.to_string());
+            .query("force", self.args.force_conflicts.value.to_string());
         let mut obj = match client.send_json(&req).await {
             Ok(v) => v,
             Err(ClientError::Api(s)) if s.code == 409 => {
@@ -500,6 +496,7 @@ impl Run<'_> {
         let wanted: Vec<(String, String, String, Option<bool>)> = if self
             .args
             .prune_allowlist
+            .value
             .is_empty()
         {
             self.ctx
@@ -510,7 +507,7 @@ impl Run<'_> {
                 .collect()
         } else {
             let mut v = Vec::new();
-            for gvk in &self.args.prune_allowlist {
+            for gvk in &self.args.prune_allowlist.value {
                 let parts: Vec<&str> = gvk.split('/').collect();
                 let [g, ver, k] = parts.as_slice() else {
                     return Err(CliError::msg(format!(

@@ -46,25 +46,20 @@ pub struct DiffArgs {
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,
-    /// If true, server-side apply will force the changes against conflicts.
-    #[arg(verbatim_doc_comment, long = "force-conflicts", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub force_conflicts: bool,
+    #[command(flatten)]
+    pub force_conflicts: crate::cmd::flags::ForceConflictsFlag,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Include resources that would be deleted by pruning. Can be used with -l and default shows all resources would be pruned
     #[arg(verbatim_doc_comment, long = "prune", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub prune: bool,
-    /// Overwrite the default allowlist with <group/version/kind> for --prune
-    #[arg(verbatim_doc_comment, long = "prune-allowlist")]
-    pub prune_allowlist: Vec<String>,
+    #[command(flatten)]
+    pub prune_allowlist: crate::cmd::flags::PruneAllowlistFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
-    /// If true, apply runs in the server instead of the client.
-    #[arg(verbatim_doc_comment, long = "server-side", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub server_side: bool,
+    #[command(flatten)]
+    pub server_side: crate::cmd::flags::ServerSideFlag,
     /// If true, include managed fields in the diff.
     #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -119,7 +114,7 @@ impl DiffArgs {
 
     fn manager(&self) -> String {
         self.field_manager.value.clone().unwrap_or_else(|| {
-            if self.server_side {
+            if self.server_side.value {
                 "kubectl".into()
             } else {
                 "kubectl-client-side-apply".into()
@@ -152,7 +147,7 @@ impl DiffArgs {
         if self.files.filename.is_empty() && self.kustomize.dir.is_none() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
-        if self.force_conflicts && !self.server_side {
+        if self.force_conflicts.value && !self.server_side.value {
             return Err(CliError::msg(
                 "--force-conflicts only works with --server-side",
             ));
@@ -244,7 +239,7 @@ impl DiffArgs {
     /// empty for kubectl's default list.
     async fn parse_allowlist(&self, ctx: &Context) -> Result<Vec<ApiResource>, CliError> {
         let mut kinds = Vec::new();
-        for gvk in &self.prune_allowlist {
+        for gvk in &self.prune_allowlist.value {
             let parts: Vec<&str> = gvk.split('/').collect();
             let [g, v, k] = parts.as_slice() else {
                 return Err(CliError::msg(format!(
@@ -380,13 +375,13 @@ impl DiffArgs {
     ) -> Result<Value, CliError> {
         let client = ctx.client()?;
         let manager = self.manager();
-        if self.server_side {
+        if self.server_side.value {
             let body = server_side_apply_body(&t.object);
             let req =
                 ApiRequest::patch(t.path()?, SERVER_SIDE_APPLY_CONTENT_TYPE, body.into_bytes())
                     .query("dryRun", "All")
                     .query("fieldManager", manager)
-                    .query("force", self.force_conflicts.to_string());
+                    .query("force", self.force_conflicts.value.to_string());
             return Ok(client.send_json(&req).await?);
         }
         let Some(live) = live else {

@@ -674,6 +674,38 @@ pub struct WindowsLineEndingsFlag {
     pub value: bool,
 }
 
+/// `--server-side` of apply and diff.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServerSideFlag {
+    /// If true, apply runs in the server instead of the client.
+    #[arg(verbatim_doc_comment, id = "server_side", value_name = "SERVER_SIDE", long = "server-side",
+          num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--force-conflicts` of apply and diff.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ForceConflictsFlag {
+    /// If true, server-side apply will force the changes against conflicts.
+    #[arg(verbatim_doc_comment, id = "force_conflicts", value_name = "FORCE_CONFLICTS",
+          long = "force-conflicts", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--prune-allowlist` of apply and diff.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PruneAllowlistFlag {
+    /// Overwrite the default allowlist with <group/version/kind> for --prune
+    #[arg(
+        verbatim_doc_comment,
+        id = "prune_allowlist",
+        value_name = "PRUNE_ALLOWLIST",
+        long = "prune-allowlist"
+    )]
+    pub value: Vec<String>,
+}
+
 /// `--no-headers` of the table printers.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct NoHeadersFlag {
