@@ -452,17 +452,28 @@ fn go_map(v: &Map<String, Value>) -> String {
 
 /// kubectl's `plaintext` explanation of `req` in the group version's OpenAPI v3 document.
 pub fn render(doc: &Value, req: &Request) -> Result<String, Failed> {
-    let prefix = if req.group.is_empty() {
-        "/api".to_string()
-    } else {
-        format!("/apis/{}", req.group)
+    // The document's `paths` keys are the API paths with `{namespace}`/`{name}` templates;
+    // they come from the one path builder, so a bad group, version or resource forms no key.
+    let failed = |e: crate::client::PathError| Failed {
+        partial: String::new(),
+        message: e.to_string(),
     };
     let (v, r) = (req.version, req.resource);
+    let gv = crate::client::ApiPath::group_version(req.group, v).map_err(failed)?;
+    let collection = crate::client::ResourcePath {
+        group: req.group,
+        version: v,
+        resource: r,
+        ..Default::default()
+    }
+    .build()
+    .map_err(failed)?;
+    let (gv, collection) = (gv.as_str(), collection.as_str());
     let searches = [
-        format!("{prefix}/{v}/{r}"),
-        format!("{prefix}/{v}/{r}/{{name}}"),
-        format!("{prefix}/{v}/namespaces/{{namespace}}/{r}"),
-        format!("{prefix}/{v}/namespaces/{{namespace}}/{r}/{{name}}"),
+        collection.to_string(),
+        format!("{collection}/{{name}}"),
+        format!("{gv}/namespaces/{{namespace}}/{r}"),
+        format!("{gv}/namespaces/{{namespace}}/{r}/{{name}}"),
     ];
     let paths = get(doc, "paths");
     let mut gvk: Option<&Value> = None;
