@@ -39,6 +39,7 @@ pub mod match_version;
 pub mod options;
 pub mod patch;
 pub mod plugin;
+pub mod replace;
 pub mod rollout;
 pub mod run;
 pub mod sandbox;
@@ -90,6 +91,10 @@ pub enum Command {
     #[command(display_order = 250)]
     #[command(long_about = delete::DELETE_LONG, after_help = delete::DELETE_EXAMPLES, override_usage = delete::DELETE_USAGE)]
     Delete(delete::DeleteArgs),
+    /// Replace a resource by file name or stdin
+    #[command(display_order = 230)]
+    #[command(long_about = replace::REPLACE_LONG, after_help = replace::REPLACE_EXAMPLES, override_usage = replace::REPLACE_USAGE)]
+    Replace(replace::ReplaceArgs),
     /// Apply a configuration to a resource by file name or stdin
     #[command(display_order = 200)]
     #[command(long_about = apply::APPLY_LONG, after_help = apply::APPLY_EXAMPLES, override_usage = apply::APPLY_USAGE)]
@@ -230,6 +235,7 @@ impl Command {
             Command::Get(_) => "get",
             Command::Create(_) => "create",
             Command::Delete(_) => "delete",
+            Command::Replace(_) => "replace",
             Command::Apply(_) => "apply",
             Command::Diff(_) => "diff",
             Command::Edit(_) => "edit",
@@ -406,6 +412,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Get(a) => a.run(ctx).await,
         Command::Create(a) => a.run(ctx).await,
         Command::Delete(a) => a.run(ctx).await,
+        Command::Replace(a) => a.run(ctx).await,
         Command::Apply(a) => a.run(ctx).await,
         Command::Diff(a) => a.run(ctx).await,
         Command::Edit(a) => a.run(ctx).await,

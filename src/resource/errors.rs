@@ -76,6 +76,18 @@ pub fn collected_errors(builder: Vec<CliError>, mut rest: Vec<CliError>) -> Resu
     Err(CliError::Raw(lines.join("\n")))
 }
 
+/// kubectl's `MultipleErrors` layout whatever the number of errors: one line per error, no
+/// `error: ` prefix. A visit whose aggregate had NotFound errors filtered out of it
+/// (`IgnoreErrors`) prints this way even when one error is left.
+pub fn multiple_errors(errs: &[CliError]) -> CliError {
+    CliError::Raw(
+        errs.iter()
+            .map(go_error_text)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 /// An error's rendered text without the `error: ` prefix, as Go's `err.Error()` reads.
 pub fn flatten(e: &CliError) -> String {
     let r = crate::error::render(e).stderr;

@@ -10,7 +10,7 @@ pub mod helper;
 pub mod kustomize;
 pub mod targets;
 
-pub use errors::{collected_errors, flatten, with_source};
+pub use errors::{collected_errors, flatten, multiple_errors, with_source};
 pub use kustomize::{kustomize_build, kustomize_manifests};
 
 use serde_json::Value;

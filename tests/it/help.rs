@@ -241,7 +241,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "proxy",
             "cp",
             "debug",
-            "replace",
         ],
     ),
     (
