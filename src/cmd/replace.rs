@@ -301,9 +301,10 @@ impl ReplaceArgs {
         } else {
             o.timeout
         };
-        for info in &infos {
+        for info in &self.read_again(ctx, o, &infos).await? {
             self.wait_gone(ctx, info, timeout).await?;
         }
+        let infos = self.read_again(ctx, o, &infos).await?;
         let mut printer = o.spec.printer()?;
         let mut errors = Vec::new();
         let mut count = 0;
@@ -335,6 +336,30 @@ impl ReplaceArgs {
             return Err(CliError::msg("no objects passed to replace"));
         }
         Ok(())
+    }
+
+    /// kubectl visits the builder's result again to wait, and builds a second one to create:
+    /// files and URLs are read (and kustomizations built) again each time. Stdin, which
+    /// kubectl keeps in a temporary file for that, is what was read the first time.
+    async fn read_again(
+        &self,
+        ctx: &Context,
+        o: &ReplaceOptions,
+        first: &[Info],
+    ) -> Result<Vec<Info>, CliError> {
+        if self.files.filename.iter().any(|f| f == "-") {
+            return Ok(first.to_vec());
+        }
+        let mut infos = Vec::new();
+        let mut errors = Vec::new();
+        for item in self.read(ctx, o).await? {
+            match item {
+                Ok(info) => infos.push(info),
+                Err(e) => errors.push(e),
+            }
+        }
+        collected_errors(Vec::new(), errors)?;
+        Ok(infos)
     }
 
     async fn create(

@@ -37,6 +37,7 @@ mod mutate;
 mod nodeops;
 mod patch;
 mod reference_flow;
+mod replace;
 mod rollout;
 mod sandbox_api;
 mod sandbox_batch;
