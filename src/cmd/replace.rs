@@ -92,8 +92,14 @@ impl ReplaceArgs {
     /// kubectl `ReplaceOptions.Complete`, in its order: `--validate`, `--dry-run`, the
     /// printer, `--cascade`, then `-f`/`-k` required.
     fn complete(&self, ctx: &Context) -> Result<ReplaceOptions, CliError> {
-        // A bad duration is pflag's error, met while parsing the flags.
-        let timeout = parse_timeout(&self.deletion.wait_flags.timeout)?;
+        // A bad duration is pflag's error, met while parsing the flags (with cobra's pointer
+        // to the help).
+        let timeout = parse_timeout(&self.deletion.wait_flags.timeout).map_err(|e| {
+            CliError::Raw(format!(
+                "error: {}\nSee 'kubectl-rs replace --help' for usage.",
+                crate::resource::flatten(&e)
+            ))
+        })?;
         let validation = field_validation(&self.validate.value)?;
         let dry_run = self.dry_run.strategy(ctx)?;
         let spec = PrintSpec::parse(
