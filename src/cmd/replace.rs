@@ -122,8 +122,7 @@ impl ReplaceArgs {
             wait = true;
         }
         // cli-runtime `RequireFilenameOrKustomize`.
-        if self.files.filename.is_empty() && self.kustomize.dir.as_deref().is_none_or(str::is_empty)
-        {
+        if self.filenames().is_empty() && self.kustomize.dir.as_deref().is_none_or(str::is_empty) {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         Ok(ReplaceOptions {
@@ -152,12 +151,11 @@ impl ReplaceArgs {
                 "--dry-run can not be used when --force is set",
             ));
         }
-        if self.files.filename.is_empty() && self.kustomize.dir.as_deref().is_none_or(str::is_empty)
-        {
+        if self.filenames().is_empty() && self.kustomize.dir.as_deref().is_none_or(str::is_empty) {
             return Err(CliError::msg("must specify --filename to replace"));
         }
         if !self.raw.is_empty() {
-            let files = &self.files.filename;
+            let files = &self.filenames();
             if files.len() != 1 {
                 return Err(CliError::msg(
                     "--raw can only use a single local file or stdin",
@@ -185,9 +183,19 @@ impl ReplaceArgs {
         Ok(())
     }
 
+    /// `-f` values as pflag's string slice reads them: an empty value names no file.
+    fn filenames(&self) -> Vec<String> {
+        self.files
+            .filename
+            .iter()
+            .filter(|f| !f.is_empty())
+            .cloned()
+            .collect()
+    }
+
     fn read_spec(&self, o: &ReplaceOptions) -> ReadSpec {
         ReadSpec {
-            files: self.files.filename.clone(),
+            files: self.filenames(),
             kustomize: self.kustomize.dir.clone(),
             recursive: self.files.recursive,
             validate: o.validation != "Ignore",
@@ -353,7 +361,7 @@ impl ReplaceArgs {
         o: &ReplaceOptions,
         first: &[Info],
     ) -> Result<Vec<Info>, CliError> {
-        if self.files.filename.iter().any(|f| f == "-") {
+        if self.filenames().iter().any(|f| f == "-") {
             return Ok(first.to_vec());
         }
         let mut infos = Vec::new();
@@ -484,14 +492,15 @@ impl ReplaceArgs {
         Ok(())
     }
 
-    /// Polls the object (on `--subresource`, as `Info.Get` does) until the server answers 404.
+    /// Polls the object until the server answers 404 (`Info.Get`: objects read from files
+    /// have no subresource, whatever `--subresource` says).
     async fn wait_gone(
         &self,
         ctx: &Context,
         info: &Info,
         timeout: Duration,
     ) -> Result<(), CliError> {
-        let path = self.object_path(info)?;
+        let path = info.path()?;
         let client = ctx.client()?;
         let poll = async {
             loop {
@@ -516,7 +525,7 @@ impl ReplaceArgs {
     /// `--raw PATH -f FILE`: the file's bytes PUT to the path unchanged, the answer printed
     /// as it came (kubectl `rawhttp.RawPut`).
     async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
-        let file = &self.files.filename[0];
+        let file = &self.filenames()[0];
         let body = if file == "-" {
             let mut b = Vec::new();
             std::io::Read::read_to_end(&mut **ctx.stdin(), &mut b)?;

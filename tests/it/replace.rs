@@ -308,6 +308,8 @@ async fn replace_matches_kubectl_on_twin_sandboxes() {
             "yaml",
         ],
         &["replace", "--subresource=status", "-f", "other-status.yaml"],
+        // The deletion and its wait are on the object itself, whatever --subresource says.
+        &["replace", "--force", "--subresource=../x", "-f", "c2.yaml"],
         &[
             "replace",
             "--raw",
@@ -357,6 +359,7 @@ async fn refused_and_failing_replaces_change_nothing() {
         &["replace"],
         &["replace", "--raw", "/api/v1"],
         &["replace", "-k", ""],
+        &["replace", "-f", ""],
         &["replace", "-f", "missing.yaml"],
         &["replace", "--force", "-f", "missing.yaml"],
         &["replace", "-f", "no-such-file.yaml"],
