@@ -237,6 +237,55 @@ async fn autoscale_creates_the_hpa_kubectl_creates() {
         (HPA.0, HPA.1, "default", "ghost"),
     )
     .await;
+    // -k: the kustomization's objects, as built.
+    std::fs::create_dir_all(env.work.join("kdir")).unwrap();
+    std::fs::copy(
+        env.work.join("ghost.yaml"),
+        env.work.join("kdir/ghost.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        env.work.join("kdir/kustomization.yaml"),
+        "resources: [ghost.yaml]\nnamePrefix: k-\n",
+    )
+    .unwrap();
+    created(
+        &env,
+        &["autoscale", "-k", "kdir", "--max=2"],
+        (HPA.0, HPA.1, "default", "k-ghost"),
+    )
+    .await;
+    // --record: the change cause names the command as typed (the program's base name first).
+    let gr = kubectl_rs::sandbox::store::GroupResource::new(HPA.0, HPA.1);
+    let args = ["autoscale", "deploy", "web", "--max=2", "--record"];
+    let mut causes = Vec::new();
+    if env.kubectl(&args).await.is_some() {
+        let o = env.sandbox.store().get(&gr, "default", "web").unwrap();
+        causes.push(o["metadata"]["annotations"]["kubernetes.io/change-cause"].clone());
+        env.sandbox.store().remove(&gr, "default", "web").unwrap();
+    }
+    let mine = env.ours(&args).await;
+    assert_eq!(
+        (mine.stderr.as_str(), mine.code),
+        (
+            "Flag --record has been deprecated, --record will be removed in the future\n",
+            0
+        )
+    );
+    let o = env.sandbox.store().get(&gr, "default", "web").unwrap();
+    env.sandbox.store().remove(&gr, "default", "web").unwrap();
+    let cause = &o["metadata"]["annotations"]["kubernetes.io/change-cause"];
+    assert_eq!(
+        cause,
+        "kubectl-rs autoscale deploy web --max=2 --record=true"
+    );
+    for theirs in causes {
+        let theirs = theirs.as_str().unwrap();
+        assert_eq!(
+            theirs.split_once(' ').unwrap().1,
+            cause.as_str().unwrap().split_once(' ').unwrap().1
+        );
+    }
     // Dry runs create nothing.
     for args in [
         &[
