@@ -252,7 +252,7 @@ const RESOURCE_COMMANDS: &[&str] = &[
 /// `SpecifiedResourceTypeAndNameCompletionFunc`), by command path.
 fn specified_types(path: &[&str]) -> Option<&'static [&'static str]> {
     match path {
-        ["scale"] => Some(&[
+        ["scale" | "autoscale"] => Some(&[
             "deployment",
             "replicaset",
             "replicationcontroller",
@@ -680,6 +680,10 @@ mod tests {
             ["ds/node-exporter"]
         );
         assert_eq!(names(&run(&["scale", "st"])), ["statefulset"]);
+        assert_eq!(
+            names(&run(&["autoscale", "rep"])),
+            ["replicaset", "replicationcontroller"]
+        );
         assert_eq!(names(&run(&["patch", "po", ""])), ["web-1", "web-2"]);
         assert_eq!(names(&run(&["wait", "p"])), ["pods"]);
     }

@@ -3,6 +3,8 @@
 //! (`create namespace`, `create deployment`, …) live in `create_generators.rs`.
 
 pub mod clusterrole;
+pub mod pdb;
+pub mod priorityclass;
 pub mod quota;
 pub mod role;
 pub mod service;

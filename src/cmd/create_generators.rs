@@ -183,6 +183,28 @@ pub enum Generator {
     #[command(subcommand, visible_alias = "svc")]
     #[command(long_about = crate::cmd::create::service::CREATE_SERVICE_LONG, override_usage = crate::cmd::create::service::CREATE_SERVICE_USAGE)]
     Service(crate::cmd::create::service::ServiceKind),
+    /// Create a pod disruption budget with the specified name
+    #[command(visible_alias = "pdb")]
+    #[command(long_about = crate::cmd::create::pdb::CREATE_PDB_LONG, after_help = crate::cmd::create::pdb::CREATE_PDB_EXAMPLES, override_usage = crate::cmd::create::pdb::CREATE_PDB_USAGE)]
+    Poddisruptionbudget {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        pdb: crate::cmd::create::pdb::PdbFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a priority class with the specified name
+    #[command(visible_alias = "pc")]
+    #[command(long_about = crate::cmd::create::priorityclass::CREATE_PC_LONG, after_help = crate::cmd::create::priorityclass::CREATE_PC_EXAMPLES, override_usage = crate::cmd::create::priorityclass::CREATE_PC_USAGE)]
+    Priorityclass {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        pc: crate::cmd::create::priorityclass::PriorityClassFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Create a service account with the specified name
     #[command(visible_alias = "sa")]
     #[command(long_about = CREATE_SERVICEACCOUNT_LONG, after_help = CREATE_SERVICEACCOUNT_EXAMPLES, override_usage = CREATE_SERVICEACCOUNT_USAGE)]
@@ -249,6 +271,8 @@ impl Generator {
             Generator::Quota { .. } => "kubectl-rs create quota",
             Generator::Role { .. } => "kubectl-rs create role",
             Generator::Clusterrole { .. } => "kubectl-rs create clusterrole",
+            Generator::Poddisruptionbudget { .. } => "kubectl-rs create poddisruptionbudget",
+            Generator::Priorityclass { .. } => "kubectl-rs create priorityclass",
         }
     }
 
@@ -257,7 +281,9 @@ impl Generator {
             Generator::Service(k) => k.parts(),
             Generator::Quota { names, common, .. }
             | Generator::Role { names, common, .. }
-            | Generator::Clusterrole { names, common, .. } => (names, common),
+            | Generator::Clusterrole { names, common, .. }
+            | Generator::Poddisruptionbudget { names, common, .. }
+            | Generator::Priorityclass { names, common, .. } => (names, common),
             Generator::Namespace { names, common }
             | Generator::Configmap { names, common, .. }
             | Generator::Deployment { names, common, .. }
@@ -282,6 +308,8 @@ impl Generator {
             Generator::Quota { quota, .. } => return quota.run(ctx, common, name).await,
             Generator::Role { role, .. } => return role.run(ctx, common, name).await,
             Generator::Clusterrole { role, .. } => return role.run(ctx, common, name).await,
+            Generator::Poddisruptionbudget { pdb, .. } => return pdb.run(ctx, common, name).await,
+            Generator::Priorityclass { pc, .. } => return pc.run(ctx, common, name).await,
             Generator::Deployment { image, .. } if image.is_empty() => {
                 return Err(CliError::msg("required flag(s) \"image\" not set"));
             }
@@ -400,7 +428,9 @@ impl Generator {
             Generator::Service(_)
             | Generator::Quota { .. }
             | Generator::Role { .. }
-            | Generator::Clusterrole { .. } => {
+            | Generator::Clusterrole { .. }
+            | Generator::Poddisruptionbudget { .. }
+            | Generator::Priorityclass { .. } => {
                 return Err(CliError::msg(format!(
                     "{} builds its own object",
                     self.command()
@@ -658,6 +688,14 @@ pub(crate) async fn submit(
         }
     };
     print(ctx, printer, &object, built.display, dry_run)
+}
+
+impl CommonArgs {
+    /// kubectl's `PrintFlags.ToPrinter` in `Complete`: a bad `-o` is refused before the
+    /// generator's own checks.
+    pub(crate) fn check_printer(&self) -> Result<(), CliError> {
+        printer(self).map(|_| ())
+    }
 }
 
 /// kubectl's `PrintFlags.ToPrinter`, done before anything is sent (a bad `-o` creates

@@ -10,6 +10,7 @@ pub mod api_versions;
 pub mod apply;
 pub mod argv;
 pub mod auth;
+pub mod autoscale;
 pub mod cluster_info;
 pub mod complete;
 pub mod completion;
@@ -126,6 +127,9 @@ pub enum Command {
     #[command(display_order = 500)]
     #[command(long_about = logs::LOGS_LONG, after_help = logs::LOGS_EXAMPLES, override_usage = logs::LOGS_USAGE)]
     Logs(logs::LogsArgs),
+    #[command(display_order = 401)]
+    #[command(long_about = autoscale::AUTOSCALE_LONG, after_help = autoscale::AUTOSCALE_EXAMPLES, override_usage = autoscale::AUTOSCALE_USAGE)]
+    Autoscale(autoscale::AutoscaleArgs),
     #[command(display_order = 400)]
     #[command(long_about = scale::SCALE_LONG, after_help = scale::SCALE_EXAMPLES, override_usage = scale::SCALE_USAGE)]
     Scale(scale::ScaleArgs),
@@ -267,6 +271,7 @@ impl Command {
             Command::Events(_) => "events",
             Command::Explain(_) => "explain",
             Command::Expose(_) => "expose",
+            Command::Autoscale(_) => "autoscale",
             Command::Run(_) => "run",
             Command::Auth(_) => "auth",
             Command::ClusterInfo(_) => "cluster-info",
@@ -444,6 +449,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Drain(a) => a.run(ctx).await,
         Command::Taint(a) => a.run(ctx).await,
         Command::Expose(a) => a.run(ctx).await,
+        Command::Autoscale(a) => a.run(ctx).await,
         Command::Run(a) => a.run(ctx).await,
         Command::Events(a) => a.run(ctx).await,
         Command::Explain(a) => a.run(ctx).await,

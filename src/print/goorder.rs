@@ -3,6 +3,97 @@
 //! order, but an unstructured one (`get`, `patch`, `label`) with sorted keys; this table serves
 //! the first kind through [`super::json::to_go_json_ordered`].
 
+/// HorizontalPodAutoscaler (autoscaling/v1 and v2), PodDisruptionBudget and PriorityClass.
+fn policy_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]> {
+    const METRIC: &[&str] = &[
+        "type",
+        "object",
+        "pods",
+        "resource",
+        "containerResource",
+        "external",
+    ];
+    const RULES: &[&str] = &[
+        "stabilizationWindowSeconds",
+        "selectPolicy",
+        "policies",
+        "tolerance",
+    ];
+    Some(match (kind, path) {
+        ("HorizontalPodAutoscaler", ["spec"]) => &[
+            "scaleTargetRef",
+            "minReplicas",
+            "maxReplicas",
+            "targetCPUUtilizationPercentage",
+            "metrics",
+            "behavior",
+        ],
+        ("HorizontalPodAutoscaler", ["spec", "scaleTargetRef"] | [.., "describedObject"]) => {
+            &["kind", "name", "apiVersion"]
+        }
+        ("HorizontalPodAutoscaler", ["spec", "metrics"] | ["status", "currentMetrics"]) => METRIC,
+        ("HorizontalPodAutoscaler", ["spec", "metrics", "object"]) => {
+            &["describedObject", "target", "metric"]
+        }
+        ("HorizontalPodAutoscaler", ["spec", "metrics", "containerResource"]) => {
+            &["name", "target", "container"]
+        }
+        ("HorizontalPodAutoscaler", ["spec", "metrics", _, "target"]) => {
+            &["type", "value", "averageValue", "averageUtilization"]
+        }
+        ("HorizontalPodAutoscaler", ["spec", "metrics", _]) => &["name", "metric", "target"],
+        ("HorizontalPodAutoscaler", [.., "metric"]) => &["name", "selector"],
+        ("HorizontalPodAutoscaler", ["status", "currentMetrics", _]) => {
+            &["name", "metric", "current", "describedObject", "container"]
+        }
+        ("HorizontalPodAutoscaler", ["status", "currentMetrics", _, "current"]) => {
+            &["value", "averageValue", "averageUtilization"]
+        }
+        ("HorizontalPodAutoscaler", ["spec", "behavior"]) => &["scaleUp", "scaleDown"],
+        ("HorizontalPodAutoscaler", ["spec", "behavior", _]) => RULES,
+        ("HorizontalPodAutoscaler", ["spec", "behavior", _, "policies"]) => {
+            &["type", "value", "periodSeconds"]
+        }
+        ("HorizontalPodAutoscaler", ["status"]) => &[
+            "observedGeneration",
+            "lastScaleTime",
+            "currentReplicas",
+            "desiredReplicas",
+            "currentCPUUtilizationPercentage",
+            "currentMetrics",
+            "conditions",
+        ],
+        ("HorizontalPodAutoscaler", ["status", "conditions"]) => {
+            &["type", "status", "lastTransitionTime", "reason", "message"]
+        }
+        ("PodDisruptionBudget", ["spec"]) => &[
+            "minAvailable",
+            "selector",
+            "maxUnavailable",
+            "unhealthyPodEvictionPolicy",
+        ],
+        ("PodDisruptionBudget", ["status"]) => &[
+            "observedGeneration",
+            "disruptedPods",
+            "disruptionsAllowed",
+            "currentHealthy",
+            "desiredHealthy",
+            "expectedPods",
+            "conditions",
+        ],
+        ("PriorityClass", []) => &[
+            "kind",
+            "apiVersion",
+            "metadata",
+            "value",
+            "globalDefault",
+            "description",
+            "preemptionPolicy",
+        ],
+        _ => return None,
+    })
+}
+
 /// The Go struct field order of the object of `kind` at `path` (keys from the root, list
 /// indices left out); None: sorted.
 pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]> {
@@ -346,6 +437,9 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         "mountPropagation",
         "subPathExpr",
     ];
+    if let Some(order) = policy_order(kind, path) {
+        return Some(order);
+    }
     match (kind, path) {
         ("Service", ["spec"]) => return Some(SERVICE_SPEC),
         ("Service", ["spec", "ports"]) => {

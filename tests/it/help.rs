@@ -81,6 +81,28 @@ struct Change {
 }
 
 const V136: &[Change] = &[
+    // autoscale.go at v0.36: --cpu and --memory targets, --cpu-percent deprecated (hidden),
+    // new examples and usage (kubectl e33a30ea7).
+    Change {
+        command: "autoscale",
+        from: "  kubectl autoscale rc foo --max=5 --cpu-percent=80\n",
+        to: "  kubectl autoscale rc foo --max=5 --cpu=80%\n  \n  # Auto scale a deployment \"bar\", with the number of pods between 3 and 6, target average CPU of 500m and memory of 200Mi\n  kubectl autoscale deployment bar --min=3 --max=6 --cpu=500m --memory=200Mi\n  \n  # Auto scale a deployment \"bar\", with the number of pods between 2 and 8, target CPU utilization 60% and memory utilization 70%\n  kubectl autoscale deployment bar --min=3 --max=6 --cpu=60% --memory=70%\n",
+    },
+    Change {
+        command: "autoscale",
+        from: "    --cpu-percent=-1:\n\tThe target average CPU utilization (represented as a percent of requested CPU) over all the pods. If it's not specified or negative, a default autoscaling policy will be used.\n",
+        to: "    --cpu='':\n\tTarget CPU utilization over all the pods. When specified as a percentage (e.g.\"70%\" for 70% of requested CPU) it will target average utilization. When specified as quantity (e.g.\"500m\" for 500 milliCPU) it will target average value. Value without units is treated as a quantity with miliCPU being the unit (e.g.\"500\" is \"500m\").\n",
+    },
+    Change {
+        command: "autoscale",
+        from: "    --min=-1:",
+        to: "    --memory='':\n\tTarget memory utilization over all the pods. When specified  as a percentage (e.g.\"60%\" for 60% of requested memory) it will target average utilization. When specified as quantity (e.g.\"200Mi\" for 200 MiB, \"1Gi\" for 1 GiB) it will target average value. Value without units is treated as a quantity with mebibytes being the unit (e.g.\"200\" is \"200Mi\").\n\n    --min=-1:",
+    },
+    Change {
+        command: "autoscale",
+        from: "--max=MAXPODS [--cpu-percent=CPU] [options]",
+        to: "--max=MAXPODS [--cpu=CPU] [--memory=MEMORY] [options]",
+    },
     // expose.go's --selector help was reworded (kubectl v0.33.0..v0.36.3).
     Change {
         command: "expose",
@@ -233,7 +255,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "autoscale",
             "certificate",
             "top",
             "attach",
@@ -245,14 +266,7 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     ),
     (
         "create",
-        &[
-            "clusterrolebinding",
-            "ingress",
-            "poddisruptionbudget",
-            "priorityclass",
-            "rolebinding",
-            "token",
-        ],
+        &["clusterrolebinding", "ingress", "rolebinding", "token"],
     ),
     ("auth", &["reconcile"]),
     ("cluster-info", &["dump"]),

@@ -12,6 +12,7 @@ mod common;
 mod apigroups;
 mod apply;
 mod auth;
+mod autoscale;
 mod builder;
 mod cli_core;
 mod cmdfix;

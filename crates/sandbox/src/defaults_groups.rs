@@ -38,6 +38,7 @@ pub(crate) fn apply_defaults(gr: &GroupResource, obj: &mut Value) {
                 }
             });
         }
+        ("autoscaling", "horizontalpodautoscalers") => crate::autoscaling::apply_defaults(obj),
         ("scheduling.k8s.io", "priorityclasses") => {
             set(obj, "preemptionPolicy", json!("PreemptLowerPriority"))
         }

@@ -460,11 +460,34 @@ fn typed(info: &ResourceInfo, mut obj: Value) -> Value {
     if info.storage.is_some() && info.group == "events.k8s.io" {
         obj = events::core_to_events(&obj);
     }
+    obj = served_shape(info, obj);
     if let Value::Object(m) = &mut obj {
         m.insert("kind".into(), json!(info.kind));
         m.insert("apiVersion".into(), json!(info.api_version()));
     }
     obj
+}
+
+/// Kinds served in another form than stored (HorizontalPodAutoscalers as autoscaling/v1) or
+/// with fields Go always writes that the stored JSON may lack.
+fn served_shape(info: &ResourceInfo, obj: Value) -> Value {
+    match (info.group, info.resource) {
+        ("autoscaling", "horizontalpodautoscalers") if info.version == "v1" => {
+            super::autoscaling::v2_to_v1(&obj)
+        }
+        ("autoscaling", "horizontalpodautoscalers") => super::autoscaling::served_v2(&obj),
+        ("policy", "poddisruptionbudgets") => super::policy::served_pdb(&obj),
+        _ => obj,
+    }
+}
+
+/// Whether objects are written to clients as stored (no conversion, nothing to fill in).
+fn served_as_stored(info: &ResourceInfo) -> bool {
+    info.storage.is_none()
+        && !matches!(
+            (info.group, info.resource),
+            ("autoscaling", "horizontalpodautoscalers") | ("policy", "poddisruptionbudgets")
+        )
 }
 
 fn partial_metadata(version: &str, obj: &Value) -> Value {
@@ -686,7 +709,7 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     // Objects served as stored are written straight from the store's shared copies: a page of
     // thousands of pods is never copied (completion and `get` of big lists depend on it).
     let stored = matched.iter().map(|o| o.as_ref());
-    let as_stored = t.info.storage.is_none();
+    let as_stored = served_as_stored(t.info);
     let include = match output {
         Output::Table(_) => include_object(ctx)?,
         _ => IncludeObject::None,
@@ -1306,6 +1329,8 @@ fn being_deleted(st: &ApiState, t: &Target, ns: &str, name: &str, mut e: ApiErro
 fn to_storage(info: &ResourceInfo, obj: Value) -> Value {
     if info.storage.is_some() && info.group == "events.k8s.io" {
         events::events_to_core(&obj)
+    } else if super::autoscaling::is_hpa(info.group, info.resource) && info.version == "v1" {
+        super::autoscaling::v1_to_v2(&obj)
     } else {
         let mut obj = obj;
         super::decode::to_internal(&info.gr(), &mut obj);
@@ -1334,6 +1359,9 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
         services::allocate(&st.store, &mut obj)?;
     }
     admit(t.info, &mut obj, None)?;
+    if t.info.resource == "priorityclasses" {
+        super::policy::admit_priority_class(&st.store, &obj)?;
+    }
     obj["metadata"]["managedFields"] = managed::record_update(
         None,
         &obj,
@@ -1562,6 +1590,9 @@ fn write_update(
 ) -> Result<Value, ApiError> {
     let mut next = merge_for_update(t.info, t.sub.as_deref(), old, new);
     admit(t.info, &mut next, Some(old))?;
+    if t.info.resource == "priorityclasses" {
+        super::policy::admit_priority_class(&st.store, &next)?;
+    }
     next["metadata"]["managedFields"] = managed::record_update(
         Some(old),
         &next,

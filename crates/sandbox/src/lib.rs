@@ -1,6 +1,7 @@
 //! The simulated cluster: an HTTPS Kubernetes API server with a store, controllers and
 //! server-side printers, run in-process.
 
+pub mod autoscaling;
 pub mod clock;
 pub mod controllers;
 pub mod decode;
@@ -13,6 +14,7 @@ pub mod openapi;
 mod openapi_embedded;
 pub mod podexec;
 pub mod podlog;
+pub mod policy;
 pub mod protobuf;
 pub mod resources;
 mod reviews;

@@ -45,6 +45,12 @@ const KEEP_ZERO: &[&str] = &[
     "startingDeadlineSeconds",
     "successfulJobsHistoryLimit",
     "failedJobsHistoryLimit",
+    // HorizontalPodAutoscalers (a 0 the client sends must reach validation) and PriorityClass.
+    "averageUtilization",
+    "targetCPUUtilizationPercentage",
+    "minReplicas",
+    "stabilizationWindowSeconds",
+    "value",
 ];
 
 /// Pointer fields whose `false` is meaningful.

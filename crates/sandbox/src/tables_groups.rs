@@ -155,6 +155,9 @@ pub(crate) fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer
         ("networking.k8s.io", "servicecidrs") => (SERVICE_CIDR_COLUMNS, print_service_cidr),
         ("networking.k8s.io", "ipaddresses") => (IP_ADDRESS_COLUMNS, print_ip_address),
         ("policy", "poddisruptionbudgets") => (PDB_COLUMNS, print_pdb),
+        ("autoscaling", "horizontalpodautoscalers") => {
+            (crate::autoscaling::COLUMNS, crate::autoscaling::print)
+        }
         ("scheduling.k8s.io", "priorityclasses") => (PRIORITY_CLASS_COLUMNS, print_priority_class),
         ("node.k8s.io", "runtimeclasses") => (RUNTIME_CLASS_COLUMNS, print_runtime_class),
         ("storage.k8s.io", "storageclasses") => (STORAGE_CLASS_COLUMNS, print_storage_class),

@@ -66,12 +66,12 @@ fn render(v: &Value) -> String {
     }
 }
 
-fn invalid(field: &str, value: &Value, detail: &str) -> Cause {
+pub(crate) fn invalid(field: &str, value: &Value, detail: &str) -> Cause {
     let msg = with_detail(format!("Invalid value: {}", render(value)), detail);
     cause("FieldValueInvalid", field, msg)
 }
 
-fn required(field: &str, detail: &str) -> Cause {
+pub(crate) fn required(field: &str, detail: &str) -> Cause {
     cause(
         "FieldValueRequired",
         field,
@@ -79,7 +79,7 @@ fn required(field: &str, detail: &str) -> Cause {
     )
 }
 
-fn forbidden(field: &str, detail: &str) -> Cause {
+pub(crate) fn forbidden(field: &str, detail: &str) -> Cause {
     cause(
         "FieldValueForbidden",
         field,
@@ -114,7 +114,7 @@ fn not_supported_raw(field: &str, rendered: &str, supported: &[&str]) -> Cause {
     )
 }
 
-fn not_supported(field: &str, value: &Value, supported: &[&str]) -> Cause {
+pub(crate) fn not_supported(field: &str, value: &Value, supported: &[&str]) -> Cause {
     not_supported_raw(field, &render(value), supported)
 }
 
@@ -310,7 +310,7 @@ fn validate_object_meta_update(new: &Value, old: &Value, out: &mut Vec<Cause>) {
 // Selectors.
 
 /// Validates a LabelSelector; returns whether it can be evaluated (all operators known).
-fn validate_label_selector(sel: &Value, field: &str, out: &mut Vec<Cause>) -> bool {
+pub(crate) fn validate_label_selector(sel: &Value, field: &str, out: &mut Vec<Cause>) -> bool {
     let mut ok = true;
     if let Some(exprs) = sel["matchExpressions"].as_array() {
         for (i, e) in exprs.iter().enumerate() {
@@ -1155,7 +1155,7 @@ fn int_or_percent(v: &Value) -> Option<i64> {
     }
 }
 
-fn positive_int_or_percent(v: &Value, field: &str, out: &mut Vec<Cause>) {
+pub(crate) fn positive_int_or_percent(v: &Value, field: &str, out: &mut Vec<Cause>) {
     match v {
         Value::String(s) => {
             let digits = s.strip_suffix('%').filter(|d| !d.is_empty());
@@ -1169,7 +1169,7 @@ fn positive_int_or_percent(v: &Value, field: &str, out: &mut Vec<Cause>) {
     }
 }
 
-fn not_more_than_100_percent(v: &Value, field: &str, out: &mut Vec<Cause>) {
+pub(crate) fn not_more_than_100_percent(v: &Value, field: &str, out: &mut Vec<Cause>) {
     if v.is_string() && int_or_percent(v).is_some_and(|p| p > 100) {
         out.push(invalid(field, v, "must not be greater than 100%"));
     }
@@ -1737,6 +1737,11 @@ pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cau
         ("apps", "replicasets") => validate_replicaset(obj, out),
         ("batch", "jobs") => validate_job(obj, out),
         ("batch", "cronjobs") => validate_cronjob(obj, out),
+        ("autoscaling", "horizontalpodautoscalers") => crate::autoscaling::validate(obj, out),
+        ("policy", "poddisruptionbudgets") => crate::policy::validate_pdb(obj, out),
+        ("scheduling.k8s.io", "priorityclasses") => {
+            crate::policy::validate_priority_class(obj, out)
+        }
         _ => {}
     };
     let Some(old) = old else {
@@ -1777,6 +1782,11 @@ pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cau
             validate_immutable_data(obj, old, &["data"], &mut out);
             create_meta(&mut out);
             kind_checks(&mut out);
+        }
+        ("scheduling.k8s.io", "priorityclasses") => {
+            validate_meta_update(meta, old_meta, &mut out);
+            kind_checks(&mut out);
+            crate::policy::validate_priority_class_update(obj, old, &mut out);
         }
         _ => {
             validate_meta_update(meta, old_meta, &mut out);
