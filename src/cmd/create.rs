@@ -3,8 +3,10 @@
 //! (`create namespace`, `create deployment`, …) live in `create_generators.rs`.
 
 pub mod clusterrole;
+pub mod clusterrolebinding;
 pub mod quota;
 pub mod role;
+pub mod rolebinding;
 pub mod service;
 
 use std::io::Write;

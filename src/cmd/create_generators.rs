@@ -169,6 +169,26 @@ pub enum Generator {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Create a cluster role binding for a particular cluster role
+    #[command(long_about = crate::cmd::create::clusterrolebinding::CREATE_CLUSTERROLEBINDING_LONG, after_help = crate::cmd::create::clusterrolebinding::CREATE_CLUSTERROLEBINDING_EXAMPLES, override_usage = crate::cmd::create::clusterrolebinding::CREATE_CLUSTERROLEBINDING_USAGE)]
+    Clusterrolebinding {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        binding: crate::cmd::create::clusterrolebinding::ClusterRoleBindingFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a role binding for a particular role or cluster role
+    #[command(long_about = crate::cmd::create::rolebinding::CREATE_ROLEBINDING_LONG, after_help = crate::cmd::create::rolebinding::CREATE_ROLEBINDING_EXAMPLES, override_usage = crate::cmd::create::rolebinding::CREATE_ROLEBINDING_USAGE)]
+    Rolebinding {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        binding: crate::cmd::create::rolebinding::RoleBindingFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Create a role with single rule
     #[command(long_about = crate::cmd::create::role::CREATE_ROLE_LONG, after_help = crate::cmd::create::role::CREATE_ROLE_EXAMPLES, override_usage = crate::cmd::create::role::CREATE_ROLE_USAGE)]
     Role {
@@ -249,6 +269,8 @@ impl Generator {
             Generator::Quota { .. } => "kubectl-rs create quota",
             Generator::Role { .. } => "kubectl-rs create role",
             Generator::Clusterrole { .. } => "kubectl-rs create clusterrole",
+            Generator::Clusterrolebinding { .. } => "kubectl-rs create clusterrolebinding",
+            Generator::Rolebinding { .. } => "kubectl-rs create rolebinding",
         }
     }
 
@@ -257,7 +279,9 @@ impl Generator {
             Generator::Service(k) => k.parts(),
             Generator::Quota { names, common, .. }
             | Generator::Role { names, common, .. }
-            | Generator::Clusterrole { names, common, .. } => (names, common),
+            | Generator::Clusterrole { names, common, .. }
+            | Generator::Clusterrolebinding { names, common, .. }
+            | Generator::Rolebinding { names, common, .. } => (names, common),
             Generator::Namespace { names, common }
             | Generator::Configmap { names, common, .. }
             | Generator::Deployment { names, common, .. }
@@ -271,6 +295,9 @@ impl Generator {
     /// Runs the generator.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let (names, common) = self.parts();
+        if let Generator::Clusterrolebinding { binding, .. } = self {
+            binding.check_required()?;
+        }
         let [name] = names else {
             return Err(CliError::Usage {
                 message: format!("exactly one NAME is required, got {}", names.len()),
@@ -282,6 +309,10 @@ impl Generator {
             Generator::Quota { quota, .. } => return quota.run(ctx, common, name).await,
             Generator::Role { role, .. } => return role.run(ctx, common, name).await,
             Generator::Clusterrole { role, .. } => return role.run(ctx, common, name).await,
+            Generator::Clusterrolebinding { binding, .. } => {
+                return binding.run(ctx, common, name).await
+            }
+            Generator::Rolebinding { binding, .. } => return binding.run(ctx, common, name).await,
             Generator::Deployment { image, .. } if image.is_empty() => {
                 return Err(CliError::msg("required flag(s) \"image\" not set"));
             }
@@ -400,7 +431,9 @@ impl Generator {
             Generator::Service(_)
             | Generator::Quota { .. }
             | Generator::Role { .. }
-            | Generator::Clusterrole { .. } => {
+            | Generator::Clusterrole { .. }
+            | Generator::Clusterrolebinding { .. }
+            | Generator::Rolebinding { .. } => {
                 return Err(CliError::msg(format!(
                     "{} builds its own object",
                     self.command()

@@ -246,19 +246,12 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     ),
     (
         "create",
-        &[
-            "clusterrolebinding",
-            "ingress",
-            "poddisruptionbudget",
-            "priorityclass",
-            "rolebinding",
-            "token",
-        ],
+        &["ingress", "poddisruptionbudget", "priorityclass", "token"],
     ),
     ("auth", &["reconcile"]),
     ("cluster-info", &["dump"]),
     ("create secret", &["docker-registry", "tls"]),
-    ("set", &["env", "subject"]),
+    ("set", &["env"]),
 ];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.

@@ -7,6 +7,7 @@ mod image;
 mod resources;
 mod selector;
 mod serviceaccount;
+mod subject;
 
 use std::io::Write;
 
@@ -26,6 +27,7 @@ pub use resources::{
 };
 pub use selector::{SelectorArgs, SET_SELECTOR_EXAMPLES, SET_SELECTOR_LONG, SET_SELECTOR_USAGE};
 pub use serviceaccount::{ServiceAccountArgs, SET_SA_EXAMPLES, SET_SA_LONG, SET_SA_USAGE};
+pub use subject::{SubjectArgs, SET_SUBJECT_EXAMPLES, SET_SUBJECT_LONG, SET_SUBJECT_USAGE};
 
 /// kubectl's long help of `set`.
 pub const SET_LONG: &str = "Configure application resources.\n\n These commands help you make changes to existing application resources.";
@@ -57,6 +59,9 @@ pub enum SetCommand {
     #[command(visible_alias = "sa")]
     #[command(long_about = SET_SA_LONG, after_help = SET_SA_EXAMPLES, override_usage = SET_SA_USAGE)]
     Serviceaccount(ServiceAccountArgs),
+    /// Update the user, group, or service account in a role binding or cluster role binding
+    #[command(long_about = SET_SUBJECT_LONG, after_help = SET_SUBJECT_EXAMPLES, override_usage = SET_SUBJECT_USAGE)]
+    Subject(SubjectArgs),
 }
 
 impl SetArgs {
@@ -67,6 +72,7 @@ impl SetArgs {
             SetCommand::Resources(a) => a.run(ctx).await,
             SetCommand::Selector(a) => a.run(ctx).await,
             SetCommand::Serviceaccount(a) => a.run(ctx).await,
+            SetCommand::Subject(a) => a.run(ctx).await,
         }
     }
 }
