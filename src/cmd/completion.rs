@@ -372,10 +372,14 @@ where
 
     // Global flags typed before the command's words belong to the command's own flag of
     // that name, as cobra parses the whole line with the final command's flags.
-    flags.retain(|(id, _)| {
-        !cmd.get_arguments()
-            .any(|a| !a.is_global_set() && a.get_id().as_str() == id)
-    });
+    let shadowed = |id: &str| {
+        root.get_arguments()
+            .any(|g| g.is_global_set() && g.get_id().as_str() == id)
+            && cmd
+                .get_arguments()
+                .any(|a| !a.is_global_set() && a.get_id().as_str() == id)
+    };
+    flags.retain(|(id, _)| !shadowed(id));
     // The value of a flag typed as a separate word.
     if let Some(arg) = pending {
         return complete_flag_value(cmd, arg, to_complete, &flags, provider);
