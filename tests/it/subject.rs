@@ -343,6 +343,8 @@ async fn set_subject_refuses_bad_input_and_changes_nothing() {
             &["set", "subject", "rolebinding", "nope", "--user=x"],
             &["set", "subject", "rolebinding", "rb", "pod/x", "--user=x"],
             &["set", "subject", "svc/kubernetes", "--user=x"],
+            // kubectl names the object by its plural alone (`deployments/web`).
+            &["set", "subject", "deploy/web", "--user=x"],
             &[
                 "set",
                 "subject",
