@@ -432,6 +432,16 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         (_, [.., "httpGet"]) => return Some(&["path", "port", "host", "scheme", "httpHeaders"]),
         (_, [.., "volumeMounts"]) => return Some(VOLUME_MOUNT),
         (_, [.., "env"]) => return Some(&["name", "value", "valueFrom"]),
+        (_, [.., "env", "valueFrom"]) => {
+            return Some(&[
+                "fieldRef",
+                "resourceFieldRef",
+                "configMapKeyRef",
+                "secretKeyRef",
+                "fileKeyRef",
+            ])
+        }
+        (_, [.., "configMapKeyRef" | "secretKeyRef"]) => return Some(&["name", "key", "optional"]),
         (_, [.., "tolerations"]) => {
             return Some(&["key", "operator", "value", "effect", "tolerationSeconds"])
         }

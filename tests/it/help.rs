@@ -251,7 +251,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     ("auth", &["reconcile"]),
     ("cluster-info", &["dump"]),
     ("create secret", &["docker-registry", "tls"]),
-    ("set", &["env"]),
 ];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.

@@ -3,6 +3,7 @@
 //! `set/helper.go`): finding the pod spec of a workload, the patch from the object before
 //! to after the change (`CalculatePatch`), sending it and printing the result.
 
+mod env;
 mod image;
 mod resources;
 mod selector;
@@ -21,6 +22,7 @@ use crate::error::CliError;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use crate::resource::targets::Target;
 
+pub use env::{EnvArgs, SET_ENV_EXAMPLES, SET_ENV_LONG, SET_ENV_USAGE};
 pub use image::{ImageArgs, SET_IMAGE_EXAMPLES, SET_IMAGE_LONG, SET_IMAGE_USAGE};
 pub use resources::{
     ResourcesArgs, SET_RESOURCES_EXAMPLES, SET_RESOURCES_LONG, SET_RESOURCES_USAGE,
@@ -46,6 +48,9 @@ pub struct SetArgs {
 /// The `set` subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum SetCommand {
+    /// Update environment variables on a pod template
+    #[command(long_about = SET_ENV_LONG, after_help = SET_ENV_EXAMPLES, override_usage = SET_ENV_USAGE)]
+    Env(EnvArgs),
     /// Update the image of a pod template
     #[command(long_about = SET_IMAGE_LONG, after_help = SET_IMAGE_EXAMPLES, override_usage = SET_IMAGE_USAGE)]
     Image(ImageArgs),
@@ -68,6 +73,7 @@ impl SetArgs {
     /// Runs the subcommand.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         match &self.command {
+            SetCommand::Env(a) => a.run(ctx).await,
             SetCommand::Image(a) => a.run(ctx).await,
             SetCommand::Resources(a) => a.run(ctx).await,
             SetCommand::Selector(a) => a.run(ctx).await,
