@@ -175,6 +175,76 @@ async fn set_env_refuses_bad_input_and_changes_nothing() {
     .await;
 }
 
+/// A deployment whose variables reference its own fields, its container's resources, and
+/// ConfigMaps and Secrets that are missing or lack the key.
+const REFERENCES: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: refs
+  labels: {app: refs}
+  annotations: {note: x y}
+spec:
+  selector: {matchLabels: {app: refs}}
+  template:
+    metadata: {labels: {app: refs}}
+    spec:
+      containers:
+      - name: c
+        image: nginx
+        resources: {limits: {cpu: 1500m, memory: 1Gi}, requests: {cpu: 250m}}
+        env:
+        - {name: NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+        - {name: LABELS, valueFrom: {fieldRef: {fieldPath: metadata.labels}}}
+        - {name: APP, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['app']\"}}}
+        - {name: NOTE, valueFrom: {fieldRef: {fieldPath: \"metadata.annotations['note']\"}}}
+        - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+        - {name: CPU, valueFrom: {resourceFieldRef: {resource: limits.cpu}}}
+        - {name: CPUM, valueFrom: {resourceFieldRef: {resource: requests.cpu, divisor: 1m}}}
+        - {name: MEM, valueFrom: {resourceFieldRef: {resource: limits.memory, divisor: 1Mi}}}
+        - {name: GONE, valueFrom: {secretKeyRef: {name: nope, key: k}}}
+        - {name: NOKEY, valueFrom: {configMapKeyRef: {name: cm, key: nokey}}}
+        - {name: GONE2, valueFrom: {secretKeyRef: {name: nope, key: k2}}}
+        - {name: KEY, valueFrom: {configMapKeyRef: {name: cm, key: my-key}}}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_env_lists_and_resolves_references_as_kubectl() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("refs.yaml");
+    std::fs::write(&file, REFERENCES).unwrap();
+    let file = file.display().to_string();
+    let apply = ["apply", "-f", file.as_str()];
+    let local = [
+        "set",
+        "env",
+        "-f",
+        file.as_str(),
+        "--local",
+        "--list",
+        "--resolve",
+        "X=1",
+    ];
+    let mut cases: Vec<&[&str]> = SOURCES.to_vec();
+    cases.extend_from_slice(&[
+        &apply,
+        &["set", "env", "deploy/refs", "--list"],
+        // Resolution errors are printed, sorted, and the exit code stays 0.
+        &["set", "env", "deploy/refs", "--list", "--resolve"],
+        &local,
+        &[
+            "set",
+            "env",
+            "deploy/refs",
+            "--list",
+            "--resolve",
+            "-c",
+            "other",
+        ],
+    ]);
+    twins(&cases).await;
+}
+
 /// Runs `program` with `input` on stdin.
 async fn with_stdin(
     env: &TestEnv,
