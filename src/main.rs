@@ -1,6 +1,5 @@
 //! The `kubectl-rs` binary: parse, build the `Context`, dispatch, render the error once.
 
-use clap::Parser;
 use kubectl_rs::cmd::{self, Cli};
 use kubectl_rs::context::Context;
 use kubectl_rs::error::{render, CliError};
@@ -100,7 +99,7 @@ fn run() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let args = cmd::argv::subcommands_first(args);
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match cmd::parse(&args) {
         Ok(c) => c,
         Err(e) => return finish(Some(CliError::ClapIn(e, cmd::command_path(&args)))),
     };

@@ -321,9 +321,23 @@ where
     let mut flags: LineFlags = Vec::new();
     let mut pending: Option<&Arg> = None;
     let mut after_dashdash = false;
+    // A command's own flag named as a global one (`--user` of `create rolebinding`) is not
+    // the global one: it is recorded under another id, so providers do not take it for it.
+    let line_id = |arg: &Arg| {
+        let id = arg.get_id().to_string();
+        let shadows = !arg.is_global_set()
+            && root
+                .get_arguments()
+                .any(|g| g.is_global_set() && g.get_id() == arg.get_id());
+        if shadows {
+            format!("{id}:local")
+        } else {
+            id
+        }
+    };
     for w in before {
         if let Some(arg) = pending.take() {
-            flags.push((arg.get_id().to_string(), w.clone()));
+            flags.push((line_id(arg), w.clone()));
             continue;
         }
         if !after_dashdash && w == "--" {
@@ -332,7 +346,7 @@ where
         }
         if !after_dashdash && w.starts_with('-') && w.len() > 1 {
             if let Some(arg) = find_flag(cmd, w) {
-                let id = arg.get_id().to_string();
+                let id = line_id(arg);
                 match w.split_once('=') {
                     Some((_, v)) => flags.push((id, v.to_string())),
                     // `-nfoo` carries its value too.
@@ -356,6 +370,16 @@ where
         positionals.push(w);
     }
 
+    // Global flags typed before the command's words belong to the command's own flag of
+    // that name, as cobra parses the whole line with the final command's flags.
+    let shadowed = |id: &str| {
+        root.get_arguments()
+            .any(|g| g.is_global_set() && g.get_id().as_str() == id)
+            && cmd
+                .get_arguments()
+                .any(|a| !a.is_global_set() && a.get_id().as_str() == id)
+    };
+    flags.retain(|(id, _)| !shadowed(id));
     // The value of a flag typed as a separate word.
     if let Some(arg) = pending {
         return complete_flag_value(cmd, arg, to_complete, &flags, provider);
@@ -518,7 +542,11 @@ where
         "namespace" => Completion::plain(provider(flags).namespaces(), partial),
         "context" => Completion::plain(provider(flags).contexts(), partial),
         "cluster" => Completion::plain(provider(flags).clusters(), partial),
-        "user" => Completion::plain(provider(flags).users(), partial),
+        "user" if arg.is_global_set() => Completion::plain(provider(flags).users(), partial),
+        // `create clusterrolebinding --clusterrole`: kubectl's `CompGetResource`.
+        "clusterrole" if cmd.get_name() == "clusterrolebinding" => {
+            Completion::plain(provider(flags).resource_names("clusterrole"), partial)
+        }
         // get's printer formats, until its `-o` declares them (other commands' `-o` offer
         // nothing in kubectl unless declared).
         "output" if cmd.get_name() == "get" => Completion::plain(

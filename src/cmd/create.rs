@@ -5,8 +5,10 @@
 pub mod clusterrole;
 pub mod pdb;
 pub mod priorityclass;
+pub mod clusterrolebinding;
 pub mod quota;
 pub mod role;
+pub mod rolebinding;
 pub mod service;
 
 use std::io::Write;

@@ -169,6 +169,26 @@ pub enum Generator {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Create a cluster role binding for a particular cluster role
+    #[command(long_about = crate::cmd::create::clusterrolebinding::CREATE_CLUSTERROLEBINDING_LONG, after_help = crate::cmd::create::clusterrolebinding::CREATE_CLUSTERROLEBINDING_EXAMPLES, override_usage = crate::cmd::create::clusterrolebinding::CREATE_CLUSTERROLEBINDING_USAGE)]
+    Clusterrolebinding {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        binding: crate::cmd::create::clusterrolebinding::ClusterRoleBindingFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a role binding for a particular role or cluster role
+    #[command(long_about = crate::cmd::create::rolebinding::CREATE_ROLEBINDING_LONG, after_help = crate::cmd::create::rolebinding::CREATE_ROLEBINDING_EXAMPLES, override_usage = crate::cmd::create::rolebinding::CREATE_ROLEBINDING_USAGE)]
+    Rolebinding {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        binding: crate::cmd::create::rolebinding::RoleBindingFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
     /// Create a role with single rule
     #[command(long_about = crate::cmd::create::role::CREATE_ROLE_LONG, after_help = crate::cmd::create::role::CREATE_ROLE_EXAMPLES, override_usage = crate::cmd::create::role::CREATE_ROLE_USAGE)]
     Role {
@@ -273,6 +293,8 @@ impl Generator {
             Generator::Clusterrole { .. } => "kubectl-rs create clusterrole",
             Generator::Poddisruptionbudget { .. } => "kubectl-rs create poddisruptionbudget",
             Generator::Priorityclass { .. } => "kubectl-rs create priorityclass",
+            Generator::Clusterrolebinding { .. } => "kubectl-rs create clusterrolebinding",
+            Generator::Rolebinding { .. } => "kubectl-rs create rolebinding",
         }
     }
 
@@ -283,7 +305,9 @@ impl Generator {
             | Generator::Role { names, common, .. }
             | Generator::Clusterrole { names, common, .. }
             | Generator::Poddisruptionbudget { names, common, .. }
-            | Generator::Priorityclass { names, common, .. } => (names, common),
+            | Generator::Priorityclass { names, common, .. }
+            | Generator::Clusterrolebinding { names, common, .. }
+            | Generator::Rolebinding { names, common, .. } => (names, common),
             Generator::Namespace { names, common }
             | Generator::Configmap { names, common, .. }
             | Generator::Deployment { names, common, .. }
@@ -297,6 +321,9 @@ impl Generator {
     /// Runs the generator.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let (names, common) = self.parts();
+        if let Generator::Clusterrolebinding { binding, .. } = self {
+            binding.check_required()?;
+        }
         let [name] = names else {
             return Err(CliError::Usage {
                 message: format!("exactly one NAME is required, got {}", names.len()),
@@ -310,6 +337,10 @@ impl Generator {
             Generator::Clusterrole { role, .. } => return role.run(ctx, common, name).await,
             Generator::Poddisruptionbudget { pdb, .. } => return pdb.run(ctx, common, name).await,
             Generator::Priorityclass { pc, .. } => return pc.run(ctx, common, name).await,
+            Generator::Clusterrolebinding { binding, .. } => {
+                return binding.run(ctx, common, name).await
+            }
+            Generator::Rolebinding { binding, .. } => return binding.run(ctx, common, name).await,
             Generator::Deployment { image, .. } if image.is_empty() => {
                 return Err(CliError::msg("required flag(s) \"image\" not set"));
             }
@@ -430,7 +461,9 @@ impl Generator {
             | Generator::Role { .. }
             | Generator::Clusterrole { .. }
             | Generator::Poddisruptionbudget { .. }
-            | Generator::Priorityclass { .. } => {
+            | Generator::Priorityclass { .. }
+            | Generator::Clusterrolebinding { .. }
+            | Generator::Rolebinding { .. } => {
                 return Err(CliError::msg(format!(
                     "{} builds its own object",
                     self.command()

@@ -619,6 +619,24 @@ pub struct LocalFlag {
     pub value: bool,
 }
 
+/// The subjects of a role binding (`create rolebinding`, `create clusterrolebinding`, `set
+/// subject`): `--user`, `--group`, `--serviceaccount`, each repeatable (pflag string arrays:
+/// no comma splitting). `--user` shadows the global kubeconfig `--user` on these commands, as
+/// in cobra (see `crate::cmd::parse`): it keeps the global's id so that clap does not add the
+/// global one beside it.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SubjectFlags {
+    /// Usernames to bind to the role. The flag can be repeated to add multiple users.
+    #[arg(verbatim_doc_comment, id = "user", long = "user", action = clap::ArgAction::Append)]
+    pub user: Vec<String>,
+    /// Groups to bind to the role. The flag can be repeated to add multiple groups.
+    #[arg(verbatim_doc_comment, id = "group", long = "group", action = clap::ArgAction::Append)]
+    pub group: Vec<String>,
+    /// Service accounts to bind to the role, in the format <namespace>:<name>. The flag can be repeated to add multiple service accounts.
+    #[arg(verbatim_doc_comment, id = "serviceaccount", long = "serviceaccount", action = clap::ArgAction::Append)]
+    pub serviceaccount: Vec<String>,
+}
+
 /// `--overwrite` (label, annotate: replace existing keys; apply: resolve conflicts, default true).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct OverwriteFlag {

@@ -280,6 +280,41 @@ impl Command {
     }
 }
 
+/// Parses argv (subcommand words first, see [`argv::subcommands_first`]) as cobra would.
+/// A command may declare its own flag under a global flag's name (`--user` of `create
+/// rolebinding` and `set subject` names subjects, not the kubeconfig user): cobra gives the
+/// word to the command's flag and leaves the global one unset. clap keeps the command's flag
+/// (it has the global's id, so the global is not propagated there) but also copies its values
+/// up to the global one; that copy is removed here.
+pub fn parse(argv: &[String]) -> Result<Cli, clap::Error> {
+    let root = <Cli as clap::CommandFactory>::command();
+    let mut matches = root.clone().try_get_matches_from(argv)?;
+    let mut leaf = &root;
+    let mut sub = matches.subcommand();
+    while let Some((name, m)) = sub {
+        match leaf.find_subcommand(name) {
+            Some(c) => leaf = c,
+            None => break,
+        }
+        sub = m.subcommand();
+    }
+    let shadowed: Vec<String> = leaf
+        .get_arguments()
+        .filter(|a| !a.is_global_set())
+        .filter(|a| {
+            root.get_arguments()
+                .any(|g| g.is_global_set() && g.get_id() == a.get_id())
+        })
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for id in shadowed {
+        // The global flags that commands shadow hold strings.
+        let _ = matches.try_remove_many::<String>(&id);
+    }
+    <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)
+        .map_err(|e| e.format(&mut <Cli as clap::CommandFactory>::command()))
+}
+
 /// The command path the user typed (`kubectl-rs config use-context`), for usage errors and
 /// help: the program name as invoked, then the leading words that name subcommands, skipping
 /// flags and the values of flags that take one (`help CMD...` names `CMD...`, as cobra's does).
@@ -363,7 +398,7 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
         };
     }
     let argv = argv::subcommands_first(argv);
-    let cli = match Cli::try_parse_from(&argv) {
+    let cli = match parse(&argv) {
         Ok(c) => c,
         Err(e) => {
             let r = crate::error::render(&CliError::ClapIn(e, command_path(&argv)));

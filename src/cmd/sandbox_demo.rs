@@ -4,10 +4,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use clap::Parser;
-
 use super::sandbox::SandboxArgs;
-use super::Cli;
 use crate::context::{Context, Env, Io};
 use crate::sandbox::store::{GroupResource, Store};
 use crate::sandbox::{start, SandboxOptions};
@@ -96,7 +93,7 @@ async fn run_step(
     let argv: Vec<String> = std::iter::once("kubectl-rs".to_string())
         .chain(words.iter().cloned())
         .collect();
-    let cli = match Cli::try_parse_from(&argv) {
+    let cli = match crate::cmd::parse(&argv) {
         Ok(c) => c,
         Err(e) => {
             let path = crate::cmd::command_path(&argv);

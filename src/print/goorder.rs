@@ -466,6 +466,15 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
                 "nonResourceURLs",
             ])
         }
+        ("RoleBinding" | "ClusterRoleBinding", []) => {
+            return Some(&["kind", "apiVersion", "metadata", "subjects", "roleRef"])
+        }
+        ("RoleBinding" | "ClusterRoleBinding", ["subjects"]) => {
+            return Some(&["kind", "apiGroup", "name", "namespace"])
+        }
+        ("RoleBinding" | "ClusterRoleBinding", ["roleRef"]) => {
+            return Some(&["apiGroup", "kind", "name"])
+        }
         // authentication/v1 UserInfo (what `auth whoami -o json` prints).
         ("SelfSubjectReview", ["status", "userInfo"]) => {
             return Some(&["username", "uid", "groups", "extra"])
@@ -517,6 +526,16 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         (_, [.., "httpGet"]) => return Some(&["path", "port", "host", "scheme", "httpHeaders"]),
         (_, [.., "volumeMounts"]) => return Some(VOLUME_MOUNT),
         (_, [.., "env"]) => return Some(&["name", "value", "valueFrom"]),
+        (_, [.., "env", "valueFrom"]) => {
+            return Some(&[
+                "fieldRef",
+                "resourceFieldRef",
+                "configMapKeyRef",
+                "secretKeyRef",
+                "fileKeyRef",
+            ])
+        }
+        (_, [.., "configMapKeyRef" | "secretKeyRef"]) => return Some(&["name", "key", "optional"]),
         (_, [.., "tolerations"]) => {
             return Some(&["key", "operator", "value", "effect", "tolerationSeconds"])
         }

@@ -53,11 +53,11 @@ impl Target {
         )
     }
 
-    /// `resource/name` (resource.Info's `ObjectName`, used by `set`'s errors).
+    /// `resource/name` (resource.Info's `ObjectName`, used by `set`'s errors): the plural
+    /// without its group (`deployments/web`) when mapped, `kind.group/name` when local.
     pub fn object_name(&self) -> String {
         match &self.resource {
-            Some(r) if r.group.is_empty() => format!("{}/{}", r.resource, self.name),
-            Some(r) => format!("{}.{}/{}", r.resource, r.group, self.name),
+            Some(r) => format!("{}/{}", r.resource, self.name),
             None => self.display(),
         }
     }

@@ -266,12 +266,11 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     ),
     (
         "create",
-        &["clusterrolebinding", "ingress", "rolebinding", "token"],
+        &["ingress", "token"],
     ),
     ("auth", &["reconcile"]),
     ("cluster-info", &["dump"]),
     ("create secret", &["docker-registry", "tls"]),
-    ("set", &["env", "subject"]),
 ];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.

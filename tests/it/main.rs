@@ -43,6 +43,8 @@ mod rollout;
 mod sandbox_api;
 mod sandbox_batch;
 mod scale;
+mod set_env;
+mod subject;
 mod transport;
 mod wait;
 

@@ -170,7 +170,9 @@ fn objects(env: &TestEnv) -> BTreeMap<String, Value> {
                     if let Some(Value::String(c)) =
                         a.get_mut("kubectl.kubernetes.io/last-applied-configuration")
                     {
-                        *c = c.replace("\"creationTimestamp\":null,", "");
+                        *c = c
+                            .replace("\"creationTimestamp\":null,", "")
+                            .replace(",\"creationTimestamp\":null", "");
                     }
                 }
             }
@@ -269,7 +271,7 @@ async fn setup(env: &TestEnv) {
 
 /// Runs `cases` on twin sandboxes (kubectl-rs on one, kubectl on the other), comparing
 /// each output, then the objects both leave. False when the oracle is missing.
-async fn twins(cases: &[&[&str]]) -> bool {
+pub(crate) async fn twins(cases: &[&[&str]]) -> bool {
     if common::oracle().is_none() {
         return false;
     }
@@ -297,12 +299,12 @@ async fn twins(cases: &[&[&str]]) -> bool {
 
 /// Runs each hostile case with both CLIs on one sandbox: same output, and nothing on the
 /// server changed.
-async fn hostile(cases: &[&[&str]]) {
+pub(crate) async fn hostile(cases: &[&[&str]]) {
     hostile_after(&[], cases).await;
 }
 
 /// [`hostile`] after the `prep` commands (run with kubectl-rs, each must succeed).
-async fn hostile_after(prep: &[&[&str]], cases: &[&[&str]]) {
+pub(crate) async fn hostile_after(prep: &[&[&str]], cases: &[&[&str]]) {
     if common::oracle().is_none() {
         return;
     }

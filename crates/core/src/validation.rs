@@ -202,6 +202,32 @@ pub fn label_value(value: &str) -> Vec<String> {
     errs
 }
 
+/// apimachinery `IsEnvVarName`: the names `set env` accepts.
+pub fn env_var_name(name: &str) -> Vec<String> {
+    let mut errs = vec![];
+    let ok = name
+        .bytes()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'.' | b'_'))
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'));
+    if !ok {
+        errs.push(regex_error(
+            "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
+            "[-._a-zA-Z][-._a-zA-Z0-9]*",
+            &["my.env-name", "MY_ENV.NAME", "MyEnvName1"],
+        ));
+    }
+    match name {
+        "." => errs.push("must not be '.'".into()),
+        ".." => errs.push("must not be '..'".into()),
+        k if k.starts_with("..") => errs.push("must not start with '..'".into()),
+        _ => {}
+    }
+    errs
+}
+
 /// apimachinery `IsConfigMapKey`: keys of ConfigMap and Secret data (the sandbox validates
 /// stored objects with it, `create configmap`/`create secret` their keys).
 pub fn config_map_key(key: &str) -> Vec<String> {
@@ -255,6 +281,10 @@ mod tests {
     fn config_map_keys_as_apimachinery_checks_them() {
         assert!(config_map_key("a.b-c_D9").is_empty());
         assert_eq!(config_map_key("..x"), ["must not start with '..'"]);
+        assert!(env_var_name("MY_ENV.name-1").is_empty());
+        assert_eq!(env_var_name("."), ["must not be '.'"]);
+        assert_eq!(env_var_name("1A").len(), 1);
+        assert_eq!(env_var_name("").len(), 1);
         assert_eq!(config_map_key("..").len(), 1);
         let regex = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
         assert_eq!(config_map_key(""), [regex]);

@@ -3,10 +3,12 @@
 //! `set/helper.go`): finding the pod spec of a workload, the patch from the object before
 //! to after the change (`CalculatePatch`), sending it and printing the result.
 
+mod env;
 mod image;
 mod resources;
 mod selector;
 mod serviceaccount;
+mod subject;
 
 use std::io::Write;
 
@@ -20,12 +22,14 @@ use crate::error::CliError;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use crate::resource::targets::Target;
 
+pub use env::{EnvArgs, SET_ENV_EXAMPLES, SET_ENV_LONG, SET_ENV_USAGE};
 pub use image::{ImageArgs, SET_IMAGE_EXAMPLES, SET_IMAGE_LONG, SET_IMAGE_USAGE};
 pub use resources::{
     ResourcesArgs, SET_RESOURCES_EXAMPLES, SET_RESOURCES_LONG, SET_RESOURCES_USAGE,
 };
 pub use selector::{SelectorArgs, SET_SELECTOR_EXAMPLES, SET_SELECTOR_LONG, SET_SELECTOR_USAGE};
 pub use serviceaccount::{ServiceAccountArgs, SET_SA_EXAMPLES, SET_SA_LONG, SET_SA_USAGE};
+pub use subject::{SubjectArgs, SET_SUBJECT_EXAMPLES, SET_SUBJECT_LONG, SET_SUBJECT_USAGE};
 
 /// kubectl's long help of `set`.
 pub const SET_LONG: &str = "Configure application resources.\n\n These commands help you make changes to existing application resources.";
@@ -44,6 +48,9 @@ pub struct SetArgs {
 /// The `set` subcommands.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum SetCommand {
+    /// Update environment variables on a pod template
+    #[command(long_about = SET_ENV_LONG, after_help = SET_ENV_EXAMPLES, override_usage = SET_ENV_USAGE)]
+    Env(EnvArgs),
     /// Update the image of a pod template
     #[command(long_about = SET_IMAGE_LONG, after_help = SET_IMAGE_EXAMPLES, override_usage = SET_IMAGE_USAGE)]
     Image(ImageArgs),
@@ -57,16 +64,21 @@ pub enum SetCommand {
     #[command(visible_alias = "sa")]
     #[command(long_about = SET_SA_LONG, after_help = SET_SA_EXAMPLES, override_usage = SET_SA_USAGE)]
     Serviceaccount(ServiceAccountArgs),
+    /// Update the user, group, or service account in a role binding or cluster role binding
+    #[command(long_about = SET_SUBJECT_LONG, after_help = SET_SUBJECT_EXAMPLES, override_usage = SET_SUBJECT_USAGE)]
+    Subject(SubjectArgs),
 }
 
 impl SetArgs {
     /// Runs the subcommand.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         match &self.command {
+            SetCommand::Env(a) => a.run(ctx).await,
             SetCommand::Image(a) => a.run(ctx).await,
             SetCommand::Resources(a) => a.run(ctx).await,
             SetCommand::Selector(a) => a.run(ctx).await,
             SetCommand::Serviceaccount(a) => a.run(ctx).await,
+            SetCommand::Subject(a) => a.run(ctx).await,
         }
     }
 }

@@ -1,0 +1,227 @@
+//! `kubectl-rs set subject` (kubectl `pkg/cmd/set/set_subject.go`): add users, groups and
+//! service accounts to the subjects of RoleBindings and ClusterRoleBindings. Objects whose
+//! subjects already hold them all are skipped (nothing patched, nothing printed).
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use crate::cmd::flags::{dry_run_flag, DryRun};
+use crate::cmd::set::{
+    aggregate, calculate_patch, change_error, check_selector_with_names, local_resource_error,
+    Printer, Submit,
+};
+use crate::context::Context;
+use crate::error::CliError;
+use crate::resource::targets::{find, FindSpec};
+
+/// kubectl's long help of `set subject`.
+pub const SET_SUBJECT_LONG: &str =
+    "Update the user, group, or service account in a role binding or cluster role binding.";
+
+/// kubectl's examples of `set subject`.
+pub const SET_SUBJECT_EXAMPLES: &str = r"Examples:
+  # Update a cluster role binding for serviceaccount1
+  kubectl set subject clusterrolebinding admin --serviceaccount=namespace:serviceaccount1
+  
+  # Update a role binding for user1, user2, and group1
+  kubectl set subject rolebinding admin --user=user1 --user=user2 --group=group1
+  
+  # Print the result (in YAML format) of updating rolebinding subjects from a local, without hitting the server
+  kubectl create rolebinding admin --role=admin --user=admin -o yaml --dry-run=client | kubectl set subject --local -f - --user=foo -o yaml";
+
+/// kubectl's usage line of `set subject`.
+pub const SET_SUBJECT_USAGE: &str = "subject (-f FILENAME | TYPE NAME) [--user=username] [--group=groupname] [--serviceaccount=namespace:serviceaccountname] [--dry-run=server|client|none]";
+
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+/// Update the user, group, or service account in a role binding or cluster role binding.
+#[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files the resource to update the subjects")))]
+#[command(mut_arg("local", |a| a.help("If true, set subject will NOT contact api-server but run locally.")))]
+#[command(
+    mut_arg("user", |a| a.help("Usernames to bind to the role")),
+    mut_arg("group", |a| a.help("Groups to bind to the role")),
+    mut_arg("serviceaccount", |a| a.help("Service accounts to bind to the role"))
+)]
+pub struct SubjectArgs {
+    /// `TYPE NAME…` or `TYPE/NAME…`.
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub all: crate::cmd::flags::AllFlag,
+    #[command(flatten)]
+    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub local: crate::cmd::flags::LocalFlag,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
+    #[command(flatten)]
+    pub subjects: crate::cmd::flags::SubjectFlags,
+    #[command(flatten)]
+    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+}
+
+impl SubjectArgs {
+    /// kubectl's `Complete`, `Validate` and `Run`.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let local = self.local.value;
+        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
+        let mut printer = Printer::new(ctx, &self.print, "subjects updated", dry_run)?;
+        let namespace = match ctx.namespace() {
+            Ok((n, _)) => n,
+            Err(_) if local => "default".to_string(),
+            Err(e) => return Err(e),
+        };
+        if self.kustomize.dir.is_some() {
+            return Err(CliError::msg(
+                "-k/--kustomize is not supported by kubectl-rs",
+            ));
+        }
+        let selector = self.selector.value.clone().filter(|s| !s.trim().is_empty());
+        if local && !self.args.is_empty() {
+            return Err(local_resource_error());
+        }
+        if !local {
+            check_selector_with_names(&self.args, selector.is_some() || self.all.value)?;
+        }
+        let spec = FindSpec {
+            args: self.args.clone(),
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            selector: if local { None } else { selector.clone() },
+            all: !local && self.all.value,
+            local,
+        };
+        let targets = find(ctx, &spec).await?;
+        // Validate.
+        if local && dry_run == DryRun::Server {
+            return Err(CliError::msg(
+                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
+            ));
+        }
+        if self.all.value && selector.is_some() {
+            return Err(CliError::msg(
+                "cannot set --all and --selector at the same time",
+            ));
+        }
+        let flags = &self.subjects;
+        if flags.user.is_empty() && flags.group.is_empty() && flags.serviceaccount.is_empty() {
+            return Err(CliError::msg(
+                "you must specify at least one value of user, group or serviceaccount",
+            ));
+        }
+        for sa in &flags.serviceaccount {
+            let tokens: Vec<&str> = sa.split(':').collect();
+            if tokens.len() != 2 || tokens[1].is_empty() {
+                return Err(CliError::msg("serviceaccount must be <namespace>:<name>"));
+            }
+            if tokens[0].is_empty()
+                && targets
+                    .iter()
+                    .any(|t| is_binding(&t.object, "ClusterRoleBinding"))
+            {
+                return Err(CliError::msg(
+                    "serviceaccount must be <namespace>:<name>, namespace must be specified",
+                ));
+            }
+        }
+        // Run: users, groups and service accounts, each sorted and without repeats.
+        let mut subjects = Vec::new();
+        for (kind, names) in [("User", &flags.user), ("Group", &flags.group)] {
+            for name in names.iter().collect::<BTreeSet<_>>() {
+                subjects.push(subject(kind, RBAC_GROUP, name, ""));
+            }
+        }
+        for sa in flags.serviceaccount.iter().collect::<BTreeSet<_>>() {
+            let (ns, name) = sa.split_once(':').unwrap_or(("", sa));
+            let ns = if ns.is_empty() {
+                namespace.as_str()
+            } else {
+                ns
+            };
+            subjects.push(subject("ServiceAccount", "", name, ns));
+        }
+        let submit = Submit {
+            write: !(local || dry_run == DryRun::Client),
+            dry_run,
+            field_manager: self.field_manager.as_str(),
+            failed: Some("failed to patch subjects to rolebinding: "),
+        };
+        let mut errs = Vec::new();
+        for t in targets {
+            let mut after = t.object.clone();
+            let patch = add_subjects(&mut after, &subjects).and_then(|changed| match changed {
+                true => calculate_patch(&t.object, &after),
+                false => Ok(None),
+            });
+            match patch {
+                Ok(Some(patch)) => {
+                    submit
+                        .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
+                        .await
+                }
+                Ok(None) => {}
+                Err(e) => errs.push(change_error(&t, &e)),
+            }
+        }
+        printer.finish(ctx)?;
+        aggregate(errs)
+    }
+}
+
+/// Whether `obj` is an RBAC object of `kind` (kubectl's type switch on the decoded object).
+fn is_binding(obj: &Value, kind: &str) -> bool {
+    obj["kind"] == kind
+        && crate::print::name::api_group(obj["apiVersion"].as_str().unwrap_or("")) == RBAC_GROUP
+}
+
+/// kubectl's `updateSubjectForObject` with `addSubjects`: the subjects not yet present are
+/// appended; false when there were none.
+fn add_subjects(obj: &mut Value, subjects: &[Value]) -> Result<bool, CliError> {
+    if !is_binding(obj, "RoleBinding") && !is_binding(obj, "ClusterRoleBinding") {
+        return Err(CliError::msg(
+            "setting subjects is only supported for RoleBinding/ClusterRoleBinding",
+        ));
+    }
+    let existing: Vec<Value> = obj["subjects"].as_array().cloned().unwrap_or_default();
+    let mut updated = existing.clone();
+    for s in subjects {
+        if !existing.iter().any(|e| same_subject(e, s)) {
+            updated.push(s.clone());
+        }
+    }
+    if updated.len() == existing.len() {
+        return Ok(false);
+    }
+    obj["subjects"] = Value::Array(updated);
+    Ok(true)
+}
+
+/// An `rbacv1.Subject` in Go struct order, empty fields left out.
+fn subject(kind: &str, api_group: &str, name: &str, namespace: &str) -> Value {
+    let mut m = Map::new();
+    m.insert("kind".into(), Value::String(kind.into()));
+    if !api_group.is_empty() {
+        m.insert("apiGroup".into(), Value::String(api_group.into()));
+    }
+    m.insert("name".into(), Value::String(name.into()));
+    if !namespace.is_empty() {
+        m.insert("namespace".into(), Value::String(namespace.into()));
+    }
+    Value::Object(m)
+}
+
+/// Go's `==` on two `rbacv1.Subject`s.
+fn same_subject(a: &Value, b: &Value) -> bool {
+    ["kind", "apiGroup", "name", "namespace"]
+        .iter()
+        .all(|k| a[k].as_str().unwrap_or("") == b[k].as_str().unwrap_or(""))
+}
