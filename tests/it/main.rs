@@ -41,6 +41,7 @@ mod rollout;
 mod sandbox_api;
 mod sandbox_batch;
 mod scale;
+mod top;
 mod transport;
 mod wait;
 
