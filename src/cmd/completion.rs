@@ -488,6 +488,14 @@ where
             }
         };
     }
+    // `top node|pod [NAME]` (kubectl's `ResourceNameCompletionFunc`): one name of that type.
+    if let ["top", sub @ ("node" | "pod")] = path.as_slice() {
+        if !positionals.is_empty() {
+            return Completion::plain(Vec::new(), to_complete);
+        }
+        let ty = if *sub == "node" { "nodes" } else { "pods" };
+        return Completion::plain(provider(&flags).resource_names(ty), to_complete);
+    }
     if path.len() == 2 && path[0] == "config" {
         let sub = path[1];
         if positionals.is_empty()

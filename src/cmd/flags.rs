@@ -1252,6 +1252,41 @@ impl MetadataUpdateArgs {
     }
 }
 
+/// `top`'s `--sort-by` (`cpu` or `memory`; kubectl words it per subcommand).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TopSortByFlag {
+    /// If non-empty, sort list using specified field. The field can be either 'cpu' or 'memory'.
+    #[arg(
+        verbatim_doc_comment,
+        id = "top_sort_by",
+        value_name = "SORT_BY",
+        long = "sort-by",
+        default_value = ""
+    )]
+    pub value: String,
+}
+
+/// `top`'s `--use-protocol-buffers`: how the Metrics API answers travel. kubectl-rs always
+/// reads them as JSON, which carries the same objects, so the flag changes nothing visible.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UseProtocolBuffersFlag {
+    /// Enables using protocol-buffers to access Metrics API.
+    #[arg(verbatim_doc_comment, id = "use_protocol_buffers", value_name = "USE_PROTOCOL_BUFFERS",
+          long = "use-protocol-buffers", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "true")]
+    pub value: bool,
+}
+
+/// `top`'s `--show-swap` (kubectl words it per subcommand).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ShowSwapFlag {
+    /// Print resources related to swap memory.
+    #[arg(verbatim_doc_comment, id = "show_swap", value_name = "SHOW_SWAP", long = "show-swap",
+          num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false")]
+    pub value: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,7 @@ pub mod scale;
 pub mod set;
 pub mod suggest;
 pub mod taint;
+pub mod top;
 pub mod uncordon;
 pub mod version;
 pub mod wait;
@@ -181,6 +182,9 @@ pub enum Command {
     Drain(drain::DrainArgs),
     #[command(long_about = taint::TAINT_LONG, after_help = taint::TAINT_EXAMPLES, override_usage = taint::TAINT_USAGE)]
     Taint(taint::TaintArgs),
+    /// Display resource (CPU/memory) usage
+    #[command(long_about = top::TOP_LONG, override_usage = top::TOP_USAGE)]
+    Top(top::TopArgs),
     /// Display cluster information
     #[command(name = "cluster-info")]
     #[command(long_about = cluster_info::CLUSTER_INFO_LONG, after_help = cluster_info::CLUSTER_INFO_EXAMPLES, override_usage = cluster_info::CLUSTER_INFO_USAGE)]
@@ -268,6 +272,7 @@ impl Command {
             Command::Uncordon(_) => "uncordon",
             Command::Drain(_) => "drain",
             Command::Taint(_) => "taint",
+            Command::Top(_) => "top",
             Command::Events(_) => "events",
             Command::Explain(_) => "explain",
             Command::Expose(_) => "expose",
@@ -483,6 +488,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Uncordon(a) => a.run(ctx).await,
         Command::Drain(a) => a.run(ctx).await,
         Command::Taint(a) => a.run(ctx).await,
+        Command::Top(a) => a.run(ctx).await,
         Command::Expose(a) => a.run(ctx).await,
         Command::Autoscale(a) => a.run(ctx).await,
         Command::Run(a) => a.run(ctx).await,

@@ -26,6 +26,9 @@ pub struct SandboxArgs {
     /// Also simulate a (tainted) control-plane node.
     #[arg(verbatim_doc_comment, long)]
     pub control_plane: bool,
+    /// Do not serve the Metrics API (metrics.k8s.io, what `top` reads), as a cluster without metrics-server.
+    #[arg(verbatim_doc_comment, long)]
+    pub no_metrics_api: bool,
     /// Write a standalone kubeconfig to FILE instead of adding the sandbox to the default one. Without it, cluster, user and context "sandbox" are added to the kubeconfig kubectl writes to ("sandbox-2", "sandbox-3", ... when a cluster, user or context of that name exists: nothing already there is replaced) and removed again on exit.
     #[arg(verbatim_doc_comment, long, value_name = "FILE")]
     pub kubeconfig_out: Option<PathBuf>,
@@ -49,6 +52,7 @@ impl SandboxArgs {
             name: self.name.clone(),
             nodes: self.nodes,
             control_plane: self.control_plane,
+            metrics: !self.no_metrics_api,
             ..Default::default()
         }
     }
@@ -211,6 +215,7 @@ mod tests {
             name: "sandbox".into(),
             nodes: 1,
             control_plane: false,
+            no_metrics_api: false,
             kubeconfig_out: None,
             action: None,
         };
@@ -258,6 +263,7 @@ mod tests {
             name: "sandbox".into(),
             nodes: 1,
             control_plane: false,
+            no_metrics_api: false,
             kubeconfig_out: Some(out_file.clone()),
             action: None,
         };

@@ -53,6 +53,9 @@ const KUBECTL_ORDER: &[&str] = &[
     "options",
 ];
 
+/// cobra's `SuggestFor`: words that suggest a command whatever their distance.
+const SUGGEST_FOR: &[(&str, &[&str])] = &[("top", &["stats"])];
+
 /// cobra's `SuggestionsMinimumDistance` default.
 const MINIMUM_DISTANCE: usize = 2;
 
@@ -98,7 +101,10 @@ pub fn suggestions(typed: &str) -> Vec<String> {
     commands()
         .into_iter()
         .filter(|name| {
-            distance(typed, name) <= MINIMUM_DISTANCE
+            SUGGEST_FOR
+                .iter()
+                .any(|(c, words)| c == name && words.iter().any(|w| w.eq_ignore_ascii_case(typed)))
+                || distance(typed, name) <= MINIMUM_DISTANCE
                 || name.to_lowercase().starts_with(&typed.to_lowercase())
         })
         .collect()
@@ -137,6 +143,8 @@ mod tests {
         assert_eq!(suggestions("delet"), ["delete"]);
         assert_eq!(suggestions("Api-resources"), ["api-resources"]);
         assert!(suggestions("xyzzyq").is_empty());
+        // `top`'s SuggestFor (kubectl v1.36), whatever the distance.
+        assert_eq!(suggestions("STATS"), ["top"]);
         let ap = suggestions("ap");
         let pos = |n: &str| ap.iter().position(|x| x == n).unwrap();
         assert!(pos("apply") < pos("api-versions") && pos("api-versions") < pos("api-resources"));

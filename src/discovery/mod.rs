@@ -306,6 +306,36 @@ pub async fn fetch(client: &Client) -> Result<DiscoveryData, DiscoveryError> {
     Ok(out)
 }
 
+/// The server's API groups, as client-go's uncached `ServerGroups` asks for them: `/api` and
+/// `/apis` only (aggregated or legacy), never the group versions' resource lists.
+pub async fn server_groups(client: &Client) -> Result<Vec<ApiGroup>, DiscoveryError> {
+    let api = client
+        .send(&discovery_request(
+            client,
+            ApiPath::api(),
+            ACCEPT_DISCOVERY_V2,
+        ))
+        .await?;
+    let api_v: Value = api.json()?;
+    let apis = client
+        .send(&discovery_request(
+            client,
+            ApiPath::apis(),
+            ACCEPT_DISCOVERY_V2,
+        ))
+        .await?;
+    let apis_v: Value = apis.json()?;
+    if model::is_aggregated(&api.content_type, &api_v)
+        && model::is_aggregated(&apis.content_type, &apis_v)
+    {
+        let mut out = DiscoveryData::default();
+        model::parse_aggregated(&api_v, &mut out).map_err(DiscoveryError::Decode)?;
+        model::parse_aggregated(&apis_v, &mut out).map_err(DiscoveryError::Decode)?;
+        return Ok(out.groups);
+    }
+    Ok(model::parse_legacy_groups(&api_v, &apis_v))
+}
+
 /// The partial-failure message of a legacy discovery, if any group version failed.
 pub fn partial_failure(d: &DiscoveryData) -> Option<String> {
     if d.failed.is_empty() {

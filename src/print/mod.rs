@@ -18,6 +18,7 @@ pub mod goorder;
 pub mod json;
 pub mod jsonpath;
 pub mod kyaml;
+pub mod metrics;
 pub mod name;
 pub mod sort;
 pub mod table;

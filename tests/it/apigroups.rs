@@ -57,7 +57,13 @@ async fn discovery_prints_as_a_v136_server() {
     if oracle().is_none() {
         return;
     }
-    let env = TestEnv::start().await;
+    // The recorded cluster had no metrics-server.
+    let env = TestEnv::with(kubectl_rs::sandbox::SandboxOptions {
+        name: "kind-multinodes".into(),
+        metrics: false,
+        ..Default::default()
+    })
+    .await;
     for (args, name) in [
         (&["api-versions"][..], "25-api-versions"),
         (&["api-resources"][..], "23-api-resources"),

@@ -210,6 +210,23 @@ const V136: &[Change] = &[
         from: "    --recursive=false:",
         to: "    -R, --recursive=false:",
     },
+    // top.go's long help was rewritten ("kubectl top: improve help text"), and top_node.go and
+    // top_pod.go gained --show-swap ("Add swap to kubectl top") (kubectl v0.33.0..v0.36.2).
+    Change {
+        command: "top",
+        from: " The top command allows you to see the resource consumption for nodes or pods.\n\n This command requires Metrics Server to be correctly configured and working on the server.\n",
+        to: " This command provides a view of recent resource consumption for nodes and pods. It fetches metrics from the Metrics Server, which aggregates this data from the kubelet on each node. The Metrics Server must be installed and running in the cluster for this command to work.\n\n The metrics shown are specifically optimized for Kubernetes autoscaling decisions, such as those made by the Horizontal Pod Autoscaler (HPA) and Vertical Pod Autoscaler (VPA). Because of this, the values may not match those from standard OS tools like 'top', as the metrics are designed to provide a stable signal for autoscalers rather than for pinpoint accuracy.\n\n FAQ for Metrics Server: https://github.com/kubernetes-sigs/metrics-server/blob/master/FAQ.md\n\n When to use this command:\n\n  *  For on-the-fly spot-checks of resource usage (e.g. identify which pods are consuming the most resources at a glance, or get a quick sense of the load on your nodes)\n  *  Understand current resource consumption patterns\n  *  Validate the behavior of your HPA or VPA configurations by seeing the metrics they use for scaling decisions.\n\n It is not intended to be a replacement for full-featured monitoring solutions. Its primary design goal is to provide a low-overhead signal for autoscalers, not to be a perfectly accurate monitoring tool. For high-accuracy reporting, historical analysis, dashboarding, or alerting, you should use a dedicated monitoring solution.\n",
+    },
+    Change {
+        command: "top node",
+        from: "    --sort-by='':",
+        to: "    --show-swap=false:\n\tPrint node resources related to swap memory.\n\n    --sort-by='':",
+    },
+    Change {
+        command: "top pod",
+        from: "    --sort-by='':",
+        to: "    --show-swap=false:\n\tPrint pod resources related to swap memory.\n\n    --sort-by='':",
+    },
     // Not applied, as kubectl-rs keeps v1.33's behaviour (known gaps):
     // - "JSON & YAML output for kubectl api-resources": api-resources -o takes json, yaml and
     //   kyaml too (and gains --show-managed-fields) in v1.36.
@@ -256,7 +273,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
         "",
         &[
             "certificate",
-            "top",
             "attach",
             "port-forward",
             "proxy",

@@ -45,6 +45,7 @@ mod sandbox_batch;
 mod scale;
 mod set_env;
 mod subject;
+mod top;
 mod transport;
 mod wait;
 

@@ -1022,6 +1022,7 @@ mod fuzz {
             store: Arc::new(Store::new()),
             token: "t".into(),
             server_address: "x:1".into(),
+            metrics: true,
         })
     }
 

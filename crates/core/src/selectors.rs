@@ -752,6 +752,12 @@ impl FieldSelector {
     /// Parses a `fieldSelector` for resource `gr`; the error is the API server's 400 message
     /// (syntax errors, then unsupported field labels).
     pub fn parse(gr: &GroupResource, s: &str) -> Result<FieldSelector, String> {
+        Self::check_fields(gr, Self::parse_terms(s)?)
+    }
+
+    /// The terms of a selector, checked for syntax only (apimachinery's `fields.ParseSelector`,
+    /// what a client checks before sending one): the error is its message.
+    pub fn parse_terms(s: &str) -> Result<Vec<FieldTerm>, String> {
         let mut parts = split_terms(s);
         parts.sort_unstable();
         let mut terms = Vec::new();
@@ -771,6 +777,14 @@ impl FieldSelector {
                 negated: op == "!=",
             });
         }
+        Ok(terms)
+    }
+
+    /// The selector over `gr`'s fields: unsupported field labels are the server's error.
+    fn check_fields(
+        gr: &GroupResource,
+        mut terms: Vec<FieldTerm>,
+    ) -> Result<FieldSelector, String> {
         for t in &mut terms {
             match supported_fields(gr) {
                 Some(list) if !list.contains(&t.field.as_str()) => {

@@ -40,6 +40,8 @@ pub struct ApiState {
     pub token: String,
     /// `host:port` advertised in `/api`.
     pub server_address: String,
+    /// Whether the Metrics API (`metrics.k8s.io`, see `metrics`) is served.
+    pub metrics: bool,
 }
 
 type Shared = Arc<ApiState>;
@@ -262,17 +264,27 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
             }));
         }
         ["apis"] => {
-            return get_only(discovery_response(
-                &accept,
-                discovery::api_group_list(),
-                || discovery::aggregated(false),
-            ))
+            let (mut legacy, metrics) = (discovery::api_group_list(), st.metrics);
+            if metrics {
+                super::metrics::extend_group_list(&mut legacy);
+            }
+            return get_only(discovery_response(&accept, legacy, || {
+                let mut aggregated = discovery::aggregated(false);
+                if metrics {
+                    super::metrics::extend_aggregated(&mut aggregated);
+                }
+                aggregated
+            }));
         }
         ["api", v] => {
             return discovery::resource_list("", v)
                 .map(|d| ok_json(200, &d))
                 .ok_or_else(ApiError::unknown_resource)
                 .and_then(get_only)
+        }
+        ["apis", super::metrics::GROUP, ..] if st.metrics => {
+            return super::metrics::serve(&st.store, &ctx.method, &segs, &ctx.query, &accept)
+                .unwrap_or_else(|| Err(ApiError::unknown_resource()))
         }
         ["apis", g] => {
             return discovery::api_group(g)
@@ -391,14 +403,14 @@ fn parse_target(segs: &[&str]) -> Option<Target> {
 
 /// How the client wants objects back (from Accept).
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Output {
+pub(crate) enum Output {
     Json,
     Yaml,
     Table(&'static str),
     Partial(&'static str),
 }
 
-fn negotiate(accept: &str) -> Result<Output, ApiError> {
+pub(crate) fn negotiate(accept: &str) -> Result<Output, ApiError> {
     if accept.trim().is_empty() {
         return Ok(Output::Json);
     }
@@ -439,7 +451,7 @@ fn negotiate(accept: &str) -> Result<Output, ApiError> {
     Err(ApiError::not_acceptable())
 }
 
-fn render(output: Output, v: &Value, code: u16) -> Response {
+pub(crate) fn render(output: Output, v: &Value, code: u16) -> Response {
     match output {
         Output::Yaml => {
             let text = serde_yaml_ng::to_string(v).unwrap_or_default();

@@ -10,6 +10,7 @@ mod defaults_groups;
 pub mod discovery;
 pub mod eviction;
 pub mod handlers;
+pub mod metrics;
 pub mod openapi;
 mod openapi_embedded;
 pub mod podexec;

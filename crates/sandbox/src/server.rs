@@ -50,6 +50,8 @@ pub struct SandboxOptions {
     pub control_plane: bool,
     /// Cluster time: the wall clock, or a manual clock that tests advance.
     pub clock: Clock,
+    /// Whether the Metrics API (`metrics.k8s.io`, as metrics-server serves it) is served.
+    pub metrics: bool,
 }
 
 impl Default for SandboxOptions {
@@ -60,6 +62,7 @@ impl Default for SandboxOptions {
             nodes: 2,
             control_plane: false,
             clock: Clock::real(),
+            metrics: true,
         }
     }
 }
@@ -332,6 +335,7 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
         store: store.clone(),
         token: token.clone(),
         server_address: format!("127.0.0.1:{port}"),
+        metrics: opts.metrics,
     });
     let app = handlers::router(state);
     let (stop, stop_rx) = watch::channel(false);
