@@ -76,6 +76,8 @@ const UNSET_DEFAULTS: &[(&str, &str, &str)] = &[
     // `describe --show-events` is true unless several objects are described.
     ("describe", "show-events", "true"),
     ("diff", "field-manager", "'kubectl-client-side-apply'"),
+    // `debug --share-processes` changes the copy only when given.
+    ("debug", "share-processes", "true"),
 ];
 
 /// The name the binary was invoked as: the base name of `argv[0]`, as kubectl derives it

@@ -6,9 +6,11 @@
 //! - [`pods`]: the pod (and container) `logs` and `exec` work on.
 //! - [`generated`]: `--overrides` and the typed printer of `expose` and `run`.
 //! - [`namehash`]: `--append-hash`'s suffix.
+//! - [`imageref`]: image references as `--image` flags must spell them.
 
 pub mod dryrun;
 pub mod generated;
+pub mod imageref;
 pub mod metadata;
 pub mod namehash;
 pub mod pods;

@@ -18,6 +18,7 @@ mod cmdfix;
 mod completion;
 mod config;
 mod create;
+mod debug;
 mod delete;
 mod demo;
 mod describe_events;
