@@ -352,6 +352,33 @@ async fn an_ephemeral_container_joins_the_pod_and_runs() {
     assert_eq!(p["status"]["ephemeralContainerStatuses"][0]["ready"], false);
     let logs = env.ours(&["logs", "web", "-c", &name]).await;
     assert_eq!(logs.stdout, "hi from the debugger\n", "{logs:?}");
+    // A running ephemeral container takes exec like any other.
+    let out = env
+        .ours(&[
+            "debug",
+            "web",
+            "--image=busybox",
+            "-c",
+            "long",
+            "-q",
+            "--",
+            "sleep",
+            "3600",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    advancing(env, Duration::from_secs(1), || {
+        let store = store.clone();
+        async move {
+            let p = store.get(&pods(), "default", "web").unwrap();
+            p["status"]["ephemeralContainerStatuses"][1]["state"]["running"].is_object()
+        }
+    })
+    .await;
+    let out = env
+        .ours(&["exec", "web", "-c", "long", "--", "echo", "inside"])
+        .await;
+    assert_eq!((out.stdout.as_str(), out.code), ("inside\n", 0), "{out:?}");
 }
 
 #[tokio::test]
