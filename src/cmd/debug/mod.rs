@@ -288,34 +288,119 @@ fn csv_fields(s: &str) -> Result<Vec<String>, String> {
     }
 }
 
-/// The container fields a `--custom` spec may carry (the JSON names of `corev1.Container`);
-/// others are dropped, as Go's decoder ignores unknown fields.
-const CONTAINER_FIELDS: &[&str] = &[
-    "name",
-    "image",
-    "command",
-    "args",
-    "workingDir",
-    "ports",
-    "envFrom",
-    "env",
-    "resources",
-    "resizePolicy",
-    "restartPolicy",
-    "restartPolicyRules",
-    "volumeMounts",
-    "volumeDevices",
-    "livenessProbe",
-    "readinessProbe",
-    "startupProbe",
-    "lifecycle",
-    "terminationMessagePath",
-    "terminationMessagePolicy",
-    "imagePullPolicy",
-    "securityContext",
-    "stdin",
-    "stdinOnce",
-    "tty",
+/// The Go type of a container field, as `--custom` is decoded into it.
+#[derive(Debug, Clone, Copy)]
+enum GoType {
+    Str,
+    Bool,
+    Strings,
+    /// A slice of the named struct.
+    Structs(&'static str),
+    /// The named struct (or a pointer to it).
+    Struct(&'static str),
+}
+
+impl GoType {
+    fn go_name(self) -> String {
+        match self {
+            GoType::Str => "string".into(),
+            GoType::Bool => "bool".into(),
+            GoType::Strings => "[]string".into(),
+            GoType::Structs(s) => format!("[]v1.{s}"),
+            GoType::Struct(s) => format!("v1.{s}"),
+        }
+    }
+
+    /// The type named when an array holds a wrong element (or is the wrong type itself).
+    fn element(self) -> String {
+        match self {
+            GoType::Strings => "string".into(),
+            GoType::Structs(s) => format!("v1.{s}"),
+            other => other.go_name(),
+        }
+    }
+}
+
+/// sigs.k8s.io/yaml's conversion: numbers and booleans bound for a Go string (a string
+/// field, a `[]string` element, an `EnvVar`'s name or value) become strings.
+fn coerce_strings(v: &mut Value, ty: &GoType) {
+    fn scalar(v: &mut Value) {
+        match v {
+            Value::Number(n) => *v = Value::String(n.to_string()),
+            Value::Bool(b) => *v = Value::String(b.to_string()),
+            _ => {}
+        }
+    }
+    match (ty, v) {
+        (GoType::Str, v) => scalar(v),
+        (GoType::Strings, Value::Array(a)) => a.iter_mut().for_each(scalar),
+        (GoType::Structs("EnvVar"), Value::Array(a)) => {
+            for e in a.iter_mut().filter_map(Value::as_object_mut) {
+                for k in ["name", "value"] {
+                    if let Some(x) = e.get_mut(k) {
+                        scalar(x);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The JSON type Go's decoder names when `v` does not fit `ty` (None when it fits).
+fn type_mismatch(v: &Value, ty: &GoType) -> Option<&'static str> {
+    let fits = match (ty, v) {
+        (_, Value::Null) => true,
+        (GoType::Str, Value::String(_)) | (GoType::Bool, Value::Bool(_)) => true,
+        (GoType::Struct(_), Value::Object(_)) => true,
+        (GoType::Strings, Value::Array(a)) => {
+            return a
+                .iter()
+                .find(|e| !matches!(e, Value::String(_) | Value::Null))
+                .map(go_json_type)
+        }
+        (GoType::Structs(_), Value::Array(a)) => {
+            return a
+                .iter()
+                .find(|e| !matches!(e, Value::Object(_) | Value::Null))
+                .map(go_json_type)
+        }
+        _ => false,
+    };
+    (!fits).then(|| go_json_type(v))
+}
+
+/// `corev1.Container`'s JSON fields and their Go types; a `--custom` spec's other fields
+/// are dropped, as Go's decoder ignores unknown fields.
+const CONTAINER_FIELDS: &[(&str, GoType)] = &[
+    ("name", GoType::Str),
+    ("image", GoType::Str),
+    ("command", GoType::Strings),
+    ("args", GoType::Strings),
+    ("workingDir", GoType::Str),
+    ("ports", GoType::Structs("ContainerPort")),
+    ("envFrom", GoType::Structs("EnvFromSource")),
+    ("env", GoType::Structs("EnvVar")),
+    ("resources", GoType::Struct("ResourceRequirements")),
+    ("resizePolicy", GoType::Structs("ContainerResizePolicy")),
+    ("restartPolicy", GoType::Str),
+    (
+        "restartPolicyRules",
+        GoType::Structs("ContainerRestartRule"),
+    ),
+    ("volumeMounts", GoType::Structs("VolumeMount")),
+    ("volumeDevices", GoType::Structs("VolumeDevice")),
+    ("livenessProbe", GoType::Struct("Probe")),
+    ("readinessProbe", GoType::Struct("Probe")),
+    ("startupProbe", GoType::Struct("Probe")),
+    ("lifecycle", GoType::Struct("Lifecycle")),
+    ("terminationMessagePath", GoType::Str),
+    ("terminationMessagePolicy", GoType::Str),
+    ("imagePullPolicy", GoType::Str),
+    ("securityContext", GoType::Struct("SecurityContext")),
+    ("stdin", GoType::Bool),
+    ("stdinOnce", GoType::Bool),
+    ("tty", GoType::Bool),
 ];
 
 /// utilrand's alphabet (no vowels, no confusable digits).
@@ -370,7 +455,7 @@ impl DebugArgs {
         let custom = if self.custom.is_empty() {
             None
         } else {
-            Some(self.read_custom()?)
+            self.read_custom()?
         };
         Ok(Options {
             targets: self.args.clone(),
@@ -386,8 +471,9 @@ impl DebugArgs {
         })
     }
 
-    /// `--custom`: a partial container spec as JSON, else YAML.
-    fn read_custom(&self) -> Result<Value, CliError> {
+    /// `--custom`: a partial container spec as JSON, else YAML (sigs.k8s.io/yaml), decoded
+    /// into a `corev1.Container` as Go does: unknown fields dropped, wrong types refused.
+    fn read_custom(&self) -> Result<Option<Value>, CliError> {
         let path = &self.custom;
         let bytes = std::fs::read(path).map_err(|e| {
             CliError::msg(format!(
@@ -400,31 +486,48 @@ impl DebugArgs {
                 "{path} does not contain a valid container spec: {why}"
             ))
         };
-        let value: Value = match serde_json::from_slice(&bytes) {
+        let value = match serde_json::from_slice::<Value>(&bytes) {
             Ok(v) => v,
             Err(_) => {
                 let text = String::from_utf8_lossy(&bytes);
-                let v: Value = serde_yaml_ng::from_str(&text)
-                    .map_err(|e| invalid(format!("error converting YAML to JSON: yaml: {e}")))?;
-                v
+                if text.trim().is_empty() {
+                    Value::Null
+                } else {
+                    crate::manifest::yaml::yaml_to_json(&text)
+                        .map_err(|e| invalid(e.to_string()))?
+                }
             }
         };
         let obj = match value {
             Value::Object(m) => m,
-            // `null` decodes to no container at all.
-            Value::Null => Map::new(),
+            // `null` (or an empty YAML file) leaves the custom profile unset.
+            Value::Null => return Ok(None),
             other => {
                 return Err(invalid(format!(
-                    "json: cannot unmarshal {} into Go value of type v1.Container",
+                    "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type v1.Container",
                     go_json_type(&other)
                 )))
             }
         };
-        Ok(Value::Object(
-            obj.into_iter()
-                .filter(|(k, v)| CONTAINER_FIELDS.contains(&k.as_str()) && !v.is_null())
-                .collect(),
-        ))
+        let mut out = Map::new();
+        for (k, mut v) in obj {
+            let Some((_, ty)) = CONTAINER_FIELDS.iter().find(|(f, _)| *f == k) else {
+                continue;
+            };
+            // A JSON type error sends kubectl to the YAML decoder, whose conversion writes
+            // scalars bound for Go strings as strings.
+            coerce_strings(&mut v, ty);
+            if let Some(bad) = type_mismatch(&v, ty) {
+                return Err(invalid(format!(
+                    "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {bad} into Go struct field Container.{k} of type {}",
+                    if go_json_type(&v) == "array" { ty.element() } else { ty.go_name() }
+                )));
+            }
+            if !v.is_null() {
+                out.insert(k, v);
+            }
+        }
+        Ok(Some(Value::Object(out)))
     }
 
     /// kubectl's `Validate` (the informational "Targeting container" line included).
