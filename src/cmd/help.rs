@@ -78,6 +78,8 @@ const UNSET_DEFAULTS: &[(&str, &str, &str)] = &[
     ("diff", "field-manager", "'kubectl-client-side-apply'"),
     // `--max` is required: kubectl tells "not given" apart.
     ("autoscale", "max", "-1"),
+    // `debug --share-processes` changes the copy only when given.
+    ("debug", "share-processes", "true"),
 ];
 
 /// The name the binary was invoked as: the base name of `argv[0]`, as kubectl derives it

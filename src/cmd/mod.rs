@@ -18,6 +18,7 @@ pub mod config;
 pub mod cordon;
 pub mod create;
 pub mod create_generators;
+pub mod debug;
 pub mod delete;
 pub mod describe;
 pub mod diff;
@@ -180,6 +181,8 @@ pub enum Command {
     Uncordon(uncordon::UncordonArgs),
     #[command(long_about = drain::DRAIN_LONG, after_help = drain::DRAIN_EXAMPLES, override_usage = drain::DRAIN_USAGE)]
     Drain(drain::DrainArgs),
+    #[command(long_about = debug::DEBUG_LONG, after_help = debug::DEBUG_EXAMPLES, override_usage = debug::DEBUG_USAGE)]
+    Debug(debug::DebugArgs),
     #[command(long_about = taint::TAINT_LONG, after_help = taint::TAINT_EXAMPLES, override_usage = taint::TAINT_USAGE)]
     Taint(taint::TaintArgs),
     /// Display resource (CPU/memory) usage
@@ -269,6 +272,7 @@ impl Command {
             Command::Options(_) => "options",
             Command::Plugin(_) => "plugin",
             Command::Cordon(_) => "cordon",
+            Command::Debug(_) => "debug",
             Command::Uncordon(_) => "uncordon",
             Command::Drain(_) => "drain",
             Command::Taint(_) => "taint",
@@ -485,6 +489,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Options(a) => a.run(ctx).await,
         Command::Plugin(a) => a.run(ctx).await,
         Command::Cordon(a) => a.run(ctx).await,
+        Command::Debug(a) => a.run(ctx).await,
         Command::Uncordon(a) => a.run(ctx).await,
         Command::Drain(a) => a.run(ctx).await,
         Command::Taint(a) => a.run(ctx).await,

@@ -7,9 +7,11 @@
 //! - [`generated`]: `--overrides` and the typed printer of `expose` and `run`.
 //! - [`namehash`]: `--append-hash`'s suffix.
 //! - [`selector`]: a selector string as a LabelSelector object (`create pdb`).
+//! - [`imageref`]: image references as `--image` flags must spell them.
 
 pub mod dryrun;
 pub mod generated;
+pub mod imageref;
 pub mod metadata;
 pub mod namehash;
 pub mod pods;

@@ -198,6 +198,12 @@ const V136: &[Change] = &[
         from: "If true, display events related to the described object.\n",
         to: "If true, display events related to the described object. Defaults to true for a single object, false for multiple objects and prefix matching.\n",
     },
+    // debug.go at v0.36: the default profile is "general" (legacy is deprecated).
+    Change {
+        command: "debug",
+        from: "    --profile='legacy':\n\tOptions are \"legacy\", \"general\", \"baseline\", \"netadmin\", \"restricted\" or \"sysadmin\".\n",
+        to: "    --profile='general':\n\tOptions are \"general\", \"baseline\", \"restricted\", \"netadmin\" or \"sysadmin\". Defaults to \"general\"\n",
+    },
     // "kubectl explain: Add -r shorthand flag for --recursive (#135283)" (explain.go at
     // v0.36.3: BoolVarP "R", and StringVarP "o" for --output).
     Change {
@@ -277,7 +283,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "port-forward",
             "proxy",
             "cp",
-            "debug",
         ],
     ),
     (

@@ -19,6 +19,7 @@ mod cmdfix;
 mod completion;
 mod config;
 mod create;
+mod debug;
 mod delete;
 mod demo;
 mod describe_events;

@@ -1291,6 +1291,33 @@ fn admit(info: &ResourceInfo, obj: &mut Value, old: Option<&Value>) -> Result<()
     Err(ApiError::invalid(info.kind, info.group, name, causes))
 }
 
+/// `admit` for `pods/ephemeralcontainers`: the pod's validation, then the rules on changing
+/// ephemeral containers (`ValidatePodEphemeralContainersUpdate`).
+fn admit_ephemeral(info: &ResourceInfo, obj: &mut Value, old: &Value) -> Result<(), ApiError> {
+    let gr = info.storage_gr();
+    defaults::apply_defaults(&gr, obj);
+    let extra = validation::validate_ephemeral_containers_update(obj, old);
+    let mut causes = validation::validate(&gr, obj, Some(old));
+    if extra.first().is_some_and(|c| c.field.is_empty()) {
+        causes = extra;
+    } else {
+        causes.extend(extra);
+    }
+    if causes.is_empty() {
+        return Ok(());
+    }
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+    let causes = causes
+        .into_iter()
+        .map(|c| StatusCause {
+            reason: c.reason,
+            message: c.message,
+            field: c.field,
+        })
+        .collect();
+    Err(ApiError::invalid(info.kind, info.group, name, causes))
+}
+
 fn with_warnings(mut r: Response, warnings: &[String]) -> Response {
     for w in warnings {
         let v = format!("299 - \"{}\"", w.replace('"', "\\\""));
@@ -1488,6 +1515,9 @@ fn prepare_create(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> 
 /// status subresource, everything but status for /status, and the server-set metadata.
 fn merge_for_update(info: &ResourceInfo, sub: Option<&str>, old: &Value, mut new: Value) -> Value {
     match sub {
+        Some("ephemeralcontainers") => {
+            return validation::ephemeral_containers_update(old, &new);
+        }
         Some("status") => {
             let mut out = old.clone();
             out["status"] = new["status"].take();
@@ -1601,7 +1631,11 @@ fn write_update(
     dry: bool,
 ) -> Result<Value, ApiError> {
     let mut next = merge_for_update(t.info, t.sub.as_deref(), old, new);
-    admit(t.info, &mut next, Some(old))?;
+    if t.sub.as_deref() == Some("ephemeralcontainers") {
+        admit_ephemeral(t.info, &mut next, old)?;
+    } else {
+        admit(t.info, &mut next, Some(old))?;
+    }
     if t.info.resource == "priorityclasses" {
         super::policy::admit_priority_class(&st.store, &next)?;
     }

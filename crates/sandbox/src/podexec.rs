@@ -173,6 +173,12 @@ pub async fn serve(
                 .into_iter()
                 .flatten(),
         )
+        .chain(
+            pod["status"]["ephemeralContainerStatuses"]
+                .as_array()
+                .into_iter()
+                .flatten(),
+        )
         .find(|s| s["name"] == container.as_str() && s["state"]["running"].is_object())
         .and_then(|s| s["containerID"].as_str())
         .unwrap_or_default()

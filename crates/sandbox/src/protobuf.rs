@@ -370,6 +370,32 @@ const INLINE: &[(&str, &str)] = &[
         "ephemeralContainerCommon",
     ),
     ("k8s.io.api.networking.v1.IngressRule", "ingressRuleValue"),
+    // `LocalObjectReference` embedded in the config map and secret references.
+    (
+        "k8s.io.api.core.v1.ConfigMapEnvSource",
+        "localObjectReference",
+    ),
+    (
+        "k8s.io.api.core.v1.ConfigMapKeySelector",
+        "localObjectReference",
+    ),
+    (
+        "k8s.io.api.core.v1.ConfigMapProjection",
+        "localObjectReference",
+    ),
+    (
+        "k8s.io.api.core.v1.ConfigMapVolumeSource",
+        "localObjectReference",
+    ),
+    ("k8s.io.api.core.v1.SecretEnvSource", "localObjectReference"),
+    (
+        "k8s.io.api.core.v1.SecretKeySelector",
+        "localObjectReference",
+    ),
+    (
+        "k8s.io.api.core.v1.SecretProjection",
+        "localObjectReference",
+    ),
     (
         "k8s.io.api.admissionregistration.v1.NamedRuleWithOperations",
         "ruleWithOperations",
@@ -459,6 +485,18 @@ mod tests {
             v,
             json!({"host": "foo.com", "http": {"paths": [{"path": "/bar"}]}})
         );
+    }
+
+    /// A projected config map source names its config map inline (`LocalObjectReference`
+    /// is embedded), as the service account token volume of every pod does.
+    #[test]
+    fn embedded_local_object_references_are_inline() {
+        let reference = msg(|m| bytes_field(1, b"kube-root-ca.crt", m));
+        let projection = msg(|m| bytes_field(1, &reference, m));
+        let v = message("k8s.io.api.core.v1.ConfigMapProjection", &projection, 0).unwrap();
+        assert_eq!(v, json!({"name": "kube-root-ca.crt"}));
+        let v = message("k8s.io.api.core.v1.SecretKeySelector", &projection, 0).unwrap();
+        assert_eq!(v, json!({"name": "kube-root-ca.crt"}));
     }
 
     #[test]

@@ -1028,6 +1028,7 @@ fn validate_pod_spec(spec: &Value, path: &str, out: &mut Vec<Cause>) {
     );
     let main = format!("{path}.containers");
     validate_containers(&spec["containers"], &main, &volumes, &mut names, true, out);
+    validate_ephemeral_containers(spec, path, &volumes, out);
     let rp = spec["restartPolicy"].as_str().unwrap_or("Always");
     let policies = ["Always", "OnFailure", "Never"];
     if rp.is_empty() {
@@ -1085,6 +1086,189 @@ fn validate_pod_spec(spec: &Value, path: &str, out: &mut Vec<Cause>) {
         }
     }
     validate_tolerations(&spec["tolerations"], &format!("{path}.tolerations"), out);
+}
+
+/// The fields an ephemeral container may set (apiserver's `allowedEphemeralContainerFields`);
+/// every other container field must stay at its zero value.
+const EPHEMERAL_FORBIDDEN: &[&str] = &[
+    "ports",
+    "resources",
+    "resizePolicy",
+    "restartPolicy",
+    "restartPolicyRules",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "lifecycle",
+];
+
+/// `validateEphemeralContainers`: each one a valid container, named uniquely across all
+/// containers, targeting a regular or init container, without the fields reserved for
+/// workload containers and without subPath mounts.
+fn validate_ephemeral_containers(
+    spec: &Value,
+    path: &str,
+    volumes: &HashSet<String>,
+    out: &mut Vec<Cause>,
+) {
+    let Some(list) = spec["ephemeralContainers"]
+        .as_array()
+        .filter(|l| !l.is_empty())
+    else {
+        return;
+    };
+    let mut others = HashSet::new();
+    for l in ["containers", "initContainers"] {
+        for c in spec[l].as_array().into_iter().flatten() {
+            others.insert(str_of(&c["name"]).to_string());
+        }
+    }
+    let mut all = others.clone();
+    for (i, ec) in list.iter().enumerate() {
+        let idx = format!("{path}.ephemeralContainers[{i}]");
+        validate_container(ec, &idx, volumes, out);
+        let name = str_of(&ec["name"]);
+        if !all.insert(name.to_string()) {
+            out.push(duplicate(&format!("{idx}.name"), &json!(name)));
+        }
+        let target = str_of(&ec["targetContainerName"]);
+        if !target.is_empty() && !others.contains(target) {
+            out.push(not_found(
+                &format!("{idx}.targetContainerName"),
+                &json!(target),
+            ));
+        }
+        for f in EPHEMERAL_FORBIDDEN {
+            let zero = match ec.get(*f) {
+                None | Some(Value::Null) => true,
+                Some(Value::Object(m)) => *f == "resources" && m.values().all(is_zero_json),
+                Some(Value::Array(a)) => a.is_empty(),
+                Some(Value::String(s)) => s.is_empty(),
+                _ => false,
+            };
+            if !zero {
+                let msg = "cannot be set for an Ephemeral Container";
+                out.push(forbidden(&format!("{idx}.{f}"), msg));
+            }
+        }
+        for (j, vm) in ec["volumeMounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            for f in ["subPath", "subPathExpr"] {
+                if !str_of(&vm[f]).is_empty() {
+                    let p = format!("{idx}.volumeMounts[{j}].{f}");
+                    out.push(forbidden(&p, "cannot be set for an Ephemeral Container"));
+                }
+            }
+        }
+    }
+}
+
+fn is_zero_json(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.values().all(is_zero_json),
+        Value::Array(a) => a.is_empty(),
+        Value::String(s) => s.is_empty(),
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+    }
+}
+
+/// The `pods/ephemeralcontainers` write as kube-apiserver's strategy makes it: the stored pod
+/// with only `spec.ephemeralContainers` (and the resourceVersion precondition) taken from
+/// the request.
+pub fn ephemeral_containers_update(old: &Value, new: &Value) -> Value {
+    let mut out = old.clone();
+    match new["spec"].get("ephemeralContainers") {
+        Some(list) if !list.is_null() => out["spec"]["ephemeralContainers"] = list.clone(),
+        _ => {
+            if let Some(m) = out["spec"].as_object_mut() {
+                m.remove("ephemeralContainers");
+            }
+        }
+    }
+    match new["metadata"].get("resourceVersion") {
+        Some(rv) => out["metadata"]["resourceVersion"] = rv.clone(),
+        None => {
+            if let Some(m) = out["metadata"].as_object_mut() {
+                m.remove("resourceVersion");
+            }
+        }
+    }
+    out
+}
+
+/// Part 2 of `ValidatePodEphemeralContainersUpdate`: static pods take none, and existing
+/// ephemeral containers may be neither removed nor changed (checked by name, since a patch
+/// may reorder them).
+pub fn validate_ephemeral_containers_update(new: &Value, old: &Value) -> Vec<Cause> {
+    if !old["metadata"]["annotations"]["kubernetes.io/config.mirror"].is_null() {
+        return vec![forbidden(
+            "",
+            "static pods do not support ephemeral containers",
+        )];
+    }
+    let path = "spec.ephemeralContainers";
+    let empty = Vec::new();
+    let new_list = new["spec"]["ephemeralContainers"]
+        .as_array()
+        .unwrap_or(&empty);
+    let mut out = Vec::new();
+    for o in old["spec"]["ephemeralContainers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let name = str_of(&o["name"]);
+        match new_list.iter().find(|n| str_of(&n["name"]) == name) {
+            None => out.push(forbidden(
+                path,
+                &format!(
+                    "existing ephemeral containers {} may not be removed\n",
+                    go_quote(name)
+                ),
+            )),
+            Some(n) if n != o => out.push(forbidden(
+                &format!("{path}[{}]", go_quote(name)),
+                &format!(
+                    "existing ephemeral containers {} may not be changed\n{}",
+                    go_quote(name),
+                    struct_diff(o, n)
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// A readable diff of two containers, in the spirit of go-cmp's `cmp.Diff` (whose exact
+/// output is deliberately unstable): changed fields as `-` old and `+` new lines.
+fn struct_diff(old: &Value, new: &Value) -> String {
+    let mut keys: Vec<&String> = old.as_object().into_iter().flat_map(|m| m.keys()).collect();
+    for k in new.as_object().into_iter().flat_map(|m| m.keys()) {
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let mut out = String::from("  core.EphemeralContainer{\n");
+    for k in keys {
+        let (a, b) = (&old[k.as_str()], &new[k.as_str()]);
+        if a != b {
+            if !a.is_null() {
+                out.push_str(&format!("- \t{k}: {},\n", go_json(a)));
+            }
+            if !b.is_null() {
+                out.push_str(&format!("+ \t{k}: {},\n", go_json(b)));
+            }
+        }
+    }
+    out.push_str("  }\n");
+    out
 }
 
 fn validate_pod_template(t: &Value, path: &str, out: &mut Vec<Cause>) {
@@ -1747,6 +1931,14 @@ pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cau
     let Some(old) = old else {
         create_meta(&mut out);
         kind_checks(&mut out);
+        let ephemeral = obj["spec"]["ephemeralContainers"].as_array();
+        if gr.group.is_empty() && gr.resource == "pods" && ephemeral.is_some_and(|l| !l.is_empty())
+        {
+            out.push(forbidden(
+                "spec.ephemeralContainers",
+                "cannot be set on create",
+            ));
+        }
         return out;
     };
     let old_meta = &old["metadata"];

@@ -221,6 +221,9 @@ impl Kubelet {
             if phase == "Running" {
                 self.started.insert(uid.clone());
                 self.learn_ip(pod, &node, &uid);
+                if pod["spec"]["ephemeralContainers"].is_array() {
+                    self.start_ephemeral(&key, &uid, &node);
+                }
             }
             return;
         }
@@ -421,6 +424,114 @@ impl Kubelet {
         }
     }
 
+    /// Starts the ephemeral containers of a running pod that have no status yet (added
+    /// through `pods/ephemeralcontainers`): image events, a running status in
+    /// `ephemeralContainerStatuses`, then the process. They are never restarted.
+    fn start_ephemeral(&mut self, key: &Key, uid: &str, node: &str) {
+        let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) else {
+            return;
+        };
+        if uid_of(&pod) != uid || is_terminating(&pod) || pod["status"]["phase"] != "Running" {
+            return;
+        }
+        let has_status = |name: &Value| {
+            pod["status"]["ephemeralContainerStatuses"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|s| &s["name"] == name))
+        };
+        let new: Vec<Value> = pod["spec"]["ephemeralContainers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| !has_status(&c["name"]))
+            .cloned()
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        for c in &new {
+            self.pull_and_start_events(&pod, node, c, "ephemeralContainers");
+        }
+        let now = self.store.clock().rfc3339();
+        let res = self.store.modify_retry(&gr_pods(), &key.0, &key.1, |p| {
+            if uid_of(p) != uid || is_terminating(p) {
+                return Ok(false);
+            }
+            let mut list = p["status"]["ephemeralContainerStatuses"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for c in &new {
+                if list.iter().any(|s| s["name"] == c["name"]) {
+                    continue;
+                }
+                let mut cs = container_status(c, true, &now);
+                cs["ready"] = json!(false);
+                cs.as_object_mut().map(|o| o.remove("started"));
+                list.push(cs);
+            }
+            p["status"]["ephemeralContainerStatuses"] = json!(list);
+            Ok(true)
+        });
+        let Ok(p) = res else { return };
+        let at = self.store.clock().now();
+        for c in &new {
+            let cs = p["status"]["ephemeralContainerStatuses"]
+                .as_array()
+                .and_then(|l| l.iter().find(|s| s["name"] == c["name"]))
+                .cloned();
+            if let Some(cs) = cs {
+                let id = cs["containerID"].as_str().unwrap_or_default();
+                self.store
+                    .runtime()
+                    .start(&self.store, &p, c, id, at, self.exits.clone());
+            }
+        }
+    }
+
+    /// An ephemeral container exited: its status says so (the pod's phase is unaffected).
+    fn ephemeral_exited(&mut self, e: &Exit) -> bool {
+        let key = (e.namespace.clone(), e.pod.clone());
+        let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) else {
+            return false;
+        };
+        let is_ephemeral = pod["status"]["ephemeralContainerStatuses"]
+            .as_array()
+            .is_some_and(|l| {
+                l.iter().any(|s| {
+                    s["name"] == e.container.as_str() && s["containerID"] == e.container_id.as_str()
+                })
+            });
+        if !is_ephemeral {
+            return false;
+        }
+        let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let _ = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
+            if uid_of(p) != e.pod_uid {
+                return Ok(false);
+            }
+            let Some(list) = super::array_mut(&mut p["status"], "ephemeralContainerStatuses")
+            else {
+                return Ok(false);
+            };
+            let Some(cs) = list
+                .iter_mut()
+                .find(|s| s["containerID"] == e.container_id.as_str())
+            else {
+                return Ok(false);
+            };
+            cs["state"] = json!({"terminated": {
+                "exitCode": e.code,
+                "reason": if e.code == 0 { "Completed" } else { "Error" },
+                "startedAt": fmt(e.started),
+                "finishedAt": fmt(e.finished),
+                "containerID": e.container_id,
+            }});
+            Ok(true)
+        });
+        true
+    }
+
     /// Starts the process of the container whose status is `cs`.
     fn run_container(&mut self, pod: &Value, cs: &Value, at: DateTime<Utc>) {
         let name = cs["name"].as_str().unwrap_or_default();
@@ -438,6 +549,9 @@ impl Kubelet {
 
     /// A container exited: record it, and restart it (after its back-off) or finish the pod.
     fn exited(&mut self, e: Exit) {
+        if self.ephemeral_exited(&e) {
+            return;
+        }
         let key = (e.namespace.clone(), e.pod.clone());
         let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) else {
             return;
