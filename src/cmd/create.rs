@@ -3,9 +3,13 @@
 //! (`create namespace`, `create deployment`, …) live in `create_generators.rs`.
 
 pub mod clusterrole;
+pub mod ingress;
 pub mod quota;
 pub mod role;
+pub mod secret_docker;
+pub mod secret_tls;
 pub mod service;
+pub mod token;
 
 use std::io::Write;
 

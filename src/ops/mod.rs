@@ -6,9 +6,11 @@
 //! - [`pods`]: the pod (and container) `logs` and `exec` work on.
 //! - [`generated`]: `--overrides` and the typed printer of `expose` and `run`.
 //! - [`namehash`]: `--append-hash`'s suffix.
+//! - [`keypair`]: Go's `tls.X509KeyPair` check of a certificate and key (`create secret tls`).
 
 pub mod dryrun;
 pub mod generated;
+pub mod keypair;
 pub mod metadata;
 pub mod namehash;
 pub mod pods;

@@ -248,16 +248,13 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
         "create",
         &[
             "clusterrolebinding",
-            "ingress",
             "poddisruptionbudget",
             "priorityclass",
             "rolebinding",
-            "token",
         ],
     ),
     ("auth", &["reconcile"]),
     ("cluster-info", &["dump"]),
-    ("create secret", &["docker-registry", "tls"]),
     ("set", &["env", "subject"]),
 ];
 
