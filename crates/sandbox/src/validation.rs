@@ -66,12 +66,12 @@ fn render(v: &Value) -> String {
     }
 }
 
-fn invalid(field: &str, value: &Value, detail: &str) -> Cause {
+pub(crate) fn invalid(field: &str, value: &Value, detail: &str) -> Cause {
     let msg = with_detail(format!("Invalid value: {}", render(value)), detail);
     cause("FieldValueInvalid", field, msg)
 }
 
-fn required(field: &str, detail: &str) -> Cause {
+pub(crate) fn required(field: &str, detail: &str) -> Cause {
     cause(
         "FieldValueRequired",
         field,
@@ -1737,6 +1737,7 @@ pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cau
         ("apps", "replicasets") => validate_replicaset(obj, out),
         ("batch", "jobs") => validate_job(obj, out),
         ("batch", "cronjobs") => validate_cronjob(obj, out),
+        ("networking.k8s.io", "ingresses") => crate::validation_ingress::validate_ingress(obj, out),
         _ => {}
     };
     let Some(old) = old else {
