@@ -37,21 +37,38 @@ pub const CREATE_SECRET_DOCKER_USAGE: &str = "docker-registry NAME --docker-user
 /// The Secret's key (`corev1.DockerConfigJsonKey`).
 const DOCKER_CONFIG_JSON_KEY: &str = ".dockerconfigjson";
 
-/// `create secret docker-registry`'s own flags.
+/// `create secret docker-registry`'s own flags. Their ids are not the bare names: `server`,
+/// `username` and `password` are the global connection flags' ids.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SecretDockerFlags {
     /// Username for Docker registry authentication
-    #[arg(verbatim_doc_comment, long = "docker-username", default_value = "")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "docker_username",
+        long = "docker-username",
+        default_value = ""
+    )]
     pub username: String,
     /// Password for Docker registry authentication
-    #[arg(verbatim_doc_comment, long = "docker-password", default_value = "")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "docker_password",
+        long = "docker-password",
+        default_value = ""
+    )]
     pub password: String,
     /// Email for Docker registry
-    #[arg(verbatim_doc_comment, long = "docker-email", default_value = "")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "docker_email",
+        long = "docker-email",
+        default_value = ""
+    )]
     pub email: String,
     /// Server location for Docker registry
     #[arg(
         verbatim_doc_comment,
+        id = "docker_server",
         long = "docker-server",
         default_value = "https://index.docker.io/v1/"
     )]

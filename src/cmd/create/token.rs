@@ -66,21 +66,26 @@ pub struct TokenFlags {
     pub bound_object_uid: String,
 }
 
-/// Go's `time.ParseDuration` in nanoseconds (signed, exact for whole units), or None.
-fn parse_signed_duration(s: &str) -> Option<i128> {
-    let (neg, mut rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
+/// Go's `time.ParseDuration` in nanoseconds, or its error text.
+fn parse_signed_duration(orig: &str) -> Result<i128, String> {
+    let quoted = kcore::gofmt::go_quote(orig);
+    let invalid = || format!("time: invalid duration {quoted}");
+    let (neg, mut rest) = match orig.as_bytes().first() {
+        Some(b'-') => (true, &orig[1..]),
+        Some(b'+') => (false, &orig[1..]),
+        _ => (false, orig),
     };
     if rest == "0" {
-        return Some(0);
+        return Ok(0);
     }
     if rest.is_empty() {
-        return None;
+        return Err(invalid());
     }
     let mut total: i128 = 0;
     while !rest.is_empty() {
+        if !rest.starts_with(|c: char| c == '.' || c.is_ascii_digit()) {
+            return Err(invalid());
+        }
         let int_len = rest
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(rest.len());
@@ -93,27 +98,35 @@ fn parse_signed_duration(s: &str) -> Option<i128> {
             rest = &r[frac_len..];
         }
         if int_part.is_empty() && frac_part.is_empty() {
-            return None;
+            return Err(invalid());
         }
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit() || c == '.')
             .unwrap_or(rest.len());
+        if unit_len == 0 {
+            return Err(format!("time: missing unit in duration {quoted}"));
+        }
         let unit: i128 = match &rest[..unit_len] {
             "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
             "ms" => 1_000_000,
             "s" => 1_000_000_000,
             "m" => 60_000_000_000,
             "h" => 3_600_000_000_000,
-            _ => return None,
+            u => {
+                return Err(format!(
+                    "time: unknown unit {} in duration {quoted}",
+                    kcore::gofmt::go_quote(u)
+                ))
+            }
         };
         rest = &rest[unit_len..];
         let whole: i128 = if int_part.is_empty() {
             0
         } else {
-            int_part.parse().ok()?
+            int_part.parse().map_err(|_| invalid())?
         };
-        let mut v = whole.checked_mul(unit)?;
+        let mut v = whole.checked_mul(unit).ok_or_else(invalid)?;
         let mut scale = unit;
         for d in frac_part.bytes() {
             scale /= 10;
@@ -122,22 +135,21 @@ fn parse_signed_duration(s: &str) -> Option<i128> {
             }
             v += i128::from(d - b'0') * scale;
         }
-        total = total.checked_add(v)?;
+        total = total.checked_add(v).ok_or_else(invalid)?;
         if total > i128::from(i64::MAX) {
-            return None;
+            return Err(invalid());
         }
     }
-    Some(if neg { -total } else { total })
+    Ok(if neg { -total } else { total })
 }
 
 impl TokenFlags {
     /// kubectl's `Complete`, `Validate` and `Run` for the service account `name`.
     pub async fn run(&self, ctx: &Context, name: &str) -> Result<(), CliError> {
-        let duration = parse_signed_duration(&self.duration).ok_or_else(|| {
+        let duration = parse_signed_duration(&self.duration).map_err(|e| {
             CliError::Raw(format!(
-                "error: invalid argument {} for \"--duration\" flag: time: invalid duration {}\nSee 'kubectl-rs create token --help' for usage.",
+                "error: invalid argument {} for \"--duration\" flag: {e}\nSee 'kubectl-rs create token --help' for usage.",
                 kcore::gofmt::go_quote(&self.duration),
-                kcore::gofmt::go_quote(&self.duration)
             ))
         })?;
         let (namespace, _) = ctx.namespace()?;
@@ -287,14 +299,22 @@ mod tests {
 
     #[test]
     fn durations_parse_as_go_does() {
-        assert_eq!(parse_signed_duration("0"), Some(0));
-        assert_eq!(parse_signed_duration("10m"), Some(600_000_000_000));
-        assert_eq!(parse_signed_duration("1h30m"), Some(5_400_000_000_000));
-        assert_eq!(parse_signed_duration("-1s"), Some(-1_000_000_000));
-        assert_eq!(parse_signed_duration("1.5s"), Some(1_500_000_000));
-        assert_eq!(parse_signed_duration("500ms"), Some(500_000_000));
-        for bad in ["", "10", "x", "1d", "-", ".s", "3000000h"] {
-            assert_eq!(parse_signed_duration(bad), None, "{bad}");
+        assert_eq!(parse_signed_duration("0"), Ok(0));
+        assert_eq!(parse_signed_duration("10m"), Ok(600_000_000_000));
+        assert_eq!(parse_signed_duration("1h30m"), Ok(5_400_000_000_000));
+        assert_eq!(parse_signed_duration("-1s"), Ok(-1_000_000_000));
+        assert_eq!(parse_signed_duration("1.5s"), Ok(1_500_000_000));
+        assert_eq!(parse_signed_duration("500ms"), Ok(500_000_000));
+        for (bad, why) in [
+            ("", "time: invalid duration \"\""),
+            ("10", "time: missing unit in duration \"10\""),
+            ("1d", "time: unknown unit \"d\" in duration \"1d\""),
+            ("x", "time: invalid duration \"x\""),
+            ("-", "time: invalid duration \"-\""),
+            (".s", "time: invalid duration \".s\""),
+            ("3000000h", "time: invalid duration \"3000000h\""),
+        ] {
+            assert_eq!(parse_signed_duration(bad), Err(why.to_string()), "{bad}");
         }
     }
 }
