@@ -45,6 +45,7 @@ pub struct SecretDockerFlags {
     #[arg(
         verbatim_doc_comment,
         id = "docker_username",
+        value_name = "USERNAME",
         long = "docker-username",
         default_value = ""
     )]
@@ -53,6 +54,7 @@ pub struct SecretDockerFlags {
     #[arg(
         verbatim_doc_comment,
         id = "docker_password",
+        value_name = "PASSWORD",
         long = "docker-password",
         default_value = ""
     )]
@@ -61,6 +63,7 @@ pub struct SecretDockerFlags {
     #[arg(
         verbatim_doc_comment,
         id = "docker_email",
+        value_name = "EMAIL",
         long = "docker-email",
         default_value = ""
     )]
@@ -69,6 +72,7 @@ pub struct SecretDockerFlags {
     #[arg(
         verbatim_doc_comment,
         id = "docker_server",
+        value_name = "SERVER",
         long = "docker-server",
         default_value = "https://index.docker.io/v1/"
     )]
