@@ -93,6 +93,8 @@ pub struct Io {
     pub err: LogSink,
     /// Whether stdin is a terminal.
     pub stdin_is_terminal: bool,
+    /// Whether stdout is a terminal (`create token` ends the token with a newline then).
+    pub stdout_is_terminal: bool,
 }
 
 impl Io {
@@ -105,6 +107,7 @@ impl Io {
             out: Box::new(std::io::BufWriter::new(std::io::stdout())),
             err: Arc::new(Mutex::new(std::io::stderr())),
             stdin_is_terminal: std::io::stdin().is_terminal(),
+            stdout_is_terminal: std::io::stdout().is_terminal(),
         }
     }
 
@@ -123,6 +126,7 @@ impl Io {
                 out: Box::new(out.clone()),
                 err: Arc::new(Mutex::new(err.clone())),
                 stdin_is_terminal: false,
+                stdout_is_terminal: false,
             },
             out,
             err,
@@ -198,6 +202,7 @@ pub struct Context {
     out: Mutex<Box<dyn Write + Send>>,
     err: LogSink,
     stdin_is_terminal: bool,
+    stdout_is_terminal: bool,
     session: String,
     loaded: OnceLock<LoadedConfig>,
     rest: OnceLock<RestConfig>,
@@ -220,6 +225,7 @@ impl Context {
             out: Mutex::new(io.out),
             err: io.err,
             stdin_is_terminal: io.stdin_is_terminal,
+            stdout_is_terminal: io.stdout_is_terminal,
             session: crate::client::new_session_id(),
             loaded: OnceLock::new(),
             rest: OnceLock::new(),
@@ -244,6 +250,11 @@ impl Context {
     /// Whether stdin is a terminal.
     pub fn stdin_is_terminal(&self) -> bool {
         self.stdin_is_terminal
+    }
+
+    /// Whether stdout is a terminal.
+    pub fn stdout_is_terminal(&self) -> bool {
+        self.stdout_is_terminal
     }
 
     /// stdout, locked for the duration of the guard and flushed when it is dropped: what a

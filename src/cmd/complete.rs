@@ -141,6 +141,7 @@ impl LiveProvider {
             out: Box::new(std::io::sink()),
             err: Arc::new(Mutex::new(std::io::sink())),
             stdin_is_terminal: false,
+            stdout_is_terminal: false,
         };
         let ctx = Context::new(global, env, io, "kubectl __complete");
         let rt = tokio::runtime::Builder::new_current_thread()

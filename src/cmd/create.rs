@@ -3,13 +3,17 @@
 //! (`create namespace`, `create deployment`, …) live in `create_generators.rs`.
 
 pub mod clusterrole;
+pub mod clusterrolebinding;
+pub mod ingress;
 pub mod pdb;
 pub mod priorityclass;
-pub mod clusterrolebinding;
 pub mod quota;
 pub mod role;
 pub mod rolebinding;
+pub mod secret_docker;
+pub mod secret_tls;
 pub mod service;
+pub mod token;
 
 use std::io::Write;
 

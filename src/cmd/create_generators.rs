@@ -199,6 +199,25 @@ pub enum Generator {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Create an ingress with the specified name
+    #[command(visible_alias = "ing")]
+    #[command(long_about = crate::cmd::create::ingress::CREATE_INGRESS_LONG, after_help = crate::cmd::create::ingress::CREATE_INGRESS_EXAMPLES, override_usage = crate::cmd::create::ingress::CREATE_INGRESS_USAGE)]
+    Ingress {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        ingress: crate::cmd::create::ingress::IngressFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Request a service account token
+    #[command(long_about = crate::cmd::create::token::CREATE_TOKEN_LONG, after_help = crate::cmd::create::token::CREATE_TOKEN_EXAMPLES, override_usage = crate::cmd::create::token::CREATE_TOKEN_USAGE)]
+    Token {
+        /// SERVICE_ACCOUNT_NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        token: crate::cmd::create::token::TokenFlags,
+    },
     /// Create a service using a specified subcommand
     #[command(subcommand, visible_alias = "svc")]
     #[command(long_about = crate::cmd::create::service::CREATE_SERVICE_LONG, override_usage = crate::cmd::create::service::CREATE_SERVICE_USAGE)]
@@ -261,6 +280,27 @@ pub enum SecretKind {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Create a secret for use with a Docker registry
+    #[command(name = "docker-registry")]
+    #[command(long_about = crate::cmd::create::secret_docker::CREATE_SECRET_DOCKER_LONG, after_help = crate::cmd::create::secret_docker::CREATE_SECRET_DOCKER_EXAMPLES, override_usage = crate::cmd::create::secret_docker::CREATE_SECRET_DOCKER_USAGE)]
+    DockerRegistry {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        docker: crate::cmd::create::secret_docker::SecretDockerFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Create a TLS secret
+    #[command(long_about = crate::cmd::create::secret_tls::CREATE_SECRET_TLS_LONG, after_help = crate::cmd::create::secret_tls::CREATE_SECRET_TLS_EXAMPLES, override_usage = crate::cmd::create::secret_tls::CREATE_SECRET_TLS_USAGE)]
+    Tls {
+        /// NAME.
+        names: Vec<String>,
+        #[command(flatten)]
+        tls: crate::cmd::create::secret_tls::SecretTlsFlags,
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 /// What each generator builds and where it goes.
@@ -282,7 +322,13 @@ impl Generator {
         match self {
             Generator::Namespace { .. } => "kubectl-rs create namespace",
             Generator::Configmap { .. } => "kubectl-rs create configmap",
-            Generator::Secret(_) => "kubectl-rs create secret generic",
+            Generator::Secret(SecretKind::Generic { .. }) => "kubectl-rs create secret generic",
+            Generator::Secret(SecretKind::Tls { .. }) => "kubectl-rs create secret tls",
+            Generator::Secret(SecretKind::DockerRegistry { .. }) => {
+                "kubectl-rs create secret docker-registry"
+            }
+            Generator::Ingress { .. } => "kubectl-rs create ingress",
+            Generator::Token { .. } => "kubectl-rs create token",
             Generator::Deployment { .. } => "kubectl-rs create deployment",
             Generator::Serviceaccount { .. } => "kubectl-rs create serviceaccount",
             Generator::Job { .. } => "kubectl-rs create job",
@@ -298,23 +344,42 @@ impl Generator {
         }
     }
 
-    fn parts(&self) -> (&[String], &CommonArgs) {
+    /// The NAME arguments and the create flags (`create token` has none).
+    fn parts(&self) -> (&[String], Option<&CommonArgs>) {
         match self {
-            Generator::Service(k) => k.parts(),
-            Generator::Quota { names, common, .. }
+            Generator::Token { names, .. } => (names, None),
+            Generator::Service(k) => {
+                let (names, common) = k.parts();
+                (names, Some(common))
+            }
+            Generator::Ingress { names, common, .. }
+            | Generator::Secret(SecretKind::Tls { names, common, .. })
+            | Generator::Secret(SecretKind::DockerRegistry { names, common, .. })
+            | Generator::Quota { names, common, .. }
             | Generator::Role { names, common, .. }
             | Generator::Clusterrole { names, common, .. }
             | Generator::Poddisruptionbudget { names, common, .. }
             | Generator::Priorityclass { names, common, .. }
             | Generator::Clusterrolebinding { names, common, .. }
-            | Generator::Rolebinding { names, common, .. } => (names, common),
-            Generator::Namespace { names, common }
+            | Generator::Rolebinding { names, common, .. }
+            | Generator::Namespace { names, common }
             | Generator::Configmap { names, common, .. }
             | Generator::Deployment { names, common, .. }
             | Generator::Serviceaccount { names, common }
             | Generator::Job { names, common, .. }
             | Generator::Cronjob { names, common, .. }
-            | Generator::Secret(SecretKind::Generic { names, common, .. }) => (names, common),
+            | Generator::Secret(SecretKind::Generic { names, common, .. }) => (names, Some(common)),
+        }
+    }
+
+    /// kubectl's `NameFromCommandArgs`: exactly one NAME.
+    fn one_name<'a>(&self, names: &'a [String]) -> Result<&'a String, CliError> {
+        match names {
+            [name] => Ok(name),
+            _ => Err(CliError::Usage {
+                message: format!("exactly one NAME is required, got {}", names.len()),
+                command: self.command().into(),
+            }),
         }
     }
 
@@ -324,11 +389,12 @@ impl Generator {
         if let Generator::Clusterrolebinding { binding, .. } = self {
             binding.check_required()?;
         }
-        let [name] = names else {
-            return Err(CliError::Usage {
-                message: format!("exactly one NAME is required, got {}", names.len()),
-                command: self.command().into(),
-            });
+        let name = self.one_name(names)?;
+        let common = match (self, common) {
+            (_, Some(common)) => common,
+            // `create token` has none of the create flags.
+            (Generator::Token { token, .. }, None) => return token.run(ctx, name).await,
+            (_, None) => return Err(CliError::msg("missing create flags")),
         };
         match self {
             Generator::Service(k) => return k.run(ctx, name).await,
@@ -341,6 +407,13 @@ impl Generator {
                 return binding.run(ctx, common, name).await
             }
             Generator::Rolebinding { binding, .. } => return binding.run(ctx, common, name).await,
+            Generator::Ingress { ingress, .. } => return ingress.run(ctx, common, name).await,
+            Generator::Secret(SecretKind::Tls { tls, .. }) => {
+                return tls.run(ctx, common, name).await
+            }
+            Generator::Secret(SecretKind::DockerRegistry { docker, .. }) => {
+                return docker.run(ctx, common, name).await
+            }
             Generator::Deployment { image, .. } if image.is_empty() => {
                 return Err(CliError::msg("required flag(s) \"image\" not set"));
             }
@@ -457,6 +530,9 @@ impl Generator {
             }
             // Built in create/service.rs and create/quota.rs (their runs return before this).
             Generator::Service(_)
+            | Generator::Ingress { .. }
+            | Generator::Token { .. }
+            | Generator::Secret(SecretKind::Tls { .. } | SecretKind::DockerRegistry { .. })
             | Generator::Quota { .. }
             | Generator::Role { .. }
             | Generator::Clusterrole { .. }
@@ -529,22 +605,7 @@ impl Generator {
             }) => {
                 sources.validate()?;
                 let mut data = Map::new();
-                let mut add = |key: String, bytes: Vec<u8>| -> Result<(), CliError> {
-                    if let Err(e) = config_key(&key) {
-                        return Err(CliError::msg(format!(
-                            "{key:?} is not valid key name for a Secret {}",
-                            e.join(";")
-                        )));
-                    }
-                    if data.contains_key(&key) {
-                        return Err(CliError::msg(format!(
-                            "cannot add key {key}, another key by that name already exists"
-                        )));
-                    }
-                    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
-                    data.insert(key, json!(b64));
-                    Ok(())
-                };
+                let mut add = |key: String, bytes: Vec<u8>| add_secret_key(&mut data, key, bytes);
                 // kubectl's order: literals, files, env files.
                 sources.literals(&mut add)?;
                 sources.files(&mut add)?;
@@ -797,6 +858,28 @@ fn random_suffix() -> String {
         .collect()
 }
 
+/// kubectl's `addKeyFromLiteralToSecret`: a valid key, not there yet, its value in base64.
+pub(crate) fn add_secret_key(
+    data: &mut Map<String, Value>,
+    key: String,
+    bytes: Vec<u8>,
+) -> Result<(), CliError> {
+    if let Err(e) = config_key(&key) {
+        return Err(CliError::msg(format!(
+            "{key:?} is not valid key name for a Secret {}",
+            e.join(";")
+        )));
+    }
+    if data.contains_key(&key) {
+        return Err(CliError::msg(format!(
+            "cannot add key {key}, another key by that name already exists"
+        )));
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    data.insert(key, json!(b64));
+    Ok(())
+}
+
 /// apimachinery `IsConfigMapKey` (kcore's, shared with the sandbox's validation).
 fn config_key(key: &str) -> Result<(), Vec<String>> {
     let errs = kcore::validation::config_map_key(key);
@@ -836,7 +919,7 @@ impl Sources {
         Ok(())
     }
 
-    fn files(
+    pub(crate) fn files(
         &self,
         add: &mut dyn FnMut(String, Vec<u8>) -> Result<(), CliError>,
     ) -> Result<(), CliError> {

@@ -8,10 +8,12 @@
 //! - [`namehash`]: `--append-hash`'s suffix.
 //! - [`selector`]: a selector string as a LabelSelector object (`create pdb`).
 //! - [`imageref`]: image references as `--image` flags must spell them.
+//! - [`keypair`]: Go's `tls.X509KeyPair` check of a certificate and key (`create secret tls`).
 
 pub mod dryrun;
 pub mod generated;
 pub mod imageref;
+pub mod keypair;
 pub mod metadata;
 pub mod namehash;
 pub mod pods;

@@ -479,6 +479,26 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         ("SelfSubjectReview", ["status", "userInfo"]) => {
             return Some(&["username", "uid", "groups", "extra"])
         }
+        ("Ingress", ["spec"]) => {
+            return Some(&["ingressClassName", "defaultBackend", "tls", "rules"])
+        }
+        ("Ingress", ["spec", "tls"]) => return Some(&["hosts", "secretName"]),
+        ("Ingress", ["spec", "rules"]) => return Some(&["host", "http"]),
+        ("Ingress", ["spec", "rules", "http", "paths"]) => {
+            return Some(&["path", "pathType", "backend"])
+        }
+        ("Ingress", [.., "defaultBackend" | "backend"]) => return Some(&["service", "resource"]),
+        ("Ingress", [.., "backend" | "defaultBackend", "service"]) => {
+            return Some(&["name", "port"])
+        }
+        ("Ingress", [.., "service", "port"]) => return Some(&["name", "number"]),
+        ("TokenRequest", ["spec"]) => {
+            return Some(&["audiences", "expirationSeconds", "boundObjectRef"])
+        }
+        ("TokenRequest", ["spec", "boundObjectRef"]) => {
+            return Some(&["kind", "apiVersion", "name", "uid"])
+        }
+        ("TokenRequest", ["status"]) => return Some(&["token", "expirationTimestamp"]),
         ("ResourceQuota", ["spec"]) => return Some(&["hard", "scopes", "scopeSelector"]),
         ("ResourceQuota", ["status"]) => return Some(&["hard", "used"]),
         ("ControllerRevision", []) => {

@@ -285,13 +285,8 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "cp",
         ],
     ),
-    (
-        "create",
-        &["ingress", "token"],
-    ),
     ("auth", &["reconcile"]),
     ("cluster-info", &["dump"]),
-    ("create secret", &["docker-registry", "tls"]),
 ];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.

@@ -28,6 +28,7 @@ mod exec;
 mod explain;
 mod fuzz;
 mod generated;
+mod gens;
 mod get;
 mod help;
 mod hostile_names;

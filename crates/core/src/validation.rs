@@ -88,6 +88,25 @@ pub fn dns1123_subdomain(value: &str) -> Vec<String> {
     errs
 }
 
+/// Messages of `IsWildcardDNS1123Subdomain` (`*.example.com`: Ingress hosts with a `*`).
+pub fn wildcard_dns1123_subdomain(value: &str) -> Vec<String> {
+    let mut errs = vec![];
+    if value.len() > 253 {
+        errs.push("must be no more than 253 characters".to_string());
+    }
+    if !value
+        .strip_prefix("*.")
+        .is_some_and(matches_dns1123_subdomain)
+    {
+        errs.push(regex_error(
+            "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+            &format!("\\*\\.{DNS1123_SUBDOMAIN_FMT}"),
+            &["*.example.com"],
+        ));
+    }
+    errs
+}
+
 /// Messages of `IsDNS1035Label` (Service names).
 pub fn dns1035_label(value: &str) -> Vec<String> {
     let mut errs = vec![];

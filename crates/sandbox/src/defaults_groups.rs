@@ -57,6 +57,13 @@ pub(crate) fn apply_defaults(gr: &GroupResource, obj: &mut Value) {
                 set(spec, "volumeLifecycleModes", json!(["Persistent"]));
             }
         }
+        // IngressStatus.loadBalancer is a struct, written even when empty.
+        ("networking.k8s.io", "ingresses") => {
+            if !obj["status"].is_object() {
+                obj["status"] = json!({});
+            }
+            set(&mut obj["status"], "loadBalancer", json!({}));
+        }
         ("networking.k8s.io", "networkpolicies") => {
             let Some(spec) = obj.get_mut("spec").filter(|s| s.is_object()) else {
                 return;

@@ -571,6 +571,13 @@ async fn serve_resource(st: &ApiState, mut ctx: RequestCtx, t: Target, body: Bod
         "watch" => watch(st, &ctx, &t),
         "create" if t.sub.as_deref() == Some("binding") => binding(st, &ctx, &t, &bytes),
         "create" if t.sub.as_deref() == Some("eviction") => evict(st, &ctx, &t, &bytes),
+        "create" if t.sub.as_deref() == Some("token") => {
+            let request = decode_body(&ctx, &bytes)?;
+            let ns = t.namespace.as_deref().unwrap_or_default();
+            let name = t.name.as_deref().unwrap_or_default();
+            let answer = super::tokenrequest::create(&st.store, ns, name, &request)?;
+            Ok(ok_json(201, &answer))
+        }
         "create" => create(st, &ctx, &t, &bytes),
         "update" => update(st, &ctx, &t, &bytes),
         "patch" => patch_object(st, &ctx, &t, &bytes),

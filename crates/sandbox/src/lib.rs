@@ -26,7 +26,9 @@ pub mod status;
 pub mod store;
 pub mod tables;
 mod tables_groups;
+pub mod tokenrequest;
 pub mod validation;
+mod validation_ingress;
 
 /// Label and field selectors live in the core crate (the CLI parses them too).
 pub use kcore::selectors;

@@ -95,6 +95,7 @@ const HANDLED_SUBRESOURCES: &[&str] = &[
     "log",
     "exec",
     "ephemeralcontainers",
+    "token",
 ];
 
 /// The data behind [`RESOURCES`] and [`GROUPS`]: derived from a real v1.36 kube-apiserver's

@@ -1926,6 +1926,7 @@ pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cau
         ("scheduling.k8s.io", "priorityclasses") => {
             crate::policy::validate_priority_class(obj, out)
         }
+        ("networking.k8s.io", "ingresses") => crate::validation_ingress::validate_ingress(obj, out),
         _ => {}
     };
     let Some(old) = old else {

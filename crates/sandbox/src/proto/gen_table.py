@@ -17,6 +17,8 @@ FIELD = re.compile(r"^\s*(optional|repeated)\s+(\S+)\s+(\w+)\s*=\s*(\d+)")
 MAP = re.compile(r"^\s*map<\s*(\S+)\s*,\s*(\S+)\s*>\s+(\w+)\s*=\s*(\d+)")
 SCALARS = {"string", "bytes", "bool", "int32", "int64", "uint32", "uint64", "double", "float", "sint32", "sint64", "fixed32", "fixed64"}
 
+# Proto field names that are not the JSON names (the Go field's json tag says otherwise).
+JSON_NAMES = {("k8s.io.api.authentication.v1.BoundObjectReference", "uID"): "uid"}
 def qualify(t, pkg):
     if t in SCALARS:
         return t
@@ -33,6 +35,7 @@ for path in files:
             msg = f"{pkg}.{m.group(1)}"
         elif msg and (m := FIELD.match(line)):
             label = "opt" if m.group(1) == "optional" else "rep"
-            print(f"{msg}\t{m.group(4)}\t{m.group(3)}\t{label}\t{qualify(m.group(2), pkg)}")
+            name = JSON_NAMES.get((msg, m.group(3)), m.group(3))
+            print(f"{msg}\t{m.group(4)}\t{name}\t{label}\t{qualify(m.group(2), pkg)}")
         elif msg and (m := MAP.match(line)):
             print(f"{msg}\t{m.group(4)}\t{m.group(3)}\tmap\t{qualify(m.group(1), pkg)},{qualify(m.group(2), pkg)}")

@@ -1,0 +1,259 @@
+//! The `serviceaccounts/NAME/token` subresource (authentication.k8s.io/v1 `TokenRequest`,
+//! kube-apiserver `pkg/registry/core/serviceaccount/storage/token.go`): validates the
+//! request as the server does (`expirationSeconds` defaulted to 3600, at least 600 and at
+//! most 2^32), finds the service account and the object the token is bound to (a Pod, a
+//! Secret or a Node, checking its uid), and answers with a signed JWT carrying the server's
+//! claims (`iss`, `sub` = `system:serviceaccount:NS:NAME`, `aud`, `exp`/`iat`/`nbf`, `jti`
+//! and the `kubernetes.io` private claims) and `status.expirationTimestamp`.
+//!
+//! Tokens are ES256 JWTs signed with a P-256 key made once per process, with the `kid` the
+//! server derives from its public key. Nothing is stored.
+
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use chrono::SecondsFormat;
+use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+use serde_json::{json, Map, Value};
+
+use crate::status::{ApiError, StatusCause};
+use crate::store::{new_uid, GroupResource, Store};
+
+/// The issuer and default audience of a kubeadm/kind cluster's tokens.
+pub const ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
+/// `expirationSeconds` when the request has none (`SetDefaults_TokenRequestSpec`).
+const DEFAULT_EXPIRATION: i64 = 3600;
+/// The shortest lifetime the server accepts (`MinTokenAgeSec`).
+const MIN_EXPIRATION: i64 = 600;
+
+/// The signing key and its `kid`.
+struct Signer {
+    key: EcdsaKeyPair,
+    kid: String,
+}
+
+fn signer() -> Option<&'static Signer> {
+    static SIGNER: OnceLock<Option<Signer>> = OnceLock::new();
+    SIGNER
+        .get_or_init(|| {
+            let rng = ring::rand::SystemRandom::new();
+            let pkcs8 =
+                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).ok()?;
+            let key =
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+                    .ok()?;
+            // kube-apiserver's `keyIDFromPublicKey`: base64url(SHA-256(PKIX DER of the key)).
+            let mut der = vec![
+                0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+                0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+            ];
+            der.extend_from_slice(key.public_key().as_ref());
+            let digest = ring::digest::digest(&ring::digest::SHA256, &der);
+            let kid = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref());
+            Some(Signer { key, kid })
+        })
+        .as_ref()
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A compact JWS of `claims` (keys sorted, as go-jose writes them).
+fn sign(claims: &Value) -> Result<String, ApiError> {
+    let signer = signer().ok_or_else(|| ApiError::internal("failed to generate token"))?;
+    let header = json!({"alg": "ES256", "kid": signer.kid});
+    let input = format!(
+        "{}.{}",
+        b64url(header.to_string().as_bytes()),
+        b64url(claims.to_string().as_bytes())
+    );
+    let rng = ring::rand::SystemRandom::new();
+    let sig = signer
+        .key
+        .sign(&rng, input.as_bytes())
+        .map_err(|_| ApiError::internal("failed to generate token: signing failed"))?;
+    Ok(format!("{input}.{}", b64url(sig.as_ref())))
+}
+
+/// `name` and `uid` of an object, as the private claims reference it.
+fn reference(obj: &Value) -> Value {
+    json!({"name": obj["metadata"]["name"], "uid": obj["metadata"]["uid"]})
+}
+
+/// Answers a TokenRequest for the service account `name` in `ns`: the request echoed with
+/// its defaulted spec and the token in its status.
+pub fn create(store: &Store, ns: &str, name: &str, request: &Value) -> Result<Value, ApiError> {
+    let spec = &request["spec"];
+    let expiration = match spec.get("expirationSeconds") {
+        None | Some(Value::Null) => DEFAULT_EXPIRATION,
+        Some(v) => v.as_i64().ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "json: cannot unmarshal {v} into Go struct field TokenRequestSpec.spec.expirationSeconds of type int64"
+            ))
+        })?,
+    };
+    let mut causes = Vec::new();
+    if expiration < MIN_EXPIRATION {
+        causes.push(StatusCause {
+            reason: "FieldValueInvalid".into(),
+            message: format!(
+                "Invalid value: {expiration}: may not specify a duration less than 10 minutes"
+            ),
+            field: "spec.expirationSeconds".into(),
+        });
+    }
+    if expiration > 1 << 32 {
+        causes.push(StatusCause {
+            reason: "FieldValueInvalid".into(),
+            message: format!(
+                "Invalid value: {expiration}: may not specify a duration larger than 2^32 seconds"
+            ),
+            field: "spec.expirationSeconds".into(),
+        });
+    }
+    if !causes.is_empty() {
+        return Err(ApiError::invalid(
+            "TokenRequest",
+            "authentication.k8s.io",
+            "",
+            causes,
+        ));
+    }
+    let sa = store
+        .get(&GroupResource::new("", "serviceaccounts"), ns, name)
+        .ok_or_else(|| ApiError::not_found(&GroupResource::new("", "serviceaccounts"), name))?;
+    let mut kube = Map::new();
+    kube.insert("namespace".into(), json!(ns));
+    kube.insert("serviceaccount".into(), reference(&sa));
+    let bound = spec
+        .get("boundObjectRef")
+        .filter(|r| r.is_object())
+        .cloned();
+    if let Some(r) = &bound {
+        let kind = r["kind"].as_str().unwrap_or_default();
+        let api_version = r["apiVersion"].as_str().unwrap_or_default();
+        let ref_name = r["name"].as_str().unwrap_or_default();
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        let lookup = |resource: &str, namespace: &str| {
+            let gr = GroupResource::new("", resource);
+            store
+                .get(&gr, namespace, ref_name)
+                .ok_or_else(|| ApiError::not_found(&gr, ref_name))
+        };
+        let obj = match (group, kind) {
+            ("", "Pod") => {
+                let pod = lookup("pods", ns)?;
+                if pod["spec"]["serviceAccountName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    != name
+                {
+                    return Err(ApiError::bad_request(format!(
+                        "cannot bind token for serviceaccount {name:?} to pod running with different serviceaccount name."
+                    )));
+                }
+                kube.insert("pod".into(), reference(&pod));
+                let node_name = pod["spec"]["nodeName"].as_str().unwrap_or_default();
+                if !node_name.is_empty() {
+                    if let Some(node) = store.get(&GroupResource::new("", "nodes"), "", node_name) {
+                        kube.insert("node".into(), reference(&node));
+                    }
+                }
+                pod
+            }
+            ("", "Secret") => {
+                let secret = lookup("secrets", ns)?;
+                kube.insert("secret".into(), reference(&secret));
+                secret
+            }
+            ("", "Node") => {
+                let node = lookup("nodes", "")?;
+                kube.insert("node".into(), reference(&node));
+                node
+            }
+            _ => {
+                let gvk = match (group, version) {
+                    ("", v) => format!("/{v}, Kind={kind}"),
+                    (g, v) => format!("{g}/{v}, Kind={kind}"),
+                };
+                return Err(ApiError::bad_request(format!(
+                    "cannot bind token to object of type {gvk}"
+                )));
+            }
+        };
+        let want = r["uid"].as_str().unwrap_or_default();
+        if !want.is_empty() && obj["metadata"]["uid"].as_str() != Some(want) {
+            return Err(ApiError::conflict(
+                &GroupResource::new("", kind),
+                ref_name,
+                &format!("the UID in the bound object reference ({want}) does not match the UID in record. The object might have been deleted and then recreated"),
+            ));
+        }
+    }
+    let audiences = match spec.get("audiences").and_then(Value::as_array) {
+        Some(a) if !a.is_empty() => Value::Array(a.clone()),
+        _ => json!([ISSUER]),
+    };
+    let now = store.clock().now();
+    let iat = now.timestamp();
+    let exp = iat + expiration;
+    let claims = json!({
+        "aud": audiences,
+        "exp": exp,
+        "iat": iat,
+        "iss": ISSUER,
+        "jti": new_uid(),
+        "kubernetes.io": Value::Object(kube),
+        "nbf": iat,
+        "sub": format!("system:serviceaccount:{ns}:{name}"),
+    });
+    let token = sign(&claims)?;
+    let expires = chrono::DateTime::from_timestamp(exp, 0)
+        .unwrap_or(now)
+        .to_rfc3339_opts(SecondsFormat::Secs, true);
+    let mut metadata = request["metadata"].as_object().cloned().unwrap_or_default();
+    metadata.retain(|_, v| !v.is_null());
+    Ok(json!({
+        "kind": "TokenRequest",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": metadata,
+        "spec": {
+            "audiences": audiences,
+            "expirationSeconds": expiration,
+            "boundObjectRef": bound.unwrap_or(Value::Null),
+        },
+        "status": {"token": token, "expirationTimestamp": expires},
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_signed_jwts() {
+        let claims = json!({"sub": "system:serviceaccount:default:x"});
+        let token = sign(&claims).unwrap();
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let header: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(parts[0])
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["alg"], "ES256");
+        let signer = signer().unwrap();
+        let public = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ECDSA_P256_SHA256_FIXED,
+            signer.key.public_key().as_ref().to_vec(),
+        );
+        let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(parts[2])
+            .unwrap();
+        public
+            .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &sig)
+            .unwrap();
+    }
+}
