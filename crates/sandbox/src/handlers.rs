@@ -22,7 +22,7 @@ use super::selectors::{FieldSelector, LabelSelector};
 use super::status::{self, json_response, ApiError, StatusCause, StatusDetails, MAX_REQUEST_BODY};
 use super::store::{ns_name, EventType, GroupResource, Store, StoreError};
 use super::tables::{self, IncludeObject};
-use super::{defaults, discovery, openapi, protobuf, validation};
+use super::{certificates, defaults, discovery, openapi, protobuf, validation};
 
 /// Who made a request, from a verified client certificate (CN = user, O = groups).
 #[derive(Clone, Debug, PartialEq)]
@@ -1256,6 +1256,27 @@ fn admit(info: &ResourceInfo, obj: &mut Value, old: Option<&Value>) -> Result<()
     Err(ApiError::invalid(info.kind, info.group, name, causes))
 }
 
+/// A CertificateSigningRequest's own validation (which depends on the subresource written).
+fn check_csr(t: &Target, obj: &Value, old: Option<&Value>) -> Result<(), ApiError> {
+    if !certificates::is_csr(t.info.group, t.info.resource) {
+        return Ok(());
+    }
+    let causes = certificates::validate(obj, old, t.sub.as_deref());
+    if causes.is_empty() {
+        return Ok(());
+    }
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+    let causes = causes
+        .into_iter()
+        .map(|c| StatusCause {
+            reason: c.reason,
+            message: c.message,
+            field: c.field,
+        })
+        .collect();
+    Err(ApiError::invalid(t.info.kind, t.info.group, name, causes))
+}
+
 fn with_warnings(mut r: Response, warnings: &[String]) -> Response {
     for w in warnings {
         let v = format!("299 - \"{}\"", w.replace('"', "\\\""));
@@ -1329,11 +1350,15 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
     let mut obj = to_storage(t.info, obj);
     prepare_create(t.info, &mut obj)?;
+    if certificates::is_csr(t.info.group, t.info.resource) {
+        certificates::prepare_create(&mut obj, &ctx.subject);
+    }
     namespace_exists(st, t, &obj, true)?;
     if t.info.resource == "services" && t.info.group.is_empty() {
         services::allocate(&st.store, &mut obj)?;
     }
     admit(t.info, &mut obj, None)?;
+    check_csr(t, &obj, None)?;
     obj["metadata"]["managedFields"] = managed::record_update(
         None,
         &obj,
@@ -1448,6 +1473,9 @@ fn prepare_create(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> 
 /// status subresource, everything but status for /status, and the server-set metadata.
 fn merge_for_update(info: &ResourceInfo, sub: Option<&str>, old: &Value, mut new: Value) -> Value {
     match sub {
+        _ if certificates::is_csr(info.group, info.resource) => {
+            new = certificates::merge_for_update(sub, old, new);
+        }
         Some("status") => {
             let mut out = old.clone();
             out["status"] = new["status"].take();
@@ -1561,7 +1589,11 @@ fn write_update(
     dry: bool,
 ) -> Result<Value, ApiError> {
     let mut next = merge_for_update(t.info, t.sub.as_deref(), old, new);
+    if certificates::is_csr(t.info.group, t.info.resource) && t.sub.is_some() {
+        certificates::populate_condition_timestamps(&mut next, old, &st.store.clock().rfc3339());
+    }
     admit(t.info, &mut next, Some(old))?;
+    check_csr(t, &next, Some(old))?;
     next["metadata"]["managedFields"] = managed::record_update(
         Some(old),
         &next,
@@ -1734,6 +1766,9 @@ fn apply_patch(
     let Some(old) = st.store.get(&gr, &ns, &name) else {
         let mut obj = to_storage(t.info, intent);
         prepare_create(t.info, &mut obj)?;
+        if certificates::is_csr(t.info.group, t.info.resource) {
+            certificates::prepare_create(&mut obj, &ctx.subject);
+        }
         namespace_exists(st, t, &obj, true)?;
         if t.info.resource == "services" && t.info.group.is_empty() {
             services::allocate(&st.store, &mut obj)?;
@@ -1777,6 +1812,7 @@ fn apply_patch(
     );
     let mut next = merge_for_update(t.info, None, &old, to_storage(t.info, patched));
     admit(t.info, &mut next, Some(&old))?;
+    check_csr(t, &next, Some(&old))?;
     let saved = commit_update(st, t, &old, next, dry)?;
     Ok(with_warnings(
         render(output, &typed(t.info, saved), 200),

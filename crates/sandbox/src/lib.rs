@@ -1,6 +1,7 @@
 //! The simulated cluster: an HTTPS Kubernetes API server with a store, controllers and
 //! server-side printers, run in-process.
 
+pub mod certificates;
 pub mod clock;
 pub mod controllers;
 pub mod decode;

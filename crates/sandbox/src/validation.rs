@@ -66,12 +66,12 @@ fn render(v: &Value) -> String {
     }
 }
 
-fn invalid(field: &str, value: &Value, detail: &str) -> Cause {
+pub(crate) fn invalid(field: &str, value: &Value, detail: &str) -> Cause {
     let msg = with_detail(format!("Invalid value: {}", render(value)), detail);
     cause("FieldValueInvalid", field, msg)
 }
 
-fn required(field: &str, detail: &str) -> Cause {
+pub(crate) fn required(field: &str, detail: &str) -> Cause {
     cause(
         "FieldValueRequired",
         field,
@@ -79,7 +79,7 @@ fn required(field: &str, detail: &str) -> Cause {
     )
 }
 
-fn forbidden(field: &str, detail: &str) -> Cause {
+pub(crate) fn forbidden(field: &str, detail: &str) -> Cause {
     cause(
         "FieldValueForbidden",
         field,
@@ -87,7 +87,7 @@ fn forbidden(field: &str, detail: &str) -> Cause {
     )
 }
 
-fn duplicate(field: &str, value: &Value) -> Cause {
+pub(crate) fn duplicate(field: &str, value: &Value) -> Cause {
     cause(
         "FieldValueDuplicate",
         field,
@@ -114,7 +114,7 @@ fn not_supported_raw(field: &str, rendered: &str, supported: &[&str]) -> Cause {
     )
 }
 
-fn not_supported(field: &str, value: &Value, supported: &[&str]) -> Cause {
+pub(crate) fn not_supported(field: &str, value: &Value, supported: &[&str]) -> Cause {
     not_supported_raw(field, &render(value), supported)
 }
 
