@@ -10,6 +10,7 @@ pub mod api_versions;
 pub mod apply;
 pub mod argv;
 pub mod auth;
+pub mod certificate;
 pub mod cluster_info;
 pub mod complete;
 pub mod completion;
@@ -176,6 +177,9 @@ pub enum Command {
     #[command(name = "cluster-info")]
     #[command(long_about = cluster_info::CLUSTER_INFO_LONG, after_help = cluster_info::CLUSTER_INFO_EXAMPLES, override_usage = cluster_info::CLUSTER_INFO_USAGE)]
     ClusterInfo(cluster_info::ClusterInfoArgs),
+    /// Modify certificate resources
+    #[command(long_about = certificate::CERTIFICATE_LONG, override_usage = certificate::CERTIFICATE_USAGE)]
+    Certificate(certificate::CertificateArgs),
     /// Inspect authorization
     #[command(long_about = auth::AUTH_LONG, override_usage = auth::AUTH_USAGE)]
     Auth(auth::AuthArgs),
@@ -263,6 +267,7 @@ impl Command {
             Command::Expose(_) => "expose",
             Command::Run(_) => "run",
             Command::Auth(_) => "auth",
+            Command::Certificate(_) => "certificate",
             Command::ClusterInfo(_) => "cluster-info",
         };
         format!("kubectl {name}")
@@ -441,6 +446,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Events(a) => a.run(ctx).await,
         Command::Explain(a) => a.run(ctx).await,
         Command::Auth(a) => a.run(ctx).await,
+        Command::Certificate(a) => a.run(ctx).await,
         Command::ClusterInfo(a) => a.run(ctx).await,
     }
 }

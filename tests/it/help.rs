@@ -234,7 +234,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
         "",
         &[
             "autoscale",
-            "certificate",
             "top",
             "attach",
             "port-forward",

@@ -13,6 +13,7 @@ mod apigroups;
 mod apply;
 mod auth;
 mod builder;
+mod certificates;
 mod cli_core;
 mod cmdfix;
 mod completion;
