@@ -372,6 +372,16 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
                 "nonResourceURLs",
             ])
         }
+        ("RoleBinding" | "ClusterRoleBinding", []) => {
+            return Some(&["kind", "apiVersion", "metadata", "subjects", "roleRef"])
+        }
+        ("RoleBinding" | "ClusterRoleBinding", ["subjects"]) => {
+            return Some(&["kind", "apiGroup", "name", "namespace"])
+        }
+        ("RoleBinding" | "ClusterRoleBinding", ["roleRef"]) => {
+            return Some(&["apiGroup", "kind", "name"])
+        }
+        ("ClusterRole", ["aggregationRule"]) => return Some(&["clusterRoleSelectors"]),
         // authentication/v1 UserInfo (what `auth whoami -o json` prints).
         ("SelfSubjectReview", ["status", "userInfo"]) => {
             return Some(&["username", "uid", "groups", "extra"])

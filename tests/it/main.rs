@@ -37,6 +37,7 @@ mod logs;
 mod mutate;
 mod nodeops;
 mod patch;
+mod reconcile;
 mod reference_flow;
 mod rollout;
 mod sandbox_api;
