@@ -12,6 +12,7 @@ pub mod argv;
 pub mod auth;
 pub mod certificate;
 pub mod cluster_info;
+pub mod cluster_info_dump;
 pub mod complete;
 pub mod completion;
 pub mod config;

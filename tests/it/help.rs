@@ -254,7 +254,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "token",
         ],
     ),
-    ("cluster-info", &["dump"]),
     ("create secret", &["docker-registry", "tls"]),
     ("set", &["env", "subject"]),
 ];

@@ -15,6 +15,7 @@ mod auth;
 mod builder;
 mod certificates;
 mod cli_core;
+mod cluster_info_dump;
 mod cmdfix;
 mod completion;
 mod config;
