@@ -1,7 +1,8 @@
-//! `kubectl-rs auth`: `can-i` and `whoami` (kubectl `pkg/cmd/auth`), one file per subcommand
+//! `kubectl-rs auth`: `can-i`, `reconcile` and `whoami` (kubectl `pkg/cmd/auth`), one file per subcommand
 //! under `auth/`.
 
 pub mod can_i;
+pub mod reconcile;
 pub mod whoami;
 
 /// kubectl's long help of `auth`.
@@ -27,6 +28,9 @@ pub enum AuthCommand {
     /// Experimental: Check self subject attributes
     #[command(long_about = whoami::WHOAMI_LONG, after_help = whoami::WHOAMI_EXAMPLES, override_usage = whoami::WHOAMI_USAGE)]
     Whoami(whoami::WhoamiArgs),
+    /// Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects
+    #[command(long_about = reconcile::RECONCILE_LONG, after_help = reconcile::RECONCILE_EXAMPLES, override_usage = reconcile::RECONCILE_USAGE)]
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 impl AuthArgs {
@@ -35,6 +39,7 @@ impl AuthArgs {
         match &self.command {
             AuthCommand::CanI(a) => a.run(ctx).await,
             AuthCommand::Whoami(a) => a.run(ctx).await,
+            AuthCommand::Reconcile(a) => a.run(ctx).await,
         }
     }
 }

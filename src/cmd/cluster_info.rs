@@ -23,19 +23,27 @@ pub const CLUSTER_INFO_USAGE: &str = "cluster-info [flags]";
 /// Display cluster information.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClusterInfoArgs {
-    /// Positional arguments: kubectl ignores them, but `dump` is its subcommand, which
-    /// kubectl-rs does not have.
+    /// `dump`.
+    #[command(subcommand)]
+    pub command: Option<ClusterInfoCommand>,
+    /// Positional arguments (kubectl ignores them).
     #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
+}
+
+/// The `cluster-info` subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum ClusterInfoCommand {
+    /// Dump relevant information for debugging and diagnosis
+    #[command(long_about = super::cluster_info_dump::DUMP_LONG, after_help = super::cluster_info_dump::DUMP_EXAMPLES, override_usage = super::cluster_info_dump::DUMP_USAGE)]
+    Dump(super::cluster_info_dump::DumpArgs),
 }
 
 impl ClusterInfoArgs {
     /// kubectl's `Complete` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        if self.args.first().is_some_and(|a| a == "dump") {
-            return Err(CliError::msg(
-                "cluster-info dump is not supported by kubectl-rs",
-            ));
+        if let Some(ClusterInfoCommand::Dump(d)) = &self.command {
+            return d.run(ctx).await;
         }
         let host = ctx.rest_config()?.server.clone();
         let namespace = ctx

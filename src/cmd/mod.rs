@@ -11,7 +11,9 @@ pub mod apply;
 pub mod argv;
 pub mod auth;
 pub mod autoscale;
+pub mod certificate;
 pub mod cluster_info;
+pub mod cluster_info_dump;
 pub mod complete;
 pub mod completion;
 pub mod config;
@@ -192,6 +194,9 @@ pub enum Command {
     #[command(name = "cluster-info")]
     #[command(long_about = cluster_info::CLUSTER_INFO_LONG, after_help = cluster_info::CLUSTER_INFO_EXAMPLES, override_usage = cluster_info::CLUSTER_INFO_USAGE)]
     ClusterInfo(cluster_info::ClusterInfoArgs),
+    /// Modify certificate resources
+    #[command(long_about = certificate::CERTIFICATE_LONG, override_usage = certificate::CERTIFICATE_USAGE)]
+    Certificate(certificate::CertificateArgs),
     /// Inspect authorization
     #[command(long_about = auth::AUTH_LONG, override_usage = auth::AUTH_USAGE)]
     Auth(auth::AuthArgs),
@@ -283,6 +288,7 @@ impl Command {
             Command::Autoscale(_) => "autoscale",
             Command::Run(_) => "run",
             Command::Auth(_) => "auth",
+            Command::Certificate(_) => "certificate",
             Command::ClusterInfo(_) => "cluster-info",
         };
         format!("kubectl {name}")
@@ -500,6 +506,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Events(a) => a.run(ctx).await,
         Command::Explain(a) => a.run(ctx).await,
         Command::Auth(a) => a.run(ctx).await,
+        Command::Certificate(a) => a.run(ctx).await,
         Command::ClusterInfo(a) => a.run(ctx).await,
     }
 }

@@ -97,6 +97,32 @@ fn policy_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]> {
 /// The Go struct field order of the object of `kind` at `path` (keys from the root, list
 /// indices left out); None: sorted.
 pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]> {
+    // A typed list (`NodeList`): its own fields, then each item as its kind.
+    if let Some(item) = kind.strip_suffix("List").filter(|k| !k.is_empty()) {
+        match path {
+            [] => return Some(&["kind", "apiVersion", "metadata", "items"]),
+            ["metadata"] => {
+                return Some(&[
+                    "selfLink",
+                    "resourceVersion",
+                    "continue",
+                    "remainingItemCount",
+                ])
+            }
+            ["items", rest @ ..] => return field_order(item, rest),
+            _ => {}
+        }
+    }
+    if kind == "Pod" {
+        if let Some(order) = pod_status_order(path) {
+            return Some(order);
+        }
+    }
+    if kind == "Node" {
+        if let Some(order) = node_order(path) {
+            return Some(order);
+        }
+    }
     const OBJECT: &[&str] = &[
         "kind",
         "apiVersion",
@@ -475,6 +501,7 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         ("RoleBinding" | "ClusterRoleBinding", ["roleRef"]) => {
             return Some(&["apiGroup", "kind", "name"])
         }
+        ("ClusterRole", ["aggregationRule"]) => return Some(&["clusterRoleSelectors"]),
         // authentication/v1 UserInfo (what `auth whoami -o json` prints).
         ("SelfSubjectReview", ["status", "userInfo"]) => {
             return Some(&["username", "uid", "groups", "extra"])
@@ -605,6 +632,136 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         [.., "resources"] => &["limits", "requests", "claims"],
         ["status"] => DEPLOYMENT_STATUS,
         ["status", "conditions"] => CONDITION,
+        _ => return None,
+    })
+}
+
+/// core/v1 NodeSpec, NodeStatus and what they hold (v1.36).
+fn node_order(path: &[&str]) -> Option<&'static [&'static str]> {
+    Some(match path {
+        ["spec"] => &[
+            "podCIDR",
+            "podCIDRs",
+            "providerID",
+            "unschedulable",
+            "taints",
+            "configSource",
+            "externalID",
+        ],
+        ["spec", "taints"] => &["key", "value", "effect", "timeAdded"],
+        ["status"] => &[
+            "capacity",
+            "allocatable",
+            "phase",
+            "conditions",
+            "addresses",
+            "daemonEndpoints",
+            "nodeInfo",
+            "images",
+            "volumesInUse",
+            "volumesAttached",
+            "config",
+            "runtimeHandlers",
+            "features",
+            "declaredFeatures",
+        ],
+        ["status", "conditions"] => &[
+            "type",
+            "status",
+            "lastHeartbeatTime",
+            "lastTransitionTime",
+            "reason",
+            "message",
+        ],
+        ["status", "addresses"] => &["type", "address"],
+        ["status", "nodeInfo"] => &[
+            "machineID",
+            "systemUUID",
+            "bootID",
+            "kernelVersion",
+            "osImage",
+            "containerRuntimeVersion",
+            "kubeletVersion",
+            "kubeProxyVersion",
+            "operatingSystem",
+            "architecture",
+            "swap",
+        ],
+        ["status", "images"] => &["names", "sizeBytes"],
+        ["status", "runtimeHandlers"] => &["name", "features"],
+        ["status", "runtimeHandlers", "features"] => &["recursiveReadOnlyMounts", "userNamespaces"],
+        _ => return None,
+    })
+}
+
+/// core/v1 PodStatus and what it holds (v1.36).
+fn pod_status_order(path: &[&str]) -> Option<&'static [&'static str]> {
+    const STATUSES: &[&str] = &[
+        "name",
+        "state",
+        "lastState",
+        "ready",
+        "restartCount",
+        "image",
+        "imageID",
+        "containerID",
+        "started",
+        "allocatedResources",
+        "resources",
+        "volumeMounts",
+        "user",
+        "allocatedResourcesStatus",
+        "stopSignal",
+    ];
+    Some(match path {
+        ["status"] => &[
+            "observedGeneration",
+            "phase",
+            "conditions",
+            "message",
+            "reason",
+            "nominatedNodeName",
+            "hostIP",
+            "hostIPs",
+            "podIP",
+            "podIPs",
+            "startTime",
+            "initContainerStatuses",
+            "containerStatuses",
+            "qosClass",
+            "ephemeralContainerStatuses",
+            "resize",
+            "resourceClaimStatuses",
+            "extendedResourceClaimStatus",
+        ],
+        ["status", "conditions"] => &[
+            "type",
+            "observedGeneration",
+            "status",
+            "lastProbeTime",
+            "lastTransitionTime",
+            "reason",
+            "message",
+        ],
+        ["status", s] if s.ends_with("ontainerStatuses") => STATUSES,
+        ["status", s, "state" | "lastState"] if s.ends_with("ontainerStatuses") => {
+            &["waiting", "running", "terminated"]
+        }
+        ["status", s, "state" | "lastState", "waiting"] if s.ends_with("ontainerStatuses") => {
+            &["reason", "message"]
+        }
+        ["status", s, "state" | "lastState", "terminated"] if s.ends_with("ontainerStatuses") => &[
+            "exitCode",
+            "signal",
+            "reason",
+            "message",
+            "startedAt",
+            "finishedAt",
+            "containerID",
+        ],
+        ["status", s, "volumeMounts"] if s.ends_with("ontainerStatuses") => {
+            &["name", "mountPath", "readOnly", "recursiveReadOnly"]
+        }
         _ => return None,
     })
 }

@@ -26,6 +26,8 @@ pub struct FindSpec {
     pub all: bool,
     /// `--local`: the objects of `-f` as read, nothing fetched.
     pub local: bool,
+    /// `-k DIR`: the kustomization's objects instead of `-f` files.
+    pub kustomize: Option<String>,
 }
 
 /// One object found.
@@ -100,7 +102,7 @@ pub async fn visit(
         }
         return Ok(read_local(ctx, spec));
     }
-    if !spec.files.is_empty() {
+    if !spec.files.is_empty() || spec.kustomize.is_some() {
         crate::resource::check_path_args(&spec.args)?;
         return Ok(files(ctx, spec).await);
     }
@@ -174,7 +176,7 @@ async fn files(ctx: &Context, spec: &FindSpec) -> Vec<Result<Target, CliError>> 
         selector: spec.selector.clone(),
         latest: true,
         all_namespaces: false,
-        kustomize: None,
+        kustomize: spec.kustomize.clone(),
     };
     let (infos, errors) = read_objects(ctx, &read).await;
     let mut out: Vec<Result<Target, CliError>> = errors.into_iter().map(Err).collect();

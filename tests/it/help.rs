@@ -278,15 +278,12 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "certificate",
             "attach",
             "port-forward",
             "proxy",
             "cp",
         ],
     ),
-    ("auth", &["reconcile"]),
-    ("cluster-info", &["dump"]),
 ];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.

@@ -22,7 +22,7 @@ use super::selectors::{FieldSelector, LabelSelector};
 use super::status::{self, json_response, ApiError, StatusCause, StatusDetails, MAX_REQUEST_BODY};
 use super::store::{ns_name, EventType, GroupResource, Store, StoreError};
 use super::tables::{self, IncludeObject};
-use super::{defaults, discovery, openapi, protobuf, validation};
+use super::{certificates, defaults, discovery, openapi, protobuf, validation};
 
 /// Who made a request, from a verified client certificate (CN = user, O = groups).
 #[derive(Clone, Debug, PartialEq)]
@@ -1283,6 +1283,11 @@ fn admit(info: &ResourceInfo, obj: &mut Value, old: Option<&Value>) -> Result<()
         Some(o) => defaults::prepare_for_update(&gr, o, obj),
     }
     let causes = validation::validate(&gr, obj, old);
+    reject(info, obj, causes)
+}
+
+/// A 422 Invalid answer carrying `causes`, or Ok when there are none.
+fn reject(info: &ResourceInfo, obj: &Value, causes: Vec<validation::Cause>) -> Result<(), ApiError> {
     if causes.is_empty() {
         return Ok(());
     }
@@ -1310,19 +1315,16 @@ fn admit_ephemeral(info: &ResourceInfo, obj: &mut Value, old: &Value) -> Result<
     } else {
         causes.extend(extra);
     }
-    if causes.is_empty() {
+    reject(info, obj, causes)
+}
+
+/// A CertificateSigningRequest's own validation (which depends on the subresource written).
+fn check_csr(t: &Target, obj: &Value, old: Option<&Value>) -> Result<(), ApiError> {
+    if !certificates::is_csr(t.info.group, t.info.resource) {
         return Ok(());
     }
-    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
-    let causes = causes
-        .into_iter()
-        .map(|c| StatusCause {
-            reason: c.reason,
-            message: c.message,
-            field: c.field,
-        })
-        .collect();
-    Err(ApiError::invalid(info.kind, info.group, name, causes))
+    let causes = certificates::validate(obj, old, t.sub.as_deref());
+    reject(t.info, obj, causes)
 }
 
 fn with_warnings(mut r: Response, warnings: &[String]) -> Response {
@@ -1400,6 +1402,9 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
     let mut obj = to_storage(t.info, obj);
     prepare_create(t.info, &mut obj)?;
+    if certificates::is_csr(t.info.group, t.info.resource) {
+        certificates::prepare_create(&mut obj, &ctx.subject);
+    }
     namespace_exists(st, t, &obj, true)?;
     if t.info.resource == "services" && t.info.group.is_empty() {
         services::allocate(&st.store, &mut obj)?;
@@ -1408,6 +1413,7 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     if t.info.resource == "priorityclasses" {
         super::policy::admit_priority_class(&st.store, &obj)?;
     }
+    check_csr(t, &obj, None)?;
     obj["metadata"]["managedFields"] = managed::record_update(
         None,
         &obj,
@@ -1525,6 +1531,9 @@ fn merge_for_update(info: &ResourceInfo, sub: Option<&str>, old: &Value, mut new
         Some("ephemeralcontainers") => {
             return validation::ephemeral_containers_update(old, &new);
         }
+        _ if certificates::is_csr(info.group, info.resource) => {
+            new = certificates::merge_for_update(sub, old, new);
+        }
         Some("status") => {
             let mut out = old.clone();
             out["status"] = new["status"].take();
@@ -1638,6 +1647,9 @@ fn write_update(
     dry: bool,
 ) -> Result<Value, ApiError> {
     let mut next = merge_for_update(t.info, t.sub.as_deref(), old, new);
+    if certificates::is_csr(t.info.group, t.info.resource) && t.sub.is_some() {
+        certificates::populate_condition_timestamps(&mut next, old, &st.store.clock().rfc3339());
+    }
     if t.sub.as_deref() == Some("ephemeralcontainers") {
         admit_ephemeral(t.info, &mut next, old)?;
     } else {
@@ -1646,6 +1658,7 @@ fn write_update(
     if t.info.resource == "priorityclasses" {
         super::policy::admit_priority_class(&st.store, &next)?;
     }
+    check_csr(t, &next, Some(old))?;
     next["metadata"]["managedFields"] = managed::record_update(
         Some(old),
         &next,
@@ -1818,6 +1831,9 @@ fn apply_patch(
     let Some(old) = st.store.get(&gr, &ns, &name) else {
         let mut obj = to_storage(t.info, intent);
         prepare_create(t.info, &mut obj)?;
+        if certificates::is_csr(t.info.group, t.info.resource) {
+            certificates::prepare_create(&mut obj, &ctx.subject);
+        }
         namespace_exists(st, t, &obj, true)?;
         if t.info.resource == "services" && t.info.group.is_empty() {
             services::allocate(&st.store, &mut obj)?;
@@ -1861,6 +1877,7 @@ fn apply_patch(
     );
     let mut next = merge_for_update(t.info, None, &old, to_storage(t.info, patched));
     admit(t.info, &mut next, Some(&old))?;
+    check_csr(t, &next, Some(&old))?;
     let saved = commit_update(st, t, &old, next, dry)?;
     Ok(with_warnings(
         render(output, &typed(t.info, saved), 200),

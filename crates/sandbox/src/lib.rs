@@ -2,6 +2,7 @@
 //! server-side printers, run in-process.
 
 pub mod autoscaling;
+pub mod certificates;
 pub mod clock;
 pub mod controllers;
 pub mod decode;

@@ -96,6 +96,7 @@ const HANDLED_SUBRESOURCES: &[&str] = &[
     "exec",
     "ephemeralcontainers",
     "token",
+    "approval",
 ];
 
 /// The data behind [`RESOURCES`] and [`GROUPS`]: derived from a real v1.36 kube-apiserver's

@@ -87,7 +87,7 @@ pub(crate) fn forbidden(field: &str, detail: &str) -> Cause {
     )
 }
 
-fn duplicate(field: &str, value: &Value) -> Cause {
+pub(crate) fn duplicate(field: &str, value: &Value) -> Cause {
     cause(
         "FieldValueDuplicate",
         field,

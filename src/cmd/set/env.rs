@@ -512,6 +512,7 @@ impl EnvArgs {
             let spec = FindSpec {
                 args: from,
                 files: self.files.filename.clone(),
+                kustomize: None,
                 recursive: self.files.recursive,
                 selector: selector.clone(),
                 all: self.all.value,
@@ -553,6 +554,7 @@ impl EnvArgs {
         let spec = FindSpec {
             args: resources,
             files: self.files.filename.clone(),
+            kustomize: None,
             recursive: self.files.recursive,
             selector,
             all: self.all.value,

@@ -89,6 +89,7 @@ impl ImageArgs {
             selector: selector.clone(),
             all: self.all.value,
             local: self.local.value,
+            kustomize: None,
         };
         let targets = find(ctx, &spec).await?;
         // Validate.

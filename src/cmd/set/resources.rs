@@ -98,6 +98,7 @@ impl ResourcesArgs {
             selector: selector.clone(),
             all: self.all.value,
             local: self.local.value,
+            kustomize: None,
         };
         let targets = find(ctx, &spec).await?;
         // Validate.

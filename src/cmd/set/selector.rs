@@ -73,6 +73,7 @@ impl SelectorArgs {
             selector: None,
             all: self.all.value,
             local: self.local.value,
+            kustomize: None,
         };
         let mut errs = Vec::new();
         for item in visit(ctx, &spec).await? {

@@ -76,6 +76,7 @@ impl ServiceAccountArgs {
             selector: None,
             all: self.all.value,
             local: self.local.value,
+            kustomize: None,
         };
         let targets = find(ctx, &spec).await?;
         let mut errs = Vec::new();

@@ -95,6 +95,7 @@ impl SubjectArgs {
         let spec = FindSpec {
             args: self.args.clone(),
             files: self.files.filename.clone(),
+            kustomize: None,
             recursive: self.files.recursive,
             selector: if local { None } else { selector.clone() },
             all: !local && self.all.value,

@@ -1,0 +1,780 @@
+//! `kubectl-rs auth reconcile` (kubectl `pkg/cmd/auth/reconcile.go` with component-helpers'
+//! `auth/rbac/reconciliation`): each rbac.authorization.k8s.io/v1 Role, ClusterRole,
+//! RoleBinding and ClusterRoleBinding of `-f`/`-k` is merged into the live object: missing
+//! rules (covered rule by rule, as RBAC's `Covers` breaks them down) and subjects are added,
+//! extra ones removed with `--remove-extra-permissions`/`--remove-extra-subjects`, labels and
+//! annotations merged, a binding with another roleRef recreated, a missing object created
+//! (with its namespace). Objects annotated `rbac.authorization.kubernetes.io/autoupdate:
+//! "false"` are reported, not changed. Other kinds are skipped. stdout gets the object
+//! (`role.rbac.authorization.k8s.io/x reconciled`), stderr what reconciliation required.
+
+use std::io::Write;
+
+use serde_json::{json, Map, Value};
+
+use crate::client::{ApiRequest, ClientError};
+use crate::cmd::flags::PrintSpec;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::ops::dryrun::DryRun;
+use crate::print::GenericPrinter;
+use crate::resource::{read_objects, Info, ReadSpec};
+
+/// kubectl's long help of `auth reconcile`.
+pub const RECONCILE_LONG: &str = "Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects.
+
+ Missing objects are created, and the containing namespace is created for namespaced objects, if required.
+
+ Existing roles are updated to include the permissions in the input objects, and remove extra permissions if --remove-extra-permissions is specified.
+
+ Existing bindings are updated to include the subjects in the input objects, and remove extra subjects if --remove-extra-subjects is specified.
+
+ This is preferred to 'apply' for RBAC resources so that semantically-aware merging of rules and subjects is done.";
+/// kubectl's examples of `auth reconcile`.
+pub const RECONCILE_EXAMPLES: &str = r"Examples:
+  # Reconcile RBAC resources from a file
+  kubectl auth reconcile -f my-rbac-rules.yaml";
+/// kubectl's usage line of `auth reconcile`.
+pub const RECONCILE_USAGE: &str = "reconcile -f FILENAME";
+
+const RBAC: &str = "rbac.authorization.k8s.io";
+const AUTO_UPDATE: &str = "rbac.authorization.kubernetes.io/autoupdate";
+
+/// Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects.
+#[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to reconcile.")))]
+pub struct ReconcileArgs {
+    /// Positional arguments (refused).
+    #[arg(verbatim_doc_comment, hide = true)]
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub print: crate::cmd::flags::PrintFlags,
+    #[command(flatten)]
+    pub files: crate::cmd::flags::FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    /// If true, removes extra permissions added to roles
+    #[arg(verbatim_doc_comment, long = "remove-extra-permissions", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub remove_extra_permissions: bool,
+    /// If true, removes extra subjects added to rolebindings
+    #[arg(verbatim_doc_comment, long = "remove-extra-subjects", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub remove_extra_subjects: bool,
+    #[command(flatten)]
+    pub dry_run: crate::cmd::flags::DryRunFlag,
+}
+
+/// What reconciliation has to do (`ReconcileOperation`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Operation {
+    None,
+    Create,
+    Update,
+    Recreate,
+}
+
+/// The result of one object's reconciliation.
+struct Outcome {
+    object: Value,
+    operation: Operation,
+    protected: bool,
+    missing_subjects: Vec<Value>,
+    extra_subjects: Vec<Value>,
+    missing_rules: Vec<Value>,
+    extra_rules: Vec<Value>,
+}
+
+impl ReconcileArgs {
+    /// kubectl's `Complete`, `Validate` and `RunReconcile`.
+    pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        if self.files.filename.is_empty() && self.kustomize.dir.is_none() {
+            return Err(CliError::msg("must specify one of -f and -k"));
+        }
+        if !self.args.is_empty() {
+            return Err(CliError::msg("no arguments are allowed"));
+        }
+        let dry_run = match self.dry_run.strategy(ctx) {
+            Ok(DryRun::Server) => {
+                return Err(CliError::msg(
+                    "--dry-run=server for command reconcile is not supported yet",
+                ))
+            }
+            Ok(d) => d == DryRun::Client,
+            Err(e) => {
+                return Err(CliError::msg(format!(
+                    "error accessing --dry-run flag for command reconcile: {}",
+                    crate::resource::flatten(&e)
+                )))
+            }
+        };
+        ctx.namespace()?;
+        let read = ReadSpec {
+            files: self.files.filename.clone(),
+            kustomize: self.kustomize.dir.clone(),
+            recursive: self.files.recursive,
+            validate: true,
+            selector: None,
+            latest: false,
+            all_namespaces: false,
+        };
+        let (infos, read_errors) = read_objects(ctx, &read).await;
+        // Nothing readable: the builder's own error. Otherwise objects that could not be
+        // mapped are reported after the others were visited (ContinueOnError).
+        if infos.is_empty() && !read_errors.is_empty() {
+            return crate::resource::collected_errors(read_errors, Vec::new());
+        }
+        ctx.client()?;
+        let spec = PrintSpec::parse(
+            ctx,
+            &self.print.output,
+            self.print.template.as_deref(),
+            self.print.allow_missing_template_keys,
+            self.print.show_managed_fields,
+        )?;
+        let mut printer = spec.printer()?.map(GenericPrinter::typed);
+        let operation = if dry_run {
+            "reconciled (dry run)"
+        } else {
+            "reconciled"
+        };
+        let mut errors = read_errors;
+        for info in infos {
+            if info.resource.group != RBAC {
+                continue;
+            }
+            let outcome = match info.resource.kind.as_str() {
+                "Role" | "ClusterRole" if info.resource.version == "v1" => {
+                    self.reconcile_role(ctx, &info, !dry_run).await
+                }
+                "RoleBinding" | "ClusterRoleBinding" if info.resource.version == "v1" => {
+                    self.reconcile_binding(ctx, &info, !dry_run).await
+                }
+                "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
+                    Err(CliError::msg(format!(
+                        "only rbac.authorization.k8s.io/v1 is supported: not *{}.{}",
+                        info.resource.version, info.resource.kind
+                    )))
+                }
+                _ => continue,
+            };
+            match outcome {
+                Ok(o) => {
+                    let obj = typed(
+                        &info.resource.kind,
+                        &info.resource.api_version(),
+                        o.object.clone(),
+                    );
+                    spec.print(ctx, printer.as_mut(), &obj, operation)?;
+                    ctx.eprint(&self.report(&o));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(p) = printer.as_mut() {
+            let mut out = ctx.out();
+            p.finish(&mut **out)?;
+            out.flush()?;
+        }
+        crate::resource::collected_errors(Vec::new(), errors)
+    }
+
+    /// kubectl's `printResults`, the stderr part.
+    fn report(&self, o: &Outcome) -> String {
+        let mut s = String::new();
+        let caveat = if o.protected {
+            ", but object opted out (rbac.authorization.kubernetes.io/autoupdate: false)"
+        } else {
+            ""
+        };
+        match o.operation {
+            Operation::None => return s,
+            Operation::Create => s.push_str(&format!("\treconciliation required create{caveat}\n")),
+            Operation::Update => s.push_str(&format!("\treconciliation required update{caveat}\n")),
+            Operation::Recreate => {
+                s.push_str(&format!("\treconciliation required recreate{caveat}\n"))
+            }
+        }
+        let mut section = |title: &str, items: &[Value], fmt: fn(&Value) -> String| {
+            if !items.is_empty() {
+                s.push_str(&format!("\t{title}:\n"));
+                for i in items {
+                    s.push_str(&format!("\t\t{}\n", fmt(i)));
+                }
+            }
+        };
+        section("missing subjects added", &o.missing_subjects, go_subject);
+        if self.remove_extra_subjects {
+            section("extra subjects removed", &o.extra_subjects, go_subject);
+        }
+        section("missing rules added", &o.missing_rules, go_rule);
+        if self.remove_extra_permissions {
+            section("extra rules removed", &o.extra_rules, go_rule);
+        }
+        s
+    }
+
+    /// `ReconcileRoleOptions.Run`, retried on conflicts (3 tries, as kubectl's backoff).
+    async fn reconcile_role(
+        &self,
+        ctx: &Context,
+        info: &Info,
+        confirm: bool,
+    ) -> Result<Outcome, CliError> {
+        let mut last = None;
+        for _ in 0..3 {
+            match self.role_once(ctx, info, confirm, 0).await {
+                Err(CliError::Client(ClientError::Api(s)))
+                    if s.code == 409 && s.reason == "Conflict" =>
+                {
+                    last = Some(CliError::Client(ClientError::Api(s)));
+                }
+                r => return r,
+            }
+        }
+        Err(last.unwrap_or_else(|| CliError::msg("exceeded maximum attempts")))
+    }
+
+    async fn role_once(
+        &self,
+        ctx: &Context,
+        info: &Info,
+        confirm: bool,
+        attempts: u32,
+    ) -> Result<Outcome, CliError> {
+        if attempts > 2 {
+            return Err(CliError::msg("exceeded maximum attempts"));
+        }
+        let client = ctx.client()?;
+        let expected = &info.object;
+        let mut outcome = match client.send_json(&ApiRequest::get(info.path()?)).await {
+            Err(ClientError::Api(s)) if s.code == 404 => Outcome {
+                object: expected.clone(),
+                operation: Operation::Create,
+                protected: false,
+                missing_subjects: Vec::new(),
+                extra_subjects: Vec::new(),
+                missing_rules: list(expected, "rules"),
+                extra_rules: Vec::new(),
+            },
+            Err(e) => return Err(e.into()),
+            Ok(existing) => compute_role(&existing, expected, self.remove_extra_permissions),
+        };
+        if outcome.protected || !confirm {
+            return Ok(outcome);
+        }
+        match outcome.operation {
+            Operation::Create => {
+                if let Some(ns) = &info.namespace {
+                    ensure_namespace(ctx, ns).await?;
+                }
+                match client
+                    .send_json(&ApiRequest::post(info.collection()?, &outcome.object))
+                    .await
+                {
+                    Err(ClientError::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
+                        return Box::pin(self.role_once(ctx, info, confirm, attempts + 1)).await
+                    }
+                    r => outcome.object = r?,
+                }
+            }
+            Operation::Update => {
+                match client
+                    .send_json(&ApiRequest::put(info.path()?, &outcome.object))
+                    .await
+                {
+                    Err(ClientError::Api(s)) if s.code == 404 => {
+                        return Box::pin(self.role_once(ctx, info, confirm, attempts + 1)).await
+                    }
+                    r => outcome.object = r?,
+                }
+            }
+            _ => {}
+        }
+        Ok(outcome)
+    }
+
+    /// `ReconcileRoleBindingOptions.Run`, retried on conflicts.
+    async fn reconcile_binding(
+        &self,
+        ctx: &Context,
+        info: &Info,
+        confirm: bool,
+    ) -> Result<Outcome, CliError> {
+        let mut last = None;
+        for _ in 0..3 {
+            match self.binding_once(ctx, info, confirm, 0).await {
+                Err(CliError::Client(ClientError::Api(s)))
+                    if s.code == 409 && s.reason == "Conflict" =>
+                {
+                    last = Some(CliError::Client(ClientError::Api(s)));
+                }
+                r => return r,
+            }
+        }
+        Err(last.unwrap_or_else(|| CliError::msg("exceeded maximum attempts")))
+    }
+
+    async fn binding_once(
+        &self,
+        ctx: &Context,
+        info: &Info,
+        confirm: bool,
+        attempts: u32,
+    ) -> Result<Outcome, CliError> {
+        if attempts > 3 {
+            return Err(CliError::msg("exceeded maximum attempts"));
+        }
+        let client = ctx.client()?;
+        let expected = &info.object;
+        let mut existing_uid = None;
+        let mut outcome = match client.send_json(&ApiRequest::get(info.path()?)).await {
+            Err(ClientError::Api(s)) if s.code == 404 => Outcome {
+                object: expected.clone(),
+                operation: Operation::Create,
+                protected: false,
+                missing_subjects: list(expected, "subjects"),
+                extra_subjects: Vec::new(),
+                missing_rules: Vec::new(),
+                extra_rules: Vec::new(),
+            },
+            Err(e) => return Err(e.into()),
+            Ok(existing) => {
+                existing_uid = existing["metadata"]["uid"].as_str().map(str::to_string);
+                compute_binding(&existing, expected, self.remove_extra_subjects)
+            }
+        };
+        if outcome.protected || !confirm {
+            return Ok(outcome);
+        }
+        let op = outcome.operation;
+        if op == Operation::Recreate {
+            let options = json!({
+                "kind": "DeleteOptions",
+                "apiVersion": "v1",
+                "preconditions": {"uid": existing_uid},
+            });
+            match client
+                .send(&ApiRequest::delete(info.path()?, Some(&options)))
+                .await
+            {
+                Ok(_) => {}
+                Err(ClientError::Api(s)) if s.code == 404 => {}
+                Err(ClientError::Api(s)) if s.code == 409 => {
+                    return Box::pin(self.binding_once(ctx, info, confirm, attempts + 1)).await
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        match op {
+            Operation::Create | Operation::Recreate => {
+                if let Some(ns) = &info.namespace {
+                    ensure_namespace(ctx, ns).await?;
+                }
+                match client
+                    .send_json(&ApiRequest::post(info.collection()?, &outcome.object))
+                    .await
+                {
+                    Err(ClientError::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
+                        return Box::pin(self.binding_once(ctx, info, confirm, attempts + 1)).await
+                    }
+                    r => outcome.object = r?,
+                }
+            }
+            Operation::Update => {
+                match client
+                    .send_json(&ApiRequest::put(info.path()?, &outcome.object))
+                    .await
+                {
+                    Err(ClientError::Api(s)) if s.code == 404 => {
+                        return Box::pin(self.binding_once(ctx, info, confirm, attempts + 1)).await
+                    }
+                    r => outcome.object = r?,
+                }
+            }
+            Operation::None => {}
+        }
+        Ok(outcome)
+    }
+}
+
+/// `tryEnsureNamespace`: get or create it, ignoring NotFound/Forbidden on get and
+/// AlreadyExists/Forbidden on create.
+async fn ensure_namespace(ctx: &Context, ns: &str) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let path = crate::client::ApiPath::namespace(ns)?;
+    match client.send_json(&ApiRequest::get(path)).await {
+        Ok(_) => return Ok(()),
+        Err(ClientError::Api(s)) if s.code == 404 || s.code == 403 => {}
+        Err(e) => return Err(e.into()),
+    }
+    let collection = crate::client::ResourcePath {
+        group: "",
+        version: "v1",
+        resource: "namespaces",
+        ..Default::default()
+    }
+    .build()?;
+    let body = json!({"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": ns}});
+    match client.send_json(&ApiRequest::post(collection, &body)).await {
+        Ok(_) => Ok(()),
+        Err(ClientError::Api(s)) if s.code == 409 || s.code == 403 => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn list(obj: &Value, key: &str) -> Vec<Value> {
+    obj[key].as_array().cloned().unwrap_or_default()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| s.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn string_map(obj: &Value, key: &str) -> Option<Map<String, Value>> {
+    obj["metadata"][key].as_object().cloned()
+}
+
+/// `merge(expected, existing)`: the existing values win; None when both are None.
+fn merge_maps(
+    expected: Option<Map<String, Value>>,
+    existing: Option<Map<String, Value>>,
+) -> Option<Map<String, Value>> {
+    if expected.is_none() && existing.is_none() {
+        return None;
+    }
+    let mut out = Map::new();
+    for m in [expected, existing].into_iter().flatten() {
+        for (k, v) in m {
+            out.insert(k, v);
+        }
+    }
+    Some(out)
+}
+
+fn set_meta_map(obj: &mut Value, key: &str, m: Option<Map<String, Value>>) {
+    match m {
+        Some(m) => obj["metadata"][key] = Value::Object(m),
+        None => {
+            if let Some(meta) = obj["metadata"].as_object_mut() {
+                meta.remove(key);
+            }
+        }
+    }
+}
+
+/// Merges labels and annotations into a copy of `existing`; whether they changed.
+fn merge_metadata(existing: &Value, expected: &Value) -> (Value, bool, bool) {
+    let mut result = existing.clone();
+    let ann = merge_maps(
+        string_map(expected, "annotations"),
+        string_map(existing, "annotations"),
+    );
+    let ann_changed = ann != string_map(existing, "annotations");
+    set_meta_map(&mut result, "annotations", ann);
+    let labels = merge_maps(
+        string_map(expected, "labels"),
+        string_map(existing, "labels"),
+    );
+    let labels_changed = labels != string_map(existing, "labels");
+    set_meta_map(&mut result, "labels", labels);
+    let protected = existing["metadata"]["annotations"][AUTO_UPDATE] == "false";
+    (result, ann_changed || labels_changed, protected)
+}
+
+/// `computeReconciledRole`.
+fn compute_role(existing: &Value, expected: &Value, remove_extra: bool) -> Outcome {
+    let (mut result, meta_changed, protected) = merge_metadata(existing, expected);
+    let mut operation = if meta_changed {
+        Operation::Update
+    } else {
+        Operation::None
+    };
+    let expected_rules = list(expected, "rules");
+    let existing_rules = list(existing, "rules");
+    let expected_agg = expected.get("aggregationRule").filter(|a| !a.is_null());
+    let existing_agg = existing.get("aggregationRule").filter(|a| !a.is_null());
+    let extra_rules = if expected_agg.is_none() || existing_agg.is_none() {
+        uncovered(&expected_rules, &existing_rules)
+    } else {
+        Vec::new()
+    };
+    let missing_rules = uncovered(&existing_rules, &expected_rules);
+    if !remove_extra && !missing_rules.is_empty() {
+        let mut rules = existing_rules.clone();
+        rules.extend(missing_rules.iter().cloned());
+        result["rules"] = Value::Array(rules);
+        operation = Operation::Update;
+    } else if remove_extra && (!missing_rules.is_empty() || !extra_rules.is_empty()) {
+        result["rules"] = Value::Array(expected_rules.clone());
+        operation = Operation::Update;
+    }
+    let selectors = |a: Option<&Value>| list(a.unwrap_or(&Value::Null), "clusterRoleSelectors");
+    let uncovered_selectors = |owner: Option<&Value>, servant: Option<&Value>| -> Vec<Value> {
+        match (owner, servant) {
+            (_, None) => Vec::new(),
+            (None, Some(s)) => selectors(Some(s)),
+            (Some(o), Some(s)) => {
+                let owners = selectors(Some(o));
+                selectors(Some(s))
+                    .into_iter()
+                    .filter(|x| !owners.contains(x))
+                    .collect()
+            }
+        }
+    };
+    let extra_sel = uncovered_selectors(expected_agg, existing_agg);
+    let missing_sel = uncovered_selectors(existing_agg, expected_agg);
+    if expected_agg.is_none() && existing_agg.is_some() {
+        if let Some(m) = result.as_object_mut() {
+            m.remove("aggregationRule");
+        }
+        operation = Operation::Update;
+    } else if !remove_extra && !missing_sel.is_empty() {
+        let mut sels = selectors(existing_agg);
+        sels.extend(missing_sel);
+        result["aggregationRule"] = json!({"clusterRoleSelectors": sels});
+        operation = Operation::Update;
+    } else if remove_extra && (!missing_sel.is_empty() || !extra_sel.is_empty()) {
+        result["aggregationRule"] = expected_agg.cloned().unwrap_or(Value::Null);
+        operation = Operation::Update;
+    }
+    Outcome {
+        object: result,
+        operation,
+        protected,
+        missing_subjects: Vec::new(),
+        extra_subjects: Vec::new(),
+        missing_rules,
+        extra_rules,
+    }
+}
+
+/// A Subject as Go compares the struct: kind, apiGroup, name, namespace.
+fn subject_key(s: &Value) -> [String; 4] {
+    ["kind", "apiGroup", "name", "namespace"].map(|k| s[k].as_str().unwrap_or_default().to_string())
+}
+
+fn role_ref_key(r: &Value) -> [String; 3] {
+    ["apiGroup", "kind", "name"].map(|k| r[k].as_str().unwrap_or_default().to_string())
+}
+
+/// `diffSubjectLists`: the items of `a` not in `b`, once each.
+fn subjects_only_in(a: &[Value], b: &[Value]) -> Vec<Value> {
+    let bk: Vec<_> = b.iter().map(subject_key).collect();
+    let mut out: Vec<Value> = Vec::new();
+    for s in a {
+        let k = subject_key(s);
+        if !bk.contains(&k) && !out.iter().any(|o| subject_key(o) == k) {
+            out.push(s.clone());
+        }
+    }
+    out
+}
+
+/// `computeReconciledRoleBinding`.
+fn compute_binding(existing: &Value, expected: &Value, remove_extra: bool) -> Outcome {
+    let protected = existing["metadata"]["annotations"][AUTO_UPDATE] == "false";
+    let expected_subjects = list(expected, "subjects");
+    let existing_subjects = list(existing, "subjects");
+    let base = Outcome {
+        object: Value::Null,
+        operation: Operation::None,
+        protected,
+        missing_subjects: Vec::new(),
+        extra_subjects: Vec::new(),
+        missing_rules: Vec::new(),
+        extra_rules: Vec::new(),
+    };
+    if role_ref_key(&expected["roleRef"]) != role_ref_key(&existing["roleRef"]) {
+        return Outcome {
+            object: expected.clone(),
+            operation: Operation::Recreate,
+            ..base
+        };
+    }
+    let (mut result, meta_changed, _) = merge_metadata(existing, expected);
+    let mut operation = if meta_changed {
+        Operation::Update
+    } else {
+        Operation::None
+    };
+    let missing = subjects_only_in(&expected_subjects, &existing_subjects);
+    let extra = subjects_only_in(&existing_subjects, &expected_subjects);
+    if !remove_extra && !missing.is_empty() {
+        let mut all = existing_subjects.clone();
+        all.extend(missing.iter().cloned());
+        result["subjects"] = Value::Array(all);
+        operation = Operation::Update;
+    } else if remove_extra && (!missing.is_empty() || !extra.is_empty()) {
+        result["subjects"] = Value::Array(expected_subjects.clone());
+        operation = Operation::Update;
+    }
+    Outcome {
+        object: result,
+        operation,
+        missing_subjects: missing,
+        extra_subjects: extra,
+        ..base
+    }
+}
+
+/// RBAC's `BreakdownRule`: one verb, one group, one resource and at most one name per rule.
+fn breakdown(rule: &Value) -> Vec<Value> {
+    let (groups, resources, verbs, names, urls) = (
+        strings(&rule["apiGroups"]),
+        strings(&rule["resources"]),
+        strings(&rule["verbs"]),
+        strings(&rule["resourceNames"]),
+        strings(&rule["nonResourceURLs"]),
+    );
+    let mut out = Vec::new();
+    for g in &groups {
+        for r in &resources {
+            for v in &verbs {
+                if names.is_empty() {
+                    out.push(json!({"verbs": [v], "apiGroups": [g], "resources": [r]}));
+                } else {
+                    for n in &names {
+                        out.push(json!({"verbs": [v], "apiGroups": [g], "resources": [r], "resourceNames": [n]}));
+                    }
+                }
+            }
+        }
+    }
+    for u in &urls {
+        for v in &verbs {
+            out.push(json!({"verbs": [v], "nonResourceURLs": [u]}));
+        }
+    }
+    out
+}
+
+/// RBAC's `Covers`: the broken-down servant rules no owner rule covers.
+fn uncovered(owners: &[Value], servants: &[Value]) -> Vec<Value> {
+    servants
+        .iter()
+        .flat_map(breakdown)
+        .filter(|sub| !owners.iter().any(|o| rule_covers(o, sub)))
+        .collect()
+}
+
+fn rule_covers(owner: &Value, sub: &Value) -> bool {
+    let has = |set: &[String], e: &str| set.iter().any(|s| s == e);
+    let has_all = |set: &[String], want: &[String]| want.iter().all(|w| has(set, w));
+    let (o_verbs, o_groups, o_res, o_names, o_urls) = (
+        strings(&owner["verbs"]),
+        strings(&owner["apiGroups"]),
+        strings(&owner["resources"]),
+        strings(&owner["resourceNames"]),
+        strings(&owner["nonResourceURLs"]),
+    );
+    let (s_verbs, s_groups, s_res, s_names, s_urls) = (
+        strings(&sub["verbs"]),
+        strings(&sub["apiGroups"]),
+        strings(&sub["resources"]),
+        strings(&sub["resourceNames"]),
+        strings(&sub["nonResourceURLs"]),
+    );
+    let verbs = has(&o_verbs, "*") || has_all(&o_verbs, &s_verbs);
+    let groups = has(&o_groups, "*") || has_all(&o_groups, &s_groups);
+    let resources = has(&o_res, "*")
+        || has_all(&o_res, &s_res)
+        || s_res.iter().all(|p| {
+            has(&o_res, p)
+                || p.split_once('/')
+                    .is_some_and(|(_, sub)| has(&o_res, &format!("*/{sub}")))
+        });
+    let urls = s_urls.iter().all(|p| {
+        o_urls
+            .iter()
+            .any(|o| o == p || (o.ends_with('*') && p.starts_with(o.trim_end_matches('*'))))
+    });
+    let names = o_names.is_empty() || (!s_names.is_empty() && has_all(&o_names, &s_names));
+    verbs && groups && resources && names && urls
+}
+
+/// Go's `%v` of a string slice: `[a b]`.
+fn go_slice(v: &Value) -> String {
+    format!("[{}]", strings(v).join(" "))
+}
+
+/// `%+v` of an rbacv1.PolicyRule.
+fn go_rule(r: &Value) -> String {
+    format!(
+        "{{Verbs:{} APIGroups:{} Resources:{} ResourceNames:{} NonResourceURLs:{}}}",
+        go_slice(&r["verbs"]),
+        go_slice(&r["apiGroups"]),
+        go_slice(&r["resources"]),
+        go_slice(&r["resourceNames"]),
+        go_slice(&r["nonResourceURLs"])
+    )
+}
+
+/// `%+v` of an rbacv1.Subject.
+fn go_subject(s: &Value) -> String {
+    let f = |k: &str| s[k].as_str().unwrap_or_default().to_string();
+    format!(
+        "{{Kind:{} APIGroup:{} Name:{} Namespace:{}}}",
+        f("kind"),
+        f("apiGroup"),
+        f("name"),
+        f("namespace")
+    )
+}
+
+/// The object as kubectl's typed rbac/v1 struct holds it: only its fields, the type set.
+fn typed(kind: &str, api_version: &str, obj: Value) -> Value {
+    let fields: &[&str] = match kind {
+        "Role" | "ClusterRole" => &["metadata", "rules", "aggregationRule"],
+        _ => &["metadata", "subjects", "roleRef"],
+    };
+    let mut out = Map::new();
+    out.insert("kind".into(), json!(kind));
+    out.insert("apiVersion".into(), json!(api_version));
+    for f in fields {
+        if let Some(v) = obj.get(*f).filter(|v| !v.is_null()) {
+            out.insert((*f).to_string(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covers_breaks_rules_down() {
+        let owner = vec![
+            json!({"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods", "*/status"]}),
+        ];
+        let servant = vec![
+            json!({"verbs": ["get", "watch"], "apiGroups": [""], "resources": ["pods", "nodes/status"]}),
+        ];
+        let missing = uncovered(&owner, &servant);
+        assert_eq!(
+            missing.iter().map(go_rule).collect::<Vec<_>>(),
+            [
+                "{Verbs:[watch] APIGroups:[] Resources:[pods] ResourceNames:[] NonResourceURLs:[]}",
+                "{Verbs:[watch] APIGroups:[] Resources:[nodes/status] ResourceNames:[] NonResourceURLs:[]}",
+            ]
+        );
+        let urls = vec![json!({"verbs": ["get"], "nonResourceURLs": ["/healthz/*"]})];
+        assert!(uncovered(
+            &urls,
+            &[json!({"verbs": ["get"], "nonResourceURLs": ["/healthz/x"]})]
+        )
+        .is_empty());
+        assert_eq!(
+            go_subject(&json!({"kind": "User", "apiGroup": RBAC, "name": "a"})),
+            "{Kind:User APIGroup:rbac.authorization.k8s.io Name:a Namespace:}"
+        );
+    }
+}
