@@ -17,7 +17,9 @@ pub mod crds;
 pub mod fieldspec;
 pub mod generators;
 pub mod kusttypes;
+pub mod merge2;
 pub mod nameref;
+pub mod openapi;
 pub mod replacements;
 pub mod resource;
 pub mod target;
@@ -133,30 +135,4 @@ pub fn individual_file_names(out: &Output) -> Vec<String> {
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A kustomization with a custom `openapi` schema is refused rather than built without it
-    /// (its merge keys would change the output).
-    #[test]
-    fn openapi_schemas_are_refused_not_ignored() {
-        let dir = std::env::temp_dir().join(format!("kust-openapi-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("kustomization.yaml"),
-            "openapi:\n  path: schema.json\nresources:\n- cm.yaml\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("cm.yaml"),
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
-        )
-        .unwrap();
-        let err = build(&dir, &Options::default()).unwrap_err();
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert!(err.to_string().contains("'openapi'"), "{err}");
-    }
 }

@@ -439,18 +439,24 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             "'vars' are not supported by kubectl-rs; use 'replacements'",
         ));
     }
-    // A custom schema changes how patches merge lists; building without it would print a
-    // different result with no error, so refuse until it is applied.
-    if present("openapi") && v.get("openapi").is_some_and(|o| !o.is_null()) {
-        return Err(Error::new(
-            "'openapi' (custom merge keys for patches) is not supported by kubectl-rs",
-        ));
-    }
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_default();
     Ok(Kust { kind, file, v })
+}
+
+/// `openapi.SetSchema` with a kustomization's `openapi` field (and the file it names).
+fn set_openapi(ldr: &Loader, kust: &Kust, reset: bool) -> Result<(), Error> {
+    let field = match kust.v.get("openapi") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    let bytes = match field.get("path") {
+        Some(p) => Some(ldr.load_file(&scalar_string(p))?),
+        None => None,
+    };
+    crate::openapi::set_schema(&field, bytes.as_deref(), reset)
 }
 
 /// `kt.Load` + `kt.AccumulateTarget` for one directory.
@@ -606,6 +612,7 @@ fn accumulate_directory(
             ldr.root.display()
         ))
     })?;
+    set_openapi(ldr, &sub, false)?;
     if is_component && sub.kind != "Component" {
         return Err(Error::new(format!(
             "expected kind 'Component' for path '{}' but got '{}'",
@@ -1259,6 +1266,8 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
         origin: None,
     };
     let kust = load_kust(&ldr, &mut ctx)?;
+    crate::openapi::reset();
+    set_openapi(&ldr, &kust, true)?;
     let build_meta = strs(&kust.v, "buildMetadata");
     if !build_meta.is_empty() {
         ctx.origin = Some(String::new());
