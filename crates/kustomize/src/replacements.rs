@@ -91,79 +91,115 @@ fn parse_match(p: &str) -> Option<(String, String)> {
     Some((k.to_string(), v.to_string()))
 }
 
+/// The empty node kyaml creates for a missing path part (`getPathPartKind`): a list before
+/// an index or `[k=v]` part, a map before a field, and at the end a placeholder the value
+/// replaces.
+fn fresh_node(rest: &[String]) -> Value {
+    match rest.first() {
+        None => Value::Null,
+        Some(n) if n.starts_with('[') || n.parse::<usize>().is_ok() => Value::Array(Vec::new()),
+        Some(_) => Value::Object(Map::new()),
+    }
+}
+
+/// The text kyaml matches `[field=regex]` against (the value's YAML, trimmed).
+fn match_text(v: &Value) -> String {
+    scalar_string(v).trim().to_string()
+}
+
 /// kyaml `PathMatcher`: every node the path reaches (creating missing parts when asked).
-fn matches<'a>(node: &'a mut Value, path: &[String], create: Option<&Value>) -> Vec<&'a mut Value> {
+/// `[field=value]` takes `value` as an unanchored regular expression, as kyaml does.
+fn matches<'a>(
+    node: &'a mut Value,
+    path: &[String],
+    create: bool,
+) -> Result<Vec<&'a mut Value>, String> {
     if path.is_empty() {
-        return vec![node];
+        return Ok(vec![node]);
     }
     let p = &path[0];
     let rest = &path[1..];
+    if let Value::Null = node {
+        if !create {
+            return Ok(vec![]);
+        }
+        *node = if p.starts_with('[') || p.parse::<usize>().is_ok() {
+            Value::Array(Vec::new())
+        } else {
+            Value::Object(Map::new())
+        };
+    }
     match node {
         Value::Object(m) => {
             if p == "*" {
-                return m
-                    .values_mut()
-                    .flat_map(|v| matches(v, rest, create))
-                    .collect();
+                let mut out = Vec::new();
+                for v in m.values_mut() {
+                    out.extend(matches(v, rest, create)?);
+                }
+                return Ok(out);
             }
             if !m.contains_key(p) {
-                let Some(cv) = create else { return vec![] };
-                let fresh = if rest.is_empty() {
-                    cv.clone()
-                } else if rest[0].starts_with('[') || rest[0].parse::<usize>().is_ok() {
-                    Value::Array(Vec::new())
-                } else {
-                    Value::Object(Map::new())
-                };
-                m.insert(p.clone(), fresh);
+                if !create {
+                    return Ok(vec![]);
+                }
+                m.insert(p.clone(), fresh_node(rest));
             }
             matches(m.get_mut(p).unwrap(), rest, create)
         }
         Value::Array(a) => {
             if p == "*" || p == "-" {
-                return a
-                    .iter_mut()
-                    .flat_map(|v| matches(v, rest, create))
-                    .collect();
-            }
-            if let Some((k, val)) = parse_match(p) {
-                let idx: Vec<usize> = a
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| e.get(&k).map(scalar_string).as_deref() == Some(&val))
-                    .map(|(i, _)| i)
-                    .collect();
-                if idx.is_empty() {
-                    if create.is_none() {
-                        return vec![];
-                    }
-                    let mut e = Map::new();
-                    e.insert(k.clone(), Value::String(val.clone()));
-                    a.push(Value::Object(e));
-                    let last = a.len() - 1;
-                    return matches(&mut a[last], rest, create);
-                }
                 let mut out = Vec::new();
-                for (i, e) in a.iter_mut().enumerate() {
-                    if idx.contains(&i) {
-                        out.extend(matches(e, rest, create));
-                    }
+                for v in a.iter_mut() {
+                    out.extend(matches(v, rest, create)?);
                 }
-                return out;
+                return Ok(out);
             }
             if let Ok(i) = p.parse::<usize>() {
-                return match a.get_mut(i) {
-                    Some(e) => matches(e, rest, create),
-                    None => vec![],
-                };
+                if i == a.len() && create {
+                    a.push(fresh_node(rest));
+                }
+                if a.len() < i + 1 {
+                    return Err(format!(
+                        "index {i} specified but only {} elements found",
+                        a.len()
+                    ));
+                }
+                return matches(&mut a[i], rest, create);
             }
-            vec![]
+            let Some((k, val)) = parse_match(p) else {
+                return Ok(vec![]);
+            };
+            let re = Regex::new(&val).map_err(|e| e.to_string())?;
+            let hit = |e: &Value| -> bool {
+                if k.is_empty() {
+                    return !e.is_object() && !e.is_array() && re.is_match(&match_text(e));
+                }
+                match e.get(&k) {
+                    None | Some(Value::Null) => false,
+                    Some(f) => re.is_match(&match_text(f)),
+                }
+            };
+            if !a.iter().any(&hit) {
+                if !create {
+                    return Ok(vec![]);
+                }
+                a.push(if k.is_empty() {
+                    Value::String(val.clone())
+                } else {
+                    let mut e = Map::new();
+                    e.insert(k.clone(), Value::String(val.clone()));
+                    Value::Object(e)
+                });
+            }
+            let mut out = Vec::new();
+            for e in a.iter_mut() {
+                if hit(e) {
+                    out.extend(matches(e, rest, create)?);
+                }
+            }
+            Ok(out)
         }
-        Value::Null if create.is_some() => {
-            *node = Value::Object(Map::new());
-            matches(node, path, create)
-        }
-        _ => vec![],
+        _ => Ok(vec![]),
     }
 }
 
@@ -404,14 +440,15 @@ pub fn apply(ldr: &Loader, rs: &mut [Res], reps: &[Value]) -> Result<(), Error> 
                 }
                 for fp in &paths {
                     let parts = split_path(fp);
-                    let cv = if create { Some(&value) } else { None };
-                    let targets = matches(&mut res.obj, &parts, cv);
+                    let what = if create {
+                        format!("unable to find or create field {fp:?} in replacement target")
+                    } else {
+                        format!("unable to find field {fp:?} in replacement target")
+                    };
+                    let targets = matches(&mut res.obj, &parts, create)
+                        .map_err(|e| Error::new(format!("{what}: {e}")))?;
                     if targets.is_empty() {
-                        return Err(Error::new(if create {
-                            format!("unable to find or create field {fp:?} in replacement target")
-                        } else {
-                            format!("unable to find field {fp:?} in replacement target")
-                        }));
+                        return Err(Error::new(what));
                     }
                     for tf in targets {
                         let mut v = value.clone();
