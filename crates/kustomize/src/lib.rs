@@ -24,6 +24,7 @@ pub mod replacements;
 pub mod resource;
 pub mod target;
 pub mod transformers;
+pub mod vars;
 pub mod yamlio;
 
 use std::path::Path;
@@ -93,13 +94,27 @@ pub struct Output {
 
 /// Builds the kustomization at `dir` (`kubectl kustomize DIR`).
 pub fn build(dir: &Path, opts: &Options) -> Result<Output, Error> {
-    target::run(dir, &dir.display().to_string(), opts)
+    build_as(dir, &dir.display().to_string(), opts).map_err(|f| f.error)
+}
+
+/// A failed build: the error, and the warnings kustomize printed and the lines it logged
+/// before it.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub error: Error,
+    pub warnings: Vec<String>,
+    pub logged: Vec<String>,
 }
 
 /// [`build`], naming the directory as the user gave it (`shown`) in the error about a
 /// directory that does not exist.
-pub fn build_as(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
-    target::run(dir, shown, opts)
+pub fn build_as(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Failure> {
+    let (mut warnings, mut logged) = (Vec::new(), Vec::new());
+    target::run(dir, shown, opts, &mut warnings, &mut logged).map_err(|error| Failure {
+        error,
+        warnings,
+        logged,
+    })
 }
 
 /// The file names `kustomize build -o DIR` writes each resource to (`WriteIndividualFiles`):

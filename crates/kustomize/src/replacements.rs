@@ -64,7 +64,7 @@ fn source_string(v: &Value) -> String {
     out
 }
 
-fn lookup<'a>(node: &'a Value, path: &[String]) -> Option<&'a Value> {
+pub(crate) fn lookup<'a>(node: &'a Value, path: &[String]) -> Option<&'a Value> {
     let mut cur = node;
     for p in path {
         cur = match cur {

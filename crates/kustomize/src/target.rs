@@ -259,6 +259,7 @@ const KNOWN_FIELDS: &[&str] = &[
 struct Acc {
     res: Vec<Res>,
     tc: TransformerConfig,
+    vars: crate::vars::VarSet,
 }
 
 /// `accumulator.AppendAll`: ids must be unique.
@@ -434,11 +435,6 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             )));
         }
     }
-    if present("vars") && !list(&v, "vars").is_empty() {
-        return Err(Error::new(
-            "'vars' are not supported by kubectl-rs; use 'replacements'",
-        ));
-    }
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
@@ -501,6 +497,12 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
             .map_err(|e| e.wrap("accumulating components"))?;
     }
     run_transformers(ldr, k, &mut acc)?;
+    let vars: Vec<crate::vars::Var> = list(k, "vars")
+        .iter()
+        .map(crate::vars::Var::from_value)
+        .collect();
+    crate::vars::merge_vars(&mut acc.res, &mut acc.vars, &vars)
+        .map_err(|e| e.wrap(format!("merging vars {}", crate::vars::go_slice(&vars))))?;
     Ok(acc)
 }
 
@@ -637,16 +639,19 @@ fn accumulate_directory(
         let fresh = Acc {
             res: Vec::new(),
             tc: TransformerConfig::defaults(),
+            vars: Default::default(),
         };
         let sub_acc = accumulate_target(ldr, &sub, fresh, ctx).map_err(wrap)?;
         let mut acc = acc;
-        acc.tc.merge(&sub_acc.tc)?;
-        append_all(&mut acc, sub_acc.res).map_err(|e| {
+        let wrap = |e: Error| {
             e.wrap(format!(
                 "recursed merging from path '{}'",
                 ldr.root.display()
             ))
-        })?;
+        };
+        append_all(&mut acc, sub_acc.res).map_err(wrap)?;
+        acc.tc.merge(&sub_acc.tc).map_err(wrap)?;
+        acc.vars.merge_set(&sub_acc.vars).map_err(wrap)?;
         Ok(acc)
     }
 }
@@ -1232,7 +1237,15 @@ pub fn resid_from_node(id: &ResId) -> String {
 }
 
 /// `Kustomizer.Run`.
-pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
+/// Builds `dir`; the warnings kustomize printed and the lines it logged go to `warnings` and
+/// `logged` as they come, so that a build that fails still reports the ones before its error.
+pub fn run(
+    dir: &Path,
+    shown: &str,
+    opts: &Options,
+    warnings: &mut Vec<String>,
+    logged: &mut Vec<String>,
+) -> Result<Output, Error> {
     let abs = if dir.is_absolute() {
         dir.to_path_buf()
     } else {
@@ -1260,9 +1273,8 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
         restrictor: opts.load_restrictor,
         visited: Vec::new(),
     };
-    let mut warnings = Vec::new();
     let mut ctx = Ctx {
-        warnings: &mut warnings,
+        warnings,
         origin: None,
     };
     let kust = load_kust(&ldr, &mut ctx)?;
@@ -1280,6 +1292,7 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
     let acc = Acc {
         res: Vec::new(),
         tc: TransformerConfig::defaults(),
+        vars: Default::default(),
     };
     let mut acc = accumulate_target(&ldr, &kust, acc, &mut ctx)?;
     // addHashesToNames
@@ -1292,8 +1305,8 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
         }
     }
     crate::nameref::fix(&mut acc.res, &acc.tc.name_reference)?;
+    crate::vars::resolve(&mut acc.res, &acc.vars, &acc.tc.var_reference, logged)?;
     // sort
-    let mut logged = Vec::new();
     let sort = kust.v.get("sortOptions").filter(|v| !v.is_null());
     if let Some(so) = sort {
         if opts.reorder != Reorder::Unspecified {
@@ -1377,7 +1390,7 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
     }
     Ok(Output {
         resources: out,
-        warnings,
-        logged,
+        warnings: std::mem::take(warnings),
+        logged: std::mem::take(logged),
     })
 }
