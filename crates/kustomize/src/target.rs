@@ -428,13 +428,6 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             errs.join("\n")
         )));
     }
-    for k in ["generators", "transformers", "validators"] {
-        if present(k) {
-            return Err(Error::new(format!(
-                "'{k}' (kustomize plugins and KRM functions) are not supported by kubectl-rs"
-            )));
-        }
-    }
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
@@ -453,6 +446,62 @@ fn set_openapi(ldr: &Loader, kust: &Kust, reset: bool) -> Result<(), Error> {
         None => None,
     };
     crate::openapi::set_schema(&field, bytes.as_deref(), reset)
+}
+
+/// The plugin configs of `generators`, `transformers` or `validators` (inline YAML, or files
+/// and directories read as resources), as kustomize loads them before running any: a config
+/// that is not a built-in plugin's (`apiVersion: builtin`) fails as kubectl's kustomize fails
+/// without `--enable-alpha-plugins`; built-in plugin configs are not run by this engine.
+fn check_plugins(
+    ldr: &Loader,
+    k: &Map<String, Value>,
+    field: &str,
+    ctx: &mut Ctx,
+) -> Result<(), Error> {
+    let entries = strs(k, field);
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut configs: Vec<Value> = Vec::new();
+    let mut paths = Vec::new();
+    for e in entries {
+        match crate::yamlio::resources_from_bytes(&e) {
+            Ok(docs) if !docs.is_empty() && docs.iter().all(Value::is_object) => {
+                configs.extend(docs)
+            }
+            _ => paths.push(e),
+        }
+    }
+    let acc = Acc {
+        res: Vec::new(),
+        tc: TransformerConfig::default(),
+        vars: Default::default(),
+    };
+    let acc = accumulate_resources(ldr, acc, &paths, ctx)?;
+    configs.extend(acc.res.into_iter().map(|r| r.obj));
+    let kind = |c: &Value| c.get("kind").map(scalar_string).unwrap_or_default();
+    let builtin = |c: &Value| c.get("apiVersion").map(scalar_string).as_deref() == Some("builtin");
+    // `LoadGenerators` wraps what loading a plugin fails with; `LoadTransformers` does not.
+    let wrap = |e: Error| {
+        if field == "generators" {
+            e.wrap("failed to load generator")
+        } else {
+            e
+        }
+    };
+    if let Some(c) = configs.iter().find(|c| !builtin(c)) {
+        return Err(wrap(Error::new(format!(
+            "external plugins disabled; unable to load external plugin '{}'",
+            kind(c)
+        ))));
+    }
+    match configs.first() {
+        Some(c) => Err(wrap(Error::new(format!(
+            "built-in plugin configs in '{field}' ('{}') are not supported by kubectl-rs",
+            kind(c)
+        )))),
+        None => Ok(()),
+    }
 }
 
 /// `kt.Load` + `kt.AccumulateTarget` for one directory.
@@ -482,6 +531,7 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
     }
     acc.tc.merge(&crd_tc)?;
     let gen_origin = ctx.origin.as_ref().map(|o| join(o, &kust.file));
+    check_plugins(ldr, k, "generators", ctx).map_err(|e| e.wrap("loading generator plugins"))?;
     run_generators(ldr, k, &mut acc, gen_origin.as_deref())?;
     for c in strs(k, "components") {
         let child = ldr
@@ -496,7 +546,9 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
             .map_err(|e| Error::new(format!("accumulateDirectory: {:?}", e.0)))
             .map_err(|e| e.wrap("accumulating components"))?;
     }
+    check_plugins(ldr, k, "transformers", ctx)?;
     run_transformers(ldr, k, &mut acc)?;
+    check_plugins(ldr, k, "validators", ctx)?;
     let vars: Vec<crate::vars::Var> = list(k, "vars")
         .iter()
         .map(crate::vars::Var::from_value)
