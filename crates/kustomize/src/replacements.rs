@@ -208,7 +208,10 @@ fn set_keeping_tag(target: &mut Value, value: &Value) {
     let text = scalar_string(value);
     match (&*target, value) {
         (_, Value::Object(_) | Value::Array(_)) => *target = value.clone(),
-        (Value::Object(_) | Value::Array(_) | Value::Null, _) => *target = value.clone(),
+        (Value::Object(_) | Value::Array(_), _) => *target = value.clone(),
+        // A scalar kyaml created (or a null) has no tag: only the text is copied, and YAML
+        // resolves its type from it when printed.
+        (Value::Null, _) => *target = implicit_scalar(&text),
         (Value::String(_), _) => *target = Value::String(text),
         (Value::Number(_), _) => {
             *target = text
@@ -225,6 +228,50 @@ fn set_keeping_tag(target: &mut Value, value: &Value) {
             }
         }
     }
+}
+
+/// The type go-yaml v3 resolves a plain scalar's text to.
+fn implicit_scalar(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::from(i);
+        }
+    }
+    let is_float = {
+        let (mant, exp) = match digits.find(['e', 'E']) {
+            Some(i) => (&digits[..i], Some(&digits[i + 1..])),
+            None => (digits, None),
+        };
+        let mant_ok = match mant.split_once('.') {
+            Some((a, b)) => {
+                let digits = |x: &str| x.bytes().all(|c| c.is_ascii_digit());
+                digits(a) && digits(b) && !(a.is_empty() && b.is_empty())
+            }
+            None => !mant.is_empty() && mant.bytes().all(|c| c.is_ascii_digit()),
+        };
+        let exp_ok = exp.is_none_or(|e| {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit())
+        });
+        mant_ok && exp_ok
+    };
+    if is_float {
+        if let Some(n) = text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+        {
+            return Value::Number(n);
+        }
+    }
+    Value::String(text.to_string())
 }
 
 struct Sel {

@@ -1430,6 +1430,16 @@ pub fn run(
     }
     let mut out = Vec::new();
     for mut r in acc.res {
+        // `RemoveBuildAnnotations` sets the annotations back as strings.
+        if let Some(Value::Object(meta)) = r.obj.get_mut("metadata") {
+            if let Some(Value::Object(a)) = meta.get_mut("annotations") {
+                for v in a.values_mut() {
+                    if matches!(v, Value::Number(_) | Value::Bool(_)) {
+                        *v = Value::String(scalar_string(v));
+                    }
+                }
+            }
+        }
         if !build_meta.iter().any(|s| s == "originAnnotations") {
             if let Some(Value::Object(meta)) = r.obj.get_mut("metadata") {
                 if let Some(Value::Object(a)) = meta.get_mut("annotations") {
