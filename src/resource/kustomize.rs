@@ -14,7 +14,15 @@ pub fn kustomize_build(
     dir: &str,
     opts: &kustomize::Options,
 ) -> Result<kustomize::Output, CliError> {
-    let out = kustomize::build_as(Path::new(dir), dir, opts)?;
+    let out = kustomize::build_as(Path::new(dir), dir, opts).map_err(|f| {
+        for w in &f.warnings {
+            ctx.eprint(&format!("{w}\n"));
+        }
+        for m in &f.logged {
+            ctx.eprint(&crate::client::log::klog_line('I', "log.go:245", m));
+        }
+        CliError::from(f.error)
+    })?;
     for w in &out.warnings {
         ctx.eprint(&format!("{w}\n"));
     }

@@ -55,6 +55,7 @@ pub struct TransformerConfig {
     pub name_reference: Vec<NameBackRef>,
     pub images: Vec<FieldSpec>,
     pub replicas: Vec<FieldSpec>,
+    pub var_reference: Vec<FieldSpec>,
 }
 
 const DEFAULTS: &[&str] = &[
@@ -67,6 +68,7 @@ const DEFAULTS: &[&str] = &[
     include_str!("config/namereference.yaml"),
     include_str!("config/images.yaml"),
     include_str!("config/replicas.yaml"),
+    include_str!("config/varreference.yaml"),
 ];
 
 /// Merges `more` into `list`, skipping specs already there (`FsSlice.MergeAll`); a spec for
@@ -116,6 +118,7 @@ impl TransformerConfig {
             &mut self.common_annotations,
             &mut self.images,
             &mut self.replicas,
+            &mut self.var_reference,
         ] {
             l.sort_by_key(|a| gvk_order(&a.gvk));
         }
@@ -135,6 +138,7 @@ impl TransformerConfig {
         )?;
         merge_all(&mut self.images, &specs(v.get("images")))?;
         merge_all(&mut self.replicas, &specs(v.get("replicas")))?;
+        merge_all(&mut self.var_reference, &specs(v.get("varReference")))?;
         if let Some(refs) = v.get("nameReference").and_then(Value::as_array) {
             for r in refs {
                 let gvk = FieldSpec::from_value(r).gvk;
@@ -164,6 +168,7 @@ impl TransformerConfig {
         merge_all(&mut self.common_annotations, &o.common_annotations)?;
         merge_all(&mut self.images, &o.images)?;
         merge_all(&mut self.replicas, &o.replicas)?;
+        merge_all(&mut self.var_reference, &o.var_reference)?;
         for b in &o.name_reference {
             match self.name_reference.iter_mut().find(|x| x.gvk == b.gvk) {
                 Some(x) => merge_all(&mut x.referrers, &b.referrers)?,
@@ -273,7 +278,11 @@ fn walk(
         Value::Array(items) => {
             for it in items.iter_mut() {
                 walk(it, path, create, create_kind, set).map_err(|e| {
-                    Error::new(format!("visit traversal on path: {:?}: {}", path, e.0))
+                    Error::new(format!(
+                        "visit traversal on path: [{}]: {}",
+                        path.join(" "),
+                        e.0
+                    ))
                 })?;
             }
             Ok(())

@@ -17,11 +17,14 @@ pub mod crds;
 pub mod fieldspec;
 pub mod generators;
 pub mod kusttypes;
+pub mod merge2;
 pub mod nameref;
+pub mod openapi;
 pub mod replacements;
 pub mod resource;
 pub mod target;
 pub mod transformers;
+pub mod vars;
 pub mod yamlio;
 
 use std::path::Path;
@@ -91,13 +94,27 @@ pub struct Output {
 
 /// Builds the kustomization at `dir` (`kubectl kustomize DIR`).
 pub fn build(dir: &Path, opts: &Options) -> Result<Output, Error> {
-    target::run(dir, &dir.display().to_string(), opts)
+    build_as(dir, &dir.display().to_string(), opts).map_err(|f| f.error)
+}
+
+/// A failed build: the error, and the warnings kustomize printed and the lines it logged
+/// before it.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub error: Error,
+    pub warnings: Vec<String>,
+    pub logged: Vec<String>,
 }
 
 /// [`build`], naming the directory as the user gave it (`shown`) in the error about a
 /// directory that does not exist.
-pub fn build_as(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
-    target::run(dir, shown, opts)
+pub fn build_as(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Failure> {
+    let (mut warnings, mut logged) = (Vec::new(), Vec::new());
+    target::run(dir, shown, opts, &mut warnings, &mut logged).map_err(|error| Failure {
+        error,
+        warnings,
+        logged,
+    })
 }
 
 /// The file names `kustomize build -o DIR` writes each resource to (`WriteIndividualFiles`):
@@ -133,30 +150,4 @@ pub fn individual_file_names(out: &Output) -> Vec<String> {
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A kustomization with a custom `openapi` schema is refused rather than built without it
-    /// (its merge keys would change the output).
-    #[test]
-    fn openapi_schemas_are_refused_not_ignored() {
-        let dir = std::env::temp_dir().join(format!("kust-openapi-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            dir.join("kustomization.yaml"),
-            "openapi:\n  path: schema.json\nresources:\n- cm.yaml\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("cm.yaml"),
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
-        )
-        .unwrap();
-        let err = build(&dir, &Options::default()).unwrap_err();
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert!(err.to_string().contains("'openapi'"), "{err}");
-    }
 }

@@ -64,7 +64,7 @@ fn source_string(v: &Value) -> String {
     out
 }
 
-fn lookup<'a>(node: &'a Value, path: &[String]) -> Option<&'a Value> {
+pub(crate) fn lookup<'a>(node: &'a Value, path: &[String]) -> Option<&'a Value> {
     let mut cur = node;
     for p in path {
         cur = match cur {
@@ -91,79 +91,115 @@ fn parse_match(p: &str) -> Option<(String, String)> {
     Some((k.to_string(), v.to_string()))
 }
 
+/// The empty node kyaml creates for a missing path part (`getPathPartKind`): a list before
+/// an index or `[k=v]` part, a map before a field, and at the end a placeholder the value
+/// replaces.
+fn fresh_node(rest: &[String]) -> Value {
+    match rest.first() {
+        None => Value::Null,
+        Some(n) if n.starts_with('[') || n.parse::<usize>().is_ok() => Value::Array(Vec::new()),
+        Some(_) => Value::Object(Map::new()),
+    }
+}
+
+/// The text kyaml matches `[field=regex]` against (the value's YAML, trimmed).
+fn match_text(v: &Value) -> String {
+    scalar_string(v).trim().to_string()
+}
+
 /// kyaml `PathMatcher`: every node the path reaches (creating missing parts when asked).
-fn matches<'a>(node: &'a mut Value, path: &[String], create: Option<&Value>) -> Vec<&'a mut Value> {
+/// `[field=value]` takes `value` as an unanchored regular expression, as kyaml does.
+fn matches<'a>(
+    node: &'a mut Value,
+    path: &[String],
+    create: bool,
+) -> Result<Vec<&'a mut Value>, String> {
     if path.is_empty() {
-        return vec![node];
+        return Ok(vec![node]);
     }
     let p = &path[0];
     let rest = &path[1..];
+    if let Value::Null = node {
+        if !create {
+            return Ok(vec![]);
+        }
+        *node = if p.starts_with('[') || p.parse::<usize>().is_ok() {
+            Value::Array(Vec::new())
+        } else {
+            Value::Object(Map::new())
+        };
+    }
     match node {
         Value::Object(m) => {
             if p == "*" {
-                return m
-                    .values_mut()
-                    .flat_map(|v| matches(v, rest, create))
-                    .collect();
+                let mut out = Vec::new();
+                for v in m.values_mut() {
+                    out.extend(matches(v, rest, create)?);
+                }
+                return Ok(out);
             }
             if !m.contains_key(p) {
-                let Some(cv) = create else { return vec![] };
-                let fresh = if rest.is_empty() {
-                    cv.clone()
-                } else if rest[0].starts_with('[') || rest[0].parse::<usize>().is_ok() {
-                    Value::Array(Vec::new())
-                } else {
-                    Value::Object(Map::new())
-                };
-                m.insert(p.clone(), fresh);
+                if !create {
+                    return Ok(vec![]);
+                }
+                m.insert(p.clone(), fresh_node(rest));
             }
             matches(m.get_mut(p).unwrap(), rest, create)
         }
         Value::Array(a) => {
             if p == "*" || p == "-" {
-                return a
-                    .iter_mut()
-                    .flat_map(|v| matches(v, rest, create))
-                    .collect();
-            }
-            if let Some((k, val)) = parse_match(p) {
-                let idx: Vec<usize> = a
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| e.get(&k).map(scalar_string).as_deref() == Some(&val))
-                    .map(|(i, _)| i)
-                    .collect();
-                if idx.is_empty() {
-                    if create.is_none() {
-                        return vec![];
-                    }
-                    let mut e = Map::new();
-                    e.insert(k.clone(), Value::String(val.clone()));
-                    a.push(Value::Object(e));
-                    let last = a.len() - 1;
-                    return matches(&mut a[last], rest, create);
-                }
                 let mut out = Vec::new();
-                for (i, e) in a.iter_mut().enumerate() {
-                    if idx.contains(&i) {
-                        out.extend(matches(e, rest, create));
-                    }
+                for v in a.iter_mut() {
+                    out.extend(matches(v, rest, create)?);
                 }
-                return out;
+                return Ok(out);
             }
             if let Ok(i) = p.parse::<usize>() {
-                return match a.get_mut(i) {
-                    Some(e) => matches(e, rest, create),
-                    None => vec![],
-                };
+                if i == a.len() && create {
+                    a.push(fresh_node(rest));
+                }
+                if a.len() < i + 1 {
+                    return Err(format!(
+                        "index {i} specified but only {} elements found",
+                        a.len()
+                    ));
+                }
+                return matches(&mut a[i], rest, create);
             }
-            vec![]
+            let Some((k, val)) = parse_match(p) else {
+                return Ok(vec![]);
+            };
+            let re = Regex::new(&val).map_err(|e| e.to_string())?;
+            let hit = |e: &Value| -> bool {
+                if k.is_empty() {
+                    return !e.is_object() && !e.is_array() && re.is_match(&match_text(e));
+                }
+                match e.get(&k) {
+                    None | Some(Value::Null) => false,
+                    Some(f) => re.is_match(&match_text(f)),
+                }
+            };
+            if !a.iter().any(&hit) {
+                if !create {
+                    return Ok(vec![]);
+                }
+                a.push(if k.is_empty() {
+                    Value::String(val.clone())
+                } else {
+                    let mut e = Map::new();
+                    e.insert(k.clone(), Value::String(val.clone()));
+                    Value::Object(e)
+                });
+            }
+            let mut out = Vec::new();
+            for e in a.iter_mut() {
+                if hit(e) {
+                    out.extend(matches(e, rest, create)?);
+                }
+            }
+            Ok(out)
         }
-        Value::Null if create.is_some() => {
-            *node = Value::Object(Map::new());
-            matches(node, path, create)
-        }
-        _ => vec![],
+        _ => Ok(vec![]),
     }
 }
 
@@ -172,7 +208,10 @@ fn set_keeping_tag(target: &mut Value, value: &Value) {
     let text = scalar_string(value);
     match (&*target, value) {
         (_, Value::Object(_) | Value::Array(_)) => *target = value.clone(),
-        (Value::Object(_) | Value::Array(_) | Value::Null, _) => *target = value.clone(),
+        (Value::Object(_) | Value::Array(_), _) => *target = value.clone(),
+        // A scalar kyaml created (or a null) has no tag: only the text is copied, and YAML
+        // resolves its type from it when printed.
+        (Value::Null, _) => *target = implicit_scalar(&text),
         (Value::String(_), _) => *target = Value::String(text),
         (Value::Number(_), _) => {
             *target = text
@@ -189,6 +228,50 @@ fn set_keeping_tag(target: &mut Value, value: &Value) {
             }
         }
     }
+}
+
+/// The type go-yaml v3 resolves a plain scalar's text to.
+fn implicit_scalar(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::from(i);
+        }
+    }
+    let is_float = {
+        let (mant, exp) = match digits.find(['e', 'E']) {
+            Some(i) => (&digits[..i], Some(&digits[i + 1..])),
+            None => (digits, None),
+        };
+        let mant_ok = match mant.split_once('.') {
+            Some((a, b)) => {
+                let digits = |x: &str| x.bytes().all(|c| c.is_ascii_digit());
+                digits(a) && digits(b) && !(a.is_empty() && b.is_empty())
+            }
+            None => !mant.is_empty() && mant.bytes().all(|c| c.is_ascii_digit()),
+        };
+        let exp_ok = exp.is_none_or(|e| {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && e.bytes().all(|c| c.is_ascii_digit())
+        });
+        mant_ok && exp_ok
+    };
+    if is_float {
+        if let Some(n) = text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+        {
+            return Value::Number(n);
+        }
+    }
+    Value::String(text.to_string())
 }
 
 struct Sel {
@@ -404,14 +487,15 @@ pub fn apply(ldr: &Loader, rs: &mut [Res], reps: &[Value]) -> Result<(), Error> 
                 }
                 for fp in &paths {
                     let parts = split_path(fp);
-                    let cv = if create { Some(&value) } else { None };
-                    let targets = matches(&mut res.obj, &parts, cv);
+                    let what = if create {
+                        format!("unable to find or create field {fp:?} in replacement target")
+                    } else {
+                        format!("unable to find field {fp:?} in replacement target")
+                    };
+                    let targets = matches(&mut res.obj, &parts, create)
+                        .map_err(|e| Error::new(format!("{what}: {e}")))?;
                     if targets.is_empty() {
-                        return Err(Error::new(if create {
-                            format!("unable to find or create field {fp:?} in replacement target")
-                        } else {
-                            format!("unable to find field {fp:?} in replacement target")
-                        }));
+                        return Err(Error::new(what));
                     }
                     for tf in targets {
                         let mut v = value.clone();

@@ -209,6 +209,8 @@ pub struct Res {
     pub behavior: Behavior,
     /// kustomize wrote a build annotation into `metadata.annotations` at some point.
     pub annotated: bool,
+    /// The vars bound to this resource (`refVarNames`).
+    pub ref_vars: Vec<String>,
 }
 
 impl Res {
@@ -221,6 +223,7 @@ impl Res {
             needs_hash: false,
             behavior: Behavior::Unspecified,
             annotated: false,
+            ref_vars: Vec::new(),
         }
     }
 

@@ -259,6 +259,7 @@ const KNOWN_FIELDS: &[&str] = &[
 struct Acc {
     res: Vec<Res>,
     tc: TransformerConfig,
+    vars: crate::vars::VarSet,
 }
 
 /// `accumulator.AppendAll`: ids must be unique.
@@ -427,30 +428,80 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             errs.join("\n")
         )));
     }
-    for k in ["generators", "transformers", "validators"] {
-        if present(k) {
-            return Err(Error::new(format!(
-                "'{k}' (kustomize plugins and KRM functions) are not supported by kubectl-rs"
-            )));
-        }
-    }
-    if present("vars") && !list(&v, "vars").is_empty() {
-        return Err(Error::new(
-            "'vars' are not supported by kubectl-rs; use 'replacements'",
-        ));
-    }
-    // A custom schema changes how patches merge lists; building without it would print a
-    // different result with no error, so refuse until it is applied.
-    if present("openapi") && v.get("openapi").is_some_and(|o| !o.is_null()) {
-        return Err(Error::new(
-            "'openapi' (custom merge keys for patches) is not supported by kubectl-rs",
-        ));
-    }
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
         .unwrap_or_default();
     Ok(Kust { kind, file, v })
+}
+
+/// `openapi.SetSchema` with a kustomization's `openapi` field (and the file it names).
+fn set_openapi(ldr: &Loader, kust: &Kust, reset: bool) -> Result<(), Error> {
+    let field = match kust.v.get("openapi") {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    let bytes = match field.get("path") {
+        Some(p) => Some(ldr.load_file(&scalar_string(p))?),
+        None => None,
+    };
+    crate::openapi::set_schema(&field, bytes.as_deref(), reset)
+}
+
+/// The plugin configs of `generators`, `transformers` or `validators` (inline YAML, or files
+/// and directories read as resources), as kustomize loads them before running any: a config
+/// that is not a built-in plugin's (`apiVersion: builtin`) fails as kubectl's kustomize fails
+/// without `--enable-alpha-plugins`; built-in plugin configs are not run by this engine.
+fn check_plugins(
+    ldr: &Loader,
+    k: &Map<String, Value>,
+    field: &str,
+    ctx: &mut Ctx,
+) -> Result<(), Error> {
+    let entries = strs(k, field);
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut configs: Vec<Value> = Vec::new();
+    let mut paths = Vec::new();
+    for e in entries {
+        match crate::yamlio::resources_from_bytes(&e) {
+            Ok(docs) if !docs.is_empty() && docs.iter().all(Value::is_object) => {
+                configs.extend(docs)
+            }
+            _ => paths.push(e),
+        }
+    }
+    let acc = Acc {
+        res: Vec::new(),
+        tc: TransformerConfig::default(),
+        vars: Default::default(),
+    };
+    let acc = accumulate_resources(ldr, acc, &paths, ctx)?;
+    configs.extend(acc.res.into_iter().map(|r| r.obj));
+    let kind = |c: &Value| c.get("kind").map(scalar_string).unwrap_or_default();
+    let builtin = |c: &Value| c.get("apiVersion").map(scalar_string).as_deref() == Some("builtin");
+    // `LoadGenerators` wraps what loading a plugin fails with; `LoadTransformers` does not.
+    let wrap = |e: Error| {
+        if field == "generators" {
+            e.wrap("failed to load generator")
+        } else {
+            e
+        }
+    };
+    if let Some(c) = configs.iter().find(|c| !builtin(c)) {
+        return Err(wrap(Error::new(format!(
+            "external plugins disabled; unable to load external plugin '{}'",
+            kind(c)
+        ))));
+    }
+    match configs.first() {
+        Some(c) => Err(wrap(Error::new(format!(
+            "built-in plugin configs in '{field}' ('{}') are not supported by kubectl-rs",
+            kind(c)
+        )))),
+        None => Ok(()),
+    }
 }
 
 /// `kt.Load` + `kt.AccumulateTarget` for one directory.
@@ -480,6 +531,7 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
     }
     acc.tc.merge(&crd_tc)?;
     let gen_origin = ctx.origin.as_ref().map(|o| join(o, &kust.file));
+    check_plugins(ldr, k, "generators", ctx).map_err(|e| e.wrap("loading generator plugins"))?;
     run_generators(ldr, k, &mut acc, gen_origin.as_deref())?;
     for c in strs(k, "components") {
         let child = ldr
@@ -494,7 +546,15 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
             .map_err(|e| Error::new(format!("accumulateDirectory: {:?}", e.0)))
             .map_err(|e| e.wrap("accumulating components"))?;
     }
+    check_plugins(ldr, k, "transformers", ctx)?;
     run_transformers(ldr, k, &mut acc)?;
+    check_plugins(ldr, k, "validators", ctx)?;
+    let vars: Vec<crate::vars::Var> = list(k, "vars")
+        .iter()
+        .map(crate::vars::Var::from_value)
+        .collect();
+    crate::vars::merge_vars(&mut acc.res, &mut acc.vars, &vars)
+        .map_err(|e| e.wrap(format!("merging vars {}", crate::vars::go_slice(&vars))))?;
     Ok(acc)
 }
 
@@ -606,6 +666,7 @@ fn accumulate_directory(
             ldr.root.display()
         ))
     })?;
+    set_openapi(ldr, &sub, false)?;
     if is_component && sub.kind != "Component" {
         return Err(Error::new(format!(
             "expected kind 'Component' for path '{}' but got '{}'",
@@ -630,16 +691,19 @@ fn accumulate_directory(
         let fresh = Acc {
             res: Vec::new(),
             tc: TransformerConfig::defaults(),
+            vars: Default::default(),
         };
         let sub_acc = accumulate_target(ldr, &sub, fresh, ctx).map_err(wrap)?;
         let mut acc = acc;
-        acc.tc.merge(&sub_acc.tc)?;
-        append_all(&mut acc, sub_acc.res).map_err(|e| {
+        let wrap = |e: Error| {
             e.wrap(format!(
                 "recursed merging from path '{}'",
                 ldr.root.display()
             ))
-        })?;
+        };
+        append_all(&mut acc, sub_acc.res).map_err(wrap)?;
+        acc.tc.merge(&sub_acc.tc).map_err(wrap)?;
+        acc.vars.merge_set(&sub_acc.vars).map_err(wrap)?;
         Ok(acc)
     }
 }
@@ -1225,7 +1289,15 @@ pub fn resid_from_node(id: &ResId) -> String {
 }
 
 /// `Kustomizer.Run`.
-pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
+/// Builds `dir`; the warnings kustomize printed and the lines it logged go to `warnings` and
+/// `logged` as they come, so that a build that fails still reports the ones before its error.
+pub fn run(
+    dir: &Path,
+    shown: &str,
+    opts: &Options,
+    warnings: &mut Vec<String>,
+    logged: &mut Vec<String>,
+) -> Result<Output, Error> {
     let abs = if dir.is_absolute() {
         dir.to_path_buf()
     } else {
@@ -1253,12 +1325,13 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
         restrictor: opts.load_restrictor,
         visited: Vec::new(),
     };
-    let mut warnings = Vec::new();
     let mut ctx = Ctx {
-        warnings: &mut warnings,
+        warnings,
         origin: None,
     };
     let kust = load_kust(&ldr, &mut ctx)?;
+    crate::openapi::reset();
+    set_openapi(&ldr, &kust, true)?;
     let build_meta = strs(&kust.v, "buildMetadata");
     if !build_meta.is_empty() {
         ctx.origin = Some(String::new());
@@ -1271,6 +1344,7 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
     let acc = Acc {
         res: Vec::new(),
         tc: TransformerConfig::defaults(),
+        vars: Default::default(),
     };
     let mut acc = accumulate_target(&ldr, &kust, acc, &mut ctx)?;
     // addHashesToNames
@@ -1283,8 +1357,8 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
         }
     }
     crate::nameref::fix(&mut acc.res, &acc.tc.name_reference)?;
+    crate::vars::resolve(&mut acc.res, &acc.vars, &acc.tc.var_reference, logged)?;
     // sort
-    let mut logged = Vec::new();
     let sort = kust.v.get("sortOptions").filter(|v| !v.is_null());
     if let Some(so) = sort {
         if opts.reorder != Reorder::Unspecified {
@@ -1356,6 +1430,16 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
     }
     let mut out = Vec::new();
     for mut r in acc.res {
+        // `RemoveBuildAnnotations` sets the annotations back as strings.
+        if let Some(Value::Object(meta)) = r.obj.get_mut("metadata") {
+            if let Some(Value::Object(a)) = meta.get_mut("annotations") {
+                for v in a.values_mut() {
+                    if matches!(v, Value::Number(_) | Value::Bool(_)) {
+                        *v = Value::String(scalar_string(v));
+                    }
+                }
+            }
+        }
         if !build_meta.iter().any(|s| s == "originAnnotations") {
             if let Some(Value::Object(meta)) = r.obj.get_mut("metadata") {
                 if let Some(Value::Object(a)) = meta.get_mut("annotations") {
@@ -1368,7 +1452,7 @@ pub fn run(dir: &Path, shown: &str, opts: &Options) -> Result<Output, Error> {
     }
     Ok(Output {
         resources: out,
-        warnings,
-        logged,
+        warnings: std::mem::take(warnings),
+        logged: std::mem::take(logged),
     })
 }

@@ -436,17 +436,7 @@ pub fn apply_smp(
         r.obj = Value::Object(Map::new());
         return Ok(());
     }
-    let av = r.str_at(&["apiVersion"]);
-    let mut patch = patch.clone();
-    // A patch names its target; its identity fields are not applied.
-    let merged = kcore::patch::apply_strategic_merge_patch(&av, &k, &r.obj, &patch)
-        .or_else(|_| {
-            if let Some(m) = patch.as_object_mut() {
-                m.remove("$patch");
-            }
-            kcore::patch::apply_strategic_merge_patch(&av, &k, &r.obj, &patch)
-        })
-        .map_err(|e| Error::new(e.to_string()))?;
+    let merged = crate::merge2::merge(patch, &r.obj)?.unwrap_or(Value::Object(Map::new()));
     r.obj = merged;
     if r.is_empty() {
         return Ok(());
