@@ -11,6 +11,7 @@ pub mod eviction;
 pub mod handlers;
 pub mod openapi;
 mod openapi_embedded;
+pub mod podattach;
 pub mod podexec;
 pub mod podlog;
 pub mod protobuf;

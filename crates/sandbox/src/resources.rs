@@ -87,7 +87,7 @@ impl ResourceInfo {
 /// The subresources the handlers implement; discovery lists every one the real server has,
 /// requests for the others get the real server's answer to an unknown path.
 const HANDLED_SUBRESOURCES: &[&str] = &[
-    "status", "scale", "binding", "finalize", "eviction", "log", "exec",
+    "status", "scale", "binding", "finalize", "eviction", "log", "exec", "attach",
 ];
 
 /// The data behind [`RESOURCES`] and [`GROUPS`]: derived from a real v1.36 kube-apiserver's
