@@ -1,12 +1,14 @@
 //! Operations several commands share, the layer between `print`/`describe` and `cmd/`
 //! (commands never import each other; what two of them do alike lives here).
 //!
+//! - [`attach`]: attaching to a running container (`attach`, `run -i`, `debug -i`).
 //! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
 //! - [`metadata`]: the metadata update of `label` and `annotate`.
 //! - [`pods`]: the pod (and container) `logs` and `exec` work on.
 //! - [`generated`]: `--overrides` and the typed printer of `expose` and `run`.
 //! - [`namehash`]: `--append-hash`'s suffix.
 
+pub mod attach;
 pub mod dryrun;
 pub mod generated;
 pub mod metadata;

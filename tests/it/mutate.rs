@@ -1182,7 +1182,6 @@ async fn run_refuses_what_kubectl_refuses() {
     .await;
 }
 
-/// Attaching needs `attach`, which kubectl-rs does not have: refused, nothing created.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_refuses_to_attach() {
     let env = TestEnv::start().await;
