@@ -247,6 +247,12 @@ impl Context {
         }
     }
 
+    /// Takes stdin away for a reader of its own (a streaming session reads it on a thread);
+    /// later reads through the context see end of file.
+    pub fn take_stdin(&self) -> Box<dyn std::io::Read + Send> {
+        std::mem::replace(&mut *self.stdin(), Box::new(std::io::empty()))
+    }
+
     /// Whether stdin is a terminal.
     pub fn stdin_is_terminal(&self) -> bool {
         self.stdin_is_terminal

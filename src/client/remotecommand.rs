@@ -1,4 +1,4 @@
-//! Remote command streams (`pods/exec`) over WebSocket, as client-go's `remotecommand`
+//! Remote command streams (`pods/exec`, `pods/attach`) over WebSocket, as client-go's `remotecommand`
 //! WebSocket executor speaks them: the request is upgraded offering `v5.channel.k8s.io` and
 //! `v4.channel.k8s.io`; each binary message carries one leading channel byte (0 stdin,
 //! 1 stdout, 2 stderr, 3 error: the final `metav1.Status`, 4 resize, 255 close in v5).
@@ -98,40 +98,73 @@ impl RemoteCommand {
     /// Sends `stdin` (then closes it, v5), and streams stdout and stderr to `out` and `err`
     /// until the command ends.
     pub async fn run(
-        mut self,
+        self,
         stdin: Option<Vec<u8>>,
+        out: &mut (dyn FnMut(&[u8]) + Send),
+        err: &mut (dyn FnMut(&[u8]) + Send),
+    ) -> Result<Ended, ClientError> {
+        let input = stdin.map(|data| {
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            if !data.is_empty() {
+                let _ = tx.send(data);
+            }
+            rx
+        });
+        self.stream(input, out, err).await
+    }
+
+    /// Streams stdin as it comes (each chunk received; the channel closing is its end, sent
+    /// as the v5 close of channel 0) while stdout and stderr go to `out` and `err`, until the
+    /// remote side ends the session.
+    pub async fn stream(
+        mut self,
+        mut stdin: Option<tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>>,
         out: &mut (dyn FnMut(&[u8]) + Send),
         err: &mut (dyn FnMut(&[u8]) + Send),
     ) -> Result<Ended, ClientError> {
         let io = |e: tokio_tungstenite::tungstenite::Error| {
             ClientError::Decode(format!("error reading from error stream: {e}"))
         };
-        if let Some(data) = stdin {
-            if !data.is_empty() {
-                let mut m = Vec::with_capacity(data.len() + 1);
-                m.push(STDIN);
-                m.extend_from_slice(&data);
-                self.ws.send(Message::Binary(m.into())).await.map_err(io)?;
-            }
-            if self.v5 {
-                self.ws
-                    .send(Message::Binary(vec![CLOSE, STDIN].into()))
-                    .await
-                    .map_err(io)?;
-            }
-        }
         let mut status = Vec::new();
-        while let Some(msg) = self.ws.next().await {
-            let data = match msg.map_err(io)? {
-                Message::Binary(b) => b.to_vec(),
-                Message::Close(_) => break,
-                _ => continue,
+        loop {
+            let next_input = async {
+                match stdin.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
             };
-            match data.split_first() {
-                Some((&STDOUT, rest)) => out(rest),
-                Some((&STDERR, rest)) => err(rest),
-                Some((&ERROR, rest)) => status.extend_from_slice(rest),
-                _ => {}
+            tokio::select! {
+                chunk = next_input => match chunk {
+                    Some(data) => {
+                        let mut m = Vec::with_capacity(data.len() + 1);
+                        m.push(STDIN);
+                        m.extend_from_slice(&data);
+                        self.ws.send(Message::Binary(m.into())).await.map_err(io)?;
+                    }
+                    None => {
+                        stdin = None;
+                        if self.v5 {
+                            self.ws
+                                .send(Message::Binary(vec![CLOSE, STDIN].into()))
+                                .await
+                                .map_err(io)?;
+                        }
+                    }
+                },
+                msg = self.ws.next() => {
+                    let Some(msg) = msg else { break };
+                    let data = match msg.map_err(io)? {
+                        Message::Binary(b) => b.to_vec(),
+                        Message::Close(_) => break,
+                        _ => continue,
+                    };
+                    match data.split_first() {
+                        Some((&STDOUT, rest)) => out(rest),
+                        Some((&STDERR, rest)) => err(rest),
+                        Some((&ERROR, rest)) => status.extend_from_slice(rest),
+                        _ => {}
+                    }
+                }
             }
         }
         Ok(ended(&status))

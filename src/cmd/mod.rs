@@ -9,6 +9,7 @@ pub mod api_resources;
 pub mod api_versions;
 pub mod apply;
 pub mod argv;
+pub mod attach;
 pub mod auth;
 pub mod autoscale;
 pub mod certificate;
@@ -125,6 +126,9 @@ pub enum Command {
     #[command(display_order = 210)]
     #[command(long_about = patch::PATCH_LONG, after_help = patch::PATCH_EXAMPLES, override_usage = patch::PATCH_USAGE)]
     Patch(patch::PatchArgs),
+    #[command(display_order = 505)]
+    #[command(long_about = attach::ATTACH_LONG, after_help = attach::ATTACH_EXAMPLES, override_usage = attach::ATTACH_USAGE)]
+    Attach(attach::AttachArgs),
     #[command(display_order = 510)]
     #[command(long_about = exec::EXEC_LONG, after_help = exec::EXEC_EXAMPLES, override_usage = exec::EXEC_USAGE)]
     Exec(exec::ExecArgs),
@@ -262,6 +266,7 @@ impl Command {
             Command::Scale(_) => "scale",
             Command::Set(_) => "set",
             Command::Logs(_) => "logs",
+            Command::Attach(_) => "attach",
             Command::Exec(_) => "exec",
             Command::Wait(_) => "wait",
             Command::Completion(_) => "completion",
@@ -478,6 +483,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Scale(a) => a.run(ctx).await,
         Command::Set(a) => a.run(ctx).await,
         Command::Logs(a) => a.run(ctx).await,
+        Command::Attach(a) => a.run(ctx).await,
         Command::Exec(a) => a.run(ctx).await,
         Command::Wait(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,

@@ -1,7 +1,9 @@
 //! `kubectl-rs run` (kubectl `pkg/cmd/run/run.go` and the `run-pod/v1` generator of
 //! `pkg/generate/versioned/run.go`): create a pod for an image, and with `--expose` the
-//! ClusterIP service in front of it (the `service/v2` generator). Attaching (`-i`, `-t`,
-//! `--attach`, `--rm`) needs `attach`, which kubectl-rs does not have yet: it is refused.
+//! ClusterIP service in front of it (the `service/v2` generator). With `--attach` (the
+//! default with `-i`) it waits for the pod to run, attaches to it (`ops::attach`, shared with
+//! `attach`), then for `--restart=Never|OnFailure` waits for it to finish and exits with its
+//! container's code; `--rm` deletes what it created at the end.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -12,6 +14,10 @@ use crate::client::{ApiRequest, Method};
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
+use crate::ops::attach::{
+    attach, attachable_pod, container_name, print_log, text as attach_text, wait_for_pod,
+    AttachRequest, PodCondition, PodWait,
+};
 use crate::ops::generated::{apply_overrides, TypedPrinter};
 
 /// kubectl's long help of `run`.
@@ -83,6 +89,13 @@ pub struct RunArgs {
     #[arg(verbatim_doc_comment, long = "attach", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     pub attach: Option<bool>,
+    /// Override the key sequence for detaching a container.
+    #[arg(
+        verbatim_doc_comment,
+        long = "detach-keys",
+        default_value = "ctrl-p,ctrl-q"
+    )]
+    pub detach_keys: String,
     /// If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes. By default, stdin will be closed after the first attach completes.
     #[arg(verbatim_doc_comment, long = "leave-stdin-open", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -138,11 +151,11 @@ impl RunArgs {
         let Some((name, args)) = self.args.split_first() else {
             return Err(usage("NAME is required for run"));
         };
-        let timeout_ok = crate::cmd::flags::parse_go_duration(&self.pod_running_timeout)
-            .is_some_and(|d| !d.is_zero());
-        if !timeout_ok {
+        let timeout = crate::cmd::flags::parse_go_duration(&self.pod_running_timeout)
+            .filter(|d| !d.is_zero());
+        let Some(timeout) = timeout else {
             return Err(usage("--pod-running-timeout must be higher than zero"));
-        }
+        };
         let image = match &self.image {
             None => return Err(CliError::msg("required flag(s) \"image\" not set")),
             Some(i) if i.is_empty() => return Err(CliError::msg("--image is required")),
@@ -181,17 +194,13 @@ impl RunArgs {
                 self.image_pull_policy
             )));
         }
-        if attach {
-            return Err(CliError::msg(
-                "kubectl-rs run cannot attach to containers yet (-i/--stdin, -t/--tty, --attach, --rm): kubectl-rs has no attach",
-            ));
-        }
         let pod = self.generate_pod(name, image, args)?;
         let pod = apply_overrides(&pod, &self.overrides, &self.override_type)?;
         let pod = self
             .submit(ctx, pod, "pods", &namespace, enforce, dry_run)
             .await?;
         let mut errs = Vec::new();
+        let mut created = vec![("pods", pod.clone())];
         if self.expose {
             match self.generate_service(name) {
                 Ok(svc) => match self
@@ -203,11 +212,20 @@ impl RunArgs {
                         if self.print.output == "yaml" {
                             ctx.out().write_all(b"---\n")?;
                         }
+                        created.push(("services", svc));
                     }
                     Err(e) => errs.push(e),
                 },
                 Err(e) => errs.push(e),
             }
+        }
+        if attach {
+            let result = self.attach_to(ctx, &namespace, pod, timeout).await;
+            if self.rm {
+                // A deferred call in kubectl: its outcome is not looked at.
+                let _ = self.remove_created(ctx, &namespace, &created).await;
+            }
+            return result;
         }
         printer.print(ctx, &pod)?;
         printer.finish(ctx)?;
@@ -215,6 +233,172 @@ impl RunArgs {
             0 => Ok(()),
             _ => Err(errs.remove(0)),
         }
+    }
+
+    /// `getRestartPolicy`: an empty `--restart` is OnFailure with `-i`, else Always.
+    fn restart_policy(&self) -> &str {
+        match self.restart.as_str() {
+            "" if self.stdin => "OnFailure",
+            "" => "Always",
+            r => r,
+        }
+    }
+
+    /// The `--attach` part of kubectl's `Run`: attach (or print the log of a pod that is
+    /// already done), then wait for the exit code when the restart policy gives one.
+    async fn attach_to(
+        &self,
+        ctx: &Context,
+        ns: &str,
+        created: Value,
+        timeout: std::time::Duration,
+    ) -> Result<(), CliError> {
+        let pod = attachable_pod(ctx, ns, created, timeout).await?;
+        let pod_ns = pod["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or(ns)
+            .to_string();
+        let name = pod["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let mut req = AttachRequest {
+            pod,
+            container: String::new(),
+            stdin: self.stdin,
+            tty: self.tty,
+            quiet: self.quiet,
+        };
+        self.handle_attach_pod(ctx, &pod_ns, &name, &mut req, timeout)
+            .await?;
+        let policy = self.restart_policy();
+        if self.leave_stdin_open || !matches!(policy, "Never" | "OnFailure") {
+            return Ok(());
+        }
+        let cond = if policy == "OnFailure" {
+            PodCondition::Succeeded
+        } else {
+            PodCondition::Completed
+        };
+        let pod = match wait_for_pod(ctx, &pod_ns, &name, timeout, cond).await? {
+            PodWait::Met(p) | PodWait::Completed(p) => p,
+        };
+        match pod["status"]["phase"].as_str().unwrap_or_default() {
+            "Succeeded" => Ok(()),
+            "Failed" => {
+                let unknown =
+                    || CliError::msg(format!("pod {pod_ns}/{name} failed with unknown exit code"));
+                let terminated = &pod["status"]["containerStatuses"][0]["state"]["terminated"];
+                if !terminated.is_object() {
+                    return Err(unknown());
+                }
+                let rc = terminated["exitCode"].as_i64().unwrap_or_default();
+                if rc == 0 {
+                    return Err(unknown());
+                }
+                Err(CliError::WithCode(
+                    Box::new(CliError::Raw(format!(
+                        "pod {pod_ns}/{name} terminated ({})\n{}",
+                        terminated["reason"].as_str().unwrap_or_default(),
+                        terminated["message"].as_str().unwrap_or_default()
+                    ))),
+                    i32::try_from(rc).unwrap_or(1),
+                ))
+            }
+            phase => Err(CliError::msg(format!(
+                "pod {pod_ns}/{name} left in phase {phase}"
+            ))),
+        }
+    }
+
+    /// kubectl's `handleAttachPod`: wait for the pod to run; a pod already done prints its
+    /// log; else the log so far, then the attached session (or, when attaching fails, the
+    /// log instead, with a warning).
+    async fn handle_attach_pod(
+        &self,
+        ctx: &Context,
+        ns: &str,
+        name: &str,
+        req: &mut AttachRequest,
+        timeout: std::time::Duration,
+    ) -> Result<(), CliError> {
+        let pod = match wait_for_pod(ctx, ns, name, timeout, PodCondition::RunningAndReady).await? {
+            PodWait::Completed(p) => {
+                req.pod = p;
+                let c = container_name(ctx, req)?;
+                return print_log(ctx, &req.pod, &c).await;
+            }
+            PodWait::Met(p) => p,
+        };
+        req.pod = pod;
+        if let Ok(c) = container_name(ctx, req) {
+            let pre = tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                print_log(ctx, &req.pod, &c),
+            )
+            .await
+            .unwrap_or_else(|_| Err(CliError::msg("context deadline exceeded")));
+            if let Err(e) = pre {
+                ctx.eprint(&format!(
+                    "warning: couldn't fetch pre-attach logs: {}\n",
+                    attach_text(&e)
+                ));
+            }
+        }
+        if let Err(e) = attach(ctx, req).await {
+            ctx.eprint(&format!(
+                "warning: couldn't attach to pod/{name}, falling back to streaming logs: {}\n",
+                attach_text(&e)
+            ));
+            let c = container_name(ctx, req)?;
+            return print_log(ctx, &req.pod, &c).await;
+        }
+        Ok(())
+    }
+
+    /// `removeCreatedObjects` with run's delete options (NotFound ignored, no wait, the
+    /// server's grace period, `-q` silences the lines).
+    async fn remove_created(
+        &self,
+        ctx: &Context,
+        ns: &str,
+        created: &[(&str, Value)],
+    ) -> Result<(), CliError> {
+        let (propagation, _) = self.delete.propagation()?;
+        let body = json!({"propagationPolicy": propagation});
+        for (resource, obj) in created {
+            let obj_ns = obj["metadata"]["namespace"].as_str().unwrap_or(ns);
+            let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+            let path = crate::client::ResourcePath {
+                group: "",
+                version: "v1",
+                resource,
+                namespace: Some(obj_ns),
+                name: Some(name),
+                subresource: None,
+            }
+            .build()?;
+            match ctx
+                .client()?
+                .send_json(&ApiRequest::delete(path, Some(&body)))
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(e.into()),
+            }
+            if !self.quiet {
+                let kind = if *resource == "pods" {
+                    "pod"
+                } else {
+                    "service"
+                };
+                ctx.out().write_all(
+                    format!("{kind} {name:?} deleted from {obj_ns} namespace\n").as_bytes(),
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// The `run-pod/v1` generator.
@@ -275,6 +459,15 @@ impl RunArgs {
         }
         if self.privileged {
             container.insert("securityContext".into(), json!({"privileged": true}));
+        }
+        if self.stdin {
+            container.insert("stdin".into(), json!(true));
+            if !self.leave_stdin_open {
+                container.insert("stdinOnce".into(), json!(true));
+            }
+        }
+        if self.tty {
+            container.insert("tty".into(), json!(true));
         }
         let mut meta = Map::new();
         meta.insert("name".into(), json!(name));

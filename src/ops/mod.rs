@@ -1,6 +1,7 @@
 //! Operations several commands share, the layer between `print`/`describe` and `cmd/`
 //! (commands never import each other; what two of them do alike lives here).
 //!
+//! - [`attach`]: attaching to a running container (`attach`, `run -i`, `debug -i`).
 //! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
 //! - [`metadata`]: the metadata update of `label` and `annotate`.
 //! - [`pods`]: the pod (and container) `logs` and `exec` work on.
@@ -10,6 +11,7 @@
 //! - [`imageref`]: image references as `--image` flags must spell them.
 //! - [`keypair`]: Go's `tls.X509KeyPair` check of a certificate and key (`create secret tls`).
 
+pub mod attach;
 pub mod dryrun;
 pub mod generated;
 pub mod imageref;

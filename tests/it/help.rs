@@ -233,6 +233,17 @@ const V136: &[Change] = &[
         from: "    --sort-by='':",
         to: "    --show-swap=false:\n\tPrint pod resources related to swap memory.\n\n    --sort-by='':",
     },
+    // "Add --detach-keys for kubectl attach command" (attach.go and run.go at v0.36.3).
+    Change {
+        command: "attach",
+        from: "    --pod-running-timeout=1m0s:",
+        to: "    --detach-keys='ctrl-p,ctrl-q':\n\tOverride the key sequence for detaching a container\n\n    --pod-running-timeout=1m0s:",
+    },
+    Change {
+        command: "run",
+        from: "    --dry-run='none':",
+        to: "    --detach-keys='ctrl-p,ctrl-q':\n\tOverride the key sequence for detaching a container.\n\n    --dry-run='none':",
+    },
     // Not applied, as kubectl-rs keeps v1.33's behaviour (known gaps):
     // - "JSON & YAML output for kubectl api-resources": api-resources -o takes json, yaml and
     //   kyaml too (and gains --show-managed-fields) in v1.36.
@@ -278,7 +289,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
     (
         "",
         &[
-            "attach",
             "port-forward",
             "proxy",
             "cp",

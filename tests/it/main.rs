@@ -11,6 +11,7 @@ mod common;
 
 mod apigroups;
 mod apply;
+mod attach;
 mod auth;
 mod autoscale;
 mod builder;

@@ -1184,27 +1184,6 @@ async fn run_refuses_what_kubectl_refuses() {
     .await;
 }
 
-/// Attaching needs `attach`, which kubectl-rs does not have: refused, nothing created.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn run_refuses_to_attach() {
-    let env = TestEnv::start().await;
-    let before = objects(&env);
-    for args in [
-        &["run", "x", "--image=x", "-i"][..],
-        &["run", "x", "--image=x", "--attach"],
-        &["run", "x", "--image=x", "-i", "-t", "--rm"],
-    ] {
-        let out = env.ours(args).await;
-        assert_eq!(out.code, 1, "{args:?}");
-        assert!(
-            out.stderr.contains("kubectl-rs has no attach"),
-            "{}",
-            out.stderr
-        );
-    }
-    assert_eq!(objects(&env), before);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn append_hash_names_as_kubectl_does() {
     let dir = std::env::temp_dir().join(format!("append-hash-{}", std::process::id()));

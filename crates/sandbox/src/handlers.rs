@@ -543,11 +543,23 @@ async fn serve_resource(st: &ApiState, mut ctx: RequestCtx, t: Target, body: Bod
     } else {
         Bytes::new()
     };
-    if t.sub.as_deref() == Some("exec") {
+    if matches!(t.sub.as_deref(), Some("exec" | "attach")) {
         let upgrade = ctx.upgrade.take().unwrap_or(super::podexec::Upgrade {
             version: axum::http::Version::HTTP_11,
             on_upgrade: None,
         });
+        if t.sub.as_deref() == Some("attach") {
+            return super::podattach::serve(
+                &st.store,
+                t.namespace.as_deref().unwrap_or_default(),
+                t.name.as_deref().unwrap_or_default(),
+                &ctx.raw_query,
+                &ctx.headers,
+                &ctx.method,
+                upgrade,
+            )
+            .await;
+        }
         return super::podexec::serve(
             &st.store,
             t.namespace.as_deref().unwrap_or_default(),
@@ -3079,7 +3091,10 @@ mod tests {
         );
         assert!(parse_target(&["api", "v1", "namespaces", "d", "nodes"]).is_none());
         assert!(parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "exec"]).is_some());
-        assert!(parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "attach"]).is_none());
+        assert!(parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "attach"]).is_some());
+        assert!(
+            parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "portforward"]).is_none()
+        );
         assert!(parse_target(&["api", "v2", "pods"]).is_none());
         assert!(
             parse_target(&["api", "v1", "pods"]).is_some(),

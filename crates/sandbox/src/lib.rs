@@ -14,6 +14,7 @@ pub mod handlers;
 pub mod metrics;
 pub mod openapi;
 mod openapi_embedded;
+pub mod podattach;
 pub mod podexec;
 pub mod podlog;
 pub mod policy;

@@ -19,17 +19,18 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
 use super::runtime::interp::{Output, Shell, ShellCtx, Stream};
+use super::runtime::ContainerShared;
 use super::status::ApiError;
 use super::store::{GroupResource, Store};
 
 /// The subprotocols served, in the server's order of preference.
 const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
-const STDIN: u8 = 0;
-const STDOUT: u8 = 1;
-const STDERR: u8 = 2;
-const ERROR: u8 = 3;
-const CLOSE: u8 = 255;
+pub(crate) const STDIN: u8 = 0;
+pub(crate) const STDOUT: u8 = 1;
+pub(crate) const STDERR: u8 = 2;
+pub(crate) const ERROR: u8 = 3;
+pub(crate) const CLOSE: u8 = 255;
 
 /// The upgrade half of a request (taken from it before its parts are read).
 pub struct Upgrade {
@@ -37,14 +38,14 @@ pub struct Upgrade {
     pub on_upgrade: Option<hyper::upgrade::OnUpgrade>,
 }
 
-/// The parsed `PodExecOptions` query.
-struct Options {
-    command: Vec<String>,
-    container: String,
-    stdin: bool,
-    stdout: bool,
-    stderr: bool,
-    tty: bool,
+/// The parsed `PodExecOptions` (or `PodAttachOptions`) query.
+pub(crate) struct Options {
+    pub command: Vec<String>,
+    pub container: String,
+    pub stdin: bool,
+    pub stdout: bool,
+    pub stderr: bool,
+    pub tty: bool,
 }
 
 fn flag(q: &[(String, String)], k: &str) -> bool {
@@ -54,7 +55,7 @@ fn flag(q: &[(String, String)], k: &str) -> bool {
         .is_some_and(|(_, v)| matches!(v.as_str(), "true" | "1" | "True"))
 }
 
-fn parse(q: &[(String, String)]) -> Options {
+pub(crate) fn parse(q: &[(String, String)]) -> Options {
     Options {
         command: q
             .iter()
@@ -75,7 +76,7 @@ fn parse(q: &[(String, String)]) -> Options {
 }
 
 /// The kubelet's answer to a request it cannot serve: its error text, as plain text.
-fn kubelet_error(code: StatusCode, msg: &str) -> Response {
+pub(crate) fn kubelet_error(code: StatusCode, msg: &str) -> Response {
     let mut r = Response::new(Body::from(msg.to_string()));
     *r.status_mut() = code;
     r.headers_mut().insert(
@@ -96,10 +97,69 @@ pub async fn serve(
     method: &axum::http::Method,
     upgrade: Upgrade,
 ) -> Result<Response, ApiError> {
-    let q: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes())
+    let opts = parse(&query(raw_query));
+    let o = match open(store, ns, name, &opts, headers, method, upgrade, "exec").await? {
+        Opened::Ready(o) => o,
+        Opened::Refused(r) => return Ok(r),
+    };
+    let ctx = Session {
+        command: opts.command,
+        stdin: opts.stdin,
+        stdout: opts.stdout,
+        stderr: opts.stderr,
+        v5: o.v5,
+        shell: ShellCtx {
+            fs: o.shared.fs,
+            env: o.shared.env,
+            hostname: o.shared.hostname,
+            clock: store.clock().clone(),
+            output: Arc::new(NullOutput),
+            term: watch::channel(false).1,
+            cwd: o.shared.cwd,
+            stdin: None,
+        },
+    };
+    Ok(o.ws.on_upgrade(move |socket| ctx.run(socket)))
+}
+
+/// A query string as its ordered pairs.
+pub(crate) fn query(raw_query: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw_query.as_bytes())
         .into_owned()
-        .collect();
-    let opts = parse(&q);
+        .collect()
+}
+
+/// A stream to a running container, past the API server's and the kubelet's checks.
+pub(crate) struct Ready {
+    pub ws: WebSocketUpgrade,
+    pub v5: bool,
+    pub container_id: String,
+    pub shared: ContainerShared,
+    /// The container's spec.
+    pub spec: Value,
+}
+
+pub(crate) enum Opened {
+    Ready(Ready),
+    /// The kubelet's refusal, as it answers.
+    Refused(Response),
+}
+
+/// What `exec` and `attach` (`what`) share: the API server's checks (the container, the
+/// node), then the kubelet's (an upgrade, the streams, a running container, for exec a
+/// command), then the WebSocket upgrade with its subprotocol.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn open(
+    store: &Arc<Store>,
+    ns: &str,
+    name: &str,
+    opts: &Options,
+    headers: &HeaderMap,
+    method: &axum::http::Method,
+    upgrade: Upgrade,
+    what: &str,
+) -> Result<Opened, ApiError> {
+    let refused = |r| Ok(Opened::Refused(r));
     let pods = GroupResource::new("", "pods");
     let pod = store
         .get(&pods, ns, name)
@@ -152,13 +212,13 @@ pub async fn serve(
         return Err(ApiError::bad_request("Upgrade request required"));
     }
     if !opts.stdin && !opts.stdout && !opts.stderr {
-        return Ok(kubelet_error(
+        return refused(kubelet_error(
             StatusCode::BAD_REQUEST,
             "you must specify at least 1 of stdin, stdout, stderr",
         ));
     }
     if opts.tty && opts.stderr {
-        return Ok(kubelet_error(
+        return refused(kubelet_error(
             StatusCode::BAD_REQUEST,
             "stdout and stderr cannot be both set with tty",
         ));
@@ -187,13 +247,13 @@ pub async fn serve(
         .then(|| store.runtime().container(&running_id))
         .flatten()
     else {
-        return Ok(kubelet_error(
+        return refused(kubelet_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("container not found ({container:?})"),
         ));
     };
-    if opts.command.is_empty() {
-        return Ok(kubelet_error(
+    if what == "exec" && opts.command.is_empty() {
+        return refused(kubelet_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "cmd must not be empty",
         ));
@@ -203,9 +263,9 @@ pub async fn serve(
     let is_ws =
         method == axum::http::Method::GET && upgrade_header.eq_ignore_ascii_case("websocket");
     if !is_ws {
-        return Ok(kubelet_error(
+        return refused(kubelet_error(
             StatusCode::BAD_REQUEST,
-            &format!("unable to upgrade: the sandbox serves exec over WebSocket only, not {upgrade_header}"),
+            &format!("unable to upgrade: the sandbox serves {what} over WebSocket only, not {upgrade_header}"),
         ));
     }
     let mut req = Request::builder()
@@ -220,11 +280,11 @@ pub async fn serve(
     let (mut parts, ()) = req.into_parts();
     let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
         Ok(ws) => ws,
-        Err(e) => return Ok(e.into_response()),
+        Err(e) => return refused(e.into_response()),
     };
     let ws = ws.protocols(PROTOCOLS);
     let Some(proto) = ws.selected_protocol().and_then(|p| p.to_str().ok()) else {
-        return Ok(kubelet_error(
+        return refused(kubelet_error(
             StatusCode::BAD_REQUEST,
             &format!(
                 "unable to upgrade: unable to negotiate protocol: client supports {:?}, server supports {:?}",
@@ -240,23 +300,18 @@ pub async fn serve(
         ));
     };
     let v5 = proto == PROTOCOLS[0];
-    let ctx = Session {
-        command: opts.command,
-        stdin: opts.stdin,
-        stdout: opts.stdout,
-        stderr: opts.stderr,
+    let spec = ["containers", "initContainers", "ephemeralContainers"]
+        .iter()
+        .flat_map(|l| pod["spec"][*l].as_array().cloned().unwrap_or_default())
+        .find(|c| c["name"] == container.as_str())
+        .unwrap_or_default();
+    Ok(Opened::Ready(Ready {
+        ws,
         v5,
-        shell: ShellCtx {
-            fs: shared.fs,
-            env: shared.env,
-            hostname: shared.hostname,
-            clock: store.clock().clone(),
-            output: Arc::new(NullOutput),
-            term: watch::channel(false).1,
-            cwd: shared.cwd,
-        },
-    };
-    Ok(ws.on_upgrade(move |socket| ctx.run(socket)))
+        container_id: running_id,
+        shared,
+        spec,
+    }))
 }
 
 struct NullOutput;
@@ -293,7 +348,7 @@ struct Session {
     shell: ShellCtx,
 }
 
-fn framed(ch: u8, data: &[u8]) -> Message {
+pub(crate) fn framed(ch: u8, data: &[u8]) -> Message {
     let mut m = Vec::with_capacity(data.len() + 1);
     m.push(ch);
     m.extend_from_slice(data);

@@ -97,6 +97,7 @@ const HANDLED_SUBRESOURCES: &[&str] = &[
     "ephemeralcontainers",
     "token",
     "approval",
+    "attach",
 ];
 
 /// The data behind [`RESOURCES`] and [`GROUPS`]: derived from a real v1.36 kube-apiserver's

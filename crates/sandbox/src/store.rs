@@ -550,6 +550,12 @@ impl Store {
         out
     }
 
+    /// How many receivers of the change feed there are (controllers and open watches): a
+    /// test sees a client's watch begin by it.
+    pub fn watchers(&self) -> usize {
+        self.tx.receiver_count()
+    }
+
     /// A receiver of all changes from now on (for controllers).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<WatchEvent>> {
         self.tx.subscribe()

@@ -42,6 +42,8 @@ pub struct ShellCtx {
     pub term: watch::Receiver<bool>,
     /// Working directory (`workingDir`, else `/`).
     pub cwd: String,
+    /// The container's stdin when it has one (`stdin: true`); None reads as empty.
+    pub stdin: Option<Arc<super::stdin::StdinPipe>>,
 }
 
 #[derive(Clone, Debug)]
@@ -57,6 +59,9 @@ struct Io {
     out: Sink,
     err: Sink,
     input: Vec<u8>,
+    /// After `input`, reads go on from the container's stdin pipe (the process's own stdin,
+    /// not a pipeline's or a redirection's).
+    stream: bool,
 }
 
 /// How a command ended.
@@ -131,6 +136,7 @@ impl Shell {
             .map(|(k, v)| (k.clone(), v.clone(), true))
             .collect();
         let vtime = ctx.clock.now();
+        let stream = ctx.stdin.is_some();
         Shell {
             vtime,
             ctx,
@@ -144,6 +150,7 @@ impl Shell {
                 out: Sink::Log(Stream::Stdout),
                 err: Sink::Log(Stream::Stderr),
                 input: Vec::new(),
+                stream,
             },
             bufs: Vec::new(),
             term_seen: false,
@@ -397,6 +404,9 @@ impl Shell {
                         self.io.out = Sink::Buf(buf);
                     }
                     self.io.input = std::mem::take(&mut input);
+                    if i > 0 {
+                        self.io.stream = false;
+                    }
                     last = self.run(c).await;
                     self.io = saved;
                     if piped {
@@ -556,7 +566,10 @@ impl Shell {
                 RedirOp::In => {
                     let t = self.expand_str(&r.target).await;
                     match self.ctx.fs.read(&self.path(&t)) {
-                        Ok(d) => self.io.input = d,
+                        Ok(d) => {
+                            self.io.input = d;
+                            self.io.stream = false;
+                        }
                         Err(e) => {
                             self.errln(&format!("sh: can't open {t}: {}", e.text()));
                             return Err(());
@@ -1002,20 +1015,112 @@ impl Shell {
         })
     }
 
-    fn stdin_text(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.io.input)
+    /// A shell reading commands from the container's stdin: each complete command runs as
+    /// soon as its last line arrives; a syntax error is reported and the shell goes on, as an
+    /// interactive `sh` does; end of file ends it with the last status.
+    async fn read_eval(&mut self) -> Flow {
+        let mut pending = String::new();
+        loop {
+            let line = self.stdin_line().await;
+            let eof = line.is_empty();
+            pending.push_str(&String::from_utf8_lossy(&line));
+            if pending.trim().is_empty() {
+                pending.clear();
+                if eof || self.term_pending() {
+                    break;
+                }
+                continue;
+            }
+            let src = match parse(&pending) {
+                Err(e) if !eof && (e.contains("end of file") || e.contains("unterminated")) => {
+                    continue
+                }
+                Err(e) => {
+                    self.errln(&format!("sh: {e}"));
+                    self.status = 2;
+                    pending.clear();
+                    if eof {
+                        break;
+                    }
+                    continue;
+                }
+                Ok(_) => std::mem::take(&mut pending),
+            };
+            let f = self.eval_src(&src).await;
+            match f {
+                Flow::Exit(_) => return f,
+                Flow::Normal(s) | Flow::Return(s) => self.status = s,
+                _ => {}
+            }
+            if let Some(f) = self.check_signals().await {
+                return f;
+            }
+            if eof {
+                break;
+            }
+        }
+        Flow::Normal(self.status)
+    }
+
+    /// All of stdin, to its end.
+    async fn stdin_text(&mut self) -> Vec<u8> {
+        let mut data = std::mem::take(&mut self.io.input);
+        if let Some(rest) = self.read_stream(super::stdin::ReadMode::All).await {
+            data.extend_from_slice(&rest);
+        }
+        data
+    }
+
+    /// Reads from the container's stdin pipe when this process reads it (None otherwise, or
+    /// when a signal ends the wait); the process's time catches up with the clock after.
+    async fn read_stream(&mut self, mode: super::stdin::ReadMode) -> Option<Vec<u8>> {
+        if !self.io.stream {
+            return None;
+        }
+        let pipe = self.ctx.stdin.clone()?;
+        if self.term_pending() {
+            return None;
+        }
+        let mut rx = self.ctx.term.clone();
+        let got = tokio::select! {
+            d = pipe.read(mode) => Some(d),
+            _ = async {
+                loop {
+                    if *rx.borrow_and_update() { return; }
+                    if rx.changed().await.is_err() { std::future::pending::<()>().await; }
+                }
+            } => None,
+        };
+        self.vtime = self.vtime.max(self.ctx.clock.now());
+        if got.as_ref().is_some_and(|d| d.is_empty()) {
+            // End of file: later reads do not wait.
+            self.io.stream = false;
+        }
+        got
+    }
+
+    /// One line of stdin (with its newline, if it has one); empty at end of file.
+    async fn stdin_line(&mut self) -> Vec<u8> {
+        if let Some(i) = self.io.input.iter().position(|b| *b == b'\n') {
+            return self.io.input.drain(..=i).collect();
+        }
+        let mut line = std::mem::take(&mut self.io.input);
+        if let Some(more) = self.read_stream(super::stdin::ReadMode::Line).await {
+            line.extend_from_slice(&more);
+        }
+        line
     }
 
     /// The contents of the named files (or stdin); errors are reported, status 1.
-    fn read_inputs(&mut self, tool: &str, files: &[String]) -> (Vec<(String, Vec<u8>)>, i32) {
+    async fn read_inputs(&mut self, tool: &str, files: &[String]) -> (Vec<(String, Vec<u8>)>, i32) {
         if files.is_empty() {
-            return (vec![(String::new(), self.stdin_text())], 0);
+            return (vec![(String::new(), self.stdin_text().await)], 0);
         }
         let mut out = Vec::new();
         let mut status = 0;
         for f in files {
             if f == "-" {
-                let d = self.stdin_text();
+                let d = self.stdin_text().await;
                 out.push((f.clone(), d));
                 continue;
             }
@@ -1201,14 +1306,29 @@ impl Shell {
                     .filter(|a| *a == "-" || !a.starts_with('-'))
                     .cloned()
                     .collect();
-                let (inputs, status) = self.read_inputs("cat", &files);
+                // cat echoes its own stdin as it comes.
+                if files.iter().all(|f| f == "-") && self.io.stream {
+                    let rest = std::mem::take(&mut self.io.input);
+                    self.out(rest);
+                    while let Some(d) = self.read_stream(super::stdin::ReadMode::Chunk).await {
+                        if d.is_empty() {
+                            break;
+                        }
+                        self.out(d);
+                    }
+                    if let Some(f) = self.check_signals().await {
+                        return f;
+                    }
+                    return st(0);
+                }
+                let (inputs, status) = self.read_inputs("cat", &files).await;
                 for (_, d) in inputs {
                     self.out(d);
                 }
                 st(status)
             }
             "tee" => {
-                let data = self.stdin_text();
+                let data = self.stdin_text().await;
                 let append = args.iter().any(|a| a == "-a");
                 let mut status = 0;
                 for f in args.iter().filter(|a| !a.starts_with('-')) {
@@ -1258,7 +1378,7 @@ impl Shell {
                 if flags.is_empty() {
                     flags = "lwc".into();
                 }
-                let (inputs, status) = self.read_inputs("wc", &files);
+                let (inputs, status) = self.read_inputs("wc", &files).await;
                 let mut text = String::new();
                 for (name, d) in &inputs {
                     let s = String::from_utf8_lossy(d);
@@ -1294,7 +1414,7 @@ impl Shell {
                 st(status)
             }
             "head" | "tail" => self.head_tail(name, args).await,
-            "grep" => self.grep(args),
+            "grep" => self.grep(args).await,
             "mkdir" => {
                 let parents = args.iter().any(|a| a == "-p");
                 let mut status = 0;
@@ -1461,7 +1581,7 @@ impl Shell {
             }
             "read" => {
                 let names: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-                let input = std::mem::take(&mut self.io.input);
+                let input = self.stdin_line().await;
                 if input.is_empty() {
                     for n in &names {
                         self.set_var(n, String::new());
@@ -1469,11 +1589,7 @@ impl Shell {
                     return st(1);
                 }
                 let text = String::from_utf8_lossy(&input).into_owned();
-                let (line, rest) = match text.split_once('\n') {
-                    Some((l, r)) => (l.to_string(), r.as_bytes().to_vec()),
-                    None => (text.clone(), Vec::new()),
-                };
-                self.io.input = rest;
+                let line = text.strip_suffix('\n').unwrap_or(&text).to_string();
                 let mut fields: Vec<&str> = line.split_whitespace().collect();
                 let names: Vec<String> = if names.is_empty() {
                     vec!["REPLY".to_string()]
@@ -1531,6 +1647,7 @@ impl Shell {
                     }
                 }
                 let rest: Vec<String> = args.get(i..).map(|r| r.to_vec()).unwrap_or_default();
+                let interactive = script.is_none() && rest.is_empty() && self.io.stream;
                 let src = match script {
                     Some(s) => s,
                     None => match rest.first() {
@@ -1543,10 +1660,13 @@ impl Shell {
                                 return st(2);
                             }
                         },
-                        // An interactive shell without a terminal reads stdin: none, so it ends.
-                        None => String::from_utf8_lossy(&self.stdin_text()).into_owned(),
+                        // A shell reading its commands from stdin: a container's own stdin
+                        // (`stdin: true`) as they come, else what the input holds.
+                        None if self.io.stream => String::new(),
+                        None => String::from_utf8_lossy(&self.stdin_text().await).into_owned(),
                     },
                 };
+
                 let saved_pos = std::mem::take(&mut self.positional);
                 let saved_arg0 = self.arg0.clone();
                 let saved_vars = self.vars.clone();
@@ -1556,7 +1676,11 @@ impl Shell {
                     self.arg0 = a0.clone();
                     self.positional = more.to_vec();
                 }
-                let f = self.eval_src(&src).await;
+                let f = if interactive {
+                    self.read_eval().await
+                } else {
+                    self.eval_src(&src).await
+                };
                 let code = self.finish(f).await;
                 self.positional = saved_pos;
                 self.arg0 = saved_arg0;
@@ -1770,7 +1894,7 @@ impl Shell {
             }
             i += 1;
         }
-        let (inputs, status) = self.read_inputs(name, &files);
+        let (inputs, status) = self.read_inputs(name, &files).await;
         let many = inputs.len() > 1;
         let mut text = String::new();
         for (idx, (f, d)) in inputs.iter().enumerate() {
@@ -1797,7 +1921,7 @@ impl Shell {
         Flow::Normal(status)
     }
 
-    fn grep(&mut self, args: &[String]) -> Flow {
+    async fn grep(&mut self, args: &[String]) -> Flow {
         let mut flags = String::new();
         let mut pattern = None;
         let mut files = Vec::new();
@@ -1827,7 +1951,7 @@ impl Shell {
         } else {
             Regex::new(&pattern, flags.contains('E'), ignore)
         };
-        let (inputs, mut status) = self.read_inputs("grep", &files);
+        let (inputs, mut status) = self.read_inputs("grep", &files).await;
         if status != 0 {
             status = 2;
         }
@@ -2724,6 +2848,7 @@ mod tests {
             output: out.clone(),
             term: rx,
             cwd: "/".into(),
+            stdin: None,
         };
         (Shell::new(ctx), out, tx)
     }

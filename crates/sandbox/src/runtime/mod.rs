@@ -7,6 +7,7 @@
 pub mod interp;
 pub mod parse;
 pub mod pod;
+pub mod stdin;
 pub mod vfs;
 
 use std::collections::HashMap;
@@ -14,10 +15,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 use crate::store::Store;
 use interp::{Output, Shell, ShellCtx, Stream};
+use stdin::StdinPipe;
 
 /// Most lines a container log keeps (older ones rotate away, as the kubelet's do).
 const MAX_LINES: usize = 100_000;
@@ -76,6 +78,16 @@ struct Inner {
     logs: HashMap<String, ContainerLog>,
     running: HashMap<String, Running>,
     volumes: HashMap<String, pod::PodVolumes>,
+    /// The stdin pipes of the running containers that have one (`stdin: true`).
+    stdin: HashMap<String, Arc<StdinPipe>>,
+}
+
+/// One write of a container's process, as attached clients see it live.
+#[derive(Clone, Debug)]
+pub struct LiveOutput {
+    pub container_id: String,
+    pub stream: Stream,
+    pub data: Vec<u8>,
 }
 
 /// Every simulated container of the cluster, with its log.
@@ -83,6 +95,8 @@ pub struct Runtime {
     inner: Mutex<Inner>,
     /// Bumped at every log write or exit (followers wait on it).
     changed: watch::Sender<u64>,
+    /// Every write of every container, as it happens (what `attach` streams).
+    live: broadcast::Sender<Arc<LiveOutput>>,
 }
 
 impl Default for Runtime {
@@ -90,6 +104,7 @@ impl Default for Runtime {
         Runtime {
             inner: Mutex::new(Inner::default()),
             changed: watch::channel(0).0,
+            live: broadcast::channel(4096).0,
         }
     }
 }
@@ -100,8 +115,15 @@ struct LogWriter {
 }
 
 impl Output for LogWriter {
-    fn write(&self, _stream: Stream, data: &[u8], at: DateTime<Utc>) {
+    fn write(&self, stream: Stream, data: &[u8], at: DateTime<Utc>) {
         self.rt.append(&self.id, data, at);
+        if !data.is_empty() && self.rt.live.receiver_count() > 0 {
+            let _ = self.rt.live.send(Arc::new(LiveOutput {
+                container_id: self.id.clone(),
+                stream,
+                data: data.to_vec(),
+            }));
+        }
     }
 }
 
@@ -186,6 +208,10 @@ impl Runtime {
         let env = pod::environment(store, pod, c);
         let argv = command_line(c);
         let (term_tx, term_rx) = watch::channel(false);
+        // `stdin: true`: the process reads what attached clients send (`stdinOnce`: until the
+        // first attach session ends).
+        let stdin_pipe = (c["stdin"].as_bool() == Some(true))
+            .then(|| Arc::new(StdinPipe::new(c["stdinOnce"].as_bool() == Some(true))));
         let shared = ContainerShared {
             fs: fs.clone(),
             env: env.clone(),
@@ -211,7 +237,11 @@ impl Runtime {
             }),
             term: term_rx,
             cwd: c["workingDir"].as_str().unwrap_or("/").to_string(),
+            stdin: stdin_pipe.clone(),
         };
+        if let Some(p) = &stdin_pipe {
+            self.lock().stdin.insert(id.to_string(), p.clone());
+        }
         self.lock().logs.insert(
             id.to_string(),
             ContainerLog {
@@ -244,6 +274,7 @@ impl Runtime {
             {
                 let mut inner = rt.lock();
                 inner.running.remove(&id_owned);
+                inner.stdin.remove(&id_owned);
                 if let Some(log) = inner.logs.get_mut(&id_owned) {
                     if let Some(l) = log.partial.take() {
                         log.lines.push(l);
@@ -274,6 +305,26 @@ impl Runtime {
         self.lock().running.get(id).map(|r| r.shared.clone())
     }
 
+    /// The stdin pipe of a running container started with `stdin: true`.
+    pub fn stdin_pipe(&self, id: &str) -> Option<Arc<StdinPipe>> {
+        self.lock().stdin.get(id).cloned()
+    }
+
+    /// Whether container instance `id` is running.
+    pub fn is_running(&self, id: &str) -> bool {
+        self.lock().running.contains_key(id)
+    }
+
+    /// How many attach sessions are open (a test sees a client attach by it).
+    pub fn attached(&self) -> usize {
+        self.live.receiver_count()
+    }
+
+    /// A receiver of every container's output from now on.
+    pub fn live(&self) -> broadcast::Receiver<Arc<LiveOutput>> {
+        self.live.subscribe()
+    }
+
     /// Sends SIGTERM to every container of a pod.
     pub fn terminate_pod(&self, uid: &str) {
         for r in self.lock().running.values().filter(|r| r.pod_uid == uid) {
@@ -284,6 +335,15 @@ impl Runtime {
     /// Ends a pod's containers at once and drops their logs (the pod is gone).
     pub fn remove_pod(&self, uid: &str) {
         let mut inner = self.lock();
+        let gone: Vec<String> = inner
+            .running
+            .iter()
+            .filter(|(_, r)| r.pod_uid == uid)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in gone {
+            inner.stdin.remove(&id);
+        }
         inner.running.retain(|_, r| {
             if r.pod_uid == uid {
                 r.task.abort();

@@ -1,0 +1,159 @@
+//! `pods/NAME/attach` over WebSocket (`v5.channel.k8s.io`, `v4.channel.k8s.io`): the same
+//! API server and kubelet checks as `exec` (shared with [`super::podexec`]), then the client
+//! is attached to the container's running process: what it writes from that moment on is
+//! sent on the stdout/stderr channels (a container with a TTY has only stdout), and what the
+//! client sends on stdin goes to the process's stdin pipe when the container has one
+//! (`stdin: true`; the runtime drops it otherwise). With `stdinOnce` the pipe is closed for
+//! good when the first session's stdin ends (the v5 close of channel 0) or the session ends.
+//! The session ends when the process exits (a `Success` status on the error channel, as the
+//! kubelet writes for attach whatever the exit code) or when the client goes away.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::podexec::{
+    exit_status, framed, open, parse, query, Opened, Upgrade, CLOSE, ERROR, STDERR, STDIN, STDOUT,
+};
+use super::runtime::interp::Stream;
+use super::runtime::stdin::StdinPipe;
+use super::runtime::{LiveOutput, Runtime};
+use super::status::ApiError;
+use super::store::Store;
+
+/// Serves `GET|POST /api/v1/namespaces/NS/pods/NAME/attach?…`.
+pub async fn serve(
+    store: &Arc<Store>,
+    ns: &str,
+    name: &str,
+    raw_query: &str,
+    headers: &HeaderMap,
+    method: &axum::http::Method,
+    upgrade: Upgrade,
+) -> Result<Response, ApiError> {
+    let opts = parse(&query(raw_query));
+    let ready = match open(store, ns, name, &opts, headers, method, upgrade, "attach").await? {
+        Opened::Ready(r) => r,
+        Opened::Refused(r) => return Ok(r),
+    };
+    let runtime = store.runtime().clone();
+    let session = Session {
+        // Output from this moment on.
+        live: runtime.live(),
+        pipe: if opts.stdin {
+            runtime.stdin_pipe(&ready.container_id)
+        } else {
+            None
+        },
+        runtime,
+        id: ready.container_id,
+        stdout: opts.stdout,
+        stderr: opts.stderr,
+        tty: ready.spec["tty"].as_bool() == Some(true),
+        v5: ready.v5,
+    };
+    Ok(ready.ws.on_upgrade(move |socket| session.run(socket)))
+}
+
+struct Session {
+    runtime: Arc<Runtime>,
+    live: tokio::sync::broadcast::Receiver<Arc<LiveOutput>>,
+    pipe: Option<Arc<StdinPipe>>,
+    id: String,
+    stdout: bool,
+    stderr: bool,
+    tty: bool,
+    v5: bool,
+}
+
+impl Session {
+    /// The message for one write of the process, if the client takes that stream.
+    fn message(&self, out: &LiveOutput) -> Option<Message> {
+        if out.container_id != self.id {
+            return None;
+        }
+        let ch = match out.stream {
+            Stream::Stdout => self.stdout.then_some(STDOUT),
+            // With a TTY both go to the terminal, which is stdout.
+            Stream::Stderr if self.tty => self.stdout.then_some(STDOUT),
+            Stream::Stderr => self.stderr.then_some(STDERR),
+        }?;
+        Some(framed(ch, &out.data))
+    }
+
+    /// The first session's stdin ended: with `stdinOnce` the container's stdin closes.
+    fn stdin_ended(&self) {
+        if let Some(p) = self.pipe.as_ref().filter(|p| p.once) {
+            p.close();
+        }
+    }
+
+    async fn run(mut self, mut socket: WebSocket) {
+        let mut changed = self.runtime.subscribe();
+        loop {
+            if !self.runtime.is_running(&self.id) {
+                break;
+            }
+            tokio::select! {
+                out = self.live.recv() => match out {
+                    Ok(out) => {
+                        if let Some(m) = self.message(&out) {
+                            if socket.send(m).await.is_err() {
+                                self.stdin_ended();
+                                return;
+                            }
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                },
+                msg = socket.recv() => {
+                    let data = match msg {
+                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => {
+                            // The client detached.
+                            self.stdin_ended();
+                            return;
+                        }
+                        Some(Ok(Message::Binary(b))) => b.to_vec(),
+                        Some(Ok(Message::Text(t))) => t.as_bytes().to_vec(),
+                        Some(Ok(_)) => continue,
+                    };
+                    match data.split_first() {
+                        Some((&STDIN, rest)) => {
+                            if let Some(p) = &self.pipe {
+                                p.write(rest);
+                            }
+                        }
+                        Some((&CLOSE, [STDIN, ..])) if self.v5 => self.stdin_ended(),
+                        _ => {}
+                    }
+                }
+                r = changed.changed() => {
+                    if r.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        // The process exited: what it wrote last, then the end of the session.
+        while let Ok(out) = self.live.try_recv() {
+            if let Some(m) = self.message(&out) {
+                if socket.send(m).await.is_err() {
+                    return;
+                }
+            }
+        }
+        self.stdin_ended();
+        let status = exit_status(0).to_string();
+        let _ = socket.send(framed(ERROR, status.as_bytes())).await;
+        let _ = socket
+            .send(Message::Close(Some(CloseFrame {
+                code: 1000,
+                reason: "".into(),
+            })))
+            .await;
+    }
+}
