@@ -40,6 +40,7 @@ pub mod match_version;
 pub mod options;
 pub mod patch;
 pub mod plugin;
+pub mod proxy;
 pub mod replace;
 pub mod rollout;
 pub mod run;
@@ -207,6 +208,8 @@ pub enum Command {
     #[command(display_order = 902)]
     #[command(long_about = plugin::PLUGIN_LONG, after_help = plugin::PLUGIN_EXAMPLES, override_usage = plugin::PLUGIN_USAGE)]
     Plugin(plugin::PluginArgs),
+    #[command(long_about = proxy::PROXY_LONG, after_help = proxy::PROXY_EXAMPLES, override_usage = proxy::PROXY_USAGE)]
+    Proxy(proxy::ProxyArgs),
     /// Print the list of flags inherited by all commands
     #[command(display_order = 904)]
     Options(options::OptionsArgs),
@@ -275,6 +278,7 @@ impl Command {
             Command::Run(_) => "run",
             Command::Auth(_) => "auth",
             Command::ClusterInfo(_) => "cluster-info",
+            Command::Proxy(_) => "proxy",
         };
         format!("kubectl {name}")
     }
@@ -455,6 +459,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Explain(a) => a.run(ctx).await,
         Command::Auth(a) => a.run(ctx).await,
         Command::ClusterInfo(a) => a.run(ctx).await,
+        Command::Proxy(a) => a.run(ctx).await,
     }
 }
 

@@ -259,7 +259,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
             "top",
             "attach",
             "port-forward",
-            "proxy",
             "cp",
             "debug",
         ],

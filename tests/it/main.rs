@@ -37,6 +37,7 @@ mod logs;
 mod mutate;
 mod nodeops;
 mod patch;
+mod proxy;
 mod reference_flow;
 mod replace;
 mod rollout;
