@@ -33,6 +33,7 @@ pub mod get;
 pub mod help;
 pub mod interrupt;
 pub mod kuberc;
+pub mod kuberc_cmd;
 pub mod kustomize;
 pub mod label;
 pub mod logs;
@@ -210,6 +211,10 @@ pub enum Command {
     Plugin(plugin::PluginArgs),
     #[command(long_about = proxy::PROXY_LONG, after_help = proxy::PROXY_EXAMPLES, override_usage = proxy::PROXY_USAGE)]
     Proxy(proxy::ProxyArgs),
+    /// Manage kuberc configuration files
+    #[command(display_order = 906)]
+    #[command(long_about = kuberc_cmd::KUBERC_LONG, after_help = kuberc_cmd::KUBERC_EXAMPLES, override_usage = kuberc_cmd::KUBERC_USAGE)]
+    Kuberc(kuberc_cmd::KubercArgs),
     /// Print the list of flags inherited by all commands
     #[command(display_order = 904)]
     Options(options::OptionsArgs),
@@ -233,6 +238,7 @@ impl Command {
                 | Command::Config(_)
                 | Command::Options(_)
                 | Command::Plugin(_)
+                | Command::Kuberc(_)
         ) && !matches!(self, Command::Version(v) if v.client)
     }
 
@@ -279,6 +285,7 @@ impl Command {
             Command::Auth(_) => "auth",
             Command::ClusterInfo(_) => "cluster-info",
             Command::Proxy(_) => "proxy",
+            Command::Kuberc(_) => "kuberc",
         };
         format!("kubectl {name}")
     }
@@ -460,6 +467,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Auth(a) => a.run(ctx).await,
         Command::ClusterInfo(a) => a.run(ctx).await,
         Command::Proxy(a) => a.run(ctx).await,
+        Command::Kuberc(a) => a.run(ctx).await,
     }
 }
 

@@ -97,6 +97,9 @@ fn policy_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]> {
 /// The Go struct field order of the object of `kind` at `path` (keys from the root, list
 /// indices left out); None: sorted.
 pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]> {
+    if kind == "Preference" {
+        return preference_order(path);
+    }
     const OBJECT: &[&str] = &[
         "kind",
         "apiVersion",
@@ -566,6 +569,25 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
         [.., "resources"] => &["limits", "requests", "claims"],
         ["status"] => DEPLOYMENT_STATUS,
         ["status", "conditions"] => CONDITION,
+        _ => return None,
+    })
+}
+
+/// kubectl's `config/v1beta1.Preference` (`kuberc view -o json`).
+fn preference_order(path: &[&str]) -> Option<&'static [&'static str]> {
+    Some(match path {
+        [] => &[
+            "kind",
+            "apiVersion",
+            "defaults",
+            "aliases",
+            "credentialPluginPolicy",
+            "credentialPluginAllowlist",
+        ],
+        ["defaults"] => &["command", "options"],
+        ["aliases"] => &["name", "command", "prependArgs", "appendArgs", "options"],
+        ["defaults", "options"] | ["aliases", "options"] => &["name", "default"],
+        ["credentialPluginAllowlist"] => &["name", "command"],
         _ => return None,
     })
 }

@@ -31,6 +31,7 @@ mod get;
 mod help;
 mod hostile_names;
 mod kubeconfig_writes;
+mod kuberc_cmd;
 mod kustomize;
 mod label;
 mod logs;
