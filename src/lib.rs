@@ -21,5 +21,6 @@ pub mod kubeconfig;
 pub mod manifest;
 pub mod ops;
 pub mod print;
+pub mod proxy;
 pub mod resource;
 pub use kubectl_rs_sandbox as sandbox;

@@ -5,6 +5,7 @@
 //! plugins, `log` formats `-v` lines. [`Client::send`] is the one place requests go out.
 
 pub mod exec;
+pub mod forward;
 pub mod log;
 pub mod path;
 pub mod remotecommand;
@@ -434,6 +435,19 @@ fn build_http_with(
     identity: Option<(&[u8], &[u8])>,
     http1: bool,
 ) -> Result<reqwest::Client, ClientError> {
+    http_builder(config, options, identity, http1)?
+        .build()
+        .map_err(|e| ClientError::Config(format!("unable to build the HTTP client: {e}")))
+}
+
+/// The configured builder behind `build_http_with`, for callers that tune the transport
+/// further (`kubectl proxy --keepalive`).
+fn http_builder(
+    config: &RestConfig,
+    options: &ClientOptions,
+    identity: Option<(&[u8], &[u8])>,
+    http1: bool,
+) -> Result<reqwest::ClientBuilder, ClientError> {
     let mut tls = tls::client_config(&config.tls, identity).map_err(ClientError::Config)?;
     if http1 {
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -489,8 +503,7 @@ fn build_http_with(
             b = b.proxy(reqwest::Proxy::http(u).map_err(|e| bad(u, e))?.no_proxy(no));
         }
     }
-    b.build()
-        .map_err(|e| ClientError::Config(format!("unable to build the HTTP client: {e}")))
+    Ok(b)
 }
 
 impl Client {
@@ -1124,7 +1137,7 @@ fn go_io_error(server: &str, io: &std::io::Error) -> Option<String> {
 }
 
 /// `host:port` of a URL with the scheme's default port filled in (Go's dial address).
-fn url_host_port(server: &str) -> String {
+pub(crate) fn url_host_port(server: &str) -> String {
     match url::Url::parse(server) {
         Ok(u) => match (u.host_str(), u.port_or_known_default()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),

@@ -71,6 +71,11 @@ impl ApiPath {
         ApiPath("/apis".into(), None)
     }
 
+    /// `/openapi/v2`, the OpenAPI v2 (Swagger) document (`explain -o plaintext-openapiv2`).
+    pub fn openapi_v2() -> ApiPath {
+        ApiPath("/openapi/v2".into(), None)
+    }
+
     /// `/openapi/v3`, the index of the OpenAPI v3 documents.
     pub fn openapi_v3() -> ApiPath {
         ApiPath("/openapi/v3".into(), None)

@@ -230,13 +230,6 @@ impl ExplainArgs {
         self.validate()?;
         let (resource, fields) = self.target(ctx).await?;
         let (mut group, mut version) = (resource.group.clone(), resource.version.clone());
-        if self.output == PLAINTEXT_OPENAPIV2 {
-            // kubectl renders this from the OpenAPI v2 document in protobuf (`pkg/explain`, the
-            // old formatter), which kubectl-rs does not read yet: say so rather than guess.
-            return Err(CliError::msg(
-                "--output=plaintext-openapiv2 is not supported by kubectl-rs yet; use --output=plaintext",
-            ));
-        }
         if !self.api_version.is_empty() {
             let parts: Vec<&str> = self.api_version.split('/').collect();
             match parts.as_slice() {
@@ -257,6 +250,20 @@ impl ExplainArgs {
             }
         }
         let client = ctx.client()?;
+        if self.output == PLAINTEXT_OPENAPIV2 {
+            // kubectl's `renderOpenAPIV2`: the kind of the resource, in the version asked.
+            let doc = client.get_json(&ApiPath::openapi_v2()).await?;
+            let req = crate::explain::v2::V2Request {
+                group: &group,
+                version: &version,
+                kind: &resource.kind,
+                fields: &fields,
+                recursive: self.recursive,
+            };
+            let text = crate::explain::v2::render(&doc, &req).map_err(CliError::msg)?;
+            ctx.out().write_all(text.as_bytes())?;
+            return Ok(());
+        }
         let index = client.get_json(&ApiPath::openapi_v3()).await?;
         let key = if group.is_empty() {
             format!("api/{version}")

@@ -413,7 +413,8 @@ fn flag_usage(command: &str, a: &Arg) -> String {
         .or(a.get_help())
         .map(|h| h.to_string())
         .unwrap_or_default();
-    let help = help.trim_end().replace('\n', " ");
+    // Only newlines go: kubectl keeps a text's trailing space (`proxy --reject-methods`).
+    let help = help.trim_end_matches('\n').replace('\n', " ");
     let head = match a.get_short() {
         Some(c) => format!("    -{c}, --{long}={default}:"),
         None => format!("    --{long}={default}:"),

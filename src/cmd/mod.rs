@@ -37,6 +37,7 @@ pub mod get;
 pub mod help;
 pub mod interrupt;
 pub mod kuberc;
+pub mod kuberc_cmd;
 pub mod kustomize;
 pub mod label;
 pub mod logs;
@@ -44,6 +45,7 @@ pub mod match_version;
 pub mod options;
 pub mod patch;
 pub mod plugin;
+pub mod proxy;
 pub mod replace;
 pub mod rollout;
 pub mod run;
@@ -223,6 +225,12 @@ pub enum Command {
     #[command(display_order = 902)]
     #[command(long_about = plugin::PLUGIN_LONG, after_help = plugin::PLUGIN_EXAMPLES, override_usage = plugin::PLUGIN_USAGE)]
     Plugin(plugin::PluginArgs),
+    #[command(long_about = proxy::PROXY_LONG, after_help = proxy::PROXY_EXAMPLES, override_usage = proxy::PROXY_USAGE)]
+    Proxy(proxy::ProxyArgs),
+    /// Manage kuberc configuration files
+    #[command(display_order = 906)]
+    #[command(long_about = kuberc_cmd::KUBERC_LONG, after_help = kuberc_cmd::KUBERC_EXAMPLES, override_usage = kuberc_cmd::KUBERC_USAGE)]
+    Kuberc(kuberc_cmd::KubercArgs),
     /// Print the list of flags inherited by all commands
     #[command(display_order = 904)]
     Options(options::OptionsArgs),
@@ -246,6 +254,7 @@ impl Command {
                 | Command::Config(_)
                 | Command::Options(_)
                 | Command::Plugin(_)
+                | Command::Kuberc(_)
         ) && !matches!(self, Command::Version(v) if v.client)
     }
 
@@ -295,6 +304,8 @@ impl Command {
             Command::Auth(_) => "auth",
             Command::Certificate(_) => "certificate",
             Command::ClusterInfo(_) => "cluster-info",
+            Command::Proxy(_) => "proxy",
+            Command::Kuberc(_) => "kuberc",
         };
         format!("kubectl {name}")
     }
@@ -514,6 +525,8 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Auth(a) => a.run(ctx).await,
         Command::Certificate(a) => a.run(ctx).await,
         Command::ClusterInfo(a) => a.run(ctx).await,
+        Command::Proxy(a) => a.run(ctx).await,
+        Command::Kuberc(a) => a.run(ctx).await,
     }
 }
 

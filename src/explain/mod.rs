@@ -7,6 +7,8 @@
 //! is "true" when it is not empty, `$ref` cycles are cut per branch, and the header is written
 //! before a missing field is noticed (kubectl prints it, then the error). No I/O here.
 
+pub mod v2;
+
 use serde_json::{Map, Value};
 
 /// What to render: the resource (group, version, plural), the field path below it, and

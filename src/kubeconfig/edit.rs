@@ -203,6 +203,14 @@ fn remove_stale_temps(dir: &Path, prefix: &str) {
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), KubeconfigError> {
+    write_file_atomic(path, text, 0o600)
+}
+
+/// Writes `text` to `path` (through symlinks) atomically: a temporary file beside the target,
+/// fsync, rename, the directory synced. An existing file keeps its mode (and owner); a new
+/// one gets `new_mode`. The directory of `path` is created first. Errors read as Go's
+/// `os.WriteFile`'s (`open <path>: <reason>`). Used for kubeconfig files and for kuberc.
+pub fn write_file_atomic(path: &Path, text: &str, new_mode: u32) -> Result<(), KubeconfigError> {
     // Reported as Go's `os.WriteFile` would: `open <path>: <reason>`.
     let err = |e: std::io::Error| {
         KubeconfigError::Other(format!("open {}: {}", path.display(), io_text(&e)))
@@ -237,7 +245,7 @@ fn write_text(path: &Path, text: &str) -> Result<(), KubeconfigError> {
             use std::os::unix::fs::{MetadataExt, PermissionsExt};
             // The old file's mode (the umask does not apply, as with an in-place write), and
             // its owner when we may set it (root editing someone's file).
-            let mode = old.as_ref().map(|m| m.mode() & 0o7777).unwrap_or(0o600);
+            let mode = old.as_ref().map(|m| m.mode() & 0o7777).unwrap_or(new_mode);
             f.set_permissions(std::fs::Permissions::from_mode(mode))?;
             if let Some(m) = &old {
                 let _ = std::os::unix::fs::fchown(&f, Some(m.uid()), Some(m.gid()));

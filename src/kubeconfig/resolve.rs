@@ -150,6 +150,9 @@ impl std::fmt::Debug for TlsSettings {
 pub struct RestConfig {
     /// Base URL without trailing slash, e.g. `https://127.0.0.1:6443`.
     pub server: String,
+    /// The server URL as the kubeconfig or `--server` gave it (client-go's `Host`; `kubectl
+    /// proxy` names its path, trailing slash included).
+    pub server_as_given: String,
     /// The namespace commands use by default.
     pub namespace: String,
     /// True when `-n` was given (kubectl's "enforce namespace").
@@ -462,6 +465,7 @@ impl LoadedConfig {
         if !errs.is_empty() {
             return Err(KubeconfigError::Invalid(errs));
         }
+        let server_as_given = server.clone();
         let server = server.trim_end_matches('/').to_string();
         let secure = server.starts_with("https://");
 
@@ -524,6 +528,7 @@ impl LoadedConfig {
             };
         Ok(RestConfig {
             server,
+            server_as_given,
             namespace,
             namespace_overridden,
             context_name,
@@ -595,11 +600,13 @@ fn in_cluster(
         Some(t) => Auth::Bearer(t.clone()),
         None => Auth::TokenFile(token_path),
     };
+    let server = ov
+        .server
+        .clone()
+        .unwrap_or_else(|| format!("https://{host_port}"));
     Ok(Some(RestConfig {
-        server: ov
-            .server
-            .clone()
-            .unwrap_or_else(|| format!("https://{host_port}")),
+        server_as_given: server.clone(),
+        server,
         namespace,
         namespace_overridden,
         tls,

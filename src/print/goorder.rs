@@ -123,6 +123,9 @@ pub fn field_order(kind: &str, path: &[&str]) -> Option<&'static [&'static str]>
             return Some(order);
         }
     }
+    if kind == "Preference" {
+        return preference_order(path);
+    }
     const OBJECT: &[&str] = &[
         "kind",
         "apiVersion",
@@ -762,6 +765,25 @@ fn pod_status_order(path: &[&str]) -> Option<&'static [&'static str]> {
         ["status", s, "volumeMounts"] if s.ends_with("ontainerStatuses") => {
             &["name", "mountPath", "readOnly", "recursiveReadOnly"]
         }
+        _ => return None,
+    })
+}
+
+/// kubectl's `config/v1beta1.Preference` (`kuberc view -o json`).
+fn preference_order(path: &[&str]) -> Option<&'static [&'static str]> {
+    Some(match path {
+        [] => &[
+            "kind",
+            "apiVersion",
+            "defaults",
+            "aliases",
+            "credentialPluginPolicy",
+            "credentialPluginAllowlist",
+        ],
+        ["defaults"] => &["command", "options"],
+        ["aliases"] => &["name", "command", "prependArgs", "appendArgs", "options"],
+        ["defaults", "options"] | ["aliases", "options"] => &["name", "default"],
+        ["credentialPluginAllowlist"] => &["name", "command"],
         _ => return None,
     })
 }

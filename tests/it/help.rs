@@ -54,12 +54,15 @@ fn help(program: &Path, words: &[&str]) -> (String, String, i32) {
     )
 }
 
-/// Every visible command path of kubectl-rs, except kubectl-rs's own `sandbox` (not kubectl's).
+/// Every visible command path of kubectl-rs, except kubectl-rs's own `sandbox` (not kubectl's)
+/// and v1.36's `kuberc` (not the v1.33 oracle's).
 fn command_paths() -> Vec<Vec<String>> {
     fn walk(cmd: &clap::Command, path: Vec<String>, out: &mut Vec<Vec<String>>) {
         out.push(path.clone());
         for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-            if path.is_empty() && sub.get_name() == "sandbox" {
+            // kuberc view/set are v1.36's (tests/it/kuberc_cmd.rs checks them against the
+            // v0.36 source); the v1.33 oracle has no `kuberc` command to compare with.
+            if path.is_empty() && (sub.get_name() == "sandbox" || sub.get_name() == "kuberc") {
                 continue;
             }
             let mut p = path.clone();
@@ -290,7 +293,6 @@ const MISSING_COMMANDS: &[(&str, &[&str])] = &[
         "",
         &[
             "port-forward",
-            "proxy",
             "cp",
         ],
     ),
@@ -319,11 +321,12 @@ fn expected(command: &str, oracle_text: &str) -> String {
         removed_commands = true;
     }
     if command.is_empty() {
-        // kubectl-rs lists no (empty) plugin group; and it has its own `sandbox`.
+        // kubectl-rs lists no (empty) plugin group; it has its own `sandbox`, and v1.36's
+        // `kuberc` (in "Other Commands", which v1.33 lacks).
         text = text.replace("Subcommands provided by plugins:\n\n", "");
         text = text.replace(
             "  plugin          Provides utilities for interacting with plugins\n",
-            "  plugin          Provides utilities for interacting with plugins\n  sandbox         Run a simulated Kubernetes cluster on this machine (no containers needed)\n",
+            "  kuberc          Manage kuberc configuration files\n  plugin          Provides utilities for interacting with plugins\n  sandbox         Run a simulated Kubernetes cluster on this machine (no containers needed)\n",
         );
     }
     if removed_commands {
