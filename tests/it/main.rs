@@ -41,6 +41,7 @@ mod logs;
 mod mutate;
 mod nodeops;
 mod patch;
+mod rbac;
 mod reconcile;
 mod reference_flow;
 mod replace;
