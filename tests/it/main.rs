@@ -44,6 +44,7 @@ mod mutate;
 mod nodeops;
 mod patch;
 mod proxy;
+mod rbac;
 mod reconcile;
 mod reference_flow;
 mod replace;

@@ -29,12 +29,13 @@ pub fn prepare_create(obj: &mut Value, subject: &Subject) {
             spec.remove(f);
         }
         spec.insert("username".into(), json!(subject.user));
+        if !subject.uid.is_empty() {
+            spec.insert("uid".into(), json!(subject.uid));
+        }
         spec.insert("groups".into(), json!(groups));
-        if let Some(id) = &subject.credential_id {
-            spec.insert(
-                "extra".into(),
-                json!({"authentication.kubernetes.io/credential-id": [id]}),
-            );
+        let extra = subject.all_extra();
+        if !extra.is_empty() {
+            spec.insert("extra".into(), json!(extra));
         }
     } else {
         obj["spec"] = json!({"username": subject.user, "groups": groups});

@@ -53,30 +53,27 @@ pub fn router(state: Shared) -> Router {
     Router::new().fallback(handle).with_state(state)
 }
 
-fn authenticated(st: &ApiState, req: &Request<Body>) -> bool {
-    if req.extensions().get::<Identity>().is_some() {
-        return true;
-    }
-    let Some(auth) = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-    else {
-        return false;
-    };
-    let Some(tok) = auth.strip_prefix("Bearer ").map(str::trim) else {
-        return false;
-    };
-    // Compare without early exit so timing doesn't reveal the token.
-    let (a, b) = (tok.as_bytes(), st.token.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 async fn handle(State(st): State<Shared>, req: Request<Body>) -> Response {
-    if !authenticated(&st, &req) {
+    let cert = req.extensions().get::<Identity>();
+    let Some(requester) = super::authn::authenticate(&st.store, &st.token, cert, req.headers())
+    else {
         return ApiError::unauthorized().into_response();
+    };
+    let subject = match super::authn::impersonate(&st.store, requester, req.headers()) {
+        Ok(s) => s,
+        Err(e) => return e.into_response(),
+    };
+    let attrs = super::rbac::Attributes::of_request(
+        req.method().as_str(),
+        &percent_encoding::percent_decode_str(req.uri().path()).decode_utf8_lossy(),
+        &url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect(),
+    );
+    let decision = super::rbac::authorize(&st.store, &subject, &attrs);
+    if !decision.allowed {
+        return super::rbac::forbidden(&subject, &attrs, &decision.reason).into_response();
     }
-    let subject = subject_of(&req);
     let (mut parts, body) = req.into_parts();
     let upgrade = super::podexec::Upgrade {
         version: parts.version,
@@ -96,23 +93,6 @@ async fn handle(State(st): State<Shared>, req: Request<Body>) -> Response {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => e.into_response(),
         Err(_) => ApiError::internal("the request handler failed unexpectedly").into_response(),
-    }
-}
-
-/// Who an authenticated request comes from: the client certificate's identity, or the
-/// administrator the sandbox's bearer token stands for.
-fn subject_of(req: &Request<Body>) -> reviews::Subject {
-    match req.extensions().get::<Identity>() {
-        Some(id) => reviews::Subject {
-            user: id.user.clone(),
-            groups: id.groups.clone(),
-            credential_id: id.credential_id.clone(),
-        },
-        None => reviews::Subject {
-            user: "kubernetes-admin".into(),
-            groups: vec!["system:masters".into()],
-            credential_id: None,
-        },
     }
 }
 
@@ -148,11 +128,7 @@ impl RequestCtx {
             segments,
             query,
             headers,
-            subject: reviews::Subject {
-                user: String::new(),
-                groups: Vec::new(),
-                credential_id: None,
-            },
+            subject: reviews::Subject::default(),
             upgrade: None,
             raw_query: String::new(),
         })
@@ -1299,7 +1275,11 @@ fn admit(info: &ResourceInfo, obj: &mut Value, old: Option<&Value>) -> Result<()
 }
 
 /// A 422 Invalid answer carrying `causes`, or Ok when there are none.
-fn reject(info: &ResourceInfo, obj: &Value, causes: Vec<validation::Cause>) -> Result<(), ApiError> {
+fn reject(
+    info: &ResourceInfo,
+    obj: &Value,
+    causes: Vec<validation::Cause>,
+) -> Result<(), ApiError> {
     if causes.is_empty() {
         return Ok(());
     }
@@ -1405,8 +1385,14 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     check_kind(t.info, &mut obj)?;
     check_types(t.info, &obj)?;
     // Self reviews are answered, not stored.
-    if let Some(answer) = reviews::answer(t.info.kind, obj.clone(), &ctx.subject)
-        .filter(|_| t.info.verbs == ["create"])
+    if let Some(answer) = reviews::answer(
+        &st.store,
+        t.info.kind,
+        obj.clone(),
+        &ctx.subject,
+        t.namespace.as_deref(),
+    )
+    .filter(|_| t.info.verbs == ["create"])
     {
         return Ok(render(output, &answer, 201));
     }

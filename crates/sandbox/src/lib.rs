@@ -1,6 +1,7 @@
 //! The simulated cluster: an HTTPS Kubernetes API server with a store, controllers and
 //! server-side printers, run in-process.
 
+pub mod authn;
 pub mod autoscaling;
 pub mod certificates;
 pub mod clock;
@@ -19,8 +20,9 @@ pub mod podexec;
 pub mod podlog;
 pub mod policy;
 pub mod protobuf;
+pub mod rbac;
 pub mod resources;
-mod reviews;
+pub mod reviews;
 pub mod runtime;
 pub mod schema;
 pub mod server;

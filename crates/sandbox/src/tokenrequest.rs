@@ -16,6 +16,7 @@ use chrono::SecondsFormat;
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use serde_json::{json, Map, Value};
 
+use crate::reviews::Subject;
 use crate::status::{ApiError, StatusCause};
 use crate::store::{new_uid, GroupResource, Store};
 
@@ -225,6 +226,87 @@ pub fn create(store: &Store, ns: &str, name: &str, request: &Value) -> Result<Va
         },
         "status": {"token": token, "expirationTimestamp": expires},
     }))
+}
+
+/// The service account a bearer token minted here stands for, as kube-apiserver's
+/// service-account token authenticator checks it: a valid signature by this server's key,
+/// this issuer, the API audience, not expired, and the service account (and the object the
+/// token is bound to) still there with the uid it had. None when the token is not one of ours
+/// or no longer valid.
+pub fn authenticate(store: &Store, token: &str) -> Option<Subject> {
+    let signer = signer()?;
+    let mut parts = token.split('.');
+    let (h, c, s) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header: Value = serde_json::from_slice(&b64.decode(h).ok()?).ok()?;
+    if header["alg"] != "ES256" || header["kid"] != signer.kid.as_str() {
+        return None;
+    }
+    let public = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::ECDSA_P256_SHA256_FIXED,
+        signer.key.public_key().as_ref(),
+    );
+    public
+        .verify(format!("{h}.{c}").as_bytes(), &b64.decode(s).ok()?)
+        .ok()?;
+    let claims: Value = serde_json::from_slice(&b64.decode(c).ok()?).ok()?;
+    let now = store.clock().now().timestamp();
+    let audience_ok = claims["aud"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|x| x == ISSUER));
+    if claims["iss"] != ISSUER
+        || !audience_ok
+        || claims["exp"].as_i64()? <= now
+        || claims["nbf"].as_i64().is_some_and(|nbf| nbf > now)
+    {
+        return None;
+    }
+    let kube = &claims["kubernetes.io"];
+    let ns = kube["namespace"].as_str()?;
+    let still_there = |resource: &str, namespace: &str, r: &Value| {
+        let gr = GroupResource::new("", resource);
+        let obj = store.get(&gr, namespace, r["name"].as_str()?)?;
+        (obj["metadata"]["uid"] == r["uid"]).then_some(())
+    };
+    let sa = &kube["serviceaccount"];
+    still_there("serviceaccounts", ns, sa)?;
+    let mut extra = std::collections::BTreeMap::new();
+    for (key, resource, namespace) in [
+        ("pod", "pods", ns),
+        ("secret", "secrets", ns),
+        ("node", "nodes", ""),
+    ] {
+        let r = &kube[key];
+        if r.is_object() {
+            if key != "node" || kube["pod"].is_null() {
+                still_there(resource, namespace, r)?;
+            }
+            if key != "secret" {
+                for (field, v) in [("name", &r["name"]), ("uid", &r["uid"])] {
+                    if let Some(v) = v.as_str() {
+                        extra.insert(
+                            format!("authentication.kubernetes.io/{key}-{field}"),
+                            vec![v.to_string()],
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Some(Subject {
+        user: format!("system:serviceaccount:{ns}:{}", sa["name"].as_str()?),
+        uid: sa["uid"].as_str().unwrap_or_default().to_string(),
+        groups: vec![
+            "system:serviceaccounts".into(),
+            format!("system:serviceaccounts:{ns}"),
+            "system:authenticated".into(),
+        ],
+        credential_id: claims["jti"].as_str().map(|j| format!("JTI={j}")),
+        extra,
+    })
 }
 
 #[cfg(test)]
