@@ -6,9 +6,11 @@
 #     RUNS=5 benches/compare.sh          # fewer timed runs per case (default 10)
 #     CASES='version get' benches/compare.sh   # only cases whose id contains one of the words
 #     SKIP_SCALE=1 benches/compare.sh    # without the 500-node sandbox scale test
+#     CASES=stream benches/compare.sh    # only the big-list formats (5,000 and 50,000 pods)
 # Environment knobs: KUBECTL (real kubectl, default /usr/lib/google-cloud-sdk/bin/kubectl.1.33),
 # RUNS (hyperfine runs, default 10), MEM_RUNS (GNU time runs for peak RSS, default 5),
-# BULK (pods for the "many pods" cases, default 5000), OUT (markdown table file, default
+# BULK (pods for the "many pods" cases, default 5000), STREAM_SIZES (pod counts of the
+# `stream` cases, default "5000 50000"), OUT (markdown table file, default
 # $TMPDIR/kubectl-rs-bench/results.md), NO_BUILD=1 (use target/release/kubectl-rs as is).
 #
 # Needs hyperfine, GNU time (/usr/bin/time), curl and jq (Debian: apt-get install hyperfine time curl jq).
@@ -252,8 +254,14 @@ bench() {
         v=$(tail -1 "$WORK/rss")
         [ "$v" -gt "$mr" ] && mr=$v
     done
-    row "$(awk -v l="$label" -v tk="$tk" -v tr="$tr" -v mk="$mk" -v mr="$mr" -v sk="$(jq '.results[0].stddev' "$json")" -v sr="$(jq '.results[1].stddev' "$json")" 'BEGIN {
-        printf "| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f× | %.1f | %.1f | %.2f | |", l, tk*1000, sk*1000, tr*1000, sr*1000, tk/tr, mk/1024, mr/1024, mr/mk }')"
+    # BENCH_FLOOR (seconds, optional): the curl floor of the case; the note gives our time
+    # over it.
+    local note=""
+    if [ -n "${BENCH_FLOOR:-}" ]; then
+        note=$(awk -v f="$BENCH_FLOOR" -v tr="$tr" 'BEGIN {printf "floor %.1f ms, %.2f× the floor", f*1000, tr/f}')
+    fi
+    row "$(awk -v l="$label" -v tk="$tk" -v tr="$tr" -v mk="$mk" -v mr="$mr" -v note="$note" -v sk="$(jq '.results[0].stddev' "$json")" -v sr="$(jq '.results[1].stddev' "$json")" 'BEGIN {
+        printf "| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f× | %.1f | %.1f | %.2f | %s |", l, tk*1000, sk*1000, tr*1000, sr*1000, tk/tr, mk/1024, mr/1024, mr/mk, note }')"
 }
 
 COLD_K="rm -rf $CACHE_K"
@@ -299,21 +307,27 @@ bench apply-200-unchanged "apply -f 200 objects (unchanged)" "apply -f $OBJS"
 
 # Bulk pods: created straight through the API (curl, parallel), pinned round-robin to nodes
 # added for them (at most 100 pods a node, under the kubelet's 110).
-if selected bulk || selected complete; then
-    echo "== creating $BULK pods" >&2
+# create_bulk FROM TO: pods bulk-FROM … bulk-TO (numbered with 5 digits), and the nodes
+# bulk-node-1 … for them; waits until TO pods are Running.
+BULK_NODES=0
+create_bulk() {
+    local from=$1 to=$2 i n node p f t0
+    echo "== creating pods $from to $to" >&2
     # Eight curl processes, each sending its share sequentially over one kept-alive connection
     # (`next` separates requests; per-request options must be repeated after it).
     server=$(cat "$WORK/api.server")
     # A node runs at most 110 pods (as a real kubelet): add nodes through the API until the
     # bulk pods fit; the sandbox's kubelets make them Ready.
-    NODES=$(( (BULK + 99) / 100 ))
-    for n in $(seq 1 "$NODES"); do
+    NODES=$(( (to + 99) / 100 ))
+    for n in $(seq $((BULK_NODES + 1)) "$NODES"); do
         curl -sS --fail -o /dev/null --cacert "$WORK/api.ca" --cert "$WORK/api.crt" --key "$WORK/api.key" \
             -H "Content-Type: application/json" "$server/api/v1/nodes" \
             --data-binary "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"bulk-node-$n\"}}" \
             || die "creating node bulk-node-$n failed"
     done
-    for i in $(seq -w 1 "$BULK"); do
+    [ "$NODES" -gt "$BULK_NODES" ] && BULK_NODES=$NODES
+    rm -f "$WORK"/bulk-*.curl
+    for i in $(seq -f %05g "$from" "$to"); do
         node=bulk-node-$(( 10#$i % NODES + 1 ))
         cat <<EOF >>"$WORK/bulk-$((10#$i % 8)).curl"
 next
@@ -336,12 +350,48 @@ EOF
         cpids+=($!)
     done
     for p in "${cpids[@]}"; do wait "$p" || die "creating bulk pods failed"; done
-    n=$(wait_running "$WORK/api" app%3Dbulk "$BULK")
-    echo "   $n of $BULK bulk pods Running after $(since "$t0") s" >&2
-    NOTES+=("Bulk pods: $n of $BULK Running (created through the API with curl, spread over $NODES added nodes).")
+    n=$(wait_running "$WORK/api" app%3Dbulk "$to")
+    echo "   $n of $to bulk pods Running after $(since "$t0") s" >&2
+    NOTES+=("Bulk pods: $n of $to Running (created through the API with curl, spread over $NODES added nodes).")
+}
+
+# floor ACCEPT: seconds (hyperfine mean) for curl to fetch every pod of default in one
+# request with that Accept header: what any client must at least spend on the same bytes.
+floor() {
+    local accept=$1 json=$WORK/floor.json
+    hyperfine --warmup 2 --runs "$RUNS" --export-json "$json" --style none \
+        "curl -sS --fail -o /dev/null --compressed --cacert $WORK/api.ca --cert $WORK/api.crt --key $WORK/api.key -H 'Accept: $accept' '$(cat "$WORK/api.server")/api/v1/namespaces/default/pods'" >&2
+    jq '.results[0].mean' "$json"
+}
+
+if selected bulk || selected complete; then
+    create_bulk 1 "$BULK"
     bench bulk-get-warm "get pods -o wide, $BULK pods (warm)" "get pods -o wide"
     bench bulk-get-cold "get pods -o wide, $BULK pods (cold)" "get pods -o wide" "$COLD_K" "$COLD_R"
     bench bulk-complete "__complete get pods \"\" ($BULK pods)" "__complete get pods ''"
+fi
+
+# Every output format of `get pods` over big lists (issue 18): each printed page by page in
+# kubectl-rs, timed against kubectl and against the curl floor for the same bytes (the note
+# column), with peak RSS; STREAM_SIZES grows the bulk pods (default 5,000 then 50,000: the
+# second run shows whether memory grows with the list). `--sort-by` needs the whole list: its
+# row shows what it costs.
+if selected stream; then
+    have=0
+    if selected bulk || selected complete; then have=$BULK; fi
+    for size in ${STREAM_SIZES:-5000 50000}; do
+        [ "$size" -gt "$have" ] && create_bulk $((have + 1)) "$size" && have=$size
+        TABLE_FLOOR=$(floor 'application/json;as=Table;v=v1;g=meta.k8s.io')
+        JSON_FLOOR=$(floor 'application/json')
+        BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-table" "get pods, $size pods" "get pods"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-json" "get pods -o json, $size pods" "get pods -o json"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-yaml" "get pods -o yaml, $size pods" "get pods -o yaml"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-name" "get pods -o name, $size pods" "get pods -o name"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-jsonpath" "get pods -o jsonpath={.items[*].metadata.name}, $size pods" "get pods -o 'jsonpath={.items[*].metadata.name}'"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-range" "get pods -o jsonpath={range .items[*]}…{end}, $size pods" "get pods -o 'jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}'"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-cc" "get pods -o custom-columns=NAME:.metadata.name, $size pods" "get pods -o custom-columns=NAME:.metadata.name"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-sorted" "get pods -o json --sort-by=.metadata.name, $size pods (whole list)" "get pods -o json --sort-by=.metadata.name"
+    done
 fi
 
 MAIN_RSS=$(peak_rss_mb "$MAIN_PID")

@@ -15,6 +15,7 @@ use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
 use crate::error::CliError;
 use crate::kubeconfig::resolve::open_error;
+use crate::print::stream::ListStreamer;
 use crate::print::table::{no_resources_message, HumanPrinter, ResourceType, TableOptions};
 use crate::print::{
     generic_object, sort, GenericOptions, GenericPrinter, OutputFormat, PrintError,
@@ -408,6 +409,33 @@ fn list_items(list: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// [`list_items`] of a list that is no longer needed: the items are moved out, not copied.
+fn take_list_items(mut list: Value) -> Vec<Value> {
+    let api_version = list.get("apiVersion").cloned().unwrap_or(Value::Null);
+    let kind = list
+        .get("kind")
+        .and_then(Value::as_str)
+        .map(|k| k.strip_suffix("List").unwrap_or(k).to_string());
+    let items = match list.get_mut("items") {
+        Some(Value::Array(items)) => std::mem::take(items),
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .map(|mut item| {
+            if let Some(m) = item.as_object_mut() {
+                if !m.contains_key("apiVersion") && !api_version.is_null() {
+                    m.insert("apiVersion".into(), api_version.clone());
+                }
+                if let (false, Some(k)) = (m.contains_key("kind"), &kind) {
+                    m.insert("kind".into(), Value::String(k.clone()));
+                }
+            }
+            item
+        })
+        .collect()
+}
+
 impl GetOptions {
     /// kubectl `Validate`: flag combinations only, no I/O.
     pub fn validate(&self) -> Result<(), CliError> {
@@ -514,6 +542,19 @@ impl GetOptions {
                 .await?;
             return self.finish_human(ctx, out, errs.nested());
         }
+        // One list in a format that allows it: written page by page (see `print::stream`).
+        if let (false, true, true, [Ok(t)]) = (
+            self.human,
+            self.sort_by.is_empty(),
+            filter.is_none(),
+            types.as_slice(),
+        ) {
+            if t.names.is_empty() && t.local.is_none() {
+                if let Ok(Ok(streamer)) = self.generic_printer().map(ListStreamer::new) {
+                    return self.run_streamed(ctx, t, streamer).await;
+                }
+            }
+        }
         let mut infos = Vec::new();
         let errs = self
             .fetch(ctx, types, filter, &mut |info| {
@@ -531,6 +572,68 @@ impl GetOptions {
                 single_item_implied,
             )
         }
+    }
+
+    /// `get` of one list with a streaming printer: each page is written while the next one
+    /// is fetched, then dropped; the output is what [`Self::print_generic`] writes for the
+    /// whole list (kubectl's `printGeneric`: the items so far, then the errors).
+    async fn run_streamed(
+        &self,
+        ctx: &Context,
+        t: &Wanted,
+        mut streamer: ListStreamer,
+    ) -> Result<(), CliError> {
+        let client = ctx.client()?;
+        let ns = self.request_namespace(t);
+        let mut pages = 0usize;
+        let mut print_err: Option<CliError> = None;
+        let walked = crate::resource::helper::for_each_page(
+            |token: Option<String>| async move {
+                let req = list_request(&t.resource, ns, self, self.chunk_size, token.as_deref())?;
+                client.send(&req).await.and_then(|r| self.decode(r))
+            },
+            |page: &Value| {
+                page.pointer("/metadata/continue")
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+            },
+            |page: Value| {
+                pages += 1;
+                // After a printing error kubectl prints nothing more; the pages are still
+                // read, as kubectl reads them all before printing.
+                if print_err.is_none() {
+                    let items = take_list_items(page);
+                    let mut out = ctx.out();
+                    if let Err(e) = streamer.page(items, &mut **out).and_then(|_| {
+                        out.flush()?;
+                        Ok(())
+                    }) {
+                        print_err = Some(e.into());
+                    }
+                }
+            },
+        )
+        .await;
+        let mut errs = Vec::new();
+        if let Err(e) = walked {
+            let e = self.list_error(&t.resource, e);
+            if !(self.ignore_not_found && e.is_not_found()) {
+                errs.push(CliError::from(e));
+            }
+        }
+        if pages == 0 && self.ignore_not_found {
+            return self.errors_out(errs, true);
+        }
+        match print_err {
+            Some(e) => errs.push(e),
+            None => {
+                if let Err(e) = streamer.finish(&mut **ctx.out()) {
+                    errs.push(e.into());
+                }
+            }
+        }
+        self.errors_out(errs, true)
     }
 
     /// Decodes an answer; for the table printer, without what it never reads.

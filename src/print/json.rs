@@ -19,6 +19,11 @@ pub fn to_go_json_indent(v: &Value, indent: &str) -> String {
     out
 }
 
+/// [`to_go_json_indent`] of a value nested `depth` levels deep, appended to `out`.
+pub fn push_go_json_indent_at(v: &Value, indent: &str, depth: usize, out: &mut String) {
+    write_value(v, indent, depth, out);
+}
+
 /// Go `json.Marshal` (compact) of a decoded JSON value.
 pub fn to_go_json(v: &Value) -> String {
     to_go_json_indent(v, "")

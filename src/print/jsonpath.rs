@@ -892,6 +892,110 @@ fn eval_recursive(input: &[Value], out: &mut Vec<Value>, limit: usize) {
     }
 }
 
+/// A template over `get`'s `List` that gives the same text when run page by page over the
+/// items (see [`JsonPath::items_plan`]): text, then one action over `.items[*]`, then text.
+#[derive(Debug, Clone)]
+pub struct ItemsPlan {
+    /// Text before the action.
+    pub prefix: String,
+    /// Text after it.
+    pub suffix: String,
+    /// The action alone, run on `{"items": page}`.
+    action: JsonPath,
+    /// `{.items[*]…}`: one result group whose values are joined by spaces across pages;
+    /// otherwise a `range` whose groups are simply concatenated.
+    join: bool,
+}
+
+impl ItemsPlan {
+    /// Runs the action over one page of items; `joined` says whether a value was already
+    /// written (a `{.items[*]…}` template separates values by a space across pages).
+    pub fn page(&self, page: &Value, joined: &mut bool, out: &mut String) -> Result<(), String> {
+        let results = self.action.find_results(page)?;
+        for r in &results {
+            if self.join && !r.is_empty() && *joined {
+                out.push(' ');
+            }
+            *joined |= !r.is_empty();
+            self.action.print_results(r, out);
+        }
+        Ok(())
+    }
+}
+
+impl JsonPath {
+    /// Whether the template can run page by page, conservatively: missing keys allowed, not
+    /// `jsonpath-as-json`, only text around one `{range .items[*]}…{end}` whose body holds only
+    /// text and field chains, or one `{.items[*].a.b}` of fields. Such templates never fail
+    /// and never look at the list as a whole; anything else needs the whole list.
+    pub fn items_plan(&self) -> Option<ItemsPlan> {
+        if !self.allow_missing_keys || self.output_json {
+            return None;
+        }
+        let all = parse_slice(":").ok()?;
+        let over_items = |nodes: &[Node]| matches!(nodes, [Node::Field(f), Node::Array(p), ..] if f == "items" && *p == all);
+        let fields_only = |nodes: &[Node]| nodes.iter().all(|n| matches!(n, Node::Field(_)));
+        let texts = |nodes: &[Node]| -> Option<String> {
+            let mut s = String::new();
+            for n in nodes {
+                match n {
+                    Node::Text(t) => s.push_str(t),
+                    _ => return None,
+                }
+            }
+            Some(s)
+        };
+        let first = self.root.iter().position(|n| !matches!(n, Node::Text(_)))?;
+        let prefix = texts(&self.root[..first])?;
+        let plan = |action: Vec<Node>, join: bool, after: usize| {
+            Some(ItemsPlan {
+                prefix: prefix.clone(),
+                suffix: texts(&self.root[after..])?,
+                action: JsonPath {
+                    root: action,
+                    allow_missing_keys: true,
+                    output_json: false,
+                },
+                join,
+            })
+        };
+        match &self.root[first] {
+            Node::List(l) if over_items(l) && fields_only(&l[2..]) => {
+                plan(vec![self.root[first].clone()], true, first + 1)
+            }
+            Node::List(l)
+                if matches!(l.first(), Some(Node::Identifier(r)) if r == "range")
+                    && over_items(&l[1..])
+                    && l.len() == 3 =>
+            {
+                let mut end = first + 1;
+                loop {
+                    match self.root.get(end)? {
+                        Node::Text(_) => {}
+                        Node::List(b) if matches!(b.as_slice(), [Node::Identifier(e)] if e == "end") => {
+                            break
+                        }
+                        Node::List(b)
+                            if b.iter()
+                                .all(|n| matches!(n, Node::Field(_) | Node::Text(_))) => {}
+                        _ => return None,
+                    }
+                    end += 1;
+                }
+                plan(self.root[first..=end].to_vec(), false, end + 1)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl JsonPathPrinter {
+    /// [`JsonPath::items_plan`] of this printer's template.
+    pub fn items_plan(&self) -> Option<ItemsPlan> {
+        self.jp.items_plan()
+    }
+}
+
 /// kubectl's `-o jsonpath=…` printer (cli-runtime `JSONPathPrinter`) with kubectl's errors.
 #[derive(Debug, Clone)]
 pub struct JsonPathPrinter {

@@ -21,6 +21,7 @@ pub mod kyaml;
 pub mod metrics;
 pub mod name;
 pub mod sort;
+pub mod stream;
 pub mod table;
 pub mod tabwriter;
 pub mod yaml;

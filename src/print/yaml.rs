@@ -25,13 +25,7 @@ pub fn to_yaml_string(v: &Value) -> String {
             ..Ctx::default()
         },
     );
-    // DOCUMENT-END (implicit): finish the line.
-    e.write_indent();
-    if e.open_ended {
-        // STREAM-END after an open-ended scalar.
-        e.write_indicator("...", true, false, false);
-        e.write_indent();
-    }
+    e.end_document();
     e.out
 }
 
@@ -76,6 +70,88 @@ impl YamlPrinter {
         }
         w.write_all(to_yaml_string(obj).as_bytes())?;
         Ok(())
+    }
+}
+
+/// `-o yaml` of `get`'s `List` wrapper written item by item (what [`to_yaml_string`] of
+/// [`super::json::list_wrapper`] gives, byte for byte): the emitter keeps its column and
+/// indentation between items, so folding at column 80 is the same as in one pass.
+pub struct YamlListWriter {
+    e: Emitter,
+    items: usize,
+}
+
+impl Default for YamlListWriter {
+    fn default() -> Self {
+        YamlListWriter::new()
+    }
+}
+
+impl YamlListWriter {
+    /// A writer that has written nothing yet.
+    pub fn new() -> Self {
+        YamlListWriter {
+            e: Emitter::new(),
+            items: 0,
+        }
+    }
+
+    fn drain(&mut self, w: &mut dyn Write) -> Result<(), PrintError> {
+        w.write_all(self.e.out.as_bytes())?;
+        self.e.out.clear();
+        Ok(())
+    }
+
+    /// The root mapping up to the `items:` key.
+    fn start(&mut self) {
+        self.e.increase_indent(false, false);
+        self.e.emit_key("apiVersion");
+        self.e.emit_node(
+            &Value::String("v1".into()),
+            Ctx {
+                mapping: true,
+                ..Ctx::default()
+            },
+        );
+        self.e.emit_key("items");
+    }
+
+    /// Writes one item of the list.
+    pub fn item(&mut self, item: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
+        if self.items == 0 {
+            self.start();
+            // A sequence under a mapping key, as in `emit_node`.
+            let indentless = !self.e.indention;
+            self.e.increase_indent(false, indentless);
+        }
+        self.items += 1;
+        self.e.write_indent();
+        self.e.write_indicator("-", true, false, true);
+        self.e.emit_node(item, Ctx::default());
+        self.drain(w)
+    }
+
+    /// Ends the list (`items: []` when no item came) and the document.
+    pub fn finish(mut self, w: &mut dyn Write) -> Result<(), PrintError> {
+        if self.items == 0 {
+            self.start();
+            self.e.emit_empty_flow("[", "]");
+        } else {
+            self.e.pop_indent();
+        }
+        let mapping = Ctx {
+            mapping: true,
+            ..Ctx::default()
+        };
+        self.e.emit_key("kind");
+        self.e.emit_node(&Value::String("List".into()), mapping);
+        self.e.emit_key("metadata");
+        let mut meta = Map::new();
+        meta.insert("resourceVersion".into(), Value::String(String::new()));
+        self.e.emit_node(&Value::Object(meta), mapping);
+        self.e.pop_indent();
+        self.e.end_document();
+        self.drain(w)
     }
 }
 
@@ -342,6 +418,44 @@ impl Emitter {
         self.open_ended = false;
     }
 
+    /// DOCUMENT-END (implicit): finishes the line; STREAM-END after an open-ended scalar.
+    fn end_document(&mut self) {
+        self.write_indent();
+        if self.open_ended {
+            self.write_indicator("...", true, false, false);
+            self.write_indent();
+        }
+    }
+
+    /// One key of a block mapping, up to and including its `:`.
+    fn emit_key(&mut self, key: &str) {
+        self.write_indent();
+        let key_node = Value::String(key.to_string());
+        let simple = !analyze(key).multiline && key.len() <= 128;
+        if simple {
+            self.emit_node(
+                &key_node,
+                Ctx {
+                    mapping: true,
+                    simple_key: true,
+                    ..Ctx::default()
+                },
+            );
+            self.write_indicator(":", false, false, false);
+        } else {
+            self.write_indicator("?", true, false, true);
+            self.emit_node(
+                &key_node,
+                Ctx {
+                    mapping: true,
+                    ..Ctx::default()
+                },
+            );
+            self.write_indent();
+            self.write_indicator(":", true, false, true);
+        }
+    }
+
     fn emit_node(&mut self, v: &Value, ctx: Ctx) {
         match v {
             Value::Array(items) if items.is_empty() => self.emit_empty_flow("[", "]"),
@@ -390,31 +504,7 @@ impl Emitter {
         keys.sort_by(|a, b| natural_cmp(a, b));
         for key in keys {
             let value = &map[key];
-            self.write_indent();
-            let key_node = Value::String(key.clone());
-            let simple = !analyze(key).multiline && key.len() <= 128;
-            if simple {
-                self.emit_node(
-                    &key_node,
-                    Ctx {
-                        mapping: true,
-                        simple_key: true,
-                        ..Ctx::default()
-                    },
-                );
-                self.write_indicator(":", false, false, false);
-            } else {
-                self.write_indicator("?", true, false, true);
-                self.emit_node(
-                    &key_node,
-                    Ctx {
-                        mapping: true,
-                        ..Ctx::default()
-                    },
-                );
-                self.write_indent();
-                self.write_indicator(":", true, false, true);
-            }
+            self.emit_key(key);
             self.emit_node(
                 value,
                 Ctx {

@@ -206,3 +206,102 @@ pub async fn list_chunked(
         }
     }
 }
+
+/// Follows `continue` tokens page by page (cli-runtime `FollowContinue`), asking for the
+/// next page before handing the current one to `each`, which runs while that request is on
+/// its way: at most two pages are held, whatever the list size. `fetch(token)` gets one
+/// page (`None`: the first), `token_of` reads a page's non-empty continue token. A failed
+/// page ends the walk with its error, after the pages before it were handed over.
+pub async fn for_each_page<P, E, F, Fut>(
+    mut fetch: F,
+    token_of: impl Fn(&P) -> Option<String>,
+    mut each: impl FnMut(P),
+) -> Result<(), E>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<P, E>>,
+{
+    let mut current = fetch(None).await?;
+    loop {
+        let Some(token) = token_of(&current) else {
+            each(current);
+            return Ok(());
+        };
+        let next = fetch(Some(token));
+        let page = current;
+        let handle = async {
+            // Let the connection send the next request before the page is worked on.
+            tokio::task::yield_now().await;
+            each(page);
+        };
+        let (next, ()) = futures_util::future::join(next, handle).await;
+        current = next?;
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A page that counts how many pages are alive at once.
+    struct Page {
+        n: usize,
+        live: Arc<AtomicUsize>,
+    }
+
+    impl Drop for Page {
+        fn drop(&mut self) {
+            self.live.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test]
+    async fn holds_at_most_two_pages() {
+        let live = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let fetched = Arc::new(AtomicUsize::new(0));
+        let pages = 50;
+        let mut seen = Vec::new();
+        let r: Result<(), String> = for_each_page(
+            |token: Option<String>| {
+                let (live, peak, fetched) = (live.clone(), peak.clone(), fetched.clone());
+                async move {
+                    let n = token.map_or(0, |t| t.parse::<usize>().unwrap());
+                    fetched.fetch_add(1, Ordering::SeqCst);
+                    let now = live.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    Ok(Page { n, live })
+                }
+            },
+            |p: &Page| (p.n + 1 < pages).then(|| (p.n + 1).to_string()),
+            |p: Page| {
+                // The next page was asked for before this one is handled.
+                assert_eq!(fetched.load(Ordering::SeqCst), (p.n + 2).min(pages));
+                seen.push(p.n);
+            },
+        )
+        .await;
+        assert!(r.is_ok());
+        assert_eq!(seen, (0..pages).collect::<Vec<_>>());
+        assert_eq!(peak.load(Ordering::SeqCst), 2);
+        assert_eq!(live.load(Ordering::SeqCst), 0);
+        // A failing page ends the walk after the pages before it.
+        let mut seen = Vec::new();
+        let r: Result<(), String> = for_each_page(
+            |token: Option<String>| async move {
+                match token.as_deref() {
+                    None => Ok(0),
+                    Some("1") => Ok(1),
+                    Some(_) => Err("gone".to_string()),
+                }
+            },
+            |p: &usize| Some((p + 1).to_string()),
+            |p| seen.push(p),
+        )
+        .await;
+        assert_eq!(r, Err("gone".to_string()));
+        assert_eq!(seen, [0, 1]);
+    }
+}

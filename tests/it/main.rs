@@ -33,6 +33,7 @@ mod fuzz;
 mod generated;
 mod gens;
 mod get;
+mod get_stream;
 mod help;
 mod hostile_names;
 mod kubeconfig_writes;
