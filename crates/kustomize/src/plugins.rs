@@ -250,6 +250,14 @@ pub(crate) fn configure(
         )));
     }
     let fails = |e: Error| e.wrap(format!("plugin {id} fails configuration"));
+    if let Some(e) = crate::kusttypes::plugin_field_error(&kind, config) {
+        let e = Error::new(e);
+        return Err(fails(if kind == "NamespaceTransformer" {
+            e.wrap("unmarshalling NamespaceTransformer config")
+        } else {
+            e
+        }));
+    }
     let plugin = match kind.as_str() {
         "HelmChartInflationGenerator" | "IAMPolicyGenerator" | "ValueAddTransformer" => {
             return Err(Error::new(format!(
