@@ -7,7 +7,9 @@
 //!   `EXPECTED_V5_8`, v5.8's stdout read from its source (replacement selectors took
 //!   regexes in v5.8; `images` reach image volumes' `reference` since v5.8; the managed-by
 //!   label names kustomize's release, `kustomize-v5.8.1`, where v5.6 in kubectl wrote
-//!   `kustomize-(devel)`), and the test checks that kubectl v1.33 still differs there.
+//!   `kustomize-(devel)`; replacements' static `sourceValue` is v5.8's), and the test checks
+//!   that kubectl v1.33 still differs there. `EXPECTED_V5_8_ERROR` is v5.8's stderr for a
+//!   case that fails (exit code 1).
 //! - `01-base-reference` and `02-overlay-reference` are `manifests/kustomize/` of the v1.36
 //!   recordings; their output must equal the recorded v1.36 stdout.
 //! - `apply -k` of an overlay on twin sandboxes: same output, same live objects.
@@ -94,11 +96,17 @@ fn corpus_builds_as_kubectl_does() {
         let args = ["kustomize", dir.as_str()];
         let a = ours(&args, &corpus(), home.path());
         let b = run(k, &args, &corpus(), home.path());
-        if let Ok(v58) = std::fs::read_to_string(corpus().join(case).join("EXPECTED_V5_8")) {
+        let v58 = std::fs::read_to_string(corpus().join(case).join("EXPECTED_V5_8"))
+            .map(|stdout| (stdout, String::new(), 0));
+        let v58 = v58.or_else(|_| {
+            std::fs::read_to_string(corpus().join(case).join("EXPECTED_V5_8_ERROR"))
+                .map(|stderr| (String::new(), stderr, 1))
+        });
+        if let Ok((stdout, stderr, code)) = v58 {
             let want = Output {
-                stdout: v58,
-                stderr: String::new(),
-                code: 0,
+                stdout,
+                stderr,
+                code,
             };
             assert_same(case, &a, &want);
             assert_ne!(b, want, "{case}: kubectl v1.33 (kustomize v5.6) now agrees");

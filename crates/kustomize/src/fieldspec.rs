@@ -19,11 +19,18 @@ pub struct FieldSpec {
 impl FieldSpec {
     pub fn from_value(v: &Value) -> FieldSpec {
         let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        // A Gvk takes any scalar as its text.
+        let g = |k: &str| {
+            v.get(k)
+                .filter(|x| !x.is_object() && !x.is_array())
+                .map(crate::resource::scalar_string)
+                .unwrap_or_default()
+        };
         FieldSpec {
             gvk: Gvk {
-                group: s("group"),
-                version: s("version"),
-                kind: s("kind"),
+                group: g("group"),
+                version: g("version"),
+                kind: g("kind"),
             },
             path: s("path"),
             create: v.get("create").and_then(Value::as_bool).unwrap_or(false),

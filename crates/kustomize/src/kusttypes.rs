@@ -147,6 +147,7 @@ fn check_fields(
     strukt: &str,
     prefix: &str,
     fields: &[F],
+    lenient: bool,
 ) -> Option<String> {
     // encoding/json walks the object in its key order (sorted, from YAMLToJSON) and
     // matches field names case-insensitively.
@@ -173,22 +174,27 @@ fn check_fields(
         } else {
             format!("{path}.{name}")
         };
-        if let Some(e) = check(x, *t, strukt, &path) {
+        // resid.Gvk decodes itself, so sigs.k8s.io/yaml's conversion to strings stops there.
+        let lenient = lenient && *embed != "Gvk";
+        if let Some(e) = check(x, *t, strukt, &path, lenient) {
             return Some(e);
         }
     }
     None
 }
 
-fn check(x: &Value, t: T, strukt: &str, path: &str) -> Option<String> {
+/// `lenient`: sigs.k8s.io/yaml's `Unmarshal` (plugin configs) converts YAML scalars to the
+/// strings a string field wants; the kustomization itself is decoded strictly.
+fn check(x: &Value, t: T, strukt: &str, path: &str, lenient: bool) -> Option<String> {
+    let scalar_ok = |e: &Value| e.is_string() || (lenient && !e.is_object() && !e.is_array());
     match t {
-        T::Str if !x.is_string() => Some(err(x, strukt, path, "string")),
+        T::Str if !scalar_ok(x) => Some(err(x, strukt, path, "string")),
         T::Bool if !x.is_boolean() => Some(err(x, strukt, path, "bool")),
         T::Int if !x.is_i64() => Some(err(x, strukt, path, "int64")),
         T::StrList => match x {
             Value::Array(a) => a
                 .iter()
-                .find(|e| !e.is_string() && !e.is_null())
+                .find(|e| !scalar_ok(e) && !e.is_null())
                 .map(|e| err(e, strukt, path, "string")),
             other => Some(err(other, strukt, path, "[]string")),
         },
@@ -198,18 +204,18 @@ fn check(x: &Value, t: T, strukt: &str, path: &str) -> Option<String> {
                 keys.sort();
                 keys.into_iter()
                     .map(|k| &m[k])
-                    .find(|e| !e.is_string() && !e.is_null())
+                    .find(|e| !scalar_ok(e) && !e.is_null())
                     .map(|e| err(e, strukt, path, "string"))
             }
             other => Some(err(other, strukt, path, "map[string]string")),
         },
         T::Obj(name, fields) => match x {
-            Value::Object(m) => check_fields(m, name, path, fields),
+            Value::Object(m) => check_fields(m, name, path, fields, lenient),
             other => Some(err(other, strukt, path, &format!("types.{name}"))),
         },
         T::List(name, fields) => match x {
             Value::Array(a) => a.iter().find_map(|e| match e {
-                Value::Object(m) => check_fields(m, name, path, fields),
+                Value::Object(m) => check_fields(m, name, path, fields, lenient),
                 Value::Null => None,
                 other => Some(err(other, strukt, path, &format!("types.{name}"))),
             }),
@@ -224,5 +230,49 @@ fn check(x: &Value, t: T, strukt: &str, path: &str) -> Option<String> {
 pub fn field_error(key: &str, v: &Value) -> Option<String> {
     let mut one = serde_json::Map::new();
     one.insert(key.to_string(), v.clone());
-    check_fields(&one, "Kustomization", "", KUSTOMIZATION)
+    check_fields(&one, "Kustomization", "", KUSTOMIZATION, false)
+}
+
+const FIELD_SPEC: &[F] = &[
+    ("group", T::Str, "Gvk"),
+    ("version", T::Str, "Gvk"),
+    ("kind", T::Str, "Gvk"),
+    ("path", T::Str, ""),
+    ("create", T::Bool, ""),
+];
+
+const FIELD_SPECS: F = ("fieldSpecs", T::List("FieldSpec", FIELD_SPEC), "");
+
+/// The Go struct a built-in plugin's config is decoded into by sigs.k8s.io/yaml, and its
+/// fields.
+fn plugin_struct(kind: &str) -> Option<(&'static str, &'static [F])> {
+    const LABELS: &[F] = &[("labels", T::StrMap, ""), FIELD_SPECS];
+    const ANNOTATIONS: &[F] = &[("annotations", T::StrMap, ""), FIELD_SPECS];
+    const IMAGE_TAG: &[F] = &[("imageTag", T::Obj("Image", IMAGE), ""), FIELD_SPECS];
+    const REPLICA_COUNT: &[F] = &[("replica", T::Obj("Replica", REPLICA), ""), FIELD_SPECS];
+    const NAMESPACE: &[F] = &[
+        FIELD_SPECS,
+        ("unsetOnly", T::Bool, ""),
+        ("setRoleBindingSubjects", T::Str, ""),
+    ];
+    Some(match kind {
+        // The prefix and suffix plugins decode with yaml.v3 (kyaml), which takes any scalar
+        // as a string: not checked here.
+        "LabelTransformer" => ("LabelTransformerPlugin", LABELS),
+        "AnnotationsTransformer" => ("AnnotationsTransformerPlugin", ANNOTATIONS),
+        "ImageTagTransformer" => ("ImageTagTransformerPlugin", IMAGE_TAG),
+        "ReplicaCountTransformer" => ("ReplicaCountTransformerPlugin", REPLICA_COUNT),
+        "NamespaceTransformer" => ("NamespaceTransformerPlugin", NAMESPACE),
+        _ => return None,
+    })
+}
+
+/// The error `yaml.Unmarshal` gives when a built-in plugin's config has a field of the wrong
+/// type (`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ...`), for the
+/// plugins whose config is a plain struct.
+pub fn plugin_field_error(kind: &str, config: &Value) -> Option<String> {
+    let (strukt, fields) = plugin_struct(kind)?;
+    let m = config.as_object()?;
+    check_fields(m, strukt, "", fields, true)
+        .map(|e| format!("error unmarshaling JSON: while decoding JSON: {e}"))
 }

@@ -20,6 +20,7 @@ pub mod kusttypes;
 pub mod merge2;
 pub mod nameref;
 pub mod openapi;
+pub mod plugins;
 pub mod replacements;
 pub mod resource;
 pub mod target;

@@ -356,13 +356,33 @@ pub fn apply(ldr: &Loader, rs: &mut [Res], reps: &[Value]) -> Result<(), Error> 
     }
     for r in &all {
         let source = r.get("source").filter(|v| !v.is_null());
+        let source_value = r.get("sourceValue").filter(|v| !v.is_null());
         let targets = r.get("targets").filter(|v| !v.is_null());
-        if source.is_none() || targets.is_none() {
+        if (source.is_none() && source_value.is_none()) || targets.is_none() {
             return Err(Error::new(
                 "replacements must specify a source and at least one target",
             ));
         }
-        let source = source.unwrap();
+        let value = match (source, source_value) {
+            (Some(_), Some(_)) => {
+                return Err(Error::new(
+                    "value and resource selectors are mutually exclusive",
+                ))
+            }
+            // v5.8's static `sourceValue`: an untagged scalar, typed by YAML where kyaml
+            // puts the node itself rather than copying its text.
+            (None, Some(v)) => implicit_scalar(&scalar_string(v)),
+            (Some(source), None) => source_value_of(rs, source)?,
+            (None, None) => unreachable!("checked above"),
+        };
+        apply_targets(rs, &value, targets.unwrap())?;
+    }
+    Ok(())
+}
+
+/// The value a replacement's `source` selects.
+fn source_value_of(rs: &[Res], source: &Value) -> Result<Value, Error> {
+    {
         let sel = ResId {
             gvk: gvk_of(source),
             name: s(source, "name"),
@@ -430,7 +450,14 @@ pub fn apply(ldr: &Loader, rs: &mut [Res], reps: &[Value]) -> Result<(), Error> 
                 value = Value::String(parts[idx as usize].to_string());
             }
         }
-        for t in targets.unwrap().as_array().cloned().unwrap_or_default() {
+        Ok(value)
+    }
+}
+
+/// Writes a replacement's value into every field its targets select.
+fn apply_targets(rs: &mut [Res], value: &Value, targets: &Value) -> Result<(), Error> {
+    {
+        for t in targets.as_array().cloned().unwrap_or_default() {
             let Some(select) = t.get("select").filter(|v| !v.is_null()) else {
                 return Err(Error::new("target must specify resources to select"));
             };

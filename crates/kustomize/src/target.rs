@@ -256,9 +256,9 @@ const KNOWN_FIELDS: &[&str] = &[
 ];
 
 /// Where a build is and what it has accumulated so far (`ResAccumulator`).
-struct Acc {
-    res: Vec<Res>,
-    tc: TransformerConfig,
+pub(crate) struct Acc {
+    pub(crate) res: Vec<Res>,
+    pub(crate) tc: TransformerConfig,
     vars: crate::vars::VarSet,
 }
 
@@ -449,36 +449,48 @@ fn set_openapi(ldr: &Loader, kust: &Kust, reset: bool) -> Result<(), Error> {
 }
 
 /// The plugin configs of `generators`, `transformers` or `validators` (inline YAML, or files
-/// and directories read as resources), as kustomize loads them before running any: a config
-/// that is not a built-in plugin's (`apiVersion: builtin`) fails as kubectl's kustomize fails
-/// without `--enable-alpha-plugins`; built-in plugin configs are not run by this engine.
-fn check_plugins(
+/// and directories read as resources), loaded and configured as kustomize does before running
+/// any: a config that is not a built-in plugin's (`apiVersion: builtin`) fails as kubectl's
+/// kustomize fails without `--enable-alpha-plugins`.
+fn load_plugins(
     ldr: &Loader,
-    k: &Map<String, Value>,
+    kust: &Kust,
     field: &str,
     ctx: &mut Ctx,
-) -> Result<(), Error> {
-    let entries = strs(k, field);
+) -> Result<Vec<crate::plugins::Configured>, Error> {
+    let entries = strs(&kust.v, field);
     if entries.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    let mut configs: Vec<Value> = Vec::new();
-    let mut paths = Vec::new();
-    for e in entries {
-        match crate::yamlio::resources_from_bytes(&e) {
-            Ok(docs) if !docs.is_empty() && docs.iter().all(Value::is_object) => {
-                configs.extend(docs)
-            }
-            _ => paths.push(e),
-        }
-    }
-    let acc = Acc {
+    let mut acc = Acc {
         res: Vec::new(),
         tc: TransformerConfig::default(),
         vars: Default::default(),
     };
+    let mut paths = Vec::new();
+    for e in entries {
+        match crate::yamlio::resources_from_bytes(&e) {
+            Ok(docs) if !docs.is_empty() && docs.iter().all(Value::is_object) => {
+                let mut rs: Vec<Res> = docs.into_iter().map(Res::new).collect();
+                // An inline config's origin is the kustomization file.
+                if let Some(o) = &ctx.origin {
+                    for r in rs.iter_mut() {
+                        set_annotation(r, ORIGIN_KEY, &format!("path: {}\n", join(o, &kust.file)));
+                    }
+                }
+                append_all(&mut acc, rs).map_err(|e| {
+                    e.wrap(if field == "generators" {
+                        "configuring external generator"
+                    } else {
+                        "configuring external transformer"
+                    })
+                })?;
+            }
+            _ => paths.push(e),
+        }
+    }
     let acc = accumulate_resources(ldr, acc, &paths, ctx)?;
-    configs.extend(acc.res.into_iter().map(|r| r.obj));
+    let configs: Vec<Value> = acc.res.into_iter().map(|r| r.obj).collect();
     let kind = |c: &Value| c.get("kind").map(scalar_string).unwrap_or_default();
     let builtin = |c: &Value| c.get("apiVersion").map(scalar_string).as_deref() == Some("builtin");
     // `LoadGenerators` wraps what loading a plugin fails with; `LoadTransformers` does not.
@@ -489,19 +501,17 @@ fn check_plugins(
             e
         }
     };
-    if let Some(c) = configs.iter().find(|c| !builtin(c)) {
-        return Err(wrap(Error::new(format!(
-            "external plugins disabled; unable to load external plugin '{}'",
-            kind(c)
-        ))));
+    let mut out = Vec::new();
+    for c in &configs {
+        if !builtin(c) {
+            return Err(wrap(Error::new(format!(
+                "external plugins disabled; unable to load external plugin '{}'",
+                kind(c)
+            ))));
+        }
+        out.push(crate::plugins::configure(ldr, c, field == "generators").map_err(wrap)?);
     }
-    match configs.first() {
-        Some(c) => Err(wrap(Error::new(format!(
-            "built-in plugin configs in '{field}' ('{}') are not supported by kubectl-rs",
-            kind(c)
-        )))),
-        None => Ok(()),
-    }
+    Ok(out)
 }
 
 /// `kt.Load` + `kt.AccumulateTarget` for one directory.
@@ -531,8 +541,23 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
     }
     acc.tc.merge(&crd_tc)?;
     let gen_origin = ctx.origin.as_ref().map(|o| join(o, &kust.file));
-    check_plugins(ldr, k, "generators", ctx).map_err(|e| e.wrap("loading generator plugins"))?;
     run_generators(ldr, k, &mut acc, gen_origin.as_deref())?;
+    let gens = load_plugins(ldr, kust, "generators", ctx)
+        .map_err(|e| e.wrap("loading generator plugins"))?;
+    for g in &gens {
+        let r = crate::plugins::generate(ldr, g)?;
+        let kind = if matches!(g.plugin, crate::plugins::Plugin::ConfigMap(_)) {
+            "ConfigMapGenerator"
+        } else {
+            "SecretGenerator"
+        };
+        absorb(&mut acc, r).map_err(|e| {
+            e.wrap(format!(
+                "merging from generator &{{{kind} {}}}",
+                crate::plugins::generator_name(g)
+            ))
+        })?;
+    }
     for c in strs(k, "components") {
         let child = ldr
             .new_child(&c)
@@ -546,9 +571,23 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
             .map_err(|e| Error::new(format!("accumulateDirectory: {:?}", e.0)))
             .map_err(|e| e.wrap("accumulating components"))?;
     }
-    check_plugins(ldr, k, "transformers", ctx)?;
-    run_transformers(ldr, k, &mut acc)?;
-    check_plugins(ldr, k, "validators", ctx)?;
+    let transformers = load_plugins(ldr, kust, "transformers", ctx)?;
+    run_transformers(ldr, k, &mut acc, gen_origin.as_deref())?;
+    for t in &transformers {
+        crate::plugins::transform(ldr, &mut acc, t)?;
+    }
+    // Validators must leave the resources as they are.
+    for v in &load_plugins(ldr, kust, "validators", ctx)? {
+        let before: Vec<Value> = acc.res.iter().map(|r| r.obj.clone()).collect();
+        crate::plugins::transform(ldr, &mut acc, v)?;
+        let after: Vec<Value> = acc.res.iter().map(|r| r.obj.clone()).collect();
+        if before != after {
+            return Err(Error::new(format!(
+                "validator shouldn't modify the resource map: plugin {} changed the resources",
+                v.id
+            )));
+        }
+    }
     let vars: Vec<crate::vars::Var> = list(k, "vars")
         .iter()
         .map(crate::vars::Var::from_value)
@@ -1000,12 +1039,11 @@ fn drop_empty(acc: &mut Acc) {
     acc.res.retain(|r| !r.is_empty());
 }
 
-fn run_transformers(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Result<(), Error> {
-    // PatchStrategicMergeTransformer
-    let psm = list(k, "patchesStrategicMerge");
-    if !psm.is_empty() {
-        let mut patches = Vec::new();
-        for p in &psm {
+/// The patches of a `PatchStrategicMergeTransformer`'s `paths` (inline patches or files).
+pub(crate) fn load_smp_paths(ldr: &Loader, psm: &[Value]) -> Result<Vec<Value>, Error> {
+    let mut patches = Vec::new();
+    {
+        for p in psm {
             let s = scalar_string(p);
             let inline = yamlio::resources_from_bytes(&s)
                 .ok()
@@ -1020,31 +1058,48 @@ fn run_transformers(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Resu
                 }
             }
         }
-        for p in patches {
-            let i = smp_target(acc, &p)?;
-            apply_smp_at(acc, i, &p, (false, false))?;
-            drop_empty(acc);
-        }
     }
-    // PatchTransformer
-    let mut all_patches = list(k, "patches");
-    let _ = &mut all_patches;
-    for p in &all_patches {
-        let config_err = |e: Error| {
-            let mut cfg = Map::new();
-            if let Value::Object(m) = p {
-                for (k, v) in m {
-                    if !v.is_null() && v.as_str() != Some("") {
-                        cfg.insert(k.clone(), v.clone());
-                    }
+    Ok(patches)
+}
+
+/// `PatchStrategicMergeTransformer`: each patch onto the resource with its id.
+pub(crate) fn smp_transformer(acc: &mut Acc, patches: &[Value]) -> Result<(), Error> {
+    for p in patches {
+        let i = smp_target(acc, p)?;
+        apply_smp_at(acc, i, p, (false, false))?;
+        drop_empty(acc);
+    }
+    Ok(())
+}
+
+/// The error of a kustomization's `patches` entry that does not configure, quoting it.
+fn patch_config_err(p: &Value) -> impl Fn(Error) -> Error + '_ {
+    move |e: Error| {
+        let mut cfg = Map::new();
+        if let Value::Object(m) = p {
+            for (k, v) in m {
+                if !v.is_null() && v.as_str() != Some("") {
+                    cfg.insert(k.clone(), v.clone());
                 }
             }
-            let mut text = String::new();
-            simple_yaml(&Value::Object(cfg), 0, &mut text);
-            e.wrap(format!(
-                "trouble configuring builtin PatchTransformer with config: `\n{text}`"
-            ))
-        };
+        }
+        let mut text = String::new();
+        simple_yaml(&Value::Object(cfg), 0, &mut text);
+        e.wrap(format!(
+            "trouble configuring builtin PatchTransformer with config: `\n{text}`"
+        ))
+    }
+}
+
+/// `PatchTransformer` (one `patches` entry, or a plugin config with the same fields);
+/// `config_err` words the errors kustomize reports when configuring it.
+pub(crate) fn patch_transformer(
+    ldr: &Loader,
+    acc: &mut Acc,
+    p: &Value,
+    config_err: &dyn Fn(Error) -> Error,
+) -> Result<(), Error> {
+    {
         let (text, source) = patch_text(ldr, p).map_err(config_err)?;
         let target = p
             .get("target")
@@ -1128,20 +1183,64 @@ fn run_transformers(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Resu
             }
         }
     }
+    Ok(())
+}
+
+/// Where a transformer was configured (its `configuredIn`), when origins are tracked.
+type TOrigin<'a> = Option<&'a str>;
+
+/// After each transformer (`multiTransformer.Transform`): record it on every resource when
+/// origins are tracked, and drop the resources a patch emptied.
+fn transformed(acc: &mut Acc, origin: TOrigin, kind: &str) {
+    if let Some(path) = origin {
+        let o = crate::plugins::Origin::builtin(path, kind);
+        for r in acc.res.iter_mut() {
+            crate::plugins::add_transformer_annotation(r, &o);
+        }
+    }
+    drop_empty(acc);
+}
+
+/// The kustomization's own transformers, in kustomize's order.
+fn run_transformers(
+    ldr: &Loader,
+    k: &Map<String, Value>,
+    acc: &mut Acc,
+    origin: TOrigin,
+) -> Result<(), Error> {
+    let psm = list(k, "patchesStrategicMerge");
+    if !psm.is_empty() {
+        let patches = load_smp_paths(ldr, &psm)?;
+        smp_transformer(acc, &patches)?;
+        transformed(acc, origin, "PatchStrategicMergeTransformer");
+    }
+    for p in &list(k, "patches") {
+        patch_transformer(ldr, acc, p, &patch_config_err(p))?;
+        transformed(acc, origin, "PatchTransformer");
+    }
     let tc = acc.tc.clone();
     // NamespaceTransformer
     let ns = k.get("namespace").map(scalar_string).unwrap_or_default();
     if !ns.is_empty() {
-        tr::namespace(&mut acc.res, &ns, &tc.namespace, false)?;
-        check_unique(acc)?;
+        tr::namespace(
+            &mut acc.res,
+            &ns,
+            &tc.namespace,
+            false,
+            tr::SubjectMode::DefaultOnly,
+        )?;
+        check_unique_ids(acc)?;
+        transformed(acc, origin, "NamespaceTransformer");
     }
     let prefix = k.get("namePrefix").map(scalar_string).unwrap_or_default();
     if !prefix.is_empty() {
         tr::prefix_suffix(&mut acc.res, &prefix, &tc.name_prefix, true)?;
+        transformed(acc, origin, "PrefixTransformer");
     }
     let suffix = k.get("nameSuffix").map(scalar_string).unwrap_or_default();
     if !suffix.is_empty() {
         tr::prefix_suffix(&mut acc.res, &suffix, &tc.name_suffix, false)?;
+        transformed(acc, origin, "SuffixTransformer");
     }
     // LabelTransformer
     let common_labels = string_map(k.get("commonLabels"));
@@ -1182,54 +1281,35 @@ fn run_transformers(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Resu
             )?;
         }
         tr::set_map_entries(&mut acc.res, &pairs, &fss)?;
+        transformed(acc, origin, "LabelTransformer");
     }
-    if !common_labels.is_empty() {
+    // One more LabelTransformer, for commonLabels, when either field is set.
+    if !common_labels.is_empty() || !list(k, "labels").is_empty() {
         tr::set_map_entries(&mut acc.res, &common_labels, &tc.common_labels)?;
+        transformed(acc, origin, "LabelTransformer");
     }
     let anns = string_map(k.get("commonAnnotations"));
     if !anns.is_empty() {
         tr::set_map_entries(&mut acc.res, &anns, &tc.common_annotations)?;
+        transformed(acc, origin, "AnnotationsTransformer");
     }
-    // PatchJson6902Transformer
     for p in list(k, "patchesJson6902") {
         let target = p
             .get("target")
             .map(Selector::from_value)
             .unwrap_or_default();
-        if target.name.is_empty() {
-            return Err(Error::new("must specify the target name"));
-        }
         let path = p.get("path").map(scalar_string).unwrap_or_default();
-        let mut op = p.get("patch").map(scalar_string).unwrap_or_default();
-        if path.is_empty() && op.is_empty() {
-            return Err(Error::new("empty file path and empty jsonOp"));
-        }
-        if !path.is_empty() {
-            if !op.is_empty() {
-                return Err(Error::new("must specify a file path or jsonOp, not both"));
-            }
-            op = String::from_utf8_lossy(&ldr.load_file(&path)?).to_string();
-            if op.is_empty() {
-                return Err(Error::new(format!(
-                    "patch file '{path}' empty seems to be empty"
-                )));
-            }
-        }
-        let ops = tr::json_patch_from_text(&op)?;
-        for i in tr::select(&acc.res, &target)? {
-            let mut r = acc.res[i].clone();
-            let out = kcore::patch::apply_json_patch(&r.obj, &ops)
-                .map_err(|e| Error::new(e.to_string()))?;
-            r.obj = out;
-            clear_empty_annotations(&mut r);
-            acc.res[i] = r;
-        }
+        let op = p.get("patch").map(scalar_string).unwrap_or_default();
+        let ops = json6902_ops(ldr, &target, &path, op)?;
+        json6902_transformer(acc, &target, &ops)?;
+        transformed(acc, origin, "PatchJson6902Transformer");
     }
     // ReplicaCountTransformer
     for r in list(k, "replicas") {
         let name = r.get("name").map(scalar_string).unwrap_or_default();
         let count = r.get("count").and_then(Value::as_i64).unwrap_or(0);
         tr::replicas(&mut acc.res, &name, count, &tc.replicas)?;
+        transformed(acc, origin, "ReplicaCountTransformer");
     }
     // ImageTagTransformer
     let mut images = list(k, "images");
@@ -1237,11 +1317,61 @@ fn run_transformers(ldr: &Loader, k: &Map<String, Value>, acc: &mut Acc) -> Resu
     for i in images {
         let img = Image::from_value(&i);
         tr::images(&mut acc.res, &img, &tc.images)?;
+        transformed(acc, origin, "ImageTagTransformer");
     }
     // ReplacementTransformer
     let reps = list(k, "replacements");
     if !reps.is_empty() {
         crate::replacements::apply(ldr, &mut acc.res, &reps)?;
+        transformed(acc, origin, "ReplacementTransformer");
+    }
+    Ok(())
+}
+
+/// `PatchJson6902Transformer.Config`: the operations, from the inline `jsonOp` or a file.
+pub(crate) fn json6902_ops(
+    ldr: &Loader,
+    target: &Selector,
+    path: &str,
+    mut op: String,
+) -> Result<Value, Error> {
+    {
+        if target.name.is_empty() {
+            return Err(Error::new("must specify the target name"));
+        }
+        if path.is_empty() && op.is_empty() {
+            return Err(Error::new("empty file path and empty jsonOp"));
+        }
+        if !path.is_empty() {
+            if !op.is_empty() {
+                return Err(Error::new("must specify a file path or jsonOp, not both"));
+            }
+            op = String::from_utf8_lossy(&ldr.load_file(path)?).to_string();
+            if op.is_empty() {
+                return Err(Error::new(format!(
+                    "patch file '{path}' empty seems to be empty"
+                )));
+            }
+        }
+        tr::json_patch_from_text(&op)
+    }
+}
+
+/// `PatchJson6902Transformer.Transform`.
+pub(crate) fn json6902_transformer(
+    acc: &mut Acc,
+    target: &Selector,
+    ops: &Value,
+) -> Result<(), Error> {
+    {
+        for i in tr::select(&acc.res, target)? {
+            let mut r = acc.res[i].clone();
+            let out = kcore::patch::apply_json_patch(&r.obj, ops)
+                .map_err(|e| Error::new(e.to_string()))?;
+            r.obj = out;
+            clear_empty_annotations(&mut r);
+            acc.res[i] = r;
+        }
     }
     Ok(())
 }
@@ -1268,7 +1398,7 @@ fn selector_string(t: &Selector) -> String {
     parts.join(" ")
 }
 
-fn check_unique(acc: &Acc) -> Result<(), Error> {
+pub(crate) fn check_unique_ids(acc: &Acc) -> Result<(), Error> {
     for (i, r) in acc.res.iter().enumerate() {
         let id = r.cur_id();
         let n = acc.res.iter().filter(|x| x.cur_id().equals(&id)).count();
@@ -1281,6 +1411,18 @@ fn check_unique(acc: &Acc) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `HashTransformer` (`addHashesToNames`): generated names get their content hash.
+pub(crate) fn add_hashes(acc: &mut Acc) {
+    for r in acc.res.iter_mut() {
+        if r.needs_hash {
+            let h = generators::hash(&r.obj);
+            r.store_previous_id();
+            let n = format!("{}-{}", r.name(), h);
+            r.set_name(&n);
+        }
+    }
 }
 
 /// `resid.FromRNode` as printed in fieldspec errors.
@@ -1336,26 +1478,13 @@ pub fn run(
     if !build_meta.is_empty() {
         ctx.origin = Some(String::new());
     }
-    if build_meta.iter().any(|s| s == "transformerAnnotations") {
-        return Err(Error::new(
-            "buildMetadata 'transformerAnnotations' is not supported by kubectl-rs",
-        ));
-    }
     let acc = Acc {
         res: Vec::new(),
         tc: TransformerConfig::defaults(),
         vars: Default::default(),
     };
     let mut acc = accumulate_target(&ldr, &kust, acc, &mut ctx)?;
-    // addHashesToNames
-    for r in acc.res.iter_mut() {
-        if r.needs_hash {
-            let h = generators::hash(&r.obj);
-            r.store_previous_id();
-            let n = format!("{}-{}", r.name(), h);
-            r.set_name(&n);
-        }
-    }
+    add_hashes(&mut acc);
     crate::nameref::fix(&mut acc.res, &acc.tc.name_reference)?;
     crate::vars::resolve(&mut acc.res, &acc.vars, &acc.tc.var_reference, logged)?;
     // sort
@@ -1440,10 +1569,18 @@ pub fn run(
                 }
             }
         }
-        if !build_meta.iter().any(|s| s == "originAnnotations") {
-            if let Some(Value::Object(meta)) = r.obj.get_mut("metadata") {
-                if let Some(Value::Object(a)) = meta.get_mut("annotations") {
-                    a.remove(ORIGIN_KEY);
+        for (option, key) in [
+            ("originAnnotations", ORIGIN_KEY),
+            (
+                "transformerAnnotations",
+                crate::plugins::TRANSFORMATIONS_KEY,
+            ),
+        ] {
+            if !build_meta.iter().any(|s| s == option) {
+                if let Some(Value::Object(meta)) = r.obj.get_mut("metadata") {
+                    if let Some(Value::Object(a)) = meta.get_mut("annotations") {
+                        a.remove(key);
+                    }
                 }
             }
         }

@@ -13,12 +13,26 @@ fn set_string(node: &mut Value, v: &str) {
     *node = Value::String(v.to_string());
 }
 
-/// `NamespaceTransformer` (with the default `setRoleBindingSubjects: defaultOnly`).
+/// `setRoleBindingSubjects` of the `NamespaceTransformer`: which subjects of (Cluster)RoleBindings
+/// get the namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubjectMode {
+    /// `defaultOnly` (the default): subjects named `default`.
+    #[default]
+    DefaultOnly,
+    /// `allServiceAccounts`: subjects of kind `ServiceAccount`.
+    AllServiceAccounts,
+    /// `none`.
+    None,
+}
+
+/// `NamespaceTransformer`.
 pub fn namespace(
     rs: &mut [Res],
     ns: &str,
     specs: &[FieldSpec],
     unset_only: bool,
+    mode: SubjectMode,
 ) -> Result<(), Error> {
     for r in rs.iter_mut() {
         if r.is_empty() {
@@ -43,10 +57,14 @@ pub fn namespace(
             fieldspec::apply(r, &fs, CreateKind::Scalar, &mut set)?;
         }
         let is_rb = gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding";
-        if is_rb {
+        if is_rb && mode != SubjectMode::None {
+            let (field, want) = match mode {
+                SubjectMode::AllServiceAccounts => ("kind", "ServiceAccount"),
+                _ => ("name", "default"),
+            };
             if let Some(Value::Array(subjects)) = r.obj.get_mut("subjects") {
                 for s in subjects.iter_mut() {
-                    if s.get("name").and_then(Value::as_str) == Some("default") {
+                    if s.get(field).and_then(Value::as_str) == Some(want) {
                         if let Some(m) = s.as_object_mut() {
                             let e = m.entry("namespace").or_insert(Value::Null);
                             set(e)?;
@@ -63,7 +81,8 @@ pub fn namespace(
             if av != "v1" && fs.path == "metadata/name" {
                 continue;
             }
-            if is_rb && fs.path == "subjects/namespace" {
+            let spec_is_rb = fs.gvk.kind == "RoleBinding" || fs.gvk.kind == "ClusterRoleBinding";
+            if is_rb && spec_is_rb && fs.path == "subjects/namespace" {
                 continue;
             }
             fieldspec::apply(r, fs, CreateKind::Scalar, &mut set)
