@@ -16,6 +16,9 @@ use super::parse::{parse, Cmd, Part, Redir, RedirOp, Word};
 use super::vfs::{normalize, Entry, Vfs};
 use crate::clock::Clock;
 
+#[path = "tarcmd.rs"]
+mod tarcmd;
+
 /// Which stream a write goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stream {
@@ -675,7 +678,7 @@ const BUILTINS: &[&str] = &[
     "ls", "hostname", "wc", "head", "tail", "grep", "mkdir", "rm", "touch", "test", "[", "trap",
     "export", "unset", "set", "shift", "cd", "pwd", "read", "local", "return", "break", "continue",
     "eval", "exec", "wait", "sh", "bash", "ash", "seq", "basename", "dirname", "whoami", "id",
-    "uname", "expr", "readonly", "perl", "kill", ".", "source", "tee",
+    "uname", "expr", "readonly", "perl", "kill", ".", "source", "tee", "tar",
 ];
 
 fn is_builtin(name: &str) -> bool {
@@ -1221,6 +1224,7 @@ impl Shell {
                 st(status)
             }
             "ls" => self.ls(args),
+            "tar" => self.tar(args),
             "hostname" => {
                 let h = self.ctx.hostname.clone();
                 self.out(format!("{h}\n"));
