@@ -563,9 +563,10 @@ fn untar_all(
                 if !symlink_warned {
                     symlink_warned = true;
                     ctx.eprint(&format!(
-                        "warning: skipping symlink: {} -> {} (consider using \"kubectl exec -n {} {} -- tar cf - {} | tar xf -\")\n",
+                        "warning: skipping symlink: {} -> {} (consider using \"{} exec -n {} {} -- tar cf - {} | tar xf -\")\n",
                         go_quote(&dest_name),
                         go_quote(link),
+                        ctx.command_name,
                         go_quote(ns),
                         go_quote(pod),
                         go_quote(src)
@@ -607,5 +608,83 @@ mod tests {
         assert_eq!(dir("foo"), ".");
         assert_eq!(dir("/tmp/bar/foo"), "/tmp/bar");
         assert_eq!(base("/tmp/bar/"), "bar");
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use crate::context::{Env, Io};
+
+    fn member(name: &str, kind: Kind, data: &[u8]) -> Entry {
+        Entry {
+            name: name.into(),
+            kind,
+            mode: 0o644,
+            mtime: 0,
+            data: data.to_vec(),
+        }
+    }
+
+    /// A pod's tar naming `../` paths and symlinks: nothing lands outside the destination,
+    /// each skip is reported in kubectl's words, and the safe member is written.
+    #[test]
+    fn members_escaping_the_destination_are_skipped_with_kubectls_warning() {
+        use clap::Parser;
+        let root = tempfile::tempdir().unwrap();
+        let dest = root.path().join("dest");
+        let dest_s = dest.display().to_string();
+        let cli = crate::cmd::Cli::try_parse_from(["kubectl-rs", "cp", "a", "b"]).unwrap();
+        let (io, _out, err) = Io::buffered();
+        let ctx = Context::new(cli.global.clone(), Env::default(), io, "kubectl");
+        let entries = vec![
+            member("tmp/x/ok.txt", Kind::File, b"fine"),
+            member("tmp/x/../evil.txt", Kind::File, b"bad"),
+            member(
+                "tmp/x/../../../../../../../../tmp/evil2",
+                Kind::File,
+                b"bad",
+            ),
+            member("tmp/x/l1", Kind::Symlink("/etc/passwd".into()), b""),
+            member("tmp/x/l2", Kind::Symlink("../..".into()), b""),
+        ];
+        untar_all(&ctx, "default", "box", "tmp/x", "/tmp/x", &dest_s, entries).unwrap();
+        assert_eq!(std::fs::read(dest.join("ok.txt")).unwrap(), b"fine");
+        assert!(!root.path().join("evil.txt").exists());
+        let names: Vec<_> = std::fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["dest"]);
+        assert_eq!(
+            std::fs::read_dir(&dest).unwrap().count(),
+            1,
+            "only ok.txt is written"
+        );
+        let parent = root.path().display().to_string();
+        assert_eq!(
+            err.text(),
+            format!(
+                "warning: file \"{parent}/evil.txt\" is outside target destination, skipping\n\
+                 warning: file \"/tmp/evil2\" is outside target destination, skipping\n\
+                 warning: skipping symlink: \"{dest_s}/l1\" -> \"/etc/passwd\" (consider using \"kubectl exec -n \"default\" \"box\" -- tar cf - \"/tmp/x\" | tar xf -\")\n\
+                 warning: skipping symlink: \"{dest_s}/l2\" -> \"../..\"\n"
+            )
+        );
+        // A member outside the source's prefix: the archive was tampered with.
+        let e = untar_all(
+            &ctx,
+            "default",
+            "box",
+            "tmp/x",
+            "/tmp/x",
+            &dest_s,
+            vec![member("etc/passwd", Kind::File, b"x")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            crate::error::render(&e).stderr,
+            "error: tar contents corrupted\n"
+        );
     }
 }

@@ -1747,6 +1747,35 @@ impl Shell {
     }
 
     async fn head_tail(&mut self, name: &str, args: &[String]) -> Flow {
+        // Bytes (`-c N`, `-cN`, `tail -c +N` = from byte N on): what `kubectl cp --retries`
+        // pipes the archive through.
+        if let Some(i) = args.iter().position(|a| a.starts_with("-c")) {
+            let (spec, rest_from) = match &args[i][2..] {
+                "" => (args.get(i + 1).cloned().unwrap_or_default(), i + 2),
+                v => (v.to_string(), i + 1),
+            };
+            let from_start = spec.starts_with('+');
+            let Ok(n) = spec.trim_start_matches(['+', '-']).parse::<usize>() else {
+                self.errln(&format!("{name}: invalid number '{spec}'"));
+                return Flow::Normal(1);
+            };
+            let files: Vec<String> = args[..i]
+                .iter()
+                .chain(&args[rest_from.min(args.len())..])
+                .cloned()
+                .collect();
+            let (inputs, status) = self.read_inputs(name, &files);
+            for (_, d) in inputs {
+                let part = match (name, from_start) {
+                    ("head", _) => &d[..n.min(d.len())],
+                    (_, true) => &d[n.saturating_sub(1).min(d.len())..],
+                    (_, false) => &d[d.len().saturating_sub(n)..],
+                };
+                let part = part.to_vec();
+                self.out(part);
+            }
+            return Flow::Normal(status);
+        }
         let mut n: usize = 10;
         let mut files = Vec::new();
         let mut follow = false;
