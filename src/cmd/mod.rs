@@ -19,6 +19,7 @@ pub mod complete;
 pub mod completion;
 pub mod config;
 pub mod cordon;
+pub mod cp;
 pub mod create;
 pub mod create_generators;
 pub mod debug;
@@ -132,6 +133,8 @@ pub enum Command {
     #[command(long_about = attach::ATTACH_LONG, after_help = attach::ATTACH_EXAMPLES, override_usage = attach::ATTACH_USAGE)]
     Attach(attach::AttachArgs),
     #[command(display_order = 510)]
+    #[command(long_about = "Copy files and directories to and from containers.", after_help = cp::CP_EXAMPLES, override_usage = "cp <file-spec-src> <file-spec-dest> [options]")]
+    Cp(cp::CpArgs),
     #[command(long_about = exec::EXEC_LONG, after_help = exec::EXEC_EXAMPLES, override_usage = exec::EXEC_USAGE)]
     Exec(exec::ExecArgs),
     #[command(display_order = 500)]
@@ -276,6 +279,7 @@ impl Command {
             Command::Set(_) => "set",
             Command::Logs(_) => "logs",
             Command::Attach(_) => "attach",
+            Command::Cp(_) => "cp",
             Command::Exec(_) => "exec",
             Command::Wait(_) => "wait",
             Command::Completion(_) => "completion",
@@ -495,6 +499,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Set(a) => a.run(ctx).await,
         Command::Logs(a) => a.run(ctx).await,
         Command::Attach(a) => a.run(ctx).await,
+        Command::Cp(a) => a.run(ctx).await,
         Command::Exec(a) => a.run(ctx).await,
         Command::Wait(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,

@@ -287,3 +287,33 @@ pub async fn pods_for(
     pods.sort_by(by_logging);
     Ok(pods)
 }
+
+/// podcmd's default container: the annotation's, else the first, and kubectl's
+/// "Defaulted container" notice when the pod has several.
+pub fn default_container(pod: &Value) -> Result<(String, Option<String>), CliError> {
+    let all = containers(
+        pod,
+        &["containers", "initContainers", "ephemeralContainers"],
+    );
+    if let Some(d) =
+        pod["metadata"]["annotations"]["kubectl.kubernetes.io/default-container"].as_str()
+    {
+        if all.iter().any(|(n, _)| n == d) {
+            return Ok((d.to_string(), None));
+        }
+    }
+    let main = containers(pod, &["containers"]);
+    let Some((first, _)) = main.first().cloned() else {
+        return Err(CliError::msg(format!(
+            "pod {} does not have any containers",
+            pod["metadata"]["name"].as_str().unwrap_or_default()
+        )));
+    };
+    let notice = (all.len() > 1).then(|| {
+        format!(
+            "Defaulted container {first:?} out of: {}\n",
+            all_container_names(pod)
+        )
+    });
+    Ok((first, notice))
+}

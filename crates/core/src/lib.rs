@@ -20,4 +20,5 @@ pub mod patch;
 pub mod quantity;
 pub mod resource;
 pub mod selectors;
+pub mod tar;
 pub mod validation;

@@ -16,6 +16,9 @@ use super::parse::{parse, Cmd, Part, Redir, RedirOp, Word};
 use super::vfs::{normalize, Entry, Vfs};
 use crate::clock::Clock;
 
+#[path = "tarcmd.rs"]
+mod tarcmd;
+
 /// Which stream a write goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stream {
@@ -688,7 +691,7 @@ const BUILTINS: &[&str] = &[
     "ls", "hostname", "wc", "head", "tail", "grep", "mkdir", "rm", "touch", "test", "[", "trap",
     "export", "unset", "set", "shift", "cd", "pwd", "read", "local", "return", "break", "continue",
     "eval", "exec", "wait", "sh", "bash", "ash", "seq", "basename", "dirname", "whoami", "id",
-    "uname", "expr", "readonly", "perl", "kill", ".", "source", "tee",
+    "uname", "expr", "readonly", "perl", "kill", ".", "source", "tee", "tar",
 ];
 
 fn is_builtin(name: &str) -> bool {
@@ -1341,6 +1344,7 @@ impl Shell {
                 st(status)
             }
             "ls" => self.ls(args),
+            "tar" => self.tar(args),
             "hostname" => {
                 let h = self.ctx.hostname.clone();
                 self.out(format!("{h}\n"));
@@ -1867,6 +1871,35 @@ impl Shell {
     }
 
     async fn head_tail(&mut self, name: &str, args: &[String]) -> Flow {
+        // Bytes (`-c N`, `-cN`, `tail -c +N` = from byte N on): what `kubectl cp --retries`
+        // pipes the archive through.
+        if let Some(i) = args.iter().position(|a| a.starts_with("-c")) {
+            let (spec, rest_from) = match &args[i][2..] {
+                "" => (args.get(i + 1).cloned().unwrap_or_default(), i + 2),
+                v => (v.to_string(), i + 1),
+            };
+            let from_start = spec.starts_with('+');
+            let Ok(n) = spec.trim_start_matches(['+', '-']).parse::<usize>() else {
+                self.errln(&format!("{name}: invalid number '{spec}'"));
+                return Flow::Normal(1);
+            };
+            let files: Vec<String> = args[..i]
+                .iter()
+                .chain(&args[rest_from.min(args.len())..])
+                .cloned()
+                .collect();
+            let (inputs, status) = self.read_inputs(name, &files);
+            for (_, d) in inputs {
+                let part = match (name, from_start) {
+                    ("head", _) => &d[..n.min(d.len())],
+                    (_, true) => &d[n.saturating_sub(1).min(d.len())..],
+                    (_, false) => &d[d.len().saturating_sub(n)..],
+                };
+                let part = part.to_vec();
+                self.out(part);
+            }
+            return Flow::Normal(status);
+        }
         let mut n: usize = 10;
         let mut files = Vec::new();
         let mut follow = false;
