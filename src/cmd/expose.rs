@@ -101,15 +101,7 @@ impl ExposeArgs {
     /// kubectl's `ToOptions`, `Complete` and `RunExpose`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
-        let mut printer = TypedPrinter::new(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-            "exposed",
-            dry_run,
-        )?;
+        let mut printer = self.print.typed_printer(ctx, "exposed", dry_run)?;
         let (namespace, enforce) = ctx.namespace()?;
         if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
