@@ -58,10 +58,8 @@ pub struct ApplyArgs {
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
-    /// Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.
-    #[arg(verbatim_doc_comment, long = "prune", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub prune: bool,
+    #[command(flatten)]
+    pub prune: crate::cmd::flags::PruneFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
@@ -132,7 +130,7 @@ impl ApplyArgs {
                 "cannot set --all and --selector at the same time",
             ));
         }
-        if self.prune {
+        if self.prune.value {
             if self.deletion.force {
                 return Err(CliError::msg("--force cannot be used with --prune"));
             }
@@ -209,13 +207,9 @@ impl ApplyArgs {
             }
         });
         let spec = ReadSpec {
-            files: self.files.filename.clone(),
-            kustomize: self.kustomize.dir.clone(),
-            recursive: self.files.recursive,
             validate: validation != "Ignore",
             selector: self.selector.value.clone(),
-            latest: false,
-            all_namespaces: false,
+            ..self.files.read_spec(&self.kustomize)
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
         if targets.is_empty() && builder_errors.is_empty() {
@@ -249,7 +243,7 @@ impl ApplyArgs {
             }
         }
         run.print_collected()?;
-        if self.prune && errors.is_empty() && builder_errors.is_empty() {
+        if self.prune.value && errors.is_empty() && builder_errors.is_empty() {
             run.prune(&visited).await?;
         }
         collected_errors(builder_errors, errors)

@@ -214,13 +214,8 @@ impl AutoscaleArgs {
         if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                files: self.files.filename.clone(),
-                kustomize: self.kustomize.dir.clone(),
-                recursive: self.files.recursive,
                 validate: true,
-                selector: None,
-                latest: false,
-                all_namespaces: false,
+                ..self.files.read_spec(&self.kustomize)
             };
             let (infos, errors) = read_objects(ctx, &spec).await;
             let mut out: Vec<Result<Mapped, CliError>> = errors.into_iter().map(Err).collect();
@@ -322,15 +317,7 @@ impl AutoscaleArgs {
         operation: &str,
         dry_run: DryRun,
     ) -> Result<TypedPrinter, CliError> {
-        TypedPrinter::new(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-            operation,
-            dry_run,
-        )
+        self.print.typed_printer(ctx, operation, dry_run)
     }
 }
 

@@ -8,7 +8,6 @@
 use serde_json::{json, Value};
 
 use crate::client::{ApiRequest, ClientError, ResourcePath};
-use crate::cmd::flags::PrintSpec;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::gofmt::go_quote;
@@ -121,13 +120,7 @@ impl CertificateArgs {
 impl ModifyArgs {
     /// kubectl's `Complete`, `Validate` and `modifyCertificateCondition`.
     async fn run(&self, ctx: &Context, d: &Decision) -> Result<(), CliError> {
-        let spec = PrintSpec::parse(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-        )?;
+        let spec = self.print.spec(ctx)?;
         let mut printer = spec.printer()?;
         ctx.client()?;
         let no_files = self.files.filename.is_empty() && self.kustomize.dir.is_none();

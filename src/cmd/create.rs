@@ -104,13 +104,9 @@ impl CreateArgs {
             )?),
         };
         let spec = ReadSpec {
-            files: self.files.filename.clone(),
-            kustomize: self.kustomize.dir.clone(),
-            recursive: self.files.recursive,
             validate: validation != "Ignore",
             selector: self.selector.value.clone(),
-            latest: false,
-            all_namespaces: false,
+            ..self.files.read_spec(&self.kustomize)
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
         let mut errors = Vec::new();

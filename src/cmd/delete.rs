@@ -252,13 +252,9 @@ impl DeleteArgs {
         if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                files: self.files.filename.clone(),
-                kustomize: self.kustomize.dir.clone(),
-                recursive: self.files.recursive,
                 validate: true,
                 selector: self.selector.value.clone(),
-                latest: false,
-                all_namespaces: false,
+                ..self.files.read_spec(&self.kustomize)
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let victims = targets

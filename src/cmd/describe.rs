@@ -173,13 +173,8 @@ impl DescribeArgs {
     ) -> Result<(), CliError> {
         crate::resource::check_path_args(&self.args)?;
         let spec = crate::resource::ReadSpec {
-            files: self.files.filename.clone(),
-            kustomize: self.kustomize.dir.clone(),
-            recursive: self.files.recursive,
-            validate: false,
             selector: self.selector.value.clone(),
-            latest: false,
-            all_namespaces: false,
+            ..self.files.read_spec(&self.kustomize)
         };
         let (infos, read_errors) = crate::resource::read_objects(ctx, &spec).await;
         errors.extend(read_errors);

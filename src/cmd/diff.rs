@@ -29,6 +29,7 @@ use crate::resource::{flatten, read_objects, str_at, with_source, Info, ReadSpec
 #[derive(Debug, Clone, clap::Args)]
 #[command(
     mut_arg("filename", |a| a.help("Filename, directory, or URL to files contains the configuration to diff")),
+    mut_arg("prune", |a| a.help("Include resources that would be deleted by pruning. Can be used with -l and default shows all resources would be pruned")),
 )]
 pub struct DiffArgs {
     /// Positional arguments: diff takes none (kubectl: `Unexpected args: [...]`).
@@ -50,10 +51,8 @@ pub struct DiffArgs {
     pub force_conflicts: crate::cmd::flags::ForceConflictsFlag,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// Include resources that would be deleted by pruning. Can be used with -l and default shows all resources would be pruned
-    #[arg(verbatim_doc_comment, long = "prune", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub prune: bool,
+    #[command(flatten)]
+    pub prune: crate::cmd::flags::PruneFlag,
     #[command(flatten)]
     pub prune_allowlist: crate::cmd::flags::PruneAllowlistFlag,
     #[command(flatten)]
@@ -152,19 +151,14 @@ impl DiffArgs {
                 "--force-conflicts only works with --server-side",
             ));
         }
-        let allowlist = if self.prune {
+        let allowlist = if self.prune.value {
             Some(self.parse_allowlist(ctx).await?)
         } else {
             None
         };
         let spec = ReadSpec {
-            files: self.files.filename.clone(),
-            kustomize: self.kustomize.dir.clone(),
-            recursive: self.files.recursive,
-            validate: false,
             selector: self.selector.value.clone(),
-            latest: false,
-            all_namespaces: false,
+            ..self.files.read_spec(&self.kustomize)
         };
         let dirs = Dirs {
             live: make_temp_dir(&ctx.env, "LIVE")?,

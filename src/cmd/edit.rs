@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::cmd::flags::{field_validation, PrintSpec};
+use crate::cmd::flags::field_validation;
 use crate::context::Context;
 use crate::editor::session::{Mode, Session, Target};
 use crate::error::CliError;
@@ -65,13 +65,7 @@ impl EditArgs {
                 )))
             }
         };
-        let spec = PrintSpec::parse(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-        );
+        let spec = self.print.spec(ctx);
         let targets = self.targets(ctx).await?;
         if targets.is_empty() {
             return Err(CliError::msg("edit cancelled, no objects found"));

@@ -213,13 +213,7 @@ impl EventsArgs {
         let spec = if self.print.output.is_empty() {
             None
         } else {
-            Some(PrintSpec::parse(
-                ctx,
-                &self.print.output,
-                self.print.template.as_deref(),
-                self.print.allow_missing_template_keys,
-                self.print.show_managed_fields,
-            )?)
+            Some(self.print.spec(ctx)?)
         };
         if types
             .iter()

@@ -2,15 +2,13 @@
 //! replica set, replication controller, service or pod, its selector, ports and protocols
 //! taken from the object as kubectl's polymorphic helpers take them.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Map, Value};
 
 use crate::client::{ApiRequest, Method};
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::ops::generated::{apply_overrides, TypedPrinter};
+use crate::ops::generated::{apply_overrides, go_atoi, parse_labels, TypedPrinter};
 use crate::resource::targets::{visit, FindSpec};
 
 /// kubectl's long help of `expose`.
@@ -103,15 +101,7 @@ impl ExposeArgs {
     /// kubectl's `ToOptions`, `Complete` and `RunExpose`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
-        let mut printer = TypedPrinter::new(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-            "exposed",
-            dry_run,
-        )?;
+        let mut printer = self.print.typed_printer(ctx, "exposed", dry_run)?;
         let (namespace, enforce) = ctx.namespace()?;
         if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
@@ -378,21 +368,6 @@ fn service_port(name: &str, protocol: &str, port: i64) -> Map<String, Value> {
     p
 }
 
-/// Go's `strconv.Atoi` with its error text.
-fn go_atoi(s: &str) -> Result<i64, CliError> {
-    let err = |why: &str| {
-        CliError::msg(format!(
-            "strconv.Atoi: parsing {}: {why}",
-            crate::print::gofmt::go_quote(s)
-        ))
-    };
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(err("invalid syntax"));
-    }
-    s.parse::<i64>().map_err(|_| err("value out of range"))
-}
-
 /// polymorphichelpers `MakeLabels`: `k=v,…` (Go's map order is random; only the set matters).
 fn make_labels(m: &Value) -> String {
     m.as_object()
@@ -403,22 +378,6 @@ fn make_labels(m: &Value) -> String {
                 .join(",")
         })
         .unwrap_or_default()
-}
-
-/// expose's `parseLabels`.
-fn parse_labels(spec: &str) -> Result<BTreeMap<String, String>, CliError> {
-    let mut out = BTreeMap::new();
-    for item in spec.split(',') {
-        let kv: Vec<&str> = item.split('=').collect();
-        if kv.len() != 2 {
-            return Err(CliError::msg(format!("unexpected label spec: {item}")));
-        }
-        if kv[0].is_empty() {
-            return Err(CliError::msg("unexpected empty label key"));
-        }
-        out.insert(kv[0].to_string(), kv[1].to_string());
-    }
-    Ok(out)
 }
 
 /// polymorphichelpers `mapBasedSelectorForObject`.

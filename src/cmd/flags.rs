@@ -385,6 +385,39 @@ impl Default for PrintFlags {
     }
 }
 
+impl PrintFlags {
+    /// `-o`/`--template` parsed as `PrintFlags.ToPrinter` does (see [`PrintSpec::parse`]).
+    pub(crate) fn spec(&self, ctx: &Context) -> Result<PrintSpec, CliError> {
+        PrintSpec::parse(
+            ctx,
+            &self.output,
+            self.template.as_deref(),
+            self.allow_missing_template_keys,
+            self.show_managed_fields,
+        )
+    }
+
+    /// kubectl's `PrintFlags.ToPrinter` for a command whose objects are typed (`expose`,
+    /// `autoscale`, the `set` subcommands): `-o`'s printer, or the name printer saying
+    /// `operation` (with the dry-run suffix).
+    pub fn typed_printer(
+        &self,
+        ctx: &Context,
+        operation: &str,
+        dry_run: DryRun,
+    ) -> Result<crate::ops::generated::TypedPrinter, CliError> {
+        crate::ops::generated::TypedPrinter::new(
+            ctx,
+            &self.output,
+            self.template.as_deref(),
+            self.allow_missing_template_keys,
+            self.show_managed_fields,
+            operation,
+            dry_run,
+        )
+    }
+}
+
 /// A lone `-o, --output` for the commands whose output formats are their own rather than
 /// kubectl's PrintFlags (delete, api-resources, config get-contexts, version, kustomize,
 /// view-last-applied): defined once here; each command states its formats (and a default,
@@ -446,6 +479,19 @@ pub struct FilenameFlags {
     #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub recursive: bool,
+}
+
+impl FilenameFlags {
+    /// What the resource builder reads for `-f`/`-R` and `-k` (cli-runtime's
+    /// `FilenameParam`); the command adds `-l`, validation and the rest.
+    pub fn read_spec(&self, kustomize: &KustomizeFlag) -> crate::resource::ReadSpec {
+        crate::resource::ReadSpec {
+            files: self.filename.clone(),
+            kustomize: kustomize.dir.clone(),
+            recursive: self.recursive,
+            ..crate::resource::ReadSpec::default()
+        }
+    }
 }
 
 /// kubectl's `-k, --kustomize` (part of FileNameFlags for the commands that take it).
@@ -707,6 +753,15 @@ pub struct ForceConflictsFlag {
     /// If true, server-side apply will force the changes against conflicts.
     #[arg(verbatim_doc_comment, id = "force_conflicts", value_name = "FORCE_CONFLICTS",
           long = "force-conflicts", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--prune` of apply and diff (apply's words; diff says its own with `mut_arg("prune", ..)`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PruneFlag {
+    /// Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.
+    #[arg(verbatim_doc_comment, id = "prune", value_name = "PRUNE", long = "prune", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub value: bool,
 }

@@ -333,13 +333,7 @@ impl PatchArgs {
         let patch = self.patch_bytes()?;
         // kubectl builds the printer for each object after patching it, so a bad -o only
         // shows after the change was made.
-        let spec = PrintSpec::parse(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-        );
+        let spec = self.print.spec(ctx);
         let (infos, mut errors) = self.infos(ctx).await?;
         let mut count = 0;
         let mut visit_errors = Vec::new();
@@ -460,13 +454,7 @@ impl PatchArgs {
                 return Ok(self.local_infos(ctx));
             }
             let spec = ReadSpec {
-                files: self.files.filename.clone(),
-                kustomize: self.kustomize.dir.clone(),
-                recursive: self.files.recursive,
-                validate: false,
-                selector: None,
-                latest: false,
-                all_namespaces: false,
+                ..self.files.read_spec(&self.kustomize)
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let infos = targets

@@ -102,13 +102,7 @@ impl ReplaceArgs {
         })?;
         let validation = field_validation(&self.validate.value)?;
         let dry_run = self.dry_run.strategy(ctx)?;
-        let spec = PrintSpec::parse(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-        )?;
+        let spec = self.print.spec(ctx)?;
         let (propagation, warning) = self.deletion.propagation()?;
         if let Some(w) = warning {
             ctx.eprint(&w);

@@ -18,7 +18,7 @@ use crate::ops::attach::{
     attach, attachable_pod, container_name, print_log, text as attach_text, wait_for_pod,
     AttachRequest, PodCondition, PodWait,
 };
-use crate::ops::generated::{apply_overrides, TypedPrinter};
+use crate::ops::generated::{apply_overrides, go_atoi, parse_labels, TypedPrinter};
 
 /// kubectl's long help of `run`.
 pub const RUN_LONG: &str = "Create and run a particular image in a pod.";
@@ -570,35 +570,4 @@ fn env_var_name(k: &str) -> bool {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c));
     ok_first && ok_rest && k != "." && k != ".." && !k.starts_with("..")
-}
-
-/// generate `ParseLabels`.
-fn parse_labels(spec: &str) -> Result<BTreeMap<String, String>, CliError> {
-    let mut out = BTreeMap::new();
-    for item in spec.split(',') {
-        let kv: Vec<&str> = item.split('=').collect();
-        if kv.len() != 2 {
-            return Err(CliError::msg(format!("unexpected label spec: {item}")));
-        }
-        if kv[0].is_empty() {
-            return Err(CliError::msg("unexpected empty label key"));
-        }
-        out.insert(kv[0].to_string(), kv[1].to_string());
-    }
-    Ok(out)
-}
-
-/// Go's `strconv.Atoi` with its error text.
-fn go_atoi(s: &str) -> Result<i64, CliError> {
-    let err = |why: &str| {
-        CliError::msg(format!(
-            "strconv.Atoi: parsing {}: {why}",
-            crate::print::gofmt::go_quote(s)
-        ))
-    };
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(err("invalid syntax"));
-    }
-    s.parse::<i64>().map_err(|_| err("value out of range"))
 }

@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 
 use crate::client::{ApiRequest, ClientError, ResourcePath};
 use crate::cmd::flags::DryRun;
-use crate::cmd::flags::PrintSpec;
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -221,13 +220,7 @@ impl ScaleArgs {
             return Err(CliError::msg("required flag(s) \"replicas\" not set"));
         };
         let dry_run = self.dry_run.strategy(ctx)?;
-        let spec = PrintSpec::parse(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-        )?;
+        let spec = self.print.spec(ctx)?;
         let mut printer = spec.printer()?;
         ctx.namespace()?;
         self.validate(replicas, current_replicas)?;
@@ -286,13 +279,8 @@ impl ScaleArgs {
         if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                files: self.files.filename.clone(),
-                kustomize: self.kustomize.dir.clone(),
-                recursive: self.files.recursive,
-                validate: false,
                 selector: self.selector.value.clone(),
-                latest: false,
-                all_namespaces: false,
+                ..self.files.read_spec(&self.kustomize)
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let infos = targets

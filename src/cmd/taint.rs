@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::client::ApiRequest;
-use crate::cmd::flags::{DryRun, PrintSpec};
+use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::drain::{list_chunked, node_path};
 use crate::error::CliError;
@@ -392,14 +392,7 @@ impl TaintArgs {
         if !errs.is_empty() {
             return Err(errs.into_iter().map(CliError::msg).collect());
         }
-        let spec = PrintSpec::parse(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-        )
-        .map_err(one)?;
+        let spec = self.print.spec(ctx).map_err(one)?;
         let mut printer = spec.printer().map_err(one)?;
         // kubectl sets the operation after PrintFlagsWithDryRunStrategy, so the dry-run
         // suffix is lost: `node/x tainted` even with --dry-run.

@@ -68,7 +68,7 @@ mod priorityclass;
 mod pv;
 mod pvc;
 pub mod quantity;
-mod rbac;
+pub mod rbac;
 mod replicaset;
 mod replicationcontroller;
 mod resourcequota;

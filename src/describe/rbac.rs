@@ -8,14 +8,14 @@ use super::text::{
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 
-/// A policy rule as plain string lists.
+/// A policy rule as plain string lists (also what `auth can-i --list` prints).
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Rule {
-    verbs: Vec<String>,
-    api_groups: Vec<String>,
-    resources: Vec<String>,
-    resource_names: Vec<String>,
-    non_resource_urls: Vec<String>,
+pub struct Rule {
+    pub verbs: Vec<String>,
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub resource_names: Vec<String>,
+    pub non_resource_urls: Vec<String>,
 }
 
 impl Rule {
@@ -31,7 +31,7 @@ impl Rule {
     }
 
     /// The generated protobuf `String()` kubectl sorts by.
-    fn go_string(&self) -> String {
+    pub fn go_string(&self) -> String {
         format!(
             "&PolicyRule{{Verbs:{},APIGroups:{},Resources:{},ResourceNames:{},NonResourceURLs:{},}}",
             go_list(&self.verbs),
@@ -44,12 +44,12 @@ impl Rule {
 }
 
 /// Go's `%v` of a `[]string`.
-fn go_list(items: &[String]) -> String {
+pub fn go_list(items: &[String]) -> String {
     format!("[{}]", items.join(" "))
 }
 
 /// `rbac.BreakdownRule`: one rule per group × resource × verb (× name), then per URL × verb.
-fn breakdown(rule: &Rule) -> Vec<Rule> {
+pub fn breakdown(rule: &Rule) -> Vec<Rule> {
     let mut out = Vec::new();
     let one = |s: &String| vec![s.clone()];
     for group in &rule.api_groups {
@@ -88,7 +88,7 @@ fn breakdown(rule: &Rule) -> Vec<Rule> {
 
 /// `rbac.CompactRules`: simple rules (one group, one resource, at most one name) sharing a
 /// resource merge their verbs; the others stay as they are, first.
-fn compact(rules: Vec<Rule>) -> Vec<Rule> {
+pub fn compact(rules: Vec<Rule>) -> Vec<Rule> {
     let mut others = Vec::new();
     type Keyed = ((String, String, Option<String>), Rule);
     let mut simple: Vec<Keyed> = Vec::new();
@@ -121,8 +121,8 @@ fn compact(rules: Vec<Rule>) -> Vec<Rule> {
     others
 }
 
-/// `CombineResourceGroup`: `resource.group/subresource`.
-fn combine_resource_group(resources: &[String], groups: &[String]) -> String {
+/// `CombineResourceGroup`: `resource.group/subresource` of the first resource and group.
+pub fn combine_resource_group(resources: &[String], groups: &[String]) -> String {
     let Some(first) = resources.first() else {
         return String::new();
     };

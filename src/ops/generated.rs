@@ -3,6 +3,7 @@
 //! merge patch applied to the generated object) and the printer for typed objects (Go struct
 //! order; without `-o`, `kind/name OPERATION`).
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde_json::Value;
@@ -111,4 +112,35 @@ impl TypedPrinter {
         }
         Ok(())
     }
+}
+
+/// generate `ParseLabels` (`--labels` of `expose` and `run`): `k=v,…`.
+pub fn parse_labels(spec: &str) -> Result<BTreeMap<String, String>, CliError> {
+    let mut out = BTreeMap::new();
+    for item in spec.split(',') {
+        let kv: Vec<&str> = item.split('=').collect();
+        if kv.len() != 2 {
+            return Err(CliError::msg(format!("unexpected label spec: {item}")));
+        }
+        if kv[0].is_empty() {
+            return Err(CliError::msg("unexpected empty label key"));
+        }
+        out.insert(kv[0].to_string(), kv[1].to_string());
+    }
+    Ok(out)
+}
+
+/// Go's `strconv.Atoi` with its error text (the ports of `expose` and `run`).
+pub fn go_atoi(s: &str) -> Result<i64, CliError> {
+    let err = |why: &str| {
+        CliError::msg(format!(
+            "strconv.Atoi: parsing {}: {why}",
+            crate::print::gofmt::go_quote(s)
+        ))
+    };
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err("invalid syntax"));
+    }
+    s.parse::<i64>().map_err(|_| err("value out of range"))
 }

@@ -5,7 +5,8 @@
 //! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
 //! - [`metadata`]: the metadata update of `label` and `annotate`.
 //! - [`pods`]: the pod (and container) `logs` and `exec` work on.
-//! - [`generated`]: `--overrides` and the typed printer of `expose` and `run`.
+//! - [`generated`]: `--overrides`, `--labels`, port parsing and the typed printer of `expose`
+//!   and `run`.
 //! - [`namehash`]: `--append-hash`'s suffix.
 //! - [`selector`]: a selector string as a LabelSelector object (`create pdb`).
 //! - [`imageref`]: image references as `--image` flags must spell them.

@@ -8,7 +8,7 @@ use std::io::Write;
 use serde_json::Value;
 
 use super::gofmt::json_number;
-use super::yaml::{go_parse_int_base0, is_yaml_style_float, parse_timestamp};
+use super::yaml::{go_parse_int_base0, is_base60_float, is_yaml_style_float, parse_timestamp};
 use super::PrintError;
 
 /// The kyaml document of one object, `---\n…\n`.
@@ -254,41 +254,10 @@ fn go_parse_float(s: &str) -> bool {
     is_yaml_style_float(s) && s.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
-/// `^[+-]?[1-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`
+/// `^[+-]?[1-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`: go-yaml's base-60 float without a
+/// leading zero.
 fn is_sexagesimal(s: &str) -> bool {
-    let t = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let b = t.as_bytes();
-    if b.is_empty() || !(b'1'..=b'9').contains(&b[0]) {
-        return false;
-    }
-    let mut i = 1;
-    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
-        i += 1;
-    }
-    let mut groups = 0;
-    while i < b.len() && b[i] == b':' {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() && i - start < 2 {
-            i += 1;
-        }
-        match i - start {
-            1 => {}
-            2 if b[start] <= b'5' => {}
-            _ => return false,
-        }
-        groups += 1;
-    }
-    if groups == 0 {
-        return false;
-    }
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
-            i += 1;
-        }
-    }
-    i == b.len()
+    !s.strip_prefix(['+', '-']).unwrap_or(s).starts_with('0') && is_base60_float(s)
 }
 
 #[cfg(test)]

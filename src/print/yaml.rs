@@ -948,7 +948,7 @@ pub(crate) fn go_parse_int_base0(s: &str, signed: bool) -> bool {
 }
 
 /// go-yaml `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
-fn is_base60_float(s: &str) -> bool {
+pub(crate) fn is_base60_float(s: &str) -> bool {
     let t = s.strip_prefix(['+', '-']).unwrap_or(s);
     let b = t.as_bytes();
     if b.is_empty() || !b[0].is_ascii_digit() || !t.contains(':') {

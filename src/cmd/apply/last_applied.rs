@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::apply::{to_go_json, LAST_APPLIED_ANNOTATION};
 use crate::client::request::PATCH_MERGE;
 use crate::client::ApiRequest;
-use crate::cmd::flags::{DryRun, PrintSpec};
+use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::resource::{read_objects, str_at, with_source, Info, ReadSpec};
@@ -297,13 +297,7 @@ impl SetLastAppliedArgs {
     /// Runs the subcommand.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let dry_run = self.dry_run.strategy(ctx)?;
-        let spec = PrintSpec::parse(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-        )?;
+        let spec = self.print.spec(ctx)?;
         if self.filename.is_empty() {
             return Err(crate::resource::missing_resource_error());
         }
@@ -420,13 +414,7 @@ impl EditLastAppliedArgs {
                 )))
             }
         };
-        let spec = PrintSpec::parse(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-        );
+        let spec = self.print.spec(ctx);
         let live = live_targets(ctx, &self.files, &self.args, None, false, true).await?;
         if live.is_empty() {
             return Err(CliError::msg("edit cancelled, no objects found"));

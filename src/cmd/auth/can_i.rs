@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::client::{ApiRequest, Method, ResourcePath};
 use crate::context::Context;
+use crate::describe::rbac::{breakdown, combine_resource_group, compact, go_list, Rule};
 use crate::error::CliError;
 use crate::print::tabwriter::TabWriter;
 
@@ -323,14 +324,14 @@ impl CanIArgs {
                 ..Rule::default()
             });
         }
-        let broken: Vec<Rule> = rules.iter().flat_map(Rule::breakdown).collect();
-        let mut compact = compact_rules(broken);
-        compact.sort_by_key(Rule::go_string);
+        let broken: Vec<Rule> = rules.iter().flat_map(breakdown).collect();
+        let mut rules = compact(broken);
+        rules.sort_by_key(Rule::go_string);
         let mut tw = TabWriter::kubectl();
         if !self.no_headers.value {
             tw.write_str("Resources\tNon-Resource URLs\tResource Names\tVerbs\n");
         }
-        for r in &compact {
+        for r in &rules {
             tw.write_str(&format!(
                 "{}\t{}\t{}\t{}\n",
                 combine_resource_group(&r.resources, &r.api_groups),
@@ -442,124 +443,6 @@ async fn namespaced(ctx: &Context, gr: &Gr) -> Option<bool> {
         .map(|r| r.namespaced)
 }
 
-/// An rbac/v1 PolicyRule.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Rule {
-    verbs: Vec<String>,
-    api_groups: Vec<String>,
-    resources: Vec<String>,
-    resource_names: Vec<String>,
-    non_resource_urls: Vec<String>,
-}
-
-impl Rule {
-    /// kubectl's `rbacutil.BreakdownRule`: one verb, resource and name per rule.
-    fn breakdown(&self) -> Vec<Rule> {
-        let mut out = Vec::new();
-        for group in &self.api_groups {
-            for resource in &self.resources {
-                for verb in &self.verbs {
-                    let one = |names: Vec<String>| Rule {
-                        verbs: vec![verb.clone()],
-                        api_groups: vec![group.clone()],
-                        resources: vec![resource.clone()],
-                        resource_names: names,
-                        non_resource_urls: Vec::new(),
-                    };
-                    if self.resource_names.is_empty() {
-                        out.push(one(Vec::new()));
-                    } else {
-                        for name in &self.resource_names {
-                            out.push(one(vec![name.clone()]));
-                        }
-                    }
-                }
-            }
-        }
-        for url in &self.non_resource_urls {
-            for verb in &self.verbs {
-                out.push(Rule {
-                    verbs: vec![verb.clone()],
-                    non_resource_urls: vec![url.clone()],
-                    ..Rule::default()
-                });
-            }
-        }
-        out
-    }
-
-    /// The generated protobuf `String()` of a PolicyRule, which kubectl sorts by.
-    fn go_string(&self) -> String {
-        format!(
-            "&PolicyRule{{Verbs:{},APIGroups:{},Resources:{},ResourceNames:{},NonResourceURLs:{},}}",
-            go_list_of(&self.verbs),
-            go_list_of(&self.api_groups),
-            go_list_of(&self.resources),
-            go_list_of(&self.resource_names),
-            go_list_of(&self.non_resource_urls)
-        )
-    }
-}
-
-/// A simple rule's group, resource and resource name.
-type SimpleKey = (String, String, Option<String>);
-
-/// kubectl's `rbacutil.CompactRules`: rules on one group and resource (and at most one
-/// name) that differ only by verb are merged; the others are kept as they are.
-fn compact_rules(rules: Vec<Rule>) -> Vec<Rule> {
-    let mut compacted = Vec::new();
-    let mut simple: Vec<(SimpleKey, Rule)> = Vec::new();
-    for rule in rules {
-        let is_simple = rule.resource_names.len() <= 1
-            && rule.non_resource_urls.is_empty()
-            && rule.api_groups.len() == 1
-            && rule.resources.len() == 1;
-        if !is_simple {
-            compacted.push(rule);
-            continue;
-        }
-        let key = (
-            rule.api_groups[0].clone(),
-            rule.resources[0].clone(),
-            rule.resource_names.first().cloned(),
-        );
-        match simple.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, existing)) => {
-                for verb in rule.verbs {
-                    if !existing.verbs.contains(&verb) {
-                        existing.verbs.push(verb);
-                    }
-                }
-            }
-            None => simple.push((key, rule)),
-        }
-    }
-    compacted.extend(simple.into_iter().map(|(_, r)| r));
-    compacted
-}
-
-/// kubectl's `describe.CombineResourceGroup`: `resource.group/subresource` of the first
-/// resource and group.
-fn combine_resource_group(resources: &[String], groups: &[String]) -> String {
-    let Some(first) = resources.first() else {
-        return String::new();
-    };
-    let (resource, sub) = match first.split_once('/') {
-        Some((r, s)) => (r, Some(s)),
-        None => (first.as_str(), None),
-    };
-    let mut out = resource.to_string();
-    if let Some(g) = groups.first().filter(|g| !g.is_empty()) {
-        out.push('.');
-        out.push_str(g);
-    }
-    if let Some(s) = sub {
-        out.push('/');
-        out.push_str(s);
-    }
-    out
-}
-
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
         .map(|a| {
@@ -568,16 +451,6 @@ fn strings(v: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Go's `%v` of a string slice.
-fn go_list_of(items: &[String]) -> String {
-    format!("[{}]", items.join(" "))
-}
-
-/// The table's `%v` cells.
-fn go_list(items: &[String]) -> String {
-    go_list_of(items)
 }
 
 #[cfg(test)]
@@ -609,7 +482,7 @@ mod tests {
                 ..Rule::default()
             },
         ];
-        let mut out = compact_rules(rules.iter().flat_map(Rule::breakdown).collect());
+        let mut out = compact(rules.iter().flat_map(breakdown).collect());
         out.sort_by_key(Rule::go_string);
         let rows: Vec<String> = out
             .iter()

@@ -13,7 +13,6 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use crate::client::{ApiRequest, ClientError};
-use crate::cmd::flags::PrintSpec;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ops::dryrun::DryRun;
@@ -110,13 +109,8 @@ impl ReconcileArgs {
         };
         ctx.namespace()?;
         let read = ReadSpec {
-            files: self.files.filename.clone(),
-            kustomize: self.kustomize.dir.clone(),
-            recursive: self.files.recursive,
             validate: true,
-            selector: None,
-            latest: false,
-            all_namespaces: false,
+            ..self.files.read_spec(&self.kustomize)
         };
         let (infos, read_errors) = read_objects(ctx, &read).await;
         // Nothing readable: the builder's own error. Otherwise objects that could not be
@@ -125,13 +119,7 @@ impl ReconcileArgs {
             return crate::resource::collected_errors(read_errors, Vec::new());
         }
         ctx.client()?;
-        let spec = PrintSpec::parse(
-            ctx,
-            &self.print.output,
-            self.print.template.as_deref(),
-            self.print.allow_missing_template_keys,
-            self.print.show_managed_fields,
-        )?;
+        let spec = self.print.spec(ctx)?;
         let mut printer = spec.printer()?.map(GenericPrinter::typed);
         let operation = if dry_run {
             "reconciled (dry run)"

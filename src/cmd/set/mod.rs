@@ -10,8 +10,6 @@ mod selector;
 mod serviceaccount;
 mod subject;
 
-use std::io::Write;
-
 use serde_json::Value;
 
 use crate::client::request::PATCH_STRATEGIC;
@@ -19,7 +17,7 @@ use crate::client::ApiRequest;
 use crate::cmd::flags::{DryRun, PrintFlags};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use crate::ops::generated::TypedPrinter;
 use crate::resource::targets::Target;
 
 pub use env::{EnvArgs, SET_ENV_EXAMPLES, SET_ENV_LONG, SET_ENV_USAGE};
@@ -192,11 +190,9 @@ pub(crate) fn calculate_patch(before: &Value, after: &Value) -> Result<Option<Va
 }
 
 /// How a `set` subcommand prints each changed object: the name printer with its operation,
-/// or the `-o` printer (one for the whole command, as kubectl builds it in `Complete`).
-pub(crate) struct Printer {
-    operation: String,
-    generic: Option<GenericPrinter>,
-}
+/// or the `-o` printer (one for the whole command, as kubectl builds it in `Complete`); the
+/// typed printer `expose` and `autoscale` use too.
+pub(crate) struct Printer(TypedPrinter);
 
 impl Printer {
     /// kubectl's `PrintFlags.ToPrinter` for a command whose objects are typed.
@@ -206,48 +202,20 @@ impl Printer {
         operation: &str,
         dry_run: DryRun,
     ) -> Result<Printer, CliError> {
-        let operation = format!("{operation}{}", dry_run.suffix());
-        if flags.output.is_empty() && flags.template.as_deref().unwrap_or("").is_empty() {
-            return Ok(Printer {
-                operation,
-                generic: None,
-            });
-        }
-        let kyaml = ctx.env.get("KUBECTL_KYAML") != Some("false");
-        let format = OutputFormat::parse_generic(&flags.output, flags.template.as_deref(), kyaml)?;
-        let opts = GenericOptions {
-            allow_missing_keys: flags.allow_missing_template_keys,
-            no_headers: false,
-            show_managed_fields: flags.show_managed_fields,
-        };
-        let generic = GenericPrinter::new(&format, &opts, &|p| {
-            std::fs::read_to_string(p).map_err(|e| e.to_string())
-        })?
-        .typed();
-        Ok(Printer {
-            operation,
-            generic: Some(generic),
-        })
+        flags.typed_printer(ctx, operation, dry_run).map(Printer)
     }
+}
 
-    /// Prints one object.
-    pub(crate) fn print(&mut self, ctx: &Context, obj: &Value) -> Result<(), CliError> {
-        let mut out = ctx.out();
-        match &mut self.generic {
-            Some(p) => p.print(obj, &mut **out)?,
-            None => crate::print::name::print_name(obj, &self.operation, false, &mut **out)?,
-        }
-        Ok(())
+impl std::ops::Deref for Printer {
+    type Target = TypedPrinter;
+    fn deref(&self) -> &TypedPrinter {
+        &self.0
     }
+}
 
-    /// Flushes what the printer buffered.
-    pub(crate) fn finish(&mut self, ctx: &Context) -> Result<(), CliError> {
-        if let Some(p) = &mut self.generic {
-            let mut out = ctx.out();
-            p.finish(&mut **out)?;
-            out.flush()?;
-        }
-        Ok(())
+impl std::ops::DerefMut for Printer {
+    fn deref_mut(&mut self) -> &mut TypedPrinter {
+        &mut self.0
     }
 }
 

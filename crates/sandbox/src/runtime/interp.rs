@@ -1344,7 +1344,7 @@ impl Shell {
                 st(status)
             }
             "ls" => self.ls(args),
-            "tar" => self.tar(args),
+            "tar" => self.tar(args).await,
             "hostname" => {
                 let h = self.ctx.hostname.clone();
                 self.out(format!("{h}\n"));
@@ -1888,7 +1888,7 @@ impl Shell {
                 .chain(&args[rest_from.min(args.len())..])
                 .cloned()
                 .collect();
-            let (inputs, status) = self.read_inputs(name, &files);
+            let (inputs, status) = self.read_inputs(name, &files).await;
             for (_, d) in inputs {
                 let part = match (name, from_start) {
                     ("head", _) => &d[..n.min(d.len())],

@@ -92,7 +92,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
 }
 
 impl Shell {
-    pub(super) fn tar(&mut self, args: &[String]) -> Flow {
+    pub(super) async fn tar(&mut self, args: &[String]) -> Flow {
         let o = match parse(args) {
             Ok(o) => o,
             Err(e) => {
@@ -142,7 +142,7 @@ impl Shell {
         }
         // Extract or list: the archive from stdin or a file.
         let data = match o.file.as_deref() {
-            None | Some("-") => self.stdin_text(),
+            None | Some("-") => self.stdin_text().await,
             Some(f) => match self.ctx.fs.read(&self.path(f)) {
                 Ok(d) => d,
                 Err(e) => {
