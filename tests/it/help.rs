@@ -274,17 +274,7 @@ const MISSING_FLAGS: &[(&str, &[&str])] = &[
 ];
 
 /// Subcommands kubectl has that kubectl-rs does not.
-const MISSING_COMMANDS: &[(&str, &[&str])] = &[
-    (
-        "",
-        &[
-            "attach",
-            "port-forward",
-            "proxy",
-            "cp",
-        ],
-    ),
-];
+const MISSING_COMMANDS: &[(&str, &[&str])] = &[("", &["attach", "port-forward", "proxy", "cp"])];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.
 fn expected(command: &str, oracle_text: &str) -> String {

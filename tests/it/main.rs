@@ -41,6 +41,7 @@ mod logs;
 mod mutate;
 mod nodeops;
 mod patch;
+mod pflag;
 mod reconcile;
 mod reference_flow;
 mod replace;

@@ -1287,7 +1287,11 @@ fn admit(info: &ResourceInfo, obj: &mut Value, old: Option<&Value>) -> Result<()
 }
 
 /// A 422 Invalid answer carrying `causes`, or Ok when there are none.
-fn reject(info: &ResourceInfo, obj: &Value, causes: Vec<validation::Cause>) -> Result<(), ApiError> {
+fn reject(
+    info: &ResourceInfo,
+    obj: &Value,
+    causes: Vec<validation::Cause>,
+) -> Result<(), ApiError> {
     if causes.is_empty() {
         return Ok(());
     }
