@@ -119,3 +119,55 @@ async fn repeated_flags_take_the_last_value() {
     ])
     .await;
 }
+
+/// A small kustomization: a Deployment and a RoleBinding with a name prefix and a label.
+const KUSTOMIZATION: &str =
+    "namePrefix: k-\ncommonLabels:\n  from: kust\nresources:\n- deploy.yaml\n- rb.yaml\n";
+const KUST_DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.25\n";
+const KUST_RB: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\nsubjects:\n- kind: User\n  name: alice\n  apiGroup: rbac.authorization.k8s.io\n";
+
+/// `-k DIR` names the `set` commands' targets as it does `apply`'s (kubectl's FilenameOptions).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_commands_take_a_kustomization() {
+    use crate::common::{assert_same, Output, TestEnv};
+    if crate::common::oracle().is_none() {
+        return;
+    }
+    let (ours_env, theirs_env) = (TestEnv::start().await, TestEnv::start().await);
+    for env in [&ours_env, &theirs_env] {
+        let dir = env.work.join("kust");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("kustomization.yaml"), KUSTOMIZATION).unwrap();
+        std::fs::write(dir.join("deploy.yaml"), KUST_DEPLOY).unwrap();
+        std::fs::write(dir.join("rb.yaml"), KUST_RB).unwrap();
+        let out = env.ours(&["apply", "-k", "kust"]).await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let clean = |o: Output| Output {
+        stderr: o
+            .stderr
+            .replace("kubectl-rs", "kubectl")
+            .replace("kubectl.1.33", "kubectl"),
+        ..o
+    };
+    let cases: &[&[&str]] = &[
+        &["set", "image", "-k", "kust", "nginx=nginx:1.26"],
+        &["set", "image", "-k", "kust", "*=nginx:1.27", "--dry-run=client", "-o", "jsonpath={.spec.template.spec.containers[0].image}"],
+        &["set", "resources", "-k", "kust", "--limits=cpu=200m"],
+        &["set", "serviceaccount", "-k", "kust", "robot"],
+        // kubectl's `set env` still wants `-f` or a resource besides `-k`.
+        &["set", "env", "-k", "kust", "A=1"],
+        &["set", "env", "-k", "kust", "deploy/k-web", "A=1"],
+        &["set", "subject", "-k", "kust", "--user=bob"],
+        &["set", "image", "--local", "-k", "kust", "nginx=n:2", "-o", "jsonpath={.spec.template.spec.containers[0].image}"],
+        // -k excludes -f, and needs a kustomization.
+        &["set", "image", "-k", "kust", "-f", "kust/deploy.yaml", "nginx=n:3"],
+        &["set", "env", "-k", "nowhere", "B=2"],
+        &["get", "deploy,rolebinding", "-o", "jsonpath={range .items[*]}{.metadata.name} {.spec.template.spec.containers[0].image} {.spec.template.spec.serviceAccountName} {.spec.template.spec.containers[0].env} {.spec.template.spec.containers[0].resources} {.subjects}{\"\\n\"}{end}"],
+    ];
+    for args in cases {
+        let ours = clean(ours_env.ours(args).await);
+        let theirs = clean(theirs_env.kubectl(args).await.unwrap());
+        assert_same(&format!("{args:?}"), &ours, &theirs);
+    }
+}
