@@ -171,3 +171,62 @@ async fn set_commands_take_a_kustomization() {
         assert_same(&format!("{args:?}"), &ours, &theirs);
     }
 }
+
+/// `-v=8`/`-v=9` log request and response bodies: a Secret's values, its last-applied
+/// annotation and a token never reach the log (nor credentials in headers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_logs_never_show_secrets() {
+    let env = crate::common::TestEnv::start().await;
+    let kubeconfig = std::fs::read_to_string(&env.kubeconfig).unwrap();
+    let token = kubeconfig
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token: "))
+        .map(|t| t.trim_matches('"').to_string());
+    std::fs::write(
+        env.work.join("s.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: applied\nstringData:\n  pw: hunter2-applied\n",
+    )
+    .unwrap();
+    let mut seen = String::new();
+    for args in [
+        &[
+            "create",
+            "secret",
+            "generic",
+            "s",
+            "--from-literal=pw=hunter2-literal",
+            "-v=9",
+        ][..],
+        &["apply", "-f", "s.yaml", "-v=9"],
+        &["get", "secret", "s", "-o", "yaml", "-v=8"],
+        &["get", "secrets", "-v=9"],
+        &["get", "secrets", "-o", "json", "-v=9"],
+        &["create", "token", "default", "-v=9"],
+    ] {
+        let out = env.ours(args).await;
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("Response Body"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        seen.push_str(&out.stderr);
+        if args[0] == "create" && args[1] == "token" {
+            let tok = out.stdout.trim();
+            assert!(!tok.is_empty());
+            assert!(!out.stderr.contains(tok), "token logged: {}", out.stderr);
+        }
+    }
+    for secret in [
+        "hunter2",
+        "aHVudGVyMi1saXRlcmFs", // base64 of hunter2-literal
+        "aHVudGVyMi1hcHBsaWVk", // base64 of hunter2-applied
+    ] {
+        assert!(!seen.contains(secret), "{secret} logged:\n{seen}");
+    }
+    assert!(seen.contains("<masked>"), "{seen}");
+    if let Some(t) = token.filter(|t| !t.is_empty()) {
+        assert!(!seen.contains(&t), "bearer token logged");
+        assert!(seen.contains("Authorization: Bearer <masked>"), "{seen}");
+    }
+}
