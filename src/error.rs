@@ -76,6 +76,15 @@ pub enum CliError {
     /// Command line parsing, with the command path the user typed (`kubectl-rs config view`).
     #[error("{0}")]
     ClapIn(clap::Error, String),
+    /// A flag parse error in pflag's words (`unknown flag: --foo`), for command `command`:
+    /// `error: <msg>` + `See '<command> --help' for usage.`
+    #[error("{message}")]
+    Flag {
+        /// pflag's message.
+        message: String,
+        /// The command path, e.g. `kubectl-rs get`.
+        command: String,
+    },
     /// A termination signal ended a watch: exit 1, nothing printed (kubectl's interrupt handler).
     #[error("interrupted")]
     Interrupted,
@@ -95,19 +104,37 @@ impl CliError {
         CliError::Message(m.into())
     }
 
+    /// A command line clap refused (`argv` as parsed, program name first): pflag's words
+    /// when the error is one pflag would have met first, else clap's error reworded.
+    pub fn parse_failure(e: clap::Error, argv: &[String]) -> CliError {
+        use clap::error::ErrorKind;
+        let command = crate::cmd::command_path(argv);
+        let pflag_kind = !matches!(
+            e.kind(),
+            ErrorKind::InvalidSubcommand
+                | ErrorKind::DisplayHelp
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                | ErrorKind::DisplayVersion
+                | ErrorKind::MissingSubcommand
+        );
+        match crate::cmd::pflag::flag_error(argv).filter(|_| pflag_kind) {
+            Some(message) => CliError::Flag { message, command },
+            None => CliError::ClapIn(e, command),
+        }
+    }
+
     /// The error as the program invoked as `prog` reports it: a usage error names the
     /// command after the program (`See 'kubectl create -h'` when run as `kubectl`).
     pub fn with_program(self, prog: &str) -> CliError {
         match self {
-            CliError::Usage { message, command } => {
-                let command = match command.strip_prefix("kubectl-rs") {
-                    Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
-                        format!("{prog}{rest}")
-                    }
-                    _ => command,
-                };
-                CliError::Usage { message, command }
-            }
+            CliError::Usage { message, command } => CliError::Usage {
+                message,
+                command: program_path(command, prog),
+            },
+            CliError::Flag { message, command } => CliError::Flag {
+                message,
+                command: program_path(command, prog),
+            },
             e => e,
         }
     }
@@ -143,6 +170,14 @@ impl CliError {
                 None => other,
             },
         }
+    }
+}
+
+/// `command` (`kubectl-rs get`) as run by `prog` (`kubectl get`).
+fn program_path(command: String, prog: &str) -> String {
+    match command.strip_prefix("kubectl-rs") {
+        Some(rest) if rest.is_empty() || rest.starts_with(' ') => format!("{prog}{rest}"),
+        _ => command,
     }
 }
 
@@ -274,6 +309,13 @@ fn message(e: &CliError) -> String {
         CliError::Kubeconfig(k) => err_prefix(&k.to_string()),
         CliError::Usage { message, command } => {
             format!("error: {message}\nSee '{command} -h' for help and examples")
+        }
+        // `kubectl diff` words flag errors as usage errors (its SetFlagErrorFunc).
+        CliError::Flag { message, command } if command.split(' ').nth(1) == Some("diff") => {
+            format!("error: {message}\nSee '{command} -h' for help and examples")
+        }
+        CliError::Flag { message, command } => {
+            format!("error: {message}\nSee '{command} --help' for usage.")
         }
         CliError::Message(m) => err_prefix(m),
         CliError::Kustomize(e) => err_prefix(&e.0),
@@ -493,7 +535,11 @@ pub fn render(e: &CliError) -> Rendered {
     // `kubectl diff` reports flag errors with 2 (its SetFlagErrorFunc goes through
     // CheckDiffErr), since 1 means "differences found".
     let code = match e {
-        CliError::ClapIn(_, path) if path.split(' ').nth(1) == Some("diff") => 2,
+        CliError::ClapIn(_, path) | CliError::Flag { command: path, .. }
+            if path.split(' ').nth(1) == Some("diff") =>
+        {
+            2
+        }
         _ => DEFAULT_ERROR_EXIT_CODE,
     };
     Rendered {

@@ -101,7 +101,7 @@ fn run() -> ExitCode {
     let args = cmd::argv::subcommands_first(args);
     let cli = match cmd::parse(&args) {
         Ok(c) => c,
-        Err(e) => return finish(Some(CliError::ClapIn(e, cmd::command_path(&args)))),
+        Err(e) => return finish(Some(CliError::parse_failure(e, &args))),
     };
     // A CLI run is a few sequential requests: one thread starts fastest. The sandbox serves.
     let mut builder = if cli.command.is_server() {

@@ -91,6 +91,77 @@ pub fn mask_header(name: &str, value: &str) -> String {
     }
 }
 
+/// What a logged body shows instead of a secret value.
+pub const MASKED: &str = "<masked>";
+
+/// A JSON body with its secrets masked (Secrets' `data` and `stringData` values and their
+/// last-applied annotation, TokenRequests' `status.token`), anywhere in it (lists, tables,
+/// watch events); `None` when there was nothing to mask (the body is logged as received).
+/// kubectl logs bodies as they are; kubectl-rs never prints a secret.
+pub fn redact_body(body: &[u8]) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    redact(&mut v, false).then(|| serde_json::to_string(&v).ok())?
+}
+
+/// Masks the secrets in `v` (`secret`: `v` is a Secret whatever its `kind` says, an item of
+/// a SecretList). True when something was masked.
+fn redact(v: &mut serde_json::Value, secret: bool) -> bool {
+    use serde_json::Value;
+    let mut changed = false;
+    match v {
+        Value::Object(m) => {
+            let kind = m
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if secret || kind == "Secret" {
+                for field in ["data", "stringData"] {
+                    if let Some(Value::Object(d)) = m.get_mut(field) {
+                        for val in d.values_mut() {
+                            *val = Value::String(MASKED.into());
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            // The last-applied annotation of a Secret holds its values too, also where only
+            // the metadata is sent (a table row's PartialObjectMetadata).
+            if let Some(a) = m
+                .get_mut("metadata")
+                .and_then(|md| md.get_mut("annotations"))
+                .and_then(|a| a.get_mut("kubectl.kubernetes.io/last-applied-configuration"))
+            {
+                let applied_secret = a
+                    .as_str()
+                    .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                    .is_some_and(|o| o["kind"] == "Secret");
+                if secret || kind == "Secret" || applied_secret {
+                    *a = Value::String(MASKED.into());
+                    changed = true;
+                }
+            }
+            if kind == "TokenRequest" {
+                if let Some(t) = m.get_mut("status").and_then(|s| s.get_mut("token")) {
+                    *t = Value::String(MASKED.into());
+                    changed = true;
+                }
+            }
+            let items_secret = kind == "SecretList";
+            for (k, child) in m.iter_mut() {
+                changed |= redact(child, items_secret && k == "items");
+            }
+        }
+        Value::Array(a) => {
+            for child in a {
+                changed |= redact(child, secret);
+            }
+        }
+        _ => {}
+    }
+    changed
+}
+
 /// The `headers=<…>` block of a request/response line.
 pub fn headers_block<'a>(headers: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut hs: Vec<(String, String)> = headers
@@ -125,7 +196,11 @@ pub fn canonical_header(k: &str) -> String {
 
 /// A body as `helper.go` logs it at verbosity `level`: Go-quoted and truncated.
 pub fn body_text(body: &[u8], level: u8) -> String {
-    let text = String::from_utf8_lossy(body);
+    let redacted = redact_body(body);
+    let text = match &redacted {
+        Some(r) => std::borrow::Cow::Borrowed(r.as_str()),
+        None => String::from_utf8_lossy(body),
+    };
     let max = match level {
         0..=8 => Some(1024),
         9 => Some(10240),
@@ -196,6 +271,29 @@ mod tests {
         );
         assert_eq!(body_text(long.as_bytes(), 10).len(), 1032);
         assert_eq!(body_text(b"{\"a\":1}", 8), r#""{\"a\":1}""#);
+    }
+
+    #[test]
+    fn secrets_in_bodies_are_masked() {
+        let secret = br#"{"kind":"Secret","metadata":{"name":"s","annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"data\":{\"k\":\"czNjcjN0\"}}"}},"data":{"k":"czNjcjN0"},"stringData":{"p":"s3cr3t"}}"#;
+        let t = body_text(secret, 10);
+        assert!(!t.contains("czNjcjN0") && !t.contains("s3cr3t"), "{t}");
+        assert!(t.contains(r#"\"k\":\"<masked>\""#), "{t}");
+        let list =
+            br#"{"kind":"SecretList","items":[{"metadata":{"name":"s"},"data":{"k":"czNjcjN0"}}]}"#;
+        assert!(!body_text(list, 10).contains("czNjcjN0"));
+        let event = br#"{"type":"ADDED","object":{"kind":"Secret","data":{"k":"czNjcjN0"}}}"#;
+        assert!(!body_text(event, 10).contains("czNjcjN0"));
+        let table = br#"{"kind":"Table","rows":[{"cells":["s"],"object":{"kind":"Secret","data":{"k":"czNjcjN0"}}}]}"#;
+        assert!(!body_text(table, 10).contains("czNjcjN0"));
+        let token = br#"{"kind":"TokenRequest","status":{"token":"eyJhbGciOi.tok","expirationTimestamp":"x"}}"#;
+        assert!(!body_text(token, 10).contains("eyJhbGciOi"));
+        // Everything else is logged byte for byte.
+        let meta = br#"{"kind":"PartialObjectMetadata","metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"kind\":\"Secret\",\"stringData\":{\"p\":\"s3cr3t\"}}"}}}"#;
+        assert!(!body_text(meta, 10).contains("s3cr3t"));
+        let cm = br#"{"kind":"ConfigMap","data":{"k":"v"},"apiVersion":"v1"}"#;
+        assert_eq!(redact_body(cm), None);
+        assert_eq!(redact_body(b"not json"), None);
     }
 
     #[test]

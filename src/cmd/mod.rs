@@ -45,6 +45,7 @@ pub mod logs;
 pub mod match_version;
 pub mod options;
 pub mod patch;
+pub mod pflag;
 pub mod plugin;
 pub mod proxy;
 pub mod replace;
@@ -322,7 +323,7 @@ impl Command {
 /// (it has the global's id, so the global is not propagated there) but also copies its values
 /// up to the global one; that copy is removed here.
 pub fn parse(argv: &[String]) -> Result<Cli, clap::Error> {
-    let root = <Cli as clap::CommandFactory>::command();
+    let root = pflag::command(<Cli as clap::CommandFactory>::command());
     let mut matches = root.clone().try_get_matches_from(argv)?;
     let mut leaf = &root;
     let mut sub = matches.subcommand();
@@ -436,7 +437,7 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
     let cli = match parse(&argv) {
         Ok(c) => c,
         Err(e) => {
-            let r = crate::error::render(&CliError::ClapIn(e, command_path(&argv)));
+            let r = crate::error::render(&CliError::parse_failure(e, &argv));
             return Outcome {
                 stdout: r.stdout,
                 stderr: r.stderr,
@@ -588,11 +589,22 @@ mod tests {
             r.stderr,
             "error: unknown flag: --bogus\nSee 'kubectl-rs version --help' for usage.\n"
         );
-        let args = ["kubectl-rs", "-n", "x", "version", "-o"];
-        let e = Cli::try_parse_from(args).unwrap_err();
-        let path = command_path(&args.map(String::from));
-        let r = crate::error::render(&CliError::ClapIn(e, path));
-        assert_eq!(r.stderr, "error: a value is required for '--output <OUTPUT>' but none was supplied\nSee 'kubectl-rs version --help' for usage.\n");
+        // pflag's words, naming the flag as typed (clap's error only knows `--output`).
+        let args = argv::subcommands_first(
+            ["kubectl-rs", "-n", "x", "version", "-o"]
+                .map(String::from)
+                .to_vec(),
+        );
+        let e = parse(&args).unwrap_err();
+        let r = crate::error::render(&CliError::parse_failure(e, &args));
+        assert_eq!(
+            r.stderr,
+            "error: flag needs an argument: 'o' in -o\nSee 'kubectl-rs version --help' for usage.\n"
+        );
+        // A repeated flag takes its last value, as pflag's do.
+        let args = ["kubectl-rs", "-n", "a", "get", "pods", "-n", "b"].map(String::from);
+        let c = parse(&argv::subcommands_first(args.to_vec())).unwrap();
+        assert_eq!(c.global.namespace.as_deref(), Some("b"));
         let args = ["kubectl-rs", "config", "use-context"];
         let e = Cli::try_parse_from(args).unwrap_err();
         let r = crate::error::render(&CliError::ClapIn(e, command_path(&args.map(String::from))));

@@ -60,6 +60,14 @@ impl Target {
     pub fn object_name(&self) -> String {
         match &self.resource {
             Some(r) => format!("{}/{}", r.resource, self.name),
+            // cli-runtime's `Info.ObjectName` ends a grouped kind's name with a newline.
+            None if !crate::print::name::api_group(
+                self.object["apiVersion"].as_str().unwrap_or(""),
+            )
+            .is_empty() =>
+            {
+                format!("{}\n", self.display())
+            }
             None => self.display(),
         }
     }
@@ -97,10 +105,10 @@ pub async fn visit(
     spec: &FindSpec,
 ) -> Result<Vec<Result<Target, CliError>>, CliError> {
     if spec.local {
-        if spec.files.is_empty() {
+        if spec.files.is_empty() && spec.kustomize.is_none() {
             return Err(crate::resource::missing_resource_error());
         }
-        return Ok(read_local(ctx, spec));
+        return read_local(ctx, spec);
     }
     if !spec.files.is_empty() || spec.kustomize.is_some() {
         crate::resource::check_path_args(&spec.args)?;
@@ -205,16 +213,21 @@ async fn files(ctx: &Context, spec: &FindSpec) -> Vec<Result<Target, CliError>> 
     out
 }
 
-fn read_local(ctx: &Context, spec: &FindSpec) -> Vec<Result<Target, CliError>> {
+fn read_local(ctx: &Context, spec: &FindSpec) -> Result<Vec<Result<Target, CliError>>, CliError> {
     let opts = ReadOptions {
         recursive: spec.recursive,
         validate: true,
     };
-    let read = {
-        let mut lock = ctx.stdin();
-        read_manifests_with(&spec.files, opts, &mut *lock)
+    let read = match &spec.kustomize {
+        // `--local -k DIR`: the kustomization's objects, as built.
+        Some(dir) => crate::resource::kustomize_manifests(ctx, dir)?,
+        None => {
+            let mut lock = ctx.stdin();
+            read_manifests_with(&spec.files, opts, &mut *lock)
+        }
     };
-    read.into_iter()
+    Ok(read
+        .into_iter()
         .map(|m| {
             let m = m?;
             let meta = &m.object["metadata"];
@@ -225,7 +238,7 @@ fn read_local(ctx: &Context, spec: &FindSpec) -> Vec<Result<Target, CliError>> {
                 object: m.object,
             })
         })
-        .collect()
+        .collect())
 }
 
 /// A LIST by `-l` (or every object with `--all`); items get the kind the list names.

@@ -45,6 +45,7 @@ mod logs;
 mod mutate;
 mod nodeops;
 mod patch;
+mod pflag;
 mod proxy;
 mod rbac;
 mod reconcile;

@@ -480,6 +480,7 @@ impl EnvArgs {
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
         }
+        // kubectl's `set env` checks `-f` only: `-k` alone is refused here.
         if self.files.filename.is_empty() && resources.is_empty() {
             return Err(CliError::msg(
                 "one or more resources must be specified as <resource> <name> or <resource>/<name>",
@@ -495,11 +496,6 @@ impl EnvArgs {
                 "when specifying --keys, a configmap or secret must be provided with --from",
             ));
         }
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         // Run.
         let changes: Vec<String> = self.env.iter().chain(&env_args).cloned().collect();
         let (mut env, remove, _) = parse_env(ctx, &changes)?;
@@ -512,7 +508,7 @@ impl EnvArgs {
             let spec = FindSpec {
                 args: from,
                 files: self.files.filename.clone(),
-                kustomize: None,
+                kustomize: self.kustomize.dir.clone(),
                 recursive: self.files.recursive,
                 selector: selector.clone(),
                 all: self.all.value,
@@ -554,7 +550,7 @@ impl EnvArgs {
         let spec = FindSpec {
             args: resources,
             files: self.files.filename.clone(),
-            kustomize: None,
+            kustomize: self.kustomize.dir.clone(),
             recursive: self.files.recursive,
             selector,
             all: self.all.value,

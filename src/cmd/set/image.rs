@@ -70,11 +70,6 @@ impl ImageArgs {
         // A Go map: the last value of a repeated name wins; kubectl walks it in random
         // order, sorted is one of them.
         let images: std::collections::BTreeMap<String, String> = images.into_iter().collect();
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
         if self.local.value && !resources.is_empty() {
             return Err(local_resource_error());
@@ -89,7 +84,7 @@ impl ImageArgs {
             selector: selector.clone(),
             all: self.all.value,
             local: self.local.value,
-            kustomize: None,
+            kustomize: self.kustomize.dir.clone(),
         };
         let targets = find(ctx, &spec).await?;
         // Validate.
@@ -99,7 +94,7 @@ impl ImageArgs {
                 "cannot set --all and --selector at the same time",
             ));
         }
-        if resources.is_empty() && self.files.filename.is_empty() {
+        if resources.is_empty() && self.files.filename.is_empty() && self.kustomize.dir.is_none() {
             errors.push(CliError::msg(
                 "one or more resources must be specified as <resource> <name> or <resource>/<name>",
             ));

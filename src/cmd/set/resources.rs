@@ -79,11 +79,6 @@ impl ResourcesArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
         let mut printer = Printer::new(ctx, &self.print, "resource requirements updated", dry_run)?;
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
         if self.local.value && !self.args.is_empty() {
             return Err(local_resource_error());
@@ -98,7 +93,7 @@ impl ResourcesArgs {
             selector: selector.clone(),
             all: self.all.value,
             local: self.local.value,
-            kustomize: None,
+            kustomize: self.kustomize.dir.clone(),
         };
         let targets = find(ctx, &spec).await?;
         // Validate.

@@ -59,11 +59,6 @@ impl ServiceAccountArgs {
         let Some((name, resources)) = self.args.split_last() else {
             return Err(CliError::msg("serviceaccount is required"));
         };
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         // With --local the builder is given the files only.
         let spec = FindSpec {
             args: if self.local.value {
@@ -76,7 +71,7 @@ impl ServiceAccountArgs {
             selector: None,
             all: self.all.value,
             local: self.local.value,
-            kustomize: None,
+            kustomize: self.kustomize.dir.clone(),
         };
         let targets = find(ctx, &spec).await?;
         let mut errs = Vec::new();

@@ -80,11 +80,6 @@ impl SubjectArgs {
             Err(_) if local => "default".to_string(),
             Err(e) => return Err(e),
         };
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         let selector = self.selector.value.clone().filter(|s| !s.trim().is_empty());
         if local && !self.args.is_empty() {
             return Err(local_resource_error());
@@ -95,7 +90,7 @@ impl SubjectArgs {
         let spec = FindSpec {
             args: self.args.clone(),
             files: self.files.filename.clone(),
-            kustomize: None,
+            kustomize: self.kustomize.dir.clone(),
             recursive: self.files.recursive,
             selector: if local { None } else { selector.clone() },
             all: !local && self.all.value,
