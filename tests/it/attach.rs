@@ -24,7 +24,7 @@ const PROMPT: &str = "If you don't see a command prompt, try pressing enter.\n";
 const RECORDED: &str = "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.\n";
 
 /// The oracle's output with the v1.36 changes (see the module comment) and kubectl-rs's name.
-fn as_v136(o: Output) -> Output {
+pub(crate) fn as_v136(o: Output) -> Output {
     Output {
         stdout: o
             .stdout
@@ -126,7 +126,7 @@ where
 
 /// Runs `program` with `input` on stdin; once `ready` holds (polled while the clock stands
 /// still), advances the clock a second at a time until the program exits.
-async fn drive(
+pub(crate) async fn drive(
     env: &TestEnv,
     program: &str,
     cache: &str,

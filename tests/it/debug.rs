@@ -851,56 +851,142 @@ async fn cluster_with(files: &[(&str, &str)]) -> TestEnv {
     env
 }
 
-/// kubectl-rs has no `attach`: `-i` and `--attach` are refused before anything changes.
-#[tokio::test]
-async fn attaching_is_refused_until_attach_exists() {
+/// Runs `args` with `input` on stdin in a fresh cluster, the clock moving from the start
+/// (a debugging container with stdin waits for it), normalised.
+async fn attached(program: &str, cache: &str, args: &[&str], input: &[u8]) -> (Output, TestEnv) {
     let env = cluster().await;
-    let before = snapshot(&env);
-    for args in [
-        &["debug", "web", "--image=busybox", "-i"][..],
-        &["debug", "web", "--image=busybox", "-it"],
-        &["debug", "web", "--image=busybox", "--attach"],
-        &[
-            "debug",
-            "web",
-            "--copy-to=x",
-            "--image=busybox",
-            "--attach=true",
-        ],
-        &[
-            "debug",
-            "node/kind-multinodes-worker",
-            "--image=busybox",
-            "-i",
-        ],
-    ] {
-        let out = env.ours(args).await;
-        assert_eq!(out.code, 1, "{args:?}");
-        assert!(out.stderr.contains("cannot attach"), "{out:?}");
-        assert_eq!(out.stdout, "");
+    let out = crate::attach::drive(&env, program, cache, args, input, &|| true).await;
+    (out, env)
+}
+
+/// `-i`/`--attach`: debug waits for the debugging container (ephemeral, in a copy, or in a
+/// node pod), attaches with stdin, and exits as kubectl does; a container that ends with a
+/// failure is reported through kubectl's warning and its log.
+#[tokio::test]
+async fn debug_attaches_to_the_debugging_container() {
+    let Some(oracle) = crate::common::oracle() else {
+        return;
+    };
+    let ours_bin = env!("CARGO_BIN_EXE_kubectl-rs");
+    let cases: &[(&[&str], &[u8])] = &[
+        (
+            &[
+                "debug",
+                "web",
+                "-i",
+                "--image=busybox",
+                "--target=app",
+                "--",
+                "sh",
+                "-c",
+                "read l; echo hi $l",
+            ],
+            b"piped\n",
+        ),
+        (
+            &[
+                "debug",
+                "plain",
+                "-q",
+                "-i",
+                "--image=busybox",
+                "-c",
+                "dbg",
+                "--",
+                "sh",
+                "-c",
+                "read l; echo got $l; exit 3",
+            ],
+            b"line\n",
+        ),
+        (
+            &[
+                "debug",
+                "plain",
+                "-it",
+                "--image=busybox",
+                "--",
+                "sh",
+                "-c",
+                "read l; echo got $l",
+            ],
+            b"tty\n",
+        ),
+        (
+            &[
+                "debug",
+                "web",
+                "-i",
+                "--copy-to=web-copy",
+                "--image=busybox",
+                "-c",
+                "dbg",
+                "--",
+                "sh",
+                "-c",
+                "read l; echo got $l",
+            ],
+            b"copied\n",
+        ),
+        (
+            &[
+                "debug",
+                "node/kind-multinodes-worker",
+                "-i",
+                "--image=busybox",
+                "--",
+                "sh",
+                "-c",
+                "read l; echo got $l",
+            ],
+            b"on the node\n",
+        ),
+    ];
+    for (args, input) in cases {
+        // The oracle needs --profile (see the module comment), before `--`.
+        let mut theirs_args = args.to_vec();
+        let dash = theirs_args.iter().position(|a| *a == "--").unwrap();
+        theirs_args.insert(dash, "--profile=general");
+        let (ours, env_ours) = attached(ours_bin, "cache-rs", args, input).await;
+        let (theirs, env_theirs) = attached(oracle, "cache-kubectl", &theirs_args, input).await;
+        let ours = norm_output(&ours, "kubectl-rs");
+        let theirs = norm_output(
+            &crate::attach::as_v136(theirs),
+            &crate::common::oracle_name(),
+        );
+        let what = args.join(" ");
+        assert_same(&what, &ours, &theirs);
+        let mut after = snapshot(&env_theirs);
+        // v1.36 labels the node debugging pod (v1.33 does not).
+        for (k, p) in after.iter_mut() {
+            if k.contains("/node-debugger-") {
+                p["metadata"]["labels"]["app.kubernetes.io/managed-by"] = json!("kubectl-debug");
+            }
+        }
+        assert_objects_same(&what, &snapshot(&env_ours), &after);
     }
-    // -i without attaching keeps stdin open on the container.
-    let out = env
-        .ours(&[
+}
+
+/// What kubectl refuses around attaching: `--attach` with no container to attach to (before
+/// anything is sent), and a debugging container the server rejects (before any wait or
+/// attach); nothing changes on the server.
+#[tokio::test]
+async fn attaching_refusals_match_kubectl() {
+    for args in [
+        &[
             "debug",
             "web",
-            "--image=busybox",
-            "-i",
-            "--attach=false",
-            "-c",
-            "d",
-        ])
-        .await;
-    assert_eq!(out.code, 0, "{out:?}");
-    assert_objects_same("refused", &snapshot(&env), &{
-        let mut b = before.clone();
-        let p = b.get_mut("pods/default/web").unwrap();
-        p["spec"]["ephemeralContainers"] =
-            snapshot(&env)["pods/default/web"]["spec"]["ephemeralContainers"].clone();
-        b
-    });
-    let p = env.sandbox.store().get(&pods(), "default", "web").unwrap();
-    assert_eq!(p["spec"]["ephemeralContainers"][0]["stdin"], true);
+            "--attach",
+            "--copy-to=x",
+            "--set-image=*=busybox",
+        ][..],
+        &["debug", "web", "-i", "--image=busybox", "-c", "app"],
+        &["debug", "missing", "-it", "--image=busybox"],
+    ] {
+        let run = same(args, &[]).await;
+        assert_eq!(run.out.code, 1, "{args:?}: {:?}", run.out);
+        assert_objects_same(&args.join(" "), &run.after, &run.before);
+    }
 }
 
 /// The subresource as kube-apiserver serves it, written to directly.

@@ -3,20 +3,22 @@
 //! `pods/ephemeralcontainers` subresource, a copy of a pod with a debugging container added
 //! or a container changed (`--copy-to`), and a pod in a node's host namespaces
 //! (`node/NAME`). Each applies a `--profile` ([`profiles`]) and an optional `--custom`
-//! partial container spec. Attaching (`-i`, `--attach`) needs `attach`, which kubectl-rs does
-//! not have yet: it is refused before anything is changed.
+//! partial container spec. With `-i`/`--attach` it then waits for the debugging container
+//! to run and attaches to it ([`crate::ops::attach`]), or prints its log once it has ended.
 
 pub mod profiles;
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use futures_util::StreamExt;
 use rand::Rng;
 use serde_json::{json, Map, Value};
 
 use crate::client::{ApiRequest, Method, ResourcePath};
 use crate::context::Context;
 use crate::error::CliError;
+use crate::ops::attach;
 use crate::print::gofmt::go_quote;
 use profiles::{KeepFlags, Profile, Style};
 
@@ -618,20 +620,15 @@ impl DebugArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let o = self.complete(ctx)?;
         self.validate(ctx, &o)?;
-        if o.attach {
-            return Err(CliError::msg(
-                "kubectl-rs debug cannot attach to the debugging container yet (-i/--stdin, --attach): kubectl-rs has no attach; leave them out and use 'kubectl-rs logs' or 'kubectl-rs exec' on the container",
-            ));
-        }
         for target in self.targets(ctx, &o).await? {
             let obj = target?;
-            match obj["kind"].as_str().unwrap_or_default() {
+            let debug = match obj["kind"].as_str().unwrap_or_default() {
                 "Node" if obj["apiVersion"] == "v1" => self.visit_node(ctx, &o, &obj).await?,
                 "Pod" if obj["apiVersion"] == "v1" => {
                     if self.copy_to.is_empty() {
-                        self.debug_by_ephemeral_container(ctx, &o, &obj).await?;
+                        self.debug_by_ephemeral_container(ctx, &o, &obj).await?
                     } else {
-                        self.debug_by_copy(ctx, &o, &obj).await?;
+                        self.debug_by_copy(ctx, &o, &obj).await?
                     }
                 }
                 kind => {
@@ -646,7 +643,39 @@ impl DebugArgs {
                         go_quote(&format!("{gv}, Kind={kind}"))
                     )));
                 }
+            };
+            if o.attach && !debug.container.is_empty() {
+                self.handle_attach_pod(ctx, &debug).await?;
             }
+        }
+        Ok(())
+    }
+
+    /// `handleAttachPod`: wait for the debugging container; attach to it if it runs, print
+    /// its log if it has ended (or if attaching fails, with kubectl's warning).
+    async fn handle_attach_pod(&self, ctx: &Context, debug: &DebugTarget) -> Result<(), CliError> {
+        let pod = wait_for_container(ctx, debug, self.quiet).await?;
+        let status = container_status(&pod, &debug.container).unwrap_or_default();
+        if status["state"]
+            .get("terminated")
+            .is_some_and(|t| !t.is_null())
+        {
+            return attach::print_log(ctx, &pod, &debug.container).await;
+        }
+        let req = attach::AttachRequest {
+            pod: pod.clone(),
+            container: debug.container.clone(),
+            stdin: self.stdin,
+            tty: self.tty,
+            quiet: self.quiet,
+        };
+        if let Err(e) = attach::attach(ctx, &req).await {
+            ctx.eprint(&format!(
+                "warning: couldn't attach to pod/{}, falling back to streaming logs: {}\n",
+                debug.pod,
+                attach::text(&e)
+            ));
+            return attach::print_log(ctx, &pod, &debug.container).await;
         }
         Ok(())
     }
@@ -767,7 +796,7 @@ impl DebugArgs {
         ctx: &Context,
         o: &Options,
         pod: &Value,
-    ) -> Result<(), CliError> {
+    ) -> Result<DebugTarget, CliError> {
         let name = self.debug_container_name(ctx, pod)?;
         let mut ec = self.new_container(o, &name);
         if !self.target.is_empty() {
@@ -817,11 +846,20 @@ impl DebugArgs {
             serde_json::to_vec(&patch).unwrap_or_default(),
         );
         ctx.client()?.send_json(&req).await?;
-        Ok(())
+        Ok(DebugTarget {
+            namespace: ns.to_string(),
+            pod: pod_name.to_string(),
+            container: name,
+        })
     }
 
     /// `generatePodCopyWithDebugContainer` and `debugByCopy`.
-    async fn debug_by_copy(&self, ctx: &Context, o: &Options, pod: &Value) -> Result<(), CliError> {
+    async fn debug_by_copy(
+        &self,
+        ctx: &Context,
+        o: &Options,
+        pod: &Value,
+    ) -> Result<DebugTarget, CliError> {
         let ns = pod["metadata"]["namespace"]
             .as_str()
             .unwrap_or_default()
@@ -919,7 +957,7 @@ impl DebugArgs {
         pod: &Value,
         copied: Value,
         container: Option<&str>,
-    ) -> Result<(), CliError> {
+    ) -> Result<DebugTarget, CliError> {
         if let Some(c) = container.and_then(|n| {
             copied["spec"]["containers"]
                 .as_array()
@@ -947,11 +985,20 @@ impl DebugArgs {
                 ApiRequest::new(Method::DELETE, path).json_body(&json!({"gracePeriodSeconds": 0}));
             ctx.client()?.send_json(&req).await?;
         }
-        Ok(())
+        Ok(DebugTarget {
+            namespace: ns,
+            pod: self.copy_to.clone(),
+            container: container.unwrap_or_default().to_string(),
+        })
     }
 
     /// `visitNode` / `generateNodeDebugPod`.
-    async fn visit_node(&self, ctx: &Context, o: &Options, node: &Value) -> Result<(), CliError> {
+    async fn visit_node(
+        &self,
+        ctx: &Context,
+        o: &Options,
+        node: &Value,
+    ) -> Result<DebugTarget, CliError> {
         let cn = if self.container.is_empty() {
             "debugger"
         } else {
@@ -982,9 +1029,105 @@ impl DebugArgs {
                 CliError::msg(format!("unable to find the {cn} container in the pod {pn}"))
             })?;
         }
-        create_pod(ctx, &o.namespace, &pod).await?;
-        Ok(())
+        let created = create_pod(ctx, &o.namespace, &pod).await?;
+        Ok(DebugTarget {
+            namespace: o.namespace.clone(),
+            pod: pn,
+            container: created["spec"]["containers"][0]["name"]
+                .as_str()
+                .unwrap_or(cn)
+                .to_string(),
+        })
     }
+}
+
+/// The pod and container a debug visit made (kubectl's `debugPod, containerName`); the
+/// container is empty when there is nothing to attach to (`--set-image` alone).
+struct DebugTarget {
+    namespace: String,
+    pod: String,
+    container: String,
+}
+
+/// `getContainerStatusByName`: init, then regular, then ephemeral container statuses.
+fn container_status(pod: &Value, name: &str) -> Option<Value> {
+    [
+        "initContainerStatuses",
+        "containerStatuses",
+        "ephemeralContainerStatuses",
+    ]
+    .iter()
+    .flat_map(|l| pod["status"][*l].as_array().cloned().unwrap_or_default())
+    .find(|s| s["name"] == name)
+}
+
+/// `waitForContainer`: lists and watches the pod by name, with no timeout, until the
+/// container runs or has ended; a waiting container's message is warned about; the pod's
+/// deletion is a NotFound error.
+async fn wait_for_container(
+    ctx: &Context,
+    debug: &DebugTarget,
+    quiet: bool,
+) -> Result<Value, CliError> {
+    let client = ctx.client()?;
+    let path = ResourcePath {
+        group: "",
+        version: "v1",
+        resource: "pods",
+        namespace: Some(&debug.namespace),
+        name: None,
+        subresource: None,
+    }
+    .build()?;
+    let selector = format!("metadata.name={}", debug.pod);
+    let done = |p: &Value| -> bool {
+        let Some(s) = container_status(p, &debug.container) else {
+            return false;
+        };
+        let state = &s["state"];
+        let has = |k: &str| state.get(k).is_some_and(|v| !v.is_null());
+        if has("running") || has("terminated") {
+            return true;
+        }
+        let message = state["waiting"]["message"].as_str().unwrap_or_default();
+        if !quiet && !message.is_empty() {
+            ctx.eprint(&format!(
+                "Warning: container {}: {message}\n",
+                debug.container
+            ));
+        }
+        false
+    };
+    let list = client
+        .send_json(&ApiRequest::get(path.clone()).query("fieldSelector", selector.clone()))
+        .await?;
+    for p in list["items"].as_array().into_iter().flatten() {
+        if done(p) {
+            return Ok(p.clone());
+        }
+    }
+    let rv = list["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let req = ApiRequest::get(path)
+        .query("fieldSelector", selector)
+        .query("resourceVersion", rv);
+    let mut w = client.watch(&req).await?;
+    while let Some(ev) = w.next().await {
+        let ev = ev?;
+        if ev.event_type == "DELETED" {
+            return Err(CliError::Raw(
+                "Error from server (NotFound): pods \"\" not found".into(),
+            ));
+        }
+        if done(&ev.object) {
+            return Ok(ev.object);
+        }
+    }
+    Err(CliError::msg(
+        "watch closed before UntilWithoutRetry timeout",
+    ))
 }
 
 /// `POD` → `pods/POD` (the builder's `ResourceNames("pods", …)`); `TYPE/NAME` as given.
