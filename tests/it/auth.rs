@@ -4,42 +4,9 @@
 //! (kubernetes#130989), so it is dropped from the oracle's output before comparing, and
 //! v1.36 lists `kyaml` among the output formats.
 
-use std::collections::BTreeMap;
-
-use serde_json::Value;
-
 use crate::common;
 use crate::create::without_null_creation_timestamp;
-use common::{assert_same, Output, TestEnv};
-
-/// Every stored object (without what the sandbox's loops change).
-fn snapshot(env: &TestEnv) -> BTreeMap<String, Value> {
-    let store = env.sandbox.store();
-    let mut out = BTreeMap::new();
-    for gr in store.resources() {
-        if gr.resource == "leases" || gr.resource == "events" {
-            continue;
-        }
-        let (items, _) = store.list(&gr, None);
-        for mut o in items {
-            let key = format!(
-                "{}/{}/{}",
-                gr.resource,
-                o["metadata"]["namespace"].as_str().unwrap_or_default(),
-                o["metadata"]["name"].as_str().unwrap_or_default()
-            );
-            if let Some(m) = o.as_object_mut() {
-                m.remove("status");
-            }
-            if let Some(m) = o["metadata"].as_object_mut() {
-                m.remove("resourceVersion");
-                m.remove("managedFields");
-            }
-            out.insert(key, o);
-        }
-    }
-    out
-}
+use common::{assert_same, snapshot, Output, TestEnv};
 
 /// Runs both CLIs; None when the oracle is not installed.
 async fn both(env: &TestEnv, args: &[&str]) -> Option<(Output, Output)> {

@@ -13,38 +13,9 @@ use serde_json::{json, Value};
 
 use crate::common;
 use crate::create::without_null_creation_timestamp;
-use common::{assert_same, Output, TestEnv};
+use common::{assert_same, snapshot, Output, TestEnv};
 
 const CPU_PERCENT_DEPRECATED: &str = "Flag --cpu-percent has been deprecated, Use --cpu with percentage or resource quantity format (e.g., '70%' for utilization or '500m' for milliCPU).\n";
-
-/// Every stored object, without what the sandbox's loops change.
-fn snapshot(env: &TestEnv) -> BTreeMap<String, Value> {
-    let store = env.sandbox.store();
-    let mut out = BTreeMap::new();
-    for gr in store.resources() {
-        if gr.resource == "leases" || gr.resource == "events" {
-            continue;
-        }
-        let (items, _) = store.list(&gr, None);
-        for mut o in items {
-            let key = format!(
-                "{}/{}/{}",
-                gr.resource,
-                o["metadata"]["namespace"].as_str().unwrap_or_default(),
-                o["metadata"]["name"].as_str().unwrap_or_default()
-            );
-            if let Some(m) = o.as_object_mut() {
-                m.remove("status");
-            }
-            if let Some(m) = o["metadata"].as_object_mut() {
-                m.remove("resourceVersion");
-                m.remove("managedFields");
-            }
-            out.insert(key, o);
-        }
-    }
-    out
-}
 
 /// Asserts the server is as `before`, naming the objects that changed.
 #[track_caller]

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 use crate::common;
-use common::{assert_same, oracle, Output, TestEnv};
+use common::{assert_same, oracle, snapshot, Output, TestEnv};
 use kubectl_rs::sandbox::store::GroupResource;
 
 const WORKER: &str = "kind-multinodes-worker";
@@ -203,36 +203,6 @@ fn node_state(env: &TestEnv) -> BTreeMap<String, Value> {
             )
         })
         .collect()
-}
-
-/// Every object except what the sandbox's own loops change (status, versions, leases, node
-/// heartbeat events): any other difference is a change made by a command.
-fn snapshot(env: &TestEnv) -> BTreeMap<String, Value> {
-    let store = env.sandbox.store();
-    let mut out = BTreeMap::new();
-    for gr in store.resources() {
-        if gr.resource == "leases" || gr.resource == "events" {
-            continue;
-        }
-        let (items, _) = store.list(&gr, None);
-        for mut o in items {
-            let key = format!(
-                "{}/{}/{}",
-                gr.resource,
-                o["metadata"]["namespace"].as_str().unwrap_or_default(),
-                o["metadata"]["name"].as_str().unwrap_or_default()
-            );
-            if let Some(m) = o.as_object_mut() {
-                m.remove("status");
-            }
-            if let Some(m) = o["metadata"].as_object_mut() {
-                m.remove("resourceVersion");
-                m.remove("managedFields");
-            }
-            out.insert(key, o);
-        }
-    }
-    out
 }
 
 /// The pods on `node` by owner kind and name prefix (names end in random suffixes).

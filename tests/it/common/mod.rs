@@ -303,3 +303,33 @@ pub fn default_signals(c: &mut tokio::process::Command) {
         });
     }
 }
+
+/// Every stored object but leases and events, keyed `resource/namespace/name`, without
+/// status, resourceVersion and managedFields: what a refused command must leave unchanged.
+pub fn snapshot(env: &TestEnv) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let store = env.sandbox.store();
+    let mut out = std::collections::BTreeMap::new();
+    for gr in store.resources() {
+        if gr.resource == "leases" || gr.resource == "events" {
+            continue;
+        }
+        let (items, _) = store.list(&gr, None);
+        for mut o in items {
+            let key = format!(
+                "{}/{}/{}",
+                gr.resource,
+                o["metadata"]["namespace"].as_str().unwrap_or_default(),
+                o["metadata"]["name"].as_str().unwrap_or_default()
+            );
+            if let Some(m) = o.as_object_mut() {
+                m.remove("status");
+            }
+            if let Some(m) = o["metadata"].as_object_mut() {
+                m.remove("resourceVersion");
+                m.remove("managedFields");
+            }
+            out.insert(key, o);
+        }
+    }
+    out
+}
