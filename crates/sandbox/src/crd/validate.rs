@@ -1,0 +1,208 @@
+//! The CRD's own defaulting and validation (apiextensions' `SetDefaults_*` and
+//! `ValidateCustomResourceDefinition`), the rules a hand-written CRD most often breaks, with
+//! the API server's messages.
+
+use serde_json::{json, Value};
+
+use crate::validation::Cause;
+
+fn cause(reason: &str, field: &str, message: impl Into<String>) -> Cause {
+    Cause {
+        reason: reason.into(),
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn quoted(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+/// Defaults a CRD is stored with: singular and listKind from the kind, conversion None,
+/// `status.storedVersions` on create.
+pub fn default_crd(obj: &mut Value, creating: bool) {
+    let kind = obj["spec"]["names"]["kind"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let names = &mut obj["spec"]["names"];
+    if names.is_object() {
+        if names["singular"].as_str().unwrap_or_default().is_empty() {
+            names["singular"] = json!(kind.to_lowercase());
+        }
+        if names["listKind"].as_str().unwrap_or_default().is_empty() && !kind.is_empty() {
+            names["listKind"] = json!(format!("{kind}List"));
+        }
+    }
+    if obj["spec"].is_object() && obj["spec"]["conversion"].is_null() {
+        obj["spec"]["conversion"] = json!({"strategy": "None"});
+    }
+    if creating {
+        let storage = obj["spec"]["versions"]
+            .as_array()
+            .and_then(|vs| vs.iter().find(|v| v["storage"] == true))
+            .map(|v| v["name"].clone());
+        obj["status"] = json!({
+            "acceptedNames": {"plural": "", "kind": ""},
+            "conditions": null,
+            "storedVersions": storage.map(|s| vec![s]).unwrap_or_default(),
+        });
+    }
+}
+
+const TYPES: &[&str] = &["array", "boolean", "integer", "number", "object", "string"];
+
+/// The structural-schema rules for one schema node.
+fn structural(schema: &Value, path: &str, root: bool, out: &mut Vec<Cause>) {
+    let ty = schema["type"].as_str().unwrap_or_default();
+    let preserve = schema["x-kubernetes-preserve-unknown-fields"] == true
+        || schema["x-kubernetes-int-or-string"] == true;
+    if ty.is_empty() && !preserve {
+        let msg = if root {
+            "must not be empty at the root"
+        } else {
+            "must not be empty for specified object fields"
+        };
+        out.push(cause(
+            "FieldValueRequired",
+            &format!("{path}.type"),
+            format!("Required value: {msg}"),
+        ));
+    } else if !ty.is_empty() && !TYPES.contains(&ty) {
+        out.push(cause(
+            "FieldValueNotSupported",
+            &format!("{path}.type"),
+            format!(
+                "Unsupported value: \"{ty}\": supported values: {}",
+                TYPES
+                    .iter()
+                    .map(|t| format!("\"{t}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if root && !ty.is_empty() && ty != "object" {
+        out.push(cause(
+            "FieldValueInvalid",
+            &format!("{path}.type"),
+            format!("Invalid value: \"{ty}\": must be object at the root"),
+        ));
+    }
+    if let Some(props) = schema["properties"].as_object() {
+        for (k, v) in props {
+            structural(v, &format!("{path}.properties[{k}]"), false, out);
+        }
+    }
+    if schema["items"].is_object() {
+        structural(&schema["items"], &format!("{path}.items"), false, out);
+    } else if ty == "array" {
+        out.push(cause(
+            "FieldValueRequired",
+            &format!("{path}.items"),
+            "Required value: must be specified",
+        ));
+    }
+}
+
+/// `ValidateCustomResourceDefinition`, the common rules.
+pub fn validate_crd(obj: &Value) -> Vec<Cause> {
+    let mut out = Vec::new();
+    let spec = &obj["spec"];
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default();
+    let group = spec["group"].as_str().unwrap_or_default();
+    let names = &spec["names"];
+    let plural = names["plural"].as_str().unwrap_or_default();
+    if name != format!("{plural}.{group}") {
+        out.push(cause(
+            "FieldValueInvalid",
+            "metadata.name",
+            format!("Invalid value: \"{name}\": must be spec.names.plural+\".\"+spec.group"),
+        ));
+    }
+    if group.is_empty() {
+        out.push(cause("FieldValueRequired", "spec.group", "Required value"));
+    } else if !group.contains('.') {
+        out.push(cause(
+            "FieldValueInvalid",
+            "spec.group",
+            format!("Invalid value: \"{group}\": should be a domain with at least one dot"),
+        ));
+    }
+    match spec["scope"].as_str().unwrap_or_default() {
+        "Cluster" | "Namespaced" => {}
+        "" => out.push(cause("FieldValueRequired", "spec.scope", "Required value")),
+        other => out.push(cause(
+            "FieldValueNotSupported",
+            "spec.scope",
+            format!(
+                "Unsupported value: \"{other}\": supported values: \"Cluster\", \"Namespaced\""
+            ),
+        )),
+    }
+    for f in ["plural", "kind"] {
+        if names[f].as_str().unwrap_or_default().is_empty() {
+            out.push(cause(
+                "FieldValueRequired",
+                &format!("spec.names.{f}"),
+                "Required value",
+            ));
+        }
+    }
+    if plural
+        .chars()
+        .any(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+    {
+        out.push(cause(
+            "FieldValueInvalid",
+            "spec.names.plural",
+            format!(
+                "Invalid value: {}: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+                quoted(&names["plural"])
+            ),
+        ));
+    }
+    let versions = spec["versions"].as_array().cloned().unwrap_or_default();
+    if versions.is_empty() {
+        out.push(cause(
+            "FieldValueInvalid",
+            "spec.versions",
+            "Invalid value: null: must have exactly one version marked as storage version",
+        ));
+    }
+    for (i, v) in versions.iter().enumerate() {
+        let path = format!("spec.versions[{i}].schema.openAPIV3Schema");
+        match &v["schema"]["openAPIV3Schema"] {
+            Value::Object(_) => structural(&v["schema"]["openAPIV3Schema"], &path, true, &mut out),
+            _ => out.push(cause(
+                "FieldValueRequired",
+                &path,
+                "Required value: schemas are required",
+            )),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structural_errors() {
+        let crd = json!({"metadata": {"name": "foos.example.com"},
+            "spec": {"group": "example.com", "scope": "Namespaced",
+                     "names": {"plural": "foos", "kind": "Foo"},
+                     "versions": [{"name": "v1", "served": true, "storage": true,
+                        "schema": {"openAPIV3Schema": {"type": "object",
+                            "properties": {"spec": {"properties": {"n": {"type": "int"}}}}}}}]}});
+        let errs: Vec<String> = validate_crd(&crd).iter().map(ToString::to_string).collect();
+        assert_eq!(errs, [
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields",
+            "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[n].type: Unsupported value: \"int\": supported values: \"array\", \"boolean\", \"integer\", \"number\", \"object\", \"string\"",
+        ]);
+    }
+}
