@@ -685,6 +685,9 @@ impl Filter {
             }
             fs.push_str(&format!("metadata.name={n}"));
         }
+        if t.info.custom.is_some() {
+            super::crd::check_field_selector(&fs).map_err(ApiError::bad_request)?;
+        }
         let fields =
             FieldSelector::parse(&t.info.storage_gr(), &fs).map_err(ApiError::bad_request)?;
         Ok(Filter { labels, fields })
@@ -1289,10 +1292,14 @@ fn check_fields(
     if problems.is_empty() || mode == "Warn" {
         return Ok(problems);
     }
-    Err(ApiError::bad_request(format!(
-        "strict decoding error: {}",
-        problems.join(", ")
-    )))
+    let message = format!("strict decoding error: {}", problems.join(", "));
+    Err(ApiError::bad_request(match info.custom {
+        Some(_) => format!(
+            "{} in version \"{}\" cannot be handled as a {}: {message}",
+            info.kind, info.version, info.kind
+        ),
+        None => message,
+    }))
 }
 
 /// Defaulting, the registry's create/update preparation and validation, on the storage form.

@@ -135,8 +135,7 @@ fn legacy_entries(r: &ResourceInfo) -> Vec<Value> {
 pub fn resource_list(store: &Store, group: &str, version: &str) -> Option<Value> {
     let groups = by_group(store);
     let (_, rs) = groups.get(group)?.iter().find(|(v, _)| *v == version)?;
-    let mut list: Vec<Value> = rs.iter().flat_map(|r| legacy_entries(r)).collect();
-    list.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    let list: Vec<Value> = rs.iter().flat_map(|r| legacy_entries(r)).collect();
     Some(json!({
         "kind": "APIResourceList",
         "apiVersion": "v1",
@@ -159,11 +158,9 @@ fn aggregated_resource(r: &ResourceInfo) -> Value {
     if !r.categories.is_empty() {
         e["categories"] = json!(r.categories);
     }
-    // apiextensions lists status before scale.
     let subs: Vec<Value> = r
         .subresources
         .iter()
-        .rev()
         .map(|s| {
             let (g, v) = if s.group.is_empty() { (r.group, r.version) } else { (s.group, s.version) };
             json!({"subresource": s.name, "responseKind": {"group": g, "version": v, "kind": s.kind}, "verbs": s.verbs})

@@ -93,12 +93,78 @@ pub fn admit(
         }
     };
     obj["metadata"]["generation"] = serde_json::json!(generation);
-    structural::validate(obj, &c.schema)
+    let mut causes = structural::validate(obj, &c.schema);
+    if let Some((spec, _, _)) = &c.scale {
+        causes.extend(replicas_error(obj, spec));
+    }
+    causes
+}
+
+/// Go's `%T` of a decoded JSON value.
+fn go_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "int64",
+        Value::Number(_) => "float64",
+        Value::String(_) => "string",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+    }
+}
+
+/// `ValidateScaleSpec`: the value at specReplicasPath must be a non-negative int64.
+fn replicas_error(obj: &Value, path: &str) -> Option<crate::validation::Cause> {
+    let v = at(obj, path);
+    let invalid = |value: String, detail: String| crate::validation::Cause {
+        reason: "FieldValueInvalid".into(),
+        field: path.to_string(),
+        message: format!("Invalid value: {value}: {detail}"),
+    };
+    match v {
+        Value::Null => None,
+        Value::Number(n) if n.is_i64() => {
+            let r = n.as_i64().unwrap_or_default();
+            if r < 0 {
+                Some(invalid(
+                    r.to_string(),
+                    "should be a non-negative integer".into(),
+                ))
+            } else if r > i64::from(i32::MAX) {
+                Some(invalid(
+                    r.to_string(),
+                    format!("should be less than or equal to {}", i32::MAX),
+                ))
+            } else {
+                None
+            }
+        }
+        other => {
+            let shown = match other {
+                Value::String(s) => s.clone(),
+                o => crate::crd::table::go_print(o),
+            };
+            Some(invalid(
+                "0".into(),
+                format!(
+                    "{path} accessor error: {shown} is of the type {}, expected int64",
+                    go_type(other)
+                ),
+            ))
+        }
+    }
 }
 
 /// Defaulting and validation of a CRD itself.
 pub fn admit_crd(obj: &mut Value, old: Option<&Value>) -> Vec<crate::validation::Cause> {
     validate::default_crd(obj, old.is_none());
+    let generation = match old {
+        None => 1,
+        Some(o) => {
+            o["metadata"]["generation"].as_i64().unwrap_or(1) + i64::from(o["spec"] != obj["spec"])
+        }
+    };
+    obj["metadata"]["generation"] = serde_json::json!(generation);
     validate_crd(obj)
 }
 
@@ -153,3 +219,58 @@ pub const PATCH_TYPES: &[&str] = &[
     "application/merge-patch+json",
     "application/apply-patch+yaml",
 ];
+
+/// Custom resources select on `metadata.name` and `metadata.namespace` only; any other field
+/// is refused as the apiextensions server refuses it.
+pub fn check_field_selector(selector: &str) -> Result<(), String> {
+    for term in selector.split(',').filter(|t| !t.trim().is_empty()) {
+        let field = term
+            .split_once("!=")
+            .or_else(|| term.split_once("=="))
+            .or_else(|| term.split_once('='))
+            .map_or(term, |(f, _)| f)
+            .trim();
+        if !matches!(field, "metadata.name" | "metadata.namespace") {
+            return Err(format!("field label not supported: {field}"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn field_selectors_of_custom_resources() {
+        assert!(check_field_selector("metadata.name=a,metadata.namespace!=b").is_ok());
+        assert!(check_field_selector("").is_ok());
+        assert_eq!(
+            check_field_selector("metadata.name==a,spec.image=x"),
+            Err("field label not supported: spec.image".to_string())
+        );
+    }
+
+    #[test]
+    fn scale_replicas_are_checked_like_validate_scale_spec() {
+        let msg = |v: Value| {
+            replicas_error(&json!({"spec": {"replicas": v}}), ".spec.replicas")
+                .map(|c| c.to_string())
+        };
+        assert_eq!(msg(json!(3)), None);
+        assert_eq!(msg(Value::Null), None);
+        assert_eq!(
+            msg(json!(-1)).unwrap(),
+            ".spec.replicas: Invalid value: -1: should be a non-negative integer"
+        );
+        assert_eq!(
+            msg(json!("string")).unwrap(),
+            ".spec.replicas: Invalid value: 0: .spec.replicas accessor error: string is of the type string, expected int64"
+        );
+        assert_eq!(
+            msg(json!(1.5)).unwrap(),
+            ".spec.replicas: Invalid value: 0: .spec.replicas accessor error: 1.5 is of the type float64, expected int64"
+        );
+    }
+}

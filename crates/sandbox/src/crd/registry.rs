@@ -96,21 +96,22 @@ fn build(crd: &Value) -> Interned {
         let version = leak(v["name"].as_str().unwrap_or_default());
         let subs_spec = &v["subresources"];
         let mut subs = Vec::new();
-        if subs_spec["scale"].is_object() {
-            subs.push(Subresource {
-                name: "scale",
-                group: "autoscaling",
-                version: "v1",
-                kind: "Scale",
-                verbs: SUB_VERBS,
-            });
-        }
+        // apiextensions lists status before scale.
         if subs_spec["status"].is_object() {
             subs.push(Subresource {
                 name: "status",
                 group: "",
                 version: "",
                 kind,
+                verbs: SUB_VERBS,
+            });
+        }
+        if subs_spec["scale"].is_object() {
+            subs.push(Subresource {
+                name: "scale",
+                group: "autoscaling",
+                version: "v1",
+                kind: "Scale",
                 verbs: SUB_VERBS,
             });
         }

@@ -80,6 +80,8 @@ fn prune_at(v: &mut Value, schema: &Value, root: bool) {
                     return true;
                 }
                 match props.and_then(|p| p.get(k)) {
+                    // A null where the schema does not allow one is dropped (and defaulted).
+                    Some(s) if child.is_null() => s["nullable"] == true,
                     Some(s) => {
                         prune_at(child, s, false);
                         true
@@ -206,11 +208,13 @@ fn validate_at(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>) {
         }
     } else if !type_ok(ty, v) {
         let t = type_name(v);
-        out.push(invalid(
+        let mut c = invalid(
             path,
             &format!("\"{t}\""),
             format!("{path} in body must be of type {ty}: \"{t}\""),
-        ));
+        );
+        c.reason = "FieldValueTypeInvalid".into();
+        out.push(c);
         return;
     }
     if let Some(allowed) = schema["enum"].as_array() {
@@ -370,7 +374,8 @@ mod tests {
     #[test]
     fn prune_default_validate() {
         let mut obj = json!({"apiVersion": "example.com/v1", "kind": "Foo", "metadata": {"name": "x"},
-            "spec": {"bogus": 1, "free": {"any": {"thing": 1}}, "labels": {"a": "b"}}, "top": 1});
+            "spec": {"bogus": 1, "free": {"any": {"thing": 1}}, "labels": {"a": "b"}, "replicas": null},
+            "top": 1});
         assert_eq!(unknown_fields(&obj, &schema()), ["spec.bogus", "top"]);
         prune(&mut obj, &schema());
         default(&mut obj, &schema());

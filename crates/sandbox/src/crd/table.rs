@@ -154,7 +154,7 @@ pub fn find<'a>(obj: &'a Value, path: &str) -> Vec<&'a Value> {
 }
 
 /// Go's `fmt.Print` of a decoded JSON value (what the JSONPath printer writes).
-fn go_print(v: &Value) -> String {
+pub(crate) fn go_print(v: &Value) -> String {
     match v {
         Value::Null => "<nil>".into(),
         Value::String(s) => s.clone(),

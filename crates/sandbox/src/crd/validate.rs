@@ -55,8 +55,28 @@ pub fn default_crd(obj: &mut Value, creating: bool) {
 
 const TYPES: &[&str] = &["array", "boolean", "integer", "number", "object", "string"];
 
-/// The structural-schema rules for one schema node.
-fn structural(schema: &Value, path: &str, root: bool, out: &mut Vec<Cause>) {
+/// The children of a schema node with their paths.
+fn children<'a>(schema: &'a Value, path: &str) -> Vec<(String, &'a Value)> {
+    let mut out = Vec::new();
+    if let Some(props) = schema["properties"].as_object() {
+        for (k, v) in props {
+            out.push((format!("{path}.properties[{k}]"), v));
+        }
+    }
+    if schema["items"].is_object() {
+        out.push((format!("{path}.items"), &schema["items"]));
+    }
+    if schema["additionalProperties"].is_object() {
+        out.push((
+            format!("{path}.additionalProperties"),
+            &schema["additionalProperties"],
+        ));
+    }
+    out
+}
+
+/// Structural completeness: every node names its type (first pass of the server).
+fn missing_types(schema: &Value, path: &str, root: bool, out: &mut Vec<Cause>) {
     let ty = schema["type"].as_str().unwrap_or_default();
     let preserve = schema["x-kubernetes-preserve-unknown-fields"] == true
         || schema["x-kubernetes-int-or-string"] == true;
@@ -71,7 +91,23 @@ fn structural(schema: &Value, path: &str, root: bool, out: &mut Vec<Cause>) {
             &format!("{path}.type"),
             format!("Required value: {msg}"),
         ));
-    } else if !ty.is_empty() && !TYPES.contains(&ty) {
+    }
+    if ty == "array" && !schema["items"].is_object() {
+        out.push(cause(
+            "FieldValueRequired",
+            &format!("{path}.items"),
+            "Required value: must be specified",
+        ));
+    }
+    for (p, child) in children(schema, path) {
+        missing_types(child, &p, false, out);
+    }
+}
+
+/// The OpenAPI rules of the schema itself (second pass): known types, object at the root.
+fn schema_rules(schema: &Value, path: &str, root: bool, out: &mut Vec<Cause>) {
+    let ty = schema["type"].as_str().unwrap_or_default();
+    if !ty.is_empty() && !TYPES.contains(&ty) {
         out.push(cause(
             "FieldValueNotSupported",
             &format!("{path}.type"),
@@ -84,27 +120,15 @@ fn structural(schema: &Value, path: &str, root: bool, out: &mut Vec<Cause>) {
                     .join(", ")
             ),
         ));
-    }
-    if root && !ty.is_empty() && ty != "object" {
+    } else if root && !ty.is_empty() && ty != "object" {
         out.push(cause(
             "FieldValueInvalid",
             &format!("{path}.type"),
             format!("Invalid value: \"{ty}\": must be object at the root"),
         ));
     }
-    if let Some(props) = schema["properties"].as_object() {
-        for (k, v) in props {
-            structural(v, &format!("{path}.properties[{k}]"), false, out);
-        }
-    }
-    if schema["items"].is_object() {
-        structural(&schema["items"], &format!("{path}.items"), false, out);
-    } else if ty == "array" {
-        out.push(cause(
-            "FieldValueRequired",
-            &format!("{path}.items"),
-            "Required value: must be specified",
-        ));
+    for (p, child) in children(schema, path) {
+        schema_rules(child, &p, false, out);
     }
 }
 
@@ -173,16 +197,28 @@ pub fn validate_crd(obj: &Value) -> Vec<Cause> {
             "Invalid value: null: must have exactly one version marked as storage version",
         ));
     }
-    for (i, v) in versions.iter().enumerate() {
-        let path = format!("spec.versions[{i}].schema.openAPIV3Schema");
-        match &v["schema"]["openAPIV3Schema"] {
-            Value::Object(_) => structural(&v["schema"]["openAPIV3Schema"], &path, true, &mut out),
-            _ => out.push(cause(
-                "FieldValueRequired",
-                &path,
-                "Required value: schemas are required",
-            )),
+    // The internal form keeps one schema in spec.validation when every version has the same.
+    let schemas: Vec<&Value> = versions
+        .iter()
+        .map(|v| &v["schema"]["openAPIV3Schema"])
+        .collect();
+    let shared = schemas.iter().all(|s| s.is_object() && *s == schemas[0]);
+    let mut checked: Vec<(String, &Value)> = Vec::new();
+    for (i, schema) in schemas.iter().enumerate() {
+        if !schema.is_object() {
+            let path = format!("spec.versions[{i}].schema.openAPIV3Schema");
+            out.push(cause("FieldValueRequired", &path, "Required value"));
+        } else if shared && i == 0 {
+            checked.push(("spec.validation.openAPIV3Schema".into(), schema));
+        } else if !shared {
+            checked.push((format!("spec.versions[{i}].schema.openAPIV3Schema"), schema));
         }
+    }
+    for (path, schema) in &checked {
+        missing_types(schema, path, true, &mut out);
+    }
+    for (path, schema) in &checked {
+        schema_rules(schema, path, true, &mut out);
     }
     out
 }
@@ -201,8 +237,8 @@ mod tests {
                             "properties": {"spec": {"properties": {"n": {"type": "int"}}}}}}}]}});
         let errs: Vec<String> = validate_crd(&crd).iter().map(ToString::to_string).collect();
         assert_eq!(errs, [
-            "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields",
-            "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[n].type: Unsupported value: \"int\": supported values: \"array\", \"boolean\", \"integer\", \"number\", \"object\", \"string\"",
+            "spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields",
+            "spec.validation.openAPIV3Schema.properties[spec].properties[n].type: Unsupported value: \"int\": supported values: \"array\", \"boolean\", \"integer\", \"number\", \"object\", \"string\"",
         ]);
     }
 }
