@@ -522,6 +522,20 @@ async fn cluster_scoped_with_two_versions() {
         .replace("w1", "w2");
     std::fs::write(env.work.join("w2.yaml"), beta).unwrap();
     env.ours(&["create", "-f", "w2.yaml"]).await;
+    // Stored in v1, pruned by v1's schema even though v1beta1 keeps unknown fields.
+    let beta_extra = "apiVersion: tools.example.com/v1beta1\nkind: Widget\nmetadata:\n  name: w4\nspec:\n  size: S\n  other: 1\n";
+    std::fs::write(env.work.join("w4.yaml"), beta_extra).unwrap();
+    env.ours(&["create", "-f", "w4.yaml"]).await;
+    let w4 = env
+        .sandbox
+        .store()
+        .get(
+            &GroupResource::new("tools.example.com", "widgets"),
+            "",
+            "w4",
+        )
+        .unwrap();
+    assert_eq!(w4["spec"], json!({"size": "S"}));
     for args in [
         &["get", "widgets"][..],
         &["get", "widgets.v1beta1.tools.example.com"],
@@ -580,6 +594,16 @@ async fn hostile_crds_change_nothing_else() {
     );
     std::fs::write(env.work.join("misnamed.yaml"), misnamed).unwrap();
     same(&env, &["create", "-f", "misnamed.yaml"]).await;
+    // YAML 1.1 reads `On` as a boolean: Go's decoder refuses it where a string belongs.
+    let typed = CRD
+        .replace("crontabs", "ontabs")
+        .replace("{name: Spec,", "{name: On,");
+    std::fs::write(env.work.join("typed.yaml"), typed).unwrap();
+    let ours = same(&env, &["apply", "-f", "typed.yaml"]).await;
+    assert_eq!(
+        ours.stderr,
+        "Error from server (BadRequest): error when creating \"typed.yaml\": CustomResourceDefinition in version \"v1\" cannot be handled as a CustomResourceDefinition: json: cannot unmarshal bool into Go struct field CustomResourceColumnDefinition.spec.versions.additionalPrinterColumns.name of type string\n"
+    );
     unchanged(&env, &before, "invalid CRDs");
 
     // Names another CRD of the group holds: stored, but not accepted, not served.

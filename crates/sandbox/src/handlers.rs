@@ -1185,7 +1185,12 @@ fn check_kind(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> {
 /// message (`Deployment in version "v1" cannot be handled as a Deployment: json: cannot
 /// unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`).
 fn check_types(info: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
-    match super::decode::type_error(&info.gr(), obj) {
+    let error = super::decode::type_error(&info.gr(), obj).or_else(|| {
+        super::crd::is_crd(info)
+            .then(|| super::crd::type_error(obj))
+            .flatten()
+    });
+    match error {
         Some(e) => Err(ApiError::bad_request(format!(
             "{} in version \"{}\" cannot be handled as a {}: {e}",
             info.kind, info.version, info.kind

@@ -27,7 +27,7 @@ use super::store::GroupResource;
 
 pub use names::reconcile;
 pub use registry::{find, served};
-pub use validate::validate_crd;
+pub use validate::{type_error, validate_crd};
 
 /// The group and resource CRDs are stored under.
 pub const GROUP: &str = "apiextensions.k8s.io";
@@ -57,6 +57,9 @@ pub struct CustomVersion {
     pub scale: Option<(String, String, Option<String>)>,
     /// Whether this version is the storage version.
     pub storage: bool,
+    /// The storage version's schema: objects are converted to it (conversion None) and pruned
+    /// and defaulted by it before they are stored.
+    pub storage_schema: Value,
 }
 
 /// Admission of a custom resource (the storage form): status dropped on create when it is a
@@ -75,6 +78,10 @@ pub fn admit(
     }
     structural::prune(obj, &c.schema);
     structural::default(obj, &c.schema);
+    if !c.storage {
+        structural::prune(obj, &c.storage_schema);
+        structural::default(obj, &c.storage_schema);
+    }
     let generation = match old {
         None => 1,
         Some(o) => {

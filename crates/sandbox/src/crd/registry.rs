@@ -91,6 +91,11 @@ fn build(crd: &Value) -> Interned {
         .unwrap_or_default()
         .to_string();
     let hash = leak(&storage_version_hash(group, &storage_version, kind));
+    let storage_schema = versions
+        .iter()
+        .find(|v| v["storage"] == true)
+        .map(|v| v["schema"]["openAPIV3Schema"].clone())
+        .unwrap_or_default();
     let mut out = Vec::new();
     for v in versions.iter().filter(|v| v["served"] == true) {
         let version = leak(v["name"].as_str().unwrap_or_default());
@@ -133,6 +138,7 @@ fn build(crd: &Value) -> Interned {
             columns: Column::for_version(&v["additionalPrinterColumns"]),
             scale,
             storage: v["storage"] == true,
+            storage_schema: storage_schema.clone(),
         };
         out.push(&*Box::leak(Box::new(ResourceInfo {
             group,

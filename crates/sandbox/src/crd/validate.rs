@@ -223,9 +223,141 @@ pub fn validate_crd(obj: &Value) -> Vec<Cause> {
     out
 }
 
+/// Go's JSON type check of the CRD fields people write by hand (`json: cannot unmarshal bool
+/// into Go struct field CustomResourceColumnDefinition.spec.versions.additionalPrinterColumns.name
+/// of type string`, for a YAML `name: On`).
+pub fn type_error(obj: &Value) -> Option<String> {
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::String(_) => "string",
+            Value::Number(_) => "number",
+            Value::Bool(_) => "bool",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+            Value::Null => "null",
+        }
+    }
+    let fits = |v: &Value, ty: &str| match ty {
+        "string" => v.is_string() || v.is_null(),
+        "bool" => v.is_boolean() || v.is_null(),
+        "int32" => v.is_null() || v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+        "[]string" => {
+            v.is_null()
+                || v.as_array()
+                    .is_some_and(|a| a.iter().all(|x| x.is_string() || x.is_null()))
+        }
+        _ => true,
+    };
+    let err = |v: &Value, st: &str, path: &str, ty: &str| {
+        let what = match (v, ty) {
+            (Value::Number(n), "int32") => format!("number {n}"),
+            (Value::Array(a), "[]string") => {
+                let bad = a
+                    .iter()
+                    .find(|x| !x.is_string() && !x.is_null())
+                    .unwrap_or(v);
+                return format!(
+                    "json: cannot unmarshal {} into Go struct field {st}.{path} of type string",
+                    kind(bad)
+                );
+            }
+            _ => kind(v).to_string(),
+        };
+        format!("json: cannot unmarshal {what} into Go struct field {st}.{path} of type {ty}")
+    };
+    let check = |v: &Value, st: &str, path: &str, fields: &[(&str, &str)]| -> Option<String> {
+        for (f, ty) in fields {
+            if let Some(x) = v.get(*f) {
+                if !fits(x, ty) {
+                    return Some(err(x, st, &format!("{path}.{f}"), ty));
+                }
+            }
+        }
+        None
+    };
+    let spec = &obj["spec"];
+    let names = &[
+        ("plural", "string"),
+        ("singular", "string"),
+        ("kind", "string"),
+        ("listKind", "string"),
+        ("shortNames", "[]string"),
+        ("categories", "[]string"),
+    ];
+    let version = &[
+        ("name", "string"),
+        ("served", "bool"),
+        ("storage", "bool"),
+        ("deprecated", "bool"),
+        ("deprecationWarning", "string"),
+    ];
+    let column = &[
+        ("name", "string"),
+        ("type", "string"),
+        ("format", "string"),
+        ("description", "string"),
+        ("priority", "int32"),
+        ("jsonPath", "string"),
+    ];
+    let columns = "spec.versions.additionalPrinterColumns";
+    check(
+        spec,
+        "CustomResourceDefinitionSpec",
+        "spec",
+        &[("group", "string"), ("scope", "string")],
+    )
+    .or_else(|| {
+        check(
+            &spec["names"],
+            "CustomResourceDefinitionNames",
+            "spec.names",
+            names,
+        )
+    })
+    .or_else(|| {
+        spec["versions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find_map(|v| {
+                check(
+                    v,
+                    "CustomResourceDefinitionVersion",
+                    "spec.versions",
+                    version,
+                )
+                .or_else(|| {
+                    v["additionalPrinterColumns"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find_map(|c| check(c, "CustomResourceColumnDefinition", columns, column))
+                })
+            })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_type_errors() {
+        let crd = json!({"spec": {"group": "g.io", "versions": [{"name": "v1", "additionalPrinterColumns": [
+            {"name": true, "jsonPath": ".x"}]}]}});
+        assert_eq!(
+            type_error(&crd).unwrap(),
+            "json: cannot unmarshal bool into Go struct field CustomResourceColumnDefinition.spec.versions.additionalPrinterColumns.name of type string"
+        );
+        let crd = json!({"spec": {"names": {"shortNames": "x"}}});
+        assert_eq!(
+            type_error(&crd).unwrap(),
+            "json: cannot unmarshal string into Go struct field CustomResourceDefinitionNames.spec.names.shortNames of type []string"
+        );
+        assert!(
+            type_error(&json!({"spec": {"versions": [{"name": "v1", "served": true}]}})).is_none()
+        );
+    }
 
     #[test]
     fn structural_errors() {
