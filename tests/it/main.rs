@@ -22,6 +22,7 @@ mod cmdfix;
 mod completion;
 mod config;
 mod cp;
+mod crd;
 mod create;
 mod debug;
 mod delete;

@@ -241,11 +241,13 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
         }
         ["apis"] => {
             let (mut legacy, metrics) = (discovery::api_group_list(), st.metrics);
+            super::crd::discovery::extend_group_list(&st.store, &mut legacy);
             if metrics {
                 super::metrics::extend_group_list(&mut legacy);
             }
             return get_only(discovery_response(&accept, legacy, || {
                 let mut aggregated = discovery::aggregated(false);
+                super::crd::discovery::extend_aggregated(&st.store, &mut aggregated);
                 if metrics {
                     super::metrics::extend_aggregated(&mut aggregated);
                 }
@@ -264,22 +266,31 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
         }
         ["apis", g] => {
             return discovery::api_group(g)
+                .or_else(|| super::crd::discovery::api_group(&st.store, g))
                 .map(|d| ok_json(200, &d))
                 .ok_or_else(ApiError::unknown_resource)
                 .and_then(get_only)
         }
         ["apis", g, v] => {
             return discovery::resource_list(g, v)
+                .or_else(|| super::crd::discovery::resource_list(&st.store, g, v))
                 .map(|d| ok_json(200, &d))
                 .ok_or_else(ApiError::unknown_resource)
                 .and_then(get_only)
         }
-        ["openapi", "v3", rest @ ..] => return get_only(openapi(rest)?),
+        ["openapi", "v3", rest @ ..] => return get_only(openapi(&st.store, rest)?),
         ["openapi", "v2"] => return get_only(openapi_v2(ctx.header(header::ACCEPT))),
         _ => {}
     }
-    let target = parse_target(&segs).ok_or_else(ApiError::unknown_resource)?;
-    serve_resource(st, ctx, target, body).await
+    let target = parse_target(&st.store, &segs).ok_or_else(ApiError::unknown_resource)?;
+    // A write to a CRD runs the apiextensions controllers before the answer goes out.
+    let crd_write =
+        super::crd::is_crd(target.info) && !matches!(ctx.method, Method::GET | Method::HEAD);
+    let answer = serve_resource(st, ctx, target, body).await;
+    if crd_write {
+        super::crd::reconcile(&st.store);
+    }
+    answer
 }
 
 /// `/openapi/v2`: the real server's Swagger document when JSON is asked for. client-go asks
@@ -299,12 +310,20 @@ fn openapi_v2(accept: &str) -> Response {
 }
 
 /// `/openapi/v3` (the index) and `/openapi/v3/<api/v1|apis/g/v>` (documents).
-fn openapi(rest: &[&str]) -> ApiResult {
+fn openapi(store: &Store, rest: &[&str]) -> ApiResult {
     if rest.is_empty() {
-        return Ok(ok_json(200, &openapi::root()));
+        let mut root = openapi::root();
+        super::crd::openapi::extend_root(store, &mut root);
+        return Ok(ok_json(200, &root));
     }
-    let doc = openapi::document_json(&rest.join("/")).ok_or_else(ApiError::unknown_resource)?;
-    let mut r = json_response(200, doc.to_string());
+    let doc = match (openapi::document_json(&rest.join("/")), rest) {
+        (Some(doc), _) => doc.to_string(),
+        (None, ["apis", g, v]) => super::crd::openapi::document(store, g, v)
+            .ok_or_else(ApiError::unknown_resource)?
+            .to_string(),
+        _ => return Err(ApiError::unknown_resource()),
+    };
+    let mut r = json_response(200, doc);
     // Documents are addressed by hash, so clients may cache them for good.
     r.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -321,7 +340,7 @@ struct Target {
     sub: Option<String>,
 }
 
-fn parse_target(segs: &[&str]) -> Option<Target> {
+fn parse_target(store: &Store, segs: &[&str]) -> Option<Target> {
     let (group, version, rest) = match segs {
         ["api", v, rest @ ..] => ("", *v, rest),
         ["apis", g, v, rest @ ..] => (*g, *v, rest),
@@ -358,7 +377,8 @@ fn parse_target(segs: &[&str]) -> Option<Target> {
         [r, n, s] => (*r, Some(n.to_string()), Some(s.to_string())),
         _ => return None,
     };
-    let info = resources::find(group, version, resource)?;
+    let info = resources::find(group, version, resource)
+        .or_else(|| super::crd::find(store, group, version, resource))?;
     if namespace.is_some() && !info.namespaced {
         return None;
     }
@@ -472,6 +492,7 @@ fn served_shape(info: &ResourceInfo, obj: Value) -> Value {
 /// Whether objects are written to clients as stored (no conversion, nothing to fill in).
 fn served_as_stored(info: &ResourceInfo) -> bool {
     info.storage.is_none()
+        && info.custom.is_none()
         && !matches!(
             (info.group, info.resource),
             ("autoscaling", "horizontalpodautoscalers") | ("policy", "poddisruptionbudgets")
@@ -606,14 +627,14 @@ fn get(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         .get(&t.info.storage_gr(), ns, name)
         .ok_or_else(|| ApiError::not_found(&t.info.gr(), name))?;
     if t.sub.as_deref() == Some("scale") {
-        return Ok(render(output, &scale_of(&obj), 200));
+        return Ok(render(output, &scale_for(t.info, &obj), 200));
     }
     let obj = typed(t.info, obj);
     Ok(match output {
         Output::Table(v) => {
             let include = include_object(ctx)?;
-            let mut table = tables::table_for_at(
-                &t.info.gr(),
+            let mut table = table_for(
+                t.info,
                 std::slice::from_ref(&obj),
                 include,
                 st.store.clock().now(),
@@ -625,6 +646,19 @@ fn get(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         Output::Partial(v) => ok_json(200, &partial_metadata(v, &obj)),
         _ => render(output, &obj, 200),
     })
+}
+
+/// The Table of `items`: a custom resource's printer columns, else the built-in printers.
+fn table_for(
+    info: &ResourceInfo,
+    items: &[Value],
+    include: IncludeObject,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    match info.custom {
+        Some(c) => super::crd::table::table(&c.columns, items, include, now),
+        None => tables::table_for_at(&info.gr(), items, include, now),
+    }
 }
 
 fn include_object(ctx: &RequestCtx) -> Result<IncludeObject, ApiError> {
@@ -650,6 +684,9 @@ impl Filter {
                 fs.push(',');
             }
             fs.push_str(&format!("metadata.name={n}"));
+        }
+        if t.info.custom.is_some() {
+            super::crd::check_field_selector(&fs).map_err(ApiError::bad_request)?;
         }
         let fields =
             FieldSelector::parse(&t.info.storage_gr(), &fs).map_err(ApiError::bad_request)?;
@@ -756,8 +793,7 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         .collect();
     Ok(match output {
         Output::Table(v) => {
-            let mut table =
-                tables::table_for_at(&t.info.gr(), &items, include, st.store.clock().now());
+            let mut table = table_for(t.info, &items, include, st.store.clock().now());
             table["apiVersion"] = json!(format!("meta.k8s.io/{v}"));
             table["metadata"] = meta;
             ok_json(200, &table)
@@ -771,11 +807,12 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
             )
         }
         _ => {
-            // Items of a typed list carry no kind/apiVersion (the list's say it all).
+            // Items of a typed list carry no kind/apiVersion (the list's say it all);
+            // custom resources are unstructured and keep theirs.
             let items: Vec<Value> = items
                 .into_iter()
                 .map(|mut o| {
-                    if let Value::Object(m) = &mut o {
+                    if let (Value::Object(m), None) = (&mut o, t.info.custom) {
                         m.remove("kind");
                         m.remove("apiVersion");
                     }
@@ -886,12 +923,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         let obj = typed(info, obj);
         let object = match output {
             Output::Table(v) => {
-                let mut table = tables::table_for_at(
-                    &info.gr(),
-                    std::slice::from_ref(&obj),
-                    include,
-                    clock.now(),
-                );
+                let mut table = table_for(info, std::slice::from_ref(&obj), include, clock.now());
                 if !std::mem::take(&mut first_table) {
                     tables::strip_headers(&mut table);
                 }
@@ -1153,7 +1185,12 @@ fn check_kind(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> {
 /// message (`Deployment in version "v1" cannot be handled as a Deployment: json: cannot
 /// unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`).
 fn check_types(info: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
-    match super::decode::type_error(&info.gr(), obj) {
+    let error = super::decode::type_error(&info.gr(), obj).or_else(|| {
+        super::crd::is_crd(info)
+            .then(|| super::crd::type_error(obj))
+            .flatten()
+    });
+    match error {
         Some(e) => Err(ApiError::bad_request(format!(
             "{} in version \"{}\" cannot be handled as a {}: {e}",
             info.kind, info.version, info.kind
@@ -1242,7 +1279,11 @@ fn check_fields(
     if mode == "Ignore" {
         return Ok(Vec::new());
     }
-    let mut problems: Vec<String> = validation::unknown_fields(&info.gr(), obj)
+    let unknown = match info.custom {
+        Some(c) => super::crd::structural::unknown_fields(obj, &c.schema),
+        None => validation::unknown_fields(&info.gr(), obj),
+    };
+    let mut problems: Vec<String> = unknown
         .iter()
         .map(|f| format!("unknown field \"{}\"", f.trim_start_matches('.')))
         .collect();
@@ -1256,21 +1297,32 @@ fn check_fields(
     if problems.is_empty() || mode == "Warn" {
         return Ok(problems);
     }
-    Err(ApiError::bad_request(format!(
-        "strict decoding error: {}",
-        problems.join(", ")
-    )))
+    let message = format!("strict decoding error: {}", problems.join(", "));
+    Err(ApiError::bad_request(match info.custom {
+        Some(_) => format!(
+            "{} in version \"{}\" cannot be handled as a {}: {message}",
+            info.kind, info.version, info.kind
+        ),
+        None => message,
+    }))
 }
 
 /// Defaulting, the registry's create/update preparation and validation, on the storage form.
 fn admit(info: &ResourceInfo, obj: &mut Value, old: Option<&Value>) -> Result<(), ApiError> {
+    if let Some(c) = info.custom {
+        let causes = super::crd::admit(info, c, obj, old);
+        return reject(info, obj, causes);
+    }
     let gr = info.storage_gr();
     defaults::apply_defaults(&gr, obj);
     match old {
         None => defaults::prepare_for_create(&gr, obj),
         Some(o) => defaults::prepare_for_update(&gr, o, obj),
     }
-    let causes = validation::validate(&gr, obj, old);
+    let mut causes = validation::validate(&gr, obj, old);
+    if super::crd::is_crd(info) {
+        causes.extend(super::crd::admit_crd(obj, old));
+    }
     reject(info, obj, causes)
 }
 
@@ -1692,8 +1744,12 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
     let dry = ctx.dry_run()?;
     let output = negotiate(ctx.header(header::ACCEPT))?;
     let mt = media_type(ctx);
-    if !PATCH_TYPES.contains(&mt.as_str()) {
-        return Err(ApiError::unsupported_media_type(PATCH_TYPES));
+    let accepted = match t.info.custom {
+        Some(_) => super::crd::PATCH_TYPES,
+        None => PATCH_TYPES,
+    };
+    if !accepted.contains(&mt.as_str()) {
+        return Err(ApiError::unsupported_media_type(accepted));
     }
     if mt == "application/apply-patch+yaml" {
         return apply_patch(st, ctx, t, bytes, dry, output);
@@ -1717,7 +1773,7 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
             .ok_or_else(|| ApiError::not_found(&t.info.gr(), &name))?;
         let scale = t.sub.as_deref() == Some("scale");
         let base = if scale {
-            scale_of(&old)
+            scale_for(t.info, &old)
         } else {
             typed(t.info, old.clone())
         };
@@ -1883,6 +1939,13 @@ fn apply_patch(
     ))
 }
 
+/// The Scale of an object: a custom resource's by its CRD's paths, else `scale_of`.
+fn scale_for(info: &ResourceInfo, obj: &Value) -> Value {
+    info.custom
+        .and_then(|c| super::crd::scale_of(c, obj))
+        .unwrap_or_else(|| scale_of(obj))
+}
+
 /// The `autoscaling/v1` Scale view of a deployment or replica set.
 fn scale_of(obj: &Value) -> Value {
     let m = &obj["metadata"];
@@ -1931,13 +1994,22 @@ fn update_scale(st: &ApiState, t: &Target, scale: Value, dry: bool, output: Outp
         .get(&gr, &ns, &name)
         .ok_or_else(|| ApiError::not_found(&t.info.gr(), &name))?;
     let mut next = old.clone();
-    next["spec"]["replicas"] = json!(replicas);
-    defaults::prepare_for_update(&gr, &old, &mut next);
+    match t.info.custom {
+        Some(c) => {
+            super::crd::set_replicas(c, &mut next, replicas);
+            let gen = old["metadata"]["generation"].as_i64().unwrap_or(1);
+            next["metadata"]["generation"] = json!(gen + i64::from(next["spec"] != old["spec"]));
+        }
+        None => {
+            next["spec"]["replicas"] = json!(replicas);
+            defaults::prepare_for_update(&gr, &old, &mut next);
+        }
+    }
     if let Some(rv) = scale["metadata"]["resourceVersion"].as_str() {
         next["metadata"]["resourceVersion"] = json!(rv);
     }
     let saved = commit_update(st, t, &old, next, dry)?;
-    Ok(render(output, &scale_of(&saved), 200))
+    Ok(render(output, &scale_for(t.info, &saved), 200))
 }
 
 /// `POST pods/x/binding`: sets spec.nodeName (what the scheduler does).
@@ -3049,41 +3121,54 @@ mod tests {
 
     #[test]
     fn paths_map_to_targets() {
-        let t = parse_target(&["api", "v1", "namespaces", "x"]).unwrap();
+        let t = parse_target(&Store::new(), &["api", "v1", "namespaces", "x"]).unwrap();
         assert_eq!(
             (t.info.resource, t.name.as_deref(), t.namespace),
             ("namespaces", Some("x"), None)
         );
-        let t = parse_target(&["api", "v1", "namespaces", "x", "status"]).unwrap();
+        let t = parse_target(&Store::new(), &["api", "v1", "namespaces", "x", "status"]).unwrap();
         assert_eq!(t.sub.as_deref(), Some("status"));
-        let t = parse_target(&[
-            "apis",
-            "apps",
-            "v1",
-            "namespaces",
-            "d",
-            "deployments",
-            "w",
-            "scale",
-        ])
+        let t = parse_target(
+            &Store::new(),
+            &[
+                "apis",
+                "apps",
+                "v1",
+                "namespaces",
+                "d",
+                "deployments",
+                "w",
+                "scale",
+            ],
+        )
         .unwrap();
         assert_eq!(
             (t.info.kind, t.namespace.as_deref(), t.sub.as_deref()),
             ("Deployment", Some("d"), Some("scale"))
         );
         assert!(
-            parse_target(&["api", "v1", "pods", "p"]).is_none(),
+            parse_target(&Store::new(), &["api", "v1", "pods", "p"]).is_none(),
             "a pod needs its namespace"
         );
-        assert!(parse_target(&["api", "v1", "namespaces", "d", "nodes"]).is_none());
-        assert!(parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "exec"]).is_some());
-        assert!(parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "attach"]).is_some());
+        assert!(parse_target(&Store::new(), &["api", "v1", "namespaces", "d", "nodes"]).is_none());
+        assert!(parse_target(
+            &Store::new(),
+            &["api", "v1", "namespaces", "d", "pods", "p", "exec"]
+        )
+        .is_some());
+        assert!(parse_target(
+            &Store::new(),
+            &["api", "v1", "namespaces", "d", "pods", "p", "attach"]
+        )
+        .is_some());
+        assert!(parse_target(
+            &Store::new(),
+            &["api", "v1", "namespaces", "d", "pods", "p", "portforward"]
+        )
+        .is_none());
+        assert!(parse_target(&Store::new(), &["api", "v2", "pods"]).is_none());
         assert!(
-            parse_target(&["api", "v1", "namespaces", "d", "pods", "p", "portforward"]).is_none()
-        );
-        assert!(parse_target(&["api", "v2", "pods"]).is_none());
-        assert!(
-            parse_target(&["api", "v1", "pods"]).is_some(),
+            parse_target(&Store::new(), &["api", "v1", "pods"]).is_some(),
             "lists across namespaces"
         );
     }

@@ -6,6 +6,7 @@ pub mod autoscaling;
 pub mod certificates;
 pub mod clock;
 pub mod controllers;
+pub mod crd;
 pub mod decode;
 pub mod defaults;
 mod defaults_groups;

@@ -39,6 +39,9 @@ pub struct ResourceInfo {
     /// Where objects are stored, when another group/resource owns the storage
     /// (events.k8s.io events live with core events).
     pub storage: Option<(&'static str, &'static str)>,
+    /// For a version of a CustomResourceDefinition: its schema, printer columns and
+    /// subresource paths (see `crd`); None for the built-in kinds.
+    pub custom: Option<&'static crate::crd::CustomVersion>,
 }
 
 impl ResourceInfo {
@@ -195,6 +198,7 @@ fn load() -> (Vec<ResourceInfo>, Vec<&'static str>) {
                     has_generation: r.generation,
                     storage_version_hash: leak(r.hash),
                     storage: r.storage.map(|(g, r)| (leak(g), leak(r))),
+                    custom: None,
                 });
             }
         }
