@@ -23,6 +23,7 @@ mod completion;
 mod config;
 mod cp;
 mod create;
+mod datadir;
 mod debug;
 mod delete;
 mod demo;

@@ -1336,6 +1336,7 @@ fn store_err(info: &ResourceInfo, name: &str, e: StoreError) -> ApiError {
         StoreError::AlreadyExists => ApiError::already_exists(&gr, name),
         StoreError::Conflict => ApiError::modified(&gr, name),
         StoreError::Gone => ApiError::gone("too old resource version"),
+        StoreError::Storage(msg) => ApiError::internal(msg),
         StoreError::Invalid(msg) => ApiError::invalid(
             info.kind,
             info.group,

@@ -15,6 +15,7 @@ pub mod handlers;
 pub mod metrics;
 pub mod openapi;
 mod openapi_embedded;
+pub mod persist;
 pub mod podattach;
 pub mod podexec;
 pub mod podlog;
