@@ -61,6 +61,7 @@ mod subject;
 mod top;
 mod transport;
 mod wait;
+mod watch_history;
 
 /// Every file of this directory is a module above, and no test file sits directly in `tests/`
 /// (cargo would build it as a second test binary that links the whole CLI again).

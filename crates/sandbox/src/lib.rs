@@ -12,6 +12,7 @@ mod defaults_groups;
 pub mod discovery;
 pub mod eviction;
 pub mod handlers;
+pub mod history;
 pub mod metrics;
 pub mod openapi;
 mod openapi_embedded;

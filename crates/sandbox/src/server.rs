@@ -405,6 +405,8 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
             ..ControllerOptions::default()
         },
     );
+    let mut background = background;
+    background.push(tokio::spawn(crate::history::run_compactor(store.clone())));
     let state = Arc::new(ApiState {
         store: store.clone(),
         token: token.clone(),

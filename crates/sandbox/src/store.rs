@@ -266,6 +266,22 @@ impl Store {
         self.lock().rv
     }
 
+    /// The newest resourceVersion whose change is no longer kept: watches from before it get
+    /// `410 Gone`.
+    pub fn compacted_rv(&self) -> u64 {
+        self.lock().compacted
+    }
+
+    /// Forgets the changes up to `rv` (etcd's compaction; see `history::run_compactor`).
+    pub fn compact(&self, rv: u64) {
+        let mut inner = self.lock();
+        let rv = rv.min(inner.rv);
+        while inner.history.front().is_some_and(|e| e.rv <= rv) {
+            inner.history.pop_front();
+        }
+        inner.compacted = inner.compacted.max(rv);
+    }
+
     /// Stores a new object. Fills `metadata.name` from `generateName`, and `uid`,
     /// `creationTimestamp` and `resourceVersion`. The caller has defaulted and validated it.
     pub fn create(&self, gr: &GroupResource, mut obj: Value) -> Result<Value, StoreError> {
@@ -802,5 +818,26 @@ mod tests {
         s.remove(&pods(), "a", "p1").unwrap();
         let ev = rx.try_recv().unwrap();
         assert_eq!((ev.kind, ev.name.as_str()), (EventType::Deleted, "p1"));
+    }
+
+    #[test]
+    fn compaction_expires_older_watches_only() {
+        let s = Store::new();
+        for n in ["p1", "p2", "p3"] {
+            s.create(&pods(), json!({"metadata": {"namespace": "a", "name": n}}))
+                .unwrap();
+        }
+        // rv 2, 3, 4: compacting to 3 keeps only the change at 4.
+        s.compact(3);
+        assert_eq!(s.compacted_rv(), 3);
+        assert_eq!(s.watch_from(2).err(), Some(StoreError::Gone));
+        let (past, _) = s.watch_from(3).unwrap();
+        assert_eq!(past.iter().map(|e| e.rv).collect::<Vec<_>>(), [4]);
+        // Never past the present, never backwards.
+        s.compact(100);
+        assert_eq!(s.compacted_rv(), 4);
+        s.compact(1);
+        assert_eq!(s.compacted_rv(), 4);
+        assert!(s.watch_from(4).unwrap().0.is_empty());
     }
 }
