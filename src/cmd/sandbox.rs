@@ -32,6 +32,9 @@ pub struct SandboxArgs {
     /// Write a standalone kubeconfig to FILE instead of adding the sandbox to the default one. Without it, cluster, user and context "sandbox" are added to the kubeconfig kubectl writes to ("sandbox-2", "sandbox-3", ... when a cluster, user or context of that name exists: nothing already there is replaced) and removed again on exit.
     #[arg(verbatim_doc_comment, long, value_name = "FILE")]
     pub kubeconfig_out: Option<PathBuf>,
+    /// Keep the cluster in DIR across restarts: every write is committed to a database there before it is acknowledged, and the certificates, token and a kubeconfig (DIR/kubeconfig) are kept there too, so existing kubeconfigs keep working after a restart on the same port. Without it the cluster lives in memory only.
+    #[arg(verbatim_doc_comment, long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub action: Option<SandboxAction>,
 }
@@ -53,6 +56,7 @@ impl SandboxArgs {
             nodes: self.nodes,
             control_plane: self.control_plane,
             metrics: !self.no_metrics_api,
+            data_dir: self.data_dir.clone(),
             ..Default::default()
         }
     }
@@ -94,6 +98,14 @@ pub async fn run_until(
         args.name,
         handle.server_url()
     )?;
+    if let Some(dir) = &args.data_dir {
+        writeln!(
+            out,
+            "Cluster state is kept in {} (kubeconfig: {})",
+            dir.display(),
+            dir.join("kubeconfig").display()
+        )?;
+    }
     let installed = match (&args.kubeconfig_out, loader) {
         (Some(file), _) => {
             // Like every kubeconfig write: under the lock, through a symlink, atomically.
@@ -217,6 +229,7 @@ mod tests {
             control_plane: false,
             no_metrics_api: false,
             kubeconfig_out: None,
+            data_dir: None,
             action: None,
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -265,6 +278,7 @@ mod tests {
             control_plane: false,
             no_metrics_api: false,
             kubeconfig_out: Some(out_file.clone()),
+            data_dir: None,
             action: None,
         };
         let mut out = Vec::new();

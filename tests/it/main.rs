@@ -24,6 +24,7 @@ mod config;
 mod cp;
 mod crd;
 mod create;
+mod datadir;
 mod debug;
 mod delete;
 mod demo;
@@ -61,6 +62,7 @@ mod subject;
 mod top;
 mod transport;
 mod wait;
+mod watch_history;
 
 /// Every file of this directory is a module above, and no test file sits directly in `tests/`
 /// (cargo would build it as a second test binary that links the whole CLI again).

@@ -698,13 +698,14 @@ impl Filter {
     }
 }
 
-/// The opaque continue token: where the previous page stopped.
-fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
+/// The opaque continue token: where the previous page stopped, and the resourceVersion of
+/// the list (-1: an "inconsistent" token that goes on in the current state).
+fn encode_continue(rv: i64, ns: &str, name: &str) -> String {
     let raw = json!({"v": "meta.k8s.io/v1", "rv": rv, "start": format!("{ns}/{name}\u{0}")});
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw.to_string())
 }
 
-fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
+fn decode_continue(token: &str) -> Result<(i64, String, String), ApiError> {
     let bad = || {
         ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
     };
@@ -717,7 +718,8 @@ fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
         .ok_or_else(bad)?
         .trim_end_matches('\u{0}');
     let (ns, name) = start.split_once('/').ok_or_else(bad)?;
-    Ok((ns.to_string(), name.to_string()))
+    let rv = v["rv"].as_i64().unwrap_or(-1);
+    Ok((rv, ns.to_string(), name.to_string()))
 }
 
 fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
@@ -737,6 +739,21 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         .filter(|c| !c.is_empty())
         .map(decode_continue)
         .transpose()?;
+    // A token from a compacted snapshot: 410 with a token that goes on in the current state.
+    if let Some((rv, ns, name)) = &after {
+        if *rv >= 0 && (*rv as u64) < st.store.compacted_rv() {
+            return Ok(crate::history::continue_expired(&encode_continue(
+                -1, ns, name,
+            )));
+        }
+    }
+    if ctx.q("resourceVersionMatch") == Some("Exact") {
+        let exact = ctx.q("resourceVersion").and_then(|v| v.parse::<u64>().ok());
+        if exact.is_some_and(|rv| rv < st.store.compacted_rv()) {
+            return Err(crate::history::list_too_old());
+        }
+    }
+    let after = after.map(|(_, ns, name)| (ns, name));
     let (matched, remaining, rv) = st.store.list_page(
         &t.info.storage_gr(),
         t.namespace.as_deref(),
@@ -747,7 +764,7 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if limit > 0 && remaining > 0 {
         let (ns, name) = ns_name(matched.last().map_or(&Value::Null, |o| o.as_ref()));
-        meta["continue"] = json!(encode_continue(rv, &ns, &name));
+        meta["continue"] = json!(encode_continue(rv as i64, &ns, &name));
         meta["remainingItemCount"] = json!(remaining);
     }
     // Objects served as stored are written straight from the store's shared copies: a page of
@@ -917,6 +934,10 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     };
     let info = t.info;
     let clock = st.store.clock().clone();
+    let compacted = st.store.compacted_rv();
+    let store = st.store.clone();
+    // The first periodic bookmark is due one period after the watch began.
+    let mut next_bookmark = store.clock().after(crate::history::BOOKMARK_FREQUENCY);
     // Only the first Table of a watch carries the column definitions.
     let mut first_table = true;
     let mut encode = move |kind: &str, obj: Value| -> Bytes {
@@ -951,7 +972,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     let (tx, out) = tokio::sync::mpsc::channel::<Bytes>(64);
     tokio::spawn(async move {
         let Some(mut rx) = rx else {
-            let e = ApiError::gone(format!("too old resource version: {start_rv}"));
+            let e = crate::history::watch_too_old(start_rv, compacted);
             let line = format!("{}\n", json!({"type": "ERROR", "object": e.to_value()}));
             let _ = tx.send(Bytes::from(line)).await;
             return;
@@ -1001,12 +1022,19 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
             }
         }
         let deadline = tokio::time::Instant::now() + timeout;
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        tick.tick().await;
+        // Periodic bookmarks follow the cluster clock; one more comes 2 s before the watch
+        // times out, as the watch cache sends it.
+        let pre_timeout = deadline.checked_sub(Duration::from_secs(2));
+        let mut pre_timeout_sent = pre_timeout.is_none();
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => return,
-                _ = tick.tick(), if bookmarks => {
+                _ = store.clock().sleep_until(next_bookmark), if bookmarks => {
+                    next_bookmark = store.clock().after(crate::history::BOOKMARK_FREQUENCY);
+                    if tx.send(bookmark(last_rv, false)).await.is_err() { return; }
+                }
+                _ = tokio::time::sleep_until(pre_timeout.unwrap_or(deadline)), if bookmarks && !pre_timeout_sent => {
+                    pre_timeout_sent = true;
                     if tx.send(bookmark(last_rv, false)).await.is_err() { return; }
                 }
                 _ = tx.closed() => return,
@@ -1021,7 +1049,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
                         }
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        let e = ApiError::gone(format!("too old resource version: {last_rv}"));
+                        let e = crate::history::watch_too_old(last_rv, store.compacted_rv());
                         let line = format!("{}\n", json!({"type": "ERROR", "object": e.to_value()}));
                         let _ = tx.send(Bytes::from(line)).await;
                         return;
@@ -1388,6 +1416,7 @@ fn store_err(info: &ResourceInfo, name: &str, e: StoreError) -> ApiError {
         StoreError::AlreadyExists => ApiError::already_exists(&gr, name),
         StoreError::Conflict => ApiError::modified(&gr, name),
         StoreError::Gone => ApiError::gone("too old resource version"),
+        StoreError::Storage(msg) => ApiError::internal(msg),
         StoreError::Invalid(msg) => ApiError::invalid(
             info.kind,
             info.group,

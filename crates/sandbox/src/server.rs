@@ -52,6 +52,10 @@ pub struct SandboxOptions {
     pub clock: Clock,
     /// Whether the Metrics API (`metrics.k8s.io`, as metrics-server serves it) is served.
     pub metrics: bool,
+    /// Keep the cluster in this directory (`--data-dir`): objects in an embedded database,
+    /// certificates, token and a kubeconfig beside it, all reused on the next start. `None`:
+    /// in memory only.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxOptions {
@@ -63,6 +67,7 @@ impl Default for SandboxOptions {
             control_plane: false,
             clock: Clock::real(),
             metrics: true,
+            data_dir: None,
         }
     }
 }
@@ -182,6 +187,8 @@ impl SandboxHandle {
         for t in self.background {
             let _ = t.await;
         }
+        // Tasks that still hold the store (simulated containers) must not keep the data dir.
+        self.store.close();
     }
 }
 
@@ -199,14 +206,68 @@ fn context_entry() -> Yaml {
     named("context", Yaml::Mapping(ctx))
 }
 
-/// Certificates made at start.
+/// Certificates made at start (or, with a data dir, at the first start).
 struct Pki {
     ca_pem: String,
     ca_der: CertificateDer<'static>,
     server_chain: Vec<CertificateDer<'static>>,
     server_key: PrivateKeyDer<'static>,
+    server_cert_pem: String,
+    server_key_pem: String,
     client_cert_pem: String,
     client_key_pem: String,
+}
+
+/// The credentials kept in `dir`, made and written there when there are none yet, so that a
+/// restarted sandbox serves the same certificates and existing kubeconfigs keep working.
+fn data_dir_credentials(dir: &std::path::Path) -> anyhow::Result<(Pki, String)> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path)
+            .with_context(|| format!("data dir {}: reading {}", dir.display(), path.display()))
+    };
+    if !dir.join("ca.crt").exists() {
+        let pki = make_pki().context("generating certificates")?;
+        let token = random_token();
+        // `ca.crt` last: its presence means the whole set was written.
+        for (name, text, mode) in [
+            ("apiserver.crt", &pki.server_cert_pem, 0o644),
+            ("apiserver.key", &pki.server_key_pem, 0o600),
+            ("admin.crt", &pki.client_cert_pem, 0o644),
+            ("admin.key", &pki.client_key_pem, 0o600),
+            ("token", &token, 0o600),
+            ("ca.crt", &pki.ca_pem, 0o644),
+        ] {
+            crate::persist::write_atomic(&dir.join(name), text.as_bytes(), mode)
+                .with_context(|| format!("data dir {}: writing {name}", dir.display()))?;
+        }
+        return Ok((pki, token));
+    }
+    let bad = |what: &str| anyhow::anyhow!("data dir {}: {what} is not valid", dir.display());
+    let der = |pem: &str, what: &str| -> anyhow::Result<CertificateDer<'static>> {
+        let (_, p) = x509_parser::pem::parse_x509_pem(pem.as_bytes()).map_err(|_| bad(what))?;
+        Ok(CertificateDer::from(p.contents))
+    };
+    let ca_pem = read("ca.crt")?;
+    let server_cert_pem = read("apiserver.crt")?;
+    let server_key_pem = read("apiserver.key")?;
+    let server_key = KeyPair::from_pem(&server_key_pem).map_err(|_| bad("apiserver.key"))?;
+    let client_cert_pem = read("admin.crt")?;
+    let client_key_pem = read("admin.key")?;
+    KeyPair::from_pem(&client_key_pem).map_err(|_| bad("admin.key"))?;
+    let token = read("token")?.trim().to_string();
+    let pki = Pki {
+        ca_der: der(&ca_pem, "ca.crt")?,
+        server_chain: vec![der(&server_cert_pem, "apiserver.crt")?],
+        server_key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
+        ca_pem,
+        server_cert_pem,
+        server_key_pem,
+        client_cert_pem,
+        client_key_pem,
+    };
+    der(&pki.client_cert_pem, "admin.crt")?;
+    Ok((pki, token))
 }
 
 fn make_pki() -> anyhow::Result<Pki> {
@@ -257,6 +318,8 @@ fn make_pki() -> anyhow::Result<Pki> {
         ca_der: ca_cert.der().clone(),
         server_chain: vec![server_cert.der().clone()],
         server_key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
+        server_cert_pem: server_cert.pem(),
+        server_key_pem: server_key.serialize_pem(),
         client_cert_pem: client_cert.pem(),
         client_key_pem: client_key.serialize_pem(),
     })
@@ -312,13 +375,25 @@ fn random_token() -> String {
 /// Starts a sandbox: certificates, store, initial objects, and the HTTPS server on
 /// 127.0.0.1. Returns once the port is bound (requests are served from then on).
 pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
-    let pki = make_pki().context("generating certificates")?;
+    let (store, pki, token) = match &opts.data_dir {
+        None => (
+            Store::with_clock(opts.clock.clone()),
+            make_pki().context("generating certificates")?,
+            random_token(),
+        ),
+        Some(dir) => {
+            // The database first: it refuses a data dir another sandbox is using.
+            let store = Store::open(dir, opts.clock.clone())?;
+            let (pki, token) = data_dir_credentials(dir)?;
+            (store, pki, token)
+        }
+    };
     let tls = tokio_rustls::TlsAcceptor::from(Arc::new(tls_config(&pki)?));
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, opts.port)))
         .await
         .with_context(|| format!("binding 127.0.0.1:{}", opts.port))?;
     let port = listener.local_addr()?.port();
-    let store = Arc::new(Store::with_clock(opts.clock.clone()));
+    let store = Arc::new(store);
     // Initial namespaces, nodes etc. exist before the first request is served.
     let background = controllers::spawn(
         store.clone(),
@@ -330,7 +405,8 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
             ..ControllerOptions::default()
         },
     );
-    let token = random_token();
+    let mut background = background;
+    background.push(tokio::spawn(crate::history::run_compactor(store.clone())));
     let state = Arc::new(ApiState {
         store: store.clone(),
         token: token.clone(),
@@ -340,7 +416,7 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
     let app = handlers::router(state);
     let (stop, stop_rx) = watch::channel(false);
     let server = tokio::spawn(serve(listener, tls, app, stop_rx));
-    Ok(SandboxHandle {
+    let handle = SandboxHandle {
         port,
         ca_pem: pki.ca_pem,
         client_cert_pem: pki.client_cert_pem,
@@ -350,7 +426,22 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
         stop,
         server,
         background,
-    })
+    };
+    if let Some(dir) = &opts.data_dir {
+        // The data dir's own kubeconfig, for this start's port.
+        let path = dir.join("kubeconfig");
+        let written =
+            crate::persist::write_atomic(&path, handle.kubeconfig_yaml().as_bytes(), 0o600);
+        if let Err(e) = written {
+            handle.shutdown().await;
+            anyhow::bail!(
+                "data dir {}: writing {}: {e}",
+                dir.display(),
+                path.display()
+            );
+        }
+    }
+    Ok(handle)
 }
 
 async fn serve(

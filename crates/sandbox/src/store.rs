@@ -64,6 +64,9 @@ pub enum StoreError {
     Gone,
     #[error("{0}")]
     Invalid(String),
+    /// The data dir could not commit the write (nothing changed).
+    #[error("{0}")]
+    Storage(String),
 }
 
 /// What `Store::watch_from` hands back: the kept past changes and a receiver for new ones.
@@ -74,8 +77,14 @@ type Objects = BTreeMap<(String, String), Arc<Value>>;
 
 struct Inner {
     rv: u64,
+    /// Changes up to this resourceVersion are no longer in `history` (dropped from its front,
+    /// or made before a restart): a watch from before it is answered `410 Gone`.
+    compacted: u64,
     objects: HashMap<GroupResource, Objects>,
     history: VecDeque<Arc<WatchEvent>>,
+    /// With `--data-dir`: where every write is committed before it is acknowledged (`Some`
+    /// inside: open; `Some(None)`: closed by `close`, so writes fail).
+    persist: Option<Option<crate::persist::Persist>>,
 }
 
 /// The in-memory object store. Cheap to share (`Arc<Store>`).
@@ -161,13 +170,69 @@ impl Store {
         Store {
             inner: Mutex::new(Inner {
                 rv: 1,
+                compacted: 0,
                 objects: HashMap::new(),
                 history: VecDeque::new(),
+                persist: None,
             }),
             tx,
             clock,
             runtime: Arc::default(),
         }
+    }
+
+    /// A store kept in the data dir `dir` (see `persist`): what it holds is loaded, and every
+    /// later write is committed there before it returns. resourceVersions continue after the
+    /// last one written; watches from before the restart get `410 Gone`.
+    pub fn open(dir: &std::path::Path, clock: Clock) -> anyhow::Result<Self> {
+        let (persist, loaded) = crate::persist::Persist::open(dir)?;
+        let mut store = Self::with_clock(clock);
+        {
+            let inner = store.inner.get_mut().unwrap_or_else(|e| e.into_inner());
+            inner.persist = Some(Some(persist));
+            inner.rv = loaded.rv.max(1);
+            inner.compacted = inner.rv;
+            for (gr, obj) in loaded.objects {
+                let key = ns_name(&obj);
+                inner
+                    .objects
+                    .entry(gr)
+                    .or_default()
+                    .insert(key, Arc::new(obj));
+            }
+        }
+        Ok(store)
+    }
+
+    /// Closes the data dir (a sandbox shutting down): later writes fail, and another store
+    /// may open it.
+    pub fn close(&self) {
+        let mut inner = self.lock();
+        if let Some(p) = inner.persist.as_mut() {
+            *p = None;
+        }
+    }
+
+    /// Commits one change to the data dir, if there is one: the object's state after the
+    /// change (`None`: removed) at resourceVersion `rv`.
+    fn commit(
+        inner: &Inner,
+        rv: u64,
+        gr: &GroupResource,
+        key: &(String, String),
+        obj: Option<&Value>,
+    ) -> Result<(), StoreError> {
+        let p = match &inner.persist {
+            None => return Ok(()),
+            Some(None) => return Err(StoreError::Storage("the sandbox is shutting down".into())),
+            Some(Some(p)) => p,
+        };
+        let bytes = obj
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| StoreError::Storage(e.to_string()))?;
+        p.commit(rv, gr, &key.0, &key.1, bytes.as_deref())
+            .map_err(StoreError::Storage)
     }
 
     /// The cluster's clock.
@@ -188,7 +253,9 @@ impl Store {
     fn emit(&self, inner: &mut Inner, ev: WatchEvent) {
         let ev = Arc::new(ev);
         if inner.history.len() == HISTORY {
-            inner.history.pop_front();
+            if let Some(old) = inner.history.pop_front() {
+                inner.compacted = old.rv;
+            }
         }
         inner.history.push_back(ev.clone());
         let _ = self.tx.send(ev);
@@ -197,6 +264,22 @@ impl Store {
     /// The latest resourceVersion handed out.
     pub fn current_rv(&self) -> u64 {
         self.lock().rv
+    }
+
+    /// The newest resourceVersion whose change is no longer kept: watches from before it get
+    /// `410 Gone`.
+    pub fn compacted_rv(&self) -> u64 {
+        self.lock().compacted
+    }
+
+    /// Forgets the changes up to `rv` (etcd's compaction; see `history::run_compactor`).
+    pub fn compact(&self, rv: u64) {
+        let mut inner = self.lock();
+        let rv = rv.min(inner.rv);
+        while inner.history.front().is_some_and(|e| e.rv <= rv) {
+            inner.history.pop_front();
+        }
+        inner.compacted = inner.compacted.max(rv);
     }
 
     /// Stores a new object. Fills `metadata.name` from `generateName`, and `uid`,
@@ -247,9 +330,10 @@ impl Store {
         {
             meta["creationTimestamp"] = json!(self.clock.rfc3339());
         }
-        inner.rv += 1;
-        let rv = inner.rv;
+        let rv = inner.rv + 1;
         set_rv(&mut obj, rv);
+        Self::commit(&inner, rv, gr, &key, Some(&obj))?;
+        inner.rv = rv;
         inner
             .objects
             .entry(gr.clone())
@@ -416,10 +500,12 @@ impl Store {
         if old["metadata"]["deletionTimestamp"].is_string() {
             obj["metadata"]["deletionTimestamp"] = old["metadata"]["deletionTimestamp"].clone();
         }
-        inner.rv += 1;
-        let rv = inner.rv;
+        let rv = inner.rv + 1;
         set_rv(&mut obj, rv);
-        let kind = if remove_when_done && is_terminating_without_finalizers(gr, &obj) {
+        let removed = remove_when_done && is_terminating_without_finalizers(gr, &obj);
+        Self::commit(&inner, rv, gr, &key, (!removed).then_some(&obj))?;
+        inner.rv = rv;
+        let kind = if removed {
             inner.objects.get_mut(gr).map(|o| o.remove(&key));
             EventType::Deleted
         } else {
@@ -491,14 +577,18 @@ impl Store {
     pub fn remove(&self, gr: &GroupResource, ns: &str, name: &str) -> Result<Value, StoreError> {
         let mut inner = self.lock();
         let key = (ns.to_string(), name.to_string());
+        if !inner.objects.get(gr).is_some_and(|o| o.contains_key(&key)) {
+            return Err(StoreError::NotFound);
+        }
+        let rv = inner.rv + 1;
+        Self::commit(&inner, rv, gr, &key, None)?;
+        inner.rv = rv;
         let mut obj = inner
             .objects
             .get_mut(gr)
             .and_then(|o| o.remove(&key))
             .map(Arc::unwrap_or_clone)
             .ok_or(StoreError::NotFound)?;
-        inner.rv += 1;
-        let rv = inner.rv;
         set_rv(&mut obj, rv);
         self.emit(
             &mut inner,
@@ -523,8 +613,7 @@ impl Store {
         if since == 0 || since >= inner.rv {
             return Ok((Vec::new(), rx));
         }
-        let oldest = inner.history.front().map(|e| e.rv).unwrap_or(inner.rv + 1);
-        if since + 1 < oldest && inner.history.len() == HISTORY {
+        if since < inner.compacted {
             return Err(StoreError::Gone);
         }
         let past = inner
@@ -729,5 +818,26 @@ mod tests {
         s.remove(&pods(), "a", "p1").unwrap();
         let ev = rx.try_recv().unwrap();
         assert_eq!((ev.kind, ev.name.as_str()), (EventType::Deleted, "p1"));
+    }
+
+    #[test]
+    fn compaction_expires_older_watches_only() {
+        let s = Store::new();
+        for n in ["p1", "p2", "p3"] {
+            s.create(&pods(), json!({"metadata": {"namespace": "a", "name": n}}))
+                .unwrap();
+        }
+        // rv 2, 3, 4: compacting to 3 keeps only the change at 4.
+        s.compact(3);
+        assert_eq!(s.compacted_rv(), 3);
+        assert_eq!(s.watch_from(2).err(), Some(StoreError::Gone));
+        let (past, _) = s.watch_from(3).unwrap();
+        assert_eq!(past.iter().map(|e| e.rv).collect::<Vec<_>>(), [4]);
+        // Never past the present, never backwards.
+        s.compact(100);
+        assert_eq!(s.compacted_rv(), 4);
+        s.compact(1);
+        assert_eq!(s.compacted_rv(), 4);
+        assert!(s.watch_from(4).unwrap().0.is_empty());
     }
 }
