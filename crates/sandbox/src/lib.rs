@@ -30,6 +30,7 @@ pub mod status;
 pub mod store;
 pub mod tables;
 mod tables_groups;
+mod tables_more;
 pub mod tokenrequest;
 pub mod validation;
 mod validation_ingress;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::rbac::{self, Attributes};
+use crate::status::ApiError;
 use crate::store::Store;
 
 /// The user a request authenticated as (or impersonates), with the credential's id
@@ -76,6 +77,38 @@ fn access_status(store: &Store, subject: &Subject, a: &Attributes) -> Value {
     status
 }
 
+/// TokenReview's status for `spec` (tokenreview/storage.go): the token is checked for the
+/// requested audiences (the API server's own when none are asked for); an unknown token is
+/// reported as not authenticated, with an empty user.
+fn token_review_status(store: &Store, spec: &Value) -> Result<Value, ApiError> {
+    let token = spec["token"].as_str().unwrap_or_default();
+    if token.is_empty() {
+        return Err(ApiError::bad_request(
+            "token is required for TokenReview in authentication",
+        ));
+    }
+    let mut audiences: Vec<String> = spec["audiences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(s)
+        .collect();
+    if audiences.is_empty() {
+        audiences.push(crate::tokenrequest::ISSUER.to_string());
+    }
+    let Some((who, shared)) = crate::tokenrequest::authenticate_for(store, token, &audiences)
+    else {
+        return Ok(json!({"user": {}}));
+    };
+    let mut user = json!({"username": who.user});
+    if !who.uid.is_empty() {
+        user["uid"] = json!(who.uid);
+    }
+    user["groups"] = json!(who.groups);
+    user["extra"] = json!(who.all_extra());
+    Ok(json!({"authenticated": true, "user": user, "audiences": shared}))
+}
+
 /// The answer to a create of `kind` (group authentication.k8s.io or authorization.k8s.io) in
 /// `namespace` by `subject`, or None when the kind is not a review.
 pub fn answer(
@@ -84,8 +117,12 @@ pub fn answer(
     mut obj: Value,
     subject: &Subject,
     namespace: Option<&str>,
-) -> Option<Value> {
+) -> Option<Result<Value, ApiError>> {
     let status = match kind {
+        "TokenReview" => match token_review_status(store, &obj["spec"]) {
+            Ok(status) => status,
+            Err(e) => return Some(Err(e)),
+        },
         "SelfSubjectAccessReview" => {
             access_status(store, subject, &review_attributes(&obj["spec"], None))
         }
@@ -145,7 +182,7 @@ pub fn answer(
     }
     obj["metadata"]["creationTimestamp"] = Value::Null;
     obj["status"] = status;
-    Some(obj)
+    Some(Ok(obj))
 }
 
 #[cfg(test)]
@@ -168,6 +205,7 @@ mod tests {
             &me,
             None,
         )
+        .unwrap()
         .unwrap();
         assert_eq!(
             r["status"]["userInfo"],
@@ -181,8 +219,46 @@ mod tests {
             &me,
             None,
         )
+        .unwrap()
         .unwrap();
         assert_eq!(r["status"], json!({"allowed": true}));
-        assert!(answer(&store, "TokenReview", json!({}), &me, None).is_none());
+        assert!(answer(&store, "Pod", json!({}), &me, None).is_none());
+    }
+
+    #[test]
+    fn token_reviews_authenticate_service_account_tokens() {
+        let store = Store::new();
+        let me = Subject::default();
+        let review =
+            |spec: Value| answer(&store, "TokenReview", json!({"spec": spec}), &me, None).unwrap();
+        let err = review(json!({})).unwrap_err();
+        assert_eq!(err.code, 400);
+        let r = review(json!({"token": "not-a-token"})).unwrap();
+        assert_eq!(r["status"], json!({"user": {}}));
+        let sa = store
+            .create(
+                &crate::store::GroupResource::new("", "serviceaccounts"),
+                json!({"metadata": {"name": "bot", "namespace": "ns"}}),
+            )
+            .unwrap();
+        let tr = crate::tokenrequest::create(&store, "ns", "bot", &json!({"spec": {}})).unwrap();
+        let token = tr["status"]["token"].as_str().unwrap();
+        let r = review(json!({"token": token})).unwrap();
+        let st = &r["status"];
+        assert_eq!(st["authenticated"], json!(true));
+        assert_eq!(st["user"]["username"], "system:serviceaccount:ns:bot");
+        assert_eq!(st["user"]["uid"], sa["metadata"]["uid"]);
+        assert_eq!(
+            st["user"]["groups"],
+            json!([
+                "system:serviceaccounts",
+                "system:serviceaccounts:ns",
+                "system:authenticated"
+            ])
+        );
+        assert_eq!(st["audiences"], json!([crate::tokenrequest::ISSUER]));
+        // A token for other audiences than the ones asked about does not authenticate.
+        let r = review(json!({"token": token, "audiences": ["vault"]})).unwrap();
+        assert_eq!(r["status"], json!({"user": {}}));
     }
 }

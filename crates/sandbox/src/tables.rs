@@ -129,7 +129,10 @@ impl<'a> TableView<'a> {
                 json!({"name": c.0, "type": c.1, "format": c.2, "description": c.3, "priority": c.4})
             })
             .collect();
+        let mut items: Vec<&'a Value> = items.collect();
+        crate::tables_more::sort_rows(gr, &mut items);
         let rows: Vec<RowView<'a>> = items
+            .into_iter()
             .map(|obj| RowView {
                 cells: match printer {
                     Some(p) => p(obj, now),
