@@ -6,7 +6,10 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::store::GroupResource;
-use crate::tables::{age, arr, at, i, name, s, Col, Printer, AGE, NAME};
+use crate::tables::{
+    age, arr, at, container_cells, format_labels, i, name, s, Col, Printer, AGE, CONTAINERS,
+    IMAGES, NAME,
+};
 
 const fn col(name: &'static str, ty: &'static str, description: &'static str) -> Col {
     (name, ty, "", description, 0)
@@ -111,9 +114,64 @@ const RESOURCE_SLICE_COLUMNS: &[Col] = &[
     AGE,
 ];
 
+const REPLICATION_CONTROLLER_COLUMNS: &[Col] = &[
+    NAME,
+    col("Desired", "integer", "Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller"),
+    col("Current", "integer", "Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller"),
+    col("Ready", "integer", "The number of ready replicas for this replication controller."),
+    AGE,
+    CONTAINERS,
+    IMAGES,
+    ("Selector", "string", "", "Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors", 1),
+];
+const POD_TEMPLATE_COLUMNS: &[Col] = &[
+    NAME,
+    col(
+        "Containers",
+        "string",
+        "Names of each container in the template.",
+    ),
+    col(
+        "Images",
+        "string",
+        "Images referenced by each container in the template.",
+    ),
+    col("Pod Labels", "string", "The labels for the pod template."),
+];
+const PERSISTENT_VOLUME_COLUMNS: &[Col] = &[
+    NAME,
+    col("Capacity", "string", "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity"),
+    col("Access Modes", "string", "accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes"),
+    col("Reclaim Policy", "string", "persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming"),
+    col("Status", "string", "phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase"),
+    col("Claim", "string", "claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding"),
+    col("StorageClass", "string", "StorageClass of the pv"),
+    col("VolumeAttributesClass", "string", "VolumeAttributesClass of the pv"),
+    col("Reason", "string", "reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI."),
+    AGE,
+    ("VolumeMode", "string", "", "volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.", 1),
+];
+const PERSISTENT_VOLUME_CLAIM_COLUMNS: &[Col] = &[
+    NAME,
+    col("Status", "string", "phase represents the current phase of PersistentVolumeClaim."),
+    col("Volume", "string", "volumeName is the binding reference to the PersistentVolume backing this claim."),
+    col("Capacity", "string", "capacity represents the actual resources of the underlying volume."),
+    col("Access Modes", "string", "accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1"),
+    col("StorageClass", "string", "StorageClass of the pvc"),
+    col("VolumeAttributesClass", "string", "VolumeAttributesClass of the pvc"),
+    AGE,
+    ("VolumeMode", "string", "", "volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.", 1),
+];
+
 /// The printer of one of these kinds, if it is one.
 pub(crate) fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
     Some(match (gr.group.as_str(), gr.resource.as_str()) {
+        ("", "replicationcontrollers") => {
+            (REPLICATION_CONTROLLER_COLUMNS, print_replication_controller)
+        }
+        ("", "podtemplates") => (POD_TEMPLATE_COLUMNS, print_pod_template),
+        ("", "persistentvolumes") => (PERSISTENT_VOLUME_COLUMNS, print_persistent_volume),
+        ("", "persistentvolumeclaims") => (PERSISTENT_VOLUME_CLAIM_COLUMNS, print_pvc),
         ("flowcontrol.apiserver.k8s.io", "flowschemas") => (FLOW_SCHEMA_COLUMNS, print_flow_schema),
         ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations") => {
             (PRIORITY_LEVEL_COLUMNS, print_priority_level)
@@ -151,6 +209,122 @@ pub(crate) fn sort_rows(gr: &GroupResource, items: &mut [&Value]) {
                 .then_with(|| s(a, "/metadata/name").cmp(s(b, "/metadata/name")))
         });
     }
+}
+
+fn print_replication_controller(rc: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    let (names, images) = container_cells(arr(rc, "/spec/template/spec/containers"));
+    vec![
+        name(rc),
+        json!(i(rc, "/spec/replicas")),
+        json!(i(rc, "/status/replicas")),
+        json!(i(rc, "/status/readyReplicas")),
+        age(rc, now),
+        names,
+        images,
+        json!(format_labels(at(rc, "/spec/selector"))),
+    ]
+}
+
+fn print_pod_template(pt: &Value, _now: DateTime<Utc>) -> Vec<Value> {
+    let (names, images) = container_cells(arr(pt, "/template/spec/containers"));
+    vec![
+        name(pt),
+        names,
+        images,
+        json!(format_labels(at(pt, "/template/metadata/labels"))),
+    ]
+}
+
+/// `helper.GetAccessModesAsString`: the modes present, in this fixed order.
+fn access_modes(modes: &[Value]) -> String {
+    let has = |m: &str| modes.iter().any(|v| v == m);
+    [
+        ("ReadWriteOnce", "RWO"),
+        ("ReadOnlyMany", "ROX"),
+        ("ReadWriteMany", "RWX"),
+        ("ReadWriteOncePod", "RWOP"),
+    ]
+    .iter()
+    .filter(|(m, _)| has(m))
+    .map(|(_, short)| *short)
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
+/// The storage class of a PV or PVC: the beta annotation wins over `spec.storageClassName`.
+fn storage_class(o: &Value) -> String {
+    match &o["metadata"]["annotations"]["volume.beta.kubernetes.io/storage-class"] {
+        Value::String(c) => c.clone(),
+        _ => s(o, "/spec/storageClassName").to_string(),
+    }
+}
+
+fn or_unset(o: &Value, ptr: &str) -> Value {
+    match at(o, ptr) {
+        Some(Value::String(v)) => json!(v),
+        _ => json!("<unset>"),
+    }
+}
+
+fn quantity(o: &Value, ptr: &str) -> String {
+    match at(o, ptr) {
+        Some(Value::String(q)) => q.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => "0".to_string(),
+    }
+}
+
+fn print_persistent_volume(pv: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    let claim = match at(pv, "/spec/claimRef") {
+        Some(c) if c.is_object() => format!("{}/{}", s(c, "/namespace"), s(c, "/name")),
+        _ => String::new(),
+    };
+    let phase = if s(pv, "/metadata/deletionTimestamp").is_empty() {
+        s(pv, "/status/phase")
+    } else {
+        "Terminating"
+    };
+    vec![
+        name(pv),
+        json!(quantity(pv, "/spec/capacity/storage")),
+        json!(access_modes(arr(pv, "/spec/accessModes"))),
+        json!(s(pv, "/spec/persistentVolumeReclaimPolicy")),
+        json!(phase),
+        json!(claim),
+        json!(storage_class(pv)),
+        or_unset(pv, "/spec/volumeAttributesClassName"),
+        json!(s(pv, "/status/reason")),
+        age(pv, now),
+        or_unset(pv, "/spec/volumeMode"),
+    ]
+}
+
+fn print_pvc(pvc: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    let phase = if s(pvc, "/metadata/deletionTimestamp").is_empty() {
+        s(pvc, "/status/phase")
+    } else {
+        "Terminating"
+    };
+    let volume = s(pvc, "/spec/volumeName");
+    let (capacity, modes) = if volume.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            quantity(pvc, "/status/capacity/storage"),
+            access_modes(arr(pvc, "/status/accessModes")),
+        )
+    };
+    vec![
+        name(pvc),
+        json!(phase),
+        json!(volume),
+        json!(capacity),
+        json!(modes),
+        json!(storage_class(pvc)),
+        or_unset(pvc, "/spec/volumeAttributesClassName"),
+        age(pvc, now),
+        or_unset(pvc, "/spec/volumeMode"),
+    ]
 }
 
 fn print_flow_schema(fs: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -347,6 +521,49 @@ mod tests {
         "2026-01-01T00:10:00Z".parse().unwrap()
     }
     const T: &str = "2026-01-01T00:00:00Z";
+
+    #[test]
+    fn volumes_and_claims_print_like_the_server() {
+        let pv = json!({"metadata": {"name": "pv1", "creationTimestamp": T,
+            "annotations": {"volume.beta.kubernetes.io/storage-class": "beta"}},
+            "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteMany", "ReadWriteOnce"],
+                "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "std",
+                "claimRef": {"namespace": "ns", "name": "c"}, "volumeMode": "Filesystem"},
+            "status": {"phase": "Bound"}});
+        assert_eq!(
+            print_persistent_volume(&pv, now()),
+            vec![
+                json!("pv1"),
+                json!("1Gi"),
+                json!("RWO,RWX"),
+                json!("Retain"),
+                json!("Bound"),
+                json!("ns/c"),
+                json!("beta"),
+                json!("<unset>"),
+                json!(""),
+                json!("10m"),
+                json!("Filesystem")
+            ]
+        );
+        let pvc = json!({"metadata": {"name": "c", "creationTimestamp": T},
+            "spec": {"storageClassName": "std", "resources": {"requests": {"storage": "1Gi"}}},
+            "status": {"phase": "Pending"}});
+        assert_eq!(
+            print_pvc(&pvc, now()),
+            vec![
+                json!("c"),
+                json!("Pending"),
+                json!(""),
+                json!(""),
+                json!(""),
+                json!("std"),
+                json!("<unset>"),
+                json!("10m"),
+                json!("<unset>")
+            ]
+        );
+    }
 
     #[test]
     fn flow_schemas_print_and_sort_by_precedence() {
