@@ -3,6 +3,7 @@
 
 pub mod authn;
 pub mod autoscaling;
+pub mod bootstrap;
 pub mod certificates;
 pub mod clock;
 pub mod controllers;
