@@ -10,5 +10,6 @@ for r in clusterroles clusterrolebindings roles rolebindings flowschemas \
   prioritylevelconfigurations priorityclasses; do
   "$KUBECTL" get "$r" -A -o json > "$DUMP/$r.json"
 done
+"$KUBECTL" get serviceaccounts -n kube-system -o json > "$DUMP/serviceaccounts.json"
 python3 "$HERE/gen_bootstrap.py" "$DUMP" > "$HERE/bootstrap.json"
 echo "dumped to $DUMP" >&2

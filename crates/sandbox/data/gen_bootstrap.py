@@ -4,12 +4,15 @@
 
 Usage: gen_bootstrap.py DUMP_DIR > bootstrap.json
 DUMP_DIR holds clusterroles.json, clusterrolebindings.json, roles.json, rolebindings.json,
-flowschemas.json, prioritylevelconfigurations.json and priorityclasses.json.
+flowschemas.json, prioritylevelconfigurations.json, priorityclasses.json and
+serviceaccounts.json (kube-system's).
 
 Kept: the RBAC bootstrap policy (everything labelled kubernetes.io/bootstrapping=rbac-defaults),
 the API Priority and Fairness defaults (FlowSchemas and PriorityLevelConfigurations that the
 apiserver maintains: annotation apf.kubernetes.io/autoupdate-spec) and the system PriorityClasses
-(system-cluster-critical, system-node-critical). Dropped: what the sandbox's store assigns
+(system-cluster-critical, system-node-critical), and the service accounts
+kube-controller-manager creates in kube-system for its controllers
+(--use-service-account-credentials). Dropped: what the sandbox's store assigns
 (uid, resourceVersion, creationTimestamp, managedFields). The rules of aggregated ClusterRoles
 are not part of the bootstrap policy (the aggregation controller computes them); they go to
 the second output, `bootstrap-aggregated.json` next to this script, which the sandbox's unit
@@ -31,6 +34,7 @@ APF = {
     "flowschemas": "flowcontrol.apiserver.k8s.io",
 }
 PRIORITY = {"priorityclasses": "scheduling.k8s.io"}
+CONTROLLER_SAS = {"serviceaccounts": ""}
 DROP = ["uid", "resourceVersion", "creationTimestamp", "managedFields"]
 
 
@@ -61,6 +65,8 @@ def main(dump):
          == "rbac-defaults"),
         (APF, lambda o: "apf.kubernetes.io/autoupdate-spec" in (o["metadata"].get("annotations") or {})),
         (PRIORITY, lambda o: o["metadata"]["name"] in ("system-cluster-critical", "system-node-critical")),
+        (CONTROLLER_SAS, lambda o: o["metadata"].get("namespace") == "kube-system"
+         and o["metadata"]["name"] != "default"),
     ]:
         for resource, group in table.items():
             items = sorted(

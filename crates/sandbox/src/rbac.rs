@@ -501,7 +501,7 @@ mod tests {
     #[test]
     fn bindings_grant_their_roles_rules_to_their_subjects() {
         let store = Store::new();
-        crate::bootstrap::create(&store);
+        crate::bootstrap::create(&store, "");
         let sa = Subject {
             user: "system:serviceaccount:ns:x".into(),
             groups: vec!["system:serviceaccounts".into(), AUTHENTICATED.into()],

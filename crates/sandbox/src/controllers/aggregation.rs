@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn a_labelled_role_joins_edit_and_admin() {
         let store = Store::new();
-        crate::bootstrap::create(&store);
+        crate::bootstrap::create(&store, "");
         let gr = gr_clusterroles();
         let extra =
             json!({"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get"]});

@@ -78,7 +78,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     endpoints::bootstrap(&store, nodes::APISERVER_IP);
-    crate::bootstrap::create(&store);
+    crate::bootstrap::create(&store, &opts.ca_pem);
     let mut subs = subs.into_iter();
     // (A fresh receiver would only miss the bootstrap, which every controller relists anyway.)
     let mut next = || subs.next().unwrap_or_else(|| store.subscribe());
