@@ -9,9 +9,9 @@
 use crate::common;
 use common::{fixtures, Output, TestEnv};
 
-/// The recorded cases: (name, arguments).
-fn cases() -> Vec<(String, Vec<String>)> {
-    let text = std::fs::read_to_string(fixtures().join("roles/cases.txt")).unwrap();
+/// The recorded cases of set `dir`: (name, arguments).
+fn cases(dir: &str) -> Vec<(String, Vec<String>)> {
+    let text = std::fs::read_to_string(fixtures().join(dir).join("cases.txt")).unwrap();
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .map(|l| {
@@ -24,9 +24,9 @@ fn cases() -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-fn recorded(name: &str) -> Output {
+fn recorded(dir: &str, name: &str) -> Output {
     let read = |ext: &str| {
-        std::fs::read_to_string(fixtures().join(format!("roles/{name}.{ext}"))).unwrap()
+        std::fs::read_to_string(fixtures().join(dir).join(format!("{name}.{ext}"))).unwrap()
     };
     Output {
         stdout: read("stdout"),
@@ -79,16 +79,17 @@ fn comparable(out: &str) -> String {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_fresh_sandbox_answers_as_a_fresh_real_server() {
+/// Applies set `dir`'s setup.yaml to a fresh sandbox, then runs its cases through kubectl-rs
+/// and the oracle and compares each with the recording.
+async fn compare_with_recordings(dir: &str) {
     let env = TestEnv::start().await;
-    let setup = fixtures().join("roles/setup.yaml");
+    let setup = fixtures().join(dir).join("setup.yaml");
     let applied = env.ours(&["apply", "-f", setup.to_str().unwrap()]).await;
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     let mut failures = Vec::new();
-    for (name, args) in cases() {
+    for (name, args) in cases(dir) {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let want = recorded(&name);
+        let want = recorded(dir, &name);
         let ours = env.ours(&args).await;
         let mut runs = vec![("kubectl-rs", ours)];
         if let Some(theirs) = env.kubectl(&args).await {
@@ -106,6 +107,19 @@ async fn a_fresh_sandbox_answers_as_a_fresh_real_server() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_sandbox_answers_as_a_fresh_real_server() {
+    compare_with_recordings("roles").await;
+}
+
+/// CSI drivers, volume attachments and storage capacities, admission policies and their
+/// bindings, DRA classes, claims and slices, claims, replication controllers and pod templates
+/// print the columns and cells the real server's printers give them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tables_print_as_the_real_servers_printers() {
+    compare_with_recordings("roles/printers").await;
 }
 
 /// Labelling a ClusterRole `aggregate-to-view` adds its rules to `view`, `edit` and `admin`

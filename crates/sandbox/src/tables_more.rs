@@ -92,11 +92,6 @@ const CSI_DRIVER_COLUMNS: &[Col] = &[
     col("Modes", "string", "volumeLifecycleModes defines what kind of volumes this CSI volume driver supports. The default if the list is empty is \"Persistent\", which is the usage defined by the CSI specification and implemented in Kubernetes via the usual PV/PVC mechanism.\n\nThe other mode is \"Ephemeral\". In this mode, volumes are defined inline inside the pod spec with CSIVolumeSource and their lifecycle is tied to the lifecycle of that pod. A driver has to be aware of this because it is only going to get a NodePublishVolume call for such a volume.\n\nFor more information about implementing this mode, see https://kubernetes-csi.github.io/docs/ephemeral-local-volumes.html A driver can support one or more of these modes and more modes may be added in the future.\n\nThis field is beta. This field is immutable."),
     AGE,
 ];
-const CSI_STORAGE_CAPACITY_COLUMNS: &[Col] = &[
-    NAME,
-    col("StorageClassName", "string", "storageClassName represents the name of the StorageClass that the reported capacity applies to. It must meet the same requirements as the name of a StorageClass object (non-empty, DNS subdomain). If that object no longer exists, the CSIStorageCapacity object is obsolete and should be removed by its creator. This field is immutable."),
-    col("Capacity", "string", "capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields.\n\nThe semantic is currently (CSI spec 1.2) defined as: The available capacity, in bytes, of the storage that can be used to provision volumes. If not set, that information is currently unavailable."),
-];
 const RESOURCE_CLAIM_COLUMNS: &[Col] = &[
     NAME,
     col(
@@ -190,9 +185,6 @@ pub(crate) fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer
             (VOLUME_ATTACHMENT_COLUMNS, print_volume_attachment)
         }
         ("storage.k8s.io", "csidrivers") => (CSI_DRIVER_COLUMNS, print_csi_driver),
-        ("storage.k8s.io", "csistoragecapacities") => {
-            (CSI_STORAGE_CAPACITY_COLUMNS, print_csi_storage_capacity)
-        }
         ("resource.k8s.io", "resourceclaims") => (RESOURCE_CLAIM_COLUMNS, print_resource_claim),
         ("resource.k8s.io", "resourceslices") => (RESOURCE_SLICE_COLUMNS, print_resource_slice),
         _ => return None,
@@ -475,15 +467,6 @@ fn print_csi_driver(d: &Value, now: DateTime<Utc>) -> Vec<Value> {
         json!(modes),
         age(d, now),
     ]
-}
-
-fn print_csi_storage_capacity(c: &Value, _now: DateTime<Utc>) -> Vec<Value> {
-    let capacity = match at(c, "/capacity") {
-        Some(Value::String(q)) => q.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => "<unset>".to_string(),
-    };
-    vec![name(c), json!(s(c, "/storageClassName")), json!(capacity)]
 }
 
 fn print_resource_claim(c: &Value, now: DateTime<Utc>) -> Vec<Value> {
