@@ -79,7 +79,7 @@ fn access_status(store: &Store, subject: &Subject, a: &Attributes) -> Value {
 
 /// TokenReview's status for `spec` (tokenreview/storage.go): the token is checked for the
 /// requested audiences (the API server's own when none are asked for); an unknown token is
-/// reported as not authenticated, with an empty user.
+/// reported as not authenticated, with an empty user and the authenticator's error.
 fn token_review_status(store: &Store, spec: &Value) -> Result<Value, ApiError> {
     let token = spec["token"].as_str().unwrap_or_default();
     if token.is_empty() {
@@ -98,7 +98,25 @@ fn token_review_status(store: &Store, spec: &Value) -> Result<Value, ApiError> {
     }
     let Some((who, shared)) = crate::tokenrequest::authenticate_for(store, token, &audiences)
     else {
-        return Ok(json!({"user": {}}));
+        // The union authenticator's error: a token of ours for other audiences says which.
+        let token_auds: Vec<String> = crate::tokenrequest::verified_claims(token)
+            .map(|c| c["aud"].as_array().into_iter().flatten().map(s).collect())
+            .unwrap_or_default();
+        let shares = token_auds.iter().any(|a| audiences.contains(a));
+        let error = if token_auds.is_empty() || shares {
+            "invalid bearer token".to_string()
+        } else {
+            let quoted = |l: &[String]| {
+                let q: Vec<String> = l.iter().map(|a| kcore::gofmt::go_quote(a)).collect();
+                format!("[{}]", q.join(" "))
+            };
+            format!(
+                "[invalid bearer token, token audiences {} is invalid for the target audiences {}]",
+                quoted(&token_auds),
+                quoted(&audiences)
+            )
+        };
+        return Ok(json!({"error": error, "user": {}}));
     };
     let mut user = json!({"username": who.user});
     if !who.uid.is_empty() {
@@ -234,7 +252,10 @@ mod tests {
         let err = review(json!({})).unwrap_err();
         assert_eq!(err.code, 400);
         let r = review(json!({"token": "not-a-token"})).unwrap();
-        assert_eq!(r["status"], json!({"user": {}}));
+        assert_eq!(
+            r["status"],
+            json!({"error": "invalid bearer token", "user": {}})
+        );
         let sa = store
             .create(
                 &crate::store::GroupResource::new("", "serviceaccounts"),
@@ -259,6 +280,9 @@ mod tests {
         assert_eq!(st["audiences"], json!([crate::tokenrequest::ISSUER]));
         // A token for other audiences than the ones asked about does not authenticate.
         let r = review(json!({"token": token, "audiences": ["vault"]})).unwrap();
-        assert_eq!(r["status"], json!({"user": {}}));
+        assert_eq!(
+            r["status"],
+            json!({"error": "[invalid bearer token, token audiences [\"https://kubernetes.default.svc.cluster.local\"] is invalid for the target audiences [\"vault\"]]", "user": {}})
+        );
     }
 }
