@@ -127,6 +127,85 @@ fn token_review_status(store: &Store, spec: &Value) -> Result<Value, ApiError> {
     Ok(json!({"authenticated": true, "user": user, "audiences": shared}))
 }
 
+/// `Invalid value: V: why` for `field`.
+fn invalid(field: &str, value: String, why: &str) -> crate::status::StatusCause {
+    crate::status::StatusCause {
+        reason: "FieldValueInvalid".into(),
+        message: format!("Invalid value: {value}: {why}"),
+        field: field.into(),
+    }
+}
+
+/// How the validation prints `nonResourceAttributes`: the internal struct through encoding/json
+/// (no JSON tags, so Go's field names).
+fn non_resource_value(n: &Value) -> String {
+    if !n.is_object() {
+        return "null".into();
+    }
+    let q = |k: &str| serde_json::to_string(&s(&n[k])).unwrap_or_default();
+    format!("{{\"Path\":{},\"Verb\":{}}}", q("path"), q("verb"))
+}
+
+/// ValidateSubjectAccessReviewSpec, and for a LocalSubjectAccessReview the checks against its
+/// namespace (`namespace`: the request's, which the object's metadata takes), answered as
+/// the REST storage does: 422 `.authorization.k8s.io "" is invalid` (the decoded internal
+/// object has no kind).
+fn validate_access_review(
+    kind: &str,
+    obj: &Value,
+    namespace: Option<&str>,
+) -> Result<(), ApiError> {
+    let spec = &obj["spec"];
+    let (res, non) = (&spec["resourceAttributes"], &spec["nonResourceAttributes"]);
+    let mut causes = Vec::new();
+    if res.is_object() && non.is_object() {
+        causes.push(invalid(
+            "spec.nonResourceAttributes",
+            non_resource_value(non),
+            "cannot be specified in combination with resourceAttributes",
+        ));
+    }
+    if !res.is_object() && !non.is_object() {
+        causes.push(invalid(
+            "spec.resourceAttributes",
+            "null".into(),
+            "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+        ));
+    }
+    let no_groups = spec["groups"].as_array().is_none_or(Vec::is_empty);
+    if s(&spec["user"]).is_empty() && no_groups {
+        causes.push(invalid(
+            "spec.user",
+            format!("{:?}", s(&spec["user"])),
+            "at least one of user or group must be specified",
+        ));
+    }
+    if kind == "LocalSubjectAccessReview" {
+        let ns = namespace
+            .map(str::to_string)
+            .unwrap_or_else(|| s(&obj["metadata"]["namespace"]));
+        if res.is_object() && s(&res["namespace"]) != ns {
+            causes.push(invalid(
+                "spec.resourceAttributes.namespace",
+                kcore::gofmt::go_quote(&s(&res["namespace"])),
+                "must match metadata.namespace",
+            ));
+        }
+        if non.is_object() {
+            causes.push(invalid(
+                "spec.nonResourceAttributes",
+                non_resource_value(non),
+                "disallowed on this kind of request",
+            ));
+        }
+    }
+    if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("", "authorization.k8s.io", "", causes))
+    }
+}
+
 /// The answer to a create of `kind` (group authentication.k8s.io or authorization.k8s.io) in
 /// `namespace` by `subject`, or None when the kind is not a review.
 pub fn answer(
@@ -145,6 +224,9 @@ pub fn answer(
             access_status(store, subject, &review_attributes(&obj["spec"], None))
         }
         "SubjectAccessReview" | "LocalSubjectAccessReview" => {
+            if let Err(e) = validate_access_review(kind, &obj, namespace) {
+                return Some(Err(e));
+            }
             let spec = &obj["spec"];
             let mut extra = BTreeMap::new();
             for (k, v) in spec["extra"].as_object().into_iter().flatten() {
@@ -241,6 +323,64 @@ mod tests {
         .unwrap();
         assert_eq!(r["status"], json!({"allowed": true}));
         assert!(answer(&store, "Pod", json!({}), &me, None).is_none());
+    }
+
+    #[test]
+    fn access_reviews_are_validated_as_the_server_does() {
+        let store = Store::new();
+        let me = Subject::default();
+        let err = |kind: &str, obj: Value, ns: Option<&str>| {
+            answer(&store, kind, obj, &me, ns)
+                .unwrap()
+                .unwrap_err()
+                .to_value()["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            err(
+                "SubjectAccessReview",
+                json!({"spec": {"resourceAttributes": {"verb": "get"}}}),
+                None
+            ),
+            r#".authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified"#
+        );
+        assert_eq!(
+            err(
+                "SubjectAccessReview",
+                json!({"spec": {"user": "bob", "resourceAttributes": {},
+                "nonResourceAttributes": {"verb": "get", "path": "/x"}}}),
+                None
+            ),
+            r#".authorization.k8s.io "" is invalid: spec.nonResourceAttributes: Invalid value: {"Path":"/x","Verb":"get"}: cannot be specified in combination with resourceAttributes"#
+        );
+        assert_eq!(
+            err(
+                "SubjectAccessReview",
+                json!({"spec": {"user": "bob"}}),
+                None
+            ),
+            r#".authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified"#
+        );
+        assert_eq!(
+            err(
+                "LocalSubjectAccessReview",
+                json!({"spec": {"user": "bob",
+                "resourceAttributes": {"verb": "get", "namespace": "other"}}}),
+                Some("default")
+            ),
+            r#".authorization.k8s.io "" is invalid: spec.resourceAttributes.namespace: Invalid value: "other": must match metadata.namespace"#
+        );
+        let ok = answer(
+            &store,
+            "LocalSubjectAccessReview",
+            json!({"spec": {"user": "bob",
+            "resourceAttributes": {"verb": "get", "namespace": "default"}}}),
+            &me,
+            Some("default"),
+        );
+        assert_eq!(ok.unwrap().unwrap()["status"]["allowed"], json!(false));
     }
 
     #[test]
