@@ -7,7 +7,7 @@ KUBECTL=$1
 DUMP=${2:-$(mktemp -d)}
 HERE=$(cd "$(dirname "$0")" && pwd)
 for r in clusterroles clusterrolebindings roles rolebindings flowschemas \
-  prioritylevelconfigurations priorityclasses; do
+  prioritylevelconfigurations priorityclasses apiservices servicecidrs; do
   "$KUBECTL" get "$r" -A -o json > "$DUMP/$r.json"
 done
 "$KUBECTL" get serviceaccounts -n kube-system -o json > "$DUMP/serviceaccounts.json"

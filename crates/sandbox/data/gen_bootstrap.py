@@ -4,15 +4,16 @@
 
 Usage: gen_bootstrap.py DUMP_DIR > bootstrap.json
 DUMP_DIR holds clusterroles.json, clusterrolebindings.json, roles.json, rolebindings.json,
-flowschemas.json, prioritylevelconfigurations.json, priorityclasses.json and
-serviceaccounts.json (kube-system's).
+flowschemas.json, prioritylevelconfigurations.json, priorityclasses.json,
+serviceaccounts.json (kube-system's), apiservices.json and servicecidrs.json.
 
 Kept: the RBAC bootstrap policy (everything labelled kubernetes.io/bootstrapping=rbac-defaults),
 the API Priority and Fairness defaults (FlowSchemas and PriorityLevelConfigurations that the
 apiserver maintains: annotation apf.kubernetes.io/autoupdate-spec) and the system PriorityClasses
 (system-cluster-critical, system-node-critical), and the service accounts
 kube-controller-manager creates in kube-system for its controllers
-(--use-service-account-credentials). Dropped: what the sandbox's store assigns
+(--use-service-account-credentials), the Local APIServices kube-aggregator registers for every
+served group version, and the default ServiceCIDR. Dropped: what the sandbox's store assigns
 (uid, resourceVersion, creationTimestamp, managedFields). The rules of aggregated ClusterRoles
 are not part of the bootstrap policy (the aggregation controller computes them); they go to
 the second output, `bootstrap-aggregated.json` next to this script, which the sandbox's unit
@@ -35,6 +36,8 @@ APF = {
 }
 PRIORITY = {"priorityclasses": "scheduling.k8s.io"}
 CONTROLLER_SAS = {"serviceaccounts": ""}
+AGGREGATOR = {"apiservices": "apiregistration.k8s.io"}
+SERVICE_CIDRS = {"servicecidrs": "networking.k8s.io"}
 DROP = ["uid", "resourceVersion", "creationTimestamp", "managedFields"]
 
 
@@ -67,6 +70,9 @@ def main(dump):
         (PRIORITY, lambda o: o["metadata"]["name"] in ("system-cluster-critical", "system-node-critical")),
         (CONTROLLER_SAS, lambda o: o["metadata"].get("namespace") == "kube-system"
          and o["metadata"]["name"] != "default"),
+        (AGGREGATOR, lambda o: (o["metadata"].get("labels") or {}).get(
+            "kube-aggregator.kubernetes.io/automanaged") == "onstart"),
+        (SERVICE_CIDRS, lambda o: o["metadata"]["name"] == "kubernetes"),
     ]:
         for resource, group in table.items():
             items = sorted(

@@ -157,6 +157,16 @@ const PERSISTENT_VOLUME_CLAIM_COLUMNS: &[Col] = &[
     AGE,
     ("VolumeMode", "string", "", "volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.", 1),
 ];
+const API_SERVICE_COLUMNS: &[Col] = &[
+    NAME,
+    col(
+        "Service",
+        "string",
+        "The reference to the service that hosts this API endpoint.",
+    ),
+    col("Available", "string", "Whether this service is available."),
+    AGE,
+];
 
 /// The printer of one of these kinds, if it is one.
 pub(crate) fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
@@ -167,6 +177,7 @@ pub(crate) fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer
         ("", "podtemplates") => (POD_TEMPLATE_COLUMNS, print_pod_template),
         ("", "persistentvolumes") => (PERSISTENT_VOLUME_COLUMNS, print_persistent_volume),
         ("", "persistentvolumeclaims") => (PERSISTENT_VOLUME_CLAIM_COLUMNS, print_pvc),
+        ("apiregistration.k8s.io", "apiservices") => (API_SERVICE_COLUMNS, print_api_service),
         ("flowcontrol.apiserver.k8s.io", "flowschemas") => (FLOW_SCHEMA_COLUMNS, print_flow_schema),
         ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations") => {
             (PRIORITY_LEVEL_COLUMNS, print_priority_level)
@@ -317,6 +328,28 @@ fn print_pvc(pvc: &Value, now: DateTime<Utc>) -> Vec<Value> {
         age(pvc, now),
         or_unset(pvc, "/spec/volumeMode"),
     ]
+}
+
+/// kube-aggregator's printer: `Local` or the backing service, and the Available condition
+/// (`False (Reason)` when it is not true and has a reason).
+fn print_api_service(a: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    let service = match at(a, "/spec/service") {
+        Some(svc) if svc.is_object() => {
+            format!("{}/{}", s(svc, "/namespace"), s(svc, "/name"))
+        }
+        _ => "Local".to_string(),
+    };
+    let available = match arr(a, "/status/conditions")
+        .iter()
+        .find(|c| s(c, "/type") == "Available")
+    {
+        None => "Unknown".to_string(),
+        Some(c) if s(c, "/status") == "True" || s(c, "/reason").is_empty() => {
+            s(c, "/status").to_string()
+        }
+        Some(c) => format!("{} ({})", s(c, "/status"), s(c, "/reason")),
+    };
+    vec![name(a), json!(service), json!(available), age(a, now)]
 }
 
 fn print_flow_schema(fs: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -544,6 +577,33 @@ mod tests {
                 json!("<unset>"),
                 json!("10m"),
                 json!("<unset>")
+            ]
+        );
+    }
+
+    #[test]
+    fn api_services_show_their_service_and_availability() {
+        let local = json!({"metadata": {"name": "v1.apps", "creationTimestamp": T},
+            "spec": {"group": "apps", "version": "v1"},
+            "status": {"conditions": [{"type": "Available", "status": "True", "reason": "Local"}]}});
+        assert_eq!(
+            print_api_service(&local, now()),
+            vec![
+                json!("v1.apps"),
+                json!("Local"),
+                json!("True"),
+                json!("10m")
+            ]
+        );
+        let remote = json!({"metadata": {"name": "v1beta1.metrics.k8s.io", "creationTimestamp": T},
+            "spec": {"service": {"namespace": "kube-system", "name": "metrics-server"}},
+            "status": {"conditions": [{"type": "Available", "status": "False",
+                "reason": "MissingEndpoints"}]}});
+        assert_eq!(
+            print_api_service(&remote, now())[1..3],
+            [
+                json!("kube-system/metrics-server"),
+                json!("False (MissingEndpoints)")
             ]
         );
     }
