@@ -182,8 +182,11 @@ fn snapshot(env: &TestEnv) -> BTreeMap<String, Value> {
     out
 }
 
+/// The ConfigMaps that hold each sandbox's own CA.
 fn o_is_root_ca(m: &serde_json::Map<String, Value>) -> bool {
-    m.get("metadata").and_then(|md| md.get("name")) == Some(&json!("kube-root-ca.crt"))
+    let name = m.get("metadata").and_then(|md| md.get("name"));
+    name == Some(&json!("kube-root-ca.crt"))
+        || name == Some(&json!("extension-apiserver-authentication"))
 }
 
 /// What one CLI did: its output and the cluster before and after it.

@@ -53,6 +53,7 @@ mod rbac;
 mod reconcile;
 mod reference_flow;
 mod replace;
+mod roles;
 mod rollout;
 mod sandbox_api;
 mod sandbox_batch;

@@ -1475,7 +1475,7 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     )
     .filter(|_| t.info.verbs == ["create"])
     {
-        return Ok(render(output, &answer, 201));
+        return Ok(render(output, &answer?, 201));
     }
     check_namespace(t, &mut obj)?;
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;

@@ -3,6 +3,7 @@
 
 pub mod authn;
 pub mod autoscaling;
+pub mod bootstrap;
 pub mod certificates;
 pub mod clock;
 pub mod controllers;
@@ -33,6 +34,7 @@ pub mod status;
 pub mod store;
 pub mod tables;
 mod tables_groups;
+mod tables_more;
 pub mod tokenrequest;
 pub mod validation;
 mod validation_ingress;

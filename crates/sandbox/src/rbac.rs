@@ -3,8 +3,8 @@
 //! the Roles, ClusterRoles, RoleBindings and ClusterRoleBindings in the store grant them
 //! (plugin/pkg/auth/authorizer/rbac, pkg/registry/rbac/validation/rule.go). Also: the request
 //! attributes the server derives from a URL (`RequestInfoFactory`), the Forbidden Status it
-//! answers with (`responsewriters.Forbidden`), the rule lists of SelfSubjectRulesReview, and
-//! the bootstrap policy every authenticated user relies on (discovery, self reviews).
+//! answers with (`responsewriters.Forbidden`) and the rule lists of SelfSubjectRulesReview.
+//! The bootstrap policy itself is data (`bootstrap`).
 
 use std::collections::HashMap;
 
@@ -406,84 +406,6 @@ pub fn rules_review_status(store: &Store, subject: &Subject, namespace: &str) ->
     status
 }
 
-/// The bootstrap ClusterRoles and ClusterRoleBindings (`bootstrappolicy`) that decide what a
-/// new identity may do: cluster-admin for `system:masters`; self reviews, discovery and the
-/// public health/version endpoints for every authenticated user.
-pub fn bootstrap(store: &Store) {
-    let discovery = [
-        "/.well-known",
-        "/.well-known/*",
-        "/api",
-        "/api/*",
-        "/apis",
-        "/apis/*",
-        "/healthz",
-        "/livez",
-        "/openapi",
-        "/openapi/*",
-        "/readyz",
-        "/version",
-        "/version/",
-    ];
-    let public = ["/healthz", "/livez", "/readyz", "/version", "/version/"];
-    let roles = [
-        (
-            "cluster-admin",
-            json!([
-                {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
-                {"nonResourceURLs": ["*"], "verbs": ["*"]},
-            ]),
-            vec![("Group", MASTERS)],
-        ),
-        (
-            "system:basic-user",
-            json!([
-                {"apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"], "verbs": ["create"]},
-                {"apiGroups": ["authorization.k8s.io"],
-                    "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], "verbs": ["create"]},
-            ]),
-            vec![("Group", AUTHENTICATED)],
-        ),
-        (
-            "system:discovery",
-            json!([{"nonResourceURLs": discovery, "verbs": ["get"]}]),
-            vec![("Group", AUTHENTICATED)],
-        ),
-        (
-            "system:public-info-viewer",
-            json!([{"nonResourceURLs": public, "verbs": ["get"]}]),
-            vec![("Group", AUTHENTICATED), ("Group", UNAUTHENTICATED)],
-        ),
-    ];
-    let meta = |name: &str| {
-        json!({
-            "name": name,
-            "annotations": {"rbac.authorization.kubernetes.io/autoupdate": "true"},
-            "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"},
-        })
-    };
-    for (name, rules, subjects) in roles {
-        let gr = GroupResource::new(GROUP, "clusterroles");
-        if store.get(&gr, "", name).is_none() {
-            let role = json!({"kind": "ClusterRole", "apiVersion": format!("{GROUP}/v1"),
-                "metadata": meta(name), "rules": rules});
-            let _ = store.create(&gr, role);
-        }
-        let gr = GroupResource::new(GROUP, "clusterrolebindings");
-        if store.get(&gr, "", name).is_none() {
-            let subjects: Vec<Value> = subjects
-                .iter()
-                .map(|(kind, who)| json!({"apiGroup": GROUP, "kind": kind, "name": who}))
-                .collect();
-            let binding = json!({"kind": "ClusterRoleBinding", "apiVersion": format!("{GROUP}/v1"),
-                "metadata": meta(name),
-                "roleRef": {"apiGroup": GROUP, "kind": "ClusterRole", "name": name},
-                "subjects": subjects});
-            let _ = store.create(&gr, binding);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,7 +501,7 @@ mod tests {
     #[test]
     fn bindings_grant_their_roles_rules_to_their_subjects() {
         let store = Store::new();
-        bootstrap(&store);
+        crate::bootstrap::create(&store, "");
         let sa = Subject {
             user: "system:serviceaccount:ns:x".into(),
             groups: vec!["system:serviceaccounts".into(), AUTHENTICATED.into()],

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::rbac::{self, Attributes};
+use crate::status::ApiError;
 use crate::store::Store;
 
 /// The user a request authenticated as (or impersonates), with the credential's id
@@ -76,6 +77,135 @@ fn access_status(store: &Store, subject: &Subject, a: &Attributes) -> Value {
     status
 }
 
+/// TokenReview's status for `spec` (tokenreview/storage.go): the token is checked for the
+/// requested audiences (the API server's own when none are asked for); an unknown token is
+/// reported as not authenticated, with an empty user and the authenticator's error.
+fn token_review_status(store: &Store, spec: &Value) -> Result<Value, ApiError> {
+    let token = spec["token"].as_str().unwrap_or_default();
+    if token.is_empty() {
+        return Err(ApiError::bad_request(
+            "token is required for TokenReview in authentication",
+        ));
+    }
+    let mut audiences: Vec<String> = spec["audiences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(s)
+        .collect();
+    if audiences.is_empty() {
+        audiences.push(crate::tokenrequest::ISSUER.to_string());
+    }
+    let Some((who, shared)) = crate::tokenrequest::authenticate_for(store, token, &audiences)
+    else {
+        // The union authenticator's error: a token of ours for other audiences says which.
+        let token_auds: Vec<String> = crate::tokenrequest::verified_claims(token)
+            .map(|c| c["aud"].as_array().into_iter().flatten().map(s).collect())
+            .unwrap_or_default();
+        let shares = token_auds.iter().any(|a| audiences.contains(a));
+        let error = if token_auds.is_empty() || shares {
+            "invalid bearer token".to_string()
+        } else {
+            let quoted = |l: &[String]| {
+                let q: Vec<String> = l.iter().map(|a| kcore::gofmt::go_quote(a)).collect();
+                format!("[{}]", q.join(" "))
+            };
+            format!(
+                "[invalid bearer token, token audiences {} is invalid for the target audiences {}]",
+                quoted(&token_auds),
+                quoted(&audiences)
+            )
+        };
+        return Ok(json!({"error": error, "user": {}}));
+    };
+    let mut user = json!({"username": who.user});
+    if !who.uid.is_empty() {
+        user["uid"] = json!(who.uid);
+    }
+    user["groups"] = json!(who.groups);
+    user["extra"] = json!(who.all_extra());
+    Ok(json!({"authenticated": true, "user": user, "audiences": shared}))
+}
+
+/// `Invalid value: V: why` for `field`.
+fn invalid(field: &str, value: String, why: &str) -> crate::status::StatusCause {
+    crate::status::StatusCause {
+        reason: "FieldValueInvalid".into(),
+        message: format!("Invalid value: {value}: {why}"),
+        field: field.into(),
+    }
+}
+
+/// How the validation prints `nonResourceAttributes`: the internal struct through encoding/json
+/// (no JSON tags, so Go's field names).
+fn non_resource_value(n: &Value) -> String {
+    if !n.is_object() {
+        return "null".into();
+    }
+    let q = |k: &str| serde_json::to_string(&s(&n[k])).unwrap_or_default();
+    format!("{{\"Path\":{},\"Verb\":{}}}", q("path"), q("verb"))
+}
+
+/// ValidateSubjectAccessReviewSpec, and for a LocalSubjectAccessReview the checks against its
+/// namespace (`namespace`: the request's, which the object's metadata takes), answered as
+/// the REST storage does: 422 `.authorization.k8s.io "" is invalid` (the decoded internal
+/// object has no kind).
+fn validate_access_review(
+    kind: &str,
+    obj: &Value,
+    namespace: Option<&str>,
+) -> Result<(), ApiError> {
+    let spec = &obj["spec"];
+    let (res, non) = (&spec["resourceAttributes"], &spec["nonResourceAttributes"]);
+    let mut causes = Vec::new();
+    if res.is_object() && non.is_object() {
+        causes.push(invalid(
+            "spec.nonResourceAttributes",
+            non_resource_value(non),
+            "cannot be specified in combination with resourceAttributes",
+        ));
+    }
+    if !res.is_object() && !non.is_object() {
+        causes.push(invalid(
+            "spec.resourceAttributes",
+            "null".into(),
+            "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+        ));
+    }
+    let no_groups = spec["groups"].as_array().is_none_or(Vec::is_empty);
+    if s(&spec["user"]).is_empty() && no_groups {
+        causes.push(invalid(
+            "spec.user",
+            format!("{:?}", s(&spec["user"])),
+            "at least one of user or group must be specified",
+        ));
+    }
+    if kind == "LocalSubjectAccessReview" {
+        let ns = namespace
+            .map(str::to_string)
+            .unwrap_or_else(|| s(&obj["metadata"]["namespace"]));
+        if res.is_object() && s(&res["namespace"]) != ns {
+            causes.push(invalid(
+                "spec.resourceAttributes.namespace",
+                kcore::gofmt::go_quote(&s(&res["namespace"])),
+                "must match metadata.namespace",
+            ));
+        }
+        if non.is_object() {
+            causes.push(invalid(
+                "spec.nonResourceAttributes",
+                non_resource_value(non),
+                "disallowed on this kind of request",
+            ));
+        }
+    }
+    if causes.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("", "authorization.k8s.io", "", causes))
+    }
+}
+
 /// The answer to a create of `kind` (group authentication.k8s.io or authorization.k8s.io) in
 /// `namespace` by `subject`, or None when the kind is not a review.
 pub fn answer(
@@ -84,12 +214,19 @@ pub fn answer(
     mut obj: Value,
     subject: &Subject,
     namespace: Option<&str>,
-) -> Option<Value> {
+) -> Option<Result<Value, ApiError>> {
     let status = match kind {
+        "TokenReview" => match token_review_status(store, &obj["spec"]) {
+            Ok(status) => status,
+            Err(e) => return Some(Err(e)),
+        },
         "SelfSubjectAccessReview" => {
             access_status(store, subject, &review_attributes(&obj["spec"], None))
         }
         "SubjectAccessReview" | "LocalSubjectAccessReview" => {
+            if let Err(e) = validate_access_review(kind, &obj, namespace) {
+                return Some(Err(e));
+            }
             let spec = &obj["spec"];
             let mut extra = BTreeMap::new();
             for (k, v) in spec["extra"].as_object().into_iter().flatten() {
@@ -145,7 +282,7 @@ pub fn answer(
     }
     obj["metadata"]["creationTimestamp"] = Value::Null;
     obj["status"] = status;
-    Some(obj)
+    Some(Ok(obj))
 }
 
 #[cfg(test)]
@@ -168,6 +305,7 @@ mod tests {
             &me,
             None,
         )
+        .unwrap()
         .unwrap();
         assert_eq!(
             r["status"]["userInfo"],
@@ -181,8 +319,110 @@ mod tests {
             &me,
             None,
         )
+        .unwrap()
         .unwrap();
         assert_eq!(r["status"], json!({"allowed": true}));
-        assert!(answer(&store, "TokenReview", json!({}), &me, None).is_none());
+        assert!(answer(&store, "Pod", json!({}), &me, None).is_none());
+    }
+
+    #[test]
+    fn access_reviews_are_validated_as_the_server_does() {
+        let store = Store::new();
+        let me = Subject::default();
+        let err = |kind: &str, obj: Value, ns: Option<&str>| {
+            answer(&store, kind, obj, &me, ns)
+                .unwrap()
+                .unwrap_err()
+                .to_value()["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            err(
+                "SubjectAccessReview",
+                json!({"spec": {"resourceAttributes": {"verb": "get"}}}),
+                None
+            ),
+            r#".authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified"#
+        );
+        assert_eq!(
+            err(
+                "SubjectAccessReview",
+                json!({"spec": {"user": "bob", "resourceAttributes": {},
+                "nonResourceAttributes": {"verb": "get", "path": "/x"}}}),
+                None
+            ),
+            r#".authorization.k8s.io "" is invalid: spec.nonResourceAttributes: Invalid value: {"Path":"/x","Verb":"get"}: cannot be specified in combination with resourceAttributes"#
+        );
+        assert_eq!(
+            err(
+                "SubjectAccessReview",
+                json!({"spec": {"user": "bob"}}),
+                None
+            ),
+            r#".authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified"#
+        );
+        assert_eq!(
+            err(
+                "LocalSubjectAccessReview",
+                json!({"spec": {"user": "bob",
+                "resourceAttributes": {"verb": "get", "namespace": "other"}}}),
+                Some("default")
+            ),
+            r#".authorization.k8s.io "" is invalid: spec.resourceAttributes.namespace: Invalid value: "other": must match metadata.namespace"#
+        );
+        let ok = answer(
+            &store,
+            "LocalSubjectAccessReview",
+            json!({"spec": {"user": "bob",
+            "resourceAttributes": {"verb": "get", "namespace": "default"}}}),
+            &me,
+            Some("default"),
+        );
+        assert_eq!(ok.unwrap().unwrap()["status"]["allowed"], json!(false));
+    }
+
+    #[test]
+    fn token_reviews_authenticate_service_account_tokens() {
+        let store = Store::new();
+        let me = Subject::default();
+        let review =
+            |spec: Value| answer(&store, "TokenReview", json!({"spec": spec}), &me, None).unwrap();
+        let err = review(json!({})).unwrap_err();
+        assert_eq!(err.code, 400);
+        let r = review(json!({"token": "not-a-token"})).unwrap();
+        assert_eq!(
+            r["status"],
+            json!({"error": "invalid bearer token", "user": {}})
+        );
+        let sa = store
+            .create(
+                &crate::store::GroupResource::new("", "serviceaccounts"),
+                json!({"metadata": {"name": "bot", "namespace": "ns"}}),
+            )
+            .unwrap();
+        let tr = crate::tokenrequest::create(&store, "ns", "bot", &json!({"spec": {}})).unwrap();
+        let token = tr["status"]["token"].as_str().unwrap();
+        let r = review(json!({"token": token})).unwrap();
+        let st = &r["status"];
+        assert_eq!(st["authenticated"], json!(true));
+        assert_eq!(st["user"]["username"], "system:serviceaccount:ns:bot");
+        assert_eq!(st["user"]["uid"], sa["metadata"]["uid"]);
+        assert_eq!(
+            st["user"]["groups"],
+            json!([
+                "system:serviceaccounts",
+                "system:serviceaccounts:ns",
+                "system:authenticated"
+            ])
+        );
+        assert_eq!(st["audiences"], json!([crate::tokenrequest::ISSUER]));
+        // A token for other audiences than the ones asked about does not authenticate.
+        let r = review(json!({"token": token, "audiences": ["vault"]})).unwrap();
+        assert_eq!(
+            r["status"],
+            json!({"error": "[invalid bearer token, token audiences [\"https://kubernetes.default.svc.cluster.local\"] is invalid for the target audiences [\"vault\"]]", "user": {}})
+        );
     }
 }

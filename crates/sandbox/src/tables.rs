@@ -129,7 +129,10 @@ impl<'a> TableView<'a> {
                 json!({"name": c.0, "type": c.1, "format": c.2, "description": c.3, "priority": c.4})
             })
             .collect();
+        let mut items: Vec<&'a Value> = items.collect();
+        crate::tables_more::sort_rows(gr, &mut items);
         let rows: Vec<RowView<'a>> = items
+            .into_iter()
             .map(|obj| RowView {
                 cells: match printer {
                     Some(p) => p(obj, now),
@@ -267,14 +270,14 @@ pub(crate) const NAME: Col = (
     0,
 );
 pub(crate) const AGE: Col = ("Age", "string", "", "Time since the object was created.", 0);
-const CONTAINERS: Col = (
+pub(crate) const CONTAINERS: Col = (
     "Containers",
     "string",
     "",
     "Names of each container in the template.",
     1,
 );
-const IMAGES: Col = (
+pub(crate) const IMAGES: Col = (
     "Images",
     "string",
     "",
@@ -828,7 +831,7 @@ pub(crate) fn or_none(v: &str) -> String {
 }
 
 /// `labels.FormatLabels`: sorted `k=v` joined by commas, `<none>` when empty.
-fn format_labels(m: Option<&Value>) -> String {
+pub(crate) fn format_labels(m: Option<&Value>) -> String {
     let Some(m) = m.and_then(Value::as_object).filter(|m| !m.is_empty()) else {
         return "<none>".to_string();
     };
@@ -848,7 +851,7 @@ pub(crate) fn format_label_selector(sel: Option<&Value>) -> String {
 }
 
 /// Container names and images, each joined by commas.
-fn container_cells(containers: &[Value]) -> (Value, Value) {
+pub(crate) fn container_cells(containers: &[Value]) -> (Value, Value) {
     let names: Vec<&str> = containers
         .iter()
         .map(|c| c["name"].as_str().unwrap_or_default())

@@ -174,7 +174,7 @@ pub(crate) fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer
         ("resource.k8s.io", "deviceclasses") | ("resource.k8s.io", "resourceclaimtemplates") => {
             (NAME_AGE_COLUMNS, print_name_age)
         }
-        _ => return None,
+        _ => return crate::tables_more::printer_for(gr),
     })
 }
 

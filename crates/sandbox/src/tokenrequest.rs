@@ -228,12 +228,8 @@ pub fn create(store: &Store, ns: &str, name: &str, request: &Value) -> Result<Va
     }))
 }
 
-/// The service account a bearer token minted here stands for, as kube-apiserver's
-/// service-account token authenticator checks it: a valid signature by this server's key,
-/// this issuer, the API audience, not expired, and the service account (and the object the
-/// token is bound to) still there with the uid it had. None when the token is not one of ours
-/// or no longer valid.
-pub fn authenticate(store: &Store, token: &str) -> Option<Subject> {
+/// The claims of a token signed by this server's key (whatever its audiences and times).
+pub fn verified_claims(token: &str) -> Option<Value> {
     let signer = signer()?;
     let mut parts = token.split('.');
     let (h, c, s) = (parts.next()?, parts.next()?, parts.next()?);
@@ -252,13 +248,37 @@ pub fn authenticate(store: &Store, token: &str) -> Option<Subject> {
     public
         .verify(format!("{h}.{c}").as_bytes(), &b64.decode(s).ok()?)
         .ok()?;
-    let claims: Value = serde_json::from_slice(&b64.decode(c).ok()?).ok()?;
+    serde_json::from_slice(&b64.decode(c).ok()?).ok()
+}
+
+/// The service account a bearer token minted here stands for, as kube-apiserver's
+/// service-account token authenticator checks it: a valid signature by this server's key,
+/// this issuer, the API audience, not expired, and the service account (and the object the
+/// token is bound to) still there with the uid it had. None when the token is not one of ours
+/// or no longer valid.
+pub fn authenticate(store: &Store, token: &str) -> Option<Subject> {
+    authenticate_for(store, token, &[ISSUER.to_string()]).map(|(subject, _)| subject)
+}
+
+/// Like [`authenticate`], for a token that must be meant for one of `audiences` (TokenReview's
+/// `spec.audiences`); also returns the audiences the token and the request share.
+pub fn authenticate_for(
+    store: &Store,
+    token: &str,
+    audiences: &[String],
+) -> Option<(Subject, Vec<String>)> {
+    let claims = verified_claims(token)?;
     let now = store.clock().now().timestamp();
-    let audience_ok = claims["aud"]
+    let shared: Vec<String> = claims["aud"]
         .as_array()
-        .is_some_and(|a| a.iter().any(|x| x == ISSUER));
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|a| audiences.iter().any(|w| w == a))
+        .map(str::to_string)
+        .collect();
     if claims["iss"] != ISSUER
-        || !audience_ok
+        || shared.is_empty()
         || claims["exp"].as_i64()? <= now
         || claims["nbf"].as_i64().is_some_and(|nbf| nbf > now)
     {
@@ -296,7 +316,7 @@ pub fn authenticate(store: &Store, token: &str) -> Option<Subject> {
             }
         }
     }
-    Some(Subject {
+    let subject = Subject {
         user: format!("system:serviceaccount:{ns}:{}", sa["name"].as_str()?),
         uid: sa["uid"].as_str().unwrap_or_default().to_string(),
         groups: vec![
@@ -306,7 +326,8 @@ pub fn authenticate(store: &Store, token: &str) -> Option<Subject> {
         ],
         credential_id: claims["jti"].as_str().map(|j| format!("JTI={j}")),
         extra,
-    })
+    };
+    Some((subject, shared))
 }
 
 #[cfg(test)]

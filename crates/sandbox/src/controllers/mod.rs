@@ -1,6 +1,7 @@
 //! Controllers that make the sandbox a living cluster: nodes (and their leases), scheduler,
 //! kubelet (with pod GC and taint eviction), DaemonSet, Deployment/ReplicaSet, StatefulSet, Job, CronJob, garbage
-//! collector, namespaces, endpoints/endpointslices, and the event recorder they share.
+//! collector, namespaces, endpoints/endpointslices, ClusterRole aggregation, and the event
+//! recorder they share.
 //!
 //! Every controller is one tokio task fed by `Store::subscribe()`: it keeps its own cache of the
 //! kinds it needs, marks the keys touched by each batch of changes dirty and syncs those keys
@@ -16,6 +17,7 @@ use tokio::sync::broadcast;
 use crate::clock::Clock;
 use crate::store::{GroupResource, Store, StoreError, WatchEvent};
 
+pub mod aggregation;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
@@ -72,11 +74,11 @@ impl Default for ControllerOptions {
 /// synchronously, then starts every controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..11).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..12).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     endpoints::bootstrap(&store, nodes::APISERVER_IP);
-    crate::rbac::bootstrap(&store);
+    crate::bootstrap::create(&store, &opts.ca_pem);
     let mut subs = subs.into_iter();
     // (A fresh receiver would only miss the bootstrap, which every controller relists anyway.)
     let mut next = || subs.next().unwrap_or_else(|| store.subscribe());
@@ -92,6 +94,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(job::run(store.clone(), next())),
         tokio::spawn(statefulset::run(store.clone(), next())),
         tokio::spawn(cronjob::run(store.clone(), next())),
+        tokio::spawn(aggregation::run(store.clone(), next())),
     ]
 }
 
