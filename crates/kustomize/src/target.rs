@@ -218,43 +218,6 @@ fn string_map(v: Option<&Value>) -> Vec<(String, String)> {
     }
 }
 
-const KNOWN_FIELDS: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "openapi",
-    "namePrefix",
-    "nameSuffix",
-    "namespace",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "patches",
-    "images",
-    "imageTags",
-    "replacements",
-    "replicas",
-    "vars",
-    "sortOptions",
-    "resources",
-    "components",
-    "crds",
-    "bases",
-    "configMapGenerator",
-    "secretGenerator",
-    "helmGlobals",
-    "helmCharts",
-    "helmChartInflationGenerator",
-    "generatorOptions",
-    "configurations",
-    "generators",
-    "transformers",
-    "validators",
-    "buildMetadata",
-];
-
 /// Where a build is and what it has accumulated so far (`ResAccumulator`).
 pub(crate) struct Acc {
     pub(crate) res: Vec<Res>,
@@ -358,30 +321,13 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             ))
         }
     };
-    // encoding/json reports the first problem in key order: an unknown field or a value
-    // of the wrong type.
-    for (k, x) in v.iter() {
-        if !KNOWN_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)) {
-            return Err(Error::new(format!(
-                "invalid Kustomization: json: unknown field \"{k}\""
-            )));
-        }
-        if let Some(e) = crate::kusttypes::field_error(k, x) {
-            return Err(Error::new(format!("invalid Kustomization: {e}")));
-        }
+    // encoding/json reports the first problem in key order: an unknown field (at any
+    // level) or a value of the wrong type.
+    if let Some(e) = crate::kusttypes::kustomization_error(&v) {
+        return Err(Error::new(format!("invalid Kustomization: {e}")));
     }
     // encoding/json matches field names case-insensitively: use kustomize's spelling.
-    let v: Map<String, Value> = v
-        .into_iter()
-        .map(|(k, x)| {
-            let canon = KNOWN_FIELDS
-                .iter()
-                .find(|f| f.eq_ignore_ascii_case(&k))
-                .map(|f| f.to_string())
-                .unwrap_or(k);
-            (canon, x)
-        })
-        .collect();
+    let v = crate::kusttypes::canonical_kustomization(v);
     let present = |k: &str| v.get(k).is_some_and(|x| !x.is_null());
     let deprecated = [
         ("bases", "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
