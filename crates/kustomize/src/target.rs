@@ -585,7 +585,7 @@ fn accumulate_file(
     }
     let bytes = ldr.load_file(path).map_err(|e| FileErr::Other(wrap(e)))?;
     let text = String::from_utf8_lossy(&bytes).to_string();
-    let objs = yamlio::resources_from_bytes(&text).map_err(|e| {
+    let objs = yamlio::resource_documents(&text).map_err(|e| {
         FileErr::Malformed(wrap(Error::new(format!(
             "MalformedYAMLError: {} in File: {}",
             e.0, path
@@ -593,6 +593,19 @@ fn accumulate_file(
     })?;
     let mut list = Vec::new();
     for o in objs {
+        // `GetMeta`: no apiVersion, no kind and no metadata (or no map at all).
+        let missing_meta = match &o {
+            Value::Object(m) => {
+                let absent = |k: &str| m.get(k).is_none_or(yamlio::is_nil_or_empty);
+                absent("apiVersion") && absent("kind") && absent("metadata")
+            }
+            _ => true,
+        };
+        if missing_meta {
+            return Err(FileErr::Other(wrap(Error::new(
+                "missing Resource metadata",
+            ))));
+        }
         let probe = Res::new(o.clone());
         if probe.kind().is_empty() {
             return Err(FileErr::Other(wrap(Error::new(format!(
