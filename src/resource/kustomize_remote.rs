@@ -387,6 +387,9 @@ fn go_error_text(url: &str, e: &reqwest::Error) -> String {
         return "context deadline exceeded (Client.Timeout exceeded while awaiting headers)".into();
     }
     let text = innermost(e);
+    if let Some(tls) = crate::client::tls_error_from_text(&text) {
+        return tls;
+    }
     if e.is_connect() && text.to_ascii_lowercase().contains("refused") {
         let addr = url::Url::parse(url)
             .ok()

@@ -56,10 +56,23 @@ const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: remote-cm\
 
 #[allow(clippy::disallowed_methods)] // A test helper: passes PATH on to the child.
 fn run(program: &str, args: &[&str], cwd: &Path, home: &Path, tmp: &Path) -> Output {
+    run_with(program, args, cwd, home, tmp, &[])
+}
+
+#[allow(clippy::disallowed_methods)] // A test helper: passes PATH on to the child.
+fn run_with(
+    program: &str,
+    args: &[&str],
+    cwd: &Path,
+    home: &Path,
+    tmp: &Path,
+    extra: &[(&str, &str)],
+) -> Output {
     let out = std::process::Command::new(program)
         .args(args)
         .current_dir(cwd)
         .env_clear()
+        .envs(extra.iter().copied())
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", home)
         .env("TMPDIR", tmp)
@@ -293,4 +306,98 @@ fn remote_resources_build_as_kubectl_builds_them() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// An HTTPS server on 127.0.0.1 serving `body` for every request, with a certificate for
+/// 127.0.0.1 signed by a fresh CA; returns the port and the CA's PEM.
+fn serve_tls(body: &'static str) -> (u16, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.distinguished_name.push(DnType::CommonName, "remote-ca");
+    let ca_key = KeyPair::generate().unwrap();
+    let ca = p.self_signed(&ca_key).unwrap();
+    let sp = CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = sp.signed_by(&key, &ca, &ca_key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    let config = std::sync::Arc::new(config);
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, s);
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let _ = write!(
+                    tls,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    (port, ca.pem())
+}
+
+/// `https://` files: trusted through SSL_CERT_FILE (Go's variable), and refused in Go's
+/// words when the CA is not trusted.
+#[test]
+fn https_resources_trust_ssl_cert_file() {
+    let Some(k) = oracle() else { return };
+    let root = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(root.path()).unwrap();
+    let (home, tmp) = (root.join("home"), root.join("tmp"));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&tmp).unwrap();
+    let (port, ca) = serve_tls(CM);
+    write(&root.join("ca.pem"), &ca);
+    write(&root.join("empty.pem"), "");
+    let dir = root.join("app");
+    write(
+        &dir.join("kustomization.yaml"),
+        &format!("resources:\n- https://127.0.0.1:{port}/cm.yaml\nnameSuffix: -tls\n"),
+    );
+    let ca_file = root.join("ca.pem").display().to_string();
+    let other = root.join("empty.pem").display().to_string();
+    let dir = dir.display().to_string();
+    for (what, bundle) in [("trusted", &ca_file), ("untrusted", &other)] {
+        let args = ["kustomize", dir.as_str()];
+        let env = [("SSL_CERT_FILE", bundle.as_str())];
+        let a = run_with(
+            env!("CARGO_BIN_EXE_kubectl-rs"),
+            &args,
+            &root,
+            &home,
+            &tmp,
+            &env,
+        );
+        let b = run_with(k, &args, &root, &home, &tmp, &env);
+        crate::common::assert_same(what, &a, &b);
+        if what == "trusted" {
+            assert!(a.stdout.contains("name: remote-cm-tls"), "{a:?}");
+        }
+    }
 }
