@@ -1176,7 +1176,7 @@ pub fn body_error_text(server: &str, e: &reqwest::Error) -> String {
 }
 
 /// rustls errors reach us as text when a layer boxes them; map their Display forms.
-fn tls_error_from_text(text: &str) -> Option<String> {
+pub(crate) fn tls_error_from_text(text: &str) -> Option<String> {
     // The verifier's own Go-worded texts (`HintingVerifier`) travel as `General` errors.
     if let Some(g) = text.split("unexpected error: x509: ").nth(1) {
         return Some(format!("tls: failed to verify certificate: x509: {g}"));

@@ -120,6 +120,7 @@ impl KustomizeArgs {
                 load_restrictor,
                 reorder,
                 managed_by_label: self.enable_managedby_label.unwrap_or(false),
+                remote: None,
             },
         ))
     }

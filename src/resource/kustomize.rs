@@ -14,7 +14,11 @@ pub fn kustomize_build(
     dir: &str,
     opts: &kustomize::Options,
 ) -> Result<kustomize::Output, CliError> {
-    let out = kustomize::build_as(Path::new(dir), dir, opts).map_err(|f| {
+    let mut opts = opts.clone();
+    if opts.remote.is_none() {
+        opts.remote = Some(super::kustomize_remote::RemoteFetcher::new(ctx).into_remote());
+    }
+    let out = kustomize::build_as(Path::new(dir), dir, &opts).map_err(|f| {
         for w in &f.warnings {
             ctx.eprint(&format!("{w}\n"));
         }

@@ -42,6 +42,7 @@ mod hostile_names;
 mod kubeconfig_writes;
 mod kuberc_cmd;
 mod kustomize;
+mod kustomize_remote;
 mod label;
 mod logs;
 mod mutate;

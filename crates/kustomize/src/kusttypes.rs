@@ -79,13 +79,22 @@ const IMAGE: &[F] = &[
 
 const REPLICA: &[F] = &[("name", T::Str, ""), ("count", T::Int, "")];
 
+const FIELD_SPEC: &[F] = &[
+    ("group", T::Str, "Gvk"),
+    ("version", T::Str, "Gvk"),
+    ("kind", T::Str, "Gvk"),
+    ("path", T::Str, ""),
+    ("create", T::Bool, ""),
+];
+
 const LABEL: &[F] = &[
-    ("fields", T::Any, ""),
+    ("fields", T::List("FieldSpec", FIELD_SPEC), ""),
     ("pairs", T::StrMap, ""),
     ("includeSelectors", T::Bool, ""),
     ("includeTemplates", T::Bool, ""),
 ];
 
+/// `types.PatchArgs` (v5.8; v5.6 took any `map[string]bool`).
 const PATCH_ARGS: &[F] = &[
     ("allowNameChange", T::Bool, ""),
     ("allowKindChange", T::Bool, ""),
@@ -98,7 +107,131 @@ const PATCH: &[F] = &[
     ("options", T::Obj("PatchArgs", PATCH_ARGS), ""),
 ];
 
+const OBJECT_META: &[F] = &[
+    ("name", T::Str, ""),
+    ("namespace", T::Str, ""),
+    ("labels", T::StrMap, ""),
+    ("annotations", T::StrMap, ""),
+];
+
+const FIELD_OPTIONS: &[F] = &[
+    ("delimiter", T::Str, ""),
+    ("index", T::Int, ""),
+    ("encoding", T::Str, ""),
+    ("create", T::Bool, ""),
+];
+
+const SOURCE_SELECTOR: &[F] = &[
+    ("group", T::Str, "ResId.Gvk"),
+    ("version", T::Str, "ResId.Gvk"),
+    ("kind", T::Str, "ResId.Gvk"),
+    ("name", T::Str, "ResId"),
+    ("namespace", T::Str, "ResId"),
+    ("fieldPath", T::Str, ""),
+    ("options", T::Obj("FieldOptions", FIELD_OPTIONS), ""),
+];
+
+const TARGET_SELECTOR: &[F] = &[
+    ("select", T::Obj("Selector", SELECTOR), ""),
+    ("reject", T::List("Selector", SELECTOR), ""),
+    ("fieldPaths", T::StrList, ""),
+    ("options", T::Obj("FieldOptions", FIELD_OPTIONS), ""),
+];
+
+/// `types.ReplacementField`: an inline `Replacement` and a `path`. `sourceValue` is v5.8's.
+const REPLACEMENT_FIELD: &[F] = &[
+    (
+        "source",
+        T::Obj("SourceSelector", SOURCE_SELECTOR),
+        "Replacement",
+    ),
+    (
+        "targets",
+        T::List("TargetSelector", TARGET_SELECTOR),
+        "Replacement",
+    ),
+    ("sourceValue", T::Str, "Replacement"),
+    ("path", T::Str, ""),
+];
+
+const TARGET: &[F] = &[
+    ("apiVersion", T::Str, ""),
+    ("group", T::Str, "Gvk"),
+    ("version", T::Str, "Gvk"),
+    ("kind", T::Str, "Gvk"),
+    ("name", T::Str, ""),
+    ("namespace", T::Str, ""),
+];
+
+const VAR: &[F] = &[
+    ("name", T::Str, ""),
+    ("objref", T::Obj("Target", TARGET), ""),
+    (
+        "fieldref",
+        T::Obj("FieldSelector", &[("fieldPath", T::Str, "")]),
+        "",
+    ),
+];
+
+const SORT_OPTIONS: &[F] = &[
+    ("order", T::Str, ""),
+    (
+        "legacySortOptions",
+        T::Obj(
+            "LegacySortOptions",
+            &[
+                ("orderFirst", T::StrList, ""),
+                ("orderLast", T::StrList, ""),
+            ],
+        ),
+        "",
+    ),
+];
+
+const HELM_GLOBALS: &[F] = &[("chartHome", T::Str, ""), ("configHome", T::Str, "")];
+
+/// `types.HelmChart` (`devel` is v5.8's).
+const HELM_CHART: &[F] = &[
+    ("name", T::Str, ""),
+    ("version", T::Str, ""),
+    ("repo", T::Str, ""),
+    ("releaseName", T::Str, ""),
+    ("namespace", T::Str, ""),
+    ("additionalValuesFiles", T::StrList, ""),
+    ("valuesFile", T::Str, ""),
+    ("valuesInline", T::Any, ""),
+    ("valuesMerge", T::Str, ""),
+    ("includeCRDs", T::Bool, ""),
+    ("skipHooks", T::Bool, ""),
+    ("apiVersions", T::StrList, ""),
+    ("kubeVersion", T::Str, ""),
+    ("nameTemplate", T::Str, ""),
+    ("skipTests", T::Bool, ""),
+    ("debug", T::Bool, ""),
+    ("devel", T::Bool, ""),
+];
+
+const HELM_CHART_ARGS: &[F] = &[
+    ("chartName", T::Str, ""),
+    ("chartVersion", T::Str, ""),
+    ("chartRepoUrl", T::Str, ""),
+    ("chartHome", T::Str, ""),
+    ("chartRepoName", T::Str, ""),
+    ("helmBin", T::Str, ""),
+    ("helmHome", T::Str, ""),
+    ("values", T::Str, ""),
+    ("valuesLocal", T::Any, ""),
+    ("valuesMerge", T::Str, ""),
+    ("releaseName", T::Str, ""),
+    ("releaseNamespace", T::Str, ""),
+    ("extraArgs", T::StrList, ""),
+];
+
 const KUSTOMIZATION: &[F] = &[
+    ("apiVersion", T::Str, "TypeMeta"),
+    ("kind", T::Str, "TypeMeta"),
+    ("metadata", T::Obj("ObjectMeta", OBJECT_META), ""),
+    ("openapi", T::StrMap, ""),
     ("namePrefix", T::Str, ""),
     ("nameSuffix", T::Str, ""),
     ("namespace", T::Str, ""),
@@ -106,21 +239,40 @@ const KUSTOMIZATION: &[F] = &[
     ("labels", T::List("Label", LABEL), ""),
     ("commonAnnotations", T::StrMap, ""),
     ("patchesStrategicMerge", T::StrList, ""),
+    ("patchesJson6902", T::List("Patch", PATCH), ""),
     ("patches", T::List("Patch", PATCH), ""),
     ("images", T::List("Image", IMAGE), ""),
+    ("imageTags", T::List("Image", IMAGE), ""),
+    (
+        "replacements",
+        T::List("ReplacementField", REPLACEMENT_FIELD),
+        "",
+    ),
     ("replicas", T::List("Replica", REPLICA), ""),
+    ("vars", T::List("Var", VAR), ""),
+    ("sortOptions", T::Obj("SortOptions", SORT_OPTIONS), ""),
     ("resources", T::StrList, ""),
     ("components", T::StrList, ""),
     ("crds", T::StrList, ""),
     ("bases", T::StrList, ""),
     ("configMapGenerator", T::List("ConfigMapArgs", CM_ARGS), ""),
     ("secretGenerator", T::List("SecretArgs", SECRET_ARGS), ""),
+    ("helmGlobals", T::Obj("HelmGlobals", HELM_GLOBALS), ""),
+    ("helmCharts", T::List("HelmChart", HELM_CHART), ""),
+    (
+        "helmChartInflationGenerator",
+        T::List("HelmChartArgs", HELM_CHART_ARGS),
+        "",
+    ),
     (
         "generatorOptions",
         T::Obj("GeneratorOptions", GEN_OPTIONS),
         "",
     ),
     ("configurations", T::StrList, ""),
+    ("generators", T::StrList, ""),
+    ("transformers", T::StrList, ""),
+    ("validators", T::StrList, ""),
     ("buildMetadata", T::StrList, ""),
 ];
 
@@ -154,7 +306,16 @@ fn check_fields(
     let mut keys: Vec<&String> = v.keys().collect();
     keys.sort();
     for k in keys {
-        let Some((name, t, embed)) = fields.iter().find(|f| f.0.eq_ignore_ascii_case(k)) else {
+        // An exact match first, then any case (encoding/json's rule).
+        let found = fields
+            .iter()
+            .find(|f| f.0 == k.as_str())
+            .or_else(|| fields.iter().find(|f| f.0.eq_ignore_ascii_case(k)));
+        let Some((name, t, embed)) = found else {
+            // The kustomization is decoded with `DisallowUnknownFields`, at every level.
+            if !lenient {
+                return Some(format!("json: unknown field {}", kcore::gofmt::go_quote(k)));
+            }
             continue;
         };
         let x = &v[k];
@@ -225,21 +386,60 @@ fn check(x: &Value, t: T, strukt: &str, path: &str, lenient: bool) -> Option<Str
     }
 }
 
-/// The type error of one top-level field of a kustomization, worded as Go's
-/// `encoding/json` (`None` for fields without a modelled type).
-pub fn field_error(key: &str, v: &Value) -> Option<String> {
-    let mut one = serde_json::Map::new();
-    one.insert(key.to_string(), v.clone());
-    check_fields(&one, "Kustomization", "", KUSTOMIZATION, false)
+/// The first error Go's `encoding/json` (with `DisallowUnknownFields`) reports decoding a
+/// kustomization: an unknown field at any level, or a value of the wrong type, whichever
+/// comes first in key order.
+pub fn kustomization_error(v: &serde_json::Map<String, Value>) -> Option<String> {
+    check_fields(v, "Kustomization", "", KUSTOMIZATION, false)
 }
 
-const FIELD_SPEC: &[F] = &[
-    ("group", T::Str, "Gvk"),
-    ("version", T::Str, "Gvk"),
-    ("kind", T::Str, "Gvk"),
-    ("path", T::Str, ""),
-    ("create", T::Bool, ""),
-];
+/// A decoded kustomization with every field name, at every level, spelled as kustomize
+/// spells it: encoding/json matches names case-insensitively (`NewTag` is `newTag`), and
+/// of two spellings of one field the later in key order wins, as in Go.
+pub fn canonical_kustomization(
+    v: serde_json::Map<String, Value>,
+) -> serde_json::Map<String, Value> {
+    canonical_fields(v, KUSTOMIZATION)
+}
+
+fn canonical_fields(
+    v: serde_json::Map<String, Value>,
+    fields: &[F],
+) -> serde_json::Map<String, Value> {
+    let mut keys: Vec<(String, Value)> = v.into_iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = serde_json::Map::new();
+    for (k, x) in keys {
+        let found = fields
+            .iter()
+            .find(|f| f.0 == k.as_str())
+            .or_else(|| fields.iter().find(|f| f.0.eq_ignore_ascii_case(&k)));
+        match found {
+            Some((name, t, _)) => {
+                out.insert(name.to_string(), canonical_value(x, *t));
+            }
+            None => {
+                out.insert(k, x);
+            }
+        }
+    }
+    out
+}
+
+fn canonical_value(x: Value, t: T) -> Value {
+    match (t, x) {
+        (T::Obj(_, fields), Value::Object(m)) => Value::Object(canonical_fields(m, fields)),
+        (T::List(_, fields), Value::Array(a)) => Value::Array(
+            a.into_iter()
+                .map(|e| match e {
+                    Value::Object(m) => Value::Object(canonical_fields(m, fields)),
+                    other => other,
+                })
+                .collect(),
+        ),
+        (_, x) => x,
+    }
+}
 
 const FIELD_SPECS: F = ("fieldSpecs", T::List("FieldSpec", FIELD_SPEC), "");
 

@@ -21,6 +21,7 @@ pub mod merge2;
 pub mod nameref;
 pub mod openapi;
 pub mod plugins;
+pub mod remote;
 pub mod replacements;
 pub mod resource;
 pub mod target;
@@ -81,6 +82,8 @@ pub struct Options {
     pub reorder: Reorder,
     /// `--enable-managedby-label` (deprecated): as `buildMetadata: [managedByLabel]`.
     pub managed_by_label: bool,
+    /// Fetches remote files and clones remote bases; without one they are refused.
+    pub remote: Option<remote::Remote>,
 }
 
 /// What a build produced: the resources, and kustomize's warnings (printed on stderr).

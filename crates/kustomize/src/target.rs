@@ -2,11 +2,13 @@
 //! `internal/loader/fileloader.go`, `krusty/kustomizer.go`).
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::fieldspec::{merge_all, FieldSpec, TransformerConfig};
 use crate::generators::{self, GenArgs, GenOptions};
+use crate::remote::{FetchError, Remote, Repo, RepoSpec};
 use crate::resource::{scalar_string, Behavior, Res, ResId};
 use crate::transformers::{self as tr, Image, Selector};
 use crate::{yamlio, Error, LoadRestrictor, Options, Output, Reorder};
@@ -20,6 +22,10 @@ pub struct Loader {
     root: PathBuf,
     restrictor: LoadRestrictor,
     visited: Vec<PathBuf>,
+    /// What fetches remote files and clones repositories (none: remote paths are refused).
+    remote: Option<Remote>,
+    /// The git clones on the way here, the closest last (`containingRepo`, `errIfRepoCycle`).
+    repos: Vec<Arc<Repo>>,
 }
 
 /// Lexically cleans a path (Go `filepath.Clean`).
@@ -27,11 +33,14 @@ fn clean(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                // `/..` is `/`.
+                Some(Component::RootDir) => {}
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                _ => out.push(".."),
+            },
             Component::CurDir => {}
             other => out.push(other.as_os_str()),
         }
@@ -91,21 +100,33 @@ fn confirm_dir(path: &Path) -> Result<PathBuf, Error> {
     }
 }
 
-fn is_remote(p: &str) -> bool {
-    p.starts_with("https://")
-        || p.starts_with("http://")
-        || p.starts_with("git::")
-        || p.starts_with("ssh://")
-        || p.starts_with("git@")
-        || p.starts_with("github.com/")
-        || p.starts_with("gitlab.com/")
-        || p.starts_with("bitbucket.org/")
-}
-
+/// A remote path when the build has no fetcher (a library caller that gave none).
 fn remote_error(p: &str) -> Error {
     Error::new(format!(
-        "remote resource '{p}' cannot be loaded: kubectl-rs builds kustomizations from local files only"
+        "remote resource '{p}' cannot be loaded: this build has no network access"
     ))
+}
+
+/// Why `Loader::load` failed: the error, and whether it is an HTTP error (`load.ErrHTTP`),
+/// after which kustomize does not try the path as a directory or repository.
+pub(crate) struct LoadErr {
+    pub(crate) error: Error,
+    pub(crate) http: bool,
+}
+
+/// Why `Loader::new_child` failed: the error, and whether a git command timed out.
+pub(crate) struct ChildErr {
+    pub(crate) error: Error,
+    pub(crate) timed_out: bool,
+}
+
+impl From<Error> for ChildErr {
+    fn from(error: Error) -> ChildErr {
+        ChildErr {
+            error,
+            timed_out: false,
+        }
+    }
 }
 
 impl Loader {
@@ -115,13 +136,46 @@ impl Loader {
 
     /// `FileLoader.Load`.
     pub fn load_file(&self, path: &str) -> Result<Vec<u8>, Error> {
-        if path.starts_with("https://") || path.starts_with("http://") {
-            return Err(remote_error(path));
+        self.load(path).map_err(|e| e.error)
+    }
+
+    /// `FileLoader.httpClientGetContent`.
+    fn http_get(&self, path: &str) -> Result<Vec<u8>, LoadErr> {
+        let plain = |error: Error| LoadErr { error, http: false };
+        let Some(remote) = &self.remote else {
+            return Err(plain(remote_error(path)));
+        };
+        match remote.0.get(path) {
+            Ok(body) => Ok(body),
+            Err(FetchError::Status(code, text)) => {
+                if RepoSpec::parse(path).is_ok() {
+                    Err(plain(Error::new("URL is a git repository")))
+                } else {
+                    Err(LoadErr {
+                        error: Error::new(format!("HTTP Error: status code {code} ({text})")),
+                        http: true,
+                    })
+                }
+            }
+            Err(FetchError::Refused(m)) => Err(LoadErr {
+                error: Error::new(format!("HTTP Error: {m}")),
+                http: true,
+            }),
+            Err(FetchError::Transport(m)) => Err(plain(Error::new(m))),
         }
+    }
+
+    /// `FileLoader.Load`: a remote file (http, https) or a file under the root.
+    pub(crate) fn load(&self, path: &str) -> Result<Vec<u8>, LoadErr> {
+        if crate::remote::is_remote_file(path) {
+            return self.http_get(path);
+        }
+        let plain = |error: Error| LoadErr { error, http: false };
+        // `fl.root.Join(path)` is `filepath.Join`, which cleans (`a//b` is `a/b`).
         let full = if Path::new(path).is_absolute() {
             PathBuf::from(path)
         } else {
-            self.root.join(path)
+            clean(&self.root.join(path))
         };
         let target = match self.restrictor {
             LoadRestrictor::RootOnly => {
@@ -129,26 +183,26 @@ impl Loader {
                 let real = match std::fs::canonicalize(&cleaned) {
                     Ok(r) => r,
                     Err(e) => {
-                        return Err(Error::new(format!(
+                        return Err(plain(Error::new(format!(
                             "evalsymlink failure on '{}' : lstat {}: {}",
                             full.display(),
                             first_missing(&cleaned).display(),
                             io_text(&e)
-                        )))
+                        ))))
                     }
                 };
                 if real.is_dir() {
-                    return Err(Error::new(format!(
+                    return Err(plain(Error::new(format!(
                         "'{}' must resolve to a file",
                         cleaned.display()
-                    )));
+                    ))));
                 }
                 if !real.parent().is_some_and(|d| d.starts_with(&self.root)) {
-                    return Err(Error::new(format!(
+                    return Err(plain(Error::new(format!(
                         "security; file '{}' is not in or below '{}'",
                         cleaned.display(),
                         self.root.display()
-                    )));
+                    ))));
                 }
                 real
             }
@@ -156,38 +210,125 @@ impl Loader {
         };
         std::fs::read(&target)
             .map_err(|e| Error::new(format!("open {}: {}", target.display(), io_text(&e))))
+            .map_err(plain)
     }
 
     /// `FileLoader.New`: a loader rooted at a directory named relative to this one.
     pub fn new_child(&self, path: &str) -> Result<Loader, Error> {
+        self.new_child_ex(path).map_err(|e| e.error)
+    }
+
+    /// [`Loader::new_child`], telling a git timeout apart.
+    pub(crate) fn new_child_ex(&self, path: &str) -> Result<Loader, ChildErr> {
         if path.is_empty() {
-            return Err(Error::new("new root cannot be empty"));
+            return Err(Error::new("new root cannot be empty").into());
         }
-        if is_remote(path) {
-            return Err(remote_error(path));
+        let mut chain = self.visited.clone();
+        chain.push(self.root.clone());
+        if let Ok(spec) = RepoSpec::parse(path) {
+            for r in self.repos.iter().rev() {
+                if r.spec.raw.starts_with(&spec.raw) {
+                    return Err(Error::new(format!(
+                        "cycle detected: URI '{}' referenced by previous URI '{}'",
+                        spec.raw, r.spec.raw
+                    ))
+                    .into());
+                }
+            }
+            return git_loader(spec, self.remote.clone(), chain, self.repos.clone());
         }
         if Path::new(path).is_absolute() {
-            return Err(Error::new(format!("new root '{path}' cannot be absolute")));
+            return Err(Error::new(format!("new root '{path}' cannot be absolute")).into());
         }
         let root =
             confirm_dir(&self.root.join(path)).map_err(|e| e.wrap("must build at directory"))?;
-        let mut chain = self.visited.clone();
-        chain.push(self.root.clone());
+        if let Some(repo) = self.repos.last() {
+            if !root.starts_with(&repo.dir) {
+                return Err(Error::new(format!(
+                    "security; bases in kustomizations found in cloned git repos must be within the repo, but base '{}' is outside '{}'",
+                    root.display(),
+                    repo.dir.display()
+                ))
+                .into());
+            }
+        }
         for v in chain.iter().rev() {
             if v.starts_with(&root) {
                 return Err(Error::new(format!(
                     "cycle detected: candidate root '{}' contains visited root '{}'",
                     root.display(),
                     v.display()
-                )));
+                ))
+                .into());
             }
         }
         Ok(Loader {
             root,
             restrictor: self.restrictor,
             visited: chain,
+            remote: self.remote.clone(),
+            repos: self.repos.clone(),
         })
     }
+}
+
+/// `newLoaderAtGitClone`: clones the repository and roots a loader at the kustomization in
+/// it. Files of a clone are always read root-only, whatever `--load-restrictor` says.
+fn git_loader(
+    spec: RepoSpec,
+    remote: Option<Remote>,
+    visited: Vec<PathBuf>,
+    mut repos: Vec<Arc<Repo>>,
+) -> Result<Loader, ChildErr> {
+    let Some(fetcher) = remote.clone() else {
+        return Err(remote_error(&spec.raw).into());
+    };
+    let clone = fetcher.0.clone_repo(&spec).map_err(|e| ChildErr {
+        error: Error::new(e.message),
+        timed_out: e.timed_out,
+    })?;
+    // From here on, returning drops the clone, which removes its directory.
+    let dir = clone.dir().to_path_buf();
+    let abs = clean(&dir.join(&spec.kust_root_path));
+    let real = std::fs::canonicalize(&abs).map_err(|e| {
+        Error::new(format!(
+            "evalsymlink failure on '{}' : lstat {}: {}",
+            abs.display(),
+            first_missing(&abs).display(),
+            io_text(&e)
+        ))
+    })?;
+    if !real.is_dir() {
+        let file = real
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return Err(Error::new(format!(
+            "'{}' refers to file '{file}'; expecting directory",
+            abs.display()
+        ))
+        .into());
+    }
+    if !real.starts_with(&dir) {
+        return Err(Error::new(format!(
+            "{} refers to directory outside of repo {}",
+            kcore::gofmt::go_quote(&abs.display().to_string()),
+            kcore::gofmt::go_quote(&dir.display().to_string())
+        ))
+        .into());
+    }
+    repos.push(Arc::new(Repo {
+        spec,
+        dir,
+        _clone: clone,
+    }));
+    Ok(Loader {
+        root: real,
+        restrictor: LoadRestrictor::RootOnly,
+        visited,
+        remote,
+        repos,
+    })
 }
 
 /// The kustomization file, parsed.
@@ -217,43 +358,6 @@ fn string_map(v: Option<&Value>) -> Vec<(String, String)> {
         _ => Vec::new(),
     }
 }
-
-const KNOWN_FIELDS: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "openapi",
-    "namePrefix",
-    "nameSuffix",
-    "namespace",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "patches",
-    "images",
-    "imageTags",
-    "replacements",
-    "replicas",
-    "vars",
-    "sortOptions",
-    "resources",
-    "components",
-    "crds",
-    "bases",
-    "configMapGenerator",
-    "secretGenerator",
-    "helmGlobals",
-    "helmCharts",
-    "helmChartInflationGenerator",
-    "generatorOptions",
-    "configurations",
-    "generators",
-    "transformers",
-    "validators",
-    "buildMetadata",
-];
 
 /// Where a build is and what it has accumulated so far (`ResAccumulator`).
 pub(crate) struct Acc {
@@ -358,30 +462,13 @@ fn load_kust(ldr: &Loader, ctx: &mut Ctx) -> Result<Kust, Error> {
             ))
         }
     };
-    // encoding/json reports the first problem in key order: an unknown field or a value
-    // of the wrong type.
-    for (k, x) in v.iter() {
-        if !KNOWN_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)) {
-            return Err(Error::new(format!(
-                "invalid Kustomization: json: unknown field \"{k}\""
-            )));
-        }
-        if let Some(e) = crate::kusttypes::field_error(k, x) {
-            return Err(Error::new(format!("invalid Kustomization: {e}")));
-        }
+    // encoding/json reports the first problem in key order: an unknown field (at any
+    // level) or a value of the wrong type.
+    if let Some(e) = crate::kusttypes::kustomization_error(&v) {
+        return Err(Error::new(format!("invalid Kustomization: {e}")));
     }
     // encoding/json matches field names case-insensitively: use kustomize's spelling.
-    let v: Map<String, Value> = v
-        .into_iter()
-        .map(|(k, x)| {
-            let canon = KNOWN_FIELDS
-                .iter()
-                .find(|f| f.eq_ignore_ascii_case(&k))
-                .map(|f| f.to_string())
-                .unwrap_or(k);
-            (canon, x)
-        })
-        .collect();
+    let v = crate::kusttypes::canonical_kustomization(v);
     let present = |k: &str| v.get(k).is_some_and(|x| !x.is_null());
     let deprecated = [
         ("bases", "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically."),
@@ -606,11 +693,19 @@ fn accumulate_resources(
     for p in paths {
         match accumulate_file(ldr, &mut acc, p, ctx.origin.as_deref()) {
             Ok(()) => {}
-            Err(FileErr::Malformed(e)) => return Err(e),
-            Err(FileErr::Other(errf)) => {
-                let child = ldr
-                    .new_child(p)
-                    .map_err(|e| e.wrap(format!("accumulation err='{}'", errf.0)))?;
+            Err(FileErr::Http(e)) => return Err(e),
+            Err(err @ (FileErr::Malformed(_) | FileErr::Other(_))) => {
+                let (errf, malformed) = match err {
+                    FileErr::Malformed(e) => (e, true),
+                    FileErr::Other(e) | FileErr::Http(e) => (e, false),
+                };
+                let child = match ldr.new_child_ex(p) {
+                    Ok(child) => child,
+                    // Malformed YAML means the path was a file: its error is the one that
+                    // matters, unless a git timeout says there is a repository there.
+                    Err(e) if malformed && !e.timed_out => return Err(errf),
+                    Err(e) => return Err(e.error.wrap(format!("accumulation err='{}'", errf.0))),
+                };
                 let saved = ctx.origin.clone();
                 ctx.origin = saved.as_ref().map(|o| join(o, p));
                 let res = accumulate_directory(&child, acc, false, ctx);
@@ -624,6 +719,8 @@ fn accumulate_resources(
 
 enum FileErr {
     Malformed(Error),
+    /// `load.ErrHTTP`: the build stops there.
+    Http(Error),
     Other(Error),
 }
 
@@ -634,12 +731,15 @@ fn accumulate_file(
     origin: Option<&str>,
 ) -> Result<(), FileErr> {
     let wrap = |e: Error| e.wrap(format!("accumulating resources from '{path}'"));
-    if is_remote(path) {
-        return Err(FileErr::Malformed(remote_error(path)));
-    }
-    let bytes = ldr.load_file(path).map_err(|e| FileErr::Other(wrap(e)))?;
+    let bytes = ldr.load(path).map_err(|e| {
+        if e.http {
+            FileErr::Http(wrap(e.error))
+        } else {
+            FileErr::Other(wrap(e.error))
+        }
+    })?;
     let text = String::from_utf8_lossy(&bytes).to_string();
-    let objs = yamlio::resources_from_bytes(&text).map_err(|e| {
+    let objs = yamlio::resource_documents(&text).map_err(|e| {
         FileErr::Malformed(wrap(Error::new(format!(
             "MalformedYAMLError: {} in File: {}",
             e.0, path
@@ -647,6 +747,19 @@ fn accumulate_file(
     })?;
     let mut list = Vec::new();
     for o in objs {
+        // `GetMeta`: no apiVersion, no kind and no metadata (or no map at all).
+        let missing_meta = match &o {
+            Value::Object(m) => {
+                let absent = |k: &str| m.get(k).is_none_or(yamlio::is_nil_or_empty);
+                absent("apiVersion") && absent("kind") && absent("metadata")
+            }
+            _ => true,
+        };
+        if missing_meta {
+            return Err(FileErr::Other(wrap(Error::new(
+                "missing Resource metadata",
+            ))));
+        }
         let probe = Res::new(o.clone());
         if probe.kind().is_empty() {
             return Err(FileErr::Other(wrap(Error::new(format!(
@@ -1440,6 +1553,15 @@ pub fn run(
     warnings: &mut Vec<String>,
     logged: &mut Vec<String>,
 ) -> Result<Output, Error> {
+    if let Ok(spec) = dir
+        .to_str()
+        .ok_or(())
+        .and_then(|d| RepoSpec::parse(d).map_err(|_| ()))
+    {
+        let ldr =
+            git_loader(spec, opts.remote.clone(), Vec::new(), Vec::new()).map_err(|e| e.error)?;
+        return run_at(ldr, opts, warnings, logged);
+    }
     let abs = if dir.is_absolute() {
         dir.to_path_buf()
     } else {
@@ -1466,7 +1588,19 @@ pub fn run(
         root,
         restrictor: opts.load_restrictor,
         visited: Vec::new(),
+        remote: opts.remote.clone(),
+        repos: Vec::new(),
     };
+    run_at(ldr, opts, warnings, logged)
+}
+
+/// [`run`] from the loader at the top kustomization.
+fn run_at(
+    ldr: Loader,
+    opts: &Options,
+    warnings: &mut Vec<String>,
+    logged: &mut Vec<String>,
+) -> Result<Output, Error> {
     let mut ctx = Ctx {
         warnings,
         origin: None,

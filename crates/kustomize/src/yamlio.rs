@@ -48,10 +48,17 @@ pub fn go_yaml_error(msg: &str) -> String {
     };
     let scanner = SCANNER_PROBLEMS.contains(&problem)
         || context_part.is_some_and(|c| c.starts_with("while scanning"));
+    // go-yaml's `fail`: the context mark's (0-based) line unless it is 0, else the problem
+    // mark's; scanner errors count one more.
+    let zero_based = |part: &str| {
+        mark_line(part)
+            .map(|l| l.saturating_sub(1))
+            .filter(|l| *l != 0)
+    };
     let line = context_part
-        .and_then(mark_line)
-        .or_else(|| mark_line(problem_part))
-        .map(|l| if scanner { l } else { l.saturating_sub(1) })
+        .and_then(zero_based)
+        .or_else(|| zero_based(problem_part))
+        .map(|l| if scanner { l + 1 } else { l })
         .unwrap_or(0);
     if line == 0 {
         format!("yaml: {problem}")
@@ -90,6 +97,41 @@ pub fn resources_from_bytes(text: &str) -> Result<Vec<Value>, Error> {
                 )))
             }
         }
+    }
+    Ok(out)
+}
+
+/// kyaml's `IsNilOrEmpty` for a parsed node: null, `{}` or `[]`.
+pub fn is_nil_or_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// The documents of a resource file as kustomize's resource factory sees them: empty
+/// documents (null, `{}`, `[]`) are skipped and `*List` kinds contribute their items (empty
+/// ones skipped); what is left may still be no object at all, which the caller refuses as
+/// kustomize does (`missing Resource metadata`, not a YAML error).
+pub fn resource_documents(text: &str) -> Result<Vec<Value>, Error> {
+    let docs = parse_documents(text).map_err(Error::new)?;
+    let mut out = Vec::new();
+    for d in docs {
+        if is_nil_or_empty(&d) {
+            continue;
+        }
+        if let Value::Object(m) = &d {
+            let kind = m.get("kind").and_then(Value::as_str).unwrap_or("");
+            if kind.ends_with("List") {
+                if let Some(Value::Array(items)) = m.get("items") {
+                    out.extend(items.iter().filter(|i| !is_nil_or_empty(i)).cloned());
+                    continue;
+                }
+            }
+        }
+        out.push(d);
     }
     Ok(out)
 }
