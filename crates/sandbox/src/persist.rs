@@ -49,7 +49,16 @@ impl Persist {
     /// Opens (or creates) the database in `dir` and reads it whole. A file from another
     /// version, a corrupt file or a data dir in use by another sandbox is a clear error.
     pub fn open(dir: &Path) -> anyhow::Result<(Persist, Loaded)> {
-        std::fs::create_dir_all(dir)
+        // Private: the database holds Secrets and the directory the cluster's keys.
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt as _;
+            builder.mode(0o700);
+        }
+        builder
+            .create(dir)
             .map_err(|e| anyhow::anyhow!("cannot create data dir {}: {e}", dir.display()))?;
         let file = dir.join(DB_FILE);
         // redb reports a damaged file as an error when asked to check it on open; a panic
@@ -241,6 +250,17 @@ mod tests {
         assert_eq!(loaded.objects.len(), 1);
         assert_eq!(loaded.objects[0].0, pods());
         assert_eq!(loaded.objects[0].1["metadata"]["name"], "p");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_dir_is_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("new/data");
+        Persist::open(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
 
     #[test]
