@@ -21,6 +21,7 @@ mod cluster_info_dump;
 mod cmdfix;
 mod completion;
 mod config;
+mod config_set;
 mod cp;
 mod create;
 mod debug;
