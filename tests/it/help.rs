@@ -263,7 +263,6 @@ const V136: &[Change] = &[
 const MISSING_FLAGS: &[(&str, &[&str])] = &[
     ("apply", &["openapi-patch", "subresource"]),
     ("create", &["edit", "windows-line-endings"]),
-    ("delete", &["raw"]),
 ];
 
 /// Subcommands kubectl has that kubectl-rs does not.

@@ -26,6 +26,7 @@ mod cp;
 mod create;
 mod debug;
 mod delete;
+mod delete_raw;
 mod demo;
 mod describe_events;
 mod editdiff;
