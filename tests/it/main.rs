@@ -24,6 +24,7 @@ mod config;
 mod config_set;
 mod cp;
 mod create;
+mod create_edit;
 mod debug;
 mod delete;
 mod delete_raw;
