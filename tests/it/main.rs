@@ -26,6 +26,7 @@ mod cp;
 mod create;
 mod create_edit;
 mod debug;
+mod debug_disabled;
 mod delete;
 mod delete_raw;
 mod demo;

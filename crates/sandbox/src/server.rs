@@ -52,6 +52,9 @@ pub struct SandboxOptions {
     pub clock: Clock,
     /// Whether the Metrics API (`metrics.k8s.io`, as metrics-server serves it) is served.
     pub metrics: bool,
+    /// Whether `pods/ephemeralcontainers` is served (off: as a cluster with the
+    /// EphemeralContainers feature disabled answers).
+    pub ephemeral_containers: bool,
 }
 
 impl Default for SandboxOptions {
@@ -63,6 +66,7 @@ impl Default for SandboxOptions {
             control_plane: false,
             clock: Clock::real(),
             metrics: true,
+            ephemeral_containers: true,
         }
     }
 }
@@ -336,6 +340,7 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
         token: token.clone(),
         server_address: format!("127.0.0.1:{port}"),
         metrics: opts.metrics,
+        ephemeral_containers: opts.ephemeral_containers,
     });
     let app = handlers::router(state);
     let (stop, stop_rx) = watch::channel(false);
