@@ -260,7 +260,7 @@ const V136: &[Change] = &[
 ];
 
 /// Flags kubectl has that kubectl-rs does not list in the command's help.
-const MISSING_FLAGS: &[(&str, &[&str])] = &[("apply", &["openapi-patch", "subresource"])];
+const MISSING_FLAGS: &[(&str, &[&str])] = &[];
 
 /// Subcommands kubectl has that kubectl-rs does not.
 const MISSING_COMMANDS: &[(&str, &[&str])] = &[("", &["port-forward"])];
