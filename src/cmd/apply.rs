@@ -73,11 +73,10 @@ pub struct ApplyArgs {
     pub deletion: crate::cmd::flags::DeleteFlags,
     #[command(flatten)]
     pub subresource: crate::cmd::flags::SubresourceFlag,
+    // Both ways give the same patch here: kubectl-rs's baked-in types are v1.36's, from the
+    // same definitions as the server's OpenAPI (strategic merge for built-in kinds, JSON
+    // merge for the others, kubectl `Patcher.patchSimple`).
     /// If true, use openapi to calculate diff when the openapi presents and the resource can be found in the openapi spec. Otherwise, fall back to use baked-in types.
-    ///
-    /// Both ways give the same patch here: kubectl-rs's baked-in types are v1.36's, from the
-    /// same definitions as the server's OpenAPI (strategic merge for built-in kinds, JSON
-    /// merge for the others, kubectl `Patcher.patchSimple`).
     #[arg(verbatim_doc_comment, long = "openapi-patch", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub openapi_patch: bool,
