@@ -34,6 +34,7 @@ use crate::resource::{
     mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R."))
 )]
 #[command(mut_arg("all", |a| a.help("Select all resources in the namespace of the specified resource types.")))]
+#[command(mut_arg("subresource", |a| a.help("If specified, apply will operate on the subresource of the requested object.  Only allowed when using --server-side.")))]
 #[command(mut_arg("overwrite", |a| a.help("Automatically resolve conflicts between the modified and live configuration by using values from the modified configuration").default_value("true")))]
 pub struct ApplyArgs {
     /// `view-last-applied`, `set-last-applied`.
@@ -70,6 +71,15 @@ pub struct ApplyArgs {
     pub overwrite: crate::cmd::flags::OverwriteFlag,
     #[command(flatten)]
     pub deletion: crate::cmd::flags::DeleteFlags,
+    #[command(flatten)]
+    pub subresource: crate::cmd::flags::SubresourceFlag,
+    // Both ways give the same patch here: kubectl-rs's baked-in types are v1.36's, from the
+    // same definitions as the server's OpenAPI (strategic merge for built-in kinds, JSON
+    // merge for the others, kubectl `Patcher.patchSimple`).
+    /// If true, use openapi to calculate diff when the openapi presents and the resource can be found in the openapi spec. Otherwise, fall back to use baked-in types.
+    #[arg(verbatim_doc_comment, long = "openapi-patch", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "true")]
+    pub openapi_patch: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +163,11 @@ impl ApplyArgs {
             return Err(CliError::msg(format!(
                 "invalid GroupVersionKind format: {bad}, please follow <group/version/kind>"
             )));
+        }
+        if !self.subresource.value.is_empty() && !self.server_side.value {
+            return Err(CliError::msg(
+                "--subresource can only be specified for --server-side",
+            ));
         }
         if self.deletion.force {
             return Err(CliError::msg(
@@ -404,7 +419,23 @@ impl Run<'_> {
     async fn server_side(&mut self, t: &Info) -> Result<(), CliError> {
         let client = self.ctx.client()?;
         let body = server_side_apply_body(&t.object);
-        let req = ApiRequest::patch(t.path()?, SERVER_SIDE_APPLY_CONTENT_TYPE, body.into_bytes());
+        let path = match self.args.subresource.value.as_str() {
+            "" => t.path()?,
+            sub => crate::client::ResourcePath {
+                group: &t.resource.group,
+                version: &t.resource.version,
+                resource: &t.resource.resource,
+                namespace: if t.resource.namespaced {
+                    t.namespace.as_deref()
+                } else {
+                    None
+                },
+                name: Some(&t.name),
+                subresource: Some(sub),
+            }
+            .build()?,
+        };
+        let req = ApiRequest::patch(path, SERVER_SIDE_APPLY_CONTENT_TYPE, body.into_bytes());
         let req = self.dry_run.query(req);
         let req = req
             .query("fieldManager", self.manager.clone())

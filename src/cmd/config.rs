@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::kubeconfig::edit::ConfigLock;
 use crate::kubeconfig::load::resolve_path;
-use crate::kubeconfig::model::{ExecConfig, ExecEnvVar, Named, NamedContext, NamedUser};
+use crate::kubeconfig::model::NamedContext;
 use crate::kubeconfig::{property, Kubeconfig, KubeconfigError, LoadedConfig};
 use crate::print::tabwriter::tabwrite;
 use base64::Engine;
@@ -146,103 +146,8 @@ pub struct GetContextsArgs {
     pub output: crate::cmd::flags::OutputFlag,
 }
 
-/// `config set-cluster` flags.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct SetClusterArgs {
-    /// Cluster name.
-    pub name: String,
-    /// proxy-url for the cluster entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "proxy-url")]
-    pub proxy_url: Option<String>,
-    #[command(flatten)]
-    pub embed_certs: crate::cmd::flags::EmbedCertsFlag,
-}
-
-/// `config set-context` flags.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct SetContextArgs {
-    /// Context name (or `--current`).
-    pub name: Option<String>,
-    /// Modify the current context
-    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
-    pub current: bool,
-}
-
-/// The values of flags that `config set-*` shares by name with the global flags (clap cannot
-/// define them twice, so they are read from the global group).
-#[derive(Debug, Clone, Default)]
-pub struct SharedValues {
-    /// `--cluster`.
-    pub cluster: Option<String>,
-    /// `--user`.
-    pub user: Option<String>,
-    /// `--namespace`.
-    pub namespace: Option<String>,
-    /// `--server`.
-    pub server: Option<String>,
-    /// `--certificate-authority`.
-    pub certificate_authority: Option<String>,
-    /// `--insecure-skip-tls-verify` (only `true` is visible).
-    pub insecure_skip_tls_verify: Option<bool>,
-    /// `--tls-server-name`.
-    pub tls_server_name: Option<String>,
-    /// `--client-certificate`.
-    pub client_certificate: Option<String>,
-    /// `--client-key`.
-    pub client_key: Option<String>,
-    /// `--token`.
-    pub token: Option<String>,
-    /// `--username`.
-    pub username: Option<String>,
-    /// `--password`.
-    pub password: Option<String>,
-}
-
-impl SharedValues {
-    /// Reads them from the global flags.
-    pub fn from_global(g: &crate::cmd::flags::GlobalArgs) -> SharedValues {
-        let p = |o: &Option<PathBuf>| o.as_ref().map(|p| p.to_string_lossy().into_owned());
-        SharedValues {
-            cluster: g.cluster.clone(),
-            user: g.user.clone(),
-            namespace: g.namespace.clone(),
-            server: g.server.clone(),
-            certificate_authority: p(&g.certificate_authority),
-            insecure_skip_tls_verify: g.insecure_skip_tls_verify.then_some(true),
-            tls_server_name: g.tls_server_name.clone(),
-            client_certificate: p(&g.client_certificate),
-            client_key: p(&g.client_key),
-            token: g.token.clone(),
-            username: g.username.clone(),
-            password: g.password.clone(),
-        }
-    }
-}
-
-/// `config set-credentials` flags.
-#[derive(Debug, Clone, Default, clap::Args)]
-#[command(mut_arg("embed_certs", |a| a.help("Embed client cert/key for the user entry in kubeconfig")))]
-pub struct SetCredentialsArgs {
-    /// User name.
-    pub name: String,
-    /// Command for the exec credential plugin for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "exec-command")]
-    pub exec_command: Option<String>,
-    /// API version of the exec credential plugin for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "exec-api-version")]
-    pub exec_api_version: Option<String>,
-    /// New arguments for the exec credential plugin command for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "exec-arg", value_delimiter = ',')]
-    pub exec_arg: Vec<String>,
-    /// 'key=value' environment values for the exec credential plugin
-    #[arg(verbatim_doc_comment, long = "exec-env")]
-    pub exec_env: Vec<String>,
-    /// InteractiveMode of the exec credentials plugin for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "exec-interactive-mode")]
-    pub exec_interactive_mode: Option<String>,
-    #[command(flatten)]
-    pub embed_certs: crate::cmd::flags::EmbedCertsFlag,
-}
+mod set_entries;
+pub use set_entries::{SetClusterArgs, SetContextArgs, SetCredentialsArgs};
 
 /// Writes a kubeconfig change with kubectl's YAML emitter; `lock` (client-go's lock files,
 /// taken where kubectl's `ModifyConfig` takes them: after the command's own checks) is held.
@@ -543,16 +448,6 @@ fn names_list(mut names: Vec<String>) -> String {
     s
 }
 
-fn read_embedded(path: &str) -> Result<String, CliError> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        CliError::msg(format!(
-            "could not read {path}: {}",
-            crate::kubeconfig::resolve::io_text(&e)
-        ))
-    })?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
-}
-
 fn absolute(p: &str) -> String {
     std::path::absolute(p)
         .map(|p| p.to_string_lossy().into_owned())
@@ -577,7 +472,6 @@ impl ConfigArgs {
             }
             (Err(e), _) => return Err(e),
         };
-        let sv = SharedValues::from_global(&ctx.global);
         let out: String;
         let mut result = Ok(());
         match &self.command {
@@ -729,204 +623,9 @@ impl ConfigArgs {
                 })?;
                 out = format!("deleted context {name} from {}\n", file.display());
             }
-            ConfigCommand::SetContext(a) => {
-                let name = if a.current {
-                    if loaded.merged.current_context.is_empty() {
-                        return Err(CliError::msg("no current context is set"));
-                    }
-                    loaded.merged.current_context.clone()
-                } else {
-                    match a.name.clone().filter(|n| !n.is_empty()) {
-                        Some(n) => n,
-                        None => {
-                            return Err(CliError::Usage {
-                                message: "you must specify a non-empty context name or --current"
-                                    .into(),
-                                command: "kubectl-rs config set-context".into(),
-                            })
-                        }
-                    }
-                };
-                let exists = loaded.merged.context(&name).is_some();
-                let lock = loaded.lock()?;
-                update_file(&lock, &loaded.file_for_context(&name), |c| {
-                    let i = match c.contexts.iter().position(|x| x.name == name) {
-                        Some(i) => i,
-                        None => {
-                            c.contexts.push(NamedContext {
-                                name: name.clone(),
-                                ..Default::default()
-                            });
-                            c.contexts.len() - 1
-                        }
-                    };
-                    let e = &mut c.contexts[i].context;
-                    if let Some(v) = &sv.cluster {
-                        e.cluster = v.clone();
-                    }
-                    if let Some(v) = &sv.user {
-                        e.user = v.clone();
-                    }
-                    if let Some(v) = &sv.namespace {
-                        e.namespace = Some(v.clone()).filter(|s| !s.is_empty());
-                    }
-                    Ok(())
-                })?;
-                out = format!(
-                    "Context {name:?} {}.\n",
-                    if exists { "modified" } else { "created" }
-                );
-            }
-            ConfigCommand::SetCluster(a) => {
-                let ca_data = match (&sv.certificate_authority, a.embed_certs.value) {
-                    (Some(p), true) => Some(read_embedded(p)?),
-                    _ => None,
-                };
-                let lock = loaded.lock()?;
-                update_file(&lock, &loaded.file_for_cluster(&a.name), |c| {
-                    let i = match c.clusters.iter().position(|x| x.name == a.name) {
-                        Some(i) => i,
-                        None => {
-                            c.clusters.push(Named {
-                                name: a.name.clone(),
-                                ..Default::default()
-                            });
-                            c.clusters.len() - 1
-                        }
-                    };
-                    let e = &mut c.clusters[i].cluster;
-                    if let Some(v) = &sv.server {
-                        e.server = Some(v.clone());
-                    }
-                    if let Some(v) = &sv.tls_server_name {
-                        e.tls_server_name = Some(v.clone());
-                    }
-                    if let Some(v) = &a.proxy_url {
-                        e.proxy_url = Some(v.clone());
-                    }
-                    if let Some(v) = sv.insecure_skip_tls_verify {
-                        e.insecure_skip_tls_verify = Some(v).filter(|b| *b);
-                        if v {
-                            // kubectl clears the CA when turning verification off.
-                            e.certificate_authority = None;
-                            e.certificate_authority_data = None;
-                        }
-                    }
-                    if let Some(p) = &sv.certificate_authority {
-                        if let Some(d) = &ca_data {
-                            e.certificate_authority_data = Some(d.clone());
-                            e.certificate_authority = None;
-                        } else {
-                            e.certificate_authority = Some(absolute(p));
-                            e.certificate_authority_data = None;
-                        }
-                        e.insecure_skip_tls_verify = None;
-                    }
-                    Ok(())
-                })?;
-                out = format!("Cluster {:?} set.\n", a.name);
-            }
-            ConfigCommand::SetCredentials(a) => {
-                let (cert_data, key_data) = if a.embed_certs.value {
-                    (
-                        sv.client_certificate
-                            .as_deref()
-                            .map(read_embedded)
-                            .transpose()?,
-                        sv.client_key.as_deref().map(read_embedded).transpose()?,
-                    )
-                } else {
-                    (None, None)
-                };
-                let mut env = Vec::new();
-                for kv in &a.exec_env {
-                    let Some((k, v)) = kv.split_once('=') else {
-                        return Err(CliError::msg(format!(
-                            "error: invalid exec-env value {kv:?}, expected key=value"
-                        )));
-                    };
-                    env.push(ExecEnvVar {
-                        name: k.into(),
-                        value: v.into(),
-                    });
-                }
-                let lock = loaded.lock()?;
-                update_file(&lock, &loaded.file_for_user(&a.name), |c| {
-                    let i = match c.users.iter().position(|x| x.name == a.name) {
-                        Some(i) => i,
-                        None => {
-                            c.users.push(NamedUser {
-                                name: a.name.clone(),
-                                ..Default::default()
-                            });
-                            c.users.len() - 1
-                        }
-                    };
-                    let u = &mut c.users[i].user;
-                    if let Some(p) = &sv.client_certificate {
-                        match &cert_data {
-                            Some(d) => {
-                                u.client_certificate_data = Some(d.clone());
-                                u.client_certificate = None;
-                            }
-                            None => {
-                                u.client_certificate = Some(absolute(p));
-                                u.client_certificate_data = None;
-                            }
-                        }
-                    }
-                    if let Some(p) = &sv.client_key {
-                        match &key_data {
-                            Some(d) => {
-                                u.client_key_data = Some(d.clone());
-                                u.client_key = None;
-                            }
-                            None => {
-                                u.client_key = Some(absolute(p));
-                                u.client_key_data = None;
-                            }
-                        }
-                    }
-                    if let Some(t) = &sv.token {
-                        u.token = Some(t.clone()).filter(|s| !s.is_empty());
-                    }
-                    if let Some(t) = &sv.username {
-                        u.username = Some(t.clone()).filter(|s| !s.is_empty());
-                    }
-                    if let Some(t) = &sv.password {
-                        u.password = Some(t.clone()).filter(|s| !s.is_empty());
-                    }
-                    if a.exec_command.is_some()
-                        || a.exec_api_version.is_some()
-                        || !a.exec_arg.is_empty()
-                        || !env.is_empty()
-                        || a.exec_interactive_mode.is_some()
-                    {
-                        let x = u.exec.get_or_insert_with(ExecConfig::default);
-                        if let Some(v) = &a.exec_command {
-                            x.command = v.clone();
-                        }
-                        if let Some(v) = &a.exec_api_version {
-                            x.api_version = v.clone();
-                        }
-                        if !a.exec_arg.is_empty() {
-                            x.args = Some(a.exec_arg.clone());
-                        }
-                        if !env.is_empty() {
-                            let list = x.env.get_or_insert_with(Vec::new);
-                            for e in &env {
-                                list.retain(|o| o.name != e.name);
-                                list.push(e.clone());
-                            }
-                        }
-                        if let Some(v) = &a.exec_interactive_mode {
-                            x.interactive_mode = Some(v.clone());
-                        }
-                    }
-                    Ok::<(), KubeconfigError>(())
-                })?;
-                out = format!("User {:?} set.\n", a.name);
-            }
+            ConfigCommand::SetContext(a) => out = set_entries::set_context(ctx, loaded, a)?,
+            ConfigCommand::SetCluster(a) => out = set_entries::set_cluster(ctx, loaded, a)?,
+            ConfigCommand::SetCredentials(a) => out = set_entries::set_credentials(ctx, loaded, a)?,
         }
         ctx.out().write_all(out.as_bytes())?;
         result

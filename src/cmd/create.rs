@@ -21,6 +21,7 @@ use crate::apply::{set_last_applied, to_go_json};
 use crate::client::{ApiRequest, Method};
 use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::Context;
+use crate::editor::session::{Mode, Session, Target};
 use crate::error::CliError;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use crate::resource::{read_objects, with_source, ReadSpec};
@@ -30,6 +31,7 @@ use crate::resource::{read_objects, with_source, ReadSpec};
 #[command(args_conflicts_with_subcommands = true)]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files to use to create the resource")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-create")))]
+#[command(mut_arg("windows_line_endings", |a| a.help("Only relevant if --edit=true. Defaults to the line ending native to your platform.")))]
 pub struct CreateArgs {
     /// Create an object of a kind from flags instead of from files.
     #[command(subcommand)]
@@ -56,6 +58,12 @@ pub struct CreateArgs {
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
+    /// Edit the API resource before creating
+    #[arg(verbatim_doc_comment, long = "edit", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub edit: bool,
+    #[command(flatten)]
+    pub windows_line_endings: crate::cmd::flags::WindowsLineEndingsFlag,
 }
 
 impl CreateArgs {
@@ -79,6 +87,9 @@ impl CreateArgs {
         }
         let dry_run = self.dry_run.strategy(ctx)?;
         let validation = field_validation(&self.validate.value)?;
+        if self.edit {
+            return self.run_edit(ctx, validation).await;
+        }
         // A `--template` alone implies `-o go-template` (cli-runtime `PrintFlags.ToPrinter`).
         let format = if self.print.output.is_empty()
             && self.print.template.as_deref().is_none_or(str::is_empty)
@@ -164,12 +175,80 @@ impl CreateArgs {
 }
 
 impl CreateArgs {
+    /// `--edit` (kubectl's `EditBeforeCreateMode`): each object read from the files is
+    /// opened in the editor on its own, and what is saved is created (as kubectl, without
+    /// the dry-run strategy) and printed with the `created` operation.
+    async fn run_edit(&self, ctx: &Context, validation: &'static str) -> Result<(), CliError> {
+        // The editor's printer knows only JSON and YAML (editPrinterOptions); kubectl finds
+        // out when it prints each object for the editor.
+        let json = match self.print.output.as_str() {
+            "json" => Ok(true),
+            "" | "yaml" => Ok(false),
+            other => Err(format!(
+                "unable to match a printer suitable for the output format {}, allowed formats are: json,yaml",
+                crate::print::gofmt::go_quote(other)
+            )),
+        };
+        let spec = ReadSpec {
+            validate: false,
+            selector: self.selector.value.clone(),
+            ..self.files.read_spec(&self.kustomize)
+        };
+        let (infos, errors) = read_objects(ctx, &spec).await;
+        crate::resource::collected_errors(errors, Vec::new())?;
+        let print_spec = self.print.spec(ctx);
+        let print = |obj: &serde_json::Value, operation: &str| -> Result<(), CliError> {
+            let spec = print_spec
+                .as_ref()
+                .map_err(|e| CliError::msg(e.to_string()))?;
+            let mut printer = spec.printer()?;
+            spec.print(ctx, printer.as_mut(), obj, operation)?;
+            if let Some(p) = printer.as_mut() {
+                p.finish(&mut **ctx.out())?;
+            }
+            Ok(())
+        };
+        let session = Session {
+            mode: Mode::Create,
+            json: json.clone().unwrap_or(false),
+            windows_line_endings: self.windows_line_endings.value,
+            output_patch: false,
+            save_config: self.save_config.value,
+            subresource: String::new(),
+            field_manager: self.field_manager.as_str().to_string(),
+            validation,
+            print: &print,
+        };
+        // The builder's `ContinueOnError`: a failed object does not stop the next one; the
+        // errors are reported together at the end.
+        let mut errs = Vec::new();
+        for i in infos {
+            let target = Target {
+                resource: i.resource,
+                namespace: i.namespace,
+                name: i.name,
+                object: i.object,
+            };
+            if let Err(e) = &json {
+                errs.push(CliError::msg(e.clone()));
+                continue;
+            }
+            if let Err(e) = session.run(ctx, vec![target]).await {
+                errs.push(e);
+            }
+        }
+        crate::resource::collected_errors(Vec::new(), errs)
+    }
+
     /// `--raw PATH -f FILE`: the file's bytes, unchanged, POSTed to the path; the answer
     /// printed as it came (kubectl `CreateOptions.RunCreate` with `Raw`, after `ValidateArgs`).
     async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
         let files = &self.files.filename;
         if files.is_empty() && self.kustomize.dir.is_none() {
             return Err(CliError::msg("must specify one of -f and -k"));
+        }
+        if self.edit {
+            return Err(CliError::msg("--raw and --edit are mutually exclusive"));
         }
         if files.len() != 1 {
             return Err(CliError::msg(

@@ -9,7 +9,7 @@ use std::io::{BufRead, Write};
 
 use serde_json::Value;
 
-use crate::client::ApiRequest;
+use crate::client::{ApiPath, ApiRequest, Method};
 use crate::cmd::flags::{parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
@@ -58,6 +58,9 @@ pub struct DeleteArgs {
     #[arg(verbatim_doc_comment, short = 'i', long = "interactive", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub interactive: bool,
+    /// Raw URI to DELETE to the server.  Uses the transport specified by the kubeconfig file.
+    #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
+    pub raw: String,
 }
 
 /// One object to delete.
@@ -105,6 +108,73 @@ impl DeleteArgs {
         Ok(())
     }
 
+    /// kubectl `DeleteOptions.Validate`'s `--raw` rules.
+    fn validate_raw(&self) -> Result<(), CliError> {
+        if self.interactive {
+            return Err(CliError::msg("--interactive can not be used with --raw"));
+        }
+        let files = &self.files.filename;
+        if files.len() > 1 {
+            return Err(CliError::msg(
+                "--raw can only use a single local file or stdin",
+            ));
+        }
+        if files
+            .first()
+            .is_some_and(|f| f.starts_with("http://") || f.starts_with("https://"))
+        {
+            return Err(CliError::msg("--raw cannot read from a url"));
+        }
+        if self.files.recursive {
+            return Err(CliError::msg(
+                "--raw and --recursive are mutually exclusive",
+            ));
+        }
+        if !self.output.value.is_empty() {
+            return Err(CliError::msg("--raw and --output are mutually exclusive"));
+        }
+        // Go's `url.ParseRequestURI` on a path: it must be absolute.
+        if !self.raw.starts_with('/') {
+            return Err(CliError::msg(format!(
+                "--raw must be a valid URL path: parse {:?}: invalid URI for request",
+                self.raw
+            )));
+        }
+        Ok(())
+    }
+
+    /// `--raw PATH [-f FILE]`: a DELETE of the path with the file's bytes (or nothing) as the
+    /// body, the answer printed as it came (kubectl `rawhttp.RawDelete`).
+    async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
+        let body = match self.files.filename.first().map(String::as_str) {
+            None => Vec::new(),
+            Some("-") => {
+                let mut b = Vec::new();
+                std::io::Read::read_to_end(&mut **ctx.stdin(), &mut b)?;
+                b
+            }
+            Some(file) => std::fs::read(file)
+                .map_err(|e| CliError::msg(crate::kubeconfig::resolve::open_error(file, &e)))?,
+        };
+        let (path, query) = match self.raw.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (self.raw.as_str(), None),
+        };
+        let mut req = ApiRequest::new(Method::DELETE, ApiPath::raw(path)?);
+        for pair in query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter(|p| !p.is_empty())
+        {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            req = req.query(k, v);
+        }
+        req.body = Some(body);
+        let resp = ctx.client()?.send(&req).await?;
+        ctx.out().write_all(&resp.body)?;
+        Ok(())
+    }
+
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let dry_run = self.dry_run.strategy(ctx)?;
@@ -117,6 +187,10 @@ impl DeleteArgs {
         self.validate()?;
         if self.deletion.force && grace == Some(0) {
             ctx.eprint("Warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.\n");
+        }
+        if !self.raw.is_empty() {
+            self.validate_raw()?;
+            return self.run_raw(ctx).await;
         }
         let timeout = parse_timeout(&self.deletion.wait_flags.timeout)?;
         let selecting =

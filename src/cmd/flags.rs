@@ -265,6 +265,11 @@ pub struct GlobalArgs {
         help_heading = "Global options"
     )]
     pub v: u8,
+
+    /// Ids of the command's own flags that shadow a global flag of the same name and were
+    /// not typed (set by `cmd::parse`; see there).
+    #[arg(skip)]
+    pub shadow_defaults: Vec<String>,
 }
 
 /// The message kubectl gives for a bad `--request-timeout`.

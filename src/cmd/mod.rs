@@ -321,34 +321,48 @@ impl Command {
 /// rolebinding` and `set subject` names subjects, not the kubeconfig user): cobra gives the
 /// word to the command's flag and leaves the global one unset. clap keeps the command's flag
 /// (it has the global's id, so the global is not propagated there) but also copies its values
-/// up to the global one; that copy is removed here.
+/// up to the global one; that copy is removed here. A global flag with a default
+/// (`--insecure-skip-tls-verify=false`) cannot be removed (the global field needs a value);
+/// clap also copies that default down into the command's flag, so the ids of the command's
+/// flags that were not typed are kept in `GlobalArgs::shadow_defaults` (cobra's `Changed`).
 pub fn parse(argv: &[String]) -> Result<Cli, clap::Error> {
     let root = pflag::command(<Cli as clap::CommandFactory>::command());
     let mut matches = root.clone().try_get_matches_from(argv)?;
     let mut leaf = &root;
+    let mut leaf_matches = &matches;
     let mut sub = matches.subcommand();
     while let Some((name, m)) = sub {
         match leaf.find_subcommand(name) {
             Some(c) => leaf = c,
             None => break,
         }
+        leaf_matches = m;
         sub = m.subcommand();
     }
-    let shadowed: Vec<String> = leaf
-        .get_arguments()
-        .filter(|a| !a.is_global_set())
-        .filter(|a| {
-            root.get_arguments()
-                .any(|g| g.is_global_set() && g.get_id() == a.get_id())
-        })
-        .map(|a| a.get_id().to_string())
-        .collect();
-    for id in shadowed {
-        // The global flags that commands shadow hold strings.
-        let _ = matches.try_remove_many::<String>(&id);
+    let mut shadowed = Vec::new();
+    let mut shadow_defaults = Vec::new();
+    for a in leaf.get_arguments().filter(|a| !a.is_global_set()) {
+        let id = a.get_id().as_str();
+        let Some(global) = root
+            .get_arguments()
+            .find(|g| g.is_global_set() && g.get_id() == id)
+        else {
+            continue;
+        };
+        if leaf_matches.value_source(id) != Some(clap::parser::ValueSource::CommandLine) {
+            shadow_defaults.push(id.to_string());
+        }
+        if global.get_default_values().is_empty() {
+            shadowed.push(id.to_string());
+        }
     }
-    <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)
-        .map_err(|e| e.format(&mut <Cli as clap::CommandFactory>::command()))
+    for id in shadowed {
+        let _ = matches.try_clear_id(&id);
+    }
+    let mut cli = <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)
+        .map_err(|e| e.format(&mut <Cli as clap::CommandFactory>::command()))?;
+    cli.global.shadow_defaults = shadow_defaults;
+    Ok(cli)
 }
 
 /// The command path the user typed (`kubectl-rs config use-context`), for usage errors and

@@ -26,6 +26,9 @@ pub enum Mode {
     /// `apply edit-last-applied`: the objects are last-applied configurations; each changed
     /// one is written back to its annotation.
     LastApplied,
+    /// `create --edit` (kubectl's `EditBeforeCreateMode`): one object from the files at a
+    /// time; what is saved is created (a refusal ends the command, the file kept).
+    Create,
 }
 
 /// What the command decided (its flags), and how it prints an object with an operation.
@@ -150,7 +153,7 @@ impl Session<'_> {
             let mut buf = String::new();
             if !json {
                 buf.push_str(match self.mode {
-                    Mode::Normal => HEADER,
+                    Mode::Normal | Mode::Create => HEADER,
                     Mode::LastApplied => LAST_APPLIED_HEADER,
                 });
                 for r in &reasons {
@@ -286,6 +289,29 @@ impl Session<'_> {
                 if self.save_config {
                     set_last_applied(&mut info.object)
                         .map_err(|e| preserved(ctx, e.into(), Some(&file)))?;
+                }
+                if self.mode == Mode::Create {
+                    // `visitToCreate`: cli-runtime `Helper.Create(ns, modify=true, obj)`.
+                    if let Some(meta) = info.object["metadata"].as_object_mut() {
+                        if meta.get("resourceVersion").is_some_and(Value::is_string) {
+                            meta.remove("resourceVersion");
+                        }
+                    }
+                    let mut req = ApiRequest::new(crate::client::Method::POST, info.collection()?);
+                    req.headers
+                        .push(("Content-Type".into(), "application/json".into()));
+                    req.body = Some(to_go_json(&info.object).into_bytes());
+                    let req = req
+                        .query("fieldManager", self.field_manager.as_str())
+                        .query("fieldValidation", validation);
+                    let created = ctx
+                        .client()?
+                        .send_json(&req)
+                        .await
+                        .map_err(|e| preserved(ctx, e.into(), Some(&file)))?;
+                    (self.print)(&created, "created")
+                        .map_err(|e| preserved(ctx, e, Some(&file)))?;
+                    continue;
                 }
                 let Some(orig) = originals
                     .iter()

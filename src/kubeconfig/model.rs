@@ -217,8 +217,8 @@ pub struct ExecConfig {
     /// Extra environment variables (written as `null` when unset).
     #[serde(default)]
     pub env: Option<Vec<ExecEnvVar>>,
-    /// `client.authentication.k8s.io/v1` or `v1beta1`.
-    #[serde(default)]
+    /// `client.authentication.k8s.io/v1` or `v1beta1` (`omitempty`, as kubectl writes it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub api_version: String,
     /// Printed when the command is not found.
     #[serde(default, skip_serializing_if = "Option::is_none")]

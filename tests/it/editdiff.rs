@@ -86,7 +86,7 @@ fn snapshot(env: &TestEnv) -> BTreeMap<String, Value> {
 
 /// Temporary directory numbers, the file times of `---`/`+++` lines, klog headers, uids and
 /// times become placeholders.
-fn norm(o: &Output) -> Output {
+pub(crate) fn norm(o: &Output) -> Output {
     let fix = |t: &str| {
         let mut out = String::new();
         for line in t.split_inclusive('\n') {
@@ -123,7 +123,7 @@ fn norm(o: &Output) -> Output {
 
 /// Runs `program` like `TestEnv::ours`/`kubectl`, with extra environment variables for the
 /// child only.
-async fn run(
+pub(crate) async fn run(
     env: &TestEnv,
     program: &str,
     cache: &str,
@@ -367,7 +367,7 @@ async fn diff_matches_kubectl_and_changes_nothing() {
 
 /// kubectl-rs behind a symlink with the oracle's base name, so that the temporary files it
 /// names after its program (`<prog>-edit-<n>.yaml`) and its `replace -f` advice read alike.
-fn ours_as_oracle(dir: &std::path::Path, oracle: &str) -> String {
+pub(crate) fn ours_as_oracle(dir: &std::path::Path, oracle: &str) -> String {
     let name = std::path::Path::new(oracle).file_name().unwrap();
     let link = dir.join(name);
     if !link.exists() {
@@ -392,7 +392,7 @@ const EDITORS: &[(&str, &str)] = &[
     ("both.sh", "sed -i 's/\"1\"/\"5\"/' \"$1\"\n"),
 ];
 
-fn write_editors(dir: &std::path::Path) {
+pub(crate) fn write_editors(dir: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
     for (name, body) in EDITORS {
         let script = format!(
@@ -405,7 +405,7 @@ fn write_editors(dir: &std::path::Path) {
 }
 
 /// The files an editor was shown, in order, normalised; then forgotten.
-fn take_seen(dir: &std::path::Path) -> Vec<String> {
+pub(crate) fn take_seen(dir: &std::path::Path) -> Vec<String> {
     let mut seen: Vec<(usize, String)> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| {
@@ -437,7 +437,7 @@ data:
 ";
 
 /// The objects of `default` a test edits, without what differs between two sandboxes.
-fn edited_state(env: &TestEnv) -> String {
+pub(crate) fn edited_state(env: &TestEnv) -> String {
     let state: BTreeMap<String, Value> = snapshot(env)
         .into_iter()
         .filter(|(k, _)| k.contains(" default/"))

@@ -247,45 +247,20 @@ const V136: &[Change] = &[
         from: "    --dry-run='none':",
         to: "    --detach-keys='ctrl-p,ctrl-q':\n\tOverride the key sequence for detaching a container.\n\n    --dry-run='none':",
     },
+    // "kubectl config set-context: Add -n flag" (set_context.go at v0.36: VarP "n").
+    Change {
+        command: "config set-context",
+        from: "    --namespace='':",
+        to: "    -n, --namespace='':",
+    },
     // Not applied, as kubectl-rs keeps v1.33's behaviour (known gaps):
     // - "JSON & YAML output for kubectl api-resources": api-resources -o takes json, yaml and
     //   kyaml too (and gains --show-managed-fields) in v1.36.
-    // - "kubectl config set-context: Add -n flag": set-context's --namespace (itself a gap
-    //   below) gains -n.
     // - "Promote kuberc to beta": the root lists `kuberc` under Other Commands (a gap below).
 ];
 
 /// Flags kubectl has that kubectl-rs does not list in the command's help.
-const MISSING_FLAGS: &[(&str, &[&str])] = &[
-    ("apply", &["openapi-patch", "subresource"]),
-    // The connection flags set-cluster/set-context/set-credentials take are kubectl-rs's
-    // global flags (listed by `kubectl options`), not the subcommands' own.
-    (
-        "config set-cluster",
-        &[
-            "certificate-authority",
-            "insecure-skip-tls-verify",
-            "server",
-            "tls-server-name",
-        ],
-    ),
-    ("config set-context", &["cluster", "namespace", "user"]),
-    (
-        "config set-credentials",
-        &[
-            "auth-provider",
-            "auth-provider-arg",
-            "client-certificate",
-            "client-key",
-            "exec-provide-cluster-info",
-            "password",
-            "token",
-            "username",
-        ],
-    ),
-    ("create", &["edit", "windows-line-endings"]),
-    ("delete", &["raw"]),
-];
+const MISSING_FLAGS: &[(&str, &[&str])] = &[];
 
 /// Subcommands kubectl has that kubectl-rs does not.
 const MISSING_COMMANDS: &[(&str, &[&str])] = &[("", &["port-forward"])];

@@ -1023,6 +1023,7 @@ mod fuzz {
             token: "t".into(),
             server_address: "x:1".into(),
             metrics: true,
+            ephemeral_containers: true,
         })
     }
 

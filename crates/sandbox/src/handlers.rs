@@ -42,6 +42,9 @@ pub struct ApiState {
     pub server_address: String,
     /// Whether the Metrics API (`metrics.k8s.io`, see `metrics`) is served.
     pub metrics: bool,
+    /// Whether `pods/ephemeralcontainers` is served (off: the 404 of a kube-apiserver with
+    /// the EphemeralContainers feature disabled, details empty).
+    pub ephemeral_containers: bool,
 }
 
 type Shared = Arc<ApiState>;
@@ -283,6 +286,9 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
         _ => {}
     }
     let target = parse_target(&st.store, &segs).ok_or_else(ApiError::unknown_resource)?;
+    if !st.ephemeral_containers && target.sub.as_deref() == Some("ephemeralcontainers") {
+        return Err(ApiError::unknown_resource());
+    }
     // A write to a CRD runs the apiextensions controllers before the answer goes out.
     let crd_write =
         super::crd::is_crd(target.info) && !matches!(ctx.method, Method::GET | Method::HEAD);

@@ -56,6 +56,9 @@ pub struct SandboxOptions {
     /// certificates, token and a kubeconfig beside it, all reused on the next start. `None`:
     /// in memory only.
     pub data_dir: Option<std::path::PathBuf>,
+    /// Whether `pods/ephemeralcontainers` is served (off: as a cluster with the
+    /// EphemeralContainers feature disabled answers).
+    pub ephemeral_containers: bool,
 }
 
 impl Default for SandboxOptions {
@@ -68,6 +71,7 @@ impl Default for SandboxOptions {
             clock: Clock::real(),
             metrics: true,
             data_dir: None,
+            ephemeral_containers: true,
         }
     }
 }
@@ -412,6 +416,7 @@ pub async fn start(opts: SandboxOptions) -> anyhow::Result<SandboxHandle> {
         token: token.clone(),
         server_address: format!("127.0.0.1:{port}"),
         metrics: opts.metrics,
+        ephemeral_containers: opts.ephemeral_containers,
     });
     let app = handlers::router(state);
     let (stop, stop_rx) = watch::channel(false);

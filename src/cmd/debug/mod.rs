@@ -845,7 +845,19 @@ impl DebugArgs {
             crate::client::request::PATCH_STRATEGIC,
             serde_json::to_vec(&patch).unwrap_or_default(),
         );
-        ctx.client()?.send_json(&req).await?;
+        if let Err(e) = ctx.client()?.send_json(&req).await {
+            // A cluster without the EphemeralContainers feature has no such subresource: a
+            // 404 whose details are empty (a missing pod's name the pod).
+            if let crate::client::ClientError::Api(s) = &e {
+                if s.reason == "NotFound" && s.details["name"].as_str().is_none_or(str::is_empty) {
+                    return Err(CliError::msg(format!(
+                        "ephemeral containers are disabled for this cluster (error from server: {})",
+                        crate::print::gofmt::go_quote(&s.message)
+                    )));
+                }
+            }
+            return Err(e.into());
+        }
         Ok(DebugTarget {
             namespace: ns.to_string(),
             pod: pod_name.to_string(),
