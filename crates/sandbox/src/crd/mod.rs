@@ -165,6 +165,9 @@ fn replicas_error(obj: &Value, path: &str) -> Option<crate::validation::Cause> {
 /// Defaulting and validation of a CRD itself.
 pub fn admit_crd(obj: &mut Value, old: Option<&Value>) -> Vec<crate::validation::Cause> {
     validate::default_crd(obj, old.is_none());
+    if old.is_some() {
+        validate::record_stored_version(obj);
+    }
     let generation = match old {
         None => 1,
         Some(o) => {

@@ -53,6 +53,25 @@ pub fn default_crd(obj: &mut Value, creating: bool) {
     }
 }
 
+/// A new storage version joins `status.storedVersions` (objects may now be stored in it).
+pub fn record_stored_version(obj: &mut Value) {
+    let Some(storage) = obj["spec"]["versions"]
+        .as_array()
+        .and_then(|vs| vs.iter().find(|v| v["storage"] == true))
+        .map(|v| v["name"].clone())
+    else {
+        return;
+    };
+    let mut stored = obj["status"]["storedVersions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if !stored.contains(&storage) {
+        stored.push(storage);
+        obj["status"]["storedVersions"] = json!(stored);
+    }
+}
+
 const TYPES: &[&str] = &["array", "boolean", "integer", "number", "object", "string"];
 
 /// The children of a schema node with their paths.
@@ -340,6 +359,15 @@ pub fn type_error(obj: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_storage_version_is_recorded() {
+        let mut crd = json!({"spec": {"versions": [{"name": "v1", "storage": false}, {"name": "v2", "storage": true}]},
+            "status": {"storedVersions": ["v1"]}});
+        record_stored_version(&mut crd);
+        record_stored_version(&mut crd);
+        assert_eq!(crd["status"]["storedVersions"], json!(["v1", "v2"]));
+    }
 
     #[test]
     fn go_type_errors() {
