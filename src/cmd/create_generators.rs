@@ -840,20 +840,10 @@ fn container_name(image: &str) -> String {
     if name.contains(['_', '.']) {
         // kubectl's sanitizeAndUniquify: a random suffix keeps the sanitized names apart.
         let clean = name.replace(['_', '.'], "-");
-        format!("{clean}-{}", random_suffix())
+        format!("{clean}-{}", kcore::rand::random_suffix(5))
     } else {
         name.to_string()
     }
-}
-
-/// apimachinery's `utilrand.String(5)`: no vowels or confusable digits.
-fn random_suffix() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut rng = rand::thread_rng();
-    (0..5)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
 }
 
 /// kubectl's `addKeyFromLiteralToSecret`: a valid key, not there yet, its value in base64.

@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use futures_util::StreamExt;
-use rand::Rng;
 use serde_json::{json, Map, Value};
 
 use crate::client::{ApiRequest, Method, ResourcePath};
@@ -397,16 +396,7 @@ const CONTAINER_FIELDS: &[(&str, GoType)] = &[
     ("tty", GoType::Bool),
 ];
 
-/// utilrand's alphabet (no vowels, no confusable digits).
-const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-
-/// `utilrand.String(n)`.
-fn random_suffix(n: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..n)
-        .map(|_| ALPHANUMS[rng.gen_range(0..ALPHANUMS.len())] as char)
-        .collect()
-}
+use kcore::rand::random_suffix;
 
 use crate::ops::imageref::valid_reference;
 
@@ -1252,12 +1242,5 @@ mod tests {
             crate::error::render(&e).stderr,
             "error: invalid argument \"nope\" for \"--env\" flag: nope must be formatted as key=value\nSee 'kubectl-rs debug --help' for usage.\n"
         );
-    }
-
-    #[test]
-    fn random_suffixes_use_utilrands_alphabet() {
-        let s = random_suffix(5);
-        assert_eq!(s.len(), 5);
-        assert!(s.bytes().all(|b| ALPHANUMS.contains(&b)));
     }
 }
