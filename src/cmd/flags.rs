@@ -1144,6 +1144,22 @@ impl PrintSpec {
         }?;
         Ok(())
     }
+
+    /// Prints one object with a printer of its own, as kubectl's `ToPrinter` per visit
+    /// (a list printer finishes at once: no YAML separators between objects).
+    pub(crate) fn print_one(
+        &self,
+        ctx: &Context,
+        obj: &Value,
+        operation: &str,
+    ) -> Result<(), CliError> {
+        let mut printer = self.printer()?;
+        self.print(ctx, printer.as_mut(), obj, operation)?;
+        if let Some(p) = printer.as_mut() {
+            p.finish(&mut **ctx.out())?;
+        }
+        Ok(())
+    }
 }
 
 fn printer_is_name(f: &Option<OutputFormat>) -> bool {
