@@ -140,8 +140,14 @@ impl EditArgs {
                 continue;
             }
             for name in t.names {
-                let path = t.resource.path(namespace.as_deref(), Some(&name))?;
-                match crate::resource::helper::builder_get(ctx, &path, namespace.as_deref()).await {
+                match crate::resource::helper::get_named(
+                    ctx,
+                    &t.resource,
+                    namespace.as_deref(),
+                    &name,
+                )
+                .await
+                {
                     Ok(v) => out.push(Target {
                         resource: t.resource.clone(),
                         namespace: namespace.clone(),

@@ -645,9 +645,8 @@ impl UpdateSpec {
         let get = |r: ApiResource, ns: Option<String>, name: String| {
             let _ = &client;
             async move {
-                let path = r.path(ns.as_deref(), Some(&name))?;
                 let object =
-                    crate::resource::helper::builder_get(ctx, &path, ns.as_deref()).await?;
+                    crate::resource::helper::get_named(ctx, &r, ns.as_deref(), &name).await?;
                 Ok(Found {
                     resource: Some(r),
                     namespace: ns,

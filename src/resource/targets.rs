@@ -164,8 +164,7 @@ async fn get(
     ns: Option<String>,
     name: String,
 ) -> Result<Target, CliError> {
-    let path = r.path(ns.as_deref(), Some(&name))?;
-    let object = crate::resource::helper::builder_get(ctx, &path, ns.as_deref()).await?;
+    let object = crate::resource::helper::get_named(ctx, &r, ns.as_deref(), &name).await?;
     Ok(Target {
         resource: Some(r),
         namespace: ns,

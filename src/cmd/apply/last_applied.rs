@@ -128,9 +128,9 @@ async fn live_targets(
             continue;
         }
         for name in &t.names {
-            let path = t.resource.path(namespace.as_deref(), Some(name))?;
             let live =
-                crate::resource::helper::builder_get(ctx, &path, namespace.as_deref()).await?;
+                crate::resource::helper::get_named(ctx, &t.resource, namespace.as_deref(), name)
+                    .await?;
             out.push((info_for(&t.resource, &namespace, &live), live));
         }
     }
