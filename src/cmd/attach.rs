@@ -39,14 +39,8 @@ pub const ATTACH_EXAMPLES: &str = r#"Examples:
 pub struct AttachArgs {
     /// `POD`, `TYPE/NAME` or `TYPE NAME`.
     pub args: Vec<String>,
-    /// Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen
-    #[arg(
-        verbatim_doc_comment,
-        short = 'c',
-        long = "container",
-        default_value = ""
-    )]
-    pub container: String,
+    #[command(flatten)]
+    pub container: crate::cmd::flags::ContainerFlag,
     /// Override the key sequence for detaching a container
     #[arg(
         verbatim_doc_comment,
@@ -54,37 +48,26 @@ pub struct AttachArgs {
         default_value = "ctrl-p,ctrl-q"
     )]
     pub detach_keys: String,
-    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
-    #[arg(
-        verbatim_doc_comment,
-        long = "pod-running-timeout",
-        default_value = "1m0s"
-    )]
-    pub pod_running_timeout: String,
-    /// Only print output from the remote session
-    #[arg(verbatim_doc_comment, short = 'q', long = "quiet", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub quiet: bool,
-    /// Pass stdin to the container
-    #[arg(verbatim_doc_comment, short = 'i', long = "stdin", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub stdin: bool,
-    /// Stdin is a TTY
-    #[arg(verbatim_doc_comment, short = 't', long = "tty", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub tty: bool,
+    #[command(flatten)]
+    pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
+    #[command(flatten)]
+    pub quiet: crate::cmd::flags::QuietFlag,
+    #[command(flatten)]
+    pub stdin: crate::cmd::flags::StdinFlag,
+    #[command(flatten)]
+    pub tty: crate::cmd::flags::TtyFlag,
 }
 
 impl AttachArgs {
     /// kubectl's `Complete`: the pod-running timeout (a usage error when it is no duration).
     fn complete(&self) -> Result<Duration, CliError> {
-        let timeout = if self.pod_running_timeout == "0" {
+        let timeout = if self.pod_running_timeout.value == "0" {
             Duration::ZERO
         } else {
-            crate::cmd::flags::parse_go_duration(&self.pod_running_timeout).ok_or_else(|| {
+            crate::cmd::flags::parse_go_duration(&self.pod_running_timeout.value).ok_or_else(|| {
                 CliError::Raw(format!(
                     "error: invalid argument {:?} for \"--pod-running-timeout\" flag: time: invalid duration {:?}\nSee 'kubectl-rs attach --help' for usage.",
-                    self.pod_running_timeout, self.pod_running_timeout
+                    self.pod_running_timeout.value, self.pod_running_timeout.value
                 ))
             })?
         };
@@ -130,10 +113,10 @@ impl AttachArgs {
             ctx,
             &AttachRequest {
                 pod,
-                container: self.container.clone(),
-                stdin: self.stdin,
-                tty: self.tty,
-                quiet: self.quiet,
+                container: self.container.value.clone(),
+                stdin: self.stdin.value,
+                tty: self.tty.value,
+                quiet: self.quiet.value,
             },
         )
         .await

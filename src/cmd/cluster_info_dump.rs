@@ -42,6 +42,7 @@ pub const DUMP_USAGE: &str = "dump [flags]";
 /// Dump relevant information for debugging and diagnosis.
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("output", |a| a.default_value("json")))]
+#[command(mut_arg("pod_running_timeout", |a| a.default_value("20s")))]
 pub struct DumpArgs {
     /// Positional arguments (kubectl ignores them).
     #[arg(verbatim_doc_comment, hide = true)]
@@ -58,13 +59,8 @@ pub struct DumpArgs {
     #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all_namespaces: bool,
-    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
-    #[arg(
-        verbatim_doc_comment,
-        long = "pod-running-timeout",
-        default_value = "20s"
-    )]
-    pub pod_running_timeout: String,
+    #[command(flatten)]
+    pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
 }
 
 /// Where each list and log goes: stdout, or a file under the output directory.
@@ -208,12 +204,12 @@ impl DumpArgs {
         )?;
         let mut printer = spec.printer()?.map(GenericPrinter::typed);
         ctx.client()?;
-        let timeout = crate::cmd::flags::parse_go_duration(&self.pod_running_timeout)
-            .or_else(|| (self.pod_running_timeout == "0").then_some(std::time::Duration::ZERO))
+        let timeout = crate::cmd::flags::parse_go_duration(&self.pod_running_timeout.value)
+            .or_else(|| (self.pod_running_timeout.value == "0").then_some(std::time::Duration::ZERO))
             .ok_or_else(|| {
                 CliError::Raw(format!(
                     "error: invalid argument {:?} for \"--pod-running-timeout\" flag: time: invalid duration {:?}\nSee 'kubectl-rs cluster-info dump --help' for usage.",
-                    self.pod_running_timeout, self.pod_running_timeout
+                    self.pod_running_timeout.value, self.pod_running_timeout.value
                 ))
             })?;
         if timeout.is_zero() {

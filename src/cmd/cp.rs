@@ -47,14 +47,8 @@ pub const CP_EXAMPLES: &str = r#"Examples:
 #[command(about = "Copy files and directories to and from containers")]
 pub struct CpArgs {
     pub args: Vec<String>,
-    /// Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen
-    #[arg(
-        verbatim_doc_comment,
-        short = 'c',
-        long = "container",
-        default_value = ""
-    )]
-    pub container: String,
+    #[command(flatten)]
+    pub container: crate::cmd::flags::ContainerFlag,
     /// The copied file/directory's ownership and permissions will not be preserved in the container
     #[arg(verbatim_doc_comment, long = "no-preserve", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -305,14 +299,14 @@ impl CpArgs {
             Sink::Err => ctx.eprint(&String::from_utf8_lossy(b)),
             Sink::Discard | Sink::Capture => {}
         };
-        let container = if self.container.is_empty() {
+        let container = if self.container.value.is_empty() {
             let (name, notice) = pods::default_container(&pod)?;
             if let Some(n) = notice {
                 emit(&err, n.as_bytes());
             }
             name
         } else {
-            self.container.clone()
+            self.container.value.clone()
         };
         let exec_path = ResourcePath {
             group: "",

@@ -36,9 +36,8 @@ pub struct CommonArgs {
 /// `create configmap`'s; `create secret generic` replaces them with [`SECRET_SOURCE_HELP`].
 #[derive(Debug, Clone, clap::Args)]
 pub struct Sources {
-    /// Key file can be specified using its file path, in which case file basename will be used as configmap key, or optionally with a key and file path, in which case the given key will be used.  Specifying a directory will iterate each named file in the directory whose basename is a valid configmap key.
-    #[arg(verbatim_doc_comment, long = "from-file", value_delimiter = ',')]
-    pub from_file: Vec<String>,
+    #[command(flatten)]
+    pub from_file: crate::cmd::flags::FromFileFlag,
     /// Specify a key and literal value to insert in configmap (i.e. mykey=somevalue)
     #[arg(verbatim_doc_comment, long = "from-literal")]
     pub from_literal: Vec<String>,
@@ -69,16 +68,15 @@ pub enum Generator {
     },
     /// Create a config map from a local file, directory or literal value
     #[command(visible_alias = "cm")]
+    #[command(mut_arg("append_hash", |a| a.help("Append a hash of the configmap to its name.")))]
     #[command(long_about = CREATE_CONFIGMAP_LONG, after_help = CREATE_CONFIGMAP_EXAMPLES, override_usage = CREATE_CONFIGMAP_USAGE)]
     Configmap {
         /// NAME.
         names: Vec<String>,
         #[command(flatten)]
         sources: Sources,
-        /// Append a hash of the configmap to its name.
-        #[arg(verbatim_doc_comment, long = "append-hash", num_args = 0..=1, require_equals = true,
-              default_missing_value = "true", default_value = "false")]
-        append_hash: bool,
+        #[command(flatten)]
+        append_hash: crate::cmd::flags::AppendHashFlag,
         #[command(flatten)]
         common: CommonArgs,
     },
@@ -270,10 +268,8 @@ pub enum SecretKind {
         names: Vec<String>,
         #[command(flatten)]
         sources: Sources,
-        /// Append a hash of the secret to its name.
-        #[arg(verbatim_doc_comment, long = "append-hash", num_args = 0..=1, require_equals = true,
-              default_missing_value = "true", default_value = "false")]
-        append_hash: bool,
+        #[command(flatten)]
+        append_hash: crate::cmd::flags::AppendHashFlag,
         /// The type of secret to create
         #[arg(verbatim_doc_comment, long = "type")]
         secret_type: Option<String>,
@@ -453,10 +449,12 @@ impl Generator {
         let mut built = self.build(name, meta_ns, &ctx.env)?;
         // kubectl's `--append-hash`: the hash of the object as built, then the new name.
         if let Generator::Configmap {
-            append_hash: true, ..
+            append_hash: crate::cmd::flags::AppendHashFlag { value: true },
+            ..
         }
         | Generator::Secret(SecretKind::Generic {
-            append_hash: true, ..
+            append_hash: crate::cmd::flags::AppendHashFlag { value: true },
+            ..
         }) = self
         {
             let hash = crate::ops::namehash::name_hash(&built.object);
@@ -842,20 +840,10 @@ fn container_name(image: &str) -> String {
     if name.contains(['_', '.']) {
         // kubectl's sanitizeAndUniquify: a random suffix keeps the sanitized names apart.
         let clean = name.replace(['_', '.'], "-");
-        format!("{clean}-{}", random_suffix())
+        format!("{clean}-{}", kcore::rand::random_suffix(5))
     } else {
         name.to_string()
     }
-}
-
-/// apimachinery's `utilrand.String(5)`: no vowels or confusable digits.
-fn random_suffix() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut rng = rand::thread_rng();
-    (0..5)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
 }
 
 /// kubectl's `addKeyFromLiteralToSecret`: a valid key, not there yet, its value in base64.
@@ -893,7 +881,7 @@ fn config_key(key: &str) -> Result<(), Vec<String>> {
 impl Sources {
     fn validate(&self) -> Result<(), CliError> {
         if !self.from_env_file.is_empty()
-            && (!self.from_file.is_empty() || !self.from_literal.is_empty())
+            && (!self.from_file.value.is_empty() || !self.from_literal.is_empty())
         {
             return Err(CliError::msg(
                 "from-env-file cannot be combined with from-file or from-literal",
@@ -923,7 +911,7 @@ impl Sources {
         &self,
         add: &mut dyn FnMut(String, Vec<u8>) -> Result<(), CliError>,
     ) -> Result<(), CliError> {
-        for source in &self.from_file {
+        for source in &self.from_file.value {
             let (key, path) = match source.matches('=').count() {
                 0 => (
                     Path::new(source)

@@ -55,16 +55,7 @@ impl EditArgs {
         }
         // The editor's printer knows only JSON and YAML, and -o is bound to it as well as
         // to the result's printer (editPrinterOptions.Complete).
-        let json = match self.print.output.as_str() {
-            "json" => true,
-            "" | "yaml" => false,
-            other => {
-                return Err(CliError::msg(format!(
-                    "unable to match a printer suitable for the output format {}, allowed formats are: json,yaml",
-                    crate::print::gofmt::go_quote(other)
-                )))
-            }
-        };
+        let json = crate::editor::session::json_format(&self.print.output)?;
         let spec = self.print.spec(ctx);
         let targets = self.targets(ctx).await?;
         if targets.is_empty() {
@@ -72,12 +63,7 @@ impl EditArgs {
         }
         let print = |obj: &Value, operation: &str| -> Result<(), CliError> {
             let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
-            let mut printer = spec.printer()?;
-            spec.print(ctx, printer.as_mut(), obj, operation)?;
-            if let Some(p) = printer.as_mut() {
-                p.finish(&mut **ctx.out())?;
-            }
-            Ok(())
+            spec.print_one(ctx, obj, operation)
         };
         Session {
             mode: Mode::Normal,
@@ -154,8 +140,14 @@ impl EditArgs {
                 continue;
             }
             for name in t.names {
-                let path = t.resource.path(namespace.as_deref(), Some(&name))?;
-                match crate::resource::helper::builder_get(ctx, &path, namespace.as_deref()).await {
+                match crate::resource::helper::get_named(
+                    ctx,
+                    &t.resource,
+                    namespace.as_deref(),
+                    &name,
+                )
+                .await
+                {
                     Ok(v) => out.push(Target {
                         resource: t.resource.clone(),
                         namespace: namespace.clone(),

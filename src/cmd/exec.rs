@@ -54,14 +54,8 @@ pub struct ExecArgs {
     /// The command, after `--`.
     #[arg(last = true)]
     pub command: Vec<String>,
-    /// Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen
-    #[arg(
-        verbatim_doc_comment,
-        short = 'c',
-        long = "container",
-        default_value = ""
-    )]
-    pub container: String,
+    #[command(flatten)]
+    pub container: crate::cmd::flags::ContainerFlag,
     /// to use to exec into the resource
     #[arg(
         verbatim_doc_comment,
@@ -70,25 +64,14 @@ pub struct ExecArgs {
         value_delimiter = ','
     )]
     pub filename: Vec<String>,
-    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
-    #[arg(
-        verbatim_doc_comment,
-        long = "pod-running-timeout",
-        default_value = "1m0s"
-    )]
-    pub pod_running_timeout: String,
-    /// Only print output from the remote session
-    #[arg(verbatim_doc_comment, short = 'q', long = "quiet", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub quiet: bool,
-    /// Pass stdin to the container
-    #[arg(verbatim_doc_comment, short = 'i', long = "stdin", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub stdin: bool,
-    /// Stdin is a TTY
-    #[arg(verbatim_doc_comment, short = 't', long = "tty", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub tty: bool,
+    #[command(flatten)]
+    pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
+    #[command(flatten)]
+    pub quiet: crate::cmd::flags::QuietFlag,
+    #[command(flatten)]
+    pub stdin: crate::cmd::flags::StdinFlag,
+    #[command(flatten)]
+    pub tty: crate::cmd::flags::TtyFlag,
 }
 
 /// What `complete` resolves: the target and the command.
@@ -124,12 +107,12 @@ impl ExecArgs {
             ));
         }
         let timeout = Some(Duration::ZERO)
-            .filter(|_| self.pod_running_timeout == "0")
-            .or_else(|| crate::cmd::flags::parse_go_duration(&self.pod_running_timeout))
+            .filter(|_| self.pod_running_timeout.value == "0")
+            .or_else(|| crate::cmd::flags::parse_go_duration(&self.pod_running_timeout.value))
             .ok_or_else(|| {
                 CliError::Raw(format!(
                     "error: invalid argument {:?} for \"--pod-running-timeout\" flag: time: invalid duration {:?}\nSee 'kubectl-rs exec --help' for usage.",
-                    self.pod_running_timeout, self.pod_running_timeout
+                    self.pod_running_timeout.value, self.pod_running_timeout.value
                 ))
             })?;
         if timeout.is_zero() {
@@ -168,15 +151,15 @@ impl ExecArgs {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let container = if self.container.is_empty() {
+        let container = if self.container.value.is_empty() {
             self.default_container(ctx, &pod)?
         } else {
-            self.container.clone()
+            self.container.value.clone()
         };
         // A terminal is asked for: only when stdin is one does kubectl make it raw.
-        let mut tty = self.tty;
+        let mut tty = self.tty.value;
         if tty && !ctx.stdin_is_terminal() {
-            if self.stdin {
+            if self.stdin.value {
                 ctx.eprint(
                     "Unable to use a TTY - input is not a terminal or the right kind of file\n",
                 );
@@ -201,11 +184,11 @@ impl ExecArgs {
         for c in &o.command {
             req = req.query("command", c.clone());
         }
-        if self.stdin {
+        if self.stdin.value {
             req = req.query("stdin", "true");
         }
         req = req.query("stdout", "true").query("stderr", "true");
-        let stdin = if self.stdin {
+        let stdin = if self.stdin.value {
             let mut buf = Vec::new();
             ctx.stdin().read_to_end(&mut buf)?;
             Some(buf)
@@ -271,7 +254,7 @@ impl ExecArgs {
                 pod["metadata"]["name"].as_str().unwrap_or_default()
             )));
         };
-        if all.len() > 1 && !self.quiet {
+        if all.len() > 1 && !self.quiet.value {
             ctx.eprint(&format!(
                 "Defaulted container {first:?} out of: {}\n",
                 pods::all_container_names(pod)

@@ -30,6 +30,7 @@ const DNS1035_LABEL_MAX: usize = 63;
 )]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files identifying the resource to expose a service")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-expose")))]
+#[command(mut_arg("labels", |a| a.help("Labels to apply to the service created by this call.")))]
 pub struct ExposeArgs {
     /// `TYPE NAME` or `TYPE/NAME`.
     pub args: Vec<String>,
@@ -50,9 +51,8 @@ pub struct ExposeArgs {
     /// A label selector to use for this service. Only equality-based selector requirements are supported. If empty (the default) infer the selector from the resource being exposed.
     #[arg(verbatim_doc_comment, long = "selector", default_value = "")]
     pub selector: String,
-    /// Labels to apply to the service created by this call.
-    #[arg(verbatim_doc_comment, short = 'l', long = "labels", default_value = "")]
-    pub labels: String,
+    #[command(flatten)]
+    pub labels: crate::cmd::flags::LabelsFlag,
     /// Name or number for the port on the container that the service should direct traffic to. Optional.
     #[arg(verbatim_doc_comment, long = "target-port", default_value = "")]
     pub target_port: String,
@@ -70,12 +70,8 @@ pub struct ExposeArgs {
     pub cluster_ip: String,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
-    /// An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.
-    #[arg(verbatim_doc_comment, long = "overrides", default_value = "")]
-    pub overrides: String,
-    /// The method used to override the generated object: json, merge, or strategic.
-    #[arg(verbatim_doc_comment, long = "override-type", default_value = "merge")]
-    pub override_type: String,
+    #[command(flatten)]
+    pub overrides: crate::cmd::flags::OverrideFlags,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
@@ -118,7 +114,7 @@ impl ExposeArgs {
         let mut state = State {
             selector: self.selector.clone(),
             port: self.port.clone(),
-            labels: self.labels.clone(),
+            labels: self.labels.value.clone(),
             ..State::default()
         };
         let mut errs = Vec::new();
@@ -215,7 +211,11 @@ impl ExposeArgs {
             state.labels = make_labels(&obj["metadata"]["labels"]);
         }
         let service = self.create_service(state, &default_name)?;
-        let mut service = apply_overrides(&service, &self.overrides, &self.override_type)?;
+        let mut service = apply_overrides(
+            &service,
+            &self.overrides.overrides,
+            &self.overrides.override_type,
+        )?;
         if dry_run == DryRun::Client {
             if enforce {
                 service["metadata"]["namespace"] = json!(namespace);

@@ -1149,6 +1149,22 @@ impl PrintSpec {
         }?;
         Ok(())
     }
+
+    /// Prints one object with a printer of its own, as kubectl's `ToPrinter` per visit
+    /// (a list printer finishes at once: no YAML separators between objects).
+    pub(crate) fn print_one(
+        &self,
+        ctx: &Context,
+        obj: &Value,
+        operation: &str,
+    ) -> Result<(), CliError> {
+        let mut printer = self.printer()?;
+        self.print(ctx, printer.as_mut(), obj, operation)?;
+        if let Some(p) = printer.as_mut() {
+            p.finish(&mut **ctx.out())?;
+        }
+        Ok(())
+    }
 }
 
 fn printer_is_name(f: &Option<OutputFormat>) -> bool {
@@ -1248,6 +1264,130 @@ pub(crate) fn record_patch(obj: &Value, cause: &str) -> Vec<u8> {
     }
     let patch = serde_json::json!({"metadata": {"annotations": {CHANGE_CAUSE: cause}}});
     crate::apply::to_go_json(&patch).into_bytes()
+}
+
+// ---- Flags of the commands that reach into a pod (attach, exec, run, debug, cp, logs) and of
+// the object generators (run, expose, create configmap/secret). kubectl declares each in every
+// command with its own words; here each is declared once with the most common wording, and a
+// command whose text or default differs sets it with `mut_arg(id, ..)`.
+
+/// `-c/--container`: the container to use (attach, exec, cp; debug and logs reword it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ContainerFlag {
+    /// Container name. If omitted, use the kubectl.kubernetes.io/default-container annotation for selecting the container to be attached or the first container in the pod will be chosen
+    #[arg(
+        verbatim_doc_comment,
+        id = "container",
+        value_name = "CONTAINER",
+        short = 'c',
+        long = "container",
+        default_value = ""
+    )]
+    pub value: String,
+}
+
+/// `--pod-running-timeout` (default 1m0s; logs and cluster-info dump set 20s with `mut_arg`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PodRunningTimeoutFlag {
+    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
+    #[arg(
+        verbatim_doc_comment,
+        id = "pod_running_timeout",
+        value_name = "POD_RUNNING_TIMEOUT",
+        long = "pod-running-timeout",
+        default_value = "1m0s"
+    )]
+    pub value: String,
+}
+
+/// `-q/--quiet` (attach and exec's words; run, debug and auth can-i reword it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct QuietFlag {
+    /// Only print output from the remote session
+    #[arg(verbatim_doc_comment, id = "quiet", value_name = "QUIET", short = 'q', long = "quiet", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `-i/--stdin` (attach and exec's words; run and debug reword it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct StdinFlag {
+    /// Pass stdin to the container
+    #[arg(verbatim_doc_comment, id = "stdin", value_name = "STDIN", short = 'i', long = "stdin", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `-t/--tty` (attach and exec's words; run and debug reword it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TtyFlag {
+    /// Stdin is a TTY
+    #[arg(verbatim_doc_comment, id = "tty", value_name = "TTY", short = 't', long = "tty", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--overrides` and `--override-type`: a patch applied to a generated object (run, expose).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct OverrideFlags {
+    /// An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.
+    #[arg(
+        verbatim_doc_comment,
+        id = "overrides",
+        value_name = "OVERRIDES",
+        long = "overrides",
+        default_value = ""
+    )]
+    pub overrides: String,
+    /// The method used to override the generated object: json, merge, or strategic.
+    #[arg(
+        verbatim_doc_comment,
+        id = "override_type",
+        value_name = "OVERRIDE_TYPE",
+        long = "override-type",
+        default_value = "merge"
+    )]
+    pub override_type: String,
+}
+
+/// `-l/--labels`: labels for a generated object (run's words; expose rewords it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LabelsFlag {
+    /// Comma separated labels to apply to the pod. Will override previous values.
+    #[arg(
+        verbatim_doc_comment,
+        id = "labels",
+        value_name = "LABELS",
+        short = 'l',
+        long = "labels",
+        default_value = ""
+    )]
+    pub value: String,
+}
+
+/// `--append-hash` of the configmap and secret generators (the secrets' words; `create
+/// configmap` rewords it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AppendHashFlag {
+    /// Append a hash of the secret to its name.
+    #[arg(verbatim_doc_comment, id = "append_hash", value_name = "APPEND_HASH", long = "append-hash", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", default_value = "false")]
+    pub value: bool,
+}
+
+/// `--from-file` of the configmap and secret generators (`create configmap`'s words; the
+/// secrets reword it).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct FromFileFlag {
+    /// Key file can be specified using its file path, in which case file basename will be used as configmap key, or optionally with a key and file path, in which case the given key will be used.  Specifying a directory will iterate each named file in the directory whose basename is a valid configmap key.
+    #[arg(
+        verbatim_doc_comment,
+        id = "from_file",
+        value_name = "FROM_FILE",
+        long = "from-file",
+        value_delimiter = ','
+    )]
+    pub value: Vec<String>,
 }
 
 /// The flags `label` and `annotate` share (kubectl's LabelOptions/AnnotateOptions flags): the

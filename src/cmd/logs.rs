@@ -80,6 +80,8 @@ const SELECTOR_TAIL: i64 = 10;
 /// `kubectl-rs logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Print the logs for a container in a pod")]
+#[command(mut_arg("container", |a| a.help("Print the logs of this container")))]
+#[command(mut_arg("pod_running_timeout", |a| a.default_value("20s")))]
 pub struct LogsArgs {
     /// `POD [CONTAINER]` or `TYPE/NAME`.
     pub args: Vec<String>,
@@ -91,14 +93,8 @@ pub struct LogsArgs {
     #[arg(verbatim_doc_comment, long = "all-pods", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub all_pods: bool,
-    /// Print the logs of this container
-    #[arg(
-        verbatim_doc_comment,
-        short = 'c',
-        long = "container",
-        default_value = ""
-    )]
-    pub container: String,
+    #[command(flatten)]
+    pub container: crate::cmd::flags::ContainerFlag,
     /// Specify if the logs should be streamed.
     #[arg(verbatim_doc_comment, short = 'f', long = "follow", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -127,13 +123,8 @@ pub struct LogsArgs {
         allow_negative_numbers = true
     )]
     pub max_log_requests: String,
-    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
-    #[arg(
-        verbatim_doc_comment,
-        long = "pod-running-timeout",
-        default_value = "20s"
-    )]
-    pub pod_running_timeout: String,
+    #[command(flatten)]
+    pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
     /// Prefix each log line with the log source (pod name and container name)
     #[arg(verbatim_doc_comment, long = "prefix", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -244,7 +235,7 @@ impl LogsArgs {
     /// Complete + Validate: the options, and the resource argument and container.
     fn complete(&self) -> Result<(Options, Option<String>, String, Duration, i64), CliError> {
         let selector = self.selector.value.clone().unwrap_or_default();
-        let mut container = self.container.clone();
+        let mut container = self.container.value.clone();
         let resource = match self.args.as_slice() {
             [] if selector.is_empty() => return Err(Self::usage(USAGE_ERR)),
             [] => None,
@@ -264,7 +255,7 @@ impl LogsArgs {
         let max_requests = parse_int("max-log-requests", &self.max_log_requests)?;
         let tail = parse_int("tail", &self.tail)?;
         let since = parse_duration("since", &self.since)?;
-        let timeout = parse_duration("pod-running-timeout", &self.pod_running_timeout)?;
+        let timeout = parse_duration("pod-running-timeout", &self.pod_running_timeout.value)?;
         if timeout.is_zero() {
             return Err(CliError::msg(
                 "--pod-running-timeout must be higher than zero",
@@ -319,7 +310,7 @@ impl LogsArgs {
                 "--all-containers=true should not be specified with container name {container}"
             )));
         }
-        if !self.container.is_empty() && self.args.len() == 2 {
+        if !self.container.value.is_empty() && self.args.len() == 2 {
             return Err(CliError::msg(
                 "only one of -c or an inline [CONTAINER] arg is allowed",
             ));

@@ -413,13 +413,7 @@ impl PatchArgs {
             }
         };
         let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
-        // A fresh printer per object, as kubectl's ToPrinter per visit (no YAML separators).
-        let mut printer = spec.printer()?;
-        spec.print(ctx, printer.as_mut(), &result, patch_operation(did_patch))?;
-        if let Some(p) = printer.as_mut() {
-            p.finish(&mut **ctx.out())?;
-        }
-        Ok(())
+        spec.print_one(ctx, &result, patch_operation(did_patch))
     }
 
     /// With `--record`, the change cause is set by a second (merge) patch; a failure keeps

@@ -308,13 +308,8 @@ impl Selection {
                     return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
-                    let got = match r.path(obj_ns.as_deref(), Some(&name)) {
-                        Ok(path) => {
-                            crate::resource::helper::builder_get(ctx, &path, obj_ns.as_deref())
-                                .await
-                        }
-                        Err(e) => Err(e.into()),
-                    };
+                    let got =
+                        crate::resource::helper::get_named(ctx, &r, obj_ns.as_deref(), &name).await;
                     match got {
                         Ok(object) => found.push(Found {
                             resource: r.clone(),

@@ -33,6 +33,9 @@ pub const RUN_USAGE: &str = "run NAME --image=image [--env=\"key=value\"] [--por
 #[command(mut_arg("filename", |a| a.help("to use to replace the resource.")))]
 #[command(mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R.")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-run")))]
+#[command(mut_arg("quiet", |a| a.help("If true, suppress prompt messages.")))]
+#[command(mut_arg("stdin", |a| a.help("Keep stdin open on the container in the pod, even if nothing is attached.")))]
+#[command(mut_arg("tty", |a| a.help("Allocate a TTY for the container in the pod.")))]
 pub struct RunArgs {
     /// NAME, then the container's arguments (after `--`).
     pub args: Vec<String>,
@@ -46,13 +49,8 @@ pub struct RunArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub save_config: crate::cmd::flags::SaveConfigFlag,
-    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
-    #[arg(
-        verbatim_doc_comment,
-        long = "pod-running-timeout",
-        default_value = "1m0s"
-    )]
-    pub pod_running_timeout: String,
+    #[command(flatten)]
+    pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Annotations to apply to the pod.
@@ -74,17 +72,12 @@ pub struct RunArgs {
     /// The port that this container exposes.
     #[arg(verbatim_doc_comment, long = "port", default_value = "")]
     pub port: String,
-    /// Comma separated labels to apply to the pod. Will override previous values.
-    #[arg(verbatim_doc_comment, short = 'l', long = "labels", default_value = "")]
-    pub labels: String,
-    /// Keep stdin open on the container in the pod, even if nothing is attached.
-    #[arg(verbatim_doc_comment, short = 'i', long = "stdin", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub stdin: bool,
-    /// Allocate a TTY for the container in the pod.
-    #[arg(verbatim_doc_comment, short = 't', long = "tty", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub tty: bool,
+    #[command(flatten)]
+    pub labels: crate::cmd::flags::LabelsFlag,
+    #[command(flatten)]
+    pub stdin: crate::cmd::flags::StdinFlag,
+    #[command(flatten)]
+    pub tty: crate::cmd::flags::TtyFlag,
     /// If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true. With '--restart=Never' the exit code of the container process is returned.
     #[arg(verbatim_doc_comment, long = "attach", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
@@ -111,22 +104,16 @@ pub struct RunArgs {
     #[arg(verbatim_doc_comment, long = "expose", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub expose: bool,
-    /// If true, suppress prompt messages.
-    #[arg(verbatim_doc_comment, short = 'q', long = "quiet", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: crate::cmd::flags::QuietFlag,
     /// If true, run the container in privileged mode.
     #[arg(verbatim_doc_comment, long = "privileged", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub privileged: bool,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
-    /// An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.
-    #[arg(verbatim_doc_comment, long = "overrides", default_value = "")]
-    pub overrides: String,
-    /// The method used to override the generated object: json, merge, or strategic.
-    #[arg(verbatim_doc_comment, long = "override-type", default_value = "merge")]
-    pub override_type: String,
+    #[command(flatten)]
+    pub overrides: crate::cmd::flags::OverrideFlags,
 }
 
 impl RunArgs {
@@ -147,11 +134,11 @@ impl RunArgs {
             dry_run,
         )?;
         // `--attach` defaults to `--stdin`.
-        let attach = self.attach.unwrap_or(self.stdin);
+        let attach = self.attach.unwrap_or(self.stdin.value);
         let Some((name, args)) = self.args.split_first() else {
             return Err(usage("NAME is required for run"));
         };
-        let timeout = crate::cmd::flags::parse_go_duration(&self.pod_running_timeout)
+        let timeout = crate::cmd::flags::parse_go_duration(&self.pod_running_timeout.value)
             .filter(|d| !d.is_zero());
         let Some(timeout) = timeout else {
             return Err(usage("--pod-running-timeout must be higher than zero"));
@@ -167,7 +154,7 @@ impl RunArgs {
                 crate::print::gofmt::go_quote(image)
             )));
         }
-        if self.tty && !self.stdin {
+        if self.tty.value && !self.stdin.value {
             return Err(usage(
                 "-i/--stdin is required for containers with -t/--tty=true",
             ));
@@ -195,7 +182,11 @@ impl RunArgs {
             )));
         }
         let pod = self.generate_pod(name, image, args)?;
-        let pod = apply_overrides(&pod, &self.overrides, &self.override_type)?;
+        let pod = apply_overrides(
+            &pod,
+            &self.overrides.overrides,
+            &self.overrides.override_type,
+        )?;
         let pod = self
             .submit(ctx, pod, "pods", &namespace, enforce, dry_run)
             .await?;
@@ -238,7 +229,7 @@ impl RunArgs {
     /// `getRestartPolicy`: an empty `--restart` is OnFailure with `-i`, else Always.
     fn restart_policy(&self) -> &str {
         match self.restart.as_str() {
-            "" if self.stdin => "OnFailure",
+            "" if self.stdin.value => "OnFailure",
             "" => "Always",
             r => r,
         }
@@ -265,9 +256,9 @@ impl RunArgs {
         let mut req = AttachRequest {
             pod,
             container: String::new(),
-            stdin: self.stdin,
-            tty: self.tty,
-            quiet: self.quiet,
+            stdin: self.stdin.value,
+            tty: self.tty.value,
+            quiet: self.quiet.value,
         };
         self.handle_attach_pod(ctx, &pod_ns, &name, &mut req, timeout)
             .await?;
@@ -387,7 +378,7 @@ impl RunArgs {
                 Err(e) if e.is_not_found() => continue,
                 Err(e) => return Err(e.into()),
             }
-            if !self.quiet {
+            if !self.quiet.value {
                 let kind = if *resource == "pods" {
                     "pod"
                 } else {
@@ -434,10 +425,10 @@ impl RunArgs {
                 invalid.join(", ")
             )));
         }
-        let labels = if self.labels.is_empty() {
+        let labels = if self.labels.value.is_empty() {
             BTreeMap::from([("run".to_string(), name.to_string())])
         } else {
-            parse_labels(&self.labels)?
+            parse_labels(&self.labels.value)?
         };
         let mut container = Map::new();
         container.insert("name".into(), json!(name));
@@ -460,13 +451,13 @@ impl RunArgs {
         if self.privileged {
             container.insert("securityContext".into(), json!({"privileged": true}));
         }
-        if self.stdin {
+        if self.stdin.value {
             container.insert("stdin".into(), json!(true));
             if !self.leave_stdin_open {
                 container.insert("stdinOnce".into(), json!(true));
             }
         }
-        if self.tty {
+        if self.tty.value {
             container.insert("tty".into(), json!(true));
         }
         let mut meta = Map::new();
@@ -495,16 +486,16 @@ impl RunArgs {
 
     /// The `service/v2` generator with what `run` gives it.
     fn generate_service(&self, name: &str) -> Result<Value, CliError> {
-        let selector = if self.labels.is_empty() {
+        let selector = if self.labels.value.is_empty() {
             format!("run={name}")
         } else {
-            self.labels.clone()
+            self.labels.value.clone()
         };
         let selector = parse_labels(&selector)?;
         let mut meta = Map::new();
         meta.insert("name".into(), json!(name));
-        if !self.labels.is_empty() {
-            meta.insert("labels".into(), json!(parse_labels(&self.labels)?));
+        if !self.labels.value.is_empty() {
+            meta.insert("labels".into(), json!(parse_labels(&self.labels.value)?));
         }
         let port = go_atoi(&self.port)?;
         Ok(json!({

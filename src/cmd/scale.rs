@@ -311,13 +311,9 @@ impl ScaleArgs {
                     return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
-                    let got = match r.path(namespace.as_deref(), Some(&name)) {
-                        Ok(path) => {
-                            crate::resource::helper::builder_get(ctx, &path, namespace.as_deref())
-                                .await
-                        }
-                        Err(e) => Err(e.into()),
-                    };
+                    let got =
+                        crate::resource::helper::get_named(ctx, &r, namespace.as_deref(), &name)
+                            .await;
                     match got {
                         Ok(object) => infos.push(Info {
                             resource: r.clone(),

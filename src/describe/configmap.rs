@@ -5,18 +5,14 @@ use base64::Engine;
 use serde_json::Value;
 
 use super::events::describe_events;
-use super::text::{print_annotations_multiline, print_labels_multiline, s, string_map};
+use super::text::{print_annotations_multiline, print_labels_multiline, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::DescribeOptions;
 
 /// Renders a ConfigMap with its events (`None` when events are off).
 pub fn describe_configmap(cm: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(cm, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(cm, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, cm);
     print_labels_multiline(&mut w, "Labels", &string_map(cm, "metadata.labels"));
     print_annotations_multiline(
         &mut w,

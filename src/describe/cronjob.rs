@@ -15,11 +15,7 @@ use super::DescribeOptions;
 pub fn describe_cronjob(cj: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(cj, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(cj, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(w, cj);
     print_labels_multiline(w, "Labels", &string_map(cj, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(cj, "metadata.annotations"));
     w.write(LEVEL_0, &format!("Schedule:\t{}\n", s(cj, "spec.schedule")));

@@ -21,11 +21,7 @@ pub fn describe_daemonset(
 ) -> String {
     let mut w = PrefixWriter::new();
     let (running, waiting, succeeded, failed) = pod_status_counts(pods, s(ds, "metadata.uid"));
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ds, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(ds, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, ds);
     w.write(
         LEVEL_0,
         &format!("Selector:\t{}\n", selector_string(get(ds, "spec.selector"))),

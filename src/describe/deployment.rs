@@ -21,11 +21,7 @@ pub fn describe_deployment(
     opts: &DescribeOptions,
 ) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(d, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(d, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, d);
     w.write(
         LEVEL_0,
         &format!(

@@ -10,11 +10,7 @@ use super::DescribeOptions;
 /// Renders an Endpoints object with its events (`None` when events are off).
 pub fn describe_endpoints(ep: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ep, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(ep, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, ep);
     print_labels_multiline(&mut w, "Labels", &string_map(ep, "metadata.labels"));
     print_annotations_multiline(
         &mut w,

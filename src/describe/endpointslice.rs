@@ -17,11 +17,7 @@ pub fn describe_endpoint_slice(
 ) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(eps, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(eps, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(w, eps);
     print_labels_multiline(w, "Labels", &string_map(eps, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(eps, "metadata.annotations"));
     w.write(

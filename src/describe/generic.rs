@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::events::describe_events;
-use super::text::{print_annotations_multiline, print_labels_multiline, s, string_map};
+use super::text::{print_annotations_multiline, print_labels_multiline, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::DescribeOptions;
 
@@ -20,11 +20,7 @@ const SKIP: &[&str] = &[
 /// Renders any object the generic way (events: `None` when off).
 pub fn describe_generic(obj: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(obj, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(obj, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, obj);
     print_labels_multiline(&mut w, "Labels", &string_map(obj, "metadata.labels"));
     print_annotations_multiline(
         &mut w,

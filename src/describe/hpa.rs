@@ -30,11 +30,7 @@ fn qty(v: Option<&Value>) -> String {
 pub fn describe_hpa(hpa: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(hpa, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(hpa, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(w, hpa);
     print_labels_multiline(w, "Labels", &string_map(hpa, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(hpa, "metadata.annotations"));
     w.write(

@@ -15,11 +15,7 @@ use super::DescribeOptions;
 pub fn describe_job(job: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(job, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(job, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(w, job);
     w.write(
         LEVEL_0,
         &format!(

@@ -15,11 +15,7 @@ use super::DescribeOptions;
 pub fn describe_network_policy(np: &Value, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(np, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(np, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(w, np);
     w.write(
         LEVEL_0,
         &format!(

@@ -3,18 +3,14 @@
 use serde_json::Value;
 
 use super::events::describe_events;
-use super::text::{format_label_selector, get, i, s, value_string};
+use super::text::{format_label_selector, get, i, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_2};
 use super::DescribeOptions;
 
 /// Renders a PodDisruptionBudget with its events (`None` when events are off).
 pub fn describe_pdb(pdb: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(pdb, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(pdb, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, pdb);
     if let Some(m) = get(pdb, "spec.minAvailable") {
         w.write(LEVEL_0, &format!("Min available:\t{}\n", value_string(m)));
     } else if let Some(m) = get(pdb, "spec.maxUnavailable") {

@@ -20,11 +20,7 @@ use super::DescribeOptions;
 pub fn describe_pod(pod: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(pod, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(pod, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(w, pod);
     if let Some(p) = get(pod, "spec.priority") {
         w.write(LEVEL_0, &format!("Priority:\t{}\n", value_string(p)));
     }

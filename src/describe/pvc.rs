@@ -116,11 +116,7 @@ pub fn access_modes(modes: &[Value]) -> String {
 /// `printPersistentVolumeClaim`; `full` is false for an ephemeral volume's claim template.
 pub fn print_pvc(w: &mut PrefixWriter, pvc: &Value, full: bool, opts: &DescribeOptions) {
     if full {
-        w.write(LEVEL_0, &format!("Name:\t{}\n", s(pvc, "metadata.name")));
-        w.write(
-            LEVEL_0,
-            &format!("Namespace:\t{}\n", s(pvc, "metadata.namespace")),
-        );
+        super::text::print_name_namespace(w, pvc);
     }
     w.write(LEVEL_0, &format!("StorageClass:\t{}\n", claim_class(pvc)));
     if full {

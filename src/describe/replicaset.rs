@@ -21,11 +21,7 @@ pub fn describe_replicaset(
     opts: &DescribeOptions,
 ) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(rs, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(rs, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, rs);
     w.write(
         LEVEL_0,
         &format!(

@@ -21,11 +21,7 @@ pub fn describe_replication_controller(
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let (r, wt, su, f) = pod_status_counts(pods, s(rc, "metadata.uid"));
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(rc, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(rc, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(w, rc);
     w.write(
         LEVEL_0,
         &format!(

@@ -22,11 +22,7 @@ pub fn scope_help(scope: &str) -> &'static str {
 /// Renders a ResourceQuota.
 pub fn describe_quota(q: &Value) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(q, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(q, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, q);
     let mut scopes: Vec<String> = arr(q, "spec.scopes")
         .iter()
         .map(super::text::value_string)
@@ -63,11 +59,7 @@ pub fn describe_quota(q: &Value) -> String {
 /// Renders a LimitRange.
 pub fn describe_limit_range(lr: &Value) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(lr, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(lr, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, lr);
     w.write(
         LEVEL_0,
         "Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n",

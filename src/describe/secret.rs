@@ -10,11 +10,7 @@ use super::writer::{PrefixWriter, LEVEL_0};
 /// Renders a Secret.
 pub fn describe_secret(secret: &Value) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(secret, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(secret, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, secret);
     print_labels_multiline(&mut w, "Labels", &string_map(secret, "metadata.labels"));
     print_annotations_multiline(
         &mut w,

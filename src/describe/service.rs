@@ -21,11 +21,7 @@ pub fn describe_service(
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let strings = |f: &str| -> Vec<String> { arr(svc, f).iter().map(value_string).collect() };
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(svc, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(svc, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(w, svc);
     print_labels_multiline(w, "Labels", &string_map(svc, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(svc, "metadata.annotations"));
     w.write(

@@ -14,11 +14,7 @@ pub fn describe_service_account(
     opts: &DescribeOptions,
 ) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(sa, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(sa, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(&mut w, sa);
     print_labels_multiline(&mut w, "Labels", &string_map(sa, "metadata.labels"));
     print_annotations_multiline(
         &mut w,

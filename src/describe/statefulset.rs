@@ -22,11 +22,7 @@ pub fn describe_statefulset(
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let (r, wt, su, f) = pod_status_counts(pods, s(ss, "metadata.uid"));
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ss, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(ss, "metadata.namespace")),
-    );
+    super::text::print_name_namespace(w, ss);
     w.write(
         LEVEL_0,
         &format!(

@@ -86,6 +86,14 @@ pub fn go_bool(v: bool) -> &'static str {
     }
 }
 
+/// The `Name:` and `Namespace:` lines that open most describers.
+pub fn print_name_namespace(w: &mut PrefixWriter, obj: &Value) {
+    w.write(LEVEL_0, &format!("Name:\t{}\n", s(obj, "metadata.name")));
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", s(obj, "metadata.namespace")),
+    );
+}
 /// `printLabelsMultilineWithIndent`: `title:` then sorted `k=v` lines aligned by a tab.
 pub fn print_labels_multiline(w: &mut PrefixWriter, title: &str, labels: &[(String, String)]) {
     print_labels_indent(w, "", title, "\t", labels);

@@ -113,9 +113,9 @@ pub async fn select_nodes(
                     } else {
                         None
                     };
-                    let path = t.resource.path(ns.as_deref(), Some(name))?;
                     let obj =
-                        crate::resource::helper::builder_get(ctx, &path, ns.as_deref()).await?;
+                        crate::resource::helper::get_named(ctx, &t.resource, ns.as_deref(), name)
+                            .await?;
                     if !t.resource.group.is_empty() || t.resource.resource != "nodes" {
                         let gvr = format!(
                             "{}/{}, Resource={}",

@@ -53,6 +53,19 @@ pub struct Session<'a> {
     pub print: &'a (dyn Fn(&Value, &str) -> Result<(), CliError> + Sync),
 }
 
+/// kubectl's `editPrinterOptions.Complete`: `-o` picks the editor's format too, JSON or YAML
+/// (the default); whether it is JSON.
+pub fn json_format(output: &str) -> Result<bool, CliError> {
+    match output {
+        "json" => Ok(true),
+        "" | "yaml" => Ok(false),
+        other => Err(CliError::msg(format!(
+            "unable to match a printer suitable for the output format {}, allowed formats are: json,yaml",
+            crate::print::gofmt::go_quote(other)
+        ))),
+    }
+}
+
 /// One object being edited.
 #[derive(Debug, Clone)]
 pub struct Target {

@@ -335,12 +335,7 @@ pub fn update_object(
 }
 
 /// One object to update, or the error met finding it.
-struct Found {
-    resource: Option<ApiResource>,
-    namespace: Option<String>,
-    name: String,
-    object: Value,
-}
+type Found = crate::resource::targets::Target;
 
 /// Where objects come from, before any request (kubectl's builder before `Do`).
 enum Plan {
@@ -650,9 +645,8 @@ impl UpdateSpec {
         let get = |r: ApiResource, ns: Option<String>, name: String| {
             let _ = &client;
             async move {
-                let path = r.path(ns.as_deref(), Some(&name))?;
                 let object =
-                    crate::resource::helper::builder_get(ctx, &path, ns.as_deref()).await?;
+                    crate::resource::helper::get_named(ctx, &r, ns.as_deref(), &name).await?;
                 Ok(Found {
                     resource: Some(r),
                     namespace: ns,
@@ -718,36 +712,11 @@ impl UpdateSpec {
                             continue;
                         }
                     };
-                    let kind = list["kind"]
-                        .as_str()
-                        .and_then(|k| k.strip_suffix("List"))
-                        .unwrap_or(&r.kind)
-                        .to_string();
-                    let api_version = list["apiVersion"]
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| r.api_version());
-                    for item in list["items"].as_array().into_iter().flatten() {
-                        let mut object = item.clone();
-                        // List items carry no kind; the printers need one.
-                        if let Some(o) = object.as_object_mut() {
-                            o.entry("kind")
-                                .or_insert_with(|| Value::String(kind.clone()));
-                            o.entry("apiVersion")
-                                .or_insert_with(|| Value::String(api_version.clone()));
-                        }
-                        let meta = &item["metadata"];
-                        out.push(Ok(Found {
-                            namespace: if r.namespaced {
-                                meta["namespace"].as_str().map(str::to_string)
-                            } else {
-                                None
-                            },
-                            name: meta["name"].as_str().unwrap_or("").to_string(),
-                            resource: Some(r.clone()),
-                            object,
-                        }));
-                    }
+                    out.extend(
+                        crate::resource::targets::list_items(&r, &list)
+                            .into_iter()
+                            .map(Ok),
+                    );
                 }
             }
         }

@@ -93,6 +93,18 @@ pub async fn wait_deleted(
     }
 }
 
+/// cli-runtime `Info.Get` of an object named on the command line: `r`'s object `name` in
+/// `namespace`, as [`builder_get`] reports it.
+pub async fn get_named(
+    ctx: &Context,
+    r: &ApiResource,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<Value, CliError> {
+    let path = r.path(namespace, Some(name))?;
+    builder_get(ctx, &path, namespace).await
+}
+
 /// cli-runtime `Info.Get`: the object at `path`; when it is missing from a namespace other
 /// than `default`, a missing namespace is reported instead.
 pub async fn builder_get(

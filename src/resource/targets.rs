@@ -164,8 +164,7 @@ async fn get(
     ns: Option<String>,
     name: String,
 ) -> Result<Target, CliError> {
-    let path = r.path(ns.as_deref(), Some(&name))?;
-    let object = crate::resource::helper::builder_get(ctx, &path, ns.as_deref()).await?;
+    let object = crate::resource::helper::get_named(ctx, &r, ns.as_deref(), &name).await?;
     Ok(Target {
         resource: Some(r),
         namespace: ns,
@@ -257,6 +256,12 @@ async fn list(
         .send_json(&req)
         .await
         .map_err(|e| list_error(spec, r, e))?;
+    Ok(list_items(r, &list))
+}
+
+/// The items of a LIST response of `r` as targets. List items carry no kind; they get the
+/// one the list names (`PodList` → `Pod`), as the printers need one.
+pub fn list_items(r: &ApiResource, list: &Value) -> Vec<Target> {
     let kind = list["kind"]
         .as_str()
         .and_then(|k| k.strip_suffix("List"))
@@ -287,7 +292,7 @@ async fn list(
             object,
         });
     }
-    Ok(out)
+    out
 }
 
 /// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selector.

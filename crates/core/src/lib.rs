@@ -7,6 +7,7 @@
 //! - [`resource`]: `GroupResource`, the name of a resource type.
 //! - [`gofmt`], [`duration`]: Go's `%q` and apimachinery's `HumanDuration`.
 //! - [`quantity`]: resource quantities as numbers, for comparisons.
+//! - [`rand`]: utilrand's random name suffixes and random hex identifiers.
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
 //!
 //! Neither the CLI (`kubectl-rs`) nor the sandbox (`kubectl-rs-sandbox`) is a dependency:
@@ -18,6 +19,7 @@ pub mod gojson;
 pub mod gosort;
 pub mod patch;
 pub mod quantity;
+pub mod rand;
 pub mod resource;
 pub mod selectors;
 pub mod tar;

@@ -102,16 +102,8 @@ impl Default for Store {
     }
 }
 
-/// kube's `utilrand.String` alphabet: no vowels or confusable digits.
-const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-
 /// A random suffix for `generateName`, as the API server makes it (5 characters).
-pub fn random_suffix(len: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..len)
-        .map(|_| SUFFIX_ALPHABET[rng.gen_range(0..SUFFIX_ALPHABET.len())] as char)
-        .collect()
-}
+pub use kcore::rand::random_suffix;
 
 /// A random version-4 UUID in its canonical text form.
 pub fn new_uid() -> String {
@@ -670,7 +662,9 @@ mod tests {
             .unwrap();
         let name = o["metadata"]["name"].as_str().unwrap();
         assert!(name.starts_with("web-") && name.len() == 9, "{name}");
-        assert!(name[4..].bytes().all(|b| SUFFIX_ALPHABET.contains(&b)));
+        assert!(name[4..]
+            .bytes()
+            .all(|b| kcore::rand::ALPHANUMS.contains(&b)));
         assert_eq!(o["metadata"]["uid"].as_str().unwrap().len(), 36);
         assert_eq!(o["metadata"]["resourceVersion"], "2");
         let again = json!({"metadata": {"namespace": "default", "name": name}});

@@ -128,9 +128,9 @@ async fn live_targets(
             continue;
         }
         for name in &t.names {
-            let path = t.resource.path(namespace.as_deref(), Some(name))?;
             let live =
-                crate::resource::helper::builder_get(ctx, &path, namespace.as_deref()).await?;
+                crate::resource::helper::get_named(ctx, &t.resource, namespace.as_deref(), name)
+                    .await?;
             out.push((info_for(&t.resource, &namespace, &live), live));
         }
     }
@@ -361,12 +361,7 @@ impl SetLastAppliedArgs {
                 let req = ApiRequest::patch(info.path()?, PATCH_MERGE, patch.into_bytes());
                 client.send_json(&dry_run.query(req)).await?
             };
-            let mut printer = spec.printer()?;
-            let op = format!("configured{}", dry_run.suffix());
-            spec.print(ctx, printer.as_mut(), &obj, &op)?;
-            if let Some(p) = printer.as_mut() {
-                p.finish(&mut **ctx.out())?;
-            }
+            spec.print_one(ctx, &obj, &format!("configured{}", dry_run.suffix()))?;
         }
         Ok(())
     }
@@ -404,16 +399,7 @@ impl EditLastAppliedArgs {
                 "-k/--kustomize is not supported by kubectl-rs",
             ));
         }
-        let json = match self.print.output.as_str() {
-            "json" => true,
-            "" | "yaml" => false,
-            other => {
-                return Err(CliError::msg(format!(
-                    "unable to match a printer suitable for the output format {}, allowed formats are: json,yaml",
-                    crate::print::gofmt::go_quote(other)
-                )))
-            }
-        };
+        let json = crate::editor::session::json_format(&self.print.output)?;
         let spec = self.print.spec(ctx);
         let live = live_targets(ctx, &self.files, &self.args, None, false, true).await?;
         if live.is_empty() {
@@ -442,12 +428,7 @@ impl EditLastAppliedArgs {
         }
         let print = |obj: &Value, operation: &str| -> Result<(), CliError> {
             let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
-            let mut printer = spec.printer()?;
-            spec.print(ctx, printer.as_mut(), obj, operation)?;
-            if let Some(p) = printer.as_mut() {
-                p.finish(&mut **ctx.out())?;
-            }
-            Ok(())
+            spec.print_one(ctx, obj, operation)
         };
         Session {
             mode: Mode::LastApplied,

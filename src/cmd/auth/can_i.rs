@@ -80,6 +80,7 @@ const NON_STANDARD_RESOURCES: &[&str] = &["users", "groups"];
 #[command(mut_arg("list", |a| a.help("If true, prints all allowed actions.")))]
 #[command(mut_arg("no_headers", |a| a.help("If true, prints allowed actions without headers")))]
 #[command(mut_arg("subresource", |a| a.help("SubResource such as pod/log or deployment/scale")))]
+#[command(mut_arg("quiet", |a| a.help("If true, suppress output and just return the exit code.")))]
 pub struct CanIArgs {
     /// VERB [TYPE | TYPE/NAME | NONRESOURCEURL].
     #[arg(verbatim_doc_comment)]
@@ -90,10 +91,8 @@ pub struct CanIArgs {
     pub list: crate::cmd::flags::ListFlag,
     #[command(flatten)]
     pub no_headers: crate::cmd::flags::NoHeadersFlag,
-    /// If true, suppress output and just return the exit code.
-    #[arg(verbatim_doc_comment, short = 'q', long = "quiet", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: crate::cmd::flags::QuietFlag,
     #[command(flatten)]
     pub subresource: crate::cmd::flags::SubresourceFlag,
 }
@@ -177,7 +176,7 @@ impl CanIArgs {
         warnings: &mut Vec<String>,
     ) -> Result<(), CliError> {
         let Some(target) = target else {
-            if self.quiet || self.all_namespaces.value || !self.subresource.value.is_empty() {
+            if self.quiet.value || self.all_namespaces.value || !self.subresource.value.is_empty() {
                 return Err(CliError::msg(
                     "list option can't be specified with neither quiet, all-namespaces nor subresource options",
                 ));
@@ -259,7 +258,7 @@ impl CanIArgs {
         .await?;
         let status = &review["status"];
         let allowed = status["allowed"].as_bool().unwrap_or(false);
-        if !self.quiet {
+        if !self.quiet.value {
             let mut line = if allowed {
                 "yes".to_string()
             } else {

@@ -40,6 +40,7 @@ const DOCKER_CONFIG_JSON_KEY: &str = ".dockerconfigjson";
 /// `create secret docker-registry`'s own flags. Their ids are not the bare names: `server`,
 /// `username` and `password` are the global connection flags' ids.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("from_file", |a| a.help("Key files can be specified using their file path, in which case a default name of .dockerconfigjson will be given to them, or optionally with a name and file path, in which case the given name will be used. Specifying a directory will iterate each named file in the directory that is a valid secret key. For this command, the key should always be .dockerconfigjson.")))]
 pub struct SecretDockerFlags {
     /// Username for Docker registry authentication
     #[arg(
@@ -77,13 +78,10 @@ pub struct SecretDockerFlags {
         default_value = "https://index.docker.io/v1/"
     )]
     pub server: String,
-    /// Append a hash of the secret to its name.
-    #[arg(verbatim_doc_comment, long = "append-hash", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub append_hash: bool,
-    /// Key files can be specified using their file path, in which case a default name of .dockerconfigjson will be given to them, or optionally with a name and file path, in which case the given name will be used. Specifying a directory will iterate each named file in the directory that is a valid secret key. For this command, the key should always be .dockerconfigjson.
-    #[arg(verbatim_doc_comment, long = "from-file", value_delimiter = ',')]
-    pub from_file: Vec<String>,
+    #[command(flatten)]
+    pub append_hash: crate::cmd::flags::AppendHashFlag,
+    #[command(flatten)]
+    pub from_file: crate::cmd::flags::FromFileFlag,
 }
 
 /// kubectl's `handleDockerCfgJSONContent`: `{"auths":{SERVER:{...}}}` as Go's `json.Marshal`
@@ -126,6 +124,7 @@ impl SecretDockerFlags {
         // A file without a key name is the `.dockerconfigjson`.
         let from_file: Vec<String> = self
             .from_file
+            .value
             .iter()
             .map(|f| {
                 if f.contains('=') {
@@ -154,7 +153,7 @@ impl SecretDockerFlags {
             )?;
         } else {
             let sources = Sources {
-                from_file,
+                from_file: crate::cmd::flags::FromFileFlag { value: from_file },
                 from_literal: Vec::new(),
                 from_env_file: Vec::new(),
             };
@@ -174,7 +173,7 @@ impl SecretDockerFlags {
         if !data.is_empty() {
             object["data"] = Value::Object(data);
         }
-        if self.append_hash {
+        if self.append_hash.value {
             let hash = crate::ops::namehash::name_hash(&object);
             object["metadata"]["name"] = json!(format!("{name}-{hash}"));
         }

@@ -31,10 +31,8 @@ pub struct SecretTlsFlags {
     /// Path to private key associated with given certificate.
     #[arg(verbatim_doc_comment, long = "key", default_value = "")]
     pub key: String,
-    /// Append a hash of the secret to its name.
-    #[arg(verbatim_doc_comment, long = "append-hash", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub append_hash: bool,
+    #[command(flatten)]
+    pub append_hash: crate::cmd::flags::AppendHashFlag,
 }
 
 /// kubectl's `readFile`: the file's bytes, or its wording of the failure.
@@ -85,7 +83,7 @@ impl SecretTlsFlags {
             "data": Value::Object(data),
             "type": "kubernetes.io/tls",
         });
-        if self.append_hash {
+        if self.append_hash.value {
             let hash = crate::ops::namehash::name_hash(&object);
             object["metadata"]["name"] = json!(format!("{name}-{hash}"));
         }

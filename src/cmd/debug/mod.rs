@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use futures_util::StreamExt;
-use rand::Rng;
 use serde_json::{json, Map, Value};
 
 use crate::client::{ApiRequest, Method, ResourcePath};
@@ -70,6 +69,10 @@ pub const DEBUG_USAGE: &str =
 /// Create debugging sessions for troubleshooting workloads and nodes
 #[derive(Debug, Clone, clap::Args)]
 #[command(about = "Create debugging sessions for troubleshooting workloads and nodes")]
+#[command(mut_arg("container", |a| a.help("Container name to use for debug container.")))]
+#[command(mut_arg("quiet", |a| a.help("If true, suppress informational messages.")))]
+#[command(mut_arg("stdin", |a| a.help("Keep stdin open on the container(s) in the pod, even if nothing is attached.")))]
+#[command(mut_arg("tty", |a| a.help("Allocate a TTY for the debugging container.")))]
 pub struct DebugArgs {
     /// The targets: `POD` or `TYPE/NAME`.
     pub args: Vec<String>,
@@ -84,14 +87,8 @@ pub struct DebugArgs {
     #[arg(verbatim_doc_comment, long = "attach", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     pub attach: Option<bool>,
-    /// Container name to use for debug container.
-    #[arg(
-        verbatim_doc_comment,
-        short = 'c',
-        long = "container",
-        default_value = ""
-    )]
-    pub container: String,
+    #[command(flatten)]
+    pub container: crate::cmd::flags::ContainerFlag,
     /// Create a copy of the target Pod with this name.
     #[arg(verbatim_doc_comment, long = "copy-to", default_value = "")]
     pub copy_to: String,
@@ -142,10 +139,8 @@ pub struct DebugArgs {
     /// Options are "general", "baseline", "restricted", "netadmin" or "sysadmin". Defaults to "general"
     #[arg(verbatim_doc_comment, long = "profile", default_value = "general")]
     pub profile: String,
-    /// If true, suppress informational messages.
-    #[arg(verbatim_doc_comment, short = 'q', long = "quiet", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub quiet: crate::cmd::flags::QuietFlag,
     /// When used with '--copy-to', delete the original Pod.
     #[arg(verbatim_doc_comment, long = "replace", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
@@ -161,17 +156,13 @@ pub struct DebugArgs {
     #[arg(verbatim_doc_comment, long = "share-processes", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     pub share_processes: Option<bool>,
-    /// Keep stdin open on the container(s) in the pod, even if nothing is attached.
-    #[arg(verbatim_doc_comment, short = 'i', long = "stdin", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub stdin: bool,
+    #[command(flatten)]
+    pub stdin: crate::cmd::flags::StdinFlag,
     /// When using an ephemeral container, target processes in this container name.
     #[arg(verbatim_doc_comment, long = "target", default_value = "")]
     pub target: String,
-    /// Allocate a TTY for the debugging container.
-    #[arg(verbatim_doc_comment, short = 't', long = "tty", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
-    pub tty: bool,
+    #[command(flatten)]
+    pub tty: crate::cmd::flags::TtyFlag,
 }
 
 /// What `complete` resolves (kubectl's `DebugOptions` after `Complete`).
@@ -405,16 +396,7 @@ const CONTAINER_FIELDS: &[(&str, GoType)] = &[
     ("tty", GoType::Bool),
 ];
 
-/// utilrand's alphabet (no vowels, no confusable digits).
-const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-
-/// `utilrand.String(n)`.
-fn random_suffix(n: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..n)
-        .map(|_| ALPHANUMS[rng.gen_range(0..ALPHANUMS.len())] as char)
-        .collect()
-}
+use kcore::rand::random_suffix;
 
 use crate::ops::imageref::valid_reference;
 
@@ -433,7 +415,7 @@ impl DebugArgs {
         // Flag values are parsed (and refused) before anything else, as cobra does.
         let env_map = string_to_string("env", &self.env)?;
         let set_images = string_to_string("set-image", &self.set_image)?;
-        let attach = self.attach.unwrap_or(self.stdin);
+        let attach = self.attach.unwrap_or(self.stdin.value);
         let env = env_map
             .into_iter()
             .map(|(k, v)| {
@@ -535,14 +517,18 @@ impl DebugArgs {
     /// kubectl's `Validate` (the informational "Targeting container" line included).
     fn validate(&self, ctx: &Context, o: &Options) -> Result<(), CliError> {
         let msg = |m: &str| Err(CliError::msg(m));
-        if o.attach && self.attach.is_some() && self.image.is_empty() && self.container.is_empty() {
+        if o.attach
+            && self.attach.is_some()
+            && self.image.is_empty()
+            && self.container.value.is_empty()
+        {
             return msg("you must specify --container or create a new container using --image in order to attach.");
         }
         if !self.copy_to.is_empty() {
             if self.image.is_empty() && o.set_images.is_empty() && o.args.is_empty() {
                 return msg("you must specify --image, --set-image or command arguments.");
             }
-            if !o.args.is_empty() && self.container.is_empty() && self.image.is_empty() {
+            if !o.args.is_empty() && self.container.value.is_empty() && self.image.is_empty() {
                 return msg(
                     "you must specify an existing container or a new image when specifying args.",
                 );
@@ -590,7 +576,7 @@ impl DebugArgs {
                     "--target is incompatible with --copy-to. Use --share-processes instead.",
                 );
             }
-            if !self.quiet {
+            if !self.quiet.value {
                 writeln!(
                     ctx.out(),
                     "Targeting container {}. If you don't see processes from this container it may be because the container runtime doesn't support this feature.",
@@ -598,7 +584,7 @@ impl DebugArgs {
                 )?;
             }
         }
-        if self.tty && !self.stdin {
+        if self.tty.value && !self.stdin.value {
             return msg("-i/--stdin is required for containers with -t/--tty=true");
         }
         if let Some(c) = &o.custom {
@@ -654,7 +640,7 @@ impl DebugArgs {
     /// `handleAttachPod`: wait for the debugging container; attach to it if it runs, print
     /// its log if it has ended (or if attaching fails, with kubectl's warning).
     async fn handle_attach_pod(&self, ctx: &Context, debug: &DebugTarget) -> Result<(), CliError> {
-        let pod = wait_for_container(ctx, debug, self.quiet).await?;
+        let pod = wait_for_container(ctx, debug, self.quiet.value).await?;
         let status = container_status(&pod, &debug.container).unwrap_or_default();
         if status["state"]
             .get("terminated")
@@ -665,9 +651,9 @@ impl DebugArgs {
         let req = attach::AttachRequest {
             pod: pod.clone(),
             container: debug.container.clone(),
-            stdin: self.stdin,
-            tty: self.tty,
-            quiet: self.quiet,
+            stdin: self.stdin.value,
+            tty: self.tty.value,
+            quiet: self.quiet.value,
         };
         if let Err(e) = attach::attach(ctx, &req).await {
             ctx.eprint(&format!(
@@ -733,8 +719,8 @@ impl DebugArgs {
 
     /// `computeDebugContainerName`: `-c`, else a fresh `debugger-xxxxx` (announced).
     fn debug_container_name(&self, ctx: &Context, pod: &Value) -> Result<String, CliError> {
-        if !self.container.is_empty() {
-            return Ok(self.container.clone());
+        if !self.container.value.is_empty() {
+            return Ok(self.container.value.clone());
         }
         let taken = container_names(pod);
         let name = loop {
@@ -743,7 +729,7 @@ impl DebugArgs {
                 break n;
             }
         };
-        if !self.quiet {
+        if !self.quiet.value {
             writeln!(ctx.out(), "Defaulting debug container name to {name}.")?;
         }
         Ok(name)
@@ -780,10 +766,10 @@ impl DebugArgs {
         if !self.image_pull_policy.is_empty() {
             c["imagePullPolicy"] = json!(self.image_pull_policy);
         }
-        if self.stdin {
+        if self.stdin.value {
             c["stdin"] = json!(true);
         }
-        if self.tty {
+        if self.tty.value {
             c["tty"] = json!(true);
         }
         self.set_args(&mut c, &o.args, false);
@@ -912,7 +898,7 @@ impl DebugArgs {
         }
         let names = container_names(&copied);
         let exists = |n: &str| names.iter().any(|x| x == n);
-        let mut name = self.container.clone();
+        let mut name = self.container.value.clone();
         let (list, index) = if exists(&name) {
             find_container(&copied, &name).unwrap_or(("containers", 0))
         } else {
@@ -947,8 +933,8 @@ impl DebugArgs {
         if !self.image_pull_policy.is_empty() {
             c["imagePullPolicy"] = json!(self.image_pull_policy);
         }
-        set_flag(c, "stdin", self.stdin);
-        set_flag(c, "tty", self.tty);
+        set_flag(c, "stdin", self.stdin.value);
+        set_flag(c, "tty", self.tty.value);
         let cname = c["name"].as_str().unwrap_or_default().to_string();
         o.profile.apply(&mut copied, &cname, Style::PodCopy, o.keep);
         if let Some(custom) = &o.custom {
@@ -1011,14 +997,14 @@ impl DebugArgs {
         o: &Options,
         node: &Value,
     ) -> Result<DebugTarget, CliError> {
-        let cn = if self.container.is_empty() {
+        let cn = if self.container.value.is_empty() {
             "debugger"
         } else {
-            self.container.as_str()
+            self.container.value.as_str()
         };
         let node_name = node["metadata"]["name"].as_str().unwrap_or_default();
         let pn = format!("node-debugger-{node_name}-{}", random_suffix(5));
-        if !self.quiet {
+        if !self.quiet.value {
             writeln!(
                 ctx.out(),
                 "Creating debugging pod {pn} with container {cn} on node {node_name}."
@@ -1268,12 +1254,5 @@ mod tests {
             crate::error::render(&e).stderr,
             "error: invalid argument \"nope\" for \"--env\" flag: nope must be formatted as key=value\nSee 'kubectl-rs debug --help' for usage.\n"
         );
-    }
-
-    #[test]
-    fn random_suffixes_use_utilrands_alphabet() {
-        let s = random_suffix(5);
-        assert_eq!(s.len(), 5);
-        assert!(s.bytes().all(|b| ALPHANUMS.contains(&b)));
     }
 }

@@ -80,12 +80,7 @@ fn go_duration_ms(ms: u64) -> String {
     format!("{}s", secs.trim_end_matches('0').trim_end_matches('.'))
 }
 
-fn random_hex(n: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..n)
-        .map(|_| format!("{:x}", rng.gen_range(0..16u8)))
-        .collect()
-}
+use kcore::rand::random_hex;
 
 fn status_mounts(c: &Value) -> Value {
     let mounts: Vec<Value> = c["volumeMounts"]

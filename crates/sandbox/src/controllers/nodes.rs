@@ -7,7 +7,6 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rand::Rng;
 use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
@@ -44,12 +43,7 @@ fn pod_cidr(index: u32) -> String {
     format!("10.{a}.{}.0/24", index & 0xff)
 }
 
-fn random_hex(n: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..n)
-        .map(|_| format!("{:x}", rng.gen_range(0..16u8)))
-        .collect()
-}
+use kcore::rand::random_hex;
 
 fn node_conditions(now: &str) -> Value {
     let c = |t: &str, s: &str, reason: &str, msg: &str| {
