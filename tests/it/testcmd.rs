@@ -192,3 +192,85 @@ spec:
         both(&env, args, &[]).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_alone_selects_the_go_template_printer() {
+    let env = TestEnv::start().await;
+    let t = "--template={{ .metadata.name }}:{{ .kind }}";
+    for args in [
+        &[
+            "create",
+            "clusterrole",
+            "cr",
+            "--verb=get",
+            "--resource=pods",
+            "--dry-run=client",
+            t,
+        ][..],
+        &[
+            "create",
+            "clusterrolebinding",
+            "crb",
+            "--clusterrole=cr",
+            "--dry-run=client",
+            t,
+        ],
+        &[
+            "create",
+            "role",
+            "r",
+            "--verb=get",
+            "--resource=pods",
+            "--dry-run=client",
+            t,
+        ],
+        &[
+            "create",
+            "rolebinding",
+            "rb",
+            "--clusterrole=cr",
+            "--dry-run=client",
+            t,
+        ],
+        &[
+            "create",
+            "configmap",
+            "cm",
+            "--from-literal=a=b",
+            "--dry-run=client",
+            t,
+        ],
+        &["create", "secret", "generic", "s", "--dry-run=client", t],
+        &["create", "namespace", "ns1", "--dry-run=client", t],
+        &[
+            "create",
+            "deployment",
+            "d",
+            "--image=nginx",
+            "--dry-run=client",
+            t,
+        ],
+        &[
+            "create",
+            "service",
+            "clusterip",
+            "svc",
+            "--tcp=80",
+            "--dry-run=client",
+            t,
+        ],
+        &[
+            "create",
+            "quota",
+            "q",
+            "--hard=pods=1",
+            "--dry-run=client",
+            t,
+        ],
+        &["create", "serviceaccount", "sa", "--dry-run=client", t],
+    ] {
+        if both(&env, args, &[]).await.is_none() {
+            return;
+        }
+    }
+}
