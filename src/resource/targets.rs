@@ -198,7 +198,8 @@ async fn files(ctx: &Context, spec: &FindSpec, latest: bool) -> Vec<Result<Targe
     let read = ReadSpec {
         files: spec.files.clone(),
         recursive: spec.recursive,
-        validate: true,
+        // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+        validate: false,
         selector: spec.selector.clone(),
         latest,
         all_namespaces: false,
@@ -246,7 +247,8 @@ async fn files(ctx: &Context, spec: &FindSpec, latest: bool) -> Vec<Result<Targe
 fn read_local(ctx: &Context, spec: &FindSpec) -> Result<Vec<Result<Target, CliError>>, CliError> {
     let opts = ReadOptions {
         recursive: spec.recursive,
-        validate: true,
+        // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+        validate: false,
     };
     let read = match &spec.kustomize {
         // `--local -k DIR`: the kustomization's objects, as built.

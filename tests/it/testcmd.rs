@@ -274,3 +274,35 @@ async fn a_template_alone_selects_the_go_template_printer() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_create_apply_and_replace_validate_f() {
+    let env = TestEnv::start().await;
+    // test/cmd's busybox-broken.yaml: `ind:` for `kind:`.
+    let broken = write(
+        &env,
+        "broken.yaml",
+        "apiVersion: v1\nind: Pod\nmetadata:\n  name: busybox2\n  labels: {app: busybox2}\n",
+    );
+    let b = broken.as_str();
+    for args in [
+        &["label", "-f", b, "a=b"][..],
+        &["annotate", "-f", b, "a=b", "--local", "-o", "name"],
+        &["delete", "-f", b],
+        &["rollout", "status", "-f", b],
+        &["set", "image", "-f", b, "a=b"],
+        &["set", "image", "-f", b, "a=b", "--local", "-o", "name"],
+        &["autoscale", "-f", b, "--max=2"],
+        &["expose", "-f", b, "--port=80"],
+        &["auth", "reconcile", "-f", b],
+        &["certificate", "approve", "-f", b],
+        &["create", "-f", b],
+        &["apply", "-f", b],
+        &["replace", "-f", b],
+    ] {
+        let Some(out) = both(&env, args, &[]).await else {
+            return;
+        };
+        assert_ne!(out.code, 0, "{args:?}");
+    }
+}
