@@ -306,3 +306,48 @@ async fn only_create_apply_and_replace_validate_f() {
         assert_ne!(out.code, 0, "{args:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollout_history_prints_revisions_only_for_o() {
+    let env = TestEnv::start().await;
+    let out = env
+        .ours(&["create", "deployment", "deploy", "--image=nginx"])
+        .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    common::eventually(|| async {
+        !env.ours(&["get", "rs", "-o", "name"])
+            .await
+            .stdout
+            .is_empty()
+    })
+    .await;
+    for args in [
+        // A template alone prints the deployment through it.
+        &[
+            "rollout",
+            "history",
+            "deploy/deploy",
+            "--template={{.metadata.name}}:",
+        ][..],
+        &[
+            "rollout",
+            "history",
+            "deploy/deploy",
+            "--revision=1",
+            "--template={{.kind}}:",
+        ],
+        // -o prints the revisions (ReplicaSets).
+        &[
+            "rollout",
+            "history",
+            "deploy/deploy",
+            "-o",
+            "go-template={{.kind}}:",
+        ],
+        &["rollout", "history", "deploy/deploy", "-o", "name"],
+    ] {
+        if both(&env, args, &[]).await.is_none() {
+            return;
+        }
+    }
+}
