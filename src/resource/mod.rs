@@ -282,7 +282,9 @@ pub async fn read_stream(
     if read.iter().any(|r| {
         matches!(
             r,
-            Err(ManifestError::PathNotExist(_) | ManifestError::NoRecognizedFiles(_))
+            Err(ManifestError::PathNotExist(_)
+                | ManifestError::NoRecognizedFiles(_)
+                | ManifestError::StdinMultiUse)
         )
     }) {
         return Err(read

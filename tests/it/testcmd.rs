@@ -351,3 +351,24 @@ async fn rollout_history_prints_revisions_only_for_o() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standard_input_is_read_for_one_argument_only() {
+    let env = TestEnv::start().await;
+    for args in [
+        &["get", "-f", "-", "-f", "-"][..],
+        &["apply", "-f", "-", "-f", "-"],
+        &["label", "-f", "-", "-f", "-", "a=b"],
+        &["set", "image", "-f", "-", "-f", "-", "a=b", "--local"],
+        // `set env -` reads the variables from stdin.
+        &["set", "env", "-f", "-", "-"],
+    ] {
+        let Some(out) = both(&env, args, &[]).await else {
+            return;
+        };
+        assert_eq!(
+            out.stderr,
+            "error: standard input cannot be used for multiple arguments\n"
+        );
+    }
+}
