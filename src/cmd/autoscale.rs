@@ -214,7 +214,8 @@ impl AutoscaleArgs {
         if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                validate: true,
+                // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+                validate: false,
                 ..self.files.read_spec(&self.kustomize)
             };
             let (infos, errors) = read_objects(ctx, &spec).await;

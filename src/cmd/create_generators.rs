@@ -793,7 +793,9 @@ impl CommonArgs {
 /// kubectl's `PrintFlags.ToPrinter`, done before anything is sent (a bad `-o` creates
 /// nothing): None for the "created" line.
 fn printer(common: &CommonArgs) -> Result<Option<GenericPrinter>, CliError> {
-    if common.print.output.is_empty() {
+    // A `--template` alone implies `-o go-template` (cli-runtime `PrintFlags.ToPrinter`).
+    if common.print.output.is_empty() && common.print.template.as_deref().is_none_or(str::is_empty)
+    {
         return Ok(None);
     }
     let format =

@@ -9,7 +9,7 @@ use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ops::generated::{apply_overrides, go_atoi, parse_labels, TypedPrinter};
-use crate::resource::targets::{visit, FindSpec};
+use crate::resource::targets::{visit_as_read, FindSpec};
 
 /// kubectl's long help of `expose`.
 pub const EXPOSE_LONG: &str = "Expose a resource as a new Kubernetes service.\n\n Looks up a deployment, service, replica set, replication controller or pod by name and uses the selector for that resource as the selector for a new service on the specified port. A deployment or replica set will be exposed as a service only if its selector is convertible to a selector that service supports, i.e. when the selector contains only the matchLabels component. Note that if no port is specified via --port and the exposed resource has multiple ports, all will be re-used by the new service. Also if no labels are specified, the new service will re-use the labels from the resource it exposes.\n\n Possible resources include (case insensitive):\n\n pod (po), service (svc), replicationcontroller (rc), deployment (deploy), replicaset (rs)";
@@ -110,7 +110,8 @@ impl ExposeArgs {
             recursive: self.files.recursive,
             ..FindSpec::default()
         };
-        let items = visit(ctx, &spec).await?;
+        // kubectl's expose builder has no `Latest`: `-f` objects are used as read.
+        let items = visit_as_read(ctx, &spec).await?;
         let mut state = State {
             selector: self.selector.clone(),
             port: self.port.clone(),

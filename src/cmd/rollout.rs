@@ -255,7 +255,8 @@ impl Selection {
         if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                validate: true,
+                // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+                validate: false,
                 selector: self.selector.value.clone(),
                 latest: true,
                 ..self.files.read_spec(&self.kustomize)

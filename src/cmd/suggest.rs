@@ -53,8 +53,14 @@ const KUBECTL_ORDER: &[&str] = &[
     "options",
 ];
 
-/// cobra's `SuggestFor`: words that suggest a command whatever their distance.
-const SUGGEST_FOR: &[(&str, &[&str])] = &[("top", &["stats"])];
+/// cobra's `SuggestFor` of kubectl v1.36's commands: words that suggest a command whatever
+/// their distance.
+const SUGGEST_FOR: &[(&str, &[&str])] = &[
+    ("get", &["list", "ls"]),
+    ("describe", &["inspect"]),
+    ("delete", &["rm", "remove"]),
+    ("top", &["stats"]),
+];
 
 /// cobra's `SuggestionsMinimumDistance` default.
 const MINIMUM_DISTANCE: usize = 2;
@@ -98,16 +104,24 @@ fn commands() -> Vec<String> {
 
 /// The commands cobra suggests for `typed`.
 pub fn suggestions(typed: &str) -> Vec<String> {
-    commands()
-        .into_iter()
-        .filter(|name| {
-            SUGGEST_FOR
-                .iter()
-                .any(|(c, words)| c == name && words.iter().any(|w| w.eq_ignore_ascii_case(typed)))
-                || distance(typed, name) <= MINIMUM_DISTANCE
-                || name.to_lowercase().starts_with(&typed.to_lowercase())
-        })
-        .collect()
+    let mut out = Vec::new();
+    for name in commands() {
+        // cobra adds a command for its distance or prefix, then once more for each of its
+        // SuggestFor words that matches.
+        if distance(typed, &name) <= MINIMUM_DISTANCE
+            || name.to_lowercase().starts_with(&typed.to_lowercase())
+        {
+            out.push(name.clone());
+        }
+        let explicit = SUGGEST_FOR
+            .iter()
+            .filter(|(c, _)| *c == name)
+            .flat_map(|(_, words)| words.iter())
+            .filter(|w| w.eq_ignore_ascii_case(typed))
+            .count();
+        out.extend(std::iter::repeat_n(name, explicit));
+    }
+    out
 }
 
 /// cobra's `findSuggestions` text appended to the unknown-command error (empty if none).
@@ -145,6 +159,12 @@ mod tests {
         assert!(suggestions("xyzzyq").is_empty());
         // `top`'s SuggestFor (kubectl v1.36), whatever the distance.
         assert_eq!(suggestions("STATS"), ["top"]);
+        // kubectl v1.36's other SuggestFor words.
+        assert_eq!(suggestions("list"), ["get"]);
+        assert_eq!(suggestions("ls"), ["get", "logs", "cp"]);
+        assert_eq!(suggestions("inspect"), ["describe"]);
+        assert_eq!(suggestions("rm"), ["run", "delete", "cp"]);
+        assert_eq!(suggestions("remove"), ["delete"]);
         let ap = suggestions("ap");
         let pos = |n: &str| ap.iter().position(|x| x == n).unwrap();
         assert!(pos("apply") < pos("api-versions") && pos("api-versions") < pos("api-resources"));

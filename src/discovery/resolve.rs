@@ -144,14 +144,16 @@ impl DiscoveryData {
             }
         }
         if parts.len() >= 2 {
-            // resource.group (a group given by prefix also matches, as the shortcut expander does)
+            // resource.group; without an exact match, any group the given text is a prefix
+            // of (apimachinery's RESTMapper and client-go's shortcut expander use a plain
+            // string prefix: `hpa.autoscal`, `storageclass.storage`).
             let (res, group) = (parts[0], parts[1..].join("."));
             let exact = self.find(|r| r.group == group && matches_name(r, res));
             if exact.is_some() {
                 return exact;
             }
             return self.find(|r| {
-                (r.group == group || r.group.starts_with(&format!("{group}.")))
+                r.group.starts_with(&group)
                     && (matches_name(r, res) || r.short_names.iter().any(|s| s == res))
             });
         }
@@ -219,6 +221,12 @@ mod tests {
         assert_eq!(one(&d, "events").0, "");
         assert_eq!(one(&d, "ev").0, "");
         assert_eq!(one(&d, "events.events.k8s.io").0, "events.k8s.io");
+        // A group given by any prefix of its name.
+        assert_eq!(one(&d, "hpa.autoscal").2, "horizontalpodautoscalers");
+        assert_eq!(one(&d, "deployments.app").0, "apps");
+        assert_eq!(one(&d, "deploy.a").0, "apps");
+        assert_eq!(one(&d, "storageclass.storage").0, "storage.k8s.io");
+        assert!(d.resolve("deployments.v1.app").is_err());
         // Preferred version unless one is given.
         assert_eq!(one(&d, "hpa").1, "v2");
         assert_eq!(one(&d, "horizontalpodautoscalers.v1.autoscaling").1, "v1");

@@ -256,6 +256,7 @@ impl Kubeconfig {
         }
         let mut v = v;
         coerce_yaml11_bools(&mut v);
+        check_type_meta(&v)?;
         let mut cfg: Kubeconfig =
             serde_json::from_value(v).map_err(|e| without_string_values(&e.to_string()))?;
         // In one file a repeated name replaces the earlier entry (client-go reads lists into maps).
@@ -388,6 +389,62 @@ fn yaml11_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// The name Go's `encoding/json` gives a JSON value's type in an unmarshal error.
+fn go_json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// client-go decodes a kubeconfig with its scheme, which knows one type: `Config` in `v1`
+/// (both the defaults when absent). Another `apiVersion` or `kind` fails the load with the
+/// decoder's words, checked in its order (`apiVersion` before `kind`, Go sorts the keys).
+fn check_type_meta(v: &Value) -> Result<(), String> {
+    let Some(m) = v.as_object() else {
+        return Err(format!(
+            "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
+            go_json_type(v)
+        ));
+    };
+    let field = |key: &str| -> Result<String, String> {
+        match m.get(key) {
+            None | Some(Value::Null) => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(other) => Err(format!(
+                "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go struct field .{key} of type string",
+                go_json_type(other)
+            )),
+        }
+    };
+    let api_version = field("apiVersion")?;
+    let kind = field("kind")?;
+    // apimachinery's ParseGroupVersion.
+    let (group, version) = match api_version.split('/').collect::<Vec<_>>()[..] {
+        _ if api_version.is_empty() || api_version == "/" => ("", ""),
+        [v] => ("", v),
+        [g, v] => (g, v),
+        _ => return Err(format!("unexpected GroupVersion string: {api_version}")),
+    };
+    let version = if version.is_empty() { "v1" } else { version };
+    let kind = if kind.is_empty() { "Config" } else { &kind };
+    if group.is_empty() && version == "v1" && kind == "Config" {
+        return Ok(());
+    }
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Err(format!(
+        "no kind {kind:?} is registered for version {gv:?} in scheme \"k8s.io/client-go/tools/clientcmd/api/latest/latest.go:50\""
+    ))
+}
+
 /// serde's type errors quote the offending string (`invalid type: string "…"`); in a
 /// kubeconfig that string may be a secret, so it is dropped from the message.
 fn without_string_values(msg: &str) -> String {
@@ -408,6 +465,49 @@ fn without_string_values(msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_v1_config_is_a_kubeconfig() {
+        let err = |text: &str| Kubeconfig::from_yaml(text).unwrap_err();
+        let scheme = "in scheme \"k8s.io/client-go/tools/clientcmd/api/latest/latest.go:50\"";
+        assert_eq!(
+            err("apiVersion: v-1\nclusters: []\n"),
+            format!("no kind \"Config\" is registered for version \"v-1\" {scheme}")
+        );
+        assert_eq!(
+            err("kind: Pod\n"),
+            format!("no kind \"Pod\" is registered for version \"v1\" {scheme}")
+        );
+        assert_eq!(
+            err("apiVersion: apps/v1\nkind: Config\n"),
+            format!("no kind \"Config\" is registered for version \"apps/v1\" {scheme}")
+        );
+        assert_eq!(
+            err("apiVersion: a/b/c\n"),
+            "unexpected GroupVersion string: a/b/c"
+        );
+        assert_eq!(
+            err("kind: 5\napiVersion: true\n"),
+            "couldn't get version/kind; json parse error: json: cannot unmarshal bool into Go struct field .apiVersion of type string"
+        );
+        assert_eq!(
+            err("kind: [a]\n"),
+            "couldn't get version/kind; json parse error: json: cannot unmarshal array into Go struct field .kind of type string"
+        );
+        assert_eq!(
+            err("- a\n"),
+            r#"couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type struct { APIVersion string "json:\"apiVersion,omitempty\""; Kind string "json:\"kind,omitempty\"" }"#
+        );
+        for ok in [
+            "apiVersion: v1\nkind: Config\n",
+            "apiVersion: ''\nkind: ''\n",
+            "apiVersion: /v1\n",
+            "apiVersion: /\n",
+            "clusters: []\n",
+        ] {
+            assert!(Kubeconfig::from_yaml(ok).is_ok(), "{ok}");
+        }
+    }
 
     #[test]
     fn parses_and_keeps_unknown_keys() {

@@ -298,9 +298,8 @@ fn modify(cur: &mut Value, ty: Ty, steps: &[String], change: Change) -> Result<(
                 let bytes = if raw_bytes {
                     value.as_bytes().to_vec()
                 } else {
-                    b64.decode(value).map_err(|e| {
-                        format!("error decoding input value: {}", go_base64_error(value, &e))
-                    })?
+                    kcore::gobase64::decode_std(value)
+                        .map_err(|e| format!("error decoding input value: {e}"))?
                 };
                 *cur = json!(b64.encode(bytes));
             }
@@ -338,16 +337,6 @@ fn parse_go_bool(s: &str) -> Result<bool, String> {
         "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
         _ => Err(format!("strconv.ParseBool: parsing {s:?}: invalid syntax")),
     }
-}
-
-/// Go's `base64.CorruptInputError` text: the offset of the first byte that cannot be decoded.
-fn go_base64_error(input: &str, e: &base64::DecodeError) -> String {
-    let offset = match e {
-        base64::DecodeError::InvalidByte(o, _) | base64::DecodeError::InvalidLastSymbol(o, _) => *o,
-        base64::DecodeError::InvalidLength(_) => input.len() - input.len() % 4,
-        base64::DecodeError::InvalidPadding => input.find('=').unwrap_or(input.len()),
-    };
-    format!("illegal base64 data at input byte {offset}")
 }
 
 #[cfg(test)]
@@ -422,6 +411,15 @@ mod tests {
         };
         apply(&mut f, &path, raw).unwrap();
         assert_eq!(f["users"][0]["user"]["client-key-data"], "aGk=");
+        // base64(1) wraps its output at 76 columns; Go's decoder skips the newlines.
+        let long = "x".repeat(60);
+        let wrapped =
+            "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4\neHh4";
+        set(&mut f, "clusters.c1.certificate-authority-data", wrapped).unwrap();
+        assert_eq!(
+            f["clusters"][0]["cluster"]["certificate-authority-data"],
+            base64::engine::general_purpose::STANDARD.encode(long)
+        );
     }
 
     #[test]

@@ -351,18 +351,24 @@ impl LoadedConfig {
             cluster.disable_compression = Some(true);
         }
 
-        // Server: the cluster's, or the default when no cluster is selected.
+        // Server: the cluster's (overrides applied), else client-go's `ClusterDefaults`
+        // (`$KUBERNETES_MASTER` or localhost:8080), which every lookup starts from: a cluster
+        // without a server, or a context naming a missing cluster, falls back to it. Only a
+        // `--cluster` naming a missing cluster fails: client-go's lookup then errors and
+        // `ConfirmUsable` validates an empty cluster, overrides and all.
+        let cluster_required_missing = ov.cluster.as_deref().is_some_and(|c| !c.is_empty())
+            && m.cluster(&cluster_name).is_none();
         let server = match cluster.server.as_deref().filter(|s| !s.is_empty()) {
+            _ if cluster_required_missing => {
+                cluster_errs.push(format!("no server found for cluster {cluster_name:?}"));
+                String::new()
+            }
             Some(s) => s.to_string(),
-            None if cluster_name.is_empty() => env
+            None => env
                 .kubernetes_master
                 .clone()
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "http://localhost:8080".into()),
-            None => {
-                cluster_errs.push(format!("no server found for cluster {cluster_name:?}"));
-                String::new()
-            }
         };
 
         // Auth methods (client-go validateAuthInfo).
@@ -658,6 +664,8 @@ contexts:
   context: {cluster: noserver, user: both}
 - name: exctx
   context: {cluster: c1, user: ex}
+- name: dangling
+  context: {cluster: gone, user: u1}
 current-context: ctx1
 ";
 
@@ -789,8 +797,16 @@ current-context: ctx1
         let e = l.resolve(&o, &InClusterEnv::default()).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "\n* more than one authentication method found for both; found [token basicAuth], only one is allowed\n* no server found for cluster \"noserver\""
+            "more than one authentication method found for both; found [token basicAuth], only one is allowed"
         );
+        // Only a `--cluster` naming a missing cluster lacks a server; `-s` does not help.
+        let o = ConfigOverrides {
+            cluster: Some("nope".into()),
+            server: Some("https://x:1".into()),
+            ..ov()
+        };
+        let e = l.resolve(&o, &InClusterEnv::default()).unwrap_err();
+        assert_eq!(e.to_string(), "no server found for cluster \"nope\"");
         let o = ConfigOverrides {
             user: Some("ex-no-mode".into()),
             ..ov()
@@ -810,6 +826,34 @@ current-context: ctx1
                 ca.display(),
                 ca.display()
             )
+        );
+    }
+
+    #[test]
+    fn a_cluster_without_server_uses_the_default_server() {
+        let (_d, l) = setup();
+        let env = InClusterEnv {
+            kubernetes_master: Some("http://master:1".into()),
+            ..Default::default()
+        };
+        // An existing cluster without a server (`cluster: {}` or `cluster: null`).
+        let o = ConfigOverrides {
+            cluster: Some("noserver".into()),
+            ..ov()
+        };
+        assert_eq!(
+            l.resolve(&o, &InClusterEnv::default()).unwrap().server,
+            "http://localhost:8080"
+        );
+        assert_eq!(l.resolve(&o, &env).unwrap().server, "http://master:1");
+        // A context naming a cluster that does not exist.
+        let o = ConfigOverrides {
+            context: Some("dangling".into()),
+            ..ov()
+        };
+        assert_eq!(
+            l.resolve(&o, &InClusterEnv::default()).unwrap().server,
+            "http://localhost:8080"
         );
     }
 

@@ -34,6 +34,10 @@ pub enum ManifestError {
     /// A `-f` path (or glob) that matches nothing.
     #[error("the path {0:?} does not exist")]
     PathNotExist(String),
+    /// `-f -` given twice, or standard input also read for something else (cli-runtime's
+    /// `StdinMultiUseError`).
+    #[error("standard input cannot be used for multiple arguments")]
+    StdinMultiUse,
     /// A `-f` directory without `.json`, `.yaml` or `.yml` files.
     #[error("error reading [{}]: recognized file extensions are [.json .yaml .yml]", .0.join(" "))]
     NoRecognizedFiles(Vec<String>),

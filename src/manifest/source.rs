@@ -39,6 +39,9 @@ pub fn resolve_sources(args: &[String], recursive: bool) -> (Vec<Source>, Vec<Ma
     let mut errors = Vec::new();
     for arg in args {
         if arg == "-" {
+            if sources.contains(&Source::Stdin) {
+                errors.push(ManifestError::StdinMultiUse);
+            }
             sources.push(Source::Stdin);
             continue;
         }

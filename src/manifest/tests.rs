@@ -373,3 +373,14 @@ fn encodings_are_read_like_kubectl() {
     lone.extend([0x00, 0xD8]);
     assert!(error(&put("lone.yaml", &lone)).ends_with("yaml: line 8: could not find expected ':'"));
 }
+
+#[test]
+fn stdin_read_once() {
+    // cli-runtime's builder refuses a second `-f -` before reading anything.
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
+    let args = ["-".to_string(), "-".to_string()];
+    let out = read_manifests(&args, false, &mut text.as_bytes());
+    assert_eq!(out, [Err(ManifestError::StdinMultiUse)]);
+    let out = read_manifests(&args[..1], false, &mut text.as_bytes());
+    assert_eq!(names(&out), ["a"]);
+}

@@ -540,7 +540,8 @@ impl UpdateSpec {
                 files: self.filename.clone(),
                 kustomize: self.kustomize.clone(),
                 recursive: self.recursive,
-                validate: true,
+                // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+                validate: false,
                 selector: self.selector.clone(),
                 latest: true,
                 all_namespaces: false,
@@ -608,7 +609,8 @@ impl UpdateSpec {
     fn read_local(&self, ctx: &Context) -> Vec<Result<Found, CliError>> {
         let opts = ReadOptions {
             recursive: self.recursive,
-            validate: true,
+            // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+            validate: false,
         };
         let read = {
             let mut lock = ctx.stdin();

@@ -11,7 +11,6 @@
 
 use std::io::Write;
 
-use base64::Engine as _;
 use serde_json::Value;
 
 use super::gofmt::{go_quote, normalize_ints, sprint};
@@ -474,15 +473,6 @@ fn go_int_literal(text: &str) -> Option<i64> {
     };
     let v = i64::from_str_radix(&digits, radix).ok()?;
     Some(if neg { -v } else { v })
-}
-
-/// Go's `base64.CorruptInputError` text for a decoding failure.
-fn go_base64_error(e: &base64::DecodeError, input: &str) -> String {
-    let offset = match e {
-        base64::DecodeError::InvalidByte(i, _) | base64::DecodeError::InvalidLastSymbol(i, _) => *i,
-        _ => input.trim_end_matches('=').len(),
-    };
-    format!("illegal base64 data at input byte {offset}")
 }
 
 fn word_len(s: &str) -> usize {
@@ -1459,9 +1449,8 @@ fn call(name: &str, args: &[TVal], int_lits: &[bool]) -> Result<TVal, CallErr> {
                 )
                 .into());
             };
-            let data = base64::engine::general_purpose::STANDARD
-                .decode(s)
-                .map_err(|e| format!("base64 decode failed: {}", go_base64_error(&e, s)))?;
+            let data =
+                kcore::gobase64::decode_std(s).map_err(|e| format!("base64 decode failed: {e}"))?;
             Ok(TVal::V(Value::String(
                 String::from_utf8_lossy(&data).into_owned(),
             )))
@@ -1751,6 +1740,8 @@ mod tests {
             ("{{print .x.num .x.s 1 2}}|{{println .x.s}}", "5str1 2|str\n"),
             (r#"{{not .x.e}} {{and 1 0}} {{or 0 "" "x"}}"#, "true 0 x"),
             (r#"{{base64decode "aGk="}} {{exists .x "s"}}"#, "hi true"),
+            // Go's decoder skips newlines (wrapped base64) and accepts non-zero trailing bits.
+            (r#"{{base64decode "aG\nk="}}{{base64decode "aGl="}}"#, "hihi"),
             ("{{$v := .x.s}}{{$v}}", "str"),
             ("{{/* c */}}ok", "ok"),
             ("{{if .x.nope}}a{{else if .x.s}}b{{else}}c{{end}}", "b"),

@@ -111,7 +111,9 @@ pub struct ReadSpec {
     pub kustomize: Option<String>,
     /// `-R`.
     pub recursive: bool,
-    /// Check `apiVersion`/`kind` locally (`--validate` other than ignore/false).
+    /// Check `apiVersion`/`kind` locally (`--validate` other than ignore/false). Only the
+    /// builders with a `Schema` validate (create, apply, replace); for the others a missing
+    /// kind is a decode error (`Object 'Kind' is missing in '…'`) and reading goes on.
     pub validate: bool,
     /// `-l`, matched against the labels each object has in its file (cli-runtime
     /// `FilterByLabelSelector`).
@@ -281,7 +283,9 @@ pub async fn read_stream(
     if read.iter().any(|r| {
         matches!(
             r,
-            Err(ManifestError::PathNotExist(_) | ManifestError::NoRecognizedFiles(_))
+            Err(ManifestError::PathNotExist(_)
+                | ManifestError::NoRecognizedFiles(_)
+                | ManifestError::StdinMultiUse)
         )
     }) {
         return Err(read

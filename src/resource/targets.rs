@@ -104,6 +104,24 @@ pub async fn visit(
     ctx: &Context,
     spec: &FindSpec,
 ) -> Result<Vec<Result<Target, CliError>>, CliError> {
+    visit_with(ctx, spec, true).await
+}
+
+/// [`visit`] for a builder without `Latest` (kubectl's `expose`): the objects of `-f`/`-k`
+/// are used as read (mapped, namespaced, `-l` matched against them), not fetched again;
+/// `TYPE NAME` targets are fetched as always.
+pub async fn visit_as_read(
+    ctx: &Context,
+    spec: &FindSpec,
+) -> Result<Vec<Result<Target, CliError>>, CliError> {
+    visit_with(ctx, spec, false).await
+}
+
+async fn visit_with(
+    ctx: &Context,
+    spec: &FindSpec,
+    latest: bool,
+) -> Result<Vec<Result<Target, CliError>>, CliError> {
     if spec.local {
         if spec.files.is_empty() && spec.kustomize.is_none() {
             return Err(crate::resource::missing_resource_error());
@@ -112,7 +130,7 @@ pub async fn visit(
     }
     if !spec.files.is_empty() || spec.kustomize.is_some() {
         crate::resource::check_path_args(&spec.args)?;
-        return Ok(files(ctx, spec).await);
+        return Ok(files(ctx, spec, latest).await);
     }
     if spec.args.is_empty() {
         if spec.selector.is_some() {
@@ -175,18 +193,31 @@ async fn get(
 
 /// `-f` with `Latest()`: each mapped object fetched again, kept when its live labels match
 /// `-l`, then checked against an explicit `--namespace`.
-async fn files(ctx: &Context, spec: &FindSpec) -> Vec<Result<Target, CliError>> {
+async fn files(ctx: &Context, spec: &FindSpec, latest: bool) -> Vec<Result<Target, CliError>> {
     let read = ReadSpec {
         files: spec.files.clone(),
         recursive: spec.recursive,
-        validate: true,
+        // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+        validate: false,
         selector: spec.selector.clone(),
-        latest: true,
+        latest,
         all_namespaces: false,
         kustomize: spec.kustomize.clone(),
     };
     let (infos, errors) = read_objects(ctx, &read).await;
     let mut out: Vec<Result<Target, CliError>> = errors.into_iter().map(Err).collect();
+    if !latest {
+        // The file objects themselves (read_objects matched `-l` against them).
+        out.extend(infos.into_iter().map(|info| {
+            Ok(Target {
+                resource: Some(info.resource),
+                namespace: info.namespace,
+                name: info.name,
+                object: info.object,
+            })
+        }));
+        return out;
+    }
     let selector = match crate::resource::file_selector(spec.selector.as_deref()) {
         Ok(s) => s,
         Err(e) => return vec![Err(e)],
@@ -215,7 +246,8 @@ async fn files(ctx: &Context, spec: &FindSpec) -> Vec<Result<Target, CliError>> 
 fn read_local(ctx: &Context, spec: &FindSpec) -> Result<Vec<Result<Target, CliError>>, CliError> {
     let opts = ReadOptions {
         recursive: spec.recursive,
-        validate: true,
+        // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+        validate: false,
     };
     let read = match &spec.kustomize {
         // `--local -k DIR`: the kustomization's objects, as built.

@@ -66,6 +66,7 @@ mod sandbox_batch;
 mod scale;
 mod set_env;
 mod subject;
+mod testcmd;
 mod top;
 mod transport;
 mod wait;

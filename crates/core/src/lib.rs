@@ -9,11 +9,13 @@
 //! - [`quantity`]: resource quantities as numbers, for comparisons.
 //! - [`rand`]: utilrand's random name suffixes and random hex identifiers.
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
+//! - [`gobase64`]: Go's lenient standard base64 decoding (newlines skipped) and its errors.
 //!
 //! Neither the CLI (`kubectl-rs`) nor the sandbox (`kubectl-rs-sandbox`) is a dependency:
 //! the compiler keeps this layer below both.
 
 pub mod duration;
+pub mod gobase64;
 pub mod gofmt;
 pub mod gojson;
 pub mod gosort;

@@ -109,7 +109,8 @@ impl ReconcileArgs {
         };
         ctx.namespace()?;
         let read = ReadSpec {
-            validate: true,
+            // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+            validate: false,
             ..self.files.read_spec(&self.kustomize)
         };
         let (infos, read_errors) = read_objects(ctx, &read).await;

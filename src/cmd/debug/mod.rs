@@ -679,7 +679,8 @@ impl DebugArgs {
                 files: self.filename.clone(),
                 kustomize: None,
                 recursive: false,
-                validate: true,
+                // No `Schema` in kubectl's builder here: a missing kind is a decode error.
+                validate: false,
                 selector: None,
                 latest: false,
                 all_namespaces: false,

@@ -425,7 +425,10 @@ impl HistoryArgs {
                 self.revision.value
             )));
         }
-        let mut printer = printer_for(ctx, &self.print).map_err(CliError::msg)?;
+        let mut printer: super::Printer = Ok(printer_for(ctx, &self.print).map_err(CliError::msg)?);
+        // kubectl prints the revisions only for `-o` (`OutputFlagSpecified`); a `--template`
+        // alone prints the workload through it, as the history text's printer.
+        let print_revisions = !self.print.output.is_empty();
         let (found, mut errors) = self.sel.collect(ctx).await?;
         for f in &found {
             let Some(kind) = f.workload() else {
@@ -439,7 +442,7 @@ impl HistoryArgs {
                     continue;
                 }
             };
-            if let Some(p) = printer.as_mut() {
+            if let (true, Ok(Some(p))) = (print_revisions, printer.as_mut()) {
                 let picked: Vec<&Revision> = if self.revision.value > 0 {
                     match revs.get(&self.revision.value) {
                         Some(r) => vec![r],
@@ -476,13 +479,13 @@ impl HistoryArgs {
             };
             print_result(
                 ctx,
-                &mut Ok(None),
+                &mut printer,
                 f,
                 &f.object,
                 &format!("{with_revision}\n{text}"),
             )?;
         }
-        if let Some(p) = printer.as_mut() {
+        if let Ok(Some(p)) = printer.as_mut() {
             p.finish(&mut **ctx.out())?;
         }
         collected_errors(errors, Vec::new())

@@ -498,7 +498,11 @@ impl EnvArgs {
         }
         // Run.
         let changes: Vec<String> = self.env.iter().chain(&env_args).cloned().collect();
-        let (mut env, remove, _) = parse_env(ctx, &changes)?;
+        let (mut env, remove, env_from_stdin) = parse_env(ctx, &changes)?;
+        // kubectl marks stdin in use for its builders (`StdinInUse`): `-f -` cannot read it too.
+        if env_from_stdin && self.files.filename.iter().any(|f| f == "-") {
+            return Err(crate::manifest::ManifestError::StdinMultiUse.into());
+        }
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
         if !self.from.is_empty() {
             let from = vec![self.from.clone()];
