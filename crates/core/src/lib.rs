@@ -7,6 +7,8 @@
 //! - [`resource`]: `GroupResource`, the name of a resource type.
 //! - [`gofmt`], [`duration`]: Go's `%q` and apimachinery's `HumanDuration`.
 //! - [`quantity`]: resource quantities as numbers, for comparisons.
+//! - [`spdy`]: SPDY/3.1 framing (sans-I/O) and the `portforward.k8s.io` names, for
+//!   `port-forward` on both sides.
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
 //!
 //! Neither the CLI (`kubectl-rs`) nor the sandbox (`kubectl-rs-sandbox`) is a dependency:
@@ -20,5 +22,7 @@ pub mod patch;
 pub mod quantity;
 pub mod resource;
 pub mod selectors;
+pub mod spdy;
+mod spdy_dictionary;
 pub mod tar;
 pub mod validation;
