@@ -18,6 +18,7 @@ mod openapi_embedded;
 pub mod podattach;
 pub mod podexec;
 pub mod podlog;
+pub mod podportforward;
 pub mod policy;
 pub mod protobuf;
 pub mod rbac;
