@@ -46,6 +46,7 @@ mod mutate;
 mod nodeops;
 mod patch;
 mod pflag;
+mod portforward;
 mod proxy;
 mod rbac;
 mod reconcile;
