@@ -82,7 +82,22 @@ async fn start(
     args: &[&str],
     ports: usize,
 ) -> Forwarder {
+    start_with(env, None, program, cache, args, ports).await
+}
+
+/// `start`, with another kubeconfig when given.
+async fn start_with(
+    env: &TestEnv,
+    kubeconfig: Option<&std::path::Path>,
+    program: &str,
+    cache: &str,
+    args: &[&str],
+    ports: usize,
+) -> Forwarder {
     let mut c = env.command(program, args, cache);
+    if let Some(k) = kubeconfig {
+        c.env("KUBECONFIG", k);
+    }
     c.stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
@@ -199,13 +214,23 @@ fn normalized(o: &Output, ports: &[u16]) -> Output {
 /// One forwarding session with each CLI: both print the same lines, the requests through
 /// `ours` get `page` on every port, and Ctrl-C ends both with exit 0.
 async fn session(env: &TestEnv, args: &[&str], ports: usize, page: &str) {
+    session_with(env, None, args, ports, page).await
+}
+
+async fn session_with(
+    env: &TestEnv,
+    kubeconfig: Option<&std::path::Path>,
+    args: &[&str],
+    ports: usize,
+    page: &str,
+) {
     let mut outs = Vec::new();
     let mut programs = vec![(env!("CARGO_BIN_EXE_kubectl-rs").to_string(), "cache-rs")];
     if let Some(k) = crate::common::oracle() {
         programs.push((k.to_string(), "cache-kubectl"));
     }
     for (program, cache) in programs {
-        let mut f = start(env, &program, cache, args, ports).await;
+        let mut f = start_with(env, kubeconfig, &program, cache, args, ports).await;
         let local = f.ports.clone();
         for (i, p) in local.iter().enumerate() {
             // IPv4 for the first port, IPv6 for the others: both listeners forward.
@@ -339,5 +364,112 @@ async fn port_forward_errors_match_kubectl() {
     assert_eq!(
         ours.stderr,
         "error: unable to forward port because pod is not running. Current status=Succeeded\n"
+    );
+}
+
+/// A plain-HTTP middlebox in front of `upstream` that refuses WebSocket upgrades (as servers
+/// and proxies without WebSocket support do) and passes everything else; it counts the
+/// refused WebSocket upgrades and the SPDY upgrades it let through.
+async fn no_websocket_middlebox(
+    upstream: String,
+) -> (
+    u16,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = l.local_addr().unwrap().port();
+    let (refused, spdy) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (r, sp) = (refused.clone(), spdy.clone());
+    tokio::spawn(async move {
+        while let Ok((mut c, _)) = l.accept().await {
+            let (upstream, r, sp) = (upstream.clone(), r.clone(), sp.clone());
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut b = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if c.read(&mut b).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(b[0]);
+                }
+                let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                if text.contains("upgrade: websocket") {
+                    r.fetch_add(1, Ordering::SeqCst);
+                    let _ = c
+                        .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 22\r\nConnection: close\r\n\r\nwebsockets not allowed")
+                        .await;
+                    return;
+                }
+                if text.contains("upgrade: spdy/3.1") {
+                    sp.fetch_add(1, Ordering::SeqCst);
+                }
+                let Ok(mut u) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                if u.write_all(&head).await.is_err() {
+                    return;
+                }
+                let _ = tokio::io::copy_bidirectional(&mut c, &mut u).await;
+            });
+        }
+    });
+    (port, refused, spdy)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn port_forward_falls_back_to_spdy_when_websockets_are_refused() {
+    use std::sync::atomic::Ordering;
+    let env = setup().await;
+    // kubectl-rs proxy (plain HTTP, credentials added) behind the middlebox.
+    let mut proxy = env.command(
+        env!("CARGO_BIN_EXE_kubectl-rs"),
+        &["proxy", "--port=0"],
+        "cache-proxy",
+    );
+    proxy
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true);
+    let mut proxy = proxy.spawn().expect("spawn proxy");
+    let mut lines = BufReader::new(proxy.stdout.take().unwrap()).lines();
+    let first = lines.next_line().await.unwrap().expect("proxy starts");
+    let upstream = first
+        .strip_prefix("Starting to serve on ")
+        .expect("proxy address")
+        .to_string();
+    let (port, refused, spdy) = no_websocket_middlebox(upstream).await;
+    let kubeconfig = env.dir.path().join("middlebox-kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: mb\n  cluster: {{server: 'http://127.0.0.1:{port}'}}\nusers:\n- name: u\n  user: {{}}\ncontexts:\n- name: mb\n  context: {{cluster: mb, user: u, namespace: default}}\ncurrent-context: mb\n"
+        ),
+    )
+    .unwrap();
+    session_with(
+        &env,
+        Some(&kubeconfig),
+        &["port-forward", "pod/web-1", ":80"],
+        1,
+        "sandbox: pod web-1 container nginx port 80\n",
+    )
+    .await;
+    let clis = if crate::common::oracle().is_some() {
+        2
+    } else {
+        1
+    };
+    assert_eq!(
+        refused.load(Ordering::SeqCst),
+        clis,
+        "each CLI tried WebSocket first"
+    );
+    assert_eq!(
+        spdy.load(Ordering::SeqCst),
+        clis,
+        "then fell back to SPDY/3.1"
     );
 }
