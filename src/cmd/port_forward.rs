@@ -804,11 +804,12 @@ mod tests {
 
     #[test]
     fn addresses_parse_as_client_go_parses_them() {
+        // An explicit IP after `localhost` replaces its entry: it must bind ("any").
         let a = parse_addresses(&strs(&["localhost", "0.0.0.0", "127.0.0.1"])).unwrap();
         let names: Vec<(&str, bool)> = a.iter().map(|a| (a.address.as_str(), a.all)).collect();
         assert_eq!(
             names,
-            vec![("0.0.0.0", false), ("127.0.0.1", true), ("::1", true)]
+            vec![("0.0.0.0", false), ("127.0.0.1", false), ("::1", true)]
         );
         assert_eq!(
             parse_addresses(&strs(&["example.com"])).unwrap_err(),
