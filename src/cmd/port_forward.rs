@@ -599,10 +599,15 @@ async fn forward(
     }
     let (events_tx, mut events) = mpsc::unbounded_channel::<Event>();
     let mut request_id: u64 = 0;
+    // Made once, so that no Ctrl-C falls between two turns of the loop.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    let closed = conn.closed();
+    tokio::pin!(closed);
     let result = loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break Ok(()),
-            () = conn.closed() => break Err(CliError::msg("lost connection to pod")),
+            _ = &mut interrupted => break Ok(()),
+            () = &mut closed => break Err(CliError::msg("lost connection to pod")),
             Some((stream, port)) = accepted.recv() => {
                 say(ctx, &format!("Handling connection for {}\n", port.local));
                 let id = request_id;
