@@ -8,6 +8,7 @@ pub mod exec;
 pub mod forward;
 pub mod log;
 pub mod path;
+pub mod portforward;
 pub mod remotecommand;
 pub mod request;
 pub mod tls;

@@ -47,6 +47,7 @@ pub mod options;
 pub mod patch;
 pub mod pflag;
 pub mod plugin;
+pub mod port_forward;
 pub mod proxy;
 pub mod replace;
 pub mod rollout;
@@ -138,6 +139,9 @@ pub enum Command {
     Cp(cp::CpArgs),
     #[command(long_about = exec::EXEC_LONG, after_help = exec::EXEC_EXAMPLES, override_usage = exec::EXEC_USAGE)]
     Exec(exec::ExecArgs),
+    #[command(name = "port-forward")]
+    #[command(long_about = port_forward::PORT_FORWARD_LONG, after_help = port_forward::PORT_FORWARD_EXAMPLES, override_usage = port_forward::PORT_FORWARD_USAGE)]
+    PortForward(port_forward::PortForwardArgs),
     #[command(display_order = 500)]
     #[command(long_about = logs::LOGS_LONG, after_help = logs::LOGS_EXAMPLES, override_usage = logs::LOGS_USAGE)]
     Logs(logs::LogsArgs),
@@ -282,6 +286,7 @@ impl Command {
             Command::Attach(_) => "attach",
             Command::Cp(_) => "cp",
             Command::Exec(_) => "exec",
+            Command::PortForward(_) => "port-forward",
             Command::Wait(_) => "wait",
             Command::Completion(_) => "completion",
             Command::Complete(_) => complete::COMPLETE,
@@ -516,6 +521,7 @@ async fn dispatch(cmd: &Command, ctx: &Context) -> Result<(), CliError> {
         Command::Attach(a) => a.run(ctx).await,
         Command::Cp(a) => a.run(ctx).await,
         Command::Exec(a) => a.run(ctx).await,
+        Command::PortForward(a) => a.run(ctx).await,
         Command::Wait(a) => a.run(ctx).await,
         Command::Completion(a) => a.run(ctx).await,
         Command::Complete(a) => a.run(ctx, true),

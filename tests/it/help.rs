@@ -263,7 +263,7 @@ const V136: &[Change] = &[
 const MISSING_FLAGS: &[(&str, &[&str])] = &[];
 
 /// Subcommands kubectl has that kubectl-rs does not.
-const MISSING_COMMANDS: &[(&str, &[&str])] = &[("", &["port-forward"])];
+const MISSING_COMMANDS: &[(&str, &[&str])] = &[];
 
 /// The oracle's text with the v1.36 changes applied and the known gaps cut.
 fn expected(command: &str, oracle_text: &str) -> String {

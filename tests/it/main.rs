@@ -54,6 +54,7 @@ mod mutate;
 mod nodeops;
 mod patch;
 mod pflag;
+mod portforward;
 mod proxy;
 mod rbac;
 mod reconcile;

@@ -8,6 +8,8 @@
 //! - [`gofmt`], [`duration`]: Go's `%q` and apimachinery's `HumanDuration`.
 //! - [`quantity`]: resource quantities as numbers, for comparisons.
 //! - [`rand`]: utilrand's random name suffixes and random hex identifiers.
+//! - [`spdy`]: SPDY/3.1 framing (sans-I/O) and the `portforward.k8s.io` names, for
+//!   `port-forward` on both sides.
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
 //! - [`gobase64`]: Go's lenient standard base64 decoding (newlines skipped) and its errors.
 //!
@@ -24,5 +26,7 @@ pub mod quantity;
 pub mod rand;
 pub mod resource;
 pub mod selectors;
+pub mod spdy;
+mod spdy_dictionary;
 pub mod tar;
 pub mod validation;

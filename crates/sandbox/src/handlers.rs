@@ -546,11 +546,22 @@ async fn serve_resource(st: &ApiState, mut ctx: RequestCtx, t: Target, body: Bod
     } else {
         Bytes::new()
     };
-    if matches!(t.sub.as_deref(), Some("exec" | "attach")) {
+    if matches!(t.sub.as_deref(), Some("exec" | "attach" | "portforward")) {
         let upgrade = ctx.upgrade.take().unwrap_or(super::podexec::Upgrade {
             version: axum::http::Version::HTTP_11,
             on_upgrade: None,
         });
+        if t.sub.as_deref() == Some("portforward") {
+            return super::podportforward::serve(
+                &st.store,
+                t.namespace.as_deref().unwrap_or_default(),
+                t.name.as_deref().unwrap_or_default(),
+                &ctx.headers,
+                &ctx.method,
+                upgrade,
+            )
+            .await;
+        }
         if t.sub.as_deref() == Some("attach") {
             return super::podattach::serve(
                 &st.store,

@@ -22,6 +22,7 @@ pub mod persist;
 pub mod podattach;
 pub mod podexec;
 pub mod podlog;
+pub mod podportforward;
 pub mod policy;
 pub mod protobuf;
 pub mod rbac;

@@ -101,6 +101,7 @@ const HANDLED_SUBRESOURCES: &[&str] = &[
     "token",
     "approval",
     "attach",
+    "portforward",
 ];
 
 /// The data behind [`RESOURCES`] and [`GROUPS`]: derived from a real v1.36 kube-apiserver's
