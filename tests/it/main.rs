@@ -26,6 +26,7 @@ mod create;
 mod debug;
 mod delete;
 mod demo;
+mod deprecated_flags;
 mod describe_events;
 mod editdiff;
 mod exec;
