@@ -203,6 +203,8 @@ pub struct Context {
     err: LogSink,
     stdin_is_terminal: bool,
     stdout_is_terminal: bool,
+    /// Whether the command reads stdin itself (see [`Context::mark_stdin_in_use`]).
+    stdin_in_use: std::sync::Arc<std::sync::atomic::AtomicBool>,
     session: String,
     loaded: OnceLock<LoadedConfig>,
     rest: OnceLock<RestConfig>,
@@ -226,6 +228,7 @@ impl Context {
             err: io.err,
             stdin_is_terminal: io.stdin_is_terminal,
             stdout_is_terminal: io.stdout_is_terminal,
+            stdin_in_use: Default::default(),
             session: crate::client::new_session_id(),
             loaded: OnceLock::new(),
             rest: OnceLock::new(),
@@ -251,6 +254,13 @@ impl Context {
     /// later reads through the context see end of file.
     pub fn take_stdin(&self) -> Box<dyn std::io::Read + Send> {
         std::mem::replace(&mut *self.stdin(), Box::new(std::io::empty()))
+    }
+
+    /// Marks stdin as read by the command (manifests from `-f -`, `set env -`), as
+    /// cli-runtime's `Builder.StdinInUse`: exec credential plugins then never read it.
+    pub fn mark_stdin_in_use(&self) {
+        self.stdin_in_use
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Whether stdin is a terminal.
@@ -417,6 +427,7 @@ impl Context {
             },
             terminal: Terminal {
                 stdin_is_terminal: self.stdin_is_terminal,
+                stdin_in_use: self.stdin_in_use.clone(),
             },
         };
         let c = Client::new(rc, opts)?;

@@ -41,10 +41,19 @@ impl ExecCredential {
 }
 
 /// Whether stdin is a terminal, for `interactiveMode`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Terminal {
     /// stdin is a terminal.
     pub stdin_is_terminal: bool,
+    /// Set once the command reads its manifests (or other input) from stdin: cli-runtime's
+    /// `StdinUnavailable`, so a plugin never competes for it.
+    pub stdin_in_use: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Terminal {
+    fn stdin_unavailable(&self) -> bool {
+        self.stdin_in_use.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// The `KUBERNETES_EXEC_INFO` value for `spec`.
@@ -62,7 +71,7 @@ pub fn exec_info(spec: &ExecSpec, interactive: bool) -> Value {
 
 /// Runs the plugin and parses its answer. Errors are client-go's texts (without the
 /// `getting credentials: ` prefix the caller adds).
-pub async fn run_plugin(spec: &ExecSpec, term: Terminal) -> Result<ExecCredential, String> {
+pub async fn run_plugin(spec: &ExecSpec, term: &Terminal) -> Result<ExecCredential, String> {
     let cfg = &spec.config;
     let interactive = match cfg.interactive_mode.as_deref().unwrap_or("IfAvailable") {
         "Never" => false,
@@ -73,9 +82,12 @@ pub async fn run_plugin(spec: &ExecSpec, term: Terminal) -> Result<ExecCredentia
                         .into(),
                 );
             }
+            if term.stdin_unavailable() {
+                return Err("exec plugin cannot support interactive mode: standard input is unavailable: used by stdin resource manifest reader".into());
+            }
             true
         }
-        _ => term.stdin_is_terminal,
+        _ => term.stdin_is_terminal && !term.stdin_unavailable(),
     };
     let info = exec_info(spec, interactive);
     let mut cmd = tokio::process::Command::new(&cfg.command);
@@ -117,9 +129,35 @@ pub async fn run_plugin(spec: &ExecSpec, term: Terminal) -> Result<ExecCredentia
 
 /// Parses and checks an `ExecCredential` printed by a plugin.
 pub fn parse_credential(stdout: &[u8], api_version: &str) -> Result<ExecCredential, String> {
-    let v: Value = serde_json::from_slice(stdout).map_err(|e| format!("decoding stdout: {e}"))?;
-    let got_version = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
-    if v.get("kind").and_then(Value::as_str) != Some("ExecCredential") || got_version.is_empty() {
+    // apimachinery's universal decoder: what is not JSON is read as YAML, converted to JSON,
+    // and its type and kind read into a struct.
+    let v: Value = match serde_json::from_slice(stdout) {
+        Ok(v) => v,
+        Err(e) => serde_yaml_ng::from_slice(stdout).map_err(|_| format!("decoding stdout: {e}"))?,
+    };
+    let go_type = match &v {
+        Value::String(_) => Some("string"),
+        Value::Number(_) => Some("number"),
+        Value::Array(_) => Some("array"),
+        Value::Bool(_) => Some("bool"),
+        Value::Null | Value::Object(_) => None,
+    };
+    if let Some(t) = go_type {
+        return Err(format!(
+            "decoding stdout: couldn't get version/kind; json parse error: json: cannot unmarshal {t} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}"
+        ));
+    }
+    // The decoder defaults a missing kind from the ExecCredential it decodes into, and a
+    // missing apiVersion to the internal version, which the version check then refuses.
+    let got_version = match v.get("apiVersion").and_then(Value::as_str) {
+        Some(g) if !g.is_empty() => g,
+        _ => "client.authentication.k8s.io/__internal",
+    };
+    if !matches!(
+        v.get("kind").and_then(Value::as_str),
+        None | Some("" | "ExecCredential")
+    ) || !v.is_object()
+    {
         return Err("decoding stdout: couldn't get version/kind; json parse error".into());
     }
     if got_version != api_version {
@@ -202,6 +240,46 @@ mod tests {
             .starts_with("decoding stdout: "));
     }
 
+    /// Checked against kubectl v1.36 with plugins printing these answers.
+    #[test]
+    fn decodes_answers_as_the_universal_decoder_does() {
+        let strukt = r#"struct { APIVersion string "json:\"apiVersion,omitempty\""; Kind string "json:\"kind,omitempty\"" }"#;
+        // `ls`: YAML, a string.
+        assert_eq!(
+            parse_credential(b"afile\nkc.yaml\n", V1).unwrap_err(),
+            format!("decoding stdout: couldn't get version/kind; json parse error: json: cannot unmarshal string into Go value of type {strukt}")
+        );
+        assert_eq!(
+            parse_credential(b"[1]\n", V1).unwrap_err(),
+            format!("decoding stdout: couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type {strukt}")
+        );
+        assert_eq!(
+            parse_credential(br#"{"a":1}"#, V1).unwrap_err(),
+            "exec plugin is configured to use API version client.authentication.k8s.io/v1, plugin returned version client.authentication.k8s.io/__internal"
+        );
+        // Without a kind (test/cmd's plugin): the decoder defaults it.
+        let c = parse_credential(
+            br#"{"apiVersion":"client.authentication.k8s.io/v1","status":{"token":"admin-token"}}"#,
+            V1,
+        )
+        .unwrap();
+        assert_eq!(c.token.as_deref(), Some("admin-token"));
+    }
+
+    #[tokio::test]
+    async fn stdin_in_use_is_never_given_to_a_plugin() {
+        let term = Terminal {
+            stdin_is_terminal: true,
+            stdin_in_use: Default::default(),
+        };
+        term.stdin_in_use
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let e = run_plugin(&spec("whatever", Some("Always")), &term)
+            .await
+            .unwrap_err();
+        assert_eq!(e, "exec plugin cannot support interactive mode: standard input is unavailable: used by stdin resource manifest reader");
+    }
+
     fn spec(command: &str, mode: Option<&str>) -> ExecSpec {
         ExecSpec {
             config: ExecConfig {
@@ -234,7 +312,7 @@ mod tests {
         .unwrap();
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         let s = spec(script.to_str().unwrap(), Some("Never"));
-        let c = run_plugin(&s, Terminal::default()).await.unwrap();
+        let c = run_plugin(&s, &Terminal::default()).await.unwrap();
         assert_eq!(c.token.as_deref(), Some("from-env-arg1"));
         let info: Value =
             serde_json::from_str(&std::fs::read_to_string(d.path().join("info")).unwrap()).unwrap();
@@ -243,7 +321,7 @@ mod tests {
         assert_eq!(info["apiVersion"], V1);
 
         std::fs::write(&script, "#!/bin/sh\nexit 3\n").unwrap();
-        let e = run_plugin(&s, Terminal::default()).await.unwrap_err();
+        let e = run_plugin(&s, &Terminal::default()).await.unwrap_err();
         assert_eq!(
             e,
             format!(
@@ -256,11 +334,11 @@ mod tests {
     #[tokio::test]
     async fn missing_plugin_and_interactive_errors() {
         let s = spec("kubectl-rs-no-such-plugin", None);
-        let e = run_plugin(&s, Terminal::default()).await.unwrap_err();
+        let e = run_plugin(&s, &Terminal::default()).await.unwrap_err();
         assert!(e.starts_with("exec: executable kubectl-rs-no-such-plugin not found\n\nIt looks like you are trying to use a client-go credential plugin that is not installed."), "{e}");
         assert!(e.ends_with("\n\ninstall it with: brew install plug"), "{e}");
         let s = spec("whatever", Some("Always"));
-        let e = run_plugin(&s, Terminal::default()).await.unwrap_err();
+        let e = run_plugin(&s, &Terminal::default()).await.unwrap_err();
         assert_eq!(
             e,
             "exec plugin cannot support interactive mode: standard input is not a terminal"

@@ -586,7 +586,7 @@ impl Client {
                 let fresh = match cached.as_ref() {
                     Some(c) if !force_refresh && !c.is_expired(chrono::Utc::now()) => None,
                     _ => Some(
-                        exec::run_plugin(spec, self.inner.options.terminal)
+                        exec::run_plugin(spec, &self.inner.options.terminal)
                             .await
                             .map_err(|e| {
                                 ClientError::Unreachable(format!("getting credentials: {e}"))
@@ -853,6 +853,12 @@ impl Client {
         }
         for g in &cfg.impersonate_groups {
             headers.push(("Impersonate-Group".into(), g.clone()));
+        }
+        for (k, values) in &cfg.impersonate_user_extra {
+            let name = format!("Impersonate-Extra-{}", header_key_escape(k));
+            for v in values {
+                headers.push((name.clone(), v.clone()));
+            }
         }
         let mut hop = Hop {
             method: req.method.clone(),
@@ -1286,6 +1292,21 @@ fn parse_watch_line(line: &[u8]) -> Result<WatchEvent, ClientError> {
         return Err(ClientError::Api(Box::new(st)));
     }
     Ok(WatchEvent { event_type, object })
+}
+
+/// client-go `headerKeyEscape`: bytes that are not HTTP token characters, and `%`, are
+/// %-encoded in an `Impersonate-Extra-` header name.
+fn header_key_escape(key: &str) -> String {
+    let mut out = String::new();
+    for b in key.bytes() {
+        let token = b.is_ascii_alphanumeric() || b"!#$&'*+-.^_`|~".contains(&b);
+        if token {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -80,6 +80,8 @@ pub struct ApplyArgs {
     #[arg(verbatim_doc_comment, long = "openapi-patch", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true")]
     pub openapi_patch: bool,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,11 +171,6 @@ impl ApplyArgs {
                 "--subresource can only be specified for --server-side",
             ));
         }
-        if self.deletion.force {
-            return Err(CliError::msg(
-                "--force is not supported by kubectl-rs apply (delete and re-create the object instead)",
-            ));
-        }
         if self.files.filename.is_empty() && self.kustomize.dir.is_none() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
@@ -192,6 +189,7 @@ impl ApplyArgs {
                 command: "kubectl-rs apply".into(),
             });
         }
+        let change_cause = self.record.change_cause(ctx);
         let dry_run = self.validate_flags(ctx)?;
         let validation = field_validation(&self.validate.value)?;
         // A `--template` alone implies `-o go-template` (cli-runtime `PrintFlags.ToPrinter`).
@@ -243,6 +241,18 @@ impl ApplyArgs {
         };
         let mut visited = Vec::new();
         for t in &targets {
+            // kubectl records the command on the object as read, so the last-applied
+            // annotation holds it too.
+            let recorded;
+            let t = match &change_cause {
+                Some(cause) => {
+                    let mut r = t.clone();
+                    crate::ops::metadata::record_change_cause(&mut r.object, cause)?;
+                    recorded = r;
+                    &recorded
+                }
+                None => t,
+            };
             if t.name.is_empty() {
                 let gen = str_at(&t.object, &["metadata", "generateName"]);
                 if !gen.is_empty() {
@@ -381,6 +391,12 @@ impl Run<'_> {
                     self.warn_if_deleting(&v);
                     return self.emit(t, &v, Op::Configured);
                 }
+                Err(ClientError::Api(s))
+                    if self.args.deletion.force
+                        && (s.code == 409 && tries >= 4 || s.code == 422) =>
+                {
+                    return self.delete_and_create(t, &live).await;
+                }
                 Err(ClientError::Api(s)) if s.code == 409 && tries < 4 => {
                     tries += 1;
                     if tries > 1 {
@@ -401,6 +417,74 @@ impl Run<'_> {
                         &t.source,
                         e.into(),
                     ))
+                }
+            }
+        }
+    }
+
+    /// `--force` (patcher.go `deleteAndCreate`): after a patch failing with a conflict or an
+    /// invalid error, delete the object, wait up to `--timeout` for it to be gone, and create
+    /// it from the file; when that fails, re-create the object as it was and report the error.
+    async fn delete_and_create(&mut self, t: &Info, live: &Value) -> Result<(), CliError> {
+        let (_, modified) = create_body(&t.object).map_err(|e| patch_error(t, &e.to_string()))?;
+        let fail = |e: CliError| {
+            with_source(
+                &format!(
+                    "applying patch:\n{modified}\nto:\n{}\nfor:",
+                    t.info_header()
+                ),
+                &t.source,
+                e,
+            )
+        };
+        let client = self.ctx.client()?;
+        let deletion = &self.args.deletion;
+        let mut options = serde_json::Map::new();
+        if deletion.grace_period >= 0 {
+            options.insert("gracePeriodSeconds".into(), deletion.grace_period.into());
+        }
+        options.insert("propagationPolicy".into(), deletion.propagation()?.0.into());
+        let req = ApiRequest::delete(t.path()?, Some(&Value::Object(options)));
+        client.send_json(&req).await.map_err(|e| fail(e.into()))?;
+        // wait.PollUntilContextTimeout(1s, --timeout, immediate): one check, then one a second.
+        let timeout = parse_timeout(&deletion.wait_flags.timeout)?;
+        let started = std::time::Instant::now();
+        loop {
+            match client.get_json(&t.path()?).await {
+                Err(e) if e.is_not_found() => break,
+                Err(e) => return Err(fail(e.into())),
+                Ok(_) if started.elapsed() + Duration::from_secs(1) > timeout => {
+                    return Err(fail(CliError::msg("context deadline exceeded")));
+                }
+                Ok(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+            }
+        }
+        let create = |body: String| {
+            let mut req = ApiRequest::new(crate::client::Method::POST, t.collection()?);
+            req.headers
+                .push(("Content-Type".into(), "application/json".into()));
+            req.body = Some(body.into_bytes());
+            Ok::<_, CliError>(
+                self.dry_run
+                    .query(req)
+                    .query("fieldManager", self.manager.clone()),
+            )
+        };
+        match client.send_json(&create(modified.clone())?).await {
+            Ok(created) => self.emit(t, &created, Op::Configured),
+            Err(e) => {
+                // Helper.Create(modify=true) of the original: without its resourceVersion.
+                let mut original = live.clone();
+                if let Some(m) = original.get_mut("metadata").and_then(Value::as_object_mut) {
+                    m.remove("resourceVersion");
+                }
+                match client.send_json(&create(to_go_json(&original))?).await {
+                    Ok(_) => Err(fail(e.into())),
+                    Err(re) => Err(fail(CliError::msg(format!(
+                        "An error occurred force-replacing the existing object with the newly provided one:\n\n{}.\n\nAdditionally, an error occurred attempting to restore the original object:\n\n{}",
+                        go_error_text(&e),
+                        go_error_text(&re)
+                    )))),
                 }
             }
         }
@@ -666,6 +750,14 @@ fn local_merge(live: &Value, p: &crate::apply::ApplyPatch) -> Value {
         crate::apply::PatchType::JsonMerge => Some(crate::apply::apply_merge_patch(live, &p.patch)),
     };
     merged.unwrap_or_else(|| live.clone())
+}
+
+/// A client error as Go's `err.Error()` (an API status is its message).
+fn go_error_text(e: &ClientError) -> String {
+    match e {
+        ClientError::Api(s) => s.message.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn patch_error(t: &Info, msg: &str) -> CliError {

@@ -3,7 +3,7 @@
 //! `pkg/cmd/exec/exec.go`, `polymorphichelpers/attachablepodforobject.go`).
 //!
 //! Not done yet: a real terminal (`-t` with a terminal on stdin is refused with a message),
-//! `-f`, and the SPDY fallback for servers without WebSocket support.
+//! and the SPDY fallback for servers without WebSocket support.
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -90,22 +90,15 @@ impl ExecArgs {
     }
 
     fn complete(&self) -> Result<Options, CliError> {
-        if !self.filename.is_empty() {
-            return Err(CliError::msg(
-                "exec -f/--filename is not supported by kubectl-rs yet; name the pod or TYPE/NAME",
-            ));
-        }
-        let Some(target) = self.args.first().cloned() else {
-            return Err(CliError::msg(
-                "pod, type/name or --filename must be specified",
-            ));
-        };
-        // The removed form `exec POD COMMAND` (no `--`).
-        if self.command.is_empty() && self.args.len() > 1 {
+        // The removed form `exec POD COMMAND` (no `--`), also when -f names the pod.
+        if self.command.is_empty()
+            && (self.args.len() > 1 || (!self.args.is_empty() && !self.filename.is_empty()))
+        {
             return Err(Self::usage(
                 "exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead",
             ));
         }
+        let target = self.args.first().cloned().unwrap_or_default();
         let timeout = Some(Duration::ZERO)
             .filter(|_| self.pod_running_timeout.value == "0")
             .or_else(|| crate::cmd::flags::parse_go_duration(&self.pod_running_timeout.value))
@@ -128,6 +121,11 @@ impl ExecArgs {
     }
 
     fn validate(&self, o: &Options) -> Result<(), CliError> {
+        if o.target.is_empty() && self.filename.is_empty() {
+            return Err(CliError::msg(
+                "pod, type/name or --filename must be specified",
+            ));
+        }
         if o.command.is_empty() {
             return Err(CliError::msg(
                 "you must specify at least one command for the container",
@@ -140,7 +138,7 @@ impl ExecArgs {
         let o = self.complete()?;
         self.validate(&o)?;
         let (ns, _) = ctx.namespace()?;
-        let pod = self.pod(ctx, &ns, &o).await?;
+        let (pod, ns) = self.pod(ctx, &ns, &o).await?;
         let phase = pod["status"]["phase"].as_str().unwrap_or_default();
         if phase == "Succeeded" || phase == "Failed" {
             return Err(CliError::msg(format!(
@@ -154,6 +152,18 @@ impl ExecArgs {
         let container = if self.container.value.is_empty() {
             self.default_container(ctx, &pod)?
         } else {
+            // podcmd `FindContainerByName`: any container, init or ephemeral one.
+            let all = pods::containers(
+                &pod,
+                &["containers", "initContainers", "ephemeralContainers"],
+            );
+            if !all.iter().any(|(n, _)| *n == self.container.value) {
+                return Err(CliError::msg(format!(
+                    "container {} is not valid for pod {name} out of: {}",
+                    self.container.value,
+                    pods::all_container_names(&pod)
+                )));
+            }
             self.container.value.clone()
         };
         // A terminal is asked for: only when stdin is one does kubectl make it raw.
@@ -215,11 +225,19 @@ impl ExecArgs {
         }
     }
 
-    /// The pod named, or the first pod of the workload named (`deploy/web`).
-    async fn pod(&self, ctx: &Context, ns: &str, o: &Options) -> Result<Value, CliError> {
-        let obj = pods::object(ctx, ns, &o.target, false).await?;
+    /// The pod named, or the first pod of the workload named (`deploy/web`), or the object of
+    /// `-f` as read; with the namespace to exec in.
+    async fn pod(&self, ctx: &Context, ns: &str, o: &Options) -> Result<(Value, String), CliError> {
+        let (obj, ns) = if self.filename.is_empty() {
+            (
+                pods::object(ctx, ns, &o.target, false).await?,
+                ns.to_string(),
+            )
+        } else {
+            self.file_object(ctx, ns, o).await?
+        };
         if obj["kind"] == "Pod" {
-            return Ok(obj);
+            return Ok((obj, ns));
         }
         let kind = obj["kind"].as_str().unwrap_or_default().to_string();
         let Some(selector) = pods::selector_of(&obj) else {
@@ -228,10 +246,42 @@ impl ExecArgs {
                 "cannot attach to {t}: selector for {t} not implemented"
             )));
         };
-        let list = pods::pods_for(ctx, ns, &selector, o.timeout).await?;
-        list.into_iter()
+        let list = pods::pods_for(ctx, &ns, &selector, o.timeout).await?;
+        let pod = list
+            .into_iter()
             .next()
-            .ok_or_else(|| CliError::msg("timed out waiting for the condition"))
+            .ok_or_else(|| CliError::msg("timed out waiting for the condition"))?;
+        Ok((pod, ns))
+    }
+
+    /// The deprecated `-f`: the builder's single object, as read from the file (kubectl does
+    /// not fetch it). Only one file path that is not stdin or a directory implies a single
+    /// item; anything else is a list, which kubectl refuses.
+    async fn file_object(
+        &self,
+        ctx: &Context,
+        ns: &str,
+        o: &Options,
+    ) -> Result<(Value, String), CliError> {
+        if !o.target.is_empty() {
+            return Err(CliError::msg(
+                "resource/name arguments cannot be provided when a path is specified",
+            ));
+        }
+        let spec = crate::resource::ReadSpec {
+            files: self.filename.clone(),
+            ..crate::resource::ReadSpec::default()
+        };
+        let (mut infos, errors) = crate::resource::read_objects(ctx, &spec).await;
+        crate::resource::collected_errors(errors, Vec::new())?;
+        let single = matches!(self.filename.as_slice(), [f] if f != "-" && !std::path::Path::new(f).is_dir());
+        match infos.pop() {
+            Some(info) if single && infos.is_empty() => {
+                let ns = info.namespace.clone().unwrap_or_else(|| ns.to_string());
+                Ok((info.object, ns))
+            }
+            _ => Err(CliError::msg("cannot exec into multiple objects at a time")),
+        }
     }
 
     /// podcmd's default container: the annotation's, else the first, with kubectl's notice.

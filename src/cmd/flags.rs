@@ -15,6 +15,7 @@ pub use crate::ops::dryrun::{dry_run_flag, DryRun};
 use crate::print::gofmt::go_quote;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -53,6 +54,16 @@ pub struct GlobalArgs {
         help_heading = "Global options"
     )]
     pub as_uid: Option<String>,
+
+    /// User extras to impersonate for the operation, this flag can be repeated to specify multiple values for the same key.
+    #[arg(
+        verbatim_doc_comment,
+        long = "as-user-extra",
+        global = true,
+        value_name = "stringArray",
+        help_heading = "Global options"
+    )]
+    pub as_user_extra: Vec<String>,
 
     /// Default cache directory
     #[arg(
@@ -350,6 +361,7 @@ impl GlobalArgs {
             impersonate: nonempty(&self.as_user),
             impersonate_groups: self.as_group.clone(),
             impersonate_uid: nonempty(&self.as_uid),
+            impersonate_user_extra: user_extras(&self.as_user_extra),
             username: nonempty(&self.username),
             password: nonempty(&self.password),
             disable_compression: self.disable_compression,
@@ -571,6 +583,16 @@ pub struct AllNamespacesFlag {
           value_name = "ALL_NAMESPACES", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false")]
     pub value: bool,
+}
+
+/// cli-runtime's `--as-user-extra` parsing: `KEY=VALUE` words (others are skipped), values of
+/// a repeated key kept in order.
+fn user_extras(words: &[String]) -> BTreeMap<String, Vec<String>> {
+    let mut extras: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in words.iter().filter_map(|w| w.split_once('=')) {
+        extras.entry(k.to_string()).or_default().push(v.to_string());
+    }
+    extras
 }
 
 /// `--dry-run` as typed; [`DryRunFlag::strategy`] reads it as kubectl does (a bare `--dry-run`
@@ -842,6 +864,20 @@ pub struct RecordFlag {
     #[arg(verbatim_doc_comment, id = "record", value_name = "RECORD", long = "record", hide = true, num_args = 0..=1,
           require_equals = true, default_missing_value = "true")]
     pub value: Option<bool>,
+}
+
+impl RecordFlag {
+    /// cli-runtime's `RecordFlags`: prints pflag's deprecation notice when the flag was given,
+    /// and returns the change cause to record when it is true.
+    pub fn change_cause(&self, ctx: &Context) -> Option<String> {
+        if self.value.is_some() {
+            ctx.eprint(RECORD_DEPRECATED);
+        }
+        (self.value == Some(true)).then(|| {
+            let argv: Vec<String> = std::env::args().collect();
+            change_cause(&argv)
+        })
+    }
 }
 
 /// `--subresource` (`""`: the object itself).
@@ -1411,6 +1447,8 @@ pub struct MetadataUpdateArgs {
     #[command(flatten)]
     pub overwrite: OverwriteFlag,
     #[command(flatten)]
+    pub record: RecordFlag,
+    #[command(flatten)]
     pub list: ListFlag,
     #[command(flatten)]
     pub local: LocalFlag,
@@ -1442,6 +1480,7 @@ impl MetadataUpdateArgs {
             list: self.list.value,
             local: self.local.value,
             dry_run: self.dry_run.value.clone(),
+            change_cause: None,
             resource_version: self.resource_version.value.clone(),
             field_manager: self.field_manager.as_str().to_string(),
             output: self.print.output.clone(),

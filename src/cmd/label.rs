@@ -55,7 +55,9 @@ impl LabelArgs {
 
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        self.spec().run(ctx).await
+        let mut spec = self.spec();
+        spec.change_cause = self.update.record.change_cause(ctx);
+        spec.run(ctx).await
     }
 }
 

@@ -57,13 +57,7 @@ fn needs_value(a: &Arg) -> bool {
 }
 
 /// Go's `strconv.ParseBool`.
-pub fn go_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
+pub use kcore::gofmt::go_parse_bool as go_bool;
 
 fn parse_go_bool(s: &str) -> Result<bool, String> {
     go_bool(s).ok_or_else(|| bool_error(s))

@@ -164,6 +164,13 @@ pub struct AuthInfo {
     /// Groups to impersonate.
     #[serde(rename = "as-groups", default, skip_serializing_if = "Option::is_none")]
     pub impersonate_groups: Option<Vec<String>>,
+    /// User extras to impersonate (key → values).
+    #[serde(
+        rename = "as-user-extra",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub impersonate_user_extra: Option<BTreeMap<String, Vec<String>>>,
     /// Basic-auth user name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,

@@ -7,6 +7,7 @@ use super::load::{resolve_path, LoadedConfig};
 use super::model::{AuthInfo, Cluster, ExecConfig};
 use super::KubeconfigError;
 use base64::Engine;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -41,6 +42,8 @@ pub struct ConfigOverrides {
     pub impersonate_groups: Vec<String>,
     /// `--as-uid`.
     pub impersonate_uid: Option<String>,
+    /// `--as-user-extra` (key → values).
+    pub impersonate_user_extra: BTreeMap<String, Vec<String>>,
     /// `--username`.
     pub username: Option<String>,
     /// `--password`.
@@ -173,6 +176,8 @@ pub struct RestConfig {
     pub impersonate_uid: Option<String>,
     /// `Impersonate-Group` (one header each).
     pub impersonate_groups: Vec<String>,
+    /// `Impersonate-Extra-<key>` (one header per value).
+    pub impersonate_user_extra: BTreeMap<String, Vec<String>>,
     /// Explicit proxy (`proxy-url`); otherwise the proxy env vars apply.
     pub proxy_url: Option<String>,
     /// Don't ask for gzip.
@@ -341,6 +346,9 @@ impl LoadedConfig {
         if let Some(u) = &ov.impersonate_uid {
             user.impersonate_uid = Some(u.clone());
         }
+        if !ov.impersonate_user_extra.is_empty() {
+            user.impersonate_user_extra = Some(ov.impersonate_user_extra.clone());
+        }
         if let Some(u) = &ov.username {
             user.username = Some(u.clone());
         }
@@ -424,7 +432,11 @@ impl LoadedConfig {
             || user
                 .impersonate_groups
                 .as_ref()
-                .is_some_and(|g| !g.is_empty()))
+                .is_some_and(|g| !g.is_empty())
+            || user
+                .impersonate_user_extra
+                .as_ref()
+                .is_some_and(|x| !x.is_empty()))
             && user.impersonate.as_deref().unwrap_or("").is_empty()
         {
             auth_errs.push(format!(
@@ -489,7 +501,13 @@ impl LoadedConfig {
                 username: u,
                 password: user.password.clone().unwrap_or_default(),
             }
-        } else if let Some(mut x) = user.exec.clone() {
+        } else if let Some(mut x) = user
+            .exec
+            .clone()
+            // client-go's exec authenticator stands aside for a client certificate
+            // (`HasCertAuth`), as it does for a token or basic auth.
+            .filter(|_| tls.client_cert_pem.is_none() || tls.client_key_pem.is_none())
+        {
             if !Path::new(&x.command).is_absolute() && x.command.contains('/') {
                 x.command = resolve_path(&x.command, user_origin)
                     .to_string_lossy()
@@ -545,6 +563,7 @@ impl LoadedConfig {
             impersonate: user.impersonate.filter(|s| !s.is_empty()),
             impersonate_uid: user.impersonate_uid.filter(|s| !s.is_empty()),
             impersonate_groups: user.impersonate_groups.unwrap_or_default(),
+            impersonate_user_extra: user.impersonate_user_extra.unwrap_or_default(),
             proxy_url: cluster.proxy_url.filter(|s| !s.is_empty()),
             disable_compression: cluster.disable_compression.unwrap_or(false),
             timeout: ov.request_timeout.filter(|d| !d.is_zero()),
@@ -620,6 +639,7 @@ fn in_cluster(
         impersonate: ov.impersonate.clone(),
         impersonate_uid: ov.impersonate_uid.clone(),
         impersonate_groups: ov.impersonate_groups.clone(),
+        impersonate_user_extra: ov.impersonate_user_extra.clone(),
         disable_compression: ov.disable_compression,
         timeout: ov.request_timeout.filter(|d| !d.is_zero()),
         in_cluster: true,

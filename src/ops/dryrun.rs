@@ -47,17 +47,34 @@ impl DryRun {
     }
 }
 
-/// Reads `--dry-run`: a bare `--dry-run` (clap's missing value `unchanged`) means `client`
-/// with klog's deprecation warning, as cmdutil `GetDryRunStrategy` does.
+/// Reads `--dry-run` as cmdutil `GetDryRunStrategy` does: a bare `--dry-run` (clap's missing
+/// value `unchanged`) means `client`, and Go's boolean spellings (`true`, `1`, `F`, ...) mean
+/// `client` or `none`; both with klog's deprecation warning.
 pub fn dry_run_flag(ctx: &Context, value: &str) -> Result<DryRun, CliError> {
-    if value == "unchanged" {
+    let warn = |line: u32, text: String| {
         let now = chrono::Local::now();
         ctx.eprint(&format!(
-            "W{} {:>7} helpers.go:703] --dry-run is deprecated and can be replaced with --dry-run=client.\n",
+            "W{} {:>7} helpers.go:{line}] {text}\n",
             now.format("%m%d %H:%M:%S%.6f"),
             std::process::id()
         ));
+    };
+    if value == "unchanged" {
+        warn(
+            719,
+            "--dry-run is deprecated and can be replaced with --dry-run=client.".into(),
+        );
         return Ok(DryRun::Client);
     }
-    DryRun::parse(value)
+    match kcore::gofmt::go_parse_bool(value) {
+        Some(true) => {
+            warn(733, format!("--dry-run={value} is deprecated (boolean value) and can be replaced with --dry-run=client."));
+            Ok(DryRun::Client)
+        }
+        Some(false) => {
+            warn(736, format!("--dry-run={value} is deprecated (boolean value) and can be replaced with --dry-run=none."));
+            Ok(DryRun::None)
+        }
+        None => DryRun::parse(value),
+    }
 }

@@ -84,6 +84,8 @@ pub struct UpdateSpec {
     pub local: bool,
     /// `--dry-run` as typed.
     pub dry_run: String,
+    /// `--record=true`'s change cause, written to objects changed on the server.
+    pub change_cause: Option<String>,
     /// `--resource-version` (empty: none).
     pub resource_version: String,
     /// `--field-manager`.
@@ -259,6 +261,20 @@ fn metadata_mut(obj: &mut Value) -> Result<&mut Map<String, Value>, CliError> {
     }
     meta.as_object_mut()
         .ok_or_else(|| CliError::msg("metadata is not a JSON object"))
+}
+
+/// cli-runtime `ChangeCauseRecorder.Record`: sets the `kubernetes.io/change-cause`
+/// annotation (what `--record=true` writes) on the object.
+pub fn record_change_cause(obj: &mut Value, cause: &str) -> Result<(), CliError> {
+    let meta = metadata_mut(obj)?;
+    let annotations = meta
+        .entry("annotations")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !annotations.is_object() {
+        *annotations = Value::Object(Map::new());
+    }
+    annotations[CHANGE_CAUSE] = Value::String(cause.to_string());
+    Ok(())
 }
 
 /// Applies `pairs` to the object's labels or annotations (kubectl's `labelFunc` and
@@ -761,7 +777,21 @@ impl Visit<'_> {
                 }
             }
         }
+        // kubectl records the command on objects it sends: annotate before applying the pairs
+        // (a given change-cause annotation wins), label after.
+        let record = |obj: &mut Value| -> Result<(), CliError> {
+            match (&spec.change_cause, local_only) {
+                (Some(cause), false) => record_change_cause(obj, cause),
+                _ => Ok(()),
+            }
+        };
+        if !label {
+            record(&mut obj)?;
+        }
         let changes = update_object(&mut obj, spec.field, self.pairs, spec.overwrite, rv)?;
+        if label {
+            record(&mut obj)?;
+        }
         let operation = if label {
             changes.label_message()
         } else {
@@ -995,6 +1025,7 @@ mod tests {
             list: false,
             local: false,
             dry_run: "none".into(),
+            change_cause: None,
             resource_version: String::new(),
             field_manager: "kubectl-label".into(),
             output: "wide".into(),

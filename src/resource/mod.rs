@@ -273,7 +273,12 @@ pub async fn read_stream(
             Ok(read) => read,
             Err(e) => return Ok(vec![Err(e)]),
         },
-        None => read_manifests_with(&spec.files, opts, &mut *ctx.stdin()),
+        None => {
+            if spec.files.iter().any(|f| f == "-") {
+                ctx.mark_stdin_in_use();
+            }
+            read_manifests_with(&spec.files, opts, &mut *ctx.stdin())
+        }
     };
     let mut stream = Vec::new();
     if read.is_empty() {

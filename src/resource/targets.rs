@@ -253,6 +253,9 @@ fn read_local(ctx: &Context, spec: &FindSpec) -> Result<Vec<Result<Target, CliEr
         // `--local -k DIR`: the kustomization's objects, as built.
         Some(dir) => crate::resource::kustomize_manifests(ctx, dir)?,
         None => {
+            if spec.files.iter().any(|f| f == "-") {
+                ctx.mark_stdin_in_use();
+            }
             let mut lock = ctx.stdin();
             read_manifests_with(&spec.files, opts, &mut *lock)
         }

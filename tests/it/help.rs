@@ -560,6 +560,12 @@ fn options_lists_the_global_flags_as_kubectl() {
         "exporting KUBECTL_KUBERC=false.\n",
         "exporting KUBECTL_KUBERC=false feature gate or turning off the feature KUBERC=off.\n",
     );
+    // v1.36 adds --as-user-extra (cli-runtime `ConfigFlags`), after --as-uid.
+    let extra = "    --as-user-extra=[]:\n\tUser extras to impersonate for the operation, this flag can be repeated to specify multiple values for the same key.\n\n";
+    let at = want
+        .find("    --cache-dir=")
+        .expect("options lists --cache-dir");
+    want.insert_str(at, extra);
     for flag in MISSING_GLOBAL_FLAGS {
         want =
             cut_flag(&want, flag).unwrap_or_else(|| panic!("stale gap: options has no --{flag}"));

@@ -33,6 +33,7 @@ mod debug_disabled;
 mod delete;
 mod delete_raw;
 mod demo;
+mod deprecated_flags;
 mod describe_events;
 mod editdiff;
 mod exec;

@@ -38,6 +38,15 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
+/// Go `strconv.ParseBool`: the spellings Go accepts, `None` for anything else.
+pub fn go_parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
 /// Go's `strconv.ParseInt(s, 0, 64)` (what pflag's int flags use): an optional sign, then
 /// decimal, `0x` hex, `0o`/leading-`0` octal or `0b` binary digits, `_` between digits.
 pub fn go_parse_int(s: &str) -> Result<i64, String> {

@@ -168,6 +168,7 @@ fn parse_env(ctx: &Context, spec: &[String]) -> Result<(Vec<EnvVar>, Vec<String>
     let mut used_stdin = false;
     for s in spec {
         if s == "-" {
+            ctx.mark_stdin_in_use();
             let mut text = String::new();
             ctx.stdin().read_to_string(&mut text)?;
             for line in text.lines() {
