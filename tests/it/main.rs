@@ -57,6 +57,7 @@ mod sandbox_batch;
 mod scale;
 mod set_env;
 mod subject;
+mod testcmd2;
 mod top;
 mod transport;
 mod wait;

@@ -301,7 +301,13 @@ fn openapi_v2(accept: &str) -> Response {
 /// `/openapi/v3` (the index) and `/openapi/v3/<api/v1|apis/g/v>` (documents).
 fn openapi(rest: &[&str]) -> ApiResult {
     if rest.is_empty() {
-        return Ok(ok_json(200, &openapi::root()));
+        // kube-openapi serves the index as text/plain (clients read it raw and parse it).
+        let mut r = ok_json(200, &openapi::root());
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        return Ok(r);
     }
     let doc = openapi::document_json(&rest.join("/")).ok_or_else(ApiError::unknown_resource)?;
     let mut r = json_response(200, doc.to_string());

@@ -1,0 +1,57 @@
+//! Differences Kubernetes' test/cmd suite found (issue 19, second batch): each case is
+//! kubectl's behaviour, checked against the oracle where it can run against the sandbox.
+
+use crate::common;
+use common::{assert_same, TestEnv};
+
+/// kube-openapi serves the `/openapi/v3` index as text/plain (client-go reads it raw), the
+/// documents as application/json; kubectl's `explain` must read both.
+#[tokio::test]
+async fn openapi_v3_index_is_plain_text_and_explain_reads_it() {
+    let env = TestEnv::manual_clock().await;
+    let h = &env.sandbox;
+    let pem = format!("{}{}", h.client_cert_pem(), h.client_key_pem());
+    let c = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(h.ca_pem().as_bytes()).unwrap())
+        .identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let resp = c
+        .get(format!("{}/openapi/v3", h.server_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "text/plain; charset=utf-8"
+    );
+    let index: serde_json::Value = resp.json().await.unwrap();
+    let url = index["paths"]["api/v1"]["serverRelativeURL"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resp = c
+        .get(format!("{}{url}", h.server_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+
+    let args = ["explain", "pods.spec.restartPolicy"];
+    let ours = env.ours(&args).await;
+    assert_eq!(ours.code, 0, "{}", ours.stderr);
+    assert!(
+        ours.stdout.starts_with("KIND:       Pod\n"),
+        "{}",
+        ours.stdout
+    );
+    if let Some(theirs) = env.kubectl(&args).await {
+        assert_same("explain", &ours, &theirs);
+    }
+}
