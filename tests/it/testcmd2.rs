@@ -55,3 +55,28 @@ async fn openapi_v3_index_is_plain_text_and_explain_reads_it() {
         assert_same("explain", &ours, &theirs);
     }
 }
+
+/// `cordon|uncordon|drain --selector=` (empty): the resource builder gets neither names nor a
+/// selector, so cli-runtime's "You must provide one or more resources" (test/cmd
+/// node-management.sh).
+#[tokio::test]
+async fn node_commands_with_an_empty_selector_need_resources() {
+    let env = TestEnv::manual_clock().await;
+    let before = common::snapshot(&env);
+    for cmd in ["cordon", "uncordon", "drain"] {
+        let args = [cmd, "--selector="];
+        let ours = env.ours(&args).await;
+        assert_eq!(ours.code, 1, "{cmd}");
+        assert!(
+            ours.stderr.starts_with(
+                "error: You must provide one or more resources by argument or filename.\n"
+            ),
+            "{cmd}: {}",
+            ours.stderr
+        );
+        if let Some(theirs) = env.kubectl(&args).await {
+            assert_same(cmd, &ours, &theirs);
+        }
+    }
+    assert_eq!(common::snapshot(&env), before);
+}
