@@ -80,3 +80,74 @@ async fn node_commands_with_an_empty_selector_need_resources() {
     }
     assert_eq!(common::snapshot(&env), before);
 }
+
+fn script(path: &std::path::Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Plugins are looked up in relative PATH directories too (Go's `exec.LookPath` returns them
+/// with `ErrDot`, which kubectl accepts), an empty entry meaning the current directory; the
+/// plugin gets the joined, cleaned path as `$0` (test/cmd plugins.sh).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugins_in_relative_path_directories() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::create_dir_all(env.work.join("plugins/sub")).unwrap();
+    script(
+        &env.work.join("plugins/kubectl-foo"),
+        "echo \"plugin foo $0 $*\"",
+    );
+    script(
+        &env.work.join("plugins/sub/kubectl-bar"),
+        "echo \"plugin bar $0 $*\"",
+    );
+    // Go execs a bare `kubectl-here` by its relative path; std's exec needs `./kubectl-here`,
+    // which a script sees as its `$0`, so only the arguments are compared here.
+    script(&env.work.join("kubectl-here"), "echo \"plugin here $*\"");
+    // Not executable: skipped, so the command stays unknown.
+    std::fs::write(
+        env.work.join("plugins/kubectl-noexec"),
+        "#!/bin/sh\necho no\n",
+    )
+    .unwrap();
+    let cases: [(&[&str], &str, Option<&str>); 4] = [
+        (
+            &["foo", "a"],
+            "plugins/:/usr/bin:/bin",
+            Some("plugin foo plugins/kubectl-foo a\n"),
+        ),
+        (
+            &["bar", "b"],
+            "./plugins//sub:/bin",
+            Some("plugin bar plugins/sub/kubectl-bar b\n"),
+        ),
+        (&["here", "c"], "/bin::/usr/bin", Some("plugin here c\n")),
+        (&["noexec"], "plugins:/bin", None),
+    ];
+    for (args, path, want) in cases {
+        let run = |program: &str| {
+            let mut c = env.command(program, args, "cache");
+            c.env("PATH", path);
+            c
+        };
+        let out = run(env!("CARGO_BIN_EXE_kubectl-rs"))
+            .output()
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        match want {
+            Some(w) => assert_eq!(
+                (stdout.as_str(), out.status.code()),
+                (w, Some(0)),
+                "{args:?}"
+            ),
+            None => assert_eq!(out.status.code(), Some(1), "{args:?}"),
+        }
+        if let Some(k) = common::oracle() {
+            let theirs = run(k).output().await.unwrap();
+            assert_eq!(String::from_utf8_lossy(&theirs.stdout), stdout, "{args:?}");
+            assert_eq!(theirs.status.code(), out.status.code(), "{args:?}");
+        }
+    }
+}
