@@ -151,3 +151,59 @@ async fn plugins_in_relative_path_directories() {
         }
     }
 }
+
+/// `auth can-i` resolves its resource as kubectl's deferred REST mapper does: a miss in the
+/// cached discovery refetches it, so a resource deleted since the cache was written (a CRD
+/// of test/cmd) stops resolving after the next miss and gets the "doesn't have a resource
+/// type" warning (legacy-script.sh `can-i get foo`).
+#[tokio::test]
+async fn can_i_refreshes_stale_discovery_on_a_miss() {
+    let env = TestEnv::manual_clock().await;
+    let before = common::snapshot(&env);
+    let ours = env.ours(&["auth", "can-i", "get", "pods"]).await;
+    assert_eq!((ours.stdout.as_str(), ours.code), ("yes\n", 0));
+    // The cache now also lists a resource the server does not have (any more).
+    let dir = env.dir.path().join("cache-rs/kubectl-rs/discovery");
+    let host = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let file = host.join("discovery.json");
+    let mut cache: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    cache["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "group": "apps", "version": "v1", "resource": "foos", "kind": "Foo",
+            "singular": "foo", "namespaced": true, "verbs": ["get", "list"],
+            "short_names": [], "categories": [], "subresources": []
+        }));
+    std::fs::write(&file, cache.to_string()).unwrap();
+    let stale = env.ours(&["auth", "can-i", "get", "foo"]).await;
+    assert_eq!((stale.stderr.as_str(), stale.code), ("", 0));
+
+    let miss = env
+        .ours(&["auth", "can-i", "get", "invalid_resource"])
+        .await;
+    assert_eq!(
+        miss.stderr,
+        "Warning: the server doesn't have a resource type 'invalid_resource'\n\n"
+    );
+    let args = ["auth", "can-i", "get", "foo"];
+    let ours = env.ours(&args).await;
+    assert_eq!(
+        (ours.stdout.as_str(), ours.stderr.as_str(), ours.code),
+        (
+            "yes\n",
+            "Warning: the server doesn't have a resource type 'foo'\n\n",
+            0
+        )
+    );
+    if let Some(theirs) = env.kubectl(&args).await {
+        assert_same("can-i get foo", &ours, &theirs);
+    }
+    assert_eq!(common::snapshot(&env), before);
+}
