@@ -250,3 +250,28 @@ async fn watch_ends_at_the_request_timeout_logged_at_v5() {
         );
     }
 }
+
+/// A kuberc whose Preference has unknown fields is still used, after kubectl v1.36's warning
+/// (recorded from v1.36: no newline after it); a document of an unknown version is skipped
+/// (test/cmd kuberc.sh `kuberc_file_multi`).
+#[tokio::test]
+async fn kuberc_with_unknown_fields_is_used_with_a_warning() {
+    let env = TestEnv::manual_clock().await;
+    let file = env.work.join("kuberc_multi");
+    std::fs::write(
+        &file,
+        "---\napiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ndefaults:\n- command: get\n  options:\n  - name: output\n    default: name\nunknown: invalid\n---\napiVersion: kubectl.config.k8s.io/notexist\nkind: Preference\noverrides:\n- command: get\n  flags:\n  - name: output\n    default: json\n",
+    )
+    .unwrap();
+    let kuberc = format!("--kuberc={}", file.display());
+    let ours = env.ours(&["get", "ns/default", &kuberc]).await;
+    assert_eq!(ours.stdout, "namespace/default\n");
+    assert_eq!(
+        ours.stderr,
+        format!(
+            "kuberc: ignoring strict decoding error in {}: strict decoding error: unknown field \"unknown\"",
+            file.display()
+        )
+    );
+    assert_eq!(ours.code, 0);
+}
