@@ -298,9 +298,8 @@ fn modify(cur: &mut Value, ty: Ty, steps: &[String], change: Change) -> Result<(
                 let bytes = if raw_bytes {
                     value.as_bytes().to_vec()
                 } else {
-                    b64.decode(value).map_err(|e| {
-                        format!("error decoding input value: {}", go_base64_error(value, &e))
-                    })?
+                    go_base64_decode(value)
+                        .map_err(|e| format!("error decoding input value: {e}"))?
                 };
                 *cur = json!(b64.encode(bytes));
             }
@@ -340,14 +339,35 @@ fn parse_go_bool(s: &str) -> Result<bool, String> {
     }
 }
 
-/// Go's `base64.CorruptInputError` text: the offset of the first byte that cannot be decoded.
-fn go_base64_error(input: &str, e: &base64::DecodeError) -> String {
-    let offset = match e {
+/// Go's `base64.StdEncoding.DecodeString`: line breaks (`\r`, `\n`) anywhere are skipped, so
+/// `base64`'s wrapped output decodes; an error names the byte offset in the input as given.
+fn go_base64_decode(input: &str) -> Result<Vec<u8>, String> {
+    let kept: Vec<usize> = input
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| !matches!(b, b'\r' | b'\n'))
+        .map(|(i, _)| i)
+        .collect();
+    let stripped: String = input
+        .chars()
+        .filter(|c| !matches!(c, '\r' | '\n'))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(&stripped)
+        .map_err(|e| {
+            let offset = go_base64_offset(&stripped, &e);
+            let original = kept.get(offset).copied().unwrap_or(input.len());
+            format!("illegal base64 data at input byte {original}")
+        })
+}
+
+/// Go's `base64.CorruptInputError` offset: the first byte that cannot be decoded.
+fn go_base64_offset(input: &str, e: &base64::DecodeError) -> usize {
+    match e {
         base64::DecodeError::InvalidByte(o, _) | base64::DecodeError::InvalidLastSymbol(o, _) => *o,
         base64::DecodeError::InvalidLength(_) => input.len() - input.len() % 4,
         base64::DecodeError::InvalidPadding => input.find('=').unwrap_or(input.len()),
-    };
-    format!("illegal base64 data at input byte {offset}")
+    }
 }
 
 #[cfg(test)]
@@ -400,6 +420,21 @@ mod tests {
     #[test]
     fn sets_strings_bools_and_bytes_creating_entries() {
         let mut f = file();
+        // Go's decoder skips line breaks: `base64` wraps its output at 76 columns.
+        set(
+            &mut f,
+            "clusters.c1.certificate-authority-data",
+            "aGVs\nbG8g\r\nd29y\nbGQ=\n",
+        )
+        .unwrap();
+        assert_eq!(
+            f["clusters"][0]["cluster"]["certificate-authority-data"],
+            "aGVsbG8gd29ybGQ="
+        );
+        assert_eq!(
+            set(&mut f, "clusters.c1.certificate-authority-data", "aG\nV!").unwrap_err(),
+            "error decoding input value: illegal base64 data at input byte 4"
+        );
         set(&mut f, "clusters.c1.server", "https://b:2").unwrap();
         set(&mut f, "clusters.new.insecure-skip-tls-verify", "T").unwrap();
         set(&mut f, "users.u1.act-as", "bob").unwrap();
