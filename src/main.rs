@@ -77,7 +77,14 @@ fn run() -> ExitCode {
         cmd::plugin::Plugin::None => {}
         cmd::plugin::Plugin::Run(path, rest) => {
             use std::os::unix::process::CommandExt;
-            let e = std::process::Command::new(&path)
+            // A bare name (found through an empty PATH entry, `.`) runs from the current
+            // directory, as Go's `syscall.Exec` does, not through another PATH search.
+            let program = if path.components().count() == 1 && path.is_relative() {
+                std::path::Path::new(".").join(&path)
+            } else {
+                path.clone()
+            };
+            let e = std::process::Command::new(&program)
                 .arg0(&path)
                 .args(&rest)
                 .exec();

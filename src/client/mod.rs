@@ -768,6 +768,20 @@ impl Client {
                     }
                     match bytes.next().await {
                         Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+                        Some(Err(e)) if e.is_timeout() => {
+                            // client-go's StreamWatcher: a timeout (`--request-timeout`) ends
+                            // the watch quietly, logged at level 5 only.
+                            let text = body_error_text(&this.inner.config.server, &e);
+                            this.inner.options.logger.log(
+                                5,
+                                "streamwatcher.go:123",
+                                &format!(
+                                    "\"Unable to decode an event from the watch stream\" err={}",
+                                    log::quote(&text)
+                                ),
+                            );
+                            return None;
+                        }
                         Some(Err(e)) => {
                             return Some((Err(this.transport_error(e)), (bytes, buf, true)))
                         }

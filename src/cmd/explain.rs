@@ -264,7 +264,10 @@ impl ExplainArgs {
             ctx.out().write_all(text.as_bytes())?;
             return Ok(());
         }
-        let index = client.get_json(&ApiPath::openapi_v3()).await?;
+        // client-go reads the index and the documents with `Raw()`: the real server answers
+        // the index as text/plain, so the media type is not checked, only the JSON parsed.
+        let index_req = ApiRequest::get(ApiPath::openapi_v3()).accept("application/json, */*");
+        let index = raw_json(&client.send(&index_req).await?.body)?;
         let key = if group.is_empty() {
             format!("api/{version}")
         } else {
@@ -287,7 +290,7 @@ impl ExplainArgs {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             req.query.push((k.to_string(), v.to_string()));
         }
-        let doc = client.send_json(&req).await?;
+        let doc = raw_json(&client.send(&req).await?.body)?;
         if self.output != PLAINTEXT {
             return Err(CliError::msg(format!(
                 "unrecognized format: {}",
@@ -312,6 +315,11 @@ impl ExplainArgs {
             }
         }
     }
+}
+
+/// A body read as client-go's `Raw()` then `json.Unmarshal` does: whatever its media type.
+fn raw_json(body: &[u8]) -> Result<Value, CliError> {
+    serde_json::from_slice(body).map_err(|e| CliError::msg(e.to_string()))
 }
 
 #[cfg(test)]

@@ -65,7 +65,8 @@ pub fn apply(args: &[String], env: &Env) -> Result<Applied, String> {
         return Ok(out);
     }
     let explicit = explicit_kuberc(args)?;
-    let Some(pref) = load(explicit.as_deref(), env, &mut out.warnings)
+    let verbose = verbosity_from_args(args) >= 5;
+    let Some(pref) = load(explicit.as_deref(), env, verbose, &mut out.warnings)
         .map_err(|e| format!("kuberc error {e}"))?
     else {
         return Ok(out);
@@ -102,6 +103,7 @@ fn explicit_kuberc(args: &[String]) -> Result<Option<String>, String> {
 fn load(
     explicit: Option<&str>,
     env: &Env,
+    verbose: bool,
     warnings: &mut String,
 ) -> Result<Option<Preference>, String> {
     if env.get("KUBERC") == Some("off") {
@@ -136,8 +138,23 @@ fn load(
             return Ok(None);
         }
     };
-    match decode(&text, &file) {
-        Ok(p) => Ok(p),
+    match decode(&text, &file, verbose, warnings) {
+        Ok(Some((p, unknown))) => {
+            if !unknown.is_empty() {
+                // kubectl decodes strictly, then leniently: a usable Preference with unknown
+                // fields is used, with this warning (no newline, as kubectl writes it).
+                let list: Vec<String> = unknown
+                    .iter()
+                    .map(|f| format!("unknown field {f:?}"))
+                    .collect();
+                warnings.push_str(&format!(
+                    "kuberc: ignoring strict decoding error in {file}: strict decoding error: {}",
+                    list.join(", ")
+                ));
+            }
+            Ok(Some(p))
+        }
+        Ok(None) => Ok(None),
         Err(e) if explicitly => Err(format!("kuberc: {e}")),
         Err(e) => {
             warnings.push_str(&format!("kuberc: no preferences loaded from {file}: {e}"));
@@ -146,8 +163,103 @@ fn load(
     }
 }
 
-/// The first YAML document that is a `kubectl.config.k8s.io` `Preference`.
-fn decode(text: &str, file: &str) -> Result<Option<Preference>, String> {
+/// The fields of a `Preference` (v1beta1 spelling; v1alpha1 says `overrides`/`flags`).
+fn known_fields(v1beta1: bool, path: &[&str]) -> Option<&'static [&'static str]> {
+    let (defaults, options) = if v1beta1 {
+        ("defaults", "options")
+    } else {
+        ("overrides", "flags")
+    };
+    const PLUGINS: [&str; 2] = ["credentialPluginPolicy", "credentialPluginAllowlist"];
+    let top: &'static [&'static str] = if v1beta1 {
+        &[
+            "apiVersion",
+            "kind",
+            "defaults",
+            "aliases",
+            PLUGINS[0],
+            PLUGINS[1],
+        ]
+    } else {
+        &[
+            "apiVersion",
+            "kind",
+            "overrides",
+            "aliases",
+            PLUGINS[0],
+            PLUGINS[1],
+        ]
+    };
+    let option: &'static [&'static str] = &["name", "default"];
+    match path {
+        [] => Some(top),
+        [d] if *d == defaults => Some(if v1beta1 {
+            &["command", "options"]
+        } else {
+            &["command", "flags"]
+        }),
+        [d, o] if *d == defaults && *o == options => Some(option),
+        ["aliases"] => Some(if v1beta1 {
+            &["name", "command", "prependArgs", "appendArgs", "options"]
+        } else {
+            &["name", "command", "prependArgs", "appendArgs", "flags"]
+        }),
+        ["aliases", o] if *o == options => Some(option),
+        ["credentialPluginAllowlist"] => Some(&["name", "command"]),
+        _ => None,
+    }
+}
+
+/// The unknown fields of a Preference document, as the strict decoder names them
+/// (`defaults[0].options[1].x`).
+fn unknown_fields(
+    v1beta1: bool,
+    v: &Value,
+    schema: &mut Vec<&'static str>,
+    at: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(known) = known_fields(v1beta1, schema) else {
+        return out;
+    };
+    let Some(obj) = v.as_object() else {
+        return out;
+    };
+    for (k, child) in obj {
+        let path = if at.is_empty() {
+            k.clone()
+        } else {
+            format!("{at}.{k}")
+        };
+        let Some(&field) = known.iter().find(|f| *f == k) else {
+            out.push(path);
+            continue;
+        };
+        if let Some(items) = child.as_array() {
+            schema.push(field);
+            for (i, item) in items.iter().enumerate() {
+                out.extend(unknown_fields(
+                    v1beta1,
+                    item,
+                    schema,
+                    &format!("{path}[{i}]"),
+                ));
+            }
+            schema.pop();
+        }
+    }
+    out
+}
+
+/// The first YAML document that is a `kubectl.config.k8s.io` `Preference`, with the unknown
+/// fields the strict decoder reported for it.
+/// `verbose` (`-v` 5 or more) logs what was found to `log` (klog lines, as kubectl v1.36).
+fn decode(
+    text: &str,
+    file: &str,
+    verbose: bool,
+    log: &mut String,
+) -> Result<Option<(Preference, Vec<String>)>, String> {
     let mut attempted = 0;
     for doc in crate::manifest::yaml::documents_to_json(text) {
         let Ok(doc) = doc else {
@@ -209,14 +321,49 @@ fn decode(text: &str, file: &str) -> Result<Option<Preference>, String> {
                 })
                 .collect(),
         };
-        return Ok(Some(pref));
+        let unknown = unknown_fields(api_version.ends_with("/v1beta1"), &doc, &mut Vec::new(), "");
+        if verbose {
+            log.push_str(&crate::client::log::klog_line(
+                'I',
+                "marshal.go:94",
+                &format!("kuberc: using entry {attempted} ({api_version}) in {file}"),
+            ));
+        }
+        return Ok(Some((pref, unknown)));
     }
     if attempted > 0 {
         return Err(format!(
             "no valid preferences found in {file}, use --v=5 to see details"
         ));
     }
+    if verbose {
+        log.push_str(&crate::client::log::klog_line(
+            'I',
+            "marshal.go:103",
+            &format!("kuberc: no preferences found in {file}"),
+        ));
+    }
     Ok(None)
+}
+
+/// kubectl's `getVerbosityFromArgs` (kuberc is read before flags are parsed): the value of
+/// the first `-v`/`--v` before `--`, 0 when absent or not a number.
+fn verbosity_from_args(args: &[String]) -> u64 {
+    for (i, a) in args.iter().enumerate() {
+        if a == "--" {
+            break;
+        }
+        if a == "--v" || a == "-v" {
+            if let Some(v) = args.get(i + 1) {
+                return v.parse().unwrap_or(0);
+            }
+        } else if a.contains("--v=") || a.contains("-v=") {
+            if let Some(v) = a.split('=').nth(1).filter(|v| !v.is_empty()) {
+                return v.parse().unwrap_or(0);
+            }
+        }
+    }
+    0
 }
 
 fn str_of(v: &Value, k: &str) -> String {
@@ -433,7 +580,10 @@ mod tests {
     }
 
     fn pref(yaml: &str) -> Preference {
-        decode(yaml, "f").unwrap().unwrap()
+        decode(yaml, "f", false, &mut String::new())
+            .unwrap()
+            .unwrap()
+            .0
     }
 
     #[test]
@@ -469,6 +619,58 @@ mod tests {
         // v1alpha1 spells them overrides/flags.
         let p = pref("apiVersion: kubectl.config.k8s.io/v1alpha1\nkind: Preference\noverrides:\n- command: get\n  flags:\n  - name: output\n    default: yaml\n");
         assert_eq!(p.defaults[0].options[0].default, "yaml");
+    }
+
+    fn decode_quiet(yaml: &str) -> Result<Option<(Preference, Vec<String>)>, String> {
+        decode(yaml, "f", false, &mut String::new())
+    }
+
+    #[test]
+    fn verbose_decoding_logs_what_it_found() {
+        let mut log = String::new();
+        assert!(matches!(decode("", "f", true, &mut log), Ok(None)));
+        assert!(
+            log.ends_with(" marshal.go:103] kuberc: no preferences found in f\n"),
+            "{log}"
+        );
+        let mut log = String::new();
+        decode(
+            "---\napiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\n",
+            "f",
+            true,
+            &mut log,
+        )
+        .unwrap()
+        .unwrap();
+        assert!(
+            log.ends_with(
+                " marshal.go:94] kuberc: using entry 1 (kubectl.config.k8s.io/v1beta1) in f\n"
+            ),
+            "{log}"
+        );
+        let v =
+            |a: &[&str]| verbosity_from_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(v(&["k", "get", "-v", "5"]), 5);
+        assert_eq!(v(&["k", "get", "--v=7", "x"]), 7);
+        assert_eq!(v(&["k", "--", "-v=5"]), 0);
+        assert_eq!(v(&["k", "get", "-v=x"]), 0);
+    }
+
+    #[test]
+    fn unknown_fields_are_named_as_the_strict_decoder_does() {
+        let (_, unknown) = decode_quiet("apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ndefaults:\n- command: get\n  options:\n  - name: output\n    default: name\n    x: 1\n  flags: []\naliases:\n- name: a\n  command: get\n  options:\n  - name: output\n    z: 2\nunknown: invalid\n").unwrap().unwrap();
+        assert_eq!(
+            unknown,
+            [
+                "aliases[0].options[0].z",
+                "defaults[0].flags",
+                "defaults[0].options[0].x",
+                "unknown"
+            ]
+        );
+        // v1alpha1's spelling: `options` is unknown there.
+        let (_, unknown) = decode_quiet("apiVersion: kubectl.config.k8s.io/v1alpha1\nkind: Preference\noverrides:\n- command: get\n  flags:\n  - name: output\n    default: name\n  options: []\n").unwrap().unwrap();
+        assert_eq!(unknown, ["overrides[0].options"]);
     }
 
     #[test]

@@ -94,14 +94,45 @@ fn handle(cmd_args: &[String], min_args: usize, path_env: Option<&str>) -> Plugi
     Plugin::None
 }
 
-/// Go's `exec.LookPath`: the first executable regular file `dir/name` of PATH's absolute
-/// directories (relative ones are refused, Go's `ErrDot`).
+/// Go's `exec.LookPath`: the first executable regular file `dir/name` (joined and cleaned as
+/// `filepath.Join` does) of PATH's directories, an empty entry meaning `.`. A relative result
+/// comes with Go's `ErrDot`, which kubectl's `shouldSkipOnLookPathErr` accepts: relative
+/// directories are searched too (test/cmd plugins.sh puts `test/fixtures/...` on PATH).
 fn look_path(name: &str, path_env: Option<&str>) -> Option<PathBuf> {
     path_env?
         .split(':')
-        .filter(|d| Path::new(d).is_absolute())
-        .map(|d| Path::new(d).join(name))
+        .map(|d| {
+            PathBuf::from(go_clean(&format!(
+                "{}/{name}",
+                if d.is_empty() { "." } else { d }
+            )))
+        })
         .find(|p| is_executable_file(p))
+}
+
+/// Go's `filepath.Clean` (Unix): no empty or `.` elements, `..` folded where it can be.
+fn go_clean(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if rooted => {}
+                _ => parts.push(".."),
+            },
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
 }
 
 fn is_executable_file(p: &Path) -> bool {

@@ -133,7 +133,7 @@ pub async fn select_nodes(
     }
     let selector = selector.unwrap_or("").trim();
     if selector.is_empty() {
-        return Err(crate::resource::no_name_error());
+        return Err(crate::resource::missing_resource_error());
     }
     let items = list_chunked(
         ctx,

@@ -389,6 +389,21 @@ mod tests {
     #[test]
     fn sets_strings_bools_and_bytes_creating_entries() {
         let mut f = file();
+        // Go's decoder skips line breaks: `base64` wraps its output at 76 columns.
+        set(
+            &mut f,
+            "clusters.c1.certificate-authority-data",
+            "aGVs\nbG8g\r\nd29y\nbGQ=\n",
+        )
+        .unwrap();
+        assert_eq!(
+            f["clusters"][0]["cluster"]["certificate-authority-data"],
+            "aGVsbG8gd29ybGQ="
+        );
+        assert_eq!(
+            set(&mut f, "clusters.c1.certificate-authority-data", "aG\nV!").unwrap_err(),
+            "error decoding input value: illegal base64 data at input byte 4"
+        );
         set(&mut f, "clusters.c1.server", "https://b:2").unwrap();
         set(&mut f, "clusters.new.insecure-skip-tls-verify", "T").unwrap();
         set(&mut f, "users.u1.act-as", "bob").unwrap();

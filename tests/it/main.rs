@@ -69,6 +69,7 @@ mod scale;
 mod set_env;
 mod subject;
 mod testcmd;
+mod testcmd2;
 mod top;
 mod transport;
 mod wait;

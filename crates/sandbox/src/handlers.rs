@@ -320,7 +320,13 @@ fn openapi(store: &Store, rest: &[&str]) -> ApiResult {
     if rest.is_empty() {
         let mut root = openapi::root();
         super::crd::openapi::extend_root(store, &mut root);
-        return Ok(ok_json(200, &root));
+        // kube-openapi serves the index as text/plain (clients read it raw and parse it).
+        let mut r = ok_json(200, &root);
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        return Ok(r);
     }
     let doc = match (openapi::document_json(&rest.join("/")), rest) {
         (Some(doc), _) => doc.to_string(),

@@ -392,12 +392,18 @@ async fn resource_for(
         ));
     }
     let lower = arg.to_lowercase();
-    let data = ctx.discovery()?.data().await?;
-    let found = match data.resolve(&lower) {
+    let lookup = |data: &crate::discovery::DiscoveryData| match data.resolve(&lower) {
         // A category (`all`) is not a resource to the REST mapper.
         Ok(rs) if rs.len() == 1 && !rs[0].categories.contains(&lower) => Some(rs[0].clone()),
         _ => None,
     };
+    let discovery = ctx.discovery()?;
+    let mut found = lookup(&*discovery.data().await?);
+    if found.is_none() {
+        // kubectl's deferred REST mapper: a miss in cached discovery refetches it (and so
+        // rewrites the cache) before the resource is declared unknown.
+        found = lookup(&*discovery.refresh().await?);
+    }
     if let Some(r) = found {
         return Ok((
             Gr {
