@@ -57,6 +57,7 @@ mod sandbox_batch;
 mod scale;
 mod set_env;
 mod subject;
+mod terminal;
 mod top;
 mod transport;
 mod wait;
