@@ -22,12 +22,15 @@ const STDIN: u8 = 0;
 const STDOUT: u8 = 1;
 const STDERR: u8 = 2;
 const ERROR: u8 = 3;
+const RESIZE: u8 = 4;
 const CLOSE: u8 = 255;
 
 /// An open remote command.
 pub struct RemoteCommand {
     ws: WebSocketStream<reqwest::Upgraded>,
     v5: bool,
+    /// Terminal sizes to send on the resize channel (a `-t` session).
+    resize: Option<tokio::sync::mpsc::UnboundedReceiver<(u16, u16)>>,
 }
 
 /// How a remote command ended, from its error channel.
@@ -90,11 +93,19 @@ impl Client {
         Ok(RemoteCommand {
             ws,
             v5: proto == PROTOCOLS[0],
+            resize: None,
         })
     }
 }
 
 impl RemoteCommand {
+    /// Sends each size `sizes` gives on the resize channel, as client-go's `TerminalSize`
+    /// (`{"Width":W,"Height":H}`).
+    pub fn with_resize(mut self, sizes: tokio::sync::mpsc::UnboundedReceiver<(u16, u16)>) -> Self {
+        self.resize = Some(sizes);
+        self
+    }
+
     /// Sends `stdin` (then closes it, v5), and streams stdout and stderr to `out` and `err`
     /// until the command ends.
     pub async fn run(
@@ -133,7 +144,23 @@ impl RemoteCommand {
                     None => std::future::pending().await,
                 }
             };
+            let next_size = async {
+                match self.resize.as_mut() {
+                    Some(rx) => rx.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
+                size = next_size => match size {
+                    Some((w, h)) => {
+                        let mut m = vec![RESIZE];
+                        m.extend_from_slice(
+                            serde_json::json!({"Width": w, "Height": h}).to_string().as_bytes(),
+                        );
+                        self.ws.send(Message::Binary(m.into())).await.map_err(io)?;
+                    }
+                    None => self.resize = None,
+                },
                 chunk = next_input => match chunk {
                     Some(data) => {
                         let mut m = Vec::with_capacity(data.len() + 1);

@@ -2,9 +2,11 @@
 //! through the `pods/attach` subresource over WebSocket (kubectl `pkg/cmd/attach/attach.go`;
 //! the session itself is `ops::attach`, which `run -i` shares).
 //!
-//! Not done yet: a real terminal (`-t` with a terminal on stdin is refused with a message;
-//! without one kubectl itself drops the TTY), so `--detach-keys` has nothing to act on, and
-//! the SPDY fallback for servers without WebSocket support.
+//! `-it` with a terminal on stdin makes it raw for the session (without one kubectl itself
+//! drops the TTY).
+//!
+//! Not done yet: `--detach-keys` (the detach sequence is sent on like other keys), and the
+//! SPDY fallback for servers without WebSocket support.
 
 use std::time::Duration;
 

@@ -2,8 +2,10 @@
 //! workload) through the `pods/exec` subresource over WebSocket (kubectl
 //! `pkg/cmd/exec/exec.go`, `polymorphichelpers/attachablepodforobject.go`).
 //!
-//! Not done yet: a real terminal (`-t` with a terminal on stdin is refused with a message),
-//! and the SPDY fallback for servers without WebSocket support.
+//! `-it` with a terminal on stdin puts it in raw mode for the session (`ops::term`), asks
+//! for a TTY and sends the terminal's size on the resize channel.
+//!
+//! Not done yet: the SPDY fallback for servers without WebSocket support.
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -14,7 +16,8 @@ use crate::client::remotecommand::Ended;
 use crate::client::{ApiRequest, ResourcePath};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::ops::pods;
+use crate::ops::attach::read_stdin;
+use crate::ops::{pods, term};
 
 pub const EXEC_USAGE: &str =
     "exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]";
@@ -166,20 +169,15 @@ impl ExecArgs {
             }
             self.container.value.clone()
         };
-        // A terminal is asked for: only when stdin is one does kubectl make it raw.
-        let mut tty = self.tty.value;
+        // SetupTTY: a terminal only with stdin, and only when stdin is one (then it is raw).
+        let mut tty = self.tty.value && self.stdin.value;
         if tty && !ctx.stdin_is_terminal() {
-            if self.stdin.value {
+            if !self.quiet.value {
                 ctx.eprint(
                     "Unable to use a TTY - input is not a terminal or the right kind of file\n",
                 );
             }
             tty = false;
-        }
-        if tty {
-            return Err(CliError::msg(
-                "exec -t with a terminal is not supported by kubectl-rs yet; run without -t",
-            ));
         }
         let path = ResourcePath {
             group: "",
@@ -197,7 +195,28 @@ impl ExecArgs {
         if self.stdin.value {
             req = req.query("stdin", "true");
         }
-        req = req.query("stdout", "true").query("stderr", "true");
+        // With a TTY stderr is the terminal too (the kubelet merges them).
+        req = req.query("stdout", "true");
+        req = if tty {
+            req.query("tty", "true")
+        } else {
+            req.query("stderr", "true")
+        };
+        if tty {
+            let client = ctx.client()?;
+            let remote = client.remote_command(req).await?;
+            let raw = term::RawMode::enable()?;
+            let remote = remote.with_resize(term::resize_events());
+            let input = Some(read_stdin(ctx.take_stdin()));
+            let mut out = |b: &[u8]| {
+                let mut w = ctx.out_writer();
+                let _ = w.write_all(b);
+                let _ = w.flush();
+            };
+            let ended = remote.stream(input, &mut out, &mut |_: &[u8]| {}).await;
+            drop(raw);
+            return exited(ended?);
+        }
         let stdin = if self.stdin.value {
             let mut buf = Vec::new();
             ctx.stdin().read_to_end(&mut buf)?;
@@ -213,16 +232,7 @@ impl ExecArgs {
             let _ = w.flush();
         };
         let mut err = |b: &[u8]| ctx.eprint(&String::from_utf8_lossy(b));
-        match remote.run(stdin, &mut out, &mut err).await? {
-            Ended::Success => Ok(()),
-            Ended::ExitCode(code) => Err(CliError::WithCode(
-                Box::new(CliError::Raw(format!(
-                    "command terminated with exit code {code}"
-                ))),
-                code,
-            )),
-            Ended::Failure(m) => Err(CliError::msg(m)),
-        }
+        exited(remote.run(stdin, &mut out, &mut err).await?)
     }
 
     /// The pod named, or the first pod of the workload named (`deploy/web`), or the object of
@@ -311,5 +321,19 @@ impl ExecArgs {
             ));
         }
         Ok(first)
+    }
+}
+
+/// The command's end as kubectl reports it.
+fn exited(ended: Ended) -> Result<(), CliError> {
+    match ended {
+        Ended::Success => Ok(()),
+        Ended::ExitCode(code) => Err(CliError::WithCode(
+            Box::new(CliError::Raw(format!(
+                "command terminated with exit code {code}"
+            ))),
+            code,
+        )),
+        Ended::Failure(m) => Err(CliError::msg(m)),
     }
 }

@@ -5,8 +5,8 @@
 //! it is read. Also what `run` needs around it: waiting for a pod's phase (`waitForPod`) and
 //! printing a container's log (`logOpts`).
 //!
-//! A real terminal (raw mode, resize, detach keys) is not done: `-t` with a terminal on
-//! stdin is refused with a message, as `exec -t` is.
+//! With a terminal on stdin and a TTY, the terminal is raw for the session (`ops::term`)
+//! and its size goes on the resize channel. Detach keys are not done.
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -18,7 +18,7 @@ use crate::client::remotecommand::Ended;
 use crate::client::{ApiRequest, ResourcePath};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::ops::pods;
+use crate::ops::{pods, term};
 
 /// What `attach` is asked for (kubectl's `AttachOptions` once the pod is known).
 #[derive(Debug, Clone)]
@@ -109,6 +109,7 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
         tty = true;
     }
     // SetupTTY: raw mode only with stdin, a TTY, and a terminal on stdin.
+    let mut raw = false;
     if r.stdin && tty {
         if !ctx.stdin_is_terminal() {
             if !r.quiet {
@@ -117,9 +118,7 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
                 );
             }
         } else {
-            return Err(CliError::msg(
-                "attach -t with a terminal is not supported by kubectl-rs yet; run without -t",
-            ));
+            raw = true;
         }
     }
     if !r.quiet {
@@ -144,15 +143,28 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
     }
     .build()?;
     // PodAttachOptions as the parameter codec encodes them (keys sorted, false omitted).
-    let mut req = ApiRequest::get(path)
-        .query("container", cname.clone())
-        .query("stderr", "true");
+    // In raw mode stderr is the terminal too (DisableStderr).
+    let mut req = ApiRequest::get(path).query("container", cname.clone());
+    if !raw {
+        req = req.query("stderr", "true");
+    }
     if r.stdin {
         req = req.query("stdin", "true");
     }
     req = req.query("stdout", "true");
+    if raw {
+        req = req.query("tty", "true");
+    }
     let client = ctx.client()?;
-    let remote = client.remote_command(req).await?;
+    let mut remote = client.remote_command(req).await?;
+    let raw = match raw {
+        true => {
+            let guard = term::RawMode::enable()?;
+            remote = remote.with_resize(attach_sizes());
+            Some(guard)
+        }
+        false => None,
+    };
     let input = r.stdin.then(|| read_stdin(ctx.take_stdin()));
     let mut out = |b: &[u8]| {
         let mut w = ctx.out_writer();
@@ -160,8 +172,18 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
         let _ = w.flush();
     };
     let mut err = |b: &[u8]| ctx.eprint(&String::from_utf8_lossy(b));
-    match remote.stream(input, &mut out, &mut err).await? {
-        Ended::Success => Ok(()),
+    let ended = remote.stream(input, &mut out, &mut err).await;
+    let was_raw = raw.is_some();
+    drop(raw);
+    match ended? {
+        Ended::Success => {
+            if let Some(m) = reattach_message(r, &cname, was_raw) {
+                let mut w = ctx.out_writer();
+                w.write_all(format!("{m}\n").as_bytes())?;
+                w.flush()?;
+            }
+            Ok(())
+        }
         Ended::ExitCode(code) => Err(CliError::WithCode(
             Box::new(CliError::Raw(format!(
                 "command terminated with exit code {code}"
@@ -172,9 +194,51 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
     }
 }
 
+/// kubectl's `reattachMessage`, after a raw session with stdin to a pod that restarts its
+/// containers. The command named is `attach`'s, whichever command attached (`run` and
+/// `debug` name it too).
+fn reattach_message(r: &AttachRequest, container: &str, raw: bool) -> Option<String> {
+    let policy = r.pod["spec"]["restartPolicy"].as_str().unwrap_or("Always");
+    if r.quiet || !r.stdin || !raw || policy != "Always" {
+        return None;
+    }
+    let pod = r.pod["metadata"]["name"].as_str().unwrap_or_default();
+    let ephemeral = r.pod["spec"]["ephemeralContainers"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|c| c["name"] == container));
+    Some(if ephemeral {
+        format!("Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl-rs attach {pod} -c {container} -i -t' if it is still running")
+    } else {
+        format!("Session ended, resume using 'kubectl-rs attach {pod} -c {container} -i -t' command when the pod is running")
+    })
+}
+
+/// attach's sizes: one more than the terminal's, then the terminal's, so that the program
+/// attached to redraws its screen (a resize to the same size would change nothing), then
+/// each change.
+fn attach_sizes() -> tokio::sync::mpsc::UnboundedReceiver<(u16, u16)> {
+    let mut events = term::resize_events();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Some((w, h)) = events.recv().await {
+            if first {
+                first = false;
+                let _ = tx.send((w.saturating_add(1), h.saturating_add(1)));
+            }
+            if tx.send((w, h)).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
 /// Reads `input` on a thread of its own, chunk by chunk, as it comes (a person typing, or
 /// a pipe); the channel closes at its end.
-fn read_stdin(mut input: Box<dyn Read + Send>) -> tokio::sync::mpsc::UnboundedReceiver<Vec<u8>> {
+pub fn read_stdin(
+    mut input: Box<dyn Read + Send>,
+) -> tokio::sync::mpsc::UnboundedReceiver<Vec<u8>> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     std::thread::spawn(move || {
         let mut buf = vec![0u8; 32 * 1024];

@@ -10,6 +10,7 @@
 //! - [`namehash`]: `--append-hash`'s suffix.
 //! - [`selector`]: a selector string as a LabelSelector object (`create pdb`).
 //! - [`imageref`]: image references as `--image` flags must spell them.
+//! - [`term`]: the local terminal of `-t` sessions (raw mode, resize events).
 //! - [`keypair`]: Go's `tls.X509KeyPair` check of a certificate and key (`create secret tls`).
 
 pub mod attach;
@@ -21,3 +22,4 @@ pub mod metadata;
 pub mod namehash;
 pub mod pods;
 pub mod selector;
+pub mod term;

@@ -70,6 +70,7 @@ mod set_env;
 mod subject;
 mod testcmd;
 mod testcmd2;
+mod terminal;
 mod top;
 mod transport;
 mod wait;

@@ -19,6 +19,7 @@ use super::podexec::{
     exit_status, framed, open, parse, query, Opened, Upgrade, CLOSE, ERROR, STDERR, STDIN, STDOUT,
 };
 use super::runtime::interp::Stream;
+use super::runtime::pty;
 use super::runtime::stdin::StdinPipe;
 use super::runtime::{LiveOutput, Runtime};
 use super::status::ApiError;
@@ -54,6 +55,8 @@ pub async fn serve(
         stderr: opts.stderr,
         tty: ready.spec["tty"].as_bool() == Some(true),
         v5: ready.v5,
+        clock: store.clock().clone(),
+        discipline: Default::default(),
     };
     Ok(ready.ws.on_upgrade(move |socket| session.run(socket)))
 }
@@ -67,6 +70,9 @@ struct Session {
     stderr: bool,
     tty: bool,
     v5: bool,
+    clock: crate::clock::Clock,
+    /// The container's terminal, for what this client types (`tty: true`).
+    discipline: pty::LineDiscipline,
 }
 
 impl Session {
@@ -88,6 +94,29 @@ impl Session {
     fn stdin_ended(&self) {
         if let Some(p) = self.pipe.as_ref().filter(|p| p.once) {
             p.close();
+        }
+    }
+
+    /// What the client typed: through the terminal with a TTY (its echo is the
+    /// container's output, seen by every attached client and kept in the log), else
+    /// straight to the process's stdin.
+    fn input(&mut self, data: &[u8]) {
+        let Some(p) = &self.pipe else { return };
+        if !self.tty {
+            p.write(data);
+            return;
+        }
+        let (echo, events) = self.discipline.feed(data);
+        if !echo.is_empty() {
+            self.runtime
+                .output(&self.id, Stream::Stdout, &echo, self.clock.now());
+        }
+        for e in events {
+            match e {
+                pty::Event::Line(l) => p.write(&l),
+                pty::Event::Eof => p.close(),
+                pty::Event::Interrupt => p.write(b"\n"),
+            }
         }
     }
 
@@ -122,11 +151,7 @@ impl Session {
                         Some(Ok(_)) => continue,
                     };
                     match data.split_first() {
-                        Some((&STDIN, rest)) => {
-                            if let Some(p) = &self.pipe {
-                                p.write(rest);
-                            }
-                        }
+                        Some((&STDIN, rest)) => self.input(rest),
                         Some((&CLOSE, [STDIN, ..])) if self.v5 => self.stdin_ended(),
                         _ => {}
                     }

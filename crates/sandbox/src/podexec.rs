@@ -5,7 +5,9 @@
 //! Channels (one leading byte per binary message): 0 stdin, 1 stdout, 2 stderr, 3 error
 //! (a `metav1.Status` when the command ends), 4 resize; v5 adds 255 close (`[255, 0]` is the
 //! client closing stdin). Stdin is read to its end before the command starts (the built-in
-//! shell reads its input as a whole).
+//! shell reads its input as a whole), except with a TTY (`tty=true`): then the command
+//! starts at once and reads what is typed through the terminal's line discipline
+//! ([`super::runtime::pty`]), and its stdout and stderr are the one terminal.
 
 use std::sync::Arc;
 
@@ -19,6 +21,8 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
 use super::runtime::interp::{Output, Shell, ShellCtx, Stream};
+use super::runtime::pty;
+use super::runtime::stdin::StdinPipe;
 use super::runtime::ContainerShared;
 use super::status::ApiError;
 use super::store::{GroupResource, Store};
@@ -107,6 +111,7 @@ pub async fn serve(
         stdin: opts.stdin,
         stdout: opts.stdout,
         stderr: opts.stderr,
+        tty: opts.tty,
         v5: o.v5,
         shell: ShellCtx {
             fs: o.shared.fs,
@@ -321,14 +326,22 @@ impl Output for NullOutput {
 }
 
 /// Output of the exec'd process: each write becomes a message on its channel.
+/// With a TTY both streams are the terminal (stdout), each `\n` sent as `\r\n`.
 struct ChannelOutput {
     tx: mpsc::UnboundedSender<(u8, Vec<u8>)>,
     stdout: bool,
     stderr: bool,
+    tty: bool,
 }
 
 impl Output for ChannelOutput {
     fn write(&self, stream: Stream, data: &[u8], _: DateTime<Utc>) {
+        if self.tty {
+            if self.stdout && !data.is_empty() {
+                let _ = self.tx.send((STDOUT, pty::onlcr(data)));
+            }
+            return;
+        }
         let (ch, on) = match stream {
             Stream::Stdout => (STDOUT, self.stdout),
             Stream::Stderr => (STDERR, self.stderr),
@@ -344,6 +357,7 @@ struct Session {
     stdin: bool,
     stdout: bool,
     stderr: bool,
+    tty: bool,
     v5: bool,
     shell: ShellCtx,
 }
@@ -371,6 +385,9 @@ pub fn exit_status(code: i32) -> Value {
 
 impl Session {
     async fn run(self, mut socket: WebSocket) {
+        if self.tty {
+            return self.run_tty(socket).await;
+        }
         // Stdin, read to its end (the v5 close of channel 0, or the connection closing).
         let mut input = Vec::new();
         if self.stdin {
@@ -394,6 +411,7 @@ impl Session {
             tx,
             stdout: self.stdout,
             stderr: self.stderr,
+            tty: false,
         });
         let command = self.command;
         let mut job = tokio::spawn(async move {
@@ -425,14 +443,90 @@ impl Session {
                 return;
             }
         }
-        let status = exit_status(code).to_string();
-        let _ = socket.send(framed(ERROR, status.as_bytes())).await;
-        // A normal closure (1000): client-go takes it for the end of every stream.
-        let _ = socket
-            .send(Message::Close(Some(CloseFrame {
-                code: 1000,
-                reason: "".into(),
-            })))
-            .await;
+        end(socket, code).await;
     }
+
+    /// With a TTY the command runs at once and reads its stdin as the client types it,
+    /// through the terminal's line discipline (echo, line editing); resize messages
+    /// (channel 4) are taken and have nothing to act on.
+    async fn run_tty(self, mut socket: WebSocket) {
+        let pipe = self.stdin.then(|| Arc::new(StdinPipe::new(false)));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut ctx = self.shell;
+        ctx.stdin = pipe.clone();
+        ctx.output = Arc::new(ChannelOutput {
+            tx: tx.clone(),
+            stdout: self.stdout,
+            stderr: false,
+            tty: true,
+        });
+        let command = self.command;
+        let mut job = tokio::spawn(async move {
+            let mut sh = Shell::new(ctx);
+            sh.set_exec_session();
+            sh.set_tty();
+            sh.run_argv(command).await
+        });
+        let mut discipline = pty::LineDiscipline::default();
+        let code = loop {
+            tokio::select! {
+                Some((ch, data)) = rx.recv() => {
+                    if socket.send(framed(ch, &data)).await.is_err() {
+                        job.abort();
+                        return;
+                    }
+                }
+                r = &mut job => break r.unwrap_or(1),
+                msg = socket.recv() => {
+                    let data = match msg {
+                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => {
+                            job.abort();
+                            return;
+                        }
+                        Some(Ok(Message::Binary(b))) => b.to_vec(),
+                        Some(Ok(Message::Text(t))) => t.as_bytes().to_vec(),
+                        Some(Ok(_)) => continue,
+                    };
+                    let Some(pipe) = &pipe else { continue };
+                    match data.split_first() {
+                        Some((&STDIN, rest)) => {
+                            let (echo, events) = discipline.feed(rest);
+                            if self.stdout && !echo.is_empty() {
+                                let _ = tx.send((STDOUT, echo));
+                            }
+                            for e in events {
+                                match e {
+                                    pty::Event::Line(l) => pipe.write(&l),
+                                    pty::Event::Eof => pipe.close(),
+                                    // The interactive shell drops the line and prompts again.
+                                    pty::Event::Interrupt => pipe.write(b"\n"),
+                                }
+                            }
+                        }
+                        Some((&CLOSE, [STDIN, ..])) if self.v5 => pipe.close(),
+                        _ => {}
+                    }
+                }
+            }
+        };
+        while let Ok((ch, data)) = rx.try_recv() {
+            if socket.send(framed(ch, &data)).await.is_err() {
+                return;
+            }
+        }
+        end(socket, code).await;
+    }
+}
+
+/// The exit status on the error channel, then a normal closure (1000): client-go takes it
+/// for the end of every stream.
+async fn end(mut socket: WebSocket, code: i32) {
+    let status = exit_status(code).to_string();
+    let _ = socket.send(framed(ERROR, status.as_bytes())).await;
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code: 1000,
+            reason: "".into(),
+        })))
+        .await;
 }

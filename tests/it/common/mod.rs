@@ -6,6 +6,7 @@
 
 pub mod flow;
 pub mod normalize;
+pub mod tmux;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

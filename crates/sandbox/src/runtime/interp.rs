@@ -111,6 +111,8 @@ pub struct Shell {
     /// An `exec` session: a program the simulation does not know is "not found" (status 127)
     /// instead of a quiet server, so `kubectl exec POD -- nosuchcmd` ends.
     exec_session: bool,
+    /// Its stdin is a terminal: an interactive shell prompts before each command.
+    tty: bool,
 }
 
 fn boxed<'a, T: Send + 'a>(
@@ -161,12 +163,40 @@ impl Shell {
             subst_status: 0,
             spins: 0,
             exec_session: false,
+            tty: false,
         }
     }
 
     /// What the process reads on its standard input (an `exec -i`'s stdin, read to its end).
     pub fn set_stdin(&mut self, data: Vec<u8>) {
         self.io.input = data;
+    }
+
+    /// Marks this shell's stdin as a terminal (see `tty`).
+    pub fn set_tty(&mut self) {
+        self.tty = true;
+    }
+
+    /// busybox ash's prompt (`PS1='\w \$ '`, root's `#`), or its continuation prompt: on
+    /// stderr, which the terminal shows.
+    fn prompt(&mut self, more: bool) {
+        if !self.tty {
+            return;
+        }
+        let p = if more {
+            "> ".to_string()
+        } else {
+            let home = self.get_var("HOME").unwrap_or_else(|| "/root".into());
+            let cwd = self.ctx.cwd.clone();
+            let shown = match cwd.strip_prefix(&home) {
+                Some(rest) if home != "/" && (rest.is_empty() || rest.starts_with('/')) => {
+                    format!("~{rest}")
+                }
+                _ => cwd,
+            };
+            format!("{shown} # ")
+        };
+        self.err(p);
     }
 
     /// Marks this shell as an `exec` session (see `exec_session`).
@@ -1024,6 +1054,7 @@ impl Shell {
     async fn read_eval(&mut self) -> Flow {
         let mut pending = String::new();
         loop {
+            self.prompt(!pending.is_empty());
             let line = self.stdin_line().await;
             let eof = line.is_empty();
             pending.push_str(&String::from_utf8_lossy(&line));

@@ -7,6 +7,7 @@
 pub mod interp;
 pub mod parse;
 pub mod pod;
+pub mod pty;
 pub mod stdin;
 pub mod vfs;
 
@@ -112,14 +113,27 @@ impl Default for Runtime {
 struct LogWriter {
     rt: Arc<Runtime>,
     id: String,
+    /// The container has a TTY: what it writes goes through the terminal (`\n` as `\r\n`).
+    tty: bool,
 }
 
 impl Output for LogWriter {
     fn write(&self, stream: Stream, data: &[u8], at: DateTime<Utc>) {
-        self.rt.append(&self.id, data, at);
-        if !data.is_empty() && self.rt.live.receiver_count() > 0 {
-            let _ = self.rt.live.send(Arc::new(LiveOutput {
-                container_id: self.id.clone(),
+        if self.tty {
+            self.rt.output(&self.id, stream, &pty::onlcr(data), at);
+        } else {
+            self.rt.output(&self.id, stream, data, at);
+        }
+    }
+}
+
+impl Runtime {
+    /// A write to a container's terminal or streams: its log, and the attached clients.
+    pub fn output(&self, id: &str, stream: Stream, data: &[u8], at: DateTime<Utc>) {
+        self.append(id, data, at);
+        if !data.is_empty() && self.live.receiver_count() > 0 {
+            let _ = self.live.send(Arc::new(LiveOutput {
+                container_id: id.to_string(),
                 stream,
                 data: data.to_vec(),
             }));
@@ -207,6 +221,7 @@ impl Runtime {
         };
         let env = pod::environment(store, pod, c);
         let argv = command_line(c);
+        let tty = c["tty"].as_bool() == Some(true);
         let (term_tx, term_rx) = watch::channel(false);
         // `stdin: true`: the process reads what attached clients send (`stdinOnce`: until the
         // first attach session ends).
@@ -234,6 +249,7 @@ impl Runtime {
             output: Arc::new(LogWriter {
                 rt: self.clone(),
                 id: id.to_string(),
+                tty,
             }),
             term: term_rx,
             cwd: c["workingDir"].as_str().unwrap_or("/").to_string(),
@@ -269,6 +285,9 @@ impl Runtime {
         let id_owned = id.to_string();
         let task = tokio::spawn(async move {
             let mut sh = Shell::new_at(ctx, at);
+            if tty {
+                sh.set_tty();
+            }
             let code = sh.run_argv(argv).await;
             let finished = sh.now();
             {

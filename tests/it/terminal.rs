@@ -1,0 +1,217 @@
+//! `exec -it`, `attach -it` and `run -it --rm` under a real terminal: each CLI runs in a
+//! shell in tmux against the same sandbox, the same keys are typed, and the screens (what a
+//! person sees: the remote shell's prompt, the echo of what was typed, the output, kubectl's
+//! messages), the exit codes and the terminal's settings afterwards must be the same. Plus
+//! `-t` without a terminal: kubectl's message, and no TTY asked for.
+//!
+//! The oracle is kubectl v1.33: v1.36's "All commands and output from this session will be
+//! recorded…" line before attach's prompt line is taken out of our screen.
+
+use std::time::Duration;
+
+use crate::common::tmux::Tmux;
+use crate::common::{advancing, oracle, TestEnv};
+
+const BIN: &str = env!("CARGO_BIN_EXE_kubectl-rs");
+const RECORDED: &str = "All commands and output from this session will be recorded in container logs, including credentials and sensitive information passed through the command prompt.";
+
+const PODS: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: box}
+spec:
+  containers:
+  - {name: main, image: busybox, command: [sh, -c, 'sleep infinity']}
+"#;
+
+fn pods() -> kubectl_rs::sandbox::store::GroupResource {
+    kubectl_rs::sandbox::store::GroupResource::new("", "pods")
+}
+
+fn running(env: &TestEnv, name: &str) -> bool {
+    env.sandbox
+        .store()
+        .get(&pods(), "default", name)
+        .is_some_and(|p| p["status"]["containerStatuses"][0]["state"]["running"].is_object())
+}
+
+/// A bash in tmux with `$K` naming the CLI and `$S` the terminal's settings.
+fn shell(env: &TestEnv, cli: &str) -> Tmux {
+    let t = Tmux::start(env, &["bash", "--norc", "--noprofile"]);
+    t.setup(&format!("PS1='$ '; K={cli}; S=$(stty -g)"));
+    t
+}
+
+/// Types a line.
+fn line(t: &Tmux, text: &str) {
+    t.type_text(text);
+    t.keys(&["Enter"]);
+}
+
+/// After the CLI ended: its exit code and whether the terminal's settings are back.
+fn finish(t: &Tmux) -> String {
+    // The local shell's prompt: the CLI has exited (keys typed before would be its input).
+    t.wait_for("the local prompt", |s| s.trim_end().ends_with("\n$"));
+    line(
+        t,
+        "echo rc=$?; [ \"$(stty -g)\" = \"$S\" ] && echo settings-restored",
+    );
+    let s = t.wait_for("the exit code", |s| {
+        s.lines().any(|l| l.starts_with("rc=")) && s.trim_end().ends_with("\n$")
+    });
+    s.lines()
+        .filter(|l| !l.trim().is_empty() && *l != RECORDED)
+        .map(|l| l.trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `exec -it box -- sh`, a command and `exit 3`.
+fn exec_session(env: &TestEnv, cli: &str) -> String {
+    let t = shell(env, cli);
+    line(&t, "$K exec -it box -- sh");
+    t.wait_for("the remote prompt", |s| s.contains("/ # "));
+    line(&t, "echo hi; exit 3");
+    t.wait_for("the end", |s| {
+        s.contains("command terminated with exit code 3")
+    });
+    finish(&t)
+}
+
+/// `attach -it` to a container running `sh` with a TTY, then `exit 3` (attach ends with 0).
+fn attach_session(env: &TestEnv, cli: &str, pod: &str) -> String {
+    let t = shell(env, cli);
+    line(&t, &format!("$K attach -it {pod}"));
+    t.wait_for("the prompt line", |s| s.contains("try pressing enter"));
+    line(&t, "");
+    t.wait_for("the remote prompt", |s| s.contains("/ # "));
+    line(&t, "echo hi from $HOSTNAME");
+    t.wait_for("the output", |s| s.contains(&format!("hi from {pod}")));
+    line(&t, "exit 3");
+    finish(&t)
+}
+
+/// `run -it --rm` of a shell, a command, then `exit`.
+fn run_session(env: &TestEnv, cli: &str, pod: &str) -> String {
+    let t = shell(env, cli);
+    line(
+        &t,
+        &format!("$K run {pod} -it --rm --restart=Never --image=busybox -- sh"),
+    );
+    // The pod starts, and ends, as the cluster's time goes on.
+    let tick = || env.advance(Duration::from_millis(500));
+    t.wait_for("the prompt line", |s| {
+        tick();
+        s.contains("try pressing enter")
+    });
+    line(&t, "");
+    t.wait_for("the remote prompt", |s| s.contains("/ # "));
+    line(&t, "echo hi");
+    t.wait_for("the output", |s| s.contains("\nhi"));
+    line(&t, "exit");
+    t.wait_for("the deletion", |s| {
+        tick();
+        s.contains("deleted")
+    });
+    finish(&t)
+}
+
+fn tty_pod(env: &TestEnv, name: &str) {
+    std::fs::write(
+        env.work.join(format!("{name}.yaml")),
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n  - {{name: main, image: busybox, command: [sh], stdin: true, tty: true}}\n"
+        ),
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn interactive_sessions_under_a_terminal_match_kubectl() {
+    // As completion.rs finds it (`.ci/run` installs it).
+    if !std::path::Path::new("/usr/bin/tmux").exists() {
+        eprintln!("note: tmux not installed, test skipped");
+        return;
+    }
+    let Some(k) = oracle() else { return };
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("pods.yaml"), PODS).unwrap();
+    tty_pod(&env, "ours");
+    tty_pod(&env, "theirs");
+    for f in ["pods.yaml", "ours.yaml", "theirs.yaml"] {
+        let out = env.ours(&["apply", "-f", f]).await;
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    advancing(&env, Duration::from_millis(500), || async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        running(&env, "box") && running(&env, "ours") && running(&env, "theirs")
+    })
+    .await;
+
+    let (ours, theirs) =
+        tokio::task::block_in_place(|| (exec_session(&env, BIN), exec_session(&env, k)));
+    let expect = "$ $K exec -it box -- sh\n/ # echo hi; exit 3\nhi\ncommand terminated with exit code 3\n$ echo rc=$?; [ \"$(stty -g)\" = \"$S\" ] && echo settings-restored\nrc=3\nsettings-restored\n$";
+    assert_eq!(theirs, expect);
+    assert_eq!(ours, theirs);
+
+    let (ours, theirs) = tokio::task::block_in_place(|| {
+        (
+            attach_session(&env, BIN, "ours"),
+            attach_session(&env, k, "theirs"),
+        )
+    });
+    assert!(
+        theirs.contains("/ # echo hi from $HOSTNAME\nhi from theirs\n/ # exit 3\n"),
+        "{theirs}"
+    );
+    assert_eq!(
+        ours.replace("ours", "theirs"),
+        theirs.replace("'kubectl attach", "'kubectl-rs attach")
+    );
+
+    let (ours, theirs) = tokio::task::block_in_place(|| {
+        (
+            run_session(&env, BIN, "run-a"),
+            run_session(&env, k, "run-b"),
+        )
+    });
+    assert!(theirs.contains("rc=0\nsettings-restored"), "{theirs}");
+    assert_eq!(
+        ours.replace("run-a", "run-b")
+            .replace(" deleted from default namespace", " deleted"),
+        theirs.replace("'kubectl attach", "'kubectl-rs attach")
+    );
+}
+
+/// `-it` without a terminal on stdin: kubectl's message, and the command runs without a TTY
+/// (stderr stays apart).
+#[tokio::test]
+async fn tty_without_a_terminal_is_dropped_with_kubectls_message() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("pods.yaml"), PODS).unwrap();
+    let out = env.ours(&["apply", "-f", "pods.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    advancing(&env, Duration::from_millis(500), || async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        running(&env, "box")
+    })
+    .await;
+    let args = [
+        "exec",
+        "-it",
+        "box",
+        "--",
+        "sh",
+        "-c",
+        "echo out; echo err >&2",
+    ];
+    let ours = env.ours(&args).await;
+    assert_eq!(ours.stdout, "out\n");
+    assert_eq!(
+        ours.stderr,
+        "Unable to use a TTY - input is not a terminal or the right kind of file\nerr\n"
+    );
+    assert_eq!(ours.code, 0);
+    if let Some(theirs) = env.kubectl(&args).await {
+        assert_eq!(ours, theirs);
+    }
+}
