@@ -153,17 +153,17 @@ best() {
 }
 list_json() { api /api/v1/namespaces/default/pods -o /dev/null; }
 list_table() { api /api/v1/namespaces/default/pods -H "Accept: $TABLE" -o /dev/null; }
-# A watch from 0 starts with one ADDED event per existing object; stop at the PODS-th. (In a
+# A watch from 0 starts with one ADDED event per existing object; stop at the PODS-th. In a
 # pipe curl would only notice awk is gone at its next write, which a quiet cluster never
-# makes, so it writes to a FIFO and is stopped when awk is done.)
+# makes, so awk stops curl itself (its PID is in a file).
 watch0() {
-    rm -f "$WORK/watch.fifo"
-    mkfifo "$WORK/watch.fifo"
-    api '/api/v1/namespaces/default/pods?watch=1&resourceVersion=0' -N >"$WORK/watch.fifo" 2>/dev/null &
-    local cp=$!
-    awk -v n="$PODS" '/"type":"ADDED"/ {c++; if (c >= n) exit}' <"$WORK/watch.fifo"
-    kill "$cp" 2>/dev/null || true
-    wait "$cp" 2>/dev/null || true
+    {
+        curl -sS -N --cacert "$WORK/ca" --cert "$WORK/crt" --key "$WORK/key" \
+            "$SERVER/api/v1/namespaces/default/pods?watch=1&resourceVersion=0" 2>/dev/null &
+        echo $! >"$WORK/watch.pid"
+        wait
+    } | awk -v n="$PODS" -v pf="$WORK/watch.pid" \
+        '/"type":"ADDED"/ {c++; if (c >= n) {getline p <pf; system("kill " p); exit}}' || true
 }
 echo "== timing lists and watches (best of $RUNS)" >&2
 JSON_S=$(best list_json)
