@@ -1039,7 +1039,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         for ev in past {
             last_rv = ev.rv;
             if let Some(kind) = translate(&ev) {
-                if tx.send(encode(kind, ev.object.clone())).await.is_err() {
+                if tx.send(encode(kind, (*ev.object).clone())).await.is_err() {
                     return;
                 }
             }
@@ -1066,7 +1066,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
                         if ev.rv <= last_rv { continue; }
                         last_rv = ev.rv;
                         if let Some(kind) = translate(&ev) {
-                            if tx.send(encode(kind, ev.object.clone())).await.is_err() {
+                            if tx.send(encode(kind, (*ev.object).clone())).await.is_err() {
                                 return;
                             }
                         }

@@ -39,7 +39,9 @@ impl EventType {
 }
 
 /// One change to one object. `object` is the object after the change (for DELETED, the last
-/// state with the deletion's resourceVersion).
+/// state with the deletion's resourceVersion), shared with the store's map (and with every
+/// watch that receives it) rather than copied: an object is held once however many places
+/// refer to it, and the history costs only the versions the store no longer holds.
 #[derive(Clone, Debug)]
 pub struct WatchEvent {
     pub kind: EventType,
@@ -47,7 +49,7 @@ pub struct WatchEvent {
     pub namespace: String,
     pub name: String,
     pub rv: u64,
-    pub object: Value,
+    pub object: Arc<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -326,11 +328,13 @@ impl Store {
         set_rv(&mut obj, rv);
         Self::commit(&inner, rv, gr, &key, Some(&obj))?;
         inner.rv = rv;
+        let shared = Arc::new(obj);
         inner
             .objects
             .entry(gr.clone())
             .or_default()
-            .insert(key, Arc::new(obj.clone()));
+            .insert(key, Arc::clone(&shared));
+        let obj = Value::clone(&shared);
         self.emit(
             &mut inner,
             WatchEvent {
@@ -339,7 +343,7 @@ impl Store {
                 namespace: ns,
                 name,
                 rv,
-                object: obj.clone(),
+                object: shared,
             },
         );
         Ok(obj)
@@ -497,6 +501,7 @@ impl Store {
         let removed = remove_when_done && is_terminating_without_finalizers(gr, &obj);
         Self::commit(&inner, rv, gr, &key, (!removed).then_some(&obj))?;
         inner.rv = rv;
+        let shared = Arc::new(obj);
         let kind = if removed {
             inner.objects.get_mut(gr).map(|o| o.remove(&key));
             EventType::Deleted
@@ -505,9 +510,10 @@ impl Store {
                 .objects
                 .entry(gr.clone())
                 .or_default()
-                .insert(key, Arc::new(obj.clone()));
+                .insert(key, Arc::clone(&shared));
             EventType::Modified
         };
+        let obj = Value::clone(&shared);
         self.emit(
             &mut inner,
             WatchEvent {
@@ -516,7 +522,7 @@ impl Store {
                 namespace: ns,
                 name,
                 rv,
-                object: obj.clone(),
+                object: shared,
             },
         );
         Ok(obj)
@@ -590,7 +596,7 @@ impl Store {
                 namespace: ns.to_string(),
                 name: name.to_string(),
                 rv,
-                object: obj.clone(),
+                object: Arc::new(obj.clone()),
             },
         );
         Ok(obj)
@@ -812,6 +818,30 @@ mod tests {
         s.remove(&pods(), "a", "p1").unwrap();
         let ev = rx.try_recv().unwrap();
         assert_eq!((ev.kind, ev.name.as_str()), (EventType::Deleted, "p1"));
+    }
+
+    #[test]
+    fn watch_events_share_the_stored_object() {
+        let s = Store::new();
+        let mut rx = s.subscribe();
+        let o = s
+            .create(
+                &pods(),
+                json!({"metadata": {"namespace": "a", "name": "p"}}),
+            )
+            .unwrap();
+        let added = rx.try_recv().unwrap();
+        let (page, _, _) = s.list_page(&pods(), None, None, 0, |_| true);
+        assert!(Arc::ptr_eq(&added.object, &page[0]));
+        s.update(&pods(), o, None).unwrap();
+        let modified = rx.try_recv().unwrap();
+        let (page, _, _) = s.list_page(&pods(), None, None, 0, |_| true);
+        assert!(Arc::ptr_eq(&modified.object, &page[0]));
+        assert_eq!(modified.object["metadata"]["resourceVersion"], "3");
+        // The history keeps the older version, the map only the newest.
+        let (past, _) = s.watch_from(1).unwrap();
+        assert!(Arc::ptr_eq(&past[0].object, &added.object));
+        assert_eq!(past[0].object["metadata"]["resourceVersion"], "2");
     }
 
     #[test]

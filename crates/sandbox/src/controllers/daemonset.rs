@@ -847,7 +847,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                             all = true;
                         } else {
                             all |= relevant_node_change(c.nodes.get(&ev.name), &ev.object);
-                            c.nodes.insert(ev.name.clone(), ev.object.clone());
+                            c.nodes.insert(ev.name.clone(), (*ev.object).clone());
                         }
                     } else if ev.gr == gr_controllerrevisions() {
                         c.observe_revision(ev.kind, &ev.object);

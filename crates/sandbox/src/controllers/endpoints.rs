@@ -372,7 +372,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                             // The slice goes with its owner (GC); the Endpoints by name.
                             let _ = c.store.remove(&gr_endpoints(), &key.0, &key.1);
                         } else {
-                            c.services.insert(key.clone(), ev.object.clone());
+                            c.services.insert(key.clone(), (*ev.object).clone());
                             dirty.insert(key);
                         }
                     } else if ev.gr == gr_pods() {
@@ -385,7 +385,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                             c.pods
                                 .entry(key.0.clone())
                                 .or_default()
-                                .insert(key.1.clone(), ev.object.clone());
+                                .insert(key.1.clone(), (*ev.object).clone());
                         }
                         // Services selecting the pod before or after the change.
                         for (skey, svc) in &c.services {

@@ -357,7 +357,7 @@ fn observe(nodes: &mut BTreeMap<String, Value>, ev: &WatchEvent) -> bool {
         }
         _ => {
             let fresh = !ev.object["status"]["conditions"].is_array();
-            nodes.insert(ev.name.clone(), ev.object.clone());
+            nodes.insert(ev.name.clone(), (*ev.object).clone());
             fresh
         }
     }
@@ -397,7 +397,7 @@ pub async fn run(
                 Batch::Events(evs) => {
                     for ev in &evs {
                         if observe(&mut nodes, ev) {
-                            to_register.push(ev.object.clone());
+                            to_register.push((*ev.object).clone());
                         }
                         if ev.gr == gr_nodes() && ev.kind == Change::Deleted {
                             let _ = store.remove(&gr_leases(), "kube-node-lease", &ev.name);

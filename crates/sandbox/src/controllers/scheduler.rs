@@ -474,7 +474,7 @@ pub async fn run(
                     if ev.gr == gr_nodes() {
                         match ev.kind {
                             Change::Deleted => s.nodes.remove(&ev.name),
-                            _ => s.nodes.insert(ev.name.clone(), ev.object.clone()),
+                            _ => s.nodes.insert(ev.name.clone(), (*ev.object).clone()),
                         };
                         retry_all = true;
                     } else if ev.gr == gr_pods() {
