@@ -20,6 +20,7 @@ use crate::print::table::{no_resources_message, HumanPrinter, ResourceType, Tabl
 use crate::print::{
     generic_object, sort, GenericOptions, GenericPrinter, OutputFormat, PrintError,
 };
+use crate::resource::list_page;
 
 /// The Accept header of human-readable `get` (server-side Tables, then plain JSON).
 pub const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
@@ -409,31 +410,9 @@ fn list_items(list: &Value) -> Vec<Value> {
         .collect()
 }
 
-/// [`list_items`] of a list that is no longer needed: the items are moved out, not copied.
-fn take_list_items(mut list: Value) -> Vec<Value> {
-    let api_version = list.get("apiVersion").cloned().unwrap_or(Value::Null);
-    let kind = list
-        .get("kind")
-        .and_then(Value::as_str)
-        .map(|k| k.strip_suffix("List").unwrap_or(k).to_string());
-    let items = match list.get_mut("items") {
-        Some(Value::Array(items)) => std::mem::take(items),
-        _ => Vec::new(),
-    };
-    items
-        .into_iter()
-        .map(|mut item| {
-            if let Some(m) = item.as_object_mut() {
-                if !m.contains_key("apiVersion") && !api_version.is_null() {
-                    m.insert("apiVersion".into(), api_version.clone());
-                }
-                if let (false, Some(k)) = (m.contains_key("kind"), &kind) {
-                    m.insert("kind".into(), Value::String(k.clone()));
-                }
-            }
-            item
-        })
-        .collect()
+/// A list answer that is not JSON, as the client reports it.
+fn decode_error(e: serde_json::Error) -> ClientError {
+    ClientError::Decode(format!("unable to decode the server's response: {e}"))
 }
 
 impl GetOptions {
@@ -587,34 +566,47 @@ impl GetOptions {
         let ns = self.request_namespace(t);
         let mut pages = 0usize;
         let mut print_err: Option<CliError> = None;
+        let mut decode_err: Option<ClientError> = None;
+        // Each page stays the server's JSON text; its items become trees one at a time
+        // (`resource::list_page`), so a page costs its bytes and one object.
         let walked = crate::resource::helper::for_each_page(
             |token: Option<String>| async move {
                 let req = list_request(&t.resource, ns, self, self.chunk_size, token.as_deref())?;
-                client.send(&req).await.and_then(|r| self.decode(r))
+                let resp = client.send(&req).await?;
+                resp.check_media_type()?;
+                let head = list_page::read_head(&resp.body).map_err(decode_error)?;
+                Ok((resp.body, head))
             },
-            |page: &Value| {
-                page.pointer("/metadata/continue")
-                    .and_then(Value::as_str)
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_string)
-            },
-            |page: Value| {
+            |page: &(bytes::Bytes, list_page::PageHead)| page.1.continue_token.clone(),
+            |(body, head)| {
                 pages += 1;
                 // After a printing error kubectl prints nothing more; the pages are still
                 // read, as kubectl reads them all before printing.
-                if print_err.is_none() {
-                    let items = take_list_items(page);
-                    let mut out = ctx.out();
-                    if let Err(e) = streamer.page(items, &mut **out).and_then(|_| {
-                        out.flush()?;
-                        Ok(())
-                    }) {
+                if print_err.is_some() || decode_err.is_some() {
+                    return;
+                }
+                let mut out = ctx.out();
+                let walked = list_page::for_each_item(&body, &head, |item| {
+                    if print_err.is_none() {
+                        if let Err(e) = streamer.page(vec![item], &mut **out) {
+                            print_err = Some(e.into());
+                        }
+                    }
+                });
+                if let Err(e) = walked {
+                    decode_err = Some(decode_error(e));
+                } else if print_err.is_none() {
+                    if let Err(e) = out.flush() {
                         print_err = Some(e.into());
                     }
                 }
             },
         )
         .await;
+        let walked = match decode_err {
+            Some(e) => Err(e),
+            None => walked,
+        };
         let mut errs = Vec::new();
         if let Err(e) = walked {
             let e = self.list_error(&t.resource, e);

@@ -9,6 +9,7 @@ pub mod errors;
 pub mod helper;
 pub mod kustomize;
 pub mod kustomize_remote;
+pub mod list_page;
 pub mod targets;
 
 pub use errors::{collected_errors, flatten, multiple_errors, with_source};
