@@ -26,8 +26,8 @@ mod config_set;
 mod cp;
 mod crd;
 mod create;
-mod datadir;
 mod create_edit;
+mod datadir;
 mod debug;
 mod debug_disabled;
 mod delete;
@@ -69,6 +69,7 @@ mod subject;
 mod testcmd;
 mod top;
 mod transport;
+mod volumes;
 mod wait;
 mod watch_history;
 
