@@ -73,6 +73,7 @@ mod testcmd2;
 mod terminal;
 mod top;
 mod transport;
+mod volumes;
 mod wait;
 mod watch_history;
 

@@ -10,7 +10,7 @@ use crate::common;
 use common::{fixtures, Output, TestEnv};
 
 /// The recorded cases of set `dir`: (name, arguments).
-fn cases(dir: &str) -> Vec<(String, Vec<String>)> {
+pub(crate) fn cases(dir: &str) -> Vec<(String, Vec<String>)> {
     let text = std::fs::read_to_string(fixtures().join(dir).join("cases.txt")).unwrap();
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -24,7 +24,7 @@ fn cases(dir: &str) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-fn recorded(dir: &str, name: &str) -> Output {
+pub(crate) fn recorded(dir: &str, name: &str) -> Output {
     let read = |ext: &str| {
         std::fs::read_to_string(fixtures().join(dir).join(format!("{name}.{ext}"))).unwrap()
     };
@@ -37,7 +37,7 @@ fn recorded(dir: &str, name: &str) -> Output {
 
 /// Drops what differs between clusters: the AGE column of a table (found by its header), the
 /// CREATED AT times, and the per-object times, uids and resource versions of YAML/JSON output.
-fn comparable(out: &str) -> String {
+pub(crate) fn comparable(out: &str) -> String {
     let times = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").unwrap();
     let out = times.replace_all(out, "<time>");
     let mut lines = out.lines();

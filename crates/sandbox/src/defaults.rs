@@ -42,6 +42,9 @@ pub fn apply_defaults(gr: &GroupResource, obj: &mut Value) {
             let spec = child(obj, "spec");
             set(spec, "persistentVolumeReclaimPolicy", json!("Retain"));
             set(spec, "volumeMode", json!("Filesystem"));
+            if let Some(hp) = spec.get_mut("hostPath").filter(|h| h.is_object()) {
+                set(hp, "type", json!(""));
+            }
             set(child(obj, "status"), "phase", json!("Pending"));
         }
         ("apps", "daemonsets") => default_daemonset(obj),
@@ -96,6 +99,7 @@ pub fn prepare_for_create(gr: &GroupResource, obj: &mut Value) {
     if gr.group == "batch" && gr.resource == "jobs" {
         generate_job_selector(obj);
     }
+    crate::controllers::volumes::protect_on_create(gr, obj);
 }
 
 /// What the registry changes on an update of `old` into `new` (both defaulted): the generation

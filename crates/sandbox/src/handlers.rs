@@ -299,15 +299,14 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
     answer
 }
 
-/// `/openapi/v2`: the real server's Swagger document when JSON is asked for. client-go asks
-/// for protobuf (gnostic's encoding of the document), which the sandbox does not produce: it
-/// answers with the empty document (an empty protobuf message), so those clients see no v2
-/// schema and use v3.
+/// `/openapi/v2`: the real server's Swagger document, as JSON or (what client-go asks for)
+/// as gnostic's protobuf encoding of it (`openapi_v2pb`).
 fn openapi_v2(accept: &str) -> Response {
     if !accept.contains("protobuf") {
         return json_response(200, openapi::v2_json().to_string());
     }
-    let mut r = (StatusCode::OK, Bytes::new()).into_response();
+    let body = Bytes::from_static(super::openapi_v2pb::encoded());
+    let mut r = (StatusCode::OK, body).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/com.github.proto-openapi.spec.v2.v1.0+protobuf"),

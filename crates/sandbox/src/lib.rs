@@ -18,6 +18,7 @@ pub mod history;
 pub mod metrics;
 pub mod openapi;
 mod openapi_embedded;
+pub mod openapi_v2pb;
 pub mod persist;
 pub mod podattach;
 pub mod podexec;

@@ -672,6 +672,11 @@ fn pow_i128(base: i128, exp: u32) -> Option<i128> {
     base.checked_pow(exp)
 }
 
+/// A quantity's value in nano-units (what controllers compare sizes by).
+pub(crate) fn quantity_nanos(v: &Value) -> Option<i128> {
+    parse_quantity(v).map(|q| q.nanos)
+}
+
 /// Parses `1.5Gi`, `500m`, `2`, `1e3`; None for what the server would refuse to decode.
 fn parse_quantity(v: &Value) -> Option<Quantity> {
     let text = match v {

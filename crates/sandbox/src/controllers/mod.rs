@@ -32,6 +32,7 @@ mod owned;
 pub mod pods;
 pub mod scheduler;
 pub mod statefulset;
+pub mod volumes;
 
 pub(crate) use crate::defaults::{apply_defaults, prepare_for_create};
 pub(crate) use crate::selectors::LabelSelector;
@@ -74,7 +75,7 @@ impl Default for ControllerOptions {
 /// synchronously, then starts every controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..12).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..13).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     endpoints::bootstrap(&store, nodes::APISERVER_IP);
@@ -95,6 +96,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(statefulset::run(store.clone(), next())),
         tokio::spawn(cronjob::run(store.clone(), next())),
         tokio::spawn(aggregation::run(store.clone(), next())),
+        tokio::spawn(volumes::run(store.clone(), next())),
     ]
 }
 
