@@ -79,6 +79,9 @@ fn as_v136(mut o: Output) -> Output {
         }
     }
     o.stdout = text;
+    // v1.36's GetDryRunStrategy warns from helpers.go:719 (v1.33: 703), checked with the
+    // kit's kubectl v1.36.2.
+    o.stderr = o.stderr.replace("helpers.go:703]", "helpers.go:719]");
     o
 }
 

@@ -58,9 +58,19 @@ spec:
 
 fn theirs_as_ours(o: Output) -> Output {
     Output {
-        stderr: o.stderr.replace("'kubectl exec", "'kubectl-rs exec"),
+        stderr: as_v136(&o.stderr).replace("'kubectl exec", "'kubectl-rs exec"),
         ..o
     }
+}
+
+/// kubectl v1.36 checks `-c` against the pod's containers itself (podcmd
+/// `FindContainerByName`) before asking the server; v1.33 let the server refuse it. Checked
+/// with the kit's kubectl v1.36.2: `error: container zz is not valid for pod P out of: C`.
+fn as_v136(stderr: &str) -> String {
+    stderr.replace(
+        "Error from server (BadRequest): container zz is not valid for pod two\n",
+        "error: container zz is not valid for pod two out of: a, b\n",
+    )
 }
 
 async fn same(env: &TestEnv, args: &[&str]) -> Output {

@@ -46,6 +46,21 @@ async fn reset(env: &TestEnv, setup: &[&str]) {
 }
 
 /// The RBAC objects and namespaces, without what differs between two runs.
+/// The state once the ClusterRole aggregation controller, which rewrites aggregated roles after
+/// the command returns, has stopped changing it (two equal reads 100 ms apart, at most ~4 s).
+async fn settled_state(env: &TestEnv) -> BTreeMap<String, Value> {
+    let mut last = state(env);
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let now = state(env);
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
 fn state(env: &TestEnv) -> BTreeMap<String, Value> {
     let store = env.sandbox.store();
     let mut out = BTreeMap::new();
@@ -93,12 +108,12 @@ async fn case(env: &TestEnv, setup: &[&str], args: &[&str]) -> bool {
         return false;
     };
     let theirs = v136(theirs).normalized();
-    let their_state = state(env);
+    let their_state = settled_state(env).await;
     reset(env, setup).await;
     let ours = env.ours(args).await.normalized();
-    let our_state = state(env);
     let what = format!("{setup:?} then {}", args.join(" "));
     assert_same(&what, &ours, &theirs);
+    let our_state = settled_state(env).await;
     assert_eq!(our_state, their_state, "state after {what}");
     true
 }
