@@ -3216,7 +3216,7 @@ mod tests {
             &Store::new(),
             &["api", "v1", "namespaces", "d", "pods", "p", "portforward"]
         )
-        .is_none());
+        .is_some());
         assert!(parse_target(&Store::new(), &["api", "v2", "pods"]).is_none());
         assert!(
             parse_target(&Store::new(), &["api", "v1", "pods"]).is_some(),
