@@ -29,6 +29,7 @@ mod demo;
 mod describe_events;
 mod editdiff;
 mod exec;
+mod exec_spdy;
 mod explain;
 mod fuzz;
 mod generated;
