@@ -10,6 +10,7 @@ pub mod log;
 pub mod path;
 pub mod portforward;
 pub mod remotecommand;
+pub mod remotecommand_spdy;
 pub mod request;
 pub mod tls;
 

@@ -212,7 +212,7 @@ pub struct SpdyStream {
 impl SpdyConnection {
     /// Runs the connection over `input`/`output` (the transport's bytes): a writer owning the
     /// header compressor, a reader dispatching frames, and client-go's pings.
-    fn start(
+    pub(crate) fn start(
         mut input: mpsc::UnboundedReceiver<Vec<u8>>,
         output: mpsc::UnboundedSender<Vec<u8>>,
     ) -> SpdyConnection {

@@ -2,6 +2,9 @@
 //! WebSocket executor speaks them: the request is upgraded offering `v5.channel.k8s.io` and
 //! `v4.channel.k8s.io`; each binary message carries one leading channel byte (0 stdin,
 //! 1 stdout, 2 stderr, 3 error: the final `metav1.Status`, 4 resize, 255 close in v5).
+//! When the server refuses the WebSocket upgrade (any answer but 101: gorilla's bad
+//! handshake, client-go's `UpgradeFailureError`), the command goes over SPDY/3.1 instead, as
+//! kubectl v1.36's `FallbackExecutor` does ([`super::remotecommand_spdy`]).
 //!
 //! The connection goes through [`Client`]'s own request path (credentials, logging,
 //! redirects), on an HTTP/1.1-only connection; the WebSocket framing on the upgraded
@@ -13,7 +16,8 @@ use serde_json::Value;
 use tokio_tungstenite::tungstenite::protocol::{Message, Role};
 use tokio_tungstenite::WebSocketStream;
 
-use super::{content_type_of, error_from_response, ApiRequest, ApiStatus, Client, ClientError};
+use super::remotecommand_spdy::SpdyCommand;
+use super::{ApiRequest, Client, ClientError};
 
 /// The subprotocols offered, most preferred first.
 pub const PROTOCOLS: [&str; 2] = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
@@ -27,10 +31,17 @@ const CLOSE: u8 = 255;
 
 /// An open remote command.
 pub struct RemoteCommand {
-    ws: WebSocketStream<reqwest::Upgraded>,
-    v5: bool,
+    transport: Transport,
     /// Terminal sizes to send on the resize channel (a `-t` session).
     resize: Option<tokio::sync::mpsc::UnboundedReceiver<(u16, u16)>>,
+}
+
+enum Transport {
+    WebSocket {
+        ws: Box<WebSocketStream<reqwest::Upgraded>>,
+        v5: bool,
+    },
+    Spdy(SpdyCommand),
 }
 
 /// How a remote command ended, from its error channel.
@@ -44,10 +55,11 @@ pub enum Ended {
 }
 
 impl Client {
-    /// Upgrades `req` (a `pods/NAME/exec` GET with its query) to a remote command stream.
-    /// A refused upgrade is the server's error: a `Status` as usual, any other body as
-    /// client-go words it (`unable to upgrade connection: <body>`).
+    /// Upgrades `req` (a `pods/NAME/exec` GET with its query) to a remote command stream,
+    /// over WebSocket, else SPDY. A refused upgrade is the server's error: a `Status` as
+    /// usual, any other body as client-go words it (`unable to upgrade connection: <body>`).
     pub async fn remote_command(&self, req: ApiRequest) -> Result<RemoteCommand, ClientError> {
+        let fallback = req.clone();
         let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 16]>());
         let req = req
             .header("Connection", "Upgrade")
@@ -58,20 +70,13 @@ impl Client {
         let resp = self.send_raw(&req).await?;
         let status = resp.status().as_u16();
         if status != 101 {
-            let content_type = content_type_of(&resp);
             let body = resp.bytes().await.unwrap_or_default();
             self.log_body(&body);
-            let is_status = serde_json::from_slice::<Value>(&body)
-                .ok()
-                .and_then(|v| ApiStatus::from_status(status, &v))
-                .is_some();
-            if is_status {
-                return Err(error_from_response(status, &content_type, &body));
-            }
-            return Err(ClientError::Decode(format!(
-                "unable to upgrade connection: {}",
-                String::from_utf8_lossy(&body).trim_end()
-            )));
+            let spdy = self.remote_command_spdy(fallback).await?;
+            return Ok(RemoteCommand {
+                transport: Transport::Spdy(spdy),
+                resize: None,
+            });
         }
         let proto = resp
             .headers()
@@ -91,8 +96,10 @@ impl Client {
             .map_err(|e| ClientError::Decode(format!("unable to upgrade connection: {e}")))?;
         let ws = WebSocketStream::from_raw_socket(upgraded, Role::Client, None).await;
         Ok(RemoteCommand {
-            ws,
-            v5: proto == PROTOCOLS[0],
+            transport: Transport::WebSocket {
+                ws: Box::new(ws),
+                v5: proto == PROTOCOLS[0],
+            },
             resize: None,
         })
     }
@@ -128,11 +135,16 @@ impl RemoteCommand {
     /// as the v5 close of channel 0) while stdout and stderr go to `out` and `err`, until the
     /// remote side ends the session.
     pub async fn stream(
-        mut self,
+        self,
         mut stdin: Option<tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>>,
         out: &mut (dyn FnMut(&[u8]) + Send),
         err: &mut (dyn FnMut(&[u8]) + Send),
     ) -> Result<Ended, ClientError> {
+        let mut resize = self.resize;
+        let (mut ws, v5) = match self.transport {
+            Transport::WebSocket { ws, v5 } => (ws, v5),
+            Transport::Spdy(s) => return s.stream(stdin, resize, out, err).await,
+        };
         let io = |e: tokio_tungstenite::tungstenite::Error| {
             ClientError::Decode(format!("error reading from error stream: {e}"))
         };
@@ -145,7 +157,7 @@ impl RemoteCommand {
                 }
             };
             let next_size = async {
-                match self.resize.as_mut() {
+                match resize.as_mut() {
                     Some(rx) => rx.recv().await,
                     None => std::future::pending().await,
                 }
@@ -154,31 +166,29 @@ impl RemoteCommand {
                 size = next_size => match size {
                     Some((w, h)) => {
                         let mut m = vec![RESIZE];
-                        m.extend_from_slice(
-                            serde_json::json!({"Width": w, "Height": h}).to_string().as_bytes(),
-                        );
-                        self.ws.send(Message::Binary(m.into())).await.map_err(io)?;
+                        m.extend_from_slice(&terminal_size(w, h));
+                        ws.send(Message::Binary(m.into())).await.map_err(io)?;
                     }
-                    None => self.resize = None,
+                    None => resize = None,
                 },
                 chunk = next_input => match chunk {
                     Some(data) => {
                         let mut m = Vec::with_capacity(data.len() + 1);
                         m.push(STDIN);
                         m.extend_from_slice(&data);
-                        self.ws.send(Message::Binary(m.into())).await.map_err(io)?;
+                        ws.send(Message::Binary(m.into())).await.map_err(io)?;
                     }
                     None => {
                         stdin = None;
-                        if self.v5 {
-                            self.ws
+                        if v5 {
+                            ws
                                 .send(Message::Binary(vec![CLOSE, STDIN].into()))
                                 .await
                                 .map_err(io)?;
                         }
                     }
                 },
-                msg = self.ws.next() => {
+                msg = ws.next() => {
                     let Some(msg) = msg else { break };
                     let data = match msg.map_err(io)? {
                         Message::Binary(b) => b.to_vec(),
@@ -198,8 +208,15 @@ impl RemoteCommand {
     }
 }
 
+/// client-go's `TerminalSize` as the resize channel carries it (`{"Width":W,"Height":H}`).
+pub(crate) fn terminal_size(width: u16, height: u16) -> Vec<u8> {
+    serde_json::json!({"Width": width, "Height": height})
+        .to_string()
+        .into_bytes()
+}
+
 /// client-go's reading of the error channel.
-fn ended(status: &[u8]) -> Ended {
+pub(crate) fn ended(status: &[u8]) -> Ended {
     if status.is_empty() {
         return Ended::Success;
     }

@@ -37,6 +37,7 @@ mod deprecated_flags;
 mod describe_events;
 mod editdiff;
 mod exec;
+mod exec_spdy;
 mod explain;
 mod fuzz;
 mod generated;

@@ -419,14 +419,21 @@ async fn no_websocket_middlebox(
     (port, refused, spdy)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn port_forward_falls_back_to_spdy_when_websockets_are_refused() {
-    use std::sync::atomic::Ordering;
-    let env = setup().await;
-    // kubectl-rs proxy (plain HTTP, credentials added) behind the middlebox.
+/// A kubeconfig reaching the sandbox through [`no_websocket_middlebox`] (in front of a
+/// `kubectl-rs proxy`, which adds the credentials), the counters of refused WebSocket and
+/// passed SPDY upgrades, and the proxy (killed when dropped).
+pub(crate) async fn behind_no_websocket_middlebox(
+    env: &TestEnv,
+) -> (
+    std::path::PathBuf,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    tokio::process::Child,
+) {
     let mut proxy = env.command(
         env!("CARGO_BIN_EXE_kubectl-rs"),
-        &["proxy", "--port=0"],
+        // exec and attach too (the proxy rejects them by default).
+        &["proxy", "--port=0", "--reject-paths=^$"],
         "cache-proxy",
     );
     proxy
@@ -449,6 +456,14 @@ async fn port_forward_falls_back_to_spdy_when_websockets_are_refused() {
         ),
     )
     .unwrap();
+    (kubeconfig, refused, spdy, proxy)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn port_forward_falls_back_to_spdy_when_websockets_are_refused() {
+    use std::sync::atomic::Ordering;
+    let env = setup().await;
+    let (kubeconfig, refused, spdy, _proxy) = behind_no_websocket_middlebox(&env).await;
     session_with(
         &env,
         Some(&kubeconfig),

@@ -595,6 +595,23 @@ pub mod portforward {
     pub const STREAM_TYPE_DATA: &str = "data";
 }
 
+/// The remote command protocols (`pods/exec`, `pods/attach`) over SPDY (kubelet
+/// `cri/streaming/remotecommand`, client-go `tools/remotecommand`): the client opens one
+/// stream per channel, named by its `streamType` header; `v4` carries a `metav1.Status` on
+/// the error stream when the command ends.
+pub mod remotecommand {
+    /// The protocol served and spoken here (`X-Stream-Protocol-Version`).
+    pub const PROTOCOL_V4: &str = "v4.channel.k8s.io";
+    /// The header naming a stream's channel.
+    pub const STREAM_TYPE: &str = "streamType";
+    /// `streamType` values.
+    pub const STREAM_TYPE_ERROR: &str = "error";
+    pub const STREAM_TYPE_STDIN: &str = "stdin";
+    pub const STREAM_TYPE_STDOUT: &str = "stdout";
+    pub const STREAM_TYPE_STDERR: &str = "stderr";
+    pub const STREAM_TYPE_RESIZE: &str = "resize";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

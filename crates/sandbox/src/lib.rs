@@ -24,6 +24,7 @@ pub mod podattach;
 pub mod podexec;
 pub mod podlog;
 pub mod podportforward;
+pub(crate) mod podstreams;
 pub mod policy;
 pub mod protobuf;
 pub mod rbac;

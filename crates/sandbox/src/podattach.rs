@@ -1,23 +1,23 @@
-//! `pods/NAME/attach` over WebSocket (`v5.channel.k8s.io`, `v4.channel.k8s.io`): the same
+//! `pods/NAME/attach` over WebSocket (`v5.channel.k8s.io`, `v4.channel.k8s.io`) or SPDY/3.1
+//! (`v4.channel.k8s.io`, see [`super::podstreams`]): the same
 //! API server and kubelet checks as `exec` (shared with [`super::podexec`]), then the client
 //! is attached to the container's running process: what it writes from that moment on is
 //! sent on the stdout/stderr channels (a container with a TTY has only stdout), and what the
 //! client sends on stdin goes to the process's stdin pipe when the container has one
 //! (`stdin: true`; the runtime drops it otherwise). With `stdinOnce` the pipe is closed for
-//! good when the first session's stdin ends (the v5 close of channel 0) or the session ends.
+//! good when the first session's stdin ends (the v5 close of channel 0, SPDY's FIN) or the
+//! session ends.
 //! The session ends when the process exits (a `Success` status on the error channel, as the
 //! kubelet writes for attach whatever the exit code) or when the client goes away.
 
 use std::sync::Arc;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::podexec::{
-    exit_status, framed, open, parse, query, Opened, Upgrade, CLOSE, ERROR, STDERR, STDIN, STDOUT,
-};
+use super::podexec::{exit_status, open, parse, query, Opened, Upgrade, STDERR, STDOUT};
+use super::podstreams::{In, Link};
 use super::runtime::interp::Stream;
 use super::runtime::pty;
 use super::runtime::stdin::StdinPipe;
@@ -54,11 +54,10 @@ pub async fn serve(
         stdout: opts.stdout,
         stderr: opts.stderr,
         tty: ready.spec["tty"].as_bool() == Some(true),
-        v5: ready.v5,
         clock: store.clock().clone(),
         discipline: Default::default(),
     };
-    Ok(ready.ws.on_upgrade(move |socket| session.run(socket)))
+    Ok(ready.conn.serve(move |link| session.run(link)))
 }
 
 struct Session {
@@ -69,15 +68,14 @@ struct Session {
     stdout: bool,
     stderr: bool,
     tty: bool,
-    v5: bool,
     clock: crate::clock::Clock,
     /// The container's terminal, for what this client types (`tty: true`).
     discipline: pty::LineDiscipline,
 }
 
 impl Session {
-    /// The message for one write of the process, if the client takes that stream.
-    fn message(&self, out: &LiveOutput) -> Option<Message> {
+    /// The channel for one write of the process, if the client takes that stream.
+    fn channel(&self, out: &LiveOutput) -> Option<u8> {
         if out.container_id != self.id {
             return None;
         }
@@ -87,7 +85,7 @@ impl Session {
             Stream::Stderr if self.tty => self.stdout.then_some(STDOUT),
             Stream::Stderr => self.stderr.then_some(STDERR),
         }?;
-        Some(framed(ch, &out.data))
+        Some(ch)
     }
 
     /// The first session's stdin ended: with `stdinOnce` the container's stdin closes.
@@ -120,7 +118,7 @@ impl Session {
         }
     }
 
-    async fn run(mut self, mut socket: WebSocket) {
+    async fn run(mut self, mut link: Link) {
         let mut changed = self.runtime.subscribe();
         loop {
             if !self.runtime.is_running(&self.id) {
@@ -129,8 +127,8 @@ impl Session {
             tokio::select! {
                 out = self.live.recv() => match out {
                     Ok(out) => {
-                        if let Some(m) = self.message(&out) {
-                            if socket.send(m).await.is_err() {
+                        if let Some(ch) = self.channel(&out) {
+                            if !link.send(ch, &out.data) {
                                 self.stdin_ended();
                                 return;
                             }
@@ -139,23 +137,16 @@ impl Session {
                     Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => break,
                 },
-                msg = socket.recv() => {
-                    let data = match msg {
-                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => {
-                            // The client detached.
-                            self.stdin_ended();
-                            return;
-                        }
-                        Some(Ok(Message::Binary(b))) => b.to_vec(),
-                        Some(Ok(Message::Text(t))) => t.as_bytes().to_vec(),
-                        Some(Ok(_)) => continue,
-                    };
-                    match data.split_first() {
-                        Some((&STDIN, rest)) => self.input(rest),
-                        Some((&CLOSE, [STDIN, ..])) if self.v5 => self.stdin_ended(),
-                        _ => {}
+                msg = link.recv() => match msg {
+                    // The client detached.
+                    None => {
+                        self.stdin_ended();
+                        return;
                     }
-                }
+                    Some(In::Stdin(d)) => self.input(&d),
+                    Some(In::StdinEnd) => self.stdin_ended(),
+                    Some(In::Resize(_)) => {}
+                },
                 r = changed.changed() => {
                     if r.is_err() {
                         break;
@@ -165,20 +156,13 @@ impl Session {
         }
         // The process exited: what it wrote last, then the end of the session.
         while let Ok(out) = self.live.try_recv() {
-            if let Some(m) = self.message(&out) {
-                if socket.send(m).await.is_err() {
+            if let Some(ch) = self.channel(&out) {
+                if !link.send(ch, &out.data) {
                     return;
                 }
             }
         }
         self.stdin_ended();
-        let status = exit_status(0).to_string();
-        let _ = socket.send(framed(ERROR, status.as_bytes())).await;
-        let _ = socket
-            .send(Message::Close(Some(CloseFrame {
-                code: 1000,
-                reason: "".into(),
-            })))
-            .await;
+        link.finish(exit_status(0).to_string().as_bytes());
     }
 }

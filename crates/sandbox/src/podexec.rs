@@ -1,18 +1,19 @@
-//! `pods/NAME/exec` over WebSocket (`v5.channel.k8s.io`, `v4.channel.k8s.io`): the API
-//! server's checks, then the kubelet's, then the command runs in the simulated runtime's
-//! shell against the running container's filesystem and environment.
+//! `pods/NAME/exec` over WebSocket (`v5.channel.k8s.io`, `v4.channel.k8s.io`) or SPDY/3.1
+//! (`v4.channel.k8s.io`, see [`super::podstreams`]): the API server's checks, then the
+//! kubelet's, then the command runs in the simulated runtime's shell against the running
+//! container's filesystem and environment.
 //!
-//! Channels (one leading byte per binary message): 0 stdin, 1 stdout, 2 stderr, 3 error
-//! (a `metav1.Status` when the command ends), 4 resize; v5 adds 255 close (`[255, 0]` is the
-//! client closing stdin). Stdin is read to its end before the command starts (the built-in
-//! shell reads its input as a whole), except with a TTY (`tty=true`): then the command
-//! starts at once and reads what is typed through the terminal's line discipline
-//! ([`super::runtime::pty`]), and its stdout and stderr are the one terminal.
+//! Channels: 0 stdin, 1 stdout, 2 stderr, 3 error (a `metav1.Status` when the command ends),
+//! 4 resize; v5 adds 255 close (`[255, 0]` is the client closing stdin). Stdin is read to its
+//! end before the command starts (the built-in shell reads its input as a whole), except
+//! with a TTY (`tty=true`): then the command starts at once and reads what is typed through
+//! the terminal's line discipline ([`super::runtime::pty`]), and its stdout and stderr are
+//! the one terminal.
 
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::extract::FromRequestParts;
 use axum::http::{header, HeaderMap, Request, StatusCode, Version};
 use axum::response::{IntoResponse, Response};
@@ -20,6 +21,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
+use super::podstreams::{Conn, In, Link};
 use super::runtime::interp::{Output, Shell, ShellCtx, Stream};
 use super::runtime::pty;
 use super::runtime::stdin::StdinPipe;
@@ -112,7 +114,6 @@ pub async fn serve(
         stdout: opts.stdout,
         stderr: opts.stderr,
         tty: opts.tty,
-        v5: o.v5,
         shell: ShellCtx {
             fs: o.shared.fs,
             env: o.shared.env,
@@ -124,7 +125,7 @@ pub async fn serve(
             stdin: None,
         },
     };
-    Ok(o.ws.on_upgrade(move |socket| ctx.run(socket)))
+    Ok(o.conn.serve(move |link| ctx.run(link)))
 }
 
 /// A query string as its ordered pairs.
@@ -136,8 +137,7 @@ pub(crate) fn query(raw_query: &str) -> Vec<(String, String)> {
 
 /// A stream to a running container, past the API server's and the kubelet's checks.
 pub(crate) struct Ready {
-    pub ws: WebSocketUpgrade,
-    pub v5: bool,
+    pub conn: Conn,
     pub container_id: String,
     pub shared: ContainerShared,
     /// The container's spec.
@@ -263,33 +263,51 @@ pub(crate) async fn open(
             "cmd must not be empty",
         ));
     }
-    // The kubelet's checks are done: a client that fell back to SPDY sees their errors too,
-    // but the simulation speaks WebSocket only.
+    // The kubelet's checks are done: the upgrade, WebSocket or SPDY/3.1.
     let is_ws =
         method == axum::http::Method::GET && upgrade_header.eq_ignore_ascii_case("websocket");
-    if !is_ws {
-        return refused(kubelet_error(
-            StatusCode::BAD_REQUEST,
-            &format!("unable to upgrade: the sandbox serves {what} over WebSocket only, not {upgrade_header}"),
-        ));
-    }
+    let conn = if is_ws {
+        match websocket(headers, upgrade).await {
+            Ok(c) => c,
+            Err(r) => return refused(*r),
+        }
+    } else {
+        match spdy_upgrade(opts, &upgrade_header, headers, upgrade) {
+            Ok(c) => c,
+            Err(r) => return refused(*r),
+        }
+    };
+    let spec = ["containers", "initContainers", "ephemeralContainers"]
+        .iter()
+        .flat_map(|l| pod["spec"][*l].as_array().cloned().unwrap_or_default())
+        .find(|c| c["name"] == container.as_str())
+        .unwrap_or_default();
+    Ok(Opened::Ready(Ready {
+        conn,
+        container_id: running_id,
+        shared,
+        spec,
+    }))
+}
+
+/// The WebSocket upgrade with its subprotocol.
+async fn websocket(headers: &HeaderMap, upgrade: Upgrade) -> Result<Conn, Box<Response>> {
     let mut req = Request::builder()
         .method(axum::http::Method::GET)
         .version(upgrade.version)
         .body(())
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+        .map_err(|e| Box::new(ApiError::internal(e.to_string()).into_response()))?;
     *req.headers_mut() = headers.clone();
     if let Some(u) = upgrade.on_upgrade {
         req.extensions_mut().insert(u);
     }
     let (mut parts, ()) = req.into_parts();
-    let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
-        Ok(ws) => ws,
-        Err(e) => return refused(e.into_response()),
-    };
+    let ws = WebSocketUpgrade::from_request_parts(&mut parts, &())
+        .await
+        .map_err(|e| Box::new(e.into_response()))?;
     let ws = ws.protocols(PROTOCOLS);
     let Some(proto) = ws.selected_protocol().and_then(|p| p.to_str().ok()) else {
-        return refused(kubelet_error(
+        return Err(Box::new(kubelet_error(
             StatusCode::BAD_REQUEST,
             &format!(
                 "unable to upgrade: unable to negotiate protocol: client supports {:?}, server supports {:?}",
@@ -302,21 +320,53 @@ pub(crate) async fn open(
                     .collect::<Vec<_>>(),
                 PROTOCOLS
             ),
-        ));
+        )));
     };
     let v5 = proto == PROTOCOLS[0];
-    let spec = ["containers", "initContainers", "ephemeralContainers"]
+    Ok(Conn::WebSocket { ws, v5 })
+}
+
+/// The SPDY/3.1 upgrade (httpstream's `Handshake`: a client naming protocols must name ours).
+fn spdy_upgrade(
+    opts: &Options,
+    upgrade_header: &str,
+    headers: &HeaderMap,
+    upgrade: Upgrade,
+) -> Result<Conn, Box<Response>> {
+    if !upgrade_header.eq_ignore_ascii_case(kcore::spdy::UPGRADE_TOKEN) {
+        return Err(Box::new(kubelet_error(
+            StatusCode::BAD_REQUEST,
+            &format!("unable to upgrade: unsupported upgrade protocol {upgrade_header:?}"),
+        )));
+    }
+    let offered: Vec<String> = headers
+        .get_all("x-stream-protocol-version")
         .iter()
-        .flat_map(|l| pod["spec"][*l].as_array().cloned().unwrap_or_default())
-        .find(|c| c["name"] == container.as_str())
-        .unwrap_or_default();
-    Ok(Opened::Ready(Ready {
-        ws,
-        v5,
-        container_id: running_id,
-        shared,
-        spec,
-    }))
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    let v4 = kcore::spdy::remotecommand::PROTOCOL_V4;
+    if !offered.iter().any(|p| p == v4) {
+        return Err(Box::new(kubelet_error(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "unable to upgrade: unable to negotiate protocol: client supports [{}], server supports [{v4}]",
+                offered.join(" ")
+            ),
+        )));
+    }
+    let Some(on_upgrade) = upgrade.on_upgrade else {
+        return Err(Box::new(kubelet_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "unable to upgrade: unable to hijack the connection",
+        )));
+    };
+    Ok(Conn::Spdy {
+        on_upgrade,
+        expected: Conn::expected_streams(opts.stdin, opts.stdout, opts.stderr, opts.tty),
+    })
 }
 
 struct NullOutput;
@@ -358,7 +408,6 @@ struct Session {
     stdout: bool,
     stderr: bool,
     tty: bool,
-    v5: bool,
     shell: ShellCtx,
 }
 
@@ -384,24 +433,18 @@ pub fn exit_status(code: i32) -> Value {
 }
 
 impl Session {
-    async fn run(self, mut socket: WebSocket) {
+    async fn run(self, mut link: Link) {
         if self.tty {
-            return self.run_tty(socket).await;
+            return self.run_tty(link).await;
         }
-        // Stdin, read to its end (the v5 close of channel 0, or the connection closing).
+        // Stdin, read to its end (the client closing it, or going away).
         let mut input = Vec::new();
         if self.stdin {
-            while let Some(Ok(msg)) = socket.recv().await {
-                let data = match msg {
-                    Message::Binary(b) => b.to_vec(),
-                    Message::Text(t) => t.as_bytes().to_vec(),
-                    Message::Close(_) => break,
-                    _ => continue,
-                };
-                match data.split_first() {
-                    Some((&STDIN, rest)) => input.extend_from_slice(rest),
-                    Some((&CLOSE, [STDIN, ..])) if self.v5 => break,
-                    _ => {}
+            while let Some(i) = link.recv().await {
+                match i {
+                    In::Stdin(d) => input.extend_from_slice(&d),
+                    In::StdinEnd => break,
+                    In::Resize(_) => {}
                 }
             }
         }
@@ -423,15 +466,15 @@ impl Session {
         let code = loop {
             tokio::select! {
                 Some((ch, data)) = rx.recv() => {
-                    if socket.send(framed(ch, &data)).await.is_err() {
+                    if !link.send(ch, &data) {
                         job.abort();
                         return;
                     }
                 }
                 r = &mut job => break r.unwrap_or(1),
-                msg = socket.recv() => {
+                msg = link.recv() => {
                     // The client went away: the process is ended.
-                    if matches!(msg, None | Some(Err(_)) | Some(Ok(Message::Close(_)))) {
+                    if msg.is_none() {
                         job.abort();
                         return;
                     }
@@ -439,17 +482,17 @@ impl Session {
             }
         };
         while let Ok((ch, data)) = rx.try_recv() {
-            if socket.send(framed(ch, &data)).await.is_err() {
+            if !link.send(ch, &data) {
                 return;
             }
         }
-        end(socket, code).await;
+        link.finish(exit_status(code).to_string().as_bytes());
     }
 
     /// With a TTY the command runs at once and reads its stdin as the client types it,
-    /// through the terminal's line discipline (echo, line editing); resize messages
-    /// (channel 4) are taken and have nothing to act on.
-    async fn run_tty(self, mut socket: WebSocket) {
+    /// through the terminal's line discipline (echo, line editing); resize messages are
+    /// taken and have nothing to act on.
+    async fn run_tty(self, mut link: Link) {
         let pipe = self.stdin.then(|| Arc::new(StdinPipe::new(false)));
         let (tx, mut rx) = mpsc::unbounded_channel();
         let mut ctx = self.shell;
@@ -471,26 +514,22 @@ impl Session {
         let code = loop {
             tokio::select! {
                 Some((ch, data)) = rx.recv() => {
-                    if socket.send(framed(ch, &data)).await.is_err() {
+                    if !link.send(ch, &data) {
                         job.abort();
                         return;
                     }
                 }
                 r = &mut job => break r.unwrap_or(1),
-                msg = socket.recv() => {
-                    let data = match msg {
-                        None | Some(Err(_)) | Some(Ok(Message::Close(_))) => {
-                            job.abort();
-                            return;
-                        }
-                        Some(Ok(Message::Binary(b))) => b.to_vec(),
-                        Some(Ok(Message::Text(t))) => t.as_bytes().to_vec(),
-                        Some(Ok(_)) => continue,
+                msg = link.recv() => {
+                    let Some(msg) = msg else {
+                        // The client went away: the process is ended.
+                        job.abort();
+                        return;
                     };
                     let Some(pipe) = &pipe else { continue };
-                    match data.split_first() {
-                        Some((&STDIN, rest)) => {
-                            let (echo, events) = discipline.feed(rest);
+                    match msg {
+                        In::Stdin(data) => {
+                            let (echo, events) = discipline.feed(&data);
                             if self.stdout && !echo.is_empty() {
                                 let _ = tx.send((STDOUT, echo));
                             }
@@ -503,30 +542,17 @@ impl Session {
                                 }
                             }
                         }
-                        Some((&CLOSE, [STDIN, ..])) if self.v5 => pipe.close(),
-                        _ => {}
+                        In::StdinEnd => pipe.close(),
+                        In::Resize(_) => {}
                     }
                 }
             }
         };
         while let Ok((ch, data)) = rx.try_recv() {
-            if socket.send(framed(ch, &data)).await.is_err() {
+            if !link.send(ch, &data) {
                 return;
             }
         }
-        end(socket, code).await;
+        link.finish(exit_status(code).to_string().as_bytes());
     }
-}
-
-/// The exit status on the error channel, then a normal closure (1000): client-go takes it
-/// for the end of every stream.
-async fn end(mut socket: WebSocket, code: i32) {
-    let status = exit_status(code).to_string();
-    let _ = socket.send(framed(ERROR, status.as_bytes())).await;
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code: 1000,
-            reason: "".into(),
-        })))
-        .await;
 }
