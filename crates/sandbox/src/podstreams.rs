@@ -280,6 +280,10 @@ async fn spdy_session(
     let mut client_open = true;
     loop {
         let ready = expected.iter().all(|t| by_type.contains_key(t));
+        if !client_open && !ready {
+            // Gone before opening its streams: nothing can be written.
+            return;
+        }
         tokio::select! {
             b = bytes.recv(), if client_open => {
                 let Some(b) = b else {
@@ -370,10 +374,6 @@ async fn spdy_session(
                 None => return,
             },
         }
-        if !client_open && !expected.iter().all(|t| by_type.contains_key(t)) {
-            // Gone before opening its streams: nothing can be written.
-            return;
-        }
     }
 }
 
@@ -391,6 +391,25 @@ mod tests {
             Conn::expected_streams(false, true, false, true),
             vec!["error", "stdout", "resize"]
         );
+    }
+
+    /// A client that goes away before opening every stream it asked for ends the session
+    /// (it used to leave the loop with every branch disabled, a panic).
+    #[tokio::test]
+    async fn a_client_gone_before_its_streams_ends_the_session() {
+        let (bytes_tx, bytes_rx) = mpsc::unbounded_channel();
+        let (wire_tx, _wire_rx) = mpsc::unbounded_channel();
+        let (link, in_tx, out_rx) = pair();
+        drop(bytes_tx);
+        let session = tokio::spawn(spdy_session(
+            Conn::expected_streams(true, true, false, true),
+            bytes_rx,
+            wire_tx,
+            in_tx,
+            out_rx,
+        ));
+        session.await.expect("the session ends without a panic");
+        drop(link);
     }
 
     #[test]
