@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::events::describe_events;
 use super::text::{
-    arr, format_labels, format_time, get, print_annotations_multiline, print_labels_multiline, s,
-    string_map, value_string,
+    arr, format_labels, format_time, get, print_annotations_multiline, print_conditions,
+    print_labels_multiline, s, string_map, value_string, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::DescribeOptions;
@@ -94,28 +94,7 @@ pub fn describe_service_cidr(
     let conditions = arr(sc, "status.conditions");
     if !conditions.is_empty() {
         w.write(LEVEL_0, "Status:\n");
-        w.write(LEVEL_0, "Conditions:\n");
-        w.write(
-            LEVEL_1,
-            "Type\tStatus\tLastTransitionTime\tReason\tMessage\n",
-        );
-        w.write(
-            LEVEL_1,
-            "----\t------\t------------------\t------\t-------\n",
-        );
-        for c in conditions {
-            w.write(
-                LEVEL_1,
-                &format!(
-                    "{}\t{}\t{}\t{}\t{}\n",
-                    s(c, "type"),
-                    s(c, "status"),
-                    format_time(s(c, "lastTransitionTime"), opts),
-                    s(c, "reason"),
-                    s(c, "message")
-                ),
-            );
-        }
+        print_conditions(&mut w, conditions, &[LAST_TRANSITION_TIME], "\t", opts);
     }
     finish(w, events, opts)
 }

@@ -3,7 +3,8 @@
 use serde_json::Value;
 
 use super::text::{
-    arr, format_time, print_annotations_multiline, print_labels_multiline, s, string_map,
+    arr, print_annotations_multiline, print_conditions, print_labels_multiline, s, string_map,
+    LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Related};
@@ -20,31 +21,13 @@ pub fn describe_namespace(ns: &Value, related: &Related, opts: &DescribeOptions)
         &string_map(ns, "metadata.annotations"),
     );
     w.write(LEVEL_0, &format!("Status:\t{}\n", s(ns, "status.phase")));
-    let conditions = arr(ns, "status.conditions");
-    if !conditions.is_empty() {
-        w.write(LEVEL_0, "Conditions:\n");
-        w.write(
-            LEVEL_1,
-            "Type\tStatus\tLastTransitionTime\tReason\tMessage\n",
-        );
-        w.write(
-            LEVEL_1,
-            "----\t------\t------------------\t------\t-------\n",
-        );
-        for c in conditions {
-            w.write(
-                LEVEL_1,
-                &format!(
-                    "{}\t{}\t{}\t{}\t{}\n",
-                    s(c, "type"),
-                    s(c, "status"),
-                    format_time(s(c, "lastTransitionTime"), opts),
-                    s(c, "reason"),
-                    s(c, "message")
-                ),
-            );
-        }
-    }
+    print_conditions(
+        &mut w,
+        arr(ns, "status.conditions"),
+        &[LAST_TRANSITION_TIME],
+        "\t",
+        opts,
+    );
     // A server that does not serve quotas or limit ranges (404) gets no section at all, as
     // kubectl treats NotFound as "not supported".
     if related.error("resourcequotas").is_none() {

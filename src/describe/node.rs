@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::quantity::Quantity;
 use super::text::{
-    arr, format_time, get, print_annotations_multiline, print_labels_multiline, print_taints, s,
-    since, string_map, value_string,
+    arr, format_time, get, print_annotations_multiline, print_conditions, print_labels_multiline,
+    print_taints, s, since, string_map, value_string, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Related};
@@ -55,31 +55,20 @@ pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) ->
             ),
         ),
     }
-    let conditions = arr(node, "status.conditions");
-    if !conditions.is_empty() {
-        w.write(
-            LEVEL_0,
-            "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n",
-        );
-        w.write(
-            LEVEL_1,
-            "----\t------\t-----------------\t------------------\t------\t-------\n",
-        );
-        for c in conditions {
-            w.write(
-                LEVEL_1,
-                &format!(
-                    "{} \t{} \t{} \t{} \t{} \t{}\n",
-                    s(c, "type"),
-                    s(c, "status"),
-                    format_time(s(c, "lastHeartbeatTime"), opts),
-                    format_time(s(c, "lastTransitionTime"), opts),
-                    s(c, "reason"),
-                    s(c, "message")
-                ),
-            );
-        }
-    }
+    print_conditions(
+        w,
+        arr(node, "status.conditions"),
+        &[
+            (
+                "LastHeartbeatTime",
+                "-----------------",
+                "lastHeartbeatTime",
+            ),
+            LAST_TRANSITION_TIME,
+        ],
+        " \t",
+        opts,
+    );
     w.write(LEVEL_0, "Addresses:\n");
     for a in arr(node, "status.addresses") {
         w.write(

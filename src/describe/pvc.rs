@@ -6,8 +6,8 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::statefulset::claim_class;
 use super::text::{
-    arr, format_time, get, print_annotations_multiline, print_labels_multiline, s, since,
-    string_map, value_string,
+    arr, get, print_annotations_multiline, print_conditions, print_labels_multiline, s, since,
+    string_map, value_string, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::DescribeOptions;
@@ -37,32 +37,16 @@ pub fn describe_pvc(
             w.write(LEVEL_0, &format!("{name}\n"));
         }
     }
-    let conditions = arr(pvc, "status.conditions");
-    if !conditions.is_empty() {
-        w.write(LEVEL_0, "Conditions:\n");
-        w.write(
-            LEVEL_1,
-            "Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n",
-        );
-        w.write(
-            LEVEL_1,
-            "----\t------\t-----------------\t------------------\t------\t-------\n",
-        );
-        for c in conditions {
-            w.write(
-                LEVEL_1,
-                &format!(
-                    "{} \t{} \t{} \t{} \t{} \t{}\n",
-                    s(c, "type"),
-                    s(c, "status"),
-                    format_time(s(c, "lastProbeTime"), opts),
-                    format_time(s(c, "lastTransitionTime"), opts),
-                    s(c, "reason"),
-                    s(c, "message")
-                ),
-            );
-        }
-    }
+    print_conditions(
+        w,
+        arr(pvc, "status.conditions"),
+        &[
+            ("LastProbeTime", "-----------------", "lastProbeTime"),
+            LAST_TRANSITION_TIME,
+        ],
+        " \t",
+        opts,
+    );
     if let Some(events) = events {
         describe_events(events, w, opts);
     }

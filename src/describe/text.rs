@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset, Local, Utc};
 use serde_json::Value;
 
-use super::writer::{PrefixWriter, LEVEL_0};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::DescribeOptions;
 
 /// The annotation kubectl never shows in describe output.
@@ -298,6 +298,50 @@ pub enum TimeZoneChoice {
     Local,
     /// A fixed offset, for reproducible output.
     Fixed(FixedOffset),
+}
+
+/// A time column of a conditions table: its header, the dashes kubectl writes under it (not
+/// always as long as the header) and the condition's field.
+pub type TimeColumn<'a> = (&'a str, &'a str, &'a str);
+
+/// The `LastTransitionTime` column every conditions table has.
+pub const LAST_TRANSITION_TIME: TimeColumn<'static> = (
+    "LastTransitionTime",
+    "------------------",
+    "lastTransitionTime",
+);
+
+/// A `Conditions:` table: Type, Status, the `times` columns, Reason and Message. Nothing when
+/// there are no conditions. kubectl's describers separate a row's cells with "\t" or " \t",
+/// each its own (`sep`); the header rows always with "\t".
+pub fn print_conditions(
+    w: &mut PrefixWriter,
+    conditions: &[Value],
+    times: &[TimeColumn],
+    sep: &str,
+    opts: &DescribeOptions,
+) {
+    if conditions.is_empty() {
+        return;
+    }
+    let headers: Vec<&str> = times.iter().map(|t| t.0).collect();
+    let dashes: Vec<&str> = times.iter().map(|t| t.1).collect();
+    w.write(LEVEL_0, "Conditions:\n");
+    w.write(
+        LEVEL_1,
+        &format!("Type\tStatus\t{}\tReason\tMessage\n", headers.join("\t")),
+    );
+    w.write(
+        LEVEL_1,
+        &format!("----\t------\t{}\t------\t-------\n", dashes.join("\t")),
+    );
+    for c in conditions {
+        let mut cells = vec![s(c, "type").to_string(), s(c, "status").to_string()];
+        cells.extend(times.iter().map(|t| format_time(s(c, t.2), opts)));
+        cells.push(s(c, "reason").to_string());
+        cells.push(s(c, "message").to_string());
+        w.write(LEVEL_1, &format!("{}\n", cells.join(sep)));
+    }
 }
 
 /// Parses an RFC 3339 timestamp as the API server writes them.

@@ -208,17 +208,7 @@ pub fn print_json_typed(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError
 /// cli-runtime `JSONPrinter.PrintObj`: four-space indented JSON and a newline. Objects without
 /// `kind` give kubectl's "missing apiVersion or kind" error.
 pub fn print_json(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
-    if obj
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty()
-    {
-        return Err(PrintError::InvalidObject(
-            "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you know the type"
-                .to_string(),
-        ));
-    }
+    super::require_kind(obj)?;
     let mut text = to_go_json_indent(obj, "    ");
     text.push('\n');
     w.write_all(text.as_bytes())?;

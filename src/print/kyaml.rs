@@ -35,17 +35,7 @@ pub fn watch_event_kyaml(event_type: &str, obj: &Value) -> String {
 
 /// Prints one object as kubectl's KYAML printer does.
 pub fn print_kyaml(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
-    if obj
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .is_empty()
-    {
-        return Err(PrintError::InvalidObject(
-            "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you know the type"
-                .to_string(),
-        ));
-    }
+    super::require_kind(obj)?;
     w.write_all(to_kyaml_string(obj).as_bytes())?;
     Ok(())
 }

@@ -53,6 +53,24 @@ pub enum PrintError {
     },
 }
 
+impl PrintError {
+    /// apimachinery's missing-kind error, as the JSON, YAML, KYAML and name printers report it.
+    pub fn missing_kind() -> Self {
+        PrintError::InvalidObject(
+            "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you know the type"
+                .to_string(),
+        )
+    }
+}
+
+/// The check of the JSON, YAML and KYAML printers: an object without `kind` is not printed.
+pub(crate) fn require_kind(obj: &Value) -> Result<(), PrintError> {
+    match obj.get("kind").and_then(Value::as_str) {
+        Some(kind) if !kind.is_empty() => Ok(()),
+        _ => Err(PrintError::missing_kind()),
+    }
+}
+
 /// The printer chosen by `-o`/`--output` (and `--template`), parsed once as kubectl's
 /// `get` does (`get_flags.go` `PrintFlags.ToPrinter`). File variants carry the path; the caller
 /// reads it (kubectl's error: `error reading --template <path>, <err>`, or for
@@ -561,78 +579,62 @@ mod tests {
 
     #[test]
     fn parses_every_format() {
-        assert_eq!(p("").unwrap(), OutputFormat::Table { wide: false });
-        assert_eq!(p("wide").unwrap(), OutputFormat::Table { wide: true });
-        assert_eq!(p("json").unwrap(), OutputFormat::Json);
-        assert_eq!(p("JSON").unwrap(), OutputFormat::Json);
-        assert_eq!(p("yaml").unwrap(), OutputFormat::Yaml);
-        assert_eq!(p("kyaml").unwrap(), OutputFormat::Kyaml);
-        assert_eq!(p("name").unwrap(), OutputFormat::Name);
-        assert_eq!(
-            p("jsonpath={.a}").unwrap(),
-            OutputFormat::JsonPath {
-                template: "{.a}".into(),
-                as_json: false
-            }
-        );
-        assert_eq!(
-            p("jsonpath-as-json={.a}").unwrap(),
-            OutputFormat::JsonPath {
-                template: "{.a}".into(),
-                as_json: true
-            }
-        );
-        assert_eq!(
-            p("jsonpath-file=f").unwrap(),
-            OutputFormat::JsonPathFile { path: "f".into() }
-        );
-        assert_eq!(
-            p("go-template={{.a}}").unwrap(),
-            OutputFormat::GoTemplate {
-                template: "{{.a}}".into()
-            }
-        );
-        assert_eq!(
-            p("template=x=y").unwrap(),
-            OutputFormat::GoTemplate {
-                template: "x=y".into()
-            }
-        );
-        assert_eq!(
-            p("templatefile=f").unwrap(),
-            OutputFormat::GoTemplateFile { path: "f".into() }
-        );
-        assert_eq!(
-            p("go-template-file=f").unwrap(),
-            OutputFormat::GoTemplateFile { path: "f".into() }
-        );
-        assert_eq!(
-            p("custom-columns=A:.a").unwrap(),
-            OutputFormat::CustomColumns {
-                spec: "A:.a".into()
-            }
-        );
-        assert_eq!(
-            p("custom-columns-file=f").unwrap(),
-            OutputFormat::CustomColumnsFile { path: "f".into() }
-        );
-        assert_eq!(
-            OutputFormat::parse("", Some("{{.a}}"), true).unwrap(),
-            OutputFormat::GoTemplate {
-                template: "{{.a}}".into()
-            }
-        );
-        assert_eq!(
-            OutputFormat::parse("jsonpath", Some("{.a}"), true).unwrap(),
-            OutputFormat::JsonPath {
-                template: "{.a}".into(),
-                as_json: false
-            }
-        );
-        assert_eq!(
-            OutputFormat::parse("json", Some("{.a}"), true).unwrap(),
-            OutputFormat::Json
-        );
+        let jsonpath = |t: &str, as_json| OutputFormat::JsonPath {
+            template: t.into(),
+            as_json,
+        };
+        let go_template = |t: &str| OutputFormat::GoTemplate { template: t.into() };
+        let cases = [
+            ("", OutputFormat::Table { wide: false }),
+            ("wide", OutputFormat::Table { wide: true }),
+            ("json", OutputFormat::Json),
+            ("JSON", OutputFormat::Json),
+            ("yaml", OutputFormat::Yaml),
+            ("kyaml", OutputFormat::Kyaml),
+            ("name", OutputFormat::Name),
+            ("jsonpath={.a}", jsonpath("{.a}", false)),
+            ("jsonpath-as-json={.a}", jsonpath("{.a}", true)),
+            (
+                "jsonpath-file=f",
+                OutputFormat::JsonPathFile { path: "f".into() },
+            ),
+            ("go-template={{.a}}", go_template("{{.a}}")),
+            ("template=x=y", go_template("x=y")),
+            (
+                "templatefile=f",
+                OutputFormat::GoTemplateFile { path: "f".into() },
+            ),
+            (
+                "go-template-file=f",
+                OutputFormat::GoTemplateFile { path: "f".into() },
+            ),
+            (
+                "custom-columns=A:.a",
+                OutputFormat::CustomColumns {
+                    spec: "A:.a".into(),
+                },
+            ),
+            (
+                "custom-columns-file=f",
+                OutputFormat::CustomColumnsFile { path: "f".into() },
+            ),
+        ];
+        for (o, want) in cases {
+            assert_eq!(p(o).unwrap(), want, "-o {o}");
+        }
+        // --template alone, or with -o jsonpath/-o json.
+        let with_template = [
+            ("", "{{.a}}", go_template("{{.a}}")),
+            ("jsonpath", "{.a}", jsonpath("{.a}", false)),
+            ("json", "{.a}", OutputFormat::Json),
+        ];
+        for (o, t, want) in with_template {
+            assert_eq!(
+                OutputFormat::parse(o, Some(t), true).unwrap(),
+                want,
+                "-o {o}"
+            );
+        }
         assert!(p("").unwrap().is_human_readable());
         assert!(!p("json").unwrap().is_human_readable());
     }

@@ -22,10 +22,7 @@ pub fn object_name(obj: &Value) -> Result<String, PrintError> {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     if kind.is_empty() && api_version.is_empty() {
-        return Err(PrintError::InvalidObject(
-            "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you know the type"
-                .to_string(),
-        ));
+        return Err(PrintError::missing_kind());
     }
     let name = obj
         .get("metadata")

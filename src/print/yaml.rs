@@ -57,17 +57,7 @@ impl YamlPrinter {
         if self.count > 1 {
             w.write_all(b"---\n")?;
         }
-        if obj
-            .get("kind")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .is_empty()
-        {
-            return Err(PrintError::InvalidObject(
-                "missing apiVersion or kind; try GetObjectKind().SetGroupVersionKind() if you know the type"
-                    .to_string(),
-            ));
-        }
+        super::require_kind(obj)?;
         w.write_all(to_yaml_string(obj).as_bytes())?;
         Ok(())
     }

@@ -38,10 +38,10 @@ pub fn is_hpa(group: &str, resource: &str) -> bool {
 // Go-ordered JSON text (the annotations hold `json.Marshal` of typed structs).
 
 /// One struct: fields in Go order, each value already JSON text; None = omitted.
-fn obj_text(fields: &[(&str, Option<String>)]) -> String {
+fn obj_text<K: AsRef<str>>(fields: &[(K, Option<String>)]) -> String {
     let parts: Vec<String> = fields
         .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{}:{v}", json!(k))))
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{}:{v}", json!(k.as_ref()))))
         .collect();
     format!("{{{}}}", parts.join(","))
 }
@@ -85,130 +85,109 @@ fn cross_ref_text(r: Option<&Value>) -> String {
     ])
 }
 
-/// A v2 MetricSpec as the v1 MetricSpec's JSON.
-fn v1_metric_spec_text(m: &Value) -> String {
-    let g = |p: &str| at(m, p);
-    let object = g("/object").map(|o| {
-        obj_text(&[
-            ("target", Some(cross_ref_text(o.get("describedObject")))),
-            ("metricName", always_str(at(o, "/metric/name"))),
-            ("targetValue", quantity(at(o, "/target/value"))),
-            ("selector", opt(at(o, "/metric/selector"))),
-            ("averageValue", opt(at(o, "/target/averageValue"))),
-        ])
-    });
-    let pods = g("/pods").map(|p| {
-        obj_text(&[
-            ("metricName", always_str(at(p, "/metric/name"))),
-            (
-                "targetAverageValue",
-                quantity(at(p, "/target/averageValue")),
-            ),
-            ("selector", opt(at(p, "/metric/selector"))),
-        ])
-    });
-    let resource = g("/resource").map(|r| {
-        obj_text(&[
-            ("name", always_str(r.get("name"))),
-            (
-                "targetAverageUtilization",
-                opt(at(r, "/target/averageUtilization")),
-            ),
-            ("targetAverageValue", opt(at(r, "/target/averageValue"))),
-        ])
-    });
-    let container = g("/containerResource").map(|r| {
-        obj_text(&[
-            ("name", always_str(r.get("name"))),
-            (
-                "targetAverageUtilization",
-                opt(at(r, "/target/averageUtilization")),
-            ),
-            ("targetAverageValue", opt(at(r, "/target/averageValue"))),
-            ("container", always_str(r.get("container"))),
-        ])
-    });
-    let external = g("/external").map(|e| {
-        obj_text(&[
-            ("metricName", always_str(at(e, "/metric/name"))),
-            ("metricSelector", opt(at(e, "/metric/selector"))),
-            ("targetValue", opt(at(e, "/target/value"))),
-            ("targetAverageValue", opt(at(e, "/target/averageValue"))),
-        ])
-    });
-    obj_text(&[
-        ("type", always_str(m.get("type"))),
-        ("object", object),
-        ("pods", pods),
-        ("resource", resource),
-        ("containerResource", container),
-        ("external", external),
-    ])
+/// Which half of a metric: the spec's `MetricSpec` (targets) or the status's `MetricStatus`
+/// (current values). Both versions give the two halves the same shape but for the field
+/// names and that some quantities v1's spec holds as pointers are values in its status.
+#[derive(Clone, Copy, PartialEq)]
+enum Half {
+    Spec,
+    Status,
 }
 
-/// A v2 MetricStatus as the v1 MetricStatus's JSON.
-fn v1_metric_status_text(m: &Value) -> String {
+impl Half {
+    /// v2's name for the measured values (`target`/`current`), v1's prefix of them.
+    fn key(self) -> &'static str {
+        match self {
+            Half::Spec => "target",
+            Half::Status => "current",
+        }
+    }
+
+    /// v1's name of a measured field: `Value` → `targetValue`/`currentValue`.
+    fn v1_field(self, field: &str) -> String {
+        format!("{}{field}", self.key())
+    }
+
+    /// A quantity that is a pointer in the spec (omitted when absent) and a value in the
+    /// status (written as "0" when absent).
+    fn spec_optional_text(self, v: Option<&Value>) -> Option<String> {
+        match self {
+            Half::Spec => opt(v),
+            Half::Status => quantity(v),
+        }
+    }
+
+    /// The same quantity put into a v2 `MetricTarget`/`MetricValueStatus`.
+    fn put_spec_optional(self, m: &mut Map<String, Value>, k: &str, v: Option<&Value>) {
+        match self {
+            Half::Spec => put(m, k, v),
+            Half::Status => {
+                m.insert(k.into(), v.cloned().unwrap_or(json!("0")));
+            }
+        }
+    }
+}
+
+/// A v2 MetricSpec or MetricStatus as v1's JSON.
+fn v1_metric_text(m: &Value, half: Half) -> String {
     let g = |p: &str| at(m, p);
+    // v2's `<target|current>.<field>`, which v1 names `<target|current><Field>`.
+    let v2 = |src: &Value, field: &str| at(src, &format!("/{}/{field}", half.key())).cloned();
+    let f = |field: &str| half.v1_field(field);
     let object = g("/object").map(|o| {
         obj_text(&[
             ("target", Some(cross_ref_text(o.get("describedObject")))),
             ("metricName", always_str(at(o, "/metric/name"))),
-            ("currentValue", quantity(at(o, "/current/value"))),
+            (&f("Value"), quantity(v2(o, "value").as_ref())),
             ("selector", opt(at(o, "/metric/selector"))),
-            ("averageValue", opt(at(o, "/current/averageValue"))),
+            ("averageValue", opt(v2(o, "averageValue").as_ref())),
         ])
     });
     let pods = g("/pods").map(|p| {
         obj_text(&[
             ("metricName", always_str(at(p, "/metric/name"))),
-            (
-                "currentAverageValue",
-                quantity(at(p, "/current/averageValue")),
-            ),
+            (&f("AverageValue"), quantity(v2(p, "averageValue").as_ref())),
             ("selector", opt(at(p, "/metric/selector"))),
         ])
     });
-    let resource = g("/resource").map(|r| {
+    // ResourceMetricSource/Status, and ContainerResourceMetricSource/Status after them.
+    let resource = |r: &Value, container: bool| {
         obj_text(&[
             ("name", always_str(r.get("name"))),
             (
-                "currentAverageUtilization",
-                opt(at(r, "/current/averageUtilization")),
+                &f("AverageUtilization"),
+                opt(v2(r, "averageUtilization").as_ref()),
             ),
             (
-                "currentAverageValue",
-                quantity(at(r, "/current/averageValue")),
+                &f("AverageValue"),
+                half.spec_optional_text(v2(r, "averageValue").as_ref()),
+            ),
+            (
+                "container",
+                container.then(|| always_str(r.get("container"))).flatten(),
             ),
         ])
-    });
-    let container = g("/containerResource").map(|r| {
-        obj_text(&[
-            ("name", always_str(r.get("name"))),
-            (
-                "currentAverageUtilization",
-                opt(at(r, "/current/averageUtilization")),
-            ),
-            (
-                "currentAverageValue",
-                quantity(at(r, "/current/averageValue")),
-            ),
-            ("container", always_str(r.get("container"))),
-        ])
-    });
+    };
     let external = g("/external").map(|e| {
         obj_text(&[
             ("metricName", always_str(at(e, "/metric/name"))),
             ("metricSelector", opt(at(e, "/metric/selector"))),
-            ("currentValue", quantity(at(e, "/current/value"))),
-            ("currentAverageValue", opt(at(e, "/current/averageValue"))),
+            (
+                &f("Value"),
+                half.spec_optional_text(v2(e, "value").as_ref()),
+            ),
+            (&f("AverageValue"), opt(v2(e, "averageValue").as_ref())),
         ])
     });
     obj_text(&[
         ("type", always_str(m.get("type"))),
         ("object", object),
         ("pods", pods),
-        ("resource", resource),
-        ("containerResource", container),
+        ("resource", g("/resource").map(|r| resource(r, false))),
+        (
+            "containerResource",
+            g("/containerResource").map(|r| resource(r, true)),
+        ),
         ("external", external),
     ])
 }
@@ -310,7 +289,7 @@ pub fn v2_to_v1(obj: &Value) -> Value {
     let other: Vec<String> = metrics
         .iter()
         .filter(|m| !is_cpu_utilization(m))
-        .map(v1_metric_spec_text)
+        .map(|m| v1_metric_text(m, Half::Spec))
         .collect();
     if !other.is_empty() {
         annotations.insert(
@@ -323,7 +302,10 @@ pub fn v2_to_v1(obj: &Value) -> Value {
         .cloned()
         .unwrap_or_default();
     if !current.is_empty() {
-        let items: Vec<String> = current.iter().map(v1_metric_status_text).collect();
+        let items: Vec<String> = current
+            .iter()
+            .map(|m| v1_metric_text(m, Half::Status))
+            .collect();
         annotations.insert(
             CURRENT_METRICS_ANNOTATION.into(),
             json!(format!("[{}]", items.join(","))),
@@ -431,8 +413,16 @@ fn identifier(name: Option<&Value>, selector: Option<&Value>) -> Value {
     Value::Object(m)
 }
 
-/// A v1 MetricSpec (from the annotation) as v2.
-fn v2_metric_spec(m: &Value) -> Value {
+/// A v1 MetricSpec or MetricStatus (from the annotations) as v2.
+fn v2_metric(m: &Value, half: Half) -> Value {
+    let f = |src: &Value, field: &str| src.get(half.v1_field(field)).cloned();
+    // A v2 target names its type; a current value has none.
+    let measured = |mut values: Map<String, Value>, ty: &str| {
+        if half == Half::Spec {
+            values.insert("type".into(), json!(ty));
+        }
+        Value::Object(values)
+    };
     let mut out = Map::new();
     out.insert("type".into(), m.get("type").cloned().unwrap_or(json!("")));
     if let Some(o) = m.get("object").filter(|v| v.is_object()) {
@@ -441,116 +431,42 @@ fn v2_metric_spec(m: &Value) -> Value {
         } else {
             "AverageValue"
         };
-        let mut target = Map::new();
-        target.insert("type".into(), json!(ty));
-        target.insert(
-            "value".into(),
-            o.get("targetValue").cloned().unwrap_or(json!("0")),
-        );
-        put(&mut target, "averageValue", o.get("averageValue"));
+        let mut values = Map::new();
+        values.insert("value".into(), f(o, "Value").unwrap_or(json!("0")));
+        put(&mut values, "averageValue", o.get("averageValue"));
         out.insert(
             "object".into(),
             json!({"describedObject": described(o.get("target")),
-                "target": target,
+                half.key(): measured(values, ty),
                 "metric": identifier(o.get("metricName"), o.get("selector"))}),
         );
     }
     if let Some(p) = m.get("pods").filter(|v| v.is_object()) {
+        let mut values = Map::new();
+        values.insert(
+            "averageValue".into(),
+            f(p, "AverageValue").unwrap_or(json!("0")),
+        );
         out.insert(
             "pods".into(),
             json!({"metric": identifier(p.get("metricName"), p.get("selector")),
-                "target": {"type": "AverageValue",
-                    "averageValue": p.get("targetAverageValue").cloned().unwrap_or(json!("0"))}}),
+                half.key(): measured(values, "AverageValue")}),
         );
     }
     for key in ["resource", "containerResource"] {
         if let Some(r) = m.get(key).filter(|v| v.is_object()) {
-            let util = r.get("targetAverageUtilization").filter(|v| !v.is_null());
-            let mut target = Map::new();
-            target.insert(
-                "type".into(),
-                json!(if util.is_none() {
-                    "AverageValue"
-                } else {
-                    "Utilization"
-                }),
-            );
-            put(&mut target, "averageValue", r.get("targetAverageValue"));
-            put(&mut target, "averageUtilization", util);
-            let mut src = Map::new();
-            src.insert("name".into(), r.get("name").cloned().unwrap_or(json!("")));
-            src.insert("target".into(), Value::Object(target));
-            if key == "containerResource" {
-                src.insert(
-                    "container".into(),
-                    r.get("container").cloned().unwrap_or(json!("")),
-                );
-            }
-            out.insert(key.into(), Value::Object(src));
-        }
-    }
-    if let Some(e) = m.get("external").filter(|v| v.is_object()) {
-        let value = e.get("targetValue").filter(|v| !v.is_null());
-        let mut target = Map::new();
-        target.insert(
-            "type".into(),
-            json!(if value.is_none() {
+            let util = f(r, "AverageUtilization").filter(|v| !v.is_null());
+            let ty = if util.is_none() {
                 "AverageValue"
             } else {
-                "Value"
-            }),
-        );
-        put(&mut target, "value", value);
-        put(&mut target, "averageValue", e.get("targetAverageValue"));
-        out.insert(
-            "external".into(),
-            json!({"metric": identifier(e.get("metricName"), e.get("metricSelector")),
-                "target": target}),
-        );
-    }
-    Value::Object(out)
-}
-
-/// A v1 MetricStatus (from the annotation) as v2.
-fn v2_metric_status(m: &Value) -> Value {
-    let mut out = Map::new();
-    out.insert("type".into(), m.get("type").cloned().unwrap_or(json!("")));
-    if let Some(o) = m.get("object").filter(|v| v.is_object()) {
-        let mut current = Map::new();
-        current.insert(
-            "value".into(),
-            o.get("currentValue").cloned().unwrap_or(json!("0")),
-        );
-        put(&mut current, "averageValue", o.get("averageValue"));
-        out.insert(
-            "object".into(),
-            json!({"metric": identifier(o.get("metricName"), o.get("selector")),
-                "current": current, "describedObject": described(o.get("target"))}),
-        );
-    }
-    if let Some(p) = m.get("pods").filter(|v| v.is_object()) {
-        out.insert(
-            "pods".into(),
-            json!({"metric": identifier(p.get("metricName"), p.get("selector")),
-                "current": {"averageValue":
-                    p.get("currentAverageValue").cloned().unwrap_or(json!("0"))}}),
-        );
-    }
-    for key in ["resource", "containerResource"] {
-        if let Some(r) = m.get(key).filter(|v| v.is_object()) {
-            let mut current = Map::new();
-            current.insert(
-                "averageValue".into(),
-                r.get("currentAverageValue").cloned().unwrap_or(json!("0")),
-            );
-            put(
-                &mut current,
-                "averageUtilization",
-                r.get("currentAverageUtilization"),
-            );
+                "Utilization"
+            };
+            let mut values = Map::new();
+            half.put_spec_optional(&mut values, "averageValue", f(r, "AverageValue").as_ref());
+            put(&mut values, "averageUtilization", util.as_ref());
             let mut src = Map::new();
             src.insert("name".into(), r.get("name").cloned().unwrap_or(json!("")));
-            src.insert("current".into(), Value::Object(current));
+            src.insert(half.key().into(), measured(values, ty));
             if key == "containerResource" {
                 src.insert(
                     "container".into(),
@@ -561,16 +477,19 @@ fn v2_metric_status(m: &Value) -> Value {
         }
     }
     if let Some(e) = m.get("external").filter(|v| v.is_object()) {
-        let mut current = Map::new();
-        current.insert(
-            "value".into(),
-            e.get("currentValue").cloned().unwrap_or(json!("0")),
-        );
-        put(&mut current, "averageValue", e.get("currentAverageValue"));
+        let value = f(e, "Value");
+        let ty = if value.as_ref().is_none_or(Value::is_null) {
+            "AverageValue"
+        } else {
+            "Value"
+        };
+        let mut values = Map::new();
+        half.put_spec_optional(&mut values, "value", value.as_ref());
+        put(&mut values, "averageValue", f(e, "AverageValue").as_ref());
         out.insert(
             "external".into(),
             json!({"metric": identifier(e.get("metricName"), e.get("metricSelector")),
-                "current": current}),
+                half.key(): measured(values, ty)}),
         );
     }
     Value::Object(out)
@@ -648,7 +567,7 @@ pub fn v1_to_v2(obj: &Value) -> Value {
     }
     let mut metrics: Vec<Value> = Vec::new();
     if let Some(other) = ann(METRICS_ANNOTATION).and_then(|s| parse_list(Some(s))) {
-        metrics.extend(other.iter().map(v2_metric_spec));
+        metrics.extend(other.iter().map(|m| v2_metric(m, Half::Spec)));
     }
     if let Some(u) = spec
         .get("targetCPUUtilizationPercentage")
@@ -695,7 +614,10 @@ pub fn v1_to_v2(obj: &Value) -> Value {
     if let Some(cur) = ann(CURRENT_METRICS_ANNOTATION).and_then(|s| parse_list(Some(s))) {
         v2status.insert(
             "currentMetrics".into(),
-            json!(cur.iter().map(v2_metric_status).collect::<Vec<_>>()),
+            json!(cur
+                .iter()
+                .map(|m| v2_metric(m, Half::Status))
+                .collect::<Vec<_>>()),
         );
     }
     if let Some(conds) = ann(CONDITIONS_ANNOTATION).and_then(|s| parse_list(Some(s))) {
@@ -1272,4 +1194,43 @@ mod tests {
             ]
         );
     }
+
+    /// Every kind of metric, in both halves, travels through v1's annotations and back.
+    #[test]
+    fn every_metric_kind_round_trips_through_v1() {
+        let mut v2 = v1_to_v2(&v1_hpa());
+        let sel = json!({"matchLabels": {"app": "web"}});
+        v2["spec"]["metrics"] = json!([
+            {"type": "Object", "object": {"describedObject": {"kind": "Service", "name": "web", "apiVersion": "v1"},
+                "metric": {"name": "rps", "selector": sel}, "target": {"type": "AverageValue", "value": "0", "averageValue": "5"}}},
+            {"type": "Pods", "pods": {"metric": {"name": "qps"}, "target": {"type": "AverageValue", "averageValue": "1k"}}},
+            {"type": "ContainerResource", "containerResource": {"name": "memory", "container": "app",
+                "target": {"type": "Utilization", "averageUtilization": 70}}},
+            {"type": "External", "external": {"metric": {"name": "queue", "selector": sel},
+                "target": {"type": "Value", "value": "30"}}},
+            {"type": "External", "external": {"metric": {"name": "lag"},
+                "target": {"type": "AverageValue", "averageValue": "2"}}}]);
+        apply_defaults(&mut v2);
+        v2["status"] = json!({"currentReplicas": 1, "desiredReplicas": 1, "currentMetrics": [
+            {"type": "Object", "object": {"describedObject": {"kind": "Service", "name": "web"},
+                "metric": {"name": "rps"}, "current": {"value": "7"}}},
+            {"type": "Pods", "pods": {"metric": {"name": "qps", "selector": sel}, "current": {"averageValue": "900"}}},
+            {"type": "ContainerResource", "containerResource": {"name": "memory", "container": "app",
+                "current": {"averageValue": "1Mi", "averageUtilization": 12}}},
+            {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 3}}},
+            {"type": "External", "external": {"metric": {"name": "queue"}, "current": {"averageValue": "4"}}}]});
+        let v1 = v2_to_v1(&v2);
+        let ann = &v1["metadata"]["annotations"];
+        assert_eq!(ann[METRICS_ANNOTATION], SPEC_TEXT);
+        assert_eq!(ann[CURRENT_METRICS_ANNOTATION], STATUS_TEXT);
+        let again = v1_to_v2(&v1);
+        assert_eq!(again["spec"]["metrics"], v2["spec"]["metrics"]);
+        // v1's status quantities are values: what was absent comes back as "0".
+        let status: Value = serde_json::from_str(STATUS_BACK).unwrap();
+        assert_eq!(again["status"]["currentMetrics"], status);
+    }
+
+    const SPEC_TEXT: &str = r#"[{"type":"Object","object":{"target":{"kind":"Service","name":"web","apiVersion":"v1"},"metricName":"rps","targetValue":"0","selector":{"matchLabels":{"app":"web"}},"averageValue":"5"}},{"type":"Pods","pods":{"metricName":"qps","targetAverageValue":"1k"}},{"type":"ContainerResource","containerResource":{"name":"memory","targetAverageUtilization":70,"container":"app"}},{"type":"External","external":{"metricName":"queue","metricSelector":{"matchLabels":{"app":"web"}},"targetValue":"30"}},{"type":"External","external":{"metricName":"lag","targetAverageValue":"2"}}]"#;
+    const STATUS_TEXT: &str = r#"[{"type":"Object","object":{"target":{"kind":"Service","name":"web"},"metricName":"rps","currentValue":"7"}},{"type":"Pods","pods":{"metricName":"qps","currentAverageValue":"900","selector":{"matchLabels":{"app":"web"}}}},{"type":"ContainerResource","containerResource":{"name":"memory","currentAverageUtilization":12,"currentAverageValue":"1Mi","container":"app"}},{"type":"Resource","resource":{"name":"cpu","currentAverageUtilization":3,"currentAverageValue":"0"}},{"type":"External","external":{"metricName":"queue","currentValue":"0","currentAverageValue":"4"}}]"#;
+    const STATUS_BACK: &str = r#"[{"object":{"current":{"value":"7"},"describedObject":{"kind":"Service","name":"web"},"metric":{"name":"rps"}},"type":"Object"},{"pods":{"current":{"averageValue":"900"},"metric":{"name":"qps","selector":{"matchLabels":{"app":"web"}}}},"type":"Pods"},{"containerResource":{"container":"app","current":{"averageUtilization":12,"averageValue":"1Mi"},"name":"memory"},"type":"ContainerResource"},{"resource":{"current":{"averageUtilization":3,"averageValue":"0"},"name":"cpu"},"type":"Resource"},{"external":{"current":{"averageValue":"4","value":"0"},"metric":{"name":"queue"}},"type":"External"}]"#;
 }

@@ -44,9 +44,10 @@ pub fn api_versions(server_address: &str) -> Value {
     })
 }
 
-fn group_entry(group: &str) -> Value {
-    let versions: Vec<Value> = resources::versions(group)
-        .iter()
+/// One group of `/apis`' `APIGroupList`: its versions, the first one preferred.
+pub(crate) fn group_entry<'a>(group: &str, versions: impl IntoIterator<Item = &'a str>) -> Value {
+    let versions: Vec<Value> = versions
+        .into_iter()
         .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
         .collect();
     json!({
@@ -56,9 +57,19 @@ fn group_entry(group: &str) -> Value {
     })
 }
 
+/// The `/apis/<group>` document of a group entry.
+pub(crate) fn api_group_doc(mut entry: Value) -> Value {
+    entry["kind"] = json!("APIGroup");
+    entry["apiVersion"] = json!("v1");
+    entry
+}
+
 /// `/apis`: the named groups.
 pub fn api_group_list() -> Value {
-    let groups: Vec<Value> = resources::GROUPS.iter().map(|g| group_entry(g)).collect();
+    let groups: Vec<Value> = resources::GROUPS
+        .iter()
+        .map(|g| group_entry(g, resources::versions(g)))
+        .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
@@ -67,13 +78,14 @@ pub fn api_group(group: &str) -> Option<Value> {
     if !resources::GROUPS.contains(&group) {
         return None;
     }
-    let mut g = group_entry(group);
-    g["kind"] = json!("APIGroup");
-    g["apiVersion"] = json!("v1");
-    Some(g)
+    Some(api_group_doc(group_entry(
+        group,
+        resources::versions(group),
+    )))
 }
 
-fn legacy_entries(r: &ResourceInfo) -> Vec<Value> {
+/// A resource type's entries in a legacy `APIResourceList`: the type, then its subresources.
+pub(crate) fn legacy_entries(r: &ResourceInfo) -> Vec<Value> {
     let mut main = json!({
         "name": r.resource,
         "singularName": r.singular,
@@ -130,10 +142,13 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     Some(doc)
 }
 
-fn aggregated_resource(r: &ResourceInfo) -> Value {
+/// A resource type in aggregated discovery. Built-in types name no group or version in their
+/// response kinds (`kind_gv` is empty); custom resources name their own (`kind_gv` is theirs).
+/// A subresource served in another group version (`scale`) always names it.
+pub(crate) fn aggregated_resource(r: &ResourceInfo, kind_gv: (&str, &str)) -> Value {
     let mut e = json!({
         "resource": r.resource,
-        "responseKind": {"group": "", "version": "", "kind": r.kind},
+        "responseKind": {"group": kind_gv.0, "version": kind_gv.1, "kind": r.kind},
         "scope": if r.namespaced { "Namespaced" } else { "Cluster" },
         "singularResource": r.singular,
         "verbs": r.verbs,
@@ -149,9 +164,14 @@ fn aggregated_resource(r: &ResourceInfo) -> Value {
             .subresources
             .iter()
             .map(|s| {
+                let (g, v) = if s.group.is_empty() {
+                    kind_gv
+                } else {
+                    (s.group, s.version)
+                };
                 json!({
                     "subresource": s.name,
-                    "responseKind": {"group": s.group, "version": s.version, "kind": s.kind},
+                    "responseKind": {"group": g, "version": v, "kind": s.kind},
                     "verbs": s.verbs,
                 })
             })
@@ -161,17 +181,12 @@ fn aggregated_resource(r: &ResourceInfo) -> Value {
     e
 }
 
-fn aggregated_group(group: &str) -> Value {
-    let versions: Vec<Value> = resources::versions(group)
-        .iter()
-        .map(|v| {
-            let res: Vec<Value> = RESOURCES
-                .iter()
-                .filter(|r| r.group == group && r.version == *v)
-                .map(aggregated_resource)
-                .collect();
-            json!({"version": v, "resources": res, "freshness": "Current"})
-        })
+/// One group of an `APIGroupDiscoveryList`: `versions` in preference order, each with the
+/// aggregated entries of its resource types.
+pub(crate) fn aggregated_group_doc(group: &str, versions: Vec<(&str, Vec<Value>)>) -> Value {
+    let versions: Vec<Value> = versions
+        .into_iter()
+        .map(|(v, res)| json!({"version": v, "resources": res, "freshness": "Current"}))
         .collect();
     let metadata = if group.is_empty() {
         json!({})
@@ -179,6 +194,21 @@ fn aggregated_group(group: &str) -> Value {
         json!({"name": group})
     };
     json!({"metadata": metadata, "versions": versions})
+}
+
+fn aggregated_group(group: &str) -> Value {
+    let versions = resources::versions(group)
+        .into_iter()
+        .map(|v| {
+            let res: Vec<Value> = RESOURCES
+                .iter()
+                .filter(|r| r.group == group && r.version == v)
+                .map(|r| aggregated_resource(r, ("", "")))
+                .collect();
+            (v, res)
+        })
+        .collect();
+    aggregated_group_doc(group, versions)
 }
 
 /// Aggregated discovery (`APIGroupDiscoveryList`) for `/api` (`core = true`) or `/apis`.

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
+use crate::discovery;
 use crate::resources::ResourceInfo;
 use crate::store::Store;
 
@@ -72,11 +73,7 @@ fn by_group(
 }
 
 fn group_entry(group: &str, versions: &[(&str, Vec<&ResourceInfo>)]) -> Value {
-    let vs: Vec<Value> = versions
-        .iter()
-        .map(|(v, _)| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
-        .collect();
-    json!({"name": group, "versions": vs, "preferredVersion": vs.first().cloned().unwrap_or(Value::Null)})
+    discovery::group_entry(group, versions.iter().map(|(v, _)| *v))
 }
 
 /// Appends the CRD groups to `/apis`' APIGroupList.
@@ -92,50 +89,17 @@ pub fn extend_group_list(store: &Store, list: &mut Value) {
 pub fn api_group(store: &Store, group: &str) -> Option<Value> {
     let groups = by_group(store);
     let versions = groups.get(group)?;
-    let mut g = group_entry(group, versions);
-    g["kind"] = json!("APIGroup");
-    g["apiVersion"] = json!("v1");
-    Some(g)
-}
-
-fn legacy_entries(r: &ResourceInfo) -> Vec<Value> {
-    let mut main = json!({
-        "name": r.resource,
-        "singularName": r.singular,
-        "namespaced": r.namespaced,
-        "kind": r.kind,
-        "verbs": r.verbs,
-        "storageVersionHash": r.storage_version_hash,
-    });
-    if !r.short_names.is_empty() {
-        main["shortNames"] = json!(r.short_names);
-    }
-    if !r.categories.is_empty() {
-        main["categories"] = json!(r.categories);
-    }
-    let mut out = vec![main];
-    for s in r.subresources {
-        let mut e = json!({
-            "name": format!("{}/{}", r.resource, s.name),
-            "singularName": "",
-            "namespaced": r.namespaced,
-            "kind": s.kind,
-            "verbs": s.verbs,
-        });
-        if !s.group.is_empty() {
-            e["group"] = json!(s.group);
-            e["version"] = json!(s.version);
-        }
-        out.push(e);
-    }
-    out
+    Some(discovery::api_group_doc(group_entry(group, versions)))
 }
 
 /// `/apis/<group>/<version>` of a CRD group version.
 pub fn resource_list(store: &Store, group: &str, version: &str) -> Option<Value> {
     let groups = by_group(store);
     let (_, rs) = groups.get(group)?.iter().find(|(v, _)| *v == version)?;
-    let list: Vec<Value> = rs.iter().flat_map(|r| legacy_entries(r)).collect();
+    let list: Vec<Value> = rs
+        .iter()
+        .flat_map(|r| discovery::legacy_entries(r))
+        .collect();
     Some(json!({
         "kind": "APIResourceList",
         "apiVersion": "v1",
@@ -144,46 +108,21 @@ pub fn resource_list(store: &Store, group: &str, version: &str) -> Option<Value>
     }))
 }
 
-fn aggregated_resource(r: &ResourceInfo) -> Value {
-    let mut e = json!({
-        "resource": r.resource,
-        "responseKind": {"group": r.group, "version": r.version, "kind": r.kind},
-        "scope": if r.namespaced { "Namespaced" } else { "Cluster" },
-        "singularResource": r.singular,
-        "verbs": r.verbs,
-    });
-    if !r.short_names.is_empty() {
-        e["shortNames"] = json!(r.short_names);
-    }
-    if !r.categories.is_empty() {
-        e["categories"] = json!(r.categories);
-    }
-    let subs: Vec<Value> = r
-        .subresources
-        .iter()
-        .map(|s| {
-            let (g, v) = if s.group.is_empty() { (r.group, r.version) } else { (s.group, s.version) };
-            json!({"subresource": s.name, "responseKind": {"group": g, "version": v, "kind": s.kind}, "verbs": s.verbs})
-        })
-        .collect();
-    if !subs.is_empty() {
-        e["subresources"] = json!(subs);
-    }
-    e
-}
-
 /// Appends the CRD groups to the aggregated discovery of `/apis`.
 pub fn extend_aggregated(store: &Store, doc: &mut Value) {
     if let Some(items) = doc["items"].as_array_mut() {
         for (g, versions) in by_group(store) {
-            let vs: Vec<Value> = versions
-                .iter()
+            let vs = versions
+                .into_iter()
                 .map(|(v, rs)| {
-                    let res: Vec<Value> = rs.iter().map(|r| aggregated_resource(r)).collect();
-                    json!({"version": v, "resources": res, "freshness": "Current"})
+                    let res = rs
+                        .iter()
+                        .map(|r| discovery::aggregated_resource(r, (r.group, r.version)))
+                        .collect();
+                    (v, res)
                 })
                 .collect();
-            items.push(json!({"metadata": {"name": g}, "versions": vs}));
+            items.push(discovery::aggregated_group_doc(g, vs));
         }
     }
 }
