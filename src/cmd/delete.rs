@@ -31,11 +31,7 @@ pub struct DeleteArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    pub builder: crate::cmd::flags::BuilderFlags,
     #[command(flatten)]
     pub field_selector: crate::cmd::flags::FieldSelectorFlag,
     #[command(flatten)]
@@ -94,7 +90,7 @@ impl DeleteArgs {
                 self.output.value
             )));
         }
-        if self.all.value && self.selector.value.is_some() {
+        if self.all.value && self.builder.selector.value.is_some() {
             // The builder's wording (observed with kubectl 1.33).
             return Err(CliError::msg(
                 "setting 'all' parameter but found a non empty selector. ",
@@ -113,7 +109,7 @@ impl DeleteArgs {
         if self.interactive {
             return Err(CliError::msg("--interactive can not be used with --raw"));
         }
-        let files = &self.files.filename;
+        let files = &self.builder.files.filename;
         if files.len() > 1 {
             return Err(CliError::msg(
                 "--raw can only use a single local file or stdin",
@@ -125,7 +121,7 @@ impl DeleteArgs {
         {
             return Err(CliError::msg("--raw cannot read from a url"));
         }
-        if self.files.recursive {
+        if self.builder.files.recursive {
             return Err(CliError::msg(
                 "--raw and --recursive are mutually exclusive",
             ));
@@ -146,7 +142,7 @@ impl DeleteArgs {
     /// `--raw PATH [-f FILE]`: a DELETE of the path with the file's bytes (or nothing) as the
     /// body, the answer printed as it came (kubectl `rawhttp.RawDelete`).
     async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
-        let body = match self.files.filename.first().map(String::as_str) {
+        let body = match self.builder.files.filename.first().map(String::as_str) {
             None => Vec::new(),
             Some("-") => {
                 let mut b = Vec::new();
@@ -193,8 +189,9 @@ impl DeleteArgs {
             return self.run_raw(ctx).await;
         }
         let timeout = parse_timeout(&self.deletion.wait_flags.timeout)?;
-        let selecting =
-            self.all.value || self.selector.value.is_some() || self.field_selector.value.is_some();
+        let selecting = self.all.value
+            || self.builder.selector.value.is_some()
+            || self.field_selector.value.is_some();
         let ignore_not_found = self.ignore_not_found.value.unwrap_or(selecting);
         let (victims, mut errors) = self.collect(ctx, selecting).await?;
         if self.interactive && !victims.is_empty() && !self.confirm(ctx, &victims)? {
@@ -323,12 +320,11 @@ impl DeleteArgs {
         ctx: &Context,
         selecting: bool,
     ) -> Result<(Vec<Victim>, Vec<CliError>), CliError> {
-        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
+        if self.builder.from_files() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 validate: true,
-                selector: self.selector.value.clone(),
-                ..self.files.read_spec(&self.kustomize)
+                ..self.builder.read_spec()
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let victims = targets
@@ -369,7 +365,7 @@ impl DeleteArgs {
             }
             let list_ns = (!self.all_namespaces.value).then(|| ns.clone());
             let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None)?);
-            if let Some(s) = &self.selector.value {
+            if let Some(s) = &self.builder.selector.value {
                 req = req.query("labelSelector", s.clone());
             }
             if let Some(s) = &self.field_selector.value {
