@@ -525,6 +525,35 @@ pub struct KustomizeFlag {
     pub dir: Option<String>,
 }
 
+/// The builder flags of the commands that name objects by `-f`/`-R`, `-k` or `-l` besides
+/// `TYPE NAME` arguments (cli-runtime's ResourceBuilderFlags, as delete, describe, scale,
+/// rollout, label and annotate embed it). A command words `-f` its own way with
+/// `mut_arg("filename", ..)`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BuilderFlags {
+    #[command(flatten)]
+    pub files: FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: KustomizeFlag,
+    #[command(flatten)]
+    pub selector: LabelSelectorFlag,
+}
+
+impl BuilderFlags {
+    /// Whether the objects come from `-f` or `-k` rather than from arguments.
+    pub fn from_files(&self) -> bool {
+        !self.files.filename.is_empty() || self.kustomize.dir.is_some()
+    }
+
+    /// What the resource builder reads for `-f`/`-R`/`-k`, filtered by `-l`.
+    pub fn read_spec(&self) -> crate::resource::ReadSpec {
+        crate::resource::ReadSpec {
+            selector: self.selector.value.clone(),
+            ..self.files.read_spec(&self.kustomize)
+        }
+    }
+}
+
 /// `-l, --selector` (a label selector, sent as `labelSelector`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct LabelSelectorFlag {
@@ -1433,11 +1462,7 @@ pub struct MetadataUpdateArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: KustomizeFlag,
-    #[command(flatten)]
-    pub selector: LabelSelectorFlag,
+    pub builder: BuilderFlags,
     #[command(flatten)]
     pub field_selector: FieldSelectorFlag,
     #[command(flatten)]
@@ -1469,10 +1494,10 @@ impl MetadataUpdateArgs {
         crate::ops::metadata::UpdateSpec {
             field,
             args: self.args.clone(),
-            filename: self.files.filename.clone(),
-            recursive: self.files.recursive,
-            kustomize: self.kustomize.dir.clone(),
-            selector: non_blank(&self.selector.value),
+            filename: self.builder.files.filename.clone(),
+            recursive: self.builder.files.recursive,
+            kustomize: self.builder.kustomize.dir.clone(),
+            selector: non_blank(&self.builder.selector.value),
             field_selector: non_blank(&self.field_selector.value),
             all: self.all.value,
             all_namespaces: self.all_namespaces.value,
@@ -1667,10 +1692,10 @@ mod tests {
                 Cli::try_parse_from(std::iter::once("kubectl-rs").chain(argv.iter().copied()))
                     .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
             match cli.command {
-                Command::Annotate(a) => a.update.files,
-                Command::Label(a) => a.update.files,
-                Command::Delete(a) => a.files,
-                Command::Describe(a) => a.files,
+                Command::Annotate(a) => a.update.builder.files,
+                Command::Label(a) => a.update.builder.files,
+                Command::Delete(a) => a.builder.files,
+                Command::Describe(a) => a.builder.files,
                 Command::Wait(a) => a.files,
                 other => panic!("unexpected {other:?}"),
             }
@@ -1694,7 +1719,7 @@ mod tests {
             panic!("not describe")
         };
         assert!(d.all_namespaces.value);
-        assert_eq!(d.selector.value.as_deref(), Some("a=b"));
+        assert_eq!(d.builder.selector.value.as_deref(), Some("a=b"));
     }
 
     /// `--dry-run` and `--field-manager` come from one definition each; the field manager's

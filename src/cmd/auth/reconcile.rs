@@ -210,18 +210,7 @@ impl ReconcileArgs {
         info: &Info,
         confirm: bool,
     ) -> Result<Outcome, CliError> {
-        let mut last = None;
-        for _ in 0..3 {
-            match self.role_once(ctx, info, confirm, 0).await {
-                Err(CliError::Client(ClientError::Api(s)))
-                    if s.code == 409 && s.reason == "Conflict" =>
-                {
-                    last = Some(CliError::Client(ClientError::Api(s)));
-                }
-                r => return r,
-            }
-        }
-        Err(last.unwrap_or_else(|| CliError::msg("exceeded maximum attempts")))
+        retry_on_conflict(|| self.role_once(ctx, info, confirm, 0)).await
     }
 
     async fn role_once(
@@ -283,25 +272,14 @@ impl ReconcileArgs {
         Ok(outcome)
     }
 
-    /// `ReconcileRoleBindingOptions.Run`, retried on conflicts.
+    /// `ReconcileRoleBindingOptions.Run`, retried on conflicts (as roles are).
     async fn reconcile_binding(
         &self,
         ctx: &Context,
         info: &Info,
         confirm: bool,
     ) -> Result<Outcome, CliError> {
-        let mut last = None;
-        for _ in 0..3 {
-            match self.binding_once(ctx, info, confirm, 0).await {
-                Err(CliError::Client(ClientError::Api(s)))
-                    if s.code == 409 && s.reason == "Conflict" =>
-                {
-                    last = Some(CliError::Client(ClientError::Api(s)));
-                }
-                r => return r,
-            }
-        }
-        Err(last.unwrap_or_else(|| CliError::msg("exceeded maximum attempts")))
+        retry_on_conflict(|| self.binding_once(ctx, info, confirm, 0)).await
     }
 
     async fn binding_once(
@@ -733,6 +711,27 @@ fn typed(kind: &str, api_version: &str, obj: Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// kubectl's `RetryOnConflict` around a reconcile: up to 3 tries while the server answers 409
+/// Conflict; the last conflict is the error when none succeeds.
+async fn retry_on_conflict<F, Fut>(mut once: F) -> Result<Outcome, CliError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Outcome, CliError>>,
+{
+    let mut last = None;
+    for _ in 0..3 {
+        match once().await {
+            Err(CliError::Client(ClientError::Api(s)))
+                if s.code == 409 && s.reason == "Conflict" =>
+            {
+                last = Some(CliError::Client(ClientError::Api(s)));
+            }
+            r => return r,
+        }
+    }
+    Err(last.unwrap_or_else(|| CliError::msg("exceeded maximum attempts")))
 }
 
 #[cfg(test)]
