@@ -19,6 +19,7 @@ use std::io::Write;
 
 use crate::apply::{set_last_applied, to_go_json};
 use crate::client::{ApiRequest, Method};
+use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::Context;
 use crate::editor::session::{Mode, Session, Target};
@@ -59,8 +60,7 @@ pub struct CreateArgs {
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// Edit the API resource before creating
-    #[arg(verbatim_doc_comment, long = "edit", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "edit", go_bool(false))]
     pub edit: bool,
     #[command(flatten)]
     pub windows_line_endings: crate::cmd::flags::WindowsLineEndingsFlag,

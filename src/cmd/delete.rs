@@ -10,6 +10,7 @@ use std::io::{BufRead, Write};
 use serde_json::Value;
 
 use crate::client::{ApiRequest, Method};
+use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
@@ -41,8 +42,7 @@ pub struct DeleteArgs {
     #[command(flatten)]
     pub deletion: crate::cmd::flags::DeleteFlags,
     /// If true, resources are signaled for immediate shutdown (same as --grace-period=1).
-    #[arg(verbatim_doc_comment, long = "now", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "now", go_bool(false))]
     pub now: bool,
     #[command(flatten)]
     pub ignore_not_found: crate::cmd::flags::IgnoreNotFoundFlag,
@@ -51,8 +51,12 @@ pub struct DeleteArgs {
     #[command(flatten)]
     pub output: crate::cmd::flags::OutputFlag,
     /// If true, delete resource only when user confirms.
-    #[arg(verbatim_doc_comment, short = 'i', long = "interactive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        short = 'i',
+        long = "interactive",
+        go_bool(false)
+    )]
     pub interactive: bool,
     /// Raw URI to DELETE to the server.  Uses the transport specified by the kubeconfig file.
     #[arg(verbatim_doc_comment, long = "raw", default_value = "")]

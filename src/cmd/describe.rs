@@ -8,6 +8,7 @@ use futures_util::future::join_all;
 use serde_json::Value;
 
 use crate::client::{ApiPath, ApiRequest, Client, ClientError};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::describe::{describe, related_queries, DescribeOptions, Related, RelatedQuery};
 use crate::discovery::ApiResource;
@@ -37,8 +38,7 @@ pub struct DescribeArgs {
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// If true, display events related to the described object. Defaults to true for a single object, false for multiple objects and prefix matching.
-    #[arg(verbatim_doc_comment, long, action = ArgAction::Set, num_args = 0..=1,
-          require_equals = true, default_missing_value = "true")]
+    #[arg(verbatim_doc_comment, long, action = ArgAction::Set, go_bool_opt())]
     pub show_events: Option<bool>,
     #[command(flatten)]
     pub chunk_size: crate::cmd::flags::ChunkSizeFlag,

@@ -13,6 +13,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use crate::client::{ApiRequest, ClientError};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ops::dryrun::DryRun;
@@ -53,12 +54,14 @@ pub struct ReconcileArgs {
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// If true, removes extra permissions added to roles
-    #[arg(verbatim_doc_comment, long = "remove-extra-permissions", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "remove-extra-permissions",
+        go_bool(false)
+    )]
     pub remove_extra_permissions: bool,
     /// If true, removes extra subjects added to rolebindings
-    #[arg(verbatim_doc_comment, long = "remove-extra-subjects", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "remove-extra-subjects", go_bool(false))]
     pub remove_extra_subjects: bool,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
