@@ -1,6 +1,7 @@
 //! `kubectl-rs api-resources`: the resources the server offers (kubectl
 //! `pkg/cmd/apiresources`), printed through kubectl's tabwriter.
 
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::discovery::{partial_failure, ApiResource};
 use crate::error::CliError;
@@ -20,7 +21,7 @@ pub struct ApiResourcesArgs {
     #[arg(verbatim_doc_comment, long = "api-group")]
     pub api_group: Option<String>,
     /// If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.
-    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(verbatim_doc_comment, long, go_bool_opt())]
     pub namespaced: Option<bool>,
     /// Limit to resources that support the specified verbs.
     #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
@@ -28,7 +29,7 @@ pub struct ApiResourcesArgs {
     #[command(flatten)]
     pub sort_by: crate::cmd::flags::SortByFlag,
     /// Use the cached list of resources if available.
-    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub cached: bool,
     /// Limit to resources that belong to the specified categories.
     #[arg(verbatim_doc_comment, long, value_delimiter = ',')]

@@ -17,6 +17,7 @@ use crate::apply::{
     to_go_json, SERVER_SIDE_APPLY_CONTENT_TYPE,
 };
 use crate::client::{ApiRequest, ApiStatus, ClientError};
+use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{field_validation, parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
@@ -77,8 +78,7 @@ pub struct ApplyArgs {
     // same definitions as the server's OpenAPI (strategic merge for built-in kinds, JSON
     // merge for the others, kubectl `Patcher.patchSimple`).
     /// If true, use openapi to calculate diff when the openapi presents and the resource can be found in the openapi spec. Otherwise, fall back to use baked-in types.
-    #[arg(verbatim_doc_comment, long = "openapi-patch", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
+    #[arg(verbatim_doc_comment, long = "openapi-patch", go_bool(true))]
     pub openapi_patch: bool,
     #[command(flatten)]
     pub record: crate::cmd::flags::RecordFlag,

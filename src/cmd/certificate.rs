@@ -8,6 +8,7 @@
 use serde_json::{json, Value};
 
 use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::gofmt::go_quote;
@@ -73,8 +74,7 @@ pub struct ModifyArgs {
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
     /// Update the CSR even if it already has the condition.
-    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "force", go_bool(false))]
     pub force: bool,
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,

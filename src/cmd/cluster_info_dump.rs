@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::PrintSpec;
 use crate::context::Context;
 use crate::error::CliError;
@@ -56,8 +57,12 @@ pub struct DumpArgs {
     #[arg(verbatim_doc_comment, long = "namespaces", value_delimiter = ',')]
     pub namespaces: Vec<String>,
     /// If true, dump all namespaces.  If true, --namespaces is ignored.
-    #[arg(verbatim_doc_comment, short = 'A', long = "all-namespaces", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        short = 'A',
+        long = "all-namespaces",
+        go_bool(false)
+    )]
     pub all_namespaces: bool,
     #[command(flatten)]
     pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,

@@ -2,6 +2,7 @@
 //! `DATA+OMITTED`/`REDACTED` unless `--raw`; edits go to the file that defines the entry and
 //! are written atomically, keeping everything else in the file).
 
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::kubeconfig::edit::ConfigLock;
@@ -110,7 +111,7 @@ pub struct SetArgs {
     #[arg(verbatim_doc_comment, value_name = "PROPERTY_NAME PROPERTY_VALUE", num_args = 0..)]
     pub args: Vec<String>,
     /// When writing a []byte PROPERTY_VALUE, write the given string directly without base64 decoding.
-    #[arg(verbatim_doc_comment, long = "set-raw-bytes", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(verbatim_doc_comment, long = "set-raw-bytes", go_bool_opt())]
     pub set_raw_bytes: Option<bool>,
 }
 
@@ -119,18 +120,18 @@ pub struct SetArgs {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ViewArgs {
     /// Flatten the resulting kubeconfig file into self-contained output (useful for creating portable kubeconfig files)
-    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub flatten: bool,
     /// Merge the full hierarchy of kubeconfig files
-    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
+    #[arg(verbatim_doc_comment, long, go_bool(true))]
     pub merge: bool,
     /// Remove all information not used by current-context from the output
-    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub minify: bool,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
     /// Display raw byte data and sensitive data
-    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub raw: bool,
 }
 

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::client::remotecommand::Ended;
 use crate::client::{ApiRequest, ResourcePath};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ops::pods;
@@ -50,8 +51,7 @@ pub struct CpArgs {
     #[command(flatten)]
     pub container: crate::cmd::flags::ContainerFlag,
     /// The copied file/directory's ownership and permissions will not be preserved in the container
-    #[arg(verbatim_doc_comment, long = "no-preserve", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "no-preserve", go_bool(false))]
     pub no_preserve: bool,
     /// Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).
     #[arg(

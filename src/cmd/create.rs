@@ -19,6 +19,7 @@ use std::io::Write;
 
 use crate::apply::{set_last_applied, to_go_json};
 use crate::client::{ApiRequest, Method};
+use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::Context;
 use crate::editor::session::{Mode, Session, Target};
@@ -59,8 +60,7 @@ pub struct CreateArgs {
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// Edit the API resource before creating
-    #[arg(verbatim_doc_comment, long = "edit", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "edit", go_bool(false))]
     pub edit: bool,
     #[command(flatten)]
     pub windows_line_endings: crate::cmd::flags::WindowsLineEndingsFlag,
@@ -250,65 +250,16 @@ impl CreateArgs {
         if self.edit {
             return Err(CliError::msg("--raw and --edit are mutually exclusive"));
         }
-        if files.len() != 1 {
-            return Err(CliError::msg(
-                "--raw can only use a single local file or stdin",
-            ));
+        crate::ops::rawhttp::RawCheck {
+            path: &self.raw,
+            files,
+            file_required: true,
+            recursive: self.files.recursive,
+            selector: self.selector.as_str(),
+            output: &self.print.output,
         }
-        let file = &files[0];
-        if file.starts_with("http://") || file.starts_with("https://") {
-            return Err(CliError::msg("--raw cannot read from a url"));
-        }
-        if self.files.recursive {
-            return Err(CliError::msg(
-                "--raw and --recursive are mutually exclusive",
-            ));
-        }
-        if self
-            .selector
-            .value
-            .as_deref()
-            .is_some_and(|s| !s.is_empty())
-        {
-            return Err(CliError::msg(
-                "--raw and --selector (-l) are mutually exclusive",
-            ));
-        }
-        if !self.print.output.is_empty() {
-            return Err(CliError::msg("--raw and --output are mutually exclusive"));
-        }
-        if !self.raw.starts_with('/') {
-            return Err(CliError::msg(format!(
-                "--raw must be a valid URL path: parse {:?}: invalid URI for request",
-                self.raw
-            )));
-        }
-        let body = if file == "-" {
-            let mut b = Vec::new();
-            std::io::Read::read_to_end(&mut **ctx.stdin(), &mut b)?;
-            b
-        } else {
-            std::fs::read(file)
-                .map_err(|e| CliError::msg(crate::kubeconfig::resolve::open_error(file, &e)))?
-        };
-        let client = ctx.client()?;
-        let (path, query) = match self.raw.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (self.raw.as_str(), None),
-        };
-        let mut req = ApiRequest::new(Method::POST, crate::client::path::ApiPath::raw(path)?);
-        for pair in query
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .filter(|p| !p.is_empty())
-        {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            req = req.query(k, v);
-        }
-        req.body = Some(body);
-        let resp = client.send(&req).await?;
-        ctx.out().write_all(&resp.body)?;
-        Ok(())
+        .validate()?;
+        crate::ops::rawhttp::send(ctx, Method::POST, &self.raw, Some(&files[0])).await
     }
 }
 

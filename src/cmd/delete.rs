@@ -9,7 +9,8 @@ use std::io::{BufRead, Write};
 
 use serde_json::Value;
 
-use crate::client::{ApiPath, ApiRequest, Method};
+use crate::client::{ApiRequest, Method};
+use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
@@ -31,11 +32,7 @@ pub struct DeleteArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    pub builder: crate::cmd::flags::BuilderFlags,
     #[command(flatten)]
     pub field_selector: crate::cmd::flags::FieldSelectorFlag,
     #[command(flatten)]
@@ -45,8 +42,7 @@ pub struct DeleteArgs {
     #[command(flatten)]
     pub deletion: crate::cmd::flags::DeleteFlags,
     /// If true, resources are signaled for immediate shutdown (same as --grace-period=1).
-    #[arg(verbatim_doc_comment, long = "now", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "now", go_bool(false))]
     pub now: bool,
     #[command(flatten)]
     pub ignore_not_found: crate::cmd::flags::IgnoreNotFoundFlag,
@@ -55,8 +51,12 @@ pub struct DeleteArgs {
     #[command(flatten)]
     pub output: crate::cmd::flags::OutputFlag,
     /// If true, delete resource only when user confirms.
-    #[arg(verbatim_doc_comment, short = 'i', long = "interactive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        short = 'i',
+        long = "interactive",
+        go_bool(false)
+    )]
     pub interactive: bool,
     /// Raw URI to DELETE to the server.  Uses the transport specified by the kubeconfig file.
     #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
@@ -94,7 +94,7 @@ impl DeleteArgs {
                 self.output.value
             )));
         }
-        if self.all.value && self.selector.value.is_some() {
+        if self.all.value && self.builder.selector.value.is_some() {
             // The builder's wording (observed with kubectl 1.33).
             return Err(CliError::msg(
                 "setting 'all' parameter but found a non empty selector. ",
@@ -113,66 +113,15 @@ impl DeleteArgs {
         if self.interactive {
             return Err(CliError::msg("--interactive can not be used with --raw"));
         }
-        let files = &self.files.filename;
-        if files.len() > 1 {
-            return Err(CliError::msg(
-                "--raw can only use a single local file or stdin",
-            ));
+        crate::ops::rawhttp::RawCheck {
+            path: &self.raw,
+            files: &self.builder.files.filename,
+            file_required: false,
+            recursive: self.builder.files.recursive,
+            selector: "",
+            output: &self.output.value,
         }
-        if files
-            .first()
-            .is_some_and(|f| f.starts_with("http://") || f.starts_with("https://"))
-        {
-            return Err(CliError::msg("--raw cannot read from a url"));
-        }
-        if self.files.recursive {
-            return Err(CliError::msg(
-                "--raw and --recursive are mutually exclusive",
-            ));
-        }
-        if !self.output.value.is_empty() {
-            return Err(CliError::msg("--raw and --output are mutually exclusive"));
-        }
-        // Go's `url.ParseRequestURI` on a path: it must be absolute.
-        if !self.raw.starts_with('/') {
-            return Err(CliError::msg(format!(
-                "--raw must be a valid URL path: parse {:?}: invalid URI for request",
-                self.raw
-            )));
-        }
-        Ok(())
-    }
-
-    /// `--raw PATH [-f FILE]`: a DELETE of the path with the file's bytes (or nothing) as the
-    /// body, the answer printed as it came (kubectl `rawhttp.RawDelete`).
-    async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
-        let body = match self.files.filename.first().map(String::as_str) {
-            None => Vec::new(),
-            Some("-") => {
-                let mut b = Vec::new();
-                std::io::Read::read_to_end(&mut **ctx.stdin(), &mut b)?;
-                b
-            }
-            Some(file) => std::fs::read(file)
-                .map_err(|e| CliError::msg(crate::kubeconfig::resolve::open_error(file, &e)))?,
-        };
-        let (path, query) = match self.raw.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (self.raw.as_str(), None),
-        };
-        let mut req = ApiRequest::new(Method::DELETE, ApiPath::raw(path)?);
-        for pair in query
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .filter(|p| !p.is_empty())
-        {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            req = req.query(k, v);
-        }
-        req.body = Some(body);
-        let resp = ctx.client()?.send(&req).await?;
-        ctx.out().write_all(&resp.body)?;
-        Ok(())
+        .validate()
     }
 
     /// Runs the command.
@@ -190,11 +139,19 @@ impl DeleteArgs {
         }
         if !self.raw.is_empty() {
             self.validate_raw()?;
-            return self.run_raw(ctx).await;
+            let file = self.builder.files.filename.first();
+            return crate::ops::rawhttp::send(
+                ctx,
+                Method::DELETE,
+                &self.raw,
+                file.map(String::as_str),
+            )
+            .await;
         }
         let timeout = parse_timeout(&self.deletion.wait_flags.timeout)?;
-        let selecting =
-            self.all.value || self.selector.value.is_some() || self.field_selector.value.is_some();
+        let selecting = self.all.value
+            || self.builder.selector.value.is_some()
+            || self.field_selector.value.is_some();
         let ignore_not_found = self.ignore_not_found.value.unwrap_or(selecting);
         let (victims, mut errors) = self.collect(ctx, selecting).await?;
         if self.interactive && !victims.is_empty() && !self.confirm(ctx, &victims)? {
@@ -323,13 +280,12 @@ impl DeleteArgs {
         ctx: &Context,
         selecting: bool,
     ) -> Result<(Vec<Victim>, Vec<CliError>), CliError> {
-        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
+        if self.builder.from_files() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 // No `Schema` in kubectl's builder here: a missing kind is a decode error.
                 validate: false,
-                selector: self.selector.value.clone(),
-                ..self.files.read_spec(&self.kustomize)
+                ..self.builder.read_spec()
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let victims = targets
@@ -370,7 +326,7 @@ impl DeleteArgs {
             }
             let list_ns = (!self.all_namespaces.value).then(|| ns.clone());
             let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None)?);
-            if let Some(s) = &self.selector.value {
+            if let Some(s) = &self.builder.selector.value {
                 req = req.query("labelSelector", s.clone());
             }
             if let Some(s) = &self.field_selector.value {

@@ -8,6 +8,7 @@ use futures_util::future::join_all;
 use serde_json::Value;
 
 use crate::client::{ApiPath, ApiRequest, Client, ClientError};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::describe::{describe, related_queries, DescribeOptions, Related, RelatedQuery};
 use crate::discovery::ApiResource;
@@ -33,16 +34,11 @@ pub struct DescribeArgs {
     #[arg(verbatim_doc_comment, value_name = "TYPE")]
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    pub builder: crate::cmd::flags::BuilderFlags,
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// If true, display events related to the described object. Defaults to true for a single object, false for multiple objects and prefix matching.
-    #[arg(verbatim_doc_comment, long, action = ArgAction::Set, num_args = 0..=1,
-          require_equals = true, default_missing_value = "true")]
+    #[arg(verbatim_doc_comment, long, action = ArgAction::Set, go_bool_opt())]
     pub show_events: Option<bool>,
     #[command(flatten)]
     pub chunk_size: crate::cmd::flags::ChunkSizeFlag,
@@ -56,7 +52,7 @@ struct Target {
 
 impl DescribeArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        if self.args.is_empty() && self.files.filename.is_empty() && self.kustomize.dir.is_none() {
+        if self.args.is_empty() && !self.builder.from_files() {
             return Err(CliError::Raw(
                 "You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse \"kubectl explain <resource>\" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl describe -h' for help and examples\n"
                     .into(),
@@ -67,7 +63,7 @@ impl DescribeArgs {
         let mut errors: Vec<CliError> = Vec::new();
         let mut targets: Vec<Target> = Vec::new();
 
-        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
+        if self.builder.from_files() {
             self.targets_from_files(ctx, &namespace, &mut targets, &mut errors)
                 .await?;
         } else {
@@ -77,7 +73,12 @@ impl DescribeArgs {
                     .then_some(namespace.as_str());
                 if rt.names.is_empty() {
                     for object in self
-                        .list(client, &rt.resource, ns, self.selector.value.as_deref())
+                        .list(
+                            client,
+                            &rt.resource,
+                            ns,
+                            self.builder.selector.value.as_deref(),
+                        )
                         .await?
                     {
                         targets.push(Target {
@@ -106,8 +107,7 @@ impl DescribeArgs {
         // not found (and nothing else was asked).
         let prefix_match = self.args.len() == 2
             && !self.args[0].contains('/')
-            && self.files.filename.is_empty()
-            && self.kustomize.dir.is_none()
+            && !self.builder.from_files()
             && targets.is_empty()
             && errors.len() == 1
             && is_not_found(&errors[0]);
@@ -156,9 +156,7 @@ impl DescribeArgs {
             0 => Ok(()),
             // What reading `-f` met comes back inside kubectl's aggregate: even alone, no
             // `error: ` prefix (a request path error is returned as it is).
-            1 if !self.files.filename.is_empty() || self.kustomize.dir.is_some() => {
-                Err(errors.remove(0).into_bare())
-            }
+            1 if self.builder.from_files() => Err(errors.remove(0).into_bare()),
             1 => Err(errors.remove(0)),
             _ => Err(CliError::Aggregate(errors)),
         }
@@ -173,8 +171,7 @@ impl DescribeArgs {
     ) -> Result<(), CliError> {
         crate::resource::check_path_args(&self.args)?;
         let spec = crate::resource::ReadSpec {
-            selector: self.selector.value.clone(),
-            ..self.files.read_spec(&self.kustomize)
+            ..self.builder.read_spec()
         };
         let (infos, read_errors) = crate::resource::read_objects(ctx, &spec).await;
         errors.extend(read_errors);

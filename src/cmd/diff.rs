@@ -18,6 +18,7 @@ use crate::apply::{
     diff_patch, server_side_apply_body, to_go_json, SERVER_SIDE_APPLY_CONTENT_TYPE,
 };
 use crate::client::{ApiRequest, ClientError};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::editor::{command, make_temp_dir};
@@ -60,12 +61,10 @@ pub struct DiffArgs {
     #[command(flatten)]
     pub server_side: crate::cmd::flags::ServerSideFlag,
     /// If true, include managed fields in the diff.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "show-managed-fields", go_bool(false))]
     pub show_managed_fields: bool,
     /// If true, do not mask secret values in the diff.
-    #[arg(verbatim_doc_comment, long = "show-secrets", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "show-secrets", go_bool(false))]
     pub show_secrets: bool,
 }
 

@@ -1,6 +1,7 @@
 //! `kubectl-rs drain`: cordons nodes, then evicts or deletes their pods (kubectl
 //! `pkg/cmd/drain/drain.go` `RunDrain`); the pod work is [`crate::drain::pods`].
 
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::drain::filters::FilterOptions;
 use crate::drain::pods::{drain_node, DrainOptions};
@@ -37,16 +38,13 @@ pub struct DrainArgs {
     /// `NODE…`.
     pub args: Vec<String>,
     /// Continue even if there are pods that do not declare a controller.
-    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "force", go_bool(false))]
     pub force: bool,
     /// Ignore DaemonSet-managed pods.
-    #[arg(verbatim_doc_comment, long = "ignore-daemonsets", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "ignore-daemonsets", go_bool(false))]
     pub ignore_daemonsets: bool,
     /// Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).
-    #[arg(verbatim_doc_comment, long = "delete-emptydir-data", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "delete-emptydir-data", go_bool(false))]
     pub delete_emptydir_data: bool,
     /// Period of time in seconds given to each pod to terminate gracefully. If negative, the default value specified in the pod will be used.
     #[arg(
@@ -63,8 +61,7 @@ pub struct DrainArgs {
     #[arg(verbatim_doc_comment, long = "pod-selector", default_value = "")]
     pub pod_selector: String,
     /// Force drain to use delete, even if eviction is supported. This will bypass checking PodDisruptionBudgets, use with caution.
-    #[arg(verbatim_doc_comment, long = "disable-eviction", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "disable-eviction", go_bool(false))]
     pub disable_eviction: bool,
     /// If pod DeletionTimestamp older than N seconds, skip waiting for the pod.  Seconds must be greater than 0 to skip.
     #[arg(

@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use crate::cmd::flags::field_validation;
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::editor::session::{Mode, Session, Target};
 use crate::error::CliError;
@@ -31,8 +32,7 @@ pub struct EditArgs {
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Output the patch if the resource is edited.
-    #[arg(verbatim_doc_comment, long = "output-patch", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "output-patch", go_bool(false))]
     pub output_patch: bool,
     #[command(flatten)]
     pub save_config: crate::cmd::flags::SaveConfigFlag,

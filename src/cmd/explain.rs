@@ -9,6 +9,7 @@ use std::io::Write;
 use serde_json::Value;
 
 use crate::client::{ApiPath, ApiRequest};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -59,8 +60,7 @@ pub struct ExplainArgs {
     #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = PLAINTEXT)]
     pub output: String,
     /// Print the fields of fields (Currently only 1 level deep)
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", go_bool(false))]
     pub recursive: bool,
     /// TYPE[.field…]
     #[arg(verbatim_doc_comment, hide = true)]

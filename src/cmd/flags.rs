@@ -19,137 +19,100 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// pflag's bool flag, as `#[arg(go_bool(DEFAULT))]` (or `go_bool_opt()` for an `Option<bool>`
+/// that tells "not given" apart): `--x` alone means true, `--x=false` sets it, and the next word
+/// is never taken as its value.
+pub trait GoBoolArg {
+    /// A bool flag with kubectl's default.
+    fn go_bool(self, default: bool) -> Self;
+    /// A bool flag with no default (absent unless typed).
+    fn go_bool_opt(self) -> Self;
+}
+
+impl GoBoolArg for clap::Arg {
+    fn go_bool(self, default: bool) -> Self {
+        self.go_bool_opt()
+            .default_value(if default { "true" } else { "false" })
+    }
+
+    fn go_bool_opt(self) -> Self {
+        self.num_args(0..=1)
+            .require_equals(true)
+            .default_missing_value("true")
+    }
+}
+
 /// The flags kubectl accepts on every command (`kubectl options`).
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Username to impersonate for the operation. User could be a regular user or a service account in a namespace.
     #[arg(
         verbatim_doc_comment,
-        verbatim_doc_comment,
         long = "as",
         global = true,
-        value_name = "string",
-        help_heading = "Global options"
+        value_name = "string"
     )]
     pub as_user: Option<String>,
 
     /// Group to impersonate for the operation, this flag can be repeated to specify multiple groups.
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long = "as-group",
-        global = true,
-        value_name = "stringArray",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "stringArray")]
     pub as_group: Vec<String>,
 
     /// UID to impersonate for the operation.
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long = "as-uid",
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub as_uid: Option<String>,
 
     /// User extras to impersonate for the operation, this flag can be repeated to specify multiple values for the same key.
-    #[arg(
-        verbatim_doc_comment,
-        long = "as-user-extra",
-        global = true,
-        value_name = "stringArray",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "stringArray")]
     pub as_user_extra: Vec<String>,
 
     /// Default cache directory
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long = "cache-dir",
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub cache_dir: Option<PathBuf>,
 
     /// Path to a cert file for the certificate authority
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long = "certificate-authority",
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub certificate_authority: Option<PathBuf>,
 
     /// Path to a client certificate file for TLS
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long = "client-certificate",
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub client_certificate: Option<PathBuf>,
 
     /// Path to a client key file for TLS
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long = "client-key",
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub client_key: Option<PathBuf>,
 
     /// The name of the kubeconfig cluster to use
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long,
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub cluster: Option<String>,
 
     /// The name of the kubeconfig context to use
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long,
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub context: Option<String>,
 
     /// If true, opt-out of response compression for all requests to the server
-    #[arg(verbatim_doc_comment, long = "disable-compression", global = true, num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
-    pub disable_compression: bool,
-
-    /// If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure
-    #[arg(verbatim_doc_comment, long = "insecure-skip-tls-verify", global = true, num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
-    pub insecure_skip_tls_verify: bool,
-
-    /// Path to the kubeconfig file to use for CLI requests.
     #[arg(
-        verbatim_doc_comment,
         verbatim_doc_comment,
         long,
         global = true,
-        value_name = "string",
-        help_heading = "Global options"
+        value_name = "bool",
+        go_bool(false)
     )]
+    pub disable_compression: bool,
+
+    /// If true, the server's certificate will not be checked for validity. This will make your HTTPS connections insecure
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "bool",
+        go_bool(false)
+    )]
+    pub insecure_skip_tls_verify: bool,
+
+    /// Path to the kubeconfig file to use for CLI requests.
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub kubeconfig: Option<PathBuf>,
 
     /// Path to the kuberc file to use for preferences. This can be disabled by exporting KUBECTL_KUBERC=false feature gate or turning off the feature KUBERC=off.
@@ -158,122 +121,88 @@ pub struct GlobalArgs {
         long,
         global = true,
         overrides_with = "kuberc",
-        value_name = "string",
-        help_heading = "Global options"
+        value_name = "string"
     )]
     pub kuberc: Option<PathBuf>,
 
     /// Require server version to match client version
-    #[arg(verbatim_doc_comment, long = "match-server-version", global = true, num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "bool",
+        go_bool(false)
+    )]
     pub match_server_version: bool,
 
     /// If present, the namespace scope for this CLI request
     #[arg(
         verbatim_doc_comment,
-        verbatim_doc_comment,
         short = 'n',
         long,
         global = true,
-        value_name = "string",
-        help_heading = "Global options"
+        value_name = "string"
     )]
     pub namespace: Option<String>,
 
     /// Password for basic authentication to the API server
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long,
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub password: Option<String>,
 
     /// The length of time to wait before giving up on a single server request. Non-zero values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.
     #[arg(
         verbatim_doc_comment,
-        verbatim_doc_comment,
-        long = "request-timeout",
+        long,
         global = true,
         value_name = "string",
-        default_value = "0",
-        help_heading = "Global options"
+        default_value = "0"
     )]
     pub request_timeout: String,
 
     /// The address and port of the Kubernetes API server
     #[arg(
         verbatim_doc_comment,
-        verbatim_doc_comment,
         short = 's',
         long,
         global = true,
-        value_name = "string",
-        help_heading = "Global options"
+        value_name = "string"
     )]
     pub server: Option<String>,
 
     /// Server name to use for server certificate validation. If it is not provided, the hostname used to contact the server is used
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long = "tls-server-name",
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub tls_server_name: Option<String>,
 
     /// Bearer token for authentication to the API server
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long,
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub token: Option<String>,
 
     /// The name of the kubeconfig user to use
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long,
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub user: Option<String>,
 
     /// Username for basic authentication to the API server
-    #[arg(
-        verbatim_doc_comment,
-        verbatim_doc_comment,
-        long,
-        global = true,
-        value_name = "string",
-        help_heading = "Global options"
-    )]
+    #[arg(verbatim_doc_comment, long, global = true, value_name = "string")]
     pub username: Option<String>,
 
     /// Treat warnings received from the server as errors and exit with a non-zero exit code
-    #[arg(verbatim_doc_comment, long = "warnings-as-errors", global = true, num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false", value_name = "bool", help_heading = "Global options")]
+    #[arg(
+        verbatim_doc_comment,
+        long,
+        global = true,
+        value_name = "bool",
+        go_bool(false)
+    )]
     pub warnings_as_errors: bool,
 
     /// number for the log level verbosity
     #[arg(
         verbatim_doc_comment,
-        verbatim_doc_comment,
         short = 'v',
-        long = "v",
+        long,
         global = true,
         value_name = "Level",
-        default_value_t = 0,
-        help_heading = "Global options"
+        default_value_t = 0
     )]
     pub v: u8,
 
@@ -382,12 +311,14 @@ pub struct PrintFlags {
     #[arg(verbatim_doc_comment, long = "template")]
     pub template: Option<String>,
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(verbatim_doc_comment, long = "allow-missing-template-keys", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "allow-missing-template-keys",
+        go_bool(true)
+    )]
     pub allow_missing_template_keys: bool,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "show-managed-fields", go_bool(false))]
     pub show_managed_fields: bool,
 }
 
@@ -493,8 +424,7 @@ pub struct FilenameFlags {
     )]
     pub filename: Vec<String>,
     /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", go_bool(false))]
     pub recursive: bool,
 }
 
@@ -523,6 +453,35 @@ pub struct KustomizeFlag {
         value_name = "KUSTOMIZE"
     )]
     pub dir: Option<String>,
+}
+
+/// The builder flags of the commands that name objects by `-f`/`-R`, `-k` or `-l` besides
+/// `TYPE NAME` arguments (cli-runtime's ResourceBuilderFlags, as delete, describe, scale,
+/// rollout, label and annotate embed it). A command words `-f` its own way with
+/// `mut_arg("filename", ..)`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BuilderFlags {
+    #[command(flatten)]
+    pub files: FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: KustomizeFlag,
+    #[command(flatten)]
+    pub selector: LabelSelectorFlag,
+}
+
+impl BuilderFlags {
+    /// Whether the objects come from `-f` or `-k` rather than from arguments.
+    pub fn from_files(&self) -> bool {
+        !self.files.filename.is_empty() || self.kustomize.dir.is_some()
+    }
+
+    /// What the resource builder reads for `-f`/`-R`/`-k`, filtered by `-l`.
+    pub fn read_spec(&self) -> crate::resource::ReadSpec {
+        crate::resource::ReadSpec {
+            selector: self.selector.value.clone(),
+            ..self.files.read_spec(&self.kustomize)
+        }
+    }
 }
 
 /// `-l, --selector` (a label selector, sent as `labelSelector`).
@@ -570,8 +529,13 @@ impl FieldSelectorFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct AllFlag {
     /// Select all resources in the namespace of the specified resource types
-    #[arg(verbatim_doc_comment, id = "all", long = "all", value_name = "ALL", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "all",
+        long = "all",
+        value_name = "ALL",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -579,9 +543,14 @@ pub struct AllFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct AllNamespacesFlag {
     /// If present, list the requested object(s) across all namespaces. Namespace in current context is ignored even if specified with --namespace.
-    #[arg(verbatim_doc_comment, id = "all_namespaces", short = 'A', long = "all-namespaces",
-          value_name = "ALL_NAMESPACES", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "all_namespaces",
+        short = 'A',
+        long = "all-namespaces",
+        value_name = "ALL_NAMESPACES",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -687,8 +656,13 @@ impl Default for WaitFlags {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct LocalFlag {
     /// If true, annotation will NOT contact api-server but run locally.
-    #[arg(verbatim_doc_comment, id = "local", value_name = "LOCAL", long = "local", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "local",
+        value_name = "LOCAL",
+        long = "local",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -714,8 +688,13 @@ pub struct SubjectFlags {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct OverwriteFlag {
     /// If true, allow labels to be overwritten, otherwise reject label updates that overwrite existing labels.
-    #[arg(verbatim_doc_comment, id = "overwrite", value_name = "OVERWRITE", long = "overwrite", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "overwrite",
+        value_name = "OVERWRITE",
+        long = "overwrite",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -759,9 +738,13 @@ impl Default for ChunkSizeFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct WindowsLineEndingsFlag {
     /// Defaults to the line ending native to your platform.
-    #[arg(verbatim_doc_comment, id = "windows_line_endings", value_name = "WINDOWS_LINE_ENDINGS",
-          long = "windows-line-endings", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "windows_line_endings",
+        value_name = "WINDOWS_LINE_ENDINGS",
+        long = "windows-line-endings",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -769,8 +752,13 @@ pub struct WindowsLineEndingsFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServerSideFlag {
     /// If true, apply runs in the server instead of the client.
-    #[arg(verbatim_doc_comment, id = "server_side", value_name = "SERVER_SIDE", long = "server-side",
-          num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "server_side",
+        value_name = "SERVER_SIDE",
+        long = "server-side",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -778,9 +766,13 @@ pub struct ServerSideFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ForceConflictsFlag {
     /// If true, server-side apply will force the changes against conflicts.
-    #[arg(verbatim_doc_comment, id = "force_conflicts", value_name = "FORCE_CONFLICTS",
-          long = "force-conflicts", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "force_conflicts",
+        value_name = "FORCE_CONFLICTS",
+        long = "force-conflicts",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -788,8 +780,13 @@ pub struct ForceConflictsFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PruneFlag {
     /// Automatically delete resource objects, that do not appear in the configs and are created by either apply or create --save-config. Should be used with either -l or --all.
-    #[arg(verbatim_doc_comment, id = "prune", value_name = "PRUNE", long = "prune", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "prune",
+        value_name = "PRUNE",
+        long = "prune",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -810,8 +807,13 @@ pub struct PruneAllowlistFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct NoHeadersFlag {
     /// When using the default or custom-column output format, don't print headers (default print headers).
-    #[arg(verbatim_doc_comment, id = "no_headers", value_name = "NO_HEADERS", long = "no-headers", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "no_headers",
+        value_name = "NO_HEADERS",
+        long = "no-headers",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -843,8 +845,13 @@ impl ValidateFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SaveConfigFlag {
     /// If true, the configuration of current object will be saved in its annotation. Otherwise, the annotation will be unchanged. This flag is useful when you want to perform kubectl apply on this object in the future.
-    #[arg(verbatim_doc_comment, id = "save_config", value_name = "SAVE_CONFIG", long = "save-config", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "save_config",
+        value_name = "SAVE_CONFIG",
+        long = "save-config",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -852,8 +859,13 @@ pub struct SaveConfigFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ListFlag {
     /// If true, display the labels for a given resource.
-    #[arg(verbatim_doc_comment, id = "list", value_name = "LIST", long = "list", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "list",
+        value_name = "LIST",
+        long = "list",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -861,8 +873,14 @@ pub struct ListFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RecordFlag {
     /// Record current kubectl command in the resource annotation (deprecated).
-    #[arg(verbatim_doc_comment, id = "record", value_name = "RECORD", long = "record", hide = true, num_args = 0..=1,
-          require_equals = true, default_missing_value = "true")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "record",
+        value_name = "RECORD",
+        long = "record",
+        hide = true,
+        go_bool_opt()
+    )]
     pub value: Option<bool>,
 }
 
@@ -898,8 +916,14 @@ pub struct SubresourceFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct WatchFlag {
     /// After listing/getting the requested object, watch for changes.
-    #[arg(verbatim_doc_comment, id = "watch", value_name = "WATCH", short = 'w', long = "watch", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "watch",
+        value_name = "WATCH",
+        short = 'w',
+        long = "watch",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -907,8 +931,13 @@ pub struct WatchFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct IgnoreNotFoundFlag {
     /// If set to true, suppresses NotFound error for specific objects that do not exist. Using this flag with commands that query for collections of resources has no effect when no resources are found.
-    #[arg(verbatim_doc_comment, id = "ignore_not_found", value_name = "IGNORE_NOT_FOUND", long = "ignore-not-found", num_args = 0..=1,
-          require_equals = true, default_missing_value = "true")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "ignore_not_found",
+        value_name = "IGNORE_NOT_FOUND",
+        long = "ignore-not-found",
+        go_bool_opt()
+    )]
     pub value: Option<bool>,
 }
 
@@ -938,8 +967,13 @@ pub struct RevisionFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct EmbedCertsFlag {
     /// embed-certs for the cluster entry in kubeconfig
-    #[arg(verbatim_doc_comment, id = "embed_certs", value_name = "EMBED_CERTS", long = "embed-certs",
-          num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "embed_certs",
+        value_name = "EMBED_CERTS",
+        long = "embed-certs",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -973,12 +1007,10 @@ pub struct DeleteFlags {
     #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
     pub grace_period: i64,
     /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
-    #[arg(verbatim_doc_comment, long = "force", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "force", go_bool(false))]
     pub force: bool,
     /// If true, wait for resources to be gone before returning. This waits for finalizers.
-    #[arg(verbatim_doc_comment, long = "wait", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "wait", go_bool(false))]
     pub wait: bool,
     #[command(flatten)]
     pub wait_flags: WaitFlags,
@@ -1340,8 +1372,14 @@ pub struct PodRunningTimeoutFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct QuietFlag {
     /// Only print output from the remote session
-    #[arg(verbatim_doc_comment, id = "quiet", value_name = "QUIET", short = 'q', long = "quiet", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "quiet",
+        value_name = "QUIET",
+        short = 'q',
+        long = "quiet",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -1349,8 +1387,14 @@ pub struct QuietFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct StdinFlag {
     /// Pass stdin to the container
-    #[arg(verbatim_doc_comment, id = "stdin", value_name = "STDIN", short = 'i', long = "stdin", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "stdin",
+        value_name = "STDIN",
+        short = 'i',
+        long = "stdin",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -1358,8 +1402,14 @@ pub struct StdinFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct TtyFlag {
     /// Stdin is a TTY
-    #[arg(verbatim_doc_comment, id = "tty", value_name = "TTY", short = 't', long = "tty", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "tty",
+        value_name = "TTY",
+        short = 't',
+        long = "tty",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -1406,8 +1456,13 @@ pub struct LabelsFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct AppendHashFlag {
     /// Append a hash of the secret to its name.
-    #[arg(verbatim_doc_comment, id = "append_hash", value_name = "APPEND_HASH", long = "append-hash", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "append_hash",
+        value_name = "APPEND_HASH",
+        long = "append-hash",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -1433,11 +1488,7 @@ pub struct MetadataUpdateArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY_1=VAL_1 … KEY_N=VAL_N` (`KEY-` removes).
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: KustomizeFlag,
-    #[command(flatten)]
-    pub selector: LabelSelectorFlag,
+    pub builder: BuilderFlags,
     #[command(flatten)]
     pub field_selector: FieldSelectorFlag,
     #[command(flatten)]
@@ -1469,10 +1520,10 @@ impl MetadataUpdateArgs {
         crate::ops::metadata::UpdateSpec {
             field,
             args: self.args.clone(),
-            filename: self.files.filename.clone(),
-            recursive: self.files.recursive,
-            kustomize: self.kustomize.dir.clone(),
-            selector: non_blank(&self.selector.value),
+            filename: self.builder.files.filename.clone(),
+            recursive: self.builder.files.recursive,
+            kustomize: self.builder.kustomize.dir.clone(),
+            selector: non_blank(&self.builder.selector.value),
             field_selector: non_blank(&self.field_selector.value),
             all: self.all.value,
             all_namespaces: self.all_namespaces.value,
@@ -1510,9 +1561,13 @@ pub struct TopSortByFlag {
 #[derive(Debug, Clone, clap::Args)]
 pub struct UseProtocolBuffersFlag {
     /// Enables using protocol-buffers to access Metrics API.
-    #[arg(verbatim_doc_comment, id = "use_protocol_buffers", value_name = "USE_PROTOCOL_BUFFERS",
-          long = "use-protocol-buffers", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "use_protocol_buffers",
+        value_name = "USE_PROTOCOL_BUFFERS",
+        long = "use-protocol-buffers",
+        go_bool(true)
+    )]
     pub value: bool,
 }
 
@@ -1520,9 +1575,13 @@ pub struct UseProtocolBuffersFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ShowSwapFlag {
     /// Print resources related to swap memory.
-    #[arg(verbatim_doc_comment, id = "show_swap", value_name = "SHOW_SWAP", long = "show-swap",
-          num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "show_swap",
+        value_name = "SHOW_SWAP",
+        long = "show-swap",
+        go_bool(false)
+    )]
     pub value: bool,
 }
 
@@ -1667,10 +1726,10 @@ mod tests {
                 Cli::try_parse_from(std::iter::once("kubectl-rs").chain(argv.iter().copied()))
                     .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
             match cli.command {
-                Command::Annotate(a) => a.update.files,
-                Command::Label(a) => a.update.files,
-                Command::Delete(a) => a.files,
-                Command::Describe(a) => a.files,
+                Command::Annotate(a) => a.update.builder.files,
+                Command::Label(a) => a.update.builder.files,
+                Command::Delete(a) => a.builder.files,
+                Command::Describe(a) => a.builder.files,
                 Command::Wait(a) => a.files,
                 other => panic!("unexpected {other:?}"),
             }
@@ -1694,7 +1753,7 @@ mod tests {
             panic!("not describe")
         };
         assert!(d.all_namespaces.value);
-        assert_eq!(d.selector.value.as_deref(), Some("a=b"));
+        assert_eq!(d.builder.selector.value.as_deref(), Some("a=b"));
     }
 
     /// `--dry-run` and `--field-manager` come from one definition each; the field manager's

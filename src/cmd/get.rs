@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::client::request::ApiRequest;
 use crate::client::{ApiPath, ApiResponse, Client, ClientError, PathError, ResourcePath};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
 use crate::error::CliError;
@@ -58,7 +59,7 @@ pub struct GetArgs {
     #[command(flatten)]
     pub no_headers: crate::cmd::flags::NoHeadersFlag,
     /// Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.
-    #[arg(verbatim_doc_comment, long = "output-watch-events", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "output-watch-events", go_bool(false))]
     pub output_watch_events: bool,
     /// Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.
     #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
@@ -66,13 +67,13 @@ pub struct GetArgs {
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// If true, have the server return the appropriate table output. Supports extension APIs and CRDs.
-    #[arg(verbatim_doc_comment, long = "server-print", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "true")]
+    #[arg(verbatim_doc_comment, long = "server-print", go_bool(true))]
     pub server_print: bool,
     /// If present, list the resource type for the requested object(s).
-    #[arg(verbatim_doc_comment, long = "show-kind", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "show-kind", go_bool(false))]
     pub show_kind: bool,
     /// When printing, show all labels as the last column (default hide labels column)
-    #[arg(verbatim_doc_comment, long = "show-labels", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "show-labels", go_bool(false))]
     pub show_labels: bool,
     #[command(flatten)]
     pub sort_by: crate::cmd::flags::SortByFlag,
@@ -81,7 +82,7 @@ pub struct GetArgs {
     #[command(flatten)]
     pub watch: crate::cmd::flags::WatchFlag,
     /// Watch for changes to the requested object(s), without listing/getting first.
-    #[arg(verbatim_doc_comment, long = "watch-only", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "watch-only", go_bool(false))]
     pub watch_only: bool,
     /// `TYPE[.VERSION][.GROUP] [NAME…]` or `TYPE[.VERSION][.GROUP]/NAME…`.
     #[arg(

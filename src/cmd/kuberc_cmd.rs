@@ -9,6 +9,7 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 
@@ -127,7 +128,7 @@ pub struct SetArgs {
     )]
     pub option: Vec<String>,
     /// Allow overwriting existing entries
-    #[arg(verbatim_doc_comment, long = "overwrite", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(verbatim_doc_comment, long = "overwrite", value_parser = clap::builder::BoolishValueParser::new(), go_bool(false))]
     pub overwrite: bool,
     /// Plugin policy to use for exec credential plugins, must be one of 'AllowAll', 'DenyAll' or 'Allowlist'
     #[arg(verbatim_doc_comment, long = "policy", default_value = "")]

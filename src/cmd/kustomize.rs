@@ -8,6 +8,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::yaml::to_yaml_string;
@@ -20,16 +21,13 @@ pub struct KustomizeArgs {
     #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
     /// use the uid and gid of the command executor to run the function in the container
-    #[arg(verbatim_doc_comment, long = "as-current-user", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "as-current-user", go_bool(false))]
     pub as_current_user: bool,
     /// enable kustomize plugins
-    #[arg(verbatim_doc_comment, long = "enable-alpha-plugins", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "enable-alpha-plugins", go_bool(false))]
     pub enable_alpha_plugins: bool,
     /// Enable use of the Helm chart inflator generator.
-    #[arg(verbatim_doc_comment, long = "enable-helm", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "enable-helm", go_bool(false))]
     pub enable_helm: bool,
     /// a list of environment variables to be used by functions
     #[arg(verbatim_doc_comment, short = 'e', long = "env", value_delimiter = ',')]
@@ -45,8 +43,7 @@ pub struct KustomizeArgs {
     #[arg(verbatim_doc_comment, long = "helm-command", default_value = "helm")]
     pub helm_command: String,
     /// Enable debug output from the Helm chart inflator generator.
-    #[arg(verbatim_doc_comment, long = "helm-debug", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "helm-debug", go_bool(false))]
     pub helm_debug: bool,
     /// Kubernetes version used by Helm for Capabilities.KubeVersion
     #[arg(verbatim_doc_comment, long = "helm-kube-version", default_value = "")]
@@ -62,8 +59,7 @@ pub struct KustomizeArgs {
     #[arg(verbatim_doc_comment, long = "mount", value_delimiter = ',')]
     pub mount: Vec<String>,
     /// enable network access for functions that declare it
-    #[arg(verbatim_doc_comment, long = "network", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "network", go_bool(false))]
     pub network: bool,
     /// the docker network to run the container in
     #[arg(verbatim_doc_comment, long = "network-name", default_value = "bridge")]
@@ -74,8 +70,12 @@ pub struct KustomizeArgs {
     #[arg(verbatim_doc_comment, long = "reorder", hide = true)]
     pub reorder: Option<String>,
     /// Deprecated: add `app.kubernetes.io/managed-by: kustomize-<version>` to every resource.
-    #[arg(verbatim_doc_comment, long = "enable-managedby-label", hide = true, num_args = 0..=1,
-          require_equals = true, default_missing_value = "true")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "enable-managedby-label",
+        hide = true,
+        go_bool_opt()
+    )]
     pub enable_managedby_label: Option<bool>,
 }
 

@@ -9,6 +9,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::client::{ApiRequest, ResourcePath};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ops::pods;
@@ -86,26 +87,25 @@ pub struct LogsArgs {
     /// `POD [CONTAINER]` or `TYPE/NAME`.
     pub args: Vec<String>,
     /// Get all containers' logs in the pod(s).
-    #[arg(verbatim_doc_comment, long = "all-containers", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "all-containers", go_bool(false))]
     pub all_containers: bool,
     /// Get logs from all pod(s). Sets prefix to true.
-    #[arg(verbatim_doc_comment, long = "all-pods", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "all-pods", go_bool(false))]
     pub all_pods: bool,
     #[command(flatten)]
     pub container: crate::cmd::flags::ContainerFlag,
     /// Specify if the logs should be streamed.
-    #[arg(verbatim_doc_comment, short = 'f', long = "follow", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, short = 'f', long = "follow", go_bool(false))]
     pub follow: bool,
     /// If watching / following pod logs, allow for any errors that occur to be non-fatal
-    #[arg(verbatim_doc_comment, long = "ignore-errors", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "ignore-errors", go_bool(false))]
     pub ignore_errors: bool,
     /// Skip verifying the identity of the kubelet that logs are requested from.  In theory, an attacker could provide invalid log content back. You might want to use this if your kubelet serving certificates have expired.
-    #[arg(verbatim_doc_comment, long = "insecure-skip-tls-verify-backend", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "insecure-skip-tls-verify-backend",
+        go_bool(false)
+    )]
     pub insecure_skip_tls_verify_backend: bool,
     /// Maximum bytes of logs to return. Defaults to no limit.
     #[arg(
@@ -126,12 +126,10 @@ pub struct LogsArgs {
     #[command(flatten)]
     pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
     /// Prefix each log line with the log source (pod name and container name)
-    #[arg(verbatim_doc_comment, long = "prefix", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "prefix", go_bool(false))]
     pub prefix: bool,
     /// If true, print the logs for the previous instance of the container in a pod if it exists.
-    #[arg(verbatim_doc_comment, short = 'p', long = "previous", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, short = 'p', long = "previous", go_bool(false))]
     pub previous: bool,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
@@ -155,8 +153,7 @@ pub struct LogsArgs {
     )]
     pub tail: String,
     /// Include timestamps on each line in the log output
-    #[arg(verbatim_doc_comment, long = "timestamps", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "timestamps", go_bool(false))]
     pub timestamps: bool,
 }
 

@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::error::CliError;
 
 use super::argv;
+use crate::cmd::flags::GoBoolArg;
 
 /// The prefix of plugin executables (`ValidPluginFilenamePrefixes`).
 const PREFIX: &str = "kubectl";
@@ -159,8 +160,7 @@ pub enum PluginCommand {
 #[derive(Debug, Clone, clap::Args)]
 pub struct PluginListArgs {
     /// If true, display only the binary name of each plugin, rather than its full path
-    #[arg(verbatim_doc_comment, long = "name-only", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "name-only", go_bool(false))]
     pub name_only: bool,
 }
 

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use crate::client::log::klog_line;
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::proxy::{self, Filter, Server};
@@ -58,10 +59,10 @@ pub struct ProxyArgs {
     #[arg(verbatim_doc_comment, long = "api-prefix", default_value = "/")]
     pub api_prefix: String,
     /// If true, enables automatic path appending of the kube context server path to each request.
-    #[arg(verbatim_doc_comment, long = "append-server-path", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(verbatim_doc_comment, long = "append-server-path", value_parser = clap::builder::BoolishValueParser::new(), go_bool(false))]
     pub append_server_path: bool,
     /// If true, disable request filtering in the proxy. This is dangerous, and can leave you vulnerable to XSRF attacks, when used with an accessible port.
-    #[arg(verbatim_doc_comment, long = "disable-filter", num_args = 0..=1, require_equals = true, default_value = "false", default_missing_value = "true", value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(verbatim_doc_comment, long = "disable-filter", value_parser = clap::builder::BoolishValueParser::new(), go_bool(false))]
     pub disable_filter: bool,
     /// keepalive specifies the keep-alive period for an active network connection. Set to 0 to disable keepalive.
     #[arg(verbatim_doc_comment, long = "keepalive", default_value = "0s")]

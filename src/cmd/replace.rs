@@ -81,7 +81,8 @@ impl ReplaceArgs {
         let o = self.complete(ctx)?;
         self.validate_options(&o)?;
         if !self.raw.is_empty() {
-            return self.run_raw(ctx).await;
+            let file = &self.filenames()[0];
+            return crate::ops::rawhttp::send(ctx, Method::PUT, &self.raw, Some(file)).await;
         }
         if self.deletion.force {
             return self.force_replace(ctx, &o).await;
@@ -149,30 +150,15 @@ impl ReplaceArgs {
             return Err(CliError::msg("must specify --filename to replace"));
         }
         if !self.raw.is_empty() {
-            let files = &self.filenames();
-            if files.len() != 1 {
-                return Err(CliError::msg(
-                    "--raw can only use a single local file or stdin",
-                ));
+            crate::ops::rawhttp::RawCheck {
+                path: &self.raw,
+                files: &self.filenames(),
+                file_required: true,
+                recursive: self.files.recursive,
+                selector: "",
+                output: &self.print.output,
             }
-            if files[0].starts_with("http://") || files[0].starts_with("https://") {
-                return Err(CliError::msg("--raw cannot read from a url"));
-            }
-            if self.files.recursive {
-                return Err(CliError::msg(
-                    "--raw and --recursive are mutually exclusive",
-                ));
-            }
-            if !self.print.output.is_empty() {
-                return Err(CliError::msg("--raw and --output are mutually exclusive"));
-            }
-            // Go's `url.ParseRequestURI` on a path: it must be absolute.
-            if !self.raw.starts_with('/') {
-                return Err(CliError::msg(format!(
-                    "--raw must be a valid URL path: parse {:?}: invalid URI for request",
-                    self.raw
-                )));
-            }
+            .validate()?;
         }
         Ok(())
     }
@@ -514,37 +500,6 @@ impl ReplaceArgs {
             Ok(r) => r,
             Err(_) => Err(CliError::msg("timed out waiting for the condition")),
         }
-    }
-
-    /// `--raw PATH -f FILE`: the file's bytes PUT to the path unchanged, the answer printed
-    /// as it came (kubectl `rawhttp.RawPut`).
-    async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
-        let file = &self.filenames()[0];
-        let body = if file == "-" {
-            let mut b = Vec::new();
-            std::io::Read::read_to_end(&mut **ctx.stdin(), &mut b)?;
-            b
-        } else {
-            std::fs::read(file)
-                .map_err(|e| CliError::msg(crate::kubeconfig::resolve::open_error(file, &e)))?
-        };
-        let (path, query) = match self.raw.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (self.raw.as_str(), None),
-        };
-        let mut req = ApiRequest::new(Method::PUT, ApiPath::raw(path)?);
-        for pair in query
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .filter(|p| !p.is_empty())
-        {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            req = req.query(k, v);
-        }
-        req.body = Some(body);
-        let resp = ctx.client()?.send(&req).await?;
-        ctx.out().write_all(&resp.body)?;
-        Ok(())
     }
 }
 

@@ -83,11 +83,7 @@ pub struct Selection {
     #[arg(verbatim_doc_comment, value_name = "TYPE NAME | TYPE/NAME")]
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    pub builder: crate::cmd::flags::BuilderFlags,
 }
 
 /// The printing flags of the subcommands that print objects (kubectl's PrintFlags).
@@ -239,7 +235,7 @@ enum Workload {
 impl Selection {
     /// `Validate()` of every subcommand.
     fn require_some(&self) -> Result<(), CliError> {
-        if self.args.is_empty() && self.files.filename.is_empty() && self.kustomize.dir.is_none() {
+        if self.args.is_empty() && !self.builder.from_files() {
             return Err(CliError::msg("required resource not specified"));
         }
         Ok(())
@@ -252,22 +248,22 @@ impl Selection {
         let client = ctx.client()?;
         let mut found = Vec::new();
         let mut errors = Vec::new();
-        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
+        if self.builder.from_files() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 // No `Schema` in kubectl's builder here: a missing kind is a decode error.
                 validate: false,
-                selector: self.selector.value.clone(),
                 latest: true,
-                ..self.files.read_spec(&self.kustomize)
+                ..self.builder.read_spec()
             };
             let (targets, read_errors) = read_objects(ctx, &spec).await;
             errors.extend(read_errors);
             // `Latest` before `FilterByLabelSelector`: the live labels decide.
-            let selector = match crate::resource::file_selector(self.selector.value.as_deref()) {
-                Ok(s) => s,
-                Err(_) => return Ok((found, errors)),
-            };
+            let selector =
+                match crate::resource::file_selector(self.builder.selector.value.as_deref()) {
+                    Ok(s) => s,
+                    Err(_) => return Ok((found, errors)),
+                };
             for t in targets {
                 // cli-runtime's RetrieveLatest leaves a nameless object as it was read.
                 let live = match t.path() {
@@ -305,7 +301,7 @@ impl Selection {
             let r = t.resource;
             let obj_ns = r.namespaced.then(|| ns.clone());
             if !t.names.is_empty() {
-                if self.selector.value.is_some() {
+                if self.builder.selector.value.is_some() {
                     return Err(crate::resource::name_with_selector_error());
                 }
                 for name in t.names {
@@ -325,7 +321,7 @@ impl Selection {
             }
             // ResourceTypeOrNameArgs(allowEmptySelector=true): a bare type means all of them.
             let mut req = ApiRequest::get(r.path(obj_ns.as_deref(), None)?);
-            if let Some(s) = &self.selector.value {
+            if let Some(s) = &self.builder.selector.value {
                 req = req.query("labelSelector", s.clone());
             }
             let list = match client.send_json(&req).await {
@@ -825,7 +821,7 @@ impl PatchArgs {
         self.sel.require_some()?;
         let mut printer = printer_for(ctx, &self.print);
         let (found, mut builder_errors) = self.sel.collect(ctx).await?;
-        if !self.sel.files.filename.is_empty() {
+        if !self.sel.builder.files.filename.is_empty() {
             // An object read from a file whose path cannot be built is printed bare
             // (observed with kubectl; a name on the command line gets `error: `).
             for e in &mut builder_errors {

@@ -11,6 +11,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use crate::client::{ApiRequest, Method};
+use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
@@ -63,8 +64,7 @@ pub struct RunArgs {
     #[arg(verbatim_doc_comment, long = "image-pull-policy", default_value = "")]
     pub image_pull_policy: String,
     /// If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'.
-    #[arg(verbatim_doc_comment, long = "rm", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "rm", go_bool(false))]
     pub rm: bool,
     /// Environment variables to set in the container.
     #[arg(verbatim_doc_comment, long = "env")]
@@ -79,8 +79,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub tty: crate::cmd::flags::TtyFlag,
     /// If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true. With '--restart=Never' the exit code of the container process is returned.
-    #[arg(verbatim_doc_comment, long = "attach", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true")]
+    #[arg(verbatim_doc_comment, long = "attach", go_bool_opt())]
     pub attach: Option<bool>,
     /// Override the key sequence for detaching a container.
     #[arg(
@@ -90,25 +89,21 @@ pub struct RunArgs {
     )]
     pub detach_keys: String,
     /// If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes. By default, stdin will be closed after the first attach completes.
-    #[arg(verbatim_doc_comment, long = "leave-stdin-open", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "leave-stdin-open", go_bool(false))]
     pub leave_stdin_open: bool,
     /// The restart policy for this Pod.  Legal values [Always, OnFailure, Never].
     #[arg(verbatim_doc_comment, long = "restart", default_value = "Always")]
     pub restart: String,
     /// If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default.
-    #[arg(verbatim_doc_comment, long = "command", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "command", go_bool(false))]
     pub command: bool,
     /// If true, create a ClusterIP service associated with the pod.  Requires `--port`.
-    #[arg(verbatim_doc_comment, long = "expose", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "expose", go_bool(false))]
     pub expose: bool,
     #[command(flatten)]
     pub quiet: crate::cmd::flags::QuietFlag,
     /// If true, run the container in privileged mode.
-    #[arg(verbatim_doc_comment, long = "privileged", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "privileged", go_bool(false))]
     pub privileged: bool,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,

@@ -53,11 +53,7 @@ pub struct ScaleArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub selector: crate::cmd::flags::LabelSelectorFlag,
+    pub builder: crate::cmd::flags::BuilderFlags,
     #[command(flatten)]
     pub all: crate::cmd::flags::AllFlag,
     /// The new desired number of replicas. Required.
@@ -276,11 +272,10 @@ impl ScaleArgs {
 
     /// The builder: `-f` objects as read, or the objects named or selected, fetched.
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
-        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
+        if self.builder.from_files() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
-                selector: self.selector.value.clone(),
-                ..self.files.read_spec(&self.kustomize)
+                ..self.builder.read_spec()
             };
             let (targets, errors) = read_objects(ctx, &spec).await;
             let infos = targets
@@ -297,7 +292,7 @@ impl ScaleArgs {
         if self.args.is_empty() {
             return Err(crate::resource::missing_resource_error());
         }
-        let selecting = self.all.value || self.selector.value.is_some();
+        let selecting = self.all.value || self.builder.selector.value.is_some();
         let (ns, _) = ctx.namespace()?;
         let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
         let client = ctx.client()?;
@@ -330,7 +325,13 @@ impl ScaleArgs {
                 return Err(crate::resource::no_name_error());
             }
             let mut req = ApiRequest::get(r.path(namespace.as_deref(), None)?);
-            if let Some(s) = self.selector.value.as_deref().filter(|s| !s.is_empty()) {
+            if let Some(s) = self
+                .builder
+                .selector
+                .value
+                .as_deref()
+                .filter(|s| !s.is_empty())
+            {
                 req = req.query("labelSelector", s);
             }
             let list = match client.send_json(&req).await {

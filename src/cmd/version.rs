@@ -5,6 +5,7 @@
 //! `v1.36.2-kubectl-rs.<crate version>`. There is no bundled kustomize, so no
 //! `Kustomize Version` line.
 
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::discovery::server_version;
 use crate::error::CliError;
@@ -27,7 +28,7 @@ pub const CLIENT_GIT_VERSION: &str = concat!("v1.36.2-kubectl-rs.", env!("CARGO_
 #[command(mut_arg("output", |a| a.help("One of 'yaml' or 'json'.")))]
 pub struct VersionArgs {
     /// If true, shows client version only (no server required).
-    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub client: bool,
     #[command(flatten)]
     pub output: crate::cmd::flags::OutputFlag,

@@ -5,20 +5,14 @@ use base64::Engine;
 use serde_json::Value;
 
 use super::events::describe_events;
-use super::text::{print_annotations_multiline, print_labels_multiline, string_map};
+use super::text::string_map;
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::DescribeOptions;
 
 /// Renders a ConfigMap with its events (`None` when events are off).
 pub fn describe_configmap(cm: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    super::text::print_name_namespace(&mut w, cm);
-    print_labels_multiline(&mut w, "Labels", &string_map(cm, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(cm, "metadata.annotations"),
-    );
+    super::text::print_meta_header(&mut w, cm);
     w.write(LEVEL_0, "\nData\n====\n");
     for (k, v) in string_map(cm, "data") {
         w.write(LEVEL_0, &format!("{k}:\n----\n"));

@@ -4,10 +4,7 @@ use serde_json::Value;
 
 use super::events::describe_events;
 use super::job::describe_job_template;
-use super::text::{
-    arr, format_time, get, print_annotations_multiline, print_labels_multiline, s, string_map,
-    value_string,
-};
+use super::text::{arr, format_time, get, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::DescribeOptions;
 
@@ -15,9 +12,7 @@ use super::DescribeOptions;
 pub fn describe_cronjob(cj: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    super::text::print_name_namespace(w, cj);
-    print_labels_multiline(w, "Labels", &string_map(cj, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(cj, "metadata.annotations"));
+    super::text::print_meta_header(w, cj);
     w.write(LEVEL_0, &format!("Schedule:\t{}\n", s(cj, "spec.schedule")));
     w.write(
         LEVEL_0,

@@ -3,20 +3,14 @@
 use serde_json::Value;
 
 use super::events::describe_events;
-use super::text::{arr, i, print_annotations_multiline, print_labels_multiline, s, string_map};
+use super::text::{arr, i, s};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
 use super::DescribeOptions;
 
 /// Renders an Endpoints object with its events (`None` when events are off).
 pub fn describe_endpoints(ep: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    super::text::print_name_namespace(&mut w, ep);
-    print_labels_multiline(&mut w, "Labels", &string_map(ep, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(ep, "metadata.annotations"),
-    );
+    super::text::print_meta_header(&mut w, ep);
     w.write(LEVEL_0, "Subsets:\n");
     for subset in arr(ep, "subsets") {
         for (field, title) in [

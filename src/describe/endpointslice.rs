@@ -3,9 +3,7 @@
 use serde_json::Value;
 
 use super::events::describe_events;
-use super::text::{
-    arr, get, print_annotations_multiline, print_labels_multiline, s, string_map, value_string,
-};
+use super::text::{arr, get, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::DescribeOptions;
 
@@ -17,9 +15,7 @@ pub fn describe_endpoint_slice(
 ) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    super::text::print_name_namespace(w, eps);
-    print_labels_multiline(w, "Labels", &string_map(eps, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(eps, "metadata.annotations"));
+    super::text::print_meta_header(w, eps);
     w.write(
         LEVEL_0,
         &format!("AddressType:\t{}\n", s(eps, "addressType")),

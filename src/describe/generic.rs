@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::events::describe_events;
-use super::text::{print_annotations_multiline, print_labels_multiline, string_map};
+
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::DescribeOptions;
 
@@ -20,13 +20,7 @@ const SKIP: &[&str] = &[
 /// Renders any object the generic way (events: `None` when off).
 pub fn describe_generic(obj: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    super::text::print_name_namespace(&mut w, obj);
-    print_labels_multiline(&mut w, "Labels", &string_map(obj, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(obj, "metadata.annotations"),
-    );
+    super::text::print_meta_header(&mut w, obj);
     if let Some(m) = obj.as_object() {
         print_content(&mut w, LEVEL_0, m, "");
     }

@@ -5,10 +5,7 @@ use serde_json::Value;
 
 use super::events::describe_events;
 use super::quantity::Quantity;
-use super::text::{
-    arr, format_time, get, i, print_annotations_multiline, print_labels_multiline, s, string_map,
-    value_string,
-};
+use super::text::{arr, format_time, get, i, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::DescribeOptions;
 
@@ -30,9 +27,7 @@ fn qty(v: Option<&Value>) -> String {
 pub fn describe_hpa(hpa: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    super::text::print_name_namespace(w, hpa);
-    print_labels_multiline(w, "Labels", &string_map(hpa, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(hpa, "metadata.annotations"));
+    super::text::print_meta_header(w, hpa);
     w.write(
         LEVEL_0,
         &format!(

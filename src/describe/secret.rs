@@ -4,19 +4,13 @@
 use base64::Engine;
 use serde_json::Value;
 
-use super::text::{print_annotations_multiline, print_labels_multiline, s, string_map};
+use super::text::{s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
 
 /// Renders a Secret.
 pub fn describe_secret(secret: &Value) -> String {
     let mut w = PrefixWriter::new();
-    super::text::print_name_namespace(&mut w, secret);
-    print_labels_multiline(&mut w, "Labels", &string_map(secret, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(secret, "metadata.annotations"),
-    );
+    super::text::print_meta_header(&mut w, secret);
     let ty = s(secret, "type");
     w.write(LEVEL_0, &format!("\nType:\t{ty}\n"));
     w.write(LEVEL_0, "\nData\n====\n");

@@ -4,10 +4,7 @@
 use serde_json::Value;
 
 use super::events::describe_events;
-use super::text::{
-    arr, format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, string_map,
-    value_string,
-};
+use super::text::{arr, format_labels, get, i, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::DescribeOptions;
 
@@ -21,9 +18,7 @@ pub fn describe_service(
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let strings = |f: &str| -> Vec<String> { arr(svc, f).iter().map(value_string).collect() };
-    super::text::print_name_namespace(w, svc);
-    print_labels_multiline(w, "Labels", &string_map(svc, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(svc, "metadata.annotations"));
+    super::text::print_meta_header(w, svc);
     w.write(
         LEVEL_0,
         &format!(

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::events::describe_events;
-use super::text::{arr, print_annotations_multiline, print_labels_multiline, s, string_map};
+use super::text::{arr, s};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::DescribeOptions;
 
@@ -14,13 +14,7 @@ pub fn describe_service_account(
     opts: &DescribeOptions,
 ) -> String {
     let mut w = PrefixWriter::new();
-    super::text::print_name_namespace(&mut w, sa);
-    print_labels_multiline(&mut w, "Labels", &string_map(sa, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(sa, "metadata.annotations"),
-    );
+    super::text::print_meta_header(&mut w, sa);
     const HEADER: &str = "Image pull secrets:";
     const EMPTY_HEADER: &str = "                   ";
     let names: Vec<&str> = arr(sa, "imagePullSecrets")

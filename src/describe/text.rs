@@ -86,6 +86,14 @@ pub fn go_bool(v: bool) -> &'static str {
     }
 }
 
+/// The header most describers open with: `Name:`/`Namespace:`, then `Labels:` and
+/// `Annotations:` from the object's metadata.
+pub fn print_meta_header(w: &mut PrefixWriter, obj: &Value) {
+    print_name_namespace(w, obj);
+    print_labels_multiline(w, "Labels", &string_map(obj, "metadata.labels"));
+    print_annotations_multiline(w, "Annotations", &string_map(obj, "metadata.annotations"));
+}
+
 /// The `Name:` and `Namespace:` lines that open most describers.
 pub fn print_name_namespace(w: &mut PrefixWriter, obj: &Value) {
     w.write(LEVEL_0, &format!("Name:\t{}\n", s(obj, "metadata.name")));

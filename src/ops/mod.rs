@@ -5,6 +5,7 @@
 //! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
 //! - [`metadata`]: the metadata update of `label` and `annotate`.
 //! - [`pods`]: the pod (and container) `logs` and `exec` work on.
+//! - [`rawhttp`]: `--raw` of `create`, `replace` and `delete`.
 //! - [`generated`]: `--overrides`, `--labels`, port parsing and the typed printer of `expose`
 //!   and `run`.
 //! - [`namehash`]: `--append-hash`'s suffix.
@@ -21,5 +22,6 @@ pub mod keypair;
 pub mod metadata;
 pub mod namehash;
 pub mod pods;
+pub mod rawhttp;
 pub mod selector;
 pub mod term;

@@ -11,6 +11,7 @@ use crate::apply::{to_go_json, LAST_APPLIED_ANNOTATION};
 use crate::client::request::PATCH_MERGE;
 use crate::client::ApiRequest;
 use crate::cmd::flags::DryRun;
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::resource::{read_objects, str_at, with_source, Info, ReadSpec};
@@ -277,8 +278,7 @@ pub struct SetLastAppliedArgs {
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
     /// Will create 'last-applied-configuration' annotations if current objects doesn't have one
-    #[arg(verbatim_doc_comment, long = "create-annotation", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "create-annotation", go_bool(false))]
     pub create_annotation: bool,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,

@@ -13,6 +13,7 @@ use std::io::Write;
 use serde_json::{json, Map, Value};
 
 use crate::client::{ApiRequest, ClientError};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ops::dryrun::DryRun;
@@ -53,12 +54,14 @@ pub struct ReconcileArgs {
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// If true, removes extra permissions added to roles
-    #[arg(verbatim_doc_comment, long = "remove-extra-permissions", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "remove-extra-permissions",
+        go_bool(false)
+    )]
     pub remove_extra_permissions: bool,
     /// If true, removes extra subjects added to rolebindings
-    #[arg(verbatim_doc_comment, long = "remove-extra-subjects", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "remove-extra-subjects", go_bool(false))]
     pub remove_extra_subjects: bool,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
@@ -210,18 +213,7 @@ impl ReconcileArgs {
         info: &Info,
         confirm: bool,
     ) -> Result<Outcome, CliError> {
-        let mut last = None;
-        for _ in 0..3 {
-            match self.role_once(ctx, info, confirm, 0).await {
-                Err(CliError::Client(ClientError::Api(s)))
-                    if s.code == 409 && s.reason == "Conflict" =>
-                {
-                    last = Some(CliError::Client(ClientError::Api(s)));
-                }
-                r => return r,
-            }
-        }
-        Err(last.unwrap_or_else(|| CliError::msg("exceeded maximum attempts")))
+        retry_on_conflict(|| self.role_once(ctx, info, confirm, 0)).await
     }
 
     async fn role_once(
@@ -283,25 +275,14 @@ impl ReconcileArgs {
         Ok(outcome)
     }
 
-    /// `ReconcileRoleBindingOptions.Run`, retried on conflicts.
+    /// `ReconcileRoleBindingOptions.Run`, retried on conflicts (as roles are).
     async fn reconcile_binding(
         &self,
         ctx: &Context,
         info: &Info,
         confirm: bool,
     ) -> Result<Outcome, CliError> {
-        let mut last = None;
-        for _ in 0..3 {
-            match self.binding_once(ctx, info, confirm, 0).await {
-                Err(CliError::Client(ClientError::Api(s)))
-                    if s.code == 409 && s.reason == "Conflict" =>
-                {
-                    last = Some(CliError::Client(ClientError::Api(s)));
-                }
-                r => return r,
-            }
-        }
-        Err(last.unwrap_or_else(|| CliError::msg("exceeded maximum attempts")))
+        retry_on_conflict(|| self.binding_once(ctx, info, confirm, 0)).await
     }
 
     async fn binding_once(
@@ -733,6 +714,27 @@ fn typed(kind: &str, api_version: &str, obj: Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// kubectl's `RetryOnConflict` around a reconcile: up to 3 tries while the server answers 409
+/// Conflict; the last conflict is the error when none succeeds.
+async fn retry_on_conflict<F, Fut>(mut once: F) -> Result<Outcome, CliError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Outcome, CliError>>,
+{
+    let mut last = None;
+    for _ in 0..3 {
+        match once().await {
+            Err(CliError::Client(ClientError::Api(s)))
+                if s.code == 409 && s.reason == "Conflict" =>
+            {
+                last = Some(CliError::Client(ClientError::Api(s)));
+            }
+            r => return r,
+        }
+    }
+    Err(last.unwrap_or_else(|| CliError::msg("exceeded maximum attempts")))
 }
 
 #[cfg(test)]

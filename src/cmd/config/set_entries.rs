@@ -7,6 +7,7 @@
 //! given (`Provided()`) only when it was typed.
 
 use super::{absolute, update_file};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::kubeconfig::model::{ExecConfig, ExecEnvVar, Named, NamedContext, NamedUser};
@@ -38,8 +39,13 @@ pub struct SetClusterArgs {
     )]
     pub certificate_authority: Option<PathBuf>,
     /// insecure-skip-tls-verify for the cluster entry in kubeconfig
-    #[arg(verbatim_doc_comment, id = "insecure_skip_tls_verify", long = "insecure-skip-tls-verify", value_name = "bool",
-          num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(
+        verbatim_doc_comment,
+        id = "insecure_skip_tls_verify",
+        long = "insecure-skip-tls-verify",
+        value_name = "bool",
+        go_bool_opt()
+    )]
     pub insecure_skip_tls_verify: Option<bool>,
     /// tls-server-name for the cluster entry in kubeconfig
     #[arg(
@@ -62,7 +68,7 @@ pub struct SetContextArgs {
     /// `[NAME]`.
     pub args: Vec<String>,
     /// Modify the current context
-    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub current: bool,
     /// cluster for the context entry in kubeconfig
     #[arg(
@@ -139,8 +145,12 @@ pub struct SetCredentialsArgs {
     )]
     pub exec_interactive_mode: Option<String>,
     /// ProvideClusterInfo of the exec credentials plugin for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "exec-provide-cluster-info", value_name = "bool",
-          num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "exec-provide-cluster-info",
+        value_name = "bool",
+        go_bool_opt()
+    )]
     pub exec_provide_cluster_info: Option<bool>,
     /// password for the user entry in kubeconfig
     #[arg(

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::cmd::create_generators::{submit, Built, CommonArgs};
 use crate::cmd::flags::field_validation;
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use kcore::gofmt::go_quote;
@@ -39,8 +40,7 @@ pub struct PriorityClassFlags {
     )]
     pub value: String,
     /// global-default specifies whether this PriorityClass should be considered as the default priority.
-    #[arg(verbatim_doc_comment, long = "global-default", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "global-default", go_bool(false))]
     pub global_default: bool,
     /// description is an arbitrary string that usually provides guidelines on when this priority class should be used.
     #[arg(verbatim_doc_comment, long = "description", default_value = "")]

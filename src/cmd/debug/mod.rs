@@ -15,6 +15,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 
 use crate::client::{ApiRequest, Method, ResourcePath};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ops::attach;
@@ -80,12 +81,10 @@ pub struct DebugArgs {
     #[arg(last = true)]
     pub command: Vec<String>,
     /// If specified, everything after -- will be passed to the new container as Args instead of Command.
-    #[arg(verbatim_doc_comment, long = "arguments-only", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "arguments-only", go_bool(false))]
     pub arguments_only: bool,
     /// If true, wait for the container to start running, and then attach as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true.
-    #[arg(verbatim_doc_comment, long = "attach", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true")]
+    #[arg(verbatim_doc_comment, long = "attach", go_bool_opt())]
     pub attach: Option<bool>,
     #[command(flatten)]
     pub container: crate::cmd::flags::ContainerFlag,
@@ -113,28 +112,22 @@ pub struct DebugArgs {
     #[arg(verbatim_doc_comment, long = "image-pull-policy", default_value = "")]
     pub image_pull_policy: String,
     /// If true, keep the original pod annotations.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-annotations", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "keep-annotations", go_bool(false))]
     pub keep_annotations: bool,
     /// Run the init containers for the pod. Defaults to true.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-init-containers", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "true")]
+    #[arg(verbatim_doc_comment, long = "keep-init-containers", go_bool(true))]
     pub keep_init_containers: bool,
     /// If true, keep the original pod labels.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-labels", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "keep-labels", go_bool(false))]
     pub keep_labels: bool,
     /// If true, keep the original pod liveness probes.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-liveness", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "keep-liveness", go_bool(false))]
     pub keep_liveness: bool,
     /// If true, keep the original pod readiness probes.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-readiness", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "keep-readiness", go_bool(false))]
     pub keep_readiness: bool,
     /// If true, keep the original startup probes.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-startup", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "keep-startup", go_bool(false))]
     pub keep_startup: bool,
     /// Options are "general", "baseline", "restricted", "netadmin" or "sysadmin". Defaults to "general"
     #[arg(verbatim_doc_comment, long = "profile", default_value = "general")]
@@ -142,19 +135,16 @@ pub struct DebugArgs {
     #[command(flatten)]
     pub quiet: crate::cmd::flags::QuietFlag,
     /// When used with '--copy-to', delete the original Pod.
-    #[arg(verbatim_doc_comment, long = "replace", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "replace", go_bool(false))]
     pub replace: bool,
     /// When used with '--copy-to', schedule the copy of target Pod on the same node.
-    #[arg(verbatim_doc_comment, long = "same-node", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "same-node", go_bool(false))]
     pub same_node: bool,
     /// When used with '--copy-to', a list of name=image pairs for changing container images, similar to how 'kubectl set image' works.
     #[arg(verbatim_doc_comment, long = "set-image")]
     pub set_image: Vec<String>,
     /// When used with '--copy-to', enable process namespace sharing in the copy.
-    #[arg(verbatim_doc_comment, long = "share-processes", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true")]
+    #[arg(verbatim_doc_comment, long = "share-processes", go_bool_opt())]
     pub share_processes: Option<bool>,
     #[command(flatten)]
     pub stdin: crate::cmd::flags::StdinFlag,

@@ -7,6 +7,7 @@ use std::io::Read;
 
 use serde_json::{json, Map, Value};
 
+use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::set::{
     aggregate, calculate_patch, change_error, check_selector_with_names, go_error, pod_spec_mut,
@@ -94,12 +95,10 @@ pub struct EnvArgs {
     #[arg(verbatim_doc_comment, long = "keys", value_delimiter = ',')]
     pub keys: Vec<String>,
     /// If true, display the environment and any changes in the standard format. this flag will removed when we have kubectl view env.
-    #[arg(verbatim_doc_comment, long = "list", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "list", go_bool(false))]
     pub list: bool,
     /// If true, show secret or configmap references when listing variables
-    #[arg(verbatim_doc_comment, long = "resolve", num_args = 0..=1, require_equals = true,
-          default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "resolve", go_bool(false))]
     pub resolve: bool,
     #[command(flatten)]
     pub local: crate::cmd::flags::LocalFlag,

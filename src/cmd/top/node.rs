@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::client::{ApiRequest, ResourcePath};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::metrics::{resource_list, NodeMetrics, TopPrinter, RESOURCE_SWAP};
@@ -37,9 +38,12 @@ pub struct TopNodeArgs {
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// Print node resources based on Capacity instead of Allocatable(default) of the nodes.
-    #[arg(verbatim_doc_comment, long = "show-capacity", value_name = "SHOW_CAPACITY",
-          num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "show-capacity",
+        value_name = "SHOW_CAPACITY",
+        go_bool(false)
+    )]
     pub show_capacity: bool,
     #[command(flatten)]
     pub show_swap: crate::cmd::flags::ShowSwapFlag,

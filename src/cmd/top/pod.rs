@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::client::{ApiRequest, Client, ResourcePath};
+use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::metrics::{PodMetrics, TopPrinter};
@@ -48,9 +49,12 @@ pub struct TopPodArgs {
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// If present, print usage of containers within a pod.
-    #[arg(verbatim_doc_comment, long = "containers", value_name = "CONTAINERS",
-          num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false")]
+    #[arg(
+        verbatim_doc_comment,
+        long = "containers",
+        value_name = "CONTAINERS",
+        go_bool(false)
+    )]
     pub containers: bool,
     #[command(flatten)]
     pub field_selector: crate::cmd::flags::FieldSelectorFlag,
@@ -63,8 +67,7 @@ pub struct TopPodArgs {
     #[command(flatten)]
     pub sort_by: crate::cmd::flags::TopSortByFlag,
     /// Print the sum of the resource usage
-    #[arg(verbatim_doc_comment, long = "sum", value_name = "SUM", num_args = 0..=1,
-          require_equals = true, default_missing_value = "true", default_value = "false")]
+    #[arg(verbatim_doc_comment, long = "sum", value_name = "SUM", go_bool(false))]
     pub sum: bool,
     #[command(flatten)]
     pub use_protocol_buffers: crate::cmd::flags::UseProtocolBuffersFlag,
