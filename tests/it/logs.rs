@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::common::running::Running;
 use crate::common::{advancing, assert_same, Output, TestEnv};
 use serde_json::Value;
 
@@ -388,62 +389,6 @@ async fn delete_sends_sigterm_which_a_trap_can_catch() {
     same(&env, &["logs", "trapper"]).await;
 }
 
-/// A running `logs -f`: its stdout as it comes, read by a task.
-struct Follower {
-    child: tokio::process::Child,
-    stdout: std::sync::Arc<std::sync::Mutex<String>>,
-    reader: tokio::task::JoinHandle<()>,
-}
-
-impl Follower {
-    fn start(env: &TestEnv, program: &str, cache: &str, args: &[&str]) -> Follower {
-        use tokio::io::AsyncBufReadExt;
-        let mut c = env.command(program, args, cache);
-        c.stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true);
-        let mut child = c.spawn().expect("spawn logs -f");
-        let stdout = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let seen = stdout.clone();
-        let reader = tokio::spawn(async move {
-            while let Ok(Some(l)) = lines.next_line().await {
-                seen.lock().unwrap().push_str(&format!("{l}\n"));
-            }
-        });
-        Follower {
-            child,
-            stdout,
-            reader,
-        }
-    }
-
-    fn seen(&self) -> String {
-        self.stdout.lock().unwrap().clone()
-    }
-
-    /// Ctrl-C, then everything it printed and how it ended.
-    async fn interrupt(mut self) -> Output {
-        use tokio::io::AsyncReadExt;
-        let pid = self.child.id().expect("running") as i32;
-        // SAFETY: kill(2) on our own child.
-        unsafe {
-            libc::kill(pid, libc::SIGINT);
-        }
-        let mut stderr = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut stderr).await;
-        }
-        let status = self.child.wait().await.expect("logs -f ends");
-        let _ = self.reader.await;
-        Output {
-            stdout: self.stdout.lock().unwrap().clone(),
-            stderr,
-            code: status.code().unwrap_or(-1),
-        }
-    }
-}
-
 /// `logs -f` of the ticking loop for a few seconds of cluster time: each CLI prints the log
 /// so far, then every new line as the container writes it, until Ctrl-C.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -458,15 +403,8 @@ async fn logs_follow_streams_new_lines_until_interrupted() {
     })
     .await;
     let args = ["logs", "-f", "ticker"];
-    let mut followers = vec![Follower::start(
-        &env,
-        env!("CARGO_BIN_EXE_kubectl-rs"),
-        "cache-rs",
-        &args,
-    )];
-    if let Some(k) = crate::common::oracle() {
-        followers.push(Follower::start(&env, k, "cache-kubectl", &args));
-    }
+    let mut followers = vec![Running::ours(&env, &args)];
+    followers.extend(Running::kubectl(&env, &args));
     // Each follows once it printed the log so far; then each second of cluster time is a
     // line (the clock moves only when every follower has the previous one).
     let mut expect = "tick 0\n".to_string();
