@@ -381,19 +381,33 @@ impl LogsArgs {
             }
         }
         let prefix = self.prefix || self.all_pods;
-        if opts.follow && requests.len() > 1 {
-            if requests.len() as i64 > max_requests {
-                return Err(CliError::msg(format!(
-                    "you are attempting to follow {} log streams, but maximum allowed concurrency is {max_requests}, use --max-log-requests to increase the limit",
-                    requests.len()
-                )));
+        let parallel = opts.follow && requests.len() > 1;
+        if parallel && requests.len() as i64 > max_requests {
+            return Err(CliError::msg(format!(
+                "you are attempting to follow {} log streams, but maximum allowed concurrency is {max_requests}, use --max-log-requests to increase the limit",
+                requests.len()
+            )));
+        }
+        let streams = async {
+            if parallel {
+                return self.parallel(ctx, &opts, requests, prefix).await;
             }
-            return self.parallel(ctx, &opts, requests, prefix).await;
+            for r in requests {
+                consume(ctx, &opts, &r, prefix).await?;
+            }
+            Ok(())
+        };
+        // As kubectl's interrupt handler around reading the logs: a termination signal
+        // (Ctrl-C on `-f`) ends the command with exit 1 and no message.
+        tokio::select! {
+            // Polled first, so the handler is in place before the first line is read.
+            biased;
+            _ = super::interrupt::termination_signal() => {
+                ctx.out().flush()?;
+                Err(CliError::Interrupted)
+            }
+            r = streams => r,
         }
-        for r in requests {
-            consume(ctx, &opts, &r, prefix).await?;
-        }
-        Ok(())
     }
 
     /// The requests for one pod: its default (or named) container, or all of them.

@@ -6,6 +6,7 @@
 use crate::common;
 
 use common::flow::wait_rolled_out;
+use common::running::Running;
 use common::{assert_same, Output, TestEnv};
 
 /// kubectl-rs names itself in usage texts; the oracle says `kubectl`. The oracle (v1.33)
@@ -442,27 +443,46 @@ async fn mixed_scopes_selectors_and_sorting() {
     all_same(&env, cases).await;
 }
 
-/// Starts `args` with both CLIs, applies `manifest` (by the oracle) while they watch, and
-/// compares what they printed once the request timeout ends the watch.
-/// `seen` must appear in kubectl-rs's output (the change was observed).
+/// Starts `args` with both CLIs and waits until both have opened their watch (the sandbox
+/// counts one more watcher each, over `idle`), applies `manifest` (by the oracle), waits until
+/// kubectl-rs printed `seen` and both printed the same, then ends both with Ctrl-C and
+/// compares all they printed and their exit codes. No timing: each step waits for the last.
 async fn watch_during_change(
     env: &TestEnv,
+    idle: usize,
     args: &[&str],
     manifest: &str,
     seen: &str,
 ) -> Option<String> {
     let file = format!("change-{}.yaml", manifest.len());
     std::fs::write(env.work.join(&file), manifest).unwrap();
-    let mut full = args.to_vec();
-    full.push("--request-timeout=3s");
-    let change = async {
-        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-        let out = env.kubectl(&["apply", "-f", &file]).await.unwrap();
-        assert_eq!(out.code, 0, "{}", out.stderr);
+    let store = env.sandbox.store();
+    // The previous case's watches are gone.
+    common::eventually(|| async { store.watchers() == idle }).await;
+    let ours = Running::ours(env, args);
+    let theirs = Running::kubectl(env, args)?;
+    common::eventually(|| async { store.watchers() == idle + 2 }).await;
+    let out = env.kubectl(&["apply", "-f", &file]).await.unwrap();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let printed = |o: &Running| {
+        as_kubectl(&Output {
+            stdout: o.seen(),
+            stderr: String::new(),
+            code: 0,
+        })
+        .normalized()
+        .stdout
     };
-    let (ours, theirs, ()) = tokio::join!(env.ours(&full), env.kubectl(&full), change);
+    // Bounded: when they never agree, the comparison below shows how.
+    for _ in 0..200 {
+        if ours.seen().contains(seen) && printed(&ours) == printed(&theirs) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (ours, theirs) = (ours.interrupt().await, theirs.interrupt().await);
     assert!(ours.stdout.contains(seen), "{args:?}: {ours:?}");
-    let (ours, theirs) = (as_kubectl(&ours).normalized(), theirs?.normalized());
+    let (ours, theirs) = (as_kubectl(&ours).normalized(), theirs.normalized());
     (ours != theirs)
         .then(|| format!("{args:?}\n--- kubectl:\n{theirs:?}\n--- kubectl-rs:\n{ours:?}"))
 }
@@ -473,11 +493,13 @@ async fn watch_sees_live_changes() {
     let cm = |v: &str| {
         format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: live\ndata:\n  v: \"{v}\"\n")
     };
+    let idle = env.sandbox.store().watchers();
     let mut diffs = Vec::new();
-    diffs.extend(watch_during_change(&env, &["get", "cm", "-w"], &cm("1"), "live").await);
+    diffs.extend(watch_during_change(&env, idle, &["get", "cm", "-w"], &cm("1"), "live").await);
     diffs.extend(
         watch_during_change(
             &env,
+            idle,
             &["get", "cm", "live", "-w", "-o", "name"],
             &cm("2"),
             "configmap/live\nconfigmap/live",
@@ -487,6 +509,7 @@ async fn watch_sees_live_changes() {
     diffs.extend(
         watch_during_change(
             &env,
+            idle,
             &["get", "cm", "-w", "--output-watch-events", "-o", "wide"],
             &cm("3"),
             "MODIFIED",
@@ -496,6 +519,7 @@ async fn watch_sees_live_changes() {
     diffs.extend(
         watch_during_change(
             &env,
+            idle,
             &["get", "cm", "--watch-only", "-o", "jsonpath={.data.v};"],
             &cm("4"),
             "4;",
@@ -505,6 +529,7 @@ async fn watch_sees_live_changes() {
     diffs.extend(
         watch_during_change(
             &env,
+            idle,
             &["get", "ns", "--watch-only", "--output-watch-events"],
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: watched\n",
             "ADDED",

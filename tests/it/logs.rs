@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::common::running::Running;
 use crate::common::{advancing, assert_same, Output, TestEnv};
 use serde_json::Value;
 
@@ -386,4 +387,45 @@ async fn delete_sends_sigterm_which_a_trap_can_catch() {
     })
     .await;
     same(&env, &["logs", "trapper"]).await;
+}
+
+/// `logs -f` of the ticking loop for a few seconds of cluster time: each CLI prints the log
+/// so far, then every new line as the container writes it, until Ctrl-C.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_follow_streams_new_lines_until_interrupted() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("pods.yaml"), PODS).unwrap();
+    let out = env.ours(&["apply", "-f", "pods.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    advancing(&env, Duration::from_millis(500), || async {
+        settled().await;
+        env.ours(&["logs", "ticker"]).await.stdout == "tick 0\n"
+    })
+    .await;
+    let args = ["logs", "-f", "ticker"];
+    let mut followers = vec![Running::ours(&env, &args)];
+    followers.extend(Running::kubectl(&env, &args));
+    // Each follows once it printed the log so far; then each second of cluster time is a
+    // line (the clock moves only when every follower has the previous one).
+    let mut expect = "tick 0\n".to_string();
+    for i in 1..=3 {
+        crate::common::eventually(|| async { followers.iter().all(|f| f.seen() == expect) }).await;
+        env.advance(Duration::from_secs(1));
+        expect.push_str(&format!("tick {i}\n"));
+    }
+    crate::common::eventually(|| async { followers.iter().all(|f| f.seen() == expect) }).await;
+    let theirs = match followers.len() {
+        2 => Some(followers.pop().unwrap().interrupt().await),
+        _ => None,
+    };
+    let ours = followers.pop().unwrap().interrupt().await;
+    // kubectl's interrupt handler: exit 1, nothing more printed.
+    assert_eq!(
+        (ours.stdout.as_str(), ours.stderr.as_str(), ours.code),
+        (expect.as_str(), "", 1),
+        "{ours:?}"
+    );
+    if let Some(theirs) = theirs {
+        assert_same("logs -f ticker, then Ctrl-C", &ours, &theirs);
+    }
 }

@@ -7,6 +7,8 @@
 //! The oracle is kubectl v1.33: v1.36's "All commands and output from this session will be
 //! recorded…" line before attach's prompt line is taken out of our screen.
 
+use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::common::tmux::Tmux;
@@ -41,6 +43,15 @@ fn shell(env: &TestEnv, cli: &str) -> Tmux {
     t
 }
 
+/// [`shell`] with `kubeconfig` as `$KUBECONFIG`.
+fn shell_using(env: &TestEnv, cli: &str, kubeconfig: Option<&Path>) -> Tmux {
+    let t = shell(env, cli);
+    if let Some(kc) = kubeconfig {
+        t.setup(&format!("export KUBECONFIG='{}'", kc.display()));
+    }
+    t
+}
+
 /// Types a line.
 fn line(t: &Tmux, text: &str) {
     t.type_text(text);
@@ -66,8 +77,8 @@ fn finish(t: &Tmux) -> String {
 }
 
 /// `exec -it box -- sh`, a command and `exit 3`.
-fn exec_session(env: &TestEnv, cli: &str) -> String {
-    let t = shell(env, cli);
+fn exec_session(env: &TestEnv, cli: &str, kubeconfig: Option<&Path>) -> String {
+    let t = shell_using(env, cli, kubeconfig);
     line(&t, "$K exec -it box -- sh");
     t.wait_for("the remote prompt", |s| s.contains("/ # "));
     line(&t, "echo hi; exit 3");
@@ -78,8 +89,8 @@ fn exec_session(env: &TestEnv, cli: &str) -> String {
 }
 
 /// `attach -it` to a container running `sh` with a TTY, then `exit 3` (attach ends with 0).
-fn attach_session(env: &TestEnv, cli: &str, pod: &str) -> String {
-    let t = shell(env, cli);
+fn attach_session(env: &TestEnv, cli: &str, pod: &str, kubeconfig: Option<&Path>) -> String {
+    let t = shell_using(env, cli, kubeconfig);
     line(&t, &format!("$K attach -it {pod}"));
     t.wait_for("the prompt line", |s| s.contains("try pressing enter"));
     line(&t, "");
@@ -115,6 +126,9 @@ fn run_session(env: &TestEnv, cli: &str, pod: &str) -> String {
     finish(&t)
 }
 
+/// What `exec_session` leaves on the screen.
+const EXEC_SCREEN: &str = "$ $K exec -it box -- sh\n/ # echo hi; exit 3\nhi\ncommand terminated with exit code 3\n$ echo rc=$?; [ \"$(stty -g)\" = \"$S\" ] && echo settings-restored\nrc=3\nsettings-restored\n$";
+
 fn tty_pod(env: &TestEnv, name: &str) {
     std::fs::write(
         env.work.join(format!("{name}.yaml")),
@@ -147,16 +161,17 @@ async fn interactive_sessions_under_a_terminal_match_kubectl() {
     })
     .await;
 
-    let (ours, theirs) =
-        tokio::task::block_in_place(|| (exec_session(&env, BIN), exec_session(&env, k)));
-    let expect = "$ $K exec -it box -- sh\n/ # echo hi; exit 3\nhi\ncommand terminated with exit code 3\n$ echo rc=$?; [ \"$(stty -g)\" = \"$S\" ] && echo settings-restored\nrc=3\nsettings-restored\n$";
+    let (ours, theirs) = tokio::task::block_in_place(|| {
+        (exec_session(&env, BIN, None), exec_session(&env, k, None))
+    });
+    let expect = EXEC_SCREEN;
     assert_eq!(theirs, expect);
     assert_eq!(ours, theirs);
 
     let (ours, theirs) = tokio::task::block_in_place(|| {
         (
-            attach_session(&env, BIN, "ours"),
-            attach_session(&env, k, "theirs"),
+            attach_session(&env, BIN, "ours", None),
+            attach_session(&env, k, "theirs", None),
         )
     });
     assert!(
@@ -214,4 +229,55 @@ async fn tty_without_a_terminal_is_dropped_with_kubectls_message() {
     if let Some(theirs) = env.kubectl(&args).await {
         assert_eq!(ours, theirs);
     }
+}
+
+/// `exec -it` and `attach -it` through a middlebox that refuses WebSockets: the terminal
+/// session goes over SPDY/3.1 (with its resize stream, without which the server writes
+/// nothing) and looks the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn terminal_sessions_over_spdy_match_kubectl() {
+    if !std::path::Path::new("/usr/bin/tmux").exists() {
+        eprintln!("note: tmux not installed, test skipped");
+        return;
+    }
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("pods.yaml"), PODS).unwrap();
+    tty_pod(&env, "ours");
+    tty_pod(&env, "theirs");
+    for f in ["pods.yaml", "ours.yaml", "theirs.yaml"] {
+        let out = env.ours(&["apply", "-f", f]).await;
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    advancing(&env, Duration::from_millis(500), || async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        running(&env, "box") && running(&env, "ours") && running(&env, "theirs")
+    })
+    .await;
+    let (kc, refused, spdy, _proxy) = crate::portforward::behind_no_websocket_middlebox(&env).await;
+    let kc = Some(kc.as_path());
+
+    let ours = tokio::task::block_in_place(|| exec_session(&env, BIN, kc));
+    assert_eq!(ours, EXEC_SCREEN);
+    let ours_attach = tokio::task::block_in_place(|| attach_session(&env, BIN, "ours", kc));
+    assert!(
+        ours_attach.contains("/ # echo hi from $HOSTNAME\nhi from ours\n/ # exit 3\n")
+            && ours_attach.contains("rc=0\nsettings-restored"),
+        "{ours_attach}"
+    );
+    assert_eq!(refused.load(Ordering::SeqCst), 2, "WebSocket tried first");
+    assert_eq!(spdy.load(Ordering::SeqCst), 2, "then SPDY/3.1");
+
+    let Some(k) = oracle() else { return };
+    let theirs = tokio::task::block_in_place(|| exec_session(&env, k, kc));
+    assert_eq!(ours, theirs);
+    let theirs = tokio::task::block_in_place(|| attach_session(&env, k, "theirs", kc));
+    assert_eq!(
+        ours_attach.replace("ours", "theirs"),
+        theirs.replace("'kubectl attach", "'kubectl-rs attach")
+    );
+    assert_eq!(
+        spdy.load(Ordering::SeqCst),
+        4,
+        "kubectl fell back to SPDY/3.1 too"
+    );
 }

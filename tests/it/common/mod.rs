@@ -6,6 +6,7 @@
 
 pub mod flow;
 pub mod normalize;
+pub mod running;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};
