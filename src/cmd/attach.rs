@@ -63,16 +63,7 @@ pub struct AttachArgs {
 impl AttachArgs {
     /// kubectl's `Complete`: the pod-running timeout (a usage error when it is no duration).
     fn complete(&self) -> Result<Duration, CliError> {
-        let timeout = if self.pod_running_timeout.value == "0" {
-            Duration::ZERO
-        } else {
-            crate::cmd::flags::parse_go_duration(&self.pod_running_timeout.value).ok_or_else(|| {
-                CliError::Raw(format!(
-                    "error: invalid argument {:?} for \"--pod-running-timeout\" flag: time: invalid duration {:?}\nSee 'kubectl-rs attach --help' for usage.",
-                    self.pod_running_timeout.value, self.pod_running_timeout.value
-                ))
-            })?
-        };
+        let timeout = self.pod_running_timeout.duration("attach")?;
         // cmdutil.GetPodRunningTimeoutFlag's refusal, a usage error of Complete.
         if timeout.is_zero() {
             return Err(CliError::Usage {

@@ -209,14 +209,7 @@ impl DumpArgs {
         )?;
         let mut printer = spec.printer()?.map(GenericPrinter::typed);
         ctx.client()?;
-        let timeout = crate::cmd::flags::parse_go_duration(&self.pod_running_timeout.value)
-            .or_else(|| (self.pod_running_timeout.value == "0").then_some(std::time::Duration::ZERO))
-            .ok_or_else(|| {
-                CliError::Raw(format!(
-                    "error: invalid argument {:?} for \"--pod-running-timeout\" flag: time: invalid duration {:?}\nSee 'kubectl-rs cluster-info dump --help' for usage.",
-                    self.pod_running_timeout.value, self.pod_running_timeout.value
-                ))
-            })?;
+        let timeout = self.pod_running_timeout.duration("cluster-info dump")?;
         if timeout.is_zero() {
             return Err(CliError::msg(
                 "--pod-running-timeout must be higher than zero",

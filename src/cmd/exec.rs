@@ -102,15 +102,7 @@ impl ExecArgs {
             ));
         }
         let target = self.args.first().cloned().unwrap_or_default();
-        let timeout = Some(Duration::ZERO)
-            .filter(|_| self.pod_running_timeout.value == "0")
-            .or_else(|| crate::cmd::flags::parse_go_duration(&self.pod_running_timeout.value))
-            .ok_or_else(|| {
-                CliError::Raw(format!(
-                    "error: invalid argument {:?} for \"--pod-running-timeout\" flag: time: invalid duration {:?}\nSee 'kubectl-rs exec --help' for usage.",
-                    self.pod_running_timeout.value, self.pod_running_timeout.value
-                ))
-            })?;
+        let timeout = self.pod_running_timeout.duration("exec")?;
         if timeout.is_zero() {
             return Err(Self::usage(
                 "--pod-running-timeout must be higher than zero",

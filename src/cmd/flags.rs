@@ -1368,6 +1368,23 @@ pub struct PodRunningTimeoutFlag {
     pub value: String,
 }
 
+impl PodRunningTimeoutFlag {
+    /// The timeout as pflag parses the flag (`0` is zero): pflag's invalid-argument error,
+    /// pointing at `kubectl-rs COMMAND --help`, for text that is no duration. Refusing zero
+    /// (`cmdutil.GetPodRunningTimeoutFlag`) stays with the command, whose error kind it is.
+    pub fn duration(&self, command: &str) -> Result<Duration, CliError> {
+        let v = &self.value;
+        if v == "0" {
+            return Ok(Duration::ZERO);
+        }
+        parse_go_duration(v).ok_or_else(|| {
+            CliError::Raw(format!(
+                "error: invalid argument {v:?} for \"--pod-running-timeout\" flag: time: invalid duration {v:?}\nSee 'kubectl-rs {command} --help' for usage."
+            ))
+        })
+    }
+}
+
 /// `-q/--quiet` (attach and exec's words; run, debug and auth can-i reword it).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct QuietFlag {

@@ -71,13 +71,8 @@ pub struct PortForwardArgs {
         default_value = "localhost"
     )]
     pub address: Vec<String>,
-    /// The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
-    #[arg(
-        verbatim_doc_comment,
-        long = "pod-running-timeout",
-        default_value = "1m0s"
-    )]
-    pub pod_running_timeout: String,
+    #[command(flatten)]
+    pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
 }
 
 /// What `complete` resolves.
@@ -197,16 +192,10 @@ impl PortForwardArgs {
 }
 
 /// `cmdutil.GetPodRunningTimeoutFlag`.
-fn pod_running_timeout(v: &str) -> Result<Duration, CliError> {
-    let timeout = if v == "0" {
-        Duration::ZERO
-    } else {
-        crate::cmd::flags::parse_go_duration(v).ok_or_else(|| {
-            CliError::Raw(format!(
-                "error: invalid argument {v:?} for \"--pod-running-timeout\" flag: time: invalid duration {v:?}\nSee 'kubectl-rs port-forward --help' for usage."
-            ))
-        })?
-    };
+fn pod_running_timeout(
+    flag: &crate::cmd::flags::PodRunningTimeoutFlag,
+) -> Result<Duration, CliError> {
+    let timeout = flag.duration("port-forward")?;
     if timeout.is_zero() {
         return Err(PortForwardArgs::usage(
             "--pod-running-timeout must be higher than zero",

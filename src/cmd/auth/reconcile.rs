@@ -137,10 +137,11 @@ impl ReconcileArgs {
             }
             let outcome = match info.resource.kind.as_str() {
                 "Role" | "ClusterRole" if info.resource.version == "v1" => {
-                    self.reconcile_role(ctx, &info, !dry_run).await
+                    self.reconcile(ctx, &info, !dry_run, Reconciled::Role).await
                 }
                 "RoleBinding" | "ClusterRoleBinding" if info.resource.version == "v1" => {
-                    self.reconcile_binding(ctx, &info, !dry_run).await
+                    self.reconcile(ctx, &info, !dry_run, Reconciled::Binding)
+                        .await
                 }
                 "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
                     Err(CliError::msg(format!(
@@ -206,113 +207,60 @@ impl ReconcileArgs {
         s
     }
 
-    /// `ReconcileRoleOptions.Run`, retried on conflicts (3 tries, as kubectl's backoff).
-    async fn reconcile_role(
+    /// `ReconcileRoleOptions.Run` or `ReconcileRoleBindingOptions.Run`, retried on conflicts
+    /// (3 tries, as kubectl's backoff).
+    async fn reconcile(
         &self,
         ctx: &Context,
         info: &Info,
         confirm: bool,
+        kind: Reconciled,
     ) -> Result<Outcome, CliError> {
-        retry_on_conflict(|| self.role_once(ctx, info, confirm, 0)).await
+        retry_on_conflict(|| self.reconcile_once(ctx, info, confirm, kind, 0)).await
     }
 
-    async fn role_once(
+    /// One pass: GET the object, compute what changes, then create, update or (bindings)
+    /// recreate it; a write that races another writer starts the pass again.
+    async fn reconcile_once(
         &self,
         ctx: &Context,
         info: &Info,
         confirm: bool,
+        kind: Reconciled,
         attempts: u32,
     ) -> Result<Outcome, CliError> {
-        if attempts > 2 {
-            return Err(CliError::msg("exceeded maximum attempts"));
-        }
-        let client = ctx.client()?;
-        let expected = &info.object;
-        let mut outcome = match client.send_json(&ApiRequest::get(info.path()?)).await {
-            Err(ClientError::Api(s)) if s.code == 404 => Outcome {
-                object: expected.clone(),
-                operation: Operation::Create,
-                protected: false,
-                missing_subjects: Vec::new(),
-                extra_subjects: Vec::new(),
-                missing_rules: list(expected, "rules"),
-                extra_rules: Vec::new(),
-            },
-            Err(e) => return Err(e.into()),
-            Ok(existing) => compute_role(&existing, expected, self.remove_extra_permissions),
-        };
-        if outcome.protected || !confirm {
-            return Ok(outcome);
-        }
-        match outcome.operation {
-            Operation::Create => {
-                if let Some(ns) = &info.namespace {
-                    ensure_namespace(ctx, ns).await?;
-                }
-                match client
-                    .send_json(&ApiRequest::post(info.collection()?, &outcome.object))
-                    .await
-                {
-                    Err(ClientError::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
-                        return Box::pin(self.role_once(ctx, info, confirm, attempts + 1)).await
-                    }
-                    r => outcome.object = r?,
-                }
-            }
-            Operation::Update => {
-                match client
-                    .send_json(&ApiRequest::put(info.path()?, &outcome.object))
-                    .await
-                {
-                    Err(ClientError::Api(s)) if s.code == 404 => {
-                        return Box::pin(self.role_once(ctx, info, confirm, attempts + 1)).await
-                    }
-                    r => outcome.object = r?,
-                }
-            }
-            _ => {}
-        }
-        Ok(outcome)
-    }
-
-    /// `ReconcileRoleBindingOptions.Run`, retried on conflicts (as roles are).
-    async fn reconcile_binding(
-        &self,
-        ctx: &Context,
-        info: &Info,
-        confirm: bool,
-    ) -> Result<Outcome, CliError> {
-        retry_on_conflict(|| self.binding_once(ctx, info, confirm, 0)).await
-    }
-
-    async fn binding_once(
-        &self,
-        ctx: &Context,
-        info: &Info,
-        confirm: bool,
-        attempts: u32,
-    ) -> Result<Outcome, CliError> {
-        if attempts > 3 {
+        if attempts > kind.max_attempts() {
             return Err(CliError::msg("exceeded maximum attempts"));
         }
         let client = ctx.client()?;
         let expected = &info.object;
         let mut existing_uid = None;
         let mut outcome = match client.send_json(&ApiRequest::get(info.path()?)).await {
-            Err(ClientError::Api(s)) if s.code == 404 => Outcome {
-                object: expected.clone(),
-                operation: Operation::Create,
-                protected: false,
-                missing_subjects: list(expected, "subjects"),
-                extra_subjects: Vec::new(),
-                missing_rules: Vec::new(),
-                extra_rules: Vec::new(),
-            },
-            Err(e) => return Err(e.into()),
-            Ok(existing) => {
-                existing_uid = existing["metadata"]["uid"].as_str().map(str::to_string);
-                compute_binding(&existing, expected, self.remove_extra_subjects)
+            Err(ClientError::Api(s)) if s.code == 404 => {
+                let (missing_subjects, missing_rules) = match kind {
+                    Reconciled::Role => (Vec::new(), list(expected, "rules")),
+                    Reconciled::Binding => (list(expected, "subjects"), Vec::new()),
+                };
+                Outcome {
+                    object: expected.clone(),
+                    operation: Operation::Create,
+                    protected: false,
+                    missing_subjects,
+                    extra_subjects: Vec::new(),
+                    missing_rules,
+                    extra_rules: Vec::new(),
+                }
             }
+            Err(e) => return Err(e.into()),
+            Ok(existing) => match kind {
+                Reconciled::Role => {
+                    compute_role(&existing, expected, self.remove_extra_permissions)
+                }
+                Reconciled::Binding => {
+                    existing_uid = existing["metadata"]["uid"].as_str().map(str::to_string);
+                    compute_binding(&existing, expected, self.remove_extra_subjects)
+                }
+            },
         };
         if outcome.protected || !confirm {
             return Ok(outcome);
@@ -331,7 +279,8 @@ impl ReconcileArgs {
                 Ok(_) => {}
                 Err(ClientError::Api(s)) if s.code == 404 => {}
                 Err(ClientError::Api(s)) if s.code == 409 => {
-                    return Box::pin(self.binding_once(ctx, info, confirm, attempts + 1)).await
+                    return Box::pin(self.reconcile_once(ctx, info, confirm, kind, attempts + 1))
+                        .await
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -346,7 +295,14 @@ impl ReconcileArgs {
                     .await
                 {
                     Err(ClientError::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
-                        return Box::pin(self.binding_once(ctx, info, confirm, attempts + 1)).await
+                        return Box::pin(self.reconcile_once(
+                            ctx,
+                            info,
+                            confirm,
+                            kind,
+                            attempts + 1,
+                        ))
+                        .await
                     }
                     r => outcome.object = r?,
                 }
@@ -357,7 +313,14 @@ impl ReconcileArgs {
                     .await
                 {
                     Err(ClientError::Api(s)) if s.code == 404 => {
-                        return Box::pin(self.binding_once(ctx, info, confirm, attempts + 1)).await
+                        return Box::pin(self.reconcile_once(
+                            ctx,
+                            info,
+                            confirm,
+                            kind,
+                            attempts + 1,
+                        ))
+                        .await
                     }
                     r => outcome.object = r?,
                 }
@@ -714,6 +677,24 @@ fn typed(kind: &str, api_version: &str, obj: Value) -> Value {
         }
     }
     Value::Object(out)
+}
+
+/// Which of kubectl's reconcilers runs: roles (rules) or bindings (subjects; a binding whose
+/// roleRef changes is deleted and created again).
+#[derive(Clone, Copy)]
+enum Reconciled {
+    Role,
+    Binding,
+}
+
+impl Reconciled {
+    /// The attempts after the first that kubectl's `run` allows (2 for roles, 3 for bindings).
+    fn max_attempts(self) -> u32 {
+        match self {
+            Reconciled::Role => 2,
+            Reconciled::Binding => 3,
+        }
+    }
 }
 
 /// kubectl's `RetryOnConflict` around a reconcile: up to 3 tries while the server answers 409
