@@ -13,10 +13,10 @@ use crate::cmd::flags::{change_cause, record_patch, DryRun, PrintSpec, RECORD_DE
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
-use crate::manifest::{read_manifests_with, ReadOptions};
 use crate::print::gofmt::go_quote;
 use crate::resource::helper::builder_get;
-use crate::resource::{collected_errors, read_objects, ReadSpec};
+use crate::resource::local::Decode;
+use crate::resource::{read_objects, ReadSpec};
 
 /// The `--type` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,20 +334,25 @@ impl PatchArgs {
         // kubectl builds the printer for each object after patching it, so a bad -o only
         // shows after the change was made.
         let spec = self.print.spec(ctx);
-        let (infos, mut errors) = self.infos(ctx).await?;
+        let read = self.infos(ctx).await?;
         let mut count = 0;
-        let mut visit_errors = Vec::new();
-        for info in infos {
-            count += 1;
-            if let Err(e) = self.visit(ctx, &spec, kind, &patch, dry_run, info).await {
-                visit_errors.push(e);
+        let mut errors = read.before;
+        for info in read.items {
+            let res = match info {
+                Ok(info) => {
+                    count += 1;
+                    self.visit(ctx, &spec, kind, &patch, dry_run, info).await
+                }
+                Err(e) => Err(e),
+            };
+            if let Err(e) = res {
+                errors.push(e);
             }
         }
-        if errors.is_empty() && visit_errors.is_empty() && count == 0 {
+        if errors.is_empty() && read.after.is_empty() && count == 0 {
             return Err(CliError::msg("no objects passed to patch"));
         }
-        errors.extend(visit_errors);
-        collected_errors(Vec::new(), errors)
+        crate::resource::visit_errors(errors, read.after)
     }
 
     async fn visit(
@@ -441,7 +446,7 @@ impl PatchArgs {
     }
 
     /// The builder: `-f` objects (offline with `--local`) or `TYPE NAME` arguments.
-    async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
+    async fn infos(&self, ctx: &Context) -> Result<Read, CliError> {
         if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             if self.local.value {
@@ -453,14 +458,20 @@ impl PatchArgs {
             let (targets, errors) = read_objects(ctx, &spec).await;
             let infos = targets
                 .into_iter()
-                .map(|t| Info {
-                    resource: Some(t.resource),
-                    namespace: t.namespace,
-                    name: t.name,
-                    object: Some(t.object),
+                .map(|t| {
+                    Ok(Info {
+                        resource: Some(t.resource),
+                        namespace: t.namespace,
+                        name: t.name,
+                        object: Some(t.object),
+                    })
                 })
                 .collect();
-            return Ok((infos, errors));
+            return Ok(Read {
+                items: infos,
+                before: errors,
+                after: Vec::new(),
+            });
         }
         if self.args.is_empty() {
             return Err(crate::resource::missing_resource_error());
@@ -473,45 +484,57 @@ impl PatchArgs {
                 return Err(crate::resource::no_name_error());
             }
             for name in t.names {
-                infos.push(Info {
+                infos.push(Ok(Info {
                     namespace: t.resource.namespaced.then(|| ns.clone()),
                     resource: Some(t.resource.clone()),
                     name,
                     object: None,
-                });
+                }));
             }
         }
-        Ok((infos, Vec::new()))
+        Ok(Read {
+            items: infos,
+            before: Vec::new(),
+            after: Vec::new(),
+        })
     }
 
-    /// `--local -f`: the files' objects, not mapped to the server's resources.
-    fn local_infos(&self, ctx: &Context) -> (Vec<Info>, Vec<CliError>) {
-        let opts = ReadOptions {
-            recursive: self.files.recursive,
-            validate: false,
-        };
-        let read = {
-            let mut lock = ctx.stdin();
-            read_manifests_with(&self.files.filename, opts, &mut *lock)
-        };
-        let mut infos = Vec::new();
-        let mut errors = Vec::new();
-        for m in read {
-            match m {
-                Ok(m) => infos.push(Info {
-                    resource: None,
-                    namespace: None,
-                    name: m.object["metadata"]["name"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                    object: Some(m.object),
-                }),
-                Err(e) => errors.push(e.into()),
-            }
+    /// `--local -f`: kubectl's unstructured local builder (nothing mapped to the server's
+    /// resources); what the readers met is reported after the visit.
+    fn local_infos(&self, ctx: &Context) -> Read {
+        let spec = self.files.read_spec(&self.kustomize);
+        match crate::resource::local::read_local(ctx, &spec, Decode::Unstructured) {
+            Ok(read) => Read {
+                items: read
+                    .items
+                    .into_iter()
+                    .map(|item| {
+                        item.map(|l| Info {
+                            resource: None,
+                            namespace: None,
+                            name: l.name,
+                            object: Some(l.object),
+                        })
+                    })
+                    .collect(),
+                before: Vec::new(),
+                after: read.read_errors,
+            },
+            Err(errors) => Read {
+                items: Vec::new(),
+                before: errors,
+                after: Vec::new(),
+            },
         }
-        (infos, errors)
     }
+}
+
+/// What patch's builder gives: each object (or the error met in its place), with the errors
+/// reported before the visit's (`before`) and after them (`after`: the local readers').
+struct Read {
+    items: Vec<Result<Info, CliError>>,
+    before: Vec<CliError>,
+    after: Vec<CliError>,
 }
 
 /// `kubectl patch`: kubectl's usage (`Use`).

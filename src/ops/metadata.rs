@@ -17,10 +17,10 @@ use crate::client::{ApiRequest, ClientError};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
-use crate::manifest::{read_manifests_with, ReadOptions};
 use crate::ops::dryrun::{dry_run_flag, DryRun};
 use crate::print::gofmt::go_quote;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
+use crate::resource::local::Decode;
 use crate::resource::{collected_errors, read_objects, ReadSpec};
 
 /// Which metadata map a command updates.
@@ -622,28 +622,24 @@ impl UpdateSpec {
         )
     }
 
+    /// `--local`: kubectl's unstructured local builder; what the readers met comes after the
+    /// objects, as kubectl visits.
     fn read_local(&self, ctx: &Context) -> Vec<Result<Found, CliError>> {
-        let opts = ReadOptions {
+        let spec = ReadSpec {
+            files: self.filename.clone(),
+            kustomize: self.kustomize.clone(),
             recursive: self.recursive,
-            // No `Schema` in kubectl's builder here: a missing kind is a decode error.
-            validate: false,
+            ..ReadSpec::default()
         };
-        let read = {
-            let mut lock = ctx.stdin();
-            read_manifests_with(&self.filename, opts, &mut *lock)
-        };
-        read.into_iter()
-            .map(|m| {
-                let m = m?;
-                let meta = &m.object["metadata"];
-                Ok(Found {
-                    resource: None,
-                    namespace: meta["namespace"].as_str().map(str::to_string),
-                    name: meta["name"].as_str().unwrap_or("").to_string(),
-                    object: m.object,
-                })
-            })
-            .collect()
+        match crate::resource::local::read_local(ctx, &spec, Decode::Unstructured) {
+            Ok(read) => read
+                .items
+                .into_iter()
+                .map(|item| item.map(Found::from))
+                .chain(read.read_errors.into_iter().map(Err))
+                .collect(),
+            Err(errors) => errors.into_iter().map(Err).collect(),
+        }
     }
 
     /// Gets the objects: GET for names and files, LIST for selections. Errors stay in place

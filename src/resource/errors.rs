@@ -43,7 +43,22 @@ fn go_error_text(e: &CliError) -> String {
 /// aggregate, as cli-runtime's builder returns them) followed by per-object errors. One error
 /// prints normally; several print one per line with no `error: ` prefix (`MultipleErrors`),
 /// and a multi-error builder aggregate among others prints as `[e1, e2]`.
-pub fn collected_errors(builder: Vec<CliError>, mut rest: Vec<CliError>) -> Result<(), CliError> {
+pub fn collected_errors(builder: Vec<CliError>, rest: Vec<CliError>) -> Result<(), CliError> {
+    layout(builder, rest, false)
+}
+
+/// [`collected_errors`] for a visit of a `ContinueOnError` builder over files: the errors the
+/// visit met (`rest`), then what the file readers met (`readers`, one aggregate), which
+/// cli-runtime's `EagerVisitorList` returns only once every file was visited.
+pub fn visit_errors(rest: Vec<CliError>, readers: Vec<CliError>) -> Result<(), CliError> {
+    layout(readers, rest, true)
+}
+
+fn layout(
+    builder: Vec<CliError>,
+    mut rest: Vec<CliError>,
+    builder_last: bool,
+) -> Result<(), CliError> {
     let total = usize::from(!builder.is_empty()) + rest.len();
     if total == 0 {
         return Ok(());
@@ -59,11 +74,10 @@ pub fn collected_errors(builder: Vec<CliError>, mut rest: Vec<CliError>) -> Resu
         let lines: Vec<String> = builder.iter().map(go_error_text).collect();
         return Err(CliError::Raw(lines.join("\n")));
     }
-    let mut lines = Vec::new();
-    match builder.len() {
-        0 => {}
-        1 => lines.push(go_error_text(&builder[0])),
-        _ => lines.push(format!(
+    let aggregate = match builder.len() {
+        0 => None,
+        1 => Some(go_error_text(&builder[0])),
+        _ => Some(format!(
             "[{}]",
             builder
                 .iter()
@@ -71,8 +85,15 @@ pub fn collected_errors(builder: Vec<CliError>, mut rest: Vec<CliError>) -> Resu
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
+    };
+    let mut lines = Vec::new();
+    if !builder_last {
+        lines.extend(aggregate.clone());
     }
     lines.extend(rest.iter().map(go_error_text));
+    if builder_last {
+        lines.extend(aggregate);
+    }
     Err(CliError::Raw(lines.join("\n")))
 }
 

@@ -10,9 +10,12 @@ pub mod helper;
 pub mod kustomize;
 pub mod kustomize_remote;
 pub mod list_page;
+pub mod local;
+pub mod scheme;
+mod scheme_kinds;
 pub mod targets;
 
-pub use errors::{collected_errors, flatten, multiple_errors, with_source};
+pub use errors::{collected_errors, flatten, multiple_errors, visit_errors, with_source};
 pub use kustomize::{kustomize_build, kustomize_manifests};
 
 use serde_json::Value;
@@ -255,50 +258,13 @@ pub async fn read_stream(
     ctx: &Context,
     spec: &ReadSpec,
 ) -> Result<Vec<Result<Info, CliError>>, Vec<CliError>> {
-    let opts = ReadOptions {
-        recursive: spec.recursive,
-        validate: spec.validate,
-    };
-    if !spec.files.is_empty() && spec.kustomize.is_some() {
-        return Err(vec![CliError::msg("only one of -f or -k can be specified")]);
-    }
-    if spec.recursive && spec.kustomize.is_some() {
-        return Err(vec![CliError::msg(
-            "the -k flag can't be used with -f or -R",
-        )]);
-    }
-    let read = match &spec.kustomize {
-        // The build runs when the builder visits (cli-runtime `KustomizeVisitor`): its
-        // error is the stream's, as a file's parse error is.
-        Some(dir) => match kustomize_manifests(ctx, dir) {
-            Ok(read) => read,
-            Err(e) => return Ok(vec![Err(e)]),
-        },
-        None => {
-            if spec.files.iter().any(|f| f == "-") {
-                ctx.mark_stdin_in_use();
-            }
-            read_manifests_with(&spec.files, opts, &mut *ctx.stdin())
-        }
-    };
     let mut stream = Vec::new();
+    let read = match read_sources(ctx, spec)? {
+        Sources::Read(read) => read,
+        Sources::Failed(e) => return Ok(vec![Err(e)]),
+    };
     if read.is_empty() {
         return Ok(stream);
-    }
-    // Paths that name nothing are the builder's own errors, before the selector is parsed.
-    if read.iter().any(|r| {
-        matches!(
-            r,
-            Err(ManifestError::PathNotExist(_)
-                | ManifestError::NoRecognizedFiles(_)
-                | ManifestError::StdinMultiUse)
-        )
-    }) {
-        return Err(read
-            .into_iter()
-            .filter_map(Result::err)
-            .map(CliError::from)
-            .collect());
     }
     let selector = file_selector(spec.selector.as_deref())
         .map_err(|e| vec![e])?
@@ -344,6 +310,60 @@ pub async fn read_stream(
     Ok(stream)
 }
 
+/// What the builder's path visitors read, before any object is mapped.
+pub(crate) enum Sources {
+    /// The objects (or parse errors) of `-f`/`-k`, in order.
+    Read(Vec<Result<crate::manifest::Manifest, ManifestError>>),
+    /// The kustomization did not build: the stream's only error (cli-runtime's
+    /// `KustomizeVisitor` fails when visited, as a file's parse error does).
+    Failed(CliError),
+}
+
+/// Reads `-f` files, URLs and stdin, or builds `-k`; paths that name nothing, `-f` with `-k`
+/// and `-R` with `-k` are the builder's own errors (`Err`).
+pub(crate) fn read_sources(ctx: &Context, spec: &ReadSpec) -> Result<Sources, Vec<CliError>> {
+    let opts = ReadOptions {
+        recursive: spec.recursive,
+        validate: spec.validate,
+    };
+    if !spec.files.is_empty() && spec.kustomize.is_some() {
+        return Err(vec![CliError::msg("only one of -f or -k can be specified")]);
+    }
+    if spec.recursive && spec.kustomize.is_some() {
+        return Err(vec![CliError::msg(
+            "the -k flag can't be used with -f or -R",
+        )]);
+    }
+    let read = match &spec.kustomize {
+        Some(dir) => match kustomize_manifests(ctx, dir) {
+            Ok(read) => read,
+            Err(e) => return Ok(Sources::Failed(e)),
+        },
+        None => {
+            if spec.files.iter().any(|f| f == "-") {
+                ctx.mark_stdin_in_use();
+            }
+            read_manifests_with(&spec.files, opts, &mut *ctx.stdin())
+        }
+    };
+    // Paths that name nothing are the builder's own errors, before the selector is parsed.
+    if read.iter().any(|r| {
+        matches!(
+            r,
+            Err(ManifestError::PathNotExist(_)
+                | ManifestError::NoRecognizedFiles(_)
+                | ManifestError::StdinMultiUse)
+        )
+    }) {
+        return Err(read
+            .into_iter()
+            .filter_map(Result::err)
+            .map(CliError::from)
+            .collect());
+    }
+    Ok(Sources::Read(read))
+}
+
 /// The builder over a byte stream named `source` (cli-runtime `Stream(r, name)`, what `edit`
 /// reads back from the editor): each object mapped to its resource, in the default namespace
 /// when it has none, Lists flattened; errors in their place.
@@ -376,7 +396,7 @@ pub async fn read_bytes(ctx: &Context, data: &[u8], source: &str) -> Vec<Result<
     out
 }
 
-fn namespace_mismatch(ns: &str, default_ns: &str) -> CliError {
+pub(crate) fn namespace_mismatch(ns: &str, default_ns: &str) -> CliError {
     CliError::msg(format!(
         "the namespace from the provided object {ns:?} does not match the namespace {default_ns:?}. You must pass '--namespace={ns}' to perform this operation."
     ))
@@ -465,7 +485,7 @@ fn go_json_type(v: &Value) -> &'static str {
 
 /// kubectl decodes `metadata` into typed `ObjectMeta`: non-string names and label or
 /// annotation values (YAML 1.1 `y`, `n`, `on`, numbers) fail before anything is sent.
-fn check_object_meta(source: &str, obj: &Value) -> Result<(), CliError> {
+pub(crate) fn check_object_meta(source: &str, obj: &Value) -> Result<(), CliError> {
     let err = |field: &str, got: &Value, want: &str| {
         CliError::msg(format!(
             "unable to decode {source:?}: json: cannot unmarshal {} into Go struct field ObjectMeta.metadata.{field} of type {want}",

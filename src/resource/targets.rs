@@ -8,7 +8,7 @@ use crate::client::{ApiRequest, ClientError};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
-use crate::manifest::{read_manifests_with, ReadOptions};
+use crate::resource::local::{Decode, LocalInfo};
 use crate::resource::{collected_errors, read_objects, ReadSpec};
 
 /// What to find.
@@ -243,36 +243,46 @@ async fn files(ctx: &Context, spec: &FindSpec, latest: bool) -> Vec<Result<Targe
     out
 }
 
+/// `--local`: the local builder, typed (every `set` subcommand gives kubectl's builder its
+/// scheme). What the readers met comes after the objects, as kubectl visits.
 fn read_local(ctx: &Context, spec: &FindSpec) -> Result<Vec<Result<Target, CliError>>, CliError> {
-    let opts = ReadOptions {
+    let read = ReadSpec {
+        files: spec.files.clone(),
+        kustomize: spec.kustomize.clone(),
         recursive: spec.recursive,
-        // No `Schema` in kubectl's builder here: a missing kind is a decode error.
-        validate: false,
+        ..ReadSpec::default()
     };
-    let read = match &spec.kustomize {
-        // `--local -k DIR`: the kustomization's objects, as built.
-        Some(dir) => crate::resource::kustomize_manifests(ctx, dir)?,
-        None => {
-            if spec.files.iter().any(|f| f == "-") {
-                ctx.mark_stdin_in_use();
-            }
-            let mut lock = ctx.stdin();
-            read_manifests_with(&spec.files, opts, &mut *lock)
-        }
-    };
-    Ok(read
+    let read = crate::resource::local::read_local(ctx, &read, Decode::Scheme).map_err(one_error)?;
+    let mut out: Vec<Result<Target, CliError>> = read
+        .items
         .into_iter()
-        .map(|m| {
-            let m = m?;
-            let meta = &m.object["metadata"];
-            Ok(Target {
-                resource: None,
-                namespace: meta["namespace"].as_str().map(str::to_string),
-                name: meta["name"].as_str().unwrap_or("").to_string(),
-                object: m.object,
-            })
-        })
-        .collect())
+        .map(|item| item.map(Target::from))
+        .collect();
+    out.extend(read.read_errors.into_iter().map(Err));
+    Ok(out)
+}
+
+/// The builder's own errors as one (kubectl's `r.Err()` aggregate).
+fn one_error(mut errors: Vec<CliError>) -> CliError {
+    if errors.len() == 1 {
+        return errors.remove(0);
+    }
+    match collected_errors(errors, Vec::new()) {
+        Err(e) => e,
+        Ok(()) => CliError::msg("no objects read"),
+    }
+}
+
+impl From<LocalInfo> for Target {
+    /// An object read locally: no resource, the namespace its file gives (none when empty).
+    fn from(local: LocalInfo) -> Target {
+        Target {
+            resource: None,
+            namespace: Some(local.namespace).filter(|ns| !ns.is_empty()),
+            name: local.name,
+            object: local.object,
+        }
+    }
 }
 
 /// A LIST by `-l` (or every object with `--all`); items get the kind the list names.

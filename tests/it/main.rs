@@ -51,6 +51,7 @@ mod kuberc_cmd;
 mod kustomize;
 mod kustomize_remote;
 mod label;
+mod local_builder;
 mod logs;
 mod mutate;
 mod nodeops;

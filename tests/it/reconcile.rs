@@ -244,6 +244,24 @@ async fn bad_input_changes_nothing() {
         &["auth", "reconcile", "-f", "rbac.yaml", "-o", "bogus"],
         &["auth", "reconcile", "-f", "missing.yaml"],
         &["auth", "reconcile", "-f", "rbac.yaml", "-n", "other"],
+        // The builder reads locally with kubectl's scheme (cli-runtime `Local()`): another
+        // RBAC version is refused by reconcile itself, not by the server's mappings; an
+        // unknown kind is a decode error reported after the others; a Role without a
+        // namespace gets none (its namespace name is empty when creating it).
+        &["auth", "reconcile", "-f", "v1beta1.yaml"],
+        &["auth", "reconcile", "-f", "local-mix.yaml"],
+        &[
+            "auth",
+            "reconcile",
+            "-f",
+            "local-mix.yaml",
+            "-f",
+            "v1beta1.yaml",
+            "-f",
+            "other-ns.yaml",
+            "-n",
+            "fresh",
+        ],
     ];
     for args in cases {
         reset(&env, &[]).await;

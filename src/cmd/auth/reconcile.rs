@@ -15,10 +15,12 @@ use serde_json::{json, Map, Value};
 use crate::client::{ApiRequest, ClientError};
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
+use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::ops::dryrun::DryRun;
 use crate::print::GenericPrinter;
-use crate::resource::{read_objects, Info, ReadSpec};
+use crate::resource::local::{read_local, Decode, LocalInfo};
+use crate::resource::Info;
 
 /// kubectl's long help of `auth reconcile`.
 pub const RECONCILE_LONG: &str = "Reconciles rules for RBAC role, role binding, cluster role, and cluster role binding objects.
@@ -110,18 +112,13 @@ impl ReconcileArgs {
                 )))
             }
         };
-        ctx.namespace()?;
-        let read = ReadSpec {
-            // No `Schema` in kubectl's builder here: a missing kind is a decode error.
-            validate: false,
-            ..self.files.read_spec(&self.kustomize)
+        // kubectl's builder here is local and typed: objects are decoded with kubectl's
+        // scheme, never mapped against the server's resources.
+        let read = read_local(ctx, &self.files.read_spec(&self.kustomize), Decode::Scheme);
+        let read = match read {
+            Ok(read) => read,
+            Err(errors) => return crate::resource::collected_errors(errors, Vec::new()),
         };
-        let (infos, read_errors) = read_objects(ctx, &read).await;
-        // Nothing readable: the builder's own error. Otherwise objects that could not be
-        // mapped are reported after the others were visited (ContinueOnError).
-        if infos.is_empty() && !read_errors.is_empty() {
-            return crate::resource::collected_errors(read_errors, Vec::new());
-        }
         ctx.client()?;
         let spec = self.print.spec(ctx)?;
         let mut printer = spec.printer()?.map(GenericPrinter::typed);
@@ -130,28 +127,41 @@ impl ReconcileArgs {
         } else {
             "reconciled"
         };
-        let mut errors = read_errors;
-        for info in infos {
-            if info.resource.group != RBAC {
+        let mut errors = Vec::new();
+        for item in read.items {
+            let local = match item {
+                Ok(local) => local,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let Some((group, version)) = local.api_version().split_once('/') else {
                 continue;
-            }
-            let outcome = match info.resource.kind.as_str() {
-                "Role" | "ClusterRole" if info.resource.version == "v1" => {
-                    self.reconcile(ctx, &info, !dry_run, Reconciled::Role).await
-                }
-                "RoleBinding" | "ClusterRoleBinding" if info.resource.version == "v1" => {
-                    self.reconcile(ctx, &info, !dry_run, Reconciled::Binding)
-                        .await
-                }
-                "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
-                    Err(CliError::msg(format!(
-                        "only rbac.authorization.k8s.io/v1 is supported: not *{}.{}",
-                        info.resource.version, info.resource.kind
-                    )))
-                }
+            };
+            let kind = local.kind().to_string();
+            let binding = match kind.as_str() {
+                "Role" | "ClusterRole" => false,
+                "RoleBinding" | "ClusterRoleBinding" => true,
                 _ => continue,
             };
-            match outcome {
+            if group != RBAC {
+                continue;
+            }
+            if version != "v1" {
+                // The scheme decoded it as another version's type, which reconcile refuses.
+                errors.push(CliError::msg(format!(
+                    "only rbac.authorization.k8s.io/v1 is supported: not *{version}.{kind}"
+                )));
+                continue;
+            }
+            let info = rbac_info(local);
+            let what = if binding {
+                Reconciled::Binding
+            } else {
+                Reconciled::Role
+            };
+            match self.reconcile(ctx, &info, !dry_run, what).await {
                 Ok(o) => {
                     let obj = typed(
                         &info.resource.kind,
@@ -169,7 +179,7 @@ impl ReconcileArgs {
             p.finish(&mut **out)?;
             out.flush()?;
         }
-        crate::resource::collected_errors(Vec::new(), errors)
+        crate::resource::visit_errors(errors, read.read_errors)
     }
 
     /// kubectl's `printResults`, the stderr part.
@@ -328,6 +338,33 @@ impl ReconcileArgs {
             Operation::None => {}
         }
         Ok(outcome)
+    }
+}
+
+/// A v1 RBAC object read locally, with the resource kubectl's typed RBAC client uses for
+/// it. A namespaced object keeps the namespace its file gives (possibly none: the client then
+/// addresses no namespace and creating it fails on the empty namespace name, as kubectl's).
+fn rbac_info(local: LocalInfo) -> Info {
+    let kind = local.kind().to_string();
+    let namespaced = matches!(kind.as_str(), "Role" | "RoleBinding");
+    let resource = ApiResource {
+        group: RBAC.to_string(),
+        version: "v1".to_string(),
+        resource: format!("{}s", kind.to_ascii_lowercase()),
+        singular: kind.to_ascii_lowercase(),
+        kind,
+        namespaced,
+        verbs: Vec::new(),
+        short_names: Vec::new(),
+        categories: Vec::new(),
+        subresources: Vec::new(),
+    };
+    Info {
+        namespace: namespaced.then(|| local.namespace.clone()),
+        source: local.source,
+        object: local.object,
+        resource,
+        name: local.name,
     }
 }
 
