@@ -64,6 +64,8 @@ pub struct CreateArgs {
     pub edit: bool,
     #[command(flatten)]
     pub windows_line_endings: crate::cmd::flags::WindowsLineEndingsFlag,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
 }
 
 impl CreateArgs {
@@ -72,6 +74,8 @@ impl CreateArgs {
         if let Some(g) = &self.generator {
             return g.run(ctx).await;
         }
+        // pflag prints the deprecation notice while parsing, before any check.
+        let record = self.record.change_cause(ctx);
         // kubectl `ValidateArgs`: a word that names no generator is refused first.
         if !self.args.is_empty() {
             return Err(CliError::Usage {
@@ -88,7 +92,7 @@ impl CreateArgs {
         let dry_run = self.dry_run.strategy(ctx)?;
         let validation = field_validation(&self.validate.value)?;
         if self.edit {
-            return self.run_edit(ctx, validation).await;
+            return self.run_edit(ctx, validation, record).await;
         }
         // A `--template` alone implies `-o go-template` (cli-runtime `PrintFlags.ToPrinter`).
         let format = if self.print.output.is_empty()
@@ -127,6 +131,9 @@ impl CreateArgs {
             let mut obj = t.object.clone();
             if self.save_config.value {
                 set_last_applied(&mut obj)?;
+            }
+            if let Some(cause) = &record {
+                crate::ops::metadata::record_change_cause(&mut obj, cause)?;
             }
             let created = if dry_run == DryRun::Client {
                 obj
@@ -178,7 +185,12 @@ impl CreateArgs {
     /// `--edit` (kubectl's `EditBeforeCreateMode`): each object read from the files is
     /// opened in the editor on its own, and what is saved is created (as kubectl, without
     /// the dry-run strategy) and printed with the `created` operation.
-    async fn run_edit(&self, ctx: &Context, validation: &'static str) -> Result<(), CliError> {
+    async fn run_edit(
+        &self,
+        ctx: &Context,
+        validation: &'static str,
+        record: Option<String>,
+    ) -> Result<(), CliError> {
         // The editor's printer knows only JSON and YAML (editPrinterOptions); kubectl finds
         // out when it prints each object for the editor.
         let json = match self.print.output.as_str() {
@@ -214,6 +226,7 @@ impl CreateArgs {
             windows_line_endings: self.windows_line_endings.value,
             output_patch: false,
             save_config: self.save_config.value,
+            record,
             subresource: String::new(),
             field_manager: self.field_manager.as_str().to_string(),
             validation,

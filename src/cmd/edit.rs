@@ -42,11 +42,14 @@ pub struct EditArgs {
     pub validate: crate::cmd::flags::ValidateFlag,
     #[command(flatten)]
     pub windows_line_endings: crate::cmd::flags::WindowsLineEndingsFlag,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
 }
 
 impl EditArgs {
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let record = self.record.change_cause(ctx);
         let validation = field_validation(&self.validate.value)?;
         if self.kustomize.dir.is_some() {
             return Err(CliError::msg(
@@ -71,6 +74,7 @@ impl EditArgs {
             windows_line_endings: self.windows_line_endings.value,
             output_patch: self.output_patch,
             save_config: self.save_config.value,
+            record,
             subresource: self.subresource.value.clone(),
             field_manager: self.field_manager.as_str().to_string(),
             validation,

@@ -80,6 +80,8 @@ pub struct ExposeArgs {
     pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
 }
 
 /// What kubectl's options hold between the objects visited (it keeps what it derived from
@@ -91,11 +93,14 @@ struct State {
     ports: String,
     protocols: Option<Vec<(String, Vec<String>)>>,
     labels: String,
+    /// `--record=true`'s change cause, set on every service created.
+    record: Option<String>,
 }
 
 impl ExposeArgs {
     /// kubectl's `ToOptions`, `Complete` and `RunExpose`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let record = self.record.change_cause(ctx);
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
         let mut printer = self.print.typed_printer(ctx, "exposed", dry_run)?;
         let (namespace, enforce) = ctx.namespace()?;
@@ -116,6 +121,7 @@ impl ExposeArgs {
             selector: self.selector.clone(),
             port: self.port.clone(),
             labels: self.labels.value.clone(),
+            record,
             ..State::default()
         };
         let mut errs = Vec::new();
@@ -217,6 +223,9 @@ impl ExposeArgs {
             &self.overrides.overrides,
             &self.overrides.override_type,
         )?;
+        if let Some(cause) = &state.record {
+            crate::ops::metadata::record_change_cause(&mut service, cause)?;
+        }
         if dry_run == DryRun::Client {
             if enforce {
                 service["metadata"]["namespace"] = json!(namespace);

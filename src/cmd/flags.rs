@@ -1252,14 +1252,15 @@ pub(crate) const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 pub(crate) fn change_cause(argv: &[String]) -> String {
     use clap::CommandFactory;
     let root = crate::cmd::Cli::command();
-    let sub = argv
-        .iter()
-        .skip(1)
-        .find_map(|a| root.find_subcommand(a.as_str()));
-    let args: Vec<&clap::Arg> = root
-        .get_arguments()
-        .chain(sub.into_iter().flat_map(|c| c.get_arguments()))
-        .collect();
+    // The command's flags and its parents' (`set image` is two words deep): each word that
+    // names a subcommand of the command found so far goes one level down.
+    let mut path = vec![&root];
+    for a in argv.iter().skip(1).filter(|a| !a.starts_with('-')) {
+        if let Some(sub) = path.last().and_then(|c| c.find_subcommand(a.as_str())) {
+            path.push(sub);
+        }
+    }
+    let args: Vec<&clap::Arg> = path.iter().flat_map(|c| c.get_arguments()).collect();
     let by_long = |l: &str| args.iter().copied().find(|a| a.get_long() == Some(l));
     let by_short = |c: char| args.iter().copied().find(|a| a.get_short() == Some(c));
     let next_word_value = |a: &clap::Arg| {

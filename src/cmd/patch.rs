@@ -683,6 +683,20 @@ mod tests {
             ])),
             "kubectl-rs patch ds/x --token=CLASSIFIED --patch={} --record=true"
         );
+        // A subcommand's own short flags (`set image -o`) are known two words deep.
+        assert_eq!(
+            change_cause(&argv(&[
+                "kubectl-rs",
+                "set",
+                "image",
+                "deploy/web",
+                "c=i",
+                "-o",
+                "json",
+                "--record"
+            ])),
+            "kubectl-rs set image deploy/web c=i --output=json --record=true"
+        );
         let obj = serde_json::json!({"metadata": {"annotations": {CHANGE_CAUSE: "c"}}});
         assert_eq!(record_patch(&obj, "c"), b"{}");
         assert_eq!(

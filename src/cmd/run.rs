@@ -109,6 +109,8 @@ pub struct RunArgs {
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub overrides: crate::cmd::flags::OverrideFlags,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
 }
 
 impl RunArgs {
@@ -118,6 +120,7 @@ impl RunArgs {
             message: m.to_string(),
             command: "kubectl-rs run".into(),
         };
+        let record = self.record.change_cause(ctx);
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
         let mut printer = TypedPrinter::new(
             ctx,
@@ -183,14 +186,21 @@ impl RunArgs {
             &self.overrides.override_type,
         )?;
         let pod = self
-            .submit(ctx, pod, "pods", &namespace, enforce, dry_run)
+            .submit(ctx, pod, "pods", (&namespace, enforce), dry_run, &record)
             .await?;
         let mut errs = Vec::new();
         let mut created = vec![("pods", pod.clone())];
         if self.expose {
             match self.generate_service(name) {
                 Ok(svc) => match self
-                    .submit(ctx, svc, "services", &namespace, enforce, dry_run)
+                    .submit(
+                        ctx,
+                        svc,
+                        "services",
+                        (&namespace, enforce),
+                        dry_run,
+                        &record,
+                    )
                     .await
                 {
                     Ok(svc) => {
@@ -511,10 +521,13 @@ impl RunArgs {
         ctx: &Context,
         mut obj: Value,
         resource: &str,
-        namespace: &str,
-        enforce: bool,
+        (namespace, enforce): (&str, bool),
         dry_run: DryRun,
+        record: &Option<String>,
     ) -> Result<Value, CliError> {
+        if let Some(cause) = record {
+            crate::ops::metadata::record_change_cause(&mut obj, cause)?;
+        }
         if dry_run == DryRun::Client {
             if enforce {
                 obj["metadata"]["namespace"] = json!(namespace);

@@ -43,6 +43,8 @@ pub struct Session<'a> {
     pub output_patch: bool,
     /// `--save-config`.
     pub save_config: bool,
+    /// `--record=true`'s change cause, set on every edited object before it is sent.
+    pub record: Option<String>,
     /// `--subresource` (empty: none).
     pub subresource: String,
     /// `--field-manager`.
@@ -302,6 +304,12 @@ impl Session<'_> {
                 if self.save_config {
                     set_last_applied(&mut info.object)
                         .map_err(|e| preserved(ctx, e.into(), Some(&file)))?;
+                }
+                // `visitAnnotation`: the recorder runs on the edited object after the
+                // last-applied annotation, so the change cause is part of the patch.
+                if let Some(cause) = &self.record {
+                    crate::ops::metadata::record_change_cause(&mut info.object, cause)
+                        .map_err(|e| preserved(ctx, e, Some(&file)))?;
                 }
                 if self.mode == Mode::Create {
                     // `visitToCreate`: cli-runtime `Helper.Create(ns, modify=true, obj)`.

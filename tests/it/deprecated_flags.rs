@@ -32,7 +32,7 @@ value: 20
 ";
 
 /// Both outputs with klog's time and pid, and the program name, made comparable.
-fn plain(o: Output) -> Output {
+pub(crate) fn plain(o: Output) -> Output {
     let n = o.normalized();
     let klog = |s: &str| {
         s.split_inclusive('\n')
@@ -68,7 +68,7 @@ async fn ours_stderr(env: &TestEnv, args: &[&str]) -> String {
 }
 
 /// Runs `args` with both CLIs (the oracle on `theirs`) when the oracle is installed.
-async fn both(ours: &TestEnv, theirs: &TestEnv, args: &[&str]) -> Output {
+pub(crate) async fn both(ours: &TestEnv, theirs: &TestEnv, args: &[&str]) -> Output {
     let a = plain(ours.ours(args).await);
     if let Some(b) = theirs.kubectl(args).await {
         assert_same(&args.join(" "), &a, &plain(b));
@@ -76,11 +76,11 @@ async fn both(ours: &TestEnv, theirs: &TestEnv, args: &[&str]) -> Output {
     a
 }
 
-fn write(env: &TestEnv, name: &str, text: &str) {
+pub(crate) fn write(env: &TestEnv, name: &str, text: &str) {
     std::fs::write(env.work.join(name), text).unwrap();
 }
 
-async fn annotation(env: &TestEnv, what: &[&str]) -> String {
+pub(crate) async fn annotation(env: &TestEnv, what: &[&str]) -> String {
     let mut args = vec!["get"];
     args.extend_from_slice(what);
     args.extend_from_slice(&[

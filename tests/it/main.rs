@@ -61,6 +61,7 @@ mod portforward;
 mod proxy;
 mod rbac;
 mod reconcile;
+mod record_more;
 mod reference_flow;
 mod replace;
 mod roles;

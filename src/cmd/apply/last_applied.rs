@@ -436,6 +436,7 @@ impl EditLastAppliedArgs {
             windows_line_endings: self.windows_line_endings.value,
             output_patch: false,
             save_config: false,
+            record: None,
             subresource: String::new(),
             field_manager: self.field_manager.as_str().to_string(),
             validation,

@@ -56,12 +56,15 @@ pub struct ImageArgs {
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
 }
 
 impl ImageArgs {
     /// kubectl's `Complete`, `Validate` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         // Complete: dry run, printer, arguments, builder.
+        let cause = self.record.change_cause(ctx);
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
         let mut printer = Printer::new(ctx, &self.print, "image updated", dry_run)?;
         let (resources, pair_args) =
@@ -134,7 +137,8 @@ impl ImageArgs {
                             )));
                         }
                     }
-                    calculate_patch(&t.object, &after)
+                    crate::cmd::set::record(&mut after, &cause)
+                        .and_then(|()| calculate_patch(&t.object, &after))
                 }
                 Err(e) => Err(e),
             };

@@ -177,6 +177,15 @@ pub(crate) fn containers_mut<'a>(spec: &'a mut Value, field: &str) -> Vec<&'a mu
     }
 }
 
+/// `Recorder.Record` inside each `set` command's patch function: with `--record=true` the
+/// changed object carries the command line as its change cause, so it is part of the patch.
+pub(crate) fn record(after: &mut Value, cause: &Option<String>) -> Result<(), CliError> {
+    match cause {
+        Some(c) => crate::ops::metadata::record_change_cause(after, c),
+        None => Ok(()),
+    }
+}
+
 /// `CalculatePatch`: the two-way strategic merge patch from `before` to `after` (None when
 /// nothing changed: kubectl skips the object).
 pub(crate) fn calculate_patch(before: &Value, after: &Value) -> Result<Option<Value>, CliError> {

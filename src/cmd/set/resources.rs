@@ -72,11 +72,14 @@ pub struct ResourcesArgs {
     pub requests: String,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
 }
 
 impl ResourcesArgs {
     /// kubectl's `Complete`, `Validate` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let cause = self.record.change_cause(ctx);
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
         let mut printer = Printer::new(ctx, &self.print, "resource requirements updated", dry_run)?;
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
@@ -145,7 +148,8 @@ impl ResourcesArgs {
             });
             let patch = match changed {
                 Ok(false) => continue,
-                Ok(true) => calculate_patch(&t.object, &after),
+                Ok(true) => crate::cmd::set::record(&mut after, &cause)
+                    .and_then(|()| calculate_patch(&t.object, &after)),
                 Err(e) => Err(e),
             };
             patches.push((t, after, patch));

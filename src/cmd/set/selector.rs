@@ -47,11 +47,14 @@ pub struct SelectorArgs {
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub resource_version: crate::cmd::flags::ResourceVersionFlag,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
 }
 
 impl SelectorArgs {
     /// kubectl's `Complete`, `Validate` and `RunSelector`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let cause = self.record.change_cause(ctx);
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
         let Some((expr, resources)) = self.args.split_last() else {
             return Err(CliError::msg("one selector is required"));
@@ -117,7 +120,9 @@ impl SelectorArgs {
             } else {
                 after["spec"]["selector"] = Value::Object(match_labels.clone());
             }
-            let patch = match calculate_patch(&before, &after) {
+            let patch = match crate::cmd::set::record(&mut after, &cause)
+                .and_then(|()| calculate_patch(&before, &after))
+            {
                 Ok(p) => p.unwrap_or_else(|| serde_json::json!({})),
                 Err(e) => {
                     errs.push(e);

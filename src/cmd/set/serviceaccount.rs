@@ -44,11 +44,14 @@ pub struct ServiceAccountArgs {
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
+    #[command(flatten)]
+    pub record: crate::cmd::flags::RecordFlag,
 }
 
 impl ServiceAccountArgs {
     /// kubectl's `Complete` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
+        let cause = self.record.change_cause(ctx);
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
         if self.local.value && dry_run == DryRun::Server {
             return Err(CliError::msg(
@@ -81,6 +84,7 @@ impl ServiceAccountArgs {
                 .map(|spec| {
                     spec["serviceAccountName"] = serde_json::Value::String(name.clone());
                 })
+                .and_then(|()| crate::cmd::set::record(&mut after, &cause))
                 .and_then(|()| calculate_patch(&t.object, &after));
             let patch = match patch {
                 Ok(p) => p.unwrap_or_else(|| serde_json::json!({})),
