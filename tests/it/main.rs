@@ -47,6 +47,7 @@ mod get_stream;
 mod help;
 mod hostile_names;
 mod kubeconfig_writes;
+mod kubelet;
 mod kuberc_cmd;
 mod kustomize;
 mod kustomize_remote;

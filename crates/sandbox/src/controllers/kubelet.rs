@@ -82,6 +82,9 @@ fn go_duration_ms(ms: u64) -> String {
 
 use kcore::rand::random_hex;
 
+mod init;
+use init::{is_sidecar, ContainerKind};
+
 fn status_mounts(c: &Value) -> Value {
     let mounts: Vec<Value> = c["volumeMounts"]
         .as_array()
@@ -389,10 +392,19 @@ impl Kubelet {
         let Some(pod_ip) = self.allocate_ip(&pod, &node, uid) else {
             return;
         };
-        for list in ["initContainers", "containers"] {
-            for c in pod["spec"][list].as_array().cloned().unwrap_or_default() {
-                self.pull_and_start_events(&pod, &node, &c, list);
-            }
+        if pod["spec"]["initContainers"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
+            self.start_initializing(key, uid, &host_ip.to_string(), &pod_ip);
+            return;
+        }
+        for c in pod["spec"]["containers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            self.pull_and_start_events(&pod, &node, &c, "containers");
         }
         let now = self.store.clock().rfc3339();
         let res = self.store.modify_retry(&gr_pods(), &key.0, &key.1, |p| {
@@ -530,10 +542,11 @@ impl Kubelet {
     /// Starts the process of the container whose status is `cs`.
     fn run_container(&mut self, pod: &Value, cs: &Value, at: DateTime<Utc>) {
         let name = cs["name"].as_str().unwrap_or_default();
-        let Some(spec) = pod["spec"]["containers"]
-            .as_array()
-            .and_then(|c| c.iter().find(|c| c["name"] == name))
-        else {
+        let Some(spec) = ["containers", "initContainers"].iter().find_map(|l| {
+            pod["spec"][*l]
+                .as_array()
+                .and_then(|c| c.iter().find(|c| c["name"] == name))
+        }) else {
             return;
         };
         let id = cs["containerID"].as_str().unwrap_or_default();
@@ -558,7 +571,15 @@ impl Kubelet {
             .as_str()
             .unwrap_or("Always")
             .to_string();
-        let restart = policy == "Always" || (policy == "OnFailure" && e.code != 0);
+        let kind = ContainerKind::of(&pod, &e.container, &e.container_id);
+        let restart = match kind {
+            // A sidecar is restarted whatever the pod's policy; an init container that
+            // succeeded is done, one that failed is retried unless the pod never restarts.
+            ContainerKind::Sidecar => true,
+            ContainerKind::Init => e.code != 0 && policy != "Never",
+            ContainerKind::App => policy == "Always" || (policy == "OnFailure" && e.code != 0),
+        };
+        let (list, spec_list) = kind.lists();
         // The kubelet's crash back-off: the first restart is immediate, then 10s doubling to
         // 5m; it starts over once a container ran 10 minutes past the last back-off.
         let bkey = (e.pod_uid.clone(), e.container.clone());
@@ -597,7 +618,7 @@ impl Kubelet {
             if uid_of(p) != e.pod_uid || is_terminating(p) {
                 return Ok(false);
             }
-            let Some(statuses) = super::array_mut(&mut p["status"], "containerStatuses") else {
+            let Some(statuses) = super::array_mut(&mut p["status"], list) else {
                 return Ok(false);
             };
             let Some(cs) = statuses.iter_mut().find(|c| {
@@ -605,7 +626,8 @@ impl Kubelet {
             }) else {
                 return Ok(false);
             };
-            cs["ready"] = json!(false);
+            // A completed init container counts as ready (the kubelet's prober manager).
+            cs["ready"] = json!(kind == ContainerKind::Init && e.code == 0);
             cs["started"] = json!(false);
             if restart && !delay.is_zero() {
                 cs["lastState"] = terminated.clone();
@@ -617,7 +639,13 @@ impl Kubelet {
             let all_done = statuses
                 .iter()
                 .all(|c| c["state"]["terminated"].is_object());
-            if !restart && all_done {
+            if kind == ContainerKind::Init {
+                if !restart && e.code != 0 {
+                    // A failed init container of a pod that never restarts fails the pod.
+                    finish_pod(p, true, &now);
+                }
+                init::refresh_initialized(p, &now);
+            } else if kind == ContainerKind::App && !restart && all_done {
                 let failed = statuses
                     .iter()
                     .any(|c| c["state"]["terminated"]["exitCode"].as_i64() != Some(0));
@@ -628,7 +656,14 @@ impl Kubelet {
             applied = true;
             Ok(true)
         });
-        if res.is_err() || !applied || !restart {
+        if res.is_err() || !applied {
+            return;
+        }
+        if kind == ContainerKind::Init && e.code == 0 {
+            self.advance_init(&key, &e.pod_uid, e.finished);
+            return;
+        }
+        if !restart {
             return;
         }
         if !delay.is_zero() {
@@ -637,7 +672,7 @@ impl Kubelet {
                 .unwrap_or_default()
                 .to_string();
             let rec = self.recorder(&node);
-            let fp = format!("spec.containers{{{}}}", e.container);
+            let fp = format!("spec.{spec_list}{{{}}}", e.container);
             let msg = format!(
                 "Back-off restarting failed container {} in pod {}_{}({})",
                 e.container, e.pod, e.namespace, e.pod_uid
@@ -659,11 +694,20 @@ impl Kubelet {
         let now = at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let id = format!("containerd://{}", random_hex(64));
         let mut applied = false;
+        let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) else {
+            return;
+        };
+        let kind = ContainerKind::of(&pod, container, "");
+        let (list, spec_list) = kind.lists();
         let res = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
-            if uid_of(p) != uid || is_terminating(p) || p["status"]["phase"] != "Running" {
+            let phase_ok = match kind {
+                ContainerKind::App => p["status"]["phase"] == "Running",
+                _ => matches!(p["status"]["phase"].as_str(), Some("Running" | "Pending")),
+            };
+            if uid_of(p) != uid || is_terminating(p) || !phase_ok {
                 return Ok(false);
             }
-            let Some(statuses) = super::array_mut(&mut p["status"], "containerStatuses") else {
+            let Some(statuses) = super::array_mut(&mut p["status"], list) else {
                 return Ok(false);
             };
             let Some(cs) = statuses.iter_mut().find(|c| c["name"] == container) else {
@@ -678,9 +722,14 @@ impl Kubelet {
             cs["state"] = json!({"running": {"startedAt": now}});
             cs["restartCount"] = json!(cs["restartCount"].as_i64().unwrap_or(0) + 1);
             cs["containerID"] = json!(id);
-            cs["ready"] = json!(true);
+            // An init container is ready only once it completed.
+            cs["ready"] = json!(kind != ContainerKind::Init);
             cs["started"] = json!(true);
-            refresh_ready(p, &now);
+            if kind == ContainerKind::Init {
+                init::refresh_initialized(p, &now);
+            } else {
+                refresh_ready(p, &now);
+            }
             applied = true;
             Ok(true)
         });
@@ -688,10 +737,9 @@ impl Kubelet {
         if !applied {
             return;
         }
-        let keep: HashSet<String> = p["status"]["containerStatuses"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        let keep: HashSet<String> = ["containerStatuses", "initContainerStatuses"]
+            .iter()
+            .flat_map(|l| p["status"][*l].as_array().cloned().unwrap_or_default())
             .flat_map(|c| {
                 [
                     c["containerID"].as_str().unwrap_or_default().to_string(),
@@ -709,8 +757,8 @@ impl Kubelet {
             .unwrap_or_default()
             .to_string();
         let rec = self.recorder(&node);
-        let fp = format!("spec.containers{{{container}}}");
-        let image = p["spec"]["containers"]
+        let fp = format!("spec.{spec_list}{{{container}}}");
+        let image = p["spec"][spec_list]
             .as_array()
             .and_then(|cs| cs.iter().find(|c| c["name"] == container))
             .and_then(|c| c["image"].as_str())
@@ -732,12 +780,16 @@ impl Kubelet {
             "Started",
             &format!("Started container {container}"),
         );
-        if let Some(cs) = p["status"]["containerStatuses"]
+        if let Some(cs) = p["status"][list]
             .as_array()
             .and_then(|cs| cs.iter().find(|c| c["name"] == container))
         {
             let cs = cs.clone();
             self.run_container(&p, &cs, at);
+        }
+        if kind == ContainerKind::Sidecar {
+            // A sidecar that starts again may let initialization go on.
+            self.advance_init(key, uid, at);
         }
     }
 
@@ -853,22 +905,28 @@ fn set_condition(p: &mut Value, t: &str, ok: bool, reason: Option<(&str, String)
     }
 }
 
-/// Ready/ContainersReady from the container statuses.
+/// Ready/ContainersReady from the container statuses (sidecars first, as the kubelet lists
+/// them).
 fn refresh_ready(p: &mut Value, now: &str) {
-    let unready: Vec<String> = p["spec"]["containers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["name"].as_str())
-        .filter(|n| {
-            !p["status"]["containerStatuses"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|s| s["name"] == *n && s["ready"] == true)
-        })
-        .map(str::to_string)
-        .collect();
+    let unready_in = |spec_list: &str, list: &str, only_sidecars: bool| -> Vec<String> {
+        p["spec"][spec_list]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| !only_sidecars || is_sidecar(c))
+            .filter_map(|c| c["name"].as_str())
+            .filter(|n| {
+                !p["status"][list]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|s| s["name"] == *n && s["ready"] == true)
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    let mut unready = unready_in("initContainers", "initContainerStatuses", true);
+    unready.extend(unready_in("containers", "containerStatuses", false));
     let reason = (!unready.is_empty()).then(|| {
         (
             "ContainersNotReady",

@@ -1,0 +1,282 @@
+//! The simulated kubelet's pod lifecycle as kubectl shows it: init containers run one after
+//! the other before the app containers (`Init:N/M`, `Init:Error`, `Init:CrashLoopBackOff`,
+//! sidecars). The real kubectl and kubectl-rs read the same sandbox and must print the same;
+//! time is the sandbox's manual clock.
+
+use std::time::Duration;
+
+use crate::common::{advancing, assert_same, Output, TestEnv};
+use serde_json::Value;
+
+const PODS: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: kubelet-inits
+spec:
+  initContainers:
+  - {name: first, image: busybox, command: [sh, -c, 'echo first here; sleep 5']}
+  - {name: second, image: busybox, command: [sh, -c, 'echo second here; sleep 5']}
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, 'echo app here; sleep infinity']}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kubelet-initfail
+spec:
+  restartPolicy: Never
+  initContainers:
+  - {name: bad, image: busybox, command: [sh, -c, 'echo cannot; exit 2']}
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, 'sleep infinity']}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kubelet-initloop
+spec:
+  initContainers:
+  - {name: flaky, image: busybox, command: [sh, -c, 'sleep 1; exit 1']}
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, 'sleep infinity']}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kubelet-sidecar
+spec:
+  initContainers:
+  - {name: proxy, image: busybox, restartPolicy: Always, command: [sh, -c, 'echo proxy up; sleep infinity']}
+  - {name: setup, image: busybox, command: [sh, -c, 'echo setup done']}
+  containers:
+  - {name: app, image: busybox, command: [sh, -c, 'sleep infinity']}
+"#;
+
+fn pod(env: &TestEnv, name: &str) -> Option<Value> {
+    env.sandbox.store().get(
+        &kubectl_rs::sandbox::store::GroupResource::new("", "pods"),
+        "default",
+        name,
+    )
+}
+
+async fn settled() {
+    tokio::time::sleep(Duration::from_millis(20)).await;
+}
+
+/// kubectl-rs names itself in usage hints.
+fn theirs_as_ours(o: Output) -> Output {
+    Output {
+        stderr: o.stderr.replace("'kubectl ", "'kubectl-rs "),
+        ..o
+    }
+}
+
+async fn same(env: &TestEnv, args: &[&str]) -> Output {
+    let ours = env.ours(args).await;
+    if let Some(theirs) = env.kubectl(args).await {
+        assert_same(&args.join(" "), &ours, &theirs_as_ours(theirs));
+    }
+    ours
+}
+
+/// The STATUS and RESTARTS cells of `get pod NAME` (as both CLIs print them).
+async fn status(env: &TestEnv, name: &str) -> String {
+    let out = same(env, &["get", "pod", name, "--no-headers"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let cells: Vec<&str> = out.stdout.split_whitespace().collect();
+    format!("{} {} {}", cells[1], cells[2], cells[3])
+}
+
+fn init_state(env: &TestEnv, pod_name: &str, i: usize) -> Value {
+    pod(env, pod_name)
+        .map(|p| p["status"]["initContainerStatuses"][i]["state"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn init_containers_run_in_order_before_the_app() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("pods.yaml"), PODS).unwrap();
+    let out = env.ours(&["apply", "-f", "pods.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    // The first init container runs; the second and the app wait.
+    advancing(&env, Duration::from_millis(200), || async {
+        settled().await;
+        init_state(&env, "kubelet-inits", 0)["running"].is_object()
+    })
+    .await;
+    let p = pod(&env, "kubelet-inits").unwrap();
+    let st = &p["status"];
+    assert_eq!(st["phase"], "Pending", "{st}");
+    assert_eq!(
+        st["initContainerStatuses"][1]["state"]["waiting"]["reason"],
+        "PodInitializing"
+    );
+    assert_eq!(
+        st["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "PodInitializing"
+    );
+    assert_eq!(st["initContainerStatuses"][0]["started"], true);
+    assert_eq!(st["initContainerStatuses"][0]["ready"], false);
+    let init = st["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Initialized")
+        .unwrap();
+    assert_eq!(init["status"], "False");
+    assert_eq!(
+        init["message"],
+        "containers with incomplete status: [first second]"
+    );
+    assert_eq!(status(&env, "kubelet-inits").await, "0/1 Init:0/2 0");
+    // The app has not started: kubectl's waiting message.
+    let logs = same(&env, &["logs", "kubelet-inits"]).await;
+    assert_ne!(logs.code, 0);
+    assert!(logs.stderr.contains("PodInitializing"), "{logs:?}");
+    let logs = same(&env, &["logs", "kubelet-inits", "-c", "first"]).await;
+    assert_eq!(logs.stdout, "first here\n");
+
+    // Five seconds later the first is done and the second runs.
+    advancing(&env, Duration::from_secs(1), || async {
+        settled().await;
+        init_state(&env, "kubelet-inits", 1)["running"].is_object()
+    })
+    .await;
+    let p = pod(&env, "kubelet-inits").unwrap();
+    let first = &p["status"]["initContainerStatuses"][0];
+    assert_eq!(
+        first["state"]["terminated"]["reason"], "Completed",
+        "{first}"
+    );
+    assert_eq!(first["ready"], true);
+    assert_eq!(first["started"], false);
+    assert_eq!(status(&env, "kubelet-inits").await, "0/1 Init:1/2 0");
+
+    // Then the app runs.
+    advancing(&env, Duration::from_secs(1), || async {
+        settled().await;
+        pod(&env, "kubelet-inits").is_some_and(|p| p["status"]["phase"] == "Running")
+    })
+    .await;
+    assert_eq!(status(&env, "kubelet-inits").await, "1/1 Running 0");
+    // The app's process runs on its own: wait for its first line.
+    crate::common::eventually(|| async {
+        env.ours(&["logs", "kubelet-inits", "-c", "app"])
+            .await
+            .stdout
+            .contains("app here")
+    })
+    .await;
+    let logs = same(&env, &["logs", "kubelet-inits", "-c", "second"]).await;
+    assert_eq!(logs.stdout, "second here\n");
+    // kubectl v1.33 reads the containers' logs from a Go map (in any order): compare lines.
+    let args = ["logs", "kubelet-inits", "--all-containers"];
+    let ours = env.ours(&args).await;
+    assert_eq!(ours.stdout, "first here\nsecond here\napp here\n");
+    if let Some(theirs) = env.kubectl(&args).await {
+        let mut want: Vec<&str> = theirs.stdout.lines().collect();
+        want.sort();
+        assert_eq!(want, ["app here", "first here", "second here"]);
+    }
+    // The events name the init containers by their field path, in order.
+    let ev = env.sandbox.store().list(
+        &kubectl_rs::sandbox::store::GroupResource::new("", "events"),
+        Some("default"),
+    );
+    let started: Vec<String> =
+        ev.0.iter()
+            .filter(|e| e["involvedObject"]["name"] == "kubelet-inits" && e["reason"] == "Started")
+            .map(|e| {
+                e["involvedObject"]["fieldPath"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+    assert_eq!(
+        started,
+        [
+            "spec.initContainers{first}",
+            "spec.initContainers{second}",
+            "spec.containers{app}"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_init_containers_fail_or_back_off_by_restart_policy() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("pods.yaml"), PODS).unwrap();
+    let out = env.ours(&["apply", "-f", "pods.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    // restartPolicy Never: the pod fails with its init container.
+    advancing(&env, Duration::from_millis(200), || async {
+        settled().await;
+        pod(&env, "kubelet-initfail").is_some_and(|p| p["status"]["phase"] == "Failed")
+    })
+    .await;
+    assert_eq!(status(&env, "kubelet-initfail").await, "0/1 Init:Error 0");
+    let p = pod(&env, "kubelet-initfail").unwrap();
+    assert_eq!(
+        p["status"]["initContainerStatuses"][0]["state"]["terminated"]["exitCode"],
+        2
+    );
+    assert_eq!(
+        p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+        "PodInitializing"
+    );
+    let logs = same(&env, &["logs", "kubelet-initfail", "-c", "bad"]).await;
+    assert_eq!(logs.stdout, "cannot\n");
+
+    // restartPolicy Always: retried with the crash back-off; the app never starts.
+    advancing(&env, Duration::from_millis(500), || async {
+        settled().await;
+        init_state(&env, "kubelet-initloop", 0)["waiting"]["reason"] == "CrashLoopBackOff"
+    })
+    .await;
+    assert_eq!(
+        status(&env, "kubelet-initloop").await,
+        "0/1 Init:CrashLoopBackOff 1"
+    );
+    let get = same(&env, &["get", "pod", "kubelet-initloop"]).await;
+    assert!(get.stdout.contains(" 1 ("), "{get:?}");
+    let p = pod(&env, "kubelet-initloop").unwrap();
+    assert_eq!(p["status"]["phase"], "Pending");
+    let cs = &p["status"]["initContainerStatuses"][0];
+    assert_eq!(cs["lastState"]["terminated"]["reason"], "Error", "{cs}");
+    assert!(cs["state"]["waiting"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with(
+            "back-off 10s restarting failed container=flaky pod=kubelet-initloop_default("
+        ));
+    let prev = same(&env, &["logs", "kubelet-initloop", "-c", "flaky", "-p"]).await;
+    assert_eq!(prev.code, 0, "{prev:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sidecars_start_before_the_next_init_container_and_keep_running() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("pods.yaml"), PODS).unwrap();
+    let out = env.ours(&["apply", "-f", "pods.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    advancing(&env, Duration::from_millis(200), || async {
+        settled().await;
+        pod(&env, "kubelet-sidecar").is_some_and(|p| p["status"]["phase"] == "Running")
+    })
+    .await;
+    let p = pod(&env, "kubelet-sidecar").unwrap();
+    let proxy = &p["status"]["initContainerStatuses"][0];
+    assert!(proxy["state"]["running"].is_object(), "{proxy}");
+    assert_eq!(proxy["ready"], true);
+    assert_eq!(
+        p["status"]["initContainerStatuses"][1]["state"]["terminated"]["reason"],
+        "Completed"
+    );
+    // The sidecar counts in READY.
+    assert_eq!(status(&env, "kubelet-sidecar").await, "2/2 Running 0");
+    let logs = same(&env, &["logs", "kubelet-sidecar", "-c", "proxy"]).await;
+    assert_eq!(logs.stdout, "proxy up\n");
+}
