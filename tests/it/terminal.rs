@@ -281,3 +281,59 @@ async fn terminal_sessions_over_spdy_match_kubectl() {
         "kubectl fell back to SPDY/3.1 too"
     );
 }
+
+/// `attach -it`, then the detach keys (kubectl v1.36's `--detach-keys`, default
+/// `ctrl-p,ctrl-q`): the session ends with kubectl's reattach message and exit 0, the
+/// container's shell runs on (a second attach gets its prompt); keys kubectl cannot bind are
+/// its error. kubectl v1.33 has no detach keys: no oracle here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn detach_keys_end_an_attached_terminal_session() {
+    if !std::path::Path::new("/usr/bin/tmux").exists() {
+        eprintln!("note: tmux not installed, test skipped");
+        return;
+    }
+    let env = TestEnv::manual_clock().await;
+    tty_pod(&env, "det");
+    let out = env.ours(&["apply", "-f", "det.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    advancing(&env, Duration::from_millis(500), || async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        running(&env, "det")
+    })
+    .await;
+    let session = |attach: &str, keys: &[&str]| {
+        let t = shell(&env, BIN);
+        line(&t, attach);
+        t.wait_for("the prompt line", |s| s.contains("try pressing enter"));
+        line(&t, "");
+        t.wait_for("the remote prompt", |s| s.contains("/ # "));
+        line(&t, "echo hi from $HOSTNAME");
+        t.wait_for("the output", |s| s.contains("hi from det"));
+        t.keys(keys);
+        finish(&t)
+    };
+    let screen = tokio::task::block_in_place(|| session("$K attach -it det", &["C-p", "C-q"]));
+    assert!(
+        screen.ends_with("/ # echo hi from $HOSTNAME\nhi from det\n/ # Session ended, resume using 'kubectl-rs attach det -c main -i -t' command when the pod is running\n$ echo rc=$?; [ \"$(stty -g)\" = \"$S\" ] && echo settings-restored\nrc=0\nsettings-restored\n$"),
+        "{screen}"
+    );
+    assert!(running(&env, "det"), "the container runs on");
+    // Other keys; the shell is still there.
+    let screen = tokio::task::block_in_place(|| {
+        session("$K attach -it det --detach-keys=ctrl-x,x", &["C-x", "x"])
+    });
+    assert!(
+        screen.contains("hi from det\n/ # Session ended, resume using"),
+        "{screen}"
+    );
+    assert!(running(&env, "det"), "the container runs on");
+
+    let t = shell(&env, BIN);
+    line(&t, "$K attach -it det --detach-keys=ctrl-");
+    let screen = tokio::task::block_in_place(|| finish(&t));
+    assert!(
+        screen.contains("If you don't see a command prompt, try pressing enter.\nerror: could not bind detach keys: Unknown character: 'ctrl-'\n"),
+        "{screen}"
+    );
+    assert!(screen.contains("rc=1"), "{screen}");
+}
