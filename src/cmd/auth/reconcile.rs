@@ -54,14 +54,10 @@ pub struct ReconcileArgs {
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// If true, removes extra permissions added to roles
-    #[arg(
-        verbatim_doc_comment,
-        long = "remove-extra-permissions",
-        go_bool(false)
-    )]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub remove_extra_permissions: bool,
     /// If true, removes extra subjects added to rolebindings
-    #[arg(verbatim_doc_comment, long = "remove-extra-subjects", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub remove_extra_subjects: bool,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
