@@ -281,7 +281,8 @@ impl ReconcileArgs {
                 Err(e) => return Err(e.into()),
             }
         }
-        match op {
+        // A write that lost a race with another writer starts the pass again.
+        let raced = match op {
             Operation::Create | Operation::Recreate => {
                 if let Some(ns) = &info.namespace {
                     ensure_namespace(ctx, ns).await?;
@@ -291,16 +292,12 @@ impl ReconcileArgs {
                     .await
                 {
                     Err(ClientError::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
-                        return Box::pin(self.reconcile_once(
-                            ctx,
-                            info,
-                            confirm,
-                            kind,
-                            attempts + 1,
-                        ))
-                        .await
+                        true
                     }
-                    r => outcome.object = r?,
+                    r => {
+                        outcome.object = r?;
+                        false
+                    }
                 }
             }
             Operation::Update => {
@@ -308,20 +305,17 @@ impl ReconcileArgs {
                     .send_json(&ApiRequest::put(info.path()?, &outcome.object))
                     .await
                 {
-                    Err(ClientError::Api(s)) if s.code == 404 => {
-                        return Box::pin(self.reconcile_once(
-                            ctx,
-                            info,
-                            confirm,
-                            kind,
-                            attempts + 1,
-                        ))
-                        .await
+                    Err(ClientError::Api(s)) if s.code == 404 => true,
+                    r => {
+                        outcome.object = r?;
+                        false
                     }
-                    r => outcome.object = r?,
                 }
             }
-            Operation::None => {}
+            Operation::None => false,
+        };
+        if raced {
+            return Box::pin(self.reconcile_once(ctx, info, confirm, kind, attempts + 1)).await;
         }
         Ok(outcome)
     }
