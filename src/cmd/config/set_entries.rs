@@ -10,7 +10,7 @@ use super::{absolute, update_file};
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
-use crate::kubeconfig::model::{ExecConfig, ExecEnvVar, Named, NamedContext, NamedUser};
+use crate::kubeconfig::model::{ExecConfig, ExecEnvVar};
 use crate::kubeconfig::{KubeconfigError, LoadedConfig};
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -213,17 +213,19 @@ fn parse_pairs(args: &[String], flag: &str) -> Result<Pairs, String> {
     Ok((set, remove))
 }
 
-/// The entry of that name in a kubeconfig list, appended (empty) when the file has none.
-fn entry_mut<'a, T>(
+/// The entry of that name in a kubeconfig list (`name_of` reaches an entry's name), appended
+/// empty when the file has none.
+fn entry_mut<'a, T: Default>(
     list: &'a mut Vec<T>,
     name: &str,
-    name_of: fn(&T) -> &String,
-    new: impl FnOnce() -> T,
+    name_of: fn(&mut T) -> &mut String,
 ) -> &'a mut T {
-    let i = match list.iter().position(|x| name_of(x) == name) {
+    let i = match list.iter_mut().position(|x| name_of(x) == name) {
         Some(i) => i,
         None => {
-            list.push(new());
+            let mut entry = T::default();
+            *name_of(&mut entry) = name.to_string();
+            list.push(entry);
             list.len() - 1
         }
     };
@@ -267,16 +269,7 @@ pub fn set_cluster(
     let lock = loaded.lock()?;
     let file = loaded.file_for_cluster(name);
     update_file(&lock, &file, |c| {
-        let e = &mut entry_mut(
-            &mut c.clusters,
-            name,
-            |x| &x.name,
-            || Named {
-                name: name.clone(),
-                ..Default::default()
-            },
-        )
-        .cluster;
+        let e = &mut entry_mut(&mut c.clusters, name, |x| &mut x.name).cluster;
         let some = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
         if let Some(v) = &a.server {
             e.server = some(v);
@@ -351,16 +344,7 @@ pub fn set_context(
     let exists = loaded.merged.context(&name).is_some();
     let lock = loaded.lock()?;
     update_file(&lock, &loaded.file_for_context(&name), |c| {
-        let e = &mut entry_mut(
-            &mut c.contexts,
-            &name,
-            |x| &x.name,
-            || NamedContext {
-                name: name.clone(),
-                ..Default::default()
-            },
-        )
-        .context;
+        let e = &mut entry_mut(&mut c.contexts, &name, |x| &mut x.name).context;
         if let Some(v) = &a.cluster {
             e.cluster = v.clone();
         }
@@ -430,16 +414,7 @@ pub fn set_credentials(
     let lock = loaded.lock()?;
     let file = loaded.file_for_user(name);
     update_file(&lock, &file, |c| {
-        let u = &mut entry_mut(
-            &mut c.users,
-            name,
-            |x| &x.name,
-            || NamedUser {
-                name: name.clone(),
-                ..Default::default()
-            },
-        )
-        .user;
+        let u = &mut entry_mut(&mut c.users, name, |x| &mut x.name).user;
         let some = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
         for (path, file, data) in [
             (
