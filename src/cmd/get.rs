@@ -425,15 +425,7 @@ impl GetOptions {
                     "--raw may not be specified with other flags that filter the server request or alter the output",
                 ));
             }
-            if !self.output.is_empty() {
-                return Err(CliError::msg("--raw and --output are mutually exclusive"));
-            }
-            if !self.raw.starts_with('/') {
-                return Err(CliError::msg(format!(
-                    "--raw must be a valid URL path: parse {:?}: invalid URI for request",
-                    self.raw
-                )));
-            }
+            crate::ops::rawhttp::check_output_and_path(&self.output, &self.raw)?;
         }
         if self.table.show_labels && !self.output.is_empty() && self.output != "wide" {
             return Err(CliError::msg(format!(
