@@ -18,7 +18,7 @@ pub struct ApiResourcesArgs {
     #[command(flatten)]
     pub output: crate::cmd::flags::OutputFlag,
     /// Limit to resources in the specified API group.
-    #[arg(verbatim_doc_comment, long = "api-group")]
+    #[arg(verbatim_doc_comment, long)]
     pub api_group: Option<String>,
     /// If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.
     #[arg(verbatim_doc_comment, long, go_bool_opt())]

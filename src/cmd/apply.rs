@@ -78,7 +78,7 @@ pub struct ApplyArgs {
     // same definitions as the server's OpenAPI (strategic merge for built-in kinds, JSON
     // merge for the others, kubectl `Patcher.patchSimple`).
     /// If true, use openapi to calculate diff when the openapi presents and the resource can be found in the openapi spec. Otherwise, fall back to use baked-in types.
-    #[arg(verbatim_doc_comment, long = "openapi-patch", go_bool(true))]
+    #[arg(verbatim_doc_comment, long, go_bool(true))]
     pub openapi_patch: bool,
     #[command(flatten)]
     pub record: crate::cmd::flags::RecordFlag,

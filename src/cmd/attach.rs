@@ -41,11 +41,7 @@ pub struct AttachArgs {
     #[command(flatten)]
     pub container: crate::cmd::flags::ContainerFlag,
     /// Override the key sequence for detaching a container
-    #[arg(
-        verbatim_doc_comment,
-        long = "detach-keys",
-        default_value = "ctrl-p,ctrl-q"
-    )]
+    #[arg(verbatim_doc_comment, long, default_value = "ctrl-p,ctrl-q")]
     pub detach_keys: String,
     #[command(flatten)]
     pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,

@@ -53,7 +53,7 @@ pub struct AutoscaleArgs {
     /// The lower limit for the number of pods that can be set by the autoscaler. If it's not specified or negative, the server will apply a default value.
     #[arg(
         verbatim_doc_comment,
-        long = "min",
+        long,
         default_value = "-1",
         allow_negative_numbers = true,
         value_name = "int32"
@@ -62,7 +62,7 @@ pub struct AutoscaleArgs {
     /// The upper limit for the number of pods that can be set by the autoscaler. Required.
     #[arg(
         verbatim_doc_comment,
-        long = "max",
+        long,
         allow_negative_numbers = true,
         value_name = "int32"
     )]
@@ -70,20 +70,20 @@ pub struct AutoscaleArgs {
     /// The target average CPU utilization (represented as a percent of requested CPU) over all the pods. If it's not specified or negative, a default autoscaling policy will be used.
     #[arg(
         verbatim_doc_comment,
-        long = "cpu-percent",
+        long,
         allow_negative_numbers = true,
         value_name = "int32",
         hide = true
     )]
     pub cpu_percent: Option<String>,
     /// Target CPU utilization over all the pods. When specified as a percentage (e.g."70%" for 70% of requested CPU) it will target average utilization. When specified as quantity (e.g."500m" for 500 milliCPU) it will target average value. Value without units is treated as a quantity with miliCPU being the unit (e.g."500" is "500m").
-    #[arg(verbatim_doc_comment, long = "cpu", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub cpu: String,
     /// Target memory utilization over all the pods. When specified  as a percentage (e.g."60%" for 60% of requested memory) it will target average utilization. When specified as quantity (e.g."200Mi" for 200 MiB, "1Gi" for 1 GiB) it will target average value. Value without units is treated as a quantity with mebibytes being the unit (e.g."200" is "200Mi").
-    #[arg(verbatim_doc_comment, long = "memory", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub memory: String,
     /// The name for the newly created object. If not specified, the name of the input resource will be used.
-    #[arg(verbatim_doc_comment, long = "name", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub name: String,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,

@@ -74,7 +74,7 @@ pub struct ModifyArgs {
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
     /// Update the CSR even if it already has the condition.
-    #[arg(verbatim_doc_comment, long = "force", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub force: bool,
     #[command(flatten)]
     pub files: crate::cmd::flags::FilenameFlags,

@@ -51,18 +51,13 @@ pub struct DumpArgs {
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
     /// Where to output the files.  If empty or '-' uses stdout, otherwise creates a directory hierarchy in that directory
-    #[arg(verbatim_doc_comment, long = "output-directory", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub output_directory: String,
     /// A comma separated list of namespaces to dump.
-    #[arg(verbatim_doc_comment, long = "namespaces", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub namespaces: Vec<String>,
     /// If true, dump all namespaces.  If true, --namespaces is ignored.
-    #[arg(
-        verbatim_doc_comment,
-        short = 'A',
-        long = "all-namespaces",
-        go_bool(false)
-    )]
+    #[arg(verbatim_doc_comment, short = 'A', long, go_bool(false))]
     pub all_namespaces: bool,
     #[command(flatten)]
     pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,

@@ -111,7 +111,7 @@ pub struct SetArgs {
     #[arg(verbatim_doc_comment, value_name = "PROPERTY_NAME PROPERTY_VALUE", num_args = 0..)]
     pub args: Vec<String>,
     /// When writing a []byte PROPERTY_VALUE, write the given string directly without base64 decoding.
-    #[arg(verbatim_doc_comment, long = "set-raw-bytes", go_bool_opt())]
+    #[arg(verbatim_doc_comment, long, go_bool_opt())]
     pub set_raw_bytes: Option<bool>,
 }
 

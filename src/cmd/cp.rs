@@ -51,12 +51,12 @@ pub struct CpArgs {
     #[command(flatten)]
     pub container: crate::cmd::flags::ContainerFlag,
     /// The copied file/directory's ownership and permissions will not be preserved in the container
-    #[arg(verbatim_doc_comment, long = "no-preserve", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub no_preserve: bool,
     /// Set number of retries to complete a copy operation from a container. Specify 0 to disable or any negative value for infinite retrying. The default is 0 (no retry).
     #[arg(
         verbatim_doc_comment,
-        long = "retries",
+        long,
         default_value = "0",
         allow_negative_numbers = true
     )]

@@ -53,14 +53,14 @@ pub struct CreateArgs {
     #[command(flatten)]
     pub save_config: crate::cmd::flags::SaveConfigFlag,
     /// Raw URI to POST to the server.  Uses the transport specified by the kubeconfig file.
-    #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub raw: String,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// Edit the API resource before creating
-    #[arg(verbatim_doc_comment, long = "edit", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub edit: bool,
     #[command(flatten)]
     pub windows_line_endings: crate::cmd::flags::WindowsLineEndingsFlag,

@@ -39,10 +39,10 @@ pub struct Sources {
     #[command(flatten)]
     pub from_file: crate::cmd::flags::FromFileFlag,
     /// Specify a key and literal value to insert in configmap (i.e. mykey=somevalue)
-    #[arg(verbatim_doc_comment, long = "from-literal")]
+    #[arg(verbatim_doc_comment, long)]
     pub from_literal: Vec<String>,
     /// Specify the path to a file to read lines of key=val pairs to create a configmap.
-    #[arg(verbatim_doc_comment, long = "from-env-file", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub from_env_file: Vec<String>,
 }
 

@@ -42,7 +42,7 @@ pub struct DeleteArgs {
     #[command(flatten)]
     pub deletion: crate::cmd::flags::DeleteFlags,
     /// If true, resources are signaled for immediate shutdown (same as --grace-period=1).
-    #[arg(verbatim_doc_comment, long = "now", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub now: bool,
     #[command(flatten)]
     pub ignore_not_found: crate::cmd::flags::IgnoreNotFoundFlag,
@@ -51,15 +51,10 @@ pub struct DeleteArgs {
     #[command(flatten)]
     pub output: crate::cmd::flags::OutputFlag,
     /// If true, delete resource only when user confirms.
-    #[arg(
-        verbatim_doc_comment,
-        short = 'i',
-        long = "interactive",
-        go_bool(false)
-    )]
+    #[arg(verbatim_doc_comment, short = 'i', long, go_bool(false))]
     pub interactive: bool,
     /// Raw URI to DELETE to the server.  Uses the transport specified by the kubeconfig file.
-    #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub raw: String,
 }
 

@@ -39,7 +39,7 @@ pub struct DiffArgs {
     /// Number of objects to process in parallel when diffing against the live version. Larger number = faster, but more memory, I/O and CPU over that shorter period of time.
     #[arg(
         verbatim_doc_comment,
-        long = "concurrency",
+        long,
         default_value = "1",
         allow_hyphen_values = true
     )]
@@ -61,10 +61,10 @@ pub struct DiffArgs {
     #[command(flatten)]
     pub server_side: crate::cmd::flags::ServerSideFlag,
     /// If true, include managed fields in the diff.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub show_managed_fields: bool,
     /// If true, do not mask secret values in the diff.
-    #[arg(verbatim_doc_comment, long = "show-secrets", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub show_secrets: bool,
 }
 

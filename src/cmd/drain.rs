@@ -38,35 +38,35 @@ pub struct DrainArgs {
     /// `NODE…`.
     pub args: Vec<String>,
     /// Continue even if there are pods that do not declare a controller.
-    #[arg(verbatim_doc_comment, long = "force", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub force: bool,
     /// Ignore DaemonSet-managed pods.
-    #[arg(verbatim_doc_comment, long = "ignore-daemonsets", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub ignore_daemonsets: bool,
     /// Continue even if there are pods using emptyDir (local data that will be deleted when the node is drained).
-    #[arg(verbatim_doc_comment, long = "delete-emptydir-data", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub delete_emptydir_data: bool,
     /// Period of time in seconds given to each pod to terminate gracefully. If negative, the default value specified in the pod will be used.
     #[arg(
         verbatim_doc_comment,
-        long = "grace-period",
+        long,
         default_value = "-1",
         allow_negative_numbers = true
     )]
     pub grace_period: String,
     /// The length of time to wait before giving up, zero means infinite
-    #[arg(verbatim_doc_comment, long = "timeout", default_value = "0s")]
+    #[arg(verbatim_doc_comment, long, default_value = "0s")]
     pub timeout: String,
     /// Label selector to filter pods on the node
-    #[arg(verbatim_doc_comment, long = "pod-selector", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub pod_selector: String,
     /// Force drain to use delete, even if eviction is supported. This will bypass checking PodDisruptionBudgets, use with caution.
-    #[arg(verbatim_doc_comment, long = "disable-eviction", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub disable_eviction: bool,
     /// If pod DeletionTimestamp older than N seconds, skip waiting for the pod.  Seconds must be greater than 0 to skip.
     #[arg(
         verbatim_doc_comment,
-        long = "skip-wait-for-delete-timeout",
+        long,
         default_value = "0",
         allow_negative_numbers = true
     )]
@@ -74,7 +74,7 @@ pub struct DrainArgs {
     /// Return large lists in chunks rather than all at once. Pass 0 to disable.
     #[arg(
         verbatim_doc_comment,
-        long = "chunk-size",
+        long,
         default_value = "500",
         allow_negative_numbers = true
     )]

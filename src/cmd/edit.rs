@@ -32,7 +32,7 @@ pub struct EditArgs {
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// Output the patch if the resource is edited.
-    #[arg(verbatim_doc_comment, long = "output-patch", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub output_patch: bool,
     #[command(flatten)]
     pub save_config: crate::cmd::flags::SaveConfigFlag,

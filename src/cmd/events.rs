@@ -55,7 +55,7 @@ pub struct EventsArgs {
     /// Output only events of given types.
     #[arg(
         verbatim_doc_comment,
-        long = "types",
+        long,
         value_name = "strings",
         value_delimiter = ','
     )]

@@ -60,12 +60,7 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub container: crate::cmd::flags::ContainerFlag,
     /// to use to exec into the resource
-    #[arg(
-        verbatim_doc_comment,
-        short = 'f',
-        long = "filename",
-        value_delimiter = ','
-    )]
+    #[arg(verbatim_doc_comment, short = 'f', long, value_delimiter = ',')]
     pub filename: Vec<String>,
     #[command(flatten)]
     pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,

@@ -54,13 +54,13 @@ const PLAINTEXT_OPENAPIV2: &str = "plaintext-openapiv2";
 #[command(about = "Get documentation for a resource")]
 pub struct ExplainArgs {
     /// Get different explanations for particular API version (API group/version)
-    #[arg(verbatim_doc_comment, long = "api-version", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub api_version: String,
     /// Format in which to render the schema (plaintext, plaintext-openapiv2)
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = PLAINTEXT)]
+    #[arg(verbatim_doc_comment, short = 'o', long, default_value = PLAINTEXT)]
     pub output: String,
     /// Print the fields of fields (Currently only 1 level deep)
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", go_bool(false))]
+    #[arg(verbatim_doc_comment, short = 'R', long, go_bool(false))]
     pub recursive: bool,
     /// TYPE[.field…]
     #[arg(verbatim_doc_comment, hide = true)]

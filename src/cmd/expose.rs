@@ -37,36 +37,36 @@ pub struct ExposeArgs {
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
     /// The network protocol for the service to be created. Default is 'TCP'.
-    #[arg(verbatim_doc_comment, long = "protocol", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub protocol: String,
     /// The port that the service should serve on. Copied from the resource being exposed, if unspecified
-    #[arg(verbatim_doc_comment, long = "port", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub port: String,
     /// Type for this service: ClusterIP, NodePort, LoadBalancer, or ExternalName. Default is 'ClusterIP'.
     #[arg(verbatim_doc_comment, long = "type", default_value = "")]
     pub service_type: String,
     /// IP to assign to the LoadBalancer. If empty, an ephemeral IP will be created and used (cloud-provider specific).
-    #[arg(verbatim_doc_comment, long = "load-balancer-ip", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub load_balancer_ip: String,
     /// A label selector to use for this service. Only equality-based selector requirements are supported. If empty (the default) infer the selector from the resource being exposed.
-    #[arg(verbatim_doc_comment, long = "selector", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub selector: String,
     #[command(flatten)]
     pub labels: crate::cmd::flags::LabelsFlag,
     /// Name or number for the port on the container that the service should direct traffic to. Optional.
-    #[arg(verbatim_doc_comment, long = "target-port", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub target_port: String,
     /// Additional external IP address (not managed by Kubernetes) to accept for the service. If this IP is routed to a node, the service can be accessed by this IP in addition to its generated service IP.
-    #[arg(verbatim_doc_comment, long = "external-ip", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub external_ip: String,
     /// The name for the newly created object.
-    #[arg(verbatim_doc_comment, long = "name", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub name: String,
     /// If non-empty, set the session affinity for the service to this; legal values: 'None', 'ClientIP'
-    #[arg(verbatim_doc_comment, long = "session-affinity", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub session_affinity: String,
     /// ClusterIP to be assigned to the service. Leave empty to auto-allocate, or set to 'None' to create a headless service.
-    #[arg(verbatim_doc_comment, long = "cluster-ip", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub cluster_ip: String,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,

@@ -305,20 +305,16 @@ impl GlobalArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct PrintFlags {
     /// Output format. One of: (json, yaml, kyaml, name, go-template, go-template-file, template, templatefile, jsonpath, jsonpath-as-json, jsonpath-file).
-    #[arg(verbatim_doc_comment, short = 'o', long = "output", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'o', long, default_value = "")]
     pub output: String,
     /// Template string or path to template file to use when -o=go-template, -o=go-template-file. The template format is golang templates [http://golang.org/pkg/text/template/#pkg-overview].
-    #[arg(verbatim_doc_comment, long = "template")]
+    #[arg(verbatim_doc_comment, long)]
     pub template: Option<String>,
     /// If true, ignore any errors in templates when a field or map key is missing in the template. Only applies to golang and jsonpath output formats.
-    #[arg(
-        verbatim_doc_comment,
-        long = "allow-missing-template-keys",
-        go_bool(true)
-    )]
+    #[arg(verbatim_doc_comment, long, go_bool(true))]
     pub allow_missing_template_keys: bool,
     /// If true, keep the managedFields when printing objects in JSON or YAML format.
-    #[arg(verbatim_doc_comment, long = "show-managed-fields", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub show_managed_fields: bool,
 }
 
@@ -416,15 +412,10 @@ pub struct ImageFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct FilenameFlags {
     /// Filename, directory, or URL to files identifying the resource to get from a server.
-    #[arg(
-        verbatim_doc_comment,
-        short = 'f',
-        long = "filename",
-        value_delimiter = ','
-    )]
+    #[arg(verbatim_doc_comment, short = 'f', long, value_delimiter = ',')]
     pub filename: Vec<String>,
     /// Process the directory used in -f, --filename recursively. Useful when you want to manage related manifests organized within the same directory.
-    #[arg(verbatim_doc_comment, short = 'R', long = "recursive", go_bool(false))]
+    #[arg(verbatim_doc_comment, short = 'R', long, go_bool(false))]
     pub recursive: bool,
 }
 
@@ -632,9 +623,8 @@ pub struct WaitFlags {
     /// The length of time to wait before giving up.
     #[arg(
         verbatim_doc_comment,
-        id = "timeout",
         value_name = "TIMEOUT",
-        long = "timeout",
+        long,
         default_value = "0s",
         allow_hyphen_values = true
     )]
@@ -674,13 +664,13 @@ pub struct LocalFlag {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SubjectFlags {
     /// Usernames to bind to the role. The flag can be repeated to add multiple users.
-    #[arg(verbatim_doc_comment, id = "user", long = "user", action = clap::ArgAction::Append)]
+    #[arg(verbatim_doc_comment, id = "user", long, action = clap::ArgAction::Append)]
     pub user: Vec<String>,
     /// Groups to bind to the role. The flag can be repeated to add multiple groups.
-    #[arg(verbatim_doc_comment, id = "group", long = "group", action = clap::ArgAction::Append)]
+    #[arg(verbatim_doc_comment, id = "group", long, action = clap::ArgAction::Append)]
     pub group: Vec<String>,
     /// Service accounts to bind to the role, in the format <namespace>:<name>. The flag can be repeated to add multiple service accounts.
-    #[arg(verbatim_doc_comment, id = "serviceaccount", long = "serviceaccount", action = clap::ArgAction::Append)]
+    #[arg(verbatim_doc_comment, id = "serviceaccount", long, action = clap::ArgAction::Append)]
     pub serviceaccount: Vec<String>,
 }
 
@@ -1000,17 +990,17 @@ pub struct SortByFlag {
 #[command(mut_arg("timeout", |a| a.help("The length of time to wait before giving up on a delete, zero means determine a timeout from the size of the object")))]
 pub struct DeleteFlags {
     /// Must be "background", "orphan", or "foreground". Selects the deletion cascading strategy for the dependents (e.g. Pods created by a ReplicationController). Defaults to background.
-    #[arg(verbatim_doc_comment, long = "cascade", num_args = 0..=1, require_equals = true,
+    #[arg(verbatim_doc_comment, long, num_args = 0..=1, require_equals = true,
           default_missing_value = "background", default_value = "background")]
     pub cascade: String,
     /// Period of time in seconds given to the resource to terminate gracefully. Ignored if negative. Set to 1 for immediate shutdown. Can only be set to 0 when --force is true (force deletion).
-    #[arg(verbatim_doc_comment, long = "grace-period", default_value_t = -1, allow_negative_numbers = true)]
+    #[arg(verbatim_doc_comment, long, default_value_t = -1, allow_negative_numbers = true)]
     pub grace_period: i64,
     /// If true, immediately remove resources from API and bypass graceful deletion. Note that immediate deletion of some resources may result in inconsistency or data loss and requires confirmation.
-    #[arg(verbatim_doc_comment, long = "force", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub force: bool,
     /// If true, wait for resources to be gone before returning. This waits for finalizers.
-    #[arg(verbatim_doc_comment, long = "wait", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub wait: bool,
     #[command(flatten)]
     pub wait_flags: WaitFlags,
@@ -1437,18 +1427,16 @@ pub struct OverrideFlags {
     /// An inline JSON override for the generated object. If this is non-empty, it is used to override the generated object. Requires that the object supply a valid apiVersion field.
     #[arg(
         verbatim_doc_comment,
-        id = "overrides",
         value_name = "OVERRIDES",
-        long = "overrides",
+        long,
         default_value = ""
     )]
     pub overrides: String,
     /// The method used to override the generated object: json, merge, or strategic.
     #[arg(
         verbatim_doc_comment,
-        id = "override_type",
         value_name = "OVERRIDE_TYPE",
-        long = "override-type",
+        long,
         default_value = "merge"
     )]
     pub override_type: String,

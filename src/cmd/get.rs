@@ -52,28 +52,28 @@ pub struct GetArgs {
         verbatim_doc_comment,
         verbatim_doc_comment,
         short = 'L',
-        long = "label-columns",
+        long,
         value_delimiter = ','
     )]
     pub label_columns: Vec<String>,
     #[command(flatten)]
     pub no_headers: crate::cmd::flags::NoHeadersFlag,
     /// Output watch event objects when --watch or --watch-only is used. Existing objects are output as initial ADDED events.
-    #[arg(verbatim_doc_comment, long = "output-watch-events", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub output_watch_events: bool,
     /// Raw URI to request from the server.  Uses the transport specified by the kubeconfig file.
-    #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub raw: String,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// If true, have the server return the appropriate table output. Supports extension APIs and CRDs.
-    #[arg(verbatim_doc_comment, long = "server-print", go_bool(true))]
+    #[arg(verbatim_doc_comment, long, go_bool(true))]
     pub server_print: bool,
     /// If present, list the resource type for the requested object(s).
-    #[arg(verbatim_doc_comment, long = "show-kind", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub show_kind: bool,
     /// When printing, show all labels as the last column (default hide labels column)
-    #[arg(verbatim_doc_comment, long = "show-labels", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub show_labels: bool,
     #[command(flatten)]
     pub sort_by: crate::cmd::flags::SortByFlag,
@@ -82,7 +82,7 @@ pub struct GetArgs {
     #[command(flatten)]
     pub watch: crate::cmd::flags::WatchFlag,
     /// Watch for changes to the requested object(s), without listing/getting first.
-    #[arg(verbatim_doc_comment, long = "watch-only", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub watch_only: bool,
     /// `TYPE[.VERSION][.GROUP] [NAME…]` or `TYPE[.VERSION][.GROUP]/NAME…`.
     #[arg(
@@ -425,15 +425,7 @@ impl GetOptions {
                     "--raw may not be specified with other flags that filter the server request or alter the output",
                 ));
             }
-            if !self.output.is_empty() {
-                return Err(CliError::msg("--raw and --output are mutually exclusive"));
-            }
-            if !self.raw.starts_with('/') {
-                return Err(CliError::msg(format!(
-                    "--raw must be a valid URL path: parse {:?}: invalid URI for request",
-                    self.raw
-                )));
-            }
+            crate::ops::rawhttp::check_output_and_path(&self.output, &self.raw)?;
         }
         if self.table.show_labels && !self.output.is_empty() && self.output != "wide" {
             return Err(CliError::msg(format!(

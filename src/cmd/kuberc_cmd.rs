@@ -99,50 +99,46 @@ pub struct ViewArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct SetArgs {
     /// Allowlist entry the form field=value (can be specified multiple times)
-    #[arg(
-        verbatim_doc_comment,
-        long = "allowlist-entry",
-        value_name = "stringArray"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "stringArray")]
     pub allowlist_entry: Vec<String>,
     /// Argument to append to the command (can be specified multiple times, for aliases only)
     #[arg(
         verbatim_doc_comment,
-        long = "appendarg",
+        long,
         value_name = "stringArray",
         allow_hyphen_values = true
     )]
     pub appendarg: Vec<String>,
     /// Command to configure (e.g., 'get', 'create', 'set env')
-    #[arg(verbatim_doc_comment, long = "command", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub command: String,
     /// Alias name (required for --section=aliases)
-    #[arg(verbatim_doc_comment, long = "name", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub name: String,
     /// Flag option in the form flag=value (can be specified multiple times)
     #[arg(
         verbatim_doc_comment,
-        long = "option",
+        long,
         value_name = "stringArray",
         allow_hyphen_values = true
     )]
     pub option: Vec<String>,
     /// Allow overwriting existing entries
-    #[arg(verbatim_doc_comment, long = "overwrite", value_parser = clap::builder::BoolishValueParser::new(), go_bool(false))]
+    #[arg(verbatim_doc_comment, long, value_parser = clap::builder::BoolishValueParser::new(), go_bool(false))]
     pub overwrite: bool,
     /// Plugin policy to use for exec credential plugins, must be one of 'AllowAll', 'DenyAll' or 'Allowlist'
-    #[arg(verbatim_doc_comment, long = "policy", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub policy: String,
     /// Argument to prepend to the command (can be specified multiple times, for aliases only)
     #[arg(
         verbatim_doc_comment,
-        long = "prependarg",
+        long,
         value_name = "stringArray",
         allow_hyphen_values = true
     )]
     pub prependarg: Vec<String>,
     /// Section to modify: 'defaults', 'aliases', or 'credentialplugin'
-    #[arg(verbatim_doc_comment, long = "section")]
+    #[arg(verbatim_doc_comment, long)]
     pub section: Option<String>,
 }
 

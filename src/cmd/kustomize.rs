@@ -21,61 +21,48 @@ pub struct KustomizeArgs {
     #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
     /// use the uid and gid of the command executor to run the function in the container
-    #[arg(verbatim_doc_comment, long = "as-current-user", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub as_current_user: bool,
     /// enable kustomize plugins
-    #[arg(verbatim_doc_comment, long = "enable-alpha-plugins", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub enable_alpha_plugins: bool,
     /// Enable use of the Helm chart inflator generator.
-    #[arg(verbatim_doc_comment, long = "enable-helm", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub enable_helm: bool,
     /// a list of environment variables to be used by functions
-    #[arg(verbatim_doc_comment, short = 'e', long = "env", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, short = 'e', long, value_delimiter = ',')]
     pub env: Vec<String>,
     /// Kubernetes api versions used by Helm for Capabilities.APIVersions
-    #[arg(
-        verbatim_doc_comment,
-        long = "helm-api-versions",
-        value_delimiter = ','
-    )]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub helm_api_versions: Vec<String>,
     /// helm command (path to executable)
-    #[arg(verbatim_doc_comment, long = "helm-command", default_value = "helm")]
+    #[arg(verbatim_doc_comment, long, default_value = "helm")]
     pub helm_command: String,
     /// Enable debug output from the Helm chart inflator generator.
-    #[arg(verbatim_doc_comment, long = "helm-debug", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub helm_debug: bool,
     /// Kubernetes version used by Helm for Capabilities.KubeVersion
-    #[arg(verbatim_doc_comment, long = "helm-kube-version", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub helm_kube_version: String,
     /// if set to 'LoadRestrictionsNone', local kustomizations may load files from outside their root. This does, however, break the relocatability of the kustomization.
-    #[arg(
-        verbatim_doc_comment,
-        long = "load-restrictor",
-        default_value = "LoadRestrictionsRootOnly"
-    )]
+    #[arg(verbatim_doc_comment, long, default_value = "LoadRestrictionsRootOnly")]
     pub load_restrictor: String,
     /// a list of storage options read from the filesystem
-    #[arg(verbatim_doc_comment, long = "mount", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub mount: Vec<String>,
     /// enable network access for functions that declare it
-    #[arg(verbatim_doc_comment, long = "network", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub network: bool,
     /// the docker network to run the container in
-    #[arg(verbatim_doc_comment, long = "network-name", default_value = "bridge")]
+    #[arg(verbatim_doc_comment, long, default_value = "bridge")]
     pub network_name: String,
     #[command(flatten)]
     pub output: crate::cmd::flags::OutputFlag,
     /// Deprecated: reorder the resources just before output (`legacy` or `none`).
-    #[arg(verbatim_doc_comment, long = "reorder", hide = true)]
+    #[arg(verbatim_doc_comment, long, hide = true)]
     pub reorder: Option<String>,
     /// Deprecated: add `app.kubernetes.io/managed-by: kustomize-<version>` to every resource.
-    #[arg(
-        verbatim_doc_comment,
-        long = "enable-managedby-label",
-        hide = true,
-        go_bool_opt()
-    )]
+    #[arg(verbatim_doc_comment, long, hide = true, go_bool_opt())]
     pub enable_managedby_label: Option<bool>,
 }
 

@@ -87,30 +87,26 @@ pub struct LogsArgs {
     /// `POD [CONTAINER]` or `TYPE/NAME`.
     pub args: Vec<String>,
     /// Get all containers' logs in the pod(s).
-    #[arg(verbatim_doc_comment, long = "all-containers", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub all_containers: bool,
     /// Get logs from all pod(s). Sets prefix to true.
-    #[arg(verbatim_doc_comment, long = "all-pods", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub all_pods: bool,
     #[command(flatten)]
     pub container: crate::cmd::flags::ContainerFlag,
     /// Specify if the logs should be streamed.
-    #[arg(verbatim_doc_comment, short = 'f', long = "follow", go_bool(false))]
+    #[arg(verbatim_doc_comment, short = 'f', long, go_bool(false))]
     pub follow: bool,
     /// If watching / following pod logs, allow for any errors that occur to be non-fatal
-    #[arg(verbatim_doc_comment, long = "ignore-errors", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub ignore_errors: bool,
     /// Skip verifying the identity of the kubelet that logs are requested from.  In theory, an attacker could provide invalid log content back. You might want to use this if your kubelet serving certificates have expired.
-    #[arg(
-        verbatim_doc_comment,
-        long = "insecure-skip-tls-verify-backend",
-        go_bool(false)
-    )]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub insecure_skip_tls_verify_backend: bool,
     /// Maximum bytes of logs to return. Defaults to no limit.
     #[arg(
         verbatim_doc_comment,
-        long = "limit-bytes",
+        long,
         default_value = "0",
         allow_negative_numbers = true
     )]
@@ -118,7 +114,7 @@ pub struct LogsArgs {
     /// Specify maximum number of concurrent logs to follow when using by a selector. Defaults to 5.
     #[arg(
         verbatim_doc_comment,
-        long = "max-log-requests",
+        long,
         default_value = "5",
         allow_negative_numbers = true
     )]
@@ -126,34 +122,34 @@ pub struct LogsArgs {
     #[command(flatten)]
     pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
     /// Prefix each log line with the log source (pod name and container name)
-    #[arg(verbatim_doc_comment, long = "prefix", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub prefix: bool,
     /// If true, print the logs for the previous instance of the container in a pod if it exists.
-    #[arg(verbatim_doc_comment, short = 'p', long = "previous", go_bool(false))]
+    #[arg(verbatim_doc_comment, short = 'p', long, go_bool(false))]
     pub previous: bool,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs. Only one of since-time / since may be used.
     #[arg(
         verbatim_doc_comment,
-        long = "since",
+        long,
         default_value = "0s",
         allow_negative_numbers = true
     )]
     pub since: String,
     /// Only return logs after a specific date (RFC3339). Defaults to all logs. Only one of since-time / since may be used.
-    #[arg(verbatim_doc_comment, long = "since-time", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub since_time: String,
     /// Lines of recent log file to display. Defaults to -1 with no selector, showing all log lines otherwise 10, if a selector is provided.
     #[arg(
         verbatim_doc_comment,
-        long = "tail",
+        long,
         default_value = "-1",
         allow_negative_numbers = true
     )]
     pub tail: String,
     /// Include timestamps on each line in the log output
-    #[arg(verbatim_doc_comment, long = "timestamps", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub timestamps: bool,
 }
 

@@ -247,10 +247,10 @@ pub struct PatchArgs {
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// The patch to be applied to the resource JSON file.
-    #[arg(verbatim_doc_comment, short = 'p', long = "patch", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'p', long, default_value = "")]
     pub patch: String,
     /// A file containing a patch to be applied to the resource.
-    #[arg(verbatim_doc_comment, long = "patch-file", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub patch_file: String,
     /// The type of patch being provided; one of [json merge strategic]
     #[arg(verbatim_doc_comment, long = "type", default_value = "strategic")]

@@ -160,7 +160,7 @@ pub enum PluginCommand {
 #[derive(Debug, Clone, clap::Args)]
 pub struct PluginListArgs {
     /// If true, display only the binary name of each plugin, rather than its full path
-    #[arg(verbatim_doc_comment, long = "name-only", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub name_only: bool,
 }
 

@@ -65,7 +65,7 @@ pub struct PortForwardArgs {
     /// Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 and will fail if neither of these addresses are available to bind.
     #[arg(
         verbatim_doc_comment,
-        long = "address",
+        long,
         value_name = "strings",
         value_delimiter = ',',
         default_value = "localhost"

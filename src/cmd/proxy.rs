@@ -47,59 +47,49 @@ const DEFAULT_PORT: i64 = 8001;
 #[derive(Debug, Clone, clap::Args)]
 pub struct ProxyArgs {
     /// Regular expression for hosts that the proxy should accept.
-    #[arg(verbatim_doc_comment, long = "accept-hosts", default_value = proxy::DEFAULT_HOST_ACCEPT_RE)]
+    #[arg(verbatim_doc_comment, long, default_value = proxy::DEFAULT_HOST_ACCEPT_RE)]
     pub accept_hosts: String,
     /// Regular expression for paths that the proxy should accept.
-    #[arg(verbatim_doc_comment, long = "accept-paths", default_value = proxy::DEFAULT_PATH_ACCEPT_RE)]
+    #[arg(verbatim_doc_comment, long, default_value = proxy::DEFAULT_PATH_ACCEPT_RE)]
     pub accept_paths: String,
     /// The IP address on which to serve on.
-    #[arg(verbatim_doc_comment, long = "address", default_value = "127.0.0.1")]
+    #[arg(verbatim_doc_comment, long, default_value = "127.0.0.1")]
     pub address: String,
     /// Prefix to serve the proxied API under.
-    #[arg(verbatim_doc_comment, long = "api-prefix", default_value = "/")]
+    #[arg(verbatim_doc_comment, long, default_value = "/")]
     pub api_prefix: String,
     /// If true, enables automatic path appending of the kube context server path to each request.
-    #[arg(verbatim_doc_comment, long = "append-server-path", value_parser = clap::builder::BoolishValueParser::new(), go_bool(false))]
+    #[arg(verbatim_doc_comment, long, value_parser = clap::builder::BoolishValueParser::new(), go_bool(false))]
     pub append_server_path: bool,
     /// If true, disable request filtering in the proxy. This is dangerous, and can leave you vulnerable to XSRF attacks, when used with an accessible port.
-    #[arg(verbatim_doc_comment, long = "disable-filter", value_parser = clap::builder::BoolishValueParser::new(), go_bool(false))]
+    #[arg(verbatim_doc_comment, long, value_parser = clap::builder::BoolishValueParser::new(), go_bool(false))]
     pub disable_filter: bool,
     /// keepalive specifies the keep-alive period for an active network connection. Set to 0 to disable keepalive.
-    #[arg(verbatim_doc_comment, long = "keepalive", default_value = "0s")]
+    #[arg(verbatim_doc_comment, long, default_value = "0s")]
     pub keepalive: String,
     /// The port on which to run the proxy. Set to 0 to pick a random port.
     #[arg(
         verbatim_doc_comment,
         short = 'p',
-        long = "port",
+        long,
         default_value = "8001",
         allow_negative_numbers = true
     )]
     pub port: String,
     // kubectl's text ends with a space, which a doc comment would lose.
-    #[arg(long = "reject-methods", default_value = proxy::DEFAULT_METHOD_REJECT_RE, help = "Regular expression for HTTP methods that the proxy should reject (example --reject-methods='POST,PUT,PATCH'). ")]
+    #[arg(long, default_value = proxy::DEFAULT_METHOD_REJECT_RE, help = "Regular expression for HTTP methods that the proxy should reject (example --reject-methods='POST,PUT,PATCH'). ")]
     pub reject_methods: String,
     /// Regular expression for paths that the proxy should reject. Paths specified here will be rejected even accepted by --accept-paths.
-    #[arg(verbatim_doc_comment, long = "reject-paths", default_value = proxy::DEFAULT_PATH_REJECT_RE)]
+    #[arg(verbatim_doc_comment, long, default_value = proxy::DEFAULT_PATH_REJECT_RE)]
     pub reject_paths: String,
     /// Unix socket on which to run the proxy.
-    #[arg(
-        verbatim_doc_comment,
-        short = 'u',
-        long = "unix-socket",
-        default_value = ""
-    )]
+    #[arg(verbatim_doc_comment, short = 'u', long, default_value = "")]
     pub unix_socket: String,
     /// Also serve static files from the given directory under the specified prefix.
-    #[arg(verbatim_doc_comment, short = 'w', long = "www", default_value = "")]
+    #[arg(verbatim_doc_comment, short = 'w', long, default_value = "")]
     pub www: String,
     /// Prefix to serve static files under, if static file directory is specified.
-    #[arg(
-        verbatim_doc_comment,
-        short = 'P',
-        long = "www-prefix",
-        default_value = "/static/"
-    )]
+    #[arg(verbatim_doc_comment, short = 'P', long, default_value = "/static/")]
     pub www_prefix: String,
 }
 

@@ -52,7 +52,7 @@ pub struct ReplaceArgs {
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Raw URI to PUT to the server.  Uses the transport specified by the kubeconfig file.
-    #[arg(verbatim_doc_comment, long = "raw", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub raw: String,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,

@@ -145,7 +145,7 @@ pub struct UndoArgs {
     /// The revision to rollback to. Default to 0 (last revision).
     #[arg(
         verbatim_doc_comment,
-        long = "to-revision",
+        long,
         default_value_t = 0,
         allow_negative_numbers = true
     )]

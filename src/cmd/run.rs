@@ -55,22 +55,22 @@ pub struct RunArgs {
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     /// Annotations to apply to the pod.
-    #[arg(verbatim_doc_comment, long = "annotations")]
+    #[arg(verbatim_doc_comment, long)]
     pub annotations: Vec<String>,
     /// The image for the container to run.
-    #[arg(verbatim_doc_comment, long = "image")]
+    #[arg(verbatim_doc_comment, long)]
     pub image: Option<String>,
     /// The image pull policy for the container.  If left empty, this value will not be specified by the client and defaulted by the server.
-    #[arg(verbatim_doc_comment, long = "image-pull-policy", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub image_pull_policy: String,
     /// If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'.
-    #[arg(verbatim_doc_comment, long = "rm", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub rm: bool,
     /// Environment variables to set in the container.
-    #[arg(verbatim_doc_comment, long = "env")]
+    #[arg(verbatim_doc_comment, long)]
     pub env: Vec<String>,
     /// The port that this container exposes.
-    #[arg(verbatim_doc_comment, long = "port", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub port: String,
     #[command(flatten)]
     pub labels: crate::cmd::flags::LabelsFlag,
@@ -79,31 +79,27 @@ pub struct RunArgs {
     #[command(flatten)]
     pub tty: crate::cmd::flags::TtyFlag,
     /// If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true. With '--restart=Never' the exit code of the container process is returned.
-    #[arg(verbatim_doc_comment, long = "attach", go_bool_opt())]
+    #[arg(verbatim_doc_comment, long, go_bool_opt())]
     pub attach: Option<bool>,
     /// Override the key sequence for detaching a container.
-    #[arg(
-        verbatim_doc_comment,
-        long = "detach-keys",
-        default_value = "ctrl-p,ctrl-q"
-    )]
+    #[arg(verbatim_doc_comment, long, default_value = "ctrl-p,ctrl-q")]
     pub detach_keys: String,
     /// If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes. By default, stdin will be closed after the first attach completes.
-    #[arg(verbatim_doc_comment, long = "leave-stdin-open", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub leave_stdin_open: bool,
     /// The restart policy for this Pod.  Legal values [Always, OnFailure, Never].
-    #[arg(verbatim_doc_comment, long = "restart", default_value = "Always")]
+    #[arg(verbatim_doc_comment, long, default_value = "Always")]
     pub restart: String,
     /// If true and extra arguments are present, use them as the 'command' field in the container, rather than the 'args' field which is the default.
-    #[arg(verbatim_doc_comment, long = "command", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub command: bool,
     /// If true, create a ClusterIP service associated with the pod.  Requires `--port`.
-    #[arg(verbatim_doc_comment, long = "expose", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub expose: bool,
     #[command(flatten)]
     pub quiet: crate::cmd::flags::QuietFlag,
     /// If true, run the container in privileged mode.
-    #[arg(verbatim_doc_comment, long = "privileged", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub privileged: bool,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,

@@ -59,7 +59,7 @@ pub struct ScaleArgs {
     /// The new desired number of replicas. Required.
     #[arg(
         verbatim_doc_comment,
-        long = "replicas",
+        long,
         allow_negative_numbers = true,
         value_name = "int"
     )]
@@ -67,7 +67,7 @@ pub struct ScaleArgs {
     /// Precondition for current size. Requires that the current size of the resource match this value in order to scale. -1 (default) for no condition.
     #[arg(
         verbatim_doc_comment,
-        long = "current-replicas",
+        long,
         default_value = "-1",
         allow_negative_numbers = true
     )]

@@ -55,17 +55,22 @@ impl RawCheck<'_> {
                 "--raw and --selector (-l) are mutually exclusive",
             ));
         }
-        if !self.output.is_empty() {
-            return Err(CliError::msg("--raw and --output are mutually exclusive"));
-        }
-        if !self.path.starts_with('/') {
-            return Err(CliError::msg(format!(
-                "--raw must be a valid URL path: parse {:?}: invalid URI for request",
-                self.path
-            )));
-        }
-        Ok(())
+        check_output_and_path(self.output, self.path)
     }
+}
+
+/// The last `--raw` checks of every command that takes it (`get` too): no `-o`, and a path
+/// that Go's `url.ParseRequestURI` takes (absolute).
+pub fn check_output_and_path(output: &str, path: &str) -> Result<(), CliError> {
+    if !output.is_empty() {
+        return Err(CliError::msg("--raw and --output are mutually exclusive"));
+    }
+    if !path.starts_with('/') {
+        return Err(CliError::msg(format!(
+            "--raw must be a valid URL path: parse {path:?}: invalid URI for request"
+        )));
+    }
+    Ok(())
 }
 
 /// Sends `method` to the raw `path` (its query kept) with the bytes of `file` (`-` is stdin;

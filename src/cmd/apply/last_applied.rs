@@ -278,7 +278,7 @@ pub struct SetLastAppliedArgs {
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
     /// Will create 'last-applied-configuration' annotations if current objects doesn't have one
-    #[arg(verbatim_doc_comment, long = "create-annotation", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub create_annotation: bool,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
@@ -287,7 +287,7 @@ pub struct SetLastAppliedArgs {
         verbatim_doc_comment,
         id = "filename",
         short = 'f',
-        long = "filename",
+        long,
         value_delimiter = ','
     )]
     pub filename: Vec<String>,

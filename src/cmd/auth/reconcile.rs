@@ -56,14 +56,10 @@ pub struct ReconcileArgs {
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// If true, removes extra permissions added to roles
-    #[arg(
-        verbatim_doc_comment,
-        long = "remove-extra-permissions",
-        go_bool(false)
-    )]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub remove_extra_permissions: bool,
     /// If true, removes extra subjects added to rolebindings
-    #[arg(verbatim_doc_comment, long = "remove-extra-subjects", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub remove_extra_subjects: bool,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
@@ -295,7 +291,8 @@ impl ReconcileArgs {
                 Err(e) => return Err(e.into()),
             }
         }
-        match op {
+        // A write that lost a race with another writer starts the pass again.
+        let raced = match op {
             Operation::Create | Operation::Recreate => {
                 if let Some(ns) = &info.namespace {
                     ensure_namespace(ctx, ns).await?;
@@ -305,16 +302,12 @@ impl ReconcileArgs {
                     .await
                 {
                     Err(ClientError::Api(s)) if s.code == 409 && s.reason == "AlreadyExists" => {
-                        return Box::pin(self.reconcile_once(
-                            ctx,
-                            info,
-                            confirm,
-                            kind,
-                            attempts + 1,
-                        ))
-                        .await
+                        true
                     }
-                    r => outcome.object = r?,
+                    r => {
+                        outcome.object = r?;
+                        false
+                    }
                 }
             }
             Operation::Update => {
@@ -322,20 +315,17 @@ impl ReconcileArgs {
                     .send_json(&ApiRequest::put(info.path()?, &outcome.object))
                     .await
                 {
-                    Err(ClientError::Api(s)) if s.code == 404 => {
-                        return Box::pin(self.reconcile_once(
-                            ctx,
-                            info,
-                            confirm,
-                            kind,
-                            attempts + 1,
-                        ))
-                        .await
+                    Err(ClientError::Api(s)) if s.code == 404 => true,
+                    r => {
+                        outcome.object = r?;
+                        false
                     }
-                    r => outcome.object = r?,
                 }
             }
-            Operation::None => {}
+            Operation::None => false,
+        };
+        if raced {
+            return Box::pin(self.reconcile_once(ctx, info, confirm, kind, attempts + 1)).await;
         }
         Ok(outcome)
     }

@@ -10,7 +10,7 @@ use super::{absolute, update_file};
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
-use crate::kubeconfig::model::{ExecConfig, ExecEnvVar, Named, NamedContext, NamedUser};
+use crate::kubeconfig::model::{ExecConfig, ExecEnvVar};
 use crate::kubeconfig::{KubeconfigError, LoadedConfig};
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -23,40 +23,19 @@ pub struct SetClusterArgs {
     /// `NAME`.
     pub args: Vec<String>,
     /// server for the cluster entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "server",
-        long = "server",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub server: Option<String>,
     /// Path to certificate-authority file for the cluster entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "certificate_authority",
-        long = "certificate-authority",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub certificate_authority: Option<PathBuf>,
     /// insecure-skip-tls-verify for the cluster entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "insecure_skip_tls_verify",
-        long = "insecure-skip-tls-verify",
-        value_name = "bool",
-        go_bool_opt()
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "bool", go_bool_opt())]
     pub insecure_skip_tls_verify: Option<bool>,
     /// tls-server-name for the cluster entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "tls_server_name",
-        long = "tls-server-name",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub tls_server_name: Option<String>,
     /// proxy-url for the cluster entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "proxy-url", value_name = "string")]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub proxy_url: Option<String>,
     #[command(flatten)]
     pub embed_certs: crate::cmd::flags::EmbedCertsFlag,
@@ -71,29 +50,13 @@ pub struct SetContextArgs {
     #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub current: bool,
     /// cluster for the context entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "cluster",
-        long = "cluster",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub cluster: Option<String>,
     /// user for the context entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "user",
-        long = "user",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub user: Option<String>,
     /// namespace for the context entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "namespace",
-        short = 'n',
-        long = "namespace",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, short = 'n', long, value_name = "string")]
     pub namespace: Option<String>,
 }
 
@@ -104,77 +67,43 @@ pub struct SetCredentialsArgs {
     /// `NAME`.
     pub args: Vec<String>,
     /// Auth provider for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "auth-provider", value_name = "string")]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub auth_provider: Option<String>,
     /// 'key=value' arguments for the auth provider
-    #[arg(verbatim_doc_comment, long = "auth-provider-arg", value_name = "stringSlice", value_delimiter = ',', action = clap::ArgAction::Append)]
+    #[arg(verbatim_doc_comment, long, value_name = "stringSlice", value_delimiter = ',', action = clap::ArgAction::Append)]
     pub auth_provider_arg: Vec<String>,
     /// Path to client-certificate file for the user entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "client_certificate",
-        long = "client-certificate",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub client_certificate: Option<PathBuf>,
     /// Path to client-key file for the user entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "client_key",
-        long = "client-key",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub client_key: Option<PathBuf>,
     /// Command for the exec credential plugin for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "exec-command", value_name = "string")]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub exec_command: Option<String>,
     /// API version of the exec credential plugin for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "exec-api-version", value_name = "string")]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub exec_api_version: Option<String>,
     /// New arguments for the exec credential plugin command for the user entry in kubeconfig
-    #[arg(verbatim_doc_comment, long = "exec-arg", value_name = "stringSlice", value_delimiter = ',', action = clap::ArgAction::Append)]
+    #[arg(verbatim_doc_comment, long, value_name = "stringSlice", value_delimiter = ',', action = clap::ArgAction::Append)]
     pub exec_arg: Vec<String>,
     /// 'key=value' environment values for the exec credential plugin
-    #[arg(verbatim_doc_comment, long = "exec-env", value_name = "stringArray", action = clap::ArgAction::Append)]
+    #[arg(verbatim_doc_comment, long, value_name = "stringArray", action = clap::ArgAction::Append)]
     pub exec_env: Vec<String>,
     /// InteractiveMode of the exec credentials plugin for the user entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        long = "exec-interactive-mode",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub exec_interactive_mode: Option<String>,
     /// ProvideClusterInfo of the exec credentials plugin for the user entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        long = "exec-provide-cluster-info",
-        value_name = "bool",
-        go_bool_opt()
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "bool", go_bool_opt())]
     pub exec_provide_cluster_info: Option<bool>,
     /// password for the user entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "password",
-        long = "password",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub password: Option<String>,
     /// token for the user entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "token",
-        long = "token",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub token: Option<String>,
     /// username for the user entry in kubeconfig
-    #[arg(
-        verbatim_doc_comment,
-        id = "username",
-        long = "username",
-        value_name = "string"
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "string")]
     pub username: Option<String>,
     #[command(flatten)]
     pub embed_certs: crate::cmd::flags::EmbedCertsFlag,
@@ -284,6 +213,25 @@ fn parse_pairs(args: &[String], flag: &str) -> Result<Pairs, String> {
     Ok((set, remove))
 }
 
+/// The entry of that name in a kubeconfig list (`name_of` reaches an entry's name), appended
+/// empty when the file has none.
+fn entry_mut<'a, T: Default>(
+    list: &'a mut Vec<T>,
+    name: &str,
+    name_of: fn(&mut T) -> &mut String,
+) -> &'a mut T {
+    let i = match list.iter_mut().position(|x| name_of(x) == name) {
+        Some(i) => i,
+        None => {
+            let mut entry = T::default();
+            *name_of(&mut entry) = name.to_string();
+            list.push(entry);
+            list.len() - 1
+        }
+    };
+    &mut list[i]
+}
+
 /// Runs `config set-cluster`.
 pub fn set_cluster(
     ctx: &Context,
@@ -321,17 +269,7 @@ pub fn set_cluster(
     let lock = loaded.lock()?;
     let file = loaded.file_for_cluster(name);
     update_file(&lock, &file, |c| {
-        let i = match c.clusters.iter().position(|x| x.name == *name) {
-            Some(i) => i,
-            None => {
-                c.clusters.push(Named {
-                    name: name.clone(),
-                    ..Default::default()
-                });
-                c.clusters.len() - 1
-            }
-        };
-        let e = &mut c.clusters[i].cluster;
+        let e = &mut entry_mut(&mut c.clusters, name, |x| &mut x.name).cluster;
         let some = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
         if let Some(v) = &a.server {
             e.server = some(v);
@@ -406,17 +344,7 @@ pub fn set_context(
     let exists = loaded.merged.context(&name).is_some();
     let lock = loaded.lock()?;
     update_file(&lock, &loaded.file_for_context(&name), |c| {
-        let i = match c.contexts.iter().position(|x| x.name == name) {
-            Some(i) => i,
-            None => {
-                c.contexts.push(NamedContext {
-                    name: name.clone(),
-                    ..Default::default()
-                });
-                c.contexts.len() - 1
-            }
-        };
-        let e = &mut c.contexts[i].context;
+        let e = &mut entry_mut(&mut c.contexts, &name, |x| &mut x.name).context;
         if let Some(v) = &a.cluster {
             e.cluster = v.clone();
         }
@@ -486,17 +414,7 @@ pub fn set_credentials(
     let lock = loaded.lock()?;
     let file = loaded.file_for_user(name);
     update_file(&lock, &file, |c| {
-        let i = match c.users.iter().position(|x| x.name == *name) {
-            Some(i) => i,
-            None => {
-                c.users.push(NamedUser {
-                    name: name.clone(),
-                    ..Default::default()
-                });
-                c.users.len() - 1
-            }
-        };
-        let u = &mut c.users[i].user;
+        let u = &mut entry_mut(&mut c.users, name, |x| &mut x.name).user;
         let some = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
         for (path, file, data) in [
             (

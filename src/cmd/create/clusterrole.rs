@@ -45,19 +45,19 @@ const NON_RESOURCE_VERBS: &[&str] = &[
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClusterRoleFlags {
     /// An aggregation label selector for combining ClusterRoles.
-    #[arg(verbatim_doc_comment, long = "aggregation-rule")]
+    #[arg(verbatim_doc_comment, long)]
     pub aggregation_rule: Vec<String>,
     /// A partial url that user should have access to.
-    #[arg(verbatim_doc_comment, long = "non-resource-url", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub non_resource_url: Vec<String>,
     /// Resource that the rule applies to
-    #[arg(verbatim_doc_comment, long = "resource", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub resource: Vec<String>,
     /// Resource in the white list that the rule applies to, repeat this flag for multiple items
-    #[arg(verbatim_doc_comment, long = "resource-name")]
+    #[arg(verbatim_doc_comment, long)]
     pub resource_name: Vec<String>,
     /// Verb that applies to the resources contained in the rule
-    #[arg(verbatim_doc_comment, long = "verb", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub verb: Vec<String>,
 }
 

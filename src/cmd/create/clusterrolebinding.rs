@@ -29,7 +29,7 @@ pub const CREATE_CLUSTERROLEBINDING_USAGE: &str = "clusterrolebinding NAME --clu
 )]
 pub struct ClusterRoleBindingFlags {
     /// ClusterRole this ClusterRoleBinding should reference
-    #[arg(verbatim_doc_comment, long = "clusterrole")]
+    #[arg(verbatim_doc_comment, long)]
     pub clusterrole: Option<String>,
     #[command(flatten)]
     pub subjects: SubjectFlags,

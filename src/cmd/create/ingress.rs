@@ -57,13 +57,13 @@ pub const CREATE_INGRESS_EXAMPLES: &str = r#"Examples:
 #[derive(Debug, Clone, clap::Args)]
 pub struct IngressFlags {
     /// Ingress Class to be used
-    #[arg(verbatim_doc_comment, long = "class", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub class: String,
     /// Rule in format host/path=service:port[,tls=secretname]. Paths containing the leading character '*' are considered pathType=Prefix. tls argument is optional.
     #[arg(verbatim_doc_comment, long = "rule")]
     pub rules: Vec<String>,
     /// Default service for backend, in format of svcname:port
-    #[arg(verbatim_doc_comment, long = "default-backend", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub default_backend: String,
     /// Annotation to insert in the ingress object, in the format annotation=value
     #[arg(verbatim_doc_comment, long = "annotation")]

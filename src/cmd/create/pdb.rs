@@ -28,13 +28,13 @@ pub const CREATE_PDB_USAGE: &str =
 #[derive(Debug, Clone, clap::Args)]
 pub struct PdbFlags {
     /// The minimum number or percentage of available pods this budget requires.
-    #[arg(verbatim_doc_comment, long = "min-available", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub min_available: String,
     /// The maximum number or percentage of unavailable pods this budget requires.
-    #[arg(verbatim_doc_comment, long = "max-unavailable", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub max_unavailable: String,
     /// A label selector to use for this budget. Only equality-based selector requirements are supported.
-    #[arg(verbatim_doc_comment, long = "selector", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub selector: String,
 }
 

@@ -33,24 +33,20 @@ pub struct PriorityClassFlags {
     /// the value of this priority class.
     #[arg(
         verbatim_doc_comment,
-        long = "value",
+        long,
         default_value = "0",
         allow_negative_numbers = true,
         value_name = "int32"
     )]
     pub value: String,
     /// global-default specifies whether this PriorityClass should be considered as the default priority.
-    #[arg(verbatim_doc_comment, long = "global-default", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub global_default: bool,
     /// description is an arbitrary string that usually provides guidelines on when this priority class should be used.
-    #[arg(verbatim_doc_comment, long = "description", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub description: String,
     /// preemption-policy is the policy for preempting pods with lower priority.
-    #[arg(
-        verbatim_doc_comment,
-        long = "preemption-policy",
-        default_value = "PreemptLowerPriority"
-    )]
+    #[arg(verbatim_doc_comment, long, default_value = "PreemptLowerPriority")]
     pub preemption_policy: String,
 }
 

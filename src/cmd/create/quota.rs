@@ -26,10 +26,10 @@ pub const CREATE_QUOTA_USAGE: &str = "quota NAME [--hard=key1=value1,key2=value2
 #[derive(Debug, Clone, clap::Args)]
 pub struct QuotaFlags {
     /// A comma-delimited set of resource=quantity pairs that define a hard limit.
-    #[arg(verbatim_doc_comment, long = "hard", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub hard: String,
     /// A comma-delimited set of quota scopes that must all match each object tracked by the quota.
-    #[arg(verbatim_doc_comment, long = "scopes", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub scopes: String,
 }
 

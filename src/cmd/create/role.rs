@@ -83,13 +83,13 @@ const SPECIAL_VERBS: &[(&str, &[(&str, &str)])] = &[
 #[derive(Debug, Clone, clap::Args)]
 pub struct RoleFlags {
     /// Verb that applies to the resources contained in the rule
-    #[arg(verbatim_doc_comment, long = "verb", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub verb: Vec<String>,
     /// Resource that the rule applies to
-    #[arg(verbatim_doc_comment, long = "resource", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub resource: Vec<String>,
     /// Resource in the white list that the rule applies to, repeat this flag for multiple items
-    #[arg(verbatim_doc_comment, long = "resource-name")]
+    #[arg(verbatim_doc_comment, long)]
     pub resource_name: Vec<String>,
 }
 

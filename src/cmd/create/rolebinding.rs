@@ -28,10 +28,10 @@ pub(crate) const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 #[derive(Debug, Clone, clap::Args)]
 pub struct RoleBindingFlags {
     /// ClusterRole this RoleBinding should reference
-    #[arg(verbatim_doc_comment, long = "clusterrole", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub clusterrole: String,
     /// Role this RoleBinding should reference
-    #[arg(verbatim_doc_comment, long = "role", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub role: String,
     #[command(flatten)]
     pub subjects: SubjectFlags,

@@ -26,10 +26,10 @@ pub const CREATE_SECRET_TLS_USAGE: &str =
 #[derive(Debug, Clone, clap::Args)]
 pub struct SecretTlsFlags {
     /// Path to PEM encoded public key certificate.
-    #[arg(verbatim_doc_comment, long = "cert", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub cert: String,
     /// Path to private key associated with given certificate.
-    #[arg(verbatim_doc_comment, long = "key", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub key: String,
     #[command(flatten)]
     pub append_hash: crate::cmd::flags::AppendHashFlag,

@@ -45,7 +45,7 @@ const EXTERNALNAME_USAGE: &str =
 #[derive(Debug, Clone, clap::Args)]
 pub struct TcpFlag {
     /// Port pairs can be specified as '<port>:<targetPort>'.
-    #[arg(verbatim_doc_comment, long = "tcp", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub tcp: Vec<String>,
 }
 

@@ -50,19 +50,19 @@ pub struct TokenFlags {
     /// Requested lifetime of the issued token. If not set or if set to 0, the lifetime will be determined by the server automatically. The server may return a token with a longer or shorter lifetime.
     #[arg(
         verbatim_doc_comment,
-        long = "duration",
+        long,
         default_value = "0s",
         allow_hyphen_values = true
     )]
     pub duration: String,
     /// Kind of an object to bind the token to. Supported kinds are Node, Pod, Secret. If set, --bound-object-name must be provided.
-    #[arg(verbatim_doc_comment, long = "bound-object-kind", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub bound_object_kind: String,
     /// Name of an object to bind the token to. The token will expire when the object is deleted. Requires --bound-object-kind.
-    #[arg(verbatim_doc_comment, long = "bound-object-name", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub bound_object_name: String,
     /// UID of an object to bind the token to. Requires --bound-object-kind and --bound-object-name. If unset, the UID of the existing object is used.
-    #[arg(verbatim_doc_comment, long = "bound-object-uid", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub bound_object_uid: String,
 }
 

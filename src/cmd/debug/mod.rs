@@ -81,75 +81,70 @@ pub struct DebugArgs {
     #[arg(last = true)]
     pub command: Vec<String>,
     /// If specified, everything after -- will be passed to the new container as Args instead of Command.
-    #[arg(verbatim_doc_comment, long = "arguments-only", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub arguments_only: bool,
     /// If true, wait for the container to start running, and then attach as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true.
-    #[arg(verbatim_doc_comment, long = "attach", go_bool_opt())]
+    #[arg(verbatim_doc_comment, long, go_bool_opt())]
     pub attach: Option<bool>,
     #[command(flatten)]
     pub container: crate::cmd::flags::ContainerFlag,
     /// Create a copy of the target Pod with this name.
-    #[arg(verbatim_doc_comment, long = "copy-to", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub copy_to: String,
     /// Path to a JSON or YAML file containing a partial container spec to customize built-in debug profiles.
-    #[arg(verbatim_doc_comment, long = "custom", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub custom: String,
     /// Environment variables to set in the container.
-    #[arg(verbatim_doc_comment, long = "env")]
+    #[arg(verbatim_doc_comment, long)]
     pub env: Vec<String>,
     /// identifying the resource to debug
-    #[arg(
-        verbatim_doc_comment,
-        short = 'f',
-        long = "filename",
-        value_delimiter = ','
-    )]
+    #[arg(verbatim_doc_comment, short = 'f', long, value_delimiter = ',')]
     pub filename: Vec<String>,
     /// Container image to use for debug container.
-    #[arg(verbatim_doc_comment, long = "image", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub image: String,
     /// The image pull policy for the container. If left empty, this value will not be specified by the client and defaulted by the server.
-    #[arg(verbatim_doc_comment, long = "image-pull-policy", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub image_pull_policy: String,
     /// If true, keep the original pod annotations.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-annotations", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub keep_annotations: bool,
     /// Run the init containers for the pod. Defaults to true.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-init-containers", go_bool(true))]
+    #[arg(verbatim_doc_comment, long, go_bool(true))]
     pub keep_init_containers: bool,
     /// If true, keep the original pod labels.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-labels", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub keep_labels: bool,
     /// If true, keep the original pod liveness probes.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-liveness", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub keep_liveness: bool,
     /// If true, keep the original pod readiness probes.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-readiness", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub keep_readiness: bool,
     /// If true, keep the original startup probes.(This flag only works when used with '--copy-to')
-    #[arg(verbatim_doc_comment, long = "keep-startup", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub keep_startup: bool,
     /// Options are "general", "baseline", "restricted", "netadmin" or "sysadmin". Defaults to "general"
-    #[arg(verbatim_doc_comment, long = "profile", default_value = "general")]
+    #[arg(verbatim_doc_comment, long, default_value = "general")]
     pub profile: String,
     #[command(flatten)]
     pub quiet: crate::cmd::flags::QuietFlag,
     /// When used with '--copy-to', delete the original Pod.
-    #[arg(verbatim_doc_comment, long = "replace", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub replace: bool,
     /// When used with '--copy-to', schedule the copy of target Pod on the same node.
-    #[arg(verbatim_doc_comment, long = "same-node", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub same_node: bool,
     /// When used with '--copy-to', a list of name=image pairs for changing container images, similar to how 'kubectl set image' works.
-    #[arg(verbatim_doc_comment, long = "set-image")]
+    #[arg(verbatim_doc_comment, long)]
     pub set_image: Vec<String>,
     /// When used with '--copy-to', enable process namespace sharing in the copy.
-    #[arg(verbatim_doc_comment, long = "share-processes", go_bool_opt())]
+    #[arg(verbatim_doc_comment, long, go_bool_opt())]
     pub share_processes: Option<bool>,
     #[command(flatten)]
     pub stdin: crate::cmd::flags::StdinFlag,
     /// When using an ephemeral container, target processes in this container name.
-    #[arg(verbatim_doc_comment, long = "target", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub target: String,
     #[command(flatten)]
     pub tty: crate::cmd::flags::TtyFlag,

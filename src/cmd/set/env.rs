@@ -75,30 +75,25 @@ pub struct EnvArgs {
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// The names of containers in the selected pod templates to change - may use wildcards
-    #[arg(
-        verbatim_doc_comment,
-        short = 'c',
-        long = "containers",
-        default_value = "*"
-    )]
+    #[arg(verbatim_doc_comment, short = 'c', long, default_value = "*")]
     pub containers: String,
     /// The name of a resource from which to inject environment variables
-    #[arg(verbatim_doc_comment, long = "from", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub from: String,
     /// Prefix to append to variable names
-    #[arg(verbatim_doc_comment, long = "prefix", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub prefix: String,
     /// Specify a key-value pair for an environment variable to set into each container.
-    #[arg(verbatim_doc_comment, short = 'e', long = "env", action = clap::ArgAction::Append, allow_hyphen_values = true)]
+    #[arg(verbatim_doc_comment, short = 'e', long, action = clap::ArgAction::Append, allow_hyphen_values = true)]
     pub env: Vec<String>,
     /// Comma-separated list of keys to import from specified resource
-    #[arg(verbatim_doc_comment, long = "keys", value_delimiter = ',')]
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub keys: Vec<String>,
     /// If true, display the environment and any changes in the standard format. this flag will removed when we have kubectl view env.
-    #[arg(verbatim_doc_comment, long = "list", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub list: bool,
     /// If true, show secret or configmap references when listing variables
-    #[arg(verbatim_doc_comment, long = "resolve", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub resolve: bool,
     #[command(flatten)]
     pub local: crate::cmd::flags::LocalFlag,

@@ -53,22 +53,17 @@ pub struct ResourcesArgs {
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards
-    #[arg(
-        verbatim_doc_comment,
-        short = 'c',
-        long = "containers",
-        default_value = "*"
-    )]
+    #[arg(verbatim_doc_comment, short = 'c', long, default_value = "*")]
     pub containers: String,
     #[command(flatten)]
     pub local: crate::cmd::flags::LocalFlag,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
-    #[arg(verbatim_doc_comment, long = "limits", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub limits: String,
     /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
-    #[arg(verbatim_doc_comment, long = "requests", default_value = "")]
+    #[arg(verbatim_doc_comment, long, default_value = "")]
     pub requests: String,
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,

@@ -40,7 +40,7 @@ pub struct TopNodeArgs {
     /// Print node resources based on Capacity instead of Allocatable(default) of the nodes.
     #[arg(
         verbatim_doc_comment,
-        long = "show-capacity",
+        long,
         value_name = "SHOW_CAPACITY",
         go_bool(false)
     )]

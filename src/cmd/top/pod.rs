@@ -49,12 +49,7 @@ pub struct TopPodArgs {
     #[command(flatten)]
     pub all_namespaces: crate::cmd::flags::AllNamespacesFlag,
     /// If present, print usage of containers within a pod.
-    #[arg(
-        verbatim_doc_comment,
-        long = "containers",
-        value_name = "CONTAINERS",
-        go_bool(false)
-    )]
+    #[arg(verbatim_doc_comment, long, value_name = "CONTAINERS", go_bool(false))]
     pub containers: bool,
     #[command(flatten)]
     pub field_selector: crate::cmd::flags::FieldSelectorFlag,
@@ -67,7 +62,7 @@ pub struct TopPodArgs {
     #[command(flatten)]
     pub sort_by: crate::cmd::flags::TopSortByFlag,
     /// Print the sum of the resource usage
-    #[arg(verbatim_doc_comment, long = "sum", value_name = "SUM", go_bool(false))]
+    #[arg(verbatim_doc_comment, long, value_name = "SUM", go_bool(false))]
     pub sum: bool,
     #[command(flatten)]
     pub use_protocol_buffers: crate::cmd::flags::UseProtocolBuffersFlag,
