@@ -409,3 +409,30 @@ async fn probes_restart_unhealthy_containers_and_gate_readiness() {
     let desc = same(&env, &["get", "pod", "kubelet-live", "-o", "wide"]).await;
     assert_eq!(desc.code, 0);
 }
+
+/// `get cs`: computed component statuses with kube-apiserver's deprecation warning, on
+/// success and on errors alike.
+#[tokio::test]
+async fn component_statuses_match_kubectl() {
+    let env = TestEnv::start().await;
+    let out = same(&env, &["get", "cs"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "Warning: v1 ComponentStatus is deprecated in v1.19+\n"
+    );
+    assert!(
+        out.stdout.contains("etcd-0               Healthy   ok"),
+        "{out:?}"
+    );
+    let out = same(&env, &["get", "cs", "etcd-0", "-o", "json"]).await;
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["metadata"], serde_json::json!({"name": "etcd-0"}));
+    let out = same(&env, &["get", "cs", "nope"]).await;
+    assert_eq!(out.code, 1);
+    assert!(out
+        .stderr
+        .ends_with("Error from server (NotFound): componentstatus \"nope\" not found\n"));
+    same(&env, &["get", "componentstatuses", "-o", "name"]).await;
+    same(&env, &["delete", "cs", "etcd-0"]).await;
+}
