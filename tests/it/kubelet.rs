@@ -280,3 +280,159 @@ async fn sidecars_start_before_the_next_init_container_and_keep_running() {
     let logs = same(&env, &["logs", "kubelet-sidecar", "-c", "proxy"]).await;
     assert_eq!(logs.stdout, "proxy up\n");
 }
+
+const PROBED: &str = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: kubelet-live
+spec:
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, 'touch /tmp/healthy; sleep 20; rm /tmp/healthy; sleep infinity']
+    livenessProbe:
+      exec: {command: [cat, /tmp/healthy]}
+      periodSeconds: 5
+      failureThreshold: 2
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kubelet-unready
+spec:
+  containers:
+  - name: web
+    image: nginx
+    readinessProbe:
+      httpGet: {path: /healthz, port: 8080}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kubelet-ready
+spec:
+  containers:
+  - name: web
+    image: nginx
+    ports: [{name: http, containerPort: 80}]
+    readinessProbe:
+      httpGet: {path: /, port: http}
+    startupProbe:
+      exec: {command: [sh, -c, 'test -e /tmp/up']}
+      periodSeconds: 3
+      failureThreshold: 100
+    command: [sh, -c, 'sleep 7; touch /tmp/up; sleep infinity']
+"#;
+
+fn events_of(env: &TestEnv, pod_name: &str, reason: &str) -> Vec<String> {
+    env.sandbox
+        .store()
+        .list(
+            &kubectl_rs::sandbox::store::GroupResource::new("", "events"),
+            Some("default"),
+        )
+        .0
+        .iter()
+        .filter(|e| e["involvedObject"]["name"] == pod_name && e["reason"] == reason)
+        .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probes_restart_unhealthy_containers_and_gate_readiness() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("probed.yaml"), PROBED).unwrap();
+    let out = env.ours(&["apply", "-f", "probed.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    advancing(&env, Duration::from_millis(500), || async {
+        settled().await;
+        ["kubelet-live", "kubelet-unready", "kubelet-ready"]
+            .iter()
+            .all(|n| pod(&env, n).is_some_and(|p| p["status"]["phase"] == "Running"))
+    })
+    .await;
+    // A readiness probe of a port the container does not declare is refused: never ready.
+    advancing(&env, Duration::from_millis(500), || async {
+        settled().await;
+        !events_of(&env, "kubelet-unready", "Unhealthy").is_empty()
+    })
+    .await;
+    let p = pod(&env, "kubelet-unready").unwrap();
+    let ip = p["status"]["podIP"].as_str().unwrap().to_string();
+    assert_eq!(
+        events_of(&env, "kubelet-unready", "Unhealthy")[0],
+        format!(
+            "Readiness probe failed: Get \"http://{ip}:8080/healthz\": dial tcp {ip}:8080: connect: connection refused"
+        )
+    );
+    assert_eq!(status(&env, "kubelet-unready").await, "0/1 Running 0");
+    let ready = p["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Ready")
+        .unwrap()
+        .clone();
+    assert_eq!(ready["status"], "False");
+    assert_eq!(ready["message"], "containers with unready status: [web]");
+    // A startup probe holds `started` (and readiness) until it passes, 7s in.
+    let p = pod(&env, "kubelet-ready").unwrap();
+    assert_eq!(p["status"]["containerStatuses"][0]["started"], false);
+    assert_eq!(status(&env, "kubelet-ready").await, "0/1 Running 0");
+    advancing(&env, Duration::from_secs(1), || async {
+        settled().await;
+        pod(&env, "kubelet-ready")
+            .is_some_and(|p| p["status"]["containerStatuses"][0]["ready"] == true)
+    })
+    .await;
+    assert_eq!(status(&env, "kubelet-ready").await, "1/1 Running 0");
+    assert!(events_of(&env, "kubelet-ready", "Unhealthy")
+        .iter()
+        .all(|m| m == "Startup probe failed: "));
+    // The liveness probe passes for 20s, then fails twice: the container is restarted.
+    advancing(&env, Duration::from_secs(1), || async {
+        settled().await;
+        pod(&env, "kubelet-live")
+            .is_some_and(|p| p["status"]["containerStatuses"][0]["restartCount"] == 1)
+    })
+    .await;
+    let unhealthy = events_of(&env, "kubelet-live", "Unhealthy");
+    assert!(
+        unhealthy[0].starts_with("Liveness probe failed: cat: "),
+        "{unhealthy:?}"
+    );
+    assert_eq!(
+        events_of(&env, "kubelet-live", "Killing"),
+        ["Container app failed liveness probe, will be restarted"]
+    );
+    assert_eq!(status(&env, "kubelet-live").await, "1/1 Running 1");
+    let desc = same(&env, &["get", "pod", "kubelet-live", "-o", "wide"]).await;
+    assert_eq!(desc.code, 0);
+}
+
+/// `get cs`: computed component statuses with kube-apiserver's deprecation warning, on
+/// success and on errors alike.
+#[tokio::test]
+async fn component_statuses_match_kubectl() {
+    let env = TestEnv::start().await;
+    let out = same(&env, &["get", "cs"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "Warning: v1 ComponentStatus is deprecated in v1.19+\n"
+    );
+    assert!(
+        out.stdout.contains("etcd-0               Healthy   ok"),
+        "{out:?}"
+    );
+    let out = same(&env, &["get", "cs", "etcd-0", "-o", "json"]).await;
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["metadata"], serde_json::json!({"name": "etcd-0"}));
+    let out = same(&env, &["get", "cs", "nope"]).await;
+    assert_eq!(out.code, 1);
+    assert!(out
+        .stderr
+        .ends_with("Error from server (NotFound): componentstatus \"nope\" not found\n"));
+    same(&env, &["get", "componentstatuses", "-o", "name"]).await;
+    same(&env, &["delete", "cs", "etcd-0"]).await;
+}

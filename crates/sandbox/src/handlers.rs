@@ -590,6 +590,9 @@ async fn serve_resource(st: &ApiState, mut ctx: RequestCtx, t: Target, body: Bod
         )
         .await;
     }
+    if t.info.group.is_empty() && t.info.resource == "componentstatuses" {
+        return component_statuses(st, &ctx, &t);
+    }
     match verb {
         "get" if t.sub.as_deref() == Some("log") => super::podlog::serve(
             &st.store,
@@ -668,6 +671,35 @@ fn get(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         Output::Partial(v) => ok_json(200, &partial_metadata(v, &obj)),
         _ => render(output, &obj, 200),
     })
+}
+
+/// `componentstatuses` get and list: computed, not stored (see `componentstatus`).
+fn component_statuses(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
+    use super::componentstatus as cs;
+    let output = negotiate(ctx.header(header::ACCEPT))?;
+    let warn = [cs::WARNING.to_string()];
+    let (items, obj) = match t.name.as_deref() {
+        Some(name) => match cs::object(name) {
+            Some(o) => (vec![o.clone()], o),
+            None => {
+                // The registry names the resource in the singular here; the warning comes
+                // with the error too.
+                let e = ApiError::not_found(&GroupResource::new("", "componentstatus"), name);
+                return Ok(with_warnings(e.into_response(), &warn));
+            }
+        },
+        None => (cs::all(), cs::list()),
+    };
+    let resp = match output {
+        Output::Table(v) => {
+            let include = include_object(ctx)?;
+            let mut table = table_for(t.info, &items, include, st.store.clock().now());
+            table["apiVersion"] = json!(format!("meta.k8s.io/{v}"));
+            ok_json(200, &table)
+        }
+        _ => render(output, &obj, 200),
+    };
+    Ok(with_warnings(resp, &warn))
 }
 
 /// The Table of `items`: a custom resource's printer columns, else the built-in printers.

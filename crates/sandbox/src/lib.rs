@@ -6,6 +6,7 @@ pub mod autoscaling;
 pub mod bootstrap;
 pub mod certificates;
 pub mod clock;
+pub mod componentstatus;
 pub mod controllers;
 pub mod crd;
 pub mod decode;

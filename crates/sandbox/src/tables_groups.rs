@@ -142,6 +142,38 @@ const IP_ADDRESS_COLUMNS: &[Col] = &[
     col("ParentRef", "string", "ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object."),
 ];
 
+const COMPONENT_STATUS_COLUMNS: &[Col] = &[
+    NAME,
+    col("Status", "string", "Status of the component conditions"),
+    col("Message", "string", "Message of the component conditions"),
+    col("Error", "string", "Error of the component conditions"),
+];
+
+/// kube-apiserver's `printComponentStatus`: the Healthy condition's status, message, error.
+fn print_component_status(c: &Value, _now: DateTime<Utc>) -> Vec<Value> {
+    let healthy = c["conditions"]
+        .as_array()
+        .and_then(|l| l.iter().find(|x| x["type"] == "Healthy"));
+    let (status, message, error) = match healthy {
+        Some(h) => (
+            if h["status"] == "True" {
+                "Healthy"
+            } else {
+                "Unhealthy"
+            },
+            s(h, "/message"),
+            s(h, "/error"),
+        ),
+        None => ("Unknown", "", ""),
+    };
+    vec![
+        json!(s(c, "/metadata/name")),
+        json!(status),
+        json!(message),
+        json!(error),
+    ]
+}
+
 /// The printer of a kind of these groups, if kube-apiserver has one.
 pub(crate) fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer)> {
     Some(match (gr.group.as_str(), gr.resource.as_str()) {
@@ -154,6 +186,7 @@ pub(crate) fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer
         ("networking.k8s.io", "networkpolicies") => (NETWORK_POLICY_COLUMNS, print_network_policy),
         ("networking.k8s.io", "servicecidrs") => (SERVICE_CIDR_COLUMNS, print_service_cidr),
         ("networking.k8s.io", "ipaddresses") => (IP_ADDRESS_COLUMNS, print_ip_address),
+        ("", "componentstatuses") => (COMPONENT_STATUS_COLUMNS, print_component_status),
         ("policy", "poddisruptionbudgets") => (PDB_COLUMNS, print_pdb),
         ("autoscaling", "horizontalpodautoscalers") => {
             (crate::autoscaling::COLUMNS, crate::autoscaling::print)

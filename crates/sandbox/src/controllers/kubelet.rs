@@ -34,6 +34,8 @@ enum Action {
     Evict(Key, String),
     /// Start container (name) again after its exit (and back-off).
     Restart(Key, String, String),
+    /// Run a probe: pod, uid, container name, container instance ID.
+    Probe(Key, String, String, String, ProbeKind),
 }
 
 struct NodeNet {
@@ -83,7 +85,9 @@ fn go_duration_ms(ms: u64) -> String {
 use kcore::rand::random_hex;
 
 mod init;
+mod probes;
 use init::{is_sidecar, ContainerKind};
+use probes::{starts_ready, starts_started, ProbeKey, ProbeKind, ProbeResult};
 
 fn status_mounts(c: &Value) -> Value {
     let mounts: Vec<Value> = c["volumeMounts"]
@@ -125,6 +129,10 @@ struct Kubelet {
     exits: mpsc::UnboundedSender<Exit>,
     /// Crash back-off per (pod uid, container): last update and current back-off.
     backoff: HashMap<(String, String), (DateTime<Utc>, Duration)>,
+    /// Where exec probes report their outcomes.
+    probes: mpsc::UnboundedSender<ProbeResult>,
+    /// Consecutive successes and failures per probe worker.
+    probe_runs: HashMap<ProbeKey, (u32, u32)>,
 }
 
 impl Kubelet {
@@ -176,6 +184,12 @@ impl Kubelet {
         self.killing.remove(uid);
         self.store.runtime().remove_pod(uid);
         self.backoff.retain(|(u, _), _| u != uid);
+        for list in ["containerStatuses", "initContainerStatuses"] {
+            for cs in pod["status"][list].as_array().into_iter().flatten() {
+                let id = cs["containerID"].as_str().unwrap_or_default();
+                self.probe_runs.retain(|(i, _), _| i != id);
+            }
+        }
         let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
         if let Some(set) = self.on_node.get_mut(node) {
             set.remove(&(ns_of(pod).to_string(), name_of(pod).to_string()));
@@ -412,6 +426,7 @@ impl Kubelet {
                 return Ok(false);
             }
             p["status"] = running_status(p, &host_ip.to_string(), &pod_ip, &now);
+            refresh_ready(p, &now);
             Ok(true)
         });
         match res {
@@ -553,6 +568,10 @@ impl Kubelet {
         self.store
             .runtime()
             .start(&self.store, pod, spec, id, at, self.exits.clone());
+        if ContainerKind::of(pod, name, id) != ContainerKind::Init {
+            let spec = spec.clone();
+            self.schedule_probes(pod, &spec, id, at);
+        }
     }
 
     /// A container exited: record it, and restart it (after its back-off) or finish the pod.
@@ -699,6 +718,11 @@ impl Kubelet {
         };
         let kind = ContainerKind::of(&pod, container, "");
         let (list, spec_list) = kind.lists();
+        let spec = pod["spec"][spec_list]
+            .as_array()
+            .and_then(|l| l.iter().find(|c| c["name"] == container))
+            .cloned()
+            .unwrap_or_default();
         let res = self.store.modify_keep(&gr_pods(), &key.0, &key.1, |p| {
             let phase_ok = match kind {
                 ContainerKind::App => p["status"]["phase"] == "Running",
@@ -722,9 +746,10 @@ impl Kubelet {
             cs["state"] = json!({"running": {"startedAt": now}});
             cs["restartCount"] = json!(cs["restartCount"].as_i64().unwrap_or(0) + 1);
             cs["containerID"] = json!(id);
-            // An init container is ready only once it completed.
-            cs["ready"] = json!(kind != ContainerKind::Init);
-            cs["started"] = json!(true);
+            // An init container is ready only once it completed; others once their probes
+            // passed.
+            cs["ready"] = json!(kind != ContainerKind::Init && starts_ready(&spec));
+            cs["started"] = json!(kind == ContainerKind::Init || starts_started(&spec));
             if kind == ContainerKind::Init {
                 init::refresh_initialized(p, &now);
             } else {
@@ -798,6 +823,7 @@ impl Kubelet {
             Action::Start(key, uid) => self.start(&key, &uid),
             Action::Remove(key, uid) => self.remove(&key, &uid),
             Action::Restart(key, uid, c) => self.restart(&key, &uid, &c, when),
+            Action::Probe(key, uid, c, id, kind) => self.fire_probe(key, uid, c, id, kind),
             Action::Evict(key, uid) => {
                 if let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) {
                     if uid_of(&pod) == uid {
@@ -972,12 +998,12 @@ fn container_status(c: &Value, running: bool, now: &str) -> Value {
         "name": c["name"],
         "state": state,
         "lastState": {},
-        "ready": running,
+        "ready": running && starts_ready(c),
         "restartCount": 0,
         "image": normalize_image(image),
         "imageID": image_id(image),
         "containerID": id,
-        "started": running,
+        "started": running && starts_started(c),
         "volumeMounts": status_mounts(c),
     });
     if !running {
@@ -1179,7 +1205,10 @@ pub async fn run(
     mut rx: broadcast::Receiver<Arc<WatchEvent>>,
 ) {
     let (exits_tx, mut exits) = mpsc::unbounded_channel();
+    let (probes_tx, mut probes) = mpsc::unbounded_channel();
     let mut k = Kubelet {
+        probes: probes_tx,
+        probe_runs: HashMap::new(),
         exits: exits_tx,
         backoff: HashMap::new(),
         delay: opts.kubelet_delay,
@@ -1225,6 +1254,10 @@ pub async fn run(
             _ = timer => None,
             Some(e) = exits.recv() => {
                 super::guarded(|| k.exited(e));
+                None
+            }
+            Some(r) = probes.recv() => {
+                super::guarded(|| k.probe_result(r));
                 None
             }
         };

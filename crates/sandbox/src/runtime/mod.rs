@@ -110,6 +110,18 @@ impl Default for Runtime {
     }
 }
 
+/// Collects a process's output (an exec probe's).
+struct BufOutput(Arc<Mutex<Vec<u8>>>);
+
+impl Output for BufOutput {
+    fn write(&self, _stream: Stream, data: &[u8], _at: DateTime<Utc>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(data);
+    }
+}
+
 struct LogWriter {
     rt: Arc<Runtime>,
     id: String,
@@ -342,6 +354,43 @@ impl Runtime {
     /// A receiver of every container's output from now on.
     pub fn live(&self) -> broadcast::Receiver<Arc<LiveOutput>> {
         self.live.subscribe()
+    }
+
+    /// Sends SIGTERM to one container instance (a failed liveness or startup probe).
+    pub fn terminate(&self, id: &str) {
+        if let Some(r) = self.lock().running.get(id) {
+            let _ = r.term.send(true);
+        }
+    }
+
+    /// Runs `argv` as another process in running container `id` (an exec probe), returning
+    /// its exit code and what it wrote to stdout and stderr, interleaved; None when the
+    /// container is not running.
+    pub fn probe_exec(
+        &self,
+        id: &str,
+        argv: Vec<String>,
+        clock: crate::clock::Clock,
+    ) -> Option<impl std::future::Future<Output = (i32, Vec<u8>)> + Send + 'static> {
+        let shared = self.container(id)?;
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let ctx = ShellCtx {
+            fs: shared.fs,
+            env: shared.env,
+            hostname: shared.hostname,
+            clock,
+            output: Arc::new(BufOutput(buf.clone())),
+            term: watch::channel(false).1,
+            cwd: shared.cwd,
+            stdin: None,
+        };
+        Some(async move {
+            let mut sh = Shell::new(ctx);
+            sh.set_exec_session();
+            let code = sh.run_argv(argv).await;
+            let out = buf.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            (code, out)
+        })
     }
 
     /// Sends SIGTERM to every container of a pod.

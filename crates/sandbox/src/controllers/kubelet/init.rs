@@ -198,9 +198,12 @@ impl Kubelet {
                     return Ok(false);
                 };
                 let mut fresh = container_status(spec, true, &now);
-                // A running init container is started and not ready; a sidecar without a
-                // readiness probe is ready as soon as it started.
-                fresh["ready"] = json!(sidecar);
+                // A running init container is started and not ready; a sidecar is ready as
+                // soon as it started unless it has probes to pass first.
+                if !sidecar {
+                    fresh["ready"] = json!(false);
+                    fresh["started"] = json!(true);
+                }
                 *cs = fresh;
                 super::init::refresh_initialized(p, &now);
                 if sidecar {
