@@ -71,6 +71,71 @@ pub enum StoreError {
     Storage(String),
 }
 
+/// One kept change. While its object is the stored version it is the event as it was sent
+/// (sharing the object with the map); once a newer version replaced the object, or the object
+/// was deleted, only the object's JSON text is kept: a `Value` tree costs several times its
+/// text, and old versions are read only by watches that resume from an older resourceVersion.
+enum Kept {
+    Live(Arc<WatchEvent>),
+    Packed {
+        kind: EventType,
+        gr: GroupResource,
+        namespace: String,
+        name: String,
+        rv: u64,
+        json: Box<[u8]>,
+    },
+}
+
+impl Kept {
+    fn rv(&self) -> u64 {
+        match self {
+            Kept::Live(ev) => ev.rv,
+            Kept::Packed { rv, .. } => *rv,
+        }
+    }
+
+    /// The change as a watch receives it.
+    fn event(&self) -> Arc<WatchEvent> {
+        match self {
+            Kept::Live(ev) => Arc::clone(ev),
+            Kept::Packed {
+                kind,
+                gr,
+                namespace,
+                name,
+                rv,
+                json,
+            } => Arc::new(WatchEvent {
+                kind: *kind,
+                gr: gr.clone(),
+                namespace: namespace.clone(),
+                name: name.clone(),
+                rv: *rv,
+                // The text was written from a Value by serde_json: it parses back to it.
+                object: Arc::new(serde_json::from_slice(json).unwrap_or_default()),
+            }),
+        }
+    }
+
+    /// Keeps only the object's text from now on.
+    fn pack(&mut self) {
+        if let Kept::Live(ev) = self {
+            let Ok(json) = serde_json::to_vec(&*ev.object) else {
+                return;
+            };
+            *self = Kept::Packed {
+                kind: ev.kind,
+                gr: ev.gr.clone(),
+                namespace: ev.namespace.clone(),
+                name: ev.name.clone(),
+                rv: ev.rv,
+                json: json.into_boxed_slice(),
+            };
+        }
+    }
+}
+
 /// What `Store::watch_from` hands back: the kept past changes and a receiver for new ones.
 pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
 
@@ -83,7 +148,7 @@ struct Inner {
     /// or made before a restart): a watch from before it is answered `410 Gone`.
     compacted: u64,
     objects: HashMap<GroupResource, Objects>,
-    history: VecDeque<Arc<WatchEvent>>,
+    history: VecDeque<Kept>,
     /// With `--data-dir`: where every write is committed before it is acknowledged (`Some`
     /// inside: open; `Some(None)`: closed by `close`, so writes fail).
     persist: Option<Option<crate::persist::Persist>>,
@@ -248,11 +313,31 @@ impl Store {
         let ev = Arc::new(ev);
         if inner.history.len() == HISTORY {
             if let Some(old) = inner.history.pop_front() {
-                inner.compacted = old.rv;
+                inner.compacted = old.rv();
             }
         }
-        inner.history.push_back(ev.clone());
+        inner.history.push_back(Kept::Live(ev.clone()));
+        if ev.kind == EventType::Deleted {
+            // A deleted object is no version the map holds.
+            if let Some(k) = inner.history.back_mut() {
+                k.pack();
+            }
+        }
         let _ = self.tx.send(ev);
+    }
+
+    /// The version `old` of an object was replaced or removed: its change in the history
+    /// keeps only its text from now on.
+    fn superseded(inner: &mut Inner, old: &Value) {
+        let Some(rv) = old["metadata"]["resourceVersion"]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+        else {
+            return;
+        };
+        if let Ok(i) = inner.history.binary_search_by_key(&rv, Kept::rv) {
+            inner.history[i].pack();
+        }
     }
 
     /// The latest resourceVersion handed out.
@@ -270,7 +355,7 @@ impl Store {
     pub fn compact(&self, rv: u64) {
         let mut inner = self.lock();
         let rv = rv.min(inner.rv);
-        while inner.history.front().is_some_and(|e| e.rv <= rv) {
+        while inner.history.front().is_some_and(|e| e.rv() <= rv) {
             inner.history.pop_front();
         }
         inner.compacted = inner.compacted.max(rv);
@@ -349,6 +434,16 @@ impl Store {
         Ok(obj)
     }
 
+    /// Like `get`, but the store's own object (shared, not copied).
+    pub fn get_shared(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Arc<Value>> {
+        let inner = self.lock();
+        inner
+            .objects
+            .get(gr)?
+            .get(&(ns.to_string(), name.to_string()))
+            .cloned()
+    }
+
     pub fn get(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Value> {
         let inner = self.lock();
         inner
@@ -374,6 +469,13 @@ impl Store {
             },
         };
         (items, inner.rv)
+    }
+
+    /// Like `list`, but the objects are the store's own (shared, not copied): what a
+    /// controller's cache keeps, so that a cached object costs no second copy.
+    pub fn list_shared(&self, gr: &GroupResource, ns: Option<&str>) -> (Vec<Arc<Value>>, u64) {
+        let (items, _, rv) = self.list_page(gr, ns, None, 0, |_| true);
+        (items, rv)
     }
 
     /// One page of a list, shared rather than copied: the objects (in one namespace or all)
@@ -483,6 +585,7 @@ impl Store {
             .objects
             .get(gr)
             .and_then(|o| o.get(&key))
+            .cloned()
             .ok_or(StoreError::NotFound)?;
         if let Some(exp) = expected_rv.filter(|s| !s.is_empty()) {
             if old["metadata"]["resourceVersion"].as_str() != Some(exp) {
@@ -501,6 +604,8 @@ impl Store {
         let removed = remove_when_done && is_terminating_without_finalizers(gr, &obj);
         Self::commit(&inner, rv, gr, &key, (!removed).then_some(&obj))?;
         inner.rv = rv;
+        Self::superseded(&mut inner, &old);
+        drop(old);
         let shared = Arc::new(obj);
         let kind = if removed {
             inner.objects.get_mut(gr).map(|o| o.remove(&key));
@@ -587,6 +692,7 @@ impl Store {
             .and_then(|o| o.remove(&key))
             .map(Arc::unwrap_or_clone)
             .ok_or(StoreError::NotFound)?;
+        Self::superseded(&mut inner, &obj);
         set_rv(&mut obj, rv);
         self.emit(
             &mut inner,
@@ -617,8 +723,8 @@ impl Store {
         let past = inner
             .history
             .iter()
-            .filter(|e| e.rv > since)
-            .cloned()
+            .filter(|e| e.rv() > since)
+            .map(Kept::event)
             .collect();
         Ok((past, rx))
     }
@@ -838,10 +944,20 @@ mod tests {
         let (page, _, _) = s.list_page(&pods(), None, None, 0, |_| true);
         assert!(Arc::ptr_eq(&modified.object, &page[0]));
         assert_eq!(modified.object["metadata"]["resourceVersion"], "3");
-        // The history keeps the older version, the map only the newest.
+        // The history keeps the older version (as its text: the map no longer holds it),
+        // the map only the newest.
         let (past, _) = s.watch_from(1).unwrap();
-        assert!(Arc::ptr_eq(&past[0].object, &added.object));
+        assert_eq!(past[0].object, added.object);
         assert_eq!(past[0].object["metadata"]["resourceVersion"], "2");
+        assert!(Arc::ptr_eq(&past[1].object, &modified.object));
+        // A deletion's object is kept as text too, and replays the same.
+        let mut rx = s.subscribe();
+        s.remove(&pods(), "a", "p").unwrap();
+        let deleted = rx.try_recv().unwrap();
+        let (past, _) = s.watch_from(3).unwrap();
+        assert_eq!((past[0].kind, past[0].rv), (EventType::Deleted, 4));
+        assert_eq!(past[0].object, deleted.object);
+        assert_eq!(past[0].object["metadata"]["resourceVersion"], "4");
     }
 
     #[test]

@@ -150,7 +150,7 @@ impl Controller {
         for n in self.store.list(&gr_nodes(), None).0 {
             self.nodes.insert(name_of(&n).to_string(), n);
         }
-        for p in self.store.list(&gr_pods(), None).0 {
+        for p in self.store.list_shared(&gr_pods(), None).0 {
             self.observe_pod(Change::Added, &p);
         }
         for r in self.store.list(&gr_controllerrevisions(), None).0 {
@@ -172,7 +172,8 @@ impl Controller {
 
     /// Indexes a pod by its DaemonSet (or as an orphan that one may adopt); returns what to
     /// sync: the owning DaemonSet, or for an orphan every DaemonSet of its namespace.
-    fn observe_pod(&mut self, kind: Change, pod: &Value) -> Vec<Key> {
+    /// The cache keeps the store's own object (`pod`), not a copy.
+    fn observe_pod(&mut self, kind: Change, pod: &Arc<Value>) -> Vec<Key> {
         let key = (ns_of(pod).to_string(), name_of(pod).to_string());
         if let Some(old) = self.pod_owner.remove(&key) {
             match old.as_str() {
@@ -195,7 +196,7 @@ impl Controller {
         match controller_ref(pod) {
             Some(r) if r["kind"] == "DaemonSet" => {
                 let owner_uid = r["uid"].as_str().unwrap_or_default().to_string();
-                self.pods.insert(key.clone(), Arc::new(pod.clone()));
+                self.pods.insert(key.clone(), Arc::clone(pod));
                 self.pods_by_owner
                     .entry(owner_uid.clone())
                     .or_default()
@@ -210,7 +211,7 @@ impl Controller {
             Some(_) => Vec::new(),
             None if is_terminating(pod) => Vec::new(),
             None => {
-                self.pods.insert(key.clone(), Arc::new(pod.clone()));
+                self.pods.insert(key.clone(), Arc::clone(pod));
                 self.orphans
                     .entry(key.0.clone())
                     .or_default()
@@ -236,7 +237,7 @@ impl Controller {
             .collect();
         for p in candidates {
             if let Some(adopted) = super::adopt(&self.store, &gr_pods(), &p, &owner) {
-                self.observe_pod(Change::Modified, &adopted);
+                self.observe_pod(Change::Modified, &Arc::new(adopted));
             }
         }
         let owned: Vec<Arc<Value>> = self
@@ -250,7 +251,7 @@ impl Controller {
             .collect();
         for p in owned {
             if let Some(released) = super::release(&self.store, &gr_pods(), &p, uid_of(ds)) {
-                self.observe_pod(Change::Modified, &released);
+                self.observe_pod(Change::Modified, &Arc::new(released));
             }
         }
         let revs: Vec<Value> = self
@@ -438,7 +439,7 @@ impl Controller {
                     "SuccessfulCreate",
                     &msg,
                 );
-                self.observe_pod(Change::Added, &p);
+                self.observe_pod(Change::Added, &Arc::new(p));
             }
             Err(e) => {
                 let msg = format!("Error creating: {e}");
@@ -463,7 +464,7 @@ impl Controller {
                 "SuccessfulDelete",
                 &msg,
             );
-            match self.store.get(&gr_pods(), &key.0, &key.1) {
+            match self.store.get_shared(&gr_pods(), &key.0, &key.1) {
                 Some(p) => {
                     self.observe_pod(Change::Modified, &p);
                 }

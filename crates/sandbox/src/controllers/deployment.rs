@@ -118,7 +118,8 @@ struct Controllers {
     rs_events: Recorder,
     deployments: HashMap<Key, Value>,
     replicasets: HashMap<Key, Value>,
-    pods: HashMap<Key, Value>,
+    /// The store's own pod objects (shared, not copied).
+    pods: HashMap<Key, Arc<Value>>,
     uid_to_deploy: HashMap<String, Key>,
     uid_to_rs: HashMap<String, Key>,
     /// Owner uid → owned ReplicaSets / pods.
@@ -175,7 +176,7 @@ impl Controllers {
         for rs in self.store.list(&gr_replicasets(), None).0 {
             self.observe_rs(Change::Added, &rs);
         }
-        for p in self.store.list(&gr_pods(), None).0 {
+        for p in self.store.list_shared(&gr_pods(), None).0 {
             self.observe_pod(Change::Added, &p);
         }
     }
@@ -225,7 +226,7 @@ impl Controllers {
     }
 
     /// Indexes a pod under its ReplicaSet ("" for orphans); returns the ReplicaSets to sync.
-    fn observe_pod(&mut self, kind: Change, pod: &Value) -> Vec<Key> {
+    fn observe_pod(&mut self, kind: Change, pod: &Arc<Value>) -> Vec<Key> {
         let key = key_of(pod);
         let mut dirty = Vec::new();
         if let Some(old) = self.pods.remove(&key) {
@@ -244,7 +245,7 @@ impl Controllers {
         if owner.is_empty() && is_terminating(pod) {
             return dirty;
         }
-        self.pods.insert(key.clone(), pod.clone());
+        self.pods.insert(key.clone(), Arc::clone(pod));
         index(&mut self.pods_by_owner, &owner, &key, true);
         if owner.is_empty() {
             dirty.extend(self.replicasets.keys().filter(|k| k.0 == key.0).cloned());
@@ -257,10 +258,18 @@ impl Controllers {
     /// Adopts orphans (pods of a ReplicaSet, ReplicaSets of a Deployment) that `owner`
     /// selects, and releases owned ones it no longer selects.
     fn adopt_and_release(&mut self, owner: &Value, kind: &str, selector: &LabelSelector) {
-        let (gr, owned_index, objects) = if kind == "ReplicaSet" {
-            (gr_pods(), &self.pods_by_owner, &self.pods)
+        let (gr, owned_index) = if kind == "ReplicaSet" {
+            (gr_pods(), &self.pods_by_owner)
         } else {
-            (gr_replicasets(), &self.rs_by_owner, &self.replicasets)
+            (gr_replicasets(), &self.rs_by_owner)
+        };
+        let (pods, replicasets) = (&self.pods, &self.replicasets);
+        let object = |k: &Key| -> Option<&Value> {
+            if kind == "ReplicaSet" {
+                pods.get(k).map(|p| &**p)
+            } else {
+                replicasets.get(k)
+            }
         };
         let ns = ns_of(owner);
         let pick = |uid: &str, want_match: bool| -> Vec<Value> {
@@ -269,7 +278,7 @@ impl Controllers {
                 .into_iter()
                 .flatten()
                 .filter(|k| k.0 == ns)
-                .filter_map(|k| objects.get(k))
+                .filter_map(&object)
                 .filter(|o| !is_terminating(o))
                 .filter(|o| selector.matches(&o["metadata"]["labels"]) == want_match)
                 .cloned()
@@ -292,13 +301,13 @@ impl Controllers {
 
     fn observe_changed(&mut self, gr: &GroupResource, obj: &Value) {
         if *gr == gr_pods() {
-            self.observe_pod(Change::Modified, obj);
+            self.observe_pod(Change::Modified, &Arc::new(obj.clone()));
         } else {
             self.observe_rs(Change::Modified, obj);
         }
     }
 
-    fn owned_pods(&self, rs: &Value) -> Vec<Value> {
+    fn owned_pods(&self, rs: &Value) -> Vec<Arc<Value>> {
         self.pods_by_owner
             .get(uid_of(rs))
             .into_iter()
@@ -320,7 +329,7 @@ impl Controllers {
             return;
         };
         self.adopt_and_release(&rs, "ReplicaSet", &selector);
-        let mut active: Vec<Value> = self
+        let mut active: Vec<Arc<Value>> = self
             .owned_pods(&rs)
             .into_iter()
             .filter(|p| is_active(p) && selector.matches(&p["metadata"]["labels"]))
@@ -362,7 +371,7 @@ impl Controllers {
                         "SuccessfulDelete",
                         &msg,
                     );
-                    match self.store.get(&gr_pods(), ns_of(&p), name_of(&p)) {
+                    match self.store.get_shared(&gr_pods(), ns_of(&p), name_of(&p)) {
                         Some(now) => self.observe_pod(Change::Modified, &now),
                         None => self.observe_pod(Change::Deleted, &p),
                     };
@@ -422,7 +431,7 @@ impl Controllers {
         }
     }
 
-    fn create_rs_pod(&mut self, rs: &Value) -> Option<Value> {
+    fn create_rs_pod(&mut self, rs: &Value) -> Option<Arc<Value>> {
         let template = &rs["spec"]["template"];
         let mut meta = json!({
             "generateName": format!("{}-", name_of(rs)),
@@ -444,6 +453,7 @@ impl Controllers {
                     "SuccessfulCreate",
                     &msg,
                 );
+                let p = Arc::new(p);
                 self.observe_pod(Change::Added, &p);
                 Some(p)
             }
@@ -723,7 +733,7 @@ impl Controllers {
                 // Wait for the old pods to be gone before starting new ones.
                 let old_pods = old
                     .iter()
-                    .any(|rs| self.owned_pods(rs).iter().any(is_active));
+                    .any(|rs| self.owned_pods(rs).iter().any(|p| is_active(p)));
                 if old_pods {
                     return new_rs;
                 }

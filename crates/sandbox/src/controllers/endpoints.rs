@@ -198,8 +198,8 @@ fn desired(svc: &Value, pods: &[&Value]) -> (Value, Value, Value) {
 struct Controller {
     store: Arc<Store>,
     services: HashMap<Key, Value>,
-    /// Pods by namespace.
-    pods: HashMap<String, HashMap<String, Value>>,
+    /// Pods by namespace: the store's own objects (shared, not copied).
+    pods: HashMap<String, HashMap<String, Arc<Value>>>,
 }
 
 impl Controller {
@@ -210,7 +210,7 @@ impl Controller {
             self.services
                 .insert((ns_of(&s).to_string(), name_of(&s).to_string()), s);
         }
-        for p in self.store.list(&gr_pods(), None).0 {
+        for p in self.store.list_shared(&gr_pods(), None).0 {
             self.pods
                 .entry(ns_of(&p).to_string())
                 .or_default()
@@ -232,6 +232,7 @@ impl Controller {
             .get(&key.0)
             .into_iter()
             .flat_map(|m| m.values())
+            .map(|p| &**p)
             .filter(|p| selector_matches(selector, &p["metadata"]["labels"]))
             .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
             .collect();
@@ -385,7 +386,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                             c.pods
                                 .entry(key.0.clone())
                                 .or_default()
-                                .insert(key.1.clone(), (*ev.object).clone());
+                                .insert(key.1.clone(), Arc::clone(&ev.object));
                         }
                         // Services selecting the pod before or after the change.
                         for (skey, svc) in &c.services {
