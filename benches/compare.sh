@@ -9,6 +9,10 @@
 #     CASES=stream benches/compare.sh    # only the big-list formats (5,000 and 50,000 pods)
 # Environment knobs: KUBECTL (real kubectl, default /usr/lib/google-cloud-sdk/bin/kubectl.1.33),
 # RUNS (hyperfine runs, default 10), MEM_RUNS (GNU time runs for peak RSS, default 5),
+# WARMUP (hyperfine warm-up runs, default 3), LARGE_RUNS / LARGE_WARMUP / LARGE_MEM_RUNS (the
+# same for the `stream` cases over more than 5,000 pods, where one kubectl run takes tens of
+# seconds; defaults 3 / 1 / 1), LARGE_CASES (the stream cases run over more than 5,000 pods,
+# by the last word of their id, e.g. "table json name sorted"; default all),
 # BULK (pods for the "many pods" cases, default 5000), STREAM_SIZES (pod counts of the
 # `stream` cases, default "5000 50000"), OUT (markdown table file, default
 # $TMPDIR/kubectl-rs-bench/results.md), NO_BUILD=1 (use target/release/kubectl-rs as is).
@@ -31,6 +35,7 @@ KUBECTL=${KUBECTL:-/usr/lib/google-cloud-sdk/bin/kubectl.1.33}
 RS=$ROOT/target/release/kubectl-rs
 RUNS=${RUNS:-10}
 MEM_RUNS=${MEM_RUNS:-5}
+WARMUP=${WARMUP:-3}
 BULK=${BULK:-5000}
 CASES=${CASES:-}
 SEED=$ROOT/examples/node-exporter-daemonset.yaml
@@ -220,6 +225,11 @@ ms() { awk -v s="$1" 'BEGIN {printf "%.1f", s * 1000}'; }
 bench() {
     local id=$1 label=$2 args=$3 prep_k=${4:-} prep_r=${5:-}
     selected "$id" || return 0
+    if [ -n "${SIZE_CASES:-}" ]; then
+        local w hit=
+        for w in $SIZE_CASES; do [[ $id == *"-$w" ]] && hit=1; done
+        [ -n "$hit" ] || return 0
+    fi
     echo "== $label" >&2
     # Our CLI must run the command at all; otherwise skip with its error.
     [ -n "$prep_r" ] && { sh -c "$prep_r" >/dev/null 2>&1 || true; }
@@ -235,7 +245,7 @@ bench() {
         return 0
     fi
     local json=$WORK/$id.json
-    local hf=(hyperfine --warmup 3 --runs "$RUNS" --export-json "$json" --style basic -n kubectl -n kubectl-rs)
+    local hf=(hyperfine --warmup "$WARMUP" --runs "$RUNS" --export-json "$json" --style basic -n kubectl -n kubectl-rs)
     if [ -n "$prep_k" ]; then
         hf+=(--prepare "$prep_k >/dev/null 2>&1" --prepare "$prep_r >/dev/null 2>&1")
     fi
@@ -379,8 +389,16 @@ fi
 if selected stream; then
     have=0
     if selected bulk || selected complete; then have=$BULK; fi
+    SMALL=("$RUNS" "$WARMUP" "$MEM_RUNS")
     for size in ${STREAM_SIZES:-5000 50000}; do
         [ "$size" -gt "$have" ] && create_bulk $((have + 1)) "$size" && have=$size
+        if [ "$size" -gt 5000 ]; then
+            RUNS=${LARGE_RUNS:-3} WARMUP=${LARGE_WARMUP:-1} MEM_RUNS=${LARGE_MEM_RUNS:-1}
+            SIZE_CASES=${LARGE_CASES:-}
+        else
+            RUNS=${SMALL[0]} WARMUP=${SMALL[1]} MEM_RUNS=${SMALL[2]}
+            SIZE_CASES=
+        fi
         TABLE_FLOOR=$(floor 'application/json;as=Table;v=v1;g=meta.k8s.io')
         JSON_FLOOR=$(floor 'application/json')
         BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-table" "get pods, $size pods" "get pods"
@@ -391,6 +409,10 @@ if selected stream; then
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-range" "get pods -o jsonpath={range .items[*]}…{end}, $size pods" "get pods -o 'jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}'"
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-cc" "get pods -o custom-columns=NAME:.metadata.name, $size pods" "get pods -o custom-columns=NAME:.metadata.name"
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-sorted" "get pods -o json --sort-by=.metadata.name, $size pods (whole list)" "get pods -o json --sort-by=.metadata.name"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-sortname" "get pods -o name --sort-by=.metadata.name, $size pods (whole list)" "get pods -o name --sort-by=.metadata.name"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-gotemplate" "get pods -o go-template={{range .items}}…{{end}}, $size pods" "get pods -o 'go-template={{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}'"
+        BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-wide" "get pods -o wide, $size pods" "get pods -o wide"
+        BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-tablesorted" "get pods --sort-by=.metadata.name, $size pods (whole list)" "get pods --sort-by=.metadata.name"
     done
 fi
 
@@ -425,7 +447,8 @@ fi
 {
     echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; $(free -m | awk '/^Mem:/ {print $2}') MB RAM;" \
         "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); kubectl: $("$KUBECTL" version --client 2>/dev/null | head -1);" \
-        "hyperfine --warmup 3 --runs $RUNS; peak RSS = max of $MEM_RUNS GNU time runs."
+        "hyperfine --warmup $WARMUP --runs $RUNS; peak RSS = max of $MEM_RUNS GNU time runs" \
+        "(stream cases over 5,000 pods: --warmup ${LARGE_WARMUP:-1} --runs ${LARGE_RUNS:-3}, ${LARGE_MEM_RUNS:-1} GNU time runs)."
     echo
     echo "| case | kubectl ms | kubectl-rs ms | speedup | kubectl MB | kubectl-rs MB | memory ratio | note |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"

@@ -514,16 +514,16 @@ impl GetOptions {
                 .await?;
             return self.finish_human(ctx, out, errs.nested());
         }
-        // One list in a format that allows it: written page by page (see `print::stream`).
-        if let (false, true, true, [Ok(t)]) = (
-            self.human,
-            self.sort_by.is_empty(),
-            filter.is_none(),
-            types.as_slice(),
-        ) {
+        // One list in a format that allows it: written page by page (see `print::stream`);
+        // sorted, from its pages' bytes and a key per item.
+        if let (false, true, [Ok(t)]) = (self.human, filter.is_none(), types.as_slice()) {
             if t.names.is_empty() && t.local.is_none() {
                 if let Ok(Ok(streamer)) = self.generic_printer().map(ListStreamer::new) {
-                    return self.run_streamed(ctx, t, streamer).await;
+                    return if self.sort_by.is_empty() {
+                        self.run_streamed(ctx, t, streamer).await
+                    } else {
+                        self.run_sorted(ctx, t, streamer).await
+                    };
                 }
             }
         }
@@ -618,6 +618,97 @@ impl GetOptions {
                 }
             }
         }
+        self.errors_out(errs, true)
+    }
+
+    /// `get --sort-by` of one list with a streaming printer: as kubectl, the list comes in
+    /// one answer (no chunks) and is sorted before anything is written, but it is not held as
+    /// trees: the answer stays the server's bytes, each item is parsed once for its sort key
+    /// (its span in the page kept, [`list_page::for_each_item_span`]) and parsed again in
+    /// sorted order to be written as [`Self::run_streamed`] writes it. The output is what
+    /// [`Self::print_generic`] writes for the sorted list.
+    async fn run_sorted(
+        &self,
+        ctx: &Context,
+        t: &Wanted,
+        mut streamer: ListStreamer,
+    ) -> Result<(), CliError> {
+        let client = ctx.client()?;
+        let ns = self.request_namespace(t);
+        let mut pages: Vec<(bytes::Bytes, list_page::PageHead)> = Vec::new();
+        let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        // The path's errors come when sorting, after every page is read (as in kubectl).
+        let mut keys = sort::SortKeys::new(&self.sort_by);
+        let mut key_err: Option<PrintError> = None;
+        let mut decode_err: Option<ClientError> = None;
+        let walked = crate::resource::helper::for_each_page(
+            |token: Option<String>| async move {
+                let req = list_request(&t.resource, ns, self, 0, token.as_deref())?;
+                let resp = client.send(&req).await?;
+                resp.check_media_type()?;
+                let head = list_page::read_head(&resp.body).map_err(decode_error)?;
+                Ok((resp.body, head))
+            },
+            |page: &(bytes::Bytes, list_page::PageHead)| page.1.continue_token.clone(),
+            |(body, head)| {
+                if decode_err.is_some() {
+                    return;
+                }
+                let (page, before) = (pages.len(), spans.len());
+                let walked = list_page::for_each_item_span(&body, &head, |span, item| {
+                    if let (Ok(k), None) = (&mut keys, &key_err) {
+                        key_err = k.push(&item).err();
+                    }
+                    spans.push((page, span));
+                });
+                match walked {
+                    Ok(()) => pages.push((body, head)),
+                    Err(e) => {
+                        // A page that does not decode counts for nothing, as in `fetch`.
+                        spans.truncate(before);
+                        decode_err = Some(decode_error(e));
+                    }
+                }
+            },
+        )
+        .await;
+        let walked = match decode_err {
+            Some(e) => Err(e),
+            None => walked,
+        };
+        let mut errs = Vec::new();
+        if let Err(e) = walked {
+            let e = self.list_error(&t.resource, e);
+            if !(self.ignore_not_found && e.is_not_found()) {
+                errs.push(CliError::from(e));
+            }
+        }
+        if pages.is_empty() && self.ignore_not_found {
+            return self.errors_out(errs, true);
+        }
+        if let Some(e) = key_err {
+            return Err(e.into());
+        }
+        let order = keys.and_then(sort::SortKeys::order)?;
+        let mut print_err: Option<CliError> = None;
+        {
+            let mut out = ctx.out();
+            for i in order {
+                let (page, span) = &spans[i];
+                let (body, head) = &pages[*page];
+                let item = list_page::item_at(body, head, span.clone()).map_err(decode_error)?;
+                if let Err(e) = streamer.page(vec![item], &mut **out) {
+                    print_err = Some(e.into());
+                    break;
+                }
+            }
+            if print_err.is_none() {
+                if let Err(e) = streamer.finish(&mut **out) {
+                    print_err = Some(e.into());
+                }
+            }
+        }
+        errs.extend(print_err);
         self.errors_out(errs, true)
     }
 

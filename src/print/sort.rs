@@ -39,41 +39,76 @@ pub fn sort_table_rows(table: &mut Value, field: &str) -> Result<(), PrintError>
 
 /// The sorted order of `objs` as indices into it.
 pub fn sort_order(objs: &[&Value], field: &str) -> Result<Vec<usize>, PrintError> {
-    let field = relaxed_jsonpath(field)?;
-    let parser = JsonPath::parse(&field)
-        .map_err(PrintError::Template)?
-        .allow_missing_keys(true);
-    let mut keys: Vec<Option<Value>> = Vec::with_capacity(objs.len());
+    let mut keys = SortKeys::new(field)?;
     for obj in objs {
-        let results = parser.find_results(obj).map_err(PrintError::Template)?;
-        keys.push(results.first().and_then(|r| r.first()).cloned());
+        keys.push(obj)?;
     }
-    if !objs.is_empty() && keys.iter().all(Option::is_none) {
-        return Err(PrintError::Template(format!(
-            "couldn't find any field with path {} in the list of objects",
-            go_quote(&field)
-        )));
+    keys.order()
+}
+
+/// The sort keys of a list's objects, taken one object at a time, so that the objects need
+/// not be in memory together (only each one's first value on the path is kept).
+pub struct SortKeys {
+    field: String,
+    parser: JsonPath,
+    keys: Vec<Option<Value>>,
+}
+
+impl SortKeys {
+    /// Keys for `field` (`.metadata.name`, `{.spec.replicas}`…).
+    pub fn new(field: &str) -> Result<Self, PrintError> {
+        let field = relaxed_jsonpath(field)?;
+        let parser = JsonPath::parse(&field)
+            .map_err(PrintError::Template)?
+            .allow_missing_keys(true);
+        Ok(SortKeys {
+            field,
+            parser,
+            keys: Vec::new(),
+        })
     }
-    let mut first_err: Option<String> = None;
-    let mut less = |a: usize, b: usize| -> bool {
-        match (&keys[a], &keys[b]) {
-            (None, None) => false,
-            (None, _) => true,
-            (_, None) => false,
-            (Some(x), Some(y)) => is_less(x, y).unwrap_or_else(|e| {
-                first_err.get_or_insert(e);
-                false
-            }),
+
+    /// Takes the key of the next object.
+    pub fn push(&mut self, obj: &Value) -> Result<(), PrintError> {
+        let results = self
+            .parser
+            .find_results(obj)
+            .map_err(PrintError::Template)?;
+        self.keys
+            .push(results.first().and_then(|r| r.first()).cloned());
+        Ok(())
+    }
+
+    /// The sorted order of the objects pushed, as indices in push order.
+    pub fn order(self) -> Result<Vec<usize>, PrintError> {
+        let SortKeys { field, keys, .. } = self;
+        if !keys.is_empty() && keys.iter().all(Option::is_none) {
+            return Err(PrintError::Template(format!(
+                "couldn't find any field with path {} in the list of objects",
+                go_quote(&field)
+            )));
         }
-    };
-    // A hand-written stable merge sort: kubectl's mixed quantity/string order need not be
-    // total, and std's sort may panic on such comparators.
-    let order = merge_sort((0..objs.len()).collect(), &mut less);
-    match first_err {
-        Some(e) => Err(PrintError::Template(format!(
-            "Field {field} in *unstructured.Unstructured is an unsortable type: interface, err: {e}"
-        ))),
-        None => Ok(order),
+        let mut first_err: Option<String> = None;
+        let mut less = |a: usize, b: usize| -> bool {
+            match (&keys[a], &keys[b]) {
+                (None, None) => false,
+                (None, _) => true,
+                (_, None) => false,
+                (Some(x), Some(y)) => is_less(x, y).unwrap_or_else(|e| {
+                    first_err.get_or_insert(e);
+                    false
+                }),
+            }
+        };
+        // A hand-written stable merge sort: kubectl's mixed quantity/string order need not be
+        // total, and std's sort may panic on such comparators.
+        let order = merge_sort((0..keys.len()).collect(), &mut less);
+        match first_err {
+            Some(e) => Err(PrintError::Template(format!(
+                "Field {field} in *unstructured.Unstructured is an unsortable type: interface, err: {e}"
+            ))),
+            None => Ok(order),
+        }
     }
 }
 

@@ -59,11 +59,44 @@ pub fn read_head(body: &[u8]) -> Result<PageHead, serde_json::Error> {
 pub fn for_each_item(
     body: &[u8],
     head: &PageHead,
-    each: impl FnMut(Value),
+    mut each: impl FnMut(Value),
 ) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    de.deserialize_any(ItemsWalk { head, each })?;
+    de.deserialize_any(ItemsWalk {
+        head,
+        spans: None,
+        each: |_: std::ops::Range<usize>, item| each(item),
+    })?;
     de.end()
+}
+
+/// As [`for_each_item`], with where each item's text lies in `body`: kept instead of the
+/// item, it lets a caller that needs the whole list (`--sort-by`) hold the page's bytes and
+/// a key per item rather than a tree per item, and parse an item again with [`item_at`].
+pub fn for_each_item_span(
+    body: &[u8],
+    head: &PageHead,
+    each: impl FnMut(std::ops::Range<usize>, Value),
+) -> Result<(), serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    de.deserialize_any(ItemsWalk {
+        head,
+        spans: Some(body.as_ptr() as usize),
+        each,
+    })?;
+    de.end()
+}
+
+/// The item whose text is `body[span]` (a span given by [`for_each_item_span`] for this
+/// page), completed as [`for_each_item`] completes it.
+pub fn item_at(
+    body: &[u8],
+    head: &PageHead,
+    span: std::ops::Range<usize>,
+) -> Result<Value, serde_json::Error> {
+    let mut item: Value = serde_json::from_slice(&body[span])?;
+    complete(&mut item, &head.api_version, head.kind.as_deref());
+    Ok(item)
 }
 
 /// The list's `apiVersion` and `kind` put into an item that lacks them.
@@ -150,10 +183,12 @@ impl<'de> Visitor<'de> for HeadWalk {
 
 struct ItemsWalk<'h, F> {
     head: &'h PageHead,
+    /// The address of the page's first byte, when the items' spans are wanted.
+    spans: Option<usize>,
     each: F,
 }
 
-impl<'de, F: FnMut(Value)> Visitor<'de> for ItemsWalk<'_, F> {
+impl<'de, F: FnMut(std::ops::Range<usize>, Value)> Visitor<'de> for ItemsWalk<'_, F> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -163,17 +198,24 @@ impl<'de, F: FnMut(Value)> Visitor<'de> for ItemsWalk<'_, F> {
     ignore_scalars!(());
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ItemsWalk { head, mut each } = self;
+        let ItemsWalk {
+            head,
+            spans,
+            mut each,
+        } = self;
         let mut seen = 0;
         while let Some(key) = map.next_key::<String>()? {
             if key == "items" {
                 seen += 1;
                 if seen == head.items_keys {
                     let kind = head.kind.as_deref();
-                    map.next_value_seed(Items(|mut item: Value| {
-                        complete(&mut item, &head.api_version, kind);
-                        each(item)
-                    }))?;
+                    map.next_value_seed(Items {
+                        spans,
+                        each: |span, mut item: Value| {
+                            complete(&mut item, &head.api_version, kind);
+                            each(span, item)
+                        },
+                    })?;
                     continue;
                 }
             }
@@ -183,10 +225,14 @@ impl<'de, F: FnMut(Value)> Visitor<'de> for ItemsWalk<'_, F> {
     }
 }
 
-/// The `items` array, handed over one element at a time.
-struct Items<F>(F);
+/// The `items` array, handed over one element at a time (with its span when `spans` holds
+/// the page's address; an empty span otherwise).
+struct Items<F> {
+    spans: Option<usize>,
+    each: F,
+}
 
-impl<'de, F: FnMut(Value)> DeserializeSeed<'de> for Items<F> {
+impl<'de, F: FnMut(std::ops::Range<usize>, Value)> DeserializeSeed<'de> for Items<F> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -194,7 +240,7 @@ impl<'de, F: FnMut(Value)> DeserializeSeed<'de> for Items<F> {
     }
 }
 
-impl<'de, F: FnMut(Value)> Visitor<'de> for Items<F> {
+impl<'de, F: FnMut(std::ops::Range<usize>, Value)> Visitor<'de> for Items<F> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -225,8 +271,18 @@ impl<'de, F: FnMut(Value)> Visitor<'de> for Items<F> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<Value>()? {
-            (self.0)(item);
+        let Some(base) = self.spans else {
+            while let Some(item) = seq.next_element::<Value>()? {
+                (self.each)(0..0, item);
+            }
+            return Ok(());
+        };
+        // Borrowed from the page (the deserializer reads a slice): no copy of the text.
+        while let Some(raw) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+            let text = raw.get();
+            let start = text.as_ptr() as usize - base;
+            let item = serde_json::from_str(text).map_err(serde::de::Error::custom)?;
+            (self.each)(start..start + text.len(), item);
         }
         Ok(())
     }
@@ -300,6 +356,31 @@ mod tests {
             read_head(text.as_bytes()).unwrap(),
             PageHead::of_value(&serde_json::from_str(text).unwrap())
         );
+    }
+
+    #[test]
+    fn spans_give_back_each_item() {
+        let text = r#"{"items": [ {"metadata": {"name": "a"}} , {"kind": "Pod", "x": [1, "]"]}, 7 ],
+            "kind": "PodList", "apiVersion": "v1", "items2": [{"y": 1}]}"#;
+        let body = text.as_bytes();
+        let head = read_head(body).unwrap();
+        let mut got = Vec::new();
+        for_each_item_span(body, &head, |span, item| got.push((span, item))).unwrap();
+        let (_, want) = paged(text);
+        assert_eq!(got.len(), want.len());
+        let texts: Vec<&str> = got.iter().map(|(s, _)| &text[s.clone()]).collect();
+        assert_eq!(
+            texts,
+            [
+                r#"{"metadata": {"name": "a"}}"#,
+                r#"{"kind": "Pod", "x": [1, "]"]}"#,
+                "7"
+            ]
+        );
+        for ((span, item), want) in got.into_iter().zip(want) {
+            assert_eq!(item, want);
+            assert_eq!(item_at(body, &head, span).unwrap(), want);
+        }
     }
 
     #[test]
