@@ -3,6 +3,7 @@
 //! modules are re-exported here, so `crate::apply::strategic::…` and the like keep working.
 
 pub use kcore::patch::{error, jsonpatch, lastapplied, merge, patchmeta, strategic};
+pub mod csaupgrade;
 pub mod plan;
 #[cfg(test)]
 mod plan_oracle_tests;

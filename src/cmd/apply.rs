@@ -16,6 +16,7 @@ use crate::apply::{
     apply_patch, create_body, get_last_applied, missing_annotation_warning, server_side_apply_body,
     to_go_json, SERVER_SIDE_APPLY_CONTENT_TYPE,
 };
+use crate::client::request::PATCH_JSON;
 use crate::client::{ApiRequest, ApiStatus, ClientError};
 use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{field_validation, parse_timeout, DeleteFlags, DryRun};
@@ -104,6 +105,9 @@ impl Op {
 }
 
 use crate::apply::prune::DEFAULT_PRUNE;
+
+/// patcher.go `maxPatchRetry`.
+const MAX_PATCH_RETRY: usize = 5;
 
 struct Run<'a> {
     ctx: &'a Context,
@@ -519,13 +523,19 @@ impl Run<'_> {
             }
             .build()?,
         };
-        let req = ApiRequest::patch(path, SERVER_SIDE_APPLY_CONTENT_TYPE, body.into_bytes());
-        let req = self.dry_run.query(req);
-        let req = req
-            .query("fieldManager", self.manager.clone())
-            .query("fieldValidation", self.validation)
-            .query("force", self.args.force_conflicts.value.to_string());
-        let mut obj = match client.send_json(&req).await {
+        let apply = || {
+            let req = ApiRequest::patch(
+                path.clone(),
+                SERVER_SIDE_APPLY_CONTENT_TYPE,
+                body.clone().into_bytes(),
+            );
+            self.dry_run
+                .query(req)
+                .query("fieldManager", self.manager.clone())
+                .query("fieldValidation", self.validation)
+                .query("force", self.args.force_conflicts.value.to_string())
+        };
+        let mut obj = match client.send_json(&apply()).await {
             Ok(v) => v,
             Err(ClientError::Api(s)) if s.code == 409 => {
                 return Err(CliError::Raw(conflict_message(&s)))
@@ -534,15 +544,74 @@ impl Run<'_> {
             Err(e) => return Err(e.into()),
         };
         match self.save_last_applied(t, &obj).await {
-            Ok(Some(v)) => obj = v,
-            Ok(None) => {}
             Err(e) => self.ctx.eprint(&format!(
                 "Warning: failed to migrate kubectl.kubernetes.io/last-applied-configuration for Server-Side Apply. This is non-fatal and will be retried next time you apply. Error: {}\n",
                 flatten(&e)
             )),
+            Ok(saved) => {
+                if let Some(v) = saved {
+                    obj = v;
+                }
+                match self.migrate_to_ssa(&path, &mut obj).await {
+                    Err(e) => self.ctx.eprint(&format!(
+                        "Warning: server rejected managed fields migration to Server-Side Apply. This is non-fatal and will be retried next time you apply. Error: {}\n",
+                        flatten(&e)
+                    )),
+                    // The apply again, now that the fields it left out are its own: they go.
+                    Ok(true) => match client.send_json(&apply()).await {
+                        Ok(v) => obj = v,
+                        Err(e) => self.ctx.eprint(&format!(
+                            "Warning: failed to re-apply configuration after performing Server-Side Apply migration. This is non-fatal and will be retried next time you apply. Error: {}\n",
+                            flatten(&e.into())
+                        )),
+                    },
+                    Ok(false) => {}
+                }
+            }
         }
         self.warn_if_deleting(&obj);
         self.emit(t, &obj, Op::ServerSide)
+    }
+
+    /// apply.go `migrateToSSAIfNecessary`: the fields of the client-side apply managers (the
+    /// `Update` managers owning the last-applied annotation) become the server-side manager's
+    /// (client-go `csaupgrade`), by a JSON patch of the managed fields retried on conflicts.
+    /// Whether it migrated anything; `obj` is the object after it.
+    async fn migrate_to_ssa(
+        &self,
+        path: &crate::client::ApiPath,
+        obj: &mut Value,
+    ) -> Result<bool, CliError> {
+        let client = self.ctx.client()?;
+        let managers = crate::apply::csaupgrade::last_applied_owners(obj, "Update");
+        let mut last = None;
+        for _ in 0..MAX_PATCH_RETRY {
+            let Some(patch) =
+                crate::apply::csaupgrade::upgrade_patch(obj, &managers, &self.manager)
+            else {
+                return Ok(false);
+            };
+            let req = ApiRequest::patch(path.clone(), PATCH_JSON, serde_json::to_vec(&patch)?);
+            let req = self
+                .dry_run
+                .query(req)
+                .query("fieldManager", self.manager.clone())
+                .query("fieldValidation", self.validation);
+            match client.send_json(&req).await {
+                Ok(v) => {
+                    *obj = v;
+                    return Ok(true);
+                }
+                Err(ClientError::Api(s)) if s.code == 409 => {
+                    last = Some(ClientError::Api(s));
+                    *obj = client.get_json(path).await?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(last
+            .map(CliError::from)
+            .unwrap_or_else(|| CliError::msg("conflict")))
     }
 
     /// apply.go `saveLastApplyAnnotationIfNecessary`: with the default manager, an existing

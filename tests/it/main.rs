@@ -11,6 +11,7 @@ mod common;
 
 mod apigroups;
 mod apply;
+mod apply_migration;
 mod apply_subresource;
 mod attach;
 mod auth;

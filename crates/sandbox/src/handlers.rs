@@ -1792,8 +1792,23 @@ fn write_update(
         super::policy::admit_priority_class(&st.store, &next)?;
     }
     check_csr(t, &next, Some(old))?;
+    // Managed fields the write sets itself replace the live ones before this write is
+    // recorded (the field manager decodes them from the new object first; a subresource
+    // write or an empty list keeps the live ones): how clients migrate ownership.
+    let supplied = next["metadata"]["managedFields"]
+        .as_array()
+        .filter(|m| t.sub.is_none() && !m.is_empty() && m.iter().all(Value::is_object))
+        .cloned();
+    let base = match supplied {
+        Some(m) if Value::Array(m.clone()) != old["metadata"]["managedFields"] => {
+            let mut b = old.clone();
+            b["metadata"]["managedFields"] = Value::Array(m);
+            Some(b)
+        }
+        _ => None,
+    };
     next["metadata"]["managedFields"] = managed::record_update(
-        Some(old),
+        Some(base.as_ref().unwrap_or(old)),
         &next,
         &field_manager(ctx),
         &t.info.api_version(),
