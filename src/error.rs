@@ -270,7 +270,9 @@ fn invalid_message(s: &ApiStatus) -> Option<String> {
     };
     Some(match causes.len() {
         0 => head,
-        1 => format!("{head}: {}", causes[0]),
+        // MultilineError always ends the one cause with a newline, and fatal adds none
+        // when there is one: a cause ending in a newline leaves an empty line.
+        1 => format!("{head}: {}\n", causes[0]),
         _ => {
             let mut out = format!("{head}: \n");
             for c in &causes {
@@ -602,6 +604,20 @@ mod tests {
         assert_eq!(
             text(e),
             "The ConfigMap \"c\" is invalid: metadata.labels: Invalid value: \"a b\": bad\n"
+        );
+    }
+
+    #[test]
+    fn one_invalid_cause_ending_in_a_newline_leaves_an_empty_line() {
+        // Recorded from kubectl v1.36 against kube-apiserver v1.36.2: `debug` adding an
+        // ephemeral container whose name is taken (the cause is a diff ending in "\n").
+        let body = br#"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Invalid","code":422,
+            "message":"x","details":{"name":"finish-bare","kind":"Pod","causes":[
+            {"reason":"FieldValueForbidden","message":"Forbidden: existing ephemeral containers \"d\" may not be changed\n@@ -1 +1 @@\n-a\n+b\n","field":"spec.ephemeralContainers"}]}}"#;
+        let e = CliError::Client(error_from_body(422, body));
+        assert_eq!(
+            text(e),
+            "The Pod \"finish-bare\" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers \"d\" may not be changed\n@@ -1 +1 @@\n-a\n+b\n\n"
         );
     }
 

@@ -75,9 +75,14 @@ pub struct ApplyArgs {
     pub deletion: crate::cmd::flags::DeleteFlags,
     #[command(flatten)]
     pub subresource: crate::cmd::flags::SubresourceFlag,
-    // Both ways give the same patch here: kubectl-rs's baked-in types are v1.36's, from the
-    // same definitions as the server's OpenAPI (strategic merge for built-in kinds, JSON
-    // merge for the others, kubectl `Patcher.patchSimple`).
+    // kubectl v1.36 `Patcher.patchSimple`: with --openapi-patch it takes the strategic merge
+    // metadata from the server's OpenAPI v3 (then v2) for a kind whose PATCH accepts
+    // `application/strategic-merge-patch+json`, else from its baked-in types; a kind not in
+    // its scheme gets a JSON merge patch. CRDs never accept strategic merge, so their
+    // `x-kubernetes-patch-merge-key` is never used: JSON merge patch either way. For built-in
+    // kinds a v1.36 server publishes the same patch metadata as the v1.36 types baked in here,
+    // so both ways give the same patch. Only a server with newer built-in fields (or changed
+    // patch strategies) could differ; that case is not followed.
     /// If true, use openapi to calculate diff when the openapi presents and the resource can be found in the openapi spec. Otherwise, fall back to use baked-in types.
     #[arg(verbatim_doc_comment, long, go_bool(true))]
     pub openapi_patch: bool,

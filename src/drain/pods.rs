@@ -369,7 +369,8 @@ async fn get_pod(ctx: &Context, pod: &Value) -> Result<Value, CliError> {
     Ok(ctx.client()?.get_json(&pod_path(pod, None)?).await?)
 }
 
-/// `deletePods`: DELETE each (a missing pod is fine), then wait for all of them.
+/// `deletePods`: DELETE each (a missing pod is fine), then wait for all of them (in a server
+/// dry run too, as v1.36 does).
 async fn delete_pods(ctx: &Context, pods: &[Value], o: &DrainOptions) -> Result<(), String> {
     for p in pods {
         let sent = match pod_path(p, None) {
@@ -389,9 +390,9 @@ async fn delete_pods(ctx: &Context, pods: &[Value], o: &DrainOptions) -> Result<
             }
         }
     }
-    if o.mode == Mode::ServerDryRun {
-        return Ok(());
-    }
+    // kubectl v1.36 waits for the deleted pods even in a server dry run, where they never
+    // go: the drain ends at --timeout with `context deadline exceeded` (the shortcut came
+    // after v1.36, kubernetes/kubectl 2e7c87194).
     wait_for_delete(ctx, pods.to_vec(), false, o, deadline(o)).await
 }
 

@@ -59,6 +59,40 @@ impl RemoteFetcher {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Go's `http.ProxyFromEnvironment` (golang.org/x/net/http/httpproxy), which kustomize's
+    /// HTTP client uses: `HTTPS_PROXY` for `https://` URLs, `HTTP_PROXY` for `http://` ones
+    /// (the upper-case name first, an empty value as unset), a proxy without a scheme read
+    /// as `http://`; `NO_PROXY`'s hosts, `localhost` and loopback addresses are reached
+    /// directly.
+    fn env_proxies(&self) -> Result<Vec<reqwest::Proxy>, String> {
+        let either = |name: &str| {
+            [name.to_string(), name.to_ascii_lowercase()]
+                .into_iter()
+                .find_map(|n| self.var(&n).filter(|v| !v.is_empty()))
+        };
+        let direct = match either("NO_PROXY") {
+            Some(no) => format!("{no},localhost,127.0.0.0/8,::1"),
+            None => "localhost,127.0.0.0/8,::1".to_string(),
+        };
+        let mut out = Vec::new();
+        for (name, https) in [("HTTPS_PROXY", true), ("HTTP_PROXY", false)] {
+            let Some(u) = either(name) else { continue };
+            let u = if u.contains("://") {
+                u.to_string()
+            } else {
+                format!("http://{u}")
+            };
+            let p = if https {
+                reqwest::Proxy::https(&u)
+            } else {
+                reqwest::Proxy::http(&u)
+            }
+            .map_err(|e| format!("invalid proxy address {}: {e}", go_quote(&u)))?;
+            out.push(p.no_proxy(reqwest::NoProxy::from_string(&direct)));
+        }
+        Ok(out)
+    }
+
     fn client(
         &self,
         redirect_error: Arc<Mutex<Option<String>>>,
@@ -93,6 +127,9 @@ impl RemoteFetcher {
             .timeout(self.http_timeout)
             .redirect(policy)
             .no_proxy();
+        for p in self.env_proxies()? {
+            builder = builder.proxy(p);
+        }
         // Go reads SSL_CERT_FILE instead of the system bundle when it is set.
         let bundles: Vec<String> = match self.var("SSL_CERT_FILE") {
             Some(f) if !f.is_empty() => vec![f.to_string()],

@@ -401,3 +401,87 @@ fn https_resources_trust_ssl_cert_file() {
         }
     }
 }
+
+/// kustomize's HTTP client takes its proxy from the environment as Go does: `HTTP_PROXY`
+/// (or `http_proxy`) for an `http://` resource, except for `NO_PROXY`'s hosts and loopback
+/// addresses. The proxy here is the test's server, answering the absolute URL it is asked
+/// for; the remote host itself does not exist.
+#[test]
+fn http_resources_go_through_the_environment_proxy() {
+    let Some(k) = oracle() else { return };
+    let root = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(root.path()).unwrap();
+    let (home, tmp) = (root.join("home"), root.join("tmp"));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut routes = BTreeMap::new();
+    routes.insert("http://finish-remote.invalid/cm.yaml".to_string(), ok(CM));
+    routes.insert(
+        "/direct.yaml".to_string(),
+        ok(&CM.replace("remote-cm", "direct-cm")),
+    );
+    let port = serve(routes);
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let proxied = root.join("proxied");
+    write(
+        &proxied.join("kustomization.yaml"),
+        "resources:\n- http://finish-remote.invalid/cm.yaml\n",
+    );
+    // A loopback resource is fetched directly even with a proxy that does not answer.
+    let direct = root.join("direct");
+    write(
+        &direct.join("kustomization.yaml"),
+        &format!("resources:\n- http://127.0.0.1:{port}/direct.yaml\n"),
+    );
+    let proxy = format!("http://127.0.0.1:{port}");
+    let bare = format!("127.0.0.1:{port}");
+    let dead = format!("http://127.0.0.1:{closed_port}");
+    // (what, kustomization directory, environment, the ConfigMap expected)
+    type Case<'a> = (&'a str, &'a Path, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: [Case; 4] = [
+        (
+            "HTTP_PROXY",
+            &proxied,
+            vec![("HTTP_PROXY", proxy.as_str())],
+            "remote-cm",
+        ),
+        (
+            "http_proxy",
+            &proxied,
+            vec![("http_proxy", bare.as_str())],
+            "remote-cm",
+        ),
+        (
+            "NO_PROXY of another host",
+            &proxied,
+            vec![
+                ("HTTP_PROXY", proxy.as_str()),
+                ("NO_PROXY", "other.invalid"),
+            ],
+            "remote-cm",
+        ),
+        (
+            "loopback",
+            &direct,
+            vec![("HTTP_PROXY", dead.as_str())],
+            "direct-cm",
+        ),
+    ];
+    for (what, dir, env, want) in cases {
+        let dir = dir.display().to_string();
+        let args = ["kustomize", dir.as_str()];
+        let a = run_with(
+            env!("CARGO_BIN_EXE_kubectl-rs"),
+            &args,
+            &root,
+            &home,
+            &tmp,
+            &env,
+        );
+        let b = run_with(k, &args, &root, &home, &tmp, &env);
+        crate::common::assert_same(what, &a, &b);
+        assert!(a.stdout.contains(&format!("name: {want}")), "{what}: {a:?}");
+    }
+}
