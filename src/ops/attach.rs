@@ -18,7 +18,7 @@ use crate::client::remotecommand::Ended;
 use crate::client::{ApiRequest, ResourcePath};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::ops::{detach, pods, term};
+use crate::ops::{pods, term};
 
 /// What `attach` is asked for (kubectl's `AttachOptions` once the pod is known).
 #[derive(Debug, Clone)]
@@ -29,8 +29,6 @@ pub struct AttachRequest {
     pub stdin: bool,
     pub tty: bool,
     pub quiet: bool,
-    /// `--detach-keys`; empty for kubectl's default.
-    pub detach_keys: String,
 }
 
 /// podcmd's `FindOrDefaultContainerByName`: the container named (or the annotation's), else
@@ -157,20 +155,6 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
     if raw {
         req = req.query("tty", "true");
     }
-    // With stdin on a raw terminal the detach keys end stdin (kubectl binds them first).
-    let detach = match r.stdin && raw {
-        true => {
-            let keys = match r.detach_keys.as_str() {
-                "" => detach::DEFAULT,
-                k => k,
-            };
-            Some(
-                detach::key_bytes(keys)
-                    .map_err(|e| CliError::msg(format!("could not bind detach keys: {e}")))?,
-            )
-        }
-        false => None,
-    };
     let client = ctx.client()?;
     let mut remote = client.remote_command(req).await?;
     let raw = match raw {
@@ -181,13 +165,7 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
         }
         false => None,
     };
-    let input = r
-        .stdin
-        .then(|| read_stdin(ctx.take_stdin()))
-        .map(|i| match detach {
-            Some(keys) => detach::detachable(i, keys),
-            None => i,
-        });
+    let input = r.stdin.then(|| read_stdin(ctx.take_stdin()));
     let mut out = |b: &[u8]| {
         let mut w = ctx.out_writer();
         let _ = w.write_all(b);

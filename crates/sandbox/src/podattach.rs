@@ -4,10 +4,9 @@
 //! is attached to the container's running process: what it writes from that moment on is
 //! sent on the stdout/stderr channels (a container with a TTY has only stdout), and what the
 //! client sends on stdin goes to the process's stdin pipe when the container has one
-//! (`stdin: true`; the runtime drops it otherwise). When the client's stdin ends (the v5
-//! close of channel 0, SPDY's FIN): with `stdinOnce` the pipe is closed for good and the
-//! output goes on, else the session ends there (a detach) and the process runs on; with
-//! `stdinOnce` the pipe is also closed when the first session ends.
+//! (`stdin: true`; the runtime drops it otherwise). With `stdinOnce` the pipe is closed for
+//! good when the first session's stdin ends (the v5 close of channel 0, SPDY's FIN) or the
+//! session ends.
 //! The session ends when the process exits (a `Success` status on the error channel, as the
 //! kubelet writes for attach whatever the exit code) or when the client goes away.
 
@@ -96,16 +95,6 @@ impl Session {
         }
     }
 
-    /// Whether the end of this client's stdin ends its session (kubectl's detach keys, a
-    /// piped stdin running out), for a container with stdin. containerd removes the client's
-    /// output streams unless the container has `stdinOnce` without a TTY (then its stdin
-    /// closes and the output goes on until the process exits). With `stdinOnce` and a TTY
-    /// (`run -it`) the simulation keeps the output going too: what the process prints
-    /// between the end of stdin and the detach would be a race (containerd's is one).
-    fn detached(&self) -> bool {
-        self.pipe.as_ref().is_some_and(|p| !p.once)
-    }
-
     /// What the client typed: through the terminal with a TTY (its echo is the
     /// container's output, seen by every attached client and kept in the log), else
     /// straight to the process's stdin.
@@ -155,14 +144,7 @@ impl Session {
                         return;
                     }
                     Some(In::Stdin(d)) => self.input(&d),
-                    Some(In::StdinEnd) => {
-                        if self.detached() {
-                            self.stdin_ended();
-                            link.finish(exit_status(0).to_string().as_bytes());
-                            return;
-                        }
-                        self.stdin_ended();
-                    }
+                    Some(In::StdinEnd) => self.stdin_ended(),
                     Some(In::Resize(_)) => {}
                 },
                 r = changed.changed() => {
