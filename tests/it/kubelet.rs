@@ -436,3 +436,91 @@ async fn component_statuses_match_kubectl() {
     same(&env, &["get", "componentstatuses", "-o", "name"]).await;
     same(&env, &["delete", "cs", "etcd-0"]).await;
 }
+
+/// The control-plane leases a v1.36 server shows in `kube-system` beside the node leases.
+#[tokio::test]
+async fn control_plane_leases_are_listed_like_a_real_cluster() {
+    let env = TestEnv::start().await;
+    let out = same(&env, &["get", "leases", "-A", "--no-headers"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let rows: Vec<(String, String, String)> = out
+        .stdout
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split_whitespace().collect();
+            (c[0].to_string(), c[1].to_string(), c[2].to_string())
+        })
+        .collect();
+    let system: Vec<&(String, String, String)> =
+        rows.iter().filter(|r| r.0 == "kube-system").collect();
+    assert_eq!(system.len(), 3, "{rows:?}");
+    assert!(system[0].1.starts_with("apiserver-") && system[0].1.len() == 36);
+    assert!(system[0].2.starts_with(&format!("{}_", system[0].1)));
+    assert_eq!(system[1].1, "kube-controller-manager");
+    assert!(system[1].2.starts_with("kind-multinodes-control-plane_"));
+    assert_eq!(system[2].1, "kube-scheduler");
+    let out = same(
+        &env,
+        &[
+            "get",
+            "leases",
+            "-n",
+            "kube-system",
+            "-l",
+            "apiserver.kubernetes.io/identity=kube-apiserver",
+            "-o",
+            "name",
+        ],
+    )
+    .await;
+    assert_eq!(
+        out.stdout,
+        format!("lease.coordination.k8s.io/{}\n", system[0].1)
+    );
+}
+
+/// Service ClusterIPs have IPAddress objects, as on a v1.36 server, created and removed with
+/// their Service.
+#[tokio::test]
+async fn service_cluster_ips_have_ipaddresses() {
+    let env = TestEnv::start().await;
+    let out = env
+        .ours(&[
+            "create",
+            "service",
+            "clusterip",
+            "kubelet-svc",
+            "--tcp=80:80",
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{out:?}");
+    let ip = env
+        .ours(&[
+            "get",
+            "svc",
+            "kubelet-svc",
+            "-o",
+            "jsonpath={.spec.clusterIP}",
+        ])
+        .await
+        .stdout;
+    crate::common::eventually(|| async { env.ours(&["get", "ipaddress", &ip]).await.code == 0 })
+        .await;
+    let out = same(&env, &["get", "ipaddresses"]).await;
+    assert!(
+        out.stdout
+            .contains(&format!("{ip}   services/default/kubelet-svc\n")),
+        "{out:?}"
+    );
+    assert!(out.stdout.contains("10.96.0.1 "), "{out:?}");
+    same(
+        &env,
+        &["get", "ip", &ip, "-o", "jsonpath={.metadata.labels}"],
+    )
+    .await;
+    let out = env.ours(&["delete", "svc", "kubelet-svc"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    crate::common::eventually(|| async { env.ours(&["get", "ipaddress", &ip]).await.code == 1 })
+        .await;
+    same(&env, &["get", "ipaddresses"]).await;
+}

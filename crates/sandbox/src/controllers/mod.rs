@@ -24,8 +24,10 @@ pub mod deployment;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
+pub mod ipaddresses;
 pub mod job;
 pub mod kubelet;
+pub mod leases;
 pub mod namespaces;
 pub mod nodes;
 mod owned;
@@ -75,9 +77,10 @@ impl Default for ControllerOptions {
 /// synchronously, then starts every controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..13).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..14).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
+    leases::bootstrap(&store, &opts);
     endpoints::bootstrap(&store, nodes::APISERVER_IP);
     crate::bootstrap::create(&store, &opts.ca_pem);
     let mut subs = subs.into_iter();
@@ -97,6 +100,7 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(cronjob::run(store.clone(), next())),
         tokio::spawn(aggregation::run(store.clone(), next())),
         tokio::spawn(volumes::run(store.clone(), next())),
+        tokio::spawn(ipaddresses::run(store.clone(), next())),
     ]
 }
 

@@ -405,7 +405,10 @@ pub async fn run(
                     }
                 }
             },
-            _ = lease_tick.tick() => renew_leases(&store, &nodes),
+            _ = lease_tick.tick() => {
+                renew_leases(&store, &nodes);
+                super::leases::renew(&store);
+            }
             _ = beat_tick.tick() => heartbeat(&store, &nodes),
         }
         for node in to_register {
