@@ -198,6 +198,8 @@ pub struct Context {
     pub now: DateTime<Utc>,
     /// Directory of the in-cluster service account files.
     pub service_account_dir: PathBuf,
+    /// kuberc's credential plugin policy, set on the exec plugin of the REST config.
+    pub exec_policy: crate::kubeconfig::plugin_policy::PluginPolicy,
     input: Mutex<Box<dyn std::io::Read + Send>>,
     out: Mutex<Box<dyn Write + Send>>,
     err: LogSink,
@@ -223,6 +225,7 @@ impl Context {
             command_name: command_name.to_string(),
             now: Utc::now(),
             service_account_dir: PathBuf::from(SERVICE_ACCOUNT_DIR),
+            exec_policy: Default::default(),
             input: Mutex::new(io.input),
             out: Mutex::new(io.out),
             err: io.err,
@@ -365,7 +368,13 @@ impl Context {
             service_account_dir: self.service_account_dir.clone(),
             kubernetes_master: self.env.get("KUBERNETES_MASTER").map(String::from),
         };
-        Ok(self.kubeconfig()?.resolve(&ov, &env)?)
+        let mut rest = self.kubeconfig()?.resolve(&ov, &env)?;
+        // kuberc's `applyPluginPolicy`: the policy goes on the config's exec provider.
+        if let crate::kubeconfig::resolve::Auth::Exec(spec) = &mut rest.auth {
+            spec.policy = self.exec_policy.clone();
+            spec.search_path = self.env.get("PATH").map(String::from);
+        }
+        Ok(rest)
     }
 
     /// The resolved connection settings (kubeconfig + flags). As kubectl's REST config path,

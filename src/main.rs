@@ -72,6 +72,7 @@ fn run() -> ExitCode {
     } else {
         cmd::plugin::find(&args, env.get("PATH"))
     };
+    let plugin_policy = applied.plugin_policy;
     let args = applied.args;
     match plugin {
         cmd::plugin::Plugin::None => {}
@@ -120,7 +121,8 @@ fn run() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return finish(Some(CliError::Io(e))),
     };
-    let ctx = Context::from_process(cli.global.clone(), &cli.command.header_name());
+    let mut ctx = Context::from_process(cli.global.clone(), &cli.command.header_name());
+    ctx.exec_policy = plugin_policy;
     let prog = cmd::help::program_name(args.first().map(String::as_str));
     let result = rt
         .block_on(cmd::run(&cli.command, &ctx))

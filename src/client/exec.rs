@@ -2,6 +2,7 @@
 //! command with `KUBERNETES_EXEC_INFO`, read an `ExecCredential` from its stdout, and keep it
 //! until `expirationTimestamp`. Error texts follow client-go's.
 
+use crate::kubeconfig::plugin_policy::clean;
 use crate::kubeconfig::resolve::ExecSpec;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -90,6 +91,7 @@ pub async fn run_plugin(spec: &ExecSpec, term: &Terminal) -> Result<ExecCredenti
         _ => term.stdin_is_terminal && !term.stdin_unavailable(),
     };
     let info = exec_info(spec, interactive);
+    check_policy(spec)?;
     let mut cmd = tokio::process::Command::new(&cfg.command);
     cmd.args(cfg.args.iter().flatten());
     for e in cfg.env.iter().flatten() {
@@ -125,6 +127,97 @@ pub async fn run_plugin(spec: &ExecSpec, term: &Terminal) -> Result<ExecCredenti
         ));
     }
     parse_credential(&out.stdout, &cfg.api_version)
+}
+
+/// client-go `updateCommandAndCheckAllowlistLocked`: whether the credential plugin policy
+/// lets the plugin run.
+fn check_policy(spec: &ExecSpec) -> Result<(), String> {
+    let policy = &spec.policy;
+    // The command as configured, cleaned (what the allowlist is compared with first).
+    let command = clean(&spec.config.command);
+    match policy.policy_type.as_str() {
+        "" | "AllowAll" => Ok(()),
+        "DenyAll" => Err(format!(
+            "plugin {command:?} not allowed: policy set to \"DenyAll\""
+        )),
+        "Allowlist" => check_allowlist(spec, &command),
+        other => Err(format!("unknown plugin policy {other:?}")),
+    }
+}
+
+/// client-go `checkAllowlistLocked`: the command, as configured or as resolved on `$PATH`,
+/// must be an allowlist entry, or the same file as an entry resolved on `$PATH`.
+fn check_allowlist(spec: &ExecSpec, command: &str) -> Result<(), String> {
+    let list = spec.policy.allowlist.as_deref().unwrap_or_default();
+    let path_env = spec.search_path.as_deref().unwrap_or("");
+    let listed = |p: &str| list.iter().any(|e| e == p);
+    // `exec.Command` resolves a bare name on $PATH; a failed lookup leaves the name.
+    let cmd_path = if command.contains('/') {
+        command.to_string()
+    } else {
+        look_path(command, path_env).unwrap_or_else(|_| command.to_string())
+    };
+    if listed(command) || listed(&cmd_path) {
+        return Ok(());
+    }
+    let resolved = look_path(&cmd_path, path_env).map_err(|e| {
+        format!("plugin path {cmd_path:?} cannot be resolved for credential plugin allowlist check: {e}")
+    })?;
+    if listed(&resolved) {
+        return Ok(());
+    }
+    // Entries with the same base name, resolved on $PATH.
+    let base = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let hint = base(&resolved);
+    let matched = list
+        .iter()
+        .filter(|e| base(&clean(e)) == hint)
+        .filter_map(|e| look_path(e, path_env).ok())
+        .any(|p| p == resolved);
+    if matched {
+        return Ok(());
+    }
+    Err(format!(
+        "plugin path {resolved:?} is not permitted by the credential plugin allowlist"
+    ))
+}
+
+/// Go's `exec.LookPath` over `path_env`: a name with a slash is checked as it is, a bare
+/// name searched in each `$PATH` directory (a relative result is refused, as Go's `ErrDot`).
+fn look_path(file: &str, path_env: &str) -> Result<String, String> {
+    let executable = |p: &std::path::Path| -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => Err("is a directory".into()),
+            Ok(m) if m.permissions().mode() & 0o111 != 0 => Ok(()),
+            Ok(_) => Err("permission denied".into()),
+            Err(e) => Err(format!(
+                "stat {}: {}",
+                p.display(),
+                crate::kubeconfig::resolve::io_text(&e)
+            )),
+        }
+    };
+    if file.contains('/') {
+        return executable(std::path::Path::new(file))
+            .map(|_| file.to_string())
+            .map_err(|e| format!("exec: {file:?}: {e}"));
+    }
+    for dir in path_env.split(':') {
+        let dir = if dir.is_empty() { "." } else { dir };
+        let candidate = format!("{}/{file}", dir.trim_end_matches('/'));
+        if executable(std::path::Path::new(&candidate)).is_ok() {
+            if !candidate.starts_with('/') {
+                return Err(format!(
+                    "exec: {file:?}: cannot run executable found relative to current directory"
+                ));
+            }
+            return Ok(clean(&candidate));
+        }
+    }
+    Err(format!(
+        "exec: {file:?}: executable file not found in $PATH"
+    ))
 }
 
 /// Parses and checks an `ExecCredential` printed by a plugin.
@@ -296,6 +389,8 @@ mod tests {
             },
             user_name: "u".into(),
             cluster_info: Some(json!({"server": "https://x"})),
+            policy: Default::default(),
+            search_path: None,
         }
     }
 

@@ -11,6 +11,7 @@
 use serde_json::Value;
 
 use crate::context::Env;
+use crate::kubeconfig::plugin_policy::PluginPolicy;
 
 use super::argv;
 use clap::CommandFactory;
@@ -41,6 +42,8 @@ struct Defaults {
 struct Preference {
     defaults: Vec<Defaults>,
     aliases: Vec<Alias>,
+    /// `credentialPluginPolicy` and `credentialPluginAllowlist` (`convertPluginPolicy`).
+    plugin_policy: PluginPolicy,
 }
 
 /// What applying the preferences gave: the new argv and the warnings for stderr.
@@ -52,6 +55,8 @@ pub struct Applied {
     pub warnings: String,
     /// Whether an alias was expanded (then no plugin is looked up: the alias is a command).
     pub aliased: bool,
+    /// The credential plugin policy for the exec plugins the command may run.
+    pub plugin_policy: PluginPolicy,
 }
 
 /// kubectl `Preferences.Apply` for argv `args`; `Err` is the text after kubectl's
@@ -72,6 +77,7 @@ pub fn apply(args: &[String], env: &Env) -> Result<Applied, String> {
         return Ok(out);
     };
     validate(&pref)?;
+    out.plugin_policy = pref.plugin_policy.clone();
     apply_aliases(&pref, &mut out)?;
     apply_defaults(&pref, &mut out)?;
     Ok(out)
@@ -296,7 +302,32 @@ fn decode(
                 .filter_map(|s| s.as_str().map(String::from))
                 .collect()
         };
+        // v1beta1 `AllowlistEntry`: `name` (deprecated) or `command`; both, when they differ,
+        // fail the conversion, so the document is not a usable Preference.
+        let mut allowlist = None;
+        let mut convertible = true;
+        if let Some(list) = doc
+            .get("credentialPluginAllowlist")
+            .and_then(Value::as_array)
+        {
+            let mut commands = Vec::new();
+            for e in list {
+                let (name, command) = (str_of(e, "name"), str_of(e, "command"));
+                if !name.is_empty() && !command.is_empty() && name != command {
+                    convertible = false;
+                }
+                commands.push(if command.is_empty() { name } else { command });
+            }
+            allowlist = Some(commands);
+        }
+        if !convertible {
+            continue;
+        }
         let pref = Preference {
+            plugin_policy: PluginPolicy {
+                policy_type: str_of(&doc, "credentialPluginPolicy"),
+                allowlist,
+            },
             defaults: doc
                 .get(defaults_key)
                 .and_then(Value::as_array)
@@ -395,7 +426,7 @@ fn validate(p: &Preference) -> Result<(), String> {
     for d in &p.defaults {
         flags_ok(&d.options)?;
     }
-    Ok(())
+    p.plugin_policy.validate()
 }
 
 /// cobra's `Find` on `words` (no program name): the command path, or `None` when the first

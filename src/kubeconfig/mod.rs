@@ -8,6 +8,7 @@
 pub mod edit;
 pub mod load;
 pub mod model;
+pub mod plugin_policy;
 pub mod property;
 pub mod resolve;
 

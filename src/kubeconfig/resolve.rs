@@ -116,6 +116,10 @@ pub struct ExecSpec {
     pub user_name: String,
     /// `spec.cluster` for `KUBERNETES_EXEC_INFO` when `provideClusterInfo` is set.
     pub cluster_info: Option<serde_json::Value>,
+    /// Which plugins may run (kuberc's credential plugin policy; none: any).
+    pub policy: super::plugin_policy::PluginPolicy,
+    /// `$PATH`, where the policy's allowlist check looks commands up (`exec.LookPath`).
+    pub search_path: Option<String>,
 }
 
 /// TLS settings.
@@ -534,6 +538,8 @@ impl LoadedConfig {
                 config: x,
                 user_name: user_name.clone(),
                 cluster_info,
+                policy: Default::default(),
+                search_path: None,
             }))
         } else {
             Auth::None

@@ -59,6 +59,7 @@ mod mutate;
 mod nodeops;
 mod patch;
 mod pflag;
+mod plugin_policy;
 mod portforward;
 mod proxy;
 mod rbac;
