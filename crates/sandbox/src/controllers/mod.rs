@@ -83,6 +83,10 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
     leases::bootstrap(&store, &opts);
     endpoints::bootstrap(&store, nodes::APISERVER_IP);
     crate::bootstrap::create(&store, &opts.ca_pem);
+    // The `kubernetes` Service's IPAddress exists before the first request, as on a real
+    // server (its allocator writes it in the Service's create): a controller writing it a
+    // moment after start would change the cluster under the first command.
+    ipaddresses::sync(&store);
     let mut subs = subs.into_iter();
     // (A fresh receiver would only miss the bootstrap, which every controller relists anyway.)
     let mut next = || subs.next().unwrap_or_else(|| store.subscribe());
