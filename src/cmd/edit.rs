@@ -51,11 +51,6 @@ impl EditArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let record = self.record.change_cause(ctx);
         let validation = field_validation(&self.validate.value)?;
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         // The editor's printer knows only JSON and YAML, and -o is bound to it as well as
         // to the result's printer (editPrinterOptions.Complete).
         let json = crate::editor::session::json_format(&self.print.output)?;
@@ -88,7 +83,7 @@ impl EditArgs {
     async fn targets(&self, ctx: &Context) -> Result<Vec<Target>, CliError> {
         let client = ctx.client()?;
         let mut out = Vec::new();
-        if !self.files.filename.is_empty() {
+        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
             crate::resource::check_path_args(&self.args)?;
             let spec = ReadSpec {
                 files: self.files.filename.clone(),
@@ -97,7 +92,7 @@ impl EditArgs {
                 selector: None,
                 latest: true,
                 all_namespaces: false,
-                kustomize: None,
+                kustomize: self.kustomize.dir.clone(),
             };
             let (infos, errors) = read_objects(ctx, &spec).await;
             crate::resource::collected_errors(errors, Vec::new())?;

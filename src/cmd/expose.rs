@@ -104,15 +104,11 @@ impl ExposeArgs {
         let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
         let mut printer = self.print.typed_printer(ctx, "exposed", dry_run)?;
         let (namespace, enforce) = ctx.namespace()?;
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs expose",
-            ));
-        }
         let spec = FindSpec {
             args: self.args.clone(),
             files: self.files.filename.clone(),
             recursive: self.files.recursive,
+            kustomize: self.kustomize.dir.clone(),
             ..FindSpec::default()
         };
         // kubectl's expose builder has no `Latest`: `-f` objects are used as read.

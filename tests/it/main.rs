@@ -52,6 +52,7 @@ mod kubelet;
 mod kuberc_cmd;
 mod kustomize;
 mod kustomize_remote;
+mod kustomize_targets;
 mod label;
 mod local_builder;
 mod logs;

@@ -72,6 +72,7 @@ pub struct ViewLastAppliedArgs {
 async fn live_targets(
     ctx: &Context,
     files: &crate::cmd::flags::FilenameFlags,
+    kustomize: Option<&str>,
     args: &[String],
     selector: Option<&str>,
     all: bool,
@@ -79,7 +80,7 @@ async fn live_targets(
 ) -> Result<Vec<(Info, Value)>, CliError> {
     let client = ctx.client()?;
     let mut out = Vec::new();
-    if !files.filename.is_empty() {
+    if !files.filename.is_empty() || kustomize.is_some() {
         crate::resource::check_path_args(args)?;
         let spec = ReadSpec {
             files: files.filename.clone(),
@@ -88,7 +89,7 @@ async fn live_targets(
             selector: selector.map(str::to_string),
             latest: true,
             all_namespaces: false,
-            kustomize: None,
+            kustomize: kustomize.map(str::to_string),
         };
         let (infos, errors) = read_objects(ctx, &spec).await;
         crate::resource::collected_errors(errors, Vec::new())?;
@@ -160,14 +161,10 @@ impl ViewLastAppliedArgs {
                 command: "kubectl-rs apply view-last-applied".into(),
             });
         }
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         let targets = live_targets(
             ctx,
             &self.files,
+            self.kustomize.dir.as_deref(),
             &self.args,
             self.selector.value.as_deref(),
             self.all.value,
@@ -394,14 +391,18 @@ impl EditLastAppliedArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         use crate::editor::session::{Mode, Session, Target};
         let validation = crate::cmd::flags::field_validation(&self.validate.value)?;
-        if self.kustomize.dir.is_some() {
-            return Err(CliError::msg(
-                "-k/--kustomize is not supported by kubectl-rs",
-            ));
-        }
         let json = crate::editor::session::json_format(&self.print.output)?;
         let spec = self.print.spec(ctx);
-        let live = live_targets(ctx, &self.files, &self.args, None, false, true).await?;
+        let live = live_targets(
+            ctx,
+            &self.files,
+            self.kustomize.dir.as_deref(),
+            &self.args,
+            None,
+            false,
+            true,
+        )
+        .await?;
         if live.is_empty() {
             return Err(CliError::msg("edit cancelled, no objects found"));
         }
