@@ -450,14 +450,14 @@ fn clap_message(e: &clap::Error, cmd: &str) -> String {
 
 /// kubectl's help for the command a help request names, and that command's path: the path
 /// the user typed when known (`ClapIn`), else the one clap's usage line names.
-fn help_text(e: &CliError, c: &clap::Error) -> (String, String) {
+fn help_text(e: &CliError, c: &clap::Error, lang: crate::i18n::Lang) -> (String, String) {
     use clap::CommandFactory;
     let path = match e {
         CliError::ClapIn(_, path) => path.clone(),
         _ => help_command_path(&c.render().to_string()).join(" "),
     };
     let words: Vec<&str> = path.split(' ').collect();
-    match crate::cmd::help::render(&crate::cmd::Cli::command(), &words) {
+    match crate::cmd::help::render(&crate::cmd::Cli::command(), &words, lang) {
         Some(text) => (text, path),
         None => (c.render().to_string(), path),
     }
@@ -475,6 +475,11 @@ fn is_broken_pipe(e: &CliError) -> bool {
 
 /// Maps any error to kubectl's text and exit code.
 pub fn render(e: &CliError) -> Rendered {
+    render_in(e, crate::i18n::Lang::ENGLISH)
+}
+
+/// [`render`], with the help a help request prints in `lang` (kubectl's `i18n.T` texts).
+pub fn render_in(e: &CliError, lang: crate::i18n::Lang) -> Rendered {
     if is_broken_pipe(e) {
         // `kubectl-rs get … | head`: the reader went away; nothing to report.
         return Rendered {
@@ -500,7 +505,7 @@ pub fn render(e: &CliError) -> Rendered {
     if let CliError::WithCode(inner, code) = e {
         return Rendered {
             code: *code,
-            ..render(inner)
+            ..render_in(inner, lang)
         };
     }
     if let CliError::Clap(c) | CliError::ClapIn(c, _) = e {
@@ -509,7 +514,7 @@ pub fn render(e: &CliError) -> Rendered {
             // A command group run bare: kubectl's DefaultSubCommandRun prints the help and
             // exits 1, on stdout for `rollout` and on stderr for the others (`config`,
             // `create secret`); the bare root prints it on stdout and succeeds.
-            let (text, path) = help_text(e, c);
+            let (text, path) = help_text(e, c, lang);
             let path: Vec<&str> = path.split(' ').collect();
             let (stdout, stderr, code) = match path.as_slice() {
                 [_] => (text, String::new(), 0),
@@ -524,7 +529,7 @@ pub fn render(e: &CliError) -> Rendered {
         }
         if matches!(c.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
             let text = match c.kind() {
-                ErrorKind::DisplayHelp => help_text(e, c).0,
+                ErrorKind::DisplayHelp => help_text(e, c, lang).0,
                 _ => c.render().to_string(),
             };
             return Rendered {

@@ -17,6 +17,7 @@ pub mod drain;
 pub mod editor;
 pub mod error;
 pub mod explain;
+pub mod i18n;
 pub mod kubeconfig;
 pub mod manifest;
 pub mod ops;

@@ -2,17 +2,18 @@
 
 use kubectl_rs::cmd::{self, Cli};
 use kubectl_rs::context::Context;
-use kubectl_rs::error::{render, CliError};
+use kubectl_rs::error::{render_in, CliError};
+use kubectl_rs::i18n::Lang;
 use std::io::Write;
 use std::process::ExitCode;
 
 // The process's own stdout: where the one rendered error (or help) goes.
 #[allow(clippy::disallowed_methods)]
-fn finish(err: Option<CliError>) -> ExitCode {
+fn finish(err: Option<CliError>, lang: Lang) -> ExitCode {
     let Some(e) = err else {
         return ExitCode::SUCCESS;
     };
-    let r = render(&e);
+    let r = render_in(&e, lang);
     if !r.stdout.is_empty() {
         let _ = std::io::stdout().write_all(r.stdout.as_bytes());
     }
@@ -56,6 +57,7 @@ fn run() -> ExitCode {
     // An unknown command may be a plugin on PATH: it replaces this process, as kubectl's
     // syscall.Exec does (same environment, its exit code is the exit code).
     let env = kubectl_rs::context::Env::from_process();
+    let lang = Lang::from_env(&env);
     // kuberc preferences (aliases, default flags) rewrite argv first, as kubectl applies them
     // to its command tree before looking for plugins.
     let applied = match cmd::kuberc::apply(&args, &env) {
@@ -100,7 +102,7 @@ fn run() -> ExitCode {
         }
     }
     if let Some((out, err)) =
-        cmd::help::help_topic(&<Cli as clap::CommandFactory>::command(), &args)
+        cmd::help::help_topic(&<Cli as clap::CommandFactory>::command(), &args, lang)
     {
         let _ = std::io::stdout().write_all(out.as_bytes());
         let _ = std::io::stderr().write_all(err.as_bytes());
@@ -109,7 +111,7 @@ fn run() -> ExitCode {
     let args = cmd::argv::subcommands_first(args);
     let cli = match cmd::parse(&args) {
         Ok(c) => c,
-        Err(e) => return finish(Some(CliError::parse_failure(e, &args))),
+        Err(e) => return finish(Some(CliError::parse_failure(e, &args)), lang),
     };
     // A CLI run is a few sequential requests: one thread starts fastest. The sandbox serves.
     let mut builder = if cli.command.is_server() {
@@ -119,7 +121,7 @@ fn run() -> ExitCode {
     };
     let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
-        Err(e) => return finish(Some(CliError::Io(e))),
+        Err(e) => return finish(Some(CliError::Io(e)), lang),
     };
     let mut ctx = Context::from_process(cli.global.clone(), &cli.command.header_name());
     ctx.exec_policy = plugin_policy;
@@ -129,5 +131,5 @@ fn run() -> ExitCode {
         .map_err(|e| e.with_program(&prog));
     // Flush stdout before any error text so the two streams interleave as kubectl's do.
     let flushed = ctx.out().flush().map_err(CliError::Io);
-    finish(result.and(flushed).err())
+    finish(result.and(flushed).err(), lang)
 }

@@ -865,7 +865,12 @@ mod tests {
     fn completion_help_and_scripts() {
         use clap::CommandFactory;
         let root = crate::cmd::Cli::command();
-        let help = crate::cmd::help::render(&root, &["kubectl-rs", "completion"]).unwrap();
+        let help = crate::cmd::help::render(
+            &root,
+            &["kubectl-rs", "completion"],
+            crate::i18n::Lang::ENGLISH,
+        )
+        .unwrap();
         assert!(
             help.contains("source <(kubectl-rs completion bash)"),
             "{help}"

@@ -18,6 +18,8 @@
 
 use clap::{Arg, ArgAction, Command};
 
+use crate::i18n::Lang;
+
 /// kubectl's root help groups (`pkg/cmd/cmd.go`), in order. Commands not listed here and not
 /// hidden go to "Other Commands:" in name order; names kubectl-rs lacks are skipped.
 const ROOT_GROUPS: &[(&str, &[&str])] = &[
@@ -118,8 +120,9 @@ pub fn with_program(text: &str, prog: &str) -> String {
 }
 
 /// The help text for the command at `path` (`["kubectl", "config", "view"]`: the program
-/// name, then canonical subcommand names), or `None` when `path` names no command.
-pub fn render(root: &Command, path: &[&str]) -> Option<String> {
+/// name, then canonical subcommand names), or `None` when `path` names no command; the texts
+/// kubectl translates are in `lang`.
+pub fn render(root: &Command, path: &[&str], lang: Lang) -> Option<String> {
     let prog = path.first().copied().unwrap_or("kubectl-rs");
     let mut cmd = root;
     for word in path.iter().skip(1) {
@@ -129,7 +132,7 @@ pub fn render(root: &Command, path: &[&str]) -> Option<String> {
         // kubectl's `options` has an empty help template.
         return Some(String::new());
     }
-    Some(with_program(&render_command(cmd, path), prog))
+    Some(with_program(&render_command(cmd, path, lang), prog))
 }
 
 /// `help WORDS...` (args after the program name start with `help`), as cobra's help command
@@ -137,7 +140,7 @@ pub fn render(root: &Command, path: &[&str]) -> Option<String> {
 /// the first word names no command, "Unknown help topic" and the root's usage on stderr (exit
 /// 0). Returns (stdout, stderr); None when the line is not a bare help request (flags are left
 /// to clap).
-pub fn help_topic(root: &Command, args: &[String]) -> Option<(String, String)> {
+pub fn help_topic(root: &Command, args: &[String], lang: Lang) -> Option<(String, String)> {
     let words = args.get(2..).unwrap_or_default();
     if args.get(1).map(String::as_str) != Some("help") || words.iter().any(|w| w.starts_with('-')) {
         return None;
@@ -156,29 +159,33 @@ pub fn help_topic(root: &Command, args: &[String]) -> Option<(String, String)> {
     }
     if path.len() == 1 && !words.is_empty() {
         let topic: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
-        let usage = with_program(&usage_sections(root, &["kubectl"]), &prog);
+        let usage = with_program(&usage_sections(root, &["kubectl"], lang), &prog);
         return Some((
             String::new(),
             format!("Unknown help topic [{}]\n{usage}", topic.join(" ")),
         ));
     }
     let path: Vec<&str> = path.iter().map(String::as_str).collect();
-    render(root, &path).map(|text| (text, String::new()))
+    render(root, &path, lang).map(|text| (text, String::new()))
 }
 
 /// The help text of `cmd`, whose path is `path`, in kubectl's words (`kubectl` as the name).
-fn render_command(cmd: &Command, path: &[&str]) -> String {
+fn render_command(cmd: &Command, path: &[&str], lang: Lang) -> String {
     let long = cmd
         .get_long_about()
         .or(cmd.get_about())
         .map(|s| s.to_string())
         .unwrap_or_default();
-    format!("{}{}", long.trim(), usage_sections(cmd, path))
+    format!(
+        "{}{}",
+        lang.t(long.trim()).trim(),
+        usage_sections(cmd, path, lang)
+    )
 }
 
 /// kubectl's usage template for `cmd` (everything after the description), starting with the
 /// blank line that separates it and ending with a newline.
-fn usage_sections(cmd: &Command, path: &[&str]) -> String {
+fn usage_sections(cmd: &Command, path: &[&str], lang: Lang) -> String {
     let is_root = path.len() <= 1;
     let mut sections: Vec<String> = Vec::new();
     let mut out = String::new();
@@ -192,17 +199,17 @@ fn usage_sections(cmd: &Command, path: &[&str]) -> String {
     if let Some(ex) = cmd.get_after_help() {
         let ex = ex.to_string();
         let ex = ex.strip_prefix("Examples:\n").unwrap_or(&ex);
-        sections.push(format!("Examples:\n{}", ex.trim_end()));
+        sections.push(format!("Examples:\n{}", lang.t(ex.trim_end()).trim_end()));
     }
     let subs: Vec<&Command> = cmd.get_subcommands().filter(|c| !c.is_hide_set()).collect();
     if !subs.is_empty() {
-        sections.push(command_groups(&subs, is_root));
+        sections.push(command_groups(&subs, is_root, lang));
     }
     let flags = visible_flags(cmd);
     if !flags.is_empty() {
         let text: String = flags
             .iter()
-            .map(|a| flag_usage(cmd.get_name(), a))
+            .map(|a| flag_usage(cmd.get_name(), a, lang))
             .collect();
         sections.push(format!("Options:\n{}", text.trim_end()));
     }
@@ -259,7 +266,7 @@ fn path_tail(parents: &str) -> &str {
 
 /// The "Available Commands:" block, or the root's groups; names padded as cobra's
 /// `NamePadding` (the longest sibling name, at least 11) plus three spaces.
-fn command_groups(subs: &[&Command], is_root: bool) -> String {
+fn command_groups(subs: &[&Command], is_root: bool, lang: Lang) -> String {
     let width = subs
         .iter()
         .map(|c| c.get_name().len())
@@ -268,7 +275,11 @@ fn command_groups(subs: &[&Command], is_root: bool) -> String {
         .max(11);
     let line = |c: &Command| {
         let short = c.get_about().map(|s| s.to_string()).unwrap_or_default();
-        format!("  {:<width$}   {}", c.get_name(), short.trim())
+        format!(
+            "  {:<width$}   {}",
+            c.get_name(),
+            lang.t(short.trim()).trim()
+        )
     };
     if !is_root {
         let listed = by_name(
@@ -401,7 +412,7 @@ fn go_default(a: &Arg) -> String {
 
 /// One flag in kubectl's layout: `    -A, --all-namespaces=false:` then the tab-indented text
 /// (newlines in the text become spaces, as kubectl joins them before wrapping).
-fn flag_usage(command: &str, a: &Arg) -> String {
+fn flag_usage(command: &str, a: &Arg, lang: Lang) -> String {
     let long = a.get_long().unwrap_or("");
     let default = UNSET_DEFAULTS
         .iter()
@@ -413,6 +424,7 @@ fn flag_usage(command: &str, a: &Arg) -> String {
         .or(a.get_help())
         .map(|h| h.to_string())
         .unwrap_or_default();
+    let help = lang.t(&help).to_string();
     // Only newlines go: kubectl keeps a text's trailing space (`proxy --reject-methods`).
     let help = help.trim_end_matches('\n').replace('\n', " ");
     let head = match a.get_short() {

@@ -439,12 +439,13 @@ pub struct Outcome {
 /// Parses `args` (without the program name) and runs them in-process over `env` with
 /// buffered streams, exactly as `main` would (same error rendering). For tests.
 pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
+    let lang = crate::i18n::Lang::from_env(&env);
     let argv: Vec<String> = std::iter::once("kubectl-rs")
         .chain(args.iter().copied())
         .map(String::from)
         .collect();
     if let Some((stdout, stderr)) =
-        help::help_topic(&<Cli as clap::CommandFactory>::command(), &argv)
+        help::help_topic(&<Cli as clap::CommandFactory>::command(), &argv, lang)
     {
         return Outcome {
             stdout,
@@ -456,7 +457,7 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
     let cli = match parse(&argv) {
         Ok(c) => c,
         Err(e) => {
-            let r = crate::error::render(&CliError::parse_failure(e, &argv));
+            let r = crate::error::render_in(&CliError::parse_failure(e, &argv), lang);
             return Outcome {
                 stdout: r.stdout,
                 stderr: r.stderr,
@@ -475,7 +476,7 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
             code,
         },
         Err(e) => {
-            let r = crate::error::render(&e);
+            let r = crate::error::render_in(&e, lang);
             stderr.push_str(&r.stderr);
             Outcome {
                 stdout: out.text() + &r.stdout,

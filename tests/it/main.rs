@@ -46,6 +46,7 @@ mod gens;
 mod get;
 mod get_stream;
 mod help;
+mod help_i18n;
 mod hostile_names;
 mod kubeconfig_writes;
 mod kubelet;

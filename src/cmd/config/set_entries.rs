@@ -126,7 +126,11 @@ fn path_text(p: &Option<PathBuf>) -> Option<String> {
 fn help_error(ctx: &Context, sub: &str, message: String) -> CliError {
     use clap::CommandFactory;
     let cli = crate::cmd::Cli::command();
-    if let Some(help) = crate::cmd::help::render(&cli, &["kubectl", "config", sub]) {
+    if let Some(help) = crate::cmd::help::render(
+        &cli,
+        &["kubectl", "config", sub],
+        crate::i18n::Lang::from_env(&ctx.env),
+    ) {
         let _ = ctx.out().write_all(help.as_bytes());
     }
     CliError::msg(message)

@@ -1,0 +1,3 @@
+module i18ngen
+
+go 1.22
