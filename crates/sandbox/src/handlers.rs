@@ -1567,10 +1567,15 @@ fn store_create(st: &ApiState, t: &Target, mut obj: Value, dry: bool) -> Result<
     let gr = t.info.storage_gr();
     let (ns, name) = ns_name(&obj);
     if !dry {
-        return st
+        let created = st
             .store
             .create(&gr, obj)
-            .map_err(|e| store_err(t.info, &name, e));
+            .map_err(|e| store_err(t.info, &name, e))?;
+        // kube-apiserver's IP allocator writes a Service's IPAddresses within its create.
+        if gr.group.is_empty() && gr.resource == "services" {
+            crate::controllers::ipaddresses::sync(&st.store);
+        }
+        return Ok(created);
     }
     if !name.is_empty() && st.store.get(&gr, &ns, &name).is_some() {
         return Err(ApiError::already_exists(&t.info.gr(), &name));
