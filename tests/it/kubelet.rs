@@ -440,7 +440,8 @@ async fn component_statuses_match_kubectl() {
 /// The control-plane leases a v1.36 server shows in `kube-system` beside the node leases.
 #[tokio::test]
 async fn control_plane_leases_are_listed_like_a_real_cluster() {
-    let env = TestEnv::start().await;
+    // Manual clock: AGE (seconds on a fresh cluster) cannot tick between the two CLIs' runs.
+    let env = TestEnv::manual_clock().await;
     let out = same(&env, &["get", "leases", "-A", "--no-headers"]).await;
     assert_eq!(out.code, 0, "{out:?}");
     let rows: Vec<(String, String, String)> = out
@@ -483,7 +484,8 @@ async fn control_plane_leases_are_listed_like_a_real_cluster() {
 /// their Service.
 #[tokio::test]
 async fn service_cluster_ips_have_ipaddresses() {
-    let env = TestEnv::start().await;
+    // Manual clock: the AGE column cannot tick between the two CLIs' runs.
+    let env = TestEnv::manual_clock().await;
     let out = env
         .ours(&[
             "create",
