@@ -242,10 +242,13 @@ async fn watch_ends_at_the_request_timeout_logged_at_v5() {
         assert_eq!(theirs.code, ours.code);
         let theirs = line(&theirs);
         assert_eq!(theirs.len(), 1, "{theirs:?}");
+        // Go words the same deadline two ways, depending on where the read was when it hit
+        // (seen under load): both are the reason compared here.
         assert!(
             theirs[0].starts_with("\"Unable to decode an event from the watch stream\" err=")
-                && theirs[0]
-                    .ends_with(" (Client.Timeout or context cancellation while reading body)\""),
+                && (theirs[0]
+                    .ends_with(" (Client.Timeout or context cancellation while reading body)\"")
+                    || theirs[0].ends_with("err=\"context deadline exceeded\"")),
             "{theirs:?}"
         );
     }
