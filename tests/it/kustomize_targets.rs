@@ -57,6 +57,21 @@ async fn kustomize_targets_match_kubectl() {
         s.retain(|k, _| k.starts_with("deployments/") || k.starts_with("services/"));
         s
     };
+    // The deployment controller annotates the Deployment with its revision just after the
+    // apply: wait for it, so that only the commands below could change it.
+    crate::common::eventually(|| async {
+        env.sandbox
+            .store()
+            .get(
+                &kubectl_rs::sandbox::store::GroupResource::new("apps", "deployments"),
+                "default",
+                "kt-web",
+            )
+            .is_some_and(|d| {
+                d["metadata"]["annotations"]["deployment.kubernetes.io/revision"].is_string()
+            })
+    })
+    .await;
     let before = touched(&env);
     let cases: &[&[&str]] = &[
         &["apply", "view-last-applied", "-k", "k"],
