@@ -118,26 +118,7 @@ impl Client {
             .upgrade()
             .await
             .map_err(|e| DialError::Refused(format!("unable to upgrade connection: {e}")))?;
-        let (mut rd, mut wr) = tokio::io::split(upgraded);
-        let (in_tx, in_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-        let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-        tokio::spawn(async move {
-            let mut buf = vec![0u8; 32 * 1024];
-            while let Ok(n) = rd.read(&mut buf).await {
-                if n == 0 || in_tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        tokio::spawn(async move {
-            while let Some(b) = out_rx.recv().await {
-                if wr.write_all(&b).await.is_err() || wr.flush().await.is_err() {
-                    break;
-                }
-            }
-            let _ = wr.shutdown().await;
-        });
-        Ok(SpdyConnection::start(in_rx, out_tx))
+        Ok(SpdyConnection::over(upgraded))
     }
 
     /// A refused upgrade as client-go words it: the server's Status message, else
@@ -210,6 +191,15 @@ pub struct SpdyStream {
 }
 
 impl SpdyConnection {
+    /// Runs the connection over an upgraded transport.
+    pub(crate) fn over<T>(io: T) -> SpdyConnection
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + 'static,
+    {
+        let (input, output) = pump(io);
+        SpdyConnection::start(input, output)
+    }
+
     /// Runs the connection over `input`/`output` (the transport's bytes): a writer owning the
     /// header compressor, a reader dispatching frames, and client-go's pings.
     pub(crate) fn start(
@@ -501,4 +491,36 @@ impl StreamHandle {
             status: spdy::rst::CANCEL,
         });
     }
+}
+
+/// Pumps an upgraded connection's bytes to and from a SPDY session's frame channels.
+fn pump<T>(
+    io: T,
+) -> (
+    mpsc::UnboundedReceiver<Vec<u8>>,
+    mpsc::UnboundedSender<Vec<u8>>,
+)
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + 'static,
+{
+    let (mut rd, mut wr) = tokio::io::split(io);
+    let (in_tx, in_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 32 * 1024];
+        while let Ok(n) = rd.read(&mut buf).await {
+            if n == 0 || in_tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    tokio::spawn(async move {
+        while let Some(b) = out_rx.recv().await {
+            if wr.write_all(&b).await.is_err() || wr.flush().await.is_err() {
+                break;
+            }
+        }
+        let _ = wr.shutdown().await;
+    });
+    (in_rx, out_tx)
 }

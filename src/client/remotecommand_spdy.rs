@@ -9,7 +9,6 @@
 //! The SPDY connection is [`super::portforward::SpdyConnection`] (framing in `kcore::spdy`).
 
 use kcore::spdy::{self, remotecommand as rc};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use super::portforward::{SpdyConnection, SpdyStream};
@@ -96,26 +95,7 @@ impl Client {
             .upgrade()
             .await
             .map_err(|e| ClientError::Decode(format!("unable to upgrade connection: {e}")))?;
-        let (mut rd, mut wr) = tokio::io::split(upgraded);
-        let (in_tx, in_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-        let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-        tokio::spawn(async move {
-            let mut buf = vec![0u8; 32 * 1024];
-            while let Ok(n) = rd.read(&mut buf).await {
-                if n == 0 || in_tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        tokio::spawn(async move {
-            while let Some(b) = out_rx.recv().await {
-                if wr.write_all(&b).await.is_err() || wr.flush().await.is_err() {
-                    break;
-                }
-            }
-            let _ = wr.shutdown().await;
-        });
-        let conn = SpdyConnection::start(in_rx, out_tx);
+        let conn = SpdyConnection::over(upgraded);
         let open = |t: &'static str| {
             let conn = conn.clone();
             async move {
