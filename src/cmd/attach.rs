@@ -1,12 +1,9 @@
 //! `kubectl-rs attach (POD | TYPE/NAME)`: attaches to the process running in a container
-//! through the `pods/attach` subresource over WebSocket (kubectl `pkg/cmd/attach/attach.go`;
-//! the session itself is `ops::attach`, which `run -i` shares).
+//! through the `pods/attach` subresource over WebSocket, else SPDY (kubectl
+//! `pkg/cmd/attach/attach.go`; the session itself is `ops::attach`, which `run -i` shares).
 //!
 //! `-it` with a terminal on stdin makes it raw for the session (without one kubectl itself
-//! drops the TTY).
-//!
-//! Not done yet: `--detach-keys` (the detach sequence is sent on like other keys), and the
-//! SPDY fallback for servers without WebSocket support.
+//! drops the TTY); then `--detach-keys` end the session, the container running on.
 
 use std::time::Duration;
 
@@ -106,6 +103,7 @@ impl AttachArgs {
                 stdin: self.stdin.value,
                 tty: self.tty.value,
                 quiet: self.quiet.value,
+                detach_keys: self.detach_keys.clone(),
             },
         )
         .await

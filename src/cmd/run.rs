@@ -260,6 +260,7 @@ impl RunArgs {
             stdin: self.stdin.value,
             tty: self.tty.value,
             quiet: self.quiet.value,
+            detach_keys: self.detach_keys.clone(),
         };
         self.handle_attach_pod(ctx, &pod_ns, &name, &mut req, timeout)
             .await?;

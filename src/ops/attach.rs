@@ -18,7 +18,7 @@ use crate::client::remotecommand::Ended;
 use crate::client::{ApiRequest, ResourcePath};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::ops::{pods, term};
+use crate::ops::{detach, pods, term};
 
 /// What `attach` is asked for (kubectl's `AttachOptions` once the pod is known).
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct AttachRequest {
     pub stdin: bool,
     pub tty: bool,
     pub quiet: bool,
+    /// `--detach-keys`; empty for kubectl's default.
+    pub detach_keys: String,
 }
 
 /// podcmd's `FindOrDefaultContainerByName`: the container named (or the annotation's), else
@@ -155,6 +157,20 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
     if raw {
         req = req.query("tty", "true");
     }
+    // With stdin on a raw terminal the detach keys end stdin (kubectl binds them first).
+    let detach = match r.stdin && raw {
+        true => {
+            let keys = match r.detach_keys.as_str() {
+                "" => detach::DEFAULT,
+                k => k,
+            };
+            Some(
+                detach::key_bytes(keys)
+                    .map_err(|e| CliError::msg(format!("could not bind detach keys: {e}")))?,
+            )
+        }
+        false => None,
+    };
     let client = ctx.client()?;
     let mut remote = client.remote_command(req).await?;
     let raw = match raw {
@@ -165,7 +181,13 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
         }
         false => None,
     };
-    let input = r.stdin.then(|| read_stdin(ctx.take_stdin()));
+    let input = r
+        .stdin
+        .then(|| read_stdin(ctx.take_stdin()))
+        .map(|i| match detach {
+            Some(keys) => detach::detachable(i, keys),
+            None => i,
+        });
     let mut out = |b: &[u8]| {
         let mut w = ctx.out_writer();
         let _ = w.write_all(b);
@@ -194,22 +216,22 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
     }
 }
 
-/// kubectl's `reattachMessage`, after a raw session with stdin to a pod that restarts its
-/// containers. The command named is `attach`'s, whichever command attached (`run` and
-/// `debug` name it too).
+/// kubectl's `reattachMessage`, after a raw session with stdin (v1.36: whatever the pod's
+/// restart policy, with its namespace). The command named is `attach`'s, whichever command
+/// attached (`run` and `debug` name it too).
 fn reattach_message(r: &AttachRequest, container: &str, raw: bool) -> Option<String> {
-    let policy = r.pod["spec"]["restartPolicy"].as_str().unwrap_or("Always");
-    if r.quiet || !r.stdin || !raw || policy != "Always" {
+    if r.quiet || !r.stdin || !raw {
         return None;
     }
     let pod = r.pod["metadata"]["name"].as_str().unwrap_or_default();
+    let ns = r.pod["metadata"]["namespace"].as_str().unwrap_or_default();
     let ephemeral = r.pod["spec"]["ephemeralContainers"]
         .as_array()
         .is_some_and(|a| a.iter().any(|c| c["name"] == container));
     Some(if ephemeral {
-        format!("Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl-rs attach {pod} -c {container} -i -t' if it is still running")
+        format!("Session ended, the ephemeral container will not be restarted but may be reattached using 'kubectl-rs attach {pod} -c {container} -n {ns} -i -t' if it is still running")
     } else {
-        format!("Session ended, resume using 'kubectl-rs attach {pod} -c {container} -i -t' command when the pod is running")
+        format!("Session ended, resume using 'kubectl-rs attach {pod} -c {container} -n {ns} -i -t' command")
     })
 }
 

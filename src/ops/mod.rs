@@ -2,6 +2,7 @@
 //! (commands never import each other; what two of them do alike lives here).
 //!
 //! - [`attach`]: attaching to a running container (`attach`, `run -i`, `debug -i`).
+//! - [`detach`]: `--detach-keys`, the key sequence that ends an attached terminal's stdin.
 //! - [`dryrun`]: `--dry-run`'s strategies (`DryRun`), re-exported by `cmd::flags`.
 //! - [`metadata`]: the metadata update of `label` and `annotate`.
 //! - [`pods`]: the pod (and container) `logs` and `exec` work on.
@@ -15,6 +16,7 @@
 //! - [`keypair`]: Go's `tls.X509KeyPair` check of a certificate and key (`create secret tls`).
 
 pub mod attach;
+pub mod detach;
 pub mod dryrun;
 pub mod generated;
 pub mod imageref;

@@ -509,3 +509,73 @@ async fn attach_refuses_what_kubectl_refuses() {
         assert_ne!(ours.code, 0, "{args:?} should fail");
     }
 }
+
+const ECHOER: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: echoer}
+spec:
+  containers:
+  - {name: main, image: busybox, stdin: true, command: [sh, -c, 'while read l; do echo got $l; done']}
+"#;
+
+/// Creates the `echoer` pod (stdin without stdinOnce) and lets it start.
+fn prep_echoer(env: &TestEnv) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>> {
+    Box::pin(async move {
+        let out = env.ours(&["apply", "-f", "echoer.yaml"]).await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        advancing(env, Duration::from_millis(100), || async {
+            running(env, "echoer")
+        })
+        .await;
+    })
+}
+
+/// `attach -i` with a piped stdin to a container with stdin but no stdinOnce: when the input
+/// runs out the client is detached (containerd's rule), once the process has answered what
+/// it was sent; the container runs on with its stdin open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attach_i_detaches_when_stdin_ends_without_stdin_once() {
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("echoer.yaml"), ECHOER).unwrap();
+    let runtime = env.sandbox.store().runtime().clone();
+    let baseline = runtime.attached();
+    let ready = move |_: &TestEnv| runtime.attached() > baseline;
+    let args = &["attach", "echoer", "-i"];
+    prep_echoer(&env).await;
+    let ours = drive(
+        &env,
+        env!("CARGO_BIN_EXE_kubectl-rs"),
+        "cache-rs",
+        args,
+        b"a\nb\n",
+        &|| ready(&env),
+    )
+    .await;
+    assert_eq!(
+        (ours.stdout.as_str(), ours.code),
+        ("got a\ngot b\n", 0),
+        "{ours:?}"
+    );
+    assert!(running(&env, "echoer"), "the container runs on");
+    // Its stdin is still open: the next client's input is read.
+    let again = drive(
+        &env,
+        env!("CARGO_BIN_EXE_kubectl-rs"),
+        "cache-rs",
+        args,
+        b"c\n",
+        &|| true,
+    )
+    .await;
+    assert_eq!(again.stdout, "got c\n", "{again:?}");
+    env.ours(&["delete", "pod", "echoer", "--wait=false"]).await;
+    advancing(&env, Duration::from_secs(1), || async {
+        pod(&env, "echoer").is_none()
+    })
+    .await;
+    let Some((ours, theirs)) = twins(&env, "echoer", args, b"a\nb\n", &ready, prep_echoer).await
+    else {
+        return;
+    };
+    assert_same("attach echoer -i", &ours, &theirs);
+}

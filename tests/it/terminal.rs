@@ -52,6 +52,27 @@ fn shell_using(env: &TestEnv, cli: &str, kubeconfig: Option<&Path>) -> Tmux {
     t
 }
 
+/// A v1.33 screen as v1.36 shows it: attach's reattach message (kubectl commits "Fix missing
+/// namespace flag in attach reattach message" and "Add --detach-keys for kubectl attach
+/// command") names the namespace, and is printed whatever the pod's restart policy (after
+/// `run -it --rm … -- sh` of `pod` too), with kubectl-rs's name.
+fn as_v136(screen: &str, run_pod: Option<&str>) -> String {
+    let mut s = screen
+        .replace("'kubectl attach", "'kubectl-rs attach")
+        .replace(
+            " -i -t' command when the pod is running",
+            " -n default -i -t' command",
+        );
+    if let Some(pod) = run_pod {
+        s = s.replacen(
+            "/ # exit\n",
+            &format!("/ # exit\nSession ended, resume using 'kubectl-rs attach {pod} -c {pod} -n default -i -t' command\n"),
+            1,
+        );
+    }
+    s
+}
+
 /// Types a line.
 fn line(t: &Tmux, text: &str) {
     t.type_text(text);
@@ -178,10 +199,7 @@ async fn interactive_sessions_under_a_terminal_match_kubectl() {
         theirs.contains("/ # echo hi from $HOSTNAME\nhi from theirs\n/ # exit 3\n"),
         "{theirs}"
     );
-    assert_eq!(
-        ours.replace("ours", "theirs"),
-        theirs.replace("'kubectl attach", "'kubectl-rs attach")
-    );
+    assert_eq!(ours.replace("ours", "theirs"), as_v136(&theirs, None));
 
     let (ours, theirs) = tokio::task::block_in_place(|| {
         (
@@ -193,7 +211,7 @@ async fn interactive_sessions_under_a_terminal_match_kubectl() {
     assert_eq!(
         ours.replace("run-a", "run-b")
             .replace(" deleted from default namespace", " deleted"),
-        theirs.replace("'kubectl attach", "'kubectl-rs attach")
+        as_v136(&theirs, Some("run-b"))
     );
 }
 
@@ -273,11 +291,144 @@ async fn terminal_sessions_over_spdy_match_kubectl() {
     let theirs = tokio::task::block_in_place(|| attach_session(&env, k, "theirs", kc));
     assert_eq!(
         ours_attach.replace("ours", "theirs"),
-        theirs.replace("'kubectl attach", "'kubectl-rs attach")
+        as_v136(&theirs, None)
     );
     assert_eq!(
         spdy.load(Ordering::SeqCst),
         4,
         "kubectl fell back to SPDY/3.1 too"
     );
+}
+
+/// kubectl v1.36 (for flags v1.33 does not have): `KUBECTL_ORACLE_136`, else the copy the
+/// realk8s kit installs; None (the comparison is skipped) when neither is there.
+#[allow(clippy::disallowed_methods)] // A test helper: reads the test process's environment.
+fn oracle_136() -> Option<String> {
+    let found = std::env::var("KUBECTL_ORACLE_136")
+        .ok()
+        .unwrap_or_else(|| "/work/kit/bin-1.36/kubectl".into());
+    if Path::new(&found).exists() {
+        return Some(found);
+    }
+    eprintln!("note: no kubectl v1.36 ({found}), the comparison is skipped");
+    None
+}
+
+/// `attach -it POD [FLAGS]`, a command, then `keys` (the detach sequence).
+fn detach_session(env: &TestEnv, cli: &str, attach: &str, keys: &[&str]) -> String {
+    let t = shell(env, cli);
+    line(&t, attach);
+    t.wait_for("the prompt line", |s| s.contains("try pressing enter"));
+    line(&t, "");
+    t.wait_for("the remote prompt", |s| s.contains("/ # "));
+    line(&t, "echo hi from $HOSTNAME");
+    t.wait_for("the output", |s| s.contains("hi from det"));
+    t.keys(keys);
+    finish(&t)
+}
+
+/// `attach -it`, then the detach keys (kubectl v1.36's `--detach-keys`, default
+/// `ctrl-p,ctrl-q`): the session ends with kubectl's reattach message and exit 0, the
+/// container's shell runs on (the next attach gets its prompt), and the same with other keys;
+/// keys kubectl cannot bind are its error. Compared with kubectl v1.36 (v1.33 has no detach
+/// keys: it sends them on).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn detach_keys_end_an_attached_terminal_session() {
+    if !std::path::Path::new("/usr/bin/tmux").exists() {
+        eprintln!("note: tmux not installed, test skipped");
+        return;
+    }
+    let env = TestEnv::manual_clock().await;
+    tty_pod(&env, "det");
+    let out = env.ours(&["apply", "-f", "det.yaml"]).await;
+    assert_eq!(out.code, 0, "{out:?}");
+    advancing(&env, Duration::from_millis(500), || async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        running(&env, "det")
+    })
+    .await;
+    let k136 = oracle_136();
+    let mut clis = vec![BIN.to_string()];
+    clis.extend(k136.clone());
+    let sessions: &[(&str, &[&str])] = &[
+        ("$K attach -it det", &["C-p", "C-q"]),
+        ("$K attach -it det --detach-keys=ctrl-x,x", &["C-x", "x"]),
+        ("$K attach det -ti --detach-keys=DEL", &["BSpace"]),
+    ];
+    for (attach, keys) in sessions {
+        let screens: Vec<String> = clis
+            .iter()
+            .map(|cli| {
+                let s = tokio::task::block_in_place(|| detach_session(&env, cli, attach, keys));
+                assert!(
+                    running(&env, "det"),
+                    "{cli} {attach}: the container runs on"
+                );
+                s
+            })
+            .collect();
+        let ours = &screens[0];
+        assert!(
+            ours.ends_with("/ # echo hi from $HOSTNAME\nhi from det\n/ # Session ended, resume using 'kubectl-rs attach det -c main -n default -i -t' command\n$ echo rc=$?; [ \"$(stty -g)\" = \"$S\" ] && echo settings-restored\nrc=0\nsettings-restored\n$"),
+            "{attach}: {ours}"
+        );
+        if let Some(theirs) = screens.get(1) {
+            assert_eq!(
+                ours,
+                &theirs.replace("'kubectl attach", "'kubectl-rs attach"),
+                "{attach}"
+            );
+        }
+    }
+
+    // `run -it --rm` (stdinOnce with a TTY: detached, not closed; restarted always, so kubectl waits for no exit) with its own keys: the
+    // session ends at the keys, then the pod is deleted.
+    let screens: Vec<String> = clis
+        .iter()
+        .map(|cli| {
+            let t = shell(&env, cli);
+            line(
+                &t,
+                "$K run rdet -it --rm --image=busybox --detach-keys=ctrl-x,x -- sh",
+            );
+            let tick = || env.advance(Duration::from_millis(500));
+            t.wait_for("the prompt line", |s| {
+                tick();
+                s.contains("try pressing enter")
+            });
+            line(&t, "");
+            t.wait_for("the remote prompt", |s| s.contains("/ # "));
+            line(&t, "echo hi");
+            t.wait_for("the output", |s| s.contains("\nhi"));
+            t.keys(&["C-x", "x"]);
+            t.wait_for("the deletion", |s| {
+                tick();
+                s.contains("deleted")
+            });
+            tokio::task::block_in_place(|| finish(&t))
+        })
+        .collect();
+    assert!(
+        screens[0].ends_with("/ # echo hi\nhi\n/ # Session ended, resume using 'kubectl-rs attach rdet -c rdet -n default -i -t' command\npod \"rdet\" deleted from default namespace\n$ echo rc=$?; [ \"$(stty -g)\" = \"$S\" ] && echo settings-restored\nrc=0\nsettings-restored\n$"),
+        "{}",
+        screens[0]
+    );
+    if let Some(theirs) = screens.get(1) {
+        assert_eq!(
+            screens[0],
+            theirs.replace("'kubectl attach", "'kubectl-rs attach"),
+        );
+    }
+
+    for cli in &clis {
+        let t = shell(&env, cli);
+        line(&t, "$K attach -it det --detach-keys=ctrl-");
+        let screen = tokio::task::block_in_place(|| finish(&t));
+        assert_eq!(
+            screen,
+            "$ $K attach -it det --detach-keys=ctrl-\nIf you don't see a command prompt, try pressing enter.\nerror: could not bind detach keys: Unknown character: 'ctrl-'\n$ echo rc=$?; [ \"$(stty -g)\" = \"$S\" ] && echo settings-restored\nrc=1\nsettings-restored\n$",
+            "{cli}"
+        );
+    }
+    assert!(running(&env, "det"), "the container runs on");
 }

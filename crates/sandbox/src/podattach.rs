@@ -4,11 +4,21 @@
 //! is attached to the container's running process: what it writes from that moment on is
 //! sent on the stdout/stderr channels (a container with a TTY has only stdout), and what the
 //! client sends on stdin goes to the process's stdin pipe when the container has one
-//! (`stdin: true`; the runtime drops it otherwise). With `stdinOnce` the pipe is closed for
-//! good when the first session's stdin ends (the v5 close of channel 0, SPDY's FIN) or the
-//! session ends.
-//! The session ends when the process exits (a `Success` status on the error channel, as the
-//! kubelet writes for attach whatever the exit code) or when the client goes away.
+//! (`stdin: true`; the runtime drops it otherwise).
+//!
+//! When that client's stdin ends (the v5 close of channel 0, SPDY's FIN: kubectl's detach
+//! keys, a piped stdin running out) the session goes as containerd's (`ContainerIO.Attach`):
+//! for a container with `stdinOnce` attached without a TTY, the container's stdin closes for
+//! good and the output goes on until the process exits; else this client is detached (its
+//! output streams are removed, the session ends with a `Success` status) and the process runs
+//! on, its stdin open. Where containerd races (the process answering input sent just before
+//! stdin's end, against the removal of the output), the simulation lets the process settle
+//! first: the session ends once the process waits with nothing to go on (for input it has
+//! not got, for the clock, for nothing) or exits, and what it printed until then is sent.
+//! A client that goes away ends its stdin the same way.
+//!
+//! Otherwise the session ends when the process exits (a `Success` status on the error
+//! channel, as the kubelet writes for attach whatever the exit code).
 
 use std::sync::Arc;
 
@@ -53,6 +63,7 @@ pub async fn serve(
         id: ready.container_id,
         stdout: opts.stdout,
         stderr: opts.stderr,
+        attach_tty: opts.tty,
         tty: ready.spec["tty"].as_bool() == Some(true),
         clock: store.clock().clone(),
         discipline: Default::default(),
@@ -67,6 +78,9 @@ struct Session {
     id: String,
     stdout: bool,
     stderr: bool,
+    /// The client attached with a TTY (`tty=true`).
+    attach_tty: bool,
+    /// The container has a TTY.
     tty: bool,
     clock: crate::clock::Clock,
     /// The container's terminal, for what this client types (`tty: true`).
@@ -88,9 +102,16 @@ impl Session {
         Some(ch)
     }
 
-    /// The first session's stdin ended: with `stdinOnce` the container's stdin closes.
+    /// Whether the end of this client's stdin closes the container's stdin (containerd:
+    /// `stdinOnce` attached without a TTY) rather than detaching the client.
+    fn closes_stdin(&self) -> bool {
+        self.pipe.as_ref().is_some_and(|p| p.once) && !self.attach_tty
+    }
+
+    /// This client's stdin ended (or the client went away): with `stdinOnce` and no TTY
+    /// the container's stdin closes.
     fn stdin_ended(&self) {
-        if let Some(p) = self.pipe.as_ref().filter(|p| p.once) {
+        if let Some(p) = self.pipe.as_ref().filter(|_| self.closes_stdin()) {
             p.close();
         }
     }
@@ -116,6 +137,47 @@ impl Session {
                 pty::Event::Interrupt => p.write(b"\n"),
             }
         }
+    }
+
+    /// This client detaches once the process has settled (see the module comment): what it
+    /// printed until then, then the end of the session; the process runs on.
+    async fn detach(mut self, mut link: Link) {
+        let Some(pipe) = self.pipe.clone() else {
+            return;
+        };
+        let mut activity = pipe.activity();
+        let mut changed = self.runtime.subscribe();
+        while self.runtime.is_running(&self.id) && !pipe.settled() {
+            tokio::select! {
+                out = self.live.recv() => match out {
+                    Ok(out) => {
+                        if let Some(ch) = self.channel(&out) {
+                            if !link.send(ch, &out.data) {
+                                return;
+                            }
+                        }
+                    }
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => break,
+                },
+                // Its stdin has ended: nothing more is taken from the client.
+                msg = link.recv() => if msg.is_none() {
+                    return;
+                },
+                _ = activity.changed() => {}
+                r = changed.changed() => if r.is_err() {
+                    break;
+                },
+            }
+        }
+        while let Ok(out) = self.live.try_recv() {
+            if let Some(ch) = self.channel(&out) {
+                if !link.send(ch, &out.data) {
+                    return;
+                }
+            }
+        }
+        link.finish(exit_status(0).to_string().as_bytes());
     }
 
     async fn run(mut self, mut link: Link) {
@@ -144,7 +206,13 @@ impl Session {
                         return;
                     }
                     Some(In::Stdin(d)) => self.input(&d),
-                    Some(In::StdinEnd) => self.stdin_ended(),
+                    Some(In::StdinEnd) => {
+                        if self.pipe.is_some() && !self.closes_stdin() {
+                            self.detach(link).await;
+                            return;
+                        }
+                        self.stdin_ended();
+                    }
                     Some(In::Resize(_)) => {}
                 },
                 r = changed.changed() => {

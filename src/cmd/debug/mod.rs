@@ -639,6 +639,8 @@ impl DebugArgs {
             stdin: self.stdin.value,
             tty: self.tty.value,
             quiet: self.quiet.value,
+            // kubectl debug leaves them to attach's default.
+            detach_keys: String::new(),
         };
         if let Err(e) = attach::attach(ctx, &req).await {
             ctx.eprint(&format!(

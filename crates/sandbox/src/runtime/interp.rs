@@ -360,6 +360,10 @@ impl Shell {
             }
         };
         self.spins = 0;
+        // An attach session that ends with its client's stdin waits for this (the process
+        // has done what it does with the input it had).
+        let pipe = self.ctx.stdin.clone();
+        let _waiting = pipe.as_ref().map(|p| p.waiting_other());
         let done = tokio::select! {
             _ = timer => true,
             _ = async {
