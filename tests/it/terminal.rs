@@ -432,3 +432,71 @@ async fn detach_keys_end_an_attached_terminal_session() {
     }
     assert!(running(&env, "det"), "the container runs on");
 }
+
+/// `stty size` in the remote shell, then again once the terminal is resized (tmux's window
+/// from 200×50 to 120×40: the CLI's SIGWINCH, a resize message the sandbox takes), then
+/// `end` typed.
+fn resize_session(env: &TestEnv, cli: &str, command: &str, end: &str) -> String {
+    let t = shell(env, cli);
+    line(&t, command);
+    if command.contains(" attach ") {
+        t.wait_for("the prompt line", |s| s.contains("try pressing enter"));
+        line(&t, "");
+    }
+    t.wait_for("the remote prompt", |s| s.contains("/ # "));
+    line(&t, "stty size");
+    t.wait_for("the first size", |s| s.contains("\n50 200"));
+    let runtime = env.sandbox.store().runtime().clone();
+    let before = runtime.resized();
+    t.tmux(&["resize-window", "-x", "120", "-y", "40"]);
+    // The new size reached the sandbox (as the screen is polled).
+    t.wait_for("the resize message", |_| runtime.resized() > before);
+    line(&t, "stty size");
+    t.wait_for("the new size", |s| s.contains("\n40 120"));
+    line(&t, end);
+    finish(&t)
+}
+
+/// The terminal size a container's shell reads (`stty size`) follows the client's terminal:
+/// its size when `exec -it`/`attach -it` start, then its new size on SIGWINCH; as kubectl.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_resized_terminal_reaches_the_container_as_with_kubectl() {
+    if !std::path::Path::new("/usr/bin/tmux").exists() {
+        eprintln!("note: tmux not installed, test skipped");
+        return;
+    }
+    let env = TestEnv::manual_clock().await;
+    std::fs::write(env.work.join("pods.yaml"), PODS).unwrap();
+    tty_pod(&env, "ours");
+    tty_pod(&env, "theirs");
+    for f in ["pods.yaml", "ours.yaml", "theirs.yaml"] {
+        let out = env.ours(&["apply", "-f", f]).await;
+        assert_eq!(out.code, 0, "{out:?}");
+    }
+    advancing(&env, Duration::from_millis(500), || async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        running(&env, "box") && running(&env, "ours") && running(&env, "theirs")
+    })
+    .await;
+    let exec = "$K exec -it box -- sh";
+    let ours = tokio::task::block_in_place(|| resize_session(&env, BIN, exec, "exit 3"));
+    assert_eq!(ours, "$ $K exec -it box -- sh\n/ # stty size\n50 200\n/ # stty size\n40 120\n/ # exit 3\ncommand terminated with exit code 3\n$ echo rc=$?; [ \"$(stty -g)\" = \"$S\" ] && echo settings-restored\nrc=3\nsettings-restored\n$");
+    let attach = |pod: &str| format!("$K attach -it {pod}");
+    let ours_attach =
+        tokio::task::block_in_place(|| resize_session(&env, BIN, &attach("ours"), "exit"));
+    assert!(
+        ours_attach.contains("/ # stty size\n50 200\n/ # stty size\n40 120\n/ # exit\n"),
+        "{ours_attach}"
+    );
+    let Some(k) = oracle() else { return };
+    let theirs = tokio::task::block_in_place(|| resize_session(&env, k, exec, "exit 3"));
+    assert_eq!(ours, theirs);
+    let theirs = tokio::task::block_in_place(|| resize_session(&env, k, &attach("theirs"), "exit"));
+    // From attach's prompt line on: the lines above may have been reflowed out of the
+    // shrunk window (ours has v1.36's longer notice there).
+    let from_prompt = |s: &str| s[s.find("If you don't see").unwrap_or(0)..].to_string();
+    assert_eq!(
+        from_prompt(&ours_attach.replace("ours", "theirs")),
+        from_prompt(&as_v136(&theirs, None))
+    );
+}

@@ -213,7 +213,9 @@ impl Session {
                         }
                         self.stdin_ended();
                     }
-                    Some(In::Resize(_)) => {}
+                    Some(In::Resize(m)) => {
+                        self.runtime.resize(self.runtime.winsize(&self.id).as_deref(), &m);
+                    }
                 },
                 r = changed.changed() => {
                     if r.is_err() {

@@ -109,6 +109,7 @@ pub async fn serve(
         Opened::Refused(r) => return Ok(r),
     };
     let ctx = Session {
+        runtime: store.runtime().clone(),
         command: opts.command,
         stdin: opts.stdin,
         stdout: opts.stdout,
@@ -403,6 +404,7 @@ impl Output for ChannelOutput {
 }
 
 struct Session {
+    runtime: Arc<super::runtime::Runtime>,
     command: Vec<String>,
     stdin: bool,
     stdout: bool,
@@ -504,10 +506,13 @@ impl Session {
             tty: true,
         });
         let command = self.command;
+        // The exec's own terminal, sized by the client's resize messages.
+        let winsize = Arc::new(pty::Winsize::default());
+        let size = winsize.clone();
         let mut job = tokio::spawn(async move {
             let mut sh = Shell::new(ctx);
             sh.set_exec_session();
-            sh.set_tty();
+            sh.set_tty(size);
             sh.run_argv(command).await
         });
         let mut discipline = pty::LineDiscipline::default();
@@ -526,6 +531,10 @@ impl Session {
                         job.abort();
                         return;
                     };
+                    if let In::Resize(m) = &msg {
+                        self.runtime.resize(Some(&winsize), m);
+                        continue;
+                    }
                     let Some(pipe) = &pipe else { continue };
                     match msg {
                         In::Stdin(data) => {

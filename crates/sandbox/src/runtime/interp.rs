@@ -111,8 +111,9 @@ pub struct Shell {
     /// An `exec` session: a program the simulation does not know is "not found" (status 127)
     /// instead of a quiet server, so `kubectl exec POD -- nosuchcmd` ends.
     exec_session: bool,
-    /// Its stdin is a terminal: an interactive shell prompts before each command.
-    tty: bool,
+    /// Its stdin is a terminal (with the window size its client set): an interactive shell
+    /// prompts before each command.
+    tty: Option<Arc<super::pty::Winsize>>,
 }
 
 fn boxed<'a, T: Send + 'a>(
@@ -163,7 +164,7 @@ impl Shell {
             subst_status: 0,
             spins: 0,
             exec_session: false,
-            tty: false,
+            tty: None,
         }
     }
 
@@ -172,15 +173,15 @@ impl Shell {
         self.io.input = data;
     }
 
-    /// Marks this shell's stdin as a terminal (see `tty`).
-    pub fn set_tty(&mut self) {
-        self.tty = true;
+    /// Marks this shell's stdin as a terminal of that size (see `tty`).
+    pub fn set_tty(&mut self, size: Arc<super::pty::Winsize>) {
+        self.tty = Some(size);
     }
 
     /// busybox ash's prompt (`PS1='\w \$ '`, root's `#`), or its continuation prompt: on
     /// stderr, which the terminal shows.
     fn prompt(&mut self, more: bool) {
-        if !self.tty {
+        if self.tty.is_none() {
             return;
         }
         let p = if more {
@@ -725,7 +726,7 @@ const BUILTINS: &[&str] = &[
     "ls", "hostname", "wc", "head", "tail", "grep", "mkdir", "rm", "touch", "test", "[", "trap",
     "export", "unset", "set", "shift", "cd", "pwd", "read", "local", "return", "break", "continue",
     "eval", "exec", "wait", "sh", "bash", "ash", "seq", "basename", "dirname", "whoami", "id",
-    "uname", "expr", "readonly", "perl", "kill", ".", "source", "tee", "tar",
+    "stty", "uname", "expr", "readonly", "perl", "kill", ".", "source", "tee", "tar",
 ];
 
 fn is_builtin(name: &str) -> bool {
@@ -1380,6 +1381,7 @@ impl Shell {
             }
             "ls" => self.ls(args),
             "tar" => self.tar(args).await,
+            "stty" => self.stty(args),
             "hostname" => {
                 let h = self.ctx.hostname.clone();
                 self.out(format!("{h}\n"));
@@ -1839,6 +1841,35 @@ impl Shell {
                 }
             }
             _ => st(127),
+        }
+    }
+
+    /// busybox `stty size`: the rows and columns of the terminal on stdin (the window size its
+    /// client last sent); other settings are not simulated.
+    fn stty(&mut self, args: &[String]) -> Flow {
+        // Stdin is the terminal unless a pipe or a redirection replaced it.
+        let terminal = self
+            .tty
+            .clone()
+            .filter(|_| self.io.input.is_empty() && (self.io.stream || self.ctx.stdin.is_none()));
+        let Some(size) = terminal else {
+            self.errln("stty: standard input: Not a tty");
+            return Flow::Normal(1);
+        };
+        match args {
+            [a] if a == "size" => {
+                let (rows, cols) = size.rows_cols();
+                self.out(format!("{rows} {cols}\n"));
+                Flow::Normal(0)
+            }
+            [] => {
+                self.errln("stty: only 'stty size' is simulated");
+                Flow::Normal(1)
+            }
+            [a, ..] => {
+                self.errln(&format!("stty: invalid argument '{a}'"));
+                Flow::Normal(1)
+            }
         }
     }
 

@@ -81,6 +81,8 @@ struct Inner {
     volumes: HashMap<String, pod::PodVolumes>,
     /// The stdin pipes of the running containers that have one (`stdin: true`).
     stdin: HashMap<String, Arc<StdinPipe>>,
+    /// The terminals' window sizes of the running containers with a TTY.
+    winsizes: HashMap<String, Arc<pty::Winsize>>,
 }
 
 /// One write of a container's process, as attached clients see it live.
@@ -98,6 +100,8 @@ pub struct Runtime {
     changed: watch::Sender<u64>,
     /// Every write of every container, as it happens (what `attach` streams).
     live: broadcast::Sender<Arc<LiveOutput>>,
+    /// Resize messages taken so far, by attach and exec sessions (see [`Runtime::resized`]).
+    resizes: std::sync::atomic::AtomicUsize,
 }
 
 impl Default for Runtime {
@@ -106,6 +110,7 @@ impl Default for Runtime {
             inner: Mutex::new(Inner::default()),
             changed: watch::channel(0).0,
             live: broadcast::channel(4096).0,
+            resizes: Default::default(),
         }
     }
 }
@@ -270,6 +275,10 @@ impl Runtime {
         if let Some(p) = &stdin_pipe {
             self.lock().stdin.insert(id.to_string(), p.clone());
         }
+        let winsize = tty.then(|| Arc::new(pty::Winsize::default()));
+        if let Some(w) = &winsize {
+            self.lock().winsizes.insert(id.to_string(), w.clone());
+        }
         self.lock().logs.insert(
             id.to_string(),
             ContainerLog {
@@ -297,8 +306,8 @@ impl Runtime {
         let id_owned = id.to_string();
         let task = tokio::spawn(async move {
             let mut sh = Shell::new_at(ctx, at);
-            if tty {
-                sh.set_tty();
+            if let Some(w) = winsize {
+                sh.set_tty(w);
             }
             let code = sh.run_argv(argv).await;
             let finished = sh.now();
@@ -306,6 +315,7 @@ impl Runtime {
                 let mut inner = rt.lock();
                 inner.running.remove(&id_owned);
                 inner.stdin.remove(&id_owned);
+                inner.winsizes.remove(&id_owned);
                 if let Some(log) = inner.logs.get_mut(&id_owned) {
                     if let Some(l) = log.partial.take() {
                         log.lines.push(l);
@@ -339,6 +349,25 @@ impl Runtime {
     /// The stdin pipe of a running container started with `stdin: true`.
     pub fn stdin_pipe(&self, id: &str) -> Option<Arc<StdinPipe>> {
         self.lock().stdin.get(id).cloned()
+    }
+
+    /// The window size of a running container's terminal (`tty: true`).
+    pub fn winsize(&self, id: &str) -> Option<Arc<pty::Winsize>> {
+        self.lock().winsizes.get(id).cloned()
+    }
+
+    /// A session's resize message, for the terminal `size` (none: the container has no TTY,
+    /// and the message goes nowhere).
+    pub fn resize(&self, size: Option<&pty::Winsize>, msg: &[u8]) {
+        if size.is_some_and(|w| w.resize(msg)) {
+            self.resizes
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// How many resize messages reached a terminal (a test sees a client's SIGWINCH by it).
+    pub fn resized(&self) -> usize {
+        self.resizes.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Whether container instance `id` is running.

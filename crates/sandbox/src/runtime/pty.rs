@@ -78,6 +78,32 @@ impl LineDiscipline {
     }
 }
 
+/// A terminal's window size, as its client last set it (kubectl's resize messages,
+/// `{"Width":W,"Height":H}`, sent at the start and on each SIGWINCH): what `stty size`
+/// reads, as a process reads its pseudo-terminal's `TIOCGWINSZ`. 0 0 before the first.
+#[derive(Default, Debug)]
+pub struct Winsize(std::sync::Mutex<(u16, u16)>);
+
+impl Winsize {
+    /// Takes a resize message; false (nothing changes) when it is not one.
+    pub fn resize(&self, msg: &[u8]) -> bool {
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(msg) else {
+            return false;
+        };
+        let dim = |k: &str| v[k].as_u64().and_then(|n| u16::try_from(n).ok());
+        let (Some(cols), Some(rows)) = (dim("Width"), dim("Height")) else {
+            return false;
+        };
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = (rows, cols);
+        true
+    }
+
+    /// Rows and columns.
+    pub fn rows_cols(&self) -> (u16, u16) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// `ONLCR`: each `\n` the process writes reaches the terminal as `\r\n`.
 pub fn onlcr(data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + 8);
@@ -104,5 +130,21 @@ mod tests {
         assert_eq!(echo, b"ab^C\r\n");
         assert_eq!(ev, vec![Event::Interrupt, Event::Eof]);
         assert_eq!(onlcr(b"a\nb\n"), b"a\r\nb\r\n");
+    }
+
+    #[test]
+    fn resize_messages_set_the_window_size() {
+        let w = Winsize::default();
+        assert_eq!(w.rows_cols(), (0, 0));
+        assert!(w.resize(br#"{"Width":200,"Height":50}"#));
+        assert_eq!(w.rows_cols(), (50, 200));
+        for bad in [
+            &b"{"[..],
+            br#"{"Width":-1,"Height":5}"#,
+            br#"{"Width":70000,"Height":5}"#,
+        ] {
+            assert!(!w.resize(bad));
+        }
+        assert_eq!(w.rows_cols(), (50, 200));
     }
 }
