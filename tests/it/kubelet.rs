@@ -1,6 +1,6 @@
 //! The simulated kubelet's pod lifecycle as kubectl shows it: init containers run one after
 //! the other before the app containers (`Init:N/M`, `Init:Error`, `Init:CrashLoopBackOff`,
-//! sidecars). The real kubectl and kubectl-rs read the same sandbox and must print the same;
+//! `PodInitializing`, sidecars). The real kubectl and kubectl-rs read the same sandbox and must print the same;
 //! time is the sandbox's manual clock.
 
 use std::time::Duration;
@@ -153,6 +153,59 @@ async fn init_containers_run_in_order_before_the_app() {
     assert_eq!(first["ready"], true);
     assert_eq!(first["started"], false);
     assert_eq!(status(&env, "kubelet-inits").await, "0/1 Init:1/2 0");
+
+    // The second is done: for a moment (the kubelet's next sync) the pod is initialized and
+    // still pending, its app container waiting with `PodInitializing`.
+    advancing(&env, Duration::from_millis(100), || async {
+        settled().await;
+        init_state(&env, "kubelet-inits", 1)["terminated"].is_object()
+    })
+    .await;
+    let p = pod(&env, "kubelet-inits").unwrap();
+    let st = &p["status"];
+    assert_eq!(st["phase"], "Pending", "{st}");
+    assert_eq!(
+        st["containerStatuses"][0]["state"]["waiting"]["reason"], "PodInitializing",
+        "{st}"
+    );
+    let init = st["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Initialized")
+        .unwrap();
+    assert_eq!(init["status"], "True", "{st}");
+    assert_eq!(status(&env, "kubelet-inits").await, "0/1 PodInitializing 0");
+    let args = ["describe", "pod", "kubelet-inits"];
+    let described = env.ours(&args).await;
+    if let Some(theirs) = env.kubectl(&args).await {
+        // v1.36 puts the container's field path before a kubelet event's message ("kubectl:
+        // include container fieldPath in event messages"); v1.33 does not.
+        let v133 = Output {
+            stdout: described
+                .stdout
+                .lines()
+                .map(|l| match (l.find("spec.initContainers{"), l.find("}: ")) {
+                    (Some(a), Some(b)) if a < b => format!("{}{}\n", &l[..a], &l[b + 3..]),
+                    _ => format!("{l}\n"),
+                })
+                .collect(),
+            ..described.clone()
+        };
+        assert_same("describe pod kubelet-inits", &v133, &theirs);
+    }
+    assert!(
+        described.stdout.contains("Status:           Pending\n"),
+        "{}",
+        described.stdout
+    );
+    assert!(
+        described
+            .stdout
+            .contains("    State:          Waiting\n      Reason:       PodInitializing\n"),
+        "{}",
+        described.stdout
+    );
 
     // Then the app runs.
     advancing(&env, Duration::from_secs(1), || async {

@@ -34,6 +34,8 @@ enum Action {
     Evict(Key, String),
     /// Start container (name) again after its exit (and back-off).
     Restart(Key, String, String),
+    /// Every init container is done: start the app containers (see `init::init_done`).
+    StartApps(Key, String),
     /// Run a probe: pod, uid, container name, container instance ID.
     Probe(Key, String, String, String, ProbeKind),
 }
@@ -823,6 +825,7 @@ impl Kubelet {
             Action::Start(key, uid) => self.start(&key, &uid),
             Action::Remove(key, uid) => self.remove(&key, &uid),
             Action::Restart(key, uid, c) => self.restart(&key, &uid, &c, when),
+            Action::StartApps(key, uid) => self.finish_init(&key, &uid, when),
             Action::Probe(key, uid, c, id, kind) => self.fire_probe(key, uid, c, id, kind),
             Action::Evict(key, uid) => {
                 if let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) {

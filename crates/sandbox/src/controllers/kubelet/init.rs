@@ -8,7 +8,10 @@
 //! completed one is ready and not started; app containers wait with `PodInitializing`; the
 //! pod stays `Pending` with `Initialized` False ("containers with incomplete status: [...]")
 //! until every init container is done, so `kubectl get` prints `Init:N/M`, `Init:Error`,
-//! `Init:CrashLoopBackOff` and then `PodInitializing` from them.
+//! `Init:CrashLoopBackOff` from them. Once every init container is done, the app containers
+//! start one kubelet delay later (the kubelet's next sync after its pod lifecycle event
+//! generator saw the last exit): until then the pod is `Initialized` but still `Pending`,
+//! its app containers waiting with `PodInitializing`, which `kubectl get` shows as STATUS.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -151,7 +154,7 @@ impl Kubelet {
                 .iter()
                 .find(|spec| !done(spec, &status_of(&spec["name"])));
             let Some(spec) = next else {
-                self.finish_init(key, uid, at);
+                self.init_done(key, uid, at);
                 return;
             };
             let status = status_of(&spec["name"]);
@@ -227,8 +230,17 @@ impl Kubelet {
         true
     }
 
+    /// Every init container is done (at `at`): the app containers start one kubelet delay
+    /// later. A real kubelet posts this status (init containers done, app containers
+    /// `PodInitializing`) from the sync that follows the last init container's exit, then
+    /// creates the app containers, which its next relist (a second on) sees running.
+    fn init_done(&mut self, key: &Key, uid: &str, at: DateTime<Utc>) {
+        let when = at + chrono::Duration::from_std(self.delay).unwrap_or_default();
+        self.at(when, super::Action::StartApps(key.clone(), uid.to_string()));
+    }
+
     /// Every init container is done: the pod runs its app containers.
-    fn finish_init(&mut self, key: &Key, uid: &str, at: DateTime<Utc>) {
+    pub(super) fn finish_init(&mut self, key: &Key, uid: &str, at: DateTime<Utc>) {
         let Some(pod) = self.store.get(&gr_pods(), &key.0, &key.1) else {
             return;
         };
