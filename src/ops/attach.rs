@@ -6,7 +6,9 @@
 //! printing a container's log (`logOpts`).
 //!
 //! With a terminal on stdin and a TTY, the terminal is raw for the session (`ops::term`)
-//! and its size goes on the resize channel. Detach keys are not done.
+//! and its size goes on the resize channel (again on each SIGWINCH); with stdin too, the
+//! detach keys (`--detach-keys`, [`super::detach`]) end stdin, which ends the session while
+//! the container runs on.
 
 use std::io::{Read, Write};
 use std::time::Duration;
