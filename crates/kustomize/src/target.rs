@@ -1219,12 +1219,15 @@ pub(crate) fn patch_transformer(
             .unwrap_or(false);
         let sm = yamlio::resources_from_bytes(&text);
         let js = tr::json_patch_from_text(&text);
+        // `SliceFromBytes` validates each document's metadata (`GetValidatedMetadata`): a
+        // kind, and a name unless the kind is a list.
         let sm_ok = sm.as_ref().is_ok_and(|v| {
             !v.is_empty()
                 && v.iter().all(|x| {
-                    x.get("kind").is_some()
-                        || x.get("metadata").is_some()
-                        || x.get("apiVersion").is_some()
+                    let r = Res::new(x.clone());
+                    x.is_object()
+                        && !r.kind().is_empty()
+                        && (r.kind().ends_with("List") || !r.name().is_empty())
                 })
         });
         match (sm_ok, js) {
@@ -1245,12 +1248,10 @@ pub(crate) fn patch_transformer(
                             selector_string(t)
                         ))
                     })?;
+                    // `resWrangler.ApplySmPatch`: the patch takes the target's group and
+                    // version and keeps its own kind (which sticks with `allowKindChange`).
                     for i in sel {
-                        let mut patch = sms[0].clone();
-                        if let Some(m) = patch.as_object_mut() {
-                            m.insert("kind".into(), Value::String(acc.res[i].kind()));
-                        }
-                        apply_smp_at(acc, i, &patch, (allow_name, allow_kind))?;
+                        apply_smp_at(acc, i, &sms[0], (allow_name, allow_kind))?;
                     }
                     drop_empty(acc);
                 } else {
