@@ -268,7 +268,6 @@ pub(crate) struct Configured {
     pub origin: Option<Origin>,
     /// `ResId.String()` of the config, as kustomize names the plugin in errors.
     pub id: String,
-    config: Value,
 }
 
 /// A field of a plugin config, matched as Go's `encoding/json` matches it (exact name first,
@@ -484,12 +483,7 @@ pub(crate) fn configure(
             namespace: probe.namespace(),
         }
     });
-    Ok(Configured {
-        plugin,
-        origin,
-        id,
-        config: config.clone(),
-    })
+    Ok(Configured { plugin, origin, id })
 }
 
 /// A generator plugin's `Generate`: the resource it makes.
@@ -517,16 +511,6 @@ pub(crate) fn generate(ldr: &Loader, c: &Configured) -> Result<Res, Error> {
         add_origin_annotation(&mut r, o);
     }
     Ok(r)
-}
-
-/// The name a generator plugin is quoted by in `merging from generator` errors.
-pub(crate) fn generator_name(c: &Configured) -> String {
-    let args = GenArgs::from_value(&c.config, None);
-    if args.name.is_empty() {
-        Res::new(c.config.clone()).name()
-    } else {
-        args.name
-    }
 }
 
 /// A transformer plugin's `Transform` over everything accumulated.

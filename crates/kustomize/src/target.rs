@@ -629,15 +629,10 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
         .map_err(|e| e.wrap("loading generator plugins"))?;
     for g in &gens {
         let r = crate::plugins::generate(ldr, g)?;
-        let kind = if matches!(g.plugin, crate::plugins::Plugin::ConfigMap(_)) {
-            "ConfigMapGenerator"
-        } else {
-            "SecretGenerator"
-        };
         absorb(&mut acc, r).map_err(|e| {
             e.wrap(format!(
-                "merging from generator &{{{kind} {}}}",
-                crate::plugins::generator_name(g)
+                "merging from generator {}",
+                go_generator(g, g.origin.as_ref())
             ))
         })?;
     }
@@ -952,18 +947,23 @@ fn run_generators(
             }
             absorb(acc, r).map_err(|e| {
                 e.wrap(format!(
-                    "merging from generator &{{{} {}}}",
-                    if is_cm {
-                        "ConfigMapGenerator"
-                    } else {
-                        "SecretGenerator"
-                    },
-                    args.name
+                    "merging from generator {}",
+                    go_generator(&args, origin)
                 ))
             })?;
         }
     }
     Ok(())
+}
+
+/// Go's `%v` of a `*resmap.GeneratorWithProperties`, which kustomize puts in generator merge
+/// errors: `&{<generator pointer> <origin pointer or <nil>>}`. Go prints the addresses of the
+/// generator and its origin; these are the addresses of ours.
+fn go_generator<T>(generator: &T, origin: Option<&Origin>) -> String {
+    match origin {
+        Some(o) => format!("&{{{generator:p} {o:p}}}"),
+        None => format!("&{{{generator:p} <nil>}}"),
+    }
 }
 
 /// `resWrangler.appendReplaceOrMerge`.
