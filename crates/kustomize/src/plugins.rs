@@ -260,6 +260,8 @@ pub(crate) enum Plugin {
     Hash,
     ConfigMap(Value),
     Secret(Value),
+    /// `IAMPolicyGenerator`'s config (`types.IAMPolicyGeneratorArgs`).
+    IamPolicy(Value),
 }
 
 /// A configured plugin and where it was configured (when origins are tracked).
@@ -354,11 +356,16 @@ pub(crate) fn configure(
         }));
     }
     let plugin = match kind.as_str() {
-        "HelmChartInflationGenerator" | "IAMPolicyGenerator" | "ValueAddTransformer" => {
+        // kubectl never enables helm: the plugin refuses its config.
+        "HelmChartInflationGenerator" => {
+            return Err(fails(Error::new("must specify --enable-helm")))
+        }
+        "ValueAddTransformer" => {
             return Err(Error::new(format!(
                 "plugin {id}: the built-in {kind} is not supported by kubectl-rs"
             )))
         }
+        "IAMPolicyGenerator" => Plugin::IamPolicy(config.clone()),
         "ConfigMapGenerator" => Plugin::ConfigMap(config.clone()),
         "SecretGenerator" => Plugin::Secret(config.clone()),
         "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
@@ -462,7 +469,10 @@ pub(crate) fn configure(
         "HashTransformer" => Plugin::Hash,
         _ => unreachable!("kind checked above"),
     };
-    let generator = matches!(plugin, Plugin::ConfigMap(_) | Plugin::Secret(_));
+    let generator = matches!(
+        plugin,
+        Plugin::ConfigMap(_) | Plugin::Secret(_) | Plugin::IamPolicy(_)
+    );
     if want_generator && !generator {
         return Err(Error::new(format!("plugin {id} not a generator")));
     }
@@ -491,6 +501,13 @@ pub(crate) fn generate(ldr: &Loader, c: &Configured) -> Result<Res, Error> {
     let (cfg, is_cm) = match &c.plugin {
         Plugin::ConfigMap(v) => (v, true),
         Plugin::Secret(v) => (v, false),
+        Plugin::IamPolicy(v) => {
+            let mut r = iam_policy(v)?;
+            if let Some(o) = &c.origin {
+                add_origin_annotation(&mut r, o);
+            }
+            return Ok(r);
+        }
         _ => unreachable!("generators are configured as generators"),
     };
     // The plugin struct embeds ObjectMeta: the args' name and namespace default to the
@@ -511,6 +528,36 @@ pub(crate) fn generate(ldr: &Loader, c: &Configured) -> Result<Res, Error> {
         add_origin_annotation(&mut r, o);
     }
     Ok(r)
+}
+
+/// `iampolicygenerator.Filter`: for `cloud: gke`, the Kubernetes service account bound to a
+/// Google service account (kustomize writes it as YAML text and parses it back, so the values
+/// are read as YAML too); any other cloud is refused.
+fn iam_policy(cfg: &Value) -> Result<Res, Error> {
+    let cloud = str_field(cfg, "cloud");
+    if cloud != "gke" {
+        return Err(Error::new(format!(
+            "cloud provider {cloud} not supported yet"
+        )));
+    }
+    let ks = field(cfg, "kubernetesService").unwrap_or(&Value::Null);
+    let sa = field(cfg, "serviceAccount").unwrap_or(&Value::Null);
+    let mut text = format!(
+        "\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  annotations:\n    iam.gke.io/gcp-service-account: {}@{}.iam.gserviceaccount.com\n  name: {}\n",
+        str_field(sa, "name"),
+        str_field(sa, "projectId"),
+        str_field(ks, "name"),
+    );
+    let ns = str_field(ks, "namespace");
+    if !ns.is_empty() {
+        text.push_str(&format!("\n  namespace: {ns}"));
+    }
+    let doc = crate::yamlio::parse_documents(&text)
+        .map_err(Error::new)?
+        .into_iter()
+        .next()
+        .unwrap_or(Value::Null);
+    Ok(Res::new(doc))
 }
 
 /// A transformer plugin's `Transform` over everything accumulated.
@@ -558,7 +605,7 @@ pub(crate) fn transform(ldr: &Loader, acc: &mut Acc, c: &Configured) -> Result<(
             }
         }
         Plugin::Hash => t::add_hashes(acc),
-        Plugin::ConfigMap(_) | Plugin::Secret(_) => {
+        Plugin::ConfigMap(_) | Plugin::Secret(_) | Plugin::IamPolicy(_) => {
             unreachable!("transformers are configured as transformers")
         }
     }
