@@ -23,15 +23,17 @@ pub fn kustomize_build(
             ctx.eprint(&format!("{w}\n"));
         }
         for m in &f.logged {
-            ctx.eprint(&crate::client::log::klog_line('I', "log.go:245", m));
+            ctx.eprint(&crate::client::log::klog_line('I', "log.go:244", m));
         }
         CliError::from(f.error)
     })?;
     for w in &out.warnings {
         ctx.eprint(&format!("{w}\n"));
     }
+    // kustomize logs through Go's `log`, which kubectl routes to klog: the caller klog names is
+    // line 244 of Go's `log.go` in kubectl v1.36.2 (245 in v1.33's Go).
     for m in &out.logged {
-        ctx.eprint(&crate::client::log::klog_line('I', "log.go:245", m));
+        ctx.eprint(&crate::client::log::klog_line('I', "log.go:244", m));
     }
     Ok(out)
 }

@@ -2,14 +2,16 @@
 //!
 //! - Every case under `tests/fixtures/kustomize/` (a kustomization directory; a file `ENTRY`
 //!   names the subdirectory to build when it is not the case itself) is built by both CLIs,
-//!   from that directory, and stdout, stderr and exit code must be identical. kubectl v1.33
-//!   embeds kustomize v5.6; where v5.8 (kubectl v1.36) differs, the case holds
-//!   `EXPECTED_V5_8`, v5.8's stdout read from its source (replacement selectors took
-//!   regexes in v5.8; `images` reach image volumes' `reference` since v5.8; the managed-by
-//!   label names kustomize's release, `kustomize-v5.8.1`, where v5.6 in kubectl wrote
-//!   `kustomize-(devel)`; replacements' static `sourceValue` is v5.8's), and the test checks
-//!   that kubectl v1.33 still differs there. `EXPECTED_V5_8_ERROR` is v5.8's stderr for a
-//!   case that fails (exit code 1).
+//!   from that directory, and stdout, stderr and exit code must be identical. The target is
+//!   kubectl v1.36.2 (kustomize v5.8.1); the oracle here is kubectl v1.33 (kustomize v5.6).
+//!   Where the two differ, the case holds v1.36.2's own output, `V1_36_2.stdout`,
+//!   `V1_36_2.stderr` (klog headers normalized, see [`klog_normalized`]) and `V1_36_2.rc`,
+//!   written by the real kubectl v1.36.2, never by us:
+//!   `KUBECTL_V136=/path/to/kubectl-v1.36.2 UPDATE_V136_GOLDENS=1 cargo test -p kubectl-rs
+//!   --test it kustomize::corpus_matches_real_v136` (it writes them where v1.36.2 differs
+//!   from v1.33 and removes them where the two agree). The test checks that kubectl v1.33
+//!   still differs there. With `KUBECTL_V136` set (and no update), that test compares every
+//!   case with the real v1.36.2 directly.
 //! - `01-base-reference` and `02-overlay-reference` are `manifests/kustomize/` of the v1.36
 //!   recordings; their output must equal the recorded v1.36 stdout.
 //! - `apply -k` of an overlay on twin sandboxes: same output, same live objects.
@@ -63,7 +65,7 @@ fn run(program: &str, args: &[&str], cwd: &Path, home: &Path) -> Output {
 /// Stderr with the klog header of kustomize's log lines (`I1206 18:48:54.415218   29487 `,
 /// the time and the pid) replaced, so that two runs compare.
 fn klog_normalized(s: &str) -> String {
-    s.lines()
+    s.split_inclusive('\n')
         .map(|l| {
             let b = l.as_bytes();
             let is_klog = b.len() > 22
@@ -76,12 +78,36 @@ fn klog_normalized(s: &str) -> String {
                 _ => l.to_string(),
             }
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
 }
 
 fn ours(args: &[&str], cwd: &Path, home: &Path) -> Output {
     run(env!("CARGO_BIN_EXE_kubectl-rs"), args, cwd, home)
+}
+
+/// The real kubectl v1.36.2's output for a case, when it differs from v1.33's (see the module
+/// documentation).
+fn v136_golden(case: &str) -> Option<Output> {
+    let read =
+        |ext: &str| std::fs::read_to_string(corpus().join(case).join(format!("V1_36_2.{ext}")));
+    let stdout = read("stdout").ok()?;
+    Some(Output {
+        stdout,
+        stderr: read("stderr").unwrap(),
+        code: read("rc").unwrap().trim().parse().unwrap(),
+    })
+}
+
+/// An output with its stderr's klog headers normalized, and the Go pointers kustomize prints
+/// in some errors (`merging from generator &{0xc0006b2b60 <nil>}`), as goldens store it.
+fn normalized(o: Output) -> Output {
+    let pointers = regex::Regex::new(r"\b0x[0-9a-f]{6,}\b").unwrap();
+    Output {
+        stderr: pointers
+            .replace_all(&klog_normalized(&o.stderr), "0xADDR")
+            .into_owned(),
+        ..o
+    }
 }
 
 #[test]
@@ -94,31 +120,22 @@ fn corpus_builds_as_kubectl_does() {
     for case in &all {
         let dir = entry(case);
         let args = ["kustomize", dir.as_str()];
-        let a = ours(&args, &corpus(), home.path());
-        let b = run(k, &args, &corpus(), home.path());
-        let v58 = std::fs::read_to_string(corpus().join(case).join("EXPECTED_V5_8"))
-            .map(|stdout| (stdout, String::new(), 0));
-        let v58 = v58.or_else(|_| {
-            std::fs::read_to_string(corpus().join(case).join("EXPECTED_V5_8_ERROR"))
-                .map(|stderr| (String::new(), stderr, 1))
-        });
-        if let Ok((stdout, stderr, code)) = v58 {
-            let want = Output {
-                stdout,
-                stderr,
-                code,
-            };
-            assert_same(case, &a, &want);
-            assert_ne!(b, want, "{case}: kubectl v1.33 (kustomize v5.6) now agrees");
-            continue;
-        }
-        // kustomize's log lines (unused vars) carry the time and pid in their klog header.
-        let same = (a.code, &a.stdout, klog_normalized(&a.stderr))
-            == (b.code, &b.stdout, klog_normalized(&b.stderr));
-        if !same {
+        let a = normalized(ours(&args, &corpus(), home.path()));
+        let b = normalized(run(k, &args, &corpus(), home.path()));
+        let want = match v136_golden(case) {
+            Some(want) => {
+                assert_ne!(
+                    b, want,
+                    "{case}: kubectl v1.33 now agrees with v1.36.2's golden"
+                );
+                want
+            }
+            None => b,
+        };
+        if a != want {
             failures.push(format!(
                 "== {case}\n--- kubectl (code {}):\n{}{}\n--- kubectl-rs (code {}):\n{}{}",
-                b.code, b.stdout, b.stderr, a.code, a.stdout, a.stderr
+                want.code, want.stdout, want.stderr, a.code, a.stdout, a.stderr
             ));
         }
     }
@@ -129,6 +146,47 @@ fn corpus_builds_as_kubectl_does() {
         all.len(),
         failures.join("\n")
     );
+}
+
+/// Every case against the real kubectl v1.36.2 named by `KUBECTL_V136` (skipped without it);
+/// with `UPDATE_V136_GOLDENS=1` it (re)writes the goldens from v1.36.2's output instead.
+#[test]
+#[allow(clippy::disallowed_methods)] // Reads the test's own switches.
+fn corpus_matches_real_v136() {
+    let Ok(v136) = std::env::var("KUBECTL_V136") else {
+        return;
+    };
+    let update = std::env::var("UPDATE_V136_GOLDENS").as_deref() == Ok("1");
+    let home = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for case in &cases() {
+        let dir = entry(case);
+        let args = ["kustomize", dir.as_str()];
+        let want = normalized(run(&v136, &args, &corpus(), home.path()));
+        if update {
+            let k = oracle().expect("the v1.33 oracle, to tell which cases need goldens");
+            let old = normalized(run(k, &args, &corpus(), home.path()));
+            let path = |ext: &str| corpus().join(case).join(format!("V1_36_2.{ext}"));
+            if old == want {
+                for ext in ["stdout", "stderr", "rc"] {
+                    let _ = std::fs::remove_file(path(ext));
+                }
+            } else {
+                std::fs::write(path("stdout"), &want.stdout).unwrap();
+                std::fs::write(path("stderr"), &want.stderr).unwrap();
+                std::fs::write(path("rc"), format!("{}\n", want.code)).unwrap();
+            }
+            continue;
+        }
+        let a = normalized(ours(&args, &corpus(), home.path()));
+        if a != want {
+            failures.push(format!(
+                "== {case}\n--- kubectl v1.36.2 (code {}):\n{}{}\n--- kubectl-rs (code {}):\n{}{}",
+                want.code, want.stdout, want.stderr, a.code, a.stdout, a.stderr
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The v1.36 recordings (`kubectl kustomize kustomize/base` and `.../overlays/prod`).
@@ -274,10 +332,15 @@ async fn apply_k_matches_kubectl_on_twin_sandboxes() {
     // namespace") where the v1.33 oracle does not (reference README).
     let args = ["delete", "-k", dir];
     let mut a = o.ours(&args).await;
+    assert!(a.stdout.contains(" deleted from prod namespace\n"), "{a:?}");
     a.stdout = a
         .stdout
         .replace(" deleted from prod namespace\n", " deleted\n");
-    let b = t.kubectl(&args).await.unwrap();
+    let mut b = t.kubectl(&args).await.unwrap();
+    // (The same with `KUBECTL_ORACLE` naming kubectl v1.36.)
+    b.stdout = b
+        .stdout
+        .replace(" deleted from prod namespace\n", " deleted\n");
     assert_same("delete -k", &a.normalized(), &b.normalized());
     assert!(
         a.stdout.contains("deployment.apps \"prod-web\" deleted"),
@@ -304,16 +367,19 @@ async fn live(env: &TestEnv) -> String {
 }
 
 /// kustomize logs (Go's `log`, routed to klog by kubectl) that `sortOptions` wins over
-/// `--reorder`: an `I… log.go:245]` line on stderr, after the flag's deprecation notice.
+/// `--reorder`: an `I… log.go:244]` line on stderr, after the flag's deprecation notice.
+/// kubectl v1.33's Go logs it from line 245 of its `log.go`, v1.36.2's from line 244 (seen
+/// running the real v1.36.2); the rest of the line is the same.
 #[test]
 fn sort_options_over_reorder_is_logged_as_klog() {
     let Some(k) = oracle() else { return };
     let home = tempfile::tempdir().unwrap();
-    let header = klog_normalized;
     let args = ["kustomize", "26-sort-fifo", "--reorder", "legacy"];
     let a = ours(&args, &corpus(), home.path());
     let b = run(k, &args, &corpus(), home.path());
-    assert!(b.stderr.contains("log.go:245] Warning: Sorting order"));
+    // With `KUBECTL_ORACLE` naming kubectl v1.36.2 there is nothing to map.
+    let b_stderr = klog_normalized(&b.stderr).replace("log.go:245]", "log.go:244]");
+    assert!(b_stderr.contains("log.go:244] Warning: Sorting order"));
     assert_eq!((a.code, &a.stdout), (b.code, &b.stdout));
-    assert_eq!(header(&a.stderr), header(&b.stderr));
+    assert_eq!(klog_normalized(&a.stderr), b_stderr);
 }

@@ -485,3 +485,95 @@ fn http_resources_go_through_the_environment_proxy() {
         assert!(a.stdout.contains(&format!("name: {want}")), "{what}: {a:?}");
     }
 }
+
+/// `buildMetadata: [originAnnotations, transformerAnnotations]` over git bases: what a base
+/// in a repository reads or configures names the repository (`repo:`, its clone URL), the
+/// `ref:` asked for, and its `path:` from the repository's root, also through a local base
+/// of the remote one; a kustomization at the repository's root is kustomize's `notCloned`
+/// directory. kubectl v1.36.2 prints the same as the v1.33 oracle for every build here
+/// (checked by hand with the real v1.36.2 while writing this test).
+#[test]
+fn origin_annotations_of_git_bases_match_kubectl() {
+    let Some(k) = oracle() else { return };
+    let root = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(root.path()).unwrap();
+    let (home, tmp, work) = (root.join("home"), root.join("tmp"), root.join("work"));
+    for d in [&home, &tmp, &work] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    git(&work, &home, &["init", "-q", "-b", "main", "."]);
+    write(&work.join("cm.yaml"), CM);
+    write(
+        &work.join("kustomization.yaml"),
+        "resources:\n- cm.yaml\n- sub\nnamePrefix: p-\ntransformers:\n- |-\n  apiVersion: builtin\n  kind: LabelTransformer\n  metadata:\n    name: lt\n  labels:\n    x: y\n  fieldSpecs:\n  - path: metadata/labels\n    create: true\nconfigMapGenerator:\n- name: g\n  literals: [a=b]\n",
+    );
+    write(
+        &work.join("sub/cm.yaml"),
+        &CM.replace("remote-cm", "sub-cm"),
+    );
+    write(
+        &work.join("sub/kustomization.yaml"),
+        "resources:\n- cm.yaml\n",
+    );
+    write(&work.join("base/cm.yaml"), CM);
+    write(
+        &work.join("base/kustomization.yaml"),
+        "resources:\n- cm.yaml\nconfigMapGenerator:\n- name: gen\n  literals: [x=y]\n",
+    );
+    write(
+        &work.join("deep/a/b/kustomization.yaml"),
+        "resources:\n- ../../../base\n- svc.yaml\nnamePrefix: d-\n",
+    );
+    write(
+        &work.join("deep/a/b/svc.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n",
+    );
+    git(&work, &home, &["add", "-A"]);
+    git(&work, &home, &["commit", "-qm", "one"]);
+    git(&work, &home, &["tag", "v1"]);
+    git(&root, &home, &["clone", "-q", "--bare", "work", "repo.git"]);
+    let repo = format!("file://{}/repo.git", root.display());
+    let local = root.join("local");
+    write(
+        &local.join("kustomization.yaml"),
+        &format!("resources:\n- {repo}//base?ref=v1\n- cm.yaml\n"),
+    );
+    write(&local.join("cm.yaml"), &CM.replace("remote-cm", "local-cm"));
+    let builds: Vec<(&str, String)> = vec![
+        ("root of the repository", format!("- {repo}?ref=main\n")),
+        ("a ref", format!("- {repo}//base?ref=v1\n")),
+        ("?version=", format!("- {repo}//deep/a/b?version=v1\n")),
+        ("no ref, nested path", format!("- {repo}//deep/a/b\n")),
+        ("path after .git", format!("- {repo}/deep/a/b\n")),
+        (
+            "uncleaned path",
+            format!("- {repo}//./base/../deep/a//b/\n"),
+        ),
+        ("through a local base", "- ../local\n".to_string()),
+    ];
+    let mut failures = Vec::new();
+    for (what, resources) in &builds {
+        for meta in [
+            "[originAnnotations]",
+            "[originAnnotations, transformerAnnotations]",
+        ] {
+            let dir = root.join("top");
+            write(
+                &dir.join("kustomization.yaml"),
+                &format!("buildMetadata: {meta}\nresources:\n{resources}nameSuffix: -s\n"),
+            );
+            let args = ["kustomize", "top"];
+            let b = run(k, &args, &root, &home, &tmp);
+            let a = run(env!("CARGO_BIN_EXE_kubectl-rs"), &args, &root, &home, &tmp);
+            assert_eq!(b.code, 0, "{what}: {b:?}");
+            assert!(b.stdout.contains("repo: file://"), "{what}: {b:?}");
+            if a != b {
+                failures.push(format!(
+                    "== {what} {meta}\n--- kubectl:\n{}{}\n--- kubectl-rs:\n{}{}",
+                    b.stdout, b.stderr, a.stdout, a.stderr
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -126,40 +126,6 @@ fn remove_quotes(s: &str) -> &str {
     s
 }
 
-/// apimachinery `IsEnvVarName`-style check kustomize's validator makes on env file keys.
-fn env_var_name_error(key: &str) -> Option<String> {
-    let ok = !key.is_empty()
-        && !key.as_bytes()[0].is_ascii_digit()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-    if ok {
-        None
-    } else {
-        Some(format!(
-            "\"{key}\" is not a valid key name: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"
-        ))
-    }
-}
-
-/// ConfigMap key validation (`validation.IsConfigMapKey`).
-fn config_map_key_error(key: &str) -> Option<String> {
-    let valid_chars = key
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
-    if key.len() > 253 || !valid_chars || key.is_empty() {
-        return Some(format!(
-            "\"{key}\" is not a valid key name for a ConfigMap: [a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')]"
-        ));
-    }
-    if key == "." || key == ".." || key.starts_with("..") {
-        return Some(format!(
-            "\"{key}\" is not a valid key name for a ConfigMap: [must not be '.' or '..' or start with '..']"
-        ));
-    }
-    None
-}
-
 fn load_pairs(ldr: &Loader, args: &GenArgs) -> Result<Vec<(String, String)>, Error> {
     let mut all = Vec::new();
     for p in &args.envs {
@@ -180,11 +146,6 @@ fn load_pairs(ldr: &Loader, args: &GenArgs) -> Result<Vec<(String, String)>, Err
                 Some((k, v)) => (k.to_string(), v.to_string()),
                 None => (line.to_string(), String::new()),
             };
-            if let Some(e) = env_var_name_error(&k) {
-                return Err(
-                    Error::new(e).wrap(format!("env source files: [{}]", args.envs.join(" ")))
-                );
-            }
             all.push((k, v));
         }
     }
@@ -256,18 +217,12 @@ fn binary_of(s: &str) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(rest).ok()
 }
 
-fn validated_map(
-    ldr: &Loader,
-    args: &GenArgs,
-    configmap: bool,
-) -> Result<Vec<(String, String)>, Error> {
+/// `makeValidatedDataMap`. kubectl's kustomize validates no key (its `FieldValidator`'s
+/// `IsEnvVarName` and `ErrIfInvalidKey` accept anything): only repeats are refused.
+fn validated_map(ldr: &Loader, args: &GenArgs) -> Result<Vec<(String, String)>, Error> {
     let pairs = load_pairs(ldr, args).map_err(|e| e.wrap("loading KV pairs"))?;
     let mut known: Vec<(String, String)> = Vec::new();
     for (k, v) in pairs {
-        if let Some(e) = config_map_key_error(&k) {
-            let _ = configmap;
-            return Err(Error::new(e));
-        }
         if known.iter().any(|(x, _)| *x == k) {
             return Err(Error::new(format!(
                 "configmap {} illegally repeats the key `{}`",
@@ -348,7 +303,7 @@ fn finish(mut obj: Map<String, Value>, args: &GenArgs) -> Res {
 /// `generators.MakeConfigMap`.
 pub fn make_config_map(ldr: &Loader, args: &GenArgs) -> Result<Res, Error> {
     let mut obj = base_node("ConfigMap", args)?;
-    let m = validated_map(ldr, args, true)?;
+    let m = validated_map(ldr, args)?;
     let mut data = Map::new();
     let mut binary = Map::new();
     for (k, v) in m {
@@ -379,7 +334,7 @@ pub fn make_secret(ldr: &Loader, args: &GenArgs) -> Result<Res, Error> {
         args.secret_type.clone()
     };
     obj.insert("type".into(), Value::String(t));
-    let m = validated_map(ldr, args, false)?;
+    let m = validated_map(ldr, args)?;
     let mut data = Map::new();
     for (k, v) in m {
         let bytes = binary_of(&v).unwrap_or_else(|| v.into_bytes());

@@ -92,7 +92,7 @@ pub struct Output {
     pub resources: Vec<Value>,
     pub warnings: Vec<String>,
     /// Messages kustomize writes through Go's `log` package, which kubectl routes to klog
-    /// (an `I… log.go:245]` line on stderr).
+    /// (an `I… log.go:244]` line on stderr).
     pub logged: Vec<String>,
 }
 

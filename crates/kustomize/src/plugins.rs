@@ -19,14 +19,56 @@ use crate::Error;
 pub const ORIGIN_KEY: &str = "config.kubernetes.io/origin";
 pub const TRANSFORMATIONS_KEY: &str = "alpha.config.kubernetes.io/transformations";
 
-/// `resource.Origin` of a generator or transformer: where it was configured and by what.
+/// `resource.Origin`: where a resource was read (`path`, and `repo`/`ref` when it came from a
+/// git base), or where the generator or transformer that made or changed it was configured
+/// and by what.
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
+    pub path: String,
+    pub repo: String,
+    pub git_ref: String,
     pub configured_in: String,
     pub api_version: String,
     pub kind: String,
     pub name: String,
     pub namespace: String,
+}
+
+/// Go's `path.Join`: the non-empty elements joined with `/` and cleaned ("" when all are
+/// empty).
+fn go_path_join(a: &str, b: &str) -> String {
+    let joined = match (a.is_empty(), b.is_empty()) {
+        (true, true) => return String::new(),
+        (true, false) => b.to_string(),
+        (false, true) => a.to_string(),
+        (false, false) => format!("{a}/{b}"),
+    };
+    go_path_clean(&joined)
+}
+
+/// Go's `path.Clean`.
+fn go_path_clean(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".to_string(),
+        (false, false) => body,
+    }
 }
 
 /// A scalar as yaml.v3 writes it in a block mapping (plain unless that would read back as
@@ -54,33 +96,87 @@ fn yaml_scalar(s: &str) -> String {
 }
 
 impl Origin {
-    /// The origin of one of the kustomization's own (built-in) transformers or generators.
-    pub fn builtin(configured_in: &str, kind: &str) -> Origin {
+    /// `Origin.Append`: the origin of `input` (a path or a git URL) read from this origin's
+    /// directory. A git URL starts over in its repository: `path` is the kustomization root
+    /// in it, cut out of kustomize's placeholder clone directory the way kustomize cuts it
+    /// (so a repository's own root comes out as `notCloned`, as in kustomize).
+    pub fn append(&self, input: &str) -> Origin {
+        let mut out = self.clone();
+        let mut input = input.to_string();
+        if let Ok(spec) = crate::remote::RepoSpec::parse(input.as_str()) {
+            out.repo = spec.clone_spec();
+            out.git_ref = spec.git_ref.clone();
+            out.path = String::new();
+            let abs = go_path_join("/notCloned", &spec.kust_root_path);
+            let from = abs[1..].find('/').map_or(0, |i| i + 1);
+            input = abs[from..][1..].to_string();
+        }
+        out.path = go_path_join(&out.path, &input);
+        out
+    }
+
+    /// The origin of a generator or transformer configured in `file` of the directory this
+    /// origin names (`configureBuiltinGenerators`/`Transformers`).
+    pub fn configured(&self, file: &str, kind: &str) -> Origin {
         Origin {
-            configured_in: configured_in.to_string(),
+            repo: self.repo.clone(),
+            git_ref: self.git_ref.clone(),
+            configured_in: go_path_join(&self.path, file),
             api_version: "builtin".into(),
             kind: kind.into(),
             ..Default::default()
         }
     }
 
-    /// `kyaml.Marshal(origin)`, as lines.
+    /// `kyaml.Marshal(origin)`, as lines (every field is `omitempty`).
     fn lines(&self) -> Vec<String> {
-        let mut out = vec![
-            format!("configuredIn: {}", yaml_scalar(&self.configured_in)),
-            "configuredBy:".to_string(),
-        ];
+        let mut out = Vec::new();
         for (k, v) in [
+            ("path", &self.path),
+            ("repo", &self.repo),
+            ("ref", &self.git_ref),
+            ("configuredIn", &self.configured_in),
+        ] {
+            if !v.is_empty() {
+                out.push(format!("{k}: {}", yaml_scalar(v)));
+            }
+        }
+        let by = [
             ("apiVersion", &self.api_version),
             ("kind", &self.kind),
             ("name", &self.name),
             ("namespace", &self.namespace),
-        ] {
+        ];
+        if by.iter().any(|(_, v)| !v.is_empty()) {
+            out.push("configuredBy:".to_string());
+        }
+        for (k, v) in by {
             if !v.is_empty() {
                 out.push(format!("  {k}: {}", yaml_scalar(v)));
             }
         }
         out
+    }
+
+    /// Reads back what [`Origin::annotation`] wrote (the fields kustomize's `GetOrigin` reads).
+    pub fn parse(annotation: &str) -> Origin {
+        let mut o = Origin::default();
+        for l in annotation.lines() {
+            let Some((k, v)) = l.split_once(": ") else {
+                continue;
+            };
+            let v = match serde_yaml_ng::from_str::<Value>(v) {
+                Ok(Value::String(s)) => s,
+                _ => v.to_string(),
+            };
+            match k {
+                "path" => o.path = v,
+                "repo" => o.repo = v,
+                "ref" => o.git_ref = v,
+                _ => {}
+            }
+        }
+        o
     }
 
     /// The `config.kubernetes.io/origin` annotation's value.
@@ -164,6 +260,8 @@ pub(crate) enum Plugin {
     Hash,
     ConfigMap(Value),
     Secret(Value),
+    /// `IAMPolicyGenerator`'s config (`types.IAMPolicyGeneratorArgs`).
+    IamPolicy(Value),
 }
 
 /// A configured plugin and where it was configured (when origins are tracked).
@@ -172,7 +270,6 @@ pub(crate) struct Configured {
     pub origin: Option<Origin>,
     /// `ResId.String()` of the config, as kustomize names the plugin in errors.
     pub id: String,
-    config: Value,
 }
 
 /// A field of a plugin config, matched as Go's `encoding/json` matches it (exact name first,
@@ -259,11 +356,16 @@ pub(crate) fn configure(
         }));
     }
     let plugin = match kind.as_str() {
-        "HelmChartInflationGenerator" | "IAMPolicyGenerator" | "ValueAddTransformer" => {
+        // kubectl never enables helm: the plugin refuses its config.
+        "HelmChartInflationGenerator" => {
+            return Err(fails(Error::new("must specify --enable-helm")))
+        }
+        "ValueAddTransformer" => {
             return Err(Error::new(format!(
                 "plugin {id}: the built-in {kind} is not supported by kubectl-rs"
             )))
         }
+        "IAMPolicyGenerator" => Plugin::IamPolicy(config.clone()),
         "ConfigMapGenerator" => Plugin::ConfigMap(config.clone()),
         "SecretGenerator" => Plugin::Secret(config.clone()),
         "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
@@ -367,7 +469,10 @@ pub(crate) fn configure(
         "HashTransformer" => Plugin::Hash,
         _ => unreachable!("kind checked above"),
     };
-    let generator = matches!(plugin, Plugin::ConfigMap(_) | Plugin::Secret(_));
+    let generator = matches!(
+        plugin,
+        Plugin::ConfigMap(_) | Plugin::Secret(_) | Plugin::IamPolicy(_)
+    );
     if want_generator && !generator {
         return Err(Error::new(format!("plugin {id} not a generator")));
     }
@@ -375,23 +480,20 @@ pub(crate) fn configure(
         return Err(Error::new(format!("plugin {id} not a transformer")));
     }
     // `OriginFromCustomPlugin`: the config's own origin annotation names where it was read.
-    let origin = annotation(&probe, ORIGIN_KEY).map(|a| Origin {
-        configured_in: a
-            .lines()
-            .find_map(|l| l.strip_prefix("path: "))
-            .map(|p| p.trim_matches('"').to_string())
-            .unwrap_or_default(),
-        api_version: "builtin".into(),
-        kind: kind.clone(),
-        name: probe.name(),
-        namespace: probe.namespace(),
+    let origin = annotation(&probe, ORIGIN_KEY).map(|a| {
+        let o = Origin::parse(&a);
+        Origin {
+            path: String::new(),
+            repo: o.repo,
+            git_ref: o.git_ref,
+            configured_in: o.path,
+            api_version: "builtin".into(),
+            kind: kind.clone(),
+            name: probe.name(),
+            namespace: probe.namespace(),
+        }
     });
-    Ok(Configured {
-        plugin,
-        origin,
-        id,
-        config: config.clone(),
-    })
+    Ok(Configured { plugin, origin, id })
 }
 
 /// A generator plugin's `Generate`: the resource it makes.
@@ -399,6 +501,13 @@ pub(crate) fn generate(ldr: &Loader, c: &Configured) -> Result<Res, Error> {
     let (cfg, is_cm) = match &c.plugin {
         Plugin::ConfigMap(v) => (v, true),
         Plugin::Secret(v) => (v, false),
+        Plugin::IamPolicy(v) => {
+            let mut r = iam_policy(v)?;
+            if let Some(o) = &c.origin {
+                add_origin_annotation(&mut r, o);
+            }
+            return Ok(r);
+        }
         _ => unreachable!("generators are configured as generators"),
     };
     // The plugin struct embeds ObjectMeta: the args' name and namespace default to the
@@ -421,14 +530,34 @@ pub(crate) fn generate(ldr: &Loader, c: &Configured) -> Result<Res, Error> {
     Ok(r)
 }
 
-/// The name a generator plugin is quoted by in `merging from generator` errors.
-pub(crate) fn generator_name(c: &Configured) -> String {
-    let args = GenArgs::from_value(&c.config, None);
-    if args.name.is_empty() {
-        Res::new(c.config.clone()).name()
-    } else {
-        args.name
+/// `iampolicygenerator.Filter`: for `cloud: gke`, the Kubernetes service account bound to a
+/// Google service account (kustomize writes it as YAML text and parses it back, so the values
+/// are read as YAML too); any other cloud is refused.
+fn iam_policy(cfg: &Value) -> Result<Res, Error> {
+    let cloud = str_field(cfg, "cloud");
+    if cloud != "gke" {
+        return Err(Error::new(format!(
+            "cloud provider {cloud} not supported yet"
+        )));
     }
+    let ks = field(cfg, "kubernetesService").unwrap_or(&Value::Null);
+    let sa = field(cfg, "serviceAccount").unwrap_or(&Value::Null);
+    let mut text = format!(
+        "\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  annotations:\n    iam.gke.io/gcp-service-account: {}@{}.iam.gserviceaccount.com\n  name: {}\n",
+        str_field(sa, "name"),
+        str_field(sa, "projectId"),
+        str_field(ks, "name"),
+    );
+    let ns = str_field(ks, "namespace");
+    if !ns.is_empty() {
+        text.push_str(&format!("\n  namespace: {ns}"));
+    }
+    let doc = crate::yamlio::parse_documents(&text)
+        .map_err(Error::new)?
+        .into_iter()
+        .next()
+        .unwrap_or(Value::Null);
+    Ok(Res::new(doc))
 }
 
 /// A transformer plugin's `Transform` over everything accumulated.
@@ -476,7 +605,7 @@ pub(crate) fn transform(ldr: &Loader, acc: &mut Acc, c: &Configured) -> Result<(
             }
         }
         Plugin::Hash => t::add_hashes(acc),
-        Plugin::ConfigMap(_) | Plugin::Secret(_) => {
+        Plugin::ConfigMap(_) | Plugin::Secret(_) | Plugin::IamPolicy(_) => {
             unreachable!("transformers are configured as transformers")
         }
     }

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::fieldspec::{merge_all, FieldSpec, TransformerConfig};
 use crate::generators::{self, GenArgs, GenOptions};
+use crate::plugins::Origin;
 use crate::remote::{FetchError, Remote, Repo, RepoSpec};
 use crate::resource::{scalar_string, Behavior, Res, ResId};
 use crate::transformers::{self as tr, Image, Selector};
@@ -393,15 +394,10 @@ struct Ctx<'a> {
     warnings: &'a mut Vec<String>,
     /// kustomize's `kt.origin`: where this level is, relative to the top kustomization, when
     /// the top kustomization has `buildMetadata` (origin annotations are tracked then).
-    origin: Option<String>,
+    origin: Option<Origin>,
 }
 
 const ORIGIN_KEY: &str = "config.kubernetes.io/origin";
-
-/// `filepath.Join`.
-fn join(a: &str, b: &str) -> String {
-    clean(&Path::new(a).join(b)).display().to_string()
-}
 
 fn set_annotation(r: &mut Res, key: &str, value: &str) {
     let mut anns = r.string_map("annotations");
@@ -562,7 +558,7 @@ fn load_plugins(
                 // An inline config's origin is the kustomization file.
                 if let Some(o) = &ctx.origin {
                     for r in rs.iter_mut() {
-                        set_annotation(r, ORIGIN_KEY, &format!("path: {}\n", join(o, &kust.file)));
+                        set_annotation(r, ORIGIN_KEY, &o.append(&kust.file).annotation());
                     }
                 }
                 append_all(&mut acc, rs).map_err(|e| {
@@ -627,21 +623,16 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
         crd_tc.merge(&tc)?;
     }
     acc.tc.merge(&crd_tc)?;
-    let gen_origin = ctx.origin.as_ref().map(|o| join(o, &kust.file));
-    run_generators(ldr, k, &mut acc, gen_origin.as_deref())?;
+    let gen_origin = ctx.origin.as_ref().map(|o| o.configured(&kust.file, ""));
+    run_generators(ldr, k, &mut acc, gen_origin.as_ref())?;
     let gens = load_plugins(ldr, kust, "generators", ctx)
         .map_err(|e| e.wrap("loading generator plugins"))?;
     for g in &gens {
         let r = crate::plugins::generate(ldr, g)?;
-        let kind = if matches!(g.plugin, crate::plugins::Plugin::ConfigMap(_)) {
-            "ConfigMapGenerator"
-        } else {
-            "SecretGenerator"
-        };
         absorb(&mut acc, r).map_err(|e| {
             e.wrap(format!(
-                "merging from generator &{{{kind} {}}}",
-                crate::plugins::generator_name(g)
+                "merging from generator {}",
+                go_generator(g, g.origin.as_ref())
             ))
         })?;
     }
@@ -651,7 +642,7 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
             .map_err(|e| Error::new(format!("loader.New {:?}", e.0)))
             .map_err(|e| e.wrap("accumulating components"))?;
         let saved = ctx.origin.clone();
-        ctx.origin = saved.as_ref().map(|o| join(o, &c));
+        ctx.origin = saved.as_ref().map(|o| o.append(&c));
         let res = accumulate_directory(&child, acc, true, ctx);
         ctx.origin = saved;
         acc = res
@@ -659,7 +650,7 @@ fn accumulate_target(ldr: &Loader, kust: &Kust, mut acc: Acc, ctx: &mut Ctx) -> 
             .map_err(|e| e.wrap("accumulating components"))?;
     }
     let transformers = load_plugins(ldr, kust, "transformers", ctx)?;
-    run_transformers(ldr, k, &mut acc, gen_origin.as_deref())?;
+    run_transformers(ldr, k, &mut acc, gen_origin.as_ref())?;
     for t in &transformers {
         crate::plugins::transform(ldr, &mut acc, t)?;
     }
@@ -691,7 +682,7 @@ fn accumulate_resources(
     ctx: &mut Ctx,
 ) -> Result<Acc, Error> {
     for p in paths {
-        match accumulate_file(ldr, &mut acc, p, ctx.origin.as_deref()) {
+        match accumulate_file(ldr, &mut acc, p, ctx.origin.as_ref()) {
             Ok(()) => {}
             Err(FileErr::Http(e)) => return Err(e),
             Err(err @ (FileErr::Malformed(_) | FileErr::Other(_))) => {
@@ -707,7 +698,7 @@ fn accumulate_resources(
                     Err(e) => return Err(e.error.wrap(format!("accumulation err='{}'", errf.0))),
                 };
                 let saved = ctx.origin.clone();
-                ctx.origin = saved.as_ref().map(|o| join(o, p));
+                ctx.origin = saved.as_ref().map(|o| o.append(p));
                 let res = accumulate_directory(&child, acc, false, ctx);
                 ctx.origin = saved;
                 acc = res.map_err(|e| e.wrap(format!("accumulation err='{}'", errf.0)))?;
@@ -728,7 +719,7 @@ fn accumulate_file(
     ldr: &Loader,
     acc: &mut Acc,
     path: &str,
-    origin: Option<&str>,
+    origin: Option<&Origin>,
 ) -> Result<(), FileErr> {
     let wrap = |e: Error| e.wrap(format!("accumulating resources from '{path}'"));
     let bytes = ldr.load(path).map_err(|e| {
@@ -775,11 +766,7 @@ fn accumulate_file(
         }
         let mut r = Res::new(o);
         if let Some(origin) = origin {
-            set_annotation(
-                &mut r,
-                ORIGIN_KEY,
-                &format!("path: {}\n", join(origin, path)),
-            );
+            set_annotation(&mut r, ORIGIN_KEY, &origin.append(path).annotation());
         }
         list.push(r);
     }
@@ -917,7 +904,7 @@ fn run_generators(
     ldr: &Loader,
     k: &Map<String, Value>,
     acc: &mut Acc,
-    origin: Option<&str>,
+    origin: TOrigin,
 ) -> Result<(), Error> {
     // HelmChartInflationGenerator: charts need helm, which kubectl-rs does not run; without
     // --enable-helm kustomize refuses them with this error, quoting the first chart's config.
@@ -951,29 +938,32 @@ fn run_generators(
                     } else {
                         "SecretGenerator"
                     };
-                    set_annotation(
-                        &mut r,
-                        ORIGIN_KEY,
-                        &format!(
-                            "configuredIn: {o}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
-                        ),
-                    );
+                    let o = Origin {
+                        kind: kind.into(),
+                        ..o.clone()
+                    };
+                    set_annotation(&mut r, ORIGIN_KEY, &o.annotation());
                 }
             }
             absorb(acc, r).map_err(|e| {
                 e.wrap(format!(
-                    "merging from generator &{{{} {}}}",
-                    if is_cm {
-                        "ConfigMapGenerator"
-                    } else {
-                        "SecretGenerator"
-                    },
-                    args.name
+                    "merging from generator {}",
+                    go_generator(&args, origin)
                 ))
             })?;
         }
     }
     Ok(())
+}
+
+/// Go's `%v` of a `*resmap.GeneratorWithProperties`, which kustomize puts in generator merge
+/// errors: `&{<generator pointer> <origin pointer or <nil>>}`. Go prints the addresses of the
+/// generator and its origin; these are the addresses of ours.
+fn go_generator<T>(generator: &T, origin: Option<&Origin>) -> String {
+    match origin {
+        Some(o) => format!("&{{{generator:p} {o:p}}}"),
+        None => format!("&{{{generator:p} <nil>}}"),
+    }
 }
 
 /// `resWrangler.appendReplaceOrMerge`.
@@ -1229,12 +1219,15 @@ pub(crate) fn patch_transformer(
             .unwrap_or(false);
         let sm = yamlio::resources_from_bytes(&text);
         let js = tr::json_patch_from_text(&text);
+        // `SliceFromBytes` validates each document's metadata (`GetValidatedMetadata`): a
+        // kind, and a name unless the kind is a list.
         let sm_ok = sm.as_ref().is_ok_and(|v| {
             !v.is_empty()
                 && v.iter().all(|x| {
-                    x.get("kind").is_some()
-                        || x.get("metadata").is_some()
-                        || x.get("apiVersion").is_some()
+                    let r = Res::new(x.clone());
+                    x.is_object()
+                        && !r.kind().is_empty()
+                        && (r.kind().ends_with("List") || !r.name().is_empty())
                 })
         });
         match (sm_ok, js) {
@@ -1255,12 +1248,10 @@ pub(crate) fn patch_transformer(
                             selector_string(t)
                         ))
                     })?;
+                    // `resWrangler.ApplySmPatch`: the patch takes the target's group and
+                    // version and keeps its own kind (which sticks with `allowKindChange`).
                     for i in sel {
-                        let mut patch = sms[0].clone();
-                        if let Some(m) = patch.as_object_mut() {
-                            m.insert("kind".into(), Value::String(acc.res[i].kind()));
-                        }
-                        apply_smp_at(acc, i, &patch, (allow_name, allow_kind))?;
+                        apply_smp_at(acc, i, &sms[0], (allow_name, allow_kind))?;
                     }
                     drop_empty(acc);
                 } else {
@@ -1299,14 +1290,18 @@ pub(crate) fn patch_transformer(
     Ok(())
 }
 
-/// Where a transformer was configured (its `configuredIn`), when origins are tracked.
-type TOrigin<'a> = Option<&'a str>;
+/// Where a generator or transformer was configured (`repo`, `ref`, `configuredIn`; the kind is
+/// left to fill in), when origins are tracked.
+type TOrigin<'a> = Option<&'a Origin>;
 
 /// After each transformer (`multiTransformer.Transform`): record it on every resource when
 /// origins are tracked, and drop the resources a patch emptied.
 fn transformed(acc: &mut Acc, origin: TOrigin, kind: &str) {
-    if let Some(path) = origin {
-        let o = crate::plugins::Origin::builtin(path, kind);
+    if let Some(o) = origin {
+        let o = Origin {
+            kind: kind.into(),
+            ..o.clone()
+        };
         for r in acc.res.iter_mut() {
             crate::plugins::add_transformer_annotation(r, &o);
         }
@@ -1610,7 +1605,7 @@ fn run_at(
     set_openapi(&ldr, &kust, true)?;
     let build_meta = strs(&kust.v, "buildMetadata");
     if !build_meta.is_empty() {
-        ctx.origin = Some(String::new());
+        ctx.origin = Some(Origin::default());
     }
     let acc = Acc {
         res: Vec::new(),
