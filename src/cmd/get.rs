@@ -16,6 +16,7 @@ use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
 use crate::error::CliError;
 use crate::kubeconfig::resolve::open_error;
+use crate::print::spooled::{stream_spooled, SpooledItems};
 use crate::print::stream::ListStreamer;
 use crate::print::table::{no_resources_message, HumanPrinter, ResourceType, TableOptions};
 use crate::print::{
@@ -290,7 +291,7 @@ pub fn object_request(
 /// [`GetOptions::spool_list`]'s answer: the items, the pages read, their order, the list's
 /// errors.
 type SpooledList = (
-    crate::resource::spool::Spool,
+    crate::print::spool::Spool,
     usize,
     Result<Vec<usize>, CliError>,
     Vec<CliError>,
@@ -537,12 +538,14 @@ impl GetOptions {
         // sorted, from its pages' bytes and a key per item.
         if let (false, true, [Ok(t)]) = (self.human, filter.is_none(), types.as_slice()) {
             if t.names.is_empty() && t.local.is_none() {
-                if let Ok(Ok(streamer)) = self.generic_printer().map(ListStreamer::new) {
-                    return if self.sort_by.is_empty() {
-                        self.run_streamed(ctx, t, streamer).await
-                    } else {
-                        self.run_sorted(ctx, t, streamer).await
-                    };
+                match self.generic_printer().map(ListStreamer::new) {
+                    Ok(Ok(streamer)) if self.sort_by.is_empty() => {
+                        return self.run_streamed(ctx, t, streamer).await
+                    }
+                    Ok(Ok(streamer)) => return self.run_sorted(ctx, t, streamer).await,
+                    Ok(Err(printer)) => return self.run_spooled(ctx, t, *printer).await,
+                    // Reported where the whole-list path builds it.
+                    Err(_) => {}
                 }
             }
         }
@@ -643,38 +646,24 @@ impl GetOptions {
     /// `get --sort-by` of one list with a streaming printer. kubectl asks for the list in one
     /// answer and sorts it in memory; here the pages (`--chunk-size`, as unsorted) are read
     /// one at a time, each item is parsed once for its sort key and written to a
-    /// [`Spool`](crate::resource::spool::Spool) on disk, and only the keys stay in memory; the
+    /// [`Spool`](crate::print::spool::Spool) on disk, and only the keys stay in memory; the
     /// items are then read back in sorted order and written as [`Self::run_streamed`] writes
     /// them. The output is what [`Self::print_generic`] writes for the sorted list.
     async fn run_sorted(
         &self,
         ctx: &Context,
         t: &Wanted,
-        mut streamer: ListStreamer,
+        streamer: ListStreamer,
     ) -> Result<(), CliError> {
         let (spool, pages, keys, errs) = self.spool_list(ctx, t, &t.resource).await?;
         let mut errs = errs;
         if pages == 0 && self.ignore_not_found {
             return self.errors_out(errs, true);
         }
-        let order = keys?;
-        let mut print_err: Option<CliError> = None;
-        {
-            let mut out = ctx.out();
-            for i in order {
-                let item = spool.get(i)?;
-                if let Err(e) = streamer.page(vec![item], &mut **out) {
-                    print_err = Some(e.into());
-                    break;
-                }
-            }
-            if print_err.is_none() {
-                if let Err(e) = streamer.finish(&mut **out) {
-                    print_err = Some(e.into());
-                }
-            }
+        let items = SpooledItems::new(spool, keys?);
+        if let Err(e) = stream_spooled(streamer, &items, &mut **ctx.out()) {
+            errs.push(e.into());
         }
-        errs.extend(print_err);
         self.errors_out(errs, true)
     }
 
@@ -687,7 +676,7 @@ impl GetOptions {
         let client = ctx.client()?;
         let r = &t.resource;
         let ns = self.request_namespace(t);
-        let mut spool = crate::resource::spool::Spool::new()?;
+        let mut spool = crate::print::spool::Spool::new()?;
         let mut keys = sort::SortKeys::new(&self.sort_by);
         let mut key_err = false;
         // The first Table without its rows: the column definitions every batch prints with.
@@ -779,6 +768,33 @@ impl GetOptions {
         self.finish_human(ctx, out, errs)
     }
 
+    /// `get` of one list in a format that needs the whole list (go-template, jsonpath over
+    /// the list as a whole, jsonpath-as-json, kyaml), sorted or not: the items wait in a
+    /// spool on disk and are printed from it ([`crate::print::spooled`]). The output is what
+    /// [`Self::print_generic`] writes for the (sorted) list.
+    async fn run_spooled(
+        &self,
+        ctx: &Context,
+        t: &Wanted,
+        mut printer: GenericPrinter,
+    ) -> Result<(), CliError> {
+        let (spool, pages, order, mut errs) = self.spool_list(ctx, t, &t.resource).await?;
+        if pages == 0 && self.ignore_not_found {
+            return self.errors_out(errs, true);
+        }
+        let items = std::rc::Rc::new(SpooledItems::new(spool, order?));
+        {
+            let mut out = ctx.out();
+            let r = printer
+                .print_spooled(items, &mut **out)
+                .and_then(|_| printer.finish(&mut **out));
+            if let Err(e) = r {
+                errs.push(CliError::from(e));
+            }
+        }
+        self.errors_out(errs, true)
+    }
+
     /// Reads one list page by page into a spool on disk, with the sorted order of its items
     /// when `--sort-by` is given (push order otherwise). Returns the spool, how many pages
     /// were read, the order (or the sort's error, which kubectl reports after reading
@@ -791,7 +807,7 @@ impl GetOptions {
     ) -> Result<SpooledList, CliError> {
         let client = ctx.client()?;
         let ns = self.request_namespace(t);
-        let mut spool = crate::resource::spool::Spool::new()?;
+        let mut spool = crate::print::spool::Spool::new()?;
         let mut pages = 0usize;
         let sorting = !self.sort_by.is_empty();
         // The path's errors come when sorting, after every page is read (as in kubectl).

@@ -13,7 +13,6 @@ pub mod list_page;
 pub mod local;
 pub mod scheme;
 mod scheme_kinds;
-pub mod spool;
 pub mod targets;
 
 pub use errors::{collected_errors, flatten, multiple_errors, visit_errors, with_source};

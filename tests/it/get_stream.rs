@@ -62,6 +62,9 @@ const FORMATS: &[&str] = &[
     "jsonpath-as-json={.items[*].metadata.name}",
     "jsonpath={.items[0].metadata.name} {.kind}",
     "go-template={{range .items}}{{.metadata.name}} {{.data.k}}{{\"\\n\"}}{{end}}",
+    // Fails on the first item with a `k`: the output so far, then the debugging dump.
+    "go-template={{range .items}}{{.metadata.name}} {{.data.k.x}}{{end}}",
+    "go-template={{len .items}} {{(index .items 0).metadata.name}} {{.kind}}{{range $i, $e := .items}}{{if eq $i 2}}{{break}}{{end}}[{{$e.metadata.name}}]{{end}}",
     "jsonpath-as-json={range .items[*]}{.metadata.name}{.data.k}{end}",
 ];
 
