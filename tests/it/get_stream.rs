@@ -156,3 +156,45 @@ fn mask_ages(text: &str) -> String {
         })
         .collect()
 }
+
+/// `-o kyaml` (v1.36, unknown to the kubectl.1.33 oracle): the list written page by page, or
+/// from the spool when sorted, is the document the whole-list printer writes for the same
+/// objects named one by one (in list order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kyaml_pages_print_as_the_whole_list() {
+    let Some(env) = populated().await else { return };
+    // (One object named alone prints as itself, not as a List: namespaces of several.)
+    for ns in ["default", "other"] {
+        let names = env
+            .ours(&["get", "configmaps", "-n", ns, "-o", "name"])
+            .await;
+        assert_eq!(names.code, 0, "{}", names.stderr);
+        let mut whole = vec!["get", "-n", ns, "-o", "kyaml"];
+        whole.extend(names.stdout.lines());
+        let whole = env.ours(&whole).await;
+        assert_eq!(whole.code, 0, "{}", whole.stderr);
+        for extra in [
+            &[][..],
+            &["--sort-by=.metadata.name"],
+            &["--show-managed-fields"],
+        ] {
+            let mut args = vec![
+                "get",
+                "configmaps",
+                "-n",
+                ns,
+                "-o",
+                "kyaml",
+                "--chunk-size=2",
+            ];
+            args.extend_from_slice(extra);
+            let paged = env.ours(&args).await;
+            assert_eq!(paged.code, 0, "{args:?}: {}", paged.stderr);
+            if extra.is_empty() || extra[0].starts_with("--sort") {
+                assert_eq!(paged.stdout, whole.stdout, "{args:?}");
+            } else {
+                assert!(paged.stdout.contains("managedFields: ["), "{args:?}");
+            }
+        }
+    }
+}
