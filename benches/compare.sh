@@ -239,6 +239,20 @@ bench() {
         echo "   skipped: $err" | head -3 >&2
         return 0
     fi
+    if [ -n "${BENCH_ONLY_R:-}" ]; then
+        # A format kubectl v1.33 does not have (kyaml): kubectl-rs alone.
+        local json=$WORK/$id.json mr=0 v i
+        hyperfine --warmup "$WARMUP" --runs "$RUNS" --export-json "$json" --style basic -n kubectl-rs "$R $args >/dev/null" >&2
+        for i in $(seq 1 "$MEM_RUNS"); do
+            /usr/bin/time -f %M -o "$WORK/rss" sh -c "exec env $R $args" >/dev/null 2>&1 || true
+            v=$(tail -1 "$WORK/rss")
+            [ "$v" -gt "$mr" ] && mr=$v
+        done
+        row "$(awk -v l="$label" -v tr="$(jq '.results[0].mean' "$json")" -v sr="$(jq '.results[0].stddev' "$json")" -v mr="$mr" -v f="${BENCH_FLOOR:-0}" 'BEGIN {
+            note = f > 0 ? sprintf("floor %.1f ms, %.2f× the floor; ", f*1000, tr/f) : ""
+            printf "| %s | | %.1f ± %.1f | | | %.1f | | %skubectl v1.33 has no such format |", l, tr*1000, sr*1000, mr/1024, note }')"
+        return 0
+    fi
     [ -n "$prep_k" ] && { sh -c "$prep_k" >/dev/null 2>&1 || true; }
     if ! err=$(sh -c "$K $args" 2>&1 >/dev/null); then
         row "| $label | | | | | | | skipped: kubectl failed: $(echo "$err" | head -1 | cut -c1-90) |"
@@ -413,6 +427,14 @@ if selected stream; then
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-gotemplate" "get pods -o go-template={{range .items}}…{{end}}, $size pods" "get pods -o 'go-template={{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}'"
         BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-wide" "get pods -o wide, $size pods" "get pods -o wide"
         BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-tablesorted" "get pods --sort-by=.metadata.name, $size pods (whole list)" "get pods --sort-by=.metadata.name"
+        BENCH_FLOOR=$JSON_FLOOR BENCH_ONLY_R=1 bench "stream-$size-kyaml" "get pods -o kyaml, $size pods" "get pods -o kyaml"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-jpjson" "get pods -o jsonpath-as-json={.items[*].metadata.name}, $size pods" "get pods -o 'jsonpath-as-json={.items[*].metadata.name}'"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-jpwhole" "get pods -o jsonpath={.kind} {.items[*].metadata.name}, $size pods (whole list)" "get pods -o 'jsonpath={.kind} {.items[*].metadata.name}'"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-gotlen" "get pods -o go-template={{len .items}} {{(index .items 0).metadata.name}}, $size pods" "get pods -o 'go-template={{len .items}} {{(index .items 0).metadata.name}}'"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-gotsorted" "get pods -o go-template={{range .items}}…{{end}} --sort-by=.metadata.name, $size pods" "get pods -o 'go-template={{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}' --sort-by=.metadata.name"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-yamlsorted" "get pods -o yaml --sort-by=.metadata.name, $size pods" "get pods -o yaml --sort-by=.metadata.name"
+        BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-ccsorted" "get pods -o custom-columns=NAME:.metadata.name --sort-by=.metadata.name, $size pods" "get pods -o custom-columns=NAME:.metadata.name --sort-by=.metadata.name"
+        BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-widesorted" "get pods -o wide --sort-by=.metadata.name, $size pods" "get pods -o wide --sort-by=.metadata.name"
     done
 fi
 

@@ -25,3 +25,5 @@ pub mod print;
 pub mod proxy;
 pub mod resource;
 pub use kubectl_rs_sandbox as sandbox;
+#[cfg(test)]
+mod testalloc;

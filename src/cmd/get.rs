@@ -16,6 +16,7 @@ use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
 use crate::error::CliError;
 use crate::kubeconfig::resolve::open_error;
+use crate::print::spooled::{stream_spooled, SpooledItems};
 use crate::print::stream::ListStreamer;
 use crate::print::table::{no_resources_message, HumanPrinter, ResourceType, TableOptions};
 use crate::print::{
@@ -287,6 +288,15 @@ pub fn object_request(
     Ok(opts.transform(ApiRequest::get(path)))
 }
 
+/// [`GetOptions::spool_list`]'s answer: the items, the pages read, their order, the list's
+/// errors.
+type SpooledList = (
+    crate::print::spool::Spool,
+    usize,
+    Result<Vec<usize>, CliError>,
+    Vec<CliError>,
+);
+
 /// What to fetch: a resource type with object names (none: a list), and for objects read
 /// from files, their namespace.
 /// What `-f` asks `get` to fetch (see [`GetOptions::objects_from_files`]): each object or
@@ -505,6 +515,16 @@ impl GetOptions {
         // One type, unsorted: each page is printed as it arrives and dropped (the printer
         // keeps only text), so 5,000 pods never sit in memory at once. Several types need all
         // answers first (kind prefixes depend on them), sorting needs every row.
+        if let (true, false, None, [Ok(t)]) = (
+            self.human,
+            self.sort_by.is_empty(),
+            filter,
+            types.as_slice(),
+        ) {
+            if t.names.is_empty() && t.local.is_none() && self.server_print {
+                return self.run_sorted_table(ctx, t).await;
+            }
+        }
         if self.human && self.sort_by.is_empty() && types.len() == 1 {
             let mut out = self.human_output(false);
             let errs = self
@@ -518,12 +538,14 @@ impl GetOptions {
         // sorted, from its pages' bytes and a key per item.
         if let (false, true, [Ok(t)]) = (self.human, filter.is_none(), types.as_slice()) {
             if t.names.is_empty() && t.local.is_none() {
-                if let Ok(Ok(streamer)) = self.generic_printer().map(ListStreamer::new) {
-                    return if self.sort_by.is_empty() {
-                        self.run_streamed(ctx, t, streamer).await
-                    } else {
-                        self.run_sorted(ctx, t, streamer).await
-                    };
+                match self.generic_printer().map(ListStreamer::new) {
+                    Ok(Ok(streamer)) if self.sort_by.is_empty() => {
+                        return self.run_streamed(ctx, t, streamer).await
+                    }
+                    Ok(Ok(streamer)) => return self.run_sorted(ctx, t, streamer).await,
+                    Ok(Err(printer)) => return self.run_spooled(ctx, t, *printer).await,
+                    // Reported where the whole-list path builds it.
+                    Err(_) => {}
                 }
             }
         }
@@ -621,29 +643,185 @@ impl GetOptions {
         self.errors_out(errs, true)
     }
 
-    /// `get --sort-by` of one list with a streaming printer: as kubectl, the list comes in
-    /// one answer (no chunks) and is sorted before anything is written, but it is not held as
-    /// trees: the answer stays the server's bytes, each item is parsed once for its sort key
-    /// (its span in the page kept, [`list_page::for_each_item_span`]) and parsed again in
-    /// sorted order to be written as [`Self::run_streamed`] writes it. The output is what
-    /// [`Self::print_generic`] writes for the sorted list.
+    /// `get --sort-by` of one list with a streaming printer. kubectl asks for the list in one
+    /// answer and sorts it in memory; here the pages (`--chunk-size`, as unsorted) are read
+    /// one at a time, each item is parsed once for its sort key and written to a
+    /// [`Spool`](crate::print::spool::Spool) on disk, and only the keys stay in memory; the
+    /// items are then read back in sorted order and written as [`Self::run_streamed`] writes
+    /// them. The output is what [`Self::print_generic`] writes for the sorted list.
     async fn run_sorted(
         &self,
         ctx: &Context,
         t: &Wanted,
-        mut streamer: ListStreamer,
+        streamer: ListStreamer,
     ) -> Result<(), CliError> {
+        let (spool, pages, keys, errs) = self.spool_list(ctx, t, &t.resource).await?;
+        let mut errs = errs;
+        if pages == 0 && self.ignore_not_found {
+            return self.errors_out(errs, true);
+        }
+        let items = SpooledItems::new(spool, keys?);
+        if let Err(e) = stream_spooled(streamer, &items, &mut **ctx.out()) {
+            errs.push(e.into());
+        }
+        self.errors_out(errs, true)
+    }
+
+    /// `get --sort-by` of one list as a table. kubectl asks for one server Table with every
+    /// row's full object and sorts the rows by their objects; here the Table comes page by
+    /// page, each row's sort key is taken and the row written to a spool on disk, so that
+    /// memory holds a page, the keys and the printer's cells. kubectl sorts only a Table of
+    /// more than one row, and ignores the sort's errors (it then prints no row at all).
+    async fn run_sorted_table(&self, ctx: &Context, t: &Wanted) -> Result<(), CliError> {
         let client = ctx.client()?;
+        let r = &t.resource;
         let ns = self.request_namespace(t);
-        let mut pages: Vec<(bytes::Bytes, list_page::PageHead)> = Vec::new();
-        let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
-        // The path's errors come when sorting, after every page is read (as in kubectl).
+        let mut spool = crate::print::spool::Spool::new()?;
         let mut keys = sort::SortKeys::new(&self.sort_by);
-        let mut key_err: Option<PrintError> = None;
-        let mut decode_err: Option<ClientError> = None;
+        let mut key_err = false;
+        // The first Table without its rows: the column definitions every batch prints with.
+        let mut head: Option<Value> = None;
+        // Pages that are not Tables (a server without table printing) print unsorted.
+        let mut plain: Vec<Value> = Vec::new();
+        let mut io_err: Option<std::io::Error> = None;
         let walked = crate::resource::helper::for_each_page(
             |token: Option<String>| async move {
-                let req = list_request(&t.resource, ns, self, 0, token.as_deref())?;
+                let req = list_request(r, ns, self, self.chunk_size, token.as_deref())?;
+                self.decode(client.send(&req).await?)
+            },
+            |page: &Value| {
+                page.pointer("/metadata/continue")
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+            },
+            |mut page: Value| {
+                if !crate::print::table::is_table(&page) {
+                    plain.push(page);
+                    return;
+                }
+                let rows = match page.get_mut("rows").map(Value::take) {
+                    Some(Value::Array(rows)) => rows,
+                    _ => Vec::new(),
+                };
+                for row in rows {
+                    if let Ok(k) = &mut keys {
+                        let obj = row.get("object").unwrap_or(&Value::Null);
+                        key_err |= k.push(obj).is_err();
+                    }
+                    if let Err(e) = spool.push(&row) {
+                        io_err.get_or_insert(e);
+                    }
+                }
+                head.get_or_insert(page);
+            },
+        )
+        .await;
+        if let Some(e) = io_err {
+            return Err(e.into());
+        }
+        let mut errs = Vec::new();
+        if let Err(e) = walked {
+            let e = self.list_error(r, e);
+            if !(self.ignore_not_found && e.is_not_found()) {
+                errs.push(CliError::from(e));
+            }
+        }
+        if head.is_some() && !plain.is_empty() {
+            return Err(CliError::msg(
+                "sorting is not supported on mixed Table and non-Table object lists",
+            ));
+        }
+        let mut out = self.human_output(false);
+        let info = |object: Value| Info {
+            resource: r.clone(),
+            object,
+            unprintable: false,
+        };
+        for page in plain {
+            let mut i = info(page);
+            sort_infos(std::slice::from_mut(&mut i), &self.sort_by)?;
+            self.print_info(ctx, &mut out, &i)?;
+        }
+        if let Some(head) = head {
+            let order = match keys {
+                _ if spool.len() < 2 => Some((0..spool.len()).collect()),
+                Ok(k) if !key_err => k.order().ok(),
+                _ => None,
+            };
+            if let Some(order) = order {
+                let order: Vec<usize> = order;
+                for batch in order.chunks(64) {
+                    let mut table = head.clone();
+                    let rows = batch
+                        .iter()
+                        .map(|&i| spool.get(i))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    table["rows"] = Value::Array(rows);
+                    self.print_info(ctx, &mut out, &info(table))?;
+                }
+            } else {
+                // The sort failed: the Table prints nothing (its header neither).
+                out.all_namespaced = out.all_namespaced && r.namespaced;
+            }
+        }
+        self.finish_human(ctx, out, errs)
+    }
+
+    /// `get` of one list in a format that needs the whole list (go-template, jsonpath over
+    /// the list as a whole, jsonpath-as-json, kyaml), sorted or not: the items wait in a
+    /// spool on disk and are printed from it ([`crate::print::spooled`]). The output is what
+    /// [`Self::print_generic`] writes for the (sorted) list.
+    async fn run_spooled(
+        &self,
+        ctx: &Context,
+        t: &Wanted,
+        mut printer: GenericPrinter,
+    ) -> Result<(), CliError> {
+        let (spool, pages, order, mut errs) = self.spool_list(ctx, t, &t.resource).await?;
+        if pages == 0 && self.ignore_not_found {
+            return self.errors_out(errs, true);
+        }
+        let items = std::rc::Rc::new(SpooledItems::new(spool, order?));
+        {
+            let mut out = ctx.out();
+            let r = printer
+                .print_spooled(items, &mut **out)
+                .and_then(|_| printer.finish(&mut **out));
+            if let Err(e) = r {
+                errs.push(CliError::from(e));
+            }
+        }
+        self.errors_out(errs, true)
+    }
+
+    /// Reads one list page by page into a spool on disk, with the sorted order of its items
+    /// when `--sort-by` is given (push order otherwise). Returns the spool, how many pages
+    /// were read, the order (or the sort's error, which kubectl reports after reading
+    /// everything) and the list's error (a page that does not decode counts for nothing).
+    async fn spool_list(
+        &self,
+        ctx: &Context,
+        t: &Wanted,
+        r: &ApiResource,
+    ) -> Result<SpooledList, CliError> {
+        let client = ctx.client()?;
+        let ns = self.request_namespace(t);
+        let mut spool = crate::print::spool::Spool::new()?;
+        let mut pages = 0usize;
+        let sorting = !self.sort_by.is_empty();
+        // The path's errors come when sorting, after every page is read (as in kubectl).
+        let mut keys = if sorting {
+            Some(sort::SortKeys::new(&self.sort_by))
+        } else {
+            None
+        };
+        let mut key_err: Option<PrintError> = None;
+        let mut decode_err: Option<ClientError> = None;
+        let mut io_err: Option<std::io::Error> = None;
+        let walked = crate::resource::helper::for_each_page(
+            |token: Option<String>| async move {
+                let req = list_request(r, ns, self, self.chunk_size, token.as_deref())?;
                 let resp = client.send(&req).await?;
                 resp.check_media_type()?;
                 let head = list_page::read_head(&resp.body).map_err(decode_error)?;
@@ -651,65 +829,53 @@ impl GetOptions {
             },
             |page: &(bytes::Bytes, list_page::PageHead)| page.1.continue_token.clone(),
             |(body, head)| {
-                if decode_err.is_some() {
+                if decode_err.is_some() || io_err.is_some() {
                     return;
                 }
-                let (page, before) = (pages.len(), spans.len());
-                let walked = list_page::for_each_item_span(&body, &head, |span, item| {
-                    if let (Ok(k), None) = (&mut keys, &key_err) {
+                let before = spool.len();
+                let walked = list_page::for_each_item_span(&body, &head, |_, item| {
+                    if let (Some(Ok(k)), None) = (&mut keys, &key_err) {
                         key_err = k.push(&item).err();
                     }
-                    spans.push((page, span));
+                    // Spooled as it comes: a page costs its bytes and one item.
+                    if let Err(e) = spool.push(&item) {
+                        io_err.get_or_insert(e);
+                    }
                 });
                 match walked {
-                    Ok(()) => pages.push((body, head)),
+                    Ok(()) => pages += 1,
                     Err(e) => {
                         // A page that does not decode counts for nothing, as in `fetch`.
-                        spans.truncate(before);
+                        spool.truncate(before);
+                        if let Some(Ok(k)) = &mut keys {
+                            k.truncate(before);
+                        }
                         decode_err = Some(decode_error(e));
                     }
                 }
             },
         )
         .await;
+        if let Some(e) = io_err {
+            return Err(e.into());
+        }
         let walked = match decode_err {
             Some(e) => Err(e),
             None => walked,
         };
         let mut errs = Vec::new();
         if let Err(e) = walked {
-            let e = self.list_error(&t.resource, e);
+            let e = self.list_error(r, e);
             if !(self.ignore_not_found && e.is_not_found()) {
                 errs.push(CliError::from(e));
             }
         }
-        if pages.is_empty() && self.ignore_not_found {
-            return self.errors_out(errs, true);
-        }
-        if let Some(e) = key_err {
-            return Err(e.into());
-        }
-        let order = keys.and_then(sort::SortKeys::order)?;
-        let mut print_err: Option<CliError> = None;
-        {
-            let mut out = ctx.out();
-            for i in order {
-                let (page, span) = &spans[i];
-                let (body, head) = &pages[*page];
-                let item = list_page::item_at(body, head, span.clone()).map_err(decode_error)?;
-                if let Err(e) = streamer.page(vec![item], &mut **out) {
-                    print_err = Some(e.into());
-                    break;
-                }
-            }
-            if print_err.is_none() {
-                if let Err(e) = streamer.finish(&mut **out) {
-                    print_err = Some(e.into());
-                }
-            }
-        }
-        errs.extend(print_err);
-        self.errors_out(errs, true)
+        let order = match (key_err, keys) {
+            (Some(e), _) => Err(e.into()),
+            (None, Some(k)) => k.and_then(sort::SortKeys::order).map_err(CliError::from),
+            (None, None) => Ok((0..spool.len()).collect()),
+        };
+        Ok((spool, pages, order, errs))
     }
 
     /// Decodes an answer; for the table printer, without what it never reads.

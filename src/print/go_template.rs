@@ -10,6 +10,7 @@
 //! missing keys print `<no value>` (`--allow-missing-template-keys=true`) or fail.
 
 use std::io::Write;
+use std::rc::Rc;
 
 use serde_json::Value;
 
@@ -86,10 +87,86 @@ enum Base {
 }
 
 /// A value during execution: `Missing` is Go's invalid `reflect.Value` (`<no value>`).
-#[derive(Debug, Clone, PartialEq)]
+/// `List` and `Items` are a list kept outside memory ([`ItemSource`]): `List` the `List`
+/// wrapper kubectl gives the template, `Items` its `.items`, whose elements are decoded one at
+/// a time by `range`, `index` and `len`; anything else needs it whole
+/// ([`TVal::whole`], the documented fallback: the list as one value, as before).
+#[derive(Clone)]
 enum TVal {
     Missing,
     V(Value),
+    List(Rc<dyn ItemSource>),
+    Items(Rc<dyn ItemSource>),
+}
+
+impl std::fmt::Debug for TVal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TVal::Missing => f.write_str("Missing"),
+            TVal::V(v) => write!(f, "V({v:?})"),
+            TVal::List(l) => write!(f, "List({} items)", l.len()),
+            TVal::Items(l) => write!(f, "Items({} items)", l.len()),
+        }
+    }
+}
+
+impl PartialEq for TVal {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (TVal::Missing, TVal::Missing) => true,
+            (TVal::V(a), TVal::V(b)) => a == b,
+            (TVal::List(a), TVal::List(b)) | (TVal::Items(a), TVal::Items(b)) => {
+                std::ptr::addr_eq(Rc::as_ptr(a), Rc::as_ptr(b))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The items of a list that is not held in memory, read back one at a time (a spool on disk,
+/// in sorted order or not). A failed read is remembered by the source and reported by the
+/// printer once the template has run (the item reads as null meanwhile).
+pub trait ItemSource {
+    /// How many items.
+    fn len(&self) -> usize;
+    /// There are no items.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The item at `i` (< `len`), as the server sent it (with its `apiVersion` and `kind`).
+    fn item(&self, i: usize) -> Value;
+}
+
+/// What the `List` wrapper (`print::generic_object`) holds besides its items.
+fn list_field(name: &str) -> Option<Value> {
+    match name {
+        "apiVersion" => Some(Value::from("v1")),
+        "kind" => Some(Value::from("List")),
+        "metadata" => Some(serde_json::json!({"resourceVersion": ""})),
+        _ => None,
+    }
+}
+
+impl TVal {
+    /// The value with a kept-out list read into memory (the whole-list fallback).
+    fn whole(&self) -> TVal {
+        match self {
+            TVal::Items(l) => TVal::V(Value::Array(
+                (0..l.len()).map(|i| normalize_ints(&l.item(i))).collect(),
+            )),
+            TVal::List(l) => {
+                let mut m = serde_json::Map::new();
+                for k in ["apiVersion", "kind", "metadata"] {
+                    m.insert(k.into(), list_field(k).unwrap_or_default());
+                }
+                if let TVal::V(items) = TVal::Items(l.clone()).whole() {
+                    m.insert("items".into(), items);
+                }
+                TVal::V(Value::Object(m))
+            }
+            v => v.clone(),
+        }
+    }
 }
 
 const FUNCS: &[&str] = &[
@@ -897,11 +974,16 @@ struct Exec<'a> {
     tpl: &'a GoTemplate,
     vars: Vec<(String, TVal)>,
     out: String,
+    /// Where long outputs go as they are produced (range by range).
+    sink: Option<&'a mut dyn Write>,
+    io_err: Option<std::io::Error>,
 }
 
 fn truthy(v: &TVal) -> bool {
     match v {
         TVal::Missing => false,
+        TVal::List(_) => true,
+        TVal::Items(l) => !l.is_empty(),
         TVal::V(v) => match v {
             Value::Null => false,
             Value::Bool(b) => *b,
@@ -917,6 +999,7 @@ fn print_val(v: &TVal) -> String {
     match v {
         TVal::Missing | TVal::V(Value::Null) => "<no value>".to_string(),
         TVal::V(v) => sprint(v),
+        lazy => print_val(&lazy.whole()),
     }
 }
 
@@ -928,7 +1011,8 @@ fn type_name(v: &TVal) -> &'static str {
         TVal::V(Value::Number(_)) => "float64",
         TVal::V(Value::String(_)) => "string",
         TVal::V(Value::Array(_)) => "[]interface {}",
-        TVal::V(Value::Object(_)) => "map[string]interface {}",
+        TVal::V(Value::Object(_)) | TVal::List(_) => "map[string]interface {}",
+        TVal::Items(_) => "[]interface {}",
     }
 }
 
@@ -995,7 +1079,40 @@ impl Exec<'_> {
                         assign: false,
                         cmds: pipe.cmds.clone(),
                     };
-                    let v = self.pipe(&bare, dot)?;
+                    let mut v = self.pipe(&bare, dot)?;
+                    if let TVal::Items(l) = &v {
+                        // One item decoded at a time.
+                        if l.is_empty() {
+                            let flow = self.walk(otherwise, dot)?;
+                            if flow != Flow::Normal {
+                                self.vars.truncate(mark);
+                                return Ok(flow);
+                            }
+                        }
+                        for i in 0..l.len() {
+                            let e = TVal::V(normalize_ints(&l.item(i)));
+                            let inner = self.vars.len();
+                            match decl.len() {
+                                1 => self.vars.push((decl[0].clone(), e.clone())),
+                                2 => {
+                                    self.vars.push((decl[0].clone(), TVal::V(Value::from(i))));
+                                    self.vars.push((decl[1].clone(), e.clone()));
+                                }
+                                _ => {}
+                            }
+                            let flow = self.walk(body, &e)?;
+                            self.vars.truncate(inner);
+                            self.spill();
+                            if flow == Flow::Break {
+                                break;
+                            }
+                        }
+                        self.vars.truncate(mark);
+                        continue;
+                    }
+                    if let TVal::List(_) = &v {
+                        v = v.whole();
+                    }
                     let pairs: Vec<(Value, Value)> = match &v {
                         TVal::Missing => Vec::new(),
                         TVal::V(Value::Array(a)) => a
@@ -1047,6 +1164,7 @@ impl Exec<'_> {
                         }
                         let flow = self.walk(body, &TVal::V(e))?;
                         self.vars.truncate(inner);
+                        self.spill();
                         if flow == Flow::Break {
                             break;
                         }
@@ -1189,9 +1307,30 @@ impl Exec<'_> {
                 }
                 None => Ok(TVal::Missing),
             },
-            TVal::V(_) => Err(format!(
+            TVal::List(l) => match (name, list_field(name)) {
+                ("items", _) => Ok(TVal::Items(l)),
+                (_, Some(v)) => Ok(TVal::V(v)),
+                _ if self.tpl.missing_key_error => {
+                    Err(format!("map has no entry for key {}", go_quote(name)))
+                }
+                _ => Ok(TVal::Missing),
+            },
+            TVal::V(_) | TVal::Items(_) => Err(format!(
                 "can't evaluate field {name} in type interface {{}}"
             )),
+        }
+    }
+
+    /// Writes the output so far to the sink, when there is one and enough has gathered.
+    fn spill(&mut self) {
+        if self.out.len() < 64 * 1024 || self.io_err.is_some() {
+            return;
+        }
+        if let Some(w) = self.sink.as_mut() {
+            if let Err(e) = w.write_all(self.out.as_bytes()) {
+                self.io_err = Some(e);
+            }
+            self.out.clear();
         }
     }
 }
@@ -1290,6 +1429,49 @@ impl From<&str> for CallErr {
 }
 
 fn call(name: &str, args: &[TVal], int_lits: &[bool]) -> Result<TVal, CallErr> {
+    let lazy = |v: &TVal| matches!(v, TVal::List(_) | TVal::Items(_));
+    if args.iter().any(lazy) {
+        match (name, args) {
+            ("len", [TVal::Items(l)]) => return Ok(TVal::V(Value::from(l.len() as i64))),
+            ("len", [TVal::List(_)]) => return Ok(TVal::V(Value::from(4i64))),
+            ("index", [first, idx, rest @ ..]) if lazy(first) && !rest.iter().any(lazy) => {
+                let cur = match (first, idx) {
+                    (TVal::Items(l), TVal::V(Value::Number(n))) => {
+                        let i = n
+                            .as_i64()
+                            .ok_or("cannot index slice/array with type float64")?;
+                        match usize::try_from(i) {
+                            Ok(u) if u < l.len() => TVal::V(normalize_ints(&l.item(u))),
+                            // Go's `indexArg` lets `len` through to `reflect.Value.Index`.
+                            Ok(u) if u == l.len() => {
+                                return Err("reflect: slice index out of range".into())
+                            }
+                            _ => return Err(format!("index out of range: {i}").into()),
+                        }
+                    }
+                    (TVal::List(l), TVal::V(Value::String(k))) => match k.as_str() {
+                        "items" => TVal::Items(l.clone()),
+                        k => list_field(k).map(TVal::V).unwrap_or(TVal::Missing),
+                    },
+                    _ => {
+                        let whole: Vec<TVal> = args.iter().map(TVal::whole).collect();
+                        return call(name, &whole, int_lits);
+                    }
+                };
+                let mut next = vec![cur];
+                next.extend(rest.iter().cloned());
+                if next.len() == 1 {
+                    return Ok(next.remove(0));
+                }
+                return call(name, &next, int_lits);
+            }
+            ("and" | "or" | "not", _) => {}
+            _ => {
+                let whole: Vec<TVal> = args.iter().map(TVal::whole).collect();
+                return call(name, &whole, int_lits);
+            }
+        }
+    }
     let want = |n: usize| -> Result<(), CallErr> {
         if args.len() != n {
             return Err(CallErr::Args(format!(
@@ -1328,6 +1510,10 @@ fn call(name: &str, args: &[TVal], int_lits: &[bool]) -> Result<TVal, CallErr> {
                             .ok_or("cannot index slice/array with type float64")?;
                         match usize::try_from(i).ok().and_then(|i| a.get(i)) {
                             Some(v) => TVal::V(v.clone()),
+                            // Go's `indexArg` lets `len` through to `reflect.Value.Index`.
+                            None if i == a.len() as i64 => {
+                                return Err("reflect: slice index out of range".into())
+                            }
                             None => return Err(format!("index out of range: {i}").into()),
                         }
                     }
@@ -1337,6 +1523,9 @@ fn call(name: &str, args: &[TVal], int_lits: &[bool]) -> Result<TVal, CallErr> {
                             .ok_or("cannot index slice/array with type float64")?;
                         match usize::try_from(i).ok().and_then(|i| st.as_bytes().get(i)) {
                             Some(b) => TVal::V(Value::from(*b)),
+                            None if i == st.len() as i64 => {
+                                return Err("reflect: string index out of range".into())
+                            }
                             None => return Err(format!("index out of range: {i}").into()),
                         }
                     }
@@ -1463,6 +1652,7 @@ fn fmt_v(v: &TVal) -> String {
     match v {
         TVal::Missing | TVal::V(Value::Null) => "<nil>".to_string(),
         TVal::V(v) => sprint(v),
+        lazy => fmt_v(&lazy.whole()),
     }
 }
 
@@ -1642,14 +1832,34 @@ impl GoTemplate {
     /// (`template: output:1:4: executing "output" at <.a.b>: …`).
     pub fn execute(&self, data: &Value) -> Result<String, String> {
         // kubectl re-decodes the object from JSON first: integral numbers become int64.
-        let root = TVal::V(normalize_ints(data));
+        let mut out = Vec::new();
+        match self.run(TVal::V(normalize_ints(data)), &mut out) {
+            Ok(Ok(())) => Ok(String::from_utf8_lossy(&out).into_owned()),
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Executes the template on `root`, writing its output to `w` as it is produced (Go's
+    /// `Execute` into the writer): on a template error, what came before the failing action is
+    /// written, then the error is returned.
+    fn run(&self, root: TVal, w: &mut dyn Write) -> std::io::Result<Result<(), String>> {
         let mut ex = Exec {
             tpl: self,
             vars: vec![("$".to_string(), root.clone())],
             out: String::new(),
+            sink: Some(w),
+            io_err: None,
         };
-        match ex.walk(&self.nodes, &root) {
-            Ok(_) => Ok(ex.out),
+        let walked = ex.walk(&self.nodes, &root);
+        if let Some(e) = ex.io_err.take() {
+            return Err(e);
+        }
+        if let Some(w) = ex.sink.take() {
+            w.write_all(ex.out.as_bytes())?;
+        }
+        Ok(match walked {
+            Ok(_) => Ok(()),
             Err(ExecErr(pos, at, msg)) => {
                 let line = line_of(&self.src, pos);
                 let last_nl = self.src[..pos].rfind('\n').map(|i| i as i64).unwrap_or(-1);
@@ -1658,7 +1868,7 @@ impl GoTemplate {
                     "template: output:{line}:{col}: executing \"output\" at <{at}>: {msg}"
                 ))
             }
-        }
+        })
     }
 }
 
@@ -1677,28 +1887,66 @@ impl GoTemplatePrinter {
         Ok(GoTemplatePrinter { tpl })
     }
 
-    /// Runs the template on one object (or the List wrapper). On failure kubectl first writes
-    /// debugging details to the output, then fails with `error executing template "<t>": <err>`.
+    /// Runs the template on one object (or the List wrapper). On failure kubectl writes the
+    /// output produced so far, then debugging details, then fails with
+    /// `error executing template "<t>": <err>`.
     pub fn print(&self, obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
-        match self.tpl.execute(obj) {
-            Ok(text) => {
-                w.write_all(text.as_bytes())?;
-                Ok(())
-            }
-            Err(e) => {
-                let debug = format!(
-                    "Error executing template: {e}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{}\n\traw data was:\n\t\t{}\n\tobject given to template engine was:\n\t\t{}\n\n",
-                    self.tpl.src,
-                    to_go_json(obj),
-                    sprint(obj)
-                );
-                w.write_all(debug.as_bytes())?;
-                Err(PrintError::Template(format!(
-                    "error executing template {}: {e}",
-                    go_quote(&self.tpl.src)
-                )))
-            }
+        let Err(e) = self.tpl.run(TVal::V(normalize_ints(obj)), w)? else {
+            return Ok(());
+        };
+        self.debug_head(&e, w)?;
+        let tail = format!(
+            "{}\n\tobject given to template engine was:\n\t\t{}\n\n",
+            to_go_json(obj),
+            sprint(obj)
+        );
+        w.write_all(tail.as_bytes())?;
+        Err(self.error(&e))
+    }
+
+    /// [`Self::print`] of the `List` wrapper around `items`, which stay where they are: the
+    /// template sees `.items` decoded one at a time (`range`, `index`, `len`), and the
+    /// debugging details of an error are written item by item. A template that uses the list
+    /// otherwise (printing it whole, comparing it…) reads it into memory, as before.
+    pub fn print_list(
+        &self,
+        items: Rc<dyn ItemSource>,
+        w: &mut dyn Write,
+    ) -> Result<(), PrintError> {
+        let Err(e) = self.tpl.run(TVal::List(items.clone()), w)? else {
+            return Ok(());
+        };
+        self.debug_head(&e, w)?;
+        // `{"apiVersion":"v1","items":[…],"kind":"List","metadata":{"resourceVersion":""}}`
+        // and its `fmt.Sprint`, as `print` writes them for the whole list.
+        w.write_all(br#"{"apiVersion":"v1","items":["#)?;
+        for i in 0..items.len() {
+            let sep = if i > 0 { "," } else { "" };
+            w.write_all(format!("{sep}{}", to_go_json(&items.item(i))).as_bytes())?;
         }
+        w.write_all(br#"],"kind":"List","metadata":{"resourceVersion":""}}"#)?;
+        w.write_all(b"\n\tobject given to template engine was:\n\t\tmap[apiVersion:v1 items:[")?;
+        for i in 0..items.len() {
+            let sep = if i > 0 { " " } else { "" };
+            w.write_all(format!("{sep}{}", sprint(&items.item(i))).as_bytes())?;
+        }
+        w.write_all(b"] kind:List metadata:map[resourceVersion:]]\n\n")?;
+        Err(self.error(&e))
+    }
+
+    fn debug_head(&self, e: &str, w: &mut dyn Write) -> std::io::Result<()> {
+        let head = format!(
+            "Error executing template: {e}. Printing more information for debugging the template:\n\ttemplate was:\n\t\t{}\n\traw data was:\n\t\t",
+            self.tpl.src
+        );
+        w.write_all(head.as_bytes())
+    }
+
+    fn error(&self, e: &str) -> PrintError {
+        PrintError::Template(format!(
+            "error executing template {}: {e}",
+            go_quote(&self.tpl.src)
+        ))
     }
 }
 

@@ -905,6 +905,8 @@ pub struct ItemsPlan {
     /// `{.items[*]…}`: one result group whose values are joined by spaces across pages;
     /// otherwise a `range` whose groups are simply concatenated.
     join: bool,
+    /// `jsonpath-as-json`: the joined group is one indented JSON array across pages.
+    json: bool,
 }
 
 impl ItemsPlan {
@@ -912,6 +914,16 @@ impl ItemsPlan {
     /// written (a `{.items[*]…}` template separates values by a space across pages).
     pub fn page(&self, page: &Value, joined: &mut bool, out: &mut String) -> Result<(), String> {
         let results = self.action.find_results(page)?;
+        if self.json && self.join {
+            for r in &results {
+                for v in r {
+                    out.push_str(if *joined { ",\n    " } else { "[\n    " });
+                    *joined = true;
+                    super::json::push_go_json_indent_at(v, "    ", 1, out);
+                }
+            }
+            return Ok(());
+        }
         for r in &results {
             if self.join && !r.is_empty() && *joined {
                 out.push(' ');
@@ -923,13 +935,23 @@ impl ItemsPlan {
     }
 }
 
+impl ItemsPlan {
+    /// The end of the output: the joined JSON array's close, then the text after the action.
+    pub fn finish(&self, joined: bool, out: &mut String) {
+        if self.json && self.join {
+            out.push_str(if joined { "\n]\n" } else { "[]\n" });
+        }
+        out.push_str(&self.suffix);
+    }
+}
+
 impl JsonPath {
-    /// Whether the template can run page by page, conservatively: missing keys allowed, not
-    /// `jsonpath-as-json`, only text around one `{range .items[*]}…{end}` whose body holds only
+    /// Whether the template can run page by page, conservatively: missing keys allowed (for
+    /// `jsonpath-as-json`, no text around the action), only text around one `{range .items[*]}…{end}` whose body holds only
     /// text and field chains, or one `{.items[*].a.b}` of fields. Such templates never fail
     /// and never look at the list as a whole; anything else needs the whole list.
     pub fn items_plan(&self) -> Option<ItemsPlan> {
-        if !self.allow_missing_keys || self.output_json {
+        if !self.allow_missing_keys {
             return None;
         }
         let all = parse_slice(":").ok()?;
@@ -948,15 +970,20 @@ impl JsonPath {
         let first = self.root.iter().position(|n| !matches!(n, Node::Text(_)))?;
         let prefix = texts(&self.root[..first])?;
         let plan = |action: Vec<Node>, join: bool, after: usize| {
+            let suffix = texts(&self.root[after..])?;
+            if self.output_json && !(prefix.is_empty() && suffix.is_empty()) {
+                return None;
+            }
             Some(ItemsPlan {
                 prefix: prefix.clone(),
-                suffix: texts(&self.root[after..])?,
+                suffix,
                 action: JsonPath {
                     root: action,
                     allow_missing_keys: true,
-                    output_json: false,
+                    output_json: self.output_json && !join,
                 },
                 join,
+                json: self.output_json,
             })
         };
         match &self.root[first] {

@@ -40,6 +40,11 @@ pub fn print_kyaml(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
     Ok(())
 }
 
+/// An item of a `List` as [`to_kyaml_string`] renders it inside the list's `items`.
+pub fn push_list_item(item: &Value, out: &mut String) {
+    render(item, 1, out);
+}
+
 fn indent(level: usize, out: &mut String) {
     for _ in 0..level {
         out.push_str("  ");

@@ -21,6 +21,8 @@ pub mod kyaml;
 pub mod metrics;
 pub mod name;
 pub mod sort;
+pub mod spool;
+pub mod spooled;
 pub mod stream;
 pub mod table;
 pub mod tabwriter;

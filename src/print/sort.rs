@@ -26,6 +26,10 @@ pub fn sort_table_rows(table: &mut Value, field: &str) -> Result<(), PrintError>
     let Some(Value::Array(rows)) = table.get_mut("rows") else {
         return Ok(());
     };
+    // kubectl's `SortingPrinter` sorts only a Table of more than one row.
+    if rows.len() < 2 {
+        return Ok(());
+    }
     let objects: Vec<Value> = rows
         .iter()
         .map(|r| r.get("object").cloned().unwrap_or(Value::Null))
@@ -77,6 +81,11 @@ impl SortKeys {
         self.keys
             .push(results.first().and_then(|r| r.first()).cloned());
         Ok(())
+    }
+
+    /// Forgets the keys from `len` on.
+    pub fn truncate(&mut self, len: usize) {
+        self.keys.truncate(len);
     }
 
     /// The sorted order of the objects pushed, as indices in push order.

@@ -10,9 +10,11 @@
 //!   the whole `PrintObj`), so nothing can be written before the last page; only each row's
 //!   cells are kept, never the objects.
 //!
-//! Anything else (go-template, whose errors print the whole list; jsonpath templates that see
-//! the list as a whole; `jsonpath-as-json`; kyaml) keeps the whole list: [`ListStreamer::new`]
-//! gives the printer back.
+//! - `-o kyaml`: the `List` document around the items, written as they come.
+//!
+//! Anything else (go-template, jsonpath templates that see the list as a whole,
+//! `jsonpath-as-json`) needs the list whole: [`ListStreamer::new`] gives the printer back and
+//! `get` prints it from a spool on disk ([`super::spooled`]).
 
 use std::io::Write;
 
@@ -37,6 +39,13 @@ pub enum ListStreamer {
     Yaml {
         /// The emitter, between items.
         writer: YamlListWriter,
+        /// Keep `metadata.managedFields`.
+        show_managed_fields: bool,
+    },
+    /// `-o kyaml`: the `List` document, item by item.
+    Kyaml {
+        /// Items written so far.
+        items: usize,
         /// Keep `metadata.managedFields`.
         show_managed_fields: bool,
     },
@@ -72,6 +81,12 @@ impl ListStreamer {
                 ..
             } => ListStreamer::Yaml {
                 writer: YamlListWriter::new(),
+                show_managed_fields,
+            },
+            GenericPrinter::Kyaml {
+                show_managed_fields,
+            } => ListStreamer::Kyaml {
+                items: 0,
                 show_managed_fields,
             },
             GenericPrinter::Name => ListStreamer::Name,
@@ -122,6 +137,25 @@ impl ListStreamer {
                     writer.item(item, w)?;
                 }
             }
+            ListStreamer::Kyaml {
+                items: count,
+                show_managed_fields,
+            } => {
+                let mut text = String::new();
+                for item in &mut items {
+                    if !*show_managed_fields {
+                        strip_managed_fields(item);
+                    }
+                    text.push_str(if *count == 0 {
+                        "---\n{\n  apiVersion: \"v1\",\n  items: ["
+                    } else {
+                        ", "
+                    });
+                    *count += 1;
+                    super::kyaml::push_list_item(item, &mut text);
+                }
+                w.write_all(text.as_bytes())?;
+            }
             ListStreamer::Name => {
                 for item in &items {
                     super::name::print_name(item, "", true, w)?;
@@ -159,13 +193,26 @@ impl ListStreamer {
                 w.write_all(text.as_bytes())?;
             }
             ListStreamer::Yaml { writer, .. } => writer.finish(w)?,
+            ListStreamer::Kyaml { items, .. } => {
+                let head = if items == 0 {
+                    "---\n{\n  apiVersion: \"v1\",\n  items: [],\n"
+                } else {
+                    "],\n"
+                };
+                let text = format!("{head}  kind: \"List\",\n  metadata: {{\n    resourceVersion: \"\",\n  }},\n}}\n");
+                w.write_all(text.as_bytes())?;
+            }
             ListStreamer::Name => {}
-            ListStreamer::JsonPath { plan, started, .. } => {
+            ListStreamer::JsonPath {
+                plan,
+                started,
+                joined,
+            } => {
                 let mut out = String::new();
                 if !started {
                     out.push_str(&plan.prefix);
                 }
-                out.push_str(&plan.suffix);
+                plan.finish(joined, &mut out);
                 w.write_all(out.as_bytes())?;
             }
             ListStreamer::CustomColumns(mut p) => {
@@ -225,6 +272,7 @@ mod tests {
         for format in [
             "json",
             "yaml",
+            "kyaml",
             "name",
             "jsonpath={range .items[*]}{.metadata.name}{\"\\t\"}{.status.phase}{\"\\n\"}{end}",
             "jsonpath=<{.items[*].metadata.name}>",
@@ -233,6 +281,11 @@ mod tests {
             "jsonpath={range .items[*]}{$.metadata.name} {@.kind}{end}",
             "jsonpath=[{.items[*]}]",
             "custom-columns=NAME:.metadata.name,PHASE:.status.phase,NS:.metadata.namespace",
+            "jsonpath-as-json={.items[*].metadata.name}",
+            "jsonpath-as-json={.items[*].metadata}",
+            "jsonpath-as-json={.items[*].metadata.nope}",
+            "jsonpath-as-json={range .items[*]}{.metadata.name}{.status.phase}{end}",
+            "jsonpath-as-json={range .items[*]}{.spec.containers}{end}",
         ] {
             for n in [0, 1, 2, 7] {
                 let items = &items[..n];
@@ -258,9 +311,8 @@ mod tests {
             "jsonpath={range .items[*]}{.a[0]}{end}",
             "jsonpath={range .items[*]}{range .spec.containers[*]}{.name}{end}{end}",
             "jsonpath={.items[*].spec.containers[*].name}",
-            "jsonpath-as-json={.items[*].metadata.name}",
+            "jsonpath-as-json=<{.items[*].metadata.name}>",
             "go-template={{range .items}}{{.metadata.name}}{{end}}",
-            "kyaml",
         ] {
             assert!(ListStreamer::new(printer(format)).is_err(), "{format}");
         }

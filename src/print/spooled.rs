@@ -1,0 +1,235 @@
+//! `get`'s output of one list that needs the whole list before (or while) it prints
+//! (issue 18): `-o go-template`, the jsonpath templates [`super::stream`] cannot write page by
+//! page, `-o jsonpath-as-json`, `-o kyaml`. The items wait in a spool on disk
+//! ([`Spool`](crate::print::spool::Spool)) and are read back one at a time:
+//!
+//! - go-template sees the `List` wrapper with `.items` decoded one item at a time inside
+//!   `range`, `index` and `len` ([`super::go_template::ItemSource`]); a template that uses the
+//!   list in any other way (printing it whole, `printf "%v" .items`…) reads it into memory.
+//! - the other formats read the whole list into memory, as before (the documented fallback).
+
+use std::cell::RefCell;
+use std::io::{self, Write};
+use std::rc::Rc;
+
+use serde_json::Value;
+
+use super::go_template::ItemSource;
+use super::stream::ListStreamer;
+use super::{generic_object, GenericPrinter, PrintError};
+use crate::print::spool::Spool;
+
+/// A spool's items in a given order (sorted, or as listed).
+pub struct SpooledItems {
+    spool: Spool,
+    order: Vec<usize>,
+    /// The first read that failed.
+    err: RefCell<Option<io::Error>>,
+}
+
+impl SpooledItems {
+    /// The items of `spool` in `order` (indices into it).
+    pub fn new(spool: Spool, order: Vec<usize>) -> Self {
+        SpooledItems {
+            spool,
+            order,
+            err: RefCell::new(None),
+        }
+    }
+
+    /// How many items the spool has decoded so far.
+    pub fn decoded(&self) -> usize {
+        self.spool.decoded()
+    }
+
+    fn check(&self) -> Result<(), PrintError> {
+        match self.err.borrow_mut().take() {
+            Some(e) => Err(PrintError::Io(e)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl ItemSource for SpooledItems {
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    fn item(&self, i: usize) -> Value {
+        match self.spool.get(self.order[i]) {
+            Ok(v) => v,
+            Err(e) => {
+                self.err.borrow_mut().get_or_insert(e);
+                Value::Null
+            }
+        }
+    }
+}
+
+impl GenericPrinter {
+    /// Prints the `List` of `items` as [`GenericPrinter::print`] prints
+    /// [`generic_object`] of them.
+    pub fn print_spooled(
+        &mut self,
+        items: Rc<SpooledItems>,
+        w: &mut dyn Write,
+    ) -> Result<(), PrintError> {
+        let printed = match self {
+            GenericPrinter::GoTemplate(p) => p.print_list(items.clone(), w),
+            _ => {
+                let all: Vec<Value> = (0..items.len()).map(|i| items.item(i)).collect();
+                items.check()?;
+                self.print(&generic_object(all, false), w)
+            }
+        };
+        items.check()?;
+        printed
+    }
+}
+
+/// Writes `items` through a page-by-page printer, one item in memory at a time (`get
+/// --sort-by` of the formats [`ListStreamer`] prints), then ends its output.
+pub fn stream_spooled(
+    mut streamer: ListStreamer,
+    items: &SpooledItems,
+    w: &mut dyn Write,
+) -> Result<(), PrintError> {
+    for i in 0..items.len() {
+        let item = items.item(i);
+        items.check()?;
+        streamer.page(vec![item], w)?;
+    }
+    streamer.finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::print::{GenericOptions, OutputFormat};
+    use crate::testalloc::peak_heap;
+    use serde_json::json;
+
+    fn printer(format: &str) -> GenericPrinter {
+        let f = OutputFormat::parse(format, None, true).unwrap();
+        GenericPrinter::new(&f, &GenericOptions::default(), &|_| Err(String::new())).unwrap()
+    }
+
+    /// A pod-sized item (a few KB of JSON, ~20 KB as a tree).
+    fn pod(i: usize) -> Value {
+        let containers: Vec<Value> = (0..8)
+            .map(|c| json!({"name": format!("c{c}"), "image": "registry.example/app:1.2.3",
+                "env": (0..10).map(|e| json!({"name": format!("E{e}"), "value": format!("v{i}-{e}")})).collect::<Vec<_>>(),
+                "ports": [{"containerPort": 8080 + c, "protocol": "TCP"}]}))
+            .collect();
+        json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("pod-{i:05}"), "namespace": "default",
+                "labels": {"app": "x", "i": i.to_string()}},
+            "spec": {"containers": containers}, "status": {"phase": "Pending"}})
+    }
+
+    /// `n` pods spooled, in reverse order.
+    fn spooled(n: usize) -> SpooledItems {
+        let mut spool = Spool::new().unwrap();
+        for i in 0..n {
+            spool.push(&pod(i)).unwrap();
+        }
+        SpooledItems::new(spool, (0..n).rev().collect())
+    }
+
+    /// What the whole-list printer writes for the same items.
+    fn whole(format: &str, items: &SpooledItems) -> Vec<u8> {
+        let all: Vec<Value> = (0..items.len()).map(|i| items.item(i)).collect();
+        let mut p = printer(format);
+        let mut out = Vec::new();
+        let r = p.print(&generic_object(all, false), &mut out);
+        p.finish(&mut out).unwrap();
+        let _ = r;
+        out
+    }
+
+    const TEMPLATES: &[&str] = &[
+        "go-template={{range .items}}{{.metadata.name}} {{len .spec.containers}}{{\"\\n\"}}{{end}}",
+        "go-template={{len .items}} {{(index .items 3).metadata.name}} {{.kind}}{{range $i, $p := .items}}{{if lt $i 3}}{{$p.metadata.name}}{{else}}{{break}}{{end}}{{end}}",
+        // Fails at the 5th item: the output so far, then the dump of the whole list.
+        "go-template={{range $i, $p := .items}}{{$p.metadata.name}}{{if eq $i 4}}{{$p.metadata.name.x}}{{end}}{{end}}",
+        "go-template={{.items}}",
+    ];
+
+    #[test]
+    fn go_templates_over_a_spool_print_as_over_the_whole_list() {
+        for n in [0, 1, 7] {
+            let items = Rc::new(spooled(n));
+            for format in TEMPLATES {
+                let mut out = Vec::new();
+                let r = printer(format).print_spooled(items.clone(), &mut out);
+                let mut p = printer(format);
+                let all: Vec<Value> = (0..items.len()).map(|i| items.item(i)).collect();
+                let mut want = Vec::new();
+                let w = p.print(&generic_object(all, false), &mut want);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    String::from_utf8(want).unwrap(),
+                    "{format}, {n} items"
+                );
+                assert_eq!(r.is_err(), w.is_err(), "{format}");
+                if let (Err(a), Err(b)) = (r, w) {
+                    assert_eq!(a.to_string(), b.to_string());
+                }
+            }
+        }
+        // And the partial output of a failing template is written (as Go's Execute does).
+        let items = Rc::new(spooled(7));
+        let mut out = Vec::new();
+        assert!(printer(TEMPLATES[2])
+            .print_spooled(items, &mut out)
+            .is_err());
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .starts_with("pod-00006pod-00005pod-00004pod-00003pod-00002Error executing template"));
+    }
+
+    /// The heap printing takes, at its peak, for `n` spooled pods.
+    fn peak(n: usize, print: impl Fn(&SpooledItems) -> Result<(), PrintError>) -> usize {
+        let items = spooled(n);
+        let (r, peak) = peak_heap(|| print(&items));
+        r.unwrap();
+        peak
+    }
+
+    /// Sorted output (`stream_spooled`) and go-templates whose `.items` are ranged over,
+    /// indexed and counted keep a bounded number of decoded items alive: the peak heap does not
+    /// grow with the list (the whole list, as trees, would be hundreds of times one item).
+    #[test]
+    fn spooled_printing_keeps_a_bounded_number_of_items() {
+        let (_, one) = peak_heap(|| pod(1));
+        for format in ["json", "yaml", "name", "custom-columns=N:.metadata.name"] {
+            let run = |items: &SpooledItems| {
+                let streamer = ListStreamer::new(printer(format)).ok().unwrap();
+                stream_spooled(streamer, items, &mut io::sink())
+            };
+            let (small, big) = (peak(20, run), peak(400, run));
+            assert!(
+                big < 8 * one + 40_000,
+                "{format}: {big} bytes at 400 items, one item {one}"
+            );
+            assert!(
+                small.abs_diff(big) < 2 * one + 40_000 || format.starts_with("custom"),
+                "{format}: {small} / {big}"
+            );
+        }
+        for format in &TEMPLATES[..2] {
+            let items = Rc::new(spooled(400));
+            let mut p = printer(format);
+            let (r, big) = peak_heap(|| p.print_spooled(items.clone(), &mut io::sink()));
+            r.unwrap();
+            assert!(
+                big < 8 * one + 40_000,
+                "{format}: {big} bytes at 400 items, one item {one}"
+            );
+        }
+        // The whole list, for scale: what the bound rules out.
+        let items = spooled(400);
+        let (_, all) = peak_heap(|| whole("json", &items));
+        assert!(all > 100 * one, "{all} / {one}");
+    }
+}
