@@ -2,10 +2,11 @@
 # benches/sandbox-scale.sh: memory and speed of `kubectl-rs sandbox` holding many pods (issue 13).
 #
 # How to run (from anywhere; a 50,000-pod run takes several minutes):
-#     benches/sandbox-scale.sh                       # 2 nodes, 5,000 pods
-#     NODES=1000 PODS=50000 benches/sandbox-scale.sh # the 1,000-node, 50,000-pod target
+#     benches/sandbox-scale.sh                       # 51 nodes, 5,000 pods
+#     PODS=50000 benches/sandbox-scale.sh            # the 1,000-node, 50,000-pod target
 #     PROFILE=debug benches/sandbox-scale.sh         # target/debug/kubectl-rs (default: release)
-# Environment knobs: NODES (simulated nodes, `sandbox --nodes`, default 2), PODS (default 5000),
+# Environment knobs: NODES (simulated nodes, `sandbox --nodes`; default PODS/100 + 1 so that
+# every pod can run, a node taking 110, and the issue's 1,000 from 50,000 pods), PODS (default 5000),
 # PROFILE (release or debug; the binary is target/PROFILE/kubectl-rs), NO_BUILD=1 (use that
 # binary as is, otherwise `cargo build [--release]` first), PARALLEL (curl processes creating
 # pods, default 8), RUNS (timed requests per list/watch case, best kept, default 3),
@@ -29,8 +30,8 @@ set -euo pipefail
 [ -n "${TRACE:-}" ] && set -x
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-NODES=${NODES:-2}
 PODS=${PODS:-5000}
+NODES=${NODES:-$((PODS >= 50000 ? 1000 : PODS / 100 + 1))}
 PROFILE=${PROFILE:-release}
 PARALLEL=${PARALLEL:-8}
 RUNS=${RUNS:-3}
@@ -153,17 +154,23 @@ best() {
 }
 list_json() { api /api/v1/namespaces/default/pods -o /dev/null; }
 list_table() { api /api/v1/namespaces/default/pods -H "Accept: $TABLE" -o /dev/null; }
-# A watch from 0 starts with one ADDED event per existing object; stop at the PODS-th. In a
-# pipe curl would only notice awk is gone at its next write, which a quiet cluster never
-# makes, so awk stops curl itself (its PID is in a file).
+# A watch from 0 starts with one ADDED event per existing object; stop at the PODS-th. curl
+# writes into a FIFO that `grep -m` reads (grep handles lines as they arrive, where mawk
+# waits for a full input buffer that a quiet watch never fills: the old reader hung there);
+# once grep has its PODS-th line, curl is killed (in a pipe it would only notice at its next
+# write, which a quiet cluster never makes). timeoutSeconds bounds a watch that falls short.
 watch0() {
-    {
-        curl -sS -N --cacert "$WORK/ca" --cert "$WORK/crt" --key "$WORK/key" \
-            "$SERVER/api/v1/namespaces/default/pods?watch=1&resourceVersion=0" 2>/dev/null &
-        echo $! >"$WORK/watch.pid"
-        wait
-    } | awk -v n="$PODS" -v pf="$WORK/watch.pid" \
-        '/"type":"ADDED"/ {c++; if (c >= n) {getline p <pf; system("kill " p); exit}}' || true
+    rm -f "$WORK/watch.fifo"
+    mkfifo "$WORK/watch.fifo"
+    curl -sS -N --cacert "$WORK/ca" --cert "$WORK/crt" --key "$WORK/key" \
+        "$SERVER/api/v1/namespaces/default/pods?watch=1&resourceVersion=0&timeoutSeconds=900" \
+        >"$WORK/watch.fifo" 2>/dev/null &
+    local cpid=$!
+    local got
+    got=$(grep -m "$PODS" -cF '"type":"ADDED"' <"$WORK/watch.fifo" || true)
+    kill "$cpid" 2>/dev/null || true
+    wait "$cpid" 2>/dev/null || true
+    [ "$got" -ge "$PODS" ] || echo "   watch ended after $got of $PODS ADDED" >&2
 }
 echo "== timing lists and watches (best of $RUNS)" >&2
 JSON_S=$(best list_json)

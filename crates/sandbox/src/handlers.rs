@@ -728,6 +728,11 @@ struct Filter {
 }
 
 impl Filter {
+    /// Whether every object matches.
+    fn is_empty(&self) -> bool {
+        self.labels.is_empty() && self.fields.is_empty()
+    }
+
     /// `name` adds `metadata.name=<name>` (a watch on one object's URL).
     fn from_ctx(ctx: &RequestCtx, t: &Target, name: Option<&str>) -> Result<Self, ApiError> {
         let labels = LabelSelector::parse(ctx.q("labelSelector").unwrap_or_default())
@@ -813,17 +818,15 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         t.namespace.as_deref(),
         after.as_ref(),
         limit,
-        |o| filter.matches(o),
+        (!filter.is_empty()).then_some(&|o: &Value| filter.matches(o)),
     );
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if limit > 0 && remaining > 0 {
-        let (ns, name) = ns_name(matched.last().map_or(&Value::Null, |o| o.as_ref()));
+        let last = matched.last().map(|s| s.value());
+        let (ns, name) = ns_name(last.as_deref().unwrap_or(&Value::Null));
         meta["continue"] = json!(encode_continue(rv as i64, &ns, &name));
         meta["remainingItemCount"] = json!(remaining);
     }
-    // Objects served as stored are written straight from the store's shared copies: a page of
-    // thousands of pods is never copied (completion and `get` of big lists depend on it).
-    let stored = matched.iter().map(|o| o.as_ref());
     let as_stored = served_as_stored(t.info);
     let include = match output {
         Output::Table(_) => include_object(ctx)?,
@@ -831,36 +834,46 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     };
     match output {
         Output::Table(v) if as_stored && include != IncludeObject::Object => {
-            let mut table =
-                tables::TableView::new(&t.info.gr(), stored, include, st.store.clock().now());
+            // Each row is computed from its object, then only its cells (and metadata) kept.
+            let objects = matched.iter().map(|s| s.value());
+            let mut table = tables::TableView::from_objects(
+                &t.info.gr(),
+                objects,
+                include,
+                st.store.clock().now(),
+            );
             table.api_version = format!("meta.k8s.io/{v}");
             table.metadata = meta;
             return Ok(json_response(200, to_json(&table)));
         }
+        // Objects served as stored are decoded one at a time and written at once: a page of
+        // thousands of pods is never held as trees.
         Output::Partial(v) if as_stored => {
             let api_version = format!("meta.k8s.io/{v}");
-            let list = ListView {
-                api_version: &api_version,
-                kind: "PartialObjectMetadataList",
-                metadata: &meta,
-                items: stored.map(|o| ItemView::Partial(&api_version, o)).collect(),
-            };
-            return Ok(json_response(200, to_json(&list)));
+            let body = list_body(
+                &api_version,
+                "PartialObjectMetadataList",
+                &meta,
+                &matched,
+                Some(&api_version),
+            );
+            return Ok(json_response(200, body));
         }
         Output::Json if as_stored => {
-            let list = ListView {
-                api_version: &t.info.api_version(),
-                kind: &format!("{}List", t.info.kind),
-                metadata: &meta,
-                items: stored.map(ItemView::Untyped).collect(),
-            };
-            return Ok(json_response(200, to_json(&list)));
+            let body = list_body(
+                &t.info.api_version(),
+                &format!("{}List", t.info.kind),
+                &meta,
+                &matched,
+                None,
+            );
+            return Ok(json_response(200, body));
         }
         _ => {}
     }
     let items: Vec<Value> = matched
         .iter()
-        .map(|o| typed(t.info, Value::clone(o)))
+        .map(|o| typed(t.info, Arc::unwrap_or_clone(o.value())))
         .collect();
     Ok(match output {
         Output::Table(v) => {
@@ -901,18 +914,42 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     })
 }
 
-fn to_json(v: &impl serde::Serialize) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+/// A list's JSON (keys in sorted order, as serde_json writes a `Value`'s), each item decoded
+/// from its stored text only while it is written: the objects, or (with `partial`, an
+/// apiVersion) PartialObjectMetadata around their metadata.
+fn list_body(
+    api_version: &str,
+    kind: &str,
+    metadata: &Value,
+    items: &[Arc<crate::store::Stored>],
+    partial: Option<&str>,
+) -> String {
+    let mut out = Vec::with_capacity(items.iter().map(|s| s.json().len() + 1).sum::<usize>() + 256);
+    out.extend_from_slice(b"{\"apiVersion\":");
+    let _ = serde_json::to_writer(&mut out, api_version);
+    out.extend_from_slice(b",\"items\":[");
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let obj = s.value();
+        let item = match partial {
+            Some(v) => ItemView::Partial(v, &obj),
+            None => ItemView::Untyped(&obj),
+        };
+        let _ = serde_json::to_writer(&mut out, &item);
+    }
+    out.extend_from_slice(b"],\"kind\":");
+    let _ = serde_json::to_writer(&mut out, kind);
+    out.extend_from_slice(b",\"metadata\":");
+    let _ = serde_json::to_writer(&mut out, metadata);
+    out.push(b'}');
+    // Written from strings and Values by serde_json: valid UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// A list response borrowing its items; keys in sorted order, as a `Value`'s are written.
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ListView<'a> {
-    api_version: &'a str,
-    items: Vec<ItemView<'a>>,
-    kind: &'a str,
-    metadata: &'a Value,
+fn to_json(v: &impl serde::Serialize) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 enum ItemView<'a> {
@@ -1070,7 +1107,11 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         for ev in past {
             last_rv = ev.rv;
             if let Some(kind) = translate(&ev) {
-                if tx.send(encode(kind, (*ev.object).clone())).await.is_err() {
+                if tx
+                    .send(encode(kind, Value::clone(&ev.object)))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -1097,7 +1138,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
                         if ev.rv <= last_rv { continue; }
                         last_rv = ev.rv;
                         if let Some(kind) = translate(&ev) {
-                            if tx.send(encode(kind, (*ev.object).clone())).await.is_err() {
+                            if tx.send(encode(kind, Value::clone(&ev.object))).await.is_err() {
                                 return;
                             }
                         }

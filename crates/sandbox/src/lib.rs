@@ -36,6 +36,7 @@ pub mod schema;
 pub mod server;
 pub mod status;
 pub mod store;
+pub mod stored;
 pub mod tables;
 mod tables_groups;
 mod tables_more;

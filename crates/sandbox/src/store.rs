@@ -7,7 +7,7 @@
 //! removal of a terminating object once its finalizers are gone. Defaulting, validation and
 //! per-kind rules live above it (the HTTP layer and the controllers share them).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rand::Rng;
@@ -16,8 +16,15 @@ use tokio::sync::broadcast;
 
 use super::clock::Clock;
 
-/// How many changes are kept for watches that resume from an older resourceVersion.
+/// How many changes are kept for watches that resume from an older resourceVersion, and how
+/// many bytes of object text they may hold (the older ones go first, as from kube-apiserver's
+/// bounded watch cache; a watch from before them gets `410 Gone`).
 const HISTORY: usize = 100_000;
+const HISTORY_BYTES: usize = 64 << 20;
+
+/// The change feed's ring: small, since a subscriber that falls behind it catches up from
+/// the history (`stored::Receiver`); what it holds is text shared with the history.
+const RING: usize = 256;
 
 pub use kcore::resource::GroupResource;
 
@@ -38,19 +45,7 @@ impl EventType {
     }
 }
 
-/// One change to one object. `object` is the object after the change (for DELETED, the last
-/// state with the deletion's resourceVersion), shared with the store's map (and with every
-/// watch that receives it) rather than copied: an object is held once however many places
-/// refer to it, and the history costs only the versions the store no longer holds.
-#[derive(Clone, Debug)]
-pub struct WatchEvent {
-    pub kind: EventType,
-    pub gr: GroupResource,
-    pub namespace: String,
-    pub name: String,
-    pub rv: u64,
-    pub object: Arc<Value>,
-}
+pub use crate::stored::{Change, Receiver, Stored, WatchEvent};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -71,84 +66,15 @@ pub enum StoreError {
     Storage(String),
 }
 
-/// One kept change. While its object is the stored version it is the event as it was sent
-/// (sharing the object with the map); once a newer version replaced the object, or the object
-/// was deleted, only the object's JSON text is kept: a `Value` tree costs several times its
-/// text, and old versions are read only by watches that resume from an older resourceVersion.
-enum Kept {
-    Live(Arc<WatchEvent>),
-    Packed {
-        kind: EventType,
-        gr: GroupResource,
-        namespace: String,
-        name: String,
-        rv: u64,
-        json: Box<[u8]>,
-    },
-}
-
-impl Kept {
-    fn rv(&self) -> u64 {
-        match self {
-            Kept::Live(ev) => ev.rv,
-            Kept::Packed { rv, .. } => *rv,
-        }
-    }
-
-    /// The change as a watch receives it.
-    fn event(&self) -> Arc<WatchEvent> {
-        match self {
-            Kept::Live(ev) => Arc::clone(ev),
-            Kept::Packed {
-                kind,
-                gr,
-                namespace,
-                name,
-                rv,
-                json,
-            } => Arc::new(WatchEvent {
-                kind: *kind,
-                gr: gr.clone(),
-                namespace: namespace.clone(),
-                name: name.clone(),
-                rv: *rv,
-                // The text was written from a Value by serde_json: it parses back to it.
-                object: Arc::new(serde_json::from_slice(json).unwrap_or_default()),
-            }),
-        }
-    }
-
-    /// Keeps only the object's text from now on.
-    fn pack(&mut self) {
-        if let Kept::Live(ev) = self {
-            let Ok(json) = serde_json::to_vec(&*ev.object) else {
-                return;
-            };
-            *self = Kept::Packed {
-                kind: ev.kind,
-                gr: ev.gr.clone(),
-                namespace: ev.namespace.clone(),
-                name: ev.name.clone(),
-                rv: ev.rv,
-                json: json.into_boxed_slice(),
-            };
-        }
-    }
-}
-
 /// What `Store::watch_from` hands back: the kept past changes and a receiver for new ones.
-pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
+pub type WatchStart = (Vec<Arc<WatchEvent>>, Receiver);
 
-/// Shared, so a list hands out its objects without copying them.
-type Objects = BTreeMap<(String, String), Arc<Value>>;
+/// Each object's current version as text (shared with its change in the history).
+type Objects = BTreeMap<(String, String), Arc<Stored>>;
 
 struct Inner {
     rv: u64,
-    /// Changes up to this resourceVersion are no longer in `history` (dropped from its front,
-    /// or made before a restart): a watch from before it is answered `410 Gone`.
-    compacted: u64,
     objects: HashMap<GroupResource, Objects>,
-    history: VecDeque<Kept>,
     /// With `--data-dir`: where every write is committed before it is acknowledged (`Some`
     /// inside: open; `Some(None)`: closed by `close`, so writes fail).
     persist: Option<Option<crate::persist::Persist>>,
@@ -157,7 +83,9 @@ struct Inner {
 /// The in-memory object store. Cheap to share (`Arc<Store>`).
 pub struct Store {
     inner: Mutex<Inner>,
-    tx: broadcast::Sender<Arc<WatchEvent>>,
+    tx: broadcast::Sender<Arc<Change>>,
+    /// The kept changes (locked after `inner` when both are).
+    history: crate::stored::SharedHistory,
     clock: Clock,
     /// The simulated containers (their logs), shared by the kubelet and `pods/log`.
     runtime: Arc<crate::runtime::Runtime>,
@@ -225,16 +153,15 @@ impl Store {
 
     /// An empty store whose timestamps, and whose controllers' timers, follow `clock`.
     pub fn with_clock(clock: Clock) -> Self {
-        let (tx, _) = broadcast::channel(65_536);
+        let (tx, _) = broadcast::channel(RING);
         Store {
             inner: Mutex::new(Inner {
                 rv: 1,
-                compacted: 0,
                 objects: HashMap::new(),
-                history: VecDeque::new(),
                 persist: None,
             }),
             tx,
+            history: Arc::default(),
             clock,
             runtime: Arc::default(),
         }
@@ -250,14 +177,22 @@ impl Store {
             let inner = store.inner.get_mut().unwrap_or_else(|e| e.into_inner());
             inner.persist = Some(Some(persist));
             inner.rv = loaded.rv.max(1);
-            inner.compacted = inner.rv;
+            store
+                .history
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .compacted = inner.rv;
             for (gr, obj) in loaded.objects {
                 let key = ns_name(&obj);
+                let rv = obj["metadata"]["resourceVersion"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_default();
                 inner
                     .objects
                     .entry(gr)
                     .or_default()
-                    .insert(key, Arc::new(obj));
+                    .insert(key, Stored::encode(&obj, rv));
             }
         }
         Ok(store)
@@ -279,18 +214,14 @@ impl Store {
         rv: u64,
         gr: &GroupResource,
         key: &(String, String),
-        obj: Option<&Value>,
+        obj: Option<&Stored>,
     ) -> Result<(), StoreError> {
         let p = match &inner.persist {
             None => return Ok(()),
             Some(None) => return Err(StoreError::Storage("the sandbox is shutting down".into())),
             Some(Some(p)) => p,
         };
-        let bytes = obj
-            .map(serde_json::to_vec)
-            .transpose()
-            .map_err(|e| StoreError::Storage(e.to_string()))?;
-        p.commit(rv, gr, &key.0, &key.1, bytes.as_deref())
+        p.commit(rv, gr, &key.0, &key.1, obj.map(Stored::json))
             .map_err(StoreError::Storage)
     }
 
@@ -309,35 +240,22 @@ impl Store {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn emit(&self, inner: &mut Inner, ev: WatchEvent) {
-        let ev = Arc::new(ev);
-        if inner.history.len() == HISTORY {
-            if let Some(old) = inner.history.pop_front() {
-                inner.compacted = old.rv();
-            }
-        }
-        inner.history.push_back(Kept::Live(ev.clone()));
-        if ev.kind == EventType::Deleted {
-            // A deleted object is no version the map holds.
-            if let Some(k) = inner.history.back_mut() {
-                k.pack();
-            }
-        }
-        let _ = self.tx.send(ev);
+    fn history(&self) -> std::sync::MutexGuard<'_, crate::stored::History> {
+        self.history.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The version `old` of an object was replaced or removed: its change in the history
-    /// keeps only its text from now on.
-    fn superseded(inner: &mut Inner, old: &Value) {
-        let Some(rv) = old["metadata"]["resourceVersion"]
-            .as_str()
-            .and_then(|s| s.parse::<u64>().ok())
-        else {
-            return;
-        };
-        if let Ok(i) = inner.history.binary_search_by_key(&rv, Kept::rv) {
-            inner.history[i].pack();
+    /// Records one change (the caller holds `inner`, so changes are recorded in order) and
+    /// sends it to the subscribers.
+    fn emit(&self, ch: Change) {
+        let ch = Arc::new(ch);
+        {
+            let mut h = self.history();
+            h.push(Arc::clone(&ch));
+            while h.changes.len() > HISTORY || h.bytes > HISTORY_BYTES {
+                h.pop();
+            }
         }
+        let _ = self.tx.send(ch);
     }
 
     /// The latest resourceVersion handed out.
@@ -348,17 +266,18 @@ impl Store {
     /// The newest resourceVersion whose change is no longer kept: watches from before it get
     /// `410 Gone`.
     pub fn compacted_rv(&self) -> u64 {
-        self.lock().compacted
+        self.history().compacted
     }
 
     /// Forgets the changes up to `rv` (etcd's compaction; see `history::run_compactor`).
     pub fn compact(&self, rv: u64) {
-        let mut inner = self.lock();
+        let inner = self.lock();
         let rv = rv.min(inner.rv);
-        while inner.history.front().is_some_and(|e| e.rv() <= rv) {
-            inner.history.pop_front();
+        let mut h = self.history();
+        while h.changes.front().is_some_and(|e| e.rv <= rv) {
+            h.pop();
         }
-        inner.compacted = inner.compacted.max(rv);
+        h.compacted = h.compacted.max(rv);
     }
 
     /// Stores a new object. Fills `metadata.name` from `generateName`, and `uid`,
@@ -411,31 +330,27 @@ impl Store {
         }
         let rv = inner.rv + 1;
         set_rv(&mut obj, rv);
-        Self::commit(&inner, rv, gr, &key, Some(&obj))?;
+        let stored = Stored::encode(&obj, rv);
+        Self::commit(&inner, rv, gr, &key, Some(&stored))?;
         inner.rv = rv;
-        let shared = Arc::new(obj);
         inner
             .objects
             .entry(gr.clone())
             .or_default()
-            .insert(key, Arc::clone(&shared));
-        let obj = Value::clone(&shared);
-        self.emit(
-            &mut inner,
-            WatchEvent {
-                kind: EventType::Added,
-                gr: gr.clone(),
-                namespace: ns,
-                name,
-                rv,
-                object: shared,
-            },
-        );
+            .insert(key, Arc::clone(&stored));
+        self.emit(Change {
+            kind: EventType::Added,
+            gr: gr.clone(),
+            namespace: ns,
+            name,
+            rv,
+            stored,
+        });
         Ok(obj)
     }
 
-    /// Like `get`, but the store's own object (shared, not copied).
-    pub fn get_shared(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Arc<Value>> {
+    /// The stored version of an object (its text).
+    pub fn get_stored(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Arc<Stored>> {
         let inner = self.lock();
         inner
             .objects
@@ -444,79 +359,109 @@ impl Store {
             .cloned()
     }
 
-    pub fn get(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Value> {
-        let inner = self.lock();
-        inner
-            .objects
-            .get(gr)?
-            .get(&(ns.to_string(), name.to_string()))
-            .map(|v| Value::clone(v))
+    /// Like `get`, but a tree shared with the other readers of this version.
+    pub fn get_shared(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Arc<Value>> {
+        self.get_stored(gr, ns, name).map(|s| s.value())
     }
 
-    /// All objects of a type, in one namespace or (with `None`) all, sorted by namespace and
-    /// name, plus the resourceVersion of this snapshot.
-    pub fn list(&self, gr: &GroupResource, ns: Option<&str>) -> (Vec<Value>, u64) {
+    pub fn get(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Value> {
+        self.get_shared(gr, ns, name).map(Arc::unwrap_or_clone)
+    }
+
+    /// The stored versions of all objects of a type, in one namespace or (with `None`) all,
+    /// sorted by namespace and name, plus the resourceVersion of this snapshot.
+    pub fn list_stored(&self, gr: &GroupResource, ns: Option<&str>) -> (Vec<Arc<Stored>>, u64) {
         let inner = self.lock();
         let items = match inner.objects.get(gr) {
             None => Vec::new(),
             Some(objs) => match ns {
-                None => objs.values().map(|v| Value::clone(v)).collect(),
+                None => objs.values().cloned().collect(),
                 Some(ns) => objs
                     .range((ns.to_string(), String::new())..)
                     .take_while(|((n, _), _)| n == ns)
-                    .map(|(_, v)| Value::clone(v))
+                    .map(|(_, v)| Arc::clone(v))
                     .collect(),
             },
         };
         (items, inner.rv)
     }
 
-    /// Like `list`, but the objects are the store's own (shared, not copied): what a
-    /// controller's cache keeps, so that a cached object costs no second copy.
-    pub fn list_shared(&self, gr: &GroupResource, ns: Option<&str>) -> (Vec<Arc<Value>>, u64) {
-        let (items, _, rv) = self.list_page(gr, ns, None, 0, |_| true);
-        (items, rv)
+    /// All objects of a type, in one namespace or (with `None`) all, sorted by namespace and
+    /// name, plus the resourceVersion of this snapshot.
+    pub fn list(&self, gr: &GroupResource, ns: Option<&str>) -> (Vec<Value>, u64) {
+        let (items, rv) = self.list_stored(gr, ns);
+        (
+            items
+                .iter()
+                .map(|s| Arc::unwrap_or_clone(s.value()))
+                .collect(),
+            rv,
+        )
     }
 
-    /// One page of a list, shared rather than copied: the objects (in one namespace or all)
-    /// that come after `after` in (namespace, name) order and satisfy `keep`, at most `limit`
-    /// of them (0: all), with how many more match and this snapshot's resourceVersion.
+    /// Like `list`, but trees shared with the other readers of each version.
+    pub fn list_shared(&self, gr: &GroupResource, ns: Option<&str>) -> (Vec<Arc<Value>>, u64) {
+        let (items, rv) = self.list_stored(gr, ns);
+        (items.iter().map(|s| s.value()).collect(), rv)
+    }
+
+    /// One page of a list: the objects (in one namespace or all) that come after `after` in
+    /// (namespace, name) order and satisfy `keep`, at most `limit` of them (0: all), with how
+    /// many more match and this snapshot's resourceVersion. Without `keep` every object
+    /// matches, and only the page's objects are decoded.
     pub fn list_page(
         &self,
         gr: &GroupResource,
         ns: Option<&str>,
         after: Option<&(String, String)>,
         limit: usize,
-        keep: impl Fn(&Value) -> bool,
-    ) -> (Vec<Arc<Value>>, usize, u64) {
-        let inner = self.lock();
-        let Some(objs) = inner.objects.get(gr) else {
-            return (Vec::new(), 0, inner.rv);
-        };
-        let start = match (ns, after) {
-            (_, Some(a)) => std::ops::Bound::Excluded(a.clone()),
-            (Some(ns), None) => std::ops::Bound::Included((ns.to_string(), String::new())),
-            (None, None) => std::ops::Bound::Unbounded,
+        keep: Option<&dyn Fn(&Value) -> bool>,
+    ) -> (Vec<Arc<Stored>>, usize, u64) {
+        // The snapshot is taken under the lock; the decoding and filtering happen outside it.
+        let (candidates, rv) = {
+            let inner = self.lock();
+            let Some(objs) = inner.objects.get(gr) else {
+                return (Vec::new(), 0, inner.rv);
+            };
+            let start = match (ns, after) {
+                (_, Some(a)) => std::ops::Bound::Excluded(a.clone()),
+                (Some(ns), None) => std::ops::Bound::Included((ns.to_string(), String::new())),
+                (None, None) => std::ops::Bound::Unbounded,
+            };
+            let mut out = Vec::new();
+            for ((n, _), v) in objs.range((start, std::ops::Bound::Unbounded)) {
+                if ns.is_some_and(|ns| ns != n) {
+                    if ns.is_some_and(|ns| n.as_str() > ns) {
+                        break;
+                    }
+                    continue;
+                }
+                out.push(Arc::clone(v));
+            }
+            (out, inner.rv)
         };
         let mut page = Vec::new();
         let mut remaining = 0;
-        for ((n, _), v) in objs.range((start, std::ops::Bound::Unbounded)) {
-            if ns.is_some_and(|ns| ns != n) {
-                if ns.is_some_and(|ns| n.as_str() > ns) {
-                    break;
+        for s in candidates {
+            let full = limit != 0 && page.len() >= limit;
+            let Some(keep) = keep else {
+                if full {
+                    remaining += 1;
+                } else {
+                    page.push(s);
                 }
                 continue;
-            }
-            if !keep(v) {
+            };
+            if !keep(&s.value()) {
                 continue;
             }
-            if limit == 0 || page.len() < limit {
-                page.push(Arc::clone(v));
-            } else {
+            if full {
                 remaining += 1;
+            } else {
+                page.push(s);
             }
         }
-        (page, remaining, inner.rv)
+        (page, remaining, rv)
     }
 
     /// Replaces an object. With `expected_rv`, fails with `Conflict` when the stored object has
@@ -588,10 +533,11 @@ impl Store {
             .cloned()
             .ok_or(StoreError::NotFound)?;
         if let Some(exp) = expected_rv.filter(|s| !s.is_empty()) {
-            if old["metadata"]["resourceVersion"].as_str() != Some(exp) {
+            if exp.parse::<u64>().ok() != Some(old.rv()) {
                 return Err(StoreError::Conflict);
             }
         }
+        let old = old.value();
         // Immutable identity fields always come from the stored object.
         for f in ["uid", "creationTimestamp"] {
             obj["metadata"][f] = old["metadata"][f].clone();
@@ -602,11 +548,10 @@ impl Store {
         let rv = inner.rv + 1;
         set_rv(&mut obj, rv);
         let removed = remove_when_done && is_terminating_without_finalizers(gr, &obj);
-        Self::commit(&inner, rv, gr, &key, (!removed).then_some(&obj))?;
+        let stored = Stored::encode(&obj, rv);
+        Self::commit(&inner, rv, gr, &key, (!removed).then_some(&*stored))?;
         inner.rv = rv;
-        Self::superseded(&mut inner, &old);
         drop(old);
-        let shared = Arc::new(obj);
         let kind = if removed {
             inner.objects.get_mut(gr).map(|o| o.remove(&key));
             EventType::Deleted
@@ -615,21 +560,17 @@ impl Store {
                 .objects
                 .entry(gr.clone())
                 .or_default()
-                .insert(key, Arc::clone(&shared));
+                .insert(key, Arc::clone(&stored));
             EventType::Modified
         };
-        let obj = Value::clone(&shared);
-        self.emit(
-            &mut inner,
-            WatchEvent {
-                kind,
-                gr: gr.clone(),
-                namespace: ns,
-                name,
-                rv,
-                object: shared,
-            },
-        );
+        self.emit(Change {
+            kind,
+            gr: gr.clone(),
+            namespace: ns,
+            name,
+            rv,
+            stored,
+        });
         Ok(obj)
     }
 
@@ -690,21 +631,17 @@ impl Store {
             .objects
             .get_mut(gr)
             .and_then(|o| o.remove(&key))
-            .map(Arc::unwrap_or_clone)
+            .map(|s| Arc::unwrap_or_clone(s.value()))
             .ok_or(StoreError::NotFound)?;
-        Self::superseded(&mut inner, &obj);
         set_rv(&mut obj, rv);
-        self.emit(
-            &mut inner,
-            WatchEvent {
-                kind: EventType::Deleted,
-                gr: gr.clone(),
-                namespace: ns.to_string(),
-                name: name.to_string(),
-                rv,
-                object: Arc::new(obj.clone()),
-            },
-        );
+        self.emit(Change {
+            kind: EventType::Deleted,
+            gr: gr.clone(),
+            namespace: ns.to_string(),
+            name: name.to_string(),
+            rv,
+            stored: Stored::encode(&obj, rv),
+        });
         Ok(obj)
     }
 
@@ -713,20 +650,19 @@ impl Store {
     /// `since == 0` means "from now".
     pub fn watch_from(&self, since: u64) -> Result<WatchStart, StoreError> {
         let inner = self.lock();
-        let rx = self.tx.subscribe();
+        let rx = self.receiver(inner.rv);
         if since == 0 || since >= inner.rv {
             return Ok((Vec::new(), rx));
         }
-        if since < inner.compacted {
-            return Err(StoreError::Gone);
-        }
-        let past = inner
-            .history
-            .iter()
-            .filter(|e| e.rv() > since)
-            .map(Kept::event)
-            .collect();
-        Ok((past, rx))
+        let past = self
+            .history()
+            .after(since, usize::MAX)
+            .ok_or(StoreError::Gone)?;
+        Ok((past.iter().map(Change::event).collect(), rx))
+    }
+
+    fn receiver(&self, at: u64) -> Receiver {
+        Receiver::new(self.tx.subscribe(), Arc::clone(&self.history), at)
     }
 
     /// Every resource type that currently has at least one object (for controllers that sweep
@@ -750,8 +686,9 @@ impl Store {
     }
 
     /// A receiver of all changes from now on (for controllers).
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<WatchEvent>> {
-        self.tx.subscribe()
+    pub fn subscribe(&self) -> Receiver {
+        let inner = self.lock();
+        self.receiver(inner.rv)
     }
 }
 
@@ -823,13 +760,19 @@ mod tests {
             s.create(&pods(), json!({"metadata": {"namespace": ns, "name": n}}))
                 .unwrap();
         }
-        let names = |v: &[Arc<Value>]| v.iter().map(|o| ns_name(o).1).collect::<Vec<_>>();
-        let (page, more, _) = s.list_page(&pods(), Some("b"), None, 2, |_| true);
+        let names = |v: &[Arc<Stored>]| v.iter().map(|o| ns_name(&o.value()).1).collect::<Vec<_>>();
+        let (page, more, _) = s.list_page(&pods(), Some("b"), None, 2, None);
         assert_eq!((names(&page), more), (vec!["a".to_string(), "m".into()], 1));
         let after = ("b".to_string(), "m".to_string());
-        let (page, more, _) = s.list_page(&pods(), Some("b"), Some(&after), 2, |_| true);
+        let (page, more, _) = s.list_page(&pods(), Some("b"), Some(&after), 2, None);
         assert_eq!((names(&page), more), (vec!["z".to_string()], 0));
-        let (page, more, _) = s.list_page(&pods(), None, None, 0, |o| ns_name(o).1 != "y");
+        let (page, more, _) = s.list_page(
+            &pods(),
+            None,
+            None,
+            0,
+            Some(&|o: &Value| ns_name(o).1 != "y"),
+        );
         assert_eq!((page.len(), more), (4, 0));
     }
 
@@ -927,7 +870,7 @@ mod tests {
     }
 
     #[test]
-    fn watch_events_share_the_stored_object() {
+    fn each_version_is_stored_once_as_text() {
         let s = Store::new();
         let mut rx = s.subscribe();
         let o = s
@@ -937,27 +880,81 @@ mod tests {
             )
             .unwrap();
         let added = rx.try_recv().unwrap();
-        let (page, _, _) = s.list_page(&pods(), None, None, 0, |_| true);
+        let stored = s.get_stored(&pods(), "a", "p").unwrap();
+        // The map, the change feed and the history share one text.
+        assert!(Arc::ptr_eq(added.object.stored(), &stored));
+        assert_eq!(stored.json(), serde_json::to_vec(&o).unwrap().as_slice());
+        // Readers at the same time share one decoding.
+        let page = s.list_shared(&pods(), None).0;
         assert!(Arc::ptr_eq(&added.object, &page[0]));
         s.update(&pods(), o, None).unwrap();
         let modified = rx.try_recv().unwrap();
-        let (page, _, _) = s.list_page(&pods(), None, None, 0, |_| true);
-        assert!(Arc::ptr_eq(&modified.object, &page[0]));
         assert_eq!(modified.object["metadata"]["resourceVersion"], "3");
-        // The history keeps the older version (as its text: the map no longer holds it),
-        // the map only the newest.
         let (past, _) = s.watch_from(1).unwrap();
-        assert_eq!(past[0].object, added.object);
+        assert!(Arc::ptr_eq(past[0].object.stored(), added.object.stored()));
         assert_eq!(past[0].object["metadata"]["resourceVersion"], "2");
-        assert!(Arc::ptr_eq(&past[1].object, &modified.object));
-        // A deletion's object is kept as text too, and replays the same.
-        let mut rx = s.subscribe();
+        assert!(Arc::ptr_eq(
+            past[1].object.stored(),
+            &s.get_stored(&pods(), "a", "p").unwrap()
+        ));
+        // A deletion keeps its last state with the deletion's resourceVersion.
         s.remove(&pods(), "a", "p").unwrap();
         let deleted = rx.try_recv().unwrap();
         let (past, _) = s.watch_from(3).unwrap();
         assert_eq!((past[0].kind, past[0].rv), (EventType::Deleted, 4));
-        assert_eq!(past[0].object, deleted.object);
+        assert_eq!(**past[0].object, **deleted.object);
         assert_eq!(past[0].object["metadata"]["resourceVersion"], "4");
+    }
+
+    #[test]
+    fn a_subscriber_behind_the_ring_catches_up_from_the_history() {
+        let s = Store::new();
+        let mut rx = s.subscribe();
+        let n = RING as u64 * 3;
+        for i in 0..n {
+            s.create(
+                &pods(),
+                json!({"metadata": {"namespace": "a", "name": format!("p{i}")}}),
+            )
+            .unwrap();
+        }
+        // Every change, in order, none twice, although the ring kept only the last ones.
+        for rv in 2..2 + n {
+            assert_eq!(rx.try_recv().unwrap().rv, rv);
+        }
+        assert!(rx.try_recv().is_err());
+        // Once the history no longer has them, the subscriber is told it lagged.
+        let mut slow = s.subscribe();
+        for i in 0..n {
+            s.create(
+                &pods(),
+                json!({"metadata": {"namespace": "b", "name": format!("p{i}")}}),
+            )
+            .unwrap();
+        }
+        s.compact(s.current_rv() - 1);
+        assert!(matches!(
+            slow.try_recv(),
+            Err(broadcast::error::TryRecvError::Lagged(_))
+        ));
+    }
+
+    #[test]
+    fn history_is_bounded_by_bytes() {
+        let s = Store::new();
+        let big = "x".repeat(1 << 20);
+        for i in 0..(HISTORY_BYTES >> 20) + 8 {
+            s.create(
+                &GroupResource::new("", "configmaps"),
+                json!({"metadata": {"namespace": "a", "name": format!("c{i}")}, "data": {"k": big}}),
+            )
+            .unwrap();
+        }
+        let h = s.history();
+        assert!(h.bytes <= HISTORY_BYTES, "{}", h.bytes);
+        assert!(h.compacted > 1);
+        drop(h);
+        assert_eq!(s.watch_from(2).err(), Some(StoreError::Gone));
     }
 
     #[test]

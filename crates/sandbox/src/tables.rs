@@ -97,6 +97,8 @@ pub struct TableView<'a> {
     columns: Vec<Value>,
     /// None serializes as `null` (the generic convertor's nil slice).
     rows: Option<Vec<RowView<'a>>>,
+    /// Rows already written (`from_objects`), used instead of `rows` when set.
+    written: Option<Vec<Box<serde_json::value::RawValue>>>,
 }
 
 struct RowView<'a> {
@@ -149,8 +151,52 @@ impl<'a> TableView<'a> {
             metadata: json!({}),
             columns,
             rows,
+            written: None,
         }
     }
+}
+
+impl TableView<'static> {
+    /// Like `new`, from objects decoded one at a time (a list page from the store's text): each
+    /// row is written as soon as its object is decoded, and the object dropped.
+    pub fn from_objects(
+        gr: &GroupResource,
+        items: impl Iterator<Item = std::sync::Arc<Value>>,
+        include: IncludeObject,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let empty = TableView::new(gr, std::iter::empty(), include, now);
+        // FlowSchemas are shown in precedence order: sorted with every object at hand.
+        if gr.group == "flowcontrol.apiserver.k8s.io" && gr.resource == "flowschemas" {
+            let objects: Vec<std::sync::Arc<Value>> = items.collect();
+            let view = TableView::new(gr, objects.iter().map(|o| &**o), include, now);
+            let written = view
+                .rows
+                .as_ref()
+                .map(|rows| rows.iter().filter_map(raw).collect());
+            return TableView { written, ..empty };
+        }
+        let printer = printer_for(gr).map(|(_, p)| p);
+        let rows: Vec<Box<serde_json::value::RawValue>> = items
+            .filter_map(|obj| {
+                raw(&RowView {
+                    cells: match printer {
+                        Some(p) => p(&obj, now),
+                        None => default_cells(&obj),
+                    },
+                    conditions: row_conditions(gr, &obj),
+                    object: row_object(gr, &obj, include),
+                })
+            })
+            .collect();
+        let written = (!rows.is_empty() || printer.is_some()).then_some(rows);
+        TableView { written, ..empty }
+    }
+}
+
+/// One row as JSON text (a row is cells and Values: it always serializes).
+fn raw(row: &RowView<'_>) -> Option<Box<serde_json::value::RawValue>> {
+    serde_json::value::to_raw_value(row).ok()
 }
 
 // Keys in sorted order, as serde_json writes a `Value`'s.
@@ -162,7 +208,10 @@ impl serde::Serialize for TableView<'_> {
         m.serialize_entry("columnDefinitions", &self.columns)?;
         m.serialize_entry("kind", "Table")?;
         m.serialize_entry("metadata", &self.metadata)?;
-        m.serialize_entry("rows", &self.rows)?;
+        match &self.written {
+            Some(rows) => m.serialize_entry("rows", rows)?,
+            None => m.serialize_entry("rows", &self.rows)?,
+        }
         m.end()
     }
 }

@@ -8,10 +8,9 @@
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
-use tokio::sync::broadcast;
 
 use super::{name_of, next_batch, Batch, LabelSelector};
-use crate::store::{GroupResource, Store, WatchEvent};
+use crate::store::{GroupResource, Store};
 
 fn gr_clusterroles() -> GroupResource {
     GroupResource::new("rbac.authorization.k8s.io", "clusterroles")
@@ -98,7 +97,7 @@ pub fn converge(store: &Store) {
 }
 
 /// Runs the controller: a resync of the aggregated roles after each batch of ClusterRole changes.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let gr = gr_clusterroles();
     super::guarded(|| converge(&store));
     loop {

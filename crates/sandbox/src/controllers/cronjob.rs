@@ -9,13 +9,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Duration as ChronoDuration, TimeZone, Timelike, Utc};
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::events::{object_reference, EventType, Recorder};
 use super::job::gr_jobs;
 use super::{controller_ref, delete_object, is_terminating, name_of, ns_of, owner_reference};
 use super::{parse_time, uid_of, Batch};
-use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
+use crate::store::{EventType as Change, GroupResource, Store};
 
 const SCHEDULED_AT: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 
@@ -509,7 +508,7 @@ impl Controller {
 }
 
 /// CronJob controller loop.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let mut c = Controller {
         events: Recorder::new(store.clone(), "cronjob-controller", ""),
         store,

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
@@ -16,7 +15,7 @@ use super::{
     controller_ref, delete_object, gr_controllerrevisions, gr_daemonsets, gr_nodes, gr_pods,
     is_terminating, name_of, ns_of, owner_reference, template_hash, uid_of, Batch, LabelSelector,
 };
-use crate::store::{EventType as Change, Store, WatchEvent};
+use crate::store::{EventType as Change, Store};
 
 const GENERATION_ANNOTATION: &str = "deprecated.daemonset.template.generation";
 const HASH_LABEL: &str = "controller-revision-hash";
@@ -150,7 +149,13 @@ impl Controller {
         for n in self.store.list(&gr_nodes(), None).0 {
             self.nodes.insert(name_of(&n).to_string(), n);
         }
-        for p in self.store.list_shared(&gr_pods(), None).0 {
+        for p in self
+            .store
+            .list_stored(&gr_pods(), None)
+            .0
+            .iter()
+            .map(|s| s.pod_view())
+        {
             self.observe_pod(Change::Added, &p);
         }
         for r in self.store.list(&gr_controllerrevisions(), None).0 {
@@ -237,7 +242,10 @@ impl Controller {
             .collect();
         for p in candidates {
             if let Some(adopted) = super::adopt(&self.store, &gr_pods(), &p, &owner) {
-                self.observe_pod(Change::Modified, &Arc::new(adopted));
+                self.observe_pod(
+                    Change::Modified,
+                    &Arc::new(crate::stored::pod_view(&adopted)),
+                );
             }
         }
         let owned: Vec<Arc<Value>> = self
@@ -251,7 +259,10 @@ impl Controller {
             .collect();
         for p in owned {
             if let Some(released) = super::release(&self.store, &gr_pods(), &p, uid_of(ds)) {
-                self.observe_pod(Change::Modified, &Arc::new(released));
+                self.observe_pod(
+                    Change::Modified,
+                    &Arc::new(crate::stored::pod_view(&released)),
+                );
             }
         }
         let revs: Vec<Value> = self
@@ -439,7 +450,7 @@ impl Controller {
                     "SuccessfulCreate",
                     &msg,
                 );
-                self.observe_pod(Change::Added, &Arc::new(p));
+                self.observe_pod(Change::Added, &Arc::new(crate::stored::pod_view(&p)));
             }
             Err(e) => {
                 let msg = format!("Error creating: {e}");
@@ -464,7 +475,11 @@ impl Controller {
                 "SuccessfulDelete",
                 &msg,
             );
-            match self.store.get_shared(&gr_pods(), &key.0, &key.1) {
+            match self
+                .store
+                .get_stored(&gr_pods(), &key.0, &key.1)
+                .map(|s| s.pod_view())
+            {
                 Some(p) => {
                     self.observe_pod(Change::Modified, &p);
                 }
@@ -796,7 +811,7 @@ impl Controller {
 }
 
 /// DaemonSet controller loop.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let recorder = Recorder::new(store.clone(), "daemonset-controller", "");
     let mut c = Controller {
         store,
@@ -841,14 +856,14 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                             dirty.insert(key);
                         }
                     } else if ev.gr == gr_pods() {
-                        dirty.extend(c.observe_pod(ev.kind, &ev.object));
+                        dirty.extend(c.observe_pod(ev.kind, &ev.object.pod_view()));
                     } else if ev.gr == gr_nodes() {
                         if ev.kind == Change::Deleted {
                             c.nodes.remove(&ev.name);
                             all = true;
                         } else {
                             all |= relevant_node_change(c.nodes.get(&ev.name), &ev.object);
-                            c.nodes.insert(ev.name.clone(), (*ev.object).clone());
+                            c.nodes.insert(ev.name.clone(), Value::clone(&ev.object));
                         }
                     } else if ev.gr == gr_controllerrevisions() {
                         c.observe_revision(ev.kind, &ev.object);

@@ -9,7 +9,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::daemonset::scaled;
 use super::events::{EventType, Recorder};
@@ -18,7 +17,7 @@ use super::{
     apply_defaults, controller_ref, delete_object, gr_pods, is_terminating, name_of, ns_of,
     owner_reference, template_hash, uid_of, Batch, LabelSelector,
 };
-use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
+use crate::store::{EventType as Change, GroupResource, Store};
 
 const HASH_LABEL: &str = "pod-template-hash";
 const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -176,7 +175,13 @@ impl Controllers {
         for rs in self.store.list(&gr_replicasets(), None).0 {
             self.observe_rs(Change::Added, &rs);
         }
-        for p in self.store.list_shared(&gr_pods(), None).0 {
+        for p in self
+            .store
+            .list_stored(&gr_pods(), None)
+            .0
+            .iter()
+            .map(|s| s.pod_view())
+        {
             self.observe_pod(Change::Added, &p);
         }
     }
@@ -301,7 +306,7 @@ impl Controllers {
 
     fn observe_changed(&mut self, gr: &GroupResource, obj: &Value) {
         if *gr == gr_pods() {
-            self.observe_pod(Change::Modified, &Arc::new(obj.clone()));
+            self.observe_pod(Change::Modified, &Arc::new(crate::stored::pod_view(obj)));
         } else {
             self.observe_rs(Change::Modified, obj);
         }
@@ -371,7 +376,11 @@ impl Controllers {
                         "SuccessfulDelete",
                         &msg,
                     );
-                    match self.store.get_shared(&gr_pods(), ns_of(&p), name_of(&p)) {
+                    match self
+                        .store
+                        .get_stored(&gr_pods(), ns_of(&p), name_of(&p))
+                        .map(|s| s.pod_view())
+                    {
                         Some(now) => self.observe_pod(Change::Modified, &now),
                         None => self.observe_pod(Change::Deleted, &p),
                     };
@@ -453,9 +462,8 @@ impl Controllers {
                     "SuccessfulCreate",
                     &msg,
                 );
-                let p = Arc::new(p);
-                self.observe_pod(Change::Added, &p);
-                Some(p)
+                self.observe_pod(Change::Added, &Arc::new(crate::stored::pod_view(&p)));
+                Some(Arc::new(p))
             }
             Err(e) => {
                 let msg = format!("Error creating: {e}");
@@ -963,7 +971,7 @@ impl Controllers {
 }
 
 /// Deployment + ReplicaSet controller loop.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let mut c = Controllers {
         deploy_events: Recorder::new(store.clone(), "deployment-controller", ""),
         rs_events: Recorder::new(store.clone(), "replicaset-controller", ""),
@@ -1023,7 +1031,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                         }
                         dirty_d.extend(owners);
                     } else if ev.gr == gr_pods() {
-                        dirty_rs.extend(c.observe_pod(ev.kind, &ev.object));
+                        dirty_rs.extend(c.observe_pod(ev.kind, &ev.object.pod_view()));
                     }
                 }
             }

@@ -6,10 +6,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::{apply_defaults, gr_pods, is_terminating, name_of, next_batch, ns_of, uid_of, Batch};
-use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
+use crate::store::{EventType as Change, GroupResource, Store};
 
 const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
@@ -210,7 +209,13 @@ impl Controller {
             self.services
                 .insert((ns_of(&s).to_string(), name_of(&s).to_string()), s);
         }
-        for p in self.store.list_shared(&gr_pods(), None).0 {
+        for p in self
+            .store
+            .list_stored(&gr_pods(), None)
+            .0
+            .iter()
+            .map(|s| s.pod_view())
+        {
             self.pods
                 .entry(ns_of(&p).to_string())
                 .or_default()
@@ -345,7 +350,7 @@ impl Controller {
 }
 
 /// Endpoints and EndpointSlice controller loop.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let mut c = Controller {
         store,
         services: HashMap::new(),
@@ -373,7 +378,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                             // The slice goes with its owner (GC); the Endpoints by name.
                             let _ = c.store.remove(&gr_endpoints(), &key.0, &key.1);
                         } else {
-                            c.services.insert(key.clone(), (*ev.object).clone());
+                            c.services.insert(key.clone(), Value::clone(&ev.object));
                             dirty.insert(key);
                         }
                     } else if ev.gr == gr_pods() {
@@ -386,7 +391,7 @@ pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>
                             c.pods
                                 .entry(key.0.clone())
                                 .or_default()
-                                .insert(key.1.clone(), Arc::clone(&ev.object));
+                                .insert(key.1.clone(), ev.object.pod_view());
                         }
                         // Services selecting the pod before or after the change.
                         for (skey, svc) in &c.services {

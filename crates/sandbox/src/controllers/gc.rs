@@ -8,7 +8,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::{delete_object, is_terminating, next_batch, Batch};
 use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
@@ -228,7 +227,7 @@ impl Collector {
 }
 
 /// Garbage collector loop.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let mut c = Collector {
         store,
         graph: Graph::default(),

@@ -8,10 +8,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::{name_of, next_batch, ns_of, Batch};
-use crate::store::{GroupResource, Store, WatchEvent};
+use crate::store::{GroupResource, Store};
 
 const MANAGED_BY: &str = "ipaddress.kubernetes.io/managed-by";
 const ALLOCATOR: &str = "ipallocator.k8s.io";
@@ -77,7 +76,7 @@ pub fn sync(store: &Store) {
 }
 
 /// Runs the controller: a resync after each batch that touches Services.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let gr = gr_services();
     super::guarded(|| sync(&store));
     loop {

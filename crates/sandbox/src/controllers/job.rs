@@ -9,13 +9,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
 use super::{controller_ref, is_terminating, name_of, ns_of, owner_reference, uid_of};
 use super::{Batch, LabelSelector};
-use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
+use crate::store::{EventType as Change, GroupResource, Store};
 
 const TRACKING: &str = "batch.kubernetes.io/job-tracking";
 
@@ -381,7 +380,7 @@ impl Controller {
 }
 
 /// Job controller loop.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let mut c = Controller {
         events: Recorder::new(store.clone(), "job-controller", ""),
         store,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::{json, Value};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 use super::events::{EventType, Recorder};
 use super::pods::{image_id, image_size, normalize_image, qos_class};
@@ -20,7 +20,7 @@ use super::scheduler::tolerates;
 use super::ControllerOptions;
 use super::{gr_nodes, gr_pods, is_terminating, name_of, next_batch, ns_of, uid_of, Batch};
 use crate::runtime::Exit;
-use crate::store::{EventType as Change, Store, WatchEvent};
+use crate::store::{EventType as Change, Store};
 
 /// Longest time a terminating pod stays (the sandbox does not wait out 30 s graces).
 const MAX_GRACE: Duration = Duration::from_secs(1);
@@ -1202,11 +1202,7 @@ fn running_status(pod: &Value, host_ip: &str, pod_ip: &str, now: &str) -> Value 
 }
 
 /// Kubelet loop for every node.
-pub async fn run(
-    store: Arc<Store>,
-    opts: ControllerOptions,
-    mut rx: broadcast::Receiver<Arc<WatchEvent>>,
-) {
+pub async fn run(store: Arc<Store>, opts: ControllerOptions, mut rx: crate::store::Receiver) {
     let (exits_tx, mut exits) = mpsc::unbounded_channel();
     let (probes_tx, mut probes) = mpsc::unbounded_channel();
     let mut k = Kubelet {

@@ -146,7 +146,7 @@ pub(crate) enum Batch {
 
 /// Waits for at least one change, then drains what is already queued so that a burst is
 /// handled as one batch.
-pub(crate) async fn next_batch(rx: &mut broadcast::Receiver<Arc<WatchEvent>>) -> Batch {
+pub(crate) async fn next_batch(rx: &mut crate::store::Receiver) -> Batch {
     let first = match rx.recv().await {
         Ok(ev) => ev,
         Err(broadcast::error::RecvError::Lagged(_)) => return Batch::Resync,
@@ -169,7 +169,7 @@ const SETTLE: Duration = Duration::from_millis(3);
 /// Lets a burst of changes accumulate briefly before a controller syncs (what a work queue's
 /// de-duplication gives the real controllers), so many changes to one key cost one sync.
 /// Must not be raced in a `select!` (it holds received events across its sleep).
-pub(crate) async fn settle(rx: &mut broadcast::Receiver<Arc<WatchEvent>>, batch: Batch) -> Batch {
+pub(crate) async fn settle(rx: &mut crate::store::Receiver, batch: Batch) -> Batch {
     let Batch::Events(mut evs) = batch else {
         return batch;
     };
@@ -356,7 +356,7 @@ impl<K: Ord + Clone> Requeue<K> {
     /// Waits for the next batch of changes or the next due key, whichever comes first.
     pub(crate) async fn next(
         &mut self,
-        rx: &mut broadcast::Receiver<Arc<WatchEvent>>,
+        rx: &mut crate::store::Receiver,
     ) -> (Option<Batch>, Vec<K>) {
         let clock = self.clock.clone();
         let due = |heap: &mut Due<K>| {

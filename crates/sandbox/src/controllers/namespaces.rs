@@ -7,11 +7,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::ControllerOptions;
 use super::{apply_defaults, delete_object, gr_namespaces, is_terminating, Batch, Requeue};
-use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
+use crate::store::{EventType as Change, GroupResource, Store};
 
 const INITIAL: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
@@ -217,11 +216,7 @@ fn schedule(
 }
 
 /// Namespace controller loop.
-pub async fn run(
-    store: Arc<Store>,
-    opts: ControllerOptions,
-    mut rx: broadcast::Receiver<Arc<WatchEvent>>,
-) {
+pub async fn run(store: Arc<Store>, opts: ControllerOptions, mut rx: crate::store::Receiver) {
     // Namespaces being emptied: re-checked whenever something inside them changes.
     let mut pending: BTreeSet<String> = BTreeSet::new();
     // Terminating namespaces still in their grace period, and the queue that releases them.

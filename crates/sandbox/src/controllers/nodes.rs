@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::events::{EventType, Recorder};
 use super::{
@@ -357,7 +356,7 @@ fn observe(nodes: &mut BTreeMap<String, Value>, ev: &WatchEvent) -> bool {
         }
         _ => {
             let fresh = !ev.object["status"]["conditions"].is_array();
-            nodes.insert(ev.name.clone(), (*ev.object).clone());
+            nodes.insert(ev.name.clone(), Value::clone(&ev.object));
             fresh
         }
     }
@@ -365,11 +364,7 @@ fn observe(nodes: &mut BTreeMap<String, Value>, ev: &WatchEvent) -> bool {
 
 /// The node loop: registers API-created nodes, renews leases, sends heartbeats, and deletes
 /// a node's lease when the node goes away.
-pub async fn run(
-    store: Arc<Store>,
-    opts: ControllerOptions,
-    mut rx: broadcast::Receiver<Arc<WatchEvent>>,
-) {
+pub async fn run(store: Arc<Store>, opts: ControllerOptions, mut rx: crate::store::Receiver) {
     let mut nodes: BTreeMap<String, Value> = BTreeMap::new();
     let relist = |nodes: &mut BTreeMap<String, Value>| {
         nodes.clear();
@@ -397,7 +392,7 @@ pub async fn run(
                 Batch::Events(evs) => {
                     for ev in &evs {
                         if observe(&mut nodes, ev) {
-                            to_register.push((*ev.object).clone());
+                            to_register.push(Value::clone(&ev.object));
                         }
                         if ev.gr == gr_nodes() && ev.kind == Change::Deleted {
                             let _ = store.remove(&gr_leases(), "kube-node-lease", &ev.name);

@@ -8,11 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::events::{record_new_style, EventType};
 use super::{gr_nodes, gr_pods, is_terminating, name_of, next_batch, Batch, ControllerOptions};
-use crate::store::{EventType as Change, Store, WatchEvent};
+use crate::store::{EventType as Change, Store};
 
 /// Whether one `nodeSelectorRequirement` holds for a value (None = key absent).
 fn requirement_holds(req: &Value, value: Option<&str>) -> bool {
@@ -435,11 +434,7 @@ impl Scheduler {
 }
 
 /// Scheduler loop.
-pub async fn run(
-    store: Arc<Store>,
-    opts: ControllerOptions,
-    mut rx: broadcast::Receiver<Arc<WatchEvent>>,
-) {
+pub async fn run(store: Arc<Store>, opts: ControllerOptions, mut rx: crate::store::Receiver) {
     let mut s = Scheduler {
         store,
         instance: format!("default-scheduler-{}-control-plane", opts.name),
@@ -474,7 +469,7 @@ pub async fn run(
                     if ev.gr == gr_nodes() {
                         match ev.kind {
                             Change::Deleted => s.nodes.remove(&ev.name),
-                            _ => s.nodes.insert(ev.name.clone(), (*ev.object).clone()),
+                            _ => s.nodes.insert(ev.name.clone(), Value::clone(&ev.object)),
                         };
                         retry_all = true;
                     } else if ev.gr == gr_pods() {

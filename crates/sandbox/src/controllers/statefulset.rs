@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
@@ -16,7 +15,7 @@ use super::{
     controller_ref, delete_object, gr_controllerrevisions, is_terminating, name_of, next_batch,
     ns_of, owner_reference, template_hash, uid_of, Batch, LabelSelector,
 };
-use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
+use crate::store::{EventType as Change, GroupResource, Store};
 
 const REVISION_LABEL: &str = "controller-revision-hash";
 
@@ -419,7 +418,7 @@ impl Controller {
 }
 
 /// StatefulSet controller loop.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let mut c = Controller {
         events: Recorder::new(store.clone(), "statefulset-controller", ""),
         store,

@@ -22,11 +22,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
-use tokio::sync::broadcast;
 
 use super::events::{EventType, Recorder};
 use super::{guarded, is_terminating, name_of, next_batch, ns_of, uid_of, Batch, LabelSelector};
-use crate::store::{GroupResource, Store, WatchEvent};
+use crate::store::{GroupResource, Store};
 
 const BOUND_BY_CONTROLLER: &str = "pv.kubernetes.io/bound-by-controller";
 const BIND_COMPLETED: &str = "pv.kubernetes.io/bind-completed";
@@ -58,7 +57,7 @@ pub fn protect_on_create(gr: &GroupResource, obj: &mut Value) {
 }
 
 /// Runs the controller: a sync after each batch of volume or claim changes.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
     let recorder = Recorder::new(store.clone(), "persistentvolume-controller", "");
     let mut reported = HashSet::new();
     let (pvs, pvcs) = (gr_pvs(), gr_pvcs());
