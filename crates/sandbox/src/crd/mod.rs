@@ -15,6 +15,7 @@
 pub mod discovery;
 mod names;
 pub mod openapi;
+pub mod openapi_v2;
 mod registry;
 pub mod structural;
 pub mod table;
