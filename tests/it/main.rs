@@ -26,6 +26,7 @@ mod config;
 mod config_set;
 mod cp;
 mod crd;
+mod crdv2;
 mod create;
 mod create_edit;
 mod datadir;

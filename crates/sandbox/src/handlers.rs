@@ -282,7 +282,13 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
                 .and_then(get_only)
         }
         ["openapi", "v3", rest @ ..] => return get_only(openapi(&st.store, rest)?),
-        ["openapi", "v2"] => return get_only(openapi_v2(ctx.header(header::ACCEPT))),
+        ["openapi", "v2"] => {
+            return get_only(openapi_v2(
+                &st.store,
+                ctx.header(header::ACCEPT),
+                ctx.header(header::IF_NONE_MATCH),
+            ))
+        }
         _ => {}
     }
     let target = parse_target(&st.store, &segs).ok_or_else(ApiError::unknown_resource)?;
@@ -299,17 +305,31 @@ async fn dispatch(st: &ApiState, ctx: RequestCtx, body: Body) -> ApiResult {
     answer
 }
 
-/// `/openapi/v2`: the real server's Swagger document, as JSON or (what client-go asks for)
-/// as gnostic's protobuf encoding of it (`openapi_v2pb`).
-fn openapi_v2(accept: &str) -> Response {
-    if !accept.contains("protobuf") {
-        return json_response(200, openapi::v2_json().to_string());
+/// `/openapi/v2`: the real server's Swagger document with the CRDs' definitions and paths
+/// merged in (`crd::openapi_v2`), as JSON or (what client-go asks for) as gnostic's protobuf
+/// encoding of it (`openapi_v2pb`). Its ETag is the SHA-512 of the JSON, as kube-openapi's;
+/// a request whose If-None-Match holds it gets 304 Not Modified.
+fn openapi_v2(store: &Store, accept: &str, if_none_match: &str) -> Response {
+    let doc = super::crd::openapi_v2::document(store);
+    let etag = format!("\"{}\"", doc.etag);
+    let mut r = if if_none_match.split(',').any(|t| t.trim() == etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if !accept.contains("protobuf") {
+        json_response(200, doc.json.to_string())
+    } else {
+        let mut r = (StatusCode::OK, Bytes::from_owner(doc.pb)).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/com.github.proto-openapi.spec.v2.v1.0+protobuf"),
+        );
+        r
+    };
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        r.headers_mut().insert(header::ETAG, v);
     }
-    let body = Bytes::from_static(super::openapi_v2pb::encoded());
-    let mut r = (StatusCode::OK, body).into_response();
     r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/com.github.proto-openapi.spec.v2.v1.0+protobuf"),
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
     );
     r
 }

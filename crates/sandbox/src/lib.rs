@@ -4,6 +4,7 @@
 pub mod authn;
 pub mod autoscaling;
 pub mod bootstrap;
+pub mod cel;
 pub mod certificates;
 pub mod clock;
 pub mod componentstatus;

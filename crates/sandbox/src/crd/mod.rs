@@ -15,7 +15,9 @@
 pub mod discovery;
 mod names;
 pub mod openapi;
+pub mod openapi_v2;
 mod registry;
+pub mod rules;
 pub mod structural;
 pub mod table;
 mod validate;
@@ -103,6 +105,17 @@ pub fn admit(
     let mut causes = structural::validate(obj, &c.schema);
     if let Some((spec, _, _)) = &c.scale {
         causes.extend(replicas_error(obj, spec));
+    }
+    if rules::has_rules(&c.schema) {
+        if causes.is_empty() {
+            causes = rules::validate(obj, old, &c.schema);
+        } else {
+            causes.push(crate::validation::Cause {
+                reason: "FieldValueInvalid".into(),
+                field: "<nil>".into(),
+                message: "Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation".into(),
+            });
+        }
     }
     causes
 }

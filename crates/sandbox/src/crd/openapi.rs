@@ -102,7 +102,7 @@ fn op(id: String, action: &str, r: &ResourceInfo, params: Vec<Value>, schema: &s
     })
 }
 
-fn pascal_group(group: &str, version: &str) -> String {
+pub(super) fn pascal_group(group: &str, version: &str) -> String {
     let mut out = String::new();
     for part in group.split(['.', '-']).chain(std::iter::once(version)) {
         let mut c = part.chars();

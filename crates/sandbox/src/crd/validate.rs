@@ -239,6 +239,11 @@ pub fn validate_crd(obj: &Value) -> Vec<Cause> {
     for (path, schema) in &checked {
         schema_rules(schema, path, true, &mut out);
     }
+    if out.is_empty() {
+        for (path, schema) in &checked {
+            super::rules::check_schema(schema, path, &mut out);
+        }
+    }
     out
 }
 
