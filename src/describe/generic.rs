@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::events::describe_events;
 
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 const SKIP: &[&str] = &[
     ".metadata.managedFields",
@@ -18,7 +18,7 @@ const SKIP: &[&str] = &[
 ];
 
 /// Renders any object the generic way (events: `None` when off).
-pub fn describe_generic(obj: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_generic(obj: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     super::text::print_meta_header(&mut w, obj);
     if let Some(m) = obj.as_object() {

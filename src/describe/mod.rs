@@ -193,6 +193,9 @@ impl Related {
     }
 }
 
+/// A describer's events: `None` when events are off (`--show-events=false`).
+pub type Events<'a> = Option<&'a [Value]>;
+
 /// Settings of one describe run.
 #[derive(Clone, Debug)]
 pub struct DescribeOptions {

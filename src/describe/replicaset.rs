@@ -9,7 +9,7 @@ use super::text::{
     print_labels_multiline, s, string_map,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pod_status_counts, DescribeOptions};
+use super::{pod_status_counts, DescribeOptions, Events};
 
 /// Renders a ReplicaSet; `pods` match its selector, `pods_error` is set when listing them
 /// failed (kubectl prints `error in fetching pods: ...`).
@@ -17,17 +17,15 @@ pub fn describe_replicaset(
     rs: &Value,
     pods: &[Value],
     pods_error: Option<&str>,
-    events: Option<&[Value]>,
+    events: Events<'_>,
     opts: &DescribeOptions,
 ) -> String {
     let mut w = PrefixWriter::new();
     super::text::print_name_namespace(&mut w, rs);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Selector:\t{}\n",
-            format_label_selector(get(rs, "spec.selector"))
-        ),
+        "Selector",
+        format_label_selector(get(rs, "spec.selector")),
     );
     print_labels_multiline(&mut w, "Labels", &string_map(rs, "metadata.labels"));
     print_annotations_multiline(
