@@ -9,16 +9,13 @@ use super::text::{
     string_map,
 };
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{pod_status_counts, DescribeOptions, Events};
+use super::{pod_status_counts, DescribeOptions, Related};
 
 /// Renders a DaemonSet; `pods` are the pods matching its selector, `events` its events
 /// (`None` when events are off).
-pub fn describe_daemonset(
-    ds: &Value,
-    pods: &[Value],
-    events: Events<'_>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_daemonset(ds: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let pods = related.items("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let (running, waiting, succeeded, failed) = pod_status_counts(pods, s(ds, "metadata.uid"));
     super::text::print_name_namespace(&mut w, ds);

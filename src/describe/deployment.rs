@@ -11,15 +11,12 @@ use super::text::{
     selector_string, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{DescribeOptions, Events};
+use super::{DescribeOptions, Related};
 
 /// Renders a Deployment; `replicasets` are the ReplicaSets matching its selector.
-pub fn describe_deployment(
-    d: &Value,
-    replicasets: &[Value],
-    events: Events<'_>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_deployment(d: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let replicasets = related.items("replicasets");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     super::text::print_name_namespace(&mut w, d);
     w.field(

@@ -10,16 +10,13 @@ use super::text::{
     string_map, value_string, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{DescribeOptions, Events};
+use super::{DescribeOptions, Related};
 
 /// Renders a PVC; `pods` are the pods of its namespace (kubectl lists them all and keeps
 /// those mounting the claim or owning it).
-pub fn describe_pvc(
-    pvc: &Value,
-    pods: &[Value],
-    events: Events<'_>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_pvc(pvc: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let pods = related.items("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
     print_pvc(w, pvc, true, opts);

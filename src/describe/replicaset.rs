@@ -9,17 +9,14 @@ use super::text::{
     print_labels_multiline, s, string_map,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pod_status_counts, DescribeOptions, Events};
+use super::{pod_status_counts, DescribeOptions, Related};
 
 /// Renders a ReplicaSet; `pods` match its selector, `pods_error` is set when listing them
 /// failed (kubectl prints `error in fetching pods: ...`).
-pub fn describe_replicaset(
-    rs: &Value,
-    pods: &[Value],
-    pods_error: Option<&str>,
-    events: Events<'_>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_replicaset(rs: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let pods = related.items("pods");
+    let pods_error = related.error("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     super::text::print_name_namespace(&mut w, rs);
     w.field(

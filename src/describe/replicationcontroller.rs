@@ -9,15 +9,16 @@ use super::text::{
     arr, format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, string_map,
 };
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{pod_status_counts, DescribeOptions, Events};
+use super::{pod_status_counts, DescribeOptions, Related};
 
 /// Renders a ReplicationController; `pods` match its selector.
 pub fn describe_replication_controller(
     rc: &Value,
-    pods: &[Value],
-    events: Events<'_>,
+    related: &Related,
     opts: &DescribeOptions,
 ) -> String {
+    let pods = related.items("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let (r, wt, su, f) = pod_status_counts(pods, s(rc, "metadata.uid"));

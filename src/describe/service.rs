@@ -6,15 +6,12 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::text::{arr, format_labels, get, i, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{DescribeOptions, Events};
+use super::{DescribeOptions, Related};
 
 /// Renders a Service; `slices` are its EndpointSlices (label `kubernetes.io/service-name`).
-pub fn describe_service(
-    svc: &Value,
-    slices: &[Value],
-    events: Events<'_>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_service(svc: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let slices = related.items("endpointslices");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let strings = |f: &str| -> Vec<String> { arr(svc, f).iter().map(value_string).collect() };

@@ -10,15 +10,12 @@ use super::text::{
     print_labels_multiline, s, selector_string, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pod_status_counts, DescribeOptions, Events};
+use super::{pod_status_counts, DescribeOptions, Related};
 
 /// Renders a StatefulSet; `pods` match its selector.
-pub fn describe_statefulset(
-    ss: &Value,
-    pods: &[Value],
-    events: Events<'_>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let pods = related.items("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let (r, wt, su, f) = pod_status_counts(pods, s(ss, "metadata.uid"));
