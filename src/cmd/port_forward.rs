@@ -753,11 +753,8 @@ async fn handle_connection(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::strings as strs;
     use serde_json::json;
-
-    fn strs(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
 
     #[test]
     fn ports_parse_as_client_go_parses_them() {
