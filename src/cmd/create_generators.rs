@@ -14,7 +14,7 @@ use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::{Context, Env};
 use crate::error::CliError;
 use crate::kubeconfig::resolve::io_text;
-use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use crate::print::GenericPrinter;
 
 /// The flags every generator has (kubectl's print, dry-run, validate and field-manager flags).
 #[derive(Debug, Clone, clap::Args)]
@@ -828,19 +828,8 @@ fn printer(common: &CommonArgs) -> Result<Option<GenericPrinter>, CliError> {
     {
         return Ok(None);
     }
-    let format =
-        OutputFormat::parse_generic(&common.print.output, common.print.template.as_deref(), true)?;
-    let opts = GenericOptions {
-        show_managed_fields: common.print.show_managed_fields,
-        allow_missing_keys: common.print.allow_missing_template_keys,
-        ..GenericOptions::default()
-    };
     // kubectl prints the typed objects its generators use: JSON in Go struct order.
-    let printer = GenericPrinter::new(&format, &opts, &|p| {
-        std::fs::read_to_string(p).map_err(|e| e.to_string())
-    })?
-    .typed();
-    Ok(Some(printer))
+    common.print.generic_printer().map(Some)
 }
 
 /// The printed line, or the object in the `-o` format.

@@ -341,6 +341,23 @@ impl PrintFlags {
         )
     }
 
+    /// `-o`'s generic printer (json/yaml, name, templates read from their files) over typed
+    /// objects, JSON in Go struct order (create generators, `create token`, `auth whoami`).
+    pub(crate) fn generic_printer(&self) -> Result<crate::print::GenericPrinter, CliError> {
+        let format = crate::print::OutputFormat::parse_generic(
+            &self.output,
+            self.template.as_deref(),
+            true,
+        )?;
+        let opts = crate::print::GenericOptions {
+            show_managed_fields: self.show_managed_fields,
+            allow_missing_keys: self.allow_missing_template_keys,
+            ..crate::print::GenericOptions::default()
+        };
+        let read = |p: &str| std::fs::read_to_string(p).map_err(|e| e.to_string());
+        Ok(crate::print::GenericPrinter::new(&format, &opts, &read)?.typed())
+    }
+
     /// kubectl's `PrintFlags.ToPrinter` for a command whose objects are typed (`expose`,
     /// `autoscale`, the `set` subcommands): `-o`'s printer, or the name printer saying
     /// `operation` (with the dry-run suffix).

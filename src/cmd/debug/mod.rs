@@ -335,17 +335,17 @@ fn type_mismatch(v: &Value, ty: &GoType) -> Option<&'static str> {
             return a
                 .iter()
                 .find(|e| !matches!(e, Value::String(_) | Value::Null))
-                .map(go_json_type)
+                .map(kcore::gojson::type_name)
         }
         (GoType::Structs(_), Value::Array(a)) => {
             return a
                 .iter()
                 .find(|e| !matches!(e, Value::Object(_) | Value::Null))
-                .map(go_json_type)
+                .map(kcore::gojson::type_name)
         }
         _ => false,
     };
-    (!fits).then(|| go_json_type(v))
+    (!fits).then(|| kcore::gojson::type_name(v))
 }
 
 /// `corev1.Container`'s JSON fields and their Go types; a `--custom` spec's other fields
@@ -474,7 +474,7 @@ impl DebugArgs {
             other => {
                 return Err(invalid(format!(
                     "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type v1.Container",
-                    go_json_type(&other)
+                    kcore::gojson::type_name(&other)
                 )))
             }
         };
@@ -489,7 +489,7 @@ impl DebugArgs {
             if let Some(bad) = type_mismatch(&v, ty) {
                 return Err(invalid(format!(
                     "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {bad} into Go struct field Container.{k} of type {}",
-                    if go_json_type(&v) == "array" { ty.element() } else { ty.go_name() }
+                    if kcore::gojson::type_name(&v) == "array" { ty.element() } else { ty.go_name() }
                 )));
             }
             if !v.is_null() {
@@ -1154,18 +1154,6 @@ fn is_zero(v: &Value) -> bool {
         Value::Bool(b) => !b,
         Value::Number(n) => n.as_f64() == Some(0.0),
         Value::Object(_) => false,
-    }
-}
-
-/// Go's name of a JSON value's type in `json: cannot unmarshal X into …`.
-fn go_json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        Value::Object(_) => "object",
-        Value::Null => "null",
     }
 }
 
