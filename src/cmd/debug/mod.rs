@@ -804,12 +804,8 @@ impl DebugArgs {
         let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
         let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default();
         let path = ResourcePath {
-            group: "",
-            version: "v1",
-            resource: "pods",
-            namespace: Some(ns),
-            name: Some(pod_name),
             subresource: Some("ephemeralcontainers"),
+            ..ResourcePath::pods(ns, Some(pod_name))
         }
         .build()?;
         let req = ApiRequest::patch(
@@ -956,15 +952,7 @@ impl DebugArgs {
         create_pod(ctx, &ns, &copied).await?;
         if self.replace {
             let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-            let path = ResourcePath {
-                group: "",
-                version: "v1",
-                resource: "pods",
-                namespace: Some(&ns),
-                name: Some(name),
-                subresource: None,
-            }
-            .build()?;
+            let path = ResourcePath::pods(&ns, Some(name)).build()?;
             let req =
                 ApiRequest::new(Method::DELETE, path).json_body(&json!({"gracePeriodSeconds": 0}));
             ctx.client()?.send_json(&req).await?;
@@ -1054,15 +1042,7 @@ async fn wait_for_container(
     quiet: bool,
 ) -> Result<Value, CliError> {
     let client = ctx.client()?;
-    let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(&debug.namespace),
-        name: None,
-        subresource: None,
-    }
-    .build()?;
+    let path = ResourcePath::pods(&debug.namespace, None).build()?;
     let selector = format!("metadata.name={}", debug.pod);
     let done = |p: &Value| -> bool {
         let Some(s) = container_status(p, &debug.container) else {
@@ -1198,15 +1178,7 @@ fn display_warning(ctx: &Context, container: &Value, pod: &Value) {
 
 /// `POST /api/v1/namespaces/NS/pods`.
 async fn create_pod(ctx: &Context, ns: &str, pod: &Value) -> Result<Value, CliError> {
-    let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(ns),
-        name: None,
-        subresource: None,
-    }
-    .build()?;
+    let path = ResourcePath::pods(ns, None).build()?;
     let req = ApiRequest::new(Method::POST, path).json_body(pod);
     Ok(ctx.client()?.send_json(&req).await?)
 }
