@@ -17,6 +17,9 @@ use serde_json::Value;
 /// kubectl's exit code for every error.
 pub const DEFAULT_ERROR_EXIT_CODE: i32 = 1;
 
+/// What a command's steps return (cargo's `CliResult`).
+pub type CliResult<T = ()> = Result<T, CliError>;
+
 /// Any error a command can end with.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {

@@ -24,6 +24,8 @@ pub mod ops;
 pub mod print;
 pub mod proxy;
 pub mod resource;
+#[cfg(test)]
+mod testutil;
 pub use kubectl_rs_sandbox as sandbox;
 #[cfg(test)]
 mod testalloc;

@@ -323,7 +323,19 @@ pub struct ResourcePath<'a> {
     pub subresource: Option<&'a str>,
 }
 
-impl ResourcePath<'_> {
+impl<'a> ResourcePath<'a> {
+    /// Pods of `namespace` (core `v1`): the collection, or the pod `name`.
+    pub fn pods(namespace: &'a str, name: Option<&'a str>) -> Self {
+        ResourcePath {
+            group: "",
+            version: "v1",
+            resource: "pods",
+            namespace: Some(namespace),
+            name,
+            subresource: None,
+        }
+    }
+
     /// The checked path. Parts are checked in the order kubectl's resource helper gives them
     /// to client-go (namespace, resource, name, subresource), so the first problem reported is
     /// the one kubectl reports.

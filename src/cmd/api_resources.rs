@@ -173,23 +173,7 @@ pub const API_RESOURCES_USAGE: &str = r"api-resources [flags]";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discovery::model::{parse_aggregated, DiscoveryData};
-
-    fn data() -> DiscoveryData {
-        let mut d = DiscoveryData::default();
-        for f in [
-            "discovery-api-aggregated.json",
-            "discovery-apis-aggregated.json",
-        ] {
-            let p = format!(
-                "{}/tests/fixtures/reference/{f}",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let v = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-            parse_aggregated(&v, &mut d).unwrap();
-        }
-        d
-    }
+    use crate::testutil::reference_discovery as data;
 
     fn golden(name: &str) -> String {
         std::fs::read_to_string(format!(

@@ -85,10 +85,7 @@ pub fn subcommands_first(args: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn v(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::testutil::strings as v;
 
     #[test]
     fn flags_before_subcommands_move_after_them() {

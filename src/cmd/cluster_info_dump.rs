@@ -288,12 +288,8 @@ async fn container_log(
         "==== START logs for container {container} of pod {ns}/{pod} ===="
     )?;
     let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(ns),
-        name: Some(pod),
         subresource: Some("log"),
+        ..ResourcePath::pods(ns, Some(pod))
     }
     .build();
     let result = match path {

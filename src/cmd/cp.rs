@@ -273,15 +273,7 @@ impl CpArgs {
         } else {
             spec.namespace.clone()
         };
-        let path = ResourcePath {
-            group: "",
-            version: "v1",
-            resource: "pods",
-            namespace: Some(&ns),
-            name: Some(&spec.pod),
-            subresource: None,
-        }
-        .build()?;
+        let path = ResourcePath::pods(&ns, Some(&spec.pod)).build()?;
         let client = ctx.client()?;
         let pod: Value = client.get_json(&path).await?;
         let phase = pod["status"]["phase"].as_str().unwrap_or_default();
@@ -309,12 +301,8 @@ impl CpArgs {
             self.container.value.clone()
         };
         let exec_path = ResourcePath {
-            group: "",
-            version: "v1",
-            resource: "pods",
-            namespace: Some(&ns),
-            name: Some(&spec.pod),
             subresource: Some("exec"),
+            ..ResourcePath::pods(&ns, Some(&spec.pod))
         }
         .build()?;
         let mut req = ApiRequest::get(exec_path).query("container", container);

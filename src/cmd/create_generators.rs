@@ -14,7 +14,7 @@ use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::{Context, Env};
 use crate::error::CliError;
 use crate::kubeconfig::resolve::io_text;
-use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use crate::print::GenericPrinter;
 
 /// The flags every generator has (kubectl's print, dry-run, validate and field-manager flags).
 #[derive(Debug, Clone, clap::Args)]
@@ -299,6 +299,17 @@ pub enum SecretKind {
     },
 }
 
+/// An object's `metadata` as the generators start it: the name, and the namespace only when
+/// one was given (kubectl sets the object's namespace only with `EnforceNamespace`).
+pub(crate) fn name_meta(name: &str, namespace: &str, enforce: bool) -> Map<String, Value> {
+    let mut meta = Map::new();
+    meta.insert("name".into(), json!(name));
+    if enforce {
+        meta.insert("namespace".into(), json!(namespace));
+    }
+    meta
+}
+
 /// What each generator builds and where it goes.
 pub(crate) struct Built {
     pub(crate) object: Value,
@@ -310,6 +321,25 @@ pub(crate) struct Built {
     pub(crate) display: &'static str,
     /// How kubectl wraps a failed create (`failed to create configmap: `); None: unwrapped.
     pub(crate) wrap: Option<&'static str>,
+}
+
+impl Built {
+    /// A Secret to create (`create secret docker-registry|tls`); `--append-hash` suffixes its
+    /// name with the hash of its content.
+    pub(crate) fn secret(mut object: Value, append_hash: bool) -> Built {
+        if append_hash {
+            let hash = crate::ops::namehash::name_hash(&object);
+            let name = object["metadata"]["name"].as_str().unwrap_or_default();
+            object["metadata"]["name"] = json!(format!("{name}-{hash}"));
+        }
+        Built {
+            object,
+            collection: "secrets".into(),
+            namespaced: true,
+            display: "secret",
+            wrap: Some("failed to create secret "),
+        }
+    }
 }
 
 impl Generator {
@@ -798,19 +828,8 @@ fn printer(common: &CommonArgs) -> Result<Option<GenericPrinter>, CliError> {
     {
         return Ok(None);
     }
-    let format =
-        OutputFormat::parse_generic(&common.print.output, common.print.template.as_deref(), true)?;
-    let opts = GenericOptions {
-        show_managed_fields: common.print.show_managed_fields,
-        allow_missing_keys: common.print.allow_missing_template_keys,
-        ..GenericOptions::default()
-    };
     // kubectl prints the typed objects its generators use: JSON in Go struct order.
-    let printer = GenericPrinter::new(&format, &opts, &|p| {
-        std::fs::read_to_string(p).map_err(|e| e.to_string())
-    })?
-    .typed();
-    Ok(Some(printer))
+    common.print.generic_printer().map(Some)
 }
 
 /// The printed line, or the object in the `-o` format.

@@ -167,12 +167,8 @@ impl ExecArgs {
             tty = false;
         }
         let path = ResourcePath {
-            group: "",
-            version: "v1",
-            resource: "pods",
-            namespace: Some(&ns),
-            name: Some(&name),
             subresource: Some("exec"),
+            ..ResourcePath::pods(&ns, Some(&name))
         }
         .build()?;
         let mut req = ApiRequest::get(path).query("container", container.clone());

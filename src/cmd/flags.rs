@@ -341,6 +341,23 @@ impl PrintFlags {
         )
     }
 
+    /// `-o`'s generic printer (json/yaml, name, templates read from their files) over typed
+    /// objects, JSON in Go struct order (create generators, `create token`, `auth whoami`).
+    pub(crate) fn generic_printer(&self) -> Result<crate::print::GenericPrinter, CliError> {
+        let format = crate::print::OutputFormat::parse_generic(
+            &self.output,
+            self.template.as_deref(),
+            true,
+        )?;
+        let opts = crate::print::GenericOptions {
+            show_managed_fields: self.show_managed_fields,
+            allow_missing_keys: self.allow_missing_template_keys,
+            ..crate::print::GenericOptions::default()
+        };
+        let read = |p: &str| std::fs::read_to_string(p).map_err(|e| e.to_string());
+        Ok(crate::print::GenericPrinter::new(&format, &opts, &read)?.typed())
+    }
+
     /// kubectl's `PrintFlags.ToPrinter` for a command whose objects are typed (`expose`,
     /// `autoscale`, the `set` subcommands): `-o`'s printer, or the name printer saying
     /// `operation` (with the dry-run suffix).
@@ -1103,27 +1120,8 @@ pub fn parse_timeout(s: &str) -> Result<Duration, CliError> {
 
 // ---- `-o` of cli-runtime's `PrintFlags` without tables (`patch`, `scale`), and `--record`.
 
-/// The formats of cli-runtime's `PrintFlags` (json/yaml, name, templates), sorted as
-/// kubectl's "unable to match a printer" error lists them.
-pub(crate) fn allowed_formats(kyaml: bool) -> Vec<&'static str> {
-    let mut v = vec![
-        "go-template",
-        "go-template-file",
-        "json",
-        "jsonpath",
-        "jsonpath-as-json",
-        "jsonpath-file",
-        "name",
-        "template",
-        "templatefile",
-        "yaml",
-    ];
-    if kyaml {
-        v.push("kyaml");
-    }
-    v.sort_unstable();
-    v
-}
+/// The formats of cli-runtime's `PrintFlags` (json/yaml, name, templates), sorted.
+pub(crate) use crate::print::generic_formats as allowed_formats;
 
 /// The `-o` printer of commands built on cli-runtime's `PrintFlags` (`patch`, `scale`): None
 /// is the name printer with an operation (`deployment.apps/web scaled`).
@@ -1848,4 +1846,41 @@ mod tests {
             ("background", false, "5s")
         );
     }
+}
+
+/// The flags every `set` subcommand shares (kubectl's `Set*Options` each add `-f`, `--all`,
+/// `--local`, `--dry-run`, `--field-manager` and the printer): the group defaults the field
+/// manager to `kubectl-set` and words `--all` as most of them do; each command words
+/// `--local` (and where it differs `--all` and `-f`) with `mut_arg`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
+#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
+pub struct SetCommonFlags {
+    #[command(flatten)]
+    pub print: PrintFlags,
+    #[command(flatten)]
+    pub files: FilenameFlags,
+    #[command(flatten)]
+    pub all: AllFlag,
+    #[command(flatten)]
+    pub local: LocalFlag,
+    #[command(flatten)]
+    pub dry_run: DryRunFlag,
+    #[command(flatten)]
+    pub field_manager: FieldManagerFlag,
+}
+
+/// The rule flags of `create role` and `create clusterrole` (kubectl's `CreateRoleOptions`,
+/// which `CreateClusterRoleOptions` embeds).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RuleFlags {
+    /// Verb that applies to the resources contained in the rule
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
+    pub verb: Vec<String>,
+    /// Resource that the rule applies to
+    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
+    pub resource: Vec<String>,
+    /// Resource in the white list that the rule applies to, repeat this flag for multiple items
+    #[arg(verbatim_doc_comment, long)]
+    pub resource_name: Vec<String>,
 }

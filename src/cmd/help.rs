@@ -22,7 +22,7 @@ use crate::i18n::Lang;
 
 /// kubectl's root help groups (`pkg/cmd/cmd.go`), in order. Commands not listed here and not
 /// hidden go to "Other Commands:" in name order; names kubectl-rs lacks are skipped.
-const ROOT_GROUPS: &[(&str, &[&str])] = &[
+pub(crate) const ROOT_GROUPS: &[(&str, &[&str])] = &[
     (
         "Basic Commands (Beginner):",
         &["create", "expose", "run", "set"],

@@ -605,10 +605,7 @@ fn apply_defaults(p: &Preference, out: &mut Applied) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn v(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::testutil::strings as v;
 
     fn pref(yaml: &str) -> Preference {
         decode(yaml, "f", false, &mut String::new())

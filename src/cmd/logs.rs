@@ -326,15 +326,7 @@ impl LogsArgs {
         match resource {
             None => {
                 let selector = self.selector.value.clone().unwrap_or_default();
-                let path = ResourcePath {
-                    group: "",
-                    version: "v1",
-                    resource: "pods",
-                    namespace: Some(&ns),
-                    name: None,
-                    subresource: None,
-                }
-                .build()?;
+                let path = ResourcePath::pods(&ns, None).build()?;
                 let list = client
                     .send_json(&ApiRequest::get(path).query("labelSelector", selector))
                     .await?;
@@ -522,12 +514,8 @@ impl LogsArgs {
 
 fn log_request(opts: &Options, r: &Request) -> Result<ApiRequest, CliError> {
     let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(&r.namespace),
-        name: Some(&r.pod),
         subresource: Some("log"),
+        ..ResourcePath::pods(&r.namespace, Some(&r.pod))
     }
     .build()?;
     let mut req = ApiRequest::get(path).query("container", r.container.clone());

@@ -104,17 +104,6 @@ fn go_json_error(e: &serde_json::Error, input: &[u8]) -> String {
     format!("invalid character '{shown}' {context}")
 }
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// patch.go `getPatchedJSON`: the patch applied to `original` offline, with the errors of
 /// the libraries kubectl uses (evanphx/json-patch v4, strategicpatch), then decoded back.
 pub fn patch_locally(kind: PatchKind, original: &Value, patch: &[u8]) -> Result<Value, String> {
@@ -167,7 +156,7 @@ fn decode_object(v: Value) -> Result<Value, String> {
     if !v.is_object() {
         return Err(format!(
             "json: cannot unmarshal {} into Go value of type unstructured.detector",
-            json_type(&v)
+            kcore::gojson::type_name(&v)
         ));
     }
     if v["kind"].as_str().unwrap_or("").is_empty() {

@@ -319,10 +319,7 @@ pub const PLUGIN_LIST_USAGE: &str = r"list [flags]";
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn v(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::testutil::strings as v;
 
     #[test]
     fn builtins_win_and_flags_first_is_an_error() {

@@ -153,15 +153,7 @@ impl PortForwardArgs {
         let o = self.complete(ctx).await?;
         Self::validate(&o)?;
         let client = ctx.client()?;
-        let pod_path = ResourcePath {
-            group: "",
-            version: "v1",
-            resource: "pods",
-            namespace: Some(&o.namespace),
-            name: Some(&o.pod_name),
-            subresource: None,
-        }
-        .build()?;
+        let pod_path = ResourcePath::pods(&o.namespace, Some(&o.pod_name)).build()?;
         let pod = client.get_json(&pod_path).await?;
         if pod["status"]["phase"] != "Running" {
             return Err(CliError::msg(format!(
@@ -173,12 +165,8 @@ impl PortForwardArgs {
         let addresses = parse_addresses(&self.address).map_err(CliError::msg)?;
         let mut ports = parse_ports(&o.ports).map_err(CliError::msg)?;
         let path = ResourcePath {
-            group: "",
-            version: "v1",
-            resource: "pods",
-            namespace: Some(&o.namespace),
-            name: Some(name),
             subresource: Some("portforward"),
+            ..ResourcePath::pods(&o.namespace, Some(name))
         }
         .build()?;
         let conn = client.port_forward(path).await.map_err(|e| match e {
@@ -753,11 +741,8 @@ async fn handle_connection(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::strings as strs;
     use serde_json::json;
-
-    fn strs(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
 
     #[test]
     fn ports_parse_as_client_go_parses_them() {

@@ -4,46 +4,9 @@
 
 use clap::CommandFactory;
 
-/// kubectl v1.36's commands in the order `NewKubectlCommand` adds them (its help groups, then
-/// the other commands): cobra lists suggestions in that order.
-const KUBECTL_ORDER: &[&str] = &[
-    "create",
-    "expose",
-    "run",
-    "set",
-    "explain",
-    "get",
-    "edit",
-    "delete",
-    "rollout",
-    "scale",
-    "autoscale",
-    "certificate",
-    "cluster-info",
-    "top",
-    "cordon",
-    "uncordon",
-    "drain",
-    "taint",
-    "describe",
-    "logs",
-    "attach",
-    "exec",
-    "port-forward",
-    "proxy",
-    "cp",
-    "auth",
-    "debug",
-    "events",
-    "diff",
-    "apply",
-    "patch",
-    "replace",
-    "wait",
-    "kustomize",
-    "label",
-    "annotate",
-    "completion",
+/// The commands kubectl v1.36 adds after its help groups (`help::ROOT_GROUPS`), in order:
+/// cobra lists suggestions in the order the commands were added.
+const AFTER_GROUPS: &[&str] = &[
     "alpha",
     "config",
     "plugin",
@@ -92,12 +55,12 @@ fn commands() -> Vec<String> {
         .filter(|c| !c.is_hide_set())
         .map(|c| c.get_name().to_string())
         .collect();
-    let rank = |n: &String| {
-        KUBECTL_ORDER
-            .iter()
-            .position(|k| k == n)
-            .unwrap_or(KUBECTL_ORDER.len())
-    };
+    let order: Vec<&str> = super::help::ROOT_GROUPS
+        .iter()
+        .flat_map(|(_, names)| names.iter().copied())
+        .chain(AFTER_GROUPS.iter().copied())
+        .collect();
+    let rank = |n: &String| order.iter().position(|k| k == n).unwrap_or(order.len());
     names.sort_by_key(rank);
     names
 }

@@ -438,10 +438,7 @@ impl TaintArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn specs(s: &[&str]) -> Vec<String> {
-        s.iter().map(|x| x.to_string()).collect()
-    }
+    use crate::testutil::strings as specs;
 
     #[test]
     fn parses_like_kubectl() {

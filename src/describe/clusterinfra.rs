@@ -10,15 +10,15 @@ use super::text::{
     print_labels_multiline, s, string_map, value_string, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 fn header(w: &mut PrefixWriter, obj: &Value) {
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(obj, "metadata.name")));
+    w.field(LEVEL_0, "Name", s(obj, "metadata.name"));
     print_labels_multiline(w, "Labels", &string_map(obj, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(obj, "metadata.annotations"));
 }
 
-fn finish(mut w: PrefixWriter, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+fn finish(mut w: PrefixWriter, events: Events<'_>, opts: &DescribeOptions) -> String {
     if let Some(events) = events {
         describe_events(events, &mut w, opts);
     }
@@ -26,25 +26,23 @@ fn finish(mut w: PrefixWriter, events: Option<&[Value]>, opts: &DescribeOptions)
 }
 
 /// Renders a CSINode.
-pub fn describe_csi_node(csi: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_csi_node(csi: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     header(&mut w, csi);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "CreationTimestamp:\t{}\n",
-            format_time(s(csi, "metadata.creationTimestamp"), opts)
-        ),
+        "CreationTimestamp",
+        format_time(s(csi, "metadata.creationTimestamp"), opts),
     );
     w.write(LEVEL_0, "Spec:\n");
     if let Some(drivers) = get(csi, "spec.drivers").and_then(Value::as_array) {
         w.write(LEVEL_1, "Drivers:\n");
         for d in drivers {
             w.write(LEVEL_2, &format!("{}:\n", s(d, "name")));
-            w.write(LEVEL_3, &format!("Node ID:\t{}\n", s(d, "nodeID")));
+            w.field(LEVEL_3, "Node ID", s(d, "nodeID"));
             if let Some(count) = get(d, "allocatable.count") {
                 w.write(LEVEL_3, "Allocatables:\n");
-                w.write(LEVEL_3 + 1, &format!("Count:\t{}\n", value_string(count)));
+                w.field(LEVEL_3 + 1, "Count", value_string(count));
             }
             if get(d, "topologyKeys").is_some() {
                 let keys: Vec<String> = arr(d, "topologyKeys").iter().map(value_string).collect();
@@ -58,39 +56,31 @@ pub fn describe_csi_node(csi: &Value, events: Option<&[Value]>, opts: &DescribeO
 /// Renders a VolumeAttributesClass.
 pub fn describe_volume_attributes_class(
     vac: &Value,
-    events: Option<&[Value]>,
+    events: Events<'_>,
     opts: &DescribeOptions,
 ) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(vac, "metadata.name")));
-    w.write(
+    w.field(LEVEL_0, "Name", s(vac, "metadata.name"));
+    w.field(
         LEVEL_0,
-        &format!(
-            "Annotations:\t{}\n",
-            format_labels(&string_map(vac, "metadata.annotations"))
-        ),
+        "Annotations",
+        format_labels(&string_map(vac, "metadata.annotations")),
     );
-    w.write(LEVEL_0, &format!("DriverName:\t{}\n", s(vac, "driverName")));
-    w.write(
+    w.field(LEVEL_0, "DriverName", s(vac, "driverName"));
+    w.field(
         LEVEL_0,
-        &format!(
-            "Parameters:\t{}\n",
-            format_labels(&string_map(vac, "parameters"))
-        ),
+        "Parameters",
+        format_labels(&string_map(vac, "parameters")),
     );
     finish(w, events, opts)
 }
 
 /// Renders a ServiceCIDR.
-pub fn describe_service_cidr(
-    sc: &Value,
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_service_cidr(sc: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     header(&mut w, sc);
     let cidrs: Vec<String> = arr(sc, "spec.cidrs").iter().map(value_string).collect();
-    w.write(LEVEL_0, &format!("CIDRs:\t{}\n", cidrs.join(", ")));
+    w.field(LEVEL_0, "CIDRs", cidrs.join(", "));
     let conditions = arr(sc, "status.conditions");
     if !conditions.is_empty() {
         w.write(LEVEL_0, "Status:\n");
@@ -100,7 +90,7 @@ pub fn describe_service_cidr(
 }
 
 /// Renders an IPAddress.
-pub fn describe_ip_address(ip: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_ip_address(ip: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     header(&mut w, ip);
     if let Some(p) = get(ip, "spec.parentRef") {

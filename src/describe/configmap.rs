@@ -7,10 +7,10 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::text::string_map;
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders a ConfigMap with its events (`None` when events are off).
-pub fn describe_configmap(cm: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_configmap(cm: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     super::text::print_meta_header(&mut w, cm);
     w.write(LEVEL_0, "\nData\n====\n");

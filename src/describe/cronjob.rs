@@ -6,17 +6,18 @@ use super::events::describe_events;
 use super::job::describe_job_template;
 use super::text::{arr, format_time, get, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders a CronJob with its events (`None` when events are off).
-pub fn describe_cronjob(cj: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_cronjob(cj: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
     super::text::print_meta_header(w, cj);
-    w.write(LEVEL_0, &format!("Schedule:\t{}\n", s(cj, "spec.schedule")));
-    w.write(
+    w.field(LEVEL_0, "Schedule", s(cj, "spec.schedule"));
+    w.field(
         LEVEL_0,
-        &format!("Concurrency Policy:\t{}\n", s(cj, "spec.concurrencyPolicy")),
+        "Concurrency Policy",
+        s(cj, "spec.concurrencyPolicy"),
     );
     let suspend = match get(cj, "spec.suspend").and_then(Value::as_bool) {
         Some(b) => super::text::print_bool(b),

@@ -13,7 +13,7 @@ use x509_parser::x509::X509Name;
 use super::events::describe_events;
 use super::text::{arr, format_labels, format_time, get, human_duration, s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// What kubectl shows of a parsed certificate request.
 #[derive(Default)]
@@ -134,53 +134,42 @@ fn csr_status(csr: &Value) -> String {
 /// Renders a CertificateSigningRequest; `Err` is kubectl's `Error parsing CSR: ...`.
 pub fn describe_csr(
     csr: &Value,
-    events: Option<&[Value]>,
+    events: Events<'_>,
     opts: &DescribeOptions,
 ) -> Result<String, String> {
     let req =
         parse_request(s(csr, "spec.request")).map_err(|e| format!("Error parsing CSR: {e}"))?;
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(csr, "metadata.name")));
-    w.write(
+    w.field(LEVEL_0, "Name", s(csr, "metadata.name"));
+    w.field(
         LEVEL_0,
-        &format!(
-            "Labels:\t{}\n",
-            format_labels(&string_map(csr, "metadata.labels"))
-        ),
+        "Labels",
+        format_labels(&string_map(csr, "metadata.labels")),
     );
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Annotations:\t{}\n",
-            format_labels(&string_map(csr, "metadata.annotations"))
-        ),
+        "Annotations",
+        format_labels(&string_map(csr, "metadata.annotations")),
     );
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "CreationTimestamp:\t{}\n",
-            format_time(s(csr, "metadata.creationTimestamp"), opts)
-        ),
+        "CreationTimestamp",
+        format_time(s(csr, "metadata.creationTimestamp"), opts),
     );
-    w.write(
-        LEVEL_0,
-        &format!("Requesting User:\t{}\n", s(csr, "spec.username")),
-    );
+    w.field(LEVEL_0, "Requesting User", s(csr, "spec.username"));
     let signer = s(csr, "spec.signerName");
     if !signer.is_empty() {
         w.write(LEVEL_0, &format!("Signer:\t{signer}\n"));
     }
     if let Some(secs) = get(csr, "spec.expirationSeconds").and_then(Value::as_i64) {
-        w.write(
+        w.field(
             LEVEL_0,
-            &format!(
-                "Requested Duration:\t{}\n",
-                human_duration(chrono::TimeDelta::seconds(secs))
-            ),
+            "Requested Duration",
+            human_duration(chrono::TimeDelta::seconds(secs)),
         );
     }
-    w.write(LEVEL_0, &format!("Status:\t{}\n", csr_status(csr)));
+    w.field(LEVEL_0, "Status", csr_status(csr));
     w.write(LEVEL_0, "Subject:\n");
     w.write(LEVEL_0, &format!("\tCommon Name:\t{}\n", req.common_name));
     w.write(

@@ -9,29 +9,25 @@ use super::text::{
     string_map,
 };
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{pod_status_counts, DescribeOptions};
+use super::{pod_status_counts, DescribeOptions, Related};
 
 /// Renders a DaemonSet; `pods` are the pods matching its selector, `events` its events
 /// (`None` when events are off).
-pub fn describe_daemonset(
-    ds: &Value,
-    pods: &[Value],
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_daemonset(ds: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let pods = related.items("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let (running, waiting, succeeded, failed) = pod_status_counts(pods, s(ds, "metadata.uid"));
     super::text::print_name_namespace(&mut w, ds);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!("Selector:\t{}\n", selector_string(get(ds, "spec.selector"))),
+        "Selector",
+        selector_string(get(ds, "spec.selector")),
     );
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Node-Selector:\t{}\n",
-            format_labels(&string_map(ds, "spec.template.spec.nodeSelector"))
-        ),
+        "Node-Selector",
+        format_labels(&string_map(ds, "spec.template.spec.nodeSelector")),
     );
     print_labels_multiline(&mut w, "Labels", &string_map(ds, "metadata.labels"));
     print_annotations_multiline(

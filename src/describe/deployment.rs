@@ -11,23 +11,18 @@ use super::text::{
     selector_string, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Related};
 
 /// Renders a Deployment; `replicasets` are the ReplicaSets matching its selector.
-pub fn describe_deployment(
-    d: &Value,
-    replicasets: &[Value],
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_deployment(d: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let replicasets = related.items("replicasets");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     super::text::print_name_namespace(&mut w, d);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "CreationTimestamp:\t{}\n",
-            format_time(s(d, "metadata.creationTimestamp"), opts)
-        ),
+        "CreationTimestamp",
+        format_time(s(d, "metadata.creationTimestamp"), opts),
     );
     print_labels_multiline(&mut w, "Labels", &string_map(d, "metadata.labels"));
     print_annotations_multiline(
@@ -35,9 +30,10 @@ pub fn describe_deployment(
         "Annotations",
         &string_map(d, "metadata.annotations"),
     );
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!("Selector:\t{}\n", selector_string(get(d, "spec.selector"))),
+        "Selector",
+        selector_string(get(d, "spec.selector")),
     );
     w.write(
         LEVEL_0,
@@ -50,14 +46,8 @@ pub fn describe_deployment(
             i(d, "status.unavailableReplicas")
         ),
     );
-    w.write(
-        LEVEL_0,
-        &format!("StrategyType:\t{}\n", s(d, "spec.strategy.type")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("MinReadySeconds:\t{}\n", i(d, "spec.minReadySeconds")),
-    );
+    w.field(LEVEL_0, "StrategyType", s(d, "spec.strategy.type"));
+    w.field(LEVEL_0, "MinReadySeconds", i(d, "spec.minReadySeconds"));
     if let Some(ru) = get(d, "spec.strategy.rollingUpdate") {
         let field = |f: &str| get(ru, f).map(value_string).unwrap_or("<nil>".into());
         w.write(
@@ -73,13 +63,11 @@ pub fn describe_deployment(
     describe_conditions(arr(d, "status.conditions"), &mut w);
     let (old, new) = split_replicasets(d, replicasets);
     if !old.is_empty() || new.is_some() {
-        w.write(LEVEL_0, &format!("OldReplicaSets:\t{}\n", rs_list(&old)));
-        w.write(
+        w.field(LEVEL_0, "OldReplicaSets", rs_list(&old));
+        w.field(
             LEVEL_0,
-            &format!(
-                "NewReplicaSet:\t{}\n",
-                rs_list(&new.into_iter().collect::<Vec<_>>())
-            ),
+            "NewReplicaSet",
+            rs_list(&new.into_iter().collect::<Vec<_>>()),
         );
     }
     if let Some(events) = events {

@@ -5,10 +5,10 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::text::{arr, i, s};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders an Endpoints object with its events (`None` when events are off).
-pub fn describe_endpoints(ep: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_endpoints(ep: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     super::text::print_meta_header(&mut w, ep);
     w.write(LEVEL_0, "Subsets:\n");

@@ -5,21 +5,14 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::text::{arr, get, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders an EndpointSlice with its events (`None` when events are off).
-pub fn describe_endpoint_slice(
-    eps: &Value,
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_endpoint_slice(eps: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
     super::text::print_meta_header(w, eps);
-    w.write(
-        LEVEL_0,
-        &format!("AddressType:\t{}\n", s(eps, "addressType")),
-    );
+    w.field(LEVEL_0, "AddressType", s(eps, "addressType"));
     let ports = arr(eps, "ports");
     if ports.is_empty() {
         w.write(LEVEL_0, "Ports: <unset>\n");
@@ -49,25 +42,16 @@ pub fn describe_endpoint_slice(
             };
             w.write(LEVEL_1, &format!("- Addresses:\t{addrs}\n"));
             w.write(LEVEL_2, "Conditions:\n");
-            w.write(
-                LEVEL_3,
-                &format!("Ready:\t{}\n", or_unset(get(e, "conditions.ready"))),
-            );
-            w.write(
-                LEVEL_2,
-                &format!("Hostname:\t{}\n", or_unset(get(e, "hostname"))),
-            );
+            w.field(LEVEL_3, "Ready", or_unset(get(e, "conditions.ready")));
+            w.field(LEVEL_2, "Hostname", or_unset(get(e, "hostname")));
             if let Some(t) = get(e, "targetRef") {
                 w.write(
                     LEVEL_2,
                     &format!("TargetRef:\t{}/{}\n", s(t, "kind"), s(t, "name")),
                 );
             }
-            w.write(
-                LEVEL_2,
-                &format!("NodeName:\t{}\n", or_unset(get(e, "nodeName"))),
-            );
-            w.write(LEVEL_2, &format!("Zone:\t{}\n", or_unset(get(e, "zone"))));
+            w.field(LEVEL_2, "NodeName", or_unset(get(e, "nodeName")));
+            w.field(LEVEL_2, "Zone", or_unset(get(e, "zone")));
         }
     }
     if let Some(events) = events {

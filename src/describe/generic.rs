@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::events::describe_events;
 
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 const SKIP: &[&str] = &[
     ".metadata.managedFields",
@@ -18,7 +18,7 @@ const SKIP: &[&str] = &[
 ];
 
 /// Renders any object the generic way (events: `None` when off).
-pub fn describe_generic(obj: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_generic(obj: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     super::text::print_meta_header(&mut w, obj);
     if let Some(m) = obj.as_object() {
@@ -244,38 +244,43 @@ mod tests {
 
     #[test]
     fn smart_labels_like_kubectl() {
-        assert_eq!(smart_label("apiVersion"), "API Version");
-        assert_eq!(smart_label("creationTimestamp"), "Creation Timestamp");
-        assert_eq!(smart_label("uid"), "UID");
-        assert_eq!(smart_label("holderIdentity"), "Holder Identity");
-        assert_eq!(
-            smart_label("leaseDurationSeconds"),
-            "Lease Duration Seconds"
-        );
-        assert_eq!(smart_label("involvedObject"), "Involved Object");
-        assert_eq!(smart_label("kind"), "Kind");
-        assert_eq!(smart_label("podIPs"), "Pod I Ps");
-        assert_eq!(
-            smart_label("deprecated.daemonset.template.generation"),
-            "deprecated.daemonset.template.generation"
-        );
-        assert_eq!(smart_label("HTTPServer"), "HTTPServer");
-        // v1.36 merges an acronym run with the next word (v1.33 printed "HTTP Get Action").
-        assert_eq!(smart_label("HTTPGetAction"), "HTTPGet Action");
-        assert_eq!(smart_label("URLPath"), "URLPath");
-        assert_eq!(smart_label("deepAPIURLValue"), "Deep APIURLValue");
-        assert_eq!(smart_label("x-y"), "X - Y");
+        for (input, want) in [
+            ("apiVersion", "API Version"),
+            ("creationTimestamp", "Creation Timestamp"),
+            ("uid", "UID"),
+            ("holderIdentity", "Holder Identity"),
+            ("leaseDurationSeconds", "Lease Duration Seconds"),
+            ("involvedObject", "Involved Object"),
+            ("kind", "Kind"),
+            ("podIPs", "Pod I Ps"),
+            (
+                "deprecated.daemonset.template.generation",
+                "deprecated.daemonset.template.generation",
+            ),
+            ("HTTPServer", "HTTPServer"),
+            // v1.36 merges an acronym run with the next word (v1.33 printed "HTTP Get Action").
+            ("HTTPGetAction", "HTTPGet Action"),
+            ("URLPath", "URLPath"),
+            ("deepAPIURLValue", "Deep APIURLValue"),
+            ("x-y", "X - Y"),
+        ] {
+            assert_eq!(smart_label(input), want, "{input:?}");
+        }
     }
 
     #[test]
     fn floats_print_like_go() {
-        assert_eq!(go_float(1.0), "1");
-        assert_eq!(go_float(0.5), "0.5");
-        assert_eq!(go_float(1234567.0), "1.234567e+06");
-        assert_eq!(go_float(123456.5), "123456.5");
-        assert_eq!(go_float(0.0001), "0.0001");
-        assert_eq!(go_float(0.00001), "1e-05");
-        assert_eq!(go_float(-2.5e-7), "-2.5e-07");
+        for (input, want) in [
+            (1.0, "1"),
+            (0.5, "0.5"),
+            (1234567.0, "1.234567e+06"),
+            (123456.5, "123456.5"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5e-7, "-2.5e-07"),
+        ] {
+            assert_eq!(go_float(input), want, "{input:?}");
+        }
     }
 
     #[test]

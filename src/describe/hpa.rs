@@ -7,7 +7,7 @@ use super::events::describe_events;
 use super::quantity::Quantity;
 use super::text::{arr, format_time, get, i, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// A `*Quantity` as Go's `String()` prints it: canonical, or `<nil>` when absent.
 fn qty(v: Option<&Value>) -> String {
@@ -24,16 +24,14 @@ fn qty(v: Option<&Value>) -> String {
 
 /// Renders a HorizontalPodAutoscaler (events: `None` when off). kubectl describes the
 /// `autoscaling/v2` form whenever the server serves it; pass that object.
-pub fn describe_hpa(hpa: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_hpa(hpa: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
     super::text::print_meta_header(w, hpa);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "CreationTimestamp:\t{}\n",
-            format_time(s(hpa, "metadata.creationTimestamp"), opts)
-        ),
+        "CreationTimestamp",
+        format_time(s(hpa, "metadata.creationTimestamp"), opts),
     );
     let kind = s(hpa, "spec.scaleTargetRef.kind");
     w.write(
@@ -66,10 +64,7 @@ pub fn describe_hpa(hpa: &Value, events: Option<&[Value]>, opts: &DescribeOption
         .map(value_string)
         .unwrap_or("<unset>".into());
     w.write(LEVEL_0, &format!("Min replicas:\t{min}\n"));
-    w.write(
-        LEVEL_0,
-        &format!("Max replicas:\t{}\n", i(hpa, "spec.maxReplicas")),
-    );
+    w.field(LEVEL_0, "Max replicas", i(hpa, "spec.maxReplicas"));
     if !v1 {
         if let Some(behavior) = get(hpa, "spec.behavior") {
             w.write(LEVEL_0, "Behavior:\n");

@@ -10,20 +10,17 @@ use super::text::{
     arr, get, i, print_annotations_multiline, print_labels_multiline, s, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
-use super::{DescribeOptions, Related};
+use super::{DescribeOptions, Events, Related};
 
 /// Renders an Ingress. Uses `services` and `endpointslices` (all of the namespace) for the
 /// backends, and `events`.
 pub fn describe_ingress(ing: &Value, related: &Related, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ing, "metadata.name")));
+    w.field(LEVEL_0, "Name", s(ing, "metadata.name"));
     print_labels_multiline(w, "Labels", &string_map(ing, "metadata.labels"));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(ing, "metadata.namespace")),
-    );
-    w.write(LEVEL_0, &format!("Address:\t{}\n", lb_address(ing)));
+    w.field(LEVEL_0, "Namespace", s(ing, "metadata.namespace"));
+    w.field(LEVEL_0, "Address", lb_address(ing));
     let class = get(ing, "spec.ingressClassName")
         .map(value_string)
         .unwrap_or("<none>".into());
@@ -153,30 +150,23 @@ fn describe_backend(backend: &Value, related: &Related) -> String {
 }
 
 /// Renders an IngressClass with its events (`None` when events are off).
-pub fn describe_ingress_class(
-    ic: &Value,
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_ingress_class(ic: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ic, "metadata.name")));
+    w.field(LEVEL_0, "Name", s(ic, "metadata.name"));
     print_labels_multiline(&mut w, "Labels", &string_map(ic, "metadata.labels"));
     print_annotations_multiline(
         &mut w,
         "Annotations",
         &string_map(ic, "metadata.annotations"),
     );
-    w.write(
-        LEVEL_0,
-        &format!("Controller:\t{}\n", s(ic, "spec.controller")),
-    );
+    w.field(LEVEL_0, "Controller", s(ic, "spec.controller"));
     if let Some(p) = get(ic, "spec.parameters") {
         w.write(LEVEL_0, "Parameters:\n");
         if let Some(g) = get(p, "apiGroup") {
-            w.write(LEVEL_1, &format!("APIGroup:\t{}\n", value_string(g)));
+            w.field(LEVEL_1, "APIGroup", value_string(g));
         }
-        w.write(LEVEL_1, &format!("Kind:\t{}\n", s(p, "kind")));
-        w.write(LEVEL_1, &format!("Name:\t{}\n", s(p, "name")));
+        w.field(LEVEL_1, "Kind", s(p, "kind"));
+        w.field(LEVEL_1, "Name", s(p, "name"));
     }
     if let Some(events) = events {
         describe_events(events, &mut w, opts);

@@ -9,19 +9,17 @@ use super::text::{
     print_labels_multiline, s, selector_string, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders a Job with its events (`None` when events are off).
-pub fn describe_job(job: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_job(job: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
     super::text::print_name_namespace(w, job);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Selector:\t{}\n",
-            selector_string(get(job, "spec.selector"))
-        ),
+        "Selector",
+        selector_string(get(job, "spec.selector")),
     );
     print_labels_multiline(w, "Labels", &string_map(job, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(job, "metadata.annotations"));
@@ -46,19 +44,13 @@ pub fn describe_job(job: &Value, events: Option<&[Value]>, opts: &DescribeOption
     }
     let (start, done) = (s(job, "status.startTime"), s(job, "status.completionTime"));
     if get(job, "status.startTime").is_some() {
-        w.write(
-            LEVEL_0,
-            &format!("Start Time:\t{}\n", format_time(start, opts)),
-        );
+        w.field(LEVEL_0, "Start Time", format_time(start, opts));
     }
     if get(job, "status.completionTime").is_some() {
-        w.write(
-            LEVEL_0,
-            &format!("Completed At:\t{}\n", format_time(done, opts)),
-        );
+        w.field(LEVEL_0, "Completed At", format_time(done, opts));
     }
     if let (Some(a), Some(b)) = (parse_time(start), parse_time(done)) {
-        w.write(LEVEL_0, &format!("Duration:\t{}\n", human_duration(b - a)));
+        w.field(LEVEL_0, "Duration", human_duration(b - a));
     }
     if let Some(d) = opt("spec.activeDeadlineSeconds") {
         w.write(LEVEL_0, &format!("Active Deadline Seconds:\t{d}s\n"));
@@ -82,12 +74,10 @@ pub fn describe_job(job: &Value, events: Option<&[Value]>, opts: &DescribeOption
         ),
     }
     if s(job, "spec.completionMode") == "Indexed" {
-        w.write(
+        w.field(
             LEVEL_0,
-            &format!(
-                "Completed Indexes:\t{}\n",
-                cap_indexes(s(job, "status.completedIndexes"), 50)
-            ),
+            "Completed Indexes",
+            cap_indexes(s(job, "status.completedIndexes"), 50),
         );
     }
     describe_pod_template(get(job, "spec.template"), w, opts);
@@ -118,10 +108,7 @@ pub fn describe_job_template(t: Option<&Value>, w: &mut PrefixWriter, opts: &Des
     let null = Value::Null;
     let t = t.unwrap_or(&null);
     match get(t, "spec.selector") {
-        Some(sel) => w.write(
-            LEVEL_0,
-            &format!("Selector:\t{}\n", selector_string(Some(sel))),
-        ),
+        Some(sel) => w.field(LEVEL_0, "Selector", selector_string(Some(sel))),
         None => w.write(LEVEL_0, "Selector:\t<unset>\n"),
     }
     for (field, title) in [

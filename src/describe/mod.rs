@@ -182,6 +182,12 @@ impl Related {
         self.items.get(key).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// The events to describe: `None` when events are off (kubectl passes a nil list then; an
+    /// empty one prints `<none>`).
+    pub fn events(&self, opts: &DescribeOptions) -> Events<'_> {
+        opts.show_events.then(|| self.items("events"))
+    }
+
     /// The error recorded for `key`, if any.
     pub fn error(&self, key: &str) -> Option<&str> {
         self.errors.get(key).map(String::as_str)
@@ -192,6 +198,9 @@ impl Related {
         self.items.contains_key(key)
     }
 }
+
+/// A describer's events: `None` when events are off (`--show-events=false`).
+pub type Events<'a> = Option<&'a [Value]>;
 
 /// Settings of one describe run.
 #[derive(Clone, Debug)]
@@ -457,8 +466,7 @@ pub fn try_describe(
     opts: &DescribeOptions,
 ) -> Result<String, DescribeError> {
     if (group, kind) == ("certificates.k8s.io", "CertificateSigningRequest") {
-        let events = opts.show_events.then(|| related.items("events").to_vec());
-        return csr::describe_csr(obj, events.as_deref(), opts).map_err(DescribeError::Invalid);
+        return csr::describe_csr(obj, related.events(opts), opts).map_err(DescribeError::Invalid);
     }
     Ok(describe(group, kind, obj, related, opts))
 }
@@ -473,109 +481,60 @@ pub fn describe(
     related: &Related,
     opts: &DescribeOptions,
 ) -> String {
-    // kubectl passes a nil event list when events are off; an empty one prints `<none>`.
-    let events =
-        |key: &str| -> Option<Vec<Value>> { opts.show_events.then(|| related.items(key).to_vec()) };
+    let events = related.events(opts);
     match (group, kind) {
-        ("", "Pod") => pod::describe_pod(obj, events("events").as_deref(), opts),
+        ("", "Pod") => pod::describe_pod(obj, events, opts),
         ("", "Node") => node::describe_node(obj, related, opts),
-        ("", "Service") => service::describe_service(
-            obj,
-            related.items("endpointslices"),
-            events("events").as_deref(),
-            opts,
-        ),
+        ("", "Service") => service::describe_service(obj, related, opts),
         ("", "Namespace") => namespace::describe_namespace(obj, related, opts),
-        ("", "ConfigMap") => configmap::describe_configmap(obj, events("events").as_deref(), opts),
+        ("", "ConfigMap") => configmap::describe_configmap(obj, events, opts),
         ("", "Secret") => secret::describe_secret(obj),
-        ("", "ServiceAccount") => {
-            serviceaccount::describe_service_account(obj, events("events").as_deref(), opts)
+        ("", "ServiceAccount") => serviceaccount::describe_service_account(obj, events, opts),
+        ("", "Endpoints") => endpoints::describe_endpoints(obj, events, opts),
+        ("apps", "DaemonSet") => daemonset::describe_daemonset(obj, related, opts),
+        ("apps", "ReplicaSet") => replicaset::describe_replicaset(obj, related, opts),
+        ("apps", "StatefulSet") => statefulset::describe_statefulset(obj, related, opts),
+        ("", "ReplicationController") => {
+            replicationcontroller::describe_replication_controller(obj, related, opts)
         }
-        ("", "Endpoints") => endpoints::describe_endpoints(obj, events("events").as_deref(), opts),
-        ("apps", "DaemonSet") => daemonset::describe_daemonset(
-            obj,
-            related.items("pods"),
-            events("events").as_deref(),
-            opts,
-        ),
-        ("apps", "ReplicaSet") => replicaset::describe_replicaset(
-            obj,
-            related.items("pods"),
-            related.error("pods"),
-            events("events").as_deref(),
-            opts,
-        ),
-        ("apps", "StatefulSet") => statefulset::describe_statefulset(
-            obj,
-            related.items("pods"),
-            events("events").as_deref(),
-            opts,
-        ),
-        ("", "ReplicationController") => replicationcontroller::describe_replication_controller(
-            obj,
-            related.items("pods"),
-            events("events").as_deref(),
-            opts,
-        ),
-        ("", "PersistentVolumeClaim") => pvc::describe_pvc(
-            obj,
-            related.items("pods"),
-            events("events").as_deref(),
-            opts,
-        ),
+        ("", "PersistentVolumeClaim") => pvc::describe_pvc(obj, related, opts),
         ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => rbac::describe_role(obj),
         ("networking.k8s.io", "Ingress") => ingress::describe_ingress(obj, related, opts),
         ("", "ResourceQuota") => resourcequota::describe_quota(obj),
         ("", "LimitRange") => resourcequota::describe_limit_range(obj),
         ("discovery.k8s.io", "EndpointSlice") => {
-            endpointslice::describe_endpoint_slice(obj, events("events").as_deref(), opts)
+            endpointslice::describe_endpoint_slice(obj, events, opts)
         }
-        ("policy", "PodDisruptionBudget") => {
-            pdb::describe_pdb(obj, events("events").as_deref(), opts)
-        }
-        ("autoscaling", "HorizontalPodAutoscaler") => {
-            hpa::describe_hpa(obj, events("events").as_deref(), opts)
-        }
-        ("", "PersistentVolume") => pv::describe_pv(obj, events("events").as_deref(), opts),
+        ("policy", "PodDisruptionBudget") => pdb::describe_pdb(obj, events, opts),
+        ("autoscaling", "HorizontalPodAutoscaler") => hpa::describe_hpa(obj, events, opts),
+        ("", "PersistentVolume") => pv::describe_pv(obj, events, opts),
         ("networking.k8s.io", "NetworkPolicy") => networkpolicy::describe_network_policy(obj, opts),
         ("certificates.k8s.io", "CertificateSigningRequest") => {
-            csr::describe_csr(obj, events("events").as_deref(), opts).unwrap_or_else(|_| {
-                generic::describe_generic(obj, events("events").as_deref(), opts)
-            })
+            csr::describe_csr(obj, events, opts)
+                .unwrap_or_else(|_| generic::describe_generic(obj, events, opts))
         }
         ("networking.k8s.io", "ServiceCIDR") => {
-            clusterinfra::describe_service_cidr(obj, events("events").as_deref(), opts)
+            clusterinfra::describe_service_cidr(obj, events, opts)
         }
-        ("networking.k8s.io", "IPAddress") => {
-            clusterinfra::describe_ip_address(obj, events("events").as_deref(), opts)
-        }
-        ("storage.k8s.io", "CSINode") => {
-            clusterinfra::describe_csi_node(obj, events("events").as_deref(), opts)
-        }
+        ("networking.k8s.io", "IPAddress") => clusterinfra::describe_ip_address(obj, events, opts),
+        ("storage.k8s.io", "CSINode") => clusterinfra::describe_csi_node(obj, events, opts),
         ("storage.k8s.io", "VolumeAttributesClass") => {
-            clusterinfra::describe_volume_attributes_class(obj, events("events").as_deref(), opts)
+            clusterinfra::describe_volume_attributes_class(obj, events, opts)
         }
         ("scheduling.k8s.io", "PriorityClass") => {
-            priorityclass::describe_priority_class(obj, events("events").as_deref(), opts)
+            priorityclass::describe_priority_class(obj, events, opts)
         }
         ("storage.k8s.io", "StorageClass") => {
-            storageclass::describe_storage_class(obj, events("events").as_deref(), opts)
+            storageclass::describe_storage_class(obj, events, opts)
         }
-        ("networking.k8s.io", "IngressClass") => {
-            ingress::describe_ingress_class(obj, events("events").as_deref(), opts)
-        }
+        ("networking.k8s.io", "IngressClass") => ingress::describe_ingress_class(obj, events, opts),
         ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
             rbac::describe_binding(obj)
         }
-        ("batch", "Job") => job::describe_job(obj, events("events").as_deref(), opts),
-        ("batch", "CronJob") => cronjob::describe_cronjob(obj, events("events").as_deref(), opts),
-        ("apps", "Deployment") => deployment::describe_deployment(
-            obj,
-            related.items("replicasets"),
-            events("events").as_deref(),
-            opts,
-        ),
-        _ => generic::describe_generic(obj, events("events").as_deref(), opts),
+        ("batch", "Job") => job::describe_job(obj, events, opts),
+        ("batch", "CronJob") => cronjob::describe_cronjob(obj, events, opts),
+        ("apps", "Deployment") => deployment::describe_deployment(obj, related, opts),
+        _ => generic::describe_generic(obj, events, opts),
     }
 }
 

@@ -13,14 +13,14 @@ use super::{DescribeOptions, Related};
 /// kubectl-rs's sandbox serves neither, so without items both print kubectl's "none" lines.
 pub fn describe_namespace(ns: &Value, related: &Related, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(ns, "metadata.name")));
+    w.field(LEVEL_0, "Name", s(ns, "metadata.name"));
     print_labels_multiline(&mut w, "Labels", &string_map(ns, "metadata.labels"));
     print_annotations_multiline(
         &mut w,
         "Annotations",
         &string_map(ns, "metadata.annotations"),
     );
-    w.write(LEVEL_0, &format!("Status:\t{}\n", s(ns, "status.phase")));
+    w.field(LEVEL_0, "Status", s(ns, "status.phase"));
     print_conditions(
         &mut w,
         arr(ns, "status.conditions"),
@@ -56,14 +56,14 @@ fn describe_quotas(quotas: &[Value], w: &mut PrefixWriter) {
     });
     w.write(LEVEL_0, "Resource Quotas\n");
     for q in sorted {
-        w.write(LEVEL_1, &format!("Name:\t{}\n", s(q, "metadata.name")));
+        w.field(LEVEL_1, "Name", s(q, "metadata.name"));
         let mut scopes: Vec<String> = arr(q, "spec.scopes")
             .iter()
             .map(super::text::value_string)
             .collect();
         if !scopes.is_empty() {
             scopes.sort();
-            w.write(LEVEL_1, &format!("Scopes:\t{}\n", scopes.join(", ")));
+            w.field(LEVEL_1, "Scopes", scopes.join(", "));
             for scope in &scopes {
                 let help = super::resourcequota::scope_help(scope);
                 if !help.is_empty() {

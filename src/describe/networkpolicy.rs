@@ -16,12 +16,10 @@ pub fn describe_network_policy(np: &Value, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
     super::text::print_name_namespace(w, np);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Created on:\t{}\n",
-            go_time_string(s(np, "metadata.creationTimestamp"), opts)
-        ),
+        "Created on",
+        go_time_string(s(np, "metadata.creationTimestamp"), opts),
     );
     print_labels_multiline(w, "Labels", &string_map(np, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(np, "metadata.annotations"));

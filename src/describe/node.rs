@@ -30,20 +30,16 @@ pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) ->
     w.write(LEVEL_0, &format!("Roles:\t{roles}\n"));
     print_labels_multiline(w, "Labels", &string_map(node, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(node, "metadata.annotations"));
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "CreationTimestamp:\t{}\n",
-            format_time(s(node, "metadata.creationTimestamp"), opts)
-        ),
+        "CreationTimestamp",
+        format_time(s(node, "metadata.creationTimestamp"), opts),
     );
     print_taints(w, "Taints", arr(node, "spec.taints"));
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Unschedulable:\t{}\n",
-            super::text::b(node, "spec.unschedulable")
-        ),
+        "Unschedulable",
+        super::text::b(node, "spec.unschedulable"),
     );
     match (related.items("lease").first(), related.error("lease")) {
         (Some(lease), _) => describe_lease(lease, w, opts),
@@ -118,7 +114,7 @@ pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) ->
         .map(value_string)
         .collect();
     if !cidrs.is_empty() {
-        w.write(LEVEL_0, &format!("PodCIDRs:\t{}\n", cidrs.join(",")));
+        w.field(LEVEL_0, "PodCIDRs", cidrs.join(","));
     }
     let provider = s(node, "spec.providerID");
     if !provider.is_empty() {

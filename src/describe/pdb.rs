@@ -5,22 +5,19 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::text::{format_label_selector, get, i, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_2};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders a PodDisruptionBudget with its events (`None` when events are off).
-pub fn describe_pdb(pdb: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_pdb(pdb: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     super::text::print_name_namespace(&mut w, pdb);
     if let Some(m) = get(pdb, "spec.minAvailable") {
-        w.write(LEVEL_0, &format!("Min available:\t{}\n", value_string(m)));
+        w.field(LEVEL_0, "Min available", value_string(m));
     } else if let Some(m) = get(pdb, "spec.maxUnavailable") {
-        w.write(LEVEL_0, &format!("Max unavailable:\t{}\n", value_string(m)));
+        w.field(LEVEL_0, "Max unavailable", value_string(m));
     }
     match get(pdb, "spec.selector") {
-        Some(sel) => w.write(
-            LEVEL_0,
-            &format!("Selector:\t{}\n", format_label_selector(Some(sel))),
-        ),
+        Some(sel) => w.field(LEVEL_0, "Selector", format_label_selector(Some(sel))),
         None => w.write(LEVEL_0, "Selector:\t<unset>\n"),
     }
     w.write(LEVEL_0, "Status:\n");

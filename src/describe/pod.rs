@@ -14,15 +14,15 @@ use super::text::{
     print_tolerations, s, since, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders a Pod with its events (`None` when events are off).
-pub fn describe_pod(pod: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
     super::text::print_name_namespace(w, pod);
     if let Some(p) = get(pod, "spec.priority") {
-        w.write(LEVEL_0, &format!("Priority:\t{}\n", value_string(p)));
+        w.field(LEVEL_0, "Priority", value_string(p));
     }
     let pcn = s(pod, "spec.priorityClassName");
     if !pcn.is_empty() {
@@ -46,12 +46,10 @@ pub fn describe_pod(pod: &Value, events: Option<&[Value]>, opts: &DescribeOption
         );
     }
     if get(pod, "status.startTime").is_some() {
-        w.write(
+        w.field(
             LEVEL_0,
-            &format!(
-                "Start Time:\t{}\n",
-                format_time(s(pod, "status.startTime"), opts)
-            ),
+            "Start Time",
+            format_time(s(pod, "status.startTime"), opts),
         );
     }
     print_labels_multiline(w, "Labels", &string_map(pod, "metadata.labels"));
@@ -83,22 +81,19 @@ pub fn describe_pod(pod: &Value, events: Option<&[Value]>, opts: &DescribeOption
         }
     }
     if let Some(p) = get(pod, "spec.securityContext.seccompProfile") {
-        w.write(LEVEL_0, &format!("SeccompProfile:\t{}\n", s(p, "type")));
+        w.field(LEVEL_0, "SeccompProfile", s(p, "type"));
         if s(p, "type") == "Localhost" {
-            w.write(
-                LEVEL_0,
-                &format!("LocalhostProfile:\t{}\n", s(p, "localhostProfile")),
-            );
+            w.field(LEVEL_0, "LocalhostProfile", s(p, "localhostProfile"));
         }
     }
-    w.write(LEVEL_0, &format!("IP:\t{}\n", s(pod, "status.podIP")));
+    w.field(LEVEL_0, "IP", s(pod, "status.podIP"));
     let ips = arr(pod, "status.podIPs");
     if ips.is_empty() {
         w.write(LEVEL_0, "IPs:\t<none>\n");
     } else {
         w.write(LEVEL_0, "IPs:\n");
         for ip in ips {
-            w.write(LEVEL_1, &format!("IP:\t{}\n", s(ip, "ip")));
+            w.field(LEVEL_1, "IP", s(ip, "ip"));
         }
     }
     if let Some(c) = controlled_by(pod) {
@@ -156,7 +151,7 @@ pub fn describe_pod(pod: &Value, events: Option<&[Value]>, opts: &DescribeOption
         }
     }
     describe_volumes(arr(pod, "spec.volumes"), w, "", opts);
-    w.write(LEVEL_0, &format!("QoS Class:\t{}\n", pod_qos(pod)));
+    w.field(LEVEL_0, "QoS Class", pod_qos(pod));
     print_labels_multiline(w, "Node-Selectors", &string_map(pod, "spec.nodeSelector"));
     print_tolerations(w, "Tolerations", arr(pod, "spec.tolerations"));
     describe_topology_spread_constraints(arr(pod, "spec.topologySpreadConstraints"), w, "");

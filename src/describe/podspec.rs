@@ -64,10 +64,7 @@ pub fn describe_pod_template(
 pub fn describe_scheduling_group(group: Option<&Value>, w: &mut PrefixWriter, space: &str) {
     if let Some(g) = group {
         w.write(LEVEL_0, &format!("{space}SchedulingGroup:\n"));
-        w.write(
-            LEVEL_1,
-            &format!("PodGroupName:\t{}\n", s(g, "podGroupName")),
-        );
+        w.field(LEVEL_1, "PodGroupName", s(g, "podGroupName"));
     }
 }
 
@@ -142,38 +139,29 @@ fn describe_container_basic_info(
     let name_indent = if space.is_empty() { "" } else { " " };
     w.write(LEVEL_1, &format!("{name_indent}{}:\n", s(c, "name")));
     if let Some(st) = status {
-        w.write(
-            LEVEL_2,
-            &format!("Container ID:\t{}\n", s(st, "containerID")),
-        );
+        w.field(LEVEL_2, "Container ID", s(st, "containerID"));
     }
-    w.write(LEVEL_2, &format!("Image:\t{}\n", s(c, "image")));
+    w.field(LEVEL_2, "Image", s(c, "image"));
     if let Some(st) = status {
-        w.write(LEVEL_2, &format!("Image ID:\t{}\n", s(st, "imageID")));
+        w.field(LEVEL_2, "Image ID", s(st, "imageID"));
     }
     let ports = arr(c, "ports");
     let port_string = describe_ports(ports, "containerPort");
     if port_string.contains(',') {
         w.write(LEVEL_2, &format!("Ports:\t{port_string}\n"));
     } else {
-        w.write(LEVEL_2, &format!("Port:\t{}\n", or_none(&port_string)));
+        w.field(LEVEL_2, "Port", or_none(&port_string));
     }
     let host_string = describe_ports(ports, "hostPort");
     if host_string.contains(',') {
         w.write(LEVEL_2, &format!("Host Ports:\t{host_string}\n"));
     } else {
-        w.write(LEVEL_2, &format!("Host Port:\t{}\n", or_none(&host_string)));
+        w.field(LEVEL_2, "Host Port", or_none(&host_string));
     }
     if let Some(profile) = get(c, "securityContext.seccompProfile") {
-        w.write(
-            LEVEL_2,
-            &format!("SeccompProfile:\t{}\n", s(profile, "type")),
-        );
+        w.field(LEVEL_2, "SeccompProfile", s(profile, "type"));
         if s(profile, "type") == "Localhost" {
-            w.write(
-                LEVEL_3,
-                &format!("LocalhostProfile:\t{}\n", s(profile, "localhostProfile")),
-            );
+            w.field(LEVEL_3, "LocalhostProfile", s(profile, "localhostProfile"));
         }
     }
 }
@@ -242,14 +230,8 @@ fn describe_container_state(st: &Value, w: &mut PrefixWriter, opts: &DescribeOpt
             describe_status("Last State", Some(last), w, opts);
         }
     }
-    w.write(
-        LEVEL_2,
-        &format!("Ready:\t{}\n", print_bool(b(st, "ready"))),
-    );
-    w.write(
-        LEVEL_2,
-        &format!("Restart Count:\t{}\n", i(st, "restartCount")),
-    );
+    w.field(LEVEL_2, "Ready", print_bool(b(st, "ready")));
+    w.field(LEVEL_2, "Restart Count", i(st, "restartCount"));
 }
 
 fn describe_status(
@@ -264,26 +246,26 @@ fn describe_status(
     let terminated = state.and_then(|s| get(s, "terminated"));
     if let Some(r) = running {
         w.write(LEVEL_2, &format!("{name}:\tRunning\n"));
-        w.write(LEVEL_3, &format!("Started:\t{}\n", time(r, "startedAt")));
+        w.field(LEVEL_3, "Started", time(r, "startedAt"));
     } else if let Some(wt) = waiting {
         w.write(LEVEL_2, &format!("{name}:\tWaiting\n"));
         if !s(wt, "reason").is_empty() {
-            w.write(LEVEL_3, &format!("Reason:\t{}\n", s(wt, "reason")));
+            w.field(LEVEL_3, "Reason", s(wt, "reason"));
         }
     } else if let Some(t) = terminated {
         w.write(LEVEL_2, &format!("{name}:\tTerminated\n"));
         if !s(t, "reason").is_empty() {
-            w.write(LEVEL_3, &format!("Reason:\t{}\n", s(t, "reason")));
+            w.field(LEVEL_3, "Reason", s(t, "reason"));
         }
         if !s(t, "message").is_empty() {
-            w.write(LEVEL_3, &format!("Message:\t{}\n", s(t, "message")));
+            w.field(LEVEL_3, "Message", s(t, "message"));
         }
-        w.write(LEVEL_3, &format!("Exit Code:\t{}\n", i(t, "exitCode")));
+        w.field(LEVEL_3, "Exit Code", i(t, "exitCode"));
         if i(t, "signal") > 0 {
-            w.write(LEVEL_3, &format!("Signal:\t{}\n", i(t, "signal")));
+            w.field(LEVEL_3, "Signal", i(t, "signal"));
         }
-        w.write(LEVEL_3, &format!("Started:\t{}\n", time(t, "startedAt")));
-        w.write(LEVEL_3, &format!("Finished:\t{}\n", time(t, "finishedAt")));
+        w.field(LEVEL_3, "Started", time(t, "startedAt"));
+        w.field(LEVEL_3, "Finished", time(t, "finishedAt"));
     } else {
         w.write(LEVEL_2, &format!("{name}:\tWaiting\n"));
     }

@@ -5,35 +5,20 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::text::{b, format_labels, i, s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders a PriorityClass with its events (`None` when events are off).
-pub fn describe_priority_class(
-    pc: &Value,
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_priority_class(pc: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(pc, "metadata.name")));
-    w.write(LEVEL_0, &format!("Value:\t{}\n", i(pc, "value")));
-    w.write(
+    w.field(LEVEL_0, "Name", s(pc, "metadata.name"));
+    w.field(LEVEL_0, "Value", i(pc, "value"));
+    w.field(LEVEL_0, "GlobalDefault", b(pc, "globalDefault"));
+    w.field(LEVEL_0, "PreemptionPolicy", s(pc, "preemptionPolicy"));
+    w.field(LEVEL_0, "Description", s(pc, "description"));
+    w.field(
         LEVEL_0,
-        &format!("GlobalDefault:\t{}\n", b(pc, "globalDefault")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("PreemptionPolicy:\t{}\n", s(pc, "preemptionPolicy")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("Description:\t{}\n", s(pc, "description")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!(
-            "Annotations:\t{}\n",
-            format_labels(&string_map(pc, "metadata.annotations"))
-        ),
+        "Annotations",
+        format_labels(&string_map(pc, "metadata.annotations")),
     );
     if let Some(events) = events {
         describe_events(events, &mut w, opts);

@@ -11,13 +11,13 @@ use super::text::{
 };
 use super::volumes::describe_pv_source;
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders a PersistentVolume with its events (`None` when events are off).
-pub fn describe_pv(pv: &Value, events: Option<&[Value]>, opts: &DescribeOptions) -> String {
+pub fn describe_pv(pv: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(pv, "metadata.name")));
+    w.field(LEVEL_0, "Name", s(pv, "metadata.name"));
     print_labels_multiline(w, "Labels", &string_map(pv, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(pv, "metadata.annotations"));
     let finalizers: Vec<String> = arr(pv, "metadata.finalizers")
@@ -43,29 +43,25 @@ pub fn describe_pv(pv: &Value, events: Option<&[Value]>, opts: &DescribeOptions)
             ),
         );
     } else {
-        w.write(LEVEL_0, &format!("Status:\t{}\n", s(pv, "status.phase")));
+        w.field(LEVEL_0, "Status", s(pv, "status.phase"));
     }
     let claim = match get(pv, "spec.claimRef") {
         Some(c) => format!("{}/{}", s(c, "namespace"), s(c, "name")),
         None => String::new(),
     };
     w.write(LEVEL_0, &format!("Claim:\t{claim}\n"));
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Reclaim Policy:\t{}\n",
-            s(pv, "spec.persistentVolumeReclaimPolicy")
-        ),
+        "Reclaim Policy",
+        s(pv, "spec.persistentVolumeReclaimPolicy"),
     );
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Access Modes:\t{}\n",
-            access_modes(arr(pv, "spec.accessModes"))
-        ),
+        "Access Modes",
+        access_modes(arr(pv, "spec.accessModes")),
     );
     if let Some(mode) = get(pv, "spec.volumeMode") {
-        w.write(LEVEL_0, &format!("VolumeMode:\t{}\n", value_string(mode)));
+        w.field(LEVEL_0, "VolumeMode", value_string(mode));
     }
     let capacity = get(pv, "spec.capacity.storage")
         .map(value_string)
@@ -73,7 +69,7 @@ pub fn describe_pv(pv: &Value, events: Option<&[Value]>, opts: &DescribeOptions)
         .unwrap_or_default();
     w.write(LEVEL_0, &format!("Capacity:\t{capacity}\n"));
     node_affinity(w, get(pv, "spec.nodeAffinity"));
-    w.write(LEVEL_0, &format!("Message:\t{}\n", s(pv, "status.message")));
+    w.field(LEVEL_0, "Message", s(pv, "status.message"));
     w.write(LEVEL_0, "Source:\n");
     if let Some(spec) = get(pv, "spec") {
         describe_pv_source(spec, w, opts);

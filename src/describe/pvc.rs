@@ -10,16 +10,13 @@ use super::text::{
     string_map, value_string, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::DescribeOptions;
+use super::{DescribeOptions, Related};
 
 /// Renders a PVC; `pods` are the pods of its namespace (kubectl lists them all and keeps
 /// those mounting the claim or owning it).
-pub fn describe_pvc(
-    pvc: &Value,
-    pods: &[Value],
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_pvc(pvc: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let pods = related.items("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
     print_pvc(w, pvc, true, opts);
@@ -102,7 +99,7 @@ pub fn print_pvc(w: &mut PrefixWriter, pvc: &Value, full: bool, opts: &DescribeO
     if full {
         super::text::print_name_namespace(w, pvc);
     }
-    w.write(LEVEL_0, &format!("StorageClass:\t{}\n", claim_class(pvc)));
+    w.field(LEVEL_0, "StorageClass", claim_class(pvc));
     if full {
         if get(pvc, "metadata.deletionTimestamp").is_some() {
             w.write(
@@ -113,13 +110,10 @@ pub fn print_pvc(w: &mut PrefixWriter, pvc: &Value, full: bool, opts: &DescribeO
                 ),
             );
         } else {
-            w.write(LEVEL_0, &format!("Status:\t{}\n", s(pvc, "status.phase")));
+            w.field(LEVEL_0, "Status", s(pvc, "status.phase"));
         }
     }
-    w.write(
-        LEVEL_0,
-        &format!("Volume:\t{}\n", s(pvc, "spec.volumeName")),
-    );
+    w.field(LEVEL_0, "Volume", s(pvc, "spec.volumeName"));
     print_labels_multiline(w, "Labels", &string_map(pvc, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(pvc, "metadata.annotations"));
     if full {
@@ -147,14 +141,14 @@ pub fn print_pvc(w: &mut PrefixWriter, pvc: &Value, full: bool, opts: &DescribeO
     w.write(LEVEL_0, &format!("Capacity:\t{capacity}\n"));
     w.write(LEVEL_0, &format!("Access Modes:\t{modes}\n"));
     if let Some(mode) = get(pvc, "spec.volumeMode") {
-        w.write(LEVEL_0, &format!("VolumeMode:\t{}\n", value_string(mode)));
+        w.field(LEVEL_0, "VolumeMode", value_string(mode));
     }
     if let Some(ds) = get(pvc, "spec.dataSource") {
         w.write(LEVEL_0, "DataSource:\n");
         if let Some(g) = get(ds, "apiGroup") {
-            w.write(LEVEL_1, &format!("APIGroup:\t{}\n", value_string(g)));
+            w.field(LEVEL_1, "APIGroup", value_string(g));
         }
-        w.write(LEVEL_1, &format!("Kind:\t{}\n", s(ds, "kind")));
-        w.write(LEVEL_1, &format!("Name:\t{}\n", s(ds, "name")));
+        w.field(LEVEL_1, "Kind", s(ds, "kind"));
+        w.field(LEVEL_1, "Name", s(ds, "name"));
     }
 }

@@ -253,18 +253,22 @@ mod tests {
 
     #[test]
     fn canonical_forms() {
-        assert_eq!(canon("100m"), "100m");
-        assert_eq!(canon("1000m"), "1");
-        assert_eq!(canon("0.5"), "500m");
-        assert_eq!(canon("64Mi"), "64Mi");
-        assert_eq!(canon("1024Mi"), "1Gi");
-        assert_eq!(canon("1536"), "1536");
-        assert_eq!(canon("32863360Ki"), "32863360Ki");
-        assert_eq!(canon("512"), "512");
-        assert_eq!(canon("1000"), "1k");
-        assert_eq!(canon("8"), "8");
-        assert_eq!(canon("0"), "0");
-        assert_eq!(canon("1e3"), "1e3");
+        for (input, want) in [
+            ("100m", "100m"),
+            ("1000m", "1"),
+            ("0.5", "500m"),
+            ("64Mi", "64Mi"),
+            ("1024Mi", "1Gi"),
+            ("1536", "1536"),
+            ("32863360Ki", "32863360Ki"),
+            ("512", "512"),
+            ("1000", "1k"),
+            ("8", "8"),
+            ("0", "0"),
+            ("1e3", "1e3"),
+        ] {
+            assert_eq!(canon(input), want, "{input:?}");
+        }
         assert!(Quantity::parse("abc").is_none());
         assert!(Quantity::parse("1Qi").is_none());
         assert!(Quantity::parse("1e99999").is_none());

@@ -152,7 +152,7 @@ pub fn describe_role(role: &Value) -> String {
     // sort.Stable by the rule's string form.
     rules.sort_by_cached_key(Rule::go_string);
     let mut w = PrefixWriter::new();
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(role, "metadata.name")));
+    w.field(LEVEL_0, "Name", s(role, "metadata.name"));
     print_labels_multiline(&mut w, "Labels", &string_map(role, "metadata.labels"));
     print_annotations_multiline(
         &mut w,
@@ -186,10 +186,7 @@ pub fn describe_role(role: &Value) -> String {
 /// Renders a RoleBinding or ClusterRoleBinding.
 pub fn describe_binding(binding: &Value) -> String {
     let mut w = PrefixWriter::new();
-    w.write(
-        LEVEL_0,
-        &format!("Name:\t{}\n", s(binding, "metadata.name")),
-    );
+    w.field(LEVEL_0, "Name", s(binding, "metadata.name"));
     print_labels_multiline(&mut w, "Labels", &string_map(binding, "metadata.labels"));
     print_annotations_multiline(
         &mut w,
@@ -197,8 +194,8 @@ pub fn describe_binding(binding: &Value) -> String {
         &string_map(binding, "metadata.annotations"),
     );
     w.write(LEVEL_0, "Role:\n");
-    w.write(LEVEL_1, &format!("Kind:\t{}\n", s(binding, "roleRef.kind")));
-    w.write(LEVEL_1, &format!("Name:\t{}\n", s(binding, "roleRef.name")));
+    w.field(LEVEL_1, "Kind", s(binding, "roleRef.kind"));
+    w.field(LEVEL_1, "Name", s(binding, "roleRef.name"));
     w.write(LEVEL_0, "Subjects:\n");
     w.write(LEVEL_1, "Kind\tName\tNamespace\n");
     w.write(LEVEL_1, "----\t----\t---------\n");

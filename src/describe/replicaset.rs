@@ -9,25 +9,20 @@ use super::text::{
     print_labels_multiline, s, string_map,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pod_status_counts, DescribeOptions};
+use super::{pod_status_counts, DescribeOptions, Related};
 
 /// Renders a ReplicaSet; `pods` match its selector, `pods_error` is set when listing them
 /// failed (kubectl prints `error in fetching pods: ...`).
-pub fn describe_replicaset(
-    rs: &Value,
-    pods: &[Value],
-    pods_error: Option<&str>,
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_replicaset(rs: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let pods = related.items("pods");
+    let pods_error = related.error("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     super::text::print_name_namespace(&mut w, rs);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Selector:\t{}\n",
-            format_label_selector(get(rs, "spec.selector"))
-        ),
+        "Selector",
+        format_label_selector(get(rs, "spec.selector")),
     );
     print_labels_multiline(&mut w, "Labels", &string_map(rs, "metadata.labels"));
     print_annotations_multiline(

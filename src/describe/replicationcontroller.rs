@@ -9,25 +9,24 @@ use super::text::{
     arr, format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, string_map,
 };
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{pod_status_counts, DescribeOptions};
+use super::{pod_status_counts, DescribeOptions, Related};
 
 /// Renders a ReplicationController; `pods` match its selector.
 pub fn describe_replication_controller(
     rc: &Value,
-    pods: &[Value],
-    events: Option<&[Value]>,
+    related: &Related,
     opts: &DescribeOptions,
 ) -> String {
+    let pods = related.items("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let (r, wt, su, f) = pod_status_counts(pods, s(rc, "metadata.uid"));
     super::text::print_name_namespace(w, rc);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Selector:\t{}\n",
-            format_labels(&string_map(rc, "spec.selector"))
-        ),
+        "Selector",
+        format_labels(&string_map(rc, "spec.selector")),
     );
     print_labels_multiline(w, "Labels", &string_map(rc, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(rc, "metadata.annotations"));

@@ -29,7 +29,7 @@ pub fn describe_quota(q: &Value) -> String {
         .collect();
     if !scopes.is_empty() {
         scopes.sort();
-        w.write(LEVEL_0, &format!("Scopes:\t{}\n", scopes.join(", ")));
+        w.field(LEVEL_0, "Scopes", scopes.join(", "));
         for scope in &scopes {
             let help = scope_help(scope);
             if !help.is_empty() {

@@ -6,32 +6,24 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::text::{arr, format_labels, get, i, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Related};
 
 /// Renders a Service; `slices` are its EndpointSlices (label `kubernetes.io/service-name`).
-pub fn describe_service(
-    svc: &Value,
-    slices: &[Value],
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_service(svc: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let slices = related.items("endpointslices");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let strings = |f: &str| -> Vec<String> { arr(svc, f).iter().map(value_string).collect() };
     super::text::print_meta_header(w, svc);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Selector:\t{}\n",
-            format_labels(&string_map(svc, "spec.selector"))
-        ),
+        "Selector",
+        format_labels(&string_map(svc, "spec.selector")),
     );
-    w.write(LEVEL_0, &format!("Type:\t{}\n", s(svc, "spec.type")));
+    w.field(LEVEL_0, "Type", s(svc, "spec.type"));
     if let Some(p) = get(svc, "spec.ipFamilyPolicy") {
-        w.write(
-            LEVEL_0,
-            &format!("IP Family Policy:\t{}\n", value_string(p)),
-        );
+        w.field(LEVEL_0, "IP Family Policy", value_string(p));
     }
     let families = strings("spec.ipFamilies");
     let families = if families.is_empty() {
@@ -40,7 +32,7 @@ pub fn describe_service(
         families.join(",")
     };
     w.write(LEVEL_0, &format!("IP Families:\t{families}\n"));
-    w.write(LEVEL_0, &format!("IP:\t{}\n", s(svc, "spec.clusterIP")));
+    w.field(LEVEL_0, "IP", s(svc, "spec.clusterIP"));
     let ips = strings("spec.clusterIPs");
     let ips = if ips.is_empty() {
         "<none>".to_string()
@@ -50,7 +42,7 @@ pub fn describe_service(
     w.write(LEVEL_0, &format!("IPs:\t{ips}\n"));
     let external = strings("spec.externalIPs");
     if !external.is_empty() {
-        w.write(LEVEL_0, &format!("External IPs:\t{}\n", external.join(",")));
+        w.field(LEVEL_0, "External IPs", external.join(","));
     }
     let lb_ip = s(svc, "spec.loadBalancerIP");
     if !lb_ip.is_empty() {
@@ -75,10 +67,7 @@ pub fn describe_service(
                 }
             })
             .collect();
-        w.write(
-            LEVEL_0,
-            &format!("LoadBalancer Ingress:\t{}\n", list.join(", ")),
-        );
+        w.field(LEVEL_0, "LoadBalancer Ingress", list.join(", "));
     }
     for sp in arr(svc, "spec.ports") {
         let raw_name = s(sp, "name");
@@ -97,7 +86,7 @@ pub fn describe_service(
             .unwrap_or("0".into());
         w.write(LEVEL_0, &format!("TargetPort:\t{target}/{proto}\n"));
         if let Some(ap) = get(sp, "appProtocol") {
-            w.write(LEVEL_0, &format!("AppProtocol:\t{}\n", value_string(ap)));
+            w.field(LEVEL_0, "AppProtocol", value_string(ap));
         }
         if i(sp, "nodePort") != 0 {
             w.write(
@@ -105,46 +94,33 @@ pub fn describe_service(
                 &format!("NodePort:\t{name}\t{}/{proto}\n", i(sp, "nodePort")),
             );
         }
-        w.write(
+        w.field(
             LEVEL_0,
-            &format!("Endpoints:\t{}\n", format_endpoint_slices(slices, raw_name)),
+            "Endpoints",
+            format_endpoint_slices(slices, raw_name),
         );
     }
-    w.write(
-        LEVEL_0,
-        &format!("Session Affinity:\t{}\n", s(svc, "spec.sessionAffinity")),
-    );
+    w.field(LEVEL_0, "Session Affinity", s(svc, "spec.sessionAffinity"));
     let etp = s(svc, "spec.externalTrafficPolicy");
     if !etp.is_empty() {
         w.write(LEVEL_0, &format!("External Traffic Policy:\t{etp}\n"));
     }
     if let Some(itp) = get(svc, "spec.internalTrafficPolicy") {
-        w.write(
-            LEVEL_0,
-            &format!("Internal Traffic Policy:\t{}\n", value_string(itp)),
-        );
+        w.field(LEVEL_0, "Internal Traffic Policy", value_string(itp));
     }
     if i(svc, "spec.healthCheckNodePort") != 0 {
-        w.write(
+        w.field(
             LEVEL_0,
-            &format!(
-                "HealthCheck NodePort:\t{}\n",
-                i(svc, "spec.healthCheckNodePort")
-            ),
+            "HealthCheck NodePort",
+            i(svc, "spec.healthCheckNodePort"),
         );
     }
     let ranges = strings("spec.loadBalancerSourceRanges");
     if !ranges.is_empty() {
-        w.write(
-            LEVEL_0,
-            &format!("LoadBalancer Source Ranges:\t{}\n", ranges.join(",")),
-        );
+        w.field(LEVEL_0, "LoadBalancer Source Ranges", ranges.join(","));
     }
     if let Some(td) = get(svc, "spec.trafficDistribution") {
-        w.write(
-            LEVEL_0,
-            &format!("Traffic Distribution:\t{}\n", value_string(td)),
-        );
+        w.field(LEVEL_0, "Traffic Distribution", value_string(td));
     }
     if let Some(events) = events {
         describe_events(events, w, opts);

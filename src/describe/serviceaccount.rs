@@ -5,14 +5,10 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::text::{arr, s};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders a ServiceAccount with its events (`None` when events are off).
-pub fn describe_service_account(
-    sa: &Value,
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_service_account(sa: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     super::text::print_meta_header(&mut w, sa);
     const HEADER: &str = "Image pull secrets:";

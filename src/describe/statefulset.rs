@@ -10,29 +10,25 @@ use super::text::{
     print_labels_multiline, s, selector_string, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pod_status_counts, DescribeOptions};
+use super::{pod_status_counts, DescribeOptions, Related};
 
 /// Renders a StatefulSet; `pods` match its selector.
-pub fn describe_statefulset(
-    ss: &Value,
-    pods: &[Value],
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOptions) -> String {
+    let pods = related.items("pods");
+    let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let (r, wt, su, f) = pod_status_counts(pods, s(ss, "metadata.uid"));
     super::text::print_name_namespace(w, ss);
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "CreationTimestamp:\t{}\n",
-            format_time(s(ss, "metadata.creationTimestamp"), opts)
-        ),
+        "CreationTimestamp",
+        format_time(s(ss, "metadata.creationTimestamp"), opts),
     );
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!("Selector:\t{}\n", selector_string(get(ss, "spec.selector"))),
+        "Selector",
+        selector_string(get(ss, "spec.selector")),
     );
     print_labels_multiline(w, "Labels", &string_map(ss, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(ss, "metadata.annotations"));
@@ -44,15 +40,16 @@ pub fn describe_statefulset(
             i(ss, "status.replicas")
         ),
     );
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!("Update Strategy:\t{}\n", s(ss, "spec.updateStrategy.type")),
+        "Update Strategy",
+        s(ss, "spec.updateStrategy.type"),
     );
     if let Some(ru) = get(ss, "spec.updateStrategy.rollingUpdate") {
         if let Some(p) = get(ru, "partition") {
-            w.write(LEVEL_1, &format!("Partition:\t{}\n", value_string(p)));
+            w.field(LEVEL_1, "Partition", value_string(p));
             if let Some(m) = get(ru, "maxUnavailable") {
-                w.write(LEVEL_1, &format!("MaxUnavailable:\t{}\n", value_string(m)));
+                w.field(LEVEL_1, "MaxUnavailable", value_string(m));
             }
         }
     }
@@ -84,8 +81,8 @@ fn describe_volume_claim_templates(templates: &[Value], w: &mut PrefixWriter) {
     }
     w.write(LEVEL_0, "Volume Claims:\n");
     for pvc in templates {
-        w.write(LEVEL_1, &format!("Name:\t{}\n", s(pvc, "metadata.name")));
-        w.write(LEVEL_1, &format!("StorageClass:\t{}\n", claim_class(pvc)));
+        w.field(LEVEL_1, "Name", s(pvc, "metadata.name"));
+        w.field(LEVEL_1, "StorageClass", claim_class(pvc));
         print_labels_indent(w, "  ", "Labels", "\t", &string_map(pvc, "metadata.labels"));
         print_labels_indent(
             w,

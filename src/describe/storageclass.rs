@@ -5,14 +5,10 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::text::{arr, format_labels, get, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
 
 /// Renders a StorageClass with its events (`None` when events are off).
-pub fn describe_storage_class(
-    sc: &Value,
-    events: Option<&[Value]>,
-    opts: &DescribeOptions,
-) -> String {
+pub fn describe_storage_class(sc: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
     let annotations = string_map(sc, "metadata.annotations");
@@ -21,29 +17,19 @@ pub fn describe_storage_class(
             || k == "storageclass.beta.kubernetes.io/is-default-class")
             && v == "true"
     });
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(sc, "metadata.name")));
-    w.write(
+    w.field(LEVEL_0, "Name", s(sc, "metadata.name"));
+    w.field(
         LEVEL_0,
-        &format!(
-            "IsDefaultClass:\t{}\n",
-            if is_default { "Yes" } else { "No" }
-        ),
+        "IsDefaultClass",
+        if is_default { "Yes" } else { "No" },
     );
     // kubectl prints every annotation here, last-applied included.
-    w.write(
+    w.field(LEVEL_0, "Annotations", format_labels(&annotations));
+    w.field(LEVEL_0, "Provisioner", s(sc, "provisioner"));
+    w.field(
         LEVEL_0,
-        &format!("Annotations:\t{}\n", format_labels(&annotations)),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("Provisioner:\t{}\n", s(sc, "provisioner")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!(
-            "Parameters:\t{}\n",
-            format_labels(&string_map(sc, "parameters"))
-        ),
+        "Parameters",
+        format_labels(&string_map(sc, "parameters")),
     );
     let expansion = match get(sc, "allowVolumeExpansion").and_then(Value::as_bool) {
         Some(b) => super::text::print_bool(b),

@@ -96,11 +96,8 @@ pub fn print_meta_header(w: &mut PrefixWriter, obj: &Value) {
 
 /// The `Name:` and `Namespace:` lines that open most describers.
 pub fn print_name_namespace(w: &mut PrefixWriter, obj: &Value) {
-    w.write(LEVEL_0, &format!("Name:\t{}\n", s(obj, "metadata.name")));
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", s(obj, "metadata.namespace")),
-    );
+    w.field(LEVEL_0, "Name", s(obj, "metadata.name"));
+    w.field(LEVEL_0, "Namespace", s(obj, "metadata.namespace"));
 }
 /// `printLabelsMultilineWithIndent`: `title:` then sorted `k=v` lines aligned by a tab.
 pub fn print_labels_multiline(w: &mut PrefixWriter, title: &str, labels: &[(String, String)]) {

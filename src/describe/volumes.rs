@@ -466,10 +466,7 @@ fn describe_projected(p: &Value, w: &mut PrefixWriter) {
                 ),
             );
         } else if let Some(t) = get(source, "serviceAccountToken") {
-            w.write(
-                LEVEL_2,
-                &format!("TokenExpirationSeconds:\t{}\n", i(t, "expirationSeconds")),
-            );
+            w.field(LEVEL_2, "TokenExpirationSeconds", i(t, "expirationSeconds"));
         }
     }
 }

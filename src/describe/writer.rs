@@ -187,6 +187,11 @@ impl PrefixWriter {
             .write_str(&escape_terminal(&format!("{prefix}{text}")));
     }
 
+    /// Writes `label:\tvalue\n` at `level` (kubectl's `w.Write(level, "Label:\t%s\n", value)`).
+    pub fn field(&mut self, level: usize, label: &str, value: impl std::fmt::Display) {
+        self.write(level, &format!("{label}:\t{value}\n"));
+    }
+
     /// Writes `text` and a newline without indentation (kubectl's `WriteLine`).
     pub fn write_line(&mut self, text: &str) {
         if self.indent > 0 {

@@ -164,24 +164,8 @@ impl DiscoveryData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discovery::model::parse_aggregated;
-    use serde_json::Value;
-
-    fn data() -> DiscoveryData {
-        let mut d = DiscoveryData::default();
-        for f in [
-            "discovery-api-aggregated.json",
-            "discovery-apis-aggregated.json",
-        ] {
-            let p = format!(
-                "{}/tests/fixtures/reference/{f}",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-            parse_aggregated(&v, &mut d).unwrap();
-        }
-        d
-    }
+    use crate::testutil::reference_discovery as data;
+    use crate::testutil::strings as args;
 
     fn one(d: &DiscoveryData, arg: &str) -> (String, String, String) {
         let r = d.resolve(arg).unwrap();
@@ -274,10 +258,6 @@ mod tests {
         assert!(
             d.resolve("daemonsets.v2.apps").is_err() || one(&d, "daemonsets.v2.apps").1 == "v1"
         );
-    }
-
-    fn args(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
     }
 
     #[test]

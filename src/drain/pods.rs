@@ -33,12 +33,11 @@ pub struct DrainOptions {
 
 fn pod_path(pod: &Value, sub: Option<&str>) -> Result<ApiPath, CliError> {
     Ok(ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(pod["metadata"]["namespace"].as_str().unwrap_or_default()),
-        name: Some(pod["metadata"]["name"].as_str().unwrap_or_default()),
         subresource: sub,
+        ..ResourcePath::pods(
+            pod["metadata"]["namespace"].as_str().unwrap_or_default(),
+            Some(pod["metadata"]["name"].as_str().unwrap_or_default()),
+        )
     }
     .build()?)
 }

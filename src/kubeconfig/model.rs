@@ -396,18 +396,6 @@ fn yaml11_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// The name Go's `encoding/json` gives a JSON value's type in an unmarshal error.
-fn go_json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// client-go decodes a kubeconfig with its scheme, which knows one type: `Config` in `v1`
 /// (both the defaults when absent). Another `apiVersion` or `kind` fails the load with the
 /// decoder's words, checked in its order (`apiVersion` before `kind`, Go sorts the keys).
@@ -415,7 +403,7 @@ fn check_type_meta(v: &Value) -> Result<(), String> {
     let Some(m) = v.as_object() else {
         return Err(format!(
             "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
-            go_json_type(v)
+            kcore::gojson::type_name(v)
         ));
     };
     let field = |key: &str| -> Result<String, String> {
@@ -424,7 +412,7 @@ fn check_type_meta(v: &Value) -> Result<(), String> {
             Some(Value::String(s)) => Ok(s.clone()),
             Some(other) => Err(format!(
                 "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go struct field .{key} of type string",
-                go_json_type(other)
+                kcore::gojson::type_name(other)
             )),
         }
     };

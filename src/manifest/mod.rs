@@ -167,7 +167,7 @@ pub fn parse_stream(
                 name: source.to_string(),
                 message: format!(
                     "json: cannot unmarshal {} into Go value of type unstructured.detector",
-                    json_type(&value)
+                    kcore::gojson::type_name(&value)
                 ),
             }));
             continue;
@@ -200,17 +200,6 @@ pub fn parse_stream(
         }
     }
     out
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        Value::Object(_) => "object",
-        Value::Null => "null",
-    }
 }
 
 /// kubectl's schema pre-check (`getObjectKind`; a `v1` `List` has each item checked instead,

@@ -138,12 +138,8 @@ pub async fn attach(ctx: &Context, r: &AttachRequest) -> AttachResult {
         .unwrap_or_default()
         .to_string();
     let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(&ns),
-        name: Some(&name),
         subresource: Some("attach"),
+        ..ResourcePath::pods(&ns, Some(&name))
     }
     .build()?;
     // PodAttachOptions as the parameter codec encodes them (keys sorted, false omitted).
@@ -364,15 +360,7 @@ pub async fn wait_for_pod(
     cond: PodCondition,
 ) -> Result<PodWait, CliError> {
     let client = ctx.client()?;
-    let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(ns),
-        name: None,
-        subresource: None,
-    }
-    .build()?;
+    let path = ResourcePath::pods(ns, None).build()?;
     let selector = format!("metadata.name={name}");
     // apierrors.NewNotFound(pods, ""), as checkErr prints it.
     let gone = || CliError::Raw("Error from server (NotFound): pods \"\" not found".into());
@@ -417,12 +405,8 @@ pub async fn print_log(ctx: &Context, pod: &Value, container: &str) -> Result<()
     let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
     let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(ns),
-        name: Some(name),
         subresource: Some("log"),
+        ..ResourcePath::pods(ns, Some(name))
     }
     .build()?;
     let req = ApiRequest::get(path).query("container", container.to_string());

@@ -880,11 +880,8 @@ impl Visit<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::strings as s;
     use serde_json::json;
-
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
 
     fn text(e: CliError) -> String {
         crate::error::render(&e).stderr

@@ -246,15 +246,7 @@ pub async fn pods_for(
     timeout: Duration,
 ) -> Result<Vec<Value>, CliError> {
     let client = ctx.client()?;
-    let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(ns),
-        name: None,
-        subresource: None,
-    }
-    .build()?;
+    let path = ResourcePath::pods(ns, None).build()?;
     let list = client
         .send_json(&ApiRequest::get(path.clone()).query("labelSelector", selector))
         .await?;

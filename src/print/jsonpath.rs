@@ -1156,18 +1156,22 @@ mod tests {
                 .unwrap();
             String::from_utf8(out).unwrap()
         };
-        assert_eq!(run("{.metadata.labels['a.b']}"), "");
-        assert_eq!(run(r"{.metadata.labels.a\.b}"), "dotted");
-        assert_eq!(run(r"{.metadata.labels.app\.kubernetes\.io/name}"), "x");
-        assert_eq!(run("{.metadata['labels']['a.b']}"), "");
-        assert_eq!(run("{..b}"), "nested");
-        assert_eq!(
-            run("{range .metadata.labels}{@};{end}"),
-            r#"{"a.b":"dotted","app.kubernetes.io/name":"x"};"#
-        );
-        assert_eq!(run("{.metadata.name} {.kind}"), "d ConfigMap");
-        assert_eq!(run("{.extra['a']['b']}"), "nested");
-        assert_eq!(run("{.extra['a.b']}"), "nested");
+        for (input, want) in [
+            ("{.metadata.labels['a.b']}", ""),
+            (r"{.metadata.labels.a\.b}", "dotted"),
+            (r"{.metadata.labels.app\.kubernetes\.io/name}", "x"),
+            ("{.metadata['labels']['a.b']}", ""),
+            ("{..b}", "nested"),
+            (
+                "{range .metadata.labels}{@};{end}",
+                r#"{"a.b":"dotted","app.kubernetes.io/name":"x"};"#,
+            ),
+            ("{.metadata.name} {.kind}", "d ConfigMap"),
+            ("{.extra['a']['b']}", "nested"),
+            ("{.extra['a.b']}", "nested"),
+        ] {
+            assert_eq!(run(input), want, "{input:?}");
+        }
         let p = JsonPathPrinter::new("{.metadata.labels[*]}", true, false).unwrap();
         let e = p.print(&d, &mut Vec::new()).unwrap_err().to_string();
         assert!(
@@ -1253,22 +1257,26 @@ mod tests {
                 .unwrap()
                 .to_string()
         };
-        assert_eq!(
-            detail("{.x.arr[?(@.p>1)].type}"),
-            "incompatible types for comparison"
-        );
-        assert_eq!(
-            detail("{.x.arr[?(@.p==2.5)].type}"),
-            "incompatible types for comparison"
-        );
-        assert_eq!(detail("{.x.s[0]}"), "string is not array or slice");
-        assert_eq!(detail("{end}"), "not in range, nothing to end");
-        assert_eq!(
-            detail("{.x.arr[1:0]}"),
-            "starting index 1 is greater than ending index 0"
-        );
-        assert_eq!(detail("{.x.arr[::0]}"), "step must be > 0");
-        assert_eq!(detail("{foo}"), "unrecognized identifier foo");
+        for (input, want) in [
+            (
+                "{.x.arr[?(@.p>1)].type}",
+                "incompatible types for comparison",
+            ),
+            (
+                "{.x.arr[?(@.p==2.5)].type}",
+                "incompatible types for comparison",
+            ),
+            ("{.x.s[0]}", "string is not array or slice"),
+            ("{end}", "not in range, nothing to end"),
+            (
+                "{.x.arr[1:0]}",
+                "starting index 1 is greater than ending index 0",
+            ),
+            ("{.x.arr[::0]}", "step must be > 0"),
+            ("{foo}", "unrecognized identifier foo"),
+        ] {
+            assert_eq!(detail(input), want, "{input:?}");
+        }
         assert!(err(r#"{.x.arr[?(@.p<"a")]}"#).contains(r#""{.x.arr[?(@.p<\"a\")]}""#));
     }
 

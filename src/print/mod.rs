@@ -145,30 +145,38 @@ fn split_template_format<'a>(
     }
 }
 
+/// The formats of cli-runtime's `PrintFlags` without tables (json/yaml, name, templates),
+/// sorted as kubectl's "unable to match a printer" error lists them.
+pub fn generic_formats(kyaml: bool) -> Vec<&'static str> {
+    let mut v = vec![
+        "go-template",
+        "go-template-file",
+        "json",
+        "jsonpath",
+        "jsonpath-as-json",
+        "jsonpath-file",
+        "name",
+        "template",
+        "templatefile",
+        "yaml",
+    ];
+    if kyaml {
+        v.push("kyaml");
+    }
+    v.sort_unstable();
+    v
+}
+
 impl OutputFormat {
-    /// The formats `get` accepts, sorted (kubectl's error lists them this way).
+    /// The formats `get` accepts, sorted (kubectl's error lists them this way): the generic
+    /// ones and the tables.
     pub fn allowed_formats(kyaml_enabled: bool) -> Vec<String> {
-        let mut v: Vec<String> = [
-            "custom-columns",
-            "custom-columns-file",
-            "go-template",
-            "go-template-file",
-            "json",
-            "jsonpath",
-            "jsonpath-as-json",
-            "jsonpath-file",
-            "name",
-            "template",
-            "templatefile",
-            "wide",
-            "yaml",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        if kyaml_enabled {
-            v.push("kyaml".to_string());
-        }
+        let tables = ["custom-columns", "custom-columns-file", "wide"];
+        let mut v: Vec<String> = generic_formats(kyaml_enabled)
+            .into_iter()
+            .chain(tables)
+            .map(str::to_string)
+            .collect();
         v.sort();
         v
     }

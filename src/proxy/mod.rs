@@ -438,18 +438,26 @@ mod tests {
 
     #[test]
     fn cleans_like_go() {
-        assert_eq!(clean_path("/a//b/../c/"), "/a/c/");
-        assert_eq!(clean_path("/"), "/");
-        assert_eq!(clean_path("/a/./b"), "/a/b");
-        assert_eq!(clean_path("/.."), "/");
+        for (input, want) in [
+            ("/a//b/../c/", "/a/c/"),
+            ("/", "/"),
+            ("/a/./b", "/a/b"),
+            ("/..", "/"),
+        ] {
+            assert_eq!(clean_path(input), want, "{input:?}");
+        }
     }
 
     #[test]
     fn hosts_lose_their_port() {
-        assert_eq!(extract_host("localhost:8001"), "localhost");
-        assert_eq!(extract_host("[::1]:8001"), "::1");
-        assert_eq!(extract_host("[::1]"), "[::1]");
-        assert_eq!(extract_host("example.com"), "example.com");
+        for (input, want) in [
+            ("localhost:8001", "localhost"),
+            ("[::1]:8001", "::1"),
+            ("[::1]", "[::1]"),
+            ("example.com", "example.com"),
+        ] {
+            assert_eq!(extract_host(input), want, "{input:?}");
+        }
     }
 
     #[test]

@@ -471,25 +471,13 @@ pub async fn resource_for(
     Ok(find(&*disc.refresh().await?))
 }
 
-/// Go's name for a JSON value's type in `json: cannot unmarshal <type> into …`.
-fn go_json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-        Value::Null => "null",
-    }
-}
-
 /// kubectl decodes `metadata` into typed `ObjectMeta`: non-string names and label or
 /// annotation values (YAML 1.1 `y`, `n`, `on`, numbers) fail before anything is sent.
 pub(crate) fn check_object_meta(source: &str, obj: &Value) -> Result<(), CliError> {
     let err = |field: &str, got: &Value, want: &str| {
         CliError::msg(format!(
             "unable to decode {source:?}: json: cannot unmarshal {} into Go struct field ObjectMeta.metadata.{field} of type {want}",
-            go_json_type(got)
+            kcore::gojson::type_name(got)
         ))
     };
     let Some(meta) = obj.get("metadata").and_then(Value::as_object) else {

@@ -21,3 +21,17 @@ pub fn go_json_string(s: &str, out: &mut String) {
     }
     out.push('"');
 }
+
+/// The name Go's `encoding/json` gives a JSON value's type in its unmarshal errors
+/// (`json: cannot unmarshal string into Go value of type …`).
+pub fn type_name(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}

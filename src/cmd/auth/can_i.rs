@@ -461,10 +461,7 @@ fn strings(v: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
+    use crate::testutil::strings as s;
 
     #[test]
     fn rules_are_broken_down_compacted_and_sorted_as_kubectl_does() {

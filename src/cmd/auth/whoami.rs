@@ -9,7 +9,6 @@ use crate::client::{ApiRequest, Method, ResourcePath};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::tabwriter::TabWriter;
-use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 
 /// kubectl's long help of `auth whoami`.
 pub const WHOAMI_LONG: &str = "Experimental: Check who you are and your attributes (groups, extra).
@@ -44,22 +43,7 @@ impl WhoamiArgs {
         let printer = if self.print.output.is_empty() {
             None
         } else {
-            let format = OutputFormat::parse_generic(
-                &self.print.output,
-                self.print.template.as_deref(),
-                true,
-            )?;
-            let opts = GenericOptions {
-                show_managed_fields: self.print.show_managed_fields,
-                allow_missing_keys: self.print.allow_missing_template_keys,
-                ..GenericOptions::default()
-            };
-            Some(
-                GenericPrinter::new(&format, &opts, &|p| {
-                    std::fs::read_to_string(p).map_err(|e| e.to_string())
-                })?
-                .typed(),
-            )
+            Some(self.print.generic_printer()?)
         };
         let mut review = self.review(ctx).await?;
         // kubectl decodes the answer into its typed object, whose zero creationTimestamp

@@ -4,13 +4,11 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cmd::create::role::{
-    dedup_verbs, map_resources, parse_resources, policy_rules, VALID_VERBS,
-};
+use crate::cmd::create::role::{map_resources, policy_rules, rule_parts, VALID_VERBS};
 use crate::cmd::create_generators::{submit, Built, CommonArgs};
-use crate::cmd::flags::field_validation;
+use crate::cmd::flags::{field_validation, RuleFlags};
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 
 /// kubectl's long help of `create clusterrole`.
 pub const CREATE_CLUSTERROLE_LONG: &str = "Create a cluster role.";
@@ -50,15 +48,8 @@ pub struct ClusterRoleFlags {
     /// A partial url that user should have access to.
     #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
     pub non_resource_url: Vec<String>,
-    /// Resource that the rule applies to
-    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
-    pub resource: Vec<String>,
-    /// Resource in the white list that the rule applies to, repeat this flag for multiple items
-    #[arg(verbatim_doc_comment, long)]
-    pub resource_name: Vec<String>,
-    /// Verb that applies to the resources contained in the rule
-    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
-    pub verb: Vec<String>,
+    #[command(flatten)]
+    pub rule: RuleFlags,
 }
 
 impl ClusterRoleFlags {
@@ -80,12 +71,7 @@ impl ClusterRoleFlags {
     }
 
     /// kubectl's `Complete`, `Validate` and `RunCreateRole` for the cluster role `name`.
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
         let aggregation = self.pairs()?;
         let mut urls: Vec<String> = Vec::new();
         for u in &self.non_resource_url {
@@ -93,14 +79,7 @@ impl ClusterRoleFlags {
                 urls.push(u.clone());
             }
         }
-        let verbs = dedup_verbs(&self.verb);
-        let resources = parse_resources(&self.resource);
-        let mut names: Vec<String> = Vec::new();
-        for n in &self.resource_name {
-            if !names.contains(n) {
-                names.push(n.clone());
-            }
-        }
+        let (verbs, resources, names) = rule_parts(&self.rule);
         let dry_run = common.dry_run.strategy(ctx)?;
         let validation = field_validation(&common.validate.value)?;
         if name.is_empty() {

@@ -8,7 +8,7 @@ use crate::cmd::create::rolebinding::{binding, subjects};
 use crate::cmd::create_generators::{submit, Built, CommonArgs};
 use crate::cmd::flags::{field_validation, SubjectFlags};
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 
 /// kubectl's long help of `create clusterrolebinding`.
 pub const CREATE_CLUSTERROLEBINDING_LONG: &str =
@@ -45,12 +45,7 @@ impl ClusterRoleBindingFlags {
     }
 
     /// kubectl's `Complete` and `Run` for the cluster role binding `name`.
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
         let dry_run = common.dry_run.strategy(ctx)?;
         let validation = field_validation(&common.validate.value)?;
         let mut meta = Map::new();

@@ -6,10 +6,10 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cmd::create_generators::{submit, Built, CommonArgs};
+use crate::cmd::create_generators::{name_meta, submit, Built, CommonArgs};
 use crate::cmd::flags::field_validation;
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 
 /// kubectl's long help of `create ingress`.
 pub const CREATE_INGRESS_LONG: &str = "Create an ingress with the specified name.";
@@ -239,12 +239,7 @@ impl IngressFlags {
     }
 
     /// kubectl's `Complete`, `Validate` and `Run` for the ingress `name`.
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
         let (namespace, enforce) = ctx.namespace()?;
         let dry_run = common.dry_run.strategy(ctx)?;
         let validation = field_validation(&common.validate.value)?;
@@ -254,11 +249,7 @@ impl IngressFlags {
             let (k, v) = a.split_once('=').unwrap_or((a, ""));
             annotations.insert(k.to_string(), json!(v));
         }
-        let mut meta = Map::new();
-        meta.insert("name".into(), json!(name));
-        if enforce {
-            meta.insert("namespace".into(), json!(namespace));
-        }
+        let mut meta = name_meta(name, &namespace, enforce);
         if !annotations.is_empty() {
             meta.insert("annotations".into(), Value::Object(annotations));
         }

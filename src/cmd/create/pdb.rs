@@ -4,10 +4,10 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cmd::create_generators::{submit, Built, CommonArgs};
+use crate::cmd::create_generators::{name_meta, submit, Built, CommonArgs};
 use crate::cmd::flags::field_validation;
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 
 /// kubectl's long help of `create poddisruptionbudget`.
 pub const CREATE_PDB_LONG: &str = "Create a pod disruption budget with the specified name, selector, and desired minimum available pods.";
@@ -54,12 +54,7 @@ fn int_or_string(s: &str) -> Value {
 
 impl PdbFlags {
     /// kubectl's `Complete`, `Validate` and `Run` for the budget `name`.
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
         let dry_run = common.dry_run.strategy(ctx)?;
         let (namespace, enforce) = ctx.namespace()?;
         common.check_printer()?;
@@ -91,11 +86,7 @@ impl PdbFlags {
         }
         let selector =
             crate::ops::selector::parse_to_label_selector(&self.selector).map_err(CliError::msg)?;
-        let mut meta = Map::new();
-        meta.insert("name".into(), json!(name));
-        if enforce {
-            meta.insert("namespace".into(), json!(namespace));
-        }
+        let meta = name_meta(name, &namespace, enforce);
         let mut spec = Map::new();
         if !min.is_empty() {
             spec.insert("minAvailable".into(), int_or_string(min));

@@ -7,7 +7,7 @@ use crate::cmd::create_generators::{submit, Built, CommonArgs};
 use crate::cmd::flags::field_validation;
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 use kcore::gofmt::go_quote;
 
 /// kubectl's long help of `create priorityclass`.
@@ -52,12 +52,7 @@ pub struct PriorityClassFlags {
 
 impl PriorityClassFlags {
     /// kubectl's `Complete` and `Run` for the class `name` (no `Validate`: the server judges).
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
         let value = match kcore::gofmt::go_parse_int(&self.value) {
             Ok(v) if i32::try_from(v).is_ok() => v,
             other => {

@@ -3,11 +3,11 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cmd::create_generators::{submit, Built, CommonArgs};
+use crate::cmd::create_generators::{name_meta, submit, Built, CommonArgs};
 use crate::cmd::flags::field_validation;
 use crate::context::Context;
 use crate::describe::quantity::parse_resource_list;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 
 /// kubectl's long help of `create quota`.
 pub const CREATE_QUOTA_LONG: &str =
@@ -35,12 +35,7 @@ pub struct QuotaFlags {
 
 impl QuotaFlags {
     /// kubectl's `Complete`, `Validate` and `Run` for the quota `name`.
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
         let dry_run = common.dry_run.strategy(ctx)?;
         let (namespace, enforce) = ctx.namespace()?;
         let validation = field_validation(&common.validate.value)?;
@@ -49,11 +44,7 @@ impl QuotaFlags {
         }
         let hard = parse_resource_list(&self.hard).map_err(CliError::msg)?;
         let scopes = parse_scopes(&self.scopes)?;
-        let mut meta = Map::new();
-        meta.insert("name".into(), json!(name));
-        if enforce {
-            meta.insert("namespace".into(), json!(namespace));
-        }
+        let meta = name_meta(name, &namespace, enforce);
         let mut spec = Map::new();
         if let Some(hard) = hard.filter(|h| !h.is_empty()) {
             spec.insert("hard".into(), Value::Object(hard));

@@ -2,12 +2,12 @@
 //! per API group from `--verb`, `--resource` (`resource.group/subresource`, short names
 //! expanded through discovery) and `--resource-name`, with kubectl's validation.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::cmd::create_generators::{submit, Built, CommonArgs};
-use crate::cmd::flags::field_validation;
+use crate::cmd::create_generators::{name_meta, submit, Built, CommonArgs};
+use crate::cmd::flags::{field_validation, RuleFlags};
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 
 /// kubectl's long help of `create role`.
 pub const CREATE_ROLE_LONG: &str = "Create a role with single rule.";
@@ -82,15 +82,8 @@ const SPECIAL_VERBS: &[(&str, &[(&str, &str)])] = &[
 /// `create role`'s own flags.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RoleFlags {
-    /// Verb that applies to the resources contained in the rule
-    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
-    pub verb: Vec<String>,
-    /// Resource that the rule applies to
-    #[arg(verbatim_doc_comment, long, value_delimiter = ',')]
-    pub resource: Vec<String>,
-    /// Resource in the white list that the rule applies to, repeat this flag for multiple items
-    #[arg(verbatim_doc_comment, long)]
-    pub resource_name: Vec<String>,
+    #[command(flatten)]
+    pub rule: RuleFlags,
 }
 
 /// One `--resource` value.
@@ -103,20 +96,8 @@ pub(crate) struct ResourceOption {
 
 impl RoleFlags {
     /// kubectl's `Complete`, `Validate` and `RunCreateRole` for the role `name`.
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
-        let verbs = dedup_verbs(&self.verb);
-        let resources = parse_resources(&self.resource);
-        let mut names: Vec<String> = Vec::new();
-        for n in &self.resource_name {
-            if !names.contains(n) {
-                names.push(n.clone());
-            }
-        }
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
+        let (verbs, resources, names) = rule_parts(&self.rule);
         let dry_run = common.dry_run.strategy(ctx)?;
         let validation = field_validation(&common.validate.value)?;
         let (namespace, enforce) = ctx.namespace()?;
@@ -136,11 +117,7 @@ impl RoleFlags {
         }
         let mapped = map_resources(ctx, &verbs, &resources).await?;
         let rules = policy_rules(&verbs, &mapped, &names, &[]);
-        let mut meta = Map::new();
-        meta.insert("name".into(), json!(name));
-        if enforce {
-            meta.insert("namespace".into(), json!(namespace));
-        }
+        let meta = name_meta(name, &namespace, enforce);
         let object = json!({
             "kind": "Role",
             "apiVersion": "rbac.authorization.k8s.io/v1",
@@ -215,6 +192,22 @@ pub(crate) async fn map_resources(
         mapped.push((group, resource, r.subresource.clone()));
     }
     Ok(mapped)
+}
+
+/// The rule flags as kubectl completes them: verbs de-duplicated (`*` alone wins), the
+/// resources parsed, the resource names de-duplicated in their order.
+pub(crate) fn rule_parts(rule: &RuleFlags) -> (Vec<String>, Vec<ResourceOption>, Vec<String>) {
+    let mut names: Vec<String> = Vec::new();
+    for n in &rule.resource_name {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    (
+        dedup_verbs(&rule.verb),
+        parse_resources(&rule.resource),
+        names,
+    )
 }
 
 /// kubectl's verb de-duplication: `*` alone wins.

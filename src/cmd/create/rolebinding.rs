@@ -3,10 +3,10 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cmd::create_generators::{submit, Built, CommonArgs};
+use crate::cmd::create_generators::{name_meta, submit, Built, CommonArgs};
 use crate::cmd::flags::{field_validation, SubjectFlags};
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 
 /// kubectl's long help of `create rolebinding`.
 pub const CREATE_ROLEBINDING_LONG: &str =
@@ -83,12 +83,7 @@ pub(crate) fn binding(
 
 impl RoleBindingFlags {
     /// kubectl's `Complete`, `Validate` and `Run` for the role binding `name`.
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
         let (namespace, enforce) = ctx.namespace()?;
         let dry_run = common.dry_run.strategy(ctx)?;
         let validation = field_validation(&common.validate.value)?;
@@ -100,11 +95,7 @@ impl RoleBindingFlags {
                 "exactly one of clusterrole or role must be specified",
             ));
         }
-        let mut meta = Map::new();
-        meta.insert("name".into(), json!(name));
-        if enforce {
-            meta.insert("namespace".into(), json!(namespace));
-        }
+        let meta = name_meta(name, &namespace, enforce);
         let (role_kind, role) = if self.role.is_empty() {
             ("ClusterRole", &self.clusterrole)
         } else {

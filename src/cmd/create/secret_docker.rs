@@ -6,10 +6,12 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cmd::create_generators::{add_secret_key, submit, Built, CommonArgs, Sources};
+use crate::cmd::create_generators::{
+    add_secret_key, name_meta, submit, Built, CommonArgs, Sources,
+};
 use crate::cmd::flags::field_validation;
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 
 /// kubectl's long help of `create secret docker-registry` (its odd indentation included).
 pub const CREATE_SECRET_DOCKER_LONG: &str = r#"Create a new secret for use with Docker registries.
@@ -112,12 +114,7 @@ fn docker_config_json(username: &str, password: &str, email: &str, server: &str)
 
 impl SecretDockerFlags {
     /// kubectl's `Complete`, `Validate` and `Run` for the secret `name`.
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
         let dry_run = common.dry_run.strategy(ctx)?;
         let (namespace, enforce) = ctx.namespace()?;
         let validation = field_validation(&common.validate.value)?;
@@ -159,11 +156,7 @@ impl SecretDockerFlags {
             };
             sources.files(&mut |key, bytes| add_secret_key(&mut data, key, bytes))?;
         }
-        let mut meta = Map::new();
-        meta.insert("name".into(), json!(name));
-        if enforce {
-            meta.insert("namespace".into(), json!(namespace));
-        }
+        let meta = name_meta(name, &namespace, enforce);
         let mut object = json!({
             "kind": "Secret",
             "apiVersion": "v1",
@@ -173,17 +166,7 @@ impl SecretDockerFlags {
         if !data.is_empty() {
             object["data"] = Value::Object(data);
         }
-        if self.append_hash.value {
-            let hash = crate::ops::namehash::name_hash(&object);
-            object["metadata"]["name"] = json!(format!("{name}-{hash}"));
-        }
-        let built = Built {
-            object,
-            collection: "secrets".into(),
-            namespaced: true,
-            display: "secret",
-            wrap: Some("failed to create secret "),
-        };
+        let built = Built::secret(object, self.append_hash.value);
         submit(ctx, common, built, &namespace, dry_run, validation).await
     }
 }

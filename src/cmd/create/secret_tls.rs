@@ -5,10 +5,10 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cmd::create_generators::{add_secret_key, submit, Built, CommonArgs};
+use crate::cmd::create_generators::{add_secret_key, name_meta, submit, Built, CommonArgs};
 use crate::cmd::flags::field_validation;
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{CliError, CliResult};
 
 /// kubectl's long help of `create secret tls`.
 pub const CREATE_SECRET_TLS_LONG: &str = r"Create a TLS secret from the given public/private key pair.
@@ -53,12 +53,7 @@ fn read_file(path: &str) -> Result<Vec<u8>, CliError> {
 
 impl SecretTlsFlags {
     /// kubectl's `Complete`, `Validate` and `Run` for the secret `name`.
-    pub async fn run(
-        &self,
-        ctx: &Context,
-        common: &CommonArgs,
-        name: &str,
-    ) -> Result<(), CliError> {
+    pub async fn run(&self, ctx: &Context, common: &CommonArgs, name: &str) -> CliResult {
         let dry_run = common.dry_run.strategy(ctx)?;
         let (namespace, enforce) = ctx.namespace()?;
         let validation = field_validation(&common.validate.value)?;
@@ -68,32 +63,18 @@ impl SecretTlsFlags {
         let cert = read_file(&self.cert)?;
         let key = read_file(&self.key)?;
         crate::ops::keypair::check_x509_key_pair(&cert, &key).map_err(CliError::msg)?;
-        let mut meta = Map::new();
-        meta.insert("name".into(), json!(name));
-        if enforce {
-            meta.insert("namespace".into(), json!(namespace));
-        }
+        let meta = name_meta(name, &namespace, enforce);
         let mut data = Map::new();
         add_secret_key(&mut data, "tls.crt".into(), cert)?;
         add_secret_key(&mut data, "tls.key".into(), key)?;
-        let mut object = json!({
+        let object = json!({
             "kind": "Secret",
             "apiVersion": "v1",
             "metadata": meta,
             "data": Value::Object(data),
             "type": "kubernetes.io/tls",
         });
-        if self.append_hash.value {
-            let hash = crate::ops::namehash::name_hash(&object);
-            object["metadata"]["name"] = json!(format!("{name}-{hash}"));
-        }
-        let built = Built {
-            object,
-            collection: "secrets".into(),
-            namespaced: true,
-            display: "secret",
-            wrap: Some("failed to create secret "),
-        };
+        let built = Built::secret(object, self.append_hash.value);
         submit(ctx, common, built, &namespace, dry_run, validation).await
     }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::cmd::create_generators::{submit, Built, CommonArgs};
+use crate::cmd::create_generators::{name_meta, submit, Built, CommonArgs};
 use crate::cmd::flags::field_validation;
 use crate::context::Context;
 use crate::error::CliError;
@@ -193,11 +193,7 @@ impl ServiceKind {
             }
             ports.push(Value::Object(p));
         }
-        let mut meta = Map::new();
-        meta.insert("name".into(), json!(name));
-        if enforce {
-            meta.insert("namespace".into(), json!(namespace));
-        }
+        let mut meta = name_meta(name, &namespace, enforce);
         meta.insert("labels".into(), json!({"app": name}));
         let mut spec = Map::new();
         if !ports.is_empty() {

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use crate::client::{ApiRequest, Method};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
+use crate::print::GenericPrinter;
 
 /// kubectl's long help of `create token`.
 pub const CREATE_TOKEN_LONG: &str = "Request a service account token.";
@@ -278,18 +278,7 @@ impl TokenFlags {
         if self.print.output.is_empty() {
             return Ok(None);
         }
-        let format =
-            OutputFormat::parse_generic(&self.print.output, self.print.template.as_deref(), true)?;
-        let opts = GenericOptions {
-            show_managed_fields: self.print.show_managed_fields,
-            allow_missing_keys: self.print.allow_missing_template_keys,
-            ..GenericOptions::default()
-        };
-        let printer = GenericPrinter::new(&format, &opts, &|p| {
-            std::fs::read_to_string(p).map_err(|e| e.to_string())
-        })?
-        .typed();
-        Ok(Some(printer))
+        self.print.generic_printer().map(Some)
     }
 }
 

@@ -335,17 +335,17 @@ fn type_mismatch(v: &Value, ty: &GoType) -> Option<&'static str> {
             return a
                 .iter()
                 .find(|e| !matches!(e, Value::String(_) | Value::Null))
-                .map(go_json_type)
+                .map(kcore::gojson::type_name)
         }
         (GoType::Structs(_), Value::Array(a)) => {
             return a
                 .iter()
                 .find(|e| !matches!(e, Value::Object(_) | Value::Null))
-                .map(go_json_type)
+                .map(kcore::gojson::type_name)
         }
         _ => false,
     };
-    (!fits).then(|| go_json_type(v))
+    (!fits).then(|| kcore::gojson::type_name(v))
 }
 
 /// `corev1.Container`'s JSON fields and their Go types; a `--custom` spec's other fields
@@ -474,7 +474,7 @@ impl DebugArgs {
             other => {
                 return Err(invalid(format!(
                     "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type v1.Container",
-                    go_json_type(&other)
+                    kcore::gojson::type_name(&other)
                 )))
             }
         };
@@ -489,7 +489,7 @@ impl DebugArgs {
             if let Some(bad) = type_mismatch(&v, ty) {
                 return Err(invalid(format!(
                     "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {bad} into Go struct field Container.{k} of type {}",
-                    if go_json_type(&v) == "array" { ty.element() } else { ty.go_name() }
+                    if kcore::gojson::type_name(&v) == "array" { ty.element() } else { ty.go_name() }
                 )));
             }
             if !v.is_null() {
@@ -806,12 +806,8 @@ impl DebugArgs {
         let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
         let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default();
         let path = ResourcePath {
-            group: "",
-            version: "v1",
-            resource: "pods",
-            namespace: Some(ns),
-            name: Some(pod_name),
             subresource: Some("ephemeralcontainers"),
+            ..ResourcePath::pods(ns, Some(pod_name))
         }
         .build()?;
         let req = ApiRequest::patch(
@@ -958,15 +954,7 @@ impl DebugArgs {
         create_pod(ctx, &ns, &copied).await?;
         if self.replace {
             let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-            let path = ResourcePath {
-                group: "",
-                version: "v1",
-                resource: "pods",
-                namespace: Some(&ns),
-                name: Some(name),
-                subresource: None,
-            }
-            .build()?;
+            let path = ResourcePath::pods(&ns, Some(name)).build()?;
             let req =
                 ApiRequest::new(Method::DELETE, path).json_body(&json!({"gracePeriodSeconds": 0}));
             ctx.client()?.send_json(&req).await?;
@@ -1056,15 +1044,7 @@ async fn wait_for_container(
     quiet: bool,
 ) -> Result<Value, CliError> {
     let client = ctx.client()?;
-    let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(&debug.namespace),
-        name: None,
-        subresource: None,
-    }
-    .build()?;
+    let path = ResourcePath::pods(&debug.namespace, None).build()?;
     let selector = format!("metadata.name={}", debug.pod);
     let done = |p: &Value| -> bool {
         let Some(s) = container_status(p, &debug.container) else {
@@ -1159,18 +1139,6 @@ fn is_zero(v: &Value) -> bool {
     }
 }
 
-/// Go's name of a JSON value's type in `json: cannot unmarshal X into …`.
-fn go_json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Array(_) => "array",
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        Value::Object(_) => "object",
-        Value::Null => "null",
-    }
-}
-
 /// `applyCustomProfile[Ephemeral]`: the custom spec merged (strategic merge, container
 /// schema) into the debugging container. Err when the container is not in `list`.
 fn apply_custom(pod: &mut Value, list: &str, name: &str, custom: &Value) -> Result<(), ()> {
@@ -1212,15 +1180,7 @@ fn display_warning(ctx: &Context, container: &Value, pod: &Value) {
 
 /// `POST /api/v1/namespaces/NS/pods`.
 async fn create_pod(ctx: &Context, ns: &str, pod: &Value) -> Result<Value, CliError> {
-    let path = ResourcePath {
-        group: "",
-        version: "v1",
-        resource: "pods",
-        namespace: Some(ns),
-        name: None,
-        subresource: None,
-    }
-    .build()?;
+    let path = ResourcePath::pods(ns, None).build()?;
     let req = ApiRequest::new(Method::POST, path).json_body(pod);
     Ok(ctx.client()?.send_json(&req).await?)
 }

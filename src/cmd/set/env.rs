@@ -10,13 +10,13 @@ use serde_json::{json, Map, Value};
 use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::set::{
-    aggregate, calculate_patch, change_error, check_selector_with_names, go_error, pod_spec_mut,
-    select_string, send_patch, Printer,
+    aggregate, calculate_patch, change_error, check_selector_with_names, find_spec, go_error,
+    pod_spec_mut, select_string, send_patch, Printer,
 };
 use crate::context::Context;
 use crate::describe::quantity::Quantity;
 use crate::error::CliError;
-use crate::resource::targets::{find, FindSpec, Target};
+use crate::resource::targets::{find, Target};
 
 /// kubectl's long help of `set env`.
 pub const SET_ENV_LONG: &str = "Update environment variables on a pod template.\n\n List environment variable definitions in one or more pods, pod templates. Add, update, or remove container environment variable definitions in one or more pod templates (within replication controllers or deployment configurations). View or modify the environment variable definitions on all containers in the specified pods or pod templates, or just those that match a wildcard.\n\n If \"--env -\" is passed, environment variables can be read from STDIN using the standard env syntax.\n\n Possible resources include (case insensitive):\n\n        pod (po), replicationcontroller (rc), deployment (deploy), daemonset (ds), statefulset (sts), cronjob (cj), replicaset (rs)";
@@ -63,15 +63,12 @@ pub const SET_ENV_USAGE: &str = "env RESOURCE/NAME KEY_1=VAL_1 ... KEY_N=VAL_N";
 /// Update environment variables on a pod template.
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("all", |a| a.help("If true, select all resources in the namespace of the specified resource types")))]
-#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files the resource to update the env")))]
 #[command(mut_arg("local", |a| a.help("If true, set env will NOT contact api-server but run locally.")))]
 #[command(mut_arg("overwrite", |a| a.help("If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment.").default_value("true")))]
 pub struct EnvArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY=VALUE` and `KEY-` changes.
     pub args: Vec<String>,
-    #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     /// The names of containers in the selected pod templates to change - may use wildcards
@@ -96,19 +93,11 @@ pub struct EnvArgs {
     #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub resolve: bool,
     #[command(flatten)]
-    pub local: crate::cmd::flags::LocalFlag,
-    #[command(flatten)]
-    pub all: crate::cmd::flags::AllFlag,
-    #[command(flatten)]
     pub overwrite: crate::cmd::flags::OverwriteFlag,
-    #[command(flatten)]
-    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
-    pub print: crate::cmd::flags::PrintFlags,
-    #[command(flatten)]
-    pub dry_run: crate::cmd::flags::DryRunFlag,
+    pub common: crate::cmd::flags::SetCommonFlags,
 }
 
 /// envutil `IsEnvironmentArgument` (`(?ms)^(.+)\=(.*)$`): an `=` after the first character.
@@ -449,13 +438,13 @@ fn resource_field(r: &Value, container: &Value) -> Result<String, CliError> {
 impl EnvArgs {
     /// kubectl's `Complete`, `Validate` and `RunEnv`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let local = self.local.value;
+        let local = self.common.local.value;
         let selector_given = self
             .selector
             .value
             .as_deref()
             .is_some_and(|s| !s.is_empty());
-        if self.all.value && selector_given {
+        if self.common.all.value && selector_given {
             return Err(CliError::msg(
                 "cannot set --all and --selector at the same time",
             ));
@@ -466,8 +455,8 @@ impl EnvArgs {
                 self.args.join(" ")
             )));
         };
-        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
-        let mut printer = Printer::new(ctx, &self.print, "env updated", dry_run)?;
+        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
+        let mut printer = Printer::new(ctx, &self.common.print, "env updated", dry_run)?;
         let (namespace, _) = ctx.namespace()?;
         // Validate.
         if local && dry_run == DryRun::Server {
@@ -476,12 +465,12 @@ impl EnvArgs {
             ));
         }
         // kubectl's `set env` checks `-f` only: `-k` alone is refused here.
-        if self.files.filename.is_empty() && resources.is_empty() {
+        if self.common.files.filename.is_empty() && resources.is_empty() {
             return Err(CliError::msg(
                 "one or more resources must be specified as <resource> <name> or <resource>/<name>",
             ));
         }
-        if self.list && !self.print.output.is_empty() {
+        if self.list && !self.common.print.output.is_empty() {
             return Err(CliError::msg(
                 "--list and --output may not be specified together",
             ));
@@ -495,24 +484,16 @@ impl EnvArgs {
         let changes: Vec<String> = self.env.iter().chain(&env_args).cloned().collect();
         let (mut env, remove, env_from_stdin) = parse_env(ctx, &changes)?;
         // kubectl marks stdin in use for its builders (`StdinInUse`): `-f -` cannot read it too.
-        if env_from_stdin && self.files.filename.iter().any(|f| f == "-") {
+        if env_from_stdin && self.common.files.filename.iter().any(|f| f == "-") {
             return Err(crate::manifest::ManifestError::StdinMultiUse.into());
         }
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
         if !self.from.is_empty() {
             let from = vec![self.from.clone()];
             if !local {
-                check_selector_with_names(&from, selector.is_some() || self.all.value)?;
+                check_selector_with_names(&from, selector.is_some() || self.common.all.value)?;
             }
-            let spec = FindSpec {
-                args: from,
-                files: self.files.filename.clone(),
-                kustomize: self.kustomize.dir.clone(),
-                recursive: self.files.recursive,
-                selector: selector.clone(),
-                all: self.all.value,
-                local,
-            };
+            let spec = find_spec(&self.common, Some(&self.kustomize), from, selector.clone());
             for t in find(ctx, &spec).await? {
                 let o = &t.object;
                 let core = o["apiVersion"] == "v1";
@@ -544,17 +525,9 @@ impl EnvArgs {
             }
         }
         if !local {
-            check_selector_with_names(&resources, selector.is_some() || self.all.value)?;
+            check_selector_with_names(&resources, selector.is_some() || self.common.all.value)?;
         }
-        let spec = FindSpec {
-            args: resources,
-            files: self.files.filename.clone(),
-            kustomize: self.kustomize.dir.clone(),
-            recursive: self.files.recursive,
-            selector,
-            all: self.all.value,
-            local,
-        };
+        let spec = find_spec(&self.common, Some(&self.kustomize), resources, selector);
         let targets = find(ctx, &spec).await?;
         let mut store = Store::default();
         let mut changed: Vec<(Target, Value, Result<Option<Value>, CliError>)> = Vec::new();
@@ -586,7 +559,7 @@ impl EnvArgs {
                 }
                 continue;
             }
-            match send_patch(ctx, &t, &patch, dry_run, self.field_manager.as_str()).await {
+            match send_patch(ctx, &t, &patch, dry_run, self.common.field_manager.as_str()).await {
                 Ok(actual) => {
                     if env.is_empty() && env_args.is_empty() {
                         return Err(CliError::msg(

@@ -5,12 +5,12 @@ use serde_json::Value;
 
 use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, change_error, check_selector_with_names, containers_mut,
+    aggregate, calculate_patch, check_selector_with_names, containers_mut, find_spec,
     local_resource_error, parse_pairs, pod_spec_mut, Printer, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
-use crate::resource::targets::{find, FindSpec};
+use crate::resource::targets::find;
 
 /// kubectl's long help of `set image`.
 pub const SET_IMAGE_LONG: &str = "Update existing container image(s) of resources.\n\n Possible resources include (case insensitive):\n\n        pod (po), replicationcontroller (rc), deployment (deploy), daemonset (ds), statefulset (sts), cronjob (cj), replicaset (rs)";
@@ -34,26 +34,14 @@ pub const SET_IMAGE_USAGE: &str = "image (-f FILENAME | TYPE NAME) CONTAINER_NAM
 
 /// Update the image of a pod template.
 #[derive(Debug, Clone, clap::Args)]
-#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
-#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
 #[command(mut_arg("local", |a| a.help("If true, set image will NOT contact api-server but run locally.")))]
 pub struct ImageArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then `CONTAINER_NAME=IMAGE…` (`*` names every container).
     pub args: Vec<String>,
     #[command(flatten)]
-    pub print: crate::cmd::flags::PrintFlags,
-    #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
+    pub common: crate::cmd::flags::SetCommonFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub all: crate::cmd::flags::AllFlag,
-    #[command(flatten)]
-    pub local: crate::cmd::flags::LocalFlag,
-    #[command(flatten)]
-    pub dry_run: crate::cmd::flags::DryRunFlag,
-    #[command(flatten)]
-    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
@@ -65,8 +53,8 @@ impl ImageArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         // Complete: dry run, printer, arguments, builder.
         let cause = self.record.change_cause(ctx);
-        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
-        let mut printer = Printer::new(ctx, &self.print, "image updated", dry_run)?;
+        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
+        let mut printer = Printer::new(ctx, &self.common.print, "image updated", dry_run)?;
         let (resources, pair_args) =
             crate::ops::metadata::split_resources_and_pairs(&self.args, "image")?;
         let images = parse_pairs(&pair_args, "image")?;
@@ -74,30 +62,30 @@ impl ImageArgs {
         // order, sorted is one of them.
         let images: std::collections::BTreeMap<String, String> = images.into_iter().collect();
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        if self.local.value && !resources.is_empty() {
+        if self.common.local.value && !resources.is_empty() {
             return Err(local_resource_error());
         }
-        if !self.local.value {
-            check_selector_with_names(&resources, selector.is_some() || self.all.value)?;
+        if !self.common.local.value {
+            check_selector_with_names(&resources, selector.is_some() || self.common.all.value)?;
         }
-        let spec = FindSpec {
-            args: resources.clone(),
-            files: self.files.filename.clone(),
-            recursive: self.files.recursive,
-            selector: selector.clone(),
-            all: self.all.value,
-            local: self.local.value,
-            kustomize: self.kustomize.dir.clone(),
-        };
+        let spec = find_spec(
+            &self.common,
+            Some(&self.kustomize),
+            resources.clone(),
+            selector.clone(),
+        );
         let targets = find(ctx, &spec).await?;
         // Validate.
         let mut errors = Vec::new();
-        if self.all.value && selector.is_some() {
+        if self.common.all.value && selector.is_some() {
             errors.push(CliError::msg(
                 "cannot set --all and --selector at the same time",
             ));
         }
-        if resources.is_empty() && self.files.filename.is_empty() && self.kustomize.dir.is_none() {
+        if resources.is_empty()
+            && self.common.files.filename.is_empty()
+            && self.kustomize.dir.is_none()
+        {
             errors.push(CliError::msg(
                 "one or more resources must be specified as <resource> <name> or <resource>/<name>",
             ));
@@ -107,7 +95,7 @@ impl ImageArgs {
         } else if images.len() > 1 && images.contains_key("*") {
             errors.push(CliError::msg("all containers are already specified by *, but saw more than one container_name=container_image pairs"));
         }
-        if self.local.value && dry_run == crate::cmd::flags::DryRun::Server {
+        if self.common.local.value && dry_run == crate::cmd::flags::DryRun::Server {
             errors.push(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
@@ -115,12 +103,11 @@ impl ImageArgs {
         aggregate(errors)?;
 
         // Run: every change is computed before anything is sent.
-        let submit = Submit {
-            write: !(self.local.value || dry_run == crate::cmd::flags::DryRun::Client),
+        let submit = Submit::new(
+            &self.common,
             dry_run,
-            field_manager: self.field_manager.as_str(),
-            failed: Some("failed to patch image update to pod template: "),
-        };
+            Some("failed to patch image update to pod template: "),
+        );
         let mut all_errs: Vec<CliError> = Vec::new();
         let mut patches = Vec::new();
         for t in targets {
@@ -144,19 +131,7 @@ impl ImageArgs {
             };
             patches.push((t, after, changed));
         }
-        for (t, after, changed) in patches {
-            let patch = match changed {
-                Ok(Some(p)) => p,
-                Ok(None) => continue,
-                Err(e) => {
-                    all_errs.push(change_error(&t, &e));
-                    continue;
-                }
-            };
-            submit
-                .one(ctx, &mut printer, &t, (&after, &patch), &mut all_errs)
-                .await;
-        }
+        submit.each(ctx, &mut printer, patches, &mut all_errs).await;
         printer.finish(ctx)?;
         aggregate(all_errs)
     }

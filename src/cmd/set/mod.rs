@@ -14,11 +14,11 @@ use serde_json::Value;
 
 use crate::client::request::PATCH_STRATEGIC;
 use crate::client::ApiRequest;
-use crate::cmd::flags::{DryRun, PrintFlags};
+use crate::cmd::flags::{DryRun, PrintFlags, SetCommonFlags};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ops::generated::TypedPrinter;
-use crate::resource::targets::Target;
+use crate::resource::targets::{FindSpec, Target};
 
 pub use env::{EnvArgs, SET_ENV_EXAMPLES, SET_ENV_LONG, SET_ENV_USAGE};
 pub use image::{ImageArgs, SET_IMAGE_EXAMPLES, SET_IMAGE_LONG, SET_IMAGE_USAGE};
@@ -264,7 +264,40 @@ pub(crate) struct Submit<'a> {
     pub(crate) failed: Option<&'a str>,
 }
 
-impl Submit<'_> {
+impl<'a> Submit<'a> {
+    /// The submit of a command's flags: the server is written unless `--local` or a client dry
+    /// run.
+    pub(crate) fn new(
+        common: &'a SetCommonFlags,
+        dry_run: DryRun,
+        failed: Option<&'a str>,
+    ) -> Self {
+        Submit {
+            write: !(common.local.value || dry_run == DryRun::Client),
+            dry_run,
+            field_manager: common.field_manager.as_str(),
+            failed,
+        }
+    }
+
+    /// kubectl's second loop of `set image`/`set resources`: each computed patch sent (or
+    /// printed), an unchanged object skipped, a change that failed reported against its object.
+    pub(crate) async fn each(
+        &self,
+        ctx: &Context,
+        printer: &mut Printer,
+        patches: Vec<Computed>,
+        errs: &mut Vec<CliError>,
+    ) {
+        for (t, after, patch) in patches {
+            match patch {
+                Ok(Some(patch)) => self.one(ctx, printer, &t, (&after, &patch), errs).await,
+                Ok(None) => {}
+                Err(e) => errs.push(change_error(&t, &e)),
+            }
+        }
+    }
+
     pub(crate) async fn one(
         &self,
         ctx: &Context,
@@ -357,4 +390,27 @@ pub(crate) fn select_string(s: &str, spec: &str) -> bool {
         pos = next;
     }
     true
+}
+
+/// One object's computed change: the object, its changed form and the patch between them
+/// (`None`: unchanged).
+pub(crate) type Computed = (Target, Value, Result<Option<Value>, CliError>);
+
+/// The builder plan of a set command: its resolved `args` and selector, with `-f`/`-R`,
+/// `--all` and `--local` from its flags and `-k` (where the command has it).
+pub(crate) fn find_spec(
+    common: &SetCommonFlags,
+    kustomize: Option<&crate::cmd::flags::KustomizeFlag>,
+    args: Vec<String>,
+    selector: Option<String>,
+) -> FindSpec {
+    FindSpec {
+        args,
+        files: common.files.filename.clone(),
+        recursive: common.files.recursive,
+        selector,
+        all: common.all.value,
+        local: common.local.value,
+        kustomize: kustomize.and_then(|k| k.dir.clone()),
+    }
 }

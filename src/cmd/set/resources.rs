@@ -5,13 +5,13 @@ use serde_json::{Map, Value};
 
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::set::{
-    aggregate, calculate_patch, change_error, check_selector_with_names, local_resource_error,
+    aggregate, calculate_patch, check_selector_with_names, find_spec, local_resource_error,
     pod_spec_mut, select_string, Printer, Submit,
 };
 use crate::context::Context;
 use crate::describe::quantity::parse_resource_list;
 use crate::error::CliError;
-use crate::resource::targets::{find, FindSpec};
+use crate::resource::targets::find;
 
 /// kubectl's long help of `set resources`.
 pub const SET_RESOURCES_LONG: &str = "Specify compute resource requirements (CPU, memory) for any resource that defines a pod template.  If a pod is successfully scheduled, it is guaranteed the amount of resource requested, but may burst up to its specified limits.\n\n For each compute resource, if a limit is specified and a request is omitted, the request will default to the limit.\n\n Possible resources include (case insensitive): Use \"kubectl api-resources\" for a complete list of supported resources..";
@@ -36,37 +36,25 @@ pub const SET_RESOURCES_USAGE: &str =
 
 /// Update resource requests/limits on objects with pod templates.
 #[derive(Debug, Clone, clap::Args)]
-#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
-#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
 #[command(mut_arg("local", |a| a.help("If true, set resources will NOT contact api-server but run locally.")))]
 pub struct ResourcesArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
     #[command(flatten)]
-    pub print: crate::cmd::flags::PrintFlags,
-    #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
+    pub common: crate::cmd::flags::SetCommonFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub all: crate::cmd::flags::AllFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     /// The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards
     #[arg(verbatim_doc_comment, short = 'c', long, default_value = "*")]
     pub containers: String,
-    #[command(flatten)]
-    pub local: crate::cmd::flags::LocalFlag,
-    #[command(flatten)]
-    pub dry_run: crate::cmd::flags::DryRunFlag,
     /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
     #[arg(verbatim_doc_comment, long, default_value = "")]
     pub limits: String,
     /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
     #[arg(verbatim_doc_comment, long, default_value = "")]
     pub requests: String,
-    #[command(flatten)]
-    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub record: crate::cmd::flags::RecordFlag,
 }
@@ -75,32 +63,34 @@ impl ResourcesArgs {
     /// kubectl's `Complete`, `Validate` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let cause = self.record.change_cause(ctx);
-        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
-        let mut printer = Printer::new(ctx, &self.print, "resource requirements updated", dry_run)?;
+        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
+        let mut printer = Printer::new(
+            ctx,
+            &self.common.print,
+            "resource requirements updated",
+            dry_run,
+        )?;
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        if self.local.value && !self.args.is_empty() {
+        if self.common.local.value && !self.args.is_empty() {
             return Err(local_resource_error());
         }
-        if !self.local.value {
-            check_selector_with_names(&self.args, selector.is_some() || self.all.value)?;
+        if !self.common.local.value {
+            check_selector_with_names(&self.args, selector.is_some() || self.common.all.value)?;
         }
-        let spec = FindSpec {
-            args: self.args.clone(),
-            files: self.files.filename.clone(),
-            recursive: self.files.recursive,
-            selector: selector.clone(),
-            all: self.all.value,
-            local: self.local.value,
-            kustomize: self.kustomize.dir.clone(),
-        };
+        let spec = find_spec(
+            &self.common,
+            Some(&self.kustomize),
+            self.args.clone(),
+            selector.clone(),
+        );
         let targets = find(ctx, &spec).await?;
         // Validate.
-        if self.local.value && dry_run == DryRun::Server {
+        if self.common.local.value && dry_run == DryRun::Server {
             return Err(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
         }
-        if self.all.value && selector.is_some() {
+        if self.common.all.value && selector.is_some() {
             return Err(CliError::msg(
                 "cannot set --all and --selector at the same time",
             ));
@@ -149,25 +139,12 @@ impl ResourcesArgs {
             };
             patches.push((t, after, patch));
         }
-        for (t, after, patch) in patches {
-            let patch = match patch {
-                Ok(Some(p)) => p,
-                Ok(None) => continue,
-                Err(e) => {
-                    errs.push(change_error(&t, &e));
-                    continue;
-                }
-            };
-            let submit = Submit {
-                write: !(self.local.value || dry_run == DryRun::Client),
-                dry_run,
-                field_manager: self.field_manager.as_str(),
-                failed: Some("failed to patch resources update to pod template "),
-            };
-            submit
-                .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
-                .await;
-        }
+        let submit = Submit::new(
+            &self.common,
+            dry_run,
+            Some("failed to patch resources update to pod template "),
+        );
+        submit.each(ctx, &mut printer, patches, &mut errs).await;
         printer.finish(ctx)?;
         aggregate(errs)
     }

@@ -3,11 +3,11 @@
 
 use serde_json::{Map, Value};
 
-use crate::cmd::flags::{dry_run_flag, DryRun};
-use crate::cmd::set::{aggregate, calculate_patch, Printer, Submit};
+use crate::cmd::flags::dry_run_flag;
+use crate::cmd::set::{aggregate, calculate_patch, find_spec, Printer, Submit};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::resource::targets::{visit, FindSpec};
+use crate::resource::targets::visit;
 use kcore::selectors::{LabelSelector, Operator};
 
 /// kubectl's long help of `set selector`.
@@ -26,7 +26,6 @@ pub const SET_SELECTOR_USAGE: &str =
 /// Set the selector on a resource.
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("all", |a| a.help("Select all resources in the namespace of the specified resource types")))]
-#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
 #[command(mut_arg("recursive", |a| a.default_value("true")))]
 #[command(mut_arg("filename", |a| a.help("identifying the resource.")))]
 #[command(mut_arg("resource_version", |a| a.help("If non-empty, the selectors update will only succeed if this is the current resource-version for the object. Only valid when specifying a single resource.")))]
@@ -34,17 +33,7 @@ pub struct SelectorArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then the selector.
     pub args: Vec<String>,
     #[command(flatten)]
-    pub all: crate::cmd::flags::AllFlag,
-    #[command(flatten)]
-    pub print: crate::cmd::flags::PrintFlags,
-    #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub local: crate::cmd::flags::LocalFlag,
-    #[command(flatten)]
-    pub dry_run: crate::cmd::flags::DryRunFlag,
-    #[command(flatten)]
-    pub field_manager: crate::cmd::flags::FieldManagerFlag,
+    pub common: crate::cmd::flags::SetCommonFlags,
     #[command(flatten)]
     pub resource_version: crate::cmd::flags::ResourceVersionFlag,
     #[command(flatten)]
@@ -55,29 +44,21 @@ impl SelectorArgs {
     /// kubectl's `Complete`, `Validate` and `RunSelector`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let cause = self.record.change_cause(ctx);
-        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
+        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
         let Some((expr, resources)) = self.args.split_last() else {
             return Err(CliError::msg("one selector is required"));
         };
         let (match_labels, expressions) = parse_to_label_selector(expr)?;
-        let mut printer = Printer::new(ctx, &self.print, "selector updated", dry_run)?;
-        let write = !(self.local.value || dry_run == DryRun::Client);
-        if self.local.value && !resources.is_empty() {
+        let mut printer = Printer::new(ctx, &self.common.print, "selector updated", dry_run)?;
+        if self.common.local.value && !resources.is_empty() {
             return Err(crate::cmd::set::local_resource_error());
         }
-        let spec = FindSpec {
-            args: if self.local.value {
-                Vec::new()
-            } else {
-                resources.to_vec()
-            },
-            files: self.files.filename.clone(),
-            recursive: self.files.recursive,
-            selector: None,
-            all: self.all.value,
-            local: self.local.value,
-            kustomize: None,
+        let args = if self.common.local.value {
+            Vec::new()
+        } else {
+            resources.to_vec()
         };
+        let spec = find_spec(&self.common, None, args, None);
         let mut errs = Vec::new();
         for item in visit(ctx, &spec).await? {
             let t = match item {
@@ -129,12 +110,7 @@ impl SelectorArgs {
                     continue;
                 }
             };
-            let submit = Submit {
-                write,
-                dry_run,
-                field_manager: self.field_manager.as_str(),
-                failed: None,
-            };
+            let submit = Submit::new(&self.common, dry_run, None);
             submit
                 .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
                 .await;

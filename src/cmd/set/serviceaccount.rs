@@ -3,10 +3,12 @@
 //! every object found, changed or not.
 
 use crate::cmd::flags::{dry_run_flag, DryRun};
-use crate::cmd::set::{aggregate, calculate_patch, change_error, pod_spec_mut, Printer, Submit};
+use crate::cmd::set::{
+    aggregate, calculate_patch, change_error, find_spec, pod_spec_mut, Printer, Submit,
+};
 use crate::context::Context;
 use crate::error::CliError;
-use crate::resource::targets::{find, FindSpec};
+use crate::resource::targets::find;
 
 /// kubectl's long help of `set serviceaccount`.
 pub const SET_SA_LONG: &str = "Update the service account of pod template resources.\n\n Possible resources (case insensitive) can be:\n\n replicationcontroller (rc), deployment (deploy), daemonset (ds), job, replicaset (rs), statefulset";
@@ -24,26 +26,14 @@ pub const SET_SA_USAGE: &str = "serviceaccount (-f FILENAME | TYPE NAME) SERVICE
 
 /// Update the service account of a resource.
 #[derive(Debug, Clone, clap::Args)]
-#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
-#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
 #[command(mut_arg("local", |a| a.help("If true, set serviceaccount will NOT contact api-server but run locally.")))]
 pub struct ServiceAccountArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`, then the service account.
     pub args: Vec<String>,
     #[command(flatten)]
-    pub print: crate::cmd::flags::PrintFlags,
-    #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
+    pub common: crate::cmd::flags::SetCommonFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub all: crate::cmd::flags::AllFlag,
-    #[command(flatten)]
-    pub local: crate::cmd::flags::LocalFlag,
-    #[command(flatten)]
-    pub dry_run: crate::cmd::flags::DryRunFlag,
-    #[command(flatten)]
-    pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
     pub record: crate::cmd::flags::RecordFlag,
 }
@@ -52,30 +42,23 @@ impl ServiceAccountArgs {
     /// kubectl's `Complete` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let cause = self.record.change_cause(ctx);
-        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
-        if self.local.value && dry_run == DryRun::Server {
+        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
+        if self.common.local.value && dry_run == DryRun::Server {
             return Err(CliError::msg(
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
         }
-        let mut printer = Printer::new(ctx, &self.print, "serviceaccount updated", dry_run)?;
+        let mut printer = Printer::new(ctx, &self.common.print, "serviceaccount updated", dry_run)?;
         let Some((name, resources)) = self.args.split_last() else {
             return Err(CliError::msg("serviceaccount is required"));
         };
         // With --local the builder is given the files only.
-        let spec = FindSpec {
-            args: if self.local.value {
-                Vec::new()
-            } else {
-                resources.to_vec()
-            },
-            files: self.files.filename.clone(),
-            recursive: self.files.recursive,
-            selector: None,
-            all: self.all.value,
-            local: self.local.value,
-            kustomize: self.kustomize.dir.clone(),
+        let args = if self.common.local.value {
+            Vec::new()
+        } else {
+            resources.to_vec()
         };
+        let spec = find_spec(&self.common, Some(&self.kustomize), args, None);
         let targets = find(ctx, &spec).await?;
         let mut errs = Vec::new();
         for t in targets {
@@ -93,12 +76,11 @@ impl ServiceAccountArgs {
                     continue;
                 }
             };
-            let submit = Submit {
-                write: !(self.local.value || dry_run == DryRun::Client),
+            let submit = Submit::new(
+                &self.common,
                 dry_run,
-                field_manager: self.field_manager.as_str(),
-                failed: Some("failed to patch ServiceAccountName "),
-            };
+                Some("failed to patch ServiceAccountName "),
+            );
             submit
                 .one(ctx, &mut printer, &t, (&after, &patch), &mut errs)
                 .await;

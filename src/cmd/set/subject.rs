@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::set::{
-    aggregate, calculate_patch, change_error, check_selector_with_names, local_resource_error,
-    Printer, Submit,
+    aggregate, calculate_patch, change_error, check_selector_with_names, find_spec,
+    local_resource_error, Printer, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
@@ -37,8 +37,6 @@ const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
 /// Update the user, group, or service account in a role binding or cluster role binding.
 #[derive(Debug, Clone, clap::Args)]
-#[command(mut_arg("all", |a| a.help("Select all resources, in the namespace of the specified resource types")))]
-#[command(mut_arg("field_manager", |a| a.default_value("kubectl-set")))]
 #[command(mut_arg("filename", |a| a.help("Filename, directory, or URL to files the resource to update the subjects")))]
 #[command(mut_arg("local", |a| a.help("If true, set subject will NOT contact api-server but run locally.")))]
 #[command(
@@ -50,31 +48,21 @@ pub struct SubjectArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
     #[command(flatten)]
-    pub print: crate::cmd::flags::PrintFlags,
-    #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
+    pub common: crate::cmd::flags::SetCommonFlags,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
-    pub all: crate::cmd::flags::AllFlag,
-    #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
-    pub local: crate::cmd::flags::LocalFlag,
-    #[command(flatten)]
-    pub dry_run: crate::cmd::flags::DryRunFlag,
-    #[command(flatten)]
     pub subjects: crate::cmd::flags::SubjectFlags,
-    #[command(flatten)]
-    pub field_manager: crate::cmd::flags::FieldManagerFlag,
 }
 
 impl SubjectArgs {
     /// kubectl's `Complete`, `Validate` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let local = self.local.value;
-        let dry_run = dry_run_flag(ctx, &self.dry_run.value)?;
-        let mut printer = Printer::new(ctx, &self.print, "subjects updated", dry_run)?;
+        let local = self.common.local.value;
+        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
+        let mut printer = Printer::new(ctx, &self.common.print, "subjects updated", dry_run)?;
         let namespace = match ctx.namespace() {
             Ok((n, _)) => n,
             Err(_) if local => "default".to_string(),
@@ -85,16 +73,12 @@ impl SubjectArgs {
             return Err(local_resource_error());
         }
         if !local {
-            check_selector_with_names(&self.args, selector.is_some() || self.all.value)?;
+            check_selector_with_names(&self.args, selector.is_some() || self.common.all.value)?;
         }
         let spec = FindSpec {
-            args: self.args.clone(),
-            files: self.files.filename.clone(),
-            kustomize: self.kustomize.dir.clone(),
-            recursive: self.files.recursive,
             selector: if local { None } else { selector.clone() },
-            all: !local && self.all.value,
-            local,
+            all: !local && self.common.all.value,
+            ..find_spec(&self.common, Some(&self.kustomize), self.args.clone(), None)
         };
         let targets = find(ctx, &spec).await?;
         // Validate.
@@ -103,7 +87,7 @@ impl SubjectArgs {
                 "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
             ));
         }
-        if self.all.value && selector.is_some() {
+        if self.common.all.value && selector.is_some() {
             return Err(CliError::msg(
                 "cannot set --all and --selector at the same time",
             ));
@@ -145,12 +129,11 @@ impl SubjectArgs {
             };
             subjects.push(subject("ServiceAccount", "", name, ns));
         }
-        let submit = Submit {
-            write: !(local || dry_run == DryRun::Client),
+        let submit = Submit::new(
+            &self.common,
             dry_run,
-            field_manager: self.field_manager.as_str(),
-            failed: Some("failed to patch subjects to rolebinding: "),
-        };
+            Some("failed to patch subjects to rolebinding: "),
+        );
         let mut errs = Vec::new();
         for t in targets {
             let mut after = t.object.clone();
