@@ -847,59 +847,6 @@ fn accumulate_directory(
     }
 }
 
-/// Go's `yaml.Marshal` of a JSON-like value (sorted keys), for the simple configs kustomize
-/// quotes in its errors.
-fn simple_yaml(v: &Value, indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                match x {
-                    Value::Object(_) => {
-                        out.push_str(&format!("{pad}{k}:\n"));
-                        simple_yaml(x, indent + 2, out);
-                    }
-                    Value::Array(_) => {
-                        out.push_str(&format!("{pad}{k}:\n"));
-                        simple_yaml(x, indent, out);
-                    }
-                    other => out.push_str(&format!("{pad}{k}: {}\n", simple_scalar(other))),
-                }
-            }
-        }
-        Value::Array(a) => {
-            for x in a {
-                out.push_str(&format!("{pad}- {}\n", simple_scalar(x)));
-            }
-        }
-        other => out.push_str(&format!("{pad}{}\n", simple_scalar(other))),
-    }
-}
-
-fn simple_scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => {
-            let plain = !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "./:_-".contains(c))
-                && !s.starts_with(['-', ':', '.'])
-                && s.parse::<f64>().is_err()
-                && ![
-                    "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~",
-                ]
-                .contains(&s.to_lowercase().as_str());
-            if plain {
-                s.clone()
-            } else if !s.contains('\n') && s.chars().all(|c| !c.is_control()) {
-                format!("'{}'", s.replace('\'', "''"))
-            } else {
-                format!("{s:?}")
-            }
-        }
-        other => other.to_string(),
-    }
-}
-
 fn run_generators(
     ldr: &Loader,
     k: &Map<String, Value>,
@@ -916,8 +863,7 @@ fn run_generators(
         if let Value::Object(c) = chart {
             cfg.extend(c.clone());
         }
-        let mut text = String::new();
-        simple_yaml(&Value::Object(cfg), 0, &mut text);
+        let text = crate::goyaml::block(&Value::Object(cfg));
         return Err(Error::new(format!(
             "trouble configuring builtin HelmChartInflationGenerator with config: `\n{text}`: must specify --enable-helm"
         )));
@@ -1078,7 +1024,7 @@ fn patch_text(ldr: &Loader, p: &Value) -> Result<(String, String), Error> {
     let patch = p.get("patch").map(scalar_string).unwrap_or_default();
     let patch = patch.trim().to_string();
     let path = p.get("path").map(scalar_string).unwrap_or_default();
-    let yaml_of = || serde_yaml_ng::to_string(p).unwrap_or_default();
+    let yaml_of = || patch_config_yaml(p);
     match (patch.is_empty(), path.is_empty()) {
         (true, true) => Err(Error::new(format!(
             "must specify one of patch and path in\n{}",
@@ -1178,20 +1124,30 @@ pub(crate) fn smp_transformer(acc: &mut Acc, patches: &[Value]) -> Result<(), Er
 /// The error of a kustomization's `patches` entry that does not configure, quoting it.
 fn patch_config_err(p: &Value) -> impl Fn(Error) -> Error + '_ {
     move |e: Error| {
-        let mut cfg = Map::new();
-        if let Value::Object(m) = p {
-            for (k, v) in m {
-                if !v.is_null() && v.as_str() != Some("") {
-                    cfg.insert(k.clone(), v.clone());
-                }
-            }
-        }
-        let mut text = String::new();
-        simple_yaml(&Value::Object(cfg), 0, &mut text);
         e.wrap(format!(
-            "trouble configuring builtin PatchTransformer with config: `\n{text}`"
+            "trouble configuring builtin PatchTransformer with config: `\n{}`",
+            patch_config_yaml(p)
         ))
     }
+}
+
+/// The YAML of the config kustomize makes of a `patches` entry (`path`, `patch`, `target`,
+/// `options`): every field `omitempty`, so empty strings and false options are left out
+/// (an empty `target` or `options` stays, as `{}`).
+fn patch_config_yaml(p: &Value) -> String {
+    fn prune(v: &Value) -> Option<Value> {
+        match v {
+            Value::Null | Value::Bool(false) => None,
+            Value::String(s) if s.is_empty() => None,
+            Value::Object(m) => Some(Value::Object(
+                m.iter()
+                    .filter_map(|(k, x)| prune(x).map(|x| (k.clone(), x)))
+                    .collect(),
+            )),
+            other => Some(other.clone()),
+        }
+    }
+    crate::goyaml::block(&prune(p).unwrap_or(Value::Object(Map::new())))
 }
 
 /// `PatchTransformer` (one `patches` entry, or a plugin config with the same fields);
