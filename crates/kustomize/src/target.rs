@@ -1135,6 +1135,12 @@ fn patch_config_err(p: &Value) -> impl Fn(Error) -> Error + '_ {
 /// `options`): every field `omitempty`, so empty strings and false options are left out
 /// (an empty `target` or `options` stays, as `{}`).
 fn patch_config_yaml(p: &Value) -> String {
+    crate::goyaml::block(&omit_empty(p))
+}
+
+/// A plugin config as Go marshals its struct when every field is `omitempty`: no nulls,
+/// empty strings or false booleans (maps stay, even empty: they are pointers).
+fn omit_empty(v: &Value) -> Value {
     fn prune(v: &Value) -> Option<Value> {
         match v {
             Value::Null | Value::Bool(false) => None,
@@ -1144,10 +1150,11 @@ fn patch_config_yaml(p: &Value) -> String {
                     .filter_map(|(k, x)| prune(x).map(|x| (k.clone(), x)))
                     .collect(),
             )),
+            Value::Array(a) => Some(Value::Array(a.iter().filter_map(prune).collect())),
             other => Some(other.clone()),
         }
     }
-    crate::goyaml::block(&prune(p).unwrap_or(Value::Object(Map::new())))
+    prune(v).unwrap_or(Value::Object(Map::new()))
 }
 
 /// `PatchTransformer` (one `patches` entry, or a plugin config with the same fields);
@@ -1364,7 +1371,23 @@ fn run_transformers(
             .unwrap_or_default();
         let path = p.get("path").map(scalar_string).unwrap_or_default();
         let op = p.get("patch").map(scalar_string).unwrap_or_default();
-        let ops = json6902_ops(ldr, &target, &path, op)?;
+        // The plugin's config: `target`, `path`, and the inline patch as `jsonOp`.
+        let mut cfg = Map::new();
+        for (k, v) in [
+            ("target", p.get("target")),
+            ("path", p.get("path")),
+            ("jsonOp", p.get("patch")),
+        ] {
+            if let Some(v) = v {
+                cfg.insert(k.into(), v.clone());
+            }
+        }
+        let ops = json6902_ops(ldr, &target, &path, op).map_err(|e| {
+            e.wrap(format!(
+                "trouble configuring builtin PatchJson6902Transformer with config: `\n{}`",
+                crate::goyaml::block(&omit_empty(&Value::Object(cfg)))
+            ))
+        })?;
         json6902_transformer(acc, &target, &ops)?;
         transformed(acc, origin, "PatchJson6902Transformer");
     }
@@ -1386,7 +1409,17 @@ fn run_transformers(
     // ReplacementTransformer
     let reps = list(k, "replacements");
     if !reps.is_empty() {
-        crate::replacements::apply(ldr, &mut acc.res, &reps)?;
+        // Only loading the files fails the plugin's configuration, which kustomize quotes as
+        // `Replacements:` (the plugin's field has no JSON name).
+        let mut cfg = Map::new();
+        cfg.insert("Replacements".into(), Value::Array(reps.clone()));
+        let config_err = |e: Error| {
+            e.wrap(format!(
+                "trouble configuring builtin ReplacementTransformer with config: `\n{}`",
+                crate::goyaml::block(&omit_empty(&Value::Object(cfg.clone())))
+            ))
+        };
+        crate::replacements::apply(ldr, &mut acc.res, &reps, &config_err)?;
         transformed(acc, origin, "ReplacementTransformer");
     }
     Ok(())
@@ -1417,7 +1450,20 @@ pub(crate) fn json6902_ops(
                 )));
             }
         }
-        tr::json_patch_from_text(&op)
+        // kustomize decodes the operations as JSON (YAML converted to it first) and names
+        // that JSON when it does not decode.
+        tr::json_patch_from_text(&op).map_err(|e| {
+            let json = if op.starts_with('[') {
+                op.clone()
+            } else {
+                crate::yamlio::parse_documents(&op)
+                    .ok()
+                    .and_then(|d| d.into_iter().next())
+                    .map(|v| crate::goyaml::compact_json(&v))
+                    .unwrap_or_else(|| op.clone())
+            };
+            e.wrap(format!("decoding {json}"))
+        })
     }
 }
 
