@@ -16,6 +16,7 @@
 pub mod crds;
 pub mod fieldspec;
 pub mod generators;
+mod goyaml;
 pub mod kusttypes;
 pub mod merge2;
 pub mod nameref;

@@ -601,7 +601,9 @@ pub(crate) fn transform(ldr: &Loader, acc: &mut Acc, c: &Configured) -> Result<(
         Plugin::Json6902(target, ops) => t::json6902_transformer(acc, target, ops)?,
         Plugin::Replacements(reps) => {
             if !reps.is_empty() {
-                crate::replacements::apply(ldr, &mut acc.res, reps)?
+                crate::replacements::apply(ldr, &mut acc.res, reps, &|e: Error| {
+                    e.wrap(format!("plugin {} fails configuration", c.id))
+                })?
             }
         }
         Plugin::Hash => t::add_hashes(acc),

@@ -336,11 +336,16 @@ impl Sel {
 }
 
 /// Applies every replacement in order.
-pub fn apply(ldr: &Loader, rs: &mut [Res], reps: &[Value]) -> Result<(), Error> {
+pub fn apply(
+    ldr: &Loader,
+    rs: &mut [Res],
+    reps: &[Value],
+    config_err: &dyn Fn(Error) -> Error,
+) -> Result<(), Error> {
     let mut all = Vec::new();
     for r in reps {
         if let Some(path) = r.get("path").map(scalar_string).filter(|p| !p.is_empty()) {
-            let b = ldr.load_file(&path)?;
+            let b = ldr.load_file(&path).map_err(config_err)?;
             for d in
                 crate::yamlio::parse_documents(&String::from_utf8_lossy(&b)).map_err(Error::new)?
             {

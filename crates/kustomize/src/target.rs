@@ -847,59 +847,6 @@ fn accumulate_directory(
     }
 }
 
-/// Go's `yaml.Marshal` of a JSON-like value (sorted keys), for the simple configs kustomize
-/// quotes in its errors.
-fn simple_yaml(v: &Value, indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                match x {
-                    Value::Object(_) => {
-                        out.push_str(&format!("{pad}{k}:\n"));
-                        simple_yaml(x, indent + 2, out);
-                    }
-                    Value::Array(_) => {
-                        out.push_str(&format!("{pad}{k}:\n"));
-                        simple_yaml(x, indent, out);
-                    }
-                    other => out.push_str(&format!("{pad}{k}: {}\n", simple_scalar(other))),
-                }
-            }
-        }
-        Value::Array(a) => {
-            for x in a {
-                out.push_str(&format!("{pad}- {}\n", simple_scalar(x)));
-            }
-        }
-        other => out.push_str(&format!("{pad}{}\n", simple_scalar(other))),
-    }
-}
-
-fn simple_scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => {
-            let plain = !s.is_empty()
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "./:_-".contains(c))
-                && !s.starts_with(['-', ':', '.'])
-                && s.parse::<f64>().is_err()
-                && ![
-                    "true", "false", "null", "yes", "no", "on", "off", "y", "n", "~",
-                ]
-                .contains(&s.to_lowercase().as_str());
-            if plain {
-                s.clone()
-            } else if !s.contains('\n') && s.chars().all(|c| !c.is_control()) {
-                format!("'{}'", s.replace('\'', "''"))
-            } else {
-                format!("{s:?}")
-            }
-        }
-        other => other.to_string(),
-    }
-}
-
 fn run_generators(
     ldr: &Loader,
     k: &Map<String, Value>,
@@ -916,8 +863,7 @@ fn run_generators(
         if let Value::Object(c) = chart {
             cfg.extend(c.clone());
         }
-        let mut text = String::new();
-        simple_yaml(&Value::Object(cfg), 0, &mut text);
+        let text = crate::goyaml::block(&Value::Object(cfg));
         return Err(Error::new(format!(
             "trouble configuring builtin HelmChartInflationGenerator with config: `\n{text}`: must specify --enable-helm"
         )));
@@ -1078,7 +1024,7 @@ fn patch_text(ldr: &Loader, p: &Value) -> Result<(String, String), Error> {
     let patch = p.get("patch").map(scalar_string).unwrap_or_default();
     let patch = patch.trim().to_string();
     let path = p.get("path").map(scalar_string).unwrap_or_default();
-    let yaml_of = || serde_yaml_ng::to_string(p).unwrap_or_default();
+    let yaml_of = || patch_config_yaml(p);
     match (patch.is_empty(), path.is_empty()) {
         (true, true) => Err(Error::new(format!(
             "must specify one of patch and path in\n{}",
@@ -1178,20 +1124,37 @@ pub(crate) fn smp_transformer(acc: &mut Acc, patches: &[Value]) -> Result<(), Er
 /// The error of a kustomization's `patches` entry that does not configure, quoting it.
 fn patch_config_err(p: &Value) -> impl Fn(Error) -> Error + '_ {
     move |e: Error| {
-        let mut cfg = Map::new();
-        if let Value::Object(m) = p {
-            for (k, v) in m {
-                if !v.is_null() && v.as_str() != Some("") {
-                    cfg.insert(k.clone(), v.clone());
-                }
-            }
-        }
-        let mut text = String::new();
-        simple_yaml(&Value::Object(cfg), 0, &mut text);
         e.wrap(format!(
-            "trouble configuring builtin PatchTransformer with config: `\n{text}`"
+            "trouble configuring builtin PatchTransformer with config: `\n{}`",
+            patch_config_yaml(p)
         ))
     }
+}
+
+/// The YAML of the config kustomize makes of a `patches` entry (`path`, `patch`, `target`,
+/// `options`): every field `omitempty`, so empty strings and false options are left out
+/// (an empty `target` or `options` stays, as `{}`).
+fn patch_config_yaml(p: &Value) -> String {
+    crate::goyaml::block(&omit_empty(p))
+}
+
+/// A plugin config as Go marshals its struct when every field is `omitempty`: no nulls,
+/// empty strings or false booleans (maps stay, even empty: they are pointers).
+fn omit_empty(v: &Value) -> Value {
+    fn prune(v: &Value) -> Option<Value> {
+        match v {
+            Value::Null | Value::Bool(false) => None,
+            Value::String(s) if s.is_empty() => None,
+            Value::Object(m) => Some(Value::Object(
+                m.iter()
+                    .filter_map(|(k, x)| prune(x).map(|x| (k.clone(), x)))
+                    .collect(),
+            )),
+            Value::Array(a) => Some(Value::Array(a.iter().filter_map(prune).collect())),
+            other => Some(other.clone()),
+        }
+    }
+    prune(v).unwrap_or(Value::Object(Map::new()))
 }
 
 /// `PatchTransformer` (one `patches` entry, or a plugin config with the same fields);
@@ -1408,7 +1371,23 @@ fn run_transformers(
             .unwrap_or_default();
         let path = p.get("path").map(scalar_string).unwrap_or_default();
         let op = p.get("patch").map(scalar_string).unwrap_or_default();
-        let ops = json6902_ops(ldr, &target, &path, op)?;
+        // The plugin's config: `target`, `path`, and the inline patch as `jsonOp`.
+        let mut cfg = Map::new();
+        for (k, v) in [
+            ("target", p.get("target")),
+            ("path", p.get("path")),
+            ("jsonOp", p.get("patch")),
+        ] {
+            if let Some(v) = v {
+                cfg.insert(k.into(), v.clone());
+            }
+        }
+        let ops = json6902_ops(ldr, &target, &path, op).map_err(|e| {
+            e.wrap(format!(
+                "trouble configuring builtin PatchJson6902Transformer with config: `\n{}`",
+                crate::goyaml::block(&omit_empty(&Value::Object(cfg)))
+            ))
+        })?;
         json6902_transformer(acc, &target, &ops)?;
         transformed(acc, origin, "PatchJson6902Transformer");
     }
@@ -1430,7 +1409,17 @@ fn run_transformers(
     // ReplacementTransformer
     let reps = list(k, "replacements");
     if !reps.is_empty() {
-        crate::replacements::apply(ldr, &mut acc.res, &reps)?;
+        // Only loading the files fails the plugin's configuration, which kustomize quotes as
+        // `Replacements:` (the plugin's field has no JSON name).
+        let mut cfg = Map::new();
+        cfg.insert("Replacements".into(), Value::Array(reps.clone()));
+        let config_err = |e: Error| {
+            e.wrap(format!(
+                "trouble configuring builtin ReplacementTransformer with config: `\n{}`",
+                crate::goyaml::block(&omit_empty(&Value::Object(cfg.clone())))
+            ))
+        };
+        crate::replacements::apply(ldr, &mut acc.res, &reps, &config_err)?;
         transformed(acc, origin, "ReplacementTransformer");
     }
     Ok(())
@@ -1461,7 +1450,20 @@ pub(crate) fn json6902_ops(
                 )));
             }
         }
-        tr::json_patch_from_text(&op)
+        // kustomize decodes the operations as JSON (YAML converted to it first) and names
+        // that JSON when it does not decode.
+        tr::json_patch_from_text(&op).map_err(|e| {
+            let json = if op.starts_with('[') {
+                op.clone()
+            } else {
+                crate::yamlio::parse_documents(&op)
+                    .ok()
+                    .and_then(|d| d.into_iter().next())
+                    .map(|v| crate::goyaml::compact_json(&v))
+                    .unwrap_or_else(|| op.clone())
+            };
+            e.wrap(format!("decoding {json}"))
+        })
     }
 }
 
