@@ -34,55 +34,29 @@ pub struct VersionArgs {
     pub output: crate::cmd::flags::OutputFlag,
 }
 
-/// The client's version record, in kubectl's field order.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClientVersion {
-    /// Major version of the kubectl we follow.
-    pub major: String,
-    /// Minor version of the kubectl we follow.
-    pub minor: String,
-    /// `v1.36.2-kubectl-rs.<version>`.
-    pub git_version: String,
-    /// Not recorded at build time.
-    pub git_commit: String,
-    /// Not recorded at build time.
-    pub git_tree_state: String,
-    /// Not recorded at build time.
-    pub build_date: String,
-    /// Not a Go program.
-    pub go_version: String,
-    /// `rustc`.
-    pub compiler: String,
-    /// `linux/amd64` etc.
-    pub platform: String,
-}
-
-/// Our client version.
-pub fn client_version() -> ClientVersion {
+/// Our client version (the fields a Go build records are left empty).
+pub fn client_version() -> VersionInfo {
     let arch = match std::env::consts::ARCH {
         "x86_64" => "amd64",
         "aarch64" => "arm64",
         other => other,
     };
-    ClientVersion {
+    VersionInfo {
         major: COMPAT_MAJOR.into(),
         minor: COMPAT_MINOR.into(),
         git_version: CLIENT_GIT_VERSION.into(),
-        git_commit: String::new(),
-        git_tree_state: String::new(),
-        build_date: String::new(),
-        go_version: String::new(),
         compiler: "rustc".into(),
         platform: format!("{}/{arch}", std::env::consts::OS),
+        ..VersionInfo::default()
     }
 }
 
-/// The server's `/version` in Go's `version.Info` field order (kubectl decodes and
-/// re-encodes it, so unknown fields are dropped and known ones keep this order).
+/// Go's `version.Info`, in its field order: the client's record and the server's `/version`
+/// (kubectl decodes and re-encodes it, so unknown fields are dropped and known ones keep this
+/// order; the emulation fields are the server's only).
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct ServerVersion {
+pub struct VersionInfo {
     /// Major.
     pub major: String,
     /// Minor.
@@ -99,7 +73,7 @@ pub struct ServerVersion {
     /// Oldest compatible minor version.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub min_compatibility_minor: String,
-    /// `v1.36.2`.
+    /// `v1.36.2` (the client: `v1.36.2-kubectl-rs.<version>`).
     pub git_version: String,
     /// Commit.
     pub git_commit: String,
@@ -119,10 +93,10 @@ pub struct ServerVersion {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct VersionDoc {
-    client_version: ClientVersion,
+    client_version: VersionInfo,
     kustomize_version: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    server_version: Option<ServerVersion>,
+    server_version: Option<VersionInfo>,
 }
 
 /// The skew warning when client and server minors differ by more than one.

@@ -8,7 +8,6 @@ use crate::cmd::set::{aggregate, calculate_patch, find_spec, Printer, Submit};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::resource::targets::visit;
-use kcore::selectors::{LabelSelector, Operator};
 
 /// kubectl's long help of `set selector`.
 pub const SET_SELECTOR_LONG: &str = "Set the selector on a resource. Note that the new selector will overwrite the old selector if the resource had one prior to the invocation of 'set selector'.\n\n A selector must begin with a letter or number, and may contain letters, numbers, hyphens, dots, and underscores, up to 63 characters. If --resource-version is specified, then updates will use this resource version, otherwise the existing resource-version will be used. Note: currently selectors can only be set on Service objects.";
@@ -123,39 +122,33 @@ impl SelectorArgs {
 /// metav1 `ParseToLabelSelector`: the `matchLabels` of `expr`, and the error `set selector`
 /// gives each Service when it also has match expressions.
 fn parse_to_label_selector(expr: &str) -> Result<(Map<String, Value>, Option<String>), CliError> {
-    let parsed = LabelSelector::parse(expr).map_err(|e| {
-        CliError::msg(format!(
-            "couldn't parse the selector string \"{expr}\": {e}"
-        ))
-    })?;
-    let mut labels = Map::new();
-    let mut expressions = Vec::new();
-    for r in &parsed.requirements {
-        let op = match r.op {
-            Operator::Equals | Operator::DoubleEquals => {
-                labels.insert(r.key.clone(), Value::String(r.values.concat()));
-                continue;
-            }
-            Operator::In => "In",
-            Operator::NotIn => "NotIn",
-            Operator::Exists => "Exists",
-            Operator::DoesNotExist => "DoesNotExist",
-            Operator::NotEquals => {
-                return Err(CliError::msg(
-                    "\"!=\" is not a valid label selector operator",
-                ))
-            }
-            Operator::GreaterThan => {
-                return Err(CliError::msg("\"gt\" isn't supported in label selectors"))
-            }
-            Operator::LessThan => {
-                return Err(CliError::msg("\"lt\" isn't supported in label selectors"))
-            }
-        };
-        let mut values = r.values.clone();
-        values.sort();
-        expressions.push(format!("{{{} {op} [{}]}}", r.key, values.join(" ")));
-    }
+    let mut selector =
+        crate::ops::selector::parse_to_label_selector(expr).map_err(CliError::msg)?;
+    let labels = match selector["matchLabels"].take() {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    // Go's `%v` of each requirement: `{key Operator [values]}`.
+    let text = |s: &Value| s.as_str().unwrap_or_default().to_string();
+    let expressions: Vec<String> = selector["matchExpressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let values: Vec<String> = e["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(text)
+                .collect();
+            format!(
+                "{{{} {} [{}]}}",
+                text(&e["key"]),
+                text(&e["operator"]),
+                values.join(" ")
+            )
+        })
+        .collect();
     let refusal = (!expressions.is_empty()).then(|| {
         format!(
             "match expression [{}] not supported on this object",
