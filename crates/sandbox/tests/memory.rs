@@ -194,9 +194,10 @@ async fn pods_cost_a_bounded_heap() {
         mb(compacted),
         compacted / n
     );
-    // 70 KB before, 34 KB since.
+    // 70 KB before, 34-40 KB since (what controllers have in flight while it is read
+    // varies with the machine's load).
     assert!(
-        compacted / n < 42_000,
+        compacted / n < 50_000,
         "{} bytes a pod once the history is compacted",
         compacted / n
     );
@@ -220,10 +221,11 @@ async fn pods_cost_a_bounded_heap() {
             mb(peak),
             peak as f64 / body.len() as f64
         );
-        // Items are decoded one at a time: the peak is the response and one object, not
-        // every object of the list as a tree (11-30× the response).
+        // Items are decoded one at a time: the peak is the response and one object (2-2.5×,
+        // up to 5× on a loaded machine, where controllers allocate meanwhile), not every
+        // object of the list as a tree (11-30× the response).
         assert!(
-            peak < 4 * body.len(),
+            peak < 8 * body.len(),
             "a list as {what} peaks at {peak} bytes for a {}-byte response",
             body.len()
         );
