@@ -26,12 +26,53 @@ pub struct TabWriterConfig {
     pub remember_widths: bool,
 }
 
-/// One tab-terminated (or line-terminated) cell.
-#[derive(Debug, Clone)]
-struct Cell {
+/// The buffered lines, compactly (a table of 50,000 rows is buffered whole until the end):
+/// every cell's text in one string, then per cell where its text ends and its rune count,
+/// and per line its first cell.
+#[derive(Debug, Clone, Default)]
+struct Lines {
     text: String,
-    /// Rune count of `text`.
-    width: usize,
+    /// (end of the cell's text in `text`, rune count).
+    cells: Vec<(u32, u32)>,
+    /// Index in `cells` of each line's first cell; the last line is the one being written.
+    starts: Vec<u32>,
+}
+
+impl Lines {
+    fn new() -> Self {
+        Lines {
+            starts: vec![0],
+            ..Lines::default()
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    fn cells_of(&self, line: usize) -> std::ops::Range<usize> {
+        let end = self
+            .starts
+            .get(line + 1)
+            .map_or(self.cells.len(), |&e| e as usize);
+        self.starts[line] as usize..end
+    }
+
+    fn ncells(&self, line: usize) -> usize {
+        self.cells_of(line).len()
+    }
+
+    fn width(&self, cell: usize) -> usize {
+        self.cells[cell].1 as usize
+    }
+
+    fn text(&self, cell: usize) -> &str {
+        let start = match cell {
+            0 => 0,
+            c => self.cells[c - 1].0 as usize,
+        };
+        &self.text[start..self.cells[cell].0 as usize]
+    }
 }
 
 /// A buffering column aligner; text is written with [`TabWriter::write_str`] and emitted,
@@ -40,7 +81,7 @@ struct Cell {
 pub struct TabWriter {
     cfg: TabWriterConfig,
     /// Completed lines; the last entry is the line being written (never terminated).
-    lines: Vec<Vec<Cell>>,
+    lines: Lines,
     /// Text of the cell being written.
     cell: String,
     /// Output of segments already formatted (a `\f` or a one-cell line ends a segment).
@@ -54,7 +95,7 @@ impl TabWriter {
     pub fn new(cfg: TabWriterConfig) -> Self {
         TabWriter {
             cfg,
-            lines: vec![Vec::new()],
+            lines: Lines::new(),
             cell: String::new(),
             out: String::new(),
             max_widths: Vec::new(),
@@ -95,7 +136,7 @@ impl TabWriter {
                 '\t' | '\x0b' | '\n' | '\x0c' => {
                     let ncells = self.terminate_cell();
                     if ch == '\n' || ch == '\x0c' {
-                        self.lines.push(Vec::new());
+                        self.lines.starts.push(self.lines.cells.len() as u32);
                         // Go flushes here; with a one-cell line this does not change the
                         // layout, with `\f` it ends every column block.
                         if ch == '\x0c' || ncells == 1 {
@@ -124,30 +165,28 @@ impl TabWriter {
     }
 
     fn terminate_cell(&mut self) -> usize {
-        let text = std::mem::take(&mut self.cell);
-        let width = text.chars().count();
-        let line = self
-            .lines
-            .last_mut()
-            .expect("there is always a current line");
-        line.push(Cell { text, width });
-        line.len()
+        let width = self.cell.chars().count();
+        let lines = &mut self.lines;
+        lines.text.push_str(&self.cell);
+        self.cell.clear();
+        lines.cells.push((lines.text.len() as u32, width as u32));
+        lines.ncells(lines.len() - 1)
     }
 
     /// Formats all complete lines plus the current one, then starts afresh (Go's `flush`).
     fn format_pending(&mut self) {
-        let lines = std::mem::replace(&mut self.lines, vec![Vec::new()]);
+        let lines = std::mem::replace(&mut self.lines, Lines::new());
         let mut widths = Vec::new();
         let n = lines.len();
         self.format(&lines, &mut widths, 0, n);
     }
 
-    fn format(&mut self, lines: &[Vec<Cell>], widths: &mut Vec<usize>, line0: usize, line1: usize) {
+    fn format(&mut self, lines: &Lines, widths: &mut Vec<usize>, line0: usize, line1: usize) {
         let column = widths.len();
         let mut line0 = line0;
         let mut this = line0;
         while this < line1 {
-            if column + 1 >= lines[this].len() {
+            if column + 1 >= lines.ncells(this) {
                 this += 1;
                 continue;
             }
@@ -157,11 +196,11 @@ impl TabWriter {
 
             let mut width = self.cfg.min_width;
             while this < line1 {
-                let line = &lines[this];
+                let line = lines.cells_of(this);
                 if column + 1 >= line.len() {
                     break;
                 }
-                width = width.max(line[column].width + self.cfg.padding);
+                width = width.max(lines.width(line.start + column) + self.cfg.padding);
                 this += 1;
             }
 
@@ -187,12 +226,12 @@ impl TabWriter {
         self.write_lines(lines, widths, line0, line1);
     }
 
-    fn write_lines(&mut self, lines: &[Vec<Cell>], widths: &[usize], line0: usize, line1: usize) {
-        for (i, line) in lines.iter().enumerate().take(line1).skip(line0) {
-            for (j, c) in line.iter().enumerate() {
-                self.out.push_str(&c.text);
+    fn write_lines(&mut self, lines: &Lines, widths: &[usize], line0: usize, line1: usize) {
+        for i in line0..line1 {
+            for (j, c) in lines.cells_of(i).enumerate() {
+                self.out.push_str(lines.text(c));
                 if j < widths.len() {
-                    self.write_padding(c.width, widths[j]);
+                    self.write_padding(lines.width(c), widths[j]);
                 }
             }
             if i + 1 < lines.len() {
