@@ -1040,13 +1040,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn fixture(name: &str) -> String {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read_to_string(p).unwrap()
-    }
+    use crate::testfixtures::fixture_text as fixture;
 
     fn gr(g: &str, r: &str) -> GroupResource {
         GroupResource::new(g, r)

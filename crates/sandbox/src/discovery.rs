@@ -233,13 +233,7 @@ pub fn aggregated(core: bool) -> Value {
 mod tests {
     use super::*;
 
-    fn reference(name: &str) -> Value {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-    }
+    use crate::testfixtures::fixture_json as reference;
 
     /// Discovery is the real server's, document for document.
     #[test]

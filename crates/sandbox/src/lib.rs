@@ -39,6 +39,8 @@ pub mod store;
 pub mod tables;
 mod tables_groups;
 mod tables_more;
+#[cfg(test)]
+mod testfixtures;
 pub mod tokenrequest;
 pub mod validation;
 mod validation_ingress;

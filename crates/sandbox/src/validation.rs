@@ -2395,13 +2395,7 @@ pub fn go_format(v: &Value) -> String {
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> String {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-    }
+    use crate::testfixtures::fixture_text as fixture;
 
     fn ds() -> GroupResource {
         GroupResource::new("apps", "daemonsets")
