@@ -11,11 +11,9 @@ use serde_json::{Map, Value};
 use tokio::sync::broadcast;
 
 use super::{name_of, next_batch, Batch, LabelSelector};
-use crate::store::{GroupResource, Store, WatchEvent};
+use crate::store::{Store, WatchEvent};
 
-fn gr_clusterroles() -> GroupResource {
-    GroupResource::new("rbac.authorization.k8s.io", "clusterroles")
-}
+use super::gr_clusterroles;
 
 /// A rule without its empty fields, so that `[]`, `null` and a missing list compare equal
 /// (as `equality.Semantic.DeepEqual` does with nil and empty slices).

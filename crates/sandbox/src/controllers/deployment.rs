@@ -34,12 +34,7 @@ const NOT_COPIED: [&str; 6] = [
     "deprecated.deployment.rollback.to",
 ];
 
-pub(crate) fn gr_deployments() -> GroupResource {
-    GroupResource::new("apps", "deployments")
-}
-pub(crate) fn gr_replicasets() -> GroupResource {
-    GroupResource::new("apps", "replicasets")
-}
+pub(crate) use super::{gr_deployments, gr_replicasets};
 
 type Key = (String, String);
 

@@ -11,18 +11,12 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
 use super::{name_of, next_batch, ns_of, Batch};
-use crate::store::{GroupResource, Store, WatchEvent};
+use crate::store::{Store, WatchEvent};
 
 const MANAGED_BY: &str = "ipaddress.kubernetes.io/managed-by";
 const ALLOCATOR: &str = "ipallocator.k8s.io";
 
-fn gr_services() -> GroupResource {
-    GroupResource::new("", "services")
-}
-
-fn gr_ipaddresses() -> GroupResource {
-    GroupResource::new("networking.k8s.io", "ipaddresses")
-}
+use super::{gr_ipaddresses, gr_services};
 
 /// The IPAddress of `ip` held by Service `ns/name`.
 fn ip_address(ip: &str, ns: &str, name: &str) -> Value {

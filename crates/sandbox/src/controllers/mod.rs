@@ -21,6 +21,7 @@ pub mod aggregation;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+mod driver;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
@@ -110,26 +111,40 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
 
 // ---- resource names -------------------------------------------------------------------------
 
-pub(crate) fn gr_pods() -> GroupResource {
-    GroupResource::new("", "pods")
+/// Declares `pub(crate) fn gr_x() -> GroupResource` for each `gr_x = (group, resource);`: the
+/// resources the controllers read and write, in one table.
+macro_rules! group_resources {
+    ($($name:ident = ($group:literal, $resource:literal);)*) => {
+        $(
+            pub(crate) fn $name() -> GroupResource {
+                GroupResource::new($group, $resource)
+            }
+        )*
+    };
 }
-pub(crate) fn gr_nodes() -> GroupResource {
-    GroupResource::new("", "nodes")
-}
-pub(crate) fn gr_namespaces() -> GroupResource {
-    GroupResource::new("", "namespaces")
-}
-pub(crate) fn gr_events() -> GroupResource {
-    GroupResource::new("", "events")
-}
-pub(crate) fn gr_daemonsets() -> GroupResource {
-    GroupResource::new("apps", "daemonsets")
-}
-pub(crate) fn gr_controllerrevisions() -> GroupResource {
-    GroupResource::new("apps", "controllerrevisions")
-}
-pub(crate) fn gr_leases() -> GroupResource {
-    GroupResource::new("coordination.k8s.io", "leases")
+
+group_resources! {
+    gr_configmaps = ("", "configmaps");
+    gr_endpoints = ("", "endpoints");
+    gr_events = ("", "events");
+    gr_namespaces = ("", "namespaces");
+    gr_nodes = ("", "nodes");
+    gr_pvcs = ("", "persistentvolumeclaims");
+    gr_pvs = ("", "persistentvolumes");
+    gr_pods = ("", "pods");
+    gr_serviceaccounts = ("", "serviceaccounts");
+    gr_services = ("", "services");
+    gr_controllerrevisions = ("apps", "controllerrevisions");
+    gr_daemonsets = ("apps", "daemonsets");
+    gr_deployments = ("apps", "deployments");
+    gr_replicasets = ("apps", "replicasets");
+    gr_statefulsets = ("apps", "statefulsets");
+    gr_cronjobs = ("batch", "cronjobs");
+    gr_jobs = ("batch", "jobs");
+    gr_leases = ("coordination.k8s.io", "leases");
+    gr_endpointslices = ("discovery.k8s.io", "endpointslices");
+    gr_ipaddresses = ("networking.k8s.io", "ipaddresses");
+    gr_clusterroles = ("rbac.authorization.k8s.io", "clusterroles");
 }
 
 // ---- watch plumbing ---------------------------------------------------------------------------
@@ -592,15 +607,7 @@ pub(crate) mod testutil {
         out
     }
 
-    /// Reads a reference file from tests/fixtures/reference.
-    pub fn reference(name: &str) -> Value {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(&p).expect("fixture exists"))
-            .expect("fixture is JSON")
-    }
+    pub(crate) use crate::testfixtures::fixture_json as reference;
 }
 
 #[cfg(test)]

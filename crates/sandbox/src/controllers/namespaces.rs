@@ -11,7 +11,7 @@ use tokio::sync::broadcast;
 
 use super::ControllerOptions;
 use super::{apply_defaults, delete_object, gr_namespaces, is_terminating, Batch, Requeue};
-use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
+use crate::store::{EventType as Change, Store, WatchEvent};
 
 const INITIAL: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
@@ -20,12 +20,7 @@ const ROOT_CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to veri
 kube-apiserver when using internal endpoints such as the internal service IP or \
 kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
 
-fn gr_serviceaccounts() -> GroupResource {
-    GroupResource::new("", "serviceaccounts")
-}
-fn gr_configmaps() -> GroupResource {
-    GroupResource::new("", "configmaps")
-}
+use super::{gr_configmaps, gr_serviceaccounts};
 
 /// A namespace as the API server stores it after defaulting.
 pub fn namespace_object(name: &str) -> Value {

@@ -31,12 +31,7 @@ use crate::store::{GroupResource, Store, WatchEvent};
 const BOUND_BY_CONTROLLER: &str = "pv.kubernetes.io/bound-by-controller";
 const BIND_COMPLETED: &str = "pv.kubernetes.io/bind-completed";
 
-fn gr_pvs() -> GroupResource {
-    GroupResource::new("", "persistentvolumes")
-}
-fn gr_pvcs() -> GroupResource {
-    GroupResource::new("", "persistentvolumeclaims")
-}
+use super::{gr_pvcs, gr_pvs};
 
 /// The StorageObjectInUseProtection admission plugin: new volumes and claims carry the
 /// protection finalizer, so that one in use is not removed under its user.
