@@ -12,31 +12,22 @@
 
 use std::sync::Arc;
 
-use axum::http::HeaderMap;
 use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::podexec::{exit_status, open, parse, query, Opened, Upgrade, STDERR, STDOUT};
+use super::podexec::{exit_status, open, parse, query, Opened, StreamRequest, STDERR, STDOUT};
 use super::podstreams::{In, Link};
 use super::runtime::interp::Stream;
 use super::runtime::pty;
 use super::runtime::stdin::StdinPipe;
 use super::runtime::{LiveOutput, Runtime};
 use super::status::ApiError;
-use super::store::Store;
 
 /// Serves `GET|POST /api/v1/namespaces/NS/pods/NAME/attach?…`.
-pub async fn serve(
-    store: &Arc<Store>,
-    ns: &str,
-    name: &str,
-    raw_query: &str,
-    headers: &HeaderMap,
-    method: &axum::http::Method,
-    upgrade: Upgrade,
-) -> Result<Response, ApiError> {
-    let opts = parse(&query(raw_query));
-    let ready = match open(store, ns, name, &opts, headers, method, upgrade, "attach").await? {
+pub async fn serve(req: StreamRequest<'_>) -> Result<Response, ApiError> {
+    let store = req.store;
+    let opts = parse(&query(req.raw_query));
+    let ready = match open(req, &opts, "attach").await? {
         Opened::Ready(r) => r,
         Opened::Refused(r) => return Ok(r),
     };
