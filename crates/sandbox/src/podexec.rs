@@ -115,30 +115,28 @@ pub(crate) fn kubelet_error(code: StatusCode, msg: &str) -> Response {
 
 /// Serves `GET|POST /api/v1/namespaces/NS/pods/NAME/exec?…`.
 pub async fn serve(req: StreamRequest<'_>) -> Result<Response, ApiError> {
-    let store = req.store;
-    let opts = parse(&query(req.raw_query));
-    let o = match open(req, &opts, "exec").await? {
-        Opened::Ready(o) => o,
-        Opened::Refused(r) => return Ok(r),
-    };
-    let ctx = Session {
-        command: opts.command,
-        stdin: opts.stdin,
-        stdout: opts.stdout,
-        stderr: opts.stderr,
-        tty: opts.tty,
-        shell: ShellCtx {
-            fs: o.shared.fs,
-            env: o.shared.env,
-            hostname: o.shared.hostname,
-            clock: store.clock().clone(),
-            output: Arc::new(NullOutput),
-            term: watch::channel(false).1,
-            cwd: o.shared.cwd,
-            stdin: None,
-        },
-    };
-    Ok(o.conn.serve(move |link| ctx.run(link)))
+    let clock = req.store.clock().clone();
+    open(req, "exec", |o| {
+        let ctx = Session {
+            command: o.opts.command,
+            stdin: o.opts.stdin,
+            stdout: o.opts.stdout,
+            stderr: o.opts.stderr,
+            tty: o.opts.tty,
+            shell: ShellCtx {
+                fs: o.shared.fs,
+                env: o.shared.env,
+                hostname: o.shared.hostname,
+                clock,
+                output: Arc::new(NullOutput),
+                term: watch::channel(false).1,
+                cwd: o.shared.cwd,
+                stdin: None,
+            },
+        };
+        o.conn.serve(move |link| ctx.run(link))
+    })
+    .await
 }
 
 /// A query string as its ordered pairs.
@@ -155,22 +153,20 @@ pub(crate) struct Ready {
     pub shared: ContainerShared,
     /// The container's spec.
     pub spec: Value,
-}
-
-pub(crate) enum Opened {
-    Ready(Ready),
-    /// The kubelet's refusal, as it answers.
-    Refused(Response),
+    /// The request's options.
+    pub opts: Options,
 }
 
 /// What `exec` and `attach` (`what`) share: the API server's checks (the container, the
 /// node), then the kubelet's (an upgrade, the streams, a running container, for exec a
-/// command), then the WebSocket upgrade with its subprotocol.
+/// command), then the WebSocket or SPDY upgrade, answered by `start` with the session.
+/// A kubelet's refusal is its answer, as it writes it.
 pub(crate) async fn open(
     req: StreamRequest<'_>,
-    opts: &Options,
     what: &str,
-) -> Result<Opened, ApiError> {
+    start: impl FnOnce(Ready) -> Response,
+) -> Result<Response, ApiError> {
+    let opts = parse(&query(req.raw_query));
     let pod = req.pod()?;
     let StreamRequest {
         store,
@@ -180,7 +176,7 @@ pub(crate) async fn open(
         upgrade,
         ..
     } = req;
-    let refused = |r| Ok(Opened::Refused(r));
+    let refused = Ok;
     let containers: Vec<String> = ["containers", "initContainers", "ephemeralContainers"]
         .iter()
         .flat_map(|l| pod["spec"][*l].as_array().cloned().unwrap_or_default())
@@ -268,7 +264,7 @@ pub(crate) async fn open(
             Err(r) => return refused(*r),
         }
     } else {
-        match spdy_upgrade(opts, &upgrade_header, headers, upgrade) {
+        match spdy_upgrade(&opts, &upgrade_header, headers, upgrade) {
             Ok(c) => c,
             Err(r) => return refused(*r),
         }
@@ -278,11 +274,12 @@ pub(crate) async fn open(
         .flat_map(|l| pod["spec"][*l].as_array().cloned().unwrap_or_default())
         .find(|c| c["name"] == container.as_str())
         .unwrap_or_default();
-    Ok(Opened::Ready(Ready {
+    Ok(start(Ready {
         conn,
         container_id: running_id,
         shared,
         spec,
+        opts,
     }))
 }
 
