@@ -86,6 +86,23 @@ fn pad(out: &mut Vec<u8>) {
     }
 }
 
+/// Appends a GNU `././@LongLink` record of type `flag` (`L` a long name, `K` a long link
+/// target) holding `name` and its NUL.
+fn long_name(out: &mut Vec<u8>, flag: u8, name: &[u8]) {
+    let mut data = name.to_vec();
+    data.push(0);
+    out.extend_from_slice(&header(
+        b"././@LongLink",
+        flag,
+        0,
+        data.len() as u64,
+        0,
+        b"",
+    ));
+    out.extend_from_slice(&data);
+    pad(out);
+}
+
 /// Appends one member (with a GNU long-name record first when its name or link target is
 /// longer than a header holds).
 pub fn append(out: &mut Vec<u8>, e: &Entry) {
@@ -94,32 +111,10 @@ pub fn append(out: &mut Vec<u8>, e: &Entry) {
         _ => Vec::new(),
     };
     if link.len() > 100 {
-        let mut data = link.clone();
-        data.push(0);
-        out.extend_from_slice(&header(
-            b"././@LongLink",
-            b'K',
-            0,
-            data.len() as u64,
-            0,
-            b"",
-        ));
-        out.extend_from_slice(&data);
-        pad(out);
+        long_name(out, b'K', &link);
     }
     if e.name.len() > 100 {
-        let mut data = e.name.as_bytes().to_vec();
-        data.push(0);
-        out.extend_from_slice(&header(
-            b"././@LongLink",
-            b'L',
-            0,
-            data.len() as u64,
-            0,
-            b"",
-        ));
-        out.extend_from_slice(&data);
-        pad(out);
+        long_name(out, b'L', e.name.as_bytes());
     }
     let (flag, size) = match &e.kind {
         Kind::File => (b'0', e.data.len() as u64),
