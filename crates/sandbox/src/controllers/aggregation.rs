@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use tokio::sync::broadcast;
 
-use super::{name_of, next_batch, Batch, LabelSelector};
+use super::{name_of, LabelSelector};
 use crate::store::{Store, WatchEvent};
 
 use super::gr_clusterroles;
@@ -96,20 +96,9 @@ pub fn converge(store: &Store) {
 }
 
 /// Runs the controller: a resync of the aggregated roles after each batch of ClusterRole changes.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, rx: broadcast::Receiver<Arc<WatchEvent>>) {
     let gr = gr_clusterroles();
-    super::guarded(|| converge(&store));
-    loop {
-        let batch = next_batch(&mut rx).await;
-        let touched = match super::settle(&mut rx, batch).await {
-            Batch::Closed => return,
-            Batch::Resync => true,
-            Batch::Events(evs) => evs.iter().any(|ev| ev.gr == gr),
-        };
-        if touched {
-            super::guarded(|| converge(&store));
-        }
-    }
+    super::driver::converge_on(rx, |ev| ev.gr == gr, || converge(&store)).await
 }
 
 #[cfg(test)]

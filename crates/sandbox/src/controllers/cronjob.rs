@@ -504,20 +504,8 @@ impl KeyedController for Controller {
         if !last_success.is_null() {
             status["lastSuccessfulTime"] = last_success;
         }
-        if status != cj["status"] {
-            let uid = uid_of(&cj).to_string();
-            let res = self
-                .store
-                .modify_retry(&gr_cronjobs(), &key.0, &key.1, |c| {
-                    if uid_of(c) != uid {
-                        return Ok(false);
-                    }
-                    c["status"] = status.clone();
-                    Ok(true)
-                });
-            if let Ok(c) = res {
-                self.observe_cj(Change::Modified, &c);
-            }
+        if let Some(c) = super::write_status(&self.store, &gr_cronjobs(), &cj, &status) {
+            self.observe_cj(Change::Modified, &c);
         }
         let next = next_after(now)?;
         Some(

@@ -805,19 +805,8 @@ impl KeyedController for Controller {
                 status[f] = ds["status"][f].clone();
             }
         }
-        if ds["status"] != status {
-            let res = self
-                .store
-                .modify_retry(&gr_daemonsets(), &key.0, &key.1, |d| {
-                    if uid_of(d) != ds_uid || d["status"] == status {
-                        return Ok(false);
-                    }
-                    d["status"] = status.clone();
-                    Ok(true)
-                });
-            if let Ok(d) = res {
-                self.dss.insert(key.clone(), d);
-            }
+        if let Some(d) = super::write_status(&self.store, &gr_daemonsets(), &ds, &status) {
+            self.dss.insert(key.clone(), d);
         }
 
         requeue

@@ -409,20 +409,8 @@ impl Controllers {
         if !rs["status"]["conditions"].is_null() {
             status["conditions"] = rs["status"]["conditions"].clone();
         }
-        if rs["status"] != status {
-            let uid = uid_of(&rs).to_string();
-            let res = self
-                .store
-                .modify_retry(&gr_replicasets(), &key.0, &key.1, |r| {
-                    if uid_of(r) != uid || r["status"] == status {
-                        return Ok(false);
-                    }
-                    r["status"] = status.clone();
-                    Ok(true)
-                });
-            if let Ok(r) = res {
-                self.replicasets.insert(key.clone(), r);
-            }
+        if let Some(r) = super::write_status(&self.store, &gr_replicasets(), &rs, &status) {
+            self.replicasets.insert(key.clone(), r);
         }
     }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 
 use super::owned::Key;
-use super::{guarded, settle, Batch, Requeue};
+use super::{guarded, next_batch, settle, Batch, Requeue};
 use crate::clock::Clock;
 use crate::store::WatchEvent;
 
@@ -25,6 +25,28 @@ pub(crate) trait KeyedController {
     /// Brings one key (an owner's namespace and name) to its wanted state; `Some(wait)` syncs
     /// it again after `wait` of cluster time (a key whose object is gone by then is a no-op).
     fn sync(&mut self, key: &Key) -> Option<Duration>;
+}
+
+/// For controllers that converge the whole cluster at once: runs `sync`, then again after
+/// every batch of changes in which an event `matters` (and after a lagged subscription), until
+/// the store closes `rx`.
+pub(crate) async fn converge_on(
+    mut rx: broadcast::Receiver<Arc<WatchEvent>>,
+    matters: impl Fn(&WatchEvent) -> bool,
+    mut sync: impl FnMut(),
+) {
+    guarded(&mut sync);
+    loop {
+        let batch = next_batch(&mut rx).await;
+        let touched = match settle(&mut rx, batch).await {
+            Batch::Closed => return,
+            Batch::Resync => true,
+            Batch::Events(evs) => evs.iter().any(|ev| matters(ev)),
+        };
+        if touched {
+            guarded(&mut sync);
+        }
+    }
 }
 
 /// Runs `c` until the store closes its subscription `rx`; requeued keys fall due on `clock`.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
-use super::{name_of, next_batch, ns_of, Batch};
+use super::{name_of, ns_of};
 use crate::store::{Store, WatchEvent};
 
 const MANAGED_BY: &str = "ipaddress.kubernetes.io/managed-by";
@@ -71,20 +71,9 @@ pub fn sync(store: &Store) {
 }
 
 /// Runs the controller: a resync after each batch that touches Services.
-pub async fn run(store: Arc<Store>, mut rx: broadcast::Receiver<Arc<WatchEvent>>) {
+pub async fn run(store: Arc<Store>, rx: broadcast::Receiver<Arc<WatchEvent>>) {
     let gr = gr_services();
-    super::guarded(|| sync(&store));
-    loop {
-        let batch = next_batch(&mut rx).await;
-        let touched = match batch {
-            Batch::Closed => return,
-            Batch::Resync => true,
-            Batch::Events(evs) => evs.iter().any(|ev| ev.gr == gr),
-        };
-        if touched {
-            super::guarded(|| sync(&store));
-        }
-    }
+    super::driver::converge_on(rx, |ev| ev.gr == gr, || sync(&store)).await
 }
 
 #[cfg(test)]

@@ -233,18 +233,8 @@ impl Controller {
                 "Job completed",
             );
         }
-        if status != job["status"] {
-            let uid = uid_of(&job).to_string();
-            let res = self.store.modify_retry(&gr_jobs(), &key.0, &key.1, |j| {
-                if uid_of(j) != uid {
-                    return Ok(false);
-                }
-                j["status"] = status.clone();
-                Ok(true)
-            });
-            if let Ok(j) = res {
-                self.observe_job(Change::Modified, &j);
-            }
+        if let Some(j) = super::write_status(&self.store, &gr_jobs(), &job, &status) {
+            self.observe_job(Change::Modified, &j);
         }
     }
 

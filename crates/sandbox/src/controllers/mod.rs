@@ -207,6 +207,30 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
 
 // ---- small object helpers ---------------------------------------------------------------------
 
+/// Writes `status` on the stored `obj` (the controller's cached copy) when it differs, unless the
+/// object was replaced meanwhile (another uid) or already has it; returns the object as stored
+/// then, `None` when nothing was written.
+pub(crate) fn write_status(
+    store: &Store,
+    gr: &GroupResource,
+    obj: &Value,
+    status: &Value,
+) -> Option<Value> {
+    if obj["status"] == *status {
+        return None;
+    }
+    let uid = uid_of(obj);
+    store
+        .modify_retry(gr, ns_of(obj), name_of(obj), |o| {
+            if uid_of(o) != uid || o["status"] == *status {
+                return Ok(false);
+            }
+            o["status"] = status.clone();
+            Ok(true)
+        })
+        .ok()
+}
+
 /// `metadata.uid` ("" when absent).
 pub(crate) fn uid_of(obj: &Value) -> &str {
     obj["metadata"]["uid"].as_str().unwrap_or_default()
@@ -519,6 +543,15 @@ pub(crate) mod testutil {
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_millis(100));
         }
+    }
+
+    /// Waits until `ns/name` of `gr` is gone from the store.
+    pub async fn eventually_gone(store: &Store, gr: &GroupResource, ns: &str, name: &str) {
+        let what = format!("{}/{name} gone", gr.resource);
+        eventually(10, &what, || async {
+            store.get(gr, ns, name).is_none().then_some(())
+        })
+        .await;
     }
 
     /// Waits until the garbage collector has handled every change made before the call: a

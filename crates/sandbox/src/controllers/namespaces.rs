@@ -300,7 +300,7 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::testutil::{eventually, opts};
+    use crate::controllers::testutil::{eventually, eventually_gone, opts};
 
     #[test]
     fn bootstrap_creates_namespaces_like_a_cluster() {
@@ -377,13 +377,7 @@ mod tests {
                 Ok(true)
             })
             .unwrap();
-        eventually(5, "namespace removed", || async {
-            store
-                .get(&gr_namespaces(), "", "demo")
-                .is_none()
-                .then_some(())
-        })
-        .await;
+        eventually_gone(&store, &gr_namespaces(), "", "demo").await;
         h.abort();
     }
 }

@@ -235,13 +235,7 @@ impl Controller {
         }
     }
 
-    fn update_status(
-        &mut self,
-        key: &Key,
-        set: &Value,
-        update_rev: &str,
-        selector: &LabelSelector,
-    ) {
+    fn update_status(&mut self, set: &Value, update_rev: &str, selector: &LabelSelector) {
         let pods: Vec<&Value> = self
             .idx
             .pods_by_owner
@@ -291,20 +285,7 @@ impl Controller {
                 status[f] = json!(n);
             }
         }
-        if set["status"] == status {
-            return;
-        }
-        let uid = uid_of(set).to_string();
-        let res = self
-            .store
-            .modify_retry(&gr_statefulsets(), &key.0, &key.1, |s| {
-                if uid_of(s) != uid || s["status"] == status {
-                    return Ok(false);
-                }
-                s["status"] = status.clone();
-                Ok(true)
-            });
-        if let Ok(s) = res {
+        if let Some(s) = super::write_status(&self.store, &gr_statefulsets(), set, &status) {
             self.observe_set(Change::Modified, &s);
         }
     }
@@ -425,7 +406,7 @@ impl KeyedController for Controller {
                 self.delete(&set, &p);
             }
         }
-        self.update_status(key, &set, &update_rev, &selector);
+        self.update_status(&set, &update_rev, &selector);
 
         None
     }
