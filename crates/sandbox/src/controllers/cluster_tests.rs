@@ -388,13 +388,7 @@ async fn namespace_deletion_empties_it() {
         (store.list(&gr_pods(), Some("demo")).0.len() == 2).then_some(())
     })
     .await;
-    store
-        .modify_keep(&gr_namespaces(), "", "demo", |n| {
-            n["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
-            n["status"]["phase"] = json!("Terminating");
-            Ok(true)
-        })
-        .unwrap();
+    super::testutil::delete_namespace(&store, "demo");
     eventually_gone(&store, &gr_namespaces(), "", "demo").await;
     for gr in store.resources() {
         assert!(

@@ -545,6 +545,18 @@ pub(crate) mod testutil {
         }
     }
 
+    /// Marks namespace `name` deleted, as the API server's DELETE does (deletionTimestamp,
+    /// phase Terminating), for the namespace controller to empty and remove.
+    pub fn delete_namespace(store: &Store, name: &str) {
+        store
+            .modify_keep(&super::gr_namespaces(), "", name, |n| {
+                n["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
+                n["status"]["phase"] = json!("Terminating");
+                Ok(true)
+            })
+            .expect("namespace exists");
+    }
+
     /// Waits until `ns/name` of `gr` is gone from the store.
     pub async fn eventually_gone(store: &Store, gr: &GroupResource, ns: &str, name: &str) {
         let what = format!("{}/{name} gone", gr.resource);

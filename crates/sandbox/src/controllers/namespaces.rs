@@ -339,13 +339,7 @@ mod tests {
         .await;
         let cm = json!({"metadata": {"name": "c", "namespace": "demo", "finalizers": ["x/y"]}});
         store.create(&gr_configmaps(), cm).unwrap();
-        store
-            .modify_keep(&gr_namespaces(), "", "demo", |n| {
-                n["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
-                n["status"]["phase"] = json!("Terminating");
-                Ok(true)
-            })
-            .unwrap();
+        crate::controllers::testutil::delete_namespace(&store, "demo");
         // Nothing is deleted during the grace period (the content is still there to delete,
         // as `delete -f` of a namespace and its objects expects).
         // (The test runtime is single-threaded: yielding lets the controller see the change.)
