@@ -223,28 +223,21 @@ pub fn read(data: &[u8]) -> Result<Vec<Entry>, TarError> {
             return Ok(out);
         }
         let stored = parse_octal(&h[148..156])?;
-        let unsigned: u64 = h
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                if (148..156).contains(&i) {
-                    32
-                } else {
-                    u64::from(*b)
-                }
-            })
-            .sum();
-        let signed: i64 = h
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                if (148..156).contains(&i) {
-                    32
-                } else {
-                    i64::from(*b as i8)
-                }
-            })
-            .sum();
+        // The checksum field itself counts as spaces; old tars summed signed bytes.
+        let sum = |byte: fn(u8) -> i64| -> i64 {
+            h.iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    if (148..156).contains(&i) {
+                        32
+                    } else {
+                        byte(*b)
+                    }
+                })
+                .sum()
+        };
+        let unsigned = sum(i64::from) as u64;
+        let signed = sum(|b| i64::from(b as i8));
         if stored != unsigned && stored as i64 != signed {
             return Err(TarError::Header);
         }

@@ -313,31 +313,26 @@ fn parse_bytes(q: &str) -> u64 {
 /// A CPU usage in nanocores as metrics-server serializes it (a DecimalSI quantity in canonical
 /// form: `31234567n`, `30m`, `2`).
 pub fn cpu_quantity(nanos: u64) -> String {
-    if nanos == 0 {
-        return "0".into();
-    }
-    let mut n = nanos;
-    let mut exp = 0;
-    while n.is_multiple_of(1000) && exp < 3 {
-        n /= 1000;
-        exp += 1;
-    }
-    format!("{n}{}", ["n", "u", "m", ""][exp])
+    canonical(nanos, 1000, &["n", "u", "m", ""])
 }
 
 /// A memory usage in bytes as metrics-server serializes it (a BinarySI quantity in canonical
 /// form: `1234Ki`, `4Mi`; a byte count that is no multiple of 1 Ki is written in decimal).
 pub fn memory_quantity(bytes: u64) -> String {
-    if bytes == 0 {
+    canonical(bytes, 1024, &["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"])
+}
+
+/// `n` in the largest of `suffixes` (each `base` times the one before) that keeps it whole.
+fn canonical(n: u64, base: u64, suffixes: &[&str]) -> String {
+    if n == 0 {
         return "0".into();
     }
-    let mut n = bytes;
-    let mut exp = 0;
-    while n.is_multiple_of(1024) && exp < 6 {
-        n /= 1024;
+    let (mut n, mut exp) = (n, 0);
+    while n.is_multiple_of(base) && exp + 1 < suffixes.len() {
+        n /= base;
         exp += 1;
     }
-    format!("{n}{}", ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][exp])
+    format!("{n}{}", suffixes[exp])
 }
 
 /// FNV-1a: a hash that is the same in every process (unlike std's randomly keyed one).
