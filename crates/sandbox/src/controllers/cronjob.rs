@@ -250,15 +250,7 @@ struct Controller {
 
 impl Controller {
     fn observe_cj(&mut self, kind: Change, cj: &Value) -> Key {
-        let key = (ns_of(cj).to_string(), name_of(cj).to_string());
-        if kind == Change::Deleted {
-            self.cronjobs.remove(&key);
-            self.uid_to_cj.remove(uid_of(cj));
-        } else {
-            self.cronjobs.insert(key.clone(), cj.clone());
-            self.uid_to_cj.insert(uid_of(cj).to_string(), key.clone());
-        }
-        key
+        super::owned::observe_keyed(&mut self.cronjobs, &mut self.uid_to_cj, kind, cj)
     }
 
     fn observe_job(&mut self, kind: Change, job: &Value) -> Option<Key> {

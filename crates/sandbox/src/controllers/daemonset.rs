@@ -135,15 +135,7 @@ fn relevant_node_change(old: Option<&Value>, new: &Value) -> bool {
 
 impl Controller {
     fn observe_ds(&mut self, kind: Change, ds: &Value) -> Key {
-        let key = (ns_of(ds).to_string(), name_of(ds).to_string());
-        if kind == Change::Deleted {
-            self.dss.remove(&key);
-            self.uid_to_ds.remove(uid_of(ds));
-        } else {
-            self.uid_to_ds.insert(uid_of(ds).to_string(), key.clone());
-            self.dss.insert(key.clone(), ds.clone());
-        }
-        key
+        super::owned::observe_keyed(&mut self.dss, &mut self.uid_to_ds, kind, ds)
     }
 
     /// Indexes a pod by its DaemonSet (or as an orphan that one may adopt); returns what to
@@ -300,38 +292,23 @@ impl Controller {
         match revs.get(&rev_name) {
             Some(existing) => {
                 if existing["revision"].as_i64().unwrap_or(0) < max_rev {
-                    let res =
-                        self.store
-                            .modify_retry(&gr_controllerrevisions(), &ns, &rev_name, |r| {
-                                r["revision"] = json!(max_rev + 1);
-                                Ok(true)
-                            });
-                    if let Ok(r) = res {
+                    if let Some(r) =
+                        super::renumber_revision(&self.store, &ns, &rev_name, max_rev + 1)
+                    {
                         self.observe_revision(Change::Modified, &r);
                     }
                 }
             }
             None => {
-                let mut data_template = template.clone();
-                data_template["$patch"] = json!("replace");
-                let mut labels = template["metadata"]["labels"].clone();
-                if !labels.is_object() {
-                    labels = json!({});
-                }
-                labels[HASH_LABEL] = json!(hash);
-                let rev = json!({
-                    "kind": "ControllerRevision",
-                    "apiVersion": "apps/v1",
-                    "metadata": {
-                        "name": rev_name,
-                        "namespace": ns,
-                        "labels": labels,
-                        "annotations": ds["metadata"]["annotations"],
-                        "ownerReferences": [owner_reference(ds, "apps/v1", "DaemonSet")],
-                    },
-                    "data": {"spec": {"template": data_template}},
-                    "revision": max_rev + 1,
-                });
+                let mut rev = super::revision_object(
+                    ds,
+                    "DaemonSet",
+                    &rev_name,
+                    template,
+                    (HASH_LABEL, &hash),
+                    max_rev + 1,
+                );
+                rev["metadata"]["annotations"] = ds["metadata"]["annotations"].clone();
                 if let Ok(r) = self.store.create(&gr_controllerrevisions(), rev) {
                     self.observe_revision(Change::Added, &r);
                 }

@@ -177,16 +177,7 @@ impl Controllers {
     }
 
     fn observe_deployment(&mut self, kind: Change, d: &Value) -> Key {
-        let key = key_of(d);
-        if kind == Change::Deleted {
-            self.deployments.remove(&key);
-            self.uid_to_deploy.remove(uid_of(d));
-        } else {
-            self.deployments.insert(key.clone(), d.clone());
-            self.uid_to_deploy
-                .insert(uid_of(d).to_string(), key.clone());
-        }
-        key
+        super::owned::observe_keyed(&mut self.deployments, &mut self.uid_to_deploy, kind, d)
     }
 
     /// Indexes a ReplicaSet under its Deployment ("" for orphans); returns the RS key and the

@@ -231,6 +231,54 @@ pub(crate) fn write_status(
         .ok()
 }
 
+/// A new ControllerRevision `name` of `owner` (a `kind` of apps/v1) holding `template` as a
+/// `$patch: replace`, labelled with the template's labels plus `label`, numbered `revision`
+/// (the DaemonSet and StatefulSet controllers' history).
+pub(crate) fn revision_object(
+    owner: &Value,
+    kind: &str,
+    name: &str,
+    template: &Value,
+    label: (&str, &str),
+    revision: i64,
+) -> Value {
+    let mut data_template = template.clone();
+    data_template["$patch"] = json!("replace");
+    let mut labels = template["metadata"]["labels"].clone();
+    if !labels.is_object() {
+        labels = json!({});
+    }
+    labels[label.0] = json!(label.1);
+    json!({
+        "kind": "ControllerRevision",
+        "apiVersion": "apps/v1",
+        "metadata": {
+            "name": name,
+            "namespace": ns_of(owner),
+            "labels": labels,
+            "ownerReferences": [owner_reference(owner, "apps/v1", kind)],
+        },
+        "data": {"spec": {"template": data_template}},
+        "revision": revision,
+    })
+}
+
+/// Gives an existing ControllerRevision the number `revision` (it became current again);
+/// returns it as stored.
+pub(crate) fn renumber_revision(
+    store: &Store,
+    ns: &str,
+    name: &str,
+    revision: i64,
+) -> Option<Value> {
+    store
+        .modify_retry(&gr_controllerrevisions(), ns, name, |r| {
+            r["revision"] = json!(revision);
+            Ok(true)
+        })
+        .ok()
+}
+
 /// `metadata.uid` ("" when absent).
 pub(crate) fn uid_of(obj: &Value) -> &str {
     obj["metadata"]["uid"].as_str().unwrap_or_default()

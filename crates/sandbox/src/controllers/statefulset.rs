@@ -78,32 +78,20 @@ impl Controller {
             .unwrap_or(0);
         match revs.get(&name) {
             Some(r) if r["revision"].as_i64().unwrap_or(0) < max => {
-                let res =
-                    self.store
-                        .modify_retry(&gr_controllerrevisions(), ns_of(set), &name, |r| {
-                            r["revision"] = json!(max + 1);
-                            Ok(true)
-                        });
-                if let Ok(r) = res {
+                if let Some(r) = super::renumber_revision(&self.store, ns_of(set), &name, max + 1) {
                     self.observe_revision(Change::Modified, &r);
                 }
             }
             Some(_) => {}
             None => {
-                let mut data_template = template.clone();
-                data_template["$patch"] = json!("replace");
-                let mut labels = template["metadata"]["labels"].clone();
-                if !labels.is_object() {
-                    labels = json!({});
-                }
-                labels[REVISION_LABEL] = json!(name);
-                let rev = json!({
-                    "kind": "ControllerRevision", "apiVersion": "apps/v1",
-                    "metadata": {"name": name, "namespace": ns_of(set), "labels": labels,
-                        "ownerReferences": [owner_reference(set, "apps/v1", "StatefulSet")]},
-                    "data": {"spec": {"template": data_template}},
-                    "revision": max + 1,
-                });
+                let rev = super::revision_object(
+                    set,
+                    "StatefulSet",
+                    &name,
+                    template,
+                    (REVISION_LABEL, &name),
+                    max + 1,
+                );
                 if let Ok(r) = self.store.create(&gr_controllerrevisions(), rev) {
                     self.observe_revision(Change::Added, &r);
                 }
