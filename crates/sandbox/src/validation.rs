@@ -3007,7 +3007,7 @@ mod tests {
 
     fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
         use proptest::prelude::*;
-        let names = prop::sample::select(vec![
+        let names = vec![
             "metadata",
             "spec",
             "name",
@@ -3037,21 +3037,9 @@ mod tests {
             "port",
             "tolerations",
             "generateName",
-        ]);
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            "[a-zA-Z0-9 ._%/é+-]{0,12}".prop_map(Value::String),
         ];
-        leaf.prop_recursive(5, 64, 6, move |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map(names.clone(), inner, 0..5).prop_map(|m| {
-                    Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-                }),
-            ]
-        })
+        let strings = "[a-zA-Z0-9 ._%/é+-]{0,12}".prop_map(Value::String);
+        crate::testfixtures::json_tree(names, strings, 5)
     }
 
     proptest::proptest! {
