@@ -580,14 +580,20 @@ mod tests {
 
     #[test]
     fn quantities_are_canonical() {
-        assert_eq!(cpu_quantity(0), "0");
-        assert_eq!(cpu_quantity(31_234_567), "31234567n");
-        assert_eq!(cpu_quantity(30_000_000), "30m");
-        assert_eq!(cpu_quantity(2_000_000_000), "2");
-        assert_eq!(cpu_quantity(1_000), "1u");
-        assert_eq!(memory_quantity(4 * 1024 * 1024), "4Mi");
-        assert_eq!(memory_quantity(4096 * 3), "12Ki");
-        assert_eq!(memory_quantity(1500), "1500");
+        let cpu = [
+            (0, "0"),
+            (31_234_567, "31234567n"),
+            (30_000_000, "30m"),
+            (2_000_000_000, "2"),
+            (1_000, "1u"),
+        ];
+        for (nanos, text) in cpu {
+            assert_eq!(cpu_quantity(nanos), text);
+        }
+        let memory = [(4 * 1024 * 1024, "4Mi"), (4096 * 3, "12Ki"), (1500, "1500")];
+        for (bytes, text) in memory {
+            assert_eq!(memory_quantity(bytes), text);
+        }
     }
 
     #[test]
