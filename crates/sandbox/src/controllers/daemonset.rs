@@ -368,16 +368,10 @@ impl Controller {
         }
         spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] =
             required;
-        let mut meta = json!({
-            "generateName": format!("{}-", name_of(ds)),
-            "namespace": ns_of(ds),
-            "labels": labels,
-            "ownerReferences": [owner_reference(ds, "apps/v1", "DaemonSet")],
-        });
-        if template["metadata"]["annotations"].is_object() {
-            meta["annotations"] = template["metadata"]["annotations"].clone();
-        }
-        json!({"metadata": meta, "spec": spec})
+        let mut pod = super::pods::pod_from_template(ds, "apps/v1", "DaemonSet", template);
+        pod["metadata"]["labels"] = labels;
+        pod["spec"] = spec;
+        pod
     }
 
     fn create(&mut self, ds: &Value, node: &str, hash: &str, generation: &str) {

@@ -406,17 +406,8 @@ impl Controllers {
     }
 
     fn create_rs_pod(&mut self, rs: &Value) -> Option<Arc<Value>> {
-        let template = &rs["spec"]["template"];
-        let mut meta = json!({
-            "generateName": format!("{}-", name_of(rs)),
-            "namespace": ns_of(rs),
-            "labels": template["metadata"]["labels"],
-            "ownerReferences": [owner_reference(rs, "apps/v1", "ReplicaSet")],
-        });
-        if template["metadata"]["annotations"].is_object() {
-            meta["annotations"] = template["metadata"]["annotations"].clone();
-        }
-        let pod = json!({"metadata": meta, "spec": template["spec"]});
+        let pod =
+            super::pods::pod_from_template(rs, "apps/v1", "ReplicaSet", &rs["spec"]["template"]);
         match create_pod(&self.store, pod) {
             Ok(p) => {
                 let msg = format!("Created pod: {}", name_of(&p));

@@ -16,7 +16,7 @@ use super::driver::KeyedController;
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
 use super::LabelSelector;
-use super::{controller_ref, is_terminating, name_of, ns_of, owner_reference, uid_of};
+use super::{controller_ref, is_terminating, name_of, ns_of, uid_of};
 use crate::store::{EventType as Change, Store, WatchEvent};
 
 const TRACKING: &str = "batch.kubernetes.io/job-tracking";
@@ -305,21 +305,10 @@ impl Controller {
     }
 
     fn create_pod(&mut self, job: &Value) -> bool {
-        let template = &job["spec"]["template"];
-        let mut meta = json!({
-            "generateName": format!("{}-", name_of(job)),
-            "namespace": ns_of(job),
-            "labels": template["metadata"]["labels"],
-            "ownerReferences": [owner_reference(job, "batch/v1", "Job")],
-            "finalizers": [TRACKING],
-        });
-        if template["metadata"]["annotations"].is_object() {
-            meta["annotations"] = template["metadata"]["annotations"].clone();
-        }
-        match create_pod(
-            &self.store,
-            json!({"metadata": meta, "spec": template["spec"]}),
-        ) {
+        let mut pod =
+            super::pods::pod_from_template(job, "batch/v1", "Job", &job["spec"]["template"]);
+        pod["metadata"]["finalizers"] = json!([TRACKING]);
+        match create_pod(&self.store, pod) {
             Ok(p) => {
                 let msg = format!("Created pod: {}", name_of(&p));
                 self.events
