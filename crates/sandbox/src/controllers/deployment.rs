@@ -387,15 +387,14 @@ impl Controllers {
             }
         }
         let mut status = json!({"replicas": active.len()});
-        for (f, n) in [
-            ("fullyLabeledReplicas", fully),
-            ("readyReplicas", ready),
-            ("availableReplicas", available),
-        ] {
-            if n > 0 {
-                status[f] = json!(n);
-            }
-        }
+        super::set_counts(
+            &mut status,
+            [
+                ("fullyLabeledReplicas", fully),
+                ("readyReplicas", ready),
+                ("availableReplicas", available),
+            ],
+        );
         status["observedGeneration"] = json!(rs["metadata"]["generation"].as_i64().unwrap_or(1));
         if !rs["status"]["conditions"].is_null() {
             status["conditions"] = rs["status"]["conditions"].clone();
@@ -797,17 +796,16 @@ impl Controllers {
         let updated = new_rs.map(|r| status_int(r, "replicas")).unwrap_or(0);
         let mut status =
             json!({"observedGeneration": d["metadata"]["generation"].as_i64().unwrap_or(1)});
-        for (f, n) in [
-            ("replicas", total),
-            ("updatedReplicas", updated),
-            ("readyReplicas", ready),
-            ("availableReplicas", available),
-            ("unavailableReplicas", (want - available).max(0)),
-        ] {
-            if n > 0 {
-                status[f] = json!(n);
-            }
-        }
+        super::set_counts(
+            &mut status,
+            [
+                ("replicas", total),
+                ("updatedReplicas", updated),
+                ("readyReplicas", ready),
+                ("availableReplicas", available),
+                ("unavailableReplicas", (want - available).max(0)),
+            ],
+        );
         for f in ["conditions", "collisionCount"] {
             if !d["status"][f].is_null() {
                 status[f] = d["status"][f].clone();

@@ -279,6 +279,19 @@ pub(crate) fn renumber_revision(
         .ok()
 }
 
+/// Sets each status counter that is above zero (the controllers omit zero counts, as Go's
+/// `omitempty` does).
+pub(crate) fn set_counts<N>(status: &mut Value, counts: impl IntoIterator<Item = (&'static str, N)>)
+where
+    N: Into<Value> + PartialOrd + Default,
+{
+    for (field, n) in counts {
+        if n > N::default() {
+            status[field] = n.into();
+        }
+    }
+}
+
 /// `metadata.uid` ("" when absent).
 pub(crate) fn uid_of(obj: &Value) -> &str {
     obj["metadata"]["uid"].as_str().unwrap_or_default()

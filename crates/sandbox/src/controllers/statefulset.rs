@@ -264,15 +264,14 @@ impl Controller {
             "updateRevision": update_rev,
             "collisionCount": set["status"]["collisionCount"].as_i64().unwrap_or(0),
         });
-        for (f, n) in [
-            ("readyReplicas", ready),
-            ("currentReplicas", current),
-            ("updatedReplicas", updated),
-        ] {
-            if n > 0 {
-                status[f] = json!(n);
-            }
-        }
+        super::set_counts(
+            &mut status,
+            [
+                ("readyReplicas", ready),
+                ("currentReplicas", current),
+                ("updatedReplicas", updated),
+            ],
+        );
         if let Some(s) = super::write_status(&self.store, &gr_statefulsets(), set, &status) {
             self.observe_set(Change::Modified, &s);
         }
