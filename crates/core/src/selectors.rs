@@ -1100,34 +1100,43 @@ mod tests {
         let f = FieldSelector::parse(&pods, "status.phase=Running,spec.nodeName!=n1").unwrap();
         assert_eq!(f.terms.len(), 2);
         assert_eq!(f.terms[0].field, "spec.nodeName");
-        assert_eq!(
-            FieldSelector::parse(&pods, "foo=bar").unwrap_err(),
-            "field label not supported: foo"
-        );
-        assert_eq!(
-            FieldSelector::parse(&gr("apps", "daemonsets"), "spec.x=1").unwrap_err(),
-            "\"spec.x\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
-        );
-        assert_eq!(
-            FieldSelector::parse(&pods, "abc").unwrap_err(),
-            "invalid selector: 'abc'; can't understand 'abc'"
-        );
-        assert_eq!(
-            FieldSelector::parse(&pods, "metadata.name=a=b").unwrap_err(),
-            "invalid field selector: unescaped character in value: 61"
-        );
-        assert_eq!(
-            FieldSelector::parse(&pods, "metadata.name=a\\x").unwrap_err(),
-            "invalid field selector: invalid escape sequence: \\x"
-        );
-        assert_eq!(
-            FieldSelector::parse(&pods, "metadata.name=a\\").unwrap_err(),
-            "invalid field selector: invalid escape sequence: \\"
-        );
-        assert_eq!(
-            FieldSelector::parse(&gr("", "nodes"), "metadata.namespace=x").unwrap_err(),
-            "field label not supported: metadata.namespace"
-        );
+        let (ds, nodes) = (gr("apps", "daemonsets"), gr("", "nodes"));
+        let refused = [
+            (&pods, "foo=bar", "field label not supported: foo"),
+            (
+                &ds,
+                "spec.x=1",
+                "\"spec.x\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"",
+            ),
+            (&pods, "abc", "invalid selector: 'abc'; can't understand 'abc'"),
+            (
+                &pods,
+                "metadata.name=a=b",
+                "invalid field selector: unescaped character in value: 61",
+            ),
+            (
+                &pods,
+                "metadata.name=a\\x",
+                "invalid field selector: invalid escape sequence: \\x",
+            ),
+            (
+                &pods,
+                "metadata.name=a\\",
+                "invalid field selector: invalid escape sequence: \\",
+            ),
+            (
+                &nodes,
+                "metadata.namespace=x",
+                "field label not supported: metadata.namespace",
+            ),
+        ];
+        for (resource, selector, err) in refused {
+            assert_eq!(
+                FieldSelector::parse(resource, selector).unwrap_err(),
+                err,
+                "{selector}"
+            );
+        }
         let esc = FieldSelector::parse(&pods, "metadata.name=a\\,b\\=c\\\\").unwrap();
         assert_eq!(esc.terms[0].value, "a,b=c\\");
         assert!(FieldSelector::parse(&pods, "").unwrap().is_empty());

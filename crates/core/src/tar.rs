@@ -86,6 +86,23 @@ fn pad(out: &mut Vec<u8>) {
     }
 }
 
+/// Appends a GNU `././@LongLink` record of type `flag` (`L` a long name, `K` a long link
+/// target) holding `name` and its NUL.
+fn long_name(out: &mut Vec<u8>, flag: u8, name: &[u8]) {
+    let mut data = name.to_vec();
+    data.push(0);
+    out.extend_from_slice(&header(
+        b"././@LongLink",
+        flag,
+        0,
+        data.len() as u64,
+        0,
+        b"",
+    ));
+    out.extend_from_slice(&data);
+    pad(out);
+}
+
 /// Appends one member (with a GNU long-name record first when its name or link target is
 /// longer than a header holds).
 pub fn append(out: &mut Vec<u8>, e: &Entry) {
@@ -94,32 +111,10 @@ pub fn append(out: &mut Vec<u8>, e: &Entry) {
         _ => Vec::new(),
     };
     if link.len() > 100 {
-        let mut data = link.clone();
-        data.push(0);
-        out.extend_from_slice(&header(
-            b"././@LongLink",
-            b'K',
-            0,
-            data.len() as u64,
-            0,
-            b"",
-        ));
-        out.extend_from_slice(&data);
-        pad(out);
+        long_name(out, b'K', &link);
     }
     if e.name.len() > 100 {
-        let mut data = e.name.as_bytes().to_vec();
-        data.push(0);
-        out.extend_from_slice(&header(
-            b"././@LongLink",
-            b'L',
-            0,
-            data.len() as u64,
-            0,
-            b"",
-        ));
-        out.extend_from_slice(&data);
-        pad(out);
+        long_name(out, b'L', e.name.as_bytes());
     }
     let (flag, size) = match &e.kind {
         Kind::File => (b'0', e.data.len() as u64),
@@ -228,28 +223,21 @@ pub fn read(data: &[u8]) -> Result<Vec<Entry>, TarError> {
             return Ok(out);
         }
         let stored = parse_octal(&h[148..156])?;
-        let unsigned: u64 = h
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                if (148..156).contains(&i) {
-                    32
-                } else {
-                    u64::from(*b)
-                }
-            })
-            .sum();
-        let signed: i64 = h
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                if (148..156).contains(&i) {
-                    32
-                } else {
-                    i64::from(*b as i8)
-                }
-            })
-            .sum();
+        // The checksum field itself counts as spaces; old tars summed signed bytes.
+        let sum = |byte: fn(u8) -> i64| -> i64 {
+            h.iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    if (148..156).contains(&i) {
+                        32
+                    } else {
+                        byte(*b)
+                    }
+                })
+                .sum()
+        };
+        let unsigned = sum(i64::from) as u64;
+        let signed = sum(|b| i64::from(b as i8));
         if stored != unsigned && stored as i64 != signed {
             return Err(TarError::Header);
         }

@@ -228,9 +228,7 @@ pub fn env_var_name(name: &str) -> Vec<String> {
         .bytes()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'.' | b'_'))
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'));
+        && name.bytes().all(is_key_byte);
     if !ok {
         errs.push(regex_error(
             "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
@@ -238,13 +236,24 @@ pub fn env_var_name(name: &str) -> Vec<String> {
             &["my.env-name", "MY_ENV.NAME", "MyEnvName1"],
         ));
     }
-    match name {
-        "." => errs.push("must not be '.'".into()),
-        ".." => errs.push("must not be '..'".into()),
-        k if k.starts_with("..") => errs.push("must not start with '..'".into()),
-        _ => {}
-    }
+    errs.extend(dot_path_error(name));
     errs
+}
+
+/// `[-._a-zA-Z0-9]`.
+fn is_key_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_')
+}
+
+/// apimachinery `hasChDirPrefix`: `.`, `..` and `..`-prefixed names would leave their
+/// directory when mounted as files.
+fn dot_path_error(name: &str) -> Option<String> {
+    match name {
+        "." => Some("must not be '.'".into()),
+        ".." => Some("must not be '..'".into()),
+        k if k.starts_with("..") => Some("must not start with '..'".into()),
+        _ => None,
+    }
 }
 
 /// apimachinery `IsConfigMapKey`: keys of ConfigMap and Secret data (the sandbox validates
@@ -254,10 +263,7 @@ pub fn config_map_key(key: &str) -> Vec<String> {
     if key.len() > 253 {
         errs.push("must be no more than 253 characters".to_string());
     }
-    let ok = !key.is_empty()
-        && key
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'));
+    let ok = !key.is_empty() && key.bytes().all(is_key_byte);
     if !ok {
         errs.push(regex_error(
             "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
@@ -265,12 +271,7 @@ pub fn config_map_key(key: &str) -> Vec<String> {
             &["key.name", "KEY_NAME", "key-name"],
         ));
     }
-    match key {
-        "." => errs.push("must not be '.'".into()),
-        ".." => errs.push("must not be '..'".into()),
-        k if k.starts_with("..") => errs.push("must not start with '..'".into()),
-        _ => {}
-    }
+    errs.extend(dot_path_error(key));
     errs
 }
 

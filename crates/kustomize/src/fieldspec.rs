@@ -226,6 +226,11 @@ pub enum CreateKind {
 
 /// kustomize `utils.PathSplitter`: splits on `/`, keeping `[...]` groups whole.
 pub fn split_path(path: &str) -> Vec<String> {
+    split_outside_brackets(path, '/')
+}
+
+/// Splits `path` on `sep` except inside `[...]`.
+pub(crate) fn split_outside_brackets(path: &str, sep: char) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut depth = 0;
@@ -239,7 +244,7 @@ pub fn split_path(path: &str) -> Vec<String> {
                 depth -= 1;
                 cur.push(c)
             }
-            '/' if depth == 0 => out.push(std::mem::take(&mut cur)),
+            c if c == sep && depth == 0 => out.push(std::mem::take(&mut cur)),
             c => cur.push(c),
         }
     }

@@ -11,25 +11,7 @@ use crate::Error;
 
 /// kyaml `SmarterPathSplitter`: splits on `.` except inside `[...]`.
 pub fn split_path(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut depth = 0;
-    for c in path.chars() {
-        match c {
-            '[' => {
-                depth += 1;
-                cur.push(c)
-            }
-            ']' => {
-                depth -= 1;
-                cur.push(c)
-            }
-            '.' if depth == 0 => out.push(std::mem::take(&mut cur)),
-            c => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
+    crate::fieldspec::split_outside_brackets(path, '.')
 }
 
 fn ids(r: &Res) -> Vec<ResId> {

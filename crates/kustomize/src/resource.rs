@@ -15,6 +15,15 @@ pub struct Gvk {
     pub kind: String,
 }
 
+/// `s`, or `placeholder` when it is empty (how resids print missing parts).
+pub(crate) fn or_placeholder<'a>(s: &'a str, placeholder: &'a str) -> &'a str {
+    if s.is_empty() {
+        placeholder
+    } else {
+        s
+    }
+}
+
 impl Gvk {
     pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
         let (group, version) = match api_version.rsplit_once('/') {
@@ -45,18 +54,11 @@ impl Gvk {
 
     /// resid `Gvk.String`: `Kind.version.group` with placeholders for empty parts.
     pub fn id_string(&self) -> String {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
         format!(
             "{}.{}.{}",
-            or(&self.kind, "[noKind]"),
-            or(&self.version, "[noVer]"),
-            or(&self.group, "[noGrp]")
+            or_placeholder(&self.kind, "[noKind]"),
+            or_placeholder(&self.version, "[noVer]"),
+            or_placeholder(&self.group, "[noGrp]")
         )
     }
 

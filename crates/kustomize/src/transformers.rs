@@ -5,7 +5,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::fieldspec::{self, CreateKind, FieldSpec};
-use crate::resource::{scalar_string, Gvk, Res};
+use crate::resource::{or_placeholder, scalar_string, Gvk, Res};
 use crate::yamlio;
 use crate::Error;
 
@@ -511,18 +511,11 @@ pub fn legacy_sort(rs: &mut [Res], first: &[String], last: &[String]) {
         0
     };
     let gvk_str = |g: &Gvk| {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
         format!(
             "{}_{}_{}",
-            or(&g.group, "~G"),
-            or(&g.version, "~V"),
-            or(&g.kind, "~K")
+            or_placeholder(&g.group, "~G"),
+            or_placeholder(&g.version, "~V"),
+            or_placeholder(&g.kind, "~K")
         )
     };
     let id_str = |r: &Res| {

@@ -88,20 +88,10 @@ impl Var {
     /// Go's `%v` of the struct: `{NAME KIND.VERSION.GROUP {FIELDPATH}}` (the objref prints
     /// as its embedded Gvk's `String()`, which it inherits).
     pub fn go_string(&self) -> String {
-        let g = &self.gvk;
-        let or = |x: &str, d: &str| {
-            if x.is_empty() {
-                d.to_string()
-            } else {
-                x.to_string()
-            }
-        };
         format!(
-            "{{{} {}.{}.{} {{{}}}}}",
+            "{{{} {} {{{}}}}}",
             self.name,
-            or(&g.kind, "[noKind]"),
-            or(&g.version, "[noVer]"),
-            or(&g.group, "[noGrp]"),
+            self.gvk.id_string(),
             self.field_path
         )
     }

@@ -376,20 +376,29 @@ fn validate_signer_name(signer: &str, out: &mut Vec<Cause>) {
     if domain.len() > 253 {
         out.push(too_long(FIELD, 253));
     }
+    // Each part's errors, for the first part that has any.
+    let first_bad = |value: &str, parts: &[&str], what: &str, check: fn(&str) -> Vec<String>| {
+        let Some((part, errs)) = parts
+            .iter()
+            .map(|p| (p, check(p)))
+            .find(|(_, errs)| !errs.is_empty())
+        else {
+            return Vec::new();
+        };
+        errs.iter()
+            .map(|e| {
+                let detail = format!("validating {what} {}: {e}", kcore::gofmt::go_quote(part));
+                invalid(FIELD, &json!(value), &detail)
+            })
+            .collect()
+    };
     let labels: Vec<&str> = domain.split('.').collect();
-    for l in &labels {
-        let errs = kcore::validation::dns1123_label(l);
-        if !errs.is_empty() {
-            for e in errs {
-                out.push(invalid(
-                    FIELD,
-                    &json!(domain),
-                    &format!("validating label {}: {e}", kcore::gofmt::go_quote(l)),
-                ));
-            }
-            break;
-        }
-    }
+    out.extend(first_bad(
+        domain,
+        &labels,
+        "label",
+        kcore::validation::dns1123_label,
+    ));
     if labels.len() < 2 {
         out.push(invalid(
             FIELD,
@@ -401,19 +410,13 @@ fn validate_signer_name(signer: &str, out: &mut Vec<Cause>) {
     if path.len() > 253 + 63 {
         out.push(too_long(FIELD, 253 + 63));
     }
-    for part in path.split('/') {
-        let errs = kcore::validation::dns1123_subdomain(part);
-        if !errs.is_empty() {
-            for e in errs {
-                out.push(invalid(
-                    FIELD,
-                    &json!(path),
-                    &format!("validating component {}: {e}", kcore::gofmt::go_quote(part)),
-                ));
-            }
-            break;
-        }
-    }
+    let parts: Vec<&str> = path.split('/').collect();
+    out.extend(first_bad(
+        path,
+        &parts,
+        "component",
+        kcore::validation::dns1123_subdomain,
+    ));
 }
 
 fn too_long(field: &str, max: usize) -> Cause {

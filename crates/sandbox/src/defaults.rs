@@ -895,7 +895,7 @@ pub(crate) mod tests {
     /// Arbitrary JSON shaped like API objects (keys drawn from real field names), to check
     /// that nothing panics on malformed input.
     pub(crate) fn arb_object() -> impl Strategy<Value = Value> {
-        let keys = prop::sample::select(vec![
+        let keys = vec![
             "metadata",
             "name",
             "namespace",
@@ -969,11 +969,8 @@ pub(crate) mod tests {
             "signal",
             "exitCode",
             "succeeded",
-        ]);
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::from),
-            any::<i64>().prop_map(Value::from),
+        ];
+        let strings = prop_oneof![
             prop::sample::select(vec![
                 "",
                 "Always",
@@ -987,14 +984,7 @@ pub(crate) mod tests {
             .prop_map(Value::from),
             "[ -~]{0,6}".prop_map(Value::from),
         ];
-        leaf.prop_recursive(5, 64, 6, move |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map(keys.clone(), inner, 0..6).prop_map(|m| Value::Object(
-                    m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
-                )),
-            ]
-        })
+        crate::testfixtures::json_tree(keys, strings, 6)
     }
 
     /// Every resource with defaults (and one without).
@@ -1040,13 +1030,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn fixture(name: &str) -> String {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read_to_string(p).unwrap()
-    }
+    use crate::testfixtures::fixture_text as fixture;
 
     fn gr(g: &str, r: &str) -> GroupResource {
         GroupResource::new(g, r)

@@ -84,6 +84,16 @@ pub fn api_group(group: &str) -> Option<Value> {
     )))
 }
 
+/// `shortNames` and `categories`, each when the type has any (both discovery formats).
+fn names_and_categories(entry: &mut Value, r: &ResourceInfo) {
+    if !r.short_names.is_empty() {
+        entry["shortNames"] = json!(r.short_names);
+    }
+    if !r.categories.is_empty() {
+        entry["categories"] = json!(r.categories);
+    }
+}
+
 /// A resource type's entries in a legacy `APIResourceList`: the type, then its subresources.
 pub(crate) fn legacy_entries(r: &ResourceInfo) -> Vec<Value> {
     let mut main = json!({
@@ -96,12 +106,7 @@ pub(crate) fn legacy_entries(r: &ResourceInfo) -> Vec<Value> {
     if !r.storage_version_hash.is_empty() {
         main["storageVersionHash"] = json!(r.storage_version_hash);
     }
-    if !r.short_names.is_empty() {
-        main["shortNames"] = json!(r.short_names);
-    }
-    if !r.categories.is_empty() {
-        main["categories"] = json!(r.categories);
-    }
+    names_and_categories(&mut main, r);
     let mut out = vec![main];
     for s in r.subresources {
         let mut e = json!({
@@ -153,12 +158,7 @@ pub(crate) fn aggregated_resource(r: &ResourceInfo, kind_gv: (&str, &str)) -> Va
         "singularResource": r.singular,
         "verbs": r.verbs,
     });
-    if !r.short_names.is_empty() {
-        e["shortNames"] = json!(r.short_names);
-    }
-    if !r.categories.is_empty() {
-        e["categories"] = json!(r.categories);
-    }
+    names_and_categories(&mut e, r);
     if !r.subresources.is_empty() {
         let subs: Vec<Value> = r
             .subresources
@@ -233,13 +233,7 @@ pub fn aggregated(core: bool) -> Value {
 mod tests {
     use super::*;
 
-    fn reference(name: &str) -> Value {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-    }
+    use crate::testfixtures::fixture_json as reference;
 
     /// Discovery is the real server's, document for document.
     #[test]

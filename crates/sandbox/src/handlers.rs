@@ -576,39 +576,20 @@ async fn serve_resource(st: &ApiState, mut ctx: RequestCtx, t: Target, body: Bod
             version: axum::http::Version::HTTP_11,
             on_upgrade: None,
         });
-        if t.sub.as_deref() == Some("portforward") {
-            return super::podportforward::serve(
-                &st.store,
-                t.namespace.as_deref().unwrap_or_default(),
-                t.name.as_deref().unwrap_or_default(),
-                &ctx.headers,
-                &ctx.method,
-                upgrade,
-            )
-            .await;
-        }
-        if t.sub.as_deref() == Some("attach") {
-            return super::podattach::serve(
-                &st.store,
-                t.namespace.as_deref().unwrap_or_default(),
-                t.name.as_deref().unwrap_or_default(),
-                &ctx.raw_query,
-                &ctx.headers,
-                &ctx.method,
-                upgrade,
-            )
-            .await;
-        }
-        return super::podexec::serve(
-            &st.store,
-            t.namespace.as_deref().unwrap_or_default(),
-            t.name.as_deref().unwrap_or_default(),
-            &ctx.raw_query,
-            &ctx.headers,
-            &ctx.method,
+        let req = super::podexec::StreamRequest {
+            store: &st.store,
+            ns: t.namespace.as_deref().unwrap_or_default(),
+            name: t.name.as_deref().unwrap_or_default(),
+            raw_query: &ctx.raw_query,
+            headers: &ctx.headers,
+            method: &ctx.method,
             upgrade,
-        )
-        .await;
+        };
+        return match t.sub.as_deref() {
+            Some("portforward") => super::podportforward::serve(req).await,
+            Some("attach") => super::podattach::serve(req).await,
+            _ => super::podexec::serve(req).await,
+        };
     }
     if t.info.group.is_empty() && t.info.resource == "componentstatuses" {
         return component_statuses(st, &ctx, &t);

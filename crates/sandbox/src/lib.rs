@@ -41,6 +41,8 @@ pub mod stored;
 pub mod tables;
 mod tables_groups;
 mod tables_more;
+#[cfg(test)]
+mod testfixtures;
 pub mod tokenrequest;
 pub mod validation;
 mod validation_ingress;

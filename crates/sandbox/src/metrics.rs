@@ -313,31 +313,26 @@ fn parse_bytes(q: &str) -> u64 {
 /// A CPU usage in nanocores as metrics-server serializes it (a DecimalSI quantity in canonical
 /// form: `31234567n`, `30m`, `2`).
 pub fn cpu_quantity(nanos: u64) -> String {
-    if nanos == 0 {
-        return "0".into();
-    }
-    let mut n = nanos;
-    let mut exp = 0;
-    while n.is_multiple_of(1000) && exp < 3 {
-        n /= 1000;
-        exp += 1;
-    }
-    format!("{n}{}", ["n", "u", "m", ""][exp])
+    canonical(nanos, 1000, &["n", "u", "m", ""])
 }
 
 /// A memory usage in bytes as metrics-server serializes it (a BinarySI quantity in canonical
 /// form: `1234Ki`, `4Mi`; a byte count that is no multiple of 1 Ki is written in decimal).
 pub fn memory_quantity(bytes: u64) -> String {
-    if bytes == 0 {
+    canonical(bytes, 1024, &["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"])
+}
+
+/// `n` in the largest of `suffixes` (each `base` times the one before) that keeps it whole.
+fn canonical(n: u64, base: u64, suffixes: &[&str]) -> String {
+    if n == 0 {
         return "0".into();
     }
-    let mut n = bytes;
-    let mut exp = 0;
-    while n.is_multiple_of(1024) && exp < 6 {
-        n /= 1024;
+    let (mut n, mut exp) = (n, 0);
+    while n.is_multiple_of(base) && exp + 1 < suffixes.len() {
+        n /= base;
         exp += 1;
     }
-    format!("{n}{}", ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"][exp])
+    format!("{n}{}", suffixes[exp])
 }
 
 /// FNV-1a: a hash that is the same in every process (unlike std's randomly keyed one).
@@ -585,14 +580,20 @@ mod tests {
 
     #[test]
     fn quantities_are_canonical() {
-        assert_eq!(cpu_quantity(0), "0");
-        assert_eq!(cpu_quantity(31_234_567), "31234567n");
-        assert_eq!(cpu_quantity(30_000_000), "30m");
-        assert_eq!(cpu_quantity(2_000_000_000), "2");
-        assert_eq!(cpu_quantity(1_000), "1u");
-        assert_eq!(memory_quantity(4 * 1024 * 1024), "4Mi");
-        assert_eq!(memory_quantity(4096 * 3), "12Ki");
-        assert_eq!(memory_quantity(1500), "1500");
+        let cpu = [
+            (0, "0"),
+            (31_234_567, "31234567n"),
+            (30_000_000, "30m"),
+            (2_000_000_000, "2"),
+            (1_000, "1u"),
+        ];
+        for (nanos, text) in cpu {
+            assert_eq!(cpu_quantity(nanos), text);
+        }
+        let memory = [(4 * 1024 * 1024, "4Mi"), (4096 * 3, "12Ki"), (1500, "1500")];
+        for (bytes, text) in memory {
+            assert_eq!(memory_quantity(bytes), text);
+        }
     }
 
     #[test]

@@ -22,53 +22,42 @@
 
 use std::sync::Arc;
 
-use axum::http::HeaderMap;
 use axum::response::Response;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::podexec::{exit_status, open, parse, query, Opened, Upgrade, STDERR, STDOUT};
+use super::podexec::{exit_status, open, StreamRequest, STDERR, STDOUT};
 use super::podstreams::{In, Link};
 use super::runtime::interp::Stream;
 use super::runtime::pty;
 use super::runtime::stdin::StdinPipe;
 use super::runtime::{LiveOutput, Runtime};
 use super::status::ApiError;
-use super::store::Store;
 
 /// Serves `GET|POST /api/v1/namespaces/NS/pods/NAME/attach?…`.
-pub async fn serve(
-    store: &Arc<Store>,
-    ns: &str,
-    name: &str,
-    raw_query: &str,
-    headers: &HeaderMap,
-    method: &axum::http::Method,
-    upgrade: Upgrade,
-) -> Result<Response, ApiError> {
-    let opts = parse(&query(raw_query));
-    let ready = match open(store, ns, name, &opts, headers, method, upgrade, "attach").await? {
-        Opened::Ready(r) => r,
-        Opened::Refused(r) => return Ok(r),
-    };
-    let runtime = store.runtime().clone();
-    let session = Session {
-        // Output from this moment on.
-        live: runtime.live(),
-        pipe: if opts.stdin {
-            runtime.stdin_pipe(&ready.container_id)
-        } else {
-            None
-        },
-        runtime,
-        id: ready.container_id,
-        stdout: opts.stdout,
-        stderr: opts.stderr,
-        attach_tty: opts.tty,
-        tty: ready.spec["tty"].as_bool() == Some(true),
-        clock: store.clock().clone(),
-        discipline: Default::default(),
-    };
-    Ok(ready.conn.serve(move |link| session.run(link)))
+pub async fn serve(req: StreamRequest<'_>) -> Result<Response, ApiError> {
+    let runtime = req.store.runtime().clone();
+    let clock = req.store.clock().clone();
+    open(req, "attach", |ready| {
+        let session = Session {
+            // Output from this moment on.
+            live: runtime.live(),
+            pipe: if ready.opts.stdin {
+                runtime.stdin_pipe(&ready.container_id)
+            } else {
+                None
+            },
+            runtime,
+            id: ready.container_id,
+            stdout: ready.opts.stdout,
+            stderr: ready.opts.stderr,
+            attach_tty: ready.opts.tty,
+            tty: ready.spec["tty"].as_bool() == Some(true),
+            clock,
+            discipline: Default::default(),
+        };
+        ready.conn.serve(move |link| session.run(link))
+    })
+    .await
 }
 
 struct Session {

@@ -13,15 +13,14 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::ws::{Message, WebSocketUpgrade};
-use axum::extract::FromRequestParts;
-use axum::http::{header, HeaderMap, Request, StatusCode, Version};
-use axum::response::{IntoResponse, Response};
+use axum::extract::ws::Message;
+use axum::http::{header, HeaderMap, StatusCode, Version};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
-use super::podstreams::{Conn, In, Link};
+use super::podstreams::{kubelet_upgrade, offered_protocols, websocket_upgrade, Conn, In, Link};
 use super::runtime::interp::{Output, Shell, ShellCtx, Stream};
 use super::runtime::pty;
 use super::runtime::stdin::StdinPipe;
@@ -42,6 +41,28 @@ pub(crate) const CLOSE: u8 = 255;
 pub struct Upgrade {
     pub version: Version,
     pub on_upgrade: Option<hyper::upgrade::OnUpgrade>,
+}
+
+/// A streaming request on a pod (`exec`, `attach`, `portforward`), as the router hands it on.
+pub struct StreamRequest<'a> {
+    pub store: &'a Arc<Store>,
+    pub ns: &'a str,
+    pub name: &'a str,
+    /// The query as sent (repeated `command` parameters keep their order).
+    pub raw_query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub method: &'a axum::http::Method,
+    pub upgrade: Upgrade,
+}
+
+impl StreamRequest<'_> {
+    /// The pod the request names (the API server's first check).
+    pub(crate) fn pod(&self) -> Result<Value, ApiError> {
+        let pods = GroupResource::new("", "pods");
+        self.store
+            .get(&pods, self.ns, self.name)
+            .ok_or_else(|| ApiError::not_found(&pods, self.name))
+    }
 }
 
 /// The parsed `PodExecOptions` (or `PodAttachOptions`) query.
@@ -92,41 +113,32 @@ pub(crate) fn kubelet_error(code: StatusCode, msg: &str) -> Response {
     r
 }
 
-/// Serves `GET|POST /api/v1/namespaces/NS/pods/NAME/exec?…`. `raw_query` keeps repeated
-/// `command` parameters in order.
-pub async fn serve(
-    store: &Arc<Store>,
-    ns: &str,
-    name: &str,
-    raw_query: &str,
-    headers: &HeaderMap,
-    method: &axum::http::Method,
-    upgrade: Upgrade,
-) -> Result<Response, ApiError> {
-    let opts = parse(&query(raw_query));
-    let o = match open(store, ns, name, &opts, headers, method, upgrade, "exec").await? {
-        Opened::Ready(o) => o,
-        Opened::Refused(r) => return Ok(r),
-    };
-    let ctx = Session {
-        runtime: store.runtime().clone(),
-        command: opts.command,
-        stdin: opts.stdin,
-        stdout: opts.stdout,
-        stderr: opts.stderr,
-        tty: opts.tty,
-        shell: ShellCtx {
-            fs: o.shared.fs,
-            env: o.shared.env,
-            hostname: o.shared.hostname,
-            clock: store.clock().clone(),
-            output: Arc::new(NullOutput),
-            term: watch::channel(false).1,
-            cwd: o.shared.cwd,
-            stdin: None,
-        },
-    };
-    Ok(o.conn.serve(move |link| ctx.run(link)))
+/// Serves `GET|POST /api/v1/namespaces/NS/pods/NAME/exec?…`.
+pub async fn serve(req: StreamRequest<'_>) -> Result<Response, ApiError> {
+    let clock = req.store.clock().clone();
+    let runtime = req.store.runtime().clone();
+    open(req, "exec", |o| {
+        let ctx = Session {
+            runtime,
+            command: o.opts.command,
+            stdin: o.opts.stdin,
+            stdout: o.opts.stdout,
+            stderr: o.opts.stderr,
+            tty: o.opts.tty,
+            shell: ShellCtx {
+                fs: o.shared.fs,
+                env: o.shared.env,
+                hostname: o.shared.hostname,
+                clock,
+                output: Arc::new(NullOutput),
+                term: watch::channel(false).1,
+                cwd: o.shared.cwd,
+                stdin: None,
+            },
+        };
+        o.conn.serve(move |link| ctx.run(link))
+    })
+    .await
 }
 
 /// A query string as its ordered pairs.
@@ -143,33 +155,30 @@ pub(crate) struct Ready {
     pub shared: ContainerShared,
     /// The container's spec.
     pub spec: Value,
-}
-
-pub(crate) enum Opened {
-    Ready(Ready),
-    /// The kubelet's refusal, as it answers.
-    Refused(Response),
+    /// The request's options.
+    pub opts: Options,
 }
 
 /// What `exec` and `attach` (`what`) share: the API server's checks (the container, the
 /// node), then the kubelet's (an upgrade, the streams, a running container, for exec a
-/// command), then the WebSocket upgrade with its subprotocol.
-#[allow(clippy::too_many_arguments)]
+/// command), then the WebSocket or SPDY upgrade, answered by `start` with the session.
+/// A kubelet's refusal is its answer, as it writes it.
 pub(crate) async fn open(
-    store: &Arc<Store>,
-    ns: &str,
-    name: &str,
-    opts: &Options,
-    headers: &HeaderMap,
-    method: &axum::http::Method,
-    upgrade: Upgrade,
+    req: StreamRequest<'_>,
     what: &str,
-) -> Result<Opened, ApiError> {
-    let refused = |r| Ok(Opened::Refused(r));
-    let pods = GroupResource::new("", "pods");
-    let pod = store
-        .get(&pods, ns, name)
-        .ok_or_else(|| ApiError::not_found(&pods, name))?;
+    start: impl FnOnce(Ready) -> Response,
+) -> Result<Response, ApiError> {
+    let opts = parse(&query(req.raw_query));
+    let pod = req.pod()?;
+    let StreamRequest {
+        store,
+        name,
+        headers,
+        method,
+        upgrade,
+        ..
+    } = req;
+    let refused = Ok;
     let containers: Vec<String> = ["containers", "initContainers", "ephemeralContainers"]
         .iter()
         .flat_map(|l| pod["spec"][*l].as_array().cloned().unwrap_or_default())
@@ -199,24 +208,8 @@ pub(crate) async fn open(
             "container {container} is not valid for pod {name}"
         )));
     }
-    if pod["spec"]["nodeName"]
-        .as_str()
-        .unwrap_or_default()
-        .is_empty()
-    {
-        return Err(ApiError::bad_request(format!(
-            "pod {name} does not have a host assigned"
-        )));
-    }
+    let upgrade_header = kubelet_upgrade(&pod, name, headers)?;
     // From here on the kubelet answers (the API server proxies its response).
-    let upgrade_header = headers
-        .get(header::UPGRADE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    if upgrade_header.is_empty() {
-        return Err(ApiError::bad_request("Upgrade request required"));
-    }
     if !opts.stdin && !opts.stdout && !opts.stderr {
         return refused(kubelet_error(
             StatusCode::BAD_REQUEST,
@@ -273,7 +266,7 @@ pub(crate) async fn open(
             Err(r) => return refused(*r),
         }
     } else {
-        match spdy_upgrade(opts, &upgrade_header, headers, upgrade) {
+        match spdy_upgrade(&opts, &upgrade_header, headers, upgrade) {
             Ok(c) => c,
             Err(r) => return refused(*r),
         }
@@ -283,47 +276,19 @@ pub(crate) async fn open(
         .flat_map(|l| pod["spec"][*l].as_array().cloned().unwrap_or_default())
         .find(|c| c["name"] == container.as_str())
         .unwrap_or_default();
-    Ok(Opened::Ready(Ready {
+    Ok(start(Ready {
         conn,
         container_id: running_id,
         shared,
         spec,
+        opts,
     }))
 }
 
 /// The WebSocket upgrade with its subprotocol.
 async fn websocket(headers: &HeaderMap, upgrade: Upgrade) -> Result<Conn, Box<Response>> {
-    let mut req = Request::builder()
-        .method(axum::http::Method::GET)
-        .version(upgrade.version)
-        .body(())
-        .map_err(|e| Box::new(ApiError::internal(e.to_string()).into_response()))?;
-    *req.headers_mut() = headers.clone();
-    if let Some(u) = upgrade.on_upgrade {
-        req.extensions_mut().insert(u);
-    }
-    let (mut parts, ()) = req.into_parts();
-    let ws = WebSocketUpgrade::from_request_parts(&mut parts, &())
-        .await
-        .map_err(|e| Box::new(e.into_response()))?;
-    let ws = ws.protocols(PROTOCOLS);
-    let Some(proto) = ws.selected_protocol().and_then(|p| p.to_str().ok()) else {
-        return Err(Box::new(kubelet_error(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "unable to upgrade: unable to negotiate protocol: client supports {:?}, server supports {:?}",
-                headers
-                    .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(','))
-                    .map(str::trim)
-                    .collect::<Vec<_>>(),
-                PROTOCOLS
-            ),
-        )));
-    };
-    let v5 = proto == PROTOCOLS[0];
+    let ws = websocket_upgrade(headers, upgrade, &PROTOCOLS).await?;
+    let v5 = ws.selected_protocol().is_some_and(|p| p == PROTOCOLS[0]);
     Ok(Conn::WebSocket { ws, v5 })
 }
 
@@ -340,14 +305,7 @@ fn spdy_upgrade(
             &format!("unable to upgrade: unsupported upgrade protocol {upgrade_header:?}"),
         )));
     }
-    let offered: Vec<String> = headers
-        .get_all("x-stream-protocol-version")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .collect();
+    let offered = offered_protocols(headers);
     let v4 = kcore::spdy::remotecommand::PROTOCOL_V4;
     if !offered.iter().any(|p| p == v4) {
         return Err(Box::new(kubelet_error(
@@ -450,7 +408,7 @@ impl Session {
                 }
             }
         }
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::unbounded_channel();
         let mut ctx = self.shell;
         ctx.output = Arc::new(ChannelOutput {
             tx,
@@ -459,44 +417,22 @@ impl Session {
             tty: false,
         });
         let command = self.command;
-        let mut job = tokio::spawn(async move {
+        let job = tokio::spawn(async move {
             let mut sh = Shell::new(ctx);
             sh.set_stdin(input);
             sh.set_exec_session();
             sh.run_argv(command).await
         });
-        let code = loop {
-            tokio::select! {
-                Some((ch, data)) = rx.recv() => {
-                    if !link.send(ch, &data) {
-                        job.abort();
-                        return;
-                    }
-                }
-                r = &mut job => break r.unwrap_or(1),
-                msg = link.recv() => {
-                    // The client went away: the process is ended.
-                    if msg.is_none() {
-                        job.abort();
-                        return;
-                    }
-                }
-            }
-        };
-        while let Ok((ch, data)) = rx.try_recv() {
-            if !link.send(ch, &data) {
-                return;
-            }
-        }
-        link.finish(exit_status(code).to_string().as_bytes());
+        // Stdin was read to its end: nothing more the client sends matters.
+        relay(link, rx, job, |_| {}).await;
     }
 
     /// With a TTY the command runs at once and reads its stdin as the client types it,
     /// through the terminal's line discipline (echo, line editing); resize messages are
     /// taken and have nothing to act on.
-    async fn run_tty(self, mut link: Link) {
+    async fn run_tty(self, link: Link) {
         let pipe = self.stdin.then(|| Arc::new(StdinPipe::new(false)));
-        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::unbounded_channel();
         let mut ctx = self.shell;
         ctx.stdin = pipe.clone();
         ctx.output = Arc::new(ChannelOutput {
@@ -509,59 +445,76 @@ impl Session {
         // The exec's own terminal, sized by the client's resize messages.
         let winsize = Arc::new(pty::Winsize::default());
         let size = winsize.clone();
-        let mut job = tokio::spawn(async move {
+        let job = tokio::spawn(async move {
             let mut sh = Shell::new(ctx);
             sh.set_exec_session();
             sh.set_tty(size);
             sh.run_argv(command).await
         });
         let mut discipline = pty::LineDiscipline::default();
-        let code = loop {
-            tokio::select! {
-                Some((ch, data)) = rx.recv() => {
-                    if !link.send(ch, &data) {
-                        job.abort();
-                        return;
-                    }
-                }
-                r = &mut job => break r.unwrap_or(1),
-                msg = link.recv() => {
-                    let Some(msg) = msg else {
-                        // The client went away: the process is ended.
-                        job.abort();
-                        return;
-                    };
-                    if let In::Resize(m) = &msg {
-                        self.runtime.resize(Some(&winsize), m);
-                        continue;
-                    }
-                    let Some(pipe) = &pipe else { continue };
-                    match msg {
-                        In::Stdin(data) => {
-                            let (echo, events) = discipline.feed(&data);
-                            if self.stdout && !echo.is_empty() {
-                                let _ = tx.send((STDOUT, echo));
-                            }
-                            for e in events {
-                                match e {
-                                    pty::Event::Line(l) => pipe.write(&l),
-                                    pty::Event::Eof => pipe.close(),
-                                    // The interactive shell drops the line and prompts again.
-                                    pty::Event::Interrupt => pipe.write(b"\n"),
-                                }
-                            }
-                        }
-                        In::StdinEnd => pipe.close(),
-                        In::Resize(_) => {}
-                    }
-                }
-            }
-        };
-        while let Ok((ch, data)) = rx.try_recv() {
-            if !link.send(ch, &data) {
+        let stdout = self.stdout;
+        let runtime = self.runtime;
+        relay(link, rx, job, move |msg| {
+            if let In::Resize(m) = &msg {
+                runtime.resize(Some(&winsize), m);
                 return;
             }
-        }
-        link.finish(exit_status(code).to_string().as_bytes());
+            let Some(pipe) = &pipe else { return };
+            match msg {
+                In::Stdin(data) => {
+                    let (echo, events) = discipline.feed(&data);
+                    if stdout && !echo.is_empty() {
+                        let _ = tx.send((STDOUT, echo));
+                    }
+                    for e in events {
+                        match e {
+                            pty::Event::Line(l) => pipe.write(&l),
+                            pty::Event::Eof => pipe.close(),
+                            // The interactive shell drops the line and prompts again.
+                            pty::Event::Interrupt => pipe.write(b"\n"),
+                        }
+                    }
+                }
+                In::StdinEnd => pipe.close(),
+                In::Resize(_) => {}
+            }
+        })
+        .await;
     }
+}
+
+/// Relays the process's output (`rx`) to the client until `job` ends, then what is still
+/// queued and the exit status. What the client sends goes to `input`; a client that goes
+/// away ends the process.
+async fn relay(
+    mut link: Link,
+    mut rx: mpsc::UnboundedReceiver<(u8, Vec<u8>)>,
+    mut job: tokio::task::JoinHandle<i32>,
+    mut input: impl FnMut(In),
+) {
+    let code = loop {
+        tokio::select! {
+            Some((ch, data)) = rx.recv() => {
+                if !link.send(ch, &data) {
+                    job.abort();
+                    return;
+                }
+            }
+            r = &mut job => break r.unwrap_or(1),
+            msg = link.recv() => {
+                let Some(msg) = msg else {
+                    // The client went away: the process is ended.
+                    job.abort();
+                    return;
+                };
+                input(msg);
+            }
+        }
+    };
+    while let Ok((ch, data)) = rx.try_recv() {
+        if !link.send(ch, &data) {
+            return;
+        }
+    }
+    link.finish(exit_status(code).to_string().as_bytes());
 }

@@ -18,51 +18,23 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::FromRequestParts;
-use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
-use axum::response::{IntoResponse, Response};
-use hyper_util::rt::TokioIo;
+use axum::extract::ws::{Message, WebSocket};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use kcore::spdy::{self, portforward as pf, Decoder, Encoder, Frame};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use super::podexec::{kubelet_error, Upgrade};
+use super::podexec::{kubelet_error, StreamRequest, Upgrade};
+use super::podstreams::{kubelet_upgrade, offered_protocols, spdy_switch, websocket_upgrade};
 use super::status::ApiError;
 use super::store::{GroupResource, Store};
 
 /// Serves `GET|POST /api/v1/namespaces/NS/pods/NAME/portforward`.
-pub async fn serve(
-    store: &Arc<Store>,
-    ns: &str,
-    name: &str,
-    headers: &HeaderMap,
-    method: &axum::http::Method,
-    upgrade: Upgrade,
-) -> Result<Response, ApiError> {
-    let pods = GroupResource::new("", "pods");
-    let pod = store
-        .get(&pods, ns, name)
-        .ok_or_else(|| ApiError::not_found(&pods, name))?;
-    if pod["spec"]["nodeName"]
-        .as_str()
-        .unwrap_or_default()
-        .is_empty()
-    {
-        return Err(ApiError::bad_request(format!(
-            "pod {name} does not have a host assigned"
-        )));
-    }
-    let upgrade_header = headers
-        .get(header::UPGRADE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    if upgrade_header.is_empty() {
-        return Err(ApiError::bad_request("Upgrade request required"));
-    }
+pub async fn serve(req: StreamRequest<'_>) -> Result<Response, ApiError> {
+    let pod = req.pod()?;
+    let headers = req.headers;
+    let upgrade_header = kubelet_upgrade(&pod, req.name, headers)?;
     // The kubelet: the pod's sandbox must be running (containerd's PortForward check).
     if pod["status"]["phase"] != "Running" {
         return Ok(kubelet_error(
@@ -71,15 +43,15 @@ pub async fn serve(
         ));
     }
     let target = Target {
-        store: store.clone(),
-        ns: ns.to_string(),
-        name: name.to_string(),
+        store: req.store.clone(),
+        ns: req.ns.to_string(),
+        name: req.name.to_string(),
         sandbox_id: sandbox_id(&pod),
     };
     let is_ws =
-        method == axum::http::Method::GET && upgrade_header.eq_ignore_ascii_case("websocket");
+        req.method == axum::http::Method::GET && upgrade_header.eq_ignore_ascii_case("websocket");
     if is_ws {
-        return Ok(websocket(target, headers, upgrade).await);
+        return Ok(websocket(target, headers, req.upgrade).await);
     }
     if !upgrade_header.eq_ignore_ascii_case(spdy::UPGRADE_TOKEN) {
         return Ok(kubelet_error(
@@ -88,14 +60,7 @@ pub async fn serve(
         ));
     }
     // httpstream.Handshake: a client that names protocols must name ours.
-    let offered: Vec<String> = headers
-        .get_all("x-stream-protocol-version")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .collect();
+    let offered = offered_protocols(headers);
     if !offered.is_empty() && !offered.iter().any(|p| p == pf::PROTOCOL_V1) {
         return Ok(kubelet_error(
             StatusCode::FORBIDDEN,
@@ -105,90 +70,25 @@ pub async fn serve(
             ),
         ));
     }
-    let Some(on_upgrade) = upgrade.on_upgrade else {
+    let Some(on_upgrade) = req.upgrade.on_upgrade else {
         return Ok(kubelet_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "unable to upgrade: unable to hijack the connection",
         ));
     };
-    tokio::spawn(async move {
-        let Ok(upgraded) = on_upgrade.await else {
-            return;
-        };
-        let (mut rd, mut wr) = tokio::io::split(TokioIo::new(upgraded));
-        let (in_tx, in_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-        let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-        let reader = tokio::spawn(async move {
-            let mut buf = vec![0u8; 16 * 1024];
-            while let Ok(n) = rd.read(&mut buf).await {
-                if n == 0 || in_tx.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        let writer = tokio::spawn(async move {
-            while let Some(b) = out_rx.recv().await {
-                if wr.write_all(&b).await.is_err() || wr.flush().await.is_err() {
-                    break;
-                }
-            }
-            let _ = wr.shutdown().await;
-        });
-        session(target, in_rx, out_tx).await;
-        reader.abort();
-        let _ = writer.await;
-    });
-    let mut r = Response::new(Body::empty());
-    *r.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-    let h = r.headers_mut();
-    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
-    h.insert(
-        header::UPGRADE,
-        HeaderValue::from_static(spdy::UPGRADE_TOKEN),
-    );
-    h.insert(
-        "x-stream-protocol-version",
-        HeaderValue::from_static(pf::PROTOCOL_V1),
-    );
-    Ok(r)
+    Ok(spdy_switch(
+        on_upgrade,
+        pf::PROTOCOL_V1,
+        move |in_rx, out_tx| session(target, in_rx, out_tx),
+    ))
 }
 
 /// The WebSocket transport: SPDY bytes in binary messages.
 async fn websocket(target: Target, headers: &HeaderMap, upgrade: Upgrade) -> Response {
-    let mut req = match Request::builder()
-        .method(axum::http::Method::GET)
-        .version(upgrade.version)
-        .body(())
-    {
-        Ok(r) => r,
-        Err(e) => return ApiError::internal(e.to_string()).into_response(),
-    };
-    *req.headers_mut() = headers.clone();
-    if let Some(u) = upgrade.on_upgrade {
-        req.extensions_mut().insert(u);
-    }
-    let (mut parts, ()) = req.into_parts();
-    let ws = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+    let ws = match websocket_upgrade(headers, upgrade, &[pf::WEBSOCKET_TUNNEL_PROTOCOL]).await {
         Ok(ws) => ws,
-        Err(e) => return e.into_response(),
+        Err(r) => return *r,
     };
-    let ws = ws.protocols([pf::WEBSOCKET_TUNNEL_PROTOCOL]);
-    if ws.selected_protocol().is_none() {
-        return kubelet_error(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "unable to upgrade: unable to negotiate protocol: client supports {:?}, server supports [\"{}\"]",
-                headers
-                    .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(','))
-                    .map(str::trim)
-                    .collect::<Vec<_>>(),
-                pf::WEBSOCKET_TUNNEL_PROTOCOL
-            ),
-        );
-    }
     ws.on_upgrade(move |socket| tunnel(target, socket))
 }
 

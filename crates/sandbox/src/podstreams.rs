@@ -10,20 +10,25 @@
 //!   request asked for is open; the session ends with the status on the error stream, a FIN
 //!   on every stream, and the connection closing.
 //!
-//! The SPDY framing is `kcore::spdy`.
+//! The SPDY framing is `kcore::spdy`. The upgrade plumbing at the end ([`kubelet_upgrade`],
+//! [`websocket_upgrade`], [`spdy_switch`]) serves `pods/portforward` too.
 
 use std::collections::HashMap;
 
+use std::future::Future;
+
 use axum::body::Body;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::extract::FromRequestParts;
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
 use hyper_util::rt::TokioIo;
 use kcore::spdy::{self, remotecommand as rc, Decoder, Encoder, Frame};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use super::podexec::{framed, CLOSE, ERROR, STDERR, STDIN, STDOUT};
+use super::podexec::{framed, kubelet_error, Upgrade, CLOSE, ERROR, STDERR, STDIN, STDOUT};
+use super::status::ApiError;
 
 /// The resize channel.
 pub(crate) const RESIZE: u8 = 4;
@@ -130,51 +135,16 @@ impl Conn {
             Conn::Spdy {
                 on_upgrade,
                 expected,
-            } => {
-                tokio::spawn(async move {
-                    let Ok(upgraded) = on_upgrade.await else {
-                        return;
-                    };
-                    let (mut rd, mut wr) = tokio::io::split(TokioIo::new(upgraded));
-                    let (bytes_tx, bytes_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-                    let reader = tokio::spawn(async move {
-                        let mut buf = vec![0u8; 16 * 1024];
-                        while let Ok(n) = rd.read(&mut buf).await {
-                            if n == 0 || bytes_tx.send(buf[..n].to_vec()).is_err() {
-                                break;
-                            }
-                        }
-                    });
+            } => spdy_switch(
+                on_upgrade,
+                rc::PROTOCOL_V4,
+                move |bytes_rx, wire_tx| async move {
                     let (link, in_tx, out_rx) = pair();
                     let s = tokio::spawn(session(link));
-                    let (wire_tx, mut wire_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-                    let writer = tokio::spawn(async move {
-                        while let Some(b) = wire_rx.recv().await {
-                            if wr.write_all(&b).await.is_err() || wr.flush().await.is_err() {
-                                break;
-                            }
-                        }
-                        let _ = wr.shutdown().await;
-                    });
                     spdy_session(expected, bytes_rx, wire_tx, in_tx, out_rx).await;
-                    reader.abort();
-                    let _ = writer.await;
                     let _ = s.await;
-                });
-                let mut r = Response::new(Body::empty());
-                *r.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
-                let h = r.headers_mut();
-                h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
-                h.insert(
-                    header::UPGRADE,
-                    HeaderValue::from_static(spdy::UPGRADE_TOKEN),
-                );
-                h.insert(
-                    "x-stream-protocol-version",
-                    HeaderValue::from_static(rc::PROTOCOL_V4),
-                );
-                r
-            }
+                },
+            ),
         }
     }
 }
@@ -375,6 +345,142 @@ async fn spdy_session(
             },
         }
     }
+}
+
+/// The API server's last checks before it hands a stream request (exec, attach, portforward)
+/// to the kubelet: the pod is on a node and the request asks for an upgrade. Returns the
+/// `Upgrade` header.
+pub(crate) fn kubelet_upgrade(
+    pod: &serde_json::Value,
+    name: &str,
+    headers: &HeaderMap,
+) -> Result<String, ApiError> {
+    if pod["spec"]["nodeName"]
+        .as_str()
+        .unwrap_or_default()
+        .is_empty()
+    {
+        return Err(ApiError::bad_request(format!(
+            "pod {name} does not have a host assigned"
+        )));
+    }
+    let upgrade_header = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if upgrade_header.is_empty() {
+        return Err(ApiError::bad_request("Upgrade request required"));
+    }
+    Ok(upgrade_header)
+}
+
+/// The values of a header that may be repeated and comma-separated, trimmed.
+fn header_list(headers: &HeaderMap, name: impl header::AsHeaderName) -> Vec<String> {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().to_string())
+        .collect()
+}
+
+/// The protocols a SPDY upgrade request offers (`X-Stream-Protocol-Version`).
+pub(crate) fn offered_protocols(headers: &HeaderMap) -> Vec<String> {
+    let mut offered = header_list(headers, "x-stream-protocol-version");
+    offered.retain(|p| !p.is_empty());
+    offered
+}
+
+/// The WebSocket upgrade of a stream request (its upgrade half put back on it), with the
+/// first of `protocols` the client offers; a client offering none gets the kubelet's refusal.
+pub(crate) async fn websocket_upgrade(
+    headers: &HeaderMap,
+    upgrade: Upgrade,
+    protocols: &'static [&'static str],
+) -> Result<WebSocketUpgrade, Box<Response>> {
+    let mut req = Request::builder()
+        .method(axum::http::Method::GET)
+        .version(upgrade.version)
+        .body(())
+        .map_err(|e| Box::new(ApiError::internal(e.to_string()).into_response()))?;
+    *req.headers_mut() = headers.clone();
+    if let Some(u) = upgrade.on_upgrade {
+        req.extensions_mut().insert(u);
+    }
+    let (mut parts, ()) = req.into_parts();
+    let ws = WebSocketUpgrade::from_request_parts(&mut parts, &())
+        .await
+        .map_err(|e| Box::new(e.into_response()))?
+        .protocols(protocols.iter().copied());
+    if ws.selected_protocol().is_none() {
+        return Err(Box::new(kubelet_error(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "unable to upgrade: unable to negotiate protocol: client supports {:?}, server supports {protocols:?}",
+                header_list(headers, header::SEC_WEBSOCKET_PROTOCOL)
+            ),
+        )));
+    }
+    Ok(ws)
+}
+
+/// Answers a SPDY/3.1 upgrade with `101 Switching Protocols` (`protocol` in
+/// `X-Stream-Protocol-Version`) and, once the connection is switched, runs `session` over it:
+/// what the client writes arrives on the receiver, what the session sends is written, and the
+/// connection closes when the session ends.
+pub(crate) fn spdy_switch<F, Fut>(
+    on_upgrade: hyper::upgrade::OnUpgrade,
+    protocol: &'static str,
+    session: F,
+) -> Response
+where
+    F: FnOnce(mpsc::UnboundedReceiver<Vec<u8>>, mpsc::UnboundedSender<Vec<u8>>) -> Fut
+        + Send
+        + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let Ok(upgraded) = on_upgrade.await else {
+            return;
+        };
+        let (mut rd, mut wr) = tokio::io::split(TokioIo::new(upgraded));
+        let (bytes_tx, bytes_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+        let reader = tokio::spawn(async move {
+            let mut buf = vec![0u8; 16 * 1024];
+            while let Ok(n) = rd.read(&mut buf).await {
+                if n == 0 || bytes_tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let (wire_tx, mut wire_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+        let writer = tokio::spawn(async move {
+            while let Some(b) = wire_rx.recv().await {
+                if wr.write_all(&b).await.is_err() || wr.flush().await.is_err() {
+                    break;
+                }
+            }
+            let _ = wr.shutdown().await;
+        });
+        session(bytes_rx, wire_tx).await;
+        reader.abort();
+        let _ = writer.await;
+    });
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = r.headers_mut();
+    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    h.insert(
+        header::UPGRADE,
+        HeaderValue::from_static(spdy::UPGRADE_TOKEN),
+    );
+    h.insert(
+        "x-stream-protocol-version",
+        HeaderValue::from_static(protocol),
+    );
+    r
 }
 
 #[cfg(test)]

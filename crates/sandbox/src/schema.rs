@@ -2029,13 +2029,7 @@ pub const SCHEMAS: &str = r#"
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> String {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-    }
+    use crate::testfixtures::fixture_text as fixture;
 
     /// Every schema of the reference documents with the group of the document it came from.
     fn reference_schemas() -> BTreeMap<String, (&'static str, Value)> {

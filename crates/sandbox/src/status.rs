@@ -343,13 +343,7 @@ impl std::fmt::Display for ApiError {
 mod tests {
     use super::*;
 
-    fn reference(name: &str) -> Value {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-    }
+    use crate::testfixtures::fixture_json as reference;
 
     fn same_bytes(e: &ApiError, file: &str) {
         let compact = serde_json::to_string(&reference(file)).unwrap();

@@ -1740,13 +1740,7 @@ mod tests {
         }
     }
 
-    fn fixture(name: &str) -> Value {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-    }
+    use crate::testfixtures::fixture_json as fixture;
 
     fn at(ts: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(ts)

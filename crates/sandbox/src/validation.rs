@@ -8,10 +8,9 @@
 //! fields that defaulting fills (restartPolicy, protocol, ...) are taken at their default when
 //! absent.
 //!
-//! For `fieldValidation=Strict|Warn`, [`strict_errors_in_body`] reads a raw JSON body the way
-//! the server's strict decoder does and returns its errors in the server's order (unknown and
-//! duplicate fields); [`unknown_fields`] does the unknown part on an already parsed object (for
-//! patch results). The message helpers word them like the server: `strict decoding error:
+//! For `fieldValidation=Strict|Warn`, [`unknown_fields`] finds the fields a parsed object's
+//! type does not declare and [`duplicate_fields`] the keys a raw JSON body repeats. The
+//! message helpers word them like the server: `strict decoding error:
 //! unknown field "spec.foo"` (error), `unknown field "spec.foo"` (one `Warning` header each).
 
 use std::collections::{BTreeMap, HashSet};
@@ -2175,142 +2174,6 @@ impl<'de> serde::de::Visitor<'de> for DupWalker<'_> {
     }
 }
 
-/// The strict-decoding errors of a raw JSON request body for `gr`, exactly as the server's
-/// decoder reports them: in document order, `unknown field "spec.foo"` for keys the type does
-/// not declare (their values are not looked into) and `duplicate field "spec.replicas"` for
-/// keys repeated in one object or map, each error once, at most 100. Empty for unserved kinds
-/// and for bodies that are not JSON (those fail decoding before any strict check).
-pub fn strict_errors_in_body(gr: &GroupResource, raw: &[u8]) -> Vec<String> {
-    use serde::de::DeserializeSeed;
-    let Some(s) = schema::schema_for(gr) else {
-        return vec![];
-    };
-    let errs = std::cell::RefCell::new(vec![]);
-    let mut de = serde_json::Deserializer::from_slice(raw);
-    let walker = StrictWalker {
-        shape: Node::Object(s),
-        path: String::new(),
-        errs: &errs,
-    };
-    if walker.deserialize(&mut de).is_err() {
-        return vec![];
-    }
-    errs.into_inner()
-}
-
-struct StrictWalker<'a> {
-    shape: Node,
-    path: String,
-    errs: &'a std::cell::RefCell<Vec<String>>,
-}
-
-impl StrictWalker<'_> {
-    fn child(&self, shape: Node, key: &str) -> StrictWalker<'_> {
-        let path = if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        };
-        StrictWalker {
-            shape,
-            path,
-            errs: self.errs,
-        }
-    }
-
-    fn record(&self, kind: &str, key: &str) {
-        let path = if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        };
-        let e = format!("{kind} {}", go_quote(&path));
-        let mut errs = self.errs.borrow_mut();
-        if errs.len() < 100 && !errs.contains(&e) {
-            errs.push(e);
-        }
-    }
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for StrictWalker<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for StrictWalker<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let Node::Array(t) = self.shape else {
-            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-            return Ok(());
-        };
-        let mut i = 0;
-        loop {
-            let path = format!("{}[{i}]", self.path);
-            let w = StrictWalker {
-                shape: Node::of(t),
-                path,
-                errs: self.errs,
-            };
-            if seq.next_element_seed(w)?.is_none() {
-                return Ok(());
-            }
-            i += 1;
-        }
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = HashSet::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let shape = match self.shape {
-                Node::Object(s) => match s.field(&key) {
-                    Some(f) => Some(Node::of(&f.ty)),
-                    None => {
-                        self.record("unknown field", &key);
-                        None
-                    }
-                },
-                Node::Map(t) => Some(Node::of(t)),
-                Node::Array(_) | Node::Leaf => None,
-            };
-            match shape {
-                Some(shape) => {
-                    if !seen.insert(key.clone()) {
-                        self.record("duplicate field", &key);
-                    }
-                    map.next_value_seed(self.child(shape, &key))?;
-                }
-                None => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 fn strip_dot(p: &str) -> &str {
     p.strip_prefix('.').unwrap_or(p)
 }
@@ -2395,13 +2258,7 @@ pub fn go_format(v: &Value) -> String {
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> String {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
-    }
+    use crate::testfixtures::fixture_text as fixture;
 
     fn ds() -> GroupResource {
         GroupResource::new("apps", "daemonsets")
@@ -2582,11 +2439,6 @@ mod tests {
                 "{file}"
             );
             assert_eq!(unknown_fields(&ds(), &obj), Vec::<String>::new(), "{file}");
-            let raw = obj.to_string();
-            assert!(
-                strict_errors_in_body(&ds(), raw.as_bytes()).is_empty(),
-                "{file}"
-            );
         }
         let pod = rich_pod();
         assert_eq!(
@@ -2623,11 +2475,6 @@ mod tests {
             };
             for item in items {
                 assert_eq!(unknown_fields(&gr, &item), Vec::<String>::new(), "{file}");
-                let raw = item.to_string();
-                assert!(
-                    strict_errors_in_body(&gr, raw.as_bytes()).is_empty(),
-                    "{file}"
-                );
                 objects += 1;
             }
             // The list kinds are declared too.
@@ -3070,11 +2917,6 @@ mod tests {
     fn unknown_fields_finds_typos_only() {
         let pods = GroupResource::new("", "pods");
         assert_eq!(unknown_fields(&pods, &rich_pod()), Vec::<String>::new());
-        let raw = rich_pod().to_string();
-        assert_eq!(
-            strict_errors_in_body(&pods, raw.as_bytes()),
-            Vec::<String>::new()
-        );
         let mut obj: Value =
             serde_yaml_ng::from_str(&fixture("node-exporter-daemonset.yaml")).unwrap();
         obj["spec"]["foo"] = json!(1);
@@ -3132,40 +2974,6 @@ mod tests {
     }
 
     #[test]
-    fn strict_errors_follow_the_body() {
-        let body = br#"{"apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": "x", "labels": {"a": "1", "a": "2"}, "zzz": 1},
-            "spec": {"bogus": {"deep": 1}, "bogus": 2, "minReadySeconds": 1, "minReadySeconds": 2,
-              "template": {"spec": {"containers": [{"name": "c", "imagePullPolicyy": "x"}]}}},
-            "aaa": true}"#;
-        assert_eq!(
-            strict_errors_in_body(&ds(), body),
-            [
-                "duplicate field \"metadata.labels.a\"",
-                "unknown field \"metadata.zzz\"",
-                "unknown field \"spec.bogus\"",
-                "duplicate field \"spec.minReadySeconds\"",
-                "unknown field \"spec.template.spec.containers[0].imagePullPolicyy\"",
-                "unknown field \"aaa\"",
-            ]
-        );
-        assert!(strict_errors_in_body(&ds(), b"{\"spec\": ").is_empty());
-        assert!(strict_errors_in_body(&GroupResource::new("x", "y"), b"{\"a\": 1}").is_empty());
-        let cr = GroupResource::new("apps", "controllerrevisions");
-        let raw =
-            br#"{"metadata": {"name": "r"}, "revision": 1, "data": {"anything": {"goes": 1}}}"#;
-        assert!(strict_errors_in_body(&cr, raw).is_empty());
-        let many: String = (0..150)
-            .map(|i| format!("\"k{i}\": 1"))
-            .collect::<Vec<_>>()
-            .join(",");
-        assert_eq!(
-            strict_errors_in_body(&ds(), format!("{{{many}}}").as_bytes()).len(),
-            100
-        );
-    }
-
-    #[test]
     fn patch_strict_errors() {
         let patch = json!({"spec": {"foo": 1, "tags": ["a", "b"], "x": null, "s": "t"}});
         let text = go_format(&patch);
@@ -3199,7 +3007,7 @@ mod tests {
 
     fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
         use proptest::prelude::*;
-        let names = prop::sample::select(vec![
+        let names = vec![
             "metadata",
             "spec",
             "name",
@@ -3229,21 +3037,9 @@ mod tests {
             "port",
             "tolerations",
             "generateName",
-        ]);
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            "[a-zA-Z0-9 ._%/é+-]{0,12}".prop_map(Value::String),
         ];
-        leaf.prop_recursive(5, 64, 6, move |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                prop::collection::btree_map(names.clone(), inner, 0..5).prop_map(|m| {
-                    Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-                }),
-            ]
-        })
+        let strings = "[a-zA-Z0-9 ._%/é+-]{0,12}".prop_map(Value::String);
+        crate::testfixtures::json_tree(names, strings, 5)
     }
 
     proptest::proptest! {
@@ -3265,8 +3061,6 @@ mod tests {
                 let _ = validate(&gr, &obj, None);
                 let _ = validate(&gr, &obj, Some(&old));
                 let _ = unknown_fields(&gr, &obj);
-                let raw = obj.to_string();
-                let _ = strict_errors_in_body(&gr, raw.as_bytes());
             }
             let _ = duplicate_fields(obj.to_string().as_bytes());
             let _ = go_format(&obj);

@@ -114,28 +114,33 @@ pub fn get_last_applied(live: &Value) -> Option<Value> {
         .filter(Value::is_object)
 }
 
+/// The map under `key` of `parent`, made when absent or null; `err` when it is something else.
+fn child_map<'a>(
+    parent: &'a mut Map<String, Value>,
+    key: &str,
+    err: &str,
+) -> Result<&'a mut Map<String, Value>, PatchError> {
+    let child = parent
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if child.is_null() {
+        *child = Value::Object(Map::new());
+    }
+    child
+        .as_object_mut()
+        .ok_or_else(|| PatchError::invalid(err))
+}
+
 fn annotations_mut(obj: &mut Value) -> Result<&mut Map<String, Value>, PatchError> {
     let root = obj
         .as_object_mut()
         .ok_or_else(|| PatchError::invalid("object is not a JSON object"))?;
-    let metadata = root
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if metadata.is_null() {
-        *metadata = Value::Object(Map::new());
-    }
-    let metadata = metadata
-        .as_object_mut()
-        .ok_or_else(|| PatchError::invalid(".metadata accessor error: not a map"))?;
-    let annotations = metadata
-        .entry("annotations")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if annotations.is_null() {
-        *annotations = Value::Object(Map::new());
-    }
-    let annotations = annotations.as_object_mut().ok_or_else(|| {
-        PatchError::invalid(".metadata.annotations accessor error: not a map of strings")
-    })?;
+    let metadata = child_map(root, "metadata", ".metadata accessor error: not a map")?;
+    let annotations = child_map(
+        metadata,
+        "annotations",
+        ".metadata.annotations accessor error: not a map of strings",
+    )?;
     if let Some((k, v)) = annotations.iter().find(|(_, v)| !v.is_string()) {
         return Err(PatchError::invalid(format!(
             ".metadata.annotations accessor error: contains non-string value in the map under key {k:?}: {v} is not a string"

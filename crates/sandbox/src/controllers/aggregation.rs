@@ -9,12 +9,10 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::{name_of, next_batch, Batch, LabelSelector};
-use crate::store::{GroupResource, Store};
+use super::{name_of, LabelSelector};
+use crate::store::Store;
 
-fn gr_clusterroles() -> GroupResource {
-    GroupResource::new("rbac.authorization.k8s.io", "clusterroles")
-}
+use super::gr_clusterroles;
 
 /// A rule without its empty fields, so that `[]`, `null` and a missing list compare equal
 /// (as `equality.Semantic.DeepEqual` does with nil and empty slices).
@@ -97,20 +95,9 @@ pub fn converge(store: &Store) {
 }
 
 /// Runs the controller: a resync of the aggregated roles after each batch of ClusterRole changes.
-pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
+pub async fn run(store: Arc<Store>, rx: crate::store::Receiver) {
     let gr = gr_clusterroles();
-    super::guarded(|| converge(&store));
-    loop {
-        let batch = next_batch(&mut rx).await;
-        let touched = match super::settle(&mut rx, batch).await {
-            Batch::Closed => return,
-            Batch::Resync => true,
-            Batch::Events(evs) => evs.iter().any(|ev| ev.gr == gr),
-        };
-        if touched {
-            super::guarded(|| converge(&store));
-        }
-    }
+    super::driver::converge_on(rx, |ev| ev.gr == gr, || converge(&store)).await
 }
 
 #[cfg(test)]

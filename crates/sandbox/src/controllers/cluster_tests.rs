@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::testutil::{diff, eventually, opts, reference, user_create, user_update};
+use super::testutil::{
+    diff, eventually, eventually_gone, opts, reference, user_create, user_update,
+};
 use super::*;
 
 fn seed_daemonset() -> Value {
@@ -344,13 +346,7 @@ async fn deleting_the_daemonset_background_foreground_orphan() {
             let ds = store.get(&gr_daemonsets(), "default", "node-exporter");
             assert!(ds.is_some_and(|d| is_terminating(&d)));
         }
-        eventually(10, "daemonset gone", || async {
-            store
-                .get(&gr_daemonsets(), "default", "node-exporter")
-                .is_none()
-                .then_some(())
-        })
-        .await;
+        eventually_gone(&store, &gr_daemonsets(), "default", "node-exporter").await;
         if mode == Some("orphan") {
             super::testutil::gc_barrier(&store).await;
             let left = ds_pods(&store);
@@ -392,20 +388,8 @@ async fn namespace_deletion_empties_it() {
         (store.list(&gr_pods(), Some("demo")).0.len() == 2).then_some(())
     })
     .await;
-    store
-        .modify_keep(&gr_namespaces(), "", "demo", |n| {
-            n["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
-            n["status"]["phase"] = json!("Terminating");
-            Ok(true)
-        })
-        .unwrap();
-    eventually(10, "namespace gone", || async {
-        store
-            .get(&gr_namespaces(), "", "demo")
-            .is_none()
-            .then_some(())
-    })
-    .await;
+    super::testutil::delete_namespace(&store, "demo");
+    eventually_gone(&store, &gr_namespaces(), "", "demo").await;
     for gr in store.resources() {
         assert!(
             store.list(&gr, Some("demo")).0.is_empty(),
@@ -1215,13 +1199,7 @@ async fn finished_jobs_with_a_ttl_are_deleted() {
         j["status"]["completionTime"].is_string().then_some(())
     })
     .await;
-    eventually(10, "job deleted", || async {
-        store
-            .get(&job::gr_jobs(), "default", "brief")
-            .is_none()
-            .then_some(())
-    })
-    .await;
+    eventually_gone(&store, &job::gr_jobs(), "default", "brief").await;
     handles.iter().for_each(|h| h.abort());
 }
 

@@ -6,21 +6,21 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Datelike, Duration as ChronoDuration, TimeZone, Timelike, Utc};
 use serde_json::{json, Value};
 
+use super::driver::KeyedController;
 use super::events::{object_reference, EventType, Recorder};
 use super::job::gr_jobs;
 use super::{controller_ref, delete_object, is_terminating, name_of, ns_of, owner_reference};
-use super::{parse_time, uid_of, Batch};
-use crate::store::{EventType as Change, GroupResource, Store};
+use super::{parse_time, uid_of};
+use crate::store::{EventType as Change, Store, WatchEvent};
 
 const SCHEDULED_AT: &str = "batch.kubernetes.io/cronjob-scheduled-timestamp";
 
-pub(crate) fn gr_cronjobs() -> GroupResource {
-    GroupResource::new("batch", "cronjobs")
-}
+pub(crate) use super::gr_cronjobs;
 
 /// A parsed cron schedule: the allowed values of each field.
 #[derive(Clone, Debug, PartialEq)]
@@ -248,28 +248,8 @@ struct Controller {
 }
 
 impl Controller {
-    fn relist(&mut self) {
-        self.cronjobs.clear();
-        self.jobs.clear();
-        self.uid_to_cj.clear();
-        for c in self.store.list(&gr_cronjobs(), None).0 {
-            self.observe_cj(Change::Added, &c);
-        }
-        for j in self.store.list(&gr_jobs(), None).0 {
-            self.observe_job(Change::Added, &j);
-        }
-    }
-
     fn observe_cj(&mut self, kind: Change, cj: &Value) -> Key {
-        let key = (ns_of(cj).to_string(), name_of(cj).to_string());
-        if kind == Change::Deleted {
-            self.cronjobs.remove(&key);
-            self.uid_to_cj.remove(uid_of(cj));
-        } else {
-            self.cronjobs.insert(key.clone(), cj.clone());
-            self.uid_to_cj.insert(uid_of(cj).to_string(), key.clone());
-        }
-        key
+        super::owned::observe_keyed(&mut self.cronjobs, &mut self.uid_to_cj, kind, cj)
     }
 
     fn observe_job(&mut self, kind: Change, job: &Value) -> Option<Key> {
@@ -284,8 +264,81 @@ impl Controller {
         self.uid_to_cj.get(&owner_uid).cloned()
     }
 
-    /// Syncs one CronJob; returns when it next needs to run.
-    fn sync(&mut self, key: &Key) -> Option<DateTime<Utc>> {
+    fn create_job(
+        &mut self,
+        cj: &Value,
+        at: DateTime<Utc>,
+        offset: ChronoDuration,
+    ) -> Option<Value> {
+        let template = &cj["spec"]["jobTemplate"];
+        let name = format!("{}-{}", name_of(cj), at.timestamp() / 60);
+        let mut annotations = template["metadata"]["annotations"].clone();
+        if !annotations.is_object() {
+            annotations = json!({});
+        }
+        annotations[SCHEDULED_AT] = json!(rfc3339_in(at, offset));
+        let mut job = json!({
+            "kind": "Job", "apiVersion": "batch/v1",
+            "metadata": {"name": name, "namespace": ns_of(cj), "annotations": annotations,
+                "ownerReferences": [owner_reference(cj, "batch/v1", "CronJob")]},
+            "spec": template["spec"],
+        });
+        if template["metadata"]["labels"].is_object() {
+            job["metadata"]["labels"] = template["metadata"]["labels"].clone();
+        }
+        super::apply_defaults(&gr_jobs(), &mut job);
+        super::prepare_for_create(&gr_jobs(), &mut job);
+        match self.store.create(&gr_jobs(), job) {
+            Ok(j) => {
+                let msg = format!("Created job {name}");
+                self.events.event(
+                    &gr_cronjobs(),
+                    cj,
+                    EventType::Normal,
+                    "SuccessfulCreate",
+                    &msg,
+                );
+                self.observe_job(Change::Added, &j);
+                Some(j)
+            }
+            Err(e) => {
+                let msg = format!("Error creating job: {e}");
+                self.events
+                    .event(&gr_cronjobs(), cj, EventType::Warning, "FailedCreate", &msg);
+                None
+            }
+        }
+    }
+}
+
+impl KeyedController for Controller {
+    /// Rebuilds the cache from the store; returns every key.
+    fn relist(&mut self) -> Vec<Key> {
+        self.cronjobs.clear();
+        self.jobs.clear();
+        self.uid_to_cj.clear();
+        for c in self.store.list(&gr_cronjobs(), None).0 {
+            self.observe_cj(Change::Added, &c);
+        }
+        for j in self.store.list(&gr_jobs(), None).0 {
+            self.observe_job(Change::Added, &j);
+        }
+        self.cronjobs.keys().cloned().collect()
+    }
+
+    fn observe(&mut self, ev: &WatchEvent, dirty: &mut BTreeSet<Key>) {
+        if ev.gr == gr_cronjobs() {
+            let k = self.observe_cj(ev.kind, &ev.object);
+            if ev.kind != Change::Deleted {
+                dirty.insert(k);
+            }
+        } else if ev.gr == gr_jobs() {
+            dirty.extend(self.observe_job(ev.kind, &ev.object));
+        }
+    }
+
+    /// Syncs one CronJob; returns how long until it next needs to run.
+    fn sync(&mut self, key: &Key) -> Option<Duration> {
         let cj = self.cronjobs.get(key).cloned()?;
         if is_terminating(&cj) {
             return None;
@@ -442,74 +495,22 @@ impl Controller {
         if !last_success.is_null() {
             status["lastSuccessfulTime"] = last_success;
         }
-        if status != cj["status"] {
-            let uid = uid_of(&cj).to_string();
-            let res = self
-                .store
-                .modify_retry(&gr_cronjobs(), &key.0, &key.1, |c| {
-                    if uid_of(c) != uid {
-                        return Ok(false);
-                    }
-                    c["status"] = status.clone();
-                    Ok(true)
-                });
-            if let Ok(c) = res {
-                self.observe_cj(Change::Modified, &c);
-            }
+        if let Some(c) = super::write_status(&self.store, &gr_cronjobs(), &cj, &status) {
+            self.observe_cj(Change::Modified, &c);
         }
-        next_after(now)
-    }
-
-    fn create_job(
-        &mut self,
-        cj: &Value,
-        at: DateTime<Utc>,
-        offset: ChronoDuration,
-    ) -> Option<Value> {
-        let template = &cj["spec"]["jobTemplate"];
-        let name = format!("{}-{}", name_of(cj), at.timestamp() / 60);
-        let mut annotations = template["metadata"]["annotations"].clone();
-        if !annotations.is_object() {
-            annotations = json!({});
-        }
-        annotations[SCHEDULED_AT] = json!(rfc3339_in(at, offset));
-        let mut job = json!({
-            "kind": "Job", "apiVersion": "batch/v1",
-            "metadata": {"name": name, "namespace": ns_of(cj), "annotations": annotations,
-                "ownerReferences": [owner_reference(cj, "batch/v1", "CronJob")]},
-            "spec": template["spec"],
-        });
-        if template["metadata"]["labels"].is_object() {
-            job["metadata"]["labels"] = template["metadata"]["labels"].clone();
-        }
-        super::apply_defaults(&gr_jobs(), &mut job);
-        super::prepare_for_create(&gr_jobs(), &mut job);
-        match self.store.create(&gr_jobs(), job) {
-            Ok(j) => {
-                let msg = format!("Created job {name}");
-                self.events.event(
-                    &gr_cronjobs(),
-                    cj,
-                    EventType::Normal,
-                    "SuccessfulCreate",
-                    &msg,
-                );
-                self.observe_job(Change::Added, &j);
-                Some(j)
-            }
-            Err(e) => {
-                let msg = format!("Error creating job: {e}");
-                self.events
-                    .event(&gr_cronjobs(), cj, EventType::Warning, "FailedCreate", &msg);
-                None
-            }
-        }
+        let next = next_after(now)?;
+        Some(
+            (next - self.store.clock().now())
+                .to_std()
+                .unwrap_or_default(),
+        )
     }
 }
 
 /// CronJob controller loop.
-pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
-    let mut c = Controller {
+pub async fn run(store: Arc<Store>, rx: crate::store::Receiver) {
+    let clock = store.clock().clone();
+    let c = Controller {
         events: Recorder::new(store.clone(), "cronjob-controller", ""),
         store,
         cronjobs: HashMap::new(),
@@ -517,39 +518,7 @@ pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
         uid_to_cj: HashMap::new(),
         seen_done: Default::default(),
     };
-    c.relist();
-    let mut later = super::Requeue::new(c.store.clock());
-    let mut dirty: BTreeSet<Key> = c.cronjobs.keys().cloned().collect();
-    loop {
-        for key in std::mem::take(&mut dirty) {
-            if let Some(Some(next)) = super::guarded(|| c.sync(&key)) {
-                let wait = (next - c.store.clock().now()).to_std().unwrap_or_default();
-                later.add(key, wait);
-            }
-        }
-        let (batch, due) = later.next(&mut rx).await;
-        dirty.extend(due);
-        let Some(batch) = batch else { continue };
-        match super::settle(&mut rx, batch).await {
-            Batch::Closed => return,
-            Batch::Resync => {
-                c.relist();
-                dirty.extend(c.cronjobs.keys().cloned());
-            }
-            Batch::Events(evs) => {
-                for ev in evs {
-                    if ev.gr == gr_cronjobs() {
-                        let k = c.observe_cj(ev.kind, &ev.object);
-                        if ev.kind != Change::Deleted {
-                            dirty.insert(k);
-                        }
-                    } else if ev.gr == gr_jobs() {
-                        dirty.extend(c.observe_job(ev.kind, &ev.object));
-                    }
-                }
-            }
-        }
-    }
+    super::driver::drive(c, &clock, rx).await
 }
 
 #[cfg(test)]

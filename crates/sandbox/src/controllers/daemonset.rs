@@ -5,17 +5,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use super::driver::KeyedController;
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
 use super::scheduler::{matches_node_selector_and_affinity, untolerated_taint};
 use super::{
     controller_ref, delete_object, gr_controllerrevisions, gr_daemonsets, gr_nodes, gr_pods,
-    is_terminating, name_of, ns_of, owner_reference, template_hash, uid_of, Batch, LabelSelector,
+    is_terminating, name_of, ns_of, owner_reference, template_hash, uid_of, LabelSelector,
 };
-use crate::store::{EventType as Change, Store};
+use crate::store::{EventType as Change, Store, WatchEvent};
 
 const GENERATION_ANNOTATION: &str = "deprecated.daemonset.template.generation";
 const HASH_LABEL: &str = "controller-revision-hash";
@@ -115,8 +117,6 @@ struct Controller {
     pods_by_owner: HashMap<String, HashSet<Key>>,
     /// DaemonSet uid → its ControllerRevisions.
     revisions: HashMap<String, BTreeMap<String, Value>>,
-    /// DaemonSets to sync again once a pod turns available (minReadySeconds).
-    requeue: Vec<(Key, std::time::Duration)>,
     /// Pod → owning DaemonSet uid ("" for orphans).
     pod_owner: HashMap<Key, String>,
     /// Pods without a controller, by namespace (adoption candidates).
@@ -133,46 +133,8 @@ fn relevant_node_change(old: Option<&Value>, new: &Value) -> bool {
 }
 
 impl Controller {
-    fn relist(&mut self) {
-        self.dss.clear();
-        self.uid_to_ds.clear();
-        self.nodes.clear();
-        self.pods.clear();
-        self.pods_by_owner.clear();
-        self.revisions.clear();
-        self.pod_owner.clear();
-        self.orphans.clear();
-        self.rev_orphans.clear();
-        for ds in self.store.list(&gr_daemonsets(), None).0 {
-            self.observe_ds(Change::Added, &ds);
-        }
-        for n in self.store.list(&gr_nodes(), None).0 {
-            self.nodes.insert(name_of(&n).to_string(), n);
-        }
-        for p in self
-            .store
-            .list_stored(&gr_pods(), None)
-            .0
-            .iter()
-            .map(|s| s.pod_view())
-        {
-            self.observe_pod(Change::Added, &p);
-        }
-        for r in self.store.list(&gr_controllerrevisions(), None).0 {
-            self.observe_revision(Change::Added, &r);
-        }
-    }
-
     fn observe_ds(&mut self, kind: Change, ds: &Value) -> Key {
-        let key = (ns_of(ds).to_string(), name_of(ds).to_string());
-        if kind == Change::Deleted {
-            self.dss.remove(&key);
-            self.uid_to_ds.remove(uid_of(ds));
-        } else {
-            self.uid_to_ds.insert(uid_of(ds).to_string(), key.clone());
-            self.dss.insert(key.clone(), ds.clone());
-        }
-        key
+        super::owned::observe_keyed(&mut self.dss, &mut self.uid_to_ds, kind, ds)
     }
 
     /// Indexes a pod by its DaemonSet (or as an orphan that one may adopt); returns what to
@@ -335,38 +297,23 @@ impl Controller {
         match revs.get(&rev_name) {
             Some(existing) => {
                 if existing["revision"].as_i64().unwrap_or(0) < max_rev {
-                    let res =
-                        self.store
-                            .modify_retry(&gr_controllerrevisions(), &ns, &rev_name, |r| {
-                                r["revision"] = json!(max_rev + 1);
-                                Ok(true)
-                            });
-                    if let Ok(r) = res {
+                    if let Some(r) =
+                        super::renumber_revision(&self.store, &ns, &rev_name, max_rev + 1)
+                    {
                         self.observe_revision(Change::Modified, &r);
                     }
                 }
             }
             None => {
-                let mut data_template = template.clone();
-                data_template["$patch"] = json!("replace");
-                let mut labels = template["metadata"]["labels"].clone();
-                if !labels.is_object() {
-                    labels = json!({});
-                }
-                labels[HASH_LABEL] = json!(hash);
-                let rev = json!({
-                    "kind": "ControllerRevision",
-                    "apiVersion": "apps/v1",
-                    "metadata": {
-                        "name": rev_name,
-                        "namespace": ns,
-                        "labels": labels,
-                        "annotations": ds["metadata"]["annotations"],
-                        "ownerReferences": [owner_reference(ds, "apps/v1", "DaemonSet")],
-                    },
-                    "data": {"spec": {"template": data_template}},
-                    "revision": max_rev + 1,
-                });
+                let mut rev = super::revision_object(
+                    ds,
+                    "DaemonSet",
+                    &rev_name,
+                    template,
+                    (HASH_LABEL, &hash),
+                    max_rev + 1,
+                );
+                rev["metadata"]["annotations"] = ds["metadata"]["annotations"].clone();
                 if let Ok(r) = self.store.create(&gr_controllerrevisions(), rev) {
                     self.observe_revision(Change::Added, &r);
                 }
@@ -426,16 +373,10 @@ impl Controller {
         }
         spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] =
             required;
-        let mut meta = json!({
-            "generateName": format!("{}-", name_of(ds)),
-            "namespace": ns_of(ds),
-            "labels": labels,
-            "ownerReferences": [owner_reference(ds, "apps/v1", "DaemonSet")],
-        });
-        if template["metadata"]["annotations"].is_object() {
-            meta["annotations"] = template["metadata"]["annotations"].clone();
-        }
-        json!({"metadata": meta, "spec": spec})
+        let mut pod = super::pods::pod_from_template(ds, "apps/v1", "DaemonSet", template);
+        pod["metadata"]["labels"] = labels;
+        pod["spec"] = spec;
+        pod
     }
 
     fn create(&mut self, ds: &Value, node: &str, hash: &str, generation: &str) {
@@ -523,24 +464,81 @@ impl Controller {
             Some(_) => (false, false),
         }
     }
+}
 
-    fn sync(&mut self, key: &Key) {
-        let Some(ds) = self.dss.get(key).cloned() else {
-            return;
-        };
+impl KeyedController for Controller {
+    /// Rebuilds the cache from the store; returns every key.
+    fn relist(&mut self) -> Vec<Key> {
+        self.dss.clear();
+        self.uid_to_ds.clear();
+        self.nodes.clear();
+        self.pods.clear();
+        self.pods_by_owner.clear();
+        self.revisions.clear();
+        self.pod_owner.clear();
+        self.orphans.clear();
+        self.rev_orphans.clear();
+        for ds in self.store.list(&gr_daemonsets(), None).0 {
+            self.observe_ds(Change::Added, &ds);
+        }
+        for n in self.store.list(&gr_nodes(), None).0 {
+            self.nodes.insert(name_of(&n).to_string(), n);
+        }
+        for p in self
+            .store
+            .list_stored(&gr_pods(), None)
+            .0
+            .iter()
+            .map(|s| s.pod_view())
+        {
+            self.observe_pod(Change::Added, &p);
+        }
+        for r in self.store.list(&gr_controllerrevisions(), None).0 {
+            self.observe_revision(Change::Added, &r);
+        }
+        self.dss.keys().cloned().collect()
+    }
+
+    fn observe(&mut self, ev: &WatchEvent, dirty: &mut BTreeSet<Key>) {
+        if ev.gr == gr_daemonsets() {
+            let key = self.observe_ds(ev.kind, &ev.object);
+            if ev.kind != Change::Deleted {
+                dirty.insert(key);
+            }
+        } else if ev.gr == gr_pods() {
+            dirty.extend(self.observe_pod(ev.kind, &ev.object.pod_view()));
+        } else if ev.gr == gr_nodes() {
+            let all = if ev.kind == Change::Deleted {
+                self.nodes.remove(&ev.name);
+                true
+            } else {
+                let relevant = relevant_node_change(self.nodes.get(&ev.name), &ev.object);
+                self.nodes.insert(ev.name.clone(), Value::clone(&ev.object));
+                relevant
+            };
+            if all {
+                dirty.extend(self.dss.keys().cloned());
+            }
+        } else if ev.gr == gr_controllerrevisions() {
+            self.observe_revision(ev.kind, &ev.object);
+        }
+    }
+
+    fn sync(&mut self, key: &Key) -> Option<Duration> {
+        // Sync again when the soonest pod turns available (minReadySeconds).
+        let mut requeue: Option<Duration> = None;
+        let ds = self.dss.get(key).cloned()?;
         if is_terminating(&ds) {
-            return;
+            return None;
         }
         let Ok(selector) = LabelSelector::from_label_selector_json(&ds["spec"]["selector"]) else {
-            return;
+            return None;
         };
         if !ds["spec"]["template"]["spec"].is_object() {
-            return;
+            return None;
         }
         self.adopt_and_release(&ds, &selector);
-        let Some((hash, generation)) = self.revision(&ds) else {
-            return;
-        };
+        let (hash, generation) = self.revision(&ds)?;
         let min_ready = ds["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
         let ds_uid = uid_of(&ds).to_string();
 
@@ -765,7 +763,7 @@ impl Controller {
                 match super::pod_availability(first, min_ready, self.store.clock().now()) {
                     Ok(true) => available += 1,
                     Ok(false) => {}
-                    Err(wait) => self.requeue.push((key.clone(), wait)),
+                    Err(wait) => requeue = Some(requeue.map_or(wait, |w| w.min(wait))),
                 }
             }
             if pods.iter().any(|p| is_updated(p)) {
@@ -793,27 +791,19 @@ impl Controller {
                 status[f] = ds["status"][f].clone();
             }
         }
-        if ds["status"] != status {
-            let res = self
-                .store
-                .modify_retry(&gr_daemonsets(), &key.0, &key.1, |d| {
-                    if uid_of(d) != ds_uid || d["status"] == status {
-                        return Ok(false);
-                    }
-                    d["status"] = status.clone();
-                    Ok(true)
-                });
-            if let Ok(d) = res {
-                self.dss.insert(key.clone(), d);
-            }
+        if let Some(d) = super::write_status(&self.store, &gr_daemonsets(), &ds, &status) {
+            self.dss.insert(key.clone(), d);
         }
+
+        requeue
     }
 }
 
 /// DaemonSet controller loop.
-pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
+pub async fn run(store: Arc<Store>, rx: crate::store::Receiver) {
+    let clock = store.clock().clone();
     let recorder = Recorder::new(store.clone(), "daemonset-controller", "");
-    let mut c = Controller {
+    let c = Controller {
         store,
         recorder,
         dss: HashMap::new(),
@@ -822,57 +812,9 @@ pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
         pods: HashMap::new(),
         pods_by_owner: HashMap::new(),
         revisions: HashMap::new(),
-        requeue: Vec::new(),
         pod_owner: HashMap::new(),
         orphans: HashMap::new(),
         rev_orphans: HashMap::new(),
     };
-    c.relist();
-    let mut later = super::Requeue::new(c.store.clock());
-    let mut dirty: BTreeSet<Key> = c.dss.keys().cloned().collect();
-    loop {
-        for key in std::mem::take(&mut dirty) {
-            super::guarded(|| c.sync(&key));
-        }
-        for (key, wait) in std::mem::take(&mut c.requeue) {
-            later.add(key, wait);
-        }
-        let (batch, due) = later.next(&mut rx).await;
-        dirty.extend(due);
-        let Some(batch) = batch else { continue };
-        let batch = super::settle(&mut rx, batch).await;
-        match batch {
-            Batch::Closed => return,
-            Batch::Resync => {
-                c.relist();
-                dirty.extend(c.dss.keys().cloned());
-            }
-            Batch::Events(evs) => {
-                let mut all = false;
-                for ev in evs {
-                    if ev.gr == gr_daemonsets() {
-                        let key = c.observe_ds(ev.kind, &ev.object);
-                        if ev.kind != Change::Deleted {
-                            dirty.insert(key);
-                        }
-                    } else if ev.gr == gr_pods() {
-                        dirty.extend(c.observe_pod(ev.kind, &ev.object.pod_view()));
-                    } else if ev.gr == gr_nodes() {
-                        if ev.kind == Change::Deleted {
-                            c.nodes.remove(&ev.name);
-                            all = true;
-                        } else {
-                            all |= relevant_node_change(c.nodes.get(&ev.name), &ev.object);
-                            c.nodes.insert(ev.name.clone(), Value::clone(&ev.object));
-                        }
-                    } else if ev.gr == gr_controllerrevisions() {
-                        c.observe_revision(ev.kind, &ev.object);
-                    }
-                }
-                if all {
-                    dirty.extend(c.dss.keys().cloned());
-                }
-            }
-        }
-    }
+    super::driver::drive(c, &clock, rx).await
 }

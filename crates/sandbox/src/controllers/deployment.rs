@@ -33,12 +33,7 @@ const NOT_COPIED: [&str; 6] = [
     "deprecated.deployment.rollback.to",
 ];
 
-pub(crate) fn gr_deployments() -> GroupResource {
-    GroupResource::new("apps", "deployments")
-}
-pub(crate) fn gr_replicasets() -> GroupResource {
-    GroupResource::new("apps", "replicasets")
-}
+pub(crate) use super::{gr_deployments, gr_replicasets};
 
 type Key = (String, String);
 
@@ -187,16 +182,7 @@ impl Controllers {
     }
 
     fn observe_deployment(&mut self, kind: Change, d: &Value) -> Key {
-        let key = key_of(d);
-        if kind == Change::Deleted {
-            self.deployments.remove(&key);
-            self.uid_to_deploy.remove(uid_of(d));
-        } else {
-            self.deployments.insert(key.clone(), d.clone());
-            self.uid_to_deploy
-                .insert(uid_of(d).to_string(), key.clone());
-        }
-        key
+        super::owned::observe_keyed(&mut self.deployments, &mut self.uid_to_deploy, kind, d)
     }
 
     /// Indexes a ReplicaSet under its Deployment ("" for orphans); returns the RS key and the
@@ -410,48 +396,26 @@ impl Controllers {
             }
         }
         let mut status = json!({"replicas": active.len()});
-        for (f, n) in [
-            ("fullyLabeledReplicas", fully),
-            ("readyReplicas", ready),
-            ("availableReplicas", available),
-        ] {
-            if n > 0 {
-                status[f] = json!(n);
-            }
-        }
+        super::set_counts(
+            &mut status,
+            [
+                ("fullyLabeledReplicas", fully),
+                ("readyReplicas", ready),
+                ("availableReplicas", available),
+            ],
+        );
         status["observedGeneration"] = json!(rs["metadata"]["generation"].as_i64().unwrap_or(1));
         if !rs["status"]["conditions"].is_null() {
             status["conditions"] = rs["status"]["conditions"].clone();
         }
-        if rs["status"] != status {
-            let uid = uid_of(&rs).to_string();
-            let res = self
-                .store
-                .modify_retry(&gr_replicasets(), &key.0, &key.1, |r| {
-                    if uid_of(r) != uid || r["status"] == status {
-                        return Ok(false);
-                    }
-                    r["status"] = status.clone();
-                    Ok(true)
-                });
-            if let Ok(r) = res {
-                self.replicasets.insert(key.clone(), r);
-            }
+        if let Some(r) = super::write_status(&self.store, &gr_replicasets(), &rs, &status) {
+            self.replicasets.insert(key.clone(), r);
         }
     }
 
     fn create_rs_pod(&mut self, rs: &Value) -> Option<Arc<Value>> {
-        let template = &rs["spec"]["template"];
-        let mut meta = json!({
-            "generateName": format!("{}-", name_of(rs)),
-            "namespace": ns_of(rs),
-            "labels": template["metadata"]["labels"],
-            "ownerReferences": [owner_reference(rs, "apps/v1", "ReplicaSet")],
-        });
-        if template["metadata"]["annotations"].is_object() {
-            meta["annotations"] = template["metadata"]["annotations"].clone();
-        }
-        let pod = json!({"metadata": meta, "spec": template["spec"]});
+        let pod =
+            super::pods::pod_from_template(rs, "apps/v1", "ReplicaSet", &rs["spec"]["template"]);
         match create_pod(&self.store, pod) {
             Ok(p) => {
                 let msg = format!("Created pod: {}", name_of(&p));
@@ -840,17 +804,16 @@ impl Controllers {
         let updated = new_rs.map(|r| status_int(r, "replicas")).unwrap_or(0);
         let mut status =
             json!({"observedGeneration": d["metadata"]["generation"].as_i64().unwrap_or(1)});
-        for (f, n) in [
-            ("replicas", total),
-            ("updatedReplicas", updated),
-            ("readyReplicas", ready),
-            ("availableReplicas", available),
-            ("unavailableReplicas", (want - available).max(0)),
-        ] {
-            if n > 0 {
-                status[f] = json!(n);
-            }
-        }
+        super::set_counts(
+            &mut status,
+            [
+                ("replicas", total),
+                ("updatedReplicas", updated),
+                ("readyReplicas", ready),
+                ("availableReplicas", available),
+                ("unavailableReplicas", (want - available).max(0)),
+            ],
+        );
         for f in ["conditions", "collisionCount"] {
             if !d["status"][f].is_null() {
                 status[f] = d["status"][f].clone();

@@ -4,26 +4,20 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::{apply_defaults, gr_pods, is_terminating, name_of, next_batch, ns_of, uid_of, Batch};
-use crate::store::{EventType as Change, GroupResource, Store};
+use super::driver::KeyedController;
+use super::{apply_defaults, gr_pods, is_terminating, name_of, ns_of, uid_of};
+use crate::store::{EventType as Change, Store, WatchEvent};
 
 const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 const MANAGED_BY_LABEL: &str = "endpointslice.kubernetes.io/managed-by";
 const MANAGED_BY: &str = "endpointslice-controller.k8s.io";
 const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
 
-pub(crate) fn gr_services() -> GroupResource {
-    GroupResource::new("", "services")
-}
-pub(crate) fn gr_endpoints() -> GroupResource {
-    GroupResource::new("", "endpoints")
-}
-pub(crate) fn gr_endpointslices() -> GroupResource {
-    GroupResource::new("discovery.k8s.io", "endpointslices")
-}
+pub(crate) use super::{gr_endpoints, gr_endpointslices, gr_services};
 
 type Key = (String, String);
 
@@ -202,51 +196,6 @@ struct Controller {
 }
 
 impl Controller {
-    fn relist(&mut self) {
-        self.services.clear();
-        self.pods.clear();
-        for s in self.store.list(&gr_services(), None).0 {
-            self.services
-                .insert((ns_of(&s).to_string(), name_of(&s).to_string()), s);
-        }
-        for p in self
-            .store
-            .list_stored(&gr_pods(), None)
-            .0
-            .iter()
-            .map(|s| s.pod_view())
-        {
-            self.pods
-                .entry(ns_of(&p).to_string())
-                .or_default()
-                .insert(name_of(&p).to_string(), p);
-        }
-    }
-
-    fn sync(&mut self, key: &Key) {
-        let Some(svc) = self.services.get(key).cloned() else {
-            return;
-        };
-        let selector = &svc["spec"]["selector"];
-        if !selector_matches(selector, selector) || is_terminating(&svc) {
-            // No selector: the user manages the endpoints.
-            return;
-        }
-        let pods: Vec<&Value> = self
-            .pods
-            .get(&key.0)
-            .into_iter()
-            .flat_map(|m| m.values())
-            .map(|p| &**p)
-            .filter(|p| selector_matches(selector, &p["metadata"]["labels"]))
-            .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
-            .collect();
-        let (subsets, endpoints, ports) = desired(&svc, &pods);
-        let now = self.store.clock().rfc3339();
-        self.write_endpoints(&svc, subsets, &now);
-        self.write_slice(&svc, endpoints, ports, &now);
-    }
-
     fn write_endpoints(&self, svc: &Value, subsets: Value, now: &str) {
         let (ns, name) = (ns_of(svc), name_of(svc));
         let labels = svc["metadata"]["labels"].clone();
@@ -349,69 +298,104 @@ impl Controller {
     }
 }
 
-/// Endpoints and EndpointSlice controller loop.
-pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
-    let mut c = Controller {
-        store,
-        services: HashMap::new(),
-        pods: HashMap::new(),
-    };
-    c.relist();
-    let mut dirty: BTreeSet<Key> = c.services.keys().cloned().collect();
-    loop {
-        for key in std::mem::take(&mut dirty) {
-            super::guarded(|| c.sync(&key));
+impl KeyedController for Controller {
+    /// Rebuilds the cache from the store; returns every key.
+    fn relist(&mut self) -> Vec<Key> {
+        self.services.clear();
+        self.pods.clear();
+        for s in self.store.list(&gr_services(), None).0 {
+            self.services
+                .insert((ns_of(&s).to_string(), name_of(&s).to_string()), s);
         }
-        let batch = next_batch(&mut rx).await;
-        match super::settle(&mut rx, batch).await {
-            Batch::Closed => return,
-            Batch::Resync => {
-                c.relist();
-                dirty.extend(c.services.keys().cloned());
+        for p in self
+            .store
+            .list_stored(&gr_pods(), None)
+            .0
+            .iter()
+            .map(|s| s.pod_view())
+        {
+            self.pods
+                .entry(ns_of(&p).to_string())
+                .or_default()
+                .insert(name_of(&p).to_string(), p);
+        }
+        self.services.keys().cloned().collect()
+    }
+
+    fn observe(&mut self, ev: &WatchEvent, dirty: &mut BTreeSet<Key>) {
+        let key = (ev.namespace.clone(), ev.name.clone());
+        if ev.gr == gr_services() {
+            if ev.kind == Change::Deleted {
+                self.services.remove(&key);
+                // The slice goes with its owner (GC); the Endpoints by name.
+                let _ = self.store.remove(&gr_endpoints(), &key.0, &key.1);
+            } else {
+                self.services.insert(key.clone(), Value::clone(&ev.object));
+                dirty.insert(key);
             }
-            Batch::Events(evs) => {
-                for ev in evs {
-                    let key = (ev.namespace.clone(), ev.name.clone());
-                    if ev.gr == gr_services() {
-                        if ev.kind == Change::Deleted {
-                            c.services.remove(&key);
-                            // The slice goes with its owner (GC); the Endpoints by name.
-                            let _ = c.store.remove(&gr_endpoints(), &key.0, &key.1);
-                        } else {
-                            c.services.insert(key.clone(), Value::clone(&ev.object));
-                            dirty.insert(key);
-                        }
-                    } else if ev.gr == gr_pods() {
-                        let old = c.pods.get(&key.0).and_then(|m| m.get(&key.1)).cloned();
-                        if ev.kind == Change::Deleted {
-                            if let Some(m) = c.pods.get_mut(&key.0) {
-                                m.remove(&key.1);
-                            }
-                        } else {
-                            c.pods
-                                .entry(key.0.clone())
-                                .or_default()
-                                .insert(key.1.clone(), ev.object.pod_view());
-                        }
-                        // Services selecting the pod before or after the change.
-                        for (skey, svc) in &c.services {
-                            if skey.0 != key.0 {
-                                continue;
-                            }
-                            let sel = &svc["spec"]["selector"];
-                            let hit = selector_matches(sel, &ev.object["metadata"]["labels"])
-                                || old.as_ref().is_some_and(|o| {
-                                    selector_matches(sel, &o["metadata"]["labels"])
-                                });
-                            if hit {
-                                dirty.insert(skey.clone());
-                            }
-                        }
-                    }
+        } else if ev.gr == gr_pods() {
+            let old = self.pods.get(&key.0).and_then(|m| m.get(&key.1)).cloned();
+            if ev.kind == Change::Deleted {
+                if let Some(m) = self.pods.get_mut(&key.0) {
+                    m.remove(&key.1);
+                }
+            } else {
+                self.pods
+                    .entry(key.0.clone())
+                    .or_default()
+                    .insert(key.1.clone(), ev.object.pod_view());
+            }
+            // Services selecting the pod before or after the change.
+            for (skey, svc) in &self.services {
+                if skey.0 != key.0 {
+                    continue;
+                }
+                let sel = &svc["spec"]["selector"];
+                let hit = selector_matches(sel, &ev.object["metadata"]["labels"])
+                    || old
+                        .as_ref()
+                        .is_some_and(|o| selector_matches(sel, &o["metadata"]["labels"]));
+                if hit {
+                    dirty.insert(skey.clone());
                 }
             }
         }
     }
+
+    fn sync(&mut self, key: &Key) -> Option<Duration> {
+        let svc = self.services.get(key).cloned()?;
+        let selector = &svc["spec"]["selector"];
+        if !selector_matches(selector, selector) || is_terminating(&svc) {
+            // No selector: the user manages the endpoints.
+            return None;
+        }
+        let pods: Vec<&Value> = self
+            .pods
+            .get(&key.0)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .map(|p| &**p)
+            .filter(|p| selector_matches(selector, &p["metadata"]["labels"]))
+            .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+            .collect();
+        let (subsets, endpoints, ports) = desired(&svc, &pods);
+        let now = self.store.clock().rfc3339();
+        self.write_endpoints(&svc, subsets, &now);
+        self.write_slice(&svc, endpoints, ports, &now);
+
+        None
+    }
+}
+
+/// Endpoints and EndpointSlice controller loop.
+pub async fn run(store: Arc<Store>, rx: crate::store::Receiver) {
+    let clock = store.clock().clone();
+    let c = Controller {
+        store,
+        services: HashMap::new(),
+        pods: HashMap::new(),
+    };
+    super::driver::drive(c, &clock, rx).await
 }
 
 #[cfg(test)]

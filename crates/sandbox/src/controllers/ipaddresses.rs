@@ -9,19 +9,13 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::{name_of, next_batch, ns_of, Batch};
-use crate::store::{GroupResource, Store};
+use super::{name_of, ns_of};
+use crate::store::Store;
 
 const MANAGED_BY: &str = "ipaddress.kubernetes.io/managed-by";
 const ALLOCATOR: &str = "ipallocator.k8s.io";
 
-fn gr_services() -> GroupResource {
-    GroupResource::new("", "services")
-}
-
-fn gr_ipaddresses() -> GroupResource {
-    GroupResource::new("networking.k8s.io", "ipaddresses")
-}
+use super::{gr_ipaddresses, gr_services};
 
 /// The IPAddress of `ip` held by Service `ns/name`.
 fn ip_address(ip: &str, ns: &str, name: &str) -> Value {
@@ -76,20 +70,9 @@ pub fn sync(store: &Store) {
 }
 
 /// Runs the controller: a resync after each batch that touches Services.
-pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
+pub async fn run(store: Arc<Store>, rx: crate::store::Receiver) {
     let gr = gr_services();
-    super::guarded(|| sync(&store));
-    loop {
-        let batch = next_batch(&mut rx).await;
-        let touched = match batch {
-            Batch::Closed => return,
-            Batch::Resync => true,
-            Batch::Events(evs) => evs.iter().any(|ev| ev.gr == gr),
-        };
-        if touched {
-            super::guarded(|| sync(&store));
-        }
-    }
+    super::driver::converge_on(rx, |ev| ev.gr == gr, || sync(&store)).await
 }
 
 #[cfg(test)]

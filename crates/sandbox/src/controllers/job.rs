@@ -7,20 +7,20 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use super::driver::KeyedController;
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
-use super::{controller_ref, is_terminating, name_of, ns_of, owner_reference, uid_of};
-use super::{Batch, LabelSelector};
-use crate::store::{EventType as Change, GroupResource, Store};
+use super::LabelSelector;
+use super::{controller_ref, is_terminating, name_of, ns_of, uid_of};
+use crate::store::{EventType as Change, Store, WatchEvent};
 
 const TRACKING: &str = "batch.kubernetes.io/job-tracking";
 
-pub(crate) fn gr_jobs() -> GroupResource {
-    GroupResource::new("batch", "jobs")
-}
+pub(crate) use super::gr_jobs;
 
 use super::owned::Key;
 
@@ -50,16 +50,6 @@ struct Controller {
 }
 
 impl Controller {
-    fn relist(&mut self) {
-        self.idx.clear();
-        for j in self.store.list(&gr_jobs(), None).0 {
-            self.observe_job(Change::Added, &j);
-        }
-        for p in self.store.list(&super::gr_pods(), None).0 {
-            self.observe_pod(Change::Added, &p);
-        }
-    }
-
     fn observe_job(&mut self, kind: Change, obj: &Value) -> Key {
         self.idx.observe_owner(kind, obj)
     }
@@ -100,29 +90,6 @@ impl Controller {
         let updated = res.ok()?;
         self.observe_job(Change::Modified, &updated);
         Some(updated)
-    }
-
-    /// Syncs a Job, then applies `ttlSecondsAfterFinished` (the TTL-after-finished
-    /// controller): returns how long until a finished Job is due for deletion.
-    fn sync(&mut self, key: &Key) -> Option<std::time::Duration> {
-        self.sync_job(key);
-        let job = self.idx.owners.get(key)?;
-        let ttl = job["spec"]["ttlSecondsAfterFinished"].as_i64()?;
-        if is_terminating(job) {
-            return None;
-        }
-        let finished_at = job["status"]["conditions"].as_array()?.iter().find(|c| {
-            matches!(c["type"].as_str(), Some("Complete" | "Failed")) && c["status"] == "True"
-        })?["lastTransitionTime"]
-            .as_str()
-            .and_then(super::parse_time)?;
-        let expires = finished_at + chrono::Duration::seconds(ttl.max(0));
-        let now = self.store.clock().now();
-        if expires > now {
-            return (expires - now).to_std().ok();
-        }
-        let _ = super::delete_object(&self.store, &gr_jobs(), &key.0, &key.1);
-        None
     }
 
     fn sync_job(&mut self, key: &Key) {
@@ -265,18 +232,8 @@ impl Controller {
                 "Job completed",
             );
         }
-        if status != job["status"] {
-            let uid = uid_of(&job).to_string();
-            let res = self.store.modify_retry(&gr_jobs(), &key.0, &key.1, |j| {
-                if uid_of(j) != uid {
-                    return Ok(false);
-                }
-                j["status"] = status.clone();
-                Ok(true)
-            });
-            if let Ok(j) = res {
-                self.observe_job(Change::Modified, &j);
-            }
+        if let Some(j) = super::write_status(&self.store, &gr_jobs(), &job, &status) {
+            self.observe_job(Change::Modified, &j);
         }
     }
 
@@ -347,21 +304,10 @@ impl Controller {
     }
 
     fn create_pod(&mut self, job: &Value) -> bool {
-        let template = &job["spec"]["template"];
-        let mut meta = json!({
-            "generateName": format!("{}-", name_of(job)),
-            "namespace": ns_of(job),
-            "labels": template["metadata"]["labels"],
-            "ownerReferences": [owner_reference(job, "batch/v1", "Job")],
-            "finalizers": [TRACKING],
-        });
-        if template["metadata"]["annotations"].is_object() {
-            meta["annotations"] = template["metadata"]["annotations"].clone();
-        }
-        match create_pod(
-            &self.store,
-            json!({"metadata": meta, "spec": template["spec"]}),
-        ) {
+        let mut pod =
+            super::pods::pod_from_template(job, "batch/v1", "Job", &job["spec"]["template"]);
+        pod["metadata"]["finalizers"] = json!([TRACKING]);
+        match create_pod(&self.store, pod) {
             Ok(p) => {
                 let msg = format!("Created pod: {}", name_of(&p));
                 self.events
@@ -379,56 +325,73 @@ impl Controller {
     }
 }
 
+impl KeyedController for Controller {
+    /// Rebuilds the cache from the store; returns every key.
+    fn relist(&mut self) -> Vec<Key> {
+        self.idx.clear();
+        for j in self.store.list(&gr_jobs(), None).0 {
+            self.observe_job(Change::Added, &j);
+        }
+        for p in self.store.list(&super::gr_pods(), None).0 {
+            self.observe_pod(Change::Added, &p);
+        }
+        self.idx.owners.keys().cloned().collect()
+    }
+
+    fn observe(&mut self, ev: &WatchEvent, dirty: &mut BTreeSet<Key>) {
+        if ev.gr == gr_jobs() {
+            let k = self.observe_job(ev.kind, &ev.object);
+            if ev.kind == Change::Deleted {
+                self.release_pods_of(uid_of(&ev.object));
+            } else {
+                dirty.insert(k);
+            }
+        } else if ev.gr == super::gr_pods() {
+            match self.observe_pod(ev.kind, &ev.object) {
+                Some(k) => {
+                    dirty.insert(k);
+                }
+                None if ev.kind != Change::Deleted
+                    && controller_ref(&ev.object).is_some_and(|r| r["kind"] == "Job") =>
+                {
+                    self.release(&ev.object)
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Syncs a Job, then applies `ttlSecondsAfterFinished` (the TTL-after-finished
+    /// controller): returns how long until a finished Job is due for deletion.
+    fn sync(&mut self, key: &Key) -> Option<Duration> {
+        self.sync_job(key);
+        let job = self.idx.owners.get(key)?;
+        let ttl = job["spec"]["ttlSecondsAfterFinished"].as_i64()?;
+        if is_terminating(job) {
+            return None;
+        }
+        let finished_at = job["status"]["conditions"].as_array()?.iter().find(|c| {
+            matches!(c["type"].as_str(), Some("Complete" | "Failed")) && c["status"] == "True"
+        })?["lastTransitionTime"]
+            .as_str()
+            .and_then(super::parse_time)?;
+        let expires = finished_at + chrono::Duration::seconds(ttl.max(0));
+        let now = self.store.clock().now();
+        if expires > now {
+            return (expires - now).to_std().ok();
+        }
+        let _ = super::delete_object(&self.store, &gr_jobs(), &key.0, &key.1);
+        None
+    }
+}
+
 /// Job controller loop.
-pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
-    let mut c = Controller {
+pub async fn run(store: Arc<Store>, rx: crate::store::Receiver) {
+    let clock = store.clock().clone();
+    let c = Controller {
         events: Recorder::new(store.clone(), "job-controller", ""),
         store,
         idx: super::owned::OwnedPods::new("Job"),
     };
-    c.relist();
-    let mut later = super::Requeue::new(c.store.clock());
-    let mut dirty: BTreeSet<Key> = c.idx.owners.keys().cloned().collect();
-    loop {
-        for key in std::mem::take(&mut dirty) {
-            if let Some(Some(wait)) = super::guarded(|| c.sync(&key)) {
-                later.add(key, wait);
-            }
-        }
-        let (batch, due) = later.next(&mut rx).await;
-        dirty.extend(due);
-        let Some(batch) = batch else { continue };
-        match super::settle(&mut rx, batch).await {
-            Batch::Closed => return,
-            Batch::Resync => {
-                c.relist();
-                dirty.extend(c.idx.owners.keys().cloned());
-            }
-            Batch::Events(evs) => {
-                for ev in evs {
-                    if ev.gr == gr_jobs() {
-                        let k = c.observe_job(ev.kind, &ev.object);
-                        if ev.kind == Change::Deleted {
-                            c.release_pods_of(uid_of(&ev.object));
-                        } else {
-                            dirty.insert(k);
-                        }
-                    } else if ev.gr == super::gr_pods() {
-                        match c.observe_pod(ev.kind, &ev.object) {
-                            Some(k) => {
-                                dirty.insert(k);
-                            }
-                            None if ev.kind != Change::Deleted
-                                && controller_ref(&ev.object)
-                                    .is_some_and(|r| r["kind"] == "Job") =>
-                            {
-                                c.release(&ev.object)
-                            }
-                            None => {}
-                        }
-                    }
-                }
-            }
-        }
-    }
+    super::driver::drive(c, &clock, rx).await
 }

@@ -21,6 +21,7 @@ pub mod aggregation;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+mod driver;
 pub mod endpoints;
 pub mod events;
 pub mod gc;
@@ -110,26 +111,40 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
 
 // ---- resource names -------------------------------------------------------------------------
 
-pub(crate) fn gr_pods() -> GroupResource {
-    GroupResource::new("", "pods")
+/// Declares `pub(crate) fn gr_x() -> GroupResource` for each `gr_x = (group, resource);`: the
+/// resources the controllers read and write, in one table.
+macro_rules! group_resources {
+    ($($name:ident = ($group:literal, $resource:literal);)*) => {
+        $(
+            pub(crate) fn $name() -> GroupResource {
+                GroupResource::new($group, $resource)
+            }
+        )*
+    };
 }
-pub(crate) fn gr_nodes() -> GroupResource {
-    GroupResource::new("", "nodes")
-}
-pub(crate) fn gr_namespaces() -> GroupResource {
-    GroupResource::new("", "namespaces")
-}
-pub(crate) fn gr_events() -> GroupResource {
-    GroupResource::new("", "events")
-}
-pub(crate) fn gr_daemonsets() -> GroupResource {
-    GroupResource::new("apps", "daemonsets")
-}
-pub(crate) fn gr_controllerrevisions() -> GroupResource {
-    GroupResource::new("apps", "controllerrevisions")
-}
-pub(crate) fn gr_leases() -> GroupResource {
-    GroupResource::new("coordination.k8s.io", "leases")
+
+group_resources! {
+    gr_configmaps = ("", "configmaps");
+    gr_endpoints = ("", "endpoints");
+    gr_events = ("", "events");
+    gr_namespaces = ("", "namespaces");
+    gr_nodes = ("", "nodes");
+    gr_pvcs = ("", "persistentvolumeclaims");
+    gr_pvs = ("", "persistentvolumes");
+    gr_pods = ("", "pods");
+    gr_serviceaccounts = ("", "serviceaccounts");
+    gr_services = ("", "services");
+    gr_controllerrevisions = ("apps", "controllerrevisions");
+    gr_daemonsets = ("apps", "daemonsets");
+    gr_deployments = ("apps", "deployments");
+    gr_replicasets = ("apps", "replicasets");
+    gr_statefulsets = ("apps", "statefulsets");
+    gr_cronjobs = ("batch", "cronjobs");
+    gr_jobs = ("batch", "jobs");
+    gr_leases = ("coordination.k8s.io", "leases");
+    gr_endpointslices = ("discovery.k8s.io", "endpointslices");
+    gr_ipaddresses = ("networking.k8s.io", "ipaddresses");
+    gr_clusterroles = ("rbac.authorization.k8s.io", "clusterroles");
 }
 
 // ---- watch plumbing ---------------------------------------------------------------------------
@@ -191,6 +206,91 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
 }
 
 // ---- small object helpers ---------------------------------------------------------------------
+
+/// Writes `status` on the stored `obj` (the controller's cached copy) when it differs, unless the
+/// object was replaced meanwhile (another uid) or already has it; returns the object as stored
+/// then, `None` when nothing was written.
+pub(crate) fn write_status(
+    store: &Store,
+    gr: &GroupResource,
+    obj: &Value,
+    status: &Value,
+) -> Option<Value> {
+    if obj["status"] == *status {
+        return None;
+    }
+    let uid = uid_of(obj);
+    store
+        .modify_retry(gr, ns_of(obj), name_of(obj), |o| {
+            if uid_of(o) != uid || o["status"] == *status {
+                return Ok(false);
+            }
+            o["status"] = status.clone();
+            Ok(true)
+        })
+        .ok()
+}
+
+/// A new ControllerRevision `name` of `owner` (a `kind` of apps/v1) holding `template` as a
+/// `$patch: replace`, labelled with the template's labels plus `label`, numbered `revision`
+/// (the DaemonSet and StatefulSet controllers' history).
+pub(crate) fn revision_object(
+    owner: &Value,
+    kind: &str,
+    name: &str,
+    template: &Value,
+    label: (&str, &str),
+    revision: i64,
+) -> Value {
+    let mut data_template = template.clone();
+    data_template["$patch"] = json!("replace");
+    let mut labels = template["metadata"]["labels"].clone();
+    if !labels.is_object() {
+        labels = json!({});
+    }
+    labels[label.0] = json!(label.1);
+    json!({
+        "kind": "ControllerRevision",
+        "apiVersion": "apps/v1",
+        "metadata": {
+            "name": name,
+            "namespace": ns_of(owner),
+            "labels": labels,
+            "ownerReferences": [owner_reference(owner, "apps/v1", kind)],
+        },
+        "data": {"spec": {"template": data_template}},
+        "revision": revision,
+    })
+}
+
+/// Gives an existing ControllerRevision the number `revision` (it became current again);
+/// returns it as stored.
+pub(crate) fn renumber_revision(
+    store: &Store,
+    ns: &str,
+    name: &str,
+    revision: i64,
+) -> Option<Value> {
+    store
+        .modify_retry(&gr_controllerrevisions(), ns, name, |r| {
+            r["revision"] = json!(revision);
+            Ok(true)
+        })
+        .ok()
+}
+
+/// Sets each status counter that is above zero (the controllers omit zero counts, as Go's
+/// `omitempty` does).
+pub(crate) fn set_counts<N>(status: &mut Value, counts: impl IntoIterator<Item = (&'static str, N)>)
+where
+    N: Into<Value> + PartialOrd + Default,
+{
+    for (field, n) in counts {
+        if n > N::default() {
+            status[field] = n.into();
+        }
+    }
+}
 
 /// `metadata.uid` ("" when absent).
 pub(crate) fn uid_of(obj: &Value) -> &str {
@@ -506,6 +606,27 @@ pub(crate) mod testutil {
         }
     }
 
+    /// Marks namespace `name` deleted, as the API server's DELETE does (deletionTimestamp,
+    /// phase Terminating), for the namespace controller to empty and remove.
+    pub fn delete_namespace(store: &Store, name: &str) {
+        store
+            .modify_keep(&super::gr_namespaces(), "", name, |n| {
+                n["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
+                n["status"]["phase"] = json!("Terminating");
+                Ok(true)
+            })
+            .expect("namespace exists");
+    }
+
+    /// Waits until `ns/name` of `gr` is gone from the store.
+    pub async fn eventually_gone(store: &Store, gr: &GroupResource, ns: &str, name: &str) {
+        let what = format!("{}/{name} gone", gr.resource);
+        eventually(10, &what, || async {
+            store.get(gr, ns, name).is_none().then_some(())
+        })
+        .await;
+    }
+
     /// Waits until the garbage collector has handled every change made before the call: a
     /// ConfigMap whose only owner never existed is created and waited for until the collector
     /// deletes it (it handles changes in order). What the collector did not do by then, it does
@@ -592,15 +713,7 @@ pub(crate) mod testutil {
         out
     }
 
-    /// Reads a reference file from tests/fixtures/reference.
-    pub fn reference(name: &str) -> Value {
-        let p = format!(
-            "{}/../../tests/fixtures/reference/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&std::fs::read_to_string(&p).expect("fixture exists"))
-            .expect("fixture is JSON")
-    }
+    pub(crate) use crate::testfixtures::fixture_json as reference;
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::ControllerOptions;
 use super::{apply_defaults, delete_object, gr_namespaces, is_terminating, Batch, Requeue};
-use crate::store::{EventType as Change, GroupResource, Store};
+use crate::store::{EventType as Change, Store};
 
 const INITIAL: [&str; 4] = ["default", "kube-node-lease", "kube-public", "kube-system"];
 
@@ -19,12 +19,7 @@ const ROOT_CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to veri
 kube-apiserver when using internal endpoints such as the internal service IP or \
 kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
 
-fn gr_serviceaccounts() -> GroupResource {
-    GroupResource::new("", "serviceaccounts")
-}
-fn gr_configmaps() -> GroupResource {
-    GroupResource::new("", "configmaps")
-}
+use super::{gr_configmaps, gr_serviceaccounts};
 
 /// A namespace as the API server stores it after defaulting.
 pub fn namespace_object(name: &str) -> Value {
@@ -300,7 +295,7 @@ pub async fn run(store: Arc<Store>, opts: ControllerOptions, mut rx: crate::stor
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::testutil::{eventually, opts};
+    use crate::controllers::testutil::{eventually, eventually_gone, opts};
 
     #[test]
     fn bootstrap_creates_namespaces_like_a_cluster() {
@@ -339,13 +334,7 @@ mod tests {
         .await;
         let cm = json!({"metadata": {"name": "c", "namespace": "demo", "finalizers": ["x/y"]}});
         store.create(&gr_configmaps(), cm).unwrap();
-        store
-            .modify_keep(&gr_namespaces(), "", "demo", |n| {
-                n["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
-                n["status"]["phase"] = json!("Terminating");
-                Ok(true)
-            })
-            .unwrap();
+        crate::controllers::testutil::delete_namespace(&store, "demo");
         // Nothing is deleted during the grace period (the content is still there to delete,
         // as `delete -f` of a namespace and its objects expects).
         // (The test runtime is single-threaded: yielding lets the controller see the change.)
@@ -377,13 +366,7 @@ mod tests {
                 Ok(true)
             })
             .unwrap();
-        eventually(5, "namespace removed", || async {
-            store
-                .get(&gr_namespaces(), "", "demo")
-                .is_none()
-                .then_some(())
-        })
-        .await;
+        eventually_gone(&store, &gr_namespaces(), "", "demo").await;
         h.abort();
     }
 }

@@ -417,7 +417,7 @@ pub async fn run(store: Arc<Store>, opts: ControllerOptions, mut rx: crate::stor
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::testutil::{eventually, opts, reference};
+    use crate::controllers::testutil::{eventually, eventually_gone, opts, reference};
     use crate::controllers::SERVER_VERSION;
 
     #[test]
@@ -528,13 +528,7 @@ mod tests {
         })
         .await;
         store.remove(&gr_nodes(), "", "extra").unwrap();
-        eventually(5, "lease removed", || async {
-            store
-                .get(&gr_leases(), "kube-node-lease", "extra")
-                .is_none()
-                .then_some(())
-        })
-        .await;
+        eventually_gone(&store, &gr_leases(), "kube-node-lease", "extra").await;
         h.abort();
     }
 }

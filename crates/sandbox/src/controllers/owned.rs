@@ -12,6 +12,24 @@ use crate::store::EventType as Change;
 /// `(namespace, name)`.
 pub(crate) type Key = (String, String);
 
+/// Records a change of `obj` in a cache by key with its uid index; returns its key.
+pub(crate) fn observe_keyed(
+    by_key: &mut HashMap<Key, Value>,
+    uid_to_key: &mut HashMap<String, Key>,
+    change: Change,
+    obj: &Value,
+) -> Key {
+    let key = (ns_of(obj).to_string(), name_of(obj).to_string());
+    if change == Change::Deleted {
+        by_key.remove(&key);
+        uid_to_key.remove(uid_of(obj));
+    } else {
+        by_key.insert(key.clone(), obj.clone());
+        uid_to_key.insert(uid_of(obj).to_string(), key.clone());
+    }
+    key
+}
+
 /// Owners of one kind and the pods whose controller reference names that kind.
 pub(crate) struct OwnedPods {
     /// The controller reference kind of the pods kept (`Job`, `StatefulSet`).
@@ -48,16 +66,7 @@ impl OwnedPods {
 
     /// Records an owner's change; returns its key.
     pub(crate) fn observe_owner(&mut self, change: Change, owner: &Value) -> Key {
-        let key = (ns_of(owner).to_string(), name_of(owner).to_string());
-        if change == Change::Deleted {
-            self.owners.remove(&key);
-            self.uid_to_owner.remove(uid_of(owner));
-        } else {
-            self.owners.insert(key.clone(), owner.clone());
-            self.uid_to_owner
-                .insert(uid_of(owner).to_string(), key.clone());
-        }
-        key
+        observe_keyed(&mut self.owners, &mut self.uid_to_owner, change, owner)
     }
 
     /// Records a pod's change when its controller is of this kind; returns the owner's key

@@ -34,6 +34,26 @@ pub fn qos_class(pod: &Value) -> &'static str {
     }
 }
 
+/// A pod of `owner` (a `kind` of `api_version`) from `template`: named `<owner>-<random>`,
+/// with the template's labels, annotations and spec and the controller reference.
+pub(crate) fn pod_from_template(
+    owner: &Value,
+    api_version: &str,
+    kind: &str,
+    template: &Value,
+) -> Value {
+    let mut meta = json!({
+        "generateName": format!("{}-", super::name_of(owner)),
+        "namespace": super::ns_of(owner),
+        "labels": template["metadata"]["labels"],
+        "ownerReferences": [super::owner_reference(owner, api_version, kind)],
+    });
+    if template["metadata"]["annotations"].is_object() {
+        meta["annotations"] = template["metadata"]["annotations"].clone();
+    }
+    json!({"metadata": meta, "spec": template["spec"]})
+}
+
 /// Defaults (with the pod admission plugins) and the create strategy, then stores the pod
 /// (like a POST of it).
 pub fn create_pod(store: &Store, mut pod: Value) -> Result<Value, StoreError> {

@@ -6,25 +6,23 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use super::driver::KeyedController;
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
 use super::{
-    controller_ref, delete_object, gr_controllerrevisions, is_terminating, name_of, next_batch,
-    ns_of, owner_reference, template_hash, uid_of, Batch, LabelSelector,
+    controller_ref, delete_object, gr_controllerrevisions, is_terminating, name_of, ns_of,
+    owner_reference, template_hash, uid_of, LabelSelector,
 };
-use crate::store::{EventType as Change, GroupResource, Store};
+use crate::store::{EventType as Change, Store, WatchEvent};
 
 const REVISION_LABEL: &str = "controller-revision-hash";
 
-pub(crate) fn gr_statefulsets() -> GroupResource {
-    GroupResource::new("apps", "statefulsets")
-}
-fn gr_pvcs() -> GroupResource {
-    GroupResource::new("", "persistentvolumeclaims")
-}
+use super::gr_pvcs;
+pub(crate) use super::gr_statefulsets;
 
 use super::owned::Key;
 
@@ -45,20 +43,6 @@ struct Controller {
 }
 
 impl Controller {
-    fn relist(&mut self) {
-        self.idx.clear();
-        self.revisions.clear();
-        for s in self.store.list(&gr_statefulsets(), None).0 {
-            self.observe_set(Change::Added, &s);
-        }
-        for p in self.store.list(&super::gr_pods(), None).0 {
-            self.observe_pod(Change::Added, &p);
-        }
-        for r in self.store.list(&gr_controllerrevisions(), None).0 {
-            self.observe_revision(Change::Added, &r);
-        }
-    }
-
     fn observe_set(&mut self, kind: Change, obj: &Value) -> Key {
         self.idx.observe_owner(kind, obj)
     }
@@ -93,32 +77,20 @@ impl Controller {
             .unwrap_or(0);
         match revs.get(&name) {
             Some(r) if r["revision"].as_i64().unwrap_or(0) < max => {
-                let res =
-                    self.store
-                        .modify_retry(&gr_controllerrevisions(), ns_of(set), &name, |r| {
-                            r["revision"] = json!(max + 1);
-                            Ok(true)
-                        });
-                if let Ok(r) = res {
+                if let Some(r) = super::renumber_revision(&self.store, ns_of(set), &name, max + 1) {
                     self.observe_revision(Change::Modified, &r);
                 }
             }
             Some(_) => {}
             None => {
-                let mut data_template = template.clone();
-                data_template["$patch"] = json!("replace");
-                let mut labels = template["metadata"]["labels"].clone();
-                if !labels.is_object() {
-                    labels = json!({});
-                }
-                labels[REVISION_LABEL] = json!(name);
-                let rev = json!({
-                    "kind": "ControllerRevision", "apiVersion": "apps/v1",
-                    "metadata": {"name": name, "namespace": ns_of(set), "labels": labels,
-                        "ownerReferences": [owner_reference(set, "apps/v1", "StatefulSet")]},
-                    "data": {"spec": {"template": data_template}},
-                    "revision": max + 1,
-                });
+                let rev = super::revision_object(
+                    set,
+                    "StatefulSet",
+                    &name,
+                    template,
+                    (REVISION_LABEL, &name),
+                    max + 1,
+                );
                 if let Ok(r) = self.store.create(&gr_controllerrevisions(), rev) {
                     self.observe_revision(Change::Added, &r);
                 }
@@ -250,19 +222,100 @@ impl Controller {
         }
     }
 
-    fn sync(&mut self, key: &Key) {
-        let Some(set) = self.idx.owners.get(key).cloned() else {
-            return;
-        };
+    fn update_status(&mut self, set: &Value, update_rev: &str, selector: &LabelSelector) {
+        let pods: Vec<&Value> = self
+            .idx
+            .pods_by_owner
+            .get(uid_of(set))
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.idx.pods.get(k))
+            .filter(|p| selector.matches(&p["metadata"]["labels"]) && !is_terminating(p))
+            .collect();
+        let min_ready = set["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
+        let ready = pods.iter().filter(|p| running_and_ready(p)).count();
+        let now = self.store.clock().now();
+        let available = pods
+            .iter()
+            .filter(|p| super::pod_availability(p, min_ready, now) == Ok(true))
+            .count();
+        let updated = pods
+            .iter()
+            .filter(|p| p["metadata"]["labels"][REVISION_LABEL] == json!(update_rev))
+            .count();
+        let mut current_rev = set["status"]["currentRevision"]
+            .as_str()
+            .unwrap_or(update_rev)
+            .to_string();
+        let replicas = set["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
+        if updated == replicas && ready == replicas && pods.len() == replicas {
+            current_rev = update_rev.to_string();
+        }
+        let current = pods
+            .iter()
+            .filter(|p| p["metadata"]["labels"][REVISION_LABEL] == json!(current_rev))
+            .count();
+        let mut status = json!({
+            "observedGeneration": set["metadata"]["generation"].as_i64().unwrap_or(1),
+            "replicas": pods.len(),
+            "availableReplicas": available,
+            "currentRevision": current_rev,
+            "updateRevision": update_rev,
+            "collisionCount": set["status"]["collisionCount"].as_i64().unwrap_or(0),
+        });
+        super::set_counts(
+            &mut status,
+            [
+                ("readyReplicas", ready),
+                ("currentReplicas", current),
+                ("updatedReplicas", updated),
+            ],
+        );
+        if let Some(s) = super::write_status(&self.store, &gr_statefulsets(), set, &status) {
+            self.observe_set(Change::Modified, &s);
+        }
+    }
+}
+
+impl KeyedController for Controller {
+    /// Rebuilds the cache from the store; returns every key.
+    fn relist(&mut self) -> Vec<Key> {
+        self.idx.clear();
+        self.revisions.clear();
+        for s in self.store.list(&gr_statefulsets(), None).0 {
+            self.observe_set(Change::Added, &s);
+        }
+        for p in self.store.list(&super::gr_pods(), None).0 {
+            self.observe_pod(Change::Added, &p);
+        }
+        for r in self.store.list(&gr_controllerrevisions(), None).0 {
+            self.observe_revision(Change::Added, &r);
+        }
+        self.idx.owners.keys().cloned().collect()
+    }
+
+    fn observe(&mut self, ev: &WatchEvent, dirty: &mut BTreeSet<Key>) {
+        if ev.gr == gr_statefulsets() {
+            let k = self.observe_set(ev.kind, &ev.object);
+            if ev.kind != Change::Deleted {
+                dirty.insert(k);
+            }
+        } else if ev.gr == super::gr_pods() {
+            dirty.extend(self.observe_pod(ev.kind, &ev.object));
+        } else if ev.gr == gr_controllerrevisions() {
+            self.observe_revision(ev.kind, &ev.object);
+        }
+    }
+
+    fn sync(&mut self, key: &Key) -> Option<Duration> {
+        let set = self.idx.owners.get(key).cloned()?;
         if is_terminating(&set) || !set["spec"]["template"]["spec"].is_object() {
-            return;
+            return None;
         }
         let Ok(selector) = LabelSelector::from_label_selector_json(&set["spec"]["selector"]) else {
-            return;
+            return None;
         };
-        let Some(update_rev) = self.revision(&set) else {
-            return;
-        };
+        let update_rev = self.revision(&set)?;
         let replicas = set["spec"]["replicas"].as_i64().unwrap_or(1).max(0);
         let parallel = set["spec"]["podManagementPolicy"] == "Parallel";
         let mut by_ordinal: BTreeMap<i64, Value> = BTreeMap::new();
@@ -339,119 +392,20 @@ impl Controller {
                 self.delete(&set, &p);
             }
         }
-        self.update_status(key, &set, &update_rev, &selector);
-    }
+        self.update_status(&set, &update_rev, &selector);
 
-    fn update_status(
-        &mut self,
-        key: &Key,
-        set: &Value,
-        update_rev: &str,
-        selector: &LabelSelector,
-    ) {
-        let pods: Vec<&Value> = self
-            .idx
-            .pods_by_owner
-            .get(uid_of(set))
-            .into_iter()
-            .flatten()
-            .filter_map(|k| self.idx.pods.get(k))
-            .filter(|p| selector.matches(&p["metadata"]["labels"]) && !is_terminating(p))
-            .collect();
-        let min_ready = set["spec"]["minReadySeconds"].as_i64().unwrap_or(0);
-        let ready = pods.iter().filter(|p| running_and_ready(p)).count();
-        let now = self.store.clock().now();
-        let available = pods
-            .iter()
-            .filter(|p| super::pod_availability(p, min_ready, now) == Ok(true))
-            .count();
-        let updated = pods
-            .iter()
-            .filter(|p| p["metadata"]["labels"][REVISION_LABEL] == json!(update_rev))
-            .count();
-        let mut current_rev = set["status"]["currentRevision"]
-            .as_str()
-            .unwrap_or(update_rev)
-            .to_string();
-        let replicas = set["spec"]["replicas"].as_i64().unwrap_or(1).max(0) as usize;
-        if updated == replicas && ready == replicas && pods.len() == replicas {
-            current_rev = update_rev.to_string();
-        }
-        let current = pods
-            .iter()
-            .filter(|p| p["metadata"]["labels"][REVISION_LABEL] == json!(current_rev))
-            .count();
-        let mut status = json!({
-            "observedGeneration": set["metadata"]["generation"].as_i64().unwrap_or(1),
-            "replicas": pods.len(),
-            "availableReplicas": available,
-            "currentRevision": current_rev,
-            "updateRevision": update_rev,
-            "collisionCount": set["status"]["collisionCount"].as_i64().unwrap_or(0),
-        });
-        for (f, n) in [
-            ("readyReplicas", ready),
-            ("currentReplicas", current),
-            ("updatedReplicas", updated),
-        ] {
-            if n > 0 {
-                status[f] = json!(n);
-            }
-        }
-        if set["status"] == status {
-            return;
-        }
-        let uid = uid_of(set).to_string();
-        let res = self
-            .store
-            .modify_retry(&gr_statefulsets(), &key.0, &key.1, |s| {
-                if uid_of(s) != uid || s["status"] == status {
-                    return Ok(false);
-                }
-                s["status"] = status.clone();
-                Ok(true)
-            });
-        if let Ok(s) = res {
-            self.observe_set(Change::Modified, &s);
-        }
+        None
     }
 }
 
 /// StatefulSet controller loop.
-pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
-    let mut c = Controller {
+pub async fn run(store: Arc<Store>, rx: crate::store::Receiver) {
+    let clock = store.clock().clone();
+    let c = Controller {
         events: Recorder::new(store.clone(), "statefulset-controller", ""),
         store,
         idx: super::owned::OwnedPods::new("StatefulSet"),
         revisions: HashMap::new(),
     };
-    c.relist();
-    let mut dirty: BTreeSet<Key> = c.idx.owners.keys().cloned().collect();
-    loop {
-        for key in std::mem::take(&mut dirty) {
-            super::guarded(|| c.sync(&key));
-        }
-        let batch = next_batch(&mut rx).await;
-        match super::settle(&mut rx, batch).await {
-            Batch::Closed => return,
-            Batch::Resync => {
-                c.relist();
-                dirty.extend(c.idx.owners.keys().cloned());
-            }
-            Batch::Events(evs) => {
-                for ev in evs {
-                    if ev.gr == gr_statefulsets() {
-                        let k = c.observe_set(ev.kind, &ev.object);
-                        if ev.kind != Change::Deleted {
-                            dirty.insert(k);
-                        }
-                    } else if ev.gr == super::gr_pods() {
-                        dirty.extend(c.observe_pod(ev.kind, &ev.object));
-                    } else if ev.gr == gr_controllerrevisions() {
-                        c.observe_revision(ev.kind, &ev.object);
-                    }
-                }
-            }
-        }
-    }
+    super::driver::drive(c, &clock, rx).await
 }

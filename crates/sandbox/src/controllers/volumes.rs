@@ -24,18 +24,13 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use super::events::{EventType, Recorder};
-use super::{guarded, is_terminating, name_of, next_batch, ns_of, uid_of, Batch, LabelSelector};
-use crate::store::{GroupResource, Store};
+use super::{is_terminating, name_of, ns_of, uid_of, LabelSelector};
+use crate::store::{GroupResource, Store, WatchEvent};
 
 const BOUND_BY_CONTROLLER: &str = "pv.kubernetes.io/bound-by-controller";
 const BIND_COMPLETED: &str = "pv.kubernetes.io/bind-completed";
 
-fn gr_pvs() -> GroupResource {
-    GroupResource::new("", "persistentvolumes")
-}
-fn gr_pvcs() -> GroupResource {
-    GroupResource::new("", "persistentvolumeclaims")
-}
+use super::{gr_pvcs, gr_pvs};
 
 /// The StorageObjectInUseProtection admission plugin: new volumes and claims carry the
 /// protection finalizer, so that one in use is not removed under its user.
@@ -57,29 +52,19 @@ pub fn protect_on_create(gr: &GroupResource, obj: &mut Value) {
 }
 
 /// Runs the controller: a sync after each batch of volume or claim changes.
-pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
+pub async fn run(store: Arc<Store>, rx: crate::store::Receiver) {
     let recorder = Recorder::new(store.clone(), "persistentvolume-controller", "");
     let mut reported = HashSet::new();
     let (pvs, pvcs) = (gr_pvs(), gr_pvcs());
-    guarded(|| sync(&store, &recorder, &mut reported));
-    loop {
-        let batch = next_batch(&mut rx).await;
-        let touched = match super::settle(&mut rx, batch).await {
-            Batch::Closed => return,
-            Batch::Resync => true,
-            // Pods matter once they are gone or finished (a deleted claim's protection).
-            Batch::Events(evs) => evs.iter().any(|ev| {
-                ev.gr == pvs
-                    || ev.gr == pvcs
-                    || (ev.gr == super::gr_pods()
-                        && (ev.kind == crate::store::EventType::Deleted
-                            || matches!(phase_of(&ev.object), "Succeeded" | "Failed")))
-            }),
-        };
-        if touched {
-            guarded(|| sync(&store, &recorder, &mut reported));
-        }
-    }
+    // Pods matter once they are gone or finished (a deleted claim's protection).
+    let matters = |ev: &WatchEvent| {
+        ev.gr == pvs
+            || ev.gr == pvcs
+            || (ev.gr == super::gr_pods()
+                && (ev.kind == crate::store::EventType::Deleted
+                    || matches!(phase_of(&ev.object), "Succeeded" | "Failed")))
+    };
+    super::driver::converge_on(rx, matters, || sync(&store, &recorder, &mut reported)).await
 }
 
 fn storage(v: &Value) -> Option<i128> {
