@@ -333,6 +333,11 @@ impl Checker {
                 }
             },
             Ty::Map(v) => (**v).clone(),
+            // Selecting on an optional selects on its value, optionally.
+            Ty::Opt(inner) => {
+                let t = self.field(inner, field, pos);
+                Ty::Opt(Box::new(t))
+            }
             Ty::Dyn => Ty::Dyn,
             other => {
                 self.issue(

@@ -789,6 +789,11 @@ fn type_ident(name: &str) -> &'static str {
 
 fn select(v: &Val, field: &str) -> R {
     match v {
+        Val::Optional(None) => Ok(Val::Optional(None)),
+        Val::Optional(Some(inner)) => Ok(Val::Optional(match inner.as_ref() {
+            Val::Map(m) => lookup(m, &Val::str(field)).cloned().map(Rc::new),
+            _ => None,
+        })),
         Val::Map(m) => lookup(m, &Val::str(field))
             .cloned()
             .ok_or_else(|| Fail::Error(format!("no such key: {field}"))),

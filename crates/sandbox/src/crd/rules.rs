@@ -199,10 +199,14 @@ fn check_rule(node: &Value, r: &Value, path: &str, out: &mut Vec<Cause>) {
             format!("Invalid value: {}: {detail}", rule_json(r)),
         )
     };
+    // As the server: a rule that does not compile counts as not using oldSelf, and its
+    // messageExpression is not looked at.
     let mut uses_old = false;
+    let mut compiled = false;
     match cel::compile(rule, &vars) {
         Err(e) => out.push(invalid("rule", format!("compilation failed: {e}"))),
         Ok(p) => {
+            compiled = true;
             uses_old = p.uses_old_self;
             if !matches!(p.ty, Ty::Bool | Ty::Dyn) {
                 out.push(invalid(
@@ -212,7 +216,7 @@ fn check_rule(node: &Value, r: &Value, path: &str, out: &mut Vec<Cause>) {
             }
         }
     }
-    if let Some(me) = r["messageExpression"].as_str() {
+    if let Some(me) = r["messageExpression"].as_str().filter(|_| compiled) {
         match cel::compile(me, &vars) {
             Err(e) => out.push(invalid(
                 "messageExpression",
@@ -225,7 +229,7 @@ fn check_rule(node: &Value, r: &Value, path: &str, out: &mut Vec<Cause>) {
             Ok(_) => {}
         }
     }
-    if r["optionalOldSelf"] == true && !uses_old && !rule.contains("oldSelf") {
+    if r["optionalOldSelf"] == true && !uses_old {
         out.push(cause(
             "FieldValueInvalid",
             &format!("{path}.optionalOldSelf"),
