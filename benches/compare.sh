@@ -12,7 +12,8 @@
 # WARMUP (hyperfine warm-up runs, default 3), LARGE_RUNS / LARGE_WARMUP / LARGE_MEM_RUNS (the
 # same for the `stream` cases over more than 5,000 pods, where one kubectl run takes tens of
 # seconds; defaults 3 / 1 / 1), LARGE_CASES (the stream cases run over more than 5,000 pods,
-# by the last word of their id, e.g. "table json name sorted"; default all),
+# by the last word of their id, e.g. "table json name sorted"; default all), LARGE_KUBECTL_CASES
+# (of those, the ones kubectl is timed on too, the others kubectl-rs alone; default all),
 # BULK (pods for the "many pods" cases, default 5000), STREAM_SIZES (pod counts of the
 # `stream` cases, default "5000 50000"), OUT (markdown table file, default
 # $TMPDIR/kubectl-rs-bench/results.md), NO_BUILD=1 (use target/release/kubectl-rs as is).
@@ -239,8 +240,15 @@ bench() {
         echo "   skipped: $err" | head -3 >&2
         return 0
     fi
-    if [ -n "${BENCH_ONLY_R:-}" ]; then
-        # A format kubectl v1.33 does not have (kyaml): kubectl-rs alone.
+    local only_r=${BENCH_ONLY_R:-} why="kubectl v1.33 has no such format"
+    if [ -z "$only_r" ] && [ -n "${SIZE_KUBECTL_CASES+x}" ]; then
+        # Over 5,000 pods one kubectl run takes tens of seconds (and GBs): LARGE_KUBECTL_CASES
+        # limits which cases time it there; the others run kubectl-rs alone.
+        only_r=1 why="kubectl not run at this size (LARGE_KUBECTL_CASES)"
+        for w in $SIZE_KUBECTL_CASES; do [[ $id == *"-$w" ]] && only_r=; done
+    fi
+    if [ -n "$only_r" ]; then
+        # A format kubectl v1.33 does not have (kyaml), or a size kubectl is not run at: kubectl-rs alone.
         local json=$WORK/$id.json mr=0 v i
         hyperfine --warmup "$WARMUP" --runs "$RUNS" --export-json "$json" --style basic -n kubectl-rs "$R $args >/dev/null" >&2
         for i in $(seq 1 "$MEM_RUNS"); do
@@ -248,9 +256,9 @@ bench() {
             v=$(tail -1 "$WORK/rss")
             [ "$v" -gt "$mr" ] && mr=$v
         done
-        row "$(awk -v l="$label" -v tr="$(jq '.results[0].mean' "$json")" -v sr="$(jq '.results[0].stddev' "$json")" -v mr="$mr" -v f="${BENCH_FLOOR:-0}" 'BEGIN {
+        row "$(awk -v l="$label" -v tr="$(jq '.results[0].mean' "$json")" -v sr="$(jq '.results[0].stddev' "$json")" -v mr="$mr" -v f="${BENCH_FLOOR:-0}" -v why="$why" 'BEGIN {
             note = f > 0 ? sprintf("floor %.1f ms, %.2f× the floor; ", f*1000, tr/f) : ""
-            printf "| %s | | %.1f ± %.1f | | | %.1f | | %skubectl v1.33 has no such format |", l, tr*1000, sr*1000, mr/1024, note }')"
+            printf "| %s | | %.1f ± %.1f | | | %.1f | | %s%s |", l, tr*1000, sr*1000, mr/1024, note, why }')"
         return 0
     fi
     [ -n "$prep_k" ] && { sh -c "$prep_k" >/dev/null 2>&1 || true; }
@@ -409,7 +417,9 @@ if selected stream; then
         if [ "$size" -gt 5000 ]; then
             RUNS=${LARGE_RUNS:-3} WARMUP=${LARGE_WARMUP:-1} MEM_RUNS=${LARGE_MEM_RUNS:-1}
             SIZE_CASES=${LARGE_CASES:-}
+            [ -n "${LARGE_KUBECTL_CASES+x}" ] && SIZE_KUBECTL_CASES=$LARGE_KUBECTL_CASES
         else
+            unset SIZE_KUBECTL_CASES
             RUNS=${SMALL[0]} WARMUP=${SMALL[1]} MEM_RUNS=${SMALL[2]}
             SIZE_CASES=
         fi
