@@ -273,21 +273,14 @@ fn base_node(kind: &str, args: &GenArgs) -> Result<Map<String, Value>, Error> {
 fn finish(mut obj: Map<String, Value>, args: &GenArgs) -> Res {
     if let Some(o) = &args.options {
         let meta = obj.get_mut("metadata").unwrap().as_object_mut().unwrap();
-        if !o.labels.is_empty() {
-            let m: Map<String, Value> = o
-                .labels
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            meta.insert("labels".into(), Value::Object(m));
-        }
-        if !o.annotations.is_empty() {
-            let m: Map<String, Value> = o
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            meta.insert("annotations".into(), Value::Object(m));
+        for (field, pairs) in [("labels", &o.labels), ("annotations", &o.annotations)] {
+            if !pairs.is_empty() {
+                let m: Map<String, Value> = pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
+                meta.insert(field.into(), Value::Object(m));
+            }
         }
         if o.immutable {
             obj.insert("immutable".into(), Value::Bool(true));

@@ -1217,7 +1217,7 @@ fn decode_body(ctx: &RequestCtx, bytes: &[u8]) -> Result<Value, ApiError> {
     if !v.is_object() {
         return Err(ApiError::bad_request(format!(
             "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
-            json_type(&v)
+            kcore::gojson::type_name(&v)
         )));
     }
     Ok(v)
@@ -1263,17 +1263,6 @@ fn json_err(e: &serde_json::Error, input: &[u8]) -> String {
     }
 }
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// Checks kind/apiVersion against the URL, defaulting them when absent.
 fn check_kind(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> {
     let expected_av = info.api_version();
@@ -1296,7 +1285,7 @@ fn check_kind(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> {
     if !obj["metadata"].is_object() && !obj["metadata"].is_null() {
         return Err(ApiError::bad_request(format!(
             "{} in version \"{}\" cannot be handled as a {}: json: cannot unmarshal {} into Go struct field {}.metadata of type v1.ObjectMeta",
-            info.kind, info.version, info.kind, json_type(&obj["metadata"]), info.kind
+            info.kind, info.version, info.kind, kcore::gojson::type_name(&obj["metadata"]), info.kind
         )));
     }
     if obj["metadata"].is_null() {
