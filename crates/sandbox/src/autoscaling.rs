@@ -6,6 +6,7 @@
 //! `pkg/apis/autoscaling/validation` and the server-side printer's columns.
 
 use chrono::{DateTime, Utc};
+use kcore::patch::to_go_json;
 use serde_json::{json, Map, Value};
 
 use crate::tables::{age, at, i, name, s, Col, NAME};
@@ -46,26 +47,21 @@ fn obj_text<K: AsRef<str>>(fields: &[(K, Option<String>)]) -> String {
     format!("{{{}}}", parts.join(","))
 }
 
-fn text(v: &Value) -> String {
-    v.to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-}
-
 fn opt(v: Option<&Value>) -> Option<String> {
-    v.filter(|v| !v.is_null()).map(text)
+    v.filter(|v| !v.is_null()).map(to_go_json)
 }
 
 /// A non-pointer string field (always written, "" when absent).
 fn always_str(v: Option<&Value>) -> Option<String> {
-    Some(text(&json!(v.and_then(Value::as_str).unwrap_or_default())))
+    Some(to_go_json(&json!(v
+        .and_then(Value::as_str)
+        .unwrap_or_default())))
 }
 
 /// A non-pointer Quantity (always written, "0" when absent).
 fn quantity(v: Option<&Value>) -> Option<String> {
     Some(match v.filter(|v| !v.is_null()) {
-        Some(q) => text(q),
+        Some(q) => to_go_json(q),
         None => "\"0\"".to_string(),
     })
 }
@@ -80,7 +76,7 @@ fn cross_ref_text(r: Option<&Value>) -> String {
             r.get("apiVersion")
                 .and_then(Value::as_str)
                 .filter(|s| !s.is_empty())
-                .map(|s| text(&json!(s))),
+                .map(|s| to_go_json(&json!(s))),
         ),
     ])
 }
@@ -197,7 +193,7 @@ fn condition_text(c: &Value) -> String {
         c.get(k)
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .map(|s| text(&json!(s)))
+            .map(|s| to_go_json(&json!(s)))
     };
     obj_text(&[
         ("type", always_str(c.get("type"))),
@@ -225,10 +221,13 @@ fn behavior_text(b: &Value) -> String {
                     .map(|p| {
                         obj_text(&[
                             ("Type", always_str(p.get("type"))),
-                            ("Value", Some(text(p.get("value").unwrap_or(&json!(0))))),
+                            (
+                                "Value",
+                                Some(to_go_json(p.get("value").unwrap_or(&json!(0)))),
+                            ),
                             (
                                 "PeriodSeconds",
-                                Some(text(p.get("periodSeconds").unwrap_or(&json!(0)))),
+                                Some(to_go_json(p.get("periodSeconds").unwrap_or(&json!(0)))),
                             ),
                         ])
                     })

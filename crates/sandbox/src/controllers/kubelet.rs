@@ -1317,6 +1317,15 @@ mod tests {
     use crate::controllers::testutil::{eventually, opts, reference};
     use crate::controllers::{nodes, pods::create_pod};
 
+    /// A store with the nodes and a running kubelet.
+    async fn start(o: ControllerOptions) -> (Arc<Store>, tokio::task::JoinHandle<()>) {
+        let store = Arc::new(Store::new());
+        nodes::bootstrap(&store, &o);
+        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
+        tokio::task::yield_now().await;
+        (store, h)
+    }
+
     #[test]
     fn durations_print_like_go() {
         assert_eq!(go_duration_ms(512), "512ms");
@@ -1327,11 +1336,7 @@ mod tests {
 
     #[tokio::test]
     async fn bound_pod_runs_then_terminates() {
-        let store = Arc::new(Store::new());
-        let o = opts();
-        nodes::bootstrap(&store, &o);
-        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
-        tokio::task::yield_now().await;
+        let (store, h) = start(opts()).await;
         let pod = json!({"metadata": {"name": "web", "namespace": "default"},
             "spec": {"nodeName": "kind-multinodes-worker2",
                 "containers": [{"name": "c", "image": "nginx:1.27",
@@ -1417,14 +1422,11 @@ mod tests {
 
     #[tokio::test]
     async fn accepted_pod_is_container_creating_until_the_delay_passes() {
-        let store = Arc::new(Store::new());
-        let o = ControllerOptions {
+        let (store, h) = start(ControllerOptions {
             kubelet_delay: Duration::from_secs(3600),
             ..opts()
-        };
-        nodes::bootstrap(&store, &o);
-        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
-        tokio::task::yield_now().await;
+        })
+        .await;
         let pod = json!({"metadata": {"name": "slow", "namespace": "default"},
             "spec": {"nodeName": "kind-multinodes-worker", "containers": [{"name": "b", "image": "x"},
                 {"name": "a", "image": "y"}]}});
@@ -1452,11 +1454,7 @@ mod tests {
 
     #[tokio::test]
     async fn pods_on_missing_nodes_are_collected() {
-        let store = Arc::new(Store::new());
-        let o = opts();
-        nodes::bootstrap(&store, &o);
-        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
-        tokio::task::yield_now().await;
+        let (store, h) = start(opts()).await;
         let pod = json!({"metadata": {"name": "lost", "namespace": "default"},
             "spec": {"nodeName": "nowhere", "containers": [{"name": "c", "image": "x"}]}});
         create_pod(&store, pod).unwrap();
