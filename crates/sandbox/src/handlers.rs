@@ -1564,16 +1564,7 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     }
     check_namespace(t, &mut obj)?;
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
-    let mut obj = to_storage(t.info, obj);
-    prepare_create(t.info, &mut obj)?;
-    if certificates::is_csr(t.info.group, t.info.resource) {
-        certificates::prepare_create(&mut obj, &ctx.subject);
-    }
-    namespace_exists(st, t, &obj, true)?;
-    if t.info.resource == "services" && t.info.group.is_empty() {
-        services::allocate(&st.store, &mut obj)?;
-    }
-    admit(t.info, &mut obj, None)?;
+    let mut obj = admit_create(st, ctx, t, obj)?;
     if t.info.resource == "priorityclasses" {
         super::policy::admit_priority_class(&st.store, &obj)?;
     }
@@ -1591,6 +1582,28 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
         render(output, &typed(t.info, created), 201),
         &warnings,
     ))
+}
+
+/// What creating an object does between its checks and its managedFields, for POST and for a
+/// server-side apply that creates: the storage form, the generated fields, a CSR's requester,
+/// the namespace check, a Service's cluster IPs, and admission.
+fn admit_create(
+    st: &ApiState,
+    ctx: &RequestCtx,
+    t: &Target,
+    obj: Value,
+) -> Result<Value, ApiError> {
+    let mut obj = to_storage(t.info, obj);
+    prepare_create(t.info, &mut obj)?;
+    if certificates::is_csr(t.info.group, t.info.resource) {
+        certificates::prepare_create(&mut obj, &ctx.subject);
+    }
+    namespace_exists(st, t, &obj, true)?;
+    if t.info.resource == "services" && t.info.group.is_empty() {
+        services::allocate(&st.store, &mut obj)?;
+    }
+    admit(t.info, &mut obj, None)?;
+    Ok(obj)
 }
 
 /// Stores a new object, or for a dry run fills in what the store would.
@@ -2017,16 +2030,7 @@ fn apply_patch(
     let fields = managed::fields_of(&intent);
     let av = t.info.api_version();
     let Some(old) = st.store.get(&gr, &ns, &name) else {
-        let mut obj = to_storage(t.info, intent);
-        prepare_create(t.info, &mut obj)?;
-        if certificates::is_csr(t.info.group, t.info.resource) {
-            certificates::prepare_create(&mut obj, &ctx.subject);
-        }
-        namespace_exists(st, t, &obj, true)?;
-        if t.info.resource == "services" && t.info.group.is_empty() {
-            services::allocate(&st.store, &mut obj)?;
-        }
-        admit(t.info, &mut obj, None)?;
+        let mut obj = admit_create(st, ctx, t, intent)?;
         obj["metadata"]["managedFields"] = json!([managed::entry(
             &manager,
             "Apply",

@@ -309,6 +309,20 @@ impl Controller {
             }
         }
     }
+
+    /// Deletes one of the CronJob's jobs, with the event the controller records for it.
+    fn delete_job(&self, cj: &Value, job: &Value) {
+        if delete_object(&self.store, &gr_jobs(), ns_of(job), name_of(job)).is_ok() {
+            let msg = format!("Deleted job {}", name_of(job));
+            self.events.event(
+                &gr_cronjobs(),
+                cj,
+                EventType::Normal,
+                "SuccessfulDelete",
+                &msg,
+            );
+        }
+    }
 }
 
 impl KeyedController for Controller {
@@ -401,16 +415,7 @@ impl KeyedController for Controller {
                 .filter(|j| job_finished(j) == Some(cond))
                 .collect();
             for j in finished.iter().take(finished.len().saturating_sub(keep)) {
-                if delete_object(&self.store, &gr_jobs(), ns_of(j), name_of(j)).is_ok() {
-                    let msg = format!("Deleted job {}", name_of(j));
-                    self.events.event(
-                        &gr_cronjobs(),
-                        &cj,
-                        EventType::Normal,
-                        "SuccessfulDelete",
-                        &msg,
-                    );
-                }
+                self.delete_job(&cj, j);
             }
         }
         let mut active: Vec<Value> = jobs
@@ -454,16 +459,7 @@ impl KeyedController for Controller {
             let skip = policy == "Forbid" && !active.is_empty();
             if policy == "Replace" {
                 for j in active.drain(..) {
-                    if delete_object(&self.store, &gr_jobs(), ns_of(&j), name_of(&j)).is_ok() {
-                        let msg = format!("Deleted job {}", name_of(&j));
-                        self.events.event(
-                            &gr_cronjobs(),
-                            &cj,
-                            EventType::Normal,
-                            "SuccessfulDelete",
-                            &msg,
-                        );
-                    }
+                    self.delete_job(&cj, &j);
                 }
             }
             if skip {

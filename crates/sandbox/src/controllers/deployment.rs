@@ -851,27 +851,21 @@ impl Controllers {
             ]
             .iter()
             .any(|f| d["status"][*f] != status[*f]);
-            if let Some(c) = created {
+            let progressed = match created {
+                Some(c) => Some((
+                    "NewReplicaSetCreated",
+                    format!("Created new replica set \"{c}\""),
+                )),
+                None if complete => Some((
+                    "NewReplicaSetAvailable",
+                    format!("ReplicaSet \"{name}\" has successfully progressed."),
+                )),
+                None => None,
+            };
+            if let Some((reason, msg)) = progressed {
                 set_condition(
                     &mut status,
-                    condition(
-                        &now,
-                        "Progressing",
-                        "True",
-                        "NewReplicaSetCreated",
-                        &format!("Created new replica set \"{c}\""),
-                    ),
-                );
-            } else if complete {
-                set_condition(
-                    &mut status,
-                    condition(
-                        &now,
-                        "Progressing",
-                        "True",
-                        "NewReplicaSetAvailable",
-                        &format!("ReplicaSet \"{name}\" has successfully progressed."),
-                    ),
+                    condition(&now, "Progressing", "True", reason, &msg),
                 );
             } else if counts_changed {
                 let mut cond = condition(

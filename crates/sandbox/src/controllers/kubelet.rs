@@ -1314,7 +1314,7 @@ pub async fn run(store: Arc<Store>, opts: ControllerOptions, mut rx: crate::stor
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::testutil::{eventually, opts, reference};
+    use crate::controllers::testutil::{eventually, eventually_gone, opts, reference};
     use crate::controllers::{nodes, pods::create_pod};
 
     /// A store with the nodes and a running kubelet.
@@ -1406,13 +1406,7 @@ mod tests {
         crate::controllers::delete_object(&store, &gr_pods(), "default", "web").unwrap();
         let p = store.get(&gr_pods(), "default", "web").unwrap();
         assert_eq!(p["metadata"]["deletionGracePeriodSeconds"], 30);
-        eventually(5, "pod removed", || async {
-            store
-                .get(&gr_pods(), "default", "web")
-                .is_none()
-                .then_some(())
-        })
-        .await;
+        eventually_gone(&store, &gr_pods(), "default", "web").await;
         let (evs, _) = store.list(&super::super::gr_events(), Some("default"));
         assert!(evs
             .iter()
@@ -1458,13 +1452,7 @@ mod tests {
         let pod = json!({"metadata": {"name": "lost", "namespace": "default"},
             "spec": {"nodeName": "nowhere", "containers": [{"name": "c", "image": "x"}]}});
         create_pod(&store, pod).unwrap();
-        eventually(5, "orphan removed", || async {
-            store
-                .get(&gr_pods(), "default", "lost")
-                .is_none()
-                .then_some(())
-        })
-        .await;
+        eventually_gone(&store, &gr_pods(), "default", "lost").await;
         h.abort();
     }
 }
