@@ -278,6 +278,15 @@ fn default_container(c: &mut Value) {
     }
 }
 
+/// A downward API volume or projection: its fieldRefs default to `v1`.
+fn default_downward_api(d: &mut Value) {
+    for item in items(d, "items") {
+        if let Some(fr) = item.get_mut("fieldRef") {
+            set(fr, "apiVersion", json!("v1"));
+        }
+    }
+}
+
 fn default_volume(v: &mut Value) {
     let Some(m) = v.as_object() else { return };
     if !m.keys().any(|k| k != "name") {
@@ -292,11 +301,7 @@ fn default_volume(v: &mut Value) {
         }
     }
     if let Some(d) = v.get_mut("downwardAPI") {
-        for item in items(d, "items") {
-            if let Some(fr) = item.get_mut("fieldRef") {
-                set(fr, "apiVersion", json!("v1"));
-            }
-        }
+        default_downward_api(d);
     }
     if let Some(p) = v.get_mut("projected") {
         for s in items(p, "sources") {
@@ -304,11 +309,7 @@ fn default_volume(v: &mut Value) {
                 set(t, "expirationSeconds", json!(3600));
             }
             if let Some(d) = s.get_mut("downwardAPI") {
-                for item in items(d, "items") {
-                    if let Some(fr) = item.get_mut("fieldRef") {
-                        set(fr, "apiVersion", json!("v1"));
-                    }
-                }
+                default_downward_api(d);
             }
         }
     }

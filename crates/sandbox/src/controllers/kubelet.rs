@@ -1088,13 +1088,7 @@ fn pending_status(pod: &Value, host_ip: &str, now: &str) -> Value {
     } else {
         cond("Initialized", true, None)
     };
-    let scheduled = pod["status"]["conditions"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled").cloned())
-        .unwrap_or_else(|| {
-            json!({"type": "PodScheduled", "status": "True",
-            "lastProbeTime": null, "lastTransitionTime": now})
-        });
+    let scheduled = scheduled_condition(pod, now);
     let waiting = if has_init {
         "PodInitializing"
     } else {
@@ -1147,6 +1141,17 @@ fn pending_status(pod: &Value, host_ip: &str, now: &str) -> Value {
     status
 }
 
+/// The pod's PodScheduled condition as the scheduler wrote it (a true one, set now, if none).
+fn scheduled_condition(pod: &Value, now: &str) -> Value {
+    pod["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled").cloned())
+        .unwrap_or_else(|| {
+            json!({"type": "PodScheduled", "status": "True",
+            "lastProbeTime": null, "lastTransitionTime": now})
+        })
+}
+
 /// The status a kubelet reports once the pod's containers run.
 fn running_status(pod: &Value, host_ip: &str, pod_ip: &str, now: &str) -> Value {
     let gen = pod["metadata"]["generation"].as_i64();
@@ -1158,13 +1163,7 @@ fn running_status(pod: &Value, host_ip: &str, pod_ip: &str, now: &str) -> Value 
         }
         c
     };
-    let scheduled = pod["status"]["conditions"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled").cloned())
-        .unwrap_or_else(|| {
-            json!({"type": "PodScheduled", "status": "True",
-            "lastProbeTime": null, "lastTransitionTime": now})
-        });
+    let scheduled = scheduled_condition(pod, now);
     let statuses = |list: &str, running: bool| {
         let mut v: Vec<Value> = pod["spec"][list]
             .as_array()
