@@ -66,6 +66,20 @@ fn quantity(v: Option<&Value>) -> Option<String> {
     })
 }
 
+/// The spec fields v1 and v2 share: the scale target and the replica bounds.
+fn target_and_bounds(spec: &Value, max_replicas: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(
+        "scaleTargetRef".into(),
+        scale_target_ref(&spec["scaleTargetRef"]),
+    );
+    if !spec["minReplicas"].is_null() {
+        m.insert("minReplicas".into(), spec["minReplicas"].clone());
+    }
+    m.insert("maxReplicas".into(), max_replicas);
+    m
+}
+
 fn cross_ref_text(r: Option<&Value>) -> String {
     let r = r.cloned().unwrap_or(Value::Null);
     obj_text(&[
@@ -331,18 +345,8 @@ pub fn v2_to_v1(obj: &Value) -> Value {
     }
     out.insert("metadata".into(), Value::Object(meta));
 
-    let mut v1spec = Map::new();
-    v1spec.insert(
-        "scaleTargetRef".into(),
-        scale_target_ref(&spec["scaleTargetRef"]),
-    );
-    if !spec["minReplicas"].is_null() {
-        v1spec.insert("minReplicas".into(), spec["minReplicas"].clone());
-    }
-    v1spec.insert(
-        "maxReplicas".into(),
-        json!(spec["maxReplicas"].as_i64().unwrap_or(0)),
-    );
+    let max = json!(spec["maxReplicas"].as_i64().unwrap_or(0));
+    let mut v1spec = target_and_bounds(spec, max);
     // The first cpu resource metric decides (a value target leaves the percentage unset).
     if let Some(m) = metrics
         .iter()
@@ -552,17 +556,8 @@ pub fn v1_to_v2(obj: &Value) -> Value {
     let spec = &obj["spec"];
     let mut v2spec = Map::new();
     if !spec.is_null() {
-        v2spec.insert(
-            "scaleTargetRef".into(),
-            scale_target_ref(&spec["scaleTargetRef"]),
-        );
-        if !spec["minReplicas"].is_null() {
-            v2spec.insert("minReplicas".into(), spec["minReplicas"].clone());
-        }
-        v2spec.insert(
-            "maxReplicas".into(),
-            spec.get("maxReplicas").cloned().unwrap_or(json!(0)),
-        );
+        let max = spec.get("maxReplicas").cloned().unwrap_or(json!(0));
+        v2spec = target_and_bounds(spec, max);
     }
     let mut metrics: Vec<Value> = Vec::new();
     if let Some(other) = ann(METRICS_ANNOTATION).and_then(|s| parse_list(Some(s))) {

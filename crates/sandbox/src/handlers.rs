@@ -1314,6 +1314,17 @@ fn check_types(info: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
 
 /// Fills metadata.namespace from the URL (or rejects a mismatch); clears it for
 /// cluster-scoped kinds.
+/// A body that names another object than the URL does is refused.
+fn check_url_name(obj: &Value, name: &str) -> Result<(), ApiError> {
+    let body_name = obj["metadata"]["name"].as_str().unwrap_or_default();
+    if body_name != name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
+    }
+    Ok(())
+}
+
 fn check_namespace(t: &Target, obj: &mut Value) -> Result<(), ApiError> {
     match &t.namespace {
         Some(ns) => {
@@ -1795,16 +1806,14 @@ fn update(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     check_kind(t.info, &mut obj)?;
     check_types(t.info, &obj)?;
     check_namespace(t, &mut obj)?;
-    let body_name = obj["metadata"]["name"]
+    if obj["metadata"]["name"]
         .as_str()
         .unwrap_or_default()
-        .to_string();
-    if body_name.is_empty() {
+        .is_empty()
+    {
         obj["metadata"]["name"] = json!(name);
-    } else if body_name != name {
-        return Err(ApiError::bad_request(format!(
-            "the name of the object ({body_name}) does not match the name on the URL ({name})"
-        )));
+    } else {
+        check_url_name(&obj, &name)?;
     }
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
     let ns = t.namespace.clone().unwrap_or_default();
@@ -1953,15 +1962,7 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
         let mut patched = patched;
         check_kind(t.info, &mut patched)?;
         check_namespace(t, &mut patched)?;
-        let patched_name = patched["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if patched_name != name {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({patched_name}) does not match the name on the URL ({name})"
-            )));
-        }
+        check_url_name(&patched, &name)?;
         let warnings = check_fields(ctx, t.info, &patched, None)?;
         match write_update(st, ctx, t, &old, to_storage(t.info, patched), dry) {
             Err(e) if e.reason == "Conflict" && patch_has_no_rv(&patch) => continue,
@@ -2015,15 +2016,7 @@ fn apply_patch(
     check_kind(t.info, &mut intent)?;
     check_namespace(t, &mut intent)?;
     let name = t.name.clone().unwrap_or_default();
-    let intent_name = intent["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    if intent_name != name {
-        return Err(ApiError::bad_request(format!(
-            "the name of the object ({intent_name}) does not match the name on the URL ({name})"
-        )));
-    }
+    check_url_name(&intent, &name)?;
     let warnings = check_fields(ctx, t.info, &intent, None)?;
     let ns = t.namespace.clone().unwrap_or_default();
     let gr = t.info.storage_gr();
