@@ -2,6 +2,7 @@
 //!
 //! One `human_duration` (apimachinery's `duration.HumanDuration`, the AGE format) replaced three
 //! identical copies in print, describe and the sandbox's server-side tables.
+//! `parse_go_duration_nanos` (Go's `time.ParseDuration`) is the one parser of Go durations.
 
 /// apimachinery `duration.HumanDuration`: `36s`, `5m5s`, `10m`, `3h5m`, `25h`, `2d3h`, `400d`,
 /// `2y15d`, `9y`; `0s` within a second of the future, `<invalid>` beyond that.
@@ -52,9 +53,65 @@ fn two_units(big: i64, big_unit: &str, small: i64, small_unit: &str) -> String {
     }
 }
 
+/// Go's `time.ParseDuration` (`1h30m`, `-1.5s`, `300ms`, `0`) in nanoseconds; None for what Go
+/// refuses (no unit, an unknown unit, a lone `.`) and for totals beyond an `i64`.
+pub fn parse_go_duration_nanos(s: &str) -> Option<i64> {
+    let (neg, mut rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: f64 = 0.0;
+    while !rest.is_empty() {
+        let n_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let num: f64 = rest[..n_end].parse().ok()?;
+        rest = &rest[n_end..];
+        let u_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = match &rest[..u_end] {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        rest = &rest[u_end..];
+        total += num * unit;
+    }
+    if total > i64::MAX as f64 {
+        return None;
+    }
+    Some(if neg { -(total as i64) } else { total as i64 })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_go_duration_nanos_as_go() {
+        let p = parse_go_duration_nanos;
+        assert_eq!(p("0"), Some(0));
+        assert_eq!(p("-0"), Some(0));
+        assert_eq!(p("1h30m"), Some(5_400_000_000_000));
+        assert_eq!(p("+1.5s"), Some(1_500_000_000));
+        assert_eq!(p("-300ms"), Some(-300_000_000));
+        assert_eq!(p("1us2µs3μs4ns"), Some(6_004));
+        assert_eq!(p(".5m"), Some(30_000_000_000));
+        for bad in ["", "-", "10", "1x", ".s", "1h-2m", "3000000h"] {
+            assert_eq!(p(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn human_duration_matches_apimachinery() {

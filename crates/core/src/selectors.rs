@@ -1178,6 +1178,11 @@ mod tests {
 
     #[test]
     fn field_selector_matching() {
+        let selects = |resource: &GroupResource, selector: &str, obj: &Value| {
+            FieldSelector::parse(resource, selector)
+                .unwrap()
+                .matches(obj)
+        };
         let pods = gr("", "pods");
         let pod = json!({
             "metadata": {"name": "p", "namespace": "default"},
@@ -1192,27 +1197,22 @@ mod tests {
         assert!(m("status.nominatedNodeName="));
         assert!(m("metadata.namespace=default,metadata.name=p"));
         let node = json!({"metadata": {"name": "n"}, "spec": {"unschedulable": true}});
-        assert!(
-            FieldSelector::parse(&gr("", "nodes"), "spec.unschedulable=true")
-                .unwrap()
-                .matches(&node)
-        );
+        assert!(selects(&gr("", "nodes"), "spec.unschedulable=true", &node));
         let ev = json!({"metadata": {"name": "e", "namespace": "d"},
             "involvedObject": {"kind": "DaemonSet", "name": "ds"}, "source": {"component": "c"},
             "type": "Normal"});
         let evs = gr("", "events");
-        assert!(FieldSelector::parse(
+        assert!(selects(
             &evs,
-            "involvedObject.kind=DaemonSet,involvedObject.name=ds,source=c,type=Normal"
-        )
-        .unwrap()
-        .matches(&ev));
+            "involvedObject.kind=DaemonSet,involvedObject.name=ds,source=c,type=Normal",
+            &ev
+        ));
         let rs = json!({"metadata": {"name": "r"}, "status": {"replicas": 3}});
-        assert!(
-            FieldSelector::parse(&gr("apps", "replicasets"), "status.replicas=3")
-                .unwrap()
-                .matches(&rs)
-        );
+        assert!(selects(
+            &gr("apps", "replicasets"),
+            "status.replicas=3",
+            &rs
+        ));
         let ek = gr("events.k8s.io", "events");
         let f =
             FieldSelector::parse(&ek, "regarding.kind=DaemonSet,reportingController=c").unwrap();
@@ -1227,18 +1227,10 @@ mod tests {
             "field label not supported: involvedObject.kind"
         );
         let new_style = json!({"metadata": {"name": "e2"}, "reportingComponent": "kubelet"});
-        assert!(FieldSelector::parse(&evs, "source=kubelet")
-            .unwrap()
-            .matches(&new_style));
+        assert!(selects(&evs, "source=kubelet", &new_style));
         let job = json!({"metadata": {"name": "j"}, "status": {"succeeded": 2}});
-        assert!(
-            FieldSelector::parse(&gr("batch", "jobs"), "status.successful=2")
-                .unwrap()
-                .matches(&job)
-        );
+        assert!(selects(&gr("batch", "jobs"), "status.successful=2", &job));
         let secret = json!({"metadata": {"name": "s"}, "type": "Opaque"});
-        assert!(FieldSelector::parse(&gr("", "secrets"), "type=Opaque")
-            .unwrap()
-            .matches(&secret));
+        assert!(selects(&gr("", "secrets"), "type=Opaque", &secret));
     }
 }

@@ -323,22 +323,9 @@ fn walk(
                         Value::Object(Map::new())
                     };
                 }
-                walk_created(child, &path[1..], create, create_kind, set)
+                walk(child, &path[1..], create, create_kind, set)
             }
         }
         _ => Err(Error::new("expected sequence or mapping node")),
     }
-}
-
-fn walk_created(
-    node: &mut Value,
-    path: &[String],
-    create: bool,
-    create_kind: CreateKind,
-    set: &mut dyn FnMut(&mut Value) -> Result<(), Error>,
-) -> Result<(), Error> {
-    if path.is_empty() {
-        return set(node);
-    }
-    walk(node, path, create, create_kind, set)
 }

@@ -273,21 +273,14 @@ fn base_node(kind: &str, args: &GenArgs) -> Result<Map<String, Value>, Error> {
 fn finish(mut obj: Map<String, Value>, args: &GenArgs) -> Res {
     if let Some(o) = &args.options {
         let meta = obj.get_mut("metadata").unwrap().as_object_mut().unwrap();
-        if !o.labels.is_empty() {
-            let m: Map<String, Value> = o
-                .labels
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            meta.insert("labels".into(), Value::Object(m));
-        }
-        if !o.annotations.is_empty() {
-            let m: Map<String, Value> = o
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            meta.insert("annotations".into(), Value::Object(m));
+        for (field, pairs) in [("labels", &o.labels), ("annotations", &o.annotations)] {
+            if !pairs.is_empty() {
+                let m: Map<String, Value> = pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
+                meta.insert(field.into(), Value::Object(m));
+            }
         }
         if o.immutable {
             obj.insert("immutable".into(), Value::Bool(true));
@@ -381,32 +374,33 @@ fn node_value(obj: &Value, field: &str) -> Value {
 /// `hasher.Hasher.Hash`.
 pub fn hash(obj: &Value) -> String {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
-    let mut m = Map::new();
     let encoded = match kind {
-        "ConfigMap" => {
-            m.insert("kind".into(), Value::String("ConfigMap".into()));
-            m.insert("name".into(), node_value(obj, "metadata/name"));
-            m.insert("data".into(), node_value(obj, "data"));
-            let b = node_value(obj, "binaryData");
-            if b.is_object() {
-                m.insert("binaryData".into(), b);
-            }
-            kcore::patch::lastapplied::to_go_json(&Value::Object(m))
-        }
-        "Secret" => {
-            m.insert("kind".into(), Value::String("Secret".into()));
-            m.insert("type".into(), node_value(obj, "type"));
-            m.insert("name".into(), node_value(obj, "metadata/name"));
-            m.insert("data".into(), node_value(obj, "data"));
-            let b = node_value(obj, "stringData");
-            if b.is_object() {
-                m.insert("stringData".into(), b);
-            }
-            kcore::patch::lastapplied::to_go_json(&Value::Object(m))
-        }
+        "ConfigMap" | "Secret" => kcore::patch::lastapplied::to_go_json(&hashed_part(obj, kind)),
         _ => kcore::patch::lastapplied::to_go_json(obj),
     };
     encode(&sha256_hex(&encoded))
+}
+
+/// What kustomize hashes of a ConfigMap or Secret: its kind, name, data, a Secret's type, and
+/// the kind's other data map when it is set (`binaryData`, `stringData`).
+fn hashed_part(obj: &Value, kind: &str) -> Value {
+    let mut m = Map::new();
+    m.insert("kind".into(), Value::String(kind.into()));
+    if kind == "Secret" {
+        m.insert("type".into(), node_value(obj, "type"));
+    }
+    m.insert("name".into(), node_value(obj, "metadata/name"));
+    m.insert("data".into(), node_value(obj, "data"));
+    let other = if kind == "Secret" {
+        "stringData"
+    } else {
+        "binaryData"
+    };
+    let b = node_value(obj, other);
+    if b.is_object() {
+        m.insert(other.into(), b);
+    }
+    Value::Object(m)
 }
 
 #[cfg(test)]

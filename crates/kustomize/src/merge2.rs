@@ -144,7 +144,10 @@ fn directive_of(v: &str) -> Result<Directive, Error> {
 }
 
 /// `determineSmpDirective` on a map: the directive, and the patch without it.
-fn map_directive(origin: Option<&Value>) -> (Result<Directive, Error>, Option<Value>) {
+/// A patch's `$patch` directive and the patch without it.
+type Parsed = (Result<Directive, Error>, Option<Value>);
+
+fn map_directive(origin: Option<&Value>) -> Parsed {
     let Some(o) = origin else {
         return (Ok(Directive::Merge), None);
     };
@@ -183,7 +186,7 @@ fn short_tag(v: &Value) -> &'static str {
 }
 
 /// `determineSequenceNodePatchStrategy`: a `{$patch: X}` element of the patch list.
-fn seq_directive(origin: Option<&Value>) -> (Result<Directive, Error>, Option<Value>) {
+fn seq_directive(origin: Option<&Value>) -> Parsed {
     let Some(Value::Array(items)) = origin else {
         return (Ok(Directive::Merge), origin.cloned());
     };
@@ -214,6 +217,28 @@ fn seq_directive(origin: Option<&Value>) -> (Result<Directive, Error>, Option<Va
     (d, Some(Value::Array(list)))
 }
 
+/// A present destination meeting the patch: None when the patch deletes it (an explicit null
+/// or `$patch: delete`), else the value to walk, the patch to walk it with, and whether that
+/// value is the destination's.
+fn meet_dest(
+    dest: Option<&Value>,
+    origin: Option<&Value>,
+    directive: fn(Option<&Value>) -> Parsed,
+) -> Result<Option<(Value, Option<Value>, bool)>, Error> {
+    if origin == Some(&Value::Null) {
+        return Ok(None);
+    }
+    let (ps, elided) = directive(origin);
+    Ok(match ps? {
+        Directive::Delete => None,
+        Directive::Replace => {
+            let o = elided.unwrap_or(Value::Null);
+            Some((o.clone(), Some(o), false))
+        }
+        Directive::Merge => Some((dest.cloned().unwrap_or(Value::Null), elided, true)),
+    })
+}
+
 fn walk_map(
     dest: Option<&Value>,
     origin: Option<&Value>,
@@ -234,18 +259,11 @@ fn walk_map(
             });
         };
         (o.clone(), Some(o), false)
-    } else if origin == Some(&Value::Null) {
-        return Ok(Out::new(None, false));
     } else {
-        let (ps, elided) = map_directive(origin);
-        match ps? {
-            Directive::Delete => return Ok(Out::new(None, false)),
-            Directive::Replace => {
-                let o = elided.unwrap_or(Value::Null);
-                (o.clone(), Some(o), false)
-            }
-            Directive::Merge => (dest.cloned().unwrap_or(Value::Null), elided, true),
-        }
+        let Some(start) = meet_dest(dest, origin, map_directive)? else {
+            return Ok(Out::new(None, false));
+        };
+        start
     };
     let Value::Object(dm) = &d else {
         return Ok(Out::new(Some(d), is_dest));
@@ -293,18 +311,11 @@ fn walk_seq(
     let (d, origin, is_dest): (Value, Option<Value>, bool) = if missing_or_null(dest) {
         let o = origin.cloned().unwrap_or(Value::Null);
         (o.clone(), Some(o), false)
-    } else if origin == Some(&Value::Null) {
-        return Ok(Out::new(None, false));
     } else {
-        let (ps, elided) = seq_directive(origin);
-        match ps? {
-            Directive::Delete => return Ok(Out::new(None, false)),
-            Directive::Replace => {
-                let o = elided.unwrap_or(Value::Null);
-                (o.clone(), Some(o), false)
-            }
-            Directive::Merge => (dest.cloned().unwrap_or(Value::Null), elided, true),
-        }
+        let Some(start) = meet_dest(dest, origin, seq_directive)? else {
+            return Ok(Out::new(None, false));
+        };
+        start
     };
     let Value::Array(mut list) = d else {
         return Ok(Out::new(Some(d), is_dest));

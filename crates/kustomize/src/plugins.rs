@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::fieldspec::FieldSpec;
 use crate::generators::GenArgs;
-use crate::resource::{scalar_string, Res};
+use crate::resource::{scalar_string, string_map, Res};
 use crate::target::{self as t, Acc, Loader};
 use crate::transformers::{self as tr, Image, Selector, SubjectMode};
 use crate::Error;
@@ -287,16 +287,6 @@ fn field<'a>(c: &'a Value, name: &str) -> Option<&'a Value> {
 
 fn str_field(c: &Value, name: &str) -> String {
     field(c, name).map(scalar_string).unwrap_or_default()
-}
-
-fn string_map(v: Option<&Value>) -> Vec<(String, String)> {
-    match v {
-        Some(Value::Object(m)) => m
-            .iter()
-            .map(|(k, v)| (k.clone(), scalar_string(v)))
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn field_specs(c: &Value) -> Option<Vec<FieldSpec>> {

@@ -202,47 +202,8 @@ fn query_unescape(s: &str) -> Option<String> {
 /// Go's `time.ParseDuration` (`1m30s`, `1.5h`, `500ms`); `None` for what it refuses and for
 /// negative durations.
 pub fn parse_go_duration(s: &str) -> Option<Duration> {
-    let s = s.strip_prefix('+').unwrap_or(s);
-    if s.starts_with('-') {
-        return None;
-    }
-    if s == "0" {
-        return Some(Duration::ZERO);
-    }
-    if s.is_empty() {
-        return None;
-    }
-    let mut total = 0f64;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let num = &rest[..num_len];
-        if num.is_empty() || num == "." {
-            return None;
-        }
-        let value: f64 = num.parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let nanos = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total += value * nanos;
-    }
-    if total > i64::MAX as f64 {
-        return None;
-    }
-    Some(Duration::from_nanos(total as u64))
+    let nanos = kcore::duration::parse_go_duration_nanos(s)?;
+    u64::try_from(nanos).ok().map(Duration::from_nanos)
 }
 
 /// Go's `time.Duration.String`: `27s`, `1m30s`, `1.5s`, `500ms`, `2h0m0s`.
@@ -432,55 +393,54 @@ impl std::fmt::Debug for Repo {
 mod tests {
     use super::*;
 
-    fn spec(n: &str) -> (String, String, String, String) {
-        let s = RepoSpec::parse(n).unwrap();
-        (s.host, s.repo_path, s.kust_root_path, s.git_ref)
-    }
-
-    fn t(a: &str, b: &str, c: &str, d: &str) -> (String, String, String, String) {
-        (a.into(), b.into(), c.into(), d.into())
-    }
-
     #[test]
     fn repo_specs_parse_as_kustomize_parses_them() {
-        assert_eq!(
-            spec("https://github.com/org/repo//path/to?ref=v1"),
-            t("https://github.com/", "org/repo", "path/to", "v1")
-        );
-        assert_eq!(
-            spec("github.com/org/repo/path?version=v2"),
-            t("https://github.com/", "org/repo", "path", "v2")
-        );
-        assert_eq!(
-            spec("git@github.com:org/repo.git/sub"),
-            t("git@github.com:", "org/repo.git", "sub", "")
-        );
-        assert_eq!(
-            spec("ssh://git@github.com/org/repo"),
-            t("git@github.com:", "org/repo", "", "")
-        );
-        assert_eq!(
-            spec("git::https://gitlab.com/org/repo//x?ref=a&ref=b"),
-            t("https://gitlab.com/", "org/repo", "x", "a")
-        );
-        assert_eq!(
-            spec("https://user@dev.azure.com/org/project/_git/repo/path/k"),
-            t(
-                "https://user@dev.azure.com/",
-                "org/project/_git/repo",
-                "path/k",
-                ""
-            )
-        );
-        assert_eq!(
-            spec("file:///srv/repo.git//base?ref=v1"),
-            t("file://", "/srv/repo.git", "base", "v1")
-        );
-        assert_eq!(spec("file:///srv/repo"), t("file://", "/srv/repo", "", ""));
-        assert_eq!(
-            spec("git@gitlab.com:org/repo//k"),
-            t("git@gitlab.com:", "org/repo", "k", "")
-        );
+        // (url, [host, repo path, kustomization path, ref])
+        let cases = [
+            (
+                "https://github.com/org/repo//path/to?ref=v1",
+                ["https://github.com/", "org/repo", "path/to", "v1"],
+            ),
+            (
+                "github.com/org/repo/path?version=v2",
+                ["https://github.com/", "org/repo", "path", "v2"],
+            ),
+            (
+                "git@github.com:org/repo.git/sub",
+                ["git@github.com:", "org/repo.git", "sub", ""],
+            ),
+            (
+                "ssh://git@github.com/org/repo",
+                ["git@github.com:", "org/repo", "", ""],
+            ),
+            (
+                "git::https://gitlab.com/org/repo//x?ref=a&ref=b",
+                ["https://gitlab.com/", "org/repo", "x", "a"],
+            ),
+            (
+                "https://user@dev.azure.com/org/project/_git/repo/path/k",
+                [
+                    "https://user@dev.azure.com/",
+                    "org/project/_git/repo",
+                    "path/k",
+                    "",
+                ],
+            ),
+            (
+                "file:///srv/repo.git//base?ref=v1",
+                ["file://", "/srv/repo.git", "base", "v1"],
+            ),
+            ("file:///srv/repo", ["file://", "/srv/repo", "", ""]),
+            (
+                "git@gitlab.com:org/repo//k",
+                ["git@gitlab.com:", "org/repo", "k", ""],
+            ),
+        ];
+        for (url, want) in cases {
+            let s = RepoSpec::parse(url).unwrap();
+            let got = [s.host, s.repo_path, s.kust_root_path, s.git_ref];
+            assert_eq!(got, want, "{url}");
+        }
     }
 
     #[test]

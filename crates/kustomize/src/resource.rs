@@ -335,13 +335,7 @@ impl Res {
     }
 
     pub fn string_map(&self, field: &str) -> Vec<(String, String)> {
-        match self.obj.get("metadata").and_then(|m| m.get(field)) {
-            Some(Value::Object(m)) => m
-                .iter()
-                .map(|(k, v)| (k.clone(), scalar_string(v)))
-                .collect(),
-            _ => Vec::new(),
-        }
+        string_map(self.obj.get("metadata").and_then(|m| m.get(field)))
     }
 
     /// kyaml `setMapInMetadata`: the field is cleared and, when the map is not empty,
@@ -382,6 +376,17 @@ impl Res {
             Value::Null => true,
             _ => false,
         }
+    }
+}
+
+/// A map's entries with their scalars as text; empty when it is not a map.
+pub fn string_map(v: Option<&Value>) -> Vec<(String, String)> {
+    match v {
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| (k.clone(), scalar_string(v)))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::fieldspec::{merge_all, FieldSpec, TransformerConfig};
 use crate::generators::{self, GenArgs, GenOptions};
 use crate::plugins::Origin;
 use crate::remote::{FetchError, Remote, Repo, RepoSpec};
-use crate::resource::{scalar_string, Behavior, Res, ResId};
+use crate::resource::{scalar_string, string_map, Behavior, Res, ResId};
 use crate::transformers::{self as tr, Image, Selector};
 use crate::{yamlio, Error, LoadRestrictor, Options, Output, Reorder};
 
@@ -350,16 +350,6 @@ fn strs(v: &Map<String, Value>, k: &str) -> Vec<String> {
     list(v, k).iter().map(scalar_string).collect()
 }
 
-fn string_map(v: Option<&Value>) -> Vec<(String, String)> {
-    match v {
-        Some(Value::Object(m)) => m
-            .iter()
-            .map(|(k, v)| (k.clone(), scalar_string(v)))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// Where a build is and what it has accumulated so far (`ResAccumulator`).
 pub(crate) struct Acc {
     pub(crate) res: Vec<Res>,
@@ -384,6 +374,16 @@ fn append_all(acc: &mut Acc, more: Vec<Res>) -> Result<(), Error> {
         acc.res.push(r);
     }
     Ok(())
+}
+
+/// The indexes of the accumulated resources `id` matches (`resWrangler.GetMatchingResourcesByAnyId`).
+fn matching(acc: &Acc, id: &ResId) -> Vec<usize> {
+    acc.res
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !x.is_empty() && any_id_matches(x, id))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn any_id_matches(r: &Res, id: &ResId) -> bool {
@@ -915,13 +915,7 @@ fn go_generator<T>(generator: &T, origin: Option<&Origin>) -> String {
 /// `resWrangler.appendReplaceOrMerge`.
 fn absorb(acc: &mut Acc, mut r: Res) -> Result<(), Error> {
     let id = r.cur_id();
-    let matches: Vec<usize> = acc
-        .res
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| !x.is_empty() && any_id_matches(x, &id))
-        .map(|(i, _)| i)
-        .collect();
+    let matches = matching(acc, &id);
     match matches.len() {
         0 => match r.behavior {
             Behavior::Merge | Behavior::Replace => Err(Error::new(format!(
@@ -1053,13 +1047,7 @@ fn patch_text(ldr: &Loader, p: &Value) -> Result<(String, String), Error> {
 fn smp_target(acc: &Acc, patch: &Value) -> Result<usize, Error> {
     let pr = Res::new(patch.clone());
     let id = pr.cur_id();
-    let m: Vec<usize> = acc
-        .res
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !r.is_empty() && any_id_matches(r, &id))
-        .map(|(i, _)| i)
-        .collect();
+    let m = matching(acc, &id);
     match m.len() {
         1 => Ok(m[0]),
         0 => Err(Error::new(format!(

@@ -101,54 +101,33 @@ pub fn impersonate(
     let service_account = user
         .strip_prefix("system:serviceaccount:")
         .and_then(|r| r.split_once(':'));
-    checks.push(match service_account {
-        Some((ns, name)) => Attributes {
+    // The impersonate check of one part: (namespace, group, resource, subresource, name).
+    let impersonate =
+        |namespace: &str, group: &str, resource: &str, sub: &str, name: &str| Attributes {
             verb: "impersonate".into(),
             resource_request: true,
-            namespace: ns.into(),
-            resource: "serviceaccounts".into(),
+            namespace: namespace.into(),
+            group: group.into(),
+            resource: resource.into(),
+            subresource: sub.into(),
             name: name.into(),
             ..Default::default()
-        },
-        None => Attributes {
-            verb: "impersonate".into(),
-            resource_request: true,
-            resource: "users".into(),
-            name: user.clone(),
-            ..Default::default()
-        },
+        };
+    const AUTHN: &str = "authentication.k8s.io";
+    checks.push(match service_account {
+        Some((ns, name)) => impersonate(ns, "", "serviceaccounts", "", name),
+        None => impersonate("", "", "users", "", &user),
     });
     for g in &groups {
-        checks.push(Attributes {
-            verb: "impersonate".into(),
-            resource_request: true,
-            resource: "groups".into(),
-            name: g.to_string(),
-            ..Default::default()
-        });
+        checks.push(impersonate("", "", "groups", "", g));
     }
     for (key, values) in &extra {
         for v in values {
-            checks.push(Attributes {
-                verb: "impersonate".into(),
-                resource_request: true,
-                group: "authentication.k8s.io".into(),
-                resource: "userextras".into(),
-                subresource: key.clone(),
-                name: v.clone(),
-                ..Default::default()
-            });
+            checks.push(impersonate("", AUTHN, "userextras", key, v));
         }
     }
     for uid in &uids {
-        checks.push(Attributes {
-            verb: "impersonate".into(),
-            resource_request: true,
-            group: "authentication.k8s.io".into(),
-            resource: "uids".into(),
-            name: uid.to_string(),
-            ..Default::default()
-        });
+        checks.push(impersonate("", AUTHN, "uids", "", uid));
     }
     for a in &checks {
         let d = rbac::authorize(store, &requester, a);

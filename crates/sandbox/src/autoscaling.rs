@@ -6,6 +6,7 @@
 //! `pkg/apis/autoscaling/validation` and the server-side printer's columns.
 
 use chrono::{DateTime, Utc};
+use kcore::patch::to_go_json;
 use serde_json::{json, Map, Value};
 
 use crate::tables::{age, at, i, name, s, Col, NAME};
@@ -46,28 +47,37 @@ fn obj_text<K: AsRef<str>>(fields: &[(K, Option<String>)]) -> String {
     format!("{{{}}}", parts.join(","))
 }
 
-fn text(v: &Value) -> String {
-    v.to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-}
-
 fn opt(v: Option<&Value>) -> Option<String> {
-    v.filter(|v| !v.is_null()).map(text)
+    v.filter(|v| !v.is_null()).map(to_go_json)
 }
 
 /// A non-pointer string field (always written, "" when absent).
 fn always_str(v: Option<&Value>) -> Option<String> {
-    Some(text(&json!(v.and_then(Value::as_str).unwrap_or_default())))
+    Some(to_go_json(&json!(v
+        .and_then(Value::as_str)
+        .unwrap_or_default())))
 }
 
 /// A non-pointer Quantity (always written, "0" when absent).
 fn quantity(v: Option<&Value>) -> Option<String> {
     Some(match v.filter(|v| !v.is_null()) {
-        Some(q) => text(q),
+        Some(q) => to_go_json(q),
         None => "\"0\"".to_string(),
     })
+}
+
+/// The spec fields v1 and v2 share: the scale target and the replica bounds.
+fn target_and_bounds(spec: &Value, max_replicas: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(
+        "scaleTargetRef".into(),
+        scale_target_ref(&spec["scaleTargetRef"]),
+    );
+    if !spec["minReplicas"].is_null() {
+        m.insert("minReplicas".into(), spec["minReplicas"].clone());
+    }
+    m.insert("maxReplicas".into(), max_replicas);
+    m
 }
 
 fn cross_ref_text(r: Option<&Value>) -> String {
@@ -80,7 +90,7 @@ fn cross_ref_text(r: Option<&Value>) -> String {
             r.get("apiVersion")
                 .and_then(Value::as_str)
                 .filter(|s| !s.is_empty())
-                .map(|s| text(&json!(s))),
+                .map(|s| to_go_json(&json!(s))),
         ),
     ])
 }
@@ -197,7 +207,7 @@ fn condition_text(c: &Value) -> String {
         c.get(k)
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .map(|s| text(&json!(s)))
+            .map(|s| to_go_json(&json!(s)))
     };
     obj_text(&[
         ("type", always_str(c.get("type"))),
@@ -225,10 +235,13 @@ fn behavior_text(b: &Value) -> String {
                     .map(|p| {
                         obj_text(&[
                             ("Type", always_str(p.get("type"))),
-                            ("Value", Some(text(p.get("value").unwrap_or(&json!(0))))),
+                            (
+                                "Value",
+                                Some(to_go_json(p.get("value").unwrap_or(&json!(0)))),
+                            ),
                             (
                                 "PeriodSeconds",
-                                Some(text(p.get("periodSeconds").unwrap_or(&json!(0)))),
+                                Some(to_go_json(p.get("periodSeconds").unwrap_or(&json!(0)))),
                             ),
                         ])
                     })
@@ -332,18 +345,8 @@ pub fn v2_to_v1(obj: &Value) -> Value {
     }
     out.insert("metadata".into(), Value::Object(meta));
 
-    let mut v1spec = Map::new();
-    v1spec.insert(
-        "scaleTargetRef".into(),
-        scale_target_ref(&spec["scaleTargetRef"]),
-    );
-    if !spec["minReplicas"].is_null() {
-        v1spec.insert("minReplicas".into(), spec["minReplicas"].clone());
-    }
-    v1spec.insert(
-        "maxReplicas".into(),
-        json!(spec["maxReplicas"].as_i64().unwrap_or(0)),
-    );
+    let max = json!(spec["maxReplicas"].as_i64().unwrap_or(0));
+    let mut v1spec = target_and_bounds(spec, max);
     // The first cpu resource metric decides (a value target leaves the percentage unset).
     if let Some(m) = metrics
         .iter()
@@ -553,17 +556,8 @@ pub fn v1_to_v2(obj: &Value) -> Value {
     let spec = &obj["spec"];
     let mut v2spec = Map::new();
     if !spec.is_null() {
-        v2spec.insert(
-            "scaleTargetRef".into(),
-            scale_target_ref(&spec["scaleTargetRef"]),
-        );
-        if !spec["minReplicas"].is_null() {
-            v2spec.insert("minReplicas".into(), spec["minReplicas"].clone());
-        }
-        v2spec.insert(
-            "maxReplicas".into(),
-            spec.get("maxReplicas").cloned().unwrap_or(json!(0)),
-        );
+        let max = spec.get("maxReplicas").cloned().unwrap_or(json!(0));
+        v2spec = target_and_bounds(spec, max);
     }
     let mut metrics: Vec<Value> = Vec::new();
     if let Some(other) = ann(METRICS_ANNOTATION).and_then(|s| parse_list(Some(s))) {

@@ -4,6 +4,7 @@
 //! `data`).
 
 use base64::Engine as _;
+use kcore::gojson::type_name;
 use serde_json::{json, Map, Value};
 
 use crate::schema::{self, Ty};
@@ -42,19 +43,6 @@ fn go_type(ty: &Ty) -> String {
         Ty::Ref(r) => go_name(r),
         Ty::Array(t) => format!("[]{}", go_type(t)),
         Ty::Map(t) => format!("map[string]{}", go_type(t)),
-    }
-}
-
-/// Go's name for the JSON value in the error (`number 1.5` when a number literal does not fit
-/// an integer type).
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-        Value::Null => "null",
     }
 }
 
@@ -103,7 +91,7 @@ fn check_value(ty: &Ty, v: &Value, struct_name: &str, path: &mut Vec<String>) ->
                 None
             }
             Value::String(_) => None,
-            other => bad(json_kind(other).into()),
+            other => bad(type_name(other).into()),
         },
         Ty::Int32 | Ty::Int64 => match v {
             Value::Number(n) => {
@@ -118,16 +106,16 @@ fn check_value(ty: &Ty, v: &Value, struct_name: &str, path: &mut Vec<String>) ->
                     bad(format!("number {n}"))
                 }
             }
-            other => bad(json_kind(other).into()),
+            other => bad(type_name(other).into()),
         },
         Ty::Bool => match v {
             Value::Bool(_) => None,
-            other => bad(json_kind(other).into()),
+            other => bad(type_name(other).into()),
         },
         Ty::Ref(r) => match schema::get(r) {
             Some(s) if s.raw.is_none() => match v {
                 Value::Object(_) => check_struct(s, v, path),
-                other => bad(json_kind(other).into()),
+                other => bad(type_name(other).into()),
             },
             // Time, Quantity, IntOrString, ...: their own unmarshalers.
             _ => None,
@@ -136,13 +124,13 @@ fn check_value(ty: &Ty, v: &Value, struct_name: &str, path: &mut Vec<String>) ->
             Value::Array(items) => items
                 .iter()
                 .find_map(|x| check_value(item, x, struct_name, path)),
-            other => bad(json_kind(other).into()),
+            other => bad(type_name(other).into()),
         },
         Ty::Map(val) => match v {
             Value::Object(m) => m
                 .values()
                 .find_map(|x| check_value(val, x, struct_name, path)),
-            other => bad(json_kind(other).into()),
+            other => bad(type_name(other).into()),
         },
     }
 }

@@ -278,6 +278,15 @@ fn default_container(c: &mut Value) {
     }
 }
 
+/// A downward API volume or projection: its fieldRefs default to `v1`.
+fn default_downward_api(d: &mut Value) {
+    for item in items(d, "items") {
+        if let Some(fr) = item.get_mut("fieldRef") {
+            set(fr, "apiVersion", json!("v1"));
+        }
+    }
+}
+
 fn default_volume(v: &mut Value) {
     let Some(m) = v.as_object() else { return };
     if !m.keys().any(|k| k != "name") {
@@ -292,11 +301,7 @@ fn default_volume(v: &mut Value) {
         }
     }
     if let Some(d) = v.get_mut("downwardAPI") {
-        for item in items(d, "items") {
-            if let Some(fr) = item.get_mut("fieldRef") {
-                set(fr, "apiVersion", json!("v1"));
-            }
-        }
+        default_downward_api(d);
     }
     if let Some(p) = v.get_mut("projected") {
         for s in items(p, "sources") {
@@ -304,11 +309,7 @@ fn default_volume(v: &mut Value) {
                 set(t, "expirationSeconds", json!(3600));
             }
             if let Some(d) = s.get_mut("downwardAPI") {
-                for item in items(d, "items") {
-                    if let Some(fr) = item.get_mut("fieldRef") {
-                        set(fr, "apiVersion", json!("v1"));
-                    }
-                }
+                default_downward_api(d);
             }
         }
     }
@@ -1036,11 +1037,16 @@ pub(crate) mod tests {
         GroupResource::new(g, r)
     }
 
+    /// A DaemonSet manifest of the fixtures, defaulted.
+    fn defaulted_ds(manifest: &str) -> Value {
+        let mut ds: Value = serde_yaml_ng::from_str(&fixture(manifest)).unwrap();
+        apply_defaults(&gr("apps", "daemonsets"), &mut ds);
+        ds
+    }
+
     #[test]
     fn seed_daemonset_defaults_to_the_real_spec() {
-        let mut ds: Value =
-            serde_yaml_ng::from_str(&fixture("node-exporter-daemonset.yaml")).unwrap();
-        apply_defaults(&gr("apps", "daemonsets"), &mut ds);
+        let ds = defaulted_ds("node-exporter-daemonset.yaml");
         let real: Value = serde_json::from_str(&fixture("daemonset.json")).unwrap();
         assert_eq!(ds["spec"], real["spec"]);
         let st = &ds["status"];
@@ -1057,9 +1063,7 @@ pub(crate) mod tests {
 
     #[test]
     fn updated_manifest_defaults_like_the_real_update() {
-        let mut ds: Value =
-            serde_yaml_ng::from_str(&fixture("node-exporter-daemonset-v2.yaml")).unwrap();
-        apply_defaults(&gr("apps", "daemonsets"), &mut ds);
+        let ds = defaulted_ds("node-exporter-daemonset-v2.yaml");
         let real: Value = serde_json::from_str(&fixture("12-get-ds-json.stdout")).unwrap();
         let mut want = real["spec"].clone();
         // The real object was patched from v1, whose `:latest` image had made the policy
@@ -1361,9 +1365,7 @@ pub(crate) mod tests {
     #[test]
     fn generation_on_create_and_update() {
         let dsr = gr("apps", "daemonsets");
-        let mut ds: Value =
-            serde_yaml_ng::from_str(&fixture("node-exporter-daemonset.yaml")).unwrap();
-        apply_defaults(&dsr, &mut ds);
+        let mut ds = defaulted_ds("node-exporter-daemonset.yaml");
         prepare_for_create(&dsr, &mut ds);
         let real: Value = serde_json::from_str(&fixture("daemonset.json")).unwrap();
         assert_eq!(ds["metadata"]["generation"], real["metadata"]["generation"]);
@@ -1372,9 +1374,7 @@ pub(crate) mod tests {
             real["metadata"]["annotations"][DS_TEMPLATE_GENERATION]
         );
         // Applying the second manifest changes the template: both generations move to 2.
-        let mut v2: Value =
-            serde_yaml_ng::from_str(&fixture("node-exporter-daemonset-v2.yaml")).unwrap();
-        apply_defaults(&dsr, &mut v2);
+        let mut v2 = defaulted_ds("node-exporter-daemonset-v2.yaml");
         prepare_for_update(&dsr, &ds, &mut v2);
         let after: Value = serde_json::from_str(&fixture("12-get-ds-json.stdout")).unwrap();
         assert_eq!(

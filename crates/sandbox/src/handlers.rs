@@ -1217,7 +1217,7 @@ fn decode_body(ctx: &RequestCtx, bytes: &[u8]) -> Result<Value, ApiError> {
     if !v.is_object() {
         return Err(ApiError::bad_request(format!(
             "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
-            json_type(&v)
+            kcore::gojson::type_name(&v)
         )));
     }
     Ok(v)
@@ -1263,17 +1263,6 @@ fn json_err(e: &serde_json::Error, input: &[u8]) -> String {
     }
 }
 
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// Checks kind/apiVersion against the URL, defaulting them when absent.
 fn check_kind(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> {
     let expected_av = info.api_version();
@@ -1296,7 +1285,7 @@ fn check_kind(info: &ResourceInfo, obj: &mut Value) -> Result<(), ApiError> {
     if !obj["metadata"].is_object() && !obj["metadata"].is_null() {
         return Err(ApiError::bad_request(format!(
             "{} in version \"{}\" cannot be handled as a {}: json: cannot unmarshal {} into Go struct field {}.metadata of type v1.ObjectMeta",
-            info.kind, info.version, info.kind, json_type(&obj["metadata"]), info.kind
+            info.kind, info.version, info.kind, kcore::gojson::type_name(&obj["metadata"]), info.kind
         )));
     }
     if obj["metadata"].is_null() {
@@ -1325,6 +1314,17 @@ fn check_types(info: &ResourceInfo, obj: &Value) -> Result<(), ApiError> {
 
 /// Fills metadata.namespace from the URL (or rejects a mismatch); clears it for
 /// cluster-scoped kinds.
+/// A body that names another object than the URL does is refused.
+fn check_url_name(obj: &Value, name: &str) -> Result<(), ApiError> {
+    let body_name = obj["metadata"]["name"].as_str().unwrap_or_default();
+    if body_name != name {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({body_name}) does not match the name on the URL ({name})"
+        )));
+    }
+    Ok(())
+}
+
 fn check_namespace(t: &Target, obj: &mut Value) -> Result<(), ApiError> {
     match &t.namespace {
         Some(ns) => {
@@ -1575,16 +1575,7 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     }
     check_namespace(t, &mut obj)?;
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
-    let mut obj = to_storage(t.info, obj);
-    prepare_create(t.info, &mut obj)?;
-    if certificates::is_csr(t.info.group, t.info.resource) {
-        certificates::prepare_create(&mut obj, &ctx.subject);
-    }
-    namespace_exists(st, t, &obj, true)?;
-    if t.info.resource == "services" && t.info.group.is_empty() {
-        services::allocate(&st.store, &mut obj)?;
-    }
-    admit(t.info, &mut obj, None)?;
+    let mut obj = admit_create(st, ctx, t, obj)?;
     if t.info.resource == "priorityclasses" {
         super::policy::admit_priority_class(&st.store, &obj)?;
     }
@@ -1602,6 +1593,28 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
         render(output, &typed(t.info, created), 201),
         &warnings,
     ))
+}
+
+/// What creating an object does between its checks and its managedFields, for POST and for a
+/// server-side apply that creates: the storage form, the generated fields, a CSR's requester,
+/// the namespace check, a Service's cluster IPs, and admission.
+fn admit_create(
+    st: &ApiState,
+    ctx: &RequestCtx,
+    t: &Target,
+    obj: Value,
+) -> Result<Value, ApiError> {
+    let mut obj = to_storage(t.info, obj);
+    prepare_create(t.info, &mut obj)?;
+    if certificates::is_csr(t.info.group, t.info.resource) {
+        certificates::prepare_create(&mut obj, &ctx.subject);
+    }
+    namespace_exists(st, t, &obj, true)?;
+    if t.info.resource == "services" && t.info.group.is_empty() {
+        services::allocate(&st.store, &mut obj)?;
+    }
+    admit(t.info, &mut obj, None)?;
+    Ok(obj)
 }
 
 /// Stores a new object, or for a dry run fills in what the store would.
@@ -1793,16 +1806,14 @@ fn update(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     check_kind(t.info, &mut obj)?;
     check_types(t.info, &obj)?;
     check_namespace(t, &mut obj)?;
-    let body_name = obj["metadata"]["name"]
+    if obj["metadata"]["name"]
         .as_str()
         .unwrap_or_default()
-        .to_string();
-    if body_name.is_empty() {
+        .is_empty()
+    {
         obj["metadata"]["name"] = json!(name);
-    } else if body_name != name {
-        return Err(ApiError::bad_request(format!(
-            "the name of the object ({body_name}) does not match the name on the URL ({name})"
-        )));
+    } else {
+        check_url_name(&obj, &name)?;
     }
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
     let ns = t.namespace.clone().unwrap_or_default();
@@ -1951,15 +1962,7 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
         let mut patched = patched;
         check_kind(t.info, &mut patched)?;
         check_namespace(t, &mut patched)?;
-        let patched_name = patched["metadata"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if patched_name != name {
-            return Err(ApiError::bad_request(format!(
-                "the name of the object ({patched_name}) does not match the name on the URL ({name})"
-            )));
-        }
+        check_url_name(&patched, &name)?;
         let warnings = check_fields(ctx, t.info, &patched, None)?;
         match write_update(st, ctx, t, &old, to_storage(t.info, patched), dry) {
             Err(e) if e.reason == "Conflict" && patch_has_no_rv(&patch) => continue,
@@ -2013,31 +2016,14 @@ fn apply_patch(
     check_kind(t.info, &mut intent)?;
     check_namespace(t, &mut intent)?;
     let name = t.name.clone().unwrap_or_default();
-    let intent_name = intent["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    if intent_name != name {
-        return Err(ApiError::bad_request(format!(
-            "the name of the object ({intent_name}) does not match the name on the URL ({name})"
-        )));
-    }
+    check_url_name(&intent, &name)?;
     let warnings = check_fields(ctx, t.info, &intent, None)?;
     let ns = t.namespace.clone().unwrap_or_default();
     let gr = t.info.storage_gr();
     let fields = managed::fields_of(&intent);
     let av = t.info.api_version();
     let Some(old) = st.store.get(&gr, &ns, &name) else {
-        let mut obj = to_storage(t.info, intent);
-        prepare_create(t.info, &mut obj)?;
-        if certificates::is_csr(t.info.group, t.info.resource) {
-            certificates::prepare_create(&mut obj, &ctx.subject);
-        }
-        namespace_exists(st, t, &obj, true)?;
-        if t.info.resource == "services" && t.info.group.is_empty() {
-            services::allocate(&st.store, &mut obj)?;
-        }
-        admit(t.info, &mut obj, None)?;
+        let mut obj = admit_create(st, ctx, t, intent)?;
         obj["metadata"]["managedFields"] = json!([managed::entry(
             &manager,
             "Apply",

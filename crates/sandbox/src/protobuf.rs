@@ -458,6 +458,25 @@ mod tests {
         out.extend_from_slice(b);
     }
 
+    /// A request body: the magic, then `runtime.Unknown` with its TypeMeta and raw object.
+    fn envelope(api_version: &[u8], kind: &[u8], raw: Option<&[u8]>) -> Vec<u8> {
+        let mut body = MAGIC.to_vec();
+        body.extend(msg(|u| {
+            bytes_field(
+                1,
+                &msg(|tm| {
+                    bytes_field(1, api_version, tm);
+                    bytes_field(2, kind, tm);
+                }),
+                u,
+            );
+            if let Some(raw) = raw {
+                bytes_field(2, raw, u);
+            }
+        }));
+        body
+    }
+
     fn varint_field(num: u64, v: u64, out: &mut Vec<u8>) {
         varint(num << 3, out);
         varint(v, out);
@@ -596,18 +615,7 @@ mod tests {
             bytes_field(2, &spec, d);
             bytes_field(3, &[], d);
         });
-        let mut body = MAGIC.to_vec();
-        body.extend(msg(|u| {
-            bytes_field(
-                1,
-                &msg(|tm| {
-                    bytes_field(1, b"apps/v1", tm);
-                    bytes_field(2, b"Deployment", tm);
-                }),
-                u,
-            );
-            bytes_field(2, &deployment, u);
-        }));
+        let body = envelope(b"apps/v1", b"Deployment", Some(&deployment));
         let v = decode(&body).unwrap();
         assert_eq!(v["kind"], "Deployment");
         assert_eq!(v["apiVersion"], "apps/v1");
@@ -636,17 +644,7 @@ mod tests {
         assert!(decode(b"{}").is_err());
         assert!(decode(b"k8s\0\x0a\xff").is_err());
         assert!(decode(b"k8s\0").is_err());
-        let mut body = MAGIC.to_vec();
-        body.extend(msg(|u| {
-            bytes_field(
-                1,
-                &msg(|tm| {
-                    bytes_field(1, b"v1", tm);
-                    bytes_field(2, b"NoSuchKind", tm);
-                }),
-                u,
-            );
-        }));
+        let body = envelope(b"v1", b"NoSuchKind", None);
         assert!(decode(&body).unwrap_err().contains("no protobuf schema"));
         assert_eq!(go_duration(90_000_000_000), "1m30s");
         assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");

@@ -274,6 +274,27 @@ fn data_dir_credentials(dir: &std::path::Path) -> anyhow::Result<(Pki, String)> 
     Ok((pki, token))
 }
 
+/// A TLS certificate the CA signs, with a new key: subject CN, then its organizations.
+fn leaf(
+    mut p: CertificateParams,
+    cn: &str,
+    orgs: &[&str],
+    usage: ExtendedKeyUsagePurpose,
+    (ca_cert, ca_key): (&rcgen::Certificate, &KeyPair),
+) -> anyhow::Result<(rcgen::Certificate, KeyPair)> {
+    let key = KeyPair::generate()?;
+    p.distinguished_name.push(DnType::CommonName, cn);
+    for o in orgs {
+        p.distinguished_name.push(DnType::OrganizationName, *o);
+    }
+    p.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    p.extended_key_usages = vec![usage];
+    Ok((p.signed_by(&key, ca_cert, ca_key)?, key))
+}
+
 fn make_pki() -> anyhow::Result<Pki> {
     let ca_key = KeyPair::generate()?;
     let mut ca = CertificateParams::new(Vec::<String>::new())?;
@@ -285,8 +306,8 @@ fn make_pki() -> anyhow::Result<Pki> {
         KeyUsagePurpose::CrlSign,
     ];
     let ca_cert = ca.self_signed(&ca_key)?;
+    let ca = (&ca_cert, &ca_key);
 
-    let server_key = KeyPair::generate()?;
     let mut sp = CertificateParams::new(vec![
         "localhost".to_string(),
         "kubernetes".to_string(),
@@ -295,27 +316,20 @@ fn make_pki() -> anyhow::Result<Pki> {
     ])?;
     sp.subject_alt_names
         .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-    sp.distinguished_name
-        .push(DnType::CommonName, "kube-apiserver");
-    sp.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    sp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let server_cert = sp.signed_by(&server_key, &ca_cert, &ca_key)?;
-
-    let client_key = KeyPair::generate()?;
-    let mut cp = CertificateParams::new(Vec::<String>::new())?;
-    cp.distinguished_name
-        .push(DnType::CommonName, "kubernetes-admin");
-    cp.distinguished_name
-        .push(DnType::OrganizationName, "system:masters");
-    cp.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    cp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-    let client_cert = cp.signed_by(&client_key, &ca_cert, &ca_key)?;
+    let (server_cert, server_key) = leaf(
+        sp,
+        "kube-apiserver",
+        &[],
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ca,
+    )?;
+    let (client_cert, client_key) = leaf(
+        CertificateParams::new(Vec::<String>::new())?,
+        "kubernetes-admin",
+        &["system:masters"],
+        ExtendedKeyUsagePurpose::ClientAuth,
+        ca,
+    )?;
 
     Ok(Pki {
         ca_pem: ca_cert.pem(),

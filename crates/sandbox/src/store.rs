@@ -700,6 +700,14 @@ mod tests {
         GroupResource::new("", "pods")
     }
 
+    fn add_pod(s: &Store, ns: &str, name: &str) -> Value {
+        s.create(
+            &pods(),
+            json!({"metadata": {"namespace": ns, "name": name}}),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn create_fills_identity_and_generate_name() {
         let s = Store::new();
@@ -723,12 +731,7 @@ mod tests {
     #[test]
     fn update_checks_resource_version_and_keeps_identity() {
         let s = Store::new();
-        let o = s
-            .create(
-                &pods(),
-                json!({"metadata": {"namespace": "a", "name": "p"}}),
-            )
-            .unwrap();
+        let o = add_pod(&s, "a", "p");
         let mut changed = o.clone();
         changed["metadata"]["uid"] = json!("forged");
         changed["spec"] = json!({"x": 1});
@@ -744,8 +747,7 @@ mod tests {
     fn list_is_scoped_and_sorted() {
         let s = Store::new();
         for (ns, n) in [("b", "z"), ("a", "y"), ("b", "a"), ("ab", "q")] {
-            s.create(&pods(), json!({"metadata": {"namespace": ns, "name": n}}))
-                .unwrap();
+            add_pod(&s, ns, n);
         }
         let (b, _) = s.list(&pods(), Some("b"));
         let names: Vec<_> = b.iter().map(|o| ns_name(o).1).collect();
@@ -757,8 +759,7 @@ mod tests {
     fn list_page_pages_in_key_order_within_a_namespace() {
         let s = Store::new();
         for (ns, n) in [("b", "z"), ("a", "y"), ("b", "a"), ("b", "m"), ("c", "q")] {
-            s.create(&pods(), json!({"metadata": {"namespace": ns, "name": n}}))
-                .unwrap();
+            add_pod(&s, ns, n);
         }
         let names = |v: &[Arc<Stored>]| v.iter().map(|o| ns_name(&o.value()).1).collect::<Vec<_>>();
         let (page, more, _) = s.list_page(&pods(), Some("b"), None, 2, None);
@@ -795,12 +796,7 @@ mod tests {
     #[test]
     fn graceful_deletion_waits_for_zero_grace() {
         let s = Store::new();
-        let o = s
-            .create(
-                &pods(),
-                json!({"metadata": {"namespace": "a", "name": "p"}}),
-            )
-            .unwrap();
+        let o = add_pod(&s, "a", "p");
         let mut next = o.clone();
         next["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
         next["metadata"]["deletionGracePeriodSeconds"] = json!(30);
@@ -815,11 +811,7 @@ mod tests {
     #[test]
     fn resources_lists_non_empty_types() {
         let s = Store::new();
-        s.create(
-            &pods(),
-            json!({"metadata": {"namespace": "a", "name": "p"}}),
-        )
-        .unwrap();
+        add_pod(&s, "a", "p");
         let cm = GroupResource::new("", "configmaps");
         s.create(&cm, json!({"metadata": {"namespace": "a", "name": "c"}}))
             .unwrap();
@@ -830,11 +822,7 @@ mod tests {
     #[test]
     fn update_keep_leaves_terminating_objects() {
         let s = Store::new();
-        s.create(
-            &pods(),
-            json!({"metadata": {"namespace": "a", "name": "p"}}),
-        )
-        .unwrap();
+        add_pod(&s, "a", "p");
         let kept = s
             .modify_keep(&pods(), "a", "p", |o| {
                 o["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
@@ -850,17 +838,9 @@ mod tests {
     #[test]
     fn watch_replays_history_then_streams() {
         let s = Store::new();
-        s.create(
-            &pods(),
-            json!({"metadata": {"namespace": "a", "name": "p1"}}),
-        )
-        .unwrap();
+        add_pod(&s, "a", "p1");
         let rv = s.current_rv();
-        s.create(
-            &pods(),
-            json!({"metadata": {"namespace": "a", "name": "p2"}}),
-        )
-        .unwrap();
+        add_pod(&s, "a", "p2");
         let (past, mut rx) = s.watch_from(rv).unwrap();
         assert_eq!(past.len(), 1);
         assert_eq!(past[0].name, "p2");
@@ -873,12 +853,7 @@ mod tests {
     fn each_version_is_stored_once_as_text() {
         let s = Store::new();
         let mut rx = s.subscribe();
-        let o = s
-            .create(
-                &pods(),
-                json!({"metadata": {"namespace": "a", "name": "p"}}),
-            )
-            .unwrap();
+        let o = add_pod(&s, "a", "p");
         let added = rx.try_recv().unwrap();
         let stored = s.get_stored(&pods(), "a", "p").unwrap();
         // The map, the change feed and the history share one text.
@@ -912,11 +887,7 @@ mod tests {
         let mut rx = s.subscribe();
         let n = RING as u64 * 3;
         for i in 0..n {
-            s.create(
-                &pods(),
-                json!({"metadata": {"namespace": "a", "name": format!("p{i}")}}),
-            )
-            .unwrap();
+            add_pod(&s, "a", &format!("p{i}"));
         }
         // Every change, in order, none twice, although the ring kept only the last ones.
         for rv in 2..2 + n {
@@ -926,11 +897,7 @@ mod tests {
         // Once the history no longer has them, the subscriber is told it lagged.
         let mut slow = s.subscribe();
         for i in 0..n {
-            s.create(
-                &pods(),
-                json!({"metadata": {"namespace": "b", "name": format!("p{i}")}}),
-            )
-            .unwrap();
+            add_pod(&s, "b", &format!("p{i}"));
         }
         s.compact(s.current_rv() - 1);
         assert!(matches!(
@@ -961,8 +928,7 @@ mod tests {
     fn compaction_expires_older_watches_only() {
         let s = Store::new();
         for n in ["p1", "p2", "p3"] {
-            s.create(&pods(), json!({"metadata": {"namespace": "a", "name": n}}))
-                .unwrap();
+            add_pod(&s, "a", n);
         }
         // rv 2, 3, 4: compacting to 3 keeps only the change at 4.
         s.compact(3);

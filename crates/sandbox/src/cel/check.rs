@@ -256,13 +256,7 @@ impl Checker {
                     {
                         Ty::Dyn
                     }
-                    None => {
-                        self.issue(
-                            e.pos,
-                            format!("undeclared reference to '{name}' (in container '')"),
-                        );
-                        Ty::Dyn
-                    }
+                    None => self.undeclared(e.pos, name),
                 }
             }
             Kind::Select(operand, field) => {
@@ -321,6 +315,15 @@ impl Checker {
 
     fn issue(&mut self, pos: usize, msg: String) {
         self.issues.push(Issue { pos, msg });
+    }
+
+    /// An unknown identifier or function: an issue, and a dynamic type to go on checking with.
+    fn undeclared(&mut self, pos: usize, name: &str) -> Ty {
+        self.issue(
+            pos,
+            format!("undeclared reference to '{name}' (in container '')"),
+        );
+        Ty::Dyn
     }
 
     fn field(&mut self, t: &Ty, field: &str, pos: usize) -> Ty {
@@ -448,11 +451,7 @@ impl Checker {
                         _ => Ty::Dyn,
                     }
                 } else {
-                    self.issue(
-                        e.pos,
-                        format!("undeclared reference to '{name}' (in container '')"),
-                    );
-                    Ty::Dyn
+                    self.undeclared(e.pos, name)
                 }
             }
             (_, Some(rt), _) => {
@@ -475,11 +474,7 @@ impl Checker {
                         _ => Ty::Dyn,
                     }
                 } else {
-                    self.issue(
-                        e.pos,
-                        format!("undeclared reference to '{name}' (in container '')"),
-                    );
-                    Ty::Dyn
+                    self.undeclared(e.pos, name)
                 }
             }
         }

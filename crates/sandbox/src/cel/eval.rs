@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
+use kcore::duration::parse_go_duration_nanos;
 use serde_json::Value;
 
 use super::parse::{Expr, Kind, Lit, Macro};
@@ -92,7 +93,9 @@ pub fn from_json(v: &Value, schema: &Value) -> Val {
             Some("date-time") => DateTime::parse_from_rfc3339(s)
                 .map(|t| Val::Timestamp(t.with_timezone(&Utc)))
                 .unwrap_or_else(|_| Val::str(s)),
-            Some("duration") => parse_duration(s).map_or_else(|| Val::str(s), Val::Duration),
+            Some("duration") => {
+                parse_go_duration_nanos(s).map_or_else(|| Val::str(s), Val::Duration)
+            }
             _ => Val::str(s),
         },
         Value::Array(a) => Val::List(Rc::new(
@@ -111,46 +114,6 @@ pub fn from_json(v: &Value, schema: &Value) -> Val {
                 .collect(),
         )),
     }
-}
-
-/// Go's `time.ParseDuration` (CEL's `duration()`): `1h30m`, `-1.5s`, `300ms`, ...
-pub fn parse_duration(s: &str) -> Option<i64> {
-    let (neg, mut rest) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    if rest == "0" {
-        return Some(0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total: f64 = 0.0;
-    while !rest.is_empty() {
-        let n_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let num: f64 = rest[..n_end].parse().ok()?;
-        rest = &rest[n_end..];
-        let u_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let unit = match &rest[..u_end] {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[u_end..];
-        total += num * unit;
-    }
-    if total > i64::MAX as f64 {
-        return None;
-    }
-    Some(if neg { -(total as i64) } else { total as i64 })
 }
 
 fn format_duration(ns: i64) -> String {
@@ -893,7 +856,7 @@ fn convert(name: &str, v: &Val) -> R {
             "false" | "False" | "FALSE" | "f" | "0" => Ok(Bool(false)),
             _ => Err(type_conversion(v, "bool")),
         },
-        ("duration", Str(s)) => parse_duration(s)
+        ("duration", Str(s)) => parse_go_duration_nanos(s)
             .map(Duration)
             .ok_or_else(|| type_conversion(v, "google.protobuf.Duration")),
         ("timestamp", Str(s)) => DateTime::parse_from_rfc3339(s)

@@ -309,6 +309,20 @@ impl Controller {
             }
         }
     }
+
+    /// Deletes one of the CronJob's jobs, with the event the controller records for it.
+    fn delete_job(&self, cj: &Value, job: &Value) {
+        if delete_object(&self.store, &gr_jobs(), ns_of(job), name_of(job)).is_ok() {
+            let msg = format!("Deleted job {}", name_of(job));
+            self.events.event(
+                &gr_cronjobs(),
+                cj,
+                EventType::Normal,
+                "SuccessfulDelete",
+                &msg,
+            );
+        }
+    }
 }
 
 impl KeyedController for Controller {
@@ -401,16 +415,7 @@ impl KeyedController for Controller {
                 .filter(|j| job_finished(j) == Some(cond))
                 .collect();
             for j in finished.iter().take(finished.len().saturating_sub(keep)) {
-                if delete_object(&self.store, &gr_jobs(), ns_of(j), name_of(j)).is_ok() {
-                    let msg = format!("Deleted job {}", name_of(j));
-                    self.events.event(
-                        &gr_cronjobs(),
-                        &cj,
-                        EventType::Normal,
-                        "SuccessfulDelete",
-                        &msg,
-                    );
-                }
+                self.delete_job(&cj, j);
             }
         }
         let mut active: Vec<Value> = jobs
@@ -454,16 +459,7 @@ impl KeyedController for Controller {
             let skip = policy == "Forbid" && !active.is_empty();
             if policy == "Replace" {
                 for j in active.drain(..) {
-                    if delete_object(&self.store, &gr_jobs(), ns_of(&j), name_of(&j)).is_ok() {
-                        let msg = format!("Deleted job {}", name_of(&j));
-                        self.events.event(
-                            &gr_cronjobs(),
-                            &cj,
-                            EventType::Normal,
-                            "SuccessfulDelete",
-                            &msg,
-                        );
-                    }
+                    self.delete_job(&cj, &j);
                 }
             }
             if skip {
@@ -531,51 +527,46 @@ mod tests {
 
     #[test]
     fn schedules_parse_and_step() {
-        let every5 = Schedule::parse("*/5 * * * *").unwrap();
-        assert_eq!(
-            every5.next_after(at("2026-11-27T21:52:30Z")),
-            Some(at("2026-11-27T21:55:00Z"))
-        );
-        let daily = Schedule::parse("@daily").unwrap();
-        assert_eq!(
-            daily.next_after(at("2026-11-27T21:52:30Z")),
-            Some(at("2026-11-28T00:00:00Z"))
-        );
-        let weekdays = Schedule::parse("30 9 * * mon-fri").unwrap();
-        // 2026-11-28 is a Saturday.
-        assert_eq!(
-            weekdays.next_after(at("2026-11-27T10:00:00Z")),
-            Some(at("2026-11-30T09:30:00Z"))
-        );
-        let feb = Schedule::parse("0 0 29 feb *").unwrap();
-        assert_eq!(
-            feb.next_after(at("2026-03-01T00:00:00Z")),
-            Some(at("2028-02-29T00:00:00Z"))
-        );
-        let either = Schedule::parse("0 0 1 * sun").unwrap();
-        // Day of month OR weekday when both are restricted: Sunday 2026-11-29 comes first.
-        assert_eq!(
-            either.next_after(at("2026-11-27T00:00:00Z")),
-            Some(at("2026-11-29T00:00:00Z"))
-        );
+        // (schedule, after, next)
+        let cases = [
+            (
+                "*/5 * * * *",
+                "2026-11-27T21:52:30Z",
+                "2026-11-27T21:55:00Z",
+            ),
+            ("@daily", "2026-11-27T21:52:30Z", "2026-11-28T00:00:00Z"),
+            // 2026-11-28 is a Saturday.
+            (
+                "30 9 * * mon-fri",
+                "2026-11-27T10:00:00Z",
+                "2026-11-30T09:30:00Z",
+            ),
+            (
+                "0 0 29 feb *",
+                "2026-03-01T00:00:00Z",
+                "2028-02-29T00:00:00Z",
+            ),
+            // Day of month OR weekday when both are restricted: Sunday 2026-11-29 comes first.
+            (
+                "0 0 1 * sun",
+                "2026-11-27T00:00:00Z",
+                "2026-11-29T00:00:00Z",
+            ),
+        ];
+        for (spec, after, next) in cases {
+            let s = Schedule::parse(spec).unwrap();
+            assert_eq!(s.next_after(at(after)), Some(at(next)), "{spec}");
+        }
         // A zone's offset comes from the host's tz database.
         if std::path::Path::new("/usr/share/zoneinfo/Europe/Paris").is_file() {
-            assert_eq!(
-                zone_offset("Europe/Paris", at("2026-01-15T12:00:00Z")),
-                Some(3600)
-            );
-            assert_eq!(
-                zone_offset("Europe/Paris", at("2026-07-15T12:00:00Z")),
-                Some(7200)
-            );
-            assert_eq!(
-                zone_offset("America/New_York", at("2026-01-15T12:00:00Z")),
-                Some(-18000)
-            );
-            assert_eq!(
-                zone_offset("Nowhere/Special", at("2026-01-15T12:00:00Z")),
-                None
-            );
+            for (zone, t, offset) in [
+                ("Europe/Paris", "2026-01-15T12:00:00Z", Some(3600)),
+                ("Europe/Paris", "2026-07-15T12:00:00Z", Some(7200)),
+                ("America/New_York", "2026-01-15T12:00:00Z", Some(-18000)),
+                ("Nowhere/Special", "2026-01-15T12:00:00Z", None),
+            ] {
+                assert_eq!(zone_offset(zone, at(t)), offset, "{zone} {t}");
+            }
         }
         assert_eq!(zone_offset("UTC", at("2026-01-15T12:00:00Z")), Some(0));
         assert_eq!(tzif_offset(b"nope", 0), None);

@@ -688,24 +688,13 @@ impl KeyedController for Controller {
                     }
                 }
             }
+            // With a surge, new pods start beside the old; else old pods go, within the budget.
             if max_surge > 0 {
-                let mut budget = max_surge - surge_in_use;
-                for (node, _) in candidates {
-                    if budget <= 0 {
-                        break;
-                    }
-                    to_create.push(node);
-                    budget -= 1;
-                }
+                let budget = usize::try_from(max_surge - surge_in_use).unwrap_or(0);
+                to_create.extend(candidates.into_iter().take(budget).map(|(node, _)| node));
             } else {
-                let mut budget = max_unavailable - unavailable;
-                for (_, k) in candidates {
-                    if budget <= 0 {
-                        break;
-                    }
-                    to_delete.push(k);
-                    budget -= 1;
-                }
+                let budget = usize::try_from(max_unavailable - unavailable).unwrap_or(0);
+                to_delete.extend(candidates.into_iter().take(budget).map(|(_, k)| k));
             }
         }
 

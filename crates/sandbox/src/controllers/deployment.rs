@@ -155,6 +155,14 @@ fn index(map: &mut HashMap<String, HashSet<Key>>, owner: &str, key: &Key, presen
     }
 }
 
+/// A cached object that is not being deleted, with its selector (None when it does not parse:
+/// there is nothing to sync until the user fixes it).
+fn live_with_selector(cache: &HashMap<Key, Value>, key: &Key) -> Option<(Value, LabelSelector)> {
+    let obj = cache.get(key).filter(|o| !is_terminating(o))?.clone();
+    let selector = LabelSelector::from_label_selector_json(&obj["spec"]["selector"]).ok()?;
+    Some((obj, selector))
+}
+
 impl Controllers {
     fn relist(&mut self) {
         self.deployments.clear();
@@ -310,13 +318,7 @@ impl Controllers {
     // ---- ReplicaSet controller ----
 
     fn sync_rs(&mut self, key: &Key) {
-        let Some(rs) = self.replicasets.get(key).cloned() else {
-            return;
-        };
-        if is_terminating(&rs) {
-            return;
-        }
-        let Ok(selector) = LabelSelector::from_label_selector_json(&rs["spec"]["selector"]) else {
+        let Some((rs, selector)) = live_with_selector(&self.replicasets, key) else {
             return;
         };
         self.adopt_and_release(&rs, "ReplicaSet", &selector);
@@ -576,13 +578,7 @@ impl Controllers {
     }
 
     fn sync_deployment(&mut self, key: &Key) {
-        let Some(d) = self.deployments.get(key).cloned() else {
-            return;
-        };
-        if is_terminating(&d) {
-            return;
-        }
-        let Ok(selector) = LabelSelector::from_label_selector_json(&d["spec"]["selector"]) else {
+        let Some((d, selector)) = live_with_selector(&self.deployments, key) else {
             return;
         };
         let template_ok = d["spec"]["template"]["spec"].is_object()
@@ -855,27 +851,21 @@ impl Controllers {
             ]
             .iter()
             .any(|f| d["status"][*f] != status[*f]);
-            if let Some(c) = created {
+            let progressed = match created {
+                Some(c) => Some((
+                    "NewReplicaSetCreated",
+                    format!("Created new replica set \"{c}\""),
+                )),
+                None if complete => Some((
+                    "NewReplicaSetAvailable",
+                    format!("ReplicaSet \"{name}\" has successfully progressed."),
+                )),
+                None => None,
+            };
+            if let Some((reason, msg)) = progressed {
                 set_condition(
                     &mut status,
-                    condition(
-                        &now,
-                        "Progressing",
-                        "True",
-                        "NewReplicaSetCreated",
-                        &format!("Created new replica set \"{c}\""),
-                    ),
-                );
-            } else if complete {
-                set_condition(
-                    &mut status,
-                    condition(
-                        &now,
-                        "Progressing",
-                        "True",
-                        "NewReplicaSetAvailable",
-                        &format!("ReplicaSet \"{name}\" has successfully progressed."),
-                    ),
+                    condition(&now, "Progressing", "True", reason, &msg),
                 );
             } else if counts_changed {
                 let mut cond = condition(

@@ -169,22 +169,22 @@ impl Recorder {
         if !self.host.is_empty() {
             source["host"] = json!(self.host);
         }
-        let mut ev = json!({
-            "kind": "Event",
-            "apiVersion": "v1",
-            "metadata": {"namespace": ns},
-            "involvedObject": involved,
-            "reason": reason,
-            "message": msg,
-            "source": source,
-            "firstTimestamp": now,
-            "lastTimestamp": now,
-            "count": 1,
-            "type": kind.as_str(),
-            "eventTime": null,
-            "reportingComponent": self.component,
-            "reportingInstance": self.host,
-        });
+        let mut ev = event(
+            &ns,
+            involved,
+            kind,
+            reason,
+            msg,
+            json!({
+                "source": source,
+                "firstTimestamp": now,
+                "lastTimestamp": now,
+                "count": 1,
+                "eventTime": null,
+                "reportingComponent": self.component,
+                "reportingInstance": self.host,
+            }),
+        );
         if let Some(name) = create_unique(&self.store, &mut ev, &object_name) {
             // Bound the cache: a long-running sandbox forgets old keys (as client-go's LRU).
             if seen.len() > 50_000 {
@@ -193,6 +193,30 @@ impl Recorder {
             seen.insert(key, (ns, name));
         }
     }
+}
+
+/// A core/v1 Event about `involved`, with the fields that differ between recorders (`rest`).
+fn event(
+    ns: &str,
+    involved: Value,
+    kind: EventType,
+    reason: &str,
+    msg: &str,
+    rest: Value,
+) -> Value {
+    let mut ev = json!({
+        "kind": "Event",
+        "apiVersion": "v1",
+        "metadata": {"namespace": ns},
+        "involvedObject": involved,
+        "reason": reason,
+        "message": msg,
+        "type": kind.as_str(),
+    });
+    if let (Some(ev), Value::Object(rest)) = (ev.as_object_mut(), rest) {
+        ev.extend(rest);
+    }
+    ev
 }
 
 /// Creates the event under a fresh `<object>.<hex>` name; None when the store refused it.
@@ -228,22 +252,22 @@ pub fn record_new_style(
         "" => "default",
         ns => ns,
     };
-    let mut ev = json!({
-        "kind": "Event",
-        "apiVersion": "v1",
-        "metadata": {"namespace": ns},
-        "involvedObject": involved,
-        "reason": reason,
-        "message": msg,
-        "source": {},
-        "firstTimestamp": null,
-        "lastTimestamp": null,
-        "type": kind.as_str(),
-        "eventTime": store.clock().micro(),
-        "action": action,
-        "reportingComponent": controller,
-        "reportingInstance": instance,
-    });
+    let mut ev = event(
+        ns,
+        involved,
+        kind,
+        reason,
+        msg,
+        json!({
+            "source": {},
+            "firstTimestamp": null,
+            "lastTimestamp": null,
+            "eventTime": store.clock().micro(),
+            "action": action,
+            "reportingComponent": controller,
+            "reportingInstance": instance,
+        }),
+    );
     create_unique(store, &mut ev, name_of(obj));
 }
 

@@ -157,15 +157,7 @@ impl Collector {
         let _ = self
             .store
             .modify_retry(&node.gr, &node.ns, &node.name, |o| {
-                let Some(f) = o
-                    .get_mut("metadata")
-                    .and_then(|m| super::array_mut(m, "finalizers"))
-                else {
-                    return Ok(false);
-                };
-                let before = f.len();
-                f.retain(|x| x != finalizer);
-                Ok(f.len() != before)
+                Ok(super::remove_finalizer(o, finalizer))
             });
     }
 
@@ -285,7 +277,7 @@ pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::testutil::eventually;
+    use crate::controllers::testutil::{eventually, eventually_gone};
 
     fn cm() -> GroupResource {
         GroupResource::new("", "configmaps")
@@ -312,6 +304,19 @@ mod tests {
         (store, owner, h)
     }
 
+    /// Deletes the owner as the API server does for a propagation policy (its finalizer and a
+    /// deletionTimestamp) and waits for the collector to finish with it.
+    async fn delete_owner_with(store: &Store, finalizer: &str) {
+        store
+            .modify(&cm(), "a", "owner", |o| {
+                o["metadata"]["finalizers"] = json!([finalizer]);
+                o["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
+                Ok(true)
+            })
+            .unwrap();
+        eventually_gone(store, &cm(), "a", "owner").await;
+    }
+
     #[tokio::test]
     async fn background_deletes_dependents_of_a_gone_owner() {
         let (store, _, h) = setup().await;
@@ -331,27 +336,14 @@ mod tests {
                 ),
             )
             .unwrap();
-        eventually(5, "stray gone", || async {
-            store.get(&cm(), "a", "stray").is_none().then_some(())
-        })
-        .await;
+        eventually_gone(&store, &cm(), "a", "stray").await;
         h.abort();
     }
 
     #[tokio::test]
     async fn foreground_waits_for_blocking_dependents() {
         let (store, _, h) = setup().await;
-        store
-            .modify(&cm(), "a", "owner", |o| {
-                o["metadata"]["finalizers"] = json!([FOREGROUND]);
-                o["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
-                Ok(true)
-            })
-            .unwrap();
-        eventually(5, "owner gone after dependents", || async {
-            store.get(&cm(), "a", "owner").is_none().then_some(())
-        })
-        .await;
+        delete_owner_with(&store, FOREGROUND).await;
         assert!(store.get(&cm(), "a", "dep1").is_none());
         assert!(store.get(&cm(), "a", "dep2").is_none());
         h.abort();
@@ -360,17 +352,7 @@ mod tests {
     #[tokio::test]
     async fn orphan_strips_references() {
         let (store, _, h) = setup().await;
-        store
-            .modify(&cm(), "a", "owner", |o| {
-                o["metadata"]["finalizers"] = json!([ORPHAN]);
-                o["metadata"]["deletionTimestamp"] = json!(store.clock().rfc3339());
-                Ok(true)
-            })
-            .unwrap();
-        eventually(5, "owner gone", || async {
-            store.get(&cm(), "a", "owner").is_none().then_some(())
-        })
-        .await;
+        delete_owner_with(&store, ORPHAN).await;
         crate::controllers::testutil::gc_barrier(&store).await;
         for d in ["dep1", "dep2"] {
             let dep = store.get(&cm(), "a", d).expect("orphan survives");

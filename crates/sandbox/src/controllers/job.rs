@@ -279,18 +279,7 @@ impl Controller {
         let _ = self
             .store
             .modify_retry(&super::gr_pods(), ns_of(pod), name_of(pod), |o| {
-                if uid_of(o) != uid {
-                    return Ok(false);
-                }
-                let Some(f) = o
-                    .get_mut("metadata")
-                    .and_then(|m| super::array_mut(m, "finalizers"))
-                else {
-                    return Ok(false);
-                };
-                let before = f.len();
-                f.retain(|x| x != TRACKING);
-                Ok(f.len() != before)
+                Ok(uid_of(o) == uid && super::remove_finalizer(o, TRACKING))
             });
     }
 

@@ -1088,13 +1088,7 @@ fn pending_status(pod: &Value, host_ip: &str, now: &str) -> Value {
     } else {
         cond("Initialized", true, None)
     };
-    let scheduled = pod["status"]["conditions"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled").cloned())
-        .unwrap_or_else(|| {
-            json!({"type": "PodScheduled", "status": "True",
-            "lastProbeTime": null, "lastTransitionTime": now})
-        });
+    let scheduled = scheduled_condition(pod, now);
     let waiting = if has_init {
         "PodInitializing"
     } else {
@@ -1147,6 +1141,17 @@ fn pending_status(pod: &Value, host_ip: &str, now: &str) -> Value {
     status
 }
 
+/// The pod's PodScheduled condition as the scheduler wrote it (a true one, set now, if none).
+fn scheduled_condition(pod: &Value, now: &str) -> Value {
+    pod["status"]["conditions"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled").cloned())
+        .unwrap_or_else(|| {
+            json!({"type": "PodScheduled", "status": "True",
+            "lastProbeTime": null, "lastTransitionTime": now})
+        })
+}
+
 /// The status a kubelet reports once the pod's containers run.
 fn running_status(pod: &Value, host_ip: &str, pod_ip: &str, now: &str) -> Value {
     let gen = pod["metadata"]["generation"].as_i64();
@@ -1158,13 +1163,7 @@ fn running_status(pod: &Value, host_ip: &str, pod_ip: &str, now: &str) -> Value 
         }
         c
     };
-    let scheduled = pod["status"]["conditions"]
-        .as_array()
-        .and_then(|cs| cs.iter().find(|c| c["type"] == "PodScheduled").cloned())
-        .unwrap_or_else(|| {
-            json!({"type": "PodScheduled", "status": "True",
-            "lastProbeTime": null, "lastTransitionTime": now})
-        });
+    let scheduled = scheduled_condition(pod, now);
     let statuses = |list: &str, running: bool| {
         let mut v: Vec<Value> = pod["spec"][list]
             .as_array()
@@ -1314,8 +1313,17 @@ pub async fn run(store: Arc<Store>, opts: ControllerOptions, mut rx: crate::stor
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::controllers::testutil::{eventually, opts, reference};
+    use crate::controllers::testutil::{eventually, eventually_gone, opts, reference};
     use crate::controllers::{nodes, pods::create_pod};
+
+    /// A store with the nodes and a running kubelet.
+    async fn start(o: ControllerOptions) -> (Arc<Store>, tokio::task::JoinHandle<()>) {
+        let store = Arc::new(Store::new());
+        nodes::bootstrap(&store, &o);
+        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
+        tokio::task::yield_now().await;
+        (store, h)
+    }
 
     #[test]
     fn durations_print_like_go() {
@@ -1327,11 +1335,7 @@ mod tests {
 
     #[tokio::test]
     async fn bound_pod_runs_then_terminates() {
-        let store = Arc::new(Store::new());
-        let o = opts();
-        nodes::bootstrap(&store, &o);
-        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
-        tokio::task::yield_now().await;
+        let (store, h) = start(opts()).await;
         let pod = json!({"metadata": {"name": "web", "namespace": "default"},
             "spec": {"nodeName": "kind-multinodes-worker2",
                 "containers": [{"name": "c", "image": "nginx:1.27",
@@ -1401,13 +1405,7 @@ mod tests {
         crate::controllers::delete_object(&store, &gr_pods(), "default", "web").unwrap();
         let p = store.get(&gr_pods(), "default", "web").unwrap();
         assert_eq!(p["metadata"]["deletionGracePeriodSeconds"], 30);
-        eventually(5, "pod removed", || async {
-            store
-                .get(&gr_pods(), "default", "web")
-                .is_none()
-                .then_some(())
-        })
-        .await;
+        eventually_gone(&store, &gr_pods(), "default", "web").await;
         let (evs, _) = store.list(&super::super::gr_events(), Some("default"));
         assert!(evs
             .iter()
@@ -1417,14 +1415,11 @@ mod tests {
 
     #[tokio::test]
     async fn accepted_pod_is_container_creating_until_the_delay_passes() {
-        let store = Arc::new(Store::new());
-        let o = ControllerOptions {
+        let (store, h) = start(ControllerOptions {
             kubelet_delay: Duration::from_secs(3600),
             ..opts()
-        };
-        nodes::bootstrap(&store, &o);
-        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
-        tokio::task::yield_now().await;
+        })
+        .await;
         let pod = json!({"metadata": {"name": "slow", "namespace": "default"},
             "spec": {"nodeName": "kind-multinodes-worker", "containers": [{"name": "b", "image": "x"},
                 {"name": "a", "image": "y"}]}});
@@ -1452,21 +1447,11 @@ mod tests {
 
     #[tokio::test]
     async fn pods_on_missing_nodes_are_collected() {
-        let store = Arc::new(Store::new());
-        let o = opts();
-        nodes::bootstrap(&store, &o);
-        let h = tokio::spawn(run(store.clone(), o, store.subscribe()));
-        tokio::task::yield_now().await;
+        let (store, h) = start(opts()).await;
         let pod = json!({"metadata": {"name": "lost", "namespace": "default"},
             "spec": {"nodeName": "nowhere", "containers": [{"name": "c", "image": "x"}]}});
         create_pod(&store, pod).unwrap();
-        eventually(5, "orphan removed", || async {
-            store
-                .get(&gr_pods(), "default", "lost")
-                .is_none()
-                .then_some(())
-        })
-        .await;
+        eventually_gone(&store, &gr_pods(), "default", "lost").await;
         h.abort();
     }
 }

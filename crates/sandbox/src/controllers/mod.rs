@@ -313,6 +313,19 @@ pub(crate) fn array_mut<'a>(obj: &'a mut Value, key: &str) -> Option<&'a mut Vec
     obj.get_mut(key).and_then(Value::as_array_mut)
 }
 
+/// Takes `finalizer` out of the object's finalizers; whether it was there (a write is due).
+pub(crate) fn remove_finalizer(obj: &mut Value, finalizer: &str) -> bool {
+    let Some(f) = obj
+        .get_mut("metadata")
+        .and_then(|m| array_mut(m, "finalizers"))
+    else {
+        return false;
+    };
+    let before = f.len();
+    f.retain(|x| x != finalizer);
+    f.len() != before
+}
+
 pub(crate) fn is_terminating(obj: &Value) -> bool {
     obj["metadata"]["deletionTimestamp"].is_string()
 }

@@ -10,6 +10,7 @@
 //! ratcheting). A rule that cannot be evaluated by the sandbox (`cel::Fail::Unsupported`) is
 //! skipped; one that runs out of cost budget stops the validation with the server's message.
 
+use kcore::patch::to_go_json;
 use serde_json::Value;
 
 use crate::cel::{self, Fail, Ty, Val};
@@ -42,17 +43,9 @@ fn rule_json(r: &Value) -> String {
     ];
     let body: Vec<String> = keys
         .iter()
-        .map(|k| format!("\"{k}\":{}", go_json(&obj[*k])))
+        .map(|k| format!("\"{k}\":{}", to_go_json(&obj[*k])))
         .collect();
     format!("{{{}}}", body.join(","))
-}
-
-/// JSON as Go's encoder writes it (HTML characters escaped).
-fn go_json(v: &Value) -> String {
-    v.to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
 }
 
 fn vars_for(node: &Value, rule: &Value) -> Vec<(&'static str, Ty)> {
@@ -174,7 +167,7 @@ fn check_rule(node: &Value, r: &Value, path: &str, out: &mut Vec<Cause>) {
                 &format!("{path}.fieldPath"),
                 format!(
                     "Invalid value: {}: must be a valid path",
-                    go_json(&r["fieldPath"])
+                    to_go_json(&r["fieldPath"])
                 ),
             ));
         }
@@ -186,7 +179,7 @@ fn check_rule(node: &Value, r: &Value, path: &str, out: &mut Vec<Cause>) {
                 &format!("{path}.message"),
                 format!(
                     "Invalid value: {}: must not contain line breaks",
-                    go_json(&r["message"])
+                    to_go_json(&r["message"])
                 ),
             ));
         }
@@ -254,7 +247,7 @@ pub fn has_rules(schema: &Value) -> bool {
 /// The value's rendering in `Invalid value: <v>: ...` (scalars only).
 fn shown(v: &Value) -> Option<String> {
     match v {
-        Value::String(s) => Some(go_json(&Value::String(s.clone()))),
+        Value::String(s) => Some(to_go_json(&Value::String(s.clone()))),
         Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
         Value::Null => Some("null".into()),
         _ => None,

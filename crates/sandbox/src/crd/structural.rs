@@ -17,28 +17,37 @@ fn preserves(schema: &Value) -> bool {
     schema["x-kubernetes-preserve-unknown-fields"] == true
 }
 
+/// The schema of property `k`: its own, else `additionalProperties` when that is a schema.
+fn property_schema<'a>(schema: &'a Value, k: &str) -> Option<&'a Value> {
+    let additional = &schema["additionalProperties"];
+    schema["properties"]
+        .get(k)
+        .or(Some(additional).filter(|a| a.is_object()))
+}
+
+/// `spec.replicas`: the path of field `k` below `path` ("" at the root).
+fn field_path(path: &str, k: &str) -> String {
+    if path.is_empty() {
+        k.to_string()
+    } else {
+        format!("{path}.{k}")
+    }
+}
+
 fn walk_unknown(v: &Value, schema: &Value, path: &str, root: bool, out: &mut Vec<String>) {
     if schema.is_null() {
         return;
     }
     match v {
         Value::Object(m) => {
-            let props = schema["properties"].as_object();
             let additional = &schema["additionalProperties"];
             for (k, child) in m {
                 if root && is_root_meta(k) {
                     continue;
                 }
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                match props.and_then(|p| p.get(k)) {
+                let p = field_path(path, k);
+                match property_schema(schema, k) {
                     Some(s) => walk_unknown(child, s, &p, false, out),
-                    None if additional.is_object() => {
-                        walk_unknown(child, additional, &p, false, out)
-                    }
                     None if additional == &Value::Bool(true) || preserves(schema) => {}
                     None => out.push(p),
                 }
@@ -314,35 +323,20 @@ fn validate_at(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>) {
             if let Some(req) = schema["required"].as_array() {
                 for r in req.iter().filter_map(Value::as_str) {
                     if !m.contains_key(r) {
-                        let p = if path.is_empty() {
-                            r.to_string()
-                        } else {
-                            format!("{path}.{r}")
-                        };
                         out.push(Cause {
                             reason: "FieldValueRequired".into(),
-                            field: p,
+                            field: field_path(path, r),
                             message: "Required value".into(),
                         });
                     }
                 }
             }
-            let props = schema["properties"].as_object();
             for (k, child) in m {
                 if path.is_empty() && is_root_meta(k) {
                     continue;
                 }
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                match props.and_then(|p| p.get(k)) {
-                    Some(s) => validate_at(child, s, &p, out),
-                    None if schema["additionalProperties"].is_object() => {
-                        validate_at(child, &schema["additionalProperties"], &p, out)
-                    }
-                    None => {}
+                if let Some(s) = property_schema(schema, k) {
+                    validate_at(child, s, &field_path(path, k), out);
                 }
             }
         }

@@ -251,16 +251,6 @@ pub fn validate_crd(obj: &Value) -> Vec<Cause> {
 /// into Go struct field CustomResourceColumnDefinition.spec.versions.additionalPrinterColumns.name
 /// of type string`, for a YAML `name: On`).
 pub fn type_error(obj: &Value) -> Option<String> {
-    fn kind(v: &Value) -> &'static str {
-        match v {
-            Value::String(_) => "string",
-            Value::Number(_) => "number",
-            Value::Bool(_) => "bool",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-            Value::Null => "null",
-        }
-    }
     let fits = |v: &Value, ty: &str| match ty {
         "string" => v.is_string() || v.is_null(),
         "bool" => v.is_boolean() || v.is_null(),
@@ -282,10 +272,10 @@ pub fn type_error(obj: &Value) -> Option<String> {
                     .unwrap_or(v);
                 return format!(
                     "json: cannot unmarshal {} into Go struct field {st}.{path} of type string",
-                    kind(bad)
+                    kcore::gojson::type_name(bad)
                 );
             }
-            _ => kind(v).to_string(),
+            _ => kcore::gojson::type_name(v).to_string(),
         };
         format!("json: cannot unmarshal {what} into Go struct field {st}.{path} of type {ty}")
     };
