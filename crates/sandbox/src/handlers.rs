@@ -1035,16 +1035,7 @@ impl ListWriter {
                 }
                 Some((Ok::<Bytes, std::io::Error>(Bytes::from(out)), (w, i, done)))
             });
-        let mut r = Response::new(Body::from_stream(stream));
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        r.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache, private"),
-        );
-        r
+        json_stream(stream)
     }
 }
 
@@ -1293,6 +1284,14 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
             .await
             .map(|b| (Ok::<Bytes, std::io::Error>(b), out))
     });
+    Ok(json_stream(stream))
+}
+
+/// A JSON response sent as `stream` yields it (a watch, a big list).
+fn json_stream<S>(stream: S) -> Response
+where
+    S: futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+{
     let mut r = Response::new(Body::from_stream(stream));
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -1302,7 +1301,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache, private"),
     );
-    Ok(r)
+    r
 }
 
 // ---------------------------------------------------------------------------------------
