@@ -847,28 +847,27 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
             table.metadata = meta;
             return Ok(json_response(200, to_json(&table)));
         }
-        // Objects served as stored are decoded one at a time and written at once: a page of
-        // thousands of pods is never held as trees.
+        // Objects served as stored are copied from their text, never held as trees.
         Output::Partial(v) if as_stored => {
             let api_version = format!("meta.k8s.io/{v}");
-            let body = list_body(
+            let list = ListWriter::new(
                 &api_version,
                 "PartialObjectMetadataList",
                 &meta,
-                &matched,
-                Some(&api_version),
+                matched,
+                Some(api_version.clone()),
             );
-            return Ok(json_response(200, body));
+            return Ok(list.response());
         }
         Output::Json if as_stored => {
-            let body = list_body(
+            let list = ListWriter::new(
                 &t.info.api_version(),
                 &format!("{}List", t.info.kind),
                 &meta,
-                &matched,
+                matched,
                 None,
             );
-            return Ok(json_response(200, body));
+            return Ok(list.response());
         }
         _ => {}
     }
@@ -915,38 +914,129 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     })
 }
 
-/// A list's JSON (keys in sorted order, as serde_json writes a `Value`'s), each item decoded
-/// from its stored text only while it is written: the objects, or (with `partial`, an
-/// apiVersion) PartialObjectMetadata around their metadata.
-fn list_body(
-    api_version: &str,
-    kind: &str,
-    metadata: &Value,
-    items: &[Arc<crate::store::Stored>],
-    partial: Option<&str>,
-) -> String {
-    let mut out = Vec::with_capacity(items.iter().map(|s| s.json().len() + 1).sum::<usize>() + 256);
-    out.extend_from_slice(b"{\"apiVersion\":");
-    let _ = serde_json::to_writer(&mut out, api_version);
-    out.extend_from_slice(b",\"items\":[");
-    for (i, s) in items.iter().enumerate() {
+/// A list of objects served as stored, as JSON (keys in sorted order, as serde_json writes a
+/// `Value`'s): each item copied from its stored text while it is written, the objects
+/// without `kind` and `apiVersion` or (with `partial`, an apiVersion) PartialObjectMetadata
+/// around their metadata.
+struct ListWriter {
+    /// `{"apiVersion":…,"items":[`
+    head: Vec<u8>,
+    /// `],"kind":…,"metadata":…}`
+    tail: Vec<u8>,
+    items: Vec<Arc<crate::store::Stored>>,
+    partial: Option<String>,
+}
+
+/// Above this much object text a list is sent in chunks as it is written (as kube-apiserver
+/// streams a big list) instead of being held whole: 50,000 pods are ~190 MB of JSON.
+const STREAM_LIST_ABOVE: usize = 1 << 20;
+/// The size of one such chunk.
+const LIST_CHUNK: usize = 256 << 10;
+
+impl ListWriter {
+    fn new(
+        api_version: &str,
+        kind: &str,
+        metadata: &Value,
+        items: Vec<Arc<crate::store::Stored>>,
+        partial: Option<String>,
+    ) -> Self {
+        let mut head = b"{\"apiVersion\":".to_vec();
+        let _ = serde_json::to_writer(&mut head, api_version);
+        head.extend_from_slice(b",\"items\":[");
+        let mut tail = b"],\"kind\":".to_vec();
+        let _ = serde_json::to_writer(&mut tail, kind);
+        tail.extend_from_slice(b",\"metadata\":");
+        let _ = serde_json::to_writer(&mut tail, metadata);
+        tail.push(b'}');
+        ListWriter {
+            head,
+            tail,
+            items,
+            partial,
+        }
+    }
+
+    /// Appends item `i` (with its separating comma).
+    fn item(&self, i: usize, out: &mut Vec<u8>) {
         if i > 0 {
             out.push(b',');
         }
-        let obj = s.value();
-        let item = match partial {
-            Some(v) => ItemView::Partial(v, &obj),
-            None => ItemView::Untyped(&obj),
+        let s = &self.items[i];
+        let Some(fields) = s.fields() else {
+            // Not an object (never stored): written as its tree is.
+            let obj = s.value();
+            let item = match &self.partial {
+                Some(v) => ItemView::Partial(v, &obj),
+                None => ItemView::Untyped(&obj),
+            };
+            let _ = serde_json::to_writer(out, &item);
+            return;
         };
-        let _ = serde_json::to_writer(&mut out, &item);
+        match &self.partial {
+            Some(v) => {
+                out.extend_from_slice(b"{\"apiVersion\":");
+                let _ = serde_json::to_writer(&mut *out, v);
+                out.extend_from_slice(b",\"kind\":\"PartialObjectMetadata\",\"metadata\":");
+                match fields.iter().find(|(k, _)| k == "metadata") {
+                    Some((_, m)) => out.extend_from_slice(m.get().as_bytes()),
+                    None => out.extend_from_slice(b"null"),
+                }
+                out.push(b'}');
+            }
+            None => {
+                out.push(b'{');
+                let mut first = true;
+                for (k, v) in fields {
+                    if k == "kind" || k == "apiVersion" {
+                        continue;
+                    }
+                    if !std::mem::take(&mut first) {
+                        out.push(b',');
+                    }
+                    let _ = serde_json::to_writer(&mut *out, &k);
+                    out.push(b':');
+                    out.extend_from_slice(v.get().as_bytes());
+                }
+                out.push(b'}');
+            }
+        }
     }
-    out.extend_from_slice(b"],\"kind\":");
-    let _ = serde_json::to_writer(&mut out, kind);
-    out.extend_from_slice(b",\"metadata\":");
-    let _ = serde_json::to_writer(&mut out, metadata);
-    out.push(b'}');
-    // Written from strings and Values by serde_json: valid UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+
+    fn response(self) -> Response {
+        let text: usize = self.items.iter().map(|s| s.json().len()).sum();
+        if text <= STREAM_LIST_ABOVE {
+            let mut out = Vec::with_capacity(text + self.items.len() + 256);
+            out.extend_from_slice(&self.head);
+            for i in 0..self.items.len() {
+                self.item(i, &mut out);
+            }
+            out.extend_from_slice(&self.tail);
+            // Written from strings and JSON texts: valid UTF-8.
+            return json_response(200, String::from_utf8(out).unwrap_or_default());
+        }
+        // (next item, done)
+        let stream =
+            futures_util::stream::unfold((self, 0, false), |(w, mut i, done)| async move {
+                if done {
+                    return None;
+                }
+                let mut out = Vec::with_capacity(LIST_CHUNK + (16 << 10));
+                if i == 0 {
+                    out.extend_from_slice(&w.head);
+                }
+                while i < w.items.len() && out.len() < LIST_CHUNK {
+                    w.item(i, &mut out);
+                    i += 1;
+                }
+                let done = i == w.items.len();
+                if done {
+                    out.extend_from_slice(&w.tail);
+                }
+                Some((Ok::<Bytes, std::io::Error>(Bytes::from(out)), (w, i, done)))
+            });
+        json_stream(stream)
+    }
 }
 
 fn to_json(v: &impl serde::Serialize) -> String {
@@ -988,6 +1078,30 @@ impl serde::Serialize for ItemView<'_> {
 // ---------------------------------------------------------------------------------------
 // Watch
 
+/// A JSON watch event's line written around the object's stored text, when that text is
+/// what `typed` would serve (its kind and apiVersion already the served ones): no tree.
+fn raw_watch_line(kind: &str, stored: &crate::store::Stored, info: &ResourceInfo) -> Option<Bytes> {
+    let fields = stored.fields()?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| serde_json::from_str::<&str>(v.get()).ok())
+    };
+    if field("kind")? != info.kind || field("apiVersion")? != info.api_version() {
+        return None;
+    }
+    let json = stored.json();
+    // Keys in sorted order, as `json!` writes them.
+    let mut line = Vec::with_capacity(json.len() + 32);
+    line.extend_from_slice(b"{\"object\":");
+    line.extend_from_slice(json);
+    line.extend_from_slice(b",\"type\":");
+    let _ = serde_json::to_writer(&mut line, kind);
+    line.extend_from_slice(b"}\n");
+    Some(Bytes::from(line))
+}
+
 fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     let output = negotiate(ctx.header(header::ACCEPT))?;
     // `GET .../pods/x?watch=1` is the old form of a name field selector.
@@ -1016,7 +1130,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
             Err(_) => (Vec::new(), Vec::new(), None, rv),
         },
         _ => {
-            let (items, rv) = st.store.list(&gr, ns.as_deref());
+            let (items, rv) = st.store.list_stored(&gr, ns.as_deref());
             let (past, rx) = st
                 .store
                 .watch_from(rv)
@@ -1032,8 +1146,14 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
     let mut next_bookmark = store.clock().after(crate::history::BOOKMARK_FREQUENCY);
     // Only the first Table of a watch carries the column definitions.
     let mut first_table = true;
-    let mut encode = move |kind: &str, obj: Value| -> Bytes {
-        let obj = typed(info, obj);
+    let as_stored = served_as_stored(info);
+    let mut encode = move |kind: &str, stored: &crate::store::Stored| -> Bytes {
+        if output == Output::Json && as_stored {
+            if let Some(line) = raw_watch_line(kind, stored, info) {
+                return line;
+            }
+        }
+        let obj = typed(info, Value::clone(&stored.value()));
         let object = match output {
             Output::Table(v) => {
                 let mut table = table_for(info, std::slice::from_ref(&obj), include, clock.now());
@@ -1073,10 +1193,15 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         // object moving out of (into) the selection is reported as DELETED (ADDED), like the
         // real watch cache does. Objects not seen yet count as unchanged.
         let mut matched: HashMap<(String, String), bool> = HashMap::new();
-        for obj in initial {
-            let m = filter.matches(&obj);
-            matched.insert(ns_name(&obj), m);
-            if m && tx.send(encode("ADDED", obj)).await.is_err() {
+        for stored in initial {
+            // Without selectors every object matches: nothing to remember, nothing to decode.
+            let m = filter.is_empty() || {
+                let obj = stored.value();
+                let m = filter.matches(&obj);
+                matched.insert(ns_name(&obj), m);
+                m
+            };
+            if m && tx.send(encode("ADDED", &stored)).await.is_err() {
                 return;
             }
         }
@@ -1086,6 +1211,9 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         let mut translate = move |ev: &super::store::WatchEvent| -> Option<&'static str> {
             if ev.gr != gr || ns.as_deref().map(|n| n != ev.namespace).unwrap_or(false) {
                 return None;
+            }
+            if filter.is_empty() {
+                return Some(ev.kind.as_str());
             }
             let now = filter.matches(&ev.object);
             let key = (ev.namespace.clone(), ev.name.clone());
@@ -1108,11 +1236,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         for ev in past {
             last_rv = ev.rv;
             if let Some(kind) = translate(&ev) {
-                if tx
-                    .send(encode(kind, Value::clone(&ev.object)))
-                    .await
-                    .is_err()
-                {
+                if tx.send(encode(kind, ev.object.stored())).await.is_err() {
                     return;
                 }
             }
@@ -1139,7 +1263,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
                         if ev.rv <= last_rv { continue; }
                         last_rv = ev.rv;
                         if let Some(kind) = translate(&ev) {
-                            if tx.send(encode(kind, Value::clone(&ev.object))).await.is_err() {
+                            if tx.send(encode(kind, ev.object.stored())).await.is_err() {
                                 return;
                             }
                         }
@@ -1160,6 +1284,14 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
             .await
             .map(|b| (Ok::<Bytes, std::io::Error>(b), out))
     });
+    Ok(json_stream(stream))
+}
+
+/// A JSON response sent as `stream` yields it (a watch, a big list).
+fn json_stream<S>(stream: S) -> Response
+where
+    S: futures_util::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+{
     let mut r = Response::new(Body::from_stream(stream));
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -1169,7 +1301,7 @@ fn watch(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache, private"),
     );
-    Ok(r)
+    r
 }
 
 // ---------------------------------------------------------------------------------------
@@ -3227,6 +3359,83 @@ mod tests {
             "invalid character '2' after array element"
         );
         assert_eq!(go_error("{\"a\":"), "unexpected end of JSON input");
+    }
+
+    /// Objects as stored: escapes, unicode, numbers, a missing metadata.
+    fn stored_objects(n: usize, pad: usize) -> Vec<Arc<crate::store::Stored>> {
+        (0..n)
+            .map(|i| {
+                let mut o = json!({"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": format!("c{i}"), "namespace": "d",
+                        "labels": {"a\"b": "é\u{1}\\"}, "resourceVersion": i.to_string()},
+                    "data": {"k": "x".repeat(pad)}, "n": [1, -2, 3.5, 1e300, null, true]});
+                if i == 1 {
+                    o.as_object_mut().unwrap().remove("metadata");
+                }
+                crate::store::Stored::encode(&o, i as u64)
+            })
+            .collect()
+    }
+
+    /// What the list's JSON is as a tree (how it was written before it was copied from text).
+    fn list_as_tree(items: &[Arc<crate::store::Stored>], partial: Option<&str>) -> String {
+        let items: Vec<Value> = items
+            .iter()
+            .map(|s| {
+                let mut o = Value::clone(&s.value());
+                match partial {
+                    Some(v) => json!({"apiVersion": v, "kind": "PartialObjectMetadata",
+                        "metadata": o["metadata"]}),
+                    None => {
+                        o.as_object_mut().unwrap().remove("kind");
+                        o.as_object_mut().unwrap().remove("apiVersion");
+                        o
+                    }
+                }
+            })
+            .collect();
+        json!({"apiVersion": "v1", "items": items, "kind": "ConfigMapList",
+            "metadata": {"resourceVersion": "9"}})
+        .to_string()
+    }
+
+    #[tokio::test]
+    async fn lists_copied_from_text_are_written_as_their_trees() {
+        use http_body_util::BodyExt as _;
+        // Small (one body) and over STREAM_LIST_ABOVE (sent in chunks).
+        for (n, pad) in [(3, 10), (40, 100_000)] {
+            for partial in [None, Some("meta.k8s.io/v1")] {
+                let items = stored_objects(n, pad);
+                let want = list_as_tree(&items, partial);
+                let kind = "ConfigMapList";
+                let meta = json!({"resourceVersion": "9"});
+                let w = ListWriter::new("v1", kind, &meta, items, partial.map(str::to_string));
+                let resp = w.response();
+                assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/json");
+                let body = resp.into_body().collect().await.unwrap().to_bytes();
+                assert!(
+                    std::str::from_utf8(&body).unwrap() == want,
+                    "{n} items, {partial:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn watch_lines_copied_from_text_are_written_as_their_trees() {
+        let info = resources::find("", "v1", "configmaps").unwrap();
+        for s in stored_objects(3, 10) {
+            let want = format!(
+                "{}\n",
+                json!({"type": "MODIFIED", "object": typed(info, Value::clone(&s.value()))})
+            );
+            let line = raw_watch_line("MODIFIED", &s, info).unwrap();
+            assert_eq!(std::str::from_utf8(&line).unwrap(), want);
+        }
+        // Another kind or version in the text: written from the tree.
+        let other =
+            crate::store::Stored::encode(&json!({"apiVersion": "v2", "kind": "ConfigMap"}), 1);
+        assert!(raw_watch_line("ADDED", &other, info).is_none());
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
@@ -56,6 +57,16 @@ impl Stored {
     /// The object's JSON text (compact, as serde_json writes a `Value`).
     pub fn json(&self) -> &[u8] {
         &self.json
+    }
+
+    /// The object's top-level fields, each as its JSON text, in the order a tree of it
+    /// serializes them (sorted): what lists and watches copy without decoding the whole
+    /// object (a tree costs ~10 times the text to build and free). `None` when the text is
+    /// not an object.
+    pub fn fields(&self) -> Option<Vec<(String, &RawValue)>> {
+        let m: std::collections::BTreeMap<String, &RawValue> =
+            serde_json::from_slice(&self.json).ok()?;
+        Some(m.into_iter().collect())
     }
 
     /// The object as a tree: the one another reader still holds, or a new decoding.

@@ -57,14 +57,23 @@ pub fn object_reference(gr: &GroupResource, obj: &Value) -> Value {
     r
 }
 
-/// The identity of an event for de-duplication (client-go's aggregation key minus timestamps).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct DedupKey {
-    object: String,
-    field_path: String,
-    reason: String,
-    message: String,
-    kind: EventType,
+/// The identity of an event for de-duplication (client-go's aggregation key minus
+/// timestamps: object, fieldPath, reason, message, type), kept as a 128-bit digest: a kubelet
+/// remembers the few events of each of its pods, whose texts cost ~1 KB a pod.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct DedupKey(u128);
+
+impl DedupKey {
+    fn new(object: &str, field_path: &str, reason: &str, message: &str, kind: EventType) -> Self {
+        use std::hash::{Hash, Hasher};
+        // Two SipHash digests of the key, salted apart.
+        let half = |salt: u8| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (salt, object, field_path, reason, message, kind).hash(&mut h);
+            h.finish()
+        };
+        DedupKey((u128::from(half(0)) << 64) | u128::from(half(1)))
+    }
 }
 
 /// Records events for one component (e.g. `daemonset-controller`, or `kubelet` on a host).
@@ -135,19 +144,14 @@ impl Recorder {
             Some(ns) if !ns.is_empty() => ns.to_string(),
             _ => "default".to_string(),
         };
-        let key = DedupKey {
-            object: format!(
-                "{}/{}/{}/{}",
-                involved["kind"].as_str().unwrap_or_default(),
-                ns,
-                involved["name"].as_str().unwrap_or_default(),
-                involved["uid"].as_str().unwrap_or_default()
-            ),
-            field_path: field_path.unwrap_or_default().to_string(),
-            reason: reason.to_string(),
-            message: msg.to_string(),
-            kind,
-        };
+        let object = format!(
+            "{}/{}/{}/{}",
+            involved["kind"].as_str().unwrap_or_default(),
+            ns,
+            involved["name"].as_str().unwrap_or_default(),
+            involved["uid"].as_str().unwrap_or_default()
+        );
+        let key = DedupKey::new(&object, field_path.unwrap_or_default(), reason, msg, kind);
         let now = self.store.clock().rfc3339();
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((ens, ename)) = seen.get(&key).cloned() {
