@@ -6,16 +6,14 @@ use serde_json::Value;
 
 use super::events::describe_events;
 use super::text::{
-    arr, format_labels, format_time, get, print_annotations_multiline, print_conditions,
-    print_labels_multiline, s, string_map, value_string, LAST_TRANSITION_TIME,
+    arr, format_labels, get, print_cluster_meta_header, print_conditions, print_creation_timestamp,
+    s, string_map, value_string, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::{DescribeOptions, Events};
 
 fn header(w: &mut PrefixWriter, obj: &Value) {
-    w.field(LEVEL_0, "Name", s(obj, "metadata.name"));
-    print_labels_multiline(w, "Labels", &string_map(obj, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(obj, "metadata.annotations"));
+    print_cluster_meta_header(w, obj);
 }
 
 fn finish(mut w: PrefixWriter, events: Events<'_>, opts: &DescribeOptions) -> String {
@@ -29,11 +27,7 @@ fn finish(mut w: PrefixWriter, events: Events<'_>, opts: &DescribeOptions) -> St
 pub fn describe_csi_node(csi: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     header(&mut w, csi);
-    w.field(
-        LEVEL_0,
-        "CreationTimestamp",
-        format_time(s(csi, "metadata.creationTimestamp"), opts),
-    );
+    print_creation_timestamp(&mut w, csi, opts);
     w.write(LEVEL_0, "Spec:\n");
     if let Some(drivers) = get(csi, "spec.drivers").and_then(Value::as_array) {
         w.write(LEVEL_1, "Drivers:\n");

@@ -4,10 +4,7 @@ use serde_json::Value;
 
 use super::events::describe_events;
 use super::podspec::describe_pod_template;
-use super::text::{
-    format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, selector_string,
-    string_map,
-};
+use super::text::{format_labels, get, i, print_labels_annotations, print_selector, s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{pod_status_counts, DescribeOptions, Related};
 
@@ -19,22 +16,13 @@ pub fn describe_daemonset(ds: &Value, related: &Related, opts: &DescribeOptions)
     let mut w = PrefixWriter::new();
     let (running, waiting, succeeded, failed) = pod_status_counts(pods, s(ds, "metadata.uid"));
     super::text::print_name_namespace(&mut w, ds);
-    w.field(
-        LEVEL_0,
-        "Selector",
-        selector_string(get(ds, "spec.selector")),
-    );
+    print_selector(&mut w, ds);
     w.field(
         LEVEL_0,
         "Node-Selector",
         format_labels(&string_map(ds, "spec.template.spec.nodeSelector")),
     );
-    print_labels_multiline(&mut w, "Labels", &string_map(ds, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(ds, "metadata.annotations"),
-    );
+    print_labels_annotations(&mut w, ds);
     for (title, field) in [
         (
             "Desired Number of Nodes Scheduled",

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{arr, get, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::{DescribeOptions, Events};
@@ -54,8 +54,5 @@ pub fn describe_endpoint_slice(eps: &Value, events: Events<'_>, opts: &DescribeO
             w.field(LEVEL_2, "Zone", or_unset(get(e, "zone")));
         }
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }

@@ -3,14 +3,14 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::{
     describe_containers, describe_resources, describe_scheduling_group,
     describe_topology_spread_constraints, describe_volumes,
 };
 use super::quantity::Quantity;
 use super::text::{
-    arr, controlled_by, format_time, get, i, print_annotations_multiline, print_labels_multiline,
+    arr, controlled_by, format_time, get, i, print_labels_annotations, print_labels_multiline,
     print_tolerations, s, since, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
@@ -52,8 +52,7 @@ pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
             format_time(s(pod, "status.startTime"), opts),
         );
     }
-    print_labels_multiline(w, "Labels", &string_map(pod, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(pod, "metadata.annotations"));
+    print_labels_annotations(w, pod);
     let phase = s(pod, "status.phase");
     if get(pod, "metadata.deletionTimestamp").is_some() && phase != "Failed" && phase != "Succeeded"
     {
@@ -156,10 +155,7 @@ pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
     print_tolerations(w, "Tolerations", arr(pod, "spec.tolerations"));
     describe_topology_spread_constraints(arr(pod, "spec.topologySpreadConstraints"), w, "");
     describe_scheduling_group(get(pod, "spec.schedulingGroup"), w, "");
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// kubectl's `qos.GetPodQOS`: the status's class, else computed from cpu/memory requests and

@@ -2,12 +2,11 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::pvc::access_modes;
 use super::quantity::Quantity;
 use super::text::{
-    arr, get, print_annotations_multiline, print_labels_multiline, s, since, string_map,
-    value_string,
+    arr, get, print_cluster_meta_header, print_phase_or_terminating, s, value_string,
 };
 use super::volumes::describe_pv_source;
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
@@ -17,9 +16,7 @@ use super::{DescribeOptions, Events};
 pub fn describe_pv(pv: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.field(LEVEL_0, "Name", s(pv, "metadata.name"));
-    print_labels_multiline(w, "Labels", &string_map(pv, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(pv, "metadata.annotations"));
+    print_cluster_meta_header(w, pv);
     let finalizers: Vec<String> = arr(pv, "metadata.finalizers")
         .iter()
         .map(value_string)
@@ -34,17 +31,7 @@ pub fn describe_pv(pv: &Value, events: Events<'_>, opts: &DescribeOptions) -> St
         .map(value_string)
         .unwrap_or_else(|| s(pv, "spec.storageClassName").to_string());
     w.write(LEVEL_0, &format!("StorageClass:\t{class}\n"));
-    if get(pv, "metadata.deletionTimestamp").is_some() {
-        w.write(
-            LEVEL_0,
-            &format!(
-                "Status:\tTerminating (lasts {})\n",
-                since(s(pv, "metadata.deletionTimestamp"), opts)
-            ),
-        );
-    } else {
-        w.field(LEVEL_0, "Status", s(pv, "status.phase"));
-    }
+    print_phase_or_terminating(w, pv, opts);
     let claim = match get(pv, "spec.claimRef") {
         Some(c) => format!("{}/{}", s(c, "namespace"), s(c, "name")),
         None => String::new(),
@@ -76,10 +63,7 @@ pub fn describe_pv(pv: &Value, events: Events<'_>, opts: &DescribeOptions) -> St
     } else {
         w.write(LEVEL_1, "<unknown>\n");
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// `printVolumeNodeAffinity` with `printNodeSelectorTermsMultilineWithIndent`.

@@ -4,10 +4,7 @@ use serde_json::Value;
 
 use super::events::describe_events;
 use super::podspec::describe_pod_template;
-use super::text::{
-    arr, controlled_by, format_label_selector, get, i, print_annotations_multiline,
-    print_labels_multiline, s, string_map,
-};
+use super::text::{arr, controlled_by, format_label_selector, get, i, print_labels_annotations, s};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{pod_status_counts, DescribeOptions, Related};
 
@@ -24,12 +21,7 @@ pub fn describe_replicaset(rs: &Value, related: &Related, opts: &DescribeOptions
         "Selector",
         format_label_selector(get(rs, "spec.selector")),
     );
-    print_labels_multiline(&mut w, "Labels", &string_map(rs, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(rs, "metadata.annotations"),
-    );
+    print_labels_annotations(&mut w, rs);
     if let Some(c) = controlled_by(rs) {
         w.write(LEVEL_0, &format!("Controlled By:\t{c}\n"));
     }

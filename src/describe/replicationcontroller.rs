@@ -2,12 +2,10 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::describe_pod_template;
 use super::replicaset::{describe_conditions, replicas};
-use super::text::{
-    arr, format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, string_map,
-};
+use super::text::{arr, format_labels, get, i, print_labels_annotations, s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{pod_status_counts, DescribeOptions, Related};
 
@@ -28,8 +26,7 @@ pub fn describe_replication_controller(
         "Selector",
         format_labels(&string_map(rc, "spec.selector")),
     );
-    print_labels_multiline(w, "Labels", &string_map(rc, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(rc, "metadata.annotations"));
+    print_labels_annotations(w, rc);
     w.write(
         LEVEL_0,
         &format!(
@@ -44,8 +41,5 @@ pub fn describe_replication_controller(
     );
     describe_pod_template(get(rc, "spec.template"), w, opts);
     describe_conditions(arr(rc, "status.conditions"), w);
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{arr, format_labels, get, i, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Related};
@@ -122,10 +122,7 @@ pub fn describe_service(svc: &Value, related: &Related, opts: &DescribeOptions) 
     if let Some(td) = get(svc, "spec.trafficDistribution") {
         w.field(LEVEL_0, "Traffic Distribution", value_string(td));
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// `formatEndpointSlices` for one service port name: ready endpoints as `ip:port`, at most

@@ -2,12 +2,12 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::describe_pod_template;
 use super::replicaset::replicas;
 use super::text::{
-    arr, format_time, get, i, print_annotations_multiline, print_labels_indent,
-    print_labels_multiline, s, selector_string, string_map, value_string,
+    arr, get, i, print_creation_timestamp, print_labels_annotations, print_labels_indent,
+    print_selector, s, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{pod_status_counts, DescribeOptions, Related};
@@ -20,18 +20,9 @@ pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOption
     let w = &mut w;
     let (r, wt, su, f) = pod_status_counts(pods, s(ss, "metadata.uid"));
     super::text::print_name_namespace(w, ss);
-    w.field(
-        LEVEL_0,
-        "CreationTimestamp",
-        format_time(s(ss, "metadata.creationTimestamp"), opts),
-    );
-    w.field(
-        LEVEL_0,
-        "Selector",
-        selector_string(get(ss, "spec.selector")),
-    );
-    print_labels_multiline(w, "Labels", &string_map(ss, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(ss, "metadata.annotations"));
+    print_creation_timestamp(w, ss, opts);
+    print_selector(w, ss);
+    print_labels_annotations(w, ss);
     w.write(
         LEVEL_0,
         &format!(
@@ -59,10 +50,7 @@ pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOption
     );
     describe_pod_template(get(ss, "spec.template"), w, opts);
     describe_volume_claim_templates(arr(ss, "spec.volumeClaimTemplates"), w);
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// `storageutil.GetPersistentVolumeClaimClass`: the beta annotation wins over the field.

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{arr, format_labels, get, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Events};
@@ -80,8 +80,5 @@ pub fn describe_storage_class(sc: &Value, events: Events<'_>, opts: &DescribeOpt
             }
         }
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }

@@ -90,8 +90,53 @@ pub fn go_bool(v: bool) -> &'static str {
 /// `Annotations:` from the object's metadata.
 pub fn print_meta_header(w: &mut PrefixWriter, obj: &Value) {
     print_name_namespace(w, obj);
+    print_labels_annotations(w, obj);
+}
+
+/// The header of cluster-scoped kinds: `Name:`, `Labels:` and `Annotations:`.
+pub fn print_cluster_meta_header(w: &mut PrefixWriter, obj: &Value) {
+    w.field(LEVEL_0, "Name", s(obj, "metadata.name"));
+    print_labels_annotations(w, obj);
+}
+
+/// The `Labels:` and `Annotations:` blocks of the object's metadata.
+pub fn print_labels_annotations(w: &mut PrefixWriter, obj: &Value) {
     print_labels_multiline(w, "Labels", &string_map(obj, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(obj, "metadata.annotations"));
+}
+
+/// `CreationTimestamp:` as RFC1123Z.
+pub fn print_creation_timestamp(w: &mut PrefixWriter, obj: &Value, opts: &DescribeOptions) {
+    w.field(
+        LEVEL_0,
+        "CreationTimestamp",
+        format_time(s(obj, "metadata.creationTimestamp"), opts),
+    );
+}
+
+/// `Selector:` of a workload's `spec.selector` (a `LabelSelector`).
+pub fn print_selector(w: &mut PrefixWriter, obj: &Value) {
+    w.field(
+        LEVEL_0,
+        "Selector",
+        selector_string(get(obj, "spec.selector")),
+    );
+}
+
+/// `Status:` with the phase, or `Terminating (lasts AGE)` once deletion has started (the
+/// PersistentVolume and PersistentVolumeClaim describers).
+pub fn print_phase_or_terminating(w: &mut PrefixWriter, obj: &Value, opts: &DescribeOptions) {
+    if get(obj, "metadata.deletionTimestamp").is_some() {
+        w.write(
+            LEVEL_0,
+            &format!(
+                "Status:\tTerminating (lasts {})\n",
+                since(s(obj, "metadata.deletionTimestamp"), opts)
+            ),
+        );
+    } else {
+        w.field(LEVEL_0, "Status", s(obj, "status.phase"));
+    }
 }
 
 /// The `Name:` and `Namespace:` lines that open most describers.
