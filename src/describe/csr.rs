@@ -156,10 +156,7 @@ pub fn describe_csr(
     );
     print_creation_timestamp(w, csr, opts);
     w.field(LEVEL_0, "Requesting User", s(csr, "spec.username"));
-    let signer = s(csr, "spec.signerName");
-    if !signer.is_empty() {
-        w.write(LEVEL_0, &format!("Signer:\t{signer}\n"));
-    }
+    w.field_if_set(LEVEL_0, "Signer", s(csr, "spec.signerName"));
     if let Some(secs) = get(csr, "spec.expirationSeconds").and_then(Value::as_i64) {
         w.field(
             LEVEL_0,

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::describe_pod_template;
 use super::replicaset::{describe_conditions, replicas};
 use super::text::{
@@ -57,10 +57,7 @@ pub fn describe_deployment(d: &Value, related: &Related, opts: &DescribeOptions)
             rs_list(&new.into_iter().collect::<Vec<_>>()),
         );
     }
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }
 
 /// `printReplicaSetsByLabels`: `name (current/desired replicas created)`, `<none>` if empty.

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{arr, i, s};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
 use super::{DescribeOptions, Events};
@@ -42,8 +42,5 @@ pub fn describe_endpoints(ep: &Value, events: Events<'_>, opts: &DescribeOptions
         }
         w.write(LEVEL_0, "\n");
     }
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }

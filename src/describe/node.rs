@@ -100,10 +100,7 @@ pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) ->
             ),
         );
     }
-    let pod_cidr = s(node, "spec.podCIDR");
-    if !pod_cidr.is_empty() {
-        w.write(LEVEL_0, &format!("PodCIDR:\t{pod_cidr}\n"));
-    }
+    w.field_if_set(LEVEL_0, "PodCIDR", s(node, "spec.podCIDR"));
     let cidrs: Vec<String> = arr(node, "spec.podCIDRs")
         .iter()
         .map(value_string)
@@ -111,10 +108,7 @@ pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) ->
     if !cidrs.is_empty() {
         w.field(LEVEL_0, "PodCIDRs", cidrs.join(","));
     }
-    let provider = s(node, "spec.providerID");
-    if !provider.is_empty() {
-        w.write(LEVEL_0, &format!("ProviderID:\t{provider}\n"));
-    }
+    w.field_if_set(LEVEL_0, "ProviderID", s(node, "spec.providerID"));
     if related.error("pods").is_some() {
         w.write(LEVEL_0, "Pods:\tnot authorized\n");
     } else {

@@ -24,18 +24,21 @@ pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
     if let Some(p) = get(pod, "spec.priority") {
         w.field(LEVEL_0, "Priority", value_string(p));
     }
-    let pcn = s(pod, "spec.priorityClassName");
-    if !pcn.is_empty() {
-        w.write(LEVEL_0, &format!("Priority Class Name:\t{pcn}\n"));
-    }
-    let rcn = s(pod, "spec.runtimeClassName");
-    if !rcn.is_empty() {
-        w.write(LEVEL_0, &format!("Runtime Class Name:\t{rcn}\n"));
-    }
-    let sa = s(pod, "spec.serviceAccountName");
-    if !sa.is_empty() {
-        w.write(LEVEL_0, &format!("Service Account:\t{sa}\n"));
-    }
+    w.field_if_set(
+        LEVEL_0,
+        "Priority Class Name",
+        s(pod, "spec.priorityClassName"),
+    );
+    w.field_if_set(
+        LEVEL_0,
+        "Runtime Class Name",
+        s(pod, "spec.runtimeClassName"),
+    );
+    w.field_if_set(
+        LEVEL_0,
+        "Service Account",
+        s(pod, "spec.serviceAccountName"),
+    );
     let node = s(pod, "spec.nodeName");
     if node.is_empty() {
         w.write(LEVEL_0, "Node:\t<none>\n");
@@ -98,10 +101,11 @@ pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
     if let Some(c) = controlled_by(pod) {
         w.write(LEVEL_0, &format!("Controlled By:\t{c}\n"));
     }
-    let nominated = s(pod, "status.nominatedNodeName");
-    if !nominated.is_empty() {
-        w.write(LEVEL_0, &format!("NominatedNodeName:\t{nominated}\n"));
-    }
+    w.field_if_set(
+        LEVEL_0,
+        "NominatedNodeName",
+        s(pod, "status.nominatedNodeName"),
+    );
     if let Some(r) = get(pod, "spec.resources") {
         w.write(LEVEL_0, "Resources:\n");
         describe_resources(Some(r), w, LEVEL_1);

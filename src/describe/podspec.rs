@@ -32,10 +32,7 @@ pub fn describe_pod_template(
     if !annotations.is_empty() {
         print_annotations_multiline(w, "  Annotations", &annotations);
     }
-    let sa = s(t, "spec.serviceAccountName");
-    if !sa.is_empty() {
-        w.write(LEVEL_1, &format!("Service Account:\t{sa}\n"));
-    }
+    w.field_if_set(LEVEL_1, "Service Account", s(t, "spec.serviceAccountName"));
     let init = arr(t, "spec.initContainers");
     if !init.is_empty() {
         describe_containers("Init Containers", init, &[], None, w, "  ", opts);
@@ -51,10 +48,11 @@ pub fn describe_pod_template(
     );
     describe_volumes(arr(t, "spec.volumes"), w, "  ", opts);
     describe_topology_spread_constraints(arr(t, "spec.topologySpreadConstraints"), w, "  ");
-    let pc = s(t, "spec.priorityClassName");
-    if !pc.is_empty() {
-        w.write(LEVEL_1, &format!("Priority Class Name:\t{pc}\n"));
-    }
+    w.field_if_set(
+        LEVEL_1,
+        "Priority Class Name",
+        s(t, "spec.priorityClassName"),
+    );
     print_labels_multiline(w, "  Node-Selectors", &string_map(t, "spec.nodeSelector"));
     print_tolerations(w, "  Tolerations", arr(t, "spec.tolerations"));
     describe_scheduling_group(get(t, "spec.schedulingGroup"), w, "  ");

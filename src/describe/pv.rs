@@ -6,7 +6,8 @@ use super::events::finish_with_events;
 use super::pvc::access_modes;
 use super::quantity::Quantity;
 use super::text::{
-    arr, get, print_cluster_meta_header, print_phase_or_terminating, s, value_string,
+    arr, get, print_cluster_meta_header, print_finalizers, print_phase_or_terminating, print_terms,
+    s, value_string,
 };
 use super::volumes::describe_pv_source;
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
@@ -17,14 +18,7 @@ pub fn describe_pv(pv: &Value, events: Events<'_>, opts: &DescribeOptions) -> St
     let mut w = PrefixWriter::new();
     let w = &mut w;
     print_cluster_meta_header(w, pv);
-    let finalizers: Vec<String> = arr(pv, "metadata.finalizers")
-        .iter()
-        .map(value_string)
-        .collect();
-    w.write(
-        LEVEL_0,
-        &format!("Finalizers:\t[{}]\n", finalizers.join(" ")),
-    );
+    print_finalizers(w, pv);
     // storageutil.GetPersistentVolumeClass: the beta annotation wins over the field.
     let class = get(pv, "metadata.annotations")
         .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
@@ -81,23 +75,7 @@ fn node_affinity(w: &mut PrefixWriter, affinity: Option<&Value>) {
         return;
     }
     w.write_line("");
-    for (n, term) in terms.iter().enumerate() {
-        w.write(LEVEL_2, &format!("Term {n}:\t"));
-        let reqs = arr(term, "matchExpressions");
-        if reqs.is_empty() {
-            w.write_line("<none>");
-            continue;
-        }
-        for (k, req) in reqs.iter().enumerate() {
-            if k != 0 {
-                w.write(LEVEL_2, "\t");
-            }
-            let values: Vec<String> = arr(req, "values").iter().map(value_string).collect();
-            let mut expr = format!("{} {}", s(req, "key"), s(req, "operator").to_lowercase());
-            if !values.is_empty() {
-                expr = format!("{expr} [{}]", values.join(", "));
-            }
-            w.write(LEVEL_0, &format!("{expr}\n"));
-        }
-    }
+    print_terms(w, LEVEL_2, terms, "matchExpressions", |req| {
+        format!("{} {}", s(req, "key"), s(req, "operator").to_lowercase())
+    });
 }

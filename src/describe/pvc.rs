@@ -6,10 +6,10 @@ use serde_json::Value;
 use super::events::finish_with_events;
 use super::statefulset::claim_class;
 use super::text::{
-    arr, get, print_conditions, print_labels_annotations, print_phase_or_terminating, s,
-    value_string, LAST_TRANSITION_TIME,
+    arr, get, print_conditions, print_finalizers, print_labels_annotations,
+    print_phase_or_terminating, print_typed_reference, s, value_string, LAST_TRANSITION_TIME,
 };
-use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
+use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Related};
 
 /// Renders a PVC; `pods` are the pods of its namespace (kubectl lists them all and keeps
@@ -103,14 +103,7 @@ pub fn print_pvc(w: &mut PrefixWriter, pvc: &Value, full: bool, opts: &DescribeO
     w.field(LEVEL_0, "Volume", s(pvc, "spec.volumeName"));
     print_labels_annotations(w, pvc);
     if full {
-        let finalizers: Vec<String> = arr(pvc, "metadata.finalizers")
-            .iter()
-            .map(value_string)
-            .collect();
-        w.write(
-            LEVEL_0,
-            &format!("Finalizers:\t[{}]\n", finalizers.join(" ")),
-        );
+        print_finalizers(w, pvc);
     }
     let (capacity, modes) = if s(pvc, "spec.volumeName").is_empty() {
         (String::new(), String::new())
@@ -130,11 +123,6 @@ pub fn print_pvc(w: &mut PrefixWriter, pvc: &Value, full: bool, opts: &DescribeO
         w.field(LEVEL_0, "VolumeMode", value_string(mode));
     }
     if let Some(ds) = get(pvc, "spec.dataSource") {
-        w.write(LEVEL_0, "DataSource:\n");
-        if let Some(g) = get(ds, "apiGroup") {
-            w.field(LEVEL_1, "APIGroup", value_string(g));
-        }
-        w.field(LEVEL_1, "Kind", s(ds, "kind"));
-        w.field(LEVEL_1, "Name", s(ds, "name"));
+        print_typed_reference(w, "DataSource", ds);
     }
 }

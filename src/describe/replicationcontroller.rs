@@ -7,7 +7,7 @@ use super::podspec::describe_pod_template;
 use super::replicaset::{describe_conditions, replicas};
 use super::text::{arr, format_labels, get, i, print_labels_annotations, s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{pod_status_counts, DescribeOptions, Related};
+use super::{pods_status, DescribeOptions, Related};
 
 /// Renders a ReplicationController; `pods` match its selector.
 pub fn describe_replication_controller(
@@ -19,7 +19,6 @@ pub fn describe_replication_controller(
     let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    let (r, wt, su, f) = pod_status_counts(pods, s(rc, "metadata.uid"));
     super::text::print_name_namespace(w, rc);
     w.field(
         LEVEL_0,
@@ -35,9 +34,10 @@ pub fn describe_replication_controller(
             replicas(rc)
         ),
     );
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!("Pods Status:\t{r} Running / {wt} Waiting / {su} Succeeded / {f} Failed\n"),
+        "Pods Status",
+        pods_status(pods, s(rc, "metadata.uid")),
     );
     describe_pod_template(get(rc, "spec.template"), w, opts);
     describe_conditions(arr(rc, "status.conditions"), w);

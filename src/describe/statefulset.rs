@@ -10,7 +10,7 @@ use super::text::{
     print_selector, s, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pod_status_counts, DescribeOptions, Related};
+use super::{pods_status, DescribeOptions, Related};
 
 /// Renders a StatefulSet; `pods` match its selector.
 pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOptions) -> String {
@@ -18,7 +18,6 @@ pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOption
     let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    let (r, wt, su, f) = pod_status_counts(pods, s(ss, "metadata.uid"));
     super::text::print_name_namespace(w, ss);
     print_creation_timestamp(w, ss, opts);
     print_selector(w, ss);
@@ -44,9 +43,10 @@ pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOption
             }
         }
     }
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!("Pods Status:\t{r} Running / {wt} Waiting / {su} Succeeded / {f} Failed\n"),
+        "Pods Status",
+        pods_status(pods, s(ss, "metadata.uid")),
     );
     describe_pod_template(get(ss, "spec.template"), w, opts);
     describe_volume_claim_templates(arr(ss, "spec.volumeClaimTemplates"), w);

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::events::finish_with_events;
-use super::text::{arr, format_labels, get, s, string_map, value_string};
+use super::text::{arr, format_labels, get, print_terms, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Events};
 
@@ -59,25 +59,9 @@ pub fn describe_storage_class(sc: &Value, events: Events<'_>, opts: &DescribeOpt
             w.write_line("<none>");
         } else {
             w.write_line("");
-            for (n, term) in topologies.iter().enumerate() {
-                w.write(LEVEL_1, &format!("Term {n}:\t"));
-                let reqs = arr(term, "matchLabelExpressions");
-                if reqs.is_empty() {
-                    w.write_line("<none>");
-                    continue;
-                }
-                for (k, req) in reqs.iter().enumerate() {
-                    if k != 0 {
-                        w.write(LEVEL_1, "\t");
-                    }
-                    let values: Vec<String> = arr(req, "values").iter().map(value_string).collect();
-                    let mut expr = format!("{} in", s(req, "key"));
-                    if !values.is_empty() {
-                        expr = format!("{expr} [{}]", values.join(", "));
-                    }
-                    w.write(LEVEL_0, &format!("{expr}\n"));
-                }
-            }
+            print_terms(w, LEVEL_1, topologies, "matchLabelExpressions", |req| {
+                format!("{} in", s(req, "key"))
+            });
         }
     }
     finish_with_events(w, events, opts)

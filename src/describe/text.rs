@@ -123,6 +123,58 @@ pub fn print_selector(w: &mut PrefixWriter, obj: &Value) {
     );
 }
 
+/// `Finalizers:` as Go's `%v` of the list.
+pub fn print_finalizers(w: &mut PrefixWriter, obj: &Value) {
+    let finalizers: Vec<String> = arr(obj, "metadata.finalizers")
+        .iter()
+        .map(value_string)
+        .collect();
+    w.write(
+        LEVEL_0,
+        &format!("Finalizers:\t[{}]\n", finalizers.join(" ")),
+    );
+}
+
+/// A `TypedLocalObjectReference` block: `title:`, then `APIGroup` (when set), `Kind`, `Name`.
+pub fn print_typed_reference(w: &mut PrefixWriter, title: &str, r: &Value) {
+    w.write(LEVEL_0, &format!("{title}:\n"));
+    if let Some(g) = get(r, "apiGroup") {
+        w.field(LEVEL_1, "APIGroup", value_string(g));
+    }
+    w.field(LEVEL_1, "Kind", s(r, "kind"));
+    w.field(LEVEL_1, "Name", s(r, "name"));
+}
+
+/// The `Term N:` lines of node selector or topology terms: one requirement a line (`head`
+/// renders it up to its values), `<none>` for a term without any.
+pub fn print_terms(
+    w: &mut PrefixWriter,
+    level: usize,
+    terms: &[Value],
+    requirements: &str,
+    head: impl Fn(&Value) -> String,
+) {
+    for (n, term) in terms.iter().enumerate() {
+        w.write(level, &format!("Term {n}:\t"));
+        let reqs = arr(term, requirements);
+        if reqs.is_empty() {
+            w.write_line("<none>");
+            continue;
+        }
+        for (k, req) in reqs.iter().enumerate() {
+            if k != 0 {
+                w.write(level, "\t");
+            }
+            let values: Vec<String> = arr(req, "values").iter().map(value_string).collect();
+            let mut expr = head(req);
+            if !values.is_empty() {
+                expr = format!("{expr} [{}]", values.join(", "));
+            }
+            w.write(LEVEL_0, &format!("{expr}\n"));
+        }
+    }
+}
+
 /// `Status:` with the phase, or `Terminating (lasts AGE)` once deletion has started (the
 /// PersistentVolume and PersistentVolumeClaim describers).
 pub fn print_phase_or_terminating(w: &mut PrefixWriter, obj: &Value, opts: &DescribeOptions) {
