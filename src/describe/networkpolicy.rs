@@ -5,7 +5,7 @@ use chrono::{DateTime, Local, Offset, TimeZone};
 use serde_json::Value;
 
 use super::text::{
-    arr, format_label_selector, get, parse_time, print_labels_annotations, s, string_map,
+    arr, format_label_selector, get, or_none, parse_time, print_labels_annotations, s, string_map,
     value_string, TimeZoneChoice,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
@@ -53,13 +53,10 @@ pub fn describe_network_policy(np: &Value, opts: &DescribeOptions) -> String {
     } else {
         w.write(LEVEL_1, "Not affecting egress traffic\n");
     }
-    let joined = types.join(", ");
-    let joined = if joined.is_empty() {
-        "<none>"
-    } else {
-        joined.as_str()
-    };
-    w.write(LEVEL_1, &format!("Policy Types: {joined}\n"));
+    w.write(
+        LEVEL_1,
+        &format!("Policy Types: {}\n", or_none(&types.join(", "))),
+    );
     std::mem::take(w).finish()
 }
 

@@ -11,7 +11,7 @@ use super::podspec::{
 use super::quantity::Quantity;
 use super::text::{
     arr, controlled_by, format_time, get, i, print_labels_annotations, print_labels_multiline,
-    print_tolerations, s, since, string_map, value_string,
+    print_list, print_tolerations, s, since, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Events};
@@ -89,15 +89,9 @@ pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
         }
     }
     w.field(LEVEL_0, "IP", s(pod, "status.podIP"));
-    let ips = arr(pod, "status.podIPs");
-    if ips.is_empty() {
-        w.write(LEVEL_0, "IPs:\t<none>\n");
-    } else {
-        w.write(LEVEL_0, "IPs:\n");
-        for ip in ips {
-            w.field(LEVEL_1, "IP", s(ip, "ip"));
-        }
-    }
+    print_list(w, "IPs", arr(pod, "status.podIPs"), |ip| {
+        format!("IP:	{}", s(ip, "ip"))
+    });
     if let Some(c) = controlled_by(pod) {
         w.write(LEVEL_0, &format!("Controlled By:\t{c}\n"));
     }

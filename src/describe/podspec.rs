@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use super::text::{
-    arr, b, format_label_selector, get, go_bool, i, print_annotations_multiline, print_bool,
-    print_labels_multiline, print_tolerations, s, string_map, value_string,
+    arr, b, format_label_selector, get, go_bool, i, or_none, print_annotations_multiline,
+    print_bool, print_labels_multiline, print_tolerations, s, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::DescribeOptions;
@@ -161,15 +161,6 @@ fn describe_container_basic_info(
         if s(profile, "type") == "Localhost" {
             w.field(LEVEL_3, "LocalhostProfile", s(profile, "localhostProfile"));
         }
-    }
-}
-
-/// `stringOrNone`.
-pub fn or_none(text: &str) -> &str {
-    if text.is_empty() {
-        "<none>"
-    } else {
-        text
     }
 }
 

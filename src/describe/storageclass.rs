@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::events::finish_with_events;
-use super::text::{arr, format_labels, get, print_terms, s, string_map, value_string};
+use super::text::{arr, format_labels, get, print_list, print_terms, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Events};
 
@@ -36,15 +36,7 @@ pub fn describe_storage_class(sc: &Value, events: Events<'_>, opts: &DescribeOpt
         None => "<unset>",
     };
     w.write(LEVEL_0, &format!("AllowVolumeExpansion:\t{expansion}\n"));
-    let options = arr(sc, "mountOptions");
-    if options.is_empty() {
-        w.write(LEVEL_0, "MountOptions:\t<none>\n");
-    } else {
-        w.write(LEVEL_0, "MountOptions:\n");
-        for o in options {
-            w.write(LEVEL_1, &format!("{}\n", value_string(o)));
-        }
-    }
+    print_list(w, "MountOptions", arr(sc, "mountOptions"), value_string);
     for (field, title) in [
         ("reclaimPolicy", "ReclaimPolicy"),
         ("volumeBindingMode", "VolumeBindingMode"),

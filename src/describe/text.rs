@@ -175,6 +175,32 @@ pub fn print_terms(
     }
 }
 
+/// `stringOrNone`.
+pub fn or_none(text: &str) -> &str {
+    if text.is_empty() {
+        "<none>"
+    } else {
+        text
+    }
+}
+
+/// `title:\t<none>` without items, else `title:` and a line per item one level in.
+pub fn print_list(
+    w: &mut PrefixWriter,
+    title: &str,
+    items: &[Value],
+    line: impl Fn(&Value) -> String,
+) {
+    if items.is_empty() {
+        w.write(LEVEL_0, &format!("{title}:\t<none>\n"));
+        return;
+    }
+    w.write(LEVEL_0, &format!("{title}:\n"));
+    for item in items {
+        w.write(LEVEL_1, &format!("{}\n", line(item)));
+    }
+}
+
 /// `Status:` with the phase, or `Terminating (lasts AGE)` once deletion has started (the
 /// PersistentVolume and PersistentVolumeClaim describers).
 pub fn print_phase_or_terminating(w: &mut PrefixWriter, obj: &Value, opts: &DescribeOptions) {
