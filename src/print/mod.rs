@@ -481,10 +481,7 @@ impl GenericPrinter {
                 show_managed_fields,
                 typed,
             } => {
-                let mut obj = obj.clone();
-                if !*show_managed_fields {
-                    json::strip_managed_fields(&mut obj);
-                }
+                let obj = shown(obj, *show_managed_fields);
                 if *typed {
                     json::print_json_typed(&obj, w)
                 } else {
@@ -495,19 +492,13 @@ impl GenericPrinter {
                 printer,
                 show_managed_fields,
             } => {
-                let mut obj = obj.clone();
-                if !*show_managed_fields {
-                    json::strip_managed_fields(&mut obj);
-                }
+                let obj = shown(obj, *show_managed_fields);
                 printer.print(&obj, w)
             }
             GenericPrinter::Kyaml {
                 show_managed_fields,
             } => {
-                let mut obj = obj.clone();
-                if !*show_managed_fields {
-                    json::strip_managed_fields(&mut obj);
-                }
+                let obj = shown(obj, *show_managed_fields);
                 kyaml::print_kyaml(&obj, w)
             }
             GenericPrinter::Name => name::print_name(obj, "", true, w),
@@ -577,6 +568,15 @@ pub(crate) mod testutil {
     pub fn json_fixture(rel: &str) -> serde_json::Value {
         serde_json::from_str(&fixture(rel)).expect("fixture is JSON")
     }
+}
+
+/// The object as `-o json|yaml|kyaml` print it: without `managedFields` unless asked for.
+fn shown(obj: &Value, show_managed_fields: bool) -> Value {
+    let mut obj = obj.clone();
+    if !show_managed_fields {
+        json::strip_managed_fields(&mut obj);
+    }
+    obj
 }
 
 #[cfg(test)]
