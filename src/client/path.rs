@@ -193,6 +193,14 @@ impl ApiPath {
         };
         let kind = obj.get("kind").and_then(|k| k.as_str()).unwrap_or("");
         let what = || format!("{} {}", want.resource, go_quote(&want.name));
+        let returned = |name: &str| {
+            format!(
+                "the server returned {} {} instead of {}",
+                want.resource,
+                go_quote(name),
+                what()
+            )
+        };
         if kind == "Status" && method == reqwest::Method::DELETE {
             // A finished delete may answer with a Status naming what it deleted.
             let name = v.pointer("/details/name").and_then(|n| n.as_str());
@@ -213,12 +221,7 @@ impl ApiPath {
                     .and_then(|n| n.as_str())
                 {
                     if n != want.name {
-                        return Err(format!(
-                            "the server returned {} {} instead of {}",
-                            want.resource,
-                            go_quote(n),
-                            what()
-                        ));
+                        return Err(returned(n));
                     }
                 }
             }
@@ -237,12 +240,7 @@ impl ApiPath {
         }
         let name = meta.get("name").and_then(|n| n.as_str()).unwrap_or("");
         if name != want.name {
-            return Err(format!(
-                "the server returned {} {} instead of {}",
-                want.resource,
-                go_quote(name),
-                what()
-            ));
+            return Err(returned(name));
         }
         let ns = meta.get("namespace").and_then(|n| n.as_str()).unwrap_or("");
         if let Some(want_ns) = want.namespace.as_deref().filter(|n| !n.is_empty()) {

@@ -21,11 +21,8 @@ pub fn client_config(
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?;
-    let verifier: Arc<dyn ServerCertVerifier> = if tls.insecure {
-        Arc::new(FixedVerdict {
-            provider: provider.clone(),
-            accept: true,
-        })
+    let trust = if tls.insecure {
+        Trust::Any
     } else {
         let mut roots = rustls::RootCertStore::empty();
         let mut candidates = Vec::new();
@@ -51,29 +48,30 @@ pub fn client_config(
         }
         if roots.is_empty() {
             // Nothing to trust: every server is "signed by unknown authority", as in Go.
-            Arc::new(FixedVerdict {
-                provider: provider.clone(),
-                accept: false,
-            })
+            Trust::Nothing
         } else {
-            let inner =
+            let webpki =
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                     .build()
                     .map_err(|e| e.to_string())?;
-            let verifier: Arc<dyn ServerCertVerifier> = match &tls.server_name {
-                Some(name) => {
-                    let name = ServerName::try_from(name.clone())
-                        .map_err(|_| format!("invalid tls-server-name {name:?}"))?;
-                    Arc::new(RenamedVerifier { inner, name })
-                }
-                None => inner,
+            let server_name = match &tls.server_name {
+                Some(name) => Some(
+                    ServerName::try_from(name.clone())
+                        .map_err(|_| format!("invalid tls-server-name {name:?}"))?,
+                ),
+                None => None,
             };
-            Arc::new(HintingVerifier {
-                inner: verifier,
+            Trust::Roots {
+                webpki,
+                server_name,
                 candidates,
-            })
+            }
         }
     };
+    let verifier = Arc::new(Verifier {
+        provider: provider.clone(),
+        trust,
+    });
     let builder = builder
         .dangerous()
         .with_custom_certificate_verifier(verifier);
@@ -193,16 +191,31 @@ impl Candidate {
     }
 }
 
-/// Go's hint on an unknown authority: when a configured CA has the issuer's name but did
-/// not sign the certificate (a cluster re-created with a CA of the same name), Go says which
-/// CA it tried and why it failed.
+/// Verifies the server's certificate as configured; handshake signatures are always checked
+/// with the provider's algorithms (what `WebPkiServerVerifier` uses too).
 #[derive(Debug)]
-struct HintingVerifier {
-    inner: Arc<dyn ServerCertVerifier>,
-    candidates: Vec<Candidate>,
+struct Verifier {
+    provider: Arc<CryptoProvider>,
+    trust: Trust,
 }
 
-impl ServerCertVerifier for HintingVerifier {
+#[derive(Debug)]
+enum Trust {
+    /// `insecure-skip-tls-verify`: every certificate is accepted.
+    Any,
+    /// No root at all (no CA configured and an empty system pool): every certificate is from
+    /// an unknown authority.
+    Nothing,
+    Roots {
+        webpki: Arc<WebPkiServerVerifier>,
+        /// `tls-server-name`: verify against it instead of the URL's host.
+        server_name: Option<ServerName<'static>>,
+        /// The configured CAs, for Go's unknown-authority hint.
+        candidates: Vec<Candidate>,
+    },
+}
+
+impl ServerCertVerifier for Verifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -211,116 +224,20 @@ impl ServerCertVerifier for HintingVerifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let r = self
-            .inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
-        let Err(rustls::Error::InvalidCertificate(
-            rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
-        )) = &r
-        else {
-            return r;
-        };
-        let issuer = intermediates.last().unwrap_or(end_entity).as_ref().to_vec();
-        let Ok((_, c)) = x509_parser::parse_x509_certificate(&issuer) else {
-            return r;
-        };
-        match self
-            .candidates
-            .iter()
-            .find(|k| k.subject == c.issuer().as_raw())
-        {
-            Some(k) => Err(rustls::Error::General(format!(
-                "x509: certificate signed by unknown authority (possibly because of {:?} while trying to verify candidate authority certificate {:?})",
-                k.signature_error, k.name
-            ))),
-            None => r,
-        }
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// Verifies against a fixed name (`tls-server-name`) instead of the URL's host.
-#[derive(Debug)]
-struct RenamedVerifier {
-    inner: Arc<WebPkiServerVerifier>,
-    name: ServerName<'static>,
-}
-
-impl ServerCertVerifier for RenamedVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        self.inner
-            .verify_server_cert(end_entity, intermediates, &self.name, ocsp, now)
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// A verifier whose answer about the certificate is fixed, while handshake signatures are
-/// still checked: `insecure-skip-tls-verify` accepts every certificate; with no root at all (no
-/// CA configured and an empty system pool) every certificate is from an unknown authority.
-#[derive(Debug)]
-struct FixedVerdict {
-    provider: Arc<CryptoProvider>,
-    accept: bool,
-}
-
-impl ServerCertVerifier for FixedVerdict {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if self.accept {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
+        match &self.trust {
+            Trust::Any => Ok(ServerCertVerified::assertion()),
+            Trust::Nothing => Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::UnknownIssuer,
-            ))
+            )),
+            Trust::Roots {
+                webpki,
+                server_name: renamed,
+                candidates,
+            } => {
+                let name = renamed.as_ref().unwrap_or(server_name);
+                let r = webpki.verify_server_cert(end_entity, intermediates, name, ocsp, now);
+                unknown_authority_hint(r, end_entity, intermediates, candidates)
+            }
         }
     }
     fn verify_tls12_signature(
@@ -353,6 +270,34 @@ impl ServerCertVerifier for FixedVerdict {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+/// Go's hint on an unknown authority: when a configured CA has the issuer's name but did
+/// not sign the certificate (a cluster re-created with a CA of the same name), Go says which
+/// CA it tried and why it failed.
+fn unknown_authority_hint(
+    r: Result<ServerCertVerified, rustls::Error>,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    candidates: &[Candidate],
+) -> Result<ServerCertVerified, rustls::Error> {
+    let Err(rustls::Error::InvalidCertificate(
+        rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+    )) = &r
+    else {
+        return r;
+    };
+    let issuer = intermediates.last().unwrap_or(end_entity).as_ref().to_vec();
+    let Ok((_, c)) = x509_parser::parse_x509_certificate(&issuer) else {
+        return r;
+    };
+    match candidates.iter().find(|k| k.subject == c.issuer().as_raw()) {
+        Some(k) => Err(rustls::Error::General(format!(
+            "x509: certificate signed by unknown authority (possibly because of {:?} while trying to verify candidate authority certificate {:?})",
+            k.signature_error, k.name
+        ))),
+        None => r,
     }
 }
 

@@ -4,36 +4,19 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{
-    arr, format_labels, format_time, get, print_annotations_multiline, print_conditions,
-    print_labels_multiline, s, string_map, value_string, LAST_TRANSITION_TIME,
+    arr, format_labels, get, print_cluster_meta_header, print_conditions, print_creation_timestamp,
+    s, string_map, value_string, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::{DescribeOptions, Events};
 
-fn header(w: &mut PrefixWriter, obj: &Value) {
-    w.field(LEVEL_0, "Name", s(obj, "metadata.name"));
-    print_labels_multiline(w, "Labels", &string_map(obj, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(obj, "metadata.annotations"));
-}
-
-fn finish(mut w: PrefixWriter, events: Events<'_>, opts: &DescribeOptions) -> String {
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
-}
-
 /// Renders a CSINode.
 pub fn describe_csi_node(csi: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    header(&mut w, csi);
-    w.field(
-        LEVEL_0,
-        "CreationTimestamp",
-        format_time(s(csi, "metadata.creationTimestamp"), opts),
-    );
+    print_cluster_meta_header(&mut w, csi);
+    print_creation_timestamp(&mut w, csi, opts);
     w.write(LEVEL_0, "Spec:\n");
     if let Some(drivers) = get(csi, "spec.drivers").and_then(Value::as_array) {
         w.write(LEVEL_1, "Drivers:\n");
@@ -50,7 +33,7 @@ pub fn describe_csi_node(csi: &Value, events: Events<'_>, opts: &DescribeOptions
             }
         }
     }
-    finish(w, events, opts)
+    finish_with_events(&mut w, events, opts)
 }
 
 /// Renders a VolumeAttributesClass.
@@ -72,13 +55,13 @@ pub fn describe_volume_attributes_class(
         "Parameters",
         format_labels(&string_map(vac, "parameters")),
     );
-    finish(w, events, opts)
+    finish_with_events(&mut w, events, opts)
 }
 
 /// Renders a ServiceCIDR.
 pub fn describe_service_cidr(sc: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    header(&mut w, sc);
+    print_cluster_meta_header(&mut w, sc);
     let cidrs: Vec<String> = arr(sc, "spec.cidrs").iter().map(value_string).collect();
     w.field(LEVEL_0, "CIDRs", cidrs.join(", "));
     let conditions = arr(sc, "status.conditions");
@@ -86,13 +69,13 @@ pub fn describe_service_cidr(sc: &Value, events: Events<'_>, opts: &DescribeOpti
         w.write(LEVEL_0, "Status:\n");
         print_conditions(&mut w, conditions, &[LAST_TRANSITION_TIME], "\t", opts);
     }
-    finish(w, events, opts)
+    finish_with_events(&mut w, events, opts)
 }
 
 /// Renders an IPAddress.
 pub fn describe_ip_address(ip: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    header(&mut w, ip);
+    print_cluster_meta_header(&mut w, ip);
     if let Some(p) = get(ip, "spec.parentRef") {
         w.write(LEVEL_0, "Parent Reference:\n");
         for (title, field) in [
@@ -104,5 +87,5 @@ pub fn describe_ip_address(ip: &Value, events: Events<'_>, opts: &DescribeOption
             w.write(LEVEL_1, &format!("{title}:\t{}\n", s(p, field)));
         }
     }
-    finish(w, events, opts)
+    finish_with_events(&mut w, events, opts)
 }

@@ -4,7 +4,7 @@
 use base64::Engine;
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::string_map;
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Events};
@@ -28,8 +28,5 @@ pub fn describe_configmap(cm: &Value, events: Events<'_>, opts: &DescribeOptions
         w.write(LEVEL_0, &format!("{k}: {len} bytes\n"));
     }
     w.write(LEVEL_0, "\n");
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::job::describe_job_template;
 use super::text::{arr, format_time, get, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0};
@@ -59,8 +59,5 @@ pub fn describe_cronjob(cj: &Value, events: Events<'_>, opts: &DescribeOptions) 
         w.write(LEVEL_0, &names.join(", "));
         w.write_line("");
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }

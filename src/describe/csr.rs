@@ -10,8 +10,10 @@ use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::X509Name;
 
-use super::events::describe_events;
-use super::text::{arr, format_labels, format_time, get, human_duration, s, string_map};
+use super::events::finish_with_events;
+use super::text::{
+    arr, format_labels, get, human_duration, print_creation_timestamp, s, string_map,
+};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Events};
 
@@ -152,16 +154,9 @@ pub fn describe_csr(
         "Annotations",
         format_labels(&string_map(csr, "metadata.annotations")),
     );
-    w.field(
-        LEVEL_0,
-        "CreationTimestamp",
-        format_time(s(csr, "metadata.creationTimestamp"), opts),
-    );
+    print_creation_timestamp(w, csr, opts);
     w.field(LEVEL_0, "Requesting User", s(csr, "spec.username"));
-    let signer = s(csr, "spec.signerName");
-    if !signer.is_empty() {
-        w.write(LEVEL_0, &format!("Signer:\t{signer}\n"));
-    }
+    w.field_if_set(LEVEL_0, "Signer", s(csr, "spec.signerName"));
     if let Some(secs) = get(csr, "spec.expirationSeconds").and_then(Value::as_i64) {
         w.field(
             LEVEL_0,
@@ -198,8 +193,5 @@ pub fn describe_csr(
         list(w, "URIs", &req.uris);
         list(w, "IP Addresses", &req.ips);
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    Ok(std::mem::take(w).finish())
+    Ok(finish_with_events(w, events, opts))
 }

@@ -2,14 +2,11 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::describe_pod_template;
-use super::text::{
-    format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, selector_string,
-    string_map,
-};
+use super::text::{format_labels, get, i, print_labels_annotations, print_selector, s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{pod_status_counts, DescribeOptions, Related};
+use super::{pods_status, DescribeOptions, Related};
 
 /// Renders a DaemonSet; `pods` are the pods matching its selector, `events` its events
 /// (`None` when events are off).
@@ -17,24 +14,14 @@ pub fn describe_daemonset(ds: &Value, related: &Related, opts: &DescribeOptions)
     let pods = related.items("pods");
     let events = related.events(opts);
     let mut w = PrefixWriter::new();
-    let (running, waiting, succeeded, failed) = pod_status_counts(pods, s(ds, "metadata.uid"));
     super::text::print_name_namespace(&mut w, ds);
-    w.field(
-        LEVEL_0,
-        "Selector",
-        selector_string(get(ds, "spec.selector")),
-    );
+    print_selector(&mut w, ds);
     w.field(
         LEVEL_0,
         "Node-Selector",
         format_labels(&string_map(ds, "spec.template.spec.nodeSelector")),
     );
-    print_labels_multiline(&mut w, "Labels", &string_map(ds, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(ds, "metadata.annotations"),
-    );
+    print_labels_annotations(&mut w, ds);
     for (title, field) in [
         (
             "Desired Number of Nodes Scheduled",
@@ -59,16 +46,11 @@ pub fn describe_daemonset(ds: &Value, related: &Related, opts: &DescribeOptions)
             &format!("{title}: {}\n", i(ds, &format!("status.{field}"))),
         );
     }
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!(
-            "Pods Status:\t{running} Running / {waiting} Waiting / {succeeded} Succeeded / \
-             {failed} Failed\n"
-        ),
+        "Pods Status",
+        pods_status(pods, s(ds, "metadata.uid")),
     );
     describe_pod_template(get(ds, "spec.template"), &mut w, opts);
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }

@@ -3,12 +3,12 @@
 
 use serde_json::{Map, Value};
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::describe_pod_template;
 use super::replicaset::{describe_conditions, replicas};
 use super::text::{
-    arr, format_time, get, i, parse_time, print_annotations_multiline, print_labels_multiline, s,
-    selector_string, string_map, value_string,
+    arr, get, i, parse_time, print_creation_timestamp, print_labels_annotations, print_selector, s,
+    value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Related};
@@ -19,22 +19,9 @@ pub fn describe_deployment(d: &Value, related: &Related, opts: &DescribeOptions)
     let events = related.events(opts);
     let mut w = PrefixWriter::new();
     super::text::print_name_namespace(&mut w, d);
-    w.field(
-        LEVEL_0,
-        "CreationTimestamp",
-        format_time(s(d, "metadata.creationTimestamp"), opts),
-    );
-    print_labels_multiline(&mut w, "Labels", &string_map(d, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(d, "metadata.annotations"),
-    );
-    w.field(
-        LEVEL_0,
-        "Selector",
-        selector_string(get(d, "spec.selector")),
-    );
+    print_creation_timestamp(&mut w, d, opts);
+    print_labels_annotations(&mut w, d);
+    print_selector(&mut w, d);
     w.write(
         LEVEL_0,
         &format!(
@@ -70,10 +57,7 @@ pub fn describe_deployment(d: &Value, related: &Related, opts: &DescribeOptions)
             rs_list(&new.into_iter().collect::<Vec<_>>()),
         );
     }
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }
 
 /// `printReplicaSetsByLabels`: `name (current/desired replicas created)`, `<none>` if empty.

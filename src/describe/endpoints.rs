@@ -2,9 +2,10 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
-use super::text::{arr, i, s};
-use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
+use super::endpointslice::print_ports_table;
+use super::events::finish_with_events;
+use super::text::{arr, i, or_none, s};
+use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Events};
 
 /// Renders an Endpoints object with its events (`None` when events are off).
@@ -18,32 +19,15 @@ pub fn describe_endpoints(ep: &Value, events: Events<'_>, opts: &DescribeOptions
             ("notReadyAddresses", "NotReadyAddresses"),
         ] {
             let ips: Vec<&str> = arr(subset, field).iter().map(|a| s(a, "ip")).collect();
-            let text = ips.join(",");
-            let text = if text.is_empty() {
-                "<none>"
-            } else {
-                text.as_str()
-            };
-            w.write(LEVEL_1, &format!("{title}:\t{text}\n"));
+            w.field(LEVEL_1, title, or_none(&ips.join(",")));
         }
         let ports = arr(subset, "ports");
         if !ports.is_empty() {
-            w.write(LEVEL_1, "Ports:\n");
-            w.write(LEVEL_2, "Name\tPort\tProtocol\n");
-            w.write(LEVEL_2, "----\t----\t--------\n");
-            for p in ports {
-                let name = s(p, "name");
-                let name = if name.is_empty() { "<unset>" } else { name };
-                w.write(
-                    LEVEL_2,
-                    &format!("{name}\t{}\t{}\n", i(p, "port"), s(p, "protocol")),
-                );
-            }
+            w.nested(LEVEL_1, |w| {
+                print_ports_table(w, ports, |p| i(p, "port").to_string())
+            });
         }
         w.write(LEVEL_0, "\n");
     }
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{arr, get, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::{DescribeOptions, Events};
@@ -17,15 +17,9 @@ pub fn describe_endpoint_slice(eps: &Value, events: Events<'_>, opts: &DescribeO
     if ports.is_empty() {
         w.write(LEVEL_0, "Ports: <unset>\n");
     } else {
-        w.write(LEVEL_0, "Ports:\n");
-        w.write(LEVEL_1, "Name\tPort\tProtocol\n");
-        w.write(LEVEL_1, "----\t----\t--------\n");
-        for p in ports {
-            let name = s(p, "name");
-            let name = if name.is_empty() { "<unset>" } else { name };
-            let port = get(p, "port").map(value_string).unwrap_or("<unset>".into());
-            w.write(LEVEL_1, &format!("{name}\t{port}\t{}\n", s(p, "protocol")));
-        }
+        print_ports_table(w, ports, |p| {
+            get(p, "port").map(value_string).unwrap_or("<unset>".into())
+        });
     }
     let endpoints = arr(eps, "endpoints");
     if endpoints.is_empty() {
@@ -54,8 +48,20 @@ pub fn describe_endpoint_slice(eps: &Value, events: Events<'_>, opts: &DescribeO
             w.field(LEVEL_2, "Zone", or_unset(get(e, "zone")));
         }
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
+    finish_with_events(w, events, opts)
+}
+
+/// `Ports:` and its `Name Port Protocol` table (a missing name is `<unset>`).
+pub fn print_ports_table(w: &mut PrefixWriter, ports: &[Value], port: impl Fn(&Value) -> String) {
+    w.write(LEVEL_0, "Ports:\n");
+    w.write(LEVEL_1, "Name\tPort\tProtocol\n");
+    w.write(LEVEL_1, "----\t----\t--------\n");
+    for p in ports {
+        let name = s(p, "name");
+        let name = if name.is_empty() { "<unset>" } else { name };
+        w.write(
+            LEVEL_1,
+            &format!("{name}\t{}\t{}\n", port(p), s(p, "protocol")),
+        );
     }
-    std::mem::take(w).finish()
 }

@@ -6,7 +6,19 @@ use serde_json::Value;
 
 use super::text::{get, i, parse_time, s, since};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::DescribeOptions;
+use super::{DescribeOptions, Events};
+
+/// Ends a describer: the `Events:` section when events are on, then the aligned text.
+pub fn finish_with_events(
+    w: &mut PrefixWriter,
+    events: Events<'_>,
+    opts: &DescribeOptions,
+) -> String {
+    if let Some(events) = events {
+        describe_events(events, w, opts);
+    }
+    std::mem::take(w).finish()
+}
 
 /// Escapes a field selector value (apimachinery `fields.EscapeValue`).
 pub fn escape_field_value(v: &str) -> String {

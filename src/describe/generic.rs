@@ -4,8 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::events::describe_events;
-
+use super::events::finish_with_events;
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Events};
 
@@ -24,10 +23,7 @@ pub fn describe_generic(obj: &Value, events: Events<'_>, opts: &DescribeOptions)
     if let Some(m) = obj.as_object() {
         print_content(&mut w, LEVEL_0, m, "");
     }
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }
 
 /// `printUnstructuredContent`.

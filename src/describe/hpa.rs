@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::quantity::Quantity;
-use super::text::{arr, format_time, get, i, s, value_string};
+use super::text::{arr, get, i, print_creation_timestamp, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::{DescribeOptions, Events};
 
@@ -28,11 +28,7 @@ pub fn describe_hpa(hpa: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
     let mut w = PrefixWriter::new();
     let w = &mut w;
     super::text::print_meta_header(w, hpa);
-    w.field(
-        LEVEL_0,
-        "CreationTimestamp",
-        format_time(s(hpa, "metadata.creationTimestamp"), opts),
-    );
+    print_creation_timestamp(w, hpa, opts);
     let kind = s(hpa, "spec.scaleTargetRef.kind");
     w.write(
         LEVEL_0,
@@ -99,10 +95,7 @@ pub fn describe_hpa(hpa: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
             );
         }
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 fn describe_metric(metric: &Value, current: Option<&Value>, w: &mut PrefixWriter) {

@@ -5,9 +5,11 @@
 use serde_json::Value;
 
 use super::events::describe_events;
+use super::events::finish_with_events;
 use super::service::format_endpoint_slices;
 use super::text::{
-    arr, get, i, print_annotations_multiline, print_labels_multiline, s, string_map, value_string,
+    arr, get, i, print_annotations_multiline, print_cluster_meta_header, print_labels_multiline,
+    print_typed_reference, s, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
 use super::{DescribeOptions, Events, Related};
@@ -152,24 +154,10 @@ fn describe_backend(backend: &Value, related: &Related) -> String {
 /// Renders an IngressClass with its events (`None` when events are off).
 pub fn describe_ingress_class(ic: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    w.field(LEVEL_0, "Name", s(ic, "metadata.name"));
-    print_labels_multiline(&mut w, "Labels", &string_map(ic, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(ic, "metadata.annotations"),
-    );
+    print_cluster_meta_header(&mut w, ic);
     w.field(LEVEL_0, "Controller", s(ic, "spec.controller"));
     if let Some(p) = get(ic, "spec.parameters") {
-        w.write(LEVEL_0, "Parameters:\n");
-        if let Some(g) = get(p, "apiGroup") {
-            w.field(LEVEL_1, "APIGroup", value_string(g));
-        }
-        w.field(LEVEL_1, "Kind", s(p, "kind"));
-        w.field(LEVEL_1, "Name", s(p, "name"));
+        print_typed_reference(&mut w, "Parameters", p);
     }
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }

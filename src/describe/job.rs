@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::describe_pod_template;
 use super::text::{
-    controlled_by, format_time, get, human_duration, i, parse_time, print_annotations_multiline,
-    print_labels_multiline, s, selector_string, string_map, value_string,
+    controlled_by, format_time, get, human_duration, i, parse_time, print_labels_annotations,
+    print_selector, s, selector_string, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Events};
@@ -16,13 +16,8 @@ pub fn describe_job(job: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
     let mut w = PrefixWriter::new();
     let w = &mut w;
     super::text::print_name_namespace(w, job);
-    w.field(
-        LEVEL_0,
-        "Selector",
-        selector_string(get(job, "spec.selector")),
-    );
-    print_labels_multiline(w, "Labels", &string_map(job, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(job, "metadata.annotations"));
+    print_selector(w, job);
+    print_labels_annotations(w, job);
     if let Some(c) = controlled_by(job) {
         w.write(LEVEL_0, &format!("Controlled By:\t{c}\n"));
     }
@@ -81,10 +76,7 @@ pub fn describe_job(job: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
         );
     }
     describe_pod_template(get(job, "spec.template"), w, opts);
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// `capIndexesListOrNone`: cut after the first comma at or beyond `soft_limit`.

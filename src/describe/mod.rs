@@ -538,9 +538,9 @@ pub fn describe(
     }
 }
 
-/// Counts the pods controlled by `uid` by phase (kubectl's `getPodStatusForController`):
-/// `(running, waiting, succeeded, failed)`.
-fn pod_status_counts(pods: &[Value], uid: &str) -> (usize, usize, usize, usize) {
+/// The pods controlled by `uid` counted by phase (kubectl's `getPodStatusForController`), as
+/// the `Pods Status:` line shows them.
+fn pods_status(pods: &[Value], uid: &str) -> String {
     let mut counts = (0, 0, 0, 0);
     for p in pods {
         if text::controller_uid(p) != Some(uid) {
@@ -554,7 +554,8 @@ fn pod_status_counts(pods: &[Value], uid: &str) -> (usize, usize, usize, usize) 
             _ => {}
         }
     }
-    counts
+    let (r, wt, su, f) = counts;
+    format!("{r} Running / {wt} Waiting / {su} Succeeded / {f} Failed")
 }
 
 #[cfg(test)]

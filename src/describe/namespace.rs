@@ -3,8 +3,7 @@
 use serde_json::Value;
 
 use super::text::{
-    arr, print_annotations_multiline, print_conditions, print_labels_multiline, s, string_map,
-    LAST_TRANSITION_TIME,
+    arr, print_cluster_meta_header, print_conditions, s, string_map, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Related};
@@ -13,13 +12,7 @@ use super::{DescribeOptions, Related};
 /// kubectl-rs's sandbox serves neither, so without items both print kubectl's "none" lines.
 pub fn describe_namespace(ns: &Value, related: &Related, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
-    w.field(LEVEL_0, "Name", s(ns, "metadata.name"));
-    print_labels_multiline(&mut w, "Labels", &string_map(ns, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(ns, "metadata.annotations"),
-    );
+    print_cluster_meta_header(&mut w, ns);
     w.field(LEVEL_0, "Status", s(ns, "status.phase"));
     print_conditions(
         &mut w,

@@ -5,8 +5,8 @@ use chrono::{DateTime, Local, Offset, TimeZone};
 use serde_json::Value;
 
 use super::text::{
-    arr, format_label_selector, get, parse_time, print_annotations_multiline,
-    print_labels_multiline, s, string_map, value_string, TimeZoneChoice,
+    arr, format_label_selector, get, or_none, parse_time, print_labels_annotations, s, string_map,
+    value_string, TimeZoneChoice,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
 use super::DescribeOptions;
@@ -21,8 +21,7 @@ pub fn describe_network_policy(np: &Value, opts: &DescribeOptions) -> String {
         "Created on",
         go_time_string(s(np, "metadata.creationTimestamp"), opts),
     );
-    print_labels_multiline(w, "Labels", &string_map(np, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(np, "metadata.annotations"));
+    print_labels_annotations(w, np);
     w.write(LEVEL_0, "Spec:\n");
     w.write(LEVEL_1, "PodSelector: ");
     let sel = get(np, "spec.podSelector");
@@ -54,13 +53,10 @@ pub fn describe_network_policy(np: &Value, opts: &DescribeOptions) -> String {
     } else {
         w.write(LEVEL_1, "Not affecting egress traffic\n");
     }
-    let joined = types.join(", ");
-    let joined = if joined.is_empty() {
-        "<none>"
-    } else {
-        joined.as_str()
-    };
-    w.write(LEVEL_1, &format!("Policy Types: {joined}\n"));
+    w.write(
+        LEVEL_1,
+        &format!("Policy Types: {}\n", or_none(&types.join(", "))),
+    );
     std::mem::take(w).finish()
 }
 

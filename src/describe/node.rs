@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::quantity::Quantity;
 use super::text::{
-    arr, format_time, get, print_annotations_multiline, print_conditions, print_labels_multiline,
+    arr, format_time, get, print_conditions, print_creation_timestamp, print_labels_annotations,
     print_taints, s, since, string_map, value_string, LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
@@ -28,13 +28,8 @@ pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) ->
         roles.join(",")
     };
     w.write(LEVEL_0, &format!("Roles:\t{roles}\n"));
-    print_labels_multiline(w, "Labels", &string_map(node, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(node, "metadata.annotations"));
-    w.field(
-        LEVEL_0,
-        "CreationTimestamp",
-        format_time(s(node, "metadata.creationTimestamp"), opts),
-    );
+    print_labels_annotations(w, node);
+    print_creation_timestamp(w, node, opts);
     print_taints(w, "Taints", arr(node, "spec.taints"));
     w.field(
         LEVEL_0,
@@ -105,10 +100,7 @@ pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) ->
             ),
         );
     }
-    let pod_cidr = s(node, "spec.podCIDR");
-    if !pod_cidr.is_empty() {
-        w.write(LEVEL_0, &format!("PodCIDR:\t{pod_cidr}\n"));
-    }
+    w.field_if_set(LEVEL_0, "PodCIDR", s(node, "spec.podCIDR"));
     let cidrs: Vec<String> = arr(node, "spec.podCIDRs")
         .iter()
         .map(value_string)
@@ -116,10 +108,7 @@ pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) ->
     if !cidrs.is_empty() {
         w.field(LEVEL_0, "PodCIDRs", cidrs.join(","));
     }
-    let provider = s(node, "spec.providerID");
-    if !provider.is_empty() {
-        w.write(LEVEL_0, &format!("ProviderID:\t{provider}\n"));
-    }
+    w.field_if_set(LEVEL_0, "ProviderID", s(node, "spec.providerID"));
     if related.error("pods").is_some() {
         w.write(LEVEL_0, "Pods:\tnot authorized\n");
     } else {

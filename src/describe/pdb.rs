@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{format_label_selector, get, i, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_2};
 use super::{DescribeOptions, Events};
@@ -32,8 +32,5 @@ pub fn describe_pdb(pdb: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
             &format!("{title}:\t{}\n", i(pdb, &format!("status.{field}"))),
         );
     }
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }

@@ -3,15 +3,15 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::{
     describe_containers, describe_resources, describe_scheduling_group,
     describe_topology_spread_constraints, describe_volumes,
 };
 use super::quantity::Quantity;
 use super::text::{
-    arr, controlled_by, format_time, get, i, print_annotations_multiline, print_labels_multiline,
-    print_tolerations, s, since, string_map, value_string,
+    arr, controlled_by, format_time, get, i, print_labels_annotations, print_labels_multiline,
+    print_list, print_tolerations, s, since, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Events};
@@ -24,18 +24,21 @@ pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
     if let Some(p) = get(pod, "spec.priority") {
         w.field(LEVEL_0, "Priority", value_string(p));
     }
-    let pcn = s(pod, "spec.priorityClassName");
-    if !pcn.is_empty() {
-        w.write(LEVEL_0, &format!("Priority Class Name:\t{pcn}\n"));
-    }
-    let rcn = s(pod, "spec.runtimeClassName");
-    if !rcn.is_empty() {
-        w.write(LEVEL_0, &format!("Runtime Class Name:\t{rcn}\n"));
-    }
-    let sa = s(pod, "spec.serviceAccountName");
-    if !sa.is_empty() {
-        w.write(LEVEL_0, &format!("Service Account:\t{sa}\n"));
-    }
+    w.field_if_set(
+        LEVEL_0,
+        "Priority Class Name",
+        s(pod, "spec.priorityClassName"),
+    );
+    w.field_if_set(
+        LEVEL_0,
+        "Runtime Class Name",
+        s(pod, "spec.runtimeClassName"),
+    );
+    w.field_if_set(
+        LEVEL_0,
+        "Service Account",
+        s(pod, "spec.serviceAccountName"),
+    );
     let node = s(pod, "spec.nodeName");
     if node.is_empty() {
         w.write(LEVEL_0, "Node:\t<none>\n");
@@ -52,8 +55,7 @@ pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
             format_time(s(pod, "status.startTime"), opts),
         );
     }
-    print_labels_multiline(w, "Labels", &string_map(pod, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(pod, "metadata.annotations"));
+    print_labels_annotations(w, pod);
     let phase = s(pod, "status.phase");
     if get(pod, "metadata.deletionTimestamp").is_some() && phase != "Failed" && phase != "Succeeded"
     {
@@ -87,22 +89,17 @@ pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
         }
     }
     w.field(LEVEL_0, "IP", s(pod, "status.podIP"));
-    let ips = arr(pod, "status.podIPs");
-    if ips.is_empty() {
-        w.write(LEVEL_0, "IPs:\t<none>\n");
-    } else {
-        w.write(LEVEL_0, "IPs:\n");
-        for ip in ips {
-            w.field(LEVEL_1, "IP", s(ip, "ip"));
-        }
-    }
+    print_list(w, "IPs", arr(pod, "status.podIPs"), |ip| {
+        format!("IP:	{}", s(ip, "ip"))
+    });
     if let Some(c) = controlled_by(pod) {
         w.write(LEVEL_0, &format!("Controlled By:\t{c}\n"));
     }
-    let nominated = s(pod, "status.nominatedNodeName");
-    if !nominated.is_empty() {
-        w.write(LEVEL_0, &format!("NominatedNodeName:\t{nominated}\n"));
-    }
+    w.field_if_set(
+        LEVEL_0,
+        "NominatedNodeName",
+        s(pod, "status.nominatedNodeName"),
+    );
     if let Some(r) = get(pod, "spec.resources") {
         w.write(LEVEL_0, "Resources:\n");
         describe_resources(Some(r), w, LEVEL_1);
@@ -156,10 +153,7 @@ pub fn describe_pod(pod: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
     print_tolerations(w, "Tolerations", arr(pod, "spec.tolerations"));
     describe_topology_spread_constraints(arr(pod, "spec.topologySpreadConstraints"), w, "");
     describe_scheduling_group(get(pod, "spec.schedulingGroup"), w, "");
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// kubectl's `qos.GetPodQOS`: the status's class, else computed from cpu/memory requests and

@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use super::text::{
-    arr, b, format_label_selector, get, go_bool, i, print_annotations_multiline, print_bool,
-    print_labels_multiline, print_tolerations, s, string_map, value_string,
+    arr, b, format_label_selector, get, go_bool, i, or_none, print_annotations_multiline,
+    print_bool, print_labels_multiline, print_tolerations, s, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::DescribeOptions;
@@ -32,10 +32,7 @@ pub fn describe_pod_template(
     if !annotations.is_empty() {
         print_annotations_multiline(w, "  Annotations", &annotations);
     }
-    let sa = s(t, "spec.serviceAccountName");
-    if !sa.is_empty() {
-        w.write(LEVEL_1, &format!("Service Account:\t{sa}\n"));
-    }
+    w.field_if_set(LEVEL_1, "Service Account", s(t, "spec.serviceAccountName"));
     let init = arr(t, "spec.initContainers");
     if !init.is_empty() {
         describe_containers("Init Containers", init, &[], None, w, "  ", opts);
@@ -51,10 +48,11 @@ pub fn describe_pod_template(
     );
     describe_volumes(arr(t, "spec.volumes"), w, "  ", opts);
     describe_topology_spread_constraints(arr(t, "spec.topologySpreadConstraints"), w, "  ");
-    let pc = s(t, "spec.priorityClassName");
-    if !pc.is_empty() {
-        w.write(LEVEL_1, &format!("Priority Class Name:\t{pc}\n"));
-    }
+    w.field_if_set(
+        LEVEL_1,
+        "Priority Class Name",
+        s(t, "spec.priorityClassName"),
+    );
     print_labels_multiline(w, "  Node-Selectors", &string_map(t, "spec.nodeSelector"));
     print_tolerations(w, "  Tolerations", arr(t, "spec.tolerations"));
     describe_scheduling_group(get(t, "spec.schedulingGroup"), w, "  ");
@@ -163,15 +161,6 @@ fn describe_container_basic_info(
         if s(profile, "type") == "Localhost" {
             w.field(LEVEL_3, "LocalhostProfile", s(profile, "localhostProfile"));
         }
-    }
-}
-
-/// `stringOrNone`.
-pub fn or_none(text: &str) -> &str {
-    if text.is_empty() {
-        "<none>"
-    } else {
-        text
     }
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{b, format_labels, i, s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Events};
@@ -20,8 +20,5 @@ pub fn describe_priority_class(pc: &Value, events: Events<'_>, opts: &DescribeOp
         "Annotations",
         format_labels(&string_map(pc, "metadata.annotations")),
     );
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }

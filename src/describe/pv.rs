@@ -2,12 +2,12 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::pvc::access_modes;
 use super::quantity::Quantity;
 use super::text::{
-    arr, get, print_annotations_multiline, print_labels_multiline, s, since, string_map,
-    value_string,
+    arr, get, print_cluster_meta_header, print_finalizers, print_phase_or_terminating, print_terms,
+    s, value_string,
 };
 use super::volumes::describe_pv_source;
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
@@ -17,34 +17,15 @@ use super::{DescribeOptions, Events};
 pub fn describe_pv(pv: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    w.field(LEVEL_0, "Name", s(pv, "metadata.name"));
-    print_labels_multiline(w, "Labels", &string_map(pv, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(pv, "metadata.annotations"));
-    let finalizers: Vec<String> = arr(pv, "metadata.finalizers")
-        .iter()
-        .map(value_string)
-        .collect();
-    w.write(
-        LEVEL_0,
-        &format!("Finalizers:\t[{}]\n", finalizers.join(" ")),
-    );
+    print_cluster_meta_header(w, pv);
+    print_finalizers(w, pv);
     // storageutil.GetPersistentVolumeClass: the beta annotation wins over the field.
     let class = get(pv, "metadata.annotations")
         .and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"))
         .map(value_string)
         .unwrap_or_else(|| s(pv, "spec.storageClassName").to_string());
     w.write(LEVEL_0, &format!("StorageClass:\t{class}\n"));
-    if get(pv, "metadata.deletionTimestamp").is_some() {
-        w.write(
-            LEVEL_0,
-            &format!(
-                "Status:\tTerminating (lasts {})\n",
-                since(s(pv, "metadata.deletionTimestamp"), opts)
-            ),
-        );
-    } else {
-        w.field(LEVEL_0, "Status", s(pv, "status.phase"));
-    }
+    print_phase_or_terminating(w, pv, opts);
     let claim = match get(pv, "spec.claimRef") {
         Some(c) => format!("{}/{}", s(c, "namespace"), s(c, "name")),
         None => String::new(),
@@ -76,10 +57,7 @@ pub fn describe_pv(pv: &Value, events: Events<'_>, opts: &DescribeOptions) -> St
     } else {
         w.write(LEVEL_1, "<unknown>\n");
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// `printVolumeNodeAffinity` with `printNodeSelectorTermsMultilineWithIndent`.
@@ -97,23 +75,7 @@ fn node_affinity(w: &mut PrefixWriter, affinity: Option<&Value>) {
         return;
     }
     w.write_line("");
-    for (n, term) in terms.iter().enumerate() {
-        w.write(LEVEL_2, &format!("Term {n}:\t"));
-        let reqs = arr(term, "matchExpressions");
-        if reqs.is_empty() {
-            w.write_line("<none>");
-            continue;
-        }
-        for (k, req) in reqs.iter().enumerate() {
-            if k != 0 {
-                w.write(LEVEL_2, "\t");
-            }
-            let values: Vec<String> = arr(req, "values").iter().map(value_string).collect();
-            let mut expr = format!("{} {}", s(req, "key"), s(req, "operator").to_lowercase());
-            if !values.is_empty() {
-                expr = format!("{expr} [{}]", values.join(", "));
-            }
-            w.write(LEVEL_0, &format!("{expr}\n"));
-        }
-    }
+    print_terms(w, LEVEL_2, terms, "matchExpressions", |req| {
+        format!("{} {}", s(req, "key"), s(req, "operator").to_lowercase())
+    });
 }

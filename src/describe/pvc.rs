@@ -3,13 +3,13 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::statefulset::claim_class;
 use super::text::{
-    arr, get, print_annotations_multiline, print_conditions, print_labels_multiline, s, since,
-    string_map, value_string, LAST_TRANSITION_TIME,
+    arr, get, print_conditions, print_finalizers, print_labels_annotations,
+    print_phase_or_terminating, print_typed_reference, s, value_string, LAST_TRANSITION_TIME,
 };
-use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
+use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Related};
 
 /// Renders a PVC; `pods` are the pods of its namespace (kubectl lists them all and keeps
@@ -44,10 +44,7 @@ pub fn describe_pvc(pvc: &Value, related: &Related, opts: &DescribeOptions) -> S
         " \t",
         opts,
     );
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// kubectl's `getPodsForPVC`: pods with a volume using the claim (once per such volume), then
@@ -101,30 +98,12 @@ pub fn print_pvc(w: &mut PrefixWriter, pvc: &Value, full: bool, opts: &DescribeO
     }
     w.field(LEVEL_0, "StorageClass", claim_class(pvc));
     if full {
-        if get(pvc, "metadata.deletionTimestamp").is_some() {
-            w.write(
-                LEVEL_0,
-                &format!(
-                    "Status:\tTerminating (lasts {})\n",
-                    since(s(pvc, "metadata.deletionTimestamp"), opts)
-                ),
-            );
-        } else {
-            w.field(LEVEL_0, "Status", s(pvc, "status.phase"));
-        }
+        print_phase_or_terminating(w, pvc, opts);
     }
     w.field(LEVEL_0, "Volume", s(pvc, "spec.volumeName"));
-    print_labels_multiline(w, "Labels", &string_map(pvc, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(pvc, "metadata.annotations"));
+    print_labels_annotations(w, pvc);
     if full {
-        let finalizers: Vec<String> = arr(pvc, "metadata.finalizers")
-            .iter()
-            .map(value_string)
-            .collect();
-        w.write(
-            LEVEL_0,
-            &format!("Finalizers:\t[{}]\n", finalizers.join(" ")),
-        );
+        print_finalizers(w, pvc);
     }
     let (capacity, modes) = if s(pvc, "spec.volumeName").is_empty() {
         (String::new(), String::new())
@@ -144,11 +123,6 @@ pub fn print_pvc(w: &mut PrefixWriter, pvc: &Value, full: bool, opts: &DescribeO
         w.field(LEVEL_0, "VolumeMode", value_string(mode));
     }
     if let Some(ds) = get(pvc, "spec.dataSource") {
-        w.write(LEVEL_0, "DataSource:\n");
-        if let Some(g) = get(ds, "apiGroup") {
-            w.field(LEVEL_1, "APIGroup", value_string(g));
-        }
-        w.field(LEVEL_1, "Kind", s(ds, "kind"));
-        w.field(LEVEL_1, "Name", s(ds, "name"));
+        print_typed_reference(w, "DataSource", ds);
     }
 }

@@ -3,9 +3,7 @@
 
 use serde_json::Value;
 
-use super::text::{
-    arr, print_annotations_multiline, print_labels_multiline, s, string_map, value_string,
-};
+use super::text::{arr, print_cluster_meta_header, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 
 /// A policy rule as plain string lists (also what `auth can-i --list` prints).
@@ -152,13 +150,7 @@ pub fn describe_role(role: &Value) -> String {
     // sort.Stable by the rule's string form.
     rules.sort_by_cached_key(Rule::go_string);
     let mut w = PrefixWriter::new();
-    w.field(LEVEL_0, "Name", s(role, "metadata.name"));
-    print_labels_multiline(&mut w, "Labels", &string_map(role, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(role, "metadata.annotations"),
-    );
+    print_cluster_meta_header(&mut w, role);
     w.write(LEVEL_0, "PolicyRule:\n");
     w.write(
         LEVEL_1,
@@ -186,13 +178,7 @@ pub fn describe_role(role: &Value) -> String {
 /// Renders a RoleBinding or ClusterRoleBinding.
 pub fn describe_binding(binding: &Value) -> String {
     let mut w = PrefixWriter::new();
-    w.field(LEVEL_0, "Name", s(binding, "metadata.name"));
-    print_labels_multiline(&mut w, "Labels", &string_map(binding, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(binding, "metadata.annotations"),
-    );
+    print_cluster_meta_header(&mut w, binding);
     w.write(LEVEL_0, "Role:\n");
     w.field(LEVEL_1, "Kind", s(binding, "roleRef.kind"));
     w.field(LEVEL_1, "Name", s(binding, "roleRef.name"));

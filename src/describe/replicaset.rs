@@ -2,14 +2,11 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::describe_pod_template;
-use super::text::{
-    arr, controlled_by, format_label_selector, get, i, print_annotations_multiline,
-    print_labels_multiline, s, string_map,
-};
+use super::text::{arr, controlled_by, format_label_selector, get, i, print_labels_annotations, s};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pod_status_counts, DescribeOptions, Related};
+use super::{pods_status, DescribeOptions, Related};
 
 /// Renders a ReplicaSet; `pods` match its selector, `pods_error` is set when listing them
 /// failed (kubectl prints `error in fetching pods: ...`).
@@ -24,12 +21,7 @@ pub fn describe_replicaset(rs: &Value, related: &Related, opts: &DescribeOptions
         "Selector",
         format_label_selector(get(rs, "spec.selector")),
     );
-    print_labels_multiline(&mut w, "Labels", &string_map(rs, "metadata.labels"));
-    print_annotations_multiline(
-        &mut w,
-        "Annotations",
-        &string_map(rs, "metadata.annotations"),
-    );
+    print_labels_annotations(&mut w, rs);
     if let Some(c) = controlled_by(rs) {
         w.write(LEVEL_0, &format!("Controlled By:\t{c}\n"));
     }
@@ -45,18 +37,12 @@ pub fn describe_replicaset(rs: &Value, related: &Related, opts: &DescribeOptions
     if let Some(err) = pods_error {
         w.write(LEVEL_0, &format!("error in fetching pods: {err}\n"));
     } else {
-        let (r, wt, su, f) = pod_status_counts(pods, s(rs, "metadata.uid"));
-        w.write(
-            LEVEL_0,
-            &format!("{r} Running / {wt} Waiting / {su} Succeeded / {f} Failed\n"),
-        );
+        let status = pods_status(pods, s(rs, "metadata.uid"));
+        w.write(LEVEL_0, &format!("{status}\n"));
     }
     describe_pod_template(get(rs, "spec.template"), &mut w, opts);
     describe_conditions(arr(rs, "status.conditions"), &mut w);
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }
 
 /// `spec.replicas` (the API server defaults it to 1).

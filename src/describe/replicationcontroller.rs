@@ -2,14 +2,12 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::describe_pod_template;
 use super::replicaset::{describe_conditions, replicas};
-use super::text::{
-    arr, format_labels, get, i, print_annotations_multiline, print_labels_multiline, s, string_map,
-};
+use super::text::{arr, format_labels, get, i, print_labels_annotations, s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{pod_status_counts, DescribeOptions, Related};
+use super::{pods_status, DescribeOptions, Related};
 
 /// Renders a ReplicationController; `pods` match its selector.
 pub fn describe_replication_controller(
@@ -21,15 +19,13 @@ pub fn describe_replication_controller(
     let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    let (r, wt, su, f) = pod_status_counts(pods, s(rc, "metadata.uid"));
     super::text::print_name_namespace(w, rc);
     w.field(
         LEVEL_0,
         "Selector",
         format_labels(&string_map(rc, "spec.selector")),
     );
-    print_labels_multiline(w, "Labels", &string_map(rc, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(rc, "metadata.annotations"));
+    print_labels_annotations(w, rc);
     w.write(
         LEVEL_0,
         &format!(
@@ -38,14 +34,12 @@ pub fn describe_replication_controller(
             replicas(rc)
         ),
     );
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!("Pods Status:\t{r} Running / {wt} Waiting / {su} Succeeded / {f} Failed\n"),
+        "Pods Status",
+        pods_status(pods, s(rc, "metadata.uid")),
     );
     describe_pod_template(get(rc, "spec.template"), w, opts);
     describe_conditions(arr(rc, "status.conditions"), w);
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }

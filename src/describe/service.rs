@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{arr, format_labels, get, i, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Related};
@@ -44,14 +44,12 @@ pub fn describe_service(svc: &Value, related: &Related, opts: &DescribeOptions) 
     if !external.is_empty() {
         w.field(LEVEL_0, "External IPs", external.join(","));
     }
-    let lb_ip = s(svc, "spec.loadBalancerIP");
-    if !lb_ip.is_empty() {
-        w.write(LEVEL_0, &format!("Desired LoadBalancer IP:\t{lb_ip}\n"));
-    }
-    let ext_name = s(svc, "spec.externalName");
-    if !ext_name.is_empty() {
-        w.write(LEVEL_0, &format!("External Name:\t{ext_name}\n"));
-    }
+    w.field_if_set(
+        LEVEL_0,
+        "Desired LoadBalancer IP",
+        s(svc, "spec.loadBalancerIP"),
+    );
+    w.field_if_set(LEVEL_0, "External Name", s(svc, "spec.externalName"));
     let ingress = arr(svc, "status.loadBalancer.ingress");
     if !ingress.is_empty() {
         let list: Vec<String> = ingress
@@ -101,10 +99,11 @@ pub fn describe_service(svc: &Value, related: &Related, opts: &DescribeOptions) 
         );
     }
     w.field(LEVEL_0, "Session Affinity", s(svc, "spec.sessionAffinity"));
-    let etp = s(svc, "spec.externalTrafficPolicy");
-    if !etp.is_empty() {
-        w.write(LEVEL_0, &format!("External Traffic Policy:\t{etp}\n"));
-    }
+    w.field_if_set(
+        LEVEL_0,
+        "External Traffic Policy",
+        s(svc, "spec.externalTrafficPolicy"),
+    );
     if let Some(itp) = get(svc, "spec.internalTrafficPolicy") {
         w.field(LEVEL_0, "Internal Traffic Policy", value_string(itp));
     }
@@ -122,10 +121,7 @@ pub fn describe_service(svc: &Value, related: &Related, opts: &DescribeOptions) 
     if let Some(td) = get(svc, "spec.trafficDistribution") {
         w.field(LEVEL_0, "Traffic Distribution", value_string(td));
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// `formatEndpointSlices` for one service port name: ready endpoints as `ip:port`, at most

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::text::{arr, s};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Events};
@@ -26,8 +26,5 @@ pub fn describe_service_account(sa: &Value, events: Events<'_>, opts: &DescribeO
             prefix = EMPTY_HEADER;
         }
     }
-    if let Some(events) = events {
-        describe_events(events, &mut w, opts);
-    }
-    w.finish()
+    finish_with_events(&mut w, events, opts)
 }

@@ -2,15 +2,15 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
+use super::events::finish_with_events;
 use super::podspec::describe_pod_template;
 use super::replicaset::replicas;
 use super::text::{
-    arr, format_time, get, i, print_annotations_multiline, print_labels_indent,
-    print_labels_multiline, s, selector_string, string_map, value_string,
+    arr, get, i, print_creation_timestamp, print_labels_annotations, print_labels_indent,
+    print_selector, s, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pod_status_counts, DescribeOptions, Related};
+use super::{pods_status, DescribeOptions, Related};
 
 /// Renders a StatefulSet; `pods` match its selector.
 pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOptions) -> String {
@@ -18,20 +18,10 @@ pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOption
     let events = related.events(opts);
     let mut w = PrefixWriter::new();
     let w = &mut w;
-    let (r, wt, su, f) = pod_status_counts(pods, s(ss, "metadata.uid"));
     super::text::print_name_namespace(w, ss);
-    w.field(
-        LEVEL_0,
-        "CreationTimestamp",
-        format_time(s(ss, "metadata.creationTimestamp"), opts),
-    );
-    w.field(
-        LEVEL_0,
-        "Selector",
-        selector_string(get(ss, "spec.selector")),
-    );
-    print_labels_multiline(w, "Labels", &string_map(ss, "metadata.labels"));
-    print_annotations_multiline(w, "Annotations", &string_map(ss, "metadata.annotations"));
+    print_creation_timestamp(w, ss, opts);
+    print_selector(w, ss);
+    print_labels_annotations(w, ss);
     w.write(
         LEVEL_0,
         &format!(
@@ -53,16 +43,14 @@ pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOption
             }
         }
     }
-    w.write(
+    w.field(
         LEVEL_0,
-        &format!("Pods Status:\t{r} Running / {wt} Waiting / {su} Succeeded / {f} Failed\n"),
+        "Pods Status",
+        pods_status(pods, s(ss, "metadata.uid")),
     );
     describe_pod_template(get(ss, "spec.template"), w, opts);
     describe_volume_claim_templates(arr(ss, "spec.volumeClaimTemplates"), w);
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }
 
 /// `storageutil.GetPersistentVolumeClaimClass`: the beta annotation wins over the field.

@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::events::describe_events;
-use super::text::{arr, format_labels, get, s, string_map, value_string};
+use super::events::finish_with_events;
+use super::text::{arr, format_labels, get, print_list, print_terms, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Events};
 
@@ -36,15 +36,7 @@ pub fn describe_storage_class(sc: &Value, events: Events<'_>, opts: &DescribeOpt
         None => "<unset>",
     };
     w.write(LEVEL_0, &format!("AllowVolumeExpansion:\t{expansion}\n"));
-    let options = arr(sc, "mountOptions");
-    if options.is_empty() {
-        w.write(LEVEL_0, "MountOptions:\t<none>\n");
-    } else {
-        w.write(LEVEL_0, "MountOptions:\n");
-        for o in options {
-            w.write(LEVEL_1, &format!("{}\n", value_string(o)));
-        }
-    }
+    print_list(w, "MountOptions", arr(sc, "mountOptions"), value_string);
     for (field, title) in [
         ("reclaimPolicy", "ReclaimPolicy"),
         ("volumeBindingMode", "VolumeBindingMode"),
@@ -59,29 +51,10 @@ pub fn describe_storage_class(sc: &Value, events: Events<'_>, opts: &DescribeOpt
             w.write_line("<none>");
         } else {
             w.write_line("");
-            for (n, term) in topologies.iter().enumerate() {
-                w.write(LEVEL_1, &format!("Term {n}:\t"));
-                let reqs = arr(term, "matchLabelExpressions");
-                if reqs.is_empty() {
-                    w.write_line("<none>");
-                    continue;
-                }
-                for (k, req) in reqs.iter().enumerate() {
-                    if k != 0 {
-                        w.write(LEVEL_1, "\t");
-                    }
-                    let values: Vec<String> = arr(req, "values").iter().map(value_string).collect();
-                    let mut expr = format!("{} in", s(req, "key"));
-                    if !values.is_empty() {
-                        expr = format!("{expr} [{}]", values.join(", "));
-                    }
-                    w.write(LEVEL_0, &format!("{expr}\n"));
-                }
-            }
+            print_terms(w, LEVEL_1, topologies, "matchLabelExpressions", |req| {
+                format!("{} in", s(req, "key"))
+            });
         }
     }
-    if let Some(events) = events {
-        describe_events(events, w, opts);
-    }
-    std::mem::take(w).finish()
+    finish_with_events(w, events, opts)
 }

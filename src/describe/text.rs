@@ -90,8 +90,131 @@ pub fn go_bool(v: bool) -> &'static str {
 /// `Annotations:` from the object's metadata.
 pub fn print_meta_header(w: &mut PrefixWriter, obj: &Value) {
     print_name_namespace(w, obj);
+    print_labels_annotations(w, obj);
+}
+
+/// The header of cluster-scoped kinds: `Name:`, `Labels:` and `Annotations:`.
+pub fn print_cluster_meta_header(w: &mut PrefixWriter, obj: &Value) {
+    w.field(LEVEL_0, "Name", s(obj, "metadata.name"));
+    print_labels_annotations(w, obj);
+}
+
+/// The `Labels:` and `Annotations:` blocks of the object's metadata.
+pub fn print_labels_annotations(w: &mut PrefixWriter, obj: &Value) {
     print_labels_multiline(w, "Labels", &string_map(obj, "metadata.labels"));
     print_annotations_multiline(w, "Annotations", &string_map(obj, "metadata.annotations"));
+}
+
+/// `CreationTimestamp:` as RFC1123Z.
+pub fn print_creation_timestamp(w: &mut PrefixWriter, obj: &Value, opts: &DescribeOptions) {
+    w.field(
+        LEVEL_0,
+        "CreationTimestamp",
+        format_time(s(obj, "metadata.creationTimestamp"), opts),
+    );
+}
+
+/// `Selector:` of a workload's `spec.selector` (a `LabelSelector`).
+pub fn print_selector(w: &mut PrefixWriter, obj: &Value) {
+    w.field(
+        LEVEL_0,
+        "Selector",
+        selector_string(get(obj, "spec.selector")),
+    );
+}
+
+/// `Finalizers:` as Go's `%v` of the list.
+pub fn print_finalizers(w: &mut PrefixWriter, obj: &Value) {
+    let finalizers: Vec<String> = arr(obj, "metadata.finalizers")
+        .iter()
+        .map(value_string)
+        .collect();
+    w.write(
+        LEVEL_0,
+        &format!("Finalizers:\t[{}]\n", finalizers.join(" ")),
+    );
+}
+
+/// A `TypedLocalObjectReference` block: `title:`, then `APIGroup` (when set), `Kind`, `Name`.
+pub fn print_typed_reference(w: &mut PrefixWriter, title: &str, r: &Value) {
+    w.write(LEVEL_0, &format!("{title}:\n"));
+    if let Some(g) = get(r, "apiGroup") {
+        w.field(LEVEL_1, "APIGroup", value_string(g));
+    }
+    w.field(LEVEL_1, "Kind", s(r, "kind"));
+    w.field(LEVEL_1, "Name", s(r, "name"));
+}
+
+/// The `Term N:` lines of node selector or topology terms: one requirement a line (`head`
+/// renders it up to its values), `<none>` for a term without any.
+pub fn print_terms(
+    w: &mut PrefixWriter,
+    level: usize,
+    terms: &[Value],
+    requirements: &str,
+    head: impl Fn(&Value) -> String,
+) {
+    for (n, term) in terms.iter().enumerate() {
+        w.write(level, &format!("Term {n}:\t"));
+        let reqs = arr(term, requirements);
+        if reqs.is_empty() {
+            w.write_line("<none>");
+            continue;
+        }
+        for (k, req) in reqs.iter().enumerate() {
+            if k != 0 {
+                w.write(level, "\t");
+            }
+            let values: Vec<String> = arr(req, "values").iter().map(value_string).collect();
+            let mut expr = head(req);
+            if !values.is_empty() {
+                expr = format!("{expr} [{}]", values.join(", "));
+            }
+            w.write(LEVEL_0, &format!("{expr}\n"));
+        }
+    }
+}
+
+/// `stringOrNone`.
+pub fn or_none(text: &str) -> &str {
+    if text.is_empty() {
+        "<none>"
+    } else {
+        text
+    }
+}
+
+/// `title:\t<none>` without items, else `title:` and a line per item one level in.
+pub fn print_list(
+    w: &mut PrefixWriter,
+    title: &str,
+    items: &[Value],
+    line: impl Fn(&Value) -> String,
+) {
+    if items.is_empty() {
+        w.write(LEVEL_0, &format!("{title}:\t<none>\n"));
+        return;
+    }
+    w.write(LEVEL_0, &format!("{title}:\n"));
+    for item in items {
+        w.write(LEVEL_1, &format!("{}\n", line(item)));
+    }
+}
+
+/// `Status:` with the phase, or `Terminating (lasts AGE)` once deletion has started (the
+/// PersistentVolume and PersistentVolumeClaim describers).
+pub fn print_phase_or_terminating(w: &mut PrefixWriter, obj: &Value, opts: &DescribeOptions) {
+    if get(obj, "metadata.deletionTimestamp").is_some() {
+        w.write(
+            LEVEL_0,
+            &format!(
+                "Status:\tTerminating (lasts {})\n",
+                since(s(obj, "metadata.deletionTimestamp"), opts)
+            ),
+        );
+    } else {
+        w.field(LEVEL_0, "Status", s(obj, "status.phase"));
+    }
 }
 
 /// The `Name:` and `Namespace:` lines that open most describers.

@@ -18,21 +18,16 @@ fn list_field(v: &Value, f: &str) -> String {
     format!("[{}]", items.join(" "))
 }
 
-/// Go's `%v` of a `*LocalObjectReference`/`*SecretReference` field.
-fn ref_field(v: &Value, f: &str, go_type: &str) -> String {
+/// Go's `%v` of a `*SecretReference` (persistent sources) or `*LocalObjectReference` field.
+fn ref_field(v: &Value, f: &str, persistent: bool) -> String {
     match get(v, f) {
         None => "<nil>".to_string(),
-        Some(r) => {
-            if go_type == "SecretReference" {
-                format!(
-                    "&SecretReference{{Name:{},Namespace:{},}}",
-                    s(r, "name"),
-                    s(r, "namespace")
-                )
-            } else {
-                format!("&LocalObjectReference{{Name:{},}}", s(r, "name"))
-            }
-        }
+        Some(r) if persistent => format!(
+            "&SecretReference{{Name:{},Namespace:{},}}",
+            s(r, "name"),
+            s(r, "namespace")
+        ),
+        Some(r) => format!("&LocalObjectReference{{Name:{},}}", s(r, "name")),
     }
 }
 
@@ -44,10 +39,371 @@ fn map_field(v: &Value, f: &str) -> String {
     format!("map[{}]", parts.join(" "))
 }
 
-fn block(w: &mut PrefixWriter, type_line: &str, fields: &[(&str, String)]) {
+/// How a block's field is read from its source.
+#[derive(Clone, Copy)]
+enum F {
+    /// A string (`""` when absent).
+    Str(&'static str),
+    /// A boolean (`false` when absent).
+    Bool(&'static str),
+    /// An integer (0 when absent).
+    Int(&'static str),
+    /// A `[]string` as Go's `%v`.
+    List(&'static str),
+    /// A `[]string` joined by `, `.
+    Comma(&'static str),
+    /// A `map[string]string` as Go's `%v`.
+    Map(&'static str),
+    /// A secret reference (`*SecretReference` on PVs, else `*LocalObjectReference`).
+    SecretRef(&'static str),
+    /// A pointer field, with the text for nil.
+    Or(&'static str, &'static str),
+    /// Only in a PersistentVolume's block.
+    Pv(&'static F),
+}
+
+impl F {
+    fn render(self, src: &Value, persistent: bool) -> Option<String> {
+        Some(match self {
+            F::Str(f) => s(src, f).to_string(),
+            F::Bool(f) => bool_field(src, f),
+            F::Int(f) => i(src, f).to_string(),
+            F::List(f) => list_field(src, f),
+            F::Comma(f) => {
+                let items: Vec<String> = arr(src, f).iter().map(value_string).collect();
+                items.join(", ")
+            }
+            F::Map(f) => map_field(src, f),
+            F::SecretRef(f) => ref_field(src, f, persistent),
+            F::Or(f, none) => get(src, f).map(value_string).unwrap_or(none.into()),
+            F::Pv(inner) => return persistent.then(|| inner.render(src, persistent)).flatten(),
+        })
+    }
+}
+
+type Special = fn(&Value, &mut PrefixWriter, &DescribeOptions, bool);
+
+enum Render {
+    /// `Type:\t<type line>` and the fields, each `    Label:\tvalue`.
+    Block(&'static str, &'static [(&'static str, F)]),
+    Special(Special),
+}
+
+use F::{Bool, Comma, Int, List, Map, Or, Pv, SecretRef, Str};
+
+/// The volume source types in the order of kubectl's `switch` (the first one set wins).
+const SOURCES: &[(&str, Render)] = &[
+    (
+        "hostPath",
+        Render::Block(
+            "HostPath (bare host directory volume)",
+            &[
+                ("Path:", Str("path")),
+                ("HostPathType:", Or("type", "<none>")),
+            ],
+        ),
+    ),
+    ("emptyDir", Render::Special(empty_dir)),
+    (
+        "gcePersistentDisk",
+        Render::Block(
+            "GCEPersistentDisk (a Persistent Disk resource in Google Compute Engine)",
+            &[
+                ("PDName:", Str("pdName")),
+                ("FSType:", Str("fsType")),
+                ("Partition:", Int("partition")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "awsElasticBlockStore",
+        Render::Block(
+            "AWSElasticBlockStore (a Persistent Disk resource in AWS)",
+            &[
+                ("VolumeID:", Str("volumeID")),
+                ("FSType:", Str("fsType")),
+                ("Partition:", Int("partition")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "gitRepo",
+        Render::Block(
+            "GitRepo (a volume that is pulled from git when the pod is created)",
+            &[
+                ("Repository:", Str("repository")),
+                ("Revision:", Str("revision")),
+            ],
+        ),
+    ),
+    (
+        "secret",
+        Render::Block(
+            "Secret (a volume populated by a Secret)",
+            &[
+                ("SecretName:", Str("secretName")),
+                ("Optional:", Bool("optional")),
+            ],
+        ),
+    ),
+    (
+        "configMap",
+        Render::Block(
+            "ConfigMap (a volume populated by a ConfigMap)",
+            &[("Name:", Str("name")), ("Optional:", Bool("optional"))],
+        ),
+    ),
+    (
+        "nfs",
+        Render::Block(
+            "NFS (an NFS mount that lasts the lifetime of a pod)",
+            &[
+                ("Server:", Str("server")),
+                ("Path:", Str("path")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "iscsi",
+        Render::Block(
+            "ISCSI (an ISCSI Disk resource that is attached to a kubelet's host machine and then \
+             exposed to the pod)",
+            &[
+                ("TargetPortal:", Str("targetPortal")),
+                ("IQN:", Str("iqn")),
+                ("Lun:", Int("lun")),
+                ("ISCSIInterface", Str("iscsiInterface")),
+                ("FSType:", Str("fsType")),
+                ("ReadOnly:", Bool("readOnly")),
+                ("Portals:", List("portals")),
+                ("DiscoveryCHAPAuth:", Bool("chapAuthDiscovery")),
+                ("SessionCHAPAuth:", Bool("chapAuthSession")),
+                ("SecretRef:", SecretRef("secretRef")),
+                ("InitiatorName:", Or("initiatorName", "<none>")),
+            ],
+        ),
+    ),
+    (
+        "glusterfs",
+        Render::Block(
+            "Glusterfs (a Glusterfs mount on the host that shares a pod's lifetime)",
+            &[
+                ("EndpointsName:", Str("endpoints")),
+                (
+                    "EndpointsNamespace:",
+                    Pv(&Or("endpointsNamespace", "<unset>")),
+                ),
+                ("Path:", Str("path")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "persistentVolumeClaim",
+        Render::Block(
+            "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)",
+            &[
+                ("ClaimName:", Str("claimName")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    ("ephemeral", Render::Special(ephemeral)),
+    (
+        "rbd",
+        Render::Block(
+            "RBD (a Rados Block Device mount on the host that shares a pod's lifetime)",
+            &[
+                ("CephMonitors:", List("monitors")),
+                ("RBDImage:", Str("image")),
+                ("FSType:", Str("fsType")),
+                ("RBDPool:", Str("pool")),
+                ("RadosUser:", Str("user")),
+                ("Keyring:", Str("keyring")),
+                ("SecretRef:", SecretRef("secretRef")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "quobyte",
+        Render::Block(
+            "Quobyte (a Quobyte mount on the host that shares a pod's lifetime)",
+            &[
+                ("Registry:", Str("registry")),
+                ("Volume:", Str("volume")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    ("downwardAPI", Render::Special(downward_api)),
+    (
+        "azureDisk",
+        Render::Block(
+            "AzureDisk (an Azure Data Disk mount on the host and bind mount to the pod)",
+            &[
+                ("DiskName:", Str("diskName")),
+                ("DiskURI:", Str("diskURI")),
+                ("Kind: ", Str("kind")),
+                ("FSType:", Str("fsType")),
+                ("CachingMode:", Str("cachingMode")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "vsphereVolume",
+        Render::Block(
+            "vSphereVolume (a Persistent Disk resource in vSphere)",
+            &[
+                ("VolumePath:", Str("volumePath")),
+                ("FSType:", Str("fsType")),
+                ("StoragePolicyName:", Str("storagePolicyName")),
+            ],
+        ),
+    ),
+    (
+        "cinder",
+        Render::Block(
+            "Cinder (a Persistent Disk resource in OpenStack)",
+            &[
+                ("VolumeID:", Str("volumeID")),
+                ("FSType:", Str("fsType")),
+                ("ReadOnly:", Bool("readOnly")),
+                ("SecretRef:", SecretRef("secretRef")),
+            ],
+        ),
+    ),
+    (
+        "photonPersistentDisk",
+        Render::Block(
+            "PhotonPersistentDisk (a Persistent Disk resource in photon platform)",
+            &[("PdID:", Str("pdID")), ("FSType:", Str("fsType"))],
+        ),
+    ),
+    (
+        "portworxVolume",
+        Render::Block(
+            "PortworxVolume (a Portworx Volume resource)",
+            &[("VolumeID:", Str("volumeID"))],
+        ),
+    ),
+    (
+        "scaleIO",
+        Render::Block(
+            "ScaleIO (a persistent volume backed by a block device in ScaleIO)",
+            &[
+                ("Gateway:", Str("gateway")),
+                ("System:", Str("system")),
+                ("Protection Domain:", Str("protectionDomain")),
+                ("Storage Pool:", Str("storagePool")),
+                ("Storage Mode:", Str("storageMode")),
+                ("VolumeName:", Str("volumeName")),
+                ("SecretName:", Pv(&Str("secretRef.name"))),
+                ("SecretNamespace:", Pv(&Str("secretRef.namespace"))),
+                ("FSType:", Str("fsType")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "cephfs",
+        Render::Block(
+            "CephFS (a CephFS mount on the host that shares a pod's lifetime)",
+            &[
+                ("Monitors:", List("monitors")),
+                ("Path:", Str("path")),
+                ("User:", Str("user")),
+                ("SecretFile:", Str("secretFile")),
+                ("SecretRef:", SecretRef("secretRef")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "storageos",
+        Render::Block(
+            "StorageOS (a StorageOS Persistent Disk resource)",
+            &[
+                ("VolumeName:", Str("volumeName")),
+                ("VolumeNamespace:", Str("volumeNamespace")),
+                ("FSType:", Str("fsType")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "fc",
+        Render::Block(
+            "FC (a Fibre Channel disk)",
+            &[
+                ("TargetWWNs:", Comma("targetWWNs")),
+                ("LUN:", Or("lun", "<none>")),
+                ("FSType:", Str("fsType")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "azureFile",
+        Render::Block(
+            "AzureFile (an Azure File Service mount on the host and bind mount to the pod)",
+            &[
+                ("SecretName:", Str("secretName")),
+                ("SecretNamespace:", Pv(&Str("secretNamespace"))),
+                ("ShareName:", Str("shareName")),
+                ("ReadOnly:", Bool("readOnly")),
+            ],
+        ),
+    ),
+    (
+        "flexVolume",
+        Render::Block(
+            "FlexVolume (a generic volume resource that is provisioned/attached using an exec \
+             based plugin)",
+            &[
+                ("Driver:", Str("driver")),
+                ("FSType:", Str("fsType")),
+                ("SecretRef:", SecretRef("secretRef")),
+                ("ReadOnly:", Bool("readOnly")),
+                ("Options:", Map("options")),
+            ],
+        ),
+    ),
+    (
+        "flocker",
+        Render::Block(
+            "Flocker (a Flocker volume mounted by the Flocker agent)",
+            &[
+                ("DatasetName:", Str("datasetName")),
+                ("DatasetUUID:", Str("datasetUUID")),
+            ],
+        ),
+    ),
+    ("projected", Render::Special(projected)),
+    ("csi", Render::Special(csi)),
+    (
+        "image",
+        Render::Block(
+            "Image (a container image or OCI artifact)",
+            &[
+                ("Reference:", Str("reference")),
+                ("PullPolicy:", Str("pullPolicy")),
+            ],
+        ),
+    ),
+    ("local", Render::Special(local)),
+];
+
+fn block(w: &mut PrefixWriter, type_line: &str, src: &Value, fields: &[(&str, F)], pv: bool) {
     let mut text = format!("Type:\t{type_line}\n");
-    for (label, value) in fields {
-        text.push_str(&format!("    {label}\t{value}\n"));
+    for (label, f) in fields {
+        if let Some(value) = f.render(src, pv) {
+            text.push_str(&format!("    {label}\t{value}\n"));
+        }
     }
     w.write(LEVEL_2, &text);
 }
@@ -64,379 +420,102 @@ pub fn describe_pv_source(spec: &Value, w: &mut PrefixWriter, opts: &DescribeOpt
 }
 
 fn describe_source(v: &Value, w: &mut PrefixWriter, opts: &DescribeOptions, persistent: bool) {
-    let src = |key: &str| get(v, key);
-    // Persistent sources reference secrets by name and namespace.
-    let secret_ref = if persistent {
-        "SecretReference"
-    } else {
-        "LocalObjectReference"
-    };
-    if let Some(h) = src("hostPath") {
-        let ty = get(h, "type").map(value_string).unwrap_or("<none>".into());
-        block(
-            w,
-            "HostPath (bare host directory volume)",
-            &[("Path:", s(h, "path").into()), ("HostPathType:", ty)],
-        );
-    } else if let Some(e) = src("emptyDir") {
-        let size = get(e, "sizeLimit")
-            .map(value_string)
-            .filter(|q| super::quantity::Quantity::parse(q).is_some_and(|q| q.is_positive()))
-            .unwrap_or("<unset>".into());
-        block(
-            w,
-            "EmptyDir (a temporary directory that shares a pod's lifetime)",
-            &[("Medium:", s(e, "medium").into()), ("SizeLimit:", size)],
-        );
-    } else if let Some(g) = src("gcePersistentDisk") {
-        block(
-            w,
-            "GCEPersistentDisk (a Persistent Disk resource in Google Compute Engine)",
-            &[
-                ("PDName:", s(g, "pdName").into()),
-                ("FSType:", s(g, "fsType").into()),
-                ("Partition:", i(g, "partition").to_string()),
-                ("ReadOnly:", bool_field(g, "readOnly")),
-            ],
-        );
-    } else if let Some(a) = src("awsElasticBlockStore") {
-        block(
-            w,
-            "AWSElasticBlockStore (a Persistent Disk resource in AWS)",
-            &[
-                ("VolumeID:", s(a, "volumeID").into()),
-                ("FSType:", s(a, "fsType").into()),
-                ("Partition:", i(a, "partition").to_string()),
-                ("ReadOnly:", bool_field(a, "readOnly")),
-            ],
-        );
-    } else if let Some(g) = src("gitRepo") {
-        block(
-            w,
-            "GitRepo (a volume that is pulled from git when the pod is created)",
-            &[
-                ("Repository:", s(g, "repository").into()),
-                ("Revision:", s(g, "revision").into()),
-            ],
-        );
-    } else if let Some(sec) = src("secret") {
-        block(
-            w,
-            "Secret (a volume populated by a Secret)",
-            &[
-                ("SecretName:", s(sec, "secretName").into()),
-                ("Optional:", bool_field(sec, "optional")),
-            ],
-        );
-    } else if let Some(c) = src("configMap") {
-        block(
-            w,
-            "ConfigMap (a volume populated by a ConfigMap)",
-            &[
-                ("Name:", s(c, "name").into()),
-                ("Optional:", bool_field(c, "optional")),
-            ],
-        );
-    } else if let Some(n) = src("nfs") {
-        block(
-            w,
-            "NFS (an NFS mount that lasts the lifetime of a pod)",
-            &[
-                ("Server:", s(n, "server").into()),
-                ("Path:", s(n, "path").into()),
-                ("ReadOnly:", bool_field(n, "readOnly")),
-            ],
-        );
-    } else if let Some(x) = src("iscsi") {
-        let initiator = get(x, "initiatorName")
-            .map(value_string)
-            .unwrap_or("<none>".into());
-        block(
-            w,
-            "ISCSI (an ISCSI Disk resource that is attached to a kubelet's host machine and then \
-             exposed to the pod)",
-            &[
-                ("TargetPortal:", s(x, "targetPortal").into()),
-                ("IQN:", s(x, "iqn").into()),
-                ("Lun:", i(x, "lun").to_string()),
-                ("ISCSIInterface", s(x, "iscsiInterface").into()),
-                ("FSType:", s(x, "fsType").into()),
-                ("ReadOnly:", bool_field(x, "readOnly")),
-                ("Portals:", list_field(x, "portals")),
-                ("DiscoveryCHAPAuth:", bool_field(x, "chapAuthDiscovery")),
-                ("SessionCHAPAuth:", bool_field(x, "chapAuthSession")),
-                ("SecretRef:", ref_field(x, "secretRef", secret_ref)),
-                ("InitiatorName:", initiator),
-            ],
-        );
-    } else if let Some(g) = src("glusterfs") {
-        block(
-            w,
-            "Glusterfs (a Glusterfs mount on the host that shares a pod's lifetime)",
-            &if persistent {
-                let ns = get(g, "endpointsNamespace")
-                    .map(value_string)
-                    .unwrap_or("<unset>".into());
-                vec![
-                    ("EndpointsName:", s(g, "endpoints").to_string()),
-                    ("EndpointsNamespace:", ns),
-                    ("Path:", s(g, "path").into()),
-                    ("ReadOnly:", bool_field(g, "readOnly")),
-                ]
-            } else {
-                vec![
-                    ("EndpointsName:", s(g, "endpoints").to_string()),
-                    ("Path:", s(g, "path").into()),
-                    ("ReadOnly:", bool_field(g, "readOnly")),
-                ]
-            },
-        );
-    } else if let Some(c) = src("persistentVolumeClaim") {
-        block(
-            w,
-            "PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)",
-            &[
-                ("ClaimName:", s(c, "claimName").into()),
-                ("ReadOnly:", bool_field(c, "readOnly")),
-            ],
-        );
-    } else if let Some(e) = src("ephemeral") {
-        w.write(
-            LEVEL_2,
-            "Type:\tEphemeralVolume (an inline specification for a volume that gets created and \
-             deleted with the pod)\n",
-        );
-        if let Some(t) = get(e, "volumeClaimTemplate") {
-            w.nested(LEVEL_2, |w| super::pvc::print_pvc(w, t, false, opts));
+    for (key, render) in SOURCES {
+        let Some(src) = get(v, key) else {
+            continue;
+        };
+        match render {
+            Render::Block(type_line, fields) => block(w, type_line, src, fields, persistent),
+            Render::Special(special) => special(src, w, opts, persistent),
         }
-    } else if let Some(r) = src("rbd") {
-        block(
-            w,
-            "RBD (a Rados Block Device mount on the host that shares a pod's lifetime)",
-            &[
-                ("CephMonitors:", list_field(r, "monitors")),
-                ("RBDImage:", s(r, "image").into()),
-                ("FSType:", s(r, "fsType").into()),
-                ("RBDPool:", s(r, "pool").into()),
-                ("RadosUser:", s(r, "user").into()),
-                ("Keyring:", s(r, "keyring").into()),
-                ("SecretRef:", ref_field(r, "secretRef", secret_ref)),
-                ("ReadOnly:", bool_field(r, "readOnly")),
-            ],
-        );
-    } else if let Some(q) = src("quobyte") {
-        block(
-            w,
-            "Quobyte (a Quobyte mount on the host that shares a pod's lifetime)",
-            &[
-                ("Registry:", s(q, "registry").into()),
-                ("Volume:", s(q, "volume").into()),
-                ("ReadOnly:", bool_field(q, "readOnly")),
-            ],
-        );
-    } else if let Some(d) = src("downwardAPI") {
-        w.write(
-            LEVEL_2,
-            "Type:\tDownwardAPI (a volume populated by information about the pod)\n    Items:\n",
-        );
-        for item in arr(d, "items") {
-            if let Some(f) = get(item, "fieldRef") {
-                w.write(
-                    LEVEL_3,
-                    &format!("{} -> {}\n", s(f, "fieldPath"), s(item, "path")),
-                );
-            }
-            if let Some(r) = get(item, "resourceFieldRef") {
-                w.write(
-                    LEVEL_3,
-                    &format!("{} -> {}\n", s(r, "resource"), s(item, "path")),
-                );
-            }
-        }
-    } else if let Some(a) = src("azureDisk") {
-        block(
-            w,
-            "AzureDisk (an Azure Data Disk mount on the host and bind mount to the pod)",
-            &[
-                ("DiskName:", s(a, "diskName").into()),
-                ("DiskURI:", s(a, "diskURI").into()),
-                ("Kind: ", s(a, "kind").into()),
-                ("FSType:", s(a, "fsType").into()),
-                ("CachingMode:", s(a, "cachingMode").into()),
-                ("ReadOnly:", bool_field(a, "readOnly")),
-            ],
-        );
-    } else if let Some(vs) = src("vsphereVolume") {
-        block(
-            w,
-            "vSphereVolume (a Persistent Disk resource in vSphere)",
-            &[
-                ("VolumePath:", s(vs, "volumePath").into()),
-                ("FSType:", s(vs, "fsType").into()),
-                ("StoragePolicyName:", s(vs, "storagePolicyName").into()),
-            ],
-        );
-    } else if let Some(c) = src("cinder") {
-        block(
-            w,
-            "Cinder (a Persistent Disk resource in OpenStack)",
-            &[
-                ("VolumeID:", s(c, "volumeID").into()),
-                ("FSType:", s(c, "fsType").into()),
-                ("ReadOnly:", bool_field(c, "readOnly")),
-                ("SecretRef:", ref_field(c, "secretRef", secret_ref)),
-            ],
-        );
-    } else if let Some(p) = src("photonPersistentDisk") {
-        block(
-            w,
-            "PhotonPersistentDisk (a Persistent Disk resource in photon platform)",
-            &[
-                ("PdID:", s(p, "pdID").into()),
-                ("FSType:", s(p, "fsType").into()),
-            ],
-        );
-    } else if let Some(p) = src("portworxVolume") {
-        block(
-            w,
-            "PortworxVolume (a Portworx Volume resource)",
-            &[("VolumeID:", s(p, "volumeID").into())],
-        );
-    } else if let Some(x) = src("scaleIO") {
-        block(
-            w,
-            "ScaleIO (a persistent volume backed by a block device in ScaleIO)",
-            &{
-                let mut fields = vec![
-                    ("Gateway:", s(x, "gateway").to_string()),
-                    ("System:", s(x, "system").into()),
-                    ("Protection Domain:", s(x, "protectionDomain").into()),
-                    ("Storage Pool:", s(x, "storagePool").into()),
-                    ("Storage Mode:", s(x, "storageMode").into()),
-                    ("VolumeName:", s(x, "volumeName").into()),
-                ];
-                if persistent {
-                    fields.push(("SecretName:", s(x, "secretRef.name").into()));
-                    fields.push(("SecretNamespace:", s(x, "secretRef.namespace").into()));
-                }
-                fields.push(("FSType:", s(x, "fsType").into()));
-                fields.push(("ReadOnly:", bool_field(x, "readOnly")));
-                fields
-            },
-        );
-    } else if let Some(c) = src("cephfs") {
-        block(
-            w,
-            "CephFS (a CephFS mount on the host that shares a pod's lifetime)",
-            &[
-                ("Monitors:", list_field(c, "monitors")),
-                ("Path:", s(c, "path").into()),
-                ("User:", s(c, "user").into()),
-                ("SecretFile:", s(c, "secretFile").into()),
-                ("SecretRef:", ref_field(c, "secretRef", secret_ref)),
-                ("ReadOnly:", bool_field(c, "readOnly")),
-            ],
-        );
-    } else if let Some(x) = src("storageos") {
-        block(
-            w,
-            "StorageOS (a StorageOS Persistent Disk resource)",
-            &[
-                ("VolumeName:", s(x, "volumeName").into()),
-                ("VolumeNamespace:", s(x, "volumeNamespace").into()),
-                ("FSType:", s(x, "fsType").into()),
-                ("ReadOnly:", bool_field(x, "readOnly")),
-            ],
-        );
-    } else if let Some(f) = src("fc") {
-        let wwns: Vec<String> = arr(f, "targetWWNs").iter().map(value_string).collect();
-        let lun = get(f, "lun").map(value_string).unwrap_or("<none>".into());
-        block(
-            w,
-            "FC (a Fibre Channel disk)",
-            &[
-                ("TargetWWNs:", wwns.join(", ")),
-                ("LUN:", lun),
-                ("FSType:", s(f, "fsType").into()),
-                ("ReadOnly:", bool_field(f, "readOnly")),
-            ],
-        );
-    } else if let Some(a) = src("azureFile") {
-        block(
-            w,
-            "AzureFile (an Azure File Service mount on the host and bind mount to the pod)",
-            &{
-                let mut fields = vec![("SecretName:", s(a, "secretName").to_string())];
-                if persistent {
-                    fields.push(("SecretNamespace:", s(a, "secretNamespace").into()));
-                }
-                fields.push(("ShareName:", s(a, "shareName").into()));
-                fields.push(("ReadOnly:", bool_field(a, "readOnly")));
-                fields
-            },
-        );
-    } else if let Some(f) = src("flexVolume") {
-        block(
-            w,
-            "FlexVolume (a generic volume resource that is provisioned/attached using an exec \
-             based plugin)",
-            &[
-                ("Driver:", s(f, "driver").into()),
-                ("FSType:", s(f, "fsType").into()),
-                ("SecretRef:", ref_field(f, "secretRef", secret_ref)),
-                ("ReadOnly:", bool_field(f, "readOnly")),
-                ("Options:", map_field(f, "options")),
-            ],
-        );
-    } else if let Some(f) = src("flocker") {
-        block(
-            w,
-            "Flocker (a Flocker volume mounted by the Flocker agent)",
-            &[
-                ("DatasetName:", s(f, "datasetName").into()),
-                ("DatasetUUID:", s(f, "datasetUUID").into()),
-            ],
-        );
-    } else if let Some(p) = src("projected") {
-        describe_projected(p, w);
-    } else if let Some(c) = src("csi") {
-        block(
-            w,
-            "CSI (a Container Storage Interface (CSI) volume source)",
-            &if persistent {
-                vec![
-                    ("Driver:", s(c, "driver").to_string()),
-                    ("FSType:", s(c, "fsType").into()),
-                    ("VolumeHandle:", s(c, "volumeHandle").into()),
-                    ("ReadOnly:", bool_field(c, "readOnly")),
-                ]
-            } else {
-                vec![
-                    ("Driver:", s(c, "driver").to_string()),
-                    ("FSType:", s(c, "fsType").into()),
-                    ("ReadOnly:", bool_field(c, "readOnly")),
-                ]
-            },
-        );
-        print_csi_attributes(w, &string_map(c, "volumeAttributes"));
-    } else if let Some(im) = src("image") {
-        block(
-            w,
-            "Image (a container image or OCI artifact)",
-            &[
-                ("Reference:", s(im, "reference").into()),
-                ("PullPolicy:", s(im, "pullPolicy").into()),
-            ],
-        );
-    } else if let Some(l) = src("local").filter(|_| persistent) {
-        block(
-            w,
-            "LocalVolume (a persistent volume backed by local storage on a node)",
-            &[("Path:", s(l, "path").into())],
-        );
-    } else {
-        w.write(LEVEL_1, "<unknown>\n");
+        return;
     }
+    unknown(w);
+}
+
+fn unknown(w: &mut PrefixWriter) {
+    w.write(LEVEL_1, "<unknown>\n");
+}
+
+fn empty_dir(e: &Value, w: &mut PrefixWriter, _: &DescribeOptions, _: bool) {
+    let size = get(e, "sizeLimit")
+        .map(value_string)
+        .filter(|q| super::quantity::Quantity::parse(q).is_some_and(|q| q.is_positive()))
+        .unwrap_or("<unset>".into());
+    w.write(
+        LEVEL_2,
+        &format!(
+            "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    \
+             Medium:\t{}\n    SizeLimit:\t{size}\n",
+            s(e, "medium")
+        ),
+    );
+}
+
+fn ephemeral(e: &Value, w: &mut PrefixWriter, opts: &DescribeOptions, _: bool) {
+    w.write(
+        LEVEL_2,
+        "Type:\tEphemeralVolume (an inline specification for a volume that gets created and \
+         deleted with the pod)\n",
+    );
+    if let Some(t) = get(e, "volumeClaimTemplate") {
+        w.nested(LEVEL_2, |w| super::pvc::print_pvc(w, t, false, opts));
+    }
+}
+
+fn downward_api(d: &Value, w: &mut PrefixWriter, _: &DescribeOptions, _: bool) {
+    w.write(
+        LEVEL_2,
+        "Type:\tDownwardAPI (a volume populated by information about the pod)\n    Items:\n",
+    );
+    for item in arr(d, "items") {
+        if let Some(f) = get(item, "fieldRef") {
+            w.write(
+                LEVEL_3,
+                &format!("{} -> {}\n", s(f, "fieldPath"), s(item, "path")),
+            );
+        }
+        if let Some(r) = get(item, "resourceFieldRef") {
+            w.write(
+                LEVEL_3,
+                &format!("{} -> {}\n", s(r, "resource"), s(item, "path")),
+            );
+        }
+    }
+}
+
+fn csi(c: &Value, w: &mut PrefixWriter, _: &DescribeOptions, persistent: bool) {
+    block(
+        w,
+        "CSI (a Container Storage Interface (CSI) volume source)",
+        c,
+        &[
+            ("Driver:", Str("driver")),
+            ("FSType:", Str("fsType")),
+            ("VolumeHandle:", Pv(&Str("volumeHandle"))),
+            ("ReadOnly:", Bool("readOnly")),
+        ],
+        persistent,
+    );
+    print_csi_attributes(w, &string_map(c, "volumeAttributes"));
+}
+
+/// Only PersistentVolumes have a `local` source.
+fn local(l: &Value, w: &mut PrefixWriter, _: &DescribeOptions, persistent: bool) {
+    if !persistent {
+        return unknown(w);
+    }
+    block(
+        w,
+        "LocalVolume (a persistent volume backed by local storage on a node)",
+        l,
+        &[("Path:", Str("path"))],
+        persistent,
+    );
+}
+
+fn projected(p: &Value, w: &mut PrefixWriter, _: &DescribeOptions, _: bool) {
+    describe_projected(p, w);
 }
 
 fn describe_projected(p: &Value, w: &mut PrefixWriter) {

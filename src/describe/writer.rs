@@ -192,6 +192,13 @@ impl PrefixWriter {
         self.write(level, &format!("{label}:\t{value}\n"));
     }
 
+    /// [`field`](Self::field) when `value` is not empty (kubectl's `if v != "" { w.Write(…) }`).
+    pub fn field_if_set(&mut self, level: usize, label: &str, value: &str) {
+        if !value.is_empty() {
+            self.field(level, label, value);
+        }
+    }
+
     /// Writes `text` and a newline without indentation (kubectl's `WriteLine`).
     pub fn write_line(&mut self, text: &str) {
         if self.indent > 0 {

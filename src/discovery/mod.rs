@@ -309,22 +309,8 @@ pub async fn fetch(client: &Client) -> Result<DiscoveryData, DiscoveryError> {
 /// The server's API groups, as client-go's uncached `ServerGroups` asks for them: `/api` and
 /// `/apis` only (aggregated or legacy), never the group versions' resource lists.
 pub async fn server_groups(client: &Client) -> Result<Vec<ApiGroup>, DiscoveryError> {
-    let api = client
-        .send(&discovery_request(
-            client,
-            ApiPath::api(),
-            ACCEPT_DISCOVERY_V2,
-        ))
-        .await?;
-    let api_v: Value = api.json()?;
-    let apis = client
-        .send(&discovery_request(
-            client,
-            ApiPath::apis(),
-            ACCEPT_DISCOVERY_V2,
-        ))
-        .await?;
-    let apis_v: Value = apis.json()?;
+    let (api, api_v) = get_root(client, ApiPath::api()).await?;
+    let (apis, apis_v) = get_root(client, ApiPath::apis()).await?;
     if model::is_aggregated(&api.content_type, &api_v)
         && model::is_aggregated(&apis.content_type, &apis_v)
     {
@@ -334,6 +320,18 @@ pub async fn server_groups(client: &Client) -> Result<Vec<ApiGroup>, DiscoveryEr
         return Ok(out.groups);
     }
     Ok(model::parse_legacy_groups(&api_v, &apis_v))
+}
+
+/// One discovery root (`/api` or `/apis`) asked for in its aggregated form, and its body.
+async fn get_root(
+    client: &Client,
+    path: ApiPath,
+) -> Result<(crate::client::ApiResponse, Value), DiscoveryError> {
+    let resp = client
+        .send(&discovery_request(client, path, ACCEPT_DISCOVERY_V2))
+        .await?;
+    let body: Value = resp.json()?;
+    Ok((resp, body))
 }
 
 /// The partial-failure message of a legacy discovery, if any group version failed.

@@ -146,6 +146,11 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The elements of the array at `k` (none when it is missing or not an array).
+fn each<'a>(v: &'a Value, k: &str) -> impl Iterator<Item = &'a Value> {
+    v.get(k).and_then(Value::as_array).into_iter().flatten()
+}
+
 fn s(v: &Value, k: &str) -> String {
     v.get(k).and_then(Value::as_str).unwrap_or("").to_string()
 }
@@ -169,22 +174,12 @@ pub fn parse_aggregated(list: &Value, out: &mut DiscoveryData) -> Result<(), Str
             .unwrap_or("")
             .to_string();
         let mut versions = Vec::new();
-        for ver in item
-            .get("versions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for ver in each(item, "versions") {
             let version = s(ver, "version");
             if version.is_empty() {
                 continue;
             }
-            for r in ver
-                .get("resources")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for r in each(ver, "resources") {
                 let resource = s(r, "resource");
                 if resource.is_empty() {
                     continue;
@@ -232,23 +227,14 @@ pub fn parse_legacy_groups(api: &Value, apis: &Value) -> Vec<ApiGroup> {
             versions: core,
         });
     }
-    for g in apis
-        .get("groups")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for g in each(apis, "groups") {
         let name = s(g, "name");
         let preferred = g
             .pointer("/preferredVersion/version")
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let mut versions: Vec<String> = g
-            .get("versions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+        let mut versions: Vec<String> = each(g, "versions")
             .map(|v| s(v, "version"))
             .filter(|v| !v.is_empty())
             .collect();

@@ -115,24 +115,16 @@ pub fn wrap(s: &str, lim: usize) -> String {
                 space.clear();
                 space_len = 0;
             } else {
-                buf.push_str(&space);
-                space.clear();
-                space_len = 0;
-                buf.push_str(&word);
-                word.clear();
-                word_len = 0;
+                take_into(&mut buf, &mut space, &mut space_len);
+                take_into(&mut buf, &mut word, &mut word_len);
             }
             buf.push(c);
             current = 0;
         } else if c.is_whitespace() && c != '\u{a0}' {
             if space.is_empty() || !word.is_empty() {
                 current += space_len + word_len;
-                buf.push_str(&space);
-                space.clear();
-                space_len = 0;
-                buf.push_str(&word);
-                word.clear();
-                word_len = 0;
+                take_into(&mut buf, &mut space, &mut space_len);
+                take_into(&mut buf, &mut word, &mut word_len);
             }
             space.push(c);
             space_len += 1;
@@ -156,6 +148,13 @@ pub fn wrap(s: &str, lim: usize) -> String {
         buf.push_str(&word);
     }
     buf
+}
+
+/// Moves a pending word or run of spaces (and its length in characters) onto `buf`.
+fn take_into(buf: &mut String, pending: &mut String, len: &mut usize) {
+    buf.push_str(pending);
+    pending.clear();
+    *len = 0;
 }
 
 /// The template's `indent`: `n` spaces before the text and after every newline.

@@ -711,6 +711,15 @@ current-context: ctx1
         ConfigOverrides::default()
     }
 
+    /// Resolves `--context CONTEXT` alone, outside a cluster.
+    fn in_context(l: &LoadedConfig, context: &str) -> Result<RestConfig, KubeconfigError> {
+        let o = ConfigOverrides {
+            context: Some(context.into()),
+            ..ov()
+        };
+        l.resolve(&o, &InClusterEnv::default())
+    }
+
     #[test]
     fn current_context_resolution() {
         let (d, l) = setup();
@@ -767,11 +776,7 @@ current-context: ctx1
     #[test]
     fn no_credentials_over_plain_http_and_data_forms() {
         let (d, l) = setup();
-        let o = ConfigOverrides {
-            context: Some("ctx2".into()),
-            ..ov()
-        };
-        let rc = l.resolve(&o, &InClusterEnv::default()).unwrap();
+        let rc = in_context(&l, "ctx2").unwrap();
         assert_eq!(rc.auth, Auth::None);
         assert_eq!(rc.tls.ca_pem.as_deref(), Some(&b"abc"[..]));
         assert_eq!(rc.namespace, "default");
@@ -781,17 +786,9 @@ current-context: ctx1
     #[test]
     fn token_file_and_exec_paths_are_relative_to_the_file() {
         let (d, l) = setup();
-        let o = ConfigOverrides {
-            context: Some("ctx3".into()),
-            ..ov()
-        };
-        let rc = l.resolve(&o, &InClusterEnv::default()).unwrap();
+        let rc = in_context(&l, "ctx3").unwrap();
         assert_eq!(rc.auth, Auth::TokenFile(d.path().join("tokfile")));
-        let o = ConfigOverrides {
-            context: Some("exctx".into()),
-            ..ov()
-        };
-        let rc = l.resolve(&o, &InClusterEnv::default()).unwrap();
+        let rc = in_context(&l, "exctx").unwrap();
         let Auth::Exec(x) = rc.auth else {
             panic!("{:?}", rc.auth)
         };
@@ -807,20 +804,12 @@ current-context: ctx1
     #[test]
     fn validation_errors() {
         let (d, l) = setup();
-        let o = ConfigOverrides {
-            context: Some("nope".into()),
-            ..ov()
-        };
-        let e = l.resolve(&o, &InClusterEnv::default()).unwrap_err();
+        let e = in_context(&l, "nope").unwrap_err();
         assert_eq!(
             e.to_string(),
             "context was not found for specified context: nope"
         );
-        let o = ConfigOverrides {
-            context: Some("bad".into()),
-            ..ov()
-        };
-        let e = l.resolve(&o, &InClusterEnv::default()).unwrap_err();
+        let e = in_context(&l, "bad").unwrap_err();
         assert_eq!(
             e.to_string(),
             "more than one authentication method found for both; found [token basicAuth], only one is allowed"
@@ -873,12 +862,8 @@ current-context: ctx1
         );
         assert_eq!(l.resolve(&o, &env).unwrap().server, "http://master:1");
         // A context naming a cluster that does not exist.
-        let o = ConfigOverrides {
-            context: Some("dangling".into()),
-            ..ov()
-        };
         assert_eq!(
-            l.resolve(&o, &InClusterEnv::default()).unwrap().server,
+            in_context(&l, "dangling").unwrap().server,
             "http://localhost:8080"
         );
     }

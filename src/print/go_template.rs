@@ -2018,48 +2018,47 @@ mod tests {
 
     #[test]
     fn errors_match_kubectl() {
-        assert_eq!(
-            run("{{.x.n.y}}").unwrap_err(),
-            r#"template: output:1:4: executing "output" at <.x.n.y>: nil pointer evaluating interface {}.y"#
-        );
-        assert_eq!(
-            run("{{.x.s.y}}").unwrap_err(),
-            r#"template: output:1:4: executing "output" at <.x.s.y>: can't evaluate field y in type interface {}"#
-        );
-        assert_eq!(
-            run("{{index .x.arr 5}}").unwrap_err(),
-            r#"template: output:1:2: executing "output" at <index .x.arr 5>: error calling index: index out of range: 5"#
-        );
-        assert_eq!(
-            run("{{len .x.num}}").unwrap_err(),
-            r#"template: output:1:2: executing "output" at <len .x.num>: error calling len: len of type int64"#
-        );
-        assert_eq!(
-            run("{{gt .x.num 2.5}}").unwrap_err(),
-            r#"template: output:1:2: executing "output" at <gt .x.num 2.5>: error calling gt: incompatible types for comparison"#
-        );
-        assert_eq!(
-            run("{{.x.num").unwrap_err(),
-            "template: output:1: unclosed action"
-        );
-        assert_eq!(
-            run("{{foo .x}}").unwrap_err(),
-            r#"template: output:1: function "foo" not defined"#
-        );
-        assert_eq!(
-            run("{{break}}").unwrap_err(),
-            "template: output:1: {{break}} outside {{range}}"
-        );
+        let cases = [
+            (
+                "{{.x.n.y}}",
+                r#"template: output:1:4: executing "output" at <.x.n.y>: nil pointer evaluating interface {}.y"#,
+            ),
+            (
+                "{{.x.s.y}}",
+                r#"template: output:1:4: executing "output" at <.x.s.y>: can't evaluate field y in type interface {}"#,
+            ),
+            (
+                "{{index .x.arr 5}}",
+                r#"template: output:1:2: executing "output" at <index .x.arr 5>: error calling index: index out of range: 5"#,
+            ),
+            (
+                "{{len .x.num}}",
+                r#"template: output:1:2: executing "output" at <len .x.num>: error calling len: len of type int64"#,
+            ),
+            (
+                "{{gt .x.num 2.5}}",
+                r#"template: output:1:2: executing "output" at <gt .x.num 2.5>: error calling gt: incompatible types for comparison"#,
+            ),
+            ("{{.x.num", "template: output:1: unclosed action"),
+            (
+                "{{foo .x}}",
+                r#"template: output:1: function "foo" not defined"#,
+            ),
+            (
+                "{{break}}",
+                "template: output:1: {{break}} outside {{range}}",
+            ),
+            ("{{→}}", "template: output:1: unexpected '→' in command"),
+        ];
+        for (t, want) in cases {
+            assert_eq!(run(t).unwrap_err(), want, "template {t}");
+        }
         assert!(run(r#"{{define "x"}}{{end}}"#)
             .unwrap_err()
             .contains("not supported"));
         assert!(run("{{html .x}}").unwrap_err().contains("not supported"));
         assert!(run("{{if .x}}").unwrap_err().contains("unexpected EOF"));
         assert!(run("{{end}}").is_err());
-        assert_eq!(
-            run("{{→}}").unwrap_err(),
-            "template: output:1: unexpected '→' in command"
-        );
         assert!(run("{{.a | }}").is_err());
         assert!(run("{{(.a}}").is_err());
         assert!(run("{{\"abc}}").is_err());

@@ -481,10 +481,7 @@ impl GenericPrinter {
                 show_managed_fields,
                 typed,
             } => {
-                let mut obj = obj.clone();
-                if !*show_managed_fields {
-                    json::strip_managed_fields(&mut obj);
-                }
+                let obj = shown(obj, *show_managed_fields);
                 if *typed {
                     json::print_json_typed(&obj, w)
                 } else {
@@ -495,19 +492,13 @@ impl GenericPrinter {
                 printer,
                 show_managed_fields,
             } => {
-                let mut obj = obj.clone();
-                if !*show_managed_fields {
-                    json::strip_managed_fields(&mut obj);
-                }
+                let obj = shown(obj, *show_managed_fields);
                 printer.print(&obj, w)
             }
             GenericPrinter::Kyaml {
                 show_managed_fields,
             } => {
-                let mut obj = obj.clone();
-                if !*show_managed_fields {
-                    json::strip_managed_fields(&mut obj);
-                }
+                let obj = shown(obj, *show_managed_fields);
                 kyaml::print_kyaml(&obj, w)
             }
             GenericPrinter::Name => name::print_name(obj, "", true, w),
@@ -577,6 +568,15 @@ pub(crate) mod testutil {
     pub fn json_fixture(rel: &str) -> serde_json::Value {
         serde_json::from_str(&fixture(rel)).expect("fixture is JSON")
     }
+}
+
+/// The object as `-o json|yaml|kyaml` print it: without `managedFields` unless asked for.
+fn shown(obj: &Value, show_managed_fields: bool) -> Value {
+    let mut obj = obj.clone();
+    if !show_managed_fields {
+        json::strip_managed_fields(&mut obj);
+    }
+    obj
 }
 
 #[cfg(test)]
@@ -705,57 +705,36 @@ mod tests {
                 .to_string(),
             "error reading --template nope, open nope: no such file or directory"
         );
-        let mut printer =
-            GenericPrinter::new(&p("json").unwrap(), &GenericOptions::default(), &|_| {
-                Err(String::new())
-            })
-            .unwrap();
-        let mut out = Vec::new();
-        printer
-            .print_watch_event("ADDED", &pod("a"), &mut out)
-            .unwrap();
+        let kind_pod = serde_json::json!({"kind": "Pod"});
+        let watch = |format: &str, events: &[(&str, &Value)]| {
+            let mut printer =
+                GenericPrinter::new(&p(format).unwrap(), &GenericOptions::default(), &|_| {
+                    Err(String::new())
+                })
+                .unwrap();
+            let mut out = Vec::new();
+            for (ty, obj) in events {
+                printer.print_watch_event(ty, obj, &mut out).unwrap();
+            }
+            String::from_utf8(out).unwrap()
+        };
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            watch("json", &[("ADDED", &pod("a"))]),
             "{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"managedFields\":[{\"manager\":\"x\"}],\"name\":\"a\"}}}\n"
         );
-        let mut printer =
-            GenericPrinter::new(&p("yaml").unwrap(), &GenericOptions::default(), &|_| {
-                Err(String::new())
-            })
-            .unwrap();
-        let mut out = Vec::new();
-        printer
-            .print_watch_event("ADDED", &serde_json::json!({"kind": "Pod"}), &mut out)
-            .unwrap();
-        printer
-            .print_watch_event("DELETED", &serde_json::json!({"kind": "Pod"}), &mut out)
-            .unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            watch("yaml", &[("ADDED", &kind_pod), ("DELETED", &kind_pod)]),
             "object:\n  kind: Pod\ntype: ADDED\n---\nobject:\n  kind: Pod\ntype: DELETED\n"
         );
-        let mut printer = GenericPrinter::new(
-            &p("jsonpath={.type} {.object.metadata.name}").unwrap(),
-            &GenericOptions::default(),
-            &|_| Err(String::new()),
-        )
-        .unwrap();
-        let mut out = Vec::new();
-        printer
-            .print_watch_event("MODIFIED", &pod("a"), &mut out)
-            .unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "MODIFIED a");
-        let mut printer =
-            GenericPrinter::new(&p("kyaml").unwrap(), &GenericOptions::default(), &|_| {
-                Err(String::new())
-            })
-            .unwrap();
-        let mut out = Vec::new();
-        printer
-            .print_watch_event("ADDED", &serde_json::json!({"kind": "Pod"}), &mut out)
-            .unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            watch(
+                "jsonpath={.type} {.object.metadata.name}",
+                &[("MODIFIED", &pod("a"))]
+            ),
+            "MODIFIED a"
+        );
+        assert_eq!(
+            watch("kyaml", &[("ADDED", &kind_pod)]),
             "---\n{\n  type: \"ADDED\",\n  object: {\n    kind: \"Pod\",\n  },\n}\n"
         );
         let list = serde_json::json!({"kind": "PodList", "metadata": {"resourceVersion": "7"}, "items": [pod("a")]});

@@ -777,30 +777,36 @@ mod tests {
         t
     }
 
+    /// `get daemonset`, with `-o wide` and with `-A`, each recorded at its own age.
     #[test]
     fn get_daemonset() {
-        let got = render(TableOptions::default(), &[(ds(), ds_table("4s"))]);
-        assert_eq!(got, fixture("reference/02-get-daemonset.stdout"));
-    }
-
-    #[test]
-    fn get_daemonset_wide() {
-        let opts = TableOptions {
-            wide: true,
-            ..Default::default()
-        };
-        let got = render(opts, &[(ds(), ds_table("5s"))]);
-        assert_eq!(got, fixture("reference/03-get-ds-wide.stdout"));
-    }
-
-    #[test]
-    fn get_daemonset_all_namespaces() {
-        let opts = TableOptions {
-            all_namespaces: true,
-            ..Default::default()
-        };
-        let got = render(opts, &[(ds(), ds_table("11s"))]);
-        assert_eq!(got, fixture("reference/14-get-ds-all-namespaces.stdout"));
+        let cases = [
+            (TableOptions::default(), "4s", "02-get-daemonset"),
+            (
+                TableOptions {
+                    wide: true,
+                    ..Default::default()
+                },
+                "5s",
+                "03-get-ds-wide",
+            ),
+            (
+                TableOptions {
+                    all_namespaces: true,
+                    ..Default::default()
+                },
+                "11s",
+                "14-get-ds-all-namespaces",
+            ),
+        ];
+        for (opts, age, golden) in cases {
+            let got = render(opts, &[(ds(), ds_table(age))]);
+            assert_eq!(
+                got,
+                fixture(&format!("reference/{golden}.stdout")),
+                "{golden}"
+            );
+        }
     }
 
     #[test]

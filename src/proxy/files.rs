@@ -132,20 +132,11 @@ async fn serve_file<B>(req: &Request<B>, file: &Path, meta: &std::fs::Metadata) 
     };
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ctype = type_by_extension(name).unwrap_or_else(|| sniff(&data));
-    let mut r = Response::builder()
-        .status(200)
+    let r = Response::builder()
         .header("accept-ranges", "bytes")
         .header("content-type", ctype)
         .header("content-length", data.len().to_string());
-    if let Ok(m) = meta.modified() {
-        r = r.header("last-modified", http_date(m));
-    }
-    let body = if req.method() == Method::HEAD {
-        full("")
-    } else {
-        full(data)
-    };
-    r.body(body).unwrap_or_else(|_| not_found())
+    ok_response(req, r, meta, data)
 }
 
 async fn list_dir<B>(req: &Request<B>, dir: &Path, meta: &std::fs::Metadata) -> Response<Body> {
@@ -170,9 +161,18 @@ async fn list_dir<B>(req: &Request<B>, dir: &Path, meta: &std::fs::Metadata) -> 
         body.push_str(&format!("<a href=\"{href}\">{}</a>\n", html_escape(n)));
     }
     body.push_str("</pre>\n");
-    let mut r = Response::builder()
-        .status(200)
-        .header("content-type", "text/html; charset=utf-8");
+    let r = Response::builder().header("content-type", "text/html; charset=utf-8");
+    ok_response(req, r, meta, body)
+}
+
+/// A 200 with the file's `last-modified`, and `body` unless the request is a HEAD.
+fn ok_response<B>(
+    req: &Request<B>,
+    mut r: hyper::http::response::Builder,
+    meta: &std::fs::Metadata,
+    body: impl Into<bytes::Bytes>,
+) -> Response<Body> {
+    r = r.status(200);
     if let Ok(m) = meta.modified() {
         r = r.header("last-modified", http_date(m));
     }

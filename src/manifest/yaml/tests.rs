@@ -11,39 +11,32 @@ fn fixture(path: &str) -> String {
     .unwrap()
 }
 
-#[test]
-fn yaml11_resolution_matches_kubectl() {
-    let docs = documents_to_json(&fixture("manifest/yaml11.yaml"));
-    let expected: Value = serde_json::from_str(&fixture("manifest/yaml11.json")).unwrap();
-    assert_eq!(docs.len(), 1);
+/// Converts `manifest/NAME.yaml` and compares it, key by key under `data` first for a
+/// readable failure, with kubectl's `manifest/NAME.json`.
+fn assert_converts_as_kubectl(name: &str) {
+    let docs = documents_to_json(&fixture(&format!("manifest/{name}.yaml")));
+    let expected: Value = serde_json::from_str(&fixture(&format!("manifest/{name}.json"))).unwrap();
+    assert_eq!(docs.len(), 1, "{name}");
     let got = docs[0].clone().unwrap();
     for (k, v) in expected["data"].as_object().unwrap() {
-        assert_eq!(&got["data"][k], v, "data.{k}");
+        assert_eq!(&got["data"][k], v, "{name}: data.{k}");
     }
-    assert_eq!(got, expected);
+    assert_eq!(got, expected, "{name}");
+}
+
+#[test]
+fn yaml11_resolution_matches_kubectl() {
+    assert_converts_as_kubectl("yaml11");
 }
 
 #[test]
 fn crlf_block_scalars_and_escapes_match_kubectl() {
-    let docs = documents_to_json(&fixture("manifest/edge.yaml"));
-    let expected: Value = serde_json::from_str(&fixture("manifest/edge.json")).unwrap();
-    assert_eq!(docs.len(), 1);
-    let got = docs[0].clone().unwrap();
-    for (k, v) in expected["data"].as_object().unwrap() {
-        assert_eq!(&got["data"][k], v, "data.{k}");
-    }
-    assert_eq!(got, expected);
+    assert_converts_as_kubectl("edge");
 }
 
 #[test]
 fn merges_binary_and_numbers_match_kubectl() {
-    let docs = documents_to_json(&fixture("manifest/more.yaml"));
-    let expected: Value = serde_json::from_str(&fixture("manifest/more.json")).unwrap();
-    let got = docs[0].clone().unwrap();
-    for (k, v) in expected["data"].as_object().unwrap() {
-        assert_eq!(&got["data"][k], v, "data.{k}");
-    }
-    assert_eq!(got, expected);
+    assert_converts_as_kubectl("more");
 }
 
 #[test]
