@@ -449,6 +449,25 @@ impl FilenameFlags {
     }
 }
 
+/// The flags of the commands that send manifests to the server as they are (`apply`,
+/// `create`, `replace`, `apply edit-last-applied`): `-f`/`-R`, `-k` and `--validate`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ManifestFlags {
+    #[command(flatten)]
+    pub files: FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: KustomizeFlag,
+    #[command(flatten)]
+    pub validate: ValidateFlag,
+}
+
+impl ManifestFlags {
+    /// What the resource builder reads for `-f`/`-R` and `-k`.
+    pub fn read_spec(&self) -> crate::resource::ReadSpec {
+        self.files.read_spec(&self.kustomize)
+    }
+}
+
 /// kubectl's `-k, --kustomize` (part of FileNameFlags for the commands that take it).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct KustomizeFlag {
@@ -860,6 +879,30 @@ pub struct SaveConfigFlag {
         go_bool(false)
     )]
     pub value: bool,
+}
+
+impl SaveConfigFlag {
+    /// With `--save-config`, cmdutil `CreateOrUpdateAnnotation` on the typed object: its
+    /// compact JSON in Go struct order as the last-applied annotation.
+    pub fn annotate(&self, object: &mut Value) -> Result<(), CliError> {
+        if !self.value {
+            return Ok(());
+        }
+        let value = crate::print::json::to_go_json_typed_line(object);
+        let meta = object["metadata"]
+            .as_object_mut()
+            .ok_or_else(|| CliError::msg("metadata is not a JSON object"))?;
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                "kubectl.kubernetes.io/last-applied-configuration".into(),
+                Value::String(value),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// `--list` (label, annotate: show the keys instead of changing them).

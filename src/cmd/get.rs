@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::client::request::ApiRequest;
-use crate::client::{ApiPath, ApiResponse, Client, ClientError, PathError, ResourcePath};
+use crate::client::{ApiPath, ApiResponse, Client, ClientError, PathError};
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
@@ -276,15 +276,8 @@ pub fn object_request(
     name: &str,
     opts: &GetOptions,
 ) -> Result<ApiRequest, PathError> {
-    let path = ResourcePath {
-        group: &resource.group,
-        version: &resource.version,
-        resource: &resource.resource,
-        namespace: if resource.namespaced { namespace } else { None },
-        name: Some(name),
-        subresource: (!opts.subresource.is_empty()).then_some(opts.subresource.as_str()),
-    }
-    .build()?;
+    let subresource = (!opts.subresource.is_empty()).then_some(opts.subresource.as_str());
+    let path = resource.subresource_path(namespace, Some(name), subresource)?;
     Ok(opts.transform(ApiRequest::get(path)))
 }
 
