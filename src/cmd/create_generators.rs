@@ -323,8 +323,8 @@ pub(crate) struct Built {
 }
 
 impl Built {
-    /// A Secret to create (`create secret docker-registry|tls`); `--append-hash` suffixes its
-    /// name with the hash of its content.
+    /// A Secret to create (`create secret generic|docker-registry|tls`); `append_hash` suffixes
+    /// its name with the hash of its content.
     pub(crate) fn secret(mut object: Value, append_hash: bool) -> Built {
         if append_hash {
             let hash = crate::ops::namehash::name_hash(&object);
@@ -644,13 +644,8 @@ impl Generator {
                 if let Some(t) = secret_type.as_deref().filter(|t| !t.is_empty()) {
                     object["type"] = json!(t);
                 }
-                Built {
-                    object,
-                    collection: "secrets".into(),
-                    namespaced: true,
-                    display: "secret",
-                    wrap: Some("failed to create secret "),
-                }
+                // `--append-hash` comes after the build, as for configmaps (see `run`).
+                Built::secret(object, false)
             }
             Generator::Deployment {
                 image,

@@ -1013,6 +1013,19 @@ pub struct RevisionFlag {
     pub value: i64,
 }
 
+impl RevisionFlag {
+    /// kubectl's check of `--revision` (status and history share it).
+    pub fn validate(&self) -> Result<(), CliError> {
+        if self.value < 0 {
+            return Err(CliError::msg(format!(
+                "revision must be a positive integer: {}",
+                self.value
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// `--embed-certs` of `config set-cluster` and `config set-credentials`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct EmbedCertsFlag {
@@ -1911,6 +1924,20 @@ pub struct SetCommonFlags {
     pub dry_run: DryRunFlag,
     #[command(flatten)]
     pub field_manager: FieldManagerFlag,
+}
+
+/// The flags of the commands that connect to a running container's streams (`attach`,
+/// `exec`): how long to wait for the pod, `-q`, `-i` and `-t`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ContainerStreamFlags {
+    #[command(flatten)]
+    pub pod_running_timeout: PodRunningTimeoutFlag,
+    #[command(flatten)]
+    pub quiet: QuietFlag,
+    #[command(flatten)]
+    pub stdin: StdinFlag,
+    #[command(flatten)]
+    pub tty: TtyFlag,
 }
 
 /// The rule flags of `create role` and `create clusterrole` (kubectl's `CreateRoleOptions`,

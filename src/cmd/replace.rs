@@ -113,14 +113,7 @@ impl ReplaceArgs {
             wait = true;
         }
         // cli-runtime `RequireFilenameOrKustomize`.
-        if self.filenames().is_empty()
-            && self
-                .manifests
-                .kustomize
-                .dir
-                .as_deref()
-                .is_none_or(str::is_empty)
-        {
+        if self.no_input() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         Ok(ReplaceOptions {
@@ -149,14 +142,7 @@ impl ReplaceArgs {
                 "--dry-run can not be used when --force is set",
             ));
         }
-        if self.filenames().is_empty()
-            && self
-                .manifests
-                .kustomize
-                .dir
-                .as_deref()
-                .is_none_or(str::is_empty)
-        {
+        if self.no_input() {
             return Err(CliError::msg("must specify --filename to replace"));
         }
         if !self.raw.is_empty() {
@@ -194,6 +180,17 @@ impl ReplaceArgs {
             latest: false,
             all_namespaces: false,
         }
+    }
+
+    /// Neither `-f` nor `-k` names anything.
+    fn no_input(&self) -> bool {
+        self.filenames().is_empty()
+            && self
+                .manifests
+                .kustomize
+                .dir
+                .as_deref()
+                .is_none_or(str::is_empty)
     }
 
     fn subresource(&self) -> Option<&str> {
