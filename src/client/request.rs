@@ -63,6 +63,16 @@ impl ApiRequest {
         Self::new(Method::POST, path).json_body(body)
     }
 
+    /// `POST path` with a JSON body in Go's field order, as kubectl encodes the objects it
+    /// creates from flags (create generators, expose, run, autoscale, create token).
+    pub fn post_go_json(path: ApiPath, body: &serde_json::Value) -> Self {
+        let mut r = Self::new(Method::POST, path);
+        r.headers
+            .push(("Content-Type".into(), "application/json".into()));
+        r.body = Some(kcore::patch::lastapplied::to_go_json(body).into_bytes());
+        r
+    }
+
     /// `PUT path` with a JSON body.
     pub fn put(path: ApiPath, body: &serde_json::Value) -> Self {
         Self::new(Method::PUT, path).json_body(body)

@@ -19,7 +19,7 @@ use crate::apply::{
 use crate::client::request::PATCH_JSON;
 use crate::client::{ApiRequest, ApiStatus, ClientError};
 use crate::cmd::flags::GoBoolArg;
-use crate::cmd::flags::{field_validation, parse_timeout, DeleteFlags, DryRun};
+use crate::cmd::flags::{parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -46,11 +46,7 @@ pub struct ApplyArgs {
     #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub validate: crate::cmd::flags::ValidateFlag,
+    pub manifests: crate::cmd::flags::ManifestFlags,
     #[command(flatten)]
     pub server_side: crate::cmd::flags::ServerSideFlag,
     #[command(flatten)]
@@ -180,7 +176,7 @@ impl ApplyArgs {
                 "--subresource can only be specified for --server-side",
             ));
         }
-        if self.files.filename.is_empty() && self.kustomize.dir.is_none() {
+        if self.manifests.files.filename.is_empty() && self.manifests.kustomize.dir.is_none() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         Ok(dry)
@@ -200,7 +196,7 @@ impl ApplyArgs {
         }
         let change_cause = self.record.change_cause(ctx);
         let dry_run = self.validate_flags(ctx)?;
-        let validation = field_validation(&self.validate.value)?;
+        let validation = self.manifests.validate.directive()?;
         // A `--template` alone implies `-o go-template` (cli-runtime `PrintFlags.ToPrinter`).
         let format = if self.print.output.is_empty()
             && self.print.template.as_deref().is_none_or(str::is_empty)
@@ -231,7 +227,7 @@ impl ApplyArgs {
         let spec = ReadSpec {
             validate: validation != "Ignore",
             selector: self.selector.value.clone(),
-            ..self.files.read_spec(&self.kustomize)
+            ..self.manifests.read_spec()
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
         if targets.is_empty() && builder_errors.is_empty() {
@@ -514,19 +510,9 @@ impl Run<'_> {
         let body = server_side_apply_body(&t.object);
         let path = match self.args.subresource.value.as_str() {
             "" => t.path()?,
-            sub => crate::client::ResourcePath {
-                group: &t.resource.group,
-                version: &t.resource.version,
-                resource: &t.resource.resource,
-                namespace: if t.resource.namespaced {
-                    t.namespace.as_deref()
-                } else {
-                    None
-                },
-                name: Some(&t.name),
-                subresource: Some(sub),
-            }
-            .build()?,
+            sub => t
+                .resource
+                .subresource_path(t.namespace.as_deref(), Some(&t.name), Some(sub))?,
         };
         let apply = || {
             let req = ApiRequest::patch(

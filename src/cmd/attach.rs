@@ -44,19 +44,13 @@ pub struct AttachArgs {
     #[arg(verbatim_doc_comment, long, default_value = "ctrl-p,ctrl-q")]
     pub detach_keys: String,
     #[command(flatten)]
-    pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
-    #[command(flatten)]
-    pub quiet: crate::cmd::flags::QuietFlag,
-    #[command(flatten)]
-    pub stdin: crate::cmd::flags::StdinFlag,
-    #[command(flatten)]
-    pub tty: crate::cmd::flags::TtyFlag,
+    pub streams: crate::cmd::flags::ContainerStreamFlags,
 }
 
 impl AttachArgs {
     /// kubectl's `Complete`: the pod-running timeout (a usage error when it is no duration).
     fn complete(&self) -> Result<Duration, CliError> {
-        let timeout = self.pod_running_timeout.duration("attach")?;
+        let timeout = self.streams.pod_running_timeout.duration("attach")?;
         // cmdutil.GetPodRunningTimeoutFlag's refusal, a usage error of Complete.
         if timeout.is_zero() {
             return Err(CliError::Usage {
@@ -100,9 +94,9 @@ impl AttachArgs {
             &AttachRequest {
                 pod,
                 container: self.container.value.clone(),
-                stdin: self.stdin.value,
-                tty: self.tty.value,
-                quiet: self.quiet.value,
+                stdin: self.streams.stdin.value,
+                tty: self.streams.tty.value,
+                quiet: self.streams.quiet.value,
                 detach_keys: self.detach_keys.clone(),
             },
         )

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::client::{ApiRequest, Method};
+use crate::client::ApiRequest;
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
 use crate::discovery::ApiResource;
@@ -279,11 +279,7 @@ impl AutoscaleArgs {
             printer.print(ctx, &hpa)?;
             return printer.finish(ctx);
         }
-        if self.save_config.value {
-            let value = crate::print::json::to_go_json_typed_line(&hpa);
-            hpa["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] =
-                Value::String(value);
-        }
+        self.save_config.annotate(&mut hpa)?;
         let version = if hpa["apiVersion"] == "autoscaling/v1" {
             "v1"
         } else {
@@ -298,13 +294,9 @@ impl AutoscaleArgs {
             subresource: None,
         }
         .build()?;
-        let mut req = ApiRequest::new(Method::POST, path);
-        req.headers
-            .push(("Content-Type".into(), "application/json".into()));
-        req.body = Some(crate::apply::to_go_json(&hpa).into_bytes());
         let req = o
             .dry_run
-            .query(req)
+            .query(ApiRequest::post_go_json(path, &hpa))
             .query("fieldManager", self.field_manager.as_str());
         let created = ctx.client()?.send_json(&req).await?;
         let mut printer = self.printer(ctx, "autoscaled", o.dry_run)?;

@@ -513,17 +513,21 @@ where
     // Fixed value lists on positionals (e.g. `completion bash|zsh|…`).
     let idx = positionals.len();
     if let Some(arg) = cmd.get_positionals().nth(idx) {
-        let values: Vec<String> = arg
-            .get_possible_values()
-            .iter()
-            .map(|v| v.get_name().to_string())
-            .collect();
+        let values = possible_values(arg);
         if !values.is_empty() {
             return Completion::plain(values, to_complete);
         }
     }
     // Nothing known: cobra's default directive, the shell completes file names (as kubectl).
     Completion::default()
+}
+
+/// An argument's fixed value list (empty when it takes any value).
+fn possible_values(arg: &Arg) -> Vec<String> {
+    arg.get_possible_values()
+        .iter()
+        .map(|v| v.get_name().to_string())
+        .collect()
 }
 
 /// Candidates for a flag's value (`partial` is the value typed so far, without `--flag=`).
@@ -538,11 +542,7 @@ where
     F: FnOnce(&LineFlags) -> Box<dyn Provider>,
 {
     let id = arg.get_id().as_str();
-    let values: Vec<String> = arg
-        .get_possible_values()
-        .iter()
-        .map(|v| v.get_name().to_string())
-        .collect();
+    let values = possible_values(arg);
     if !values.is_empty() {
         return Completion::plain(values, partial);
     }

@@ -17,10 +17,10 @@ pub mod token;
 
 use std::io::Write;
 
-use crate::apply::{set_last_applied, to_go_json};
+use crate::apply::set_last_applied;
 use crate::client::{ApiRequest, Method};
+use crate::cmd::flags::DryRun;
 use crate::cmd::flags::GoBoolArg;
-use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::Context;
 use crate::editor::session::{Mode, Session, Target};
 use crate::error::CliError;
@@ -41,11 +41,7 @@ pub struct CreateArgs {
     #[arg(verbatim_doc_comment, hide = true)]
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub validate: crate::cmd::flags::ValidateFlag,
+    pub manifests: crate::cmd::flags::ManifestFlags,
     #[command(flatten)]
     pub dry_run: crate::cmd::flags::DryRunFlag,
     #[command(flatten)]
@@ -86,11 +82,11 @@ impl CreateArgs {
         if !self.raw.is_empty() {
             return self.run_raw(ctx).await;
         }
-        if self.files.filename.is_empty() && self.kustomize.dir.is_none() {
+        if self.manifests.files.filename.is_empty() && self.manifests.kustomize.dir.is_none() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         let dry_run = self.dry_run.strategy(ctx)?;
-        let validation = field_validation(&self.validate.value)?;
+        let validation = self.manifests.validate.directive()?;
         if self.edit {
             return self.run_edit(ctx, validation, record).await;
         }
@@ -121,7 +117,7 @@ impl CreateArgs {
         let spec = ReadSpec {
             validate: validation != "Ignore",
             selector: self.selector.value.clone(),
-            ..self.files.read_spec(&self.kustomize)
+            ..self.manifests.read_spec()
         };
         let (targets, builder_errors) = read_objects(ctx, &spec).await;
         let mut errors = Vec::new();
@@ -146,12 +142,8 @@ impl CreateArgs {
                         meta.remove("resourceVersion");
                     }
                 }
-                let mut req = ApiRequest::new(Method::POST, t.collection()?);
-                req.headers
-                    .push(("Content-Type".into(), "application/json".into()));
-                req.body = Some(to_go_json(&obj).into_bytes());
                 let req = dry_run
-                    .query(req)
+                    .query(ApiRequest::post_go_json(t.collection()?, &obj))
                     .query("fieldManager", self.field_manager.as_str())
                     .query("fieldValidation", validation);
                 match ctx.client()?.send_json(&req).await {
@@ -204,7 +196,7 @@ impl CreateArgs {
         let spec = ReadSpec {
             validate: false,
             selector: self.selector.value.clone(),
-            ..self.files.read_spec(&self.kustomize)
+            ..self.manifests.read_spec()
         };
         let (infos, errors) = read_objects(ctx, &spec).await;
         crate::resource::collected_errors(errors, Vec::new())?;
@@ -256,8 +248,8 @@ impl CreateArgs {
     /// `--raw PATH -f FILE`: the file's bytes, unchanged, POSTed to the path; the answer
     /// printed as it came (kubectl `CreateOptions.RunCreate` with `Raw`, after `ValidateArgs`).
     async fn run_raw(&self, ctx: &Context) -> Result<(), CliError> {
-        let files = &self.files.filename;
-        if files.is_empty() && self.kustomize.dir.is_none() {
+        let files = &self.manifests.files.filename;
+        if files.is_empty() && self.manifests.kustomize.dir.is_none() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         if self.edit {
@@ -267,7 +259,7 @@ impl CreateArgs {
             path: &self.raw,
             files,
             file_required: true,
-            recursive: self.files.recursive,
+            recursive: self.manifests.files.recursive,
             selector: self.selector.as_str(),
             output: &self.print.output,
         }

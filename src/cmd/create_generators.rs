@@ -8,8 +8,7 @@ use std::path::Path;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use crate::apply::to_go_json;
-use crate::client::{ApiRequest, Method};
+use crate::client::ApiRequest;
 use crate::cmd::flags::{field_validation, DryRun};
 use crate::context::{Context, Env};
 use crate::error::CliError;
@@ -324,8 +323,8 @@ pub(crate) struct Built {
 }
 
 impl Built {
-    /// A Secret to create (`create secret docker-registry|tls`); `--append-hash` suffixes its
-    /// name with the hash of its content.
+    /// A Secret to create (`create secret generic|docker-registry|tls`); `append_hash` suffixes
+    /// its name with the hash of its content.
     pub(crate) fn secret(mut object: Value, append_hash: bool) -> Built {
         if append_hash {
             let hash = crate::ops::namehash::name_hash(&object);
@@ -645,13 +644,8 @@ impl Generator {
                 if let Some(t) = secret_type.as_deref().filter(|t| !t.is_empty()) {
                     object["type"] = json!(t);
                 }
-                Built {
-                    object,
-                    collection: "secrets".into(),
-                    namespaced: true,
-                    display: "secret",
-                    wrap: Some("failed to create secret "),
-                }
+                // `--append-hash` comes after the build, as for configmaps (see `run`).
+                Built::secret(object, false)
             }
             Generator::Deployment {
                 image,
@@ -752,23 +746,7 @@ pub(crate) async fn submit(
     validation: &str,
 ) -> Result<(), CliError> {
     let printer = printer(common)?;
-    if common.save_config.value {
-        // cmdutil `CreateOrUpdateAnnotation` on the typed object: its compact JSON in Go
-        // struct order, without an empty `annotations`.
-        let value = crate::print::json::to_go_json_typed_line(&built.object);
-        let meta = built.object["metadata"]
-            .as_object_mut()
-            .ok_or_else(|| CliError::msg("metadata is not a JSON object"))?;
-        let annotations = meta
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Some(a) = annotations.as_object_mut() {
-            a.insert(
-                "kubectl.kubernetes.io/last-applied-configuration".into(),
-                Value::String(value),
-            );
-        }
-    }
+    common.save_config.annotate(&mut built.object)?;
     let object = if dry_run == DryRun::Client {
         built.object
     } else {
@@ -787,12 +765,8 @@ pub(crate) async fn submit(
         .build();
         let sent = match path {
             Ok(path) => {
-                let mut req = ApiRequest::new(Method::POST, path);
-                req.headers
-                    .push(("Content-Type".into(), "application/json".into()));
-                req.body = Some(to_go_json(&built.object).into_bytes());
                 let req = dry_run
-                    .query(req)
+                    .query(ApiRequest::post_go_json(path, &built.object))
                     .query("fieldManager", common.field_manager.as_str())
                     .query("fieldValidation", validation);
                 ctx.client()?.send_json(&req).await

@@ -63,13 +63,7 @@ pub struct ExecArgs {
     #[arg(verbatim_doc_comment, short = 'f', long, value_delimiter = ',')]
     pub filename: Vec<String>,
     #[command(flatten)]
-    pub pod_running_timeout: crate::cmd::flags::PodRunningTimeoutFlag,
-    #[command(flatten)]
-    pub quiet: crate::cmd::flags::QuietFlag,
-    #[command(flatten)]
-    pub stdin: crate::cmd::flags::StdinFlag,
-    #[command(flatten)]
-    pub tty: crate::cmd::flags::TtyFlag,
+    pub streams: crate::cmd::flags::ContainerStreamFlags,
 }
 
 /// What `complete` resolves: the target and the command.
@@ -97,7 +91,7 @@ impl ExecArgs {
             ));
         }
         let target = self.args.first().cloned().unwrap_or_default();
-        let timeout = self.pod_running_timeout.duration("exec")?;
+        let timeout = self.streams.pod_running_timeout.duration("exec")?;
         if timeout.is_zero() {
             return Err(Self::usage(
                 "--pod-running-timeout must be higher than zero",
@@ -157,9 +151,9 @@ impl ExecArgs {
             self.container.value.clone()
         };
         // SetupTTY: a terminal only with stdin, and only when stdin is one (then it is raw).
-        let mut tty = self.tty.value && self.stdin.value;
+        let mut tty = self.streams.tty.value && self.streams.stdin.value;
         if tty && !ctx.stdin_is_terminal() {
-            if !self.quiet.value {
+            if !self.streams.quiet.value {
                 ctx.eprint(
                     "Unable to use a TTY - input is not a terminal or the right kind of file\n",
                 );
@@ -175,7 +169,7 @@ impl ExecArgs {
         for c in &o.command {
             req = req.query("command", c.clone());
         }
-        if self.stdin.value {
+        if self.streams.stdin.value {
             req = req.query("stdin", "true");
         }
         // With a TTY stderr is the terminal too (the kubelet merges them).
@@ -200,7 +194,7 @@ impl ExecArgs {
             drop(raw);
             return exited(ended?);
         }
-        let stdin = if self.stdin.value {
+        let stdin = if self.streams.stdin.value {
             let mut buf = Vec::new();
             ctx.stdin().read_to_end(&mut buf)?;
             Some(buf)
@@ -297,7 +291,7 @@ impl ExecArgs {
                 pod["metadata"]["name"].as_str().unwrap_or_default()
             )));
         };
-        if all.len() > 1 && !self.quiet.value {
+        if all.len() > 1 && !self.streams.quiet.value {
             ctx.eprint(&format!(
                 "Defaulted container {first:?} out of: {}\n",
                 pods::all_container_names(pod)

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::client::{ApiRequest, Method};
+use crate::client::ApiRequest;
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
 use crate::error::CliError;
@@ -228,11 +228,7 @@ impl ExposeArgs {
             }
             return printer.print(ctx, &service);
         }
-        if self.save_config.value {
-            let value = crate::print::json::to_go_json_typed_line(&service);
-            service["metadata"]["annotations"]
-                ["kubectl.kubernetes.io/last-applied-configuration"] = Value::String(value);
-        }
+        self.save_config.annotate(&mut service)?;
         let path = crate::client::ResourcePath {
             group: "",
             version: "v1",
@@ -242,12 +238,8 @@ impl ExposeArgs {
             subresource: None,
         }
         .build()?;
-        let mut req = ApiRequest::new(Method::POST, path);
-        req.headers
-            .push(("Content-Type".into(), "application/json".into()));
-        req.body = Some(crate::apply::to_go_json(&service).into_bytes());
         let req = dry_run
-            .query(req)
+            .query(ApiRequest::post_go_json(path, &service))
             .query("fieldManager", self.field_manager.as_str());
         let created = ctx.client()?.send_json(&req).await?;
         printer.print(ctx, &created)

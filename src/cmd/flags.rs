@@ -449,6 +449,25 @@ impl FilenameFlags {
     }
 }
 
+/// The flags of the commands that send manifests to the server as they are (`apply`,
+/// `create`, `replace`, `apply edit-last-applied`): `-f`/`-R`, `-k` and `--validate`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ManifestFlags {
+    #[command(flatten)]
+    pub files: FilenameFlags,
+    #[command(flatten)]
+    pub kustomize: KustomizeFlag,
+    #[command(flatten)]
+    pub validate: ValidateFlag,
+}
+
+impl ManifestFlags {
+    /// What the resource builder reads for `-f`/`-R` and `-k`.
+    pub fn read_spec(&self) -> crate::resource::ReadSpec {
+        self.files.read_spec(&self.kustomize)
+    }
+}
+
 /// kubectl's `-k, --kustomize` (part of FileNameFlags for the commands that take it).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct KustomizeFlag {
@@ -862,6 +881,30 @@ pub struct SaveConfigFlag {
     pub value: bool,
 }
 
+impl SaveConfigFlag {
+    /// With `--save-config`, cmdutil `CreateOrUpdateAnnotation` on the typed object: its
+    /// compact JSON in Go struct order as the last-applied annotation.
+    pub fn annotate(&self, object: &mut Value) -> Result<(), CliError> {
+        if !self.value {
+            return Ok(());
+        }
+        let value = crate::print::json::to_go_json_typed_line(object);
+        let meta = object["metadata"]
+            .as_object_mut()
+            .ok_or_else(|| CliError::msg("metadata is not a JSON object"))?;
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(a) = annotations.as_object_mut() {
+            a.insert(
+                "kubectl.kubernetes.io/last-applied-configuration".into(),
+                Value::String(value),
+            );
+        }
+        Ok(())
+    }
+}
+
 /// `--list` (label, annotate: show the keys instead of changing them).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ListFlag {
@@ -968,6 +1011,19 @@ pub struct RevisionFlag {
         allow_negative_numbers = true
     )]
     pub value: i64,
+}
+
+impl RevisionFlag {
+    /// kubectl's check of `--revision` (status and history share it).
+    pub fn validate(&self) -> Result<(), CliError> {
+        if self.value < 0 {
+            return Err(CliError::msg(format!(
+                "revision must be a positive integer: {}",
+                self.value
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// `--embed-certs` of `config set-cluster` and `config set-credentials`.
@@ -1868,6 +1924,20 @@ pub struct SetCommonFlags {
     pub dry_run: DryRunFlag,
     #[command(flatten)]
     pub field_manager: FieldManagerFlag,
+}
+
+/// The flags of the commands that connect to a running container's streams (`attach`,
+/// `exec`): how long to wait for the pod, `-q`, `-i` and `-t`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ContainerStreamFlags {
+    #[command(flatten)]
+    pub pod_running_timeout: PodRunningTimeoutFlag,
+    #[command(flatten)]
+    pub quiet: QuietFlag,
+    #[command(flatten)]
+    pub stdin: StdinFlag,
+    #[command(flatten)]
+    pub tty: TtyFlag,
 }
 
 /// The rule flags of `create role` and `create clusterrole` (kubectl's `CreateRoleOptions`,

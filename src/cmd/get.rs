@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::client::request::ApiRequest;
-use crate::client::{ApiPath, ApiResponse, Client, ClientError, PathError, ResourcePath};
+use crate::client::{ApiPath, ApiResponse, ClientError, PathError};
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
@@ -276,15 +276,8 @@ pub fn object_request(
     name: &str,
     opts: &GetOptions,
 ) -> Result<ApiRequest, PathError> {
-    let path = ResourcePath {
-        group: &resource.group,
-        version: &resource.version,
-        resource: &resource.resource,
-        namespace: if resource.namespaced { namespace } else { None },
-        name: Some(name),
-        subresource: (!opts.subresource.is_empty()).then_some(opts.subresource.as_str()),
-    }
-    .build()?;
+    let subresource = (!opts.subresource.is_empty()).then_some(opts.subresource.as_str());
+    let path = resource.subresource_path(namespace, Some(name), subresource)?;
     Ok(opts.transform(ApiRequest::get(path)))
 }
 
@@ -1090,7 +1083,7 @@ impl GetOptions {
                 match got {
                     Ok(obj) => found(t, obj)?,
                     Err(e) => {
-                        let e = namespace_missing(client, ns, e).await;
+                        let e = crate::resource::helper::namespace_missing(client, ns, e).await;
                         failed(&mut errs, e);
                     }
                 }
@@ -1287,7 +1280,7 @@ impl GetOptions {
                 let obj = match client.send_json(&req).await {
                     Ok(obj) => obj,
                     Err(e) if e.is_not_found() && self.ignore_not_found => return Ok(()),
-                    Err(e) => return Err(namespace_missing(client, ns, e).await.into()),
+                    Err(e) => return Err(crate::resource::helper::namespace_missing(client, ns, e).await.into()),
                 };
                 (vec![obj], "0".to_string(), false)
             }
@@ -1410,24 +1403,6 @@ impl WatchPrinter {
         }
         out.flush()?;
         Ok(())
-    }
-}
-
-/// cli-runtime `Info.Get`: a 404 for an object in a namespace other than `default` is
-/// reported as the namespace's own 404 when the namespace is missing.
-async fn namespace_missing(client: &Client, ns: Option<&str>, e: ClientError) -> ClientError {
-    let Some(ns) = ns.filter(|n| !n.is_empty() && *n != "default") else {
-        return e;
-    };
-    if !e.is_not_found() {
-        return e;
-    }
-    let Ok(path) = ApiPath::namespace(ns) else {
-        return e;
-    };
-    match client.send(&ApiRequest::get(path)).await {
-        Err(ns_err) if ns_err.is_not_found() => ns_err,
-        _ => e,
     }
 }
 

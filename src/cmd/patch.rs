@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::apply::{apply_json_patch, apply_merge_patch, apply_strategic_merge_patch};
 use crate::client::request::{PATCH_JSON, PATCH_MERGE, PATCH_STRATEGIC};
-use crate::client::{ApiPath, ApiRequest, ClientError, ResourcePath};
+use crate::client::{ApiPath, ApiRequest, ClientError};
 use crate::cmd::flags::{change_cause, record_patch, DryRun, PrintSpec, RECORD_DEPRECATED};
 use crate::context::Context;
 use crate::discovery::ApiResource;
@@ -358,20 +358,8 @@ impl PatchArgs {
             .resource
             .as_ref()
             .map(|r| {
-                ResourcePath {
-                    group: &r.group,
-                    version: &r.version,
-                    resource: &r.resource,
-                    namespace: if r.namespaced {
-                        info.namespace.as_deref()
-                    } else {
-                        None
-                    },
-                    name: Some(&info.name),
-                    subresource: sub,
-                }
-                .build()
-                .map(|path| (r, path))
+                r.subresource_path(info.namespace.as_deref(), Some(&info.name), sub)
+                    .map(|path| (r, path))
             })
             .transpose()?;
         let original = match (&info.object, &target) {

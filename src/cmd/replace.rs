@@ -9,8 +9,8 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::apply::{set_last_applied, to_go_json};
-use crate::client::{ApiPath, ApiRequest, Method, ResourcePath};
-use crate::cmd::flags::{field_validation, parse_timeout, DryRun, PrintSpec};
+use crate::client::{ApiPath, ApiRequest, Method};
+use crate::cmd::flags::{parse_timeout, DryRun, PrintSpec};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::table::lower_group_kind;
@@ -38,15 +38,11 @@ pub struct ReplaceArgs {
     #[arg(hide = true)]
     pub args: Vec<String>,
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    pub manifests: crate::cmd::flags::ManifestFlags,
     #[command(flatten)]
     pub print: crate::cmd::flags::PrintFlags,
     #[command(flatten)]
     pub deletion: crate::cmd::flags::DeleteFlags,
-    #[command(flatten)]
-    pub validate: crate::cmd::flags::ValidateFlag,
     #[command(flatten)]
     pub save_config: crate::cmd::flags::SaveConfigFlag,
     #[command(flatten)]
@@ -101,7 +97,7 @@ impl ReplaceArgs {
                 crate::resource::flatten(&e)
             ))
         })?;
-        let validation = field_validation(&self.validate.value)?;
+        let validation = self.manifests.validate.directive()?;
         let dry_run = self.dry_run.strategy(ctx)?;
         let spec = self.print.spec(ctx)?;
         let (propagation, warning) = self.deletion.propagation()?;
@@ -117,7 +113,7 @@ impl ReplaceArgs {
             wait = true;
         }
         // cli-runtime `RequireFilenameOrKustomize`.
-        if self.filenames().is_empty() && self.kustomize.dir.as_deref().is_none_or(str::is_empty) {
+        if self.no_input() {
             return Err(CliError::msg("must specify one of -f and -k"));
         }
         Ok(ReplaceOptions {
@@ -146,7 +142,7 @@ impl ReplaceArgs {
                 "--dry-run can not be used when --force is set",
             ));
         }
-        if self.filenames().is_empty() && self.kustomize.dir.as_deref().is_none_or(str::is_empty) {
+        if self.no_input() {
             return Err(CliError::msg("must specify --filename to replace"));
         }
         if !self.raw.is_empty() {
@@ -154,7 +150,7 @@ impl ReplaceArgs {
                 path: &self.raw,
                 files: &self.filenames(),
                 file_required: true,
-                recursive: self.files.recursive,
+                recursive: self.manifests.files.recursive,
                 selector: "",
                 output: &self.print.output,
             }
@@ -165,7 +161,8 @@ impl ReplaceArgs {
 
     /// `-f` values as pflag's string slice reads them: an empty value names no file.
     fn filenames(&self) -> Vec<String> {
-        self.files
+        self.manifests
+            .files
             .filename
             .iter()
             .filter(|f| !f.is_empty())
@@ -176,13 +173,24 @@ impl ReplaceArgs {
     fn read_spec(&self, o: &ReplaceOptions) -> ReadSpec {
         ReadSpec {
             files: self.filenames(),
-            kustomize: self.kustomize.dir.clone(),
-            recursive: self.files.recursive,
+            kustomize: self.manifests.kustomize.dir.clone(),
+            recursive: self.manifests.files.recursive,
             validate: o.validation != "Ignore",
             selector: None,
             latest: false,
             all_namespaces: false,
         }
+    }
+
+    /// Neither `-f` nor `-k` names anything.
+    fn no_input(&self) -> bool {
+        self.filenames().is_empty()
+            && self
+                .manifests
+                .kustomize
+                .dir
+                .as_deref()
+                .is_none_or(str::is_empty)
     }
 
     fn subresource(&self) -> Option<&str> {
@@ -191,20 +199,11 @@ impl ReplaceArgs {
 
     /// The object's path, on `--subresource` when given (the builder's `Subresource`).
     fn object_path(&self, info: &Info) -> Result<ApiPath, CliError> {
-        let r = &info.resource;
-        Ok(ResourcePath {
-            group: &r.group,
-            version: &r.version,
-            resource: &r.resource,
-            namespace: if r.namespaced {
-                info.namespace.as_deref()
-            } else {
-                None
-            },
-            name: Some(&info.name),
-            subresource: self.subresource(),
-        }
-        .build()?)
+        Ok(info.resource.subresource_path(
+            info.namespace.as_deref(),
+            Some(&info.name),
+            self.subresource(),
+        )?)
     }
 
     /// The builder's stream (`ContinueOnError`): each object or the error met in its place;

@@ -620,12 +620,7 @@ impl StatusArgs {
     /// Runs `rollout status`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         self.sel.require_some()?;
-        if self.revision.value < 0 {
-            return Err(CliError::msg(format!(
-                "revision must be a positive integer: {}",
-                self.revision.value
-            )));
-        }
+        self.revision.validate()?;
         let timeout = parse_go_timeout(&self.wait.timeout)?;
         let (found, mut errors) = self.sel.collect(ctx).await?;
         if found.is_empty() && errors.is_empty() {

@@ -10,7 +10,7 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use crate::client::{ApiRequest, Method};
+use crate::client::ApiRequest;
 use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::context::Context;
@@ -531,11 +531,7 @@ impl RunArgs {
             }
             return Ok(obj);
         }
-        if self.save_config.value {
-            let value = crate::print::json::to_go_json_typed_line(&obj);
-            obj["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"] =
-                Value::String(value);
-        }
+        self.save_config.annotate(&mut obj)?;
         let path = crate::client::ResourcePath {
             group: "",
             version: "v1",
@@ -545,12 +541,8 @@ impl RunArgs {
             subresource: None,
         }
         .build()?;
-        let mut req = ApiRequest::new(Method::POST, path);
-        req.headers
-            .push(("Content-Type".into(), "application/json".into()));
-        req.body = Some(crate::apply::to_go_json(&obj).into_bytes());
         let req = dry_run
-            .query(req)
+            .query(ApiRequest::post_go_json(path, &obj))
             .query("fieldManager", self.field_manager.as_str());
         ctx.client()?.send_json(&req).await.map_err(Into::into)
     }

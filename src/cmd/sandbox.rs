@@ -217,12 +217,9 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn installs_then_restores_the_kubeconfig() {
-        let dir = tempfile::tempdir().unwrap();
-        let kc = dir.path().join("config");
-        std::fs::write(&kc, "apiVersion: v1\nkind: Config\ncurrent-context: mine\ncontexts:\n- name: mine\n  context: {cluster: c, user: u}\n").unwrap();
-        let args = SandboxArgs {
+    /// One node named `sandbox` on a free loopback port.
+    fn loopback_args() -> SandboxArgs {
+        SandboxArgs {
             port: 0,
             name: "sandbox".into(),
             nodes: 1,
@@ -231,7 +228,15 @@ mod tests {
             kubeconfig_out: None,
             data_dir: None,
             action: None,
-        };
+        }
+    }
+
+    #[tokio::test]
+    async fn installs_then_restores_the_kubeconfig() {
+        let dir = tempfile::tempdir().unwrap();
+        let kc = dir.path().join("config");
+        std::fs::write(&kc, "apiVersion: v1\nkind: Config\ncurrent-context: mine\ncontexts:\n- name: mine\n  context: {cluster: c, user: u}\n").unwrap();
+        let args = loopback_args();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let kc2 = kc.clone();
         let checker = tokio::spawn(async move {
@@ -272,14 +277,8 @@ mod tests {
 
         let out_file = dir.path().join("standalone.yaml");
         let args = SandboxArgs {
-            port: 0,
-            name: "sandbox".into(),
-            nodes: 1,
-            control_plane: false,
-            no_metrics_api: false,
             kubeconfig_out: Some(out_file.clone()),
-            data_dir: None,
-            action: None,
+            ..loopback_args()
         };
         let mut out = Vec::new();
         run_until(args, Some(&loader), &mut out, async {})

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::client::{ApiRequest, ClientError, ResourcePath};
+use crate::client::{ApiRequest, ClientError};
 use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::discovery::ApiResource;
@@ -95,19 +95,8 @@ struct Info {
 
 impl Info {
     fn scale_path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
-        ResourcePath {
-            group: &self.resource.group,
-            version: &self.resource.version,
-            resource: &self.resource.resource,
-            namespace: if self.resource.namespaced {
-                self.namespace.as_deref()
-            } else {
-                None
-            },
-            name: Some(&self.name),
-            subresource: Some("scale"),
-        }
-        .build()
+        self.resource
+            .subresource_path(self.namespace.as_deref(), Some(&self.name), Some("scale"))
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use crate::client::request::ApiRequest;
-use crate::client::{ApiPath, ApiStatus, Client, ClientError, PathError};
+use crate::client::{ApiStatus, Client, ClientError, PathError};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -654,10 +654,8 @@ impl WaitArgs {
                 name,
             } => {
                 let path = resource.path(namespace.as_deref(), Some(name))?;
-                let obj = match client.get_json(&path).await {
-                    Ok(obj) => obj,
-                    Err(e) => return Err(namespace_missing(client, namespace, e).await.into()),
-                };
+                let obj =
+                    crate::resource::helper::builder_get(ctx, &path, namespace.as_deref()).await?;
                 // Named sources with `-l` come only from files: the builder's `Latest`
                 // fetched them, and the live labels decide (`FilterByLabelSelector`).
                 if let Ok(Some(sel)) = crate::resource::file_selector(Some(self.selector.as_str()))
@@ -833,24 +831,6 @@ fn finish_errors(mut builder: Vec<CliError>, mut waits: Vec<CliError>) -> Result
     let joined: Vec<String> = builder.iter().map(line).collect();
     waits.push(CliError::Raw(format!("[{}]", joined.join(", "))));
     collected_errors(Vec::new(), waits)
-}
-
-/// cli-runtime `Info.Get`: a NotFound in a namespace other than `default` becomes the
-/// namespace's own NotFound when that namespace is missing.
-async fn namespace_missing(client: &Client, ns: &Option<String>, e: ClientError) -> ClientError {
-    let Some(ns) = ns.as_deref().filter(|n| !n.is_empty() && *n != "default") else {
-        return e;
-    };
-    if !e.is_not_found() {
-        return e;
-    }
-    let Ok(path) = ApiPath::namespace(ns) else {
-        return e;
-    };
-    match client.send(&ApiRequest::get(path)).await {
-        Err(ns_err) if ns_err.is_not_found() => ns_err,
-        _ => e,
-    }
 }
 
 fn is_not_found(e: &CliError) -> bool {

@@ -57,16 +57,27 @@ impl ApiResource {
         namespace: Option<&str>,
         name: Option<&str>,
     ) -> Result<crate::client::ApiPath, crate::client::PathError> {
+        self.subresource_path(namespace, name, None)
+            .map(|p| p.with_kind(&self.kind))
+    }
+
+    /// The request path for this resource, on `subresource` when given; `namespace` and
+    /// `name` as in [`ApiResource::path`].
+    pub fn subresource_path(
+        &self,
+        namespace: Option<&str>,
+        name: Option<&str>,
+        subresource: Option<&str>,
+    ) -> Result<crate::client::ApiPath, crate::client::PathError> {
         crate::client::ResourcePath {
             group: &self.group,
             version: &self.version,
             resource: &self.resource,
             namespace: if self.namespaced { namespace } else { None },
             name,
-            subresource: None,
+            subresource,
         }
         .build()
-        .map(|p| p.with_kind(&self.kind))
     }
 
     /// True when the resource supports `verb`.

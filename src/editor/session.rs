@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{write_temp_file, Editor};
 use crate::apply::{create_merge_patch, create_two_way_merge_patch, set_last_applied, to_go_json};
-use crate::client::{ApiPath, ApiRequest, ClientError, ResourcePath};
+use crate::client::{ApiPath, ApiRequest, ClientError};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -104,19 +104,8 @@ const LAST_APPLIED_HEADER: &str = "# Please edit the 'last-applied-configuration
 impl Session<'_> {
     fn path(&self, t: &Target) -> Result<ApiPath, CliError> {
         let sub = (!self.subresource.is_empty()).then_some(self.subresource.as_str());
-        Ok(ResourcePath {
-            group: &t.resource.group,
-            version: &t.resource.version,
-            resource: &t.resource.resource,
-            namespace: if t.resource.namespaced {
-                t.namespace.as_deref()
-            } else {
-                None
-            },
-            name: Some(&t.name),
-            subresource: sub,
-        }
-        .build()?)
+        Ok(t.resource
+            .subresource_path(t.namespace.as_deref(), Some(&t.name), sub)?)
     }
 
     /// `EditOptions.Run`'s `editFn`: edit until the server accepts, or the user gives up.
@@ -318,11 +307,7 @@ impl Session<'_> {
                             meta.remove("resourceVersion");
                         }
                     }
-                    let mut req = ApiRequest::new(crate::client::Method::POST, info.collection()?);
-                    req.headers
-                        .push(("Content-Type".into(), "application/json".into()));
-                    req.body = Some(to_go_json(&info.object).into_bytes());
-                    let req = req
+                    let req = ApiRequest::post_go_json(info.collection()?, &info.object)
                         .query("fieldManager", self.field_manager.as_str())
                         .query("fieldValidation", validation);
                     let created = ctx

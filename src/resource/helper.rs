@@ -130,6 +130,28 @@ pub async fn builder_get(
     }
 }
 
+/// cli-runtime `Info.Get` for a caller that sent its own request: a 404 for an object in a
+/// namespace other than `default` becomes the namespace's own 404 when the namespace is missing.
+pub async fn namespace_missing(
+    client: &crate::client::Client,
+    ns: Option<&str>,
+    e: crate::client::ClientError,
+) -> crate::client::ClientError {
+    let Some(ns) = ns.filter(|n| !n.is_empty() && *n != "default") else {
+        return e;
+    };
+    if !e.is_not_found() {
+        return e;
+    }
+    let Ok(path) = ApiPath::namespace(ns) else {
+        return e;
+    };
+    match client.send(&ApiRequest::get(path)).await {
+        Err(ns_err) if ns_err.is_not_found() => ns_err,
+        _ => e,
+    }
+}
+
 /// cli-runtime `EnhanceListError`: a 400 or 404 of a list names what was listed (`subject`,
 /// e.g. `/v1, Resource=nodes`) and the selectors.
 pub fn enhance_list_error(

@@ -376,11 +376,7 @@ pub struct EditLastAppliedArgs {
     #[command(flatten)]
     pub field_manager: crate::cmd::flags::FieldManagerFlag,
     #[command(flatten)]
-    pub files: crate::cmd::flags::FilenameFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
-    #[command(flatten)]
-    pub validate: crate::cmd::flags::ValidateFlag,
+    pub manifests: crate::cmd::flags::ManifestFlags,
     #[command(flatten)]
     pub windows_line_endings: crate::cmd::flags::WindowsLineEndingsFlag,
 }
@@ -390,13 +386,13 @@ impl EditLastAppliedArgs {
     /// annotations.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         use crate::editor::session::{Mode, Session, Target};
-        let validation = crate::cmd::flags::field_validation(&self.validate.value)?;
+        let validation = self.manifests.validate.directive()?;
         let json = crate::editor::session::json_format(&self.print.output)?;
         let spec = self.print.spec(ctx);
         let live = live_targets(
             ctx,
-            &self.files,
-            self.kustomize.dir.as_deref(),
+            &self.manifests.files,
+            self.manifests.kustomize.dir.as_deref(),
             &self.args,
             None,
             false,

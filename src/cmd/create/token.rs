@@ -6,7 +6,7 @@ use std::io::Write;
 
 use serde_json::{json, Map, Value};
 
-use crate::client::{ApiRequest, Method};
+use crate::client::ApiRequest;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::GenericPrinter;
@@ -245,10 +245,7 @@ impl TokenFlags {
             subresource: Some("token"),
         }
         .build()?;
-        let mut req = ApiRequest::new(Method::POST, path);
-        req.headers
-            .push(("Content-Type".into(), "application/json".into()));
-        req.body = Some(crate::apply::to_go_json(&request).into_bytes());
+        let req = ApiRequest::post_go_json(path, &request);
         let response = ctx
             .client()?
             .send_json(&req)

@@ -419,12 +419,7 @@ impl HistoryArgs {
     /// Runs `rollout history`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         self.sel.require_some()?;
-        if self.revision.value < 0 {
-            return Err(CliError::msg(format!(
-                "revision must be a positive integer: {}",
-                self.revision.value
-            )));
-        }
+        self.revision.validate()?;
         let mut printer: super::Printer = Ok(printer_for(ctx, &self.print).map_err(CliError::msg)?);
         // kubectl prints the revisions only for `-o` (`OutputFlagSpecified`); a `--template`
         // alone prints the workload through it, as the history text's printer.
