@@ -10,7 +10,8 @@
 # once under GNU time at each size. Environment: RS (the kubectl-rs binary to measure,
 # default target/debug/kubectl-rs), SANDBOX_RS (the binary serving the sandbox, default
 # $RS), SIZES (default "5000 20000"), CHUNK (--chunk-size, default kubectl's 500), OUT
-# (markdown table, default /dev/stdout).
+# (markdown table, default /dev/stdout), ONLY (an extended regex: only the cases it matches),
+# BEFORE (another kubectl-rs binary measured on the same cases, shown in parentheses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RS=${RS:-target/debug/kubectl-rs}
@@ -79,7 +80,17 @@ FORMATS=(
     "-o|name|--sort-by=.metadata.labels.tier"
     "-o|go-template={{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}|--sort-by=.metadata.labels.tier"
     "-o|jsonpath-as-json={.items[*].metadata.name}|--sort-by=.metadata.labels.tier"
+    "-o|jsonpath={.kind} {.items[*].metadata.name}"
+    "-o|jsonpath={.items[0].metadata.name} {.items[-1].metadata.name}"
+    "-o|jsonpath={.items[?(@.metadata.labels.tier==\"t3\")].metadata.name}"
+    "-o|jsonpath={range .items[*]}{.metadata.name}{range .spec.containers[*]} {.image}{end}{\"\\n\"}{end}"
+    "-o|jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}|--allow-missing-template-keys=false"
 )
+if [ -n "${ONLY:-}" ]; then
+    picked=()
+    for f in "${FORMATS[@]}"; do [[ $f =~ $ONLY ]] && picked+=("$f"); done
+    FORMATS=("${picked[@]}")
+fi
 declare -A RSS
 have=0
 for size in $SIZES; do
@@ -94,6 +105,11 @@ for size in $SIZES; do
             echo "failed: $f: $(head -3 "$WORK/err")" >&2
         }
         RSS["$size|$f"]=$(awk '{printf "%.1f", $1 / 1024}' "$WORK/rss" | tail -1)
+        if [ -n "${BEFORE:-}" ]; then
+            /usr/bin/time -f %M -o "$WORK/rss" "$BEFORE" "$@" >"$WORK/out2" 2>&1 || true
+            cmp -s "$WORK/out" "$WORK/out2" || echo "   output differs from BEFORE's: $f" >&2
+            RSS["$size|$f"]+=" ($(awk '{printf "%.1f", $1 / 1024}' "$WORK/rss" | tail -1))"
+        fi
         echo "   ${RSS["$size|$f"]} MB  $f ($(wc -c <"$WORK/out") bytes out)" >&2
     done
 done

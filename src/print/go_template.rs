@@ -135,6 +135,10 @@ pub trait ItemSource {
     }
     /// The item at `i` (< `len`), as the server sent it (with its `apiVersion` and `kind`).
     fn item(&self, i: usize) -> Value;
+    /// How many values the items hold in all, when known without reading them.
+    fn nodes(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// What the `List` wrapper (`print::generic_object`) holds besides its items.

@@ -80,6 +80,20 @@ pub fn normalize_ints(v: &Value) -> Value {
     }
 }
 
+/// [`normalize_ints`] of a value owned by the caller, changed where it stands.
+pub fn normalize_ints_in_place(v: &mut Value) {
+    match v {
+        Value::Number(n) if !n.is_i64() => {
+            if let Some(i) = go_int(n) {
+                *v = Value::from(i);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize_ints_in_place),
+        Value::Object(m) => m.values_mut().for_each(normalize_ints_in_place),
+        _ => {}
+    }
+}
+
 /// `%v` of a JSON number as apimachinery decodes it: integers stay integers (int64), anything
 /// else is a float64 printed like Go's `%v` (`strconv.FormatFloat(f, 'g', -1, 64)` with `e+06`).
 pub fn sprint_number(n: &Number) -> String {

@@ -7,9 +7,12 @@ use std::io::Write;
 
 use serde_json::Value;
 
+use super::go_template::ItemSource;
 use super::gofmt::{go_quote, normalize_ints, sharp_v, sprint, sprint_number};
 use super::json::{to_go_json, to_go_json_indent};
 use super::PrintError;
+
+mod list;
 
 /// One parsed JSONPath node.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +64,16 @@ struct RangeState {
 /// chained `..` grow as the data size to the power of the nesting and a short template can
 /// run for ever; real templates produce a small multiple of the data, which this allows.
 fn work_budget(data: &Value) -> usize {
+    budget_for(count_nodes(data))
+}
+
+/// [`work_budget`] of data of `nodes` values.
+fn budget_for(nodes: usize) -> usize {
+    (1 << 20) + nodes.saturating_mul(64)
+}
+
+/// How many values `data` holds, itself included.
+pub fn count_nodes(data: &Value) -> usize {
     let mut nodes = 0usize;
     let mut stack = vec![data];
     while let Some(v) = stack.pop() {
@@ -71,7 +84,7 @@ fn work_budget(data: &Value) -> usize {
             _ => {}
         }
     }
-    (1 << 20) + nodes.saturating_mul(64)
+    nodes
 }
 
 fn budget_error(budget: usize) -> String {
@@ -620,12 +633,7 @@ impl JsonPath {
             return;
         }
         for (i, r) in results.iter().enumerate() {
-            match r {
-                Value::Object(_) | Value::Array(_) => out.push_str(&to_go_json(r)),
-                Value::Null => out.push_str("null"),
-                Value::Number(n) => out.push_str(&sprint_number(n)),
-                other => out.push_str(&sprint(other)),
-            }
+            push_result(r, out);
             if i + 1 != results.len() {
                 out.push(' ');
             }
@@ -819,6 +827,16 @@ impl JsonPath {
     }
 }
 
+/// One result of an action as client-go's `PrintResults` writes it (maps and lists as JSON).
+fn push_result(r: &Value, out: &mut String) {
+    match r {
+        Value::Object(_) | Value::Array(_) => out.push_str(&to_go_json(r)),
+        Value::Null => out.push_str("null"),
+        Value::Number(n) => out.push_str(&sprint_number(n)),
+        other => out.push_str(&sprint(other)),
+    }
+}
+
 fn eval_array(input: Vec<Value>, params: &[Param; 3]) -> Result<Vec<Value>, String> {
     let mut result = Vec::new();
     for value in &input {
@@ -828,53 +846,62 @@ fn eval_array(input: Vec<Value>, params: &[Param; 3]) -> Result<Vec<Value>, Stri
         let Value::Array(items) = value else {
             return Err(format!("{} is not array or slice", go_type_name(value)));
         };
-        let len = items.len() as i64;
-        let mut p = *params;
-        if !p[0].known {
-            p[0].value = 0;
-        }
-        if p[0].value < 0 {
-            p[0].value += len;
-        }
-        if !p[1].known {
-            p[1].value = len;
-        }
-        if p[1].value < 0 || (p[1].value == 0 && p[1].derived) {
-            p[1].value += len;
-        }
-        if p[1].value == p[0].value {
+        // client-go returns at the first empty selection, dropping later inputs.
+        let Some((start, end, step)) = slice_bounds(items.len(), params)? else {
             return Ok(result);
-        }
-        if p[0].value >= len || p[0].value < 0 {
-            return Err(format!(
-                "array index out of bounds: index {}, length {}",
-                p[0].value, len
-            ));
-        }
-        if p[1].value > len || p[1].value < 0 {
-            return Err(format!(
-                "array index out of bounds: index {}, length {}",
-                p[1].value - 1,
-                len
-            ));
-        }
-        if p[0].value > p[1].value {
-            return Err(format!(
-                "starting index {} is greater than ending index {}",
-                p[0].value, p[1].value
-            ));
-        }
-        let mut step = 1;
-        if p[2].known {
-            if p[2].value <= 0 {
-                return Err("step must be > 0".into());
-            }
-            step = p[2].value as usize;
-        }
-        let slice = &items[p[0].value as usize..p[1].value as usize];
-        result.extend(slice.iter().step_by(step).cloned());
+        };
+        result.extend(items[start..end].iter().step_by(step).cloned());
     }
     Ok(result)
+}
+
+/// What `[params]` selects of an array of `len` elements: `start..end` by `step`, or `None`
+/// when it selects nothing (client-go's `evalArray` then returns at once).
+fn slice_bounds(len: usize, params: &[Param; 3]) -> Result<Option<(usize, usize, usize)>, String> {
+    let len = len as i64;
+    let mut p = *params;
+    if !p[0].known {
+        p[0].value = 0;
+    }
+    if p[0].value < 0 {
+        p[0].value += len;
+    }
+    if !p[1].known {
+        p[1].value = len;
+    }
+    if p[1].value < 0 || (p[1].value == 0 && p[1].derived) {
+        p[1].value += len;
+    }
+    if p[1].value == p[0].value {
+        return Ok(None);
+    }
+    if p[0].value >= len || p[0].value < 0 {
+        return Err(format!(
+            "array index out of bounds: index {}, length {}",
+            p[0].value, len
+        ));
+    }
+    if p[1].value > len || p[1].value < 0 {
+        return Err(format!(
+            "array index out of bounds: index {}, length {}",
+            p[1].value - 1,
+            len
+        ));
+    }
+    if p[0].value > p[1].value {
+        return Err(format!(
+            "starting index {} is greater than ending index {}",
+            p[0].value, p[1].value
+        ));
+    }
+    let mut step = 1;
+    if p[2].known {
+        if p[2].value <= 0 {
+            return Err("step must be > 0".into());
+        }
+        step = p[2].value as usize;
+    }
+    Ok(Some((p[0].value as usize, p[1].value as usize, step)))
 }
 
 /// Every collection in `input` and below it, parents first; stops once `out` holds more
@@ -1046,6 +1073,21 @@ impl JsonPathPrinter {
             raw: template.to_string(),
             jp,
         })
+    }
+
+    /// Runs the template on `get`'s `List` of `items` kept on disk, reading them one at a time
+    /// ([`list`]); `Ok(false)` when it needs the whole list in memory (nothing was written):
+    /// the template fails, or its shape is not followed there.
+    pub fn print_list(
+        &self,
+        items: &dyn ItemSource,
+        w: &mut dyn Write,
+    ) -> Result<bool, PrintError> {
+        match list::execute(&self.jp, items, w) {
+            Ok(()) => Ok(true),
+            Err(list::Stop::Whole) => Ok(false),
+            Err(list::Stop::Io(e)) => Err(e.into()),
+        }
     }
 
     /// Runs the template on one object (for several objects, `get` passes the List wrapper).

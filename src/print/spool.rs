@@ -16,8 +16,9 @@ use serde_json::Value;
 /// Items written once, read back by index.
 pub struct Spool {
     file: RefCell<BufWriter<File>>,
-    /// Where each item's JSON text lies in the file.
-    index: Vec<(u64, u32)>,
+    /// Where each item's JSON text lies in the file, and how many values it holds (what a
+    /// JSONPath run may produce depends on it: `jsonpath::count_nodes`).
+    index: Vec<(u64, u32, u32)>,
     end: u64,
     /// Bytes of the item being read back (reused).
     buf: RefCell<Vec<u8>>,
@@ -42,7 +43,8 @@ impl Spool {
         let text = serde_json::to_vec(item).map_err(io::Error::other)?;
         let len = u32::try_from(text.len()).map_err(io::Error::other)?;
         self.file.get_mut().write_all(&text)?;
-        self.index.push((self.end, len));
+        let nodes = u32::try_from(super::jsonpath::count_nodes(item)).unwrap_or(u32::MAX);
+        self.index.push((self.end, len, nodes));
         self.end += u64::from(len);
         Ok(self.index.len() - 1)
     }
@@ -64,7 +66,7 @@ impl Spool {
 
     /// The item at `i`, decoded again (the same `Value` that was pushed).
     pub fn get(&self, i: usize) -> io::Result<Value> {
-        let (offset, len) = self.index[i];
+        let (offset, len, _) = self.index[i];
         let mut file = self.file.borrow_mut();
         // Whatever is still buffered must reach the file before it is read back.
         file.flush()?;
@@ -82,6 +84,11 @@ impl Spool {
     /// Every item in push order, one at a time.
     pub fn iter(&self) -> impl Iterator<Item = io::Result<Value>> + '_ {
         (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// How many values the items hold in all.
+    pub fn nodes(&self) -> usize {
+        self.index.iter().map(|&(_, _, n)| n as usize).sum()
     }
 
     /// How many items [`Spool::get`] has decoded so far.
@@ -108,6 +115,7 @@ mod tests {
             assert_eq!(s.get(n / 2).unwrap(), items[n / 2]);
         }
         assert_eq!(s.len(), 50);
+        assert_eq!(s.nodes(), 50 * 7);
         for i in (0..50).rev() {
             assert_eq!(s.get(i).unwrap(), items[i]);
         }

@@ -55,6 +55,10 @@ impl ItemSource for SpooledItems {
         self.order.len()
     }
 
+    fn nodes(&self) -> Option<usize> {
+        Some(self.spool.nodes())
+    }
+
     fn item(&self, i: usize) -> Value {
         match self.spool.get(self.order[i]) {
             Ok(v) => v,
@@ -76,6 +80,7 @@ impl GenericPrinter {
     ) -> Result<(), PrintError> {
         let printed = match self {
             GenericPrinter::GoTemplate(p) => p.print_list(items.clone(), w),
+            GenericPrinter::JsonPath(p) if p.print_list(&*items, w)? => Ok(()),
             _ => {
                 let all: Vec<Value> = (0..items.len()).map(|i| items.item(i)).collect();
                 items.check()?;
@@ -188,6 +193,77 @@ mod tests {
             .starts_with("pod-00006pod-00005pod-00004pod-00003pod-00002Error executing template"));
     }
 
+    /// JSONPath templates that see the list whole: run over the spool ([`JsonPathPrinter::print_list`]
+    /// when they succeed), byte for byte what the whole-list printer writes, errors included.
+    const JSONPATHS: &[&str] = &[
+        "{.kind} {.items[*].metadata.name}",
+        "<{.items[0].metadata.name}|{.items[-1].metadata.name}>",
+        "{.items[1:3].metadata.name} {.items[::2].metadata.name} {.items[5:5]}",
+        r#"{.items[?(@.metadata.labels.i=="3")].metadata.name}{.items[?(@.metadata.labels.i>"2")].metadata.name}"#,
+        r#"{range .items[*]}{.metadata.name}:{range .spec.containers[*]}{.name},{end}{"\n"}{end}"#,
+        r#"{range .items[*]}{.spec.containers[0].env[?(@.name=="E1")].value}{"\n"}{end}{.metadata}"#,
+        "{.items[*].spec.containers[*].ports[*].containerPort}",
+        "{.items[0,2].metadata.name} {.items[*]['kind','apiVersion']}",
+        "{..containerPort}",
+        "{@}",
+        "{.items}|{.items[*].metadata}|{.metadata}|{.apiVersion}|{.*}",
+        "{range .items}{.kind}{end}{range @}{.kind}{end}",
+        "{range .items[*]}{.metadata.name}",
+        "{.items[3].metadata.name}",
+        "{.items[*].metadata.name.x[0]}",
+        "{.items[*].nope}{.kind}",
+        "{.items[*].spec.containers[0:0]}{.items[*].spec.nope[*]}",
+        "{end}",
+        "{.items[*].metadata.labels[*]}",
+        r#"{range .items[?(@.kind=="Pod")]}{.metadata.name}{" "}{end}"#,
+        "{range .items[*]}{range .spec.containers[*]}{.name}{end}{end}{.items[*].metadata.namespace}",
+        r#"{.items[*].status.phase}{"\t"}{.items[0].spec.containers[1:3].name}"#,
+    ];
+
+    #[test]
+    fn jsonpath_over_a_spool_prints_as_over_the_whole_list() {
+        for n in [0, 1, 2, 7] {
+            let items = Rc::new(spooled(n));
+            for t in JSONPATHS {
+                for (prefix, strict) in [
+                    ("jsonpath=", false),
+                    ("jsonpath=", true),
+                    ("jsonpath-as-json=", false),
+                ] {
+                    let format = format!("{prefix}{t}");
+                    let make = || {
+                        let f = OutputFormat::parse(&format, None, true).unwrap();
+                        let opts = GenericOptions {
+                            allow_missing_keys: !strict,
+                            ..GenericOptions::default()
+                        };
+                        GenericPrinter::new(&f, &opts, &|_| Err(String::new())).unwrap()
+                    };
+                    let mut out = Vec::new();
+                    let r = make().print_spooled(items.clone(), &mut out);
+                    let all: Vec<Value> = (0..items.len()).map(|i| items.item(i)).collect();
+                    let mut want = Vec::new();
+                    let w = make().print(&generic_object(all, false), &mut want);
+                    let what = format!("{format} (strict: {strict}), {n} items");
+                    assert_eq!(
+                        String::from_utf8(out).unwrap(),
+                        String::from_utf8(want).unwrap(),
+                        "{what}"
+                    );
+                    assert_eq!(
+                        r.as_ref().err().map(ToString::to_string),
+                        w.as_ref().err().map(ToString::to_string),
+                        "{what}"
+                    );
+                    // A template that succeeds never needs the whole list.
+                    if let (Ok(()), GenericPrinter::JsonPath(p)) = (w, make()) {
+                        assert!(p.print_list(&*items, &mut io::sink()).unwrap(), "{what}");
+                    }
+                }
+            }
+        }
+    }
+
     /// The heap printing takes, at its peak, for `n` spooled pods.
     fn peak(n: usize, print: impl Fn(&SpooledItems) -> Result<(), PrintError>) -> usize {
         let items = spooled(n);
@@ -225,6 +301,16 @@ mod tests {
             assert!(
                 big < 8 * one + 40_000,
                 "{format}: {big} bytes at 400 items, one item {one}"
+            );
+        }
+        for t in &JSONPATHS[..7] {
+            let items = Rc::new(spooled(400));
+            let mut p = printer(&format!("jsonpath={t}"));
+            let (r, big) = peak_heap(|| p.print_spooled(items.clone(), &mut io::sink()));
+            r.unwrap();
+            assert!(
+                big < 8 * one + 40_000,
+                "{t}: {big} bytes at 400 items, one item {one}"
             );
         }
         // The whole list, for scale: what the bound rules out.

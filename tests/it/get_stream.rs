@@ -66,6 +66,13 @@ const FORMATS: &[&str] = &[
     "go-template={{range .items}}{{.metadata.name}} {{.data.k.x}}{{end}}",
     "go-template={{len .items}} {{(index .items 0).metadata.name}} {{.kind}}{{range $i, $e := .items}}{{if eq $i 2}}{{break}}{{end}}[{{$e.metadata.name}}]{{end}}",
     "jsonpath-as-json={range .items[*]}{.metadata.name}{.data.k}{end}",
+    // Whole-list templates run over the spool, one item at a time.
+    "jsonpath={.kind} {.items[*].metadata.name}",
+    "jsonpath={.items[-1].metadata.name}|{.items[1:3].metadata.name}|{.items[2].data}",
+    "jsonpath={.items[?(@.data.k==\"v2\")].metadata.name}{range .items[*]}{.metadata.name}{range .metadata.labels}{@}{end}{\"\\n\"}{end}",
+    "jsonpath-as-json={.apiVersion}{.items[*].data.k}",
+    // Fails when the list has fewer than 5 items: the error dumps the whole list.
+    "jsonpath={.items[4].metadata.name}",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -102,6 +109,7 @@ async fn every_format_streams_as_kubectl_prints_it() {
             "--sort-by=.metadata.name",
             "--show-managed-fields",
         ],
+        &["--chunk-size=2", "--allow-missing-template-keys=false"],
     ];
     let mut diffs = Vec::new();
     // "" is the default table.
