@@ -42,6 +42,7 @@ mod exec;
 mod exec_spdy;
 mod explain;
 mod flag_decls;
+mod fidelity;
 mod fuzz;
 mod generated;
 mod gens;
