@@ -41,6 +41,7 @@ mod editdiff;
 mod exec;
 mod exec_spdy;
 mod explain;
+mod fidelity;
 mod flag_decls;
 mod fuzz;
 mod generated;

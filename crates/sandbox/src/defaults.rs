@@ -24,6 +24,10 @@ pub fn apply_defaults(gr: &GroupResource, obj: &mut Value) {
     if !obj.is_object() {
         return;
     }
+    // ControllerRevision data is raw JSON, stored as sent.
+    if gr.resource != "controllerrevisions" {
+        drop_zero_creation_timestamps(obj);
+    }
     match (gr.group.as_str(), gr.resource.as_str()) {
         ("", "pods") => default_pod(obj),
         ("", "podtemplates") => default_template(obj, "/template"),
@@ -61,19 +65,33 @@ pub fn apply_defaults(gr: &GroupResource, obj: &mut Value) {
     }
 }
 
-/// Whether the registry tracks spec changes of `gr` in `metadata.generation`.
-fn tracks_generation(gr: &GroupResource) -> bool {
+/// For kinds whose registry sets `metadata.generation` (1 on create, kept on update): the
+/// top-level fields whose change bumps it (none for PriorityClasses); `None` for the others.
+fn generation_fields(gr: &GroupResource) -> Option<&'static [&'static str]> {
+    const SPEC: &[&str] = &["spec"];
     let g = gr.group.as_str();
-    match (g, gr.resource.as_str()) {
-        ("", "pods" | "replicationcontrollers") => true,
-        ("apps", "deployments" | "daemonsets" | "replicasets" | "statefulsets") => true,
-        ("batch", "jobs" | "cronjobs") => true,
-        ("networking.k8s.io", "ingresses" | "networkpolicies") => true,
-        ("policy", "poddisruptionbudgets") => true,
-        ("autoscaling", "horizontalpodautoscalers") => true,
+    Some(match (g, gr.resource.as_str()) {
+        ("", "pods" | "replicationcontrollers") => SPEC,
+        ("", "podtemplates") => &["template"],
+        ("apps", "deployments" | "daemonsets" | "replicasets" | "statefulsets") => SPEC,
+        ("batch", "jobs" | "cronjobs") => SPEC,
+        ("networking.k8s.io", "ingresses" | "networkpolicies" | "ingressclasses") => SPEC,
+        ("policy", "poddisruptionbudgets") => SPEC,
+        ("autoscaling", "horizontalpodautoscalers") => SPEC,
+        // Everything but metadata, and the labels (endpointslice strategy).
+        ("discovery.k8s.io", "endpointslices") => &["addressType", "endpoints", "ports", "labels"],
+        (
+            "admissionregistration.k8s.io",
+            "validatingwebhookconfigurations" | "mutatingwebhookconfigurations",
+        ) => &["webhooks"],
+        ("admissionregistration.k8s.io", _) => SPEC,
+        ("flowcontrol.apiserver.k8s.io", _) => SPEC,
+        ("resource.k8s.io", "deviceclasses" | "devicetaintrules" | "resourceslices") => SPEC,
+        ("scheduling.k8s.io", "priorityclasses") => &[],
         // Custom resources always carry a generation.
-        _ => g.contains('.') && !g.ends_with(".k8s.io"),
-    }
+        _ if g.contains('.') && !g.ends_with(".k8s.io") => SPEC,
+        _ => return None,
+    })
 }
 
 const DS_TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
@@ -86,7 +104,7 @@ pub fn prepare_for_create(gr: &GroupResource, obj: &mut Value) {
     if !obj.is_object() {
         return;
     }
-    let track = tracks_generation(gr);
+    let track = generation_fields(gr).is_some();
     let ds = gr.group == "apps" && gr.resource == "daemonsets";
     let meta = child(obj, "metadata");
     if track {
@@ -112,12 +130,16 @@ pub fn prepare_for_update(gr: &GroupResource, old: &Value, new: &mut Value) {
     }
     let deployment = gr.group == "apps" && gr.resource == "deployments";
     let ds = gr.group == "apps" && gr.resource == "daemonsets";
-    if tracks_generation(gr) {
+    if let Some(fields) = generation_fields(gr) {
         let old_gen = old
             .pointer("/metadata/generation")
             .and_then(Value::as_i64)
             .unwrap_or(0);
-        let mut changed = old.get("spec") != new.get("spec");
+        let field = |o: &Value, f: &str| match f {
+            "labels" => o.pointer("/metadata/labels").cloned(),
+            _ => o.get(f).cloned(),
+        };
+        let mut changed = fields.iter().any(|f| field(old, f) != field(new, f));
         if deployment {
             changed |= old.pointer("/metadata/annotations") != new.pointer("/metadata/annotations");
         }
@@ -347,14 +369,26 @@ fn default_pod_spec(spec: &mut Value) {
 /// Defaults the pod template at `ptr` (e.g. `/spec/template`) of a workload.
 fn default_template(obj: &mut Value, ptr: &str) {
     if let Some(t) = obj.pointer_mut(ptr).filter(|t| t.is_object()) {
-        // Go clients before v1.34 send `creationTimestamp: null` in templates (kubectl's
-        // `rollout undo` does); it decodes to the zero time, which a v1.36 server omits.
-        if let Some(m) = t.get_mut("metadata").and_then(Value::as_object_mut) {
-            if m.get("creationTimestamp").is_some_and(Value::is_null) {
-                m.remove("creationTimestamp");
-            }
-        }
         default_pod_spec(child(t, "spec"));
+    }
+}
+
+/// Removes `creationTimestamp: null` from every object's `metadata` (templates, job
+/// templates, claim templates): it decodes to the zero time, which a v1.36 server omits
+/// (`omitzero`). Go clients before v1.34 send it in JSON (kubectl's `rollout undo` does), and
+/// every protobuf body carries it (kubectl v1.36's `create job` and `create cronjob` do).
+fn drop_zero_creation_timestamps(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+                if meta.get("creationTimestamp").is_some_and(Value::is_null) {
+                    meta.remove("creationTimestamp");
+                }
+            }
+            m.values_mut().for_each(drop_zero_creation_timestamps);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_zero_creation_timestamps),
+        _ => {}
     }
 }
 
@@ -1178,6 +1212,72 @@ pub(crate) mod tests {
             d["spec"]["template"]["metadata"],
             json!({"labels": {"a": "b"}})
         );
+    }
+
+    #[test]
+    fn null_creation_timestamps_are_dropped_from_every_nested_metadata() {
+        let mut cj = json!({"spec": {"schedule": "* * * * *", "jobTemplate": {
+            "metadata": {"creationTimestamp": null},
+            "spec": {"template": {"metadata": {"creationTimestamp": null},
+                                  "spec": {"containers": [{"name": "a", "image": "x:1"}]}}}}}});
+        apply_defaults(&gr("batch", "cronjobs"), &mut cj);
+        assert_eq!(cj["spec"]["jobTemplate"]["metadata"], json!({}));
+        assert_eq!(
+            cj["spec"]["jobTemplate"]["spec"]["template"]["metadata"],
+            json!({})
+        );
+        let mut ss = json!({"spec": {"volumeClaimTemplates": [{"metadata": {"name": "w", "creationTimestamp": null}}]}});
+        apply_defaults(&gr("apps", "statefulsets"), &mut ss);
+        assert_eq!(
+            ss["spec"]["volumeClaimTemplates"][0]["metadata"],
+            json!({"name": "w"})
+        );
+        // ControllerRevision data is kept as sent.
+        let mut cr =
+            json!({"data": {"spec": {"template": {"metadata": {"creationTimestamp": null}}}}});
+        apply_defaults(&gr("apps", "controllerrevisions"), &mut cr);
+        assert!(cr["data"]["spec"]["template"]["metadata"]["creationTimestamp"].is_null());
+        assert!(cr["data"]["spec"]["template"]["metadata"]
+            .get("creationTimestamp")
+            .is_some());
+    }
+
+    #[test]
+    fn generation_of_kinds_whose_registry_sets_it() {
+        for (g, r, field) in [
+            ("scheduling.k8s.io", "priorityclasses", "description"),
+            ("networking.k8s.io", "ingressclasses", "spec"),
+            ("", "podtemplates", "template"),
+            ("discovery.k8s.io", "endpointslices", "endpoints"),
+            (
+                "admissionregistration.k8s.io",
+                "validatingwebhookconfigurations",
+                "webhooks",
+            ),
+            ("flowcontrol.apiserver.k8s.io", "flowschemas", "spec"),
+        ] {
+            let gr = gr(g, r);
+            let mut obj = json!({"metadata": {"name": "a"}});
+            prepare_for_create(&gr, &mut obj);
+            assert_eq!(obj["metadata"]["generation"], 1, "{r}");
+            let mut new = obj.clone();
+            new["metadata"]["annotations"] = json!({"a": "b"});
+            prepare_for_update(&gr, &obj, &mut new);
+            assert_eq!(new["metadata"]["generation"], 1, "{r}: metadata only");
+            new[field] = json!({"x": 1});
+            prepare_for_update(&gr, &obj, &mut new);
+            let bumped = if r == "priorityclasses" { 1 } else { 2 };
+            assert_eq!(new["metadata"]["generation"], bumped, "{r}: {field}");
+        }
+        // An EndpointSlice's labels count too; a ConfigMap has no generation.
+        let es = gr("discovery.k8s.io", "endpointslices");
+        let old = json!({"metadata": {"generation": 3}});
+        let mut new = json!({"metadata": {"labels": {"a": "b"}}});
+        prepare_for_update(&es, &old, &mut new);
+        assert_eq!(new["metadata"]["generation"], 4);
+        let mut cm = json!({"metadata": {"name": "a"}});
+        prepare_for_create(&gr("", "configmaps"), &mut cm);
+        assert!(cm["metadata"].get("generation").is_none());
     }
 
     #[test]

@@ -2045,14 +2045,7 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
     let name = t.name.clone().unwrap_or_default();
     let ns = t.namespace.clone().unwrap_or_default();
     let gr = t.info.storage_gr();
-    let patch: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::bad_request(format!("error decoding patch: {}", json_err(&e, bytes)))
-    })?;
-    if mt != "application/json-patch+json" && !patch.is_object() {
-        return Err(ApiError::bad_request(
-            "error decoding patch: json: cannot unmarshal into Go value of type map[string]interface {}",
-        ));
-    }
+    let patch = decode_patch(&mt, bytes)?;
     // Retried on conflicts with concurrent writers, like the real patcher.
     for _ in 0..5 {
         let old = st
@@ -2066,11 +2059,13 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
             typed(t.info, old.clone())
         };
         let patched = match mt.as_str() {
+            // A v1.36 server does not say which operation failed.
             "application/json-patch+json" => kcore::patch::apply_json_patch(&base, &patch)
-                .map_err(|e| ApiError {
+                .map_err(|_| ApiError {
                     code: 422,
                     reason: "Invalid",
-                    message: e.to_string(),
+                    message: "the server rejected our request due to an error in our request"
+                        .into(),
                     details: Some(Box::default()),
                 })?,
             "application/merge-patch+json" => kcore::patch::apply_merge_patch(&base, &patch),
@@ -2108,6 +2103,58 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
         }
     }
     Err(ApiError::modified(&t.info.gr(), &name))
+}
+
+/// The patch body as the server's patcher decodes it, with its messages: a JSON patch into
+/// `[]handlers.jsonPatchOp`, the others into `map[string]interface {}` (a strategic merge
+/// patch's errors have no `error decoding patch: ` prefix).
+fn decode_patch(mt: &str, bytes: &[u8]) -> Result<Value, ApiError> {
+    let json_patch = mt == "application/json-patch+json";
+    let prefix = if mt == "application/strategic-merge-patch+json" {
+        ""
+    } else {
+        "error decoding patch: "
+    };
+    let patch: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("{prefix}{}", json_err(&e, bytes))))?;
+    let go_kind = |v: &Value| match v {
+        Value::Null => None,
+        Value::Bool(_) => Some("bool"),
+        Value::Number(_) => Some("number"),
+        Value::String(_) => Some("string"),
+        Value::Array(_) => Some("array"),
+        Value::Object(_) => Some("object"),
+    };
+    let wrong = if json_patch {
+        match &patch {
+            Value::Array(ops) => ops
+                .iter()
+                .find(|op| !op.is_object() && !op.is_null())
+                .and_then(go_kind)
+                .map(|k| format!("{k} into Go value of type handlers.jsonPatchOp")),
+            other => {
+                go_kind(other).map(|k| format!("{k} into Go value of type []handlers.jsonPatchOp"))
+            }
+        }
+    } else {
+        match &patch {
+            Value::Object(_) => None,
+            other => go_kind(other)
+                .map(|k| format!("{k} into Go value of type map[string]interface {{}}")),
+        }
+    };
+    match (wrong, &patch) {
+        (Some(w), _) => Err(ApiError::bad_request(format!(
+            "{prefix}json: cannot unmarshal {w}"
+        ))),
+        // `null` decodes to an empty patch, but evanphx's merge refuses it.
+        (None, Value::Null) if mt == "application/merge-patch+json" => {
+            Err(ApiError::bad_request("Invalid JSON Patch"))
+        }
+        (None, Value::Null) if json_patch => Ok(Value::Array(Vec::new())),
+        (None, Value::Null) => Ok(Value::Object(Default::default())),
+        (None, _) => Ok(patch),
+    }
 }
 
 fn patch_has_no_rv(patch: &Value) -> bool {

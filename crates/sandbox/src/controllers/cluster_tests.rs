@@ -518,7 +518,7 @@ async fn deployment_rolls_out_scales_and_updates() {
         assert_eq!(p["status"]["phase"], "Running");
     }
     let (events, _) = store.list(&gr_events(), Some("default"));
-    let msg = format!("Scaled up replica set web-{hash} to 3 from 0");
+    let msg = format!("Scaled up replica set web-{hash} from 0 to 3");
     assert!(events.iter().any(|e| e["reason"] == "ScalingReplicaSet"
         && e["message"] == json!(msg)
         && e["source"]["component"] == "deployment-controller"));
@@ -907,10 +907,10 @@ async fn recreate_strategy_stops_old_pods_first() {
     assert_eq!(msgs.len(), 3, "{msgs:?}");
     assert!(msgs
         .iter()
-        .any(|m| m.starts_with("Scaled down replica set web-") && m.ends_with(" to 0 from 2")));
+        .any(|m| m.starts_with("Scaled down replica set web-") && m.ends_with(" from 2 to 0")));
     let (rss, _) = store.list(&deployment::gr_replicasets(), Some("default"));
     let new = rss.iter().find(|r| r["spec"]["replicas"] == 2).unwrap();
-    let up = format!("Scaled up replica set {} to 2 from 0", name_of(new));
+    let up = format!("Scaled up replica set {} from 0 to 2", name_of(new));
     assert!(msgs.contains(&up.as_str()), "{msgs:?}");
     handles.iter().for_each(|h| h.abort());
 }

@@ -49,6 +49,20 @@ fn status_int(obj: &Value, field: &str) -> i64 {
     obj["status"][field].as_i64().unwrap_or(0)
 }
 
+/// The sum of the ReplicaSets' `terminatingReplicas`: ReplicaSets never synced count 0, and
+/// none when a synced one does not report it (`GetTerminatingReplicaCountForReplicaSets`).
+fn terminating_replicas(all: &[&Value]) -> Option<i64> {
+    let mut sum = 0i64;
+    for rs in all {
+        match rs["status"]["terminatingReplicas"].as_i64() {
+            Some(n) => sum = sum.saturating_add(n),
+            None if status_int(rs, "observedGeneration") == 0 => {}
+            None => return None,
+        }
+    }
+    Some(sum)
+}
+
 fn revision_of(rs: &Value) -> i64 {
     rs["metadata"]["annotations"][REVISION]
         .as_str()
@@ -322,11 +336,20 @@ impl Controllers {
             return;
         };
         self.adopt_and_release(&rs, "ReplicaSet", &selector);
-        let mut active: Vec<Arc<Value>> = self
+        let owned: Vec<Arc<Value>> = self
             .owned_pods(&rs)
             .into_iter()
-            .filter(|p| is_active(p) && selector.matches(&p["metadata"]["labels"]))
+            .filter(|p| selector.matches(&p["metadata"]["labels"]))
             .collect();
+        // Deleted but not yet gone, and not finished (`controller.IsPodTerminating`).
+        let terminating = owned
+            .iter()
+            .filter(|p| {
+                p["metadata"]["deletionTimestamp"].is_string()
+                    && !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
+            })
+            .count();
+        let mut active: Vec<Arc<Value>> = owned.into_iter().filter(|p| is_active(p)).collect();
         let want = replicas(&rs).max(0) as usize;
         if active.len() < want {
             for _ in active.len()..want {
@@ -407,6 +430,7 @@ impl Controllers {
             ],
         );
         status["observedGeneration"] = json!(rs["metadata"]["generation"].as_i64().unwrap_or(1));
+        status["terminatingReplicas"] = json!(terminating);
         if !rs["status"]["conditions"].is_null() {
             status["conditions"] = rs["status"]["conditions"].clone();
         }
@@ -500,7 +524,7 @@ impl Controllers {
         if from != to {
             let op = if to > from { "up" } else { "down" };
             let msg = format!(
-                "Scaled {op} replica set {} to {to} from {from}",
+                "Scaled {op} replica set {} from {from} to {to}",
                 name_of(rs)
             );
             self.deploy_events.event(
@@ -563,7 +587,7 @@ impl Controllers {
         self.observe_rs(Change::Added, &created);
         if count > 0 {
             let msg = format!(
-                "Scaled up replica set {} to {count} from 0",
+                "Scaled up replica set {} from 0 to {count}",
                 name_of(&created)
             );
             self.deploy_events.event(
@@ -810,6 +834,9 @@ impl Controllers {
                 ("unavailableReplicas", (want - available).max(0)),
             ],
         );
+        if let Some(n) = terminating_replicas(&all) {
+            status["terminatingReplicas"] = json!(n);
+        }
         for f in ["conditions", "collisionCount"] {
             if !d["status"][f].is_null() {
                 status[f] = d["status"][f].clone();

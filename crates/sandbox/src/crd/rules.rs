@@ -4,7 +4,8 @@
 //!
 //! Evaluation follows the apiextensions validator: a node's rules, then its children's
 //! (properties in name order, map entries, list items); `self` is the node's value, `oldSelf`
-//! the old object's value at the same place (through object properties and map keys); a rule
+//! the old object's value at the same place (through object properties, map keys and the items
+//! of `x-kubernetes-list-type: map` lists, matched by their keys); a rule
 //! using `oldSelf` runs only on update where the old value exists, unless `optionalOldSelf`.
 //! On update, rules without `oldSelf` are not checked on values left unchanged (validation
 //! ratcheting). A rule that cannot be evaluated by the sandbox (`cel::Fail::Unsupported`) is
@@ -12,6 +13,8 @@
 
 use kcore::patch::to_go_json;
 use serde_json::Value;
+
+use kcore::gofmt::go_quote;
 
 use crate::cel::{self, Fail, Ty, Val};
 use crate::validation::Cause;
@@ -110,34 +113,50 @@ fn valid_field_path(node: &Value, path: &str) -> bool {
 
 /// The CRD-time checks of every rule in a schema (`path` is the schema's field path).
 pub fn check_schema(schema: &Value, path: &str, out: &mut Vec<Cause>) {
+    check_node(schema, path, None, out);
+}
+
+/// `uncorrelatable`: the highest ancestor below which old values cannot be matched to new
+/// ones (a list other than `x-kubernetes-list-type: map`, an object whose map type is neither
+/// granular nor atomic), where the server forbids `oldSelf`.
+fn check_node(schema: &Value, path: &str, uncorrelatable: Option<&str>, out: &mut Vec<Cause>) {
     if let Some(rules) = schema["x-kubernetes-validations"].as_array() {
         for (i, r) in rules.iter().enumerate() {
-            check_rule(
-                schema,
-                r,
-                &format!("{path}.x-kubernetes-validations[{i}]"),
-                out,
-            );
+            let at = format!("{path}.x-kubernetes-validations[{i}]");
+            check_rule(schema, r, &at, uncorrelatable, out);
         }
     }
     if let Some(props) = schema["properties"].as_object() {
+        let correlatable = match &schema["x-kubernetes-map-type"] {
+            Value::Null => true,
+            t => t == "granular" || t == "atomic",
+        };
+        let below = uncorrelatable.or((!correlatable).then_some(path));
         for (k, v) in props {
-            check_schema(v, &format!("{path}.properties[{k}]"), out);
+            check_node(v, &format!("{path}.properties[{k}]"), below, out);
         }
     }
     if schema["items"].is_object() {
-        check_schema(&schema["items"], &format!("{path}.items"), out);
+        let below = uncorrelatable.or((schema["x-kubernetes-list-type"] != "map").then_some(path));
+        check_node(&schema["items"], &format!("{path}.items"), below, out);
     }
     if schema["additionalProperties"].is_object() {
-        check_schema(
+        check_node(
             &schema["additionalProperties"],
             &format!("{path}.additionalProperties"),
+            uncorrelatable,
             out,
         );
     }
 }
 
-fn check_rule(node: &Value, r: &Value, path: &str, out: &mut Vec<Cause>) {
+fn check_rule(
+    node: &Value,
+    r: &Value,
+    path: &str,
+    uncorrelatable: Option<&str>,
+    out: &mut Vec<Cause>,
+) {
     let rule = r["rule"].as_str().unwrap_or_default();
     if rule.trim().is_empty() {
         out.push(cause(
@@ -222,11 +241,22 @@ fn check_rule(node: &Value, r: &Value, path: &str, out: &mut Vec<Cause>) {
             Ok(_) => {}
         }
     }
-    if r["optionalOldSelf"] == true && !uses_old {
+    if let Some(within) = uncorrelatable.filter(|_| uses_old) {
+        out.push(cause(
+            "FieldValueInvalid",
+            &format!("{path}.rule"),
+            format!(
+                "Invalid value: {}: oldSelf cannot be used on the uncorrelatable portion of the schema within {within}",
+                go_quote(rule)
+            ),
+        ));
+    }
+    // Set to false counts too: the server checks that the field is present.
+    if let Some(b) = r["optionalOldSelf"].as_bool().filter(|_| !uses_old) {
         out.push(cause(
             "FieldValueInvalid",
             &format!("{path}.optionalOldSelf"),
-            "Invalid value: true: may not be set if oldSelf is not used in rule".into(),
+            format!("Invalid value: {b}: may not be set if oldSelf is not used in rule"),
         ));
     }
 }
@@ -317,10 +347,11 @@ fn walk(v: &Value, old: Option<&Value>, node: &Value, path: &str, root: bool, ru
             }
         }
         Value::Array(items) if node["items"].is_object() => {
+            let old_items = old.and_then(Value::as_array);
             for (i, item) in items.iter().enumerate() {
                 walk(
                     item,
-                    None,
+                    old_items.and_then(|o| correlated_item(node, o, item)),
                     &node["items"],
                     &format!("{path}[{i}]"),
                     false,
@@ -330,6 +361,27 @@ fn walk(v: &Value, old: Option<&Value>, node: &Value, path: &str, root: bool, ru
         }
         _ => {}
     }
+}
+
+/// The old item a new item of a `x-kubernetes-list-type: map` list stands for: the first with
+/// the same scalar values at every `x-kubernetes-list-map-keys` (apiserver's `MakeMapList`).
+/// Items of other lists have none: the server correlates only map lists.
+fn correlated_item<'a>(list: &Value, old: &'a [Value], item: &Value) -> Option<&'a Value> {
+    let keys = list["x-kubernetes-list-map-keys"].as_array()?;
+    if list["x-kubernetes-list-type"] != "map" || keys.is_empty() {
+        return None;
+    }
+    let key_of = |v: &Value| -> Option<Vec<Value>> {
+        keys.iter()
+            .map(|k| match v.get(k.as_str()?)? {
+                s @ (Value::String(_) | Value::Number(_) | Value::Bool(_)) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let want = key_of(item)?;
+    old.iter()
+        .find(|o| o.is_object() && key_of(o).as_ref() == Some(&want))
 }
 
 fn eval_rule(
