@@ -2007,13 +2007,7 @@ mod tests {
             ("{{$n := 0}}{{range .x.arr}}{{$n = .p}}{{end}}{{$n}}", "3"),
             ("{{range .items}}{{.metadata.name}} {{end}}", ""),
         ];
-        for (t, want) in cases {
-            assert_eq!(
-                run(t).unwrap_or_else(|e| panic!("{t}: {e}")),
-                want,
-                "template {t}"
-            );
-        }
+        crate::print::testutil::assert_outputs(run, &cases);
     }
 
     #[test]

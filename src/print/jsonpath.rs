@@ -1134,13 +1134,7 @@ mod tests {
             ("{.metadata.name}{'\\n'}", "j\n"),
             (".metadata.name", ".metadata.name"),
         ];
-        for (t, want) in cases {
-            assert_eq!(
-                run(t).unwrap_or_else(|e| panic!("{t}: {e}")),
-                want,
-                "template {t}"
-            );
-        }
+        crate::print::testutil::assert_outputs(run, &cases);
     }
 
     /// kubectl.1.33 on a ConfigMap with dotted label keys: `['a.b']` splits at the dot (a

@@ -568,6 +568,20 @@ pub(crate) mod testutil {
     pub fn json_fixture(rel: &str) -> serde_json::Value {
         serde_json::from_str(&fixture(rel)).expect("fixture is JSON")
     }
+
+    /// Runs each `(template, expected output)` case, naming the template on a failure.
+    pub fn assert_outputs<E: std::fmt::Display>(
+        run: impl Fn(&str) -> Result<String, E>,
+        cases: &[(&str, &str)],
+    ) {
+        for (t, want) in cases {
+            assert_eq!(
+                run(t).unwrap_or_else(|e| panic!("{t}: {e}")),
+                *want,
+                "template {t}"
+            );
+        }
+    }
 }
 
 /// The object as `-o json|yaml|kyaml` print it: without `managedFields` unless asked for.
