@@ -3,10 +3,9 @@
 use serde_json::Value;
 
 use super::events::finish_with_events;
-use super::podspec::describe_pod_template;
-use super::text::{format_labels, get, i, print_labels_annotations, print_selector, s, string_map};
+use super::text::{format_labels, i, print_labels_annotations, print_selector, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{pods_status, DescribeOptions, Related};
+use super::{print_pods_and_template, DescribeOptions, Related};
 
 /// Renders a DaemonSet; `pods` are the pods matching its selector, `events` its events
 /// (`None` when events are off).
@@ -46,11 +45,6 @@ pub fn describe_daemonset(ds: &Value, related: &Related, opts: &DescribeOptions)
             &format!("{title}: {}\n", i(ds, &format!("status.{field}"))),
         );
     }
-    w.field(
-        LEVEL_0,
-        "Pods Status",
-        pods_status(pods, s(ds, "metadata.uid")),
-    );
-    describe_pod_template(get(ds, "spec.template"), &mut w, opts);
+    print_pods_and_template(&mut w, ds, pods, None, opts);
     finish_with_events(&mut w, events, opts)
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::events::finish_with_events;
 use super::quantity::Quantity;
-use super::text::{arr, get, i, print_creation_timestamp, s, value_string};
+use super::text::{arr, get, i, print_conditions, print_creation_timestamp, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::{DescribeOptions, Events};
 
@@ -77,23 +77,8 @@ pub fn describe_hpa(hpa: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
             i(hpa, "status.desiredReplicas")
         ),
     );
-    let conditions = arr(hpa, "status.conditions");
-    if !v1 && !conditions.is_empty() {
-        w.write(LEVEL_0, "Conditions:\n");
-        w.write(LEVEL_1, "Type\tStatus\tReason\tMessage\n");
-        w.write(LEVEL_1, "----\t------\t------\t-------\n");
-        for c in conditions {
-            w.write(
-                LEVEL_1,
-                &format!(
-                    "{}\t{}\t{}\t{}\n",
-                    s(c, "type"),
-                    s(c, "status"),
-                    s(c, "reason"),
-                    s(c, "message")
-                ),
-            );
-        }
+    if !v1 {
+        print_conditions(w, arr(hpa, "status.conditions"), &[], "\t", opts);
     }
     finish_with_events(w, events, opts)
 }

@@ -322,14 +322,17 @@ pub fn related_queries(
             }
         }
         ("", "Node") => {
-            out.push(RelatedQuery {
+            let node = events::escape_field_value(&name);
+            // Every namespace (or a cluster-scoped resource) with this field selector.
+            let cluster_wide = |q: RelatedQuery, selector: String| RelatedQuery {
                 namespace: None,
-                field_selector: Some(format!(
-                    "spec.nodeName={},status.phase!=Succeeded,status.phase!=Failed",
-                    events::escape_field_value(&name)
-                )),
-                ..query("pods", "", "pods")
-            });
+                field_selector: Some(selector),
+                ..q
+            };
+            out.push(cluster_wide(
+                query("pods", "", "pods"),
+                format!("spec.nodeName={node},status.phase!=Succeeded,status.phase!=Failed"),
+            ));
             if show_events {
                 // Controllers report node events by UID, the kubelet by name.
                 out.push(events("Node", &uid));
@@ -340,20 +343,13 @@ pub fn related_queries(
             }
             out.push(RelatedQuery {
                 namespace: Some("kube-node-lease".to_string()),
-                field_selector: Some(format!(
-                    "metadata.name={}",
-                    events::escape_field_value(&name)
-                )),
+                field_selector: Some(format!("metadata.name={node}")),
                 ..query("lease", "coordination.k8s.io", "leases")
             });
-            out.push(RelatedQuery {
-                namespace: None,
-                field_selector: Some(format!(
-                    "spec.nodeName={}",
-                    events::escape_field_value(&name)
-                )),
-                ..query("resourceslices", "resource.k8s.io", "resourceslices")
-            });
+            out.push(cluster_wide(
+                query("resourceslices", "resource.k8s.io", "resourceslices"),
+                format!("spec.nodeName={node}"),
+            ));
         }
         ("", "ReplicationController") => {
             let sel: Vec<String> = text::string_map(obj, "spec.selector")
@@ -536,6 +532,23 @@ pub fn describe(
         ("apps", "Deployment") => deployment::describe_deployment(obj, related, opts),
         _ => generic::describe_generic(obj, events, opts),
     }
+}
+
+/// `Pods Status:` of the pods the controller owns (or the error listing them), then its pod
+/// template.
+fn print_pods_and_template(
+    w: &mut writer::PrefixWriter,
+    controller: &Value,
+    pods: &[Value],
+    pods_error: Option<&str>,
+    opts: &DescribeOptions,
+) {
+    let status = match pods_error {
+        Some(err) => format!("error in fetching pods: {err}"),
+        None => pods_status(pods, text::s(controller, "metadata.uid")),
+    };
+    w.field(writer::LEVEL_0, "Pods Status", status);
+    podspec::describe_pod_template(text::get(controller, "spec.template"), w, opts);
 }
 
 /// The pods controlled by `uid` counted by phase (kubectl's `getPodStatusForController`), as

@@ -50,20 +50,7 @@ fn describe_quotas(quotas: &[Value], w: &mut PrefixWriter) {
     w.write(LEVEL_0, "Resource Quotas\n");
     for q in sorted {
         w.field(LEVEL_1, "Name", s(q, "metadata.name"));
-        let mut scopes: Vec<String> = arr(q, "spec.scopes")
-            .iter()
-            .map(super::text::value_string)
-            .collect();
-        if !scopes.is_empty() {
-            scopes.sort();
-            w.field(LEVEL_1, "Scopes", scopes.join(", "));
-            for scope in &scopes {
-                let help = super::resourcequota::scope_help(scope);
-                if !help.is_empty() {
-                    w.write(LEVEL_1, &format!("* {help}\n"));
-                }
-            }
-        }
+        super::resourcequota::print_scopes(w, LEVEL_1, q, "* ");
         w.write(LEVEL_1, "Resource\tUsed\tHard\n");
         w.write(LEVEL_1, "--------\t---\t---\n");
         let used = string_map(q, "status.used");

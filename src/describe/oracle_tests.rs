@@ -104,20 +104,6 @@ fn services() {
 }
 
 #[test]
-fn namespace_with_quota_and_limit_range() {
-    check(
-        "",
-        "Namespace",
-        "/api/v1/namespaces/team",
-        &[
-            ("resourcequotas", "/api/v1/namespaces/team/resourcequotas"),
-            ("limitranges", "/api/v1/namespaces/team/limitranges"),
-        ],
-        "namespace-team.stdout",
-    );
-}
-
-#[test]
 fn configmap_secret_serviceaccount() {
     let p = "/api/v1/namespaces/default";
     let ev = [("events", EVENTS)];

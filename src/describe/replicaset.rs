@@ -3,10 +3,9 @@
 use serde_json::Value;
 
 use super::events::finish_with_events;
-use super::podspec::describe_pod_template;
 use super::text::{arr, controlled_by, format_label_selector, get, i, print_labels_annotations, s};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pods_status, DescribeOptions, Related};
+use super::{print_pods_and_template, DescribeOptions, Related};
 
 /// Renders a ReplicaSet; `pods` match its selector, `pods_error` is set when listing them
 /// failed (kubectl prints `error in fetching pods: ...`).
@@ -33,14 +32,7 @@ pub fn describe_replicaset(rs: &Value, related: &Related, opts: &DescribeOptions
             replicas(rs)
         ),
     );
-    w.write(LEVEL_0, "Pods Status:\t");
-    if let Some(err) = pods_error {
-        w.write(LEVEL_0, &format!("error in fetching pods: {err}\n"));
-    } else {
-        let status = pods_status(pods, s(rs, "metadata.uid"));
-        w.write(LEVEL_0, &format!("{status}\n"));
-    }
-    describe_pod_template(get(rs, "spec.template"), &mut w, opts);
+    print_pods_and_template(&mut w, rs, pods, pods_error, opts);
     describe_conditions(arr(rs, "status.conditions"), &mut w);
     finish_with_events(&mut w, events, opts)
 }

@@ -3,11 +3,10 @@
 use serde_json::Value;
 
 use super::events::finish_with_events;
-use super::podspec::describe_pod_template;
 use super::replicaset::{describe_conditions, replicas};
-use super::text::{arr, format_labels, get, i, print_labels_annotations, s, string_map};
+use super::text::{arr, format_labels, i, print_labels_annotations, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
-use super::{pods_status, DescribeOptions, Related};
+use super::{print_pods_and_template, DescribeOptions, Related};
 
 /// Renders a ReplicationController; `pods` match its selector.
 pub fn describe_replication_controller(
@@ -34,12 +33,7 @@ pub fn describe_replication_controller(
             replicas(rc)
         ),
     );
-    w.field(
-        LEVEL_0,
-        "Pods Status",
-        pods_status(pods, s(rc, "metadata.uid")),
-    );
-    describe_pod_template(get(rc, "spec.template"), w, opts);
+    print_pods_and_template(w, rc, pods, None, opts);
     describe_conditions(arr(rc, "status.conditions"), w);
     finish_with_events(w, events, opts)
 }

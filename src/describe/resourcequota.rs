@@ -9,7 +9,7 @@ use super::text::{arr, s, string_map};
 use super::writer::{PrefixWriter, LEVEL_0};
 
 /// kubectl's help text for a quota scope (empty for others).
-pub fn scope_help(scope: &str) -> &'static str {
+fn scope_help(scope: &str) -> &'static str {
     match scope {
         "Terminating" => "Matches all pods that have an active deadline. These pods have a limited lifespan on a node before being actively terminated by the system.",
         "NotTerminating" => "Matches all pods that do not have an active deadline. These pods usually include long running pods whose container command is not expected to terminate.",
@@ -19,24 +19,30 @@ pub fn scope_help(scope: &str) -> &'static str {
     }
 }
 
-/// Renders a ResourceQuota.
-pub fn describe_quota(q: &Value) -> String {
-    let mut w = PrefixWriter::new();
-    super::text::print_name_namespace(&mut w, q);
+/// `Scopes:` (sorted), each scope followed by its help line; `bullet` is the describer's own.
+pub fn print_scopes(w: &mut PrefixWriter, level: usize, q: &Value, bullet: &str) {
     let mut scopes: Vec<String> = arr(q, "spec.scopes")
         .iter()
         .map(super::text::value_string)
         .collect();
-    if !scopes.is_empty() {
-        scopes.sort();
-        w.field(LEVEL_0, "Scopes", scopes.join(", "));
-        for scope in &scopes {
-            let help = scope_help(scope);
-            if !help.is_empty() {
-                w.write(LEVEL_0, &format!(" * {help}\n"));
-            }
+    if scopes.is_empty() {
+        return;
+    }
+    scopes.sort();
+    w.field(level, "Scopes", scopes.join(", "));
+    for scope in &scopes {
+        let help = scope_help(scope);
+        if !help.is_empty() {
+            w.write(level, &format!("{bullet}{help}\n"));
         }
     }
+}
+
+/// Renders a ResourceQuota.
+pub fn describe_quota(q: &Value) -> String {
+    let mut w = PrefixWriter::new();
+    super::text::print_name_namespace(&mut w, q);
+    print_scopes(&mut w, LEVEL_0, q, " * ");
     w.write(LEVEL_0, "Resource\tUsed\tHard\n");
     w.write(LEVEL_0, "--------\t----\t----\n");
     let used = string_map(q, "status.used");

@@ -134,50 +134,46 @@ pub fn format_endpoint_slices(slices: &[Value], port_name: &str) -> String {
     let mut list: Vec<String> = Vec::new();
     let mut more = false;
     let mut count = 0usize;
-    let ready = |e: &Value| get(e, "conditions.ready").and_then(Value::as_bool) != Some(false);
     let first_addr = |e: &Value| {
         arr(e, "addresses")
             .first()
             .map(value_string)
             .unwrap_or_default()
     };
+    // Every ready endpoint counts; the first MAX are listed.
+    let mut take = |e: &Value, shown: &dyn Fn(String) -> String| {
+        if list.len() == MAX {
+            more = true;
+        }
+        if get(e, "conditions.ready").and_then(Value::as_bool) == Some(false) {
+            return;
+        }
+        if !more {
+            list.push(shown(first_addr(e)));
+        }
+        count += 1;
+    };
     for slice in slices {
         let ports = arr(slice, "ports");
         if ports.is_empty() {
             for e in arr(slice, "endpoints") {
-                if list.len() == MAX {
-                    more = true;
-                }
-                if !ready(e) {
-                    continue;
-                }
-                if !more {
-                    list.push(first_addr(e));
-                }
-                count += 1;
+                take(e, &|addr| addr);
             }
         } else {
             for port in ports {
                 if s(port, "name") != port_name {
                     continue;
                 }
+                let port_number = i(port, "port");
                 for e in arr(slice, "endpoints") {
-                    if list.len() == MAX {
-                        more = true;
-                    }
-                    if !ready(e) {
-                        continue;
-                    }
-                    if !more {
-                        let addr = first_addr(e);
+                    take(e, &|addr| {
                         let host = if addr.contains(':') {
                             format!("[{addr}]")
                         } else {
                             addr
                         };
-                        list.push(format!("{host}:{}", i(port, "port")));
-                    }
-                    count += 1;
+                        format!("{host}:{port_number}")
+                    });
                 }
             }
         }

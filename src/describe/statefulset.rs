@@ -3,14 +3,13 @@
 use serde_json::Value;
 
 use super::events::finish_with_events;
-use super::podspec::describe_pod_template;
 use super::replicaset::replicas;
 use super::text::{
     arr, get, i, print_creation_timestamp, print_labels_annotations, print_labels_indent,
     print_selector, s, string_map, value_string,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
-use super::{pods_status, DescribeOptions, Related};
+use super::{print_pods_and_template, DescribeOptions, Related};
 
 /// Renders a StatefulSet; `pods` match its selector.
 pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOptions) -> String {
@@ -43,12 +42,7 @@ pub fn describe_statefulset(ss: &Value, related: &Related, opts: &DescribeOption
             }
         }
     }
-    w.field(
-        LEVEL_0,
-        "Pods Status",
-        pods_status(pods, s(ss, "metadata.uid")),
-    );
-    describe_pod_template(get(ss, "spec.template"), w, opts);
+    print_pods_and_template(w, ss, pods, None, opts);
     describe_volume_claim_templates(arr(ss, "spec.volumeClaimTemplates"), w);
     finish_with_events(w, events, opts)
 }

@@ -52,21 +52,21 @@ fn run(group: &str, kind: &str, obj: &Value, related: &Related, opts: &DescribeO
     describe(group, kind, obj, related, opts)
 }
 
+/// The DaemonSet with the two pods of pods-list.json and the recorded run's events (last
+/// seen at `events_at`), described at `now`.
+fn describe_daemonset(ds: &Value, events_at: &str, now: &str) -> String {
+    let mut related = Related::new();
+    related.insert("pods", items("pods-list.json"));
+    related.insert("events", ds_events(events_at));
+    run("apps", "DaemonSet", ds, &related, &at(now))
+}
+
 #[test]
 fn daemonset_matches_reference_06() {
     // The stored DaemonSet is a later run of the same manifest; its pods are the two pods
     // of pods-list.json, the events those of the recorded run.
     let ds = json_fixture("daemonset.json");
-    let mut related = Related::new();
-    related.insert("pods", items("pods-list.json"));
-    related.insert("events", ds_events("2026-11-27T19:54:23Z"));
-    let got = run(
-        "apps",
-        "DaemonSet",
-        &ds,
-        &related,
-        &at("2026-11-27T19:54:28Z"),
-    );
+    let got = describe_daemonset(&ds, "2026-11-27T19:54:23Z", "2026-11-27T19:54:28Z");
     assert_text(&got, &fixture("06-describe-daemonset.stdout"));
 }
 
@@ -84,16 +84,7 @@ fn daemonset_matches_reference_10_after_update() {
     c["env"] = json!([{"name": "GOMAXPROCS", "value": "1"}]);
     c["resources"] = json!({"limits": {"memory": "64Mi"}});
     c["volumeMounts"] = json!([{"name": "proc", "readOnly": true, "mountPath": "/host/proc"}]);
-    let mut related = Related::new();
-    related.insert("pods", items("pods-list.json"));
-    related.insert("events", ds_events("2026-11-27T19:54:34Z"));
-    let got = run(
-        "apps",
-        "DaemonSet",
-        &ds,
-        &related,
-        &at("2026-11-27T19:54:34Z"),
-    );
+    let got = describe_daemonset(&ds, "2026-11-27T19:54:34Z", "2026-11-27T19:54:34Z");
     assert_text(&got, &fixture("10-describe-daemonset-after-update.stdout"));
 }
 

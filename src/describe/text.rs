@@ -304,55 +304,71 @@ pub fn shorten(s: &str, max: usize) -> String {
 
 /// `printTolerationsMultilineWithIndent`: tolerations sorted by key.
 pub fn print_tolerations(w: &mut PrefixWriter, title: &str, tolerations: &[Value]) {
-    w.write(LEVEL_0, &format!("{title}:\t"));
-    if tolerations.is_empty() {
-        w.write_line("<none>");
-        return;
-    }
-    let mut sorted: Vec<&Value> = tolerations.iter().collect();
     // Go's unstable sort.Slice: ties (same key) land where kubectl puts them.
-    kcore::gosort::sort(&mut sorted, |a, b| s(a, "key") < s(b, "key"));
-    for (n, t) in sorted.into_iter().enumerate() {
-        if n != 0 {
-            w.write(LEVEL_0, "\t");
-        }
-        let (key, value, effect) = (s(t, "key"), s(t, "value"), s(t, "effect"));
-        let mut line = key.to_string();
-        if !value.is_empty() {
-            line.push_str(&format!("={value}"));
-        }
-        if !effect.is_empty() {
-            line.push_str(&format!(":{effect}"));
-        }
-        if s(t, "operator") == "Exists" && value.is_empty() {
-            if !key.is_empty() || !effect.is_empty() {
-                line.push_str(" op=Exists");
-            } else {
-                line.push_str("op=Exists");
-            }
-        }
-        if let Some(secs) = get(t, "tolerationSeconds").and_then(Value::as_i64) {
-            line.push_str(&format!(" for {secs}s"));
-        }
-        w.write(LEVEL_0, &format!("{line}\n"));
+    print_sorted_lines(
+        w,
+        title,
+        tolerations,
+        |a, b| s(a, "key") < s(b, "key"),
+        toleration_string,
+    );
+}
+
+fn toleration_string(t: &Value) -> String {
+    let (key, value, effect) = (s(t, "key"), s(t, "value"), s(t, "effect"));
+    let mut line = key.to_string();
+    if !value.is_empty() {
+        line.push_str(&format!("={value}"));
     }
+    if !effect.is_empty() {
+        line.push_str(&format!(":{effect}"));
+    }
+    if s(t, "operator") == "Exists" && value.is_empty() {
+        if !key.is_empty() || !effect.is_empty() {
+            line.push_str(" op=Exists");
+        } else {
+            line.push_str("op=Exists");
+        }
+    }
+    if let Some(secs) = get(t, "tolerationSeconds").and_then(Value::as_i64) {
+        line.push_str(&format!(" for {secs}s"));
+    }
+    line
 }
 
 /// `printTaintsMultilineWithIndent`: taints sorted by `effect,key`, each as `key=value:Effect`.
 pub fn print_taints(w: &mut PrefixWriter, title: &str, taints: &[Value]) {
+    let sort_key = |t: &Value| format!("{},{}", s(t, "effect"), s(t, "key"));
+    print_sorted_lines(
+        w,
+        title,
+        taints,
+        |a, b| sort_key(a) < sort_key(b),
+        taint_string,
+    );
+}
+
+/// `title:` then the items one a line, aligned by a tab, in the order of Go's `sort.Slice`
+/// with `less`; `<none>` without items.
+fn print_sorted_lines(
+    w: &mut PrefixWriter,
+    title: &str,
+    items: &[Value],
+    less: impl Fn(&Value, &Value) -> bool,
+    line: impl Fn(&Value) -> String,
+) {
     w.write(LEVEL_0, &format!("{title}:\t"));
-    if taints.is_empty() {
+    if items.is_empty() {
         w.write_line("<none>");
         return;
     }
-    let mut sorted: Vec<&Value> = taints.iter().collect();
-    let sort_key = |t: &Value| format!("{},{}", s(t, "effect"), s(t, "key"));
-    kcore::gosort::sort(&mut sorted, |a, b| sort_key(a) < sort_key(b));
+    let mut sorted: Vec<&Value> = items.iter().collect();
+    kcore::gosort::sort(&mut sorted, |a, b| less(a, b));
     for (n, t) in sorted.into_iter().enumerate() {
         if n != 0 {
             w.write(LEVEL_0, "\t");
         }
-        w.write(LEVEL_0, &format!("{}\n", taint_string(t)));
+        w.write(LEVEL_0, &format!("{}\n", line(t)));
     }
 }
 
@@ -452,16 +468,26 @@ pub fn print_conditions(
     if conditions.is_empty() {
         return;
     }
-    let headers: Vec<&str> = times.iter().map(|t| t.0).collect();
-    let dashes: Vec<&str> = times.iter().map(|t| t.1).collect();
+    let row = |first: [&str; 2], middle: Vec<&str>, last: [&str; 2]| {
+        let cells: Vec<&str> = first.into_iter().chain(middle).chain(last).collect();
+        format!("{}\n", cells.join("\t"))
+    };
     w.write(LEVEL_0, "Conditions:\n");
     w.write(
         LEVEL_1,
-        &format!("Type\tStatus\t{}\tReason\tMessage\n", headers.join("\t")),
+        &row(
+            ["Type", "Status"],
+            times.iter().map(|t| t.0).collect(),
+            ["Reason", "Message"],
+        ),
     );
     w.write(
         LEVEL_1,
-        &format!("----\t------\t{}\t------\t-------\n", dashes.join("\t")),
+        &row(
+            ["----", "------"],
+            times.iter().map(|t| t.1).collect(),
+            ["------", "-------"],
+        ),
     );
     for c in conditions {
         let mut cells = vec![s(c, "type").to_string(), s(c, "status").to_string()];

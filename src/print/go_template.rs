@@ -1957,13 +1957,7 @@ impl GoTemplatePrinter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    /// The object of the kubectl.1.33 experiments (see tests/fixtures/README.md).
-    fn obj() -> Value {
-        json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j","namespace":"default","labels":{"b":"2","a":"1<&>"}},"data":{"k":"v"},
-            "x":{"n":null,"arr":[{"type":"Ready","status":"True","p":1},{"type":"Other","status":"False","p":2.5},{"type":"Third","p":3}],"e":[],"m":{},"s":"str","num":5}})
-    }
+    use crate::print::testutil::experiment_object as obj;
 
     fn run(t: &str) -> Result<String, String> {
         GoTemplate::parse(t)?.execute(&obj())
@@ -2011,13 +2005,7 @@ mod tests {
             ("{{$n := 0}}{{range .x.arr}}{{$n = .p}}{{end}}{{$n}}", "3"),
             ("{{range .items}}{{.metadata.name}} {{end}}", ""),
         ];
-        for (t, want) in cases {
-            assert_eq!(
-                run(t).unwrap_or_else(|e| panic!("{t}: {e}")),
-                want,
-                "template {t}"
-            );
-        }
+        crate::print::testutil::assert_outputs(run, &cases);
     }
 
     #[test]

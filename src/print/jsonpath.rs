@@ -1113,14 +1113,9 @@ impl JsonPathPrinter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::print::testutil::experiment_object as obj;
     use crate::print::testutil::fixture;
     use serde_json::json;
-
-    /// The object kubectl.1.33 printed for the expectations below (tests/fixtures/README.md).
-    fn obj() -> Value {
-        json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j","namespace":"default","labels":{"b":"2","a":"1<&>"}},"data":{"k":"v"},
-            "x":{"n":null,"arr":[{"type":"Ready","status":"True","p":1},{"type":"Other","status":"False","p":2.5},{"type":"Third","p":3}],"e":[],"m":{},"s":"str","num":5}})
-    }
 
     fn run(t: &str) -> Result<String, PrintError> {
         let p = JsonPathPrinter::new(t, true, false)?;
@@ -1176,13 +1171,7 @@ mod tests {
             ("{.metadata.name}{'\\n'}", "j\n"),
             (".metadata.name", ".metadata.name"),
         ];
-        for (t, want) in cases {
-            assert_eq!(
-                run(t).unwrap_or_else(|e| panic!("{t}: {e}")),
-                want,
-                "template {t}"
-            );
-        }
+        crate::print::testutil::assert_outputs(run, &cases);
     }
 
     /// kubectl.1.33 on a ConfigMap with dotted label keys: `['a.b']` splits at the dot (a

@@ -568,6 +568,27 @@ pub(crate) mod testutil {
     pub fn json_fixture(rel: &str) -> serde_json::Value {
         serde_json::from_str(&fixture(rel)).expect("fixture is JSON")
     }
+
+    /// The object of the kubectl.1.33 jsonpath and go-template experiments (see
+    /// tests/fixtures/README.md).
+    pub fn experiment_object() -> serde_json::Value {
+        serde_json::json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"j","namespace":"default","labels":{"b":"2","a":"1<&>"}},"data":{"k":"v"},
+            "x":{"n":null,"arr":[{"type":"Ready","status":"True","p":1},{"type":"Other","status":"False","p":2.5},{"type":"Third","p":3}],"e":[],"m":{},"s":"str","num":5}})
+    }
+
+    /// Runs each `(template, expected output)` case, naming the template on a failure.
+    pub fn assert_outputs<E: std::fmt::Display>(
+        run: impl Fn(&str) -> Result<String, E>,
+        cases: &[(&str, &str)],
+    ) {
+        for (t, want) in cases {
+            assert_eq!(
+                run(t).unwrap_or_else(|e| panic!("{t}: {e}")),
+                *want,
+                "template {t}"
+            );
+        }
+    }
 }
 
 /// The object as `-o json|yaml|kyaml` print it: without `managedFields` unless asked for.
