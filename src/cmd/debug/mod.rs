@@ -195,6 +195,9 @@ fn csv_fields(s: &str) -> Result<Vec<String>, String> {
     let mut fields = Vec::new();
     let mut chars = s.chars().peekable();
     let mut col = 1;
+    let quote_error = |col: usize| {
+        format!("parse error on line 1, column {col}: extraneous or missing \" in quoted-field")
+    };
     loop {
         let mut field = String::new();
         let quoted = chars.peek() == Some(&'"');
@@ -203,12 +206,7 @@ fn csv_fields(s: &str) -> Result<Vec<String>, String> {
             col += 1;
             loop {
                 match chars.next() {
-                    None => {
-                        return Err(format!(
-                            "parse error on line 1, column {}: extraneous or missing \" in quoted-field",
-                            col
-                        ))
-                    }
+                    None => return Err(quote_error(col)),
                     Some('"') if chars.peek() == Some(&'"') => {
                         chars.next();
                         col += 2;
@@ -238,10 +236,7 @@ fn csv_fields(s: &str) -> Result<Vec<String>, String> {
                     break;
                 }
                 // Go names the closing quote's column.
-                Some(_) if quoted => return Err(format!(
-                    "parse error on line 1, column {}: extraneous or missing \" in quoted-field",
-                    col - 1
-                )),
+                Some(_) if quoted => return Err(quote_error(col - 1)),
                 Some('"') => {
                     return Err(format!(
                         "parse error on line 1, column {}: bare \" in non-quoted-field",
