@@ -15,6 +15,7 @@ use crate::client::{ApiRequest, ResourcePath};
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
+use crate::kubeconfig::plugin_policy::clean;
 use crate::ops::pods;
 
 pub const CP_EXAMPLES: &str = r#"Examples:
@@ -106,34 +107,6 @@ fn extract_file_spec(arg: &str) -> Result<FileSpec, CliError> {
                 _ => Err(bad()),
             }
         }
-    }
-}
-
-/// Go's `path.Clean` (also `filepath.Clean` on Unix).
-pub fn clean(p: &str) -> String {
-    if p.is_empty() {
-        return ".".into();
-    }
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for c in p.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    let s = out.join("/");
-    match (rooted, s.is_empty()) {
-        (true, _) => format!("/{s}"),
-        (false, true) => ".".into(),
-        (false, false) => s,
     }
 }
 

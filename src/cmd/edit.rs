@@ -59,9 +59,8 @@ impl EditArgs {
         if targets.is_empty() {
             return Err(CliError::msg("edit cancelled, no objects found"));
         }
-        let print = |obj: &Value, operation: &str| -> Result<(), CliError> {
-            let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
-            spec.print_one(ctx, obj, operation)
+        let print = |obj: &Value, operation: &str| {
+            crate::cmd::flags::print_one_deferred(&spec, ctx, obj, operation)
         };
         Session {
             mode: Mode::Normal,

@@ -1279,6 +1279,18 @@ impl PrintSpec {
     }
 }
 
+/// [`PrintSpec::print_one`] with a spec built earlier: a bad `-o` is reported when the first
+/// object is printed, where kubectl's printer fails (patch, edit, apply edit-last-applied).
+pub(crate) fn print_one_deferred(
+    spec: &Result<PrintSpec, CliError>,
+    ctx: &Context,
+    obj: &Value,
+    operation: &str,
+) -> Result<(), CliError> {
+    let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
+    spec.print_one(ctx, obj, operation)
+}
+
 fn printer_is_name(f: &Option<OutputFormat>) -> bool {
     matches!(f, Some(OutputFormat::Name))
 }

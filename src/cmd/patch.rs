@@ -394,8 +394,7 @@ impl PatchArgs {
                 (v, did)
             }
         };
-        let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
-        spec.print_one(ctx, &result, patch_operation(did_patch))
+        crate::cmd::flags::print_one_deferred(spec, ctx, &result, patch_operation(did_patch))
     }
 
     /// With `--record`, the change cause is set by a second (merge) patch; a failure keeps

@@ -103,37 +103,12 @@ fn look_path(name: &str, path_env: Option<&str>) -> Option<PathBuf> {
     path_env?
         .split(':')
         .map(|d| {
-            PathBuf::from(go_clean(&format!(
+            PathBuf::from(crate::kubeconfig::plugin_policy::clean(&format!(
                 "{}/{name}",
                 if d.is_empty() { "." } else { d }
             )))
         })
         .find(|p| is_executable_file(p))
-}
-
-/// Go's `filepath.Clean` (Unix): no empty or `.` elements, `..` folded where it can be.
-fn go_clean(path: &str) -> String {
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => match parts.last() {
-                Some(&last) if last != ".." => {
-                    parts.pop();
-                }
-                _ if rooted => {}
-                _ => parts.push(".."),
-            },
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
 }
 
 fn is_executable_file(p: &Path) -> bool {

@@ -353,8 +353,8 @@ impl ScaleArgs {
 /// Go's `strconv.ParseInt(s, 0, 64)`, shared through the core crate.
 pub use kcore::gofmt::go_parse_int;
 
-/// scale.go `Scale`: one attempt, retried every second for up to five minutes while the
-/// server reports a conflict. Returns the size the server answered with.
+/// scale.go `Scale`: one attempt (`ScaleSimple`), retried every second for up to five minutes
+/// while the server reports a conflict. Returns the size the server answered with.
 async fn scale_with_retries(
     ctx: &Context,
     info: &Info,
@@ -363,8 +363,30 @@ async fn scale_with_retries(
     dry_run: DryRun,
 ) -> Result<i64, CliError> {
     let start = Instant::now();
+    // `ScaleSimple`: with a precondition, GET the Scale, check it and PUT it back with the
+    // new size; without one, a JSON merge patch of `spec.replicas`.
+    let once = || async {
+        let client = ctx.client()?;
+        let path = info.scale_path()?;
+        let updated = match precondition {
+            Some(p) => {
+                let mut scale = client.get_json(&path).await?;
+                p.check(&scale)?;
+                scale["spec"]["replicas"] = json!(replicas);
+                let req = dry_run.query(ApiRequest::put(path.clone(), &scale));
+                client.send_json(&req).await?
+            }
+            None => {
+                let body = format!("{{\"spec\":{{\"replicas\":{replicas}}}}}");
+                let req =
+                    ApiRequest::patch(path, crate::client::request::PATCH_MERGE, body.into_bytes());
+                client.send_json(&dry_run.query(req)).await?
+            }
+        };
+        Ok::<_, CliError>(updated["spec"]["replicas"].as_i64().unwrap_or(0))
+    };
     loop {
-        match scale_once(ctx, info, replicas, precondition, dry_run).await {
+        match once().await {
             Err(CliError::Client(ClientError::Api(s)))
                 if s.code == 409 && start.elapsed() + RETRY_INTERVAL < RETRY_TIMEOUT =>
             {
@@ -373,35 +395,6 @@ async fn scale_with_retries(
             other => return other,
         }
     }
-}
-
-/// scale.go `ScaleSimple`: with a precondition, GET the Scale, check it and PUT it back with
-/// the new size; without one, a JSON merge patch of `spec.replicas`.
-async fn scale_once(
-    ctx: &Context,
-    info: &Info,
-    replicas: i64,
-    precondition: Option<&Precondition>,
-    dry_run: DryRun,
-) -> Result<i64, CliError> {
-    let client = ctx.client()?;
-    let path = info.scale_path()?;
-    let updated = match precondition {
-        Some(p) => {
-            let mut scale = client.get_json(&path).await?;
-            p.check(&scale)?;
-            scale["spec"]["replicas"] = json!(replicas);
-            let req = dry_run.query(ApiRequest::put(path.clone(), &scale));
-            client.send_json(&req).await?
-        }
-        None => {
-            let body = format!("{{\"spec\":{{\"replicas\":{replicas}}}}}");
-            let req =
-                ApiRequest::patch(path, crate::client::request::PATCH_MERGE, body.into_bytes());
-            client.send_json(&dry_run.query(req)).await?
-        }
-    };
-    Ok(updated["spec"]["replicas"].as_i64().unwrap_or(0))
 }
 
 /// scale.go `WaitForScaleHasDesiredReplicas`: polls the Scale every second until it settles.

@@ -423,9 +423,8 @@ impl EditLastAppliedArgs {
         if targets.is_empty() {
             return Err(CliError::msg("no last-applied-configuration annotation found on resources, to create the annotation, use command `kubectl apply set-last-applied --create-annotation`"));
         }
-        let print = |obj: &Value, operation: &str| -> Result<(), CliError> {
-            let spec = spec.as_ref().map_err(|e| CliError::msg(e.to_string()))?;
-            spec.print_one(ctx, obj, operation)
+        let print = |obj: &Value, operation: &str| {
+            crate::cmd::flags::print_one_deferred(&spec, ctx, obj, operation)
         };
         Session {
             mode: Mode::LastApplied,

@@ -195,19 +195,18 @@ fn csv_fields(s: &str) -> Result<Vec<String>, String> {
     let mut fields = Vec::new();
     let mut chars = s.chars().peekable();
     let mut col = 1;
+    let quote_error = |col: usize| {
+        format!("parse error on line 1, column {col}: extraneous or missing \" in quoted-field")
+    };
     loop {
         let mut field = String::new();
-        if chars.peek() == Some(&'"') {
+        let quoted = chars.peek() == Some(&'"');
+        if quoted {
             chars.next();
             col += 1;
             loop {
                 match chars.next() {
-                    None => {
-                        return Err(format!(
-                            "parse error on line 1, column {}: extraneous or missing \" in quoted-field",
-                            col
-                        ))
-                    }
+                    None => return Err(quote_error(col)),
                     Some('"') if chars.peek() == Some(&'"') => {
                         chars.next();
                         col += 2;
@@ -223,23 +222,8 @@ fn csv_fields(s: &str) -> Result<Vec<String>, String> {
                     }
                 }
             }
-            match chars.next() {
-                None => {
-                    fields.push(field);
-                    return Ok(fields);
-                }
-                Some(',') => {
-                    col += 1;
-                    fields.push(field);
-                    continue;
-                }
-                Some(_) => {
-                    return Err(format!(
-                    "parse error on line 1, column {col}: extraneous or missing \" in quoted-field"
-                ))
-                }
-            }
         }
+        // The field ends at a comma or at the end; after a quoted field nothing else may come.
         loop {
             match chars.next() {
                 None => {
@@ -251,6 +235,8 @@ fn csv_fields(s: &str) -> Result<Vec<String>, String> {
                     fields.push(field);
                     break;
                 }
+                // Go names the closing quote's column.
+                Some(_) if quoted => return Err(quote_error(col - 1)),
                 Some('"') => {
                     return Err(format!(
                         "parse error on line 1, column {}: bare \" in non-quoted-field",
@@ -1188,6 +1174,27 @@ async fn create_pod(ctx: &Context, ns: &str, pod: &Value) -> Result<Value, CliEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_fields_reads_go_csv_records() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(csv_fields(r#"a,"b,c",d"#).unwrap(), v(&["a", "b,c", "d"]));
+        assert_eq!(csv_fields(r#""a""b","#).unwrap(), v(&["a\"b", ""]));
+        assert_eq!(csv_fields("").unwrap(), v(&[""]));
+        // The errors as kubectl v1.33 words them (`create deployment --image` is CSV too).
+        assert_eq!(
+            csv_fields(r#""a"x"#).unwrap_err(),
+            "parse error on line 1, column 3: extraneous or missing \" in quoted-field"
+        );
+        assert_eq!(
+            csv_fields(r#""ab"#).unwrap_err(),
+            "parse error on line 1, column 4: extraneous or missing \" in quoted-field"
+        );
+        assert_eq!(
+            csv_fields(r#"a"b"#).unwrap_err(),
+            "parse error on line 1, column 2: bare \" in non-quoted-field"
+        );
+    }
 
     #[test]
     fn string_to_string_reads_pflags_forms() {
