@@ -695,6 +695,23 @@ fn label_values(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_rows_keep_what_is_printed_of_their_object() {
+        let mut obj = json!({"kind": "Pod", "spec": {"x": 1}, "metadata": {"name": "a",
+            "namespace": "n", "labels": {"k": "v"}, "uid": "u", "annotations": {"a": "b"}}});
+        slim_row_object(&mut obj);
+        assert_eq!(
+            obj,
+            json!({"metadata": {"name": "a", "namespace": "n", "labels": {"k": "v"}}})
+        );
+        let mut bare = json!({"kind": "Pod"});
+        slim_row_object(&mut bare);
+        assert_eq!(bare, json!({"metadata": {}}));
+        let mut none = Value::Null;
+        slim_row_object(&mut none);
+        assert_eq!(none, Value::Null);
+    }
     use crate::print::testutil::{fixture, json_fixture};
     use serde_json::json;
 
