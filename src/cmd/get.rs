@@ -697,10 +697,13 @@ impl GetOptions {
                     Some(Value::Array(rows)) => rows,
                     _ => Vec::new(),
                 };
-                for row in rows {
+                for mut row in rows {
                     if let Ok(k) = &mut keys {
                         let obj = row.get("object").unwrap_or(&Value::Null);
                         key_err |= k.push(obj).is_err();
+                    }
+                    if let Some(obj) = row.get_mut("object") {
+                        crate::print::table::slim_row_object(obj);
                     }
                     if let Err(e) = spool.push(&row) {
                         io_err.get_or_insert(e);

@@ -264,6 +264,20 @@ mod tests {
         }
     }
 
+    /// Output past the 1 MiB kept in memory waits on disk and comes out whole and in order.
+    #[test]
+    fn long_jsonpath_output_spills_and_comes_back() {
+        let items = Rc::new(spooled(400));
+        for format in ["jsonpath={@}", "jsonpath-as-json={.kind}{.items}"] {
+            let mut out = Vec::new();
+            printer(format)
+                .print_spooled(items.clone(), &mut out)
+                .unwrap();
+            assert!(out.len() > 1 << 20, "{format}: {} bytes", out.len());
+            assert_eq!(out, whole(format, &items), "{format}");
+        }
+    }
+
     /// The heap printing takes, at its peak, for `n` spooled pods.
     fn peak(n: usize, print: impl Fn(&SpooledItems) -> Result<(), PrintError>) -> usize {
         let items = spooled(n);

@@ -591,6 +591,24 @@ pub fn decode_for_printing(body: &[u8]) -> serde_json::Result<Value> {
     Ok(table)
 }
 
+/// Cuts a Table row's object down to what [`HumanPrinter`] reads of it (the metadata's name,
+/// namespace and labels), as [`decode_for_printing`] does: a sorted table keeps its rows until
+/// the end, and the rest of each object only served the sort key.
+pub fn slim_row_object(object: &mut Value) {
+    let Some(meta) = object.as_object_mut().map(|o| o.remove("metadata")) else {
+        return;
+    };
+    let mut kept = serde_json::Map::new();
+    if let Some(Value::Object(mut m)) = meta {
+        for k in ["name", "namespace", "labels"] {
+            if let Some(v) = m.remove(k).filter(|v| !v.is_null()) {
+                kept.insert(k.to_string(), v);
+            }
+        }
+    }
+    *object = serde_json::json!({ "metadata": kept });
+}
+
 /// True for a `meta.k8s.io/v1` or `v1beta1` Table.
 pub fn is_table(obj: &Value) -> bool {
     obj.get("kind").and_then(Value::as_str) == Some("Table")
@@ -677,6 +695,23 @@ fn label_values(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_rows_keep_what_is_printed_of_their_object() {
+        let mut obj = json!({"kind": "Pod", "spec": {"x": 1}, "metadata": {"name": "a",
+            "namespace": "n", "labels": {"k": "v"}, "uid": "u", "annotations": {"a": "b"}}});
+        slim_row_object(&mut obj);
+        assert_eq!(
+            obj,
+            json!({"metadata": {"name": "a", "namespace": "n", "labels": {"k": "v"}}})
+        );
+        let mut bare = json!({"kind": "Pod"});
+        slim_row_object(&mut bare);
+        assert_eq!(bare, json!({"metadata": {}}));
+        let mut none = Value::Null;
+        slim_row_object(&mut none);
+        assert_eq!(none, Value::Null);
+    }
     use crate::print::testutil::{fixture, json_fixture};
     use serde_json::json;
 

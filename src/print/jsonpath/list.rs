@@ -101,6 +101,15 @@ struct Step {
     held: Vec<Lz>,
 }
 
+/// An action's steps and what each has seen.
+struct Pipe<'n> {
+    steps: &'n [Node],
+    states: Vec<Step>,
+}
+
+/// A run's step result.
+type Done = Result<(), Stop>;
+
 /// One run of a template over a spooled list.
 struct Run<'a> {
     jp: &'a JsonPath,
@@ -223,49 +232,33 @@ impl<'a> Run<'a> {
     }
 
     /// Runs the steps over `input`, each value through every step before the next one.
-    fn chain(
-        &mut self,
-        steps: &[Node],
-        input: Vec<Lz>,
-        sink: &mut Sink<'_, 'a>,
-    ) -> Result<(), Stop> {
-        let mut states: Vec<Step> = steps.iter().map(|_| Step::default()).collect();
+    fn chain(&mut self, steps: &[Node], input: Vec<Lz>, sink: &mut Sink<'_, 'a>) -> Done {
+        let mut p = Pipe {
+            steps,
+            states: steps.iter().map(|_| Step::default()).collect(),
+        };
         for v in input {
-            self.push(steps, &mut states, 0, v, sink)?;
+            self.push(&mut p, 0, v, sink)?;
         }
         for k in 0..steps.len() {
-            self.end_step(steps, &mut states, k, sink)?;
+            self.end_step(&mut p, k, sink)?;
         }
         Ok(())
     }
 
     /// Step `k` produced `v`.
-    fn emit(
-        &mut self,
-        steps: &[Node],
-        states: &mut [Step],
-        k: usize,
-        v: Lz,
-        sink: &mut Sink<'_, 'a>,
-    ) -> Result<(), Stop> {
+    fn emit(&mut self, p: &mut Pipe, k: usize, v: Lz, sink: &mut Sink<'_, 'a>) -> Done {
         self.count(1)?;
-        states[k].gave = true;
-        self.push(steps, states, k + 1, v, sink)
+        p.states[k].gave = true;
+        self.push(p, k + 1, v, sink)
     }
 
     /// Gives `v` to step `k`.
-    fn push(
-        &mut self,
-        steps: &[Node],
-        states: &mut [Step],
-        k: usize,
-        v: Lz,
-        sink: &mut Sink<'_, 'a>,
-    ) -> Result<(), Stop> {
-        let Some(node) = steps.get(k) else {
+    fn push(&mut self, p: &mut Pipe, k: usize, v: Lz, sink: &mut Sink<'_, 'a>) -> Done {
+        let Some(node) = p.steps.get(k) else {
             return sink(self, v);
         };
-        states[k].fed = true;
+        p.states[k].fed = true;
         match node {
             Node::Field(name) => {
                 let found = match &v {
@@ -275,12 +268,12 @@ impl<'a> Run<'a> {
                     Lz::List => self.wrapper.get(name).cloned().map(Lz::V),
                 };
                 match found {
-                    Some(f) => self.emit(steps, states, k, f, sink),
+                    Some(f) => self.emit(p, k, f, sink),
                     None => Ok(()),
                 }
             }
             Node::Array(params) => {
-                if states[k].stopped {
+                if p.states[k].stopped {
                     return Ok(());
                 }
                 let len = match &v {
@@ -290,7 +283,7 @@ impl<'a> Run<'a> {
                     _ => return Err(Stop::Whole),
                 };
                 let Some((start, end, step)) = slice_bounds(len, params).map_err(whole)? else {
-                    states[k].stopped = true;
+                    p.states[k].stopped = true;
                     return Ok(());
                 };
                 for i in (start..end).step_by(step) {
@@ -298,7 +291,7 @@ impl<'a> Run<'a> {
                         Lz::V(Value::Array(a)) => a[i].clone(),
                         _ => self.item(i),
                     };
-                    self.emit(steps, states, k, Lz::V(e), sink)?;
+                    self.emit(p, k, Lz::V(e), sink)?;
                 }
                 Ok(())
             }
@@ -318,8 +311,8 @@ impl<'a> Run<'a> {
                         .jp
                         .eval_filter(&mut self.st, vec![input], left, right, op)
                         .map_err(whole)?;
-                    for p in passed {
-                        self.emit(steps, states, k, Lz::V(p), sink)?;
+                    for item in passed {
+                        self.emit(p, k, Lz::V(item), sink)?;
                     }
                 }
                 Ok(())
@@ -327,34 +320,34 @@ impl<'a> Run<'a> {
             Node::Wildcard => match v {
                 Lz::V(v) => {
                     for c in children(&v) {
-                        self.emit(steps, states, k, Lz::V(c), sink)?;
+                        self.emit(p, k, Lz::V(c), sink)?;
                     }
                     Ok(())
                 }
                 Lz::Items => {
                     for i in 0..self.items.len() {
                         let item = self.item(i);
-                        self.emit(steps, states, k, Lz::V(item), sink)?;
+                        self.emit(p, k, Lz::V(item), sink)?;
                     }
                     Ok(())
                 }
                 Lz::List => {
                     for c in self.list_children() {
-                        self.emit(steps, states, k, c, sink)?;
+                        self.emit(p, k, c, sink)?;
                     }
                     Ok(())
                 }
             },
-            Node::Recursive => self.descend(v, steps, states, k, sink),
+            Node::Recursive => self.descend(v, p, k, sink),
             Node::Union(_) => {
-                states[k].held.push(v);
+                p.states[k].held.push(v);
                 Ok(())
             }
             // Text gives its one value at the end, whatever its input.
             Node::Text(_) => Ok(()),
-            Node::Int(x) => self.emit(steps, states, k, Lz::V(Value::from(*x)), sink),
-            Node::Float(x) => self.emit(steps, states, k, Lz::V(Value::from(*x)), sink),
-            Node::Bool(x) => self.emit(steps, states, k, Lz::V(Value::Bool(*x)), sink),
+            Node::Int(x) => self.emit(p, k, Lz::V(Value::from(*x)), sink),
+            Node::Float(x) => self.emit(p, k, Lz::V(Value::from(*x)), sink),
+            Node::Bool(x) => self.emit(p, k, Lz::V(Value::Bool(*x)), sink),
             Node::List(_) | Node::Identifier(_) => Err(Stop::Whole),
         }
     }
@@ -376,14 +369,7 @@ impl<'a> Run<'a> {
     }
 
     /// `..` on one value: every collection in it and below it, parents first.
-    fn descend(
-        &mut self,
-        v: Lz,
-        steps: &[Node],
-        states: &mut [Step],
-        k: usize,
-        sink: &mut Sink<'_, 'a>,
-    ) -> Result<(), Stop> {
+    fn descend(&mut self, v: Lz, p: &mut Pipe, k: usize, sink: &mut Sink<'_, 'a>) -> Done {
         match v {
             Lz::V(v) => {
                 let limit = self.st.budget.saturating_sub(self.st.work);
@@ -393,7 +379,7 @@ impl<'a> Run<'a> {
                     return Err(Stop::Whole);
                 }
                 for f in found {
-                    self.emit(steps, states, k, Lz::V(f), sink)?;
+                    self.emit(p, k, Lz::V(f), sink)?;
                 }
                 Ok(())
             }
@@ -401,17 +387,17 @@ impl<'a> Run<'a> {
                 if self.items.is_empty() {
                     return Ok(());
                 }
-                self.emit(steps, states, k, Lz::Items, sink)?;
+                self.emit(p, k, Lz::Items, sink)?;
                 for i in 0..self.items.len() {
                     let item = self.item(i);
-                    self.descend(Lz::V(item), steps, states, k, sink)?;
+                    self.descend(Lz::V(item), p, k, sink)?;
                 }
                 Ok(())
             }
             Lz::List => {
-                self.emit(steps, states, k, Lz::List, sink)?;
+                self.emit(p, k, Lz::List, sink)?;
                 for c in self.list_children() {
-                    self.descend(c, steps, states, k, sink)?;
+                    self.descend(c, p, k, sink)?;
                 }
                 Ok(())
             }
@@ -419,20 +405,16 @@ impl<'a> Run<'a> {
     }
 
     /// The end of step `k`'s input: what it gives only then, and its whole-step checks.
-    fn end_step(
-        &mut self,
-        steps: &[Node],
-        states: &mut [Step],
-        k: usize,
-        sink: &mut Sink<'_, 'a>,
-    ) -> Result<(), Stop> {
-        match &steps[k] {
-            Node::Field(_) if states[k].fed && !states[k].gave && !self.jp.allow_missing_keys => {
+    fn end_step(&mut self, p: &mut Pipe, k: usize, sink: &mut Sink<'_, 'a>) -> Done {
+        match &p.steps[k] {
+            Node::Field(_)
+                if p.states[k].fed && !p.states[k].gave && !self.jp.allow_missing_keys =>
+            {
                 Err(Stop::Whole)
             }
-            Node::Text(t) => self.emit(steps, states, k, Lz::V(Value::String(t.clone())), sink),
+            Node::Text(t) => self.emit(p, k, Lz::V(Value::String(t.clone())), sink),
             Node::Union(branches) => {
-                let held = std::mem::take(&mut states[k].held);
+                let held = std::mem::take(&mut p.states[k].held);
                 for branch in branches {
                     let mut got = Vec::new();
                     self.chain(branch, held.clone(), &mut |_, v| {
@@ -440,7 +422,7 @@ impl<'a> Run<'a> {
                         Ok(())
                     })?;
                     for v in got {
-                        self.emit(steps, states, k, v, sink)?;
+                        self.emit(p, k, v, sink)?;
                     }
                 }
                 Ok(())
