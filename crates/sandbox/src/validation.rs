@@ -2066,6 +2066,31 @@ pub fn unknown_fields(gr: &GroupResource, obj: &Value) -> Vec<String> {
     out
 }
 
+/// Removes from `obj` the fields [`unknown_fields`] reports.
+pub fn prune_unknown_fields(gr: &GroupResource, obj: &mut Value) {
+    if let Some(root) = Node::root(gr) {
+        prune_unknown(root, obj);
+    }
+}
+
+fn prune_unknown(node: Node, v: &mut Value) {
+    match (node, v) {
+        (Node::Object(_) | Node::Map(_), Value::Object(map)) => {
+            map.retain(|k, _| node.child(k).is_some());
+            for (k, child) in map.iter_mut() {
+                if let Some(n) = node.child(k) {
+                    prune_unknown(n, child);
+                }
+            }
+        }
+        (Node::Array(_), Value::Array(items)) => {
+            let item = node.item().unwrap_or(Node::Leaf);
+            items.iter_mut().for_each(|x| prune_unknown(item, x));
+        }
+        _ => {}
+    }
+}
+
 /// Unknown fields of `obj` against a schema by name (for kinds reached other ways, e.g. Scale).
 pub fn unknown_fields_of(schema_name: &str, obj: &Value) -> Vec<String> {
     let mut out = vec![];
