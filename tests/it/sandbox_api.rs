@@ -347,7 +347,10 @@ async fn crud_and_reference_errors() {
         .await;
     assert_eq!(
         (s.as_u16(), e["message"].as_str()),
-        (400, Some("strict decoding error: unknown field \"spec\""))
+        (
+            400,
+            Some("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"spec\"")
+        )
     );
     let resp = api
         .c

@@ -38,6 +38,12 @@ pub(crate) fn apply_defaults(gr: &GroupResource, obj: &mut Value) {
                 }
             });
         }
+        // `rules` has no omitempty: a role without rules is stored and served with null.
+        (RBAC, "roles" | "clusterroles") => {
+            if let Some(m) = obj.as_object_mut() {
+                m.entry("rules").or_insert(Value::Null);
+            }
+        }
         ("autoscaling", "horizontalpodautoscalers") => crate::autoscaling::apply_defaults(obj),
         ("scheduling.k8s.io", "priorityclasses") => {
             set(obj, "preemptionPolicy", json!("PreemptLowerPriority"))
@@ -118,6 +124,12 @@ mod tests {
     fn defaults_of_the_newer_groups() {
         let mut rb = json!({"roleRef": {"kind": "Role", "name": "r"},
             "subjects": [{"kind": "User", "name": "u"}, {"kind": "ServiceAccount", "name": "s"}]});
+        let mut agg = json!({"aggregationRule": {"clusterRoleSelectors": []}});
+        apply_defaults(&GroupResource::new(RBAC, "clusterroles"), &mut agg);
+        assert!(agg.get("rules").is_some_and(Value::is_null));
+        let mut kept = json!({"rules": []});
+        apply_defaults(&GroupResource::new(RBAC, "roles"), &mut kept);
+        assert_eq!(kept["rules"], json!([]));
         apply_defaults(&GroupResource::new(RBAC, "rolebindings"), &mut rb);
         assert_eq!(rb["roleRef"]["apiGroup"], RBAC);
         assert_eq!(rb["subjects"][0]["apiGroup"], RBAC);

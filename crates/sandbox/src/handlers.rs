@@ -1517,11 +1517,14 @@ fn namespace_exists(
 
 /// Unknown and duplicate fields, by `fieldValidation`: errors when Strict, warnings when Warn
 /// (the server's default), nothing when Ignore. Works on the served form of the object.
+/// `decoding`: the object is the request body (a create or update), whose strict decoding
+/// errors name the kind as the decoder does.
 fn check_fields(
     ctx: &RequestCtx,
     info: &ResourceInfo,
     obj: &Value,
     raw_json: Option<&[u8]>,
+    decoding: bool,
 ) -> Result<Vec<String>, ApiError> {
     let mode = match ctx.q("fieldValidation") {
         None | Some("") => "Warn",
@@ -1554,13 +1557,24 @@ fn check_fields(
         return Ok(problems);
     }
     let message = format!("strict decoding error: {}", problems.join(", "));
-    Err(ApiError::bad_request(match info.custom {
-        Some(_) => format!(
-            "{} in version \"{}\" cannot be handled as a {}: {message}",
-            info.kind, info.version, info.kind
-        ),
-        None => message,
-    }))
+    Err(ApiError::bad_request(
+        if decoding || info.custom.is_some() {
+            format!(
+                "{} in version \"{}\" cannot be handled as a {}: {message}",
+                info.kind, info.version, info.kind
+            )
+        } else {
+            message
+        },
+    ))
+}
+
+/// The server's decoder drops the fields a built-in kind does not declare, whatever
+/// `fieldValidation` says: they are never stored (custom resources are pruned by their schema).
+fn drop_unknown_fields(info: &ResourceInfo, obj: &mut Value) {
+    if info.custom.is_none() {
+        validation::prune_unknown_fields(&info.gr(), obj);
+    }
 }
 
 /// Defaulting, the registry's create/update preparation and validation, on the storage form.
@@ -1706,7 +1720,8 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
         return Ok(render(output, &answer?, 201));
     }
     check_namespace(t, &mut obj)?;
-    let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
+    let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes), true)?;
+    drop_unknown_fields(t.info, &mut obj);
     let mut obj = admit_create(st, ctx, t, obj)?;
     if t.info.resource == "priorityclasses" {
         super::policy::admit_priority_class(&st.store, &obj)?;
@@ -1947,7 +1962,8 @@ fn update(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     } else {
         check_url_name(&obj, &name)?;
     }
-    let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes))?;
+    let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes), true)?;
+    drop_unknown_fields(t.info, &mut obj);
     let ns = t.namespace.clone().unwrap_or_default();
     let old = st
         .store
@@ -2090,7 +2106,8 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
         check_kind(t.info, &mut patched)?;
         check_namespace(t, &mut patched)?;
         check_url_name(&patched, &name)?;
-        let warnings = check_fields(ctx, t.info, &patched, None)?;
+        let warnings = check_fields(ctx, t.info, &patched, None, false)?;
+        drop_unknown_fields(t.info, &mut patched);
         match write_update(st, ctx, t, &old, to_storage(t.info, patched), dry) {
             Err(e) if e.reason == "Conflict" && patch_has_no_rv(&patch) => continue,
             Err(e) => return Err(e),
@@ -2196,7 +2213,7 @@ fn apply_patch(
     check_namespace(t, &mut intent)?;
     let name = t.name.clone().unwrap_or_default();
     check_url_name(&intent, &name)?;
-    let warnings = check_fields(ctx, t.info, &intent, None)?;
+    let warnings = check_fields(ctx, t.info, &intent, None, false)?;
     let ns = t.namespace.clone().unwrap_or_default();
     let gr = t.info.storage_gr();
     let fields = managed::fields_of(&intent);

@@ -280,7 +280,13 @@ pub fn answer(
     if !obj["metadata"].is_object() {
         obj["metadata"] = json!({});
     }
-    obj["metadata"]["creationTimestamp"] = Value::Null;
+    // Reviews are not stored: their zero creationTimestamp is omitted (`omitzero`), but a
+    // SelfSubjectReview is answered with the time of the request.
+    if kind == "SelfSubjectReview" {
+        obj["metadata"]["creationTimestamp"] = json!(store.clock().rfc3339());
+    } else if let Some(m) = obj["metadata"].as_object_mut() {
+        m.remove("creationTimestamp");
+    }
     obj["status"] = status;
     Some(Ok(obj))
 }
@@ -307,6 +313,7 @@ mod tests {
         )
         .unwrap()
         .unwrap();
+        assert!(r["metadata"]["creationTimestamp"].is_string());
         assert_eq!(
             r["status"]["userInfo"],
             json!({"username": "kubernetes-admin", "groups": ["system:masters", "system:authenticated"],
@@ -322,6 +329,7 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(r["status"], json!({"allowed": true}));
+        assert_eq!(r["metadata"], json!({}));
         assert!(answer(&store, "Pod", json!({}), &me, None).is_none());
     }
 

@@ -217,14 +217,12 @@ fn validate_annotations(annotations: &Value, field: &str, out: &mut Vec<Cause>) 
 enum NameRule {
     Subdomain,
     Label,
-    Dns1035,
 }
 
 fn name_errors(rule: NameRule, value: &str) -> Vec<String> {
     match rule {
         NameRule::Subdomain => dns1123_subdomain(value),
         NameRule::Label => dns1123_label(value),
-        NameRule::Dns1035 => dns1035_label(value),
     }
 }
 
@@ -1780,6 +1778,8 @@ fn validate_service(obj: &Value, out: &mut Vec<Cause>) {
                 &protocols,
             ));
         }
+        // Defaulted to the port, so an invalid port is reported here too.
+        validate_port_num_or_name(&p["targetPort"], &format!("{idx}.targetPort"), out);
     }
     validate_labels(&spec["selector"], "spec.selector", out);
     let types = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
@@ -1791,7 +1791,8 @@ fn validate_service(obj: &Value, out: &mut Vec<Cause>) {
 fn name_rule(gr: &GroupResource) -> NameRule {
     match (gr.group.as_str(), gr.resource.as_str()) {
         ("", "namespaces") => NameRule::Label,
-        ("", "services") => NameRule::Dns1035,
+        // v1.36 relaxes Service names to DNS labels (RelaxedServiceNameValidation, on).
+        ("", "services") => NameRule::Label,
         _ => NameRule::Subdomain,
     }
 }
@@ -2064,6 +2065,31 @@ pub fn unknown_fields(gr: &GroupResource, obj: &Value) -> Vec<String> {
         walk_unknown(root, obj, "", &mut out);
     }
     out
+}
+
+/// Removes from `obj` the fields [`unknown_fields`] reports.
+pub fn prune_unknown_fields(gr: &GroupResource, obj: &mut Value) {
+    if let Some(root) = Node::root(gr) {
+        prune_unknown(root, obj);
+    }
+}
+
+fn prune_unknown(node: Node, v: &mut Value) {
+    match (node, v) {
+        (Node::Object(_) | Node::Map(_), Value::Object(map)) => {
+            map.retain(|k, _| node.child(k).is_some());
+            for (k, child) in map.iter_mut() {
+                if let Some(n) = node.child(k) {
+                    prune_unknown(n, child);
+                }
+            }
+        }
+        (Node::Array(_), Value::Array(items)) => {
+            let item = node.item().unwrap_or(Node::Leaf);
+            items.iter_mut().for_each(|x| prune_unknown(item, x));
+        }
+        _ => {}
+    }
 }
 
 /// Unknown fields of `obj` against a schema by name (for kinds reached other ways, e.g. Scale).
@@ -2510,12 +2536,26 @@ mod tests {
         );
         let svc = validate(
             &GroupResource::new("", "services"),
-            &json!({"metadata": {"name": "1web"}, "spec": {"ports": [{"port": 80}]}}),
+            &json!({"metadata": {"name": "Web"}, "spec": {"ports": [{"port": 80, "targetPort": 80}]}}),
             None,
         );
         assert_eq!(
             messages(&svc),
-            ["metadata.name: Invalid value: \"1web\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"]
+            ["metadata.name: Invalid value: \"Web\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]
+        );
+        let svc = validate(
+            &GroupResource::new("", "services"),
+            &json!({"metadata": {"name": "1web"}, "spec": {"ports": [{"name": "a", "port": 700000, "targetPort": 700000},
+                                                                {"name": "b", "port": 80, "targetPort": "Bad_Port"}]}}),
+            None,
+        );
+        assert_eq!(
+            messages(&svc),
+            [
+                "spec.ports[0].port: Invalid value: 700000: must be between 1 and 65535, inclusive",
+                "spec.ports[0].targetPort: Invalid value: 700000: must be between 1 and 65535, inclusive",
+                "spec.ports[1].targetPort: Invalid value: \"Bad_Port\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+            ]
         );
         let bad_labels = json!({"metadata": {"name": "x", "labels": {"a b": "c", "ok": "-bad"}}});
         assert_eq!(
