@@ -5,8 +5,9 @@
 //!
 //! `--output=plaintext-openapiv2` renders the sandbox's `/openapi/v2` (JSON) with kubectl's
 //! `pkg/explain`: recording 04 (a real v1.36 server's v2 output) must come out byte for byte.
-//! The oracle asks for that document in protobuf, which the sandbox does not serve, so the v2
-//! cases are checked against the recording and kubectl's source, not run with the oracle.
+//! The sandbox serves that document as JSON and, as the oracle asks for it, as protobuf
+//! (crates/sandbox/src/openapi_v2pb.rs); the v2 cases here are checked against the recording
+//! and kubectl's source (tests/it/crdv2.rs runs the oracle on v2 for custom resources).
 //!
 //! `explain` only reads: every case, good or bad, leaves the server's resourceVersion where it
 //! was (manual clock, so no controller writes in between).
