@@ -228,38 +228,10 @@ pub fn parse_request_timeout(s: &str) -> Result<Duration, String> {
     parse_go_duration(s).ok_or_else(|| TIMEOUT_ERROR.to_string())
 }
 
-/// Go's `time.ParseDuration` for non-negative values.
+/// Go's `time.ParseDuration` for non-negative values (`0`, `+5s` and `-0` too, as Go takes them).
 pub fn parse_go_duration(s: &str) -> Option<Duration> {
-    let mut rest = s;
-    let mut total = 0f64;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_len == 0 {
-            return None;
-        }
-        let n: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let secs = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total += n * secs;
-    }
-    Duration::try_from_secs_f64(total).ok()
+    let nanos = kcore::duration::parse_go_duration_nanos(s)?;
+    u64::try_from(nanos).ok().map(Duration::from_nanos)
 }
 
 impl GlobalArgs {
@@ -1659,6 +1631,19 @@ pub struct ShowSwapFlag {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn go_durations_as_go_takes_them() {
+        use super::parse_go_duration as p;
+        use std::time::Duration;
+        assert_eq!(p("0"), Some(Duration::ZERO));
+        assert_eq!(p("-0"), Some(Duration::ZERO));
+        assert_eq!(p("+1.5s"), Some(Duration::from_millis(1500)));
+        assert_eq!(p("1h30m"), Some(Duration::from_secs(5400)));
+        for bad in ["", "10", "-1s", "1d", ".s"] {
+            assert_eq!(p(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]
