@@ -114,7 +114,8 @@ fn run() -> ExitCode {
         Err(e) => return finish(Some(CliError::parse_failure(e, &args)), lang),
     };
     // A CLI run is a few sequential requests: one thread starts fastest. The sandbox serves.
-    let mut builder = if cli.command.is_server() {
+    let server = cli.command.is_server();
+    let mut builder = if server {
         tokio::runtime::Builder::new_multi_thread()
     } else {
         tokio::runtime::Builder::new_current_thread()
@@ -129,6 +130,11 @@ fn run() -> ExitCode {
     let result = rt
         .block_on(cmd::run(&cli.command, &ctx))
         .map_err(|e| e.with_program(&prog));
+    if server {
+        // Tasks of a sandbox that did not stop in its grace must not hold the exit
+        // (dropping the runtime would wait for them).
+        rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    }
     // Flush stdout before any error text so the two streams interleave as kubectl's do.
     let flushed = ctx.out().flush().map_err(CliError::Io);
     finish(result.and(flushed).err(), lang)

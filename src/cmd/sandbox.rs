@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::sandbox_kubeconfig::{install, uninstall, user_loader, BASE_NAME};
 use crate::context::Context;
@@ -144,11 +145,13 @@ pub async fn run_until(
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()?;
     stop.await;
+    // A second signal must still end the process (the first one's handler swallows it).
+    let again = super::interrupt::termination_signal();
     let removed = installed
         .as_ref()
         .map(|(inst, loader)| uninstall(inst, loader))
         .transpose();
-    handle.shutdown().await;
+    bounded_shutdown(handle.shutdown(), again, SHUTDOWN_GRACE).await;
     if let (Some((inst, _)), Ok(Some(r))) = (&installed, &removed) {
         let name = &inst.name;
         let file = inst.file.display();
@@ -181,10 +184,47 @@ pub async fn run_until(
     Ok(())
 }
 
+/// How long a stopping sandbox waits for its controllers and connections: with tens of
+/// thousands of pods a controller pass outlasts a user's patience. Exiting without waiting
+/// loses nothing acknowledged (each write is committed before its answer, as after `kill -9`).
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Awaits `shutdown` for at most `grace`, or until `again` (a second signal) resolves.
+/// Returns whether the shutdown finished.
+async fn bounded_shutdown(
+    shutdown: impl Future<Output = ()>,
+    again: impl Future<Output = ()>,
+    grace: Duration,
+) -> bool {
+    tokio::select! {
+        _ = shutdown => true,
+        _ = again => false,
+        _ = tokio::time::sleep(grace) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::Parser;
+
+    #[tokio::test(start_paused = true)]
+    async fn shutdown_is_bounded_by_grace_and_second_signal() {
+        let never = std::future::pending::<()>;
+        let grace = Duration::from_secs(5);
+        let t0 = tokio::time::Instant::now();
+        assert!(!bounded_shutdown(never(), never(), grace).await);
+        assert_eq!(t0.elapsed(), grace, "a stuck shutdown ends at the grace");
+        let t1 = tokio::time::Instant::now();
+        assert!(!bounded_shutdown(never(), async {}, grace).await);
+        assert_eq!(
+            t1.elapsed(),
+            Duration::ZERO,
+            "a second signal ends it at once"
+        );
+        let done = async { tokio::time::sleep(Duration::from_secs(1)).await };
+        assert!(bounded_shutdown(done, never(), grace).await);
+    }
 
     #[derive(clap::Parser)]
     struct Cli {
