@@ -10,8 +10,9 @@ use serde_json::{json, Map, Value};
 use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::set::{
-    aggregate, calculate_patch, change_error, check_selector_with_names, find_spec, go_error,
-    pod_spec_mut, select_string, send_patch, Printer,
+    aggregate, calculate_patch, change_error, check_all_with_selector, check_local_dry_run,
+    check_selector_with_names, find_spec, go_error, pod_spec_mut, select_string, send_patch,
+    Printer,
 };
 use crate::context::Context;
 use crate::describe::quantity::Quantity;
@@ -444,11 +445,7 @@ impl EnvArgs {
             .value
             .as_deref()
             .is_some_and(|s| !s.is_empty());
-        if self.common.all.value && selector_given {
-            return Err(CliError::msg(
-                "cannot set --all and --selector at the same time",
-            ));
-        }
+        check_all_with_selector(&self.common, selector_given)?;
         let Some((resources, env_args)) = split_env(&self.args) else {
             return Err(CliError::msg(format!(
                 "all resources must be specified before environment changes: {}",
@@ -459,11 +456,7 @@ impl EnvArgs {
         let mut printer = Printer::new(ctx, &self.common.print, "env updated", dry_run)?;
         let (namespace, _) = ctx.namespace()?;
         // Validate.
-        if local && dry_run == DryRun::Server {
-            return Err(CliError::msg(
-                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
-            ));
-        }
+        check_local_dry_run(&self.common, dry_run)?;
         // kubectl's `set env` checks `-f` only: `-k` alone is refused here.
         if self.common.files.filename.is_empty() && resources.is_empty() {
             return Err(CliError::msg(

@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::cmd::flags::{dry_run_flag, DryRun};
+use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_selector_with_names, find_spec, local_resource_error,
+    aggregate, calculate_patch, check_all_with_selector, check_local_dry_run, checked_find_spec,
     pod_spec_mut, select_string, Printer, Submit,
 };
 use crate::context::Context;
@@ -71,30 +71,16 @@ impl ResourcesArgs {
             dry_run,
         )?;
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        if self.common.local.value && !self.args.is_empty() {
-            return Err(local_resource_error());
-        }
-        if !self.common.local.value {
-            check_selector_with_names(&self.args, selector.is_some() || self.common.all.value)?;
-        }
-        let spec = find_spec(
+        let spec = checked_find_spec(
             &self.common,
             Some(&self.kustomize),
             self.args.clone(),
             selector.clone(),
-        );
+        )?;
         let targets = find(ctx, &spec).await?;
         // Validate.
-        if self.common.local.value && dry_run == DryRun::Server {
-            return Err(CliError::msg(
-                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
-            ));
-        }
-        if self.common.all.value && selector.is_some() {
-            return Err(CliError::msg(
-                "cannot set --all and --selector at the same time",
-            ));
-        }
+        check_local_dry_run(&self.common, dry_run)?;
+        check_all_with_selector(&self.common, selector.is_some())?;
         if self.limits.is_empty() && self.requests.is_empty() {
             return Err(CliError::msg("you must specify an update to requests or limits (in the form of --requests/--limits)"));
         }
