@@ -1584,6 +1584,18 @@ impl MetadataUpdateArgs {
             allow_missing_template_keys: self.print.allow_missing_template_keys,
         }
     }
+
+    /// `label` and `annotate`: the update of `field`, recording the change cause `--record`
+    /// asks for.
+    pub async fn run(
+        &self,
+        ctx: &Context,
+        field: crate::ops::metadata::Field,
+    ) -> Result<(), CliError> {
+        let mut spec = self.spec(field);
+        spec.change_cause = self.record.change_cause(ctx);
+        spec.run(ctx).await
+    }
 }
 
 /// `top`'s `--sort-by` (`cpu` or `memory`; kubectl words it per subcommand).
