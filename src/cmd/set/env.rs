@@ -72,9 +72,8 @@ pub struct EnvArgs {
     pub args: Vec<String>,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// The names of containers in the selected pod templates to change - may use wildcards
-    #[arg(verbatim_doc_comment, short = 'c', long, default_value = "*")]
-    pub containers: String,
+    #[command(flatten)]
+    pub containers: crate::cmd::flags::ContainerSelectorFlag,
     /// The name of a resource from which to inject environment variables
     #[arg(verbatim_doc_comment, long, default_value = "")]
     pub from: String,
@@ -590,7 +589,7 @@ impl EnvArgs {
         let mut selected: Vec<(&str, usize)> = Vec::new();
         for field in ["containers", "initContainers"] {
             for (i, c) in spec[field].as_array().into_iter().flatten().enumerate() {
-                if select_string(c["name"].as_str().unwrap_or(""), &self.containers) {
+                if select_string(c["name"].as_str().unwrap_or(""), &self.containers.value) {
                     selected.push((field, i));
                 }
             }
@@ -598,7 +597,7 @@ impl EnvArgs {
         if selected.is_empty() {
             ctx.eprint(&format!(
                 "Warning: {kind}/{name} does not have any containers matching {:?}\n",
-                self.containers
+                self.containers.value
             ));
             return Ok(());
         }

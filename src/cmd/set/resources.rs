@@ -37,6 +37,7 @@ pub const SET_RESOURCES_USAGE: &str =
 /// Update resource requests/limits on objects with pod templates.
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("local", |a| a.help("If true, set resources will NOT contact api-server but run locally.")))]
+#[command(mut_arg("containers", |a| a.help("The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards")))]
 pub struct ResourcesArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -46,9 +47,8 @@ pub struct ResourcesArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
-    /// The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards
-    #[arg(verbatim_doc_comment, short = 'c', long, default_value = "*")]
-    pub containers: String,
+    #[command(flatten)]
+    pub containers: crate::cmd::flags::ContainerSelectorFlag,
     /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
     #[arg(verbatim_doc_comment, long, default_value = "")]
     pub limits: String,
@@ -101,7 +101,8 @@ impl ResourcesArgs {
                         .into_iter()
                         .flatten()
                     {
-                        if !select_string(c["name"].as_str().unwrap_or(""), &self.containers) {
+                        if !select_string(c["name"].as_str().unwrap_or(""), &self.containers.value)
+                        {
                             continue;
                         }
                         set_list(c, "limits", &limits);
@@ -112,7 +113,7 @@ impl ResourcesArgs {
                 if !transformed {
                     errs.push(CliError::msg(format!(
                         "error: unable to find container named {}",
-                        self.containers
+                        self.containers.value
                     )));
                 }
                 transformed
