@@ -40,9 +40,8 @@ pub struct AttachArgs {
     pub args: Vec<String>,
     #[command(flatten)]
     pub container: crate::cmd::flags::ContainerFlag,
-    /// Override the key sequence for detaching a container
-    #[arg(verbatim_doc_comment, long, default_value = "ctrl-p,ctrl-q")]
-    pub detach_keys: String,
+    #[command(flatten)]
+    pub detach_keys: crate::cmd::flags::DetachKeysFlag,
     #[command(flatten)]
     pub streams: crate::cmd::flags::ContainerStreamFlags,
 }
@@ -97,7 +96,7 @@ impl AttachArgs {
                 stdin: self.streams.stdin.value,
                 tty: self.streams.tty.value,
                 quiet: self.streams.quiet.value,
-                detach_keys: self.detach_keys.clone(),
+                detach_keys: self.detach_keys.value.clone(),
             },
         )
         .await

@@ -1383,6 +1383,38 @@ pub struct ContainerFlag {
     pub value: String,
 }
 
+/// `--detach-keys` of the commands that attach to a container (`attach`; `run` ends the
+/// sentence with a period).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DetachKeysFlag {
+    /// Override the key sequence for detaching a container
+    #[arg(
+        verbatim_doc_comment,
+        id = "detach_keys",
+        value_name = "DETACH_KEYS",
+        long = "detach-keys",
+        default_value = "ctrl-p,ctrl-q"
+    )]
+    pub value: String,
+}
+
+/// `-c/--containers` of `set env` and `set resources`: the containers to change, a name
+/// pattern with `*` wildcards (every container by default); `set resources` words it with
+/// `mut_arg`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ContainerSelectorFlag {
+    /// The names of containers in the selected pod templates to change - may use wildcards
+    #[arg(
+        verbatim_doc_comment,
+        id = "containers",
+        value_name = "CONTAINERS",
+        short = 'c',
+        long = "containers",
+        default_value = "*"
+    )]
+    pub value: String,
+}
+
 /// `--pod-running-timeout` (default 1m0s; logs and cluster-info dump set 20s with `mut_arg`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PodRunningTimeoutFlag {
@@ -1583,6 +1615,18 @@ impl MetadataUpdateArgs {
             show_managed_fields: self.print.show_managed_fields,
             allow_missing_template_keys: self.print.allow_missing_template_keys,
         }
+    }
+
+    /// `label` and `annotate`: the update of `field`, recording the change cause `--record`
+    /// asks for.
+    pub async fn run(
+        &self,
+        ctx: &Context,
+        field: crate::ops::metadata::Field,
+    ) -> Result<(), CliError> {
+        let mut spec = self.spec(field);
+        spec.change_cause = self.record.change_cause(ctx);
+        spec.run(ctx).await
     }
 }
 

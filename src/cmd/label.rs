@@ -48,16 +48,11 @@ pub struct LabelArgs {
 }
 
 impl LabelArgs {
-    /// The update these flags ask for.
-    pub fn spec(&self) -> crate::ops::metadata::UpdateSpec {
-        self.update.spec(crate::ops::metadata::Field::Labels)
-    }
-
     /// Runs the command.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let mut spec = self.spec();
-        spec.change_cause = self.update.record.change_cause(ctx);
-        spec.run(ctx).await
+        self.update
+            .run(ctx, crate::ops::metadata::Field::Labels)
+            .await
     }
 }
 

@@ -215,35 +215,37 @@ fn port_items<'a>(obj: &'a Value, lists: &[&str]) -> Vec<&'a Value> {
         .collect()
 }
 
-/// `util.LookupContainerPortNumberByName`.
-fn container_port_by_name(pod: &Value, name: &str) -> Result<i64, CliError> {
-    port_items(pod, &["containers", "initContainers"])
+/// The number (`field`) of the port called `name` among the `ports` of `obj`, a `kind`, or
+/// kubectl's error naming the object.
+fn port_by_name<'a>(
+    ports: impl IntoIterator<Item = &'a Value>,
+    field: &str,
+    (kind, obj): (&str, &Value),
+    name: &str,
+) -> Result<i64, CliError> {
+    ports
         .into_iter()
         // An unnamed port's name is "" (Go's zero value).
         .find(|p| p["name"].as_str().unwrap_or_default() == name)
-        .and_then(|p| p["containerPort"].as_i64())
+        .and_then(|p| p[field].as_i64())
         .ok_or_else(|| {
             CliError::msg(format!(
-                "Pod '{}' does not have a named port '{name}'",
-                pod["metadata"]["name"].as_str().unwrap_or_default()
+                "{kind} '{}' does not have a named port '{name}'",
+                obj["metadata"]["name"].as_str().unwrap_or_default()
             ))
         })
 }
 
+/// `util.LookupContainerPortNumberByName`.
+fn container_port_by_name(pod: &Value, name: &str) -> Result<i64, CliError> {
+    let ports = port_items(pod, &["containers", "initContainers"]);
+    port_by_name(ports, "containerPort", ("Pod", pod), name)
+}
+
 /// `util.LookupServicePortNumberByName`.
 fn service_port_by_name(svc: &Value, name: &str) -> Result<i64, CliError> {
-    svc["spec"]["ports"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["name"].as_str().unwrap_or_default() == name)
-        .and_then(|p| p["port"].as_i64())
-        .ok_or_else(|| {
-            CliError::msg(format!(
-                "Service '{}' does not have a named port '{name}'",
-                svc["metadata"]["name"].as_str().unwrap_or_default()
-            ))
-        })
+    let ports = svc["spec"]["ports"].as_array().into_iter().flatten();
+    port_by_name(ports, "port", ("Service", svc), name)
 }
 
 /// `util.LookupContainerPortNumberByServicePort`.

@@ -19,10 +19,9 @@ use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
-use crate::print::table::lower_group_kind;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use crate::resource::str_at;
-use crate::resource::{collected_errors, read_objects, ReadSpec};
+use crate::resource::{collected_errors, read_objects, Info, ReadSpec};
 
 pub const ROLLOUT_LONG: &str = r"Manage the rollout of one or many resources.
         
@@ -168,59 +167,35 @@ impl RolloutArgs {
     }
 }
 
-/// One object found by the builder, as the server has it now.
-#[derive(Debug, Clone)]
-struct Found {
-    resource: ApiResource,
-    namespace: Option<String>,
-    name: String,
-    object: Value,
+/// `resource.group` of a found object's resource (kubectl's error texts of the patching
+/// subcommands).
+fn resource_string(r: &ApiResource) -> String {
+    if r.group.is_empty() {
+        r.resource.clone()
+    } else {
+        format!("{}.{}", r.resource, r.group)
+    }
 }
 
-impl Found {
-    fn path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
-        self.resource
-            .path(self.namespace.as_deref(), Some(&self.name))
+/// `schema.GroupKind.String()`: `Kind` or `Kind.group`.
+fn group_kind(r: &ApiResource) -> String {
+    if r.group.is_empty() {
+        r.kind.clone()
+    } else {
+        format!("{}.{}", r.kind, r.group)
     }
+}
 
-    /// `kind.group/name`, as the name printer writes it.
-    fn display(&self) -> String {
-        format!(
-            "{}/{}",
-            lower_group_kind(&self.resource.group, &self.resource.kind),
-            self.name
-        )
+/// Which workload kind a resource is, if any of the three rollout knows.
+fn workload(r: &ApiResource) -> Option<Workload> {
+    if r.group != "apps" {
+        return None;
     }
-
-    /// `resource.group` (kubectl's error texts of the patching subcommands).
-    fn resource_string(&self) -> String {
-        if self.resource.group.is_empty() {
-            self.resource.resource.clone()
-        } else {
-            format!("{}.{}", self.resource.resource, self.resource.group)
-        }
-    }
-
-    /// `schema.GroupKind.String()`: `Kind` or `Kind.group`.
-    fn group_kind(&self) -> String {
-        if self.resource.group.is_empty() {
-            self.resource.kind.clone()
-        } else {
-            format!("{}.{}", self.resource.kind, self.resource.group)
-        }
-    }
-
-    /// Which workload kind this is, if any of the three rollout knows.
-    fn workload(&self) -> Option<Workload> {
-        if self.resource.group != "apps" {
-            return None;
-        }
-        match self.resource.kind.as_str() {
-            "Deployment" => Some(Workload::Deployment),
-            "DaemonSet" => Some(Workload::DaemonSet),
-            "StatefulSet" => Some(Workload::StatefulSet),
-            _ => None,
-        }
+    match r.kind.as_str() {
+        "Deployment" => Some(Workload::Deployment),
+        "DaemonSet" => Some(Workload::DaemonSet),
+        "StatefulSet" => Some(Workload::StatefulSet),
+        _ => None,
     }
 }
 
@@ -244,7 +219,7 @@ impl Selection {
     /// The objects named, fetched from the server, and the errors met on the way (kubectl's
     /// builder with `ContinueOnError` and `Latest`). Errors of the arguments themselves
     /// (unknown types, names with a selector) end the command at once.
-    async fn collect(&self, ctx: &Context) -> Result<(Vec<Found>, Vec<CliError>), CliError> {
+    async fn collect(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
         let client = ctx.client()?;
         let mut found = Vec::new();
         let mut errors = Vec::new();
@@ -281,12 +256,7 @@ impl Selection {
                             .is_some_and(|s| !crate::resource::labels_match(s, &object)) => {}
                     Ok(object) => {
                         match crate::resource::require_namespace(ctx, t.namespace.as_deref()) {
-                            Ok(()) => found.push(Found {
-                                resource: t.resource,
-                                namespace: t.namespace,
-                                name: t.name,
-                                object,
-                            }),
+                            Ok(()) => found.push(Info { object, ..t }),
                             Err(e) => errors.push(e),
                         }
                     }
@@ -308,7 +278,8 @@ impl Selection {
                     let got =
                         crate::resource::helper::get_named(ctx, &r, obj_ns.as_deref(), &name).await;
                     match got {
-                        Ok(object) => found.push(Found {
+                        Ok(object) => found.push(Info {
+                            source: String::new(),
                             resource: r.clone(),
                             namespace: obj_ns.clone(),
                             name,
@@ -345,7 +316,8 @@ impl Selection {
                 } else {
                     None
                 };
-                found.push(Found {
+                found.push(Info {
+                    source: String::new(),
                     resource: r.clone(),
                     namespace,
                     name,
@@ -425,7 +397,7 @@ fn printer_for(ctx: &Context, p: &PrintArgs) -> Printer {
 fn print_result(
     ctx: &Context,
     printer: &mut Printer,
-    found: &Found,
+    found: &Info,
     obj: &Value,
     operation: &str,
 ) -> Result<(), CliError> {
@@ -630,10 +602,10 @@ impl StatusArgs {
         let interrupted = super::interrupt::termination_signal();
         tokio::pin!(interrupted);
         for f in &found {
-            let Some(kind) = f.workload() else {
+            let Some(kind) = workload(&f.resource) else {
                 errors.push(CliError::msg(format!(
                     "no status viewer has been implemented for {}",
-                    f.group_kind()
+                    group_kind(&f.resource)
                 )));
                 continue;
             };
@@ -663,7 +635,7 @@ impl StatusArgs {
 
     /// Prints the state of one object, then of every change until done (watchtools'
     /// `UntilWithSync` on `metadata.name=<name>`).
-    async fn watch_one(&self, ctx: &Context, f: &Found, kind: Workload) -> Result<(), CliError> {
+    async fn watch_one(&self, ctx: &Context, f: &Info, kind: Workload) -> Result<(), CliError> {
         let client = ctx.client()?;
         // The name is checked as the object's own GET would check it (a nameless object read
         // from a file is watched by its empty name, as kubectl does).
@@ -843,12 +815,12 @@ impl PatchArgs {
         };
         let mut errors = Vec::new();
         for f in &found {
-            let patch = match patch_for(which, f.workload(), &f.object, &now) {
+            let patch = match patch_for(which, workload(&f.resource), &f.object, &now) {
                 Err(e) => {
                     // Already prefixed: checkErr prints it as it is.
                     errors.push(CliError::Raw(format!(
                         "error: {} {:?} {e}",
-                        f.resource_string(),
+                        resource_string(&f.resource),
                         f.name
                     )));
                     continue;

@@ -34,6 +34,7 @@ pub const RUN_USAGE: &str = "run NAME --image=image [--env=\"key=value\"] [--por
 #[command(mut_arg("filename", |a| a.help("to use to replace the resource.")))]
 #[command(mut_arg("kustomize", |a| a.help("Process a kustomization directory. This flag can't be used together with -f or -R.")))]
 #[command(mut_arg("field_manager", |a| a.default_value("kubectl-run")))]
+#[command(mut_arg("detach_keys", |a| a.help("Override the key sequence for detaching a container.")))]
 #[command(mut_arg("quiet", |a| a.help("If true, suppress prompt messages.")))]
 #[command(mut_arg("stdin", |a| a.help("Keep stdin open on the container in the pod, even if nothing is attached.")))]
 #[command(mut_arg("tty", |a| a.help("Allocate a TTY for the container in the pod.")))]
@@ -81,9 +82,8 @@ pub struct RunArgs {
     /// If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl attach ...' were called.  Default false, unless '-i/--stdin' is set, in which case the default is true. With '--restart=Never' the exit code of the container process is returned.
     #[arg(verbatim_doc_comment, long, go_bool_opt())]
     pub attach: Option<bool>,
-    /// Override the key sequence for detaching a container.
-    #[arg(verbatim_doc_comment, long, default_value = "ctrl-p,ctrl-q")]
-    pub detach_keys: String,
+    #[command(flatten)]
+    pub detach_keys: crate::cmd::flags::DetachKeysFlag,
     /// If the pod is started in interactive mode or with stdin, leave stdin open after the first attach completes. By default, stdin will be closed after the first attach completes.
     #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub leave_stdin_open: bool,
@@ -260,7 +260,7 @@ impl RunArgs {
             stdin: self.stdin.value,
             tty: self.tty.value,
             quiet: self.quiet.value,
-            detach_keys: self.detach_keys.clone(),
+            detach_keys: self.detach_keys.value.clone(),
         };
         self.handle_attach_pod(ctx, &pod_ns, &name, &mut req, timeout)
             .await?;

@@ -10,10 +10,9 @@ use serde_json::{json, Value};
 use crate::client::{ApiRequest, ClientError};
 use crate::cmd::flags::DryRun;
 use crate::context::Context;
-use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::print::gofmt::go_quote;
-use crate::resource::{collected_errors, read_objects, ReadSpec};
+use crate::resource::{collected_errors, read_objects, Info, ReadSpec};
 
 /// How often and how long a scale is retried after update conflicts (kubectl: 1s, 5m).
 const RETRY_INTERVAL: Duration = Duration::from_secs(1);
@@ -84,20 +83,10 @@ pub struct ScaleArgs {
     pub print: crate::cmd::flags::PrintFlags,
 }
 
-/// One object the builder found.
-#[derive(Debug, Clone)]
-struct Info {
-    resource: ApiResource,
-    namespace: Option<String>,
-    name: String,
-    object: Value,
-}
-
-impl Info {
-    fn scale_path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
-        self.resource
-            .subresource_path(self.namespace.as_deref(), Some(&self.name), Some("scale"))
-    }
+/// The path of the `scale` subresource of the object the builder found.
+fn scale_path(info: &Info) -> Result<crate::client::ApiPath, crate::client::PathError> {
+    info.resource
+        .subresource_path(info.namespace.as_deref(), Some(&info.name), Some("scale"))
 }
 
 /// The scale preconditions (`--current-replicas`, `--resource-version`).
@@ -245,10 +234,8 @@ impl ScaleArgs {
                     &info.object,
                     &crate::cmd::flags::change_cause(&argv),
                 );
-                let path = info
-                    .resource
-                    .path(info.namespace.as_deref(), Some(&info.name))?;
-                let req = ApiRequest::patch(path, crate::client::request::PATCH_MERGE, body);
+                let req =
+                    ApiRequest::patch(info.path()?, crate::client::request::PATCH_MERGE, body);
                 let _ = ctx.client()?.send_json(&req).await;
             }
             spec.print(ctx, printer.as_mut(), &info.object, &operation)?;
@@ -266,17 +253,7 @@ impl ScaleArgs {
             let spec = ReadSpec {
                 ..self.builder.read_spec()
             };
-            let (targets, errors) = read_objects(ctx, &spec).await;
-            let infos = targets
-                .into_iter()
-                .map(|t| Info {
-                    resource: t.resource,
-                    namespace: t.namespace,
-                    name: t.name,
-                    object: t.object,
-                })
-                .collect();
-            return Ok((infos, errors));
+            return Ok(read_objects(ctx, &spec).await);
         }
         if self.args.is_empty() {
             return Err(crate::resource::missing_resource_error());
@@ -300,6 +277,7 @@ impl ScaleArgs {
                             .await;
                     match got {
                         Ok(object) => infos.push(Info {
+                            source: String::new(),
                             resource: r.clone(),
                             namespace: namespace.clone(),
                             name,
@@ -336,6 +314,7 @@ impl ScaleArgs {
                 object["apiVersion"] = json!(r.api_version());
                 object["kind"] = json!(r.kind);
                 infos.push(Info {
+                    source: String::new(),
                     name: item["metadata"]["name"].as_str().unwrap_or("").to_string(),
                     namespace: item["metadata"]["namespace"]
                         .as_str()
@@ -367,7 +346,7 @@ async fn scale_with_retries(
     // new size; without one, a JSON merge patch of `spec.replicas`.
     let once = || async {
         let client = ctx.client()?;
-        let path = info.scale_path()?;
+        let path = scale_path(info)?;
         let updated = match precondition {
             Some(p) => {
                 let mut scale = client.get_json(&path).await?;
@@ -405,7 +384,7 @@ async fn wait_for_replicas(
     timeout: Duration,
 ) -> Result<(), CliError> {
     let client = ctx.client()?;
-    let path = info.scale_path()?;
+    let path = scale_path(info)?;
     let poll = async {
         loop {
             let scale = client.get_json(&path).await?;

@@ -24,7 +24,7 @@ use crate::print::gofmt::sprint;
 use crate::print::jsonpath::JsonPath;
 use crate::print::name::print_name;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
-use crate::resource::{collected_errors, read_objects, ReadSpec};
+use crate::resource::{collected_errors, read_objects, Info, ReadSpec};
 
 pub const WAIT_LONG: &str = r#"Wait for a specific condition on one or many resources.
 
@@ -333,29 +333,18 @@ fn jsonpath_met(path: &JsonPath, want: Option<&str>, obj: &Value) -> Result<bool
     Ok(sprint(got).trim() == want.trim())
 }
 
-/// One object to wait on.
-#[derive(Debug, Clone)]
-struct Info {
-    resource: ApiResource,
-    namespace: Option<String>,
-    name: String,
-    /// The object as the builder saw it (a GET, a list item, or the file's object).
-    object: Value,
+/// kubectl's `Info.ObjectName()` with a mapping (`pods/x`) of an object waited on (as the
+/// builder saw it: a GET, a list item, or the file's object).
+fn object_name(info: &Info) -> String {
+    format!("{}/{}", info.resource.resource, info.name)
 }
 
-impl Info {
-    /// kubectl's `Info.ObjectName()` with a mapping: `pods/x`.
-    fn object_name(&self) -> String {
-        format!("{}/{}", self.resource.resource, self.name)
-    }
+fn timed_out(info: &Info) -> CliError {
+    CliError::msg(format!("{TIMED_OUT} on {}", object_name(info)))
+}
 
-    fn timed_out(&self) -> CliError {
-        CliError::msg(format!("{TIMED_OUT} on {}", self.object_name()))
-    }
-
-    fn not_met(&self) -> CliError {
-        CliError::msg(format!("condition not met for {}", self.object_name()))
-    }
+fn not_met(info: &Info) -> CliError {
+    CliError::msg(format!("condition not met for {}", object_name(info)))
 }
 
 /// One thing the builder visits: a named object (fetched when visited) or a collection.
@@ -557,12 +546,7 @@ impl WaitArgs {
                 // cli-runtime's RetrieveLatest does not fetch a nameless object: it is waited
                 // on as read, and the wait reports the missing name.
                 sources.push(if self.local.value || t.name.is_empty() {
-                    Source::Local(Info {
-                        resource: t.resource,
-                        namespace: t.namespace,
-                        name: t.name,
-                        object: t.object,
-                    })
+                    Source::Local(t)
                 } else {
                     Source::Named {
                         resource: t.resource,
@@ -667,6 +651,7 @@ impl WaitArgs {
                 // Then `RequireNamespace` (objects named by argument are always in it).
                 crate::resource::require_namespace(ctx, namespace.as_deref())?;
                 Ok(vec![Info {
+                    source: String::new(),
                     resource: resource.clone(),
                     namespace: namespace.clone(),
                     name: name.clone(),
@@ -686,6 +671,7 @@ impl WaitArgs {
                 Ok(items
                     .into_iter()
                     .map(|item| Info {
+                        source: String::new(),
                         resource: resource.clone(),
                         namespace: if resource.namespaced {
                             Some(meta_str(&item, "namespace").to_string())
@@ -847,7 +833,7 @@ fn wait_local(cond: &Condition, info: &Info) -> Result<Value, CliError> {
     if met {
         Ok(info.object.clone())
     } else {
-        Err(info.not_met())
+        Err(not_met(info))
     }
 }
 
@@ -864,11 +850,11 @@ where
         return until.await;
     };
     if Instant::now() >= d {
-        return Err(info.timed_out());
+        return Err(timed_out(info));
     }
     match tokio::time::timeout_at(d, until).await {
         Ok(r) => r,
-        Err(_) => Err(info.timed_out()),
+        Err(_) => Err(timed_out(info)),
     }
 }
 
@@ -944,7 +930,7 @@ async fn wait_condition(
         return if cond.check(&obj)? {
             Ok(obj)
         } else {
-            Err(info.not_met())
+            Err(not_met(info))
         };
     };
     let judge = |obj: Value| match cond.check(&obj) {
@@ -993,7 +979,7 @@ async fn wait_deleted(
         Err(e) => return Err(e.into()),
     };
     if deadline.is_none() {
-        return Err(info.not_met());
+        return Err(not_met(info));
     }
     let done = gotten.clone();
     let mut on_list = |item: Option<Value>, _first: bool| match item {

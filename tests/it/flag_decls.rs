@@ -66,10 +66,6 @@ const DISTINCT: &[(&str, &str)] = &[
         "top pod: show containers (bool); set env/resources: a name pattern",
     ),
     (
-        "detach-keys",
-        "run and attach: same flag, both files owned by another branch now",
-    ),
-    (
         "env",
         "kustomize: build env; run/debug: container env; set env: a name=value list",
     ),

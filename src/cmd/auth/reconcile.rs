@@ -466,13 +466,9 @@ fn compute_role(existing: &Value, expected: &Value, remove_extra: bool) -> Outco
         Vec::new()
     };
     let missing_rules = uncovered(&existing_rules, &expected_rules);
-    if !remove_extra && !missing_rules.is_empty() {
-        let mut rules = existing_rules.clone();
-        rules.extend(missing_rules.iter().cloned());
+    let diff = (&missing_rules[..], &extra_rules[..]);
+    if let Some(rules) = reconciled(&existing_rules, &expected_rules, diff, remove_extra) {
         result["rules"] = Value::Array(rules);
-        operation = Operation::Update;
-    } else if remove_extra && (!missing_rules.is_empty() || !extra_rules.is_empty()) {
-        result["rules"] = Value::Array(expected_rules.clone());
         operation = Operation::Update;
     }
     let selectors = |a: Option<&Value>| list(a.unwrap_or(&Value::Null), "clusterRoleSelectors");
@@ -513,6 +509,25 @@ fn compute_role(existing: &Value, expected: &Value, remove_extra: bool) -> Outco
         extra_subjects: Vec::new(),
         missing_rules,
         extra_rules,
+    }
+}
+
+/// The reconciled rules or subjects, as `computeReconciledRole` and
+/// `computeReconciledRoleBinding` decide them from what is `missing` from and `extra` in the
+/// existing list: with `--remove-extra-*` the expected list when they differ, otherwise the
+/// existing list with the missing items appended; None when it stays as it is.
+fn reconciled(
+    existing: &[Value],
+    expected: &[Value],
+    (missing, extra): (&[Value], &[Value]),
+    remove_extra: bool,
+) -> Option<Vec<Value>> {
+    if !remove_extra && !missing.is_empty() {
+        Some(existing.iter().chain(missing).cloned().collect())
+    } else if remove_extra && (!missing.is_empty() || !extra.is_empty()) {
+        Some(expected.to_vec())
+    } else {
+        None
     }
 }
 
@@ -567,13 +582,9 @@ fn compute_binding(existing: &Value, expected: &Value, remove_extra: bool) -> Ou
     };
     let missing = subjects_only_in(&expected_subjects, &existing_subjects);
     let extra = subjects_only_in(&existing_subjects, &expected_subjects);
-    if !remove_extra && !missing.is_empty() {
-        let mut all = existing_subjects.clone();
-        all.extend(missing.iter().cloned());
-        result["subjects"] = Value::Array(all);
-        operation = Operation::Update;
-    } else if remove_extra && (!missing.is_empty() || !extra.is_empty()) {
-        result["subjects"] = Value::Array(expected_subjects.clone());
+    let diff = (&missing[..], &extra[..]);
+    if let Some(subjects) = reconciled(&existing_subjects, &expected_subjects, diff, remove_extra) {
+        result["subjects"] = Value::Array(subjects);
         operation = Operation::Update;
     }
     Outcome {
@@ -585,31 +596,46 @@ fn compute_binding(existing: &Value, expected: &Value, remove_extra: bool) -> Ou
     }
 }
 
+/// The string lists of an rbacv1.PolicyRule.
+struct Rule {
+    verbs: Vec<String>,
+    groups: Vec<String>,
+    resources: Vec<String>,
+    names: Vec<String>,
+    urls: Vec<String>,
+}
+
+impl Rule {
+    fn of(rule: &Value) -> Rule {
+        Rule {
+            verbs: strings(&rule["verbs"]),
+            groups: strings(&rule["apiGroups"]),
+            resources: strings(&rule["resources"]),
+            names: strings(&rule["resourceNames"]),
+            urls: strings(&rule["nonResourceURLs"]),
+        }
+    }
+}
+
 /// RBAC's `BreakdownRule`: one verb, one group, one resource and at most one name per rule.
 fn breakdown(rule: &Value) -> Vec<Value> {
-    let (groups, resources, verbs, names, urls) = (
-        strings(&rule["apiGroups"]),
-        strings(&rule["resources"]),
-        strings(&rule["verbs"]),
-        strings(&rule["resourceNames"]),
-        strings(&rule["nonResourceURLs"]),
-    );
+    let rule = Rule::of(rule);
     let mut out = Vec::new();
-    for g in &groups {
-        for r in &resources {
-            for v in &verbs {
-                if names.is_empty() {
+    for g in &rule.groups {
+        for r in &rule.resources {
+            for v in &rule.verbs {
+                if rule.names.is_empty() {
                     out.push(json!({"verbs": [v], "apiGroups": [g], "resources": [r]}));
                 } else {
-                    for n in &names {
+                    for n in &rule.names {
                         out.push(json!({"verbs": [v], "apiGroups": [g], "resources": [r], "resourceNames": [n]}));
                     }
                 }
             }
         }
     }
-    for u in &urls {
-        for v in &verbs {
+    for u in &rule.urls {
+        for v in &rule.verbs {
             out.push(json!({"verbs": [v], "nonResourceURLs": [u]}));
         }
     }
@@ -628,35 +654,22 @@ fn uncovered(owners: &[Value], servants: &[Value]) -> Vec<Value> {
 fn rule_covers(owner: &Value, sub: &Value) -> bool {
     let has = |set: &[String], e: &str| set.iter().any(|s| s == e);
     let has_all = |set: &[String], want: &[String]| want.iter().all(|w| has(set, w));
-    let (o_verbs, o_groups, o_res, o_names, o_urls) = (
-        strings(&owner["verbs"]),
-        strings(&owner["apiGroups"]),
-        strings(&owner["resources"]),
-        strings(&owner["resourceNames"]),
-        strings(&owner["nonResourceURLs"]),
-    );
-    let (s_verbs, s_groups, s_res, s_names, s_urls) = (
-        strings(&sub["verbs"]),
-        strings(&sub["apiGroups"]),
-        strings(&sub["resources"]),
-        strings(&sub["resourceNames"]),
-        strings(&sub["nonResourceURLs"]),
-    );
-    let verbs = has(&o_verbs, "*") || has_all(&o_verbs, &s_verbs);
-    let groups = has(&o_groups, "*") || has_all(&o_groups, &s_groups);
-    let resources = has(&o_res, "*")
-        || has_all(&o_res, &s_res)
-        || s_res.iter().all(|p| {
-            has(&o_res, p)
+    let (o, s) = (Rule::of(owner), Rule::of(sub));
+    let verbs = has(&o.verbs, "*") || has_all(&o.verbs, &s.verbs);
+    let groups = has(&o.groups, "*") || has_all(&o.groups, &s.groups);
+    let resources = has(&o.resources, "*")
+        || has_all(&o.resources, &s.resources)
+        || s.resources.iter().all(|p| {
+            has(&o.resources, p)
                 || p.split_once('/')
-                    .is_some_and(|(_, sub)| has(&o_res, &format!("*/{sub}")))
+                    .is_some_and(|(_, sub)| has(&o.resources, &format!("*/{sub}")))
         });
-    let urls = s_urls.iter().all(|p| {
-        o_urls
+    let urls = s.urls.iter().all(|p| {
+        o.urls
             .iter()
-            .any(|o| o == p || (o.ends_with('*') && p.starts_with(o.trim_end_matches('*'))))
+            .any(|u| u == p || (u.ends_with('*') && p.starts_with(u.trim_end_matches('*'))))
     });
-    let names = o_names.is_empty() || (!s_names.is_empty() && has_all(&o_names, &s_names));
+    let names = o.names.is_empty() || (!s.names.is_empty() && has_all(&o.names, &s.names));
     verbs && groups && resources && names && urls
 }
 

@@ -7,13 +7,14 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::{
-    collected_errors, dry_run, print_result, printer_for, str_at, Found, HistoryArgs, UndoArgs,
-    Workload,
+    collected_errors, dry_run, group_kind, print_result, printer_for, str_at, workload,
+    HistoryArgs, UndoArgs, Workload,
 };
 use crate::client::ApiRequest;
 use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::error::CliError;
+use crate::resource::Info;
 
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -44,18 +45,18 @@ fn has_visitor(group: &str, kind: &str) -> bool {
 }
 
 /// The error of `HistoryViewerFor`/`RollbackerFor` for a kind without one.
-fn no_helper(f: &Found, what: &str, noun: &str) -> CliError {
+fn no_helper(f: &Info, what: &str, noun: &str) -> CliError {
     let (group, kind) = (&f.resource.group, &f.resource.kind);
     if has_visitor(group, kind) {
         CliError::msg(format!(
             "no {noun} has been implemented for {:?}",
-            f.group_kind()
+            group_kind(&f.resource)
         ))
     } else {
         // Go prints the GroupKind struct with %v: `{group Kind}`.
         CliError::msg(format!(
             "error retrieving {what} for {:?}, no visitor method exists for {{{group} {kind}}}",
-            f.group_kind()
+            group_kind(&f.resource)
         ))
     }
 }
@@ -148,7 +149,7 @@ struct Revision {
 /// The revisions of a workload by number, as kubectl's history viewers collect them.
 async fn revisions(
     ctx: &Context,
-    f: &Found,
+    f: &Info,
     kind: Workload,
 ) -> Result<(Value, BTreeMap<i64, Revision>), CliError> {
     let live = match ctx.client()?.get_json(&f.path()?).await {
@@ -426,7 +427,7 @@ impl HistoryArgs {
         let print_revisions = !self.print.output.is_empty();
         let (found, mut errors) = self.sel.collect(ctx).await?;
         for f in &found {
-            let Some(kind) = f.workload() else {
+            let Some(kind) = workload(&f.resource) else {
                 errors.push(no_helper(f, "history", "history viewer"));
                 continue;
             };
@@ -540,7 +541,7 @@ impl UndoArgs {
                     f.resource.resource, f.name
                 ));
             }
-            let Some(kind) = f.workload() else {
+            let Some(kind) = workload(&f.resource) else {
                 errors.push(no_helper(f, "rollbacker", "rollbacker"));
                 continue;
             };
@@ -564,7 +565,7 @@ impl UndoArgs {
     async fn rollback(
         &self,
         ctx: &Context,
-        f: &Found,
+        f: &Info,
         kind: Workload,
         dry: DryRun,
     ) -> Result<String, CliError> {
@@ -780,7 +781,8 @@ mod tests {
 
     #[test]
     fn helper_errors() {
-        let f = |group: &str, kind: &str| Found {
+        let f = |group: &str, kind: &str| Info {
+            source: String::new(),
             resource: crate::discovery::ApiResource {
                 group: group.into(),
                 version: "v1".into(),

@@ -10,8 +10,9 @@ use serde_json::{json, Map, Value};
 use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::set::{
-    aggregate, calculate_patch, change_error, check_selector_with_names, find_spec, go_error,
-    pod_spec_mut, select_string, send_patch, Printer,
+    aggregate, calculate_patch, change_error, check_all_with_selector, check_local_dry_run,
+    check_selector_with_names, find_spec, go_error, pod_spec_mut, select_string, send_patch,
+    Printer,
 };
 use crate::context::Context;
 use crate::describe::quantity::Quantity;
@@ -71,9 +72,8 @@ pub struct EnvArgs {
     pub args: Vec<String>,
     #[command(flatten)]
     pub kustomize: crate::cmd::flags::KustomizeFlag,
-    /// The names of containers in the selected pod templates to change - may use wildcards
-    #[arg(verbatim_doc_comment, short = 'c', long, default_value = "*")]
-    pub containers: String,
+    #[command(flatten)]
+    pub containers: crate::cmd::flags::ContainerSelectorFlag,
     /// The name of a resource from which to inject environment variables
     #[arg(verbatim_doc_comment, long, default_value = "")]
     pub from: String,
@@ -444,11 +444,7 @@ impl EnvArgs {
             .value
             .as_deref()
             .is_some_and(|s| !s.is_empty());
-        if self.common.all.value && selector_given {
-            return Err(CliError::msg(
-                "cannot set --all and --selector at the same time",
-            ));
-        }
+        check_all_with_selector(&self.common, selector_given)?;
         let Some((resources, env_args)) = split_env(&self.args) else {
             return Err(CliError::msg(format!(
                 "all resources must be specified before environment changes: {}",
@@ -459,11 +455,7 @@ impl EnvArgs {
         let mut printer = Printer::new(ctx, &self.common.print, "env updated", dry_run)?;
         let (namespace, _) = ctx.namespace()?;
         // Validate.
-        if local && dry_run == DryRun::Server {
-            return Err(CliError::msg(
-                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
-            ));
-        }
+        check_local_dry_run(&self.common, dry_run)?;
         // kubectl's `set env` checks `-f` only: `-k` alone is refused here.
         if self.common.files.filename.is_empty() && resources.is_empty() {
             return Err(CliError::msg(
@@ -597,7 +589,7 @@ impl EnvArgs {
         let mut selected: Vec<(&str, usize)> = Vec::new();
         for field in ["containers", "initContainers"] {
             for (i, c) in spec[field].as_array().into_iter().flatten().enumerate() {
-                if select_string(c["name"].as_str().unwrap_or(""), &self.containers) {
+                if select_string(c["name"].as_str().unwrap_or(""), &self.containers.value) {
                     selected.push((field, i));
                 }
             }
@@ -605,7 +597,7 @@ impl EnvArgs {
         if selected.is_empty() {
             ctx.eprint(&format!(
                 "Warning: {kind}/{name} does not have any containers matching {:?}\n",
-                self.containers
+                self.containers.value
             ));
             return Ok(());
         }

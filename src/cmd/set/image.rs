@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_selector_with_names, containers_mut, find_spec,
-    local_resource_error, parse_pairs, pod_spec_mut, Printer, Submit,
+    aggregate, calculate_patch, check_all_with_selector, check_local_dry_run, checked_find_spec,
+    containers_mut, parse_pairs, pod_spec_mut, Printer, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
@@ -62,26 +62,16 @@ impl ImageArgs {
         // order, sorted is one of them.
         let images: std::collections::BTreeMap<String, String> = images.into_iter().collect();
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        if self.common.local.value && !resources.is_empty() {
-            return Err(local_resource_error());
-        }
-        if !self.common.local.value {
-            check_selector_with_names(&resources, selector.is_some() || self.common.all.value)?;
-        }
-        let spec = find_spec(
+        let spec = checked_find_spec(
             &self.common,
             Some(&self.kustomize),
             resources.clone(),
             selector.clone(),
-        );
+        )?;
         let targets = find(ctx, &spec).await?;
         // Validate.
         let mut errors = Vec::new();
-        if self.common.all.value && selector.is_some() {
-            errors.push(CliError::msg(
-                "cannot set --all and --selector at the same time",
-            ));
-        }
+        errors.extend(check_all_with_selector(&self.common, selector.is_some()).err());
         if resources.is_empty()
             && self.common.files.filename.is_empty()
             && self.kustomize.dir.is_none()
@@ -95,11 +85,7 @@ impl ImageArgs {
         } else if images.len() > 1 && images.contains_key("*") {
             errors.push(CliError::msg("all containers are already specified by *, but saw more than one container_name=container_image pairs"));
         }
-        if self.common.local.value && dry_run == crate::cmd::flags::DryRun::Server {
-            errors.push(CliError::msg(
-                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
-            ));
-        }
+        errors.extend(check_local_dry_run(&self.common, dry_run).err());
         aggregate(errors)?;
 
         // Run: every change is computed before anything is sent.

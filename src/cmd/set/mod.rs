@@ -96,6 +96,32 @@ pub(crate) fn check_selector_with_names(args: &[String], selecting: bool) -> Res
     Ok(())
 }
 
+/// The refusal of `--local` with `--dry-run=server` in every `set` subcommand's `Validate`.
+pub(crate) fn check_local_dry_run(
+    common: &SetCommonFlags,
+    dry_run: DryRun,
+) -> Result<(), CliError> {
+    if common.local.value && dry_run == DryRun::Server {
+        return Err(CliError::msg(
+            "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
+        ));
+    }
+    Ok(())
+}
+
+/// The refusal of `--all` with a label selector (the subcommands that take `-l`).
+pub(crate) fn check_all_with_selector(
+    common: &SetCommonFlags,
+    selector_given: bool,
+) -> Result<(), CliError> {
+    if common.all.value && selector_given {
+        return Err(CliError::msg(
+            "cannot set --all and --selector at the same time",
+        ));
+    }
+    Ok(())
+}
+
 /// cmdutil `ParsePairs` (without removal): `KEY=VALUE` pairs in argument order, or
 /// `invalid <type> format: a, b`.
 pub(crate) fn parse_pairs(
@@ -395,6 +421,24 @@ pub(crate) fn select_string(s: &str, spec: &str) -> bool {
 /// One object's computed change: the object, its changed form and the patch between them
 /// (`None`: unchanged).
 pub(crate) type Computed = (Target, Value, Result<Option<Value>, CliError>);
+
+/// [`find_spec`] after the builder's checks of `args` in `Complete`: with `--local` objects
+/// come from files only (`TYPE NAME` is refused); otherwise `TYPE/NAME` is refused beside a
+/// selector or `--all`.
+pub(crate) fn checked_find_spec(
+    common: &SetCommonFlags,
+    kustomize: Option<&crate::cmd::flags::KustomizeFlag>,
+    args: Vec<String>,
+    selector: Option<String>,
+) -> Result<FindSpec, CliError> {
+    if common.local.value && !args.is_empty() {
+        return Err(local_resource_error());
+    }
+    if !common.local.value {
+        check_selector_with_names(&args, selector.is_some() || common.all.value)?;
+    }
+    Ok(find_spec(common, kustomize, args, selector))
+}
 
 /// The builder plan of a set command: its resolved `args` and selector, with `-f`/`-R`,
 /// `--all` and `--local` from its flags and `-k` (where the command has it).

@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::cmd::flags::{dry_run_flag, DryRun};
+use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_selector_with_names, find_spec, local_resource_error,
+    aggregate, calculate_patch, check_all_with_selector, check_local_dry_run, checked_find_spec,
     pod_spec_mut, select_string, Printer, Submit,
 };
 use crate::context::Context;
@@ -37,6 +37,7 @@ pub const SET_RESOURCES_USAGE: &str =
 /// Update resource requests/limits on objects with pod templates.
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("local", |a| a.help("If true, set resources will NOT contact api-server but run locally.")))]
+#[command(mut_arg("containers", |a| a.help("The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards")))]
 pub struct ResourcesArgs {
     /// `TYPE NAME…` or `TYPE/NAME…`.
     pub args: Vec<String>,
@@ -46,9 +47,8 @@ pub struct ResourcesArgs {
     pub kustomize: crate::cmd::flags::KustomizeFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
-    /// The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards
-    #[arg(verbatim_doc_comment, short = 'c', long, default_value = "*")]
-    pub containers: String,
+    #[command(flatten)]
+    pub containers: crate::cmd::flags::ContainerSelectorFlag,
     /// The resource requirement requests for this container.  For example, 'cpu=100m,memory=256Mi'.  Note that server side components may assign requests depending on the server configuration, such as limit ranges.
     #[arg(verbatim_doc_comment, long, default_value = "")]
     pub limits: String,
@@ -71,30 +71,16 @@ impl ResourcesArgs {
             dry_run,
         )?;
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        if self.common.local.value && !self.args.is_empty() {
-            return Err(local_resource_error());
-        }
-        if !self.common.local.value {
-            check_selector_with_names(&self.args, selector.is_some() || self.common.all.value)?;
-        }
-        let spec = find_spec(
+        let spec = checked_find_spec(
             &self.common,
             Some(&self.kustomize),
             self.args.clone(),
             selector.clone(),
-        );
+        )?;
         let targets = find(ctx, &spec).await?;
         // Validate.
-        if self.common.local.value && dry_run == DryRun::Server {
-            return Err(CliError::msg(
-                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
-            ));
-        }
-        if self.common.all.value && selector.is_some() {
-            return Err(CliError::msg(
-                "cannot set --all and --selector at the same time",
-            ));
-        }
+        check_local_dry_run(&self.common, dry_run)?;
+        check_all_with_selector(&self.common, selector.is_some())?;
         if self.limits.is_empty() && self.requests.is_empty() {
             return Err(CliError::msg("you must specify an update to requests or limits (in the form of --requests/--limits)"));
         }
@@ -115,7 +101,8 @@ impl ResourcesArgs {
                         .into_iter()
                         .flatten()
                     {
-                        if !select_string(c["name"].as_str().unwrap_or(""), &self.containers) {
+                        if !select_string(c["name"].as_str().unwrap_or(""), &self.containers.value)
+                        {
                             continue;
                         }
                         set_list(c, "limits", &limits);
@@ -126,7 +113,7 @@ impl ResourcesArgs {
                 if !transformed {
                     errs.push(CliError::msg(format!(
                         "error: unable to find container named {}",
-                        self.containers
+                        self.containers.value
                     )));
                 }
                 transformed

@@ -2,9 +2,10 @@
 //! `serviceAccountName` in pods and pod templates. Unlike `set image` it patches (and prints)
 //! every object found, changed or not.
 
-use crate::cmd::flags::{dry_run_flag, DryRun};
+use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, change_error, find_spec, pod_spec_mut, Printer, Submit,
+    aggregate, calculate_patch, change_error, check_local_dry_run, find_spec, pod_spec_mut,
+    Printer, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
@@ -43,11 +44,7 @@ impl ServiceAccountArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let cause = self.record.change_cause(ctx);
         let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
-        if self.common.local.value && dry_run == DryRun::Server {
-            return Err(CliError::msg(
-                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
-            ));
-        }
+        check_local_dry_run(&self.common, dry_run)?;
         let mut printer = Printer::new(ctx, &self.common.print, "serviceaccount updated", dry_run)?;
         let Some((name, resources)) = self.args.split_last() else {
             return Err(CliError::msg("serviceaccount is required"));

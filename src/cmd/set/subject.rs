@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use crate::cmd::flags::{dry_run_flag, DryRun};
+use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, change_error, check_selector_with_names, find_spec,
-    local_resource_error, Printer, Submit,
+    aggregate, calculate_patch, change_error, check_all_with_selector, check_local_dry_run,
+    checked_find_spec, Printer, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
@@ -69,29 +69,22 @@ impl SubjectArgs {
             Err(e) => return Err(e),
         };
         let selector = self.selector.value.clone().filter(|s| !s.trim().is_empty());
-        if local && !self.args.is_empty() {
-            return Err(local_resource_error());
-        }
-        if !local {
-            check_selector_with_names(&self.args, selector.is_some() || self.common.all.value)?;
-        }
+        let spec = checked_find_spec(
+            &self.common,
+            Some(&self.kustomize),
+            self.args.clone(),
+            selector.clone(),
+        )?;
+        // With --local kubectl's builder is given neither the selector nor --all.
         let spec = FindSpec {
-            selector: if local { None } else { selector.clone() },
-            all: !local && self.common.all.value,
-            ..find_spec(&self.common, Some(&self.kustomize), self.args.clone(), None)
+            selector: spec.selector.filter(|_| !local),
+            all: spec.all && !local,
+            ..spec
         };
         let targets = find(ctx, &spec).await?;
         // Validate.
-        if local && dry_run == DryRun::Server {
-            return Err(CliError::msg(
-                "cannot specify --local and --dry-run=server - did you mean --dry-run=client?",
-            ));
-        }
-        if self.common.all.value && selector.is_some() {
-            return Err(CliError::msg(
-                "cannot set --all and --selector at the same time",
-            ));
-        }
+        check_local_dry_run(&self.common, dry_run)?;
+        check_all_with_selector(&self.common, selector.is_some())?;
         let flags = &self.subjects;
         if flags.user.is_empty() && flags.group.is_empty() && flags.serviceaccount.is_empty() {
             return Err(CliError::msg(
