@@ -7,6 +7,7 @@
 #     CASES='version get' benches/compare.sh   # only cases whose id contains one of the words
 #     SKIP_SCALE=1 benches/compare.sh    # without the 500-node sandbox scale test
 #     CASES=stream benches/compare.sh    # only the big-list formats (5,000 and 50,000 pods)
+#     CASES=many benches/compare.sh      # events, describe, wait, label, annotate, get of several types, get -f over BULK pods
 # Environment knobs: KUBECTL (real kubectl, default /usr/lib/google-cloud-sdk/bin/kubectl.1.33),
 # RUNS (hyperfine runs, default 10), MEM_RUNS (GNU time runs for peak RSS, default 5),
 # WARMUP (hyperfine warm-up runs, default 3), LARGE_RUNS / LARGE_WARMUP / LARGE_MEM_RUNS (the
@@ -14,6 +15,7 @@
 # seconds; defaults 3 / 1 / 1), LARGE_CASES (the stream cases run over more than 5,000 pods,
 # by the last word of their id, e.g. "table json name sorted"; default all), LARGE_KUBECTL_CASES
 # (of those, the ones kubectl is timed on too, the others kubectl-rs alone; default all),
+# MANY_RUNS (timed runs of the `many` cases, default 3; 1 for those that patch or wait on every pod),
 # BULK (pods for the "many pods" cases, default 5000), STREAM_SIZES (pod counts of the
 # `stream` cases, default "5000 50000"), OUT (markdown table file, default
 # $TMPDIR/kubectl-rs-bench/results.md), NO_BUILD=1 (use target/release/kubectl-rs as is).
@@ -446,6 +448,35 @@ if selected stream; then
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-ccsorted" "get pods -o custom-columns=NAME:.metadata.name --sort-by=.metadata.name, $size pods" "get pods -o custom-columns=NAME:.metadata.name --sort-by=.metadata.name"
         BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-widesorted" "get pods -o wide --sort-by=.metadata.name, $size pods" "get pods -o wide --sort-by=.metadata.name"
     done
+fi
+
+# The other commands over many objects (issue 18): events, describe, wait, label, annotate,
+# several types in one get, get -f, over the BULK pods (and the events their kubelets
+# record: ~4 per pod). The slow ones (each run patches or waits on every pod) take MANY_RUNS
+# timed runs (default 1, no warm-up) and one GNU time run.
+if selected many; then
+    have_bulk=$(api "$WORK/api" "/api/v1/namespaces/default/pods?labelSelector=app%3Dbulk&limit=1" | jq -r '.metadata.remainingItemCount // 0')
+    [ "$have_bulk" -ge $((BULK - 1)) ] || create_bulk 1 "$BULK"
+    jq -n --argjson n "$BULK" '{apiVersion: "v1", kind: "List", items: [range(1; $n + 1) |
+        {apiVersion: "v1", kind: "Pod", metadata: {name: ("bulk-" + ("0000" + tostring | .[-5:]))}}]}' >"$WORK/bulk-pods.json"
+    SAVED=("$RUNS" "$WARMUP" "$MEM_RUNS")
+    RUNS=${MANY_RUNS:-3} WARMUP=1 MEM_RUNS=1
+    bench many-events "events, $BULK pods" "events"
+    bench many-getevents "get events, $BULK pods" "get events"
+    bench many-eventsjson "events -o json, $BULK pods (whole list)" "events -o json"
+    bench many-multijson "get pods,svc -o json, $BULK pods" "get pods,svc -o json"
+    bench many-multitable "get pods,svc, $BULK pods (whole list)" "get pods,svc"
+    bench many-getf "get -f (a List of $BULK pods) -o name" "get -f $WORK/bulk-pods.json -o name"
+    RUNS=${MANY_RUNS:-1} WARMUP=0
+    # kubectl describes each pod with its own GET (and, v1.33, an events list per pod): over
+    # ten minutes for 5,000 pods on the sandbox; kubectl-rs alone.
+    BENCH_ONLY_R=1 bench many-describe "describe pods, $BULK pods (kubectl: >10 min, not run)" "describe pods"
+    # Each pod is waited on with its own list and watch (as kubectl does): memory is the
+    # point here; both stop at the timeout.
+    bench many-wait "wait --for=jsonpath={.status.phase}=Running pods --all --timeout=20s, $BULK pods (memory; both time out)" "wait --for=jsonpath={.status.phase}=Running pods --all --timeout=20s"
+    bench many-label "label pods --all --overwrite, $BULK pods" "label pods --all --overwrite bench=\$(date +%s%N)"
+    bench many-annotate "annotate pods --all --overwrite, $BULK pods" "annotate pods --all --overwrite bench=\$(date +%s%N)"
+    RUNS=${SAVED[0]} WARMUP=${SAVED[1]} MEM_RUNS=${SAVED[2]}
 fi
 
 MAIN_RSS=$(peak_rss_mb "$MAIN_PID")

@@ -68,6 +68,9 @@ impl DescribeArgs {
                 .await?;
         } else {
             let resolved = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
+            if resolved.iter().all(|rt| rt.names.is_empty()) {
+                return self.describe_lists(ctx, &namespace, resolved).await;
+            }
             for rt in resolved {
                 let ns = (rt.resource.namespaced && !self.all_namespaces.value)
                     .then_some(namespace.as_str());
@@ -145,7 +148,19 @@ impl DescribeArgs {
             let text = if i == 0 { s } else { format!("\n\n{s}") };
             ctx.out().write_all(text.as_bytes())?;
         }
-        if targets.is_empty() && errors.is_empty() {
+        self.finish(ctx, &namespace, targets.len(), errors)
+    }
+
+    /// The end of a run: `No resources found` when nothing was described and nothing
+    /// failed, then the errors.
+    fn finish(
+        &self,
+        ctx: &Context,
+        namespace: &str,
+        described: usize,
+        mut errors: Vec<CliError>,
+    ) -> Result<(), CliError> {
+        if described == 0 && errors.is_empty() {
             if self.all_namespaces.value {
                 ctx.eprint("No resources found\n");
             } else {
@@ -160,6 +175,84 @@ impl DescribeArgs {
             1 => Err(errors.remove(0)),
             _ => Err(CliError::Aggregate(errors)),
         }
+    }
+
+    /// `describe TYPE[,TYPE…]` (all objects, or `-l`): each page (`--chunk-size`) is
+    /// described as it arrives and dropped, so memory holds one page whatever the list size
+    /// (kubectl holds every object first). Whether events are shown by default depends on
+    /// there being one object and no error: the first object waits until a second one
+    /// comes or the lists end.
+    async fn describe_lists(
+        &self,
+        ctx: &Context,
+        namespace: &str,
+        resolved: Vec<crate::discovery::ResolvedType>,
+    ) -> Result<(), CliError> {
+        let client = ctx.client()?;
+        let mut errors: Vec<CliError> = Vec::new();
+        let mut described = 0usize;
+        let mut show_events = self.show_events;
+        let mut first: Option<Target> = None;
+        for rt in resolved {
+            let ns = (rt.resource.namespaced && !self.all_namespaces.value).then_some(namespace);
+            let q = list_query(&rt.resource, ns, self.builder.selector.value.as_deref());
+            let mut cont = String::new();
+            loop {
+                let items = match next_page(client, &q, self.chunk_size.value, &mut cont).await {
+                    Ok(items) => items,
+                    Err(e) => {
+                        errors.push(e.into());
+                        break;
+                    }
+                };
+                for object in items {
+                    let target = Target {
+                        resource: rt.resource.clone(),
+                        object,
+                    };
+                    let show = match show_events {
+                        Some(show) => show,
+                        None if described == 0 && first.is_none() => {
+                            first = Some(target);
+                            continue;
+                        }
+                        None => *show_events.insert(false),
+                    };
+                    for t in first.take().into_iter().chain([target]) {
+                        self.write_description(ctx, client, &t, show, described)
+                            .await?;
+                        described += 1;
+                    }
+                }
+                if cont.is_empty() {
+                    break;
+                }
+            }
+        }
+        if let Some(t) = first.take() {
+            let show = show_events.unwrap_or(errors.is_empty());
+            self.write_description(ctx, client, &t, show, described)
+                .await?;
+            described += 1;
+        }
+        self.finish(ctx, namespace, described, errors)
+    }
+
+    /// Writes one description, after a blank line when it is not the first.
+    async fn write_description(
+        &self,
+        ctx: &Context,
+        client: &Client,
+        t: &Target,
+        show_events: bool,
+        before: usize,
+    ) -> Result<(), CliError> {
+        let s = self
+            .render(ctx, client, &t.resource, &t.object, show_events)
+            .await;
+        let text = if before == 0 { s } else { format!("\n\n{s}") };
+        ctx.out().write_all(text.as_bytes())?;
+        Ok(())
     }
 
     async fn targets_from_files(
@@ -198,15 +291,7 @@ impl DescribeArgs {
         namespace: Option<&str>,
         selector: Option<&str>,
     ) -> Result<Vec<Value>, CliError> {
-        let q = RelatedQuery {
-            key: "",
-            group: resource.group.clone(),
-            version: resource.version.clone(),
-            resource: resource.resource.clone(),
-            namespace: namespace.map(str::to_string),
-            label_selector: selector.map(str::to_string),
-            field_selector: None,
-        };
+        let q = list_query(resource, namespace, selector);
         Ok(list_all(client, &q, self.chunk_size.value).await?)
     }
 
@@ -267,6 +352,55 @@ fn is_not_found(e: &CliError) -> bool {
     matches!(e, CliError::Client(c) if c.is_not_found())
 }
 
+/// The list of every object of a type (in a namespace, or all), with `-l`.
+fn list_query(
+    resource: &ApiResource,
+    namespace: Option<&str>,
+    selector: Option<&str>,
+) -> RelatedQuery {
+    RelatedQuery {
+        key: "",
+        group: resource.group.clone(),
+        version: resource.version.clone(),
+        resource: resource.resource.clone(),
+        namespace: namespace.map(str::to_string),
+        label_selector: selector.map(str::to_string),
+        field_selector: None,
+    }
+}
+
+/// One page of a list query, `chunk` items a request (0: all at once): its items; `cont`
+/// (empty: the first page) becomes the next page's token, empty after the last page.
+async fn next_page(
+    client: &Client,
+    q: &RelatedQuery,
+    chunk: i64,
+    cont: &mut String,
+) -> Result<Vec<Value>, ClientError> {
+    let mut req = ApiRequest::get(q.path()?);
+    for (k, v) in q.query_pairs() {
+        if k == "limit" {
+            if chunk > 0 {
+                req = req.query("limit", chunk.to_string());
+            }
+        } else {
+            req = req.query(k, v);
+        }
+    }
+    if !cont.is_empty() {
+        req = req.query("continue", cont.clone());
+    }
+    let mut list = client.send_json(&req).await?;
+    *cont = list["metadata"]["continue"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    Ok(match list.get_mut("items").map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    })
+}
+
 /// Runs one list query to the end, `chunk` items a request (0: all at once).
 async fn list_all(
     client: &Client,
@@ -276,27 +410,7 @@ async fn list_all(
     let mut items = Vec::new();
     let mut cont = String::new();
     loop {
-        let mut req = ApiRequest::get(q.path()?);
-        for (k, v) in q.query_pairs() {
-            if k == "limit" {
-                if chunk > 0 {
-                    req = req.query("limit", chunk.to_string());
-                }
-            } else {
-                req = req.query(k, v);
-            }
-        }
-        if !cont.is_empty() {
-            req = req.query("continue", cont.clone());
-        }
-        let mut list = client.send_json(&req).await?;
-        if let Some(a) = list["items"].as_array_mut() {
-            items.append(a);
-        }
-        cont = list["metadata"]["continue"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        items.append(&mut next_page(client, q, chunk, &mut cont).await?);
         if cont.is_empty() {
             return Ok(items);
         }

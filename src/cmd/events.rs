@@ -80,6 +80,15 @@ fn event_time(e: &Value) -> Option<DateTime<Utc>> {
     parse(&e["lastTimestamp"]).or_else(|| parse(&e["eventTime"]))
 }
 
+/// What kubectl says when no event is left to print.
+fn no_events(ctx: &Context, all_namespaces: bool, namespace: &str) {
+    if all_namespaces {
+        ctx.eprint("No events found.\n");
+    } else {
+        ctx.eprint(&format!("No events found in {namespace} namespace.\n"));
+    }
+}
+
 /// The LAST SEEN column (`getInterval`).
 fn interval(e: &Value, now: DateTime<Utc>) -> String {
     let since = |v: &Value| match v
@@ -135,34 +144,57 @@ struct EventTable {
 }
 
 impl EventTable {
-    fn rows(&mut self, events: &[Value], now: DateTime<Utc>) -> String {
-        let tw = &mut self.tw;
+    /// The headings, once (none with `--no-headers`).
+    fn headers(&mut self) {
         if !self.no_headers && !self.headers_printed {
             if self.all_namespaces {
-                tw.write_str("NAMESPACE\t");
+                self.tw.write_str("NAMESPACE\t");
             }
-            tw.write_str("LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n");
+            self.tw
+                .write_str("LAST SEEN\tTYPE\tREASON\tOBJECT\tMESSAGE\n");
             self.headers_printed = true;
         }
-        for e in events {
-            if self.all_namespaces {
-                tw.write_str(&format!(
-                    "{}\t",
-                    e["metadata"]["namespace"].as_str().unwrap_or_default()
-                ));
-            }
-            let s = |v: &Value| escape_terminal(v.as_str().unwrap_or_default());
-            tw.write_str(&format!(
-                "{}\t{}\t{}\t{}/{}\t{}\n",
-                interval(e, now),
-                s(&e["type"]),
-                s(&e["reason"]),
-                s(&e["involvedObject"]["kind"]),
-                s(&e["involvedObject"]["name"]),
-                escape_terminal(e["message"].as_str().unwrap_or_default().trim()),
-            ));
+    }
+
+    /// One event's line, its cells separated by tabs.
+    fn row(&self, e: &Value, now: DateTime<Utc>) -> String {
+        let mut line = String::new();
+        if self.all_namespaces {
+            line.push_str(e["metadata"]["namespace"].as_str().unwrap_or_default());
+            line.push('\t');
         }
-        tw.flush_to_string()
+        let s = |v: &Value| escape_terminal(v.as_str().unwrap_or_default());
+        line.push_str(&format!(
+            "{}\t{}\t{}\t{}/{}\t{}\n",
+            interval(e, now),
+            s(&e["type"]),
+            s(&e["reason"]),
+            s(&e["involvedObject"]["kind"]),
+            s(&e["involvedObject"]["name"]),
+            escape_terminal(e["message"].as_str().unwrap_or_default().trim()),
+        ));
+        line
+    }
+
+    fn rows(&mut self, events: &[Value], now: DateTime<Utc>) -> String {
+        self.headers();
+        for e in events {
+            let line = self.row(e, now);
+            self.tw.write_str(&line);
+        }
+        self.tw.flush_to_string()
+    }
+
+    /// The table of every event, oldest first, from their lines and times: kubectl sorts
+    /// the events (`sort.Sort`, not stable) before printing; sorting the lines with the same
+    /// comparisons gives the same order.
+    fn sorted(&mut self, mut lines: Vec<(Option<DateTime<Utc>>, String)>) -> String {
+        kcore::gosort::sort(&mut lines, |a, b| a.0 < b.0);
+        self.headers();
+        for (_, line) in &lines {
+            self.tw.write_str(line);
+        }
+        self.tw.flush_to_string()
     }
 }
 
@@ -261,6 +293,33 @@ impl EventsArgs {
                 .await;
         }
         // kubectl lists 500 at a time whatever --chunk-size says.
+        let Some(spec) = spec else {
+            // The table: each event becomes its line as its page arrives (the event is then
+            // dropped); memory holds a page and the lines, not the events.
+            let mut lines = Vec::new();
+            crate::resource::helper::for_each_chunk(
+                ctx,
+                path,
+                "events",
+                None,
+                field.as_deref(),
+                500,
+                |page| {
+                    for e in page.iter().filter(|e| wanted(e)) {
+                        lines.push((event_time(e), table.row(e, ctx.now)));
+                    }
+                },
+            )
+            .await?;
+            if lines.is_empty() {
+                no_events(ctx, all, &namespace);
+                return Ok(());
+            }
+            let text = table.sorted(lines);
+            std::io::Write::write_all(&mut **ctx.out(), text.as_bytes())?;
+            return Ok(());
+        };
+        // Other formats print kubectl's typed `EventList` of every event (whole in memory).
         let items =
             crate::resource::helper::list_chunked(ctx, path, "events", None, field.as_deref(), 500)
                 .await?;
@@ -276,34 +335,23 @@ impl EventsArgs {
             })
             .collect();
         if events.is_empty() {
-            if all {
-                ctx.eprint("No events found.\n");
-            } else {
-                ctx.eprint(&format!("No events found in {namespace} namespace.\n"));
-            }
+            no_events(ctx, all, &namespace);
             return Ok(());
         }
         // Go's sort.Sort, not stable: equal times end in the order only it gives.
         kcore::gosort::sort(&mut events, |a, b| event_time(a) < event_time(b));
-        match spec {
-            None => {
-                let text = table.rows(&events, ctx.now);
-                std::io::Write::write_all(&mut **ctx.out(), text.as_bytes())?;
-            }
-            // The name printer refuses typed lists (kubectl ignores that error): nothing.
-            Some(_) if self.print.output == "name" => {}
-            Some(spec) => {
-                let list = json!({
-                    "kind": "EventList",
-                    "apiVersion": "v1",
-                    "metadata": {},
-                    "items": events,
-                });
-                let mut printer = spec.printer()?.map(|p| p.typed());
-                spec.print(ctx, printer.as_mut(), &list, "events")?;
-                if let Some(p) = printer.as_mut() {
-                    p.finish(&mut **ctx.out())?;
-                }
+        // The name printer refuses typed lists (kubectl ignores that error): nothing.
+        if self.print.output != "name" {
+            let list = json!({
+                "kind": "EventList",
+                "apiVersion": "v1",
+                "metadata": {},
+                "items": events,
+            });
+            let mut printer = spec.printer()?.map(|p| p.typed());
+            spec.print(ctx, printer.as_mut(), &list, "events")?;
+            if let Some(p) = printer.as_mut() {
+                p.finish(&mut **ctx.out())?;
             }
         }
         Ok(())

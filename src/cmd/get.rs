@@ -388,19 +388,20 @@ fn is_list(obj: &Value) -> bool {
 }
 
 /// Items of a list response, with `apiVersion`/`kind` filled in from the list as the
-/// unstructured decoder does.
-fn list_items(list: &Value) -> Vec<Value> {
+/// unstructured decoder does (the list is consumed: no item is copied).
+fn list_items(mut list: Value) -> Vec<Value> {
     let api_version = list.get("apiVersion").cloned().unwrap_or(Value::Null);
     let kind = list
         .get("kind")
         .and_then(Value::as_str)
         .map(|k| k.strip_suffix("List").unwrap_or(k).to_string());
-    list.get("items")
-        .and_then(Value::as_array)
+    let items = match list.get_mut("items").map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    items
         .into_iter()
-        .flatten()
-        .map(|item| {
-            let mut item = item.clone();
+        .map(|mut item| {
             if let Some(m) = item.as_object_mut() {
                 if !m.contains_key("apiVersion") && !api_version.is_null() {
                     m.insert("apiVersion".into(), api_version.clone());
@@ -542,6 +543,13 @@ impl GetOptions {
                 }
             }
         }
+        // Several types, names, or objects read from files, in a format that streams: each
+        // answer (a list page, an object) is written as it comes.
+        if !self.human && self.sort_by.is_empty() && !single_item_implied {
+            if let Ok(Ok(streamer)) = self.generic_printer().map(ListStreamer::new) {
+                return self.run_streamed_infos(ctx, types, filter, streamer).await;
+            }
+        }
         let mut infos = Vec::new();
         let errs = self
             .fetch(ctx, types, filter, &mut |info| {
@@ -623,6 +631,57 @@ impl GetOptions {
             }
         }
         if pages == 0 && self.ignore_not_found {
+            return self.errors_out(errs, true);
+        }
+        match print_err {
+            Some(e) => errs.push(e),
+            None => {
+                if let Err(e) = streamer.finish(&mut **ctx.out()) {
+                    errs.push(e.into());
+                }
+            }
+        }
+        self.errors_out(errs, true)
+    }
+
+    /// `get` of several types, of named objects or of objects read from files, with a
+    /// streaming printer and no single object implied: each answer is written as `fetch`
+    /// hands it over (a list page, an object) and dropped, so memory holds one page; the
+    /// output is what [`Self::print_generic`] writes for all of them (the List of every
+    /// item, then the errors).
+    async fn run_streamed_infos(
+        &self,
+        ctx: &Context,
+        types: Vec<Result<Wanted, CliError>>,
+        filter: Option<&kcore::selectors::LabelSelector>,
+        mut streamer: ListStreamer,
+    ) -> Result<(), CliError> {
+        let mut infos = 0usize;
+        let mut print_err: Option<CliError> = None;
+        let errs = self
+            .fetch(ctx, types, filter, &mut |info| {
+                infos += 1;
+                // After a printing error kubectl prints nothing more (it has read everything).
+                if print_err.is_some() {
+                    return Ok(());
+                }
+                let items = if is_list(&info.object) {
+                    list_items(info.object)
+                } else {
+                    vec![info.object]
+                };
+                let mut out = ctx.out();
+                let printed = streamer
+                    .page(items, &mut **out)
+                    .and_then(|_| out.flush().map_err(PrintError::from));
+                if let Err(e) = printed {
+                    print_err = Some(e.into());
+                }
+                Ok(())
+            })
+            .await?;
+        let mut errs = errs.generic(false);
+        if infos == 0 && self.ignore_not_found {
             return self.errors_out(errs, true);
         }
         match print_err {
@@ -1211,7 +1270,7 @@ impl GetOptions {
         for info in infos {
             if is_list(&info.object) {
                 lists += 1;
-                items.extend(list_items(&info.object));
+                items.extend(list_items(info.object));
             } else {
                 items.push(info.object);
             }
@@ -1390,7 +1449,7 @@ impl WatchPrinter {
             }
             WatchPrinter::Generic { printer, events } => {
                 let items = if is_list(obj) {
-                    list_items(obj)
+                    list_items(obj.clone())
                 } else {
                     vec![obj.clone()]
                 };
@@ -1698,7 +1757,7 @@ mod tests {
             "apiVersion": "apps/v1", "kind": "DaemonSetList",
             "items": [{"metadata": {"name": "a"}}, {"kind": "Other", "apiVersion": "x/v1"}]
         });
-        let items = list_items(&list);
+        let items = list_items(list.clone());
         assert_eq!(items[0]["kind"], "DaemonSet");
         assert_eq!(items[0]["apiVersion"], "apps/v1");
         assert_eq!(items[1]["kind"], "Other");

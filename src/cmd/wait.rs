@@ -347,6 +347,47 @@ fn not_met(info: &Info) -> CliError {
     CliError::msg(format!("condition not met for {}", object_name(info)))
 }
 
+/// Items a list page asks for (wait has no `--chunk-size`; kubectl reads the list in one
+/// request and holds it).
+const LIST_CHUNK: i64 = 500;
+
+/// What visiting a source yields: a few objects in memory, or a list's items on disk
+/// (decoded one at a time as they are waited on: memory holds one object, not the list).
+enum Infos {
+    Few(Vec<Info>),
+    Listed(Box<(ApiResource, crate::print::spool::Spool)>),
+}
+
+impl Infos {
+    fn len(&self) -> usize {
+        match self {
+            Infos::Few(v) => v.len(),
+            Infos::Listed(listed) => listed.1.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th object.
+    fn get(&self, i: usize) -> Result<Info, CliError> {
+        let (resource, item) = match self {
+            Infos::Few(v) => return Ok(v[i].clone()),
+            Infos::Listed(listed) => (&listed.0, listed.1.get(i)?),
+        };
+        Ok(Info {
+            source: String::new(),
+            resource: resource.clone(),
+            namespace: resource
+                .namespaced
+                .then(|| meta_str(&item, "namespace").to_string()),
+            name: meta_str(&item, "name").to_string(),
+            object: with_type(resource, item),
+        })
+    }
+}
+
 /// One thing the builder visits: a named object (fetched when visited) or a collection.
 #[derive(Debug, Clone)]
 enum Source {
@@ -501,7 +542,14 @@ impl WaitArgs {
                     continue;
                 }
             };
-            for info in infos {
+            for i in 0..infos.len() {
+                let info = match infos.get(i) {
+                    Ok(info) => info,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                };
                 visited += 1;
                 for cond in conditions {
                     match self.wait_one(ctx, cond, &info, deadline).await {
@@ -627,11 +675,11 @@ impl WaitArgs {
         )
     }
 
-    /// The objects one source yields (a GET, or a list's items).
-    async fn visit(&self, ctx: &Context, source: &Source) -> Result<Vec<Info>, CliError> {
+    /// The objects one source yields (a GET, or a list's items, read page by page to disk).
+    async fn visit(&self, ctx: &Context, source: &Source) -> Result<Infos, CliError> {
         let client = ctx.client()?;
         match source {
-            Source::Local(info) => Ok(vec![info.clone()]),
+            Source::Local(info) => Ok(Infos::Few(vec![info.clone()])),
             Source::Named {
                 resource,
                 namespace,
@@ -645,43 +693,34 @@ impl WaitArgs {
                 if let Ok(Some(sel)) = crate::resource::file_selector(Some(self.selector.as_str()))
                 {
                     if !crate::resource::labels_match(&sel, &obj) {
-                        return Ok(Vec::new());
+                        return Ok(Infos::Few(Vec::new()));
                     }
                 }
                 // Then `RequireNamespace` (objects named by argument are always in it).
                 crate::resource::require_namespace(ctx, namespace.as_deref())?;
-                Ok(vec![Info {
+                Ok(Infos::Few(vec![Info {
                     source: String::new(),
                     resource: resource.clone(),
                     namespace: namespace.clone(),
                     name: name.clone(),
                     object: with_type(resource, obj),
-                }])
+                }]))
             }
             Source::List {
                 resource,
                 namespace,
             } => {
                 let req = self.list_request(resource, namespace.as_deref())?;
-                let list = client
-                    .send_json(&req)
-                    .await
-                    .map_err(|e| self.list_error(resource, e))?;
-                let items = list["items"].as_array().cloned().unwrap_or_default();
-                Ok(items
-                    .into_iter()
-                    .map(|item| Info {
-                        source: String::new(),
-                        resource: resource.clone(),
-                        namespace: if resource.namespaced {
-                            Some(meta_str(&item, "namespace").to_string())
-                        } else {
-                            None
-                        },
-                        name: meta_str(&item, "name").to_string(),
-                        object: with_type(resource, item),
-                    })
-                    .collect())
+                let list_error = |e| self.list_error(resource, e);
+                let spool = crate::resource::helper::spool_list(
+                    client,
+                    &req,
+                    resource,
+                    LIST_CHUNK,
+                    &list_error,
+                )
+                .await?;
+                Ok(Infos::Listed(Box::new((resource.clone(), spool))))
             }
         }
     }

@@ -353,6 +353,18 @@ pub fn update_object(
 /// One object to update, or the error met finding it.
 type Found = crate::resource::targets::Target;
 
+/// What [`UpdateSpec::fetch`] hands to the visits: an object (or the error met in its
+/// place), or a list's items waiting on disk (visited one at a time: memory holds one
+/// object, not the list).
+enum Fetched {
+    One(Result<Found, CliError>),
+    Listed(ApiResource, crate::print::spool::Spool),
+}
+
+/// Items a list page asks for (label and annotate have no `--chunk-size`; kubectl reads
+/// the list in one request).
+const LIST_CHUNK: i64 = 500;
+
 /// Where objects come from, before any request (kubectl's builder before `Do`).
 enum Plan {
     /// `--local`: the objects as read.
@@ -519,12 +531,32 @@ impl UpdateSpec {
         };
         let mut errors = Vec::new();
         for f in found {
-            let res = match f {
-                Ok(f) => run.visit(f).await,
-                Err(e) => Err(e),
+            let (r, spool) = match f {
+                Fetched::One(f) => {
+                    if let Err(e) = run.visit_found(f).await {
+                        errors.push(e);
+                    }
+                    continue;
+                }
+                Fetched::Listed(r, spool) => (r, spool),
             };
-            if let Err(e) = res {
-                errors.push(e);
+            for i in 0..spool.len() {
+                let f = spool.get(i).map_err(CliError::from).map(|object| Found {
+                    namespace: r
+                        .namespaced
+                        .then(|| object["metadata"]["namespace"].as_str())
+                        .flatten()
+                        .map(str::to_string),
+                    name: object["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                    resource: Some(r.clone()),
+                    object,
+                });
+                if let Err(e) = run.visit_found(f).await {
+                    errors.push(e);
+                }
             }
         }
         if let Some(p) = &mut run.printer {
@@ -642,15 +674,15 @@ impl UpdateSpec {
         }
     }
 
-    /// Gets the objects: GET for names and files, LIST for selections. Errors stay in place
-    /// (kubectl's builder continues on error).
-    async fn fetch(&self, ctx: &Context, plan: Plan) -> Vec<Result<Found, CliError>> {
+    /// Gets the objects: GET for names and files, LIST for selections (page by page, to
+    /// disk). Errors stay in place (kubectl's builder continues on error).
+    async fn fetch(&self, ctx: &Context, plan: Plan) -> Vec<Fetched> {
         let client = match ctx.client() {
             Ok(c) => c,
             Err(e) => {
                 return match plan {
-                    Plan::Local(items) => items,
-                    _ => vec![Err(e)],
+                    Plan::Local(items) => items.into_iter().map(Fetched::One).collect(),
+                    _ => vec![Fetched::One(Err(e))],
                 }
             }
         };
@@ -671,7 +703,7 @@ impl UpdateSpec {
         };
         let mut out = Vec::new();
         match plan {
-            Plan::Local(items) => return items,
+            Plan::Local(items) => return items.into_iter().map(Fetched::One).collect(),
             Plan::Files(items, selector) => {
                 for item in items {
                     let live = match item {
@@ -688,20 +720,16 @@ impl UpdateSpec {
                     if !keep {
                         continue;
                     }
-                    match &live {
-                        Ok(f) => {
-                            match crate::resource::require_namespace(ctx, f.namespace.as_deref()) {
-                                Ok(()) => out.push(live),
-                                Err(e) => out.push(Err(e)),
-                            }
-                        }
-                        Err(_) => out.push(live),
-                    }
+                    out.push(Fetched::One(match live {
+                        Ok(f) => crate::resource::require_namespace(ctx, f.namespace.as_deref())
+                            .map(|()| f),
+                        Err(e) => Err(e),
+                    }));
                 }
             }
             Plan::Names(names) => {
                 for (r, ns, name) in names {
-                    out.push(get(r, ns, name).await);
+                    out.push(Fetched::One(get(r, ns, name).await));
                 }
             }
             Plan::Lists(lists) => {
@@ -709,7 +737,7 @@ impl UpdateSpec {
                     let mut req = match r.path(ns.as_deref(), None) {
                         Ok(path) => ApiRequest::get(path),
                         Err(e) => {
-                            out.push(Err(e.into()));
+                            out.push(Fetched::One(Err(e.into())));
                             continue;
                         }
                     };
@@ -719,17 +747,20 @@ impl UpdateSpec {
                     if let Some(s) = &self.field_selector {
                         req = req.query("fieldSelector", s.clone());
                     }
-                    let list = match client.send_json(&req).await {
-                        Ok(l) => l,
-                        Err(e) => {
-                            out.push(Err(self.list_error(&r, e).into()));
-                            continue;
-                        }
-                    };
-                    out.extend(
-                        crate::resource::targets::list_items(&r, &list)
-                            .into_iter()
-                            .map(Ok),
+                    let list_error = |e| self.list_error(&r, e);
+                    out.push(
+                        match crate::resource::helper::spool_list(
+                            client,
+                            &req,
+                            &r,
+                            LIST_CHUNK,
+                            &list_error,
+                        )
+                        .await
+                        {
+                            Ok(spool) => Fetched::Listed(r, spool),
+                            Err(e) => Fetched::One(Err(e)),
+                        },
                     );
                 }
             }
@@ -751,6 +782,11 @@ struct Visit<'a> {
 }
 
 impl Visit<'_> {
+    /// Visits an object, or passes on the error met in its place.
+    async fn visit_found(&mut self, f: Result<Found, CliError>) -> Result<(), CliError> {
+        self.visit(f?).await
+    }
+
     async fn visit(&mut self, mut f: Found) -> Result<(), CliError> {
         let spec = self.spec;
         let mut obj = std::mem::take(&mut f.object);

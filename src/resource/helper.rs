@@ -205,10 +205,34 @@ pub async fn list_chunked(
     field_selector: Option<&str>,
     chunk: i64,
 ) -> Result<Vec<Value>, CliError> {
+    let mut items = Vec::new();
+    for_each_chunk(
+        ctx,
+        path,
+        subject,
+        label_selector,
+        field_selector,
+        chunk,
+        |mut page| items.append(&mut page),
+    )
+    .await?;
+    Ok(items)
+}
+
+/// [`list_chunked`] handing each page's items to `each` as it arrives instead of keeping
+/// them: memory holds one page.
+pub async fn for_each_chunk(
+    ctx: &Context,
+    path: ApiPath,
+    subject: &str,
+    label_selector: Option<&str>,
+    field_selector: Option<&str>,
+    chunk: i64,
+    mut each: impl FnMut(Vec<Value>),
+) -> Result<(), CliError> {
     let client = ctx.client()?;
     let label = label_selector.unwrap_or("");
     let field = field_selector.unwrap_or("");
-    let mut items = Vec::new();
     let mut cont = String::new();
     loop {
         let mut req = crate::client::ApiRequest::get(path.clone());
@@ -228,15 +252,75 @@ pub async fn list_chunked(
             .send_json(&req)
             .await
             .map_err(|e| enhance_list_error(e, subject, label, field))?;
-        if let Some(a) = list["items"].as_array_mut() {
-            items.append(a);
+        if let Some(Value::Array(items)) = list.get_mut("items").map(Value::take) {
+            each(items);
         }
         cont = list["metadata"]["continue"]
             .as_str()
             .unwrap_or_default()
             .to_string();
         if cont.is_empty() {
-            return Ok(items);
+            return Ok(());
+        }
+    }
+}
+
+/// The items of a list read page by page (`limit=chunk`, following `continue`; the request
+/// `req` names the collection and its selectors) into a spool on disk, each with the kind
+/// and apiVersion its list names, as the unstructured decoder fills them in. Memory holds
+/// one page whatever the list size; the objects come back one at a time
+/// ([`Spool::get`](crate::print::spool::Spool::get)). kubectl reads these lists (label,
+/// annotate, wait) in one request and holds every object; here every page is read before
+/// the first object is visited, so a long visit (patches, waits) never outlives a continue
+/// token, and what is visited is one consistent list, as kubectl's. A failed request's
+/// error goes through `list_error` (the builder's message naming the selectors).
+pub async fn spool_list(
+    client: &crate::client::Client,
+    req: &ApiRequest,
+    r: &ApiResource,
+    chunk: i64,
+    list_error: &dyn Fn(crate::client::ClientError) -> crate::client::ClientError,
+) -> Result<crate::print::spool::Spool, CliError> {
+    let mut spool = crate::print::spool::Spool::new()?;
+    let mut cont = String::new();
+    loop {
+        let mut page_req = req.clone();
+        if chunk > 0 {
+            page_req = page_req.query("limit", chunk.to_string());
+        }
+        if !cont.is_empty() {
+            page_req = page_req.query("continue", cont.clone());
+        }
+        let mut list = client
+            .send_json(&page_req)
+            .await
+            .map_err(|e| CliError::from(list_error(e)))?;
+        let kind = list["kind"]
+            .as_str()
+            .and_then(|k| k.strip_suffix("List"))
+            .unwrap_or(&r.kind)
+            .to_string();
+        let api_version = list["apiVersion"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| r.api_version());
+        if let Some(Value::Array(items)) = list.get_mut("items").map(Value::take) {
+            for mut item in items {
+                if let Some(o) = item.as_object_mut() {
+                    o.entry("kind")
+                        .or_insert_with(|| Value::String(kind.clone()));
+                    o.entry("apiVersion")
+                        .or_insert_with(|| Value::String(api_version.clone()));
+                }
+                spool.push(&item)?;
+            }
+        }
+        cont = list["metadata"]["continue"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if cont.is_empty() {
+            return Ok(spool);
         }
     }
 }

@@ -60,6 +60,7 @@ mod kustomize_targets;
 mod label;
 mod local_builder;
 mod logs;
+mod many_lists;
 mod mutate;
 mod nodeops;
 mod patch;
