@@ -83,6 +83,19 @@ impl SortKeys {
         Ok(())
     }
 
+    /// The field names of the path when it is only names (`{.metadata.name}`): then an
+    /// object's key is found in those fields alone, and the rest need not be decoded.
+    pub fn simple_path(&self) -> Option<Vec<&str>> {
+        let path = self.field.strip_prefix("{.")?.strip_suffix('}')?;
+        let names: Vec<&str> = path.split('.').collect();
+        let plain = |n: &&str| {
+            !n.is_empty()
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        };
+        names.iter().all(plain).then_some(names)
+    }
+
     /// Forgets the keys from `len` on.
     pub fn truncate(&mut self, len: usize) {
         self.keys.truncate(len);
@@ -118,6 +131,60 @@ impl SortKeys {
             ))),
             None => Ok(order),
         }
+    }
+}
+
+/// Which parts of a JSON text to decode into a tree; the rest is only scanned (a sorted
+/// table's row needs of its object the sort key and a few metadata fields, not the object).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Keep {
+    /// The whole value.
+    All,
+    /// Of an object, these keys (each decoded as its `Keep` says) and, when the flag is set,
+    /// every other key whole; a value that is not an object, whole.
+    Keys(std::collections::BTreeMap<String, Keep>, bool),
+}
+
+impl Keep {
+    /// Nothing of an object (its other keys whole when `rest`).
+    pub fn keys(rest: bool) -> Self {
+        Keep::Keys(Default::default(), rest)
+    }
+
+    /// Also keeps the value at `path` (field names from here), whole.
+    pub fn add(&mut self, path: &[&str]) {
+        let Keep::Keys(keys, _) = self else { return };
+        match path.split_first() {
+            None => *self = Keep::All,
+            Some((first, rest)) => keys
+                .entry((*first).to_string())
+                .or_insert_with(|| Keep::keys(false))
+                .add(rest),
+        }
+    }
+
+    /// The value of `text` with only what this keeps: the same tree as decoding it whole,
+    /// pruned of the keys not kept.
+    pub fn decode(&self, text: &str) -> serde_json::Result<Value> {
+        let Keep::Keys(keys, rest) = self else {
+            return serde_json::from_str(text);
+        };
+        if !text.trim_start().starts_with('{') {
+            return serde_json::from_str(text);
+        }
+        // Each field scanned once as text; a repeated key's last value wins, as in a tree.
+        let fields: std::collections::BTreeMap<String, &serde_json::value::RawValue> =
+            serde_json::from_str(text)?;
+        let mut m = serde_json::Map::new();
+        for (k, v) in fields {
+            let value = match keys.get(&k) {
+                Some(keep) => keep.decode(v.get())?,
+                None if *rest => serde_json::from_str(v.get())?,
+                None => continue,
+            };
+            m.insert(k, value);
+        }
+        Ok(Value::Object(m))
     }
 }
 
@@ -569,6 +636,75 @@ mod tests {
                 assert_eq!(seen, (0..n).collect::<Vec<_>>());
             }
         }
+    }
+
+    #[test]
+    fn simple_paths() {
+        let path = |f: &str| {
+            let k = SortKeys::new(f).ok()?;
+            k.simple_path().map(|p| p.join("/"))
+        };
+        assert_eq!(path(".metadata.name").as_deref(), Some("metadata/name"));
+        assert_eq!(
+            path("{.spec.node-name_2}").as_deref(),
+            Some("spec/node-name_2")
+        );
+        assert_eq!(path(".kind").as_deref(), Some("kind"));
+        for f in [
+            ".spec.containers[0].image",
+            "{.items[*].x}",
+            "{..name}",
+            ".metadata.labels.app\\.kubernetes\\.io/name",
+            "{.a}{.b}",
+            "{.metadata.*}",
+        ] {
+            assert_eq!(path(f), None, "{f}");
+        }
+    }
+
+    /// A pruned decoding is the whole tree without the keys not kept, and a key taken from
+    /// it is the key taken from the whole tree.
+    #[test]
+    fn kept_parts_decode_as_the_whole_tree() {
+        let text = r#"{"cells":["a",1,{"x":null}],"object":{"kind":"Pod","metadata":{"name":"n\u00e9","labels":{"a":"b"},"uid":"u","name":"m"},"spec":{"x":[1,2.5,1e300,true,null,"\"q"],"y":{"z":"w"}},"status":{"phase":"Running"}},"type":1}"#;
+        let whole: Value = serde_json::from_str(text).unwrap();
+        let mut keep = Keep::keys(true);
+        keep.add(&["object", "metadata", "name"]);
+        keep.add(&["object", "spec", "y"]);
+        let pruned = keep.decode(text).unwrap();
+        assert_eq!(
+            pruned,
+            json!({"cells": whole["cells"], "type": 1, "object": {
+                "metadata": {"name": "m"}, "spec": {"y": {"z": "w"}}}})
+        );
+        // A whole subtree absorbs the paths under it; values that are not objects stay whole.
+        keep.add(&["object", "spec"]);
+        keep.add(&["cells", "x"]);
+        keep.add(&["type", "x"]);
+        let pruned = keep.decode(text).unwrap();
+        assert_eq!(pruned["object"]["spec"], whole["object"]["spec"]);
+        assert_eq!(
+            (&pruned["cells"], &pruned["type"]),
+            (&whole["cells"], &whole["type"])
+        );
+        for field in [
+            ".metadata.name",
+            ".spec.x",
+            ".status.phase",
+            ".kind",
+            ".none.x",
+        ] {
+            let mut k = SortKeys::new(field).unwrap();
+            let mut keep = Keep::keys(false);
+            keep.add(&k.simple_path().unwrap());
+            let obj = &whole["object"];
+            let pruned = keep.decode(&obj.to_string()).unwrap();
+            k.push(obj).unwrap();
+            k.push(&pruned).unwrap();
+            assert_eq!(k.keys[0], k.keys[1], "{field}");
+        }
+        assert!(Keep::keys(false).decode("{\"a\":").is_err());
+        assert_eq!(Keep::keys(false).decode(" [1]").unwrap(), json!([1]));
     }
 
     #[test]
