@@ -18,7 +18,8 @@
 # MANY_RUNS (timed runs of the `many` cases, default 3; 1 for those that patch or wait on every pod),
 # BULK (pods for the "many pods" cases, default 5000), STREAM_SIZES (pod counts of the
 # `stream` cases, default "5000 50000"), OUT (markdown table file, default
-# $TMPDIR/kubectl-rs-bench/results.md), NO_BUILD=1 (use target/release/kubectl-rs as is).
+# $TMPDIR/kubectl-rs-bench/results.md), NO_BUILD=1 (use target/release/kubectl-rs as is), RS
+# (with NO_BUILD: another kubectl-rs binary, e.g. a baseline's; it serves the sandbox too).
 #
 # Needs hyperfine, GNU time (/usr/bin/time), curl and jq (Debian: apt-get install hyperfine time curl jq).
 #
@@ -35,7 +36,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KUBECTL=${KUBECTL:-/usr/lib/google-cloud-sdk/bin/kubectl.1.33}
-RS=$ROOT/target/release/kubectl-rs
+RS=${RS:-$ROOT/target/release/kubectl-rs}
 RUNS=${RUNS:-10}
 MEM_RUNS=${MEM_RUNS:-5}
 WARMUP=${WARMUP:-3}
@@ -258,8 +259,8 @@ bench() {
             v=$(tail -1 "$WORK/rss")
             [ "$v" -gt "$mr" ] && mr=$v
         done
-        row "$(awk -v l="$label" -v tr="$(jq '.results[0].mean' "$json")" -v sr="$(jq '.results[0].stddev' "$json")" -v mr="$mr" -v f="${BENCH_FLOOR:-0}" -v why="$why" 'BEGIN {
-            note = f > 0 ? sprintf("floor %.1f ms, %.2f× the floor; ", f*1000, tr/f) : ""
+        row "$(awk -v l="$label" -v tr="$(jq '.results[0].mean' "$json")" -v sr="$(jq '.results[0].stddev' "$json")" -v mr="$mr" -v f="${BENCH_FLOOR:-0}" -v w="${BENCH_FLOOR_WHAT:+$BENCH_FLOOR_WHAT }" -v why="$why" 'BEGIN {
+            note = f > 0 ? sprintf("%sfloor %.1f ms, %.2f× the floor; ", w, f*1000, tr/f) : ""
             printf "| %s | | %.1f ± %.1f | | | %.1f | | %s%s |", l, tr*1000, sr*1000, mr/1024, note, why }')"
         return 0
     fi
@@ -289,10 +290,10 @@ bench() {
         [ "$v" -gt "$mr" ] && mr=$v
     done
     # BENCH_FLOOR (seconds, optional): the curl floor of the case; the note gives our time
-    # over it.
+    # over it (BENCH_FLOOR_WHAT: which floor, when not the case's plain list).
     local note=""
     if [ -n "${BENCH_FLOOR:-}" ]; then
-        note=$(awk -v f="$BENCH_FLOOR" -v tr="$tr" 'BEGIN {printf "floor %.1f ms, %.2f× the floor", f*1000, tr/f}')
+        note=$(awk -v f="$BENCH_FLOOR" -v tr="$tr" -v w="${BENCH_FLOOR_WHAT:+$BENCH_FLOOR_WHAT }" 'BEGIN {printf "%sfloor %.1f ms, %.2f× the floor", w, f*1000, tr/f}')
     fi
     row "$(awk -v l="$label" -v tk="$tk" -v tr="$tr" -v mk="$mk" -v mr="$mr" -v note="$note" -v sk="$(jq '.results[0].stddev' "$json")" -v sr="$(jq '.results[1].stddev' "$json")" 'BEGIN {
         printf "| %s | %.1f ± %.1f | %.1f ± %.1f | %.1f× | %.1f | %.1f | %.2f | %s |", l, tk*1000, sk*1000, tr*1000, sr*1000, tk/tr, mk/1024, mr/1024, mr/mk, note }')"
@@ -389,12 +390,13 @@ EOF
     NOTES+=("Bulk pods: $n of $to Running (created through the API with curl, spread over $NODES added nodes).")
 }
 
-# floor ACCEPT: seconds (hyperfine mean) for curl to fetch every pod of default in one
-# request with that Accept header: what any client must at least spend on the same bytes.
+# floor ACCEPT [QUERY]: seconds (hyperfine mean) for curl to fetch every pod of default in one
+# request with that Accept header (and query): what any client must at least spend on the same
+# bytes.
 floor() {
-    local accept=$1 json=$WORK/floor.json
+    local accept=$1 query=${2:+?$2} json=$WORK/floor.json
     hyperfine --warmup 2 --runs "$RUNS" --export-json "$json" --style none \
-        "curl -sS --fail -o /dev/null --compressed --cacert $WORK/api.ca --cert $WORK/api.crt --key $WORK/api.key -H 'Accept: $accept' '$(cat "$WORK/api.server")/api/v1/namespaces/default/pods'" >&2
+        "curl -sS --fail -o /dev/null --compressed --cacert $WORK/api.ca --cert $WORK/api.crt --key $WORK/api.key -H 'Accept: $accept' '$(cat "$WORK/api.server")/api/v1/namespaces/default/pods$query'" >&2
     jq '.results[0].mean' "$json"
 }
 
@@ -410,7 +412,8 @@ fi
 # column), with peak RSS; STREAM_SIZES grows the bulk pods (default 5,000 then 50,000: the
 # second run shows whether memory grows with the list). `--sort-by` needs the whole list: its
 # row shows what it costs.
-if selected stream; then
+# (`CASES='stream-5000-tablesorted stream-5000-widesorted'`: only those stream cases.)
+if selected stream || [[ " $CASES " == *" stream-"* ]]; then
     have=0
     if selected bulk || selected complete; then have=$BULK; fi
     SMALL=("$RUNS" "$WARMUP" "$MEM_RUNS")
@@ -427,6 +430,8 @@ if selected stream; then
         fi
         TABLE_FLOOR=$(floor 'application/json;as=Table;v=v1;g=meta.k8s.io')
         JSON_FLOOR=$(floor 'application/json')
+        # A sorted table asks for every row's object (kubectl does too): its floor is that Table.
+        TABLE_OBJECT_FLOOR=$(floor 'application/json;as=Table;v=v1;g=meta.k8s.io' 'includeObject=Object')
         BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-table" "get pods, $size pods" "get pods"
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-json" "get pods -o json, $size pods" "get pods -o json"
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-yaml" "get pods -o yaml, $size pods" "get pods -o yaml"
@@ -438,7 +443,7 @@ if selected stream; then
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-sortname" "get pods -o name --sort-by=.metadata.name, $size pods (whole list)" "get pods -o name --sort-by=.metadata.name"
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-gotemplate" "get pods -o go-template={{range .items}}…{{end}}, $size pods" "get pods -o 'go-template={{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}'"
         BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-wide" "get pods -o wide, $size pods" "get pods -o wide"
-        BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-tablesorted" "get pods --sort-by=.metadata.name, $size pods (whole list)" "get pods --sort-by=.metadata.name"
+        BENCH_FLOOR=$TABLE_OBJECT_FLOOR BENCH_FLOOR_WHAT=Table+Object bench "stream-$size-tablesorted" "get pods --sort-by=.metadata.name, $size pods (whole list)" "get pods --sort-by=.metadata.name"
         BENCH_FLOOR=$JSON_FLOOR BENCH_ONLY_R=1 bench "stream-$size-kyaml" "get pods -o kyaml, $size pods" "get pods -o kyaml"
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-jpjson" "get pods -o jsonpath-as-json={.items[*].metadata.name}, $size pods" "get pods -o 'jsonpath-as-json={.items[*].metadata.name}'"
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-jpwhole" "get pods -o jsonpath={.kind} {.items[*].metadata.name}, $size pods (whole list)" "get pods -o 'jsonpath={.kind} {.items[*].metadata.name}'"
@@ -446,7 +451,7 @@ if selected stream; then
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-gotsorted" "get pods -o go-template={{range .items}}…{{end}} --sort-by=.metadata.name, $size pods" "get pods -o 'go-template={{range .items}}{{.metadata.name}}{{\"\\n\"}}{{end}}' --sort-by=.metadata.name"
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-yamlsorted" "get pods -o yaml --sort-by=.metadata.name, $size pods" "get pods -o yaml --sort-by=.metadata.name"
         BENCH_FLOOR=$JSON_FLOOR bench "stream-$size-ccsorted" "get pods -o custom-columns=NAME:.metadata.name --sort-by=.metadata.name, $size pods" "get pods -o custom-columns=NAME:.metadata.name --sort-by=.metadata.name"
-        BENCH_FLOOR=$TABLE_FLOOR bench "stream-$size-widesorted" "get pods -o wide --sort-by=.metadata.name, $size pods" "get pods -o wide --sort-by=.metadata.name"
+        BENCH_FLOOR=$TABLE_OBJECT_FLOOR BENCH_FLOOR_WHAT=Table+Object bench "stream-$size-widesorted" "get pods -o wide --sort-by=.metadata.name, $size pods" "get pods -o wide --sort-by=.metadata.name"
     done
 fi
 

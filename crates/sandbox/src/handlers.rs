@@ -834,13 +834,14 @@ fn list(st: &ApiState, ctx: &RequestCtx, t: &Target) -> ApiResult {
         _ => IncludeObject::None,
     };
     match output {
-        Output::Table(v) if as_stored && include != IncludeObject::Object => {
-            // Each row is computed from its object, then only its cells (and metadata) kept.
-            let objects = matched.iter().map(|s| s.value());
-            let mut table = tables::TableView::from_objects(
+        Output::Table(v) if as_stored => {
+            // Each row is computed from its object, then only its cells (and metadata or the
+            // object's text) kept.
+            let mut table = tables::TableView::from_stored(
                 &t.info.gr(),
-                objects,
+                &matched,
                 include,
+                (t.info.kind, &t.info.api_version()),
                 st.store.clock().now(),
             );
             table.api_version = format!("meta.k8s.io/{v}");
@@ -3481,6 +3482,84 @@ mod tests {
                     std::str::from_utf8(&body).unwrap() == want,
                     "{n} items, {partial:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn tables_from_stored_text_are_written_as_their_trees() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let meta = json!({"resourceVersion": "9", "continue": "x"});
+        let mut cms = stored_objects(3, 10);
+        // Text without kind and apiVersion, or with others: the served ones are filled in.
+        for (i, o) in [
+            json!({"metadata": {"name": "bare", "creationTimestamp": "2026-01-01T00:00:00Z"}}),
+            json!({"apiVersion": "v0", "kind": "Old", "zz": 1, "a": {"b": "c"}}),
+            json!({"apiVersion": "v1", "metadata": {"name": "half"}}),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            cms.push(crate::store::Stored::encode(&o, 10 + i as u64));
+        }
+        let pod = |name: &str, phase: &str| {
+            json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": name, "namespace": "d", "annotations": {"a": "b"},
+                    "creationTimestamp": "2026-01-01T00:00:00Z"},
+                "spec": {"containers": [{"name": "c", "image": "i"}], "nodeName": "n"},
+                "status": {"phase": phase, "podIP": "10.0.0.1",
+                    "conditions": [{"type": "Ready", "status": "True"}]}})
+        };
+        let pods = vec![
+            crate::store::Stored::encode(&pod("p1", "Running"), 1),
+            crate::store::Stored::encode(&pod("p0", "Pending"), 2),
+        ];
+        let fs = |name: &str, p: i64| {
+            json!({"apiVersion": "flowcontrol.apiserver.k8s.io/v1", "kind": "FlowSchema",
+                "metadata": {"name": name}, "spec": {"matchingPrecedence": p}})
+        };
+        let flowschemas = vec![
+            crate::store::Stored::encode(&fs("b", 10), 1),
+            crate::store::Stored::encode(&fs("a", 500), 2),
+            crate::store::Stored::encode(&fs("c", 10), 3),
+        ];
+        let cases = [
+            (("", "v1", "configmaps"), cms),
+            (("", "v1", "pods"), pods),
+            (
+                ("flowcontrol.apiserver.k8s.io", "v1", "flowschemas"),
+                flowschemas,
+            ),
+            (("", "v1", "pods"), Vec::new()),
+            (("", "v1", "secrets"), Vec::new()),
+        ];
+        for ((g, v, r), items) in cases {
+            let info = resources::find(g, v, r).unwrap();
+            assert!(served_as_stored(info), "{r}");
+            for include in [
+                IncludeObject::None,
+                IncludeObject::Metadata,
+                IncludeObject::Object,
+            ] {
+                let trees: Vec<Value> = items
+                    .iter()
+                    .map(|s| typed(info, Value::clone(&s.value())))
+                    .collect();
+                let mut want = table_for(info, &trees, include, now);
+                want["apiVersion"] = json!("meta.k8s.io/v1beta1");
+                want["metadata"] = meta.clone();
+                let mut ours = tables::TableView::from_stored(
+                    &info.gr(),
+                    &items,
+                    include,
+                    (info.kind, &info.api_version()),
+                    now,
+                );
+                ours.api_version = "meta.k8s.io/v1beta1".into();
+                ours.metadata = meta.clone();
+                assert_eq!(to_json(&ours), want.to_string(), "{r} {include:?}");
             }
         }
     }

@@ -7,10 +7,13 @@
 //! object's for a single get).
 
 use chrono::{DateTime, TimeDelta, Utc};
+use std::sync::Arc;
+
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use super::selectors::LabelSelector;
-use super::store::GroupResource;
+use super::store::{GroupResource, Stored};
 
 /// What each row's `object` holds (`?includeObject=`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +101,7 @@ pub struct TableView<'a> {
     /// None serializes as `null` (the generic convertor's nil slice).
     rows: Option<Vec<RowView<'a>>>,
     /// Rows already written (`from_objects`), used instead of `rows` when set.
-    written: Option<Vec<Box<serde_json::value::RawValue>>>,
+    written: Option<Vec<Box<RawValue>>>,
 }
 
 struct RowView<'a> {
@@ -112,6 +115,8 @@ enum RowObject<'a> {
     /// A PartialObjectMetadata around these metadata.
     Metadata(std::borrow::Cow<'a, Value>),
     Object(&'a Value),
+    /// The object's JSON text as served.
+    Text(&'a RawValue),
 }
 
 impl<'a> TableView<'a> {
@@ -132,7 +137,7 @@ impl<'a> TableView<'a> {
             })
             .collect();
         let mut items: Vec<&'a Value> = items.collect();
-        crate::tables_more::sort_rows(gr, &mut items);
+        crate::tables_more::sort_rows(gr, &mut items, |o| o);
         let rows: Vec<RowView<'a>> = items
             .into_iter()
             .map(|obj| RowView {
@@ -157,35 +162,50 @@ impl<'a> TableView<'a> {
 }
 
 impl TableView<'static> {
-    /// Like `new`, from objects decoded one at a time (a list page from the store's text): each
-    /// row is written as soon as its object is decoded, and the object dropped.
-    pub fn from_objects(
+    /// Like `new`, from a list page as stored: each row is written as soon as its object is
+    /// decoded, and the object dropped. With `includeObject=Object` a row's object is copied
+    /// from its stored text (`kind` and `apiVersion` set to the served ones, `served`), not
+    /// written again from the tree: the same bytes.
+    pub fn from_stored(
         gr: &GroupResource,
-        items: impl Iterator<Item = std::sync::Arc<Value>>,
+        items: &[Arc<Stored>],
         include: IncludeObject,
+        served: (&str, &str),
         now: DateTime<Utc>,
     ) -> Self {
         let empty = TableView::new(gr, std::iter::empty(), include, now);
+        let mut items: Vec<&Arc<Stored>> = items.iter().collect();
         // FlowSchemas are shown in precedence order: sorted with every object at hand.
         if gr.group == "flowcontrol.apiserver.k8s.io" && gr.resource == "flowschemas" {
-            let objects: Vec<std::sync::Arc<Value>> = items.collect();
-            let view = TableView::new(gr, objects.iter().map(|o| &**o), include, now);
-            let written = view
-                .rows
-                .as_ref()
-                .map(|rows| rows.iter().filter_map(raw).collect());
-            return TableView { written, ..empty };
+            let mut decoded: Vec<(Arc<Value>, &Arc<Stored>)> =
+                items.iter().map(|s| (s.value(), *s)).collect();
+            crate::tables_more::sort_rows(gr, &mut decoded, |d| &d.0);
+            items = decoded.into_iter().map(|d| d.1).collect();
         }
         let printer = printer_for(gr).map(|(_, p)| p);
-        let rows: Vec<Box<serde_json::value::RawValue>> = items
-            .filter_map(|obj| {
+        let rows: Vec<Box<RawValue>> = items
+            .into_iter()
+            .filter_map(|stored| {
+                let obj = stored.value();
+                let text;
+                let object = match include {
+                    IncludeObject::Object => match served_text(stored, &obj, served) {
+                        Some(t) => {
+                            text = t;
+                            RowObject::Text(text.as_ref())
+                        }
+                        // Not an object: written as its tree is (`typed` adds nothing).
+                        None => RowObject::Object(&obj),
+                    },
+                    _ => row_object(gr, &obj, include),
+                };
                 raw(&RowView {
                     cells: match printer {
                         Some(p) => p(&obj, now),
                         None => default_cells(&obj),
                     },
                     conditions: row_conditions(gr, &obj),
-                    object: row_object(gr, &obj, include),
+                    object,
                 })
             })
             .collect();
@@ -194,8 +214,48 @@ impl TableView<'static> {
     }
 }
 
+/// The stored object as served, `kind` and `apiVersion` set to `served`'s, as the text a tree
+/// of it serializes to (keys sorted): the stored text itself when it already says them.
+fn served_text<'a>(
+    stored: &'a Stored,
+    obj: &Value,
+    (kind, api_version): (&str, &str),
+) -> Option<std::borrow::Cow<'a, RawValue>> {
+    use std::borrow::Cow;
+    let m = obj.as_object()?;
+    let is = |k: &str, want: &str| m.get(k).and_then(Value::as_str) == Some(want);
+    if is("kind", kind) && is("apiVersion", api_version) {
+        return serde_json::from_slice::<&RawValue>(stored.json())
+            .ok()
+            .map(Cow::Borrowed);
+    }
+    let kind = serde_json::to_string(kind).ok()?;
+    let api_version = serde_json::to_string(api_version).ok()?;
+    let mut fields: Vec<(String, &str)> = stored
+        .fields()?
+        .into_iter()
+        .filter(|(k, _)| k != "kind" && k != "apiVersion")
+        .map(|(k, v)| (k, v.get()))
+        .collect();
+    fields.push(("kind".into(), &kind));
+    fields.push(("apiVersion".into(), &api_version));
+    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::with_capacity(stored.json().len() + 64);
+    out.push('{');
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(k).ok()?);
+        out.push(':');
+        out.push_str(v);
+    }
+    out.push('}');
+    RawValue::from_string(out).ok().map(Cow::Owned)
+}
+
 /// One row as JSON text (a row is cells and Values: it always serializes).
-fn raw(row: &RowView<'_>) -> Option<Box<serde_json::value::RawValue>> {
+fn raw(row: &RowView<'_>) -> Option<Box<RawValue>> {
     serde_json::value::to_raw_value(row).ok()
 }
 
@@ -235,6 +295,7 @@ impl serde::Serialize for RowObject<'_> {
         match self {
             RowObject::Null => s.serialize_unit(),
             RowObject::Object(o) => o.serialize(s),
+            RowObject::Text(t) => t.serialize(s),
             RowObject::Metadata(meta) => {
                 let mut m = s.serialize_map(Some(3))?;
                 m.serialize_entry("apiVersion", "meta.k8s.io/v1")?;

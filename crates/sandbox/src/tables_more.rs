@@ -204,9 +204,10 @@ pub(crate) fn printer_for(gr: &GroupResource) -> Option<(&'static [Col], Printer
 
 /// Rows of a list in the printer's order: FlowSchemas by matching precedence, then name
 /// (`FlowSchemaSequence`); every other kind as listed.
-pub(crate) fn sort_rows(gr: &GroupResource, items: &mut [&Value]) {
+pub(crate) fn sort_rows<T>(gr: &GroupResource, items: &mut [T], obj: impl Fn(&T) -> &Value) {
     if gr.group == "flowcontrol.apiserver.k8s.io" && gr.resource == "flowschemas" {
         items.sort_by(|a, b| {
+            let (a, b) = (obj(a), obj(b));
             let p = |o: &Value| i(o, "/spec/matchingPrecedence");
             p(a).cmp(&p(b))
                 .then_with(|| s(a, "/metadata/name").cmp(s(b, "/metadata/name")))
@@ -633,7 +634,7 @@ mod tests {
         );
         let gr = GroupResource::new("flowcontrol.apiserver.k8s.io", "flowschemas");
         let mut items = vec![&a, &b];
-        sort_rows(&gr, &mut items);
+        sort_rows(&gr, &mut items, |o| o);
         assert_eq!(s(items[0], "/metadata/name"), "a");
     }
 
