@@ -13,7 +13,7 @@
 //! message helpers word them like the server: `strict decoding error:
 //! unknown field "spec.foo"` (error), `unknown field "spec.foo"` (one `Warning` header each).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
@@ -2247,7 +2247,7 @@ pub fn decode_error_message(kind: &str, version: &str, errors: &[String]) -> Str
 /// for Secrets, pass a text with the data values masked, as this project never puts secrets
 /// in error messages). The server names the field
 /// `patch` and shows as the value the patch map in Go's `%+v` form (strategic merge patch, see
-/// [`go_format`]) or the patched object's JSON (merge and JSON patch); no kind and no name.
+/// [`kcore::gofmt::go_value`]) or the patched object's JSON (merge and JSON patch); no kind and no name.
 pub fn patch_strict_invalid_status(value_text: &str, errors: &[String]) -> Value {
     let c = invalid(
         "patch",
@@ -2255,29 +2255,6 @@ pub fn patch_strict_invalid_status(value_text: &str, errors: &[String]) -> Value
         &strict_decoding_message(errors),
     );
     invalid_status("", "", "", &[c])
-}
-
-/// A decoded JSON value as Go's `fmt` `%+v` prints a `map[string]interface{}`:
-/// `map[spec:map[replicas:2 selector:<nil>] tags:[a b]]`.
-pub fn go_format(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(go_format).collect::<Vec<_>>().join(" ")
-        ),
-        Value::Object(m) => {
-            let sorted: BTreeMap<&String, &Value> = m.iter().collect();
-            let parts: Vec<String> = sorted
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_format(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
-        }
-    }
 }
 
 #[cfg(test)]
@@ -3016,7 +2993,7 @@ mod tests {
     #[test]
     fn patch_strict_errors() {
         let patch = json!({"spec": {"foo": 1, "tags": ["a", "b"], "x": null, "s": "t"}});
-        let text = go_format(&patch);
+        let text = kcore::gofmt::go_value(&patch);
         assert_eq!(text, "map[spec:map[foo:1 s:t tags:[a b] x:<nil>]]");
         let s = patch_strict_invalid_status(&text, &strict_errors(&[".spec.foo".into()], &[]));
         assert_eq!(
@@ -3103,7 +3080,7 @@ mod tests {
                 let _ = unknown_fields(&gr, &obj);
             }
             let _ = duplicate_fields(obj.to_string().as_bytes());
-            let _ = go_format(&obj);
+            let _ = kcore::gofmt::go_value(&obj);
         }
     }
 }

@@ -8,9 +8,10 @@
 
 use serde_json::{Map, Value};
 
-use super::error::{go_fmt, PatchError};
+use super::error::PatchError;
 use super::merge::{self, json_equal};
 use super::patchmeta::{is_builtin_kind, Schema};
+use crate::gofmt::go_value;
 
 const DIRECTIVE: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
@@ -155,15 +156,15 @@ fn same_type(a: &Value, b: &Value) -> bool {
 fn bad_patch_type(directive: &Value, m: &Obj) -> PatchError {
     PatchError::invalid(format!(
         "unknown patch type: {} in map: {}",
-        go_fmt(directive),
-        go_fmt(&Value::Object(m.clone()))
+        go_value(directive),
+        go_value(&Value::Object(m.clone()))
     ))
 }
 
 fn no_merge_key(m: &Obj, key: &str) -> PatchError {
     PatchError::invalid(format!(
         "map: {} does not contain declared merge key: {key}",
-        go_fmt(&Value::Object(m.clone()))
+        go_value(&Value::Object(m.clone()))
     ))
 }
 
@@ -171,7 +172,7 @@ fn bad_arg_type(expected: &str, actual: &Value) -> PatchError {
     PatchError::invalid(format!(
         "expected a {expected}, but received a {}: {}",
         go_kind(actual),
-        go_fmt(actual)
+        go_value(actual)
     ))
 }
 
@@ -316,8 +317,8 @@ fn apply_retain_keys(original: &mut Obj, patch: &mut Obj, opts: MergeOptions) ->
             Some(existing) if !json_equal(existing, &retain) => {
                 return Err(PatchError::invalid(format!(
                     "{} and {} are not deep equal: this may happen when calculating the 3-way diff patch",
-                    go_fmt(existing),
-                    go_fmt(&retain)
+                    go_value(existing),
+                    go_value(&retain)
                 )));
             }
             Some(_) => {}
@@ -483,8 +484,8 @@ fn validate_patch_with_set_order_list(
     if pi < non_delete.len() && oi >= order.len() {
         return Err(PatchError::invalid(format!(
             "the order in patch list:\n{}\n doesn't match {SET_ORDER_PREFIX} list:\n{}",
-            go_fmt(&Value::Array(patch_list.to_vec())),
-            go_fmt(&Value::Array(order.to_vec()))
+            go_value(&Value::Array(patch_list.to_vec())),
+            go_value(&Value::Array(order.to_vec()))
         )));
     }
     Ok(())
@@ -544,7 +545,7 @@ fn slice_element_kind(slices: &[&[Value]]) -> PResult<ElemKind> {
                 Some(p) if !same_type(p, v) => {
                     let all: Vec<String> = slices
                         .iter()
-                        .map(|s| go_fmt(&Value::Array(s.to_vec())))
+                        .map(|s| go_value(&Value::Array(s.to_vec())))
                         .collect();
                     return Err(PatchError::invalid(format!(
                         "list element types are not identical: [{}]",
@@ -966,7 +967,7 @@ fn replace_if_not_equal(key: &str, ov: &Value, mv: &Value, patch: &mut Obj, opts
 
 /// Sorts scalars by their Go `%v` text, as `sortScalars` does.
 fn sort_scalars(list: &mut [Value]) {
-    list.sort_by_cached_key(go_fmt);
+    list.sort_by_cached_key(go_value);
 }
 
 /// Returns (patch list, `$deleteFromPrimitiveList` list, `$setElementOrder` list).
@@ -1182,16 +1183,16 @@ fn fields_conflict(
                             let m = v.as_object().ok_or_else(|| {
                                 PatchError::invalid(format!(
                                     "invalid element type in merging list:{}",
-                                    go_fmt(&Value::Array(list.to_vec()))
+                                    go_value(&Value::Array(list.to_vec()))
                                 ))
                             })?;
                             let k = m.get(merge_key).ok_or_else(|| {
                                 PatchError::invalid(format!(
                                     "cannot find merge key `{merge_key}` in merging list element:{}",
-                                    go_fmt(v)
+                                    go_value(v)
                                 ))
                             })?;
-                            Ok((go_fmt(k), v.clone()))
+                            Ok((go_value(k), v.clone()))
                         })
                         .collect()
                 };
