@@ -1048,38 +1048,57 @@ fn diff_lists_of_scalars(
     sort_scalars(&mut o);
     sort_scalars(&mut m);
     let (os, ms): (Vec<String>, Vec<String>) = (
-        o.iter().map(go_fmt).collect(),
-        m.iter().map(go_fmt).collect(),
+        o.iter().map(go_value).collect(),
+        m.iter().map(go_value).collect(),
     );
-    let (mut oi, mut mi) = (0, 0);
     let (mut add, mut del) = (Vec::new(), Vec::new());
-    loop {
-        let (o_in, m_in) = (oi < o.len(), mi < m.len());
-        if !o_in && !m_in {
-            break;
-        }
-        if o_in && m_in && os[oi] == ms[mi] {
-            oi += 1;
-            mi += 1;
-        } else if !o_in || (m_in && os[oi] > ms[mi]) {
-            if !opts.ignore_changes_and_additions {
-                add.push(m[mi].clone());
-            }
-            mi += 1;
-        } else {
-            if !opts.ignore_deletions {
-                del.push(o[oi].clone());
-            }
-            oi += 1;
+    for step in walk_sorted(&os, &ms) {
+        match step {
+            Step::Both(..) => {}
+            Step::Added(mi) if !opts.ignore_changes_and_additions => add.push(m[mi].clone()),
+            Step::Deleted(oi) if !opts.ignore_deletions => del.push(o[oi].clone()),
+            Step::Added(_) | Step::Deleted(_) => {}
         }
     }
     (add, dedup_scalars(del))
 }
 
+/// Where a walk over two lists sorted by key stands: at a key both have (original, modified
+/// index), one only the modified list has, or one only the original has.
+enum Step {
+    Both(usize, usize),
+    Added(usize),
+    Deleted(usize),
+}
+
+/// The steps of walking `original` and `modified` (each sorted) side by side, as
+/// `diffListsOfScalars` and `diffListsOfMaps` do.
+fn walk_sorted<K: Ord>(original: &[K], modified: &[K]) -> Vec<Step> {
+    let (mut oi, mut mi) = (0, 0);
+    let mut steps = Vec::new();
+    loop {
+        let (o_in, m_in) = (oi < original.len(), mi < modified.len());
+        if !o_in && !m_in {
+            return steps;
+        }
+        if o_in && m_in && original[oi] == modified[mi] {
+            steps.push(Step::Both(oi, mi));
+            oi += 1;
+            mi += 1;
+        } else if !o_in || (m_in && original[oi] > modified[mi]) {
+            steps.push(Step::Added(mi));
+            mi += 1;
+        } else {
+            steps.push(Step::Deleted(oi));
+            oi += 1;
+        }
+    }
+}
+
 fn merge_key_string(v: &Value, merge_key: &str) -> PResult<(Obj, Value, String)> {
     let m = v.as_object().ok_or_else(|| bad_arg_type("map", v))?;
     let value = m.get(merge_key).ok_or_else(|| no_merge_key(m, merge_key))?;
-    Ok((m.clone(), value.clone(), go_fmt(value)))
+    Ok((m.clone(), value.clone(), go_value(value)))
 }
 
 fn diff_lists_of_maps(
@@ -1098,34 +1117,27 @@ fn diff_lists_of_maps(
         Ok(out)
     };
     let (o, m) = (sorted(original)?, sorted(modified)?);
-    let (mut oi, mut mi) = (0, 0);
+    let keys = |l: &[(Obj, Value, String)]| l.iter().map(|x| x.2.clone()).collect::<Vec<_>>();
     let (mut patch, mut deletions) = (Vec::new(), Vec::new());
-    loop {
-        let (o_in, m_in) = (oi < o.len(), mi < m.len());
-        if !o_in && !m_in {
-            break;
-        }
-        if o_in && m_in && o[oi].2 == m[mi].2 {
-            let mut p = diff_maps(&o[oi].0, &m[mi].0, schema, opts)?;
-            if !p.is_empty() {
-                p.insert(merge_key.to_string(), m[mi].1.clone());
-                patch.push(Value::Object(p));
+    for step in walk_sorted(&keys(&o), &keys(&m)) {
+        match step {
+            Step::Both(oi, mi) => {
+                let mut p = diff_maps(&o[oi].0, &m[mi].0, schema, opts)?;
+                if !p.is_empty() {
+                    p.insert(merge_key.to_string(), m[mi].1.clone());
+                    patch.push(Value::Object(p));
+                }
             }
-            oi += 1;
-            mi += 1;
-        } else if !o_in || (m_in && o[oi].2 > m[mi].2) {
-            if !opts.ignore_changes_and_additions {
+            Step::Added(mi) if !opts.ignore_changes_and_additions => {
                 patch.push(Value::Object(m[mi].0.clone()));
             }
-            mi += 1;
-        } else {
-            if !opts.ignore_deletions {
+            Step::Deleted(oi) if !opts.ignore_deletions => {
                 let mut d = Obj::new();
                 d.insert(DIRECTIVE.to_string(), Value::String("delete".to_string()));
                 d.insert(merge_key.to_string(), o[oi].1.clone());
                 deletions.push(Value::Object(d));
             }
-            oi += 1;
+            Step::Added(_) | Step::Deleted(_) => {}
         }
     }
     Ok((patch, deletions))
