@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use x509_parser::prelude::FromDer;
 
 use super::reviews::Subject;
-use super::validation::{duplicate, forbidden, invalid, not_supported, required, Cause};
+use super::validation::{duplicate, forbidden, invalid, not_supported, required, too_long, Cause};
 
 /// Whether the storage group/resource is the CSR's.
 pub fn is_csr(group: &str, resource: &str) -> bool {
@@ -417,14 +417,6 @@ fn validate_signer_name(signer: &str, out: &mut Vec<Cause>) {
         "component",
         kcore::validation::dns1123_subdomain,
     ));
-}
-
-fn too_long(field: &str, max: usize) -> Cause {
-    Cause {
-        reason: "FieldValueTooLong".into(),
-        field: field.into(),
-        message: format!("Too long: may not be more than {max} bytes"),
-    }
 }
 
 /// The first PEM block of `data` (base64 of the stored bytes): its type, whether it has
