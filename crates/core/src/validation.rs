@@ -298,6 +298,17 @@ mod tests {
             qualified_name(&"k".repeat(64)),
             ["name part must be no more than 63 bytes"]
         );
+        assert_eq!(
+            label_value(&"v".repeat(64)),
+            ["must be no more than 63 bytes"]
+        );
+    }
+
+    #[test]
+    fn qualified_names_have_one_optional_prefix() {
+        assert!(qualified_name("example.com/app").is_empty());
+        assert_eq!(qualified_name("/x"), ["prefix part must be non-empty"]);
+        assert_eq!(qualified_name("a/b/c").len(), 1);
     }
 
     #[test]
