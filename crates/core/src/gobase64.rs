@@ -101,31 +101,43 @@ mod tests {
 
     #[test]
     fn decodes_like_go() {
-        assert_eq!(decode_std("").unwrap(), b"");
-        assert_eq!(decode_std("aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(decode_std("aGVsbA==").unwrap(), b"hell");
-        assert_eq!(decode_std("aGVs").unwrap(), b"hel");
-        // Newlines anywhere are skipped, as in base64(1)'s wrapped output.
-        assert_eq!(decode_std("aGV\nsbG\r\n8=\n").unwrap(), b"hello");
-        assert_eq!(decode_std("aGVsbA=\n=").unwrap(), b"hell");
-        // Non-zero trailing bits are accepted (Go's non-strict decoding).
-        assert_eq!(decode_std("aGVsbB==").unwrap(), b"hell");
-        assert_eq!(decode_std("\n").unwrap(), b"");
+        let cases: [(&str, &str); 8] = [
+            ("", ""),
+            ("aGVsbG8=", "hello"),
+            ("aGVsbA==", "hell"),
+            ("aGVs", "hel"),
+            // Newlines anywhere are skipped, as in base64(1)'s wrapped output.
+            ("aGV\nsbG\r\n8=\n", "hello"),
+            ("aGVsbA=\n=", "hell"),
+            // Non-zero trailing bits are accepted (Go's non-strict decoding).
+            ("aGVsbB==", "hell"),
+            ("\n", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(decode_std(input).unwrap(), want.as_bytes(), "{input:?}");
+        }
     }
 
     #[test]
     fn errors_carry_gos_offsets() {
-        // Values checked with Go 1.26's base64.StdEncoding.DecodeString.
-        let err = |s: &str| decode_std(s).unwrap_err();
-        assert_eq!(err("aGVsbG8"), "illegal base64 data at input byte 4");
-        assert_eq!(err("a"), "illegal base64 data at input byte 0");
-        assert_eq!(err("aG!s"), "illegal base64 data at input byte 2");
-        assert_eq!(err("a==="), "illegal base64 data at input byte 1");
-        assert_eq!(err("aGVsbA="), "illegal base64 data at input byte 7");
-        assert_eq!(err("aGVsbA=x"), "illegal base64 data at input byte 6");
-        assert_eq!(err("aGVsbG8=aGVs"), "illegal base64 data at input byte 8");
-        assert_eq!(err("#Comment"), "illegal base64 data at input byte 0");
-        assert_eq!(err("aG\nV"), "illegal base64 data at input byte 1");
-        assert_eq!(err("aGVsbA==\n\nx"), "illegal base64 data at input byte 10");
+        // Offsets checked with Go 1.26's base64.StdEncoding.DecodeString.
+        for (input, offset) in [
+            ("aGVsbG8", 4),
+            ("a", 0),
+            ("aG!s", 2),
+            ("a===", 1),
+            ("aGVsbA=", 7),
+            ("aGVsbA=x", 6),
+            ("aGVsbG8=aGVs", 8),
+            ("#Comment", 0),
+            ("aG\nV", 1),
+            ("aGVsbA==\n\nx", 10),
+        ] {
+            assert_eq!(
+                decode_std(input).unwrap_err(),
+                format!("illegal base64 data at input byte {offset}"),
+                "{input:?}"
+            );
+        }
     }
 }

@@ -7,6 +7,8 @@
 //! `strconv.Quote` in all those places, so this is the right one for each; for printable text
 //! they all agreed.
 
+use serde_json::Value;
+
 /// Go `strconv.Quote` (`%q`): double-quoted with Go escapes, printable Unicode kept.
 pub fn go_quote(s: &str) -> String {
     let mut out = String::from("\"");
@@ -91,9 +93,72 @@ pub fn go_parse_int(s: &str) -> Result<i64, String> {
     })
 }
 
+/// Go's `%v` of a decoded JSON value (`map[a:1 b:x]`, `[1 2]`, `<nil>`), as apimachinery's
+/// messages, the JSONPath printer and kustomize's vars write it. Map keys come out sorted, as
+/// Go's `fmt` sorts them (serde_json's map is ordered by key).
+pub fn go_value(v: &Value) -> String {
+    match v {
+        Value::Null => "<nil>".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => go_number(n),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => {
+            let parts: Vec<String> = a.iter().map(go_value).collect();
+            format!("[{}]", parts.join(" "))
+        }
+        Value::Object(m) => {
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", go_value(v)))
+                .collect();
+            format!("map[{}]", parts.join(" "))
+        }
+    }
+}
+
+/// A JSON number as Go prints the int64 or float64 it decodes to.
+fn go_number(n: &serde_json::Number) -> String {
+    let f = n.as_f64().unwrap_or(0.0);
+    if (n.is_i64() || n.is_u64()) && f.abs() < 1e21 {
+        n.to_string()
+    } else {
+        go_float(f)
+    }
+}
+
+/// Go's `%v` of a float64: the shortest form, plain from 1e-4 to 1e21, else `1e-05`, `1e+21`
+/// (explicit sign, at least two exponent digits).
+pub fn go_float(f: f64) -> String {
+    if f == 0.0 || (1e-4..1e21).contains(&f.abs()) {
+        return format!("{f}");
+    }
+    let s = format!("{f:e}");
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let (sign, digits) = match exp.strip_prefix('-') {
+        Some(d) => ('-', d),
+        None => ('+', exp),
+    };
+    format!("{mant}e{sign}{digits:0>2}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn go_values() {
+        assert_eq!(
+            go_value(&json!({"b": [1, "x"], "a": null})),
+            "map[a:<nil> b:[1 x]]"
+        );
+        assert_eq!(go_value(&json!(1.5)), "1.5");
+        assert_eq!(go_value(&json!(3.0)), "3");
+        assert_eq!(go_value(&json!(0.00001)), "1e-05");
+        assert_eq!(go_value(&json!(1e21)), "1e+21");
+        assert_eq!(go_value(&json!(0.0001)), "0.0001");
+        assert_eq!(go_value(&json!(-1.5e-7)), "-1.5e-07");
+    }
 
     #[test]
     fn quotes_like_strconv_quote() {

@@ -133,22 +133,12 @@ impl<T, F: Fn(&T, &T) -> bool> Sorter<'_, T, F> {
         }
     }
 
+    /// Go's `partition`: the pivot ends at the returned index; `true` when the first sweep
+    /// found nothing to swap (the range was already partitioned).
     fn partition(&mut self, a: usize, b: usize, pivot: usize) -> (usize, bool) {
         self.swap(a, pivot);
         let (mut i, mut j) = (a as isize + 1, b as isize - 1);
-        while i <= j && self.less(i as usize, a) {
-            i += 1;
-        }
-        while i <= j && !self.less(j as usize, a) {
-            j -= 1;
-        }
-        if i > j {
-            self.swap(j as usize, a);
-            return (j as usize, true);
-        }
-        self.swap(i as usize, j as usize);
-        i += 1;
-        j -= 1;
+        let mut first = true;
         loop {
             while i <= j && self.less(i as usize, a) {
                 i += 1;
@@ -157,14 +147,14 @@ impl<T, F: Fn(&T, &T) -> bool> Sorter<'_, T, F> {
                 j -= 1;
             }
             if i > j {
-                break;
+                self.swap(j as usize, a);
+                return (j as usize, first);
             }
             self.swap(i as usize, j as usize);
             i += 1;
             j -= 1;
+            first = false;
         }
-        self.swap(j as usize, a);
-        (j as usize, false)
     }
 
     fn partition_equal(&mut self, a: usize, b: usize, pivot: usize) -> usize {

@@ -26,6 +26,26 @@ pub fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     s
 }
 
+/// What most `Is…` checks say: `MaxLenError` when `value` is longer than `max`, then
+/// [`regex_error`] when it does not `fit` the format.
+fn length_and_format(
+    value: &str,
+    max: usize,
+    fits: bool,
+    msg: &str,
+    fmt: &str,
+    examples: &[&str],
+) -> Vec<String> {
+    let mut errs = vec![];
+    if value.len() > max {
+        errs.push(format!("must be no more than {max} characters"));
+    }
+    if !fits {
+        errs.push(regex_error(msg, fmt, examples));
+    }
+    errs
+}
+
 pub fn is_alnum_lower(c: u8) -> bool {
     c.is_ascii_lowercase() || c.is_ascii_digit()
 }
@@ -74,58 +94,45 @@ pub fn dns1123_label(value: &str) -> Vec<String> {
 
 /// Messages of `IsDNS1123Subdomain`.
 pub fn dns1123_subdomain(value: &str) -> Vec<String> {
-    let mut errs = vec![];
-    if value.len() > 253 {
-        errs.push("must be no more than 253 characters".to_string());
-    }
-    if !matches_dns1123_subdomain(value) {
-        errs.push(regex_error(
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-            DNS1123_SUBDOMAIN_FMT,
-            &["example.com"],
-        ));
-    }
-    errs
+    length_and_format(
+        value,
+        253,
+        matches_dns1123_subdomain(value),
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        DNS1123_SUBDOMAIN_FMT,
+        &["example.com"],
+    )
 }
 
 /// Messages of `IsWildcardDNS1123Subdomain` (`*.example.com`: Ingress hosts with a `*`).
 pub fn wildcard_dns1123_subdomain(value: &str) -> Vec<String> {
-    let mut errs = vec![];
-    if value.len() > 253 {
-        errs.push("must be no more than 253 characters".to_string());
-    }
-    if !value
-        .strip_prefix("*.")
-        .is_some_and(matches_dns1123_subdomain)
-    {
-        errs.push(regex_error(
-            "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
-            &format!("\\*\\.{DNS1123_SUBDOMAIN_FMT}"),
-            &["*.example.com"],
-        ));
-    }
-    errs
+    length_and_format(
+        value,
+        253,
+        value
+            .strip_prefix("*.")
+            .is_some_and(matches_dns1123_subdomain),
+        "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+        &format!("\\*\\.{DNS1123_SUBDOMAIN_FMT}"),
+        &["*.example.com"],
+    )
 }
 
 /// Messages of `IsDNS1035Label` (Service names).
 pub fn dns1035_label(value: &str) -> Vec<String> {
-    let mut errs = vec![];
-    if value.len() > 63 {
-        errs.push("must be no more than 63 characters".to_string());
-    }
     let b = value.as_bytes();
     let ok = !b.is_empty()
         && b[0].is_ascii_lowercase()
         && is_alnum_lower(b[b.len() - 1])
         && b.iter().all(|&c| is_alnum_lower(c) || c == b'-');
-    if !ok {
-        errs.push(regex_error(
-            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
-            DNS1035_LABEL_FMT,
-            &["my-name", "abc-123"],
-        ));
-    }
-    errs
+    length_and_format(
+        value,
+        63,
+        ok,
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+        DNS1035_LABEL_FMT,
+        &["my-name", "abc-123"],
+    )
 }
 
 const LABEL_KEY_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
@@ -259,18 +266,14 @@ fn dot_path_error(name: &str) -> Option<String> {
 /// apimachinery `IsConfigMapKey`: keys of ConfigMap and Secret data (the sandbox validates
 /// stored objects with it, `create configmap`/`create secret` their keys).
 pub fn config_map_key(key: &str) -> Vec<String> {
-    let mut errs = vec![];
-    if key.len() > 253 {
-        errs.push("must be no more than 253 characters".to_string());
-    }
-    let ok = !key.is_empty() && key.bytes().all(is_key_byte);
-    if !ok {
-        errs.push(regex_error(
-            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
-            "[-._a-zA-Z0-9]+",
-            &["key.name", "KEY_NAME", "key-name"],
-        ));
-    }
+    let mut errs = length_and_format(
+        key,
+        253,
+        !key.is_empty() && key.bytes().all(is_key_byte),
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+        "[-._a-zA-Z0-9]+",
+        &["key.name", "KEY_NAME", "key-name"],
+    );
     errs.extend(dot_path_error(key));
     errs
 }
@@ -295,6 +298,17 @@ mod tests {
             qualified_name(&"k".repeat(64)),
             ["name part must be no more than 63 bytes"]
         );
+        assert_eq!(
+            label_value(&"v".repeat(64)),
+            ["must be no more than 63 bytes"]
+        );
+    }
+
+    #[test]
+    fn qualified_names_have_one_optional_prefix() {
+        assert!(qualified_name("example.com/app").is_empty());
+        assert_eq!(qualified_name("/x"), ["prefix part must be non-empty"]);
+        assert_eq!(qualified_name("a/b/c").len(), 1);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 
+use kcore::gofmt::{go_float, go_value};
 use serde_json::Value;
 
 use crate::fieldspec::{self, CreateKind, FieldSpec};
@@ -201,25 +202,6 @@ impl Val {
     }
 }
 
-/// Go's `%v` of a float64: shortest digits, exponent form below 1e-4 and from 1e21.
-fn go_float(f: f64) -> String {
-    let a = f.abs();
-    if f == 0.0 || (1e-4..1e21).contains(&a) {
-        return format!("{f}");
-    }
-    let e = format!("{f:e}");
-    match e.split_once('e') {
-        Some((m, x)) => {
-            let (sign, digits) = match x.strip_prefix('-') {
-                Some(d) => ('-', d),
-                None => ('+', x),
-            };
-            format!("{m}e{sign}{digits:0>2}")
-        }
-        None => e,
-    }
-}
-
 fn field_value(r: &Res, path: &str) -> Option<Val> {
     let mut parts = Vec::new();
     for p in crate::replacements::split_path(path) {
@@ -373,29 +355,6 @@ fn go_type(v: &Value) -> &'static str {
     match v {
         Value::Object(_) => "map[string]interface {}",
         _ => "[]interface {}",
-    }
-}
-
-/// Go's `%v` of a decoded YAML value: maps sorted as `map[k:v]`, slices as `[a b]`.
-fn go_value(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".into(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => i.to_string(),
-            None => go_float(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::Array(a) => format!("[{}]", a.iter().map(go_value).collect::<Vec<_>>().join(" ")),
-        Value::Object(m) => {
-            let mut items: Vec<(&String, &Value)> = m.iter().collect();
-            items.sort_by(|a, b| a.0.cmp(b.0));
-            let parts: Vec<String> = items
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_value(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
-        }
     }
 }
 

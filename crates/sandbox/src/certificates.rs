@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use x509_parser::prelude::FromDer;
 
 use super::reviews::Subject;
-use super::validation::{duplicate, forbidden, invalid, not_supported, required, Cause};
+use super::validation::{duplicate, forbidden, invalid, not_supported, required, too_long, Cause};
 
 /// Whether the storage group/resource is the CSR's.
 pub fn is_csr(group: &str, resource: &str) -> bool {
@@ -376,10 +376,10 @@ fn validate_signer_name(signer: &str, out: &mut Vec<Cause>) {
     if domain.len() > 253 {
         out.push(too_long(FIELD, 253));
     }
-    // Each part's errors, for the first part that has any.
-    let first_bad = |value: &str, parts: &[&str], what: &str, check: fn(&str) -> Vec<String>| {
-        let Some((part, errs)) = parts
-            .iter()
+    // The errors of the first `sep`-separated part of `value` that has any.
+    let first_bad = |value: &str, sep: char, what: &str, check: fn(&str) -> Vec<String>| {
+        let Some((part, errs)) = value
+            .split(sep)
             .map(|p| (p, check(p)))
             .find(|(_, errs)| !errs.is_empty())
         else {
@@ -392,14 +392,13 @@ fn validate_signer_name(signer: &str, out: &mut Vec<Cause>) {
             })
             .collect()
     };
-    let labels: Vec<&str> = domain.split('.').collect();
     out.extend(first_bad(
         domain,
-        &labels,
+        '.',
         "label",
         kcore::validation::dns1123_label,
     ));
-    if labels.len() < 2 {
+    if !domain.contains('.') {
         out.push(invalid(
             FIELD,
             &json!(domain),
@@ -410,21 +409,12 @@ fn validate_signer_name(signer: &str, out: &mut Vec<Cause>) {
     if path.len() > 253 + 63 {
         out.push(too_long(FIELD, 253 + 63));
     }
-    let parts: Vec<&str> = path.split('/').collect();
     out.extend(first_bad(
         path,
-        &parts,
+        '/',
         "component",
         kcore::validation::dns1123_subdomain,
     ));
-}
-
-fn too_long(field: &str, max: usize) -> Cause {
-    Cause {
-        reason: "FieldValueTooLong".into(),
-        field: field.into(),
-        message: format!("Too long: may not be more than {max} bytes"),
-    }
 }
 
 /// The first PEM block of `data` (base64 of the stored bytes): its type, whether it has

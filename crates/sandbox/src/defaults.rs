@@ -1539,12 +1539,16 @@ pub(crate) mod tests {
 
     #[test]
     fn image_tags() {
-        assert_eq!(image_tag("nginx"), "latest");
-        assert_eq!(image_tag("nginx:latest"), "latest");
-        assert_eq!(image_tag("nginx:1.2"), "1.2");
-        assert_eq!(image_tag("host:5000/nginx"), "latest");
-        assert_eq!(image_tag("host:5000/nginx:v1"), "v1");
-        assert_eq!(image_tag("nginx@sha256:00"), "");
-        assert_eq!(image_tag(""), "");
+        for (image, tag) in [
+            ("nginx", "latest"),
+            ("nginx:latest", "latest"),
+            ("nginx:1.2", "1.2"),
+            ("host:5000/nginx", "latest"),
+            ("host:5000/nginx:v1", "v1"),
+            ("nginx@sha256:00", ""),
+            ("", ""),
+        ] {
+            assert_eq!(image_tag(image), tag, "{image:?}");
+        }
     }
 }

@@ -2551,25 +2551,17 @@ fn delete_one(
             .get(&gr, ns, name)
             .ok_or_else(|| ApiError::not_found(&qgr, name))?;
         let meta = &old["metadata"];
-        if let Some(uid) = &opts.uid {
-            let actual = meta["uid"].as_str().unwrap_or_default();
-            if uid != actual {
+        // `Preconditions.Check`: the uid, then the resourceVersion.
+        for (want, field, label) in [
+            (&opts.uid, "uid", "UID"),
+            (&opts.rv, "resourceVersion", "ResourceVersion"),
+        ] {
+            let actual = meta[field].as_str().unwrap_or_default();
+            if let Some(want) = want.as_deref().filter(|w| *w != actual) {
                 return Err(ApiError::conflict(
                     &qgr,
                     name,
-                    &format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}"),
-                ));
-            }
-        }
-        if let Some(rv) = &opts.rv {
-            let actual = meta["resourceVersion"].as_str().unwrap_or_default();
-            if rv != actual {
-                return Err(ApiError::conflict(
-                    &qgr,
-                    name,
-                    &format!(
-                        "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {actual}"
-                    ),
+                    &format!("Precondition failed: {label} in precondition: {want}, {label} in object meta: {actual}"),
                 ));
             }
         }
@@ -2594,22 +2586,15 @@ fn delete_one(
         }
         let rv = meta["resourceVersion"].as_str().map(str::to_string);
         let now = st.store.clock().rfc3339();
-        let result = if info.resource == "namespaces" {
+        // What the object turns into while it terminates; None deletes it now.
+        let terminating = if info.resource == "namespaces" {
             if meta["deletionTimestamp"].is_string() {
                 return Ok((old, false));
             }
             next["metadata"]["deletionTimestamp"] = json!(now);
             next["metadata"]["deletionGracePeriodSeconds"] = json!(0);
             next["status"]["phase"] = json!("Terminating");
-            if !finalizers.is_empty() {
-                next["metadata"]["finalizers"] = json!(finalizers);
-            }
-            if opts.dry {
-                return Ok((next, false));
-            }
-            st.store
-                .update(&gr, next, rv.as_deref())
-                .map(|o| (o, false))
+            Some(next)
         } else if info.resource == "pods" && bound_and_graceful(&old, opts) {
             let grace = opts
                 .grace
@@ -2626,15 +2611,7 @@ fn delete_one(
             next["metadata"]["deletionTimestamp"] =
                 json!(when.format("%Y-%m-%dT%H:%M:%SZ").to_string());
             next["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
-            if !finalizers.is_empty() {
-                next["metadata"]["finalizers"] = json!(finalizers);
-            }
-            if opts.dry {
-                return Ok((next, false));
-            }
-            st.store
-                .update(&gr, next, rv.as_deref())
-                .map(|o| (o, false))
+            Some(next)
         } else if !finalizers.is_empty() {
             if meta["deletionTimestamp"].is_string() && meta["finalizers"] == json!(finalizers) {
                 return Ok((old, false));
@@ -2643,18 +2620,28 @@ fn delete_one(
                 next["metadata"]["deletionTimestamp"] = json!(now);
                 next["metadata"]["deletionGracePeriodSeconds"] = json!(0);
             }
-            next["metadata"]["finalizers"] = json!(finalizers);
-            if opts.dry {
-                return Ok((next, false));
-            }
-            st.store
-                .update(&gr, next, rv.as_deref())
-                .map(|o| (o, false))
+            Some(next)
         } else {
-            if opts.dry {
-                return Ok((old, true));
+            None
+        };
+        let result = match terminating {
+            Some(mut next) => {
+                if !finalizers.is_empty() {
+                    next["metadata"]["finalizers"] = json!(finalizers);
+                }
+                if opts.dry {
+                    return Ok((next, false));
+                }
+                st.store
+                    .update(&gr, next, rv.as_deref())
+                    .map(|o| (o, false))
             }
-            st.store.remove(&gr, ns, name).map(|o| (o, true))
+            None => {
+                if opts.dry {
+                    return Ok((old, true));
+                }
+                st.store.remove(&gr, ns, name).map(|o| (o, true))
+            }
         };
         match result {
             Err(StoreError::Conflict) => continue,
@@ -2955,15 +2942,24 @@ mod managed {
         path: String,
     }
 
+    /// The entries of `obj`'s managedFields.
+    fn entries(obj: &Value) -> impl Iterator<Item = &Value> {
+        obj["metadata"]["managedFields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+    }
+
+    /// Whether `e` is the entry of `manager`'s applies.
+    fn is_apply_of(e: &Value, manager: &str) -> bool {
+        e["manager"] == manager && e["operation"] == "Apply"
+    }
+
     /// Fields `intent` sets to other values than the live object where another manager owns them.
     pub fn conflicts(old: &Value, intent: &Value, manager: &str) -> Vec<Conflict> {
         let mine = leaves_of(intent);
         let mut out = Vec::new();
-        for e in old["metadata"]["managedFields"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
+        for e in entries(old) {
             let owner = e["manager"].as_str().unwrap_or_default();
             if owner == manager {
                 continue;
@@ -3048,12 +3044,8 @@ mod managed {
         let now = paths_of(fields);
         let mut mine = Vec::new();
         let mut others = Vec::new();
-        for e in old["metadata"]["managedFields"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            if e["manager"] == manager && e["operation"] == "Apply" {
+        for e in entries(old) {
+            if is_apply_of(e, manager) {
                 mine.extend(paths_of(&e["fieldsV1"]));
             } else {
                 others.extend(paths_of(&e["fieldsV1"]));
@@ -3115,12 +3107,8 @@ mod managed {
     ) -> Value {
         let taken = paths_of(&fields);
         let mut out = Vec::new();
-        for e in old["metadata"]["managedFields"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            if e["manager"] == manager && e["operation"] == "Apply" {
+        for e in entries(old) {
+            if is_apply_of(e, manager) {
                 continue;
             }
             let mut e = e.clone();
@@ -3154,12 +3142,7 @@ mod managed {
         let mut out = Vec::new();
         let mut mine: Vec<Path> = Vec::new();
         let present: Vec<Path> = leaves_of(new).into_iter().map(|(p, _)| p).collect();
-        for e in old
-            .map(|o| &o["metadata"]["managedFields"])
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for e in old.into_iter().flat_map(entries) {
             let mut e = e.clone();
             // Fields that no longer exist are owned by nobody.
             let kept: Vec<Path> = paths_of(&e["fieldsV1"])

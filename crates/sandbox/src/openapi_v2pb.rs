@@ -13,6 +13,7 @@
 use std::sync::OnceLock;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Serialize, Serializer};
 
 /// A JSON value that keeps its objects' key order (the protobuf lists follow it) and its
 /// numbers' text (the YAML of a number is its source text).
@@ -71,6 +72,19 @@ impl<'de> Deserialize<'de> for J {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+impl Serialize for J {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            J::Null => s.serialize_unit(),
+            J::Bool(b) => s.serialize_bool(*b),
+            J::Num(n) => n.serialize(s),
+            J::Str(t) => s.serialize_str(t),
+            J::Arr(a) => s.collect_seq(a),
+            J::Obj(o) => s.collect_map(o.iter().map(|(k, x)| (k, x))),
+        }
     }
 }
 
@@ -813,45 +827,9 @@ fn resolves_to_non_string(s: &str) -> bool {
         || (s.starts_with("0o") && i64::from_str_radix(&s[2..], 8).is_ok())
 }
 
-/// The JSON text of a document, keys in their order (numbers as their source text).
+/// The JSON text of a document, keys in their order.
 pub fn to_json(v: &J) -> String {
-    let mut out = String::new();
-    write_json(v, &mut out);
-    out
-}
-
-fn write_json(v: &J, out: &mut String) {
-    let quote = |s: &str, out: &mut String| {
-        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
-    };
-    match v {
-        J::Null => out.push_str("null"),
-        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        J::Num(n) => out.push_str(&n.to_string()),
-        J::Str(s) => quote(s, out),
-        J::Arr(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(x, out);
-            }
-            out.push(']');
-        }
-        J::Obj(o) => {
-            out.push('{');
-            for (i, (k, x)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                quote(k, out);
-                out.push(':');
-                write_json(x, out);
-            }
-            out.push('}');
-        }
-    }
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -141,43 +141,40 @@ impl SandboxHandle {
     /// A standalone kubeconfig (cluster, user and context `sandbox`, current-context set)
     /// with the CA and client credentials embedded.
     pub fn kubeconfig_yaml(&self) -> String {
-        let mut doc = Mapping::new();
-        doc.insert("apiVersion".into(), "v1".into());
-        doc.insert("kind".into(), "Config".into());
-        doc.insert(
-            "clusters".into(),
-            Yaml::Sequence(vec![self.cluster_entry()]),
-        );
-        doc.insert("contexts".into(), Yaml::Sequence(vec![context_entry()]));
-        doc.insert("current-context".into(), CONTEXT_NAME.into());
-        doc.insert("preferences".into(), Yaml::Mapping(Mapping::new()));
-        doc.insert("users".into(), Yaml::Sequence(vec![self.user_entry()]));
-        serde_yaml_ng::to_string(&Yaml::Mapping(doc)).unwrap_or_default()
+        let doc = mapping([
+            ("apiVersion", "v1".into()),
+            ("kind", "Config".into()),
+            ("clusters", Yaml::Sequence(vec![self.cluster_entry()])),
+            ("contexts", Yaml::Sequence(vec![context_entry()])),
+            ("current-context", CONTEXT_NAME.into()),
+            ("preferences", Yaml::Mapping(Mapping::new())),
+            ("users", Yaml::Sequence(vec![self.user_entry()])),
+        ]);
+        serde_yaml_ng::to_string(&doc).unwrap_or_default()
     }
 
     fn cluster_entry(&self) -> Yaml {
         let b64 = base64::engine::general_purpose::STANDARD;
-        let mut cluster = Mapping::new();
-        cluster.insert(
-            "certificate-authority-data".into(),
-            b64.encode(&self.ca_pem).into(),
-        );
-        cluster.insert("server".into(), self.server_url().into());
-        named("cluster", Yaml::Mapping(cluster))
+        let cluster = mapping([
+            (
+                "certificate-authority-data",
+                b64.encode(&self.ca_pem).into(),
+            ),
+            ("server", self.server_url().into()),
+        ]);
+        named("cluster", cluster)
     }
 
     fn user_entry(&self) -> Yaml {
         let b64 = base64::engine::general_purpose::STANDARD;
-        let mut user = Mapping::new();
-        user.insert(
-            "client-certificate-data".into(),
-            b64.encode(&self.client_cert_pem).into(),
-        );
-        user.insert(
-            "client-key-data".into(),
-            b64.encode(&self.client_key_pem).into(),
-        );
-        named("user", Yaml::Mapping(user))
+        let user = mapping([
+            (
+                "client-certificate-data",
+                b64.encode(&self.client_cert_pem).into(),
+            ),
+            ("client-key-data", b64.encode(&self.client_key_pem).into()),
+        ]);
+        named("user", user)
     }
 
     /// Stops accepting connections, closes open ones (watches included) and stops the
@@ -196,18 +193,21 @@ impl SandboxHandle {
     }
 }
 
+/// A YAML mapping with these keys, in this order.
+fn mapping<const N: usize>(entries: [(&str, Yaml); N]) -> Yaml {
+    Yaml::Mapping(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+}
+
 fn named(key: &str, body: Yaml) -> Yaml {
-    let mut m = Mapping::new();
-    m.insert(key.into(), body);
-    m.insert("name".into(), CONTEXT_NAME.into());
-    Yaml::Mapping(m)
+    mapping([(key, body), ("name", CONTEXT_NAME.into())])
 }
 
 fn context_entry() -> Yaml {
-    let mut ctx = Mapping::new();
-    ctx.insert("cluster".into(), CONTEXT_NAME.into());
-    ctx.insert("user".into(), CONTEXT_NAME.into());
-    named("context", Yaml::Mapping(ctx))
+    let ctx = mapping([
+        ("cluster", CONTEXT_NAME.into()),
+        ("user", CONTEXT_NAME.into()),
+    ]);
+    named("context", ctx)
 }
 
 /// Certificates made at start (or, with a data dir, at the first start).

@@ -13,7 +13,7 @@
 //! message helpers word them like the server: `strict decoding error:
 //! unknown field "spec.foo"` (error), `unknown field "spec.foo"` (one `Warning` header each).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
@@ -39,7 +39,7 @@ impl std::fmt::Display for Cause {
     }
 }
 
-fn cause(reason: &str, field: &str, message: String) -> Cause {
+pub(crate) fn cause(reason: &str, field: &str, message: String) -> Cause {
     Cause {
         reason: reason.into(),
         field: field.into(),
@@ -91,6 +91,24 @@ pub(crate) fn duplicate(field: &str, value: &Value) -> Cause {
         "FieldValueDuplicate",
         field,
         format!("Duplicate value: {}", render(value)),
+    )
+}
+
+/// A required enum: Required when empty, NotSupported when not one of `allowed`.
+fn required_one_of(value: &str, field: &str, allowed: &[&str], out: &mut Vec<Cause>) {
+    if value.is_empty() {
+        out.push(required(field, ""));
+    } else if !allowed.contains(&value) {
+        out.push(not_supported(field, &json!(value), allowed));
+    }
+}
+
+/// `field.TooLong` (no value shown).
+pub(crate) fn too_long(field: &str, max: usize) -> Cause {
+    cause(
+        "FieldValueTooLong",
+        field,
+        format!("Too long: may not be more than {max} bytes"),
     )
 }
 
@@ -205,11 +223,7 @@ fn validate_annotations(annotations: &Value, field: &str, out: &mut Vec<Cause>) 
     }
     let size: usize = map.iter().map(|(k, v)| k.len() + str_of(v).len()).sum();
     if size > 256 * 1024 {
-        out.push(cause(
-            "FieldValueTooLong",
-            field,
-            "Too long: may not be more than 262144 bytes".into(),
-        ));
+        out.push(too_long(field, 256 * 1024));
     }
 }
 
@@ -585,15 +599,8 @@ fn validate_container(c: &Value, path: &str, volumes: &HashSet<String>, out: &mu
             port_num(&p["hostPort"], &format!("{idx}.hostPort"), out);
         }
         let proto = p["protocol"].as_str().unwrap_or("TCP");
-        if proto.is_empty() {
-            out.push(required(&format!("{idx}.protocol"), ""));
-        } else if !["SCTP", "TCP", "UDP"].contains(&proto) {
-            out.push(not_supported(
-                &format!("{idx}.protocol"),
-                &json!(proto),
-                &["SCTP", "TCP", "UDP"],
-            ));
-        }
+        let field = format!("{idx}.protocol");
+        required_one_of(proto, &field, &["SCTP", "TCP", "UDP"], out);
     }
     // Environment.
     for (i, e) in c["env"].as_array().into_iter().flatten().enumerate() {
@@ -630,16 +637,8 @@ fn validate_container(c: &Value, path: &str, volumes: &HashSet<String>, out: &mu
         }
     }
     if let Some(pp) = c["imagePullPolicy"].as_str() {
-        let all = ["Always", "IfNotPresent", "Never"];
-        if pp.is_empty() {
-            out.push(required(&format!("{path}.imagePullPolicy"), ""));
-        } else if !all.contains(&pp) {
-            out.push(not_supported(
-                &format!("{path}.imagePullPolicy"),
-                &json!(pp),
-                &all,
-            ));
-        }
+        let field = format!("{path}.imagePullPolicy");
+        required_one_of(pp, &field, &["Always", "IfNotPresent", "Never"], out);
     }
     validate_resources(&c["resources"], &format!("{path}.resources"), out);
 }
@@ -1032,27 +1031,11 @@ fn validate_pod_spec(spec: &Value, path: &str, out: &mut Vec<Cause>) {
     validate_containers(&spec["containers"], &main, &volumes, &mut names, true, out);
     validate_ephemeral_containers(spec, path, &volumes, out);
     let rp = spec["restartPolicy"].as_str().unwrap_or("Always");
-    let policies = ["Always", "OnFailure", "Never"];
-    if rp.is_empty() {
-        out.push(required(&format!("{path}.restartPolicy"), ""));
-    } else if !policies.contains(&rp) {
-        out.push(not_supported(
-            &format!("{path}.restartPolicy"),
-            &json!(rp),
-            &policies,
-        ));
-    }
+    let field = format!("{path}.restartPolicy");
+    required_one_of(rp, &field, &["Always", "OnFailure", "Never"], out);
     let dns = spec["dnsPolicy"].as_str().unwrap_or("ClusterFirst");
     let dns_all = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
-    if dns.is_empty() {
-        out.push(required(&format!("{path}.dnsPolicy"), ""));
-    } else if !dns_all.contains(&dns) {
-        out.push(not_supported(
-            &format!("{path}.dnsPolicy"),
-            &json!(dns),
-            &dns_all,
-        ));
-    }
+    required_one_of(dns, &format!("{path}.dnsPolicy"), &dns_all, out);
     validate_labels(&spec["nodeSelector"], &format!("{path}.nodeSelector"), out);
     let sa = str_of(&spec["serviceAccountName"]);
     if !sa.is_empty() {
@@ -1300,15 +1283,27 @@ fn validate_template_for_replicaset(
     kind: &str,
     out: &mut Vec<Cause>,
 ) {
-    let t = &spec["template"];
-    let sel = &spec["selector"];
-    if selectable && !selector_matches(sel, &t["metadata"]["labels"]) {
+    if selectable {
+        selector_matches_template(spec, out);
+    }
+    validate_always_running_template(&spec["template"], kind, out);
+}
+
+/// The template's labels must match `spec.selector` (a valid one).
+fn selector_matches_template(spec: &Value, out: &mut Vec<Cause>) {
+    let labels = &spec["template"]["metadata"]["labels"];
+    if !selector_matches(&spec["selector"], labels) {
         out.push(invalid(
             "spec.template.metadata.labels",
-            &t["metadata"]["labels"],
+            labels,
             "`selector` does not match template `labels`",
         ));
     }
+}
+
+/// A pod template of a controller that keeps its pods running (ReplicaSet, DaemonSet): restart
+/// policy Always and no active deadline.
+fn validate_always_running_template(t: &Value, kind: &str, out: &mut Vec<Cause>) {
     validate_pod_template(t, "spec.template", out);
     let rp = t["spec"]["restartPolicy"].as_str().unwrap_or("Always");
     if rp != "Always" {
@@ -1467,14 +1462,8 @@ fn validate_deployment(obj: &Value, out: &mut Vec<Cause>) {
 fn validate_daemonset(obj: &Value, out: &mut Vec<Cause>) {
     let spec = &obj["spec"];
     let sel = &spec["selector"];
-    let ok = sel.is_null() || validate_label_selector(sel, "spec.selector", out);
-    let t = &spec["template"];
-    if ok && !selector_matches(sel, &t["metadata"]["labels"]) {
-        out.push(invalid(
-            "spec.template.metadata.labels",
-            &t["metadata"]["labels"],
-            "`selector` does not match template `labels`",
-        ));
+    if sel.is_null() || validate_label_selector(sel, "spec.selector", out) {
+        selector_matches_template(spec, out);
     }
     if !sel.is_null() && selector_is_empty(sel) {
         out.push(invalid_selector(
@@ -1483,24 +1472,7 @@ fn validate_daemonset(obj: &Value, out: &mut Vec<Cause>) {
             "empty selector is invalid for daemonset",
         ));
     }
-    validate_pod_template(t, "spec.template", out);
-    let rp = t["spec"]["restartPolicy"].as_str().unwrap_or("Always");
-    if rp != "Always" {
-        out.push(not_supported(
-            "spec.template.spec.restartPolicy",
-            &json!(rp),
-            &["Always"],
-        ));
-    }
-    if t["spec"]
-        .get("activeDeadlineSeconds")
-        .is_some_and(|v| !v.is_null())
-    {
-        out.push(forbidden(
-            "spec.template.spec.activeDeadlineSeconds",
-            "activeDeadlineSeconds in DaemonSet is not Supported",
-        ));
-    }
+    validate_always_running_template(&spec["template"], "DaemonSet", out);
     nonnegative(&spec["minReadySeconds"], "spec.minReadySeconds", out);
     let us = &spec["updateStrategy"];
     match us["type"].as_str().unwrap_or("RollingUpdate") {
@@ -1648,14 +1620,8 @@ fn validate_job(obj: &Value, out: &mut Vec<Cause>) {
         out.push(required("spec.selector", ""));
         return;
     }
-    if validate_label_selector(sel, "spec.selector", out)
-        && !selector_matches(sel, &spec["template"]["metadata"]["labels"])
-    {
-        out.push(invalid(
-            "spec.template.metadata.labels",
-            &spec["template"]["metadata"]["labels"],
-            "`selector` does not match template `labels`",
-        ));
+    if validate_label_selector(sel, "spec.selector", out) {
+        selector_matches_template(spec, out);
     }
 }
 
@@ -2247,7 +2213,7 @@ pub fn decode_error_message(kind: &str, version: &str, errors: &[String]) -> Str
 /// for Secrets, pass a text with the data values masked, as this project never puts secrets
 /// in error messages). The server names the field
 /// `patch` and shows as the value the patch map in Go's `%+v` form (strategic merge patch, see
-/// [`go_format`]) or the patched object's JSON (merge and JSON patch); no kind and no name.
+/// [`kcore::gofmt::go_value`]) or the patched object's JSON (merge and JSON patch); no kind and no name.
 pub fn patch_strict_invalid_status(value_text: &str, errors: &[String]) -> Value {
     let c = invalid(
         "patch",
@@ -2255,29 +2221,6 @@ pub fn patch_strict_invalid_status(value_text: &str, errors: &[String]) -> Value
         &strict_decoding_message(errors),
     );
     invalid_status("", "", "", &[c])
-}
-
-/// A decoded JSON value as Go's `fmt` `%+v` prints a `map[string]interface{}`:
-/// `map[spec:map[replicas:2 selector:<nil>] tags:[a b]]`.
-pub fn go_format(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(go_format).collect::<Vec<_>>().join(" ")
-        ),
-        Value::Object(m) => {
-            let sorted: BTreeMap<&String, &Value> = m.iter().collect();
-            let parts: Vec<String> = sorted
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_format(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
-        }
-    }
 }
 
 #[cfg(test)]
@@ -2564,17 +2507,6 @@ mod tests {
                 "metadata.labels: Invalid value: \"a b\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
                 "metadata.labels: Invalid value: \"-bad\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
             ]
-        );
-        assert_eq!(qualified_name("example.com/app"), Vec::<String>::new());
-        assert_eq!(qualified_name("/x"), ["prefix part must be non-empty"]);
-        assert_eq!(qualified_name("a/b/c").len(), 1);
-        assert_eq!(
-            label_value(&"v".repeat(64)),
-            ["must be no more than 63 bytes"]
-        );
-        assert_eq!(
-            dns1123_subdomain(&"a".repeat(254)),
-            ["must be no more than 253 characters"]
         );
         assert_eq!(mask_trailing_dash("web-"), "wea");
         assert_eq!(mask_trailing_dash("a-"), "a");
@@ -3016,7 +2948,7 @@ mod tests {
     #[test]
     fn patch_strict_errors() {
         let patch = json!({"spec": {"foo": 1, "tags": ["a", "b"], "x": null, "s": "t"}});
-        let text = go_format(&patch);
+        let text = kcore::gofmt::go_value(&patch);
         assert_eq!(text, "map[spec:map[foo:1 s:t tags:[a b] x:<nil>]]");
         let s = patch_strict_invalid_status(&text, &strict_errors(&[".spec.foo".into()], &[]));
         assert_eq!(
@@ -3103,7 +3035,7 @@ mod tests {
                 let _ = unknown_fields(&gr, &obj);
             }
             let _ = duplicate_fields(obj.to_string().as_bytes());
-            let _ = go_format(&obj);
+            let _ = kcore::gofmt::go_value(&obj);
         }
     }
 }

@@ -8,9 +8,10 @@
 
 use serde_json::{Map, Value};
 
-use super::error::{go_fmt, PatchError};
+use super::error::PatchError;
 use super::merge::{self, json_equal};
 use super::patchmeta::{is_builtin_kind, Schema};
+use crate::gofmt::go_value;
 
 const DIRECTIVE: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
@@ -155,15 +156,15 @@ fn same_type(a: &Value, b: &Value) -> bool {
 fn bad_patch_type(directive: &Value, m: &Obj) -> PatchError {
     PatchError::invalid(format!(
         "unknown patch type: {} in map: {}",
-        go_fmt(directive),
-        go_fmt(&Value::Object(m.clone()))
+        go_value(directive),
+        go_value(&Value::Object(m.clone()))
     ))
 }
 
 fn no_merge_key(m: &Obj, key: &str) -> PatchError {
     PatchError::invalid(format!(
         "map: {} does not contain declared merge key: {key}",
-        go_fmt(&Value::Object(m.clone()))
+        go_value(&Value::Object(m.clone()))
     ))
 }
 
@@ -171,7 +172,7 @@ fn bad_arg_type(expected: &str, actual: &Value) -> PatchError {
     PatchError::invalid(format!(
         "expected a {expected}, but received a {}: {}",
         go_kind(actual),
-        go_fmt(actual)
+        go_value(actual)
     ))
 }
 
@@ -316,8 +317,8 @@ fn apply_retain_keys(original: &mut Obj, patch: &mut Obj, opts: MergeOptions) ->
             Some(existing) if !json_equal(existing, &retain) => {
                 return Err(PatchError::invalid(format!(
                     "{} and {} are not deep equal: this may happen when calculating the 3-way diff patch",
-                    go_fmt(existing),
-                    go_fmt(&retain)
+                    go_value(existing),
+                    go_value(&retain)
                 )));
             }
             Some(_) => {}
@@ -483,8 +484,8 @@ fn validate_patch_with_set_order_list(
     if pi < non_delete.len() && oi >= order.len() {
         return Err(PatchError::invalid(format!(
             "the order in patch list:\n{}\n doesn't match {SET_ORDER_PREFIX} list:\n{}",
-            go_fmt(&Value::Array(patch_list.to_vec())),
-            go_fmt(&Value::Array(order.to_vec()))
+            go_value(&Value::Array(patch_list.to_vec())),
+            go_value(&Value::Array(order.to_vec()))
         )));
     }
     Ok(())
@@ -544,7 +545,7 @@ fn slice_element_kind(slices: &[&[Value]]) -> PResult<ElemKind> {
                 Some(p) if !same_type(p, v) => {
                     let all: Vec<String> = slices
                         .iter()
-                        .map(|s| go_fmt(&Value::Array(s.to_vec())))
+                        .map(|s| go_value(&Value::Array(s.to_vec())))
                         .collect();
                     return Err(PatchError::invalid(format!(
                         "list element types are not identical: [{}]",
@@ -966,7 +967,7 @@ fn replace_if_not_equal(key: &str, ov: &Value, mv: &Value, patch: &mut Obj, opts
 
 /// Sorts scalars by their Go `%v` text, as `sortScalars` does.
 fn sort_scalars(list: &mut [Value]) {
-    list.sort_by_cached_key(go_fmt);
+    list.sort_by_cached_key(go_value);
 }
 
 /// Returns (patch list, `$deleteFromPrimitiveList` list, `$setElementOrder` list).
@@ -1047,38 +1048,57 @@ fn diff_lists_of_scalars(
     sort_scalars(&mut o);
     sort_scalars(&mut m);
     let (os, ms): (Vec<String>, Vec<String>) = (
-        o.iter().map(go_fmt).collect(),
-        m.iter().map(go_fmt).collect(),
+        o.iter().map(go_value).collect(),
+        m.iter().map(go_value).collect(),
     );
-    let (mut oi, mut mi) = (0, 0);
     let (mut add, mut del) = (Vec::new(), Vec::new());
-    loop {
-        let (o_in, m_in) = (oi < o.len(), mi < m.len());
-        if !o_in && !m_in {
-            break;
-        }
-        if o_in && m_in && os[oi] == ms[mi] {
-            oi += 1;
-            mi += 1;
-        } else if !o_in || (m_in && os[oi] > ms[mi]) {
-            if !opts.ignore_changes_and_additions {
-                add.push(m[mi].clone());
-            }
-            mi += 1;
-        } else {
-            if !opts.ignore_deletions {
-                del.push(o[oi].clone());
-            }
-            oi += 1;
+    for step in walk_sorted(&os, &ms) {
+        match step {
+            Step::Both(..) => {}
+            Step::Added(mi) if !opts.ignore_changes_and_additions => add.push(m[mi].clone()),
+            Step::Deleted(oi) if !opts.ignore_deletions => del.push(o[oi].clone()),
+            Step::Added(_) | Step::Deleted(_) => {}
         }
     }
     (add, dedup_scalars(del))
 }
 
+/// Where a walk over two lists sorted by key stands: at a key both have (original, modified
+/// index), one only the modified list has, or one only the original has.
+enum Step {
+    Both(usize, usize),
+    Added(usize),
+    Deleted(usize),
+}
+
+/// The steps of walking `original` and `modified` (each sorted) side by side, as
+/// `diffListsOfScalars` and `diffListsOfMaps` do.
+fn walk_sorted<K: Ord>(original: &[K], modified: &[K]) -> Vec<Step> {
+    let (mut oi, mut mi) = (0, 0);
+    let mut steps = Vec::new();
+    loop {
+        let (o_in, m_in) = (oi < original.len(), mi < modified.len());
+        if !o_in && !m_in {
+            return steps;
+        }
+        if o_in && m_in && original[oi] == modified[mi] {
+            steps.push(Step::Both(oi, mi));
+            oi += 1;
+            mi += 1;
+        } else if !o_in || (m_in && original[oi] > modified[mi]) {
+            steps.push(Step::Added(mi));
+            mi += 1;
+        } else {
+            steps.push(Step::Deleted(oi));
+            oi += 1;
+        }
+    }
+}
+
 fn merge_key_string(v: &Value, merge_key: &str) -> PResult<(Obj, Value, String)> {
     let m = v.as_object().ok_or_else(|| bad_arg_type("map", v))?;
     let value = m.get(merge_key).ok_or_else(|| no_merge_key(m, merge_key))?;
-    Ok((m.clone(), value.clone(), go_fmt(value)))
+    Ok((m.clone(), value.clone(), go_value(value)))
 }
 
 fn diff_lists_of_maps(
@@ -1097,34 +1117,27 @@ fn diff_lists_of_maps(
         Ok(out)
     };
     let (o, m) = (sorted(original)?, sorted(modified)?);
-    let (mut oi, mut mi) = (0, 0);
+    let keys = |l: &[(Obj, Value, String)]| l.iter().map(|x| x.2.clone()).collect::<Vec<_>>();
     let (mut patch, mut deletions) = (Vec::new(), Vec::new());
-    loop {
-        let (o_in, m_in) = (oi < o.len(), mi < m.len());
-        if !o_in && !m_in {
-            break;
-        }
-        if o_in && m_in && o[oi].2 == m[mi].2 {
-            let mut p = diff_maps(&o[oi].0, &m[mi].0, schema, opts)?;
-            if !p.is_empty() {
-                p.insert(merge_key.to_string(), m[mi].1.clone());
-                patch.push(Value::Object(p));
+    for step in walk_sorted(&keys(&o), &keys(&m)) {
+        match step {
+            Step::Both(oi, mi) => {
+                let mut p = diff_maps(&o[oi].0, &m[mi].0, schema, opts)?;
+                if !p.is_empty() {
+                    p.insert(merge_key.to_string(), m[mi].1.clone());
+                    patch.push(Value::Object(p));
+                }
             }
-            oi += 1;
-            mi += 1;
-        } else if !o_in || (m_in && o[oi].2 > m[mi].2) {
-            if !opts.ignore_changes_and_additions {
+            Step::Added(mi) if !opts.ignore_changes_and_additions => {
                 patch.push(Value::Object(m[mi].0.clone()));
             }
-            mi += 1;
-        } else {
-            if !opts.ignore_deletions {
+            Step::Deleted(oi) if !opts.ignore_deletions => {
                 let mut d = Obj::new();
                 d.insert(DIRECTIVE.to_string(), Value::String("delete".to_string()));
                 d.insert(merge_key.to_string(), o[oi].1.clone());
                 deletions.push(Value::Object(d));
             }
-            oi += 1;
+            Step::Added(_) | Step::Deleted(_) => {}
         }
     }
     Ok((patch, deletions))
@@ -1182,16 +1195,16 @@ fn fields_conflict(
                             let m = v.as_object().ok_or_else(|| {
                                 PatchError::invalid(format!(
                                     "invalid element type in merging list:{}",
-                                    go_fmt(&Value::Array(list.to_vec()))
+                                    go_value(&Value::Array(list.to_vec()))
                                 ))
                             })?;
                             let k = m.get(merge_key).ok_or_else(|| {
                                 PatchError::invalid(format!(
                                     "cannot find merge key `{merge_key}` in merging list element:{}",
-                                    go_fmt(v)
+                                    go_value(v)
                                 ))
                             })?;
-                            Ok((go_fmt(k), v.clone()))
+                            Ok((go_value(k), v.clone()))
                         })
                         .collect()
                 };

@@ -284,26 +284,20 @@ impl Checker {
                 }
                 Ty::Map(Box::new(Ty::Dyn))
             }
-            Kind::Comprehension {
-                kind,
-                range,
-                var,
-                filter,
-                body,
-            } => {
-                let rt = self.check(range);
+            Kind::Comprehension(c) => {
+                let rt = self.check(&c.range);
                 let elem = match &rt {
                     Ty::List(t) => (**t).clone(),
                     Ty::Map(_) | Ty::Obj(_) => Ty::Str,
                     _ => Ty::Dyn,
                 };
-                self.vars.push((var.clone(), elem.clone()));
-                if let Some(f) = filter {
+                self.vars.push((c.var.clone(), elem.clone()));
+                if let Some(f) = &c.filter {
                     self.check(f);
                 }
-                let bt = self.check(body);
+                let bt = self.check(&c.body);
                 self.vars.pop();
-                match kind {
+                match c.kind {
                     Macro::Map => Ty::List(Box::new(bt)),
                     Macro::Filter => Ty::List(Box::new(elem)),
                     _ => Ty::Bool,

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use kcore::duration::parse_go_duration_nanos;
 use serde_json::Value;
 
-use super::parse::{Expr, Kind, Lit, Macro};
+use super::parse::{Comprehension, Expr, Kind, Lit, Macro};
 
 /// kube-apiserver's per-call cost limit of one rule evaluation.
 pub const PER_CALL_LIMIT: u64 = 1_000_000;
@@ -278,31 +278,19 @@ impl Eval {
                 }
                 Ok(Val::Map(Rc::new(out)))
             }
-            Kind::Comprehension {
-                kind,
-                range,
-                var,
-                filter,
-                body,
-            } => self.comprehension(*kind, range, var, filter.as_deref(), body),
+            Kind::Comprehension(c) => self.comprehension(c),
             Kind::Call(target, name, args) => self.call(target.as_deref(), name, args),
         }
     }
 
-    fn comprehension(
-        &mut self,
-        kind: Macro,
-        range: &Expr,
-        var: &str,
-        filter: Option<&Expr>,
-        body: &Expr,
-    ) -> R {
-        let items: Vec<Val> = match self.eval(range)? {
+    fn comprehension(&mut self, c: &Comprehension) -> R {
+        let kind = c.kind;
+        let items: Vec<Val> = match self.eval(&c.range)? {
             Val::List(l) => l.as_ref().clone(),
             Val::Map(m) => m.iter().map(|(k, _)| k.clone()).collect(),
             other => return Err(no_overload(macro_name(kind), &[&other])),
         };
-        let var: Rc<str> = Rc::from(var);
+        let var: Rc<str> = Rc::from(c.var.as_str());
         let mut count = 0usize;
         let mut out = Vec::new();
         let mut error: Option<Fail> = None;
@@ -310,7 +298,7 @@ impl Eval {
             self.charge(1)?;
             self.vars.push((var.clone(), item.clone()));
             let r = (|| -> Result<Option<bool>, Fail> {
-                if let Some(f) = filter {
+                if let Some(f) = &c.filter {
                     match self.eval(f)? {
                         Val::Bool(true) => {}
                         Val::Bool(false) => return Ok(None),
@@ -319,10 +307,10 @@ impl Eval {
                 }
                 match kind {
                     Macro::Map => {
-                        out.push(self.eval(body)?);
+                        out.push(self.eval(&c.body)?);
                         Ok(None)
                     }
-                    _ => match self.eval(body)? {
+                    _ => match self.eval(&c.body)? {
                         Val::Bool(b) => Ok(Some(b)),
                         other => Err(no_overload(macro_name(kind), &[&other])),
                     },

@@ -41,14 +41,17 @@ pub enum Kind {
     Call(Option<Box<Expr>>, String, Vec<Expr>),
     List(Vec<Expr>),
     Map(Vec<(Expr, Expr)>),
-    /// `range.all(var, body)` and the other comprehension macros; `map` may have a filter.
-    Comprehension {
-        kind: Macro,
-        range: Box<Expr>,
-        var: String,
-        filter: Option<Box<Expr>>,
-        body: Box<Expr>,
-    },
+    Comprehension(Box<Comprehension>),
+}
+
+/// `range.all(var, body)` and the other comprehension macros; `map` may have a filter.
+#[derive(Debug, Clone)]
+pub struct Comprehension {
+    pub kind: Macro,
+    pub range: Expr,
+    pub var: String,
+    pub filter: Option<Expr>,
+    pub body: Expr,
 }
 
 #[derive(Debug, Clone)]
@@ -533,19 +536,19 @@ impl Parser<'_> {
             let rest: Vec<Expr> = args.collect();
             let (filter, body) = if rest.len() == 2 {
                 let mut r = rest.into_iter();
-                (r.next().map(Box::new), r.next())
+                (r.next(), r.next())
             } else {
                 (None, rest.into_iter().next())
             };
             let body = body.unwrap_or_else(|| call(pos, "", vec![]));
             return Ok(Expr {
-                kind: Kind::Comprehension {
+                kind: Kind::Comprehension(Box::new(Comprehension {
                     kind,
-                    range: Box::new(target),
+                    range: target,
                     var,
                     filter,
-                    body: Box::new(body),
-                },
+                    body,
+                })),
                 pos,
             });
         }

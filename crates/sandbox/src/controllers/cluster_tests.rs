@@ -55,15 +55,48 @@ async fn ds_status(store: &Store, want: Value) -> Value {
     .await
 }
 
-fn start(o: ControllerOptions) -> (Arc<Store>, Vec<tokio::task::JoinHandle<()>>) {
+/// The DaemonSet's status once all `n` daemon pods of its first generation are up.
+async fn ds_settled(store: &Store, n: usize) -> Value {
+    ds_status(
+        store,
+        json!({"currentNumberScheduled": n, "numberMisscheduled": 0, "desiredNumberScheduled": n,
+            "numberReady": n, "observedGeneration": 1, "updatedNumberScheduled": n,
+            "numberAvailable": n}),
+    )
+    .await
+}
+
+/// The controllers' tasks: dropping it (at the end of a test) stops them.
+struct Running(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.iter().for_each(|h| h.abort());
+    }
+}
+
+fn start(o: ControllerOptions) -> (Arc<Store>, Running) {
     start_on(o, Clock::real())
 }
 
+/// How many SuccessfulCreate events `component` recorded.
+fn creates(events: &[Value], component: &str) -> usize {
+    events
+        .iter()
+        .filter(|e| e["reason"] == "SuccessfulCreate" && e["source"]["component"] == component)
+        .count()
+}
+
+/// The usual options with `n` worker nodes.
+fn with_nodes(n: usize) -> ControllerOptions {
+    ControllerOptions { nodes: n, ..opts() }
+}
+
 /// Like `start`, on `clock`.
-fn start_on(o: ControllerOptions, clock: Clock) -> (Arc<Store>, Vec<tokio::task::JoinHandle<()>>) {
+fn start_on(o: ControllerOptions, clock: Clock) -> (Arc<Store>, Running) {
     let store = Arc::new(Store::with_clock(clock));
     let handles = spawn(store.clone(), o);
-    (store, handles)
+    (store, Running(handles))
 }
 
 /// Blanks what legitimately differs between two runs (identity, times, random names).
@@ -98,7 +131,7 @@ fn normalize_pod(p: &Value) -> Value {
 
 #[tokio::test]
 async fn spawn_bootstraps_synchronously() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     let names: Vec<String> = store
         .list(&gr_namespaces(), None)
         .0
@@ -118,12 +151,11 @@ async fn spawn_bootstraps_synchronously() {
     assert_eq!(nodes, ["kind-multinodes-worker", "kind-multinodes-worker2"]);
     assert_eq!(ControllerOptions::default().name, "sandbox");
     assert_eq!(ControllerOptions::default().server_version, SERVER_VERSION);
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn seed_daemonset_runs_like_the_reference() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     let ds = user_create(&store, &gr_daemonsets(), seed_daemonset());
     let pods = running_pods(&store, 2).await;
     let mut on: Vec<&str> = pods
@@ -151,13 +183,7 @@ async fn seed_daemonset_runs_like_the_reference() {
         assert_eq!(p["status"]["podIP"], p["status"]["hostIP"]);
     }
 
-    let ds = ds_status(
-        &store,
-        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
-            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
-            "numberAvailable": 2}),
-    )
-    .await;
+    let ds = ds_settled(&store, 2).await;
     assert_eq!(
         ds["metadata"]["annotations"]["deprecated.daemonset.template.generation"],
         "1"
@@ -194,12 +220,11 @@ async fn seed_daemonset_runs_like_the_reference() {
     assert_eq!(scheduled, 2);
     let started = events.iter().filter(|e| e["reason"] == "Started").count();
     assert_eq!(started, 2);
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn nodes_coming_and_going_move_daemon_pods() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     user_create(&store, &gr_daemonsets(), seed_daemonset());
     running_pods(&store, 2).await;
     user_create(
@@ -218,13 +243,7 @@ async fn nodes_coming_and_going_move_daemon_pods() {
     assert!(pods
         .iter()
         .all(|p| p["spec"]["nodeName"] != "kind-multinodes-worker3"));
-    ds_status(
-        &store,
-        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
-            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
-            "numberAvailable": 2}),
-    )
-    .await;
+    ds_settled(&store, 2).await;
     // A label the template selects on takes a node out.
     user_update(&store, &gr_daemonsets(), "default", "node-exporter", |d| {
         d["spec"]["template"]["spec"]["nodeSelector"] = json!({"disk": "ssd"});
@@ -241,12 +260,11 @@ async fn nodes_coming_and_going_move_daemon_pods() {
         pods[0]["metadata"]["labels"]["pod-template-generation"],
         "2"
     );
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn rolling_update_replaces_pods_one_by_one() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     user_create(&store, &gr_daemonsets(), seed_daemonset());
     let old = running_pods(&store, 2).await;
     user_update(&store, &gr_daemonsets(), "default", "node-exporter", |d| {
@@ -315,7 +333,6 @@ async fn rolling_update_replaces_pods_one_by_one() {
         .unwrap();
     assert_eq!(revs.len(), 2);
     assert_eq!(first["revision"], 3);
-    handles.iter().for_each(|h| h.abort());
 }
 
 async fn delete_ds_with(store: &Store, finalizer: Option<&str>) {
@@ -337,7 +354,7 @@ async fn delete_ds_with(store: &Store, finalizer: Option<&str>) {
 #[tokio::test]
 async fn deleting_the_daemonset_background_foreground_orphan() {
     for mode in [None, Some("foregroundDeletion"), Some("orphan")] {
-        let (store, handles) = start(opts());
+        let (store, _running) = start(opts());
         user_create(&store, &gr_daemonsets(), seed_daemonset());
         let pods = running_pods(&store, 2).await;
         delete_ds_with(&store, mode).await;
@@ -371,13 +388,12 @@ async fn deleting_the_daemonset_background_foreground_orphan() {
             })
             .await;
         }
-        handles.iter().for_each(|h| h.abort());
     }
 }
 
 #[tokio::test]
 async fn namespace_deletion_empties_it() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     store
         .create(&gr_namespaces(), namespaces::namespace_object("demo"))
         .unwrap();
@@ -396,16 +412,11 @@ async fn namespace_deletion_empties_it() {
             "{gr} left in demo"
         );
     }
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_nodes_run_a_daemon_pod_each() {
-    let o = ControllerOptions {
-        nodes: 500,
-        ..opts()
-    };
-    let (store, handles) = start(o);
+    let (store, _running) = start(with_nodes(500));
     user_create(&store, &gr_daemonsets(), seed_daemonset());
     let pods = eventually(120, "500 running pods", || async {
         let pods = ds_pods(&store);
@@ -418,14 +429,7 @@ async fn five_hundred_nodes_run_a_daemon_pod_each() {
         .map(|p| p["spec"]["nodeName"].as_str().unwrap())
         .collect();
     assert_eq!(nodes.len(), 500);
-    ds_status(
-        &store,
-        json!({"currentNumberScheduled": 500, "numberMisscheduled": 0,
-            "desiredNumberScheduled": 500, "numberReady": 500, "observedGeneration": 1,
-            "updatedNumberScheduled": 500, "numberAvailable": 500}),
-    )
-    .await;
-    handles.iter().for_each(|h| h.abort());
+    ds_settled(&store, 500).await;
 }
 
 fn web_deployment(replicas: i64) -> Value {
@@ -444,6 +448,11 @@ fn web_pods(store: &Store) -> Vec<Value> {
         .into_iter()
         .filter(|p| p["metadata"]["labels"]["app"] == "web")
         .collect()
+}
+
+/// Changes the `web` Deployment as a PUT would.
+fn update_web(store: &Store, f: impl Fn(&mut Value)) -> Value {
+    user_update(store, &deployment::gr_deployments(), "default", "web", f)
 }
 
 async fn deployment_ready(store: &Store, n: i64, secs: u64) -> Value {
@@ -472,7 +481,7 @@ async fn deployment_ready(store: &Store, n: i64, secs: u64) -> Value {
 
 #[tokio::test]
 async fn deployment_rolls_out_scales_and_updates() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     user_create(&store, &deployment::gr_deployments(), web_deployment(3));
     let d = deployment_ready(&store, 3, 10).await;
     assert_eq!(
@@ -522,37 +531,19 @@ async fn deployment_rolls_out_scales_and_updates() {
     assert!(events.iter().any(|e| e["reason"] == "ScalingReplicaSet"
         && e["message"] == json!(msg)
         && e["source"]["component"] == "deployment-controller"));
-    let creates = events
-        .iter()
-        .filter(|e| {
-            e["reason"] == "SuccessfulCreate" && e["source"]["component"] == "replicaset-controller"
-        })
-        .count();
-    assert_eq!(creates, 3);
+    assert_eq!(creates(&events, "replicaset-controller"), 3);
 
     // Scale down.
-    user_update(
-        &store,
-        &deployment::gr_deployments(),
-        "default",
-        "web",
-        |d| {
-            d["spec"]["replicas"] = json!(1);
-        },
-    );
+    update_web(&store, |d| {
+        d["spec"]["replicas"] = json!(1);
+    });
     deployment_ready(&store, 1, 10).await;
 
     // New template: a second ReplicaSet takes over, the first is scaled to zero.
-    user_update(
-        &store,
-        &deployment::gr_deployments(),
-        "default",
-        "web",
-        |d| {
-            d["spec"]["replicas"] = json!(2);
-            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
-        },
-    );
+    update_web(&store, |d| {
+        d["spec"]["replicas"] = json!(2);
+        d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+    });
     let d = deployment_ready(&store, 2, 10).await;
     assert_eq!(
         d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
@@ -566,27 +557,16 @@ async fn deployment_rolls_out_scales_and_updates() {
     for p in web_pods(&store) {
         assert_eq!(p["spec"]["containers"][0]["image"], "nginx:1.28");
     }
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_replicas_run() {
-    let o = ControllerOptions {
-        nodes: 10,
-        ..opts()
-    };
-    let (store, handles) = start(o);
+    let (store, _running) = start(with_nodes(10));
     user_create(&store, &deployment::gr_deployments(), web_deployment(1));
     deployment_ready(&store, 1, 10).await;
-    user_update(
-        &store,
-        &deployment::gr_deployments(),
-        "default",
-        "web",
-        |d| {
-            d["spec"]["replicas"] = json!(1000);
-        },
-    );
+    update_web(&store, |d| {
+        d["spec"]["replicas"] = json!(1000);
+    });
     deployment_ready(&store, 1000, 120).await;
     let pods = web_pods(&store);
     assert!(pods.iter().all(|p| p["status"]["phase"] == "Running"));
@@ -603,12 +583,11 @@ async fn a_thousand_replicas_run() {
         .map(|p| p["status"]["podIP"].as_str().unwrap())
         .collect();
     assert_eq!(ips.len(), 1000);
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn unschedulable_pods_stay_pending_with_the_real_message() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     let pod = json!({"metadata": {"name": "picky", "namespace": "default"},
         "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "c", "image": "nginx"}]}});
     pods::create_pod(&store, pod).unwrap();
@@ -649,13 +628,12 @@ async fn unschedulable_pods_stay_pending_with_the_real_message() {
     })
     .await;
     assert_eq!(p["spec"]["nodeName"], "kind-multinodes-worker");
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn min_ready_seconds_delays_availability_then_settles_idle() {
     let clock = Clock::manual(parse_time("2026-03-01T00:00:00Z").unwrap());
-    let (store, handles) = start_on(opts(), clock.clone());
+    let (store, _running) = start_on(opts(), clock.clone());
     let mut d = web_deployment(2);
     d["spec"]["minReadySeconds"] = json!(3);
     user_create(&store, &deployment::gr_deployments(), d);
@@ -695,13 +673,7 @@ async fn min_ready_seconds_delays_availability_then_settles_idle() {
     // Three seconds later both are available (the controllers' requeue timers fire).
     clock.advance(Duration::from_secs(3));
     deployment_ready(&store, 2, 10).await;
-    ds_status(
-        &store,
-        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
-            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
-            "numberAvailable": 2}),
-    )
-    .await;
+    ds_settled(&store, 2).await;
     // The node controller registered the nodes a second after they joined.
     eventually(10, "nodes registered", || async {
         let (evs, _) = store.list(&gr_events(), Some("default"));
@@ -722,12 +694,11 @@ async fn min_ready_seconds_delays_availability_then_settles_idle() {
         (store.current_rv() > rv).then_some(())
     })
     .await;
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn no_execute_taint_evicts_pods_that_do_not_tolerate_it() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     user_create(&store, &deployment::gr_deployments(), web_deployment(4));
     deployment_ready(&store, 4, 10).await;
     let on_worker = |store: &Store| {
@@ -770,7 +741,6 @@ async fn no_execute_taint_evicts_pods_that_do_not_tolerate_it() {
         gone.then_some(())
     })
     .await;
-    handles.iter().for_each(|h| h.abort());
 }
 
 async fn running_pods_at_least(store: &Store, n: usize) {
@@ -783,7 +753,7 @@ async fn running_pods_at_least(store: &Store, n: usize) {
 
 #[tokio::test]
 async fn controllers_recover_when_their_subscription_overflows() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     user_create(&store, &gr_daemonsets(), seed_daemonset());
     user_create(&store, &deployment::gr_deployments(), web_deployment(2));
     // More changes than the watch channel holds, before any controller runs: each one
@@ -799,12 +769,11 @@ async fn controllers_recover_when_their_subscription_overflows() {
     }
     running_pods_at_least(&store, 2).await;
     deployment_ready(&store, 2, 30).await;
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn recreated_owners_adopt_what_an_orphaning_delete_left() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     user_create(&store, &deployment::gr_deployments(), web_deployment(2));
     user_create(&store, &gr_daemonsets(), seed_daemonset());
     deployment_ready(&store, 2, 10).await;
@@ -838,13 +807,7 @@ async fn recreated_owners_adopt_what_an_orphaning_delete_left() {
     let ds = user_create(&store, &gr_daemonsets(), seed_daemonset());
     let d = user_create(&store, &deployment::gr_deployments(), web_deployment(2));
     deployment_ready(&store, 2, 10).await;
-    ds_status(
-        &store,
-        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
-            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
-            "numberAvailable": 2}),
-    )
-    .await;
+    ds_settled(&store, 2).await;
     // The very same pods, now owned again.
     let pods = store.list(&gr_pods(), Some("default")).0;
     assert_eq!(names(&pods), before);
@@ -867,25 +830,18 @@ async fn recreated_owners_adopt_what_an_orphaning_delete_left() {
             assert_eq!(owner["uid"], ds["metadata"]["uid"]);
         }
     }
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn recreate_strategy_stops_old_pods_first() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     let mut d = web_deployment(2);
     d["spec"]["strategy"] = json!({"type": "Recreate"});
     user_create(&store, &deployment::gr_deployments(), d);
     deployment_ready(&store, 2, 10).await;
-    user_update(
-        &store,
-        &deployment::gr_deployments(),
-        "default",
-        "web",
-        |d| {
-            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
-        },
-    );
+    update_web(&store, |d| {
+        d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:1.28");
+    });
     let d = deployment_ready(&store, 2, 10).await;
     assert_eq!(
         d["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
@@ -912,12 +868,11 @@ async fn recreate_strategy_stops_old_pods_first() {
     let new = rss.iter().find(|r| r["spec"]["replicas"] == 2).unwrap();
     let up = format!("Scaled up replica set {} from 0 to 2", name_of(new));
     assert!(msgs.contains(&up.as_str()), "{msgs:?}");
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn odd_objects_do_not_stop_the_controllers() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     let odd = [
         (
             gr_daemonsets(),
@@ -969,12 +924,11 @@ async fn odd_objects_do_not_stop_the_controllers() {
     running_pods_at_least(&store, 2).await;
     user_create(&store, &deployment::gr_deployments(), web_deployment(1));
     deployment_ready(&store, 1, 10).await;
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn daemonset_surge_update_starts_new_pods_before_stopping_old_ones() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     let mut ds = seed_daemonset();
     ds["spec"]["updateStrategy"] =
         json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}});
@@ -1031,12 +985,11 @@ async fn daemonset_surge_update_starts_new_pods_before_stopping_old_ones() {
     assert!(now
         .iter()
         .all(|p| old.iter().all(|o| name_of(o) != name_of(p))));
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn control_plane_is_tainted_for_workloads() {
-    let (store, handles) = start(ControllerOptions {
+    let (store, _running) = start(ControllerOptions {
         control_plane: true,
         ..opts()
     });
@@ -1045,13 +998,7 @@ async fn control_plane_is_tainted_for_workloads() {
     assert!(pods
         .iter()
         .all(|p| p["spec"]["nodeName"] != "kind-multinodes-control-plane"));
-    ds_status(
-        &store,
-        json!({"currentNumberScheduled": 2, "numberMisscheduled": 0, "desiredNumberScheduled": 2,
-            "numberReady": 2, "observedGeneration": 1, "updatedNumberScheduled": 2,
-            "numberAvailable": 2}),
-    )
-    .await;
+    ds_settled(&store, 2).await;
     let pod = json!({"metadata": {"name": "picky", "namespace": "default"},
         "spec": {"nodeSelector": {"disk": "ssd"}, "containers": [{"name": "c", "image": "nginx"}]}});
     pods::create_pod(&store, pod).unwrap();
@@ -1069,20 +1016,28 @@ async fn control_plane_is_tainted_for_workloads() {
          affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful \
          for scheduling."
     );
-    handles.iter().for_each(|h| h.abort());
+}
+
+/// Creates Job `name` with the `spec` fields given and pods that run `container` once.
+fn create_job(store: &Store, name: &str, spec: Value, container: Value) -> Value {
+    let mut job = json!({"kind": "Job", "apiVersion": "batch/v1",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [container]}}}});
+    for (k, v) in spec.as_object().into_iter().flatten() {
+        job["spec"][k] = v.clone();
+    }
+    user_create(store, &job::gr_jobs(), job)
+}
+
+fn busybox() -> Value {
+    json!({"name": "c", "image": "busybox"})
 }
 
 #[tokio::test]
 async fn jobs_run_pods_to_completion() {
-    let (store, handles) = start(opts());
-    let job = user_create(
-        &store,
-        &job::gr_jobs(),
-        json!({"kind": "Job", "apiVersion": "batch/v1",
-            "metadata": {"name": "pi", "namespace": "default"},
-            "spec": {"completions": 2, "template": {"spec": {"restartPolicy": "Never",
-                "containers": [{"name": "pi", "image": "perl", "command": ["perl", "-e", "1"]}]}}}}),
-    );
+    let (store, _running) = start(opts());
+    let pi = json!({"name": "pi", "image": "perl", "command": ["perl", "-e", "1"]});
+    let job = create_job(&store, "pi", json!({"completions": 2}), pi);
     let done = eventually(10, "job complete", || async {
         let j = store.get(&job::gr_jobs(), "default", "pi")?;
         let conds = j["status"]["conditions"].as_array()?;
@@ -1125,28 +1080,14 @@ async fn jobs_run_pods_to_completion() {
     assert!(events
         .iter()
         .any(|e| e["reason"] == "Completed" && e["message"] == "Job completed"));
-    let creates = events
-        .iter()
-        .filter(|e| {
-            e["reason"] == "SuccessfulCreate" && e["source"]["component"] == "job-controller"
-        })
-        .count();
-    assert_eq!(creates, 2);
-    handles.iter().for_each(|h| h.abort());
+    assert_eq!(creates(&events, "job-controller"), 2);
 }
 
 #[tokio::test]
 async fn suspended_jobs_wait_and_resume() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     let jobs = job::gr_jobs();
-    user_create(
-        &store,
-        &jobs,
-        json!({"kind": "Job", "apiVersion": "batch/v1",
-            "metadata": {"name": "later", "namespace": "default"},
-            "spec": {"suspend": true, "template": {"spec": {"restartPolicy": "Never",
-                "containers": [{"name": "c", "image": "busybox"}]}}}}),
-    );
+    create_job(&store, "later", json!({"suspend": true}), busybox());
     let j = eventually(10, "suspended", || async {
         let j = store.get(&jobs, "default", "later")?;
         (j["status"]["conditions"][0]["type"] == "Suspended").then_some(j)
@@ -1180,19 +1121,16 @@ async fn suspended_jobs_wait_and_resume() {
     for reason in ["Suspended", "Resumed"] {
         assert!(events.iter().any(|e| e["reason"] == reason), "{reason}");
     }
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn finished_jobs_with_a_ttl_are_deleted() {
-    let (store, handles) = start(opts());
-    user_create(
+    let (store, _running) = start(opts());
+    create_job(
         &store,
-        &job::gr_jobs(),
-        json!({"kind": "Job", "apiVersion": "batch/v1",
-            "metadata": {"name": "brief", "namespace": "default"},
-            "spec": {"ttlSecondsAfterFinished": 1, "template": {"spec": {"restartPolicy": "Never",
-                "containers": [{"name": "c", "image": "busybox"}]}}}}),
+        "brief",
+        json!({"ttlSecondsAfterFinished": 1}),
+        busybox(),
     );
     // With a one-second TTL on the real clock a slow poll may first see the job already
     // deleted: only a finished job is, so gone counts as complete here.
@@ -1204,12 +1142,11 @@ async fn finished_jobs_with_a_ttl_are_deleted() {
     })
     .await;
     eventually_gone(&store, &job::gr_jobs(), "default", "brief").await;
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn pods_of_a_gone_job_lose_the_tracking_finalizer() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     let pod = json!({"metadata": {"name": "orphan", "namespace": "default",
             "finalizers": ["batch.kubernetes.io/job-tracking"],
             "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "gone",
@@ -1224,12 +1161,11 @@ async fn pods_of_a_gone_job_lose_the_tracking_finalizer() {
             .then_some(())
     })
     .await;
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
 async fn statefulset_pods_come_up_in_order_update_and_scale_down() {
-    let (store, handles) = start(opts());
+    let (store, _running) = start(opts());
     let sts = statefulset::gr_statefulsets();
     user_create(
         &store,
@@ -1314,7 +1250,6 @@ async fn statefulset_pods_come_up_in_order_update_and_scale_down() {
     assert_eq!(name_of(&pods[0]), "web-0");
     // Claims are retained.
     assert!(store.get(&pvc_gr, "default", "data-web-2").is_some());
-    handles.iter().for_each(|h| h.abort());
 }
 
 #[tokio::test]
@@ -1322,7 +1257,7 @@ async fn cronjobs_start_jobs_on_schedule() {
     // Cluster time stands at 00:00:30 until the test moves it.
     let t0 = parse_time("2026-03-01T00:00:30Z").unwrap();
     let clock = Clock::manual(t0);
-    let (store, handles) = start_on(opts(), clock.clone());
+    let (store, _running) = start_on(opts(), clock.clone());
     let cronjob = |name: &str, created: &str| {
         let mut cj = json!({"kind": "CronJob", "apiVersion": "batch/v1",
             "metadata": {"name": name, "namespace": "default", "creationTimestamp": created},
@@ -1383,5 +1318,4 @@ async fn cronjobs_start_jobs_on_schedule() {
         .iter()
         .any(|e| e["reason"] == "SuccessfulCreate" && e["message"] == json!(msg)));
     assert!(events.iter().any(|e| e["reason"] == "SawCompletedJob"));
-    handles.iter().for_each(|h| h.abort());
 }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{delete_object, is_terminating, next_batch, Batch};
 use crate::store::{EventType as Change, GroupResource, Store, WatchEvent};
@@ -141,15 +141,9 @@ impl Collector {
         }
         let missing: HashSet<String> = missing.into_iter().cloned().collect();
         let _ = self.store.modify_keep(&node.gr, &node.ns, &node.name, |o| {
-            let Some(refs) = o
-                .get_mut("metadata")
-                .and_then(|m| super::array_mut(m, "ownerReferences"))
-            else {
-                return Ok(false);
-            };
-            let before = refs.len();
-            refs.retain(|r| !missing.contains(r["uid"].as_str().unwrap_or_default()));
-            Ok(refs.len() != before)
+            Ok(super::remove_owner_refs(o, |r| {
+                missing.contains(r["uid"].as_str().unwrap_or_default())
+            }))
         });
     }
 
@@ -178,21 +172,7 @@ impl Collector {
                     continue;
                 };
                 let _ = self.store.modify_keep(&dep.gr, &dep.ns, &dep.name, |o| {
-                    let Some(refs) = o
-                        .get_mut("metadata")
-                        .and_then(|m| super::array_mut(m, "ownerReferences"))
-                    else {
-                        return Ok(false);
-                    };
-                    let before = refs.len();
-                    refs.retain(|r| r["uid"] != json!(uid));
-                    if refs.is_empty() {
-                        o["metadata"]
-                            .as_object_mut()
-                            .map(|m| m.remove("ownerReferences"));
-                        return Ok(true);
-                    }
-                    Ok(refs.len() != before)
+                    Ok(super::remove_owner_refs(o, |r| r["uid"] == uid))
                 });
             }
             self.drop_finalizer(&owner, ORPHAN);
@@ -278,6 +258,7 @@ pub async fn run(store: Arc<Store>, mut rx: crate::store::Receiver) {
 mod tests {
     use super::*;
     use crate::controllers::testutil::{eventually, eventually_gone};
+    use serde_json::json;
 
     fn cm() -> GroupResource {
         GroupResource::new("", "configmaps")

@@ -372,23 +372,30 @@ pub(crate) fn release(
     owner_uid: &str,
 ) -> Option<Value> {
     let res = store.modify_keep(gr, ns_of(obj), name_of(obj), |o| {
-        let Some(refs) = o
-            .get_mut("metadata")
-            .and_then(|m| array_mut(m, "ownerReferences"))
-        else {
-            return Ok(false);
-        };
-        let before = refs.len();
-        refs.retain(|r| r["uid"] != json!(owner_uid));
-        let changed = refs.len() != before;
-        if refs.is_empty() {
-            o["metadata"]
-                .as_object_mut()
-                .map(|m| m.remove("ownerReferences"));
-        }
-        Ok(changed)
+        Ok(remove_owner_refs(o, |r| r["uid"] == owner_uid))
     });
     res.ok()
+}
+
+/// Drops the ownerReferences `gone` picks, and the field once empty (Go omits an empty
+/// list); whether any went (a write is due).
+pub(crate) fn remove_owner_refs(obj: &mut Value, gone: impl Fn(&Value) -> bool) -> bool {
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    let Some(refs) = meta
+        .get_mut("ownerReferences")
+        .and_then(Value::as_array_mut)
+    else {
+        return false;
+    };
+    let before = refs.len();
+    refs.retain(|r| !gone(r));
+    let changed = refs.len() != before;
+    if refs.is_empty() {
+        meta.remove("ownerReferences");
+    }
+    changed
 }
 
 /// An ownerReference to `owner` as controllers write it.

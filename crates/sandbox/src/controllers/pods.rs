@@ -134,15 +134,16 @@ mod tests {
 
     #[test]
     fn image_names() {
-        assert_eq!(
-            normalize_image("prom/node-exporter:latest"),
-            "docker.io/prom/node-exporter:latest"
-        );
-        assert_eq!(normalize_image("nginx"), "docker.io/library/nginx:latest");
-        assert_eq!(
-            normalize_image("registry.k8s.io/pause:3.10"),
-            "registry.k8s.io/pause:3.10"
-        );
+        for (image, want) in [
+            (
+                "prom/node-exporter:latest",
+                "docker.io/prom/node-exporter:latest",
+            ),
+            ("nginx", "docker.io/library/nginx:latest"),
+            ("registry.k8s.io/pause:3.10", "registry.k8s.io/pause:3.10"),
+        ] {
+            assert_eq!(normalize_image(image), want);
+        }
         let id = image_id("prom/node-exporter:latest");
         assert!(
             id.starts_with("docker.io/prom/node-exporter@sha256:"),

@@ -162,7 +162,7 @@ fn replicas_error(obj: &Value, path: &str) -> Option<crate::validation::Cause> {
         other => {
             let shown = match other {
                 Value::String(s) => s.clone(),
-                o => crate::crd::table::go_print(o),
+                o => kcore::gofmt::go_value(o),
             };
             Some(invalid(
                 "0".into(),

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::validation::Cause;
+use crate::validation::{cause, required, too_long, Cause};
 
 /// The schema of `obj`'s root: what the server adds to every CRD schema (apiVersion, kind
 /// and metadata are always known).
@@ -178,11 +178,11 @@ fn shown(v: &Value) -> String {
 }
 
 fn invalid(path: &str, value: &str, detail: String) -> Cause {
-    Cause {
-        reason: "FieldValueInvalid".into(),
-        field: path.into(),
-        message: format!("Invalid value: {value}: {detail}"),
-    }
+    cause(
+        "FieldValueInvalid",
+        path,
+        format!("Invalid value: {value}: {detail}"),
+    )
 }
 
 fn num(v: &Value) -> Option<f64> {
@@ -229,15 +229,12 @@ fn validate_at(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>) {
     if let Some(allowed) = schema["enum"].as_array() {
         if !allowed.contains(v) {
             let list: Vec<String> = allowed.iter().map(shown).collect();
-            out.push(Cause {
-                reason: "FieldValueNotSupported".into(),
-                field: path.into(),
-                message: format!(
-                    "Unsupported value: {}: supported values: {}",
-                    shown(v),
-                    list.join(", ")
-                ),
-            });
+            let message = format!(
+                "Unsupported value: {}: supported values: {}",
+                shown(v),
+                list.join(", ")
+            );
+            out.push(cause("FieldValueNotSupported", path, message));
         }
     }
     match v {
@@ -290,11 +287,7 @@ fn validate_at(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>) {
                 ));
             }
             if let Some(max) = schema["maxLength"].as_u64().filter(|m| len > *m) {
-                out.push(Cause {
-                    reason: "FieldValueTooLong".into(),
-                    field: path.into(),
-                    message: format!("Too long: may not be more than {max} bytes"),
-                });
+                out.push(too_long(path, max as usize));
             }
         }
         Value::Array(items) => {
@@ -307,11 +300,8 @@ fn validate_at(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>) {
                 ));
             }
             if let Some(max) = schema["maxItems"].as_u64().filter(|m| n > *m) {
-                out.push(Cause {
-                    reason: "FieldValueTooMany".into(),
-                    field: path.into(),
-                    message: format!("Too many: {n}: must have at most {max} items"),
-                });
+                let message = format!("Too many: {n}: must have at most {max} items");
+                out.push(cause("FieldValueTooMany", path, message));
             }
             if schema["items"].is_object() {
                 for (i, item) in items.iter().enumerate() {
@@ -323,11 +313,7 @@ fn validate_at(v: &Value, schema: &Value, path: &str, out: &mut Vec<Cause>) {
             if let Some(req) = schema["required"].as_array() {
                 for r in req.iter().filter_map(Value::as_str) {
                     if !m.contains_key(r) {
-                        out.push(Cause {
-                            reason: "FieldValueRequired".into(),
-                            field: field_path(path, r),
-                            message: "Required value".into(),
-                        });
+                        out.push(required(&field_path(path, r), ""));
                     }
                 }
             }

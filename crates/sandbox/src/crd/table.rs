@@ -3,6 +3,7 @@
 //! JSONPath and typed as apiextensions' table convertor types them.
 
 use chrono::{DateTime, Utc};
+use kcore::gofmt::go_value;
 use serde_json::{json, Value};
 
 const NAME_DESCRIPTION: &str = "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
@@ -153,29 +154,10 @@ pub fn find<'a>(obj: &'a Value, path: &str) -> Vec<&'a Value> {
     cur
 }
 
-/// Go's `fmt.Print` of a decoded JSON value (what the JSONPath printer writes).
-pub(crate) fn go_print(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".into(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
-        Value::Number(n) => format!("{}", n.as_f64().unwrap_or_default()),
-        Value::Array(a) => format!("[{}]", a.iter().map(go_print).collect::<Vec<_>>().join(" ")),
-        Value::Object(m) => {
-            let parts: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_print(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
-        }
-    }
-}
-
 /// `cellForJSONValue`.
 fn cell(col: &Column, v: &Value, now: DateTime<Utc>) -> Value {
     match col.ty.as_str() {
-        "string" => json!(go_print(v)),
+        "string" => json!(go_value(v)),
         "integer" => match v {
             Value::Number(n) if n.is_i64() => json!(n.as_i64()),
             Value::Number(n) => n.as_f64().map(|f| json!(f as i64)).unwrap_or(Value::Null),
@@ -264,7 +246,7 @@ mod tests {
             [&json!("True")]
         );
         assert!(find(&obj, ".spec.missing").is_empty());
-        assert_eq!(go_print(&obj["spec"]["l"]), "[map[n:a] map[n:b]]");
+        assert_eq!(go_value(&obj["spec"]["l"]), "[map[n:a] map[n:b]]");
     }
 
     #[test]
