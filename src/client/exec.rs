@@ -2,9 +2,9 @@
 //! command with `KUBERNETES_EXEC_INFO`, read an `ExecCredential` from its stdout, and keep it
 //! until `expirationTimestamp`. Error texts follow client-go's.
 
-use crate::kubeconfig::plugin_policy::clean;
 use crate::kubeconfig::resolve::ExecSpec;
 use chrono::{DateTime, Utc};
+use kcore::gopath::clean;
 use serde_json::{json, Value};
 use std::process::Stdio;
 

@@ -15,8 +15,8 @@ use crate::client::{ApiRequest, ResourcePath};
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::error::CliError;
-use crate::kubeconfig::plugin_policy::clean;
 use crate::ops::pods;
+use kcore::gopath::clean;
 
 pub const CP_EXAMPLES: &str = r#"Examples:
   # !!!Important Note!!!

@@ -103,7 +103,7 @@ fn look_path(name: &str, path_env: Option<&str>) -> Option<PathBuf> {
     path_env?
         .split(':')
         .map(|d| {
-            PathBuf::from(crate::kubeconfig::plugin_policy::clean(&format!(
+            PathBuf::from(kcore::gopath::clean(&format!(
                 "{}/{name}",
                 if d.is_empty() { "." } else { d }
             )))

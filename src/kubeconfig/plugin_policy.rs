@@ -30,6 +30,8 @@ impl PluginPolicy {
     }
 }
 
+use kcore::gopath::clean;
+
 fn validate_allowlist(list: Option<&[String]>) -> Result<(), String> {
     let Some(list) = list else {
         return Err(
@@ -54,34 +56,6 @@ fn validate_allowlist(list: Option<&[String]>) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Go's `filepath.Clean`.
-pub fn clean(path: &str) -> String {
-    if path.is_empty() {
-        return ".".into();
-    }
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".into(),
-        (false, false) => joined,
-    }
 }
 
 #[cfg(test)]
@@ -124,18 +98,5 @@ mod tests {
             policy("Bogus", None).validate().unwrap_err(),
             "unknown plugin policy: \"Bogus\""
         );
-    }
-
-    #[test]
-    fn clean_is_go_filepath_clean() {
-        for (input, want) in [
-            ("a/./b/../c/", "a/c"),
-            ("/../x", "/x"),
-            ("../../x", "../../x"),
-            ("", "."),
-            ("echo", "echo"),
-        ] {
-            assert_eq!(clean(input), want, "{input:?}");
-        }
     }
 }

@@ -12,6 +12,7 @@
 //!   `port-forward` on both sides.
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
 //! - [`gobase64`]: Go's lenient standard base64 decoding (newlines skipped) and its errors.
+//! - [`gopath`]: Go's `path.Clean` and `path.Join`.
 //!
 //! Neither the CLI (`kubectl-rs`) nor the sandbox (`kubectl-rs-sandbox`) is a dependency:
 //! the compiler keeps this layer below both.
@@ -20,6 +21,7 @@ pub mod duration;
 pub mod gobase64;
 pub mod gofmt;
 pub mod gojson;
+pub mod gopath;
 pub mod gosort;
 pub mod patch;
 pub mod quantity;

@@ -7,6 +7,7 @@
 //! code as the kustomization field of the same transformer, with the config's own field specs
 //! (no defaults are merged in).
 
+use kcore::gopath;
 use serde_json::Value;
 
 use crate::fieldspec::FieldSpec;
@@ -32,43 +33,6 @@ pub struct Origin {
     pub kind: String,
     pub name: String,
     pub namespace: String,
-}
-
-/// Go's `path.Join`: the non-empty elements joined with `/` and cleaned ("" when all are
-/// empty).
-fn go_path_join(a: &str, b: &str) -> String {
-    let joined = match (a.is_empty(), b.is_empty()) {
-        (true, true) => return String::new(),
-        (true, false) => b.to_string(),
-        (false, true) => a.to_string(),
-        (false, false) => format!("{a}/{b}"),
-    };
-    go_path_clean(&joined)
-}
-
-/// Go's `path.Clean`.
-fn go_path_clean(p: &str) -> String {
-    let rooted = p.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for c in p.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|l| *l != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            c => parts.push(c),
-        }
-    }
-    let body = parts.join("/");
-    match (rooted, body.is_empty()) {
-        (true, _) => format!("/{body}"),
-        (false, true) => ".".to_string(),
-        (false, false) => body,
-    }
 }
 
 /// A scalar as yaml.v3 writes it in a block mapping (plain unless that would read back as
@@ -107,11 +71,11 @@ impl Origin {
             out.repo = spec.clone_spec();
             out.git_ref = spec.git_ref.clone();
             out.path = String::new();
-            let abs = go_path_join("/notCloned", &spec.kust_root_path);
+            let abs = gopath::join("/notCloned", &spec.kust_root_path);
             let from = abs[1..].find('/').map_or(0, |i| i + 1);
             input = abs[from..][1..].to_string();
         }
-        out.path = go_path_join(&out.path, &input);
+        out.path = gopath::join(&out.path, &input);
         out
     }
 
@@ -121,7 +85,7 @@ impl Origin {
         Origin {
             repo: self.repo.clone(),
             git_ref: self.git_ref.clone(),
-            configured_in: go_path_join(&self.path, file),
+            configured_in: gopath::join(&self.path, file),
             api_version: "builtin".into(),
             kind: kind.into(),
             ..Default::default()
