@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+use crate::controllers::podview::PodView;
 use crate::store::{EventType, GroupResource};
 
 /// One stored version of one object: its JSON text and resourceVersion.
@@ -24,7 +25,7 @@ pub struct Stored {
     /// controllers handling one change) share one decoding.
     tree: Mutex<Weak<Value>>,
     /// Likewise for `pod_view`.
-    view: Mutex<Weak<Value>>,
+    view: Mutex<Weak<PodView>>,
 }
 
 impl std::fmt::Debug for Stored {
@@ -84,79 +85,16 @@ impl Stored {
 
 impl Stored {
     /// What the controllers that index every pod (ReplicaSet, DaemonSet, Endpoints) keep of
-    /// one: `pod_view` of it, shared by them while any of them holds it.
-    pub fn pod_view(&self) -> Arc<Value> {
+    /// one, shared by them while any of them holds it.
+    pub fn pod_view(&self) -> Arc<PodView> {
         let mut cache = self.view.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(v) = cache.upgrade() {
             return v;
         }
-        let v = Arc::new(pod_view(&self.value()));
+        let v = Arc::new(PodView::of(&self.value()));
         *cache = Arc::downgrade(&v);
         v
     }
-}
-
-/// The fields of a pod that the pod-indexing controllers read (identity, labels, owners,
-/// phase, Ready condition and IPs, node, named container ports, ...); the rest of its spec and
-/// status and its managedFields stay in the store. A few KB of tree instead of 25-35 KB per cached pod.
-pub fn pod_view(pod: &Value) -> Value {
-    let mut out = serde_json::Map::new();
-    for k in ["apiVersion", "kind"] {
-        if let Some(v) = pod.get(k) {
-            out.insert(k.to_string(), v.clone());
-        }
-    }
-    if let Some(status) = pod.get("status") {
-        let mut s = serde_json::Map::new();
-        // Of the conditions only Ready is read (readiness, and availability from its
-        // lastTransitionTime); each small map of a tree costs ~0.6 KB.
-        if let Some(c) = status.get("conditions").and_then(Value::as_array) {
-            let ready: Vec<Value> = c.iter().filter(|c| c["type"] == "Ready").cloned().collect();
-            s.insert("conditions".into(), Value::Array(ready));
-        }
-        for k in ["phase", "podIP", "podIPs", "hostIP", "hostIPs", "startTime"] {
-            if let Some(v) = status.get(k) {
-                s.insert(k.to_string(), v.clone());
-            }
-        }
-        out.insert("status".into(), Value::Object(s));
-    }
-    if let Some(Value::Object(m)) = pod.get("metadata") {
-        let mut meta = m.clone();
-        meta.remove("managedFields");
-        out.insert("metadata".into(), Value::Object(meta));
-    }
-    if let Some(spec) = pod.get("spec") {
-        let mut s = serde_json::Map::new();
-        for k in [
-            "nodeName",
-            "affinity",
-            "hostname",
-            "subdomain",
-            "terminationGracePeriodSeconds",
-        ] {
-            if let Some(v) = spec.get(k) {
-                s.insert(k.to_string(), v.clone());
-            }
-        }
-        if let Some(cs) = spec.get("containers").and_then(Value::as_array) {
-            let cs = cs
-                .iter()
-                .map(|c| {
-                    let mut m = serde_json::Map::new();
-                    for k in ["name", "ports"] {
-                        if let Some(v) = c.get(k) {
-                            m.insert(k.to_string(), v.clone());
-                        }
-                    }
-                    Value::Object(m)
-                })
-                .collect();
-            s.insert("containers".into(), Value::Array(cs));
-        }
-        out.insert("spec".into(), Value::Object(s));
-    }
-    Value::Object(out)
 }
 
 /// One change as the store keeps it (in its history and its change feed): no tree.
@@ -185,7 +123,7 @@ impl Lazy {
 
 impl Lazy {
     /// `Stored::pod_view` of this object.
-    pub fn pod_view(&self) -> Arc<Value> {
+    pub fn pod_view(&self) -> Arc<PodView> {
         self.stored.pod_view()
     }
 }
@@ -388,46 +326,11 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn a_pod_view_keeps_what_the_pod_indexing_controllers_read() {
-        let pod = json!({
-            "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": "p", "namespace": "a", "uid": "u", "labels": {"app": "x"},
-                "ownerReferences": [{"uid": "rs", "controller": true}],
-                "managedFields": [{"manager": "m"}]},
-            "spec": {"nodeName": "n1", "terminationGracePeriodSeconds": 30,
-                "containers": [{"name": "c", "image": "i", "ports": [{"name": "http", "containerPort": 80}],
-                    "env": [{"name": "A", "value": "1"}]}],
-                "volumes": [{"name": "v", "emptyDir": {}}], "tolerations": []},
-            "status": {"phase": "Running", "podIP": "10.0.0.1",
-                "conditions": [{"type": "PodScheduled", "status": "True"},
-                    {"type": "Ready", "status": "True", "lastTransitionTime": "t"}],
-                "containerStatuses": [{"name": "c", "image": "i"}]},
-        });
-        let v = pod_view(&pod);
-        assert_eq!(v["metadata"]["labels"], pod["metadata"]["labels"]);
-        assert_eq!(
-            v["metadata"]["ownerReferences"],
-            pod["metadata"]["ownerReferences"]
-        );
-        assert!(v["metadata"].get("managedFields").is_none());
-        assert_eq!(v["spec"]["nodeName"], "n1");
-        assert_eq!(v["spec"]["terminationGracePeriodSeconds"], 30);
-        assert_eq!(
-            v["spec"]["containers"],
-            json!([{"name": "c", "ports": [{"name": "http", "containerPort": 80}]}])
-        );
-        assert!(v["spec"].get("volumes").is_none());
-        assert_eq!(v["status"]["phase"], "Running");
-        assert_eq!(v["status"]["podIP"], "10.0.0.1");
-        assert_eq!(
-            v["status"]["conditions"],
-            json!([{"type": "Ready", "status": "True", "lastTransitionTime": "t"}])
-        );
-        assert!(v["status"].get("containerStatuses").is_none());
-        // Shared by its readers while one holds it.
+    fn a_pod_view_is_shared_by_its_readers_while_one_holds_it() {
+        let pod = json!({"metadata": {"name": "p", "namespace": "a", "labels": {"app": "x"}}});
         let s = Stored::encode(&pod, 7);
         let (a, b) = (s.pod_view(), s.pod_view());
         assert!(Arc::ptr_eq(&a, &b));
-        assert_eq!(*a, v);
+        assert_eq!(*a, PodView::of(&pod));
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::driver::KeyedController;
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
+use super::podview::PodView;
 use super::scheduler::{matches_node_selector_and_affinity, untolerated_taint};
 use super::{
     controller_ref, delete_object, gr_controllerrevisions, gr_daemonsets, gr_nodes, gr_pods,
@@ -59,34 +60,6 @@ fn pod_tolerations(spec: &Value) -> Vec<Value> {
     out
 }
 
-/// The node a daemon pod is for: spec.nodeName, or the node its affinity pins it to.
-fn target_node(pod: &Value) -> Option<String> {
-    if let Some(n) = pod["spec"]["nodeName"].as_str().filter(|n| !n.is_empty()) {
-        return Some(n.to_string());
-    }
-    let terms = &pod["spec"]["affinity"]["nodeAffinity"]
-        ["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"];
-    terms.as_array()?.iter().find_map(|t| {
-        t["matchFields"].as_array()?.iter().find_map(|f| {
-            (f["key"] == "metadata.name" && f["operator"] == "In")
-                .then(|| f["values"][0].as_str().map(String::from))
-                .flatten()
-        })
-    })
-}
-
-fn is_ready(pod: &Value) -> bool {
-    pod["status"]["conditions"].as_array().is_some_and(|c| {
-        c.iter()
-            .any(|c| c["type"] == "Ready" && c["status"] == "True")
-    })
-}
-
-/// Ready for at least `min_ready` seconds (not yet: see `pod_availability`).
-fn is_available(pod: &Value, min_ready: i64, now: chrono::DateTime<chrono::Utc>) -> bool {
-    super::pod_availability(pod, min_ready, now).unwrap_or(false)
-}
-
 /// An int-or-percent of `total` (percentages rounded up, as for DaemonSets).
 pub(crate) fn scaled(v: &Value, total: i64, round_up: bool) -> i64 {
     if let Some(n) = v.as_i64() {
@@ -112,7 +85,7 @@ struct Controller {
     dss: HashMap<Key, Value>,
     uid_to_ds: HashMap<String, Key>,
     nodes: BTreeMap<String, Value>,
-    pods: HashMap<Key, Arc<Value>>,
+    pods: HashMap<Key, Arc<PodView>>,
     /// DaemonSet uid → its pods.
     pods_by_owner: HashMap<String, HashSet<Key>>,
     /// DaemonSet uid → its ControllerRevisions.
@@ -139,9 +112,9 @@ impl Controller {
 
     /// Indexes a pod by its DaemonSet (or as an orphan that one may adopt); returns what to
     /// sync: the owning DaemonSet, or for an orphan every DaemonSet of its namespace.
-    /// The cache keeps the store's own object (`pod`), not a copy.
-    fn observe_pod(&mut self, kind: Change, pod: &Arc<Value>) -> Vec<Key> {
-        let key = (ns_of(pod).to_string(), name_of(pod).to_string());
+    /// The cache keeps the view shared with the other pod-indexing controllers, not a copy.
+    fn observe_pod(&mut self, kind: Change, pod: &Arc<PodView>) -> Vec<Key> {
+        let key = pod.key();
         if let Some(old) = self.pod_owner.remove(&key) {
             match old.as_str() {
                 "" => {
@@ -160,9 +133,9 @@ impl Controller {
         if kind == Change::Deleted {
             return Vec::new();
         }
-        match controller_ref(pod) {
-            Some(r) if r["kind"] == "DaemonSet" => {
-                let owner_uid = r["uid"].as_str().unwrap_or_default().to_string();
+        match &pod.controller {
+            Some((kind, uid)) if kind == "DaemonSet" => {
+                let owner_uid = uid.clone();
                 self.pods.insert(key.clone(), Arc::clone(pod));
                 self.pods_by_owner
                     .entry(owner_uid.clone())
@@ -176,7 +149,7 @@ impl Controller {
                     .collect()
             }
             Some(_) => Vec::new(),
-            None if is_terminating(pod) => Vec::new(),
+            None if pod.terminating => Vec::new(),
             None => {
                 self.pods.insert(key.clone(), Arc::clone(pod));
                 self.orphans
@@ -193,38 +166,36 @@ impl Controller {
     fn adopt_and_release(&mut self, ds: &Value, selector: &LabelSelector) {
         let owner = owner_reference(ds, "apps/v1", "DaemonSet");
         let ns = ns_of(ds).to_string();
-        let candidates: Vec<Arc<Value>> = self
+        let candidates: Vec<Arc<PodView>> = self
             .orphans
             .get(&ns)
             .into_iter()
             .flatten()
             .filter_map(|k| self.pods.get(k))
-            .filter(|p| selector.matches(&p["metadata"]["labels"]))
+            .filter(|p| selector.matches(&p.labels))
             .cloned()
             .collect();
         for p in candidates {
-            if let Some(adopted) = super::adopt(&self.store, &gr_pods(), &p, &owner) {
-                self.observe_pod(
-                    Change::Modified,
-                    &Arc::new(crate::stored::pod_view(&adopted)),
-                );
+            if let Some(adopted) =
+                super::adopt(&self.store, &gr_pods(), (&p.namespace, &p.name), &owner)
+            {
+                self.observe_pod(Change::Modified, &Arc::new(PodView::of(&adopted)));
             }
         }
-        let owned: Vec<Arc<Value>> = self
+        let owned: Vec<Arc<PodView>> = self
             .pods_by_owner
             .get(uid_of(ds))
             .into_iter()
             .flatten()
             .filter_map(|k| self.pods.get(k))
-            .filter(|p| !is_terminating(p) && !selector.matches(&p["metadata"]["labels"]))
+            .filter(|p| !p.terminating && !selector.matches(&p.labels))
             .cloned()
             .collect();
         for p in owned {
-            if let Some(released) = super::release(&self.store, &gr_pods(), &p, uid_of(ds)) {
-                self.observe_pod(
-                    Change::Modified,
-                    &Arc::new(crate::stored::pod_view(&released)),
-                );
+            if let Some(released) =
+                super::release(&self.store, &gr_pods(), (&p.namespace, &p.name), uid_of(ds))
+            {
+                self.observe_pod(Change::Modified, &Arc::new(PodView::of(&released)));
             }
         }
         let revs: Vec<Value> = self
@@ -236,8 +207,12 @@ impl Controller {
             .cloned()
             .collect();
         for r in revs {
-            if let Some(adopted) = super::adopt(&self.store, &gr_controllerrevisions(), &r, &owner)
-            {
+            if let Some(adopted) = super::adopt(
+                &self.store,
+                &gr_controllerrevisions(),
+                (ns_of(&r), name_of(&r)),
+                &owner,
+            ) {
                 self.observe_revision(Change::Modified, &adopted);
             }
         }
@@ -391,7 +366,7 @@ impl Controller {
                     "SuccessfulCreate",
                     &msg,
                 );
-                self.observe_pod(Change::Added, &Arc::new(crate::stored::pod_view(&p)));
+                self.observe_pod(Change::Added, &Arc::new(PodView::of(&p)));
             }
             Err(e) => {
                 let msg = format!("Error creating: {e}");
@@ -543,7 +518,7 @@ impl KeyedController for Controller {
         let ds_uid = uid_of(&ds).to_string();
 
         // Daemon pods by target node (terminating ones only block nothing).
-        let mut by_node: BTreeMap<String, Vec<Arc<Value>>> = BTreeMap::new();
+        let mut by_node: BTreeMap<String, Vec<Arc<PodView>>> = BTreeMap::new();
         let owned: Vec<Key> = self
             .pods_by_owner
             .get(&ds_uid)
@@ -551,26 +526,23 @@ impl KeyedController for Controller {
             .unwrap_or_default();
         for k in &owned {
             let Some(p) = self.pods.get(k) else { continue };
-            if is_terminating(p) || !selector.matches(&p["metadata"]["labels"]) {
+            if p.terminating || !selector.matches(&p.labels) {
                 continue;
             }
-            if let Some(n) = target_node(p) {
+            if let Some(n) = p.target_node() {
                 by_node.entry(n).or_default().push(p.clone());
             }
         }
         for pods in by_node.values_mut() {
             pods.sort_by(|a, b| {
-                let t = |p: &Value| {
-                    p["metadata"]["creationTimestamp"]
-                        .as_str()
-                        .map(String::from)
-                };
-                t(a).cmp(&t(b)).then_with(|| name_of(a).cmp(name_of(b)))
+                a.creation_timestamp
+                    .cmp(&b.creation_timestamp)
+                    .then_with(|| a.name.cmp(&b.name))
             });
         }
 
-        let is_updated = |p: &Value| {
-            let l = &p["metadata"]["labels"];
+        let is_updated = |p: &PodView| {
+            let l = &p.labels;
             l[HASH_LABEL] == json!(hash) || l[GENERATION_LABEL] == json!(generation)
         };
         let mut to_create: Vec<String> = Vec::new();
@@ -587,22 +559,22 @@ impl KeyedController for Controller {
                 desired += 1;
             }
             let pods = by_node.get(n).cloned().unwrap_or_default();
-            let failed: Vec<&Value> = pods
+            let failed: Vec<&PodView> = pods
                 .iter()
                 .map(|p| p.as_ref())
-                .filter(|p| p["status"]["phase"] == "Failed")
+                .filter(|p| p.phase_is("Failed"))
                 .collect();
             for p in &failed {
-                to_delete.push((ns_of(p).to_string(), name_of(p).to_string()));
+                to_delete.push(p.key());
             }
-            let alive: Vec<&Value> = pods
+            let alive: Vec<&PodView> = pods
                 .iter()
                 .map(|p| p.as_ref())
-                .filter(|p| p["status"]["phase"] != "Failed")
+                .filter(|p| !p.phase_is("Failed"))
                 .collect();
             if !may_continue {
                 for p in alive {
-                    to_delete.push((ns_of(p).to_string(), name_of(p).to_string()));
+                    to_delete.push(p.key());
                 }
                 continue;
             }
@@ -621,7 +593,7 @@ impl KeyedController for Controller {
                     let keep = keep_new.unwrap_or(0);
                     for (i, p) in alive.iter().enumerate() {
                         if i != keep {
-                            to_delete.push((ns_of(p).to_string(), name_of(p).to_string()));
+                            to_delete.push(p.key());
                         }
                     }
                 }
@@ -630,13 +602,8 @@ impl KeyedController for Controller {
         // Unscheduled daemon pods pinned to nodes that no longer exist.
         for (n, pods) in &by_node {
             if !self.nodes.contains_key(n) {
-                for p in pods.iter().filter(|p| {
-                    p["spec"]["nodeName"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .is_empty()
-                }) {
-                    to_delete.push((ns_of(p).to_string(), name_of(p).to_string()));
+                for p in pods.iter().filter(|p| p.node_name.is_empty()) {
+                    to_delete.push(p.key());
                 }
             }
         }
@@ -664,22 +631,22 @@ impl KeyedController for Controller {
                 match (old, new) {
                     (None, None) => unavailable += 1,
                     (None, Some(new)) => {
-                        if !is_available(new, min_ready, now) {
+                        if new.availability(min_ready, now) != Ok(true) {
                             unavailable += 1;
                         }
                     }
                     (Some(old), Some(new)) => {
                         // A surge pair: drop the old one once the new one is available.
                         surge_in_use += 1;
-                        if is_available(new, min_ready, now) {
-                            to_delete.push((ns_of(old).to_string(), name_of(old).to_string()));
+                        if new.availability(min_ready, now) == Ok(true) {
+                            to_delete.push(old.key());
                         } else {
                             unavailable += 1;
                         }
                     }
                     (Some(old), None) => {
-                        let k = (ns_of(old).to_string(), name_of(old).to_string());
-                        if !is_available(old, min_ready, now) {
+                        let k = old.key();
+                        if old.availability(min_ready, now) != Ok(true) {
                             to_delete.push(k);
                             unavailable += 1;
                         } else {
@@ -710,16 +677,16 @@ impl KeyedController for Controller {
 
         // History and status from the (now updated) cache.
         let mut live_hashes = HashSet::new();
-        let mut by_node: BTreeMap<String, Vec<Arc<Value>>> = BTreeMap::new();
+        let mut by_node: BTreeMap<String, Vec<Arc<PodView>>> = BTreeMap::new();
         for k in self.pods_by_owner.get(&ds_uid).into_iter().flatten() {
             let Some(p) = self.pods.get(k) else { continue };
-            if let Some(h) = p["metadata"]["labels"][HASH_LABEL].as_str() {
+            if let Some(h) = p.labels[HASH_LABEL].as_str() {
                 live_hashes.insert(h.to_string());
             }
-            if is_terminating(p) {
+            if p.terminating {
                 continue;
             }
-            if let Some(n) = target_node(p) {
+            if let Some(n) = p.target_node() {
                 by_node.entry(n).or_default().push(p.clone());
             }
         }
@@ -741,15 +708,11 @@ impl KeyedController for Controller {
             // The oldest pod on the node stands for it.
             let first = pods
                 .iter()
-                .min_by_key(|p| {
-                    p["metadata"]["creationTimestamp"]
-                        .as_str()
-                        .unwrap_or_default()
-                })
+                .min_by_key(|p| p.creation_timestamp.as_deref().unwrap_or_default())
                 .unwrap_or(&pods[0]);
-            if is_ready(first) {
+            if first.ready {
                 ready += 1;
-                match super::pod_availability(first, min_ready, self.store.clock().now()) {
+                match first.availability(min_ready, self.store.clock().now()) {
                     Ok(true) => available += 1,
                     Ok(false) => {}
                     Err(wait) => requeue = Some(requeue.map_or(wait, |w| w.min(wait))),

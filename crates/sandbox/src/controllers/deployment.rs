@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::daemonset::scaled;
 use super::events::{EventType, Recorder};
 use super::pods::create_pod;
+use super::podview::PodView;
 use super::{
     apply_defaults, controller_ref, delete_object, gr_pods, is_terminating, name_of, ns_of,
     owner_reference, template_hash, uid_of, Batch, LabelSelector,
@@ -70,21 +71,6 @@ fn revision_of(rs: &Value) -> i64 {
         .unwrap_or(0)
 }
 
-fn is_active(pod: &Value) -> bool {
-    !is_terminating(pod)
-        && !matches!(
-            pod["status"]["phase"].as_str(),
-            Some("Succeeded" | "Failed")
-        )
-}
-
-fn pod_ready(pod: &Value) -> bool {
-    pod["status"]["conditions"].as_array().is_some_and(|c| {
-        c.iter()
-            .any(|c| c["type"] == "Ready" && c["status"] == "True")
-    })
-}
-
 /// The template without the pod-template-hash label (what the hash is computed over).
 fn template_without_hash(template: &Value) -> Value {
     let mut t = template.clone();
@@ -126,8 +112,8 @@ struct Controllers {
     rs_events: Recorder,
     deployments: HashMap<Key, Value>,
     replicasets: HashMap<Key, Value>,
-    /// The store's own pod objects (shared, not copied).
-    pods: HashMap<Key, Arc<Value>>,
+    /// The pods' views (shared with the other pod-indexing controllers).
+    pods: HashMap<Key, Arc<PodView>>,
     uid_to_deploy: HashMap<String, Key>,
     uid_to_rs: HashMap<String, Key>,
     /// Owner uid → owned ReplicaSets / pods.
@@ -239,23 +225,31 @@ impl Controllers {
     }
 
     /// Indexes a pod under its ReplicaSet ("" for orphans); returns the ReplicaSets to sync.
-    fn observe_pod(&mut self, kind: Change, pod: &Arc<Value>) -> Vec<Key> {
-        let key = key_of(pod);
+    fn observe_pod(&mut self, kind: Change, pod: &Arc<PodView>) -> Vec<Key> {
+        let key = pod.key();
+        let rs_uid = |p: &PodView| {
+            p.controller_uid("ReplicaSet")
+                .unwrap_or_default()
+                .to_string()
+        };
         let mut dirty = Vec::new();
         if let Some(old) = self.pods.remove(&key) {
-            let old_owner = owner_uid(&old, "ReplicaSet");
+            let old_owner = rs_uid(&old);
             index(&mut self.pods_by_owner, &old_owner, &key, false);
             dirty.extend(self.uid_to_rs.get(&old_owner).cloned());
         }
         if kind == Change::Deleted {
-            let owner = owner_uid(pod, "ReplicaSet");
+            let owner = rs_uid(pod);
             dirty.extend(self.uid_to_rs.get(&owner).cloned());
             return dirty;
         }
-        let Some(owner) = tracked_owner(pod, "ReplicaSet") else {
-            return dirty;
+        // Controlled by a ReplicaSet, or an orphan (""); another controller's pod is not ours.
+        let owner = match &pod.controller {
+            Some((kind, uid)) if kind == "ReplicaSet" => uid.clone(),
+            Some(_) => return dirty,
+            None => String::new(),
         };
-        if owner.is_empty() && is_terminating(pod) {
+        if owner.is_empty() && pod.terminating {
             return dirty;
         }
         self.pods.insert(key.clone(), Arc::clone(pod));
@@ -277,36 +271,41 @@ impl Controllers {
             (gr_replicasets(), &self.rs_by_owner)
         };
         let (pods, replicasets) = (&self.pods, &self.replicasets);
-        let object = |k: &Key| -> Option<&Value> {
+        // (terminating, labels) of an indexed pod or ReplicaSet.
+        let object = |k: &Key| -> Option<(bool, &Value)> {
             if kind == "ReplicaSet" {
-                pods.get(k).map(|p| &**p)
+                pods.get(k).map(|p| (p.terminating, &p.labels))
             } else {
-                replicasets.get(k)
+                replicasets
+                    .get(k)
+                    .map(|o| (is_terminating(o), &o["metadata"]["labels"]))
             }
         };
         let ns = ns_of(owner);
-        let pick = |uid: &str, want_match: bool| -> Vec<Value> {
+        let pick = |uid: &str, want_match: bool| -> Vec<Key> {
             owned_index
                 .get(uid)
                 .into_iter()
                 .flatten()
                 .filter(|k| k.0 == ns)
-                .filter_map(&object)
-                .filter(|o| !is_terminating(o))
-                .filter(|o| selector.matches(&o["metadata"]["labels"]) == want_match)
+                .filter(|k| {
+                    object(k).is_some_and(|(terminating, labels)| {
+                        !terminating && selector.matches(labels) == want_match
+                    })
+                })
                 .cloned()
                 .collect()
         };
         let adopt = pick("", true);
         let release = pick(uid_of(owner), false);
         let owner_ref = owner_reference(owner, "apps/v1", kind);
-        for o in adopt {
-            if let Some(a) = super::adopt(&self.store, &gr, &o, &owner_ref) {
+        for k in adopt {
+            if let Some(a) = super::adopt(&self.store, &gr, (&k.0, &k.1), &owner_ref) {
                 self.observe_changed(&gr, &a);
             }
         }
-        for o in release {
-            if let Some(r) = super::release(&self.store, &gr, &o, uid_of(owner)) {
+        for k in release {
+            if let Some(r) = super::release(&self.store, &gr, (&k.0, &k.1), uid_of(owner)) {
                 self.observe_changed(&gr, &r);
             }
         }
@@ -314,13 +313,13 @@ impl Controllers {
 
     fn observe_changed(&mut self, gr: &GroupResource, obj: &Value) {
         if *gr == gr_pods() {
-            self.observe_pod(Change::Modified, &Arc::new(crate::stored::pod_view(obj)));
+            self.observe_pod(Change::Modified, &Arc::new(PodView::of(obj)));
         } else {
             self.observe_rs(Change::Modified, obj);
         }
     }
 
-    fn owned_pods(&self, rs: &Value) -> Vec<Arc<Value>> {
+    fn owned_pods(&self, rs: &Value) -> Vec<Arc<PodView>> {
         self.pods_by_owner
             .get(uid_of(rs))
             .into_iter()
@@ -336,20 +335,17 @@ impl Controllers {
             return;
         };
         self.adopt_and_release(&rs, "ReplicaSet", &selector);
-        let owned: Vec<Arc<Value>> = self
+        let owned: Vec<Arc<PodView>> = self
             .owned_pods(&rs)
             .into_iter()
-            .filter(|p| selector.matches(&p["metadata"]["labels"]))
+            .filter(|p| selector.matches(&p.labels))
             .collect();
         // Deleted but not yet gone, and not finished (`controller.IsPodTerminating`).
         let terminating = owned
             .iter()
-            .filter(|p| {
-                p["metadata"]["deletionTimestamp"].is_string()
-                    && !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed"))
-            })
+            .filter(|p| p.terminating && !p.finished())
             .count();
-        let mut active: Vec<Arc<Value>> = owned.into_iter().filter(|p| is_active(p)).collect();
+        let mut active: Vec<Arc<PodView>> = owned.into_iter().filter(|p| p.is_active()).collect();
         let want = replicas(&rs).max(0) as usize;
         if active.len() < want {
             for _ in active.len()..want {
@@ -360,26 +356,19 @@ impl Controllers {
         } else if active.len() > want {
             // Delete the least useful first: unscheduled, pending, not ready, newest.
             active.sort_by_key(|p| {
-                let unscheduled = p["spec"]["nodeName"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .is_empty();
-                let running = p["status"]["phase"] == "Running";
-                let created = p["metadata"]["creationTimestamp"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
+                let unscheduled = p.node_name.is_empty();
+                let created = p.creation_timestamp.clone().unwrap_or_default();
                 (
                     !unscheduled,
-                    running,
-                    pod_ready(p),
+                    p.phase_is("Running"),
+                    p.ready,
                     std::cmp::Reverse(created),
                 )
             });
             let excess = active.len() - want;
             for p in active.drain(..excess).collect::<Vec<_>>() {
-                if delete_object(&self.store, &gr_pods(), ns_of(&p), name_of(&p)).is_ok() {
-                    let msg = format!("Deleted pod: {}", name_of(&p));
+                if delete_object(&self.store, &gr_pods(), &p.namespace, &p.name).is_ok() {
+                    let msg = format!("Deleted pod: {}", p.name);
                     self.rs_events.event(
                         &gr_replicasets(),
                         &rs,
@@ -389,7 +378,7 @@ impl Controllers {
                     );
                     match self
                         .store
-                        .get_stored(&gr_pods(), ns_of(&p), name_of(&p))
+                        .get_stored(&gr_pods(), &p.namespace, &p.name)
                         .map(|s| s.pod_view())
                     {
                         Some(now) => self.observe_pod(Change::Modified, &now),
@@ -407,14 +396,14 @@ impl Controllers {
                     .as_object()
                     .into_iter()
                     .flatten()
-                    .all(|(k, v)| p["metadata"]["labels"][k] == *v)
+                    .all(|(k, v)| p.labels[k] == *v)
             })
             .count();
-        let ready = active.iter().filter(|p| pod_ready(p)).count();
+        let ready = active.iter().filter(|p| p.ready).count();
         let mut available = 0;
         let now = self.store.clock().now();
         for p in &active {
-            match super::pod_availability(p, min_ready, now) {
+            match p.availability(min_ready, now) {
                 Ok(true) => available += 1,
                 Ok(false) => {}
                 Err(wait) => self.requeue.push((key.clone(), wait)),
@@ -439,7 +428,7 @@ impl Controllers {
         }
     }
 
-    fn create_rs_pod(&mut self, rs: &Value) -> Option<Arc<Value>> {
+    fn create_rs_pod(&mut self, rs: &Value) -> Option<Arc<PodView>> {
         let pod =
             super::pods::pod_from_template(rs, "apps/v1", "ReplicaSet", &rs["spec"]["template"]);
         match create_pod(&self.store, pod) {
@@ -452,8 +441,9 @@ impl Controllers {
                     "SuccessfulCreate",
                     &msg,
                 );
-                self.observe_pod(Change::Added, &Arc::new(crate::stored::pod_view(&p)));
-                Some(Arc::new(p))
+                let view = Arc::new(PodView::of(&p));
+                self.observe_pod(Change::Added, &view);
+                Some(view)
             }
             Err(e) => {
                 let msg = format!("Error creating: {e}");
@@ -725,7 +715,7 @@ impl Controllers {
                 // Wait for the old pods to be gone before starting new ones.
                 let old_pods = old
                     .iter()
-                    .any(|rs| self.owned_pods(rs).iter().any(|p| is_active(p)));
+                    .any(|rs| self.owned_pods(rs).iter().any(|p| p.is_active()));
                 if old_pods {
                     return new_rs;
                 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::driver::KeyedController;
+use super::podview::PodView;
 use super::{apply_defaults, gr_pods, is_terminating, name_of, ns_of, uid_of};
 use crate::store::{EventType as Change, Store, WatchEvent};
 
@@ -66,15 +67,8 @@ fn selector_matches(selector: &Value, labels: &Value) -> bool {
         .is_some_and(|sel| !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v)))
 }
 
-fn pod_ready(pod: &Value) -> bool {
-    pod["status"]["conditions"].as_array().is_some_and(|c| {
-        c.iter()
-            .any(|c| c["type"] == "Ready" && c["status"] == "True")
-    })
-}
-
 /// The container port a Service port targets on a pod (named ports are looked up).
-fn target_port(svc_port: &Value, pod: &Value) -> Option<i64> {
+fn target_port(svc_port: &Value, pod: &PodView) -> Option<i64> {
     let target = if svc_port["targetPort"].is_null() {
         &svc_port["port"]
     } else {
@@ -83,31 +77,24 @@ fn target_port(svc_port: &Value, pod: &Value) -> Option<i64> {
     if let Some(n) = target.as_i64() {
         return Some(n);
     }
-    let name = target.as_str()?;
-    pod["spec"]["containers"].as_array()?.iter().find_map(|c| {
-        c["ports"].as_array()?.iter().find(|p| p["name"] == name)?["containerPort"].as_i64()
-    })
+    pod.named_port(target.as_str()?)
 }
 
-fn target_ref(pod: &Value) -> Value {
-    json!({"kind": "Pod", "namespace": ns_of(pod), "name": name_of(pod), "uid": uid_of(pod)})
+fn target_ref(pod: &PodView) -> Value {
+    json!({"kind": "Pod", "namespace": pod.namespace, "name": pod.name, "uid": pod.uid})
 }
 
 /// What the Endpoints object's subsets and the slice's endpoints/ports should be.
-fn desired(svc: &Value, pods: &[&Value]) -> (Value, Value, Value) {
+fn desired(svc: &Value, pods: &[&PodView]) -> (Value, Value, Value) {
     let svc_ports = svc["spec"]["ports"].as_array().cloned().unwrap_or_default();
     let mut ready = Vec::new();
     let mut not_ready = Vec::new();
     let mut slice_endpoints = Vec::new();
     let mut ports: Option<Vec<Value>> = None;
-    let mut sorted: Vec<&&Value> = pods.iter().collect();
-    sorted.sort_by(|a, b| {
-        a["status"]["podIP"]
-            .as_str()
-            .cmp(&b["status"]["podIP"].as_str())
-    });
+    let mut sorted: Vec<&&PodView> = pods.iter().collect();
+    sorted.sort_by(|a, b| a.pod_ip.cmp(&b.pod_ip));
     for pod in sorted {
-        let Some(ip) = pod["status"]["podIP"].as_str() else {
+        let Some(ip) = pod.pod_ip.as_deref() else {
             continue;
         };
         let resolved: Vec<Value> = svc_ports
@@ -127,11 +114,11 @@ fn desired(svc: &Value, pods: &[&Value]) -> (Value, Value, Value) {
         }
         ports.get_or_insert(resolved);
         let mut addr = json!({"ip": ip, "targetRef": target_ref(pod)});
-        let node = pod["spec"]["nodeName"].as_str().unwrap_or_default();
+        let node = pod.node_name.as_str();
         if !node.is_empty() {
             addr["nodeName"] = json!(node);
         }
-        let is_ready = pod_ready(pod) && !is_terminating(pod);
+        let is_ready = pod.ready && !pod.terminating;
         if is_ready {
             ready.push(addr);
         } else {
@@ -139,8 +126,8 @@ fn desired(svc: &Value, pods: &[&Value]) -> (Value, Value, Value) {
         }
         let mut ep = json!({
             "addresses": [ip],
-            "conditions": {"ready": is_ready, "serving": pod_ready(pod),
-                "terminating": is_terminating(pod)},
+            "conditions": {"ready": is_ready, "serving": pod.ready,
+                "terminating": pod.terminating},
             "targetRef": target_ref(pod),
         });
         if !node.is_empty() {
@@ -191,8 +178,8 @@ fn desired(svc: &Value, pods: &[&Value]) -> (Value, Value, Value) {
 struct Controller {
     store: Arc<Store>,
     services: HashMap<Key, Value>,
-    /// Pods by namespace: the store's own objects (shared, not copied).
-    pods: HashMap<String, HashMap<String, Arc<Value>>>,
+    /// Pods by namespace: their views (shared with the other pod-indexing controllers).
+    pods: HashMap<String, HashMap<String, Arc<PodView>>>,
 }
 
 impl Controller {
@@ -315,9 +302,9 @@ impl KeyedController for Controller {
             .map(|s| s.pod_view())
         {
             self.pods
-                .entry(ns_of(&p).to_string())
+                .entry(p.namespace.clone())
                 .or_default()
-                .insert(name_of(&p).to_string(), p);
+                .insert(p.name.clone(), p);
         }
         self.services.keys().cloned().collect()
     }
@@ -335,6 +322,7 @@ impl KeyedController for Controller {
             }
         } else if ev.gr == gr_pods() {
             let old = self.pods.get(&key.0).and_then(|m| m.get(&key.1)).cloned();
+            let now = ev.object.pod_view();
             if ev.kind == Change::Deleted {
                 if let Some(m) = self.pods.get_mut(&key.0) {
                     m.remove(&key.1);
@@ -343,7 +331,7 @@ impl KeyedController for Controller {
                 self.pods
                     .entry(key.0.clone())
                     .or_default()
-                    .insert(key.1.clone(), ev.object.pod_view());
+                    .insert(key.1.clone(), Arc::clone(&now));
             }
             // Services selecting the pod before or after the change.
             for (skey, svc) in &self.services {
@@ -351,10 +339,10 @@ impl KeyedController for Controller {
                     continue;
                 }
                 let sel = &svc["spec"]["selector"];
-                let hit = selector_matches(sel, &ev.object["metadata"]["labels"])
+                let hit = selector_matches(sel, &now.labels)
                     || old
                         .as_ref()
-                        .is_some_and(|o| selector_matches(sel, &o["metadata"]["labels"]));
+                        .is_some_and(|o| selector_matches(sel, &o.labels));
                 if hit {
                     dirty.insert(skey.clone());
                 }
@@ -369,14 +357,14 @@ impl KeyedController for Controller {
             // No selector: the user manages the endpoints.
             return None;
         }
-        let pods: Vec<&Value> = self
+        let pods: Vec<&PodView> = self
             .pods
             .get(&key.0)
             .into_iter()
             .flat_map(|m| m.values())
             .map(|p| &**p)
-            .filter(|p| selector_matches(selector, &p["metadata"]["labels"]))
-            .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+            .filter(|p| selector_matches(selector, &p.labels))
+            .filter(|p| !p.finished())
             .collect();
         let (subsets, endpoints, ports) = desired(&svc, &pods);
         let now = self.store.clock().rfc3339();

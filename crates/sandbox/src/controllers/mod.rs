@@ -33,6 +33,7 @@ pub mod namespaces;
 pub mod nodes;
 mod owned;
 pub mod pods;
+pub mod podview;
 pub mod scheduler;
 pub mod statefulset;
 pub mod volumes;
@@ -343,10 +344,10 @@ pub(crate) fn controller_ref(obj: &Value) -> Option<&Value> {
 pub(crate) fn adopt(
     store: &Store,
     gr: &GroupResource,
-    obj: &Value,
+    (ns, name): (&str, &str),
     owner_ref: &Value,
 ) -> Option<Value> {
-    let res = store.modify_keep(gr, ns_of(obj), name_of(obj), |o| {
+    let res = store.modify_keep(gr, ns, name, |o| {
         if controller_ref(o).is_some() || is_terminating(o) {
             return Ok(false);
         }
@@ -368,10 +369,10 @@ pub(crate) fn adopt(
 pub(crate) fn release(
     store: &Store,
     gr: &GroupResource,
-    obj: &Value,
+    (ns, name): (&str, &str),
     owner_uid: &str,
 ) -> Option<Value> {
-    let res = store.modify_keep(gr, ns_of(obj), name_of(obj), |o| {
+    let res = store.modify_keep(gr, ns, name, |o| {
         Ok(remove_owner_refs(o, |r| r["uid"] == owner_uid))
     });
     res.ok()
@@ -425,16 +426,32 @@ pub(crate) fn pod_availability(
     min_ready: i64,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, Duration> {
-    let Some(ready) = pod["status"]["conditions"].as_array().and_then(|c| {
+    let ready = pod["status"]["conditions"].as_array().and_then(|c| {
         c.iter()
             .find(|c| c["type"] == "Ready" && c["status"] == "True")
-    }) else {
+    });
+    ready_availability(
+        ready.is_some(),
+        ready.and_then(|r| r["lastTransitionTime"].as_str()),
+        min_ready,
+        now,
+    )
+}
+
+/// `pod_availability` from the pod's Ready condition: whether it is True, and since when.
+pub(crate) fn ready_availability(
+    ready: bool,
+    since: Option<&str>,
+    min_ready: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Duration> {
+    if !ready {
         return Ok(false);
-    };
+    }
     if min_ready <= 0 {
         return Ok(true);
     }
-    let Some(since) = ready["lastTransitionTime"].as_str().and_then(parse_time) else {
+    let Some(since) = since.and_then(parse_time) else {
         return Ok(false);
     };
     let at = since + chrono::Duration::seconds(min_ready);
