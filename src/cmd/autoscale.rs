@@ -202,10 +202,12 @@ impl AutoscaleArgs {
             Err(e) if e.contains("value out of range") => e,
             Err(e) => e,
         };
-        Err(CliError::Raw(format!(
-            "error: invalid argument {} for \"--{flag}\" flag: {why}\nSee 'kubectl-rs autoscale --help' for usage.",
-            go_quote(value)
-        )))
+        Err(crate::cmd::flags::invalid_flag_value(
+            "autoscale",
+            flag,
+            value,
+            why,
+        ))
     }
 
     /// The builder: `-f`/`-k` objects as read (kubectl does not fetch them), or the named

@@ -89,10 +89,7 @@ impl DrainArgs {
     /// pflag's parse of the numeric and duration flags (before anything else, as cobra does).
     fn parse_flags(&self) -> Result<(i64, i64, i64, std::time::Duration), CliError> {
         let usage = |flag: &str, value: &str, why: String| {
-            CliError::Raw(format!(
-                "error: invalid argument {} for \"--{flag}\" flag: {why}\nSee 'kubectl-rs drain --help' for usage.",
-                go_quote(value)
-            ))
+            crate::cmd::flags::invalid_flag_value("drain", flag, value, why)
         };
         let int = |flag: &str, value: &str| {
             kcore::gofmt::go_parse_int(value).map_err(|why| usage(flag, value, why))

@@ -1134,6 +1134,24 @@ impl DeleteFlags {
     }
 }
 
+/// cobra's report of a flag value pflag refused, for the flags a command keeps as text and
+/// parses itself (`invalid argument "x" for "--flag" flag: <why>`, then `See '<program>
+/// <command> --help' for usage.`); `command` is the command path after the program.
+pub fn invalid_flag_value(
+    command: &str,
+    flag: &str,
+    value: &str,
+    why: impl std::fmt::Display,
+) -> CliError {
+    CliError::Flag {
+        message: format!(
+            "invalid argument {} for \"--{flag}\" flag: {why}",
+            go_quote(value)
+        ),
+        command: format!("kubectl-rs {command}"),
+    }
+}
+
 /// Parses `--timeout` (a Go duration; a bare `0` is allowed).
 pub fn parse_timeout(s: &str) -> Result<Duration, CliError> {
     if s == "0" {

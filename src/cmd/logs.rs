@@ -175,9 +175,7 @@ struct Options {
 }
 
 fn flag_error(flag: &str, value: &str, why: String) -> CliError {
-    CliError::Raw(format!(
-        "error: invalid argument {value:?} for \"--{flag}\" flag: {why}\nSee 'kubectl-rs logs --help' for usage."
-    ))
+    crate::cmd::flags::invalid_flag_value("logs", flag, value, why)
 }
 
 fn parse_int(flag: &str, value: &str) -> Result<i64, CliError> {

@@ -148,10 +148,7 @@ impl ScaleArgs {
     /// Flag values as pflag parses them (before anything else, as cobra does).
     fn parse_flags(&self) -> Result<(Option<i64>, i64, Duration), CliError> {
         let usage = |flag: &str, value: &str, why: String| {
-            CliError::Raw(format!(
-                "error: invalid argument {} for \"--{flag}\" flag: {why}\nSee 'kubectl-rs scale --help' for usage.",
-                go_quote(value)
-            ))
+            crate::cmd::flags::invalid_flag_value("scale", flag, value, why)
         };
         let int =
             |flag: &str, value: &str| go_parse_int(value).map_err(|why| usage(flag, value, why));

@@ -7,7 +7,7 @@ use crate::cmd::create_generators::{submit, Built, CommonArgs};
 use crate::cmd::flags::field_validation;
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
-use crate::error::{CliError, CliResult};
+use crate::error::CliResult;
 use kcore::gofmt::go_quote;
 
 /// kubectl's long help of `create priorityclass`.
@@ -63,10 +63,12 @@ impl PriorityClassFlags {
                         go_quote(&self.value)
                     ),
                 };
-                return Err(CliError::Raw(format!(
-                    "error: invalid argument {} for \"--value\" flag: {why}\nSee 'kubectl-rs create priorityclass --help' for usage.",
-                    go_quote(&self.value)
-                )));
+                return Err(crate::cmd::flags::invalid_flag_value(
+                    "create priorityclass",
+                    "value",
+                    &self.value,
+                    why,
+                ));
             }
         };
         let dry_run = common.dry_run.strategy(ctx)?;

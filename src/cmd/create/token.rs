@@ -147,10 +147,7 @@ impl TokenFlags {
     /// kubectl's `Complete`, `Validate` and `Run` for the service account `name`.
     pub async fn run(&self, ctx: &Context, name: &str) -> Result<(), CliError> {
         let duration = parse_signed_duration(&self.duration).map_err(|e| {
-            CliError::Raw(format!(
-                "error: invalid argument {} for \"--duration\" flag: {e}\nSee 'kubectl-rs create token --help' for usage.",
-                kcore::gofmt::go_quote(&self.duration),
-            ))
+            crate::cmd::flags::invalid_flag_value("create token", "duration", &self.duration, e)
         })?;
         let (namespace, _) = ctx.namespace()?;
         let printer = self.printer()?;

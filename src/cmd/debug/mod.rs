@@ -167,12 +167,8 @@ struct Options {
 /// pflag's `stringToString` value: `k=v` pairs, several per occurrence as CSV, later keys
 /// replacing earlier ones. The error is pflag's, as cobra reports a bad flag value.
 fn string_to_string(flag: &str, values: &[String]) -> Result<BTreeMap<String, String>, CliError> {
-    let bad = |val: &str, why: String| {
-        CliError::Raw(format!(
-            "error: invalid argument {} for \"--{flag}\" flag: {why}\nSee 'kubectl-rs debug --help' for usage.",
-            go_quote(val)
-        ))
-    };
+    let bad =
+        |val: &str, why: String| crate::cmd::flags::invalid_flag_value("debug", flag, val, why);
     let mut out = BTreeMap::new();
     for val in values {
         let pairs: Vec<String> = match val.matches('=').count() {

@@ -69,15 +69,14 @@ impl SubjectArgs {
             Err(e) => return Err(e),
         };
         let selector = self.selector.value.clone().filter(|s| !s.trim().is_empty());
+        // With --local kubectl's builder is given neither the selector nor --all.
         let spec = checked_find_spec(
             &self.common,
             Some(&self.kustomize),
             self.args.clone(),
-            selector.clone(),
+            selector.clone().filter(|_| !local),
         )?;
-        // With --local kubectl's builder is given neither the selector nor --all.
         let spec = FindSpec {
-            selector: spec.selector.filter(|_| !local),
             all: spec.all && !local,
             ..spec
         };
