@@ -1416,6 +1416,32 @@ pub struct DetachKeysFlag {
     pub value: String,
 }
 
+/// `--image-pull-policy` of the commands that make a container (`run`; `debug` words it with
+/// one space after the first sentence).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ImagePullPolicyFlag {
+    /// The image pull policy for the container.  If left empty, this value will not be specified by the client and defaulted by the server.
+    #[arg(
+        verbatim_doc_comment,
+        id = "image_pull_policy",
+        value_name = "IMAGE_PULL_POLICY",
+        long = "image-pull-policy",
+        default_value = ""
+    )]
+    pub value: String,
+}
+
+impl ImagePullPolicyFlag {
+    /// kubectl's check of the policy (`""`: the server's default): the message it refuses
+    /// another value with.
+    pub fn check(&self) -> Result<(), String> {
+        match self.value.as_str() {
+            "Always" | "IfNotPresent" | "Never" | "" => Ok(()),
+            other => Err(format!("invalid image pull policy: {other}")),
+        }
+    }
+}
+
 /// `-c/--containers` of `set env` and `set resources`: the containers to change, a name
 /// pattern with `*` wildcards (every container by default); `set resources` words it with
 /// `mut_arg`.

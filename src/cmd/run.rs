@@ -61,9 +61,8 @@ pub struct RunArgs {
     /// The image for the container to run.
     #[arg(verbatim_doc_comment, long)]
     pub image: Option<String>,
-    /// The image pull policy for the container.  If left empty, this value will not be specified by the client and defaulted by the server.
-    #[arg(verbatim_doc_comment, long, default_value = "")]
-    pub image_pull_policy: String,
+    #[command(flatten)]
+    pub image_pull_policy: crate::cmd::flags::ImagePullPolicyFlag,
     /// If true, delete the pod after it exits.  Only valid when attaching to the container, e.g. with '--attach' or with '-i/--stdin'.
     #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub rm: bool,
@@ -166,15 +165,7 @@ impl RunArgs {
         if attach && dry_run != DryRun::None {
             return Err(usage("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, or --tty)"));
         }
-        if !matches!(
-            self.image_pull_policy.as_str(),
-            "Always" | "IfNotPresent" | "Never" | ""
-        ) {
-            return Err(usage(&format!(
-                "invalid image pull policy: {}",
-                self.image_pull_policy
-            )));
-        }
+        self.image_pull_policy.check().map_err(|m| usage(&m))?;
         let pod = self.generate_pod(name, image, args)?;
         let pod = apply_overrides(
             &pod,
@@ -447,8 +438,11 @@ impl RunArgs {
             container.insert("env".into(), Value::Array(envs));
         }
         container.insert("resources".into(), json!({}));
-        if !self.image_pull_policy.is_empty() {
-            container.insert("imagePullPolicy".into(), json!(self.image_pull_policy));
+        if !self.image_pull_policy.value.is_empty() {
+            container.insert(
+                "imagePullPolicy".into(),
+                json!(self.image_pull_policy.value),
+            );
         }
         if self.privileged {
             container.insert("securityContext".into(), json!({"privileged": true}));

@@ -91,10 +91,6 @@ const DISTINCT: &[(&str, &str)] = &[
         "create job/cronjob: one image; create deployment: a list; run/debug own",
     ),
     (
-        "image-pull-policy",
-        "run: the pod's policy; debug: the debug container's",
-    ),
-    (
         "list",
         "label --list shows labels; set env --list shows env vars",
     ),

@@ -74,6 +74,7 @@ pub const DEBUG_USAGE: &str =
 #[command(mut_arg("quiet", |a| a.help("If true, suppress informational messages.")))]
 #[command(mut_arg("stdin", |a| a.help("Keep stdin open on the container(s) in the pod, even if nothing is attached.")))]
 #[command(mut_arg("tty", |a| a.help("Allocate a TTY for the debugging container.")))]
+#[command(mut_arg("image_pull_policy", |a| a.help("The image pull policy for the container. If left empty, this value will not be specified by the client and defaulted by the server.")))]
 pub struct DebugArgs {
     /// The targets: `POD` or `TYPE/NAME`.
     pub args: Vec<String>,
@@ -103,9 +104,8 @@ pub struct DebugArgs {
     /// Container image to use for debug container.
     #[arg(verbatim_doc_comment, long, default_value = "")]
     pub image: String,
-    /// The image pull policy for the container. If left empty, this value will not be specified by the client and defaulted by the server.
-    #[arg(verbatim_doc_comment, long, default_value = "")]
-    pub image_pull_policy: String,
+    #[command(flatten)]
+    pub image_pull_policy: crate::cmd::flags::ImagePullPolicyFlag,
     /// If true, keep the original pod annotations.(This flag only works when used with '--copy-to')
     #[arg(verbatim_doc_comment, long, go_bool(false))]
     pub keep_annotations: bool,
@@ -518,15 +518,7 @@ impl DebugArgs {
         if o.targets.is_empty() && self.filename.is_empty() {
             return msg("NAME or filename is required for debug");
         }
-        if !matches!(
-            self.image_pull_policy.as_str(),
-            "Always" | "IfNotPresent" | "Never" | ""
-        ) {
-            return Err(CliError::msg(format!(
-                "invalid image pull policy: {}",
-                self.image_pull_policy
-            )));
-        }
+        self.image_pull_policy.check().map_err(CliError::msg)?;
         // Go ranges over the map in random order; the first bad pair in key order here.
         for (name, image) in &o.set_images {
             if !valid_reference(image) {
@@ -733,8 +725,8 @@ impl DebugArgs {
         if !o.env.is_empty() {
             c["env"] = json!(o.env);
         }
-        if !self.image_pull_policy.is_empty() {
-            c["imagePullPolicy"] = json!(self.image_pull_policy);
+        if !self.image_pull_policy.value.is_empty() {
+            c["imagePullPolicy"] = json!(self.image_pull_policy.value);
         }
         if self.stdin.value {
             c["stdin"] = json!(true);
@@ -896,8 +888,8 @@ impl DebugArgs {
         if !self.image.is_empty() {
             c["image"] = json!(self.image);
         }
-        if !self.image_pull_policy.is_empty() {
-            c["imagePullPolicy"] = json!(self.image_pull_policy);
+        if !self.image_pull_policy.value.is_empty() {
+            c["imagePullPolicy"] = json!(self.image_pull_policy.value);
         }
         set_flag(c, "stdin", self.stdin.value);
         set_flag(c, "tty", self.tty.value);
