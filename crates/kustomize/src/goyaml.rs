@@ -52,44 +52,6 @@ fn emit(v: &Value, indent: usize, out: &mut String) {
     }
 }
 
-/// Go's `json.Marshal` of a YAML-converted value: compact, keys sorted, strings HTML-safe.
-pub(crate) fn compact_json(v: &Value) -> String {
-    let mut out = String::new();
-    json(v, &mut out);
-    out
-}
-
-fn json(v: &Value, out: &mut String) {
-    match v {
-        Value::String(s) => kcore::gojson::go_json_string(s, out),
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json(x, out);
-            }
-            out.push(']');
-        }
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                kcore::gojson::go_json_string(k, out);
-                out.push(':');
-                json(&m[k], out);
-            }
-            out.push('}');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
-
 fn value(v: &Value, indent: usize) -> String {
     match v {
         Value::String(s) => scalar(s, indent),

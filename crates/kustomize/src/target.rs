@@ -1447,7 +1447,7 @@ pub(crate) fn json6902_ops(
                 crate::yamlio::parse_documents(&op)
                     .ok()
                     .and_then(|d| d.into_iter().next())
-                    .map(|v| crate::goyaml::compact_json(&v))
+                    .map(|v| kcore::patch::lastapplied::to_go_json(&v))
                     .unwrap_or_else(|| op.clone())
             };
             e.wrap(format!("decoding {json}"))
