@@ -273,34 +273,12 @@ async fn list_all(
     q: &RelatedQuery,
     chunk: i64,
 ) -> Result<Vec<Value>, ClientError> {
-    let mut items = Vec::new();
-    let mut cont = String::new();
-    loop {
-        let mut req = ApiRequest::get(q.path()?);
-        for (k, v) in q.query_pairs() {
-            if k == "limit" {
-                if chunk > 0 {
-                    req = req.query("limit", chunk.to_string());
-                }
-            } else {
-                req = req.query(k, v);
-            }
-        }
-        if !cont.is_empty() {
-            req = req.query("continue", cont.clone());
-        }
-        let mut list = client.send_json(&req).await?;
-        if let Some(a) = list["items"].as_array_mut() {
-            items.append(a);
-        }
-        cont = list["metadata"]["continue"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if cont.is_empty() {
-            return Ok(items);
-        }
+    let mut req = ApiRequest::get(q.path()?);
+    // The query's own `limit` gives way to `--chunk-size`.
+    for (k, v) in q.query_pairs().into_iter().filter(|(k, _)| *k != "limit") {
+        req = req.query(k, v);
     }
+    client.list_items(&req, chunk).await
 }
 
 /// `kubectl describe`: kubectl's description.

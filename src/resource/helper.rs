@@ -208,37 +208,17 @@ pub async fn list_chunked(
     let client = ctx.client()?;
     let label = label_selector.unwrap_or("");
     let field = field_selector.unwrap_or("");
-    let mut items = Vec::new();
-    let mut cont = String::new();
-    loop {
-        let mut req = crate::client::ApiRequest::get(path.clone());
-        if !label.is_empty() {
-            req = req.query("labelSelector", label);
-        }
-        if !field.is_empty() {
-            req = req.query("fieldSelector", field);
-        }
-        if chunk > 0 {
-            req = req.query("limit", chunk.to_string());
-        }
-        if !cont.is_empty() {
-            req = req.query("continue", cont.clone());
-        }
-        let mut list = client
-            .send_json(&req)
-            .await
-            .map_err(|e| enhance_list_error(e, subject, label, field))?;
-        if let Some(a) = list["items"].as_array_mut() {
-            items.append(a);
-        }
-        cont = list["metadata"]["continue"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if cont.is_empty() {
-            return Ok(items);
-        }
+    let mut req = crate::client::ApiRequest::get(path);
+    if !label.is_empty() {
+        req = req.query("labelSelector", label);
     }
+    if !field.is_empty() {
+        req = req.query("fieldSelector", field);
+    }
+    Ok(client
+        .list_items(&req, chunk)
+        .await
+        .map_err(|e| enhance_list_error(e, subject, label, field))?)
 }
 
 /// Follows `continue` tokens page by page (cli-runtime `FollowContinue`), asking for the
