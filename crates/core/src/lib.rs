@@ -13,6 +13,7 @@
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
 //! - [`gobase64`]: Go's lenient standard base64 decoding (newlines skipped) and its errors.
 //! - [`gopath`]: Go's `path.Clean` and `path.Join`.
+//! - [`goyaml`]: which plain scalars go-yaml v2 reads back as something else than a string.
 //! - [`namehash`]: the hash suffix of generated ConfigMap and Secret names.
 //! - [`volume`]: PersistentVolume access modes as kubectl abbreviates them.
 //!
@@ -25,6 +26,7 @@ pub mod gofmt;
 pub mod gojson;
 pub mod gopath;
 pub mod gosort;
+pub mod goyaml;
 pub mod namehash;
 pub mod patch;
 pub mod quantity;
