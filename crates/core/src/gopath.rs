@@ -58,20 +58,12 @@ mod tests {
     }
 
     #[test]
-    fn join_skips_empty_elements() {
+    fn join_is_go_path_join() {
         assert_eq!(join("", ""), "");
         assert_eq!(join("", "a/./b"), "a/b");
         assert_eq!(join("a/", ""), "a");
-    }
-
-    #[test]
-    fn join_cleans_the_joined_path() {
-        for (a, b, want) in [
-            ("./dir", "a.yaml", "dir/a.yaml"),
-            ("/x/../y", "a", "/y/a"),
-            ("a", "../../b", "../b"),
-        ] {
-            assert_eq!(join(a, b), want, "{a:?} {b:?}");
-        }
+        assert_eq!(join("./dir", "a.yaml"), "dir/a.yaml");
+        assert_eq!(join("/x/../y", "a"), "/y/a");
+        assert_eq!(join("a", "../../b"), "../b");
     }
 }
