@@ -544,18 +544,10 @@ mod tests {
 
     #[test]
     fn lazily_resolves_from_env() {
-        let d = tempfile::tempdir().unwrap();
-        let kc = d.path().join("kc");
-        std::fs::write(
-            &kc,
+        let (_d, env) = crate::testutil::kubeconfig_env(
             "clusters:\n- name: c\n  cluster: {server: 'https://h:1'}\ncontexts:\n- name: x\n  context: {cluster: c, namespace: team}\ncurrent-context: x\n",
-        )
-        .unwrap();
-        let env = Env::from_pairs([
-            ("KUBECONFIG", kc.to_str().unwrap()),
-            ("HOME", d.path().to_str().unwrap()),
-            ("KUBECACHEDIR", "/cachedir"),
-        ]);
+            &[("KUBECACHEDIR", "/cachedir")],
+        );
         let (io, _out, _err) = Io::buffered();
         let ctx = Context::new(GlobalArgs::default(), env, io, "kubectl get");
         assert_eq!(ctx.namespace().unwrap(), ("team".to_string(), false));

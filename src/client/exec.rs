@@ -397,15 +397,10 @@ mod tests {
     #[cfg(unix)]
     #[tokio::test]
     async fn runs_a_script_plugin() {
-        use std::os::unix::fs::PermissionsExt;
-        let d = tempfile::tempdir().unwrap();
-        let script = d.path().join("plug");
-        std::fs::write(
-            &script,
+        let (d, script) = crate::testutil::temp_script(
+            "plug",
             "#!/bin/sh\necho \"$KUBERNETES_EXEC_INFO\" > \"$(dirname \"$0\")/info\"\nprintf '{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\",\"status\":{\"token\":\"%s-%s\"}}' \"$PLUGIN_TOKEN\" \"$1\"\n",
-        )
-        .unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        );
         let s = spec(script.to_str().unwrap(), Some("Never"));
         let c = run_plugin(&s, &Terminal::default()).await.unwrap();
         assert_eq!(c.token.as_deref(), Some("from-env-arg1"));

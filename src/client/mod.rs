@@ -705,32 +705,33 @@ impl Client {
         self.send_json(&ApiRequest::get(path.clone())).await
     }
 
-    /// Sends a list request page by page (`limit`, then each `continue` token, as kubectl's
-    /// chunking does) and returns every page's JSON (List or Table) in order.
-    pub async fn list_pages(
+    /// Sends a list request page by page (cli-runtime's `FollowContinue`: `limit` when above
+    /// 0, then each `continue` token) and returns the items of every page in order.
+    pub async fn list_items(
         &self,
         req: &ApiRequest,
-        limit: u32,
+        limit: i64,
     ) -> Result<Vec<Value>, ClientError> {
-        let mut pages = Vec::new();
-        let mut token: Option<String> = None;
+        let mut items = Vec::new();
+        let mut token = String::new();
         loop {
             let mut r = req.clone();
             if limit > 0 {
-                r.query.push(("limit".into(), limit.to_string()));
+                r = r.query("limit", limit.to_string());
             }
-            if let Some(t) = token.take() {
-                r.query.push(("continue".into(), t));
+            if !token.is_empty() {
+                r = r.query("continue", token);
             }
-            let page = self.send_json(&r).await?;
-            token = page
-                .pointer("/metadata/continue")
-                .and_then(Value::as_str)
-                .filter(|t| !t.is_empty())
-                .map(String::from);
-            pages.push(page);
-            if token.is_none() {
-                return Ok(pages);
+            let mut page = self.send_json(&r).await?;
+            if let Some(a) = page.get_mut("items").and_then(Value::as_array_mut) {
+                items.append(a);
+            }
+            token = page["metadata"]["continue"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if token.is_empty() {
+                return Ok(items);
             }
         }
     }
@@ -977,41 +978,31 @@ impl Client {
                 let st = resp.status();
                 let status = format!("{} {}", st.as_u16(), st.canonical_reason().unwrap_or(""));
                 let status = status.trim_end().to_string();
-                if logger.enabled(8) {
+                let (level, text) = if logger.enabled(8) {
                     let hs = log::headers_block(
                         resp.headers()
                             .iter()
                             .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or(""))),
                     );
-                    logger.log(
-                        8,
-                        "round_trippers.go:632",
-                        &format!(
-                            "\"Response\" status={} {hs} milliseconds={ms}",
-                            log::quote(&status)
-                        ),
-                    );
+                    (8, format!("status={} {hs}", log::quote(&status)))
                 } else if logger.enabled(7) {
-                    logger.log(
-                        7,
-                        "round_trippers.go:632",
-                        &format!(
-                            "\"Response\" status={} milliseconds={ms}",
-                            log::quote(&status)
-                        ),
-                    );
+                    (7, format!("status={}", log::quote(&status)))
                 } else {
-                    logger.log(
+                    (
                         6,
-                        "round_trippers.go:632",
-                        &format!(
-                            "\"Response\" verb={} url={} status={} milliseconds={ms}",
+                        format!(
+                            "verb={} url={} status={}",
                             log::quote(hop.method.as_str()),
                             log::quote(url),
                             log::quote(&status)
                         ),
-                    );
-                }
+                    )
+                };
+                logger.log(
+                    level,
+                    "round_trippers.go:632",
+                    &format!("\"Response\" {text} milliseconds={ms}"),
+                );
                 Ok(resp)
             }
             Err(e) => {

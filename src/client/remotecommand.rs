@@ -16,7 +16,7 @@ use serde_json::Value;
 use tokio_tungstenite::tungstenite::protocol::{Message, Role};
 use tokio_tungstenite::WebSocketStream;
 
-use super::remotecommand_spdy::SpdyCommand;
+use super::remotecommand_spdy::{recv, SpdyCommand};
 use super::{ApiRequest, Client, ClientError};
 
 /// The subprotocols offered, most preferred first.
@@ -150,18 +150,8 @@ impl RemoteCommand {
         };
         let mut status = Vec::new();
         loop {
-            let next_input = async {
-                match stdin.as_mut() {
-                    Some(rx) => rx.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let next_size = async {
-                match resize.as_mut() {
-                    Some(rx) => rx.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
+            let next_input = recv(&mut stdin);
+            let next_size = recv(&mut resize);
             tokio::select! {
                 size = next_size => match size {
                     Some((w, h)) => {

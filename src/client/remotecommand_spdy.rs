@@ -140,6 +140,15 @@ async fn read(s: &mut Option<SpdyStream>) -> Option<Vec<u8>> {
     }
 }
 
+/// The next message of an optional channel; pending forever without one (so its `select!`
+/// arm never fires).
+pub(super) async fn recv<T>(rx: &mut Option<mpsc::UnboundedReceiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 impl SpdyCommand {
     /// Streams stdin as it comes (the channel closing is its end: a FIN) and each terminal
     /// size `sizes` gives on the resize stream, while stdout and stderr go to `out` and
@@ -165,18 +174,8 @@ impl SpdyCommand {
             if error_done && self.stdout.is_none() && self.stderr.is_none() {
                 break;
             }
-            let next_input = async {
-                match input.as_mut() {
-                    Some(rx) => rx.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let next_size = async {
-                match sizes.as_mut() {
-                    Some(rx) => rx.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
+            let next_input = recv(&mut input);
+            let next_size = recv(&mut sizes);
             tokio::select! {
                 size = next_size => match size {
                     Some((w, h)) => {

@@ -399,19 +399,12 @@ mod tests {
 
     #[test]
     fn unreachable_cluster_completes_nothing() {
-        let d = tempfile::tempdir().unwrap();
-        let kc = d.path().join("kc");
         // A port nothing listens on: the connection is refused at once.
-        std::fs::write(
-            &kc,
+        let (d, env) = crate::testutil::kubeconfig_env(
             "clusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\ncontexts:\n- name: y\n  context: {cluster: c}\n- name: x\n  context: {cluster: c}\ncurrent-context: x\n",
-        )
-        .unwrap();
-        let env = Env::from_pairs([
-            ("KUBECONFIG", kc.to_str().unwrap()),
-            ("HOME", d.path().to_str().unwrap()),
-        ]);
-        let words = |v: &[&str]| -> Vec<String> { v.iter().map(|s| s.to_string()).collect() };
+            &[],
+        );
+        let words = crate::testutil::strings;
         assert_eq!(
             answer(&words(&["describe", "pods", ""]), true, env.clone()),
             ":4\n"

@@ -86,6 +86,12 @@ pub fn describe_hpa(hpa: &Value, events: Events<'_>, opts: &DescribeOptions) -> 
 fn describe_metric(metric: &Value, current: Option<&Value>, w: &mut PrefixWriter) {
     let quote = super::podspec::go_quote;
     let cur = |section: &str| current.and_then(|c| get(c, section));
+    // Go prints the status quantity when the status has the section, whether or not the
+    // quantity is set.
+    let current_qty = |section: &str, field: &str| match cur(section) {
+        Some(c) => qty(get(c, field)),
+        None => "<unknown>".to_string(),
+    };
     match s(metric, "type") {
         "External" => {
             let name = quote(s(metric, "external.metric.name"));
@@ -99,9 +105,7 @@ fn describe_metric(metric: &Value, current: Option<&Value>, w: &mut PrefixWriter
                     &format!("{name} (target average value):\t{c} / {}\n", qty(Some(avg))),
                 );
             } else {
-                let c = cur("external")
-                    .map(|e| qty(get(e, "current.value")))
-                    .unwrap_or("<unknown>".into());
+                let c = current_qty("external", "current.value");
                 w.write(
                     LEVEL_1,
                     &format!(
@@ -112,9 +116,7 @@ fn describe_metric(metric: &Value, current: Option<&Value>, w: &mut PrefixWriter
             }
         }
         "Pods" => {
-            let c = cur("pods")
-                .map(|p| qty(get(p, "current.averageValue")))
-                .unwrap_or("<unknown>".into());
+            let c = current_qty("pods", "current.averageValue");
             w.write(
                 LEVEL_1,
                 &format!(
@@ -134,29 +136,14 @@ fn describe_metric(metric: &Value, current: Option<&Value>, w: &mut PrefixWriter
                     s(metric, "object.describedObject.name")
                 ),
             );
-            if s(metric, "object.target.type") == "AverageValue" {
-                let c = cur("object")
-                    .map(|o| qty(get(o, "current.averageValue")))
-                    .unwrap_or("<unknown>".into());
-                w.write(
-                    LEVEL_0,
-                    &format!(
-                        "(target average value):\t{c} / {}\n",
-                        qty(get(metric, "object.target.averageValue"))
-                    ),
-                );
+            let (what, field) = if s(metric, "object.target.type") == "AverageValue" {
+                ("average value", "averageValue")
             } else {
-                let c = cur("object")
-                    .map(|o| qty(get(o, "current.value")))
-                    .unwrap_or("<unknown>".into());
-                w.write(
-                    LEVEL_0,
-                    &format!(
-                        "(target value):\t{c} / {}\n",
-                        qty(get(metric, "object.target.value"))
-                    ),
-                );
-            }
+                ("value", "value")
+            };
+            let c = current_qty("object", &format!("current.{field}"));
+            let target = qty(get(metric, &format!("object.target.{field}")));
+            w.write(LEVEL_0, &format!("(target {what}):\t{c} / {target}\n"));
         }
         ty @ ("Resource" | "ContainerResource") => {
             let (section, head) = if ty == "Resource" {
@@ -177,9 +164,7 @@ fn describe_metric(metric: &Value, current: Option<&Value>, w: &mut PrefixWriter
             w.write(LEVEL_1, &head);
             let target = get(metric, section).and_then(|r| get(r, "target"));
             if let Some(avg) = target.and_then(|t| get(t, "averageValue")) {
-                let c = cur(section)
-                    .map(|r| qty(get(r, "current.averageValue")))
-                    .unwrap_or("<unknown>".into());
+                let c = current_qty(section, "current.averageValue");
                 w.write(LEVEL_0, &format!(":\t{c} / {}\n", qty(Some(avg))));
             } else {
                 let c = match cur(section) {

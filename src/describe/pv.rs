@@ -3,7 +3,6 @@
 use serde_json::Value;
 
 use super::events::finish_with_events;
-use super::pvc::access_modes;
 use super::quantity::Quantity;
 use super::text::{
     arr, get, print_cluster_meta_header, print_finalizers, print_phase_or_terminating, print_terms,
@@ -12,6 +11,7 @@ use super::text::{
 use super::volumes::describe_pv_source;
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2};
 use super::{DescribeOptions, Events};
+use kcore::volume::access_modes_string as access_modes;
 
 /// Renders a PersistentVolume with its events (`None` when events are off).
 pub fn describe_pv(pv: &Value, events: Events<'_>, opts: &DescribeOptions) -> String {

@@ -1,6 +1,7 @@
 //! `describe persistentvolumeclaim` (kubectl's `describePersistentVolumeClaim`) and
 //! `printPersistentVolumeClaim`, which ephemeral volumes share.
 
+use kcore::volume::access_modes_string as access_modes;
 use serde_json::Value;
 
 use super::events::finish_with_events;
@@ -73,22 +74,6 @@ fn pods_using<'a>(pvc: &Value, pods: &'a [Value]) -> Vec<&'a Value> {
         }
     }
     out
-}
-
-/// `storageutil.GetAccessModesAsString`: `RWO,ROX,RWX,RWOP` in that order, each once.
-pub fn access_modes(modes: &[Value]) -> String {
-    let has = |m: &str| modes.iter().any(|v| v.as_str() == Some(m));
-    [
-        ("ReadWriteOnce", "RWO"),
-        ("ReadOnlyMany", "ROX"),
-        ("ReadWriteMany", "RWX"),
-        ("ReadWriteOncePod", "RWOP"),
-    ]
-    .iter()
-    .filter(|(m, _)| has(m))
-    .map(|(_, short)| *short)
-    .collect::<Vec<_>>()
-    .join(",")
 }
 
 /// `printPersistentVolumeClaim`; `full` is false for an ephemeral volume's claim template.

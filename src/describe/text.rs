@@ -397,32 +397,11 @@ pub fn format_labels(labels: &[(String, String)]) -> String {
         .join(",")
 }
 
-/// `metav1.LabelSelectorAsSelector(sel).String()`: requirements sorted by key, set values
-/// sorted; an absent or empty selector gives `""`.
+/// `metav1.LabelSelectorAsSelector(sel).String()`; an absent or empty selector gives `""`.
 pub fn selector_string(selector: Option<&Value>) -> String {
-    let Some(sel) = selector else {
-        return String::new();
-    };
-    let mut reqs: Vec<(String, String)> = Vec::new();
-    for (k, v) in string_map(sel, "matchLabels") {
-        reqs.push((k.clone(), format!("{k}={v}")));
-    }
-    for e in arr(sel, "matchExpressions") {
-        let key = s(e, "key");
-        let mut values: Vec<String> = arr(e, "values").iter().map(value_string).collect();
-        values.sort();
-        let text = match s(e, "operator") {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.to_string(),
-            "DoesNotExist" => format!("!{key}"),
-            other => format!("{key} {other} ({})", values.join(",")),
-        };
-        reqs.push((key.to_string(), text));
-    }
-    // Go sorts requirements by key with a stable order for equal keys (matchLabels first).
-    reqs.sort_by(|a, b| a.0.cmp(&b.0));
-    reqs.into_iter().map(|r| r.1).collect::<Vec<_>>().join(",")
+    selector
+        .map(kcore::selectors::label_selector_json_string)
+        .unwrap_or_default()
 }
 
 /// `metav1.FormatLabelSelector`: like [`selector_string`] but `<none>` when empty.

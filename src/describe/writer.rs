@@ -1,6 +1,8 @@
-//! The text machinery of `kubectl describe`: Go's `text/tabwriter` as kubectl configures it for
-//! describe (minwidth 0, padding 2, pad with spaces, no flags) and kubectl's `PrefixWriter`
-//! (indentation levels of two spaces, terminal escaping).
+//! The text machinery of `kubectl describe`: kubectl's `PrefixWriter` (indentation levels of
+//! two spaces, terminal escaping) over Go's `text/tabwriter` as describe configures it
+//! ([`TabWriter::describe`]).
+
+use crate::print::tabwriter::TabWriter;
 
 /// Indentation levels of kubectl's `PrefixWriter` (`LEVEL_0` .. `LEVEL_4`).
 pub const LEVEL_0: usize = 0;
@@ -11,157 +13,13 @@ pub const LEVEL_2: usize = 2;
 /// Fourth indentation level (six spaces).
 pub const LEVEL_3: usize = 3;
 
-const PADDING: usize = 2;
-const MIN_WIDTH: usize = 0;
-
-/// One buffered line: its tab-terminated cells followed by the trailing (unterminated) cell.
-#[derive(Default)]
-struct Line {
-    cells: Vec<String>,
-}
-
-/// Go's `text/tabwriter` with describe's settings. Cells end at `\t`; a column's width is the
-/// widest cell (in runes) plus the padding, computed per block of consecutive lines that have
-/// that column, exactly as Go's `format` recursion does.
-#[derive(Default)]
-pub struct TabWriter {
-    lines: Vec<Line>,
-    cell: String,
-    out: String,
-}
-
-impl TabWriter {
-    /// Creates an empty writer.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Appends text; tabs end cells, newlines end lines.
-    pub fn write_str(&mut self, text: &str) {
-        for ch in text.chars() {
-            match ch {
-                '\t' => {
-                    let cell = std::mem::take(&mut self.cell);
-                    self.current_line().cells.push(cell);
-                }
-                '\n' => {
-                    let cell = std::mem::take(&mut self.cell);
-                    self.current_line().cells.push(cell);
-                    // An empty line object marks the start of the next line.
-                    self.lines.push(Line::default());
-                }
-                c => self.cell.push(c),
-            }
-        }
-    }
-
-    fn current_line(&mut self) -> &mut Line {
-        if self.lines.is_empty() {
-            self.lines.push(Line::default());
-        }
-        self.lines.last_mut().expect("a line was just ensured")
-    }
-
-    /// Formats everything buffered so far; later text starts new column blocks.
-    pub fn flush(&mut self) {
-        if !self.cell.is_empty() {
-            let cell = std::mem::take(&mut self.cell);
-            self.current_line().cells.push(cell);
-        }
-        let mut lines = std::mem::take(&mut self.lines);
-        // The trailing empty line object (after the last '\n') has no content.
-        let ends_with_newline = matches!(lines.last(), Some(l) if l.cells.is_empty());
-        if ends_with_newline {
-            lines.pop();
-        }
-        let mut widths = Vec::new();
-        let n = lines.len();
-        format_block(
-            &lines,
-            &mut widths,
-            0,
-            n,
-            &mut self.out,
-            n,
-            ends_with_newline,
-        );
-    }
-
-    /// Flushes and returns the formatted text.
-    pub fn finish(mut self) -> String {
-        self.flush();
-        self.out
-    }
-}
-
-fn rune_width(s: &str) -> usize {
-    s.chars().count()
-}
-
-/// Go's `Writer.format`: finds the blocks of column `widths.len()` between `line0` and `line1`.
-fn format_block(
-    lines: &[Line],
-    widths: &mut Vec<usize>,
-    mut line0: usize,
-    line1: usize,
-    out: &mut String,
-    total: usize,
-    ends_with_newline: bool,
-) {
-    let column = widths.len();
-    let mut this = line0;
-    while this < line1 {
-        if column + 1 >= lines[this].cells.len() {
-            this += 1;
-            continue;
-        }
-        write_lines(lines, widths, line0, this, out, total, ends_with_newline);
-        line0 = this;
-        let mut width = MIN_WIDTH;
-        while this < line1 {
-            let line = &lines[this];
-            if column + 1 >= line.cells.len() {
-                break;
-            }
-            width = width.max(rune_width(&line.cells[column]) + PADDING);
-            this += 1;
-        }
-        widths.push(width);
-        format_block(lines, widths, line0, this, out, total, ends_with_newline);
-        widths.pop();
-        line0 = this;
-    }
-    write_lines(lines, widths, line0, line1, out, total, ends_with_newline);
-}
-
-fn write_lines(
-    lines: &[Line],
-    widths: &[usize],
-    line0: usize,
-    line1: usize,
-    out: &mut String,
-    total: usize,
-    ends_with_newline: bool,
-) {
-    for (i, line) in lines.iter().enumerate().take(line1).skip(line0) {
-        for (j, cell) in line.cells.iter().enumerate() {
-            out.push_str(cell);
-            if j < widths.len() && j + 1 < line.cells.len() {
-                let pad = widths[j].saturating_sub(rune_width(cell));
-                out.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        if i + 1 < total || ends_with_newline {
-            out.push('\n');
-        }
-    }
-}
-
 /// kubectl's `PrefixWriter` over a [`TabWriter`]: `write(level, text)` prefixes the text with
 /// two spaces per level (only the text's start, as kubectl prefixes the format string) and
 /// escapes terminal control characters.
 pub struct PrefixWriter {
     tw: TabWriter,
+    /// What earlier flushes formatted.
+    out: String,
     indent: usize,
 }
 
@@ -175,7 +33,8 @@ impl PrefixWriter {
     /// Creates a writer with an empty buffer.
     pub fn new() -> Self {
         PrefixWriter {
-            tw: TabWriter::new(),
+            tw: TabWriter::describe(),
+            out: String::new(),
             indent: 0,
         }
     }
@@ -220,12 +79,13 @@ impl PrefixWriter {
 
     /// Ends the current column blocks.
     pub fn flush(&mut self) {
-        self.tw.flush();
+        self.out.push_str(&self.tw.flush_to_string());
     }
 
     /// Returns the aligned text.
-    pub fn finish(self) -> String {
-        self.tw.finish()
+    pub fn finish(mut self) -> String {
+        self.flush();
+        self.out
     }
 }
 
@@ -242,9 +102,7 @@ mod tests {
     use super::*;
 
     fn tab(s: &str) -> String {
-        let mut tw = TabWriter::new();
-        tw.write_str(s);
-        tw.finish()
+        crate::print::tabwriter::align(TabWriter::describe(), s)
     }
 
     #[test]
@@ -265,24 +123,12 @@ mod tests {
     }
 
     #[test]
-    fn nested_columns_form_their_own_blocks() {
-        let got = tab("a\tb\tc\nlonger\tb\nx\tyyyy\tz\n");
-        // Line 2 has no second tab-terminated cell, so line 1 and line 3 are separate blocks.
-        assert_eq!(got, "a       b  c\nlonger  b\nx       yyyy  z\n");
-    }
-
-    #[test]
-    fn widths_count_runes_not_bytes() {
-        assert_eq!(tab("é:\tx\nab:\ty\n"), "é:   x\nab:  y\n");
-    }
-
-    #[test]
     fn flush_separates_blocks() {
-        let mut tw = TabWriter::new();
-        tw.write_str("a:\tx\n");
-        tw.flush();
-        tw.write_str("long key:\ty\n");
-        assert_eq!(tw.finish(), "a:  x\nlong key:  y\n");
+        let mut w = PrefixWriter::new();
+        w.write(LEVEL_0, "a:\tx\n");
+        w.flush();
+        w.write(LEVEL_0, "long key:\ty\n");
+        assert_eq!(w.finish(), "a:  x\nlong key:  y\n");
     }
 
     #[test]

@@ -217,6 +217,22 @@ fn read_pem(kind: &str, path: &Path, entry: &str, errs: &mut Vec<String>) -> Opt
     }
 }
 
+/// A `*-data` field when set (base64; an error when it does not decode), else the file named
+/// beside it (an unreadable file is collected in `errs`).
+fn pem(
+    (data_field, data): (&str, &Option<String>),
+    (file_kind, file): (&str, &Option<PathBuf>),
+    entry: &str,
+    errs: &mut Vec<String>,
+) -> Result<Option<Vec<u8>>, KubeconfigError> {
+    match data.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => decode_data(data_field, entry, d).map(Some),
+        None => Ok(file
+            .as_deref()
+            .and_then(|p| read_pem(file_kind, p, entry, errs))),
+    }
+}
+
 /// Go's `os.Open` error text (`open f: no such file or directory`).
 pub fn open_error(path: &str, e: &std::io::Error) -> String {
     format!("open {path}: {}", io_text(e))
@@ -454,34 +470,32 @@ impl LoadedConfig {
             server_name: cluster.tls_server_name.clone().filter(|s| !s.is_empty()),
             ..Default::default()
         };
-        if let Some(d) = cluster
-            .certificate_authority_data
-            .as_deref()
-            .filter(|s| !s.is_empty())
-        {
-            tls.ca_pem = Some(decode_data("certificate-authority-data", &cluster_name, d)?);
-        } else if let Some(p) = &ca_path {
-            tls.ca_pem = read_pem("certificate-authority", p, &cluster_name, &mut cluster_errs);
-        }
+        tls.ca_pem = pem(
+            (
+                "certificate-authority-data",
+                &cluster.certificate_authority_data,
+            ),
+            ("certificate-authority", &ca_path),
+            &cluster_name,
+            &mut cluster_errs,
+        )?;
         if tls.insecure && tls.ca_pem.is_some() {
             cluster_errs.push(
                 "specifying a root certificates file with the insecure flag is not allowed".into(),
             );
         }
-        if let Some(d) = user
-            .client_certificate_data
-            .as_deref()
-            .filter(|s| !s.is_empty())
-        {
-            tls.client_cert_pem = Some(decode_data("client-certificate-data", &user_name, d)?);
-        } else if let Some(p) = &cert_path {
-            tls.client_cert_pem = read_pem("client-cert", p, &user_name, &mut auth_errs);
-        }
-        if let Some(d) = user.client_key_data.as_deref().filter(|s| !s.is_empty()) {
-            tls.client_key_pem = Some(decode_data("client-key-data", &user_name, d)?);
-        } else if let Some(p) = &key_path {
-            tls.client_key_pem = read_pem("client-key", p, &user_name, &mut auth_errs);
-        }
+        tls.client_cert_pem = pem(
+            ("client-certificate-data", &user.client_certificate_data),
+            ("client-cert", &cert_path),
+            &user_name,
+            &mut auth_errs,
+        )?;
+        tls.client_key_pem = pem(
+            ("client-key-data", &user.client_key_data),
+            ("client-key", &key_path),
+            &user_name,
+            &mut auth_errs,
+        )?;
         errs.extend(auth_errs);
         errs.extend(cluster_errs);
         if !errs.is_empty() {

@@ -41,21 +41,7 @@ pub fn name_hash(obj: &Value) -> String {
     }
     // Go's json.Marshal of a map: sorted keys, HTML characters escaped.
     let encoded = kcore::patch::lastapplied::to_go_json(&Value::Object(m));
-    let digest = ring::digest::digest(&ring::digest::SHA256, encoded.as_bytes());
-    digest.as_ref()[..5]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>()
-        .chars()
-        .map(|c| match c {
-            '0' => 'g',
-            '1' => 'h',
-            '3' => 'k',
-            'a' => 'm',
-            'e' => 't',
-            c => c,
-        })
-        .collect()
+    kcore::namehash::hash_suffix(&encoded)
 }
 
 /// `v` with its keys in sorted order (whatever the map's own order).

@@ -58,32 +58,7 @@ pub fn selector_of(obj: &Value) -> Option<String> {
     match kind {
         "Service" | "ReplicationController" => map_sel(sel),
         "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
-            let mut parts: Vec<String> = Vec::new();
-            if let Some(m) = sel["matchLabels"].as_object() {
-                let mut v: Vec<String> = m
-                    .iter()
-                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                    .collect();
-                v.sort();
-                parts.extend(v);
-            }
-            for e in sel["matchExpressions"].as_array().into_iter().flatten() {
-                let key = e["key"].as_str().unwrap_or_default();
-                let mut values: Vec<&str> = e["values"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
-                values.sort();
-                parts.push(match e["operator"].as_str().unwrap_or_default() {
-                    "In" => format!("{key} in ({})", values.join(",")),
-                    "NotIn" => format!("{key} notin ({})", values.join(",")),
-                    "Exists" => key.to_string(),
-                    _ => format!("!{key}"),
-                });
-            }
-            Some(parts.join(","))
+            Some(kcore::selectors::label_selector_json_string(sel))
         }
         _ => None,
     }

@@ -1392,25 +1392,37 @@ enum Basic<'a> {
     Str(&'a str),
 }
 
-fn basic(v: &TVal) -> Result<Basic<'_>, String> {
+fn basic(v: &Value) -> Result<Basic<'_>, String> {
     match v {
-        TVal::V(Value::Bool(b)) => Ok(Basic::Bool(*b)),
-        TVal::V(Value::Number(n)) => Ok(match n.as_i64() {
+        Value::Bool(b) => Ok(Basic::Bool(*b)),
+        Value::Number(n) => Ok(match n.as_i64() {
             Some(i) => Basic::Int(i),
             None => Basic::Float(n.as_f64().unwrap_or(0.0)),
         }),
-        TVal::V(Value::String(s)) => Ok(Basic::Str(s)),
+        Value::String(s) => Ok(Basic::Str(s)),
         _ => Err("invalid type for comparison".into()),
     }
 }
 
-/// (equal, less) of two basic values of the same kind.
-fn compare(a: &TVal, b: &TVal) -> Result<(bool, bool), String> {
+/// text/template's comparison of two scalars of the same kind (client-go's jsonpath filters
+/// use a fork of it): (equal, less). `ordered` (lt, le, gt, ge) refuses booleans.
+pub(super) fn compare_scalars(a: &Value, b: &Value, ordered: bool) -> Result<(bool, bool), String> {
     let (x, y) = (basic(a)?, basic(b)?);
     if std::mem::discriminant(&x) != std::mem::discriminant(&y) {
         return Err("incompatible types for comparison".into());
     }
+    if ordered && matches!(x, Basic::Bool(_)) {
+        return Err("invalid type for comparison".into());
+    }
     Ok((x == y, x < y))
+}
+
+/// [`compare_scalars`] of two template values (what is not a scalar cannot be compared).
+fn compare(a: &TVal, b: &TVal, ordered: bool) -> Result<(bool, bool), String> {
+    match (a, b) {
+        (TVal::V(x), TVal::V(y)) => compare_scalars(x, y, ordered),
+        _ => Err("invalid type for comparison".into()),
+    }
 }
 
 /// Why a function call failed: Go reports argument-count errors at the function name and
@@ -1573,7 +1585,7 @@ fn call(name: &str, args: &[TVal], int_lits: &[bool]) -> Result<TVal, CallErr> {
                     }
                     continue;
                 }
-                if compare(&args[0], other)?.0 {
+                if compare(&args[0], other, false)?.0 {
                     return b(true);
                 }
             }
@@ -1581,12 +1593,7 @@ fn call(name: &str, args: &[TVal], int_lits: &[bool]) -> Result<TVal, CallErr> {
         }
         "ne" | "lt" | "le" | "gt" | "ge" => {
             want(2)?;
-            let (eq, lt) = compare(&args[0], &args[1])?;
-            if matches!(name, "lt" | "le" | "gt" | "ge")
-                && matches!(basic(&args[0])?, Basic::Bool(_))
-            {
-                return Err("invalid type for comparison".into());
-            }
+            let (eq, lt) = compare(&args[0], &args[1], name != "ne")?;
             b(match name {
                 "ne" => !eq,
                 "lt" => lt,

@@ -7,6 +7,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
+use super::go_template::compare_scalars;
 use super::go_template::ItemSource;
 use super::gofmt::{go_quote, normalize_ints, sharp_v, sprint, sprint_number};
 use super::json::{to_go_json, to_go_json_indent};
@@ -528,50 +529,6 @@ fn go_type_name(v: &Value) -> &'static str {
     }
 }
 
-/// A comparable scalar for filters (client-go's forked text/template comparisons).
-#[derive(Debug, PartialEq, PartialOrd)]
-enum Basic<'a> {
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(&'a str),
-}
-
-fn basic(v: &Value) -> Result<Basic<'_>, String> {
-    match v {
-        Value::Bool(b) => Ok(Basic::Bool(*b)),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Ok(Basic::Int(i)),
-            None => Ok(Basic::Float(n.as_f64().unwrap_or(0.0))),
-        },
-        Value::String(s) => Ok(Basic::Str(s)),
-        _ => Err("invalid type for comparison".into()),
-    }
-}
-
-fn same_kind(a: &Basic, b: &Basic) -> bool {
-    std::mem::discriminant(a) == std::mem::discriminant(b)
-}
-
-fn cmp_eq(a: &Value, b: &Value) -> Result<bool, String> {
-    let (x, y) = (basic(a)?, basic(b)?);
-    if !same_kind(&x, &y) {
-        return Err("incompatible types for comparison".into());
-    }
-    Ok(x == y)
-}
-
-fn cmp_lt(a: &Value, b: &Value) -> Result<bool, String> {
-    let (x, y) = (basic(a)?, basic(b)?);
-    if !same_kind(&x, &y) {
-        return Err("incompatible types for comparison".into());
-    }
-    if matches!(x, Basic::Bool(_)) {
-        return Err("invalid type for comparison".into());
-    }
-    Ok(x < y)
-}
-
 fn children(v: &Value) -> Vec<Value> {
     match v {
         Value::Object(m) => m.values().cloned().collect(),
@@ -809,14 +766,19 @@ impl JsonPath {
                     _ => return Err("can only compare one element at a time".into()),
                 }
                 let (l, r) = (&lefts[0], &rights[0]);
-                let pass = match op {
-                    "<" => cmp_lt(l, r)?,
-                    ">" => !(cmp_lt(l, r)? || cmp_eq(l, r)?),
-                    "==" => cmp_eq(l, r)?,
-                    "!=" => !cmp_eq(l, r)?,
-                    "<=" => cmp_lt(l, r)? || cmp_eq(l, r)?,
-                    ">=" => !cmp_lt(l, r)?,
+                let ordered = match op {
+                    "==" | "!=" => false,
+                    "<" | ">" | "<=" | ">=" => true,
                     other => return Err(format!("unrecognized filter operator {other}")),
+                };
+                let (eq, lt) = compare_scalars(l, r, ordered)?;
+                let pass = match op {
+                    "<" => lt,
+                    ">" => !(lt || eq),
+                    "==" => eq,
+                    "!=" => !eq,
+                    "<=" => lt || eq,
+                    _ => !lt,
                 };
                 if pass {
                     results.push(item.clone());

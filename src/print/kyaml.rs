@@ -8,8 +8,8 @@ use std::io::Write;
 use serde_json::Value;
 
 use super::gofmt::json_number;
-use super::yaml::{go_parse_int_base0, is_base60_float, is_yaml_style_float, parse_timestamp};
 use super::PrintError;
+use kcore::goyaml::{go_parse_int_base0, is_base60_float, is_yaml_style_float, parse_timestamp};
 
 /// The kyaml document of one object, `---\n…\n`.
 pub fn to_kyaml_string(v: &Value) -> String {

@@ -541,17 +541,12 @@ mod tests {
 
     #[test]
     fn a_git_that_overruns_its_timeout_is_killed_and_its_clone_removed() {
-        let bin = tempfile::tempdir().unwrap();
         let tmp = tempfile::tempdir().unwrap();
-        let git = bin.path().join("git");
         // A "git" that hangs on fetch.
-        std::fs::write(
-            &git,
+        let (bin, git) = crate::testutil::temp_script(
+            "git",
             "#!/bin/sh\ncase \"$1\" in fetch) exec sleep 600;; esac\nexit 0\n",
-        )
-        .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&git, std::fs::Permissions::from_mode(0o755)).unwrap();
+        );
         let f = RemoteFetcher {
             env: vec![
                 (

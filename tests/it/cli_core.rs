@@ -711,17 +711,20 @@ async fn watch_stream_and_request_timeout() {
         "/api/v1/namespaces/default/pods?watch=true"
     );
     s.clear();
-    let pages = ctx
+    let items = ctx
         .client()
         .unwrap()
-        .list_pages(
+        .list_items(
             &kubectl_rs::client::ApiRequest::get(ApiPath::raw("/api/v1/configmaps").unwrap()),
             500,
         )
         .await
         .unwrap();
-    assert_eq!(pages.len(), 2);
-    assert_eq!(pages[1]["items"][0]["metadata"]["name"], "b");
+    let names: Vec<&str> = items
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
     let seen: Vec<String> = s.seen().iter().map(|x| x.path_and_query.clone()).collect();
     assert_eq!(
         seen,

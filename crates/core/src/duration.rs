@@ -113,22 +113,49 @@ mod tests {
         }
     }
 
+    /// Every branch and boundary of `HumanDuration` (the AGE of the CLI's printers, describe
+    /// and the sandbox's server-side tables).
     #[test]
     fn human_duration_matches_apimachinery() {
         let s = chrono::TimeDelta::seconds;
+        let ms = chrono::TimeDelta::milliseconds;
         for (d, want) in [
+            (s(-5), "<invalid>"),
             (s(-2), "<invalid>"),
-            (chrono::TimeDelta::milliseconds(-1500), "0s"),
+            (ms(-1999), "0s"),
+            (ms(-1500), "0s"),
+            (s(-1), "0s"),
             (s(0), "0s"),
+            (ms(36_999), "36s"),
+            (s(59), "59s"),
+            (s(60), "60s"),
             (s(119), "119s"),
+            (ms(119_999), "119s"),
+            (s(120), "2m"),
             (s(125), "2m5s"),
+            (s(305), "5m5s"),
+            (s(599), "9m59s"),
             (s(600), "10m"),
+            (s(179 * 60 + 59), "179m"),
+            (s(3 * 3600), "3h"),
             (s(3 * 3600 + 300), "3h5m"),
+            (s(3 * 3600 + 5 * 60 + 7), "3h5m"),
+            (s(8 * 3600), "8h"),
             (s(25 * 3600), "25h"),
+            (s(25 * 3600 + 59 * 60), "25h"),
+            (s(48 * 3600), "2d"),
             (s(51 * 3600), "2d3h"),
+            (s(7 * 86400), "7d"),
+            (s(8 * 86400), "8d"),
             (s(400 * 86400), "400d"),
+            (s(729 * 86400), "729d"),
+            (s(730 * 86400), "2y"),
             (s(2 * 365 * 86400 + 15 * 86400), "2y15d"),
+            (s(3 * 365 * 86400), "3y"),
+            (s(8 * 365 * 86400), "8y"),
             (s(9 * 365 * 86400), "9y"),
+            (s(9 * 365 * 86400 + 100 * 86400), "9y"),
+            (s(10 * 365 * 86400), "10y"),
         ] {
             assert_eq!(human_duration(d), want, "{d}");
         }

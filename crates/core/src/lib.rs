@@ -13,6 +13,9 @@
 //! - [`gojson`]: Go `encoding/json` output (string escaping, numbers, compact encoding).
 //! - [`gobase64`]: Go's lenient standard base64 decoding (newlines skipped) and its errors.
 //! - [`gopath`]: Go's `path.Clean` and `path.Join`.
+//! - [`goyaml`]: which plain scalars go-yaml v2 reads back as something else than a string.
+//! - [`namehash`]: the hash suffix of generated ConfigMap and Secret names.
+//! - [`volume`]: PersistentVolume access modes as kubectl abbreviates them.
 //!
 //! Neither the CLI (`kubectl-rs`) nor the sandbox (`kubectl-rs-sandbox`) is a dependency:
 //! the compiler keeps this layer below both.
@@ -23,6 +26,8 @@ pub mod gofmt;
 pub mod gojson;
 pub mod gopath;
 pub mod gosort;
+pub mod goyaml;
+pub mod namehash;
 pub mod patch;
 pub mod quantity;
 pub mod rand;
@@ -32,3 +37,4 @@ pub mod spdy;
 mod spdy_dictionary;
 pub mod tar;
 pub mod validation;
+pub mod volume;

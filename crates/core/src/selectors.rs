@@ -283,6 +283,49 @@ impl fmt::Display for LabelSelector {
     }
 }
 
+/// `metav1.LabelSelectorAsSelector(sel).String()` of a metav1.LabelSelector as JSON, without
+/// its validation (what kubectl prints and sends for a stored object's selector):
+/// requirements sorted by key (matchLabels first for equal keys), set values sorted; `""`
+/// for an empty selector.
+pub fn label_selector_json_string(sel: &Value) -> String {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let mut reqs: Vec<(String, String)> = Vec::new();
+    if let Some(labels) = sel.get("matchLabels").and_then(Value::as_object) {
+        for (k, v) in labels {
+            reqs.push((k.clone(), format!("{k}={}", text(v))));
+        }
+    }
+    let exprs = sel.get("matchExpressions").and_then(Value::as_array);
+    for e in exprs.into_iter().flatten() {
+        let key = e.get("key").and_then(Value::as_str).unwrap_or_default();
+        let mut values: Vec<String> = match e.get("values").and_then(Value::as_array) {
+            Some(vs) => vs.iter().map(text).collect(),
+            None => Vec::new(),
+        };
+        values.sort();
+        let values = values.join(",");
+        let requirement = match e
+            .get("operator")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+        {
+            "In" => format!("{key} in ({values})"),
+            "NotIn" => format!("{key} notin ({values})"),
+            "Exists" => key.to_string(),
+            "DoesNotExist" => format!("!{key}"),
+            other => format!("{key} {other} ({values})"),
+        };
+        reqs.push((key.to_string(), requirement));
+    }
+    // Stable: Go's insertion sort keeps equal keys in order.
+    reqs.sort_by(|a, b| a.0.cmp(&b.0));
+    reqs.into_iter().map(|r| r.1).collect::<Vec<_>>().join(",")
+}
+
 // ---- label selector lexer and parser (grammar of apimachinery pkg/labels) ----
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -918,6 +961,21 @@ fn field_value(gr: &GroupResource, obj: &Value, field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_selector_json_strings() {
+        let sel = serde_json::json!({"matchLabels": {"z": "1", "b": "2", "a": "1"},
+                         "matchExpressions": [{"key": "c", "operator": "In", "values": ["y", "x"]},
+                                              {"key": "d", "operator": "DoesNotExist"},
+                                              {"key": "b", "operator": "Exists"},
+                                              {"key": "e", "operator": "NotIn", "values": ["q"]}]});
+        assert_eq!(
+            label_selector_json_string(&sel),
+            "a=1,b=2,b,c in (x,y),!d,e notin (q),z=1"
+        );
+        assert_eq!(label_selector_json_string(&serde_json::json!({})), "");
+        assert_eq!(label_selector_json_string(&Value::Null), "");
+    }
     use proptest::prelude::*;
     use serde_json::json;
 

@@ -337,26 +337,6 @@ pub fn make_secret(ldr: &Loader, args: &GenArgs) -> Result<Res, Error> {
     Ok(finish(obj, args))
 }
 
-fn sha256_hex(data: &str) -> String {
-    let d = ring::digest::digest(&ring::digest::SHA256, data.as_bytes());
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// `hasher.encode`: the first ten hex digits with the vowel-like ones replaced.
-fn encode(hex: &str) -> String {
-    hex[..10]
-        .chars()
-        .map(|c| match c {
-            '0' => 'g',
-            '1' => 'h',
-            '3' => 'k',
-            'a' => 'm',
-            'e' => 't',
-            c => c,
-        })
-        .collect()
-}
-
 /// `getNodeValues`: kustomize looks each path up as one literal field name (`yaml.Lookup`
 /// with `"metadata/name"` finds no such top-level field), so the name never counts.
 fn node_value(obj: &Value, field: &str) -> Value {
@@ -378,7 +358,7 @@ pub fn hash(obj: &Value) -> String {
         "ConfigMap" | "Secret" => kcore::patch::lastapplied::to_go_json(&hashed_part(obj, kind)),
         _ => kcore::patch::lastapplied::to_go_json(obj),
     };
-    encode(&sha256_hex(&encoded))
+    kcore::namehash::hash_suffix(&encoded)
 }
 
 /// What kustomize hashes of a ConfigMap or Secret: its kind, name, data, a Secret's type, and

@@ -62,49 +62,10 @@ fn value(v: &Value, indent: usize) -> String {
     }
 }
 
-/// Whether a plain scalar would read back as something else than this string (YAML 1.1 as
-/// go-yaml v2 resolves it: booleans, null, numbers, infinities, timestamps).
-fn resolves_to_non_string(s: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
-        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null",
-        "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF",
-    ];
-    if WORDS.contains(&s) {
-        return true;
-    }
-    if !s.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c)) {
-        return false;
-    }
-    let plain: String = s.chars().filter(|&c| c != '_').collect();
-    let digits = plain.trim_start_matches(['+', '-']);
-    let radix = [("0x", 16), ("0o", 8), ("0b", 2)].iter().any(|(p, r)| {
-        digits
-            .strip_prefix(p)
-            .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_digit(*r)))
-    });
-    let date = s.len() >= 10
-        && s.as_bytes()[..10].iter().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                *b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    radix
-        || date
-        || (!digits.is_empty()
-            && digits
-                .chars()
-                .all(|c| c.is_ascii_digit() || ".eE+-".contains(c))
-            && plain.parse::<f64>().is_ok())
-}
-
 /// A string scalar at `indent` (the indent its literal lines would take) in go-yaml v2's
 /// style.
 fn scalar(s: &str, indent: usize) -> String {
-    if resolves_to_non_string(s) {
+    if !kcore::goyaml::resolves_to_string(s) {
         return double_quoted(s);
     }
     let chars: Vec<char> = s.chars().collect();

@@ -3,6 +3,7 @@
 //! v1.36 gives them (pkg/printers/internalversion/printers.go).
 
 use chrono::{DateTime, Utc};
+use kcore::volume::access_modes_string as access_modes;
 use serde_json::{json, Value};
 
 use crate::store::GroupResource;
@@ -237,22 +238,6 @@ fn print_pod_template(pt: &Value, _now: DateTime<Utc>) -> Vec<Value> {
         images,
         json!(format_labels(at(pt, "/template/metadata/labels"))),
     ]
-}
-
-/// `helper.GetAccessModesAsString`: the modes present, in this fixed order.
-fn access_modes(modes: &[Value]) -> String {
-    let has = |m: &str| modes.iter().any(|v| v == m);
-    [
-        ("ReadWriteOnce", "RWO"),
-        ("ReadOnlyMany", "ROX"),
-        ("ReadWriteMany", "RWX"),
-        ("ReadWriteOncePod", "RWOP"),
-    ]
-    .iter()
-    .filter(|(m, _)| has(m))
-    .map(|(_, short)| *short)
-    .collect::<Vec<_>>()
-    .join(",")
 }
 
 /// The storage class of a PV or PVC: the beta annotation wins over `spec.storageClassName`.

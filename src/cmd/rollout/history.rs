@@ -10,6 +10,8 @@ use super::{
     collected_errors, dry_run, group_kind, print_result, printer_for, str_at, workload,
     HistoryArgs, UndoArgs, Workload,
 };
+use kcore::selectors::label_selector_json_string;
+
 use crate::client::ApiRequest;
 use crate::cmd::flags::DryRun;
 use crate::context::Context;
@@ -61,39 +63,6 @@ fn no_helper(f: &Info, what: &str, noun: &str) -> CliError {
     }
 }
 
-/// `metav1.LabelSelectorAsSelector(...).String()` of a workload's `spec.selector`.
-fn selector_string(sel: &Value) -> String {
-    let mut terms: Vec<(String, String)> = Vec::new();
-    if let Some(m) = sel["matchLabels"].as_object() {
-        for (k, v) in m {
-            terms.push((k.clone(), format!("{k}={}", v.as_str().unwrap_or(""))));
-        }
-    }
-    for e in sel["matchExpressions"].as_array().into_iter().flatten() {
-        let key = e["key"].as_str().unwrap_or("").to_string();
-        let mut values: Vec<&str> = e["values"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        values.sort_unstable();
-        let text = match e["operator"].as_str().unwrap_or("") {
-            "In" => format!("{key} in ({})", values.join(",")),
-            "NotIn" => format!("{key} notin ({})", values.join(",")),
-            "Exists" => key.clone(),
-            _ => format!("!{key}"),
-        };
-        terms.push((key, text));
-    }
-    terms.sort();
-    terms
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// Whether `owner` is the controller of `obj` (`metav1.IsControlledBy`).
 fn controlled_by(obj: &Value, owner: &Value) -> bool {
     let uid = &owner["metadata"]["uid"];
@@ -123,7 +92,7 @@ async fn controlled(
     .build()?;
     let req = ApiRequest::get(path).query(
         "labelSelector",
-        selector_string(&workload["spec"]["selector"]),
+        label_selector_json_string(&workload["spec"]["selector"]),
     );
     let list = ctx.client()?.send_json(&req).await?;
     Ok(list["items"]
@@ -679,14 +648,6 @@ impl UndoArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn selectors_print_like_labels_selector() {
-        let sel = json!({"matchLabels": {"b": "2", "a": "1"},
-                         "matchExpressions": [{"key": "c", "operator": "In", "values": ["y", "x"]},
-                                              {"key": "d", "operator": "DoesNotExist"}]});
-        assert_eq!(selector_string(&sel), "a=1,b=2,c in (x,y),!d");
-    }
 
     #[test]
     fn table_pads_like_tabwriter() {
