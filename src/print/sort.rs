@@ -110,22 +110,23 @@ impl SortKeys {
                 go_quote(&field)
             )));
         }
-        let mut first_err: Option<String> = None;
-        // kubectl's `Less`: a missing key is less than anything, another missing one included
-        // (the order of ties then depends on the sort's exact comparisons).
-        let mut less = |a: usize, b: usize| -> bool {
+        let first_err: std::cell::RefCell<Option<String>> = Default::default();
+        // kubectl's `Less`: a missing key is less than anything, another missing one included;
+        // and it calls Go's `sort.Sort`, not stable: tied keys end in the order its exact
+        // comparisons and swaps leave them (over 12 items, not the list order).
+        let less = |&a: &usize, &b: &usize| -> bool {
             match (&keys[a], &keys[b]) {
                 (None, _) => true,
                 (_, None) => false,
                 (Some(x), Some(y)) => is_less(x, y).unwrap_or_else(|e| {
-                    first_err.get_or_insert(e);
+                    first_err.borrow_mut().get_or_insert(e);
                     false
                 }),
             }
         };
         let mut order: Vec<usize> = (0..keys.len()).collect();
-        go_sort(&mut order, &mut less);
-        match first_err {
+        kcore::gosort::sort(&mut order, less);
+        match first_err.into_inner() {
             Some(e) => Err(PrintError::Template(format!(
                 "Field {field} in *unstructured.Unstructured is an unsortable type: interface, err: {e}"
             ))),
@@ -185,297 +186,6 @@ impl Keep {
             m.insert(k, value);
         }
         Ok(Value::Object(m))
-    }
-}
-
-/// Go's `sort.Sort` (pattern-defeating quicksort, Go 1.19+), which kubectl's sorters use:
-/// not stable, so tied keys come out in the order its exact sequence of comparisons and
-/// swaps leaves them. `less` compares the items the two values of `v` name.
-fn go_sort(v: &mut [usize], less: &mut dyn FnMut(usize, usize) -> bool) {
-    let n = v.len();
-    if n <= 1 {
-        return;
-    }
-    let limit = bit_len(n);
-    let mut d = GoSort { v, less };
-    d.pdqsort(0, n, limit);
-}
-
-/// Go's `bits.Len`: the number of bits needed to represent `n`.
-fn bit_len(n: usize) -> usize {
-    (usize::BITS - n.leading_zeros()) as usize
-}
-
-#[derive(PartialEq)]
-enum Hint {
-    Unknown,
-    Increasing,
-    Decreasing,
-}
-
-struct GoSort<'a> {
-    v: &'a mut [usize],
-    less: &'a mut dyn FnMut(usize, usize) -> bool,
-}
-
-// Written after Go's `sort/zsortinterface.go`, step for step: the order of ties depends on it.
-impl GoSort<'_> {
-    fn less(&mut self, i: usize, j: usize) -> bool {
-        (self.less)(self.v[i], self.v[j])
-    }
-
-    fn swap(&mut self, i: usize, j: usize) {
-        self.v.swap(i, j);
-    }
-
-    fn insertion_sort(&mut self, a: usize, b: usize) {
-        for i in a + 1..b {
-            let mut j = i;
-            while j > a && self.less(j, j - 1) {
-                self.swap(j, j - 1);
-                j -= 1;
-            }
-        }
-    }
-
-    fn sift_down(&mut self, lo: usize, hi: usize, first: usize) {
-        let mut root = lo;
-        loop {
-            let mut child = 2 * root + 1;
-            if child >= hi {
-                return;
-            }
-            if child + 1 < hi && self.less(first + child, first + child + 1) {
-                child += 1;
-            }
-            if !self.less(first + root, first + child) {
-                return;
-            }
-            self.swap(first + root, first + child);
-            root = child;
-        }
-    }
-
-    fn heap_sort(&mut self, a: usize, b: usize) {
-        let hi = b - a;
-        for i in (0..=(hi - 1) / 2).rev() {
-            self.sift_down(i, hi, a);
-        }
-        for i in (0..hi).rev() {
-            self.swap(a, a + i);
-            self.sift_down(0, i, a);
-        }
-    }
-
-    fn pdqsort(&mut self, mut a: usize, mut b: usize, mut limit: usize) {
-        const MAX_INSERTION: usize = 12;
-        let mut was_balanced = true;
-        let mut was_partitioned = true;
-        loop {
-            let length = b - a;
-            if length <= MAX_INSERTION {
-                self.insertion_sort(a, b);
-                return;
-            }
-            if limit == 0 {
-                self.heap_sort(a, b);
-                return;
-            }
-            if !was_balanced {
-                self.break_patterns(a, b);
-                limit -= 1;
-            }
-            let (mut pivot, mut hint) = self.choose_pivot(a, b);
-            if hint == Hint::Decreasing {
-                self.reverse_range(a, b);
-                pivot = (b - 1) - (pivot - a);
-                hint = Hint::Increasing;
-            }
-            if was_balanced
-                && was_partitioned
-                && hint == Hint::Increasing
-                && self.partial_insertion_sort(a, b)
-            {
-                return;
-            }
-            if a > 0 && !self.less(a - 1, pivot) {
-                a = self.partition_equal(a, b, pivot);
-                continue;
-            }
-            let (mid, already) = self.partition(a, b, pivot);
-            was_partitioned = already;
-            let (left, right) = (mid - a, b - mid);
-            let threshold = length / 8;
-            if left < right {
-                was_balanced = left >= threshold;
-                self.pdqsort(a, mid, limit);
-                a = mid + 1;
-            } else {
-                was_balanced = right >= threshold;
-                self.pdqsort(mid + 1, b, limit);
-                b = mid;
-            }
-        }
-    }
-
-    /// Go's indices `i`, `j` may step past each other (`j` to `a`, never below it).
-    fn partition(&mut self, a: usize, b: usize, pivot: usize) -> (usize, bool) {
-        self.swap(a, pivot);
-        let (mut i, mut j) = (a + 1, b - 1);
-        while i <= j && self.less(i, a) {
-            i += 1;
-        }
-        while i <= j && !self.less(j, a) {
-            j -= 1;
-        }
-        if i > j {
-            self.swap(j, a);
-            return (j, true);
-        }
-        self.swap(i, j);
-        i += 1;
-        j -= 1;
-        loop {
-            while i <= j && self.less(i, a) {
-                i += 1;
-            }
-            while i <= j && !self.less(j, a) {
-                j -= 1;
-            }
-            if i > j {
-                break;
-            }
-            self.swap(i, j);
-            i += 1;
-            j -= 1;
-        }
-        self.swap(j, a);
-        (j, false)
-    }
-
-    fn partition_equal(&mut self, a: usize, b: usize, pivot: usize) -> usize {
-        self.swap(a, pivot);
-        let (mut i, mut j) = (a + 1, b - 1);
-        loop {
-            while i <= j && !self.less(a, i) {
-                i += 1;
-            }
-            while i <= j && self.less(a, j) {
-                j -= 1;
-            }
-            if i > j {
-                break;
-            }
-            self.swap(i, j);
-            i += 1;
-            j -= 1;
-        }
-        i
-    }
-
-    fn partial_insertion_sort(&mut self, a: usize, b: usize) -> bool {
-        const MAX_STEPS: usize = 5;
-        const SHORTEST_SHIFTING: usize = 50;
-        let mut i = a + 1;
-        for _ in 0..MAX_STEPS {
-            while i < b && !self.less(i, i - 1) {
-                i += 1;
-            }
-            if i == b {
-                return true;
-            }
-            if b - a < SHORTEST_SHIFTING {
-                return false;
-            }
-            self.swap(i, i - 1);
-            // Go shifts down to index 1 of the whole slice, not of [a, b).
-            if i - a >= 2 {
-                let mut j = i - 1;
-                while j >= 1 {
-                    if !self.less(j, j - 1) {
-                        break;
-                    }
-                    self.swap(j, j - 1);
-                    j -= 1;
-                }
-            }
-            if b - i >= 2 {
-                for j in i + 1..b {
-                    if !self.less(j, j - 1) {
-                        break;
-                    }
-                    self.swap(j, j - 1);
-                }
-            }
-        }
-        false
-    }
-
-    fn break_patterns(&mut self, a: usize, b: usize) {
-        let length = b - a;
-        if length >= 8 {
-            // Go's xorshift, seeded with the length.
-            let mut random = length as u64;
-            let modulus = 1usize << bit_len(length);
-            let start = a + (length / 4) * 2 - 1;
-            for idx in start..=a + (length / 4) * 2 + 1 {
-                random ^= random << 13;
-                random ^= random >> 7;
-                random ^= random << 17;
-                let mut other = (random as usize) & (modulus - 1);
-                if other >= length {
-                    other -= length;
-                }
-                self.swap(idx, a + other);
-            }
-        }
-    }
-
-    fn choose_pivot(&mut self, a: usize, b: usize) -> (usize, Hint) {
-        const SHORTEST_NINTHER: usize = 50;
-        const MAX_SWAPS: usize = 4 * 3;
-        let l = b - a;
-        let mut swaps = 0;
-        let mut i = a + l / 4;
-        let mut j = a + l / 4 * 2;
-        let mut k = a + l / 4 * 3;
-        if l >= 8 {
-            if l >= SHORTEST_NINTHER {
-                i = self.median(i - 1, i, i + 1, &mut swaps);
-                j = self.median(j - 1, j, j + 1, &mut swaps);
-                k = self.median(k - 1, k, k + 1, &mut swaps);
-            }
-            j = self.median(i, j, k, &mut swaps);
-        }
-        match swaps {
-            0 => (j, Hint::Increasing),
-            MAX_SWAPS => (j, Hint::Decreasing),
-            _ => (j, Hint::Unknown),
-        }
-    }
-
-    fn order2(&mut self, a: usize, b: usize, swaps: &mut usize) -> (usize, usize) {
-        if self.less(b, a) {
-            *swaps += 1;
-            return (b, a);
-        }
-        (a, b)
-    }
-
-    fn median(&mut self, a: usize, b: usize, c: usize, swaps: &mut usize) -> usize {
-        let (a, b) = self.order2(a, b, swaps);
-        let (b, _) = self.order2(b, c, swaps);
-        let (_, b) = self.order2(a, b, swaps);
-        b
-    }
-
-    fn reverse_range(&mut self, a: usize, b: usize) {
-        let (mut i, mut j) = (a, b - 1);
-        while i < j {
-            self.swap(i, j);
-            i += 1;
-            j -= 1;
-        }
     }
 }
 
@@ -568,22 +278,25 @@ mod tests {
                 })
                 .collect()
         };
+        // Sorted by `.data.k`, the names (`cm-` dropped) as kubectl printed them.
+        let sorted_as = |mut items: Vec<Value>, want: &str| {
+            sort_by(&mut items, ".data.k").unwrap();
+            let got: Vec<&str> = names(&items)
+                .into_iter()
+                .map(|n| n.strip_prefix("cm-").unwrap_or(n))
+                .collect();
+            assert_eq!(got, want.split_whitespace().collect::<Vec<_>>());
+        };
         let mut cms: Vec<String> = (1..=30).map(|i| format!("cm-{i:02}")).collect();
         cms.push("kube-root-ca.crt".into());
-        let mut items = named(cms.clone(), &|n| {
+        let items = named(cms.clone(), &|n| {
             let i: u32 = n.strip_prefix("cm-")?.parse().ok()?;
             Some(format!("v{}", i * 7 % 3))
         });
-        sort_by(&mut items, ".data.k").unwrap();
-        let want = "kube-root-ca.crt 12 03 30 27 06 24 21 09 18 15 22 01 04 28 16 13 10 19 25 07 \
-                    17 23 08 20 26 05 11 29 14 02";
-        let got: Vec<&str> = names(&items)
-            .into_iter()
-            .map(|n| n.strip_prefix("cm-").unwrap_or(n))
-            .collect();
-        assert_eq!(
-            got.join(" "),
-            want.split_whitespace().collect::<Vec<_>>().join(" ")
+        sorted_as(
+            items,
+            "kube-root-ca.crt 12 03 30 27 06 24 21 09 18 15 22 01 04 28 16 13 10 19 25 07 \
+             17 23 08 20 26 05 11 29 14 02",
         );
 
         // 31 missing keys, then 11 strings (quantities and not).
@@ -594,48 +307,16 @@ mod tests {
         let mut nat: Vec<String> = (1..=11).map(|i| format!("nat-{i}")).collect();
         nat.sort();
         all.extend(nat);
-        let mut items = named(all, &|n| {
+        let items = named(all, &|n| {
             let i: usize = n.strip_prefix("nat-")?.parse().ok()?;
             Some(values[i - 1].to_string())
         });
-        sort_by(&mut items, ".data.k").unwrap();
-        let want = "14 13 04 17 18 09 27 05 25 06 30 26 08 11 29 kube-root-ca.crt 10 28 02 12 03 \
-                    07 22 01 16 24 23 19 20 15 21 nat-9 nat-10 nat-11 nat-6 nat-5 nat-3 nat-1 \
-                    nat-2 nat-4 nat-8 nat-7";
-        let got: Vec<&str> = names(&items)
-            .into_iter()
-            .map(|n| n.strip_prefix("cm-").unwrap_or(n))
-            .collect();
-        assert_eq!(
-            got.join(" "),
-            want.split_whitespace().collect::<Vec<_>>().join(" ")
+        sorted_as(
+            items,
+            "14 13 04 17 18 09 27 05 25 06 30 26 08 11 29 kube-root-ca.crt 10 28 02 12 03 \
+             07 22 01 16 24 23 19 20 15 21 nat-9 nat-10 nat-11 nat-6 nat-5 nat-3 nat-1 \
+             nat-2 nat-4 nat-8 nat-7",
         );
-    }
-
-    /// Go's `sort.Sort` sorts: every length and pattern (runs, reversed, few values) orders.
-    #[test]
-    fn go_sort_sorts() {
-        for n in [0usize, 1, 2, 12, 13, 49, 50, 51, 200, 1000] {
-            let patterns: [&dyn Fn(usize) -> usize; 5] = [
-                &|i| i,
-                &|i| n - i,
-                &|i| i % 3,
-                &|i| (i * 7919) % 101,
-                &|i| if i < n / 2 { i } else { n - i },
-            ];
-            for p in patterns {
-                let keys: Vec<usize> = (0..n).map(p).collect();
-                let mut order: Vec<usize> = (0..n).collect();
-                go_sort(&mut order, &mut |a, b| keys[a] < keys[b]);
-                let sorted: Vec<usize> = order.iter().map(|&i| keys[i]).collect();
-                let mut want = keys.clone();
-                want.sort();
-                assert_eq!(sorted, want, "n={n}");
-                let mut seen = order.clone();
-                seen.sort();
-                assert_eq!(seen, (0..n).collect::<Vec<_>>());
-            }
-        }
     }
 
     #[test]

@@ -223,9 +223,10 @@ impl<T, F: Fn(&T, &T) -> bool> Sorter<'_, T, F> {
             let modulus = 1usize << bits_len(length);
             let start = a + (length / 4) * 2 - 1;
             for idx in start..=start + 2 {
+                // Go's `xorshift.Next` (sort/sort.go): the 64-bit shifts 13, 7, 17.
                 random ^= random << 13;
-                random ^= random >> 17;
-                random ^= random << 5;
+                random ^= random >> 7;
+                random ^= random << 17;
                 let mut other = (random as usize) & (modulus - 1);
                 if other >= length {
                     other -= length;
