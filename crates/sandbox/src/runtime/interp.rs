@@ -36,8 +36,9 @@ pub trait Output: Send + Sync {
 #[derive(Clone)]
 pub struct ShellCtx {
     pub fs: Vfs,
-    /// The container's environment, in order.
-    pub env: Vec<(String, String)>,
+    /// The container's environment, in order (shared with the runtime's record of the
+    /// container, for `exec`).
+    pub env: Arc<[(String, String)]>,
     pub hostname: String,
     pub clock: Clock,
     pub output: Arc<dyn Output>,
@@ -2938,10 +2939,10 @@ mod tests {
         cm.lock().unwrap().put("greeting", b"hello".to_vec());
         let ctx = ShellCtx {
             fs: Vfs::new(root, vec![("/config".into(), cm, true)]),
-            env: vec![
+            env: Arc::from(vec![
                 ("PATH".into(), "/bin".into()),
                 ("MODE".into(), "prod".into()),
-            ],
+            ]),
             hostname: "web-1".into(),
             clock: clock.clone(),
             output: out.clone(),
