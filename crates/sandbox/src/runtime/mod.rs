@@ -304,13 +304,21 @@ impl Runtime {
             finished: at,
         };
         let id_owned = id.to_string();
+        // A quiet server with no stdin or terminal only waits: no shell is kept for it.
+        let quiet =
+            stdin_pipe.is_none() && winsize.is_none() && interp::is_quiet_server(&ctx, &argv);
         let task = tokio::spawn(async move {
-            let mut sh = Shell::new_at(ctx, at);
-            if let Some(w) = winsize {
-                sh.set_tty(w);
-            }
-            let code = sh.run_argv(argv).await;
-            let finished = sh.now();
+            let (code, finished) = if quiet {
+                let ShellCtx { term, clock, .. } = ctx;
+                interp::wait_for_term(term, clock, at).await
+            } else {
+                let mut sh = Shell::new_at(ctx, at);
+                if let Some(w) = winsize {
+                    sh.set_tty(w);
+                }
+                let code = sh.run_argv(argv).await;
+                (code, sh.now())
+            };
             {
                 let mut inner = rt.lock();
                 inner.running.remove(&id_owned);
