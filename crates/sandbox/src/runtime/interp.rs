@@ -36,8 +36,9 @@ pub trait Output: Send + Sync {
 #[derive(Clone)]
 pub struct ShellCtx {
     pub fs: Vfs,
-    /// The container's environment, in order.
-    pub env: Vec<(String, String)>,
+    /// The container's environment, in order (shared with the runtime's record of the
+    /// container, for `exec`).
+    pub env: Arc<[(String, String)]>,
     pub hostname: String,
     pub clock: Clock,
     pub output: Arc<dyn Output>,
@@ -310,11 +311,7 @@ impl Shell {
     }
 
     fn path(&self, p: &str) -> String {
-        if p.starts_with('/') {
-            normalize(p)
-        } else {
-            normalize(&format!("{}/{}", self.ctx.cwd, p))
-        }
+        resolve(&self.ctx.cwd, p)
     }
 
     // -----------------------------------------------------------------------------------
@@ -721,6 +718,55 @@ fn base(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
 
+/// `p` as an absolute path from `cwd`.
+fn resolve(cwd: &str, p: &str) -> String {
+    if p.starts_with('/') {
+        normalize(p)
+    } else {
+        normalize(&format!("{cwd}/{p}"))
+    }
+}
+
+/// The text of the shell script that program `name` (a path) is in the container's files.
+fn shell_script(ctx: &ShellCtx, name: &str) -> Option<String> {
+    if !name.contains('/') {
+        return None;
+    }
+    let data = ctx.fs.read(&resolve(&ctx.cwd, name)).ok()?;
+    let text = String::from_utf8_lossy(&data).into_owned();
+    (text.starts_with("#!") && text.lines().next().is_some_and(|l| l.contains("sh")))
+        .then_some(text)
+}
+
+/// Whether a container's command line `argv` is a program the shell does not know (neither
+/// built in nor a shell script in the container's files): a quiet server, which only waits
+/// for SIGTERM (see `Shell::exec`). The runtime runs those with `wait_for_term` instead of
+/// keeping a shell for each (~2 KB a pod).
+pub fn is_quiet_server(ctx: &ShellCtx, argv: &[String]) -> bool {
+    argv.first()
+        .is_some_and(|name| !is_builtin(base(name)) && shell_script(ctx, name).is_none())
+}
+
+/// What a shell does running a quiet server that started at `at`: waits for SIGTERM, then
+/// exits with its status. Returns the status and the process's time when it ended.
+pub async fn wait_for_term(
+    mut term: watch::Receiver<bool>,
+    clock: Clock,
+    at: DateTime<Utc>,
+) -> (i32, DateTime<Utc>) {
+    if *term.borrow() {
+        return (SIGTERM_STATUS, at);
+    }
+    loop {
+        if *term.borrow_and_update() {
+            return (SIGTERM_STATUS, at.max(clock.now()));
+        }
+        if term.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
 const BUILTINS: &[&str] = &[
     "echo", "printf", "sleep", "exit", "true", "false", ":", "date", "env", "printenv", "cat",
     "ls", "hostname", "wc", "head", "tail", "grep", "mkdir", "rm", "touch", "test", "[", "trap",
@@ -1029,18 +1075,11 @@ impl Shell {
             if is_builtin(&b) {
                 return self.builtin(&b, &argv).await;
             }
-            if name.contains('/') {
-                if let Ok(data) = self.ctx.fs.read(&self.path(&name)) {
-                    let text = String::from_utf8_lossy(&data).into_owned();
-                    if text.starts_with("#!")
-                        && text.lines().next().is_some_and(|l| l.contains("sh"))
-                    {
-                        let saved = std::mem::replace(&mut self.positional, argv[1..].to_vec());
-                        let f = self.eval_src(&text).await;
-                        self.positional = saved;
-                        return Flow::Normal(f.status());
-                    }
-                }
+            if let Some(text) = shell_script(&self.ctx, &name) {
+                let saved = std::mem::replace(&mut self.positional, argv[1..].to_vec());
+                let f = self.eval_src(&text).await;
+                self.positional = saved;
+                return Flow::Normal(f.status());
             }
             if self.exec_session {
                 // busybox sh's words for a missing program.
@@ -2938,10 +2977,10 @@ mod tests {
         cm.lock().unwrap().put("greeting", b"hello".to_vec());
         let ctx = ShellCtx {
             fs: Vfs::new(root, vec![("/config".into(), cm, true)]),
-            env: vec![
+            env: Arc::from(vec![
                 ("PATH".into(), "/bin".into()),
                 ("MODE".into(), "prod".into()),
-            ],
+            ]),
             hostname: "web-1".into(),
             clock: clock.clone(),
             output: out.clone(),

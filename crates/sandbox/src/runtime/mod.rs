@@ -69,7 +69,7 @@ struct Running {
 #[derive(Clone)]
 pub struct ContainerShared {
     pub fs: vfs::Vfs,
-    pub env: Vec<(String, String)>,
+    pub env: Arc<[(String, String)]>,
     pub hostname: String,
     pub cwd: String,
 }
@@ -236,7 +236,7 @@ impl Runtime {
             let vols = inner.volumes.entry(uid.clone()).or_default();
             pod::filesystem(store, pod, c, vols)
         };
-        let env = pod::environment(store, pod, c);
+        let env: Arc<[(String, String)]> = pod::environment(store, pod, c).into();
         let argv = command_line(c);
         let tty = c["tty"].as_bool() == Some(true);
         let (term_tx, term_rx) = watch::channel(false);
@@ -246,7 +246,7 @@ impl Runtime {
             .then(|| Arc::new(StdinPipe::new(c["stdinOnce"].as_bool() == Some(true))));
         let shared = ContainerShared {
             fs: fs.clone(),
-            env: env.clone(),
+            env: Arc::clone(&env),
             hostname: pod["spec"]["hostname"]
                 .as_str()
                 .or_else(|| pod["metadata"]["name"].as_str())
@@ -304,13 +304,21 @@ impl Runtime {
             finished: at,
         };
         let id_owned = id.to_string();
+        // A quiet server with no stdin or terminal only waits: no shell is kept for it.
+        let quiet =
+            stdin_pipe.is_none() && winsize.is_none() && interp::is_quiet_server(&ctx, &argv);
         let task = tokio::spawn(async move {
-            let mut sh = Shell::new_at(ctx, at);
-            if let Some(w) = winsize {
-                sh.set_tty(w);
-            }
-            let code = sh.run_argv(argv).await;
-            let finished = sh.now();
+            let (code, finished) = if quiet {
+                let ShellCtx { term, clock, .. } = ctx;
+                interp::wait_for_term(term, clock, at).await
+            } else {
+                let mut sh = Shell::new_at(ctx, at);
+                if let Some(w) = winsize {
+                    sh.set_tty(w);
+                }
+                let code = sh.run_argv(argv).await;
+                (code, sh.now())
+            };
             {
                 let mut inner = rt.lock();
                 inner.running.remove(&id_owned);
