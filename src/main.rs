@@ -1,6 +1,6 @@
 //! The `kubectl-rs` binary: parse, build the `Context`, dispatch, render the error once.
 
-use kubectl_rs::cmd::{self, Cli};
+use kubectl_rs::cmd;
 use kubectl_rs::context::Context;
 use kubectl_rs::error::{render_in, CliError};
 use kubectl_rs::i18n::Lang;
@@ -69,10 +69,13 @@ fn run() -> ExitCode {
         }
     };
     let _ = std::io::stderr().write_all(applied.warnings.as_bytes());
+    // Built once, with only the invoked command's subtree when there is one.
+    let tree = cmd::tree_for(&applied.args);
     let plugin = if applied.aliased {
         cmd::plugin::Plugin::None
     } else {
-        cmd::plugin::find(&args, env.get("PATH"))
+        // kuberc's defaults add flags only: the command word, and so the tree, is the same.
+        cmd::plugin::find(&args, &tree, env.get("PATH"))
     };
     let plugin_policy = applied.plugin_policy;
     let args = applied.args;
@@ -101,15 +104,14 @@ fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    if let Some((out, err)) =
-        cmd::help::help_topic(&<Cli as clap::CommandFactory>::command(), &args, lang)
-    {
+    // `help` names no command: the tree is the whole one.
+    if let Some((out, err)) = cmd::help::help_topic(&tree, &args, lang) {
         let _ = std::io::stdout().write_all(out.as_bytes());
         let _ = std::io::stderr().write_all(err.as_bytes());
         return ExitCode::SUCCESS;
     }
-    let args = cmd::argv::subcommands_first(args);
-    let cli = match cmd::parse(&args) {
+    let args = cmd::argv::subcommands_first(args, &tree);
+    let cli = match cmd::parse_in(&args, tree) {
         Ok(c) => c,
         Err(e) => return finish(Some(CliError::parse_failure(e, &args)), lang),
     };

@@ -3,20 +3,18 @@
 //! skipping flags and their values, then parses every flag with the final command's flag set.
 //! clap wants the subcommand words first, so [`subcommands_first`] moves them there.
 
-use clap::CommandFactory;
-
-/// Positions in `args` (argv, program name first) of the words that name subcommands, found
-/// as cobra's `Find` does: flags and the values of flags that take one are skipped; the walk
-/// stops at the first other word. `help` at the root stops it (a help topic).
-pub fn subcommand_positions(args: &[String]) -> Vec<usize> {
-    walk(args).0
+/// Positions in `args` (argv, program name first) of the words that name subcommands of
+/// `root` (the command tree, see [`super::tree_for`]), found as cobra's `Find` does: flags and
+/// the values of flags that take one are skipped; the walk stops at the first other word.
+/// `help` at the root stops it (a help topic).
+pub fn subcommand_positions(args: &[String], root: &clap::Command) -> Vec<usize> {
+    walk(args, root).0
 }
 
 /// [`subcommand_positions`] and where the walk stopped: the position of the first word that
 /// names no subcommand (`None` when only flags, `--` or the end followed).
-pub fn walk(args: &[String]) -> (Vec<usize>, Option<usize>) {
-    let root = super::Cli::command();
-    let mut cur = &root;
+pub fn walk(args: &[String], root: &clap::Command) -> (Vec<usize>, Option<usize>) {
+    let mut cur = root;
     let mut found = Vec::new();
     let mut skip_value = false;
     let takes_value = |cur: &clap::Command, pred: &dyn Fn(&clap::Arg) -> bool| {
@@ -64,8 +62,8 @@ pub fn walk(args: &[String]) -> (Vec<usize>, Option<usize>) {
 
 /// `args` with the subcommand words moved right after the program name, every other argument
 /// kept in its order.
-pub fn subcommands_first(args: Vec<String>) -> Vec<String> {
-    let pos = subcommand_positions(&args);
+pub fn subcommands_first(args: Vec<String>, root: &clap::Command) -> Vec<String> {
+    let pos = subcommand_positions(&args, root);
     if pos.iter().enumerate().all(|(k, &i)| i == k + 1) {
         return args;
     }
@@ -89,8 +87,16 @@ mod tests {
 
     #[test]
     fn flags_before_subcommands_move_after_them() {
+        // The same over the whole tree and over the invoked command's.
+        let first = |args: &Vec<String>| {
+            use clap::CommandFactory;
+            let whole = subcommands_first(args.clone(), &crate::cmd::Cli::command());
+            let own = subcommands_first(args.clone(), &crate::cmd::tree_for(args));
+            assert_eq!(whole, own, "{args:?}");
+            own
+        };
         assert_eq!(
-            subcommands_first(v(&[
+            first(&v(&[
                 "k",
                 "create",
                 "-s",
@@ -110,20 +116,20 @@ mod tests {
             ])
         );
         assert_eq!(
-            subcommands_first(v(&["k", "-n", "create", "config", "view"])),
+            first(&v(&["k", "-n", "create", "config", "view"])),
             v(&["k", "config", "view", "-n", "create"])
         );
         // Positional arguments stop the walk; already ordered argv is unchanged.
         assert_eq!(
-            subcommands_first(v(&["k", "create", "foo", "namespace"])),
+            first(&v(&["k", "create", "foo", "namespace"])),
             v(&["k", "create", "foo", "namespace"])
         );
         assert_eq!(
-            subcommands_first(v(&["k", "get", "pods", "-n", "x"])),
+            first(&v(&["k", "get", "pods", "-n", "x"])),
             v(&["k", "get", "pods", "-n", "x"])
         );
         assert_eq!(
-            subcommands_first(v(&["k", "--kubeconfig", "help", "help", "get"])),
+            first(&v(&["k", "--kubeconfig", "help", "help", "get"])),
             v(&["k", "--kubeconfig", "help", "help", "get"])
         );
     }

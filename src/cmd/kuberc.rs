@@ -14,7 +14,6 @@ use crate::context::Env;
 use crate::kubeconfig::plugin_policy::PluginPolicy;
 
 use super::argv;
-use clap::CommandFactory;
 
 /// One `name`/`default` pair.
 #[derive(Debug, Clone, PartialEq)]
@@ -435,17 +434,25 @@ fn find(words: &[String]) -> Option<Vec<String>> {
     let argv: Vec<String> = std::iter::once(String::new())
         .chain(words.iter().cloned())
         .collect();
-    let (found, stop) = argv::walk(&argv);
+    let (found, stop) = argv::walk(&argv, &super::tree_for(&argv));
     if found.is_empty() && stop.is_some() {
         return None;
     }
     Some(found.iter().map(|&i| argv[i].clone()).collect())
 }
 
+/// The command tree with the subtree of the command at `path` (see [`super::tree_for`]).
+fn tree_of(path: &[String]) -> clap::Command {
+    let argv: Vec<String> = std::iter::once(String::new())
+        .chain(path.iter().cloned())
+        .collect();
+    super::tree_for(&argv)
+}
+
 /// The long name and shorthand of flag `name` of the command at `path` (its own flags and
 /// the global ones).
 fn flag(path: &[String], name: &str) -> Option<(String, Option<char>)> {
-    let root = super::Cli::command();
+    let root = tree_of(path);
     let mut cur = &root;
     for w in path {
         cur = cur.find_subcommand(w)?;
@@ -460,7 +467,7 @@ fn flag(path: &[String], name: &str) -> Option<(String, Option<char>)> {
 
 /// The shorthands of the command at `path` (for kubectl's combined-shorthand check).
 fn shorthands(path: &[String]) -> Vec<char> {
-    let root = super::Cli::command();
+    let root = tree_of(path);
     let mut cur = &root;
     for w in path {
         match cur.find_subcommand(w) {
@@ -570,7 +577,7 @@ fn apply_defaults(p: &Preference, out: &mut Applied) -> Result<(), String> {
     let Some(cmd_name) = path.last() else {
         return Ok(());
     };
-    let (positions, _) = argv::walk(&args);
+    let (positions, _) = argv::walk(&args, &super::tree_for(&args));
     let insert_at = positions.last().map_or(1, |i| i + 1);
     let all = shorthands(&path);
     let mut flags = Vec::new();

@@ -68,7 +68,7 @@ use crate::context::Context;
 use crate::error::CliError;
 use clap::Parser;
 
-/// kubectl-rs controls the Kubernetes cluster manager.
+/// The root command's flags and texts, without the commands ([`Cli`] adds them).
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "kubectl-rs",
@@ -78,170 +78,373 @@ use clap::Parser;
     subcommand_required = true,
     arg_required_else_help = true
 )]
+#[group(id = "Cli")]
+struct Root {
+    #[command(flatten)]
+    global: flags::GlobalArgs,
+}
+
+/// kubectl-rs controls the Kubernetes cluster manager: the parsed command line.
+///
+/// `Cli::command()` is the whole tree (help, completion, man pages, suggestions); [`tree_for`]
+/// builds the root with only the invoked command's subtree, which is all parsing needs.
+#[derive(Debug, Clone)]
 pub struct Cli {
     /// Flags every command accepts.
-    #[command(flatten)]
     pub global: flags::GlobalArgs,
     /// The command.
-    #[command(subcommand)]
     pub command: Command,
 }
 
-/// The commands, in kubectl's help order ("Other Commands" last).
-#[derive(Debug, Clone, clap::Subcommand)]
-pub enum Command {
-    /// Display one or many resources
-    #[command(display_order = 100)]
-    #[command(long_about = get::GET_LONG, after_help = get::GET_EXAMPLES, override_usage = get::GET_USAGE)]
-    Get(get::GetArgs),
-    /// Create a resource from a file or from stdin
-    #[command(display_order = 90)]
-    #[command(long_about = create::CREATE_LONG, after_help = create::CREATE_EXAMPLES, override_usage = create::CREATE_USAGE)]
-    Create(create::CreateArgs),
-    /// Delete resources by file names, stdin, resources and names, or by resources and label selector
-    #[command(display_order = 250)]
-    #[command(long_about = delete::DELETE_LONG, after_help = delete::DELETE_EXAMPLES, override_usage = delete::DELETE_USAGE)]
-    Delete(delete::DeleteArgs),
-    /// Replace a resource by file name or stdin
-    #[command(display_order = 230)]
-    #[command(long_about = replace::REPLACE_LONG, after_help = replace::REPLACE_EXAMPLES, override_usage = replace::REPLACE_USAGE)]
-    Replace(replace::ReplaceArgs),
-    /// Apply a configuration to a resource by file name or stdin
-    #[command(display_order = 200)]
-    #[command(long_about = apply::APPLY_LONG, after_help = apply::APPLY_EXAMPLES, override_usage = apply::APPLY_USAGE)]
-    Apply(apply::ApplyArgs),
-    /// Diff the live version against a would-be applied version
-    #[command(display_order = 199)]
-    #[command(long_about = diff::DIFF_LONG, after_help = diff::DIFF_EXAMPLES, override_usage = diff::DIFF_USAGE)]
-    Diff(diff::DiffArgs),
-    /// Edit a resource on the server
-    #[command(display_order = 220)]
-    #[command(long_about = edit::EDIT_LONG, after_help = edit::EDIT_EXAMPLES, override_usage = edit::EDIT_USAGE)]
-    Edit(edit::EditArgs),
-    /// Show details of a specific resource or group of resources
-    #[command(display_order = 300)]
-    #[command(long_about = describe::DESCRIBE_LONG, after_help = describe::DESCRIBE_EXAMPLES, override_usage = describe::DESCRIBE_USAGE)]
-    Describe(describe::DescribeArgs),
-    #[command(display_order = 600)]
-    #[command(long_about = label::LABEL_LONG, after_help = label::LABEL_EXAMPLES, override_usage = label::LABEL_USAGE)]
-    Label(label::LabelArgs),
-    #[command(display_order = 601)]
-    #[command(long_about = annotate::ANNOTATE_LONG, after_help = annotate::ANNOTATE_EXAMPLES, override_usage = annotate::ANNOTATE_USAGE)]
-    Annotate(annotate::AnnotateArgs),
-    #[command(display_order = 210)]
-    #[command(long_about = patch::PATCH_LONG, after_help = patch::PATCH_EXAMPLES, override_usage = patch::PATCH_USAGE)]
-    Patch(patch::PatchArgs),
-    #[command(display_order = 505)]
-    #[command(long_about = attach::ATTACH_LONG, after_help = attach::ATTACH_EXAMPLES, override_usage = attach::ATTACH_USAGE)]
-    Attach(attach::AttachArgs),
-    #[command(display_order = 510)]
-    #[command(long_about = "Copy files and directories to and from containers.", after_help = cp::CP_EXAMPLES, override_usage = "cp <file-spec-src> <file-spec-dest> [options]")]
-    Cp(cp::CpArgs),
-    #[command(long_about = exec::EXEC_LONG, after_help = exec::EXEC_EXAMPLES, override_usage = exec::EXEC_USAGE)]
-    Exec(exec::ExecArgs),
-    #[command(name = "port-forward")]
-    #[command(long_about = port_forward::PORT_FORWARD_LONG, after_help = port_forward::PORT_FORWARD_EXAMPLES, override_usage = port_forward::PORT_FORWARD_USAGE)]
-    PortForward(port_forward::PortForwardArgs),
-    #[command(display_order = 500)]
-    #[command(long_about = logs::LOGS_LONG, after_help = logs::LOGS_EXAMPLES, override_usage = logs::LOGS_USAGE)]
-    Logs(logs::LogsArgs),
-    #[command(display_order = 401)]
-    #[command(long_about = autoscale::AUTOSCALE_LONG, after_help = autoscale::AUTOSCALE_EXAMPLES, override_usage = autoscale::AUTOSCALE_USAGE)]
-    Autoscale(autoscale::AutoscaleArgs),
-    #[command(display_order = 400)]
-    #[command(long_about = scale::SCALE_LONG, after_help = scale::SCALE_EXAMPLES, override_usage = scale::SCALE_USAGE)]
-    Scale(scale::ScaleArgs),
-    /// Set specific features on objects
-    #[command(display_order = 95)]
-    #[command(long_about = set::SET_LONG, override_usage = set::SET_USAGE)]
-    Set(set::SetArgs),
-    /// Wait for a specific condition on one or many resources
-    #[command(display_order = 210)]
-    #[command(long_about = wait::WAIT_LONG, after_help = wait::WAIT_EXAMPLES, override_usage = wait::WAIT_USAGE)]
-    Wait(wait::WaitArgs),
-    #[command(display_order = 700)]
-    #[command(long_about = completion::COMPLETION_LONG, after_help = completion::COMPLETION_EXAMPLES, override_usage = completion::COMPLETION_USAGE)]
-    Completion(completion::CompletionArgs),
-    /// Answer a completion request of the shell scripts (cobra's protocol)
-    #[command(name = "__complete", hide = true)]
-    Complete(complete::CompleteArgs),
-    /// Answer a completion request of the shell scripts, without descriptions
-    #[command(name = "__completeNoDesc", hide = true)]
-    CompleteNoDesc(complete::CompleteArgs),
-    /// Manage the rollout of a resource
-    #[command(display_order = 400)]
-    #[command(long_about = rollout::ROLLOUT_LONG, after_help = rollout::ROLLOUT_EXAMPLES, override_usage = rollout::ROLLOUT_USAGE)]
-    Rollout(rollout::RolloutArgs),
-    /// Run a simulated Kubernetes cluster on this machine (no containers needed)
-    #[command(display_order = 800)]
-    Sandbox(sandbox::SandboxArgs),
-    /// Build a kustomization target from a directory or URL
-    #[command(display_order = 450)]
-    #[command(long_about = kustomize::KUSTOMIZE_LONG, after_help = kustomize::KUSTOMIZE_EXAMPLES, override_usage = kustomize::KUSTOMIZE_USAGE)]
-    Kustomize(kustomize::KustomizeArgs),
-    /// Print the supported API resources on the server
-    #[command(name = "api-resources", display_order = 900)]
-    #[command(long_about = api_resources::API_RESOURCES_LONG, after_help = api_resources::API_RESOURCES_EXAMPLES, override_usage = api_resources::API_RESOURCES_USAGE)]
-    ApiResources(api_resources::ApiResourcesArgs),
-    /// Print the supported API versions on the server, in the form of "group/version"
-    #[command(name = "api-versions", display_order = 901)]
-    #[command(long_about = api_versions::API_VERSIONS_LONG, after_help = api_versions::API_VERSIONS_EXAMPLES, override_usage = api_versions::API_VERSIONS_USAGE)]
-    ApiVersions(api_versions::ApiVersionsArgs),
-    /// Modify kubeconfig files
-    #[command(display_order = 902)]
-    #[command(long_about = config::CONFIG_LONG, override_usage = config::CONFIG_USAGE)]
-    Config(config::ConfigArgs),
-    #[command(long_about = cordon::CORDON_LONG, after_help = cordon::CORDON_EXAMPLES, override_usage = cordon::CORDON_USAGE)]
-    Cordon(cordon::CordonArgs),
-    #[command(long_about = uncordon::UNCORDON_LONG, after_help = uncordon::UNCORDON_EXAMPLES, override_usage = uncordon::UNCORDON_USAGE)]
-    Uncordon(uncordon::UncordonArgs),
-    #[command(long_about = drain::DRAIN_LONG, after_help = drain::DRAIN_EXAMPLES, override_usage = drain::DRAIN_USAGE)]
-    Drain(drain::DrainArgs),
-    #[command(long_about = debug::DEBUG_LONG, after_help = debug::DEBUG_EXAMPLES, override_usage = debug::DEBUG_USAGE)]
-    Debug(debug::DebugArgs),
-    #[command(long_about = taint::TAINT_LONG, after_help = taint::TAINT_EXAMPLES, override_usage = taint::TAINT_USAGE)]
-    Taint(taint::TaintArgs),
-    /// Display resource (CPU/memory) usage
-    #[command(long_about = top::TOP_LONG, override_usage = top::TOP_USAGE)]
-    Top(top::TopArgs),
-    /// Display cluster information
-    #[command(name = "cluster-info")]
-    #[command(long_about = cluster_info::CLUSTER_INFO_LONG, after_help = cluster_info::CLUSTER_INFO_EXAMPLES, override_usage = cluster_info::CLUSTER_INFO_USAGE)]
-    ClusterInfo(cluster_info::ClusterInfoArgs),
-    /// Modify certificate resources
-    #[command(long_about = certificate::CERTIFICATE_LONG, override_usage = certificate::CERTIFICATE_USAGE)]
-    Certificate(certificate::CertificateArgs),
-    /// Inspect authorization
-    #[command(long_about = auth::AUTH_LONG, override_usage = auth::AUTH_USAGE)]
-    Auth(auth::AuthArgs),
-    #[command(long_about = events::EVENTS_LONG, after_help = events::EVENTS_EXAMPLES, override_usage = events::EVENTS_USAGE)]
-    Events(events::EventsArgs),
-    #[command(display_order = 905)]
-    #[command(long_about = explain::EXPLAIN_LONG, after_help = explain::EXPLAIN_EXAMPLES, override_usage = explain::EXPLAIN_USAGE)]
-    Explain(explain::ExplainArgs),
-    #[command(display_order = 91)]
-    #[command(long_about = expose::EXPOSE_LONG, after_help = expose::EXPOSE_EXAMPLES, override_usage = expose::EXPOSE_USAGE)]
-    Expose(expose::ExposeArgs),
-    #[command(display_order = 92)]
-    #[command(long_about = run::RUN_LONG, after_help = run::RUN_EXAMPLES, override_usage = run::RUN_USAGE)]
-    Run(run::RunArgs),
-    /// Print the client and server version information
-    #[command(display_order = 903)]
-    #[command(long_about = version::VERSION_LONG, after_help = version::VERSION_EXAMPLES, override_usage = version::VERSION_USAGE)]
-    Version(version::VersionArgs),
-    /// Provides utilities for interacting with plugins
-    #[command(display_order = 902)]
-    #[command(long_about = plugin::PLUGIN_LONG, after_help = plugin::PLUGIN_EXAMPLES, override_usage = plugin::PLUGIN_USAGE)]
-    Plugin(plugin::PluginArgs),
-    #[command(long_about = proxy::PROXY_LONG, after_help = proxy::PROXY_EXAMPLES, override_usage = proxy::PROXY_USAGE)]
-    Proxy(proxy::ProxyArgs),
-    /// Manage kuberc configuration files
-    #[command(display_order = 906)]
-    #[command(long_about = kuberc_cmd::KUBERC_LONG, after_help = kuberc_cmd::KUBERC_EXAMPLES, override_usage = kuberc_cmd::KUBERC_USAGE)]
-    Kuberc(kuberc_cmd::KubercArgs),
-    /// Print the list of flags inherited by all commands
-    #[command(display_order = 904)]
-    Options(options::OptionsArgs),
+impl clap::CommandFactory for Cli {
+    fn command() -> clap::Command {
+        <Command as clap::Subcommand>::augment_subcommands(Root::command())
+    }
+
+    fn command_for_update() -> clap::Command {
+        Self::command()
+    }
+}
+
+impl clap::FromArgMatches for Cli {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut m.clone())
+    }
+
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.update_from_arg_matches_mut(&mut m.clone())
+    }
+
+    fn from_arg_matches_mut(m: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        Ok(Cli {
+            global: clap::FromArgMatches::from_arg_matches_mut(m)?,
+            command: clap::FromArgMatches::from_arg_matches_mut(m)?,
+        })
+    }
+
+    fn update_from_arg_matches_mut(&mut self, m: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches_mut(m)?;
+        Ok(())
+    }
+}
+
+impl Parser for Cli {}
+
+/// Declares the commands once: the [`Command`] enum, each command's clap builder (its name,
+/// its `XArgs`, then its texts; the order is kubectl's help order, "Other Commands" last) and
+/// the matching back from clap's matches.
+macro_rules! commands {
+    ($($variant:ident($args:ty) = $name:literal $(.$method:ident($($value:expr),*))*;)*) => {
+        /// The commands, in kubectl's help order ("Other Commands" last).
+        #[derive(Debug, Clone)]
+        pub enum Command {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant($args),
+            )*
+        }
+
+        /// Each command's name and the builder of its clap subtree.
+        const COMMANDS: &[(&str, fn() -> clap::Command)] = &[$(($name, || {
+            <$args as clap::Args>::augment_args(clap::Command::new($name))$(.$method($($value),*))*
+        }),)*];
+
+        impl Command {
+            /// The command's name as typed (`port-forward`).
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Command::$variant(_) => $name,)*
+                }
+            }
+        }
+
+        impl clap::FromArgMatches for Command {
+            fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+                Self::from_arg_matches_mut(&mut m.clone())
+            }
+
+            fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+                self.update_from_arg_matches_mut(&mut m.clone())
+            }
+
+            fn from_arg_matches_mut(m: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+                let Some((name, mut sub)) = m.remove_subcommand() else {
+                    return Err(clap::Error::raw(
+                        clap::error::ErrorKind::MissingSubcommand,
+                        "a subcommand is required but one was not provided",
+                    ));
+                };
+                $(
+                    if name == $name {
+                        return Ok(Command::$variant(clap::FromArgMatches::from_arg_matches_mut(&mut sub)?));
+                    }
+                )*
+                Err(clap::Error::raw(
+                    clap::error::ErrorKind::InvalidSubcommand,
+                    format!("the subcommand '{name}' wasn't recognized"),
+                ))
+            }
+
+            fn update_from_arg_matches_mut(&mut self, m: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+                *self = Self::from_arg_matches_mut(m)?;
+                Ok(())
+            }
+        }
+    };
+}
+
+commands! {
+    Get(get::GetArgs) = "get"
+        .about("Display one or many resources")
+        .display_order(100)
+        .long_about(get::GET_LONG)
+        .after_help(get::GET_EXAMPLES)
+        .override_usage(get::GET_USAGE);
+    Create(create::CreateArgs) = "create"
+        .about("Create a resource from a file or from stdin")
+        .display_order(90)
+        .long_about(create::CREATE_LONG)
+        .after_help(create::CREATE_EXAMPLES)
+        .override_usage(create::CREATE_USAGE);
+    Delete(delete::DeleteArgs) = "delete"
+        .about("Delete resources by file names, stdin, resources and names, or by resources and label selector")
+        .display_order(250)
+        .long_about(delete::DELETE_LONG)
+        .after_help(delete::DELETE_EXAMPLES)
+        .override_usage(delete::DELETE_USAGE);
+    Replace(replace::ReplaceArgs) = "replace"
+        .about("Replace a resource by file name or stdin")
+        .display_order(230)
+        .long_about(replace::REPLACE_LONG)
+        .after_help(replace::REPLACE_EXAMPLES)
+        .override_usage(replace::REPLACE_USAGE);
+    Apply(apply::ApplyArgs) = "apply"
+        .about("Apply a configuration to a resource by file name or stdin")
+        .display_order(200)
+        .long_about(apply::APPLY_LONG)
+        .after_help(apply::APPLY_EXAMPLES)
+        .override_usage(apply::APPLY_USAGE);
+    Diff(diff::DiffArgs) = "diff"
+        .about("Diff the live version against a would-be applied version")
+        .display_order(199)
+        .long_about(diff::DIFF_LONG)
+        .after_help(diff::DIFF_EXAMPLES)
+        .override_usage(diff::DIFF_USAGE);
+    Edit(edit::EditArgs) = "edit"
+        .about("Edit a resource on the server")
+        .display_order(220)
+        .long_about(edit::EDIT_LONG)
+        .after_help(edit::EDIT_EXAMPLES)
+        .override_usage(edit::EDIT_USAGE);
+    Describe(describe::DescribeArgs) = "describe"
+        .about("Show details of a specific resource or group of resources")
+        .display_order(300)
+        .long_about(describe::DESCRIBE_LONG)
+        .after_help(describe::DESCRIBE_EXAMPLES)
+        .override_usage(describe::DESCRIBE_USAGE);
+    Label(label::LabelArgs) = "label"
+        .display_order(600)
+        .long_about(label::LABEL_LONG)
+        .after_help(label::LABEL_EXAMPLES)
+        .override_usage(label::LABEL_USAGE);
+    Annotate(annotate::AnnotateArgs) = "annotate"
+        .display_order(601)
+        .long_about(annotate::ANNOTATE_LONG)
+        .after_help(annotate::ANNOTATE_EXAMPLES)
+        .override_usage(annotate::ANNOTATE_USAGE);
+    Patch(patch::PatchArgs) = "patch"
+        .display_order(210)
+        .long_about(patch::PATCH_LONG)
+        .after_help(patch::PATCH_EXAMPLES)
+        .override_usage(patch::PATCH_USAGE);
+    Attach(attach::AttachArgs) = "attach"
+        .display_order(505)
+        .long_about(attach::ATTACH_LONG)
+        .after_help(attach::ATTACH_EXAMPLES)
+        .override_usage(attach::ATTACH_USAGE);
+    Cp(cp::CpArgs) = "cp"
+        .display_order(510)
+        .long_about("Copy files and directories to and from containers.")
+        .after_help(cp::CP_EXAMPLES)
+        .override_usage("cp <file-spec-src> <file-spec-dest> [options]");
+    Exec(exec::ExecArgs) = "exec"
+        .long_about(exec::EXEC_LONG)
+        .after_help(exec::EXEC_EXAMPLES)
+        .override_usage(exec::EXEC_USAGE);
+    PortForward(port_forward::PortForwardArgs) = "port-forward"
+        .long_about(port_forward::PORT_FORWARD_LONG)
+        .after_help(port_forward::PORT_FORWARD_EXAMPLES)
+        .override_usage(port_forward::PORT_FORWARD_USAGE);
+    Logs(logs::LogsArgs) = "logs"
+        .display_order(500)
+        .long_about(logs::LOGS_LONG)
+        .after_help(logs::LOGS_EXAMPLES)
+        .override_usage(logs::LOGS_USAGE);
+    Autoscale(autoscale::AutoscaleArgs) = "autoscale"
+        .display_order(401)
+        .long_about(autoscale::AUTOSCALE_LONG)
+        .after_help(autoscale::AUTOSCALE_EXAMPLES)
+        .override_usage(autoscale::AUTOSCALE_USAGE);
+    Scale(scale::ScaleArgs) = "scale"
+        .display_order(400)
+        .long_about(scale::SCALE_LONG)
+        .after_help(scale::SCALE_EXAMPLES)
+        .override_usage(scale::SCALE_USAGE);
+    Set(set::SetArgs) = "set"
+        .about("Set specific features on objects")
+        .display_order(95)
+        .long_about(set::SET_LONG)
+        .override_usage(set::SET_USAGE);
+    Wait(wait::WaitArgs) = "wait"
+        .about("Wait for a specific condition on one or many resources")
+        .display_order(210)
+        .long_about(wait::WAIT_LONG)
+        .after_help(wait::WAIT_EXAMPLES)
+        .override_usage(wait::WAIT_USAGE);
+    Completion(completion::CompletionArgs) = "completion"
+        .display_order(700)
+        .long_about(completion::COMPLETION_LONG)
+        .after_help(completion::COMPLETION_EXAMPLES)
+        .override_usage(completion::COMPLETION_USAGE);
+    Complete(complete::CompleteArgs) = "__complete"
+        .about("Answer a completion request of the shell scripts (cobra's protocol)")
+        .long_about(None)
+        .hide(true);
+    CompleteNoDesc(complete::CompleteArgs) = "__completeNoDesc"
+        .about("Answer a completion request of the shell scripts, without descriptions")
+        .long_about(None)
+        .hide(true);
+    Rollout(rollout::RolloutArgs) = "rollout"
+        .about("Manage the rollout of a resource")
+        .display_order(400)
+        .long_about(rollout::ROLLOUT_LONG)
+        .after_help(rollout::ROLLOUT_EXAMPLES)
+        .override_usage(rollout::ROLLOUT_USAGE);
+    Sandbox(sandbox::SandboxArgs) = "sandbox"
+        .about("Run a simulated Kubernetes cluster on this machine (no containers needed)")
+        .long_about(None)
+        .display_order(800);
+    Kustomize(kustomize::KustomizeArgs) = "kustomize"
+        .about("Build a kustomization target from a directory or URL")
+        .display_order(450)
+        .long_about(kustomize::KUSTOMIZE_LONG)
+        .after_help(kustomize::KUSTOMIZE_EXAMPLES)
+        .override_usage(kustomize::KUSTOMIZE_USAGE);
+    ApiResources(api_resources::ApiResourcesArgs) = "api-resources"
+        .about("Print the supported API resources on the server")
+        .display_order(900)
+        .long_about(api_resources::API_RESOURCES_LONG)
+        .after_help(api_resources::API_RESOURCES_EXAMPLES)
+        .override_usage(api_resources::API_RESOURCES_USAGE);
+    ApiVersions(api_versions::ApiVersionsArgs) = "api-versions"
+        .about(r#"Print the supported API versions on the server, in the form of "group/version""#)
+        .display_order(901)
+        .long_about(api_versions::API_VERSIONS_LONG)
+        .after_help(api_versions::API_VERSIONS_EXAMPLES)
+        .override_usage(api_versions::API_VERSIONS_USAGE);
+    Config(config::ConfigArgs) = "config"
+        .about("Modify kubeconfig files")
+        .display_order(902)
+        .long_about(config::CONFIG_LONG)
+        .override_usage(config::CONFIG_USAGE);
+    Cordon(cordon::CordonArgs) = "cordon"
+        .long_about(cordon::CORDON_LONG)
+        .after_help(cordon::CORDON_EXAMPLES)
+        .override_usage(cordon::CORDON_USAGE);
+    Uncordon(uncordon::UncordonArgs) = "uncordon"
+        .long_about(uncordon::UNCORDON_LONG)
+        .after_help(uncordon::UNCORDON_EXAMPLES)
+        .override_usage(uncordon::UNCORDON_USAGE);
+    Drain(drain::DrainArgs) = "drain"
+        .long_about(drain::DRAIN_LONG)
+        .after_help(drain::DRAIN_EXAMPLES)
+        .override_usage(drain::DRAIN_USAGE);
+    Debug(debug::DebugArgs) = "debug"
+        .long_about(debug::DEBUG_LONG)
+        .after_help(debug::DEBUG_EXAMPLES)
+        .override_usage(debug::DEBUG_USAGE);
+    Taint(taint::TaintArgs) = "taint"
+        .long_about(taint::TAINT_LONG)
+        .after_help(taint::TAINT_EXAMPLES)
+        .override_usage(taint::TAINT_USAGE);
+    Top(top::TopArgs) = "top"
+        .about("Display resource (CPU/memory) usage")
+        .long_about(top::TOP_LONG)
+        .override_usage(top::TOP_USAGE);
+    ClusterInfo(cluster_info::ClusterInfoArgs) = "cluster-info"
+        .about("Display cluster information")
+        .long_about(cluster_info::CLUSTER_INFO_LONG)
+        .after_help(cluster_info::CLUSTER_INFO_EXAMPLES)
+        .override_usage(cluster_info::CLUSTER_INFO_USAGE);
+    Certificate(certificate::CertificateArgs) = "certificate"
+        .about("Modify certificate resources")
+        .long_about(certificate::CERTIFICATE_LONG)
+        .override_usage(certificate::CERTIFICATE_USAGE);
+    Auth(auth::AuthArgs) = "auth"
+        .about("Inspect authorization")
+        .long_about(auth::AUTH_LONG)
+        .override_usage(auth::AUTH_USAGE);
+    Events(events::EventsArgs) = "events"
+        .long_about(events::EVENTS_LONG)
+        .after_help(events::EVENTS_EXAMPLES)
+        .override_usage(events::EVENTS_USAGE);
+    Explain(explain::ExplainArgs) = "explain"
+        .display_order(905)
+        .long_about(explain::EXPLAIN_LONG)
+        .after_help(explain::EXPLAIN_EXAMPLES)
+        .override_usage(explain::EXPLAIN_USAGE);
+    Expose(expose::ExposeArgs) = "expose"
+        .display_order(91)
+        .long_about(expose::EXPOSE_LONG)
+        .after_help(expose::EXPOSE_EXAMPLES)
+        .override_usage(expose::EXPOSE_USAGE);
+    Run(run::RunArgs) = "run"
+        .display_order(92)
+        .long_about(run::RUN_LONG)
+        .after_help(run::RUN_EXAMPLES)
+        .override_usage(run::RUN_USAGE);
+    Version(version::VersionArgs) = "version"
+        .about("Print the client and server version information")
+        .display_order(903)
+        .long_about(version::VERSION_LONG)
+        .after_help(version::VERSION_EXAMPLES)
+        .override_usage(version::VERSION_USAGE);
+    Plugin(plugin::PluginArgs) = "plugin"
+        .about("Provides utilities for interacting with plugins")
+        .display_order(902)
+        .long_about(plugin::PLUGIN_LONG)
+        .after_help(plugin::PLUGIN_EXAMPLES)
+        .override_usage(plugin::PLUGIN_USAGE);
+    Proxy(proxy::ProxyArgs) = "proxy"
+        .long_about(proxy::PROXY_LONG)
+        .after_help(proxy::PROXY_EXAMPLES)
+        .override_usage(proxy::PROXY_USAGE);
+    Kuberc(kuberc_cmd::KubercArgs) = "kuberc"
+        .about("Manage kuberc configuration files")
+        .display_order(906)
+        .long_about(kuberc_cmd::KUBERC_LONG)
+        .after_help(kuberc_cmd::KUBERC_EXAMPLES)
+        .override_usage(kuberc_cmd::KUBERC_USAGE);
+    Options(options::OptionsArgs) = "options"
+        .about("Print the list of flags inherited by all commands")
+        .long_about(None)
+        .display_order(904);
+}
+
+impl clap::Subcommand for Command {
+    fn augment_subcommands(root: clap::Command) -> clap::Command {
+        COMMANDS
+            .iter()
+            .fold(root, |root, (_, build)| root.subcommand(build()))
+    }
+
+    fn augment_subcommands_for_update(root: clap::Command) -> clap::Command {
+        Self::augment_subcommands(root)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        COMMANDS.iter().any(|(n, _)| *n == name)
+    }
 }
 
 impl Command {
@@ -268,57 +471,31 @@ impl Command {
 
     /// The `Kubectl-Command` header value (`kubectl api-resources`, `kubectl config view`).
     pub fn header_name(&self) -> String {
-        let name = match self {
-            Command::Get(_) => "get",
-            Command::Create(_) => "create",
-            Command::Delete(_) => "delete",
-            Command::Replace(_) => "replace",
-            Command::Apply(_) => "apply",
-            Command::Diff(_) => "diff",
-            Command::Edit(_) => "edit",
-            Command::Describe(_) => "describe",
-            Command::Label(_) => "label",
-            Command::Annotate(_) => "annotate",
-            Command::Patch(_) => "patch",
-            Command::Scale(_) => "scale",
-            Command::Set(_) => "set",
-            Command::Logs(_) => "logs",
-            Command::Attach(_) => "attach",
-            Command::Cp(_) => "cp",
-            Command::Exec(_) => "exec",
-            Command::PortForward(_) => "port-forward",
-            Command::Wait(_) => "wait",
-            Command::Completion(_) => "completion",
-            Command::Complete(_) => complete::COMPLETE,
-            Command::CompleteNoDesc(_) => complete::COMPLETE_NO_DESC,
-            Command::Rollout(_) => "rollout",
-            Command::Kustomize(_) => "kustomize",
-            Command::Sandbox(_) => "sandbox",
-            Command::ApiResources(_) => "api-resources",
-            Command::ApiVersions(_) => "api-versions",
-            Command::Config(_) => "config",
-            Command::Version(_) => "version",
-            Command::Options(_) => "options",
-            Command::Plugin(_) => "plugin",
-            Command::Cordon(_) => "cordon",
-            Command::Debug(_) => "debug",
-            Command::Uncordon(_) => "uncordon",
-            Command::Drain(_) => "drain",
-            Command::Taint(_) => "taint",
-            Command::Top(_) => "top",
-            Command::Events(_) => "events",
-            Command::Explain(_) => "explain",
-            Command::Expose(_) => "expose",
-            Command::Autoscale(_) => "autoscale",
-            Command::Run(_) => "run",
-            Command::Auth(_) => "auth",
-            Command::Certificate(_) => "certificate",
-            Command::ClusterInfo(_) => "cluster-info",
-            Command::Proxy(_) => "proxy",
-            Command::Kuberc(_) => "kuberc",
-        };
-        format!("kubectl {name}")
+        format!("kubectl {}", self.name())
     }
+}
+
+/// The root with only the subtree of the command `args` (argv, program name first) invokes:
+/// all that parsing it needs, without building the other commands' flags (most of the cost
+/// of starting). The whole tree when the first word names no command: a help topic, a plugin,
+/// a typo to suggest a command for, or no command at all.
+pub fn tree_for(args: &[String]) -> clap::Command {
+    use clap::CommandFactory;
+    let root = Root::command();
+    let (_, stop) = argv::walk(args, &root);
+    let found = stop.and_then(|i| {
+        COMMANDS
+            .iter()
+            .enumerate()
+            .find(|(_, (name, _))| *name == args[i])
+    });
+    let Some((index, (_, build))) = found else {
+        return Cli::command();
+    };
+    // clap numbers flags and then subcommands in the order they are added: the command keeps
+    // the number it has in the whole tree.
+    let flags = root.get_arguments().filter(|a| !a.is_positional()).count();
+    root.next_display_order(flags + index).subcommand(build())
 }
 
 /// Parses argv (subcommand words first, see [`argv::subcommands_first`]) as cobra would.
@@ -331,7 +508,12 @@ impl Command {
 /// clap also copies that default down into the command's flag, so the ids of the command's
 /// flags that were not typed are kept in `GlobalArgs::shadow_defaults` (cobra's `Changed`).
 pub fn parse(argv: &[String]) -> Result<Cli, clap::Error> {
-    let root = pflag::command(<Cli as clap::CommandFactory>::command());
+    parse_in(argv, tree_for(argv))
+}
+
+/// [`parse`] with the tree [`tree_for`] gave for `argv`.
+pub fn parse_in(argv: &[String], tree: clap::Command) -> Result<Cli, clap::Error> {
+    let root = pflag::command(tree);
     let mut matches = root.clone().try_get_matches_from(argv)?;
     let mut leaf = &root;
     let mut leaf_matches = &matches;
@@ -444,17 +626,16 @@ pub async fn run_args(args: &[&str], env: crate::context::Env) -> Outcome {
         .chain(args.iter().copied())
         .map(String::from)
         .collect();
-    if let Some((stdout, stderr)) =
-        help::help_topic(&<Cli as clap::CommandFactory>::command(), &argv, lang)
-    {
+    let tree = tree_for(&argv);
+    if let Some((stdout, stderr)) = help::help_topic(&tree, &argv, lang) {
         return Outcome {
             stdout,
             stderr,
             code: 0,
         };
     }
-    let argv = argv::subcommands_first(argv);
-    let cli = match parse(&argv) {
+    let argv = argv::subcommands_first(argv, &tree);
+    let cli = match parse_in(&argv, tree) {
         Ok(c) => c,
         Err(e) => {
             let r = crate::error::render_in(&CliError::parse_failure(e, &argv), lang);
@@ -568,6 +749,31 @@ mod tests {
     }
 
     #[test]
+    fn tree_for_builds_the_invoked_command_as_the_whole_tree_does() {
+        let whole = Cli::command();
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let root_args = |c: &clap::Command| format!("{:?}", c.get_arguments().collect::<Vec<_>>());
+        for (name, _) in COMMANDS {
+            let own = tree_for(&words(&["kubectl-rs", "-n", "x", name, "a"]));
+            let subs: Vec<&clap::Command> = own.get_subcommands().collect();
+            assert_eq!(subs.len(), 1, "{name}");
+            let theirs = whole.find_subcommand(name).unwrap();
+            assert_eq!(format!("{:?}", subs[0]), format!("{theirs:?}"), "{name}");
+            assert_eq!(root_args(&own), root_args(&whole));
+        }
+        // No command, a help topic, a plugin or a typo: the whole tree.
+        for args in [
+            &["kubectl-rs"][..],
+            &["kubectl-rs", "help", "get"],
+            &["kubectl-rs", "gett"],
+            &["kubectl-rs", "--", "get"],
+        ] {
+            let tree = tree_for(&words(args));
+            assert_eq!(tree.get_subcommands().count(), COMMANDS.len(), "{args:?}");
+        }
+    }
+
+    #[test]
     fn command_paths() {
         let p = |a: &[&str]| command_path(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(
@@ -611,11 +817,10 @@ mod tests {
             "error: unknown flag: --bogus\nSee 'kubectl-rs version --help' for usage.\n"
         );
         // pflag's words, naming the flag as typed (clap's error only knows `--output`).
-        let args = argv::subcommands_first(
-            ["kubectl-rs", "-n", "x", "version", "-o"]
-                .map(String::from)
-                .to_vec(),
-        );
+        let args: Vec<String> = ["kubectl-rs", "-n", "x", "version", "-o"]
+            .map(String::from)
+            .to_vec();
+        let args = argv::subcommands_first(args.clone(), &tree_for(&args));
         let e = parse(&args).unwrap_err();
         let r = crate::error::render(&CliError::parse_failure(e, &args));
         assert_eq!(
@@ -624,7 +829,7 @@ mod tests {
         );
         // A repeated flag takes its last value, as pflag's do.
         let args = ["kubectl-rs", "-n", "a", "get", "pods", "-n", "b"].map(String::from);
-        let c = parse(&argv::subcommands_first(args.to_vec())).unwrap();
+        let c = parse(&argv::subcommands_first(args.to_vec(), &tree_for(&args))).unwrap();
         assert_eq!(c.global.namespace.as_deref(), Some("b"));
         let args = ["kubectl-rs", "config", "use-context"];
         let e = Cli::try_parse_from(args).unwrap_err();

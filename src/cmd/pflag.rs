@@ -155,7 +155,7 @@ fn quote_char(c: char) -> String {
 /// subcommand words first as [`super::argv::subcommands_first`] leaves them), if there is one.
 pub fn flag_error(argv: &[String]) -> Option<String> {
     let root = command(<super::Cli as clap::CommandFactory>::command());
-    let (positions, _) = super::argv::walk(argv);
+    let (positions, _) = super::argv::walk(argv, &root);
     let mut chain = vec![&root];
     for &i in &positions {
         let next = chain.last()?.find_subcommand(&argv[i])?;
@@ -266,7 +266,8 @@ mod tests {
             .chain(args.split(' '))
             .map(String::from)
             .collect();
-        flag_error(&super::super::argv::subcommands_first(argv))
+        let tree = super::super::tree_for(&argv);
+        flag_error(&super::super::argv::subcommands_first(argv, &tree))
     }
 
     #[test]

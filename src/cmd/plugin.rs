@@ -27,16 +27,17 @@ pub enum Plugin {
 }
 
 /// kubectl's `NewDefaultKubectlCommandWithArgs` plugin handling for `args` (argv with the
-/// program name first) and the value of PATH: a first word naming no command (past the
+/// program name first, and its command tree, see [`super::tree_for`]) and the value of PATH:
+/// a first word naming no command (past the
 /// flags before it) is looked up as a plugin; `create WORD` whose word names no `create`
 /// subcommand is looked up as `kubectl-create-WORD…` (`CmdPluginAsSubcommand`, on by
 /// default). `help` and the completion requests are never plugins.
-pub fn find(args: &[String], path_env: Option<&str>) -> Plugin {
+pub fn find(args: &[String], root: &clap::Command, path_env: Option<&str>) -> Plugin {
     if args.len() < 2 {
         return Plugin::None;
     }
     let pieces = &args[1..];
-    let (found, stop) = argv::walk(args);
+    let (found, stop) = argv::walk(args, root);
     match (found.as_slice(), stop) {
         ([], Some(i)) => {
             if matches!(args[i].as_str(), "help" | "__complete" | "__completeNoDesc") {
@@ -251,7 +252,7 @@ fn verify(path: &Path, base: &str, seen: &mut Vec<(String, PathBuf)>) -> Vec<Str
         words.remove(0);
     }
     let argv: Vec<String> = std::iter::once(PREFIX.to_string()).chain(words).collect();
-    let (found, stop) = argv::walk(&argv);
+    let (found, stop) = argv::walk(&argv, &super::tree_for(&argv));
     let root_unknown = found.is_empty() && stop.is_some();
     if !found.is_empty() && !root_unknown {
         let path: Vec<&str> = std::iter::once(PREFIX)
@@ -298,6 +299,8 @@ mod tests {
 
     #[test]
     fn builtins_win_and_flags_first_is_an_error() {
+        let find =
+            |args: &[String], path: Option<&str>| find(args, &crate::cmd::tree_for(args), path);
         assert_eq!(
             find(&v(&["k", "get", "pods"]), Some("/nonexistent")),
             Plugin::None
