@@ -424,6 +424,51 @@ mod tests {
         assert_eq!(interval(&json!({}), now), "<unknown>");
     }
 
+    /// The table from each event's line and time is the table of the sorted events, equal
+    /// times included (Go's unstable sort orders them the same way both times).
+    #[test]
+    fn sorted_lines_print_as_the_sorted_events() {
+        let now = DateTime::parse_from_rfc3339("2026-01-01T00:10:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let events: Vec<Value> = (0..50)
+            .map(|i| {
+                let t = format!("2026-01-01T00:0{}:00Z", (i * 7) % 5);
+                match i % 3 {
+                    0 => json!({"lastTimestamp": t, "firstTimestamp": t, "count": i % 4,
+                        "type": "Normal", "reason": format!("R{i}"), "message": format!("m{i}\u{1b}"),
+                        "involvedObject": {"kind": "Pod", "name": format!("p{i}")},
+                        "metadata": {"namespace": format!("ns{}", i % 2)}}),
+                    1 => json!({"eventTime": format!("2026-01-01T00:0{}:00.000000Z", i % 5),
+                        "series": {"lastObservedTime": t, "count": 3}, "type": "Warning",
+                        "reason": "Series", "message": " long message text ",
+                        "involvedObject": {"kind": "Node", "name": "n"}, "metadata": {}}),
+                    _ => json!({"type": "Normal", "reason": "NoTime", "metadata": {}}),
+                }
+            })
+            .collect();
+        for all_namespaces in [false, true] {
+            for n in [0, 1, 12, 13, 50] {
+                let table = || EventTable {
+                    tw: TabWriter::kubectl(),
+                    no_headers: false,
+                    all_namespaces,
+                    headers_printed: false,
+                };
+                let mut sorted = events[..n].to_vec();
+                kcore::gosort::sort(&mut sorted, |a, b| event_time(a) < event_time(b));
+                let want = table().rows(&sorted, now);
+                let t = table();
+                let lines = events[..n]
+                    .iter()
+                    .map(|e| (event_time(e), t.row(e, now)))
+                    .collect();
+                let mut t = t;
+                assert_eq!(t.sorted(lines), want, "{n} events");
+            }
+        }
+    }
+
     #[test]
     fn sorted_by_last_time() {
         let a = json!({"lastTimestamp": "2026-01-01T00:00:05Z"});

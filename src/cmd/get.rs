@@ -545,9 +545,11 @@ impl GetOptions {
         }
         // Several types, names, or objects read from files, in a format that streams: each
         // answer (a list page, an object) is written as it comes.
-        if !self.human && self.sort_by.is_empty() && !single_item_implied {
+        if !self.human && self.sort_by.is_empty() {
             if let Ok(Ok(streamer)) = self.generic_printer().map(ListStreamer::new) {
-                return self.run_streamed_infos(ctx, types, filter, streamer).await;
+                return self
+                    .run_streamed_infos(ctx, types, filter, streamer, single_item_implied)
+                    .await;
             }
         }
         let mut infos = Vec::new();
@@ -630,7 +632,21 @@ impl GetOptions {
                 errs.push(CliError::from(e));
             }
         }
-        if pages == 0 && self.ignore_not_found {
+        self.finish_streamed(ctx, streamer, print_err, errs, pages == 0)
+    }
+
+    /// The end of a streamed output: with `--ignore-not-found` and nothing read, only the
+    /// errors; else the printer's tail (none after a printing error, which comes after the
+    /// others), then the errors.
+    fn finish_streamed(
+        &self,
+        ctx: &Context,
+        streamer: ListStreamer,
+        print_err: Option<CliError>,
+        mut errs: Vec<CliError>,
+        nothing_read: bool,
+    ) -> Result<(), CliError> {
+        if nothing_read && self.ignore_not_found {
             return self.errors_out(errs, true);
         }
         match print_err {
@@ -655,7 +671,11 @@ impl GetOptions {
         types: Vec<Result<Wanted, CliError>>,
         filter: Option<&kcore::selectors::LabelSelector>,
         mut streamer: ListStreamer,
+        single_item_implied: bool,
     ) -> Result<(), CliError> {
+        if single_item_implied {
+            return self.run_spooled_infos(ctx, types, filter, streamer).await;
+        }
         let mut infos = 0usize;
         let mut print_err: Option<CliError> = None;
         let errs = self
@@ -680,17 +700,64 @@ impl GetOptions {
                 Ok(())
             })
             .await?;
-        let mut errs = errs.generic(false);
-        if infos == 0 && self.ignore_not_found {
-            return self.errors_out(errs, true);
-        }
-        match print_err {
-            Some(e) => errs.push(e),
-            None => {
-                if let Err(e) = streamer.finish(&mut **ctx.out()) {
-                    errs.push(e.into());
+        self.finish_streamed(ctx, streamer, print_err, errs.generic(false), infos == 0)
+    }
+
+    /// [`Self::run_streamed_infos`] when a single object is implied (`get -f FILE`): kubectl
+    /// then prints nothing but the errors if there are any, and one object as itself, so
+    /// nothing can be written before the last answer. The items wait in a spool on disk,
+    /// then are written one at a time as a List, or go the whole-list way when there is
+    /// at most one or an error.
+    async fn run_spooled_infos(
+        &self,
+        ctx: &Context,
+        types: Vec<Result<Wanted, CliError>>,
+        filter: Option<&kcore::selectors::LabelSelector>,
+        streamer: ListStreamer,
+    ) -> Result<(), CliError> {
+        let mut spool = crate::print::spool::Spool::new()?;
+        let mut io_err: Option<std::io::Error> = None;
+        let mut lists = 0usize;
+        let mut first: Option<Info> = None;
+        let errs = self
+            .fetch(ctx, types, filter, &mut |info| {
+                let resource = info.resource;
+                let items = if is_list(&info.object) {
+                    lists += 1;
+                    list_items(info.object)
+                } else {
+                    vec![info.object]
+                };
+                for object in items {
+                    if let Err(e) = spool.push(&object) {
+                        io_err.get_or_insert(e);
+                    }
+                    first.get_or_insert(Info {
+                        resource: resource.clone(),
+                        object,
+                        unprintable: false,
+                    });
                 }
+                Ok(())
+            })
+            .await?;
+        if let Some(e) = io_err {
+            return Err(e.into());
+        }
+        let mut errs = errs.generic(true);
+        if spool.len() < 2 || !errs.is_empty() {
+            if !errs.is_empty() {
+                return print_implied_errors(errs);
             }
+            return self.print_generic(ctx, first.into_iter().collect(), errs, lists == 0);
+        }
+        let n = spool.len();
+        if let Err(e) = stream_spooled(
+            streamer,
+            &SpooledItems::new(spool, (0..n).collect()),
+            &mut **ctx.out(),
+        ) {
+            errs.push(e.into());
         }
         self.errors_out(errs, true)
     }
@@ -1281,11 +1348,7 @@ impl GetOptions {
         single_item_implied: bool,
     ) -> Result<(), CliError> {
         if single_item_implied && !errs.is_empty() {
-            // The builder's error returned as it is: one prints with `error: `.
-            if errs.len() == 1 {
-                return Err(errs.remove(0));
-            }
-            return unreduced(errs);
+            return print_implied_errors(errs);
         }
         if infos.is_empty() && self.ignore_not_found {
             return self.errors_out(errs, true);
@@ -1582,6 +1645,15 @@ fn sort_infos(infos: &mut [Info], field: &str) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The errors of a run that implied a single object (nothing else is printed): the
+/// builder's error returned as it is, one printing with `error: `.
+fn print_implied_errors(mut errs: Vec<CliError>) -> Result<(), CliError> {
+    if errs.len() == 1 {
+        return Err(errs.remove(0));
+    }
+    unreduced(errs)
+}
+
 /// `utilerrors.Reduce(Flatten(NewAggregate(errs)))`: one error prints as itself (with
 /// `error: `), several as kubectl's aggregate (one line each, no `error: `).
 fn aggregate(mut errs: Vec<CliError>) -> Result<(), CliError> {
@@ -1832,6 +1904,28 @@ mod tests {
         assert_eq!(items[0]["apiVersion"], "apps/v1");
         assert_eq!(items[1]["kind"], "Other");
         assert!(is_list(&list) && !is_list(&items[0]));
+    }
+
+    /// The items are moved out of the list, not copied: a page handed to the streaming
+    /// printers costs itself, not twice itself.
+    #[test]
+    fn list_items_move_the_items() {
+        let list = serde_json::json!({
+            "apiVersion": "v1", "kind": "PodList",
+            "items": (0..300).map(|i| serde_json::json!({
+                "metadata": {"name": format!("pod-{i}"), "labels": {"app": "x", "i": i.to_string()}},
+                "spec": {"containers": [{"name": "c", "image": "registry.example/app:1.2.3",
+                    "env": (0..10).map(|e| serde_json::json!({"name": format!("E{e}"), "value": "v"})).collect::<Vec<_>>()}]},
+            })).collect::<Vec<_>>()
+        });
+        let (copy, whole) = crate::testalloc::peak_heap(|| list.clone());
+        drop(copy);
+        let (items, peak) = crate::testalloc::peak_heap(|| list_items(list));
+        assert_eq!(items.len(), 300);
+        assert!(
+            peak * 4 < whole,
+            "{peak} bytes to take the items of a {whole}-byte list"
+        );
     }
 
     #[test]

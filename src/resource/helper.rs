@@ -230,35 +230,53 @@ pub async fn for_each_chunk(
     chunk: i64,
     mut each: impl FnMut(Vec<Value>),
 ) -> Result<(), CliError> {
-    let client = ctx.client()?;
     let label = label_selector.unwrap_or("");
     let field = field_selector.unwrap_or("");
-    let mut cont = String::new();
-    loop {
-        let mut req = crate::client::ApiRequest::get(path.clone());
-        if !label.is_empty() {
-            req = req.query("labelSelector", label);
-        }
-        if !field.is_empty() {
-            req = req.query("fieldSelector", field);
-        }
-        if chunk > 0 {
-            req = req.query("limit", chunk.to_string());
-        }
-        if !cont.is_empty() {
-            req = req.query("continue", cont.clone());
-        }
-        let mut list = client
-            .send_json(&req)
-            .await
-            .map_err(|e| enhance_list_error(e, subject, label, field))?;
+    let mut req = crate::client::ApiRequest::get(path);
+    if !label.is_empty() {
+        req = req.query("labelSelector", label);
+    }
+    if !field.is_empty() {
+        req = req.query("fieldSelector", field);
+    }
+    let list_error = |e| enhance_list_error(e, subject, label, field);
+    each_page(ctx.client()?, &req, chunk, &list_error, |mut list| {
         if let Some(Value::Array(items)) = list.get_mut("items").map(Value::take) {
             each(items);
         }
+        Ok(())
+    })
+    .await
+}
+
+/// Follows a list's pages (`req` with `limit=chunk` when positive, then each `continue`
+/// token), handing each page to `each` as it arrives; a failed request's error goes through
+/// `list_error`.
+async fn each_page(
+    client: &crate::client::Client,
+    req: &ApiRequest,
+    chunk: i64,
+    list_error: &dyn Fn(crate::client::ClientError) -> crate::client::ClientError,
+    mut each: impl FnMut(Value) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let mut cont = String::new();
+    loop {
+        let mut page_req = req.clone();
+        if chunk > 0 {
+            page_req = page_req.query("limit", chunk.to_string());
+        }
+        if !cont.is_empty() {
+            page_req = page_req.query("continue", cont.clone());
+        }
+        let list = client
+            .send_json(&page_req)
+            .await
+            .map_err(|e| CliError::from(list_error(e)))?;
         cont = list["metadata"]["continue"]
             .as_str()
             .unwrap_or_default()
             .to_string();
+        each(list)?;
         if cont.is_empty() {
             return Ok(());
         }
@@ -282,47 +300,14 @@ pub async fn spool_list(
     list_error: &dyn Fn(crate::client::ClientError) -> crate::client::ClientError,
 ) -> Result<crate::print::spool::Spool, CliError> {
     let mut spool = crate::print::spool::Spool::new()?;
-    let mut cont = String::new();
-    loop {
-        let mut page_req = req.clone();
-        if chunk > 0 {
-            page_req = page_req.query("limit", chunk.to_string());
+    each_page(client, req, chunk, list_error, |list| {
+        for t in crate::resource::targets::list_items(r, list) {
+            spool.push(&t.object)?;
         }
-        if !cont.is_empty() {
-            page_req = page_req.query("continue", cont.clone());
-        }
-        let mut list = client
-            .send_json(&page_req)
-            .await
-            .map_err(|e| CliError::from(list_error(e)))?;
-        let kind = list["kind"]
-            .as_str()
-            .and_then(|k| k.strip_suffix("List"))
-            .unwrap_or(&r.kind)
-            .to_string();
-        let api_version = list["apiVersion"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| r.api_version());
-        if let Some(Value::Array(items)) = list.get_mut("items").map(Value::take) {
-            for mut item in items {
-                if let Some(o) = item.as_object_mut() {
-                    o.entry("kind")
-                        .or_insert_with(|| Value::String(kind.clone()));
-                    o.entry("apiVersion")
-                        .or_insert_with(|| Value::String(api_version.clone()));
-                }
-                spool.push(&item)?;
-            }
-        }
-        cont = list["metadata"]["continue"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        if cont.is_empty() {
-            return Ok(spool);
-        }
-    }
+        Ok(())
+    })
+    .await?;
+    Ok(spool)
 }
 
 /// Follows `continue` tokens page by page (cli-runtime `FollowContinue`), asking for the

@@ -301,12 +301,13 @@ async fn list(
         .send_json(&req)
         .await
         .map_err(|e| list_error(spec, r, e))?;
-    Ok(list_items(r, &list))
+    Ok(list_items(r, list))
 }
 
-/// The items of a LIST response of `r` as targets. List items carry no kind; they get the
-/// one the list names (`PodList` → `Pod`), as the printers need one.
-pub fn list_items(r: &ApiResource, list: &Value) -> Vec<Target> {
+/// The items of a LIST response of `r` as targets (moved out of the list, not copied). List
+/// items carry no kind; they get the one the list names (`PodList` → `Pod`), as the printers
+/// need one.
+pub fn list_items(r: &ApiResource, mut list: Value) -> Vec<Target> {
     let kind = list["kind"]
         .as_str()
         .and_then(|k| k.strip_suffix("List"))
@@ -316,16 +317,19 @@ pub fn list_items(r: &ApiResource, list: &Value) -> Vec<Target> {
         .as_str()
         .map(str::to_string)
         .unwrap_or_else(|| r.api_version());
+    let items = match list.get_mut("items").map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
     let mut out = Vec::new();
-    for item in list["items"].as_array().into_iter().flatten() {
-        let mut object = item.clone();
+    for mut object in items {
         if let Some(o) = object.as_object_mut() {
             o.entry("kind")
                 .or_insert_with(|| Value::String(kind.clone()));
             o.entry("apiVersion")
                 .or_insert_with(|| Value::String(api_version.clone()));
         }
-        let meta = &item["metadata"];
+        let meta = &object["metadata"];
         out.push(Target {
             namespace: if r.namespaced {
                 meta["namespace"].as_str().map(str::to_string)

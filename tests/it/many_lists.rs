@@ -54,11 +54,21 @@ async fn populated() -> Option<TestEnv> {
 
 /// Runs `args` with both CLIs and collects a difference.
 async fn compare(env: &TestEnv, args: &[&str], diffs: &mut Vec<String>) {
-    let theirs = env.kubectl(args).await.expect("oracle");
-    let ours = env.ours(args).await;
+    compare_with(env, args, args, diffs).await;
+}
+
+/// Runs kubectl with `theirs` and kubectl-rs with `ours`, and collects a difference.
+async fn compare_with(env: &TestEnv, theirs: &[&str], ours: &[&str], diffs: &mut Vec<String>) {
+    let what = if theirs == ours {
+        format!("{ours:?}")
+    } else {
+        format!("{theirs:?} / {ours:?}")
+    };
+    let theirs = env.kubectl(theirs).await.expect("oracle");
+    let ours = env.ours(ours).await;
     if ours != theirs {
         diffs.push(format!(
-            "{args:?}:\n--- kubectl ({})\n{}{}\n--- kubectl-rs ({})\n{}{}",
+            "{what}:\n--- kubectl ({})\n{}{}\n--- kubectl-rs ({})\n{}{}",
             theirs.code, theirs.stdout, theirs.stderr, ours.code, ours.stdout, ours.stderr
         ));
     }
@@ -278,14 +288,7 @@ async fn label_annotate_and_wait_over_selections_print_as_kubectl() {
         let (k, r) = (with("k"), with("r"));
         let k: Vec<&str> = k.iter().map(String::as_str).collect();
         let r: Vec<&str> = r.iter().map(String::as_str).collect();
-        let theirs = env.kubectl(&k).await.expect("oracle");
-        let ours = env.ours(&r).await;
-        if ours != theirs {
-            diffs.push(format!(
-                "{k:?} / {r:?}:\n--- kubectl ({})\n{}{}\n--- kubectl-rs ({})\n{}{}",
-                theirs.code, theirs.stdout, theirs.stderr, ours.code, ours.stdout, ours.stderr
-            ));
-        }
+        compare_with(&env, &k, &r, &mut diffs).await;
     }
     check(diffs);
     // What the visits did: every object holds our label and annotation.
