@@ -405,7 +405,17 @@ async fn detach_keys_end_an_attached_terminal_session() {
                 tick();
                 s.contains("deleted")
             });
-            tokio::task::block_in_place(|| finish(&t))
+            let screen = tokio::task::block_in_place(|| finish(&t));
+            // `--rm` asks for the deletion without waiting for it: the next CLI's pod of the
+            // same name must wait for the grace period to run out.
+            t.wait_for("the pod gone", |_| {
+                tick();
+                env.sandbox
+                    .store()
+                    .get(&pods(), "default", "rdet")
+                    .is_none()
+            });
+            screen
         })
         .collect();
     assert!(
