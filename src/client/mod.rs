@@ -705,37 +705,6 @@ impl Client {
         self.send_json(&ApiRequest::get(path.clone())).await
     }
 
-    /// Sends a list request page by page (cli-runtime's `FollowContinue`: `limit` when above
-    /// 0, then each `continue` token) and returns the items of every page in order.
-    pub async fn list_items(
-        &self,
-        req: &ApiRequest,
-        limit: i64,
-    ) -> Result<Vec<Value>, ClientError> {
-        let mut items = Vec::new();
-        let mut token = String::new();
-        loop {
-            let mut r = req.clone();
-            if limit > 0 {
-                r = r.query("limit", limit.to_string());
-            }
-            if !token.is_empty() {
-                r = r.query("continue", token);
-            }
-            let mut page = self.send_json(&r).await?;
-            if let Some(a) = page.get_mut("items").and_then(Value::as_array_mut) {
-                items.append(a);
-            }
-            token = page["metadata"]["continue"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            if token.is_empty() {
-                return Ok(items);
-            }
-        }
-    }
-
     /// Starts a watch (`watch=true` is added) and streams its events. `ERROR` events become
     /// `Err(ClientError::Api)`.
     pub async fn watch(&self, req: &ApiRequest) -> Result<WatchStream, ClientError> {

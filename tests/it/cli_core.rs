@@ -166,15 +166,6 @@ async fn route(req: Request, legacy: bool) -> Response {
             tokio::time::sleep(Duration::from_secs(3)).await;
             json_response(StatusCode::OK, "application/json", "{}".into())
         }
-        "/api/v1/configmaps" => {
-            let q = req.uri().query().unwrap_or("");
-            let body = if q.contains("continue=page2") {
-                r#"{"kind":"ConfigMapList","metadata":{},"items":[{"metadata":{"name":"b"}}]}"#
-            } else {
-                r#"{"kind":"ConfigMapList","metadata":{"continue":"page2"},"items":[{"metadata":{"name":"a"}}]}"#
-            };
-            json_response(StatusCode::OK, "application/json", body.into())
-        }
         "/api/v1/namespaces/default/pods" => {
             let lines = concat!(
                 r#"{"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"a"}}}"#,
@@ -709,29 +700,6 @@ async fn watch_stream_and_request_timeout() {
     assert_eq!(
         s.seen()[0].path_and_query,
         "/api/v1/namespaces/default/pods?watch=true"
-    );
-    s.clear();
-    let items = ctx
-        .client()
-        .unwrap()
-        .list_items(
-            &kubectl_rs::client::ApiRequest::get(ApiPath::raw("/api/v1/configmaps").unwrap()),
-            500,
-        )
-        .await
-        .unwrap();
-    let names: Vec<&str> = items
-        .iter()
-        .map(|i| i["metadata"]["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["a", "b"]);
-    let seen: Vec<String> = s.seen().iter().map(|x| x.path_and_query.clone()).collect();
-    assert_eq!(
-        seen,
-        [
-            "/api/v1/configmaps?limit=500",
-            "/api/v1/configmaps?continue=page2&limit=500"
-        ]
     );
     let g = GlobalArgs {
         request_timeout: "200ms".into(),
