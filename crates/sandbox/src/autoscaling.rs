@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use kcore::patch::to_go_json;
 use serde_json::{json, Map, Value};
 
-use crate::tables::{age, at, i, name, s, Col, NAME};
+use crate::tables::{age, at, col, i, name, s, Col, NAME};
 use crate::validation::Cause;
 
 /// Spec metrics v1 cannot express (everything but the CPU utilization target).
@@ -921,10 +921,6 @@ pub fn validate(obj: &Value, out: &mut Vec<Cause>) {
 
 // ---------------------------------------------------------------------------------------
 // Server-side printing
-
-const fn col(name: &'static str, description: &'static str) -> Col {
-    (name, "string", "", description, 0)
-}
 
 /// kube-apiserver's HorizontalPodAutoscaler columns.
 pub(crate) const COLUMNS: &[Col] = &[

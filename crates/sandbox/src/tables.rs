@@ -372,6 +372,26 @@ fn row_conditions(gr: &GroupResource, obj: &Value) -> Option<Value> {
 pub(crate) type Col = (&'static str, &'static str, &'static str, &'static str, u8);
 pub(crate) type Printer = fn(&Value, DateTime<Utc>) -> Vec<Value>;
 
+/// A string column shown by default (priority 0).
+pub(crate) const fn col(name: &'static str, description: &'static str) -> Col {
+    (name, "string", "", description, 0)
+}
+
+/// A string column only `-o wide` shows (priority 1).
+pub(crate) const fn wide(name: &'static str, description: &'static str) -> Col {
+    (name, "string", "", description, 1)
+}
+
+/// An integer column shown by default.
+pub(crate) const fn integer(name: &'static str, description: &'static str) -> Col {
+    (name, "integer", "", description, 0)
+}
+
+/// A boolean column shown by default.
+pub(crate) const fn boolean(name: &'static str, description: &'static str) -> Col {
+    (name, "boolean", "", description, 0)
+}
+
 pub(crate) const NAME: Col = (
     "Name",
     "string",
@@ -379,20 +399,11 @@ pub(crate) const NAME: Col = (
     "Name of the object, unique within its namespace.",
     0,
 );
-pub(crate) const AGE: Col = ("Age", "string", "", "Time since the object was created.", 0);
-pub(crate) const CONTAINERS: Col = (
-    "Containers",
-    "string",
-    "",
-    "Names of each container in the template.",
-    1,
-);
-pub(crate) const IMAGES: Col = (
+pub(crate) const AGE: Col = col("Age", "Time since the object was created.");
+pub(crate) const CONTAINERS: Col = wide("Containers", "Names of each container in the template.");
+pub(crate) const IMAGES: Col = wide(
     "Images",
-    "string",
-    "",
     "Images referenced by each container in the template.",
-    1,
 );
 
 const DEFAULT_COLUMNS: &[Col] = &[
@@ -402,157 +413,79 @@ const DEFAULT_COLUMNS: &[Col] = &[
 
 const POD_COLUMNS: &[Col] = &[
     NAME,
-    (
+    col(
         "Ready",
-        "string",
-        "",
         "The aggregate readiness state of this pod for accepting traffic.",
-        0,
     ),
-    (
+    col(
         "Status",
-        "string",
-        "",
         "The aggregate status of the containers in this pod.",
-        0,
     ),
-    (
+    col(
         "Restarts",
-        "string",
-        "",
         "Container restarts, and how long ago the last one was.",
-        0,
     ),
     AGE,
-    ("IP", "string", "", "The pod's first IP address.", 1),
-    ("Node", "string", "", "The node the pod is bound to.", 1),
-    (
+    wide("IP", "The pod's first IP address."),
+    wide("Node", "The node the pod is bound to."),
+    wide(
         "Nominated Node",
-        "string",
-        "",
         "The node the scheduler nominated for preemption.",
-        1,
     ),
-    (
+    wide(
         "Readiness Gates",
-        "string",
-        "",
         "Readiness gates whose condition is true, of all gates.",
-        1,
     ),
 ];
 
 const DAEMONSET_COLUMNS: &[Col] = &[
     NAME,
-    (
-        "Desired",
-        "integer",
-        "",
-        "Number of nodes that should run the daemon pod.",
-        0,
-    ),
-    (
+    integer("Desired", "Number of nodes that should run the daemon pod."),
+    integer(
         "Current",
-        "integer",
-        "",
         "Number of nodes running at least one daemon pod.",
-        0,
     ),
-    (
-        "Ready",
-        "integer",
-        "",
-        "Number of nodes whose daemon pod is ready.",
-        0,
-    ),
-    (
+    integer("Ready", "Number of nodes whose daemon pod is ready."),
+    integer(
         "Up-to-date",
-        "integer",
-        "",
         "Number of nodes running the updated daemon pod.",
-        0,
     ),
-    (
+    integer(
         "Available",
-        "integer",
-        "",
         "Number of nodes whose daemon pod is available.",
-        0,
     ),
-    (
-        "Node Selector",
-        "string",
-        "",
-        "The pod template's node selector.",
-        0,
-    ),
+    col("Node Selector", "The pod template's node selector."),
     AGE,
     CONTAINERS,
     IMAGES,
-    (
-        "Selector",
-        "string",
-        "",
-        "Label query over the pods of this daemon set.",
-        1,
-    ),
+    wide("Selector", "Label query over the pods of this daemon set."),
 ];
 
 const DEPLOYMENT_COLUMNS: &[Col] = &[
     NAME,
-    (
-        "Ready",
-        "string",
-        "",
-        "Number of the pod with ready state",
-        0,
-    ),
-    (
-        "Up-to-date",
-        "string",
-        "",
-        "Number of pods running the latest template.",
-        0,
-    ),
-    ("Available", "string", "", "Number of available pods.", 0),
+    col("Ready", "Number of the pod with ready state"),
+    col("Up-to-date", "Number of pods running the latest template."),
+    col("Available", "Number of available pods."),
     AGE,
     CONTAINERS,
     IMAGES,
-    (
-        "Selector",
-        "string",
-        "",
-        "Label query over the pods of this deployment.",
-        1,
-    ),
+    wide("Selector", "Label query over the pods of this deployment."),
 ];
 
 const REPLICASET_COLUMNS: &[Col] = &[
     NAME,
-    ("Desired", "integer", "", "Number of desired pods.", 0),
-    ("Current", "integer", "", "Number of pods that exist.", 0),
-    ("Ready", "integer", "", "Number of ready pods.", 0),
+    integer("Desired", "Number of desired pods."),
+    integer("Current", "Number of pods that exist."),
+    integer("Ready", "Number of ready pods."),
     AGE,
     CONTAINERS,
     IMAGES,
-    (
-        "Selector",
-        "string",
-        "",
-        "Label query over the pods of this replica set.",
-        1,
-    ),
+    wide("Selector", "Label query over the pods of this replica set."),
 ];
 
 const STATEFULSET_COLUMNS: &[Col] = &[
     NAME,
-    (
-        "Ready",
-        "string",
-        "",
-        "Number of the pod with ready state",
-        0,
-    ),
+    col("Ready", "Number of the pod with ready state"),
     AGE,
     CONTAINERS,
     IMAGES,
@@ -560,205 +493,93 @@ const STATEFULSET_COLUMNS: &[Col] = &[
 
 const NODE_COLUMNS: &[Col] = &[
     NAME,
-    ("Status", "string", "", "The status of the node", 0),
-    ("Roles", "string", "", "The roles of the node", 0),
+    col("Status", "The status of the node"),
+    col("Roles", "The roles of the node"),
     AGE,
-    ("Version", "string", "", "Kubelet version.", 0),
-    (
-        "Internal-IP",
-        "string",
-        "",
-        "The node's first internal IP address.",
-        1,
-    ),
-    (
-        "External-IP",
-        "string",
-        "",
-        "The node's first external IP address.",
-        1,
-    ),
-    (
-        "OS-Image",
-        "string",
-        "",
-        "OS image reported by the node.",
-        1,
-    ),
-    (
+    col("Version", "Kubelet version."),
+    wide("Internal-IP", "The node's first internal IP address."),
+    wide("External-IP", "The node's first external IP address."),
+    wide("OS-Image", "OS image reported by the node."),
+    wide(
         "Kernel-Version",
-        "string",
-        "",
         "Kernel version and architecture reported by the node.",
-        1,
     ),
-    (
+    wide(
         "Container-Runtime",
-        "string",
-        "",
         "Container runtime version reported by the node.",
-        1,
     ),
 ];
 
-const NAMESPACE_COLUMNS: &[Col] = &[
-    NAME,
-    ("Status", "string", "", "The status of the namespace", 0),
-    AGE,
-];
+const NAMESPACE_COLUMNS: &[Col] = &[NAME, col("Status", "The status of the namespace"), AGE];
 
 const SERVICE_COLUMNS: &[Col] = &[
     NAME,
-    ("Type", "string", "", "How the service is exposed.", 0),
-    (
-        "Cluster-IP",
-        "string",
-        "",
-        "The service's cluster IP address.",
-        0,
-    ),
-    (
+    col("Type", "How the service is exposed."),
+    col("Cluster-IP", "The service's cluster IP address."),
+    col(
         "External-IP",
-        "string",
-        "",
         "External addresses the service is reachable at.",
-        0,
     ),
-    ("Port(s)", "string", "", "The ports the service exposes.", 0),
+    col("Port(s)", "The ports the service exposes."),
     AGE,
-    (
-        "Selector",
-        "string",
-        "",
-        "Labels of the pods the service routes to.",
-        1,
-    ),
+    wide("Selector", "Labels of the pods the service routes to."),
 ];
 
 const ENDPOINTS_COLUMNS: &[Col] = &[
     NAME,
-    (
-        "Endpoints",
-        "string",
-        "",
-        "Addresses and ports of the endpoints.",
-        0,
-    ),
+    col("Endpoints", "Addresses and ports of the endpoints."),
     AGE,
 ];
 
 const CONFIGMAP_COLUMNS: &[Col] = &[
     NAME,
-    (
-        "Data",
-        "string",
-        "",
-        "Number of data and binary data keys.",
-        0,
-    ),
+    col("Data", "Number of data and binary data keys."),
     AGE,
 ];
 
 const RESOURCEQUOTA_COLUMNS: &[Col] = &[
     NAME,
     AGE,
-    (
-        "Request",
-        "string",
-        "",
-        "Request represents a minimum amount of cpu/memory that a container may consume.",
-        0,
-    ),
-    (
-        "Limit",
-        "string",
-        "",
-        "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.",
-        0,
-    ),
+    col("Request", "Request represents a minimum amount of cpu/memory that a container may consume."),
+    col("Limit", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."),
 ];
 
 const ENDPOINTSLICE_COLUMNS: &[Col] = &[
     NAME,
-    (
+    col(
         "AddressType",
-        "string",
-        "",
         "addressType specifies the type of address carried by this EndpointSlice.",
-        0,
     ),
-    (
+    col(
         "Ports",
-        "string",
-        "",
         "ports specifies the list of network ports exposed by each endpoint in this slice.",
-        0,
     ),
-    (
+    col(
         "Endpoints",
-        "string",
-        "",
         "endpoints is a list of unique endpoints in this slice.",
-        0,
     ),
     AGE,
 ];
 
 const SECRET_COLUMNS: &[Col] = &[
     NAME,
-    ("Type", "string", "", "The secret's type.", 0),
-    ("Data", "string", "", "Number of data keys.", 0),
+    col("Type", "The secret's type."),
+    col("Data", "Number of data keys."),
     AGE,
 ];
 
 const SERVICEACCOUNT_COLUMNS: &[Col] = &[NAME, AGE];
 
 const EVENT_COLUMNS: &[Col] = &[
-    (
-        "Last Seen",
-        "string",
-        "",
-        "Time since the event was last seen.",
-        0,
-    ),
-    (
-        "Type",
-        "string",
-        "",
-        "Type of the event (Normal, Warning).",
-        0,
-    ),
-    ("Reason", "string", "", "Short reason for the event.", 0),
-    ("Object", "string", "", "The object the event is about.", 0),
-    (
-        "Subobject",
-        "string",
-        "",
-        "The part of the object the event is about.",
-        1,
-    ),
-    (
-        "Source",
-        "string",
-        "",
-        "The component that reported the event.",
-        1,
-    ),
-    ("Message", "string", "", "Description of the event.", 0),
-    (
-        "First Seen",
-        "string",
-        "",
-        "Time since the event was first seen.",
-        1,
-    ),
-    (
-        "Count",
-        "string",
-        "",
-        "Number of times the event occurred.",
-        1,
-    ),
+    col("Last Seen", "Time since the event was last seen."),
+    col("Type", "Type of the event (Normal, Warning)."),
+    col("Reason", "Short reason for the event."),
+    col("Object", "The object the event is about."),
+    wide("Subobject", "The part of the object the event is about."),
+    wide("Source", "The component that reported the event."),
+    col("Message", "Description of the event."),
+    wide("First Seen", "Time since the event was first seen."),
+    wide("Count", "Number of times the event occurred."),
     (
         "Name",
         "string",
@@ -770,98 +591,46 @@ const EVENT_COLUMNS: &[Col] = &[
 
 const CONTROLLERREVISION_COLUMNS: &[Col] = &[
     NAME,
-    ("Controller", "string", "", "Controller of the object", 0),
-    (
-        "Revision",
-        "string",
-        "",
-        "The revision number of this state.",
-        0,
-    ),
+    col("Controller", "Controller of the object"),
+    col("Revision", "The revision number of this state."),
     AGE,
 ];
 
-const LEASE_COLUMNS: &[Col] = &[
-    NAME,
-    ("Holder", "string", "", "Identity of the lease holder.", 0),
-    AGE,
-];
+const LEASE_COLUMNS: &[Col] = &[NAME, col("Holder", "Identity of the lease holder."), AGE];
 
 const JOB_COLUMNS: &[Col] = &[
     NAME,
-    ("Status", "string", "", "Status of the job.", 0),
-    (
-        "Completions",
-        "string",
-        "",
-        "Succeeded pods of the desired completions.",
-        0,
-    ),
-    (
-        "Duration",
-        "string",
-        "",
-        "Time required to complete the job.",
-        0,
-    ),
+    col("Status", "Status of the job."),
+    col("Completions", "Succeeded pods of the desired completions."),
+    col("Duration", "Time required to complete the job."),
     AGE,
     CONTAINERS,
     IMAGES,
-    (
-        "Selector",
-        "string",
-        "",
-        "Label query over the pods of this job.",
-        1,
-    ),
+    wide("Selector", "Label query over the pods of this job."),
 ];
 
 const CRONJOB_COLUMNS: &[Col] = &[
     NAME,
-    (
+    col(
         "Schedule",
-        "string",
-        "",
         "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.",
-        0,
     ),
-    (
-        "Timezone",
-        "string",
-        "",
-        "The time zone name for the given schedule.",
-        0,
-    ),
-    (
+    col("Timezone", "The time zone name for the given schedule."),
+    boolean(
         "Suspend",
-        "boolean",
-        "",
         "This flag tells the controller to suspend subsequent executions.",
-        0,
     ),
-    (
-        "Active",
-        "integer",
-        "",
-        "A list of pointers to currently running jobs.",
-        0,
-    ),
-    (
+    integer("Active", "A list of pointers to currently running jobs."),
+    col(
         "Last Schedule",
-        "string",
-        "",
         "Information when was the last time the job was successfully scheduled.",
-        0,
     ),
     AGE,
     CONTAINERS,
     IMAGES,
-    (
+    wide(
         "Selector",
-        "string",
-        "",
         "A label query over pods that should match the pod count.",
-        1,
     ),
 ];
 
@@ -971,6 +740,47 @@ pub(crate) fn container_cells(containers: &[Value]) -> (Value, Value) {
         .map(|c| c["image"].as_str().unwrap_or_default())
         .collect();
     (json!(names.join(",")), json!(images.join(",")))
+}
+
+/// Where a workload keeps its pod template's containers.
+pub(crate) const TEMPLATE_CONTAINERS: &str = "/spec/template/spec/containers";
+
+/// A workload's row as kube-apiserver's printers lay it out: the name, the printer's own
+/// cells, then AGE, CONTAINERS and IMAGES (`layoutContainerCells`, of the containers at
+/// `containers`) and, for the printers that show one, the SELECTOR.
+pub(crate) fn workload_row(
+    obj: &Value,
+    own: impl IntoIterator<Item = Value>,
+    now: DateTime<Utc>,
+    containers: &str,
+    selector: Option<String>,
+) -> Vec<Value> {
+    let (names, images) = container_cells(arr(obj, containers));
+    let mut row = vec![name(obj)];
+    row.extend(own);
+    row.extend([age(obj, now), names, images]);
+    row.extend(selector.map(Value::from));
+    row
+}
+
+/// The row of ReplicaSets and ReplicationControllers (DESIRED, CURRENT, READY, ...): the two
+/// printers differ only in how they print the selector.
+pub(crate) fn replicas_row(obj: &Value, now: DateTime<Utc>, selector: String) -> Vec<Value> {
+    let counts = [
+        json!(i(obj, "/spec/replicas")),
+        json!(i(obj, "/status/replicas")),
+        json!(i(obj, "/status/readyReplicas")),
+    ];
+    workload_row(obj, counts, now, TEMPLATE_CONTAINERS, Some(selector))
+}
+
+/// READY as `ready/desired` (Deployments, StatefulSets).
+fn ready_of_desired(obj: &Value) -> Value {
+    json!(format!(
+        "{}/{}",
+        i(obj, "/status/readyReplicas"),
+        i(obj, "/spec/replicas")
+    ))
 }
 
 // ---- printers ----
@@ -1154,24 +964,19 @@ fn print_pod(pod: &Value, now: DateTime<Utc>) -> Vec<Value> {
 }
 
 fn print_daemonset(ds: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    let (names, images) = container_cells(arr(ds, "/spec/template/spec/containers"));
-    vec![
-        name(ds),
+    let own = [
         json!(i(ds, "/status/desiredNumberScheduled")),
         json!(i(ds, "/status/currentNumberScheduled")),
         json!(i(ds, "/status/numberReady")),
         json!(i(ds, "/status/updatedNumberScheduled")),
         json!(i(ds, "/status/numberAvailable")),
         json!(format_labels(at(ds, "/spec/template/spec/nodeSelector"))),
-        age(ds, now),
-        names,
-        images,
-        json!(format_label_selector(at(ds, "/spec/selector"))),
-    ]
+    ];
+    let selector = format_label_selector(at(ds, "/spec/selector"));
+    workload_row(ds, own, now, TEMPLATE_CONTAINERS, Some(selector))
 }
 
 fn print_deployment(d: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    let (names, images) = container_cells(arr(d, "/spec/template/spec/containers"));
     // LabelSelectorAsSelector(...).String(): no `<none>` here, a nil selector prints empty.
     let selector = match LabelSelector::from_label_selector_json(
         at(d, "/spec/selector").unwrap_or(&Value::Null),
@@ -1179,49 +984,20 @@ fn print_deployment(d: &Value, now: DateTime<Utc>) -> Vec<Value> {
         Ok(s) => s.to_string(),
         Err(_) => "<invalid>".to_string(),
     };
-    vec![
-        name(d),
-        json!(format!(
-            "{}/{}",
-            i(d, "/status/readyReplicas"),
-            i(d, "/spec/replicas")
-        )),
+    let own = [
+        ready_of_desired(d),
         json!(i(d, "/status/updatedReplicas")),
         json!(i(d, "/status/availableReplicas")),
-        age(d, now),
-        names,
-        images,
-        json!(selector),
-    ]
+    ];
+    workload_row(d, own, now, TEMPLATE_CONTAINERS, Some(selector))
 }
 
 fn print_replicaset(rs: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    let (names, images) = container_cells(arr(rs, "/spec/template/spec/containers"));
-    vec![
-        name(rs),
-        json!(i(rs, "/spec/replicas")),
-        json!(i(rs, "/status/replicas")),
-        json!(i(rs, "/status/readyReplicas")),
-        age(rs, now),
-        names,
-        images,
-        json!(format_label_selector(at(rs, "/spec/selector"))),
-    ]
+    replicas_row(rs, now, format_label_selector(at(rs, "/spec/selector")))
 }
 
 fn print_statefulset(ss: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    let (names, images) = container_cells(arr(ss, "/spec/template/spec/containers"));
-    vec![
-        name(ss),
-        json!(format!(
-            "{}/{}",
-            i(ss, "/status/readyReplicas"),
-            i(ss, "/spec/replicas")
-        )),
-        age(ss, now),
-        names,
-        images,
-    ]
+    workload_row(ss, [ready_of_desired(ss)], now, TEMPLATE_CONTAINERS, None)
 }
 
 fn print_node(node: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -1731,17 +1507,9 @@ fn print_job(job: &Value, now: DateTime<Utc>) -> Vec<Value> {
     } else {
         "Running"
     };
-    let (names, images) = container_cells(arr(job, "/spec/template/spec/containers"));
-    vec![
-        name(job),
-        json!(status),
-        json!(completions),
-        json!(duration),
-        age(job, now),
-        names,
-        images,
-        json!(format_label_selector(at(job, "/spec/selector"))),
-    ]
+    let own = [json!(status), json!(completions), json!(duration)];
+    let selector = format_label_selector(at(job, "/spec/selector"));
+    workload_row(job, own, now, TEMPLATE_CONTAINERS, Some(selector))
 }
 
 /// `printBoolPtr`: "<unset>" for a missing value.
@@ -1761,23 +1529,16 @@ fn print_cronjob(cj: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let tz = at(cj, "/spec/timeZone")
         .and_then(Value::as_str)
         .unwrap_or("<none>");
-    let (names, images) =
-        container_cells(arr(cj, "/spec/jobTemplate/spec/template/spec/containers"));
-    vec![
-        name(cj),
+    let own = [
         json!(s(cj, "/spec/schedule")),
         json!(tz),
         json!(bool_cell(at(cj, "/spec/suspend"))),
         json!(arr(cj, "/status/active").len()),
         json!(last),
-        age(cj, now),
-        names,
-        images,
-        json!(format_label_selector(at(
-            cj,
-            "/spec/jobTemplate/spec/selector"
-        ))),
-    ]
+    ];
+    let containers = "/spec/jobTemplate/spec/template/spec/containers";
+    let selector = format_label_selector(at(cj, "/spec/jobTemplate/spec/selector"));
+    workload_row(cj, own, now, containers, Some(selector))
 }
 
 #[cfg(test)]

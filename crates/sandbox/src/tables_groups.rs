@@ -8,19 +8,13 @@ use serde_json::{json, Value};
 
 use crate::store::GroupResource;
 use crate::tables::{
-    age, arr, at, format_label_selector, i, name, or_none, s, Col, Printer, AGE, NAME,
+    age, arr, at, boolean, col, format_label_selector, i, integer, name, or_none, s, wide, Col,
+    Printer, AGE, NAME,
 };
-
-const fn col(name: &'static str, ty: &'static str, description: &'static str) -> Col {
-    (name, ty, "", description, 0)
-}
-const fn wide(name: &'static str, description: &'static str) -> Col {
-    (name, "string", "", description, 1)
-}
 
 const ROLE_BINDING_COLUMNS: &[Col] = &[
     NAME,
-    col("Role", "string", "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."),
+    col("Role", "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."),
     AGE,
     wide("Users", "Users in the roleBinding"),
     wide("Groups", "Groups in the roleBinding"),
@@ -28,7 +22,7 @@ const ROLE_BINDING_COLUMNS: &[Col] = &[
 ];
 const CLUSTER_ROLE_BINDING_COLUMNS: &[Col] = &[
     NAME,
-    col("Role", "string", "RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."),
+    col("Role", "RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."),
     AGE,
     wide("Users", "Users in the clusterRoleBinding"),
     wide("Groups", "Groups in the clusterRoleBinding"),
@@ -38,87 +32,79 @@ const INGRESS_COLUMNS: &[Col] = &[
     NAME,
     col(
         "Class",
-        "string",
         "The name of the IngressClass resource that should be used for additional configuration",
     ),
     col(
         "Hosts",
-        "string",
         "Hosts that incoming requests are matched against before the ingress rule",
     ),
     col(
         "Address",
-        "string",
         "Address is a list containing ingress points for the load-balancer",
     ),
-    col("Ports", "string", "Ports of TLS configurations that open"),
+    col("Ports", "Ports of TLS configurations that open"),
     AGE,
 ];
 const INGRESS_CLASS_COLUMNS: &[Col] = &[
     NAME,
     col(
         "Controller",
-        "string",
         "Controller that is responsible for handling this class",
     ),
     col(
         "Parameters",
-        "string",
         "A reference to a resource with additional parameters",
     ),
     AGE,
 ];
 const NETWORK_POLICY_COLUMNS: &[Col] = &[
     NAME,
-    col("Pod-Selector", "string", "podSelector selects the pods to which this NetworkPolicy object applies. The array of rules is applied to any pods selected by this field. An empty selector matches all pods in the policy's namespace. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is optional. If it is not specified, it defaults to an empty selector."),
+    col("Pod-Selector", "podSelector selects the pods to which this NetworkPolicy object applies. The array of rules is applied to any pods selected by this field. An empty selector matches all pods in the policy's namespace. Multiple network policies can select the same set of pods. In this case, the ingress rules for each are combined additively. This field is optional. If it is not specified, it defaults to an empty selector."),
     AGE,
 ];
 const PDB_COLUMNS: &[Col] = &[
     NAME,
-    col("Min Available", "string", "The minimum number of pods that must be available simultaneously.  This can be either an integer or a string specifying a percentage, e.g. \"28%\"."),
-    col("Max Unavailable", "string", "The maximum number of pods that may be unavailable simultaneously.  This can be either an integer or a string specifying a percentage, e.g. \"28%\"."),
-    col("Allowed Disruptions", "integer", "Calculated number of pods that may be disrupted at this time."),
+    col("Min Available", "The minimum number of pods that must be available simultaneously.  This can be either an integer or a string specifying a percentage, e.g. \"28%\"."),
+    col("Max Unavailable", "The maximum number of pods that may be unavailable simultaneously.  This can be either an integer or a string specifying a percentage, e.g. \"28%\"."),
+    integer("Allowed Disruptions", "Calculated number of pods that may be disrupted at this time."),
     AGE,
 ];
 const PRIORITY_CLASS_COLUMNS: &[Col] = &[
     NAME,
-    col("Value", "integer", "value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec."),
-    col("Global-Default", "boolean", "globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority."),
+    integer("Value", "value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec."),
+    boolean("Global-Default", "globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority."),
     AGE,
-    col("PreemptionPolicy", "string", "preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset."),
+    col("PreemptionPolicy", "preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset."),
 ];
-const RUNTIME_CLASS_COLUMNS: &[Col] = &[NAME, col("Handler", "string", ""), AGE];
+const RUNTIME_CLASS_COLUMNS: &[Col] = &[NAME, col("Handler", ""), AGE];
 const STORAGE_CLASS_COLUMNS: &[Col] = &[
     NAME,
-    col("Provisioner", "string", "provisioner indicates the type of the provisioner."),
-    col("ReclaimPolicy", "string", "reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete."),
-    col("VolumeBindingMode", "string", "volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature."),
-    col("AllowVolumeExpansion", "string", "allowVolumeExpansion shows whether the storage class allow volume expand."),
+    col("Provisioner", "provisioner indicates the type of the provisioner."),
+    col("ReclaimPolicy", "reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete."),
+    col("VolumeBindingMode", "volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature."),
+    col("AllowVolumeExpansion", "allowVolumeExpansion shows whether the storage class allow volume expand."),
     AGE,
 ];
 const VOLUME_ATTRIBUTES_CLASS_COLUMNS: &[Col] = &[
     NAME,
     col(
         "DriverName",
-        "string",
         "Name of the CSI driver This field is immutable.",
     ),
     AGE,
 ];
 const CSI_NODE_COLUMNS: &[Col] = &[
     NAME,
-    col(
+    integer(
         "Drivers",
-        "integer",
         "Drivers indicates the number of CSI drivers registered on the node",
     ),
     AGE,
 ];
 const WEBHOOK_COLUMNS: &[Col] = &[
     NAME,
-    col(
+    integer(
         "Webhooks",
-        "integer",
         "Webhooks indicates the number of webhooks registered in this configuration",
     ),
     AGE,
@@ -126,27 +112,27 @@ const WEBHOOK_COLUMNS: &[Col] = &[
 const CSR_COLUMNS: &[Col] = &[
     NAME,
     AGE,
-    col("SignerName", "string", "signerName indicates the requested signer, and is a qualified name."),
-    col("Requestor", "string", "username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."),
-    col("RequestedDuration", "string", "expirationSeconds is the requested duration of validity of the issued certificate."),
-    col("Condition", "string", "conditions applied to the request. Known conditions are \"Approved\", \"Denied\", and \"Failed\"."),
+    col("SignerName", "signerName indicates the requested signer, and is a qualified name."),
+    col("Requestor", "username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."),
+    col("RequestedDuration", "expirationSeconds is the requested duration of validity of the issued certificate."),
+    col("Condition", "conditions applied to the request. Known conditions are \"Approved\", \"Denied\", and \"Failed\"."),
 ];
 const NAME_AGE_COLUMNS: &[Col] = &[NAME, AGE];
 const SERVICE_CIDR_COLUMNS: &[Col] = &[
     NAME,
-    col("CIDRs", "string", "CIDRs defines the IP blocks in CIDR notation (e.g. \"192.168.0.0/24\" or \"2001:db8::/64\") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable."),
+    col("CIDRs", "CIDRs defines the IP blocks in CIDR notation (e.g. \"192.168.0.0/24\" or \"2001:db8::/64\") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable."),
     AGE,
 ];
 const IP_ADDRESS_COLUMNS: &[Col] = &[
     NAME,
-    col("ParentRef", "string", "ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object."),
+    col("ParentRef", "ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object."),
 ];
 
 const COMPONENT_STATUS_COLUMNS: &[Col] = &[
     NAME,
-    col("Status", "string", "Status of the component conditions"),
-    col("Message", "string", "Message of the component conditions"),
-    col("Error", "string", "Error of the component conditions"),
+    col("Status", "Status of the component conditions"),
+    col("Message", "Message of the component conditions"),
+    col("Error", "Error of the component conditions"),
 ];
 
 /// kube-apiserver's `printComponentStatus`: the Healthy condition's status, message, error.
