@@ -895,19 +895,13 @@ fn default_node(obj: &mut Value) {
         "daemonEndpoints",
         json!({"kubeletEndpoint": {"Port": 0}}),
     );
+    // NodeSystemInfo's strings without omitempty (its required fields) are written as "".
     let info = child(status, "nodeInfo");
-    for k in [
-        "machineID",
-        "systemUUID",
-        "bootID",
-        "kernelVersion",
-        "osImage",
-        "containerRuntimeVersion",
-        "kubeletVersion",
-        "kubeProxyVersion",
-        "operatingSystem",
-        "architecture",
-    ] {
+    let system_info = super::schema::get("io.k8s.api.core.v1.NodeSystemInfo");
+    for k in system_info
+        .map(|s| s.required.as_slice())
+        .unwrap_or_default()
+    {
         set(info, k, json!(""));
     }
 }
@@ -1446,6 +1440,8 @@ pub(crate) mod tests {
         apply_defaults(&gr("", "nodes"), &mut node);
         assert_eq!(node["status"]["allocatable"], json!({"cpu": "2"}));
         assert_eq!(node["status"]["nodeInfo"]["kubeProxyVersion"], "");
+        // Every string of NodeSystemInfo, not its omitempty `swap`.
+        assert_eq!(node["status"]["nodeInfo"].as_object().unwrap().len(), 10);
         assert_eq!(
             node["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"],
             0
