@@ -11,7 +11,9 @@
 //! (`*` as group: core plus the document's group), `mt=atomic` map type, `d=<json>` default,
 //! `e=A|B` enum (of the items, on a list; `@signals`: the POSIX signal names), `at` atomic list, `lt=` list type,
 //! `lk=` list map keys, `ps=` patch strategy, `mk=` patch merge key, and `mm=k1,k2` for the
-//! common "merge by k1, list map keyed by k1,k2" combination.
+//! common "merge by k1, list map keyed by k1,k2" combination. The header flag `list` also
+//! defines the kind's `<name>List` (apiVersion, items, kind, ListMeta metadata), whose schema
+//! every list kind shares.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -91,6 +93,23 @@ pub struct Schema {
     pub map_type: Option<String>,
     /// The whole OpenAPI schema of a type that has no properties (Time, Quantity, ...).
     pub raw: Option<Value>,
+}
+
+impl Field {
+    /// A field of type `ty` with no flags.
+    fn new(name: &str, ty: Ty) -> Field {
+        Field {
+            name: name.to_string(),
+            ty,
+            default: None,
+            enum_values: vec![],
+            patch_strategy: None,
+            merge_key: None,
+            list_type: None,
+            list_map_keys: vec![],
+            map_type: None,
+        }
+    }
 }
 
 impl Schema {
@@ -483,6 +502,33 @@ fn list(v: &str) -> Vec<String> {
     v.split(',').map(str::to_string).collect()
 }
 
+/// The `<kind>List` of a kind (the `list` header flag).
+fn list_schema(kind: &Schema) -> Schema {
+    let mut metadata = Field::new("metadata", Ty::Ref(format!("{META}ListMeta")));
+    metadata.default = Some(json!({}));
+    let items = Ty::Array(Box::new(Ty::Ref(kind.name.clone())));
+    Schema {
+        name: format!("{}List", kind.name),
+        fields: vec![
+            Field::new("apiVersion", Ty::Str),
+            Field::new("items", items),
+            Field::new("kind", Ty::Str),
+            metadata,
+        ],
+        required: vec!["items".to_string()],
+        gvk: kind
+            .gvk
+            .iter()
+            .map(|g| Gvk {
+                kind: format!("{}List", g.kind),
+                ..g.clone()
+            })
+            .collect(),
+        map_type: None,
+        raw: None,
+    }
+}
+
 /// Parses the schema description (see the module doc for the format).
 pub fn parse(text: &str) -> Result<BTreeMap<String, Schema>, String> {
     let mut out: BTreeMap<String, Schema> = BTreeMap::new();
@@ -506,7 +552,12 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Schema>, String> {
                 map_type: None,
                 raw: None,
             };
+            let mut with_list = false;
             for w in words {
+                if w == "list" {
+                    with_list = true;
+                    continue;
+                }
                 let (k, v) = w
                     .split_once('=')
                     .ok_or_else(|| err(format!("bad flag {w:?}")))?;
@@ -527,6 +578,10 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Schema>, String> {
                     _ => return Err(err(format!("unknown header flag {k:?}"))),
                 }
             }
+            if with_list {
+                let l = list_schema(&s);
+                out.insert(l.name.clone(), l);
+            }
             cur = Some(s);
             continue;
         }
@@ -534,17 +589,7 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Schema>, String> {
             .as_mut()
             .ok_or_else(|| err("field before any schema".into()))?;
         let ty = parse_ty(words.next().unwrap_or_default()).map_err(&err)?;
-        let mut f = Field {
-            name: first.to_string(),
-            ty,
-            default: None,
-            enum_values: vec![],
-            patch_strategy: None,
-            merge_key: None,
-            list_type: None,
-            list_map_keys: vec![],
-            map_type: None,
-        };
+        let mut f = Field::new(first, ty);
         for w in words {
             let (k, v) = w.split_once('=').unwrap_or((w, ""));
             match k {
@@ -819,17 +864,12 @@ pub const SCHEMAS: &str = r#"
 @auto.ScaleStatus req=replicas
   replicas int32 d=0
   selector string
-@apps.DaemonSet gvk=apps/v1/DaemonSet
+@apps.DaemonSet gvk=apps/v1/DaemonSet list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec apps.DaemonSetSpec d={}
   status apps.DaemonSetStatus d={}
-@apps.DaemonSetList req=items gvk=apps/v1/DaemonSetList
-  apiVersion string
-  items [apps.DaemonSet]
-  kind string
-  metadata meta.ListMeta d={}
 @apps.DaemonSetSpec req=selector,template
   minReadySeconds int32
   revisionHistoryLimit int32
@@ -859,17 +899,12 @@ pub const SCHEMAS: &str = r#"
   reason string
   status string d=""
   type string d=""
-@apps.Deployment gvk=apps/v1/Deployment
+@apps.Deployment gvk=apps/v1/Deployment list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec apps.DeploymentSpec d={}
   status apps.DeploymentStatus d={}
-@apps.DeploymentList req=items gvk=apps/v1/DeploymentList
-  apiVersion string
-  items [apps.Deployment]
-  kind string
-  metadata meta.ListMeta d={}
 @apps.DeploymentSpec req=selector,template
   minReadySeconds int32
   paused bool
@@ -902,17 +937,12 @@ pub const SCHEMAS: &str = r#"
   reason string
   status string d=""
   type string d=""
-@apps.ReplicaSet gvk=apps/v1/ReplicaSet
+@apps.ReplicaSet gvk=apps/v1/ReplicaSet list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec apps.ReplicaSetSpec d={}
   status apps.ReplicaSetStatus d={}
-@apps.ReplicaSetList req=items gvk=apps/v1/ReplicaSetList
-  apiVersion string
-  items [apps.ReplicaSet]
-  kind string
-  metadata meta.ListMeta d={}
 @apps.ReplicaSetSpec req=selector
   minReadySeconds int32
   replicas int32
@@ -932,29 +962,19 @@ pub const SCHEMAS: &str = r#"
   reason string
   status string d=""
   type string d=""
-@apps.ControllerRevision req=revision gvk=apps/v1/ControllerRevision
+@apps.ControllerRevision req=revision gvk=apps/v1/ControllerRevision list
   apiVersion string
   data RawExtension
   kind string
   metadata meta.ObjectMeta d={}
   revision int64 d=0
-@apps.ControllerRevisionList req=items gvk=apps/v1/ControllerRevisionList
-  apiVersion string
-  items [apps.ControllerRevision]
-  kind string
-  metadata meta.ListMeta d={}
-@disc.EndpointSlice req=addressType,endpoints gvk=discovery.k8s.io/v1/EndpointSlice
+@disc.EndpointSlice req=addressType,endpoints gvk=discovery.k8s.io/v1/EndpointSlice list
   addressType string d="" e=FQDN|IPv4|IPv6
   apiVersion string
   endpoints [disc.Endpoint] at
   kind string
   metadata meta.ObjectMeta d={}
   ports [disc.EndpointPort] at
-@disc.EndpointSliceList req=items gvk=discovery.k8s.io/v1/EndpointSliceList
-  apiVersion string
-  items [disc.EndpointSlice]
-  kind string
-  metadata meta.ListMeta d={}
 @disc.Endpoint req=addresses
   addresses [string] lt=set
   conditions disc.EndpointConditions d={}
@@ -980,17 +1000,12 @@ pub const SCHEMAS: &str = r#"
   name string
   port int32
   protocol string e=SCTP|TCP|UDP
-@batch.CronJob gvk=batch/v1/CronJob
+@batch.CronJob gvk=batch/v1/CronJob list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec batch.CronJobSpec d={}
   status batch.CronJobStatus d={}
-@batch.CronJobList req=items gvk=batch/v1/CronJobList
-  apiVersion string
-  items [batch.CronJob]
-  kind string
-  metadata meta.ListMeta d={}
 @batch.CronJobSpec req=schedule,jobTemplate
   concurrencyPolicy string e=Allow|Forbid|Replace
   failedJobsHistoryLimit int32
@@ -1007,17 +1022,12 @@ pub const SCHEMAS: &str = r#"
 @batch.JobTemplateSpec
   metadata meta.ObjectMeta d={}
   spec batch.JobSpec d={}
-@batch.Job gvk=batch/v1/Job
+@batch.Job gvk=batch/v1/Job list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec batch.JobSpec d={}
   status batch.JobStatus d={}
-@batch.JobList req=items gvk=batch/v1/JobList
-  apiVersion string
-  items [batch.Job]
-  kind string
-  metadata meta.ListMeta d={}
 @batch.JobSpec req=template
   activeDeadlineSeconds int64
   backoffLimit int32
@@ -1075,16 +1085,11 @@ pub const SCHEMAS: &str = r#"
   reason string
   status string d=""
   type string d=""
-@coord.Lease gvk=coordination.k8s.io/v1/Lease
+@coord.Lease gvk=coordination.k8s.io/v1/Lease list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec coord.LeaseSpec d={}
-@coord.LeaseList req=items gvk=coordination.k8s.io/v1/LeaseList
-  apiVersion string
-  items [coord.Lease]
-  kind string
-  metadata meta.ListMeta d={}
 @coord.LeaseSpec
   acquireTime meta.MicroTime
   holderIdentity string
@@ -1093,7 +1098,7 @@ pub const SCHEMAS: &str = r#"
   preferredHolder string
   renewTime meta.MicroTime
   strategy string
-@events.Event req=eventTime gvk=events.k8s.io/v1/Event
+@events.Event req=eventTime gvk=events.k8s.io/v1/Event list
   action string
   apiVersion string
   deprecatedCount int32
@@ -1111,25 +1116,15 @@ pub const SCHEMAS: &str = r#"
   reportingInstance string
   series events.EventSeries
   type string
-@events.EventList req=items gvk=events.k8s.io/v1/EventList
-  apiVersion string
-  items [events.Event]
-  kind string
-  metadata meta.ListMeta d={}
 @events.EventSeries req=count,lastObservedTime
   count int32 d=0
   lastObservedTime meta.MicroTime
-@core.Namespace gvk=/v1/Namespace
+@core.Namespace gvk=/v1/Namespace list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec core.NamespaceSpec d={}
   status core.NamespaceStatus d={}
-@core.NamespaceList req=items gvk=/v1/NamespaceList
-  apiVersion string
-  items [core.Namespace]
-  kind string
-  metadata meta.ListMeta d={}
 @core.NamespaceSpec
   finalizers [string] at
 @core.NamespaceStatus
@@ -1141,17 +1136,12 @@ pub const SCHEMAS: &str = r#"
   reason string
   status string d=""
   type string d=""
-@core.Node gvk=/v1/Node
+@core.Node gvk=/v1/Node list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec core.NodeSpec d={}
   status core.NodeStatus d={}
-@core.NodeList req=items gvk=/v1/NodeList
-  apiVersion string
-  items [core.Node]
-  kind string
-  metadata meta.ListMeta d={}
 @core.NodeSpec
   configSource core.NodeConfigSource
   externalID string
@@ -1235,17 +1225,12 @@ pub const SCHEMAS: &str = r#"
 @core.AttachedVolume req=name,devicePath
   devicePath string d=""
   name string d=""
-@core.Pod gvk=/v1/Pod
+@core.Pod gvk=/v1/Pod list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec core.PodSpec d={}
   status core.PodStatus d={}
-@core.PodList req=items gvk=/v1/PodList
-  apiVersion string
-  items [core.Pod]
-  kind string
-  metadata meta.ListMeta d={}
 @core.PodTemplateSpec
   metadata meta.ObjectMeta d={}
   spec core.PodSpec d={}
@@ -1825,17 +1810,12 @@ pub const SCHEMAS: &str = r#"
   image core.ImageVolumeStatus
 @core.ImageVolumeStatus req=imageRef
   imageRef string
-@core.Service gvk=/v1/Service
+@core.Service gvk=/v1/Service list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec core.ServiceSpec d={}
   status core.ServiceStatus d={}
-@core.ServiceList req=items gvk=/v1/ServiceList
-  apiVersion string
-  items [core.Service]
-  kind string
-  metadata meta.ListMeta d={}
 @core.ServiceSpec
   allocateLoadBalancerNodePorts bool
   clusterIP string
@@ -1882,16 +1862,11 @@ pub const SCHEMAS: &str = r#"
   error string
   port int32 d=0
   protocol string d="" e=SCTP|TCP|UDP
-@core.LimitRange gvk=/v1/LimitRange
+@core.LimitRange gvk=/v1/LimitRange list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec core.LimitRangeSpec d={}
-@core.LimitRangeList req=items gvk=/v1/LimitRangeList
-  apiVersion string
-  items [core.LimitRange]
-  kind string
-  metadata meta.ListMeta d={}
 @core.LimitRangeSpec req=limits
   limits [core.LimitRangeItem] at
 @core.LimitRangeItem req=type
@@ -1901,17 +1876,12 @@ pub const SCHEMAS: &str = r#"
   maxLimitRequestRatio {Quantity}
   min {Quantity}
   type string d=""
-@core.ResourceQuota gvk=/v1/ResourceQuota
+@core.ResourceQuota gvk=/v1/ResourceQuota list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   spec core.ResourceQuotaSpec d={}
   status core.ResourceQuotaStatus d={}
-@core.ResourceQuotaList req=items gvk=/v1/ResourceQuotaList
-  apiVersion string
-  items [core.ResourceQuota]
-  kind string
-  metadata meta.ListMeta d={}
 @core.ResourceQuotaSpec
   hard {Quantity}
   scopeSelector core.ScopeSelector
@@ -1925,16 +1895,11 @@ pub const SCHEMAS: &str = r#"
   operator string d="" e=DoesNotExist|Exists|In|NotIn
   scopeName string d="" e=BestEffort|CrossNamespacePodAffinity|NotBestEffort|NotTerminating|PriorityClass|Terminating|VolumeAttributesClass
   values [string] at
-@core.Endpoints gvk=/v1/Endpoints
+@core.Endpoints gvk=/v1/Endpoints list
   apiVersion string
   kind string
   metadata meta.ObjectMeta d={}
   subsets [core.EndpointSubset] at
-@core.EndpointsList req=items gvk=/v1/EndpointsList
-  apiVersion string
-  items [core.Endpoints]
-  kind string
-  metadata meta.ListMeta d={}
 @core.EndpointSubset
   addresses [core.EndpointAddress] at
   notReadyAddresses [core.EndpointAddress] at
@@ -1957,19 +1922,14 @@ pub const SCHEMAS: &str = r#"
   namespace string
   resourceVersion string
   uid string
-@core.ConfigMap gvk=/v1/ConfigMap
+@core.ConfigMap gvk=/v1/ConfigMap list
   apiVersion string
   binaryData {bytes}
   data {string}
   immutable bool
   kind string
   metadata meta.ObjectMeta d={}
-@core.ConfigMapList req=items gvk=/v1/ConfigMapList
-  apiVersion string
-  items [core.ConfigMap]
-  kind string
-  metadata meta.ListMeta d={}
-@core.Secret gvk=/v1/Secret
+@core.Secret gvk=/v1/Secret list
   apiVersion string
   data {bytes}
   immutable bool
@@ -1977,24 +1937,14 @@ pub const SCHEMAS: &str = r#"
   metadata meta.ObjectMeta d={}
   stringData {string}
   type string
-@core.SecretList req=items gvk=/v1/SecretList
-  apiVersion string
-  items [core.Secret]
-  kind string
-  metadata meta.ListMeta d={}
-@core.ServiceAccount gvk=/v1/ServiceAccount
+@core.ServiceAccount gvk=/v1/ServiceAccount list
   apiVersion string
   automountServiceAccountToken bool
   imagePullSecrets [core.LocalObjectReference] at
   kind string
   metadata meta.ObjectMeta d={}
   secrets [core.ObjectReference] mm=name
-@core.ServiceAccountList req=items gvk=/v1/ServiceAccountList
-  apiVersion string
-  items [core.ServiceAccount]
-  kind string
-  metadata meta.ListMeta d={}
-@core.Event req=metadata,involvedObject gvk=/v1/Event
+@core.Event req=metadata,involvedObject gvk=/v1/Event list
   action string
   apiVersion string
   count int32
@@ -2012,11 +1962,6 @@ pub const SCHEMAS: &str = r#"
   series core.EventSeries
   source core.EventSource d={}
   type string
-@core.EventList req=items gvk=/v1/EventList
-  apiVersion string
-  items [core.Event]
-  kind string
-  metadata meta.ListMeta d={}
 @core.EventSeries
   count int32
   lastObservedTime meta.MicroTime
