@@ -248,6 +248,44 @@ impl Ops<'_> {
         }
         o
     }
+
+    /// The read, replace and patch operations of an object or of one of its subresources:
+    /// `what` is "the specified Foo" or "status of the specified Foo", `id` the operationId
+    /// after the verb.
+    fn read_replace_patch(&self, what: &str, id: &str, schema: &str) -> [(String, Value); 3] {
+        let get = self.op(
+            format!("read {what}"),
+            format!("read{id}"),
+            "get",
+            JSON_YAML,
+            vec![pref("resourceVersion-5WAnf1kx")],
+            &[("200", "OK")],
+            schema,
+        );
+        let put = self.op(
+            format!("replace {what}"),
+            format!("replace{id}"),
+            "put",
+            JSON_YAML,
+            write_params(schema),
+            &[("200", "OK"), ("201", "Created")],
+            schema,
+        );
+        let patch = self.op(
+            format!("partially update {what}"),
+            format!("patch{id}"),
+            "patch",
+            PATCHES,
+            patch_params(),
+            &[("200", "OK")],
+            schema,
+        );
+        [
+            ("get".into(), get),
+            ("put".into(), put),
+            ("patch".into(), patch),
+        ]
+    }
 }
 
 const JSON_YAML: &[&str] = &["application/json", "application/yaml"];
@@ -359,30 +397,11 @@ fn paths(r: &ResourceInfo, item: &str, list: &str, out: &mut Vec<(String, Value)
                "name": "name", "in": "path", "required": true}),
     );
     let mut one = Map::new();
-    one.insert(
-        "get".into(),
-        ops.op(
-            format!("read the specified {k}"),
-            format!("read{gv}{word}{k}"),
-            "get",
-            JSON_YAML,
-            vec![pref("resourceVersion-5WAnf1kx")],
-            &[("200", "OK")],
-            item,
-        ),
-    );
-    one.insert(
-        "put".into(),
-        ops.op(
-            format!("replace the specified {k}"),
-            format!("replace{gv}{word}{k}"),
-            "put",
-            JSON_YAML,
-            write_params(item),
-            &[("200", "OK"), ("201", "Created")],
-            item,
-        ),
-    );
+    one.extend(ops.read_replace_patch(
+        &format!("the specified {k}"),
+        &format!("{gv}{word}{k}"),
+        item,
+    ));
     one.insert(
         "delete".into(),
         ops.op(
@@ -402,18 +421,6 @@ fn paths(r: &ResourceInfo, item: &str, list: &str, out: &mut Vec<(String, Value)
             &status_ref,
         ),
     );
-    one.insert(
-        "patch".into(),
-        ops.op(
-            format!("partially update the specified {k}"),
-            format!("patch{gv}{word}{k}"),
-            "patch",
-            PATCHES,
-            patch_params(),
-            &[("200", "OK")],
-            item,
-        ),
-    );
     one.insert("parameters".into(), Value::Array(item_params.clone()));
     out.push((format!("{base}/{{name}}"), Value::Object(one)));
 
@@ -431,43 +438,11 @@ fn paths(r: &ResourceInfo, item: &str, list: &str, out: &mut Vec<(String, Value)
         if !served {
             continue;
         }
-        let mut m = Map::new();
-        m.insert(
-            "get".into(),
-            ops.op(
-                format!("read {sub} of the specified {k}"),
-                format!("read{gv}{word}{k}{word2}"),
-                "get",
-                JSON_YAML,
-                vec![pref("resourceVersion-5WAnf1kx")],
-                &[("200", "OK")],
-                schema,
-            ),
-        );
-        m.insert(
-            "put".into(),
-            ops.op(
-                format!("replace {sub} of the specified {k}"),
-                format!("replace{gv}{word}{k}{word2}"),
-                "put",
-                JSON_YAML,
-                write_params(schema),
-                &[("200", "OK"), ("201", "Created")],
-                schema,
-            ),
-        );
-        m.insert(
-            "patch".into(),
-            ops.op(
-                format!("partially update {sub} of the specified {k}"),
-                format!("patch{gv}{word}{k}{word2}"),
-                "patch",
-                PATCHES,
-                patch_params(),
-                &[("200", "OK")],
-                schema,
-            ),
-        );
+        let mut m = Map::from_iter(ops.read_replace_patch(
+            &format!("{sub} of the specified {k}"),
+            &format!("{gv}{word}{k}{word2}"),
+            schema,
+        ));
         m.insert("parameters".into(), Value::Array(item_params.clone()));
         out.push((format!("{base}/{{name}}/{sub}"), Value::Object(m)));
     }
