@@ -1397,43 +1397,53 @@ fn series(ev: &Value) -> Option<(i64, &str)> {
     })
 }
 
-fn print_event(ev: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    let v = EventView {
-        first: s(ev, "/firstTimestamp"),
-        last: s(ev, "/lastTimestamp"),
-        event_time: s(ev, "/eventTime"),
-        count: i(ev, "/count"),
-        series: series(ev),
-        kind: s(ev, "/involvedObject/kind"),
-        object_name: s(ev, "/involvedObject/name"),
-        field_path: s(ev, "/involvedObject/fieldPath"),
-        component: s(ev, "/source/component"),
-        host: s(ev, "/source/host"),
-        reporting_controller: s(ev, "/reportingComponent"),
-        reporting_instance: s(ev, "/reportingInstance"),
-        message: s(ev, "/message"),
-    };
-    event_cells(ev, v, now)
+impl<'a> EventView<'a> {
+    /// Reads the core/v1 fields of `ev`, each at `field(core path)`.
+    fn read(ev: &'a Value, field: fn(&'static str) -> &'static str) -> Self {
+        let f = |core| s(ev, field(core));
+        EventView {
+            first: f("/firstTimestamp"),
+            last: f("/lastTimestamp"),
+            event_time: f("/eventTime"),
+            count: i(ev, field("/count")),
+            series: series(ev),
+            kind: f("/involvedObject/kind"),
+            object_name: f("/involvedObject/name"),
+            field_path: f("/involvedObject/fieldPath"),
+            component: f("/source/component"),
+            host: f("/source/host"),
+            reporting_controller: f("/reportingComponent"),
+            reporting_instance: f("/reportingInstance"),
+            message: f("/message"),
+        }
+    }
 }
 
-/// events.k8s.io/v1 names the same fields differently; the server prints the core form.
+fn print_event(ev: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    event_cells(ev, EventView::read(ev, |core| core), now)
+}
+
+/// events.k8s.io/v1 names the same fields differently; the server converts it to the core
+/// Event to print it.
 fn print_events_k8s_io(ev: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    let v = EventView {
-        first: s(ev, "/deprecatedFirstTimestamp"),
-        last: s(ev, "/deprecatedLastTimestamp"),
-        event_time: s(ev, "/eventTime"),
-        count: i(ev, "/deprecatedCount"),
-        series: series(ev),
-        kind: s(ev, "/regarding/kind"),
-        object_name: s(ev, "/regarding/name"),
-        field_path: s(ev, "/regarding/fieldPath"),
-        component: s(ev, "/deprecatedSource/component"),
-        host: s(ev, "/deprecatedSource/host"),
-        reporting_controller: s(ev, "/reportingController"),
-        reporting_instance: s(ev, "/reportingInstance"),
-        message: s(ev, "/note"),
-    };
-    event_cells(ev, v, now)
+    event_cells(ev, EventView::read(ev, events_k8s_io_field), now)
+}
+
+/// Where an events.k8s.io/v1 Event keeps a core/v1 Event's field (its conversion).
+fn events_k8s_io_field(core: &'static str) -> &'static str {
+    match core {
+        "/firstTimestamp" => "/deprecatedFirstTimestamp",
+        "/lastTimestamp" => "/deprecatedLastTimestamp",
+        "/count" => "/deprecatedCount",
+        "/involvedObject/kind" => "/regarding/kind",
+        "/involvedObject/name" => "/regarding/name",
+        "/involvedObject/fieldPath" => "/regarding/fieldPath",
+        "/source/component" => "/deprecatedSource/component",
+        "/source/host" => "/deprecatedSource/host",
+        "/reportingComponent" => "/reportingController",
+        "/message" => "/note",
+        same => same,
+    }
 }
 
 fn print_controllerrevision(cr: &Value, now: DateTime<Utc>) -> Vec<Value> {
@@ -1553,7 +1563,7 @@ mod tests {
             let (g, r) = RESOURCES[idx];
             let now = at("2026-11-27T20:00:00Z");
             for include in [IncludeObject::None, IncludeObject::Metadata, IncludeObject::Object] {
-                let t = table_for_at(&gr(g, r), &objs, include, now);
+                let t = table(g, r, &objs, include, now);
                 let ncols = t["columnDefinitions"].as_array().unwrap().len();
                 for row in t["rows"].as_array().into_iter().flatten() {
                     prop_assert_eq!(row["cells"].as_array().unwrap().len(), ncols);
@@ -1572,6 +1582,20 @@ mod tests {
 
     fn gr(g: &str, r: &str) -> GroupResource {
         GroupResource::new(g, r)
+    }
+
+    fn table(
+        g: &str,
+        r: &str,
+        items: &[Value],
+        include: IncludeObject,
+        now: DateTime<Utc>,
+    ) -> Value {
+        table_for_at(&gr(g, r), items, include, now)
+    }
+
+    fn daemonset_table(ds: &Value, include: IncludeObject, now: DateTime<Utc>) -> Value {
+        table("apps", "daemonsets", std::slice::from_ref(ds), include, now)
     }
 
     fn secs(n: i64) -> TimeDelta {
@@ -1645,23 +1669,13 @@ mod tests {
     fn daemonset_tables_match_the_server() {
         let ds = fixture("daemonset.json");
         let now = at("2026-11-27T19:55:43.5Z");
-        let t = table_for_at(
-            &gr("apps", "daemonsets"),
-            std::slice::from_ref(&ds),
-            IncludeObject::Metadata,
-            now,
-        );
+        let t = daemonset_table(&ds, IncludeObject::Metadata, now);
         assert_matches(&t, &fixture("daemonsets-table.json"));
         assert_matches(&t, &fixture("daemonset-table-by-name.json"));
         assert_matches(&t, &fixture("daemonsets-table-all-namespaces.json"));
         let list = fixture("daemonsets-list.json");
         let items = list["items"].as_array().unwrap();
-        let t2 = table_for_at(
-            &gr("apps", "daemonsets"),
-            items,
-            IncludeObject::Metadata,
-            now,
-        );
+        let t2 = table("apps", "daemonsets", items, IncludeObject::Metadata, now);
         assert_eq!(
             t2["rows"][0]["cells"],
             fixture("daemonsets-table.json")["rows"][0]["cells"]
@@ -1669,21 +1683,14 @@ mod tests {
     }
 
     #[test]
-    fn pod_table_matches_the_server() {
-        let pods = fixture("pods-list.json");
-        let items = pods["items"].as_array().unwrap();
+    fn pod_and_node_tables_match_the_server() {
         let now = at("2026-11-27T19:55:43.5Z");
-        let t = table_for_at(&gr("", "pods"), items, IncludeObject::Metadata, now);
-        assert_matches(&t, &fixture("pods-table.json"));
-    }
-
-    #[test]
-    fn node_table_matches_the_server() {
-        let nodes = fixture("nodes-list.json");
-        let items = nodes["items"].as_array().unwrap();
-        let now = at("2026-11-27T19:55:43.5Z");
-        let t = table_for_at(&gr("", "nodes"), items, IncludeObject::Metadata, now);
-        assert_matches(&t, &fixture("nodes-table.json"));
+        for resource in ["pods", "nodes"] {
+            let list = fixture(&format!("{resource}-list.json"));
+            let items = list["items"].as_array().unwrap();
+            let t = table("", resource, items, IncludeObject::Metadata, now);
+            assert_matches(&t, &fixture(&format!("{resource}-table.json")));
+        }
     }
 
     #[test]
@@ -1696,7 +1703,7 @@ mod tests {
             .map(|r| json!({"metadata": r["object"]["metadata"], "status": {"phase": "Active"}}))
             .collect();
         let now = at("2026-11-27T19:55:44.5Z");
-        let t = table_for_at(&gr("", "namespaces"), &items, IncludeObject::Metadata, now);
+        let t = table("", "namespaces", &items, IncludeObject::Metadata, now);
         assert_matches(&t, &real);
     }
 
@@ -1706,7 +1713,7 @@ mod tests {
         let events = fixture("events-for-daemonset.json");
         let items = events["items"].as_array().unwrap();
         let now = at("2026-11-27T19:55:44.5Z");
-        let t = table_for_at(&gr("", "events"), items, IncludeObject::Metadata, now);
+        let t = table("", "events", items, IncludeObject::Metadata, now);
         assert_eq!(columns(&t), columns(&real));
         let real_rows = real["rows"].as_array().unwrap();
         for row in t["rows"].as_array().unwrap() {
@@ -1725,12 +1732,7 @@ mod tests {
             "reason": "Pulled", "type": "Normal", "note": " done ", "eventTime": "2026-11-27T19:59:00.000000Z",
             "reportingController": "kubelet", "reportingInstance": "n1",
             "series": {"count": 4, "lastObservedTime": "2026-11-27T19:59:50.000000Z"}});
-        let t = table_for_at(
-            &gr("events.k8s.io", "events"),
-            &[ev],
-            IncludeObject::None,
-            now,
-        );
+        let t = table("events.k8s.io", "events", &[ev], IncludeObject::None, now);
         assert_eq!(
             t["rows"][0]["cells"],
             json!([
@@ -1760,19 +1762,9 @@ mod tests {
         assert_eq!(IncludeObject::parse("object"), None);
         let ds = fixture("daemonset.json");
         let now = at("2026-11-27T19:55:43Z");
-        let full = table_for_at(
-            &gr("apps", "daemonsets"),
-            std::slice::from_ref(&ds),
-            IncludeObject::Object,
-            now,
-        );
+        let full = daemonset_table(&ds, IncludeObject::Object, now);
         assert_eq!(full["rows"][0]["object"], ds);
-        let meta = table_for_at(
-            &gr("apps", "daemonsets"),
-            std::slice::from_ref(&ds),
-            IncludeObject::Metadata,
-            now,
-        );
+        let meta = daemonset_table(&ds, IncludeObject::Metadata, now);
         let mut want_meta = ds["metadata"].clone();
         want_meta["annotations"]
             .as_object_mut()
@@ -1783,12 +1775,7 @@ mod tests {
         // An annotation the internal object does not keep disappears with its map.
         let mut only = ds.clone();
         only["metadata"]["annotations"] = json!({"deprecated.daemonset.template.generation": "1"});
-        let t = table_for_at(
-            &gr("apps", "daemonsets"),
-            &[only],
-            IncludeObject::Metadata,
-            now,
-        );
+        let t = table("apps", "daemonsets", &[only], IncludeObject::Metadata, now);
         assert!(t["rows"][0]["object"]["metadata"]
             .get("annotations")
             .is_none());
@@ -1802,12 +1789,7 @@ mod tests {
     fn default_table_for_unprinted_kinds() {
         let now = at("2026-11-27T20:00:00Z");
         let obj = json!({"metadata": {"name": "x", "creationTimestamp": "2026-11-27T19:00:00Z"}});
-        let t = table_for_at(
-            &gr("example.com", "widgets"),
-            &[obj],
-            IncludeObject::None,
-            now,
-        );
+        let t = table("example.com", "widgets", &[obj], IncludeObject::None, now);
         assert_eq!(
             columns(&t),
             vec![
@@ -1826,14 +1808,14 @@ mod tests {
             ]
         );
         assert_eq!(t["rows"][0]["cells"], json!(["x", "2026-11-27T19:00:00Z"]));
-        let empty = table_for_at(&gr("example.com", "widgets"), &[], IncludeObject::None, now);
+        let empty = table("example.com", "widgets", &[], IncludeObject::None, now);
         assert_eq!(empty["rows"], Value::Null);
-        let empty_pods = table_for_at(&gr("", "pods"), &[], IncludeObject::None, now);
+        let empty_pods = table("", "pods", &[], IncludeObject::None, now);
         assert_eq!(empty_pods["rows"], json!([]));
     }
 
     fn pod_cells(pod: Value, now: &str) -> Vec<Value> {
-        let t = table_for_at(&gr("", "pods"), &[pod], IncludeObject::None, at(now));
+        let t = table("", "pods", &[pod], IncludeObject::None, at(now));
         t["rows"][0]["cells"].as_array().unwrap().clone()
     }
 
@@ -1903,8 +1885,9 @@ mod tests {
             base(json!({"phase": "Running", "conditions": [{"type": "g1", "status": "True"}]}));
         gates["spec"]["readinessGates"] = json!([{"conditionType": "g1"}, {"conditionType": "g2"}]);
         assert_eq!(pod_cells(gates, now)[8], "1/2");
-        let failed = table_for_at(
-            &gr("", "pods"),
+        let failed = table(
+            "",
+            "pods",
             &[base(json!({"phase": "Failed"}))],
             IncludeObject::None,
             at(now),
@@ -1917,7 +1900,7 @@ mod tests {
         let now = at("2026-11-27T20:00:00Z");
         let created = "2026-11-27T19:59:00Z";
         let cells = |g: &str, r: &str, o: Value| {
-            table_for_at(&gr(g, r), &[o], IncludeObject::None, now)["rows"][0]["cells"].clone()
+            table(g, r, &[o], IncludeObject::None, now)["rows"][0]["cells"].clone()
         };
         let dep = json!({"metadata": {"name": "web", "creationTimestamp": created},
             "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
@@ -2109,8 +2092,9 @@ mod tests {
         let items = list["items"].as_array().unwrap();
         let first = &items[0];
         let now = at("2026-11-27T20:00:00Z");
-        let t = table_for_at(
-            &gr("apps", "controllerrevisions"),
+        let t = table(
+            "apps",
+            "controllerrevisions",
             items,
             IncludeObject::Metadata,
             now,
