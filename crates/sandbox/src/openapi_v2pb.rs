@@ -152,35 +152,11 @@ pub fn encode_document(d: &J) -> Vec<u8> {
         }
         b.msg(8, &p.0);
     }
-    if let Some(defs) = d.get("definitions") {
-        let mut p = Buf::default();
-        for (k, v) in defs.entries() {
-            p.named(1, k, &encode_schema(v));
-        }
-        b.msg(9, &p.0);
-    }
-    if let Some(params) = d.get("parameters") {
-        let mut p = Buf::default();
-        for (k, v) in params.entries() {
-            p.named(1, k, &encode_parameter(v));
-        }
-        b.msg(10, &p.0);
-    }
-    if let Some(resps) = d.get("responses") {
-        let mut p = Buf::default();
-        for (k, v) in resps.entries() {
-            p.named(1, k, &encode_response(v));
-        }
-        b.msg(11, &p.0);
-    }
+    b.named_map(9, d.get("definitions"), encode_schema);
+    b.named_map(10, d.get("parameters"), encode_parameter);
+    b.named_map(11, d.get("responses"), encode_response);
     encode_security(&mut b, 12, d.get("security"));
-    if let Some(defs) = d.get("securityDefinitions") {
-        let mut p = Buf::default();
-        for (k, v) in defs.entries() {
-            p.named(1, k, &encode_security_definition(v));
-        }
-        b.msg(13, &p.0);
-    }
+    b.named_map(13, d.get("securityDefinitions"), encode_security_definition);
     if let Some(J::Arr(tags)) = d.get("tags") {
         for t in tags {
             let mut m = Buf::default();
@@ -479,13 +455,7 @@ fn encode_response(r: &J) -> Vec<u8> {
         }
         b.msg(2, &si.0);
     }
-    if let Some(h) = r.get("headers") {
-        let mut m = Buf::default();
-        for (k, v) in h.entries() {
-            m.named(1, k, &header_bytes(v));
-        }
-        b.msg(3, &m.0);
-    }
+    b.named_map(3, r.get("headers"), header_bytes);
     if let Some(ex) = r.get("examples") {
         let mut m = Buf::default();
         for (k, v) in ex.entries() {
@@ -597,13 +567,7 @@ pub fn encode_schema(s: &J) -> Vec<u8> {
             b.msg(24, &encode_schema(a));
         }
     }
-    if let Some(props) = s.get("properties") {
-        let mut m = Buf::default();
-        for (k, v) in props.entries() {
-            m.named(1, k, &encode_schema(v));
-        }
-        b.msg(25, &m.0);
-    }
+    b.named_map(25, s.get("properties"), encode_schema);
     b.string(26, s.str("discriminator"));
     b.boolean(27, s.get("readOnly"));
     if let Some(x) = s.get("xml") {
@@ -701,6 +665,17 @@ impl Buf {
         m.string(1, name);
         m.msg(2, value);
         self.msg(field, &m.0);
+    }
+    /// A map (gnostic's `Named*` list message): each entry as `Named*` field 1, its value
+    /// encoded by `encode`, in the document's key order; nothing when the map is absent.
+    fn named_map(&mut self, field: u32, map: Option<&J>, encode: impl Fn(&J) -> Vec<u8>) {
+        if let Some(map) = map {
+            let mut m = Buf::default();
+            for (k, v) in map.entries() {
+                m.named(1, k, &encode(v));
+            }
+            self.msg(field, &m.0);
+        }
     }
     /// The object's `x-` keys as repeated `NamedAny`.
     fn extensions(&mut self, field: u32, v: &J) {
