@@ -10,13 +10,13 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::driver::KeyedController;
-use super::events::{EventType, Recorder};
-use super::pods::create_pod;
+use super::events::Recorder;
+use super::pods::{create_owned_pod, delete_owned_pod};
 use super::podview::PodView;
 use super::scheduler::{matches_node_selector_and_affinity, untolerated_taint};
 use super::{
-    controller_ref, delete_object, gr_controllerrevisions, gr_daemonsets, gr_nodes, gr_pods,
-    is_terminating, name_of, ns_of, owner_reference, template_hash, uid_of, LabelSelector,
+    controller_ref, gr_controllerrevisions, gr_daemonsets, gr_nodes, gr_pods, is_terminating,
+    name_of, ns_of, owner_reference, template_hash, uid_of, LabelSelector,
 };
 use crate::store::{EventType as Change, Store, WatchEvent};
 
@@ -356,41 +356,14 @@ impl Controller {
 
     fn create(&mut self, ds: &Value, node: &str, hash: &str, generation: &str) {
         let pod = self.new_pod(ds, node, hash, generation);
-        match create_pod(&self.store, pod) {
-            Ok(p) => {
-                let msg = format!("Created pod: {}", name_of(&p));
-                self.recorder.event(
-                    &gr_daemonsets(),
-                    ds,
-                    EventType::Normal,
-                    "SuccessfulCreate",
-                    &msg,
-                );
-                self.observe_pod(Change::Added, &Arc::new(PodView::of(&p)));
-            }
-            Err(e) => {
-                let msg = format!("Error creating: {e}");
-                self.recorder.event(
-                    &gr_daemonsets(),
-                    ds,
-                    EventType::Warning,
-                    "FailedCreate",
-                    &msg,
-                );
-            }
+        if let Some(p) = create_owned_pod(&self.store, &self.recorder, &gr_daemonsets(), ds, pod) {
+            self.observe_pod(Change::Added, &Arc::new(PodView::of(&p)));
         }
     }
 
     fn delete(&mut self, ds: &Value, key: &Key) {
-        if delete_object(&self.store, &gr_pods(), &key.0, &key.1).is_ok() {
-            let msg = format!("Deleted pod: {}", key.1);
-            self.recorder.event(
-                &gr_daemonsets(),
-                ds,
-                EventType::Normal,
-                "SuccessfulDelete",
-                &msg,
-            );
+        let pod = (key.0.as_str(), key.1.as_str());
+        if delete_owned_pod(&self.store, &self.recorder, &gr_daemonsets(), ds, pod) {
             match self
                 .store
                 .get_stored(&gr_pods(), &key.0, &key.1)

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::daemonset::scaled;
 use super::events::{EventType, Recorder};
-use super::pods::create_pod;
+use super::pods::{create_owned_pod, delete_owned_pod};
 use super::podview::PodView;
 use super::{
     apply_defaults, controller_ref, delete_object, gr_pods, is_terminating, name_of, ns_of,
@@ -367,15 +367,8 @@ impl Controllers {
             });
             let excess = active.len() - want;
             for p in active.drain(..excess).collect::<Vec<_>>() {
-                if delete_object(&self.store, &gr_pods(), &p.namespace, &p.name).is_ok() {
-                    let msg = format!("Deleted pod: {}", p.name);
-                    self.rs_events.event(
-                        &gr_replicasets(),
-                        &rs,
-                        EventType::Normal,
-                        "SuccessfulDelete",
-                        &msg,
-                    );
+                let pod = (p.namespace.as_str(), p.name.as_str());
+                if delete_owned_pod(&self.store, &self.rs_events, &gr_replicasets(), &rs, pod) {
                     match self
                         .store
                         .get_stored(&gr_pods(), &p.namespace, &p.name)
@@ -431,32 +424,10 @@ impl Controllers {
     fn create_rs_pod(&mut self, rs: &Value) -> Option<Arc<PodView>> {
         let pod =
             super::pods::pod_from_template(rs, "apps/v1", "ReplicaSet", &rs["spec"]["template"]);
-        match create_pod(&self.store, pod) {
-            Ok(p) => {
-                let msg = format!("Created pod: {}", name_of(&p));
-                self.rs_events.event(
-                    &gr_replicasets(),
-                    rs,
-                    EventType::Normal,
-                    "SuccessfulCreate",
-                    &msg,
-                );
-                let view = Arc::new(PodView::of(&p));
-                self.observe_pod(Change::Added, &view);
-                Some(view)
-            }
-            Err(e) => {
-                let msg = format!("Error creating: {e}");
-                self.rs_events.event(
-                    &gr_replicasets(),
-                    rs,
-                    EventType::Warning,
-                    "FailedCreate",
-                    &msg,
-                );
-                None
-            }
-        }
+        let p = create_owned_pod(&self.store, &self.rs_events, &gr_replicasets(), rs, pod)?;
+        let view = Arc::new(PodView::of(&p));
+        self.observe_pod(Change::Added, &view);
+        Some(view)
     }
 
     // ---- Deployment controller ----

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::driver::KeyedController;
 use super::events::{EventType, Recorder};
-use super::pods::create_pod;
+use super::pods::create_owned_pod;
 use super::LabelSelector;
 use super::{controller_ref, is_terminating, name_of, ns_of, uid_of};
 use crate::store::{EventType as Change, Store, WatchEvent};
@@ -296,20 +296,12 @@ impl Controller {
         let mut pod =
             super::pods::pod_from_template(job, "batch/v1", "Job", &job["spec"]["template"]);
         pod["metadata"]["finalizers"] = json!([TRACKING]);
-        match create_pod(&self.store, pod) {
-            Ok(p) => {
-                let msg = format!("Created pod: {}", name_of(&p));
-                self.events
-                    .event(&gr_jobs(), job, EventType::Normal, "SuccessfulCreate", &msg);
+        match create_owned_pod(&self.store, &self.events, &gr_jobs(), job, pod) {
+            Some(p) => {
                 self.observe_pod(Change::Added, &p);
                 true
             }
-            Err(e) => {
-                let msg = format!("Error creating: {e}");
-                self.events
-                    .event(&gr_jobs(), job, EventType::Warning, "FailedCreate", &msg);
-                false
-            }
+            None => false,
         }
     }
 }

@@ -3,8 +3,9 @@
 
 use serde_json::{json, Value};
 
+use super::events::{EventType, Recorder};
 use super::{apply_defaults, gr_pods, prepare_for_create};
-use crate::store::{Store, StoreError};
+use crate::store::{GroupResource, Store, StoreError};
 
 /// The pod's QoS class from its containers' requests and limits.
 pub fn qos_class(pod: &Value) -> &'static str {
@@ -74,6 +75,47 @@ pub fn create_pod(store: &Store, mut pod: Value) -> Result<Value, StoreError> {
     apply_defaults(&gr_pods(), &mut pod);
     prepare_for_create(&gr_pods(), &mut pod);
     store.create(&gr_pods(), pod)
+}
+
+/// `RealPodControl.CreatePods`: creates `pod` for `owner` (of `owner_gr`) and records on the
+/// owner what the controllers record: SuccessfulCreate "Created pod: NAME", or FailedCreate
+/// "Error creating: ERROR". The pod as stored, when created.
+pub(crate) fn create_owned_pod(
+    store: &Store,
+    recorder: &Recorder,
+    owner_gr: &GroupResource,
+    owner: &Value,
+    pod: Value,
+) -> Option<Value> {
+    match create_pod(store, pod) {
+        Ok(p) => {
+            let msg = format!("Created pod: {}", super::name_of(&p));
+            recorder.event(owner_gr, owner, EventType::Normal, "SuccessfulCreate", &msg);
+            Some(p)
+        }
+        Err(e) => {
+            let msg = format!("Error creating: {e}");
+            recorder.event(owner_gr, owner, EventType::Warning, "FailedCreate", &msg);
+            None
+        }
+    }
+}
+
+/// `RealPodControl.DeletePod`: deletes the pod `ns/name` of `owner` and, when it did, records
+/// SuccessfulDelete "Deleted pod: NAME" on the owner.
+pub(crate) fn delete_owned_pod(
+    store: &Store,
+    recorder: &Recorder,
+    owner_gr: &GroupResource,
+    owner: &Value,
+    (ns, name): (&str, &str),
+) -> bool {
+    let deleted = super::delete_object(store, &gr_pods(), ns, name).is_ok();
+    if deleted {
+        let msg = format!("Deleted pod: {name}");
+        recorder.event(owner_gr, owner, EventType::Normal, "SuccessfulDelete", &msg);
+    }
+    deleted
 }
 
 /// An image reference as the runtime reports it: `docker.io/library/nginx:latest`.
