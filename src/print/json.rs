@@ -40,49 +40,7 @@ fn newline(indent: &str, depth: usize, out: &mut String) {
 }
 
 fn write_value(v: &Value, indent: &str, depth: usize, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&json_number(n)),
-        Value::String(s) => go_json_string(s, out),
-        Value::Array(items) => {
-            if items.is_empty() {
-                out.push_str("[]");
-                return;
-            }
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(indent, depth + 1, out);
-                write_value(item, indent, depth + 1, out);
-            }
-            newline(indent, depth, out);
-            out.push(']');
-        }
-        Value::Object(map) => {
-            if map.is_empty() {
-                out.push_str("{}");
-                return;
-            }
-            out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                newline(indent, depth + 1, out);
-                go_json_string(k, out);
-                out.push(':');
-                if !indent.is_empty() {
-                    out.push(' ');
-                }
-                write_value(item, indent, depth + 1, out);
-            }
-            newline(indent, depth, out);
-            out.push('}');
-        }
-    }
+    write_ordered(v, indent, depth, &mut Vec::new(), None, out);
 }
 
 /// The Go struct field order of the object at `path` (the keys from the root, list indices
@@ -95,20 +53,27 @@ pub type FieldOrder<'a> = dyn Fn(&[&str]) -> Option<&'static [&'static str]> + '
 pub fn to_go_json_ordered(v: &Value, indent: &str, order: &FieldOrder<'_>) -> String {
     let mut out = String::new();
     let mut path = Vec::new();
-    write_ordered(v, indent, 0, &mut path, order, &mut out);
+    write_ordered(v, indent, 0, &mut path, Some(order), &mut out);
     out
 }
 
+/// Writes `v` with each object's keys in `order`'s struct order, or sorted without one.
 fn write_ordered<'a>(
     v: &'a Value,
     indent: &str,
     depth: usize,
     path: &mut Vec<&'a str>,
-    order: &FieldOrder<'_>,
+    order: Option<&FieldOrder<'_>>,
     out: &mut String,
 ) {
     match v {
-        Value::Array(items) if !items.is_empty() => {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&json_number(n)),
+        Value::String(s) => go_json_string(s, out),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -120,11 +85,13 @@ fn write_ordered<'a>(
             newline(indent, depth, out);
             out.push(']');
         }
-        Value::Object(map) if !map.is_empty() => {
-            let known = order(path).unwrap_or_default();
+        Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
-            let rank = |k: &str| known.iter().position(|x| *x == k).unwrap_or(known.len());
-            keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+            if let Some(order) = order {
+                let known = order(path).unwrap_or_default();
+                let rank = |k: &str| known.iter().position(|x| *x == k).unwrap_or(known.len());
+                keys.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+            }
             out.push('{');
             for (i, k) in keys.into_iter().enumerate() {
                 if i > 0 {
@@ -143,7 +110,6 @@ fn write_ordered<'a>(
             newline(indent, depth, out);
             out.push('}');
         }
-        other => write_value(other, indent, depth, out),
     }
 }
 
