@@ -2,7 +2,7 @@
 //! `[a b]`, `<nil>`, floats as `%g`-shortest like `1e+06`) and `encoding/json`'s number text.
 //! kubectl's table cells, custom-columns, jsonpath text and go-templates all go through these.
 
-use kcore::gofmt::{go_float, json_float};
+use kcore::gofmt::go_float;
 use serde_json::{Number, Value};
 
 /// Go `fmt.Sprint(v)` of a value decoded from JSON into `interface{}` (maps print with sorted
@@ -75,18 +75,8 @@ pub fn sprint_number(n: &Number) -> String {
     go_float(n.as_f64().unwrap_or(0.0))
 }
 
-/// Go `encoding/json` text of a JSON number as decoded by apimachinery (int64 or float64).
-pub fn json_number(n: &Number) -> String {
-    if let Some(i) = n.as_i64() {
-        return i.to_string();
-    }
-    if let Some(u) = n.as_u64() {
-        return json_float(u as f64);
-    }
-    json_float(n.as_f64().unwrap_or(0.0))
-}
-
 pub use kcore::gofmt::go_quote;
+pub use kcore::gojson::json_number;
 
 /// Go `fmt.Sprintf("%#v", v)` of a value decoded from JSON into `interface{}` (kubectl dumps
 /// the object this way in jsonpath and template execution errors).
