@@ -14,6 +14,18 @@ use crate::print::PrintError;
 use kcore::patch::error::PatchError;
 use serde_json::Value;
 
+/// `result`'s value, or `None` with its error added to `errors`: for the loops that report
+/// each object's failure and go on with the next (the builder's `ContinueOnError`).
+pub fn ok_or_collect<T, E>(result: Result<T, E>, errors: &mut Vec<E>) -> Option<T> {
+    match result {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
 /// kubectl's exit code for every error.
 pub const DEFAULT_ERROR_EXIT_CODE: i32 = 1;
 

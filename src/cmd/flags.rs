@@ -2011,6 +2011,19 @@ pub struct SetCommonFlags {
     pub field_manager: FieldManagerFlag,
 }
 
+/// What the `set` subcommands but `selector` name their objects with: `TYPE NAME` arguments
+/// (then the subcommand's own), kubectl's `FilenameOptions` (`-f`, `-k`, `-R`) and the flags
+/// they all share.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SetTargetFlags {
+    /// `TYPE NAME…` or `TYPE/NAME…`, then the subcommand's arguments.
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub common: SetCommonFlags,
+    #[command(flatten)]
+    pub kustomize: KustomizeFlag,
+}
+
 /// The flags of the commands that connect to a running container's streams (`attach`,
 /// `exec`): how long to wait for the pod, `-q`, `-i` and `-t`.
 #[derive(Debug, Clone, Default, clap::Args)]

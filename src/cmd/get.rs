@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::client::request::ApiRequest;
-use crate::client::{ApiPath, ApiResponse, ClientError, PathError};
+use crate::client::{ApiPath, ApiResponse, Client, ClientError, PathError};
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::discovery::{ApiResource, ResolvedType};
@@ -571,6 +571,22 @@ impl GetOptions {
         }
     }
 
+    /// One page of `resource`'s list from `token` on, as the server's JSON text with what
+    /// comes before its items.
+    async fn fetch_page(
+        &self,
+        client: &Client,
+        resource: &ApiResource,
+        namespace: Option<&str>,
+        token: Option<String>,
+    ) -> Result<(bytes::Bytes, list_page::PageHead), ClientError> {
+        let req = list_request(resource, namespace, self, self.chunk_size, token.as_deref())?;
+        let resp = client.send(&req).await?;
+        resp.check_media_type()?;
+        let head = list_page::read_head(&resp.body).map_err(decode_error)?;
+        Ok((resp.body, head))
+    }
+
     /// `get` of one list with a streaming printer: each page is written while the next one
     /// is fetched, then dropped; the output is what [`Self::print_generic`] writes for the
     /// whole list (kubectl's `printGeneric`: the items so far, then the errors).
@@ -588,13 +604,7 @@ impl GetOptions {
         // Each page stays the server's JSON text; its items become trees one at a time
         // (`resource::list_page`), so a page costs its bytes and one object.
         let walked = crate::resource::helper::for_each_page(
-            |token: Option<String>| async move {
-                let req = list_request(&t.resource, ns, self, self.chunk_size, token.as_deref())?;
-                let resp = client.send(&req).await?;
-                resp.check_media_type()?;
-                let head = list_page::read_head(&resp.body).map_err(decode_error)?;
-                Ok((resp.body, head))
-            },
+            |token| self.fetch_page(client, &t.resource, ns, token),
             |page: &(bytes::Bytes, list_page::PageHead)| page.1.continue_token.clone(),
             |(body, head)| {
                 pages += 1;
@@ -968,13 +978,7 @@ impl GetOptions {
         let mut decode_err: Option<ClientError> = None;
         let mut io_err: Option<std::io::Error> = None;
         let walked = crate::resource::helper::for_each_page(
-            |token: Option<String>| async move {
-                let req = list_request(r, ns, self, self.chunk_size, token.as_deref())?;
-                let resp = client.send(&req).await?;
-                resp.check_media_type()?;
-                let head = list_page::read_head(&resp.body).map_err(decode_error)?;
-                Ok((resp.body, head))
-            },
+            |token| self.fetch_page(client, r, ns, token),
             |page: &(bytes::Bytes, list_page::PageHead)| page.1.continue_token.clone(),
             |(body, head)| {
                 if decode_err.is_some() || io_err.is_some() {

@@ -12,7 +12,7 @@ use crate::apply::{set_last_applied, to_go_json};
 use crate::client::{ApiPath, ApiRequest, Method};
 use crate::cmd::flags::{parse_timeout, DryRun, PrintSpec};
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{ok_or_collect, CliError};
 use crate::print::table::lower_group_kind;
 use crate::print::GenericPrinter;
 use crate::resource::{
@@ -225,12 +225,8 @@ impl ReplaceArgs {
         let operation = format!("replaced{}", o.dry_run.suffix());
         let mut errors = Vec::new();
         for item in stream {
-            let info = match item {
-                Ok(info) => info,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
+            let Some(info) = ok_or_collect(item, &mut errors) else {
+                continue;
             };
             let mut obj = info.object.clone();
             if let Err(e) = update_annotation(self.save_config.value, &mut obj) {
@@ -313,12 +309,9 @@ impl ReplaceArgs {
                     meta.remove("resourceVersion");
                 }
             }
-            let created = match self.create(ctx, o, info, &obj).await {
-                Ok(v) => v,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
+            let created = self.create(ctx, o, info, &obj).await;
+            let Some(created) = ok_or_collect(created, &mut errors) else {
+                continue;
             };
             count += 1;
             o.spec.print(ctx, printer.as_mut(), &created, "replaced")?;
@@ -393,12 +386,8 @@ impl ReplaceArgs {
         // still counts them when it chooses its layout.
         let mut ignored = 0;
         for item in stream {
-            let info = match item {
-                Ok(info) => info,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
+            let Some(info) = ok_or_collect(item, &mut errors) else {
+                continue;
             };
             infos.push(info.clone());
             let path = match info.path() {

@@ -8,7 +8,7 @@ use crate::client::ApiRequest;
 use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::drain::{list_chunked, node_path};
-use crate::error::CliError;
+use crate::error::{ok_or_collect, CliError};
 
 /// kubectl's long help of `taint`.
 pub const TAINT_LONG: &str = r"Update the taints on one or more nodes.
@@ -324,12 +324,8 @@ impl TaintArgs {
         }
         let mut errors: Vec<CliError> = Vec::new();
         for node in nodes {
-            let node = match node {
-                Ok(n) => n,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
+            let Some(node) = ok_or_collect(node, &mut errors) else {
+                continue;
             };
             if let Err(e) = self
                 .taint_one(ctx, node, &add, &remove, dry_run, validation)

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::events::finish_with_events;
-use super::text::{arr, get, s, value_string};
+use super::text::{arr, get, join_or_none, s, value_string};
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1, LEVEL_2, LEVEL_3};
 use super::{DescribeOptions, Events};
 
@@ -29,11 +29,7 @@ pub fn describe_endpoint_slice(eps: &Value, events: Events<'_>, opts: &DescribeO
         let or_unset = |v: Option<&Value>| v.map(value_string).unwrap_or("<unset>".into());
         for e in endpoints {
             let addrs: Vec<String> = arr(e, "addresses").iter().map(value_string).collect();
-            let addrs = if addrs.is_empty() {
-                "<none>".to_string()
-            } else {
-                addrs.join(", ")
-            };
+            let addrs = join_or_none(&addrs, ", ");
             w.write(LEVEL_1, &format!("- Addresses:\t{addrs}\n"));
             w.write(LEVEL_2, "Conditions:\n");
             w.field(LEVEL_3, "Ready", or_unset(get(e, "conditions.ready")));

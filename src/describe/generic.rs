@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::events::finish_with_events;
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Events};
+use crate::print::gofmt::sprint;
 
 const SKIP: &[&str] = &[
     ".metadata.managedFields",
@@ -44,85 +45,15 @@ fn print_content(w: &mut PrefixWriter, level: usize, content: &Map<String, Value
                 for item in items {
                     match item {
                         Value::Object(m) => print_content(w, level + 1, m, &path),
-                        other => w.write(level + 1, &format!("{}\n", go_value(other))),
+                        other => w.write(level + 1, &format!("{}\n", sprint(other))),
                     }
                 }
             }
             other => w.write(
                 level,
-                &format!("{}:\t{}\n", smart_label(field), go_value(other)),
+                &format!("{}:\t{}\n", smart_label(field), sprint(other)),
             ),
         }
-    }
-}
-
-/// Go's `%v` of a decoded JSON scalar. Kubernetes' unstructured decoder keeps integers as
-/// int64 and everything else (`1.5`, `1.0`, `1e3`) as float64.
-fn go_value(v: &Value) -> String {
-    match v {
-        Value::Null => "<nil>".to_string(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
-        Value::Number(n) => go_float(n.as_f64().unwrap_or(0.0)),
-        // Go's %v of []interface{} and map[string]interface{} (keys sorted by fmt).
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().map(go_value).collect();
-            format!("[{}]", parts.join(" "))
-        }
-        Value::Object(m) => {
-            let parts: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_value(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
-        }
-    }
-}
-
-/// Go's `%v` of a float64 (`%g` with the shortest precision): shortest round-trip digits, and
-/// `e` notation when the decimal exponent is below -4 or at least 6 (strconv's rule for the
-/// shortest precision), e.g. `1.234567e+06`.
-pub fn go_float(f: f64) -> String {
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
-    }
-    if !f.is_finite() {
-        return if f.is_nan() {
-            "NaN".to_string()
-        } else if f > 0.0 {
-            "+Inf".to_string()
-        } else {
-            "-Inf".to_string()
-        };
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits, like Go's.
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
-    let exp: i32 = exp.parse().expect("integer exponent");
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    if !(-4..6).contains(&exp) {
-        let mut m = digits[..1].to_string();
-        if digits.len() > 1 {
-            m.push('.');
-            m.push_str(&digits[1..]);
-        }
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{m}e{esign}{:02}", exp.abs());
-    }
-    if exp < 0 {
-        let zeros = "0".repeat((-exp - 1) as usize);
-        return format!("{sign}0.{zeros}{digits}");
-    }
-    let int_len = exp as usize + 1;
-    if digits.len() <= int_len {
-        format!("{sign}{digits}{}", "0".repeat(int_len - digits.len()))
-    } else {
-        format!("{sign}{}.{}", &digits[..int_len], &digits[int_len..])
     }
 }
 
@@ -265,23 +196,11 @@ mod tests {
     }
 
     #[test]
-    fn floats_print_like_go() {
-        for (input, want) in [
-            (1.0, "1"),
-            (0.5, "0.5"),
-            (1234567.0, "1.234567e+06"),
-            (123456.5, "123456.5"),
-            (0.0001, "0.0001"),
-            (0.00001, "1e-05"),
-            (-2.5e-7, "-2.5e-07"),
-        ] {
-            assert_eq!(go_float(input), want, "{input:?}");
-        }
-    }
-
-    #[test]
     fn nested_values_print_like_go() {
         let v = serde_json::json!([1, "a", [true, null], {"b": 2.5, "a": {}}]);
-        assert_eq!(go_value(&v), "[1 a [true <nil>] map[a:map[] b:2.5]]");
+        assert_eq!(sprint(&v), "[1 a [true <nil>] map[a:map[] b:2.5]]");
+        // Beyond int64 kubectl holds a float64 (kubectl.1.33 describe: `1e+19`).
+        let big = serde_json::json!(10000000000000000000u64);
+        assert_eq!(sprint(&big), "1e+19");
     }
 }

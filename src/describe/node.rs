@@ -8,8 +8,9 @@ use serde_json::Value;
 use super::events::describe_events;
 use super::quantity::Quantity;
 use super::text::{
-    arr, format_time, get, print_conditions, print_creation_timestamp, print_labels_annotations,
-    print_taints, s, since, string_map, value_string, LAST_TRANSITION_TIME,
+    arr, format_time, get, join_or_none, print_conditions, print_creation_timestamp,
+    print_labels_annotations, print_taints, s, since, string_map, value_string,
+    LAST_TRANSITION_TIME,
 };
 use super::writer::{PrefixWriter, LEVEL_0, LEVEL_1};
 use super::{DescribeOptions, Related};
@@ -22,11 +23,7 @@ pub fn describe_node(node: &Value, related: &Related, opts: &DescribeOptions) ->
     let name = s(node, "metadata.name");
     w.write(LEVEL_0, &format!("Name:\t{name}\n"));
     let roles = node_roles(node);
-    let roles = if roles.is_empty() {
-        "<none>".to_string()
-    } else {
-        roles.join(",")
-    };
+    let roles = join_or_none(&roles, ",");
     w.write(LEVEL_0, &format!("Roles:\t{roles}\n"));
     print_labels_annotations(w, node);
     print_creation_timestamp(w, node, opts);

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::events::finish_with_events;
-use super::text::{arr, format_labels, get, i, s, string_map, value_string};
+use super::text::{arr, format_labels, get, i, join_or_none, s, string_map, value_string};
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Related};
 
@@ -26,19 +26,11 @@ pub fn describe_service(svc: &Value, related: &Related, opts: &DescribeOptions) 
         w.field(LEVEL_0, "IP Family Policy", value_string(p));
     }
     let families = strings("spec.ipFamilies");
-    let families = if families.is_empty() {
-        "<none>".to_string()
-    } else {
-        families.join(",")
-    };
+    let families = join_or_none(&families, ",");
     w.write(LEVEL_0, &format!("IP Families:\t{families}\n"));
     w.field(LEVEL_0, "IP", s(svc, "spec.clusterIP"));
     let ips = strings("spec.clusterIPs");
-    let ips = if ips.is_empty() {
-        "<none>".to_string()
-    } else {
-        ips.join(",")
-    };
+    let ips = join_or_none(&ips, ",");
     w.write(LEVEL_0, &format!("IPs:\t{ips}\n"));
     let external = strings("spec.externalIPs");
     if !external.is_empty() {

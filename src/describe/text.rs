@@ -184,6 +184,16 @@ pub fn or_none(text: &str) -> &str {
     }
 }
 
+/// `items` joined by `sep`, or `<none>` when there are none (kubectl's
+/// `if len(x) == 0 { "<none>" } else { strings.Join(x, sep) }`).
+pub fn join_or_none(items: &[String], sep: &str) -> String {
+    if items.is_empty() {
+        "<none>".to_string()
+    } else {
+        items.join(sep)
+    }
+}
+
 /// `title:\t<none>` without items, else `title:` and a line per item one level in.
 pub fn print_list(
     w: &mut PrefixWriter,

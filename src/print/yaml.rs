@@ -11,8 +11,9 @@ use serde_json::{Map, Number, Value};
 
 use kcore::goyaml::resolves_to_string;
 
-use super::gofmt::{format_float_g, json_number};
+use super::gofmt::json_number;
 use super::PrintError;
+use kcore::gofmt::go_float;
 
 const BEST_INDENT: i32 = 2;
 const BEST_WIDTH: usize = 80;
@@ -809,7 +810,7 @@ fn yaml_number(n: &Number) -> String {
         return u.to_string();
     }
     match text.parse::<f64>() {
-        Ok(f) => format_float_g(f),
+        Ok(f) => go_float(f),
         Err(_) => text,
     }
 }

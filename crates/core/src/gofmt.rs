@@ -7,7 +7,7 @@
 //! `strconv.Quote` in all those places, so this is the right one for each; for printable text
 //! they all agreed.
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 /// Go `strconv.Quote` (`%q`): double-quoted with Go escapes, printable Unicode kept.
 pub fn go_quote(s: &str) -> String {
@@ -95,50 +95,152 @@ pub fn go_parse_int(s: &str) -> Result<i64, String> {
 
 /// Go's `%v` of a decoded JSON value (`map[a:1 b:x]`, `[1 2]`, `<nil>`), as apimachinery's
 /// messages, the JSONPath printer and kustomize's vars write it. Map keys come out sorted, as
-/// Go's `fmt` sorts them (serde_json's map is ordered by key).
+/// Go's `fmt` sorts them (serde_json's map is ordered by key). Numbers are as apimachinery's
+/// `util/json` decodes them: an integer literal within int64 stays one, anything else is a
+/// float64.
 pub fn go_value(v: &Value) -> String {
+    sprint_with(v, &|n| match n.as_i64() {
+        Some(i) => i.to_string(),
+        None => go_float(n.as_f64().unwrap_or(0.0)),
+    })
+}
+
+/// Go `fmt.Sprint` of a decoded JSON value, with `number` writing the numbers: callers differ
+/// only on what a JSON number decodes to (int64 or float64).
+pub fn sprint_with(v: &Value, number: &dyn Fn(&Number) -> String) -> String {
+    let mut out = String::new();
+    sprint_into(v, number, &mut out);
+    out
+}
+
+fn sprint_into(v: &Value, number: &dyn Fn(&Number) -> String, out: &mut String) {
     match v {
-        Value::Null => "<nil>".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => go_number(n),
-        Value::String(s) => s.clone(),
-        Value::Array(a) => {
-            let parts: Vec<String> = a.iter().map(go_value).collect();
-            format!("[{}]", parts.join(" "))
+        Value::Null => out.push_str("<nil>"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&number(n)),
+        Value::String(s) => out.push_str(s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                sprint_into(item, number, out);
+            }
+            out.push(']');
         }
-        Value::Object(m) => {
-            let parts: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{k}:{}", go_value(v)))
-                .collect();
-            format!("map[{}]", parts.join(" "))
+        Value::Object(map) => {
+            out.push_str("map[");
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                sprint_into(item, number, out);
+            }
+            out.push(']');
         }
     }
 }
 
-/// A JSON number as Go prints the int64 or float64 it decodes to.
-fn go_number(n: &serde_json::Number) -> String {
-    let f = n.as_f64().unwrap_or(0.0);
-    if (n.is_i64() || n.is_u64()) && f.abs() < 1e21 {
-        n.to_string()
-    } else {
-        go_float(f)
-    }
-}
-
-/// Go's `%v` of a float64: the shortest form, plain from 1e-4 to 1e21, else `1e-05`, `1e+21`
-/// (explicit sign, at least two exponent digits).
+/// Go `strconv.FormatFloat(f, 'g', -1, 64)`, which is also `%v` of a float64: shortest digits,
+/// exponent form (`1e+06`, `1.5e-07`) when the exponent is below -4 or at least 6 (kubectl
+/// 1.33's jsonpath and describe print 1000000.5 as `1.0000005e+06` and 1e20 as `1e+20`).
 pub fn go_float(f: f64) -> String {
-    if f == 0.0 || (1e-4..1e21).contains(&f.abs()) {
-        return format!("{f}");
+    if f.is_nan() {
+        return "NaN".to_string();
     }
-    let s = format!("{f:e}");
-    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let (sign, digits) = match exp.strip_prefix('-') {
-        Some(d) => ('-', d),
-        None => ('+', exp),
-    };
-    format!("{mant}e{sign}{digits:0>2}")
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
+    }
+    let (digits, exp) = shortest_digits(f);
+    if !(-4..6).contains(&exp) {
+        fmt_e(f < 0.0, &digits, exp)
+    } else {
+        fmt_f(f < 0.0, &digits, exp)
+    }
+}
+
+/// Go `encoding/json` text of a float64: plain decimal, exponent form below 1e-6 or from 1e21
+/// (`1e+21`, `1e-7`).
+pub fn json_float(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_string();
+    }
+    let neg = f < 0.0;
+    let (digits, exp) = shortest_digits(f);
+    let abs = f.abs();
+    if !(1e-6..1e21).contains(&abs) {
+        let s = fmt_e(neg, &digits, exp);
+        // Go trims `e-07` to `e-7` (only a single leading zero of a negative exponent).
+        if let Some(pos) = s.find("e-0") {
+            let mut t = s.clone();
+            t.remove(pos + 2);
+            return t;
+        }
+        return s;
+    }
+    fmt_f(neg, &digits, exp)
+}
+
+/// Shortest round-trip decimal digits of `f` (no sign) and the decimal exponent of the first
+/// digit: 1500.0 → ("15", 3).
+fn shortest_digits(f: f64) -> (String, i32) {
+    let e = format!("{:e}", f.abs());
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    (digits, exp.parse().unwrap_or(0))
+}
+
+fn fmt_e(neg: bool, digits: &str, exp: i32) -> String {
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    s.push_str(&digits[..1]);
+    if digits.len() > 1 {
+        s.push('.');
+        s.push_str(&digits[1..]);
+    }
+    s.push('e');
+    s.push(if exp < 0 { '-' } else { '+' });
+    let a = exp.unsigned_abs();
+    if a < 10 {
+        s.push('0');
+    }
+    s.push_str(&a.to_string());
+    s
+}
+
+fn fmt_f(neg: bool, digits: &str, exp: i32) -> String {
+    let mut s = String::new();
+    if neg {
+        s.push('-');
+    }
+    if exp < 0 {
+        s.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            s.push('0');
+        }
+        s.push_str(digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            s.push_str(digits);
+            for _ in digits.len()..int_len {
+                s.push('0');
+            }
+        } else {
+            s.push_str(&digits[..int_len]);
+            s.push('.');
+            s.push_str(&digits[int_len..]);
+        }
+    }
+    s
 }
 
 #[cfg(test)]
@@ -158,6 +260,46 @@ mod tests {
         assert_eq!(go_value(&json!(1e21)), "1e+21");
         assert_eq!(go_value(&json!(0.0001)), "0.0001");
         assert_eq!(go_value(&json!(-1.5e-7)), "-1.5e-07");
+        // An integer literal is an int64; a float64 at 1e6 and above is `%g`'s exponent form;
+        // an integer beyond int64 is a float64.
+        assert_eq!(go_value(&json!(1000000)), "1000000");
+        assert_eq!(go_value(&json!(1000000.5)), "1.0000005e+06");
+        assert_eq!(go_value(&json!(10000000000000000000u64)), "1e+19");
+    }
+
+    /// Expectations from kubectl.1.33 `-o jsonpath` over a list of floats (tests/fixtures/README).
+    #[test]
+    fn go_percent_v_floats() {
+        let cases = [
+            (1e6, "1e+06"),
+            (123456.0, "123456"),
+            (1234567.0, "1.234567e+06"),
+            (100000.5, "100000.5"),
+            (1e20, "1e+20"),
+            (1e21, "1e+21"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (12345678901234567890.0, "1.2345678901234567e+19"),
+            (3.0, "3"),
+            (-0.0, "-0"),
+            (2.5, "2.5"),
+            (1e100, "1e+100"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(go_float(f), want, "{f}");
+        }
+    }
+
+    #[test]
+    fn json_floats() {
+        assert_eq!(json_float(1000000.0), "1000000");
+        assert_eq!(json_float(0.5), "0.5");
+        assert_eq!(json_float(1e21), "1e+21");
+        assert_eq!(json_float(1.5e-7), "1.5e-7");
+        assert_eq!(json_float(1e-6), "0.000001");
+        assert_eq!(json_float(-2.25), "-2.25");
+        assert_eq!(json_float(1.2345e25), "1.2345e+25");
     }
 
     #[test]

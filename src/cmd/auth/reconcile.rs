@@ -16,7 +16,7 @@ use crate::client::{ApiRequest, ClientError};
 use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::discovery::ApiResource;
-use crate::error::CliError;
+use crate::error::{ok_or_collect, CliError};
 use crate::ops::dryrun::DryRun;
 use crate::print::GenericPrinter;
 use crate::resource::local::{read_local, Decode, LocalInfo};
@@ -125,12 +125,8 @@ impl ReconcileArgs {
         };
         let mut errors = Vec::new();
         for item in read.items {
-            let local = match item {
-                Ok(local) => local,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
+            let Some(local) = ok_or_collect(item, &mut errors) else {
+                continue;
             };
             let Some((group, version)) = local.api_version().split_once('/') else {
                 continue;

@@ -7,12 +7,11 @@ use std::io::Read;
 
 use serde_json::{json, Map, Value};
 
+use crate::cmd::flags::DryRun;
 use crate::cmd::flags::GoBoolArg;
-use crate::cmd::flags::{dry_run_flag, DryRun};
 use crate::cmd::set::{
     aggregate, calculate_patch, change_error, check_all_with_selector, check_local_dry_run,
-    check_selector_with_names, find_spec, go_error, pod_spec_mut, select_string, send_patch,
-    Printer,
+    check_selector_with_names, complete_printer, go_error, pod_spec_mut, select_string, send_patch,
 };
 use crate::context::Context;
 use crate::describe::quantity::Quantity;
@@ -68,10 +67,8 @@ pub const SET_ENV_USAGE: &str = "env RESOURCE/NAME KEY_1=VAL_1 ... KEY_N=VAL_N";
 #[command(mut_arg("local", |a| a.help("If true, set env will NOT contact api-server but run locally.")))]
 #[command(mut_arg("overwrite", |a| a.help("If true, allow environment to be overwritten, otherwise reject updates that overwrite existing environment.").default_value("true")))]
 pub struct EnvArgs {
-    /// `TYPE NAME…` or `TYPE/NAME…`, then `KEY=VALUE` and `KEY-` changes.
-    pub args: Vec<String>,
     #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    pub target: crate::cmd::flags::SetTargetFlags,
     #[command(flatten)]
     pub containers: crate::cmd::flags::ContainerSelectorFlag,
     /// The name of a resource from which to inject environment variables
@@ -96,8 +93,6 @@ pub struct EnvArgs {
     pub overwrite: crate::cmd::flags::OverwriteFlag,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
-    #[command(flatten)]
-    pub common: crate::cmd::flags::SetCommonFlags,
 }
 
 /// envutil `IsEnvironmentArgument` (`(?ms)^(.+)\=(.*)$`): an `=` after the first character.
@@ -438,31 +433,30 @@ fn resource_field(r: &Value, container: &Value) -> Result<String, CliError> {
 impl EnvArgs {
     /// kubectl's `Complete`, `Validate` and `RunEnv`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let local = self.common.local.value;
+        let local = self.target.common.local.value;
         let selector_given = self
             .selector
             .value
             .as_deref()
             .is_some_and(|s| !s.is_empty());
-        check_all_with_selector(&self.common, selector_given)?;
-        let Some((resources, env_args)) = split_env(&self.args) else {
+        check_all_with_selector(&self.target.common, selector_given)?;
+        let Some((resources, env_args)) = split_env(&self.target.args) else {
             return Err(CliError::msg(format!(
                 "all resources must be specified before environment changes: {}",
-                self.args.join(" ")
+                self.target.args.join(" ")
             )));
         };
-        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
-        let mut printer = Printer::new(ctx, &self.common.print, "env updated", dry_run)?;
+        let (dry_run, mut printer) = complete_printer(ctx, &self.target.common, "env updated")?;
         let (namespace, _) = ctx.namespace()?;
         // Validate.
-        check_local_dry_run(&self.common, dry_run)?;
+        check_local_dry_run(&self.target.common, dry_run)?;
         // kubectl's `set env` checks `-f` only: `-k` alone is refused here.
-        if self.common.files.filename.is_empty() && resources.is_empty() {
+        if self.target.common.files.filename.is_empty() && resources.is_empty() {
             return Err(CliError::msg(
                 "one or more resources must be specified as <resource> <name> or <resource>/<name>",
             ));
         }
-        if self.list && !self.common.print.output.is_empty() {
+        if self.list && !self.target.common.print.output.is_empty() {
             return Err(CliError::msg(
                 "--list and --output may not be specified together",
             ));
@@ -476,16 +470,21 @@ impl EnvArgs {
         let changes: Vec<String> = self.env.iter().chain(&env_args).cloned().collect();
         let (mut env, remove, env_from_stdin) = parse_env(ctx, &changes)?;
         // kubectl marks stdin in use for its builders (`StdinInUse`): `-f -` cannot read it too.
-        if env_from_stdin && self.common.files.filename.iter().any(|f| f == "-") {
+        if env_from_stdin && self.target.common.files.filename.iter().any(|f| f == "-") {
             return Err(crate::manifest::ManifestError::StdinMultiUse.into());
         }
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
+        // The builder's `TYPE/NAME` check beside a selector or `--all` (not with --local).
+        let check_names = |args: &[String]| {
+            if local {
+                return Ok(());
+            }
+            check_selector_with_names(args, selector.is_some() || self.target.common.all.value)
+        };
         if !self.from.is_empty() {
             let from = vec![self.from.clone()];
-            if !local {
-                check_selector_with_names(&from, selector.is_some() || self.common.all.value)?;
-            }
-            let spec = find_spec(&self.common, Some(&self.kustomize), from, selector.clone());
+            check_names(&from)?;
+            let spec = self.target.find_spec(from, selector.clone());
             for t in find(ctx, &spec).await? {
                 let o = &t.object;
                 let core = o["apiVersion"] == "v1";
@@ -516,10 +515,8 @@ impl EnvArgs {
                 e.name = format!("{}{}", self.prefix, e.name);
             }
         }
-        if !local {
-            check_selector_with_names(&resources, selector.is_some() || self.common.all.value)?;
-        }
-        let spec = find_spec(&self.common, Some(&self.kustomize), resources, selector);
+        check_names(&resources)?;
+        let spec = self.target.find_spec(resources, selector);
         let targets = find(ctx, &spec).await?;
         let mut store = Store::default();
         let mut changed: Vec<(Target, Value, Result<Option<Value>, CliError>)> = Vec::new();
@@ -551,7 +548,15 @@ impl EnvArgs {
                 }
                 continue;
             }
-            match send_patch(ctx, &t, &patch, dry_run, self.common.field_manager.as_str()).await {
+            match send_patch(
+                ctx,
+                &t,
+                &patch,
+                dry_run,
+                self.target.common.field_manager.as_str(),
+            )
+            .await
+            {
                 Ok(actual) => {
                     if env.is_empty() && env_args.is_empty() {
                         return Err(CliError::msg(

@@ -3,10 +3,9 @@
 
 use serde_json::Value;
 
-use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_all_with_selector, check_local_dry_run, checked_find_spec,
-    containers_mut, parse_pairs, pod_spec_mut, Printer, Submit,
+    aggregate, calculate_patch, check_all_with_selector, check_local_dry_run, complete_printer,
+    containers_mut, parse_pairs, pod_spec_mut, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
@@ -36,12 +35,8 @@ pub const SET_IMAGE_USAGE: &str = "image (-f FILENAME | TYPE NAME) CONTAINER_NAM
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("local", |a| a.help("If true, set image will NOT contact api-server but run locally.")))]
 pub struct ImageArgs {
-    /// `TYPE NAME…` or `TYPE/NAME…`, then `CONTAINER_NAME=IMAGE…` (`*` names every container).
-    pub args: Vec<String>,
     #[command(flatten)]
-    pub common: crate::cmd::flags::SetCommonFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    pub target: crate::cmd::flags::SetTargetFlags,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
@@ -53,28 +48,24 @@ impl ImageArgs {
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         // Complete: dry run, printer, arguments, builder.
         let cause = self.record.change_cause(ctx);
-        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
-        let mut printer = Printer::new(ctx, &self.common.print, "image updated", dry_run)?;
+        let (dry_run, mut printer) = complete_printer(ctx, &self.target.common, "image updated")?;
         let (resources, pair_args) =
-            crate::ops::metadata::split_resources_and_pairs(&self.args, "image")?;
+            crate::ops::metadata::split_resources_and_pairs(&self.target.args, "image")?;
         let images = parse_pairs(&pair_args, "image")?;
         // A Go map: the last value of a repeated name wins; kubectl walks it in random
         // order, sorted is one of them.
         let images: std::collections::BTreeMap<String, String> = images.into_iter().collect();
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        let spec = checked_find_spec(
-            &self.common,
-            Some(&self.kustomize),
-            resources.clone(),
-            selector.clone(),
-        )?;
+        let spec = self
+            .target
+            .checked_find_spec(resources.clone(), selector.clone())?;
         let targets = find(ctx, &spec).await?;
         // Validate.
         let mut errors = Vec::new();
-        errors.extend(check_all_with_selector(&self.common, selector.is_some()).err());
+        errors.extend(check_all_with_selector(&self.target.common, selector.is_some()).err());
         if resources.is_empty()
-            && self.common.files.filename.is_empty()
-            && self.kustomize.dir.is_none()
+            && self.target.common.files.filename.is_empty()
+            && self.target.kustomize.dir.is_none()
         {
             errors.push(CliError::msg(
                 "one or more resources must be specified as <resource> <name> or <resource>/<name>",
@@ -85,12 +76,12 @@ impl ImageArgs {
         } else if images.len() > 1 && images.contains_key("*") {
             errors.push(CliError::msg("all containers are already specified by *, but saw more than one container_name=container_image pairs"));
         }
-        errors.extend(check_local_dry_run(&self.common, dry_run).err());
+        errors.extend(check_local_dry_run(&self.target.common, dry_run).err());
         aggregate(errors)?;
 
         // Run: every change is computed before anything is sent.
         let submit = Submit::new(
-            &self.common,
+            &self.target.common,
             dry_run,
             Some("failed to patch image update to pod template: "),
         );

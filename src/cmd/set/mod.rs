@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::client::request::PATCH_STRATEGIC;
 use crate::client::ApiRequest;
-use crate::cmd::flags::{DryRun, PrintFlags, SetCommonFlags};
+use crate::cmd::flags::{DryRun, PrintFlags, SetCommonFlags, SetTargetFlags};
 use crate::context::Context;
 use crate::error::CliError;
 use crate::ops::generated::TypedPrinter;
@@ -241,6 +241,18 @@ impl Printer {
     }
 }
 
+/// The start of kubectl's `Complete` in the `set` subcommands: the `--dry-run` strategy, then
+/// the printer whose name printer says `operation`.
+pub(crate) fn complete_printer(
+    ctx: &Context,
+    common: &SetCommonFlags,
+    operation: &str,
+) -> Result<(DryRun, Printer), CliError> {
+    let dry_run = crate::cmd::flags::dry_run_flag(ctx, &common.dry_run.value)?;
+    let printer = Printer::new(ctx, &common.print, operation, dry_run)?;
+    Ok((dry_run, printer))
+}
+
 impl std::ops::Deref for Printer {
     type Target = TypedPrinter;
     fn deref(&self) -> &TypedPrinter {
@@ -422,22 +434,29 @@ pub(crate) fn select_string(s: &str, spec: &str) -> bool {
 /// (`None`: unchanged).
 pub(crate) type Computed = (Target, Value, Result<Option<Value>, CliError>);
 
-/// [`find_spec`] after the builder's checks of `args` in `Complete`: with `--local` objects
-/// come from files only (`TYPE NAME` is refused); otherwise `TYPE/NAME` is refused beside a
-/// selector or `--all`.
-pub(crate) fn checked_find_spec(
-    common: &SetCommonFlags,
-    kustomize: Option<&crate::cmd::flags::KustomizeFlag>,
-    args: Vec<String>,
-    selector: Option<String>,
-) -> Result<FindSpec, CliError> {
-    if common.local.value && !args.is_empty() {
-        return Err(local_resource_error());
+impl SetTargetFlags {
+    /// [`find_spec`] of `args` and `selector` with this command's `-k`.
+    pub(crate) fn find_spec(&self, args: Vec<String>, selector: Option<String>) -> FindSpec {
+        find_spec(&self.common, Some(&self.kustomize), args, selector)
     }
-    if !common.local.value {
-        check_selector_with_names(&args, selector.is_some() || common.all.value)?;
+
+    /// [`Self::find_spec`] after the builder's checks of `args` in `Complete`: with `--local`
+    /// objects come from files only (`TYPE NAME` is refused); otherwise `TYPE/NAME` is
+    /// refused beside a selector or `--all`.
+    pub(crate) fn checked_find_spec(
+        &self,
+        args: Vec<String>,
+        selector: Option<String>,
+    ) -> Result<FindSpec, CliError> {
+        let common = &self.common;
+        if common.local.value && !args.is_empty() {
+            return Err(local_resource_error());
+        }
+        if !common.local.value {
+            check_selector_with_names(&args, selector.is_some() || common.all.value)?;
+        }
+        Ok(self.find_spec(args, selector))
     }
-    Ok(find_spec(common, kustomize, args, selector))
 }
 
 /// The builder plan of a set command: its resolved `args` and selector, with `-f`/`-R`,

@@ -3,10 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, check_all_with_selector, check_local_dry_run, checked_find_spec,
-    pod_spec_mut, select_string, Printer, Submit,
+    aggregate, calculate_patch, check_all_with_selector, check_local_dry_run, complete_printer,
+    pod_spec_mut, select_string, Submit,
 };
 use crate::context::Context;
 use crate::describe::quantity::parse_resource_list;
@@ -39,12 +38,8 @@ pub const SET_RESOURCES_USAGE: &str =
 #[command(mut_arg("local", |a| a.help("If true, set resources will NOT contact api-server but run locally.")))]
 #[command(mut_arg("containers", |a| a.help("The names of containers in the selected pod templates to change, all containers are selected by default - may use wildcards")))]
 pub struct ResourcesArgs {
-    /// `TYPE NAME…` or `TYPE/NAME…`.
-    pub args: Vec<String>,
     #[command(flatten)]
-    pub common: crate::cmd::flags::SetCommonFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    pub target: crate::cmd::flags::SetTargetFlags,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
@@ -63,24 +58,16 @@ impl ResourcesArgs {
     /// kubectl's `Complete`, `Validate` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let cause = self.record.change_cause(ctx);
-        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
-        let mut printer = Printer::new(
-            ctx,
-            &self.common.print,
-            "resource requirements updated",
-            dry_run,
-        )?;
+        let (dry_run, mut printer) =
+            complete_printer(ctx, &self.target.common, "resource requirements updated")?;
         let selector = crate::ops::metadata::non_blank(&self.selector.value);
-        let spec = checked_find_spec(
-            &self.common,
-            Some(&self.kustomize),
-            self.args.clone(),
-            selector.clone(),
-        )?;
+        let spec = self
+            .target
+            .checked_find_spec(self.target.args.clone(), selector.clone())?;
         let targets = find(ctx, &spec).await?;
         // Validate.
-        check_local_dry_run(&self.common, dry_run)?;
-        check_all_with_selector(&self.common, selector.is_some())?;
+        check_local_dry_run(&self.target.common, dry_run)?;
+        check_all_with_selector(&self.target.common, selector.is_some())?;
         if self.limits.is_empty() && self.requests.is_empty() {
             return Err(CliError::msg("you must specify an update to requests or limits (in the form of --requests/--limits)"));
         }
@@ -127,7 +114,7 @@ impl ResourcesArgs {
             patches.push((t, after, patch));
         }
         let submit = Submit::new(
-            &self.common,
+            &self.target.common,
             dry_run,
             Some("failed to patch resources update to pod template "),
         );

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{aggregate, calculate_patch, find_spec, Printer, Submit};
 use crate::context::Context;
-use crate::error::CliError;
+use crate::error::{ok_or_collect, CliError};
 use crate::resource::targets::visit;
 
 /// kubectl's long help of `set selector`.
@@ -60,12 +60,8 @@ impl SelectorArgs {
         let spec = find_spec(&self.common, None, args, None);
         let mut errs = Vec::new();
         for item in visit(ctx, &spec).await? {
-            let t = match item {
-                Ok(t) => t,
-                Err(e) => {
-                    errs.push(e);
-                    continue;
-                }
+            let Some(t) = ok_or_collect(item, &mut errs) else {
+                continue;
             };
             let mut before = t.object.clone();
             if !self.resource_version.value.is_empty() {

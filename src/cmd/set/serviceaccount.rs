@@ -4,8 +4,7 @@
 
 use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
-    aggregate, calculate_patch, change_error, check_local_dry_run, find_spec, pod_spec_mut,
-    Printer, Submit,
+    aggregate, calculate_patch, change_error, check_local_dry_run, pod_spec_mut, Printer, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
@@ -29,12 +28,8 @@ pub const SET_SA_USAGE: &str = "serviceaccount (-f FILENAME | TYPE NAME) SERVICE
 #[derive(Debug, Clone, clap::Args)]
 #[command(mut_arg("local", |a| a.help("If true, set serviceaccount will NOT contact api-server but run locally.")))]
 pub struct ServiceAccountArgs {
-    /// `TYPE NAME…` or `TYPE/NAME…`, then the service account.
-    pub args: Vec<String>,
     #[command(flatten)]
-    pub common: crate::cmd::flags::SetCommonFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    pub target: crate::cmd::flags::SetTargetFlags,
     #[command(flatten)]
     pub record: crate::cmd::flags::RecordFlag,
 }
@@ -43,19 +38,24 @@ impl ServiceAccountArgs {
     /// kubectl's `Complete` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
         let cause = self.record.change_cause(ctx);
-        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
-        check_local_dry_run(&self.common, dry_run)?;
-        let mut printer = Printer::new(ctx, &self.common.print, "serviceaccount updated", dry_run)?;
-        let Some((name, resources)) = self.args.split_last() else {
+        let dry_run = dry_run_flag(ctx, &self.target.common.dry_run.value)?;
+        check_local_dry_run(&self.target.common, dry_run)?;
+        let mut printer = Printer::new(
+            ctx,
+            &self.target.common.print,
+            "serviceaccount updated",
+            dry_run,
+        )?;
+        let Some((name, resources)) = self.target.args.split_last() else {
             return Err(CliError::msg("serviceaccount is required"));
         };
         // With --local the builder is given the files only.
-        let args = if self.common.local.value {
+        let args = if self.target.common.local.value {
             Vec::new()
         } else {
             resources.to_vec()
         };
-        let spec = find_spec(&self.common, Some(&self.kustomize), args, None);
+        let spec = self.target.find_spec(args, None);
         let targets = find(ctx, &spec).await?;
         let mut errs = Vec::new();
         for t in targets {
@@ -74,7 +74,7 @@ impl ServiceAccountArgs {
                 }
             };
             let submit = Submit::new(
-                &self.common,
+                &self.target.common,
                 dry_run,
                 Some("failed to patch ServiceAccountName "),
             );

@@ -6,10 +6,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
-use crate::cmd::flags::dry_run_flag;
 use crate::cmd::set::{
     aggregate, calculate_patch, change_error, check_all_with_selector, check_local_dry_run,
-    checked_find_spec, Printer, Submit,
+    complete_printer, Submit,
 };
 use crate::context::Context;
 use crate::error::CliError;
@@ -45,12 +44,8 @@ const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
     mut_arg("serviceaccount", |a| a.help("Service accounts to bind to the role"))
 )]
 pub struct SubjectArgs {
-    /// `TYPE NAME…` or `TYPE/NAME…`.
-    pub args: Vec<String>,
     #[command(flatten)]
-    pub common: crate::cmd::flags::SetCommonFlags,
-    #[command(flatten)]
-    pub kustomize: crate::cmd::flags::KustomizeFlag,
+    pub target: crate::cmd::flags::SetTargetFlags,
     #[command(flatten)]
     pub selector: crate::cmd::flags::LabelSelectorFlag,
     #[command(flatten)]
@@ -60,9 +55,9 @@ pub struct SubjectArgs {
 impl SubjectArgs {
     /// kubectl's `Complete`, `Validate` and `Run`.
     pub async fn run(&self, ctx: &Context) -> Result<(), CliError> {
-        let local = self.common.local.value;
-        let dry_run = dry_run_flag(ctx, &self.common.dry_run.value)?;
-        let mut printer = Printer::new(ctx, &self.common.print, "subjects updated", dry_run)?;
+        let local = self.target.common.local.value;
+        let (dry_run, mut printer) =
+            complete_printer(ctx, &self.target.common, "subjects updated")?;
         let namespace = match ctx.namespace() {
             Ok((n, _)) => n,
             Err(_) if local => "default".to_string(),
@@ -70,10 +65,8 @@ impl SubjectArgs {
         };
         let selector = self.selector.value.clone().filter(|s| !s.trim().is_empty());
         // With --local kubectl's builder is given neither the selector nor --all.
-        let spec = checked_find_spec(
-            &self.common,
-            Some(&self.kustomize),
-            self.args.clone(),
+        let spec = self.target.checked_find_spec(
+            self.target.args.clone(),
             selector.clone().filter(|_| !local),
         )?;
         let spec = FindSpec {
@@ -82,8 +75,8 @@ impl SubjectArgs {
         };
         let targets = find(ctx, &spec).await?;
         // Validate.
-        check_local_dry_run(&self.common, dry_run)?;
-        check_all_with_selector(&self.common, selector.is_some())?;
+        check_local_dry_run(&self.target.common, dry_run)?;
+        check_all_with_selector(&self.target.common, selector.is_some())?;
         let flags = &self.subjects;
         if flags.user.is_empty() && flags.group.is_empty() && flags.serviceaccount.is_empty() {
             return Err(CliError::msg(
@@ -122,7 +115,7 @@ impl SubjectArgs {
             subjects.push(subject("ServiceAccount", "", name, ns));
         }
         let submit = Submit::new(
-            &self.common,
+            &self.target.common,
             dry_run,
             Some("failed to patch subjects to rolebinding: "),
         );

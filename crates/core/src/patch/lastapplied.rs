@@ -10,75 +10,13 @@ use super::error::PatchError;
 /// The annotation key kubectl apply keeps the previous configuration under.
 pub const LAST_APPLIED_ANNOTATION: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// Encodes a value as Go's `json.Marshal` does: compact, object keys sorted bytewise, `<`, `>`,
-/// `&`, U+2028 and U+2029 escaped as `\u003c`-style sequences, floats in Go's format.
-/// No trailing newline (see [`to_go_json_line`]).
-pub fn to_go_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_value(&mut out, v);
-    out
-}
+pub use crate::gojson::to_go_json;
 
 /// [`to_go_json`] plus the trailing newline `json.Encoder.Encode` adds.
 pub fn to_go_json_line(v: &Value) -> String {
     let mut s = to_go_json(v);
     s.push('\n');
     s
-}
-
-fn write_value(out: &mut String, v: &Value) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&go_json_number(n)),
-        Value::String(s) => write_string(out, s),
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, x);
-            }
-            out.push(']');
-        }
-        Value::Object(m) => {
-            out.push('{');
-            // serde_json's Map is a BTreeMap<String, _>: already sorted bytewise, like Go.
-            for (i, (k, x)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, k);
-                out.push(':');
-                write_value(out, x);
-            }
-            out.push('}');
-        }
-    }
-}
-
-fn write_string(out: &mut String, s: &str) {
-    crate::gojson::go_json_string(s, out);
-}
-
-/// Go's float64 JSON encoding (`encoding/json` floatEncoder): plain decimal between 1e-6 and
-/// 1e21, otherwise exponent form with a sign (`1e+21`, `1e-7`).
-fn go_json_number(n: &serde_json::Number) -> String {
-    if n.is_i64() || n.is_u64() {
-        return n.to_string();
-    }
-    let f = n.as_f64().unwrap_or(0.0);
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let s = format!("{f:e}");
-        match s.split_once('e') {
-            Some((mant, exp)) if !exp.starts_with('-') => format!("{mant}e+{exp}"),
-            _ => s,
-        }
-    } else {
-        format!("{f}")
-    }
 }
 
 /// The annotation value kubectl stores for `obj`: `obj` without the annotation (but with an
