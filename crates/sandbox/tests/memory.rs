@@ -182,11 +182,12 @@ async fn pods_cost_a_bounded_heap() {
     // replaced versions as text; 80 KB before the store kept every version as text and the
     // pod-indexing controllers only a view of each pod; 42 KB before the event recorder kept
     // digests of its keys, 41 KB before the pod-indexing controllers kept a typed view of
-    // each pod instead of a tree, 36 KB since (debug build; a release build allocates the
-    // same; up to ~8 KB more on a loaded machine). The history's share is bounded, compacted
-    // below.
+    // each pod instead of a tree, 36 KB before containers' root files were built on first
+    // change and equal read-only volumes shared, 30 KB since (debug build; a release build
+    // allocates the same; up to ~8 KB more on a loaded machine). The history's share is
+    // bounded, compacted below.
     assert!(
-        per_pod < 45_000,
+        per_pod < 40_000,
         "{per_pod} bytes a pod: objects are held as trees (store, change feed or caches)"
     );
 
@@ -198,11 +199,11 @@ async fn pods_cost_a_bounded_heap() {
         compacted / n
     );
     // 70 KB before, 31 KB since (30.4 KB with the recorder's digests, 24.9 KB with the typed
-    // pod view, 21.5 KB with one environment and no shell per quiet container; what
-    // controllers have in flight while it is read varies with the machine's load, up to
-    // ~9 KB).
+    // pod view, 21.5 KB with one environment and no shell per quiet container, 18.1 KB with
+    // root files on first change and shared read-only volumes; what controllers have in
+    // flight while it is read varies with the machine's load, up to ~9 KB).
     assert!(
-        compacted / n < 31_000,
+        compacted / n < 29_000,
         "{} bytes a pod once the history is compacted",
         compacted / n
     );

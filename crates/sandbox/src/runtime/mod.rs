@@ -79,6 +79,7 @@ struct Inner {
     logs: HashMap<String, ContainerLog>,
     running: HashMap<String, Running>,
     volumes: HashMap<String, pod::PodVolumes>,
+    read_only: vfs::ReadOnlyTrees,
     /// The stdin pipes of the running containers that have one (`stdin: true`).
     stdin: HashMap<String, Arc<StdinPipe>>,
     /// The terminals' window sizes of the running containers with a TTY.
@@ -233,8 +234,11 @@ impl Runtime {
             .to_string();
         let fs = {
             let mut inner = self.lock();
-            let vols = inner.volumes.entry(uid.clone()).or_default();
-            pod::filesystem(store, pod, c, vols)
+            let Inner {
+                volumes, read_only, ..
+            } = &mut *inner;
+            let vols = volumes.entry(uid.clone()).or_default();
+            pod::filesystem(store, pod, c, vols, read_only)
         };
         let env: Arc<[(String, String)]> = pod::environment(store, pod, c).into();
         let argv = command_line(c);

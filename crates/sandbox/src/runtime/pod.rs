@@ -5,7 +5,7 @@
 use base64::Engine;
 use serde_json::Value;
 
-use super::vfs::{SharedTree, Tree, Vfs};
+use super::vfs::{ReadOnlyTrees, SharedTree, Tree, Vfs};
 use crate::store::Store;
 use kcore::resource::GroupResource;
 
@@ -361,13 +361,14 @@ fn volume_tree(
     c: &Value,
     vol: &Value,
     vols: &mut PodVolumes,
+    read_only: &mut ReadOnlyTrees,
 ) -> (SharedTree, bool) {
     let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
     let name = vol["name"].as_str().unwrap_or_default().to_string();
-    let ro_tree = |f: &mut dyn FnMut(&mut Tree)| {
-        let t = Tree::shared();
-        f(&mut t.lock().unwrap_or_else(|e| e.into_inner()));
-        (t, true)
+    let mut ro_tree = |f: &mut dyn FnMut(&mut Tree)| {
+        let mut t = Tree::empty_dir();
+        f(&mut t);
+        (read_only.share(t), true)
     };
     if let Some(cm) = vol.get("configMap") {
         let data = get(
@@ -425,50 +426,63 @@ fn volume_tree(
     (tree, false)
 }
 
-/// The filesystem of container `c` of `pod`.
-pub fn filesystem(store: &Store, pod: &Value, c: &Value, vols: &mut PodVolumes) -> Vfs {
-    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
-    let host = hostname(pod);
-    let root = Tree::shared();
-    {
-        let mut t = root.lock().unwrap_or_else(|e| e.into_inner());
-        for d in [
-            "bin", "dev", "home", "proc", "root", "sys", "tmp", "usr", "var", "etc",
-        ] {
-            t.put(&format!("{d}/.keep"), Vec::new());
-        }
-        t.put("etc/hostname", format!("{host}\n").into_bytes());
-        let ip = pod["status"]["podIP"].as_str().unwrap_or_default();
-        let fqdn = match pod["spec"]["subdomain"].as_str() {
-            Some(sub) => format!("{host}.{sub}.{ns}.svc.cluster.local\t{host}"),
-            None => host.clone(),
-        };
-        t.put(
-            "etc/hosts",
-            format!(
-                "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{fqdn}\n"
-            )
-            .into_bytes(),
-        );
-        t.put(
-            "etc/resolv.conf",
-            format!("search {ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n").into_bytes(),
-        );
-        t.put("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n".to_vec());
-        t.put(
-            "etc/os-release",
-            b"NAME=\"Simulated Linux\"\nID=sandbox\n".to_vec(),
-        );
+/// The files of a container's root: the kubelet-managed `/etc` files (built on first use,
+/// see `Tree::seeded`).
+fn root_files(t: &mut Tree, host: &str, ns: &str, ip: &str, subdomain: Option<&str>) {
+    for d in [
+        "bin", "dev", "home", "proc", "root", "sys", "tmp", "usr", "var", "etc",
+    ] {
+        t.put(&format!("{d}/.keep"), Vec::new());
     }
+    t.put("etc/hostname", format!("{host}\n").into_bytes());
+    let fqdn = match subdomain {
+        Some(sub) => format!("{host}.{sub}.{ns}.svc.cluster.local\t{host}"),
+        None => host.to_string(),
+    };
+    t.put(
+        "etc/hosts",
+        format!(
+            "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n{ip}\t{fqdn}\n"
+        )
+        .into_bytes(),
+    );
+    t.put(
+        "etc/resolv.conf",
+        format!("search {ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n").into_bytes(),
+    );
+    t.put("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n".to_vec());
+    t.put(
+        "etc/os-release",
+        b"NAME=\"Simulated Linux\"\nID=sandbox\n".to_vec(),
+    );
     // The placeholders only make the directories exist.
-    {
-        let mut t = root.lock().unwrap_or_else(|e| e.into_inner());
-        for d in [
-            "bin", "dev", "home", "proc", "root", "sys", "tmp", "usr", "var", "etc",
-        ] {
-            let _ = t.remove_file(&format!("{d}/.keep"));
-        }
+    for d in [
+        "bin", "dev", "home", "proc", "root", "sys", "tmp", "usr", "var", "etc",
+    ] {
+        let _ = t.remove_file(&format!("{d}/.keep"));
     }
+}
+
+/// The filesystem of container `c` of `pod` (read-only volume trees shared through
+/// `read_only`).
+pub fn filesystem(
+    store: &Store,
+    pod: &Value,
+    c: &Value,
+    vols: &mut PodVolumes,
+    read_only: &mut ReadOnlyTrees,
+) -> Vfs {
+    let ns = pod["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let host = hostname(pod);
+    let ip = pod["status"]["podIP"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let subdomain = pod["spec"]["subdomain"].as_str().map(str::to_string);
+    let root = Tree::seeded(move |t| root_files(t, &host, &ns, &ip, subdomain.as_deref()));
     let mut mounts = Vec::new();
     let volumes = pod["spec"]["volumes"]
         .as_array()
@@ -481,7 +495,7 @@ pub fn filesystem(store: &Store, pod: &Value, c: &Value, vols: &mut PodVolumes) 
         let Some(vol) = volumes.iter().find(|v| v["name"] == m["name"]) else {
             continue;
         };
-        let (tree, ro) = volume_tree(store, pod, c, vol, vols);
+        let (tree, ro) = volume_tree(store, pod, c, vol, vols, read_only);
         let ro = ro || m["readOnly"].as_bool() == Some(true);
         mounts.push((path.to_string(), tree, ro));
     }

@@ -2,16 +2,32 @@
 //! volume trees mounted at their paths (an `emptyDir` tree is shared by every container of
 //! the pod that mounts it; ConfigMap, Secret, downwardAPI and projected volumes are read-only).
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+/// What fills a tree until its first change (see [`Tree::seeded`]).
+type Seed = Box<dyn Fn(&mut Tree) + Send>;
 
 /// One tree of files: path (relative to the tree's root, "" for the root) → entry.
-#[derive(Default, Debug)]
+#[derive(Default)]
 pub struct Tree {
     entries: BTreeMap<String, Entry>,
+    /// The files the tree starts with, made into entries at its first change: a container's
+    /// root is ~2 KB as entries, and most containers never touch it.
+    seed: Option<Seed>,
 }
 
-#[derive(Clone, Debug)]
+impl std::fmt::Debug for Tree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tree")
+            .field("entries", &self.view())
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Entry {
     Dir,
     File(Vec<u8>),
@@ -19,15 +35,55 @@ pub enum Entry {
 
 pub type SharedTree = Arc<Mutex<Tree>>;
 
+fn lock(tree: &SharedTree) -> MutexGuard<'_, Tree> {
+    tree.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Tree {
-    pub fn shared() -> SharedTree {
+    /// A tree with only its root directory.
+    pub fn empty_dir() -> Tree {
         let mut t = Tree::default();
         t.entries.insert(String::new(), Entry::Dir);
-        Arc::new(Mutex::new(t))
+        t
+    }
+
+    pub fn shared() -> SharedTree {
+        Arc::new(Mutex::new(Tree::empty_dir()))
+    }
+
+    /// A tree holding what `seed` puts in an empty one, built again at each read until the
+    /// first change (`seed` must put the same files each time).
+    pub fn seeded(seed: impl Fn(&mut Tree) + Send + 'static) -> SharedTree {
+        Arc::new(Mutex::new(Tree {
+            entries: BTreeMap::new(),
+            seed: Some(Box::new(seed)),
+        }))
+    }
+
+    /// The entries, made from the seed when the tree has not changed yet.
+    fn view(&self) -> Cow<'_, BTreeMap<String, Entry>> {
+        match &self.seed {
+            None => Cow::Borrowed(&self.entries),
+            Some(seed) => {
+                let mut t = Tree::empty_dir();
+                seed(&mut t);
+                Cow::Owned(t.entries)
+            }
+        }
+    }
+
+    /// The entries, to change them (the seed's files made into entries first).
+    fn entries_mut(&mut self) -> &mut BTreeMap<String, Entry> {
+        if self.seed.is_some() {
+            self.entries = self.view().into_owned();
+            self.seed = None;
+        }
+        &mut self.entries
     }
 
     /// Adds a file, creating its parent directories.
     pub fn put(&mut self, rel: &str, data: Vec<u8>) {
+        let entries = self.entries_mut();
         let rel = rel.trim_matches('/');
         let mut acc = String::new();
         let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
@@ -36,14 +92,52 @@ impl Tree {
                 acc.push('/');
             }
             acc.push_str(p);
-            self.entries.entry(acc.clone()).or_insert(Entry::Dir);
+            entries.entry(acc.clone()).or_insert(Entry::Dir);
         }
-        self.entries.insert(rel.to_string(), Entry::File(data));
+        entries.insert(rel.to_string(), Entry::File(data));
     }
 
     /// Removes one file (its directories stay).
     pub fn remove_file(&mut self, rel: &str) -> Option<Entry> {
-        self.entries.remove(rel.trim_matches('/'))
+        self.entries_mut().remove(rel.trim_matches('/'))
+    }
+}
+
+/// Read-only volume trees by their files: the containers whose volumes hold the same files
+/// (a namespace's service-account token, `ca.crt` and `namespace`) share one tree.
+#[derive(Default)]
+pub struct ReadOnlyTrees {
+    trees: HashMap<u64, Vec<Weak<Mutex<Tree>>>>,
+    /// How many keys there were after the last sweep of the trees no container holds.
+    swept: usize,
+}
+
+impl ReadOnlyTrees {
+    /// `tree`, or an equal one some container already holds. The tree must never change
+    /// after this (it is mounted read-only).
+    pub fn share(&mut self, tree: Tree) -> SharedTree {
+        let entries = tree.view();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        entries.hash(&mut h);
+        let key = h.finish();
+        if self.trees.len() > 2 * self.swept.max(64) {
+            self.trees.retain(|_, ts| {
+                ts.retain(|t| t.strong_count() > 0);
+                !ts.is_empty()
+            });
+            self.swept = self.trees.len();
+        }
+        let same = self.trees.entry(key).or_default();
+        same.retain(|t| t.strong_count() > 0);
+        for t in same.iter().filter_map(Weak::upgrade) {
+            if *lock(&t).view() == *entries {
+                return t;
+            }
+        }
+        drop(entries);
+        let t = Arc::new(Mutex::new(tree));
+        same.push(Arc::downgrade(&t));
+        t
     }
 }
 
@@ -149,8 +243,8 @@ impl Vfs {
             return Some(Entry::Dir);
         }
         let (m, rel) = self.locate(path);
-        let t = m.tree.lock().unwrap_or_else(|e| e.into_inner());
-        match t.entries.get(&rel) {
+        let t = lock(&m.tree);
+        match t.view().get(&rel) {
             Some(Entry::Dir) => Some(Entry::Dir),
             Some(Entry::File(d)) => Some(Entry::File(d.clone())),
             None => None,
@@ -192,8 +286,9 @@ impl Vfs {
         if m.read_only {
             return Err(FsError::ReadOnly);
         }
-        let mut t = m.tree.lock().unwrap_or_else(|e| e.into_inner());
-        match t.entries.get_mut(&rel) {
+        let mut t = lock(&m.tree);
+        let entries = t.entries_mut();
+        match entries.get_mut(&rel) {
             Some(Entry::Dir) => Err(FsError::IsDir),
             Some(Entry::File(d)) => {
                 if !append {
@@ -203,7 +298,7 @@ impl Vfs {
                 Ok(())
             }
             None => {
-                t.entries.insert(rel, Entry::File(data.to_vec()));
+                entries.insert(rel, Entry::File(data.to_vec()));
                 Ok(())
             }
         }
@@ -232,8 +327,7 @@ impl Vfs {
         if m.read_only {
             return Err(FsError::ReadOnly);
         }
-        let mut t = m.tree.lock().unwrap_or_else(|e| e.into_inner());
-        t.entries.insert(rel, Entry::Dir);
+        lock(&m.tree).entries_mut().insert(rel, Entry::Dir);
         Ok(())
     }
 
@@ -243,22 +337,26 @@ impl Vfs {
             return Err(FsError::ReadOnly);
         }
         let (m, rel) = self.locate(path);
-        let mut t = m.tree.lock().unwrap_or_else(|e| e.into_inner());
-        match t.entries.get(&rel) {
+        let mut t = lock(&m.tree);
+        match t.view().get(&rel) {
+            None => return Err(FsError::NotFound),
+            Some(_) if m.read_only => return Err(FsError::ReadOnly),
+            _ => {}
+        }
+        let entries = t.entries_mut();
+        match entries.get(&rel) {
             None => Err(FsError::NotFound),
-            Some(_) if m.read_only => Err(FsError::ReadOnly),
             Some(Entry::File(_)) => {
-                t.entries.remove(&rel);
+                entries.remove(&rel);
                 Ok(())
             }
             Some(Entry::Dir) => {
                 let prefix = format!("{rel}/");
-                let has_children = t.entries.keys().any(|k| k.starts_with(&prefix));
+                let has_children = entries.keys().any(|k| k.starts_with(&prefix));
                 if has_children && !recursive {
                     return Err(FsError::NotEmpty);
                 }
-                t.entries
-                    .retain(|k, _| k != &rel && !k.starts_with(&prefix));
+                entries.retain(|k, _| k != &rel && !k.starts_with(&prefix));
                 Ok(())
             }
         }
@@ -275,13 +373,13 @@ impl Vfs {
         let mut names = std::collections::BTreeSet::new();
         let (m, rel) = self.locate(&p);
         {
-            let t = m.tree.lock().unwrap_or_else(|e| e.into_inner());
+            let t = lock(&m.tree);
             let prefix = if rel.is_empty() {
                 String::new()
             } else {
                 format!("{rel}/")
             };
-            for k in t.entries.keys() {
+            for k in t.view().keys() {
                 if k.is_empty() {
                     continue;
                 }
@@ -343,5 +441,45 @@ mod tests {
         fs.remove("/a", true).unwrap();
         assert!(fs.stat("/a/b/c").is_none());
         assert_eq!(normalize("/x/../y/./z/"), "/y/z");
+    }
+
+    #[test]
+    fn a_seeded_tree_reads_its_seed_until_its_first_change() {
+        let root = Tree::seeded(|t| t.put("etc/hostname", b"web\n".to_vec()));
+        let fs = Vfs::new(root.clone(), Vec::new());
+        assert_eq!(fs.read("/etc/hostname").unwrap(), b"web\n");
+        assert_eq!(fs.list("/").unwrap(), ["etc"]);
+        assert!(root.lock().unwrap().seed.is_some());
+        fs.write("/etc/motd", b"hi", false).unwrap();
+        assert!(root.lock().unwrap().seed.is_none());
+        assert_eq!(fs.list("/etc").unwrap(), ["hostname", "motd"]);
+        fs.remove("/etc/hostname", false).unwrap();
+        assert_eq!(fs.read("/etc/hostname"), Err(FsError::NotFound));
+    }
+
+    #[test]
+    fn equal_read_only_trees_are_shared() {
+        let tree = |v: &[u8]| {
+            let mut t = Tree::empty_dir();
+            t.put("token", v.to_vec());
+            t
+        };
+        let mut ro = ReadOnlyTrees::default();
+        let a = ro.share(tree(b"x"));
+        let b = ro.share(tree(b"x"));
+        let c = ro.share(tree(b"y"));
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &c));
+        // A tree no container holds any more is not handed out again.
+        let weak = Arc::downgrade(&c);
+        drop(c);
+        assert!(weak.upgrade().is_none());
+        let d = ro.share(tree(b"y"));
+        assert_eq!(
+            Vfs::new(Tree::shared(), vec![("/v".into(), d, true)])
+                .read("/v/token")
+                .unwrap(),
+            b"y"
+        );
     }
 }
