@@ -13,10 +13,14 @@ use crate::client::{ApiRequest, Method};
 use crate::cmd::flags::GoBoolArg;
 use crate::cmd::flags::{parse_timeout, DeleteFlags, DryRun};
 use crate::context::Context;
-use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::print::table::lower_group_kind;
-use crate::resource::{read_objects, with_source, ReadSpec};
+use crate::resource::targets::{self, FindSpec, Target};
+use crate::resource::{with_source, Info};
+
+/// Objects a list page asks for with `-l`/`--all`/`--field-selector` (kubectl asks for the
+/// list in one request and holds it; pages keep memory to a page: README "Big lists").
+const LIST_CHUNK: i64 = 500;
 
 /// Delete resources by file names, stdin, resources and names, or by resources and label selector.
 #[derive(Debug, Clone, clap::Args)]
@@ -56,22 +60,6 @@ pub struct DeleteArgs {
     /// Raw URI to DELETE to the server.  Uses the transport specified by the kubeconfig file.
     #[arg(verbatim_doc_comment, long, default_value = "")]
     pub raw: String,
-}
-
-/// One object to delete.
-#[derive(Debug, Clone)]
-struct Victim {
-    resource: ApiResource,
-    namespace: Option<String>,
-    name: String,
-    source: String,
-}
-
-impl Victim {
-    fn path(&self) -> Result<crate::client::ApiPath, crate::client::PathError> {
-        self.resource
-            .path(self.namespace.as_deref(), Some(&self.name))
-    }
 }
 
 impl DeleteArgs {
@@ -148,58 +136,64 @@ impl DeleteArgs {
             || self.builder.selector.value.is_some()
             || self.field_selector.value.is_some();
         let ignore_not_found = self.ignore_not_found.value.unwrap_or(selecting);
-        let (victims, mut errors) = self.collect(ctx, selecting).await?;
-        if self.interactive && !victims.is_empty() && !self.confirm(ctx, &victims)? {
-            return Ok(());
-        }
-        let body = flags.delete_options(dry_run)?;
-        let operation = if grace == Some(0) {
-            "force deleted"
-        } else {
-            "deleted"
-        };
-        let mut found = 0;
-        let mut deleted = Vec::new();
-        let mut warn_cluster_scope = ctx.namespace()?.1 && !self.all_namespaces.value;
-        for v in &victims {
-            if warn_cluster_scope && !v.resource.namespaced {
-                ctx.eprint(
-                    "Warning: deleting cluster-scoped resources, not scoped to the provided namespace\n",
-                );
-                warn_cluster_scope = false;
-            }
-            // kubectl counts every visited object, even one whose 404 is ignored.
-            found += 1;
-            let response = if dry_run == DryRun::Client {
-                Value::Null
+        let plan = targets::build(ctx, &self.find_spec()).await?;
+        let mut run = Deletion {
+            args: self,
+            ctx,
+            dry_run,
+            body: flags.delete_options(dry_run)?,
+            operation: if grace == Some(0) {
+                "force deleted"
             } else {
-                let sent = match v.path() {
-                    Ok(path) => {
-                        let req = ApiRequest::delete(path, Some(&body));
-                        ctx.client()?.send_json(&req).await
-                    }
-                    Err(e) => Err(e.into()),
-                };
-                match sent {
-                    Ok(r) => r,
-                    Err(e) if e.is_not_found() && ignore_not_found => continue,
-                    Err(e) => {
-                        errors.push(with_source("deleting", &v.source, e.into()));
-                        continue;
-                    }
+                "deleted"
+            },
+            ignore_not_found,
+            warn_cluster_scope: ctx.namespace()?.1 && !self.all_namespaces.value,
+            found: 0,
+            deleted: Vec::new(),
+            errors: Vec::new(),
+        };
+        if self.interactive {
+            // Every target is shown before the first is deleted.
+            let mut victims = Vec::new();
+            plan.visit(ctx, async |item| {
+                match item {
+                    Ok(t) => victims.push(t),
+                    Err(e) => run.failed(e),
                 }
-            };
-            self.print(ctx, v, operation, dry_run)?;
-            deleted.push((v.clone(), response));
+                Ok(())
+            })
+            .await?;
+            if !victims.is_empty() && !self.confirm(ctx, &victims)? {
+                return Ok(());
+            }
+            for t in victims {
+                run.delete(t).await?;
+            }
+        } else {
+            plan.visit(ctx, async |item| match item {
+                Ok(t) => run.delete(t).await,
+                Err(e) => {
+                    run.failed(e);
+                    Ok(())
+                }
+            })
+            .await?;
         }
+        let Deletion {
+            found,
+            deleted,
+            mut errors,
+            ..
+        } = run;
         if self.deletion.wait && dry_run == DryRun::None {
-            for (v, response) in &deleted {
-                let wait = crate::resource::helper::wait_deleted(
+            for (v, uid) in deleted {
+                let wait = crate::resource::helper::wait_gone(
                     ctx,
                     &v.resource,
                     v.namespace.as_deref(),
                     &v.name,
-                    response,
+                    uid,
                     timeout,
                 );
                 // kubectl's interrupt handler around each wait: a termination signal ends the
@@ -221,38 +215,13 @@ impl DeleteArgs {
         crate::resource::collected_errors(errors, Vec::new())
     }
 
-    fn print(
-        &self,
-        ctx: &Context,
-        v: &Victim,
-        operation: &str,
-        dry_run: DryRun,
-    ) -> Result<(), CliError> {
-        let kind = lower_group_kind(&v.resource.group, &v.resource.kind);
-        let line = if self.output.value == "name" {
-            format!("{kind}/{}\n", v.name)
-        } else {
-            let ns = match &v.namespace {
-                Some(ns) => format!(" from {ns} namespace"),
-                None => String::new(),
-            };
-            format!("{kind} {:?} {operation}{ns}{}\n", v.name, dry_run.suffix())
-        };
-        ctx.out().write_all(line.as_bytes())?;
-        Ok(())
-    }
-
-    fn confirm(&self, ctx: &Context, victims: &[Victim]) -> Result<bool, CliError> {
+    fn confirm(&self, ctx: &Context, victims: &[Target]) -> Result<bool, CliError> {
         let mut text = format!(
             "You are about to delete the following {} resource(s):\n",
             victims.len()
         );
-        for v in victims {
-            text.push_str(&format!(
-                "{}/{}\n",
-                lower_group_kind(&v.resource.group, &v.resource.kind),
-                v.name
-            ));
+        for t in victims {
+            text.push_str(&format!("{}\n", t.display()));
         }
         text.push_str("Do you want to continue? (y/N): ");
         {
@@ -270,79 +239,104 @@ impl DeleteArgs {
         Ok(false)
     }
 
-    async fn collect(
-        &self,
-        ctx: &Context,
-        selecting: bool,
-    ) -> Result<(Vec<Victim>, Vec<CliError>), CliError> {
-        if self.builder.from_files() {
-            crate::resource::check_path_args(&self.args)?;
-            let spec = ReadSpec {
-                // No `Schema` in kubectl's builder here: a missing kind is a decode error.
-                validate: false,
-                ..self.builder.read_spec()
+    /// The builder as kubectl's delete sets it up: no `Latest` (`-f` objects as read),
+    /// `RequireObject(false)` (names are not fetched), `--all` as a selector.
+    fn find_spec(&self) -> FindSpec {
+        FindSpec {
+            field_selector: self.field_selector.value.clone(),
+            all_namespaces: self.all_namespaces.value,
+            select_all: self.all.value,
+            names_only: true,
+            as_read: true,
+            chunk_size: LIST_CHUNK,
+            ..self.builder.find_spec(&self.args)
+        }
+    }
+}
+
+/// What deleting one target at a time needs and gathers (kubectl's `DeleteResult` visit).
+struct Deletion<'a> {
+    args: &'a DeleteArgs,
+    ctx: &'a Context,
+    dry_run: DryRun,
+    body: Value,
+    operation: &'static str,
+    ignore_not_found: bool,
+    warn_cluster_scope: bool,
+    /// Every visited object, even one whose 404 is ignored.
+    found: usize,
+    /// What was deleted, with the uid the server's answer gave (what the wait needs).
+    deleted: Vec<(Info, Option<String>)>,
+    errors: Vec<CliError>,
+}
+
+impl Deletion<'_> {
+    /// An error the builder met in a target's place (`IgnoreErrors(IsNotFound)` with
+    /// `--ignore-not-found`).
+    fn failed(&mut self, e: CliError) {
+        if !(self.ignore_not_found && matches!(&e, CliError::Client(c) if c.is_not_found())) {
+            self.errors.push(e);
+        }
+    }
+
+    async fn delete(&mut self, t: Target) -> Result<(), CliError> {
+        let ctx = self.ctx;
+        // Only what the delete, its line and the wait need is kept, not the object.
+        let v = Info {
+            object: Value::Null,
+            ..t.into_info()?
+        };
+        if self.warn_cluster_scope && !v.resource.namespaced {
+            ctx.eprint(
+                "Warning: deleting cluster-scoped resources, not scoped to the provided namespace\n",
+            );
+            self.warn_cluster_scope = false;
+        }
+        self.found += 1;
+        let response = if self.dry_run == DryRun::Client {
+            Value::Null
+        } else {
+            let sent = match v.path() {
+                Ok(path) => {
+                    let req = ApiRequest::delete(path, Some(&self.body));
+                    ctx.client()?.send_json(&req).await
+                }
+                Err(e) => Err(e.into()),
             };
-            let (targets, errors) = read_objects(ctx, &spec).await;
-            let victims = targets
-                .into_iter()
-                .map(|t| Victim {
-                    resource: t.resource,
-                    namespace: t.namespace,
-                    name: t.name,
-                    source: t.source,
-                })
-                .collect();
-            return Ok((victims, errors));
-        }
-        if self.args.is_empty() {
-            return Err(crate::resource::missing_resource_error());
-        }
-        let (ns, _) = ctx.namespace()?;
-        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
-        let mut victims = Vec::new();
-        for t in types {
-            let r = t.resource;
-            if !t.names.is_empty() {
-                if selecting {
-                    return Err(crate::resource::name_with_selector_error());
+            match sent {
+                Ok(r) => r,
+                Err(e) if e.is_not_found() && self.ignore_not_found => return Ok(()),
+                Err(e) => {
+                    self.errors
+                        .push(with_source("deleting", &v.source, e.into()));
+                    return Ok(());
                 }
-                for name in t.names {
-                    victims.push(Victim {
-                        namespace: r.namespaced.then(|| ns.clone()),
-                        resource: r.clone(),
-                        name,
-                        source: String::new(),
-                    });
-                }
-                continue;
             }
-            if !selecting {
-                return Err(crate::resource::no_name_error());
-            }
-            let list_ns = (!self.all_namespaces.value).then(|| ns.clone());
-            let mut req = ApiRequest::get(r.path(list_ns.as_deref(), None)?);
-            if let Some(s) = &self.builder.selector.value {
-                req = req.query("labelSelector", s.clone());
-            }
-            if let Some(s) = &self.field_selector.value {
-                req = req.query("fieldSelector", s.clone());
-            }
-            let list = ctx.client()?.send_json(&req).await?;
-            for item in list["items"].as_array().into_iter().flatten() {
-                let meta = &item["metadata"];
-                victims.push(Victim {
-                    namespace: if r.namespaced {
-                        meta["namespace"].as_str().map(str::to_string)
-                    } else {
-                        None
-                    },
-                    resource: r.clone(),
-                    name: meta["name"].as_str().unwrap_or("").to_string(),
-                    source: String::new(),
-                });
-            }
-        }
-        Ok((victims, Vec::new()))
+        };
+        self.print(&v)?;
+        let uid = crate::resource::helper::deletion_uid(&response);
+        self.deleted.push((v, uid));
+        Ok(())
+    }
+
+    fn print(&self, v: &Info) -> Result<(), CliError> {
+        let kind = lower_group_kind(&v.resource.group, &v.resource.kind);
+        let line = if self.args.output.value == "name" {
+            format!("{kind}/{}\n", v.name)
+        } else {
+            let ns = match &v.namespace {
+                Some(ns) => format!(" from {ns} namespace"),
+                None => String::new(),
+            };
+            format!(
+                "{kind} {:?} {}{ns}{}\n",
+                v.name,
+                self.operation,
+                self.dry_run.suffix()
+            )
+        };
+        self.ctx.out().write_all(line.as_bytes())?;
+        Ok(())
     }
 }
 

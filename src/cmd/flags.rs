@@ -481,6 +481,18 @@ impl BuilderFlags {
             ..self.files.read_spec(&self.kustomize)
         }
     }
+
+    /// What the resource builder finds for these flags and `TYPE NAME…` arguments.
+    pub fn find_spec(&self, args: &[String]) -> crate::resource::targets::FindSpec {
+        crate::resource::targets::FindSpec {
+            args: args.to_vec(),
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            selector: self.selector.value.clone(),
+            kustomize: self.kustomize.dir.clone(),
+            ..Default::default()
+        }
+    }
 }
 
 /// `-l, --selector` (a label selector, sent as `labelSelector`).

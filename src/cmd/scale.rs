@@ -12,7 +12,8 @@ use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::print::gofmt::go_quote;
-use crate::resource::{collected_errors, read_objects, Info, ReadSpec};
+use crate::resource::targets::{self, FindSpec, Target};
+use crate::resource::{collected_errors, Info};
 
 /// How often and how long a scale is retried after update conflicts (kubectl: 1s, 5m).
 const RETRY_INTERVAL: Duration = Duration::from_secs(1);
@@ -244,89 +245,25 @@ impl ScaleArgs {
     }
 
     /// The builder: `-f` objects as read, or the objects named or selected, fetched.
+    /// kubectl's `r.Infos()` with `ContinueOnError`: the objects found and the errors met
+    /// (a builder without `Latest`: `-f` objects are scaled as read).
     async fn infos(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
-        if self.builder.from_files() {
-            crate::resource::check_path_args(&self.args)?;
-            let spec = ReadSpec {
-                ..self.builder.read_spec()
-            };
-            return Ok(read_objects(ctx, &spec).await);
-        }
-        if self.args.is_empty() {
-            return Err(crate::resource::missing_resource_error());
-        }
-        let selecting = self.all.value || self.builder.selector.value.is_some();
-        let (ns, _) = ctx.namespace()?;
-        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
-        let client = ctx.client()?;
-        let mut infos = Vec::new();
-        let mut errors = Vec::new();
-        for t in types {
-            let r = t.resource;
-            let namespace = r.namespaced.then(|| ns.clone());
-            if !t.names.is_empty() {
-                if selecting {
-                    return Err(crate::resource::name_with_selector_error());
-                }
-                for name in t.names {
-                    let got =
-                        crate::resource::helper::get_named(ctx, &r, namespace.as_deref(), &name)
-                            .await;
-                    match got {
-                        Ok(object) => infos.push(Info {
-                            source: String::new(),
-                            resource: r.clone(),
-                            namespace: namespace.clone(),
-                            name,
-                            object,
-                        }),
-                        Err(e) => errors.push(e),
-                    }
-                }
-                continue;
-            }
-            if !selecting {
-                return Err(crate::resource::no_name_error());
-            }
-            let mut req = ApiRequest::get(r.path(namespace.as_deref(), None)?);
-            if let Some(s) = self
-                .builder
-                .selector
-                .value
-                .as_deref()
-                .filter(|s| !s.is_empty())
-            {
-                req = req.query("labelSelector", s);
-            }
-            let list = match client.send_json(&req).await {
-                Ok(l) => l,
-                Err(e) => {
-                    errors.push(e.into());
-                    continue;
-                }
-            };
-            for item in list["items"].as_array().into_iter().flatten() {
-                // List items come without their type; the builder sets it.
-                let mut object = item.clone();
-                object["apiVersion"] = json!(r.api_version());
-                object["kind"] = json!(r.kind);
-                infos.push(Info {
-                    source: String::new(),
-                    name: item["metadata"]["name"].as_str().unwrap_or("").to_string(),
-                    namespace: item["metadata"]["namespace"]
-                        .as_str()
-                        .map(str::to_string)
-                        .filter(|_| r.namespaced),
-                    resource: r.clone(),
-                    object,
-                });
+        let spec = FindSpec {
+            all: self.all.value,
+            as_read: true,
+            ..self.builder.find_spec(&self.args)
+        };
+        let (mut infos, mut errors) = (Vec::new(), Vec::new());
+        for item in targets::visit(ctx, &spec).await? {
+            match item.and_then(Target::into_info) {
+                Ok(info) => infos.push(info),
+                Err(e) => errors.push(e),
             }
         }
         Ok((infos, errors))
     }
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)`, shared through the core crate.
 pub use kcore::gofmt::go_parse_int;
 
 /// scale.go `Scale`: one attempt (`ScaleSimple`), retried every second for up to five minutes

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use crate::client::request::ApiRequest;
-use crate::client::{ApiStatus, Client, ClientError, PathError};
+use crate::client::{ApiStatus, Client, ClientError};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
@@ -24,7 +24,8 @@ use crate::print::gofmt::sprint;
 use crate::print::jsonpath::JsonPath;
 use crate::print::name::print_name;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat, PrintError};
-use crate::resource::{collected_errors, read_objects, Info, ReadSpec};
+use crate::resource::targets::{self, FindSpec, Plan, Step, Target};
+use crate::resource::{collected_errors, Info};
 
 pub const WAIT_LONG: &str = r#"Wait for a specific condition on one or many resources.
 
@@ -351,59 +352,6 @@ fn not_met(info: &Info) -> CliError {
 /// request and holds it).
 const LIST_CHUNK: i64 = 500;
 
-/// What visiting a source yields: a few objects in memory, or a list's items on disk
-/// (decoded one at a time as they are waited on: memory holds one object, not the list).
-enum Infos {
-    Few(Vec<Info>),
-    Listed(Box<(ApiResource, crate::print::spool::Spool)>),
-}
-
-impl Infos {
-    fn len(&self) -> usize {
-        match self {
-            Infos::Few(v) => v.len(),
-            Infos::Listed(listed) => listed.1.len(),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The `i`th object.
-    fn get(&self, i: usize) -> Result<Info, CliError> {
-        let (resource, item) = match self {
-            Infos::Few(v) => return Ok(v[i].clone()),
-            Infos::Listed(listed) => (&listed.0, listed.1.get(i)?),
-        };
-        Ok(Info {
-            source: String::new(),
-            resource: resource.clone(),
-            namespace: resource
-                .namespaced
-                .then(|| meta_str(&item, "namespace").to_string()),
-            name: meta_str(&item, "name").to_string(),
-            object: with_type(resource, item),
-        })
-    }
-}
-
-/// One thing the builder visits: a named object (fetched when visited) or a collection.
-#[derive(Debug, Clone)]
-enum Source {
-    Named {
-        resource: ApiResource,
-        namespace: Option<String>,
-        name: String,
-    },
-    List {
-        resource: ApiResource,
-        namespace: Option<String>,
-    },
-    /// An object read from a file with `--local` (never fetched).
-    Local(Info),
-}
-
 /// How success is printed: kubectl's name printer with the operation `condition met`, or `-o`.
 enum Printer {
     ConditionMet,
@@ -522,19 +470,20 @@ impl WaitArgs {
         printer: &mut Printer,
         deadline: Option<Instant>,
     ) -> Result<(), CliError> {
-        let (sources, builder_errors) = self.sources(ctx).await?;
+        let mut plan = self.plan(ctx).await?;
+        let builder_errors = std::mem::take(&mut plan.errors);
         let for_delete = conditions.iter().any(|c| matches!(c, Condition::Delete));
         if conditions.iter().any(|c| matches!(c, Condition::Create)) {
             // kubectl's creation check visits the files too: their errors end it.
             if !builder_errors.is_empty() {
                 return finish_errors(builder_errors, Vec::new());
             }
-            self.wait_created(ctx, &sources, deadline).await?;
+            self.wait_created(ctx, &plan, deadline).await?;
         }
         let mut errors = Vec::new();
         let mut visited = 0usize;
-        for source in &sources {
-            let infos = match self.visit(ctx, source).await {
+        for step in &plan.steps {
+            let infos = match plan.targets(ctx, step).await {
                 Ok(infos) => infos,
                 Err(e) if for_delete && is_not_found(&e) => continue,
                 Err(e) => {
@@ -543,7 +492,7 @@ impl WaitArgs {
                 }
             };
             for i in 0..infos.len() {
-                let info = match infos.get(i) {
+                let info = match infos.get(i).and_then(Target::into_info) {
                     Ok(info) => info,
                     Err(e) => {
                         errors.push(e);
@@ -568,161 +517,32 @@ impl WaitArgs {
         finish_errors(builder_errors, errors)
     }
 
-    /// What to visit, as kubectl's builder resolves arguments, selectors and files.
-    async fn sources(&self, ctx: &Context) -> Result<(Vec<Source>, Vec<CliError>), CliError> {
-        let (ns, _) = ctx.namespace()?;
+    /// What to visit, as kubectl's builder resolves arguments, selectors and files (with
+    /// `Latest`: `-f` objects are fetched again; `--local` ones are waited on as read).
+    async fn plan(&self, ctx: &Context) -> Result<Plan, CliError> {
+        ctx.namespace()?;
         if self.local.value {
             if !self.args.is_empty() {
                 return Err(CliError::msg("you must specify resources by --filename when --local is set.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'"));
             }
-        } else if !self.files.filename.is_empty() {
-            crate::resource::check_path_args(&self.args)?;
-        }
-        if !self.files.filename.is_empty() {
-            let spec = ReadSpec {
-                files: self.files.filename.clone(),
-                kustomize: None,
-                recursive: self.files.recursive,
-                validate: false,
-                selector: Some(self.selector.as_str().to_string()),
-                latest: !self.local.value,
-                all_namespaces: false,
-            };
-            let (targets, errors) = read_objects(ctx, &spec).await;
-            let mut sources = Vec::new();
-            for t in targets {
-                // cli-runtime's RetrieveLatest does not fetch a nameless object: it is waited
-                // on as read, and the wait reports the missing name.
-                sources.push(if self.local.value || t.name.is_empty() {
-                    Source::Local(t)
-                } else {
-                    Source::Named {
-                        resource: t.resource,
-                        namespace: t.namespace,
-                        name: t.name,
-                    }
-                });
-            }
-            return Ok((sources, errors));
-        }
-        if self.args.is_empty() {
-            let mut msg = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'".to_string();
-            if !self.local.value {
-                msg.push_str("\n   '<resource> <name>'\n   '<resource>'");
-            }
-            return Err(CliError::msg(msg));
-        }
-        let selecting =
-            !self.selector.as_str().is_empty() || !self.field_selector.as_str().is_empty();
-        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
-        let mut sources = Vec::new();
-        for t in types {
-            let r = t.resource;
-            let namespace = r.namespaced.then(|| ns.clone());
-            if !t.names.is_empty() {
-                if selecting {
-                    return Err(crate::resource::name_with_selector_error());
-                }
-                if self.all_namespaces.value {
-                    return Err(crate::resource::name_across_namespaces_error());
-                }
-                for name in t.names {
-                    sources.push(Source::Named {
-                        resource: r.clone(),
-                        namespace: namespace.clone(),
-                        name,
-                    });
-                }
-                continue;
-            }
-            if !selecting && !self.all.value {
-                return Err(crate::resource::no_name_error());
-            }
-            sources.push(Source::List {
-                namespace: if self.all_namespaces.value {
-                    None
-                } else {
-                    namespace
-                },
-                resource: r,
-            });
-        }
-        Ok((sources, Vec::new()))
-    }
-
-    fn list_request(
-        &self,
-        r: &ApiResource,
-        namespace: Option<&str>,
-    ) -> Result<ApiRequest, PathError> {
-        let mut req = ApiRequest::get(r.path(namespace, None)?);
-        if !self.selector.as_str().is_empty() {
-            req = req.query("labelSelector", self.selector.as_str().to_string());
-        }
-        if !self.field_selector.as_str().is_empty() {
-            req = req.query("fieldSelector", self.field_selector.as_str().to_string());
-        }
-        Ok(req)
-    }
-
-    /// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selectors.
-    fn list_error(&self, r: &ApiResource, e: ClientError) -> ClientError {
-        crate::resource::helper::enhance_resource_list_error(
-            e,
-            r,
-            self.selector.as_str(),
-            self.field_selector.as_str(),
-        )
-    }
-
-    /// The objects one source yields (a GET, or a list's items, read page by page to disk).
-    async fn visit(&self, ctx: &Context, source: &Source) -> Result<Infos, CliError> {
-        let client = ctx.client()?;
-        match source {
-            Source::Local(info) => Ok(Infos::Few(vec![info.clone()])),
-            Source::Named {
-                resource,
-                namespace,
-                name,
-            } => {
-                let path = resource.path(namespace.as_deref(), Some(name))?;
-                let obj =
-                    crate::resource::helper::builder_get(ctx, &path, namespace.as_deref()).await?;
-                // Named sources with `-l` come only from files: the builder's `Latest`
-                // fetched them, and the live labels decide (`FilterByLabelSelector`).
-                if let Ok(Some(sel)) = crate::resource::file_selector(Some(self.selector.as_str()))
-                {
-                    if !crate::resource::labels_match(&sel, &obj) {
-                        return Ok(Infos::Few(Vec::new()));
-                    }
-                }
-                // Then `RequireNamespace` (objects named by argument are always in it).
-                crate::resource::require_namespace(ctx, namespace.as_deref())?;
-                Ok(Infos::Few(vec![Info {
-                    source: String::new(),
-                    resource: resource.clone(),
-                    namespace: namespace.clone(),
-                    name: name.clone(),
-                    object: with_type(resource, obj),
-                }]))
-            }
-            Source::List {
-                resource,
-                namespace,
-            } => {
-                let req = self.list_request(resource, namespace.as_deref())?;
-                let list_error = |e| self.list_error(resource, e);
-                let spool = crate::resource::helper::spool_list(
-                    client,
-                    &req,
-                    resource,
-                    LIST_CHUNK,
-                    &list_error,
-                )
-                .await?;
-                Ok(Infos::Listed(Box::new((resource.clone(), spool))))
+            if self.files.filename.is_empty() {
+                return Err(CliError::msg("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'"));
             }
         }
+        let given = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+        let spec = FindSpec {
+            args: self.args.clone(),
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            selector: given(self.selector.as_str()),
+            all: self.all.value,
+            field_selector: given(self.field_selector.as_str()),
+            all_namespaces: self.all_namespaces.value,
+            as_read: self.local.value,
+            chunk_size: LIST_CHUNK,
+            ..FindSpec::default()
+        };
+        targets::build(ctx, &spec).await
     }
 
     /// `--for=create`: every named object exists (or, for selectors, something matches).
@@ -730,7 +550,7 @@ impl WaitArgs {
     async fn wait_created(
         &self,
         ctx: &Context,
-        sources: &[Source],
+        plan: &Plan,
         deadline: Option<Instant>,
     ) -> Result<(), CliError> {
         let client = ctx.client()?;
@@ -740,11 +560,11 @@ impl WaitArgs {
                 let mut not_found = Vec::new();
                 // kubectl's `foundResource`: something was visited (a file object that
                 // `-l` filters out is not).
-                let mut found_any = sources.iter().any(|s| matches!(s, Source::Local(_)));
-                for s in sources {
+                let mut found_any = plan.steps.iter().any(|s| matches!(s, Step::Ready(_)));
+                for s in &plan.steps {
                     match s {
-                        Source::Local(_) => {}
-                        Source::Named { .. } => match self.visit(ctx, s).await {
+                        Step::Ready(_) => {}
+                        Step::Get { .. } => match plan.targets(ctx, s).await {
                             Ok(v) => found_any |= !v.is_empty(),
                             Err(e) if is_not_found(&e) => {
                                 missing.push(s);
@@ -752,8 +572,8 @@ impl WaitArgs {
                             }
                             Err(e) => return Err(e),
                         },
-                        Source::List { .. } => {
-                            if self.visit(ctx, s).await?.is_empty() {
+                        Step::List { .. } => {
+                            if plan.targets(ctx, s).await?.is_empty() {
                                 missing.push(s);
                             } else {
                                 found_any = true;
@@ -766,7 +586,7 @@ impl WaitArgs {
                 if not_found.len() > 1 {
                     return collected_errors(Vec::new(), not_found);
                 }
-                let listing = sources.iter().any(|s| matches!(s, Source::List { .. }));
+                let listing = plan.steps.iter().any(|s| matches!(s, Step::List { .. }));
                 // A selector is satisfied by any match; names need every object.
                 if found_any && (missing.is_empty() || listing) {
                     return Ok(());
@@ -779,21 +599,22 @@ impl WaitArgs {
                 let mut streams = Vec::new();
                 for s in missing {
                     let req = match s {
-                        Source::Named {
+                        Step::Get {
                             resource,
                             namespace,
                             name,
+                            ..
                         } => {
                             // The name is checked as the object's own GET would check it.
                             resource.path(namespace.as_deref(), Some(name))?;
                             ApiRequest::get(resource.path(namespace.as_deref(), None)?)
                                 .query("fieldSelector", format!("metadata.name={name}"))
                         }
-                        Source::List {
+                        Step::List {
                             resource,
                             namespace,
-                        } => self.list_request(resource, namespace.as_deref())?,
-                        Source::Local(_) => continue,
+                        } => plan.list_request(resource, namespace.as_deref())?,
+                        Step::Ready(_) => continue,
                     };
                     streams.push(client.watch(&req).await?);
                 }

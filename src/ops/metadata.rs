@@ -541,19 +541,10 @@ impl UpdateSpec {
                 Fetched::Listed(r, spool) => (r, spool),
             };
             for i in 0..spool.len() {
-                let f = spool.get(i).map_err(CliError::from).map(|object| Found {
-                    namespace: r
-                        .namespaced
-                        .then(|| object["metadata"]["namespace"].as_str())
-                        .flatten()
-                        .map(str::to_string),
-                    name: object["metadata"]["name"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                    resource: Some(r.clone()),
-                    object,
-                });
+                let f = spool
+                    .get(i)
+                    .map_err(CliError::from)
+                    .map(|object| crate::resource::targets::listed_target(&r, object));
                 if let Err(e) = run.visit_found(f).await {
                     errors.push(e);
                 }
@@ -602,6 +593,7 @@ impl UpdateSpec {
                     namespace: t.namespace,
                     name: t.name,
                     object: t.object,
+                    source: t.source,
                 })
             }));
             let selector = crate::resource::file_selector(self.selector.as_deref())?;
@@ -698,6 +690,7 @@ impl UpdateSpec {
                     namespace: ns,
                     name,
                     object,
+                    source: String::new(),
                 })
             }
         };

@@ -12,7 +12,8 @@ use crate::discovery::ApiResource;
 use crate::error::CliError;
 
 /// Waits until the object is gone (404, or replaced by one with another uid), as kubectl's
-/// `wait --for=delete` does: a GET, then a watch on the name until `DELETED`.
+/// `wait --for=delete` does: a GET, then a watch on the name until `DELETED`. `deleted` is
+/// the DELETE's answer ([`deletion_uid`]).
 pub async fn wait_deleted(
     ctx: &Context,
     r: &ApiResource,
@@ -21,16 +22,13 @@ pub async fn wait_deleted(
     deleted: &Value,
     timeout: Duration,
 ) -> Result<(), CliError> {
-    // kubectl: a zero timeout means a week.
-    let timeout = if timeout.is_zero() {
-        Duration::from_secs(7 * 24 * 3600)
-    } else {
-        timeout
-    };
-    let client = ctx.client()?;
-    // kubectl's uid map: a Status answer names the uid in its details, an object in its
-    // metadata; even an empty uid counts, so a re-created object ends the wait.
-    let uid: Option<String> = if deleted["kind"] == "Status" {
+    wait_gone(ctx, r, namespace, name, deletion_uid(deleted), timeout).await
+}
+
+/// kubectl's uid map entry for a DELETE's answer: a Status names the uid in its details, an
+/// object in its metadata; even an empty uid counts, so a re-created object ends the wait.
+pub fn deletion_uid(deleted: &Value) -> Option<String> {
+    if deleted["kind"] == "Status" {
         deleted["details"].as_object().map(|d| {
             d.get("uid")
                 .and_then(Value::as_str)
@@ -46,7 +44,26 @@ pub async fn wait_deleted(
         )
     } else {
         None
+    }
+}
+
+/// [`wait_deleted`] with the deleted object's uid (None: any object of that name is waited
+/// on until it is gone).
+pub async fn wait_gone(
+    ctx: &Context,
+    r: &ApiResource,
+    namespace: Option<&str>,
+    name: &str,
+    uid: Option<String>,
+    timeout: Duration,
+) -> Result<(), CliError> {
+    // kubectl: a zero timeout means a week.
+    let timeout = if timeout.is_zero() {
+        Duration::from_secs(7 * 24 * 3600)
+    } else {
+        timeout
     };
+    let client = ctx.client()?;
     let timed_out = || {
         CliError::msg(format!(
             "timed out waiting for the condition on {}/{}",

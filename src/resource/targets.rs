@@ -1,15 +1,20 @@
-//! The builder as the commands that change what they find use it (`set …`, `expose`):
-//! `LocalParam`, `FilenameParam`, `LabelSelectorParam`, `ResourceTypeOrNameArgs(all, …)`,
-//! `Latest()`, `Flatten()`, then `Do().Infos()`: every target, or the builder's errors.
+//! The builder as the commands that find objects use it (`set …`, `expose`, `delete`,
+//! `scale`, `wait`…): `LocalParam`, `FilenameParam`, `LabelSelectorParam`,
+//! `FieldSelectorParam`, `SelectAllParam`, `AllNamespaces`, `ResourceTypeOrNameArgs`,
+//! `Latest()`, `Flatten()`. [`build`] is `Do()` with `r.Err()` (every argument error before
+//! anything is fetched), [`Plan::visit`] is `Visit` (one target at a time; a list read page
+//! by page to disk), [`find`] is `Infos()` over it.
 
 use serde_json::Value;
 
-use crate::client::{ApiRequest, ClientError};
+use crate::client::{ApiRequest, PathError};
 use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
+use crate::print::spool::Spool;
 use crate::resource::local::{Decode, LocalInfo};
-use crate::resource::{collected_errors, read_objects, ReadSpec};
+use crate::resource::{collected_errors, read_objects, Info, ReadSpec};
+use kcore::selectors::LabelSelector;
 
 /// What to find.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +33,20 @@ pub struct FindSpec {
     pub local: bool,
     /// `-k DIR`: the kustomization's objects instead of `-f` files.
     pub kustomize: Option<String>,
+    /// `--field-selector` (blank: none).
+    pub field_selector: Option<String>,
+    /// `--all-namespaces`: lists span every namespace; a namespaced name is refused.
+    pub all_namespaces: bool,
+    /// `SelectAllParam` (delete): `--all` is a selector matching everything, so names are
+    /// refused with it (`all` is `ResourceTypeOrNameArgs(all, …)`: types without names).
+    pub select_all: bool,
+    /// `RequireObject(false)` (delete): objects named by argument are not fetched; their
+    /// targets carry only `apiVersion`, `kind`, name and namespace.
+    pub names_only: bool,
+    /// A builder without `Latest` (expose, delete, scale): `-f` objects are used as read.
+    pub as_read: bool,
+    /// `RequestChunksOf`: list pages of this many items (0: the list in one request).
+    pub chunk_size: i64,
 }
 
 /// One object found.
@@ -41,9 +60,31 @@ pub struct Target {
     pub name: String,
     /// The object: the live one, or as read with `--local`.
     pub object: Value,
+    /// The file it was read from (`f.yaml`, `STDIN`, a URL; empty for objects named by
+    /// argument or listed): cmdutil's `AddSourceToErr` names it.
+    pub source: String,
 }
 
 impl Target {
+    /// An object named by argument and not fetched: its identity only.
+    fn named(r: ApiResource, namespace: Option<String>, name: String) -> Target {
+        let mut meta = serde_json::json!({ "name": name });
+        if let Some(ns) = &namespace {
+            meta["namespace"] = Value::String(ns.clone());
+        }
+        Target {
+            object: serde_json::json!({
+                "apiVersion": r.api_version(),
+                "kind": r.kind,
+                "metadata": meta,
+            }),
+            resource: Some(r),
+            namespace,
+            name,
+            source: String::new(),
+        }
+    }
+
     /// `kind.group/name` as kubectl's name printer and its messages write it.
     pub fn display(&self) -> String {
         let kind = self.object["kind"].as_str().unwrap_or("");
@@ -53,6 +94,23 @@ impl Target {
             crate::print::table::lower_group_kind(group, kind),
             self.name
         )
+    }
+
+    /// The target as a mapped object (`Info`); a `--local` one has no resource to map to.
+    pub fn into_info(self) -> Result<Info, CliError> {
+        let Some(resource) = self.resource else {
+            return Err(CliError::msg(format!(
+                "{}: not mapped to a resource",
+                self.display()
+            )));
+        };
+        Ok(Info {
+            source: self.source,
+            object: self.object,
+            resource,
+            namespace: self.namespace,
+            name: self.name,
+        })
     }
 
     /// `resource/name` (resource.Info's `ObjectName`, used by `set`'s errors): the plural
@@ -97,14 +155,22 @@ pub async fn find(ctx: &Context, spec: &FindSpec) -> Result<Vec<Target>, CliErro
     }
 }
 
-/// The builder's stream with `ContinueOnError`: each target or the error met in its place
-/// (for commands that visit what they can and report the rest), or the builder's own
-/// argument errors.
+/// The builder's stream with `ContinueOnError`, collected: each target or the error met in
+/// its place (for commands that visit what they can and report the rest), or the builder's
+/// own argument errors.
 pub async fn visit(
     ctx: &Context,
     spec: &FindSpec,
 ) -> Result<Vec<Result<Target, CliError>>, CliError> {
-    visit_with(ctx, spec, true).await
+    let mut out = Vec::new();
+    build(ctx, spec)
+        .await?
+        .visit(ctx, async |item| {
+            out.push(item);
+            Ok(())
+        })
+        .await?;
+    Ok(out)
 }
 
 /// [`visit`] for a builder without `Latest` (kubectl's `expose`): the objects of `-f`/`-k`
@@ -114,26 +180,112 @@ pub async fn visit_as_read(
     ctx: &Context,
     spec: &FindSpec,
 ) -> Result<Vec<Result<Target, CliError>>, CliError> {
-    visit_with(ctx, spec, false).await
+    let spec = FindSpec {
+        as_read: true,
+        ..spec.clone()
+    };
+    visit(ctx, &spec).await
 }
 
-async fn visit_with(
-    ctx: &Context,
-    spec: &FindSpec,
-    latest: bool,
-) -> Result<Vec<Result<Target, CliError>>, CliError> {
+/// One of the builder's visitors, in visiting order.
+#[derive(Debug)]
+pub enum Step {
+    /// An object to GET: named by argument, or read from `-f` (its `source`) and fetched
+    /// again (`Latest`: the live object must then match `-l` and pass `RequireNamespace`).
+    Get {
+        resource: ApiResource,
+        namespace: Option<String>,
+        name: String,
+        source: String,
+    },
+    /// An object used as it is: read from `-f` by a builder without `Latest`, nameless
+    /// (`RetrieveLatest` skips it), read with `--local`, or named with `names_only`.
+    Ready(Target),
+    /// A LIST by `-l`, `--field-selector` or `--all`.
+    List {
+        resource: ApiResource,
+        namespace: Option<String>,
+    },
+}
+
+/// What `Do()` made of a [`FindSpec`] once its argument errors are checked (`r.Err()`):
+/// the errors the readers met, then the visitors. Nothing was fetched or listed yet; a plan
+/// can be visited again (`wait --for=create`).
+#[derive(Debug)]
+pub struct Plan {
+    /// What reading `-f` met (kubectl's stream errors), visited before the steps.
+    pub errors: Vec<CliError>,
+    pub steps: Vec<Step>,
+    /// What the `--local` readers met: visited after the objects, as kubectl's local
+    /// builder does.
+    late_errors: Vec<CliError>,
+    label: Option<String>,
+    field: Option<String>,
+    chunk: i64,
+    /// `-l` as the live objects of `-f` must match it.
+    file_selector: Option<LabelSelector>,
+}
+
+/// The targets one step yields: a few objects, or a list's items spooled to disk page by
+/// page (memory holds a page, whatever the list size), read back one at a time.
+pub enum Targets {
+    Few(Vec<Target>),
+    Listed(Box<(ApiResource, Spool)>),
+}
+
+impl Targets {
+    pub fn len(&self) -> usize {
+        match self {
+            Targets::Few(v) => v.len(),
+            Targets::Listed(listed) => listed.1.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`th target (a listed one decoded again from the spool).
+    pub fn get(&self, i: usize) -> Result<Target, CliError> {
+        match self {
+            Targets::Few(v) => Ok(v[i].clone()),
+            Targets::Listed(listed) => Ok(listed_target(&listed.0, listed.1.get(i)?)),
+        }
+    }
+}
+
+/// kubectl's `Do()` and `r.Err()`: the argument errors (a path with `TYPE NAME`, names with
+/// a selector, types without names, a name across namespaces…) before anything is fetched.
+pub async fn build(ctx: &Context, spec: &FindSpec) -> Result<Plan, CliError> {
+    let mut plan = Plan {
+        errors: Vec::new(),
+        steps: Vec::new(),
+        late_errors: Vec::new(),
+        label: spec.selector.clone(),
+        field: spec.field_selector.clone(),
+        chunk: spec.chunk_size,
+        file_selector: None,
+    };
     if spec.local {
         if spec.files.is_empty() && spec.kustomize.is_none() {
             return Err(crate::resource::missing_resource_error());
         }
-        return read_local(ctx, spec);
+        for item in read_local(ctx, spec)? {
+            match item {
+                Ok(t) => plan.steps.push(Step::Ready(t)),
+                Err(e) => plan.late_errors.push(e),
+            }
+        }
+        return Ok(plan);
     }
     if !spec.files.is_empty() || spec.kustomize.is_some() {
         crate::resource::check_path_args(&spec.args)?;
-        return Ok(files(ctx, spec, latest).await);
+        files(ctx, spec, &mut plan).await;
+        return Ok(plan);
     }
+    let selecting = spec.selector.is_some() || spec.field_selector.is_some() || spec.select_all;
     if spec.args.is_empty() {
-        if spec.selector.is_some() {
+        if selecting {
             return Err(CliError::msg(
                 "at least one resource must be specified to use a selector",
             ));
@@ -141,59 +293,154 @@ async fn visit_with(
         return Err(crate::resource::missing_resource_error());
     }
     let (namespace, _) = ctx.namespace()?;
-    let selecting = spec.selector.is_some();
     let types = crate::resource::resolve_args(ctx, &spec.args, "kubectl").await?;
-    let mut out = Vec::new();
-    let mut names = Vec::new();
-    let mut lists = Vec::new();
     for t in types {
         let r = t.resource;
         if t.names.is_empty() {
             if !selecting && !spec.all {
                 return Err(crate::resource::no_name_error());
             }
-            let ns = r.namespaced.then(|| namespace.clone());
-            lists.push((r, ns));
+            let ns = (r.namespaced && !spec.all_namespaces).then(|| namespace.clone());
+            plan.steps.push(Step::List {
+                resource: r,
+                namespace: ns,
+            });
             continue;
         }
         if selecting {
             return Err(crate::resource::name_with_selector_error());
         }
-        for n in t.names {
-            let ns = r.namespaced.then(|| namespace.clone());
-            names.push((r.clone(), ns, n));
+        if spec.all_namespaces && r.namespaced {
+            return Err(crate::resource::name_across_namespaces_error());
+        }
+        for name in t.names {
+            let namespace = r.namespaced.then(|| namespace.clone());
+            plan.steps.push(if spec.names_only {
+                Step::Ready(Target::named(r.clone(), namespace, name))
+            } else {
+                Step::Get {
+                    resource: r.clone(),
+                    namespace,
+                    name,
+                    source: String::new(),
+                }
+            });
         }
     }
-    for (r, ns, name) in names {
-        out.push(get(ctx, r, ns, name).await);
+    Ok(plan)
+}
+
+impl Plan {
+    /// kubectl's `Visit` with `ContinueOnError`: each target, or the error met in its place,
+    /// handed to `each` in builder order; a list's items one at a time (see [`Targets`]).
+    /// An error `each` returns ends the visit.
+    pub async fn visit(
+        mut self,
+        ctx: &Context,
+        mut each: impl AsyncFnMut(Result<Target, CliError>) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        let errors = std::mem::take(&mut self.errors);
+        let steps = std::mem::take(&mut self.steps);
+        let late_errors = std::mem::take(&mut self.late_errors);
+        for e in errors {
+            each(Err(e)).await?;
+        }
+        for step in &steps {
+            let targets = match self.targets(ctx, step).await {
+                Ok(t) => t,
+                Err(e) => {
+                    each(Err(e)).await?;
+                    continue;
+                }
+            };
+            for i in 0..targets.len() {
+                each(targets.get(i)).await?;
+            }
+        }
+        for e in late_errors {
+            each(Err(e)).await?;
+        }
+        Ok(())
     }
-    for (r, ns) in lists {
-        match list(ctx, spec, &r, ns).await {
-            Ok(items) => out.extend(items.into_iter().map(Ok)),
-            Err(e) => out.push(Err(e)),
+
+    /// The targets of one step: a GET (a live `-f` object then matched against `-l` and
+    /// checked by `RequireNamespace`), the object as it is, or a LIST read page by page
+    /// (`chunk_size`) to disk.
+    pub async fn targets(&self, ctx: &Context, step: &Step) -> Result<Targets, CliError> {
+        match step {
+            Step::Ready(t) => Ok(Targets::Few(vec![t.clone()])),
+            Step::Get {
+                resource,
+                namespace,
+                name,
+                source,
+            } => {
+                let object =
+                    crate::resource::helper::get_named(ctx, resource, namespace.as_deref(), name)
+                        .await?;
+                // `-l` only reaches a GET for `-f` objects (`Latest`): the live labels decide.
+                if let Some(s) = &self.file_selector {
+                    if !crate::resource::labels_match(s, &object) {
+                        return Ok(Targets::Few(Vec::new()));
+                    }
+                }
+                // `RequireNamespace` (objects named by argument are always in it).
+                crate::resource::require_namespace(ctx, namespace.as_deref())?;
+                Ok(Targets::Few(vec![Target {
+                    resource: Some(resource.clone()),
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                    object,
+                    source: source.clone(),
+                }]))
+            }
+            Step::List {
+                resource,
+                namespace,
+            } => {
+                let req = self.list_request(resource, namespace.as_deref())?;
+                let list_error = |e| {
+                    crate::resource::helper::enhance_resource_list_error(
+                        e,
+                        resource,
+                        self.label.as_deref().unwrap_or(""),
+                        self.field.as_deref().unwrap_or(""),
+                    )
+                };
+                let spool = crate::resource::helper::spool_list(
+                    ctx.client()?,
+                    &req,
+                    resource,
+                    self.chunk,
+                    &list_error,
+                )
+                .await?;
+                Ok(Targets::Listed(Box::new((resource.clone(), spool))))
+            }
         }
     }
-    Ok(out)
+
+    /// The LIST of `r` with the plan's selectors (also what `wait` watches).
+    pub fn list_request(
+        &self,
+        r: &ApiResource,
+        namespace: Option<&str>,
+    ) -> Result<ApiRequest, PathError> {
+        let mut req = ApiRequest::get(r.path(namespace, None)?);
+        if let Some(s) = &self.label {
+            req = req.query("labelSelector", s.clone());
+        }
+        if let Some(s) = &self.field {
+            req = req.query("fieldSelector", s.clone());
+        }
+        Ok(req)
+    }
 }
 
-async fn get(
-    ctx: &Context,
-    r: ApiResource,
-    ns: Option<String>,
-    name: String,
-) -> Result<Target, CliError> {
-    let object = crate::resource::helper::get_named(ctx, &r, ns.as_deref(), &name).await?;
-    Ok(Target {
-        resource: Some(r),
-        namespace: ns,
-        name,
-        object,
-    })
-}
-
-/// `-f` with `Latest()`: each mapped object fetched again, kept when its live labels match
-/// `-l`, then checked against an explicit `--namespace`.
-async fn files(ctx: &Context, spec: &FindSpec, latest: bool) -> Vec<Result<Target, CliError>> {
+/// `-f` and `-k`: each object mapped (errors first, as read), then fetched again
+/// (`Latest`) or used as read.
+async fn files(ctx: &Context, spec: &FindSpec, plan: &mut Plan) {
+    let latest = !spec.as_read;
     let read = ReadSpec {
         files: spec.files.clone(),
         recursive: spec.recursive,
@@ -205,42 +452,35 @@ async fn files(ctx: &Context, spec: &FindSpec, latest: bool) -> Vec<Result<Targe
         kustomize: spec.kustomize.clone(),
     };
     let (infos, errors) = read_objects(ctx, &read).await;
-    let mut out: Vec<Result<Target, CliError>> = errors.into_iter().map(Err).collect();
-    if !latest {
-        // The file objects themselves (read_objects matched `-l` against them).
-        out.extend(infos.into_iter().map(|info| {
-            Ok(Target {
+    plan.errors = errors;
+    if latest {
+        match crate::resource::file_selector(spec.selector.as_deref()) {
+            Ok(s) => plan.file_selector = s,
+            Err(e) => {
+                plan.errors = vec![e];
+                return;
+            }
+        }
+    }
+    for info in infos {
+        // `RetrieveLatest` uses a nameless object as read.
+        plan.steps.push(if latest && !info.name.is_empty() {
+            Step::Get {
+                resource: info.resource,
+                namespace: info.namespace,
+                name: info.name,
+                source: info.source,
+            }
+        } else {
+            Step::Ready(Target {
                 resource: Some(info.resource),
                 namespace: info.namespace,
                 name: info.name,
                 object: info.object,
+                source: info.source,
             })
-        }));
-        return out;
+        });
     }
-    let selector = match crate::resource::file_selector(spec.selector.as_deref()) {
-        Ok(s) => s,
-        Err(e) => return vec![Err(e)],
-    };
-    for info in infos {
-        let live = get(ctx, info.resource, info.namespace, info.name).await;
-        match live {
-            Ok(t) => {
-                if selector
-                    .as_ref()
-                    .is_some_and(|s| !crate::resource::labels_match(s, &t.object))
-                {
-                    continue;
-                }
-                match crate::resource::require_namespace(ctx, t.namespace.as_deref()) {
-                    Ok(()) => out.push(Ok(t)),
-                    Err(e) => out.push(Err(e)),
-                }
-            }
-            Err(e) => out.push(Err(e)),
-        }
-    }
-    out
 }
 
 /// `--local`: the local builder, typed (every `set` subcommand gives kubectl's builder its
@@ -281,27 +521,9 @@ impl From<LocalInfo> for Target {
             namespace: Some(local.namespace).filter(|ns| !ns.is_empty()),
             name: local.name,
             object: local.object,
+            source: local.source,
         }
     }
-}
-
-/// A LIST by `-l` (or every object with `--all`); items get the kind the list names.
-async fn list(
-    ctx: &Context,
-    spec: &FindSpec,
-    r: &ApiResource,
-    ns: Option<String>,
-) -> Result<Vec<Target>, CliError> {
-    let mut req = ApiRequest::get(r.path(ns.as_deref(), None)?);
-    if let Some(s) = &spec.selector {
-        req = req.query("labelSelector", s.clone());
-    }
-    let list = ctx
-        .client()?
-        .send_json(&req)
-        .await
-        .map_err(|e| list_error(spec, r, e))?;
-    Ok(list_items(r, list))
 }
 
 /// The items of a LIST response of `r` as targets (moved out of the list, not copied). List
@@ -329,23 +551,23 @@ pub fn list_items(r: &ApiResource, mut list: Value) -> Vec<Target> {
             o.entry("apiVersion")
                 .or_insert_with(|| Value::String(api_version.clone()));
         }
-        let meta = &object["metadata"];
-        out.push(Target {
-            namespace: if r.namespaced {
-                meta["namespace"].as_str().map(str::to_string)
-            } else {
-                None
-            },
-            name: meta["name"].as_str().unwrap_or("").to_string(),
-            resource: Some(r.clone()),
-            object,
-        });
+        out.push(listed_target(r, object));
     }
     out
 }
 
-/// cli-runtime `Selector.Visit`: a 400 or 404 of a list names the resource and selector.
-fn list_error(spec: &FindSpec, r: &ApiResource, e: ClientError) -> CliError {
-    let label = spec.selector.as_deref().unwrap_or("");
-    crate::resource::helper::enhance_resource_list_error(e, r, label, "").into()
+/// A listed object of `r` as a target: its name and (for a namespaced kind) namespace.
+pub fn listed_target(r: &ApiResource, object: Value) -> Target {
+    let meta = &object["metadata"];
+    Target {
+        namespace: if r.namespaced {
+            meta["namespace"].as_str().map(str::to_string)
+        } else {
+            None
+        },
+        name: meta["name"].as_str().unwrap_or("").to_string(),
+        resource: Some(r.clone()),
+        object,
+        source: String::new(),
+    }
 }
