@@ -1769,6 +1769,8 @@ fn admit_create(
 fn store_create(st: &ApiState, t: &Target, mut obj: Value, dry: bool) -> Result<Value, ApiError> {
     let gr = t.info.storage_gr();
     let (ns, name) = ns_name(&obj);
+    // ResourceQuota is the last admission plugin: after validation, before storage.
+    super::quota::admit(&st.store, &gr, &obj, dry)?;
     if !dry {
         let created = st
             .store
