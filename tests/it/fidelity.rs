@@ -89,3 +89,22 @@ async fn the_sandbox_answers_as_a_real_server_where_it_used_to_differ() {
 async fn transition_rules_follow_map_list_items_as_a_real_server() {
     replay("fidelity/cel").await;
 }
+
+/// ResourceQuota: the quota controller's `status.hard`/`status.used` (pods, compute requests
+/// and limits summed as the server sums quantities, services, configmaps, `count/…`, scoped
+/// quotas), `describe quota`, the registry's scope checks, and quota admission: `must
+/// specify …` for pods leaving a limited resource out, `exceeded quota: …` (dry runs too),
+/// usage charged at once and given back when objects go.
+#[tokio::test]
+async fn resource_quotas_count_and_refuse_as_a_real_server() {
+    replay("fidelity/quota").await;
+}
+
+/// PodDisruptionBudget status as the disruption controller keeps it (expected pods from the
+/// controllers' scale or the pods, healthy pods, the `DisruptionAllowed` condition), `describe
+/// pdb`; `create job --from=cronjob`; strategic merge patches whose result does not fit the
+/// kind's types get the patcher's 422 with the converter's message.
+#[tokio::test]
+async fn disruption_budgets_jobs_and_mistyped_patches_as_a_real_server() {
+    replay("fidelity/pdb").await;
+}

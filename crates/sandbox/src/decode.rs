@@ -135,6 +135,67 @@ fn check_value(ty: &Ty, v: &Value, struct_name: &str, path: &mut Vec<String>) ->
     }
 }
 
+/// The first value of `obj` that apimachinery's unstructured converter cannot put into its
+/// kind's Go type, with the converter's message (`unrecognized type: int32`, `cannot convert
+/// int64 to string`, `cannot restore slice from string`): what a strategic merge patch's
+/// result fails with. Types with their own unmarshalers (Quantity, IntOrString, Time) pass.
+pub fn convert_error(gr: &GroupResource, obj: &Value) -> Option<String> {
+    convert_struct(schema::schema_for(gr)?, obj)
+}
+
+fn convert_struct(s: &'static schema::Schema, obj: &Value) -> Option<String> {
+    let Value::Object(map) = obj else {
+        return Some(format!("cannot restore struct from: {}", go_kind(obj)));
+    };
+    map.iter()
+        .filter_map(|(k, v)| Some((&s.field(k)?.ty, v)))
+        .find_map(|(ty, v)| convert_value(ty, v))
+}
+
+/// reflect's Kind of a value decoded from JSON (numbers as int64 or float64).
+fn go_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "invalid",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float64",
+        Value::Number(_) => "int64",
+        Value::String(_) => "string",
+        Value::Array(_) => "slice",
+        Value::Object(_) => "map",
+    }
+}
+
+fn convert_value(ty: &Ty, v: &Value) -> Option<String> {
+    let unrecognized = |t: &str| Some(format!("unrecognized type: {t}"));
+    match (ty, v) {
+        (_, Value::Null) | (Ty::Any, _) | (Ty::Str, Value::String(_)) => None,
+        (Ty::Bool, Value::Bool(_)) => None,
+        // Go converts between integer kinds, and from a float without a fraction.
+        (Ty::Int32 | Ty::Int64, Value::Number(n)) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() != 0.0 => {
+                Some(format!("cannot convert float64 to {}", go_type(ty)))
+            }
+            _ => None,
+        },
+        (Ty::Str, Value::Number(n)) if !n.is_f64() => {
+            Some("cannot convert int64 to string".to_string())
+        }
+        (Ty::Str | Ty::Int32 | Ty::Int64 | Ty::Bool, _) => unrecognized(&go_type(ty)),
+        (Ty::Bytes, Value::String(s)) => base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .err()
+            .map(|_| format!("illegal base64 data at input byte {}", bad_base64_offset(s))),
+        (Ty::Ref(r), _) => match schema::get(r) {
+            Some(s) if s.raw.is_none() => convert_struct(s, v),
+            _ => None,
+        },
+        (Ty::Array(item), Value::Array(items)) => items.iter().find_map(|x| convert_value(item, x)),
+        (Ty::Bytes | Ty::Array(_), _) => Some(format!("cannot restore slice from {}", go_kind(v))),
+        (Ty::Map(val), Value::Object(m)) => m.values().find_map(|x| convert_value(val, x)),
+        (Ty::Map(_), _) => Some(format!("cannot restore map from {}", go_kind(v))),
+    }
+}
+
 /// The byte offset Go's base64 decoder names for the first invalid input.
 fn bad_base64_offset(s: &str) -> usize {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -214,6 +275,52 @@ mod tests {
             type_error(&gr("", "configmaps"), &json!({"data": null})),
             None
         );
+    }
+
+    #[test]
+    fn unstructured_converter_messages() {
+        let d = |spec: Value| json!({"metadata": {"name": "x"}, "spec": spec});
+        let deploy = gr("apps", "deployments");
+        let cases = [
+            (json!({"replicas": "x"}), Some("unrecognized type: int32")),
+            (
+                json!({"replicas": 1.5}),
+                Some("cannot convert float64 to int32"),
+            ),
+            (json!({"replicas": 2.0}), None),
+            (json!({"paused": 1}), Some("unrecognized type: bool")),
+            (
+                json!({"selector": [1]}),
+                Some("cannot restore struct from: slice"),
+            ),
+            (
+                json!({"template": {"spec": {"containers": "x"}}}),
+                Some("cannot restore slice from string"),
+            ),
+            (
+                json!({"template": {"metadata": {"labels": "x"}}}),
+                Some("cannot restore map from string"),
+            ),
+            (
+                json!({"template": {"metadata": {"labels": {"a": 1}}}}),
+                Some("cannot convert int64 to string"),
+            ),
+            (
+                json!({"template": {"metadata": {"labels": {"a": 1.5}}}}),
+                Some("unrecognized type: string"),
+            ),
+            (
+                json!({"strategy": {"rollingUpdate": {"maxSurge": true}}}),
+                None,
+            ),
+        ];
+        for (spec, want) in cases {
+            assert_eq!(
+                convert_error(&deploy, &d(spec.clone())).as_deref(),
+                want,
+                "{spec}"
+            );
+        }
     }
 
     #[test]

@@ -113,7 +113,7 @@ fn is_finished(pod: &Value) -> bool {
     )
 }
 
-fn is_ready(pod: &Value) -> bool {
+pub(crate) fn is_ready(pod: &Value) -> bool {
     pod["status"]["conditions"]
         .as_array()
         .into_iter()
@@ -123,14 +123,14 @@ fn is_ready(pod: &Value) -> bool {
 
 /// The budget's selector; `None` when it is missing or does not convert (such a budget covers
 /// no pod, as in the real server). In policy/v1 an empty selector covers every pod.
-fn selector_of(budget: &Value) -> Option<LabelSelector> {
+pub(crate) fn selector_of(budget: &Value) -> Option<LabelSelector> {
     let sel = budget["spec"].get("selector")?;
     LabelSelector::from_label_selector_json(sel).ok()
 }
 
 /// How many pods must stay healthy: `minAvailable` (a count or a percentage of `expected`,
 /// rounded up) or `expected - maxUnavailable` (a percentage rounded up too).
-fn desired_healthy(spec: &Value, expected: i64) -> i64 {
+pub(crate) fn desired_healthy(spec: &Value, expected: i64) -> i64 {
     let scaled = |v: &Value| -> i64 {
         match v {
             Value::Number(n) => n.as_i64().unwrap_or(0),

@@ -1769,6 +1769,8 @@ fn admit_create(
 fn store_create(st: &ApiState, t: &Target, mut obj: Value, dry: bool) -> Result<Value, ApiError> {
     let gr = t.info.storage_gr();
     let (ns, name) = ns_name(&obj);
+    // ResourceQuota is the last admission plugin: after validation, before storage.
+    super::quota::admit(&st.store, &gr, &obj, dry)?;
     if !dry {
         let created = st
             .store
@@ -2085,15 +2087,29 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
                         .into(),
                     details: Some(Box::default()),
                 })?,
-            "application/merge-patch+json" => kcore::patch::apply_merge_patch(&base, &patch),
+            "application/merge-patch+json" => {
+                let patched = kcore::patch::apply_merge_patch(&base, &patch);
+                if let Some(e) =
+                    super::decode::type_error(&t.info.gr(), &patched).filter(|_| !scale)
+                {
+                    return Err(patch_invalid(&patched.to_string(), e));
+                }
+                patched
+            }
             _ => {
                 let (av, kind) = if scale {
                     ("autoscaling/v1".to_string(), "Scale")
                 } else {
                     (t.info.api_version(), t.info.kind)
                 };
-                kcore::patch::apply_strategic_merge_patch(&av, kind, &base, &patch)
-                    .map_err(|e| ApiError::bad_request(e.to_string()))?
+                let patched = kcore::patch::apply_strategic_merge_patch(&av, kind, &base, &patch)
+                    .map_err(|e| ApiError::bad_request(e.to_string()))?;
+                if let Some(e) =
+                    super::decode::convert_error(&t.info.gr(), &patched).filter(|_| !scale)
+                {
+                    return Err(patch_invalid(&kcore::gofmt::go_value(&patch), e));
+                }
+                patched
             }
         };
         if scale {
@@ -2121,6 +2137,22 @@ fn patch_object(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> Ap
         }
     }
     Err(ApiError::modified(&t.info.gr(), &name))
+}
+
+/// A patch whose result does not fit the kind's Go types: the patcher's 422, naming the
+/// patch (as Go's `%v` prints a strategic one, or the merged JSON of a merge patch).
+fn patch_invalid(value: &str, why: String) -> ApiError {
+    let message = format!("Invalid value: {}: {why}", kcore::gofmt::go_quote(value));
+    ApiError::invalid(
+        "",
+        "",
+        "",
+        vec![StatusCause {
+            reason: "FieldValueInvalid".into(),
+            message,
+            field: "patch".into(),
+        }],
+    )
 }
 
 /// The patch body as the server's patcher decodes it, with its messages: a JSON patch into

@@ -29,6 +29,7 @@ pub mod podportforward;
 pub(crate) mod podstreams;
 pub mod policy;
 pub mod protobuf;
+pub mod quota;
 pub mod rbac;
 pub mod resources;
 pub mod reviews;

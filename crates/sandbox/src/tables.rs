@@ -539,9 +539,9 @@ const CONFIGMAP_COLUMNS: &[Col] = &[
 
 const RESOURCEQUOTA_COLUMNS: &[Col] = &[
     NAME,
-    AGE,
     col("Request", "Request represents a minimum amount of cpu/memory that a container may consume."),
     col("Limit", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."),
+    AGE,
 ];
 
 const ENDPOINTSLICE_COLUMNS: &[Col] = &[
@@ -1224,18 +1224,22 @@ fn print_configmap(cm: &Value, now: DateTime<Utc>) -> Vec<Value> {
     ]
 }
 
-/// `used/hard` per resource of `status.hard` (sorted by name): `limits.*` in the Limit
-/// column, everything else in Request, as the real printer splits them.
+/// `used/hard` (from the status, `0` when not counted yet) per resource of `spec.hard`, in
+/// name order: `limits.*` in the Limit column, everything else in Request, as the real
+/// printer splits them.
 fn print_resourcequota(q: &Value, now: DateTime<Utc>) -> Vec<Value> {
     let mut request = vec![];
     let mut limit = vec![];
-    if let Some(hard) = at(q, "/status/hard").and_then(Value::as_object) {
-        for (res, h) in hard {
-            let used = at(q, "/status/used")
-                .and_then(|u| u.get(res))
-                .and_then(Value::as_str)
-                .unwrap_or("0");
-            let cell = format!("{res}: {used}/{}", h.as_str().unwrap_or("0"));
+    let status = |part: &str, res: &str| {
+        at(q, &format!("/status/{part}"))
+            .and_then(|u| u.get(res))
+            .and_then(Value::as_str)
+            .unwrap_or("0")
+            .to_string()
+    };
+    if let Some(hard) = at(q, "/spec/hard").and_then(Value::as_object) {
+        for res in hard.keys() {
+            let cell = format!("{res}: {}/{}", status("used", res), status("hard", res));
             if res.split('.').next() == Some("limits") && res.contains('.') {
                 limit.push(cell);
             } else {
@@ -1245,9 +1249,9 @@ fn print_resourcequota(q: &Value, now: DateTime<Utc>) -> Vec<Value> {
     }
     vec![
         name(q),
-        age(q, now),
         json!(request.join(", ")),
         json!(limit.join(", ")),
+        age(q, now),
     ]
 }
 
@@ -1967,22 +1971,22 @@ mod tests {
         let sa = json!({"metadata": {"name": "default", "creationTimestamp": created}});
         assert_eq!(cells("", "serviceaccounts", sa), json!(["default", "60s"]));
         let q = json!({"metadata": {"name": "q", "creationTimestamp": created},
-            "spec": {"hard": {"pods": "10"}},
+            "spec": {"hard": {"pods": "10", "limits.cpu": "2", "requests.memory": "1Gi", "limits": "3"}},
             "status": {"hard": {"pods": "10", "limits.cpu": "2", "requests.memory": "1Gi", "limits": "3"},
                 "used": {"pods": "1", "limits.cpu": "500m"}}});
         assert_eq!(
             cells("", "resourcequotas", q),
             json!([
                 "q",
-                "60s",
                 "limits: 0/3, pods: 1/10, requests.memory: 0/1Gi",
-                "limits.cpu: 500m/2"
+                "limits.cpu: 500m/2",
+                "60s"
             ])
         );
         let fresh = json!({"metadata": {"name": "q", "creationTimestamp": created}, "spec": {"hard": {"pods": "1"}}});
         assert_eq!(
             cells("", "resourcequotas", fresh),
-            json!(["q", "60s", "", ""])
+            json!(["q", "pods: 0/0", "", "60s"])
         );
         let es = json!({"metadata": {"name": "web-abcde", "creationTimestamp": created},
             "addressType": "IPv4",

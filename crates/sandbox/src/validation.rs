@@ -648,7 +648,7 @@ fn validate_container(c: &Value, path: &str, volumes: &HashSet<String>, out: &mu
 
 /// How a quantity was written, which decides how it prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum QuantityFormat {
+pub(crate) enum QuantityFormat {
     /// `Ki`, `Mi`, ... suffixes.
     BinarySI,
     /// `m`, `k`, `M`, ... suffixes, or none.
@@ -659,9 +659,9 @@ enum QuantityFormat {
 
 /// A quantity as an exact count of nano-units (values below 1n round up, as on the server).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Quantity {
-    nanos: i128,
-    format: QuantityFormat,
+pub(crate) struct Quantity {
+    pub(crate) nanos: i128,
+    pub(crate) format: QuantityFormat,
 }
 
 fn pow_i128(base: i128, exp: u32) -> Option<i128> {
@@ -674,7 +674,7 @@ pub(crate) fn quantity_nanos(v: &Value) -> Option<i128> {
 }
 
 /// Parses `1.5Gi`, `500m`, `2`, `1e3`; None for what the server would refuse to decode.
-fn parse_quantity(v: &Value) -> Option<Quantity> {
+pub(crate) fn parse_quantity(v: &Value) -> Option<Quantity> {
     let text = match v {
         Value::String(s) => s.trim().to_string(),
         Value::Number(n) => n.to_string(),
@@ -736,7 +736,7 @@ fn parse_quantity(v: &Value) -> Option<Quantity> {
 
 /// The canonical text of a quantity, as `Quantity.String()` prints it (`1024Mi` → `1Gi`,
 /// `0.5` → `500m`, `2000m` → `2`).
-fn quantity_string(q: Quantity) -> String {
+pub(crate) fn quantity_string(q: Quantity) -> String {
     if q.nanos == 0 {
         return "0".into();
     }
@@ -1894,6 +1894,7 @@ pub fn validate(gr: &GroupResource, obj: &Value, old: Option<&Value>) -> Vec<Cau
         ("batch", "cronjobs") => validate_cronjob(obj, out),
         ("autoscaling", "horizontalpodautoscalers") => crate::autoscaling::validate(obj, out),
         ("policy", "poddisruptionbudgets") => crate::policy::validate_pdb(obj, out),
+        ("", "resourcequotas") => crate::quota::validate(obj, out),
         ("scheduling.k8s.io", "priorityclasses") => {
             crate::policy::validate_priority_class(obj, out)
         }

@@ -1,6 +1,6 @@
 //! Controllers that make the sandbox a living cluster: nodes (and their leases), scheduler,
 //! kubelet (with pod GC and taint eviction), DaemonSet, Deployment/ReplicaSet, StatefulSet, Job, CronJob, garbage
-//! collector, namespaces, endpoints/endpointslices, ClusterRole aggregation, and the event
+//! collector, namespaces, endpoints/endpointslices, ClusterRole aggregation, resource quotas, disruption budgets, and the event
 //! recorder they share.
 //!
 //! Every controller is one tokio task fed by `Store::subscribe()`: it keeps its own cache of the
@@ -21,6 +21,7 @@ pub mod aggregation;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod disruption;
 mod driver;
 pub mod endpoints;
 pub mod events;
@@ -34,6 +35,7 @@ pub mod nodes;
 mod owned;
 pub mod pods;
 pub mod podview;
+pub mod resourcequota;
 pub mod scheduler;
 pub mod statefulset;
 pub mod volumes;
@@ -79,7 +81,7 @@ impl Default for ControllerOptions {
 /// synchronously, then starts every controller. Must be called inside a tokio runtime.
 pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::JoinHandle<()>> {
     // Subscribe before bootstrapping so that every controller sees the initial objects too.
-    let subs: Vec<_> = (0..14).map(|_| store.subscribe()).collect();
+    let subs: Vec<_> = (0..16).map(|_| store.subscribe()).collect();
     namespaces::bootstrap(&store, &opts);
     nodes::bootstrap(&store, &opts);
     leases::bootstrap(&store, &opts);
@@ -107,6 +109,8 @@ pub fn spawn(store: Arc<Store>, opts: ControllerOptions) -> Vec<tokio::task::Joi
         tokio::spawn(aggregation::run(store.clone(), next())),
         tokio::spawn(volumes::run(store.clone(), next())),
         tokio::spawn(ipaddresses::run(store.clone(), next())),
+        tokio::spawn(resourcequota::run(store.clone(), next())),
+        tokio::spawn(disruption::run(store.clone(), next())),
     ]
 }
 
@@ -126,6 +130,7 @@ macro_rules! group_resources {
 
 group_resources! {
     gr_configmaps = ("", "configmaps");
+    gr_resourcequotas = ("", "resourcequotas");
     gr_endpoints = ("", "endpoints");
     gr_events = ("", "events");
     gr_namespaces = ("", "namespaces");
