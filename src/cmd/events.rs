@@ -10,6 +10,9 @@ use crate::client::{ApiRequest, ResourcePath};
 use crate::cmd::flags::PrintSpec;
 use crate::context::Context;
 use crate::error::CliError;
+use crate::print::spool::Spool;
+use crate::print::spooled::{stream_spooled, SpooledItems};
+use crate::print::stream::ListStreamer;
 use crate::print::tabwriter::TabWriter;
 
 /// kubectl's long help of `events`.
@@ -292,25 +295,42 @@ impl EventsArgs {
                 )
                 .await;
         }
-        // kubectl lists 500 at a time whatever --chunk-size says.
-        let Some(spec) = spec else {
-            // The table: each event becomes its line as its page arrives (the event is then
-            // dropped); memory holds a page and the lines, not the events.
-            let mut lines = Vec::new();
-            crate::resource::helper::for_each_chunk(
-                ctx,
-                path,
-                "events",
-                None,
-                field.as_deref(),
-                500,
-                |page| {
-                    for e in page.iter().filter(|e| wanted(e)) {
-                        lines.push((event_time(e), table.row(e, ctx.now)));
+        // kubectl lists 500 at a time whatever --chunk-size says. Each event is dropped once
+        // its page is read: the table keeps its line, other formats (kubectl's typed
+        // `EventList` of every event, sorted) its text in a spool on disk; both, its time.
+        let mut lines = Vec::new();
+        let mut spool = match spec {
+            Some(_) => Some(Spool::new()?),
+            None => None,
+        };
+        let mut times = Vec::new();
+        let mut io_err = None;
+        crate::resource::helper::for_each_chunk(
+            ctx,
+            path,
+            "events",
+            None,
+            field.as_deref(),
+            500,
+            |page| {
+                for e in page.iter().filter(|e| wanted(e)) {
+                    match &mut spool {
+                        None => lines.push((event_time(e), table.row(e, ctx.now))),
+                        Some(spool) => {
+                            times.push(event_time(e));
+                            if let Err(err) = spool.push(e) {
+                                io_err.get_or_insert(err);
+                            }
+                        }
                     }
-                },
-            )
-            .await?;
+                }
+            },
+        )
+        .await?;
+        if let Some(e) = io_err {
+            return Err(e.into());
+        }
+        let (Some(spec), Some(spool)) = (spec, spool) else {
             if lines.is_empty() {
                 no_events(ctx, all, &namespace);
                 return Ok(());
@@ -319,40 +339,50 @@ impl EventsArgs {
             std::io::Write::write_all(&mut **ctx.out(), text.as_bytes())?;
             return Ok(());
         };
-        // Other formats print kubectl's typed `EventList` of every event (whole in memory).
-        let items =
-            crate::resource::helper::list_chunked(ctx, path, "events", None, field.as_deref(), 500)
-                .await?;
-        let mut events: Vec<Value> = items
-            .into_iter()
-            .filter(|e| wanted(e))
-            .map(|mut e| {
+        if times.is_empty() {
+            no_events(ctx, all, &namespace);
+            return Ok(());
+        }
+        // The name printer refuses typed lists (kubectl ignores that error): nothing.
+        if self.print.output == "name" {
+            return Ok(());
+        }
+        // Go's sort.Sort, not stable: equal times end in the order only it gives (the same
+        // comparisons over the indices give the same order).
+        let mut order: Vec<usize> = (0..times.len()).collect();
+        kcore::gosort::sort(&mut order, |&a, &b| times[a] < times[b]);
+        let events = SpooledItems::with_decode(
+            spool,
+            order,
+            Box::new(|_, text| {
+                let mut e: Value = serde_json::from_slice(text)?;
                 if e.get("kind").is_none() {
                     e["kind"] = json!("Event");
                     e["apiVersion"] = json!("v1");
                 }
-                e
-            })
-            .collect();
-        if events.is_empty() {
-            no_events(ctx, all, &namespace);
-            return Ok(());
-        }
-        // Go's sort.Sort, not stable: equal times end in the order only it gives.
-        kcore::gosort::sort(&mut events, |a, b| event_time(a) < event_time(b));
-        // The name printer refuses typed lists (kubectl ignores that error): nothing.
-        if self.print.output != "name" {
-            let list = json!({
-                "kind": "EventList",
-                "apiVersion": "v1",
-                "metadata": {},
-                "items": events,
-            });
-            let mut printer = spec.printer()?.map(|p| p.typed());
-            spec.print(ctx, printer.as_mut(), &list, "events")?;
-            if let Some(p) = printer.as_mut() {
-                p.finish(&mut **ctx.out())?;
-            }
+                Ok(e)
+            }),
+        );
+        // JSON and YAML are written event by event; templates see the list whole.
+        let mut printer = match spec.printer()?.map(|p| p.typed()) {
+            Some(p) => match ListStreamer::typed_list(p, "EventList") {
+                Ok(streamer) => {
+                    stream_spooled(streamer, &events, &mut **ctx.out())?;
+                    return Ok(());
+                }
+                Err(p) => Some(*p),
+            },
+            None => None,
+        };
+        let list = json!({
+            "kind": "EventList",
+            "apiVersion": "v1",
+            "metadata": {},
+            "items": events.read_all()?,
+        });
+        spec.print(ctx, printer.as_mut(), &list, "events")?;
+        if let Some(p) = printer.as_mut() {
+            p.finish(&mut **ctx.out())?;
         }
         Ok(())
     }

@@ -20,7 +20,7 @@ use crate::print::spooled::{stream_spooled, SpooledItems};
 use crate::print::stream::ListStreamer;
 use crate::print::table::{no_resources_message, HumanPrinter, ResourceType, TableOptions};
 use crate::print::{
-    generic_object, sort, GenericOptions, GenericPrinter, OutputFormat, PrintError,
+    generic_object, jsonpath, sort, GenericOptions, GenericPrinter, OutputFormat, PrintError,
 };
 use crate::resource::list_page;
 
@@ -281,14 +281,9 @@ pub fn object_request(
     Ok(opts.transform(ApiRequest::get(path)))
 }
 
-/// [`GetOptions::spool_list`]'s answer: the items, the pages read, their order, the list's
-/// errors.
-type SpooledList = (
-    crate::print::spool::Spool,
-    usize,
-    Result<Vec<usize>, CliError>,
-    Vec<CliError>,
-);
+/// [`GetOptions::spool_list`]'s answer: the items in the order the sort gives (or the
+/// sort's error), the pages read, the list's errors.
+type SpooledList = (Result<SpooledItems, CliError>, usize, Vec<CliError>);
 
 /// What to fetch: a resource type with object names (none: a list), and for objects read
 /// from files, their namespace.
@@ -363,6 +358,60 @@ impl FetchErrors {
 struct HumanOutput {
     printer: HumanPrinter,
     all_namespaced: bool,
+}
+
+/// `get`'s tables of several answers while kubectl's kind prefix is not settled: kubectl
+/// prefixes names with their kind (`pod/web`) when the answers are of several kinds
+/// (`multipleGVKsRequested`), which only the answers tell. Until an answer of another kind
+/// comes, each answer goes to two printers, without and with the prefix, writing to memory
+/// (a type's rows wait in its printer anyway, as the text they align into); the answer that
+/// settles it sends out what the one with the prefix wrote and drops the other. So the
+/// answers are never all held, only the text of the rows of the first kind, twice.
+struct SettlingKinds {
+    /// The first answer's group, version and kind.
+    first: Option<(String, String, String)>,
+    /// The printer without the prefix and what it wrote; gone once settled.
+    plain: Option<(HumanOutput, Vec<u8>)>,
+    /// The printer with the prefix and what it wrote (sent out once settled).
+    kinds: (HumanOutput, Vec<u8>),
+}
+
+impl SettlingKinds {
+    fn new(get: &GetOptions) -> Self {
+        SettlingKinds {
+            first: None,
+            plain: Some((get.human_output(false), Vec::new())),
+            kinds: (get.human_output(true), Vec::new()),
+        }
+    }
+
+    fn print(&mut self, get: &GetOptions, ctx: &Context, info: &Info) -> Result<(), CliError> {
+        let r = &info.resource;
+        let kind = (r.group.clone(), r.version.clone(), r.kind.clone());
+        if self.plain.is_some() {
+            match &self.first {
+                None => self.first = Some(kind),
+                Some(first) if *first != kind => {
+                    self.plain = None;
+                    ctx.out().write_all(&std::mem::take(&mut self.kinds.1))?;
+                }
+                Some(_) => {}
+            }
+        }
+        let Some((plain, text)) = &mut self.plain else {
+            return get.print_info_to(ctx, &mut self.kinds.0, info, &mut **ctx.out());
+        };
+        get.print_info_to(ctx, plain, info, text)?;
+        get.print_info_to(ctx, &mut self.kinds.0, info, &mut self.kinds.1)
+    }
+
+    /// The printer that stays (without the prefix when no second kind came), its text so
+    /// far sent out.
+    fn settle(self, ctx: &Context) -> Result<HumanOutput, CliError> {
+        let (out, text) = self.plain.unwrap_or(self.kinds);
+        ctx.out().write_all(&text)?;
+        Ok(out)
+    }
 }
 
 /// One fetched response with the type it belongs to (kubectl's `resource.Info`).
@@ -542,6 +591,16 @@ impl GetOptions {
                     Err(_) => {}
                 }
             }
+        }
+        // Tables of several types, names, or objects read from files: each answer is printed
+        // as it comes, once its kind prefix is settled (see `SettlingKinds`).
+        if self.human && self.sort_by.is_empty() {
+            let mut out = SettlingKinds::new(self);
+            let errs = self
+                .fetch(ctx, types, filter, &mut |info| out.print(self, ctx, &info))
+                .await?;
+            let out = out.settle(ctx)?;
+            return self.finish_human(ctx, out, errs.nested());
         }
         // Several types, names, or objects read from files, in a format that streams: each
         // answer (a list page, an object) is written as it comes.
@@ -774,23 +833,22 @@ impl GetOptions {
 
     /// `get --sort-by` of one list with a streaming printer. kubectl asks for the list in one
     /// answer and sorts it in memory; here the pages (`--chunk-size`, as unsorted) are read
-    /// one at a time, each item is parsed once for its sort key and written to a
-    /// [`Spool`](crate::print::spool::Spool) on disk, and only the keys stay in memory; the
-    /// items are then read back in sorted order and written as [`Self::run_streamed`] writes
-    /// them. The output is what [`Self::print_generic`] writes for the sorted list.
+    /// one at a time, each item's text goes as it came to a
+    /// [`Spool`](crate::print::spool::Spool) on disk and only its sort key is decoded and
+    /// kept; the items are then read back in sorted order, each parsed once, and written as
+    /// [`Self::run_streamed`] writes them. The output is what [`Self::print_generic`] writes
+    /// for the sorted list.
     async fn run_sorted(
         &self,
         ctx: &Context,
         t: &Wanted,
         streamer: ListStreamer,
     ) -> Result<(), CliError> {
-        let (spool, pages, keys, errs) = self.spool_list(ctx, t, &t.resource).await?;
-        let mut errs = errs;
+        let (items, pages, mut errs) = self.spool_list(ctx, t, &t.resource, false).await?;
         if pages == 0 && self.ignore_not_found {
             return self.errors_out(errs, true);
         }
-        let items = SpooledItems::new(spool, keys?);
-        if let Err(e) = stream_spooled(streamer, &items, &mut **ctx.out()) {
+        if let Err(e) = stream_spooled(streamer, &items?, &mut **ctx.out()) {
             errs.push(e.into());
         }
         self.errors_out(errs, true)
@@ -896,9 +954,8 @@ impl GetOptions {
             object,
             unprintable: false,
         };
-        for page in plain {
-            let mut i = info(page);
-            sort_infos(std::slice::from_mut(&mut i), &self.sort_by)?;
+        let plain = plain.into_iter().map(info).collect();
+        for i in sort_infos(plain, &self.sort_by)? {
             self.print_info(ctx, &mut out, &i)?;
         }
         if let Some(head) = head {
@@ -936,11 +993,11 @@ impl GetOptions {
         t: &Wanted,
         mut printer: GenericPrinter,
     ) -> Result<(), CliError> {
-        let (spool, pages, order, mut errs) = self.spool_list(ctx, t, &t.resource).await?;
+        let (items, pages, mut errs) = self.spool_list(ctx, t, &t.resource, true).await?;
         if pages == 0 && self.ignore_not_found {
             return self.errors_out(errs, true);
         }
-        let items = std::rc::Rc::new(SpooledItems::new(spool, order?));
+        let items = std::rc::Rc::new(items?);
         {
             let mut out = ctx.out();
             let r = printer
@@ -953,19 +1010,25 @@ impl GetOptions {
         self.errors_out(errs, true)
     }
 
-    /// Reads one list page by page into a spool on disk, with the sorted order of its items
-    /// when `--sort-by` is given (push order otherwise). Returns the spool, how many pages
-    /// were read, the order (or the sort's error, which kubectl reports after reading
-    /// everything) and the list's error (a page that does not decode counts for nothing).
+    /// Reads one list page by page into a spool on disk: each item's text as the server sent
+    /// it, and, when `--sort-by` is given, its sort key, decoded from the text alone when the
+    /// key's path is plain field names (the rest is scanned, not built). With `nodes` each
+    /// item is parsed whole, for the count of its values the templates' budget needs.
+    /// Returns the items in sorted order (push order unsorted), or the sort's error (which
+    /// kubectl reports after reading everything), how many pages were read and the list's
+    /// error (a page that does not decode counts for nothing).
     async fn spool_list(
         &self,
         ctx: &Context,
         t: &Wanted,
         r: &ApiResource,
+        nodes: bool,
     ) -> Result<SpooledList, CliError> {
         let client = ctx.client()?;
         let ns = self.request_namespace(t);
         let mut spool = crate::print::spool::Spool::new()?;
+        // Each page's head (its `apiVersion` and kind fill in its items) from its first item.
+        let mut heads: Vec<(usize, list_page::PageHead)> = Vec::new();
         let mut pages = 0usize;
         let sorting = !self.sort_by.is_empty();
         // The path's errors come when sorting, after every page is read (as in kubectl).
@@ -973,6 +1036,15 @@ impl GetOptions {
             Some(sort::SortKeys::new(&self.sort_by))
         } else {
             None
+        };
+        // What of an item's text the key needs, when not the whole item.
+        let keep = match &keys {
+            Some(Ok(k)) if !nodes => k.simple_path().map(|path| {
+                let mut keep = sort::Keep::keys(false);
+                keep.add(&path);
+                keep
+            }),
+            _ => None,
         };
         let mut key_err: Option<PrintError> = None;
         let mut decode_err: Option<ClientError> = None;
@@ -985,17 +1057,42 @@ impl GetOptions {
                     return;
                 }
                 let before = spool.len();
-                let walked = list_page::for_each_item_span(&body, &head, |_, item| {
-                    if let (Some(Ok(k)), None) = (&mut keys, &key_err) {
-                        key_err = k.push(&item).err();
-                    }
-                    // Spooled as it comes: a page costs its bytes and one item.
-                    if let Err(e) = spool.push(&item) {
+                // Spooled as it comes: a page costs its bytes and one item (or one key).
+                let mut push = |text: &[u8], n: usize| {
+                    if let Err(e) = spool.push_text(text, n) {
                         io_err.get_or_insert(e);
                     }
-                });
+                };
+                let walked = match &mut keys {
+                    Some(Ok(k)) if !nodes => list_page::for_each_item_text(&body, &head, |text| {
+                        if key_err.is_none() {
+                            let item = match &keep {
+                                Some(keep) => {
+                                    let mut item = keep.decode(text)?;
+                                    head.complete(&mut item);
+                                    item
+                                }
+                                None => list_page::item_at(text.as_bytes(), &head, 0..text.len())?,
+                            };
+                            key_err = k.push(&item).err();
+                        }
+                        push(text.as_bytes(), 0);
+                        Ok(())
+                    }),
+                    keys => list_page::for_each_item_span(&body, &head, |span, item| {
+                        if let (Some(Ok(k)), None) = (&mut *keys, &key_err) {
+                            key_err = k.push(&item).err();
+                        }
+                        push(&body[span], jsonpath::count_nodes(&item));
+                    }),
+                };
                 match walked {
-                    Ok(()) => pages += 1,
+                    Ok(()) => {
+                        pages += 1;
+                        if spool.len() > before {
+                            heads.push((before, head));
+                        }
+                    }
                     Err(e) => {
                         // A page that does not decode counts for nothing, as in `fetch`.
                         spool.truncate(before);
@@ -1027,7 +1124,13 @@ impl GetOptions {
             (None, Some(k)) => k.and_then(sort::SortKeys::order).map_err(CliError::from),
             (None, None) => Ok((0..spool.len()).collect()),
         };
-        Ok((spool, pages, order, errs))
+        let decode = move |i: usize, text: &[u8]| {
+            let page = heads.partition_point(|(first, _)| *first <= i);
+            let head = &heads[page.saturating_sub(1)].1;
+            list_page::item_at(text, head, 0..text.len())
+        };
+        let items = order.map(|order| SpooledItems::with_decode(spool, order, Box::new(decode)));
+        Ok((items, pages, errs))
     }
 
     /// Decodes an answer; for the table printer, without what it never reads.
@@ -1261,7 +1364,7 @@ impl GetOptions {
         errs: Vec<CliError>,
     ) -> Result<(), CliError> {
         if !self.sort_by.is_empty() {
-            sort_infos(&mut infos, &self.sort_by)?;
+            infos = sort_infos(infos, &self.sort_by)?;
         }
         let mut out = self.human_output(multiple_kinds(&infos));
         for info in &infos {
@@ -1285,6 +1388,17 @@ impl GetOptions {
         out: &mut HumanOutput,
         info: &Info,
     ) -> Result<(), CliError> {
+        self.print_info_to(ctx, out, info, &mut **ctx.out())
+    }
+
+    /// [`Self::print_info`] writing what the printer flushes to `w`.
+    fn print_info_to(
+        &self,
+        ctx: &Context,
+        out: &mut HumanOutput,
+        info: &Info,
+        w: &mut dyn Write,
+    ) -> Result<(), CliError> {
         out.all_namespaced = out.all_namespaced && info.resource.namespaced;
         // Without server tables the printer falls back to NAME and AGE per item.
         if info.unprintable {
@@ -1293,10 +1407,7 @@ impl GetOptions {
         let rt = resource_type(&info.resource);
         // kubectl ignores the table printer's errors (a sort field missing from the rows
         // prints nothing at all).
-        match out
-            .printer
-            .print(&rt, &info.object, ctx.now, &mut **ctx.out())
-        {
+        match out.printer.print(&rt, &info.object, ctx.now, w) {
             Err(PrintError::Io(e)) => Err(CliError::Io(e)),
             _ => Ok(()),
         }
@@ -1584,7 +1695,6 @@ fn multiple_kinds(infos: &[Info]) -> bool {
     })
 }
 
-/// Sorts each server Table's rows, or the items of plain lists, by `field`.
 /// A page of a sorted table as it waits for its turn: the Table without its rows, and each
 /// row as its text, decoded when it is spooled (a tree of 500 pods is ~6 times their text);
 /// any other answer (not a Table) whole.
@@ -1629,24 +1739,40 @@ impl SortPage {
     }
 }
 
-fn sort_infos(infos: &mut [Info], field: &str) -> Result<(), CliError> {
-    let tables = infos
-        .iter()
-        .filter(|i| crate::print::table::is_table(&i.object))
-        .count();
-    if tables > 0 && tables < infos.len() {
-        return Err(CliError::msg(
-            "sorting is not supported on mixed Table and non-Table object lists",
-        ));
-    }
-    for info in infos.iter_mut() {
-        if tables > 0 {
-            info.unprintable = sort::sort_table_rows(&mut info.object, field).is_err();
-        } else if let Some(Value::Array(items)) = info.object.get_mut("items") {
-            sort::sort_by(items, field)?;
+/// kubectl's `RuntimeSorter` over the answers printed as tables (`get.go` `Run`). Its
+/// builder flattens plain lists into their items and leaves server Tables whole (still
+/// unstructured objects there, not `metav1.Table`s), so with two answers or more the
+/// answers themselves are sorted by `field`: Tables by their own fields (`.kind`,
+/// `.metadata.resourceVersion`), and a path none of them has is an error (`get ns,cm
+/// --sort-by=.metadata.name`, `get ns a b --sort-by=…`). Then each Table of more than one row
+/// has its rows sorted by their objects (`SortingPrinter`); one whose rows cannot be sorted
+/// prints nothing.
+fn sort_infos(infos: Vec<Info>, field: &str) -> Result<Vec<Info>, CliError> {
+    let mut flat = Vec::with_capacity(infos.len());
+    for info in infos {
+        if is_list(&info.object) && !crate::print::table::is_table(&info.object) {
+            let resource = info.resource;
+            flat.extend(list_items(info.object).into_iter().map(|object| Info {
+                resource: resource.clone(),
+                object,
+                unprintable: false,
+            }));
+        } else {
+            flat.push(info);
         }
     }
-    Ok(())
+    if flat.len() > 1 {
+        let objects: Vec<&Value> = flat.iter().map(|i| &i.object).collect();
+        let order = sort::sort_order(&objects, field)?;
+        let mut slots: Vec<Option<Info>> = flat.into_iter().map(Some).collect();
+        flat = order.iter().filter_map(|&i| slots[i].take()).collect();
+    }
+    for info in &mut flat {
+        if crate::print::table::is_table(&info.object) {
+            info.unprintable = sort::sort_table_rows(&mut info.object, field).is_err();
+        }
+    }
+    Ok(flat)
 }
 
 /// The errors of a run that implied a single object (nothing else is printed): the
@@ -1970,18 +2096,47 @@ mod tests {
         let a = info(ds(), Value::Null);
         assert!(!multiple_kinds(&[a.clone(), a.clone()]));
         assert!(multiple_kinds(&[a.clone(), info(pods, Value::Null)]));
-        let table = serde_json::json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "columnDefinitions": [], "rows": []});
-        let mut mixed = vec![
-            info(ds(), table),
-            info(ds(), serde_json::json!({"items": []})),
-        ];
-        assert!(sort_infos(&mut mixed, "{.metadata.name}").is_err());
-        let mut lists = vec![info(
-            ds(),
-            serde_json::json!({"items": [{"metadata": {"name": "b"}}, {"metadata": {"name": "a"}}]}),
-        )];
-        sort_infos(&mut lists, "{.metadata.name}").unwrap();
-        assert_eq!(lists[0].object["items"][0]["metadata"]["name"], "a");
+        let name = |i: &Info| i.object["metadata"]["name"].as_str().map(str::to_string);
+        let table = |rv: &str| {
+            serde_json::json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1",
+                "metadata": {"resourceVersion": rv}, "columnDefinitions": [], "rows": [
+                    {"cells": ["b"], "object": {"metadata": {"name": "b"}}},
+                    {"cells": ["a"], "object": {"metadata": {"name": "a"}}}]})
+        };
+        // Several Tables are sorted as objects: by their own fields, or an error.
+        let two = || vec![info(ds(), table("2")), info(ds(), table("10"))];
+        assert!(sort_infos(two(), "{.metadata.name}").is_err());
+        let sorted = sort_infos(two(), "{.metadata.resourceVersion}").unwrap();
+        let rvs: Vec<&Value> = sorted
+            .iter()
+            .map(|i| &i.object["metadata"]["resourceVersion"])
+            .collect();
+        assert_eq!(rvs, ["10", "2"]);
+        // One Table: its rows, by their objects; rows without the field print nothing.
+        let one = sort_infos(vec![info(ds(), table("1"))], ".metadata.name").unwrap();
+        assert_eq!(one[0].object["rows"][0]["cells"][0], "a");
+        assert!(sort_infos(vec![info(ds(), table("1"))], ".x").unwrap()[0].unprintable);
+        // Plain lists are flattened into their items, all sorted together.
+        let list = |names: &[&str]| {
+            let items: Vec<Value> = names
+                .iter()
+                .map(|n| serde_json::json!({"metadata": {"name": n}}))
+                .collect();
+            info(
+                ds(),
+                serde_json::json!({"kind": "DaemonSetList", "items": items}),
+            )
+        };
+        let flat = sort_infos(vec![list(&["c", "a"]), list(&["b"])], ".metadata.name").unwrap();
+        let names: Vec<Option<String>> = flat.iter().map(name).collect();
+        assert_eq!(
+            names,
+            [Some("a".into()), Some("b".into()), Some("c".into())]
+        );
+        assert_eq!(flat[0].object["kind"], "DaemonSet");
+        // A lone object is not sorted, so a missing field is no error.
+        assert_eq!(sort_infos(vec![list(&["a"])], ".x").unwrap().len(), 1);
+        assert!(sort_infos(vec![list(&["a", "b"])], ".x").is_err());
     }
 
     #[test]

@@ -55,6 +55,19 @@ pub fn to_go_json_typed_line(obj: &Value) -> String {
     text
 }
 
+/// [`print_json_typed`]'s text of one item of a typed list of kind `list_kind`, nested
+/// `depth` levels deep (a typed list written item by item), appended to `out`.
+pub fn push_go_json_typed_item_at(
+    item: &Value,
+    list_kind: &str,
+    indent: &str,
+    depth: usize,
+    out: &mut String,
+) {
+    let order = |path: &[&str]| super::goorder::field_order(list_kind, path);
+    write_ordered(item, indent, depth, &mut vec!["items"], &order, out);
+}
+
 /// [`print_json`] for a typed object: keys in Go struct order.
 pub fn print_json_typed(obj: &Value, w: &mut dyn Write) -> Result<(), PrintError> {
     let kind = obj

@@ -41,9 +41,15 @@ impl Spool {
     /// Appends an item; returns its index.
     pub fn push(&mut self, item: &Value) -> io::Result<usize> {
         let text = serde_json::to_vec(item).map_err(io::Error::other)?;
+        self.push_text(&text, super::jsonpath::count_nodes(item))
+    }
+
+    /// Appends an item's JSON text as it came (not parsed: what [`Spool::get`] gives back is
+    /// its parse), saying how many values it holds; returns its index.
+    pub fn push_text(&mut self, text: &[u8], nodes: usize) -> io::Result<usize> {
         let len = u32::try_from(text.len()).map_err(io::Error::other)?;
-        self.file.get_mut().write_all(&text)?;
-        let nodes = u32::try_from(super::jsonpath::count_nodes(item)).unwrap_or(u32::MAX);
+        self.file.get_mut().write_all(text)?;
+        let nodes = u32::try_from(nodes).unwrap_or(u32::MAX);
         self.index.push((self.end, len, nodes));
         self.end += u64::from(len);
         Ok(self.index.len() - 1)
@@ -66,6 +72,13 @@ impl Spool {
 
     /// The item at `i`, decoded again (the same `Value` that was pushed).
     pub fn get(&self, i: usize) -> io::Result<Value> {
+        self.get_with(i, |text| {
+            serde_json::from_slice(text).map_err(io::Error::other)
+        })?
+    }
+
+    /// What `read` makes of the text of the item at `i`.
+    pub fn get_with<R>(&self, i: usize, read: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
         let (offset, len, _) = self.index[i];
         let mut file = self.file.borrow_mut();
         // Whatever is still buffered must reach the file before it is read back.
@@ -78,7 +91,7 @@ impl Spool {
         // Appends go on at the end.
         f.seek(SeekFrom::Start(self.end))?;
         self.decoded.set(self.decoded.get() + 1);
-        serde_json::from_slice(&buf).map_err(io::Error::other)
+        Ok(read(&buf))
     }
 
     /// Every item in push order, one at a time.

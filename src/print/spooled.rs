@@ -19,10 +19,15 @@ use super::stream::ListStreamer;
 use super::{generic_object, GenericPrinter, PrintError};
 use crate::print::spool::Spool;
 
+/// How a spooled item's text (and its index) becomes the item: `get` spools the text the
+/// server sent, whose `apiVersion` and kind come from its page.
+pub type Decode = Box<dyn Fn(usize, &[u8]) -> serde_json::Result<Value>>;
+
 /// A spool's items in a given order (sorted, or as listed).
 pub struct SpooledItems {
     spool: Spool,
     order: Vec<usize>,
+    decode: Decode,
     /// The first read that failed.
     err: RefCell<Option<io::Error>>,
 }
@@ -30,11 +35,28 @@ pub struct SpooledItems {
 impl SpooledItems {
     /// The items of `spool` in `order` (indices into it).
     pub fn new(spool: Spool, order: Vec<usize>) -> Self {
+        Self::with_decode(
+            spool,
+            order,
+            Box::new(|_, text| serde_json::from_slice(text)),
+        )
+    }
+
+    /// The items of `spool` in `order`, each made from its text by `decode`.
+    pub fn with_decode(spool: Spool, order: Vec<usize>, decode: Decode) -> Self {
         SpooledItems {
             spool,
             order,
+            decode,
             err: RefCell::new(None),
         }
+    }
+
+    /// Every item, in order, in memory (the formats that need the list as one value).
+    pub fn read_all(&self) -> Result<Vec<Value>, PrintError> {
+        let all = (0..self.len()).map(|i| self.item(i)).collect();
+        self.check()?;
+        Ok(all)
     }
 
     /// How many items the spool has decoded so far.
@@ -60,8 +82,13 @@ impl ItemSource for SpooledItems {
     }
 
     fn item(&self, i: usize) -> Value {
-        match self.spool.get(self.order[i]) {
-            Ok(v) => v,
+        let at = self.order[i];
+        match self.spool.get_with(at, |text| (self.decode)(at, text)) {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => {
+                self.err.borrow_mut().get_or_insert(io::Error::other(e));
+                Value::Null
+            }
             Err(e) => {
                 self.err.borrow_mut().get_or_insert(e);
                 Value::Null
@@ -82,8 +109,7 @@ impl GenericPrinter {
             GenericPrinter::GoTemplate(p) => p.print_list(items.clone(), w),
             GenericPrinter::JsonPath(p) if p.print_list(&*items, w)? => Ok(()),
             _ => {
-                let all: Vec<Value> = (0..items.len()).map(|i| items.item(i)).collect();
-                items.check()?;
+                let all = items.read_all()?;
                 self.print(&generic_object(all, false), w)
             }
         };

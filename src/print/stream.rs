@@ -11,6 +11,8 @@
 //!   cells are kept, never the objects.
 //!
 //! - `-o kyaml`: the `List` document around the items, written as they come.
+//! - [`ListStreamer::typed_list`]: JSON and YAML of a typed list other than `List`
+//!   (`kubectl events`' `EventList`, JSON in Go struct order), written as `-o json|yaml`.
 //!
 //! Anything else (go-template, jsonpath templates that see the list as a whole,
 //! `jsonpath-as-json`) needs the list whole: [`ListStreamer::new`] gives the printer back and
@@ -21,7 +23,9 @@ use std::io::Write;
 use serde_json::Value;
 
 use super::custom_columns::CustomColumnsPrinter;
-use super::json::{list_wrapper, push_go_json_indent_at, strip_managed_fields};
+use super::json::{
+    list_wrapper, push_go_json_indent_at, push_go_json_typed_item_at, strip_managed_fields,
+};
 use super::jsonpath::ItemsPlan;
 use super::yaml::YamlListWriter;
 use super::{GenericPrinter, PrintError};
@@ -34,6 +38,8 @@ pub enum ListStreamer {
         items: usize,
         /// Keep `metadata.managedFields`.
         show_managed_fields: bool,
+        /// A typed list's kind (keys in Go struct order, empty metadata); None: `List`.
+        typed: Option<String>,
     },
     /// `-o yaml`.
     Yaml {
@@ -75,6 +81,7 @@ impl ListStreamer {
             } => ListStreamer::Json {
                 items: 0,
                 show_managed_fields,
+                typed: None,
             },
             GenericPrinter::Yaml {
                 show_managed_fields,
@@ -103,26 +110,55 @@ impl ListStreamer {
         })
     }
 
+    /// The streaming form of `printer` for a typed `v1` list of kind `kind` with empty
+    /// metadata, as `kubectl events` prints its `EventList`: JSON (typed: Go struct order) and
+    /// YAML; the printer back for any other format.
+    pub fn typed_list(printer: GenericPrinter, kind: &str) -> Result<Self, Box<GenericPrinter>> {
+        Ok(match printer {
+            GenericPrinter::Json {
+                show_managed_fields,
+                typed: true,
+            } => ListStreamer::Json {
+                items: 0,
+                show_managed_fields,
+                typed: Some(kind.to_string()),
+            },
+            GenericPrinter::Yaml {
+                show_managed_fields,
+                ..
+            } => ListStreamer::Yaml {
+                writer: YamlListWriter::with_tail(kind, Default::default()),
+                show_managed_fields,
+            },
+            other => return Err(Box::new(other)),
+        })
+    }
+
     /// Writes one page of items (each with its `apiVersion` and `kind`), in list order.
     pub fn page(&mut self, mut items: Vec<Value>, w: &mut dyn Write) -> Result<(), PrintError> {
         match self {
             ListStreamer::Json {
                 items: count,
                 show_managed_fields,
+                typed,
             } => {
                 let mut text = String::new();
                 for item in &mut items {
                     if !*show_managed_fields {
                         strip_managed_fields(item);
                     }
-                    text.push_str(if *count == 0 {
-                        "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        "
-                    } else {
-                        ",\n        "
-                    });
+                    match (*count, &typed) {
+                        (0, None) => text
+                            .push_str("{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        "),
+                        (0, Some(kind)) => text.push_str(&typed_json_head(kind, "[\n        ")),
+                        _ => text.push_str(",\n        "),
+                    }
                     *count += 1;
                     // An item at depth 2 of the wrapper.
-                    push_go_json_indent_at(item, "    ", 2, &mut text);
+                    match typed {
+                        Some(kind) => push_go_json_typed_item_at(item, kind, "    ", 2, &mut text),
+                        None => push_go_json_indent_at(item, "    ", 2, &mut text),
+                    }
                 }
                 w.write_all(text.as_bytes())?;
             }
@@ -183,6 +219,18 @@ impl ListStreamer {
     /// Ends the output (the wrapper's tail, the template's suffix, the aligned columns).
     pub fn finish(self, w: &mut dyn Write) -> Result<(), PrintError> {
         match self {
+            ListStreamer::Json {
+                items,
+                typed: Some(kind),
+                ..
+            } => {
+                let text = if items == 0 {
+                    typed_json_head(&kind, "[]\n}\n")
+                } else {
+                    "\n    ]\n}\n".to_string()
+                };
+                w.write_all(text.as_bytes())?;
+            }
             ListStreamer::Json { items, .. } => {
                 let head = if items == 0 {
                     "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n"
@@ -223,6 +271,16 @@ impl ListStreamer {
         }
         Ok(())
     }
+}
+
+/// A typed `v1` list's JSON up to its items (`kind`, `apiVersion`, empty `metadata`, in Go
+/// struct order), then `rest`.
+fn typed_json_head(kind: &str, rest: &str) -> String {
+    let mut text = String::from("{\n    \"kind\": ");
+    super::json::go_json_string(kind, &mut text);
+    text.push_str(",\n    \"apiVersion\": \"v1\",\n    \"metadata\": {},\n    \"items\": ");
+    text.push_str(rest);
+    text
 }
 
 #[cfg(test)]
@@ -297,6 +355,53 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// `kubectl events`' typed `EventList`, item by item, is what the whole-list printer
+    /// writes for it (JSON in Go struct order, YAML sorted, managedFields dropped).
+    #[test]
+    fn typed_lists_print_as_the_whole_list() {
+        let events: Vec<Value> = (0..5)
+            .map(|i| {
+                json!({"kind": "Event", "apiVersion": "v1",
+                    "metadata": {"name": format!("e{i}"), "namespace": "default", "managedFields": [{"manager": "x"}]},
+                    "involvedObject": {"kind": "Pod", "name": "p", "namespace": "default", "uid": "u", "apiVersion": "v1"},
+                    "reason": "R", "message": format!("m{i}\n<x> {}", "long ".repeat(i * 9)), "type": "Normal",
+                    "source": {"component": "c", "host": "h"}, "count": i, "eventTime": null,
+                    "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": null,
+                    "series": {"lastObservedTime": "2026-01-01T00:00:00.000000Z", "count": 2},
+                    "reportingComponent": "", "reportingInstance": ""})
+            })
+            .collect();
+        for format in ["json", "yaml"] {
+            for n in [0, 1, 5] {
+                let list = json!({"kind": "EventList", "apiVersion": "v1", "metadata": {},
+                    "items": events[..n].to_vec()});
+                let mut p = printer(format).typed();
+                let mut whole = Vec::new();
+                p.print(&list, &mut whole).unwrap();
+                let mut s = ListStreamer::typed_list(printer(format).typed(), "EventList")
+                    .unwrap_or_else(|_| panic!("{format}"));
+                let mut out = Vec::new();
+                for chunk in events[..n].chunks(2) {
+                    s.page(chunk.to_vec(), &mut out).unwrap();
+                }
+                s.finish(&mut out).unwrap();
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    String::from_utf8(whole).unwrap(),
+                    "{format}, {n} events"
+                );
+            }
+        }
+        for format in ["name", "kyaml", "go-template={{.kind}}", "json"] {
+            let p = printer(format);
+            let p = if format == "json" { p } else { p.typed() };
+            assert!(
+                ListStreamer::typed_list(p, "EventList").is_err(),
+                "{format}"
+            );
         }
     }
 

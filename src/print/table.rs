@@ -128,6 +128,9 @@ pub struct HumanPrinter {
     last_handler: Option<Handler>,
     /// Formatted watch event type while printing a watch event.
     event: Option<String>,
+    /// With `-A`, a namespaced type has been printed: every later type has the NAMESPACE
+    /// column too (kubectl's `EnsureWithNamespace` sets it in flags its printers share).
+    with_namespace: bool,
 }
 
 /// cli-runtime `formatEventType`: known watch event types padded to 8 characters.
@@ -154,6 +157,7 @@ impl HumanPrinter {
             printed_headers: false,
             last_handler: None,
             event: None,
+            with_namespace: false,
         }
     }
 
@@ -231,6 +235,7 @@ impl HumanPrinter {
             self.separator_ready = true;
         }
         self.current = Some(key);
+        self.with_namespace |= self.opts.all_namespaces && rt.namespaced;
         self.last_columns = None;
         self.printed_headers = false;
         self.last_handler = None;
@@ -262,7 +267,7 @@ impl HumanPrinter {
             self.printed_headers = true;
         }
 
-        let with_namespace = self.opts.all_namespaces && rt.namespaced;
+        let with_namespace = self.with_namespace;
         let (mut columns, mut cells) = self.decorate(rt, columns, rows, with_namespace)?;
         if let Some(event) = &self.event {
             columns.insert(0, string_column("Event"));
@@ -413,7 +418,7 @@ impl HumanPrinter {
         w: &mut dyn Write,
     ) -> Result<(), PrintError> {
         let opts = self.opts.clone();
-        let with_namespace = opts.all_namespaces && rt.namespaced;
+        let with_namespace = self.with_namespace;
         let include_headers = self.last_handler != Some(handler) && !opts.no_headers;
         if self.last_handler.is_some() && self.last_handler != Some(handler) && !opts.no_headers {
             // Go writes this straight through the tabwriter, which flushes on a one-cell line.

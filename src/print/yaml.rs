@@ -72,6 +72,9 @@ impl YamlPrinter {
 pub struct YamlListWriter {
     e: Emitter,
     items: usize,
+    /// The list's `kind` and `metadata`, written after the items.
+    kind: String,
+    metadata: Map<String, Value>,
 }
 
 impl Default for YamlListWriter {
@@ -83,9 +86,19 @@ impl Default for YamlListWriter {
 impl YamlListWriter {
     /// A writer that has written nothing yet.
     pub fn new() -> Self {
+        let mut metadata = Map::new();
+        metadata.insert("resourceVersion".into(), Value::String(String::new()));
+        YamlListWriter::with_tail("List", metadata)
+    }
+
+    /// A writer of another `v1` list: `kind` and `metadata` (`kubectl events` prints an
+    /// `EventList` with empty metadata).
+    pub fn with_tail(kind: &str, metadata: Map<String, Value>) -> Self {
         YamlListWriter {
             e: Emitter::new(),
             items: 0,
+            kind: kind.to_string(),
+            metadata,
         }
     }
 
@@ -137,11 +150,11 @@ impl YamlListWriter {
             ..Ctx::default()
         };
         self.e.emit_key("kind");
-        self.e.emit_node(&Value::String("List".into()), mapping);
+        self.e
+            .emit_node(&Value::String(std::mem::take(&mut self.kind)), mapping);
         self.e.emit_key("metadata");
-        let mut meta = Map::new();
-        meta.insert("resourceVersion".into(), Value::String(String::new()));
-        self.e.emit_node(&Value::Object(meta), mapping);
+        let meta = Value::Object(std::mem::take(&mut self.metadata));
+        self.e.emit_node(&meta, mapping);
         self.e.pop_indent();
         self.e.end_document();
         self.drain(w)

@@ -61,42 +61,76 @@ pub fn for_each_item(
     head: &PageHead,
     mut each: impl FnMut(Value),
 ) -> Result<(), serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    de.deserialize_any(ItemsWalk {
-        head,
-        spans: None,
-        each: |_: std::ops::Range<usize>, item| each(item),
-    })?;
-    de.end()
+    walk(body, head, false, &mut |item| {
+        if let Item::Value(mut item) = item {
+            head.complete(&mut item);
+            each(item);
+        }
+        Ok(())
+    })
 }
 
 /// As [`for_each_item`], with where each item's text lies in `body`: kept instead of the
-/// item, it lets a caller that needs the whole list (`--sort-by`) hold the page's bytes and
-/// a key per item rather than a tree per item, and parse an item again with [`item_at`].
+/// item, it lets a caller that needs the whole list hold the page's bytes and a key per
+/// item rather than a tree per item, and parse an item again with [`item_at`].
 pub fn for_each_item_span(
     body: &[u8],
     head: &PageHead,
-    each: impl FnMut(std::ops::Range<usize>, Value),
+    mut each: impl FnMut(std::ops::Range<usize>, Value),
+) -> Result<(), serde_json::Error> {
+    let base = body.as_ptr() as usize;
+    for_each_item_text(body, head, |text| {
+        let start = text.as_ptr() as usize - base;
+        let mut item = serde_json::from_str(text)?;
+        head.complete(&mut item);
+        each(start..start + text.len(), item);
+        Ok(())
+    })
+}
+
+/// Hands each item's text, as it lies in `body`, to `each` without parsing it (`--sort-by`
+/// keeps the text and decodes of it only the sort key; [`item_at`] parses it later, filled
+/// in as [`for_each_item`] fills it in). An error from `each` ends the walk.
+pub fn for_each_item_text(
+    body: &[u8],
+    head: &PageHead,
+    mut each: impl FnMut(&str) -> Result<(), serde_json::Error>,
+) -> Result<(), serde_json::Error> {
+    walk(body, head, true, &mut |item| match item {
+        Item::Text(text) => each(text),
+        Item::Value(_) => Ok(()),
+    })
+}
+
+fn walk(
+    body: &[u8],
+    head: &PageHead,
+    text: bool,
+    each: &mut dyn FnMut(Item) -> Result<(), serde_json::Error>,
 ) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    de.deserialize_any(ItemsWalk {
-        head,
-        spans: Some(body.as_ptr() as usize),
-        each,
-    })?;
+    de.deserialize_any(ItemsWalk { head, text, each })?;
     de.end()
 }
 
 /// The item whose text is `body[span]` (a span given by [`for_each_item_span`] for this
-/// page), completed as [`for_each_item`] completes it.
+/// page, or a text given by [`for_each_item_text`] and its length), completed as
+/// [`for_each_item`] completes it.
 pub fn item_at(
     body: &[u8],
     head: &PageHead,
     span: std::ops::Range<usize>,
 ) -> Result<Value, serde_json::Error> {
     let mut item: Value = serde_json::from_slice(&body[span])?;
-    complete(&mut item, &head.api_version, head.kind.as_deref());
+    head.complete(&mut item);
     Ok(item)
+}
+
+impl PageHead {
+    /// The list's `apiVersion` and kind put into an item that lacks them.
+    pub fn complete(&self, item: &mut Value) {
+        complete(item, &self.api_version, self.kind.as_deref());
+    }
 }
 
 /// The list's `apiVersion` and `kind` put into an item that lacks them.
@@ -181,14 +215,20 @@ impl<'de> Visitor<'de> for HeadWalk {
     }
 }
 
-struct ItemsWalk<'h, F> {
-    head: &'h PageHead,
-    /// The address of the page's first byte, when the items' spans are wanted.
-    spans: Option<usize>,
-    each: F,
+/// An item as the walk hands it over: parsed (not yet completed), or its text in the page.
+enum Item<'t> {
+    Value(Value),
+    Text(&'t str),
 }
 
-impl<'de, F: FnMut(std::ops::Range<usize>, Value)> Visitor<'de> for ItemsWalk<'_, F> {
+struct ItemsWalk<'h, 'e> {
+    head: &'h PageHead,
+    /// Hand over each item's text rather than its value.
+    text: bool,
+    each: &'e mut dyn FnMut(Item) -> Result<(), serde_json::Error>,
+}
+
+impl<'de> Visitor<'de> for ItemsWalk<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -198,23 +238,15 @@ impl<'de, F: FnMut(std::ops::Range<usize>, Value)> Visitor<'de> for ItemsWalk<'_
     ignore_scalars!(());
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let ItemsWalk {
-            head,
-            spans,
-            mut each,
-        } = self;
+        let ItemsWalk { head, text, each } = self;
         let mut seen = 0;
         while let Some(key) = map.next_key::<String>()? {
             if key == "items" {
                 seen += 1;
                 if seen == head.items_keys {
-                    let kind = head.kind.as_deref();
                     map.next_value_seed(Items {
-                        spans,
-                        each: |span, mut item: Value| {
-                            complete(&mut item, &head.api_version, kind);
-                            each(span, item)
-                        },
+                        text,
+                        each: &mut *each,
                     })?;
                     continue;
                 }
@@ -225,14 +257,13 @@ impl<'de, F: FnMut(std::ops::Range<usize>, Value)> Visitor<'de> for ItemsWalk<'_
     }
 }
 
-/// The `items` array, handed over one element at a time (with its span when `spans` holds
-/// the page's address; an empty span otherwise).
-struct Items<F> {
-    spans: Option<usize>,
-    each: F,
+/// The `items` array, handed over one element at a time.
+struct Items<'e> {
+    text: bool,
+    each: &'e mut dyn FnMut(Item) -> Result<(), serde_json::Error>,
 }
 
-impl<'de, F: FnMut(std::ops::Range<usize>, Value)> DeserializeSeed<'de> for Items<F> {
+impl<'de> DeserializeSeed<'de> for Items<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -240,7 +271,7 @@ impl<'de, F: FnMut(std::ops::Range<usize>, Value)> DeserializeSeed<'de> for Item
     }
 }
 
-impl<'de, F: FnMut(std::ops::Range<usize>, Value)> Visitor<'de> for Items<F> {
+impl<'de> Visitor<'de> for Items<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -270,19 +301,17 @@ impl<'de, F: FnMut(std::ops::Range<usize>, Value)> Visitor<'de> for Items<F> {
         Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        let Some(base) = self.spans else {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let err = serde::de::Error::custom;
+        if !self.text {
             while let Some(item) = seq.next_element::<Value>()? {
-                (self.each)(0..0, item);
+                (self.each)(Item::Value(item)).map_err(err)?;
             }
             return Ok(());
-        };
+        }
         // Borrowed from the page (the deserializer reads a slice): no copy of the text.
         while let Some(raw) = seq.next_element::<&'de serde_json::value::RawValue>()? {
-            let text = raw.get();
-            let start = text.as_ptr() as usize - base;
-            let item = serde_json::from_str(text).map_err(serde::de::Error::custom)?;
-            (self.each)(start..start + text.len(), item);
+            (self.each)(Item::Text(raw.get())).map_err(err)?;
         }
         Ok(())
     }
@@ -381,6 +410,21 @@ mod tests {
             assert_eq!(item, want);
             assert_eq!(item_at(body, &head, span).unwrap(), want);
         }
+        // The texts alone, unparsed; an error from the callback ends the walk.
+        let mut seen = Vec::new();
+        for_each_item_text(body, &head, |t| {
+            seen.push(t.to_string());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen, texts);
+        let mut calls = 0;
+        let stop = for_each_item_text(body, &head, |t| {
+            calls += 1;
+            serde_json::from_str::<String>(t).map(drop)
+        });
+        assert!(stop.is_err());
+        assert_eq!(calls, 1);
     }
 
     #[test]

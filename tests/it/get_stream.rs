@@ -306,3 +306,86 @@ async fn sorted_ties_in_kubectls_order() {
         diffs.join("\n\n")
     );
 }
+
+/// Tables of several answers (issue 18): printed as they come once the kind prefix is
+/// settled, and sorted as kubectl sorts them: with two answers or more, the answers
+/// themselves by the path (server Tables by their own fields; a path none has is an error),
+/// plain lists flattened into their items, then each Table's rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_answers_as_tables_as_kubectl() {
+    let Some(env) = populated().await else { return };
+    let cases: &[&[&str]] = &[
+        &["get", "namespaces,configmaps", "-A"],
+        &[
+            "get",
+            "configmaps,namespaces",
+            "-A",
+            "-o",
+            "wide",
+            "--show-labels",
+        ],
+        &["get", "configmaps,namespaces", "-A", "--server-print=false"],
+        &["get", "configmaps,nope,namespaces", "--chunk-size=2"],
+        &["get", "configmaps,services", "-n", "empty"],
+        &["get", "cm/cm-1", "ns/other", "cm/cm-2"],
+        &["get", "namespaces,configmaps", "--sort-by=.x"],
+        &["get", "namespaces,configmaps", "--sort-by=.metadata.name"],
+        &["get", "namespaces,configmaps", "--sort-by=.kind", "-A"],
+        &[
+            "get",
+            "configmaps,namespaces",
+            "--sort-by=.metadata.resourceVersion",
+        ],
+        &[
+            "get",
+            "configmaps",
+            "cm-2",
+            "cm-1",
+            "--sort-by=.metadata.name",
+        ],
+        &["get", "configmaps", "cm-2", "--sort-by=.metadata.name"],
+        &[
+            "get",
+            "namespaces,configmaps",
+            "-A",
+            "--sort-by=.metadata.name",
+            "--server-print=false",
+        ],
+        &[
+            "get",
+            "configmaps",
+            "--sort-by=.x",
+            "--server-print=false",
+            "-n",
+            "other",
+        ],
+        &[
+            "get",
+            "configmaps",
+            "o-1",
+            "--sort-by=.x",
+            "--server-print=false",
+            "-n",
+            "other",
+        ],
+    ];
+    let mut diffs = Vec::new();
+    for args in cases {
+        let mut theirs = env.kubectl(args).await.expect("oracle");
+        let mut ours = env.ours(args).await;
+        theirs.stdout = mask_ages(&theirs.stdout);
+        ours.stdout = mask_ages(&ours.stdout);
+        if ours != theirs {
+            diffs.push(format!(
+                "{args:?}:\n--- kubectl ({})\n{}{}\n--- kubectl-rs ({})\n{}{}",
+                theirs.code, theirs.stdout, theirs.stderr, ours.code, ours.stdout, ours.stderr
+            ));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} case(s) differ:\n{}",
+        diffs.len(),
+        diffs.join("\n\n")
+    );
+}

@@ -738,7 +738,12 @@ async fn events_match_kubectl() {
     assert_eq!(snapshot(&env), before, "events changed the server");
     // Whole listings, many events at the same second: kubectl's sort is Go's unstable
     // sort.Sort, and the order of equal times must come out the same.
-    for c in [&["events"][..], &["events", "-A"][..]] {
+    for c in [
+        &["events"][..],
+        &["events", "-A"][..],
+        &["events", "-A", "-o", "json"][..],
+        &["events", "-A", "-o", "yaml"][..],
+    ] {
         let (a, b) = tokio::join!(ours_run(&env, c), theirs_run(&env, c));
         assert!(a.stdout.lines().count() > 13, "{}", a.stdout);
         assert_same(&c.join(" "), &a, &b);
