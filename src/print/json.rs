@@ -65,7 +65,7 @@ pub fn push_go_json_typed_item_at(
     out: &mut String,
 ) {
     let order = |path: &[&str]| super::goorder::field_order(list_kind, path);
-    write_ordered(item, indent, depth, &mut vec!["items"], &order, out);
+    kcore::gojson::push_go_json_ordered_at(item, indent, depth, &["items"], &order, out);
 }
 
 /// [`print_json`] for a typed object: keys in Go struct order.

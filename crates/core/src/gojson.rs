@@ -97,6 +97,19 @@ pub fn to_go_json_ordered(v: &Value, indent: &str, order: &FieldOrder<'_>) -> St
     out
 }
 
+/// [`to_go_json_ordered`] of a value nested `depth` levels deep at `path` (an item of a
+/// typed list written item by item), appended to `out`.
+pub fn push_go_json_ordered_at<'a>(
+    v: &'a Value,
+    indent: &str,
+    depth: usize,
+    path: &[&'a str],
+    order: &FieldOrder<'_>,
+    out: &mut String,
+) {
+    write_ordered(v, indent, depth, &mut path.to_vec(), Some(order), out);
+}
+
 /// Writes `v` with each object's keys in `order`'s struct order, or sorted without one.
 fn write_ordered<'a>(
     v: &'a Value,
