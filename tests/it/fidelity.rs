@@ -89,3 +89,11 @@ async fn the_sandbox_answers_as_a_real_server_where_it_used_to_differ() {
 async fn transition_rules_follow_map_list_items_as_a_real_server() {
     replay("fidelity/cel").await;
 }
+
+/// A server-side apply's body is converted to its typed form first: an undeclared field or a
+/// value of the wrong type fails it with structured-merge-diff's 500 whatever `--validate`
+/// says; creating by apply runs the PriorityClass and CSR checks a create runs.
+#[tokio::test]
+async fn server_side_apply_checks_its_body_as_a_real_server() {
+    replay("fidelity/ssa").await;
+}

@@ -1724,10 +1724,6 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes), true)?;
     drop_unknown_fields(t.info, &mut obj);
     let mut obj = admit_create(st, ctx, t, obj)?;
-    if t.info.resource == "priorityclasses" {
-        super::policy::admit_priority_class(&st.store, &obj)?;
-    }
-    check_csr(t, &obj, None)?;
     obj["metadata"]["managedFields"] = managed::record_update(
         None,
         &obj,
@@ -1745,7 +1741,8 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
 
 /// What creating an object does between its checks and its managedFields, for POST and for a
 /// server-side apply that creates: the storage form, the generated fields, a CSR's requester,
-/// the namespace check, a Service's cluster IPs, and admission.
+/// the namespace check, a Service's cluster IPs, admission (PriorityClasses' too) and a CSR's
+/// checks.
 fn admit_create(
     st: &ApiState,
     ctx: &RequestCtx,
@@ -1762,6 +1759,10 @@ fn admit_create(
         services::allocate(&st.store, &mut obj)?;
     }
     admit(t.info, &mut obj, None)?;
+    if t.info.resource == "priorityclasses" {
+        super::policy::admit_priority_class(&st.store, &obj)?;
+    }
+    check_csr(t, &obj, None)?;
     Ok(obj)
 }
 
@@ -2211,6 +2212,11 @@ fn apply_patch(
         ));
     }
     check_kind(t.info, &mut intent)?;
+    if t.info.custom.is_none() {
+        if let Some(errors) = super::typed::errors(&t.info.gr(), &intent) {
+            return Err(super::typed::apply_error(&intent, &errors));
+        }
+    }
     check_namespace(t, &mut intent)?;
     let name = t.name.clone().unwrap_or_default();
     check_url_name(&intent, &name)?;
