@@ -97,3 +97,13 @@ async fn transition_rules_follow_map_list_items_as_a_real_server() {
 async fn server_side_apply_checks_its_body_as_a_real_server() {
     replay("fidelity/ssa").await;
 }
+
+/// From client-side to server-side apply: the field sets an update records (a map it makes is
+/// its own too), kubectl's server-side apply taking over without conflicts the fields its
+/// last-applied annotation holds (and keeping that annotation in step), an unchanged apply
+/// recording no time, entries in the server's order, and conflicts naming an applier without
+/// its version.
+#[tokio::test]
+async fn client_side_to_server_side_apply_migrates_as_on_a_real_server() {
+    replay("fidelity/ssa-migration").await;
+}
