@@ -108,3 +108,21 @@ async fn resource_quotas_count_and_refuse_as_a_real_server() {
 async fn disruption_budgets_jobs_and_mistyped_patches_as_a_real_server() {
     replay("fidelity/pdb").await;
 }
+
+/// A server-side apply's body is converted to its typed form first: an undeclared field or a
+/// value of the wrong type fails it with structured-merge-diff's 500 whatever `--validate`
+/// says; creating by apply runs the PriorityClass and CSR checks a create runs.
+#[tokio::test]
+async fn server_side_apply_checks_its_body_as_a_real_server() {
+    replay("fidelity/ssa").await;
+}
+
+/// From client-side to server-side apply: the field sets an update records (a map it makes is
+/// its own too), kubectl's server-side apply taking over without conflicts the fields its
+/// last-applied annotation holds (and keeping that annotation in step), an unchanged apply
+/// recording no time, entries in the server's order, and conflicts naming an applier without
+/// its version.
+#[tokio::test]
+async fn client_side_to_server_side_apply_migrates_as_on_a_real_server() {
+    replay("fidelity/ssa-migration").await;
+}

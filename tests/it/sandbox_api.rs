@@ -753,7 +753,7 @@ async fn patches_and_server_side_apply() {
     assert_eq!(s, 409, "{e}");
     assert_eq!(
         e["message"],
-        "Apply failed with 1 conflict: conflict with \"alice\" using v1: .data.a"
+        "Apply failed with 1 conflict: conflict with \"alice\": .data.a"
     );
     let (s, o) = api
         .patch(

@@ -1724,11 +1724,8 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
     let warnings = check_fields(ctx, t.info, &obj, json_body(ctx, bytes), true)?;
     drop_unknown_fields(t.info, &mut obj);
     let mut obj = admit_create(st, ctx, t, obj)?;
-    if t.info.resource == "priorityclasses" {
-        super::policy::admit_priority_class(&st.store, &obj)?;
-    }
-    check_csr(t, &obj, None)?;
     obj["metadata"]["managedFields"] = managed::record_update(
+        super::schema::Node::root(&t.info.gr()),
         None,
         &obj,
         &field_manager(ctx),
@@ -1745,7 +1742,8 @@ fn create(st: &ApiState, ctx: &RequestCtx, t: &Target, bytes: &[u8]) -> ApiResul
 
 /// What creating an object does between its checks and its managedFields, for POST and for a
 /// server-side apply that creates: the storage form, the generated fields, a CSR's requester,
-/// the namespace check, a Service's cluster IPs, and admission.
+/// the namespace check, a Service's cluster IPs, admission (PriorityClasses' too) and a CSR's
+/// checks.
 fn admit_create(
     st: &ApiState,
     ctx: &RequestCtx,
@@ -1762,6 +1760,10 @@ fn admit_create(
         services::allocate(&st.store, &mut obj)?;
     }
     admit(t.info, &mut obj, None)?;
+    if t.info.resource == "priorityclasses" {
+        super::policy::admit_priority_class(&st.store, &obj)?;
+    }
+    check_csr(t, &obj, None)?;
     Ok(obj)
 }
 
@@ -2017,6 +2019,7 @@ fn write_update(
         _ => None,
     };
     next["metadata"]["managedFields"] = managed::record_update(
+        super::schema::Node::root(&t.info.gr()),
         Some(base.as_ref().unwrap_or(old)),
         &next,
         &field_manager(ctx),
@@ -2243,6 +2246,11 @@ fn apply_patch(
         ));
     }
     check_kind(t.info, &mut intent)?;
+    if t.info.custom.is_none() {
+        if let Some(errors) = super::typed::errors(&t.info.gr(), &intent) {
+            return Err(super::typed::apply_error(&intent, &errors));
+        }
+    }
     check_namespace(t, &mut intent)?;
     let name = t.name.clone().unwrap_or_default();
     check_url_name(&intent, &name)?;
@@ -2267,11 +2275,20 @@ fn apply_patch(
         ));
     };
     let old_typed = typed(t.info, old.clone());
-    let force = is_true(ctx.q("force"));
-    let conflicts = managed::conflicts(&old_typed, &intent, &manager);
+    let mut force = is_true(ctx.q("force"));
+    let mut conflicts = managed::conflicts(&old_typed, &intent, &manager);
+    // kube-apiserver's lastAppliedManager: kubectl's server-side apply takes over, without
+    // conflicts, the fields its client-side apply set.
+    if !conflicts.is_empty() && !force && manager == "kubectl" {
+        if let Some(allowed) = managed::allowed_by_last_applied(&old_typed) {
+            conflicts = managed::without_allowed(conflicts, &allowed);
+            force = conflicts.is_empty();
+        }
+    }
     if !conflicts.is_empty() && !force {
         return Err(managed::conflict_error(t.info, &name, &conflicts));
     }
+    let last_applied = kcore::patch::to_go_json_line(&without_last_applied(&intent));
     let mut applied = intent;
     if let Some(m) = applied["metadata"].as_object_mut() {
         m.remove("resourceVersion");
@@ -2281,13 +2298,25 @@ fn apply_patch(
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
     // Fields this manager applied before, left out now and owned by nobody else, go away.
     managed::prune(&mut patched, &old_typed, &manager, &fields);
+    // kube-apiserver's lastAppliedUpdater keeps a client-side apply annotation in step with
+    // what kubectl applies server-side (after the field sets: nobody owns the change).
+    if manager == "kubectl" {
+        if let Some(Value::String(v)) =
+            patched["metadata"]["annotations"].get_mut(kcore::patch::LAST_APPLIED_ANNOTATION)
+        {
+            *v = last_applied;
+        }
+    }
+    let mut unchanged = patched.clone();
+    unchanged["metadata"]["managedFields"] = old_typed["metadata"]["managedFields"].clone();
+    let now = st.store.clock().rfc3339();
     patched["metadata"]["managedFields"] = managed::record(
         &old_typed,
         &manager,
         &av,
         fields,
         force,
-        &st.store.clock().rfc3339(),
+        (unchanged != old_typed).then_some(now.as_str()),
     );
     let mut next = merge_for_update(t.info, None, &old, to_storage(t.info, patched));
     admit(t.info, &mut next, Some(&old))?;
@@ -2297,6 +2326,19 @@ fn apply_patch(
         render(output, &typed(t.info, saved), 200),
         &warnings,
     ))
+}
+
+/// An applied configuration as kube-apiserver's `buildLastApplied` keeps it: without the
+/// last-applied annotation itself (an `annotations` map it leaves empty stays).
+fn without_last_applied(intent: &Value) -> Value {
+    let mut copy = intent.clone();
+    if let Some(a) = copy["metadata"]
+        .get_mut("annotations")
+        .and_then(Value::as_object_mut)
+    {
+        a.remove(kcore::patch::LAST_APPLIED_ANNOTATION);
+    }
+    copy
 }
 
 /// The Scale of an object: a custom resource's by its CRD's paths, else `scale_of`.
@@ -2791,6 +2833,7 @@ mod managed {
     //! manager set which leaf field, conflicts when an applier changes a field another
     //! manager owns.
     use super::{ApiError, ResourceInfo, StatusCause, StatusDetails};
+    use crate::schema::Node;
     use serde_json::{json, Map, Value};
 
     type Path = Vec<String>;
@@ -2860,6 +2903,36 @@ mod managed {
         }
     }
 
+    /// The `.` paths of the string-keyed maps (labels, data, ...) `obj` holds: a write that
+    /// makes one owns the map itself too. (Structs a Go pointer makes would too; the schema
+    /// does not tell them apart.)
+    fn map_members(node: Option<Node>, v: &Value, prefix: &mut Path, out: &mut Vec<Path>) {
+        match (node, v) {
+            (Some(Node::Map(_)), Value::Object(m)) if !m.is_empty() && !prefix.is_empty() => {
+                let mut dot = prefix.clone();
+                dot.push(".".into());
+                out.push(dot);
+            }
+            (Some(n @ Node::Object(_)), Value::Object(m)) => {
+                for (k, child) in m {
+                    prefix.push(format!("f:{k}"));
+                    map_members(n.child(k), child, prefix, out);
+                    prefix.pop();
+                }
+            }
+            (Some(n @ Node::Array(_)), Value::Array(items))
+                if !items.is_empty() && items.iter().all(|i| list_key(i).is_some()) =>
+            {
+                for item in items {
+                    prefix.push(list_key(item).unwrap_or_default());
+                    map_members(n.item(), item, prefix, out);
+                    prefix.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn leaves_of(obj: &Value) -> Vec<(Path, Value)> {
         let mut out = Vec::new();
         leaves(obj, &mut Vec::new(), &mut out);
@@ -2884,11 +2957,21 @@ mod managed {
         Value::Object(root)
     }
 
+    /// The paths of a FieldsV1 set; a node that is itself a member (`.`) gives a path ending in
+    /// `.`.
     fn flatten(fields: &Value, prefix: &mut Path, out: &mut Vec<Path>) {
         let Some(m) = fields.as_object() else { return };
         let children: Vec<_> = m.iter().filter(|(k, _)| *k != ".").collect();
+        // List items' `.` is implied by their key (see `tree`).
+        let item = prefix.last().is_some_and(|t| t.starts_with("k:"));
+        let member = m.contains_key(".") && !prefix.is_empty() && !item;
+        if member {
+            let mut dot = prefix.clone();
+            dot.push(".".into());
+            out.push(dot);
+        }
         if children.is_empty() {
-            if !prefix.is_empty() {
+            if !prefix.is_empty() && !member {
                 out.push(prefix.clone());
             }
             return;
@@ -2907,6 +2990,7 @@ mod managed {
     }
 
     fn lookup<'a>(obj: &'a Value, path: &[String]) -> Option<&'a Value> {
+        let path = path.strip_suffix(&[".".to_string()]).unwrap_or(path);
         let mut cur = obj;
         for tok in path {
             cur = if let Some(f) = tok.strip_prefix("f:") {
@@ -2970,8 +3054,34 @@ mod managed {
     /// A field an applier wants to change that another manager owns.
     pub struct Conflict {
         manager: String,
-        api_version: String,
+        /// The manager as kube-apiserver prints it: `"m" using v1` for an update's, `"m"`
+        /// for an apply's.
+        who: String,
         path: String,
+        at: Path,
+    }
+
+    /// kube-apiserver's lastAppliedManager: the conflicts an apply by `kubectl` may override,
+    /// the fields both the live object and its last-applied annotation (client-side apply's
+    /// configuration) set; None when there is no such annotation.
+    pub fn allowed_by_last_applied(live: &Value) -> Option<Vec<Path>> {
+        let last = kcore::patch::get_last_applied(live)?;
+        let set: Vec<Path> = leaves_of(&last).into_iter().map(|(p, _)| p).collect();
+        Some(
+            leaves_of(live)
+                .into_iter()
+                .map(|(p, _)| p)
+                .filter(|p| set.contains(p))
+                .collect(),
+        )
+    }
+
+    /// The conflicts left once those on `allowed` fields are dropped.
+    pub fn without_allowed(conflicts: Vec<Conflict>, allowed: &[Path]) -> Vec<Conflict> {
+        conflicts
+            .into_iter()
+            .filter(|c| !allowed.contains(&c.at))
+            .collect()
     }
 
     /// The entries of `obj`'s managedFields.
@@ -2999,10 +3109,18 @@ mod managed {
             for p in paths_of(&e["fieldsV1"]) {
                 if let Some((_, want)) = mine.iter().find(|(mp, _)| *mp == p) {
                     if lookup(old, &p) != Some(want) {
+                        let who = match e["operation"].as_str() {
+                            Some("Update") => format!(
+                                "\"{owner}\" using {}",
+                                e["apiVersion"].as_str().unwrap_or_default()
+                            ),
+                            _ => format!("\"{owner}\""),
+                        };
                         out.push(Conflict {
                             manager: owner.to_string(),
-                            api_version: e["apiVersion"].as_str().unwrap_or_default().to_string(),
+                            who,
                             path: display(&p),
+                            at: p,
                         });
                     }
                 }
@@ -3020,23 +3138,23 @@ mod managed {
         );
         let mut managers: Vec<(&str, &str)> = Vec::new();
         for c in conflicts {
-            if !managers.contains(&(&c.manager, &c.api_version)) {
-                managers.push((&c.manager, &c.api_version));
+            if !managers.contains(&(&c.manager, &c.who)) {
+                managers.push((&c.manager, &c.who));
             }
         }
         let parts: Vec<String> = managers
             .iter()
-            .map(|(m, av)| {
+            .map(|(m, who)| {
                 let paths: Vec<&str> = conflicts
                     .iter()
                     .filter(|c| c.manager == *m)
                     .map(|c| c.path.as_str())
                     .collect();
                 if paths.len() == 1 {
-                    format!("conflict with \"{m}\" using {av}: {}", paths[0])
+                    format!("conflict with {who}: {}", paths[0])
                 } else {
                     let list: Vec<String> = paths.iter().map(|p| format!("- {p}")).collect();
-                    format!("conflicts with \"{m}\" using {av}:\n{}", list.join("\n"))
+                    format!("conflicts with {who}:\n{}", list.join("\n"))
                 }
             })
             .collect();
@@ -3053,7 +3171,7 @@ mod managed {
                     .iter()
                     .map(|c| StatusCause {
                         reason: "FieldManagerConflict".into(),
-                        message: format!("conflict with \"{}\" using {}", c.manager, c.api_version),
+                        message: format!("conflict with {}", c.who),
                         field: c.path.clone(),
                     })
                     .collect(),
@@ -3128,19 +3246,36 @@ mod managed {
         }
     }
 
+    /// Entries in kube-apiserver's order (`sortEncodedManagedFields`): by operation, time
+    /// (none first), manager, apiVersion, subresource.
+    fn sorted(mut entries: Vec<Value>) -> Value {
+        let key = |e: &Value| {
+            ["operation", "time", "manager", "apiVersion", "subresource"]
+                .map(|k| e[k].as_str().unwrap_or_default().to_string())
+        };
+        entries.sort_by_key(key);
+        Value::Array(entries)
+    }
+
     /// managedFields after `manager` applied `fields` (forcing takes the fields from others).
+    /// `now` is None when the apply changed nothing else: the entry keeps the time it had
+    /// (a new one has none), as kube-apiserver's managedFieldsUpdater does.
     pub fn record(
         old: &Value,
         manager: &str,
         api_version: &str,
         fields: Value,
         force: bool,
-        now: &str,
+        now: Option<&str>,
     ) -> Value {
         let taken = paths_of(&fields);
         let mut out = Vec::new();
+        let mut time = now.map(str::to_string);
         for e in entries(old) {
             if is_apply_of(e, manager) {
+                if now.is_none() {
+                    time = e["time"].as_str().map(str::to_string);
+                }
                 continue;
             }
             let mut e = e.clone();
@@ -3151,29 +3286,50 @@ mod managed {
                 out.push(e);
             }
         }
-        out.push(entry(manager, "Apply", api_version, fields, now));
-        Value::Array(out)
+        let mut e = entry(manager, "Apply", api_version, fields, "");
+        match time {
+            Some(t) => e["time"] = Value::String(t),
+            None => {
+                if let Some(m) = e.as_object_mut() {
+                    m.remove("time");
+                }
+            }
+        }
+        out.push(e);
+        sorted(out)
     }
 
     /// managedFields after a plain write by `manager`: the fields it changed become its own.
     pub fn record_update(
+        root: Option<Node>,
         old: Option<&Value>,
         new: &Value,
         manager: &str,
         api_version: &str,
         now: &str,
     ) -> Value {
-        let changed: Vec<Path> = leaves_of(new)
+        let mut maps = Vec::new();
+        map_members(root, new, &mut Vec::new(), &mut maps);
+        let mut changed: Vec<Path> = leaves_of(new)
             .into_iter()
             .filter(|(p, v)| old.map(|o| lookup(o, p) != Some(v)).unwrap_or(true))
             .map(|(p, _)| p)
             .collect();
+        if !changed.is_empty() {
+            // A map the write made is the writer's too.
+            changed.extend(
+                maps.iter()
+                    .filter(|p| old.map(|o| lookup(o, p).is_none()).unwrap_or(true))
+                    .cloned(),
+            );
+        }
         if let Some(o) = old.filter(|_| changed.is_empty()) {
             return o["metadata"]["managedFields"].clone();
         }
         let mut out = Vec::new();
         let mut mine: Vec<Path> = Vec::new();
-        let present: Vec<Path> = leaves_of(new).into_iter().map(|(p, _)| p).collect();
+        let mut present: Vec<Path> = leaves_of(new).into_iter().map(|(p, _)| p).collect();
+        present.extend(maps);
         for e in old.into_iter().flat_map(entries) {
             let mut e = e.clone();
             // Fields that no longer exist are owned by nobody.
@@ -3194,7 +3350,7 @@ mod managed {
         if !mine.is_empty() {
             out.push(entry(manager, "Update", api_version, tree(&mine), now));
         }
-        Value::Array(out)
+        sorted(out)
     }
 
     #[cfg(test)]
@@ -3214,6 +3370,7 @@ mod managed {
             assert!(f["f:metadata"].get("f:name").is_none());
             let mut live = obj.clone();
             live["metadata"]["managedFields"] = record_update(
+                None,
                 None,
                 &obj,
                 "kubectl-client-side-apply",
@@ -3236,7 +3393,7 @@ mod managed {
                 "apps/v1",
                 fields_of(&intent),
                 true,
-                "2026-01-01T00:00:00Z",
+                Some("2026-01-01T00:00:00Z"),
             );
             assert_eq!(forced.as_array().unwrap().len(), 1);
             // Dropping a field from the applied intent removes it when nobody else owns it.

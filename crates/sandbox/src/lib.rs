@@ -45,6 +45,7 @@ mod tables_more;
 #[cfg(test)]
 mod testfixtures;
 pub mod tokenrequest;
+pub mod typed;
 pub mod validation;
 mod validation_ingress;
 
