@@ -419,6 +419,22 @@ impl FilenameFlags {
             ..crate::resource::ReadSpec::default()
         }
     }
+
+    /// The resource builder's plan for `args` or `-f`/`-R`/`-k`; the command adds `-l`,
+    /// `--all` and the rest.
+    pub fn find_spec(
+        &self,
+        kustomize: &KustomizeFlag,
+        args: &[String],
+    ) -> crate::resource::targets::FindSpec {
+        crate::resource::targets::FindSpec {
+            args: args.to_vec(),
+            files: self.filename.clone(),
+            recursive: self.recursive,
+            kustomize: kustomize.dir.clone(),
+            ..crate::resource::targets::FindSpec::default()
+        }
+    }
 }
 
 /// The flags of the commands that send manifests to the server as they are (`apply`,
@@ -479,6 +495,18 @@ impl BuilderFlags {
         crate::resource::ReadSpec {
             selector: self.selector.value.clone(),
             ..self.files.read_spec(&self.kustomize)
+        }
+    }
+
+    /// What the resource builder finds for these flags and `TYPE NAME…` arguments.
+    pub fn find_spec(&self, args: &[String]) -> crate::resource::targets::FindSpec {
+        crate::resource::targets::FindSpec {
+            args: args.to_vec(),
+            files: self.files.filename.clone(),
+            recursive: self.files.recursive,
+            selector: self.selector.value.clone(),
+            kustomize: self.kustomize.dir.clone(),
+            ..Default::default()
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::resource::local::{Decode, LocalInfo};
-use crate::resource::{collected_errors, read_objects, ReadSpec};
+use crate::resource::{collected_errors, read_stream, Info, ReadSpec};
 
 /// What to find.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +28,10 @@ pub struct FindSpec {
     pub local: bool,
     /// `-k DIR`: the kustomization's objects instead of `-f` files.
     pub kustomize: Option<String>,
+    /// `RequireObject(false)`, or `RetrieveLazy` left to the command (patch fetches each
+    /// object just before it patches it): objects named by argument are not fetched; their
+    /// targets carry only `apiVersion`, `kind`, name and namespace.
+    pub names_only: bool,
 }
 
 /// One object found.
@@ -44,6 +48,24 @@ pub struct Target {
 }
 
 impl Target {
+    /// An object named by argument and not fetched: its identity only.
+    fn named(r: ApiResource, namespace: Option<String>, name: String) -> Target {
+        let mut meta = serde_json::json!({ "name": name });
+        if let Some(ns) = &namespace {
+            meta["namespace"] = Value::String(ns.clone());
+        }
+        Target {
+            object: serde_json::json!({
+                "apiVersion": r.api_version(),
+                "kind": r.kind,
+                "metadata": meta,
+            }),
+            resource: Some(r),
+            namespace,
+            name,
+        }
+    }
+
     /// `kind.group/name` as kubectl's name printer and its messages write it.
     pub fn display(&self) -> String {
         let kind = self.object["kind"].as_str().unwrap_or("");
@@ -53,6 +75,23 @@ impl Target {
             crate::print::table::lower_group_kind(group, kind),
             self.name
         )
+    }
+
+    /// The target as a mapped object (`Info`); a `--local` one has no resource to map to.
+    pub fn into_info(self) -> Result<Info, CliError> {
+        let Some(resource) = self.resource else {
+            return Err(CliError::msg(format!(
+                "{}: not mapped to a resource",
+                self.display()
+            )));
+        };
+        Ok(Info {
+            source: String::new(),
+            object: self.object,
+            resource,
+            namespace: self.namespace,
+            name: self.name,
+        })
     }
 
     /// `resource/name` (resource.Info's `ObjectName`, used by `set`'s errors): the plural
@@ -165,7 +204,11 @@ async fn visit_with(
         }
     }
     for (r, ns, name) in names {
-        out.push(get(ctx, r, ns, name).await);
+        out.push(if spec.names_only {
+            Ok(Target::named(r, ns, name))
+        } else {
+            get(ctx, r, ns, name).await
+        });
     }
     for (r, ns) in lists {
         match list(ctx, spec, &r, ns).await {
@@ -204,26 +247,30 @@ async fn files(ctx: &Context, spec: &FindSpec, latest: bool) -> Vec<Result<Targe
         all_namespaces: false,
         kustomize: spec.kustomize.clone(),
     };
-    let (infos, errors) = read_objects(ctx, &read).await;
-    let mut out: Vec<Result<Target, CliError>> = errors.into_iter().map(Err).collect();
+    // Errors come in the stream's order, between the objects (`ContinueOnError`).
+    let stream = match read_stream(ctx, &read).await {
+        Ok(stream) => stream,
+        Err(errors) => return errors.into_iter().map(Err).collect(),
+    };
     if !latest {
-        // The file objects themselves (read_objects matched `-l` against them).
-        out.extend(infos.into_iter().map(|info| {
-            Ok(Target {
-                resource: Some(info.resource),
-                namespace: info.namespace,
-                name: info.name,
-                object: info.object,
-            })
-        }));
-        return out;
+        // The file objects themselves (read_stream matched `-l` against them).
+        return stream
+            .into_iter()
+            .map(|item| item.map(Target::from))
+            .collect();
     }
     let selector = match crate::resource::file_selector(spec.selector.as_deref()) {
         Ok(s) => s,
         Err(e) => return vec![Err(e)],
     };
-    for info in infos {
-        let live = get(ctx, info.resource, info.namespace, info.name).await;
+    let mut out = Vec::new();
+    for item in stream {
+        let live = match item {
+            // cli-runtime's `RetrieveLatest` leaves a nameless object as it was read.
+            Ok(info) if info.name.is_empty() => Ok(Target::from(info)),
+            Ok(info) => get(ctx, info.resource, info.namespace, info.name).await,
+            Err(e) => Err(e),
+        };
         match live {
             Ok(t) => {
                 if selector
@@ -270,6 +317,18 @@ fn one_error(mut errors: Vec<CliError>) -> CliError {
     match collected_errors(errors, Vec::new()) {
         Err(e) => e,
         Ok(()) => CliError::msg("no objects read"),
+    }
+}
+
+impl From<Info> for Target {
+    /// An object of `-f` as read and mapped.
+    fn from(info: Info) -> Target {
+        Target {
+            resource: Some(info.resource),
+            namespace: info.namespace,
+            name: info.name,
+            object: info.object,
+        }
     }
 }
 

@@ -456,5 +456,6 @@ pub(crate) fn find_spec(
         all: common.all.value,
         local: common.local.value,
         kustomize: kustomize.and_then(|k| k.dir.clone()),
+        ..FindSpec::default()
     }
 }
