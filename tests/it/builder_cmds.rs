@@ -100,7 +100,6 @@ async fn edit_patch_rollout_report_in_kubectls_order() {
         &["rollout", "history", "cm", "nope", "a"],
         &["rollout", "status", "-f", "rollout.yaml", "--watch=false"],
         &["rollout", "history", "-f", "rollout.yaml"],
-        &["rollout", "undo", "-f", "rollout.yaml", "--dry-run=client"],
         &["rollout", "pause", "-f", "rollout.yaml"],
         &["rollout", "resume", "-f", "rollout.yaml"],
         // `RetrieveLatest` leaves a nameless object as read; the history viewer's GET fails.
