@@ -348,12 +348,12 @@ impl PatchArgs {
         // Only a request needs the path: a nameless `-f` object is patched locally.
         let server = !self.local.value && dry_run != DryRun::Client;
         let target = match &info.resource {
-            Some(r) if server || !self.from_files() => Some((r, path(r)?)),
+            Some(r) if server || !self.reads_files() => Some((r, path(r)?)),
             _ => None,
         };
         let original = match &target {
             // `RetrieveLazy`: an object named by argument is fetched as it is visited.
-            Some((r, p)) if !self.from_files() => {
+            Some((r, p)) if !self.reads_files() => {
                 let ns = info.namespace.as_deref().filter(|_| r.namespaced);
                 builder_get(ctx, p, ns).await?
             }
@@ -413,7 +413,7 @@ impl PatchArgs {
     /// The builder: `-f` objects as read (offline with `--local`) or `TYPE NAME` arguments,
     /// each fetched when visited.
     async fn infos(&self, ctx: &Context) -> Result<Read, CliError> {
-        if self.local.value && self.from_files() {
+        if self.local.value && self.reads_files() {
             return Ok(self.local_infos(ctx));
         }
         let spec = FindSpec {
@@ -437,7 +437,7 @@ impl PatchArgs {
     }
 
     /// Whether the objects come from `-f` or `-k` rather than from arguments.
-    fn from_files(&self) -> bool {
+    fn reads_files(&self) -> bool {
         !self.files.filename.is_empty() || self.kustomize.dir.is_some()
     }
 
