@@ -13,7 +13,7 @@ use crate::cmd::flags::GoBoolArg;
 use crate::context::Context;
 use crate::editor::session::{Mode, Session, Target};
 use crate::error::CliError;
-use crate::resource::{read_objects, str_at, ReadSpec};
+use crate::resource::targets::{self, FindSpec};
 
 /// Edit a resource on the server.
 #[derive(Debug, Clone, clap::Args)]
@@ -80,84 +80,16 @@ impl EditArgs {
 
     /// The builder with `Latest`: every object fetched from the server; any error stops.
     async fn targets(&self, ctx: &Context) -> Result<Vec<Target>, CliError> {
-        let client = ctx.client()?;
-        let mut out = Vec::new();
-        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
-            crate::resource::check_path_args(&self.args)?;
-            let spec = ReadSpec {
-                files: self.files.filename.clone(),
-                recursive: self.files.recursive,
-                validate: false,
-                selector: None,
-                latest: true,
-                all_namespaces: false,
-                kustomize: self.kustomize.dir.clone(),
-            };
-            let (infos, errors) = read_objects(ctx, &spec).await;
-            crate::resource::collected_errors(errors, Vec::new())?;
-            let mut errs = Vec::new();
-            for i in infos {
-                match crate::resource::helper::builder_get(ctx, &i.path()?, i.namespace.as_deref())
-                    .await
-                {
-                    Ok(v) => out.push(Target {
-                        resource: i.resource,
-                        namespace: i.namespace,
-                        name: i.name,
-                        object: v,
-                    }),
-                    Err(e) => errs.push(e),
-                }
-            }
-            crate::resource::collected_errors(Vec::new(), errs)?;
-            return Ok(out);
-        }
-        if self.args.is_empty() {
-            return Err(crate::resource::missing_resource_error());
-        }
-        let (ns, _) = ctx.namespace()?;
-        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
-        let mut errs = Vec::new();
-        for t in types {
-            let namespace = t.resource.namespaced.then(|| ns.clone());
-            if t.names.is_empty() {
-                let list = client
-                    .get_json(&t.resource.path(namespace.as_deref(), None)?)
-                    .await?;
-                for item in list["items"].as_array().into_iter().flatten() {
-                    let mut obj = item.clone();
-                    obj["apiVersion"] = Value::String(t.resource.api_version());
-                    obj["kind"] = Value::String(t.resource.kind.clone());
-                    out.push(Target {
-                        resource: t.resource.clone(),
-                        namespace: namespace.clone(),
-                        name: str_at(item, &["metadata", "name"]).to_string(),
-                        object: obj,
-                    });
-                }
-                continue;
-            }
-            for name in t.names {
-                match crate::resource::helper::get_named(
-                    ctx,
-                    &t.resource,
-                    namespace.as_deref(),
-                    &name,
-                )
-                .await
-                {
-                    Ok(v) => out.push(Target {
-                        resource: t.resource.clone(),
-                        namespace: namespace.clone(),
-                        name,
-                        object: v,
-                    }),
-                    Err(e) => errs.push(e),
-                }
-            }
-        }
-        crate::resource::collected_errors(Vec::new(), errs)?;
-        Ok(out)
+        let spec = FindSpec {
+            // ResourceTypeOrNameArgs(allowEmptySelector=true): a bare type means all of them.
+            all: true,
+            ..self.files.find_spec(&self.kustomize, &self.args)
+        };
+        targets::find(ctx, &spec)
+            .await?
+            .into_iter()
+            .map(|t| t.into_info().map(Target::from))
+            .collect()
     }
 }
 

@@ -419,6 +419,22 @@ impl FilenameFlags {
             ..crate::resource::ReadSpec::default()
         }
     }
+
+    /// The resource builder's plan for `args` or `-f`/`-R`/`-k`; the command adds `-l`,
+    /// `--all` and the rest.
+    pub fn find_spec(
+        &self,
+        kustomize: &KustomizeFlag,
+        args: &[String],
+    ) -> crate::resource::targets::FindSpec {
+        crate::resource::targets::FindSpec {
+            args: args.to_vec(),
+            files: self.filename.clone(),
+            recursive: self.recursive,
+            kustomize: kustomize.dir.clone(),
+            ..crate::resource::targets::FindSpec::default()
+        }
+    }
 }
 
 /// The flags of the commands that send manifests to the server as they are (`apply`,

@@ -16,7 +16,7 @@ use crate::error::CliError;
 use crate::print::gofmt::go_quote;
 use crate::resource::helper::builder_get;
 use crate::resource::local::Decode;
-use crate::resource::{read_objects, ReadSpec};
+use crate::resource::targets::{self, FindSpec, Target};
 
 /// The `--type` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,17 +258,6 @@ pub struct PatchArgs {
     pub print: crate::cmd::flags::PrintFlags,
 }
 
-/// One object to patch, as the builder hands it over.
-#[derive(Debug, Clone)]
-struct Info {
-    /// Its resource (None offline).
-    resource: Option<ApiResource>,
-    namespace: Option<String>,
-    name: String,
-    /// What the builder read or fetched (None: fetched lazily, when visited).
-    object: Option<Value>,
-}
-
 impl PatchArgs {
     fn validate(&self, dry_run: DryRun) -> Result<PatchKind, CliError> {
         if !self.patch.is_empty() && !self.patch_file.is_empty() {
@@ -351,27 +340,27 @@ impl PatchArgs {
         kind: PatchKind,
         patch: &[u8],
         dry_run: DryRun,
-        info: Info,
+        info: Target,
     ) -> Result<(), CliError> {
         let sub = (!self.subresource.value.is_empty()).then_some(self.subresource.value.as_str());
-        let target = info
-            .resource
-            .as_ref()
-            .map(|r| {
-                r.subresource_path(info.namespace.as_deref(), Some(&info.name), sub)
-                    .map(|path| (r, path))
-            })
-            .transpose()?;
-        let original = match (&info.object, &target) {
-            (Some(o), _) => o.clone(),
-            (None, Some((r, p))) => {
+        let path =
+            |r: &ApiResource| r.subresource_path(info.namespace.as_deref(), Some(&info.name), sub);
+        // Only a request needs the path: a nameless `-f` object is patched locally.
+        let server = !self.local.value && dry_run != DryRun::Client;
+        let target = match &info.resource {
+            Some(r) if server || !self.reads_files() => Some((r, path(r)?)),
+            _ => None,
+        };
+        let original = match &target {
+            // `RetrieveLazy`: an object named by argument is fetched as it is visited.
+            Some((r, p)) if !self.reads_files() => {
                 let ns = info.namespace.as_deref().filter(|_| r.namespaced);
                 builder_get(ctx, p, ns).await?
             }
-            (None, None) => return Err(CliError::msg("no object to patch")),
+            _ => info.object,
         };
         let (result, did_patch) = match target {
-            Some((r, path)) if !self.local.value && dry_run != DryRun::Client => {
+            Some((r, path)) if server => {
                 let req = ApiRequest::patch(path.clone(), kind.content_type(), patch.to_vec());
                 let req = dry_run
                     .query(req)
@@ -421,58 +410,35 @@ impl PatchArgs {
         }
     }
 
-    /// The builder: `-f` objects (offline with `--local`) or `TYPE NAME` arguments.
+    /// The builder: `-f` objects as read (offline with `--local`) or `TYPE NAME` arguments,
+    /// each fetched when visited.
     async fn infos(&self, ctx: &Context) -> Result<Read, CliError> {
-        if !self.files.filename.is_empty() || self.kustomize.dir.is_some() {
-            crate::resource::check_path_args(&self.args)?;
-            if self.local.value {
-                return Ok(self.local_infos(ctx));
-            }
-            let spec = ReadSpec {
-                ..self.files.read_spec(&self.kustomize)
-            };
-            let (targets, errors) = read_objects(ctx, &spec).await;
-            let infos = targets
-                .into_iter()
-                .map(|t| {
-                    Ok(Info {
-                        resource: Some(t.resource),
-                        namespace: t.namespace,
-                        name: t.name,
-                        object: Some(t.object),
-                    })
-                })
-                .collect();
-            return Ok(Read {
-                items: infos,
-                before: errors,
-                after: Vec::new(),
-            });
+        if self.local.value && self.reads_files() {
+            return Ok(self.local_infos(ctx));
         }
-        if self.args.is_empty() {
-            return Err(crate::resource::missing_resource_error());
-        }
-        let (ns, _) = ctx.namespace()?;
-        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
-        let mut infos = Vec::new();
-        for t in types {
-            if t.names.is_empty() {
-                return Err(crate::resource::no_name_error());
-            }
-            for name in t.names {
-                infos.push(Ok(Info {
-                    namespace: t.resource.namespaced.then(|| ns.clone()),
-                    resource: Some(t.resource.clone()),
-                    name,
-                    object: None,
-                }));
-            }
-        }
-        Ok(Read {
-            items: infos,
+        let spec = FindSpec {
+            names_only: true,
+            ..self.files.find_spec(&self.kustomize, &self.args)
+        };
+        // Nothing is fetched here, so every error is the readers': cli-runtime's
+        // `EagerVisitorList` returns them once every file was visited.
+        let mut read = Read {
+            items: Vec::new(),
             before: Vec::new(),
             after: Vec::new(),
-        })
+        };
+        for item in targets::visit_as_read(ctx, &spec).await? {
+            match item {
+                Ok(t) => read.items.push(Ok(t)),
+                Err(e) => read.after.push(e),
+            }
+        }
+        Ok(read)
+    }
+
+    /// Whether the objects come from `-f` or `-k` rather than from arguments.
+    fn reads_files(&self) -> bool {
+        !self.files.filename.is_empty() || self.kustomize.dir.is_some()
     }
 
     /// `--local -f`: kubectl's unstructured local builder (nothing mapped to the server's
@@ -484,14 +450,7 @@ impl PatchArgs {
                 items: read
                     .items
                     .into_iter()
-                    .map(|item| {
-                        item.map(|l| Info {
-                            resource: None,
-                            namespace: None,
-                            name: l.name,
-                            object: Some(l.object),
-                        })
-                    })
+                    .map(|item| item.map(Target::from))
                     .collect(),
                 before: Vec::new(),
                 after: read.read_errors,
@@ -508,7 +467,7 @@ impl PatchArgs {
 /// What patch's builder gives: each object (or the error met in its place), with the errors
 /// reported before the visit's (`before`) and after them (`after`: the local readers').
 struct Read {
-    items: Vec<Result<Info, CliError>>,
+    items: Vec<Result<Target, CliError>>,
     before: Vec<CliError>,
     after: Vec<CliError>,
 }

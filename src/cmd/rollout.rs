@@ -21,7 +21,8 @@ use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::print::{GenericOptions, GenericPrinter, OutputFormat};
 use crate::resource::str_at;
-use crate::resource::{collected_errors, read_objects, Info, ReadSpec};
+use crate::resource::targets::{self, FindSpec};
+use crate::resource::{collected_errors, visit_errors, Info};
 
 pub const ROLLOUT_LONG: &str = r"Manage the rollout of one or many resources.
         
@@ -219,113 +220,58 @@ impl Selection {
     /// The objects named, fetched from the server, and the errors met on the way (kubectl's
     /// builder with `ContinueOnError` and `Latest`). Errors of the arguments themselves
     /// (unknown types, names with a selector) end the command at once.
-    async fn collect(&self, ctx: &Context) -> Result<(Vec<Info>, Vec<CliError>), CliError> {
-        let client = ctx.client()?;
+    async fn collect(&self, ctx: &Context) -> Result<Visited, CliError> {
+        let spec = FindSpec {
+            // ResourceTypeOrNameArgs(allowEmptySelector=true): a bare type means all of them.
+            all: true,
+            ..self.builder.find_spec(&self.args)
+        };
+        let mut visited = Visited {
+            items: Vec::new(),
+            stream: Vec::new(),
+        };
+        for item in targets::visit(ctx, &spec).await? {
+            match item {
+                Ok(t) => visited.items.push(Ok(t.into_info()?)),
+                Err(e) if self.builder.from_files() => visited.stream.push(e),
+                Err(e) => visited.items.push(Err(e)),
+            }
+        }
+        Ok(visited)
+    }
+}
+
+/// The object of a visited item; an error met in its place is kept in `errors` and the
+/// visit goes on (`ContinueOnError`).
+fn kept(item: Result<Info, CliError>, errors: &mut Vec<CliError>) -> Option<Info> {
+    item.map_err(|e| errors.push(e)).ok()
+}
+
+/// What the builder visits: each object, or the error met in its place (a GET of a name),
+/// and the errors of the `-f`/`-k` stream (reading and `Latest`'s GETs), which cli-runtime's
+/// `EagerVisitorList` returns as one aggregate once every file was visited.
+struct Visited {
+    items: Vec<Result<Info, CliError>>,
+    stream: Vec<CliError>,
+}
+
+impl Visited {
+    fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.stream.is_empty()
+    }
+
+    /// `Infos()`: the objects, and every error as the builder's (the patching subcommands).
+    fn infos(self) -> (Vec<Info>, Vec<CliError>) {
         let mut found = Vec::new();
         let mut errors = Vec::new();
-        if self.builder.from_files() {
-            crate::resource::check_path_args(&self.args)?;
-            let spec = ReadSpec {
-                // No `Schema` in kubectl's builder here: a missing kind is a decode error.
-                validate: false,
-                latest: true,
-                ..self.builder.read_spec()
-            };
-            let (targets, read_errors) = read_objects(ctx, &spec).await;
-            errors.extend(read_errors);
-            // `Latest` before `FilterByLabelSelector`: the live labels decide.
-            let selector =
-                match crate::resource::file_selector(self.builder.selector.value.as_deref()) {
-                    Ok(s) => s,
-                    Err(_) => return Ok((found, errors)),
-                };
-            for t in targets {
-                // cli-runtime's RetrieveLatest leaves a nameless object as it was read.
-                let live = match t.path() {
-                    _ if t.name.is_empty() => Ok(t.object.clone()),
-                    Ok(path) => {
-                        crate::resource::helper::builder_get(ctx, &path, t.namespace.as_deref())
-                            .await
-                    }
-                    Err(e) => Err(e.into()),
-                };
-                match live {
-                    Ok(object)
-                        if selector
-                            .as_ref()
-                            .is_some_and(|s| !crate::resource::labels_match(s, &object)) => {}
-                    Ok(object) => {
-                        match crate::resource::require_namespace(ctx, t.namespace.as_deref()) {
-                            Ok(()) => found.push(Info { object, ..t }),
-                            Err(e) => errors.push(e),
-                        }
-                    }
-                    Err(e) => errors.push(e),
-                }
-            }
-            return Ok((found, errors));
-        }
-        let (ns, _) = ctx.namespace()?;
-        let types = crate::resource::resolve_args(ctx, &self.args, "kubectl").await?;
-        for t in types {
-            let r = t.resource;
-            let obj_ns = r.namespaced.then(|| ns.clone());
-            if !t.names.is_empty() {
-                if self.builder.selector.value.is_some() {
-                    return Err(crate::resource::name_with_selector_error());
-                }
-                for name in t.names {
-                    let got =
-                        crate::resource::helper::get_named(ctx, &r, obj_ns.as_deref(), &name).await;
-                    match got {
-                        Ok(object) => found.push(Info {
-                            source: String::new(),
-                            resource: r.clone(),
-                            namespace: obj_ns.clone(),
-                            name,
-                            object,
-                        }),
-                        Err(e) => errors.push(e),
-                    }
-                }
-                continue;
-            }
-            // ResourceTypeOrNameArgs(allowEmptySelector=true): a bare type means all of them.
-            let mut req = ApiRequest::get(r.path(obj_ns.as_deref(), None)?);
-            if let Some(s) = &self.builder.selector.value {
-                req = req.query("labelSelector", s.clone());
-            }
-            let list = match client.send_json(&req).await {
-                Ok(l) => l,
-                Err(e) => {
-                    errors.push(e.into());
-                    continue;
-                }
-            };
-            let kind = r.kind.clone();
-            let api_version = r.api_version();
-            for mut item in list["items"].as_array().cloned().unwrap_or_default() {
-                // List items carry no type; the builder sets it.
-                if let Some(m) = item.as_object_mut() {
-                    m.insert("apiVersion".into(), Value::String(api_version.clone()));
-                    m.insert("kind".into(), Value::String(kind.clone()));
-                }
-                let name = str_at(&item, &["metadata", "name"]).to_string();
-                let namespace = if r.namespaced {
-                    Some(str_at(&item, &["metadata", "namespace"]).to_string())
-                } else {
-                    None
-                };
-                found.push(Info {
-                    source: String::new(),
-                    resource: r.clone(),
-                    namespace,
-                    name,
-                    object: item,
-                });
+        for item in self.items {
+            match item {
+                Ok(f) => found.push(f),
+                Err(e) => errors.push(e),
             }
         }
-        Ok((found, errors))
+        errors.extend(self.stream);
+        (found, errors)
     }
 }
 
@@ -594,14 +540,18 @@ impl StatusArgs {
         self.sel.require_some()?;
         self.revision.validate()?;
         let timeout = parse_go_timeout(&self.wait.timeout)?;
-        let (found, mut errors) = self.sel.collect(ctx).await?;
-        if found.is_empty() && errors.is_empty() {
+        let visited = self.sel.collect(ctx).await?;
+        if visited.is_empty() {
             return no_resources(ctx);
         }
         // Polled first (biased) so the handlers are in place before anything is printed.
         let interrupted = super::interrupt::termination_signal();
         tokio::pin!(interrupted);
-        for f in &found {
+        let mut errors = Vec::new();
+        for item in visited.items {
+            let Some(f) = kept(item, &mut errors) else {
+                continue;
+            };
             let Some(kind) = workload(&f.resource) else {
                 errors.push(CliError::msg(format!(
                     "no status viewer has been implemented for {}",
@@ -613,7 +563,7 @@ impl StatusArgs {
                 tokio::select! {
                     biased;
                     _ = &mut interrupted => Err(CliError::Interrupted),
-                    r = self.watch_one(ctx, f, kind) => r,
+                    r = self.watch_one(ctx, &f, kind) => r,
                 }
             };
             let result = if timeout.is_zero() {
@@ -630,7 +580,7 @@ impl StatusArgs {
                 Ok(()) => {}
             }
         }
-        collected_errors(errors, Vec::new())
+        visit_errors(errors, visited.stream)
     }
 
     /// Prints the state of one object, then of every change until done (watchtools'
@@ -787,7 +737,7 @@ impl PatchArgs {
     async fn run(&self, ctx: &Context, which: Patcher) -> Result<(), CliError> {
         self.sel.require_some()?;
         let mut printer = printer_for(ctx, &self.print);
-        let (found, mut builder_errors) = self.sel.collect(ctx).await?;
+        let (found, mut builder_errors) = self.sel.collect(ctx).await?.infos();
         if !self.sel.builder.files.filename.is_empty() {
             // An object read from a file whose path cannot be built is printed bare
             // (observed with kubectl; a name on the command line gets `error: `).

@@ -81,6 +81,18 @@ pub struct Target {
     pub object: Value,
 }
 
+impl From<crate::resource::Info> for Target {
+    /// An object the builder mapped (and fetched, or read from the editor's file).
+    fn from(info: crate::resource::Info) -> Target {
+        Target {
+            resource: info.resource,
+            namespace: info.namespace,
+            name: info.name,
+            object: info.object,
+        }
+    }
+}
+
 /// A reason the file is reopened (`editReason`).
 #[derive(Debug, Clone, Default)]
 struct Reason {

@@ -77,14 +77,8 @@ fn layout(
     let aggregate = match builder.len() {
         0 => None,
         1 => Some(go_error_text(&builder[0])),
-        _ => Some(format!(
-            "[{}]",
-            builder
-                .iter()
-                .map(go_error_text)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        // Go's nested aggregate: API errors by their message alone.
+        _ => Some(flatten(&crate::resource::nested_aggregate(&builder))),
     };
     let mut lines = Vec::new();
     if !builder_last {
@@ -149,9 +143,20 @@ mod tests {
         assert_eq!(
             text(collected_errors(
                 vec![CliError::msg("a"), CliError::msg("b")],
-                vec![CliError::Client(ClientError::Api(Box::new(api)))]
+                vec![CliError::Client(ClientError::Api(Box::new(api.clone())))]
             )),
             "[a, b]\nError from server (NotFound): x not found\n"
+        );
+        // Inside the brackets an API error is its message.
+        assert_eq!(
+            text(collected_errors(
+                vec![
+                    CliError::msg("a"),
+                    CliError::Client(ClientError::Api(Box::new(api.clone())))
+                ],
+                vec![CliError::msg("b")]
+            )),
+            "[a, x not found]\nb\n"
         );
     }
 

@@ -513,6 +513,19 @@ fn one_error(mut errors: Vec<CliError>) -> CliError {
     }
 }
 
+impl From<Info> for Target {
+    /// An object of `-f` as read and mapped.
+    fn from(info: Info) -> Target {
+        Target {
+            resource: Some(info.resource),
+            namespace: info.namespace,
+            name: info.name,
+            object: info.object,
+            source: info.source,
+        }
+    }
+}
+
 impl From<LocalInfo> for Target {
     /// An object read locally: no resource, the namespace its file gives (none when empty).
     fn from(local: LocalInfo) -> Target {

@@ -172,7 +172,7 @@ async fn run_with_stdin(env: &TestEnv, program: &str, args: &[&str], cache: &str
 
 /// Runs `args` with kubectl on `theirs` and kubectl-rs on `ours` (with `ALL` on stdin when
 /// `stdin`), compares what they print, then what the two servers hold.
-async fn both(ours: &TestEnv, theirs: &TestEnv, args: &[&str], stdin: bool) {
+pub(crate) async fn both(ours: &TestEnv, theirs: &TestEnv, args: &[&str], stdin: bool) {
     let limit = std::time::Duration::from_secs(20);
     let what = args.join(" ");
     let kubectl = oracle().expect("oracle");
@@ -208,7 +208,7 @@ async fn both(ours: &TestEnv, theirs: &TestEnv, args: &[&str], stdin: bool) {
     );
 }
 
-fn write_files(envs: [&TestEnv; 2]) {
+pub(crate) fn write_files(envs: [&TestEnv; 2]) {
     for e in envs {
         std::fs::write(e.work.join("all.yaml"), ALL).unwrap();
         std::fs::write(e.work.join("mix.yaml"), MIX).unwrap();

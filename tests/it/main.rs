@@ -17,6 +17,7 @@ mod attach;
 mod auth;
 mod autoscale;
 mod builder;
+mod builder_cmds;
 mod certificates;
 mod cli_core;
 mod cluster_info_dump;

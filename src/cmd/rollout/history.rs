@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::{
-    collected_errors, dry_run, group_kind, print_result, printer_for, str_at, workload,
-    HistoryArgs, UndoArgs, Workload,
+    dry_run, group_kind, kept, print_result, printer_for, str_at, workload, HistoryArgs, UndoArgs,
+    Workload,
 };
 use kcore::selectors::label_selector_json_string;
 
@@ -16,7 +16,7 @@ use crate::client::ApiRequest;
 use crate::cmd::flags::DryRun;
 use crate::context::Context;
 use crate::error::CliError;
-use crate::resource::Info;
+use crate::resource::{visit_errors, Info};
 
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -121,24 +121,23 @@ async fn revisions(
     f: &Info,
     kind: Workload,
 ) -> Result<(Value, BTreeMap<i64, Revision>), CliError> {
-    let live = match ctx.client()?.get_json(&f.path()?).await {
-        Ok(v) => v,
-        Err(e) => {
-            let what = match kind {
-                Workload::Deployment => "deployment",
-                Workload::DaemonSet => "DaemonSet",
-                Workload::StatefulSet => "Statefulset",
-            };
-            let m = e
-                .status()
+    // The typed client's GET: a name it cannot send is an error of the GET too.
+    let got = match f.path() {
+        Ok(path) => ctx.client()?.get_json(&path).await.map_err(|e| {
+            e.status()
                 .map(|s| s.message.clone())
-                .unwrap_or_else(|| e.to_string());
-            return Err(CliError::msg(format!(
-                "failed to retrieve {what} {}: {m}",
-                f.name
-            )));
-        }
+                .unwrap_or_else(|| e.to_string())
+        }),
+        Err(e) => Err(e.to_string()),
     };
+    let live = got.map_err(|m| {
+        let what = match kind {
+            Workload::Deployment => "deployment",
+            Workload::DaemonSet => "DaemonSet",
+            Workload::StatefulSet => "Statefulset",
+        };
+        CliError::msg(format!("failed to retrieve {what} {}: {m}", f.name))
+    })?;
     let mut out = BTreeMap::new();
     match kind {
         Workload::Deployment => {
@@ -394,13 +393,17 @@ impl HistoryArgs {
         // kubectl prints the revisions only for `-o` (`OutputFlagSpecified`); a `--template`
         // alone prints the workload through it, as the history text's printer.
         let print_revisions = !self.print.output.is_empty();
-        let (found, mut errors) = self.sel.collect(ctx).await?;
-        for f in &found {
-            let Some(kind) = workload(&f.resource) else {
-                errors.push(no_helper(f, "history", "history viewer"));
+        let visited = self.sel.collect(ctx).await?;
+        let mut errors = Vec::new();
+        for item in visited.items {
+            let Some(f) = kept(item, &mut errors) else {
                 continue;
             };
-            let revs = match revisions(ctx, f, kind).await {
+            let Some(kind) = workload(&f.resource) else {
+                errors.push(no_helper(&f, "history", "history viewer"));
+                continue;
+            };
+            let revs = match revisions(ctx, &f, kind).await {
                 Ok((_, r)) => r,
                 Err(e) => {
                     errors.push(e);
@@ -445,7 +448,7 @@ impl HistoryArgs {
             print_result(
                 ctx,
                 &mut printer,
-                f,
+                &f,
                 &f.object,
                 &format!("{with_revision}\n{text}"),
             )?;
@@ -453,7 +456,7 @@ impl HistoryArgs {
         if let Ok(Some(p)) = printer.as_mut() {
             p.finish(&mut **ctx.out())?;
         }
-        collected_errors(errors, Vec::new())
+        visit_errors(errors, visited.stream)
     }
 }
 
@@ -501,8 +504,12 @@ impl UndoArgs {
         let dry = dry_run(ctx, &self.dry_run.value)?;
         self.sel.require_some()?;
         let mut printer = printer_for(ctx, &self.print);
-        let (found, mut errors) = self.sel.collect(ctx).await?;
-        for f in &found {
+        let visited = self.sel.collect(ctx).await?;
+        let mut errors = Vec::new();
+        for item in visited.items {
+            let Some(f) = kept(item, &mut errors) else {
+                continue;
+            };
             if f.object["metadata"]["annotations"][LAST_APPLIED].is_string() {
                 // kubectl names itself "kubectl" here whatever the binary is called.
                 ctx.eprint(&format!(
@@ -511,13 +518,13 @@ impl UndoArgs {
                 ));
             }
             let Some(kind) = workload(&f.resource) else {
-                errors.push(no_helper(f, "rollbacker", "rollbacker"));
+                errors.push(no_helper(&f, "rollbacker", "rollbacker"));
                 continue;
             };
-            match self.rollback(ctx, f, kind, dry).await {
+            match self.rollback(ctx, &f, kind, dry).await {
                 Ok(result) => {
                     let operation = format!("{result}{}", dry.suffix());
-                    if let Err(e) = print_result(ctx, &mut printer, f, &f.object, &operation) {
+                    if let Err(e) = print_result(ctx, &mut printer, &f, &f.object, &operation) {
                         errors.push(e);
                     }
                 }
@@ -527,7 +534,7 @@ impl UndoArgs {
         if let Ok(Some(p)) = printer.as_mut() {
             p.finish(&mut **ctx.out())?;
         }
-        collected_errors(errors, Vec::new())
+        visit_errors(errors, visited.stream)
     }
 
     /// One rollback; the text after the object's name.
