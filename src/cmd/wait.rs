@@ -471,7 +471,7 @@ impl WaitArgs {
         deadline: Option<Instant>,
     ) -> Result<(), CliError> {
         let mut plan = self.plan(ctx).await?;
-        let builder_errors = std::mem::take(&mut plan.errors);
+        let builder_errors = plan.take_errors();
         let for_delete = conditions.iter().any(|c| matches!(c, Condition::Delete));
         if conditions.iter().any(|c| matches!(c, Condition::Create)) {
             // kubectl's creation check visits the files too: their errors end it.

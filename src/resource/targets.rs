@@ -13,7 +13,7 @@ use crate::discovery::ApiResource;
 use crate::error::CliError;
 use crate::print::spool::Spool;
 use crate::resource::local::{Decode, LocalInfo};
-use crate::resource::{collected_errors, read_objects, Info, ReadSpec};
+use crate::resource::{collected_errors, read_stream, Info, ReadSpec};
 use kcore::selectors::LabelSelector;
 
 /// What to find.
@@ -213,9 +213,12 @@ pub enum Step {
 /// can be visited again (`wait --for=create`).
 #[derive(Debug)]
 pub struct Plan {
-    /// What reading `-f` met (kubectl's stream errors), visited before the steps.
+    /// The builder's own errors (kubectl's `r.Err()`), visited before the steps.
     pub errors: Vec<CliError>,
     pub steps: Vec<Step>,
+    /// What reading `-f` met (kubectl's stream errors), each with the number of steps
+    /// before it: visited in the stream's order, between the objects.
+    stream_errors: Vec<(usize, CliError)>,
     /// What the `--local` readers met: visited after the objects, as kubectl's local
     /// builder does.
     late_errors: Vec<CliError>,
@@ -260,6 +263,7 @@ pub async fn build(ctx: &Context, spec: &FindSpec) -> Result<Plan, CliError> {
     let mut plan = Plan {
         errors: Vec::new(),
         steps: Vec::new(),
+        stream_errors: Vec::new(),
         late_errors: Vec::new(),
         label: spec.selector.clone(),
         field: spec.field_selector.clone(),
@@ -342,10 +346,16 @@ impl Plan {
         let errors = std::mem::take(&mut self.errors);
         let steps = std::mem::take(&mut self.steps);
         let late_errors = std::mem::take(&mut self.late_errors);
+        let mut stream_errors = std::mem::take(&mut self.stream_errors)
+            .into_iter()
+            .peekable();
         for e in errors {
             each(Err(e)).await?;
         }
-        for step in &steps {
+        for (at, step) in steps.iter().enumerate() {
+            while let Some((_, e)) = stream_errors.next_if(|(i, _)| *i <= at) {
+                each(Err(e)).await?;
+            }
             let targets = match self.targets(ctx, step).await {
                 Ok(t) => t,
                 Err(e) => {
@@ -357,10 +367,25 @@ impl Plan {
                 each(targets.get(i)).await?;
             }
         }
+        for (_, e) in stream_errors {
+            each(Err(e)).await?;
+        }
         for e in late_errors {
             each(Err(e)).await?;
         }
         Ok(())
+    }
+
+    /// Every error met before anything is fetched: the builder's own, then the stream's (for
+    /// commands that report them apart from the visit, as `wait`).
+    pub fn take_errors(&mut self) -> Vec<CliError> {
+        let mut errors = std::mem::take(&mut self.errors);
+        errors.extend(
+            std::mem::take(&mut self.stream_errors)
+                .into_iter()
+                .map(|(_, e)| e),
+        );
+        errors
     }
 
     /// The targets of one step: a GET (a live `-f` object then matched against `-l` and
@@ -451,8 +476,13 @@ async fn files(ctx: &Context, spec: &FindSpec, plan: &mut Plan) {
         all_namespaces: false,
         kustomize: spec.kustomize.clone(),
     };
-    let (infos, errors) = read_objects(ctx, &read).await;
-    plan.errors = errors;
+    let stream = match read_stream(ctx, &read).await {
+        Ok(stream) => stream,
+        Err(errors) => {
+            plan.errors = errors;
+            return;
+        }
+    };
     if latest {
         match crate::resource::file_selector(spec.selector.as_deref()) {
             Ok(s) => plan.file_selector = s,
@@ -462,7 +492,14 @@ async fn files(ctx: &Context, spec: &FindSpec, plan: &mut Plan) {
             }
         }
     }
-    for info in infos {
+    for item in stream {
+        let info = match item {
+            Ok(info) => info,
+            Err(e) => {
+                plan.stream_errors.push((plan.steps.len(), e));
+                continue;
+            }
+        };
         // `RetrieveLatest` uses a nameless object as read.
         plan.steps.push(if latest && !info.name.is_empty() {
             Step::Get {
