@@ -2111,7 +2111,8 @@ mod tests {
             .iter()
             .map(|i| &i.object["metadata"]["resourceVersion"])
             .collect();
-        assert_eq!(rvs, ["10", "2"]);
+        // Strings compare in natural order (sortorder.NaturalLess), as kubectl sorts them.
+        assert_eq!(rvs, ["2", "10"]);
         // One Table: its rows, by their objects; rows without the field print nothing.
         let one = sort_infos(vec![info(ds(), table("1"))], ".metadata.name").unwrap();
         assert_eq!(one[0].object["rows"][0]["cells"][0], "a");

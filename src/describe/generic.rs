@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 use super::events::finish_with_events;
 use super::writer::{PrefixWriter, LEVEL_0};
 use super::{DescribeOptions, Events};
-use crate::print::gofmt::sprint;
+// Integers print as int64, every other number (`1234567.0` too) as a float64: what kubectl's
+// describe prints (print::gofmt::sprint takes integral floats as int64, as `get --sort-by` does).
+use kcore::gofmt::go_value as sprint;
 
 const SKIP: &[&str] = &[
     ".metadata.managedFields",

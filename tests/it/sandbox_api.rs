@@ -1444,7 +1444,7 @@ async fn quotas_and_limit_ranges() {
     assert_eq!(s, 201, "{created}");
     assert_eq!(created["spec"]["hard"]["pods"], "10");
     let t = table(&api, QUOTAS).await;
-    assert_eq!(column_names(&t), ["Name", "Age", "Request", "Limit"]);
+    assert_eq!(column_names(&t), ["Name", "Request", "Limit", "Age"]);
     assert_eq!(t["rows"][0]["cells"][0], "q");
     let bad = json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "b"},
         "spec": {"hardd": {}}});
