@@ -500,16 +500,7 @@ impl Store {
         F: FnMut(&mut Value) -> Result<bool, StoreError>,
     {
         loop {
-            let current = self.get(gr, ns, name).ok_or(StoreError::NotFound)?;
-            let rv = current["metadata"]["resourceVersion"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let mut next = current.clone();
-            if !f(&mut next)? {
-                return Ok(current);
-            }
-            match self.update_keep(gr, next, Some(&rv)) {
+            match self.modify_once(gr, ns, name, &mut f, false) {
                 Err(StoreError::Conflict) => continue,
                 other => return other,
             }
@@ -586,6 +577,22 @@ impl Store {
     where
         F: FnOnce(&mut Value) -> Result<bool, StoreError>,
     {
+        self.modify_once(gr, ns, name, f, true)
+    }
+
+    /// One read-change-write of [`Store::modify`]; `remove_when_done` false keeps a
+    /// terminating object without finalizers (as `update_keep`).
+    fn modify_once<F>(
+        &self,
+        gr: &GroupResource,
+        ns: &str,
+        name: &str,
+        f: F,
+        remove_when_done: bool,
+    ) -> Result<Value, StoreError>
+    where
+        F: FnOnce(&mut Value) -> Result<bool, StoreError>,
+    {
         let current = self.get(gr, ns, name).ok_or(StoreError::NotFound)?;
         let rv = current["metadata"]["resourceVersion"]
             .as_str()
@@ -595,7 +602,7 @@ impl Store {
         if !f(&mut next)? {
             return Ok(current);
         }
-        self.update(gr, next, Some(&rv))
+        self.write(gr, next, Some(&rv), remove_when_done)
     }
 
     /// Like `modify`, retried on conflicts (for controllers racing with API writes).

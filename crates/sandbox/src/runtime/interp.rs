@@ -407,6 +407,24 @@ impl Shell {
         })
     }
 
+    /// One run of a loop's body, then the loop's pacing: `Ok(true)` goes on, `Ok(false)` ends
+    /// the loop (`break`), `Err(f)` passes `f` outward (`break N`, `continue N`, an exit); a
+    /// normal end becomes the loop's status.
+    async fn loop_body(&mut self, body: &Cmd, last: &mut Flow) -> Result<bool, Flow> {
+        match self.run(body).await {
+            Flow::Break(n) if n > 1 => return Err(Flow::Break(n - 1)),
+            Flow::Break(_) => return Ok(false),
+            Flow::Continue(n) if n > 1 => return Err(Flow::Continue(n - 1)),
+            Flow::Continue(_) => {}
+            f @ Flow::Normal(_) => *last = f,
+            f => return Err(f),
+        }
+        match self.pace().await {
+            Some(f) => Err(f),
+            None => Ok(true),
+        }
+    }
+
     fn run<'a>(&'a mut self, c: &'a Cmd) -> BoxFuture<'a, Flow> {
         boxed(async move {
             let f = self.run_inner(c).await;
@@ -509,16 +527,10 @@ impl Shell {
                     if !ok {
                         break;
                     }
-                    match self.run(body).await {
-                        Flow::Break(n) if n > 1 => return Flow::Break(n - 1),
-                        Flow::Break(_) => break,
-                        Flow::Continue(n) if n > 1 => return Flow::Continue(n - 1),
-                        Flow::Continue(_) => {}
-                        f @ Flow::Normal(_) => last = f,
-                        f => return f,
-                    }
-                    if let Some(f) = self.pace().await {
-                        return f;
+                    match self.loop_body(body, &mut last).await {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(f) => return f,
                     }
                 }
                 last
@@ -537,16 +549,10 @@ impl Shell {
                 let mut last = Flow::Normal(0);
                 for v in values {
                     self.set_var(var, v);
-                    match self.run(body).await {
-                        Flow::Break(n) if n > 1 => return Flow::Break(n - 1),
-                        Flow::Break(_) => break,
-                        Flow::Continue(n) if n > 1 => return Flow::Continue(n - 1),
-                        Flow::Continue(_) => {}
-                        f @ Flow::Normal(_) => last = f,
-                        f => return f,
-                    }
-                    if let Some(f) = self.pace().await {
-                        return f;
+                    match self.loop_body(body, &mut last).await {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(f) => return f,
                     }
                 }
                 last

@@ -370,27 +370,22 @@ fn volume_tree(
         f(&mut t);
         (read_only.share(t), true)
     };
-    if let Some(cm) = vol.get("configMap") {
-        let data = get(
-            store,
-            "configmaps",
-            ns,
-            cm["name"].as_str().unwrap_or_default(),
-        )
-        .map(|o| data_of(&o, false))
-        .unwrap_or_default();
-        return ro_tree(&mut |t| put_keys(t, data.clone(), &cm["items"], ""));
-    }
-    if let Some(s) = vol.get("secret") {
-        let data = get(
-            store,
-            "secrets",
-            ns,
-            s["secretName"].as_str().unwrap_or_default(),
-        )
-        .map(|o| data_of(&o, true))
-        .unwrap_or_default();
-        return ro_tree(&mut |t| put_keys(t, data.clone(), &s["items"], ""));
+    // A configMap or secret volume: the object's keys as files (a missing one: none).
+    for (field, resource, name_key, secret) in [
+        ("configMap", "configmaps", "name", false),
+        ("secret", "secrets", "secretName", true),
+    ] {
+        if let Some(src) = vol.get(field) {
+            let data = get(
+                store,
+                resource,
+                ns,
+                src[name_key].as_str().unwrap_or_default(),
+            )
+            .map(|o| data_of(&o, secret))
+            .unwrap_or_default();
+            return ro_tree(&mut |t| put_keys(t, data.clone(), &src["items"], ""));
+        }
     }
     if let Some(d) = vol.get("downwardAPI") {
         return ro_tree(&mut |t| downward(t, pod, c, &d["items"]));
