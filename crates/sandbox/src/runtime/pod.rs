@@ -27,6 +27,17 @@ fn get(store: &Store, resource: &str, ns: &str, name: &str) -> Option<Value> {
     store.get(&GroupResource::new("", resource), ns, name)
 }
 
+/// An env var's `configMapKeyRef`/`secretKeyRef` (`r`): the key's text, None when the
+/// object or the key is missing.
+fn key_ref(store: &Store, ns: &str, r: &Value, resource: &str, secret: bool) -> Option<String> {
+    let obj = get(store, resource, ns, r["name"].as_str().unwrap_or(""))?;
+    let key = r["key"].as_str().unwrap_or("");
+    data_of(&obj, secret)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+}
+
 /// The key → bytes of a ConfigMap or Secret.
 fn data_of(obj: &Value, secret: bool) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
@@ -101,14 +112,8 @@ pub fn field_ref(pod: &Value, path: &str) -> String {
         "spec.serviceAccountName" => s(&pod["spec"]["serviceAccountName"]),
         "status.podIP" => s(&pod["status"]["podIP"]),
         "status.hostIP" => s(&pod["status"]["hostIP"]),
-        "status.podIPs" => pod["status"]["podIPs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|i| i["ip"].as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-        "status.hostIPs" => pod["status"]["hostIPs"]
+        // The addresses of `status.podIPs`/`status.hostIPs`, comma-separated.
+        "status.podIPs" | "status.hostIPs" => pod["status"][&path["status.".len()..]]
             .as_array()
             .into_iter()
             .flatten()
@@ -251,26 +256,10 @@ pub fn environment(store: &Store, pod: &Value, c: &Value) -> Vec<(String, String
             Some(field_ref(pod, p))
         } else if from["resourceFieldRef"].is_object() {
             Some(resource_ref(pod, c, &from["resourceFieldRef"]))
-        } else if let Some(r) = from["configMapKeyRef"].as_object() {
-            let obj = get(
-                store,
-                "configmaps",
-                ns,
-                r.get("name").and_then(Value::as_str).unwrap_or(""),
-            );
-            let key = r.get("key").and_then(Value::as_str).unwrap_or("");
-            obj.and_then(|o| data_of(&o, false).into_iter().find(|(k, _)| k == key))
-                .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
-        } else if let Some(r) = from["secretKeyRef"].as_object() {
-            let obj = get(
-                store,
-                "secrets",
-                ns,
-                r.get("name").and_then(Value::as_str).unwrap_or(""),
-            );
-            let key = r.get("key").and_then(Value::as_str).unwrap_or("");
-            obj.and_then(|o| data_of(&o, true).into_iter().find(|(k, _)| k == key))
-                .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())
+        } else if from["configMapKeyRef"].is_object() {
+            key_ref(store, ns, &from["configMapKeyRef"], "configmaps", false)
+        } else if from["secretKeyRef"].is_object() {
+            key_ref(store, ns, &from["secretKeyRef"], "secrets", true)
         } else {
             Some(String::new())
         };
