@@ -190,14 +190,18 @@ pub(crate) fn usage(gr: &GroupResource, obj: &Value) -> Usage {
     out
 }
 
-fn best_effort(pod: &Value) -> bool {
+/// A pod's containers, then its init containers.
+fn all_containers(pod: &Value) -> impl Iterator<Item = &Value> {
     let spec = &pod["spec"];
-    let all = spec["containers"]
+    spec["containers"]
         .as_array()
         .into_iter()
         .chain(spec["initContainers"].as_array())
-        .flatten();
-    all.into_iter().all(|c| {
+        .flatten()
+}
+
+fn best_effort(pod: &Value) -> bool {
+    all_containers(pod).all(|c| {
         let r = &c["resources"];
         resources(&r["requests"]).is_empty() && resources(&r["limits"]).is_empty()
     })
@@ -272,13 +276,7 @@ fn missing_resources(pod: &Value, limited: &Usage) -> Option<String> {
         .filter(|r| limited.contains_key(*r))
         .collect();
     let mut missing: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let spec = &pod["spec"];
-    let containers = spec["containers"]
-        .as_array()
-        .into_iter()
-        .chain(spec["initContainers"].as_array())
-        .flatten();
-    for c in containers {
+    for c in all_containers(pod) {
         let r = &c["resources"];
         let has = compute_usage(&resources(&r["requests"]), &resources(&r["limits"]));
         for res in required.iter().filter(|r| !has.contains_key(**r)) {
