@@ -749,13 +749,10 @@ async fn until_with_sync(
             return r;
         }
         let rv = meta_str(&list, "resourceVersion").to_string();
-        let req = ApiRequest::get(collection.clone())
-            .query("fieldSelector", selector.clone())
-            .query("resourceVersion", rv);
-        let mut stream = match client.watch(&req).await {
-            Ok(s) => s,
-            Err(e) if e.status().is_some_and(|s| s.code == 410) => continue,
-            Err(e) => return Err(e.into()),
+        let Some(mut stream) =
+            crate::resource::helper::watch_named(client, collection.clone(), &selector, rv).await?
+        else {
+            continue;
         };
         while let Some(ev) = stream.next().await {
             let Ok(ev) = ev else { break };

@@ -86,13 +86,11 @@ pub async fn wait_gone(
                 .as_str()
                 .unwrap_or("")
                 .to_string();
-            let req = ApiRequest::get(r.path(namespace, None)?)
-                .query("fieldSelector", format!("metadata.name={name}"))
-                .query("resourceVersion", rv);
-            let mut stream = match client.watch(&req).await {
-                Ok(s) => s,
-                Err(e) if e.status().is_some_and(|s| s.code == 410) => continue,
-                Err(e) => return Err(e.into()),
+            let selector = format!("metadata.name={name}");
+            let Some(mut stream) =
+                watch_named(client, r.path(namespace, None)?, &selector, rv).await?
+            else {
+                continue;
             };
             while let Some(ev) = stream.next().await {
                 match ev {
@@ -107,6 +105,24 @@ pub async fn wait_gone(
     match tokio::time::timeout(timeout, wait).await {
         Ok(r) => r,
         Err(_) => Err(timed_out()),
+    }
+}
+
+/// A watch of the one object `selector` (`metadata.name=…`) picks in `collection`, from
+/// resourceVersion `rv`; None when that version is gone (410: read the object again first).
+pub async fn watch_named(
+    client: &crate::client::Client,
+    collection: ApiPath,
+    selector: &str,
+    rv: String,
+) -> Result<Option<crate::client::WatchStream>, CliError> {
+    let req = ApiRequest::get(collection)
+        .query("fieldSelector", selector.to_string())
+        .query("resourceVersion", rv);
+    match client.watch(&req).await {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.status().is_some_and(|s| s.code == 410) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }
 
