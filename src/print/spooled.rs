@@ -136,14 +136,10 @@ pub fn stream_spooled(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::print::stream::tests::printer;
     use crate::print::{GenericOptions, OutputFormat};
     use crate::testalloc::peak_heap;
     use serde_json::json;
-
-    fn printer(format: &str) -> GenericPrinter {
-        let f = OutputFormat::parse(format, None, true).unwrap();
-        GenericPrinter::new(&f, &GenericOptions::default(), &|_| Err(String::new())).unwrap()
-    }
 
     /// A pod-sized item (a few KB of JSON, ~20 KB as a tree).
     fn pod(i: usize) -> Value {

@@ -284,12 +284,13 @@ fn typed_json_head(kind: &str, rest: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::print::{generic_object, GenericOptions, OutputFormat};
     use serde_json::json;
 
-    fn printer(format: &str) -> GenericPrinter {
+    /// The generic printer of `-o FORMAT` (spooled.rs's tests use it too).
+    pub(crate) fn printer(format: &str) -> GenericPrinter {
         let f = OutputFormat::parse(format, None, true).unwrap();
         GenericPrinter::new(&f, &GenericOptions::default(), &|_| Err(String::new())).unwrap()
     }
